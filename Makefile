@@ -1,0 +1,75 @@
+# Two commands do all the set-up: `make run` and `make test`. Every step below is skipped when done.
+SHELL := /bin/bash
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export PICCOLO_CONF := piccolo_conf
+DOMAINS := core housing accounts billing payments tickets
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test setup lint format messages migrate seed bench clean
+
+run: setup
+	$(PY) -m portal serve
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+setup: .venv/.synced static/vendor/htmx.min.js $(MO_FILES)
+
+$(UV):
+	python3 -m venv .tools && .tools/bin/pip install -q uv==0.13.9
+
+.venv/.synced: requirements.lock | $(UV)
+	$(UV) venv -q --allow-existing .venv
+	$(UV) pip sync -q --python .venv --require-hashes requirements.lock
+	touch $@
+
+requirements.lock: pyproject.toml | $(UV)
+	$(UV) pip compile -q pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json scripts/vendor.mjs
+	npm run -s vendor
+
+locale/%.mo: locale/%.po | .venv/.synced
+	.venv/bin/pybabel compile -i $< -o $@
+
+# Extract the messages of each domain into its own catalog and update ru/en (then translate the new entries).
+messages: .venv/.synced
+	@mkdir -p locale
+	@for d in $(DOMAINS); do \
+	  if [ $$d = core ]; then src="portal/core portal/app.py portal/cli.py portal/demo.py templates/base.html templates/home.html templates/error.html templates/components"; \
+	  else src="portal/$$d templates/$$d"; fi; \
+	  src=$$(for s in $$src; do [ -e $$s ] && echo $$s; done); \
+	  .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k lazy --no-location --sort-output -o locale/$$d.pot $$src >/dev/null 2>&1 || exit 1; \
+	  for l in ru en; do \
+	    if [ -f locale/$$l/LC_MESSAGES/$$d.po ]; then .venv/bin/pybabel update --no-fuzzy-matching -D $$d -l $$l -i locale/$$d.pot -d locale >/dev/null; \
+	    else .venv/bin/pybabel init -D $$d -l $$l -i locale/$$d.pot -d locale; fi; \
+	  done; \
+	done
+
+migrate: setup
+	$(PY) -m portal migrate
+
+seed: setup
+	$(PY) -m portal seed-demo
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: setup
+	$(PY) -m pytest -q bench --benchmark-only
+
+clean:
+	rm -rf .venv .tools node_modules static/vendor locale/*/LC_MESSAGES/*.mo

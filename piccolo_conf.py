@@ -1,0 +1,19 @@
+"""Piccolo configuration: the engine comes from DATABASE_URL (SQLite by default, PostgreSQL in production)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from portal.core.db import make_engine
+from portal.settings import get_settings
+
+DB = make_engine(get_settings().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "portal.core.piccolo_app",
+        "portal.housing.piccolo_app",
+        "portal.accounts.piccolo_app",
+        "portal.billing.piccolo_app",
+        "portal.payments.piccolo_app",
+        "portal.tickets.piccolo_app",
+    ]
+)

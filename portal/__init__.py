@@ -1,0 +1,1 @@
+"""Resident portal of a housing management company (управляющая компания, УК)."""

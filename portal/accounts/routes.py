@@ -1,0 +1,3 @@
+"""Routes of the accounts domain."""
+
+ROUTES: list = []

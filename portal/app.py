@@ -1,0 +1,143 @@
+"""create_app(settings) -> Litestar; nothing else lives here."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.template.config import TemplateConfig
+
+from portal.core import db
+from portal.core.i18n import LocaleMiddleware, gettext
+from portal.core.security import (
+    ConsentRequired,
+    SecurityHeadersMiddleware,
+    access_guard,
+    principal_of,
+    public,
+    set_principal_loader,
+)
+from portal.core.web import configure_jinja
+from portal.settings import ROOT, Settings, get_settings, use_settings
+
+DOMAINS = ("core", "housing", "accounts", "billing", "payments", "tickets")
+WEBHOOK_PATHS = ["/payments/webhook"]
+
+
+def collect_routes() -> list[Any]:
+    handlers: list[Any] = []
+    for domain in DOMAINS:
+        module = importlib.import_module(f"portal.{domain}.routes")
+        handlers.extend(module.ROUTES)
+    return handlers
+
+
+def _session_store(settings: Settings) -> Store:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=settings.redis_url, namespace="portal-sessions")
+    folder = Path(settings.var_dir) / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileStore(path=folder, create_directories=True)
+
+
+def _error_page(request: Request, exc: Exception) -> Response[Any]:
+    if isinstance(exc, ConsentRequired):
+        return Redirect(path="/consent?next=" + request.url.path, status_code=303)
+    if isinstance(exc, NotAuthorizedException) and request.method == "GET":
+        return Redirect(path="/login?next=" + request.url.path, status_code=303)
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
+        message = gettext("The form has expired. Reload the page and try again.")
+    else:
+        message = {
+            401: gettext("Please sign in to open this page."),
+            403: gettext("You do not have access to this page."),
+            404: gettext("Page not found. Check the address or go to the home page."),
+            405: gettext("This action is not available here."),
+            413: gettext("The file is too large."),
+        }.get(status, gettext("Something went wrong on our side. Please try again in a minute."))
+    if status >= 500:
+        request.logger.exception("unhandled error on %s", request.url.path)
+    if request.url.path.startswith("/v1/") or request.headers.get("accept", "").startswith("application/json"):
+        return Response({"error": message}, status_code=status)
+    return Template(
+        template_name="error.html",
+        context={"status": status, "message": message, "principal": request.scope.get("state", {}).get("principal")},
+        status_code=status,
+    )
+
+
+async def _attach_principal(request: Request) -> None:
+    await principal_of(request)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    use_settings(settings)
+    from portal.accounts.principal import load_principal
+
+    set_principal_loader(load_principal)
+
+    static = create_static_files_router(
+        path="/static", directories=[ROOT / "static"], opt=public(), include_in_schema=False
+    )
+    session_config = ServerSideSessionConfig(
+        store="sessions",
+        key="session",
+        max_age=14 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    app = Litestar(
+        route_handlers=[*collect_routes(), static],
+        guards=[access_guard],
+        before_request=_attach_principal,
+        template_config=TemplateConfig(
+            directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
+        ),
+        plugins=[HTMXPlugin()],
+        stores={"sessions": _session_store(settings)},
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware),
+            DefineMiddleware(LocaleMiddleware),
+            session_config.middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=False,
+            exclude=WEBHOOK_PATHS,
+        ),
+        exception_handlers={HTTPException: _error_page, Exception: _error_page},
+        on_startup=[db.start],
+        on_shutdown=[db.stop],
+        logging_config=LoggingConfig(log_exceptions="debug", root={"level": "INFO", "handlers": ["queue_listener"]}),
+        debug=settings.debug,
+        request_max_body_size=40 * 1024 * 1024,
+    )
+    app.state.settings = settings
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """``uvicorn portal.app:app`` builds the app on first access."""
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

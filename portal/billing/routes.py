@@ -1,0 +1,3 @@
+"""Routes of the billing domain."""
+
+ROUTES: list = []

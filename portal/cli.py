@@ -1,0 +1,135 @@
+"""The ``portal`` command (``python -m portal …``): serve, migrate, seed-demo, and the domains' commands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import click
+
+from portal.settings import ROOT
+
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def run_async(work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run ``work`` with the database pool open."""
+
+    async def wrapped() -> Any:
+        from portal.core import db
+
+        await db.start()
+        try:
+            return await work()
+        finally:
+            await db.stop()
+
+    return asyncio.run(wrapped())
+
+
+async def migrate_all() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all", fake=False)
+    if not result.success:
+        raise click.ClickException(f"migrations failed: {result.message}")
+
+
+@click.group()
+def main() -> None:
+    """Resident portal of a housing management company."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending migration (SQLite or PostgreSQL, from DATABASE_URL)."""
+    from portal.settings import get_settings
+
+    path = get_settings().sqlite_path
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    run_async(migrate_all)
+    click.echo("migrations: up to date")
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    if not logins:
+        return
+    click.echo("\nDemo sign-ins:")
+    width = max(len(who) for who, _, _ in logins)
+    for who, login, password in logins:
+        click.echo(f"  {who.ljust(width)}  {login}  /  {password}")
+
+
+@main.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even if demo data was loaded before.")
+def seed_demo_command(force: bool) -> None:
+    """Load the demo data (on the first start only, unless --force)."""
+    from portal import demo
+
+    async def work() -> list[tuple[str, str, str]]:
+        if await demo.is_seeded() and not force:
+            click.echo("demo data: already loaded")
+            return await demo.stored_logins()
+        ctx = await demo.seed_demo(progress=click.echo)
+        click.echo("demo data: loaded")
+        return ctx.logins
+
+    _print_logins(run_async(work))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--with-gateway/--no-gateway", default=True, help="Start the sandbox payment gateway beside the portal.")
+def serve(host: str, port: int, with_gateway: bool) -> None:
+    """Migrate, load demo data on first start, and serve the portal."""
+    import subprocess
+
+    import uvicorn
+
+    from portal import demo
+
+    async def prepare() -> list[tuple[str, str, str]]:
+        await migrate_all()
+        if not await demo.is_seeded():
+            click.echo("Loading demo data (first start)…")
+            await demo.seed_demo(progress=click.echo)
+        return await demo.stored_logins()
+
+    from portal.settings import get_settings
+
+    path = get_settings().sqlite_path
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    logins = run_async(prepare)
+    gateway = None
+    if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
+        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT)  # noqa: S603
+    click.echo(f"\nThe portal is at http://{host}:{port}")
+    _print_logins(logins)
+    try:
+        uvicorn.run("portal.app:app", host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        if gateway:
+            gateway.terminate()
+
+
+def _load_domain_commands() -> None:
+    import importlib
+
+    for domain in ("housing", "accounts", "billing", "payments", "tickets"):
+        try:
+            module = importlib.import_module(f"portal.{domain}.commands")
+        except ModuleNotFoundError:
+            continue
+        for command in getattr(module, "COMMANDS", []):
+            main.add_command(command)
+
+
+_load_domain_commands()

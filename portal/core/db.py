@@ -1,0 +1,110 @@
+"""Database engine from DATABASE_URL, transactions with savepoints, money conversion at the boundary."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+KOPECK = Decimal("0.01")
+
+
+def make_engine(url: str) -> Engine:
+    """Build the Piccolo engine for a database URL (``sqlite:///path`` or ``postgresql://…``)."""
+    scheme = urlparse(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    if scheme == "sqlite":
+        path = url.removeprefix("sqlite:///")
+        return SQLiteEngine(path=path, timeout=30)
+    raise ValueError(f"Unsupported DATABASE_URL scheme: {scheme!r}")
+
+
+_engine: Engine | None = None
+
+
+def get_engine() -> Engine:
+    """The engine the tables currently use."""
+    global _engine
+    if _engine is None:
+        from piccolo_conf import DB  # type: ignore[import-not-found]
+
+        _engine = DB
+    return _engine
+
+
+def all_tables() -> list[type[Table]]:
+    """Every table of every registered app."""
+    from piccolo_conf import APP_REGISTRY  # type: ignore[import-not-found]
+
+    tables: list[type[Table]] = []
+    for app in APP_REGISTRY.app_configs.values():
+        tables.extend(app.table_classes)
+    return tables
+
+
+def use_engine(engine: Engine, tables: Iterable[type[Table]] | None = None) -> None:
+    """Point every table at ``engine`` (the app factory and the tests call it)."""
+    global _engine
+    _engine = engine
+    for table in tables if tables is not None else all_tables():
+        table._meta.db = engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    return isinstance(engine or get_engine(), SQLiteEngine)
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[Any]:
+    """A unit of work that commits or rolls back as a whole.
+
+    Outside a transaction it opens one (``IMMEDIATE`` on SQLite, so read-then-write work does not deadlock);
+    inside one it opens a savepoint, so a failure rolls back only its own part on both engines.
+    """
+    engine = get_engine()
+    current = engine.current_transaction.get()
+    if current is None:
+        kwargs: dict[str, Any] = {}
+        if isinstance(engine, SQLiteEngine):
+            kwargs["transaction_type"] = TransactionType.immediate
+        async with engine.transaction(**kwargs) as tx:
+            yield tx
+        return
+    savepoint = await current.savepoint()
+    try:
+        yield current
+    except BaseException:
+        await savepoint.rollback_to()
+        raise
+    else:
+        await savepoint.release()
+
+
+async def start(engine: Engine | None = None) -> None:
+    engine = engine or get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def stop(engine: Engine | None = None) -> None:
+    engine = engine or get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def to_kopecks(amount: Decimal) -> int:
+    """Rubles (Decimal) to integer kopecks, rounding half up once."""
+    return int((amount.quantize(KOPECK, rounding=ROUND_HALF_UP) * 100).to_integral_value())
+
+
+def from_kopecks(kopecks: int | None) -> Decimal:
+    """Integer kopecks to rubles as a Decimal with two places."""
+    return (Decimal(kopecks or 0) / 100).quantize(KOPECK)

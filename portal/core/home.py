@@ -1,0 +1,39 @@
+"""The resident home page is assembled from sections that domains register (balances, requests, news…).
+
+A section is a template plus an async loader that returns its context for the signed-in principal, or
+``None`` when it has nothing to show. Domains register at import of their ``routes`` module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from portal.core.security import Principal
+
+Loader = Callable[[Principal], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class Section:
+    order: int
+    template: str
+    loader: Loader
+
+
+_sections: dict[str, Section] = {}
+
+
+def register_section(name: str, order: int, template: str, loader: Loader) -> None:
+    _sections[name] = Section(order, template, loader)
+
+
+async def load_sections(principal: Principal) -> list[tuple[str, dict[str, Any]]]:
+    """The sections to show, in order, each with its context."""
+    shown: list[tuple[str, dict[str, Any]]] = []
+    for section in sorted(_sections.values(), key=lambda s: s.order):
+        context = await section.loader(principal)
+        if context is not None:
+            shown.append((section.template, context))
+    return shown

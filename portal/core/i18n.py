@@ -1,0 +1,162 @@
+"""Locale negotiation and gettext for code and templates; money, numbers and dates through Babel.
+
+Message ids are English; Russian is the default locale. Each domain keeps its own catalog
+(``locale/<lang>/LC_MESSAGES/<domain>.po``) so that domains never edit one file; at run time the catalogs
+of a locale are merged into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from http.cookies import SimpleCookie
+from zoneinfo import ZoneInfo
+
+from babel import Locale, negotiate_locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from portal.settings import ROOT
+
+LOCALES: tuple[str, ...] = ("ru", "en")
+DEFAULT_LOCALE = "ru"
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+LOCALE_DIR = ROOT / "locale"
+COOKIE = "lang"
+
+_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
+
+
+def get_locale() -> str:
+    return _locale.get()
+
+
+def set_locale(locale: str) -> None:
+    _locale.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=8)
+def translations(locale: str) -> NullTranslations:
+    """All domain catalogs of ``locale`` merged into one."""
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    merged: NullTranslations = NullTranslations()
+    for mo in sorted(folder.glob("*.mo")) if folder.exists() else []:
+        with mo.open("rb") as fp:
+            part = Translations(fp=fp, domain=mo.stem)
+        if isinstance(merged, Translations):
+            merged.merge(part)
+        else:
+            merged = part
+    return merged
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = translations(get_locale()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(get_locale()).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def pgettext(context: str, message: str, **variables: object) -> str:
+    text = translations(get_locale()).upgettext(context, message)
+    return text % variables if variables else text
+
+
+_ = gettext
+
+
+def lazy(message: str) -> Callable[[], str]:
+    """A message translated when it is shown, not at import (for module-level labels)."""
+    return lambda: gettext(message)
+
+
+def pick_locale(cookie: str | None, accept_language: str | None) -> str:
+    """The locale of a request: the remembered choice first, then the browser's languages, then Russian."""
+    if cookie in LOCALES:
+        return cookie
+    if accept_language:
+        preferred = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
+        found = negotiate_locale(preferred, list(LOCALES), sep="_")
+        if found:
+            return found
+        for item in preferred:
+            base = item.split("_")[0].lower()
+            if base in LOCALES:
+                return base
+    return DEFAULT_LOCALE
+
+
+class LocaleMiddleware:
+    """Sets the locale of each request from the ``lang`` cookie or ``Accept-Language``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            cookie_value = None
+            if "cookie" in headers:
+                jar = SimpleCookie()
+                try:
+                    jar.load(headers["cookie"])
+                except Exception:  # a malformed cookie header must not break the page
+                    jar = SimpleCookie()
+                if COOKIE in jar:
+                    cookie_value = jar[COOKIE].value
+            locale = pick_locale(cookie_value, headers.get("accept-language"))
+            token = _locale.set(locale)
+            scope.setdefault("state", {})["locale"] = locale
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _locale.reset(token)
+            return
+        await self.app(scope, receive, send)
+
+
+def format_money(amount: Decimal | int | None, locale: str | None = None) -> str:
+    """«1 234,56 ₽» in Russian, "₽1,234.56" in English (with non-breaking spaces)."""
+    value = Decimal(amount or 0).quantize(Decimal("0.01"))
+    locale = locale or get_locale()
+    number = format_decimal(abs(value), format="#,##0.00", locale=locale)
+    sign = "−" if value < 0 else ""
+    if locale == "ru":
+        return f"{sign}{number}\u00a0₽"
+    return f"{sign}₽{number}"
+
+
+def format_number(value: Decimal | int | float, digits: int = 2, locale: str | None = None) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale or get_locale())
+
+
+def format_day(value: date | datetime | None, style: str = "long", locale: str | None = None) -> str:
+    """«15 декабря 2026» (long), «15.12.2026» (short)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    fmt = {"long": "d MMMM y", "short": "dd.MM.y", "month": "LLLL y", "day_month": "d MMMM"}.get(style, style)
+    return _format_date(value, format=fmt, locale=locale or get_locale())
+
+
+def format_moment(value: datetime | None, tz: str, locale: str | None = None) -> str:
+    """A point in time in the company's zone: «15 декабря 2026, 14:05»."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    return _format_datetime(local, format="d MMMM y, HH:mm", locale=locale or get_locale())
+
+
+def language_name(locale: str) -> str:
+    return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).display_name or locale

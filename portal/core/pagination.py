@@ -1,0 +1,90 @@
+"""Paging of long lists: page sizes 10/30/50/100 (default 30), clamped, with links that keep the filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from urllib.parse import urlencode
+
+T = TypeVar("T")
+
+PAGE_SIZES: tuple[int, ...] = (10, 30, 50, 100)
+DEFAULT_PAGE_SIZE = 30
+MAX_PAGE_SIZE = PAGE_SIZES[-1]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    number: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def _to_int(value: object, default: int) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def page_request(page: object = None, size: object = None) -> PageRequest:
+    """Read ``page`` and ``size`` from a query; any size is clamped to 10…100, any page to ≥ 1."""
+    number = max(1, _to_int(page, 1))
+    wanted = _to_int(size, DEFAULT_PAGE_SIZE)
+    wanted = min(MAX_PAGE_SIZE, max(PAGE_SIZES[0], wanted))
+    return PageRequest(number=min(number, 1_000_000), size=wanted)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return 0 if not self.total else (self.number - 1) * self.size + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * self.size)
+
+    def window(self, radius: int = 2) -> list[int | None]:
+        """Page numbers to show, with ``None`` for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        shown = {1, self.pages, *range(self.number - radius, self.number + radius + 1)}
+        result: list[int | None] = []
+        previous = 0
+        for n in sorted(p for p in shown if 1 <= p <= self.pages):
+            if n - previous > 1:
+                result.append(None)
+            result.append(n)
+            previous = n
+        return result
+
+
+def with_params(params: Mapping[str, object], **changes: object) -> str:
+    """A query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
+    merged: dict[str, object] = {k: v for k, v in params.items() if v not in (None, "")}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + urlencode(merged, doseq=True) if merged else "?"

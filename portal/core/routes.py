@@ -1,0 +1,43 @@
+"""Routes of the shared machinery: home, language switch, health check."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from portal.core import i18n
+from portal.core.home import load_sections
+from portal.core.security import principal_of, public, safe_next
+from portal.core.web import FormData, form_value, render
+
+
+@get("/", name="home", opt=public(before_consent=False))
+async def home(request: Request) -> Template | Redirect:
+    principal = await principal_of(request)
+    if principal.is_authenticated and principal.is_staff and not principal.is_resident:
+        return Redirect(path="/staff", status_code=303)
+    sections = await load_sections(principal) if principal.is_authenticated else []
+    return render(request, "home.html", sections=sections)
+
+
+@post("/lang", name="set_language", opt=public(), status_code=303)
+async def set_language(request: Request, data: FormData) -> Response[None]:
+    """Remember the chosen language in a cookie for a year and go back to the same page."""
+    locale = form_value(data, "lang")
+    if locale not in i18n.LOCALES:
+        locale = i18n.DEFAULT_LOCALE
+    target = safe_next(form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1])
+    return Redirect(
+        path=target,
+        status_code=303,
+        cookies=[Cookie(key=i18n.COOKIE, value=locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax")],
+    )
+
+
+@get("/healthz", name="health", opt=public(), media_type="text/plain")
+async def health() -> str:
+    return "ok"
+
+
+ROUTES = [home, set_language, health]

@@ -1,0 +1,60 @@
+"""Tables of the shared machinery: job runs, the transactional outbox, the audit log."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class JobRun(Table):
+    """One run of a scheduled job for one key (a period, a date): a job that runs twice does its work once."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64)
+    key = Varchar(length=64)
+    status = Varchar(length=16, default="running")
+    started_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+    detail = Text(default="")
+
+
+class OutboxMessage(Table):
+    """A message to deliver (e-mail, SMS, in-app), written in the same transaction as the change it tells of."""
+
+    id = Serial(primary_key=True)
+    channel = Varchar(length=16, index=True)
+    recipient = Varchar(length=255)
+    user_id = Integer(null=True, default=None, index=True)
+    template = Varchar(length=64)
+    subject = Varchar(length=255, default="")
+    body = Text(default="")
+    context = JSON(default="{}")
+    dedupe_key = Varchar(length=200, unique=True)
+    status = Varchar(length=16, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    sent_at = Timestamptz(null=True, default=None)
+    read_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table):
+    """A staff write: who changed which record, and the fields before and after."""
+
+    id = Serial(primary_key=True)
+    actor_id = Integer(null=True, default=None, index=True)
+    actor_name = Varchar(length=200, default="")
+    action = Varchar(length=64, index=True)
+    entity = Varchar(length=64, index=True)
+    entity_id = BigInt(null=True, default=None)
+    changes = JSON(default="{}")
+    ip = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -1,0 +1,162 @@
+"""Templating (Jinja env, filters), page-or-fragment rendering, redirects, flash messages, form helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from jinja2 import pass_context
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request, Response
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+
+from portal.core import i18n
+from portal.core.pagination import PAGE_SIZES, with_params
+from portal.settings import get_settings
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+FLASH_KEY = "_flash"
+
+
+@dataclass
+class FormErrors:
+    """Errors of a submitted form: one message per field, in the order the form shows them."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+
+def _money(value: Any) -> str:
+    return i18n.format_money(value)
+
+
+def _day(value: Any, style: str = "long") -> str:
+    return i18n.format_day(value, style)
+
+
+def _moment(value: Any) -> str:
+    return i18n.format_moment(value, get_settings().time_zone)
+
+
+def _number(value: Any, digits: int = 2) -> str:
+    return i18n.format_number(value, digits)
+
+
+@pass_context
+def _query(context: Any, **changes: Any) -> str:
+    request = context.get("request")
+    params: dict[str, Any] = {}
+    if request is not None:
+        for key in request.query_params:
+            values = request.query_params.getall(key)
+            params[key] = values if len(values) > 1 else values[0]
+    return with_params(params, **changes)
+
+
+def _flashes(request: Request) -> list[dict[str, str]]:
+    try:
+        session = request.session
+    except Exception:  # no session middleware on this route
+        return []
+    messages = session.pop(FLASH_KEY, None) if session else None
+    return list(messages or [])
+
+
+def configure_jinja(engine: JinjaTemplateEngine) -> None:
+    """Engine callback: i18n, filters and globals shared by every template."""
+    env = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        _=i18n.gettext,
+        gettext=i18n.gettext,
+        ngettext=i18n.ngettext,
+        pgettext=i18n.pgettext,
+        get_locale=i18n.get_locale,
+        LOCALES=i18n.LOCALES,
+        language_name=i18n.language_name,
+        query=_query,
+        flashes=_flashes,
+        PAGE_SIZES=PAGE_SIZES,
+        settings=get_settings,
+    )
+    env.filters.update(money=_money, day=_day, moment=_moment, number=_number)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def is_fragment_request(request: Request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    block: str | None = "main",
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """The full page, or only ``block`` of the same template for an HTMX request."""
+    context.setdefault("principal", request.scope.get("state", {}).get("principal"))
+    headers = {"Vary": "HX-Request"}
+    if block and is_fragment_request(request):
+        return HTMXBlockTemplate(
+            template_name=template,
+            block_name=block,
+            context=context,
+            status_code=status_code,
+            headers=headers,
+        )
+    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+
+
+def see_other(request: Request, path: str) -> Response[Any]:
+    """303 after a successful post; an HTMX request that targets part of a page gets a client redirect."""
+    if is_fragment_request(request):
+        return ClientRedirect(redirect_to=path)
+    return Redirect(path=path, status_code=303)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """A message shown once at the top of the next page («Показания переданы»)."""
+    messages = list(request.session.get(FLASH_KEY, []))
+    messages.append({"message": message, "kind": kind})
+    request.session[FLASH_KEY] = messages
+
+
+def form_value(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip() if value is not None else ""
+
+
+__all__ = [
+    "FormData",
+    "FormErrors",
+    "HTMXRequest",
+    "MultipartData",
+    "configure_jinja",
+    "flash",
+    "form_value",
+    "render",
+    "see_other",
+]

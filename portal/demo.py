@@ -1,0 +1,76 @@
+"""Demo data: deterministic, realistic, made by the project's own code. Each domain adds its part.
+
+Domains seed in dependency order; each has ``portal/<domain>/demo.py`` with ``async def seed(ctx)``.
+A finished run is recorded, so ``make run`` loads demo data on the first start only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from portal.core.tables import JobRun
+
+SEED_ORDER = ("housing", "accounts", "billing", "payments", "tickets")
+JOB_NAME = "seed-demo"
+JOB_KEY = "v1"
+DEMO_PASSWORD = "demo12345"  # noqa: S105 (published demo password, printed by `make run`)
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: date
+    # What one domain's seed hands to the next (house ids, account ids, user ids …).
+    shared: dict[str, Any] = field(default_factory=dict)
+    # Sign-in lines printed by `make run`: (who, login, password).
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    progress: Any = None
+
+    def say(self, message: str) -> None:
+        if self.progress:
+            self.progress(message)
+
+
+async def is_seeded() -> bool:
+    return await JobRun.exists().where((JobRun.name == JOB_NAME) & (JobRun.key == JOB_KEY) & (JobRun.status == "done"))
+
+
+async def stored_logins() -> list[tuple[str, str, str]]:
+    row = (
+        await JobRun.select(JobRun.detail)
+        .where((JobRun.name == JOB_NAME) & (JobRun.key == JOB_KEY) & (JobRun.status == "done"))
+        .first()
+    )
+    if not row or not row["detail"]:
+        return []
+    return [tuple(x) for x in json.loads(row["detail"]).get("logins", [])]  # type: ignore[misc]
+
+
+async def seed_demo(today: date | None = None, progress: Any = None) -> DemoContext:
+    """Load the demo data into an empty database (one transaction per domain)."""
+    from portal.core.db import atomic
+
+    ctx = DemoContext(rng=random.Random(20261125), today=today or datetime.now(UTC).date(), progress=progress)
+    for domain in SEED_ORDER:
+        try:
+            module = importlib.import_module(f"portal.{domain}.demo")
+        except ModuleNotFoundError:
+            continue
+        ctx.say(f"demo: {domain}")
+        async with atomic():
+            await module.seed(ctx)
+    await JobRun.insert(
+        JobRun(
+            name=JOB_NAME,
+            key=JOB_KEY,
+            status="done",
+            finished_at=datetime.now(UTC),
+            detail=json.dumps({"logins": ctx.logins}, ensure_ascii=False),
+        )
+    )
+    return ctx

@@ -1,0 +1,3 @@
+"""Routes of the housing domain."""
+
+ROUTES: list = []

@@ -1,0 +1,118 @@
+"""Tables of the housing registry."""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Complex(Table):
+    """Жилой комплекс (ЖК): a group of houses built together."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    city = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class House(Table):
+    """Многоквартирный дом: a building the company manages."""
+
+    id = Serial(primary_key=True)
+    complex = ForeignKey(Complex, on_delete=OnDelete.restrict, null=False, index=True)
+    address = Varchar(length=255, unique=True)
+    fias_id = Varchar(length=36, null=True, default=None)
+    floors = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Entrance(Table):
+    """Подъезд of a house (unique number within the house)."""
+
+    id = Serial(primary_key=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
+    number = Integer()
+    floors = Integer(default=1)
+
+
+class Riser(Table):
+    """Стояк: a vertical pipe of water, heating or sewerage, so that an outage on it reaches exactly its flats."""
+
+    id = Serial(primary_key=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
+    code = Varchar(length=32)
+    kind = Varchar(length=16)  # cold_water / hot_water / heating / sewerage
+    entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None)
+
+
+class Premise(Table):
+    """Помещение: a flat, non-residential premise, parking space or storage room."""
+
+    id = Serial(primary_key=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
+    entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    kind = Varchar(length=16, default="flat")  # flat / nonresidential / parking / storage
+    number = Varchar(length=16)
+    floor = Integer(null=True, default=None)
+    area = Numeric(digits=(10, 2))
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PremiseRiser(Table):
+    """Which risers a premise hangs on."""
+
+    id = Serial(primary_key=True)
+    premise = ForeignKey(Premise, on_delete=OnDelete.cascade, null=False, index=True)
+    riser = ForeignKey(Riser, on_delete=OnDelete.cascade, null=False, index=True)
+
+
+class Owner(Table):
+    """Собственник: a person or an organisation owning shares of premises."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16, default="person")  # person / organisation
+    name = Varchar(length=255, index=True)
+    inn = Varchar(length=12, null=True, default=None)
+    phone = Varchar(length=32, default="")
+    email = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Ownership(Table):
+    """Право собственности: an owner's share of a premise (numerator/denominator), with its document."""
+
+    id = Serial(primary_key=True)
+    premise = ForeignKey(Premise, on_delete=OnDelete.restrict, null=False, index=True)
+    owner = ForeignKey(Owner, on_delete=OnDelete.restrict, null=False, index=True)
+    share_numerator = Integer(default=1)
+    share_denominator = Integer(default=1)
+    joint = Boolean(default=False)  # общая совместная собственность
+    document = Varchar(length=255, default="")
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)
+
+
+class PersonalAccount(Table):
+    """Лицевой счёт: the account a premise is billed on."""
+
+    id = Serial(primary_key=True)
+    number = Varchar(length=20, unique=True)
+    premise = ForeignKey(Premise, on_delete=OnDelete.restrict, null=False, index=True)
+    payer_name = Varchar(length=255, default="")
+    opened_on = Date(null=True, default=None)
+    closed_on = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,1 @@
+"""Payments: online payment through the gateway, webhooks, refunds, reconciliation, autopay."""

@@ -1,0 +1,3 @@
+"""Routes of the payments domain."""
+
+ROUTES: list = []

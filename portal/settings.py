@@ -1,0 +1,94 @@
+"""Settings: one frozen dataclass read from the environment, with defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_from_file(path: Path) -> str:
+    """Read the secret key kept outside the repository, generating it on first start."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    redis_url: str | None = None
+    time_zone: str = "Europe/Simferopol"
+    base_url: str = "http://127.0.0.1:8000"
+    company_name: str = "УК «Монолит Комфорт»"
+    emergency_phone: str = "+7 (3652) 00-00-00"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "portal@example.ru"
+    payment_gateway_url: str = "http://127.0.0.1:8001"
+    payment_secret_key: str = "sk_test_portal"
+    payment_webhook_secret: str = "whsec_portal_sandbox"
+    secure_cookies: bool = False
+    run_jobs: bool = True
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("PORTAL_VAR_DIR", str(ROOT / "var")))
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'portal.sqlite'}"
+        secret = env.get("SECRET_KEY") or _secret_from_file(var_dir / "secret_key")
+        return cls(
+            database_url=database_url,
+            secret_key=secret,
+            var_dir=var_dir,
+            redis_url=env.get("REDIS_URL") or None,
+            time_zone=env.get("TIME_ZONE", "Europe/Simferopol"),
+            base_url=env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            smtp_host=env.get("SMTP_HOST") or None,
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_user=env.get("SMTP_USER") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_from=env.get("SMTP_FROM", "portal@example.ru"),
+            payment_gateway_url=env.get("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8001").rstrip("/"),
+            payment_secret_key=env.get("PAYMENT_SECRET_KEY", "sk_test_portal"),
+            payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
+            secure_cookies=env.get("BASE_URL", "").startswith("https://"),
+            run_jobs=env.get("PORTAL_RUN_JOBS", "1") == "1",
+            debug=env.get("PORTAL_DEBUG", "0") == "1",
+        )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings of this process (read once from the environment)."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def use_settings(settings: Settings) -> None:
+    """Make ``settings`` the settings of this process (the app factory and tests call it)."""
+    global _current
+    _current = settings

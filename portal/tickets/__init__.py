@@ -1,0 +1,1 @@
+"""Requests (заявки) to the dispatch service: filing, deadlines, assignment, conversation, rating, reports."""

@@ -1,0 +1,3 @@
+"""Routes of the tickets domain."""
+
+ROUTES: list = []

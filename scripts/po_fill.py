@@ -1,0 +1,43 @@
+"""Fill Russian translations into a domain's catalog: `python scripts/po_fill.py DOMAIN < pairs.tsv`.
+
+Each input line is `English msgid<TAB>Russian text`; for a plural entry give the singular msgid and the
+three Russian forms separated by ` | `. Lines starting with # are skipped. Prints what is still untranslated.
+"""
+
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    domain = sys.argv[1]
+    path = ROOT / "locale" / "ru" / "LC_MESSAGES" / f"{domain}.po"
+    with path.open("rb") as fp:
+        catalog = read_po(fp, locale="ru")
+    for line in sys.stdin.read().splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        msgid, text = line.split("\t", 1)
+        key = msgid
+        message = catalog.get(key)
+        if message is None:
+            print(f"not in catalog: {msgid!r}", file=sys.stderr)
+            continue
+        if isinstance(message.id, tuple | list):
+            forms = [f.strip() for f in text.split(" | ")]
+            message.string = tuple((forms * 3)[:3]) if len(forms) < 3 else tuple(forms[:3])
+        else:
+            message.string = text
+        message.flags.discard("fuzzy")
+    with path.open("wb") as fp:
+        write_po(fp, catalog, width=120, omit_header=False, sort_output=True)
+    missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    for m in missing:
+        print(f"untranslated: {m!r}")
+
+
+if __name__ == "__main__":
+    main()

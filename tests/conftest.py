@@ -1,0 +1,353 @@
+"""Test harness: both database engines, the real app over ASGI, a live server for Chromium, SMTP.
+
+- Database tests take the ``db`` fixture: they run on SQLite always and on PostgreSQL where
+  ``TEST_POSTGRES_URL`` is reachable (CI: always), each inside a transaction rolled back at the end.
+- ``client`` talks to the real app on the test's own event loop (``httpx.ASGITransport``); ``login``
+  signs a client in as a user through the app's own session store.
+- Browser tests are marked ``browser``, use the ``live_server`` (a real ``portal serve`` process with demo
+  data) and run last. Outside CI a missing server or browser skips with a message saying what to install;
+  in CI (``CI=true``) it fails instead, so nothing is silently skipped there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+_TMP = Path(os.environ.get("PORTAL_TEST_TMP") or (ROOT / "var" / "test"))
+_TMP.mkdir(parents=True, exist_ok=True)
+_RUN = _TMP / f"run-{os.getpid()}"
+shutil.rmtree(_RUN, ignore_errors=True)
+_RUN.mkdir(parents=True)
+
+SQLITE_URL = f"sqlite:///{_RUN / 'test.sqlite'}"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+# The app under test reads its settings from here (not from the developer's var/ folder).
+os.environ["DATABASE_URL"] = SQLITE_URL
+os.environ["PORTAL_VAR_DIR"] = str(_RUN / "var")
+os.environ["SECRET_KEY"] = "test-secret-" + "x" * 40
+os.environ["PORTAL_RUN_JOBS"] = "0"
+os.environ.setdefault("TIME_ZONE", "Europe/Simferopol")
+os.environ["PORTAL_PASSWORD_HASH"] = "fast"  # cheap argon2 parameters in tests
+
+
+def missing(what: str, install: str) -> None:
+    """Skip (or, in CI, fail) a test whose server or browser is not there, saying what to install."""
+    message = f"{what} is not available: {install}"
+    if IN_CI:
+        pytest.fail(message + " (CI must provide it)")
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Sync Playwright keeps an event loop running: browser tests go last.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_RUN, ignore_errors=True)
+
+
+def _migrate(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"migrations failed on {url.split(':')[0]}:\n{result.stdout}\n{result.stderr}")
+
+
+def _postgres_reachable(url: str) -> bool:
+    if not url:
+        return False
+    import asyncpg
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(url, timeout=3)
+        except Exception:
+            return False
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@pytest.fixture(scope="session")
+def engines() -> dict[str, Any]:
+    """The migrated test databases, by engine name (PostgreSQL only where reachable)."""
+    from portal.core.db import make_engine
+
+    _migrate(SQLITE_URL)
+    found: dict[str, Any] = {"sqlite": make_engine(SQLITE_URL)}
+    if _postgres_reachable(POSTGRES_URL):
+        _migrate(POSTGRES_URL)
+        found["postgres"] = make_engine(POSTGRES_URL)
+    return found
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIterator[Any]:
+    """A migrated database on each engine; everything the test writes is rolled back."""
+    if request.param not in engines:
+        missing(
+            "PostgreSQL",
+            "install it (apt-get install postgresql), start it and set TEST_POSTGRES_URL="
+            "postgresql://postgres@127.0.0.1:5432/portal_test",
+        )
+    from portal.core.db import use_engine
+
+    engine = engines[request.param]
+    use_engine(engine)
+    async with engine.transaction() as tx:
+        yield engine
+        await tx.rollback()
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    from portal.app import create_app
+    from portal.settings import Settings
+
+    return create_app(Settings.from_env())
+
+
+class PortalClient(httpx.AsyncClient):
+    """An httpx client on the real app that sends the CSRF token with every form, as a browser would."""
+
+    async def csrf_token(self) -> str:
+        token = self.cookies.get("csrftoken")
+        if not token:
+            await self.get("/healthz")
+            token = self.cookies.get("csrftoken")
+        if not token:
+            # The CSRF middleware sets its cookie on safe requests to pages; any page will do.
+            await self.get("/")
+            token = self.cookies.get("csrftoken")
+        assert token, "the app did not set a CSRF cookie"
+        return token
+
+    async def form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        """POST a form with the CSRF token in it (``files=`` makes it multipart)."""
+        payload = dict(data or {})
+        payload["_csrf_token"] = await self.csrf_token()
+        return await self.post(url, data=payload, **kwargs)
+
+    async def htmx_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        """POST as HTMX does: the token in the ``x-csrftoken`` header, ``HX-Request: true``."""
+        headers = {"HX-Request": "true", "x-csrftoken": await self.csrf_token(), **kwargs.pop("headers", {})}
+        return await self.post(url, data=data or {}, headers=headers, **kwargs)
+
+
+@pytest.fixture
+async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
+    """An anonymous client on the real app, on the test's database engine."""
+    transport = httpx.ASGITransport(app=app)
+    async with PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+async def new_client(app: Any, db: Any) -> AsyncIterator[Any]:
+    """A factory of further clients (another browser), closed at the end of the test."""
+    made: list[PortalClient] = []
+
+    def make() -> PortalClient:
+        c = PortalClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        await c.aclose()
+
+
+@pytest.fixture
+def login(app: Any) -> Any:
+    """``await login(client, user_id)`` signs the client in through the app's own session store."""
+
+    async def sign_in(c: httpx.AsyncClient, user_id: int, **extra: Any) -> None:
+        store = app.stores.get("sessions")
+        session_id = secrets.token_hex(32)
+        await store.set(session_id, json.dumps({"uid": user_id, **extra}).encode(), expires_in=3600)
+        c.cookies.set("session", session_id)
+
+    return sign_in
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    """``await make_user(roles=("dispatcher",), houses=(house_id,), accounts={account_id: "owner"})``."""
+    from portal.accounts.tables import Residency, StaffHouse, User, UserRole
+
+    counter = {"n": 0}
+
+    async def make(
+        *,
+        name: str = "Тестовый Пользователь",
+        email: str | None = None,
+        roles: tuple[str, ...] = (),
+        houses: tuple[int, ...] = (),
+        accounts: dict[int, str] | None = None,
+        rights: tuple[str, ...] = ("view",),
+    ) -> int:
+        counter["n"] += 1
+        user = User(
+            email=email or f"user{counter['n']}-{secrets.token_hex(3)}@example.ru",
+            full_name=name,
+            password_hash="",
+        )
+        await user.save()
+        for role in roles:
+            await UserRole(user=user.id, role=role).save()
+        for house in houses:
+            await StaffHouse(user=user.id, house=house).save()
+        for account, role in (accounts or {}).items():
+            await Residency(user=user.id, account=account, role=role, rights=list(rights)).save()
+        return user.id
+
+    return make
+
+
+# --- live server and browser -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A real ``portal serve`` on a free port, with its own SQLite database and the demo data."""
+    port = free_port()
+    var = _RUN / "live"
+    var.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{var / 'live.sqlite'}",
+        "PORTAL_VAR_DIR": str(var),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_RUN_JOBS": "1",
+    }
+    env.update(_live_server_env(var))
+    log = (var / "server.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "portal", "serve", "--port", str(port), *_live_server_args()],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _live_server_env(var: Path) -> dict[str, str]:
+    """Extra environment for the live server (the payments domain points it at a sandbox gateway)."""
+    return {}
+
+
+def _live_server_args() -> list[str]:
+    return ["--no-gateway"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "ru-RU", "viewport": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(autouse=True)
+def _browser_available(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("browser") and not Path(CHROMIUM).exists():
+        missing("Chromium", "install it with apt-get install chromium (never playwright install)")
+
+
+# --- SMTP ----------------------------------------------------------------------------------------------
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server on a free local port; ``.messages`` holds what arrived, ``.port`` where it listens."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port  # type: ignore[attr-defined]
+    inbox.host = "127.0.0.1"  # type: ignore[attr-defined]
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -1,0 +1,44 @@
+"""The app as a browser meets it: layout, language switch, security headers, error pages, CSRF."""
+
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options")
+
+
+async def test_home_page_is_russian_by_default_and_carries_security_headers(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="ru">' in response.text
+    assert "Ваш дом — онлайн" in response.text
+    for header in SECURITY_HEADERS:
+        assert header in response.headers
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert response.headers["vary"] == "HX-Request"
+
+
+async def test_language_switch_is_remembered(client):
+    response = await client.form("/lang", {"lang": "en", "next": "/"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    page = await client.get("/")
+    assert '<html lang="en">' in page.text
+    assert "Your home, online" in page.text
+    await client.form("/lang", {"lang": "ru", "next": "/"})
+    assert "Ваш дом — онлайн" in (await client.get("/")).text
+
+
+async def test_language_switch_never_redirects_off_site(client):
+    response = await client.form("/lang", {"lang": "en", "next": "//evil.example/"})
+    assert response.headers["location"] == "/"
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(client):
+    response = await client.post("/lang", data={"lang": "en", "next": "/"})
+    assert response.status_code == 403
+    assert "lang" not in client.cookies
+
+
+async def test_unknown_page_uses_the_site_layout(client):
+    response = await client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.text
+    assert 'class="topbar"' in response.text

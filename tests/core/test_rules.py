@@ -1,0 +1,120 @@
+"""Pure rules of the shared machinery: paging, locale choice, money and dates, access, redirects."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.core.db import from_kopecks, to_kopecks
+from portal.core.i18n import format_day, format_money, pick_locale
+from portal.core.pagination import Page, page_request, with_params
+from portal.core.security import Access, Principal, is_allowed, safe_next
+
+
+@pytest.mark.parametrize(
+    ("page", "size", "expected"),
+    [
+        (None, None, (1, 30)),
+        ("3", "50", (3, 50)),
+        ("0", "100000", (1, 100)),
+        ("-5", "1", (1, 10)),
+        ("abc", "x", (1, 30)),
+    ],
+    ids=["defaults", "as asked", "a page size of 100000 is clamped to 100", "too small", "garbage"],
+)
+def test_page_request_is_clamped(page, size, expected):
+    request = page_request(page, size)
+    assert (request.number, request.size) == expected
+
+
+def test_page_window_shows_gaps_around_the_current_page():
+    page = Page(items=[], total=200, number=6, size=10)
+    assert page.pages == 20
+    assert page.window() == [1, None, 4, 5, 6, 7, 8, None, 20]
+    assert (page.first_index, page.last_index) == (51, 60)
+
+
+def test_with_params_keeps_filters_and_drops_empty_values():
+    assert with_params({"status": "new", "q": "", "page": "3"}, page=None, size=50) == "?status=new&size=50"
+
+
+@pytest.mark.parametrize(
+    ("cookie", "header", "expected"),
+    [
+        ("en", "ru-RU", "en"),
+        (None, "en-US,en;q=0.9", "en"),
+        (None, "de-DE,ru;q=0.5", "ru"),
+        (None, "fr-FR", "ru"),
+        ("xx", None, "ru"),
+    ],
+    ids=["the remembered choice wins", "browser English", "second choice", "unknown falls back", "bad cookie"],
+)
+def test_pick_locale(cookie, header, expected):
+    assert pick_locale(cookie, header) == expected
+
+
+def test_money_is_formatted_per_locale_with_non_breaking_spaces():
+    assert format_money(Decimal("1234.5"), "ru") == "1\u00a0234,50\u00a0₽"
+    assert format_money(Decimal("1234.5"), "en") == "₽1,234.50"
+
+
+def test_dates_read_as_people_say_them():
+    assert format_day(date(2026, 12, 15), locale="ru") == "15 декабря 2026"
+    assert format_day(date(2026, 12, 15), locale="en") == "15 December 2026"
+
+
+def test_kopecks_round_trip_and_round_half_up_once():
+    assert to_kopecks(Decimal("5123.45")) == 512345
+    assert to_kopecks(Decimal("0.005")) == 1
+    assert from_kopecks(512345) == Decimal("5123.45")
+
+
+RESIDENT = Principal(user_id=1, account_rights={10: frozenset({"view"})})
+DISPATCHER = Principal(user_id=2, staff_roles=frozenset({"dispatcher"}), house_ids=frozenset({5}))
+ADMIN = Principal(user_id=3, staff_roles=frozenset({"admin"}), house_ids=None)
+UNCONSENTED = Principal(user_id=4, account_rights={10: frozenset({"view"})}, consent_required=True)
+
+
+@pytest.mark.parametrize(
+    ("access", "principal", "allowed"),
+    [
+        (Access("public"), Principal(), True),
+        (Access("user"), Principal(), False),
+        (Access("resident"), RESIDENT, True),
+        (Access("resident"), DISPATCHER, False),
+        (Access("staff", frozenset({"dispatcher"})), DISPATCHER, True),
+        (Access("staff", frozenset({"accountant"})), DISPATCHER, False),
+        (Access("staff", frozenset({"accountant"})), ADMIN, True),
+        (Access("staff"), RESIDENT, False),
+        (Access("resident"), UNCONSENTED, False),
+        (Access("user", before_consent=True), UNCONSENTED, True),
+    ],
+    ids=[
+        "anyone may see a public page",
+        "an anonymous caller is not a user",
+        "a resident may see resident pages",
+        "staff without accounts are not residents",
+        "a dispatcher may use dispatcher pages",
+        "a dispatcher may not use accountant pages",
+        "an admin may use every staff page",
+        "a resident is not staff",
+        "no resident page before the consent is accepted",
+        "the consent page itself is reachable",
+    ],
+)
+def test_access_rules(access, principal, allowed):
+    assert is_allowed(access, principal) is allowed
+
+
+def test_staff_scope_is_limited_to_their_houses():
+    assert DISPATCHER.may_see_house(5)
+    assert not DISPATCHER.may_see_house(6)
+    assert ADMIN.may_see_house(6)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("/tickets?x=1", "/tickets?x=1"), ("//evil.example", "/"), ("https://evil.example", "/"), ("/\\evil", "/"), (None, "/")],
+)
+def test_only_local_paths_are_followed_after_sign_in(target, expected):
+    assert safe_next(target) == expected
