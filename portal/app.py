@@ -78,7 +78,11 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
         return Response({"error": message}, status_code=status)
     return Template(
         template_name="error.html",
-        context={"status": status, "message": message, "principal": request.scope.get("state", {}).get("principal")},
+        context={
+            "status": status,
+            "message": message,
+            "principal": request.scope.get("state", {}).get("principal"),
+        },
         status_code=status,
     )
 

@@ -110,7 +110,7 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     logins = run_async(prepare)
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
-        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT)  # noqa: S603
+        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT)
     click.echo(f"\nThe portal is at http://{host}:{port}")
     _print_logins(logins)
     try:

@@ -80,8 +80,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _migrate(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    result = subprocess.run(
+        [sys.executable, "-m", "portal", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if result.returncode != 0:
         raise RuntimeError(f"migrations failed on {url.split(':')[0]}:\n{result.stdout}\n{result.stderr}")
@@ -278,7 +283,7 @@ def live_server() -> Iterator[str]:
     }
     env.update(_live_server_env(var))
     log = (var / "server.log").open("wb")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "portal", "serve", "--port", str(port), *_live_server_args()],
         cwd=ROOT,
         env=env,
@@ -331,7 +336,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 

@@ -45,7 +45,9 @@ async def record(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            changes={k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v] for k, v in (changes or {}).items()},
+            changes={
+                k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v] for k, v in (changes or {}).items()
+            },
             ip=ip,
         )
     )

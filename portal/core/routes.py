@@ -27,7 +27,9 @@ async def set_language(request: Request, data: FormData) -> Response[None]:
     locale = form_value(data, "lang")
     if locale not in i18n.LOCALES:
         locale = i18n.DEFAULT_LOCALE
-    target = safe_next(form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1])
+    target = safe_next(
+        form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1]
+    )
     return Redirect(
         path=target,
         status_code=303,

@@ -47,7 +47,13 @@ def test_with_params_keeps_filters_and_drops_empty_values():
         (None, "fr-FR", "ru"),
         ("xx", None, "ru"),
     ],
-    ids=["the remembered choice wins", "browser English", "second choice", "unknown falls back", "bad cookie"],
+    ids=[
+        "the remembered choice wins",
+        "browser English",
+        "second choice",
+        "unknown falls back",
+        "bad cookie",
+    ],
 )
 def test_pick_locale(cookie, header, expected):
     assert pick_locale(cookie, header) == expected
@@ -114,7 +120,13 @@ def test_staff_scope_is_limited_to_their_houses():
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/tickets?x=1", "/tickets?x=1"), ("//evil.example", "/"), ("https://evil.example", "/"), ("/\\evil", "/"), (None, "/")],
+    [
+        ("/tickets?x=1", "/tickets?x=1"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil", "/"),
+        (None, "/"),
+    ],
 )
 def test_only_local_paths_are_followed_after_sign_in(target, expected):
     assert safe_next(target) == expected
