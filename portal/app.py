@@ -137,6 +137,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=40 * 1024 * 1024,
     )
     app.state.settings = settings
+    if settings.run_jobs:
+        from portal.core.jobs import Scheduler
+
+        scheduler = Scheduler(interval=5)
+        app.on_startup.append(scheduler.start)
+        app.on_shutdown.insert(0, scheduler.stop)
     return app
 
 
