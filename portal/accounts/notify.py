@@ -1,0 +1,56 @@
+"""Tell a user something through the channels they chose (through the outbox, in the caller's transaction).
+
+Domains call ``notify(user_id, ...)``; identity decides the channels from the user's preferences and consent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.accounts.tables import User
+from portal.core import outbox
+
+
+async def notify(
+    user_id: int,
+    template: str,
+    *,
+    subject: str,
+    body: str,
+    context: dict[str, Any] | None = None,
+    dedupe_key: str,
+    link: str = "",
+) -> int:
+    """Queue the message on each channel the user has; returns how many messages were queued.
+
+    ``subject`` and ``body`` are already rendered in the user's language; ``link`` is a path in the portal.
+    ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``): the same event is never sent twice.
+    """
+    user = await User.select(User.id, User.email, User.is_active).where(User.id == user_id).first()
+    if user is None or not user["is_active"]:
+        return 0
+    ctx = {**(context or {}), "link": link}
+    queued = 0
+    if await outbox.enqueue(
+        "inapp",
+        str(user_id),
+        template,
+        ctx,
+        f"inapp:{dedupe_key}:{user_id}",
+        subject=subject,
+        body=body,
+        user_id=user_id,
+    ):
+        queued += 1
+    if user["email"] and await outbox.enqueue(
+        "email",
+        user["email"],
+        template,
+        ctx,
+        f"email:{dedupe_key}:{user_id}",
+        subject=subject,
+        body=body,
+        user_id=user_id,
+    ):
+        queued += 1
+    return queued
