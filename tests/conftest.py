@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -92,34 +93,58 @@ def _migrate(url: str) -> None:
         raise RuntimeError(f"migrations failed on {url.split(':')[0]}:\n{result.stdout}\n{result.stderr}")
 
 
-def _postgres_reachable(url: str) -> bool:
+def _postgres_database(url: str) -> str | None:
+    """A fresh database of this test run on the server of ``url`` (parallel runs never share one), or None."""
     if not url:
-        return False
+        return None
     import asyncpg
 
-    async def probe() -> bool:
+    name = f"portal_test_{os.getpid()}"
+
+    async def create() -> str | None:
         try:
             conn = await asyncpg.connect(url, timeout=3)
         except Exception:
-            return False
-        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-        return True
+            return None
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return url.rsplit("/", 1)[0] + "/" + name
 
-    return asyncio.run(probe())
+    return asyncio.run(create())
+
+
+def _drop_postgres_database(url: str, test_url: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(url, timeout=3)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{test_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    # Best effort: a database left behind is dropped by the next run with the same pid.
+    with contextlib.suppress(Exception):
+        asyncio.run(drop())
 
 
 @pytest.fixture(scope="session")
-def engines() -> dict[str, Any]:
+def engines() -> Iterator[dict[str, Any]]:
     """The migrated test databases, by engine name (PostgreSQL only where reachable)."""
     from portal.core.db import make_engine
 
     _migrate(SQLITE_URL)
     found: dict[str, Any] = {"sqlite": make_engine(SQLITE_URL)}
-    if _postgres_reachable(POSTGRES_URL):
-        _migrate(POSTGRES_URL)
-        found["postgres"] = make_engine(POSTGRES_URL)
-    return found
+    postgres_url = _postgres_database(POSTGRES_URL)
+    if postgres_url:
+        _migrate(postgres_url)
+        found["postgres"] = make_engine(postgres_url)
+    yield found
+    if postgres_url:
+        _drop_postgres_database(POSTGRES_URL, postgres_url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
