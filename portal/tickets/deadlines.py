@@ -1,0 +1,215 @@
+"""Legal deadlines of the dispatch service (АДС), DOMAIN.md §5, as a period table looked up by date.
+
+Pure functions: they take the registration time and return the deadline, never reading the clock. The table is
+keyed by region ("default" = the federal rules of ПП № 416 and Госстрой № 170 прил. 2); a region with its own
+table (Moscow) adds rows with its own key. Rows carry ``valid_from``/``valid_to`` (inclusive) so that a change of
+the rules is a new row, not an edit.
+
+Clock kinds:
+- ``minutes``: a plain clock from registration (30 min, 2 h, 3 h; 0 = immediately);
+- ``window``: a clock that runs only inside daily hours (garbage chute: 2 h, not before 08:00, not after 23:00);
+- ``days``: calendar days (сутки) of 24 hours from registration;
+- ``seasonal_days``: calendar days, one number in winter and another in summer (broken windows);
+- ``working_days``: working days of the Russian production calendar (the ``holidays`` package), counted from the
+  next day; due at the end of the last day (23:59:59 local);
+- ``none``: no legal deadline (planned and paid works are due on the date agreed with the resident).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+DEFAULT_REGION = "default"
+EPOCH = date(2000, 1, 1)
+FOREVER = date(9999, 12, 31)
+
+# «Зимнее время» of Госстрой № 170 read as the heating season (design choice; configurable here).
+WINTER_FROM = (10, 15)  # 15 October
+WINTER_TO = (4, 15)  # 15 April, inclusive
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    category: str
+    kind: str  # minutes / window / days / seasonal_days / working_days / none
+    amount: int = 0  # minutes, days or working days; for seasonal_days the winter number
+    summer_amount: int = 0
+    window_start: time = time(0, 0)
+    window_end: time = time(0, 0)
+    source: str = ""
+    valid_from: date = EPOCH
+    valid_to: date = FOREVER
+    region: str = DEFAULT_REGION
+    verify: bool = False  # [VERIFY] in DOMAIN.md: keep configurable, lawyer's sign-off pending
+
+
+P416 = "ПП РФ от 15.05.2013 № 416 п. 13"
+G170 = "Постановление Госстроя от 27.09.2003 № 170, прил. 2"
+
+DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
+    DeadlineRule("emergency_localisation", "minutes", 30, source=P416),
+    DeadlineRule("sewer_blockage", "minutes", 120, source=P416),
+    DeadlineRule("garbage_chute", "window", 120, window_start=time(8), window_end=time(23), source=P416),
+    DeadlineRule("emergency_repair", "days", 3, source=P416),
+    DeadlineRule("lift_trapped", "minutes", 30, source="ГОСТ Р 55964-2014"),
+    DeadlineRule("lift_fault", "days", 1, source=G170),
+    DeadlineRule("roof_leak", "days", 1, source=G170),
+    DeadlineRule("downpipes", "days", 5, source=G170),
+    DeadlineRule("broken_windows", "seasonal_days", 1, summer_amount=3, source=G170),
+    DeadlineRule("entrance_doors", "days", 1, source=G170),
+    DeadlineRule("leaking_taps", "days", 1, source=G170),
+    DeadlineRule("common_lighting", "days", 7, source=G170),
+    DeadlineRule("electrical_emergency", "minutes", 0, source=G170, verify=True),
+    DeadlineRule("electrical_fuses", "minutes", 180, source=G170, verify=True),
+    DeadlineRule("written_appeal", "working_days", 10, source="ПП № 416 разд. VIII"),
+    DeadlineRule("info_request", "working_days", 1, source="ПП № 416 разд. VIII"),
+    DeadlineRule("works_report", "working_days", 5, source="ПП № 491 п. 40 «а»"),
+    DeadlineRule("meter_check", "days", 10, source="ПП № 354 п. 31 «е(2)»"),
+    # Anything else is an appeal (обращение) answered within 10 working days.
+    DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
+)
+
+# Types whose deadline does not come from the category.
+TYPE_OVERRIDES = {
+    "planned": "none",  # due on the date agreed
+    "paid": "none",
+    "consultation": "info_request",
+    "complaint": "written_appeal",
+}
+
+
+def rule_for(category: str, on: date, region: str = DEFAULT_REGION) -> DeadlineRule | None:
+    """The row of the table for ``category`` in force on ``on`` (the region's own row first)."""
+    for wanted in (region, DEFAULT_REGION):
+        for row in DEADLINE_TABLE:
+            if row.region == wanted and row.category == category and row.valid_from <= on <= row.valid_to:
+                return row
+    return None
+
+
+def is_winter(day: date) -> bool:
+    """Inside the heating season (15 October – 15 April inclusive)."""
+    md = (day.month, day.day)
+    return md >= WINTER_FROM or md <= WINTER_TO
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.RU(years=year)
+
+
+def is_working_day(day: date) -> bool:
+    """A working day of the Russian production calendar (weekends, holidays and moved days off included)."""
+    return bool(_calendar(day.year).is_working_day(day))
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The ``count``-th working day after ``start`` (the day of registration does not count)."""
+    day = start
+    left = count
+    while left > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def _add_window_minutes(local: datetime, minutes: int, start: time, end: time) -> datetime:
+    """Run a clock of ``minutes`` only between ``start`` and ``end`` each day (local time)."""
+    current = local
+    left = timedelta(minutes=minutes)
+    while True:
+        day_start = current.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
+        day_end = current.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+        if current < day_start:
+            current = day_start
+        if current >= day_end:
+            current = (day_start + timedelta(days=1)).replace(hour=start.hour, minute=start.minute)
+            continue
+        available = day_end - current
+        if left <= available:
+            return current + left
+        left -= available
+        current = (day_start + timedelta(days=1)).replace(hour=start.hour, minute=start.minute)
+
+
+def deadline_for(
+    category: str,
+    registered_at: datetime,
+    tz: str,
+    *,
+    ticket_type: str = "ordinary",
+    region: str = DEFAULT_REGION,
+) -> datetime | None:
+    """When a request of ``category`` (and ``ticket_type``) registered at ``registered_at`` is due (UTC-aware)."""
+    if registered_at.tzinfo is None:
+        raise ValueError("registered_at must be timezone-aware")
+    zone = ZoneInfo(tz)
+    local = registered_at.astimezone(zone)
+    override = TYPE_OVERRIDES.get(ticket_type)
+    if override == "none":
+        return None
+    rule = rule_for(override or category, local.date(), region) or rule_for("other", local.date(), region)
+    if rule is None or rule.kind == "none":
+        return None
+    if rule.kind == "minutes":
+        due = local + timedelta(minutes=rule.amount)
+    elif rule.kind == "window":
+        due = _add_window_minutes(local, rule.amount, rule.window_start, rule.window_end)
+    elif rule.kind == "days":
+        due = local + timedelta(days=rule.amount)
+    elif rule.kind == "seasonal_days":
+        due = local + timedelta(days=rule.amount if is_winter(local.date()) else rule.summer_amount)
+    elif rule.kind == "working_days":
+        last = add_working_days(local.date(), rule.amount)
+        due = datetime.combine(last, time(23, 59, 59), tzinfo=zone)
+    else:  # pragma: no cover - the table holds only the kinds above
+        raise ValueError(rule.kind)
+    # Wall-clock arithmetic in the local zone, then back to UTC (handles a DST change where a zone has one).
+    return due.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)
+
+
+def describe(category: str, ticket_type: str = "ordinary", on: date | None = None) -> str:
+    """The legal term in words («2 часа», «10 рабочих дней»), for the filing form and the request page."""
+    from portal.core.i18n import gettext, ngettext
+
+    override = TYPE_OVERRIDES.get(ticket_type)
+    if override == "none":
+        return gettext("by agreement")
+    day = on or date.today()  # noqa: DTZ011 (only the row's validity date; the text does not depend on the zone)
+    rule = rule_for(override or category, day) or rule_for("other", day)
+    if rule is None or rule.kind == "none":
+        return gettext("by agreement")
+    if rule.kind in ("minutes", "window"):
+        if rule.amount == 0:
+            return gettext("immediately")
+        if rule.amount % 60 == 0:
+            text = ngettext("%(num)d hour", "%(num)d hours", rule.amount // 60)
+        else:
+            text = ngettext("%(num)d minute", "%(num)d minutes", rule.amount)
+        if rule.kind == "window":
+            text = gettext(
+                "%(term)s (between %(start)s and %(end)s)",
+                term=text,
+                start=rule.window_start.strftime("%H:%M"),
+                end=rule.window_end.strftime("%H:%M"),
+            )
+        return text
+    if rule.kind == "seasonal_days":
+        return gettext(
+            "%(winter)s in winter, %(summer)s in summer",
+            winter=ngettext("%(num)d day", "%(num)d days", rule.amount),
+            summer=ngettext("%(num)d day", "%(num)d days", rule.summer_amount),
+        )
+    if rule.kind == "working_days":
+        return ngettext("%(num)d working day", "%(num)d working days", rule.amount)
+    return ngettext("%(num)d day", "%(num)d days", rule.amount)
+
+
+DEADLINE_CATEGORIES = tuple(dict.fromkeys(r.category for r in DEADLINE_TABLE))
+__all__ = ["DEADLINE_TABLE", "DeadlineRule", "add_working_days", "deadline_for", "describe", "is_working_day"]

@@ -1,0 +1,283 @@
+"""Rules of requests (заявки): types, categories, statuses and their moves, repeats, the confirm window, ratings.
+
+Plain functions over plain data: no I/O, no clock (``now`` is an argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from portal.core.i18n import lazy
+
+
+class TicketType(StrEnum):
+    EMERGENCY = "emergency"
+    ORDINARY = "ordinary"
+    PLANNED = "planned"
+    PAID = "paid"
+    COMPLAINT = "complaint"
+    WARRANTY = "warranty"
+    CONSULTATION = "consultation"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    IN_WORK = "in_work"
+    DONE = "done"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    REOPENED = "reopened"
+
+
+class Source(StrEnum):
+    PORTAL = "portal"
+    PHONE = "phone"
+    EMAIL = "email"
+    WALK_IN = "walk_in"
+    CALL_CENTRE = "call_centre"
+
+
+TYPE_LABELS: dict[str, Callable[[], str]] = {
+    "emergency": lazy("Emergency"),
+    "ordinary": lazy("Ordinary"),
+    "planned": lazy("Planned"),
+    "paid": lazy("Paid"),
+    "complaint": lazy("Complaint"),
+    "warranty": lazy("Warranty"),
+    "consultation": lazy("Consultation"),
+}
+
+STATUS_LABELS: dict[str, Callable[[], str]] = {
+    "new": lazy("New"),
+    "accepted": lazy("Accepted"),
+    "in_work": lazy("In work"),
+    "done": lazy("Done"),
+    "closed": lazy("Closed"),
+    "cancelled": lazy("Cancelled"),
+    "reopened": lazy("Reopened"),
+}
+
+SOURCE_LABELS: dict[str, Callable[[], str]] = {
+    "portal": lazy("Portal"),
+    "phone": lazy("Phone"),
+    "email": lazy("E-mail"),
+    "walk_in": lazy("Inspection round"),
+    "call_centre": lazy("Call centre"),
+}
+
+# Staff-only refinement of the status; never shown to residents.
+INTERNAL_STATUS_LABELS: dict[str, Callable[[], str]] = {
+    "": lazy("None"),
+    "waiting_access": lazy("Waiting for access to the flat"),
+    "waiting_parts": lazy("Waiting for materials"),
+    "contractor": lazy("Passed to a contractor"),
+    "inspection": lazy("Inspection needed"),
+    "escalated": lazy("Escalated to the manager"),
+}
+
+PLACE_LABELS: dict[str, Callable[[], str]] = {
+    "premise": lazy("My premises"),
+    "entrance": lazy("Entrance"),
+    "lift": lazy("Lift"),
+    "yard": lazy("Yard"),
+    "roof": lazy("Roof and attic"),
+    "basement": lazy("Basement"),
+}
+COMMON_PLACES = ("entrance", "lift", "yard", "roof", "basement")
+
+FLAGS = ("emergency", "important", "repeated", "justified", "paid", "complaint", "planned")
+FLAG_LABELS: dict[str, Callable[[], str]] = {
+    "emergency": lazy("Emergency"),
+    "important": lazy("Important"),
+    "repeated": lazy("Repeated"),
+    "justified": lazy("Justified"),
+    "paid": lazy("Paid for"),
+    "complaint": lazy("Complaint"),
+    "planned": lazy("Planned"),
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: Callable[[], str]
+    type: str  # the type a request of this category gets when a resident files it
+    emergency: bool = False  # show the emergency phone at once and flag the request for the dispatcher
+    resident: bool = True  # offered on the resident's form
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("emergency_localisation", lazy("Accident: water, heating, sewerage or power"), "emergency", True),
+    Category("lift_trapped", lazy("People trapped in a lift"), "emergency", True),
+    Category("electrical_emergency", lazy("Short circuit, sparking, smell of burning"), "emergency", True),
+    Category("sewer_blockage", lazy("Blocked sewer"), "emergency", True),
+    Category("garbage_chute", lazy("Blocked garbage chute"), "ordinary"),
+    Category("emergency_repair", lazy("Repair after an accident"), "ordinary", resident=False),
+    Category("electrical_fuses", lazy("Fuses or breakers tripped"), "ordinary"),
+    Category("lift_fault", lazy("Lift out of order"), "ordinary"),
+    Category("roof_leak", lazy("Roof leak"), "ordinary"),
+    Category("downpipes", lazy("Downpipes and drainage"), "ordinary"),
+    Category("broken_windows", lazy("Broken windows in common areas"), "ordinary"),
+    Category("entrance_doors", lazy("Entrance doors"), "ordinary"),
+    Category("leaking_taps", lazy("Leaking taps or cistern valves"), "ordinary"),
+    Category("common_lighting", lazy("Lighting in common areas"), "ordinary"),
+    Category("meter_check", lazy("Meter check"), "ordinary"),
+    Category("written_appeal", lazy("Written appeal"), "complaint"),
+    Category("info_request", lazy("Information about the company"), "consultation"),
+    Category("works_report", lazy("Report on works performed"), "consultation"),
+    Category("other", lazy("Other"), "ordinary"),
+)
+CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
+
+
+def category_label(code: str) -> str:
+    category = CATEGORY_BY_CODE.get(code)
+    return category.label() if category else code
+
+
+def label(labels: dict[str, Callable[[], str]], code: str | None) -> str:
+    """The translated label of ``code`` in one of the label tables (the code itself if unknown)."""
+    if code is None:
+        return ""
+    maker = labels.get(code)
+    return maker() if maker else code
+
+
+# --- statuses --------------------------------------------------------------------------------------------------
+
+S = Status
+NEXT: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.ACCEPTED, S.IN_WORK, S.DONE, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.IN_WORK, S.DONE, S.CANCELLED}),
+    S.IN_WORK: frozenset({S.ACCEPTED, S.DONE}),
+    S.DONE: frozenset({S.CLOSED, S.REOPENED, S.IN_WORK}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.ACCEPTED, S.IN_WORK, S.DONE, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+}
+ACTIVE = frozenset({S.NEW, S.ACCEPTED, S.IN_WORK, S.REOPENED})
+FINISHED = frozenset({S.DONE, S.CLOSED, S.CANCELLED})
+# Statuses an executor may set on their own requests.
+EXECUTOR_MOVES = frozenset({S.ACCEPTED, S.IN_WORK, S.DONE})
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in NEXT.get(current, frozenset())
+
+
+def allowed_moves(current: str) -> list[str]:
+    """Targets from ``current`` in the order of the life cycle."""
+    order = list(Status)
+    return sorted(NEXT.get(current, frozenset()), key=order.index)
+
+
+def resident_may_cancel(status: str) -> bool:
+    """A resident cancels a request only before work has started."""
+    return status in (S.NEW, S.ACCEPTED, S.REOPENED)
+
+
+CONFIRM_DAYS = 7  # days after completion in which the resident may confirm or reopen (design choice)
+
+
+def within_confirm_window(completed_at: datetime | None, now: datetime, days: int = CONFIRM_DAYS) -> bool:
+    return completed_at is not None and now <= completed_at + timedelta(days=days)
+
+
+def resident_may_confirm(status: str, completed_at: datetime | None, now: datetime) -> bool:
+    return status == S.DONE and within_confirm_window(completed_at, now)
+
+
+def resident_may_reopen(status: str, completed_at: datetime | None, now: datetime) -> bool:
+    """Done or closed "without the work done": the resident rejects it with a reason within the window."""
+    return status in (S.DONE, S.CLOSED) and within_confirm_window(completed_at, now)
+
+
+def resident_may_rate(status: str, rating: int | None) -> bool:
+    return status in (S.DONE, S.CLOSED) and rating is None
+
+
+def valid_rating(value: object) -> int | None:
+    """A rating 1–5, or None when ``value`` is not one."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 5 else None
+
+
+# --- repeats, overdue ------------------------------------------------------------------------------------------
+
+REPEAT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a request is about: one premise, or a common place of a house (entrance, lift, yard…)."""
+
+    premise_id: int | None
+    house_id: int
+    place: str = "premise"
+    entrance_id: int | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        if self.premise_id is not None and self.place == "premise":
+            return ("premise", self.premise_id)
+        return ("common", self.house_id, self.place, self.entrance_id)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    subject: Subject
+    category: str
+    created_at: datetime
+    status: str = S.NEW
+
+
+def is_repeated(subject: Subject, category: str, now: datetime, earlier: Iterable[Earlier]) -> bool:
+    """Same premise (or same common place) and category within 30 days before ``now`` (cancelled ones excepted)."""
+    since = now - timedelta(days=REPEAT_DAYS)
+    return any(
+        e.subject.key == subject.key
+        and e.category == category
+        and since <= e.created_at <= now
+        and e.status != S.CANCELLED
+        for e in earlier
+    )
+
+
+def is_overdue(status: str, deadline: datetime | None, completed_at: datetime | None, now: datetime) -> bool:
+    """Past the deadline and not done in time."""
+    if deadline is None or status == S.CANCELLED:
+        return False
+    if completed_at is not None and status in (S.DONE, S.CLOSED):
+        return completed_at > deadline
+    return now > deadline
+
+
+def flags_for_new(category: str, ticket_type: str) -> dict[str, bool]:
+    """The flags a new request gets from its category and type."""
+    cat = CATEGORY_BY_CODE.get(category)
+    return {
+        "emergency": ticket_type == TicketType.EMERGENCY or bool(cat and cat.emergency),
+        "complaint": ticket_type == TicketType.COMPLAINT,
+        "planned": ticket_type == TicketType.PLANNED,
+        "paid": ticket_type == TicketType.PAID,
+    }
+
+
+def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
+    """("overdue" | "left", minutes) between now and the deadline, for the countdown badge."""
+    if deadline is None:
+        return ("none", 0)
+    minutes = int((deadline - now).total_seconds() // 60)
+    return ("overdue", -minutes) if minutes < 0 else ("left", minutes)
+
+
+MAX_PHOTOS = 5
+MAX_DESCRIPTION = 4000
+MAX_MESSAGE = 4000

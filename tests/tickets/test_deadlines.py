@@ -1,0 +1,157 @@
+"""Deadlines of the dispatch service, DOMAIN.md §5: every category, the worked cases, weekends and holidays."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.tickets import deadlines
+from portal.tickets.deadlines import add_working_days, deadline_for, is_working_day
+
+TZ = "Europe/Simferopol"
+ZONE = ZoneInfo(TZ)
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ZONE)
+
+
+def due(category: str, at: datetime, ticket_type: str = "ordinary") -> datetime | None:
+    result = deadline_for(category, at, TZ, ticket_type=ticket_type)
+    return result.astimezone(ZONE) if result else None
+
+
+@pytest.mark.parametrize(
+    ("category", "registered", "expected"),
+    [
+        ("emergency_localisation", local(2026, 3, 10, 14, 0), local(2026, 3, 10, 14, 30)),
+        ("sewer_blockage", local(2026, 3, 10, 10, 0), local(2026, 3, 10, 12, 0)),
+        ("garbage_chute", local(2026, 3, 10, 22, 30), local(2026, 3, 11, 9, 30)),
+        ("garbage_chute", local(2026, 3, 10, 3, 0), local(2026, 3, 10, 10, 0)),
+        ("garbage_chute", local(2026, 3, 10, 23, 40), local(2026, 3, 11, 10, 0)),
+        ("garbage_chute", local(2026, 3, 10, 12, 0), local(2026, 3, 10, 14, 0)),
+        ("emergency_repair", local(2026, 3, 10, 9, 15), local(2026, 3, 13, 9, 15)),
+        ("lift_trapped", local(2026, 3, 10, 18, 5), local(2026, 3, 10, 18, 35)),
+        ("lift_fault", local(2026, 3, 10, 18, 5), local(2026, 3, 11, 18, 5)),
+        ("roof_leak", local(2026, 3, 10, 8, 0), local(2026, 3, 11, 8, 0)),
+        ("downpipes", local(2026, 3, 10, 8, 0), local(2026, 3, 15, 8, 0)),
+        ("broken_windows", local(2026, 1, 20, 11, 0), local(2026, 1, 21, 11, 0)),
+        ("broken_windows", local(2026, 7, 20, 11, 0), local(2026, 7, 23, 11, 0)),
+        ("entrance_doors", local(2026, 3, 10, 8, 0), local(2026, 3, 11, 8, 0)),
+        ("leaking_taps", local(2026, 3, 10, 8, 0), local(2026, 3, 11, 8, 0)),
+        ("common_lighting", local(2026, 3, 10, 8, 0), local(2026, 3, 17, 8, 0)),
+        ("electrical_emergency", local(2026, 3, 10, 8, 0), local(2026, 3, 10, 8, 0)),
+        ("electrical_fuses", local(2026, 3, 10, 8, 0), local(2026, 3, 10, 11, 0)),
+        ("written_appeal", local(2026, 2, 6, 11, 0), local(2026, 2, 20, 23, 59, 59)),
+        ("info_request", local(2026, 2, 6, 11, 0), local(2026, 2, 9, 23, 59, 59)),
+        ("works_report", local(2026, 2, 6, 11, 0), local(2026, 2, 13, 23, 59, 59)),
+        ("meter_check", local(2026, 2, 6, 11, 0), local(2026, 2, 16, 11, 0)),
+        ("other", local(2026, 2, 6, 11, 0), local(2026, 2, 20, 23, 59, 59)),
+    ],
+    ids=[
+        "an emergency is localised within 30 minutes",
+        "a blocked sewer registered at 10:00 is due at 12:00",
+        "a garbage chute at 22:30 runs 30 min until 23:00, then from 08:00: due 09:30 next day",
+        "a garbage chute at night waits for 08:00: due 10:00",
+        "a garbage chute after 23:00 waits for 08:00 next day",
+        "a garbage chute at noon is due in 2 hours",
+        "emergency damage is repaired within 3 days",
+        "trapped passengers are freed within 30 minutes",
+        "a lift fault is fixed within a day",
+        "a roof leak is fixed within a day",
+        "downpipes are fixed within 5 days",
+        "broken windows in winter: 1 day",
+        "broken windows in summer: 3 days",
+        "entrance doors: 1 day",
+        "leaking taps: 1 day",
+        "common-area lighting: 7 days",
+        "an electrical emergency is due immediately",
+        "fuses and breakers: 3 hours",
+        "a written appeal on Friday 06.02.2026 is answered by 20.02.2026",
+        "basic information by the next working day (over the weekend)",
+        "works performed within 5 working days",
+        "a meter check within 10 calendar days",
+        "anything else is an appeal: 10 working days",
+    ],
+)
+def test_deadline_of_each_category(category, registered, expected):
+    assert due(category, registered) == expected
+
+
+def test_a_written_appeal_skips_the_public_holiday_of_23_february():
+    # 16–20 Feb are 5 working days, 21–22 the weekend, 23 Feb a holiday, 24–27 Feb and 2 Mar the other 5.
+    assert due("written_appeal", local(2026, 2, 13, 9, 0)) == local(2026, 3, 2, 23, 59, 59)
+
+
+def test_working_days_skip_the_new_year_holidays_and_the_moved_day_off():
+    # 1–8 January are holidays and 9 January 2026 is the day off moved from 3 January.
+    assert add_working_days(datetime(2025, 12, 30).date(), 1) == datetime(2026, 1, 12).date()
+
+
+def test_a_saturday_made_a_working_day_counts():
+    # 1 November 2025 (Saturday) was a working day in Russia.
+    assert is_working_day(datetime(2025, 11, 1).date())
+    assert not is_working_day(datetime(2026, 2, 21).date())
+    assert not is_working_day(datetime(2026, 2, 23).date())
+
+
+def test_next_working_day_over_a_weekend():
+    assert due("info_request", local(2026, 3, 13, 17, 0)) == local(2026, 3, 16, 23, 59, 59)
+
+
+def test_a_clock_in_days_runs_over_a_weekend_in_calendar_days():
+    assert due("lift_fault", local(2026, 3, 13, 17, 0)) == local(2026, 3, 14, 17, 0)
+
+
+def test_planned_and_paid_requests_have_no_legal_deadline():
+    assert due("leaking_taps", local(2026, 3, 10, 8, 0), "planned") is None
+    assert due("leaking_taps", local(2026, 3, 10, 8, 0), "paid") is None
+
+
+def test_a_complaint_is_an_appeal_and_a_consultation_an_information_request():
+    assert due("leaking_taps", local(2026, 2, 6, 11, 0), "complaint") == local(2026, 2, 20, 23, 59, 59)
+    assert due("leaking_taps", local(2026, 2, 6, 11, 0), "consultation") == local(2026, 2, 9, 23, 59, 59)
+
+
+def test_deadlines_are_computed_in_the_company_zone_whatever_the_zone_of_the_input():
+    registered_utc = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # 10:00 in Simferopol (UTC+3)
+    assert due("sewer_blockage", registered_utc) == local(2026, 3, 10, 12, 0)
+    late_utc = datetime(2026, 3, 10, 19, 30, tzinfo=UTC)  # 22:30 local
+    assert due("garbage_chute", late_utc) == local(2026, 3, 11, 9, 30)
+
+
+def test_a_naive_time_is_refused():
+    with pytest.raises(ValueError):
+        deadline_for("sewer_blockage", datetime(2026, 3, 10, 10, 0), TZ)
+
+
+def test_every_category_of_the_table_has_a_rule_and_every_resident_category_a_deadline():
+    from portal.tickets.rules import CATEGORIES
+
+    for category in CATEGORIES:
+        assert deadlines.rule_for(category.code, datetime(2026, 3, 1).date()) is not None, category.code
+
+
+def test_a_region_row_wins_over_the_default_and_rows_are_looked_up_by_date(monkeypatch):
+    from datetime import date
+
+    from portal.tickets.deadlines import DEADLINE_TABLE, DeadlineRule
+
+    moscow = DeadlineRule("roof_leak", "days", 7, region="moscow", valid_from=date(2026, 1, 1))
+    monkeypatch.setattr(deadlines, "DEADLINE_TABLE", (*DEADLINE_TABLE, moscow))
+    assert deadlines.rule_for("roof_leak", date(2026, 5, 1), "moscow").amount == 7
+    assert deadlines.rule_for("roof_leak", date(2025, 5, 1), "moscow").amount == 1
+    assert deadlines.rule_for("roof_leak", date(2026, 5, 1)).amount == 1
+
+
+def test_terms_are_described_in_words():
+    from portal.core.i18n import set_locale
+
+    set_locale("en")
+    try:
+        assert deadlines.describe("sewer_blockage") == "2 hours"
+        assert deadlines.describe("written_appeal") == "10 working days"
+        assert deadlines.describe("electrical_emergency") == "immediately"
+        assert deadlines.describe("leaking_taps", "paid") == "by agreement"
+    finally:
+        set_locale("ru")
