@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export PICCOLO_CONF := piccolo_conf
-DOMAINS := core housing accounts billing payments tickets
+DOMAINS := core housing accounts billing payments tickets meters
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 

@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "portal.billing.piccolo_app",
         "portal.payments.piccolo_app",
         "portal.tickets.piccolo_app",
+        "portal.meters.piccolo_app",
     ]
 )

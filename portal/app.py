@@ -34,7 +34,7 @@ from portal.core.security import (
 from portal.core.web import configure_jinja
 from portal.settings import ROOT, Settings, get_settings, use_settings
 
-DOMAINS = ("core", "housing", "accounts", "billing", "payments", "tickets")
+DOMAINS = ("core", "housing", "accounts", "billing", "payments", "tickets", "meters")
 WEBHOOK_PATHS = ["/payments/webhook"]
 
 

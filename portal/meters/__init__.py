@@ -1,0 +1,1 @@
+"""Meters (приборы учёта) and readings (показания): submission window, plausibility, verification dates."""

@@ -1,0 +1,65 @@
+"""Passing readings through the pages, on both engines."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.housing.tables import Complex, House, PersonalAccount, Premise
+from portal.meters.tables import Meter, MeterReading
+
+
+@pytest.fixture
+async def two_accounts(db):
+    complex_ = Complex(name="ЖК Тест")
+    await complex_.save()
+    house = House(complex=complex_.id, address="г. Симферополь, ул. Тестовая, д. 1")
+    await house.save()
+    ids = []
+    for n in ("1", "2"):
+        premise = Premise(house=house.id, number=n, area=Decimal("50.00"))
+        await premise.save()
+        account = PersonalAccount(number=f"900000000{n}", premise=premise.id, payer_name="Иванов И. И.")
+        await account.save()
+        meter = Meter(account=account.id, service="cold_water", serial=f"S{n}", digits=5, decimals=3)
+        await meter.save()
+        await MeterReading(meter=meter.id, zone=1, value=Decimal("123.456"), period=date(2026, 10, 1)).save()
+        ids.append((account.id, meter.id))
+    return ids
+
+
+async def test_a_resident_passes_a_reading_and_sees_it(client, login, make_user, two_accounts):
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = await client.get("/meters")
+    assert page.status_code == 200
+    assert "S1" in page.text and "S2" not in page.text
+    response = await client.form(f"/meters/{meter}", {"zone1": "130,5"})
+    assert response.status_code == 303
+    values = await MeterReading.select(MeterReading.value).where(MeterReading.meter == meter).order_by(MeterReading.id)
+    assert Decimal(values[-1]["value"]) == Decimal("130.5")
+
+
+async def test_a_reading_below_the_previous_is_refused_and_what_was_typed_stays(client, login, make_user, two_accounts):
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form(f"/meters/{meter}", {"zone1": "120,000"})
+    assert response.status_code == 422
+    assert 'value="120,000"' in response.text
+    assert "123,456" in response.text
+    assert await MeterReading.count().where(MeterReading.meter == meter) == 1
+
+
+async def test_a_resident_cannot_pass_readings_for_another_account(client, login, make_user, two_accounts):
+    (account, _), (_, other_meter) = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form(f"/meters/{other_meter}", {"zone1": "200"})
+    assert response.status_code == 404
+    assert await MeterReading.count().where(MeterReading.meter == other_meter) == 1
+
+
+async def test_a_family_member_without_the_meters_right_sees_no_meters(client, login, make_user, two_accounts):
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "family"}, rights=("view",)))
+    response = await client.form(f"/meters/{meter}", {"zone1": "200"})
+    assert response.status_code == 404
