@@ -1,0 +1,501 @@
+"""Billing rules as plain functions: due dates, penalties (пени, ЖК РФ ст. 155 ч. 14, 14.1), allocation of payments.
+
+No I/O here. Values that change over time (the key rate, moratoria and caps, the due day) are period tables
+looked up by date (DOMAIN.md §2); the functions take every date they need as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+
+KOPECK = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to kopecks, half up (the one rounding step of every item)."""
+    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+# --- periods -------------------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(period: date, months: int) -> date:
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(period: date) -> date:
+    return add_months(month_start(period), 1) - timedelta(days=1)
+
+
+def parse_period(text: str) -> date:
+    """``"2026-11"`` (or ``"11.2026"``) → ``date(2026, 11, 1)``; ValueError otherwise."""
+    text = text.strip()
+    if "." in text:
+        month_text, year_text = text.split(".", 1)
+    else:
+        year_text, month_text = text.split("-", 1)
+    year, month = int(year_text), int(month_text)
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValueError(text)
+    return date(year, month, 1)
+
+
+def period_key(period: date) -> str:
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+# --- due date (ЖК ст. 155 ч. 1) ----------------------------------------------------------------------
+
+# Billing months from this one fall due on the 15th (177-ФЗ; Минстрой letter of 20.02.2026 № 9202-ДН/04).
+DUE_DAY_TABLE: tuple[tuple[date, int], ...] = ((date(2000, 1, 1), 10), (date(2026, 2, 1), 15))
+
+
+def due_day(billing_month: date) -> int:
+    """The day of the next month by which a billing month's charges are paid: 10, or 15 from February 2026."""
+    day = DUE_DAY_TABLE[0][1]
+    for valid_from, value in DUE_DAY_TABLE:
+        if billing_month >= valid_from:
+            day = value
+    return day
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("RU", years=[year, year + 1])
+
+
+def is_working_day(day: date) -> bool:
+    """The Russian production calendar (weekends, holidays, transferred days off and working Saturdays)."""
+    return bool(_calendar(day.year).is_working_day(day))
+
+
+def next_working_day(day: date) -> date:
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def due_date(billing_month: date, *, shift_weekend: bool = True) -> date:
+    """The last day to pay a billing month's charges on time (inclusive), moved past a non-working day (ГК ст. 193)."""
+    nominal = add_months(month_start(billing_month), 1).replace(day=due_day(billing_month))
+    return next_working_day(nominal) if shift_weekend else nominal
+
+
+# --- the key rate and the period table of moratoria and caps (DOMAIN.md §2.3–2.4) ---------------------
+
+REFINANCING_RATE_BEFORE_2016 = Decimal("8.25")
+
+# ``from`` date → the key rate in %, kept as data (an admin keeps it updated).
+KEY_RATES: tuple[tuple[date, Decimal], ...] = tuple(
+    (date(int(y), int(m), int(d)), Decimal(rate))
+    for (d, m, y), rate in (
+        (s.split("."), r)
+        for s, r in (
+            ("01.01.2016", "11.00"),
+            ("14.06.2016", "10.50"),
+            ("19.09.2016", "10.00"),
+            ("27.03.2017", "9.75"),
+            ("02.05.2017", "9.25"),
+            ("19.06.2017", "9.00"),
+            ("18.09.2017", "8.50"),
+            ("30.10.2017", "8.25"),
+            ("18.12.2017", "7.75"),
+            ("12.02.2018", "7.50"),
+            ("26.03.2018", "7.25"),
+            ("17.09.2018", "7.50"),
+            ("17.12.2018", "7.75"),
+            ("17.06.2019", "7.50"),
+            ("29.07.2019", "7.25"),
+            ("09.09.2019", "7.00"),
+            ("28.10.2019", "6.50"),
+            ("16.12.2019", "6.25"),
+            ("10.02.2020", "6.00"),
+            ("27.04.2020", "5.50"),
+            ("22.06.2020", "4.50"),
+            ("27.07.2020", "4.25"),
+            ("22.03.2021", "4.50"),
+            ("26.04.2021", "5.00"),
+            ("15.06.2021", "5.50"),
+            ("26.07.2021", "6.50"),
+            ("13.09.2021", "6.75"),
+            ("25.10.2021", "7.50"),
+            ("20.12.2021", "8.50"),
+            ("14.02.2022", "9.50"),
+            ("28.02.2022", "20.00"),
+            ("11.04.2022", "17.00"),
+            ("04.05.2022", "14.00"),
+            ("27.05.2022", "11.00"),
+            ("14.06.2022", "9.50"),
+            ("25.07.2022", "8.00"),
+            ("19.09.2022", "7.50"),
+            ("24.07.2023", "8.50"),
+            ("15.08.2023", "12.00"),
+            ("18.09.2023", "13.00"),
+            ("30.10.2023", "15.00"),
+            ("18.12.2023", "16.00"),
+            ("29.07.2024", "18.00"),
+            ("16.09.2024", "19.00"),
+            ("28.10.2024", "21.00"),
+            ("09.06.2025", "20.00"),
+            ("28.07.2025", "18.00"),
+            ("15.09.2025", "17.00"),
+            ("27.10.2025", "16.50"),
+            ("22.12.2025", "16.00"),
+            ("16.02.2026", "15.50"),
+        )
+    )
+)
+
+
+def key_rate_on(day: date, table: Sequence[tuple[date, Decimal]] = KEY_RATES) -> Decimal:
+    """The refinancing/key rate (%) in force on ``day``."""
+    rate = REFINANCING_RATE_BEFORE_2016
+    for valid_from, value in table:
+        if valid_from > day:
+            break
+        rate = value
+    return rate
+
+
+class RuleKind(StrEnum):
+    NO_PENALTY = "no_penalty"  # nothing accrues on these days
+    FIXED_RATE = "fixed_rate"  # r is fixed
+    CAP = "cap"  # r = min(cap, rate)
+    NO_PENALTY_OLD_DEBT = "no_penalty_old_debt"  # nothing accrues on debts of billing months before ``debts_before``
+
+
+@dataclass(frozen=True)
+class PenaltyPeriod:
+    """One row of the period table of moratoria and caps (inclusive dates)."""
+
+    valid_from: date
+    valid_to: date
+    kind: RuleKind
+    rate: Decimal | None = None
+    debts_before: date | None = None
+    flag: str | None = None  # a rule that can be switched off (``bankruptcy_moratorium_2022``)
+    source: str = ""
+
+
+PENALTY_PERIODS: tuple[PenaltyPeriod, ...] = (
+    PenaltyPeriod(date(2020, 4, 6), date(2020, 12, 31), RuleKind.NO_PENALTY, source="ПП РФ № 424 от 02.04.2020"),
+    PenaltyPeriod(
+        date(2022, 2, 28), date(2022, 7, 31), RuleKind.FIXED_RATE, Decimal("9.5"), source="ПП РФ № 474 от 26.03.2022"
+    ),
+    PenaltyPeriod(
+        date(2022, 8, 1),
+        date(2026, 12, 31),
+        RuleKind.CAP,
+        Decimal("9.5"),
+        source="ПП РФ № 474 в ред. ПП № 1681, 2479, 2382, 329",
+    ),
+    PenaltyPeriod(
+        date(2022, 4, 1),
+        date(2022, 10, 1),
+        RuleKind.NO_PENALTY_OLD_DEBT,
+        debts_before=date(2022, 4, 1),
+        flag="bankruptcy_moratorium_2022",
+        source="ПП РФ № 497 от 28.03.2022",
+    ),
+)
+
+
+class CapMode(StrEnum):
+    DAY = "day"  # caps and fixed rates apply to the days inside their period (DOMAIN.md default)
+    PAYMENT_DAY = "payment_day"  # the cap in force on the payment day applies to the whole penalty
+
+
+@dataclass(frozen=True)
+class PenaltySettings:
+    periods: tuple[PenaltyPeriod, ...] = PENALTY_PERIODS
+    key_rates: tuple[tuple[date, Decimal], ...] = KEY_RATES
+    flags: frozenset[str] = frozenset({"bankruptcy_moratorium_2022"})
+    cap_mode: CapMode = CapMode.DAY
+
+
+DEFAULT_SETTINGS = PenaltySettings()
+
+
+def daily_rate(day: date, rate_day: date, billing_month: date, settings: PenaltySettings = DEFAULT_SETTINGS) -> Decimal:
+    """The annual rate (%) that applies to ``day`` of accrual when the debt is paid (or calculated) on ``rate_day``."""
+    base = key_rate_on(rate_day, settings.key_rates)
+    rate = base
+    rule_day = day if settings.cap_mode is CapMode.DAY else rate_day
+    for period in settings.periods:
+        if period.flag and period.flag not in settings.flags:
+            continue
+        if period.kind is RuleKind.NO_PENALTY_OLD_DEBT:
+            if period.valid_from <= day <= period.valid_to and billing_month < (period.debts_before or date.min):
+                return ZERO
+            continue
+        if period.kind is RuleKind.NO_PENALTY:
+            if period.valid_from <= day <= period.valid_to:
+                return ZERO
+            continue
+        if not (period.valid_from <= rule_day <= period.valid_to):
+            continue
+        if period.kind is RuleKind.FIXED_RATE and period.rate is not None:
+            rate = period.rate
+        elif period.kind is RuleKind.CAP and period.rate is not None:
+            rate = min(rate, period.rate)
+    return rate
+
+
+# --- the penalty ------------------------------------------------------------------------------------
+
+GRACE_DAYS = 30  # days 1…30: nothing
+STEP_DAY = 91  # from day 91: 1/130
+DIV_EARLY = 300
+DIV_LATE = 130
+
+
+@dataclass(frozen=True)
+class PenaltyLine:
+    """Consecutive days with the same base, rate and share: the calculation shown on the receipt."""
+
+    first: date
+    last: date
+    days: int
+    base: Decimal
+    rate: Decimal  # % a year
+    divisor: int  # 300 or 130
+    amount: Decimal  # exact, not rounded
+
+
+@dataclass(frozen=True)
+class PenaltyResult:
+    amount: Decimal  # rounded to kopecks, half up
+    lines: tuple[PenaltyLine, ...] = ()
+
+    @property
+    def exact(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+
+def _divisor(k: int, capital_repair: bool) -> int | None:
+    if capital_repair:
+        return DIV_EARLY
+    if k <= GRACE_DAYS:
+        return None
+    return DIV_EARLY if k < STEP_DAY else DIV_LATE
+
+
+def penalty(
+    amount: Decimal,
+    due: date,
+    until: date,
+    *,
+    billing_month: date | None = None,
+    payments: Iterable[tuple[date, Decimal]] = (),
+    capital_repair: bool = False,
+    accrue_from: date | None = None,
+    settings: PenaltySettings = DEFAULT_SETTINGS,
+) -> PenaltyResult:
+    """The penalty on one unpaid amount of a billing month (ЖК ст. 155 ч. 14; ч. 14.1 for capital repair).
+
+    ``due`` is the last day to pay on time (already shifted past non-working days); ``payments`` are the parts of
+    this amount paid later, each ``(day, amount)``; ``until`` is the calculation date for what is still unpaid.
+    Day ``k = date - due`` runs on calendar days, also through moratoria. Each part uses the rate of its own payment
+    day (the unpaid rest: the rate of ``until``). Only days in ``[accrue_from, until]`` count (a monthly run).
+    The sum is exact Decimal, rounded once to kopecks, half up.
+    """
+    billing_month = billing_month or add_months(month_start(due), -1)
+    parts: list[tuple[date, Decimal]] = []
+    left = amount
+    for day, paid in sorted(payments):
+        if left <= 0:
+            break
+        part = min(paid, left)
+        if part > 0:
+            parts.append((min(day, until), part))
+            left -= part
+    if left > 0:
+        parts.append((until, left))
+
+    lines: list[PenaltyLine] = []
+    for paid_on, part in parts:
+        first_day = due + timedelta(days=1)
+        if accrue_from and accrue_from > first_day:
+            first_day = accrue_from
+        day = first_day
+        current: list = []  # [first, last, days, rate, divisor]
+        while day <= paid_on:
+            k = (day - due).days
+            divisor = _divisor(k, capital_repair)
+            rate = daily_rate(day, paid_on, billing_month, settings) if divisor else ZERO
+            if divisor and rate > 0:
+                if current and current[3] == rate and current[4] == divisor and current[1] + timedelta(days=1) == day:
+                    current[1] = day
+                    current[2] += 1
+                else:
+                    if current:
+                        lines.append(_line(current, part))
+                    current = [day, day, 1, rate, divisor]
+            day += timedelta(days=1)
+        if current:
+            lines.append(_line(current, part))
+    exact = sum((line.amount for line in lines), ZERO)
+    return PenaltyResult(amount=money(exact), lines=tuple(lines))
+
+
+def _line(current: list, base: Decimal) -> PenaltyLine:
+    first, last, days, rate, divisor = current
+    exact = base * rate / Decimal(100) * Decimal(days) / Decimal(divisor)
+    return PenaltyLine(first, last, days, base, rate, divisor, exact)
+
+
+# --- allocation of payments: the oldest debt first (ГК ст. 319.1; Пленум ВС № 22 п. 32) ----------------
+
+
+@dataclass(frozen=True)
+class DebtItem:
+    """An amount charged for a billing month (one per month and kind: housing services / capital repair)."""
+
+    period: date
+    amount: Decimal
+    capital_repair: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentItem:
+    day: date
+    amount: Decimal
+    period: date | None = None  # a payment naming a period pays that period
+
+
+@dataclass
+class Allocation:
+    # (period, capital_repair) → the parts of payments that went to it: (day, amount)
+    paid: dict[tuple[date, bool], list[tuple[date, Decimal]]] = field(default_factory=dict)
+    unpaid: dict[tuple[date, bool], Decimal] = field(default_factory=dict)
+    overpayment: Decimal = ZERO
+
+
+def allocate(debts: Sequence[DebtItem], payments: Sequence[PaymentItem]) -> Allocation:
+    """Apply payments in date order: to the named period if any, then to the oldest unpaid debt first.
+
+    Within one period housing services come before capital repair; what is left over is an overpayment, which the
+    next charges consume first. A negative debt item (a credit: a recalculation in the payer's favour) adds to it.
+    """
+    keys = sorted({(d.period, d.capital_repair) for d in debts}, key=lambda k: (k[0], k[1]))
+    unpaid: dict[tuple[date, bool], Decimal] = dict.fromkeys(keys, ZERO)
+    for debt in debts:
+        unpaid[(debt.period, debt.capital_repair)] += debt.amount
+    result = Allocation(paid={k: [] for k in keys})
+    credit = ZERO
+    for key in keys:
+        if unpaid[key] < 0:
+            credit -= unpaid[key]
+            unpaid[key] = ZERO
+
+    def spend(day: date, available: Decimal, only: date | None) -> Decimal:
+        for key in keys:
+            if available <= 0:
+                break
+            if only is not None and key[0] != only:
+                continue
+            take = min(available, unpaid[key])
+            if take > 0:
+                unpaid[key] -= take
+                result.paid[key].append((day, take))
+                available -= take
+        return available
+
+    if credit > 0 and keys:
+        credit = spend(keys[0][0], credit, None)
+    for payment in sorted(payments, key=lambda p: p.day):
+        left = payment.amount
+        if payment.period is not None:
+            left = spend(payment.day, left, payment.period)
+        left = spend(payment.day, left, None)
+        credit += left
+    result.unpaid = {k: v for k, v in unpaid.items() if v > 0}
+    result.overpayment = credit
+    return result
+
+
+@dataclass(frozen=True)
+class AccountPenalty:
+    period: date
+    capital_repair: bool
+    due: date
+    amount: Decimal
+    result: PenaltyResult
+
+
+def account_penalties(
+    debts: Sequence[DebtItem],
+    payments: Sequence[PaymentItem],
+    until: date,
+    *,
+    accrue_from: date | None = None,
+    settings: PenaltySettings = DEFAULT_SETTINGS,
+) -> list[AccountPenalty]:
+    """The penalty of each debt item of an account as of ``until`` (only days from ``accrue_from`` count)."""
+    allocation = allocate(debts, [p for p in payments if p.day <= until])
+    totals: dict[tuple[date, bool], Decimal] = {}
+    for debt in debts:
+        key = (debt.period, debt.capital_repair)
+        totals[key] = totals.get(key, ZERO) + debt.amount
+    found: list[AccountPenalty] = []
+    for (period, capital), total in sorted(totals.items()):
+        if total <= 0:
+            continue
+        due = due_date(period)
+        if due >= until:
+            continue
+        result = penalty(
+            total,
+            due,
+            until,
+            billing_month=period,
+            payments=allocation.paid.get((period, capital), []),
+            capital_repair=capital,
+            accrue_from=accrue_from,
+            settings=settings,
+        )
+        if result.amount > 0:
+            found.append(AccountPenalty(period, capital, due, result.amount, result))
+    return found
+
+
+# --- balances --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BalanceState:
+    """What a resident sees: a debt to pay by a date, an overpayment, or nothing owed."""
+
+    kind: str  # "debt" | "overpaid" | "clear"
+    amount: Decimal
+
+
+def balance_state(balance: Decimal) -> BalanceState:
+    if balance > 0:
+        return BalanceState("debt", balance)
+    if balance < 0:
+        return BalanceState("overpaid", -balance)
+    return BalanceState("clear", ZERO)
+
+
+def months_overdue(oldest_unpaid_period: date | None, today: date) -> int:
+    """Whole months since the due date of the oldest unpaid billing month (0 when nothing is overdue)."""
+    if oldest_unpaid_period is None:
+        return 0
+    due = due_date(oldest_unpaid_period)
+    if today <= due:
+        return 0
+    return (today.year - due.year) * 12 + today.month - due.month + (1 if today.day > due.day else 0)
