@@ -11,7 +11,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -31,6 +30,7 @@ from portal.core.security import (
     public,
     set_principal_loader,
 )
+from portal.core.security import session_config as portal_session_config
 from portal.core.web import configure_jinja
 from portal.settings import ROOT, Settings, get_settings, use_settings
 
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = create_static_files_router(
         path="/static", directories=[ROOT / "static"], opt=public(), include_in_schema=False
     )
-    session_config = ServerSideSessionConfig(
+    session_config = portal_session_config(
         store="sessions",
         key="session",
         max_age=14 * 24 * 3600,

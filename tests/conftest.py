@@ -238,7 +238,9 @@ def login(app: Any) -> Any:
 
 @pytest.fixture
 def make_user(db: Any) -> Any:
-    """``await make_user(roles=("dispatcher",), houses=(house_id,), accounts={account_id: "owner"})``."""
+    """``await make_user(roles=("dispatcher",), houses=(house_id,), accounts={account_id: "owner"})``.
+
+    The user has accepted the current personal-data consent unless ``consent=False``."""
     from portal.accounts.tables import Residency, StaffHouse, User, UserRole
 
     counter = {"n": 0}
@@ -251,6 +253,7 @@ def make_user(db: Any) -> Any:
         houses: tuple[int, ...] = (),
         accounts: dict[int, str] | None = None,
         rights: tuple[str, ...] = ("view",),
+        consent: bool = True,
     ) -> int:
         counter["n"] += 1
         user = User(
@@ -265,6 +268,11 @@ def make_user(db: Any) -> Any:
             await StaffHouse(user=user.id, house=house).save()
         for account, role in (accounts or {}).items():
             await Residency(user=user.id, account=account, role=role, rights=list(rights)).save()
+        if consent:  # the current personal-data consent accepted, so that pages open without the consent gate
+            from portal.accounts import consent as consent_text
+            from portal.accounts.tables import ConsentRecord
+
+            await ConsentRecord(user=user.id, text_version=consent_text.current_version(), channel="test").save()
         return user.id
 
     return make

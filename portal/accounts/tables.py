@@ -4,6 +4,7 @@ from piccolo.columns import (
     Array,
     Boolean,
     ForeignKey,
+    Integer,
     Serial,
     Timestamptz,
     Varchar,
@@ -28,6 +29,13 @@ class User(Table, tablename="portal_user"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # Set when the user followed the confirmation link (self-registration) or an invitation.
+    email_confirmed_at = Timestamptz(null=True, default=None)
+    # Notification channels the user wants (in-app messages and e-mail).
+    notify_email = Boolean(default=True)
+    notify_inapp = Boolean(default=True)
+    # Raised on a password change or reset: sessions carrying an older epoch are signed out.
+    session_epoch = Integer(default=0)
 
 
 class UserRole(Table):
@@ -58,3 +66,45 @@ class Residency(Table):
     granted_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class ConsentRecord(Table):
+    """One acceptance of a personal-data consent text (152-ФЗ): what, when, from where; kept after a withdrawal."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    consent_type = Varchar(length=16, default="processing")  # processing / dissemination / marketing
+    text_version = Varchar(length=64)  # hash of the exact text shown
+    granted_at = Timestamptz(default=TimestamptzNow())
+    withdrawn_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=255, default="")
+    channel = Varchar(length=16, default="web")
+    locale = Varchar(length=8, default="ru")
+
+
+class AccessCode(Table):
+    """The access code of a personal account (printed on the receipt), stored only as a salted hash."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=False, unique=True)
+    code_hash = Varchar(length=128)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+
+
+class OneTimeToken(Table, tablename="auth_token"):
+    """A one-time link sent by e-mail: password reset, invitation, e-mail confirmation. Only its hash is stored."""
+
+    id = Serial(primary_key=True)
+    purpose = Varchar(length=16, index=True)  # reset / invite / confirm
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    email = Varchar(length=255, default="")
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=True, default=None)
+    role = Varchar(length=16, default="")
+    rights = Array(base_column=Varchar(length=16), default=list)
+    created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

@@ -235,3 +235,152 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if any(ch in target for ch in "\r\n\t"):
         return default
     return target
+
+
+# --- Sessions: rotation at sign-in, "remember me", idle and absolute timeouts -------------------------
+
+SESSION_ROTATE = "_rotate"
+SESSION_REMEMBER = "_remember"
+SESSION_CREATED = "_created"
+IDLE_SECONDS = 12 * 3600  # a session nobody used for 12 hours ends
+REMEMBER_SECONDS = 30 * 24 * 3600  # "remember me": 30 days
+ABSOLUTE_SECONDS = 24 * 3600  # a session without "remember me" ends a day after sign-in whatever happens
+
+
+def start_session(connection: ASGIConnection, data: dict[str, Any], *, remember: bool = False) -> None:
+    """Sign-in or a privilege change: a fresh session under a new id; nothing of the old one is carried over
+    except ``data``. The old id is deleted from the store when the response is sent."""
+    import time
+
+    connection.set_session(
+        {**data, SESSION_ROTATE: True, SESSION_REMEMBER: remember, SESSION_CREATED: int(time.time())}
+    )
+
+
+def end_session(connection: ASGIConnection) -> None:
+    """Sign-out: the session is deleted from the store, so its id is dead even if someone kept the cookie."""
+    connection.clear_session()
+
+
+def session_expired(session: dict[str, Any], now: float) -> bool:
+    """The absolute timeout of a session (pure)."""
+    created = session.get(SESSION_CREATED)
+    if not isinstance(created, int):
+        return False
+    limit = REMEMBER_SECONDS if session.get(SESSION_REMEMBER) else ABSOLUTE_SECONDS
+    return now - created > limit
+
+
+def _session_backend() -> Any:
+    from litestar.datastructures import Cookie, MutableScopeHeaders
+    from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+    from litestar.types import Empty
+    from litestar.utils.dataclass import extract_dataclass_items
+
+    class PortalSessionBackend(ServerSideSessionBackend):
+        """Server-side sessions that rotate their id on request, know "remember me", and store nothing for
+        visitors who have no session data."""
+
+        async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
+            scope = connection.scope
+            store = self.config.get_store_from_app(scope["app"])
+            headers = MutableScopeHeaders.from_message(message)
+            cookie_id = connection.cookies.get(self.config.key)
+            if cookie_id == "null":
+                cookie_id = None
+            params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+            params.pop("max_age", None)
+            params.pop("expires", None)
+            data = dict(scope_session) if scope_session not in (None, Empty) else {}
+            if scope_session is Empty or not data:
+                if cookie_id:
+                    await self.delete(cookie_id, store=store)
+                    headers.add(
+                        "Set-Cookie",
+                        Cookie(value="null", key=self.config.key, expires=0, **params).to_header(header=""),
+                    )
+                return
+            session_id = cookie_id or connection.get_session_id() or self.generate_session_id()
+            if data.pop(SESSION_ROTATE, False):
+                if cookie_id:
+                    await self.delete(cookie_id, store=store)
+                session_id = self.generate_session_id()
+            remember = bool(data.get(SESSION_REMEMBER))
+            lifetime = REMEMBER_SECONDS if remember else IDLE_SECONDS
+            await store.set(session_id, self.serialize_data(data, scope), expires_in=lifetime)
+            if remember:
+                params["max_age"] = lifetime
+            headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **params).to_header(header=""))
+
+    class PortalSessionConfig(ServerSideSessionConfig):
+        _backend_class = PortalSessionBackend
+
+    return PortalSessionConfig
+
+
+def session_config(**kwargs: Any) -> Any:
+    """The app's session middleware configuration (``ServerSideSessionConfig`` with the portal's backend)."""
+    return _session_backend()(**kwargs)
+
+
+# --- Rate limits (per login and per IP), kept in the app's store so that every process sees them --------
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    name: str
+    limit: int
+    window_seconds: int
+
+
+def client_ip(connection: ASGIConnection) -> str:
+    client = connection.client
+    return client.host if client else "unknown"
+
+
+def _rate_store(connection: ASGIConnection) -> Any:
+    return connection.app.stores.get("sessions").with_namespace("ratelimit")
+
+
+def _rate_key(rule: RateLimit, key: str) -> str:
+    import hashlib
+
+    return f"{rule.name}-" + hashlib.sha256(key.lower().encode()).hexdigest()[:32]
+
+
+async def _hits(store: Any, key: str, window: int, now: float) -> list[float]:
+    import json
+
+    raw = await store.get(key)
+    if not raw:
+        return []
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return []
+    return [float(t) for t in values if now - float(t) < window]
+
+
+async def rate_limited(connection: ASGIConnection, rule: RateLimit, key: str, now: float | None = None) -> bool:
+    """True when ``key`` already used up ``rule`` (its limit of hits within the window)."""
+    import time
+
+    now = time.time() if now is None else now
+    store = _rate_store(connection)
+    return len(await _hits(store, _rate_key(rule, key), rule.window_seconds, now)) >= rule.limit
+
+
+async def rate_hit(connection: ASGIConnection, rule: RateLimit, key: str, now: float | None = None) -> None:
+    """Count one hit (a failed sign-in, a registration attempt …) of ``key`` against ``rule``."""
+    import json
+    import time
+
+    now = time.time() if now is None else now
+    store = _rate_store(connection)
+    name = _rate_key(rule, key)
+    hits = [*await _hits(store, name, rule.window_seconds, now), now][-rule.limit * 2 :]
+    await store.set(name, json.dumps(hits), expires_in=rule.window_seconds)
+
+
+async def rate_reset(connection: ASGIConnection, rule: RateLimit, key: str) -> None:
+    await _rate_store(connection).delete(_rate_key(rule, key))
