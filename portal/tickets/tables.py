@@ -1,1 +1,133 @@
-"""Tables of the tickets domain."""
+"""Tables of the tickets domain: requests (заявки), their history, photos, outages, list preferences."""
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from portal.accounts.tables import User
+from portal.housing.tables import Entrance, House, PersonalAccount, Premise, Riser
+
+
+class Outage(Table):
+    """Отключение: a service off in a house, an entrance or on a riser, from a time until a time."""
+
+    id = Serial(primary_key=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
+    entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    riser = ForeignKey(Riser, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    service = Varchar(
+        length=16, default="other"
+    )  # cold_water / hot_water / heating / electricity / gas / sewerage / lift
+    description = Text(default="")
+    starts_at = Timestamptz(default=TimestamptzNow(), index=True)
+    ends_at = Timestamptz(null=True, default=None, index=True)  # expected end, as announced
+    closed_at = Timestamptz(null=True, default=None, index=True)
+    created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Ticket(Table):
+    """Заявка: a request to the dispatch service about a premise or a common place of a house."""
+
+    id = Serial(primary_key=True)
+    number = BigInt(unique=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    premise = ForeignKey(Premise, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
+    entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    place = Varchar(length=16, default="premise")  # premise / entrance / lift / yard / roof / basement
+    type = Varchar(length=16, default="ordinary", index=True)
+    category = Varchar(length=32, default="other", index=True)
+    description = Text(default="")
+    status = Varchar(length=16, default="new", index=True)
+    internal_status = Varchar(length=24, default="", index=True)
+    source = Varchar(length=16, default="portal", index=True)
+    important = Boolean(default=False, index=True)
+    repeated = Boolean(default=False, index=True)
+    justified = Boolean(default=False, index=True)
+    paid = Boolean(default=False, index=True)
+    emergency = Boolean(default=False, index=True)
+    complaint = Boolean(default=False, index=True)
+    planned = Boolean(default=False, index=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    control_date = Date(null=True, default=None, index=True)
+    deadline = Timestamptz(null=True, default=None, index=True)
+    completed_at = Timestamptz(null=True, default=None, index=True)
+    closed_at = Timestamptz(null=True, default=None)
+    executor = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
+    contact_name = Varchar(length=255, default="")
+    contact_phone = Varchar(length=32, default="")
+    owner_name = Varchar(length=255, default="")
+    rating = Integer(null=True, default=None, index=True)
+    feedback = Text(default="")
+    outage = ForeignKey(Outage, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    has_new_for_staff = Boolean(default=False, index=True)
+    has_new_for_resident = Boolean(default=False, index=True)
+    staff_seen_event = BigInt(default=0)
+    resident_seen_event = BigInt(default=0)
+    # Number, address, account, owner, executor and description in one lower-cased text for the staff search.
+    search_text = Text(default="")
+
+
+class TicketEvent(Table):
+    """One change of a request (status, executor, deadline, flags …) or one message, with author and time."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    # created / status / executor / type / category / deadline / control_date / flag / internal_status /
+    # message / note / rating / outage / photo
+    kind = Varchar(length=24, index=True)
+    from_value = Varchar(length=64, default="")
+    to_value = Varchar(length=64, default="")
+    comment = Text(default="")
+    visible_to_resident = Boolean(default=False)
+    author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
+    author_name = Varchar(length=255, default="")
+    by_staff = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class TicketAttachment(Table):
+    """A photo of a request (the resident's or the executor's), stored by ``core.storage`` under ``file_key``."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    event = ForeignKey(TicketEvent, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
+    file_key = Varchar(length=128, unique=True)
+    content_type = Varchar(length=64, default="image/jpeg")
+    size = Integer(default=0)
+    width = Integer(default=0)
+    height = Integer(default=0)
+    visible_to_resident = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class TicketCounter(Table):
+    """The last request number given (one row): numbers are sequential per company and never reused."""
+
+    id = Serial(primary_key=True)
+    value = BigInt(default=0)
+
+
+class TicketListColumns(Table):
+    """The columns a staff user chose for the request list."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, unique=True)
+    columns = Varchar(length=500, default="")
