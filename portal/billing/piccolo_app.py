@@ -1,11 +1,22 @@
 from piccolo.conf.apps import AppConfig
 
+from portal.billing.tables import (
+    Balance,
+    Charge,
+    ImportBatch,
+    LedgerEntry,
+    Payee,
+    PenaltyAccrual,
+    Receipt,
+    ReceiptSection,
+    Service,
+)
 from portal.settings import ROOT
 
 APP_CONFIG = AppConfig(
     app_name="billing",
     migrations_folder_path=str(ROOT / "migrations" / "billing"),
-    table_classes=[],
+    table_classes=[Payee, Service, ImportBatch, Charge, LedgerEntry, Balance, PenaltyAccrual, Receipt, ReceiptSection],
     migration_dependencies=["portal.accounts.piccolo_app"],
     commands=[],
 )

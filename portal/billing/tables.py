@@ -1,1 +1,165 @@
-"""Tables of the billing domain."""
+"""Tables of the billing domain: payees, services, charges, imports, the ledger, balances, receipts (ЕПД).
+
+Money is integer kopecks. Financial records keep ``ON DELETE RESTRICT`` towards what they describe.
+Composite indexes and uniques live in the hand-written migration (``migrations/billing``).
+"""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from portal.housing.tables import PersonalAccount
+
+
+class Payee(Table):
+    """Получатель платежа: the УК itself, a capital-repair account or a supplier, with its requisites."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=160)
+    inn = Varchar(length=12, default="")
+    kpp = Varchar(length=9, default="")
+    bank_name = Varchar(length=45, default="")
+    bic = Varchar(length=9, default="")
+    settlement_account = Varchar(length=20, default="")
+    corresp_account = Varchar(length=20, default="0")
+    address = Varchar(length=255, default="")
+    phone = Varchar(length=64, default="")
+    email = Varchar(length=255, default="")
+    site = Varchar(length=255, default="")
+    capital_repair = Boolean(default=False, help_text="Capital-repair contributions: penalties from day 1 at 1/300.")
+    sort_order = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Service(Table):
+    """Услуга on the receipt: содержание жилья, ХВС, ГВС … with its unit and payee."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=160)
+    unit = Varchar(length=16, default="")
+    payee = ForeignKey(Payee, on_delete=OnDelete.restrict, null=False, index=True)
+    sort_order = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportBatch(Table):
+    """One applied file of charges from the billing system (re-applying the same file changes nothing)."""
+
+    id = Serial(primary_key=True)
+    file_name = Varchar(length=255, default="")
+    file_hash = Varchar(length=64, index=True)
+    period = Date(index=True)
+    status = Varchar(length=16, default="applied")
+    rows = Integer(default=0)
+    accounts = Integer(default=0)
+    total_kopecks = BigInt(default=0)
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Charge(Table):
+    """Начисление: one service of one account for one billing month (natural key: account, period, service)."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    period = Date(index=True)
+    service = ForeignKey(Service, on_delete=OnDelete.restrict, null=False)
+    volume = Numeric(digits=(14, 4))
+    tariff_kopecks = BigInt(default=0, help_text="Tariff per unit in kopecks.")
+    amount_kopecks = BigInt(default=0)
+    recalculation_kopecks = BigInt(default=0)
+    recalculation_reason = Varchar(length=255, default="")
+    basis = Varchar(length=16, default="metered")  # metered / norm / average
+    basis_note = Varchar(length=255, default="")
+    batch = ForeignKey(ImportBatch, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerEntry(Table):
+    """Запись лицевого счёта: charge, payment, penalty, correction or refund; the balance is their sum.
+
+    ``amount_kopecks`` is signed: positive increases the debt (charge, penalty, refund), negative decreases it.
+    """
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    occurred_at = Timestamptz()
+    period = Date()
+    kind = Varchar(length=16)  # charge / payment / penalty / correction / refund
+    amount_kopecks = BigInt()
+    reference = Varchar(length=128, null=True, default=None, unique=True)
+    note = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Balance(Table):
+    """Snapshot of an account for one billing month, so resident pages never sum years of history."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    period = Date(index=True)
+    opening_kopecks = BigInt(default=0)
+    charged_kopecks = BigInt(default=0)
+    paid_kopecks = BigInt(default=0)
+    penalties_kopecks = BigInt(default=0)
+    other_kopecks = BigInt(default=0, help_text="Corrections and refunds.")
+    closing_kopecks = BigInt(default=0)
+
+
+class PenaltyAccrual(Table):
+    """The penalty of one debt item accrued in one month, with its calculation (shown on the receipt)."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    period = Date()
+    debt_period = Date()
+    capital_repair = Boolean(default=False)
+    due_date = Date()
+    amount_kopecks = BigInt()
+    lines = JSON(default="[]")
+
+
+class Receipt(Table):
+    """ЕПД: the payment document of an account for a billing month."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    period = Date(index=True)
+    payer_name = Varchar(length=255, default="")
+    address = Varchar(length=255, default="")
+    opening_kopecks = BigInt(default=0)
+    charged_kopecks = BigInt(default=0)
+    paid_kopecks = BigInt(default=0)
+    penalties_kopecks = BigInt(default=0)
+    to_pay_kopecks = BigInt(default=0)
+    due_date = Date()
+    issued_at = Timestamptz(default=TimestamptzNow())
+    issued_by = Integer(null=True, default=None)
+
+
+class ReceiptSection(Table):
+    """One payee's part of a receipt, with its own total and its own ГОСТ QR payload."""
+
+    id = Serial(primary_key=True)
+    receipt = ForeignKey(Receipt, on_delete=OnDelete.cascade, null=False, index=True)
+    payee = ForeignKey(Payee, on_delete=OnDelete.restrict, null=False)
+    charged_kopecks = BigInt(default=0)
+    total_kopecks = BigInt(default=0)
+    qr_payload = Text(default="")
