@@ -1,0 +1,650 @@
+"""The gateway's HTTP face: the Stripe v1 API subset, the hosted payment page, and the sandbox's fault switches."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import io
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import segno
+from litestar import Litestar, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+
+from portal.sandbox_gateway import cards
+from portal.sandbox_gateway.config import GatewayConfig
+from portal.sandbox_gateway.engine import ApiError, Gateway, dumps, invalid, no_such
+from portal.sandbox_gateway.forms import FormError, fingerprint, nest, parse_pairs
+from portal.sandbox_gateway.store import Store, new_id, public
+from portal.sandbox_gateway.webhooks import Deliverer
+
+HERE = Path(__file__).resolve().parent
+Work = Callable[[dict[str, Any]], Any]
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=dumps(body).encode("utf-8"),
+        status_code=status,
+        media_type="application/json",
+        headers=headers or {},
+    )
+
+
+def _error(status: int, type_: str, message: str, request_id: str, **extra: Any) -> Response[bytes]:
+    return _json({"error": {"type": type_, "message": message, **extra}}, status, {"Request-Id": request_id})
+
+
+def _authorised(request: Request, gateway: Gateway) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(key.strip(), gateway.config.secret_key)
+
+
+async def api(request: Request, work: Work) -> Response[bytes]:
+    """Run one API request: auth, parameters, fault switches and Stripe's idempotency rules (GATEWAY.md §2)."""
+    gateway = _gateway(request)
+    store = gateway.store
+    request_id = new_id("req_", 14)
+    if not _authorised(request, gateway):
+        return _error(401, "invalid_request_error", "Invalid API Key provided.", request_id)
+    is_post = request.method == "POST"
+    raw = await request.body() if is_post else request.url.query.encode()
+    pairs = parse_pairs(raw or b"")
+    try:
+        params = nest(pairs)
+    except FormError as exc:
+        return _error(400, "invalid_request_error", f"Invalid parameter name: {exc.param}", request_id)
+    api_key = gateway.config.secret_key
+    key = request.headers.get("idempotency-key") if is_post else None
+    if key is not None:
+        if not key or len(key) > 255:
+            return _error(400, "invalid_request_error", "Idempotency-Key must be 1 to 255 characters.", request_id)
+        print_ = fingerprint(request.method, request.url.path, pairs)
+        row = store.idempotency_get(api_key, key)
+        if row is not None:
+            if row["state"] != "done":
+                return _json(
+                    {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "idempotency_key_in_use",
+                            "message": "There is currently another in-progress request using this Idempotent Key "
+                            "(that probably means you submitted twice, and the other request is still going "
+                            "through): " + key + ". Please try again later.",
+                        }
+                    },
+                    409,
+                    {"Request-Id": request_id, "Stripe-Should-Retry": "true"},
+                )
+            if row["fingerprint"] != print_:
+                return _error(
+                    400,
+                    "idempotency_error",
+                    "Keys for idempotent requests can only be used with the same parameters they were first used "
+                    f"with. Try using a key other than '{key}' if you meant to execute a different request.",
+                    request_id,
+                )
+            return Response(
+                content=row["body"].encode("utf-8"),
+                status_code=row["status"],
+                media_type="application/json",
+                headers={"Request-Id": request_id, "Idempotent-Replayed": "true", "Idempotency-Key": key},
+            )
+        store.idempotency_begin(api_key, key, print_)
+
+    faults = gateway.faults
+    fail = faults.fail_next > 0
+    if fail:
+        faults.fail_next -= 1
+    status = 200
+    body: Any
+    gateway.current_request = {"id": request_id, "idempotency_key": key}
+    try:
+        if fail and faults.fail_mode == "before":
+            raise ApiError(500, "api_error", "An unknown error occurred.")
+        result = work(params)
+        is_object = isinstance(result, dict) and result.get("object") not in (None, "list")
+        body = public(result) if is_object else result
+        if fail:
+            raise ApiError(500, "api_error", "An unknown error occurred.")
+    except ApiError as exc:
+        if not exc.saved:
+            if key is not None:
+                store.idempotency_forget(api_key, key)
+            return _json(exc.envelope(), exc.status, {"Request-Id": request_id})
+        status, body = exc.status, exc.envelope()
+    finally:
+        gateway.current_request = None
+    text = dumps(body)
+
+    async def finish() -> None:
+        if faults.slow_ms > 0 and (faults.slow_next is None or faults.slow_next > 0):
+            if faults.slow_next is not None:
+                faults.slow_next -= 1
+            await asyncio.sleep(faults.slow_ms / 1000)
+        if key is not None:
+            store.idempotency_finish(api_key, key, status, text)
+
+    # The result is saved even if the caller hangs up while the answer is slow.
+    await asyncio.shield(asyncio.ensure_future(finish()))
+    headers = {"Request-Id": request_id}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return Response(content=text.encode("utf-8"), status_code=status, media_type="application/json", headers=headers)
+
+
+def _created_filter(params: dict[str, Any]) -> dict[str, int]:
+    created = params.get("created")
+    if created is None:
+        return {}
+    if not isinstance(created, dict):
+        try:
+            return {"gte": int(created), "lte": int(created)}
+        except ValueError:
+            raise invalid("Invalid created", param="created") from None
+    found: dict[str, int] = {}
+    for op in ("gt", "gte", "lt", "lte"):
+        if op in created:
+            try:
+                found[op] = int(created[op])
+            except ValueError:
+                raise invalid("Invalid integer", param=f"created[{op}]") from None
+    return found
+
+
+def _list(gateway: Gateway, kind: str, url: str, params: dict[str, Any], filters: tuple[str, ...] = ()) -> dict:
+    try:
+        limit = int(params.get("limit", 10))
+    except ValueError:
+        raise invalid("Invalid limit", param="limit") from None
+    if not 1 <= limit <= 100:
+        raise invalid("Invalid limit: must be between 1 and 100", param="limit")
+    equals = {f: str(params[f]) for f in filters if params.get(f)}
+    items, more = gateway.store.list(
+        kind,
+        created=_created_filter(params),
+        equals=equals,
+        starting_after=params.get("starting_after") or None,
+        ending_before=params.get("ending_before") or None,
+        limit=limit,
+    )
+    return {"object": "list", "url": url, "has_more": more, "data": [public(i) for i in items]}
+
+
+# --- API --------------------------------------------------------------------------------------------------
+
+
+@post("/v1/checkout/sessions")
+async def create_session(request: Request) -> Response[bytes]:
+    return await api(request, _gateway(request).create_session)
+
+
+@get("/v1/checkout/sessions")
+async def list_sessions(request: Request) -> Response[bytes]:
+    gw = _gateway(request)
+    return await api(
+        request,
+        lambda p: _list(gw, "checkout.session", "/v1/checkout/sessions", p, ("customer", "payment_intent", "status")),
+    )
+
+
+@get("/v1/checkout/sessions/{session_id:str}")
+async def get_session(request: Request, session_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).session(session_id))
+
+
+@post("/v1/checkout/sessions/{session_id:str}/expire")
+async def expire_session(request: Request, session_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).expire_session(session_id))
+
+
+@post("/v1/payment_intents")
+async def create_intent(request: Request) -> Response[bytes]:
+    gw = _gateway(request)
+    return await api(request, lambda p: gw.create_intent(p, gw.current_request or {}))
+
+
+@get("/v1/payment_intents")
+async def list_intents(request: Request) -> Response[bytes]:
+    gw = _gateway(request)
+    return await api(request, lambda p: _list(gw, "payment_intent", "/v1/payment_intents", p, ("customer",)))
+
+
+@get("/v1/payment_intents/{pi_id:str}")
+async def get_intent(request: Request, pi_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).intent(pi_id))
+
+
+@post("/v1/customers")
+async def create_customer(request: Request) -> Response[bytes]:
+    return await api(request, _gateway(request).create_customer)
+
+
+@get("/v1/customers/{customer_id:str}")
+async def get_customer(request: Request, customer_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).customer(customer_id))
+
+
+@get("/v1/customers/{customer_id:str}/payment_methods")
+async def customer_methods(request: Request, customer_id: str) -> Response[bytes]:
+    gw = _gateway(request)
+
+    def work(params: dict[str, Any]) -> dict:
+        gw.customer(customer_id)
+        params = {**params, "customer": customer_id}
+        return _list(gw, "payment_method", f"/v1/customers/{customer_id}/payment_methods", params, ("customer",))
+
+    return await api(request, work)
+
+
+@get("/v1/payment_methods/{pm_id:str}")
+async def get_method(request: Request, pm_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).payment_method(pm_id, "payment_method"))
+
+
+@post("/v1/payment_methods/{pm_id:str}/detach")
+async def detach_method(request: Request, pm_id: str) -> Response[bytes]:
+    return await api(request, lambda p: _gateway(request).detach(pm_id))
+
+
+@post("/v1/refunds")
+async def create_refund(request: Request) -> Response[bytes]:
+    return await api(request, _gateway(request).create_refund)
+
+
+@get("/v1/refunds")
+async def list_refunds(request: Request) -> Response[bytes]:
+    gw = _gateway(request)
+    return await api(request, lambda p: _list(gw, "refund", "/v1/refunds", p, ("payment_intent",)))
+
+
+def _getter(kind: str, label: str) -> Callable[[Request, str], Any]:
+    async def handler(request: Request, object_id: str) -> Response[bytes]:
+        def work(params: dict[str, Any]) -> dict:
+            found = _gateway(request).store.get(object_id, kind)
+            if found is None:
+                raise no_such(label, object_id)
+            return found
+
+        return await api(request, work)
+
+    return handler
+
+
+get_refund = get("/v1/refunds/{object_id:str}", name="get_refund")(_getter("refund", "refund"))
+get_setup_intent = get("/v1/setup_intents/{object_id:str}", name="get_setup_intent")(
+    _getter("setup_intent", "setup_intent")
+)
+get_charge = get("/v1/charges/{object_id:str}", name="get_charge")(_getter("charge", "charge"))
+get_event = get("/v1/events/{object_id:str}", name="get_event")(_getter("event", "event"))
+
+
+@get("/v1/events")
+async def list_events(request: Request) -> Response[bytes]:
+    gw = _gateway(request)
+    return await api(request, lambda p: _list(gw, "event", "/v1/events", p, ("type",)))
+
+
+# --- sandbox controls (same key as the API) ----------------------------------------------------------------
+
+
+async def _control(request: Request, work: Callable[[dict[str, Any]], Any]) -> Response[bytes]:
+    gateway = _gateway(request)
+    if not _authorised(request, gateway):
+        return _error(401, "invalid_request_error", "Invalid API Key provided.", new_id("req_", 14))
+    raw = await request.body() if request.method == "POST" else b""
+    if raw and request.headers.get("content-type", "").startswith("application/json"):
+        values = json.loads(raw)
+    else:
+        values = dict(parse_pairs(raw or b""))
+    try:
+        return _json(work(values))
+    except ApiError as exc:
+        return _json(exc.envelope(), exc.status)
+
+
+@get("/_sandbox/faults")
+async def get_faults(request: Request) -> Response[bytes]:
+    return await _control(request, lambda v: _gateway(request).faults.as_dict())
+
+
+@post("/_sandbox/faults")
+async def set_faults(request: Request) -> Response[bytes]:
+    def work(values: dict[str, Any]) -> dict:
+        faults = _gateway(request).faults
+        faults.update(values)
+        return faults.as_dict()
+
+    return await _control(request, work)
+
+
+@post("/_sandbox/faults/reset")
+async def reset_faults(request: Request) -> Response[bytes]:
+    def work(values: dict[str, Any]) -> dict:
+        from portal.sandbox_gateway.engine import Faults
+
+        gw = _gateway(request)
+        gw.faults = Faults()
+        released = gw.store.release_held(0.0)
+        if gw.wake:
+            gw.wake()
+        return {**gw.faults.as_dict(), "released": released}
+
+    return await _control(request, work)
+
+
+@post("/_sandbox/webhooks/flush")
+async def flush_webhooks(request: Request) -> Response[bytes]:
+    def work(values: dict[str, Any]) -> dict:
+        gw = _gateway(request)
+        import time
+
+        released = gw.store.release_held(time.time())
+        if gw.wake:
+            gw.wake()
+        return {"released": released}
+
+    return await _control(request, work)
+
+
+@get("/_sandbox/deliveries")
+async def list_deliveries(request: Request) -> Response[bytes]:
+    return await _control(request, lambda v: {"data": _gateway(request).store.deliveries()})
+
+
+@post("/_sandbox/config")
+async def set_config(request: Request) -> Response[bytes]:
+    def work(values: dict[str, Any]) -> dict:
+        config = _gateway(request).config
+        if "webhook_url" in values:
+            config.webhook_url = str(values["webhook_url"])
+        if "retry_scale" in values:
+            config.retry_scale = float(values["retry_scale"])
+        return {"webhook_url": config.webhook_url, "retry_scale": config.retry_scale}
+
+    return await _control(request, work)
+
+
+@get("/healthz", media_type="text/plain")
+async def health() -> str:
+    return "ok"
+
+
+# --- the hosted payment page ---------------------------------------------------------------------------------
+
+
+def format_rub(kopecks: int | None) -> str:
+    value = (kopecks or 0) / 100
+    whole, frac = f"{value:,.2f}".split(".")
+    return whole.replace(",", "\u00a0") + "," + frac + "\u00a0₽"
+
+
+def _page(name: str, status: int = 200, **context: Any) -> Template:
+    return Template(template_name=name, context=context, status_code=status)
+
+
+def _session_or_404(request: Request, session_id: str) -> dict[str, Any]:
+    found = _gateway(request).store.get(session_id, "checkout.session")
+    if found is None:
+        raise HTTPException(status_code=404, detail="No such checkout session")
+    return found
+
+
+def _closed(gateway: Gateway, session: dict[str, Any]) -> Response[Any] | None:
+    if session["status"] == "complete":
+        return Redirect(path=gateway.success_redirect(session), status_code=303)
+    if session["status"] == "expired":
+        return _page("closed.html", 410, session=session, cancel=gateway.cancel_redirect(session))
+    return None
+
+
+def _pay_context(gateway: Gateway, session: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "session": session,
+        "merchant": gateway.config.merchant,
+        "amount": format_rub(session.get("amount_total")),
+        "lines": [{**line, "total": format_rub(line["unit_amount"] * line["quantity"])} for line in session["_lines"]],
+        "cancel": gateway.cancel_redirect(session),
+        "test_cards": [
+            ("4242 4242 4242 4242", "успешная оплата · succeeds"),
+            ("4000 0000 0000 0002", "отказ · declined"),
+            ("4000 0000 0000 9995", "недостаточно средств · insufficient funds"),
+            ("4000 0025 0000 3155", "подтверждение 3-D Secure · authentication"),
+            ("4000 0027 6000 3184", "3-D Secure всегда · always authenticates"),
+            ("4000 0000 0000 0341", "сохраняется, списание не проходит · attaches, charges fail"),
+        ],
+        "error": session.get("_error"),
+        "form": {},
+        "field_errors": {},
+        **extra,
+    }
+
+
+_EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$")
+
+
+def _read_card(values: dict[str, str]) -> tuple[cards.TestCard | None, int, int, dict[str, str]]:
+    errors: dict[str, str] = {}
+    number = "".join(ch for ch in values.get("number", "") if ch.isdigit())
+    card = cards.card_for(number) if number else None
+    if not number:
+        errors["number"] = "Введите номер карты · Enter the card number"
+    elif card is None:
+        errors["number"] = "Неверный номер карты · Your card number is invalid"
+    month = year = 0
+    match = _EXPIRY.match(values.get("expiry", ""))
+    if not match:
+        errors["expiry"] = "Срок действия в виде ММ/ГГ · Expiry as MM/YY"
+    else:
+        month, year = int(match.group(1)), int(match.group(2))
+        year = year + 2000 if year < 100 else year
+        today = date.today()  # noqa: DTZ011 (the card's expiry month is a calendar month)
+        if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
+            errors["expiry"] = "Срок действия карты истёк · Your card's expiration date is invalid"
+    cvc = values.get("cvc", "").strip()
+    if not (cvc.isdigit() and len(cvc) in (3, 4)):
+        errors["cvc"] = "CVC — три цифры на обороте · Your card's security code is invalid"
+    return card, month, year, errors
+
+
+@get("/c/pay/{session_id:str}")
+async def hosted_page(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    return _page("pay.html", **_pay_context(gateway, session))
+
+
+@post("/c/pay/{session_id:str}")
+async def hosted_pay(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    values = dict(parse_pairs(await request.body()))
+    card, month, year, errors = _read_card(values)
+    # What the payer typed is never echoed back or stored: only the last four digits live on.
+    if errors or card is None:
+        return _page("pay.html", 422, **_pay_context(gateway, session, field_errors=errors, error=None))
+    pm = gateway.new_card(card, month, year)
+    outcome = gateway.pay_with(session, pm)
+    if outcome == "done":
+        return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
+    if outcome == "auth":
+        return Redirect(path=f"/c/pay/{session_id}/auth", status_code=303)
+    session = gateway.session(session_id)
+    return _page("pay.html", 402, **_pay_context(gateway, session))
+
+
+@get("/c/pay/{session_id:str}/auth")
+async def auth_page(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    if not session.get("_pending_pm"):
+        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+    return _page("auth.html", **_pay_context(gateway, session))
+
+
+@post("/c/pay/{session_id:str}/auth")
+async def auth_answer(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    if not session.get("_pending_pm"):
+        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+    values = dict(parse_pairs(await request.body()))
+    if values.get("action") == "approve":
+        pm = gateway.payment_method(session["_pending_pm"])
+        outcome = gateway.pay_with(session, pm, authenticated=True)
+        if outcome == "done":
+            return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
+    else:
+        gateway.fail_authentication(session)
+    return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+
+
+@get("/c/pay/{session_id:str}/sbp")
+async def sbp_page(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    if session["mode"] != "payment":
+        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+    return _page("sbp.html", **_pay_context(gateway, session))
+
+
+def sbp_payload(gateway: Gateway, session: dict[str, Any]) -> str:
+    """What the QR code carries: a link the payer's bank app opens (the sandbox's confirmation page)."""
+    return f"{gateway.config.public_url}/c/pay/{session['id']}/sbp?sum={session.get('amount_total') or 0}&cur=RUB"
+
+
+@get("/c/pay/{session_id:str}/sbp/qr.svg", media_type="image/svg+xml")
+async def sbp_qr(request: Request, session_id: str) -> Response[bytes]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    buffer = io.BytesIO()
+    segno.make(sbp_payload(gateway, session), error="m").save(buffer, kind="svg", scale=6, border=2)
+    return Response(content=buffer.getvalue(), media_type="image/svg+xml")
+
+
+@post("/c/pay/{session_id:str}/sbp")
+async def sbp_answer(request: Request, session_id: str) -> Response[Any]:
+    gateway = _gateway(request)
+    session = _session_or_404(request, session_id)
+    closed = _closed(gateway, session)
+    if closed:
+        return closed
+    values = dict(parse_pairs(await request.body()))
+    pm = gateway.new_sbp_method()
+    if values.get("action") == "confirm":
+        gateway.pay_with(session, pm)
+        return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
+    pi = gateway.session_intent(session)
+    gateway._fail(pi, pm, "payment_method_provider_decline", None, "The payment was declined by the bank.")
+    session = gateway.session(session_id)
+    session["_error"] = "Банк отклонил платёж СБП · The bank declined the Faster Payments transfer."
+    gateway.store.save(session)
+    return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+
+
+@get("/c/static/gateway.css", media_type="text/css")
+async def stylesheet() -> Response[bytes]:
+    return Response(content=(HERE / "templates" / "gateway.css").read_bytes(), media_type="text/css")
+
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' http: https:; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _headers_after(response: Response[Any]) -> Response[Any]:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _on_error(request: Request, exc: Exception) -> Response[Any]:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if request.url.path.startswith("/v1/") or request.url.path.startswith("/_sandbox/"):
+        messages = {404: "Unrecognized request URL.", 405: "Method not allowed."}
+        message = messages.get(status, "An unknown error occurred.")
+        return _error(status, "invalid_request_error" if status < 500 else "api_error", message, new_id("req_", 14))
+    return Response(content=f"{status}", status_code=status, media_type="text/plain")
+
+
+def create_app(config: GatewayConfig | None = None) -> Litestar:
+    config = config or GatewayConfig.from_env()
+    gateway = Gateway(config, Store(config.database))
+    deliverer = Deliverer(gateway)
+    app = Litestar(
+        route_handlers=[
+            create_session,
+            list_sessions,
+            get_session,
+            expire_session,
+            create_intent,
+            list_intents,
+            get_intent,
+            create_customer,
+            get_customer,
+            customer_methods,
+            get_method,
+            detach_method,
+            create_refund,
+            list_refunds,
+            get_refund,
+            get_setup_intent,
+            get_charge,
+            get_event,
+            list_events,
+            get_faults,
+            set_faults,
+            reset_faults,
+            flush_webhooks,
+            list_deliveries,
+            set_config,
+            health,
+            hosted_page,
+            hosted_pay,
+            auth_page,
+            auth_answer,
+            sbp_page,
+            sbp_qr,
+            sbp_answer,
+            stylesheet,
+        ],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        after_request=_headers_after,
+        exception_handlers={Exception: _on_error},
+        on_startup=[deliverer.start],
+        on_shutdown=[deliverer.stop],
+        request_max_body_size=1024 * 1024,
+    )
+    app.state.gateway = gateway
+    return app
