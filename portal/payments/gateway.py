@@ -1,0 +1,657 @@
+"""The portal's own client of the payment gateway (GATEWAY.md): Stripe's v1 subset over httpx.
+
+- Secret key as a Bearer token, form-encoded bodies with bracket notation, an ``Idempotency-Key`` on every POST.
+- Timeouts, 409, 429 and 502–504 are retried with the *same* key (the gateway replays a finished request);
+  ``Stripe-Should-Retry`` overrides that rule; 4xx are never retried.
+- A 500 is saved by the gateway and replayed unchanged, so the creating calls resolve it by looking up what
+  happened (the session or payment intent carrying our ``payment_id``) instead of creating again.
+- Results are typed (dataclasses); failures raise ``GatewayError`` with Stripe's ``type``/``code``/``decline_code``.
+- Webhook signatures are verified here too (``verify_signature``): all of GATEWAY.md in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from portal.settings import get_settings
+
+log = logging.getLogger("portal.payments.gateway")
+
+RETRYABLE_STATUSES = frozenset({409, 429, 502, 503, 504})
+SIGNATURE_TOLERANCE = 300
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+
+class GatewayError(Exception):
+    """An error answer of the gateway (or no answer at all: ``type`` ``"api_connection_error"``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        type: str = "api_error",
+        code: str | None = None,
+        decline_code: str | None = None,
+        param: str | None = None,
+        payment_intent: dict[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.type = type
+        self.code = code
+        self.decline_code = decline_code
+        self.param = param
+        self.payment_intent = payment_intent
+        self.request_id = request_id
+
+    @property
+    def is_card_error(self) -> bool:
+        return self.type == "card_error"
+
+    def __str__(self) -> str:
+        parts = [f"{self.status or '-'} {self.type}"]
+        if self.code:
+            parts.append(self.code)
+        if self.decline_code and self.decline_code != self.code:
+            parts.append(self.decline_code)
+        return f"{' / '.join(parts)}: {self.message}"
+
+
+class SignatureError(ValueError):
+    """A webhook whose ``Stripe-Signature`` is missing, malformed, wrong or too old."""
+
+
+# --- typed results --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    mode: str
+    status: str  # open / complete / expired
+    payment_status: str  # unpaid / paid / no_payment_required
+    url: str | None
+    amount_total: int | None
+    customer: str | None
+    payment_intent: str | None
+    setup_intent: str | None
+    metadata: dict[str, str]
+    created: int
+    expires_at: int | None
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> CheckoutSession:
+        return cls(
+            id=d["id"],
+            mode=d.get("mode") or "payment",
+            status=d.get("status") or "open",
+            payment_status=d.get("payment_status") or "unpaid",
+            url=d.get("url"),
+            amount_total=d.get("amount_total"),
+            customer=_id(d.get("customer")),
+            payment_intent=_id(d.get("payment_intent")),
+            setup_intent=_id(d.get("setup_intent")),
+            metadata=dict(d.get("metadata") or {}),
+            created=int(d.get("created") or 0),
+            expires_at=d.get("expires_at"),
+        )
+
+
+@dataclass(frozen=True)
+class PaymentError:
+    type: str
+    code: str | None
+    decline_code: str | None
+    message: str
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any] | None) -> PaymentError | None:
+        if not d:
+            return None
+        return cls(
+            type=d.get("type") or "card_error",
+            code=d.get("code"),
+            decline_code=d.get("decline_code"),
+            message=d.get("message") or "",
+        )
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    status: str  # requires_payment_method / requires_action / processing / succeeded / canceled
+    amount: int
+    amount_received: int
+    customer: str | None
+    payment_method: str | None
+    metadata: dict[str, str]
+    latest_charge: str | None
+    last_payment_error: PaymentError | None
+    created: int
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> PaymentIntent:
+        return cls(
+            id=d["id"],
+            status=d.get("status") or "requires_payment_method",
+            amount=int(d.get("amount") or 0),
+            amount_received=int(d.get("amount_received") or 0),
+            customer=_id(d.get("customer")),
+            payment_method=_id(d.get("payment_method")),
+            metadata=dict(d.get("metadata") or {}),
+            latest_charge=_id(d.get("latest_charge")),
+            last_payment_error=PaymentError.of(d.get("last_payment_error")),
+            created=int(d.get("created") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    email: str | None
+    metadata: dict[str, str]
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Customer:
+        return cls(id=d["id"], email=d.get("email"), metadata=dict(d.get("metadata") or {}))
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    customer: str | None
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Card:
+        card = d.get("card") or {}
+        return cls(
+            id=d["id"],
+            customer=_id(d.get("customer")),
+            brand=card.get("brand") or d.get("type") or "",
+            last4=card.get("last4") or "",
+            exp_month=int(card.get("exp_month") or 0),
+            exp_year=int(card.get("exp_year") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: int
+    status: str  # pending / requires_action / succeeded / failed / canceled
+    payment_intent: str | None
+    reason: str | None
+    metadata: dict[str, str]
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Refund:
+        return cls(
+            id=d["id"],
+            amount=int(d.get("amount") or 0),
+            status=d.get("status") or "pending",
+            payment_intent=_id(d.get("payment_intent")),
+            reason=d.get("reason"),
+            metadata=dict(d.get("metadata") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class SetupIntent:
+    id: str
+    status: str
+    customer: str | None
+    payment_method: str | None
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> SetupIntent:
+        return cls(
+            id=d["id"],
+            status=d.get("status") or "",
+            customer=_id(d.get("customer")),
+            payment_method=_id(d.get("payment_method")),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    created: int
+    object: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Event:
+        data = d.get("data") or {}
+        return cls(
+            id=d["id"], type=d["type"], created=int(d.get("created") or 0), object=dict(data.get("object") or {})
+        )
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+# --- encoding -------------------------------------------------------------------------------------------------
+
+
+def encode_form(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested dicts and lists to Stripe's bracket notation; booleans as ``true``/``false``; None is left out."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            pairs.extend(encode_form(value, name))
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    pairs.extend(encode_form(item, f"{name}[{i}]"))
+                else:
+                    pairs.append((f"{name}[{i}]", _scalar(item)))
+        else:
+            pairs.append((name, _scalar(value)))
+    return pairs
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- webhook signatures ---------------------------------------------------------------------------------------
+
+
+def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """A ``Stripe-Signature`` header value for ``payload`` (tests and tools use it)."""
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode("utf-8"), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+def verify_signature(
+    payload: bytes, header: str | None, secret: str, *, now: int | None = None, tolerance: int = SIGNATURE_TOLERANCE
+) -> int:
+    """Check a webhook before it is parsed; returns its timestamp or raises ``SignatureError``.
+
+    Any one ``v1`` value matching is enough (secret rolling); other schemes (``v0``) are ignored; comparison is
+    in constant time; a timestamp older than ``tolerance`` seconds is refused.
+    """
+    if not header:
+        raise SignatureError("missing Stripe-Signature header")
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t":
+            try:
+                timestamp = int(value)
+            except ValueError:
+                raise SignatureError("malformed timestamp") from None
+        elif name == "v1" and value:
+            candidates.append(value)
+    if timestamp is None:
+        raise SignatureError("no timestamp")
+    if not candidates:
+        raise SignatureError("no v1 signature")
+    expected = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, c) for c in candidates):
+        raise SignatureError("signature does not match")
+    current = int(time.time()) if now is None else now
+    if timestamp < current - tolerance:
+        raise SignatureError("timestamp outside the tolerance")
+    return timestamp
+
+
+# --- the client -----------------------------------------------------------------------------------------------
+
+
+class GatewayClient:
+    def __init__(
+        self,
+        base_url: str,
+        secret_key: str,
+        *,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secret_key = secret_key
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.transport = transport
+
+    # -- transport ---------------------------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """One API call with retries; returns the JSON body or raises ``GatewayError``."""
+        pairs = encode_form(params or {})
+        headers = {"Authorization": f"Bearer {self.secret_key}", "Stripe-Version": "2025-03-31.basil"}
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        attempt = 0
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, transport=self.transport) as http:
+            while True:
+                try:
+                    if method == "POST":
+                        response = await http.post(
+                            path,
+                            content=_body(pairs),
+                            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+                        )
+                    else:
+                        response = await http.request(method, path, params=pairs, headers=headers)
+                except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    # The request may or may not have run: the same key makes a retry safe.
+                    if attempt < self.max_retries:
+                        attempt += 1
+                        log.warning("gateway %s %s: %s, retry %d", method, path, type(exc).__name__, attempt)
+                        await asyncio.sleep(self._delay(attempt))
+                        continue
+                    raise GatewayError(
+                        f"The payment service did not answer ({type(exc).__name__}).",
+                        type="api_connection_error",
+                    ) from exc
+                if response.status_code < 400:
+                    return response.json()
+                if self._should_retry(response) and attempt < self.max_retries:
+                    attempt += 1
+                    log.warning("gateway %s %s: HTTP %s, retry %d", method, path, response.status_code, attempt)
+                    await asyncio.sleep(self._delay(attempt, response))
+                    continue
+                raise _error_of(response)
+
+    def _should_retry(self, response: httpx.Response) -> bool:
+        header = response.headers.get("stripe-should-retry")
+        if header is not None:
+            return header.lower() == "true"
+        if response.status_code == 500:
+            # A 500 is saved by the gateway under its key and would only be replayed: look up instead.
+            return False
+        return response.status_code in RETRYABLE_STATUSES
+
+    def _delay(self, attempt: int, response: httpx.Response | None = None) -> float:
+        if response is not None and response.headers.get("retry-after", "").isdigit():
+            return min(10.0, float(response.headers["retry-after"]))
+        return min(8.0, self.backoff * 2 ** (attempt - 1))
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return await self.request("GET", path, params)
+
+    async def post(
+        self, path: str, params: Mapping[str, Any] | None = None, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        return await self.request("POST", path, params, idempotency_key=idempotency_key)
+
+    async def iterate(self, path: str, params: Mapping[str, Any], limit: int = 100) -> AsyncIterator[dict[str, Any]]:
+        """Every object of a list endpoint, newest first, paging with ``starting_after``."""
+        query = {**params, "limit": limit}
+        while True:
+            page = await self.get(path, query)
+            data = page.get("data") or []
+            for item in data:
+                yield item
+            if not page.get("has_more") or not data:
+                return
+            query = {**query, "starting_after": data[-1]["id"]}
+
+    # -- checkout sessions -------------------------------------------------------------------------------------
+
+    async def create_checkout_session(
+        self,
+        *,
+        payment_id: str,
+        lines: list[tuple[str, int]],
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str] | None = None,
+        description: str | None = None,
+        customer: str | None = None,
+        save_card: bool = False,
+    ) -> CheckoutSession:
+        """A payment session (one line item per account); a saved 500 is resolved by finding the session."""
+        started = int(time.time())
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {"currency": "rub", "unit_amount": amount, "product_data": {"name": name}},
+                    "quantity": 1,
+                }
+                for name, amount in lines
+            ],
+            "client_reference_id": payment_id,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "customer": customer,
+            "metadata": {"payment_id": payment_id, **(metadata or {})},
+            "payment_intent_data": {
+                "metadata": {"payment_id": payment_id},
+                "description": description,
+                "setup_future_usage": "off_session" if save_card else None,
+            },
+        }
+        try:
+            return CheckoutSession.of(await self.post("/v1/checkout/sessions", params, idempotency_key=idempotency_key))
+        except GatewayError as exc:
+            if exc.status is None or exc.status < 500:
+                raise
+            found = await self.find_session(payment_id, since=started - 60)
+            if found is None:
+                raise
+            log.warning("checkout session for %s found by look-up after %s", payment_id, exc)
+            return found
+
+    async def create_setup_session(
+        self,
+        *,
+        customer: str,
+        reference: str,
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+    ) -> CheckoutSession:
+        started = int(time.time())
+        params = {
+            "mode": "setup",
+            "currency": "rub",
+            "customer": customer,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": {"payment_id": reference},
+        }
+        try:
+            return CheckoutSession.of(await self.post("/v1/checkout/sessions", params, idempotency_key=idempotency_key))
+        except GatewayError as exc:
+            if exc.status is None or exc.status < 500:
+                raise
+            found = await self.find_session(reference, since=started - 60)
+            if found is None:
+                raise
+            return found
+
+    async def retrieve_session(self, session_id: str) -> CheckoutSession:
+        return CheckoutSession.of(await self.get(f"/v1/checkout/sessions/{session_id}"))
+
+    async def expire_session(self, session_id: str) -> CheckoutSession:
+        return CheckoutSession.of(await self.post(f"/v1/checkout/sessions/{session_id}/expire"))
+
+    async def find_session(self, payment_id: str, *, since: int) -> CheckoutSession | None:
+        async for item in self.iterate("/v1/checkout/sessions", {"created": {"gte": since}}):
+            if (item.get("metadata") or {}).get("payment_id") == payment_id:
+                return CheckoutSession.of(item)
+        return None
+
+    # -- payment intents ---------------------------------------------------------------------------------------
+
+    async def charge_saved_card(
+        self,
+        *,
+        payment_id: str,
+        amount: int,
+        customer: str,
+        payment_method: str,
+        description: str,
+        idempotency_key: str,
+    ) -> PaymentIntent:
+        """An off-session payment with a saved card (autopay). A decline raises ``GatewayError`` (card_error)."""
+        started = int(time.time())
+        params = {
+            "amount": amount,
+            "currency": "rub",
+            "customer": customer,
+            "payment_method": payment_method,
+            "off_session": True,
+            "confirm": True,
+            "description": description,
+            "metadata": {"payment_id": payment_id},
+        }
+        try:
+            return PaymentIntent.of(await self.post("/v1/payment_intents", params, idempotency_key=idempotency_key))
+        except GatewayError as exc:
+            if exc.status is None or exc.status < 500:
+                raise
+            found = await self.find_payment_intent(payment_id, since=started - 60)
+            if found is None:
+                raise
+            log.warning("payment intent for %s found by look-up after %s", payment_id, exc)
+            return found
+
+    async def retrieve_payment_intent(self, intent_id: str) -> PaymentIntent:
+        return PaymentIntent.of(await self.get(f"/v1/payment_intents/{intent_id}"))
+
+    async def list_payment_intents(self, *, since: int, limit: int = 100) -> AsyncIterator[PaymentIntent]:
+        async for item in self.iterate("/v1/payment_intents", {"created": {"gte": since}}, limit):
+            yield PaymentIntent.of(item)
+
+    async def find_payment_intent(self, payment_id: str, *, since: int) -> PaymentIntent | None:
+        async for intent in self.list_payment_intents(since=since):
+            if intent.metadata.get("payment_id") == payment_id:
+                return intent
+        return None
+
+    # -- customers and cards -----------------------------------------------------------------------------------
+
+    async def create_customer(
+        self, *, email: str | None, name: str | None, reference: str, idempotency_key: str
+    ) -> Customer:
+        params = {"email": email, "name": name, "metadata": {"user_id": reference}}
+        return Customer.of(await self.post("/v1/customers", params, idempotency_key=idempotency_key))
+
+    async def list_cards(self, customer: str) -> list[Card]:
+        page = await self.get(f"/v1/customers/{customer}/payment_methods", {"type": "card", "limit": 100})
+        return [Card.of(item) for item in page.get("data") or []]
+
+    async def retrieve_card(self, payment_method: str) -> Card:
+        return Card.of(await self.get(f"/v1/payment_methods/{payment_method}"))
+
+    async def detach_card(self, payment_method: str) -> Card:
+        return Card.of(await self.post(f"/v1/payment_methods/{payment_method}/detach"))
+
+    async def retrieve_setup_intent(self, setup_intent: str) -> SetupIntent:
+        return SetupIntent.of(await self.get(f"/v1/setup_intents/{setup_intent}"))
+
+    # -- refunds -----------------------------------------------------------------------------------------------
+
+    async def create_refund(
+        self,
+        *,
+        payment_intent: str,
+        amount: int | None,
+        reason: str | None,
+        refund_id: str,
+        idempotency_key: str,
+    ) -> Refund:
+        params = {
+            "payment_intent": payment_intent,
+            "amount": amount,
+            "reason": reason,
+            "metadata": {"refund_id": refund_id},
+        }
+        try:
+            return Refund.of(await self.post("/v1/refunds", params, idempotency_key=idempotency_key))
+        except GatewayError as exc:
+            if exc.status is None or exc.status < 500:
+                raise
+            page = await self.get("/v1/refunds", {"payment_intent": payment_intent, "limit": 100})
+            for item in page.get("data") or []:
+                if (item.get("metadata") or {}).get("refund_id") == refund_id:
+                    return Refund.of(item)
+            raise
+
+    async def retrieve_refund(self, refund_id: str) -> Refund:
+        return Refund.of(await self.get(f"/v1/refunds/{refund_id}"))
+
+
+def _body(pairs: list[tuple[str, str]]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(pairs).encode("ascii")
+
+
+def _error_of(response: httpx.Response) -> GatewayError:
+    try:
+        body = response.json().get("error") or {}
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {"message": str(body)}
+    return GatewayError(
+        body.get("message") or f"HTTP {response.status_code}",
+        status=response.status_code,
+        type=body.get("type") or ("api_error" if response.status_code >= 500 else "invalid_request_error"),
+        code=body.get("code"),
+        decline_code=body.get("decline_code"),
+        param=body.get("param"),
+        payment_intent=body.get("payment_intent"),
+        request_id=response.headers.get("request-id"),
+    )
+
+
+_override: GatewayClient | None = None
+
+
+def client() -> GatewayClient:
+    """The client for this process, from the settings (tests may install their own with ``use_client``)."""
+    if _override is not None:
+        return _override
+    settings = get_settings()
+    return GatewayClient(settings.payment_gateway_url, settings.payment_secret_key)
+
+
+def use_client(gateway: GatewayClient | None) -> None:
+    global _override
+    _override = gateway
