@@ -1,0 +1,309 @@
+"""Demo registry: two complexes in Симферополь, four houses, ~600 premises, owners with shares, accounts.
+
+Deterministic (every random choice comes from ``ctx.rng``) and fast: rows go in by batch inserts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from portal.housing.tables import (
+    Complex,
+    Entrance,
+    House,
+    Owner,
+    Ownership,
+    PersonalAccount,
+    Premise,
+    PremiseRiser,
+    Riser,
+)
+
+CHUNK = 400
+CITY = "Симферополь"
+
+# (complex, address, entrances, floors, flats per floor, non-residential, parking spaces, storage rooms)
+HOUSES: tuple[tuple[str, str, int, int, int, int, int, int], ...] = (
+    ("ЖК «Крымская Ривьера»", "г. Симферополь, ул. Киевская, д. 189", 3, 9, 4, 2, 20, 0),
+    ("ЖК «Крымская Ривьера»", "г. Симферополь, ул. Киевская, д. 189А", 4, 10, 4, 3, 15, 0),
+    ("ЖК «Салгирный парк»", "г. Симферополь, ул. Балаклавская, д. 68", 3, 12, 4, 0, 0, 6),
+    ("ЖК «Салгирный парк»", "г. Симферополь, ул. Балаклавская, д. 70", 4, 9, 4, 2, 0, 0),
+)
+COMPLEXES = ("ЖК «Крымская Ривьера»", "ЖК «Салгирный парк»")
+
+SURNAMES = (
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров",
+    "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов", "Степанов", "Николаев",
+    "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев",
+    "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв",
+    "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев", "Антонов", "Тарасов",
+)  # fmt: skip
+MALE_NAMES = (
+    "Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Максим", "Евгений", "Иван", "Михаил", "Артём",
+    "Николай", "Владимир", "Игорь", "Олег", "Павел", "Роман", "Виктор", "Юрий", "Константин", "Денис",
+)  # fmt: skip
+FEMALE_NAMES = (
+    "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Анна", "Светлана", "Мария", "Екатерина", "Юлия",
+    "Людмила", "Галина", "Марина", "Анастасия", "Оксана", "Валентина", "Надежда", "Виктория", "Алина", "Дарья",
+)  # fmt: skip
+FATHERS = (
+    ("Александрович", "Александровна"), ("Сергеевич", "Сергеевна"), ("Викторович", "Викторовна"),
+    ("Николаевич", "Николаевна"), ("Владимирович", "Владимировна"), ("Иванович", "Ивановна"),
+    ("Петрович", "Петровна"), ("Михайлович", "Михайловна"), ("Андреевич", "Андреевна"), ("Юрьевич", "Юрьевна"),
+    ("Алексеевич", "Алексеевна"), ("Дмитриевич", "Дмитриевна"), ("Олегович", "Олеговна"),
+    ("Игоревич", "Игоревна"), ("Васильевич", "Васильевна"),
+)  # fmt: skip
+ORGANISATION = ("ООО «Таврия-Маркет»", "9102012345")
+TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+         "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def _female(surname: str) -> str:
+    if surname.endswith(("ов", "ев", "ёв", "ин")):
+        return surname + "а"
+    return surname
+
+
+def _latin(text: str) -> str:
+    return "".join(TRANSLIT.get(ch, ch) for ch in text.lower())
+
+
+def _inn_person(rng: Any) -> str:
+    digits = [9, 1] + [rng.randint(0, 9) for _ in range(8)]
+    w1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+    digits.append(sum(d * w for d, w in zip(digits, w1, strict=True)) % 11 % 10)
+    w2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+    digits.append(sum(d * w for d, w in zip(digits, w2, strict=True)) % 11 % 10)
+    return "".join(map(str, digits))
+
+
+class _People:
+    """Unique, realistic Russian owners (a name is never repeated, so name + INN stays a natural key)."""
+
+    def __init__(self, rng: Any) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+        self.owners: list[Owner] = []
+        self.phones: set[str] = set()
+
+    def _phone(self) -> str:
+        while True:
+            phone = f"+7978{self.rng.randint(0, 9_999_999):07d}"
+            if phone not in self.phones:
+                self.phones.add(phone)
+                return phone
+
+    def person(self, female: bool, surname: str | None = None) -> Owner:
+        rng = self.rng
+        while True:
+            family = surname or rng.choice(SURNAMES)
+            first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+            father = rng.choice(FATHERS)[1 if female else 0]
+            name = f"{_female(family) if female else family} {first} {father}"
+            if name not in self.used:
+                break
+            surname = None
+        self.used.add(name)
+        with_email = rng.random() < 0.4
+        owner = Owner(
+            kind="person",
+            name=name,
+            inn=_inn_person(rng) if rng.random() < 0.35 else None,
+            phone=self._phone() if rng.random() < 0.8 else "",
+            email=f"{_latin(first)}.{_latin(family)}{rng.randint(1, 99)}@mail.ru" if with_email else "",
+        )
+        self.owners.append(owner)
+        return owner
+
+
+def _area(rng: Any, base: str, spread: int) -> Decimal:
+    return (Decimal(base) + Decimal(rng.randint(-spread, spread)) / 10).quantize(Decimal("0.01"))
+
+
+async def _insert(table: Any, rows: list[Any]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await table.insert(*rows[start : start + CHUNK])
+
+
+async def seed(ctx: Any) -> None:
+    rng = ctx.rng
+    complexes = [Complex(name=name, city=CITY) for name in COMPLEXES]
+    await _insert(Complex, complexes)
+    complex_ids = {c.name: c.id for c in complexes}
+
+    houses = [House(complex=complex_ids[spec[0]], address=spec[1], floors=spec[3], fias_id=None) for spec in HOUSES]
+    await _insert(House, houses)
+
+    entrances: list[tuple[int, Entrance]] = []
+    for house, spec in zip(houses, HOUSES, strict=True):
+        for number in range(1, spec[2] + 1):
+            entrances.append((house.id, Entrance(house=house.id, number=number, floors=spec[3])))
+    await _insert(Entrance, [e for _h, e in entrances])
+    entrance_of = {(h, e.number): e.id for h, e in entrances}
+
+    risers: list[Riser] = []
+    for house_id, entrance in entrances:
+        for prefix, kind in (("ХВС", "cold_water"), ("ГВС", "hot_water"), ("ОТ", "heating")):
+            risers.append(Riser(house=house_id, code=f"{prefix}-{entrance.number}", kind=kind, entrance=entrance.id))
+    await _insert(Riser, risers)
+    risers_of_entrance: dict[int, list[int]] = {}
+    for r in risers:
+        risers_of_entrance.setdefault(r.entrance, []).append(r.id)
+
+    premises: list[Premise] = []
+    flats_by_house: dict[int, list[Premise]] = {}
+    for house, spec in zip(houses, HOUSES, strict=True):
+        _c, _a, n_entrances, floors, per_floor, nonres, parking, storage = spec
+        number = 0
+        layout = ("38.40", "54.70", "72.30", "45.10")[:per_floor]
+        for entrance in range(1, n_entrances + 1):
+            for floor in range(1, floors + 1):
+                for slot in range(per_floor):
+                    number += 1
+                    flat = Premise(
+                        house=house.id,
+                        entrance=entrance_of[(house.id, entrance)],
+                        kind="flat",
+                        number=str(number),
+                        floor=floor,
+                        area=_area(rng, layout[slot], 6),
+                    )
+                    premises.append(flat)
+                    flats_by_house.setdefault(house.id, []).append(flat)
+        for n in range(1, nonres + 1):
+            premises.append(
+                Premise(
+                    house=house.id,
+                    entrance=None,
+                    kind="nonresidential",
+                    number=f"{n}Н",
+                    floor=1,
+                    area=_area(rng, "86.50", 150),
+                )
+            )
+        for n in range(1, parking + 1):
+            premises.append(
+                Premise(
+                    house=house.id,
+                    entrance=None,
+                    kind="parking",
+                    number=f"М-{n}",
+                    floor=-1,
+                    area=_area(rng, "14.50", 8),
+                )
+            )
+        for n in range(1, storage + 1):
+            premises.append(
+                Premise(
+                    house=house.id,
+                    entrance=None,
+                    kind="storage",
+                    number=f"К-{n}",
+                    floor=-1,
+                    area=_area(rng, "4.20", 10),
+                )
+            )
+    await _insert(Premise, premises)
+
+    await _insert(
+        PremiseRiser,
+        [
+            PremiseRiser(premise=p.id, riser=riser)
+            for p in premises
+            if p.kind == "flat"
+            for riser in risers_of_entrance[p.entrance]
+        ],
+    )
+
+    people = _People(rng)
+    shares: list[tuple[Premise, Owner, int, int, bool]] = []
+    flat_owners: dict[int, Owner] = {}
+    for p in premises:
+        if p.kind == "flat":
+            roll = rng.random()
+            if roll < 0.62:
+                owner = people.person(rng.random() < 0.55)
+                shares.append((p, owner, 1, 1, False))
+            elif roll < 0.80:
+                husband = people.person(False)
+                wife = people.person(True, surname=husband.name.split()[0])
+                shares.append((p, husband, 1, 1, True))
+                shares.append((p, wife, 1, 1, True))
+                owner = husband
+            else:
+                first = people.person(rng.random() < 0.5)
+                second = people.person(rng.random() < 0.5, surname=first.name.split()[0].removesuffix("а"))
+                shares.append((p, first, 1, 2, False))
+                shares.append((p, second, 1, 2, False))
+                owner = first
+            flat_owners[p.id] = owner
+    organisation = Owner(
+        kind="organisation",
+        name=ORGANISATION[0],
+        inn=ORGANISATION[1],
+        phone="+73652510203",
+        email="office@tavria-market.ru",
+    )
+    people.owners.append(organisation)
+    flat_pool = [o for o in flat_owners.values()]
+    for p in premises:
+        if p.kind == "nonresidential":
+            shares.append((p, organisation, 1, 1, False))
+        elif p.kind in ("parking", "storage"):
+            shares.append((p, rng.choice(flat_pool), 1, 1, False))
+    await _insert(Owner, people.owners)
+
+    start = date(2016, 3, 1)
+    await _insert(
+        Ownership,
+        [
+            Ownership(
+                premise=p.id,
+                owner=o.id,
+                share_numerator=num,
+                share_denominator=den,
+                joint=joint,
+                document=f"ЕГРН № 90:22:010{p.house:03d}:{p.id}-91/{rng.randint(10, 99)}",
+                valid_from=start + timedelta(days=rng.randint(0, 3000)),
+            )
+            for p, o, num, den, joint in shares
+        ],
+    )
+
+    accounts: list[PersonalAccount] = []
+    accounts_by_house: dict[int, list[PersonalAccount]] = {}
+    for index, house in enumerate(houses, start=1):
+        for serial, flat in enumerate(flats_by_house[house.id], start=1):
+            account = PersonalAccount(
+                number=f"91{index:02d}{serial:06d}",
+                premise=flat.id,
+                payer_name=flat_owners[flat.id].name,
+                opened_on=start + timedelta(days=rng.randint(0, 2000)),
+            )
+            accounts.append(account)
+            accounts_by_house.setdefault(house.id, []).append(account)
+    await _insert(PersonalAccount, accounts)
+
+    ctx.shared["complexes"] = [c.id for c in complexes]
+    ctx.shared["houses"] = [h.id for h in houses]
+    ctx.shared["accounts_by_house"] = {
+        house_id: [a.id for a in sorted(items, key=lambda a: a.number)] for house_id, items in accounts_by_house.items()
+    }
+    first, second = houses[0].id, houses[1].id
+    ctx.shared["resident_accounts"] = [
+        ctx.shared["accounts_by_house"][first][0],
+        ctx.shared["accounts_by_house"][second][0],
+    ]
+    ctx.shared["second_resident_account"] = ctx.shared["accounts_by_house"][first][1]
+    ctx.say(
+        f"housing: {len(houses)} houses, {len(premises)} premises, {len(people.owners)} owners, "
+        f"{len(accounts)} accounts"
+    )

@@ -1,0 +1,316 @@
+"""The registry import file (CSV or XLSX) read into checked rows, with no I/O but the bytes given.
+
+One row per premise + owner + account; the format is documented in README.md ("Registry import"). Every row
+is checked before anything is written; a problem names its line («Строка 7: …», the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from portal.core.i18n import gettext
+from portal.housing import rules
+from portal.housing.rules import Problem
+
+COLUMNS: tuple[str, ...] = (
+    "complex",
+    "house_address",
+    "entrance",
+    "floor",
+    "premise_kind",
+    "premise_number",
+    "area",
+    "risers",
+    "account_number",
+    "payer_name",
+    "owner_name",
+    "owner_kind",
+    "share",
+    "owner_joint",
+    "owner_inn",
+    "owner_phone",
+    "owner_email",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("complex", "house_address", "premise_kind", "premise_number", "area")
+MAX_ROWS = 50_000
+MAX_CELL = 255
+MAX_BYTES = 10 * 1024 * 1024
+YES_WORDS = frozenset({"1", "да", "yes", "true", "д", "y", "совместная", "joint"})
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    line: int
+    complex: str
+    house_address: str
+    entrance: int | None
+    floor: int | None
+    premise_kind: str
+    premise_number: str
+    area: Decimal
+    risers: tuple[str, ...]
+    account_number: str | None
+    payer_name: str
+    owner_name: str | None
+    owner_kind: str
+    share: Fraction
+    owner_joint: bool
+    owner_inn: str | None
+    owner_phone: str
+    owner_email: str
+
+    @property
+    def premise_key(self) -> tuple[str, str, str]:
+        return (self.house_address, self.premise_kind, self.premise_number)
+
+    @property
+    def owner_key(self) -> tuple[str, str | None]:
+        return (self.owner_name or "", self.owner_inn)
+
+
+@dataclass
+class ParseResult:
+    rows: list[RegistryRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (format, size, header)."""
+
+
+def line_problem(line: int, text: str) -> str:
+    return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, datetime | date):
+        return value.strftime("%d.%m.%Y")
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem(gettext("The file is neither UTF-8 nor Windows-1251 text."))
+
+
+def csv_lines(data: bytes) -> Iterator[list[str]]:
+    """The lines of a CSV file as lists of cells (the delimiter «;» or «,» is taken from the header)."""
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    for line in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield [_cell(c) for c in line]
+
+
+def xlsx_lines(data: bytes) -> Iterator[list[str]]:
+    """The lines of the first sheet of an XLSX workbook (read only, values not formulas)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # any broken or foreign file: say what to do, not how it broke
+        raise FileProblem(gettext("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        if sheet.max_row and sheet.max_row > MAX_ROWS + 1:
+            raise FileProblem(gettext("The file has more than %(n)s rows.", n=MAX_ROWS))
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values[: len(COLUMNS) + 10]]
+    finally:
+        workbook.close()
+
+
+def file_lines(filename: str, data: bytes) -> Iterator[list[str]]:
+    if len(data) > MAX_BYTES:
+        raise FileProblem(gettext("The file is larger than 10 MB."))
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        return xlsx_lines(data)
+    return csv_lines(data)
+
+
+def parse_lines(lines: Iterable[list[str]]) -> ParseResult:
+    """Check every line of the file; the result has either all rows or the problems (with line numbers)."""
+    result = ParseResult()
+    iterator = iter(lines)
+    try:
+        header = [h.strip().lower() for h in next(iterator)]
+    except StopIteration:
+        result.problems.append(gettext("The file is empty."))
+        return result
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        result.problems.append(line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing))))
+        return result
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    seen_premises: dict[tuple[str, str, str], RegistryRow] = {}
+    seen_accounts: dict[str, RegistryRow] = {}
+    seen_owners: dict[tuple[str, str | None], RegistryRow] = {}
+    seen_pairs: set[tuple[tuple[str, str, str], tuple[str, str | None]]] = set()
+    shares: dict[tuple[str, str, str], list[tuple[Fraction, bool]]] = {}
+    houses: dict[str, RegistryRow] = {}
+    for offset, cells in enumerate(iterator):
+        line = offset + 2
+        if line - 1 > MAX_ROWS:
+            result.problems.append(gettext("The file has more than %(n)s rows.", n=MAX_ROWS))
+            break
+        if not any(c.strip() for c in cells):
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        row, problems = _read_row(line, values)
+        if row is None:
+            result.problems.extend(line_problem(line, p) for p in problems)
+            if len(result.problems) >= 100:
+                break
+            continue
+        conflict = _conflict(row, seen_premises, seen_accounts, seen_owners, seen_pairs, shares, houses)
+        if conflict:
+            result.problems.append(line_problem(line, conflict))
+            continue
+        result.rows.append(row)
+    if not result.rows and not result.problems:
+        result.problems.append(gettext("The file has no rows after the header."))
+    if result.problems:
+        result.rows = []
+    return result
+
+
+def parse_file(filename: str, data: bytes) -> ParseResult:
+    """Read and check a CSV or XLSX registry file."""
+    try:
+        return parse_lines(file_lines(filename, data))
+    except FileProblem as exc:
+        return ParseResult(problems=[str(exc)])
+    except csv.Error:
+        return ParseResult(problems=[gettext("The file is not a readable CSV table.")])
+
+
+def _read_row(line: int, values: dict[str, str]) -> tuple[RegistryRow | None, list[str]]:
+    problems: list[str] = []
+
+    def check(name: str, parsed: Any) -> Any:
+        if isinstance(parsed, Problem):
+            problems.append(f"{_column_label(name)} — {rules.message(parsed)}")
+            return None
+        return parsed
+
+    for name, value in values.items():
+        if len(value) > MAX_CELL:
+            problems.append(f"{_column_label(name)} — {rules.message(Problem.TOO_LONG)}")
+    if problems:
+        return None, problems
+    complex_name = check("complex", rules.parse_text(values.get("complex", ""), limit=200))
+    address = check("house_address", rules.parse_text(values.get("house_address", "")))
+    entrance = check("entrance", rules.parse_entrance_number(values.get("entrance", ""), required=False))
+    floor = check("floor", rules.parse_floor(values.get("floor", "")))
+    kind = check("premise_kind", rules.parse_choice(values.get("premise_kind", ""), rules.PREMISE_KIND_WORDS))
+    number = check("premise_number", rules.parse_premise_number(values.get("premise_number", "")))
+    area = check("area", rules.parse_area(values.get("area", "")))
+    risers = check("risers", rules.parse_riser_codes(values.get("risers", "")))
+    account_text = values.get("account_number", "").strip()
+    account = check("account_number", rules.parse_account_number(account_text)) if account_text else None
+    payer = check("payer_name", rules.parse_text(values.get("payer_name", ""), required=False))
+    owner_name = check("owner_name", rules.parse_text(values.get("owner_name", ""), required=False)) or None
+    owner_kind = check("owner_kind", rules.parse_choice(values.get("owner_kind", ""), rules.OWNER_KIND_WORDS))
+    share_text = values.get("share", "").strip()
+    share = check("share", rules.parse_share(share_text)) if share_text else Fraction(1)
+    joint = values.get("owner_joint", "").strip().lower() in YES_WORDS
+    inn = check("owner_inn", rules.parse_inn(values.get("owner_inn", "")))
+    phone = check("owner_phone", rules.parse_phone(values.get("owner_phone", "")))
+    email = check("owner_email", rules.parse_email(values.get("owner_email", "")))
+    if not owner_name and (share_text or inn or phone or email):
+        problems.append(f"{_column_label('owner_name')} — {rules.message(Problem.REQUIRED)}")
+    if problems:
+        return None, problems
+    return (
+        RegistryRow(
+            line=line,
+            complex=complex_name,
+            house_address=address,
+            entrance=entrance,
+            floor=floor,
+            premise_kind=kind,
+            premise_number=number,
+            area=area,
+            risers=tuple(risers),
+            account_number=account,
+            payer_name=payer or "",
+            owner_name=owner_name,
+            owner_kind=owner_kind,
+            share=share,
+            owner_joint=joint,
+            owner_inn=inn,
+            owner_phone=phone,
+            owner_email=email,
+        ),
+        [],
+    )
+
+
+def _conflict(
+    row: RegistryRow,
+    premises: dict[tuple[str, str, str], RegistryRow],
+    accounts: dict[str, RegistryRow],
+    owners: dict[tuple[str, str | None], RegistryRow],
+    pairs: set[tuple[tuple[str, str, str], tuple[str, str | None]]],
+    shares: dict[tuple[str, str, str], list[tuple[Fraction, bool]]],
+    houses: dict[str, RegistryRow],
+) -> str | None:
+    """A row that contradicts an earlier one (the same premise with another area, an account twice …)."""
+    house = houses.setdefault(row.house_address, row)
+    if house.complex != row.complex:
+        return gettext("the house is in another complex on line %(line)s.", line=house.line)
+    first = premises.setdefault(row.premise_key, row)
+    if first is not row and (first.area, first.floor, first.entrance, first.complex) != (
+        row.area,
+        row.floor,
+        row.entrance,
+        row.complex,
+    ):
+        return gettext("the premise differs from line %(line)s (area, floor, entrance or complex).", line=first.line)
+    if row.account_number:
+        other = accounts.setdefault(row.account_number, row)
+        if other is not row and other.premise_key != row.premise_key:
+            return gettext(
+                "account %(n)s is given for another premise on line %(line)s.", n=row.account_number, line=other.line
+            )
+    if row.owner_name:
+        other = owners.setdefault(row.owner_key, row)
+        if other is not row and (other.owner_kind, other.owner_phone, other.owner_email) != (
+            row.owner_kind,
+            row.owner_phone,
+            row.owner_email,
+        ):
+            return gettext("the owner's details differ from line %(line)s.", line=other.line)
+        pair = (row.premise_key, row.owner_key)
+        if pair in pairs:
+            return gettext("this owner of this premise is already on an earlier line.")
+        pairs.add(pair)
+        held = shares.setdefault(row.premise_key, [])
+        if not rules.shares_fit(held, (row.share, row.owner_joint)):
+            return rules.message(Problem.SHARES_EXCEED)
+        held.append((row.share, row.owner_joint))
+    return None
+
+
+def _column_label(name: str) -> str:
+    return gettext("column «%(name)s»", name=name)

@@ -1,0 +1,327 @@
+"""Rules of the housing registry as pure functions: kinds, areas, shares, account numbers, contacts.
+
+Each parser returns a value or a ``Problem`` (an error code); ``message()`` turns a code into words at render
+time, so the rules stay free of I/O and of the request's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from fractions import Fraction
+
+from portal.core.i18n import lazy
+
+
+class Problem(StrEnum):
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    NOT_A_NUMBER = "not_a_number"
+    AREA_NOT_POSITIVE = "area_not_positive"
+    AREA_DECIMALS = "area_decimals"
+    AREA_TOO_LARGE = "area_too_large"
+    SHARE_FORMAT = "share_format"
+    SHARE_RANGE = "share_range"
+    SHARES_EXCEED = "shares_exceed"
+    ACCOUNT_DIGITS = "account_digits"
+    ACCOUNT_TAKEN = "account_taken"
+    INN_FORMAT = "inn_format"
+    PHONE_FORMAT = "phone_format"
+    EMAIL_FORMAT = "email_format"
+    FLOOR_RANGE = "floor_range"
+    ENTRANCE_RANGE = "entrance_range"
+    FLOORS_RANGE = "floors_range"
+    PREMISE_NUMBER = "premise_number"
+    UNKNOWN_CHOICE = "unknown_choice"
+    RISER_CODE = "riser_code"
+    DATE_FORMAT = "date_format"
+    DUPLICATE = "duplicate"
+    NOT_FOUND = "not_found"
+
+
+MESSAGES: dict[Problem, Callable[[], str]] = {
+    Problem.REQUIRED: lazy("Fill in this field."),
+    Problem.TOO_LONG: lazy("The text is too long."),
+    Problem.NOT_A_NUMBER: lazy("Enter a whole number."),
+    Problem.AREA_NOT_POSITIVE: lazy("The area must be greater than zero."),
+    Problem.AREA_DECIMALS: lazy("Give the area with at most two decimals, e.g. 54.35."),
+    Problem.AREA_TOO_LARGE: lazy("The area is too large. Check the figure."),
+    Problem.SHARE_FORMAT: lazy("Give the share as a fraction, e.g. 1/2, or 1 for the whole premise."),
+    Problem.SHARE_RANGE: lazy("A share must be greater than zero and at most 1."),
+    Problem.SHARES_EXCEED: lazy("The shares of this premise would add up to more than 1."),
+    Problem.ACCOUNT_DIGITS: lazy("An account number has only digits (up to 20)."),
+    Problem.ACCOUNT_TAKEN: lazy("This account number is already taken."),
+    Problem.INN_FORMAT: lazy("An INN has 10 digits (organisation) or 12 digits (person)."),
+    Problem.PHONE_FORMAT: lazy("Enter the phone as +7 978 123-45-67."),
+    Problem.EMAIL_FORMAT: lazy("Enter an e-mail address such as name@example.ru."),
+    Problem.FLOOR_RANGE: lazy("The floor must be between -5 and 200."),
+    Problem.ENTRANCE_RANGE: lazy("The entrance number must be between 1 and 99."),
+    Problem.FLOORS_RANGE: lazy("The number of floors must be between 1 and 200."),
+    Problem.PREMISE_NUMBER: lazy("A premise number has up to 16 letters, digits, '-' or '/'."),
+    Problem.UNKNOWN_CHOICE: lazy("Choose one of the offered values."),
+    Problem.RISER_CODE: lazy("A riser code looks like ХВС-1, ГВС-2, ОТ-3 or К-1."),
+    Problem.DATE_FORMAT: lazy("Enter the date as DD.MM.YYYY."),
+    Problem.DUPLICATE: lazy("Such a record already exists."),
+    Problem.NOT_FOUND: lazy("Nothing was found. Check the value."),
+}
+
+
+def message(problem: Problem) -> str:
+    """The words for a problem, in the current language."""
+    return MESSAGES[problem]()
+
+
+# --- choices -------------------------------------------------------------------------------------------
+
+PREMISE_KINDS: dict[str, Callable[[], str]] = {
+    "flat": lazy("Flat"),
+    "nonresidential": lazy("Non-residential premise"),
+    "parking": lazy("Parking space"),
+    "storage": lazy("Storage room"),
+}
+OWNER_KINDS: dict[str, Callable[[], str]] = {
+    "person": lazy("Person"),
+    "organisation": lazy("Organisation"),
+}
+RISER_KINDS: dict[str, Callable[[], str]] = {
+    "cold_water": lazy("Cold water"),
+    "hot_water": lazy("Hot water"),
+    "heating": lazy("Heating"),
+    "sewerage": lazy("Sewerage"),
+}
+# Prefixes of riser codes as the company's engineers write them.
+RISER_PREFIXES: dict[str, str] = {"ХВС": "cold_water", "ГВС": "hot_water", "ОТ": "heating", "К": "sewerage"}
+
+# Words an import file may use for a kind (Russian or English, any case).
+PREMISE_KIND_WORDS: dict[str, str] = {
+    "flat": "flat",
+    "квартира": "flat",
+    "кв": "flat",
+    "nonresidential": "nonresidential",
+    "нежилое": "nonresidential",
+    "нежилое помещение": "nonresidential",
+    "parking": "parking",
+    "машино-место": "parking",
+    "машиноместо": "parking",
+    "мм": "parking",
+    "storage": "storage",
+    "кладовая": "storage",
+}
+OWNER_KIND_WORDS: dict[str, str] = {
+    "": "person",
+    "person": "person",
+    "физлицо": "person",
+    "фл": "person",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "юрлицо": "organisation",
+    "юл": "organisation",
+    "организация": "organisation",
+}
+
+
+def kind_label(kind: str) -> str:
+    label = PREMISE_KINDS.get(kind)
+    return label() if label else kind
+
+
+def owner_kind_label(kind: str) -> str:
+    label = OWNER_KINDS.get(kind)
+    return label() if label else kind
+
+
+def riser_kind_label(kind: str) -> str:
+    label = RISER_KINDS.get(kind)
+    return label() if label else kind
+
+
+# --- parsers -------------------------------------------------------------------------------------------
+
+MAX_AREA = Decimal("99999999.99")
+PREMISE_NUMBER_RE = re.compile(r"^[0-9A-Za-zА-Яа-яЁё/\-]{1,16}$")
+RISER_CODE_RE = re.compile(r"^(ХВС|ГВС|ОТ|К)-[0-9A-Za-zА-Яа-я]{1,8}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def parse_text(value: str, *, required: bool = True, limit: int = 255) -> str | Problem:
+    """A trimmed text with single spaces; ``REQUIRED`` when empty and needed, ``TOO_LONG`` past ``limit``."""
+    text = " ".join((value or "").split())
+    if not text and required:
+        return Problem.REQUIRED
+    if len(text) > limit:
+        return Problem.TOO_LONG
+    return text
+
+
+def parse_int(value: str, low: int, high: int, problem: Problem, *, required: bool = True) -> int | Problem | None:
+    text = (value or "").strip()
+    if not text:
+        return Problem.REQUIRED if required else None
+    if not re.fullmatch(r"-?\d{1,6}", text):
+        return Problem.NOT_A_NUMBER
+    number = int(text)
+    return number if low <= number <= high else problem
+
+
+def parse_floor(value: str, *, required: bool = False) -> int | Problem | None:
+    return parse_int(value, -5, 200, Problem.FLOOR_RANGE, required=required)
+
+
+def parse_entrance_number(value: str, *, required: bool = True) -> int | Problem | None:
+    return parse_int(value, 1, 99, Problem.ENTRANCE_RANGE, required=required)
+
+
+def parse_floors(value: str) -> int | Problem | None:
+    return parse_int(value, 1, 200, Problem.FLOORS_RANGE)
+
+
+def parse_area(value: str) -> Decimal | Problem:
+    """Square metres, greater than zero, with at most two decimals; a comma is a decimal point too."""
+    text = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    if not text:
+        return Problem.REQUIRED
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return Problem.NOT_A_NUMBER
+    try:
+        area = Decimal(text)
+    except InvalidOperation:
+        return Problem.NOT_A_NUMBER
+    if area <= 0:
+        return Problem.AREA_NOT_POSITIVE
+    if area != area.quantize(Decimal("0.01")):
+        return Problem.AREA_DECIMALS
+    if area > MAX_AREA:
+        return Problem.AREA_TOO_LARGE
+    return area.quantize(Decimal("0.01"))
+
+
+def parse_share(value: str) -> Fraction | Problem:
+    """A share as «1/2», «1» or «2/3»: greater than zero, at most one, denominators up to 1 000 000."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return Problem.REQUIRED
+    match = re.fullmatch(r"(\d{1,7})(?:/(\d{1,7}))?", text)
+    if not match:
+        return Problem.SHARE_FORMAT
+    numerator = int(match.group(1))
+    denominator = int(match.group(2) or 1)
+    if denominator == 0 or denominator > 1_000_000:
+        return Problem.SHARE_FORMAT
+    share = Fraction(numerator, denominator)
+    if share <= 0 or share > 1:
+        return Problem.SHARE_RANGE
+    return share
+
+
+def share_text(numerator: int, denominator: int) -> str:
+    """«1/2», or «1» for the whole premise."""
+    return "1" if numerator == denominator else f"{numerator}/{denominator}"
+
+
+def total_share(shares: Iterable[tuple[Fraction, bool]]) -> Fraction:
+    """The part of a premise the given ownerships cover.
+
+    Shared (долевая) owners add up their shares. Joint (совместная) owners, e.g. spouses, hold one part
+    together without shares of their own, so every joint row carries the part of the whole group and the
+    group counts once (the largest such part).
+    """
+    shared = Fraction(0)
+    joint = Fraction(0)
+    for share, is_joint in shares:
+        if is_joint:
+            joint = max(joint, share)
+        else:
+            shared += share
+    return shared + joint
+
+
+def shares_fit(existing: Iterable[tuple[Fraction, bool]], new: tuple[Fraction, bool]) -> bool:
+    """Whether adding ``new`` keeps the ownerships of one premise at most the whole (exact fractions)."""
+    return total_share([*existing, new]) <= 1
+
+
+def parse_account_number(value: str) -> str | Problem:
+    """A personal account number: digits only, 1 to 20 of them (spaces are ignored)."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return Problem.REQUIRED
+    if not text.isascii() or not text.isdigit() or len(text) > 20:
+        return Problem.ACCOUNT_DIGITS
+    return text
+
+
+def parse_inn(value: str) -> str | Problem | None:
+    """An INN: empty (None), 10 digits (an organisation) or 12 digits (a person)."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) not in (10, 12):
+        return Problem.INN_FORMAT
+    return text
+
+
+def parse_phone(value: str) -> str | Problem:
+    """A Russian phone in the form +7XXXXXXXXXX (8… is read as +7…); empty stays empty."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = re.sub(r"[\s()\-]", "", text)
+    if digits.startswith("8") and len(digits) == 11:
+        digits = "+7" + digits[1:]
+    if digits.startswith("7") and len(digits) == 11:
+        digits = "+" + digits
+    if not re.fullmatch(r"\+7\d{10}", digits):
+        return Problem.PHONE_FORMAT
+    return digits
+
+
+def parse_email(value: str) -> str | Problem:
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if len(text) > 255 or not EMAIL_RE.match(text):
+        return Problem.EMAIL_FORMAT
+    return text.lower()
+
+
+def parse_premise_number(value: str) -> str | Problem:
+    text = (value or "").strip()
+    if not text:
+        return Problem.REQUIRED
+    if not PREMISE_NUMBER_RE.match(text):
+        return Problem.PREMISE_NUMBER
+    return text
+
+
+def parse_choice(value: str, words: dict[str, str]) -> str | Problem:
+    """A kind from its code or a word for it (Russian or English, any case)."""
+    key = " ".join((value or "").split()).lower().rstrip(".")
+    return words.get(key, Problem.UNKNOWN_CHOICE)
+
+
+def parse_riser_codes(value: str) -> list[str] | Problem:
+    """«ХВС-1;ГВС-1;ОТ-1» → the codes in order without repeats (a comma separates too)."""
+    codes: list[str] = []
+    for part in re.split(r"[;,]", value or ""):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if not RISER_CODE_RE.match(code):
+            return Problem.RISER_CODE
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def riser_kind(code: str) -> str:
+    """The kind of a riser from its code: ХВС-1 → cold_water."""
+    return RISER_PREFIXES.get(code.split("-", 1)[0].upper(), "cold_water")
+
+
+def premise_sort_key(kind: str, number: str) -> tuple[int, int, str]:
+    """Premises in the order people expect: flats first, then by the number read as a number (2 before 10)."""
+    order = list(PREMISE_KINDS).index(kind) if kind in PREMISE_KINDS else len(PREMISE_KINDS)
+    match = re.match(r"\d+", number)
+    return (order, int(match.group()) if match else 10**9, number)
