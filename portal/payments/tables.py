@@ -1,1 +1,121 @@
-"""Tables of the payments domain."""
+"""Tables of the payments domain: payments, webhook events, refunds, the gateway customers and cards, autopay.
+
+Composite indexes live in the hand-written migration (``migrations/payments``).
+"""
+
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from portal.accounts.tables import User
+from portal.housing.tables import PersonalAccount
+
+
+class Payment(Table):
+    """One account's part of an online payment. Payments started together share a ``batch`` (one checkout).
+
+    ``uid`` is the payment's own public id (the ledger reference is ``payment:<uid>``); ``batch`` is what the
+    gateway knows as ``metadata[payment_id]``.
+    """
+
+    id = Serial(primary_key=True)
+    uid = Varchar(length=36, unique=True)
+    batch = Varchar(length=36, index=True)
+    kind = Varchar(length=16, default="checkout")  # checkout / autopay
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
+    amount_kopecks = BigInt()
+    commission_kopecks = BigInt(default=0)
+    refunded_kopecks = BigInt(default=0)
+    # created / pending / succeeded / failed / canceled / refunded / partially_refunded
+    status = Varchar(length=20, default="created", index=True)
+    session_id = Varchar(length=80, null=True, default=None, index=True)
+    intent_id = Varchar(length=80, null=True, default=None, index=True)
+    idempotency_key = Varchar(length=64)
+    created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    failure_code = Varchar(length=64, default="")
+    failure_message = Varchar(length=255, default="")
+    description = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    paid_at = Timestamptz(null=True, default=None)
+    credited_at = Timestamptz(null=True, default=None)
+
+
+class WebhookEvent(Table):
+    """A gateway event received once (its id is unique): repeats are answered and skipped."""
+
+    id = Serial(primary_key=True)
+    event_id = Varchar(length=80, unique=True)
+    type = Varchar(length=64)
+    object_id = Varchar(length=80, default="")
+    received_at = Timestamptz(default=TimestamptzNow(), index=True)
+    processed_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=64, default="")
+
+
+class Refund(Table):
+    """Money returned from a payment, fully or partly, by an accountant (with the reason)."""
+
+    id = Serial(primary_key=True)
+    uid = Varchar(length=36, unique=True)
+    payment = ForeignKey(Payment, on_delete=OnDelete.restrict, null=False, index=True)
+    amount_kopecks = BigInt()
+    reason = Varchar(length=255, default="")
+    status = Varchar(length=20, default="pending")  # pending / succeeded / failed
+    gateway_refund_id = Varchar(length=80, null=True, default=None, unique=True)
+    idempotency_key = Varchar(length=64)
+    created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
+    failure_message = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    posted_at = Timestamptz(null=True, default=None)
+
+
+class GatewayCustomer(Table):
+    """The gateway's Customer of a portal user (for saved cards)."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, unique=True)
+    customer_id = Varchar(length=80, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PaymentMethod(Table):
+    """A card saved at the gateway: only its brand, last four digits and expiry are known to the portal."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    gateway_id = Varchar(length=80, unique=True)
+    brand = Varchar(length=20, default="")
+    last4 = Varchar(length=4, default="")
+    exp_month = Integer(default=0)
+    exp_year = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    removed_at = Timestamptz(null=True, default=None)
+
+
+class CardSetup(Table):
+    """A "save a card" checkout started by a user (mode=setup), so its return can be matched to the user."""
+
+    id = Serial(primary_key=True)
+    uid = Varchar(length=36, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    session_id = Varchar(length=80, null=True, default=None, unique=True)
+    status = Varchar(length=16, default="open")  # open / complete / expired
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AutopayMandate(Table):
+    """Автоплатёж: charge an account's amount due to a saved card on the receipt day, up to a monthly limit."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    payment_method = ForeignKey(PaymentMethod, on_delete=OnDelete.restrict, null=False)
+    monthly_limit_kopecks = BigInt()
+    active = Boolean(default=True, index=True)
+    last_period = Varchar(length=7, default="")  # "2026-11": the month last charged (or tried)
+    last_status = Varchar(length=20, default="")
+    last_message = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
