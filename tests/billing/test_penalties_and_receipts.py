@@ -1,0 +1,84 @@
+"""The monthly penalty run and the receipt issue, on both engines."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from portal.billing import importer, ledger, penalties, qr, receipts
+from portal.billing.tables import LedgerEntry, PenaltyAccrual, Receipt, ReceiptSection
+from portal.core import jobs
+
+SAMPLE = Path(__file__).with_name("charges_sample.csv")
+JANUARY = date(2026, 1, 1)
+
+
+@pytest.fixture
+async def charged(make_account, catalog):
+    first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
+    second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна", area="38.10")
+    parsed = await importer.check_against_db(importer.read_file(SAMPLE.read_bytes(), "s.csv"), JANUARY)
+    await importer.apply(parsed, JANUARY, occurred_at=datetime(2026, 1, 31, tzinfo=UTC))
+    return first, second
+
+
+async def test_penalties_of_a_month_are_posted_once_with_their_calculation(charged):
+    first, second = charged
+    # The second account paid on time (due 10.02.2026); the first did not pay at all.
+    await ledger.post_payment(second, D("2591.29"), "pay-feb", datetime(2026, 2, 9, 10, tzinfo=UTC))
+    march = date(2026, 3, 1)
+    ran = await jobs.run_once(penalties.JOB_NAME, "2026-03", lambda: penalties.post_penalties(march))
+    assert ran is True
+    again = await jobs.run_once(penalties.JOB_NAME, "2026-03", lambda: penalties.post_penalties(march))
+    assert again is False
+    await penalties.post_penalties(march)  # even called directly, nothing is posted twice
+    rows = await PenaltyAccrual.select().where(PenaltyAccrual.account == first).order_by(PenaltyAccrual.capital_repair)
+    # Housing services 2 852.53: days 31…49 (13–31 March) at 1/300 of 9.5 %; capital repair 488.70: all 31 days.
+    assert [(r["capital_repair"], r["amount_kopecks"]) for r in rows] == [(False, 1716), (True, 480)]
+    assert await PenaltyAccrual.count().where(PenaltyAccrual.account == second) == 0
+    entries = await LedgerEntry.select().where((LedgerEntry.account == first) & (LedgerEntry.kind == "penalty"))
+    assert [e["amount_kopecks"] for e in entries] == [2196]
+    assert await ledger.balance_of(first) == D("3363.19")
+
+
+async def test_the_monthly_job_is_registered_for_the_month_that_ended():
+    job = jobs.registered()[penalties.JOB_NAME]
+    assert job.key(datetime(2026, 4, 2, 8, tzinfo=UTC)) == "2026-03"
+
+
+async def test_receipts_carry_one_section_per_payee_with_its_qr(charged):
+    first, second = charged
+    result = await receipts.issue(JANUARY, [first, second])
+    assert result.issued == 2
+    receipt = await Receipt.select().where((Receipt.account == first) & (Receipt.period == JANUARY)).first()
+    assert receipt["to_pay_kopecks"] == 334123
+    assert receipt["due_date"] == date(2026, 2, 10)
+    sections = (
+        await ReceiptSection.select().where(ReceiptSection.receipt == receipt["id"]).order_by(ReceiptSection.payee)
+    )
+    assert [s["total_kopecks"] for s in sections] == [285253, 48870]
+    housing = qr.parse(sections[0]["qr_payload"])
+    assert housing["Sum"] == "285253"
+    assert housing["PersAcc"] == "7700000001"
+    assert housing["LastName"] == "Иванов" and housing["MiddleName"] == "Иванович"
+    assert housing["PaymPeriod"] == "012026"
+    assert qr.validate(housing.fields) == []
+    capital = qr.parse(sections[1]["qr_payload"])
+    assert capital["Purpose"].startswith("Взнос на капремонт")
+    # Issuing again replaces the receipt instead of adding one.
+    await receipts.issue(JANUARY, [first])
+    assert await Receipt.count().where(Receipt.account == first) == 1
+    assert await ReceiptSection.count() == 4
+
+
+def test_section_totals_give_other_payees_their_charges_and_the_rest_to_the_main_payee():
+    assert receipts.section_totals(10000, {1: 7000, 2: 3000}, 1, [1, 2]) == {1: 7000, 2: 3000}
+    assert receipts.section_totals(12000, {1: 7000, 2: 3000}, 1, [1, 2]) == {1: 9000, 2: 3000}
+    assert receipts.section_totals(2000, {1: 7000, 2: 3000}, 1, [1, 2]) == {1: 0, 2: 2000}
+    assert receipts.section_totals(-500, {1: 7000, 2: 3000}, 1, [1, 2]) == {1: 0, 2: 0}
+
+
+def test_split_name():
+    assert receipts.split_name("Иванов Иван Иванович") == ("Иванов", "Иван", "Иванович")
+    assert receipts.split_name("ООО «Ромашка»") == ("ООО «Ромашка»", "", "")
