@@ -1,0 +1,227 @@
+"""Demo billing: 12 months of charges, payments, penalties and receipts for every demo account, ~15 % debtors.
+
+Deterministic (every random choice comes from ``ctx.rng``) and fast: rows are built in Python and inserted in
+chunks of 500; balances are rebuilt once per month for all accounts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.billing import ledger, penalties, receipts, rules
+from portal.billing.ledger import EntryKind
+from portal.billing.queries import ensure_catalog
+from portal.billing.tables import Charge
+from portal.core.db import to_kopecks
+from portal.demo import DemoContext
+from portal.housing.tables import PersonalAccount
+from portal.settings import get_settings
+
+MONTHS = 12
+CHUNK = 500
+KOPECK = Decimal("0.01")
+
+# Tariffs (₽ per unit) before and after the indexation of 1 July.
+TARIFFS: dict[str, tuple[Decimal, Decimal]] = {
+    "maintenance": (Decimal("32.50"), Decimal("35.10")),
+    "cold_water": (Decimal("49.87"), Decimal("55.81")),
+    "hot_water": (Decimal("243.16"), Decimal("272.10")),
+    "sewerage": (Decimal("39.21"), Decimal("43.87")),
+    "electricity_common": (Decimal("6.42"), Decimal("7.18")),
+    "waste": (Decimal("110.05"), Decimal("123.15")),
+    "capital_repair": (Decimal("9.00"), Decimal("9.00")),
+}
+
+
+def _indexation(today: date) -> date:
+    """Tariffs change on 1 July: the last such day up to today."""
+    return date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+
+
+def _tariff(code: str, period: date, indexation: date) -> Decimal:
+    before, after = TARIFFS[code]
+    return after if period >= indexation else before
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+class _Profile:
+    """How an account pays: on time, a little ahead, late, or not at all for its last months."""
+
+    def __init__(self, rng: Any, account_id: int) -> None:
+        roll = rng.random()
+        self.kind = "good"
+        self.stop_after = MONTHS + 1  # the month index from which the account stops paying
+        if roll < 0.08:
+            self.kind = "stopped"
+            self.stop_after = MONTHS - rng.randint(2, 7)
+        elif roll < 0.15:
+            self.kind = "partial"
+        elif roll < 0.25:
+            self.kind = "round_up"
+        self.persons = rng.randint(1, 4)
+        self.cold = Decimal(rng.randint(18, 55)) / 10
+        self.hot = Decimal(rng.randint(10, 35)) / 10
+        self.pay_day = rng.randint(2, 9)
+
+
+async def seed(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    catalog = await ensure_catalog()
+    services: dict[str, int] = catalog["services"]
+    rows = await PersonalAccount.select(
+        PersonalAccount.id, PersonalAccount.premise.area.as_alias("area"), PersonalAccount.premise.kind.as_alias("kind")
+    ).order_by(PersonalAccount.id)
+    accounts = [(r["id"], Decimal(str(r["area"] or 0)), r["kind"]) for r in rows]
+    if not accounts:
+        return
+    profiles = {account_id: _Profile(rng, account_id) for account_id, _, _ in accounts}
+    # The demo resident: the first account pays on time (a receipt to pay by the 15th), the second is ahead.
+    resident = ctx.shared.get("resident_accounts") or []
+    if resident:
+        profiles[resident[0]].kind = "good"
+        profiles[resident[0]].stop_after = MONTHS + 1
+    if len(resident) > 1:
+        profiles[resident[1]].kind = "round_up"
+        profiles[resident[1]].stop_after = MONTHS + 1
+
+    tz = ZoneInfo(get_settings().time_zone)
+    current = rules.month_start(ctx.today)
+    periods = [rules.add_months(current, -n) for n in range(MONTHS - 1, -1, -1)]
+    to_pay: dict[int, int] = {}  # what each account's last receipt asked for (kopecks)
+    account_ids = [a for a, _, _ in accounts]
+    summer_outage = periods[-6] if len(periods) >= 6 else periods[0]
+    indexation = _indexation(ctx.today)
+
+    for index, period in enumerate(periods):
+        # 1. Payments made during this month for the previous receipt.
+        if index:
+            entries = []
+            for account_id in account_ids:
+                due = to_pay.get(account_id, 0)
+                profile = profiles[account_id]
+                if due <= 0 or index >= profile.stop_after:
+                    continue
+                if profile.kind == "partial" and rng.random() < 0.5:
+                    amount = (due // 2 // 100) * 100
+                elif profile.kind == "round_up":
+                    amount = -(-due // 10000) * 10000
+                else:
+                    amount = due
+                day = profile.pay_day + (rng.randint(0, 12) if profile.kind == "partial" else 0)
+                moment = datetime.combine(period.replace(day=min(day, 28)), time(10, rng.randint(0, 59)), tzinfo=tz)
+                if period == current and moment.date() >= ctx.today:
+                    continue
+                if amount > 0:
+                    entries.append(
+                        {
+                            "account": account_id,
+                            "kind": EntryKind.PAYMENT,
+                            "amount_kopecks": -amount,
+                            "occurred_at": moment.astimezone(UTC),
+                            "reference": f"demo-payment:{account_id}:{period:%Y-%m}",
+                            "note": "Оплата через банк",
+                        }
+                    )
+            await ledger.post_bulk(entries, period)
+        # 2. Penalties accrued during the previous month (posted when it ended).
+        if index >= 2:
+            previous = rules.add_months(period, -1)
+            end = datetime.combine(rules.month_end(previous), time(23, 0), tzinfo=tz)
+            await penalties.post_penalties(previous, account_ids, now=end.astimezone(UTC))
+        # 3. The charges of this month.
+        charges: list[Charge] = []
+        per_account: dict[int, int] = {}
+        for account_id, area, kind in accounts:
+            profile = profiles[account_id]
+            lines = _charges_of(rng, profile, area, kind, period, period == summer_outage, indexation)
+            for code, volume, tariff, amount, recalc, reason, basis, note in lines:
+                charges.append(
+                    Charge(
+                        account=account_id,
+                        period=period,
+                        service=services[code],
+                        volume=volume,
+                        tariff_kopecks=to_kopecks(tariff),
+                        amount_kopecks=to_kopecks(amount),
+                        recalculation_kopecks=to_kopecks(recalc),
+                        recalculation_reason=reason,
+                        basis=basis,
+                        basis_note=note,
+                    )
+                )
+                per_account[account_id] = per_account.get(account_id, 0) + to_kopecks(amount) + to_kopecks(recalc)
+        for start in range(0, len(charges), CHUNK):
+            await Charge.insert(*charges[start : start + CHUNK])
+        charged_at = datetime.combine(rules.month_end(period), time(20, 0), tzinfo=tz)
+        if period == current:
+            charged_at = datetime.combine(ctx.today.replace(day=1), time(8, 0), tzinfo=tz)
+        await ledger.post_bulk(
+            [
+                {
+                    "account": account_id,
+                    "kind": EntryKind.CHARGE,
+                    "amount_kopecks": kopecks,
+                    "occurred_at": charged_at.astimezone(UTC),
+                    "reference": f"demo-charges:{account_id}:{period:%Y-%m}",
+                    "note": f"{period:%m.%Y}",
+                }
+                for account_id, kopecks in per_account.items()
+            ],
+            period,
+        )
+        # 4. The receipts of this month.
+        await receipts.issue(period, account_ids, now=charged_at.astimezone(UTC))
+        issued = await _to_pay(period, account_ids)
+        to_pay = issued
+    if len(resident) > 1:
+        # The second demo account paid this month's receipt in advance, and a little more («Переплата 120,00 ₽»).
+        balance = await ledger.balance_of(resident[1])
+        day = max(current, ctx.today.replace(day=max(1, ctx.today.day - 1)))
+        moment = datetime.combine(day, time(12, 0), tzinfo=tz).astimezone(UTC)
+        await ledger.post_payment(resident[1], balance + Decimal("120.00"), f"demo-advance:{resident[1]}", moment)
+    ctx.say(f"billing: {len(accounts)} accounts × {MONTHS} months of charges, payments, penalties and receipts")
+
+
+async def _to_pay(period: date, account_ids: list[int]) -> dict[int, int]:
+    from portal.billing.tables import Receipt
+
+    rows = await Receipt.select(Receipt.account, Receipt.to_pay_kopecks).where(Receipt.period == period)
+    return {r["account"]: r["to_pay_kopecks"] for r in rows}
+
+
+def _charges_of(
+    rng: Any, profile: _Profile, area: Decimal, kind: str, period: date, outage: bool, indexation: date
+) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal, str, str, str]]:
+    """The charge lines of one account for one month: (code, volume, tariff, amount, recalc, reason, basis, note)."""
+    lines = []
+
+    def add(
+        code: str, volume: Decimal, basis: str, note: str, recalc: Decimal = Decimal("0"), reason: str = ""
+    ) -> None:
+        tariff = _tariff(code, period, indexation)
+        lines.append((code, volume, tariff, _money(volume * tariff), recalc, reason, basis, note))
+
+    add("maintenance", area, "norm", f"Площадь помещения {area} м²")
+    if kind == "flat":
+        missed = rng.random() < 0.1
+        season = Decimal("1.15") if period.month in (6, 7, 8) else Decimal("1")
+        cold = (profile.cold * season * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.001"))
+        hot = (profile.hot * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.001"))
+        basis, note = ("average", "Показания не переданы: среднее за 6 месяцев") if missed else ("metered", "")
+        add("cold_water", cold, basis, note or "По показаниям счётчика")
+        recalc, reason = Decimal("0"), ""
+        if outage:
+            recalc = -_money(hot * _tariff("hot_water", period, indexation) * Decimal(14) / Decimal(30))
+            reason = "Перерасчёт: ГВС отключена на 14 дней (плановый ремонт теплосети)"
+        add("hot_water", hot, basis, note or "По показаниям счётчика", recalc, reason)
+        add("sewerage", cold + hot, basis, "Сумма объёмов ХВС и ГВС")
+        add("electricity_common", (area * Decimal("0.064")).quantize(Decimal("0.01")), "norm", "Норматив на ОДН")
+        add("waste", Decimal(profile.persons), "norm", f"Зарегистрировано человек: {profile.persons}")
+    add("capital_repair", area, "norm", "Минимальный взнос по Республике Крым")
+    return lines
