@@ -54,15 +54,15 @@ def login_kind(value: str) -> tuple[str, str] | None:
 
 
 def password_problem(password: str, *, email: str = "") -> str | None:
-    """Why a new password is not acceptable (an English message id), or None."""
+    """Why a new password is not acceptable ("short", "long", "email", "simple"), or None."""
     if len(password) < 8:
-        return "The password must be at least 8 characters long."
+        return "short"
     if len(password) > 200:
-        return "The password is too long."
+        return "long"
     if email and password.lower() == email.lower():
-        return "The password must differ from your e-mail."
+        return "email"
     if len(set(password)) < 4:
-        return "The password is too simple."
+        return "simple"
     return None
 
 

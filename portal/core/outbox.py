@@ -14,7 +14,9 @@ from typing import Any
 
 from portal.core.tables import OutboxMessage
 
-Sender = Callable[[dict[str, Any]], Awaitable[None]]
+# A sender delivers one message; it may answer "kept" when the message stays for reading on the staff
+# "Outbox" page (e-mail without an SMTP server) instead of being sent.
+Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
 _senders: dict[str, Sender] = {}
 
 MAX_ATTEMPTS = 8
@@ -82,7 +84,7 @@ async def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
         if not claimed:
             continue
         try:
-            await sender(row)
+            outcome = await sender(row)
         except Exception as exc:  # delivery failures are recorded and retried, never raised to the caller
             attempts = row["attempts"] + 1
             await OutboxMessage.update(
@@ -94,8 +96,9 @@ async def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
                 }
             ).where(OutboxMessage.id == row["id"])
             continue
+        status = "kept" if outcome == "kept" else "sent"
         await OutboxMessage.update(
-            {OutboxMessage.status: "sent", OutboxMessage.sent_at: now, OutboxMessage.attempts: row["attempts"] + 1}
+            {OutboxMessage.status: status, OutboxMessage.sent_at: now, OutboxMessage.attempts: row["attempts"] + 1}
         ).where(OutboxMessage.id == row["id"])
-        sent += 1
+        sent += status == "sent"
     return sent

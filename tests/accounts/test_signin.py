@@ -1,0 +1,197 @@
+"""Sign-in, sign-out, sessions, rate limits and password reset, as a browser meets them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from portal.accounts import queries
+from portal.accounts.passwords import hash_password
+from portal.accounts.tables import OneTimeToken, User
+from portal.core.tables import OutboxMessage
+
+PASSWORD = "correct horse 42"
+
+
+async def _user_with_password(make_user, **kwargs) -> int:
+    user_id = await make_user(**kwargs)
+    await User.update({User.password_hash: hash_password(PASSWORD), User.phone: "+79780001122"}).where(
+        User.id == user_id
+    )
+    return user_id
+
+
+def _session_cookie(response) -> str:
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("session="))
+    return cookie.split(";", 1)[0].split("=", 1)[1]
+
+
+async def _email(user_id: int) -> str:
+    return (await User.select(User.email).where(User.id == user_id).first())["email"]
+
+
+async def test_sign_in_by_email_rotates_the_session_and_sign_out_kills_it(client, make_user, app):
+    user_id = await _user_with_password(make_user)
+    await client.get("/login")
+    client.cookies.set("session", "attacker-chosen-id")
+    response = await client.form("/login", {"login": (await _email(user_id)).upper(), "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    new_id = _session_cookie(response)
+    assert new_id and new_id != "attacker-chosen-id"
+    client.cookies.clear()
+    client.cookies.set("session", new_id)
+    store = app.stores.get("sessions")
+    assert await store.get("attacker-chosen-id") is None
+    assert (await client.get("/profile")).status_code == 200
+    assert (await User.select(User.last_login_at).where(User.id == user_id).first())["last_login_at"] is not None
+
+    await client.form("/logout")
+    assert await store.get(new_id) is None
+    client.cookies.clear()
+    client.cookies.set("session", new_id)  # someone kept the old cookie
+    response = await client.get("/profile")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+async def test_sign_in_by_phone_in_any_spelling(client, make_user):
+    await _user_with_password(make_user)
+    response = await client.form("/login", {"login": "8 (978) 000-11-22", "password": PASSWORD})
+    assert response.status_code == 303
+
+
+async def test_remember_me_makes_a_lasting_cookie(client, make_user):
+    user_id = await _user_with_password(make_user)
+    plain = await client.form("/login", {"login": await _email(user_id), "password": PASSWORD})
+    assert "max-age" not in plain.headers["set-cookie"].lower()
+    await client.form("/logout")
+    lasting = await client.form("/login", {"login": await _email(user_id), "password": PASSWORD, "remember": "1"})
+    cookie = next(c for c in lasting.headers.get_list("set-cookie") if c.startswith("session="))
+    assert "Max-Age=2592000" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
+
+
+async def test_unknown_login_gets_the_same_answer_as_a_wrong_password(client, make_user):
+    user_id = await _user_with_password(make_user)
+    wrong = await client.form("/login", {"login": await _email(user_id), "password": "nope nope"})
+    unknown = await client.form("/login", {"login": "nobody@example.ru", "password": "nope nope"})
+    assert wrong.status_code == unknown.status_code == 422
+    assert "Неверный e-mail, телефон или пароль" in wrong.text
+    assert "Неверный e-mail, телефон или пароль" in unknown.text
+
+
+async def test_the_sixth_wrong_password_in_a_minute_is_refused(client, make_user):
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    for _ in range(5):
+        assert (await client.form("/login", {"login": email, "password": "wrong pass"})).status_code == 422
+    refused = await client.form("/login", {"login": email, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Слишком много попыток" in refused.text
+    assert f'value="{email}"' in refused.text  # the form is shown again with what was typed
+    assert "session" not in refused.cookies
+
+
+async def test_next_only_leads_to_this_site(client, make_user):
+    user_id = await _user_with_password(make_user)
+    response = await client.form(
+        "/login", {"login": await _email(user_id), "password": PASSWORD, "next": "//evil.example"}
+    )
+    assert response.headers["location"] == "/"
+    await client.form("/logout")
+    response = await client.form("/login", {"login": await _email(user_id), "password": PASSWORD, "next": "/profile"})
+    assert response.headers["location"] == "/profile"
+
+
+async def test_a_guest_asking_for_a_page_is_sent_to_sign_in_and_back(client):
+    response = await client.get("/profile")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/profile"
+    page = await client.get("/login?next=/profile")
+    assert 'name="next" value="/profile"' in page.text
+    assert "Войти" in page.text
+
+
+async def test_a_login_post_without_the_csrf_token_is_refused(client, make_user):
+    user_id = await _user_with_password(make_user)
+    response = await client.post("/login", data={"login": await _email(user_id), "password": PASSWORD})
+    assert response.status_code == 403
+    assert "session" not in client.cookies
+
+
+# --- password reset -------------------------------------------------------------------------------------
+
+
+async def _reset_link(client, email: str) -> str:
+    response = await client.form("/password/forgot", {"email": email})
+    assert response.status_code == 200
+    message = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert message is not None
+    url = next(w for w in message["body"].split() if "/password/reset/" in w)
+    return url[url.index("/password/reset/") :]
+
+
+async def test_reset_answers_alike_for_a_known_and_an_unknown_address(client, make_user):
+    user_id = await _user_with_password(make_user)
+    known = await client.form("/password/forgot", {"email": await _email(user_id)})
+    unknown = await client.form("/password/forgot", {"email": "nobody-here@example.ru"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.text == unknown.text
+    assert not await OutboxMessage.exists().where(OutboxMessage.recipient == "nobody-here@example.ru")
+
+
+async def test_a_reset_link_works_once_and_signs_out_other_sessions(client, new_client, make_user, login):
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    other = new_client()
+    await other.form("/login", {"login": email, "password": PASSWORD})
+    assert (await other.get("/profile")).status_code == 200
+
+    path = await _reset_link(client, email)
+    assert (await client.get(path)).status_code == 200
+    done = await client.form(path, {"password": "brand new pass 7", "password2": "brand new pass 7"})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/login"
+    again = await client.form(path, {"password": "another pass 77", "password2": "another pass 77"})
+    assert again.status_code == 410
+    assert (await client.get(path)).status_code == 410
+
+    assert (await other.get("/profile")).status_code == 303  # the other device is signed out
+    assert (await client.form("/login", {"login": email, "password": PASSWORD})).status_code == 422
+    assert (await client.form("/login", {"login": email, "password": "brand new pass 7"})).status_code == 303
+
+
+async def test_a_reset_link_expires_after_an_hour(client, make_user):
+    user_id = await _user_with_password(make_user)
+    path = await _reset_link(client, await _email(user_id))
+    await OneTimeToken.update({OneTimeToken.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        OneTimeToken.user == user_id
+    )
+    assert (await client.get(path)).status_code == 410
+    response = await client.form(path, {"password": "brand new pass 7", "password2": "brand new pass 7"})
+    assert response.status_code == 410
+    assert (await User.select(User.password_hash).where(User.id == user_id).first())["password_hash"]
+
+
+async def test_reset_tokens_are_stored_hashed_and_live_an_hour(make_user, db):
+    user_id = await make_user()
+    now = datetime.now(UTC)
+    token = await queries.create_token("reset", user_id=user_id, email="x@example.ru", now=now)
+    row = await OneTimeToken.select().where(OneTimeToken.user == user_id).first()
+    assert row["token_hash"] != token and token not in row["token_hash"]
+    assert row["expires_at"] - now == timedelta(hours=1)
+    assert await queries.valid_token(token, "reset", now + timedelta(minutes=59))
+    assert await queries.valid_token(token, "reset", now + timedelta(minutes=61)) is None
+    assert await queries.valid_token(token, "invite", now) is None
+
+
+async def test_reset_requests_are_rate_limited(client):
+    for _ in range(3):
+        assert (await client.form("/password/forgot", {"email": "someone@example.ru"})).status_code == 200
+    assert (await client.form("/password/forgot", {"email": "someone@example.ru"})).status_code == 429
