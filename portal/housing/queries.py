@@ -18,7 +18,7 @@ from piccolo.query.methods.select import Count, Sum
 from piccolo.querystring import QueryString
 
 from portal.core.audit import diff, record
-from portal.core.db import atomic
+from portal.core.db import atomic, is_sqlite
 from portal.core.i18n import gettext
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
@@ -47,6 +47,11 @@ def _ids(houses: Houses) -> list[int]:
 def _like(text: str) -> str:
     cleaned = text.replace("%", "").replace("_", " ").strip()
     return f"%{cleaned}%"
+
+
+def _ilike(column: Any, pattern: str) -> Any:
+    """Case-insensitive on PostgreSQL; SQLite's LIKE already ignores the case of Latin letters."""
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
 
 
 def _and(conditions: Iterable[Where | Any]) -> Any:
@@ -120,7 +125,7 @@ async def list_houses(houses: Houses, page: PageRequest, q: str = "", complex_id
     if houses is not None:
         conditions.append(House.id.is_in(_ids(houses)))
     if q:
-        conditions.append(House.address.ilike(_like(q)))
+        conditions.append(_ilike(House.address, _like(q)))
     if complex_id:
         conditions.append(House.complex == complex_id)
     condition = _and(conditions)
@@ -367,8 +372,8 @@ async def list_accounts(houses: Houses, page: PageRequest, q: str = "") -> Page[
         like = _like(q)
         conditions.append(
             PersonalAccount.number.like(like)
-            | PersonalAccount.payer_name.ilike(like)
-            | PersonalAccount.premise.house.address.ilike(like)
+            | _ilike(PersonalAccount.payer_name, like)
+            | _ilike(PersonalAccount.premise.house.address, like)
         )
     condition = _and(conditions)
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
@@ -398,7 +403,7 @@ async def list_owners(houses: Houses, page: PageRequest, q: str = "") -> Page[Ro
         conditions.append(Owner.id.is_in(_owners_in_scope(houses)))
     if q:
         like = _like(q)
-        conditions.append(Owner.name.ilike(like) | Owner.inn.like(like) | Owner.phone.like(like))
+        conditions.append(_ilike(Owner.name, like) | Owner.inn.like(like) | Owner.phone.like(like))
     condition = _and(conditions)
     query = Owner.select(Owner.id, Owner.kind, Owner.name, Owner.inn, Owner.phone, Owner.email).order_by(Owner.name)
     result = await _page(_where(query, condition), _where(Owner.count(), condition), page)
@@ -514,7 +519,12 @@ async def _save(
             await record(actor, f"housing.{entity}.create", entity, new_id, diff({}, values))
             return new_id
         before = await table.select(*[getattr(table, n) for n in names]).where(table.id == record_id).first()
-        changes = diff(_plain(before, names), values)
+        current = _plain(before, names)
+        for name, value in values.items():
+            if isinstance(value, Decimal) and current.get(name) is not None:
+                # SQLite hands NUMERIC back as 54.7 for 54.70: compare at the precision written.
+                current[name] = Decimal(str(current[name])).quantize(value)
+        changes = diff(current, values)
         if changes:
             update = dict(values)
             if touch and "updated_at" in _columns(table):

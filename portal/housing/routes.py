@@ -12,11 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
 from portal.core.security import Principal, principal_of, staff
@@ -51,8 +53,14 @@ def _owner_kind_options() -> list[tuple[str, str]]:
     return [(k, label()) for k, label in rules.OWNER_KINDS.items()]
 
 
+def _area(value: Any) -> str:
+    """An area always with two decimals: «54,70»."""
+    return format_decimal(value or 0, format="#,##0.00", locale=get_locale())
+
+
 def _helpers() -> dict[str, Any]:
     return {
+        "area": _area,
         "kind_label": rules.kind_label,
         "owner_kind_label": rules.owner_kind_label,
         "riser_kind_label": rules.riser_kind_label,

@@ -1,0 +1,277 @@
+"""Staff pages of the registry on both engines: lists, pages, scope by houses, forms with errors, audit."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from portal.core.tables import AuditEvent
+from portal.housing import queries, registry
+from portal.housing.tables import Complex, House, Ownership, PersonalAccount, Premise
+
+SAMPLE = Path(__file__).parent / "registry_sample.csv"
+ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"
+
+
+def changes(event: dict) -> dict:
+    value = event["changes"]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@pytest.fixture
+async def estate(db):
+    """The sample registry plus a second house in another complex."""
+    parsed = registry.parse_file("sample.csv", SAMPLE.read_bytes())
+    await queries.apply_registry(parsed.rows)
+    house = await House.select().where(House.address == ADDRESS).first()
+    other_complex = Complex(name="ЖК «Другой»", city="Симферополь")
+    await other_complex.save()
+    other = House(complex=other_complex.id, address="г. Симферополь, ул. Чужая, д. 7", floors=5)
+    await other.save()
+    other_flat = Premise(house=other.id, kind="flat", number="1", floor=1, area="40.00")
+    await other_flat.save()
+    other_account = PersonalAccount(number="5500000001", premise=other_flat.id, payer_name="Чужой Жилец")
+    await other_account.save()
+    flat = await Premise.select().where((Premise.house == house["id"]) & (Premise.number == "2")).first()
+    account = await PersonalAccount.select().where(PersonalAccount.number == "7700000002").first()
+    return {
+        "house": house["id"],
+        "other_house": other.id,
+        "flat": flat["id"],
+        "other_flat": other_flat.id,
+        "account": account["id"],
+        "other_account": other_account.id,
+    }
+
+
+@pytest.fixture
+async def manager(client, login, make_user, estate):
+    user = await make_user(name="Менеджер Домов", roles=("manager",), houses=(estate["house"],))
+    await login(client, user)
+    return client
+
+
+@pytest.fixture
+async def dispatcher(client, login, make_user, estate):
+    user = await make_user(roles=("dispatcher",), houses=(estate["house"],))
+    await login(client, user)
+    return client
+
+
+async def test_overview_counts_only_the_users_houses(manager, estate):
+    page = await manager.get("/staff")
+    assert page.status_code == 200
+    assert "/staff/housing" in page.text
+    counts = await queries.overview_counts(frozenset({estate["house"]}))
+    assert counts == {"complexes": 1, "houses": 1, "premises": 6, "accounts": 4}
+
+
+async def test_housing_list_shows_houses_in_scope_with_search(manager, estate):
+    page = await manager.get("/staff/housing")
+    assert ADDRESS in page.text
+    assert "ул. Чужая" not in page.text
+    found = await manager.get("/staff/housing", params={"q": "Тестовая"})
+    assert ADDRESS in found.text
+    none = await manager.get("/staff/housing", params={"q": "Несуществующая"})
+    assert ADDRESS not in none.text
+
+
+async def test_admin_filters_houses_by_complex(client, login, make_user, estate):
+    await login(client, await make_user(roles=("admin",)))
+    other = await House.select(House.complex).where(House.id == estate["other_house"]).first()
+    page = await client.get("/staff/housing", params={"complex": other["complex"]})
+    assert "ул. Чужая" in page.text
+    assert ADDRESS not in page.text
+
+
+async def test_house_page_shows_entrances_premises_risers_and_totals(manager, estate):
+    page = await manager.get(f"/staff/houses/{estate['house']}")
+    assert page.status_code == 200
+    text = page.text
+    assert "ХВС-1" in text and "ОТ-2" in text
+    assert "7700000002" in text
+    assert 'data-label="' in text  # the table becomes cards on a phone
+    assert "Сидоров Иван Петрович" in text
+    # the total area: 38.40 + 54.70 + 72.30 + 45.10 + 120.50 + 14.50 = 345.50
+    assert "345,50" in text
+
+
+async def test_house_page_filters_premises(manager, estate):
+    entrance_two = (await queries.entrances_of(estate["house"]))[1]["id"]
+    page = await manager.get(f"/staff/houses/{estate['house']}", params={"entrance": entrance_two})
+    assert "/staff/accounts/" in page.text
+    listed = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), entrance_id=entrance_two)
+    assert [p["number"] for p in listed.items] == ["4"]
+    by_kind = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), kind="parking")
+    assert [p["number"] for p in by_kind.items] == ["М-1"]
+    by_floor = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), floor=2)
+    assert [p["number"] for p in by_floor.items] == ["3"]
+
+
+async def test_house_page_paginates(manager, estate):
+    page = await manager.get(f"/staff/houses/{estate['house']}", params={"size": "10"})
+    assert "Выводить по" in page.text or "Show per page" in page.text
+    listed = await queries.premises_of(estate["house"], queries.PageRequest(2, 4))
+    assert listed.total == 6 and len(listed.items) == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/houses/{other_house}",
+        "/staff/premises/{other_flat}",
+        "/staff/accounts/{other_account}",
+        "/staff/houses/{other_house}/edit",
+        "/staff/premises/{other_flat}/edit",
+        "/staff/premises/{other_flat}/ownerships/new",
+    ],
+)
+async def test_a_manager_of_one_house_gets_404_for_another(manager, estate, path):
+    response = await manager.get(path.format(**estate))
+    assert response.status_code == 404
+
+
+async def test_a_manager_cannot_write_into_another_house(manager, estate):
+    response = await manager.form(f"/staff/premises/{estate['other_flat']}/accounts/new", {"number": "123"})
+    assert response.status_code == 404
+    assert not await PersonalAccount.exists().where(PersonalAccount.number == "123")
+
+
+async def test_lists_of_accounts_and_owners_are_scoped_and_searchable(manager, estate):
+    accounts = await manager.get("/staff/accounts")
+    assert "7700000002" in accounts.text and "5500000001" not in accounts.text
+    found = await manager.get("/staff/accounts", params={"q": "7700000004"})
+    assert "7700000004" in found.text and "7700000001" not in found.text
+    owners = await manager.get("/staff/owners", params={"q": "Сидоров"})
+    assert "Сидорова Анна Ивановна" in owners.text and "Петров Пётр" not in owners.text
+
+
+async def test_premise_account_and_owner_pages(manager, estate):
+    premise = await manager.get(f"/staff/premises/{estate['flat']}")
+    assert premise.status_code == 200
+    assert "1/2" in premise.text and "Сидорова Анна Ивановна" in premise.text
+    account = await manager.get(f"/staff/accounts/{estate['account']}")
+    assert f"/staff/billing/accounts/{estate['account']}" in account.text
+    owner_id = (await Ownership.select(Ownership.owner).where(Ownership.premise == estate["flat"]).first())["owner"]
+    owner = await manager.get(f"/staff/owners/{owner_id}")
+    assert owner.status_code == 200 and ADDRESS in owner.text
+
+
+async def test_a_premise_with_a_bad_area_keeps_what_was_typed_and_says_why(manager, estate):
+    response = await manager.form(
+        f"/staff/houses/{estate['house']}/premises/new",
+        {"kind": "flat", "number": "77", "floor": "3", "area": "54,355"},
+    )
+    assert response.status_code == 422
+    assert 'value="54,355"' in response.text
+    assert 'value="77"' in response.text
+    assert "error-summary" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not await Premise.exists().where(Premise.number == "77")
+
+
+async def test_a_premise_is_created_with_its_risers_and_audited(manager, estate):
+    risers = await queries.risers_of(estate["house"])
+    response = await manager.form(
+        f"/staff/houses/{estate['house']}/premises/new",
+        {"kind": "flat", "number": "77", "floor": "3", "area": "61,5", "risers": [str(risers[0]["id"])]},
+    )
+    assert response.status_code == 303
+    created = await Premise.select().where(Premise.number == "77").first()
+    assert response.headers["location"] == f"/staff/premises/{created['id']}"
+    assert [r["code"] for r in await queries.risers_of_premise(created["id"])] == [risers[0]["code"]]
+    event = await AuditEvent.select().where(AuditEvent.action == "housing.premise.create").first()
+    assert event["entity_id"] == created["id"]
+    assert changes(event)["area"] == [None, "61.50"]
+
+
+async def test_an_edit_records_before_and_after(manager, estate):
+    response = await manager.form(
+        f"/staff/premises/{estate['flat']}/edit", {"kind": "flat", "number": "2", "floor": "1", "area": "55"}
+    )
+    assert response.status_code == 303
+    event = await AuditEvent.select().where(AuditEvent.action == "housing.premise.update").first()
+    assert changes(event)["area"] == ["54.70", "55.00"]
+
+
+async def test_shares_of_one_premise_cannot_exceed_one(manager, estate):
+    stranger = await manager.form("/staff/owners/new", {"kind": "person", "name": "Третьяков Пётр Ильич"})
+    assert stranger.status_code == 303
+    owner_id = int(stranger.headers["location"].rsplit("/", 1)[1])
+    too_much = await manager.form(
+        f"/staff/premises/{estate['flat']}/ownerships/new", {"owner": str(owner_id), "share": "1/3"}
+    )
+    assert too_much.status_code == 422
+    assert 'value="1/3"' in too_much.text
+    assert not await Ownership.exists().where(Ownership.owner == owner_id)
+    # halve one of the two halves, then a quarter fits exactly
+    half = await Ownership.select().where(Ownership.premise == estate["flat"]).first()
+    edit = await manager.form(f"/staff/ownerships/{half['id']}/edit", {"share": "1/4"})
+    assert edit.status_code == 303
+    fits = await manager.form(
+        f"/staff/premises/{estate['flat']}/ownerships/new", {"owner": str(owner_id), "share": "1/4"}
+    )
+    assert fits.status_code == 303
+    assert await Ownership.count().where(Ownership.premise == estate["flat"]) == 3
+
+
+async def test_account_numbers_are_unique_and_digits_only(manager, estate):
+    taken = await manager.form(f"/staff/premises/{estate['flat']}/accounts/new", {"number": "7700000001"})
+    assert taken.status_code == 422
+    letters = await manager.form(f"/staff/premises/{estate['flat']}/accounts/new", {"number": "77A"})
+    assert letters.status_code == 422
+    assert 'value="77A"' in letters.text
+    good = await manager.form(
+        f"/staff/premises/{estate['flat']}/accounts/new", {"number": "7700000077", "payer_name": "Сидорова А. И."}
+    )
+    assert good.status_code == 303
+    assert await PersonalAccount.exists().where(PersonalAccount.number == "7700000077")
+
+
+async def test_an_owner_form_checks_inn_phone_and_email(manager, estate):
+    response = await manager.form(
+        "/staff/owners/new", {"kind": "person", "name": "Ким Ирина", "inn": "123", "phone": "12", "email": "x@"}
+    )
+    assert response.status_code == 422
+    assert response.text.count('aria-invalid="true"') == 3
+
+
+async def test_a_dispatcher_reads_but_cannot_write(dispatcher, estate):
+    assert (await dispatcher.get(f"/staff/houses/{estate['house']}")).status_code == 200
+    response = await dispatcher.form(f"/staff/premises/{estate['flat']}/accounts/new", {"number": "7700000088"})
+    assert response.status_code == 403
+    assert not await PersonalAccount.exists().where(PersonalAccount.number == "7700000088")
+
+
+async def test_a_resident_or_a_guest_cannot_open_staff_pages(client, login, make_user, estate):
+    assert (await client.get("/staff/housing")).status_code in (303, 401)
+    await login(client, await make_user(accounts={estate["account"]: "owner"}))
+    assert (await client.get(f"/staff/houses/{estate['house']}")).status_code == 403
+
+
+async def test_the_import_page_previews_then_applies(client, login, make_user, db):
+    await login(client, await make_user(roles=("admin",)))
+    data = SAMPLE.read_bytes()
+    preview = await client.form("/staff/housing/import", files={"file": ("registry.csv", data, "text/csv")})
+    assert preview.status_code == 200
+    assert not await House.exists().where(House.address == ADDRESS)
+    token = preview.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    applied = await client.form("/staff/housing/import/apply", {"token": token})
+    assert applied.status_code == 303
+    assert await House.exists().where(House.address == ADDRESS)
+
+
+async def test_the_import_page_lists_problems_with_line_numbers(client, login, make_user, db):
+    await login(client, await make_user(roles=("admin",)))
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[6] = lines[6].replace("45,10", "0")
+    response = await client.form(
+        "/staff/housing/import", files={"file": ("bad.csv", "\n".join(lines).encode(), "text/csv")}
+    )
+    assert response.status_code == 422
+    assert "Строка 7:" in response.text or "Line 7:" in response.text
+    assert not await House.exists().where(House.address == ADDRESS)
+
+
+async def test_a_manager_cannot_import(manager):
+    assert (await manager.get("/staff/housing/import")).status_code == 403
