@@ -21,17 +21,22 @@ async def notify(
     dedupe_key: str,
     link: str = "",
 ) -> int:
-    """Queue the message on each channel the user has; returns how many messages were queued.
+    """Queue the message on each channel the user has and wants (profile: e-mail, in-app); returns how many
+    messages were queued.
 
     ``subject`` and ``body`` are already rendered in the user's language; ``link`` is a path in the portal.
     ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``): the same event is never sent twice.
     """
-    user = await User.select(User.id, User.email, User.is_active).where(User.id == user_id).first()
+    user = (
+        await User.select(User.id, User.email, User.is_active, User.notify_email, User.notify_inapp)
+        .where(User.id == user_id)
+        .first()
+    )
     if user is None or not user["is_active"]:
         return 0
     ctx = {**(context or {}), "link": link}
     queued = 0
-    if await outbox.enqueue(
+    if user["notify_inapp"] and await outbox.enqueue(
         "inapp",
         str(user_id),
         template,
@@ -42,15 +47,19 @@ async def notify(
         user_id=user_id,
     ):
         queued += 1
-    if user["email"] and await outbox.enqueue(
-        "email",
-        user["email"],
-        template,
-        ctx,
-        f"email:{dedupe_key}:{user_id}",
-        subject=subject,
-        body=body,
-        user_id=user_id,
+    if (
+        user["email"]
+        and user["notify_email"]
+        and await outbox.enqueue(
+            "email",
+            user["email"],
+            template,
+            ctx,
+            f"email:{dedupe_key}:{user_id}",
+            subject=subject,
+            body=body,
+            user_id=user_id,
+        )
     ):
         queued += 1
     return queued

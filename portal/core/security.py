@@ -115,13 +115,11 @@ def staff(*roles: str | StaffRole) -> dict[str, Any]:
 
 def is_allowed(access: Access, principal: Principal) -> bool:
     """The rule of a route applied to a caller (pure, so it is tested without a server)."""
-    if access.kind == "public":
-        return True
-    if access.kind == "guest":
+    if principal.is_authenticated and principal.consent_required and not access.before_consent:
+        return False  # a signed-in user accepts the current consent before anything else
+    if access.kind in ("public", "guest"):
         return True
     if not principal.is_authenticated:
-        return False
-    if principal.consent_required and not access.before_consent:
         return False
     if access.kind == "user":
         return True

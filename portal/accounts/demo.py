@@ -1,0 +1,93 @@
+"""Demo users: two residents and one staff user per role, all with the published demo password and the
+current consent accepted, so that `make run` signs straight into the home page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from portal.accounts import consent, rules
+from portal.accounts.passwords import hash_password
+from portal.accounts.tables import AccessCode, ConsentRecord, Residency, StaffHouse, User, UserRole
+from portal.demo import DEMO_PASSWORD, DemoContext
+
+STAFF = (
+    ("admin", "admin@demo.ru", "Анна Сергеевна Орлова", "Administrator"),
+    ("manager", "manager@demo.ru", "Игорь Петрович Белов", "Manager"),
+    ("dispatcher", "dispatcher@demo.ru", "Марина Олеговна Котова", "Dispatcher"),
+    ("executor", "executor@demo.ru", "Сергей Иванович Лукин", "Executor"),
+    ("accountant", "accountant@demo.ru", "Ольга Викторовна Зайцева", "Accountant"),
+    ("moderator", "moderator@demo.ru", "Дмитрий Андреевич Фомин", "Moderator"),
+    ("operator", "operator@demo.ru", "Елена Николаевна Гусева", "Operator"),
+)
+
+
+async def _user(email: str, name: str, password_hash: str, now: datetime, phone: str | None = None) -> int:
+    user = User(
+        email=email,
+        phone=phone,
+        full_name=name,
+        password_hash=password_hash,
+        email_confirmed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    await user.save()
+    await ConsentRecord(
+        user=user.id,
+        consent_type=consent.CONSENT_TYPE,
+        text_version=consent.current_version(),
+        granted_at=now,
+        ip="127.0.0.1",
+        user_agent="demo",
+        channel="demo",
+    ).save()
+    return user.id
+
+
+async def seed(ctx: DemoContext) -> None:
+    now = datetime.now(UTC)
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo user: argon2 is slow on purpose
+    users: dict[str, int] = {}
+    houses: list[int] = list(ctx.shared.get("houses", []))
+    resident_accounts: list[int] = list(ctx.shared.get("resident_accounts", []))
+    second_account = ctx.shared.get("second_resident_account")
+
+    users["resident"] = await _user("resident@demo.ru", "Иван Петрович Смирнов", password_hash, now, "+79780000001")
+    for account in resident_accounts:
+        await Residency(
+            user=users["resident"], account=account, role="owner", rights=rules.rights_for("owner", [])
+        ).save()
+    ctx.logins.append(("Resident (two accounts)", "resident@demo.ru", DEMO_PASSWORD))
+
+    users["resident2"] = await _user(
+        "resident2@demo.ru", "Наталья Викторовна Егорова", password_hash, now, "+79780000002"
+    )
+    if second_account:
+        await Residency(
+            user=users["resident2"], account=second_account, role="owner", rights=rules.rights_for("owner", [])
+        ).save()
+    ctx.logins.append(("Resident (neighbour)", "resident2@demo.ru", DEMO_PASSWORD))
+
+    for role, email, name, label in STAFF:
+        users[role] = await _user(email, name, password_hash, now)
+        await UserRole(user=users[role], role=role).save()
+        if role != "admin":
+            for house in houses[:2]:
+                await StaffHouse(user=users[role], house=house).save()
+        ctx.logins.append((label, email, DEMO_PASSWORD))
+
+    # Access codes of the demo accounts, so that registration can be tried (the codes are listed in shared).
+    codes: dict[int, str] = {}
+    account_ids: list[int] = [a for ids in ctx.shared.get("accounts_by_house", {}).values() for a in ids[:3]]
+    for account in account_ids:
+        code = "".join(ctx.rng.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
+        codes[account] = code
+    rows: list[Any] = [
+        AccessCode(account=account, code_hash=rules.hash_access_code(code, f"demo{account}"))
+        for account, code in codes.items()
+    ]
+    if rows:
+        await AccessCode.insert(*rows)
+    ctx.shared["users"] = users
+    ctx.shared["access_codes"] = codes

@@ -1,0 +1,90 @@
+"""The personal-data consent gate (152-ФЗ): first sign-in, a new text version, withdrawal, the records kept."""
+
+from __future__ import annotations
+
+from portal.accounts import consent
+from portal.accounts.tables import ConsentRecord, User
+
+
+async def _records(user_id: int) -> list[dict]:
+    return await ConsentRecord.select().where(ConsentRecord.user == user_id).order_by(ConsentRecord.id)
+
+
+async def test_a_user_without_consent_can_do_nothing_before_accepting(client, make_user, make_house, login):
+    house = await make_house(accounts=1)
+    user_id = await make_user(accounts={house["accounts"][0]: "owner"}, consent=False)
+    await login(client, user_id)
+    for path in ("/", "/profile", "/more", f"/accounts/{house['accounts'][0]}/people"):
+        response = await client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == f"/consent?next={path}"
+    refused = await client.form("/profile", {"full_name": "Изменённое имя", "locale": "ru"})
+    assert refused.status_code == 303
+    assert refused.headers["location"].startswith("/consent")
+    assert not await User.exists().where(User.full_name == "Изменённое имя")
+
+    page = await client.get("/consent?next=/profile")
+    assert page.status_code == 200
+    assert "Согласие на обработку персональных данных" in page.text
+    assert 'name="agree"' in page.text and "checked" not in page.text.split('name="agree"')[1].split(">")[0]
+
+    unticked = await client.form("/consent", {"next": "/profile"})
+    assert unticked.status_code == 422
+    assert await _records(user_id) == []
+
+    accepted = await client.form(
+        "/consent", {"agree": "yes", "next": "/profile"}, headers={"user-agent": "TestBrowser/1.0"}
+    )
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == "/profile"
+    [record] = await _records(user_id)
+    assert record["text_version"] == consent.current_version()
+    assert record["consent_type"] == "processing"
+    assert record["ip"] == "127.0.0.1"
+    assert record["user_agent"] == "TestBrowser/1.0"
+    assert record["channel"] == "web"
+    assert record["granted_at"].utcoffset().total_seconds() == 0
+    assert (await client.get("/profile")).status_code == 200
+
+
+async def test_a_new_text_version_asks_again_and_keeps_the_old_record(client, make_user, login, monkeypatch):
+    user_id = await make_user()
+    await login(client, user_id)
+    assert (await client.get("/profile")).status_code == 200
+
+    monkeypatch.setitem(consent.TEXTS, "ru", consent.TEXTS["ru"] + "\n7. Новый пункт.\n")
+    response = await client.get("/profile")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/consent")
+    assert "7. Новый пункт." in (await client.get("/consent")).text
+
+    await client.form("/consent", {"agree": "yes", "next": "/"})
+    old, new = await _records(user_id)
+    assert old["text_version"] != new["text_version"] == consent.current_version()
+    assert old["withdrawn_at"] is None
+    assert (await client.get("/profile")).status_code == 200
+
+
+async def test_withdrawal_is_recorded_and_closes_the_portal_until_accepted_again(client, make_user, login):
+    user_id = await make_user()
+    await login(client, user_id)
+    response = await client.form("/consent/withdraw")
+    assert response.status_code == 303
+    [record] = await _records(user_id)
+    assert record["withdrawn_at"] is not None
+    page = await client.get("/consent")
+    assert "будут удалены до" in page.text
+    assert (await client.get("/profile")).status_code == 303
+    # Signing out still works before consent.
+    assert (await client.form("/logout")).status_code == 303
+
+
+async def test_the_user_reads_what_they_accepted(client, make_user, login):
+    user_id = await make_user()
+    await login(client, user_id)
+    page = await client.get("/consent")
+    assert "Вы приняли этот текст" in page.text
+    assert consent.current_version() in page.text
+    assert "Отозвать согласие" in page.text
+    english = await client.get("/consent", headers={"accept-language": "en"})
+    assert "Consent to the processing of personal data" in english.text

@@ -1,0 +1,235 @@
+"""How a resident gets in: staff invitations, self-registration with the access code and e-mail confirmation,
+linking more accounts, and an owner's people (family members and tenants) with chosen rights."""
+
+from __future__ import annotations
+
+from portal.accounts import queries
+from portal.accounts.tables import AccessCode, Residency, User
+from portal.core.tables import AuditEvent, OutboxMessage
+
+CODE = "ABCD2345EF"
+
+
+async def _last_link(email: str, marker: str) -> str:
+    message = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert message is not None, f"no e-mail to {email}"
+    url = next(w for w in message["body"].split() if marker in w)
+    return url[url.index(marker) :]
+
+
+async def _residency(user_id: int, account_id: int) -> dict | None:
+    return (
+        await Residency.select()
+        .where((Residency.user == user_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
+        .first()
+    )
+
+
+async def test_staff_invite_a_resident_who_sets_a_password_and_lands_on_the_consent(
+    client, new_client, make_user, make_house, login
+):
+    house = await make_house(accounts=1)
+    manager = await make_user(roles=("manager",), houses=(house["house"],))
+    await login(client, manager)
+    page = await client.get("/staff/invitations")
+    assert page.status_code == 200
+    sent = await client.form(
+        "/staff/invitations", {"account": house["numbers"][0], "email": "New.Resident@example.ru", "role": "owner"}
+    )
+    assert sent.status_code == 303
+    assert await AuditEvent.exists().where((AuditEvent.action == "invite") & (AuditEvent.actor_id == manager))
+
+    path = await _last_link("new.resident@example.ru", "/invite/")
+    guest = new_client()
+    form = await guest.get(path)
+    assert form.status_code == 200
+    assert "new.resident@example.ru" in form.text
+    short = await guest.form(path, {"full_name": "Новый Житель", "password": "short", "password2": "short"})
+    assert short.status_code == 422
+    done = await guest.form(
+        path, {"full_name": "Новый Житель", "password": "a good pass 1", "password2": "a good pass 1"}
+    )
+    assert done.status_code == 303
+    assert (await guest.get("/")).headers["location"] == "/consent?next=/"
+    await guest.form("/consent", {"agree": "yes", "next": "/"})
+    home = await guest.get("/")
+    assert home.status_code == 200
+    assert house["numbers"][0] in home.text
+    assert "Привязать ещё" in home.text
+
+    user = await queries.user_by_email("new.resident@example.ru")
+    assert user["email_confirmed_at"] is not None
+    assert (await _residency(user["id"], house["accounts"][0]))["role"] == "owner"
+    assert (await new_client().get(path)).status_code == 410  # the link works once
+
+
+async def test_staff_cannot_invite_to_an_account_outside_their_houses(client, make_user, make_house, login):
+    mine, other = await make_house(accounts=1), await make_house(accounts=1)
+    manager = await make_user(roles=("manager",), houses=(mine["house"],))
+    await login(client, manager)
+    response = await client.form(
+        "/staff/invitations", {"account": other["numbers"][0], "email": "x@example.ru", "role": "owner"}
+    )
+    assert response.status_code == 422
+    assert not await OutboxMessage.exists().where(OutboxMessage.recipient == "x@example.ru")
+
+
+async def test_registration_with_the_account_code_and_email_confirmation(client, make_house, db):
+    house = await make_house(accounts=1)
+    await queries.set_access_code(house["accounts"][0], CODE, None)
+    form = {
+        "account": house["numbers"][0],
+        "code": "abcd-2345-ef",
+        "role": "owner",
+        "full_name": "Пётр Самостоятельный",
+        "email": "self@example.ru",
+        "password": "a good pass 1",
+        "password2": "a good pass 1",
+    }
+    wrong = await client.form("/register", {**form, "code": "WRONG12345"})
+    assert wrong.status_code == 422
+    assert "Неверный номер лицевого счёта или код доступа" in wrong.text
+    assert 'value="Пётр Самостоятельный"' in wrong.text
+
+    sent = await client.form("/register", form)
+    assert sent.status_code == 200
+    assert "Проверьте почту" in sent.text
+    user = await queries.user_by_email("self@example.ru")
+    assert not user["is_active"]
+    assert await _residency(user["id"], house["accounts"][0]) is None
+    refused = await client.form("/login", {"login": "self@example.ru", "password": "a good pass 1"})
+    assert "подтвердите e-mail" in refused.text
+
+    path = await _last_link("self@example.ru", "/register/confirm/")
+    confirmed = await client.get(path)
+    assert confirmed.status_code == 303
+    assert (await _residency(user["id"], house["accounts"][0]))["role"] == "owner"
+    await client.form("/consent", {"agree": "yes", "next": "/"})
+    assert house["numbers"][0] in (await client.get("/")).text
+    assert (await client.get(path)).status_code == 410
+
+
+async def test_registration_guessing_codes_is_rate_limited_per_account(client, make_house):
+    house = await make_house(accounts=1)
+    await queries.set_access_code(house["accounts"][0], CODE, None)
+    form = {
+        "account": house["numbers"][0],
+        "role": "owner",
+        "full_name": "Угадайкин",
+        "email": "guess@example.ru",
+        "password": "a good pass 1",
+        "password2": "a good pass 1",
+    }
+    for i in range(5):
+        assert (await client.form("/register", {**form, "code": f"WRONG{i:05d}"})).status_code == 422
+    refused = await client.form("/register", {**form, "code": CODE})
+    assert refused.status_code == 429
+    assert "Слишком много попыток" in refused.text
+
+
+async def test_registration_with_a_taken_email_answers_alike_and_warns_the_owner(client, make_user, make_house):
+    house = await make_house(accounts=1)
+    await queries.set_access_code(house["accounts"][0], CODE, None)
+    existing = await make_user(email="taken@example.ru")
+    await User.update({User.is_active: True}).where(User.id == existing)
+    response = await client.form(
+        "/register",
+        {
+            "account": house["numbers"][0],
+            "code": CODE,
+            "role": "owner",
+            "full_name": "Кто-то",
+            "email": "taken@example.ru",
+            "password": "a good pass 1",
+            "password2": "a good pass 1",
+        },
+    )
+    assert response.status_code == 200
+    assert "Проверьте почту" in response.text
+    assert await _residency(existing, house["accounts"][0]) is None
+    assert "/password/forgot" in await _last_link("taken@example.ru", "/password/forgot")
+
+
+async def test_a_resident_links_another_account_with_its_code(client, make_user, make_house, login):
+    house = await make_house(accounts=2)
+    await queries.set_access_code(house["accounts"][1], CODE, None)
+    user_id = await make_user(accounts={house["accounts"][0]: "owner"})
+    await login(client, user_id)
+    page = await client.get("/accounts/link")
+    assert house["numbers"][0] in page.text
+    bad = await client.form("/accounts/link", {"account": house["numbers"][1], "code": "NOPE123456", "role": "owner"})
+    assert bad.status_code == 422
+    good = await client.form("/accounts/link", {"account": house["numbers"][1], "code": CODE, "role": "tenant"})
+    assert good.status_code == 303
+    residency = await _residency(user_id, house["accounts"][1])
+    assert residency["role"] == "tenant"
+    assert "vote" not in residency["rights"]
+
+
+async def test_an_owner_invites_a_family_member_with_chosen_rights_and_revokes_them(
+    client, new_client, make_user, make_house, login
+):
+    house = await make_house(accounts=1)
+    account = house["accounts"][0]
+    owner = await make_user(accounts={account: "owner"})
+    await login(client, owner)
+    page = await client.get(f"/accounts/{account}/people")
+    assert page.status_code == 200
+    sent = await client.form(
+        f"/accounts/{account}/people",
+        {"email": "daughter@example.ru", "role": "family", "rights": ["pay", "meters", "vote"]},
+    )
+    assert sent.status_code == 303
+    assert "daughter@example.ru" in (await client.get(f"/accounts/{account}/people")).text
+
+    path = await _last_link("daughter@example.ru", "/invite/")
+    daughter = new_client()
+    await daughter.form(path, {"full_name": "Дочь", "password": "a good pass 1", "password2": "a good pass 1"})
+    user = await queries.user_by_email("daughter@example.ru")
+    residency = await _residency(user["id"], account)
+    assert residency["role"] == "family"
+    assert sorted(residency["rights"]) == ["meters", "pay", "view"]
+
+    # A family member is not an owner: they do not manage the people of the account.
+    await daughter.form("/consent", {"agree": "yes", "next": "/"})
+    assert (await daughter.get(f"/accounts/{account}/people")).status_code == 404
+
+    revoked = await client.form(f"/accounts/{account}/people/{residency['id']}/revoke")
+    assert revoked.status_code == 303
+    assert await _residency(user["id"], account) is None
+    # The owner's own residency cannot be revoked this way.
+    own = await _residency(owner, account)
+    assert (await client.form(f"/accounts/{account}/people/{own['id']}/revoke")).status_code == 404
+
+
+async def test_inviting_someone_who_already_has_an_account_gives_access_at_once(client, make_user, make_house, login):
+    house = await make_house(accounts=1)
+    account = house["accounts"][0]
+    owner = await make_user(accounts={account: "owner"})
+    tenant = await make_user(email="tenant@example.ru")
+    await User.update({User.password_hash: "x"}).where(User.id == tenant)
+    await login(client, owner)
+    await client.form(f"/accounts/{account}/people", {"email": "tenant@example.ru", "role": "tenant"})
+    residency = await _residency(tenant, account)
+    assert residency["role"] == "tenant"
+    assert residency["rights"] == ["view"]
+
+
+async def test_access_codes_are_shown_once_and_stored_hashed(client, make_user, make_house, login):
+    house = await make_house(accounts=1)
+    operator = await make_user(roles=("operator",), houses=(house["house"],))
+    await login(client, operator)
+    response = await client.form("/staff/access-codes", {"account": house["numbers"][0]})
+    assert response.status_code == 200
+    shown = response.text.split('class="access-code">')[1].split("<")[0]
+    code = shown.replace("-", "")
+    stored = (await AccessCode.select().where(AccessCode.account == house["accounts"][0]).first())["code_hash"]
+    assert code not in stored
+    assert await queries.access_code_matches(house["accounts"][0], shown)
+    assert shown not in (await client.get("/staff/access-codes")).text
+    assert await AuditEvent.exists().where(AuditEvent.action == "access_code.regenerate")
