@@ -281,3 +281,14 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000
+
+OUTAGE_LABELS: dict[str, Callable[[], str]] = {
+    "cold_water": lazy("Cold water"),
+    "hot_water": lazy("Hot water"),
+    "heating": lazy("Heating"),
+    "electricity": lazy("Electricity"),
+    "gas": lazy("Gas"),
+    "sewerage": lazy("Sewerage"),
+    "lift": lazy("Lift"),
+    "other": lazy("Other"),
+}

@@ -57,7 +57,8 @@ class Ticket(Table):
     important = Boolean(default=False, index=True)
     repeated = Boolean(default=False, index=True)
     justified = Boolean(default=False, index=True)
-    paid = Boolean(default=False, index=True)
+    paid = Boolean(default=False, index=True)  # платная: the work is paid by the resident
+    paid_for = Boolean(default=False, index=True)  # оплачено: the payment for it has arrived
     emergency = Boolean(default=False, index=True)
     complaint = Boolean(default=False, index=True)
     planned = Boolean(default=False, index=True)

@@ -1,0 +1,146 @@
+"""Uploaded files: size limit, type by content (Pillow, never the name), images re-encoded without metadata.
+
+Photos are decoded, turned upright by their EXIF orientation, scaled down to at most 2560 px, and written again as
+a fresh JPEG: the EXIF block (GPS position, camera, time), XMP and any bytes appended to the file are dropped.
+Files live under ``settings.var_dir / "uploads"`` by an opaque random key and are never served from a public
+folder: a domain route checks that the caller may see the owning record, then answers with ``response_for(key)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from litestar.response import File
+from PIL import Image, ImageOps
+
+from portal.settings import get_settings
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is a decompression bomb to us
+MAX_SIDE = 2560
+ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
+KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.jpg$")
+
+
+class UploadRefused(Exception):
+    """An upload that is not stored; ``code`` is one of: empty, too_large, not_image, too_many_pixels."""
+
+    def __init__(self, code: str, name: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.name = name
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+
+
+def root() -> Path:
+    return Path(get_settings().var_dir) / "uploads"
+
+
+def path_of(key: str) -> Path:
+    """The file of ``key``; a key that is not one of ours (``../``, absolute paths) is refused."""
+    if not KEY_PATTERN.match(key):
+        raise ValueError("not a storage key")
+    return root() / key
+
+
+def clean_image(data: bytes) -> tuple[bytes, int, int]:
+    """Decode ``data`` as an image and encode it again as a JPEG without any metadata (CPU work, no I/O)."""
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise UploadRefused("too_large")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise UploadRefused("not_image")
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRefused("too_many_pixels")
+            image.load()
+        except UploadRefused:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise UploadRefused("too_many_pixels") from exc
+        except Exception as exc:  # Pillow raises many kinds for files that are not images
+            raise UploadRefused("not_image") from exc
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # A new image from the pixels only: nothing of the original's info (EXIF, XMP, ICC, comments) survives.
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue(), clean.width, clean.height
+
+
+def _write(data: bytes) -> StoredFile:
+    body, width, height = clean_image(data)
+    now = datetime.now(UTC)
+    key = f"{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}.jpg"
+    target = path_of(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+    return StoredFile(key=key, content_type="image/jpeg", size=len(body), width=width, height=height)
+
+
+async def read_upload(upload: Any) -> bytes:
+    """The bytes of an uploaded file, reading at most one byte over the limit (so a huge file is not kept)."""
+    if isinstance(upload, bytes | bytearray):
+        return bytes(upload)
+    data = await upload.read(MAX_IMAGE_BYTES + 1)
+    return bytes(data)
+
+
+async def save_image(upload: Any) -> StoredFile:
+    """Validate, clean and store one uploaded image (an ``UploadFile`` or bytes); raises ``UploadRefused``."""
+    data = await read_upload(upload)
+    name = getattr(upload, "filename", "") or ""
+    try:
+        return await asyncio.to_thread(_write, data)
+    except UploadRefused as refused:
+        refused.name = name
+        raise
+
+
+def delete(key: str) -> None:
+    path_of(key).unlink(missing_ok=True)
+
+
+def response_for(key: str, content_type: str = "image/jpeg", filename: str = "photo.jpg") -> File:
+    """Serve a stored file to a caller the route has already checked."""
+    return File(
+        path=path_of(key),
+        media_type=content_type,
+        filename=filename,
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+def is_upload(value: Any) -> bool:
+    """A non-empty file field of a multipart form (browsers send an empty part when no file was chosen)."""
+    return hasattr(value, "read") and bool(getattr(value, "filename", ""))

@@ -1,0 +1,189 @@
+"""The staff request list: tabs, filters from the URL, allow-listed sort keys, the columns a user may choose.
+
+``read_filters(params)`` turns query parameters into a ``TicketFilters`` (anything malformed is dropped, never
+an error); the query side turns it into WHERE clauses. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.core.i18n import lazy
+from portal.tickets import rules
+
+TABS: dict[str, Callable[[], str]] = {
+    "all": lazy("All"),
+    "active": lazy("Active"),
+    "unassigned": lazy("Without executor"),
+    "overdue": lazy("Overdue"),
+    "mine": lazy("Mine"),
+}
+
+# key -> (label, table column name). Sorting is only ever by one of these keys (never by raw input).
+SORT_KEYS: dict[str, str] = {
+    "number": "number",
+    "created": "created_at",
+    "deadline": "deadline",
+    "completed": "completed_at",
+    "control": "control_date",
+    "status": "status",
+    "rating": "rating",
+}
+DEFAULT_SORT = "-created"
+
+COLUMNS: dict[str, Callable[[], str]] = {
+    "number": lazy("No."),
+    "created": lazy("Created"),
+    "address": lazy("Address"),
+    "account": lazy("Account"),
+    "owner": lazy("Owner"),
+    "category": lazy("Category"),
+    "type": lazy("Type"),
+    "status": lazy("Status"),
+    "internal_status": lazy("Internal status"),
+    "executor": lazy("Executor"),
+    "deadline": lazy("Deadline"),
+    "control": lazy("Control date"),
+    "completed": lazy("Completed"),
+    "source": lazy("Source"),
+    "rating": lazy("Rating"),
+    "flags": lazy("Flags"),
+    "description": lazy("Description"),
+}
+DEFAULT_COLUMNS = ("number", "created", "address", "category", "status", "executor", "deadline", "flags")
+COLUMN_SORT = {"number": "number", "created": "created", "deadline": "deadline", "completed": "completed",
+               "control": "control", "status": "status", "rating": "rating"}  # fmt: skip
+
+FLAG_FILTERS = (*rules.FLAGS, "paid_for", "new_messages")
+FLAG_FILTER_LABELS: dict[str, Callable[[], str]] = {
+    **rules.FLAG_LABELS,
+    "paid": lazy("Paid work"),
+    "paid_for": lazy("Paid for"),
+    "new_messages": lazy("New messages"),
+}
+
+
+@dataclass
+class TicketFilters:
+    tab: str = "all"
+    q: str = ""
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    completed_from: datetime | None = None
+    completed_to: datetime | None = None
+    control_from: date | None = None
+    control_to: date | None = None
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    internal_status: str = ""
+    executor: int | None = None
+    executor_ever: bool = False
+    categories: list[str] = field(default_factory=list)
+    house: int | None = None
+    source: str = ""
+    rating_from: int | None = None
+    rating_to: int | None = None
+    flags: list[str] = field(default_factory=list)
+    outage: int | None = None
+    sort: str = DEFAULT_SORT
+
+    @property
+    def any(self) -> bool:
+        """Any filter other than the tab and the sort is set (to open the filter panel on a phone)."""
+        skip = {"tab", "sort"}
+        return any(getattr(self, f.name) not in (None, "", [], False) for f in fields(self) if f.name not in skip)
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    getall = getattr(params, "getall", None)
+    raw = getall(name, []) if getall else params.get(name, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    return [str(v).strip() for v in raw or [] if str(v).strip()]
+
+
+def _one(params: Mapping[str, Any], name: str) -> str:
+    values = _values(params, name)
+    return values[-1] if values else ""
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _moment(value: str, tz: str, *, end: bool) -> datetime | None:
+    """``2026-03-10`` or ``2026-03-10T14:30`` in the company's zone; a bare date ``to`` means the end of that day."""
+    if not value:
+        return None
+    zone = ZoneInfo(tz)
+    try:
+        if len(value) <= 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=zone)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
+    f = TicketFilters()
+    tab = _one(params, "tab")
+    f.tab = tab if tab in TABS else "all"
+    f.q = _one(params, "q")[:200]
+    f.created_from = _moment(_one(params, "created_from"), tz, end=False)
+    f.created_to = _moment(_one(params, "created_to"), tz, end=True)
+    f.deadline_from = _moment(_one(params, "deadline_from"), tz, end=False)
+    f.deadline_to = _moment(_one(params, "deadline_to"), tz, end=True)
+    f.completed_from = _moment(_one(params, "completed_from"), tz, end=False)
+    f.completed_to = _moment(_one(params, "completed_to"), tz, end=True)
+    f.control_from = _date(_one(params, "control_from"))
+    f.control_to = _date(_one(params, "control_to"))
+    f.types = [t for t in _values(params, "type") if t in rules.TYPE_LABELS]
+    f.statuses = [s for s in _values(params, "status") if s in rules.STATUS_LABELS]
+    internal = _one(params, "internal_status")
+    f.internal_status = internal if internal in rules.INTERNAL_STATUS_LABELS else ""
+    f.executor = _int(_one(params, "executor"))
+    f.executor_ever = _one(params, "executor_ever") == "1"
+    f.categories = [c for c in _values(params, "category") if c in rules.CATEGORY_BY_CODE]
+    f.house = _int(_one(params, "house"))
+    source = _one(params, "source")
+    f.source = source if source in rules.SOURCE_LABELS else ""
+    f.rating_from = rules.valid_rating(_one(params, "rating_from"))
+    f.rating_to = rules.valid_rating(_one(params, "rating_to"))
+    f.flags = [x for x in _values(params, "flag") if x in FLAG_FILTERS]
+    f.outage = _int(_one(params, "outage"))
+    sort = _one(params, "sort")
+    f.sort = sort if sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+    return f
+
+
+def read_columns(values: list[str] | str | None) -> list[str]:
+    """Chosen columns in the canonical order; unknown names dropped; nothing chosen means the defaults."""
+    if isinstance(values, str):
+        values = values.split(",")
+    chosen = {v for v in values or [] if v in COLUMNS}
+    return [c for c in COLUMNS if c in chosen] or list(DEFAULT_COLUMNS)
+
+
+def csv_safe(value: Any) -> Any:
+    """Formula injection guard for CSV/XLSX: a text starting with = + - @ (or tab/CR) is prefixed with '."""
+    if isinstance(value, str) and value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,246 @@
+"""Forms of the tickets domain: a submitted dict -> (draft | None, errors). No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.core.i18n import gettext
+from portal.core.web import FormErrors, form_value
+from portal.tickets import rules
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    account_id: int
+    place: str
+    category: str
+    description: str
+
+
+def files_of(data: Mapping[str, Any], name: str) -> list[Any]:
+    """The chosen files of a multipart field (one or many; empty parts dropped)."""
+    from portal.core.storage import is_upload
+
+    value = data.get(name)
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if is_upload(v)]
+
+
+def read_new_ticket(
+    data: Mapping[str, Any], account_ids: Sequence[int], photos: int
+) -> tuple[NewTicket | None, FormErrors]:
+    """The resident's filing form: where (premise or common place of one of their accounts), what, description."""
+    errors = FormErrors()
+    account_raw = form_value(data, "account")
+    account_id = int(account_raw) if account_raw.isdigit() else None
+    if not account_raw and len(account_ids) == 1:
+        account_id = account_ids[0]
+    elif account_id is None or account_id not in account_ids:
+        errors.add("account", gettext("Choose the address the request is about."))
+    place = form_value(data, "place") or "premise"
+    if place not in rules.PLACE_LABELS:
+        errors.add("place", gettext("Choose where the problem is."))
+    category = form_value(data, "category")
+    if category not in rules.CATEGORY_BY_CODE or not rules.CATEGORY_BY_CODE[category].resident:
+        errors.add("category", gettext("Choose what the request is about."))
+    description = form_value(data, "description")
+    if len(description) < 5:
+        errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
+    elif len(description) > rules.MAX_DESCRIPTION:
+        errors.add(
+            "description", gettext("The description is too long: at most %(n)s characters.", n=rules.MAX_DESCRIPTION)
+        )
+    if photos > rules.MAX_PHOTOS:
+        errors.add("photos", gettext("You can attach at most %(n)s photos to a request.", n=rules.MAX_PHOTOS))
+    if errors:
+        return None, errors
+    assert account_id is not None
+    return NewTicket(account_id, place, category, description), errors
+
+
+def upload_message(code: str, name: str = "") -> str:
+    """What went wrong with one file, in words."""
+    from portal.core.storage import MAX_IMAGE_BYTES
+
+    messages = {
+        "empty": gettext("The file %(name)s is empty."),
+        "too_large": gettext("The photo %(name)s is larger than %(mb)s MB. Take a new photo or choose a smaller one."),
+        "not_image": gettext("The file %(name)s is not a photo. Attach photos in JPEG, PNG or WebP."),
+        "too_many_pixels": gettext("The photo %(name)s is too large in pixels. Choose a smaller one."),
+    }
+    template = messages.get(code, messages["not_image"])
+    return template % {"name": f"«{name}»" if name else "", "mb": MAX_IMAGE_BYTES // (1024 * 1024)}
+
+
+def read_message(data: Mapping[str, Any], photos: int) -> tuple[str | None, FormErrors]:
+    errors = FormErrors()
+    text = form_value(data, "text")
+    if not text and not photos:
+        errors.add("text", gettext("Write a message or attach a photo."))
+    elif len(text) > rules.MAX_MESSAGE:
+        errors.add("text", gettext("The message is too long: at most %(n)s characters.", n=rules.MAX_MESSAGE))
+    if photos > rules.MAX_PHOTOS:
+        errors.add("photos", gettext("You can attach at most %(n)s photos to a message.", n=rules.MAX_PHOTOS))
+    return (None, errors) if errors else (text, errors)
+
+
+def read_rating(data: Mapping[str, Any]) -> tuple[tuple[int, str] | None, FormErrors]:
+    errors = FormErrors()
+    rating = rules.valid_rating(form_value(data, "rating"))
+    if rating is None:
+        errors.add("rating", gettext("Choose a rating from 1 to 5."))
+    feedback = form_value(data, "feedback")[:2000]
+    return (None, errors) if errors else ((rating or 0, feedback), errors)
+
+
+def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
+    errors = FormErrors()
+    reason = form_value(data, "reason")
+    if len(reason) < 3:
+        errors.add("reason", gettext("Say what was not done, so that the dispatcher can send the executor back."))
+    return (None, errors) if errors else (reason[: rules.MAX_MESSAGE], errors)
+
+
+def parse_local(value: str, tz: str) -> datetime | None:
+    """``2026-03-10T14:30`` (datetime-local) in the company's zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=ZoneInfo(tz)) if moment.tzinfo is None else moment
+
+
+def parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] | None, FormErrors]:
+    """The staff edit form: type, category, internal status, deadline, control date, flags."""
+    errors = FormErrors()
+    changes: dict[str, Any] = {}
+    ticket_type = form_value(data, "type")
+    if ticket_type not in rules.TYPE_LABELS:
+        errors.add("type", gettext("Choose a type."))
+    else:
+        changes["type"] = ticket_type
+    category = form_value(data, "category")
+    if category not in rules.CATEGORY_BY_CODE:
+        errors.add("category", gettext("Choose a category."))
+    else:
+        changes["category"] = category
+    internal = form_value(data, "internal_status")
+    if internal not in rules.INTERNAL_STATUS_LABELS:
+        errors.add("internal_status", gettext("Choose an internal status."))
+    else:
+        changes["internal_status"] = internal
+    deadline_raw = form_value(data, "deadline")
+    deadline = parse_local(deadline_raw, tz)
+    if deadline_raw and deadline is None:
+        errors.add("deadline", gettext("Enter the deadline as a date and time."))
+    changes["deadline"] = deadline
+    control_raw = form_value(data, "control_date")
+    control = parse_day(control_raw)
+    if control_raw and control is None:
+        errors.add("control_date", gettext("Enter the control date as a date."))
+    changes["control_date"] = control
+    for flag in (*rules.FLAGS, "paid_for"):
+        changes[flag] = form_value(data, flag) == "1"
+    return (None, errors) if errors else (changes, errors)
+
+
+@dataclass(frozen=True)
+class StaffNewTicket:
+    account_number: str
+    place: str
+    category: str
+    ticket_type: str
+    description: str
+    source: str
+    contact_name: str
+    contact_phone: str
+
+
+def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, FormErrors]:
+    """Call-centre mode: a request on a resident's behalf, by account number."""
+    errors = FormErrors()
+    number = form_value(data, "account_number")
+    if not number:
+        errors.add("account_number", gettext("Enter the personal account number."))
+    place = form_value(data, "place") or "premise"
+    if place not in rules.PLACE_LABELS:
+        errors.add("place", gettext("Choose where the problem is."))
+    category = form_value(data, "category")
+    if category not in rules.CATEGORY_BY_CODE:
+        errors.add("category", gettext("Choose a category."))
+    ticket_type = form_value(data, "type")
+    if ticket_type and ticket_type not in rules.TYPE_LABELS:
+        errors.add("type", gettext("Choose a type."))
+    description = form_value(data, "description")
+    if len(description) < 5:
+        errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
+    source = form_value(data, "source") or "phone"
+    if source not in rules.SOURCE_LABELS:
+        errors.add("source", gettext("Choose a source."))
+    if errors:
+        return None, errors
+    return (
+        StaffNewTicket(
+            number,
+            place,
+            category,
+            ticket_type,
+            description[: rules.MAX_DESCRIPTION],
+            source,
+            form_value(data, "contact_name")[:255],
+            form_value(data, "contact_phone")[:32],
+        ),
+        errors,
+    )
+
+
+OUTAGE_SERVICES = ("cold_water", "hot_water", "heating", "electricity", "gas", "sewerage", "lift", "other")
+
+
+def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> tuple[dict[str, Any] | None, FormErrors]:
+    errors = FormErrors()
+    house_raw = form_value(data, "house")
+    house_id = int(house_raw) if house_raw.isdigit() else None
+    if house_id is None or house_id not in house_ids:
+        errors.add("house", gettext("Choose a house."))
+    service = form_value(data, "service")
+    if service not in OUTAGE_SERVICES:
+        errors.add("service", gettext("Choose what is off."))
+    starts = parse_local(form_value(data, "starts_at"), tz)
+    if starts is None:
+        errors.add("starts_at", gettext("Enter when it started as a date and time."))
+    ends_raw = form_value(data, "ends_at")
+    ends = parse_local(ends_raw, tz)
+    if ends_raw and ends is None:
+        errors.add("ends_at", gettext("Enter until when as a date and time."))
+    elif starts and ends and ends <= starts:
+        errors.add("ends_at", gettext("The end must be after the start."))
+    entrance_raw = form_value(data, "entrance")
+    riser_raw = form_value(data, "riser")
+    if errors:
+        return None, errors
+    return (
+        {
+            "house_id": house_id,
+            "service": service,
+            "description": form_value(data, "description"),
+            "starts_at": starts,
+            "ends_at": ends,
+            "entrance_id": int(entrance_raw) if entrance_raw.isdigit() else None,
+            "riser_id": int(riser_raw) if riser_raw.isdigit() else None,
+        },
+        errors,
+    )

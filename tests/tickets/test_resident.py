@@ -1,0 +1,220 @@
+"""Residents file and follow their requests; nobody sees another account's requests or the internal notes."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from PIL import Image
+
+from portal.tickets.tables import Ticket, TicketAttachment, TicketEvent
+from tests.tickets.conftest import jpeg_bytes
+
+
+async def _resident(make_user, make_premise, rights=("view", "tickets"), role="owner"):
+    place = await make_premise()
+    user = await make_user(name="Петрова Анна", accounts={place["account"]: role}, rights=rights)
+    return user, place
+
+
+async def _file(client, place, text="Течёт кран на кухне", files=None, category="leaking_taps"):
+    data = {"account": str(place["account"]), "place": "premise", "category": category, "description": text}
+    return await client.form("/tickets/new", data, files=files or {"photos": ("", b"", "application/octet-stream")})
+
+
+async def test_a_resident_files_a_request_with_a_photo_and_sees_it(client, login, make_user, make_premise, photo):
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    response = await _file(client, place, files=[("photos", ("kitchen.jpg", photo, "image/jpeg"))])
+    assert response.status_code == 303, response.text
+    ticket = await Ticket.select().where(Ticket.account == place["account"]).first()
+    assert ticket["status"] == "new" and ticket["category"] == "leaking_taps" and ticket["deadline"] is not None
+    assert ticket["author"] == user and ticket["has_new_for_staff"]
+    assert response.headers["location"] == f"/tickets/{ticket['id']}"
+    page = await client.get(f"/tickets/{ticket['id']}")
+    assert page.status_code == 200
+    assert "Течёт кран на кухне" in page.text
+    attachment = await TicketAttachment.select().where(TicketAttachment.ticket == ticket["id"]).first()
+    assert f"/tickets/photos/{attachment['id']}" in page.text
+    image = await client.get(f"/tickets/photos/{attachment['id']}")
+    assert image.status_code == 200 and image.headers["content-type"].startswith("image/jpeg")
+    listing = await client.get("/tickets")
+    assert f"/tickets/{ticket['id']}" in listing.text
+
+
+async def test_another_resident_gets_404_for_the_request_and_its_photo(
+    client, new_client, login, make_user, make_premise, photo
+):
+    owner, place = await _resident(make_user, make_premise)
+    await login(client, owner)
+    await _file(client, place, files=[("photos", ("a.jpg", photo, "image/jpeg"))])
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    attachment = (
+        await TicketAttachment.select(TicketAttachment.id).where(TicketAttachment.ticket == ticket["id"]).first()
+    )
+    stranger, _ = await _resident(make_user, make_premise)
+    other = new_client()
+    await login(other, stranger)
+    assert (await other.get(f"/tickets/{ticket['id']}")).status_code == 404
+    assert (await other.get(f"/tickets/photos/{attachment['id']}")).status_code == 404
+    assert (await other.form(f"/tickets/{ticket['id']}/cancel")).status_code == 404
+    assert f"/tickets/{ticket['id']}" not in (await other.get("/tickets")).text
+    # Filing for someone else's account is refused too.
+    response = await _file(other, place)
+    assert response.status_code == 422
+    assert not await Ticket.exists().where(Ticket.author == stranger)
+
+
+async def test_a_family_member_without_the_tickets_right_sees_no_requests(
+    client, new_client, login, make_user, make_premise
+):
+    owner, place = await _resident(make_user, make_premise)
+    await login(client, owner)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    family = await make_user(accounts={place["account"]: "family"}, rights=("view",))
+    other = new_client()
+    await login(other, family)
+    assert (await other.get(f"/tickets/{ticket['id']}")).status_code == 404
+
+
+async def test_internal_notes_are_never_shown_to_the_resident(client, new_client, login, make_user, make_premise):
+    owner, place = await _resident(make_user, make_premise)
+    await login(client, owner)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    dispatcher = await make_user(roles=("dispatcher",), houses=(place["house"],), name="Диспетчер Смирнова")
+    staff = new_client()
+    await login(staff, dispatcher)
+    r = await staff.form(
+        f"/staff/tickets/{ticket['id']}/messages",
+        {"text": "Жилец конфликтный, идти вдвоём", "internal": "1"},
+        files={"photos": ("", b"", "application/octet-stream")},
+    )
+    assert r.status_code == 303, r.text
+    r = await staff.form(
+        f"/staff/tickets/{ticket['id']}/messages",
+        {"text": "Мастер придёт завтра с 10 до 12"},
+        files={"photos": ("", b"", "application/octet-stream")},
+    )
+    assert r.status_code == 303
+    page = await client.get(f"/tickets/{ticket['id']}")
+    assert "Мастер придёт завтра" in page.text
+    assert "конфликтный" not in page.text
+    poll = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0", headers={"HX-Request": "true"})
+    assert "конфликтный" not in poll.text and "Мастер придёт" in poll.text
+    assert "конфликтный" in (await staff.get(f"/staff/tickets/{ticket['id']}")).text
+
+
+async def test_uploads_refuse_a_non_image_an_oversized_image_and_a_sixth_photo(
+    client, login, make_user, make_premise, photo
+):
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    r = await _file(client, place, files=[("photos", ("scan.jpg", pdf, "image/jpeg"))])
+    assert r.status_code == 422
+    assert "не фотография" in r.text and "Течёт кран на кухне" in r.text
+
+    noise = Image.frombytes("RGB", (2100, 2100), os.urandom(2100 * 2100 * 3))
+    big = io.BytesIO()
+    noise.save(big, format="PNG", compress_level=0)
+    assert len(big.getvalue()) > 10 * 1024 * 1024
+    r = await _file(client, place, files=[("photos", ("huge.png", big.getvalue(), "image/png"))])
+    assert r.status_code == 422
+    assert "больше 10 МБ" in r.text
+
+    six = [("photos", (f"p{i}.jpg", photo, "image/jpeg")) for i in range(6)]
+    r = await _file(client, place, files=six)
+    assert r.status_code == 422
+    assert "не больше 5 фотографий" in r.text
+    assert not await Ticket.exists().where(Ticket.account == place["account"])
+
+
+async def test_stored_photos_carry_no_exif_location(client, login, make_user, make_premise):
+    from portal.core import storage
+
+    original = jpeg_bytes((120, 80), gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825), "the test photo must carry GPS"
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    r = await _file(client, place, files=[("photos", ("gps.jpg", original, "image/jpeg"))])
+    assert r.status_code == 303
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    row = await TicketAttachment.select().where(TicketAttachment.ticket == ticket["id"]).first()
+    stored = storage.path_of(row["file_key"]).read_bytes()
+    image = Image.open(io.BytesIO(stored))
+    exif = image.getexif()
+    assert not exif.get_ifd(0x8825) and 0x8825 not in exif and 0x010F not in exif
+    assert b"PhoneMaker" not in stored and b"Exif" not in stored
+    assert image.size == (120, 80)
+
+
+async def test_confirm_rate_and_reject_a_closure(client, new_client, login, make_user, make_premise):
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    tid = ticket["id"]
+    dispatcher = await make_user(roles=("dispatcher",), houses=(place["house"],))
+    staff = new_client()
+    await login(staff, dispatcher)
+    assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "in_work"})).status_code == 303
+    # In work: the resident can no longer cancel.
+    await client.form(f"/tickets/{tid}/cancel")
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == tid).first())["status"] == "in_work"
+    await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})
+    r = await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})
+    assert r.status_code == 303
+    row = await Ticket.select(Ticket.status, Ticket.repeated).where(Ticket.id == tid).first()
+    assert row == {"status": "reopened", "repeated": True}
+    await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})
+    assert (await client.form(f"/tickets/{tid}/confirm")).status_code == 303
+    r = await client.form(f"/tickets/{tid}/rate", {"rating": "7"})
+    assert r.status_code == 422
+    r = await client.form(f"/tickets/{tid}/rate", {"rating": "5", "feedback": "Спасибо"})
+    assert r.status_code == 303
+    row = await Ticket.select(Ticket.status, Ticket.rating, Ticket.feedback).where(Ticket.id == tid).first()
+    assert row == {"status": "closed", "rating": 5, "feedback": "Спасибо"}
+    kinds = [
+        e["kind"]
+        for e in await TicketEvent.select(TicketEvent.kind).where(TicketEvent.ticket == tid).order_by(TicketEvent.id)
+    ]
+    assert kinds == ["created", "status", "status", "status", "status", "status", "rating"]
+
+
+async def test_a_resident_cancels_a_new_request(client, login, make_user, make_premise):
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    assert (await client.form(f"/tickets/{ticket['id']}/cancel")).status_code == 303
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "cancelled"
+
+
+async def test_an_emergency_shows_the_phone_and_is_flagged(client, login, make_user, make_premise):
+    from portal.settings import get_settings
+
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    form = await client.get("/tickets/new")
+    assert get_settings().emergency_phone in form.text
+    r = await _file(client, place, text="Застряли в лифте двое", category="lift_trapped")
+    assert r.status_code == 303
+    row = await Ticket.select(Ticket.emergency, Ticket.type).where(Ticket.account == place["account"]).first()
+    assert row == {"emergency": True, "type": "emergency"}
+    page = await client.get(r.headers["location"])
+    assert get_settings().emergency_phone in page.text
+
+
+async def test_the_conversation_poll_answers_204_when_nothing_is_new(client, login, make_user, make_premise):
+    user, place = await _resident(make_user, make_premise)
+    await login(client, user)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place["account"]).first()
+    last = (await TicketEvent.select(TicketEvent.id).where(TicketEvent.ticket == ticket["id"]).first())["id"]
+    headers = {"HX-Request": "true"}
+    r = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0&last={last}", headers=headers)
+    assert r.status_code == 204
+    r = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0&last={last - 1}", headers=headers)
+    assert r.status_code == 200 and 'id="ticket-live"' in r.text and "<html" not in r.text
