@@ -189,14 +189,14 @@ def test_a_good_file_gives_every_row():
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        ([line(), line(premise_number="6", area="0", account_number="2")], "Line 3"),
-        ([line(), line(premise_number="6", share="3/2", account_number="2")], "Line 3"),
-        ([line(), line(owner_name="Петров Пётр", share="1/2")], "Line 3"),
-        ([line(), line(premise_number="6")], "Line 3"),
-        ([line(), line(area="41")], "Line 3"),
-        ([line(premise_kind="гараж")], "Line 2"),
-        ([line(account_number="12-34")], "Line 2"),
-        ([line(), line(premise_number="6", account_number="2", complex="ЖК «Другой»")], "Line 3"),
+        ([line(), line(premise_number="6", area="0", account_number="2")], "Строка 3:"),
+        ([line(), line(premise_number="6", share="3/2", account_number="2")], "Строка 3:"),
+        ([line(), line(owner_name="Петров Пётр", share="1/2")], "Строка 3:"),
+        ([line(), line(premise_number="6")], "Строка 3:"),
+        ([line(), line(area="41")], "Строка 3:"),
+        ([line(premise_kind="гараж")], "Строка 2:"),
+        ([line(account_number="12-34")], "Строка 2:"),
+        ([line(), line(premise_number="6", account_number="2", complex="ЖК «Другой»")], "Строка 3:"),
     ],
     ids=[
         "zero area",
@@ -223,7 +223,7 @@ def test_a_file_without_required_columns_is_refused():
 
 def test_a_cell_longer_than_the_limit_is_refused():
     result = registry.parse_lines([HEADER, line(payer_name="я" * 300)])
-    assert result.problems and result.problems[0].startswith("Line 2")
+    assert result.problems and result.problems[0].startswith("Строка 2:")
 
 
 def test_the_row_limit_is_enforced(monkeypatch):
@@ -231,7 +231,7 @@ def test_the_row_limit_is_enforced(monkeypatch):
     rows = [line(premise_number=str(n), account_number=str(1000 + n)) for n in range(1, 6)]
     result = registry.parse_lines([HEADER, *rows])
     assert not result.ok
-    assert any("more than 3 rows" in p for p in result.problems)
+    assert any("больше 3 строк" in p for p in result.problems)
 
 
 def test_the_sample_file_in_the_repository_is_valid():
@@ -241,3 +241,11 @@ def test_the_sample_file_in_the_repository_is_valid():
     result = registry.parse_file("registry_sample.csv", data)
     assert result.ok, result.problems
     assert len(result.rows) == 8
+
+
+def test_every_housing_route_is_in_the_access_table():
+    from portal.housing.routes import ROUTES
+    from tests.housing.access import ACCESS
+
+    declared = {f"{method} {path}" for handler in ROUTES for path in handler.paths for method in handler.http_methods}
+    assert declared == set(ACCESS)

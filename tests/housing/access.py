@@ -1,0 +1,47 @@
+"""Who may call each route of the housing domain (read by the route × role matrix test)."""
+
+READ = "staff"
+WRITE = "staff:manager"
+COMPANY = "staff:admin"
+
+ACCESS: dict[str, str] = {
+    "GET /staff": READ,
+    "GET /staff/housing": READ,
+    "GET /staff/houses/{house_id:int}": READ,
+    "GET /staff/premises/{premise_id:int}": READ,
+    "GET /staff/accounts": READ,
+    "GET /staff/accounts/{account_id:int}": READ,
+    "GET /staff/owners": READ,
+    "GET /staff/owners/{owner_id:int}": READ,
+    "GET /staff/housing/complexes/new": COMPANY,
+    "POST /staff/housing/complexes/new": COMPANY,
+    "GET /staff/housing/complexes/{complex_id:int}/edit": COMPANY,
+    "POST /staff/housing/complexes/{complex_id:int}/edit": COMPANY,
+    "GET /staff/houses/new": COMPANY,
+    "POST /staff/houses/new": COMPANY,
+    "GET /staff/houses/{house_id:int}/edit": WRITE,
+    "POST /staff/houses/{house_id:int}/edit": WRITE,
+    "GET /staff/houses/{house_id:int}/entrances/new": WRITE,
+    "POST /staff/houses/{house_id:int}/entrances/new": WRITE,
+    "GET /staff/entrances/{entrance_id:int}/edit": WRITE,
+    "POST /staff/entrances/{entrance_id:int}/edit": WRITE,
+    "GET /staff/houses/{house_id:int}/premises/new": WRITE,
+    "POST /staff/houses/{house_id:int}/premises/new": WRITE,
+    "GET /staff/premises/{premise_id:int}/edit": WRITE,
+    "POST /staff/premises/{premise_id:int}/edit": WRITE,
+    "GET /staff/owners/new": WRITE,
+    "POST /staff/owners/new": WRITE,
+    "GET /staff/owners/{owner_id:int}/edit": WRITE,
+    "POST /staff/owners/{owner_id:int}/edit": WRITE,
+    "GET /staff/premises/{premise_id:int}/ownerships/new": WRITE,
+    "POST /staff/premises/{premise_id:int}/ownerships/new": WRITE,
+    "GET /staff/ownerships/{ownership_id:int}/edit": WRITE,
+    "POST /staff/ownerships/{ownership_id:int}/edit": WRITE,
+    "GET /staff/premises/{premise_id:int}/accounts/new": WRITE,
+    "POST /staff/premises/{premise_id:int}/accounts/new": WRITE,
+    "GET /staff/accounts/{account_id:int}/edit": WRITE,
+    "POST /staff/accounts/{account_id:int}/edit": WRITE,
+    "GET /staff/housing/import": COMPANY,
+    "POST /staff/housing/import": COMPANY,
+    "POST /staff/housing/import/apply": COMPANY,
+}
