@@ -360,6 +360,17 @@ async def flush_webhooks(request: Request) -> Response[bytes]:
     return await _control(request, work)
 
 
+@post("/_sandbox/webhooks/purge")
+async def purge_webhooks(request: Request) -> Response[bytes]:
+    """Forget every delivery still waiting (a test starts with a quiet gateway)."""
+
+    def work(values: dict[str, Any]) -> dict:
+        cursor = _gateway(request).store.db.execute("UPDATE deliveries SET state = 'purged' WHERE state = 'pending'")
+        return {"purged": cursor.rowcount}
+
+    return await _control(request, work)
+
+
 @get("/_sandbox/deliveries")
 async def list_deliveries(request: Request) -> Response[bytes]:
     return await _control(request, lambda v: {"data": _gateway(request).store.deliveries()})
@@ -627,6 +638,7 @@ def create_app(config: GatewayConfig | None = None) -> Litestar:
             set_faults,
             reset_faults,
             flush_webhooks,
+            purge_webhooks,
             list_deliveries,
             set_config,
             health,

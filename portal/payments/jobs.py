@@ -1,0 +1,32 @@
+"""Scheduled work of the payments domain: reconciliation with the gateway, and autopay on the receipt day."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from portal.core import jobs
+from portal.payments import queries
+from portal.payments.gateway import GatewayError
+
+log = logging.getLogger("portal.payments.jobs")
+
+
+@jobs.register("payments-reconcile", 300)
+async def reconcile_job(now: datetime) -> None:
+    """Every five minutes: payments whose webhook was lost are fixed from the gateway's list of payment intents."""
+    try:
+        fixed = await queries.reconcile(now - timedelta(days=3))
+    except GatewayError as exc:
+        log.warning("reconciliation skipped: %s", exc)
+        return
+    if fixed:
+        log.info("reconciliation fixed %d payment(s)", fixed)
+
+
+@jobs.register("payments-autopay", 3600, key=lambda now: "autopay-" + now.date().isoformat())
+async def autopay_job(now: datetime) -> None:
+    """Once a day: charge the saved card of each active mandate whose receipt day has come this month."""
+    charged = await queries.run_autopay(now)
+    if charged:
+        log.info("autopay charged %d account(s)", charged)

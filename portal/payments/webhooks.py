@@ -1,0 +1,48 @@
+"""The gateway's webhook endpoint: verify the signature before parsing, store each event id once, apply it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from litestar import Request, Response, post
+
+from portal.core.security import public
+from portal.payments import queries
+from portal.payments.gateway import GatewayError, SignatureError, verify_signature
+from portal.settings import get_settings
+
+log = logging.getLogger("portal.payments.webhooks")
+
+
+def _answer(status: int, **body: Any) -> Response[dict[str, Any]]:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+@post("/payments/webhook", name="payments_webhook", opt=public(), status_code=200)
+async def webhook(request: Request) -> Response[dict[str, Any]]:
+    payload = await request.body()
+    try:
+        verify_signature(payload, request.headers.get("stripe-signature"), get_settings().payment_webhook_secret)
+    except SignatureError as exc:
+        log.warning("webhook refused: %s", exc)
+        return _answer(400, error="invalid signature")
+    try:
+        event = json.loads(payload)
+        event_id = str(event["id"])
+        type_ = str(event["type"])
+        object_id = str(((event.get("data") or {}).get("object") or {}).get("id") or "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _answer(400, error="malformed event")
+    if not await queries.remember_event(event_id, type_, object_id):
+        return _answer(200, received=True, duplicate=True)
+    try:
+        outcome = await queries.handle_event(event)
+    except GatewayError as exc:
+        # We could not learn the object's current state: let the gateway deliver the event again later.
+        log.warning("webhook %s %s not applied yet: %s", event_id, type_, exc)
+        return _answer(503, error="try again")
+    await queries.mark_event(event_id, outcome)
+    log.info("webhook %s %s: %s", event_id, type_, outcome)
+    return _answer(200, received=True)
