@@ -1,0 +1,270 @@
+"""The dispatch list: every filter narrows the result correctly (both engines), the export has exactly the
+filtered rows, sort keys come from an allow-list, executors see only their own requests."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.accounts.principal import load_principal_for
+from portal.core.pagination import PageRequest
+from portal.tickets import queries
+from portal.tickets.filters import read_filters
+from portal.tickets.tables import Ticket
+
+TZ = "Europe/Simferopol"
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def world(make_user, make_premise):
+    """Two houses; eight requests of the first house that differ in every filtered field; one of the second."""
+    a = await make_premise()
+    b = await make_premise(house=a["house"], entrance=a["entrance"])
+    other = await make_premise()
+    ivanov = await make_user(name="Иванов Пётр", roles=("executor",))
+    sidorov = await make_user(name="Сидоров Олег", roles=("executor",))
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(a["house"],))
+    principal = await load_principal_for(dispatcher)
+    specs = [
+        dict(account_id=a["account"], category="leaking_taps", description="Течёт кран на кухне", source="portal"),
+        dict(account_id=a["account"], category="roof_leak", description="Протекает потолок", source="phone"),
+        dict(account_id=b["account"], category="lift_trapped", description="Застряли в лифте", source="call_centre"),
+        dict(account_id=b["account"], category="written_appeal", description="Жалоба на уборку", source="email"),
+        dict(account_id=a["account"], category="common_lighting", place="entrance", description="Не горит свет"),
+        dict(account_id=b["account"], category="other", ticket_type="paid", description="Замена смесителя"),
+        dict(account_id=a["account"], category="downpipes", ticket_type="planned", description="Плановая прочистка"),
+        dict(account_id=b["account"], category="garbage_chute", description="Засор мусоропровода"),
+    ]
+    ids = []
+    for n, spec in enumerate(specs):
+        opened = await queries.open_ticket(now=NOW - timedelta(days=n), author_name="Житель", **spec)
+        ids.append(opened.id)
+    await queries.open_ticket(account_id=other["account"], category="leaking_taps", description="Чужой дом", now=NOW)
+    tickets = {t["id"]: t for t in await Ticket.select().where(Ticket.id.is_in(ids))}
+    # Vary the rest: executors (with a reassignment), statuses, ratings, dates, flags.
+    await queries.assign(tickets[ids[0]], principal, ivanov, now=NOW)
+    await queries.assign({**tickets[ids[0]], "executor": ivanov}, principal, sidorov, now=NOW)
+    await queries.assign(tickets[ids[1]], principal, ivanov, now=NOW)
+    await Ticket.update({Ticket.status: "done", Ticket.completed_at: NOW - timedelta(days=1), Ticket.rating: 5}).where(
+        Ticket.id == ids[1]
+    )
+    await Ticket.update(
+        {Ticket.status: "closed", Ticket.completed_at: NOW - timedelta(days=3), Ticket.rating: 2}
+    ).where(Ticket.id == ids[3])
+    await Ticket.update({Ticket.status: "in_work", Ticket.internal_status: "waiting_parts"}).where(Ticket.id == ids[4])
+    await Ticket.update({Ticket.status: "cancelled"}).where(Ticket.id == ids[7])
+    await Ticket.update({Ticket.important: True, Ticket.control_date: date(2026, 3, 12)}).where(Ticket.id == ids[0])
+    await Ticket.update({Ticket.justified: True, Ticket.paid_for: True, Ticket.control_date: date(2026, 3, 20)}).where(
+        Ticket.id == ids[5]
+    )
+    await Ticket.update({Ticket.has_new_for_staff: False}).where(Ticket.id.is_in(ids[2:]))
+    rows = {t["id"]: t for t in await Ticket.select().where(Ticket.id.is_in(ids))}
+    return {
+        "ids": ids,
+        "rows": rows,
+        "principal": principal,
+        "ivanov": ivanov,
+        "sidorov": sidorov,
+        "house": a["house"],
+        "other_house": other["house"],
+    }
+
+
+async def found(principal, params: dict, now=NOW) -> set[int]:
+    f = read_filters(params, TZ)
+    page = await queries.staff_list(principal, f, PageRequest(1, 100), now=now)
+    assert page.total == len(page.items)
+    return {row["id"] for row in page.items}
+
+
+def expected(world, predicate) -> set[int]:
+    return {i for i, row in world["rows"].items() if predicate(row)}
+
+
+CASES = [
+    ("nothing", {}, lambda r: True),
+    ("search by text", {"q": "кран"}, lambda r: "кран" in r["description"].lower()),
+    ("search by word in the middle", {"q": "мусоропро"}, lambda r: "мусоропро" in r["description"].lower()),
+    (
+        "search by executor name",
+        {"q": "Сидоров"},
+        lambda r: r["executor"] is not None and r["description"].startswith("Течёт"),
+    ),
+    ("type", {"type": "paid"}, lambda r: r["type"] == "paid"),
+    ("two types", {"type": ["paid", "planned"]}, lambda r: r["type"] in ("paid", "planned")),
+    ("status", {"status": "done"}, lambda r: r["status"] == "done"),
+    ("internal status", {"internal_status": "waiting_parts"}, lambda r: r["internal_status"] == "waiting_parts"),
+    ("category", {"category": "roof_leak"}, lambda r: r["category"] == "roof_leak"),
+    ("source", {"source": "phone"}, lambda r: r["source"] == "phone"),
+    ("rating from", {"rating_from": "3"}, lambda r: r["rating"] is not None and r["rating"] >= 3),
+    ("rating to", {"rating_to": "3"}, lambda r: r["rating"] is not None and r["rating"] <= 3),
+    ("emergency", {"flag": "emergency"}, lambda r: r["emergency"]),
+    ("important", {"flag": "important"}, lambda r: r["important"]),
+    ("planned", {"flag": "planned"}, lambda r: r["planned"]),
+    ("paid", {"flag": "paid"}, lambda r: r["paid"]),
+    ("paid for", {"flag": "paid_for"}, lambda r: r["paid_for"]),
+    ("complaint", {"flag": "complaint"}, lambda r: r["complaint"]),
+    ("justified", {"flag": "justified"}, lambda r: r["justified"]),
+    ("new messages", {"flag": "new_messages"}, lambda r: r["has_new_for_staff"]),
+    (
+        "created from",
+        {"created_from": "2026-03-08"},
+        lambda r: r["created_at"] >= datetime(2026, 3, 7, 21, 0, tzinfo=UTC),
+    ),
+    (
+        "created to",
+        {"created_to": "2026-03-06T12:00"},
+        lambda r: r["created_at"] <= datetime(2026, 3, 6, 9, 0, tzinfo=UTC),
+    ),
+    (
+        "deadline to",
+        {"deadline_to": "2026-03-10"},
+        lambda r: r["deadline"] is not None and r["deadline"] <= datetime(2026, 3, 10, 20, 59, 59, tzinfo=UTC),
+    ),
+    (
+        "deadline from",
+        {"deadline_from": "2026-03-11"},
+        lambda r: r["deadline"] is not None and r["deadline"] >= datetime(2026, 3, 10, 21, 0, tzinfo=UTC),
+    ),
+    (
+        "completed range",
+        {"completed_from": "2026-03-08", "completed_to": "2026-03-09"},
+        lambda r: r["completed_at"] is not None and r["completed_at"].date() == date(2026, 3, 9),
+    ),
+    (
+        "control date range",
+        {"control_from": "2026-03-11", "control_to": "2026-03-15"},
+        lambda r: r["control_date"] == date(2026, 3, 12),
+    ),
+    ("tab active", {"tab": "active"}, lambda r: r["status"] in ("new", "accepted", "in_work", "reopened")),
+    (
+        "tab without executor",
+        {"tab": "unassigned"},
+        lambda r: r["status"] in ("new", "accepted", "in_work", "reopened") and r["executor"] is None,
+    ),
+    (
+        "tab overdue",
+        {"tab": "overdue"},
+        lambda r: (
+            r["status"] in ("new", "accepted", "in_work", "reopened")
+            and r["deadline"] is not None
+            and r["deadline"] < NOW
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "predicate"), CASES, ids=[c[0] for c in CASES])
+async def test_each_filter_narrows_the_list(world, name, params, predicate):
+    want = expected(world, predicate)
+    got = await found(world["principal"], params)
+    assert got == want
+    if name != "nothing":
+        assert got != set(world["ids"]), "the filter must narrow the list in this data"
+
+
+async def test_executor_filter_current_and_ever_assigned(world):
+    ids = world["ids"]
+    assert await found(world["principal"], {"executor": str(world["ivanov"])}) == {ids[1]}
+    assert await found(world["principal"], {"executor": str(world["ivanov"]), "executor_ever": "1"}) == {ids[0], ids[1]}
+    assert await found(world["principal"], {"executor": str(world["sidorov"])}) == {ids[0]}
+
+
+async def test_house_filter_and_the_staff_scope(world):
+    assert await found(world["principal"], {"house": str(world["house"])}) == set(world["ids"])
+    # Another house is outside the dispatcher's scope whatever the filter says.
+    assert await found(world["principal"], {"house": str(world["other_house"])}) == set()
+
+
+async def test_search_by_number_and_by_account(world):
+    first = world["rows"][world["ids"][2]]
+    assert await found(world["principal"], {"q": str(first["number"])}) == {first["id"]}
+    account = await Ticket.select(Ticket.account.number.as_alias("n")).where(Ticket.id == first["id"]).first()
+    by_account = await found(world["principal"], {"q": account["n"]})
+    assert first["id"] in by_account and by_account <= set(world["ids"])
+
+
+async def test_filters_combine(world):
+    got = await found(world["principal"], {"tab": "active", "flag": "emergency"})
+    assert got == expected(
+        world, lambda r: r["emergency"] and r["status"] in ("new", "accepted", "in_work", "reopened")
+    )
+
+
+async def test_an_unknown_sort_key_is_ignored(world):
+    f = read_filters({"sort": "id; drop table ticket"}, TZ)
+    assert f.sort == "-created"
+    page = await queries.staff_list(world["principal"], f, PageRequest(1, 100), now=NOW)
+    assert len(page.items) == len(world["ids"])
+
+
+async def test_an_executor_sees_only_their_own_requests(world):
+    executor = await load_principal_for(world["ivanov"])
+    # Executors are not bound to houses here: give them the house.
+    from portal.accounts.tables import StaffHouse
+
+    await StaffHouse(user=world["ivanov"], house=world["house"]).save()
+    executor = await load_principal_for(world["ivanov"])
+    assert await found(executor, {}) == {world["ids"][1]}
+
+
+async def test_export_has_exactly_the_filtered_rows(client, login, world):
+    await login(client, world["principal"].user_id)
+    params = {"tab": "all", "type": ["paid", "planned", "ordinary"], "flag": "planned"}
+    want = await found(world["principal"], params, now=datetime.now(UTC))
+    numbers = {str(world["rows"][i]["number"]) for i in want}
+    query = "type=paid&type=planned&type=ordinary&flag=planned"
+    csv_response = await client.get(f"/staff/tickets/export?format=csv&{query}")
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "№"
+    assert {r[0] for r in rows[1:]} == numbers
+    xlsx_response = await client.get(f"/staff/tickets/export?format=xlsx&{query}")
+    assert xlsx_response.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert {str(v[0]) for v in values[1:]} == numbers
+    # Everything: all eight rows of the dispatcher's house, none of the other house.
+    everything = list(
+        csv.reader(io.StringIO((await client.get("/staff/tickets/export")).content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert {r[0] for r in everything[1:]} == {str(r["number"]) for r in world["rows"].values()}
+
+
+async def test_the_export_neutralises_formulas(client, login, world, make_premise):
+    place = await make_premise(house=world["house"])
+    await queries.open_ticket(
+        account_id=place["account"], category="other", description='=HYPERLINK("http://evil","x")'
+    )
+    await login(client, world["principal"].user_id)
+    text = (await client.get("/staff/tickets/export?q=hyperlink")).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 2
+    assert any(cell.startswith("'=HYPERLINK") for cell in rows[1])
+    sheet = load_workbook(
+        io.BytesIO((await client.get("/staff/tickets/export?format=xlsx&q=hyperlink")).content)
+    ).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+
+
+async def test_the_list_page_keeps_filters_in_the_url_and_remembers_columns(client, login, world):
+    await login(client, world["principal"].user_id)
+    page = await client.get("/staff/tickets?tab=unassigned&flag=emergency&size=10")
+    assert page.status_code == 200
+    assert 'name="flag" value="emergency" checked' in page.text
+    assert "/staff/tickets/export?tab=unassigned&amp;flag=emergency&amp;format=csv" in page.text
+    r = await client.form("/staff/tickets/columns", {"column": ["number", "owner", "rating"], "back": "?tab=all"})
+    assert r.status_code == 303 and r.headers["location"] == "/staff/tickets?tab=all"
+    page = await client.get("/staff/tickets")
+    assert 'data-label="Собственник"' in page.text and 'data-label="Исполнитель"' not in page.text
+    fragment = await client.get("/staff/tickets?part=list&q=кран", headers={"HX-Request": "true"})
+    assert 'id="list"' in fragment.text and "<html" not in fragment.text
+    printable = await client.get("/staff/tickets?print=1")
+    assert printable.status_code == 200 and "print-table" in printable.text
