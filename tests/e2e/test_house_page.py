@@ -1,0 +1,56 @@
+"""A house page in a real browser: a phone and a desktop, in Russian and in English."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ADDRESS = "г. Симферополь, ул. Киевская, д. 189"
+
+
+def sign_in_as_admin(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/login")
+    page.locator("input[name=login]").fill("admin@demo.ru")
+    page.locator("input[name=password]").fill("demo12345")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def open_house(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/staff/housing?q=Киевская, д. 189")
+    page.get_by_role("link", name=ADDRESS, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ADDRESS)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_house_page_on_a_phone_and_a_desktop_switches_language(page: Page, live_server: str, width: int):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_as_admin(page, live_server)
+    open_house(page, live_server)
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", name="Подъезды")).to_be_visible()
+    expect(page.get_by_role("link", name="Квартира 1", exact=True)).to_be_visible()
+    expect(page.get_by_text("ХВС-1", exact=True).first).to_be_visible()
+    header = page.locator("table.data thead")
+    if width < 640:
+        # the premises table turns into cards: no header row, each value labelled
+        box = header.bounding_box()
+        assert box is None or box["height"] <= 1
+        expect(page.locator("td[data-label='Этаж']").first).to_be_visible()
+    else:
+        expect(header.get_by_text("Площадь, м²")).to_be_visible()
+        expect(page.get_by_role("navigation", name="Меню сотрудника")).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ADDRESS)
+    expect(page.get_by_role("heading", name="Entrances")).to_be_visible()
+    expect(page.get_by_role("link", name="Flat 1", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Подъезды")).to_have_count(0)
+
+    page.get_by_role("button", name="Русский").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", name="Подъезды")).to_be_visible()
+    expect(page.get_by_role("link", name="Квартира 1", exact=True)).to_be_visible()
