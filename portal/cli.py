@@ -110,7 +110,11 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     logins = run_async(prepare)
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
-        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT)
+        # The sandbox sends its webhooks to this portal (unless told otherwise) and is up before the portal is.
+        local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        gateway_env = {"SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook", **os.environ}
+        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT, env=gateway_env)
+        _wait_for_gateway(get_settings().payment_gateway_url, gateway)
     click.echo(f"\nThe portal is at http://{host}:{port}")
     _print_logins(logins)
     try:
@@ -118,6 +122,22 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     finally:
         if gateway:
             gateway.terminate()
+
+
+def _wait_for_gateway(url: str, process: Any, seconds: float = 15) -> None:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    click.echo("The sandbox payment gateway did not start; payments will not work.", err=True)
 
 
 def _load_domain_commands() -> None:

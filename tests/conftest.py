@@ -337,11 +337,16 @@ def live_server() -> Iterator[str]:
 
 def _live_server_env(var: Path) -> dict[str, str]:
     """Extra environment for the live server (the payments domain points it at a sandbox gateway)."""
-    return {}
+    return {
+        "PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
+        "SANDBOX_DB": str(var / "sandbox_gateway.sqlite"),
+        "SANDBOX_RETRY_SCALE": "0.01",
+    }
 
 
 def _live_server_args() -> list[str]:
-    return ["--no-gateway"]
+    # `portal serve` starts the sandbox gateway on PAYMENT_GATEWAY_URL's port, sending webhooks back to it.
+    return []
 
 
 @pytest.fixture(scope="session")
