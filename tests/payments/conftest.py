@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, _RUN, free_port
+from tests.conftest import _RUN, ROOT, free_port
 
 SECRET = "sk_test_portal"
 
@@ -41,7 +41,7 @@ class Relay:
         relay = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status = relay.forward(body, headers)
