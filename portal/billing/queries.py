@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Max
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from portal.billing import rules
 from portal.billing.tables import (
@@ -418,12 +419,26 @@ async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo
         .order_by(PenaltyAccrual.debt_period)
         .output(load_json=True)
     )
-    return [
-        PenaltyInfo(
-            r["debt_period"], bool(r["capital_repair"]), r["due_date"], from_kopecks(r["amount_kopecks"]), r["lines"]
+    found = []
+    for r in rows:
+        lines = [
+            {
+                "first": date.fromisoformat(line["first"]),
+                "last": date.fromisoformat(line["last"]),
+                "days": int(line["days"]),
+                "base": Decimal(line["base"]),
+                "rate": Decimal(line["rate"]),
+                "divisor": int(line["divisor"]),
+                "amount": Decimal(line["amount"]),
+            }
+            for line in (r["lines"] or [])
+        ]
+        found.append(
+            PenaltyInfo(
+                r["debt_period"], bool(r["capital_repair"]), r["due_date"], from_kopecks(r["amount_kopecks"]), lines
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
 # --- receipts -----------------------------------------------------------------------------------------
@@ -543,3 +558,266 @@ async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
     for r in rows:
         areas[r["house"]] += Decimal(str(r["area"] or 0))
     return areas
+
+
+# --- staff reports -----------------------------------------------------------------------------------
+
+
+async def latest_period() -> date | None:
+    row = await Balance.select(Max(Balance.period).as_alias("period")).first()
+    return _as_date(row["period"]) if row and row["period"] else None
+
+
+async def recent_periods(limit: int = 12) -> list[date]:
+    latest = await latest_period()
+    if latest is None:
+        return []
+    return [rules.add_months(latest, -n) for n in range(limit)]
+
+
+# An account is a debtor when it owes more than this month's charges (which are not yet due).
+OVERDUE = "balance.closing_kopecks > balance.charged_kopecks"
+
+
+@dataclass
+class HouseTotals:
+    house_id: int
+    address: str
+    accounts: int = 0
+    opening: Decimal = Decimal("0")
+    charged: Decimal = Decimal("0")
+    paid: Decimal = Decimal("0")
+    penalties: Decimal = Decimal("0")
+    debt: Decimal = Decimal("0")
+    overdue: Decimal = Decimal("0")
+    debtors: int = 0
+    area: Decimal = Decimal("0")
+
+    @property
+    def debt_per_m2(self) -> Decimal:
+        return (self.debt / self.area).quantize(Decimal("0.01")) if self.area else Decimal("0.00")
+
+    @property
+    def collection(self) -> Decimal | None:
+        """Paid in the month as a share of what was charged (%), a second view of the same money."""
+        return (self.paid / self.charged * 100).quantize(Decimal("0.1")) if self.charged else None
+
+
+async def house_totals(period: date, house_ids: frozenset[int] | None) -> list[HouseTotals]:
+    """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI)."""
+    houses = await houses_of(house_ids)
+    if not houses:
+        return []
+    ids = [h["id"] for h in houses]
+    house = Balance.account.premise.house
+    base = (Balance.period == period) & house.is_in(ids)
+    sums = (
+        await Balance.select(
+            house.as_alias("house"),
+            Count(Balance.id).as_alias("accounts"),
+            Sum(Balance.opening_kopecks).as_alias("opening"),
+            Sum(Balance.charged_kopecks).as_alias("charged"),
+            Sum(Balance.other_kopecks).as_alias("other"),
+            Sum(Balance.paid_kopecks).as_alias("paid"),
+            Sum(Balance.penalties_kopecks).as_alias("penalties"),
+        )
+        .where(base)
+        .group_by(house)
+    )
+    debts = (
+        await Balance.select(house.as_alias("house"), Sum(Balance.closing_kopecks).as_alias("debt"))
+        .where(base & (Balance.closing_kopecks > 0))
+        .group_by(house)
+    )
+    overdue = (
+        await Balance.select(
+            house.as_alias("house"),
+            Count(Balance.id).as_alias("debtors"),
+            Sum(Balance.closing_kopecks).as_alias("closing"),
+            Sum(Balance.charged_kopecks).as_alias("charged"),
+        )
+        .where(base & WhereRaw(OVERDUE))
+        .group_by(house)
+    )
+    areas = await house_areas(ids)
+    found = {h["id"]: HouseTotals(h["id"], h["address"], area=areas.get(h["id"], Decimal("0"))) for h in houses}
+    for r in sums:
+        t = found[r["house"]]
+        t.accounts = r["accounts"]
+        t.opening = from_kopecks(r["opening"])
+        t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0))
+        t.paid = from_kopecks(r["paid"])
+        t.penalties = from_kopecks(r["penalties"])
+    for r in debts:
+        found[r["house"]].debt = from_kopecks(r["debt"])
+    for r in overdue:
+        found[r["house"]].overdue = from_kopecks((r["closing"] or 0) - (r["charged"] or 0))
+        found[r["house"]].debtors = r["debtors"]
+    return list(found.values())
+
+
+def sum_totals(houses: Sequence[HouseTotals]) -> HouseTotals:
+    total = HouseTotals(0, "")
+    for h in houses:
+        total.accounts += h.accounts
+        total.opening += h.opening
+        total.charged += h.charged
+        total.paid += h.paid
+        total.penalties += h.penalties
+        total.debt += h.debt
+        total.overdue += h.overdue
+        total.debtors += h.debtors
+        total.area += h.area
+    return total
+
+
+def _sorts() -> dict[str, tuple[Any, bool]]:
+    """Allow-listed sort keys of the debtors list → (column, ascending)."""
+    return {
+        "debt": (Balance.closing_kopecks, True),
+        "-debt": (Balance.closing_kopecks, False),
+        "account": (Balance.account.number, True),
+        "-account": (Balance.account.number, False),
+        "address": (Balance.account.premise.house.address, True),
+        "-address": (Balance.account.premise.house.address, False),
+    }
+
+
+@dataclass(frozen=True)
+class DebtorFilter:
+    house: int | None = None
+    entrance: int | None = None
+    min_debt: Decimal | None = None
+    months: int | None = None
+    sort: str = "-debt"
+
+    @classmethod
+    def read(cls, *, house: str, entrance: str, min_debt: str, months: str, sort: str) -> DebtorFilter:
+        def whole(text: str) -> int | None:
+            return int(text) if text.isdigit() and len(text) < 9 else None
+
+        amount: Decimal | None = None
+        try:
+            amount = Decimal(min_debt.replace(",", ".").replace(" ", "")) if min_debt else None
+            if amount is not None and (not amount.is_finite() or amount < 0 or amount > Decimal("1e9")):
+                amount = None
+        except ArithmeticError:
+            amount = None
+        return cls(
+            house=whole(house),
+            entrance=whole(entrance),
+            min_debt=amount,
+            months=whole(months),
+            sort=sort if sort in _sorts() else "-debt",
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "house": self.house or "",
+            "entrance": self.entrance or "",
+            "min_debt": self.min_debt if self.min_debt is not None else "",
+            "months": self.months or "",
+            "sort": self.sort,
+        }
+
+
+@dataclass(frozen=True)
+class Debtor:
+    account_id: int
+    number: str
+    payer_name: str
+    address: str
+    entrance: int | None
+    debt: Decimal
+    charged: Decimal
+    months: int
+
+    @property
+    def overdue(self) -> Decimal:
+        return max(Decimal("0.00"), self.debt - self.charged)
+
+
+def _debtor_where(period: date, filters: DebtorFilter, house_ids: frozenset[int] | None) -> Any:
+    where = (Balance.period == period) & (Balance.closing_kopecks > 0) & WhereRaw(OVERDUE)
+    house = Balance.account.premise.house
+    if house_ids is not None:
+        where &= house.is_in(list(house_ids) or [0])
+    if filters.house:
+        where &= house == filters.house
+    if filters.entrance:
+        where &= Balance.account.premise.entrance.number == filters.entrance
+    if filters.min_debt is not None:
+        where &= Balance.closing_kopecks >= int(filters.min_debt * 100)
+    if filters.months:
+        # Months overdue = the debt beyond this month's charges, in months of charges (ПП № 354 п. 117 measures a
+        # debt in monthly payments): closing − charged ≥ months × charged.
+        where &= WhereRaw(
+            "balance.closing_kopecks - balance.charged_kopecks >= {} * balance.charged_kopecks", filters.months
+        )
+    return where
+
+
+def _debtor_columns() -> tuple[Any, ...]:
+    return (
+        Balance.account.as_alias("account_id"),
+        Balance.account.number.as_alias("number"),
+        Balance.account.payer_name.as_alias("payer_name"),
+        Balance.account.premise.number.as_alias("premise_number"),
+        Balance.account.premise.house.address.as_alias("house_address"),
+        Balance.account.premise.entrance.number.as_alias("entrance"),
+        Balance.closing_kopecks,
+        Balance.charged_kopecks,
+    )
+
+
+def _debtor(r: dict[str, Any]) -> Debtor:
+    debt, charged = r["closing_kopecks"], r["charged_kopecks"]
+    months = max(0, (debt - charged) // charged) if charged > 0 else 0
+    return Debtor(
+        account_id=r["account_id"],
+        number=r["number"],
+        payer_name=r["payer_name"],
+        address=f"{r['house_address']}, кв. {r['premise_number']}",
+        entrance=r["entrance"],
+        debt=from_kopecks(debt),
+        charged=from_kopecks(charged),
+        months=int(months),
+    )
+
+
+def _ordered(query: Any, sort: str) -> Any:
+    column, ascending = _sorts()[sort]
+    return query.order_by(column, ascending=ascending).order_by(Balance.id)
+
+
+async def debtors_page(
+    period: date, filters: DebtorFilter, house_ids: frozenset[int] | None, page: PageRequest
+) -> Page[Debtor]:
+    where = _debtor_where(period, filters, house_ids)
+    total = await Balance.count().where(where)
+    rows = (
+        await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size)
+
+
+EXPORT_LIMIT = 100_000
+
+
+async def debtors_all(period: date, filters: DebtorFilter, house_ids: frozenset[int] | None) -> list[Debtor]:
+    """Exactly the filtered rows, in the list's order (bounded for the export)."""
+    where = _debtor_where(period, filters, house_ids)
+    rows = await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort).limit(EXPORT_LIMIT)
+    return [_debtor(r) for r in rows]
+
+
+async def receipt_counts(period: date, house_ids: frozenset[int] | None) -> dict[int, int]:
+    """How many receipts of the month each house has."""
+    house = Receipt.account.premise.house
+    where = Receipt.period == period
+    if house_ids is not None:
+        where &= house.is_in(list(house_ids) or [0])
+    rows = await Receipt.select(house.as_alias("house"), Count(Receipt.id).as_alias("n")).where(where).group_by(house)
+    return {r["house"]: r["n"] for r in rows}
