@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=WEBHOOK_PATHS,
         ),
         exception_handlers={HTTPException: _error_page, Exception: _error_page},
+        openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
         on_startup=[db.start],
         on_shutdown=[db.stop],
         logging_config=LoggingConfig(log_exceptions="debug", root={"level": "INFO", "handlers": ["queue_listener"]}),

@@ -459,6 +459,7 @@ async def audit_page(
         condition &= AuditEvent.created_at < day_to
     rows = (
         await AuditEvent.select()
+        .output(load_json=True)
         .where(condition)
         .order_by(AuditEvent.created_at, ascending=False)
         .order_by(AuditEvent.id, ascending=False)

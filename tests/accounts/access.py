@@ -1,0 +1,45 @@
+"""Who may call each route of identity (read by the route × role matrix test in test_route_matrix.py)."""
+
+INVITE = "staff:manager,operator"
+CODES = "staff:manager,operator,accountant"
+ADMIN = "staff:admin"
+
+ACCESS: dict[str, str] = {
+    "GET /login": "guest",
+    "POST /login": "guest",
+    "POST /logout": "user",
+    "GET /password/forgot": "guest",
+    "POST /password/forgot": "guest",
+    "GET /password/reset/{token:str}": "public",
+    "POST /password/reset/{token:str}": "public",
+    "GET /register": "guest",
+    "POST /register": "guest",
+    "GET /register/confirm/{token:str}": "public",
+    "GET /invite/{token:str}": "public",
+    "POST /invite/{token:str}": "public",
+    "GET /consent": "user",
+    "POST /consent": "user",
+    "POST /consent/withdraw": "user",
+    "GET /more": "user",
+    "GET /profile": "user",
+    "POST /profile": "user",
+    "POST /profile/password": "user",
+    "GET /accounts/link": "user",
+    "POST /accounts/link": "user",
+    "GET /accounts/{account_id:int}/people": "resident",
+    "POST /accounts/{account_id:int}/people": "resident",
+    "POST /accounts/{account_id:int}/people/{residency_id:int}/revoke": "resident",
+    "POST /accounts/{account_id:int}/invitations/{invitation_id:int}/cancel": "resident",
+    "GET /staff/invitations": INVITE,
+    "POST /staff/invitations": INVITE,
+    "GET /staff/access-codes": CODES,
+    "POST /staff/access-codes": CODES,
+    "GET /staff/users": ADMIN,
+    "GET /staff/users/new": ADMIN,
+    "POST /staff/users/new": ADMIN,
+    "GET /staff/users/{user_id:int}": ADMIN,
+    "POST /staff/users/{user_id:int}": ADMIN,
+    "GET /staff/audit": ADMIN,
+    "GET /staff/outbox": ADMIN,
+    "GET /staff/outbox/{message_id:int}": ADMIN,
+}

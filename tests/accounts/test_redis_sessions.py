@@ -1,0 +1,61 @@
+"""Sessions in Redis (REDIS_URL): sign-in writes the session there under a new id, sign-out deletes it."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import httpx
+import pytest
+
+from portal.accounts.passwords import hash_password
+from portal.accounts.tables import User
+from tests.conftest import PortalClient, missing
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+async def _reachable(url: str) -> bool:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        return bool(await client.ping())
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def redis_app(db):
+    if not REDIS_URL or not await _reachable(REDIS_URL):
+        missing(
+            "Redis",
+            "install it (apt-get install redis-server), start it and set TEST_REDIS_URL=redis://127.0.0.1:6379/15",
+        )
+    from portal.app import create_app
+    from portal.settings import get_settings, use_settings
+
+    settings = get_settings()
+    app = create_app(dataclasses.replace(settings, redis_url=REDIS_URL))
+    try:
+        yield app
+    finally:
+        use_settings(settings)
+
+
+async def test_sessions_live_in_redis(redis_app, make_user):
+    user_id = await make_user()
+    await User.update({User.password_hash: hash_password("redis pass 1")}).where(User.id == user_id)
+    email = (await User.select(User.email).where(User.id == user_id).first())["email"]
+    store = redis_app.stores.get("sessions")
+    assert type(store).__name__ == "RedisStore"
+    async with PortalClient(transport=httpx.ASGITransport(app=redis_app), base_url="http://testserver") as client:
+        response = await client.form("/login", {"login": email, "password": "redis pass 1"})
+        assert response.status_code == 303
+        session_id = client.cookies.get("session")
+        assert await store.get(session_id) is not None
+        assert (await client.get("/profile")).status_code == 200
+        await client.form("/logout")
+        assert await store.get(session_id) is None

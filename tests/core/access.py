@@ -1,0 +1,7 @@
+"""Who may call each route of the shared machinery (read by the route × role matrix test)."""
+
+ACCESS: dict[str, str] = {
+    "GET /": "public",
+    "POST /lang": "public",
+    "GET /healthz": "public",
+}
