@@ -1,0 +1,294 @@
+"""Demo requests: a few hundred across every status, type, executor and house, inserted in batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.core.search import normalise
+from portal.demo import DemoContext
+from portal.housing.tables import PersonalAccount
+from portal.settings import get_settings
+from portal.tickets import deadlines, rules
+from portal.tickets.tables import Outage, Ticket, TicketCounter, TicketEvent
+
+COUNT = 320
+EXTRA_EXECUTORS = ("Алексей Сергеевич Кузнецов", "Дмитрий Олегович Волков", "Сергей Иванович Морозов")
+
+TEXTS = {
+    "emergency_localisation": ["Течёт вода с потолка в ванной", "Прорвало трубу отопления в подвале"],
+    "lift_trapped": ["Застрял в лифте между 5 и 6 этажом", "Ребёнок застрял в лифте"],
+    "electrical_emergency": ["Искрит щиток на площадке", "Пахнет гарью из электрощита"],
+    "sewer_blockage": ["Засор канализации, вода не уходит", "Засор стояка, вода поднимается в ванной"],
+    "garbage_chute": ["Засорился мусоропровод", "Мусоропровод забит до 3 этажа"],
+    "electrical_fuses": ["Выбило автомат, нет света в квартире"],
+    "lift_fault": ["Лифт не едет", "Лифт останавливается между этажами"],
+    "roof_leak": ["Протекает кровля над квартирой", "После дождя мокрое пятно на потолке"],
+    "downpipes": ["Оторвана водосточная труба", "Вода с водостока льётся на крыльцо"],
+    "broken_windows": ["Разбито окно на лестнице 4 этажа"],
+    "entrance_doors": ["Не закрывается входная дверь", "Сломан доводчик двери подъезда"],
+    "leaking_taps": ["Течёт кран на кухне", "Подтекает сливной бачок"],
+    "common_lighting": ["Не горит свет на 7 этаже", "Перегорела лампа у лифта"],
+    "meter_check": ["Прошу проверить счётчик горячей воды"],
+    "written_appeal": ["Жалоба на уборку подъезда", "Прошу сделать перерасчёт за отопление"],
+    "info_request": ["Прошу сообщить часы работы бухгалтерии"],
+    "works_report": ["Прошу отчёт о работах по дому за год"],
+    "other": ["Шумят соседи по ночам", "Прошу заменить смеситель (платно)", "Покраска перил в подъезде"],
+}
+MESSAGES_STAFF = ["Мастер придёт сегодня до 18:00", "Нужен доступ в квартиру, позвоните диспетчеру", "Работы выполнены"]
+MESSAGES_RESIDENT = ["Спасибо, ждём", "Буду дома после 17:00", "Проблема повторилась"]
+
+
+async def _executors(ctx: DemoContext, houses: list[int]) -> list[int]:
+    ids: list[int] = []
+    demo_executor = ctx.shared.get("users", {}).get("executor")
+    if demo_executor:
+        ids.append(demo_executor)
+    now = datetime.now(UTC)
+    for n, name in enumerate(EXTRA_EXECUTORS, start=1):
+        user = User(email=f"executor{n}@demo.ru", full_name=name, password_hash="", is_active=True, created_at=now)
+        await user.save()
+        await UserRole(user=user.id, role="executor").save()
+        for house in houses[:2] if n < 3 else houses[2:]:
+            await StaffHouse(user=user.id, house=house).save()
+        ids.append(user.id)
+    return ids
+
+
+async def seed(ctx: DemoContext) -> None:
+    houses: list[int] = list(ctx.shared.get("houses", []))
+    if not houses:
+        return
+    tz = get_settings().time_zone
+    rng = ctx.rng
+    executor_ids = await _executors(ctx, houses)
+    names = {
+        r["id"]: r["full_name"] for r in await User.select(User.id, User.full_name).where(User.id.is_in(executor_ids))
+    }
+    users = ctx.shared.get("users", {})
+    resident = users.get("resident")
+    resident_accounts = set(ctx.shared.get("resident_accounts", []))
+    by_house: dict[int, list[int]] = {int(k): v for k, v in ctx.shared.get("accounts_by_house", {}).items()}
+    account_ids = [a for h in houses for a in by_house.get(h, [])[:60]]
+    accounts = {
+        r["id"]: r
+        for r in await PersonalAccount.select(
+            PersonalAccount.id,
+            PersonalAccount.number,
+            PersonalAccount.payer_name,
+            PersonalAccount.premise.as_alias("premise"),
+            PersonalAccount.premise.number.as_alias("premise_number"),
+            PersonalAccount.premise.house.as_alias("house"),
+            PersonalAccount.premise.house.address.as_alias("address"),
+            PersonalAccount.premise.entrance.as_alias("entrance"),
+        ).where(PersonalAccount.id.is_in(account_ids or [0]))
+    }
+    if not accounts:
+        return
+    # The demo resident's accounts first, so that their pages show requests in several states.
+    pool = sorted(accounts)
+    mine = [a for a in pool if a in resident_accounts]
+    now = datetime.combine(ctx.today, time(12, 0), tzinfo=UTC)
+    categories = [c.code for c in rules.CATEGORIES]
+    statuses = ["new", "accepted", "in_work", "done", "closed", "closed", "closed", "cancelled", "reopened"]
+    types_extra = ["planned", "paid", "warranty"]
+    outage = Outage(
+        house=houses[0],
+        service="hot_water",
+        description="Плановый ремонт теплотрассы",
+        starts_at=now - timedelta(hours=3),
+        ends_at=now + timedelta(days=2),
+    )
+    await outage.save()
+    await Outage(
+        house=houses[1 % len(houses)],
+        service="cold_water",
+        description="Авария на вводе, работает аварийная бригада",
+        starts_at=now - timedelta(days=10),
+        ends_at=now - timedelta(days=9),
+        closed_at=now - timedelta(days=9),
+    ).save()
+
+    tickets: list[Ticket] = []
+    plans: list[dict[str, Any]] = []
+    for n in range(COUNT):
+        account_id = mine[n % len(mine)] if mine and n < 8 else rng.choice(pool)
+        account = accounts[account_id]
+        category = categories[n % len(categories)] if n < 40 else rng.choice(categories)
+        if n < 8:
+            status = ["new", "in_work", "done", "closed", "accepted", "reopened", "cancelled", "done"][n]
+        else:
+            status = rng.choice(statuses)
+        ticket_type = rules.CATEGORY_BY_CODE[category].type
+        if rng.random() < 0.12:
+            ticket_type = rng.choice(types_extra)
+        created = now - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1439))
+        if n < 8:
+            created = now - timedelta(days=n, hours=2)
+        due = deadlines.deadline_for(category, created, tz, ticket_type=ticket_type)
+        executor = None if status == "new" and rng.random() < 0.8 else rng.choice(executor_ids)
+        completed = None
+        if status in ("done", "closed"):
+            span = (due - created) if due else timedelta(days=3)
+            completed = min(now, created + span * rng.uniform(0.3, 1.4))
+        place = "premise" if rng.random() < 0.75 else rng.choice(rules.COMMON_PLACES)
+        description = rng.choice(TEXTS.get(category, TEXTS["other"]))
+        flags = rules.flags_for_new(category, ticket_type)
+        plans.append({"status": status, "executor": executor, "created": created, "completed": completed})
+        search = normalise(
+            " | ".join(
+                [
+                    str(n + 1),
+                    account["address"],
+                    f"кв. {account['premise_number']}",
+                    account["number"],
+                    account["payer_name"] or "",
+                    names.get(executor, "") if executor else "",
+                    description,
+                ]
+            )
+        )
+        tickets.append(
+            Ticket(
+                number=n + 1,
+                account=account_id,
+                premise=account["premise"],
+                house=account["house"],
+                entrance=account["entrance"],
+                place=place,
+                type=ticket_type,
+                category=category,
+                description=description,
+                status=status,
+                internal_status=rng.choice(["", "", "", "waiting_access", "waiting_parts", "contractor"])
+                if status in ("accepted", "in_work")
+                else "",
+                source="portal" if rng.random() < 0.6 else rng.choice(["phone", "email", "walk_in", "call_centre"]),
+                important=rng.random() < 0.08,
+                repeated=rng.random() < 0.06,
+                justified=status in ("done", "closed") and rng.random() < 0.5,
+                paid_for=ticket_type == "paid" and status in ("done", "closed"),
+                created_at=created,
+                updated_at=completed or created,
+                deadline=due,
+                control_date=(created + timedelta(days=5)).date() if rng.random() < 0.15 else None,
+                completed_at=completed,
+                closed_at=completed + timedelta(days=1) if status == "closed" and completed else None,
+                executor=executor,
+                author=resident if account_id in resident_accounts else None,
+                owner_name=account["payer_name"] or "",
+                rating=rng.choice([5, 5, 4, 4, 3, 2, 1]) if status == "closed" and rng.random() < 0.6 else None,
+                outage=outage.id
+                if category == "emergency_localisation" and account["house"] == houses[0] and n % 3 == 0
+                else None,
+                has_new_for_staff=status in ("new", "reopened") and rng.random() < 0.5,
+                has_new_for_resident=n in (1, 2),
+                search_text=search[:8000],
+                **flags,
+            )
+        )
+    ids: list[int] = []
+    for start in range(0, len(tickets), 100):
+        rows = await Ticket.insert(*tickets[start : start + 100]).returning(Ticket.id)
+        ids.extend(r["id"] for r in rows)
+    events: list[TicketEvent] = []
+    order = ["new", "accepted", "in_work", "done", "closed"]
+    for ticket_id, plan, ticket in zip(ids, plans, tickets, strict=True):
+        created = plan["created"]
+        events.append(
+            TicketEvent(
+                ticket=ticket_id,
+                kind="created",
+                to_value="new",
+                comment=ticket.description,
+                visible_to_resident=True,
+                author_name=ticket.owner_name or "Житель",
+                by_staff=False,
+                created_at=created,
+            )
+        )
+        if plan["executor"]:
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="executor",
+                    to_value=str(plan["executor"]),
+                    comment=names.get(plan["executor"], ""),
+                    author_name="Диспетчер",
+                    created_at=created + timedelta(minutes=7),
+                )
+            )
+        status = plan["status"]
+        path = order[1 : order.index(status) + 1] if status in order else ["accepted"] if status == "reopened" else []
+        moment = created + timedelta(minutes=10)
+        previous = "new"
+        for step in path:
+            moment = plan["completed"] if step == "done" and plan["completed"] else moment + timedelta(minutes=40)
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="status",
+                    from_value=previous,
+                    to_value=step,
+                    visible_to_resident=True,
+                    author_name="Диспетчер",
+                    created_at=moment,
+                )
+            )
+            previous = step
+        if status in ("in_work", "done", "closed", "reopened"):
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="message",
+                    comment=rng.choice(MESSAGES_STAFF),
+                    visible_to_resident=True,
+                    author_name=names.get(plan["executor"], "Диспетчер"),
+                    created_at=moment + timedelta(minutes=5),
+                )
+            )
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="message",
+                    comment=rng.choice(MESSAGES_RESIDENT),
+                    visible_to_resident=True,
+                    author=ticket.author,
+                    author_name=ticket.owner_name or "Житель",
+                    by_staff=False,
+                    created_at=moment + timedelta(minutes=25),
+                )
+            )
+        if status in ("reopened", "cancelled"):
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="status",
+                    from_value=previous,
+                    to_value=status,
+                    comment="Работа не выполнена" if status == "reopened" else "Отменена жителем",
+                    visible_to_resident=True,
+                    author=ticket.author,
+                    by_staff=False,
+                    author_name=ticket.owner_name or "Житель",
+                    created_at=moment + timedelta(hours=2),
+                )
+            )
+        if rng.random() < 0.1:
+            events.append(
+                TicketEvent(
+                    ticket=ticket_id,
+                    kind="note",
+                    comment="Проверить подвал вместе с мастером",
+                    author_name="Диспетчер",
+                    created_at=created + timedelta(minutes=3),
+                )
+            )
+    for start in range(0, len(events), 500):
+        await TicketEvent.insert(*events[start : start + 500])
+    await TicketCounter.insert(TicketCounter(id=1, value=COUNT))
+    last = await TicketEvent.select(TicketEvent.id).order_by(TicketEvent.id, ascending=False).first()
+    if last:
+        await Ticket.update({Ticket.resident_seen_event: last["id"]}).where(Ticket.has_new_for_resident.eq(False))
+        await Ticket.update({Ticket.staff_seen_event: last["id"]}).where(Ticket.has_new_for_staff.eq(False))
