@@ -130,7 +130,11 @@ async def list_houses(houses: Houses, page: PageRequest, q: str = "", complex_id
         conditions.append(House.complex == complex_id)
     condition = _and(conditions)
     query = House.select(
-        House.id, House.address, House.floors, House.complex.id.as_alias("complex_id"), House.complex.name
+        House.id,
+        House.address,
+        House.floors,
+        House.complex.id.as_alias("complex_id"),
+        House.complex.name.as_alias("complex_name"),
     ).order_by(House.complex.name, House.address)
     result = await _page(_where(query, condition), _where(House.count(), condition), page)
     ids = [r["id"] for r in result.items]

@@ -69,6 +69,7 @@ async def test_overview_counts_only_the_users_houses(manager, estate):
 async def test_housing_list_shows_houses_in_scope_with_search(manager, estate):
     page = await manager.get("/staff/housing")
     assert ADDRESS in page.text
+    assert "ЖК «Южная Долина»</td>" in page.text
     assert "ул. Чужая" not in page.text
     found = await manager.get("/staff/housing", params={"q": "Тестовая"})
     assert ADDRESS in found.text
