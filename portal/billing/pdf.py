@@ -62,7 +62,7 @@ def receipt_pdf(
         " · ".join(
             [
                 company.get("name", get_settings().company_name),
-                f"{_('INN')} {company.get('inn', '')}",
+                _("INN %(inn)s", inn=company.get("inn", "")),
                 *(company.get(key, "") for key in ("address", "phone", "email", "site")),
             ]
         ),
@@ -115,7 +115,9 @@ def receipt_pdf(
     if reasons:
         pdf.set_font("Main", "", 7.5)
         for line in reasons:
-            pdf.multi_cell(width, 4, f"{_('Recalculation')}: {line.service} — {line.reason}")
+            pdf.multi_cell(
+                width, 4, _("Recalculation: %(service)s — %(reason)s", service=line.service, reason=line.reason)
+            )
     pdf.ln(2)
 
     # Summary
@@ -135,7 +137,7 @@ def receipt_pdf(
     if payments:
         pdf.set_font("Main", "", 8)
         paid = "; ".join(f"{format_day(p.occurred_at, 'short')} {format_money(-p.amount)}" for p in payments)
-        pdf.multi_cell(width, 4, f"{_('Payments received')}: {paid}")
+        pdf.multi_cell(width, 4, _("Payments received: %(list)s", list=paid))
     if penalty_items:
         pdf.set_font("Main", "", 8)
         for item in penalty_items:
@@ -169,16 +171,21 @@ def receipt_pdf(
         pdf.set_x(pdf.l_margin + 48)
         pdf.set_font("Main", "", 8)
         fields = section["fields"]
-        details = (
-            f"{_('INN')} {payee.get('inn', '')}, {_('KPP')} {payee.get('kpp', '')}\n"
-            f"{_('Bank')}: {payee.get('bank_name', '')}, {_('BIC')} {payee.get('bic', '')}\n"
-            f"{_('Account')}: {payee.get('settlement_account', '')}, {_('corr. account')} "
-            f"{payee.get('corresp_account', '')}\n"
-            f"{fields.get('Purpose', '')}"
+        details = "\n".join(
+            [
+                _("INN %(inn)s, KPP %(kpp)s", inn=payee.get("inn", ""), kpp=payee.get("kpp", "")),
+                _("Bank: %(bank)s, BIC %(bic)s", bank=payee.get("bank_name", ""), bic=payee.get("bic", "")),
+                _(
+                    "Account %(account)s, corr. account %(corr)s",
+                    account=payee.get("settlement_account", ""),
+                    corr=payee.get("corresp_account", ""),
+                ),
+                fields.get("Purpose", ""),
+            ]
         )
         pdf.multi_cell(width - 50, 4, details)
         pdf.set_x(pdf.l_margin + 48)
         pdf.set_font("Main", "B", 11)
-        pdf.cell(width - 50, 7, f"{_('To pay')}: {format_money(section['total'])}")
+        pdf.cell(width - 50, 7, _("To pay: %(amount)s", amount=format_money(section["total"])))
         pdf.set_y(top + 48)
     return bytes(pdf.output())

@@ -1,0 +1,213 @@
+"""Billing pages through the app: what a resident sees of their own accounts only, the receipt and its PDF,
+staff reports and exports, the import pages; on both engines."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from portal.billing import importer, ledger, qr, receipts
+from portal.billing.tables import Charge, ReceiptSection
+
+SAMPLE = Path(__file__).with_name("charges_sample.csv")
+OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
+
+
+@pytest.fixture
+async def billed(make_account, catalog):
+    """Two accounts of one house charged for October and November 2026, October paid, receipts issued."""
+    first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
+    from portal.housing.tables import PersonalAccount, Premise
+
+    house = (
+        await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house"))
+        .where(PersonalAccount.id == first)
+        .first()
+    )["house"]
+    second = await make_account(number="7700000002", payer='=HYPERLINK("http://evil")', house=house, area="38.10")
+    content = SAMPLE.read_bytes()
+    for period in (OCTOBER, NOVEMBER):
+        parsed = await importer.check_against_db(importer.read_file(content, "s.csv"), period)
+        await importer.apply(parsed, period, occurred_at=datetime(2026, period.month, 28, tzinfo=UTC))
+    await ledger.post_payment(first, D("3341.23"), "pay-oct-1", datetime(2026, 11, 5, 9, tzinfo=UTC))
+    for period in (OCTOBER, NOVEMBER):
+        await receipts.issue(period, [first, second])
+    premise = await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == first).first()
+    return {"first": first, "second": second, "house": house, "premise": premise["premise"], "_": Premise}
+
+
+async def test_home_shows_each_account_balance_due_date_receipt_and_pay_button(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert "К оплате 3\u00a0341,23\u00a0₽ до 15 декабря" in page.text
+    assert f'href="/pay?account={billed["first"]}"' in page.text
+    assert f"/accounts/{billed['first']}/receipts/2026-11" in page.text
+    assert "7700000002" not in page.text
+
+
+async def test_overpayment_is_shown_in_green_words_not_a_minus(client, login, make_user, billed):
+    await ledger.post_payment(billed["first"], D("3461.23"), "pay-ahead", datetime(2026, 11, 20, tzinfo=UTC))
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get("/")
+    assert "Переплата 120,00\u00a0₽" in page.text
+    assert 'class="balance overpaid"' in page.text
+
+
+async def test_a_resident_sees_only_their_own_accounts(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    other = billed["second"]
+    for path in (
+        f"/accounts/{other}",
+        f"/accounts/{other}/receipts/2026-11",
+        f"/accounts/{other}/receipts/2026-11/pdf",
+    ):
+        assert (await client.get(path)).status_code == 404, path
+    assert (await client.get(f"/accounts/{billed['first']}")).status_code == 200
+    charge = await Charge.select(Charge.id).where(Charge.account == other).first()
+    assert (await client.get(f"/accounts/{billed['first']}/charges/{charge['id']}")).status_code == 404
+
+
+async def test_the_account_page_explains_every_charge(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get(f"/accounts/{billed['first']}?month=2026-11")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Горячее водоснабжение" in page.text
+    assert "Перерасчёт за отсутствие ГВС 10–14 октября" in page.text
+    hot = (
+        await Charge.select(Charge.id)
+        .where((Charge.account == billed["first"]) & (Charge.period == NOVEMBER) & (Charge.recalculation_kopecks != 0))
+        .first()
+    )
+    fragment = await client.get(f"/accounts/{billed['first']}/charges/{hot['id']}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert "243,16" in fragment.text and "2,1" in fragment.text
+    assert "Показания счётчика" in fragment.text
+
+
+async def test_the_receipt_page_has_the_figures_requisites_and_a_qr_per_payee(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get(f"/accounts/{billed['first']}/receipts/2026-11")
+    assert page.status_code == 200
+    assert "3\u00a0341,23\u00a0₽" in page.text
+    assert "40702810540000001234" in page.text and "043510607" in page.text
+    assert page.text.count('src="data:image/svg+xml') == 2
+    assert (await client.get(f"/accounts/{billed['first']}/receipts/2026-13")).status_code == 404
+    assert (await client.get(f"/accounts/{billed['first']}/receipts/2025-01")).status_code == 404
+
+
+async def test_the_pdf_receipt_renders_cyrillic_and_its_qr_decodes_to_the_payload(client, login, make_user, billed):
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    response = await client.get(f"/accounts/{billed['first']}/receipts/2026-11/pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Иванов Иван Иванович" in text
+    assert "3 341,23 ₽" in text.replace("\u00a0", " ")
+    payloads = {
+        r["qr_payload"]
+        for r in await ReceiptSection.select(ReceiptSection.qr_payload).where(ReceiptSection.qr_payload != "")
+    }
+    decoded = set()
+    for page in reader.pages:
+        for image in page.images:
+            found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))
+            decoded.update(r.text for r in found)
+    assert decoded and decoded <= payloads
+    assert any(qr.parse(p)["PersAcc"] == "7700000001" for p in decoded)
+
+
+async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    page = await client.get("/staff/billing/debtors?period=2026-11&sort=-debt")
+    assert page.status_code == 200
+    assert "7700000002" in page.text  # did not pay October
+    assert "7700000001" not in page.text  # paid October; November is not due yet
+    assert "7700000002" not in (await client.get("/staff/billing/debtors?period=2026-11&min_debt=999999")).text
+    assert (await client.get("/staff/billing/debtors?period=2026-11&sort=password")).status_code == 200
+    exported = await client.get("/staff/billing/debtors.csv?period=2026-11")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["7700000002"]
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][4] == "5182,58"
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO((await client.get("/staff/billing/debtors.xlsx?period=2026-11")).content))
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert cells[1][1].startswith("'=")
+    assert len(cells) == 2
+
+
+async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_user, billed):
+    await login(client, await make_user(roles=("manager",), houses=(billed["house"],)))
+    page = await client.get("/staff/billing?period=2026-11")
+    assert page.status_code == 200
+    # Debt 3 341.23 + 5 182.58 = 8 523.81 over 54.30 + 38.10 = 92.40 m² → 92.25 ₽/m².
+    assert "8\u00a0523,81\u00a0₽" in page.text
+    assert "92,25\u00a0₽" in page.text
+
+
+async def test_staff_see_only_their_houses(client, new_client, login, make_user, make_account, billed):
+    elsewhere = await make_account()
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    assert (await client.get(f"/staff/billing/accounts/{billed['first']}")).status_code == 200
+    assert (await client.get(f"/staff/billing/accounts/{elsewhere}")).status_code == 404
+    other = new_client()
+    await login(other, await make_user(roles=("dispatcher",), houses=(billed["house"],)))
+    assert (await other.get("/staff/billing")).status_code == 403
+
+
+async def test_staff_reissue_one_receipt_and_issue_a_house(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    response = await client.form(f"/staff/billing/accounts/{billed['first']}/reissue", {"period": "2026-11"})
+    assert response.status_code == 303
+    response = await client.form("/staff/billing/receipts", {"period": "2026-11", "house": str(billed["house"])})
+    assert response.status_code == 303
+    page = await client.get("/staff/billing/receipts?period=2026-11")
+    assert page.status_code == 200
+
+
+async def test_staff_import_preview_then_apply_then_reapply(client, login, make_user, make_account, catalog):
+    await make_account(number="7700000001")
+    await make_account(number="7700000002")
+    await login(client, await make_user(roles=("accountant",)))
+    content = SAMPLE.read_bytes()
+    preview = await client.form(
+        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("charges.csv", content, "text/csv")}
+    )
+    assert preview.status_code == 200
+    assert "5\u00a0932,52\u00a0₽" in preview.text
+    assert await Charge.count() == 0
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    applied = await client.form(
+        "/staff/billing/import/apply", {"token": token, "period": "2026-09", "file_name": "charges.csv"}
+    )
+    assert applied.status_code == 303
+    assert await Charge.count() == 12
+    again = await client.form(
+        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("charges.csv", content, "text/csv")}
+    )
+    token = again.text.split('name="token" value="')[1].split('"')[0]
+    await client.form("/staff/billing/import/apply", {"token": token, "period": "2026-09", "file_name": "charges.csv"})
+    assert await Charge.count() == 12
+
+
+async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client, login, make_user, catalog):
+    await login(client, await make_user(roles=("accountant",)))
+    bad = b"account;service;volume;tariff;amount\n1;maintenance;x;1;1\n"
+    response = await client.form(
+        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("b.csv", bad, "text/csv")}
+    )
+    assert response.status_code == 422
+    assert "Строка 2" in response.text or "Line 2" in response.text
+    assert 'name="token"' not in response.text
+    assert await Charge.count() == 0
