@@ -468,7 +468,7 @@ async def _staff_detail(
         template,
         status_code=status_code,
         **_common(
-            p=row,
+            pay=row,
             refunds=refunds,
             available=available,
             errors=errors or FormErrors(),
@@ -515,7 +515,7 @@ async def staff_refund(request: Request, payment_id: int, data: FormData) -> Res
                 "nothing_left": _("This payment has nothing left to refund."),
                 "not_paid": _("Only a paid payment can be refunded."),
                 "invalid": _("Enter the amount to refund, for example 1500,00."),
-            }.get(exc.reason, _("The payment service refused the refund: %(message)s", message=exc.message))
+            }.get(exc.reason, _("The payment service refused the refund: %(reason)s", reason=exc.message))
             errors.add("amount", message)
     if errors:
         return await _staff_detail(request, payment_id, "payments/staff_refund.html", errors, 422, values)

@@ -110,7 +110,13 @@ class Sandbox:
     def __init__(self, url: str, relay: Relay) -> None:
         self.url = url
         self.relay = relay
+        self.lock = asyncio.Lock()
         self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {SECRET}"}, timeout=10)
+
+    async def exclusive(self, work: Any) -> Any:
+        """Run a job (reconciliation, autopay) as the app would, apart from the relayed webhooks."""
+        async with self.lock:
+            return await work
 
     def faults(self, **values: Any) -> dict[str, Any]:
         response = self.http.post("/_sandbox/faults", json=values)
@@ -217,6 +223,7 @@ async def gateway(sandbox: Sandbox, app: Any, db: Any, monkeypatch: pytest.Monke
             return response
 
     monkeypatch.setattr(httpx.ASGITransport, "handle_async_request", one_at_a_time)
+    sandbox.lock = lock
 
     sandbox.reset()
     before = get_settings()
@@ -259,7 +266,7 @@ async def household(db: Any, make_user: Any) -> dict[str, Any]:
     await post_entry(accounts[0], EntryKind.CHARGE, 354000, now, reference=f"test-charge-{tag}-1")
     await post_entry(accounts[1], EntryKind.CHARGE, 120050, now, reference=f"test-charge-{tag}-2")
     resident = await make_user(name="Иванов Иван", accounts={a: "owner" for a in accounts})
-    accountant = await make_user(name="Бухгалтер", roles=("accountant",))
+    accountant = await make_user(name="Бухгалтер", roles=("accountant",), houses=(house_id,))
     stranger = await make_user(name="Чужой", accounts={})
     return {
         "house": house_id,

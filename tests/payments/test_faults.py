@@ -62,11 +62,11 @@ async def test_a_dropped_webhook_is_recovered_by_reconciliation(client, login, h
     assert payment["status"] == "pending"
     assert await credits(a) == 0
     gateway.faults(drop_webhooks=0)
-    fixed = await queries.reconcile()
+    fixed = await gateway.exclusive(queries.reconcile())
     assert fixed >= 1
     assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "succeeded"
     assert await credits(a) == 1
-    assert await queries.reconcile() == 0  # nothing left to fix, nothing credited twice
+    assert await gateway.exclusive(queries.reconcile()) == 0  # nothing left to fix, nothing credited twice
     assert await credits(a) == 1
 
 

@@ -1,0 +1,210 @@
+"""Refunds by an accountant and autopay with saved cards, on both database engines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from portal.accounts.tables import Residency
+from portal.billing.ledger import balance_of
+from portal.billing.tables import LedgerEntry
+from portal.core.tables import AuditEvent, OutboxMessage
+from portal.payments import queries
+from portal.payments.tables import AutopayMandate, Payment, PaymentMethod, Refund
+from tests.payments.test_pay_flow import start
+
+RECEIPT_DAY = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+async def paid(client, login, household, gateway, amount: str = "3540") -> dict:
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: amount})
+    await gateway.pay(url, "4242424242424242")
+    await gateway.settle()
+    return await Payment.select().where(Payment.account == a).first()
+
+
+async def test_accountant_refunds_partly_then_the_rest(client, new_client, login, household, gateway):
+    payment = await paid(client, login, household, gateway)
+    a = household["accounts"][0]
+    assert await balance_of(a) == Decimal("0.00")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    form = await staff.get(f"/staff/payments/{payment['id']}/refund")
+    assert form.status_code == 200
+    assert "Отменить это нельзя" in form.text
+    unconfirmed = await staff.form(f"/staff/payments/{payment['id']}/refund", {"amount": "1000", "reason": "Ошибка"})
+    assert unconfirmed.status_code == 422
+    response = await staff.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": "1000,00", "reason": "Двойная оплата", "confirm": "1"}
+    )
+    assert response.status_code == 303, response.text
+    await gateway.settle()  # refund.created and charge.refunded arrive and change nothing more
+    assert await balance_of(a) == Decimal("1000.00")
+    row = await Payment.select().where(Payment.id == payment["id"]).first()
+    assert row["status"] == "partially_refunded" and row["refunded_kopecks"] == 100000
+    audit = await AuditEvent.select().where(
+        (AuditEvent.action == "payment.refund") & (AuditEvent.entity_id == row["id"])
+    )
+    assert len(audit) == 1 and audit[0]["actor_id"] == household["accountant"]
+    too_much = await staff.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": "2540,01", "reason": "Остаток", "confirm": "1"}
+    )
+    assert too_much.status_code == 422
+    assert "больше, чем осталось" in too_much.text
+    rest = await staff.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": "2540", "reason": "Остаток", "confirm": "1"}
+    )
+    assert rest.status_code == 303
+    await gateway.settle()
+    assert await balance_of(a) == Decimal("3540.00")
+    row = await Payment.select().where(Payment.id == payment["id"]).first()
+    assert row["status"] == "refunded"
+    refunds = await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "refund"))
+    assert refunds == 2
+    assert await Refund.count().where(Refund.payment == payment["id"]) == 2
+
+
+async def test_a_resident_cannot_refund(client, login, household, gateway):
+    payment = await paid(client, login, household, gateway)
+    response = await client.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": "10", "reason": "Хочу", "confirm": "1"}
+    )
+    assert response.status_code == 403
+    assert await Refund.count() == 0
+
+
+async def save_card(client, login, household, gateway, number: str, approve: bool | None = None) -> int | None:
+    await login(client, household["resident"])
+    response = await client.form("/autopay/cards")
+    assert response.status_code == 303
+    hosted = await gateway.pay(response.headers["location"], number)
+    if approve is not None:
+        assert hosted.headers["location"].endswith("/auth")
+        session_id = hosted.headers["location"].split("/")[-2]
+        hosted = await gateway.post(f"/c/pay/{session_id}/auth", {"action": "approve" if approve else "fail"})
+    if hosted.status_code != 303 or "/autopay/cards/return" not in hosted.headers["location"]:
+        return None
+    await gateway.settle()
+    back = await client.get(_path(hosted.headers["location"]))
+    assert back.status_code == 303
+    card = await PaymentMethod.select().where(PaymentMethod.user == household["resident"]).first()
+    return card["id"] if card else None
+
+
+async def turn_on(client, household, card_id: int, limit: str = "10000") -> None:
+    a = household["accounts"][0]
+    response = await client.form(f"/autopay/{a}", {"card": str(card_id), "limit": limit})
+    assert response.status_code == 303, response.text
+
+
+async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    assert card is not None
+    page = await client.get("/autopay")
+    assert "•••• 4242" in page.text
+    await turn_on(client, household, card)
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 1
+    await gateway.settle()
+    assert await balance_of(a) == Decimal("0.00")
+    payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
+    assert payment["status"] == "succeeded"
+    assert await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "payment")) == 1
+    # The same month is never charged twice, whatever the number of runs.
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+
+
+async def test_autopay_with_a_card_that_fails_when_charged_is_reported(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4000000000000341")
+    assert card is not None  # 0341 attaches to the customer...
+    await turn_on(client, household, card)
+    before = await balance_of(a)
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0  # ...but every charge fails
+    await gateway.settle()
+    assert await balance_of(a) == before
+    payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
+    assert payment["status"] == "failed" and payment["failure_code"] == "generic_decline"
+    mandate = await AutopayMandate.select().where(AutopayMandate.account == a).first()
+    assert mandate["last_status"] == "failed"
+    told = await OutboxMessage.select().where(
+        (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.template == "payment_failed")
+    )
+    assert told and "Банк отклонил карту" in told[0]["body"]
+    page = await client.get("/autopay")
+    assert "Последнее списание не прошло" in page.text
+
+
+async def test_autopay_that_needs_authentication_is_reported(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4000002760003184", approve=True)
+    assert card is not None
+    await turn_on(client, household, card)
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    await gateway.settle()
+    payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
+    assert payment["status"] == "failed" and payment["failure_code"] == "authentication_required"
+    told = await OutboxMessage.select().where(
+        (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.template == "payment_failed")
+    )
+    assert told and "подтвердить платёж" in told[0]["body"]
+
+
+async def test_3155_set_up_with_authentication_then_succeeds_off_session(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4000002500003155", approve=True)
+    await turn_on(client, household, card)
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 1
+    assert await balance_of(a) == Decimal("0.00")
+
+
+async def test_a_declining_card_cannot_be_saved(client, login, household, gateway):
+    assert await save_card(client, login, household, gateway, "4000000000000002") is None
+    assert await save_card(client, login, household, gateway, "4000000000009995") is None
+    assert await PaymentMethod.count().where(PaymentMethod.user == household["resident"]) == 0
+
+
+async def test_turning_autopay_off_takes_effect_at_once(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    await turn_on(client, household, card)
+    response = await client.form(f"/autopay/{a}/off")
+    assert response.status_code == 303
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await Payment.count().where(Payment.kind == "autopay") == 0
+
+
+async def test_autopay_over_the_limit_charges_nothing_and_tells_the_resident(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    await turn_on(client, household, card, limit="1000")
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await Payment.count().where(Payment.kind == "autopay") == 0
+    assert await OutboxMessage.exists().where(OutboxMessage.template == "autopay_over_limit")
+
+
+async def test_autopay_stops_when_the_right_to_pay_is_gone(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    await turn_on(client, household, card)
+    await Residency.update({Residency.revoked_at: datetime.now(UTC)}).where(
+        (Residency.user == household["resident"]) & (Residency.account == a)
+    )
+    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await Payment.count().where(Payment.kind == "autopay") == 0
+
+
+async def test_removing_the_card_switches_autopay_off(client, login, household, gateway):
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    await turn_on(client, household, card)
+    response = await client.form(f"/autopay/cards/{card}/remove")
+    assert response.status_code == 303
+    mandate = await AutopayMandate.select().where(AutopayMandate.user == household["resident"]).first()
+    assert mandate["active"] is False
