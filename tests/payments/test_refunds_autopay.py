@@ -182,7 +182,6 @@ async def test_turning_autopay_off_takes_effect_at_once(client, login, household
 
 
 async def test_autopay_over_the_limit_charges_nothing_and_tells_the_resident(client, login, household, gateway):
-    a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4242424242424242")
     await turn_on(client, household, card, limit="1000")
     assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0

@@ -1,0 +1,38 @@
+"""The staff payments page: filters, paging, exports safe from formula injection, house scope."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from portal.housing.tables import House
+from tests.payments.test_refunds_autopay import paid
+
+
+async def test_staff_list_filters_and_exports_formula_safe(client, new_client, login, household, gateway, make_user):
+    payment = await paid(client, login, household, gateway, "3540")
+    await House.update({House.address: '=HYPERLINK("http://evil")'}).where(House.id == household["house"])
+    staff = new_client()
+    await login(staff, household["accountant"])
+    page = await staff.get("/staff/payments?status=succeeded&size=10")
+    assert page.status_code == 200
+    assert f'href="/staff/payments/{payment["id"]}"' in page.text
+    empty = await staff.get("/staff/payments?status=refunded")
+    assert f'href="/staff/payments/{payment["id"]}"' not in empty.text
+    by_amount = await staff.get("/staff/payments?min=4000")
+    assert f'href="/staff/payments/{payment["id"]}"' not in by_amount.text
+    csv = await staff.get(f"/staff/payments/export.csv?house={household['house']}")
+    assert csv.status_code == 200
+    assert "'=HYPERLINK" in csv.text
+    assert "3540,00" in csv.text
+    xlsx = await staff.get("/staff/payments/export.xlsx?status=succeeded")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for v in cells)
+    # A manager of another house sees none of it.
+    other = await make_user(roles=("manager",), houses=())
+    outsider = new_client()
+    await login(outsider, other)
+    assert f'href="/staff/payments/{payment["id"]}"' not in (await outsider.get("/staff/payments")).text
+    assert (await outsider.get(f"/staff/payments/{payment['id']}")).status_code == 404
