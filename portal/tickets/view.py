@@ -57,12 +57,6 @@ class TicketView:
 
     @staticmethod
     def badge_class(row: dict[str, Any], now: datetime | None = None) -> str:
-        now = now or datetime.now(UTC)
-        if (
-            rules.is_overdue(row["status"], row.get("deadline"), row.get("completed_at"), now)
-            and row["status"] in rules.ACTIVE
-        ):
-            return "overdue"
         return {"new": "new", "reopened": "new", "accepted": "accepted", "in_work": "in_work", "done": "done"}.get(
             row["status"], "closed"
         )
