@@ -1,0 +1,99 @@
+"""A resident pays a receipt in a real browser over real HTTP: the portal, the sandbox gateway's hosted page,
+the signed webhook, the return page that updates itself, the new balance; then a declined card changes nothing.
+Afterwards neither the portal's log nor its database holds a card number."""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import _RUN
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("PORTAL_SCREENSHOTS")
+CARD_NUMBERS = ("4242424242424242", "4242 4242 4242 4242", "4000000000000002", "4000 0000 0000 0002")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def money(text: str) -> Decimal:
+    digits = re.sub(r"[^\d,]", "", text).replace(",", ".")
+    return Decimal(digits) if digits else Decimal("0")
+
+
+def balance_on_pay_page(page: Page, live_server: str) -> Decimal:
+    page.goto(live_server + "/pay")
+    due = page.locator("fieldset.pay-account").first.locator(".pay-due")
+    text = due.inner_text()
+    if "Переплата" in text:
+        return -money(text)
+    return money(text)
+
+
+def start_payment(page: Page, live_server: str, amount: str) -> None:
+    page.goto(live_server + "/pay")
+    boxes = page.locator("fieldset.pay-account input[type=checkbox]")
+    for i in range(boxes.count()):
+        boxes.nth(i).set_checked(i == 0)
+    page.locator("fieldset.pay-account").first.get_by_label("Сумма к оплате, ₽").fill(amount)
+    shot(page, "pay-390")
+    page.get_by_role("button", name="Перейти к оплате").click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+
+
+def pay_with(page: Page, number: str) -> None:
+    page.get_by_label("Номер карты · Card number").fill(number)
+    page.get_by_label("Срок · Expiry (ММ/ГГ)").fill("12/34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name=re.compile("Оплатить")).click()
+
+
+def test_resident_pays_a_receipt_and_a_declined_card_changes_nothing(page: Page, live_server: str):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/login")
+    page.locator("input[name=login]").fill("resident@demo.ru")
+    page.locator("input[name=password]").fill("demo12345")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+    before = balance_on_pay_page(page, live_server)
+    start_payment(page, live_server, "1234,56")
+    expect(page.get_by_text("1\u00a0234,56\u00a0₽").first).to_be_visible()
+    shot(page, "hosted-390")
+    pay_with(page, "4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/pay/return\?session_id=cs_test_"))
+    shot(page, "return-390")
+    expect(page.get_by_text("Платёж получен")).to_be_visible(timeout=20_000)
+    after = before - Decimal("1234.56")
+    cell = page.locator("td.balance-now").first
+    if after > 0:
+        expect(cell).to_contain_text("К оплате")
+    elif after < 0:
+        expect(cell).to_contain_text("Переплата")
+    assert money(cell.inner_text()) == abs(after)
+    assert balance_on_pay_page(page, live_server) == after
+
+    start_payment(page, live_server, "100")
+    pay_with(page, "4000 0000 0000 0002")
+    expect(page.get_by_text("Your card was declined.")).to_be_visible()
+    shot(page, "hosted-declined-390")
+    page.get_by_role("link", name="Отменить и вернуться · Cancel and return").click()
+    expect(page.get_by_text(re.compile("Платёж (отклонён|отменён)"))).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Деньги не списаны").first).to_be_visible()
+    assert balance_on_pay_page(page, live_server) == after
+
+    # No card number ever reached the portal: not its log, not its database.
+    live = Path(_RUN) / "live"
+    for path in [live / "server.log", *live.glob("live.sqlite*")]:
+        data = path.read_bytes()
+        for number in CARD_NUMBERS:
+            assert number.encode() not in data, f"{number} found in {path.name}"
