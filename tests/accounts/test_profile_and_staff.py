@@ -147,3 +147,16 @@ async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login)
     assert "Тема письма" in listing.text
     message = await client.get(f"/staff/outbox/{row['id']}")
     assert "Текст письма" in message.text
+
+
+async def test_profile_posts_need_the_csrf_token_as_a_form_field_or_an_htmx_header(client, make_user, login):
+    user_id = await make_user(name="Прежнее Имя")
+    await login(client, user_id)
+    await client.csrf_token()
+    plain = await client.post("/profile", data={"full_name": "Подделка", "locale": "ru"})
+    htmx = await client.post("/profile", data={"full_name": "Подделка", "locale": "ru"}, headers={"HX-Request": "true"})
+    assert plain.status_code == htmx.status_code == 403
+    assert (await User.select(User.full_name).where(User.id == user_id).first())["full_name"] == "Прежнее Имя"
+    done = await client.htmx_form("/profile", {"full_name": "Новое Имя", "locale": "ru"})
+    assert done.status_code == 303
+    assert (await User.select(User.full_name).where(User.id == user_id).first())["full_name"] == "Новое Имя"
