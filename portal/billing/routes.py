@@ -107,7 +107,7 @@ async def home_balances(principal: Principal) -> dict[str, Any] | None:
     if not ids:
         return None
     infos = await queries.accounts_info(ids)
-    balances = await balances_of(ids)
+    snapshots = await latest_snapshots(ids)
     last = await queries.last_receipts(ids)
     items = []
     for account_id in ids:
@@ -115,10 +115,15 @@ async def home_balances(principal: Principal) -> dict[str, Any] | None:
         if info is None:
             continue
         receipt = last.get(account_id)
+        snapshot = snapshots.get(account_id)
+        balance = from_kopecks(snapshot["closing_kopecks"]) if snapshot else Decimal("0.00")
+        # What was due before this month's charges and is still unpaid.
+        overdue = from_kopecks(snapshot["closing_kopecks"] - snapshot["charged_kopecks"]) if snapshot else Decimal("0")
         items.append(
             {
                 "info": info,
-                "state": rules.balance_state(balances.get(account_id, Decimal("0"))),
+                "state": rules.balance_state(balance),
+                "overdue": overdue if overdue > 0 and balance > 0 else Decimal("0"),
                 "receipt": receipt,
                 "may_pay": principal.may_on_account(account_id, "pay"),
             }

@@ -211,3 +211,11 @@ async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client,
     assert "Строка 2" in response.text or "Line 2" in response.text
     assert 'name="token"' not in response.text
     assert await Charge.count() == 0
+
+
+async def test_home_says_how_much_of_the_debt_is_overdue(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["second"]: "owner"}))
+    page = await client.get("/")
+    # October (2 591.29) was not paid; November's 2 591.29 is not due yet.
+    assert "К оплате 5\u00a0182,58\u00a0₽ до 15 декабря" in page.text
+    assert "Из них просрочено: 2\u00a0591,29\u00a0₽" in page.text
