@@ -16,7 +16,7 @@ from portal.billing import ledger
 from portal.billing.queries import houses_of
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
-from portal.core.i18n import lazy
+from portal.core.i18n import lazy, pgettext
 from portal.core.pagination import page_request
 from portal.core.security import Principal, principal_of, resident, staff
 from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
@@ -29,15 +29,6 @@ from portal.settings import get_settings
 VIEW_ROLES = ("accountant", "manager", "operator")
 EXPORT_ROLES = ("accountant", "manager")
 
-STATUS_LABELS = {
-    rules.CREATED: lazy("Created"),
-    rules.PENDING: lazy("Processing"),
-    rules.SUCCEEDED: lazy("Paid"),
-    rules.FAILED: lazy("Declined"),
-    rules.CANCELED: lazy("Cancelled"),
-    rules.REFUNDED: lazy("Refunded"),
-    rules.PARTIALLY_REFUNDED: lazy("Partly refunded"),
-}
 STATUS_BADGES = {
     rules.CREATED: "new",
     rules.PENDING: "work",
@@ -50,8 +41,16 @@ STATUS_BADGES = {
 
 
 def status_label(status: str) -> str:
-    label = STATUS_LABELS.get(status)
-    return label() if label else status
+    labels = {
+        rules.CREATED: pgettext("payment status", "Created"),
+        rules.PENDING: pgettext("payment status", "Processing"),
+        rules.SUCCEEDED: pgettext("payment status", "Paid"),
+        rules.FAILED: pgettext("payment status", "Declined"),
+        rules.CANCELED: pgettext("payment status", "Cancelled"),
+        rules.REFUNDED: pgettext("payment status", "Refunded"),
+        rules.PARTIALLY_REFUNDED: pgettext("payment status", "Partly refunded"),
+    }
+    return labels.get(status, status)
 
 
 def _common(**context: Any) -> dict[str, Any]:
@@ -369,7 +368,7 @@ async def staff_payments(request: Request) -> Template:
 
 
 EXPORT_HEADER = (
-    lazy("Payment"),
+    lazy("Payment no."),
     lazy("Date"),
     lazy("Account"),
     lazy("Address"),
