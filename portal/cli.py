@@ -112,7 +112,11 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
         # The sandbox sends its webhooks to this portal (unless told otherwise) and is up before the portal is.
         local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
-        gateway_env = {"SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook", **os.environ}
+        gateway_env = {
+            "SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook",
+            **os.environ,
+            "SANDBOX_PARENT_PID": str(os.getpid()),
+        }
         gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT, env=gateway_env)
         _wait_for_gateway(get_settings().payment_gateway_url, gateway)
     click.echo(f"\nThe portal is at http://{host}:{port}")
