@@ -135,8 +135,11 @@ def format_money(amount: Decimal | int | None, locale: str | None = None) -> str
     return f"{sign}₽{number}"
 
 
-def format_number(value: Decimal | int | float, digits: int = 2, locale: str | None = None) -> str:
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+def format_number(
+    value: Decimal | int | float, digits: int = 2, locale: str | None = None, *, fixed: bool = False
+) -> str:
+    """Up to ``digits`` decimals (exactly ``digits`` when ``fixed``, e.g. a meter's 127,640)."""
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits else "")
     return format_decimal(value, format=pattern, locale=locale or get_locale())
 
 

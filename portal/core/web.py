@@ -54,8 +54,8 @@ def _moment(value: Any) -> str:
     return i18n.format_moment(value, get_settings().time_zone)
 
 
-def _number(value: Any, digits: int = 2) -> str:
-    return i18n.format_number(value, digits)
+def _number(value: Any, digits: int = 2, fixed: bool = False) -> str:
+    return i18n.format_number(value, digits, fixed=fixed)
 
 
 @pass_context

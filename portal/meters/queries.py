@@ -26,6 +26,7 @@ class MeterView:
     next_verification: date | None
     failed: bool
     last: dict[int, Decimal] = field(default_factory=dict)
+    average: dict[int, Decimal] = field(default_factory=dict)
     last_at: datetime | None = None
     this_period: bool = False
 
@@ -66,77 +67,96 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
         return []
     readings = (
         await MeterReading.select(
-            MeterReading.meter, MeterReading.zone, MeterReading.value, MeterReading.submitted_at, MeterReading.period
+            MeterReading.meter,
+            MeterReading.zone,
+            MeterReading.value,
+            MeterReading.consumption,
+            MeterReading.submitted_at,
+            MeterReading.period,
         )
         .where(MeterReading.meter.is_in(list(meters)))
         .order_by(MeterReading.submitted_at)
         .limit(200 * 36)
     )
+    used: dict[tuple[int, int], list[Decimal]] = {}
     for r in readings:
         view = meters[r["meter"]]
         view.last[r["zone"]] = Decimal(r["value"]).quantize(Decimal(10) ** -view.decimals)
         view.last_at = r["submitted_at"]
         view.this_period = r["period"] == period
+        if r["consumption"] is not None:
+            used.setdefault((r["meter"], r["zone"]), []).append(Decimal(r["consumption"]))
+    for (meter_id, zone), values in used.items():
+        recent = values[-12:]
+        meters[meter_id].average[zone] = sum(recent) / len(recent)
     return list(meters.values())
 
 
-async def meter_for(meter_id: int, account_ids: list[int]) -> Meter | None:
-    """A meter only if it belongs to one of ``account_ids`` (never loaded, then checked)."""
-    if not account_ids:
-        return None
-    return await Meter.objects().where((Meter.id == meter_id) & Meter.account.is_in(account_ids)).first()
+async def meters_by_id(meter_ids: list[int], account_ids: list[int]) -> list[Meter]:
+    """Meters only if they belong to one of ``account_ids`` (never loaded, then checked)."""
+    if not meter_ids or not account_ids:
+        return []
+    return await Meter.objects().where(Meter.id.is_in(meter_ids) & Meter.account.is_in(account_ids))
 
 
-async def submit(
-    meter: Meter, values: dict[int, Decimal], *, user_id: int | None, now: datetime, today: date, window: rules.Window
-) -> dict[int, rules.Check]:
-    """Check every zone and store the readings only if all zones pass (one transaction)."""
-    previous: dict[int, Decimal] = {}
-    history = (
-        await MeterReading.select(MeterReading.zone, MeterReading.value, MeterReading.consumption)
-        .where(MeterReading.meter == meter.id)
-        .order_by(MeterReading.submitted_at, ascending=False)
-        .limit(meter.zones * 12)
-    )
-    consumption: dict[int, list[Decimal]] = {}
-    for r in history:
-        previous.setdefault(r["zone"], Decimal(r["value"]))
-        if r["consumption"] is not None:
-            consumption.setdefault(r["zone"], []).append(Decimal(r["consumption"]))
-    checks = {
-        zone: rules.check_reading(
-            value,
-            previous.get(zone),
-            digits=meter.digits,
-            decimals=meter.decimals,
-            on=today,
-            next_verification=meter.next_verification,
-            failed=meter.failed_on is not None,
-            average=(sum(consumption[zone]) / len(consumption[zone])) if consumption.get(zone) else None,
-        )
-        for zone, value in values.items()
+def check_all(
+    meters: dict[int, Meter],
+    wanted: dict[int, dict[int, Decimal]],
+    previous: dict[int, dict[int, Decimal]],
+    *,
+    today: date,
+    averages: dict[int, dict[int, Decimal]] | None = None,
+) -> dict[int, dict[int, rules.Check]]:
+    """Check every submitted register against the previous reading of the same register."""
+    return {
+        meter_id: {
+            zone: rules.check_reading(
+                value,
+                previous.get(meter_id, {}).get(zone),
+                digits=meters[meter_id].digits,
+                decimals=meters[meter_id].decimals,
+                on=today,
+                next_verification=meters[meter_id].next_verification,
+                failed=meters[meter_id].failed_on is not None,
+                average=(averages or {}).get(meter_id, {}).get(zone),
+            )
+            for zone, value in zones.items()
+        }
+        for meter_id, zones in wanted.items()
+        if meter_id in meters
     }
-    if any(c.error for c in checks.values()):
-        return checks
+
+
+async def store_all(
+    meters: dict[int, Meter],
+    wanted: dict[int, dict[int, Decimal]],
+    checks: dict[int, dict[int, rules.Check]],
+    *,
+    user_id: int | None,
+    now: datetime,
+    today: date,
+    window: rules.Window,
+) -> None:
+    """Store the checked readings in one transaction, for the period they are used in."""
     period = rules.period_of_reading(today, window)
-    async with atomic():
-        await MeterReading.insert(
-            *[
-                MeterReading(
-                    meter=meter.id,
-                    zone=zone,
-                    value=value,
-                    consumption=checks[zone].consumption,
-                    period=period,
-                    submitted_at=now,
-                    submitted_by=user_id,
-                    rollover=checks[zone].rollover,
-                    flagged=checks[zone].flagged,
-                )
-                for zone, value in values.items()
-            ]
+    rows = [
+        MeterReading(
+            meter=meter_id,
+            zone=zone,
+            value=value,
+            consumption=checks[meter_id][zone].consumption,
+            period=period,
+            submitted_at=now,
+            submitted_by=user_id,
+            rollover=checks[meter_id][zone].rollover,
+            flagged=checks[meter_id][zone].flagged,
         )
-    return checks
+        for meter_id, zones in wanted.items()
+        if meter_id in meters
+        for zone, value in zones.items()
+    ]
+    async with atomic():
+        await MeterReading.insert(*rows)
 
 
 async def account_numbers(account_ids: list[int]) -> dict[int, str]:

@@ -8,10 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Template
 
+from portal.core.home import register_section
 from portal.core.i18n import format_number, gettext
 from portal.core.security import Principal, principal_of, resident
 from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
@@ -37,7 +36,7 @@ def zone_label(zones: int, zone: int) -> str:
 
 
 def error_message(error: rules.ReadingError, previous: Decimal | None, digits: int) -> str:
-    prev = format_number(previous, 3) if previous is not None else ""
+    prev = format_number(previous, 3, fixed=True) if previous is not None else ""
     return {
         rules.ReadingError.LESS_THAN_PREVIOUS: gettext(
             "The reading is less than the previous one (%(previous)s). Check the digits.", previous=prev
@@ -96,37 +95,71 @@ async def meters_index(request: Request) -> Template:
     return await _page(request, await principal_of(request))
 
 
-@post("/meters/{meter_id:int}", name="meters:submit", opt=resident(), status_code=200)
-async def submit_reading(request: Request, meter_id: FromPath[int], data: FormData) -> Template | Response[Any]:
+@post("/meters", name="meters:submit", opt=resident(), status_code=200)
+async def submit_readings(request: Request, data: FormData) -> Template | Response[Any]:
+    """All meters in one form: empty fields are skipped; nothing is stored unless every value passes."""
     principal = await principal_of(request)
-    meter = await queries.meter_for(meter_id, _meter_accounts(principal))
-    if meter is None:
-        raise NotFoundException()
-    form_errors = FormErrors()
-    values: dict[int, Decimal] = {}
-    typed: dict[str, str] = {}
-    for zone in range(1, meter.zones + 1):
-        name = f"zone{zone}"
-        text = form_value(data, name)
-        typed[name] = text
-        value = rules.parse_value(text)
-        if value is None:
-            form_errors.add(f"{meter.id}-{name}", gettext("Enter the numbers the meter shows, e.g. 123,456."))
-        else:
-            values[zone] = value
-    if not form_errors:
-        checks = await queries.submit(
-            meter, values, user_id=principal.user_id, now=datetime.now(UTC), today=_today(), window=WINDOW
+    accounts = _meter_accounts(principal)
+    today = _today()
+    meters = {m.id: m for m in await queries.meters_of(accounts, rules.period_of_reading(today, WINDOW))}
+    errors: dict[int, FormErrors] = {}
+    typed: dict[int, dict[str, str]] = {}
+    wanted: dict[int, dict[int, Decimal]] = {}
+    for meter in meters.values():
+        for zone in range(1, meter.zones + 1):
+            text = form_value(data, f"m{meter.id}z{zone}")
+            typed.setdefault(meter.id, {})[f"zone{zone}"] = text
+            if not text:
+                continue
+            value = rules.parse_value(text)
+            if value is None:
+                errors.setdefault(meter.id, FormErrors()).add(
+                    f"{meter.id}-zone{zone}", gettext("Enter the numbers the meter shows, e.g. 123,456.")
+                )
+            else:
+                wanted.setdefault(meter.id, {})[zone] = value
+    if not wanted and not errors:
+        errors[0] = FormErrors(general=[gettext("Enter at least one reading.")])
+    if not errors:
+        tables = {m.id: m for m in await queries.meters_by_id(list(wanted), accounts)}
+        checks = queries.check_all(
+            tables,
+            wanted,
+            {m.id: m.last for m in meters.values()},
+            today=today,
+            averages={m.id: m.average for m in meters.values()},
         )
-        views = await queries.meters_of([meter.account], rules.period_of_reading(_today(), WINDOW))
-        last = next((v.last for v in views if v.id == meter.id), {})
-        for zone, check in checks.items():
-            if check.error:
-                form_errors.add(f"{meter.id}-zone{zone}", error_message(check.error, last.get(zone), meter.digits))
-    if form_errors:
-        return await _page(request, principal, errors={meter.id: form_errors}, typed={meter.id: typed}, status_code=422)
+        for meter_id, zones in checks.items():
+            for zone, check in zones.items():
+                if check.error:
+                    errors.setdefault(meter_id, FormErrors()).add(
+                        f"{meter_id}-zone{zone}",
+                        error_message(check.error, meters[meter_id].last.get(zone), meters[meter_id].digits),
+                    )
+        if not errors:
+            await queries.store_all(
+                tables, wanted, checks, user_id=principal.user_id, now=datetime.now(UTC), today=today, window=WINDOW
+            )
+    if errors:
+        return await _page(request, principal, errors=errors, typed=typed, status_code=422)
     flash(request, gettext("Readings passed. Thank you!"))
     return see_other(request, "/meters")
 
 
-ROUTES = [meters_index, submit_reading]
+async def _home_section(principal: Principal) -> dict[str, Any] | None:
+    """«Передайте показания до 25 ноября» while the window is open and a meter still waits for this month."""
+    accounts = _meter_accounts(principal)
+    today = _today()
+    if not accounts or not WINDOW.is_open(today):
+        return None
+    meters = await queries.meters_of(accounts, rules.period_of_reading(today, WINDOW))
+    waiting = [m for m in meters if not m.this_period and not m.failed]
+    if not waiting:
+        return None
+    return {"waiting": len(waiting), "until": today.replace(day=WINDOW.end_day)}
+
+
+register_section("meters", 20, "meters/_home.html", _home_section)
+
+
+ROUTES = [meters_index, submit_readings]

@@ -1,4 +1,4 @@
 ACCESS = {
     "GET /meters": "resident",
-    "POST /meters/{meter_id:int}": "resident",
+    "POST /meters": "resident",
 }

@@ -34,7 +34,7 @@ async def test_a_resident_passes_a_reading_and_sees_it(client, login, make_user,
     page = await client.get("/meters")
     assert page.status_code == 200
     assert "S1" in page.text and "S2" not in page.text
-    response = await client.form(f"/meters/{meter}", {"zone1": "130,5"})
+    response = await client.form("/meters", {f"m{meter}z1": "130,5"})
     assert response.status_code == 303
     values = await MeterReading.select(MeterReading.value).where(MeterReading.meter == meter).order_by(MeterReading.id)
     assert Decimal(values[-1]["value"]) == Decimal("130.5")
@@ -43,7 +43,7 @@ async def test_a_resident_passes_a_reading_and_sees_it(client, login, make_user,
 async def test_a_reading_below_the_previous_is_refused_and_what_was_typed_stays(client, login, make_user, two_accounts):
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
-    response = await client.form(f"/meters/{meter}", {"zone1": "120,000"})
+    response = await client.form("/meters", {f"m{meter}z1": "120,000"})
     assert response.status_code == 422
     assert 'value="120,000"' in response.text
     assert "123,456" in response.text
@@ -53,13 +53,36 @@ async def test_a_reading_below_the_previous_is_refused_and_what_was_typed_stays(
 async def test_a_resident_cannot_pass_readings_for_another_account(client, login, make_user, two_accounts):
     (account, _), (_, other_meter) = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
-    response = await client.form(f"/meters/{other_meter}", {"zone1": "200"})
-    assert response.status_code == 404
+    response = await client.form("/meters", {f"m{other_meter}z1": "200"})
+    assert response.status_code == 422  # no meter of the user was filled in: nothing to pass
     assert await MeterReading.count().where(MeterReading.meter == other_meter) == 1
 
 
 async def test_a_family_member_without_the_meters_right_sees_no_meters(client, login, make_user, two_accounts):
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "family"}, rights=("view",)))
-    response = await client.form(f"/meters/{meter}", {"zone1": "200"})
-    assert response.status_code == 404
+    page = await client.get("/meters")
+    assert "S1" not in page.text
+    await client.form("/meters", {f"m{meter}z1": "200"})
+    assert await MeterReading.count().where(MeterReading.meter == meter) == 1
+
+
+async def test_one_bad_value_saves_nothing_and_keeps_every_typed_value(client, login, make_user, two_accounts):
+    (account, meter), _ = two_accounts
+    second = Meter(account=account, service="hot_water", serial="S1H", digits=5, decimals=3)
+    await second.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form("/meters", {f"m{meter}z1": "130", f"m{second.id}z1": "abc"})
+    assert response.status_code == 422
+    assert 'value="130"' in response.text and 'value="abc"' in response.text
+    assert await MeterReading.count().where(MeterReading.meter == meter) == 1
+
+
+async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, login, make_user, two_accounts):
+    from portal.meters import routes
+
+    (account, _), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    home = await client.get("/")
+    expected = routes.WINDOW.is_open(routes._today())
+    assert ("Передайте их до" in home.text) is expected
