@@ -7,6 +7,7 @@ of a locale are merged into one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -43,7 +44,7 @@ def set_locale(locale: str) -> None:
 
 @lru_cache(maxsize=8)
 def translations(locale: str) -> NullTranslations:
-    """All domain catalogs of ``locale`` merged into one."""
+    """All domain catalogs of ``locale`` merged into one (the fallback of every domain)."""
     folder = LOCALE_DIR / locale / "LC_MESSAGES"
     merged: NullTranslations = NullTranslations()
     for mo in sorted(folder.glob("*.mo")) if folder.exists() else []:
@@ -56,18 +57,68 @@ def translations(locale: str) -> NullTranslations:
     return merged
 
 
+@lru_cache(maxsize=64)
+def domain_translations(locale: str, domain: str) -> NullTranslations:
+    """The catalog of one domain, falling back to all the others.
+
+    The same English word may read differently in two domains («Status» is «Статус» of a payment and
+    «Состояние» of a house), so a message is looked up in the catalog of the domain that shows it first.
+    """
+    merged = translations(locale)
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.mo"
+    if not path.exists():
+        return merged
+    with path.open("rb") as fp:
+        own = Translations(fp=fp, domain=domain)
+    own.add_fallback(merged)
+    return own
+
+
+def domain_of_module(module: str) -> str:
+    """``portal.tickets.routes`` → ``tickets``; anything outside a domain → ``core``."""
+    parts = module.split(".")
+    if len(parts) >= 2 and parts[0] == "portal" and parts[1] not in ("core", "app", "cli", "demo", "settings"):
+        return parts[1]
+    return "core"
+
+
+def domain_of_template(name: str | None) -> str:
+    """``tickets/detail.html`` → ``tickets``; top-level templates and components → ``core``."""
+    if name and "/" in name:
+        first = name.split("/", 1)[0]
+        if first not in ("components",):
+            return first
+    return "core"
+
+
+def _caller_domain(depth: int = 2) -> str:
+    return domain_of_module(sys._getframe(depth).f_globals.get("__name__", ""))
+
+
+def translate(domain: str, message: str) -> str:
+    return domain_translations(get_locale(), domain).ugettext(message)
+
+
+def translate_plural(domain: str, singular: str, plural: str, n: int) -> str:
+    return domain_translations(get_locale(), domain).ungettext(singular, plural, n)
+
+
+def translate_context(domain: str, context: str, message: str) -> str:
+    return domain_translations(get_locale(), domain).upgettext(context, message)
+
+
 def gettext(message: str, **variables: object) -> str:
-    text = translations(get_locale()).ugettext(message)
+    text = translate(_caller_domain(), message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translations(get_locale()).ungettext(singular, plural, n)
+    text = translate_plural(_caller_domain(), singular, plural, n)
     return text % {"num": n, **variables}
 
 
 def pgettext(context: str, message: str, **variables: object) -> str:
-    text = translations(get_locale()).upgettext(context, message)
+    text = translate_context(_caller_domain(), context, message)
     return text % variables if variables else text
 
 
@@ -76,7 +127,8 @@ _ = gettext
 
 def lazy(message: str) -> Callable[[], str]:
     """A message translated when it is shown, not at import (for module-level labels)."""
-    return lambda: gettext(message)
+    domain = _caller_domain()
+    return lambda: translate(domain, message)
 
 
 def pick_locale(cookie: str | None, accept_language: str | None) -> str:

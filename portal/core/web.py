@@ -78,16 +78,35 @@ def _flashes(request: Request) -> list[dict[str, str]]:
     return list(messages or [])
 
 
+@pass_context
+def _template_gettext(context: Any, message: str, **variables: Any) -> str:
+    """``_()`` in a template: the catalog of the template's domain first (``tickets/…`` → tickets)."""
+    text = i18n.translate(i18n.domain_of_template(context.name), message)
+    return text % variables if variables else text
+
+
+@pass_context
+def _template_ngettext(context: Any, singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = i18n.translate_plural(i18n.domain_of_template(context.name), singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+@pass_context
+def _template_pgettext(context: Any, msgctxt: str, message: str, **variables: Any) -> str:
+    text = i18n.translate_context(i18n.domain_of_template(context.name), msgctxt, message)
+    return text % variables if variables else text
+
+
 def configure_jinja(engine: JinjaTemplateEngine) -> None:
     """Engine callback: i18n, filters and globals shared by every template."""
     env = engine.engine
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
-        _=i18n.gettext,
-        gettext=i18n.gettext,
-        ngettext=i18n.ngettext,
-        pgettext=i18n.pgettext,
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
         get_locale=i18n.get_locale,
         LOCALES=i18n.LOCALES,
         language_name=i18n.language_name,

@@ -130,3 +130,18 @@ def test_staff_scope_is_limited_to_their_houses():
 )
 def test_only_local_paths_are_followed_after_sign_in(target, expected):
     assert safe_next(target) == expected
+
+
+def test_a_word_reads_as_its_own_domain_says_it():
+    """«Status» is «Статус» of a payment but «Состояние» of a house: each domain's catalog is asked first."""
+    from portal.core.i18n import domain_of_module, domain_of_template, set_locale, translate
+
+    set_locale("ru")
+    assert domain_of_module("portal.tickets.routes") == "tickets"
+    assert domain_of_module("portal.core.web") == "core"
+    assert domain_of_template("housing/house.html") == "housing"
+    assert domain_of_template("components/ui.html") == "core"
+    assert translate("tickets", "New") == "Новая"
+    assert translate("housing", "New") == "Новых"
+    # A domain without the message falls back to the others.
+    assert translate("meters", "Staff") == "Сотрудники"
