@@ -4,12 +4,12 @@ current consent accepted, so that `make run` signs straight into the home page."
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from portal.accounts import consent, rules
 from portal.accounts.passwords import hash_password
-from portal.accounts.tables import AccessCode, ConsentRecord, Residency, StaffHouse, User, UserRole
+from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
 from portal.demo import DEMO_PASSWORD, DemoContext
+from portal.settings import get_settings
 
 STAFF = (
     ("admin", "admin@demo.ru", "Анна Сергеевна Орлова", "Administrator"),
@@ -77,17 +77,10 @@ async def seed(ctx: DemoContext) -> None:
                 await StaffHouse(user=users[role], house=house).save()
         ctx.logins.append((label, email, DEMO_PASSWORD))
 
-    # Access codes of the demo accounts, so that registration can be tried (the codes are listed in shared).
-    codes: dict[int, str] = {}
+    # Every account has an access code from the start (derived, printed on its receipts); the first three
+    # of each house are listed for trying the registration.
+    secret = get_settings().secret_key
     account_ids: list[int] = [a for ids in ctx.shared.get("accounts_by_house", {}).values() for a in ids[:3]]
-    for account in account_ids:
-        code = "".join(ctx.rng.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
-        codes[account] = code
-    rows: list[Any] = [
-        AccessCode(account=account, code_hash=rules.hash_access_code(code, f"demo{account}"))
-        for account, code in codes.items()
-    ]
-    if rows:
-        await AccessCode.insert(*rows)
+    codes = {account: rules.derive_access_code(secret, account, 0) for account in account_ids}
     ctx.shared["users"] = users
     ctx.shared["access_codes"] = codes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent, OutboxMessage
 from portal.housing.tables import House, PersonalAccount
+from portal.settings import get_settings
 
 Row = dict[str, Any]
 
@@ -277,20 +279,44 @@ async def account_by_number(number: str) -> Row | None:
     )
 
 
+async def _code_generation(account_id: int) -> int:
+    row = await AccessCode.select(AccessCode.generation).where(AccessCode.account == account_id).first()
+    return int(row["generation"]) if row else 0
+
+
+async def current_access_code(account_id: int) -> str:
+    """The code printed on the account's receipts (grouped for reading aloud)."""
+    code = rules.derive_access_code(get_settings().secret_key, account_id, await _code_generation(account_id))
+    return rules.format_access_code(code)
+
+
 async def access_code_matches(account_id: int, code: str) -> bool:
-    row = await AccessCode.select(AccessCode.code_hash).where(AccessCode.account == account_id).first()
-    return rules.check_access_code(row["code_hash"] if row else None, code)
+    expected = rules.derive_access_code(get_settings().secret_key, account_id, await _code_generation(account_id))
+    return hmac.compare_digest(expected, rules.clean_access_code(code))
 
 
-async def set_access_code(account_id: int, code: str, created_by: int | None) -> None:
-    hashed = rules.hash_access_code(code)
-    existing = await AccessCode.select(AccessCode.id).where(AccessCode.account == account_id).first()
+async def regenerate_access_code(account_id: int, created_by: int | None) -> str:
+    """Move the account to a new code (the old one stops working at once); returns the new code."""
+    existing = (
+        await AccessCode.select(AccessCode.id, AccessCode.generation).where(AccessCode.account == account_id).first()
+    )
+    generation = (int(existing["generation"]) + 1) if existing else 1
+    code = rules.derive_access_code(get_settings().secret_key, account_id, generation)
+    values = {
+        AccessCode.code_hash: rules.hash_access_code(code),
+        AccessCode.generation: generation,
+        AccessCode.created_at: now_utc(),
+        AccessCode.created_by: created_by,
+    }
     if existing:
-        await AccessCode.update(
-            {AccessCode.code_hash: hashed, AccessCode.created_at: now_utc(), AccessCode.created_by: created_by}
-        ).where(AccessCode.id == existing["id"])
+        await AccessCode.update(values).where(AccessCode.id == existing["id"])
     else:
-        await AccessCode.insert(AccessCode(account=account_id, code_hash=hashed, created_by=created_by))
+        await AccessCode.insert(
+            AccessCode(
+                account=account_id, code_hash=values[AccessCode.code_hash], generation=generation, created_by=created_by
+            )
+        )
+    return code
 
 
 async def link_account(

@@ -747,9 +747,8 @@ async def staff_codes_submit(request: Request, data: FormData) -> Template:
             errors.add("account", _("There is no such account in your houses."))
     if errors or account is None:
         return render(request, "accounts/staff_codes.html", values=values, errors=errors, code=None, status_code=422)
-    code = rules.new_access_code()
     async with atomic():
-        await queries.set_access_code(account["id"], code, principal.user_id)
+        code = await queries.regenerate_access_code(account["id"], principal.user_id)
         await audit.record(
             principal, "access_code.regenerate", "personal_account", account["id"], ip=client_ip(request)
         )

@@ -78,6 +78,21 @@ def new_access_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def derive_access_code(secret: str, account_id: int, generation: int) -> str:
+    """The access code of an account, derived from the installation's secret key (never stored in clear).
+
+    It can be printed on every receipt, and staff regenerate it by moving to the next ``generation``.
+    Changing SECRET_KEY changes every code, so the key is kept for the life of an installation.
+    """
+    digest = hmac.new(secret.encode(), f"access-code:{account_id}:{generation}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
+
+
 def clean_access_code(value: str) -> str:
     return re.sub(r"[\s\-]", "", value).upper()
 

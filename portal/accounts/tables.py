@@ -84,11 +84,16 @@ class ConsentRecord(Table):
 
 
 class AccessCode(Table):
-    """The access code of a personal account (printed on the receipt), stored only as a salted hash."""
+    """The generation of a personal account's access code (printed on the receipt).
+
+    The code itself is derived from the secret key and the generation (rules.derive_access_code); a salted
+    hash of it is kept as well. An account without a row is on generation 0.
+    """
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=False, unique=True)
     code_hash = Varchar(length=128)
+    generation = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 

@@ -43,6 +43,7 @@ def receipt_pdf(
     penalty_items: list[Any],
     company: dict[str, Any],
     period: Any,
+    access_code: str = "",
     **_ignored: Any,
 ) -> bytes:
     """One A4 page (more if the charges are long) with everything the ЕПД must show (ПП № 354 п. 69)."""
@@ -188,4 +189,11 @@ def receipt_pdf(
         pdf.set_font("Main", "B", 11)
         pdf.cell(width - 50, 7, _("To pay: %(amount)s", amount=format_money(section["total"])))
         pdf.set_y(top + 48)
+    if access_code:
+        pdf.set_font("Main", "", 8)
+        pdf.multi_cell(
+            width,
+            4,
+            _("Access code for registering this account in the resident portal: %(code)s", code=access_code),
+        )
     return bytes(pdf.output())

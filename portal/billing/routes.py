@@ -18,6 +18,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from portal.accounts.queries import current_access_code
 from portal.billing import exports, importer, penalties, qr, queries, receipts, rules
 from portal.billing.ledger import balances_of, latest_snapshots
 from portal.core import audit
@@ -231,6 +232,7 @@ async def _receipt_context(account_id: int, period: date) -> dict[str, Any]:
         "penalty_items": await queries.penalties_of_period(account_id, period),
         "company": payees[next(iter(payees))] if payees else {},
         "period": period,
+        "access_code": await current_access_code(account_id),
     }
 
 

@@ -7,8 +7,6 @@ from portal.accounts import queries
 from portal.accounts.tables import AccessCode, Residency, User
 from portal.core.tables import AuditEvent, OutboxMessage
 
-CODE = "ABCD2345EF"
-
 
 async def _last_link(email: str, marker: str) -> str:
     message = (
@@ -81,10 +79,10 @@ async def test_staff_cannot_invite_to_an_account_outside_their_houses(client, ma
 
 async def test_registration_with_the_account_code_and_email_confirmation(client, make_house, db):
     house = await make_house(accounts=1)
-    await queries.set_access_code(house["accounts"][0], CODE, None)
+    code = await queries.current_access_code(house["accounts"][0])
     form = {
         "account": house["numbers"][0],
-        "code": "abcd-2345-ef",
+        "code": code.lower(),  # any spelling: lower case, with dashes
         "role": "owner",
         "full_name": "Пётр Самостоятельный",
         "email": "self@example.ru",
@@ -116,7 +114,7 @@ async def test_registration_with_the_account_code_and_email_confirmation(client,
 
 async def test_registration_guessing_codes_is_rate_limited_per_account(client, make_house):
     house = await make_house(accounts=1)
-    await queries.set_access_code(house["accounts"][0], CODE, None)
+    code = await queries.current_access_code(house["accounts"][0])
     form = {
         "account": house["numbers"][0],
         "role": "owner",
@@ -127,21 +125,21 @@ async def test_registration_guessing_codes_is_rate_limited_per_account(client, m
     }
     for i in range(5):
         assert (await client.form("/register", {**form, "code": f"WRONG{i:05d}"})).status_code == 422
-    refused = await client.form("/register", {**form, "code": CODE})
+    refused = await client.form("/register", {**form, "code": code})
     assert refused.status_code == 429
     assert "Слишком много попыток" in refused.text
 
 
 async def test_registration_with_a_taken_email_answers_alike_and_warns_the_owner(client, make_user, make_house):
     house = await make_house(accounts=1)
-    await queries.set_access_code(house["accounts"][0], CODE, None)
+    code = await queries.current_access_code(house["accounts"][0])
     existing = await make_user(email="taken@example.ru")
     await User.update({User.is_active: True}).where(User.id == existing)
     response = await client.form(
         "/register",
         {
             "account": house["numbers"][0],
-            "code": CODE,
+            "code": code,
             "role": "owner",
             "full_name": "Кто-то",
             "email": "taken@example.ru",
@@ -157,14 +155,14 @@ async def test_registration_with_a_taken_email_answers_alike_and_warns_the_owner
 
 async def test_a_resident_links_another_account_with_its_code(client, make_user, make_house, login):
     house = await make_house(accounts=2)
-    await queries.set_access_code(house["accounts"][1], CODE, None)
+    code = await queries.current_access_code(house["accounts"][1])
     user_id = await make_user(accounts={house["accounts"][0]: "owner"})
     await login(client, user_id)
     page = await client.get("/accounts/link")
     assert house["numbers"][0] in page.text
     bad = await client.form("/accounts/link", {"account": house["numbers"][1], "code": "NOPE123456", "role": "owner"})
     assert bad.status_code == 422
-    good = await client.form("/accounts/link", {"account": house["numbers"][1], "code": CODE, "role": "tenant"})
+    good = await client.form("/accounts/link", {"account": house["numbers"][1], "code": code, "role": "tenant"})
     assert good.status_code == 303
     residency = await _residency(user_id, house["accounts"][1])
     assert residency["role"] == "tenant"
@@ -233,3 +231,15 @@ async def test_access_codes_are_shown_once_and_stored_hashed(client, make_user, 
     assert await queries.access_code_matches(house["accounts"][0], shown)
     assert shown not in (await client.get("/staff/access-codes")).text
     assert await AuditEvent.exists().where(AuditEvent.action == "access_code.regenerate")
+
+
+async def test_the_printed_code_works_from_the_start_and_stops_working_when_regenerated(make_house):
+    house = await make_house(accounts=2)
+    first, second = house["accounts"]
+    printed = await queries.current_access_code(first)
+    assert await queries.access_code_matches(first, printed)
+    assert not await queries.access_code_matches(second, printed)
+    renewed = await queries.regenerate_access_code(first, None)
+    assert not await queries.access_code_matches(first, printed)
+    assert await queries.access_code_matches(first, renewed)
+    assert (await queries.current_access_code(first)).replace("-", "") == renewed

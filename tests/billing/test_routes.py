@@ -126,6 +126,21 @@ async def test_the_pdf_receipt_renders_cyrillic_and_its_qr_decodes_to_the_payloa
     assert any(qr.parse(p)["PersAcc"] == "7700000001" for p in decoded)
 
 
+async def test_the_receipt_carries_the_access_code_that_registers_the_account(client, login, make_user, billed):
+    from portal.accounts.queries import access_code_matches
+
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get(f"/accounts/{billed['first']}/receipts/2026-11")
+    printed = page.text.split("личном кабинете: ")[1].split("<")[0].strip()
+    assert await access_code_matches(billed["first"], printed)
+    assert not await access_code_matches(billed["second"], printed)
+    pdf = await client.get(f"/accounts/{billed['first']}/receipts/2026-11/pdf")
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert printed in text
+
+
 async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(client, login, make_user, billed):
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
     page = await client.get("/staff/billing/debtors?period=2026-11&sort=-debt")
