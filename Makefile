@@ -8,7 +8,7 @@ DOMAINS := core housing accounts billing payments tickets meters
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup lint format messages migrate seed bench clean
+.PHONY: run test setup lint format messages migrate seed bench clean lock
 
 run: setup
 	$(PY) -m portal serve
@@ -28,7 +28,8 @@ $(UV):
 	$(UV) pip sync -q --python .venv --require-hashes requirements.lock
 	touch $@
 
-requirements.lock: pyproject.toml | $(UV)
+# Re-resolve the lock after changing pyproject.toml (never done implicitly: installs follow the committed lock).
+lock: | $(UV)
 	$(UV) pip compile -q pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 node_modules/.package-lock.json: package.json package-lock.json
