@@ -148,7 +148,7 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     accounts = page.locator(".home-accounts")
     expect(accounts).to_contain_text(number)
 
-    page.get_by_role("link", name="Ещё").click()  # on a phone, signing out lives on the "More" page
+    page.get_by_role("link", name="Ещё", exact=True).click()  # on a phone, signing out lives on the "More" page
     page.get_by_role("button", name="Выйти").click()
     expect(page.get_by_role("link", name="Войти").first).to_be_visible()
     _sign_in(page, base, email, "my own pass 42")
