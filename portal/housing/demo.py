@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from portal.housing.queries import account_search_text, house_search_text, owner_search_text
 from portal.housing.tables import (
     Complex,
     Entrance,
@@ -113,12 +114,16 @@ class _People:
             surname = None
         self.used.add(name)
         with_email = rng.random() < 0.4
+        inn = _inn_person(rng) if rng.random() < 0.35 else None
+        phone = self._phone() if rng.random() < 0.8 else ""
+        email = f"{_latin(first)}.{_latin(family)}{rng.randint(1, 99)}@mail.ru" if with_email else ""
         owner = Owner(
             kind="person",
             name=name,
-            inn=_inn_person(rng) if rng.random() < 0.35 else None,
-            phone=self._phone() if rng.random() < 0.8 else "",
-            email=f"{_latin(first)}.{_latin(family)}{rng.randint(1, 99)}@mail.ru" if with_email else "",
+            inn=inn,
+            phone=phone,
+            email=email,
+            search_text=owner_search_text(name, inn, phone, email),
         )
         self.owners.append(owner)
         return owner
@@ -139,7 +144,16 @@ async def seed(ctx: Any) -> None:
     await _insert(Complex, complexes)
     complex_ids = {c.name: c.id for c in complexes}
 
-    houses = [House(complex=complex_ids[spec[0]], address=spec[1], floors=spec[3], fias_id=None) for spec in HOUSES]
+    houses = [
+        House(
+            complex=complex_ids[spec[0]],
+            address=spec[1],
+            floors=spec[3],
+            fias_id=None,
+            search_text=house_search_text(spec[1], spec[0]),
+        )
+        for spec in HOUSES
+    ]
     await _insert(House, houses)
 
     entrances: list[tuple[int, Entrance]] = []
@@ -251,6 +265,7 @@ async def seed(ctx: Any) -> None:
         inn=ORGANISATION[1],
         phone="+73652510203",
         email="office@tavria-market.ru",
+        search_text=owner_search_text(ORGANISATION[0], ORGANISATION[1], "+73652510203", "office@tavria-market.ru"),
     )
     people.owners.append(organisation)
     flat_pool = [o for o in flat_owners.values()]
@@ -282,11 +297,13 @@ async def seed(ctx: Any) -> None:
     accounts_by_house: dict[int, list[PersonalAccount]] = {}
     for index, house in enumerate(houses, start=1):
         for serial, flat in enumerate(flats_by_house[house.id], start=1):
+            number, payer = f"91{index:02d}{serial:06d}", flat_owners[flat.id].name
             account = PersonalAccount(
-                number=f"91{index:02d}{serial:06d}",
+                number=number,
                 premise=flat.id,
-                payer_name=flat_owners[flat.id].name,
+                payer_name=payer,
                 opened_on=start + timedelta(days=rng.randint(0, 2000)),
+                search_text=account_search_text(number, payer, house.address, flat.kind, flat.number),
             )
             accounts.append(account)
             accounts_by_house.setdefault(house.id, []).append(account)

@@ -6,6 +6,7 @@ every record to those houses; a record outside them is "not found", never "forbi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,9 +19,10 @@ from piccolo.query.methods.select import Count, Sum
 from piccolo.querystring import QueryString
 
 from portal.core.audit import diff, record
-from portal.core.db import atomic, is_sqlite
+from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.pagination import Page, PageRequest
+from portal.core.search import MIN_TERM, normalise, text_match
 from portal.core.security import Principal
 from portal.housing import registry, rules
 from portal.housing.tables import (
@@ -42,16 +44,6 @@ Houses = frozenset[int] | None
 def _ids(houses: Houses) -> list[int]:
     """The scope as a list usable in ``is_in`` (an empty scope matches nothing)."""
     return sorted(houses) if houses else [-1]
-
-
-def _like(text: str) -> str:
-    cleaned = text.replace("%", "").replace("_", " ").strip()
-    return f"%{cleaned}%"
-
-
-def _ilike(column: Any, pattern: str) -> Any:
-    """Case-insensitive on PostgreSQL; SQLite's LIKE already ignores the case of Latin letters."""
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
 
 
 def _and(conditions: Iterable[Where | Any]) -> Any:
@@ -79,6 +71,139 @@ async def _page(query: Any, count_query: Any, page: PageRequest) -> Page[Row]:
 
 def _where(query: Any, condition: Any) -> Any:
     return query.where(condition) if condition is not None else query
+
+
+# --- staff search ---------------------------------------------------------------------------------------
+# Each searchable table keeps ``search_text``: the words its staff list is searched by, normalised. ONE function
+# per table builds it, and every write (staff forms, registry import, demo seed, the migration's back-fill) goes
+# through it; the index on it (pg_trgm / FTS5 trigram) is built by search_ddl in a migration.
+
+_PREMISE_MARKS = {"flat": "кв.", "nonresidential": "пом."}
+
+
+def house_search_text(address: str, complex_name: str) -> str:
+    """What the houses list is searched by: the address and the complex's name."""
+    return normalise(" | ".join(p for p in (address, complex_name) if p))
+
+
+def account_search_text(number: str, payer_name: str, address: str, premise_kind: str, premise_number: str) -> str:
+    """What the accounts list is searched by: number, payer, the house's address, the premise ("кв. 12")."""
+    premise = f"{_PREMISE_MARKS.get(premise_kind, '')} {premise_number}".strip() if premise_number else ""
+    return normalise(" | ".join(p for p in (number, payer_name, address, premise) if p))
+
+
+def owner_search_text(name: str, inn: str | None, phone: str, email: str) -> str:
+    """What the owners list is searched by: name, INN, phone (+7…, also as 8…, as people dial it) and e-mail."""
+    digits = re.sub(r"\D", "", phone or "")
+    dialled = "8" + digits[1:] if len(digits) == 11 and digits.startswith("7") else ""
+    parts = (name, inn or "", phone, dialled, email)
+    return normalise(" | ".join(p for p in parts if p))
+
+
+def _short_numbers(q: str) -> list[str]:
+    """Numbers in a query too short for the trigram index (a flat number: "12"), matched exactly instead."""
+    return [w for w in normalise(q).split(" ") if w.isdigit() and len(w) < MIN_TERM]
+
+
+def _every(clauses: Iterable[Any]) -> Any:
+    present = [c for c in clauses if c is not None]
+    return _and(present) if present else None
+
+
+def _house_search(q: str) -> Any:
+    return text_match("house", "search_text", q)
+
+
+def _account_search(q: str) -> Any:
+    """Every word of ``q`` (the index), short numbers as the premise number, or the whole account number typed."""
+    words = _every(
+        [text_match("personal_account", "search_text", q)]
+        + [PersonalAccount.premise.number == n for n in _short_numbers(q)]
+    )
+    number = q.strip().lstrip("№#").strip()
+    if number.isdigit():
+        exact = PersonalAccount.number == number  # unique index
+        return exact if words is None else exact | words
+    return words
+
+
+def _owner_search(q: str) -> Any:
+    """Phones are stored as digits: "(978) 111-22-33" is searched as "978 1112233"."""
+    words = [re.sub(r"\D", "", w) if _PHONE_PART.fullmatch(w) else w for w in q.split()]
+    return text_match("owner", "search_text", " ".join(words))
+
+
+_PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
+
+
+async def _write_search(table: Any, texts: dict[int, str]) -> None:
+    """Set ``search_text`` of many rows: one statement per chunk on both engines."""
+    name = table._meta.tablename
+    items = sorted(texts.items())
+    for start in range(0, len(items), SEARCH_CHUNK):
+        chunk = items[start : start + SEARCH_CHUNK]
+        cases = " ".join("WHEN {} THEN {}" for _ in chunk)
+        ids = ", ".join("{}" for _ in chunk)
+        args = [v for pair in chunk for v in pair] + [i for i, _text in chunk]
+        await table.raw(
+            f"UPDATE {name} SET search_text = CASE id {cases} END WHERE id IN ({ids})",  # noqa: S608 (no input)
+            *args,
+        )
+
+
+SEARCH_CHUNK = 300
+
+
+async def refresh_house_search(house_ids: Iterable[int]) -> None:
+    """Rebuild the search text of these houses (after the house or its complex changed)."""
+    rows = await _select_in(
+        House.select(House.id, House.address, House.search_text, House.complex.name.as_alias("complex_name")),
+        House.id,
+        house_ids,
+    )
+    texts = {r["id"]: house_search_text(r["address"], r["complex_name"] or "") for r in rows}
+    await _write_search(House, _changed(rows, texts))
+
+
+async def refresh_account_search(account_ids: Iterable[int]) -> None:
+    """Rebuild the search text of these accounts (after the account, its premise or its house changed)."""
+    rows = await _select_in(
+        PersonalAccount.select(
+            PersonalAccount.id,
+            PersonalAccount.number,
+            PersonalAccount.payer_name,
+            PersonalAccount.search_text,
+            PersonalAccount.premise.kind.as_alias("premise_kind"),
+            PersonalAccount.premise.number.as_alias("premise_number"),
+            PersonalAccount.premise.house.address.as_alias("address"),
+        ),
+        PersonalAccount.id,
+        account_ids,
+    )
+    texts = {
+        r["id"]: account_search_text(
+            r["number"], r["payer_name"] or "", r["address"] or "", r["premise_kind"] or "", r["premise_number"] or ""
+        )
+        for r in rows
+    }
+    await _write_search(PersonalAccount, _changed(rows, texts))
+
+
+async def refresh_owner_search(owner_ids: Iterable[int]) -> None:
+    """Rebuild the search text of these owners."""
+    rows = await _select_in(
+        Owner.select(Owner.id, Owner.name, Owner.inn, Owner.phone, Owner.email, Owner.search_text),
+        Owner.id,
+        owner_ids,
+    )
+    texts = {r["id"]: owner_search_text(r["name"], r["inn"], r["phone"] or "", r["email"] or "") for r in rows}
+    await _write_search(Owner, _changed(rows, texts))
+
+
+def _changed(rows: list[Row], texts: dict[int, str]) -> dict[int, str]:
+    """The texts that differ from what the rows hold (a save that changes nothing writes nothing)."""
+    current = {r["id"]: r["search_text"] for r in rows}
+    return {i: t for i, t in texts.items() if t != current.get(i)}
 
 
 # --- overview ------------------------------------------------------------------------------------------
@@ -125,10 +250,10 @@ async def list_houses(houses: Houses, page: PageRequest, q: str = "", complex_id
     if houses is not None:
         conditions.append(House.id.is_in(_ids(houses)))
     if q:
-        conditions.append(_ilike(House.address, _like(q)))
+        conditions.append(_house_search(q))
     if complex_id:
         conditions.append(House.complex == complex_id)
-    condition = _and(conditions)
+    condition = _every(conditions)
     query = House.select(
         House.id,
         House.address,
@@ -373,13 +498,8 @@ async def list_accounts(houses: Houses, page: PageRequest, q: str = "") -> Page[
     if houses is not None:
         conditions.append(PersonalAccount.premise.house.is_in(_ids(houses)))
     if q:
-        like = _like(q)
-        conditions.append(
-            PersonalAccount.number.like(like)
-            | _ilike(PersonalAccount.payer_name, like)
-            | _ilike(PersonalAccount.premise.house.address, like)
-        )
-    condition = _and(conditions)
+        conditions.append(_account_search(q))
+    condition = _every(conditions)
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
     return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page)
 
@@ -406,9 +526,8 @@ async def list_owners(houses: Houses, page: PageRequest, q: str = "") -> Page[Ro
     if houses is not None:
         conditions.append(Owner.id.is_in(_owners_in_scope(houses)))
     if q:
-        like = _like(q)
-        conditions.append(_ilike(Owner.name, like) | Owner.inn.like(like) | Owner.phone.like(like))
-    condition = _and(conditions)
+        conditions.append(_owner_search(q))
+    condition = _every(conditions)
     query = Owner.select(Owner.id, Owner.kind, Owner.name, Owner.inn, Owner.phone, Owner.email).order_by(Owner.name)
     result = await _page(_where(query, condition), _where(Owner.count(), condition), page)
     ids = [r["id"] for r in result.items]
@@ -548,7 +667,11 @@ async def complex_name_taken(name: str, except_id: int | None = None) -> bool:
 
 
 async def save_complex(actor: Principal | None, complex_id: int | None, values: Row) -> int:
-    return await _save(Complex, actor, "complex", complex_id, values)
+    async with atomic():
+        saved = await _save(Complex, actor, "complex", complex_id, values)
+        if complex_id is not None:  # a new complex has no houses yet
+            await refresh_house_search(r["id"] for r in await House.select(House.id).where(House.complex == saved))
+        return saved
 
 
 async def house_address_taken(address: str, except_id: int | None = None) -> bool:
@@ -557,7 +680,13 @@ async def house_address_taken(address: str, except_id: int | None = None) -> boo
 
 
 async def save_house(actor: Principal | None, house_id: int | None, values: Row) -> int:
-    return await _save(House, actor, "house", house_id, values)
+    async with atomic():
+        saved = await _save(House, actor, "house", house_id, values)
+        await refresh_house_search([saved])
+        if house_id is not None:  # the address is in the search text of the house's accounts
+            accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise.house == saved)
+            await refresh_account_search(r["id"] for r in await accounts)
+        return saved
 
 
 async def get_entrance(houses: Houses, entrance_id: int) -> Row | None:
@@ -604,11 +733,17 @@ async def save_premise(actor: Principal | None, premise_id: int | None, values: 
             await record(
                 actor, "housing.premise.risers", "premise", saved, {"risers": [sorted(current), sorted(allowed)]}
             )
+        if premise_id is not None:  # the premise number is in the search text of its accounts
+            accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise == saved)
+            await refresh_account_search(r["id"] for r in await accounts)
         return saved
 
 
 async def save_owner(actor: Principal | None, owner_id: int | None, values: Row) -> int:
-    return await _save(Owner, actor, "owner", owner_id, values)
+    async with atomic():
+        saved = await _save(Owner, actor, "owner", owner_id, values)
+        await refresh_owner_search([saved])
+        return saved
 
 
 async def owner_taken(name: str, inn: str | None, except_id: int | None = None) -> bool:
@@ -649,7 +784,10 @@ async def account_number_taken(number: str, except_id: int | None = None) -> boo
 
 
 async def save_account(actor: Principal | None, account_id: int | None, values: Row) -> int:
-    return await _save(PersonalAccount, actor, "account", account_id, values)
+    async with atomic():
+        saved = await _save(PersonalAccount, actor, "account", account_id, values)
+        await refresh_account_search([saved])
+        return saved
 
 
 # --- registry import -----------------------------------------------------------------------------------
@@ -741,6 +879,7 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
     await _insert(Complex, new_complexes)
     complex_ids.update({c.name: c.id for c in new_complexes})
     created["complexes"] = len(new_complexes)
+    complex_names = {complex_id: name for name, complex_id in complex_ids.items()}
 
     say("houses")
     wanted_houses: dict[str, tuple[int, int]] = {}
@@ -748,18 +887,32 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
         complex_id, floors = wanted_houses.get(x.house_address, (complex_ids[x.complex], 1))
         wanted_houses[x.house_address] = (complex_id, max(floors, x.floor or 1))
     house_rows = await _select_in(
-        House.select(House.id, House.address, House.complex, House.floors), House.address, wanted_houses
+        House.select(House.id, House.address, House.complex, House.floors, House.search_text),
+        House.address,
+        wanted_houses,
     )
     house_ids = {r["address"]: r["id"] for r in house_rows}
     for r in house_rows:
         complex_id, floors = wanted_houses[r["address"]]
-        if r["complex"] != complex_id or r["floors"] < floors:
+        text = house_search_text(r["address"], complex_names[complex_id])
+        changed = r["complex"] != complex_id or r["floors"] < floors
+        if changed or text != r["search_text"]:  # a text left empty by an older write is filled in passing
             await House.update(
-                {House.complex: complex_id, House.floors: max(r["floors"], floors), House.updated_at: now}
+                {
+                    House.complex: complex_id,
+                    House.floors: max(r["floors"], floors),
+                    House.search_text: text,
+                    **({House.updated_at: now} if changed else {}),
+                }
             ).where(House.id == r["id"])
-            updated["houses"] += 1
+            updated["houses"] += int(changed)
     new_houses = [
-        House(address=address, complex=complex_id, floors=floors)
+        House(
+            address=address,
+            complex=complex_id,
+            floors=floors,
+            search_text=house_search_text(address, complex_names[complex_id]),
+        )
         for address, (complex_id, floors) in wanted_houses.items()
         if address not in house_ids
     ]
@@ -870,7 +1023,7 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
     owner_rows = [x for x in rows if x.owner_name]
     owner_ids: dict[tuple[str, str | None], int] = {}
     for r in await _select_in(
-        Owner.select(Owner.id, Owner.name, Owner.inn, Owner.kind, Owner.phone, Owner.email),
+        Owner.select(Owner.id, Owner.name, Owner.inn, Owner.kind, Owner.phone, Owner.email, Owner.search_text),
         Owner.name,
         (x.owner_name for x in owner_rows),
     ):
@@ -882,21 +1035,29 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
         if x is None:
             continue
         wanted = {"kind": x.owner_kind, "phone": x.owner_phone or r["phone"], "email": x.owner_email or r["email"]}
-        if wanted != {"kind": r["kind"], "phone": r["phone"], "email": r["email"]}:
+        text = owner_search_text(r["name"], r["inn"], wanted["phone"], wanted["email"])
+        changed = wanted != {"kind": r["kind"], "phone": r["phone"], "email": r["email"]}
+        if changed or text != r["search_text"]:
             await Owner.update(
                 {
                     Owner.kind: wanted["kind"],
                     Owner.phone: wanted["phone"],
                     Owner.email: wanted["email"],
-                    Owner.updated_at: now,
+                    Owner.search_text: text,
+                    **({Owner.updated_at: now} if changed else {}),
                 }
             ).where(Owner.id == r["id"])
-            updated["owners"] += 1
+            updated["owners"] += int(changed)
     new_owners: dict[tuple[str, str | None], Owner] = {}
     for x in owner_rows:
         if x.owner_key not in owner_ids and x.owner_key not in new_owners:
             new_owners[x.owner_key] = Owner(
-                name=x.owner_name, inn=x.owner_inn, kind=x.owner_kind, phone=x.owner_phone, email=x.owner_email
+                name=x.owner_name,
+                inn=x.owner_inn,
+                kind=x.owner_kind,
+                phone=x.owner_phone,
+                email=x.owner_email,
+                search_text=owner_search_text(x.owner_name, x.owner_inn, x.owner_phone, x.owner_email),
             )
     await _insert(Owner, list(new_owners.values()))
     owner_ids.update({key: o.id for key, o in new_owners.items()})
@@ -970,7 +1131,11 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
     wanted_accounts = {x.account_number: x for x in rows if x.account_number}
     account_rows = await _select_in(
         PersonalAccount.select(
-            PersonalAccount.id, PersonalAccount.number, PersonalAccount.premise, PersonalAccount.payer_name
+            PersonalAccount.id,
+            PersonalAccount.number,
+            PersonalAccount.premise,
+            PersonalAccount.payer_name,
+            PersonalAccount.search_text,
         ),
         PersonalAccount.number,
         wanted_accounts,
@@ -985,15 +1150,29 @@ async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Ca
                     x.line, gettext("account %(n)s already belongs to another premise.", n=x.account_number)
                 )
             )
-        elif x.payer_name and x.payer_name != r["payer_name"]:
-            await PersonalAccount.update(
-                {PersonalAccount.payer_name: x.payer_name, PersonalAccount.updated_at: now}
-            ).where(PersonalAccount.id == r["id"])
-            updated["accounts"] += 1
+        else:
+            payer = x.payer_name or r["payer_name"]
+            text = _account_text(x, payer)
+            changed = payer != r["payer_name"]
+            if changed or text != r["search_text"]:  # a text left empty by an older write is filled in passing
+                await PersonalAccount.update(
+                    {
+                        PersonalAccount.payer_name: payer,
+                        PersonalAccount.search_text: text,
+                        **({PersonalAccount.updated_at: now} if changed else {}),
+                    }
+                ).where(PersonalAccount.id == r["id"])
+                updated["accounts"] += int(changed)
     new_accounts = [
-        PersonalAccount(number=number, premise=premise_of(x), payer_name=x.payer_name)
+        PersonalAccount(
+            number=number, premise=premise_of(x), payer_name=x.payer_name, search_text=_account_text(x, x.payer_name)
+        )
         for number, x in wanted_accounts.items()
         if number not in known
     ]
     await _insert(PersonalAccount, new_accounts)
     created["accounts"] = len(new_accounts)
+
+
+def _account_text(x: registry.RegistryRow, payer_name: str) -> str:
+    return account_search_text(x.account_number, payer_name, x.house_address, x.premise_kind, x.premise_number)

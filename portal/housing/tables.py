@@ -7,6 +7,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -33,6 +34,8 @@ class House(Table):
     address = Varchar(length=255, unique=True)
     fias_id = Varchar(length=36, null=True, default=None)
     floors = Integer(default=1)
+    # Address and complex name, lower-cased, for the staff search (queries.house_search_text).
+    search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -87,6 +90,8 @@ class Owner(Table):
     inn = Varchar(length=12, null=True, default=None)
     phone = Varchar(length=32, default="")
     email = Varchar(length=255, default="")
+    # Name, INN, phone and e-mail, lower-cased, for the staff search (queries.owner_search_text).
+    search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -114,5 +119,7 @@ class PersonalAccount(Table):
     payer_name = Varchar(length=255, default="")
     opened_on = Date(null=True, default=None)
     closed_on = Date(null=True, default=None)
+    # Number, payer, address and premise number, lower-cased, for the staff search (queries.account_search_text).
+    search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,194 @@
+"""Staff search of houses, accounts and owners through the engine's index (both engines), within the staff scope."""
+
+import importlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from portal.core.pagination import PageRequest
+from portal.housing import queries, registry
+from portal.housing.tables import House, Owner, PersonalAccount
+
+SAMPLE = Path(__file__).parent / "registry_sample.csv"
+ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"
+OTHER_ADDRESS = "г. Симферополь, ул. Чужая, д. 7"
+PAGE = PageRequest(1, 30)
+backfill_migration = importlib.import_module("migrations.housing.housing_2026_11_25t11_10_00_000000")
+
+
+@pytest.fixture
+async def world(db):
+    """The sample registry (imported) and a second house in another complex, entered through the staff forms' writes."""
+    parsed = registry.parse_file("sample.csv", SAMPLE.read_bytes())
+    assert (await queries.apply_registry(parsed.rows)).applied
+    house = (await House.select(House.id).where(House.address == ADDRESS).first())["id"]
+    other_complex = await queries.save_complex(None, None, {"name": "ЖК «Другой»", "city": "Симферополь"})
+    other = await queries.save_house(
+        None, None, {"complex": other_complex, "address": OTHER_ADDRESS, "floors": 5, "fias_id": None}
+    )
+    flat = await queries.save_premise(
+        None,
+        None,
+        {"house": other, "kind": "flat", "number": "2", "entrance": None, "floor": 1, "area": Decimal("40.00")},
+        [],
+    )
+    account = await queries.save_account(
+        None, None, {"number": "5500000001", "premise": flat, "payer_name": "Чужой Жилец Сидоров"}
+    )
+    owner = await queries.save_owner(
+        None,
+        None,
+        {"kind": "person", "name": "Сидорова Мария Чужая", "inn": None, "phone": "+7 978 555-44-33", "email": ""},
+    )
+    await queries.save_ownership(
+        None, None, {"premise": flat, "owner": owner, "share_numerator": 1, "share_denominator": 1, "joint": False}
+    )
+    return {"house": house, "other_house": other, "other_complex": other_complex, "account": account, "owner": owner}
+
+
+@pytest.fixture
+async def manager(client, login, make_user, world):
+    """A manager of the sample house only."""
+    await login(client, await make_user(roles=("manager",), houses=(world["house"],)))
+    return client
+
+
+async def numbers(houses, q: str) -> list[str]:
+    return [r["number"] for r in (await queries.list_accounts(houses, PAGE, q=q)).items]
+
+
+async def owner_names(houses, q: str) -> list[str]:
+    return [r["name"] for r in (await queries.list_owners(houses, PAGE, q=q)).items]
+
+
+async def addresses(houses, q: str) -> list[str]:
+    return [r["address"] for r in (await queries.list_houses(houses, PAGE, q=q)).items]
+
+
+async def test_houses_are_found_by_part_of_the_address_or_of_the_complex_name(manager, world):
+    assert await addresses(None, "тестов") == [ADDRESS]
+    assert await addresses(None, "ЧУЖ") == [OTHER_ADDRESS]
+    assert await addresses(None, "другой") == [OTHER_ADDRESS]  # the complex's name
+    assert sorted(await addresses(None, "Симферополь")) == [ADDRESS, OTHER_ADDRESS]
+    page = await manager.get("/staff/housing", params={"q": "естова"})
+    assert ADDRESS in page.text
+
+
+async def test_owners_are_found_by_part_of_the_name_in_another_case_and_by_phone(manager, world):
+    assert await owner_names(None, "СИДОРОВА анна") == ["Сидорова Анна Ивановна"]
+    assert await owner_names(None, "ивановн") == ["Сидорова Анна Ивановна"]
+    assert await owner_names(None, "ПЁТР 111-22") == ["Петров Пётр Петрович"]  # ё and е are one letter to the search
+    assert await owner_names(None, "петр 111-22") == ["Петров Пётр Петрович"]
+    assert await owner_names(None, "петрович") == ["Петров Пётр Петрович", "Сидоров Иван Петрович"]
+    assert await owner_names(None, "romashka") == [] and await owner_names(None, "ромашк") == ["ООО «Ромашка»"]
+    assert await owner_names(None, "111-22") == ["Петров Пётр Петрович"]  # the phone as people write it
+    assert await owner_names(None, "(978) 111-22-33") == ["Петров Пётр Петрович"]
+    assert await owner_names(None, "89781112233") == ["Петров Пётр Петрович"]  # as dialled in Russia
+    assert await owner_names(None, "+7978111") == ["Петров Пётр Петрович"]
+    assert await owner_names(None, "example.ru") == ["Петров Пётр Петрович"]  # the e-mail
+    page = await manager.get("/staff/owners", params={"q": "кузНЕЦ"})
+    assert "Кузнецов Олег Игоревич" in page.text and "Сидорова Анна" not in page.text
+
+
+async def test_accounts_are_found_by_a_partial_number_of_three_digits_or_more(manager, world):
+    assert await numbers(None, "0003") == ["7700000003"]
+    assert await numbers(None, "770") == ["7700000001", "7700000002", "7700000003", "7700000004"]
+    assert await numbers(None, "550") == ["5500000001"]
+    page = await manager.get("/staff/accounts", params={"q": "00004"})
+    assert "7700000004" in page.text and "7700000003" not in page.text
+
+
+async def test_a_full_account_number_or_a_short_premise_number_matches_exactly(world):
+    assert await numbers(None, "7700000002") == ["7700000002"]
+    assert await numbers(None, "№ 7700000002") == ["7700000002"]
+    assert await numbers(None, "№7700000002") == ["7700000002"]
+    assert await numbers(None, "Тестовая 2") == ["7700000002"]  # flat 2 of Тестовая, not flat 2 of Чужая
+    assert await numbers(None, "2") == ["5500000001", "7700000002"]  # flat 2 in both houses
+    assert await numbers(None, "кв. 3") == ["7700000003"]
+
+
+async def test_two_words_match_in_any_order(world):
+    assert await numbers(None, "Анна Тестовая") == ["7700000002"]
+    assert await numbers(None, "тестовая АННА") == ["7700000002"]
+    assert await owner_names(None, "Ивановна Сидорова") == await owner_names(None, "сидорова ивановна")
+    assert await owner_names(None, "Ивановна Сидорова") == ["Сидорова Анна Ивановна"]
+    assert await addresses(None, "долина тестовая") == [ADDRESS]
+    assert await addresses(None, "тестовая другой") == []  # every word must be there
+
+
+async def test_a_query_without_a_searchable_word_leaves_the_list_unfiltered(world):
+    assert len(await numbers(None, "ab")) == 5
+    assert await numbers(None, "несуществующая") == []
+
+
+async def test_search_results_stay_within_the_staff_scope(manager, world):
+    scope = frozenset({world["house"]})
+    assert await numbers(None, "сидоров") == ["5500000001", "7700000002"]
+    assert await numbers(scope, "сидоров") == ["7700000002"]
+    assert await numbers(scope, "5500000001") == []  # even typed in full
+    assert await owner_names(None, "сидорова") == ["Сидорова Анна Ивановна", "Сидорова Мария Чужая"]
+    assert await owner_names(scope, "сидорова") == ["Сидорова Анна Ивановна"]
+    assert await addresses(scope, "чужая") == []
+    accounts = await manager.get("/staff/accounts", params={"q": "Сидоров"})
+    assert "7700000002" in accounts.text and "5500000001" not in accounts.text
+    owners = await manager.get("/staff/owners", params={"q": "Сидорова"})
+    assert "Сидорова Анна Ивановна" in owners.text and "Мария Чужая" not in owners.text
+    houses = await manager.get("/staff/housing", params={"q": "Чужая"})
+    assert OTHER_ADDRESS not in houses.text
+
+
+async def test_staff_edits_keep_the_search_text_in_step(client, login, make_user, world):
+    await login(client, await make_user(roles=("admin",)))
+    response = await client.form(
+        f"/staff/houses/{world['other_house']}/edit",
+        {"complex": str(world["other_complex"]), "address": "г. Симферополь, ул. Новая, д. 9", "floors": "5"},
+    )
+    assert response.status_code == 303
+    assert await addresses(None, "новая") == ["г. Симферополь, ул. Новая, д. 9"]
+    assert await numbers(None, "новая") == ["5500000001"]  # the address is in the text of the house's accounts
+    assert await numbers(None, "чужая") == []
+    await queries.save_complex(None, world["other_complex"], {"name": "ЖК «Переименованный»", "city": ""})
+    assert await addresses(None, "переименов") == ["г. Симферополь, ул. Новая, д. 9"]
+    response = await client.form(
+        f"/staff/owners/{world['owner']}/edit",
+        {"kind": "person", "name": "Орлова Мария Сергеевна", "inn": "", "phone": "", "email": "orlova@example.ru"},
+    )
+    assert response.status_code == 303
+    assert await owner_names(None, "орлова мария") == ["Орлова Мария Сергеевна"]
+    assert await owner_names(None, "Чужая") == []
+    assert await owner_names(None, "orlova@") == ["Орлова Мария Сергеевна"]
+
+
+async def test_the_registry_import_fills_and_updates_the_search_text(world):
+    rows = SAMPLE.read_text(encoding="utf-8").replace("Кузнецов Олег Игоревич;Кузнецов", "Кузнецова Ольга;Кузнецов")
+    report = await queries.apply_registry(registry.parse_file("sample.csv", rows.encode()).rows)
+    assert report.applied and report.updated["accounts"] == 1
+    assert await numbers(None, "ольга") == ["7700000003"]
+    again = await queries.apply_registry(registry.parse_file("sample.csv", rows.encode()).rows)
+    assert again.changes == 0
+
+
+async def test_the_migration_backfills_rows_written_before_the_search_existed(db, world):
+    for table in (House, PersonalAccount, Owner):
+        await table.update({table.search_text: ""}, force=True)
+    assert await numbers(None, "тестовая") == []
+    for table in ("house", "personal_account", "owner"):
+        await backfill_migration._backfill(db, table)
+    assert len(await numbers(None, "тестовая")) == 4
+    assert await owner_names(None, "ромашк") == ["ООО «Ромашка»"]
+    assert await addresses(None, "другой") == [OTHER_ADDRESS]
+
+
+async def test_the_demo_seed_fills_the_search_text(db):
+    import random
+    from datetime import date
+
+    from portal.demo import DemoContext
+    from portal.housing import demo
+
+    await demo.seed(DemoContext(rng=random.Random(7), today=date(2026, 11, 25)))
+    for table in (House, PersonalAccount, Owner):
+        assert not await table.exists().where(table.search_text == "")
+    assert len(await addresses(None, "балаклавская")) == 2
+    assert await numbers(None, "9101000001") == ["9101000001"]
