@@ -301,52 +301,52 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) 
     raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """A real ``portal serve`` on a free port, with its own SQLite database and the demo data."""
+@contextlib.contextmanager
+def running(command: list[str], env: dict[str, str], log_path: Path, health_url: str) -> Iterator[None]:
+    """A process of ours (the portal, the sandbox gateway) running until the block ends, its output in ``log_path``."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(health_url, process)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextlib.contextmanager
+def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
+    """A real ``portal serve`` on a free port with its own folder and SQLite database, loaded with the demo data,
+    and its own sandbox gateway (``portal serve`` starts it on PAYMENT_GATEWAY_URL's port). Yields (url, folder).
+    """
     port = free_port()
-    var = _RUN / "live"
+    var = _RUN / name
     var.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{var / 'live.sqlite'}",
         "PORTAL_VAR_DIR": str(var),
-        "BASE_URL": f"http://127.0.0.1:{port}",
+        "BASE_URL": url,
         "PORTAL_RUN_JOBS": "1",
-    }
-    env.update(_live_server_env(var))
-    log = (var / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port), *_live_server_args()],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _live_server_env(var: Path) -> dict[str, str]:
-    """Extra environment for the live server (the payments domain points it at a sandbox gateway)."""
-    return {
         "PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
         "SANDBOX_DB": str(var / "sandbox_gateway.sqlite"),
         "SANDBOX_RETRY_SCALE": "0.01",
+        **extra_env,
     }
+    command = [sys.executable, "-m", "portal", "serve", "--port", str(port)]
+    with running(command, env, var / "server.log", f"{url}/healthz"):
+        yield url, var
 
 
-def _live_server_args() -> list[str]:
-    # `portal serve` starts the sandbox gateway on PAYMENT_GATEWAY_URL's port, sending webhooks back to it.
-    return []
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The shared live server of the browser tests, with the demo data."""
+    with portal_server("live") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -370,27 +370,48 @@ def _browser_available(request: pytest.FixtureRequest) -> None:
 # --- SMTP ----------------------------------------------------------------------------------------------
 
 
-class _Inbox:
+class Inbox:
+    """What a real SMTP server (aiosmtpd) received."""
+
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.host = "127.0.0.1"
+        self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
+    def wait_for(self, recipient: str, seconds: float = 30) -> Any:
+        """The first message to ``recipient``, parsed; waits for a delivery made by another process."""
+        from email import message_from_bytes
 
-@pytest.fixture
-def smtp_server() -> Iterator[Any]:
-    """A real SMTP server on a free local port; ``.messages`` holds what arrived, ``.port`` where it listens."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for envelope in self.messages:
+                if recipient in envelope.rcpt_tos:
+                    return message_from_bytes(envelope.content)
+            time.sleep(0.1)
+        raise AssertionError(f"no e-mail to {recipient} within {seconds} s")
+
+
+@contextlib.contextmanager
+def smtp_inbox() -> Iterator[Inbox]:
+    """A real SMTP server on a free local port for the duration of the block."""
     from aiosmtpd.controller import Controller
 
-    inbox = _Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
     controller.start()
-    inbox.port = port  # type: ignore[attr-defined]
-    inbox.host = "127.0.0.1"  # type: ignore[attr-defined]
     try:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Inbox]:
+    """A real SMTP server on a free local port; ``.messages`` holds what arrived, ``.port`` where it listens."""
+    with smtp_inbox() as inbox:
+        yield inbox

@@ -3,93 +3,30 @@ accepts the consent, sees the account on the home page, signs out and signs in a
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from email import message_from_bytes
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import _RUN, ROOT, _wait_for, free_port
+from tests.conftest import Inbox, portal_server, smtp_inbox
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "demo12345"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def wait_for(self, recipient: str, seconds: float = 30) -> Any:
-        """The first message to ``recipient``; the portal delivers right after the commit, or within seconds."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for envelope in self.messages:
-                if recipient in envelope.rcpt_tos:
-                    return message_from_bytes(envelope.content)
-            time.sleep(0.1)
-        raise AssertionError(f"no e-mail to {recipient} within {seconds} s")
+@pytest.fixture(scope="module")
+def mail_server() -> Iterator[Inbox]:
+    with smtp_inbox() as inbox:
+        yield inbox
 
 
 @pytest.fixture(scope="module")
-def mail_server() -> Iterator[tuple[Inbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_live_server(mail_server: tuple[Inbox, int]) -> Iterator[tuple[str, str]]:
+def mail_live_server(mail_server: Inbox) -> Iterator[tuple[str, str]]:
     """A real ``portal serve`` with demo data that sends its e-mail to the test SMTP server."""
-    _, smtp_port = mail_server
-    port = free_port()
-    var = _RUN / "live-mail"
-    var.mkdir(parents=True, exist_ok=True)
-    database = var / "live.sqlite"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "PORTAL_VAR_DIR": str(var),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "PORTAL_RUN_JOBS": "1",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_port),
-    }
-    log = (var / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port), "--no-gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}", str(database)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with portal_server("live-mail", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, var):
+        yield url, str(var / "live.sqlite")
 
 
 def _free_account(database: str) -> str:
@@ -109,10 +46,10 @@ def _sign_in(page: Page, base: str, login: str, password: str) -> None:
 
 
 def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_again(
-    browser: Browser, mail_live_server: tuple[str, str], mail_server: tuple[Inbox, int]
+    browser: Browser, mail_live_server: tuple[str, str], mail_server: Inbox
 ):
     base, database = mail_live_server
-    inbox, _ = mail_server
+    inbox = mail_server
     number = _free_account(database)
     email = "new.neighbour@example.ru"
 

@@ -11,7 +11,6 @@ import asyncio
 import contextvars
 import dataclasses
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import _RUN, ROOT, free_port
+from tests.conftest import _RUN, free_port, running
 
 SECRET = "sk_test_portal"
 
@@ -157,20 +156,6 @@ class Sandbox:
             return await c.post(path, data=data)
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the sandbox gateway exited with {process.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the sandbox gateway did not start")
-
-
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """The sandbox gateway as its own process on a free port (its own SQLite file), webhooks to the relay."""
@@ -185,21 +170,11 @@ def sandbox() -> Iterator[Sandbox]:
         "SANDBOX_WEBHOOK_URL": relay.url,
         "SANDBOX_RETRY_SCALE": "0.001",
     }
-    log = (folder / "gateway.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(url, process)
-        yield Sandbox(url, relay)
+        with running([sys.executable, "-m", "portal.sandbox_gateway"], env, folder / "gateway.log", f"{url}/healthz"):
+            yield Sandbox(url, relay)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
         relay.server.shutdown()
 
 
