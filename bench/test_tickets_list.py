@@ -20,19 +20,16 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import re
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from piccolo.querystring import QueryString
 
 from bench.conftest import ROOT
 from portal.core.pagination import PageRequest
@@ -40,6 +37,8 @@ from portal.core.search import normalise, search_ddl
 from portal.core.security import Principal
 from portal.tickets import queries, rules
 from portal.tickets.filters import TicketFilters
+from tests import querylog
+from tests.querylog import captured, plan_of
 
 SIZE = int(os.environ.get("BENCH_TICKETS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
@@ -420,40 +419,9 @@ def tickets_db(
 # --- plans -----------------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def captured(engine: Any) -> Iterator[list[QueryString]]:
-    """The query strings ``engine`` runs inside the block (the engine class has slots: patched on the class)."""
-    seen: list[QueryString] = []
-    cls = type(engine)
-    original = cls.run_querystring
-
-    async def run(self: Any, querystring: QueryString, *args: Any, **kwargs: Any) -> Any:
-        if self is engine:
-            seen.append(querystring)
-        return await original(self, querystring, *args, **kwargs)
-
-    cls.run_querystring = run  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        cls.run_querystring = original  # type: ignore[method-assign]
-
-
-async def plan_of(engine: Any, kind: str, querystring: QueryString) -> str:
-    if kind == "sqlite":
-        rows = await engine.run_querystring(QueryString("EXPLAIN QUERY PLAN {}", querystring))
-        return "\n".join(row["detail"] for row in rows)
-    rows = await engine.run_querystring(QueryString("EXPLAIN {}", querystring))
-    return "\n".join(row["QUERY PLAN"] for row in rows)
-
-
 def unindexed_steps(plan: str, kind: str) -> list[str]:
     """Steps reading the ticket table without an index."""
-    if kind == "sqlite":
-        steps = [line for line in plan.splitlines() if re.search(r"\b(SCAN|SEARCH) ticket\b", line)]
-        indexed = ("USING INDEX", "USING COVERING INDEX", "USING INTEGER PRIMARY KEY")
-        return [line for line in steps if not any(marker in line for marker in indexed)]
-    return [line.strip() for line in plan.splitlines() if re.search(r"Seq Scan on ticket\b", line)]
+    return querylog.unindexed_steps(plan, "ticket", kind == "sqlite")
 
 
 # --- the benchmarks --------------------------------------------------------------------------------------------
@@ -480,7 +448,7 @@ def test_staff_list(
         run()
     report, unindexed = [], []
     for label, querystring in zip(("count", "page"), seen, strict=True):
-        plan = loop.run_until_complete(plan_of(engine, kind, querystring))
+        plan = loop.run_until_complete(plan_of(engine, querystring))
         unindexed += unindexed_steps(plan, kind)
         report.append(f"-- {kind} / {combination} / {label} (total {result.total:,})\n{querystring}\n{plan}")
     tickets_db["plans"].extend(report)

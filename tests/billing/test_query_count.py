@@ -1,41 +1,19 @@
 """The resident home page issues the same number of queries for 1 month and for 60 months of history."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 from portal.billing.history import build_history
-
-
-@contextmanager
-def counting(engine: Any) -> Iterator[list[str]]:
-    """Every query the engine runs while inside, through Piccolo's own query logging (``log_queries``)."""
-    seen: list[str] = []
-    engine_class = type(engine)
-    original, logging = engine_class.print_query, engine.log_queries
-
-    def record(self: Any, query_id: int, query: str) -> None:
-        if self is engine:
-            seen.append(query)
-
-    engine_class.print_query = record
-    engine.log_queries = True
-    try:
-        yield seen
-    finally:
-        engine.log_queries = logging
-        engine_class.print_query = original
+from tests.querylog import captured
 
 
 async def _home_queries(db, client, login, make_user, account: int) -> list[str]:
     await login(client, await make_user(accounts={account: "owner"}))
     await client.get("/healthz")
-    with counting(db) as seen:
+    with captured(db) as seen:
         page = await client.get("/")
     assert page.status_code == 200
     assert f"/accounts/{account}/receipts/2026-11" in page.text
-    return seen
+    return [str(q) for q in seen]
 
 
 async def test_home_page_queries_do_not_grow_with_history(db, new_client, login, make_user, make_account, catalog):
