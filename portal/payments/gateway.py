@@ -17,13 +17,15 @@ import hmac
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from portal.settings import get_settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("portal.payments.gateway")
 
@@ -464,15 +466,31 @@ class GatewayClient:
                 "setup_future_usage": "off_session" if save_card else None,
             },
         }
+        return await self._create_or_find(
+            "/v1/checkout/sessions", params, idempotency_key, payment_id, started, CheckoutSession.of, self.find_session
+        )
+
+    async def _create_or_find(
+        self,
+        path: str,
+        params: dict[str, Any],
+        idempotency_key: str,
+        reference: str,
+        started: int,
+        of: Callable[[dict[str, Any]], T],
+        find: Callable[..., Awaitable[T | None]],
+    ) -> T:
+        """POST a create. After a 5xx (which the gateway saves and replays for this key) look up, by the
+        ``metadata[payment_id]`` reference, what the first attempt made, instead of creating a second one."""
         try:
-            return CheckoutSession.of(await self.post("/v1/checkout/sessions", params, idempotency_key=idempotency_key))
+            return of(await self.post(path, params, idempotency_key=idempotency_key))
         except GatewayError as exc:
             if exc.status is None or exc.status < 500:
                 raise
-            found = await self.find_session(payment_id, since=started - 60)
+            found = await find(reference, since=started - 60)
             if found is None:
                 raise
-            log.warning("checkout session for %s found by look-up after %s", payment_id, exc)
+            log.warning("%s for %s found by look-up after %s", path, reference, exc)
             return found
 
     async def create_setup_session(
@@ -493,15 +511,9 @@ class GatewayClient:
             "cancel_url": cancel_url,
             "metadata": {"payment_id": reference},
         }
-        try:
-            return CheckoutSession.of(await self.post("/v1/checkout/sessions", params, idempotency_key=idempotency_key))
-        except GatewayError as exc:
-            if exc.status is None or exc.status < 500:
-                raise
-            found = await self.find_session(reference, since=started - 60)
-            if found is None:
-                raise
-            return found
+        return await self._create_or_find(
+            "/v1/checkout/sessions", params, idempotency_key, reference, started, CheckoutSession.of, self.find_session
+        )
 
     async def retrieve_session(self, session_id: str) -> CheckoutSession:
         return CheckoutSession.of(await self.get(f"/v1/checkout/sessions/{session_id}"))
@@ -539,16 +551,15 @@ class GatewayClient:
             "description": description,
             "metadata": {"payment_id": payment_id},
         }
-        try:
-            return PaymentIntent.of(await self.post("/v1/payment_intents", params, idempotency_key=idempotency_key))
-        except GatewayError as exc:
-            if exc.status is None or exc.status < 500:
-                raise
-            found = await self.find_payment_intent(payment_id, since=started - 60)
-            if found is None:
-                raise
-            log.warning("payment intent for %s found by look-up after %s", payment_id, exc)
-            return found
+        return await self._create_or_find(
+            "/v1/payment_intents",
+            params,
+            idempotency_key,
+            payment_id,
+            started,
+            PaymentIntent.of,
+            self.find_payment_intent,
+        )
 
     async def retrieve_payment_intent(self, intent_id: str) -> PaymentIntent:
         return PaymentIntent.of(await self.get(f"/v1/payment_intents/{intent_id}"))
