@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from piccolo.query.functions.aggregate import Max
+
 from portal.core.db import atomic
 from portal.housing.tables import PersonalAccount
 from portal.meters import rules
@@ -29,6 +31,11 @@ class MeterView:
     average: dict[int, Decimal] = field(default_factory=dict)
     last_at: datetime | None = None
     this_period: bool = False
+
+
+def _year_before(period: date) -> date:
+    """The first period of the averaging window (12 months before ``period``, DOMAIN.md §4.2)."""
+    return period.replace(year=period.year - 1)
 
 
 async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
@@ -74,9 +81,8 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
             MeterReading.submitted_at,
             MeterReading.period,
         )
-        .where(MeterReading.meter.is_in(list(meters)))
+        .where(MeterReading.meter.is_in(list(meters)) & (MeterReading.period >= _year_before(period)))
         .order_by(MeterReading.submitted_at)
-        .limit(200 * 36)
     )
     used: dict[tuple[int, int], list[Decimal]] = {}
     for r in readings:
@@ -89,7 +95,31 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
     for (meter_id, zone), values in used.items():
         recent = values[-12:]
         meters[meter_id].average[zone] = sum(recent) / len(recent)
+    await _add_older_last_readings(meters)
     return list(meters.values())
+
+
+async def _add_older_last_readings(meters: dict[int, MeterView]) -> None:
+    """A register with no reading in the last year still has a previous reading to compare with (two queries)."""
+    stale = [m.id for m in meters.values() if len(m.last) < m.zones]
+    if not stale:
+        return
+    # Readings are stored in the order they are passed, so the newest of a register has its highest id.
+    newest = (
+        await MeterReading.select(Max(MeterReading.id).as_alias("last_id"))
+        .where(MeterReading.meter.is_in(stale))
+        .group_by(MeterReading.meter, MeterReading.zone)
+    )
+    ids = [r["last_id"] for r in newest]
+    if not ids:
+        return
+    rows = await MeterReading.select(MeterReading.meter, MeterReading.zone, MeterReading.value).where(
+        MeterReading.id.is_in(ids)
+    )
+    for r in rows:
+        view = meters[r["meter"]]
+        if r["zone"] not in view.last:
+            view.last[r["zone"]] = Decimal(r["value"]).quantize(Decimal(10) ** -view.decimals)
 
 
 async def meters_by_id(meter_ids: list[int], account_ids: list[int]) -> list[Meter]:

@@ -86,3 +86,14 @@ async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, 
     home = await client.get("/")
     expected = routes.WINDOW.is_open(routes._today())
     assert ("Передайте их до" in home.text) is expected
+
+
+async def test_a_reading_older_than_a_year_is_still_the_previous_one(client, login, make_user, two_accounts):
+    (account, meter), _ = two_accounts
+    await MeterReading.update({MeterReading.period: date(2023, 1, 1)}).where(MeterReading.meter == meter)
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = await client.get("/meters")
+    assert "123,456" in page.text
+    refused = await client.form("/meters", {f"m{meter}z1": "100"})
+    assert refused.status_code == 422
+    assert await MeterReading.count().where(MeterReading.meter == meter) == 1
