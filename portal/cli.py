@@ -128,7 +128,7 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
             gateway.terminate()
 
 
-def _wait_for_gateway(url: str, process: Any, seconds: float = 15) -> None:
+def _wait_for_gateway(url: str, process: Any, seconds: float = 60) -> None:
     import time
 
     import httpx
