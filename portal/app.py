@@ -131,8 +131,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={HTTPException: _error_page, Exception: _error_page},
         openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
-        on_startup=[db.start],
-        on_shutdown=[db.stop],
+        on_startup=[db.on_startup],
+        on_shutdown=[db.on_shutdown],
         logging_config=LoggingConfig(log_exceptions="debug", root={"level": "INFO", "handlers": ["queue_listener"]}),
         debug=settings.debug,
         request_max_body_size=40 * 1024 * 1024,

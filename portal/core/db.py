@@ -88,16 +88,37 @@ async def atomic() -> AsyncIterator[Any]:
         await savepoint.release()
 
 
+POOL_MIN = 2
+POOL_MAX = 20
+
+
 async def start(engine: Engine | None = None) -> None:
+    """Open the engine's connections (the PostgreSQL pool); the CLI and the benches call it directly.
+
+    Not an app hook: Litestar passes the application to a hook that takes a parameter (see ``on_startup``)."""
+    if engine is not None and not isinstance(engine, Engine):
+        raise TypeError(f"start() takes an engine, not {type(engine).__name__}")
     engine = engine or get_engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=POOL_MIN, max_size=POOL_MAX)
 
 
 async def stop(engine: Engine | None = None) -> None:
+    if engine is not None and not isinstance(engine, Engine):
+        raise TypeError(f"stop() takes an engine, not {type(engine).__name__}")
     engine = engine or get_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+
+
+async def on_startup(app: Any) -> None:
+    """App hook: Litestar calls it with the application; the pool is opened for the engine the tables use."""
+    await start(get_engine())
+
+
+async def on_shutdown(app: Any) -> None:
+    """App hook: closes what ``on_startup`` opened."""
+    await stop(get_engine())
 
 
 def to_kopecks(amount: Decimal) -> int:
