@@ -22,8 +22,10 @@ def make_engine(url: str) -> Engine:
     if scheme in ("postgres", "postgresql"):
         return PostgresEngine(config={"dsn": url}, log_queries=False)
     if scheme == "sqlite":
+        from portal.core.sqlite_engine import PortalSQLiteEngine
+
         path = url.removeprefix("sqlite:///")
-        return SQLiteEngine(path=path, timeout=30)
+        return PortalSQLiteEngine(path=path, timeout=30)
     raise ValueError(f"Unsupported DATABASE_URL scheme: {scheme!r}")
 
 
@@ -109,6 +111,9 @@ async def stop(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    close = getattr(engine, "close", None)  # the embedded SQLite engine keeps its connections
+    if close is not None:
+        await close()
 
 
 async def on_startup(app: Any) -> None:
