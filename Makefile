@@ -4,7 +4,8 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export PICCOLO_CONF := piccolo_conf
-DOMAINS := core housing accounts billing payments tickets meters
+# Every domain with an AppConfig keeps its own catalog; core first.
+DOMAINS := core $(sort $(filter-out core,$(notdir $(patsubst %/piccolo_app.py,%,$(wildcard portal/*/piccolo_app.py)))))
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -50,8 +51,8 @@ messages: .venv/.synced
 	  src=$$(for s in $$src; do [ -e $$s ] && echo $$s; done); \
 	  .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k lazy --no-location --sort-output -o locale/$$d.pot $$src >/dev/null 2>&1 || exit 1; \
 	  for l in ru en; do \
-	    if [ -f locale/$$l/LC_MESSAGES/$$d.po ]; then .venv/bin/pybabel update --no-fuzzy-matching -D $$d -l $$l -i locale/$$d.pot -d locale >/dev/null; \
-	    else .venv/bin/pybabel init -D $$d -l $$l -i locale/$$d.pot -d locale; fi; \
+	    if [ -f locale/$$l/LC_MESSAGES/$$d.po ]; then .venv/bin/pybabel update --no-wrap --no-fuzzy-matching -D $$d -l $$l -i locale/$$d.pot -d locale >/dev/null; \
+	    else .venv/bin/pybabel init --no-wrap -D $$d -l $$l -i locale/$$d.pot -d locale; fi; \
 	  done; \
 	done
 

@@ -6,9 +6,11 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Controller, Litestar, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
@@ -22,28 +24,49 @@ from litestar.template.config import TemplateConfig
 
 from portal.core import db
 from portal.core.i18n import LocaleMiddleware, gettext
+from portal.core.parse import MAX_ID
 from portal.core.security import (
     ConsentRequired,
     SecurityHeadersMiddleware,
     access_guard,
     principal_of,
+    provide_principal,
     public,
     set_principal_loader,
 )
 from portal.core.security import session_config as portal_session_config
-from portal.core.web import configure_jinja
+from portal.core.web import Refused, configure_jinja, refused_back
 from portal.settings import ROOT, Settings, get_settings, use_settings
 
-DOMAINS = ("core", "housing", "accounts", "billing", "payments", "tickets", "meters")
 WEBHOOK_PATHS = ["/payments/webhook"]
+PORTAL = Path(__file__).resolve().parent
+
+
+def route_modules() -> list[str]:
+    """Every ``portal/<domain>/routes*.py``: a new domain is served once its folder has a routes module."""
+    return sorted(
+        f"portal.{path.parent.name}.{path.stem}"
+        for path in PORTAL.glob("*/routes*.py")
+        if path.parent.name != "sandbox_gateway"
+    )
 
 
 def collect_routes() -> list[Any]:
-    handlers: list[Any] = []
-    for domain in DOMAINS:
-        module = importlib.import_module(f"portal.{domain}.routes")
-        handlers.extend(module.ROUTES)
-    return handlers
+    """The controllers (and routers) defined in the domains' routes modules; nothing is listed by hand."""
+    found: list[Any] = []
+    for name in route_modules():
+        module = importlib.import_module(name)
+        found.extend(value for value in vars(module).values() if _is_route_of(value, name))
+    return found
+
+
+def _is_route_of(value: Any, module: str) -> bool:
+    """A controller class, a router or a plain route handler defined in ``module`` (not merely imported there)."""
+    if isinstance(value, type):
+        return issubclass(value, Controller) and value is not Controller and value.__module__ == module
+    if isinstance(value, Router):
+        return True
+    return isinstance(value, HTTPRouteHandler) and getattr(value.fn, "__module__", None) == module
 
 
 def _session_store(settings: Settings) -> Store:
@@ -87,7 +110,11 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
-async def _attach_principal(request: Request) -> None:
+async def _before_request(request: Request) -> None:
+    """Ids in a path beyond what the database holds are simply not found; then the caller is loaded once."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFoundException()
     await principal_of(request)
 
 
@@ -112,7 +139,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],
-        before_request=_attach_principal,
+        before_request=_before_request,
+        dependencies={"principal": Provide(provide_principal)},
         template_config=TemplateConfig(
             directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
         ),
@@ -129,7 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=False,
             exclude=WEBHOOK_PATHS,
         ),
-        exception_handlers={HTTPException: _error_page, Exception: _error_page},
+        exception_handlers={HTTPException: _error_page, Refused: refused_back, Exception: _error_page},
         openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
         on_startup=[db.on_startup],
         on_shutdown=[db.on_shutdown],

@@ -523,22 +523,3 @@ async def import_apply(request: Request, data: FormData) -> Response[Any]:
     else:
         flash(request, _("This file was applied before; nothing has changed."), "info")
     return see_other(request, "/staff/billing/import")
-
-
-ROUTES = [
-    account_page,
-    charge_page,
-    receipt_page,
-    receipt_pdf,
-    staff_overview,
-    debtors,
-    debtors_csv,
-    debtors_xlsx,
-    staff_account,
-    reissue,
-    receipts_page,
-    issue_receipts,
-    import_page,
-    import_preview,
-    import_apply,
-]

@@ -12,7 +12,8 @@ from typing import Any
 
 from portal.core.security import Principal
 
-Loader = Callable[[Principal], Awaitable[dict[str, Any] | None]]
+# A loader returns what its template reads as ``section`` (a mapping or a dataclass), or None to hide it.
+Loader = Callable[[Principal], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,9 @@ def register_section(name: str, order: int, template: str, loader: Loader) -> No
     _sections[name] = Section(order, template, loader)
 
 
-async def load_sections(principal: Principal) -> list[tuple[str, dict[str, Any]]]:
+async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
     """The sections to show, in order, each with its context."""
-    shown: list[tuple[str, dict[str, Any]]] = []
+    shown: list[tuple[str, Any]] = []
     for section in sorted(_sections.values(), key=lambda s: s.order):
         context = await section.loader(principal)
         if context is not None:

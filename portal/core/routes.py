@@ -40,6 +40,3 @@ async def set_language(request: Request, data: FormData) -> Response[None]:
 @get("/healthz", name="health", opt=public(), media_type="text/plain")
 async def health() -> str:
     return "ok"
-
-
-ROUTES = [home, set_language, health]

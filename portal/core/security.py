@@ -15,6 +15,7 @@ from typing import Any, Literal
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.plugins.htmx import HTMXRequest
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -175,9 +176,9 @@ async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
     raise PermissionDeniedException()
 
 
-def provide_principal(request: Any) -> Awaitable[Principal]:
-    """Dependency: ``principal: Principal`` in a handler."""
-    return principal_of(request)
+async def provide_principal(request: HTMXRequest) -> Principal:
+    """The app-wide dependency: a handler declares ``principal: NamedDependency[Principal]`` and gets the caller."""
+    return await principal_of(request)
 
 
 CSP = "; ".join(

@@ -16,6 +16,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 
 from portal.core import i18n
+from portal.core.address import full_address, premise_name
 from portal.core.pagination import PAGE_SIZES, with_params
 from portal.settings import get_settings
 
@@ -114,6 +115,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         flashes=_flashes,
         PAGE_SIZES=PAGE_SIZES,
         settings=get_settings,
+        address=full_address,
+        premise_name=premise_name,
     )
     env.filters.update(money=_money, day=_day, moment=_moment, number=_number)
     env.trim_blocks = True
@@ -161,6 +164,39 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
     request.session[FLASH_KEY] = messages
 
 
+class Refused(Exception):
+    """An action refuses what was asked, with words for the person who asked («Заявку уже закрыли»).
+
+    Raised by ``actions`` when a rule says no; the app answers with the message as a flash and a 303 back to the
+    page the request came from (or ``back``), so handlers never catch it themselves.
+    """
+
+    def __init__(self, message: str, *, back: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.back = back
+
+
+def refused_back(request: Request, exc: Refused) -> Response[Any]:
+    """Exception handler of ``Refused``: the message flashed as an error, then back where the user was."""
+    flash(request, exc.message, "error")
+    target = exc.back or _same_site_referer(request) or "/"
+    return see_other(request, target)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    from urllib.parse import urlsplit
+
+    from portal.core.security import safe_next
+
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    if not referer or parts.netloc != request.url.netloc:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(path, default="") or None
+
+
 def form_value(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name, "")
     if isinstance(value, list):
@@ -173,6 +209,7 @@ __all__ = [
     "FormErrors",
     "HTMXRequest",
     "MultipartData",
+    "Refused",
     "configure_jinja",
     "flash",
     "form_value",

@@ -1,36 +1,45 @@
-"""Reads and writes of meters and readings, always scoped to the accounts a user may pass readings for."""
+"""Reads of meters and readings, always scoped to the accounts a user may pass readings for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from piccolo.query.functions.aggregate import Max
 
-from portal.core.db import atomic
-from portal.housing.tables import PersonalAccount
+from portal.core.address import full_address
+from portal.core.security import Principal
 from portal.meters import rules
 from portal.meters.tables import Meter, MeterReading
 
 
-@dataclass
-class MeterView:
+@dataclass(kw_only=True)
+class MeterView(rules.MeterFacts):
+    """A meter of the resident's with its last reading per register and its average consumption."""
+
     id: int
     account_id: int
     account_number: str
     address: str
     service: str
     serial: str
-    digits: int
-    decimals: int
     zones: int
-    next_verification: date | None
-    failed: bool
-    last: dict[int, Decimal] = field(default_factory=dict)
-    average: dict[int, Decimal] = field(default_factory=dict)
     last_at: datetime | None = None
     this_period: bool = False
+
+
+@dataclass(frozen=True)
+class HomeReminder:
+    """«Передайте показания до 25 ноября» while the window is open and a meter still waits for this month."""
+
+    waiting: int
+    until: date
+
+
+def meter_accounts(principal: Principal) -> list[int]:
+    """The accounts on which the user may pass readings."""
+    return sorted(a for a in principal.account_ids if principal.may_on_account(a, "meters"))
 
 
 def _year_before(period: date) -> date:
@@ -48,6 +57,7 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
             Meter.account.number.as_alias("account_number"),
             Meter.account.premise.house.address.as_alias("address"),
             Meter.account.premise.number.as_alias("premise_number"),
+            Meter.account.premise.kind.as_alias("premise_kind"),
         )
         .where(Meter.account.is_in(account_ids))
         .order_by(Meter.account)
@@ -59,7 +69,7 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
             id=r["id"],
             account_id=r["account"],
             account_number=r["account_number"],
-            address=f"{r['address']}, {r['premise_number']}",
+            address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
             service=r["service"],
             serial=r["serial"],
             digits=r["digits"],
@@ -93,8 +103,9 @@ async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
         if r["consumption"] is not None:
             used.setdefault((r["meter"], r["zone"]), []).append(Decimal(r["consumption"]))
     for (meter_id, zone), values in used.items():
-        recent = values[-12:]
-        meters[meter_id].average[zone] = sum(recent) / len(recent)
+        average = rules.average_consumption(values)
+        if average is not None:
+            meters[meter_id].average[zone] = average
     await _add_older_last_readings(meters)
     return list(meters.values())
 
@@ -122,75 +133,13 @@ async def _add_older_last_readings(meters: dict[int, MeterView]) -> None:
             view.last[r["zone"]] = Decimal(r["value"]).quantize(Decimal(10) ** -view.decimals)
 
 
-async def meters_by_id(meter_ids: list[int], account_ids: list[int]) -> list[Meter]:
-    """Meters only if they belong to one of ``account_ids`` (never loaded, then checked)."""
-    if not meter_ids or not account_ids:
-        return []
-    return await Meter.objects().where(Meter.id.is_in(meter_ids) & Meter.account.is_in(account_ids))
-
-
-def check_all(
-    meters: dict[int, Meter],
-    wanted: dict[int, dict[int, Decimal]],
-    previous: dict[int, dict[int, Decimal]],
-    *,
-    today: date,
-    averages: dict[int, dict[int, Decimal]] | None = None,
-) -> dict[int, dict[int, rules.Check]]:
-    """Check every submitted register against the previous reading of the same register."""
-    return {
-        meter_id: {
-            zone: rules.check_reading(
-                value,
-                previous.get(meter_id, {}).get(zone),
-                digits=meters[meter_id].digits,
-                decimals=meters[meter_id].decimals,
-                on=today,
-                next_verification=meters[meter_id].next_verification,
-                failed=meters[meter_id].failed_on is not None,
-                average=(averages or {}).get(meter_id, {}).get(zone),
-            )
-            for zone, value in zones.items()
-        }
-        for meter_id, zones in wanted.items()
-        if meter_id in meters
-    }
-
-
-async def store_all(
-    meters: dict[int, Meter],
-    wanted: dict[int, dict[int, Decimal]],
-    checks: dict[int, dict[int, rules.Check]],
-    *,
-    user_id: int | None,
-    now: datetime,
-    today: date,
-    window: rules.Window,
-) -> None:
-    """Store the checked readings in one transaction, for the period they are used in."""
-    period = rules.period_of_reading(today, window)
-    rows = [
-        MeterReading(
-            meter=meter_id,
-            zone=zone,
-            value=value,
-            consumption=checks[meter_id][zone].consumption,
-            period=period,
-            submitted_at=now,
-            submitted_by=user_id,
-            rollover=checks[meter_id][zone].rollover,
-            flagged=checks[meter_id][zone].flagged,
-        )
-        for meter_id, zones in wanted.items()
-        if meter_id in meters
-        for zone, value in zones.items()
-    ]
-    async with atomic():
-        await MeterReading.insert(*rows)
-
-
-async def account_numbers(account_ids: list[int]) -> dict[int, str]:
-    rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
-        PersonalAccount.id.is_in(account_ids or [0])
-    )
-    return {r["id"]: r["number"] for r in rows}
+async def home_reminder(principal: Principal, today: date, window: rules.Window) -> HomeReminder | None:
+    """The home page's reminder, or None outside the window or when every meter has its reading."""
+    accounts = meter_accounts(principal)
+    if not accounts or not window.is_open(today):
+        return None
+    meters = await meters_of(accounts, rules.period_of_reading(today, window))
+    waiting = [m for m in meters if not m.this_period and not m.failed]
+    if not waiting:
+        return None
+    return HomeReminder(waiting=len(waiting), until=today.replace(day=window.end_day))

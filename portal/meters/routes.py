@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.response import Template
 
+from portal.core import clock
 from portal.core.home import register_section
 from portal.core.i18n import format_number, gettext
-from portal.core.security import Principal, principal_of, resident
-from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
-from portal.meters import queries, rules
-from portal.settings import get_settings
+from portal.core.security import Principal, resident
+from portal.core.web import FormData, flash, render, see_other
+from portal.meters import actions, forms, queries, rules
 
 WINDOW = rules.Window()
 
@@ -56,110 +55,71 @@ def error_message(error: rules.ReadingError, previous: Decimal | None, digits: i
     }[error]
 
 
-def _today() -> Any:
-    return datetime.now(ZoneInfo(get_settings().time_zone)).date()
+class ResidentMeters(Controller):
+    path = "/meters"
+    opt = resident()
+
+    @get("/", name="meters:index")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        return await _page(request, principal, forms.ReadingsForm())
+
+    @post("/", name="meters:submit", status_code=200)
+    async def submit(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
+        """All meters in one form: empty fields are skipped; nothing is stored unless every value passes."""
+        meters = await queries.meters_of(queries.meter_accounts(principal), _period())
+        form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        if not form.errors:
+            refusals = await actions.pass_readings(
+                principal, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW
+            )
+            by_id = {m.id: m for m in meters}
+            for r in refusals:
+                form.add_error(
+                    r.meter_id,
+                    r.zone,
+                    error_message(r.error, by_id[r.meter_id].last.get(r.zone), by_id[r.meter_id].digits),
+                )
+        if form.errors:
+            return await _page(request, principal, form, meters=meters, status_code=422)
+        flash(request, gettext("Readings passed. Thank you!"))
+        return see_other(request, "/meters")
 
 
-def _meter_accounts(principal: Principal) -> list[int]:
-    return sorted(a for a in principal.account_ids if principal.may_on_account(a, "meters"))
+def _period() -> Any:
+    return rules.period_of_reading(clock.today_local(), WINDOW)
 
 
 async def _page(
     request: Request,
     principal: Principal,
+    form: forms.ReadingsForm,
     *,
-    errors: dict[int, FormErrors] | None = None,
-    typed: dict[int, dict[str, str]] | None = None,
+    meters: list[queries.MeterView] | None = None,
     status_code: int = 200,
 ) -> Template:
-    today = _today()
-    meters = await queries.meters_of(_meter_accounts(principal), rules.period_of_reading(today, WINDOW))
+    today = clock.today_local()
+    if meters is None:
+        meters = await queries.meters_of(queries.meter_accounts(principal), _period())
     return render(
         request,
         "meters/index.html",
         meters=meters,
         window=WINDOW,
         window_open=WINDOW.is_open(today),
-        next_period=rules.period_of_reading(today, WINDOW) != rules.first_of_month(today),
+        next_period=_period() != rules.first_of_month(today),
         today=today,
-        errors=errors or {},
-        typed=typed or {},
+        errors=form.errors,
+        typed=form.typed,
         service_label=service_label,
         zone_label=zone_label,
         status_code=status_code,
     )
 
 
-@get("/meters", name="meters:index", opt=resident())
-async def meters_index(request: Request) -> Template:
-    return await _page(request, await principal_of(request))
-
-
-@post("/meters", name="meters:submit", opt=resident(), status_code=200)
-async def submit_readings(request: Request, data: FormData) -> Template | Response[Any]:
-    """All meters in one form: empty fields are skipped; nothing is stored unless every value passes."""
-    principal = await principal_of(request)
-    accounts = _meter_accounts(principal)
-    today = _today()
-    meters = {m.id: m for m in await queries.meters_of(accounts, rules.period_of_reading(today, WINDOW))}
-    errors: dict[int, FormErrors] = {}
-    typed: dict[int, dict[str, str]] = {}
-    wanted: dict[int, dict[int, Decimal]] = {}
-    for meter in meters.values():
-        for zone in range(1, meter.zones + 1):
-            text = form_value(data, f"m{meter.id}z{zone}")
-            typed.setdefault(meter.id, {})[f"zone{zone}"] = text
-            if not text:
-                continue
-            value = rules.parse_value(text)
-            if value is None:
-                errors.setdefault(meter.id, FormErrors()).add(
-                    f"{meter.id}-zone{zone}", gettext("Enter the numbers the meter shows, e.g. 123,456.")
-                )
-            else:
-                wanted.setdefault(meter.id, {})[zone] = value
-    if not wanted and not errors:
-        errors[0] = FormErrors(general=[gettext("Enter at least one reading.")])
-    if not errors:
-        tables = {m.id: m for m in await queries.meters_by_id(list(wanted), accounts)}
-        checks = queries.check_all(
-            tables,
-            wanted,
-            {m.id: m.last for m in meters.values()},
-            today=today,
-            averages={m.id: m.average for m in meters.values()},
-        )
-        for meter_id, zones in checks.items():
-            for zone, check in zones.items():
-                if check.error:
-                    errors.setdefault(meter_id, FormErrors()).add(
-                        f"{meter_id}-zone{zone}",
-                        error_message(check.error, meters[meter_id].last.get(zone), meters[meter_id].digits),
-                    )
-        if not errors:
-            await queries.store_all(
-                tables, wanted, checks, user_id=principal.user_id, now=datetime.now(UTC), today=today, window=WINDOW
-            )
-    if errors:
-        return await _page(request, principal, errors=errors, typed=typed, status_code=422)
-    flash(request, gettext("Readings passed. Thank you!"))
-    return see_other(request, "/meters")
-
-
-async def _home_section(principal: Principal) -> dict[str, Any] | None:
-    """«Передайте показания до 25 ноября» while the window is open and a meter still waits for this month."""
-    accounts = _meter_accounts(principal)
-    today = _today()
-    if not accounts or not WINDOW.is_open(today):
-        return None
-    meters = await queries.meters_of(accounts, rules.period_of_reading(today, WINDOW))
-    waiting = [m for m in meters if not m.this_period and not m.failed]
-    if not waiting:
-        return None
-    return {"waiting": len(waiting), "until": today.replace(day=WINDOW.end_day)}
+async def _home_section(principal: Principal) -> queries.HomeReminder | None:
+    return await queries.home_reminder(principal, clock.today_local(), WINDOW)
 
 
 register_section("meters", 20, "meters/_home.html", _home_section)
-
-
-ROUTES = [meters_index, submit_readings]

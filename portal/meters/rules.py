@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -141,6 +143,51 @@ def charge_basis(
 def parse_value(text: str) -> Decimal | None:
     """A reading as typed on a phone: «00 012,5» → Decimal('12.5'); None when it is not a number."""
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".").strip()
-    if not cleaned or cleaned.count(".") > 1 or not cleaned.replace(".", "").isdigit():
+    if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", cleaned):
         return None
     return Decimal(cleaned)
+
+
+@dataclass(kw_only=True)
+class MeterFacts:
+    """What the checks of a submission need to know of one meter: its counter, its state and its history."""
+
+    digits: int
+    decimals: int
+    next_verification: date | None
+    failed: bool
+    last: dict[int, Decimal] = field(default_factory=dict)
+    average: dict[int, Decimal] = field(default_factory=dict)
+
+
+AVERAGE_MONTHS = 12
+
+
+def average_consumption(consumptions: list[Decimal]) -> Decimal | None:
+    """The average monthly consumption of a register over its last (up to) 12 readings (DOMAIN.md §4.2)."""
+    recent = consumptions[-AVERAGE_MONTHS:]
+    return sum(recent, Decimal(0)) / len(recent) if recent else None
+
+
+def check_submission(
+    meters: Mapping[int, MeterFacts], wanted: dict[int, dict[int, Decimal]], *, today: date
+) -> dict[int, dict[int, Check]]:
+    """Check every submitted register of the resident's meters against the previous reading of that register;
+    values for meters not in ``meters`` (not the resident's) are left out."""
+    return {
+        meter_id: {
+            zone: check_reading(
+                value,
+                meters[meter_id].last.get(zone),
+                digits=meters[meter_id].digits,
+                decimals=meters[meter_id].decimals,
+                on=today,
+                next_verification=meters[meter_id].next_verification,
+                failed=meters[meter_id].failed,
+                average=meters[meter_id].average.get(zone),
+            )
+            for zone, value in zones.items()
+        }
+        for meter_id, zones in wanted.items()
+        if meter_id in meters
+    }

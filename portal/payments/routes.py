@@ -23,7 +23,6 @@ from portal.core.web import FormData, FormErrors, flash, form_value, render, see
 from portal.payments import jobs as _jobs  # noqa: F401 (registers the payments jobs)
 from portal.payments import queries, rules
 from portal.payments.gateway import GatewayError
-from portal.payments.webhooks import webhook
 from portal.settings import get_settings
 
 VIEW_ROLES = ("accountant", "manager", "operator")
@@ -520,27 +519,3 @@ async def staff_refund(request: Request, payment_id: int, data: FormData) -> Res
         return await _staff_detail(request, payment_id, "payments/staff_refund.html", errors, 422, values)
     flash(request, _("The refund is made and entered in the account's ledger."))
     return see_other(request, f"/staff/payments/{payment_id}")
-
-
-ROUTES = [
-    pay_form,
-    pay_start,
-    pay_return,
-    pay_cancel,
-    my_payments,
-    payment_status,
-    webhook,
-    autopay,
-    autopay_add_card,
-    autopay_card_return,
-    autopay_remove_card,
-    autopay_enable,
-    autopay_disable,
-    staff_payments,
-    staff_payments_csv,
-    staff_payments_xlsx,
-    staff_reconcile,
-    staff_payment,
-    staff_refund_form,
-    staff_refund,
-]

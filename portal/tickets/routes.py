@@ -17,7 +17,7 @@ from portal.core.security import Principal, principal_of, resident
 from portal.core.web import FormData, FormErrors, MultipartData, flash, render, see_other
 from portal.settings import get_settings
 from portal.tickets import forms, queries, rules
-from portal.tickets.routes_staff import STAFF_ROUTES, store_photos, unchanged
+from portal.tickets.routes_staff import store_photos, unchanged
 from portal.tickets.view import TK
 
 
@@ -230,17 +230,3 @@ async def _home_section(principal: Principal) -> dict[str, Any] | None:
 
 
 register_section("tickets", 30, "tickets/home_section.html", _home_section)
-
-ROUTES: list[Any] = [
-    ticket_list,
-    new_ticket,
-    create_ticket,
-    ticket_detail,
-    post_message,
-    cancel_ticket,
-    confirm_ticket,
-    reopen_ticket,
-    rate_ticket,
-    resident_photo,
-    *STAFF_ROUTES,
-]

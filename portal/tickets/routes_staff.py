@@ -347,23 +347,3 @@ async def close_outage(request: Request, outage_id: int, data: FormData) -> Resp
     done = await queries.close_outage(principal, outage_id, message)
     flash(request, gettext("The outage is closed; requests completed with it: %(n)s.", n=done))
     return see_other(request, "/staff/outages")
-
-
-STAFF_ROUTES: list[Any] = [
-    staff_list,
-    export_list,
-    save_columns,
-    staff_new,
-    staff_create,
-    staff_detail,
-    staff_status,
-    staff_assign,
-    staff_update,
-    staff_message,
-    staff_link_outage,
-    staff_photo,
-    my_tickets,
-    outages,
-    create_outage,
-    close_outage,
-]

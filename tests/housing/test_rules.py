@@ -241,11 +241,3 @@ def test_the_sample_file_in_the_repository_is_valid():
     result = registry.parse_file("registry_sample.csv", data)
     assert result.ok, result.problems
     assert len(result.rows) == 8
-
-
-def test_every_housing_route_is_in_the_access_table():
-    from portal.housing.routes import ROUTES
-    from tests.housing.access import ACCESS
-
-    declared = {f"{method} {path}" for handler in ROUTES for path in handler.paths for method in handler.http_methods}
-    assert declared == set(ACCESS)

@@ -79,13 +79,19 @@ async def test_one_bad_value_saves_nothing_and_keeps_every_typed_value(client, l
 
 
 async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, login, make_user, two_accounts):
-    from portal.meters import routes
+    from portal.accounts.principal import load_principal_for
+    from portal.core import clock
+    from portal.meters import queries, routes
 
     (account, _), _ = two_accounts
-    await login(client, await make_user(accounts={account: "owner"}))
+    user = await make_user(accounts={account: "owner"})
+    principal = await load_principal_for(user)
+    inside = await queries.home_reminder(principal, date(2026, 11, 20), routes.WINDOW)
+    assert inside is not None and inside.waiting == 1 and inside.until == date(2026, 11, 25)
+    assert await queries.home_reminder(principal, date(2026, 11, 26), routes.WINDOW) is None
+    await login(client, user)
     home = await client.get("/")
-    expected = routes.WINDOW.is_open(routes._today())
-    assert ("Передайте их до" in home.text) is expected
+    assert ("Передайте их до" in home.text) is routes.WINDOW.is_open(clock.today_local())
 
 
 async def test_a_reading_older_than_a_year_is_still_the_previous_one(client, login, make_user, two_accounts):

@@ -1,0 +1,34 @@
+"""Addresses as people read them: the house's address with the premise named by its kind, in whole phrases.
+
+«г. Симферополь, ул. Балаклавская, д. 68, кв. 12», «…, пом. 3Н», «…, машино-место М-1», «…, кладовая 7»;
+in English "…, flat 12", "…, premise 3Н", "…, parking space М-1", "…, storage room 7". The house's own address
+is data and is shown as recorded.
+"""
+
+from __future__ import annotations
+
+from portal.core.i18n import gettext
+
+
+def premise_name(kind: str | None, number: str | None) -> str:
+    """The premise alone: «кв. 12», «пом. 3Н», «машино-место М-1», «кладовая 7»."""
+    if not number:
+        return ""
+    phrases = {
+        "flat": gettext("flat %(number)s", number=number),
+        "nonresidential": gettext("premise %(number)s", number=number),
+        "parking": gettext("parking space %(number)s", number=number),
+        "storage": gettext("storage room %(number)s", number=number),
+    }
+    return phrases.get(kind or "flat", phrases["flat"])
+
+
+def full_address(house_address: str | None, kind: str | None = None, number: str | None = None) -> str:
+    """The house's address and the premise in it, as one phrase."""
+    house = (house_address or "").strip()
+    premise = premise_name(kind, number)
+    if not premise:
+        return house
+    if not house:
+        return premise
+    return gettext("%(house)s, %(premise)s", house=house, premise=premise)

@@ -1,0 +1,32 @@
+"""The one clock of the portal: aware UTC moments for storage, the company's local date for people and deadlines.
+
+Rules never call the clock: they take ``now``/``today`` as arguments, so tests pass fixed times. Only actions,
+queries that need "now" and handlers read it here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from portal.settings import get_settings
+
+
+def zone() -> ZoneInfo:
+    """The company's time zone (setting ``TIME_ZONE``)."""
+    return ZoneInfo(get_settings().time_zone)
+
+
+def now() -> datetime:
+    """This moment, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def local(moment: datetime) -> datetime:
+    """An aware moment in the company's zone."""
+    return moment.astimezone(zone())
+
+
+def today_local() -> date:
+    """Today's date in the company's zone (what «до 25 ноября» and deadlines count from)."""
+    return datetime.now(zone()).date()

@@ -1,0 +1,122 @@
+"""One parser per kind of value a person or a URL hands us: ids, whole numbers, dates, months, money, decimals.
+
+Each returns the value or ``None`` (never raises), accepts only what the database and the rules can hold
+(ids within 64 bits, years 1900–2200, amounts of at most 12 digits before the comma), and reads only ASCII
+digits — ``str.isdigit()`` also accepts «²» and other digits ``int()`` refuses or the database overflows on.
+Handlers and forms turn ``None`` into a 404 or a message next to the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MAX_ID = 2**63 - 1  # the largest BIGINT on both engines
+MIN_YEAR, MAX_YEAR = 1900, 2200
+MAX_WHOLE_DIGITS = 12  # 999 999 999 999,99 ₽ — far beyond any charge, within a BIGINT of kopecks
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_INT = re.compile(r"-?[0-9]{1,18}")
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return str(value).strip()
+
+
+def parse_id(value: object) -> int | None:
+    """A record id: ASCII digits, 1 … 2⁶³−1."""
+    text = _text(value)
+    if not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def parse_ids(values: Iterable[object]) -> list[int]:
+    """The valid ids among ``values`` (a multi-value filter), in order, without repeats."""
+    seen: dict[int, None] = {}
+    for value in values:
+        number = parse_id(value)
+        if number is not None:
+            seen.setdefault(number, None)
+    return list(seen)
+
+
+def parse_int(value: object, *, low: int, high: int) -> int | None:
+    """A whole number within ``low`` … ``high`` (a floor, a page, a count)."""
+    text = _text(value)
+    if not _INT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(value: object) -> date | None:
+    """A calendar date as ``2026-12-01`` (what ``<input type=date>`` sends) or ``01.12.2026``."""
+    text = _text(value)
+    if match := _ISO_DAY.fullmatch(text):
+        return _day(int(match[1]), int(match[2]), int(match[3]))
+    if match := _RU_DAY.fullmatch(text):
+        return _day(int(match[3]), int(match[2]), int(match[1]))
+    return None
+
+
+def parse_moment(value: object) -> datetime | None:
+    """A local date and time as ``<input type=datetime-local>`` sends it (``2026-12-01T14:30``), naive."""
+    text = _text(value)
+    if len(text) < 16 or not _ISO_DAY.fullmatch(text[:10]) or parse_date(text[:10]) is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=None)
+
+
+def parse_month(value: object) -> date | None:
+    """A billing period as ``2026-11`` (also a whole date of that month): the first day of the month."""
+    text = _text(value)
+    if match := _MONTH.fullmatch(text[:7]):
+        if len(text) > 7 and parse_date(text) is None:
+            return None
+        return _day(int(match[1]), int(match[2]), 1)
+    return None
+
+
+def parse_decimal(value: object, *, places: int, whole_digits: int = MAX_WHOLE_DIGITS) -> Decimal | None:
+    """A number as people type it («1 234,5», "1234.50"), with at most ``places`` decimals and ``whole_digits``
+    digits before the comma; no exponents, no infinities."""
+    text = _text(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        return None
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if len(whole.lstrip("0")) > whole_digits or len(fraction.rstrip("0")) > places:
+        return None
+    try:
+        return Decimal(text).quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        return None
+
+
+def parse_money(value: object) -> Decimal | None:
+    """Rubles with at most two decimals («1 234,56», "1234.5 ₽") as a Decimal with two places."""
+    return parse_decimal(_text(value).replace("₽", ""), places=2)

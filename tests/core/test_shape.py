@@ -1,0 +1,151 @@
+"""The pieces every domain shares, written once in core: calendar, parsers, address, route collection."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from litestar import Controller
+from litestar.handlers import HTTPRouteHandler
+
+import portal
+from portal.core import calendar
+from portal.core.address import full_address
+from portal.core.i18n import set_locale
+from portal.core.parse import parse_date, parse_id, parse_ids, parse_int, parse_money, parse_month
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2025, 11, 1), True),  # a Saturday worked instead of 03.11.2025
+        (date(2024, 12, 28), True),  # a Saturday worked instead of 30.12.2024
+        (date(2025, 11, 3), False),  # the day off it paid for
+        (date(2025, 11, 4), False),  # Day of National Unity
+        (date(2026, 1, 8), False),  # the New Year holidays
+        (date(2026, 12, 5), False),  # an ordinary Saturday
+        (date(2026, 12, 1), True),
+    ],
+    ids=["01.11.2025 works", "28.12.2024 works", "03.11.2025 off", "04.11 holiday", "08.01 holiday", "Saturday", "Tue"],
+)
+def test_the_production_calendar_knows_moved_days(day, working):
+    assert calendar.is_working_day(day) is working
+
+
+def test_working_days_are_counted_after_the_event_and_skip_days_off():
+    # 10 working days from Thursday 30.10.2025: the working Saturday 01.11 counts, 03.11 and 04.11 do not.
+    assert calendar.add_working_days(date(2025, 10, 30), 10) == date(2025, 11, 14)
+    assert calendar.next_working_day(date(2026, 1, 1)) == date(2026, 1, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("42", 42), ("²", None), ("-1", None), ("0", None), (str(10**30), None), (str(2**63 - 1), 2**63 - 1), ("", None)],
+)
+def test_an_id_is_ascii_digits_within_64_bits(text, expected):
+    assert parse_id(text) == expected
+
+
+def test_multi_value_ids_keep_the_valid_ones_once():
+    assert parse_ids(["3", "x", "3", "²", "7"]) == [3, 7]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("01.12.2026", date(2026, 12, 1)),
+        ("9999-12-31", None),
+        ("2026-02-30", None),
+        ("２０２６-12-01", None),
+        ("2026-12-01T10:00", None),
+    ],
+)
+def test_dates_are_read_within_the_years_the_portal_deals_with(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_months_and_bounded_numbers():
+    assert parse_month("2026-11") == date(2026, 11, 1)
+    assert parse_month("2026-13") is None
+    assert parse_int("5", low=-5, high=200) == 5
+    assert parse_int("201", low=-5, high=200) is None
+    assert parse_int("²", low=0, high=9) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,56", Decimal("1234.56")),
+        ("1\u00a0234.5 ₽", Decimal("1234.50")),
+        ("0,001", None),
+        ("1" * 40, None),
+        ("1e30", None),
+        ("Infinity", None),
+        ("", None),
+    ],
+)
+def test_money_as_people_type_it_and_nothing_a_quantize_would_choke_on(text, expected):
+    assert parse_money(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "kind", "number", "expected"),
+    [
+        ("ru", "flat", "12", "г. Симферополь, ул. Балаклавская, д. 68, кв. 12"),
+        ("ru", "nonresidential", "3Н", "г. Симферополь, ул. Балаклавская, д. 68, пом. 3Н"),
+        ("ru", "parking", "М-1", "г. Симферополь, ул. Балаклавская, д. 68, машино-место М-1"),
+        ("ru", "storage", "7", "г. Симферополь, ул. Балаклавская, д. 68, кладовая 7"),
+        ("en", "flat", "12", "г. Симферополь, ул. Балаклавская, д. 68, flat 12"),
+        ("en", "parking", "М-1", "г. Симферополь, ул. Балаклавская, д. 68, parking space М-1"),
+        ("ru", "flat", "", "г. Симферополь, ул. Балаклавская, д. 68"),
+    ],
+)
+def test_an_address_names_the_premise_by_its_kind_in_the_readers_language(locale, kind, number, expected):
+    set_locale(locale)
+    try:
+        assert full_address("г. Симферополь, ул. Балаклавская, д. 68", kind, number) == expected
+    finally:
+        set_locale("ru")
+
+
+def _handlers_in_code() -> set[str]:
+    """Every route handler written anywhere in ``portal/`` (at module level or inside a controller)."""
+    found: set[str] = set()
+    for info in pkgutil.walk_packages(portal.__path__, "portal."):
+        if ".sandbox_gateway" in info.name or info.name.endswith(("__main__", "demo")):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, HTTPRouteHandler) and getattr(value.fn, "__module__", "") == info.name:
+                found.add(f"{info.name}.{value.fn.__name__}")
+            elif inspect.isclass(value) and issubclass(value, Controller) and value.__module__ == info.name:
+                for attr in vars(value).values():
+                    if isinstance(attr, HTTPRouteHandler):
+                        found.add(f"{info.name}.{attr.fn.__name__}")
+    return found
+
+
+def test_every_handler_written_is_served(app):
+    served = {
+        f"{handler.fn.__module__}.{handler.fn.__name__}"
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if not route.path.startswith("/static")
+    }
+    missing = _handlers_in_code() - served
+    assert not missing, f"handlers that no route serves (put them in a routes module's controller): {missing}"
+
+
+@pytest.mark.parametrize("path", [f"/tickets/{10**30}", f"/accounts/{2**63}/charges/{10**25}", f"/payments/{10**20}"])
+async def test_an_id_beyond_the_database_is_not_found_rather_than_an_error(
+    client, login, make_user, make_account, path
+):
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    response = await client.get(path)
+    assert response.status_code == 404
