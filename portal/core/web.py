@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from jinja2 import pass_context
+from jinja2 import Environment, nodes, pass_context
+from jinja2 import Template as JinjaTemplate
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
@@ -14,6 +17,7 @@ from litestar.params import Body
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
+from litestar.response.base import ASGIResponse
 
 from portal.core import i18n
 from portal.core.address import full_address, premise_name
@@ -24,6 +28,10 @@ FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 FLASH_KEY = "_flash"
+
+# The request whose page is being rendered: macros imported without context (``{% from … import pagination %}``)
+# still build their links from its query string.
+_rendering: ContextVar[Request | None] = ContextVar("rendering", default=None)
 
 
 @dataclass
@@ -61,7 +69,7 @@ def _number(value: Any, digits: int = 2, fixed: bool = False) -> str:
 
 @pass_context
 def _query(context: Any, **changes: Any) -> str:
-    request = context.get("request")
+    request = context.get("request") or _rendering.get()
     params: dict[str, Any] = {}
     if request is not None:
         for key in request.query_params:
@@ -123,6 +131,58 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.lstrip_blocks = True
 
 
+_TOP_LEVEL = (nodes.Import, nodes.FromImport, nodes.Macro, nodes.Assign)
+_preludes: weakref.WeakKeyDictionary[JinjaTemplate, JinjaTemplate | None] = weakref.WeakKeyDictionary()
+
+
+def _prelude(env: Environment, template: JinjaTemplate) -> JinjaTemplate | None:
+    """The top-level imports, macros and ``set``s of ``template`` alone, as a template of the same name."""
+    if template not in _preludes:
+        prelude = None
+        if env.loader is not None and template.name:
+            source, filename, _ = env.loader.get_source(env, template.name)
+            body = [node for node in env.parse(source, template.name, filename).body if isinstance(node, _TOP_LEVEL)]
+            if body:
+                code = env.compile(nodes.Template(body, lineno=1), template.name, filename)
+                prelude = env.template_class.from_code(env, code, env.make_globals(None))  # type: ignore[arg-type]
+        _preludes[template] = prelude
+    return _preludes[template]
+
+
+def top_level_names(env: Environment, template: JinjaTemplate, context: Mapping[str, Any]) -> dict[str, Any]:
+    """What a block of ``template`` sees when the whole page renders: its imports, macros and top-level ``set``s.
+
+    A block rendered alone (an HTMX fragment) does not run the template's top level, so these are computed
+    here and handed to the block with its context."""
+    prelude = _prelude(env, template)
+    if prelude is None:
+        return {}
+    run = prelude.new_context(dict(context))
+    for _ in prelude.root_render_func(run):
+        pass
+    return dict(run.vars)
+
+
+class PageTemplate(HTMXBlockTemplate):
+    """A page or one of its blocks; a block sees the template's imports and macros as the full page does."""
+
+    def create_template_context(self, request: Request) -> dict[str, Any]:
+        context = super().create_template_context(request)
+        engine = request.app.template_engine
+        if self.block_name and self.template_name and engine is not None:
+            env = engine.engine  # type: ignore[attr-defined]
+            template = engine.get_template(self.template_name)
+            context = {**context, **top_level_names(env, template, context)}
+        return context
+
+    def to_asgi_response(self, app: Any, request: Request, **kwargs: Any) -> ASGIResponse:
+        token = _rendering.set(request)
+        try:
+            return super().to_asgi_response(app, request, **kwargs)
+        finally:
+            _rendering.reset(token)
+
+
 def is_fragment_request(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
@@ -139,15 +199,13 @@ def render(
     """The full page, or only ``block`` of the same template for an HTMX request."""
     context.setdefault("principal", request.scope.get("state", {}).get("principal"))
     headers = {"Vary": "HX-Request"}
-    if block and is_fragment_request(request):
-        return HTMXBlockTemplate(
-            template_name=template,
-            block_name=block,
-            context=context,
-            status_code=status_code,
-            headers=headers,
-        )
-    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+    return PageTemplate(
+        template_name=template,
+        block_name=block if block and is_fragment_request(request) else None,
+        context=context,
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 def see_other(request: Request, path: str) -> Response[Any]:
