@@ -22,7 +22,7 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
-from portal.core import db
+from portal.core import db, storage
 from portal.core.i18n import LocaleMiddleware, gettext
 from portal.core.parse import MAX_ID
 from portal.core.security import (
@@ -94,6 +94,7 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
             404: gettext("Page not found. Check the address or go to the home page."),
             405: gettext("This action is not available here."),
             413: gettext("The file is too large."),
+            429: gettext("Too many attempts. Please wait a few minutes and try again."),
         }.get(status, gettext("Something went wrong on our side. Please try again in a minute."))
     if status >= 500:
         request.logger.exception("unhandled error on %s", request.url.path)
@@ -115,7 +116,9 @@ async def _before_request(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException()
-    await principal_of(request)
+    principal = await principal_of(request)
+    if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
+        await storage.limit_uploads(request, principal.user_id)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

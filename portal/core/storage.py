@@ -12,20 +12,29 @@ import asyncio
 import io
 import re
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from litestar.connection import ASGIConnection
+from litestar.exceptions import TooManyRequestsException
 from litestar.response import File
 from PIL import Image, ImageOps
 
+from portal.core.security import RateLimit, rate_hit, rate_limited
 from portal.settings import get_settings
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is a decompression bomb to us
+MAX_PIXELS = 24_000_000  # a 24-megapixel phone photo; a larger header is refused before any pixel is decoded
 MAX_SIDE = 2560
+# Decoding a photo takes up to ~100 MB and a second of CPU: a process decodes at most this many at once.
+IMAGE_WORKERS = 2
+_decoding = threading.BoundedSemaphore(IMAGE_WORKERS)
+# Uploads (photos, scans, import files) a signed-in user may send: 30 forms with files in 10 minutes.
+UPLOADS_PER_USER = RateLimit("uploads", 30, 600)
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
 KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.jpg$")
 
@@ -73,6 +82,8 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
                 raise UploadRefused("not_image")
             if image.width * image.height > MAX_PIXELS:
                 raise UploadRefused("too_many_pixels")
+            # A JPEG is decoded straight at the smallest scale (1/2, 1/4, 1/8) still larger than what is kept.
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
             image.load()
         except UploadRefused:
             raise
@@ -107,6 +118,21 @@ def _write(data: bytes) -> StoredFile:
     return StoredFile(key=key, content_type="image/jpeg", size=len(body), width=width, height=height)
 
 
+def _write_bounded(data: bytes) -> StoredFile:
+    with _decoding:  # waits in the worker thread, never on the event loop
+        return _write(data)
+
+
+async def limit_uploads(connection: ASGIConnection, user_id: int | None) -> None:
+    """Refuse (429) a form with files from a user who sent too many lately; counted per user in the shared store."""
+    if user_id is None:
+        return
+    key = str(user_id)
+    if await rate_limited(connection, UPLOADS_PER_USER, key):
+        raise TooManyRequestsException(detail="uploads")
+    await rate_hit(connection, UPLOADS_PER_USER, key)
+
+
 async def read_upload(upload: Any) -> bytes:
     """The bytes of an uploaded file, reading at most one byte over the limit (so a huge file is not kept)."""
     if isinstance(upload, bytes | bytearray):
@@ -120,7 +146,7 @@ async def save_image(upload: Any) -> StoredFile:
     data = await read_upload(upload)
     name = getattr(upload, "filename", "") or ""
     try:
-        return await asyncio.to_thread(_write, data)
+        return await asyncio.to_thread(_write_bounded, data)
     except UploadRefused as refused:
         refused.name = name
         raise

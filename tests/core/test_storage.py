@@ -1,0 +1,78 @@
+"""Uploaded images: refused by their header when too large, decoded a few at a time, sent at a bounded rate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import threading
+
+import pytest
+from PIL import Image
+
+from portal.core import storage
+
+
+def png_of(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (250, 250, 250)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg_of(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 120, 200)).save(out, format="JPEG", quality=60)
+    return out.getvalue()
+
+
+def test_a_small_file_claiming_forty_megapixels_is_refused_before_decoding():
+    data = png_of(6300, 6300)  # about 150 KB on disk, 119 MB of pixels once decoded
+    assert len(data) < 400_000
+    with pytest.raises(storage.UploadRefused) as refused:
+        storage.clean_image(data)
+    assert refused.value.code == "too_many_pixels"
+
+
+def test_a_phone_photo_is_kept_at_most_2560_pixels_wide():
+    body, width, height = storage.clean_image(jpeg_of(4000, 3000))
+    assert (width, height) == (2560, 1920)
+    assert Image.open(io.BytesIO(body)).format == "JPEG"
+
+
+async def test_a_process_decodes_at_most_two_photos_at_once(monkeypatch, tmp_path):
+    monkeypatch.setattr(storage, "root", lambda: tmp_path)
+    running, most = 0, 0
+    lock = threading.Lock()
+    original = storage._write
+
+    def counting(data: bytes) -> storage.StoredFile:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            return original(data)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(storage, "_write", counting)
+    photo = jpeg_of(3000, 2000)
+    stored = await asyncio.gather(*(storage.save_image(photo) for _ in range(6)))
+    assert len(stored) == 6
+    assert most == storage.IMAGE_WORKERS
+
+
+async def test_forms_with_files_are_limited_per_user(client, login, make_user, app):
+    with contextlib.suppress(FileNotFoundError):
+        await app.stores.get("sessions").with_namespace("ratelimit").delete_all()
+    await login(client, await make_user())
+    token = await client.csrf_token()
+    answers = []
+    for _ in range(storage.UPLOADS_PER_USER.limit + 1):
+        response = await client.post(
+            "/lang", data={"lang": "ru", "_csrf_token": token}, files={"photo": ("a.jpg", b"x", "image/jpeg")}
+        )
+        answers.append(response.status_code)
+    assert answers[: storage.UPLOADS_PER_USER.limit] == [303] * storage.UPLOADS_PER_USER.limit
+    assert answers[-1] == 429
