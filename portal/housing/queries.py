@@ -73,6 +73,40 @@ def _where(query: Any, condition: Any) -> Any:
     return query.where(condition) if condition is not None else query
 
 
+# --- houses in a staff user's scope ---------------------------------------------------------------------
+# THE one answer to "which houses does this staff member work with" for every domain: the list for a filter or
+# a form (``houses_in_scope``) and the condition for a query (``house_scope``). Admins see every house
+# (``principal.house_ids`` is None); a staff member with no houses sees none.
+
+HOUSES_LIMIT = 500  # a management company runs tens to a few hundred houses
+
+
+@dataclass(frozen=True)
+class HouseRef:
+    """A house as a choice in a filter or a form."""
+
+    id: int
+    address: str
+
+
+async def houses_in_scope(principal: Principal, *, limit: int = HOUSES_LIMIT) -> list[HouseRef]:
+    """The houses ``principal`` works with, by address, at most ``limit`` of them."""
+    query = House.select(House.id, House.address).order_by(House.address).limit(limit)
+    if principal.house_ids is not None:
+        if not principal.house_ids:
+            return []
+        query = query.where(House.id.is_in(sorted(principal.house_ids)))
+    return [HouseRef(id=r["id"], address=r["address"]) for r in await query]
+
+
+def house_scope(column: Any, principal: Principal) -> Any:
+    """A condition keeping ``column`` (``House.id`` or a foreign key to a house, e.g. ``Ticket.house`` or
+    ``Payment.account.premise.house``) within the principal's houses; None when they see every house."""
+    if principal.house_ids is None:
+        return None
+    return column.is_in(_ids(principal.house_ids))
+
+
 # --- staff search ---------------------------------------------------------------------------------------
 # Each searchable table keeps ``search_text``: the words its staff list is searched by, normalised. ONE function
 # per table builds it, and every write (staff forms, registry import, demo seed, the migration's back-fill) goes
@@ -280,11 +314,6 @@ async def list_houses(houses: Houses, page: PageRequest, q: str = "", complex_id
             item["premises"] = by_premises.get(item["id"], 0)
             item["entrances"] = by_entrances.get(item["id"], 0)
     return result
-
-
-async def houses_in_scope(houses: Houses, limit: int = 500) -> list[Row]:
-    query = House.select(House.id, House.address).order_by(House.address).limit(limit)
-    return await (query.where(House.id.is_in(_ids(houses))) if houses is not None else query)
 
 
 async def get_house(houses: Houses, house_id: int) -> Row | None:
