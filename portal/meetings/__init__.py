@@ -1,0 +1,1 @@
+"""Owners' general meetings (общее собрание собственников, ОСС): notice, register, ballots, moderation, protocol."""

@@ -1,0 +1,324 @@
+"""DOMAIN.md §1 as tables: the worked example of §1.9 and its further cases, with exact fractions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from portal.meetings import rules
+from portal.meetings.rules import Choice, Decision, Form, PlanError, Subject, Threshold
+
+CLOSES = datetime(2026, 3, 20, 20, 59, 59, tzinfo=UTC)
+IN_TIME = CLOSES - timedelta(days=1)
+
+# §1.9: кв. 1 A 100 %; кв. 2 B ½ + C ½ (долевая); кв. 3 D + E (совместная); кв. 4 F; пом. 1Н G LLC.
+HOLDINGS = [
+    rules.Holding(ownership_id=1, owner_id=ord("A"), premise_id=1, area=Decimal("50.0")),
+    rules.Holding(ownership_id=2, owner_id=ord("B"), premise_id=2, area=Decimal("70.0"), numerator=1, denominator=2),
+    rules.Holding(ownership_id=3, owner_id=ord("C"), premise_id=2, area=Decimal("70.0"), numerator=1, denominator=2),
+    rules.Holding(ownership_id=4, owner_id=ord("D"), premise_id=3, area=Decimal("60.0"), joint=True),
+    rules.Holding(ownership_id=5, owner_id=ord("E"), premise_id=3, area=Decimal("60.0"), joint=True),
+    rules.Holding(ownership_id=6, owner_id=ord("F"), premise_id=4, area=Decimal("45.5")),
+    rules.Holding(ownership_id=7, owner_id=ord("G"), premise_id=5, area=Decimal("124.5")),  # non-residential 1Н
+]
+AREAS = [Decimal("50.0"), Decimal("70.0"), Decimal("60.0"), Decimal("45.5"), Decimal("124.5")]
+LINES = {chr(line.owner_id): line for line in rules.register(HOLDINGS)}
+TOTAL = rules.total_votes(AREAS)
+
+QUESTIONS = [
+    rules.Question(1, Threshold.SIMPLE),  # Q1 elect chair
+    rules.Question(2, Threshold.ABS_MAJ),  # Q2 choose the managing company (п. 4.7)
+    rules.Question(3, Threshold.TWO_THIRDS),  # Q3 capital repair (п. 1)
+    rules.Question(4, Threshold.TWO_THIRDS),  # Q4 capital repair
+    rules.Question(5, Threshold.UNANIMOUS),  # Q5 attach common area (ст. 40 ч. 2)
+]
+F, A, N = Choice.FOR, Choice.AGAINST, Choice.ABSTAIN
+ANSWERS = {
+    "A": {1: F, 2: F, 3: F, 4: F, 5: F},
+    "B": {1: F, 2: A, 3: F, 4: F, 5: F},
+    "D": {1: A, 2: F, 3: F, 4: N, 5: F},
+    "G": {1: F, 2: A, 3: F, 4: F, 5: F},
+}
+
+
+def ballot(owner: str, answers: dict[int, Choice | None], received: datetime = IN_TIME) -> rules.BallotFacts:
+    line = LINES[owner]
+    return rules.BallotFacts(line.ownership_id, line.group, line.weight, received, answers)
+
+
+def example_outcome() -> rules.Outcome:
+    return rules.count(TOTAL, QUESTIONS, [ballot(o, a) for o, a in ANSWERS.items()], CLOSES)
+
+
+@pytest.mark.parametrize(
+    ("owner", "votes"),
+    [("A", "50"), ("B", "35"), ("C", "35"), ("D", "60"), ("E", "60"), ("F", "91/2"), ("G", "249/2")],
+)
+def test_votes_of_each_owner_are_exact_fractions(owner, votes):
+    assert LINES[owner].weight == Fraction(votes)
+    assert isinstance(LINES[owner].weight, Fraction)
+
+
+def test_the_house_has_350_votes_and_joint_owners_are_registered_once():
+    assert Fraction(350) == TOTAL
+    assert LINES["D"].group == LINES["E"].group  # D and E vote кв. 3 together
+    assert rules.registered_votes(LINES.values()) == 350  # 60 of кв. 3 once, not 120
+
+
+def test_quorum_of_the_worked_example():
+    outcome = example_outcome()
+    assert outcome.participating == Fraction(539, 2)  # 269.5
+    assert outcome.quorum
+    assert rules.percent(outcome.participating, outcome.total) == Decimal("77.00")
+
+
+@pytest.mark.parametrize(
+    ("question", "votes_for", "against", "abstained", "needed", "decision"),
+    [
+        (1, "209.5", "60", "0", "134.75", Decision.ADOPTED),  # 209.5 > 134.75
+        (2, "110", "159.5", "0", "175", Decision.REJECTED),  # 110 ≤ 175
+        (3, "269.5", "0", "0", "700/3", Decision.ADOPTED),  # 269.5 ≥ 233.33…
+        (4, "209.5", "0", "60", "700/3", Decision.REJECTED),  # 209.5 < 233.33…
+        (5, "269.5", "0", "0", "350", Decision.REJECTED),  # 269.5 < 350
+    ],
+)
+def test_each_question_of_the_worked_example(question, votes_for, against, abstained, needed, decision):
+    result = example_outcome().questions[question - 1]
+    assert (result.votes_for, result.against, result.abstained) == (
+        Fraction(votes_for),
+        Fraction(against),
+        Fraction(abstained),
+    )
+    assert result.needed == Fraction(needed)
+    assert result.decision == decision
+
+
+def _owners_with(participating: str, total: str = "350") -> tuple[Fraction, list[rules.BallotFacts]]:
+    weight = Fraction(participating)
+    return Fraction(total), [rules.BallotFacts(1, "o1", weight, IN_TIME, {1: Choice.FOR})]
+
+
+@pytest.mark.parametrize(
+    ("participating", "quorum"),
+    [("175.0", False), ("175.01", True), ("174.99", False), ("350", True)],
+)
+def test_quorum_is_strictly_more_than_half_of_all_votes(participating, quorum):
+    total, ballots = _owners_with(participating)
+    assert rules.count(total, [rules.Question(1, Threshold.SIMPLE)], ballots, CLOSES).quorum is quorum
+
+
+def _decide(threshold: Threshold, total: str, votes: dict[Choice, str]) -> Decision:
+    ballots = [
+        rules.BallotFacts(i, f"o{i}", Fraction(weight), IN_TIME, {1: choice})
+        for i, (choice, weight) in enumerate(votes.items(), start=1)
+    ]
+    return rules.count(Fraction(total), [rules.Question(1, threshold)], ballots, CLOSES).questions[0].decision
+
+
+@pytest.mark.parametrize(
+    ("threshold", "total", "votes", "decision"),
+    [
+        # SIMPLE: 134.75 for and 134.75 against is not more than half of those taking part
+        (Threshold.SIMPLE, "350", {F: "134.75", A: "134.75"}, Decision.REJECTED),
+        (Threshold.SIMPLE, "350", {F: "134.76", A: "134.74"}, Decision.ADOPTED),
+        # an abstention takes part, so it raises the SIMPLE bar
+        (Threshold.SIMPLE, "350", {F: "110", A: "50", N: "60"}, Decision.REJECTED),  # 110 of 220 is not more
+        (Threshold.SIMPLE, "350", {F: "111", A: "50", N: "59"}, Decision.ADOPTED),
+        (Threshold.SIMPLE, "350", {F: "111", A: "0", N: "110"}, Decision.ADOPTED),
+        # ABS_MAJ: more than half of all votes
+        (Threshold.ABS_MAJ, "350", {F: "175", A: "10"}, Decision.REJECTED),
+        (Threshold.ABS_MAJ, "350", {F: "175.01", A: "10"}, Decision.ADOPTED),
+        # TWO_THIRDS with total 300: 200.00 adopted, 199.99 rejected
+        (Threshold.TWO_THIRDS, "300", {F: "200.00"}, Decision.ADOPTED),
+        (Threshold.TWO_THIRDS, "300", {F: "199.99"}, Decision.REJECTED),
+        # UNANIMOUS: all votes of the house
+        (Threshold.UNANIMOUS, "350", {F: "350"}, Decision.ADOPTED),
+        (Threshold.UNANIMOUS, "350", {F: "349.99"}, Decision.REJECTED),
+        # no quorum, nothing is decided
+        (Threshold.SIMPLE, "350", {F: "175"}, Decision.NO_QUORUM),
+    ],
+)
+def test_thresholds(threshold, total, votes, decision):
+    assert _decide(threshold, total, votes) == decision
+
+
+def test_a_question_with_two_marks_is_not_counted_but_the_ballot_takes_part():
+    """«за» and «против» both ticked on Q1 (None), a valid answer on Q2: Q1 not counted, Q2 counted."""
+    ballots = [
+        ballot("A", {1: None, 2: Choice.FOR}),
+        ballot("G", {1: Choice.FOR, 2: Choice.FOR}),
+        ballot("B", {1: Choice.FOR, 2: Choice.FOR}),
+    ]
+    outcome = rules.count(TOTAL, QUESTIONS[:2], ballots, CLOSES)
+    q1, q2 = outcome.questions
+    assert outcome.participating == Fraction("209.5")
+    assert q1.votes_for == Fraction("159.5") and q1.invalid == 50
+    assert q1.participating == Fraction("209.5")  # A still takes part in Q1 (the design choice of §1.6)
+    assert q2.votes_for == Fraction("209.5")
+
+
+def test_a_ballot_received_one_minute_after_closing_counts_nowhere():
+    late = ballot("G", {q.id: Choice.FOR for q in QUESTIONS}, received=CLOSES + timedelta(minutes=1))
+    outcome = rules.count(TOTAL, QUESTIONS, [ballot("A", ANSWERS["A"]), late], CLOSES)
+    assert outcome.participating == 50
+    assert all(q.votes_for == 50 for q in outcome.questions)
+    on_the_second = ballot("G", {q.id: Choice.FOR for q in QUESTIONS}, received=CLOSES)
+    assert rules.count(TOTAL, QUESTIONS, [on_the_second], CLOSES).participating == Fraction("124.5")
+
+
+def test_joint_owners_who_disagree_split_the_premise_equally():
+    """D «за», E «против» on Q1 → 30 for, 30 against; кв. 3 takes part with 60, not 120."""
+    outcome = rules.count(TOTAL, QUESTIONS[:1], [ballot("D", {1: F}), ballot("E", {1: A})], CLOSES)
+    assert outcome.participating == 60
+    assert (outcome.questions[0].votes_for, outcome.questions[0].against) == (30, 30)
+
+
+def test_joint_owners_who_agree_vote_the_whole_premise_once():
+    outcome = rules.count(TOTAL, QUESTIONS[:1], [ballot("D", {1: F}), ballot("E", {1: F})], CLOSES)
+    assert outcome.participating == 60 and outcome.questions[0].votes_for == 60
+
+
+def test_shared_owners_vote_only_their_share():
+    outcome = rules.count(TOTAL, QUESTIONS[:1], [ballot("B", {1: F})], CLOSES)
+    assert outcome.participating == 35
+
+
+def test_one_ballot_per_ownership_counts_the_first_received_and_skips_rejected_ones():
+    first = ballot("A", {1: F}, received=IN_TIME - timedelta(hours=2))
+    paper_copy = ballot("A", {1: A}, received=IN_TIME)
+    rejected = rules.BallotFacts(7, LINES["G"].group, LINES["G"].weight, IN_TIME, {1: F}, accepted=False)
+    outcome = rules.count(TOTAL, QUESTIONS[:1], [paper_copy, first, rejected], CLOSES)
+    assert outcome.participating == 50
+    assert outcome.questions[0].votes_for == 50 and outcome.questions[0].against == 0
+    assert outcome.counted == frozenset({1})
+
+
+@pytest.mark.parametrize(
+    ("part", "total", "shown"),
+    [
+        ("269.5", "350", "77.00"),
+        ("49.995", "100", "50.00"),  # shown rounded …
+        ("1", "3", "33.33"),
+        ("2", "3", "66.67"),
+        ("0.005", "100", "0.01"),
+        ("0.0049", "100", "0.00"),
+    ],
+)
+def test_percentages_are_rounded_half_up_for_display_only(part, total, shown):
+    assert rules.percent(Fraction(part), Fraction(total)) == Decimal(shown)
+
+
+def test_a_rounded_percentage_never_decides():
+    """49.995 % is shown as 50.00 % and is still not more than half."""
+    assert rules.percent(Fraction("49.995"), Fraction(100)) == Decimal("50.00")
+    assert not rules.has_quorum(Fraction("49.995"), Fraction(100))
+    assert _decide(Threshold.ABS_MAJ, "100", {F: "50"}) == Decision.NO_QUORUM
+
+
+@pytest.mark.parametrize(
+    ("form", "notice", "start", "end", "admin", "errors"),
+    [
+        (Form.ABSENTEE, date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 20), None, [PlanError.NOTICE_TOO_LATE]),
+        (Form.ABSENTEE, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 20), None, []),
+        (Form.IN_PERSON, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 11), None, []),
+        (Form.MIXED, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 10), None, [PlanError.ENDS_BEFORE_START]),
+        # ст. 47.1: 7 to 60 days of voting, both ends counted; the administrator told 14 days before
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 16), date(2026, 2, 25),
+         [PlanError.E_VOTE_TOO_SHORT]),
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 17), date(2026, 2, 25), []),
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 5, 9), date(2026, 2, 25), []),
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 5, 10), date(2026, 2, 25),
+         [PlanError.E_VOTE_TOO_LONG]),
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 20), date(2026, 2, 26),
+         [PlanError.ADMINISTRATOR_TOO_LATE]),
+        (Form.ELECTRONIC, date(2026, 3, 1), date(2026, 3, 11), date(2026, 3, 20), None,
+         [PlanError.ADMINISTRATOR_TOO_LATE]),
+    ],
+)  # fmt: skip
+def test_notice_and_voting_periods(form, notice, start, end, admin, errors):
+    plan = rules.Plan(form, notice, start, end, administrator_notified_on=admin)
+    assert rules.check_plan(plan) == errors
+
+
+def test_e_vote_of_6_and_61_days_is_refused():
+    start = date(2026, 4, 1)
+    for days, error in ((6, PlanError.E_VOTE_TOO_SHORT), (61, PlanError.E_VOTE_TOO_LONG)):
+        end = start + timedelta(days=days - 1)
+        assert rules.voting_days(start, end) == days
+        assert error in rules.check_plan(rules.Plan(Form.ELECTRONIC, date(2026, 3, 1), start, end, date(2026, 3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("subject", "day", "threshold"),
+    [
+        (Subject.MANAGING_COMPANY, date(2022, 8, 31), Threshold.SIMPLE),  # before 165-ФЗ
+        (Subject.MANAGING_COMPANY, date(2022, 9, 1), Threshold.ABS_MAJ),
+        (Subject.CAPITAL_REPAIR, date(2026, 3, 1), Threshold.TWO_THIRDS),
+        (Subject.FUND_FORMATION, date(2026, 3, 1), Threshold.ABS_MAJ),
+        (Subject.MANAGEMENT_METHOD, date(2026, 3, 1), Threshold.ABS_MAJ),
+        (Subject.COUNCIL_REPAIRS, date(2026, 3, 1), Threshold.ABS_MAJ),
+        (Subject.THIRD_PARTY_USE, date(2026, 3, 1), Threshold.TWO_THIRDS),
+        (Subject.COMMON_PROPERTY_REDUCTION, date(2026, 3, 1), Threshold.UNANIMOUS),
+        (Subject.OTHER, date(2026, 3, 1), Threshold.SIMPLE),
+        (Subject.ITEM_1_3, date(2024, 9, 1), Threshold.TWO_THIRDS),
+        (Subject.ITEM_1_3, date(2024, 8, 31), None),  # the text before 2024 had no п. 1.3
+        (Subject.ITEM_3_8, date(2023, 1, 1), None),
+    ],
+)
+def test_thresholds_by_subject_follow_the_text_in_force(subject, day, threshold):
+    assert rules.threshold_for(subject, day) == threshold
+
+
+@pytest.mark.parametrize(
+    ("support", "total", "reached"),
+    [("35", "350", True), ("34.99", "350", False), ("0", "0", False)],
+)
+def test_an_owners_demand_needs_ten_per_cent_of_all_votes(support, total, reached):
+    assert rules.demand_reached(Fraction(support), Fraction(total)) is reached
+
+
+def test_deadlines_after_the_meeting():
+    after = rules.after_deadlines(date(2026, 8, 31))
+    assert after.protocol_by == date(2026, 9, 10)
+    assert after.results_notice_by == date(2026, 9, 10)
+    assert after.originals_to_company_by == date(2026, 9, 10)
+    assert after.challenge_until == date(2027, 2, 28)
+    assert rules.inspectorate_deadline(date(2026, 9, 8)) == date(2026, 9, 13)
+    assert rules.demand_deadline(date(2026, 3, 1)) == date(2026, 4, 15)
+
+
+@pytest.mark.parametrize(
+    ("day", "order", "gis"),
+    [(date(2025, 8, 31), rules.Order.MINSTROY_44, False), (date(2025, 9, 1), rules.Order.MINSTROY_266, True)],
+)
+def test_protocol_contents_follow_the_order_in_force(day, order, gis):
+    assert rules.order_on(day) == order
+    fields = rules.protocol_fields(day)
+    assert (rules.ProtocolField.GIS_NUMBER in fields) is gis
+    assert rules.ProtocolField.QUORUM in fields and rules.ProtocolField.ANNEX_REGISTER in fields
+
+
+@pytest.mark.parametrize(
+    ("now", "stage"),
+    [
+        (datetime(2026, 3, 10, 20, 59, tzinfo=UTC), rules.Stage.ANNOUNCED),
+        (datetime(2026, 3, 10, 21, 0, tzinfo=UTC), rules.Stage.VOTING),
+        (CLOSES, rules.Stage.VOTING),
+        (CLOSES + timedelta(seconds=1), rules.Stage.COUNTING),
+    ],
+)
+def test_stage_follows_the_dates(now, stage):
+    assert (
+        rules.stage(
+            published=True,
+            cancelled=False,
+            closed=False,
+            voting_starts=datetime(2026, 3, 10, 21, 0, tzinfo=UTC),
+            voting_ends=CLOSES,
+            now=now,
+        )
+        == stage
+    )
