@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "portal.payments.piccolo_app",
         "portal.tickets.piccolo_app",
         "portal.meters.piccolo_app",
+        "portal.meetings.piccolo_app",
     ]
 )

@@ -36,11 +36,14 @@ _decoding = threading.BoundedSemaphore(IMAGE_WORKERS)
 # Uploads (photos, scans, import files) a signed-in user may send: 30 forms with files in 10 minutes.
 UPLOADS_PER_USER = RateLimit("uploads", 30, 600)
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
-KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.jpg$")
+KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.(jpg|pdf)$")
+# A PDF (meeting materials, scans of paper ballots) is kept as sent, after checking it is one: it starts with the
+# PDF header and ends with the end-of-file marker (a renamed image or HTML page is refused).
+MAX_DOCUMENT_BYTES = MAX_IMAGE_BYTES
 
 
 class UploadRefused(Exception):
-    """An upload that is not stored; ``code`` is one of: empty, too_large, not_image, too_many_pixels."""
+    """An upload that is not stored; ``code`` is one of: empty, too_large, not_image, too_many_pixels, not_document."""
 
     def __init__(self, code: str, name: str = "") -> None:
         super().__init__(code)
@@ -150,6 +153,51 @@ async def save_image(upload: Any) -> StoredFile:
     except UploadRefused as refused:
         refused.name = name
         raise
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-")
+
+
+def check_pdf(data: bytes) -> bytes:
+    """A PDF as sent, or ``UploadRefused``: empty, too large, or not a whole PDF file (no CPU-heavy parsing)."""
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UploadRefused("too_large")
+    if not is_pdf(data) or b"%%EOF" not in data[-2048:]:
+        raise UploadRefused("not_document")
+    return data
+
+
+def _write_pdf(data: bytes) -> StoredFile:
+    body = check_pdf(data)
+    now = datetime.now(UTC)
+    key = f"{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}.pdf"
+    target = path_of(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+    return StoredFile(key=key, content_type="application/pdf", size=len(body), width=0, height=0)
+
+
+async def save_document(upload: Any) -> StoredFile:
+    """A document: a PDF kept as sent (checked by its content), or a photo or scan cleaned as ``save_image`` does.
+    Anything else is refused with ``not_document``."""
+    data = await read_upload(upload)
+    name = getattr(upload, "filename", "") or ""
+    try:
+        if is_pdf(data):
+            return await asyncio.to_thread(_write_pdf, data)
+        return await asyncio.to_thread(_write_bounded, data)
+    except UploadRefused as refused:
+        if refused.code == "not_image":
+            refused = UploadRefused("not_document")
+        refused.name = name
+        raise refused from None
+
+
+def content_type_of(key: str) -> str:
+    return "application/pdf" if key.endswith(".pdf") else "image/jpeg"
 
 
 def delete(key: str) -> None:

@@ -76,3 +76,31 @@ async def test_forms_with_files_are_limited_per_user(client, login, make_user, a
         answers.append(response.status_code)
     assert answers[: storage.UPLOADS_PER_USER.limit] == [303] * storage.UPLOADS_PER_USER.limit
     assert answers[-1] == 429
+
+
+def pdf_of(text: str = "Материалы") -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="materials")
+    return bytes(pdf.output())
+
+
+async def test_a_pdf_document_is_kept_as_sent_and_anything_else_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setattr(storage, "root", lambda: tmp_path)
+    data = pdf_of()
+    stored = await storage.save_document(data)
+    assert stored.key.endswith(".pdf") and stored.content_type == "application/pdf"
+    assert storage.path_of(stored.key).read_bytes() == data
+    assert storage.content_type_of(stored.key) == "application/pdf"
+    photo = await storage.save_document(jpeg_of(40, 30))  # a scan as a photo is cleaned like any image
+    assert photo.key.endswith(".jpg")
+    for bad in (b"<html><script>alert(1)</script>", data[:-200], b"%PDF-1.7 but no end", b""):
+        with pytest.raises(storage.UploadRefused) as refused:
+            await storage.save_document(bad)
+        assert refused.value.code in ("not_document", "empty")
+    with pytest.raises(storage.UploadRefused) as refused:
+        await storage.save_document(data + b" " * storage.MAX_DOCUMENT_BYTES)
+    assert refused.value.code == "too_large"

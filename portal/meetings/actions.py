@@ -1,0 +1,629 @@
+"""Changes of meetings: one function per intent, each one ``atomic()`` unit with its audit event (staff writes)
+and its outbox rows. A rule that says no raises ``Refused`` with words for the person."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from portal.accounts.notify import notify
+from portal.accounts.tables import User
+from portal.core import clock, outbox
+from portal.core.audit import record
+from portal.core.db import atomic
+from portal.core.i18n import format_day, gettext
+from portal.core.security import Principal
+from portal.core.storage import StoredFile
+from portal.core.web import Refused
+from portal.meetings import forms, queries, rules
+from portal.meetings.tables import (
+    AgendaItem,
+    Ballot,
+    BallotCode,
+    BallotStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeSupport,
+    Meeting,
+    MeetingStatus,
+    OwnerLink,
+    RegisterEntry,
+    Source,
+    Vote,
+)
+from portal.settings import get_settings
+
+CODE_MINUTES = 15
+CODE_ATTEMPTS = 5
+
+
+def _link(path: str) -> str:
+    return get_settings().base_url + path
+
+
+# --- preparing a meeting (staff) -----------------------------------------------------------------------------------
+
+
+async def create_meeting(principal: Principal, values: dict[str, Any]) -> int:
+    """A draft meeting of a house the staff member works with."""
+    if not principal.may_see_house(values["house"]):
+        raise Refused(gettext("You do not work with this house."))
+    starts, ends = forms.voting_moments(values["starts_on"], values["voting_ends"], clock.zone())
+    meeting = Meeting(
+        house=values["house"],
+        title=values["title"],
+        form=values["form"],
+        initiator=values["initiator"],
+        administrator=values["administrator"],
+        place=values["place"],
+        in_person_at=values["in_person_at"],
+        notice_on=clock.today_local(),
+        administrator_notified_on=values["administrator_notified_on"],
+        starts_on=values["starts_on"],
+        voting_starts_at=starts,
+        voting_ends_at=ends,
+        register_on=values["register_on"],
+        chair=values["chair"],
+        secretary=values["secretary"],
+        counters=values["counters"],
+        storage_place=values["storage_place"],
+        initiative=values.get("initiative"),
+        created_by=principal.user_id,
+    )
+    async with atomic():
+        await meeting.save()
+        await record(principal, "meeting.create", "meeting", meeting.id, {k: str(v) for k, v in values.items()})
+    return meeting.id
+
+
+def _draft_only(meeting: queries.MeetingView) -> None:
+    if meeting.status != MeetingStatus.DRAFT:
+        raise Refused(gettext("The meeting is announced: its agenda and dates can no longer change."))
+
+
+async def add_item(
+    principal: Principal, meeting: queries.MeetingView, text: str, subject: rules.Subject, material: StoredFile | None
+) -> int:
+    """A question of the agenda; its threshold is the one the law in force on the first day sets for its subject."""
+    _draft_only(meeting)
+    threshold = rules.threshold_for(subject, meeting.starts_on)
+    if threshold is None:
+        raise Refused(gettext("The law in force on the meeting date has no such item."))
+    item = AgendaItem(
+        meeting=meeting.id,
+        position=len(meeting.items) + 1,
+        text=text,
+        subject=subject,
+        threshold=threshold,
+        material_key=material.key if material else "",
+        material_name=gettext("Materials to question %(n)s", n=len(meeting.items) + 1) if material else "",
+    )
+    async with atomic():
+        await item.save()
+        await record(
+            principal, "meeting.item", "meeting", meeting.id, {"text": text, "subject": subject, "threshold": threshold}
+        )
+    return item.id
+
+
+async def remove_item(principal: Principal, meeting: queries.MeetingView, item_id: int) -> None:
+    _draft_only(meeting)
+    async with atomic():
+        await AgendaItem.delete().where((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting.id))
+        for position, item in enumerate([i for i in meeting.items if i.id != item_id], start=1):
+            await AgendaItem.update({AgendaItem.position: position}).where(AgendaItem.id == item.id)
+        await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id})
+
+
+async def fix_register(meeting_id: int, house_id: int, register_on: date) -> Fraction:
+    """Fix the register of owners from the housing registry as it stands on ``register_on`` (pure rules.register),
+    and the house's total votes; returns the total."""
+    holdings = await queries.holdings_of_house(house_id, register_on)
+    lines = rules.register(holdings)
+    total = rules.total_votes(await queries.house_areas(house_id))
+    details = await _holding_details([h.ownership_id for h in holdings])
+    by_id = {h.ownership_id: h for h in holdings}
+    rows = []
+    for line in lines:
+        h, d = by_id[line.ownership_id], details[line.ownership_id]
+        rows.append(
+            RegisterEntry(
+                meeting=meeting_id,
+                ownership=line.ownership_id,
+                owner=line.owner_id,
+                premise=line.premise_id,
+                owner_name=d["owner_name"],
+                premise_kind=d["premise_kind"],
+                premise_number=d["premise_number"],
+                area=h.area,
+                share_num=h.numerator,
+                share_den=h.denominator,
+                joint=h.joint,
+                document=d["document"],
+                weight_num=line.weight.numerator,
+                weight_den=line.weight.denominator,
+                group=line.group,
+                key=f"{meeting_id}:{line.ownership_id}",
+            )
+        )
+    await RegisterEntry.delete().where(RegisterEntry.meeting == meeting_id)
+    for start in range(0, len(rows), 500):
+        await RegisterEntry.insert(*rows[start : start + 500])
+    await Meeting.update(
+        {
+            Meeting.total_num: total.numerator,
+            Meeting.total_den: total.denominator,
+            Meeting.register_fixed_at: clock.now(),
+        }
+    ).where(Meeting.id == meeting_id)
+    return total
+
+
+async def _holding_details(ownership_ids: list[int]) -> dict[int, dict[str, Any]]:
+    from portal.housing.tables import Ownership
+
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ownership_ids), 500):
+        rows = await Ownership.select(
+            Ownership.id,
+            Ownership.document,
+            Ownership.owner.name.as_alias("owner_name"),
+            Ownership.premise.kind.as_alias("premise_kind"),
+            Ownership.premise.number.as_alias("premise_number"),
+        ).where(Ownership.id.is_in(ownership_ids[start : start + 500]))
+        out.update({r["id"]: r for r in rows})
+    return out
+
+
+async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
+    """Announce the meeting: the dates must satisfy the law counted from today (the notice day), the register is
+    fixed, and every owner and resident of the house is told in the app and by e-mail. Returns how many were told."""
+    _draft_only(meeting)
+    today = clock.today_local()
+    plan = rules.Plan(
+        meeting.form,
+        today,
+        meeting.starts_on,
+        meeting.voting_ends_on,
+        administrator_notified_on=meeting.administrator_notified_on,
+        questions=len(meeting.items),
+    )
+    errors = rules.check_plan(plan)
+    if errors:
+        raise Refused(" ".join(forms.plan_error(e)[1] for e in errors))
+    async with atomic():
+        await fix_register(meeting.id, meeting.house_id, meeting.register_on)
+        await Meeting.update(
+            {
+                Meeting.status: MeetingStatus.PUBLISHED,
+                Meeting.notice_on: today,
+                Meeting.published_at: clock.now(),
+                Meeting.updated_at: clock.now(),
+            }
+        ).where(Meeting.id == meeting.id)
+        await record(principal, "meeting.publish", "meeting", meeting.id, {"notice_on": today})
+        return await _tell_house(meeting, "notice")
+
+
+async def _tell_house(meeting: queries.MeetingView, event: str) -> int:
+    told = 0
+    users = await queries.user_ids_of_house(meeting.house_id)
+    locales = {
+        r["id"]: r["locale"] for r in await User.select(User.id, User.locale).where(User.id.is_in(users or [-1]))
+    }
+    for user_id in users:
+        from portal.accounts.mail import in_locale
+
+        with in_locale(locales.get(user_id)):
+            if event == "notice":
+                subject = gettext("Owners' meeting: %(title)s", title=meeting.title)
+                body = gettext(
+                    "An owners' general meeting of your house (%(address)s) is called: %(title)s.\n"
+                    "Form: %(form)s. Voting from %(start)s to %(end)s inclusive.\n"
+                    "The agenda and the materials: %(url)s",
+                    address=meeting.address,
+                    title=meeting.title,
+                    form=forms.form_label(meeting.form),
+                    start=format_day(meeting.starts_on),
+                    end=format_day(meeting.voting_ends_on),
+                    url=_link(f"/meetings/{meeting.id}"),
+                )
+            else:
+                subject = gettext("Results of the owners' meeting: %(title)s", title=meeting.title)
+                body = gettext(
+                    "The owners' general meeting of your house (%(address)s) is over: %(title)s.\n"
+                    "The results and the protocol: %(url)s",
+                    address=meeting.address,
+                    title=meeting.title,
+                    url=_link(f"/meetings/{meeting.id}"),
+                )
+        told += await notify(
+            user_id,
+            f"meetings/{event}",
+            subject=subject,
+            body=body,
+            dedupe_key=f"meeting:{meeting.id}:{event}",
+            link=f"/meetings/{meeting.id}",
+        )
+    return told
+
+
+async def close(principal: Principal, meeting: queries.MeetingView) -> None:
+    """Close the count after voting ended and every paper ballot is moderated: the protocol is formed from the
+    accepted ballots and the results go to the house."""
+    if meeting.stage != rules.Stage.COUNTING:
+        raise Refused(gettext("The meeting can be closed only after the voting has ended."))
+    waiting = await queries.count_rows(
+        Ballot, (Ballot.meeting == meeting.id) & (Ballot.status == BallotStatus.MODERATION)
+    )
+    if waiting:
+        raise Refused(gettext("Some paper ballots are still waiting for moderation."))
+    now = clock.now()
+    number = f"{meeting.id}/{clock.local(now).year}"
+    async with atomic():
+        await Meeting.update(
+            {
+                Meeting.status: MeetingStatus.CLOSED,
+                Meeting.closed_at: now,
+                Meeting.protocol_number: number,
+                Meeting.updated_at: now,
+            }
+        ).where(Meeting.id == meeting.id)
+        await record(principal, "meeting.close", "meeting", meeting.id, {"protocol_number": number})
+        await _tell_house(meeting, "results")
+
+
+async def record_documents(
+    principal: Principal, meeting: queries.MeetingView, received_on: date | None, sent_on: date | None
+) -> None:
+    """The originals received from the initiator and sent to the housing inspectorate (ст. 46 ч. 1, 1.1)."""
+    async with atomic():
+        await Meeting.update(
+            {Meeting.originals_received_on: received_on, Meeting.sent_to_inspectorate_on: sent_on}
+        ).where(Meeting.id == meeting.id)
+        await record(
+            principal,
+            "meeting.documents",
+            "meeting",
+            meeting.id,
+            {
+                "originals_received_on": [meeting.originals_received_on, received_on],
+                "sent_to_inspectorate_on": [meeting.sent_to_inspectorate_on, sent_on],
+            },
+        )
+
+
+async def link_owner(principal: Principal, owner_id: int, email: str) -> None:
+    """Staff confirm (against the documents) that the user with ``email`` is this registry owner."""
+    user = await User.select(User.id).where(User.email == email.strip().lower()).first()
+    if user is None:
+        raise Refused(gettext("No user has this e-mail. Invite the owner to the portal first."))
+    if await OwnerLink.exists().where(OwnerLink.owner == owner_id):
+        raise Refused(gettext("This owner is already linked to a user."))
+    async with atomic():
+        await OwnerLink.insert(OwnerLink(user=user["id"], owner=owner_id, linked_by=principal.user_id))
+        await record(principal, "meeting.owner_link", "owner", owner_id, {"user": user["id"]})
+
+
+# --- voting (owners) ---------------------------------------------------------------------------------------------
+
+
+def _voting_open(meeting: queries.MeetingView) -> None:
+    if meeting.stage != rules.Stage.VOTING:
+        raise Refused(gettext("Voting is not open: it runs from %(start)s to %(end)s.", start=format_day(
+            meeting.starts_on), end=format_day(meeting.voting_ends_on)))  # fmt: skip
+    if not meeting.online:
+        raise Refused(gettext("This meeting is held in person: vote at the meeting."))
+
+
+async def _line_of(principal: Principal, meeting: queries.MeetingView, entry_id: int) -> queries.Line:
+    for line in await queries.voter_lines(principal, meeting.id):
+        if line.id == entry_id:
+            return line
+    # Tenants, family members and anyone not linked to this owner: voting is never delegated through access.
+    raise Refused(gettext("Only the owner of this premise can vote for it."))
+
+
+async def save_answers(
+    principal: Principal, meeting: queries.MeetingView, entry_id: int, answers: dict[int, rules.Choice | None]
+) -> int:
+    """Keep the owner's answers for one ownership (a draft until confirmed with the code)."""
+    _voting_open(meeting)
+    line = await _line_of(principal, meeting, entry_id)
+    if line.locked:
+        raise Refused(gettext("A ballot for %(premise)s has already been received.", premise=line.premise))
+    async with atomic():
+        if line.ballot_id is None:
+            ballot = Ballot(
+                meeting=meeting.id,
+                entry=entry_id,
+                source=Source.ELECTRONIC,
+                status=BallotStatus.DRAFT,
+                voter=principal.user_id,
+                voter_name=principal.name,
+                electronic_key=f"{meeting.id}:{entry_id}",
+            )
+            await ballot.save()
+            ballot_id = ballot.id
+        else:
+            ballot_id = line.ballot_id
+            await Vote.delete().where(Vote.ballot == ballot_id)
+            await Ballot.update({Ballot.updated_at: clock.now(), Ballot.voter: principal.user_id}).where(
+                Ballot.id == ballot_id
+            )
+        await Vote.insert(*[Vote(ballot=ballot_id, item=item, choice=choice) for item, choice in answers.items()])
+    return ballot_id
+
+
+def _hash(code: str) -> str:
+    return hmac.new(get_settings().secret_key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[queries.Line]:
+    """Send a one-time code by e-mail for the owner's complete drafts; returns the lines it confirms."""
+    _voting_open(meeting)
+    lines = [
+        line
+        for line in await queries.voter_lines(principal, meeting.id)
+        if line.ballot_status == BallotStatus.DRAFT and len(line.answers) == len(meeting.items)
+    ]
+    if not lines:
+        raise Refused(gettext("Answer every question for at least one premise first."))
+    user = await User.select(User.email, User.locale).where(User.id == principal.user_id).first()
+    if not user or not user["email"]:
+        raise Refused(gettext("Add an e-mail address to your profile to receive the confirmation code."))
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = clock.now()
+    async with atomic():
+        await BallotCode.update({BallotCode.used_at: now}).where(
+            (BallotCode.meeting == meeting.id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
+        )
+        row = BallotCode(
+            meeting=meeting.id,
+            user=principal.user_id,
+            code_hash=_hash(code),
+            ballots=",".join(str(line.ballot_id) for line in lines),
+            expires_at=now + timedelta(minutes=CODE_MINUTES),
+        )
+        await row.save()
+        from portal.accounts.mail import in_locale
+
+        with in_locale(user["locale"]):
+            subject = gettext("Code to confirm your vote: %(code)s", code=code)
+            body = gettext(
+                "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting «%(title)s» "
+                "for: %(premises)s. After confirmation the ballots cannot be changed.\n"
+                "The code works for %(minutes)s minutes. If you did not vote, ignore this message.",
+                code=code,
+                title=meeting.title,
+                premises=", ".join(line.premise for line in lines),
+                minutes=CODE_MINUTES,
+            )
+        await outbox.enqueue(
+            "email",
+            user["email"],
+            "meetings/code",
+            {"meeting": meeting.id},
+            f"meetings:code:{row.id}",
+            subject=subject,
+            body=body,
+            user_id=principal.user_id,
+        )
+    return lines
+
+
+async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
+    """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
+    _voting_open(meeting)
+    now = clock.now()
+    row = (
+        await BallotCode.select()
+        .where(
+            (BallotCode.meeting == meeting.id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
+        )
+        .order_by(BallotCode.id, ascending=False)
+        .first()
+    )
+    if row is None or row["expires_at"] < now or row["attempts"] >= CODE_ATTEMPTS:
+        raise Refused(gettext("The code has expired. Ask for a new one."))
+    if code is None or not hmac.compare_digest(row["code_hash"], _hash(code)):
+        await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1}).where(BallotCode.id == row["id"])
+        raise Refused(gettext("The code is wrong. Check the e-mail and try again."))
+    ids = [int(x) for x in row["ballots"].split(",") if x]
+    async with atomic():
+        await BallotCode.update({BallotCode.used_at: now}).where(BallotCode.id == row["id"])
+        locked = (
+            await Ballot.update({Ballot.status: BallotStatus.ACCEPTED, Ballot.received_at: now, Ballot.updated_at: now})
+            .where(
+                Ballot.id.is_in(ids or [-1])
+                & (Ballot.status == BallotStatus.DRAFT)
+                & (Ballot.voter == principal.user_id)
+                & (Ballot.meeting == meeting.id)
+            )
+            .returning(Ballot.id)
+        )
+    return len(locked)
+
+
+# --- paper ballots and moderation (staff) ----------------------------------------------------------------------
+
+
+async def enter_paper(
+    principal: Principal,
+    meeting: queries.MeetingView,
+    entry_id: int,
+    voter_name: str,
+    received_at: datetime,
+    answers: dict[int, rules.Choice | None],
+    scan: StoredFile,
+) -> int:
+    """A paper ballot with its scan, waiting for the moderator. A ballot for an ownership that already has a counted
+    one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice)."""
+    if meeting.status != MeetingStatus.PUBLISHED:
+        raise Refused(gettext("Paper ballots are entered while the meeting is open."))
+    line = await queries.entry_of(meeting.id, entry_id)
+    if line is None:
+        raise Refused(gettext("Choose an owner from the register."))
+    counted = await Ballot.exists().where(
+        (Ballot.entry == entry_id) & (Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION]))
+    )
+    ballot = Ballot(
+        meeting=meeting.id,
+        entry=entry_id,
+        source=Source.PAPER,
+        status=BallotStatus.MODERATION,
+        voter_name=voter_name or line.owner_name,
+        entered_by=principal.user_id,
+        scan_key=scan.key,
+        scan_type=scan.content_type,
+        received_at=received_at,
+        duplicate=counted,
+        late=received_at > meeting.voting_ends_at,
+    )
+    async with atomic():
+        await ballot.save()
+        await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=choice) for item, choice in answers.items()])
+        await record(
+            principal,
+            "ballot.enter",
+            "ballot",
+            ballot.id,
+            {"entry": entry_id, "received_at": received_at, "duplicate": counted, "late": ballot.late},
+        )
+    return ballot.id
+
+
+async def accept(principal: Principal, ballot: queries.BallotRow) -> None:
+    if ballot.status != BallotStatus.MODERATION:
+        raise Refused(gettext("This ballot has already been moderated."))
+    if ballot.duplicate or await Ballot.exists().where(
+        (Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED)
+    ):
+        raise Refused(gettext("This ownership already has a counted ballot: reject this one as a duplicate."))
+    if ballot.late:
+        raise Refused(gettext("This ballot was received after the voting closed: reject it as late."))
+    await _moderate(principal, ballot, BallotStatus.ACCEPTED, None, "")
+
+
+async def reject(principal: Principal, ballot: queries.BallotRow, reason: rules.Rejection | None, note: str) -> None:
+    if ballot.status != BallotStatus.MODERATION:
+        raise Refused(gettext("This ballot has already been moderated."))
+    if reason is None:
+        raise Refused(gettext("Choose the reason for rejecting the ballot."))
+    await _moderate(principal, ballot, BallotStatus.REJECTED, reason, note)
+
+
+async def _moderate(
+    principal: Principal, ballot: queries.BallotRow, status: BallotStatus, reason: rules.Rejection | None, note: str
+) -> None:
+    now = clock.now()
+    async with atomic():
+        changed = (
+            await Ballot.update(
+                {
+                    Ballot.status: status,
+                    Ballot.rejection: reason,
+                    Ballot.rejection_note: note,
+                    Ballot.moderated_by: principal.user_id,
+                    Ballot.moderated_at: now,
+                    Ballot.updated_at: now,
+                }
+            )
+            .where((Ballot.id == ballot.id) & (Ballot.status == BallotStatus.MODERATION))
+            .returning(Ballot.id)
+        )
+        if not changed:
+            raise Refused(gettext("This ballot has already been moderated."))
+        await record(
+            principal,
+            "ballot.accept" if status == BallotStatus.ACCEPTED else "ballot.reject",
+            "ballot",
+            ballot.id,
+            {"status": [ballot.status, status], "rejection": reason or "", "note": note},
+        )
+
+
+# --- owners' initiative -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Supported:
+    reached: bool
+    support: Fraction
+    total: Fraction
+
+
+async def _owner_lines_of_house(principal: Principal, house_id: int) -> list[rules.RegisterLine]:
+    owners = set(await queries.linked_owners(principal.user_id))
+    holdings = await queries.holdings_of_house(house_id, clock.today_local())
+    return [line for line in rules.register(holdings) if line.owner_id in owners]
+
+
+async def start_initiative(principal: Principal, house_id: int, title: str, agenda: str) -> int:
+    lines = await _owner_lines_of_house(principal, house_id)
+    if not lines:
+        raise Refused(gettext("Only an owner of a premise in this house can demand a meeting."))
+    total = rules.total_votes(await queries.house_areas(house_id))
+    initiative = Initiative(
+        house=house_id,
+        author=principal.user_id,
+        author_owner=lines[0].owner_id,
+        title=title,
+        agenda=agenda,
+        total_num=total.numerator,
+        total_den=total.denominator,
+    )
+    async with atomic():
+        await initiative.save()
+    view = await queries.initiative_for_resident(principal, initiative.id)
+    await support(principal, view)
+    return initiative.id
+
+
+async def support(principal: Principal, initiative: queries.InitiativeView) -> Supported:
+    """The owner's ownerships in the house support the demand; at 10 % of all votes it becomes the company's duty."""
+    if initiative.status not in (InitiativeStatus.COLLECTING, InitiativeStatus.REACHED):
+        raise Refused(gettext("This initiative no longer collects support."))
+    lines = await _owner_lines_of_house(principal, initiative.house_id)
+    if not lines:
+        raise Refused(gettext("Only an owner of a premise in this house can support the demand."))
+    already = await queries.supported_by(principal, initiative.id)
+    async with atomic():
+        for line in lines:
+            if line.ownership_id in already:
+                continue
+            await InitiativeSupport.insert(
+                InitiativeSupport(
+                    initiative=initiative.id,
+                    ownership=line.ownership_id,
+                    user=principal.user_id,
+                    group=line.group,
+                    weight_num=line.weight.numerator,
+                    weight_den=line.weight.denominator,
+                    key=f"{initiative.id}:{line.ownership_id}",
+                )
+            )
+        view = await queries.initiative_for_resident(principal, initiative.id)
+        reached = rules.demand_reached(view.support, view.total)
+        if reached and view.status == InitiativeStatus.COLLECTING:
+            await Initiative.update(
+                {
+                    Initiative.status: InitiativeStatus.REACHED,
+                    Initiative.reached_on: clock.today_local(),
+                    Initiative.updated_at: clock.now(),
+                }
+            ).where(Initiative.id == initiative.id)
+    return Supported(reached=reached, support=view.support, total=view.total)
+
+
+async def initiative_held(principal: Principal, initiative_id: int, meeting_id: int) -> None:
+    async with atomic():
+        await Initiative.update({Initiative.status: InitiativeStatus.HELD, Initiative.updated_at: clock.now()}).where(
+            Initiative.id == initiative_id
+        )
+        await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id})

@@ -1,0 +1,226 @@
+"""Input of the meetings domain: form data → typed values and translated errors. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.core.i18n import gettext
+from portal.core.parse import parse_date, parse_id, parse_moment
+from portal.core.web import FormErrors, form_value
+from portal.meetings import rules
+
+INVALID = "invalid"  # a paper ballot's question with several options or none marked
+
+
+def form_label(form: rules.Form) -> str:
+    return {
+        rules.Form.IN_PERSON: gettext("In person"),
+        rules.Form.ABSENTEE: gettext("Absentee (written decisions)"),
+        rules.Form.MIXED: gettext("In person and absentee"),
+        rules.Form.ELECTRONIC: gettext("Electronic, through the system"),
+    }[form]
+
+
+def threshold_label(threshold: rules.Threshold) -> str:
+    return {
+        rules.Threshold.SIMPLE: gettext("More than half of the votes taking part"),
+        rules.Threshold.ABS_MAJ: gettext("More than half of all votes"),
+        rules.Threshold.TWO_THIRDS: gettext("At least two thirds of all votes"),
+        rules.Threshold.UNANIMOUS: gettext("All owners"),
+    }[threshold]
+
+
+def subject_label(subject: rules.Subject) -> str:
+    return {
+        rules.Subject.CAPITAL_REPAIR: gettext("Capital repair, reconstruction, use of the repair fund (item 1)"),
+        rules.Subject.FUND_FORMATION: gettext("How the capital repair fund is formed (item 1.1)"),
+        rules.Subject.FUND_CONTRIBUTION: gettext("Contribution above the regional minimum (item 1.1-1)"),
+        rules.Subject.REPAIR_LOAN: gettext("Loan for capital repair (item 1.2)"),
+        rules.Subject.ITEM_1_3: gettext("Item 1.3 of article 44 part 2"),
+        rules.Subject.LAND_PLOT: gettext("Limits of use of the land plot (item 2)"),
+        rules.Subject.THIRD_PARTY_USE: gettext("Use of common property by others: rent, advertising (item 3)"),
+        rules.Subject.CONTRACT_SIGNERS: gettext("Who signs contracts on common property (item 3.1)"),
+        rules.Subject.ITEM_3_8: gettext("Item 3.8 of article 44 part 2"),
+        rules.Subject.MANAGEMENT_METHOD: gettext("Choice of the management method (item 4)"),
+        rules.Subject.COUNCIL_REPAIRS: gettext("The house council decides on current repair (item 4.2)"),
+        rules.Subject.ITEM_4_3: gettext("Item 4.3 of article 44 part 2"),
+        rules.Subject.MANAGING_COMPANY: gettext("Choice of the managing company (item 4.7)"),
+        rules.Subject.COMMON_PROPERTY_REDUCTION: gettext("Reducing or attaching common property (consent of all)"),
+        rules.Subject.OTHER: gettext("Other questions: chair, council, current repair, fee…"),
+    }[subject]
+
+
+def choice_label(choice: rules.Choice | None) -> str:
+    if choice is None:
+        return gettext("Not counted")
+    return {
+        rules.Choice.FOR: gettext("For"),
+        rules.Choice.AGAINST: gettext("Against"),
+        rules.Choice.ABSTAIN: gettext("Abstain"),
+    }[choice]
+
+
+def rejection_label(reason: rules.Rejection) -> str:
+    return {
+        rules.Rejection.LATE: gettext("Received after the voting closed"),
+        rules.Rejection.NOT_OWNER: gettext("Not an owner, or no valid power of attorney"),
+        rules.Rejection.NO_IDENTITY: gettext("No voter identification or ownership document data"),
+        rules.Rejection.UNSIGNED: gettext("Not signed"),
+        rules.Rejection.DUPLICATE: gettext("This ownership already has a counted ballot"),
+    }[reason]
+
+
+def plan_error(error: rules.PlanError) -> tuple[str, str]:
+    """The field an error belongs to and its words."""
+    return {
+        rules.PlanError.NOTICE_TOO_LATE: (
+            "starts_on",
+            gettext("The notice must go out at least 10 days before the meeting starts (ЖК ст. 45 ч. 4)."),
+        ),
+        rules.PlanError.ADMINISTRATOR_TOO_LATE: (
+            "administrator_notified_on",
+            gettext("The administrator must receive the notice at least 14 days before the start (ЖК ст. 47.1)."),
+        ),
+        rules.PlanError.ENDS_BEFORE_START: ("voting_ends", gettext("Voting cannot end before it starts.")),
+        rules.PlanError.E_VOTE_TOO_SHORT: (
+            "voting_ends",
+            gettext("Electronic voting lasts at least 7 days (ЖК ст. 47.1)."),
+        ),
+        rules.PlanError.E_VOTE_TOO_LONG: (
+            "voting_ends",
+            gettext("Electronic voting lasts at most 60 days (ЖК ст. 47.1)."),
+        ),
+        rules.PlanError.NO_AGENDA: ("text", gettext("Add at least one question to the agenda.")),
+    }[error]
+
+
+@dataclass
+class MeetingForm:
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+MEETING_FIELDS = (
+    "house",
+    "title",
+    "form",
+    "initiator",
+    "administrator",
+    "place",
+    "in_person_at",
+    "starts_on",
+    "voting_ends",
+    "register_on",
+    "administrator_notified_on",
+    "chair",
+    "secretary",
+    "counters",
+    "storage_place",
+)
+
+
+def voting_moments(starts_on: date, voting_ends: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Voting runs from the start of the first day to the last second of the last day, in the company's zone."""
+    start = datetime.combine(starts_on, time(0, 0), zone)
+    end = datetime.combine(voting_ends + timedelta(days=1), time(0, 0), zone) - timedelta(seconds=1)
+    return start, end
+
+
+def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo) -> MeetingForm:
+    """The meeting's details; the dates are checked against the law when it is announced (rules.check_plan)."""
+    form = MeetingForm(typed={name: form_value(data, name) for name in MEETING_FIELDS})
+    t, errors, v = form.typed, form.errors, form.values
+    house = parse_id(t["house"])
+    if house is None or house not in houses:
+        errors.add("house", gettext("Choose the house."))
+    v["house"] = house
+    if not t["title"]:
+        errors.add("title", gettext("Give the meeting a title."))
+    v["title"] = t["title"][:200]
+    try:
+        v["form"] = rules.Form(t["form"])
+    except ValueError:
+        errors.add("form", gettext("Choose the form of the meeting."))
+    v["initiator"] = t["initiator"][:255]
+    if not v["initiator"]:
+        errors.add("initiator", gettext("Name the initiator."))
+    for name in ("administrator", "place", "chair", "secretary", "counters", "storage_place"):
+        v[name] = t[name][:255]
+    for name, required in (("starts_on", True), ("voting_ends", True), ("register_on", True)):
+        day = parse_date(t[name])
+        if day is None and required:
+            errors.add(name, gettext("Enter a date, e.g. 15.12.2026."))
+        v[name] = day
+    v["administrator_notified_on"] = parse_date(t["administrator_notified_on"])
+    moment = parse_moment(t["in_person_at"])
+    if t["in_person_at"] and moment is None:
+        errors.add("in_person_at", gettext("Enter the date and time of the in-person meeting."))
+    v["in_person_at"] = moment.replace(tzinfo=zone) if moment else None
+    if v.get("form") in (rules.Form.IN_PERSON, rules.Form.MIXED) and moment is None:
+        errors.add("in_person_at", gettext("Enter the date and time of the in-person meeting."))
+    if v.get("form") == rules.Form.ELECTRONIC and v["administrator_notified_on"] is None:
+        errors.add("administrator_notified_on", gettext("Enter when the administrator received the notice."))
+    if not errors and v["register_on"] > v["starts_on"]:
+        errors.add("register_on", gettext("The register is fixed on or before the first day of the meeting."))
+    return form
+
+
+@dataclass
+class ItemForm:
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+    text: str = ""
+    subject: rules.Subject | None = None
+
+
+def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Threshold]) -> ItemForm:
+    form = ItemForm(typed={"text": form_value(data, "text"), "subject": form_value(data, "subject")})
+    form.text = form.typed["text"][:4000]
+    if not form.text:
+        form.errors.add("text", gettext("Write the question as it will be put to the vote."))
+    try:
+        subject = rules.Subject(form.typed["subject"])
+    except ValueError:
+        subject = None
+    if subject is None or subject not in subjects:
+        form.errors.add("subject", gettext("Choose what the question decides."))
+    form.subject = subject
+    return form
+
+
+def read_answers(
+    data: Mapping[str, Any], prefix: str, item_ids: Sequence[int], *, allow_invalid: bool = False
+) -> tuple[dict[int, rules.Choice | None], FormErrors]:
+    """One answer per question (``<prefix><item id>``): for, against or abstain — a paper ballot may also say
+    that the question was marked wrongly (several options or none), which is kept as not counted."""
+    answers: dict[int, rules.Choice | None] = {}
+    errors = FormErrors()
+    for item_id in item_ids:
+        name = f"{prefix}{item_id}"
+        text = form_value(data, name)
+        if allow_invalid and text == INVALID:
+            answers[item_id] = None
+            continue
+        try:
+            answers[item_id] = rules.Choice(text)
+        except ValueError:
+            errors.add(name, gettext("Choose an answer to this question."))
+    return answers, errors
+
+
+def read_code(data: Mapping[str, Any]) -> str | None:
+    code = form_value(data, "code").replace(" ", "")
+    return code if code.isdigit() and len(code) == 6 else None
+
+
+def read_rejection(data: Mapping[str, Any]) -> tuple[rules.Rejection | None, str]:
+    try:
+        reason = rules.Rejection(form_value(data, "reason"))
+    except ValueError:
+        reason = None
+    return reason, form_value(data, "note")[:500]

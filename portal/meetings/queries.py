@@ -1,0 +1,715 @@
+"""Reads of meetings: bounded, indexed, typed; a meeting is loaded only if the caller may see it.
+
+Residents see the published meetings of the houses of their accounts and of the premises they own; they vote only
+on the register lines of the owners they are linked to (``OwnerLink``). Staff see the meetings of their houses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+from piccolo.query.methods.select import Count
+
+from portal.core import clock
+from portal.core.address import full_address, premise_name
+from portal.core.pagination import Page, PageRequest
+from portal.core.security import Principal
+from portal.housing.queries import house_scope
+from portal.housing.tables import House, Owner, Ownership, PersonalAccount, Premise
+from portal.meetings import rules
+from portal.meetings.tables import (
+    AgendaItem,
+    Ballot,
+    BallotStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeSupport,
+    Meeting,
+    MeetingStatus,
+    OwnerLink,
+    RegisterEntry,
+    Source,
+    Vote,
+)
+
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    position: int
+    text: str
+    subject: rules.Subject
+    threshold: rules.Threshold
+    material_key: str
+    material_name: str
+
+
+@dataclass
+class MeetingView:
+    id: int
+    house_id: int
+    address: str
+    title: str
+    form: rules.Form
+    status: MeetingStatus
+    initiator: str
+    administrator: str
+    place: str
+    in_person_at: datetime | None
+    notice_on: date
+    administrator_notified_on: date | None
+    starts_on: date
+    voting_starts_at: datetime
+    voting_ends_at: datetime
+    register_on: date
+    total: Fraction
+    register_fixed: bool
+    chair: str
+    secretary: str
+    counters: str
+    storage_place: str
+    protocol_number: str
+    gis_number: str
+    published_at: datetime | None
+    closed_at: datetime | None
+    originals_received_on: date | None
+    sent_to_inspectorate_on: date | None
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def stage(self) -> rules.Stage:
+        return rules.stage(
+            published=self.status != MeetingStatus.DRAFT,
+            cancelled=self.status == MeetingStatus.CANCELLED,
+            closed=self.status == MeetingStatus.CLOSED,
+            voting_starts=self.voting_starts_at,
+            voting_ends=self.voting_ends_at,
+            now=clock.now(),
+        )
+
+    @property
+    def voting_ends_on(self) -> date:
+        return clock.local(self.voting_ends_at).date()
+
+    @property
+    def deadlines(self) -> rules.AfterDeadlines:
+        decided = clock.local(self.closed_at).date() if self.closed_at else None
+        return rules.after_deadlines(self.voting_ends_on, decided)
+
+    @property
+    def online(self) -> bool:
+        return self.form in rules.ONLINE_FORMS
+
+
+def _meeting_view(r: dict[str, Any]) -> MeetingView:
+    return MeetingView(
+        id=r["id"],
+        house_id=r["house"],
+        address=r["address"],
+        title=r["title"],
+        form=rules.Form(r["form"]),
+        status=MeetingStatus(r["status"]),
+        initiator=r["initiator"],
+        administrator=r["administrator"],
+        place=r["place"],
+        in_person_at=r["in_person_at"],
+        notice_on=r["notice_on"],
+        administrator_notified_on=r["administrator_notified_on"],
+        starts_on=r["starts_on"],
+        voting_starts_at=r["voting_starts_at"],
+        voting_ends_at=r["voting_ends_at"],
+        register_on=r["register_on"],
+        total=Fraction(r["total_num"], r["total_den"]),
+        register_fixed=r["register_fixed_at"] is not None,
+        chair=r["chair"],
+        secretary=r["secretary"],
+        counters=r["counters"],
+        storage_place=r["storage_place"],
+        protocol_number=r["protocol_number"],
+        gis_number=r["gis_number"],
+        published_at=r["published_at"],
+        closed_at=r["closed_at"],
+        originals_received_on=r["originals_received_on"],
+        sent_to_inspectorate_on=r["sent_to_inspectorate_on"],
+    )
+
+
+def _meeting_select() -> Any:
+    return Meeting.select(Meeting.all_columns(), Meeting.house.address.as_alias("address"))
+
+
+async def items_of(meeting_id: int) -> list[Item]:
+    rows = await AgendaItem.select().where(AgendaItem.meeting == meeting_id).order_by(AgendaItem.position).limit(200)
+    return [
+        Item(
+            id=r["id"],
+            position=r["position"],
+            text=r["text"],
+            subject=rules.Subject(r["subject"]),
+            threshold=rules.Threshold(r["threshold"]),
+            material_key=r["material_key"],
+            material_name=r["material_name"],
+        )
+        for r in rows
+    ]
+
+
+async def _load(condition: Any) -> MeetingView | None:
+    row = await _meeting_select().where(condition).first()
+    if row is None:
+        return None
+    view = _meeting_view(row)
+    view.items = await items_of(view.id)
+    return view
+
+
+# --- who the resident is --------------------------------------------------------------------------------------
+
+
+async def linked_owners(user_id: int | None) -> list[int]:
+    """The registry owners this user is (staff-checked links)."""
+    if user_id is None:
+        return []
+    rows = await OwnerLink.select(OwnerLink.owner).where(OwnerLink.user == user_id).limit(50)
+    return [r["owner"] for r in rows]
+
+
+async def resident_houses(principal: Principal) -> list[int]:
+    """Houses whose meetings the user sees: those of their accounts and of the premises they own."""
+    houses: set[int] = set()
+    if principal.account_ids:
+        rows = await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house")).where(
+            PersonalAccount.id.is_in(sorted(principal.account_ids))
+        )
+        houses.update(r["house"] for r in rows)
+    owners = await linked_owners(principal.user_id)
+    if owners:
+        rows = await Ownership.select(Ownership.premise.house.as_alias("house")).where(Ownership.owner.is_in(owners))
+        houses.update(r["house"] for r in rows)
+    return sorted(houses)
+
+
+async def meeting_for_resident(principal: Principal, meeting_id: int) -> MeetingView:
+    """A published meeting of one of the user's houses, or 404 (missing and forbidden look alike)."""
+    houses = await resident_houses(principal)
+    view = await _load(
+        (Meeting.id == meeting_id)
+        & Meeting.house.is_in(houses or [-1])
+        & (Meeting.status.is_in([MeetingStatus.PUBLISHED, MeetingStatus.CLOSED]))
+    )
+    if view is None:
+        raise NotFoundException()
+    return view
+
+
+async def meeting_for_staff(principal: Principal, meeting_id: int) -> MeetingView:
+    condition = Meeting.id == meeting_id
+    scope = house_scope(Meeting.house, principal)
+    view = await _load(condition & scope if scope is not None else condition)
+    if view is None:
+        raise NotFoundException()
+    return view
+
+
+# --- the register and ballots -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A register line with its ballot (if any) as the page shows it."""
+
+    id: int
+    ownership_id: int
+    owner_id: int
+    owner_name: str
+    premise: str
+    area: Decimal
+    share: str
+    joint: bool
+    document: str
+    weight: Fraction
+    group: str
+    ballot_id: int | None = None
+    ballot_status: BallotStatus | None = None
+    ballot_source: Source | None = None
+    answers: dict[int, rules.Choice | None] = field(default_factory=dict)
+
+    @property
+    def locked(self) -> bool:
+        return self.ballot_status in (BallotStatus.ACCEPTED, BallotStatus.MODERATION)
+
+
+def _line(r: dict[str, Any]) -> Line:
+    share = f"{r['share_num']}/{r['share_den']}" if (r["share_num"], r["share_den"]) != (1, 1) else "1"
+    return Line(
+        id=r["id"],
+        ownership_id=r["ownership"],
+        owner_id=r["owner"],
+        owner_name=r["owner_name"],
+        premise=premise_name(r["premise_kind"], r["premise_number"]),
+        area=Decimal(str(r["area"])).quantize(Decimal("0.01")),
+        share=share,
+        joint=r["joint"],
+        document=r["document"],
+        weight=Fraction(r["weight_num"], r["weight_den"]),
+        group=r["group"],
+    )
+
+
+async def voter_lines(principal: Principal, meeting_id: int) -> list[Line]:
+    """The register lines this user votes on (their linked owners'), each with its electronic ballot and answers."""
+    owners = await linked_owners(principal.user_id)
+    if not owners:
+        return []
+    rows = (
+        await RegisterEntry.select()
+        .where((RegisterEntry.meeting == meeting_id) & RegisterEntry.owner.is_in(owners))
+        .order_by(RegisterEntry.id)
+        .limit(50)
+    )
+    lines = [_line(r) for r in rows]
+    return await _with_ballots(meeting_id, lines)
+
+
+async def _with_ballots(meeting_id: int, lines: list[Line]) -> list[Line]:
+    if not lines:
+        return lines
+    ballots = (
+        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source)
+        .where(
+            (Ballot.meeting == meeting_id)
+            & Ballot.entry.is_in([line.id for line in lines])
+            & (Ballot.status != BallotStatus.REJECTED)
+        )
+        .order_by(Ballot.id)
+    )
+    chosen: dict[int, dict[str, Any]] = {}
+    for b in ballots:  # a counted or pending ballot wins over a draft
+        current = chosen.get(b["entry"])
+        if current is None or current["status"] == BallotStatus.DRAFT:
+            chosen[b["entry"]] = b
+    answers = await answers_of([b["id"] for b in chosen.values()])
+    out = []
+    for line in lines:
+        b = chosen.get(line.id)
+        if b is not None:
+            line = replace(
+                line,
+                ballot_id=b["id"],
+                ballot_status=BallotStatus(b["status"]),
+                ballot_source=Source(b["source"]),
+                answers=answers.get(b["id"], {}),
+            )
+        out.append(line)
+    return out
+
+
+async def answers_of(ballot_ids: list[int]) -> dict[int, dict[int, rules.Choice | None]]:
+    if not ballot_ids:
+        return {}
+    rows = await Vote.select(Vote.ballot, Vote.item, Vote.choice).where(Vote.ballot.is_in(ballot_ids))
+    out: dict[int, dict[int, rules.Choice | None]] = {}
+    for r in rows:
+        out.setdefault(r["ballot"], {})[r["item"]] = rules.Choice(r["choice"]) if r["choice"] else None
+    return out
+
+
+async def register_of(meeting_id: int, *, limit: int = 5000) -> list[Line]:
+    """The whole register (the protocol's annex, the staff's paper-ballot form)."""
+    rows = (
+        await RegisterEntry.select().where(RegisterEntry.meeting == meeting_id).order_by(RegisterEntry.id).limit(limit)
+    )
+    return [_line(r) for r in rows]
+
+
+async def entry_of(meeting_id: int, entry_id: int) -> Line | None:
+    row = (
+        await RegisterEntry.select()
+        .where((RegisterEntry.meeting == meeting_id) & (RegisterEntry.id == entry_id))
+        .first()
+    )
+    return _line(row) if row else None
+
+
+# --- the count ----------------------------------------------------------------------------------------------------
+
+
+async def ballot_facts(meeting_id: int) -> list[rules.BallotFacts]:
+    """Every accepted ballot of the meeting as the count sees it (two queries)."""
+    rows = await Ballot.select(
+        Ballot.id,
+        Ballot.received_at,
+        Ballot.entry.ownership.as_alias("ownership"),
+        Ballot.entry.group.as_alias("group"),
+        Ballot.entry.weight_num.as_alias("weight_num"),
+        Ballot.entry.weight_den.as_alias("weight_den"),
+    ).where((Ballot.meeting == meeting_id) & (Ballot.status == BallotStatus.ACCEPTED))
+    answers = await answers_of([r["id"] for r in rows])
+    return [
+        rules.BallotFacts(
+            ownership_id=r["ownership"],
+            group=r["group"],
+            weight=Fraction(r["weight_num"], r["weight_den"]),
+            received_at=r["received_at"],
+            answers=answers.get(r["id"], {}),
+        )
+        for r in rows
+    ]
+
+
+async def outcome(meeting: MeetingView) -> rules.Outcome:
+    """The live tally, and at the end the result: the one pure count over the accepted ballots."""
+    questions = [rules.Question(i.id, i.threshold) for i in meeting.items]
+    return rules.count(meeting.total, questions, await ballot_facts(meeting.id), meeting.voting_ends_at)
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    id: int
+    entry_id: int
+    owner_name: str
+    premise: str
+    weight: Fraction
+    source: Source
+    status: BallotStatus
+    rejection: rules.Rejection | None
+    rejection_note: str
+    duplicate: bool
+    late: bool
+    received_at: datetime | None
+    scan_key: str
+    scan_type: str
+    voter_name: str
+    answers: dict[int, rules.Choice | None]
+
+
+async def ballots_of(
+    meeting_id: int, *, statuses: list[BallotStatus] | None = None, limit: int = 500
+) -> list[BallotRow]:
+    query = Ballot.select(
+        Ballot.all_columns(),
+        Ballot.entry.owner_name.as_alias("owner_name"),
+        Ballot.entry.premise_kind.as_alias("premise_kind"),
+        Ballot.entry.premise_number.as_alias("premise_number"),
+        Ballot.entry.weight_num.as_alias("weight_num"),
+        Ballot.entry.weight_den.as_alias("weight_den"),
+    ).where((Ballot.meeting == meeting_id) & (Ballot.status != BallotStatus.DRAFT))
+    if statuses:
+        query = query.where(Ballot.status.is_in(list(statuses)))
+    rows = await query.order_by(Ballot.id).limit(limit)
+    answers = await answers_of([r["id"] for r in rows])
+    return [
+        BallotRow(
+            id=r["id"],
+            entry_id=r["entry"],
+            owner_name=r["owner_name"],
+            premise=premise_name(r["premise_kind"], r["premise_number"]),
+            weight=Fraction(r["weight_num"], r["weight_den"]),
+            source=Source(r["source"]),
+            status=BallotStatus(r["status"]),
+            rejection=rules.Rejection(r["rejection"]) if r["rejection"] else None,
+            rejection_note=r["rejection_note"],
+            duplicate=r["duplicate"],
+            late=r["late"],
+            received_at=r["received_at"],
+            scan_key=r["scan_key"],
+            scan_type=r["scan_type"],
+            voter_name=r["voter_name"],
+            answers=answers.get(r["id"], {}),
+        )
+        for r in rows
+    ]
+
+
+async def ballot_for_staff(principal: Principal, ballot_id: int) -> tuple[MeetingView, BallotRow]:
+    row = await Ballot.select(Ballot.meeting).where(Ballot.id == ballot_id).first()
+    if row is None:
+        raise NotFoundException()
+    meeting = await meeting_for_staff(principal, row["meeting"])
+    found = [b for b in await ballots_of(meeting.id) if b.id == ballot_id]
+    if not found:
+        raise NotFoundException()
+    return meeting, found[0]
+
+
+# --- lists ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: int
+    title: str
+    address: str
+    form: rules.Form
+    stage: rules.Stage
+    starts_on: date
+    voting_ends_at: datetime
+    participation: Decimal
+    waiting: int
+
+
+async def staff_list(principal: Principal, page: PageRequest, house_id: int | None = None) -> Page[ListRow]:
+    scope = house_scope(Meeting.house, principal)
+    conditions = [c for c in (scope, (Meeting.house == house_id) if house_id else None) if c is not None]
+    query = _meeting_select()
+    counting = Meeting.count()
+    for c in conditions:
+        query = query.where(c)
+        counting = counting.where(c)
+    rows = await query.order_by(Meeting.voting_ends_at, ascending=False).offset(page.offset).limit(page.size)
+    total = await counting
+    views = [_meeting_view(r) for r in rows]
+    items: list[ListRow] = []
+    for view in views:
+        participating = await participating_votes(view.id, view.voting_ends_at)
+        waiting = await Ballot.count().where((Ballot.meeting == view.id) & (Ballot.status == BallotStatus.MODERATION))
+        items.append(
+            ListRow(
+                id=view.id,
+                title=view.title,
+                address=view.address,
+                form=view.form,
+                stage=view.stage,
+                starts_on=view.starts_on,
+                voting_ends_at=view.voting_ends_at,
+                participation=rules.percent(participating, view.total),
+                waiting=waiting,
+            )
+        )
+    return Page(items=items, total=total, number=page.number, size=page.size)
+
+
+async def participating_votes(meeting_id: int, closes_at: datetime) -> Fraction:
+    return rules.count(Fraction(1), [], await ballot_facts(meeting_id), closes_at).participating
+
+
+async def resident_meetings(principal: Principal) -> list[MeetingView]:
+    houses = await resident_houses(principal)
+    if not houses:
+        return []
+    rows = (
+        await _meeting_select()
+        .where(Meeting.house.is_in(houses) & Meeting.status.is_in([MeetingStatus.PUBLISHED, MeetingStatus.CLOSED]))
+        .order_by(Meeting.voting_ends_at, ascending=False)
+        .limit(LIST_LIMIT)
+    )
+    return [_meeting_view(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class HomeMeeting:
+    id: int
+    title: str
+    stage: rules.Stage
+    starts_on: date
+    voting_ends_at: datetime
+    may_vote: bool
+    voted: bool
+
+
+async def home_meetings(principal: Principal) -> list[HomeMeeting] | None:
+    """Meetings announced or voting in the user's houses, for the home page («what is happening»)."""
+    shown = []
+    for m in await resident_meetings(principal):
+        if m.stage not in (rules.Stage.ANNOUNCED, rules.Stage.VOTING):
+            continue
+        lines = await voter_lines(principal, m.id)
+        shown.append(
+            HomeMeeting(
+                id=m.id,
+                title=m.title,
+                stage=m.stage,
+                starts_on=m.starts_on,
+                voting_ends_at=m.voting_ends_at,
+                may_vote=bool(lines) and m.online,
+                voted=bool(lines) and all(line.locked for line in lines),
+            )
+        )
+    return shown or None
+
+
+# --- initiatives ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitiativeView:
+    id: int
+    house_id: int
+    address: str
+    title: str
+    agenda: str
+    status: InitiativeStatus
+    author_name: str
+    total: Fraction
+    support: Fraction
+    supporters: int
+    reached_on: date | None
+    created_at: datetime
+
+    @property
+    def percent(self) -> Decimal:
+        return rules.percent(self.support, self.total)
+
+    @property
+    def deadline(self) -> date | None:
+        return rules.demand_deadline(self.reached_on) if self.reached_on else None
+
+
+async def _initiatives(condition: Any, limit: int = LIST_LIMIT) -> list[InitiativeView]:
+    rows = (
+        await Initiative.select(
+            Initiative.all_columns(),
+            Initiative.house.address.as_alias("address"),
+            Initiative.author_owner.name.as_alias("author_name"),
+        )
+        .where(condition)
+        .order_by(Initiative.id, ascending=False)
+        .limit(limit)
+    )
+    if not rows:
+        return []
+    supports = await InitiativeSupport.select(
+        InitiativeSupport.initiative,
+        InitiativeSupport.group,
+        InitiativeSupport.weight_num,
+        InitiativeSupport.weight_den,
+    ).where(InitiativeSupport.initiative.is_in([r["id"] for r in rows]))
+    groups: dict[int, dict[str, Fraction]] = {}
+    counts: dict[int, int] = {}
+    for s in supports:
+        groups.setdefault(s["initiative"], {})[s["group"]] = Fraction(s["weight_num"], s["weight_den"])
+        counts[s["initiative"]] = counts.get(s["initiative"], 0) + 1
+    return [
+        InitiativeView(
+            id=r["id"],
+            house_id=r["house"],
+            address=r["address"],
+            title=r["title"],
+            agenda=r["agenda"],
+            status=InitiativeStatus(r["status"]),
+            author_name=r["author_name"],
+            total=Fraction(r["total_num"], r["total_den"]),
+            support=sum(groups.get(r["id"], {}).values(), Fraction(0)),
+            supporters=counts.get(r["id"], 0),
+            reached_on=r["reached_on"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def initiatives_for_resident(principal: Principal) -> list[InitiativeView]:
+    houses = await resident_houses(principal)
+    return await _initiatives(
+        Initiative.house.is_in(houses or [-1]) & (Initiative.status != InitiativeStatus.WITHDRAWN)
+    )
+
+
+async def initiative_for_resident(principal: Principal, initiative_id: int) -> InitiativeView:
+    houses = await resident_houses(principal)
+    found = await _initiatives((Initiative.id == initiative_id) & Initiative.house.is_in(houses or [-1]), 1)
+    if not found:
+        raise NotFoundException()
+    return found[0]
+
+
+async def initiatives_for_staff(principal: Principal) -> list[InitiativeView]:
+    scope = house_scope(Initiative.house, principal)
+    condition = Initiative.status.is_in([InitiativeStatus.COLLECTING, InitiativeStatus.REACHED])
+    return await _initiatives(condition & scope if scope is not None else condition)
+
+
+async def supported_by(principal: Principal, initiative_id: int) -> set[int]:
+    rows = await InitiativeSupport.select(InitiativeSupport.ownership).where(
+        (InitiativeSupport.initiative == initiative_id) & (InitiativeSupport.user == principal.user_id)
+    )
+    return {r["ownership"] for r in rows}
+
+
+# --- the registry as a meeting needs it ---------------------------------------------------------------------------
+
+
+async def holdings_of_house(house_id: int, on: date) -> list[rules.Holding]:
+    """Ownerships of the house valid on ``on`` (the register date), as the pure rules take them."""
+    rows = await Ownership.select(
+        Ownership.id,
+        Ownership.owner,
+        Ownership.premise,
+        Ownership.share_numerator,
+        Ownership.share_denominator,
+        Ownership.joint,
+        Ownership.valid_from,
+        Ownership.valid_to,
+        Ownership.premise.area.as_alias("area"),
+    ).where(Ownership.premise.house == house_id)
+    return [
+        rules.Holding(
+            ownership_id=r["id"],
+            owner_id=r["owner"],
+            premise_id=r["premise"],
+            area=Decimal(str(r["area"])),
+            numerator=r["share_numerator"],
+            denominator=r["share_denominator"],
+            joint=r["joint"],
+        )
+        for r in rows
+        if (r["valid_from"] is None or r["valid_from"] <= on) and (r["valid_to"] is None or on <= r["valid_to"])
+    ]
+
+
+async def house_areas(house_id: int) -> list[Decimal]:
+    rows = await Premise.select(Premise.area).where(Premise.house == house_id)
+    return [Decimal(str(r["area"])) for r in rows]
+
+
+async def house_address(house_id: int) -> str:
+    row = await House.select(House.address).where(House.id == house_id).first()
+    return row["address"] if row else ""
+
+
+async def owners_of_house(house_id: int) -> list[dict[str, Any]]:
+    """Owners holding premises of the house (the choice of an initiator or of a link), by name."""
+    rows = (
+        await Ownership.select(Ownership.owner, Ownership.owner.name.as_alias("name"))
+        .where(Ownership.premise.house == house_id)
+        .order_by(Ownership.owner.name)
+        .limit(2000)
+    )
+    seen: dict[int, str] = {}
+    for r in rows:
+        seen.setdefault(r["owner"], r["name"])
+    return [{"id": k, "name": v} for k, v in seen.items()]
+
+
+async def owner_names(owner_ids: list[int]) -> dict[int, str]:
+    if not owner_ids:
+        return {}
+    rows = await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(owner_ids))
+    return {r["id"]: r["name"] for r in rows}
+
+
+async def user_ids_of_house(house_id: int) -> list[int]:
+    """Users to tell about a meeting of the house: linked owners and every resident of its accounts."""
+    from portal.accounts.tables import Residency
+
+    owners = await Ownership.select(Ownership.owner).where(Ownership.premise.house == house_id)
+    linked = await OwnerLink.select(OwnerLink.user).where(OwnerLink.owner.is_in([r["owner"] for r in owners] or [-1]))
+    residents = await Residency.select(Residency.user).where(
+        (Residency.account.premise.house == house_id) & Residency.revoked_at.is_null()
+    )
+    return sorted({r["user"] for r in linked} | {r["user"] for r in residents})
+
+
+def address_of(meeting: MeetingView) -> str:
+    return full_address(meeting.address)
+
+
+async def count_rows(table: Any, condition: Any) -> int:
+    return (await table.select(Count()).where(condition).first() or {"count": 0})["count"]

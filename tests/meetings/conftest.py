@@ -1,0 +1,112 @@
+"""The house of DOMAIN.md §1.9 in the database, and meetings of it at any stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from portal.core import clock
+from portal.core.security import Principal
+
+
+@dataclass
+class ExampleHouse:
+    house: int
+    premises: dict[str, int] = field(default_factory=dict)  # "кв. 1" → premise id
+    accounts: dict[str, int] = field(default_factory=dict)
+    owners: dict[str, int] = field(default_factory=dict)  # "A" → owner id
+    ownerships: dict[str, int] = field(default_factory=dict)  # "A" → ownership id
+
+
+@pytest.fixture
+def example_house(db: Any, make_account: Any) -> Any:
+    """кв. 1 50.0 A; кв. 2 70.0 B ½ + C ½; кв. 3 60.0 D + E jointly; кв. 4 45.5 F; пом. 1Н 124.5 G LLC."""
+    from portal.housing.tables import Owner, Ownership
+
+    async def make() -> ExampleHouse:
+        plan = [
+            ("1", "flat", "50.00", [("A", 1, 1, False)]),
+            ("2", "flat", "70.00", [("B", 1, 2, False), ("C", 1, 2, False)]),
+            ("3", "flat", "60.00", [("D", 1, 1, True), ("E", 1, 1, True)]),
+            ("4", "flat", "45.50", [("F", 1, 1, False)]),
+            ("1Н", "nonresidential", "124.50", [("G", 1, 1, False)]),
+        ]
+        result: ExampleHouse | None = None
+        for number, kind, area, holders in plan:
+            place = await make_account(
+                house=result.house if result else None, kind=kind, premise_number=number, area=area
+            )
+            if result is None:
+                result = ExampleHouse(house=place.house)
+            result.premises[number] = place.premise
+            result.accounts[number] = place.account
+            for name, num, den, joint in holders:
+                owner = Owner(kind="organisation" if name == "G" else "person", name=f"Собственник {name}")
+                await owner.save()
+                ownership = Ownership(
+                    premise=place.premise,
+                    owner=owner.id,
+                    share_numerator=num,
+                    share_denominator=den,
+                    joint=joint,
+                    document=f"ЕГРН № {name}-{number}",
+                )
+                await ownership.save()
+                result.owners[name] = owner.id
+                result.ownerships[name] = ownership.id
+        assert result is not None
+        return result
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(db: Any) -> Any:
+    """``await make_meeting(house, days_left=5)``: a published meeting with two questions and its register fixed;
+    voting started three days ago and ends ``days_left`` days from today (negative: it has ended)."""
+    from portal.meetings import actions, forms, rules
+    from portal.meetings.tables import AgendaItem, Meeting, MeetingStatus
+
+    async def make(house: int, *, days_left: int = 5, form: rules.Form = rules.Form.ABSENTEE) -> int:
+        today = clock.today_local()
+        starts_on = today - timedelta(days=3)
+        ends_on = today + timedelta(days=days_left)
+        starts, ends = forms.voting_moments(starts_on, ends_on, clock.zone())
+        meeting = Meeting(
+            house=house,
+            title="Годовое собрание",
+            form=form,
+            status=MeetingStatus.PUBLISHED,
+            initiator="ООО «УК»",
+            notice_on=starts_on - timedelta(days=12),
+            starts_on=starts_on,
+            voting_starts_at=starts,
+            voting_ends_at=ends,
+            register_on=starts_on,
+            published_at=clock.now() - timedelta(days=15),
+        )
+        await meeting.save()
+        await AgendaItem.insert(
+            AgendaItem(
+                meeting=meeting.id, position=1, text="Избрать председателя", subject="other", threshold="simple"
+            ),
+            AgendaItem(meeting=meeting.id, position=2, text="Выбрать УК", subject="p4_7", threshold="abs_maj"),
+        )
+        await actions.fix_register(meeting.id, house, starts_on)
+        return meeting.id
+
+    return make
+
+
+@pytest.fixture
+def principal_of_user() -> Any:
+    """The principal the app would load for a user id (through the accounts loader)."""
+    from portal.accounts.principal import load_principal_for
+
+    async def load(user_id: int) -> Principal:
+        return await load_principal_for(user_id)
+
+    return load

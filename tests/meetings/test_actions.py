@@ -1,0 +1,292 @@
+"""Voting, paper ballots and moderation on both engines, without HTTP: the house of DOMAIN.md §1.9."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from fractions import Fraction
+
+import pytest
+
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.storage import StoredFile
+from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.web import Refused
+from portal.meetings import actions, queries, rules
+from portal.meetings.tables import Ballot, BallotStatus, OwnerLink, RegisterEntry
+
+SCAN = StoredFile(key="2026/12/" + "s" * 32 + ".pdf", content_type="application/pdf", size=10, width=0, height=0)
+
+
+async def _owner_user(make_user, house, name: str, account: str, role: str = "owner") -> int:
+    user = await make_user(name=f"Житель {name}", accounts={house.accounts[account]: role})
+    if role == "owner":
+        await OwnerLink(user=user, owner=house.owners[name]).save()
+    return user
+
+
+async def _vote(principal, meeting, choice=rules.Choice.FOR) -> int:
+    lines = await queries.voter_lines(principal, meeting.id)
+    for line in lines:
+        await actions.save_answers(principal, meeting, line.id, {i.id: choice for i in meeting.items})
+    await actions.send_code(principal, meeting)
+    code = await _code_from_outbox(principal.user_id)
+    return await actions.confirm(principal, meeting, code)
+
+
+async def _code_from_outbox(user_id: int) -> str:
+    row = (
+        await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body)
+        .where((OutboxMessage.user_id == user_id) & (OutboxMessage.template == "meetings/code"))
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert row is not None, "no code was queued"
+    return row["subject"].rsplit(" ", 1)[1]
+
+
+async def test_the_register_is_fixed_with_exact_votes_and_joint_owners_once(db, example_house, make_meeting):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    assert meeting.total == 350
+    lines = {line.owner_name[-1]: line for line in await queries.register_of(meeting.id)}
+    assert lines["F"].weight == Fraction(91, 2) and lines["B"].weight == 35
+    assert lines["D"].group == lines["E"].group
+    assert (
+        rules.registered_votes(
+            rules.RegisterLine(x.ownership_id, x.owner_id, 0, x.weight, x.group) for x in lines.values()
+        )
+        == 350
+    )
+
+
+async def _admin():
+    from portal.core.security import Principal
+
+    return Principal(user_id=None, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
+
+
+async def test_an_owner_votes_confirms_with_the_code_and_a_second_ballot_is_refused(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    assert await _vote(owner, meeting) == 1
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    assert line.locked and line.ballot_status == BallotStatus.ACCEPTED
+    with pytest.raises(Refused):
+        await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.AGAINST for i in meeting.items})
+    # the database refuses a second electronic ballot for the ownership, whatever the code path
+    with pytest.raises(Exception):  # noqa: B017 (the engines raise their own integrity errors)
+        async with atomic():
+            await Ballot(
+                meeting=meeting.id, entry=line.id, source="electronic", electronic_key=f"{meeting.id}:{line.id}"
+            ).save()
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == 50 and outcome.questions[0].votes_for == 50
+
+
+async def test_a_wrong_code_confirms_nothing(db, example_house, make_meeting, make_user, principal_of_user):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    with pytest.raises(Refused):
+        await actions.confirm(owner, meeting, f"{(int(code) + 1) % 10**6:06d}")
+    assert (await queries.outcome(meeting)).participating == 0
+
+
+async def test_a_vote_after_the_period_is_refused(db, example_house, make_meeting, make_user, principal_of_user):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house, days_left=-1))
+    assert meeting.stage == rules.Stage.COUNTING
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    with pytest.raises(Refused):
+        await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
+    assert not await Ballot.exists().where(Ballot.meeting == meeting.id)
+
+
+async def test_a_code_sent_in_time_does_not_confirm_after_the_period(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    meeting.voting_ends_at = clock.now() - timedelta(seconds=1)  # the period ended while the e-mail travelled
+    with pytest.raises(Refused):
+        await actions.confirm(owner, meeting, code)
+    assert (await queries.outcome(meeting)).participating == 0
+
+
+async def test_a_tenant_and_a_family_member_cannot_vote(db, example_house, make_meeting, make_user, principal_of_user):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    entry = (
+        await RegisterEntry.select(RegisterEntry.id)
+        .where((RegisterEntry.meeting == meeting.id) & (RegisterEntry.ownership == house.ownerships["A"]))
+        .first()
+    )
+    for role in ("tenant", "family"):
+        user = await make_user(accounts={house.accounts["1"]: role}, rights=("view", "pay", "meters", "tickets"))
+        resident = await principal_of_user(user)
+        assert await queries.voter_lines(resident, meeting.id) == []
+        # they see the meeting (it is their house) but may not vote on the owner's line
+        assert (await queries.meeting_for_resident(resident, meeting.id)).id == meeting.id
+        with pytest.raises(Refused):
+            await actions.save_answers(resident, meeting, entry["id"], {i.id: rules.Choice.FOR for i in meeting.items})
+    assert not await Ballot.exists().where(Ballot.meeting == meeting.id)
+
+
+async def test_an_owner_of_two_premises_votes_for_each_and_co_owners_vote_their_share(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    from portal.housing.tables import Ownership
+
+    house = await example_house()
+    # A also owns the non-residential premise's neighbour: a second ownership in the same house
+    await Ownership(premise=house.premises["4"], owner=house.owners["A"], share_numerator=1, share_denominator=2).save()
+    await Ownership.update({Ownership.share_numerator: 1, Ownership.share_denominator: 2}).where(
+        Ownership.id == house.ownerships["F"]
+    )
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    a = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    b = await principal_of_user(await _owner_user(make_user, house, "B", "2"))
+    assert len(await queries.voter_lines(a, meeting.id)) == 2
+    assert await _vote(a, meeting) == 2
+    assert await _vote(b, meeting, rules.Choice.AGAINST) == 1
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == 50 + Fraction(91, 4) + 35
+    assert outcome.questions[0].votes_for == 50 + Fraction(91, 4)
+    assert outcome.questions[0].against == 35
+
+
+async def test_a_paper_ballot_of_an_ownership_that_voted_electronically_is_flagged_and_counted_once(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    await _vote(owner, meeting)
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    moderator = await principal_of_user(await make_user(roles=("moderator",), houses=(house.house,)))
+    paper_id = await actions.enter_paper(
+        moderator, meeting, line.id, "", clock.now(), {i.id: rules.Choice.AGAINST for i in meeting.items}, SCAN
+    )
+    _, paper = await queries.ballot_for_staff(moderator, paper_id)
+    assert paper.duplicate and paper.status == BallotStatus.MODERATION
+    with pytest.raises(Refused):
+        await actions.accept(moderator, paper)
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == 50 and outcome.questions[0].against == 0
+    await actions.reject(moderator, paper, rules.Rejection.DUPLICATE, "")
+    assert (await queries.outcome(meeting)).participating == 50
+    # even if a duplicate were accepted by hand, the count takes one ballot per ownership
+    await Ballot.update({Ballot.status: BallotStatus.ACCEPTED}).where(Ballot.id == paper_id)
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == 50 and outcome.questions[0].votes_for == 50
+
+
+async def test_the_moderator_accepts_one_paper_ballot_and_rejects_another_with_a_reason(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    register = {line.ownership_id: line for line in await queries.register_of(meeting.id)}
+    moderator = await principal_of_user(await make_user(roles=("moderator",), houses=(house.house,)))
+    answers = {meeting.items[0].id: rules.Choice.FOR, meeting.items[1].id: None}  # Q2 marked twice
+    g = await actions.enter_paper(
+        moderator, meeting, register[house.ownerships["G"]].id, "", clock.now(), answers, SCAN
+    )
+    f = await actions.enter_paper(
+        moderator, meeting, register[house.ownerships["F"]].id, "", clock.now(), answers, SCAN
+    )
+    assert (await queries.outcome(meeting)).participating == 0  # nothing counts before moderation
+    await actions.accept(moderator, (await queries.ballot_for_staff(moderator, g))[1])
+    await actions.reject(
+        moderator, (await queries.ballot_for_staff(moderator, f))[1], rules.Rejection.UNSIGNED, "нет подписи"
+    )
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == Fraction("124.5")
+    assert outcome.questions[0].votes_for == Fraction("124.5")
+    assert outcome.questions[1].invalid == Fraction("124.5") and outcome.questions[1].votes_for == 0
+    events = await AuditEvent.select(
+        AuditEvent.action, AuditEvent.entity_id, AuditEvent.actor_id, AuditEvent.changes
+    ).where(AuditEvent.action.is_in(["ballot.accept", "ballot.reject"]))
+    by_action = {e["action"]: e for e in events}
+    assert by_action["ballot.accept"]["entity_id"] == g
+    assert by_action["ballot.reject"]["entity_id"] == f
+    assert by_action["ballot.reject"]["actor_id"] == moderator.user_id
+    changes = by_action["ballot.reject"]["changes"]
+    assert (json.loads(changes) if isinstance(changes, str) else changes)["rejection"] == "unsigned"
+    with pytest.raises(Refused):  # a decision is final
+        await actions.accept(moderator, (await queries.ballot_for_staff(moderator, f))[1])
+
+
+async def test_a_late_paper_ballot_is_flagged_and_cannot_be_accepted(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house, days_left=-1))
+    register = {line.ownership_id: line for line in await queries.register_of(meeting.id)}
+    moderator = await principal_of_user(await make_user(roles=("moderator",), houses=(house.house,)))
+    late = meeting.voting_ends_at + timedelta(minutes=1)
+    ballot_id = await actions.enter_paper(
+        moderator,
+        meeting,
+        register[house.ownerships["G"]].id,
+        "",
+        late,
+        {i.id: rules.Choice.FOR for i in meeting.items},
+        SCAN,
+    )
+    _, row = await queries.ballot_for_staff(moderator, ballot_id)
+    assert row.late
+    with pytest.raises(Refused):
+        await actions.accept(moderator, row)
+
+
+async def test_staff_of_another_house_do_not_see_the_meeting(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    from litestar.exceptions import NotFoundException
+
+    house = await example_house()
+    other = await example_house()
+    meeting_id = await make_meeting(house.house)
+    outsider = await principal_of_user(await make_user(roles=("moderator",), houses=(other.house,)))
+    with pytest.raises(NotFoundException):
+        await queries.meeting_for_staff(outsider, meeting_id)
+    stranger = await principal_of_user(await make_user(accounts={other.accounts["1"]: "owner"}))
+    with pytest.raises(NotFoundException):
+        await queries.meeting_for_resident(stranger, meeting_id)
+
+
+async def test_an_initiative_reaches_ten_per_cent(db, example_house, make_user, principal_of_user):
+    house = await example_house()
+    f = await principal_of_user(await _owner_user(make_user, house, "F", "4"))  # 45.5 of 350 = 13 %
+    a = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    b = await principal_of_user(await _owner_user(make_user, house, "B", "2"))
+    initiative_id = await actions.start_initiative(b, house.house, "Сменить УК", "1. Выбрать УК")
+    view = await queries.initiative_for_resident(b, initiative_id)
+    assert view.support == 35 and view.total == 350  # exactly 10 %: "at least 10 %" is reached
+    assert view.status == "reached" and view.reached_on == clock.today_local()
+    await actions.support(a, view)
+    view = await queries.initiative_for_resident(a, initiative_id)
+    assert view.support == 85
+    assert view.deadline == clock.today_local() + timedelta(days=45)
+    await actions.support(a, view)  # supporting twice changes nothing
+    assert (await queries.initiative_for_resident(f, initiative_id)).support == 85
+    tenant = await principal_of_user(await make_user(accounts={house.accounts["4"]: "tenant"}))
+    with pytest.raises(Refused):
+        await actions.support(tenant, view)
