@@ -224,3 +224,19 @@ def read_rejection(data: Mapping[str, Any]) -> tuple[rules.Rejection | None, str
     except ValueError:
         reason = None
     return reason, form_value(data, "note")[:500]
+
+
+def check_initiative(typed: Mapping[str, str], houses: Sequence[int]) -> FormErrors:
+    errors = FormErrors()
+    house = parse_id(typed.get("house", ""))
+    if house is None or house not in houses:
+        errors.add("house", gettext("Choose the house."))
+    if not typed.get("title"):
+        errors.add("title", gettext("Say in a few words what the meeting should decide."))
+    elif len(typed["title"]) > 200:
+        errors.add("title", gettext("At most 200 characters."))
+    if not typed.get("agenda"):
+        errors.add("agenda", gettext("Write the questions of the agenda, one per line."))
+    elif len(typed["agenda"]) > 4000:
+        errors.add("agenda", gettext("At most 4000 characters."))
+    return errors

@@ -104,6 +104,11 @@ class MeetingView:
         return rules.after_deadlines(self.voting_ends_on, decided)
 
     @property
+    def inspectorate_by(self) -> date | None:
+        """The company sends the originals to the housing inspectorate within 5 days of receiving them."""
+        return rules.inspectorate_deadline(self.originals_received_on) if self.originals_received_on else None
+
+    @property
     def online(self) -> bool:
         return self.form in rules.ONLINE_FORMS
 
@@ -373,6 +378,7 @@ async def outcome(meeting: MeetingView) -> rules.Outcome:
 @dataclass(frozen=True)
 class BallotRow:
     id: int
+    meeting_id: int
     entry_id: int
     owner_name: str
     premise: str
@@ -408,6 +414,7 @@ async def ballots_of(
     return [
         BallotRow(
             id=r["id"],
+            meeting_id=r["meeting"],
             entry_id=r["entry"],
             owner_name=r["owner_name"],
             premise=premise_name(r["premise_kind"], r["premise_number"]),
@@ -713,3 +720,55 @@ def address_of(meeting: MeetingView) -> str:
 
 async def count_rows(table: Any, condition: Any) -> int:
     return (await table.select(Count()).where(condition).first() or {"count": 0})["count"]
+
+
+async def ballot_received(ballot_id: int) -> datetime | None:
+    row = await Ballot.select(Ballot.received_at).where(Ballot.id == ballot_id).first()
+    return row["received_at"] if row else None
+
+
+@dataclass(frozen=True)
+class OwnerLinkRow:
+    owner_id: int
+    name: str
+    premises: str
+    user_email: str | None
+
+
+async def owner_links(house_id: int | None) -> list[OwnerLinkRow]:
+    """Owners of the house with the user each is linked to (the staff page that lets owners vote)."""
+    if house_id is None:
+        return []
+    from portal.accounts.tables import User
+
+    rows = (
+        await Ownership.select(
+            Ownership.owner,
+            Ownership.owner.name.as_alias("name"),
+            Ownership.premise.kind.as_alias("kind"),
+            Ownership.premise.number.as_alias("number"),
+        )
+        .where(Ownership.premise.house == house_id)
+        .order_by(Ownership.owner.name)
+        .limit(2000)
+    )
+    owners: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        entry = owners.setdefault(r["owner"], {"name": r["name"], "premises": []})
+        entry["premises"].append(premise_name(r["kind"], r["number"]))
+    links = await OwnerLink.select(OwnerLink.owner, OwnerLink.user).where(OwnerLink.owner.is_in(list(owners) or [-1]))
+    users = {link["owner"]: link["user"] for link in links}
+    emails = {
+        u["id"]: u["email"]
+        for u in await User.select(User.id, User.email).where(User.id.is_in(list(users.values()) or [-1]))
+    }
+    return [
+        OwnerLinkRow(k, v["name"], ", ".join(v["premises"]), emails.get(users[k]) if k in users else None)
+        for k, v in owners.items()
+    ]
+
+
+async def owner_in_house(principal: Principal, owner_id: int, house_id: int) -> bool:
+    if not principal.may_see_house(house_id):
+        return False
+    return await Ownership.exists().where((Ownership.owner == owner_id) & (Ownership.premise.house == house_id))

@@ -1,0 +1,239 @@
+"""The owner's ballot and the meeting's protocol as PDFs: fpdf2 with the vendored DejaVu fonts (Cyrillic, №, ²).
+
+The protocol carries what the order in force on the meeting date requires (DOMAIN.md §1.7, rules.protocol_fields):
+the heading, total votes and area, the votes taking part and the quorum, each question's result and decision, the
+storage place, the joint-ownership rule, and the annexes — the register of owners and the list of those who voted.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from fpdf import FPDF
+
+from portal.core import clock
+from portal.core.i18n import format_day, format_moment, format_number
+from portal.core.i18n import gettext as _
+from portal.meetings import forms, queries, rules
+from portal.settings import ROOT, get_settings
+
+FONT_DIR = ROOT / "static" / "vendor" / "fonts"
+
+
+def _votes(value: Fraction) -> str:
+    return format_number(rules.votes_decimal(value), 2)
+
+
+def _pct(part: Fraction, total: Fraction) -> str:
+    return f"{format_number(rules.percent(part, total), 2)} %"
+
+
+class _Doc(FPDF):
+    def __init__(self) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font("Main", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        bold = FONT_DIR / "DejaVuSans-Bold.ttf"
+        self.add_font("Main", "B", str(bold if bold.exists() else FONT_DIR / "DejaVuSans.ttf"))
+        self.set_auto_page_break(auto=True, margin=14)
+        self.set_margins(14, 14, 14)
+
+    @property
+    def width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    def title_line(self, text: str, size: float = 13) -> None:
+        self.set_font("Main", "B", size)
+        self.multi_cell(self.width, 6.5, text, align="C")
+        self.ln(1)
+
+    def heading(self, text: str) -> None:
+        self.ln(2)
+        self.set_font("Main", "B", 10.5)
+        self.multi_cell(self.width, 5.5, text)
+
+    def text(self, text: str, size: float = 9.5) -> None:  # type: ignore[override]
+        self.set_font("Main", "", size)
+        self.multi_cell(self.width, 5, text)
+
+    def pair(self, label: str, value: str) -> None:
+        self.set_font("Main", "", 9.5)
+        self.multi_cell(self.width, 5, f"{label}: {value}")
+
+    def table(self, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        self.set_font("Main", "", 8)
+        with super().table(col_widths=widths, line_height=4.2, first_row_as_headings=True) as t:
+            t.row(head)
+            for r in rows:
+                t.row(r)
+
+
+def _heading_block(pdf: _Doc, meeting: queries.MeetingView) -> None:
+    pdf.pair(_("House"), meeting.address)
+    pdf.pair(_("Form"), forms.form_label(meeting.form))
+    pdf.pair(_("Initiator"), meeting.initiator)
+    if meeting.administrator:
+        pdf.pair(_("Administrator of the meeting"), meeting.administrator)
+    if meeting.in_person_at:
+        pdf.pair(
+            _("In-person meeting"), f"{format_moment(meeting.in_person_at, get_settings().time_zone)}, {meeting.place}"
+        )
+    elif meeting.place:
+        pdf.pair(_("Where decisions are received"), meeting.place)
+    pdf.pair(
+        _("Voting period"),
+        _(
+            "from %(start)s to %(end)s inclusive",
+            start=format_day(meeting.starts_on),
+            end=format_day(meeting.voting_ends_on),
+        ),
+    )
+
+
+def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, received: Any) -> bytes:
+    """The owner's decision (ст. 48 ч. 5.1): voter, ownership document, premise, area, share, each answer."""
+    pdf = _Doc()
+    pdf.set_title(_("Ballot"))
+    pdf.add_page()
+    pdf.title_line(_("Decision of an owner on the questions of the agenda"))
+    pdf.text(meeting.title)
+    _heading_block(pdf, meeting)
+    pdf.heading(_("Owner"))
+    pdf.pair(_("Owner"), line.owner_name)
+    pdf.pair(_("Voted"), voter)
+    pdf.pair(_("Premise"), f"{line.premise}, {format_number(line.area, 2)} м²")
+    pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
+    pdf.pair(_("Ownership document"), line.document or "—")
+    pdf.pair(_("Votes"), _votes(line.weight))
+    pdf.heading(_("Answers"))
+    pdf.table(
+        [_("No."), _("Question"), _("Answer")],
+        [[str(i.position), i.text, forms.choice_label(line.answers.get(i.id))] for i in meeting.items],
+        [10, 130, 42],
+    )
+    pdf.ln(3)
+    pdf.text(
+        _(
+            "Confirmed electronically with a one-time code on %(when)s. The ballot cannot be changed.",
+            when=format_moment(received, get_settings().time_zone) if received else "—",
+        )
+    )
+    return bytes(pdf.output())
+
+
+def protocol_pdf(
+    meeting: queries.MeetingView,
+    outcome: rules.Outcome,
+    register: list[queries.Line],
+    voted: list[queries.BallotRow],
+) -> bytes:
+    """The protocol by the order in force on the first day of the meeting (44/пр or 266/пр)."""
+    order = rules.order_on(meeting.starts_on)
+    pdf = _Doc()
+    pdf.set_title(_("Protocol"))
+    pdf.add_page()
+    closed = clock.local(meeting.closed_at).date() if meeting.closed_at else clock.today_local()
+    pdf.title_line(_("Protocol No. %(n)s", n=meeting.protocol_number or "—"))
+    pdf.title_line(_("of the general meeting of owners of premises in the apartment building"), 11)
+    pdf.text(meeting.address)
+    pdf.pair(_("Date of the protocol"), format_day(closed))
+    pdf.pair(_("Order on the protocol's form"), _("Order of the Ministry of Construction No. %(n)s", n=order.value))
+    if rules.ProtocolField.GIS_NUMBER in rules.protocol_fields(meeting.starts_on):
+        pdf.pair(_("Number in ГИС ЖКХ"), meeting.gis_number or _("to be assigned"))
+    pdf.heading(_("Heading"))
+    pdf.text(meeting.title)
+    _heading_block(pdf, meeting)
+    pdf.pair(_("Chair"), meeting.chair or "—")
+    pdf.pair(_("Secretary"), meeting.secretary or "—")
+    pdf.pair(_("Vote counters"), meeting.counters or meeting.initiator)
+    pdf.heading(_("Votes and quorum"))
+    pdf.pair(
+        _("Total votes of owners (area of residential and non-residential premises)"),
+        f"{_votes(outcome.total)} ({_votes(outcome.total)} м²)",
+    )
+    pdf.pair(
+        _("Votes of owners who took part"),
+        f"{_votes(outcome.participating)} ({_pct(outcome.participating, outcome.total)})",
+    )
+    pdf.pair(_("Quorum"), _("present") if outcome.quorum else _("absent: the meeting is not competent"))
+    pdf.heading(_("Agenda and decisions"))
+    for item, result in zip(meeting.items, outcome.questions, strict=True):
+        pdf.set_font("Main", "B", 9.5)
+        pdf.multi_cell(pdf.width, 5, f"{item.position}. {item.text}")
+        pdf.text(
+            _(
+                "For: %(f)s (%(fp)s); against: %(a)s (%(ap)s); abstained: %(n)s (%(np)s); not counted: %(i)s.",
+                f=_votes(result.votes_for),
+                fp=_pct(result.votes_for, outcome.total),
+                a=_votes(result.against),
+                ap=_pct(result.against, outcome.total),
+                n=_votes(result.abstained),
+                np=_pct(result.abstained, outcome.total),
+                i=_votes(result.invalid),
+            )
+        )
+        pdf.text(
+            _(
+                "Threshold: %(t)s. Decision: %(d)s.",
+                t=forms.threshold_label(item.threshold),
+                d=decision_label(result.decision),
+            )
+        )
+    pdf.heading(_("How votes were counted"))
+    pdf.text(
+        _(
+            "One vote is one square metre of the owner's premises (ЖК ст. 48 ч. 3). Joint owners who voted "
+            "differently share the premise's votes equally (ГК ст. 254 ч. 2). An answer with several options or "
+            "none is not counted; the ballot still takes part. Ballots received after the closing time are not counted."
+        )
+    )
+    pdf.heading(_("Storage place of the protocol and the decisions"))
+    pdf.text(meeting.storage_place or _("The office of the managing company"))
+    annexes = [
+        _("Annex 1: register of owners (premises, ownership documents, votes)."),
+        _(
+            "Annex 2: the notice of the meeting, posted %(day)s, and proof of its delivery.",
+            day=format_day(meeting.notice_on),
+        ),
+        _("Annex 3: list of owners who took part."),
+        _("Annex 4: powers of attorney of representatives (none received electronically)."),
+        _("Annex 5: documents considered: the materials to the questions of the agenda."),
+        _("Annex 6: the owners' written decisions (ballots)."),
+    ]
+    pdf.heading(_("Annexes"))
+    for annex in annexes:
+        pdf.text(annex)
+    if order == rules.Order.MINSTROY_266:
+        pdf.text(_("Owners' СНИЛС are given in their ballots (Order No. 266/пр)."))
+    pdf.add_page()
+    pdf.title_line(_("Annex 1. Register of owners"), 11)
+    pdf.table(
+        [_("Premise"), _("Owner"), _("Area, м²"), _("Share"), _("Document"), _("Votes")],
+        [
+            [line.premise, line.owner_name, format_number(line.area, 2),
+             line.share + (" " + _("(joint)") if line.joint else ""), line.document, _votes(line.weight)]
+            for line in register
+        ],
+        [18, 52, 18, 18, 52, 24],
+    )  # fmt: skip
+    pdf.add_page()
+    pdf.title_line(_("Annex 3. Owners who took part"), 11)
+    counted = [b for b in voted if b.status == "accepted"]
+    pdf.table(
+        [_("Premise"), _("Owner"), _("Ballot"), _("Received"), _("Votes")],
+        [
+            [b.premise, b.owner_name, _("electronic") if b.source == "electronic" else _("paper"),
+             format_moment(b.received_at, get_settings().time_zone) if b.received_at else "—", _votes(b.weight)]
+            for b in counted
+        ],
+        [20, 66, 26, 40, 30],
+    )  # fmt: skip
+    return bytes(pdf.output())
+
+
+def decision_label(decision: rules.Decision) -> str:
+    return {
+        rules.Decision.ADOPTED: _("adopted"),
+        rules.Decision.REJECTED: _("not adopted"),
+        rules.Decision.NO_QUORUM: _("not taken: no quorum"),
+    }[decision]

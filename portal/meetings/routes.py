@@ -1,0 +1,228 @@
+"""Resident pages of owners' meetings: the meetings of your house, voting with a code, the owners' initiative."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Template
+
+from portal.core import storage
+from portal.core.home import register_section
+from portal.core.i18n import gettext
+from portal.core.security import Principal, resident
+from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
+from portal.meetings import actions, forms, pdf, queries, rules
+from portal.meetings.tables import BallotStatus
+
+
+async def provide_meeting(meeting_id: int, principal: Principal) -> queries.MeetingView:
+    """A published meeting of the user's houses (404 otherwise)."""
+    return await queries.meeting_for_resident(principal, meeting_id)
+
+
+async def provide_initiative(initiative_id: int, principal: Principal) -> queries.InitiativeView:
+    return await queries.initiative_for_resident(principal, initiative_id)
+
+
+def _pdf(content: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+def labels() -> dict[str, Any]:
+    """Words the templates of the domain need for its enums."""
+    return {
+        "form_label": forms.form_label,
+        "threshold_label": forms.threshold_label,
+        "choice_label": forms.choice_label,
+        "decision_label": pdf.decision_label,
+        "rejection_label": forms.rejection_label,
+        "subject_label": forms.subject_label,
+        "percent": rules.percent,
+        "votes": rules.votes_decimal,
+        "Choice": rules.Choice,
+        "Stage": rules.Stage,
+    }
+
+
+class ResidentMeetings(Controller):
+    path = "/meetings"
+    opt = resident()
+    dependencies = {"meeting": Provide(provide_meeting), "initiative": Provide(provide_initiative)}
+
+    @get("/", name="meetings:index")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        meetings = await queries.resident_meetings(principal)
+        initiatives = await queries.initiatives_for_resident(principal)
+        owner = bool(await queries.linked_owners(principal.user_id))
+        return render(
+            request, "meetings/index.html", meetings=meetings, initiatives=initiatives, owner=owner, **labels()
+        )
+
+    @get("/{meeting_id:int}", name="meetings:detail")
+    async def detail(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+    ) -> Template:
+        return await _detail(request, principal, meeting)
+
+    @post("/{meeting_id:int}/ballots/{entry_id:int}", name="meetings:answer", status_code=200)
+    async def answer(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: queries.MeetingView,
+        entry_id: int,
+        data: FormData,
+    ) -> Template | Response[Any]:
+        answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items])
+        if errors:
+            return await _detail(request, principal, meeting, errors={entry_id: errors}, status_code=422)
+        await actions.save_answers(principal, meeting, entry_id, answers)
+        return see_other(request, f"/meetings/{meeting.id}#line-{entry_id}")
+
+    @get("/{meeting_id:int}/confirm", name="meetings:summary")
+    async def summary(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+    ) -> Template:
+        lines = await queries.voter_lines(principal, meeting.id)
+        ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
+        sent = request.query_params.get("sent") == "1"
+        return render(request, "meetings/confirm.html", meeting=meeting, lines=ready, sent=sent, **labels())
+
+    @post("/{meeting_id:int}/code", name="meetings:send_code")
+    async def send_code(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+    ) -> Response[Any]:
+        await actions.send_code(principal, meeting)
+        flash(request, gettext("We have sent a code to your e-mail."))
+        return see_other(request, f"/meetings/{meeting.id}/confirm?sent=1")
+
+    @post("/{meeting_id:int}/confirm", name="meetings:confirm")
+    async def confirm(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: FormData
+    ) -> Response[Any]:
+        locked = await actions.confirm(principal, meeting, forms.read_code(data))
+        flash(request, gettext("Your vote is received: %(n)s ballots are locked.", n=locked))
+        return see_other(request, f"/meetings/{meeting.id}")
+
+    @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
+    async def ballot_pdf(
+        self, principal: NamedDependency[Principal], meeting: queries.MeetingView, entry_id: int
+    ) -> Response[bytes]:
+        line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
+        if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
+            raise NotFoundException()
+        received = await queries.ballot_received(line.ballot_id or 0)
+        content = pdf.ballot_pdf(meeting, line, principal.name, received)
+        return _pdf(content, f"ballot-{meeting.id}-{entry_id}.pdf")
+
+    @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
+    async def material(self, meeting: queries.MeetingView, item_id: int) -> File:
+        return material_of(meeting, item_id)
+
+    @get("/{meeting_id:int}/protocol", name="meetings:protocol")
+    async def protocol(self, meeting: queries.MeetingView) -> Response[bytes]:
+        if meeting.status != "closed":
+            raise NotFoundException()
+        return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
+
+    @get("/initiatives/new", name="meetings:initiative_form")
+    async def initiative_form(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        return await _initiative_form(request, principal, {}, FormErrors())
+
+    @post("/initiatives/new", name="meetings:initiative_start", status_code=200)
+    async def initiative_start(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
+        typed = {k: form_value(data, k) for k in ("house", "title", "agenda")}
+        houses = await queries.resident_houses(principal)
+        errors = forms.check_initiative(typed, houses)
+        if errors:
+            return await _initiative_form(request, principal, typed, errors, status_code=422)
+        initiative_id = await actions.start_initiative(principal, int(typed["house"]), typed["title"], typed["agenda"])
+        flash(request, gettext("The demand is started with your support. Ask your neighbours to join."))
+        return see_other(request, f"/meetings/initiatives/{initiative_id}")
+
+    @get("/initiatives/{initiative_id:int}", name="meetings:initiative")
+    async def initiative_page(
+        self, request: Request, principal: NamedDependency[Principal], initiative: queries.InitiativeView
+    ) -> Template:
+        mine = await queries.supported_by(principal, initiative.id)
+        owner = bool(await queries.linked_owners(principal.user_id))
+        return render(request, "meetings/initiative.html", initiative=initiative, mine=mine, owner=owner, **labels())
+
+    @post("/initiatives/{initiative_id:int}/support", name="meetings:support")
+    async def support(
+        self, request: Request, principal: NamedDependency[Principal], initiative: queries.InitiativeView
+    ) -> Response[Any]:
+        result = await actions.support(principal, initiative)
+        message = gettext("Thank you, your support is counted.")
+        if result.reached:
+            message = gettext("Thank you! The owners' demand holds 10 %% of the votes: the company must act on it.")
+        flash(request, message)
+        return see_other(request, f"/meetings/initiatives/{initiative.id}")
+
+
+async def _detail(
+    request: Request,
+    principal: Principal,
+    meeting: queries.MeetingView,
+    *,
+    errors: dict[int, FormErrors] | None = None,
+    status_code: int = 200,
+) -> Template:
+    lines = await queries.voter_lines(principal, meeting.id)
+    stage = meeting.stage
+    # Residents see participation while voting runs and the results once the count is closed.
+    outcome = await queries.outcome(meeting) if stage in (rules.Stage.VOTING, rules.Stage.CLOSED) else None
+    return render(
+        request,
+        "meetings/detail.html",
+        meeting=meeting,
+        stage=stage,
+        lines=lines,
+        outcome=outcome,
+        errors=errors or {},
+        drafts=[x for x in lines if x.ballot_status == BallotStatus.DRAFT],
+        status_code=status_code,
+        **labels(),
+    )
+
+
+async def _initiative_form(
+    request: Request, principal: Principal, typed: dict[str, str], errors: FormErrors, status_code: int = 200
+) -> Template:
+    houses = await queries.resident_houses(principal)
+    options = [(h, await queries.house_address(h)) for h in houses]
+    return render(
+        request, "meetings/initiative_new.html", houses=options, typed=typed, errors=errors, status_code=status_code
+    )
+
+
+def material_of(meeting: queries.MeetingView, item_id: int) -> File:
+    item = next((i for i in meeting.items if i.id == item_id and i.material_key), None)
+    if item is None:
+        raise NotFoundException()
+    return storage.response_for(
+        item.material_key, storage.content_type_of(item.material_key), f"materials-{item.position}.pdf"
+    )
+
+
+async def protocol_bytes(meeting: queries.MeetingView) -> bytes:
+    outcome = await queries.outcome(meeting)
+    register = await queries.register_of(meeting.id)
+    voted = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED])
+    return pdf.protocol_pdf(meeting, outcome, register, voted)
+
+
+async def _home_section(principal: Principal) -> list[queries.HomeMeeting] | None:
+    return await queries.home_meetings(principal)
+
+
+register_section("meetings", 25, "meetings/_home.html", _home_section)

@@ -1,0 +1,290 @@
+"""Staff pages of owners' meetings: prepare and announce, enter paper ballots, moderate, tally, close, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.response import File, Template
+
+from portal.core import clock, storage
+from portal.core.i18n import gettext
+from portal.core.pagination import page_request
+from portal.core.parse import parse_date, parse_id, parse_moment
+from portal.core.security import Principal, staff
+from portal.core.web import FormData, FormErrors, MultipartData, flash, form_value, render, see_other
+from portal.housing.queries import houses_in_scope
+from portal.meetings import actions, export, forms, queries, rules
+from portal.meetings.routes import _pdf, labels, material_of, protocol_bytes
+from portal.meetings.tables import BallotStatus
+
+VIEW = ("manager", "moderator", "operator")
+ORGANISE = ("manager",)
+MODERATE = ("moderator",)
+
+
+async def provide_staff_meeting(meeting_id: int, principal: Principal) -> queries.MeetingView:
+    return await queries.meeting_for_staff(principal, meeting_id)
+
+
+async def provide_ballot(ballot_id: int, principal: Principal) -> queries.BallotRow:
+    return (await queries.ballot_for_staff(principal, ballot_id))[1]
+
+
+def _upload_error(refused: storage.UploadRefused) -> str:
+    return {
+        "too_large": gettext("The file is larger than 10 MB."),
+        "empty": gettext("The file is empty."),
+    }.get(refused.code, gettext("Attach a PDF or a photo of the document."))
+
+
+class StaffMeetings(Controller):
+    path = "/staff/meetings"
+    opt = staff(*VIEW)
+    dependencies = {"meeting": Provide(provide_staff_meeting), "ballot": Provide(provide_ballot)}
+
+    @get("/", name="meetings:staff_list")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        page = await queries.staff_list(
+            principal, page_request(request.query_params.get("page"), request.query_params.get("size"))
+        )
+        initiatives = await queries.initiatives_for_staff(principal)
+        return render(request, "meetings/staff_list.html", page=page, initiatives=initiatives, **labels())
+
+    @get("/new", name="meetings:staff_new", opt=staff(*ORGANISE))
+    async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        typed = {"initiator": gettext("The managing company"), "form": "absentee"}
+        initiative = parse_id(request.query_params.get("initiative"))
+        return await _new_page(request, principal, forms.MeetingForm(typed=typed), initiative)
+
+    @post("/new", name="meetings:staff_create", opt=staff(*ORGANISE), status_code=200)
+    async def create(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
+        houses = [h.id for h in await houses_in_scope(principal)]
+        form = forms.read_meeting(data, houses, clock.zone())
+        initiative = parse_id(form_value(data, "initiative"))
+        if form.errors:
+            return await _new_page(request, principal, form, initiative, status_code=422)
+        meeting_id = await actions.create_meeting(principal, {**form.values, "initiative": initiative})
+        if initiative:
+            await actions.initiative_held(principal, initiative, meeting_id)
+        flash(request, gettext("The meeting is created as a draft. Add the questions of the agenda."))
+        return see_other(request, f"/staff/meetings/{meeting_id}")
+
+    @get("/{meeting_id:int}", name="meetings:staff_detail")
+    async def detail(self, request: Request, meeting: queries.MeetingView) -> Template:
+        return await _detail(request, meeting, FormErrors(), {})
+
+    @post("/{meeting_id:int}/items", name="meetings:staff_item", opt=staff(*ORGANISE), status_code=200)
+    async def add_item(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: MultipartData
+    ) -> Template | Response[Any]:
+        form = forms.read_item(data, rules.subjects_on(meeting.starts_on))
+        material = None
+        if not form.errors and storage.is_upload(data.get("material")):
+            try:
+                material = await storage.save_document(data["material"])
+            except storage.UploadRefused as refused:
+                form.errors.add("material", _upload_error(refused))
+        if form.errors or form.subject is None:
+            return await _detail(request, meeting, form.errors, form.typed, status_code=422)
+        await actions.add_item(principal, meeting, form.text, form.subject, material)
+        return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
+
+    @post("/{meeting_id:int}/items/{item_id:int}/delete", name="meetings:staff_item_delete", opt=staff(*ORGANISE))
+    async def delete_item(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, item_id: int
+    ) -> Response[Any]:
+        await actions.remove_item(principal, meeting, item_id)
+        return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
+
+    @post("/{meeting_id:int}/publish", name="meetings:staff_publish", opt=staff(*ORGANISE))
+    async def publish(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+    ) -> Response[Any]:
+        told = await actions.publish(principal, meeting)
+        flash(request, gettext("The meeting is announced; %(n)s messages to owners and residents are queued.", n=told))
+        return see_other(request, f"/staff/meetings/{meeting.id}")
+
+    @post("/{meeting_id:int}/close", name="meetings:staff_close", opt=staff(*ORGANISE))
+    async def close(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+    ) -> Response[Any]:
+        await actions.close(principal, meeting)
+        flash(request, gettext("The count is closed, the protocol is formed and the results are sent to the house."))
+        return see_other(request, f"/staff/meetings/{meeting.id}")
+
+    @post("/{meeting_id:int}/documents", name="meetings:staff_documents", opt=staff(*ORGANISE))
+    async def documents(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: FormData
+    ) -> Response[Any]:
+        received = parse_date(form_value(data, "originals_received_on"))
+        sent = parse_date(form_value(data, "sent_to_inspectorate_on"))
+        await actions.record_documents(principal, meeting, received, sent)
+        flash(request, gettext("Saved."))
+        return see_other(request, f"/staff/meetings/{meeting.id}#documents")
+
+    @get("/{meeting_id:int}/paper", name="meetings:staff_paper_form")
+    async def paper_form(self, request: Request, meeting: queries.MeetingView) -> Template:
+        return await _paper_page(request, meeting, FormErrors(), {})
+
+    @post("/{meeting_id:int}/paper", name="meetings:staff_paper", status_code=200)
+    async def paper(
+        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: MultipartData
+    ) -> Template | Response[Any]:
+        answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items], allow_invalid=True)
+        entry = parse_id(form_value(data, "entry"))
+        moment = parse_moment(form_value(data, "received_at"))
+        scan = await _scan(data, errors)
+        if entry is None:
+            errors.add("entry", gettext("Choose an owner from the register."))
+        if moment is None:
+            errors.add("received_at", gettext("Enter when the ballot was received."))
+        if errors or scan is None or entry is None or moment is None:
+            return await _paper_page(request, meeting, errors, dict(data), status_code=422)
+        received = moment.replace(tzinfo=clock.zone())
+        name = form_value(data, "voter_name")[:255]
+        await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
+        flash(request, gettext("The paper ballot is waiting for moderation."))
+        return see_other(request, f"/staff/meetings/{meeting.id}/paper")
+
+    @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")
+    async def moderation(self, request: Request, meeting: queries.MeetingView) -> Template:
+        waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
+        done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
+        outcome = await queries.outcome(meeting)
+        return render(
+            request,
+            "meetings/staff_moderation.html",
+            meeting=meeting,
+            waiting=waiting,
+            done=[b for b in done if b.source == "paper"][-30:],
+            outcome=outcome,
+            reasons=list(rules.Rejection),
+            **labels(),
+        )
+
+    @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
+    async def accept(
+        self, request: Request, principal: NamedDependency[Principal], ballot: queries.BallotRow
+    ) -> Response[Any]:
+        await actions.accept(principal, ballot)
+        flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name))
+        return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
+
+    @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE))
+    async def reject(
+        self, request: Request, principal: NamedDependency[Principal], ballot: queries.BallotRow, data: FormData
+    ) -> Response[Any]:
+        reason, note = forms.read_rejection(data)
+        await actions.reject(principal, ballot, reason, note)
+        flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name))
+        return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
+
+    @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")
+    async def scan(self, ballot: queries.BallotRow) -> File:
+        return storage.response_for(ballot.scan_key, storage.content_type_of(ballot.scan_key), f"ballot-{ballot.id}")
+
+    @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
+    async def material(self, meeting: queries.MeetingView, item_id: int) -> File:
+        return material_of(meeting, item_id)
+
+    @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")
+    async def protocol(self, meeting: queries.MeetingView) -> Response[bytes]:
+        return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
+
+    @get("/{meeting_id:int}/export", name="meetings:staff_export", opt=staff(*ORGANISE))
+    async def export(self, meeting: queries.MeetingView) -> Response[bytes]:
+        content = await export.workbook(meeting)
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.xlsx"'},
+        )
+
+    @get("/owners", name="meetings:staff_owners", opt=staff(*ORGANISE))
+    async def owners(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        houses = await houses_in_scope(principal)
+        house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
+        rows = await queries.owner_links(house) if house in {h.id for h in houses} else []
+        return render(request, "meetings/staff_owners.html", houses=houses, house=house, rows=rows)
+
+    @post("/owners", name="meetings:staff_link", opt=staff(*ORGANISE))
+    async def link(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+        owner = parse_id(form_value(data, "owner"))
+        house = parse_id(form_value(data, "house"))
+        if owner is None or house is None or not await queries.owner_in_house(principal, owner, house):
+            flash(request, gettext("Choose an owner of one of your houses."), "error")
+        else:
+            await actions.link_owner(principal, owner, form_value(data, "email"))
+            flash(request, gettext("The owner can now vote from the portal."))
+        return see_other(request, f"/staff/meetings/owners?house={house or ''}")
+
+
+async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:
+    if not storage.is_upload(data.get("scan")):
+        errors.add("scan", gettext("Attach the scan of the signed ballot."))
+        return None
+    try:
+        return await storage.save_document(data["scan"])
+    except storage.UploadRefused as refused:
+        errors.add("scan", _upload_error(refused))
+        return None
+
+
+async def _new_page(
+    request: Request, principal: Principal, form: forms.MeetingForm, initiative: int | None, status_code: int = 200
+) -> Template:
+    houses = await houses_in_scope(principal)
+    return render(
+        request,
+        "meetings/staff_new.html",
+        houses=[(h.id, h.address) for h in houses],
+        forms_list=[(f.value, forms.form_label(f)) for f in rules.Form],
+        typed=form.typed,
+        errors=form.errors,
+        initiative=initiative,
+        status_code=status_code,
+    )
+
+
+async def _detail(
+    request: Request, meeting: queries.MeetingView, errors: FormErrors, typed: dict[str, Any], status_code: int = 200
+) -> Template:
+    outcome = await queries.outcome(meeting) if meeting.register_fixed else None
+    waiting = await queries.count_rows(
+        queries.Ballot, (queries.Ballot.meeting == meeting.id) & (queries.Ballot.status == BallotStatus.MODERATION)
+    )
+    subjects = rules.subjects_on(meeting.starts_on)
+    return render(
+        request,
+        "meetings/staff_detail.html",
+        meeting=meeting,
+        stage=meeting.stage,
+        outcome=outcome,
+        waiting=waiting,
+        subjects=[(s.value, f"{forms.subject_label(s)} — {forms.threshold_label(t)}") for s, t in subjects.items()],
+        errors=errors,
+        typed=typed,
+        status_code=status_code,
+        **labels(),
+    )
+
+
+async def _paper_page(
+    request: Request, meeting: queries.MeetingView, errors: FormErrors, typed: dict[str, Any], status_code: int = 200
+) -> Template:
+    register = await queries.register_of(meeting.id)
+    return render(
+        request,
+        "meetings/staff_paper.html",
+        meeting=meeting,
+        register=[(x.id, f"{x.premise} — {x.owner_name} ({x.share})") for x in register],
+        errors=errors,
+        typed={k: (v if isinstance(v, str) else "") for k, v in typed.items()},
+        invalid=forms.INVALID,
+        status_code=status_code,
+        **labels(),
+    )
