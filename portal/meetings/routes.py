@@ -108,7 +108,7 @@ class ResidentMeetings(Controller):
         self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: FormData
     ) -> Response[Any]:
         locked = await actions.confirm(principal, meeting, forms.read_code(data))
-        flash(request, gettext("Your vote is received: %(n)s ballots are locked.", n=locked))
+        flash(request, gettext("Your vote is received; ballots locked: %(n)s.", n=locked))
         return see_other(request, f"/meetings/{meeting.id}")
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
@@ -164,7 +164,9 @@ class ResidentMeetings(Controller):
         result = await actions.support(principal, initiative)
         message = gettext("Thank you, your support is counted.")
         if result.reached:
-            message = gettext("Thank you! The owners' demand holds 10 %% of the votes: the company must act on it.")
+            message = gettext(
+                "Thank you! The owners' demand holds %(share)s of the votes: the company must act on it.", share="10 %"
+            )
         flash(request, message)
         return see_other(request, f"/meetings/initiatives/{initiative.id}")
 

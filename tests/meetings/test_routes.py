@@ -1,0 +1,125 @@
+"""The pages over HTTP on both engines: an owner votes with the e-mailed code, staff moderate, the protocol PDF."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from portal.core import clock
+from portal.core.tables import OutboxMessage
+from portal.meetings import actions, queries
+from portal.meetings.tables import Ballot, BallotStatus, Meeting, MeetingStatus, OwnerLink
+from tests.meetings.test_actions import SCAN, _admin
+
+
+async def _code(user_id: int) -> str:
+    row = (
+        await OutboxMessage.select(OutboxMessage.subject)
+        .where((OutboxMessage.user_id == user_id) & (OutboxMessage.template == "meetings/code"))
+        .first()
+    )
+    return row["subject"].rsplit(" ", 1)[1]
+
+
+async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    user = await make_user(accounts={house.accounts["1"]: "owner"})
+    await OwnerLink(user=user, owner=house.owners["A"]).save()
+    await login(client, user)
+    page = await client.get(f"/meetings/{meeting_id}")
+    assert page.status_code == 200 and "Избрать председателя" in page.text
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    answers = {f"q{i.id}": "for" for i in meeting.items}
+    incomplete = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{meeting.items[0].id}": "for"})
+    assert incomplete.status_code == 422
+    saved = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", answers)
+    assert saved.status_code == 303
+    summary = await client.get(f"/meetings/{meeting_id}/confirm")
+    assert "кв. 1" in summary.text
+    assert (await client.form(f"/meetings/{meeting_id}/code")).status_code == 303
+    wrong = await client.form(f"/meetings/{meeting_id}/confirm", {"code": "00000x"})
+    assert wrong.status_code == 303
+    assert not await Ballot.exists().where(Ballot.status == BallotStatus.ACCEPTED)
+    done = await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(user)})
+    assert done.status_code == 303
+    page = await client.get(f"/meetings/{meeting_id}")
+    assert "Решение получено и закреплено" in page.text
+    again = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {k: "against" for k in answers})
+    assert again.status_code == 303  # refused with a message
+    assert (await queries.outcome(meeting)).questions[0].votes_for == 50
+    ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
+    assert ballot_pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
+    assert "Собственник A" in text and "ЕГРН № A-1" in text
+
+
+async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_ballot(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    other = await example_house()
+    meeting_id = await make_meeting(house.house)
+    stranger = await make_user(accounts={other.accounts["1"]: "owner"})
+    await login(client, stranger)
+    assert (await client.get(f"/meetings/{meeting_id}")).status_code == 404
+    tenant = await make_user(accounts={house.accounts["1"]: "tenant"})
+    client.cookies.clear()
+    await login(client, tenant)
+    page = await client.get(f"/meetings/{meeting_id}")
+    assert page.status_code == 200 and "Сохранить ответы" not in page.text
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    posted = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    assert posted.status_code == 303
+    assert not await Ballot.exists().where(Ballot.meeting == meeting_id)
+
+
+async def test_staff_pages_moderation_and_the_protocol(client, login, make_user, example_house, make_meeting):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    register = {x.ownership_id: x for x in await queries.register_of(meeting_id)}
+    moderator = await make_user(roles=("moderator",), houses=(house.house,))
+    manager = await make_user(roles=("manager",), houses=(house.house,))
+    principal = await _admin()
+    ids = [
+        await actions.enter_paper(
+            principal,
+            meeting,
+            register[house.ownerships[x]].id,
+            "",
+            clock.now(),
+            {i.id: "for" for i in meeting.items},
+            SCAN,
+        )
+        for x in ("G", "D", "F")
+    ]
+    await login(client, moderator)
+    for path in ("/staff/meetings", f"/staff/meetings/{meeting_id}", f"/staff/meetings/{meeting_id}/paper"):
+        assert (await client.get(path)).status_code == 200, path
+    queue = await client.get(f"/staff/meetings/{meeting_id}/moderation")
+    assert "Собственник G" in queue.text
+    assert (await client.form(f"/staff/meetings/ballots/{ids[0]}/accept")).status_code == 303
+    assert (await client.form(f"/staff/meetings/ballots/{ids[1]}/accept")).status_code == 303
+    assert (await client.form(f"/staff/meetings/ballots/{ids[2]}/reject", {"reason": "unsigned"})).status_code == 303
+    outcome = await queries.outcome(meeting)
+    assert outcome.participating == 184 + 1 / 2 and outcome.quorum  # G 124.5 + кв. 3 60 of 350
+    # the voting ends; the manager closes the count and the protocol carries DOMAIN §1.7's fields
+    await Meeting.update({Meeting.voting_ends_at: clock.now()}).where(Meeting.id == meeting_id)
+    client.cookies.clear()
+    await login(client, manager)
+    assert (await client.form(f"/staff/meetings/{meeting_id}/close")).status_code == 303
+    assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())[
+        "status"
+    ] == MeetingStatus.CLOSED
+    protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
+    for words in ("Протокол №", "Кворум", "Избрать председателя", "Реестр собственников", "Место хранения", "124,5"):
+        assert words in text, words
+    export = await client.get(f"/staff/meetings/{meeting_id}/export")
+    assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
