@@ -15,16 +15,17 @@ from portal.core.i18n import format_number, gettext
 from portal.core.security import Principal, resident
 from portal.core.web import FormData, flash, render, see_other
 from portal.meters import actions, forms, queries, rules
+from portal.meters.tables import Service
 
 WINDOW = rules.Window()
 
 
 def service_label(service: str) -> str:
     return {
-        "cold_water": gettext("Cold water"),
-        "hot_water": gettext("Hot water"),
-        "electricity": gettext("Electricity"),
-        "heating": gettext("Heating"),
+        Service.COLD_WATER: gettext("Cold water"),
+        Service.HOT_WATER: gettext("Hot water"),
+        Service.ELECTRICITY: gettext("Electricity"),
+        Service.HEATING: gettext("Heating"),
     }.get(service, service)
 
 
@@ -112,6 +113,7 @@ async def _page(
         today=today,
         errors=form.errors,
         typed=form.typed,
+        field_name=forms.field_name,
         service_label=service_label,
         zone_label=zone_label,
         status_code=status_code,
