@@ -160,11 +160,7 @@ _pending: set[asyncio.Task[Any]] = set()
 
 def deliver_soon() -> None:
     """After a commit that queued an e-mail: deliver now instead of at the next scheduler tick (SMTP only)."""
-    settings = get_settings()
-    if not settings.smtp_host:
-        return
-    if settings.redis_url:  # production: the workers deliver (app processes only serve pages)
-        jobs.kick("outbox-delivery")
+    if not get_settings().smtp_host:
         return
 
     async def run() -> None:
