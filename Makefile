@@ -9,10 +9,15 @@ DOMAINS := core $(sort $(filter-out core,$(notdir $(patsubst %/piccolo_app.py,%,
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup lint format messages migrate seed bench clean lock
+.PHONY: run run-prod test setup lint format messages migrate seed bench bench-http clean lock
 
 run: setup
 	$(PY) -m portal serve
+
+# Production mode on this machine: PostgreSQL and Redis from the machine's packages, two app processes and a
+# worker (scripts/run_prod.sh; README: "Deployment").
+run-prod: setup
+	scripts/run_prod.sh
 
 test: setup
 	$(PY) -m ruff check .
@@ -72,6 +77,11 @@ format:
 
 bench: setup
 	$(PY) -m pytest -q bench --benchmark-only
+
+# The portal over HTTP, signed-in residents, SQLite and PostgreSQL (where TEST_POSTGRES_URL or BENCH_POSTGRES_URL
+# is reachable) beside a bare Litestar + Jinja page; uses wrk (apt-get install wrk) when present. See bench/README.md.
+bench-http: setup
+	$(PY) bench/bench_http.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .tools node_modules static/vendor locale/*/LC_MESSAGES/*.mo

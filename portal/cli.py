@@ -128,6 +128,20 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
             gateway.terminate()
 
 
+@main.command()
+@click.option("--concurrency", default=4, type=int, help="Jobs run at once by this worker.")
+def worker(concurrency: int) -> None:
+    """Run the outbox dispatcher and the scheduled jobs on Redis (SAQ), for app processes that only serve pages."""
+    from portal.core.jobs import run_worker
+    from portal.settings import get_settings
+
+    redis_url = get_settings().redis_url
+    if not redis_url:
+        raise click.ClickException("REDIS_URL is not set: without Redis the app runs the jobs itself (portal serve)")
+    click.echo(f"portal worker: jobs on {redis_url.split('@')[-1]}, {concurrency} at a time")
+    asyncio.run(run_worker(redis_url, concurrency))
+
+
 def _wait_for_gateway(url: str, process: Any, seconds: float = 60) -> None:
     import time
 

@@ -72,7 +72,8 @@ class Settings:
             payment_secret_key=env.get("PAYMENT_SECRET_KEY", "sk_test_portal"),
             payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
             secure_cookies=env.get("BASE_URL", "").startswith("https://"),
-            run_jobs=env.get("PORTAL_RUN_JOBS", "1") == "1",
+            # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
+            run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",
             debug=env.get("PORTAL_DEBUG", "0") == "1",
         )
 

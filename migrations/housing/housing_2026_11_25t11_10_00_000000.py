@@ -9,7 +9,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.querystring import QueryString
 
 from portal.core.search import search_ddl
-from portal.housing.queries import account_search_text, house_search_text, owner_search_text
+from portal.housing.rules import account_search_text, house_search_text, owner_search_text
 
 ID = "2026-11-25T11:10:00:000000"
 VERSION = "1.38.0"

@@ -160,7 +160,11 @@ _pending: set[asyncio.Task[Any]] = set()
 
 def deliver_soon() -> None:
     """After a commit that queued an e-mail: deliver now instead of at the next scheduler tick (SMTP only)."""
-    if not get_settings().smtp_host:
+    settings = get_settings()
+    if not settings.smtp_host:
+        return
+    if settings.redis_url:  # production: the workers deliver (app processes only serve pages)
+        jobs.kick("outbox-delivery")
         return
 
     async def run() -> None:

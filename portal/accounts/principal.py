@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from litestar.connection import ASGIConnection
 
@@ -12,6 +13,8 @@ from portal.core.security import ANONYMOUS, Principal, StaffRole, session_expire
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
+# The principal as last built, with the user's principal version and the consent version it was built at.
+SESSION_PRINCIPAL = "_principal"
 
 ALL_RIGHTS = frozenset({"view", "pay", "meters", "tickets", "vote"})
 
@@ -28,15 +31,22 @@ async def has_current_consent(user_id: int) -> bool:
 
 async def load_principal_for(user_id: int, epoch: int | None = None) -> Principal:
     """Five bounded queries whatever the number of accounts or houses."""
+    principal, _version = await _build(user_id, epoch)
+    return principal
+
+
+async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
     user = (
-        await User.select(User.id, User.full_name, User.locale, User.is_active, User.session_epoch)
+        await User.select(
+            User.id, User.full_name, User.locale, User.is_active, User.session_epoch, User.principal_version
+        )
         .where(User.id == user_id)
         .first()
     )
     if user is None or not user["is_active"]:
-        return ANONYMOUS
+        return ANONYMOUS, -1
     if epoch is not None and epoch != (user["session_epoch"] or 0):
-        return ANONYMOUS  # signed out everywhere by a password change or reset
+        return ANONYMOUS, -1  # signed out everywhere by a password change or reset
     roles = frozenset(r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id))
     house_ids: frozenset[int] | None
     if StaffRole.ADMIN in roles:
@@ -51,7 +61,7 @@ async def load_principal_for(user_id: int, epoch: int | None = None) -> Principa
     for row in residencies:
         granted = ALL_RIGHTS if row["role"] == "owner" else frozenset(row["rights"] or ()) | {"view"}
         rights[row["account"]] = rights.get(row["account"], frozenset()) | granted
-    return Principal(
+    principal = Principal(
         user_id=user["id"],
         name=user["full_name"],
         staff_roles=roles,
@@ -60,6 +70,43 @@ async def load_principal_for(user_id: int, epoch: int | None = None) -> Principa
         consent_required=not await has_current_consent(user_id),
         locale=user["locale"],
     )
+    return principal, user["principal_version"]
+
+
+def dump_principal(principal: Principal, version: int) -> dict[str, Any]:
+    """The principal as session data (plain JSON), with the versions it is valid for."""
+    return {
+        "v": version,
+        "c": consent.current_version(),
+        "id": principal.user_id,
+        "n": principal.name,
+        "r": sorted(principal.staff_roles),
+        "h": None if principal.house_ids is None else sorted(principal.house_ids),
+        "a": {str(k): sorted(v) for k, v in principal.account_rights.items()},
+        "cr": principal.consent_required,
+        "l": principal.locale,
+    }
+
+
+def restore_principal(data: Any, user_id: int, version: int) -> Principal | None:
+    """The principal kept in the session if it is still current (same user, versions unchanged), else None."""
+    if not isinstance(data, dict) or data.get("id") != user_id or data.get("v") != version:
+        return None
+    if data.get("c") != consent.current_version():
+        return None
+    try:
+        houses = data["h"]
+        return Principal(
+            user_id=user_id,
+            name=data["n"],
+            staff_roles=frozenset(data["r"]),
+            house_ids=None if houses is None else frozenset(houses),
+            account_rights={int(k): frozenset(v) for k, v in data["a"].items()},
+            consent_required=bool(data["cr"]),
+            locale=data["l"],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 async def load_principal(connection: ASGIConnection) -> Principal:
@@ -71,4 +118,19 @@ async def load_principal(connection: ASGIConnection) -> Principal:
     if not isinstance(user_id, int) or session_expired(session, time.time()):
         return ANONYMOUS
     epoch = session.get(SESSION_EPOCH, 0)
-    return await load_principal_for(user_id, epoch if isinstance(epoch, int) else -1)
+    epoch = epoch if isinstance(epoch, int) else -1
+    # One query on an ordinary page: the user's state and principal version; the rest comes from the session.
+    rows = await User.raw("SELECT is_active, session_epoch, principal_version FROM portal_user WHERE id = {}", user_id)
+    state = rows[0] if rows else None
+    if state is None or not state["is_active"] or epoch != (state["session_epoch"] or 0):
+        session.pop(SESSION_PRINCIPAL, None)
+        return ANONYMOUS
+    cached = restore_principal(session.get(SESSION_PRINCIPAL), user_id, state["principal_version"])
+    if cached is not None:
+        return cached
+    principal, version = await _build(user_id, epoch)
+    if principal.is_authenticated:
+        session[SESSION_PRINCIPAL] = dump_principal(principal, version)
+    else:
+        session.pop(SESSION_PRINCIPAL, None)
+    return principal

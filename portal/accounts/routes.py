@@ -898,3 +898,12 @@ async def staff_outbox_message(request: Request, message_id: int) -> Template:
     if message is None:
         raise NotFoundException()
     return render(request, "accounts/staff_outbox_message.html", message=message)
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/accounts/{account_id:int}/people": 4,
+    "/more": 1,
+    "/profile": 2,
+}

@@ -36,6 +36,9 @@ class User(Table, tablename="portal_user"):
     notify_inapp = Boolean(default=True)
     # Raised on a password change or reset: sessions carrying an older epoch are signed out.
     session_epoch = Integer(default=0)
+    # Raised by database triggers whenever the user's roles, houses, residencies, consent, name, locale,
+    # activity or epoch change: the principal kept in the session is rebuilt when it differs.
+    principal_version = Integer(default=0)
 
 
 class UserRole(Table):

@@ -523,3 +523,12 @@ async def import_apply(request: Request, data: FormData) -> Response[Any]:
     else:
         flash(request, _("This file was applied before; nothing has changed."), "info")
     return see_other(request, "/staff/billing/import")
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/accounts/{account_id:int}": 9,
+    "/accounts/{account_id:int}/receipts/{period:str}": 9,
+    "/staff/billing/receipts": 4,
+}

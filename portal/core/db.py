@@ -13,6 +13,10 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from portal.core import piccolo_fast
+
+piccolo_fast.install()
+
 KOPECK = Decimal("0.01")
 
 

@@ -2,7 +2,12 @@
 
 A job is a plain async function registered here with how often it runs. Each run for one key (a period, a
 day) is recorded in ``JobRun``, so a job that runs twice, or on two processes at once, does its work once.
-In the embedded mode an in-process scheduler started with the app runs them.
+
+Two ways to run them:
+- embedded mode (no ``REDIS_URL``): an in-process ``Scheduler`` started with the app;
+- production (``REDIS_URL`` set): ``portal worker`` runs them on SAQ with Redis (``run_worker``): one SAQ
+  function per job, its schedule as a SAQ cron job (unique per queue, so several workers schedule each tick
+  once), and app processes only serve pages; ``kick(name)`` asks for a run now (the worker's, or in-process).
 """
 
 from __future__ import annotations
@@ -76,17 +81,23 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
     return True
 
 
+async def run_job(job: Job, now: datetime | None = None) -> None:
+    """One run of ``job`` (once per key when it has one); failures are logged, never raised."""
+    now = now or datetime.now(UTC)
+    try:
+        if job.key is None:
+            await job.run(now)
+        else:
+            await run_once(job.name, job.key(now), lambda: job.run(now), now)
+    except Exception:
+        log.exception("job %s failed", job.name)
+
+
 async def tick(now: datetime | None = None) -> None:
     """One pass over every job (the scheduler calls it; tests call it with a fixed ``now``)."""
     now = now or datetime.now(UTC)
     for job in list(_jobs.values()):
-        try:
-            if job.key is None:
-                await job.run(now)
-            else:
-                await run_once(job.name, job.key(now), lambda job=job: job.run(now), now)
-        except Exception:
-            log.exception("job %s failed", job.name)
+        await run_job(job, now)
 
 
 class Scheduler:
@@ -104,14 +115,7 @@ class Scheduler:
             for job in list(_jobs.values()):
                 if now - self._last.get(job.name, -1e9) >= job.every_seconds:
                     self._last[job.name] = now
-                    moment = datetime.now(UTC)
-                    try:
-                        if job.key is None:
-                            await job.run(moment)
-                        else:
-                            await run_once(job.name, job.key(moment), lambda job=job, m=moment: job.run(m), moment)
-                    except Exception:
-                        log.exception("job %s failed", job.name)
+                    await run_job(job)
             await asyncio.sleep(self.interval)
 
     async def start(self) -> None:
@@ -124,3 +128,105 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+# --- production: SAQ on Redis ----------------------------------------------------------------------------------
+
+QUEUE_NAME = "portal"
+_queue: Any = None
+_pending: set[asyncio.Task[Any]] = set()
+
+
+def load_jobs() -> dict[str, Job]:
+    """Import every domain, so that each registers its jobs and outbox senders (as the app does)."""
+    from portal.app import collect_routes
+
+    collect_routes()
+    return registered()
+
+
+def cron_of(every_seconds: int) -> str:
+    """A cron expression (croniter's, seconds as a sixth field) for "every ``every_seconds`` seconds"."""
+    if every_seconds < 60:
+        return f"* * * * * */{max(1, every_seconds)}"
+    if every_seconds < 3600:
+        return f"*/{max(1, every_seconds // 60)} * * * *"
+    if every_seconds < 86400:
+        return f"0 */{max(1, every_seconds // 3600)} * * *"
+    return "0 0 * * *"
+
+
+def saq_function(job: Job) -> Callable[..., Awaitable[None]]:
+    async def run(ctx: dict[str, Any]) -> None:
+        await run_job(job)
+
+    run.__qualname__ = run.__name__ = f"job_{job.name.replace('-', '_')}"
+    return run
+
+
+def queue(redis_url: str) -> Any:
+    """The SAQ queue of this deployment (one per process)."""
+    global _queue
+    if _queue is None:
+        from saq import Queue
+
+        _queue = Queue.from_url(redis_url, name=QUEUE_NAME)
+    return _queue
+
+
+def kick(name: str) -> None:
+    """Ask for a run of job ``name`` now: enqueued for the workers when ``REDIS_URL`` is set (one pending run at
+    a time), run in this process otherwise. Returns at once."""
+    from portal.settings import get_settings
+
+    job = _jobs.get(name)
+    if job is None:
+        return
+    redis_url = get_settings().redis_url
+
+    async def work() -> None:
+        try:
+            if redis_url:
+                await queue(redis_url).enqueue(saq_function(job).__qualname__, key=f"kick:{name}")
+            else:
+                await run_job(job)
+        except Exception:
+            log.exception("could not start job %s", name)
+
+    task = asyncio.get_running_loop().create_task(work())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+def make_worker(redis_url: str, concurrency: int = 4) -> Any:
+    """The SAQ worker that runs every registered job on its schedule (``portal worker``)."""
+    from saq import CronJob, Worker
+
+    from portal.core import db
+
+    jobs = load_jobs()
+    functions = {name: saq_function(job) for name, job in jobs.items()}
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        await db.start()
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await db.stop()
+
+    return Worker(
+        queue(redis_url),
+        functions=list(functions.values()),
+        cron_jobs=[
+            CronJob(functions[name], cron=cron_of(job.every_seconds), timeout=max(60, job.every_seconds))
+            for name, job in jobs.items()
+        ],
+        concurrency=concurrency,
+        startup=startup,
+        shutdown=shutdown,
+    )
+
+
+async def run_worker(redis_url: str, concurrency: int = 4) -> None:
+    """Run the worker until SIGINT/SIGTERM."""
+    worker = make_worker(redis_url, concurrency)
+    await worker.start()

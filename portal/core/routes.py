@@ -40,3 +40,10 @@ async def set_language(request: Request, data: FormData) -> Response[None]:
 @get("/healthz", name="health", opt=public(), media_type="text/plain")
 async def health() -> str:
     return "ok"
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/": 12,
+}

@@ -241,6 +241,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
 SESSION_ROTATE = "_rotate"
 SESSION_REMEMBER = "_remember"
 SESSION_CREATED = "_created"
+SESSION_WRITTEN = "_written"  # when the store last received this session (unix seconds)
+# An unchanged session is written again only this often, to keep its idle timeout sliding.
+SESSION_REFRESH_SECONDS = 300
+_SESSION_LOADED = "portal.session_loaded"  # the stored bytes of this request's session, in the ASGI scope
 IDLE_SECONDS = 12 * 3600  # a session nobody used for 12 hours ends
 REMEMBER_SECONDS = 30 * 24 * 3600  # "remember me": 30 days
 ABSOLUTE_SECONDS = 24 * 3600  # a session without "remember me" ends a day after sign-in whatever happens
@@ -277,8 +281,18 @@ def _session_backend() -> Any:
     from litestar.utils.dataclass import extract_dataclass_items
 
     class PortalSessionBackend(ServerSideSessionBackend):
-        """Server-side sessions that rotate their id on request, know "remember me", and store nothing for
-        visitors who have no session data."""
+        """Server-side sessions that rotate their id on request, know "remember me", store nothing for
+        visitors who have no session data, and write a session back only when it changed (or, unchanged,
+        every few minutes so that its idle timeout slides)."""
+
+        async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+            if session_id := connection.cookies.get(self.config.key):
+                store = self.config.get_store_from_app(connection.scope["app"])
+                raw = await self.get(session_id, store=store)
+                if raw is not None:
+                    connection.scope[_SESSION_LOADED] = raw  # type: ignore[literal-required]
+                    return self.deserialize_data(raw)
+            return {}
 
         async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
             scope = connection.scope
@@ -299,11 +313,21 @@ def _session_backend() -> Any:
                         Cookie(value="null", key=self.config.key, expires=0, **params).to_header(header=""),
                     )
                 return
+            import time
+
+            now = int(time.time())
             session_id = cookie_id or connection.get_session_id() or self.generate_session_id()
             if data.pop(SESSION_ROTATE, False):
                 if cookie_id:
                     await self.delete(cookie_id, store=store)
                 session_id = self.generate_session_id()
+            elif cookie_id and session_id == cookie_id:
+                written = data.get(SESSION_WRITTEN)
+                fresh = isinstance(written, int) and now - written < SESSION_REFRESH_SECONDS
+                loaded = scope.get(_SESSION_LOADED)  # type: ignore[call-overload]
+                if fresh and loaded is not None and self.serialize_data(data, scope) == loaded:
+                    return  # unchanged: nothing to write, the cookie the browser holds stays valid
+            data[SESSION_WRITTEN] = now
             remember = bool(data.get(SESSION_REMEMBER))
             lifetime = REMEMBER_SECONDS if remember else IDLE_SECONDS
             await store.set(session_id, self.serialize_data(data, scope), expires_in=lifetime)

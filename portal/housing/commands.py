@@ -15,7 +15,7 @@ from portal.housing import registry
 def import_registry(path: Path, dry_run: bool) -> None:
     """Import complexes, houses, premises, owners and accounts from a CSV or XLSX file (format: README.md)."""
     from portal.cli import run_async
-    from portal.housing import queries
+    from portal.housing import actions
 
     click.echo(f"reading {path.name} …")
     parsed = registry.parse_file(path.name, path.read_bytes())
@@ -29,13 +29,13 @@ def import_registry(path: Path, dry_run: bool) -> None:
     def progress(step: str) -> None:
         click.echo(f"\r{total} rows: {step:<12}", nl=False)
 
-    report = run_async(lambda: queries.apply_registry(parsed.rows, dry_run=dry_run, progress=progress))
+    report = run_async(lambda: actions.import_registry(parsed.rows, dry_run=dry_run, progress=progress))
     click.echo("")
     if report.problems:
         for problem in report.problems:
             click.echo(problem, err=True)
         raise click.ClickException("nothing was imported")
-    for entity in queries.IMPORT_ENTITIES:
+    for entity in actions.IMPORT_ENTITIES:
         click.echo(f"  {entity:<11} new {report.created[entity]:>6}  changed {report.updated[entity]:>6}")
     click.echo("dry run: nothing written" if dry_run else f"imported: {report.changes} records created or changed")
 

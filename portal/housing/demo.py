@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from portal.housing.queries import account_search_text, house_search_text, owner_search_text
+from portal.housing.rules import account_search_text, house_search_text, owner_search_text
 from portal.housing.tables import (
     Complex,
     Entrance,

@@ -1,21 +1,59 @@
-"""Staff forms of the registry: a submitted form dict → (values for the table, errors). No I/O.
-
-Only the named fields are read (never ``**data``); ids that come from the form are checked against the
-options the page offered.
+"""Staff forms of the registry: what each form shows (``Field``) and reading a submitted form into values and
+errors. No I/O: ids that come from a form are checked against the options the page offered (``choices``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from datetime import date, datetime
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from portal.core import parse
 from portal.core.i18n import gettext
 from portal.core.web import FormErrors, form_value
 from portal.housing import rules
 from portal.housing.rules import Problem
 
 Values = dict[str, Any]
+Choices = Mapping[str, Collection[Any]]  # field name → the option keys the page offered
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a registry form, as ``templates/housing/form.html`` draws it through the components."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | select | checkbox | checkboxes
+    required: bool = False
+    hint: str = ""
+    options: Sequence[tuple[Any, str]] = ()
+    blank: str | None = None
+    type: str = "text"
+    inputmode: str | None = None
+    autocomplete: str | None = None
+
+
+def choices(fields: Sequence[Field]) -> dict[str, set[Any]]:
+    """The option keys of every select and multi-choice field (what a submitted value must be one of)."""
+    return {f.name: {key for key, _text in f.options} for f in fields if f.kind in ("select", "checkboxes")}
+
+
+def typed(data: Mapping[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
+    """What was typed, to show again after an error (lists kept for multi-choice fields)."""
+    shown: dict[str, Any] = {}
+    for f in fields:
+        value = data.get(f.name)
+        shown[f.name] = [str(v)[:100] for v in value][:200] if isinstance(value, list) else form_value(data, f.name)
+    return shown
+
+
+def _many(data: Mapping[str, Any], name: str) -> list[Any]:
+    value = data.get(name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _take(errors: FormErrors, name: str, parsed: Any) -> Any:
@@ -25,46 +63,33 @@ def _take(errors: FormErrors, name: str, parsed: Any) -> Any:
     return parsed
 
 
-def form_values(data: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
-    """What was typed, to show again after an error (lists kept for multi-choice fields)."""
-    typed: dict[str, Any] = {}
-    for name in names:
-        value = data.get(name)
-        typed[name] = [str(v) for v in value] if isinstance(value, list) else form_value(data, name)
-    return typed
-
-
-def many(data: Mapping[str, Any], name: str) -> list[str]:
-    value = data.get(name)
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _option(errors: FormErrors, name: str, value: str, allowed: Collection[int], *, required: bool) -> int | None:
+def _option(errors: FormErrors, data: Mapping[str, Any], name: str, allowed: Choices, *, required: bool) -> int | None:
+    value = form_value(data, name)
     if not value:
         if required:
             errors.add(name, rules.message(Problem.REQUIRED))
         return None
-    if not value.isdigit() or int(value) not in allowed:
+    chosen = parse.parse_id(value)
+    if chosen is None or chosen not in allowed.get(name, ()):
         errors.add(name, rules.message(Problem.UNKNOWN_CHOICE))
         return None
-    return int(value)
+    return chosen
 
 
-def parse_date(value: str) -> date | Problem | None:
-    text = (value or "").strip()
-    if not text:
+def _kind(errors: FormErrors, data: Mapping[str, Any], name: str, kinds: Collection[str]) -> str:
+    kind = form_value(data, name)
+    if kind not in kinds:
+        errors.add(name, rules.message(Problem.UNKNOWN_CHOICE))
+    return kind
+
+
+def _date(value: str) -> date | Problem | None:
+    if not value:
         return None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time of day)
-        except ValueError:
-            continue
-    return Problem.DATE_FORMAT
+    return parse.parse_date(value) or Problem.DATE_FORMAT
 
 
-def read_complex(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+def read_complex(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values = {
         "name": _take(errors, "name", rules.parse_text(form_value(data, "name"), limit=200)),
@@ -73,10 +98,10 @@ def read_complex(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     return values, errors
 
 
-def read_house(data: Mapping[str, Any], complex_ids: Collection[int]) -> tuple[Values, FormErrors]:
+def read_house(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values = {
-        "complex": _option(errors, "complex", form_value(data, "complex"), complex_ids, required=True),
+        "complex": _option(errors, data, "complex", allowed, required=True),
         "address": _take(errors, "address", rules.parse_text(form_value(data, "address"))),
         "floors": _take(errors, "floors", rules.parse_floors(form_value(data, "floors"))),
         "fias_id": _take(errors, "fias_id", rules.parse_text(form_value(data, "fias_id"), required=False, limit=36))
@@ -85,7 +110,7 @@ def read_house(data: Mapping[str, Any], complex_ids: Collection[int]) -> tuple[V
     return values, errors
 
 
-def read_entrance(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+def read_entrance(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values = {
         "number": _take(errors, "number", rules.parse_entrance_number(form_value(data, "number"))),
@@ -94,31 +119,24 @@ def read_entrance(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     return values, errors
 
 
-def read_premise(
-    data: Mapping[str, Any], entrance_ids: Collection[int], riser_ids: Collection[int]
-) -> tuple[Values, list[int], FormErrors]:
+def read_premise(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
+    """The premise's values and ``risers``: the ids among those offered (others are dropped)."""
     errors = FormErrors()
-    kind = form_value(data, "kind")
-    if kind not in rules.PREMISE_KINDS:
-        errors.add("kind", rules.message(Problem.UNKNOWN_CHOICE))
     values = {
-        "kind": kind,
+        "kind": _kind(errors, data, "kind", rules.PREMISE_KINDS),
         "number": _take(errors, "number", rules.parse_premise_number(form_value(data, "number"))),
-        "entrance": _option(errors, "entrance", form_value(data, "entrance"), entrance_ids, required=False),
+        "entrance": _option(errors, data, "entrance", allowed, required=False),
         "floor": _take(errors, "floor", rules.parse_floor(form_value(data, "floor"))),
         "area": _take(errors, "area", rules.parse_area(form_value(data, "area"))),
+        "risers": [r for r in parse.parse_ids(_many(data, "risers")) if r in allowed.get("risers", ())],
     }
-    risers = [int(v) for v in many(data, "risers") if v.isdigit() and int(v) in riser_ids]
-    return values, risers, errors
+    return values, errors
 
 
-def read_owner(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+def read_owner(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    kind = form_value(data, "kind")
-    if kind not in rules.OWNER_KINDS:
-        errors.add("kind", rules.message(Problem.UNKNOWN_CHOICE))
     values = {
-        "kind": kind,
+        "kind": _kind(errors, data, "kind", rules.OWNER_KINDS),
         "name": _take(errors, "name", rules.parse_text(form_value(data, "name"))),
         "inn": _take(errors, "inn", rules.parse_inn(form_value(data, "inn"))),
         "phone": _take(errors, "phone", rules.parse_phone(form_value(data, "phone"))),
@@ -127,8 +145,8 @@ def read_owner(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     return values, errors
 
 
-def read_ownership(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
-    """Share, joint flag, document and start date (the owner is looked up by the route)."""
+def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
+    """Share, joint flag, document and start date; ``owner`` as typed (the number or INN, looked up later)."""
     errors = FormErrors()
     share = _take(errors, "share", rules.parse_share(form_value(data, "share")))
     values = {
@@ -136,18 +154,19 @@ def read_ownership(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
         "share_denominator": share.denominator if share else None,
         "joint": bool(form_value(data, "joint")),
         "document": _take(errors, "document", rules.parse_text(form_value(data, "document"), required=False)),
-        "valid_from": _take(errors, "valid_from", parse_date(form_value(data, "valid_from"))),
+        "valid_from": _take(errors, "valid_from", _date(form_value(data, "valid_from"))),
+        "owner": form_value(data, "owner")[:40],
     }
     return values, errors
 
 
-def read_account(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+def read_account(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values = {
         "number": _take(errors, "number", rules.parse_account_number(form_value(data, "number"))),
         "payer_name": _take(errors, "payer_name", rules.parse_text(form_value(data, "payer_name"), required=False)),
-        "opened_on": _take(errors, "opened_on", parse_date(form_value(data, "opened_on"))),
-        "closed_on": _take(errors, "closed_on", parse_date(form_value(data, "closed_on"))),
+        "opened_on": _take(errors, "opened_on", _date(form_value(data, "opened_on"))),
+        "closed_on": _take(errors, "closed_on", _date(form_value(data, "closed_on"))),
     }
     if values["opened_on"] and values["closed_on"] and values["closed_on"] < values["opened_on"]:
         errors.add("closed_on", gettext("An account cannot close before it opens."))

@@ -1,30 +1,28 @@
-"""Every database access of the housing registry: bounded, indexed, scoped by the staff user's houses.
+"""Reads of the housing registry: bounded, indexed, scoped by the staff user's houses, returning dataclasses.
 
-``houses`` is the principal's ``house_ids``: ``None`` means every house (admins), a set limits every list and
-every record to those houses; a record outside them is "not found", never "forbidden".
+Every record a staff member asks for by id is looked up within ``principal.house_ids`` (``None`` means every
+house: admins); a record outside them is "not found", never "forbidden". Writes are in ``actions``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Count, Sum
 from piccolo.querystring import QueryString
 
-from portal.core.audit import diff, record
-from portal.core.db import atomic
-from portal.core.i18n import gettext
+from portal.core.address import full_address
 from portal.core.pagination import Page, PageRequest
+from portal.core.parse import parse_id
 from portal.core.search import MIN_TERM, normalise, text_match
 from portal.core.security import Principal
-from portal.housing import registry, rules
+from portal.housing import rules
 from portal.housing.tables import (
     Complex,
     Entrance,
@@ -37,40 +35,38 @@ from portal.housing.tables import (
     Riser,
 )
 
-Row = dict[str, Any]
 Houses = frozenset[int] | None
 
 
-def _ids(houses: Houses) -> list[int]:
-    """The scope as a list usable in ``is_in`` (an empty scope matches nothing)."""
+def _ids(houses: Iterable[int] | None) -> list[int]:
+    """A scope as a list usable in ``is_in`` (an empty scope matches nothing)."""
     return sorted(houses) if houses else [-1]
 
 
-def _and(conditions: Iterable[Where | Any]) -> Any:
-    combined = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
-def _area(value: Any) -> Decimal:
+def area(value: Any) -> Decimal:
+    """An area as stored (SQLite hands NUMERIC back as 54.7) with its two decimals."""
     if value is None:
         return Decimal("0.00")
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _premise_order() -> list[Any]:
-    return [Premise.kind, QueryString('length("premise"."number")'), Premise.number]
-
-
-async def _page(query: Any, count_query: Any, page: PageRequest) -> Page[Row]:
-    total = await count_query
-    items = await query.limit(page.size).offset(page.offset) if total else []
-    return Page(items=items, total=total, number=page.number, size=page.size)
+def _every(clauses: Iterable[Any]) -> Any:
+    """The clauses joined with AND (None ones left out); None when there is none."""
+    combined = None
+    for clause in clauses:
+        if clause is not None:
+            combined = clause if combined is None else combined & clause
+    return combined
 
 
 def _where(query: Any, condition: Any) -> Any:
     return query.where(condition) if condition is not None else query
+
+
+async def _page(query: Any, count_query: Any, page: PageRequest, make: Any) -> Page[Any]:
+    total = await count_query
+    rows = await query.limit(page.size).offset(page.offset) if total else []
+    return Page(items=[make(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
 # --- houses in a staff user's scope ---------------------------------------------------------------------
@@ -107,45 +103,12 @@ def house_scope(column: Any, principal: Principal) -> Any:
     return column.is_in(_ids(principal.house_ids))
 
 
-# --- staff search ---------------------------------------------------------------------------------------
-# Each searchable table keeps ``search_text``: the words its staff list is searched by, normalised. ONE function
-# per table builds it, and every write (staff forms, registry import, demo seed, the migration's back-fill) goes
-# through it; the index on it (pg_trgm / FTS5 trigram) is built by search_ddl in a migration.
-
-_PREMISE_MARKS = {"flat": "кв.", "nonresidential": "пом."}
-
-
-def house_search_text(address: str, complex_name: str) -> str:
-    """What the houses list is searched by: the address and the complex's name."""
-    return normalise(" | ".join(p for p in (address, complex_name) if p))
-
-
-def account_search_text(number: str, payer_name: str, address: str, premise_kind: str, premise_number: str) -> str:
-    """What the accounts list is searched by: number, payer, the house's address, the premise ("кв. 12")."""
-    premise = f"{_PREMISE_MARKS.get(premise_kind, '')} {premise_number}".strip() if premise_number else ""
-    return normalise(" | ".join(p for p in (number, payer_name, address, premise) if p))
-
-
-def owner_search_text(name: str, inn: str | None, phone: str, email: str) -> str:
-    """What the owners list is searched by: name, INN, phone (+7…, also as 8…, as people dial it) and e-mail."""
-    digits = re.sub(r"\D", "", phone or "")
-    dialled = "8" + digits[1:] if len(digits) == 11 and digits.startswith("7") else ""
-    parts = (name, inn or "", phone, dialled, email)
-    return normalise(" | ".join(p for p in parts if p))
+# --- staff search ----------------------------------------------------------------------------------------
 
 
 def _short_numbers(q: str) -> list[str]:
     """Numbers in a query too short for the trigram index (a flat number: "12"), matched exactly instead."""
-    return [w for w in normalise(q).split(" ") if w.isdigit() and len(w) < MIN_TERM]
-
-
-def _every(clauses: Iterable[Any]) -> Any:
-    present = [c for c in clauses if c is not None]
-    return _and(present) if present else None
-
-
-def _house_search(q: str) -> Any:
-    return text_match("house", "search_text", q)
+    return [w for w in normalise(q).split(" ") if w.isascii() and w.isdigit() and len(w) < MIN_TERM]
 
 
 def _account_search(q: str) -> Any:
@@ -155,10 +118,13 @@ def _account_search(q: str) -> Any:
         + [PersonalAccount.premise.number == n for n in _short_numbers(q)]
     )
     number = q.strip().lstrip("№#").strip()
-    if number.isdigit():
+    if number.isascii() and number.isdigit() and len(number) <= 20:
         exact = PersonalAccount.number == number  # unique index
         return exact if words is None else exact | words
     return words
+
+
+_PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
 
 
 def _owner_search(q: str) -> Any:
@@ -167,193 +133,172 @@ def _owner_search(q: str) -> Any:
     return text_match("owner", "search_text", " ".join(words))
 
 
-_PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
+# --- overview, complexes and houses ----------------------------------------------------------------------
 
 
-async def _write_search(table: Any, texts: dict[int, str]) -> None:
-    """Set ``search_text`` of many rows: one statement per chunk on both engines."""
-    name = table._meta.tablename
-    items = sorted(texts.items())
-    for start in range(0, len(items), SEARCH_CHUNK):
-        chunk = items[start : start + SEARCH_CHUNK]
-        cases = " ".join("WHEN {} THEN {}" for _ in chunk)
-        ids = ", ".join("{}" for _ in chunk)
-        args = [v for pair in chunk for v in pair] + [i for i, _text in chunk]
-        await table.raw(
-            f"UPDATE {name} SET search_text = CASE id {cases} END WHERE id IN ({ids})",  # noqa: S608 (no input)
-            *args,
-        )
+@dataclass(frozen=True)
+class OverviewCounts:
+    complexes: int
+    houses: int
+    premises: int
+    accounts: int
 
 
-SEARCH_CHUNK = 300
-
-
-async def refresh_house_search(house_ids: Iterable[int]) -> None:
-    """Rebuild the search text of these houses (after the house or its complex changed)."""
-    rows = await _select_in(
-        House.select(House.id, House.address, House.search_text, House.complex.name.as_alias("complex_name")),
-        House.id,
-        house_ids,
-    )
-    texts = {r["id"]: house_search_text(r["address"], r["complex_name"] or "") for r in rows}
-    await _write_search(House, _changed(rows, texts))
-
-
-async def refresh_account_search(account_ids: Iterable[int]) -> None:
-    """Rebuild the search text of these accounts (after the account, its premise or its house changed)."""
-    rows = await _select_in(
-        PersonalAccount.select(
-            PersonalAccount.id,
-            PersonalAccount.number,
-            PersonalAccount.payer_name,
-            PersonalAccount.search_text,
-            PersonalAccount.premise.kind.as_alias("premise_kind"),
-            PersonalAccount.premise.number.as_alias("premise_number"),
-            PersonalAccount.premise.house.address.as_alias("address"),
-        ),
-        PersonalAccount.id,
-        account_ids,
-    )
-    texts = {
-        r["id"]: account_search_text(
-            r["number"], r["payer_name"] or "", r["address"] or "", r["premise_kind"] or "", r["premise_number"] or ""
-        )
-        for r in rows
-    }
-    await _write_search(PersonalAccount, _changed(rows, texts))
-
-
-async def refresh_owner_search(owner_ids: Iterable[int]) -> None:
-    """Rebuild the search text of these owners."""
-    rows = await _select_in(
-        Owner.select(Owner.id, Owner.name, Owner.inn, Owner.phone, Owner.email, Owner.search_text),
-        Owner.id,
-        owner_ids,
-    )
-    texts = {r["id"]: owner_search_text(r["name"], r["inn"], r["phone"] or "", r["email"] or "") for r in rows}
-    await _write_search(Owner, _changed(rows, texts))
-
-
-def _changed(rows: list[Row], texts: dict[int, str]) -> dict[int, str]:
-    """The texts that differ from what the rows hold (a save that changes nothing writes nothing)."""
-    current = {r["id"]: r["search_text"] for r in rows}
-    return {i: t for i, t in texts.items() if t != current.get(i)}
-
-
-# --- overview ------------------------------------------------------------------------------------------
-
-
-async def overview_counts(houses: Houses) -> Row:
+async def overview_counts(principal: Principal) -> OverviewCounts:
     """How many complexes, houses, premises and accounts the user works with."""
+    houses = principal.house_ids
     if houses is None:
-        return {
-            "complexes": await Complex.count(),
-            "houses": await House.count(),
-            "premises": await Premise.count(),
-            "accounts": await PersonalAccount.count(),
-        }
+        return OverviewCounts(
+            complexes=await Complex.count(),
+            houses=await House.count(),
+            premises=await Premise.count(),
+            accounts=await PersonalAccount.count(),
+        )
     ids = _ids(houses)
     complex_rows = await House.select(House.complex).where(House.id.is_in(ids)).distinct()
-    return {
-        "complexes": len(complex_rows),
-        "houses": await House.count().where(House.id.is_in(ids)),
-        "premises": await Premise.count().where(Premise.house.is_in(ids)),
-        "accounts": await PersonalAccount.count().where(PersonalAccount.premise.house.is_in(ids)),
-    }
+    return OverviewCounts(
+        complexes=len(complex_rows),
+        houses=await House.count().where(House.id.is_in(ids)),
+        premises=await Premise.count().where(Premise.house.is_in(ids)),
+        accounts=await PersonalAccount.count().where(PersonalAccount.premise.house.is_in(ids)),
+    )
 
 
-# --- complexes and houses ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ComplexView:
+    id: int
+    name: str
+    city: str
+    houses: int = 0
 
 
-async def complexes(houses: Houses) -> list[Row]:
-    """Complexes with the number of their houses in scope (a company has 1–50 of them)."""
+async def complexes(principal: Principal | None) -> list[ComplexView]:
+    """Complexes with the number of their houses in scope (a company has 1–50 of them); ``None``: every one."""
+    houses = principal.house_ids if principal else None
     query = House.select(House.complex, Count(House.id, alias="houses")).group_by(House.complex)
     if houses is not None:
         query = query.where(House.id.is_in(_ids(houses)))
     counts = {r["complex"]: r["houses"] for r in await query}
     rows = await Complex.select(Complex.id, Complex.name, Complex.city).order_by(Complex.name).limit(500)
-    return [{**r, "houses": counts.get(r["id"], 0)} for r in rows if houses is None or counts.get(r["id"], 0) > 0]
+    return [
+        ComplexView(id=r["id"], name=r["name"], city=r["city"] or "", houses=counts.get(r["id"], 0))
+        for r in rows
+        if houses is None or counts.get(r["id"], 0) > 0
+    ]
 
 
-async def get_complex(complex_id: int) -> Row | None:
-    return await Complex.select().where(Complex.id == complex_id).first()
+async def get_complex(complex_id: int) -> ComplexView | None:
+    """A complex (complexes are the company's as a whole: only admins edit them)."""
+    row = await Complex.select(Complex.id, Complex.name, Complex.city).where(Complex.id == complex_id).first()
+    return ComplexView(id=row["id"], name=row["name"], city=row["city"] or "") if row else None
 
 
-async def list_houses(houses: Houses, page: PageRequest, q: str = "", complex_id: int | None = None) -> Page[Row]:
-    conditions: list[Any] = []
-    if houses is not None:
-        conditions.append(House.id.is_in(_ids(houses)))
-    if q:
-        conditions.append(_house_search(q))
-    if complex_id:
-        conditions.append(House.complex == complex_id)
-    condition = _every(conditions)
-    query = House.select(
-        House.id,
-        House.address,
-        House.floors,
-        House.complex.id.as_alias("complex_id"),
-        House.complex.name.as_alias("complex_name"),
-    ).order_by(House.complex.name, House.address)
-    result = await _page(_where(query, condition), _where(House.count(), condition), page)
-    ids = [r["id"] for r in result.items]
-    if ids:
-        premises = await (
-            Premise.select(Premise.house, Count(Premise.id, alias="n"))
-            .where(Premise.house.is_in(ids))
-            .group_by(Premise.house)
-        )
-        entrances = await (
-            Entrance.select(Entrance.house, Count(Entrance.id, alias="n"))
-            .where(Entrance.house.is_in(ids))
-            .group_by(Entrance.house)
-        )
-        by_premises = {r["house"]: r["n"] for r in premises}
-        by_entrances = {r["house"]: r["n"] for r in entrances}
-        for item in result.items:
-            item["premises"] = by_premises.get(item["id"], 0)
-            item["entrances"] = by_entrances.get(item["id"], 0)
-    return result
+@dataclass(frozen=True)
+class HouseView:
+    id: int
+    address: str
+    floors: int
+    complex_id: int
+    complex_name: str
+    fias_id: str = ""
+    entrances: int = 0
+    premises: int = 0
 
 
-async def get_house(houses: Houses, house_id: int) -> Row | None:
-    if houses is not None and house_id not in houses:
-        return None
-    return await (
-        House.select(
-            House.id,
-            House.address,
-            House.floors,
-            House.fias_id,
-            House.complex.id.as_alias("complex_id"),
-            House.complex.name.as_alias("complex_name"),
-        )
-        .where(House.id == house_id)
-        .first()
+_HOUSE_COLUMNS = (
+    House.id,
+    House.address,
+    House.floors,
+    House.fias_id,
+    House.complex.id.as_alias("complex_id"),
+    House.complex.name.as_alias("complex_name"),
+)
+
+
+def _house(row: dict[str, Any], **extra: int) -> HouseView:
+    return HouseView(
+        id=row["id"],
+        address=row["address"],
+        floors=row["floors"],
+        complex_id=row["complex_id"],
+        complex_name=row["complex_name"] or "",
+        fias_id=row["fias_id"] or "",
+        **extra,
     )
 
 
-async def house_totals(house_id: int) -> Row:
+async def list_houses(
+    principal: Principal, page: PageRequest, q: str = "", complex_id: int | None = None
+) -> Page[HouseView]:
+    condition = _every(
+        [
+            house_scope(House.id, principal),
+            text_match("house", "search_text", q) if q else None,
+            House.complex == complex_id if complex_id else None,
+        ]
+    )
+    query = House.select(*_HOUSE_COLUMNS).order_by(House.complex.name, House.address)
+    rows = await _page(_where(query, condition), _where(House.count(), condition), page, lambda r: r)
+    ids = [r["id"] for r in rows.items]
+    premises = await _count_by(Premise, Premise.house, ids)
+    entrances = await _count_by(Entrance, Entrance.house, ids)
+    items = [_house(r, premises=premises.get(r["id"], 0), entrances=entrances.get(r["id"], 0)) for r in rows.items]
+    return Page(items=items, total=rows.total, number=rows.number, size=rows.size)
+
+
+async def _count_by(table: Any, column: Any, ids: list[int]) -> dict[int, int]:
+    """How many rows of ``table`` each of ``ids`` has in ``column`` (one grouped query)."""
+    if not ids:
+        return {}
+    name = column._meta.name
+    rows = await table.select(column, Count(table.id, alias="n")).where(column.is_in(ids)).group_by(column)
+    return {r[name]: r["n"] for r in rows}
+
+
+async def get_house(principal: Principal, house_id: int) -> HouseView | None:
+    if not principal.may_see_house(house_id):
+        return None
+    row = await House.select(*_HOUSE_COLUMNS).where(House.id == house_id).first()
+    return _house(row) if row else None
+
+
+@dataclass(frozen=True)
+class HouseTotals:
+    premises: int
+    area: Decimal
+    accounts: int
+    by_kind: list[tuple[str, int]]
+
+
+async def house_totals(house_id: int) -> HouseTotals:
     row = (
         await Premise.select(Count(Premise.id, alias="n"), Sum(Premise.area, alias="area"))
         .where(Premise.house == house_id)
         .first()
     )
-    accounts = await PersonalAccount.count().where(PersonalAccount.premise.house == house_id)
     by_kind = await (
         Premise.select(Premise.kind, Count(Premise.id, alias="n"))
         .where(Premise.house == house_id)
         .group_by(Premise.kind)
     )
-    return {
-        "premises": row["n"] if row else 0,
-        "area": _area(row["area"] if row else 0),
-        "accounts": accounts,
-        "by_kind": sorted(((r["kind"], r["n"]) for r in by_kind), key=lambda kv: rules.premise_sort_key(kv[0], "")),
-    }
+    return HouseTotals(
+        premises=row["n"] if row else 0,
+        area=area(row["area"] if row else 0),
+        accounts=await PersonalAccount.count().where(PersonalAccount.premise.house == house_id),
+        by_kind=sorted(((r["kind"], r["n"]) for r in by_kind), key=lambda kv: rules.premise_sort_key(kv[0], "")),
+    )
 
 
-async def entrances_of(house_id: int) -> list[Row]:
+@dataclass(frozen=True)
+class EntranceView:
+    id: int
+    house_id: int
+    number: int
+    floors: int
+    premises: int = 0
+
+
+async def entrances_of(house_id: int) -> list[EntranceView]:
     rows = await Entrance.select().where(Entrance.house == house_id).order_by(Entrance.number).limit(200)
     counts = await (
         Premise.select(Premise.entrance, Count(Premise.id, alias="n"))
@@ -361,10 +306,28 @@ async def entrances_of(house_id: int) -> list[Row]:
         .group_by(Premise.entrance)
     )
     by_entrance = {r["entrance"]: r["n"] for r in counts}
-    return [{**r, "premises": by_entrance.get(r["id"], 0)} for r in rows]
+    return [
+        EntranceView(r["id"], r["house"], r["number"], r["floors"], premises=by_entrance.get(r["id"], 0)) for r in rows
+    ]
 
 
-async def risers_of(house_id: int) -> list[Row]:
+async def get_entrance(principal: Principal, entrance_id: int) -> EntranceView | None:
+    query = Entrance.select().where(Entrance.id == entrance_id)
+    scope = house_scope(Entrance.house, principal)
+    row = await _where(query, scope).first()
+    return EntranceView(row["id"], row["house"], row["number"], row["floors"]) if row else None
+
+
+@dataclass(frozen=True)
+class RiserView:
+    id: int
+    code: str
+    kind: str
+    entrance_number: int | None = None
+    premises: int = 0
+
+
+async def risers_of(house_id: int) -> list[RiserView]:
     rows = await (
         Riser.select(Riser.id, Riser.code, Riser.kind, Riser.entrance.number.as_alias("entrance_number"))
         .where(Riser.house == house_id)
@@ -377,24 +340,72 @@ async def risers_of(house_id: int) -> list[Row]:
         .group_by(PremiseRiser.riser)
     )
     by_riser = {r["riser"]: r["n"] for r in counts}
-    return [{**r, "premises": by_riser.get(r["id"], 0)} for r in rows]
+    return [
+        RiserView(r["id"], r["code"], r["kind"], r["entrance_number"], premises=by_riser.get(r["id"], 0)) for r in rows
+    ]
 
 
-async def premises_of(
-    house_id: int,
-    page: PageRequest,
-    entrance_id: int | None = None,
-    floor: int | None = None,
-    kind: str | None = None,
-) -> Page[Row]:
-    conditions: list[Any] = [Premise.house == house_id]
-    if entrance_id:
-        conditions.append(Premise.entrance == entrance_id)
-    if floor is not None:
-        conditions.append(Premise.floor == floor)
-    if kind:
-        conditions.append(Premise.kind == kind)
-    condition = _and(conditions)
+async def risers_of_premise(premise_id: int) -> list[RiserView]:
+    rows = await (
+        PremiseRiser.select(
+            PremiseRiser.riser.id.as_alias("id"),
+            PremiseRiser.riser.code.as_alias("code"),
+            PremiseRiser.riser.kind.as_alias("kind"),
+        )
+        .where(PremiseRiser.premise == premise_id)
+        .order_by(PremiseRiser.riser.code)
+        .limit(100)
+    )
+    return [RiserView(r["id"], r["code"], r["kind"]) for r in rows]
+
+
+# --- premises --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    owner_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PremiseRow:
+    """A premise in the house's list, with its risers, accounts and owners."""
+
+    id: int
+    kind: str
+    number: str
+    floor: int | None
+    area: Decimal
+    entrance_number: int | None
+    risers: list[str] = field(default_factory=list)
+    accounts: list[AccountRef] = field(default_factory=list)
+    owners: list[OwnerRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PremiseFilter:
+    entrance_id: int | None = None
+    floor: int | None = None
+    kind: str = ""
+
+
+async def premises_of(house_id: int, page: PageRequest, where: PremiseFilter | None = None) -> Page[PremiseRow]:
+    where = where or PremiseFilter()
+    condition = _every(
+        [
+            Premise.house == house_id,
+            Premise.entrance == where.entrance_id if where.entrance_id else None,
+            Premise.floor == where.floor if where.floor is not None else None,
+            Premise.kind == where.kind if where.kind else None,
+        ]
+    )
     query = Premise.select(
         Premise.id,
         Premise.kind,
@@ -402,35 +413,36 @@ async def premises_of(
         Premise.floor,
         Premise.area,
         Premise.entrance.number.as_alias("entrance_number"),
-    ).order_by(*_premise_order())
-    result = await _page(query.where(condition), Premise.count().where(condition), page)
-    await _attach_premise_details([r for r in result.items])
+    ).order_by(Premise.kind, QueryString('length("premise"."number")'), Premise.number)
+    result = await _page(query.where(condition), Premise.count().where(condition), page, _premise_row)
+    await _attach_premise_details(result.items)
     return result
 
 
-async def _attach_premise_details(items: list[Row]) -> None:
+def _premise_row(r: dict[str, Any]) -> PremiseRow:
+    return PremiseRow(r["id"], r["kind"], r["number"], r["floor"], area(r["area"]), r["entrance_number"])
+
+
+async def _attach_premise_details(items: Iterable[PremiseRow]) -> None:
     """Risers, accounts and owners of a page of premises: three queries whatever the page size."""
-    ids = [r["id"] for r in items]
-    for item in items:
-        item["area"] = _area(item.get("area"))
-        item.update(risers=[], accounts=[], owners=[])
-    if not ids:
+    by_id = {p.id: p for p in items}
+    if not by_id:
         return
-    by_id = {r["id"]: r for r in items}
+    ids = list(by_id)
     risers = await (
         PremiseRiser.select(PremiseRiser.premise, PremiseRiser.riser.code.as_alias("code"))
         .where(PremiseRiser.premise.is_in(ids))
         .order_by(PremiseRiser.riser.code)
     )
     for r in risers:
-        by_id[r["premise"]]["risers"].append(r["code"])
+        by_id[r["premise"]].risers.append(r["code"])
     accounts = await (
         PersonalAccount.select(PersonalAccount.id, PersonalAccount.number, PersonalAccount.premise)
         .where(PersonalAccount.premise.is_in(ids))
         .order_by(PersonalAccount.number)
     )
     for r in accounts:
-        by_id[r["premise"]]["accounts"].append(r)
+        by_id[r["premise"]].accounts.append(AccountRef(r["id"], r["number"]))
     owners = await (
         Ownership.select(
             Ownership.premise, Ownership.owner.id.as_alias("owner_id"), Ownership.owner.name.as_alias("name")
@@ -439,13 +451,28 @@ async def _attach_premise_details(items: list[Row]) -> None:
         .order_by(Ownership.id)
     )
     for r in owners:
-        by_id[r["premise"]]["owners"].append(r)
+        by_id[r["premise"]].owners.append(OwnerRef(r["owner_id"], r["name"]))
 
 
-# --- premises ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PremiseView:
+    id: int
+    kind: str
+    number: str
+    floor: int | None
+    area: Decimal
+    house_id: int
+    house_address: str
+    entrance_id: int | None
+    entrance_number: int | None
+
+    @property
+    def address(self) -> str:
+        """«г. Симферополь, ул. Балаклавская, д. 68, кв. 12» in the reader's language."""
+        return full_address(self.house_address, self.kind, self.number)
 
 
-async def get_premise(houses: Houses, premise_id: int) -> Row | None:
+async def get_premise(principal: Principal, premise_id: int) -> PremiseView | None:
     query = Premise.select(
         Premise.id,
         Premise.kind,
@@ -457,55 +484,141 @@ async def get_premise(houses: Houses, premise_id: int) -> Row | None:
         Premise.entrance.id.as_alias("entrance_id"),
         Premise.entrance.number.as_alias("entrance_number"),
     ).where(Premise.id == premise_id)
-    if houses is not None:
-        query = query.where(Premise.house.is_in(_ids(houses)))
-    row = await query.first()
-    if row:
-        row["area"] = _area(row["area"])
-    return row
-
-
-async def risers_of_premise(premise_id: int) -> list[Row]:
-    return await (
-        PremiseRiser.select(
-            PremiseRiser.riser.id.as_alias("id"),
-            PremiseRiser.riser.code.as_alias("code"),
-            PremiseRiser.riser.kind.as_alias("kind"),
-        )
-        .where(PremiseRiser.premise == premise_id)
-        .order_by(PremiseRiser.riser.code)
+    row = await _where(query, house_scope(Premise.house, principal)).first()
+    if row is None:
+        return None
+    return PremiseView(
+        id=row["id"],
+        kind=row["kind"],
+        number=row["number"],
+        floor=row["floor"],
+        area=area(row["area"]),
+        house_id=row["house_id"],
+        house_address=row["address"],
+        entrance_id=row["entrance_id"],
+        entrance_number=row["entrance_number"],
     )
 
 
-async def ownerships_of_premise(premise_id: int) -> list[Row]:
-    rows = await (
-        Ownership.select(
-            Ownership.id,
-            Ownership.share_numerator,
-            Ownership.share_denominator,
-            Ownership.joint,
-            Ownership.document,
-            Ownership.valid_from,
-            Ownership.owner.id.as_alias("owner_id"),
-            Ownership.owner.name.as_alias("name"),
-            Ownership.owner.kind.as_alias("owner_kind"),
-        )
-        .where(Ownership.premise == premise_id)
-        .order_by(Ownership.id)
-        .limit(200)
+# --- ownerships ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnershipView:
+    """An owner's share of a premise, seen from the premise (owner's name) or from the owner (the premise)."""
+
+    id: int
+    premise_id: int
+    owner_id: int
+    owner_name: str
+    owner_kind: str
+    share_numerator: int
+    share_denominator: int
+    joint: bool
+    document: str
+    valid_from: date | None
+    house_address: str = ""
+    premise_kind: str = ""
+    premise_number: str = ""
+    area: Decimal = Decimal("0.00")
+
+    @property
+    def share(self) -> str:
+        return rules.share_text(self.share_numerator, self.share_denominator)
+
+    @property
+    def fraction(self) -> tuple[Fraction, bool]:
+        return (Fraction(self.share_numerator, self.share_denominator), self.joint)
+
+    @property
+    def address(self) -> str:
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
+
+
+_OWNERSHIP_COLUMNS = (
+    Ownership.id,
+    Ownership.share_numerator,
+    Ownership.share_denominator,
+    Ownership.joint,
+    Ownership.document,
+    Ownership.valid_from,
+    Ownership.premise.id.as_alias("premise_id"),
+    Ownership.premise.kind.as_alias("premise_kind"),
+    Ownership.premise.number.as_alias("premise_number"),
+    Ownership.premise.area.as_alias("area"),
+    Ownership.premise.house.address.as_alias("house_address"),
+    Ownership.owner.id.as_alias("owner_id"),
+    Ownership.owner.name.as_alias("owner_name"),
+    Ownership.owner.kind.as_alias("owner_kind"),
+)
+
+
+def _ownership(r: dict[str, Any]) -> OwnershipView:
+    return OwnershipView(
+        id=r["id"],
+        premise_id=r["premise_id"],
+        owner_id=r["owner_id"],
+        owner_name=r["owner_name"],
+        owner_kind=r["owner_kind"],
+        share_numerator=r["share_numerator"],
+        share_denominator=r["share_denominator"],
+        joint=bool(r["joint"]),
+        document=r["document"] or "",
+        valid_from=r["valid_from"],
+        house_address=r["house_address"] or "",
+        premise_kind=r["premise_kind"] or "",
+        premise_number=r["premise_number"] or "",
+        area=area(r["area"]),
     )
-    for r in rows:
-        r["share"] = rules.share_text(r["share_numerator"], r["share_denominator"])
-    return rows
 
 
-async def accounts_of_premise(premise_id: int) -> list[Row]:
-    return await (
-        PersonalAccount.select().where(PersonalAccount.premise == premise_id).order_by(PersonalAccount.number).limit(50)
+async def ownerships_of_premise(premise_id: int) -> list[OwnershipView]:
+    query = Ownership.select(*_OWNERSHIP_COLUMNS).where(Ownership.premise == premise_id)
+    return [_ownership(r) for r in await query.order_by(Ownership.id).limit(200)]
+
+
+async def ownerships_of_owner(principal: Principal, owner_id: int) -> list[OwnershipView]:
+    query = Ownership.select(*_OWNERSHIP_COLUMNS).where(Ownership.owner == owner_id)
+    query = _where(query, house_scope(Ownership.premise.house, principal))
+    return [_ownership(r) for r in await query.order_by(Ownership.id).limit(200)]
+
+
+async def get_ownership(principal: Principal, ownership_id: int) -> OwnershipView | None:
+    query = Ownership.select(*_OWNERSHIP_COLUMNS).where(Ownership.id == ownership_id)
+    row = await _where(query, house_scope(Ownership.premise.house, principal)).first()
+    return _ownership(row) if row else None
+
+
+async def shares_of_premise(premise_id: int, except_id: int | None = None) -> list[tuple[Fraction, bool]]:
+    query = Ownership.select(Ownership.share_numerator, Ownership.share_denominator, Ownership.joint).where(
+        Ownership.premise == premise_id
     )
+    if except_id:
+        query = query.where(Ownership.id != except_id)
+    return [(Fraction(r["share_numerator"], r["share_denominator"]), bool(r["joint"])) for r in await query]
 
 
-# --- accounts ------------------------------------------------------------------------------------------
+# --- personal accounts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    number: str
+    payer_name: str
+    opened_on: date | None
+    closed_on: date | None
+    premise_id: int
+    premise_kind: str
+    premise_number: str
+    area: Decimal
+    house_id: int
+    house_address: str
+
+    @property
+    def address(self) -> str:
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
+
 
 _ACCOUNT_COLUMNS = (
     PersonalAccount.id,
@@ -518,690 +631,150 @@ _ACCOUNT_COLUMNS = (
     PersonalAccount.premise.number.as_alias("premise_number"),
     PersonalAccount.premise.area.as_alias("area"),
     PersonalAccount.premise.house.id.as_alias("house_id"),
-    PersonalAccount.premise.house.address.as_alias("address"),
+    PersonalAccount.premise.house.address.as_alias("house_address"),
 )
 
 
-async def list_accounts(houses: Houses, page: PageRequest, q: str = "") -> Page[Row]:
-    conditions: list[Any] = []
-    if houses is not None:
-        conditions.append(PersonalAccount.premise.house.is_in(_ids(houses)))
-    if q:
-        conditions.append(_account_search(q))
-    condition = _every(conditions)
+def _account(r: dict[str, Any]) -> AccountView:
+    return AccountView(
+        id=r["id"],
+        number=r["number"],
+        payer_name=r["payer_name"] or "",
+        opened_on=r["opened_on"],
+        closed_on=r["closed_on"],
+        premise_id=r["premise_id"],
+        premise_kind=r["premise_kind"],
+        premise_number=r["premise_number"],
+        area=area(r["area"]),
+        house_id=r["house_id"],
+        house_address=r["house_address"],
+    )
+
+
+async def list_accounts(principal: Principal, page: PageRequest, q: str = "") -> Page[AccountView]:
+    condition = _every([house_scope(PersonalAccount.premise.house, principal), _account_search(q) if q else None])
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
-    return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page)
+    return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page, _account)
 
 
-async def get_account(houses: Houses, account_id: int) -> Row | None:
+async def accounts_of_premise(premise_id: int) -> list[AccountView]:
+    query = PersonalAccount.select(*_ACCOUNT_COLUMNS).where(PersonalAccount.premise == premise_id)
+    return [_account(r) for r in await query.order_by(PersonalAccount.number).limit(50)]
+
+
+async def get_account(principal: Principal, account_id: int) -> AccountView | None:
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).where(PersonalAccount.id == account_id)
-    if houses is not None:
-        query = query.where(PersonalAccount.premise.house.is_in(_ids(houses)))
-    row = await query.first()
-    if row:
-        row["area"] = _area(row["area"])
-    return row
+    row = await _where(query, house_scope(PersonalAccount.premise.house, principal)).first()
+    return _account(row) if row else None
 
 
-# --- owners --------------------------------------------------------------------------------------------
+# --- owners ----------------------------------------------------------------------------------------------
 
 
-def _owners_in_scope(houses: Houses) -> Any:
-    return Ownership.select(Ownership.owner).where(Ownership.premise.house.is_in(_ids(houses)))
+@dataclass(frozen=True)
+class OwnerView:
+    id: int
+    kind: str
+    name: str
+    inn: str
+    phone: str
+    email: str
+    premises: int = 0
 
 
-async def list_owners(houses: Houses, page: PageRequest, q: str = "") -> Page[Row]:
-    conditions: list[Any] = []
-    if houses is not None:
-        conditions.append(Owner.id.is_in(_owners_in_scope(houses)))
-    if q:
-        conditions.append(_owner_search(q))
-    condition = _every(conditions)
-    query = Owner.select(Owner.id, Owner.kind, Owner.name, Owner.inn, Owner.phone, Owner.email).order_by(Owner.name)
-    result = await _page(_where(query, condition), _where(Owner.count(), condition), page)
-    ids = [r["id"] for r in result.items]
-    if ids:
-        counts = await (
-            Ownership.select(Ownership.owner, Count(Ownership.id, alias="n"))
-            .where(Ownership.owner.is_in(ids))
-            .group_by(Ownership.owner)
-        )
-        by_owner = {r["owner"]: r["n"] for r in counts}
-        for item in result.items:
-            item["premises"] = by_owner.get(item["id"], 0)
-    return result
+_OWNER_COLUMNS = (Owner.id, Owner.kind, Owner.name, Owner.inn, Owner.phone, Owner.email)
 
 
-async def get_owner(houses: Houses, owner_id: int) -> Row | None:
-    """An owner the user may see: one with a premise in the user's houses, or one with no premise yet."""
-    owner = await Owner.select().where(Owner.id == owner_id).first()
-    if owner is None or houses is None:
-        return owner
-    in_scope = await Ownership.exists().where(
-        (Ownership.owner == owner_id) & Ownership.premise.house.is_in(_ids(houses))
-    )
-    anywhere = await Ownership.exists().where(Ownership.owner == owner_id)
-    return owner if in_scope or not anywhere else None
+def _owner(r: dict[str, Any], premises: int = 0) -> OwnerView:
+    return OwnerView(r["id"], r["kind"], r["name"], r["inn"] or "", r["phone"] or "", r["email"] or "", premises)
 
 
-async def ownerships_of_owner(houses: Houses, owner_id: int) -> list[Row]:
-    query = (
-        Ownership.select(
-            Ownership.id,
-            Ownership.share_numerator,
-            Ownership.share_denominator,
-            Ownership.joint,
-            Ownership.premise.id.as_alias("premise_id"),
-            Ownership.premise.kind.as_alias("premise_kind"),
-            Ownership.premise.number.as_alias("premise_number"),
-            Ownership.premise.area.as_alias("area"),
-            Ownership.premise.house.address.as_alias("address"),
-        )
-        .where(Ownership.owner == owner_id)
-        .order_by(Ownership.id)
-        .limit(200)
-    )
-    if houses is not None:
-        query = query.where(Ownership.premise.house.is_in(_ids(houses)))
-    rows = await query
-    for r in rows:
-        r["share"] = rules.share_text(r["share_numerator"], r["share_denominator"])
-        r["area"] = _area(r["area"])
-    return rows
-
-
-async def get_ownership(houses: Houses, ownership_id: int) -> Row | None:
-    query = Ownership.select(
-        Ownership.id,
-        Ownership.share_numerator,
-        Ownership.share_denominator,
-        Ownership.joint,
-        Ownership.document,
-        Ownership.valid_from,
-        Ownership.premise.id.as_alias("premise_id"),
-        Ownership.owner.id.as_alias("owner_id"),
-        Ownership.owner.name.as_alias("owner_name"),
-    ).where(Ownership.id == ownership_id)
-    if houses is not None:
-        query = query.where(Ownership.premise.house.is_in(_ids(houses)))
-    return await query.first()
-
-
-async def find_owner(reference: str) -> Row | None:
-    """An owner by its number in the registry or by an exact INN."""
-    text = reference.strip()
-    if not text.isdigit():
+def _owner_scope(principal: Principal) -> Any:
+    """Owners the user may see: those holding a share in the user's houses (everyone's for admins)."""
+    if principal.house_ids is None:
         return None
+    return Owner.id.is_in(Ownership.select(Ownership.owner).where(house_scope(Ownership.premise.house, principal)))
+
+
+async def list_owners(principal: Principal, page: PageRequest, q: str = "") -> Page[OwnerView]:
+    condition = _every([_owner_scope(principal), _owner_search(q) if q else None])
+    query = Owner.select(*_OWNER_COLUMNS).order_by(Owner.name)
+    rows = await _page(_where(query, condition), _where(Owner.count(), condition), page, lambda r: r)
+    counts = await _count_by(Ownership, Ownership.owner, [r["id"] for r in rows.items])
+    items = [_owner(r, counts.get(r["id"], 0)) for r in rows.items]
+    return Page(items=items, total=rows.total, number=rows.number, size=rows.size)
+
+
+async def _visible(principal: Principal, owner_id: int) -> bool:
+    """An owner with a share in the user's houses, or one with no share anywhere yet (just entered)."""
+    if principal.house_ids is None:
+        return True
+    in_scope = await Ownership.exists().where(
+        (Ownership.owner == owner_id) & house_scope(Ownership.premise.house, principal)
+    )
+    return in_scope or not await Ownership.exists().where(Ownership.owner == owner_id)
+
+
+async def get_owner(principal: Principal, owner_id: int) -> OwnerView | None:
+    row = await Owner.select(*_OWNER_COLUMNS).where(Owner.id == owner_id).first()
+    if row is None or not await _visible(principal, owner_id):
+        return None
+    return _owner(row)
+
+
+async def find_owner(principal: Principal, reference: str) -> OwnerView | None:
+    """An owner the user may see, by its number in the registry or by an exact INN.
+
+    Owners are looked up within the user's houses like every other record (admins: company-wide), so that
+    attaching an owner to a premise never reaches the contacts of an owner of another house."""
+    text = reference.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    rows = []
     if len(text) in (10, 12):
-        found = await Owner.select(Owner.id, Owner.name).where(Owner.inn == text).first()
-        if found:
-            return found
-    if len(text) <= 9:
-        return await Owner.select(Owner.id, Owner.name).where(Owner.id == int(text)).first()
+        rows = await Owner.select(*_OWNER_COLUMNS).where(Owner.inn == text).order_by(Owner.id).limit(20)
+    if not rows and (owner_id := parse_id(text)) is not None:
+        rows = await Owner.select(*_OWNER_COLUMNS).where(Owner.id == owner_id)
+    for row in rows:
+        if await _visible(principal, row["id"]):
+            return _owner(row)
     return None
 
 
-# --- writes (each in one transaction, each with an audit record) ---------------------------------------
+# --- uniqueness of what the forms write ------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _plain(row: Row | None, names: Iterable[str]) -> Row:
-    return {n: row.get(n) for n in names} if row else {}
-
-
-async def _save(
-    table: Any,
-    actor: Principal | None,
-    entity: str,
-    record_id: int | None,
-    values: Row,
-    *,
-    touch: bool = True,
-) -> int:
-    """Insert (``record_id`` None) or update a row with ``values``, and audit the change."""
-    names = list(values)
-    async with atomic():
-        if record_id is None:
-            instance = table(**values)
-            await table.insert(instance)
-            new_id = int(instance.id)
-            await record(actor, f"housing.{entity}.create", entity, new_id, diff({}, values))
-            return new_id
-        before = await table.select(*[getattr(table, n) for n in names]).where(table.id == record_id).first()
-        current = _plain(before, names)
-        for name, value in values.items():
-            if isinstance(value, Decimal) and current.get(name) is not None:
-                # SQLite hands NUMERIC back as 54.7 for 54.70: compare at the precision written.
-                current[name] = Decimal(str(current[name])).quantize(value)
-        changes = diff(current, values)
-        if changes:
-            update = dict(values)
-            if touch and "updated_at" in _columns(table):
-                update["updated_at"] = _now()
-            await table.update({getattr(table, k): v for k, v in update.items()}).where(table.id == record_id)
-            await record(actor, f"housing.{entity}.update", entity, record_id, changes)
-        return record_id
-
-
-def _columns(table: Any) -> set[str]:
-    return {c._meta.name for c in table._meta.columns}
+async def _taken(table: Any, condition: Any, except_id: int | None) -> bool:
+    query = table.exists().where(condition)
+    return await (query.where(table.id != except_id) if except_id else query)
 
 
 async def complex_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = Complex.exists().where(Complex.name == name)
-    return await (query.where(Complex.id != except_id) if except_id else query)
-
-
-async def save_complex(actor: Principal | None, complex_id: int | None, values: Row) -> int:
-    async with atomic():
-        saved = await _save(Complex, actor, "complex", complex_id, values)
-        if complex_id is not None:  # a new complex has no houses yet
-            await refresh_house_search(r["id"] for r in await House.select(House.id).where(House.complex == saved))
-        return saved
+    return await _taken(Complex, Complex.name == name, except_id)
 
 
 async def house_address_taken(address: str, except_id: int | None = None) -> bool:
-    query = House.exists().where(House.address == address)
-    return await (query.where(House.id != except_id) if except_id else query)
-
-
-async def save_house(actor: Principal | None, house_id: int | None, values: Row) -> int:
-    async with atomic():
-        saved = await _save(House, actor, "house", house_id, values)
-        await refresh_house_search([saved])
-        if house_id is not None:  # the address is in the search text of the house's accounts
-            accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise.house == saved)
-            await refresh_account_search(r["id"] for r in await accounts)
-        return saved
-
-
-async def get_entrance(houses: Houses, entrance_id: int) -> Row | None:
-    query = Entrance.select().where(Entrance.id == entrance_id)
-    if houses is not None:
-        query = query.where(Entrance.house.is_in(_ids(houses)))
-    return await query.first()
+    return await _taken(House, House.address == address, except_id)
 
 
 async def entrance_taken(house_id: int, number: int, except_id: int | None = None) -> bool:
-    query = Entrance.exists().where((Entrance.house == house_id) & (Entrance.number == number))
-    return await (query.where(Entrance.id != except_id) if except_id else query)
-
-
-async def save_entrance(actor: Principal | None, entrance_id: int | None, values: Row) -> int:
-    return await _save(Entrance, actor, "entrance", entrance_id, values, touch=False)
+    return await _taken(Entrance, (Entrance.house == house_id) & (Entrance.number == number), except_id)
 
 
 async def premise_taken(house_id: int, kind: str, number: str, except_id: int | None = None) -> bool:
-    query = Premise.exists().where((Premise.house == house_id) & (Premise.kind == kind) & (Premise.number == number))
-    return await (query.where(Premise.id != except_id) if except_id else query)
-
-
-async def save_premise(actor: Principal | None, premise_id: int | None, values: Row, riser_ids: list[int]) -> int:
-    """A premise and the risers it hangs on (only risers of its own house)."""
-    async with atomic():
-        saved = await _save(Premise, actor, "premise", premise_id, values)
-        allowed = {
-            r["id"]
-            for r in await Riser.select(Riser.id).where(
-                (Riser.house == values["house"]) & Riser.id.is_in(riser_ids or [-1])
-            )
-        }
-        current = {
-            r["riser"] for r in await PremiseRiser.select(PremiseRiser.riser).where(PremiseRiser.premise == saved)
-        }
-        if allowed != current:
-            if current - allowed:
-                await PremiseRiser.delete().where(
-                    (PremiseRiser.premise == saved) & PremiseRiser.riser.is_in(sorted(current - allowed))
-                )
-            if allowed - current:
-                await PremiseRiser.insert(*[PremiseRiser(premise=saved, riser=r) for r in sorted(allowed - current)])
-            await record(
-                actor, "housing.premise.risers", "premise", saved, {"risers": [sorted(current), sorted(allowed)]}
-            )
-        if premise_id is not None:  # the premise number is in the search text of its accounts
-            accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise == saved)
-            await refresh_account_search(r["id"] for r in await accounts)
-        return saved
-
-
-async def save_owner(actor: Principal | None, owner_id: int | None, values: Row) -> int:
-    async with atomic():
-        saved = await _save(Owner, actor, "owner", owner_id, values)
-        await refresh_owner_search([saved])
-        return saved
+    condition = (Premise.house == house_id) & (Premise.kind == kind) & (Premise.number == number)
+    return await _taken(Premise, condition, except_id)
 
 
 async def owner_taken(name: str, inn: str | None, except_id: int | None = None) -> bool:
-    query = Owner.exists().where((Owner.name == name) & ((Owner.inn == inn) if inn else Owner.inn.is_null()))
-    return await (query.where(Owner.id != except_id) if except_id else query)
-
-
-async def shares_of_premise(premise_id: int, except_id: int | None = None) -> list[tuple[Fraction, bool]]:
-    query = Ownership.select(Ownership.share_numerator, Ownership.share_denominator, Ownership.joint).where(
-        Ownership.premise == premise_id
-    )
-    if except_id:
-        query = query.where(Ownership.id != except_id)
-    return [(Fraction(r["share_numerator"], r["share_denominator"]), bool(r["joint"])) for r in await query]
+    condition = (Owner.name == name) & ((Owner.inn == inn) if inn else Owner.inn.is_null())
+    return await _taken(Owner, condition, except_id)
 
 
 async def ownership_exists(premise_id: int, owner_id: int, except_id: int | None = None) -> bool:
-    query = Ownership.exists().where((Ownership.premise == premise_id) & (Ownership.owner == owner_id))
-    return await (query.where(Ownership.id != except_id) if except_id else query)
-
-
-async def save_ownership(actor: Principal | None, ownership_id: int | None, values: Row) -> int | None:
-    """Save a share unless the premise's shares would exceed the whole; None when they would (nothing written).
-
-    The check and the write share one transaction, so two staff members cannot together push a premise past 1.
-    """
-    async with atomic():
-        existing = await shares_of_premise(values["premise"], except_id=ownership_id)
-        share = (Fraction(values["share_numerator"], values["share_denominator"]), bool(values["joint"]))
-        if not rules.shares_fit(existing, share):
-            return None
-        return await _save(Ownership, actor, "ownership", ownership_id, values, touch=False)
+    condition = (Ownership.premise == premise_id) & (Ownership.owner == owner_id)
+    return await _taken(Ownership, condition, except_id)
 
 
 async def account_number_taken(number: str, except_id: int | None = None) -> bool:
-    query = PersonalAccount.exists().where(PersonalAccount.number == number)
-    return await (query.where(PersonalAccount.id != except_id) if except_id else query)
-
-
-async def save_account(actor: Principal | None, account_id: int | None, values: Row) -> int:
-    async with atomic():
-        saved = await _save(PersonalAccount, actor, "account", account_id, values)
-        await refresh_account_search([saved])
-        return saved
-
-
-# --- registry import -----------------------------------------------------------------------------------
-
-CHUNK = 500
-IMPORT_ENTITIES = ("complexes", "houses", "entrances", "risers", "premises", "owners", "ownerships", "accounts")
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, for a preview, would do)."""
-
-    rows: int = 0
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(IMPORT_ENTITIES, 0))
-    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(IMPORT_ENTITIES, 0))
-    problems: list[str] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def changes(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
-
-
-class _Rollback(Exception):
-    """Leaves the import's transaction without writing anything."""
-
-
-def _chunks(values: Iterable[Any]) -> list[list[Any]]:
-    items = list(values)
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
-async def _select_in(query: Any, column: Any, values: Iterable[Any]) -> list[Row]:
-    """``query`` where ``column`` is one of ``values``, in chunks (bounded parameter lists on both engines)."""
-    found: list[Row] = []
-    for chunk in _chunks(sorted(set(values), key=str)):
-        found.extend(await query.where(column.is_in(chunk)))
-    return found
-
-
-async def _insert(table: Any, instances: list[Any]) -> None:
-    """Batch inserts: one statement per chunk, ids set on the instances."""
-    for chunk in _chunks(instances):
-        await table.insert(*chunk)
-
-
-async def apply_registry(
-    rows: list[registry.RegistryRow],
-    actor: Principal | None = None,
-    *,
-    dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> ImportReport:
-    """Write checked registry rows as one upsert keyed by natural keys, in ONE transaction.
-
-    A re-import of the same rows changes nothing. A row that contradicts the database (an account of another
-    premise, shares past the whole) is reported with its line and nothing is written. ``dry_run`` computes the
-    same report and rolls back (the preview).
-    """
-    report = ImportReport(rows=len(rows))
-    try:
-        async with atomic():
-            await _apply(rows, report, progress or (lambda _step: None))
-            if report.problems or dry_run:
-                raise _Rollback
-            await record(
-                actor,
-                "housing.registry.import",
-                "registry",
-                None,
-                {"rows": report.rows, "created": report.created, "updated": report.updated},
-            )
-    except _Rollback:
-        return report
-    report.applied = True
-    return report
-
-
-async def _apply(rows: list[registry.RegistryRow], report: ImportReport, say: Callable[[str], None]) -> None:
-    now = _now()
-    created, updated = report.created, report.updated
-
-    say("complexes")
-    complex_ids: dict[str, int] = {
-        r["name"]: r["id"]
-        for r in await _select_in(Complex.select(Complex.id, Complex.name), Complex.name, (x.complex for x in rows))
-    }
-    new_complexes = [Complex(name=name) for name in dict.fromkeys(x.complex for x in rows) if name not in complex_ids]
-    await _insert(Complex, new_complexes)
-    complex_ids.update({c.name: c.id for c in new_complexes})
-    created["complexes"] = len(new_complexes)
-    complex_names = {complex_id: name for name, complex_id in complex_ids.items()}
-
-    say("houses")
-    wanted_houses: dict[str, tuple[int, int]] = {}
-    for x in rows:
-        complex_id, floors = wanted_houses.get(x.house_address, (complex_ids[x.complex], 1))
-        wanted_houses[x.house_address] = (complex_id, max(floors, x.floor or 1))
-    house_rows = await _select_in(
-        House.select(House.id, House.address, House.complex, House.floors, House.search_text),
-        House.address,
-        wanted_houses,
-    )
-    house_ids = {r["address"]: r["id"] for r in house_rows}
-    for r in house_rows:
-        complex_id, floors = wanted_houses[r["address"]]
-        text = house_search_text(r["address"], complex_names[complex_id])
-        changed = r["complex"] != complex_id or r["floors"] < floors
-        if changed or text != r["search_text"]:  # a text left empty by an older write is filled in passing
-            await House.update(
-                {
-                    House.complex: complex_id,
-                    House.floors: max(r["floors"], floors),
-                    House.search_text: text,
-                    **({House.updated_at: now} if changed else {}),
-                }
-            ).where(House.id == r["id"])
-            updated["houses"] += int(changed)
-    new_houses = [
-        House(
-            address=address,
-            complex=complex_id,
-            floors=floors,
-            search_text=house_search_text(address, complex_names[complex_id]),
-        )
-        for address, (complex_id, floors) in wanted_houses.items()
-        if address not in house_ids
-    ]
-    await _insert(House, new_houses)
-    house_ids.update({h.address: h.id for h in new_houses})
-    created["houses"] = len(new_houses)
-    all_house_ids = sorted(house_ids.values())
-
-    say("entrances")
-    wanted_entrances: dict[tuple[int, int], int] = {}
-    for x in rows:
-        if x.entrance is not None:
-            key = (house_ids[x.house_address], x.entrance)
-            wanted_entrances[key] = max(wanted_entrances.get(key, 1), x.floor or 1)
-    entrance_rows = await _select_in(
-        Entrance.select(Entrance.id, Entrance.house, Entrance.number, Entrance.floors), Entrance.house, all_house_ids
-    )
-    entrance_ids = {(r["house"], r["number"]): r["id"] for r in entrance_rows}
-    for r in entrance_rows:
-        floors = wanted_entrances.get((r["house"], r["number"]))
-        if floors and r["floors"] < floors:
-            await Entrance.update({Entrance.floors: floors}).where(Entrance.id == r["id"])
-            updated["entrances"] += 1
-    new_entrances = [
-        Entrance(house=house, number=number, floors=floors)
-        for (house, number), floors in wanted_entrances.items()
-        if (house, number) not in entrance_ids
-    ]
-    await _insert(Entrance, new_entrances)
-    entrance_ids.update({(e.house, e.number): e.id for e in new_entrances})
-    created["entrances"] = len(new_entrances)
-
-    say("risers")
-    riser_entrances: dict[tuple[int, str], set[int | None]] = {}
-    for x in rows:
-        for code in x.risers:
-            entrance = entrance_ids.get((house_ids[x.house_address], x.entrance)) if x.entrance else None
-            riser_entrances.setdefault((house_ids[x.house_address], code), set()).add(entrance)
-    riser_ids = {
-        (r["house"], r["code"]): r["id"]
-        for r in await _select_in(Riser.select(Riser.id, Riser.house, Riser.code), Riser.house, all_house_ids)
-    }
-    new_risers = [
-        Riser(
-            house=house, code=code, kind=rules.riser_kind(code), entrance=next(iter(ents)) if len(ents) == 1 else None
-        )
-        for (house, code), ents in riser_entrances.items()
-        if (house, code) not in riser_ids
-    ]
-    await _insert(Riser, new_risers)
-    riser_ids.update({(r.house, r.code): r.id for r in new_risers})
-    created["risers"] = len(new_risers)
-
-    say("premises")
-    wanted_premises: dict[tuple[int, str, str], registry.RegistryRow] = {}
-    for x in rows:
-        wanted_premises.setdefault((house_ids[x.house_address], x.premise_kind, x.premise_number), x)
-    premise_rows = await _select_in(
-        Premise.select(
-            Premise.id, Premise.house, Premise.kind, Premise.number, Premise.entrance, Premise.floor, Premise.area
-        ),
-        Premise.house,
-        all_house_ids,
-    )
-    premise_ids = {(r["house"], r["kind"], r["number"]): r["id"] for r in premise_rows}
-    for r in premise_rows:
-        x = wanted_premises.get((r["house"], r["kind"], r["number"]))
-        if x is None:
-            continue
-        entrance = entrance_ids.get((r["house"], x.entrance)) if x.entrance else None
-        if (r["entrance"], r["floor"], _area(r["area"])) != (entrance, x.floor, x.area):
-            await Premise.update(
-                {Premise.entrance: entrance, Premise.floor: x.floor, Premise.area: x.area, Premise.updated_at: now}
-            ).where(Premise.id == r["id"])
-            updated["premises"] += 1
-    new_premises = [
-        Premise(
-            house=house,
-            kind=kind,
-            number=number,
-            entrance=entrance_ids.get((house, x.entrance)) if x.entrance else None,
-            floor=x.floor,
-            area=x.area,
-        )
-        for (house, kind, number), x in wanted_premises.items()
-        if (house, kind, number) not in premise_ids
-    ]
-    await _insert(Premise, new_premises)
-    premise_ids.update({(p.house, p.kind, p.number): p.id for p in new_premises})
-    created["premises"] = len(new_premises)
-
-    def premise_of(x: registry.RegistryRow) -> int:
-        return premise_ids[(house_ids[x.house_address], x.premise_kind, x.premise_number)]
-
-    wanted_pairs = {(premise_of(x), riser_ids[(house_ids[x.house_address], code)]) for x in rows for code in x.risers}
-    if wanted_pairs:
-        have = {
-            (r["premise"], r["riser"])
-            for r in await _select_in(
-                PremiseRiser.select(PremiseRiser.premise, PremiseRiser.riser),
-                PremiseRiser.premise,
-                {p for p, _ in wanted_pairs},
-            )
-        }
-        await _insert(PremiseRiser, [PremiseRiser(premise=p, riser=r) for p, r in sorted(wanted_pairs - have)])
-
-    say("owners")
-    owner_rows = [x for x in rows if x.owner_name]
-    owner_ids: dict[tuple[str, str | None], int] = {}
-    for r in await _select_in(
-        Owner.select(Owner.id, Owner.name, Owner.inn, Owner.kind, Owner.phone, Owner.email, Owner.search_text),
-        Owner.name,
-        (x.owner_name for x in owner_rows),
-    ):
-        key = (r["name"], r["inn"] or None)
-        if key in owner_ids:
-            continue
-        owner_ids[key] = r["id"]
-        x = next((o for o in owner_rows if o.owner_key == key), None)
-        if x is None:
-            continue
-        wanted = {"kind": x.owner_kind, "phone": x.owner_phone or r["phone"], "email": x.owner_email or r["email"]}
-        text = owner_search_text(r["name"], r["inn"], wanted["phone"], wanted["email"])
-        changed = wanted != {"kind": r["kind"], "phone": r["phone"], "email": r["email"]}
-        if changed or text != r["search_text"]:
-            await Owner.update(
-                {
-                    Owner.kind: wanted["kind"],
-                    Owner.phone: wanted["phone"],
-                    Owner.email: wanted["email"],
-                    Owner.search_text: text,
-                    **({Owner.updated_at: now} if changed else {}),
-                }
-            ).where(Owner.id == r["id"])
-            updated["owners"] += int(changed)
-    new_owners: dict[tuple[str, str | None], Owner] = {}
-    for x in owner_rows:
-        if x.owner_key not in owner_ids and x.owner_key not in new_owners:
-            new_owners[x.owner_key] = Owner(
-                name=x.owner_name,
-                inn=x.owner_inn,
-                kind=x.owner_kind,
-                phone=x.owner_phone,
-                email=x.owner_email,
-                search_text=owner_search_text(x.owner_name, x.owner_inn, x.owner_phone, x.owner_email),
-            )
-    await _insert(Owner, list(new_owners.values()))
-    owner_ids.update({key: o.id for key, o in new_owners.items()})
-    created["owners"] = len(new_owners)
-
-    say("ownerships")
-    wanted_shares: dict[tuple[int, int], registry.RegistryRow] = {
-        (premise_of(x), owner_ids[x.owner_key]): x for x in owner_rows
-    }
-    touched_premises = {p for p, _ in wanted_shares}
-    current = await _select_in(
-        Ownership.select(
-            Ownership.id,
-            Ownership.premise,
-            Ownership.owner,
-            Ownership.share_numerator,
-            Ownership.share_denominator,
-            Ownership.joint,
-        ),
-        Ownership.premise,
-        touched_premises,
-    )
-    current_by_key = {(r["premise"], r["owner"]): r for r in current}
-    held: dict[int, list[tuple[Fraction, bool]]] = {}
-    for r in current:
-        if (r["premise"], r["owner"]) not in wanted_shares:
-            held.setdefault(r["premise"], []).append(
-                (Fraction(r["share_numerator"], r["share_denominator"]), r["joint"])
-            )
-    for (premise, _owner), x in wanted_shares.items():
-        held.setdefault(premise, []).append((x.share, x.owner_joint))
-    for premise, shares in held.items():
-        if premise in touched_premises and rules.total_share(shares) > 1:
-            line = min(x.line for (p, _o), x in wanted_shares.items() if p == premise)
-            report.problems.append(
-                registry.line_problem(
-                    line,
-                    gettext(
-                        "with the owners already registered, the shares of this premise would add up to more than 1."
-                    ),
-                )
-            )
-    if report.problems:
-        return
-    new_ownerships = []
-    for key, x in wanted_shares.items():
-        r = current_by_key.get(key)
-        if r is None:
-            new_ownerships.append(
-                Ownership(
-                    premise=key[0],
-                    owner=key[1],
-                    share_numerator=x.share.numerator,
-                    share_denominator=x.share.denominator,
-                    joint=x.owner_joint,
-                )
-            )
-        elif (Fraction(r["share_numerator"], r["share_denominator"]), bool(r["joint"])) != (x.share, x.owner_joint):
-            await Ownership.update(
-                {
-                    Ownership.share_numerator: x.share.numerator,
-                    Ownership.share_denominator: x.share.denominator,
-                    Ownership.joint: x.owner_joint,
-                }
-            ).where(Ownership.id == r["id"])
-            updated["ownerships"] += 1
-    await _insert(Ownership, new_ownerships)
-    created["ownerships"] = len(new_ownerships)
-
-    say("accounts")
-    wanted_accounts = {x.account_number: x for x in rows if x.account_number}
-    account_rows = await _select_in(
-        PersonalAccount.select(
-            PersonalAccount.id,
-            PersonalAccount.number,
-            PersonalAccount.premise,
-            PersonalAccount.payer_name,
-            PersonalAccount.search_text,
-        ),
-        PersonalAccount.number,
-        wanted_accounts,
-    )
-    known = set()
-    for r in account_rows:
-        x = wanted_accounts[r["number"]]
-        known.add(r["number"])
-        if r["premise"] != premise_of(x):
-            report.problems.append(
-                registry.line_problem(
-                    x.line, gettext("account %(n)s already belongs to another premise.", n=x.account_number)
-                )
-            )
-        else:
-            payer = x.payer_name or r["payer_name"]
-            text = _account_text(x, payer)
-            changed = payer != r["payer_name"]
-            if changed or text != r["search_text"]:  # a text left empty by an older write is filled in passing
-                await PersonalAccount.update(
-                    {
-                        PersonalAccount.payer_name: payer,
-                        PersonalAccount.search_text: text,
-                        **({PersonalAccount.updated_at: now} if changed else {}),
-                    }
-                ).where(PersonalAccount.id == r["id"])
-                updated["accounts"] += int(changed)
-    new_accounts = [
-        PersonalAccount(
-            number=number, premise=premise_of(x), payer_name=x.payer_name, search_text=_account_text(x, x.payer_name)
-        )
-        for number, x in wanted_accounts.items()
-        if number not in known
-    ]
-    await _insert(PersonalAccount, new_accounts)
-    created["accounts"] = len(new_accounts)
-
-
-def _account_text(x: registry.RegistryRow, payer_name: str) -> str:
-    return account_search_text(x.account_number, payer_name, x.house_address, x.premise_kind, x.premise_number)
+    return await _taken(PersonalAccount, PersonalAccount.number == number, except_id)

@@ -85,6 +85,28 @@ class ParseResult:
         return not self.problems and bool(self.rows)
 
 
+def row_to_json(row: RegistryRow) -> dict[str, Any]:
+    """A checked row as plain JSON values, kept between the preview and the import (never parsed twice)."""
+    plain = {name: getattr(row, name) for name in RegistryRow.__dataclass_fields__}
+    return {
+        **plain,
+        "area": str(row.area),
+        "share": f"{row.share.numerator}/{row.share.denominator}",
+        "risers": list(row.risers),
+    }
+
+
+def row_from_json(data: dict[str, Any]) -> RegistryRow:
+    return RegistryRow(
+        **{
+            **data,
+            "area": Decimal(data["area"]),
+            "share": Fraction(data["share"]),
+            "risers": tuple(data["risers"]),
+        }
+    )
+
+
 class FileProblem(ValueError):
     """The file as a whole cannot be read (format, size, header)."""
 

@@ -13,6 +13,8 @@ from enum import StrEnum
 from fractions import Fraction
 
 from portal.core.i18n import lazy
+from portal.core.search import normalise
+from portal.housing.tables import OwnerKind, PremiseKind, RiserKind
 
 
 class Problem(StrEnum):
@@ -76,23 +78,28 @@ def message(problem: Problem) -> str:
 # --- choices -------------------------------------------------------------------------------------------
 
 PREMISE_KINDS: dict[str, Callable[[], str]] = {
-    "flat": lazy("Flat"),
-    "nonresidential": lazy("Non-residential premise"),
-    "parking": lazy("Parking space"),
-    "storage": lazy("Storage room"),
+    PremiseKind.FLAT: lazy("Flat"),
+    PremiseKind.NONRESIDENTIAL: lazy("Non-residential premise"),
+    PremiseKind.PARKING: lazy("Parking space"),
+    PremiseKind.STORAGE: lazy("Storage room"),
 }
 OWNER_KINDS: dict[str, Callable[[], str]] = {
-    "person": lazy("Person"),
-    "organisation": lazy("Organisation"),
+    OwnerKind.PERSON: lazy("Person"),
+    OwnerKind.ORGANISATION: lazy("Organisation"),
 }
 RISER_KINDS: dict[str, Callable[[], str]] = {
-    "cold_water": lazy("Cold water"),
-    "hot_water": lazy("Hot water"),
-    "heating": lazy("Heating"),
-    "sewerage": lazy("Sewerage"),
+    RiserKind.COLD_WATER: lazy("Cold water"),
+    RiserKind.HOT_WATER: lazy("Hot water"),
+    RiserKind.HEATING: lazy("Heating"),
+    RiserKind.SEWERAGE: lazy("Sewerage"),
 }
 # Prefixes of riser codes as the company's engineers write them.
-RISER_PREFIXES: dict[str, str] = {"ХВС": "cold_water", "ГВС": "hot_water", "ОТ": "heating", "К": "sewerage"}
+RISER_PREFIXES: dict[str, str] = {
+    "ХВС": RiserKind.COLD_WATER,
+    "ГВС": RiserKind.HOT_WATER,
+    "ОТ": RiserKind.HEATING,
+    "К": RiserKind.SEWERAGE,
+}
 
 # Words an import file may use for a kind (Russian or English, any case).
 PREMISE_KIND_WORDS: dict[str, str] = {
@@ -120,6 +127,15 @@ OWNER_KIND_WORDS: dict[str, str] = {
     "юл": "organisation",
     "организация": "organisation",
 }
+
+
+def kind_options() -> list[tuple[str, str]]:
+    """Premise kinds as (code, words) for a select, in the order people expect them."""
+    return [(k, label()) for k, label in PREMISE_KINDS.items()]
+
+
+def owner_kind_options() -> list[tuple[str, str]]:
+    return [(k, label()) for k, label in OWNER_KINDS.items()]
 
 
 def kind_label(kind: str) -> str:
@@ -155,18 +171,21 @@ def parse_text(value: str, *, required: bool = True, limit: int = 255) -> str | 
     return text
 
 
+MIN_FLOOR, MAX_FLOOR = -5, 200
+
+
 def parse_int(value: str, low: int, high: int, problem: Problem, *, required: bool = True) -> int | Problem | None:
     text = (value or "").strip()
     if not text:
         return Problem.REQUIRED if required else None
-    if not re.fullmatch(r"-?\d{1,6}", text):
+    if not re.fullmatch(r"-?[0-9]{1,6}", text):
         return Problem.NOT_A_NUMBER
     number = int(text)
     return number if low <= number <= high else problem
 
 
 def parse_floor(value: str, *, required: bool = False) -> int | Problem | None:
-    return parse_int(value, -5, 200, Problem.FLOOR_RANGE, required=required)
+    return parse_int(value, MIN_FLOOR, MAX_FLOOR, Problem.FLOOR_RANGE, required=required)
 
 
 def parse_entrance_number(value: str, *, required: bool = True) -> int | Problem | None:
@@ -182,8 +201,13 @@ def parse_area(value: str) -> Decimal | Problem:
     text = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
     if not text:
         return Problem.REQUIRED
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
         return Problem.NOT_A_NUMBER
+    whole, _dot, decimals = text.lstrip("-").partition(".")
+    if len(whole.lstrip("0")) > 8:  # checked on the digits: a Decimal of 10**30 cannot even be rounded
+        return Problem.AREA_NOT_POSITIVE if text.startswith("-") else Problem.AREA_TOO_LARGE
+    if len(decimals.rstrip("0")) > 2:
+        return Problem.AREA_DECIMALS
     try:
         area = Decimal(text)
     except InvalidOperation:
@@ -325,3 +349,30 @@ def premise_sort_key(kind: str, number: str) -> tuple[int, int, str]:
     order = list(PREMISE_KINDS).index(kind) if kind in PREMISE_KINDS else len(PREMISE_KINDS)
     match = re.match(r"\d+", number)
     return (order, int(match.group()) if match else 10**9, number)
+
+
+# --- search texts ----------------------------------------------------------------------------------------
+# Each searchable table keeps ``search_text``: the words its staff list is searched by, normalised. ONE function
+# per table builds it, and every write (staff forms, registry import, demo seed, the migration's back-fill) goes
+# through it; the index on it (pg_trgm / FTS5 trigram) is built by search_ddl in a migration.
+
+_PREMISE_MARKS = {PremiseKind.FLAT: "кв.", PremiseKind.NONRESIDENTIAL: "пом."}
+
+
+def house_search_text(address: str, complex_name: str) -> str:
+    """What the houses list is searched by: the address and the complex's name."""
+    return normalise(" | ".join(p for p in (address, complex_name) if p))
+
+
+def account_search_text(number: str, payer_name: str, address: str, premise_kind: str, premise_number: str) -> str:
+    """What the accounts list is searched by: number, payer, the house's address, the premise ("кв. 12")."""
+    premise = f"{_PREMISE_MARKS.get(premise_kind, '')} {premise_number}".strip() if premise_number else ""
+    return normalise(" | ".join(p for p in (number, payer_name, address, premise) if p))
+
+
+def owner_search_text(name: str, inn: str | None, phone: str, email: str) -> str:
+    """What the owners list is searched by: name, INN, phone (+7…, also as 8…, as people dial it) and e-mail."""
+    digits = re.sub(r"\D", "", phone or "")
+    dialled = "8" + digits[1:] if len(digits) == 11 and digits.startswith("7") else ""
+    parts = (name, inn or "", phone, dialled, email)
+    return normalise(" | ".join(p for p in parts if p))

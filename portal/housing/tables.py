@@ -1,4 +1,6 @@
-"""Tables of the housing registry."""
+"""Tables of the housing registry, with the kinds their rows take."""
+
+from enum import StrEnum
 
 from piccolo.columns import (
     Boolean,
@@ -14,6 +16,27 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+
+class PremiseKind(StrEnum):
+    """What a premise is (DOMAIN.md): a flat, a non-residential premise, a parking space, a storage room."""
+
+    FLAT = "flat"
+    NONRESIDENTIAL = "nonresidential"
+    PARKING = "parking"
+    STORAGE = "storage"
+
+
+class OwnerKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class RiserKind(StrEnum):
+    COLD_WATER = "cold_water"
+    HOT_WATER = "hot_water"
+    HEATING = "heating"
+    SEWERAGE = "sewerage"
 
 
 class Complex(Table):
@@ -34,7 +57,7 @@ class House(Table):
     address = Varchar(length=255, unique=True)
     fias_id = Varchar(length=36, null=True, default=None)
     floors = Integer(default=1)
-    # Address and complex name, lower-cased, for the staff search (queries.house_search_text).
+    # Address and complex name, lower-cased, for the staff search (rules.house_search_text).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -55,7 +78,7 @@ class Riser(Table):
     id = Serial(primary_key=True)
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     code = Varchar(length=32)
-    kind = Varchar(length=16)  # cold_water / hot_water / heating / sewerage
+    kind = Varchar(length=16, choices=RiserKind)
     entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None)
 
 
@@ -65,7 +88,7 @@ class Premise(Table):
     id = Serial(primary_key=True)
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
-    kind = Varchar(length=16, default="flat")  # flat / nonresidential / parking / storage
+    kind = Varchar(length=16, default=PremiseKind.FLAT, choices=PremiseKind)
     number = Varchar(length=16)
     floor = Integer(null=True, default=None)
     area = Numeric(digits=(10, 2))
@@ -85,12 +108,12 @@ class Owner(Table):
     """Собственник: a person or an organisation owning shares of premises."""
 
     id = Serial(primary_key=True)
-    kind = Varchar(length=16, default="person")  # person / organisation
+    kind = Varchar(length=16, default=OwnerKind.PERSON, choices=OwnerKind)
     name = Varchar(length=255, index=True)
     inn = Varchar(length=12, null=True, default=None)
     phone = Varchar(length=32, default="")
     email = Varchar(length=255, default="")
-    # Name, INN, phone and e-mail, lower-cased, for the staff search (queries.owner_search_text).
+    # Name, INN, phone and e-mail, lower-cased, for the staff search (rules.owner_search_text).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -119,7 +142,7 @@ class PersonalAccount(Table):
     payer_name = Varchar(length=255, default="")
     opened_on = Date(null=True, default=None)
     closed_on = Date(null=True, default=None)
-    # Number, payer, address and premise number, lower-cased, for the staff search (queries.account_search_text).
+    # Number, payer, address and premise number, lower-cased, for the staff search (rules.account_search_text).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -228,3 +228,10 @@ async def _home_section(principal: Principal) -> list[queries.HomeMeeting] | Non
 
 
 register_section("meetings", 25, "meetings/_home.html", _home_section)
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/meetings": 8,
+}

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from portal.demo import DemoContext
-from portal.housing.tables import PersonalAccount
+from portal.housing.tables import PersonalAccount, PremiseKind
 from portal.meters.rules import first_of_month
-from portal.meters.tables import Meter, MeterReading
+from portal.meters.tables import Meter, MeterReading, Service, Source
 
 MONTHS = 6
 
@@ -24,40 +24,30 @@ async def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     accounts = (
         await PersonalAccount.select(PersonalAccount.id)
-        .where(PersonalAccount.premise.kind == "flat")
+        .where(PersonalAccount.premise.kind == PremiseKind.FLAT)
         .order_by(PersonalAccount.id)
     )
     meters: list[Meter] = []
     for row in accounts:
         account = row["id"]
         installed = date(2023, rng.randint(1, 12), 1)
-        meters.append(
-            Meter(
-                account=account,
-                service="cold_water",
-                serial=f"ХВ{account:06d}",
-                digits=5,
-                decimals=3,
-                installed_on=installed,
-                next_verification=installed.replace(year=installed.year + 6),
+        for service, serial, years in ((Service.COLD_WATER, "ХВ", 6), (Service.HOT_WATER, "ГВ", 4)):
+            meters.append(
+                Meter(
+                    account=account,
+                    service=service,
+                    serial=f"{serial}{account:06d}",
+                    digits=5,
+                    decimals=3,
+                    installed_on=installed,
+                    next_verification=installed.replace(year=installed.year + years),
+                )
             )
-        )
-        meters.append(
-            Meter(
-                account=account,
-                service="hot_water",
-                serial=f"ГВ{account:06d}",
-                digits=5,
-                decimals=3,
-                installed_on=installed,
-                next_verification=installed.replace(year=installed.year + 4),
-            )
-        )
         if account % 3 == 0:
             meters.append(
                 Meter(
                     account=account,
-                    service="electricity",
+                    service=Service.ELECTRICITY,
                     serial=f"Э{account:07d}",
                     digits=6,
                     decimals=1,
@@ -70,13 +60,15 @@ async def seed(ctx: DemoContext) -> None:
     saved = await Meter.select(Meter.id, Meter.service, Meter.zones).order_by(Meter.id)
     readings: list[MeterReading] = []
     for m in saved:
-        per_month = {"cold_water": 4.0, "hot_water": 2.5, "electricity": 120.0}[m["service"]]
+        per_month = {Service.COLD_WATER: 4.0, Service.HOT_WATER: 2.5, Service.ELECTRICITY: 120.0}[m["service"]]
         for zone in range(1, m["zones"] + 1):
-            value = Decimal(str(round(rng.uniform(10, 400), 3 if m["service"] != "electricity" else 1)))
+            value = Decimal(str(round(rng.uniform(10, 400), 3 if m["service"] != Service.ELECTRICITY else 1)))
             for back in range(MONTHS, 0, -1):
                 period = _months_back(ctx.today, back)
                 used = Decimal(
-                    str(round(per_month * rng.uniform(0.6, 1.4) / zone, 3 if m["service"] != "electricity" else 1))
+                    str(
+                        round(per_month * rng.uniform(0.6, 1.4) / zone, 3 if m["service"] != Service.ELECTRICITY else 1)
+                    )
                 )
                 value += used
                 readings.append(
@@ -87,7 +79,7 @@ async def seed(ctx: DemoContext) -> None:
                         consumption=used,
                         period=period,
                         submitted_at=datetime.combine(period.replace(day=rng.randint(15, 25)), time(12), UTC),
-                        source="portal",
+                        source=Source.PORTAL,
                     )
                 )
     for i in range(0, len(readings), 1000):

@@ -14,18 +14,19 @@ from portal.meters import rules
 
 @dataclass
 class ReadingsForm:
-    """What was typed (kept for the page after an error), the values read, and the problems found."""
+    """What was typed (by field name, kept for the page after an error), the values read, and the problems."""
 
-    typed: dict[int, dict[str, str]] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
     values: dict[int, dict[int, Decimal]] = field(default_factory=dict)
-    errors: dict[int, FormErrors] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
 
     def add_error(self, meter_id: int, zone: int, message: str) -> None:
-        self.errors.setdefault(meter_id, FormErrors()).add(field_name(meter_id, zone), message)
+        self.errors.add(field_name(meter_id, zone), message)
 
 
 def field_name(meter_id: int, zone: int) -> str:
-    return f"{meter_id}-zone{zone}"
+    """The form field of one register of one meter: ``m12z1``."""
+    return f"m{meter_id}z{zone}"
 
 
 def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) -> ReadingsForm:
@@ -33,8 +34,8 @@ def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) ->
     form = ReadingsForm()
     for meter_id, zones in meters:
         for zone in range(1, zones + 1):
-            text = form_value(data, f"m{meter_id}z{zone}")
-            form.typed.setdefault(meter_id, {})[f"zone{zone}"] = text
+            name = field_name(meter_id, zone)
+            text = form.typed[name] = form_value(data, name)[:40]
             if not text:
                 continue
             value = rules.parse_value(text)
@@ -43,5 +44,5 @@ def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) ->
             else:
                 form.values.setdefault(meter_id, {})[zone] = value
     if not form.values and not form.errors:
-        form.errors[0] = FormErrors(general=[gettext("Enter at least one reading.")])
+        form.errors.general.append(gettext("Enter at least one reading."))
     return form

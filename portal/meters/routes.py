@@ -15,16 +15,17 @@ from portal.core.i18n import format_number, gettext
 from portal.core.security import Principal, resident
 from portal.core.web import FormData, flash, render, see_other
 from portal.meters import actions, forms, queries, rules
+from portal.meters.tables import Service
 
 WINDOW = rules.Window()
 
 
 def service_label(service: str) -> str:
     return {
-        "cold_water": gettext("Cold water"),
-        "hot_water": gettext("Hot water"),
-        "electricity": gettext("Electricity"),
-        "heating": gettext("Heating"),
+        Service.COLD_WATER: gettext("Cold water"),
+        Service.HOT_WATER: gettext("Hot water"),
+        Service.ELECTRICITY: gettext("Electricity"),
+        Service.HEATING: gettext("Heating"),
     }.get(service, service)
 
 
@@ -112,6 +113,7 @@ async def _page(
         today=today,
         errors=form.errors,
         typed=form.typed,
+        field_name=forms.field_name,
         service_label=service_label,
         zone_label=zone_label,
         status_code=status_code,
@@ -123,3 +125,10 @@ async def _home_section(principal: Principal) -> queries.HomeReminder | None:
 
 
 register_section("meters", 20, "meters/_home.html", _home_section)
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/meters": 3,
+}

@@ -1,4 +1,6 @@
-"""Tables of meters and readings."""
+"""Tables of meters and readings, with the kinds their rows take."""
+
+from enum import StrEnum
 
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -9,12 +11,27 @@ from portal.accounts.tables import User
 from portal.housing.tables import PersonalAccount
 
 
+class Service(StrEnum):
+    """What a meter measures."""
+
+    COLD_WATER = "cold_water"
+    HOT_WATER = "hot_water"
+    ELECTRICITY = "electricity"
+    HEATING = "heating"
+
+
+class Source(StrEnum):
+    """Where a reading came from (so far only the resident's form on the portal)."""
+
+    PORTAL = "portal"
+
+
 class Meter(Table):
     """Прибор учёта of a personal account: cold/hot water, electricity (1–3 zones), heating."""
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
-    service = Varchar(length=16)  # cold_water / hot_water / electricity / heating
+    service = Varchar(length=16, choices=Service)
     serial = Varchar(length=32)
     digits = Integer(default=5)
     decimals = Integer(default=3)
@@ -36,7 +53,7 @@ class MeterReading(Table):
     consumption = Numeric(digits=(14, 3), null=True, default=None)
     period = Date(index=True)
     submitted_at = Timestamptz(default=TimestamptzNow())
-    source = Varchar(length=16, default="portal")
+    source = Varchar(length=16, default=Source.PORTAL, choices=Source)
     submitted_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     rollover = Boolean(default=False)
     flagged = Boolean(default=False)

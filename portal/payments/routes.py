@@ -519,3 +519,13 @@ async def staff_refund(request: Request, payment_id: int, data: FormData) -> Res
         return await _staff_detail(request, payment_id, "payments/staff_refund.html", errors, 422, values)
     flash(request, _("The refund is made and entered in the account's ledger."))
     return see_other(request, f"/staff/payments/{payment_id}")
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/pay": 4,
+    "/payments": 3,
+    "/autopay": 6,
+    "/staff/payments": 4,
+}

@@ -230,3 +230,12 @@ async def _home_section(principal: Principal) -> dict[str, Any] | None:
 
 
 register_section("tickets", 30, "tickets/home_section.html", _home_section)
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/tickets": 3,
+    "/tickets/new": 4,
+    "/tickets/{ticket_id:int}": 5,
+}

@@ -347,3 +347,12 @@ async def close_outage(request: Request, outage_id: int, data: FormData) -> Resp
     done = await queries.close_outage(principal, outage_id, message)
     flash(request, gettext("The outage is closed; requests completed with it: %(n)s.", n=done))
     return see_other(request, "/staff/outages")
+
+
+# Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
+# tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
+QUERY_BUDGETS: dict[str, int] = {
+    "/staff/tickets": 8,
+    "/staff/tickets?tab=active": 8,
+    "/staff/tickets?house&status": 8,
+}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.housing import queries, registry
+from portal.housing import actions, queries, registry
 from portal.housing.tables import (
     Complex,
     Entrance,
@@ -68,10 +68,10 @@ async def stamps() -> list:
     return rows
 
 
-async def run_import(filename: str, data: bytes) -> queries.ImportReport:
+async def run_import(filename: str, data: bytes) -> actions.ImportReport:
     parsed = registry.parse_file(filename, data)
     assert parsed.ok, parsed.problems
-    return await queries.apply_registry(parsed.rows)
+    return await actions.import_registry(parsed.rows)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -101,7 +101,7 @@ async def test_a_good_file_fills_the_registry(db, fmt):
     assert sorted((s["share_numerator"], s["share_denominator"]) for s in shares) == [(1, 2), (1, 2)]
     account = await PersonalAccount.select().where(PersonalAccount.number == "7700000002").first()
     assert account["premise"] == flat["id"]
-    assert queries._area(flat["area"]) == queries._area("54.70")
+    assert queries.area(flat["area"]) == queries.area("54.70")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -155,7 +155,7 @@ async def test_a_row_contradicting_the_database_rolls_back_the_whole_file(db):
     # account 7700000002 already belongs to flat 2 of the first house
     parsed = registry.parse_lines([rows[0], extra, taken])
     assert parsed.ok, parsed.problems
-    report = await queries.apply_registry(parsed.rows)
+    report = await actions.import_registry(parsed.rows)
     assert not report.applied
     assert report.problems[0].startswith("Строка 3:")
     assert await counts() == before
@@ -164,7 +164,7 @@ async def test_a_row_contradicting_the_database_rolls_back_the_whole_file(db):
 async def test_the_preview_reports_the_changes_and_writes_nothing(db):
     parsed = registry.parse_file("a.csv", SAMPLE.read_bytes())
     before = await counts()
-    report = await queries.apply_registry(parsed.rows, dry_run=True)
+    report = await actions.import_registry(parsed.rows, dry_run=True)
     assert report.created["premises"] == 6
     assert not report.applied
     assert await counts() == before

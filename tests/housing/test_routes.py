@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from portal.core.pagination import PageRequest
+from portal.core.security import Principal
 from portal.core.tables import AuditEvent
-from portal.housing import queries, registry
-from portal.housing.tables import Complex, House, Ownership, PersonalAccount, Premise
+from portal.housing import actions, queries, registry
+from portal.housing.tables import Complex, House, Owner, Ownership, PersonalAccount, Premise
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
 ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"
@@ -22,7 +24,7 @@ def changes(event: dict) -> dict:
 async def estate(db):
     """The sample registry plus a second house in another complex."""
     parsed = registry.parse_file("sample.csv", SAMPLE.read_bytes())
-    await queries.apply_registry(parsed.rows)
+    await actions.import_registry(parsed.rows)
     house = await House.select().where(House.address == ADDRESS).first()
     other_complex = Complex(name="ЖК «Другой»", city="Симферополь")
     await other_complex.save()
@@ -62,8 +64,8 @@ async def test_overview_counts_only_the_users_houses(manager, estate):
     page = await manager.get("/staff")
     assert page.status_code == 200
     assert "/staff/housing" in page.text
-    counts = await queries.overview_counts(frozenset({estate["house"]}))
-    assert counts == {"complexes": 1, "houses": 1, "premises": 6, "accounts": 4}
+    counts = await queries.overview_counts(Principal(user_id=1, house_ids=frozenset({estate["house"]})))
+    assert counts == queries.OverviewCounts(complexes=1, houses=1, premises=6, accounts=4)
 
 
 async def test_housing_list_shows_houses_in_scope_with_search(manager, estate):
@@ -98,21 +100,22 @@ async def test_house_page_shows_entrances_premises_risers_and_totals(manager, es
 
 
 async def test_house_page_filters_premises(manager, estate):
-    entrance_two = (await queries.entrances_of(estate["house"]))[1]["id"]
+    entrance_two = (await queries.entrances_of(estate["house"]))[1].id
     page = await manager.get(f"/staff/houses/{estate['house']}", params={"entrance": entrance_two})
     assert "/staff/accounts/" in page.text
-    listed = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), entrance_id=entrance_two)
-    assert [p["number"] for p in listed.items] == ["4"]
-    by_kind = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), kind="parking")
-    assert [p["number"] for p in by_kind.items] == ["М-1"]
-    by_floor = await queries.premises_of(estate["house"], queries.PageRequest(1, 30), floor=2)
-    assert [p["number"] for p in by_floor.items] == ["3"]
+    page = PageRequest(1, 30)
+    listed = await queries.premises_of(estate["house"], page, queries.PremiseFilter(entrance_id=entrance_two))
+    assert [p.number for p in listed.items] == ["4"]
+    by_kind = await queries.premises_of(estate["house"], page, queries.PremiseFilter(kind="parking"))
+    assert [p.number for p in by_kind.items] == ["М-1"]
+    by_floor = await queries.premises_of(estate["house"], page, queries.PremiseFilter(floor=2))
+    assert [p.number for p in by_floor.items] == ["3"]
 
 
 async def test_house_page_paginates(manager, estate):
     page = await manager.get(f"/staff/houses/{estate['house']}", params={"size": "10"})
     assert "Выводить по" in page.text
-    listed = await queries.premises_of(estate["house"], queries.PageRequest(2, 4))
+    listed = await queries.premises_of(estate["house"], PageRequest(2, 4))
     assert listed.total == 6 and len(listed.items) == 2
 
 
@@ -175,12 +178,12 @@ async def test_a_premise_is_created_with_its_risers_and_audited(manager, estate)
     risers = await queries.risers_of(estate["house"])
     response = await manager.form(
         f"/staff/houses/{estate['house']}/premises/new",
-        {"kind": "flat", "number": "77", "floor": "3", "area": "61,5", "risers": [str(risers[0]["id"])]},
+        {"kind": "flat", "number": "77", "floor": "3", "area": "61,5", "risers": [str(risers[0].id)]},
     )
     assert response.status_code == 303
     created = await Premise.select().where(Premise.number == "77").first()
     assert response.headers["location"] == f"/staff/premises/{created['id']}"
-    assert [r["code"] for r in await queries.risers_of_premise(created["id"])] == [risers[0]["code"]]
+    assert [r.code for r in await queries.risers_of_premise(created["id"])] == [risers[0].code]
     event = await AuditEvent.select().where(AuditEvent.action == "housing.premise.create").first()
     assert event["entity_id"] == created["id"]
     assert changes(event)["area"] == [None, "61.50"]
@@ -245,7 +248,9 @@ async def test_a_dispatcher_reads_but_cannot_write(dispatcher, estate):
 
 
 async def test_a_resident_or_a_guest_cannot_open_staff_pages(client, login, make_user, estate):
-    assert (await client.get("/staff/housing")).status_code in (303, 401)
+    guest = await client.get("/staff/housing")
+    assert guest.status_code == 303
+    assert guest.headers["location"] == "/login?next=/staff/housing"
     await login(client, await make_user(accounts={estate["account"]: "owner"}))
     assert (await client.get(f"/staff/houses/{estate['house']}")).status_code == 403
 
@@ -276,3 +281,95 @@ async def test_the_import_page_lists_problems_with_line_numbers(client, login, m
 
 async def test_a_manager_cannot_import(manager):
     assert (await manager.get("/staff/housing/import")).status_code == 403
+
+
+# --- owners of other houses stay out of reach (issue 11, item 3) ----------------------------------------
+
+
+@pytest.fixture
+async def stranger(estate):
+    """An owner who holds a share only in the other house."""
+    owner = Owner(kind="person", name="Чужой Владелец Иванович", inn="910200000999", phone="+79780000999")
+    await owner.save()
+    await Ownership(premise=estate["other_flat"], owner=owner.id, share_numerator=1, share_denominator=1).save()
+    return owner.id
+
+
+async def _storage_room(client, house: int) -> int:
+    created = await client.form(
+        f"/staff/houses/{house}/premises/new", {"kind": "storage", "number": "К-9", "area": "3"}
+    )
+    assert created.status_code == 303
+    return int(created.headers["location"].rsplit("/", 1)[1])
+
+
+@pytest.mark.parametrize("reference", ["id", "inn"])
+async def test_a_manager_cannot_attach_an_owner_of_another_house_and_so_reach_their_phone(
+    manager, estate, stranger, reference
+):
+    storage = await _storage_room(manager, estate["house"])
+    typed = str(stranger) if reference == "id" else "910200000999"
+    response = await manager.form(f"/staff/premises/{storage}/ownerships/new", {"owner": typed, "share": "1"})
+    assert response.status_code == 422
+    assert "Такого собственника нет." in response.text
+    assert not await Ownership.exists().where((Ownership.owner == stranger) & (Ownership.premise == storage))
+    assert (await manager.get(f"/staff/owners/{stranger}")).status_code == 404
+    edit = await manager.form(
+        f"/staff/owners/{stranger}/edit", {"kind": "person", "name": "Чужой", "phone": "+79780000001"}
+    )
+    assert edit.status_code == 404
+    assert (await Owner.select(Owner.phone).where(Owner.id == stranger).first())["phone"] == "+79780000999"
+
+
+async def test_an_admin_attaches_any_owner_of_the_company(client, login, make_user, estate, stranger):
+    await login(client, await make_user(roles=("admin",)))
+    storage = await _storage_room(client, estate["house"])
+    response = await client.form(f"/staff/premises/{storage}/ownerships/new", {"owner": "910200000999", "share": "1"})
+    assert response.status_code == 303
+    assert await Ownership.exists().where((Ownership.owner == stranger) & (Ownership.premise == storage))
+
+
+# --- unexpected input is answered, never a server error (issue 11, item 7) -------------------------------
+
+HOSTILE = ["²", "١٢", str(10**30), "-1", "9999-12-31", "1e30", "' OR 1=1 --", "%00"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/staff/housing", "complex"),
+        ("/staff/housing", "q"),
+        ("/staff/housing", "page"),
+        ("/staff/houses/{house}", "floor"),
+        ("/staff/houses/{house}", "entrance"),
+        ("/staff/houses/{house}", "kind"),
+        ("/staff/houses/{house}", "size"),
+        ("/staff/accounts", "q"),
+        ("/staff/owners", "q"),
+        ("/staff/premises/{flat}/ownerships/new", "owner"),
+    ],
+)
+async def test_hostile_query_values_are_ignored_not_a_server_error(manager, estate, path, name, value):
+    response = await manager.get(path.format(**estate), params={name: value})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+async def test_hostile_form_values_are_refused_with_the_form_not_a_server_error(manager, estate, value):
+    premise = await manager.form(
+        f"/staff/houses/{estate['house']}/premises/new",
+        {"kind": "flat", "number": "88", "entrance": value, "floor": value, "area": value, "risers": [value]},
+    )
+    assert premise.status_code == 422
+    share = await manager.form(f"/staff/premises/{estate['flat']}/ownerships/new", {"owner": value, "share": value})
+    assert share.status_code == 422
+    account = await manager.form(
+        f"/staff/premises/{estate['flat']}/accounts/new", {"number": value, "opened_on": value}
+    )
+    assert account.status_code == 422
+
+
+async def test_an_id_past_64_bits_in_a_registry_path_is_not_found(manager):
+    for path in (f"/staff/houses/{10**30}", f"/staff/premises/{2**63}/edit", f"/staff/owners/{10**20}"):
+        assert (await manager.get(path)).status_code == 404

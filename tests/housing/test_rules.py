@@ -241,3 +241,18 @@ def test_the_sample_file_in_the_repository_is_valid():
     result = registry.parse_file("registry_sample.csv", data)
     assert result.ok, result.problems
     assert len(result.rows) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (str(10**30), Problem.AREA_TOO_LARGE),
+        ("-" + str(10**30), Problem.AREA_NOT_POSITIVE),
+        ("1." + "0" * 40 + "1", Problem.AREA_DECIMALS),
+        ("²", Problem.NOT_A_NUMBER),
+        ("١٢", Problem.NOT_A_NUMBER),
+        ("99999999,99", Decimal("99999999.99")),
+    ],
+)
+def test_an_area_past_what_a_decimal_rounds_is_a_problem_not_an_error(text, expected):
+    assert rules.parse_area(text) == expected

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from portal.core.pagination import PageRequest
-from portal.housing import queries, registry
+from portal.core.security import Principal
+from portal.housing import actions, queries, registry
 from portal.housing.tables import House, Owner, PersonalAccount
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
@@ -21,27 +22,27 @@ backfill_migration = importlib.import_module("migrations.housing.housing_2026_11
 async def world(db):
     """The sample registry (imported) and a second house in another complex, entered through the staff forms' writes."""
     parsed = registry.parse_file("sample.csv", SAMPLE.read_bytes())
-    assert (await queries.apply_registry(parsed.rows)).applied
+    assert (await actions.import_registry(parsed.rows)).applied
     house = (await House.select(House.id).where(House.address == ADDRESS).first())["id"]
-    other_complex = await queries.save_complex(None, None, {"name": "ЖК «Другой»", "city": "Симферополь"})
-    other = await queries.save_house(
+    other_complex = await actions.save_complex(None, None, {"name": "ЖК «Другой»", "city": "Симферополь"})
+    other = await actions.save_house(
         None, None, {"complex": other_complex, "address": OTHER_ADDRESS, "floors": 5, "fias_id": None}
     )
-    flat = await queries.save_premise(
+    flat = await actions.save_premise(
         None,
         None,
         {"house": other, "kind": "flat", "number": "2", "entrance": None, "floor": 1, "area": Decimal("40.00")},
         [],
     )
-    account = await queries.save_account(
+    account = await actions.save_account(
         None, None, {"number": "5500000001", "premise": flat, "payer_name": "Чужой Жилец Сидоров"}
     )
-    owner = await queries.save_owner(
+    owner = await actions.save_owner(
         None,
         None,
         {"kind": "person", "name": "Сидорова Мария Чужая", "inn": None, "phone": "+7 978 555-44-33", "email": ""},
     )
-    await queries.save_ownership(
+    await actions.save_ownership(
         None, None, {"premise": flat, "owner": owner, "share_numerator": 1, "share_denominator": 1, "joint": False}
     )
     return {"house": house, "other_house": other, "other_complex": other_complex, "account": account, "owner": owner}
@@ -54,16 +55,20 @@ async def manager(client, login, make_user, world):
     return client
 
 
+def scope(houses: frozenset[int] | None) -> Principal:
+    return Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=houses)
+
+
 async def numbers(houses, q: str) -> list[str]:
-    return [r["number"] for r in (await queries.list_accounts(houses, PAGE, q=q)).items]
+    return [r.number for r in (await queries.list_accounts(scope(houses), PAGE, q=q)).items]
 
 
 async def owner_names(houses, q: str) -> list[str]:
-    return [r["name"] for r in (await queries.list_owners(houses, PAGE, q=q)).items]
+    return [r.name for r in (await queries.list_owners(scope(houses), PAGE, q=q)).items]
 
 
 async def addresses(houses, q: str) -> list[str]:
-    return [r["address"] for r in (await queries.list_houses(houses, PAGE, q=q)).items]
+    return [r.address for r in (await queries.list_houses(scope(houses), PAGE, q=q)).items]
 
 
 async def test_houses_are_found_by_part_of_the_address_or_of_the_complex_name(manager, world):
@@ -148,7 +153,7 @@ async def test_staff_edits_keep_the_search_text_in_step(client, login, make_user
     assert await addresses(None, "новая") == ["г. Симферополь, ул. Новая, д. 9"]
     assert await numbers(None, "новая") == ["5500000001"]  # the address is in the text of the house's accounts
     assert await numbers(None, "чужая") == []
-    await queries.save_complex(None, world["other_complex"], {"name": "ЖК «Переименованный»", "city": ""})
+    await actions.save_complex(None, world["other_complex"], {"name": "ЖК «Переименованный»", "city": ""})
     assert await addresses(None, "переименов") == ["г. Симферополь, ул. Новая, д. 9"]
     response = await client.form(
         f"/staff/owners/{world['owner']}/edit",
@@ -162,10 +167,10 @@ async def test_staff_edits_keep_the_search_text_in_step(client, login, make_user
 
 async def test_the_registry_import_fills_and_updates_the_search_text(world):
     rows = SAMPLE.read_text(encoding="utf-8").replace("Кузнецов Олег Игоревич;Кузнецов", "Кузнецова Ольга;Кузнецов")
-    report = await queries.apply_registry(registry.parse_file("sample.csv", rows.encode()).rows)
+    report = await actions.import_registry(registry.parse_file("sample.csv", rows.encode()).rows)
     assert report.applied and report.updated["accounts"] == 1
     assert await numbers(None, "ольга") == ["7700000003"]
-    again = await queries.apply_registry(registry.parse_file("sample.csv", rows.encode()).rows)
+    again = await actions.import_registry(registry.parse_file("sample.csv", rows.encode()).rows)
     assert again.changes == 0
 
 

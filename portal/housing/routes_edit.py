@@ -1,0 +1,547 @@
+"""The registry's create and edit forms: ONE controller serving every entity from a declarative ``EditSpec``.
+
+Like an object edit view specialised by its form (and without a class hierarchy): a spec names the form's
+fields, its reader, the uniqueness check, the saver (an action) and where the page leads back, and two
+handlers — show and submit — serve the "new" and "edit" URLs of every spec. A record in the URL is loaded only
+within the user's houses (404 otherwise), and so is the record a new one belongs to (the house of a premise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+from portal.core.parse import parse_id
+from portal.core.security import Principal, staff
+from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.housing import actions, forms, queries, rules
+from portal.housing.forms import Field
+
+Text = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a form is: the record edited (None for a new one), the record it belongs to (the house of an
+    entrance or premise, the premise of a share or account), what the form shows first, and the way back."""
+
+    record_id: int | None
+    parent_id: int | None
+    values: dict[str, Any]
+    back: str
+    intro: str = ""
+
+
+Problems = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class EditSpec:
+    """One entity's create and edit forms, declared."""
+
+    entity: str  # route names <entity>_new/_create/_edit/_update
+    new_path: str
+    edit_path: str
+    titles: tuple[Text, Text]  # new, edit
+    submits: tuple[Text, Text]
+    saved: Text
+    fields: Callable[[Place], Awaitable[list[Field]]]
+    read: Callable[[Mapping[str, Any], forms.Choices], tuple[dict[str, Any], FormErrors]]
+    check: Callable[[Principal, Place, dict[str, Any]], Awaitable[Problems]]  # uniqueness (a share: its owner)
+    save: Callable[[Principal, Place, dict[str, Any]], Awaitable[int]]  # an action
+    new: Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place | None]]  # parent id, query
+    edit: Callable[[Principal, int], Awaitable[Place | None]]
+    done: Callable[[int, Place], str]  # where a saved record leads
+    new_role: str = "manager"  # who may create (admins always): "admin" for what changes the whole company
+    edit_role: str = "manager"
+
+
+# --- the two handlers every spec is served by ------------------------------------------------------------
+
+
+def _spec(request: Request) -> tuple[EditSpec, bool]:
+    opt = request.route_handler.opt
+    return opt["edit_spec"], opt["edit_new"]
+
+
+async def _place(request: Request, principal: Principal) -> Place:
+    spec, new = _spec(request)
+    path_id = next(iter(request.path_params.values()), None)
+    place = await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id))
+    if place is None:
+        raise NotFoundException()
+    return place
+
+
+async def _page(
+    request: Request, place: Place, fields: list[Field], values: dict[str, Any], errors: FormErrors | None = None
+) -> Template:
+    spec, new = _spec(request)
+    return render(
+        request,
+        "housing/form.html",
+        title=spec.titles[0 if new else 1](),
+        intro=place.intro,
+        fields=fields,
+        form=values,
+        errors=errors,
+        submit=spec.submits[0 if new else 1](),
+        back=place.back,
+        status_code=422 if errors else 200,
+    )
+
+
+async def show_form(request: Request, principal: NamedDependency[Principal]) -> Template:
+    """The empty form of a new record, or the form of one to edit."""
+    place = await _place(request, principal)
+    spec, _new = _spec(request)
+    return await _page(request, place, await spec.fields(place), place.values)
+
+
+async def submit_form(
+    request: Request, principal: NamedDependency[Principal], data: FormData
+) -> Template | Response[Any]:
+    """Read, check, save through the spec's action; the form again with the errors and what was typed (422)."""
+    place = await _place(request, principal)
+    spec, _new = _spec(request)
+    fields = await spec.fields(place)
+    values, errors = spec.read(data, forms.choices(fields))
+    for name, message in [] if errors else await spec.check(principal, place, values):
+        errors.add(name, message)
+    if not errors:
+        try:
+            saved = await spec.save(principal, place, values)
+        except actions.Invalid as exc:
+            errors.add(exc.field, exc.message)
+    if errors:
+        return await _page(request, place, fields, forms.typed(data, fields), errors)
+    flash(request, spec.saved())
+    return see_other(request, spec.done(saved, place))
+
+
+def _served(spec: EditSpec) -> list[Any]:
+    def opt(role: str, new: bool) -> dict[str, Any]:
+        return {**staff(role), "edit_spec": spec, "edit_new": new}
+
+    name = spec.entity
+    return [
+        get(spec.new_path, name=f"{name}_new", opt=opt(spec.new_role, True))(show_form),
+        post(spec.new_path, name=f"{name}_create", opt=opt(spec.new_role, True), status_code=200)(submit_form),
+        get(spec.edit_path, name=f"{name}_edit", opt=opt(spec.edit_role, False))(show_form),
+        post(spec.edit_path, name=f"{name}_update", opt=opt(spec.edit_role, False), status_code=200)(submit_form),
+    ]
+
+
+# --- what the specs share --------------------------------------------------------------------------------
+
+
+def _taken(name: str, message: Text, taken: Callable[[Place, dict[str, Any]], Awaitable[bool]]) -> Any:
+    """A uniqueness check: ``message`` on field ``name`` when ``taken`` finds another record with these values."""
+
+    async def check(principal: Principal, place: Place, values: dict[str, Any]) -> Problems:
+        return [(name, message())] if await taken(place, values) else []
+
+    return check
+
+
+async def _house(principal: Principal, house_id: int | None) -> queries.HouseView | None:
+    return await queries.get_house(principal, house_id) if house_id else None
+
+
+async def _premise(principal: Principal, premise_id: int | None) -> queries.PremiseView | None:
+    return await queries.get_premise(principal, premise_id) if premise_id else None
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- complexes -------------------------------------------------------------------------------------------
+
+
+async def _complex_fields(place: Place) -> list[Field]:
+    return [
+        Field("name", _("Name"), required=True, hint=_("As residents know it, e.g. ЖК «Салгирный парк»")),
+        Field("city", _("City")),
+    ]
+
+
+async def _complex_new(principal: Principal, parent: int | None, query: Mapping[str, Any]) -> Place:
+    return Place(None, None, {}, "/staff/housing")
+
+
+async def _complex_edit(principal: Principal, complex_id: int) -> Place | None:
+    found = await queries.get_complex(complex_id)
+    return Place(complex_id, None, {"name": found.name, "city": found.city}, "/staff/housing") if found else None
+
+
+COMPLEX = EditSpec(
+    entity="complex",
+    new_path="/staff/housing/complexes/new",
+    edit_path="/staff/housing/complexes/{complex_id:int}/edit",
+    titles=(lazy("New residential complex"), lazy("Edit the complex")),
+    submits=(lazy("Create the complex"), lazy("Save the complex")),
+    saved=lazy("The complex is saved."),
+    fields=_complex_fields,
+    read=forms.read_complex,
+    check=_taken(
+        "name",
+        lazy("A complex with this name already exists."),
+        lambda place, v: queries.complex_name_taken(v["name"], place.record_id),
+    ),
+    save=lambda principal, place, v: actions.save_complex(principal, place.record_id, v),
+    new=_complex_new,
+    edit=_complex_edit,
+    done=lambda saved, place: "/staff/housing",
+    new_role="admin",
+    edit_role="admin",
+)
+
+
+# --- houses ----------------------------------------------------------------------------------------------
+
+
+async def _house_fields(place: Place) -> list[Field]:
+    complexes = [(c.id, c.name) for c in await queries.complexes(None)]
+    return [
+        Field("complex", _("Residential complex"), "select", required=True, options=complexes, blank=""),
+        Field("address", _("Address"), required=True, hint=_("City, street, house number")),
+        Field("floors", _("Floors"), required=True, inputmode="numeric"),
+        Field("fias_id", _("FIAS/GAR id"), hint=_("Optional, 36 characters")),
+    ]
+
+
+async def _house_new(principal: Principal, parent: int | None, query: Mapping[str, Any]) -> Place:
+    return Place(None, None, {"complex": parse_id(query.get("complex")) or "", "floors": "9"}, "/staff/housing")
+
+
+async def _house_edit(principal: Principal, house_id: int) -> Place | None:
+    house = await _house(principal, house_id)
+    if house is None:
+        return None
+    values = {"complex": house.complex_id, "address": house.address, "floors": house.floors, "fias_id": house.fias_id}
+    return Place(house.id, None, values, f"/staff/houses/{house.id}")
+
+
+HOUSE = EditSpec(
+    entity="house",
+    new_path="/staff/houses/new",
+    edit_path="/staff/houses/{house_id:int}/edit",
+    titles=(lazy("New house"), lazy("Edit the house")),
+    submits=(lazy("Create the house"), lazy("Save the house")),
+    saved=lazy("The house is saved."),
+    fields=_house_fields,
+    read=forms.read_house,
+    check=_taken(
+        "address",
+        lazy("A house with this address is already in the registry."),
+        lambda place, v: queries.house_address_taken(v["address"], place.record_id),
+    ),
+    save=lambda principal, place, v: actions.save_house(principal, place.record_id, v),
+    new=_house_new,
+    edit=_house_edit,
+    done=lambda saved, place: f"/staff/houses/{saved}",
+    new_role="admin",
+)
+
+
+# --- entrances -------------------------------------------------------------------------------------------
+
+
+async def _entrance_fields(place: Place) -> list[Field]:
+    return [
+        Field("number", _("Entrance number"), required=True, inputmode="numeric"),
+        Field("floors", _("Floors"), required=True, inputmode="numeric"),
+    ]
+
+
+async def _entrance_new(principal: Principal, house_id: int | None, query: Mapping[str, Any]) -> Place | None:
+    house = await _house(principal, house_id)
+    if house is None:
+        return None
+    numbers = [e.number for e in await queries.entrances_of(house.id)]
+    values = {"number": str(max(numbers, default=0) + 1), "floors": str(house.floors)}
+    return Place(None, house.id, values, f"/staff/houses/{house.id}", intro=house.address)
+
+
+async def _entrance_edit(principal: Principal, entrance_id: int) -> Place | None:
+    entrance = await queries.get_entrance(principal, entrance_id)
+    house = await _house(principal, entrance.house_id) if entrance else None
+    if entrance is None or house is None:
+        return None
+    values = {"number": entrance.number, "floors": entrance.floors}
+    return Place(entrance.id, house.id, values, f"/staff/houses/{house.id}", intro=house.address)
+
+
+ENTRANCE = EditSpec(
+    entity="entrance",
+    new_path="/staff/houses/{house_id:int}/entrances/new",
+    edit_path="/staff/entrances/{entrance_id:int}/edit",
+    titles=(lazy("New entrance"), lazy("Edit the entrance")),
+    submits=(lazy("Add the entrance"), lazy("Save the entrance")),
+    saved=lazy("The entrance is saved."),
+    fields=_entrance_fields,
+    read=forms.read_entrance,
+    check=_taken(
+        "number",
+        lazy("This house already has an entrance with this number."),
+        lambda place, v: queries.entrance_taken(place.parent_id or 0, v["number"], place.record_id),
+    ),
+    save=lambda principal, place, v: actions.save_entrance(principal, place.record_id, {**v, "house": place.parent_id}),
+    new=_entrance_new,
+    edit=_entrance_edit,
+    done=lambda saved, place: f"/staff/houses/{place.parent_id}",
+)
+
+
+# --- premises --------------------------------------------------------------------------------------------
+
+
+async def _premise_fields(place: Place) -> list[Field]:
+    house_id = place.parent_id or 0
+    entrances = [(e.id, _("Entrance %(n)s", n=e.number)) for e in await queries.entrances_of(house_id)]
+    return [
+        Field("kind", _("Kind"), "select", required=True, options=rules.kind_options()),
+        Field("number", _("Number"), required=True, hint=_("Flat or premise number, e.g. 12 or 3Н")),
+        Field("entrance", _("Entrance"), "select", options=entrances, blank=_("No entrance")),
+        Field("floor", _("Floor"), inputmode="numeric"),
+        Field("area", _("Area, m²"), required=True, inputmode="decimal", hint=_("Up to two decimals, e.g. 54.35")),
+        Field("risers", _("Risers"), "checkboxes", options=[(r.id, r.code) for r in await queries.risers_of(house_id)]),
+    ]
+
+
+async def _premise_new(principal: Principal, house_id: int | None, query: Mapping[str, Any]) -> Place | None:
+    house = await _house(principal, house_id)
+    if house is None:
+        return None
+    return Place(None, house.id, {"kind": "flat", "risers": []}, f"/staff/houses/{house.id}", intro=house.address)
+
+
+async def _premise_edit(principal: Principal, premise_id: int) -> Place | None:
+    premise = await _premise(principal, premise_id)
+    if premise is None:
+        return None
+    values = {
+        "kind": premise.kind,
+        "number": premise.number,
+        "entrance": premise.entrance_id or "",
+        "floor": "" if premise.floor is None else premise.floor,
+        "area": premise.area,
+        "risers": [str(r.id) for r in await queries.risers_of_premise(premise.id)],
+    }
+    return Place(premise.id, premise.house_id, values, f"/staff/premises/{premise.id}", intro=premise.house_address)
+
+
+async def _save_premise(principal: Principal, place: Place, values: dict[str, Any]) -> int:
+    risers = values.pop("risers")
+    return await actions.save_premise(principal, place.record_id, {**values, "house": place.parent_id}, risers)
+
+
+PREMISE = EditSpec(
+    entity="premise",
+    new_path="/staff/houses/{house_id:int}/premises/new",
+    edit_path="/staff/premises/{premise_id:int}/edit",
+    titles=(lazy("New premise"), lazy("Edit the premise")),
+    submits=(lazy("Add the premise"), lazy("Save the premise")),
+    saved=lazy("The premise is saved."),
+    fields=_premise_fields,
+    read=forms.read_premise,
+    check=_taken(
+        "number",
+        lazy("This house already has a premise of this kind with this number."),
+        lambda place, v: queries.premise_taken(place.parent_id or 0, v["kind"], v["number"], place.record_id),
+    ),
+    save=_save_premise,
+    new=_premise_new,
+    edit=_premise_edit,
+    done=lambda saved, place: f"/staff/premises/{saved}",
+)
+
+
+# --- owners ----------------------------------------------------------------------------------------------
+
+
+async def _owner_fields(place: Place) -> list[Field]:
+    return [
+        Field("kind", _("Owner is"), "select", required=True, options=rules.owner_kind_options()),
+        Field("name", _("Full name or organisation name"), required=True, autocomplete="off"),
+        Field("inn", _("INN"), inputmode="numeric", hint=_("10 digits for an organisation, 12 for a person")),
+        Field("phone", _("Phone"), type="tel", autocomplete="off"),
+        Field("email", _("E-mail"), type="email", autocomplete="off"),
+    ]
+
+
+async def _owner_new(principal: Principal, parent: int | None, query: Mapping[str, Any]) -> Place:
+    return Place(None, None, {"kind": "person"}, "/staff/owners")
+
+
+async def _owner_edit(principal: Principal, owner_id: int) -> Place | None:
+    owner = await queries.get_owner(principal, owner_id)
+    if owner is None:
+        return None
+    values = {"kind": owner.kind, "name": owner.name, "inn": owner.inn, "phone": owner.phone, "email": owner.email}
+    return Place(owner.id, None, values, f"/staff/owners/{owner.id}")
+
+
+OWNER = EditSpec(
+    entity="owner",
+    new_path="/staff/owners/new",
+    edit_path="/staff/owners/{owner_id:int}/edit",
+    titles=(lazy("New owner"), lazy("Edit the owner")),
+    submits=(lazy("Add the owner"), lazy("Save the owner")),
+    saved=lazy("The owner is saved."),
+    fields=_owner_fields,
+    read=forms.read_owner,
+    check=_taken(
+        "name",
+        lazy("An owner with this name and INN is already in the registry."),
+        lambda place, v: queries.owner_taken(v["name"], v["inn"], place.record_id),
+    ),
+    save=lambda principal, place, v: actions.save_owner(principal, place.record_id, v),
+    new=_owner_new,
+    edit=_owner_edit,
+    done=lambda saved, place: f"/staff/owners/{saved}",
+)
+
+
+# --- ownership shares ------------------------------------------------------------------------------------
+
+
+async def _ownership_fields(place: Place) -> list[Field]:
+    owner = Field(
+        "owner",
+        _("Owner"),
+        required=True,
+        inputmode="numeric",
+        hint=_("The owner's number from the Owners list, or the INN"),
+    )
+    return [
+        *([owner] if place.record_id is None else []),
+        Field("share", _("Share"), required=True, hint=_("A fraction such as 1/2, or 1 for the whole premise")),
+        Field("joint", _("Joint ownership (e.g. spouses)"), "checkbox"),
+        Field("document", _("Ownership document"), hint=_("E.g. the EGRN record number and date")),
+        Field("valid_from", _("Owner since"), type="date"),
+    ]
+
+
+async def _ownership_new(principal: Principal, premise_id: int | None, query: Mapping[str, Any]) -> Place | None:
+    premise = await _premise(principal, premise_id)
+    if premise is None:
+        return None
+    values = {"owner": str(query.get("owner") or "")[:40], "share": "1"}
+    return Place(None, premise.id, values, f"/staff/premises/{premise.id}", intro=premise.address)
+
+
+async def _ownership_edit(principal: Principal, ownership_id: int) -> Place | None:
+    found = await queries.get_ownership(principal, ownership_id)
+    if found is None:
+        return None
+    values = {
+        "owner": found.owner_id,
+        "share": found.share,
+        "joint": "1" if found.joint else "",
+        "document": found.document,
+        "valid_from": _iso(found.valid_from),
+    }
+    return Place(found.id, found.premise_id, values, f"/staff/premises/{found.premise_id}", intro=found.owner_name)
+
+
+async def _ownership_check(principal: Principal, place: Place, values: dict[str, Any]) -> Problems:
+    """A new share names its owner by number or INN, among the owners the user may see, once per premise."""
+    typed = values.pop("owner")
+    if place.record_id is not None:  # an edit keeps the share's owner
+        values["owner"] = place.values["owner"]
+        return []
+    owner = await queries.find_owner(principal, typed) if typed else None
+    if owner is None:
+        return [("owner", _("No such owner. Give the number from the Owners list or the INN."))]
+    values["owner"] = owner.id
+    if await queries.ownership_exists(place.parent_id or 0, owner.id):
+        return [("owner", _("This owner already holds a share of this premise; edit that share instead."))]
+    return []
+
+
+OWNERSHIP = EditSpec(
+    entity="ownership",
+    new_path="/staff/premises/{premise_id:int}/ownerships/new",
+    edit_path="/staff/ownerships/{ownership_id:int}/edit",
+    titles=(lazy("Add an owner to the premise"), lazy("Edit the share")),
+    submits=(lazy("Add the owner"), lazy("Save the share")),
+    saved=lazy("The share is saved."),
+    fields=_ownership_fields,
+    read=forms.read_ownership,
+    check=_ownership_check,
+    save=lambda principal, place, v: actions.save_ownership(
+        principal, place.record_id, {**v, "premise": place.parent_id}
+    ),
+    new=_ownership_new,
+    edit=_ownership_edit,
+    done=lambda saved, place: f"/staff/premises/{place.parent_id}",
+)
+
+
+# --- personal accounts -----------------------------------------------------------------------------------
+
+
+async def _account_fields(place: Place) -> list[Field]:
+    return [
+        Field("number", _("Account number"), required=True, inputmode="numeric", hint=_("Digits only, up to 20")),
+        Field("payer_name", _("Payer"), autocomplete="off"),
+        Field("opened_on", _("Opened on"), type="date"),
+        Field("closed_on", _("Closed on"), type="date"),
+    ]
+
+
+async def _account_new(principal: Principal, premise_id: int | None, query: Mapping[str, Any]) -> Place | None:
+    premise = await _premise(principal, premise_id)
+    if premise is None:
+        return None
+    return Place(None, premise.id, {}, f"/staff/premises/{premise.id}", intro=premise.address)
+
+
+async def _account_edit(principal: Principal, account_id: int) -> Place | None:
+    account = await queries.get_account(principal, account_id)
+    if account is None:
+        return None
+    values = {
+        "number": account.number,
+        "payer_name": account.payer_name,
+        "opened_on": _iso(account.opened_on),
+        "closed_on": _iso(account.closed_on),
+    }
+    return Place(account.id, account.premise_id, values, f"/staff/accounts/{account.id}", intro=account.address)
+
+
+ACCOUNT = EditSpec(
+    entity="account",
+    new_path="/staff/premises/{premise_id:int}/accounts/new",
+    edit_path="/staff/accounts/{account_id:int}/edit",
+    titles=(lazy("New personal account"), lazy("Edit the personal account")),
+    submits=(lazy("Open the account"), lazy("Save the account")),
+    saved=lazy("The personal account is saved."),
+    fields=_account_fields,
+    read=forms.read_account,
+    check=_taken(
+        "number",
+        lambda: rules.message(rules.Problem.ACCOUNT_TAKEN),
+        lambda place, v: queries.account_number_taken(v["number"], place.record_id),
+    ),
+    save=lambda principal, place, v: actions.save_account(
+        principal, place.record_id, {**v, "premise": place.parent_id}
+    ),
+    new=_account_new,
+    edit=_account_edit,
+    done=lambda saved, place: f"/staff/accounts/{saved}",
+)
+
+SPECS = (COMPLEX, HOUSE, ENTRANCE, PREMISE, OWNER, OWNERSHIP, ACCOUNT)
+
+registry_forms = Router(path="/", route_handlers=[handler for spec in SPECS for handler in _served(spec)])
