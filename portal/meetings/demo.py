@@ -1,0 +1,248 @@
+"""Demo meetings of the first house: one closed with its protocol, one in its voting period with part of the owners
+voted and paper ballots waiting for moderation, and an owners' initiative collecting support.
+
+Demo users are linked to their registry owners: resident@demo.ru (a joint owner of his flat), resident2@demo.ru,
+and owner@demo.ru, an owner of a flat and a parking space who has not voted yet.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fpdf import FPDF
+
+from portal.accounts.passwords import hash_password
+from portal.accounts.tables import ConsentRecord, Residency, User
+from portal.core import clock, storage
+from portal.demo import DEMO_PASSWORD, DemoContext
+from portal.housing.tables import Ownership, PersonalAccount
+from portal.meetings import actions, forms, queries, rules
+from portal.meetings.tables import (
+    AgendaItem,
+    Ballot,
+    BallotStatus,
+    Initiative,
+    InitiativeSupport,
+    Meeting,
+    MeetingStatus,
+    OwnerLink,
+    RegisterEntry,
+    Source,
+    Vote,
+)
+
+PLACE = "г. Симферополь, ул. Киевская, 77, офис управляющей компании"
+
+
+def _scan(text: str) -> str:
+    """A small PDF standing for a scanned paper ballot, stored like an upload."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=text)
+    return storage._write_pdf(bytes(pdf.output())).key
+
+
+async def _meeting(house: int, title: str, starts_on: date, ends_on: date, questions: list[tuple[str, str]]) -> int:
+    starts, ends = forms.voting_moments(starts_on, ends_on, clock.zone())
+    meeting = Meeting(
+        house=house,
+        title=title,
+        form=rules.Form.ABSENTEE,
+        status=MeetingStatus.PUBLISHED,
+        initiator="ООО «УК Таврия-Сервис»",
+        administrator="ООО «УК Таврия-Сервис»",
+        place=PLACE,
+        notice_on=starts_on - timedelta(days=12),
+        starts_on=starts_on,
+        voting_starts_at=starts,
+        voting_ends_at=ends,
+        register_on=starts_on - timedelta(days=12),
+        chair="Смирнов Иван Петрович",
+        secretary="Егорова Наталья Викторовна",
+        counters="Фомин Д. А., Егорова Н. В.",
+        storage_place=PLACE,
+        published_at=datetime.combine(starts_on - timedelta(days=12), datetime.min.time(), UTC),
+    )
+    await meeting.save()
+    for position, (text, subject) in enumerate(questions, start=1):
+        threshold = rules.threshold_for(rules.Subject(subject), starts_on)
+        await AgendaItem(meeting=meeting.id, position=position, text=text, subject=subject, threshold=threshold).save()
+    await actions.fix_register(meeting.id, house, starts_on - timedelta(days=12))
+    return meeting.id
+
+
+async def _vote(
+    ctx: DemoContext, meeting: int, entries: list[dict[str, Any]], start: datetime, span: timedelta
+) -> None:
+    items = [r["id"] for r in await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == meeting)]
+    rng = ctx.rng
+    for e in entries:
+        ballot = Ballot(
+            meeting=meeting,
+            entry=e["id"],
+            source=Source.ELECTRONIC,
+            status=BallotStatus.ACCEPTED,
+            voter_name=e["owner_name"],
+            received_at=start + span * rng.random(),
+            electronic_key=f"{meeting}:{e['id']}",
+        )
+        await ballot.save()
+        weights = (0.78, 0.14, 0.08)
+        await Vote.insert(
+            *[Vote(ballot=ballot.id, item=item, choice=rng.choices(list(rules.Choice), weights)[0]) for item in items]
+        )
+
+
+async def _paper(meeting: int, entry: dict[str, Any], received: datetime, duplicate: bool = False) -> None:
+    items = [r["id"] for r in await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == meeting)]
+    ballot = Ballot(
+        meeting=meeting,
+        entry=entry["id"],
+        source=Source.PAPER,
+        status=BallotStatus.MODERATION,
+        voter_name=entry["owner_name"],
+        scan_key=_scan(f"Ballot {entry['premise_number']}"),
+        scan_type="application/pdf",
+        received_at=received,
+        duplicate=duplicate,
+    )
+    await ballot.save()
+    await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=rules.Choice.FOR) for item in items])
+
+
+async def _owner_of(account: int) -> list[int]:
+    premise = await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == account).first()
+    rows = await Ownership.select(Ownership.owner).where(Ownership.premise == premise["premise"]).order_by(Ownership.id)
+    return [r["owner"] for r in rows]
+
+
+async def _two_premise_owner(house: int, taken: set[int]) -> tuple[int, int] | None:
+    """An owner of a flat and another premise of the house, and the flat's account."""
+    rows = await Ownership.select(Ownership.owner, Ownership.premise, Ownership.premise.kind.as_alias("kind")).where(
+        Ownership.premise.house == house
+    )
+    by_owner: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_owner.setdefault(r["owner"], []).append(r)
+    for owner, held in sorted(by_owner.items()):
+        flats = [h for h in held if h["kind"] == "flat"]
+        if owner not in taken and len(held) >= 2 and flats:
+            account = (
+                await PersonalAccount.select(PersonalAccount.id)
+                .where(PersonalAccount.premise == flats[0]["premise"])
+                .first()
+            )
+            if account:
+                return owner, account["id"]
+    return None
+
+
+async def seed(ctx: DemoContext) -> None:
+    houses = ctx.shared.get("houses", [])
+    users = ctx.shared.get("users", {})
+    if not houses or "resident" not in users:
+        return
+    house = houses[0]
+    first_account = ctx.shared["resident_accounts"][0]
+    resident_owner = (await _owner_of(first_account))[0]
+    await OwnerLink(user=users["resident"], owner=resident_owner).save()
+    neighbour_owner = (await _owner_of(ctx.shared["second_resident_account"]))[0]
+    await OwnerLink(user=users["resident2"], owner=neighbour_owner).save()
+    linked = {resident_owner, neighbour_owner}
+    found = await _two_premise_owner(house, linked)
+    if found:
+        owner, account = found
+        now = datetime.now(UTC)
+        user = User(
+            email="owner@demo.ru",
+            full_name="Ольга Сергеевна Кравец",
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_confirmed_at=now,
+        )
+        await user.save()
+        await Residency(user=user.id, account=account, role="owner", rights=["view", "pay", "meters", "tickets"]).save()
+        from portal.accounts import consent
+
+        await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="demo").save()
+        await OwnerLink(user=user.id, owner=owner).save()
+        linked.add(owner)
+        ctx.logins.append(("Owner of a flat and a parking space (votes)", "owner@demo.ru", DEMO_PASSWORD))
+
+    today = ctx.today
+    closed = await _meeting(
+        house,
+        "Годовое общее собрание собственников",
+        today - timedelta(days=120),
+        today - timedelta(days=100),
+        [
+            ("Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.", "other"),
+            ("Утвердить план текущего ремонта на следующий год", "other"),
+            ("Разрешить размещение рекламной конструкции на фасаде дома", "p3"),
+        ],
+    )
+    entries = await RegisterEntry.select().where(RegisterEntry.meeting == closed).order_by(RegisterEntry.id)
+    voters = [e for e in entries if ctx.rng.random() < 0.72 and e["owner"] not in linked]
+    start = datetime.combine(today - timedelta(days=120), datetime.min.time(), UTC)
+    await _vote(ctx, closed, voters, start, timedelta(days=19))
+    closed_at = start + timedelta(days=23)
+    await Meeting.update(
+        {
+            Meeting.status: MeetingStatus.CLOSED,
+            Meeting.closed_at: closed_at,
+            Meeting.protocol_number: f"{closed}/{closed_at.year}",
+            Meeting.originals_received_on: (closed_at + timedelta(days=2)).date(),
+            Meeting.sent_to_inspectorate_on: (closed_at + timedelta(days=5)).date(),
+        }
+    ).where(Meeting.id == closed)
+
+    voting = await _meeting(
+        house,
+        "Внеочередное собрание: капитальный ремонт кровли",
+        today - timedelta(days=5),
+        today + timedelta(days=14),
+        [
+            ("Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.", "other"),
+            ("Провести капитальный ремонт кровли в 2027 году за счёт фонда капремонта", "p1"),
+            ("Наделить совет дома полномочиями решать вопросы текущего ремонта", "p4_2"),
+        ],
+    )
+    entries = await RegisterEntry.select().where(RegisterEntry.meeting == voting).order_by(RegisterEntry.id)
+    free = [e for e in entries if e["owner"] not in linked]
+    voters = [e for e in free if ctx.rng.random() < 0.33]
+    start = datetime.combine(today - timedelta(days=5), datetime.min.time(), UTC)
+    await _vote(ctx, voting, voters, start, timedelta(days=4))
+    voted = {e["id"] for e in voters}
+    paper = [e for e in free if e["id"] not in voted][:3]
+    for e in paper:
+        await _paper(voting, e, start + timedelta(days=2))
+    await _paper(voting, voters[0], start + timedelta(days=3), duplicate=True)
+
+    initiative = Initiative(
+        house=house,
+        author=users["resident2"],
+        author_owner=neighbour_owner,
+        title="Установить шлагбаум во дворе",
+        agenda="1. Установить шлагбаум на въезде во двор.\n2. Утвердить смету и порядок оплаты.",
+        total_num=0,
+        total_den=1,
+    )
+    areas = await queries.house_areas(house)
+    total = rules.total_votes(areas)
+    initiative.total_num, initiative.total_den = total.numerator, total.denominator
+    await initiative.save()
+    holdings = await queries.holdings_of_house(house, today)
+    for line in rules.register(holdings):
+        if line.owner_id == neighbour_owner:
+            await InitiativeSupport(
+                initiative=initiative.id,
+                ownership=line.ownership_id,
+                user=users["resident2"],
+                group=line.group,
+                weight_num=line.weight.numerator,
+                weight_den=line.weight.denominator,
+                key=f"{initiative.id}:{line.ownership_id}",
+            ).save()
+    ctx.shared["meetings"] = {"closed": closed, "voting": voting, "initiative": initiative.id}
+    ctx.say(f"meetings: closed {closed}, voting {voting} ({len(voters)} voted, {len(paper) + 1} paper to moderate)")
