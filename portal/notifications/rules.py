@@ -1,0 +1,194 @@
+"""Pure rules of notifications: the audience (DESIGN §5) as plain data.
+
+An audience is a union of selections: the whole company, complexes, houses, entrances, ranges of floors (of a
+house, or of one entrance of it), risers, premises and single personal accounts. A person reached by several
+selections is one recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class TargetKind(StrEnum):
+    """One kind of selection of an audience, as stored row by row (``ref`` names the selected record)."""
+
+    COMPANY = "company"
+    COMPLEX = "complex"
+    HOUSE = "house"
+    ENTRANCE = "entrance"
+    FLOORS = "floors"  # ref: the house; entrance optional; floor_from..floor_to inclusive
+    RISER = "riser"
+    PREMISE = "premise"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, order=True)
+class FloorRange:
+    """Floors ``floor_from``..``floor_to`` (inclusive) of a house, or of one entrance of it."""
+
+    house: int
+    floor_from: int
+    floor_to: int
+    entrance: int | None = None
+
+    def contains(self, house: int, entrance: int | None, floor: int | None) -> bool:
+        if floor is None or house != self.house:
+            return False
+        if self.entrance is not None and entrance != self.entrance:
+            return False
+        return self.floor_from <= floor <= self.floor_to
+
+
+@dataclass(frozen=True)
+class Target:
+    """One stored selection: ``kind`` and the id it names (for floors, the house and the range)."""
+
+    kind: TargetKind
+    ref: int | None = None
+    entrance: int | None = None
+    floor_from: int | None = None
+    floor_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a message is for: the union of every selection given."""
+
+    company: bool = False
+    complexes: frozenset[int] = frozenset()
+    houses: frozenset[int] = frozenset()
+    entrances: frozenset[int] = frozenset()
+    floors: tuple[FloorRange, ...] = ()
+    risers: frozenset[int] = frozenset()
+    premises: frozenset[int] = frozenset()
+    accounts: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        company: bool = False,
+        complexes: Iterable[int] = (),
+        houses: Iterable[int] = (),
+        entrances: Iterable[int] = (),
+        floors: Iterable[FloorRange] = (),
+        risers: Iterable[int] = (),
+        premises: Iterable[int] = (),
+        accounts: Iterable[int] = (),
+    ) -> Audience:
+        return cls(
+            company=company,
+            complexes=frozenset(complexes),
+            houses=frozenset(houses),
+            entrances=frozenset(entrances),
+            floors=tuple(sorted({normalise_floors(f) for f in floors})),
+            risers=frozenset(risers),
+            premises=frozenset(premises),
+            accounts=frozenset(accounts),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.company
+            or self.complexes
+            or self.houses
+            or self.entrances
+            or self.floors
+            or self.risers
+            or self.premises
+            or self.accounts
+        )
+
+    def __or__(self, other: Audience) -> Audience:
+        return Audience(
+            company=self.company or other.company,
+            complexes=self.complexes | other.complexes,
+            houses=self.houses | other.houses,
+            entrances=self.entrances | other.entrances,
+            floors=tuple(sorted(set(self.floors) | set(other.floors))),
+            risers=self.risers | other.risers,
+            premises=self.premises | other.premises,
+            accounts=self.accounts | other.accounts,
+        )
+
+    def targets(self) -> list[Target]:
+        """The audience as rows to store (one per selection)."""
+        rows: list[Target] = [Target(TargetKind.COMPANY)] if self.company else []
+        for kind, ids in (
+            (TargetKind.COMPLEX, self.complexes),
+            (TargetKind.HOUSE, self.houses),
+            (TargetKind.ENTRANCE, self.entrances),
+            (TargetKind.RISER, self.risers),
+            (TargetKind.PREMISE, self.premises),
+            (TargetKind.ACCOUNT, self.accounts),
+        ):
+            rows.extend(Target(kind, ref) for ref in sorted(ids))
+        rows.extend(Target(TargetKind.FLOORS, f.house, f.entrance, f.floor_from, f.floor_to) for f in self.floors)
+        return rows
+
+    @classmethod
+    def from_targets(cls, rows: Iterable[Target]) -> Audience:
+        """The audience stored as ``targets()`` rows."""
+        picked: dict[TargetKind, set[int]] = {kind: set() for kind in TargetKind}
+        floors: list[FloorRange] = []
+        company = False
+        for row in rows:
+            kind = TargetKind(row.kind)
+            if kind is TargetKind.COMPANY:
+                company = True
+            elif kind is TargetKind.FLOORS:
+                if row.ref is not None and row.floor_from is not None and row.floor_to is not None:
+                    floors.append(FloorRange(row.ref, row.floor_from, row.floor_to, row.entrance))
+            elif row.ref is not None:
+                picked[kind].add(row.ref)
+        return cls.of(
+            company=company,
+            complexes=picked[TargetKind.COMPLEX],
+            houses=picked[TargetKind.HOUSE],
+            entrances=picked[TargetKind.ENTRANCE],
+            floors=floors,
+            risers=picked[TargetKind.RISER],
+            premises=picked[TargetKind.PREMISE],
+            accounts=picked[TargetKind.ACCOUNT],
+        )
+
+    def houses_named(self) -> frozenset[int]:
+        """The houses this audience names directly (houses and floor ranges); complexes and the company are wider."""
+        return self.houses | {f.house for f in self.floors}
+
+
+def normalise_floors(floors: FloorRange) -> FloorRange:
+    """A range given backwards (9–5) is the same range (5–9)."""
+    low, high = sorted((floors.floor_from, floors.floor_to))
+    return FloorRange(floors.house, low, high, floors.entrance)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one of a resident's accounts is: what an audience can select it by."""
+
+    account: int
+    premise: int
+    house: int
+    complex: int
+    entrance: int | None = None
+    floor: int | None = None
+    risers: frozenset[int] = field(default_factory=frozenset)
+
+
+def reaches(audience: Audience, place: Place) -> bool:
+    """Whether the audience selects this place (the same answer the database query gives, for one place)."""
+    return (
+        audience.company
+        or place.complex in audience.complexes
+        or place.house in audience.houses
+        or (place.entrance is not None and place.entrance in audience.entrances)
+        or any(f.contains(place.house, place.entrance, place.floor) for f in audience.floors)
+        or bool(place.risers & audience.risers)
+        or place.premise in audience.premises
+        or place.account in audience.accounts
+    )
