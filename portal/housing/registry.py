@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -170,7 +170,11 @@ def file_lines(filename: str, data: bytes) -> Iterator[list[str]]:
     return csv_lines(data)
 
 
-def parse_lines(lines: Iterable[list[str]]) -> ParseResult:
+Progress = Callable[[int], None]  # told the number of lines read, every PROGRESS_EVERY lines
+PROGRESS_EVERY = 1000
+
+
+def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) -> ParseResult:
     """Check every line of the file; the result has either all rows or the problems (with line numbers)."""
     result = ParseResult()
     iterator = iter(lines)
@@ -192,6 +196,8 @@ def parse_lines(lines: Iterable[list[str]]) -> ParseResult:
     houses: dict[str, RegistryRow] = {}
     for offset, cells in enumerate(iterator):
         line = offset + 2
+        if progress and offset % PROGRESS_EVERY == 0:
+            progress(offset)
         if line - 1 > MAX_ROWS:
             result.problems.append(gettext("The file has more than %(n)s rows.", n=MAX_ROWS))
             break
@@ -216,10 +222,10 @@ def parse_lines(lines: Iterable[list[str]]) -> ParseResult:
     return result
 
 
-def parse_file(filename: str, data: bytes) -> ParseResult:
-    """Read and check a CSV or XLSX registry file."""
+def parse_file(filename: str, data: bytes, progress: Progress | None = None) -> ParseResult:
+    """Read and check a CSV or XLSX registry file (CPU work: call it off the event loop)."""
     try:
-        return parse_lines(file_lines(filename, data))
+        return parse_lines(file_lines(filename, data), progress)
     except FileProblem as exc:
         return ParseResult(problems=[str(exc)])
     except csv.Error:

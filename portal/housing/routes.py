@@ -203,14 +203,17 @@ class RegistryImport(Controller):
 
     @post("/", name="registry_preview", status_code=200)
     async def preview(self, request: Request, data: MultipartData) -> Template:
-        """First step: read the file, check every row and show what an import would change (nothing is written)."""
+        """First step: check every row of the file and show what an import would change (nothing is written)."""
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return _import_page(request, 422, problems=[_("Choose a CSV or XLSX file.")])
-        checked = await imports.check(upload)
-        if checked.problems:
-            return _import_page(request, 422, problems=checked.problems, filename=upload.filename)
-        return _import_page(request, report=checked.report, token=checked.token, filename=upload.filename)
+        content = await upload.read(imports.registry.MAX_BYTES + 1)
+        return _checked_page(request, await imports.start(upload.filename, content))
+
+    @get("/{token:str}", name="registry_check")
+    async def check(self, request: Request, token: str) -> Template:
+        """How the check of an uploaded file goes (the page asks again every second until it is done)."""
+        return _checked_page(request, token)
 
     @post("/apply", name="registry_apply", status_code=200)
     async def apply(
@@ -231,8 +234,18 @@ class RegistryImport(Controller):
         return see_other(request, "/staff/housing")
 
 
+def _checked_page(request: Request, token: str) -> Template:
+    found = imports.status(token)
+    if found is None:
+        raise NotFoundException()
+    if found.state == "failed":
+        return _import_page(request, 422, problems=found.problems, filename=found.filename)
+    return _import_page(request, checking=found, report=found.report, token=token, filename=found.filename)
+
+
 def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
     context.setdefault("report", None)
+    context.setdefault("checking", None)
     context.setdefault("problems", [])
     context.setdefault("token", "")
     context.setdefault("filename", "")

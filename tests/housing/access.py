@@ -43,5 +43,6 @@ ACCESS: dict[str, str] = {
     "POST /staff/accounts/{account_id:int}/edit": WRITE,
     "GET /staff/housing/import": COMPANY,
     "POST /staff/housing/import": COMPANY,
+    "GET /staff/housing/import/{token:str}": COMPANY,
     "POST /staff/housing/import/apply": COMPANY,
 }

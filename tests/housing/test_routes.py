@@ -373,3 +373,55 @@ async def test_hostile_form_values_are_refused_with_the_form_not_a_server_error(
 async def test_an_id_past_64_bits_in_a_registry_path_is_not_found(manager):
     for path in (f"/staff/houses/{10**30}", f"/staff/premises/{2**63}/edit", f"/staff/owners/{10**20}"):
         assert (await manager.get(path)).status_code == 404
+
+
+# --- the import is checked off the event loop, with its progress shown (issue 11, item 4) -----------------
+
+
+async def _until_checked(client, token: str, seconds: float = 60) -> object:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = await client.get(f"/staff/housing/import/{token}")
+        if "checking-h" not in page.text:
+            return page
+        await asyncio.sleep(0.2)
+    raise AssertionError("the check did not finish")
+
+
+async def test_a_file_past_the_row_limit_is_checked_in_the_background_while_other_requests_are_served(
+    client, new_client, login, make_user, db, monkeypatch
+):
+    import asyncio
+    import time
+
+    from portal.housing import imports
+
+    monkeypatch.setattr(imports, "WAIT_SECONDS", 0.05)
+    await login(client, await make_user(roles=("admin",)))
+    lines = [f"ЖК Большой;ул. Длинная, д. 1;кв;{n};50" for n in range(1, registry.MAX_ROWS + 5)]
+    body = "\n".join(["complex;house_address;premise_kind;premise_number;area", *lines])
+    upload = client.form("/staff/housing/import", files={"file": ("big.csv", body.encode(), "text/csv")})
+    answered = asyncio.ensure_future(upload)
+    await asyncio.sleep(0.01)
+    started = time.monotonic()
+    health = await new_client().get("/healthz")  # a visitor: no database work of its own
+    assert health.status_code == 200
+    assert time.monotonic() - started < 1.5  # the event loop is not blocked by the check
+    page = await answered
+    assert page.status_code == 200
+    assert "Проверяем файл big.csv" in page.text  # the progress, then the page asks again
+    token = page.text.split('hx-get="/staff/housing/import/', 1)[1].split('"', 1)[0]
+    done = await _until_checked(client, token)
+    assert done.status_code == 422
+    assert "больше 50000 строк" in done.text or "больше 50 000 строк" in done.text
+    assert not await House.exists()
+
+
+async def test_an_unknown_check_token_is_not_found(client, login, make_user, db):
+    await login(client, await make_user(roles=("admin",)))
+    assert (await client.get("/staff/housing/import/" + "0" * 32)).status_code == 404
+    assert (await client.get("/staff/housing/import/../../etc")).status_code == 404
+    assert (await client.form("/staff/housing/import/apply", {"token": "../x"})).status_code == 404
