@@ -4,14 +4,16 @@ Piccolo's ``SQLiteEngine`` opens a new aiosqlite connection, with a new thread, 
 transaction. This engine keeps its connections for the life of the process instead:
 
 - the database runs in WAL mode, so readers never wait for the writer and see every committed write;
-- reads outside a transaction take one of a few reader connections (``PRAGMA query_only``, so a write sent
-  there by mistake fails loudly instead of slipping past the writer);
+- reads outside a transaction run on a reader connection (``PRAGMA query_only``, so a write sent there by
+  mistake fails loudly instead of slipping past the writer), inline on the event loop's thread: an indexed
+  read of a page takes tens of microseconds, far less than handing it to a thread and back (under load
+  that hand-off, a thread wake-up and a GIL switch, cost a millisecond a query and dominated the page);
 - transactions and writes outside a transaction go through the one writer connection, held by one
   transaction at a time (in-process writers queue on a lock instead of meeting ``database is locked``;
   other processes still wait through ``busy_timeout``).
 
-Every connection lives on its own thread (sqlite3 releases the GIL while it works, so the database runs
-beside the event loop): a query is one hop to that thread and back (execute and fetch together). Piccolo's
+The writer lives on its own thread (a write may wait for another process's lock, which must not stop the
+event loop): a write is one hop to that thread and back (execute and fetch together). Piccolo's
 transaction, savepoint and ``TransactionType`` semantics are kept, so ``core.db.atomic()`` and the tests'
 rollback fixture work unchanged.
 """
@@ -86,9 +88,8 @@ class Connection:
 class _LoopState:
     """The asyncio primitives of one event loop (tests run each test on a loop of its own)."""
 
-    def __init__(self, readers: int) -> None:
+    def __init__(self) -> None:
         self.writer_lock = asyncio.Lock()
-        self.reader_slots = asyncio.Semaphore(readers)
 
 
 class PortalSQLiteTransaction(SQLiteTransaction):
@@ -126,16 +127,14 @@ class PortalSQLiteTransaction(SQLiteTransaction):
 
 
 class PortalSQLiteEngine(SQLiteEngine):
-    """Piccolo's ``SQLiteEngine`` with one writer and a few reader connections kept for the life of the process."""
+    """Piccolo's ``SQLiteEngine`` with a writer and a reader connection kept for the life of the process."""
 
-    __slots__ = ("_all_readers", "_guard", "_idle", "_states", "_writer", "readers")
+    __slots__ = ("_guard", "_inline", "_states", "_writer")
 
-    def __init__(self, path: str, readers: int = 4, **connection_kwargs: Any) -> None:
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
-        self.readers = readers
         self._writer: Connection | None = None
-        self._idle: list[Connection] = []
-        self._all_readers: list[Connection] = []
+        self._inline: sqlite3.Connection | None = None
         self._states: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         self._guard = threading.Lock()
 
@@ -158,7 +157,7 @@ class PortalSQLiteEngine(SQLiteEngine):
             with self._guard:
                 for old in [old for old in self._states if old.is_closed()]:
                     del self._states[old]
-                state = self._states.setdefault(loop, _LoopState(self.readers))
+                state = self._states.setdefault(loop, _LoopState())
         return state
 
     async def acquire_writer(self) -> Connection:
@@ -171,16 +170,13 @@ class PortalSQLiteEngine(SQLiteEngine):
         self._state().writer_lock.release()
 
     async def _read(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
-        state = self._state()
-        async with state.reader_slots:
-            connection = self._idle.pop() if self._idle else None
-            if connection is None:
-                connection = Connection(lambda: self._open(reader=True), "sqlite-reader")
-                self._all_readers.append(connection)
-            try:
-                return await connection.execute(sql, args)
-            finally:
-                self._idle.append(connection)
+        if self._inline is None:
+            self._inline = self._open(reader=True)
+        cursor = self._inline.execute(sql, args)
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     async def _write(self, sql: str, args: list[Any]) -> list[dict[str, Any]]:
         connection = await self.acquire_writer()
@@ -191,10 +187,12 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     async def close(self) -> None:
         """Close every connection (the app's shutdown and the CLI call it; the next query reopens them)."""
-        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
-        self._idle, self._all_readers, self._writer = [], [], None
-        for connection in connections:
-            await asyncio.to_thread(connection.close_sync)
+        writer, self._writer = self._writer, None
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
+        if writer is not None:
+            await asyncio.to_thread(writer.close_sync)
 
     # --- Piccolo's engine interface ------------------------------------------------------------------------
 

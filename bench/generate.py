@@ -1,0 +1,415 @@
+"""A realistic data set at scale on PostgreSQL: ``bench/generate.py --accounts 1000000``.
+
+Builds, in a freshly migrated database, what a management company of that size has: complexes of 100
+houses, houses of 200 flats in 4 entrances, one personal account per flat with a Russian payer name, 12
+months of charges (one row per service, 7 services), the ledger (a charge and a payment a month), monthly
+balances, receipts with a section per payee (УК, capital repair) and its QR payload, portal payments for a
+share of the months, cold and hot water meters (electricity in a third of the flats) with 6 months of
+readings, and one request a year per account on average in every status. One in ten accounts stops paying
+three months before the end, so there are debtors. A dispatcher of 20 houses signs in as
+``dispatcher@demo.ru`` / ``demo12345`` (as in the demo), so ``bench/bench_http.py --database-url`` can
+drive the staff list too.
+
+Everything is set-based ``INSERT … SELECT`` from a numbers table inside the server (no row crosses the
+wire), each table in its own transaction, with ``synchronous_commit = off``; then ``ANALYZE``. PostgreSQL
+only: the SQLite benchmarks of the request list load their own data (``bench/test_tickets_list.py``).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/portal_scale .venv/bin/python bench/generate.py --accounts 1000000
+
+The database is dropped and created again unless ``--keep``; migrations run first.
+"""
+
+# ruff: noqa: S608 (the SQL is built from numbers and constants of this file, never from input)
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOUSE_FLATS = 200
+ENTRANCES = 4
+COMPLEX_HOUSES = 100
+MONTHS = 12
+READING_MONTHS = 6
+SURNAMES = [
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров",
+    "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов", "Степанов", "Николаев",
+    "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев",
+]  # fmt: skip
+FIRST = [("Александр", "Александра"), ("Сергей", "Светлана"), ("Дмитрий", "Дарья"), ("Андрей", "Анна"),
+         ("Алексей", "Алла"), ("Максим", "Мария"), ("Евгений", "Елена"), ("Иван", "Ирина"), ("Михаил", "Марина"),
+         ("Николай", "Наталья"), ("Олег", "Ольга"), ("Павел", "Полина")]  # fmt: skip
+PATRONYMIC = [("Александрович", "Александровна"), ("Сергеевич", "Сергеевна"), ("Иванович", "Ивановна"),
+              ("Петрович", "Петровна"), ("Николаевич", "Николаевна"), ("Владимирович", "Владимировна"),
+              ("Михайлович", "Михайловна"), ("Андреевич", "Андреевна")]  # fmt: skip
+STREETS = ["Киевская", "Гагарина", "Севастопольская", "Ленина", "Пушкина", "Кечкеметская", "Крымской Правды",
+           "Балаклавская", "Москольцо", "Куйбышева"]  # fmt: skip
+CATEGORIES = ["garbage_chute", "electrical_fuses", "lift_fault", "sewer_blockage", "emergency_localisation"]
+STATUSES = ["closed"] * 70 + ["done"] * 12 + ["cancelled"] * 8 + ["in_work"] * 5 + ["new"] * 3 + ["accepted"] * 2
+
+
+def months_back(last: date, n: int) -> date:
+    index = last.year * 12 + last.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def values(rows: list[tuple[Any, ...]]) -> str:
+    def lit(v: Any) -> str:
+        if isinstance(v, int):
+            return str(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    return ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows)
+
+
+def statements(n: int, last: date, uk: int, fund: int) -> list[tuple[str, str]]:
+    """(label, SQL) in order; ``uk``/``fund`` are the payee ids of the УК and the capital-repair fund."""
+    houses = (n + HOUSE_FLATS - 1) // HOUSE_FLATS
+    complexes = (houses + COMPLEX_HOUSES - 1) // COMPLEX_HOUSES
+    periods = [months_back(last, k) for k in range(MONTHS - 1, -1, -1)]  # oldest first
+    sql: list[tuple[str, str]] = [
+        ("numbers", f"CREATE UNLOGGED TABLE gen_n AS SELECT i FROM generate_series(1, {n}) AS i"),
+        ("numbers", "ALTER TABLE gen_n ADD PRIMARY KEY (i)"),
+        ("names", "CREATE UNLOGGED TABLE gen_surname (k int PRIMARY KEY, name text)"),
+        ("names", f"INSERT INTO gen_surname VALUES {values(list(enumerate(SURNAMES)))}"),
+        ("names", "CREATE UNLOGGED TABLE gen_first (k int PRIMARY KEY, m text, f text)"),
+        ("names", f"INSERT INTO gen_first VALUES {values([(k, m, f) for k, (m, f) in enumerate(FIRST)])}"),
+        ("names", "CREATE UNLOGGED TABLE gen_patronymic (k int PRIMARY KEY, m text, f text)"),
+        ("names", f"INSERT INTO gen_patronymic VALUES {values([(k, m, f) for k, (m, f) in enumerate(PATRONYMIC)])}"),
+        ("names", "CREATE UNLOGGED TABLE gen_street (k int PRIMARY KEY, name text)"),
+        ("names", f"INSERT INTO gen_street VALUES {values(list(enumerate(STREETS)))}"),
+        (
+            "complex",
+            f"INSERT INTO complex (id, name, city, created_at, updated_at) SELECT i, 'ЖК «Генератор-' || i || '»', "
+            f"'Симферополь', now(), now() FROM generate_series(1, {complexes}) AS i",
+        ),
+        (
+            "house",
+            "INSERT INTO house (id, complex, address, floors, created_at, updated_at, search_text) "
+            "SELECT h, (h - 1) / 100 + 1, addr, 10, now(), now(), lower(addr) FROM ("
+            "SELECT h, 'г. Симферополь, ул. ' || s.name || ', д. ' || (h / 10 + 1) || ' корп. ' || (h % 10 + 1) "
+            "AS addr "
+            f"FROM generate_series(1, {houses}) AS h JOIN gen_street s ON s.k = h % {len(STREETS)}) x",
+        ),
+        (
+            "entrance",
+            f"INSERT INTO entrance (id, house, number, floors) SELECT (h - 1) * {ENTRANCES} + e, h, e, 10 "
+            f"FROM generate_series(1, {houses}) AS h, generate_series(1, {ENTRANCES}) AS e",
+        ),
+        (
+            "premise",
+            "INSERT INTO premise (id, house, entrance, kind, number, floor, area, created_at, updated_at) "
+            f"SELECT i, (i - 1) / {HOUSE_FLATS} + 1, ((i - 1) / {HOUSE_FLATS}) * {ENTRANCES} + "
+            f"((i - 1) % {HOUSE_FLATS}) / {HOUSE_FLATS // ENTRANCES} + 1, 'flat', ((i - 1) % {HOUSE_FLATS} + 1)::text, "
+            f"((i - 1) % {HOUSE_FLATS // ENTRANCES}) / 5 + 1, 28 + (i * 37) % 90 + 0.40, now(), now() FROM gen_n",
+        ),
+        (
+            "personal_account",
+            "INSERT INTO personal_account (id, number, premise, payer_name, opened_on, created_at, updated_at, "
+            "search_text) SELECT i, num, i, payer, DATE '2019-01-01' + (i % 1500), now(), now(), "
+            "lower(num || ' ' || payer) FROM (SELECT i, '9' || lpad(i::text, 9, '0') AS num, "
+            "s.name || CASE WHEN i % 2 = 0 THEN 'а' ELSE '' END || ' ' || CASE WHEN i % 2 = 0 THEN f.f ELSE f.m END "
+            "|| ' ' || CASE WHEN i % 2 = 0 THEN p.f ELSE p.m END AS payer FROM gen_n "
+            f"JOIN gen_surname s ON s.k = i % {len(SURNAMES)} JOIN gen_first f ON f.k = (i / 7) % {len(FIRST)} "
+            f"JOIN gen_patronymic p ON p.k = (i / 13) % {len(PATRONYMIC)}) x",
+        ),
+        # The monthly charge of each account and service (the same every month, as tariffs rarely move).
+        (
+            "amounts",
+            "CREATE UNLOGGED TABLE gen_amount AS SELECT i, s.id AS service, s.payee, "
+            "(1 + (i * 7 + s.id * 13) % 50)::numeric / 10 AS volume, 2500 + (s.id * 977) % 6000 AS tariff "
+            "FROM gen_n CROSS JOIN service s",
+        ),
+        (
+            "amounts",
+            "CREATE UNLOGGED TABLE gen_month AS SELECT i, "
+            f"sum(round(volume * tariff))::bigint AS charged, sum(round(volume * tariff)) FILTER (WHERE payee = {fund})"
+            "::bigint AS fund FROM gen_amount GROUP BY i",
+        ),
+        ("amounts", "ALTER TABLE gen_month ADD PRIMARY KEY (i)"),
+    ]
+    for k, period in enumerate(periods):
+        day20 = f"TIMESTAMPTZ '{period.isoformat()} 12:00:00+03'"
+        paid_day = f"TIMESTAMPTZ '{period.isoformat()} 09:00:00+03' + ((i % 14) || ' days')::interval"
+        # Debtors (one account in ten) stop paying three months before the end.
+        pays = f"(i % 10 <> 0 OR {k} < {MONTHS - 3})"
+        opening = f"(CASE WHEN i % 10 = 0 AND {k} > {MONTHS - 3} THEN ({k} - {MONTHS - 3}) * charged ELSE 0 END"
+        opening += f" + CASE WHEN {k} > 0 THEN charged ELSE 0 END)"
+        paid = f"(CASE WHEN {k} > 0 AND {pays} THEN charged ELSE 0 END)"
+        due = months_back(period, -1).replace(day=10)
+        sql += [
+            (
+                "charge",
+                "INSERT INTO charge (account, period, service, volume, tariff_kopecks, amount_kopecks, "
+                "recalculation_kopecks, recalculation_reason, basis, basis_note, created_at) "
+                f"SELECT i, DATE '{period}', service, volume, tariff, round(volume * tariff), 0, '', "
+                f"CASE WHEN service % 3 = 0 THEN 'norm' ELSE 'metered' END, '', {day20} FROM gen_amount",
+            ),
+            (
+                "ledger_entry",
+                "INSERT INTO ledger_entry (account, occurred_at, period, kind, amount_kopecks, reference, note, "
+                f"created_at) SELECT i, {day20}, DATE '{period}', 'charge', charged, "
+                f"'gen-charges:' || i || ':{period:%Y-%m}', '', {day20} FROM gen_month",
+            ),
+            (
+                "ledger_entry",
+                "INSERT INTO ledger_entry (account, occurred_at, period, kind, amount_kopecks, reference, note, "
+                f"created_at) SELECT i, {paid_day}, DATE '{period}', 'payment', -charged, "
+                f"'gen-payment:' || i || ':{period:%Y-%m}', '', {paid_day} FROM gen_month "
+                f"WHERE {k} > 0 AND {pays}",
+            ),
+            (
+                "balance",
+                "INSERT INTO balance (account, period, opening_kopecks, charged_kopecks, paid_kopecks, "
+                "penalties_kopecks, other_kopecks, closing_kopecks) "
+                f"SELECT i, DATE '{period}', {opening}, charged, {paid}, 0, 0, {opening} + charged - {paid} "
+                "FROM gen_month",
+            ),
+            (
+                "receipt",
+                "INSERT INTO receipt (id, account, period, payer_name, address, opening_kopecks, charged_kopecks, "
+                "paid_kopecks, penalties_kopecks, to_pay_kopecks, due_date, issued_at) "
+                f"SELECT {k * n} + m.i, m.i, DATE '{period}', a.payer_name, h.address || ', кв. ' || p.number, "
+                f"{opening}, charged, {paid}, 0, {opening} + charged - {paid}, DATE '{due}', {day20} "
+                "FROM gen_month m JOIN personal_account a ON a.id = m.i JOIN premise p ON p.id = m.i "
+                "JOIN house h ON h.id = p.house",
+            ),
+            (
+                "receipt_section",
+                "INSERT INTO receipt_section (receipt, payee, charged_kopecks, total_kopecks, qr_payload) "
+                f"SELECT {k * n} + i, x.payee, x.amount, x.amount, 'ST00012|Name=' || y.name || "
+                "'|PersonalAcc=' || y.settlement_account || '|BankName=' || y.bank_name || '|BIC=' || y.bic || "
+                "'|CorrespAcc=' || y.corresp_account || '|PayeeINN=' || y.inn || '|KPP=' || y.kpp || "
+                f"'|PersAcc=9' || lpad(i::text, 9, '0') || '|PaymPeriod={period:%m%Y}|Sum=' || x.amount "
+                f"FROM (SELECT i, {uk} AS payee, charged - coalesce(fund, 0) AS amount FROM gen_month "
+                f"UNION ALL SELECT i, {fund}, coalesce(fund, 0) FROM gen_month) x JOIN payee y ON y.id = x.payee",
+            ),
+        ]
+        if k >= MONTHS - 4:  # portal payments for three in ten accounts in the last months
+            sql.append(
+                (
+                    "payment",
+                    "INSERT INTO payment (uid, batch, kind, account, amount_kopecks, commission_kopecks, "
+                    "refunded_kopecks, status, session_id, intent_id, idempotency_key, failure_code, failure_message, "
+                    "description, created_at, updated_at, paid_at, credited_at) "
+                    f"SELECT 'gen-' || i || '-{k}', 'gen-' || i || '-{k}', 'checkout', i, charged, 0, 0, 'succeeded', "
+                    f"'cs_gen_' || i || '_{k}', 'pi_gen_' || i || '_{k}', 'gen-' || i || '-{k}', '', '', '', "
+                    f"{paid_day}, {paid_day}, {paid_day}, {paid_day} FROM gen_month WHERE i % 10 IN (1, 4, 7) "
+                    f"AND {pays}",
+                )
+            )
+    # Meters: cold and hot water everywhere, a two-zone electricity meter in every third flat.
+    sql += [
+        (
+            "meter",
+            "INSERT INTO meter (id, account, service, serial, digits, decimals, zones, installed_on, "
+            "next_verification, created_at, updated_at) "
+            "SELECT (i - 1) * 3 + m, i, svc, upper(left(svc, 1)) || lpad((i * 3 + m)::text, 8, '0'), "
+            "CASE WHEN m = 3 THEN 6 ELSE 5 END, CASE WHEN m = 3 THEN 1 ELSE 3 END, CASE WHEN m = 3 THEN 2 ELSE 1 END, "
+            "DATE '2021-01-01' + (i % 900), DATE '2027-01-01' + (i % 900), now(), now() FROM gen_n, "
+            "(VALUES (1, 'cold_water'), (2, 'hot_water'), (3, 'electricity')) AS v(m, svc) "
+            "WHERE m < 3 OR i % 3 = 0",
+        ),
+    ]
+    for back in range(READING_MONTHS, 0, -1):
+        period = months_back(last, back - 1)
+        sql.append(
+            (
+                "meter_reading",
+                "INSERT INTO meter_reading (meter, zone, value, consumption, period, submitted_at, source, "
+                "rollover, flagged) SELECT id, z, (id % 400) + "
+                f"{READING_MONTHS - back + 1} * (CASE WHEN service = 'electricity' THEN 120 ELSE 4 END) / z, "
+                "CASE WHEN service = 'electricity' THEN 120 ELSE 4 END / z, "
+                f"DATE '{period}', TIMESTAMPTZ '{period.isoformat()} 10:00:00+03' + ((id % 20) || ' days')::interval, "
+                "CASE WHEN id % 5 = 0 THEN 'staff' ELSE 'portal' END, false, false "
+                "FROM meter, generate_series(1, 2) AS z WHERE z <= zones",
+            )
+        )
+    # Requests: one a year per account on average, most of them closed, spread over the last twelve months.
+    start = months_back(last, MONTHS - 1)
+    statuses = "ARRAY[" + ", ".join(f"'{s}'" for s in STATUSES) + "]"
+    categories = "ARRAY[" + ", ".join(f"'{c}'" for c in CATEGORIES) + "]"
+    sql += [
+        (
+            "ticket",
+            "INSERT INTO ticket (id, number, account, premise, house, entrance, place, type, category, description, "
+            "status, internal_status, source, important, repeated, justified, paid, emergency, complaint, planned, "
+            "created_at, updated_at, deadline, completed_at, closed_at, author, contact_name, contact_phone, "
+            "owner_name, has_new_for_staff, has_new_for_resident, staff_seen_event, resident_seen_event, "
+            "search_text, paid_for) "
+            "SELECT t, t, acc, acc, p.house, p.entrance, 'premise', "
+            "CASE WHEN cat = 'emergency_localisation' OR cat = 'sewer_blockage' THEN 'emergency' ELSE 'ordinary' END, "
+            "cat, 'Заявка ' || t || ': ' || cat, st, '', CASE WHEN t % 3 = 0 THEN 'phone' ELSE 'portal' END, "
+            "false, false, false, false, cat IN ('emergency_localisation', 'sewer_blockage'), false, false, "
+            "created, created, created + interval '3 days', "
+            "CASE WHEN st IN ('done', 'closed') THEN created + interval '2 days' END, "
+            "CASE WHEN st = 'closed' THEN created + interval '5 days' END, NULL, '', '', '', "
+            "st IN ('new', 'reopened'), false, 0, 0, lower(t || ' ' || cat), false "
+            "FROM (SELECT i AS t, 1 + (i * 7919) % " + str(n) + " AS acc, "
+            f"({statuses})[1 + (i * 31) % {len(STATUSES)}] AS st, ({categories})[1 + (i * 17) % {len(CATEGORIES)}] "
+            f"AS cat, TIMESTAMPTZ '{start.isoformat()} 08:00:00+03' + (i::double precision / {n}) * "
+            f"interval '{MONTHS * 30} days' AS created FROM gen_n) x JOIN premise p ON p.id = x.acc",
+        ),
+        (
+            "ticket_event",
+            "INSERT INTO ticket_event (ticket, kind, from_value, to_value, comment, visible_to_resident, author_name, "
+            "by_staff, created_at) SELECT id, 'created', '', 'new', description, true, '', false, created_at "
+            "FROM ticket",
+        ),
+    ]
+    return sql
+
+
+SEQUENCED = [
+    "complex", "house", "entrance", "premise", "personal_account", "charge", "ledger_entry", "balance", "receipt",
+    "receipt_section", "payment", "meter", "meter_reading", "ticket", "ticket_event",
+]  # fmt: skip
+
+
+BIG_TABLES = [
+    "charge", "ledger_entry", "balance", "receipt", "receipt_section", "payment", "meter", "meter_reading",
+    "ticket", "ticket_event", "personal_account", "premise",
+]  # fmt: skip
+
+
+async def drop_indexes(conn: Any, tables: list[str]) -> list[str]:
+    """Drop the secondary indexes and unique constraints of ``tables``; returns the statements that rebuild them."""
+    rows = await conn.fetch(
+        "SELECT i.tablename, i.indexname, i.indexdef, c.conname, pg_get_constraintdef(c.oid) AS condef "
+        "FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = i.indexname "
+        "WHERE i.schemaname = 'public' AND i.tablename = ANY($1::text[]) AND i.indexname NOT LIKE '%_pkey'",
+        tables,
+    )
+    rebuild: list[str] = []
+    for row in rows:
+        if row["conname"]:
+            await conn.execute(f'ALTER TABLE {row["tablename"]} DROP CONSTRAINT "{row["conname"]}"')
+            rebuild.append(f'ALTER TABLE {row["tablename"]} ADD CONSTRAINT "{row["conname"]}" {row["condef"]}')
+        else:
+            await conn.execute(f'DROP INDEX "{row["indexname"]}"')
+            rebuild.append(row["indexdef"])
+    return rebuild
+
+
+async def generate(url: str, n: int, last: date) -> None:
+    import asyncpg
+
+    from portal.billing.queries import ensure_catalog
+    from portal.core import db
+
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine)
+    try:
+        catalog = await ensure_catalog()
+    finally:
+        await db.stop(engine)
+    payees = catalog["payees"]
+    uk = payees.get("uk") or min(payees.values())
+    fund = next((v for k, v in payees.items() if v != uk), uk)
+    conn = await asyncpg.connect(url)
+    try:
+        # The rows are made consistent by construction: no foreign-key triggers row by row (replica role), and
+        # the big tables' secondary indexes are built once at the end instead of row by row.
+        await conn.execute(
+            "SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; "
+            "SET session_replication_role = replica"
+        )
+        rebuild = await drop_indexes(conn, BIG_TABLES)
+        totals: dict[str, float] = {}
+        for label, statement in statements(n, last, uk, fund):
+            began = time.monotonic()
+            await conn.execute(statement)
+            totals[label] = totals.get(label, 0) + time.monotonic() - began
+        for label, seconds in totals.items():
+            print(f"  {label}: {seconds:.1f} s", flush=True)
+        began = time.monotonic()
+        for statement in rebuild:
+            await conn.execute(statement)
+        print(f"  indexes: {time.monotonic() - began:.1f} s", flush=True)
+        await conn.execute("SET session_replication_role = origin")
+        for table in SEQUENCED:
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            await conn.execute(f"SELECT setval({sequence}, (SELECT coalesce(max(id), 0) + 1 FROM {table}))")
+        for table in ("gen_n", "gen_amount", "gen_month", "gen_surname", "gen_first", "gen_patronymic", "gen_street"):
+            await conn.execute(f"DROP TABLE IF EXISTS {table}")
+        began = time.monotonic()
+        await conn.execute("ANALYZE")
+        print(f"  analyze: {time.monotonic() - began:.1f} s", flush=True)
+    finally:
+        await conn.close()
+    await staff(url)
+
+
+async def staff(url: str) -> None:
+    """The dispatcher of the demo (``dispatcher@demo.ru`` / ``demo12345``) for the first 20 houses."""
+    from portal.accounts import consent
+    from portal.accounts.passwords import hash_password
+    from portal.accounts.tables import ConsentRecord, StaffHouse, User, UserRole
+    from portal.core import db
+
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine)
+    try:
+        if await User.exists().where(User.email == "dispatcher@demo.ru"):
+            return
+        user = User(
+            email="dispatcher@demo.ru", full_name="Диспетчер Генератора", password_hash=hash_password("demo12345")
+        )
+        await user.save()
+        await UserRole(user=user.id, role="dispatcher").save()
+        await StaffHouse.insert(*(StaffHouse(user=user.id, house=h) for h in range(1, 21)))
+        await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="web").save()
+    finally:
+        await db.stop(engine)
+
+
+def recreate(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+
+    async def run() -> None:
+        conn = await asyncpg.connect(server)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=10000)
+    parser.add_argument("--last-period", default=datetime.now(UTC).date().replace(day=1).isoformat())
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--keep", action="store_true", help="do not drop and create the database first")
+    args = parser.parse_args()
+    url = args.database_url
+    if not url.startswith("postgres"):
+        raise SystemExit("bench/generate.py needs a PostgreSQL DATABASE_URL (or --database-url)")
+    began = time.monotonic()
+    if not args.keep:
+        recreate(url)
+    env = {**os.environ, "DATABASE_URL": url, "PICCOLO_CONF": "piccolo_conf"}
+    subprocess.run([sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, check=True)
+    print(f"migrated in {time.monotonic() - began:.0f} s; generating {args.accounts:,} accounts", flush=True)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    asyncio.run(generate(url, args.accounts, date.fromisoformat(args.last_period)))
+    print(f"done in {time.monotonic() - began:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
