@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -193,8 +194,12 @@ def _qr(payload: str) -> segno.QRCode:
     return segno.make(encode(payload), error="m", micro=False)
 
 
+@functools.lru_cache(maxsize=4096)
 def svg_data_uri(payload: str, scale: int = 4) -> str:
-    """The QR symbol as an SVG data URI for an ``<img>`` (the CSP allows ``data:`` images)."""
+    """The QR symbol as an SVG data URI for an ``<img>`` (the CSP allows ``data:`` images).
+
+    Encoding a symbol (segno tries all eight masks in pure Python) takes tens of milliseconds, nine tenths
+    of a receipt page: the symbols of recently viewed receipts are kept (a few MB for 4,096 of them)."""
     return _qr(payload).svg_data_uri(scale=scale, border=4)
 
 
