@@ -7,7 +7,7 @@ from typing import Any
 
 from bench.conftest import make_accounts
 from portal.billing import importer
-from portal.billing.queries import SERVICES, ensure_catalog
+from portal.billing.actions import SERVICES, ensure_catalog
 
 ROWS = 100_000
 

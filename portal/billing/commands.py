@@ -6,7 +6,11 @@ from pathlib import Path
 
 import click
 
-from portal.billing import rules
+from portal.core.parse import parse_month
+from portal.core.security import Principal
+
+# The command line works for the company as a whole: every house, recorded in the audit log under this name.
+COMMAND_LINE = Principal(name="import-charges", house_ids=None)
 
 
 @click.command("import-charges")
@@ -15,20 +19,19 @@ from portal.billing import rules
 @click.option("--dry-run", is_flag=True, help="Check the file and show the totals without writing anything.")
 def import_charges(file: Path, period: str, dry_run: bool) -> None:
     """Import the charges of a billing month from a CSV or XLSX file (the format is in README.md)."""
-    from portal.billing import importer
+    from portal.billing import actions, importer
     from portal.cli import run_async
 
-    try:
-        month = rules.parse_period(period)
-    except ValueError as exc:
-        raise click.BadParameter("use the form 2026-11", param_hint="--period") from exc
+    month = parse_month(period)
+    if month is None:
+        raise click.BadParameter("use the form 2026-11", param_hint="--period")
     content = file.read_bytes()
     lines = max(1, content.count(b"\n"))
 
     async def work() -> None:
         with click.progressbar(length=lines, label="checking") as bar:
             parsed = importer.read_file(content, file.name, progress=bar.update)
-            parsed = await importer.check_against_db(parsed, month)
+            parsed = await importer.check_against_db(parsed, month, COMMAND_LINE)
             bar.update(lines)
         if parsed.problems:
             for problem in parsed.problems[:50]:
@@ -43,7 +46,7 @@ def import_charges(file: Path, period: str, dry_run: bool) -> None:
         if dry_run:
             return
         with click.progressbar(length=len(parsed.rows), label="writing") as bar:
-            result = await importer.apply(parsed, month, progress=bar.update)
+            result = await actions.import_charges(COMMAND_LINE, parsed, month, progress=bar.update)
         if result.created:
             click.echo(f"imported: {result.charges} charges of {result.accounts} accounts (batch {result.batch_id})")
         else:

@@ -9,16 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from portal.billing import ledger, penalties, receipts, rules
-from portal.billing.ledger import EntryKind
-from portal.billing.queries import ensure_catalog
-from portal.billing.tables import Charge
+from portal.billing.actions import ensure_catalog
+from portal.billing.tables import Charge, EntryKind, Receipt
+from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
-from portal.settings import get_settings
 
 MONTHS = 12
 CHUNK = 500
@@ -90,7 +88,7 @@ async def seed(ctx: DemoContext) -> None:
         profiles[resident[1]].kind = "round_up"
         profiles[resident[1]].stop_after = MONTHS + 1
 
-    tz = ZoneInfo(get_settings().time_zone)
+    tz = clock.zone()
     current = rules.month_start(ctx.today)
     periods = [rules.add_months(current, -n) for n in range(MONTHS - 1, -1, -1)]
     to_pay: dict[int, int] = {}  # what each account's last receipt asked for (kopecks)
@@ -189,8 +187,6 @@ async def seed(ctx: DemoContext) -> None:
 
 
 async def _to_pay(period: date, account_ids: list[int]) -> dict[int, int]:
-    from portal.billing.tables import Receipt
-
     rows = await Receipt.select(Receipt.account, Receipt.to_pay_kopecks).where(Receipt.period == period)
     return {r["account"]: r["to_pay_kopecks"] for r in rows}
 

@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from portal.billing import ledger, receipts, rules
-from portal.billing.ledger import EntryKind
-from portal.billing.queries import ensure_catalog
-from portal.billing.tables import Charge
+from portal.billing.actions import ensure_catalog
+from portal.billing.tables import Charge, EntryKind
 
 CHUNK = 500
 

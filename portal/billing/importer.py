@@ -13,17 +13,17 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from portal.billing import ledger
-from portal.billing.ledger import EntryKind
 from portal.billing.queries import account_ids_by_number, services_by_code
-from portal.billing.tables import Charge, ImportBatch
-from portal.core.db import atomic, to_kopecks
+from portal.billing.tables import Charge
+from portal.core.db import to_kopecks
 from portal.core.i18n import gettext as _
+from portal.core.parse import parse_decimal
+from portal.core.security import Principal
 
 CHUNK = 500
 MAX_ROWS = 2_000_000
@@ -71,6 +71,10 @@ class Problem(StrEnum):
     UNKNOWN_SERVICE = "unknown_service"
     CHARGED_BEFORE = "charged_before"
     TOO_MANY = "too_many"
+
+
+# Problems only the database knows; checking a file again replaces them.
+DATABASE_PROBLEMS = frozenset({Problem.UNKNOWN_ACCOUNT, Problem.UNKNOWN_SERVICE, Problem.CHARGED_BEFORE})
 
 
 @dataclass(frozen=True)
@@ -159,14 +163,6 @@ class ParsedFile:
         return [(code, n, total) for code, (n, total) in sorted(found.items())]
 
 
-@dataclass(frozen=True)
-class ApplyResult:
-    batch_id: int | None
-    created: bool
-    charges: int
-    accounts: int
-
-
 def file_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -204,14 +200,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _number(raw: str) -> Decimal:
-    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not text:
+# Places after the comma each number column may have (volume as its column holds it, money in kopecks).
+PLACES = {"volume": 4, "tariff": 4, "amount": 2, "recalculation": 2}
+WHOLE_DIGITS = {"volume": 10, "tariff": 10, "amount": 12, "recalculation": 12}
+
+
+def _number(name: str, raw: str) -> Decimal | None:
+    """A number cell through ``core.parse`` (an empty cell is 0); None when it is not a number the column holds."""
+    if not raw.strip():
         return Decimal("0")
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(raw)
-    return value
+    return parse_decimal(raw, places=PLACES[name], whole_digits=WHOLE_DIGITS[name])
 
 
 def read_file(content: bytes, file_name: str = "", progress: Progress | None = None) -> ParsedFile:
@@ -249,11 +247,11 @@ def read_file(content: bytes, file_name: str = "", progress: Progress | None = N
         numbers: dict[str, Decimal] = {}
         for name in ("volume", "tariff", "amount", "recalculation"):
             raw = values.get(name, "")
-            try:
-                numbers[name] = _number(raw)
-            except (InvalidOperation, ValueError):
-                problems.append(RowProblem(number, Problem.BAD_NUMBER, name, raw))
+            value = _number(name, raw)
+            if value is None:
+                problems.append(RowProblem(number, Problem.BAD_NUMBER, name, raw[:40]))
                 continue
+            numbers[name] = value
             if name != "recalculation" and numbers[name] < 0:
                 problems.append(RowProblem(number, Problem.NEGATIVE, name))
         basis = (values.get("basis") or "metered").lower()
@@ -277,8 +275,8 @@ def read_file(content: bytes, file_name: str = "", progress: Progress | None = N
                 service=values["service"],
                 volume=numbers["volume"],
                 tariff=numbers["tariff"],
-                amount=numbers["amount"].quantize(Decimal("0.01")),
-                recalculation=numbers["recalculation"].quantize(Decimal("0.01")),
+                amount=numbers["amount"],
+                recalculation=numbers["recalculation"],
                 reason=values.get("reason", "")[:255],
                 basis=basis,
                 basis_note=values.get("basis_note", "")[:255],
@@ -287,16 +285,20 @@ def read_file(content: bytes, file_name: str = "", progress: Progress | None = N
     return parsed
 
 
-async def check_against_db(parsed: ParsedFile, period: date) -> ParsedFile:
-    """Add the problems only the database knows: unknown accounts or services, rows charged before differently."""
+async def check_against_db(parsed: ParsedFile, period: date, principal: Principal) -> ParsedFile:
+    """Add the problems only the database knows: unknown accounts or services, rows charged before differently.
+
+    An account outside the houses ``principal`` works with is unknown to them, like an account that does not exist.
+    """
+    parsed.problems = [p for p in parsed.problems if p.code not in DATABASE_PROBLEMS]
     services = await services_by_code()
-    parsed.account_ids = await account_ids_by_number([r.account for r in parsed.rows])
+    parsed.account_ids = await account_ids_by_number([r.account for r in parsed.rows], principal)
     for row in parsed.rows:
         if row.account not in parsed.account_ids:
             parsed.problems.append(RowProblem(row.line, Problem.UNKNOWN_ACCOUNT, "account", row.account))
         if row.service not in services:
             parsed.problems.append(RowProblem(row.line, Problem.UNKNOWN_SERVICE, "service", row.service))
-    existing = await _existing_charges(list(parsed.account_ids.values()), period)
+    existing = await existing_charges(list(parsed.account_ids.values()), period)
     service_ids = {code: s.id for code, s in services.items()}
     parsed.unchanged = 0
     for row in parsed.rows:
@@ -319,7 +321,7 @@ def _signature(row: ChargeRow) -> tuple[Decimal, int, int, int]:
     return (row.volume.normalize(), to_kopecks(row.tariff), to_kopecks(row.amount), to_kopecks(row.recalculation))
 
 
-async def _existing_charges(
+async def existing_charges(
     account_ids: list[int], period: date
 ) -> dict[tuple[int, int], tuple[Decimal, int, int, int]]:
     found: dict[tuple[int, int], tuple[Decimal, int, int, int]] = {}
@@ -341,87 +343,3 @@ async def _existing_charges(
                 r["recalculation_kopecks"],
             )
     return found
-
-
-async def apply(
-    parsed: ParsedFile,
-    period: date,
-    *,
-    user_id: int | None = None,
-    occurred_at: datetime | None = None,
-    progress: Progress | None = None,
-) -> ApplyResult:
-    """Write the file in one transaction: the batch, the new charges and one ledger entry per account.
-
-    Re-checks the file against the database first; refuses (ValueError) while there are problems.
-    """
-    occurred_at = occurred_at or datetime.now(UTC)
-    async with atomic():
-        known = (
-            await ImportBatch.select(ImportBatch.id)
-            .where((ImportBatch.file_hash == parsed.file_hash) & (ImportBatch.period == period))
-            .first()
-        )
-        if known:
-            return ApplyResult(known["id"], False, 0, 0)
-        await check_against_db(parsed, period)
-        if parsed.problems:
-            raise ValueError("the file has problems")
-        services = await services_by_code()
-        existing = await _existing_charges(list(parsed.account_ids.values()), period)
-        new_rows = [r for r in parsed.rows if (parsed.account_ids[r.account], services[r.service].id) not in existing]
-        if not new_rows:
-            return ApplyResult(None, False, 0, 0)
-        total = sum((to_kopecks(r.amount) + to_kopecks(r.recalculation) for r in new_rows), 0)
-        accounts = {parsed.account_ids[r.account] for r in new_rows}
-        batch = ImportBatch(
-            file_name=parsed.file_name[:255],
-            file_hash=parsed.file_hash,
-            period=period,
-            status="applied",
-            rows=len(new_rows),
-            accounts=len(accounts),
-            total_kopecks=total,
-            created_by=user_id,
-        )
-        await batch.save()
-        per_account: dict[int, int] = {}
-        for start in range(0, len(new_rows), CHUNK):
-            chunk = new_rows[start : start + CHUNK]
-            charges = []
-            for r in chunk:
-                account_id = parsed.account_ids[r.account]
-                amount = to_kopecks(r.amount)
-                recalc = to_kopecks(r.recalculation)
-                per_account[account_id] = per_account.get(account_id, 0) + amount + recalc
-                charges.append(
-                    Charge(
-                        account=account_id,
-                        period=period,
-                        service=services[r.service].id,
-                        volume=r.volume,
-                        tariff_kopecks=to_kopecks(r.tariff),
-                        amount_kopecks=amount,
-                        recalculation_kopecks=recalc,
-                        recalculation_reason=r.reason,
-                        basis=r.basis,
-                        basis_note=r.basis_note,
-                        batch=batch.id,
-                    )
-                )
-            await Charge.insert(*charges)
-            if progress:
-                progress(len(chunk))
-        entries = [
-            {
-                "account": account_id,
-                "kind": EntryKind.CHARGE,
-                "amount_kopecks": kopecks,
-                "occurred_at": occurred_at,
-                "reference": f"charges:{batch.id}:{account_id}",
-                "note": f"{period:%m.%Y}",
-            }
-            for account_id, kopecks in per_account.items()
-        ]
-        await ledger.post_bulk(entries, period)
-    return ApplyResult(batch.id, True, len(new_rows), len(accounts))

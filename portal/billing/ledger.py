@@ -10,26 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Max, Sum
 
-from portal.billing.tables import Balance, LedgerEntry
+from portal.billing.tables import Balance, EntryKind, LedgerEntry
+from portal.core import clock
 from portal.core.db import atomic, from_kopecks, is_sqlite, to_kopecks
 from portal.housing.tables import PersonalAccount
-from portal.settings import get_settings
 
 CHUNK = 500
-
-
-class EntryKind(StrEnum):
-    CHARGE = "charge"
-    PAYMENT = "payment"
-    PENALTY = "penalty"
-    CORRECTION = "correction"
-    REFUND = "refund"
 
 
 # Which snapshot column an entry of each kind adds to.
@@ -44,7 +34,7 @@ _COLUMN = {
 
 def period_of(moment: datetime) -> date:
     """The billing month a moment falls in, in the company's time zone."""
-    local = moment.astimezone(ZoneInfo(get_settings().time_zone))
+    local = clock.local(moment)
     return date(local.year, local.month, 1)
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any
 
 from fpdf import FPDF
 
 from portal.billing import qr
+from portal.billing.queries import AccountInfo, ReceiptView
 from portal.core.i18n import format_day, format_money, format_number
 from portal.core.i18n import gettext as _
 from portal.settings import ROOT, get_settings
@@ -33,20 +33,10 @@ class _Receipt(FPDF):
         self.set_margins(12, 12, 12)
 
 
-def receipt_pdf(
-    *,
-    info: Any,
-    receipt: Any,
-    sections: list[dict[str, Any]],
-    lines: list[Any],
-    payments: list[Any],
-    penalty_items: list[Any],
-    company: dict[str, Any],
-    period: Any,
-    access_code: str = "",
-    **_ignored: Any,
-) -> bytes:
+def receipt_pdf(info: AccountInfo, view: ReceiptView, access_code: str = "") -> bytes:
     """One A4 page (more if the charges are long) with everything the ЕПД must show (ПП № 354 п. 69)."""
+    receipt, period, company = view.receipt, view.period, view.company
+    lines, payments, penalty_items = view.lines, view.payments, view.penalty_items
     pdf = _Receipt()
     pdf.set_title(_("Receipt for %(month)s", month=format_day(period, "LLLL y")))
     pdf.add_page()
@@ -62,9 +52,9 @@ def receipt_pdf(
         4,
         " · ".join(
             [
-                company.get("name", get_settings().company_name),
-                _("INN %(inn)s", inn=company.get("inn", "")),
-                *(company.get(key, "") for key in ("address", "phone", "email", "site")),
+                company.name if company else get_settings().company_name,
+                _("INN %(inn)s", inn=company.inn if company else ""),
+                *((company.address, company.phone, company.email, company.site) if company else ()),
             ]
         ),
     )
@@ -155,31 +145,31 @@ def receipt_pdf(
     pdf.ln(3)
 
     # One section per payee, with its QR code
-    for section in sections:
-        payee = section["payee"]
+    for section in view.sections:
+        payee = section.payee
         top = pdf.get_y()
         if top > pdf.h - 60:
             pdf.add_page()
             top = pdf.get_y()
         pdf.set_draw_color(139, 149, 165)
         pdf.rect(pdf.l_margin, top, width, 46)
-        if section["payload"]:
-            image = io.BytesIO(qr.png_bytes(section["payload"], scale=5))
+        if section.payload:
+            image = io.BytesIO(qr.png_bytes(section.payload, scale=5))
             pdf.image(image, x=pdf.l_margin + 2, y=top + 2, w=42, h=42)
         pdf.set_xy(pdf.l_margin + 48, top + 3)
         pdf.set_font("Main", "B", 10)
-        pdf.multi_cell(width - 50, 5, payee.get("name", ""))
+        pdf.multi_cell(width - 50, 5, payee.name)
         pdf.set_x(pdf.l_margin + 48)
         pdf.set_font("Main", "", 8)
-        fields = section["fields"]
+        fields = section.fields
         details = "\n".join(
             [
-                _("INN %(inn)s, KPP %(kpp)s", inn=payee.get("inn", ""), kpp=payee.get("kpp", "")),
-                _("Bank: %(bank)s, BIC %(bic)s", bank=payee.get("bank_name", ""), bic=payee.get("bic", "")),
+                _("INN %(inn)s, KPP %(kpp)s", inn=payee.inn, kpp=payee.kpp),
+                _("Bank: %(bank)s, BIC %(bic)s", bank=payee.bank_name, bic=payee.bic),
                 _(
                     "Account %(account)s, corr. account %(corr)s",
-                    account=payee.get("settlement_account", ""),
-                    corr=payee.get("corresp_account", ""),
+                    account=payee.settlement_account,
+                    corr=payee.corresp_account,
                 ),
                 fields.get("Purpose", ""),
             ]
@@ -187,7 +177,7 @@ def receipt_pdf(
         pdf.multi_cell(width - 50, 4, details)
         pdf.set_x(pdf.l_margin + 48)
         pdf.set_font("Main", "B", 11)
-        pdf.cell(width - 50, 7, _("To pay: %(amount)s", amount=format_money(section["total"])))
+        pdf.cell(width - 50, 7, _("To pay: %(amount)s", amount=format_money(section.total)))
         pdf.set_y(top + 48)
     if access_code:
         pdf.set_font("Main", "", 8)

@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from portal.billing import ledger, rules
-from portal.billing.ledger import EntryKind
-from portal.billing.tables import Charge, LedgerEntry, PenaltyAccrual
-from portal.core import jobs
+from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
+from portal.core import clock, jobs
 from portal.core.db import atomic, from_kopecks, to_kopecks
 from portal.housing.tables import PersonalAccount
-from portal.settings import get_settings
 
 CHUNK = 500
 JOB_NAME = "billing.penalties"
 
 
 def previous_period(now: datetime) -> date:
-    local = now.astimezone(ZoneInfo(get_settings().time_zone)).date()
-    return rules.add_months(rules.month_start(local), -1)
+    return rules.add_months(rules.month_start(clock.local(now).date()), -1)
 
 
 def _lines_json(result: rules.PenaltyResult) -> list[dict[str, Any]]:
@@ -61,8 +57,7 @@ async def _history(chunk: Sequence[int], until: date) -> tuple[dict[int, list[ru
                 c["period"], from_kopecks(c["amount_kopecks"] + c["recalculation_kopecks"]), bool(c["capital"])
             )
         )
-    tz = ZoneInfo(get_settings().time_zone)
-    end = datetime.combine(rules.month_end(until), time.max, tzinfo=tz)
+    end = datetime.combine(rules.month_end(until), time.max, tzinfo=clock.zone())
     paid = await LedgerEntry.select(LedgerEntry.account, LedgerEntry.occurred_at, LedgerEntry.amount_kopecks).where(
         LedgerEntry.account.is_in(list(chunk))
         & LedgerEntry.kind.is_in([EntryKind.PAYMENT, EntryKind.REFUND])
@@ -70,7 +65,7 @@ async def _history(chunk: Sequence[int], until: date) -> tuple[dict[int, list[ru
     )
     payments: dict[int, list[Any]] = {}
     for p in paid:
-        day = p["occurred_at"].astimezone(tz).date()
+        day = clock.local(p["occurred_at"]).date()
         payments.setdefault(p["account"], []).append(rules.PaymentItem(day, from_kopecks(-p["amount_kopecks"])))
     return debts, payments
 
@@ -91,7 +86,7 @@ def _net_payments(items: list[rules.PaymentItem]) -> list[rules.PaymentItem]:
 
 async def post_penalties(period: date, account_ids: Sequence[int] | None = None, *, now: datetime | None = None) -> int:
     """Compute and post the penalties accrued in ``period`` (a month that has ended); returns the total kopecks."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     first, last = rules.month_start(period), rules.month_end(period)
     if account_ids is None:
         account_ids = [r["id"] for r in await PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)]

@@ -1,23 +1,27 @@
-"""Reads and writes of billing: the catalogue of payees and services, account pages, staff reports.
+"""Reads of billing: the catalogue of payees and services, account pages, receipts, staff reports.
 
 Every list is bounded and indexed; related rows come in one query (joins or ``is_in``), never one per row.
+Every result is a dataclass. Staff reads take the principal and keep to the houses they work with
+(``portal.housing.queries.house_scope``); nothing here writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
-from portal.billing import rules
+from portal.billing import qr, rules
+from portal.billing.ledger import latest_snapshots
 from portal.billing.tables import (
     Balance,
     Charge,
+    EntryKind,
     LedgerEntry,
     Payee,
     PenaltyAccrual,
@@ -25,56 +29,25 @@ from portal.billing.tables import (
     ReceiptSection,
     Service,
 )
+from portal.core.address import full_address
 from portal.core.db import from_kopecks
 from portal.core.pagination import Page, PageRequest
-from portal.housing.tables import Entrance, House, PersonalAccount, Premise
+from portal.core.security import Principal
+from portal.housing.queries import HouseRef, house_scope, houses_in_scope
+from portal.housing.tables import Entrance, PersonalAccount, Premise
 
-# The company's payees and services (the demo and a fresh install start from these; staff may edit them later).
-PAYEES: tuple[dict[str, Any], ...] = (
-    {
-        "code": "uk",
-        "name": "ООО «УК Монолит Комфорт»",
-        "inn": "9102000001",
-        "kpp": "910201001",
-        "bank_name": "РНКБ БАНК (ПАО)",
-        "bic": "043510607",
-        "settlement_account": "40702810540000001234",
-        "corresp_account": "30101810335100000607",
-        "address": "295000, Республика Крым, г. Симферополь, ул. Пушкина, д. 1",
-        "phone": "+7 (3652) 00-00-01",
-        "email": "info@monolit-comfort.example",
-        "site": "monolit-comfort.example",
-        "capital_repair": False,
-        "sort_order": 1,
-    },
-    {
-        "code": "capital",
-        "name": "НКО «Региональный фонд капремонта МКД»",
-        "inn": "9102000002",
-        "kpp": "910201002",
-        "bank_name": "РНКБ БАНК (ПАО)",
-        "bic": "043510607",
-        "settlement_account": "40703810640000004567",
-        "corresp_account": "30101810335100000607",
-        "address": "295000, Республика Крым, г. Симферополь, ул. Крылова, д. 2",
-        "phone": "+7 (3652) 00-00-02",
-        "email": "fund@capital.example",
-        "site": "capital.example",
-        "capital_repair": True,
-        "sort_order": 2,
-    },
-)
+CHUNK = 500
 
-SERVICES: tuple[tuple[str, str, str, str], ...] = (
-    # code, name, unit, payee code
-    ("maintenance", "Содержание жилого помещения", "м²", "uk"),
-    ("cold_water", "Холодное водоснабжение", "м³", "uk"),
-    ("hot_water", "Горячее водоснабжение", "м³", "uk"),
-    ("sewerage", "Водоотведение", "м³", "uk"),
-    ("electricity_common", "Электроэнергия на ОДН", "кВт·ч", "uk"),
-    ("waste", "Вывоз ТКО", "чел.", "uk"),
-    ("capital_repair", "Взнос на капитальный ремонт", "м²", "capital"),
-)
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[list[Any]]:
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# --- the catalogue -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -88,21 +61,24 @@ class ServiceInfo:
     sort_order: int
 
 
-async def ensure_catalog() -> dict[str, Any]:
-    """Create the payees and services if missing; ``{"payees": {code: id}, "services": {code: id}}``."""
-    payees: dict[str, int] = {r["code"]: r["id"] for r in await Payee.select(Payee.id, Payee.code)}
-    for data in PAYEES:
-        if data["code"] not in payees:
-            payee = Payee(**data)
-            await payee.save()
-            payees[data["code"]] = payee.id
-    services: dict[str, int] = {r["code"]: r["id"] for r in await Service.select(Service.id, Service.code)}
-    for order, (code, name, unit, payee_code) in enumerate(SERVICES, start=1):
-        if code not in services:
-            service = Service(code=code, name=name, unit=unit, payee=payees[payee_code], sort_order=order)
-            await service.save()
-            services[code] = service.id
-    return {"payees": payees, "services": services}
+@dataclass(frozen=True)
+class PayeeInfo:
+    """A payee with the requisites printed on receipts and encoded in their QR codes."""
+
+    id: int
+    code: str
+    name: str
+    inn: str
+    kpp: str
+    bank_name: str
+    bic: str
+    settlement_account: str
+    corresp_account: str
+    address: str
+    phone: str
+    email: str
+    site: str
+    capital_repair: bool
 
 
 async def services_by_code() -> dict[str, ServiceInfo]:
@@ -123,8 +99,28 @@ async def services_by_code() -> dict[str, ServiceInfo]:
     }
 
 
-async def payees_by_id() -> dict[int, dict[str, Any]]:
-    return {r["id"]: r for r in await Payee.select().order_by(Payee.sort_order)}
+async def payees() -> list[PayeeInfo]:
+    """Every payee, the company (УК) first."""
+    rows = await Payee.select().order_by(Payee.sort_order).order_by(Payee.id)
+    return [
+        PayeeInfo(
+            id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            inn=r["inn"],
+            kpp=r["kpp"],
+            bank_name=r["bank_name"],
+            bic=r["bic"],
+            settlement_account=r["settlement_account"],
+            corresp_account=r["corresp_account"],
+            address=r["address"],
+            phone=r["phone"],
+            email=r["email"],
+            site=r["site"],
+            capital_repair=bool(r["capital_repair"]),
+        )
+        for r in rows
+    ]
 
 
 # --- accounts ----------------------------------------------------------------------------------------
@@ -135,7 +131,7 @@ class AccountInfo:
     id: int
     number: str
     payer_name: str
-    address: str
+    premise_kind: str
     premise_number: str
     house_id: int
     house_address: str
@@ -143,8 +139,9 @@ class AccountInfo:
     area: Decimal
 
     @property
-    def full_address(self) -> str:
-        return f"{self.house_address}, кв. {self.premise_number}"
+    def address(self) -> str:
+        """«г. …, д. 68, кв. 12» (or «…, машино-место М-1») in the reader's language."""
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
 def _account_columns() -> tuple[Any, ...]:
@@ -152,6 +149,7 @@ def _account_columns() -> tuple[Any, ...]:
         PersonalAccount.id,
         PersonalAccount.number,
         PersonalAccount.payer_name,
+        PersonalAccount.premise.kind.as_alias("premise_kind"),
         PersonalAccount.premise.number.as_alias("premise_number"),
         PersonalAccount.premise.area.as_alias("area"),
         PersonalAccount.premise.house.id.as_alias("house_id"),
@@ -165,7 +163,7 @@ def _account_info(row: dict[str, Any]) -> AccountInfo:
         id=row["id"],
         number=row["number"],
         payer_name=row["payer_name"],
-        address=f"{row['house_address']}, кв. {row['premise_number']}",
+        premise_kind=row["premise_kind"],
         premise_number=row["premise_number"],
         house_id=row["house_id"],
         house_address=row["house_address"],
@@ -175,26 +173,54 @@ def _account_info(row: dict[str, Any]) -> AccountInfo:
 
 
 async def accounts_info(account_ids: Sequence[int]) -> dict[int, AccountInfo]:
-    if not account_ids:
-        return {}
-    rows = await PersonalAccount.select(*_account_columns()).where(PersonalAccount.id.is_in(list(account_ids)))
-    return {r["id"]: _account_info(r) for r in rows}
+    found: dict[int, AccountInfo] = {}
+    for chunk in _chunks(sorted(set(account_ids))):
+        rows = await PersonalAccount.select(*_account_columns()).where(PersonalAccount.id.is_in(chunk))
+        found.update({r["id"]: _account_info(r) for r in rows})
+    return found
 
 
 async def account_info(account_id: int) -> AccountInfo | None:
     return (await accounts_info([account_id])).get(account_id)
 
 
-async def account_ids_by_number(numbers: Sequence[str]) -> dict[str, int]:
+async def resident_account(principal: Principal, account_id: int) -> AccountInfo | None:
+    """The account if this resident may view it (None for a missing one and for someone else's alike)."""
+    if not principal.may_on_account(account_id):
+        return None
+    return await account_info(account_id)
+
+
+async def staff_account(principal: Principal, account_id: int) -> AccountInfo | None:
+    """The account if it is in one of the staff member's houses (None for a missing one and one elsewhere)."""
+    info = await account_info(account_id)
+    if info is None or not principal.may_see_house(info.house_id):
+        return None
+    return info
+
+
+async def account_ids_by_number(numbers: Sequence[str], principal: Principal | None = None) -> dict[str, int]:
+    """Account ids by number; with a principal, only accounts in the houses that principal works with."""
+    scope = house_scope(PersonalAccount.premise.house, principal) if principal is not None else None
     found: dict[str, int] = {}
-    unique = sorted(set(numbers))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
-            PersonalAccount.number.is_in(chunk)
-        )
+    for chunk in _chunks(sorted(set(numbers))):
+        where = PersonalAccount.number.is_in(chunk)
+        if scope is not None:
+            where &= scope
+        rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(where)
         found.update({r["number"]: r["id"] for r in rows})
     return found
+
+
+async def account_ids_of_houses(principal: Principal, house_id: int | None = None) -> list[int]:
+    """The accounts of one house, or of every house the principal works with."""
+    query = PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)
+    scope = house_scope(PersonalAccount.premise.house, principal)
+    if scope is not None:
+        query = query.where(scope)
+    if house_id is not None:
+        query = query.where(PersonalAccount.premise.house == house_id)
+    return [r["id"] for r in await query]
 
 
 # --- balances and history of one account ----------------------------------------------------------------
@@ -232,11 +258,6 @@ async def period_balances(account_id: int, limit: int = 12) -> list[PeriodBalanc
         .limit(limit)
     )
     return [_period_balance(r) for r in rows]
-
-
-async def period_balance(account_id: int, period: date) -> PeriodBalance | None:
-    row = await Balance.select().where((Balance.account == account_id) & (Balance.period == period)).first()
-    return _period_balance(row) if row else None
 
 
 @dataclass
@@ -310,19 +331,12 @@ def _charge_line(r: dict[str, Any]) -> ChargeLine:
     )
 
 
-async def charges_between(account_id: int, first: date, last: date) -> list[ChargeLine]:
-    """Charges of an account for billing months ``first``…``last`` (bounded by the months asked for)."""
-    rows = await Charge.select(*_charge_columns()).where(
-        (Charge.account == account_id) & (Charge.period >= first) & (Charge.period <= last)
-    )
-    lines = [_charge_line(r) for r in rows]
-    lines.sort(key=lambda c: (c.period, c.sort_order))
-    return lines
-
-
 async def charges_of_period(account_id: int, period: date) -> list[ChargeLine]:
     """The charges of one month, each with the same service of the month before (for "compared with")."""
-    lines = await charges_between(account_id, rules.add_months(period, -1), period)
+    rows = await Charge.select(*_charge_columns()).where(
+        (Charge.account == account_id) & (Charge.period >= rules.add_months(period, -1)) & (Charge.period <= period)
+    )
+    lines = sorted((_charge_line(r) for r in rows), key=lambda c: (c.period, c.sort_order))
     previous = {c.service_id: c for c in lines if c.period != period}
     current = [c for c in lines if c.period == period]
     for line in current:
@@ -353,7 +367,7 @@ async def charge_line(account_id: int, charge_id: int) -> ChargeLine | None:
 @dataclass(frozen=True)
 class Entry:
     id: int
-    occurred_at: Any
+    occurred_at: datetime
     period: date
     kind: str
     amount: Decimal
@@ -367,7 +381,7 @@ def _entry(r: dict[str, Any]) -> Entry:
     )
 
 
-async def entries_of_period(account_id: int, period: date, kinds: Sequence[str]) -> list[Entry]:
+async def entries_of_period(account_id: int, period: date, kinds: Sequence[EntryKind]) -> list[Entry]:
     rows = (
         await LedgerEntry.select()
         .where(
@@ -379,7 +393,7 @@ async def entries_of_period(account_id: int, period: date, kinds: Sequence[str])
     return [_entry(r) for r in rows]
 
 
-async def recent_entries(account_id: int, kinds: Sequence[str], limit: int = 12) -> list[Entry]:
+async def recent_entries(account_id: int, kinds: Sequence[EntryKind], limit: int = 12) -> list[Entry]:
     rows = (
         await LedgerEntry.select()
         .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in(list(kinds)))
@@ -403,13 +417,24 @@ async def ledger_page(account_id: int, page: PageRequest) -> Page[Entry]:
     return Page(items=[_entry(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
+@dataclass(frozen=True)
+class PenaltyLineView:
+    first: date
+    last: date
+    days: int
+    base: Decimal
+    rate: Decimal
+    divisor: int
+    amount: Decimal
+
+
 @dataclass
 class PenaltyInfo:
     debt_period: date
     capital_repair: bool
     due_date: date
     amount: Decimal
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[PenaltyLineView] = field(default_factory=list)
 
 
 async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo]:
@@ -419,23 +444,60 @@ async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo
         .order_by(PenaltyAccrual.debt_period)
         .output(load_json=True)
     )
+    return [
+        PenaltyInfo(
+            r["debt_period"],
+            bool(r["capital_repair"]),
+            r["due_date"],
+            from_kopecks(r["amount_kopecks"]),
+            [
+                PenaltyLineView(
+                    first=date.fromisoformat(line["first"]),
+                    last=date.fromisoformat(line["last"]),
+                    days=int(line["days"]),
+                    base=Decimal(line["base"]),
+                    rate=Decimal(line["rate"]),
+                    divisor=int(line["divisor"]),
+                    amount=Decimal(line["amount"]),
+                )
+                for line in (r["lines"] or [])
+            ],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class HomeBalance:
+    """One account on the resident's home page: its balance, what of it is overdue, its last receipt."""
+
+    info: AccountInfo
+    state: rules.BalanceState
+    overdue: Decimal
+    receipt: ReceiptInfo | None
+    may_pay: bool
+
+
+async def home_balances(principal: Principal) -> list[HomeBalance]:
+    """Every account the resident may view: a fixed number of queries whatever their number."""
+    ids = sorted(a for a in principal.account_ids if principal.may_on_account(a))
+    infos = await accounts_info(ids)
+    snapshots = await latest_snapshots(ids)
+    last = await last_receipts(ids)
     found = []
-    for r in rows:
-        lines = [
-            {
-                "first": date.fromisoformat(line["first"]),
-                "last": date.fromisoformat(line["last"]),
-                "days": int(line["days"]),
-                "base": Decimal(line["base"]),
-                "rate": Decimal(line["rate"]),
-                "divisor": int(line["divisor"]),
-                "amount": Decimal(line["amount"]),
-            }
-            for line in (r["lines"] or [])
-        ]
+    for account_id in ids:
+        if account_id not in infos:
+            continue
+        snapshot = snapshots.get(account_id)
+        balance = from_kopecks(snapshot["closing_kopecks"]) if snapshot else Decimal("0.00")
+        charged = from_kopecks(snapshot["charged_kopecks"]) if snapshot else Decimal("0.00")
         found.append(
-            PenaltyInfo(
-                r["debt_period"], bool(r["capital_repair"]), r["due_date"], from_kopecks(r["amount_kopecks"]), lines
+            HomeBalance(
+                info=infos[account_id],
+                state=rules.balance_state(balance),
+                overdue=rules.overdue(balance, charged),
+                receipt=last.get(account_id),
+                may_pay=principal.may_on_account(account_id, "pay"),
             )
         )
     return found
@@ -457,7 +519,8 @@ class ReceiptInfo:
     penalties: Decimal
     to_pay: Decimal
     due_date: date
-    issued_at: Any
+    issued_at: datetime
+    issued_by: int | None
 
 
 def _receipt(r: dict[str, Any]) -> ReceiptInfo:
@@ -474,6 +537,7 @@ def _receipt(r: dict[str, Any]) -> ReceiptInfo:
         to_pay=from_kopecks(r["to_pay_kopecks"]),
         due_date=r["due_date"],
         issued_at=r["issued_at"],
+        issued_by=r["issued_by"],
     )
 
 
@@ -493,12 +557,9 @@ async def receipts_of(account_id: int, limit: int = 24) -> list[ReceiptInfo]:
 
 
 async def last_receipts(account_ids: Sequence[int]) -> dict[int, ReceiptInfo]:
-    """The newest receipt of each account, in one query."""
-    if not account_ids:
-        return {}
+    """The newest receipt of each account: two queries per 500 accounts."""
     found: dict[int, ReceiptInfo] = {}
-    for start in range(0, len(account_ids), 500):
-        chunk = list(account_ids[start : start + 500])
+    for chunk in _chunks(list(account_ids)):
         newest = (
             await Receipt.select(Receipt.account, Max(Receipt.period).as_alias("period"))
             .where(Receipt.account.is_in(chunk))
@@ -516,60 +577,117 @@ async def last_receipts(account_ids: Sequence[int]) -> dict[int, ReceiptInfo]:
     return found
 
 
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+@dataclass(frozen=True)
+class ReceiptSectionView:
+    """One payee's part of a receipt: its total, the QR payload and its fields."""
+
+    payee: PayeeInfo
+    charged: Decimal
+    total: Decimal
+    payload: str
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return qr.parse(self.payload).fields if self.payload else {}
+
+    @property
+    def qr(self) -> str:
+        return qr.svg_data_uri(self.payload) if self.payload else ""
 
 
-async def receipt_sections(receipt_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ReceiptView:
+    """Everything a receipt (page or PDF) shows."""
+
+    receipt: ReceiptInfo
+    sections: list[ReceiptSectionView]
+    lines: list[ChargeLine]
+    payments: list[Entry]
+    penalty_items: list[PenaltyInfo]
+    company: PayeeInfo | None
+
+    @property
+    def period(self) -> date:
+        return self.receipt.period
+
+    @property
+    def charged_total(self) -> Decimal:
+        return sum((c.amount for c in self.lines), Decimal("0"))
+
+    @property
+    def recalc_total(self) -> Decimal:
+        return sum((c.recalculation for c in self.lines), Decimal("0"))
+
+
+async def receipt_view(account_id: int, period: date) -> ReceiptView | None:
+    receipt = await receipt_of(account_id, period)
+    if receipt is None:
+        return None
+    by_id = {p.id: p for p in await payees()}
     rows = (
         await ReceiptSection.select(
-            ReceiptSection.id,
             ReceiptSection.payee,
             ReceiptSection.charged_kopecks,
             ReceiptSection.total_kopecks,
             ReceiptSection.qr_payload,
         )
-        .where(ReceiptSection.receipt == receipt_id)
+        .where(ReceiptSection.receipt == receipt.id)
         .order_by(ReceiptSection.payee)
     )
-    return rows
+    sections = [
+        ReceiptSectionView(
+            by_id[r["payee"]], from_kopecks(r["charged_kopecks"]), from_kopecks(r["total_kopecks"]), r["qr_payload"]
+        )
+        for r in rows
+        if r["payee"] in by_id
+    ]
+    return ReceiptView(
+        receipt=receipt,
+        sections=sections,
+        lines=await charges_of_period(account_id, period),
+        payments=await entries_of_period(account_id, period, [EntryKind.PAYMENT, EntryKind.REFUND]),
+        penalty_items=await penalties_of_period(account_id, period),
+        company=next(iter(by_id.values()), None),
+    )
 
 
-async def houses_of(house_ids: frozenset[int] | None) -> list[dict[str, Any]]:
-    query = House.select(House.id, House.address).order_by(House.address)
-    if house_ids is not None:
-        if not house_ids:
-            return []
-        query = query.where(House.id.is_in(list(house_ids)))
-    return await query
+# --- staff reports -----------------------------------------------------------------------------------
 
 
-async def entrances_of(house_id: int) -> list[int]:
+async def houses_of(house_ids: frozenset[int] | None) -> list[HouseRef]:
+    """The houses of a staff scope (the payments pages still ask by house ids)."""
+    return await houses_in_scope(Principal(house_ids=house_ids))
+
+
+async def entrances_of(principal: Principal, house_id: int) -> list[int]:
+    """The entrance numbers of a house the principal works with (none for any other house)."""
+    if not principal.may_see_house(house_id):
+        return []
     rows = await Entrance.select(Entrance.number).where(Entrance.house == house_id).order_by(Entrance.number)
     return [r["number"] for r in rows]
 
 
 async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
     """The total area of premises of each house (m²), summed in Python (SQLite sums Numeric as float)."""
-    if not house_ids:
-        return {}
-    rows = await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(list(house_ids)))
     areas: dict[int, Decimal] = dict.fromkeys(house_ids, Decimal("0"))
-    for r in rows:
-        areas[r["house"]] += Decimal(str(r["area"] or 0))
+    for chunk in _chunks(list(house_ids)):
+        for r in await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(chunk)):
+            areas[r["house"]] += Decimal(str(r["area"] or 0))
     return areas
 
 
-# --- staff reports -----------------------------------------------------------------------------------
-
-
-async def latest_period() -> date | None:
-    row = await Balance.select(Max(Balance.period).as_alias("period")).first()
+async def latest_period(principal: Principal) -> date | None:
+    """The newest billing month with balances in the principal's houses."""
+    query = Balance.select(Max(Balance.period).as_alias("period"))
+    scope = house_scope(Balance.account.premise.house, principal)
+    if scope is not None:
+        query = query.where(scope)
+    row = await query.first()
     return _as_date(row["period"]) if row and row["period"] else None
 
 
-async def recent_periods(limit: int = 12) -> list[date]:
-    latest = await latest_period()
+async def recent_periods(principal: Principal, limit: int = 12) -> list[date]:
+    latest = await latest_period(principal)
     if latest is None:
         return []
     return [rules.add_months(latest, -n) for n in range(limit)]
@@ -603,12 +721,12 @@ class HouseTotals:
         return (self.paid / self.charged * 100).quantize(Decimal("0.1")) if self.charged else None
 
 
-async def house_totals(period: date, house_ids: frozenset[int] | None) -> list[HouseTotals]:
+async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
     """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI)."""
-    houses = await houses_of(house_ids)
+    houses = await houses_in_scope(principal)
     if not houses:
         return []
-    ids = [h["id"] for h in houses]
+    ids = [h.id for h in houses]
     house = Balance.account.premise.house
     base = (Balance.period == period) & house.is_in(ids)
     sums = (
@@ -640,7 +758,7 @@ async def house_totals(period: date, house_ids: frozenset[int] | None) -> list[H
         .group_by(house)
     )
     areas = await house_areas(ids)
-    found = {h["id"]: HouseTotals(h["id"], h["address"], area=areas.get(h["id"], Decimal("0"))) for h in houses}
+    found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
     for r in sums:
         t = found[r["house"]]
         t.accounts = r["accounts"]
@@ -671,16 +789,15 @@ def sum_totals(houses: Sequence[HouseTotals]) -> HouseTotals:
     return total
 
 
-def _sorts() -> dict[str, tuple[Any, bool]]:
-    """Allow-listed sort keys of the debtors list → (column, ascending)."""
-    return {
-        "debt": (Balance.closing_kopecks, True),
-        "-debt": (Balance.closing_kopecks, False),
-        "account": (Balance.account.number, True),
-        "-account": (Balance.account.number, False),
-        "address": (Balance.account.premise.house.address, True),
-        "-address": (Balance.account.premise.house.address, False),
-    }
+# Allow-listed sort keys of the debtors list → (column, ascending).
+DEBTOR_SORTS: dict[str, tuple[Any, bool]] = {
+    "debt": (Balance.closing_kopecks, True),
+    "-debt": (Balance.closing_kopecks, False),
+    "account": (Balance.account.number, True),
+    "-account": (Balance.account.number, False),
+    "address": (Balance.account.premise.house.address, True),
+    "-address": (Balance.account.premise.house.address, False),
+}
 
 
 @dataclass(frozen=True)
@@ -691,57 +808,38 @@ class DebtorFilter:
     months: int | None = None
     sort: str = "-debt"
 
-    @classmethod
-    def read(cls, *, house: str, entrance: str, min_debt: str, months: str, sort: str) -> DebtorFilter:
-        def whole(text: str) -> int | None:
-            return int(text) if text.isdigit() and len(text) < 9 else None
-
-        amount: Decimal | None = None
-        try:
-            amount = Decimal(min_debt.replace(",", ".").replace(" ", "")) if min_debt else None
-            if amount is not None and (not amount.is_finite() or amount < 0 or amount > Decimal("1e9")):
-                amount = None
-        except ArithmeticError:
-            amount = None
-        return cls(
-            house=whole(house),
-            entrance=whole(entrance),
-            min_debt=amount,
-            months=whole(months),
-            sort=sort if sort in _sorts() else "-debt",
-        )
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "house": self.house or "",
-            "entrance": self.entrance or "",
-            "min_debt": self.min_debt if self.min_debt is not None else "",
-            "months": self.months or "",
-            "sort": self.sort,
-        }
-
 
 @dataclass(frozen=True)
 class Debtor:
     account_id: int
     number: str
     payer_name: str
-    address: str
+    premise_kind: str
+    premise_number: str
+    house_address: str
     entrance: int | None
     debt: Decimal
     charged: Decimal
-    months: int
+
+    @property
+    def address(self) -> str:
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
     @property
     def overdue(self) -> Decimal:
-        return max(Decimal("0.00"), self.debt - self.charged)
+        return rules.overdue(self.debt, self.charged)
+
+    @property
+    def months(self) -> int:
+        return rules.months_of_charges(self.debt, self.charged)
 
 
-def _debtor_where(period: date, filters: DebtorFilter, house_ids: frozenset[int] | None) -> Any:
+def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:
     where = (Balance.period == period) & (Balance.closing_kopecks > 0) & WhereRaw(OVERDUE)
     house = Balance.account.premise.house
-    if house_ids is not None:
-        where &= house.is_in(list(house_ids) or [0])
+    scope = house_scope(house, principal)
+    if scope is not None:
+        where &= scope
     if filters.house:
         where &= house == filters.house
     if filters.entrance:
@@ -749,8 +847,7 @@ def _debtor_where(period: date, filters: DebtorFilter, house_ids: frozenset[int]
     if filters.min_debt is not None:
         where &= Balance.closing_kopecks >= int(filters.min_debt * 100)
     if filters.months:
-        # Months overdue = the debt beyond this month's charges, in months of charges (ПП № 354 п. 117 measures a
-        # debt in monthly payments): closing − charged ≥ months × charged.
+        # Months overdue (rules.months_of_charges) at least ``months``: closing − charged ≥ months × charged.
         where &= WhereRaw(
             "balance.closing_kopecks - balance.charged_kopecks >= {} * balance.charged_kopecks", filters.months
         )
@@ -762,6 +859,7 @@ def _debtor_columns() -> tuple[Any, ...]:
         Balance.account.as_alias("account_id"),
         Balance.account.number.as_alias("number"),
         Balance.account.payer_name.as_alias("payer_name"),
+        Balance.account.premise.kind.as_alias("premise_kind"),
         Balance.account.premise.number.as_alias("premise_number"),
         Balance.account.premise.house.address.as_alias("house_address"),
         Balance.account.premise.entrance.number.as_alias("entrance"),
@@ -771,29 +869,26 @@ def _debtor_columns() -> tuple[Any, ...]:
 
 
 def _debtor(r: dict[str, Any]) -> Debtor:
-    debt, charged = r["closing_kopecks"], r["charged_kopecks"]
-    months = max(0, (debt - charged) // charged) if charged > 0 else 0
     return Debtor(
         account_id=r["account_id"],
         number=r["number"],
         payer_name=r["payer_name"],
-        address=f"{r['house_address']}, кв. {r['premise_number']}",
+        premise_kind=r["premise_kind"],
+        premise_number=r["premise_number"],
+        house_address=r["house_address"],
         entrance=r["entrance"],
-        debt=from_kopecks(debt),
-        charged=from_kopecks(charged),
-        months=int(months),
+        debt=from_kopecks(r["closing_kopecks"]),
+        charged=from_kopecks(r["charged_kopecks"]),
     )
 
 
 def _ordered(query: Any, sort: str) -> Any:
-    column, ascending = _sorts()[sort]
+    column, ascending = DEBTOR_SORTS[sort]
     return query.order_by(column, ascending=ascending).order_by(Balance.id)
 
 
-async def debtors_page(
-    period: date, filters: DebtorFilter, house_ids: frozenset[int] | None, page: PageRequest
-) -> Page[Debtor]:
-    where = _debtor_where(period, filters, house_ids)
+async def debtors_page(period: date, filters: DebtorFilter, principal: Principal, page: PageRequest) -> Page[Debtor]:
+    where = _debtor_where(period, filters, principal)
     total = await Balance.count().where(where)
     rows = (
         await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort)
@@ -806,18 +901,19 @@ async def debtors_page(
 EXPORT_LIMIT = 100_000
 
 
-async def debtors_all(period: date, filters: DebtorFilter, house_ids: frozenset[int] | None) -> list[Debtor]:
+async def debtors_all(period: date, filters: DebtorFilter, principal: Principal) -> list[Debtor]:
     """Exactly the filtered rows, in the list's order (bounded for the export)."""
-    where = _debtor_where(period, filters, house_ids)
+    where = _debtor_where(period, filters, principal)
     rows = await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort).limit(EXPORT_LIMIT)
     return [_debtor(r) for r in rows]
 
 
-async def receipt_counts(period: date, house_ids: frozenset[int] | None) -> dict[int, int]:
-    """How many receipts of the month each house has."""
+async def receipt_counts(period: date, principal: Principal) -> dict[int, int]:
+    """How many receipts of the month each house of the principal has."""
     house = Receipt.account.premise.house
     where = Receipt.period == period
-    if house_ids is not None:
-        where &= house.is_in(list(house_ids) or [0])
+    scope = house_scope(house, principal)
+    if scope is not None:
+        where &= scope
     rows = await Receipt.select(house.as_alias("house"), Count(Receipt.id).as_alias("n")).where(where).group_by(house)
     return {r["house"]: r["n"] for r in rows}

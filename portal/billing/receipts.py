@@ -5,16 +5,18 @@ and can re-issue one receipt; issuing again replaces the receipt of that account
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
 from portal.billing import qr, rules
-from portal.billing.queries import AccountInfo, accounts_info
-from portal.billing.tables import Balance, Charge, Payee, Receipt, ReceiptSection
+from portal.billing.queries import AccountInfo, PayeeInfo, accounts_info, payees
+from portal.billing.tables import Balance, Charge, Receipt, ReceiptSection
+from portal.core import clock, i18n
 from portal.core.db import atomic
-from portal.housing.tables import PersonalAccount
+
+DOCUMENT_LOCALE = "ru"  # a receipt is a payment document in Russian, whoever issues it
 
 CHUNK = 500
 
@@ -50,25 +52,35 @@ def section_totals(
     return {p: totals.get(p, 0) for p in payee_order if p in charged_by_payee or p == main_payee}
 
 
+@contextmanager
+def _document_language() -> Iterator[None]:
+    previous = i18n.get_locale()
+    i18n.set_locale(DOCUMENT_LOCALE)
+    try:
+        yield
+    finally:
+        i18n.set_locale(previous)
+
+
 def payload_for(
-    payee: dict[str, Any], account: AccountInfo, period: date, total_kopecks: int, *, penalties_kopecks: int = 0
+    payee: PayeeInfo, account: AccountInfo, period: date, total_kopecks: int, *, penalties_kopecks: int = 0
 ) -> str:
     """The QR string of one section of a receipt."""
     last, first, middle = split_name(account.payer_name)
     month = f"{period:%m.%Y}"
     purpose = (
         f"Взнос на капремонт за {month}, л/с {account.number}"
-        if payee["capital_repair"]
+        if payee.capital_repair
         else f"Оплата ЖКУ за {month}, л/с {account.number}"
     )
     fields: dict[str, str] = {
-        "Name": payee["name"],
-        "PersonalAcc": payee["settlement_account"],
-        "BankName": payee["bank_name"],
-        "BIC": payee["bic"],
-        "CorrespAcc": payee["corresp_account"] or "0",
-        "PayeeINN": payee["inn"],
-        "KPP": payee["kpp"],
+        "Name": payee.name,
+        "PersonalAcc": payee.settlement_account,
+        "BankName": payee.bank_name,
+        "BIC": payee.bic,
+        "CorrespAcc": payee.corresp_account or "0",
+        "PayeeINN": payee.inn,
+        "KPP": payee.kpp,
         "Sum": str(total_kopecks) if total_kopecks > 0 else "",
         "Purpose": purpose,
         "PersAcc": account.number,
@@ -79,20 +91,16 @@ def payload_for(
         "PayerAddress": account.address,
         "TechCode": qr.TECH_CODE_HOUSING,
     }
-    if penalties_kopecks > 0 and not payee["capital_repair"]:
+    if penalties_kopecks > 0 and not payee.capital_repair:
         fields["AddAmount"] = str(penalties_kopecks)
     return qr.build(fields)
 
 
-async def account_ids_for(house_id: int | None, house_ids: frozenset[int] | None) -> list[int]:
-    query = PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)
-    if house_id is not None:
-        query = query.where(PersonalAccount.premise.house == house_id)
-    elif house_ids is not None:
-        if not house_ids:
-            return []
-        query = query.where(PersonalAccount.premise.house.is_in(list(house_ids)))
-    return [r["id"] for r in await query]
+@dataclass(frozen=True)
+class _Payees:
+    by_id: dict[int, PayeeInfo]
+    order: list[int]
+    main: int  # the company's own section: the earlier debt and the penalties go there
 
 
 async def issue(
@@ -102,93 +110,100 @@ async def issue(
     issued_by: int | None = None,
     now: datetime | None = None,
 ) -> IssueResult:
-    """Issue (or re-issue) the receipts of ``period`` for these accounts: a handful of queries per 500 accounts."""
-    now = now or datetime.now(UTC)
-    payees = {r["id"]: r for r in await Payee.select().order_by(Payee.sort_order)}
-    order = list(payees)
-    main = next((p for p in order if not payees[p]["capital_repair"]), order[0] if order else 0)
-    due = rules.due_date(period)
+    """Issue (or re-issue) the receipts of ``period`` for these accounts: a handful of queries per 500 accounts.
+
+    The mechanics of ``actions.issue_receipts`` and ``actions.reissue_receipt`` (which add the audit event), and of
+    the demo and history builders. Addresses and payment purposes are written in Russian, the document's language.
+    """
+    by_id = {p.id: p for p in await payees()}
+    order = list(by_id)
+    context = _Payees(by_id, order, next((p for p in order if not by_id[p].capital_repair), order[0] if order else 0))
     issued = skipped = 0
-    async with atomic():
-        for start in range(0, len(account_ids), CHUNK):
-            chunk = list(account_ids[start : start + CHUNK])
-            snapshots = {
-                r["account"]: r
-                for r in await Balance.select().where((Balance.period == period) & Balance.account.is_in(chunk))
-            }
-            charges = await Charge.select(
-                Charge.account,
-                Charge.service.payee.id.as_alias("payee"),
-                Charge.amount_kopecks,
-                Charge.recalculation_kopecks,
-            ).where((Charge.period == period) & Charge.account.is_in(chunk))
-            by_payee: dict[int, dict[int, int]] = {}
-            for c in charges:
-                per = by_payee.setdefault(c["account"], {})
-                per[c["payee"]] = per.get(c["payee"], 0) + c["amount_kopecks"] + c["recalculation_kopecks"]
-            infos = await accounts_info(chunk)
-            await Receipt.delete().where((Receipt.period == period) & Receipt.account.is_in(chunk))
-            receipts: list[Receipt] = []
-            sections: dict[int, list[tuple[int, int, int, str]]] = {}
-            for account_id in chunk:
-                snap = snapshots.get(account_id)
-                info = infos.get(account_id)
-                if snap is None or info is None or account_id not in by_payee:
-                    skipped += 1
-                    continue
-                to_pay = max(0, snap["closing_kopecks"])
-                totals = section_totals(to_pay, by_payee[account_id], main, order)
-                sections[account_id] = [
-                    (
-                        payee_id,
-                        by_payee[account_id].get(payee_id, 0),
-                        total,
-                        payload_for(
-                            payees[payee_id],
-                            info,
-                            period,
-                            total,
-                            penalties_kopecks=snap["penalties_kopecks"] if payee_id == main else 0,
-                        ),
-                    )
-                    for payee_id, total in totals.items()
-                ]
-                receipts.append(
-                    Receipt(
-                        account=account_id,
-                        period=period,
-                        payer_name=info.payer_name,
-                        address=info.address,
-                        opening_kopecks=snap["opening_kopecks"],
-                        charged_kopecks=snap["charged_kopecks"] + snap["other_kopecks"],
-                        paid_kopecks=snap["paid_kopecks"],
-                        penalties_kopecks=snap["penalties_kopecks"],
-                        to_pay_kopecks=to_pay,
-                        due_date=due,
-                        issued_at=now,
-                        issued_by=issued_by,
-                    )
-                )
-            if not receipts:
-                continue
-            await Receipt.insert(*receipts)
-            ids = {
-                r["account"]: r["id"]
-                for r in await Receipt.select(Receipt.id, Receipt.account).where(
-                    (Receipt.period == period) & Receipt.account.is_in([r.account for r in receipts])
-                )
-            }
-            rows = [
-                ReceiptSection(
-                    receipt=ids[account_id],
-                    payee=payee_id,
-                    charged_kopecks=charged,
-                    total_kopecks=total,
-                    qr_payload=payload,
-                )
-                for account_id, items in sections.items()
-                for payee_id, charged, total, payload in items
-            ]
-            await ReceiptSection.insert(*rows)
-            issued += len(receipts)
+    with _document_language():
+        async with atomic():
+            for start in range(0, len(account_ids), CHUNK):
+                chunk = list(account_ids[start : start + CHUNK])
+                done = await _issue_chunk(period, chunk, context, now or clock.now(), issued_by)
+                issued += done
+                skipped += len(chunk) - done
     return IssueResult(issued, skipped)
+
+
+async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: datetime, issued_by: int | None) -> int:
+    snapshots = {
+        r["account"]: r for r in await Balance.select().where((Balance.period == period) & Balance.account.is_in(chunk))
+    }
+    charges = await Charge.select(
+        Charge.account,
+        Charge.service.payee.id.as_alias("payee"),
+        Charge.amount_kopecks,
+        Charge.recalculation_kopecks,
+    ).where((Charge.period == period) & Charge.account.is_in(chunk))
+    by_payee: dict[int, dict[int, int]] = {}
+    for c in charges:
+        per = by_payee.setdefault(c["account"], {})
+        per[c["payee"]] = per.get(c["payee"], 0) + c["amount_kopecks"] + c["recalculation_kopecks"]
+    infos = await accounts_info(chunk)
+    await Receipt.delete().where((Receipt.period == period) & Receipt.account.is_in(chunk))
+    due = rules.due_date(period)
+    receipts: list[Receipt] = []
+    sections: dict[int, list[tuple[int, int, int, str]]] = {}
+    for account_id in chunk:
+        snap, info = snapshots.get(account_id), infos.get(account_id)
+        if snap is None or info is None or account_id not in by_payee:
+            continue
+        to_pay = max(0, snap["closing_kopecks"])
+        sections[account_id] = [
+            (
+                payee_id,
+                by_payee[account_id].get(payee_id, 0),
+                total,
+                payload_for(
+                    context.by_id[payee_id],
+                    info,
+                    period,
+                    total,
+                    penalties_kopecks=snap["penalties_kopecks"] if payee_id == context.main else 0,
+                ),
+            )
+            for payee_id, total in section_totals(to_pay, by_payee[account_id], context.main, context.order).items()
+        ]
+        receipts.append(
+            Receipt(
+                account=account_id,
+                period=period,
+                payer_name=info.payer_name,
+                address=info.address,
+                opening_kopecks=snap["opening_kopecks"],
+                charged_kopecks=snap["charged_kopecks"] + snap["other_kopecks"],
+                paid_kopecks=snap["paid_kopecks"],
+                penalties_kopecks=snap["penalties_kopecks"],
+                to_pay_kopecks=to_pay,
+                due_date=due,
+                issued_at=now,
+                issued_by=issued_by,
+            )
+        )
+    if not receipts:
+        return 0
+    await Receipt.insert(*receipts)
+    ids = {
+        r["account"]: r["id"]
+        for r in await Receipt.select(Receipt.id, Receipt.account).where(
+            (Receipt.period == period) & Receipt.account.is_in(list(sections))
+        )
+    }
+    await ReceiptSection.insert(
+        *(
+            ReceiptSection(
+                receipt=ids[account_id],
+                payee=payee_id,
+                charged_kopecks=charged,
+                total_kopecks=total,
+                qr_payload=payload,
+            )
+            for account_id, items in sections.items()
+            for payee_id, charged, total, payload in items
+        )
+    )
+    return len(receipts)

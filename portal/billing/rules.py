@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from functools import lru_cache
 
-import holidays
+from portal.core import calendar
 
 KOPECK = Decimal("0.01")
 ZERO = Decimal("0")
@@ -40,19 +39,6 @@ def month_end(period: date) -> date:
     return add_months(month_start(period), 1) - timedelta(days=1)
 
 
-def parse_period(text: str) -> date:
-    """``"2026-11"`` (or ``"11.2026"``) → ``date(2026, 11, 1)``; ValueError otherwise."""
-    text = text.strip()
-    if "." in text:
-        month_text, year_text = text.split(".", 1)
-    else:
-        year_text, month_text = text.split("-", 1)
-    year, month = int(year_text), int(month_text)
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise ValueError(text)
-    return date(year, month, 1)
-
-
 def period_key(period: date) -> str:
     return f"{period.year:04d}-{period.month:02d}"
 
@@ -72,26 +58,10 @@ def due_day(billing_month: date) -> int:
     return day
 
 
-@lru_cache(maxsize=64)
-def _calendar(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("RU", years=[year, year + 1])
-
-
-def is_working_day(day: date) -> bool:
-    """The Russian production calendar (weekends, holidays, transferred days off and working Saturdays)."""
-    return bool(_calendar(day.year).is_working_day(day))
-
-
-def next_working_day(day: date) -> date:
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
 def due_date(billing_month: date, *, shift_weekend: bool = True) -> date:
     """The last day to pay a billing month's charges on time (inclusive), moved past a non-working day (ГК ст. 193)."""
     nominal = add_months(month_start(billing_month), 1).replace(day=due_day(billing_month))
-    return next_working_day(nominal) if shift_weekend else nominal
+    return calendar.next_working_day(nominal) if shift_weekend else nominal
 
 
 # --- the key rate and the period table of moratoria and caps (DOMAIN.md §2.3–2.4) ---------------------
@@ -489,6 +459,21 @@ def balance_state(balance: Decimal) -> BalanceState:
     if balance < 0:
         return BalanceState("overpaid", -balance)
     return BalanceState("clear", ZERO)
+
+
+def overdue(debt: Decimal, charged: Decimal) -> Decimal:
+    """The part of a debt that fell due before this month's charges (which are not yet due); 0 when none."""
+    if debt <= 0:
+        return ZERO
+    return max(ZERO, debt - charged)
+
+
+def months_of_charges(debt: Decimal, charged: Decimal) -> int:
+    """How many months of charges the overdue part of a debt amounts to (ПП № 354 п. 117 measures a debt in
+    monthly payments); 0 without charges this month."""
+    if charged <= 0:
+        return 0
+    return int(overdue(debt, charged) // charged)
 
 
 def months_overdue(oldest_unpaid_period: date | None, today: date) -> int:

@@ -4,6 +4,8 @@ Money is integer kopecks. Financial records keep ``ON DELETE RESTRICT`` towards 
 Composite indexes and uniques live in the hand-written migration (``migrations/billing``).
 """
 
+from enum import StrEnum
+
 from piccolo.columns import (
     JSON,
     BigInt,
@@ -22,6 +24,28 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.housing.tables import PersonalAccount
+
+
+class Basis(StrEnum):
+    """How the volume of a charge was found."""
+
+    METERED = "metered"
+    NORM = "norm"
+    AVERAGE = "average"
+
+
+class BatchStatus(StrEnum):
+    APPLIED = "applied"
+
+
+class EntryKind(StrEnum):
+    """What a ledger entry is; the sign of its amount says whether it adds to the debt."""
+
+    CHARGE = "charge"
+    PAYMENT = "payment"
+    PENALTY = "penalty"
+    CORRECTION = "correction"
+    REFUND = "refund"
 
 
 class Payee(Table):
@@ -66,7 +90,7 @@ class ImportBatch(Table):
     file_name = Varchar(length=255, default="")
     file_hash = Varchar(length=64, index=True)
     period = Date(index=True)
-    status = Varchar(length=16, default="applied")
+    status = Varchar(length=16, default=BatchStatus.APPLIED, choices=BatchStatus)
     rows = Integer(default=0)
     accounts = Integer(default=0)
     total_kopecks = BigInt(default=0)
@@ -86,7 +110,7 @@ class Charge(Table):
     amount_kopecks = BigInt(default=0)
     recalculation_kopecks = BigInt(default=0)
     recalculation_reason = Varchar(length=255, default="")
-    basis = Varchar(length=16, default="metered")  # metered / norm / average
+    basis = Varchar(length=16, default=Basis.METERED, choices=Basis)
     basis_note = Varchar(length=255, default="")
     batch = ForeignKey(ImportBatch, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -102,7 +126,7 @@ class LedgerEntry(Table):
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
     occurred_at = Timestamptz()
     period = Date()
-    kind = Varchar(length=16)  # charge / payment / penalty / correction / refund
+    kind = Varchar(length=16, choices=EntryKind)
     amount_kopecks = BigInt()
     reference = Varchar(length=128, null=True, default=None, unique=True)
     note = Varchar(length=255, default="")

@@ -2,15 +2,15 @@
 
 from datetime import date
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
-from portal.billing import importer, ledger
+from portal.billing import actions, importer, ledger
 from portal.billing.importer import Problem
 from portal.billing.tables import Charge, ImportBatch, LedgerEntry
+from portal.core.web import Refused
+from tests.billing.conftest import EVERY_HOUSE, SAMPLE, checked
 
-SAMPLE = Path(__file__).with_name("charges_sample.csv")
 PERIOD = date(2026, 11, 1)
 
 
@@ -18,12 +18,15 @@ PERIOD = date(2026, 11, 1)
 async def accounts(make_account, catalog):
     first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
     second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна", area="38.10")
-    return first, second
+    return first.account, second.account
 
 
 async def _import(content: bytes, name: str = "charges.csv") -> importer.ParsedFile:
-    parsed = importer.read_file(content, name)
-    return await importer.check_against_db(parsed, PERIOD)
+    return await checked(content, PERIOD, name=name)
+
+
+async def _apply(parsed: importer.ParsedFile) -> actions.ImportResult:
+    return await actions.import_charges(EVERY_HOUSE, parsed, PERIOD)
 
 
 async def test_a_good_file_is_previewed_then_applied_in_one_go(accounts):
@@ -35,7 +38,7 @@ async def test_a_good_file_is_previewed_then_applied_in_one_go(accounts):
     assert parsed.total == D("5932.52")
     assert await Charge.count() == 0, "the preview writes nothing"
 
-    result = await importer.apply(parsed, PERIOD)
+    result = await _apply(parsed)
     assert result.created and result.charges == 12 and result.accounts == 2
     assert await ledger.balance_of(first) == D("3341.23")
     assert await ledger.balance_of(second) == D("2591.29")
@@ -47,15 +50,15 @@ async def test_a_good_file_is_previewed_then_applied_in_one_go(accounts):
 async def test_the_same_file_applied_again_changes_nothing(accounts):
     first, _ = accounts
     content = SAMPLE.read_bytes()
-    await importer.apply(await _import(content), PERIOD)
+    await _apply(await _import(content))
     counts = (await Charge.count(), await LedgerEntry.count(), await ImportBatch.count())
-    again = await importer.apply(await _import(content), PERIOD)
+    again = await _apply(await _import(content))
     assert not again.created
     assert (await Charge.count(), await LedgerEntry.count(), await ImportBatch.count()) == counts
     # Another file with the same rows (re-exported, so another hash) changes nothing either.
     reexported = await _import(content.replace(b"\n", b"\r\n"))
     assert reexported.ok and reexported.unchanged == 12
-    assert not (await importer.apply(reexported, PERIOD)).created
+    assert not (await _apply(reexported)).created
     assert (await Charge.count(), await LedgerEntry.count()) == counts[:2]
     assert await ledger.balance_of(first) == D("3341.23")
 
@@ -73,8 +76,8 @@ async def test_a_bad_file_reports_each_problem_by_line_and_writes_nothing(accoun
     assert (14, Problem.DUPLICATE) in found
     assert (15, Problem.UNKNOWN_SERVICE) in found
     assert "9" in next(p for p in parsed.problems if p.code is Problem.DUPLICATE).message()
-    with pytest.raises(ValueError):
-        await importer.apply(parsed, PERIOD)
+    with pytest.raises(Refused):
+        await _apply(parsed)
     assert await Charge.count() == 0
     assert await LedgerEntry.count() == 0
     assert await ImportBatch.count() == 0
@@ -82,7 +85,7 @@ async def test_a_bad_file_reports_each_problem_by_line_and_writes_nothing(accoun
 
 async def test_a_row_charged_before_with_other_numbers_is_a_problem(accounts):
     content = SAMPLE.read_bytes()
-    await importer.apply(await _import(content), PERIOD)
+    await _apply(await _import(content))
     changed = content.replace(b"1764,75", b"1800,00")
     parsed = await _import(changed)
     assert [(p.line, p.code) for p in parsed.problems] == [(2, Problem.CHARGED_BEFORE)]

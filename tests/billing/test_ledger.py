@@ -13,7 +13,7 @@ MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 async def test_a_payment_posted_twice_with_one_reference_credits_once(make_account):
-    account = await make_account()
+    account = (await make_account()).account
     assert await ledger.post_payment(account, D("1500.00"), "pay-1", MOMENT) is True
     assert await ledger.post_payment(account, D("1500.00"), "pay-1", MOMENT) is False
     assert await ledger.balance_of(account) == D("-1500.00")
@@ -21,7 +21,7 @@ async def test_a_payment_posted_twice_with_one_reference_credits_once(make_accou
 
 
 async def test_balance_and_amount_due_follow_charges_payments_and_refunds(make_account):
-    account = await make_account()
+    account = (await make_account()).account
     assert await ledger.balance_of(account) == D("0.00")
     await ledger.post_entry(account, EntryKind.CHARGE, 341250, MOMENT, period=date(2026, 11, 1))
     assert await ledger.balance_of(account) == D("3412.50")
@@ -35,7 +35,7 @@ async def test_balance_and_amount_due_follow_charges_payments_and_refunds(make_a
 
 
 async def test_an_entry_in_an_earlier_month_shifts_the_later_snapshots(make_account):
-    account = await make_account()
+    account = (await make_account()).account
     await ledger.post_entry(account, EntryKind.CHARGE, 100000, MOMENT, period=date(2026, 10, 1))
     await ledger.post_entry(account, EntryKind.CHARGE, 50000, MOMENT, period=date(2026, 11, 1))
     await ledger.post_entry(account, EntryKind.CORRECTION, -20000, MOMENT, period=date(2026, 10, 1))
@@ -45,7 +45,7 @@ async def test_an_entry_in_an_earlier_month_shifts_the_later_snapshots(make_acco
 
 
 async def test_bulk_posting_rebuilds_the_snapshots_and_skips_known_references(make_account):
-    a, b = await make_account(), await make_account()
+    a, b = (await make_account()).account, (await make_account()).account
     await ledger.post_payment(a, D("100.00"), "pay-a", datetime(2026, 11, 3, tzinfo=UTC))
     entries = [
         {"account": a, "kind": EntryKind.CHARGE, "amount_kopecks": 250000, "occurred_at": MOMENT, "reference": "c-a"},
@@ -59,7 +59,7 @@ async def test_bulk_posting_rebuilds_the_snapshots_and_skips_known_references(ma
 
 
 async def test_amounts_must_be_positive_and_moments_aware(make_account):
-    account = await make_account()
+    account = (await make_account()).account
     with pytest.raises(ValueError):
         await ledger.post_payment(account, D("0"), "x", MOMENT)
     with pytest.raises(ValueError):

@@ -2,15 +2,14 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
-from portal.billing import importer, ledger, penalties, qr, receipts
+from portal.billing import ledger, penalties, qr, receipts
 from portal.billing.tables import LedgerEntry, PenaltyAccrual, Receipt, ReceiptSection
 from portal.core import jobs
+from tests.billing.conftest import import_sample
 
-SAMPLE = Path(__file__).with_name("charges_sample.csv")
 JANUARY = date(2026, 1, 1)
 
 
@@ -18,9 +17,8 @@ JANUARY = date(2026, 1, 1)
 async def charged(make_account, catalog):
     first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
     second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна", area="38.10")
-    parsed = await importer.check_against_db(importer.read_file(SAMPLE.read_bytes(), "s.csv"), JANUARY)
-    await importer.apply(parsed, JANUARY, occurred_at=datetime(2026, 1, 31, tzinfo=UTC))
-    return first, second
+    await import_sample(JANUARY, datetime(2026, 1, 31, tzinfo=UTC))
+    return first.account, second.account
 
 
 async def test_penalties_of_a_month_are_posted_once_with_their_calculation(charged):

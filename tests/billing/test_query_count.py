@@ -17,7 +17,7 @@ async def _home_queries(db, client, login, make_user, account: int) -> list[str]
 
 
 async def test_home_page_queries_do_not_grow_with_history(db, new_client, login, make_user, make_account, catalog):
-    short, long = await make_account(), await make_account()
+    short, long = (await make_account()).account, (await make_account()).account
     await build_history([short], date(2026, 11, 1), 1)
     await build_history([long], date(2026, 11, 1), 60)
     one = await _home_queries(db, new_client(), login, make_user, short)

@@ -5,38 +5,28 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
-from portal.billing import importer, ledger, qr, receipts
-from portal.billing.tables import Charge, ReceiptSection
+from portal.billing import ledger, qr, receipts
+from portal.billing.tables import Charge, Receipt, ReceiptSection
+from portal.core.tables import AuditEvent
+from tests.billing.conftest import SAMPLE, import_sample
 
-SAMPLE = Path(__file__).with_name("charges_sample.csv")
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 
 
 @pytest.fixture
 async def billed(make_account, catalog):
     """Two accounts of one house charged for October and November 2026, October paid, receipts issued."""
-    first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
-    from portal.housing.tables import PersonalAccount, Premise
-
-    house = (
-        await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house"))
-        .where(PersonalAccount.id == first)
-        .first()
-    )["house"]
-    second = await make_account(number="7700000002", payer='=HYPERLINK("http://evil")', house=house, area="38.10")
-    content = SAMPLE.read_bytes()
+    first = await make_account(number="7700000001", payer="Иванов Иван Иванович", premise_number="12")
+    second = await make_account(number="7700000002", payer='=HYPERLINK("http://evil")', house=first.house, area="38.10")
     for period in (OCTOBER, NOVEMBER):
-        parsed = await importer.check_against_db(importer.read_file(content, "s.csv"), period)
-        await importer.apply(parsed, period, occurred_at=datetime(2026, period.month, 28, tzinfo=UTC))
-    await ledger.post_payment(first, D("3341.23"), "pay-oct-1", datetime(2026, 11, 5, 9, tzinfo=UTC))
+        await import_sample(period, datetime(2026, period.month, 28, tzinfo=UTC))
+    await ledger.post_payment(first.account, D("3341.23"), "pay-oct-1", datetime(2026, 11, 5, 9, tzinfo=UTC))
     for period in (OCTOBER, NOVEMBER):
-        await receipts.issue(period, [first, second])
-    premise = await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == first).first()
-    return {"first": first, "second": second, "house": house, "premise": premise["premise"], "_": Premise}
+        await receipts.issue(period, [first.account, second.account])
+    return {"first": first.account, "second": second.account, "house": first.house, "premise": first.premise}
 
 
 async def test_home_shows_each_account_balance_due_date_receipt_and_pay_button(client, login, make_user, billed):
@@ -172,7 +162,7 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
 
 
 async def test_staff_see_only_their_houses(client, new_client, login, make_user, make_account, billed):
-    elsewhere = await make_account()
+    elsewhere = (await make_account()).account
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
     assert (await client.get(f"/staff/billing/accounts/{billed['first']}")).status_code == 200
     assert (await client.get(f"/staff/billing/accounts/{elsewhere}")).status_code == 404
@@ -181,20 +171,68 @@ async def test_staff_see_only_their_houses(client, new_client, login, make_user,
     assert (await other.get("/staff/billing")).status_code == 403
 
 
-async def test_staff_reissue_one_receipt_and_issue_a_house(client, login, make_user, billed):
-    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
-    response = await client.form(f"/staff/billing/accounts/{billed['first']}/reissue", {"period": "2026-11"})
+async def _november_receipt(account: int) -> dict:
+    receipt = await Receipt.select().where((Receipt.account == account) & (Receipt.period == NOVEMBER)).first()
+    sections = (
+        await ReceiptSection.select().where(ReceiptSection.receipt == receipt["id"]).order_by(ReceiptSection.payee)
+    )
+    return {**receipt, "sums": [qr.parse(s["qr_payload"])["Sum"] for s in sections]}
+
+
+async def test_staff_reissue_a_receipt_from_the_current_figures(client, login, make_user, billed):
+    first = billed["first"]
+    before = await _november_receipt(first)
+    assert (before["paid_kopecks"], before["to_pay_kopecks"], before["issued_by"]) == (334123, 334123, None)
+    # A payment arrives after the receipt was issued; the stored receipt does not know it yet.
+    await ledger.post_payment(first, D("1000.00"), "pay-nov-late", datetime(2026, 11, 20, 9, tzinfo=UTC))
+    accountant = await make_user(roles=("accountant",), houses=(billed["house"],))
+    await login(client, accountant)
+    response = await client.form(f"/staff/billing/accounts/{first}/reissue", {"period": "2026-11"})
     assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/billing/accounts/{first}"
+    after = await _november_receipt(first)
+    assert after["id"] != before["id"], "the receipt is replaced, not patched"
+    assert (after["paid_kopecks"], after["to_pay_kopecks"], after["issued_by"]) == (434123, 234123, accountant)
+    assert after["sums"] == ["185253", "48870"], "the QR codes ask for the new amount"
+    assert await Receipt.count().where(Receipt.account == first) == 2  # October and November, nothing added
+    events = await AuditEvent.select().where(AuditEvent.action == "billing.receipt.reissue").output(load_json=True)
+    assert [(e["actor_id"], e["entity_id"], e["changes"]) for e in events] == [
+        (accountant, first, {"period": "2026-11-01"})
+    ]
+    page = await client.get(f"/staff/billing/accounts/{first}")
+    assert "Квитанция за 2026-11 выпущена заново" in page.text
+
+
+async def test_reissue_of_a_month_without_charges_keeps_everything_and_says_why(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    response = await client.form(f"/staff/billing/accounts/{billed['first']}/reissue", {"period": "2026-12"})
+    assert response.status_code == 303
+    assert await Receipt.count().where(Receipt.account == billed["first"]) == 2
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.receipt.reissue") == 0
+    page = await client.get(f"/staff/billing/accounts/{billed['first']}")
+    assert "За этот месяц начислений нет" in page.text
+
+
+async def test_staff_issue_the_receipts_of_a_house(client, login, make_user, billed):
+    await ledger.post_payment(billed["second"], D("500.00"), "pay-nov-2", datetime(2026, 11, 21, 9, tzinfo=UTC))
+    accountant = await make_user(roles=("accountant",), houses=(billed["house"],))
+    await login(client, accountant)
     response = await client.form("/staff/billing/receipts", {"period": "2026-11", "house": str(billed["house"])})
     assert response.status_code == 303
+    second = await _november_receipt(billed["second"])
+    assert (second["paid_kopecks"], second["issued_by"]) == (50000, accountant)
+    event = (
+        await AuditEvent.select().where(AuditEvent.action == "billing.receipts.issue").output(load_json=True).first()
+    )
+    assert (event["actor_id"], event["entity_id"], event["changes"]["issued"]) == (accountant, billed["house"], 2)
     page = await client.get("/staff/billing/receipts?period=2026-11")
-    assert page.status_code == 200
+    assert "Выпущено квитанций: 2" in page.text
 
 
 async def test_staff_import_preview_then_apply_then_reapply(client, login, make_user, make_account, catalog):
-    await make_account(number="7700000001")
-    await make_account(number="7700000002")
-    await login(client, await make_user(roles=("accountant",)))
+    place = await make_account(number="7700000001")
+    await make_account(number="7700000002", house=place.house)
+    await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
     content = SAMPLE.read_bytes()
     preview = await client.form(
         "/staff/billing/import", {"period": "2026-09"}, files={"file": ("charges.csv", content, "text/csv")}

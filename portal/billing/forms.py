@@ -1,0 +1,92 @@
+"""What staff and residents hand the billing pages (query strings, forms, uploads) read into typed values.
+
+Every value goes through ``core.parse``: nothing here raises on hostile input, and nothing lets through what the
+database cannot hold. No I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from litestar.datastructures import UploadFile
+
+from portal.billing.queries import DEBTOR_SORTS, DebtorFilter
+from portal.core.i18n import gettext
+from portal.core.parse import parse_id, parse_int, parse_money, parse_month
+from portal.core.web import FormErrors, form_value
+
+MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
+MAX_MONTHS_FILTER = 600
+MAX_ENTRANCE = 99
+
+
+def _text(params: Mapping[str, Any], name: str) -> str:
+    value = params.get(name)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return "" if value is None else str(value).strip()[:40]
+
+
+def month(params: Mapping[str, Any], name: str = "period") -> date | None:
+    """A billing month from a query or a form (``2026-11``); None when absent or not a month."""
+    return parse_month(_text(params, name))
+
+
+def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
+    """The debtors list's filters; a value that is not what its field holds is ignored, not an error."""
+    min_debt = parse_money(_text(params, "min_debt"))
+    if min_debt is not None and not Decimal("0") <= min_debt <= MAX_DEBT_FILTER:
+        min_debt = None
+    sort = _text(params, "sort")
+    return DebtorFilter(
+        house=parse_id(_text(params, "house")),
+        entrance=parse_int(_text(params, "entrance"), low=1, high=MAX_ENTRANCE),
+        min_debt=min_debt,
+        months=parse_int(_text(params, "months"), low=1, high=MAX_MONTHS_FILTER),
+        sort=sort if sort in DEBTOR_SORTS else "-debt",
+    )
+
+
+@dataclass
+class IssueForm:
+    """Issue the receipts of a month for one house or every house of the user."""
+
+    period: date | None = None
+    house_id: int | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def issue_form(data: Mapping[str, Any]) -> IssueForm:
+    form = IssueForm(period=month(data), house_id=parse_id(form_value(data, "house")))
+    if form.period is None:
+        form.errors.add("period", gettext("Choose a billing month."))
+    if form_value(data, "house") and form.house_id is None:
+        form.errors.add("house", gettext("Choose a house from the list."))
+    return form
+
+
+@dataclass
+class UploadForm:
+    """The charges file and the month it is for."""
+
+    period_text: str = ""
+    period: date | None = None
+    upload: UploadFile | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def upload_form(data: Mapping[str, Any]) -> UploadForm:
+    form = UploadForm(period_text=form_value(data, "period")[:20])
+    form.period = parse_month(form.period_text)
+    if form.period is None:
+        form.errors.add("period", gettext("Enter the month as 2026-11."))
+    upload = data.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        form.upload = upload
+    else:
+        form.errors.add("file", gettext("Choose a CSV or XLSX file."))
+    return form
