@@ -1,14 +1,14 @@
 """Import of charges from the company's billing system (CSV or XLSX; the format is in README.md).
 
-``read_file`` parses and checks every row without writing anything; ``check_against_db`` adds what only the
-database knows (unknown accounts and services, rows charged before with other numbers); ``apply`` writes the
-batch, its charges and their ledger entries in one transaction. The same file applied twice changes nothing
-(file hash), and a row already charged with the same numbers is skipped (natural key: account, period, service).
+``read_file`` streams the file through ``core.tabular`` (limits checked while reading) and checks every row
+without writing anything; ``check_against_db`` adds what only the database knows (unknown accounts and services,
+accounts outside the importer's houses, rows charged before with other numbers). ``actions.import_charges``
+writes the result. The same file applied twice changes nothing (file hash), and a row already charged with the
+same numbers is skipped (natural key: account, period, service).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Callable
@@ -16,18 +16,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from portal.billing.queries import account_ids_by_number, services_by_code
-from portal.billing.tables import Charge
+from portal.billing.tables import Basis, Charge
+from portal.core import tabular
 from portal.core.db import to_kopecks
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
 from portal.core.parse import parse_decimal
 from portal.core.security import Principal
 
 CHUNK = 500
-MAX_ROWS = 2_000_000
-BASES = ("metered", "norm", "average")
+MAX_ROWS = 100_000  # about 14 000 accounts of seven services a file; a larger company loads a file per house
+MAX_CELL = 255
+MAX_BYTES = 30 * 1024 * 1024
+LIMITS = tabular.Limits(rows=MAX_ROWS, columns=16, cell=MAX_CELL, size=MAX_BYTES)
 
 # Column name in the file → field; English names first, the Russian headings 1С exports are accepted too.
 COLUMNS: dict[str, str] = {
@@ -54,12 +58,20 @@ COLUMNS: dict[str, str] = {
     "пояснение": "basis_note",
 }
 REQUIRED = ("account", "service", "volume", "tariff", "amount")
+NUMBERS = ("volume", "tariff", "amount", "recalculation")
+# Places after the comma each number column may have (volume as its column holds it, money in kopecks).
+PLACES = {"volume": 4, "tariff": 4, "amount": 2, "recalculation": 2}
+WHOLE_DIGITS = {"volume": 10, "tariff": 10, "amount": 12, "recalculation": 12}
 
 Progress = Callable[[int], None]
 
 
 class Problem(StrEnum):
     FORMAT = "format"
+    TOO_LARGE = "too_large"
+    ENCODING = "encoding"
+    TOO_MANY = "too_many"
+    TOO_LONG = "too_long"
     MISSING_COLUMN = "missing_column"
     EMPTY = "empty"
     BAD_NUMBER = "bad_number"
@@ -70,11 +82,19 @@ class Problem(StrEnum):
     UNKNOWN_ACCOUNT = "unknown_account"
     UNKNOWN_SERVICE = "unknown_service"
     CHARGED_BEFORE = "charged_before"
-    TOO_MANY = "too_many"
 
 
 # Problems only the database knows; checking a file again replaces them.
 DATABASE_PROBLEMS = frozenset({Problem.UNKNOWN_ACCOUNT, Problem.UNKNOWN_SERVICE, Problem.CHARGED_BEFORE})
+
+# What stops the file as a whole while it is read (core.tabular) → the problem shown for it.
+FILE_PROBLEMS = {
+    tabular.Trouble.TOO_LARGE: Problem.TOO_LARGE,
+    tabular.Trouble.NOT_A_TABLE: Problem.FORMAT,
+    tabular.Trouble.ENCODING: Problem.ENCODING,
+    tabular.Trouble.TOO_MANY_ROWS: Problem.TOO_MANY,
+    tabular.Trouble.CELL_TOO_LONG: Problem.TOO_LONG,
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,10 @@ class RowProblem:
         """The problem in the reader's language, saying what to fix."""
         texts = {
             Problem.FORMAT: _("The file is neither a CSV nor an XLSX table."),
+            Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
+            Problem.ENCODING: _("The file is neither UTF-8 nor Windows-1251 text."),
+            Problem.TOO_MANY: _("The file has more than %(n)s rows.", n=format_number(MAX_ROWS, 0)),
+            Problem.TOO_LONG: _("A cell is longer than %(n)s characters.", n=MAX_CELL),
             Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.column),
             Problem.EMPTY: _("Column «%(column)s» is empty.", column=self.column),
             Problem.BAD_NUMBER: _(
@@ -106,12 +130,11 @@ class RowProblem:
                 "This account was charged for this service in this period with other numbers; post a correction "
                 "instead."
             ),
-            Problem.TOO_MANY: _("The file has too many rows."),
         }
         return texts[self.code]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChargeRow:
     line: int
     account: str
@@ -162,103 +185,92 @@ class ParsedFile:
             entry[1] += r.amount + r.recalculation
         return [(code, n, total) for code, (n, total) in sorted(found.items())]
 
+    def to_plain(self) -> dict[str, Any]:
+        """The rows and problems as plain JSON values (the checked file kept between preview and apply)."""
+        return {
+            "file_hash": self.file_hash,
+            "file_name": self.file_name,
+            "rows": [_plain_row(r) for r in self.rows],
+            "problems": [[p.line, p.code, p.column, p.value, p.other_line] for p in self.problems],
+        }
 
-def file_hash(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("encoding")
-
-
-def _table_rows(content: bytes, file_name: str) -> list[list[str]]:
-    """The cells of the first sheet (XLSX) or of the CSV (``;`` or ``,`` separated, UTF-8 or Windows-1251)."""
-    if content[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [["" if cell is None else _cell(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
-    if b"\x00" in content[:4096]:
-        raise ValueError("binary")
-    text = _decode(content)
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    @classmethod
+    def from_plain(cls, data: dict[str, Any]) -> ParsedFile:
+        return cls(
+            file_hash=data["file_hash"],
+            file_name=data["file_name"],
+            rows=[
+                ChargeRow(line, account, service, *(Decimal(v) for v in numbers), reason, basis, note)
+                for line, account, service, *numbers, reason, basis, note in data["rows"]
+            ],
+            problems=[
+                RowProblem(line, Problem(code), column, value, other)
+                for line, code, column, value, other in data["problems"]
+            ],
+        )
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+def _plain_row(r: ChargeRow) -> list[Any]:
+    numbers = (str(r.volume), str(r.tariff), str(r.amount), str(r.recalculation))
+    return [r.line, r.account, r.service, *numbers, r.reason, r.basis, r.basis_note]
 
 
-# Places after the comma each number column may have (volume as its column holds it, money in kopecks).
-PLACES = {"volume": 4, "tariff": 4, "amount": 2, "recalculation": 2}
-WHOLE_DIGITS = {"volume": 10, "tariff": 10, "amount": 12, "recalculation": 12}
+def file_hash(source: bytes | IO[bytes]) -> str:
+    """SHA-256 of the file's bytes (read in chunks; a file is left at its start)."""
+    if isinstance(source, bytes | bytearray):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    source.seek(0)
+    while chunk := source.read(1024 * 1024):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
 
 
 def _number(name: str, raw: str) -> Decimal | None:
     """A number cell through ``core.parse`` (an empty cell is 0); None when it is not a number the column holds."""
-    if not raw.strip():
+    if not raw:
         return Decimal("0")
     return parse_decimal(raw, places=PLACES[name], whole_digits=WHOLE_DIGITS[name])
 
 
-def read_file(content: bytes, file_name: str = "", progress: Progress | None = None) -> ParsedFile:
-    """Parse and check every row (no database); problems name the line of the file (the header is line 1)."""
-    parsed = ParsedFile(file_hash=file_hash(content), file_name=file_name)
+def read_file(source: bytes | IO[bytes], file_name: str = "", progress: Progress | None = None) -> ParsedFile:
+    """Read and check every row (no database), streaming: problems name the line of the file (the header is 1).
+
+    ``progress`` is called with the number of lines read every 1000 lines. A file past a limit (size, rows,
+    cell length) stops at that point with one problem for the file."""
+    source = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    parsed = ParsedFile(file_hash=file_hash(source), file_name=file_name[:255])
+    lines = tabular.read_rows(source, LIMITS)
     try:
-        table = _table_rows(content, file_name)
-    except Exception:
-        parsed.problems.append(RowProblem(1, Problem.FORMAT))
-        return parsed
-    if not table:
-        parsed.problems.append(RowProblem(1, Problem.MISSING_COLUMN, "account"))
-        return parsed
-    header = [COLUMNS.get(h.strip().lstrip("\ufeff").lower(), "") for h in table[0]]
+        index = _header(next(lines, []), parsed)
+        if index is not None:
+            _read_rows(lines, index, parsed, progress)
+    except tabular.TableError as exc:  # the file is refused as a whole: its one problem says why
+        parsed.rows.clear()
+        parsed.problems = [RowProblem(exc.line or 1, FILE_PROBLEMS[exc.trouble])]
+    return parsed
+
+
+def _header(cells: list[str], parsed: ParsedFile) -> dict[str, int] | None:
+    header = [COLUMNS.get(h.lstrip("\ufeff").lower(), "") for h in cells]
     for name in REQUIRED:
         if name not in header:
             parsed.problems.append(RowProblem(1, Problem.MISSING_COLUMN, name))
     if parsed.problems:
-        return parsed
-    if len(table) - 1 > MAX_ROWS:
-        parsed.problems.append(RowProblem(1, Problem.TOO_MANY))
-        return parsed
-    index = {name: header.index(name) for name in set(header) if name}
+        return None
+    return {name: header.index(name) for name in set(header) if name}
+
+
+def _read_rows(lines: Any, index: dict[str, int], parsed: ParsedFile, progress: Progress | None) -> None:
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(lines, start=2):
         if progress and number % 1000 == 0:
-            progress(1000)
-        if not any(str(c).strip() for c in cells):
+            progress(number)
+        if not any(cells):
             continue
-        values = {name: (str(cells[i]).strip() if i < len(cells) else "") for name, i in index.items()}
-        problems: list[RowProblem] = []
-        for name in ("account", "service"):
-            if not values.get(name):
-                problems.append(RowProblem(number, Problem.EMPTY, name))
-        numbers: dict[str, Decimal] = {}
-        for name in ("volume", "tariff", "amount", "recalculation"):
-            raw = values.get(name, "")
-            value = _number(name, raw)
-            if value is None:
-                problems.append(RowProblem(number, Problem.BAD_NUMBER, name, raw[:40]))
-                continue
-            numbers[name] = value
-            if name != "recalculation" and numbers[name] < 0:
-                problems.append(RowProblem(number, Problem.NEGATIVE, name))
-        basis = (values.get("basis") or "metered").lower()
-        if basis not in BASES:
-            problems.append(RowProblem(number, Problem.BAD_BASIS, "basis", basis))
-        if numbers.get("recalculation") and not values.get("reason"):
-            problems.append(RowProblem(number, Problem.NO_REASON, "reason"))
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        row, problems = _read_row(number, values)
         key = (values.get("account", ""), values.get("service", ""))
         if all(key):
             if key in seen:
@@ -267,22 +279,42 @@ def read_file(content: bytes, file_name: str = "", progress: Progress | None = N
                 seen[key] = number
         if problems:
             parsed.problems.extend(problems)
-            continue
-        parsed.rows.append(
-            ChargeRow(
-                line=number,
-                account=values["account"],
-                service=values["service"],
-                volume=numbers["volume"],
-                tariff=numbers["tariff"],
-                amount=numbers["amount"],
-                recalculation=numbers["recalculation"],
-                reason=values.get("reason", "")[:255],
-                basis=basis,
-                basis_note=values.get("basis_note", "")[:255],
-            )
-        )
-    return parsed
+        elif row is not None:
+            parsed.rows.append(row)
+
+
+def _read_row(number: int, values: dict[str, str]) -> tuple[ChargeRow | None, list[RowProblem]]:
+    problems = [RowProblem(number, Problem.EMPTY, name) for name in ("account", "service") if not values.get(name)]
+    numbers: dict[str, Decimal] = {}
+    for name in NUMBERS:
+        raw = values.get(name, "")
+        value = _number(name, raw)
+        if value is None:
+            problems.append(RowProblem(number, Problem.BAD_NUMBER, name, raw[:40]))
+        elif name != "recalculation" and value < 0:
+            problems.append(RowProblem(number, Problem.NEGATIVE, name))
+        else:
+            numbers[name] = value
+    basis = (values.get("basis") or Basis.METERED).lower()
+    if basis not in set(Basis):
+        problems.append(RowProblem(number, Problem.BAD_BASIS, "basis", basis[:40]))
+    if numbers.get("recalculation") and not values.get("reason"):
+        problems.append(RowProblem(number, Problem.NO_REASON, "reason"))
+    if problems:
+        return None, problems
+    row = ChargeRow(
+        line=number,
+        account=values["account"],
+        service=values["service"],
+        volume=numbers["volume"],
+        tariff=numbers["tariff"],
+        amount=numbers["amount"],
+        recalculation=numbers["recalculation"],
+        reason=values.get("reason", ""),
+        basis=basis,
+        basis_note=values.get("basis_note", ""),
+    )
+    return row, []
 
 
 async def check_against_db(parsed: ParsedFile, period: date, principal: Principal) -> ParsedFile:

@@ -7,10 +7,8 @@ houses they work with.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,19 +17,19 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.accounts.queries import current_access_code
-from portal.billing import actions, exports, forms, importer, pdf, penalties, queries, rules
+from portal.billing import actions, exports, forms, importer, pdf, penalties, queries, rules, uploads
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.home import register_section
+from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
 from portal.core.security import Principal, resident, staff
 from portal.core.web import FormData, MultipartData, flash, form_value, render, see_other
-from portal.settings import get_settings
+from portal.housing.queries import HouseRef, houses_in_scope
 
 STAFF = staff("accountant", "manager")
-MAX_UPLOAD = 30 * 1024 * 1024
 HISTORY_MONTHS = 12
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,8 +55,29 @@ def _kind_label(kind: str) -> str:
     }.get(kind, kind)
 
 
+def _month_options(periods: list[date]) -> list[tuple[str, str]]:
+    return [(rules.period_key(p), format_day(p, "LLLL y")) for p in periods]
+
+
+def _house_options(houses: list[HouseRef]) -> list[tuple[int, str]]:
+    return [(h.id, h.address) for h in houses]
+
+
+def _entrance_options(entrances: list[int]) -> list[tuple[int, int]]:
+    return [(n, n) for n in entrances]
+
+
 def _helpers() -> dict[str, Any]:
-    return {"basis_label": _basis_label, "kind_label": _kind_label, "period_key": rules.period_key, "abs": abs}
+    """Words and choices the billing templates build their labels and selects from."""
+    return {
+        "basis_label": _basis_label,
+        "kind_label": _kind_label,
+        "period_key": rules.period_key,
+        "abs": abs,
+        "month_options": _month_options,
+        "house_options": _house_options,
+        "entrance_options": _entrance_options,
+    }
 
 
 def bar_chart(months: list[tuple[date, Decimal]], width: int = 320, height: int = 120) -> dict[str, Any]:
@@ -238,7 +257,7 @@ class StaffBilling(Controller):
             period=period,
             page=await queries.debtors_page(period, filters, principal, page),
             filters=filters,
-            houses=await queries.houses_in_scope(principal),
+            houses=await houses_in_scope(principal),
             entrances=await queries.entrances_of(principal, filters.house) if filters.house else [],
             **_helpers(),
         )
@@ -293,7 +312,7 @@ class StaffBilling(Controller):
             "billing/staff_receipts.html",
             period=period,
             periods=await queries.recent_periods(principal),
-            houses=await queries.houses_in_scope(principal),
+            houses=await houses_in_scope(principal),
             counts=await queries.receipt_counts(period, principal),
             all_houses=principal.house_ids is None,
             **_helpers(),
@@ -318,40 +337,40 @@ class StaffBilling(Controller):
     async def import_page(self, request: Request) -> Template:
         return _import_page(request)
 
-    @post("/import", name="billing:import_preview", status_code=200)
-    async def import_preview(
+    @post("/import", name="billing:import_upload", status_code=200)
+    async def import_upload(
         self, request: Request, principal: NamedDependency[Principal], data: MultipartData
-    ) -> Template:
-        """First step: check every row and show rows, totals and problems; nothing is written."""
+    ) -> Response[Any]:
+        """First step: keep the file and start checking it off the event loop; its page shows the progress."""
         form = forms.upload_form(data)
         if form.errors or form.upload is None or form.period is None:
             return _import_page(request, 422, period=form.period_text, errors=form.errors)
-        content = await form.upload.read(MAX_UPLOAD + 1)
-        if len(content) > MAX_UPLOAD:
-            form.errors.add("file", _("The file is larger than 30 MB."))
-            return _import_page(request, 422, period=form.period_text, errors=form.errors)
-        parsed = importer.read_file(content, form.upload.filename)
-        await importer.check_against_db(parsed, form.period, principal)
-        token = _keep_upload(content) if parsed.ok else ""
+        token = await uploads.start(form.upload.file, form.upload.filename, form.period, principal)
+        return see_other(request, f"/staff/billing/import/{token}")
+
+    @get("/import/{token:str}", name="billing:import_job")
+    async def import_job(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
+        """The check's progress, then its result: every row's problems, or the totals and the button to apply."""
+        job = _job(token, principal)
+        parsed = uploads.result(job)
+        if parsed is not None:
+            await importer.check_against_db(parsed, job.month, principal)
+        status = 422 if job.state is uploads.State.LOST or (parsed is not None and parsed.problems) else 200
         services = {code: s.name for code, s in (await queries.services_by_code()).items()}
-        status = 422 if parsed.problems else 200
-        period = rules.period_key(form.period)
-        return _import_page(request, status, parsed=parsed, token=token, period=period, services=services)
+        return _import_page(request, status, block="job", job=job, parsed=parsed, services=services)
 
     @post("/import/apply", name="billing:import_apply", status_code=200)
     async def import_apply(
         self, request: Request, principal: NamedDependency[Principal], data: FormData
     ) -> Response[Any]:
-        """Second step: apply the checked file in one transaction (the same file twice changes nothing)."""
-        path, period = _kept_upload(form_value(data, "token")), forms.month(data)
-        if path is None or period is None:
+        """Second step: write the checked rows in one transaction (the same file twice changes nothing)."""
+        job = uploads.job(form_value(data, "token"), principal)
+        parsed = uploads.result(job) if job is not None else None
+        if job is None or parsed is None:
             flash(request, _("The checked file is no longer available; upload it again."), "error")
             return see_other(request, "/staff/billing/import")
-        try:
-            parsed = importer.read_file(path.read_bytes(), form_value(data, "file_name")[:255])
-            result = await actions.import_charges(principal, parsed, period)
-        finally:
-            path.unlink(missing_ok=True)
+        result = await actions.import_charges(principal, parsed, job.month)
+        uploads.forget(job)
         if result.created:
             message = _(
                 "Imported %(rows)s charges of %(accounts)s accounts.", rows=result.charges, accounts=result.accounts
@@ -362,39 +381,29 @@ class StaffBilling(Controller):
         return see_other(request, "/staff/billing/import")
 
 
+def _job(token: str, principal: Principal) -> uploads.Job:
+    job = uploads.job(token, principal)
+    if job is None:
+        raise NotFoundException()
+    return job
+
+
 async def _debtor_rows(request: Request, principal: Principal) -> tuple[date, list[list[Any]]]:
     period = await _report_period(request, principal)
     rows = await queries.debtors_all(period, forms.debtor_filter(request.query_params), principal)
     return period, exports.debtor_table(rows)
 
 
-def _upload_dir() -> Path:
-    folder = Path(get_settings().var_dir) / "imports" / "charges"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep_upload(content: bytes) -> str:
-    token = secrets.token_hex(16)
-    (_upload_dir() / token).write_bytes(content)
-    return token
-
-
-def _kept_upload(token: str) -> Path | None:
-    if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
-        return None
-    path = _upload_dir() / token
-    return path if path.is_file() else None
-
-
-def _import_page(request: Request, status: int = 200, **context: Any) -> Template:
+def _import_page(request: Request, status: int = 200, *, block: str = "main", **context: Any) -> Template:
     context.setdefault("period", rules.period_key(rules.month_start(clock.today_local())))
     return render(
         request,
         "billing/staff_import.html",
+        block=block,
         status_code=status,
         columns=list(dict.fromkeys(importer.COLUMNS.values())),
         required=importer.REQUIRED,
+        limits=importer.LIMITS,
         **context,
     )
 

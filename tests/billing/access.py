@@ -15,5 +15,6 @@ ACCESS: dict[str, str] = {
     "POST /staff/billing/receipts": "staff:accountant,manager",
     "GET /staff/billing/import": "staff:accountant,manager",
     "POST /staff/billing/import": "staff:accountant,manager",
+    "GET /staff/billing/import/{token:str}": "staff:accountant,manager",
     "POST /staff/billing/import/apply": "staff:accountant,manager",
 }

@@ -5,6 +5,8 @@ Houses, premises and accounts come from the one ``make_account`` factory of ``te
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,3 +38,21 @@ async def import_sample(period: date, occurred_at: datetime | None = None) -> ac
     """The sample file (accounts 7700000001 and 7700000002) imported for ``period``."""
     parsed = await checked(SAMPLE.read_bytes(), period)
     return await actions.import_charges(EVERY_HOUSE, parsed, period, occurred_at=occurred_at)
+
+
+async def upload_charges(
+    client: Any, content: bytes, period: str = "2026-09", name: str = "charges.csv", seconds: float = 60
+) -> Any:
+    """Upload a charges file on the staff page and wait for its check to end; the job's page at the end."""
+    response = await client.form("/staff/billing/import", {"period": period}, files={"file": (name, content, "")})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    deadline = time.monotonic() + seconds
+    while 'hx-trigger="every' in (await client.get(location, headers={"HX-Request": "true"})).text:
+        assert time.monotonic() < deadline, f"the check of {name} did not end in {seconds} s"
+        await asyncio.sleep(0.05)
+    return await client.get(location)
+
+
+def token_of(page: Any) -> str:
+    return page.text.split('name="token" value="')[1].split('"')[0]

@@ -7,7 +7,7 @@ import pytest
 
 from portal.billing import receipts
 from portal.billing.tables import Charge
-from tests.billing.conftest import SAMPLE, import_sample
+from tests.billing.conftest import SAMPLE, import_sample, upload_charges
 
 HOSTILE = ("²", str(10**30), "9999-12-31", "-1", "1e30", "sNaN", "١٢", "0" * 5000)
 NOVEMBER = datetime(2026, 11, 28, tzinfo=UTC)
@@ -77,9 +77,7 @@ async def test_staff_forms_refuse_what_they_cannot_hold(client, login, make_user
 async def test_a_charges_import_amount_it_cannot_hold_is_a_problem_of_its_line(client, login, make_user, place, amount):
     await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
     content = f"account;service;volume;tariff;amount\n7700000001;waste;1;1;{amount}\n".encode()
-    response = await client.form(
-        "/staff/billing/import", {"period": "2026-12"}, files={"file": ("c.csv", content, "text/csv")}
-    )
+    response = await upload_charges(client, content, "2026-12")
     assert response.status_code == 422
     assert "Строка 2" in response.text
     assert await Charge.count().where(Charge.period == datetime(2026, 12, 1).date()) == 0

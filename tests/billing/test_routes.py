@@ -11,7 +11,7 @@ import pytest
 from portal.billing import ledger, qr, receipts
 from portal.billing.tables import Charge, Receipt, ReceiptSection
 from portal.core.tables import AuditEvent
-from tests.billing.conftest import SAMPLE, import_sample
+from tests.billing.conftest import SAMPLE, import_sample, token_of, upload_charges
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 
@@ -234,36 +234,41 @@ async def test_staff_import_preview_then_apply_then_reapply(client, login, make_
     await make_account(number="7700000002", house=place.house)
     await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
     content = SAMPLE.read_bytes()
-    preview = await client.form(
-        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("charges.csv", content, "text/csv")}
-    )
+    preview = await upload_charges(client, content)
     assert preview.status_code == 200
     assert "5\u00a0932,52\u00a0₽" in preview.text
     assert await Charge.count() == 0
-    token = preview.text.split('name="token" value="')[1].split('"')[0]
-    applied = await client.form(
-        "/staff/billing/import/apply", {"token": token, "period": "2026-09", "file_name": "charges.csv"}
-    )
+    applied = await client.form("/staff/billing/import/apply", {"token": token_of(preview)})
     assert applied.status_code == 303
     assert await Charge.count() == 12
-    again = await client.form(
-        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("charges.csv", content, "text/csv")}
-    )
-    token = again.text.split('name="token" value="')[1].split('"')[0]
-    await client.form("/staff/billing/import/apply", {"token": token, "period": "2026-09", "file_name": "charges.csv"})
+    again = await upload_charges(client, content)
+    await client.form("/staff/billing/import/apply", {"token": token_of(again)})
     assert await Charge.count() == 12
 
 
 async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client, login, make_user, catalog):
     await login(client, await make_user(roles=("accountant",)))
     bad = b"account;service;volume;tariff;amount\n1;maintenance;x;1;1\n"
-    response = await client.form(
-        "/staff/billing/import", {"period": "2026-09"}, files={"file": ("b.csv", bad, "text/csv")}
-    )
+    response = await upload_charges(client, bad, name="b.csv")
     assert response.status_code == 422
-    assert "Строка 2" in response.text or "Line 2" in response.text
+    assert "Строка 2" in response.text
     assert 'name="token"' not in response.text
     assert await Charge.count() == 0
+
+
+async def test_a_checked_file_is_only_its_uploaders(client, new_client, login, make_user, make_account, catalog):
+    place = await make_account(number="7700000001")
+    await make_account(number="7700000002", house=place.house)
+    await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
+    preview = await upload_charges(client, SAMPLE.read_bytes())
+    token = token_of(preview)
+    other = new_client()
+    await login(other, await make_user(roles=("accountant",), houses=(place.house,)))
+    assert (await other.get(f"/staff/billing/import/{token}")).status_code == 404
+    await other.form("/staff/billing/import/apply", {"token": token})
+    assert await Charge.count() == 0
+    for forged in ("../../etc/passwd", "0" * 32, token.upper()):
+        assert (await client.get(f"/staff/billing/import/{forged}")).status_code == 404
 
 
 async def test_home_says_how_much_of_the_debt_is_overdue(client, login, make_user, billed):

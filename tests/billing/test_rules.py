@@ -178,9 +178,22 @@ def test_months_overdue(today, months):
 
 
 def test_period_helpers():
-    assert rules.parse_period("2026-11") == date(2026, 11, 1)
-    assert rules.parse_period("11.2026") == date(2026, 11, 1)
-    with pytest.raises(ValueError):
-        rules.parse_period("2026-13")
+    assert rules.period_key(date(2026, 11, 1)) == "2026-11"
     assert rules.add_months(date(2026, 11, 1), 2) == date(2027, 1, 1)
     assert rules.month_end(date(2026, 2, 1)) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("debt", "charged", "overdue", "months"),
+    [
+        (D("5182.58"), D("2591.29"), D("2591.29"), 1),  # last month unpaid, this month not yet due
+        (D("2591.29"), D("2591.29"), D("0"), 0),  # only this month's charges: nothing overdue
+        (D("100.00"), D("2591.29"), D("0"), 0),  # part of this month paid already
+        (D("10365.16"), D("2591.29"), D("7773.87"), 3),
+        (D("-120.00"), D("2591.29"), D("0"), 0),  # an overpayment
+        (D("500.00"), D("0"), D("500.00"), 0),  # no charges this month: months are not counted
+    ],
+)
+def test_overdue_part_and_months_of_charges(debt, charged, overdue, months):
+    assert rules.overdue(debt, charged) == overdue
+    assert rules.months_of_charges(debt, charged) == months

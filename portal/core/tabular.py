@@ -1,0 +1,226 @@
+"""Tables people upload (CSV or XLSX) read as a stream of rows, with limits that hold while reading.
+
+    try:
+        for cells in tabular.read_rows(upload, tabular.Limits(rows=50_000)):
+            ...  # the header first, then one list of cell texts per line of the file
+    except tabular.TableError as problem:
+        show(problem.message())  # «Строка 50 002: в файле больше 50 000 строк.»
+
+- ``source`` is ``bytes`` or a binary file opened for reading (an upload, a file on disk); it is never read
+  into memory as a whole.
+- CSV: UTF-8 (with or without a BOM) or Windows-1251; the delimiter is «;» or «,», whichever the first line
+  has more of. XLSX: the first worksheet, values rather than formulas (openpyxl, read-only), dates as
+  ``dd.mm.yyyy``, whole numbers without «.0». The type is taken from the content, not the file name.
+- Every line is yielded, empty ones included, so a line's number is its position (the header is line 1);
+  cells are stripped texts, at most ``limits.columns`` of them (cells further right are not read).
+- ``TableError`` is raised as soon as a limit is passed: the file's size, the number of lines after the header
+  (counted as they are read: an XLSX's own ``<dimension>`` is ignored, gaps in its row numbers count as lines),
+  a cell's length, the unpacked size of an XLSX part (zip bombs), or a file that is not a readable table.
+
+Parsing is CPU work: call it off the event loop (a worker thread), e.g. ``await anyio.to_thread.run_sync``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import IO, Any
+
+from portal.core.i18n import format_number, gettext
+
+CHUNK = 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file may hold: ``rows`` lines after the header, ``columns`` cells a line (the rest is not read),
+    ``cell`` characters a cell, ``size`` bytes of file and ``unpacked`` bytes of any part of an XLSX."""
+
+    rows: int
+    columns: int = 64
+    cell: int = 255
+    size: int = 10 * 1024 * 1024
+    unpacked: int = 256 * 1024 * 1024
+
+
+class Trouble(StrEnum):
+    TOO_LARGE = "too_large"
+    NOT_A_TABLE = "not_a_table"
+    ENCODING = "encoding"
+    TOO_MANY_ROWS = "too_many_rows"
+    CELL_TOO_LONG = "cell_too_long"
+
+
+class TableError(ValueError):
+    """The file cannot be taken as a whole. ``message()`` words it in the current language (call it where the
+    message is shown: a worker thread has no reader's language)."""
+
+    def __init__(self, trouble: Trouble, limits: Limits, line: int | None = None) -> None:
+        super().__init__(f"{trouble} at line {line}")
+        self.trouble = trouble
+        self.limits = limits
+        self.line = line
+
+    def message(self) -> str:
+        limits = self.limits
+        text = {
+            Trouble.TOO_LARGE: gettext("The file is larger than %(mb)s MB.", mb=limits.size // (1024 * 1024)),
+            Trouble.NOT_A_TABLE: gettext("The file is neither a CSV nor an XLSX table."),
+            Trouble.ENCODING: gettext("The file is neither UTF-8 nor Windows-1251 text."),
+            Trouble.TOO_MANY_ROWS: gettext("The file has more than %(n)s rows.", n=format_number(limits.rows, 0)),
+            Trouble.CELL_TOO_LONG: gettext("A cell is longer than %(n)s characters.", n=limits.cell),
+        }[self.trouble]
+        if self.line is None:
+            return text
+        return gettext("Line %(line)s: %(problem)s", line=self.line, problem=text)
+
+
+def read_rows(source: bytes | IO[bytes], limits: Limits) -> Iterator[list[str]]:
+    """The lines of a CSV or XLSX file, the header first, each a list of cell texts (see the module's text)."""
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    stream.seek(0, io.SEEK_END)
+    if stream.tell() > limits.size:
+        raise TableError(Trouble.TOO_LARGE, limits)
+    stream.seek(0)
+    head = stream.read(4096)
+    stream.seek(0)
+    if head.startswith(XLSX_MAGIC):
+        rows = _xlsx_rows(stream, limits)
+    elif not head or b"\x00" in head:
+        raise TableError(Trouble.NOT_A_TABLE, limits)
+    else:
+        rows = _csv_rows(stream, limits)
+    for line, cells in enumerate(rows, start=1):
+        if line > limits.rows + 1:
+            raise TableError(Trouble.TOO_MANY_ROWS, limits, line)
+        for cell in cells:
+            if len(cell) > limits.cell:
+                raise TableError(Trouble.CELL_TOO_LONG, limits, line)
+        yield cells
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+
+def _encoding(stream: IO[bytes]) -> str:
+    """UTF-8 if the whole file decodes as UTF-8 (checked chunk by chunk), else Windows-1251."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1251"
+    finally:
+        stream.seek(0)
+
+
+def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(stream, encoding=_encoding(stream), newline="")
+    try:
+        first = text.readline()
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            yield [cell.strip() for cell in row[: limits.columns]]
+    except UnicodeDecodeError as exc:
+        raise TableError(Trouble.ENCODING, limits) from exc
+    except csv.Error as exc:  # a field past csv's own limit (far beyond ours), a stray quote at the end
+        trouble = Trouble.CELL_TOO_LONG if "field limit" in str(exc) else Trouble.NOT_A_TABLE
+        raise TableError(trouble, limits) from exc
+    finally:
+        with contextlib.suppress(ValueError):  # the caller may have closed the file already
+            text.detach()  # a wrapper left to the garbage collector would close the caller's file
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------
+
+
+def _row_tags(xml: bytes) -> int:
+    """How many ``<row`` elements start in ``xml`` (``<rowBreaks`` is the only other element named so). A sheet
+    written with a namespace prefix (``<x:row``) is not counted here; the line count while reading still holds."""
+    return xml.count(b"<row") - xml.count(b"<rowBreaks")
+
+
+def _xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(stream)
+        if any(info.file_size > limits.unpacked for info in archive.infolist()):
+            raise TableError(Trouble.TOO_LARGE, limits)
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except TableError:
+        raise
+    except Exception as exc:  # a broken or foreign file: say what to do, not how it broke
+        raise TableError(Trouble.NOT_A_TABLE, limits) from exc
+    try:
+        sheet = book.worksheets[0]
+        _count_row_elements(archive, str(getattr(sheet, "_worksheet_path", "")), limits)
+        sheet.reset_dimensions()  # the file's own <dimension> neither pads nor cuts the rows
+        rows = sheet.iter_rows(max_col=limits.columns, values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            end = len(values)
+            while end and values[end - 1] is None:  # openpyxl pads every row to max_col
+                end -= 1
+            yield [_text(values[i]) for i in range(end)]
+    except TableError:
+        raise
+    except Exception as exc:
+        raise TableError(Trouble.NOT_A_TABLE, limits) from exc
+    finally:
+        book.close()
+        archive.close()
+
+
+def _count_row_elements(archive: zipfile.ZipFile, part: str, limits: Limits) -> None:
+    """Refuse a sheet with more row elements than the limit, counted as its XML is unpacked, before parsing it."""
+    try:
+        source = archive.open(part.lstrip("/"))
+    except KeyError:
+        return  # the stream check in read_rows still counts every line
+    seen, pending = 0, b""
+    with source:
+        while chunk := source.read(CHUNK):
+            pending += chunk
+            cut = pending.rfind(b"<")
+            done, pending = (pending[:cut], pending[cut:]) if cut > 0 else (pending, b"")
+            seen += _row_tags(done)
+            if seen > limits.rows + 1:
+                raise TableError(Trouble.TOO_MANY_ROWS, limits, limits.rows + 2)
+    seen += _row_tags(pending)
+    if seen > limits.rows + 1:
+        raise TableError(Trouble.TOO_MANY_ROWS, limits, limits.rows + 2)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y") if value.time() == time(0) else value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return str(value).strip()

@@ -1,0 +1,96 @@
+"""Charges files are read as a stream off the event loop, stop at the documented limit and are parsed once
+(issue 11, item 4; SECURITY.md: "an XLSX with a million rows is refused")."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+from portal.billing import importer, uploads
+from portal.billing.importer import MAX_ROWS, Problem
+from portal.billing.tables import Charge
+from portal.settings import get_settings
+from tests.billing.conftest import SAMPLE, token_of, upload_charges
+from tests.spreadsheets import million_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def test_a_million_row_xlsx_is_refused_within_seconds_while_other_requests_are_served(
+    client, login, make_user, catalog
+):
+    await login(client, await make_user(roles=("accountant",)))
+    data = million_rows()  # 1,000,000 rows in well under a megabyte, its <dimension> claiming two rows
+    assert len(data) < 1_000_000
+    started = time.monotonic()
+    upload = await client.form("/staff/billing/import", {"period": "2026-11"}, files={"file": ("m.xlsx", data, XLSX)})
+    assert upload.status_code == 303
+    assert time.monotonic() - started < 3, "the upload is answered at once; the file is read off the event loop"
+    slowest, polls = 0.0, 0
+    while True:
+        asked = time.monotonic()
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.get("/staff/billing")).status_code == 200
+        slowest = max(slowest, time.monotonic() - asked)
+        page = await client.get(upload.headers["location"], headers={"HX-Request": "true"})
+        polls += 1
+        if 'hx-trigger="every' not in page.text:
+            break
+        assert time.monotonic() - started < 20, "the file was not refused in time"
+        await asyncio.sleep(0.1)
+    assert page.status_code == 422
+    assert "В файле больше 100\u00a0000 строк." in page.text
+    assert time.monotonic() - started < 10
+    assert slowest < 1.5, f"other pages waited {slowest:.1f} s while the file was read"
+    assert await Charge.count() == 0
+
+
+def test_the_reader_stops_at_the_documented_limit():
+    header = b"account;service;volume;tariff;amount\n"
+    lines = [b"77%08d;waste;1;1;1\n" % n for n in range(MAX_ROWS + 1)]
+    at_limit = importer.read_file(header + b"".join(lines[:MAX_ROWS]))
+    assert at_limit.ok and len(at_limit.rows) == MAX_ROWS
+    past = importer.read_file(header + b"".join(lines))
+    assert [(p.line, p.code) for p in past.problems] == [(MAX_ROWS + 2, Problem.TOO_MANY)]
+    assert past.rows == []
+
+
+async def test_the_page_shows_the_progress_until_the_check_ends(client, login, make_user, make_account, catalog):
+    place = await make_account(number="7700000001")
+    await make_account(number="7700000002", house=place.house)
+    await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
+    busy = threading.Event()
+    uploads._WORKER.submit(busy.wait, 30)  # another file is being read: this one waits for the worker
+    try:
+        upload = await client.form(
+            "/staff/billing/import", {"period": "2026-11"}, files={"file": ("c.csv", SAMPLE.read_bytes(), "text/csv")}
+        )
+        waiting = await client.get(upload.headers["location"])
+        assert '<progress class="import-progress"' in waiting.text
+        assert 'hx-trigger="every 1s"' in waiting.text
+        assert "Сейчас проверяется другой файл" in waiting.text
+    finally:
+        busy.set()
+    done = await upload_charges(client, SAMPLE.read_bytes(), "2026-11")
+    assert "<progress" not in done.text and 'name="token"' in done.text
+
+
+async def test_apply_writes_the_rows_checked_once_without_parsing_the_file_again(
+    client, login, make_user, make_account, catalog, monkeypatch
+):
+    place = await make_account(number="7700000001")
+    await make_account(number="7700000002", house=place.house)
+    await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
+    reads = []
+    read_file = importer.read_file
+    monkeypatch.setattr(importer, "read_file", lambda *args, **kwargs: reads.append(1) or read_file(*args, **kwargs))
+    preview = await upload_charges(client, SAMPLE.read_bytes(), "2026-11")
+    folder = Path(get_settings().var_dir) / "imports" / "charges"
+    assert not list(folder.glob("*.upload")), "the uploaded file is gone once it is read"
+    applied = await client.form("/staff/billing/import/apply", {"token": token_of(preview)})
+    assert applied.status_code == 303
+    assert await Charge.count() == 12
+    assert reads == [1]
+    assert not list(folder.glob(f"{token_of(preview)}*")), "an applied file is forgotten"
