@@ -45,13 +45,9 @@ async def _history(make_account: Any, months: int) -> dict[str, Any]:
     from portal.tickets.queries import open_ticket
 
     first = await make_account()
-    from portal.housing.tables import PersonalAccount
-
-    house = (await PersonalAccount.select(PersonalAccount.premise.house).where(PersonalAccount.id == first).first())[
-        "premise.house"
-    ]
+    house = first.house
     second = await make_account(house=house)
-    accounts = [first, second]
+    accounts = [first.account, second.account]
     await build_history(accounts, date(2026, 11, 1), months)
     for account in accounts:
         for service, zones in (("cold_water", 1), ("hot_water", 1), ("electricity", 2)):
@@ -157,7 +153,7 @@ async def test_staff_lists_keep_their_query_budget(
 async def test_an_ordinary_page_load_reads_the_principal_with_one_query(
     db: Any, client: Any, login: Any, make_user: Any, make_account: Any
 ) -> None:
-    account = await make_account()
+    account = (await make_account()).account
     await login(client, await make_user(accounts={account: "owner"}, roles=("dispatcher",)))
     await client.get("/more")
     with captured(db) as seen:
