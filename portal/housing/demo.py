@@ -18,6 +18,7 @@ from portal.housing.tables import (
     Ownership,
     PersonalAccount,
     Premise,
+    PremiseKind,
     PremiseRiser,
     Riser,
 )
@@ -185,45 +186,29 @@ async def seed(ctx: Any) -> None:
                     flat = Premise(
                         house=house.id,
                         entrance=entrance_of[(house.id, entrance)],
-                        kind="flat",
+                        kind=PremiseKind.FLAT,
                         number=str(number),
                         floor=floor,
                         area=_area(rng, layout[slot], 6),
                     )
                     premises.append(flat)
                     flats_by_house.setdefault(house.id, []).append(flat)
-        for n in range(1, nonres + 1):
-            premises.append(
+        outside = (  # premises outside the entrances: kind, number, floor, typical area and its spread
+            (PremiseKind.NONRESIDENTIAL, "{}Н", 1, "86.50", 150, nonres),
+            (PremiseKind.PARKING, "М-{}", -1, "14.50", 8, parking),
+            (PremiseKind.STORAGE, "К-{}", -1, "4.20", 10, storage),
+        )
+        for kind, pattern, level, typical, spread, count in outside:
+            premises.extend(
                 Premise(
                     house=house.id,
                     entrance=None,
-                    kind="nonresidential",
-                    number=f"{n}Н",
-                    floor=1,
-                    area=_area(rng, "86.50", 150),
+                    kind=kind,
+                    number=pattern.format(n),
+                    floor=level,
+                    area=_area(rng, typical, spread),
                 )
-            )
-        for n in range(1, parking + 1):
-            premises.append(
-                Premise(
-                    house=house.id,
-                    entrance=None,
-                    kind="parking",
-                    number=f"М-{n}",
-                    floor=-1,
-                    area=_area(rng, "14.50", 8),
-                )
-            )
-        for n in range(1, storage + 1):
-            premises.append(
-                Premise(
-                    house=house.id,
-                    entrance=None,
-                    kind="storage",
-                    number=f"К-{n}",
-                    floor=-1,
-                    area=_area(rng, "4.20", 10),
-                )
+                for n in range(1, count + 1)
             )
     await _insert(Premise, premises)
 

@@ -504,11 +504,50 @@ async def get_premise(principal: Principal, premise_id: int) -> PremiseView | No
 
 
 @dataclass(frozen=True)
-class OwnershipView:
+class InPremise:
+    """The premise a share or an account is of, with its house, and the address they make together."""
+
+    premise_id: int
+    premise_kind: str
+    premise_number: str
+    area: Decimal
+    house_id: int
+    house_address: str
+
+    @property
+    def address(self) -> str:
+        """«г. Симферополь, ул. Балаклавская, д. 68, кв. 12» in the reader's language."""
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
+
+
+def _premise_columns(premise: Any) -> tuple[Any, ...]:
+    """The columns of ``InPremise`` through a foreign key to a premise (``Ownership.premise`` …)."""
+    return (
+        premise.id.as_alias("premise_id"),
+        premise.kind.as_alias("premise_kind"),
+        premise.number.as_alias("premise_number"),
+        premise.area.as_alias("area"),
+        premise.house.id.as_alias("house_id"),
+        premise.house.address.as_alias("house_address"),
+    )
+
+
+def _in_premise(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "premise_id": r["premise_id"],
+        "premise_kind": r["premise_kind"] or "",
+        "premise_number": r["premise_number"] or "",
+        "area": area(r["area"]),
+        "house_id": r["house_id"],
+        "house_address": r["house_address"] or "",
+    }
+
+
+@dataclass(frozen=True)
+class OwnershipView(InPremise):
     """An owner's share of a premise, seen from the premise (owner's name) or from the owner (the premise)."""
 
     id: int
-    premise_id: int
     owner_id: int
     owner_name: str
     owner_kind: str
@@ -517,10 +556,6 @@ class OwnershipView:
     joint: bool
     document: str
     valid_from: date | None
-    house_address: str = ""
-    premise_kind: str = ""
-    premise_number: str = ""
-    area: Decimal = Decimal("0.00")
 
     @property
     def share(self) -> str:
@@ -530,10 +565,6 @@ class OwnershipView:
     def fraction(self) -> tuple[Fraction, bool]:
         return (Fraction(self.share_numerator, self.share_denominator), self.joint)
 
-    @property
-    def address(self) -> str:
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
-
 
 _OWNERSHIP_COLUMNS = (
     Ownership.id,
@@ -542,11 +573,7 @@ _OWNERSHIP_COLUMNS = (
     Ownership.joint,
     Ownership.document,
     Ownership.valid_from,
-    Ownership.premise.id.as_alias("premise_id"),
-    Ownership.premise.kind.as_alias("premise_kind"),
-    Ownership.premise.number.as_alias("premise_number"),
-    Ownership.premise.area.as_alias("area"),
-    Ownership.premise.house.address.as_alias("house_address"),
+    *_premise_columns(Ownership.premise),
     Ownership.owner.id.as_alias("owner_id"),
     Ownership.owner.name.as_alias("owner_name"),
     Ownership.owner.kind.as_alias("owner_kind"),
@@ -556,7 +583,6 @@ _OWNERSHIP_COLUMNS = (
 def _ownership(r: dict[str, Any]) -> OwnershipView:
     return OwnershipView(
         id=r["id"],
-        premise_id=r["premise_id"],
         owner_id=r["owner_id"],
         owner_name=r["owner_name"],
         owner_kind=r["owner_kind"],
@@ -565,10 +591,7 @@ def _ownership(r: dict[str, Any]) -> OwnershipView:
         joint=bool(r["joint"]),
         document=r["document"] or "",
         valid_from=r["valid_from"],
-        house_address=r["house_address"] or "",
-        premise_kind=r["premise_kind"] or "",
-        premise_number=r["premise_number"] or "",
-        area=area(r["area"]),
+        **_in_premise(r),
     )
 
 
@@ -602,22 +625,12 @@ async def shares_of_premise(premise_id: int, except_id: int | None = None) -> li
 
 
 @dataclass(frozen=True)
-class AccountView:
+class AccountView(InPremise):
     id: int
     number: str
     payer_name: str
     opened_on: date | None
     closed_on: date | None
-    premise_id: int
-    premise_kind: str
-    premise_number: str
-    area: Decimal
-    house_id: int
-    house_address: str
-
-    @property
-    def address(self) -> str:
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
 _ACCOUNT_COLUMNS = (
@@ -626,12 +639,7 @@ _ACCOUNT_COLUMNS = (
     PersonalAccount.payer_name,
     PersonalAccount.opened_on,
     PersonalAccount.closed_on,
-    PersonalAccount.premise.id.as_alias("premise_id"),
-    PersonalAccount.premise.kind.as_alias("premise_kind"),
-    PersonalAccount.premise.number.as_alias("premise_number"),
-    PersonalAccount.premise.area.as_alias("area"),
-    PersonalAccount.premise.house.id.as_alias("house_id"),
-    PersonalAccount.premise.house.address.as_alias("house_address"),
+    *_premise_columns(PersonalAccount.premise),
 )
 
 
@@ -642,12 +650,7 @@ def _account(r: dict[str, Any]) -> AccountView:
         payer_name=r["payer_name"] or "",
         opened_on=r["opened_on"],
         closed_on=r["closed_on"],
-        premise_id=r["premise_id"],
-        premise_kind=r["premise_kind"],
-        premise_number=r["premise_number"],
-        area=area(r["area"]),
-        house_id=r["house_id"],
-        house_address=r["house_address"],
+        **_in_premise(r),
     )
 
 

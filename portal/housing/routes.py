@@ -152,9 +152,7 @@ class StaffRegistry(Controller):
 
     @get("/accounts", name="account_list")
     async def account_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        q = _text(request, "q")
-        page = await queries.list_accounts(principal, _page(request), q=q)
-        return _show(request, "housing/accounts.html", principal, accounts=page, q=q)
+        return await _searched(request, principal, "accounts", queries.list_accounts)
 
     @get("/accounts/{account_id:int}", name="account_page")
     async def account_page(
@@ -165,9 +163,7 @@ class StaffRegistry(Controller):
 
     @get("/owners", name="owner_list")
     async def owner_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        q = _text(request, "q")
-        page = await queries.list_owners(principal, _page(request), q=q)
-        return _show(request, "housing/owners.html", principal, owners=page, q=q)
+        return await _searched(request, principal, "owners", queries.list_owners)
 
     @get("/owners/{owner_id:int}", name="owner_page")
     async def owner_page(
@@ -175,6 +171,13 @@ class StaffRegistry(Controller):
     ) -> Template:
         ownerships = await queries.ownerships_of_owner(principal, owner.id)
         return _show(request, "housing/owner.html", principal, owner=owner, ownerships=ownerships)
+
+
+async def _searched(request: Request, principal: Principal, name: str, lister: Any) -> Template:
+    """A searched, paged list (accounts, owners): ``templates/housing/<name>.html`` with ``<name>`` and ``q``."""
+    q = _text(request, "q")
+    found = await lister(principal, _page(request), q=q)
+    return _show(request, f"housing/{name}.html", principal, q=q, **{name: found})
 
 
 def _premise_filter(request: Request, entrance_ids: set[int]) -> queries.PremiseFilter:

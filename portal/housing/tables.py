@@ -146,3 +146,6 @@ class PersonalAccount(Table):
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = (Complex, House, Entrance, Riser, Premise, PremiseRiser, Owner, Ownership, PersonalAccount)
