@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date as _format_date
-from babel.dates import format_datetime as _format_datetime
+from babel.dates import parse_pattern as parse_date_pattern
 from babel.numbers import parse_pattern
 from babel.support import NullTranslations, Translations
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -215,15 +215,30 @@ def format_day(value: date | datetime | None, style: str = "long", locale: str |
     if isinstance(value, datetime):
         value = value.date()
     fmt = {"long": "d MMMM y", "short": "dd.MM.y", "month": "LLLL y", "day_month": "d MMMM"}.get(style, style)
-    return _format_date(value, format=fmt, locale=locale or get_locale())
+    if fmt in ("full", "medium"):
+        return _format_date(value, format=fmt, locale=locale or get_locale())
+    date_pattern, parsed = _date_pattern(fmt, locale or get_locale())
+    return date_pattern.apply(value, parsed)
 
 
 def format_moment(value: datetime | None, tz: str, locale: str | None = None) -> str:
     """A point in time in the company's zone: «15 декабря 2026, 14:05»."""
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(tz))
-    return _format_datetime(local, format="d MMMM y, HH:mm", locale=locale or get_locale())
+    local = value.astimezone(_zone(tz))
+    date_pattern, parsed = _date_pattern("d MMMM y, HH:mm", locale or get_locale())
+    return date_pattern.apply(local, parsed)
+
+
+@lru_cache(maxsize=64)
+def _date_pattern(pattern: str, locale: str) -> tuple[Any, Locale]:
+    """Babel's date pattern and locale parsed once (``format_date``/``format_datetime`` parse both every call)."""
+    return parse_date_pattern(pattern), Locale.parse(locale)
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def language_name(locale: str) -> str:
