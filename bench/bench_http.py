@@ -10,7 +10,7 @@ script gives every request the next resident's cookie and path) or, without wrk,
 the same shape. It prints requests per second, p50/p95/p99 and each page's ratio to the bare page, and
 keeps the figures in ``var/bench/http-<engine>.json``.
 
-    .venv/bin/python bench/bench_http.py [--engines sqlite,postgres] [--seconds 8] [--connections 50]
+    .venv/bin/python bench/bench_http.py [--engines sqlite,postgres] [--seconds 6] [--connections 50]
 """
 
 from __future__ import annotations
@@ -361,9 +361,9 @@ def main() -> None:
     residents.add_argument("--count", type=int, default=200)
     residents.add_argument("--seed", type=int, default=12)
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--residents", type=int, default=100)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--database-url", default="", help="an existing, prepared database (one engine)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the demo databases (kept between runs)")

@@ -98,6 +98,12 @@ POOL_MIN = 2
 POOL_MAX = 20
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool connections are returned as they are: asyncpg's default reset (``RESET ALL``, ``CLOSE ALL``,
+    ``UNLISTEN *``, advisory unlocks) is one more round trip after every query, and the portal keeps no session
+    state on a connection (settings are ``SET LOCAL``, inside transactions)."""
+
+
 async def start(engine: Engine | None = None) -> None:
     """Open the engine's connections (the PostgreSQL pool); the CLI and the benches call it directly.
 
@@ -106,7 +112,7 @@ async def start(engine: Engine | None = None) -> None:
         raise TypeError(f"start() takes an engine, not {type(engine).__name__}")
     engine = engine or get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=POOL_MIN, max_size=POOL_MAX)
+        await engine.start_connection_pool(min_size=POOL_MIN, max_size=POOL_MAX, reset=_keep_session)
 
 
 async def stop(engine: Engine | None = None) -> None:
