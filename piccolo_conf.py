@@ -17,5 +17,7 @@ APP_REGISTRY = AppRegistry(
         "portal.tickets.piccolo_app",
         "portal.meters.piccolo_app",
         "portal.meetings.piccolo_app",
+        "portal.notifications.piccolo_app",
+        "portal.content.piccolo_app",
     ]
 )

@@ -23,6 +23,7 @@ from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from portal.core import db, storage
+from portal.core.home import load_banners
 from portal.core.i18n import LocaleMiddleware, gettext
 from portal.core.parse import MAX_ID
 from portal.core.security import (
@@ -35,7 +36,7 @@ from portal.core.security import (
     set_principal_loader,
 )
 from portal.core.security import session_config as portal_session_config
-from portal.core.web import Refused, configure_jinja, refused_back
+from portal.core.web import Refused, configure_jinja, is_fragment_request, refused_back
 from portal.settings import ROOT, Settings, get_settings, use_settings
 
 WEBHOOK_PATHS = ["/payments/webhook"]
@@ -117,6 +118,8 @@ async def _before_request(request: Request) -> None:
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException()
     principal = await principal_of(request)
+    if request.method == "GET" and principal.is_authenticated and not is_fragment_request(request):
+        request.scope["state"]["banners"] = await load_banners(principal)
     if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
         await storage.limit_uploads(request, principal.user_id)
 

@@ -37,6 +37,13 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "portal@example.ru"
     payment_gateway_url: str = "http://127.0.0.1:8001"
+    # The SMS provider's HTTP API (the sandbox provider of portal/sandbox_sms in dev, demo and tests);
+    # empty: text messages are kept for the staff Outbox page.
+    sms_provider_url: str = "http://127.0.0.1:8002"
+    sms_api_key: str = "sms_test_portal"
+    sms_sender: str = "UK-Monolit"
+    # Web push (VAPID): the contact given to push services; the key pair is generated into var/ on first use.
+    vapid_subject: str = "mailto:portal@example.ru"
     payment_secret_key: str = "sk_test_portal"
     payment_webhook_secret: str = "whsec_portal_sandbox"
     secure_cookies: bool = False
@@ -70,6 +77,10 @@ class Settings:
             smtp_from=env.get("SMTP_FROM", "portal@example.ru"),
             payment_gateway_url=env.get("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8001").rstrip("/"),
             payment_secret_key=env.get("PAYMENT_SECRET_KEY", "sk_test_portal"),
+            sms_provider_url=env.get("SMS_PROVIDER_URL", "http://127.0.0.1:8002").rstrip("/"),
+            sms_api_key=env.get("SMS_API_KEY", "sms_test_portal"),
+            sms_sender=env.get("SMS_SENDER", "UK-Monolit"),
+            vapid_subject=env.get("VAPID_SUBJECT", "mailto:" + env.get("SMTP_FROM", "portal@example.ru")),
             payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
             secure_cookies=env.get("BASE_URL", "").startswith("https://"),
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.

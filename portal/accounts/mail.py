@@ -6,19 +6,13 @@ Messages are written into the outbox in the caller's transaction. The ``email`` 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
-from typing import Any
 
-import aiosmtplib
-
-from portal.core import i18n, jobs, outbox
+from portal.core import i18n, outbox
 from portal.core.i18n import gettext as _
+from portal.notifications import channels
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.mail")
@@ -110,69 +104,5 @@ async def send_already_registered(email: str, locale: str | None, user_id: int) 
     await outbox.enqueue("email", email, "accounts/exists", {}, None, subject=subject, body=body, user_id=user_id)
 
 
-# --- delivery -------------------------------------------------------------------------------------------
-
-
-def build_message(row: dict[str, Any]) -> EmailMessage:
-    settings = get_settings()
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = row["recipient"]
-    message["Subject"] = row["subject"] or settings.company_name
-    message["Message-ID"] = make_msgid(domain=settings.smtp_from.split("@")[-1] or None)
-    message.set_content(row["body"] or "")
-    return message
-
-
-async def send_email(row: dict[str, Any]) -> str | None:
-    """The outbox sender of the ``email`` channel: one real SMTP conversation, or "kept" without a server."""
-    settings = get_settings()
-    if not settings.smtp_host:
-        return "kept"
-    await aiosmtplib.send(
-        build_message(row),
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_user,
-        password=settings.smtp_password,
-        use_tls=settings.smtp_port == 465,
-        timeout=20,
-    )
-    return None
-
-
-async def show_in_app(row: dict[str, Any]) -> str | None:
-    """In-app messages are read from the outbox table itself: delivering one only marks it sent."""
-    return None
-
-
-outbox.register_sender("email", send_email)
-outbox.register_sender("inapp", show_in_app)
-
-
-@jobs.register("outbox-delivery", 5)
-async def deliver_outbox(now: datetime) -> int:
-    return await outbox.deliver_due()
-
-
-_pending: set[asyncio.Task[Any]] = set()
-
-
-def deliver_soon() -> None:
-    """After a commit that queued an e-mail: deliver now instead of at the next scheduler tick (SMTP only)."""
-    settings = get_settings()
-    if not settings.smtp_host:
-        return
-    if settings.redis_url:  # production: the workers deliver (app processes only serve pages)
-        jobs.kick("outbox-delivery")
-        return
-
-    async def run() -> None:
-        try:
-            await outbox.deliver_due()
-        except Exception:
-            log.exception("outbox delivery failed")
-
-    task = asyncio.get_running_loop().create_task(run())
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+# Delivery (SMTP, SMS, web push, in-app) and the dispatcher live in portal.notifications.channels.
+deliver_soon = channels.deliver_soon

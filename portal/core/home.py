@@ -38,3 +38,23 @@ async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
         if context is not None:
             shown.append((section.template, context))
     return shown
+
+
+# --- banners: a strip at the top of every page of a signed-in user (emergency notices in force) ---------------
+
+_banners: dict[str, Section] = {}
+
+
+def register_banner(name: str, order: int, template: str, loader: Loader) -> None:
+    """A strip shown above the content of every full page for the principals its loader returns something for.
+    The loader runs on every page, so it must cost no query on an ordinary load (keep a short cache)."""
+    _banners[name] = Section(order, template, loader)
+
+
+async def load_banners(principal: Principal) -> list[tuple[str, Any]]:
+    shown: list[tuple[str, Any]] = []
+    for banner in sorted(_banners.values(), key=lambda s: s.order):
+        context = await banner.loader(principal)
+        if context is not None:
+            shown.append((banner.template, context))
+    return shown

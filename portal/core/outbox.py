@@ -1,29 +1,55 @@
 """Transactional outbox: a domain writes the message in the same transaction as its change; a dispatcher
 delivers it later, retries with back-off, and never sends twice for one ``dedupe_key``.
 
-Channels: ``email`` (SMTP, or kept for the staff "Outbox" page when no SMTP server is configured), ``sms``,
-``inapp`` (shown in the user's notifications). Delivery lives in ``portal.accounts``/``notifications`` code
-that registers a sender per channel with ``register_sender``.
+Channels are registered by ``portal.notifications.channels`` (``email``, ``sms``, ``push``, ``inapp``) and by
+domains that fan one event out to many people (``post``: a published post, expanded page by page into one
+message per person and channel). A sender delivers one row and answers:
+- ``None``: sent; ``"kept"``: kept for reading on the staff "Outbox" page (no SMTP server or SMS provider);
+- ``Again(context)``: more to do later (a fan-out's next page): the row goes back to the queue with its context;
+- an exception: a failure, retried with back-off until ``MAX_ATTEMPTS``; ``Permanent`` gives up at once.
+
+Nothing is lost when a process dies: a row is claimed for a lease (``LEASE``); a claim whose process died is
+claimed again once the lease has run out, by this process after a restart or by any other dispatcher. Senders
+pass the ``dedupe_key`` on as the provider's idempotency key where the provider has one (SMS), so a send that
+was done but not recorded is not done twice.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.core.tables import OutboxMessage
 
-# A sender delivers one message; it may answer "kept" when the message stays for reading on the staff
-# "Outbox" page (e-mail without an SMTP server) instead of being sent.
-Sender = Callable[[dict[str, Any]], Awaitable[str | None]]
+Sender = Callable[[dict[str, Any]], Awaitable[Any]]
 _senders: dict[str, Sender] = {}
 
 MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Again:
+    """A sender's answer: part done; run the row again (now, or ``at``) with this context."""
+
+    context: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+
+
+class Permanent(Exception):
+    """A failure no retry can mend (the push subscription is gone, the number does not exist)."""
 
 
 def register_sender(channel: str, sender: Sender) -> None:
     _senders[channel] = sender
+
+
+def channels() -> list[str]:
+    return sorted(_senders)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -41,64 +67,132 @@ async def enqueue(
     subject: str = "",
     body: str = "",
     user_id: int | None = None,
+    ref: str = "",
+    not_before: datetime | None = None,
 ) -> bool:
-    """Queue one message; returns False when a message with the same ``dedupe_key`` is already queued."""
+    """Queue one message; returns False when a message with the same ``dedupe_key`` is already queued.
+
+    ``ref`` names what it is about (``post:42``) for a delivery log; ``not_before`` holds it until then."""
     key = dedupe_key or f"{channel}:{recipient}:{template}:{datetime.now(UTC).isoformat()}"
     if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
         return False
-    await OutboxMessage.insert(
-        OutboxMessage(
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            context=context or {},
-            dedupe_key=key,
-            subject=subject,
-            body=body,
-            user_id=user_id,
-        )
+    row = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        context=context or {},
+        dedupe_key=key,
+        subject=subject,
+        body=body,
+        user_id=user_id,
+        ref=ref[:64],
     )
+    if not_before is not None:
+        row.next_attempt_at = not_before
+    await OutboxMessage.insert(row)
     return True
 
 
-async def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
-    """Deliver the messages that are due (one pass); returns how many were sent."""
-    now = now or datetime.now(UTC)
-    rows = (
-        await OutboxMessage.select()
-        .where((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now))
+def _due(now: datetime) -> Any:
+    """Waiting rows whose time has come, and claims whose lease ran out (their process died)."""
+    return ((OutboxMessage.status == "pending") | (OutboxMessage.status == "sending")) & (
+        OutboxMessage.next_attempt_at <= now
+    )
+
+
+async def claim(now: datetime, limit: int = BATCH) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due rows for this dispatcher: each row is claimed by one dispatcher only."""
+    ids = [
+        r["id"]
+        for r in await OutboxMessage.select(OutboxMessage.id)
+        .where(_due(now) & OutboxMessage.channel.is_in(channels() or ["-"]))
+        .order_by(OutboxMessage.next_attempt_at)
         .order_by(OutboxMessage.id)
         .limit(limit)
+    ]
+    if not ids:
+        return []
+    return (
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: "sending",
+                OutboxMessage.next_attempt_at: now + LEASE,
+                OutboxMessage.attempts: OutboxMessage.attempts + 1,
+            }
+        )
+        .where(OutboxMessage.id.is_in(ids) & _due(now))
+        .returning(*OutboxMessage.all_columns())
     )
+
+
+async def _record(row: dict[str, Any], outcome: Any, now: datetime) -> bool:
+    """Write what became of one delivery; True when it was sent."""
+    if isinstance(outcome, Again):
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: "pending",
+                OutboxMessage.context: outcome.context,
+                OutboxMessage.next_attempt_at: outcome.at or now,
+                OutboxMessage.attempts: 0,
+            }
+        ).where(OutboxMessage.id == row["id"])
+        return False
+    status = "kept" if outcome == "kept" else "sent"
+    await OutboxMessage.update(
+        {OutboxMessage.status: status, OutboxMessage.sent_at: now, OutboxMessage.last_error: ""}
+    ).where(OutboxMessage.id == row["id"])
+    return status == "sent"
+
+
+async def _failed(row: dict[str, Any], exc: Exception, now: datetime) -> None:
+    attempts = row["attempts"]
+    give_up = isinstance(exc, Permanent) or attempts >= MAX_ATTEMPTS
+    await OutboxMessage.update(
+        {
+            OutboxMessage.status: "failed" if give_up else "pending",
+            OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:500],
+            OutboxMessage.next_attempt_at: now + backoff(attempts),
+        }
+    ).where(OutboxMessage.id == row["id"])
+
+
+async def _pass(now: datetime, limit: int) -> tuple[int, int]:
+    """One pass: (rows claimed, messages sent)."""
+    rows = await claim(now, limit)
     sent = 0
     for row in rows:
-        sender = _senders.get(row["channel"])
-        if sender is None:
-            continue
-        # Claim the row first, so that two dispatchers never send the same message.
-        claimed = (
-            await OutboxMessage.update({OutboxMessage.status: "sending"})
-            .where((OutboxMessage.id == row["id"]) & (OutboxMessage.status == "pending"))
-            .returning(OutboxMessage.id)
-        )
-        if not claimed:
-            continue
+        sender = _senders[row["channel"]]
         try:
             outcome = await sender(row)
         except Exception as exc:  # delivery failures are recorded and retried, never raised to the caller
-            attempts = row["attempts"] + 1
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.status: "failed" if attempts >= MAX_ATTEMPTS else "pending",
-                    OutboxMessage.attempts: attempts,
-                    OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:500],
-                    OutboxMessage.next_attempt_at: now + backoff(attempts),
-                }
-            ).where(OutboxMessage.id == row["id"])
+            await _failed(row, exc, now)
             continue
-        status = "kept" if outcome == "kept" else "sent"
-        await OutboxMessage.update(
-            {OutboxMessage.status: status, OutboxMessage.sent_at: now, OutboxMessage.attempts: row["attempts"] + 1}
-        ).where(OutboxMessage.id == row["id"])
-        sent += status == "sent"
+        sent += await _record(row, outcome, now)
+    return len(rows), sent
+
+
+async def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
+    """Deliver the messages that are due (one pass over at most ``limit``); returns how many were sent."""
+    return (await _pass(now or datetime.now(UTC), limit))[1]
+
+
+async def deliver_all(now: datetime | None = None, seconds: float = 40) -> int:
+    """Pass after pass until nothing is due (a fan-out's pages and their messages included) or ``seconds``
+    have gone; returns how many were sent."""
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        claimed, done = await _pass(now or datetime.now(UTC), BATCH)
+        sent += done
+        if not claimed:
+            break
     return sent
+
+
+async def enqueue_many(messages: list[OutboxMessage]) -> int:
+    """Queue many messages in one statement; those whose ``dedupe_key`` is already queued are skipped.
+    Returns how many were new."""
+    if not messages:
+        return 0
+    inserted = await OutboxMessage.insert(*messages).on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+    return len(inserted or [])

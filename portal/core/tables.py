@@ -37,6 +37,8 @@ class OutboxMessage(Table):
     body = Text(default="")
     context = JSON(default="{}")
     dedupe_key = Varchar(length=200, unique=True)
+    # What the message is about, for its delivery log ("post:42"); empty for one-off messages.
+    ref = Varchar(length=64, default="")
     status = Varchar(length=16, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)

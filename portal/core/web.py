@@ -198,6 +198,7 @@ def render(
 ) -> Template:
     """The full page, or only ``block`` of the same template for an HTMX request."""
     context.setdefault("principal", request.scope.get("state", {}).get("principal"))
+    context.setdefault("banners", request.scope.get("state", {}).get("banners", ()))
     headers = {"Vary": "HX-Request"}
     return PageTemplate(
         template_name=template,

@@ -118,3 +118,59 @@ async def count_audience(audience: Audience, *, today: date | None = None) -> in
     where = audience_clause(audience, args)
     rows = await Residency.raw("SELECT COUNT(DISTINCT u.id) AS n" + _FROM + f"AND {where}", *args)
     return int(rows[0]["n"]) if rows else 0
+
+
+# --- channel choices and browsers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+async def choices_of(user_ids: list[int]) -> dict[int, dict[tuple[str, str], bool]]:
+    """Each person's channel choices that differ from the defaults (one query for a page of people)."""
+    from portal.notifications.tables import ChannelChoice
+
+    found: dict[int, dict[tuple[str, str], bool]] = {u: {} for u in user_ids}
+    if not user_ids:
+        return found
+    rows = await ChannelChoice.select(
+        ChannelChoice.user, ChannelChoice.topic, ChannelChoice.channel, ChannelChoice.enabled
+    ).where(ChannelChoice.user.is_in(user_ids))
+    for row in rows:
+        found[row["user"]][(row["topic"], row["channel"])] = bool(row["enabled"])
+    return found
+
+
+async def push_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many live browser subscriptions each person has (one query)."""
+    from portal.notifications.tables import PushSubscription
+
+    if not user_ids:
+        return {}
+    rows = await PushSubscription.select(PushSubscription.user).where(
+        PushSubscription.user.is_in(user_ids) & PushSubscription.gone_at.is_null()
+    )
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["user"]] = counts.get(row["user"], 0) + 1
+    return counts
+
+
+async def live_subscriptions(user_id: int) -> list[Subscription]:
+    from portal.notifications.tables import PushSubscription
+
+    rows = await PushSubscription.select(
+        PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh, PushSubscription.auth
+    ).where((PushSubscription.user == user_id) & PushSubscription.gone_at.is_null())
+    return [Subscription(r["id"], r["endpoint"], r["p256dh"], r["auth"]) for r in rows]
+
+
+async def forget_subscription(subscription_id: int) -> None:
+    from portal.notifications.tables import PushSubscription
+
+    await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(PushSubscription.id == subscription_id)

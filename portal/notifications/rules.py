@@ -192,3 +192,61 @@ def reaches(audience: Audience, place: Place) -> bool:
         or place.premise in audience.premises
         or place.account in audience.accounts
     )
+
+
+# --- channels and each person's choices -----------------------------------------------------------------------
+
+
+class Channel(StrEnum):
+    INAPP = "inapp"
+    EMAIL = "email"
+    SMS = "sms"
+    PUSH = "push"
+
+
+class Topic(StrEnum):
+    """What a message is about, for the person's choice of channels."""
+
+    EMERGENCY = "emergency"  # outages, accidents: at once, everywhere the person allows
+    NOTICE = "notice"  # planned works, meetings, announcements of the house
+    NEWS = "news"
+    ACCOUNT = "account"  # the person's own affairs: payments, requests, readings, meetings' ballots
+
+
+# What a person gets when they have not chosen (in-app always; SMS only for emergencies).
+DEFAULTS: dict[Topic, frozenset[Channel]] = {
+    Topic.EMERGENCY: frozenset({Channel.INAPP, Channel.EMAIL, Channel.SMS, Channel.PUSH}),
+    Topic.NOTICE: frozenset({Channel.INAPP, Channel.EMAIL, Channel.PUSH}),
+    Topic.NEWS: frozenset({Channel.INAPP, Channel.PUSH}),
+    Topic.ACCOUNT: frozenset({Channel.INAPP, Channel.EMAIL, Channel.PUSH}),
+}
+
+
+def wants(topic: Topic, channel: Channel, choices: dict[tuple[str, str], bool]) -> bool:
+    """Whether a person wants ``topic`` by ``channel``: their choice where they made one, else the default.
+    In-app is always on: it is the portal itself."""
+    if channel is Channel.INAPP:
+        return True
+    chosen = choices.get((topic.value, channel.value))
+    return chosen if chosen is not None else channel in DEFAULTS[topic]
+
+
+def channels_for(
+    topic: Topic,
+    offered: frozenset[Channel],
+    choices: dict[tuple[str, str], bool],
+    *,
+    email: str | None,
+    phone: str | None,
+    push_endpoints: int,
+    email_on: bool = True,
+) -> list[Channel]:
+    """The channels one person gets a message by: offered by the sender, wanted by the person, and reachable
+    (an address, a phone, a subscribed browser; ``email_on`` is the profile's master switch for e-mail)."""
+    reachable = {
+        Channel.INAPP: True,
+        Channel.EMAIL: bool(email) and email_on,
+        Channel.SMS: bool(phone),
+        Channel.PUSH: push_endpoints > 0,
+    }
+    return [c for c in Channel if c in offered and reachable[c] and wants(topic, c, choices)]

@@ -15,6 +15,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Select
 
 from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.content.actions import announce_outage, end_outage
 from portal.core import audit
 from portal.core.db import atomic
 from portal.core.i18n import gettext
@@ -1003,6 +1004,8 @@ async def create_outage(
         )
         await outage.save()
         await audit.record(principal, "outage.create", "outage", outage.id, {"house": house_id, "service": service})
+        # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
+        await announce_outage(int(outage.id), rules.OUTAGE_LABELS.get(service, service), principal)
     return int(outage.id)
 
 
@@ -1056,6 +1059,7 @@ async def close_outage(principal: Principal, outage_id: int, message: str, now: 
         await Outage.update({Outage.closed_at: now, Outage.updated_at: now}).where(
             (Outage.id == outage_id) & Outage.closed_at.is_null()
         )
+        await end_outage(outage_id, now)
         linked = await Ticket.select(
             Ticket.id, Ticket.number, Ticket.status, Ticket.author, Ticket.executor, Ticket.category
         ).where((Ticket.outage == outage_id) & Ticket.status.is_in(sorted(ACTIVE)))

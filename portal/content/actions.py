@@ -1,0 +1,319 @@
+"""Changes of content, one function per intent, each one ``atomic()`` unit with its audit event and its outbox
+row: a published post is one ``post`` row in the outbox, written in the same transaction, which the dispatcher
+expands page by page into one message per person and channel (content.delivery)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from portal.content import delivery, rules
+from portal.content.rules import Move
+from portal.content.tables import Post, PostImage, PostKind, PostRead, PostStatus, PostTarget
+from portal.core import audit, clock, outbox, storage
+from portal.core.db import atomic
+from portal.core.i18n import DEFAULT_LOCALE, gettext
+from portal.core.security import ANONYMOUS, Principal
+from portal.core.web import Refused
+from portal.notifications.messages import in_locale
+from portal.notifications.rules import Audience
+
+
+@dataclass(frozen=True)
+class PostInput:
+    """What the post form gives (forms.read_post)."""
+
+    kind: PostKind
+    title: str
+    body: str
+    audience: Audience
+    publish_at: datetime | None = None
+    ends_at: datetime | None = None
+    by_email: bool = False
+    by_sms: bool = False
+    by_push: bool = False
+    audience_label: str = ""
+
+
+def _check_houses(principal: Principal, audience: Audience) -> None:
+    """A staff user with some houses addresses only those houses (or what is inside them)."""
+    if principal.house_ids is None:
+        return
+    if audience.company or audience.complexes:
+        raise Refused(gettext("Only staff of every house may address the whole company or a complex."))
+    named = audience.houses_named()
+    if not named and (audience.entrances or audience.risers or audience.premises or audience.accounts):
+        return  # checked by the form, which offers only the user's houses' entrances and risers
+    if not named <= principal.house_ids:
+        raise Refused(gettext("You can address only the houses you work with."))
+
+
+def _fields(data: PostInput) -> dict:
+    return {
+        Post.kind: data.kind,
+        Post.title: data.title.strip()[:200],
+        Post.body: data.body,
+        Post.body_html: rules.render_markdown(data.body),
+        Post.publish_at: data.publish_at,
+        Post.ends_at: data.ends_at,
+        Post.by_email: data.by_email,
+        Post.by_sms: data.by_sms,
+        Post.by_push: data.by_push,
+        Post.audience_label: data.audience_label[:2000],
+        Post.search_text: rules.search_text(data.title, data.body),
+        Post.updated_at: clock.now(),
+    }
+
+
+async def _write_targets(post_id: int, audience: Audience) -> None:
+    await PostTarget.delete().where(PostTarget.post == post_id)
+    rows = [
+        PostTarget(
+            post=post_id,
+            kind=t.kind,
+            ref=t.ref,
+            entrance=t.entrance,
+            floor_from=t.floor_from,
+            floor_to=t.floor_to,
+        )
+        for t in audience.targets()
+    ]
+    if rows:
+        await PostTarget.insert(*rows)
+
+
+async def save_post(principal: Principal, data: PostInput, post_id: int | None = None) -> int:
+    """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any)."""
+    if not rules.may_write(principal, data.kind):
+        raise Refused(gettext("You may not write posts of this kind."))
+    _check_houses(principal, data.audience)
+    async with atomic():
+        if post_id is None:
+            post = Post(author=principal.user_id, author_name=principal.name, status=PostStatus.DRAFT)
+            for column, value in _fields(data).items():
+                setattr(post, column._meta.name, value)
+            await post.save()
+            post_id = int(post.id)
+            await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
+        else:
+            current = await Post.select(Post.status, Post.kind).where(Post.id == post_id).first()
+            if current is None:
+                raise Refused(gettext("The post is gone."))
+            editable = current["status"] in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
+            if not editable and not principal.has_role(*rules.MODERATORS):
+                raise Refused(gettext("A published post is changed by a moderator."))
+            await Post.update(_fields(data)).where(Post.id == post_id)
+            await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
+        await _write_targets(post_id, data.audience)
+    return post_id
+
+
+async def add_image(principal: Principal, post_id: int, upload: object) -> int:
+    """A picture for the post, through core.storage (type checked by content, re-encoded, metadata gone)."""
+    stored = await storage.save_image(upload)
+    async with atomic():
+        row = PostImage(post=post_id, key=stored.key, width=stored.width, height=stored.height)
+        await row.save()
+        await audit.record(principal, "post.image", "post", post_id, {"image": row.id})
+    return int(row.id)
+
+
+async def _release(post_id: int, publish_at: datetime | None, now: datetime) -> None:
+    """The outbox row that sends the post out at its time (in the caller's transaction)."""
+    await outbox.enqueue(
+        "post",
+        f"post:{post_id}",
+        "content/post",
+        {"post": post_id},
+        f"post:{post_id}:release",
+        ref=f"post:{post_id}",
+        not_before=publish_at if publish_at and publish_at > now else now,
+    )
+
+
+async def move(principal: Principal, post_id: int, step: Move, comment: str = "") -> None:
+    """One step of a post's life (rules.Move): submit, approve, return with a comment, send an emergency at
+    once, mark it reviewed, unpublish, delete a draft."""
+    now = clock.now()
+    async with atomic():
+        post = (
+            await Post.select(Post.status, Post.kind, Post.needs_review, Post.publish_at, Post.ends_at)
+            .where(Post.id == post_id)
+            .first()
+        )
+        if post is None:
+            raise Refused(gettext("The post is gone."))
+        if not rules.may_move(principal, step, post["status"], post["kind"], post["needs_review"]):
+            raise Refused(gettext("This cannot be done with the post now."))
+        if step is Move.RETURN and not comment.strip():
+            raise Refused(gettext("Say what to change: the author reads the comment."))
+        if step in (Move.APPROVE, Move.SEND_NOW):
+            problem = rules.window_problem(post["publish_at"] if step is Move.APPROVE else None, post["ends_at"], now)
+            if problem:
+                raise Refused(gettext("The post ends before it starts: change its end time."))
+        if step is Move.DELETE:
+            await Post.delete().where(Post.id == post_id)
+            await audit.record(principal, "post.delete", "post", post_id)
+            return
+        changes: dict = {Post.updated_at: now}
+        target = rules.TO[step]
+        if target is not None:
+            changes[Post.status] = target
+        if step is Move.RETURN:
+            changes.update({Post.review_comment: comment.strip()[:2000], Post.reviewer: principal.user_id})
+        if step is Move.APPROVE:
+            changes.update({Post.reviewer: principal.user_id, Post.reviewed_at: now, Post.review_comment: ""})
+        if step is Move.SEND_NOW:
+            changes.update({Post.publish_at: now, Post.needs_review: rules.needs_review_after(principal)})
+            if not rules.needs_review_after(principal):
+                changes.update({Post.reviewer: principal.user_id, Post.reviewed_at: now})
+        if step is Move.REVIEWED:
+            changes.update({Post.needs_review: False, Post.reviewer: principal.user_id, Post.reviewed_at: now})
+        if step in (Move.APPROVE, Move.SEND_NOW):
+            changes[Post.published_at] = now
+        await Post.update(changes).where(Post.id == post_id)
+        if step in (Move.APPROVE, Move.SEND_NOW):
+            await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
+        await audit.record(principal, f"post.{step.value}", "post", post_id, {"comment": comment} if comment else {})
+    forget_pinned()
+
+
+async def duplicate(principal: Principal, post_id: int) -> int:
+    """A new draft with the same kind, text, audience and channels (times cleared)."""
+    row = await Post.select().where(Post.id == post_id).first()
+    if row is None:
+        raise Refused(gettext("The post is gone."))
+    from portal.content.queries import post_view
+
+    view = await post_view(post_id)
+    assert view is not None
+    copy = PostInput(
+        kind=PostKind(row["kind"]),
+        title=row["title"],
+        body=row["body"],
+        audience=view.audience,
+        by_email=row["by_email"],
+        by_sms=row["by_sms"],
+        by_push=row["by_push"],
+        audience_label=row["audience_label"],
+    )
+    return await save_post(principal, copy)
+
+
+async def mark_read(user_id: int, post_id: int) -> None:
+    """The person opened the post (once; opening it again changes nothing)."""
+    await PostRead.insert(PostRead(post=post_id, user=user_id)).on_conflict(action="DO NOTHING")
+
+
+# --- outages of the dispatch service -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutageNotice:
+    """An outage as the dispatch service recorded it."""
+
+    outage_id: int
+    house: int
+    service_label: str
+    description: str
+    address: str
+    starts_at: datetime
+    ends_at: datetime | None
+    entrance: int | None = None
+    riser: int | None = None
+
+
+async def _outage(outage_id: int, service_label: Callable[[], str] | str) -> OutageNotice | None:
+    rows = await Post.raw(
+        "SELECT o.id, o.house, o.entrance, o.riser, o.description, o.starts_at, o.ends_at, h.address "
+        "FROM outage o JOIN house h ON h.id = o.house WHERE o.id = {}",
+        outage_id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    with in_locale(DEFAULT_LOCALE):  # the notice is written in the company's first language
+        label = service_label() if callable(service_label) else service_label
+    return OutageNotice(
+        outage_id=row["id"],
+        house=row["house"],
+        service_label=label,
+        description=row["description"] or "",
+        address=row["address"],
+        starts_at=_aware(row["starts_at"]),
+        ends_at=_aware(row["ends_at"]) if row["ends_at"] else None,
+        entrance=row["entrance"],
+        riser=row["riser"],
+    )
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def announce_outage(
+    outage_id: int, service_label: Callable[[], str] | str, actor: Principal | None = None
+) -> int | None:
+    """Called by the dispatch service (tickets) in the transaction that records an outage: an emergency notice
+    to exactly the premises the outage reaches (its riser, else its entrance, else its house), out at once
+    through every channel; once per outage. Returns the post's id."""
+    outage = await _outage(outage_id, service_label)
+    if outage is None:
+        return None
+    now = clock.now()
+    if outage.riser is not None:
+        audience = Audience.of(risers=[outage.riser])
+    elif outage.entrance is not None:
+        audience = Audience.of(entrances=[outage.entrance])
+    else:
+        audience = Audience.of(houses=[outage.house])
+    title, body, label = delivery.outage_words(outage)
+    async with atomic():
+        existing = await Post.select(Post.id).where(Post.outage == outage.outage_id).first()
+        if existing:
+            return int(existing["id"])
+        who = actor or ANONYMOUS
+        post = Post(
+            kind=PostKind.EMERGENCY,
+            status=PostStatus.PUBLISHED,
+            title=title[:200],
+            body=body,
+            body_html=rules.render_markdown(body),
+            publish_at=now,
+            ends_at=outage.ends_at if outage.ends_at and outage.ends_at > now else None,
+            published_at=now,
+            by_email=True,
+            by_sms=True,
+            by_push=True,
+            author=who.user_id,
+            author_name=who.name,
+            needs_review=False,
+            outage=outage.outage_id,
+            audience_label=label,
+            search_text=rules.search_text(title, body),
+        )
+        await post.save()
+        await _write_targets(int(post.id), audience)
+        await _release(int(post.id), now, now)
+        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage.outage_id})
+    forget_pinned()
+    return int(post.id)
+
+
+async def end_outage(outage_id: int, now: datetime | None = None) -> None:
+    """The outage is over: its notice stops being pinned (in the caller's transaction)."""
+    now = now or clock.now()
+    await Post.update({Post.ends_at: now, Post.updated_at: now}).where(
+        (Post.outage == outage_id) & (Post.ends_at.is_null() | (Post.ends_at > now))
+    )
+    forget_pinned()
+
+
+def forget_pinned() -> None:
+    from portal.content import pinned
+
+    pinned.forget()

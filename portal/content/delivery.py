@@ -1,0 +1,153 @@
+"""How a published post reaches people: the outbox's ``post`` row is expanded page by page (500 people a
+pass) into one message per person and channel, each in the person's language, each with the key
+``post:<id>:<channel>:<user>`` — so nobody gets one post twice on one channel, whatever is retried."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from portal.content.rules import plain_text
+from portal.content.tables import Post, PostKind, PostTarget
+from portal.core import clock, outbox
+from portal.core.i18n import DEFAULT_LOCALE, gettext
+from portal.core.tables import OutboxMessage
+from portal.notifications import queries as recipients
+from portal.notifications.messages import in_locale, message_template, render
+from portal.notifications.rules import Audience, Channel, Target, Topic, channels_for
+
+PAGE = 500
+
+TOPICS = {PostKind.EMERGENCY: Topic.EMERGENCY, PostKind.NOTICE: Topic.NOTICE, PostKind.NEWS: Topic.NEWS}
+
+
+def _subject(c: dict[str, Any]) -> str:
+    if c["kind"] == PostKind.EMERGENCY:
+        return gettext("Emergency notice: %(title)s", title=c["title"])
+    if c["kind"] == PostKind.NOTICE:
+        return gettext("Notice: %(title)s", title=c["title"])
+    return c["title"]
+
+
+POST = message_template(
+    "content/post",
+    Topic.NOTICE,
+    subject=_subject,
+    text=lambda c: c["text"] + "\n\n" + gettext("Read it in full in the portal: %(link)s", link=c["link"]),
+    html=lambda c: f"<h1 style=\"font-size:20px\">{_escape(_subject(c))}</h1>{c['html']}",
+    short=lambda c: (
+        gettext("Emergency: %(title)s", title=c["title"]) if c["kind"] == PostKind.EMERGENCY else c["title"]
+    ),
+    sample={"kind": "emergency", "title": "Нет воды", "text": "Ремонт стояка до 18:00.", "html": "<p>Ремонт</p>",
+            "link": "/news/1"},
+)  # fmt: skip
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+async def fan_out(row: dict[str, Any]) -> Any:
+    """The sender of the ``post`` channel: one page of the post's audience into messages; ``Again`` with the
+    next page's start until everyone is done. A post taken down or ended before its turn sends nothing more."""
+    context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"] or "{}")
+    post_id = int(context["post"])
+    post = await Post.select().where(Post.id == post_id).first()
+    now = clock.now()
+    if post is None or post["status"] != "published" or (post["ends_at"] and post["ends_at"] <= now):
+        return None
+    if post["publish_at"] and post["publish_at"] > now:
+        return outbox.Again(context, at=post["publish_at"])
+    targets = await PostTarget.select(
+        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+    ).where(PostTarget.post == post_id)
+    audience = Audience.from_targets(Target(**t) for t in targets)
+    after = int(context.get("after", 0))
+    page = await recipients.resolve_audience(audience, after_user=after, limit=PAGE)
+    if not page:
+        return None
+    await outbox.enqueue_many(await _messages(post, page))
+    return outbox.Again({**context, "after": page[-1].user_id})
+
+
+async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> list[OutboxMessage]:
+    ids = [r.user_id for r in page]
+    choices = await recipients.choices_of(ids)
+    pushes = await recipients.push_counts(ids)
+    offered = frozenset(
+        c
+        for c, on in ((Channel.EMAIL, post["by_email"]), (Channel.SMS, post["by_sms"]), (Channel.PUSH, post["by_push"]))
+        if on
+    )
+    topic = TOPICS.get(PostKind(post["kind"]), Topic.NEWS)
+    context = {
+        "kind": post["kind"],
+        "title": post["title"],
+        "text": plain_text(post["body"], 2000),
+        "html": post["body_html"],
+        "link": f"/news/{post['id']}",
+    }
+    rendered: dict[str, Any] = {}
+    made: list[OutboxMessage] = []
+    for person in page:
+        wanted = channels_for(
+            topic,
+            offered,
+            choices.get(person.user_id, {}),
+            email=person.email,
+            phone=person.phone,
+            push_endpoints=pushes.get(person.user_id, 0),
+            email_on=person.wants_email,
+        )
+        if person.locale not in rendered:
+            rendered[person.locale] = render(POST, person.locale, context)
+        message = rendered[person.locale]
+        for channel in wanted:
+            if channel is Channel.INAPP:
+                continue  # the feed is the in-app channel of a post
+            recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
+            body = message.text if channel is Channel.EMAIL else message.short
+            if channel is Channel.SMS:
+                body = f"{message.short} {message.link}"
+            if channel is Channel.PUSH:
+                body = plain_text(post["body"], 180)
+            made.append(
+                OutboxMessage(
+                    channel=channel.value,
+                    recipient=recipient,
+                    user_id=person.user_id,
+                    template=POST.name,
+                    subject=message.subject if channel is not Channel.PUSH else post["title"],
+                    body=body,
+                    context={"link": message.link, "html": message.html}
+                    if channel is Channel.EMAIL
+                    else {"link": message.link},
+                    dedupe_key=f"post:{post['id']}:{channel.value}:{person.user_id}",
+                    ref=f"post:{post['id']}",
+                )
+            )
+    return made
+
+
+outbox.register_sender("post", fan_out)
+
+
+# --- outages -----------------------------------------------------------------------------------------------------
+
+
+def outage_words(outage: Any) -> tuple[str, str, str]:
+    """(title, Markdown text, where) of the notice of an outage, in the portal's first language."""
+    from portal.core.i18n import format_moment
+    from portal.settings import get_settings
+
+    zone = get_settings().time_zone
+    title = f"{outage.service_label}: {outage.address}"
+    lines = [outage.description.strip()] if outage.description.strip() else []
+    with in_locale(DEFAULT_LOCALE):
+        lines.append(gettext("From %(start)s.", start=format_moment(outage.starts_at, zone)))
+        if outage.ends_at:
+            lines.append(gettext("Expected back by %(end)s.", end=format_moment(outage.ends_at, zone)))
+    where = outage.address
+    return title, "\n\n".join(lines), where

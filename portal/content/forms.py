@@ -1,0 +1,119 @@
+"""The post form: typed values and translated errors; no I/O (the audience's numbers and codes are turned into
+ids by queries.audience_of)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from portal.content.rules import default_channels, window_problem
+from portal.content.tables import PostKind
+from portal.core import clock
+from portal.core.i18n import gettext
+from portal.core.parse import parse_id, parse_ids, parse_int, parse_moment
+from portal.core.web import FormErrors, form_value
+
+
+@dataclass(frozen=True)
+class AudienceChoice:
+    """The audience as the form gives it: houses, and within them entrance numbers, floors and riser codes;
+    or the whole company; or personal account numbers."""
+
+    company: bool = False
+    houses: tuple[int, ...] = ()
+    entrances: tuple[int, ...] = ()  # entrance numbers within the chosen houses
+    floor_from: int | None = None
+    floor_to: int | None = None
+    risers: tuple[str, ...] = ()  # riser codes within the chosen houses
+    accounts: tuple[str, ...] = ()  # personal account numbers
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.company or self.houses or self.accounts)
+
+
+@dataclass
+class PostForm:
+    kind: str = PostKind.NEWS
+    title: str = ""
+    body: str = ""
+    publish_at: datetime | None = None
+    ends_at: datetime | None = None
+    by_email: bool = False
+    by_sms: bool = False
+    by_push: bool = True
+    audience: AudienceChoice = field(default_factory=AudienceChoice)
+    typed: dict[str, Any] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def _list(data: dict[str, Any], name: str) -> list[Any]:
+    value = data.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=clock.zone()) if value is not None else None
+
+
+def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
+    form = PostForm()
+    typed = {k: form_value(data, k) for k in ("kind", "title", "body", "publish_at", "ends_at", "entrances",
+                                              "floor_from", "floor_to", "risers", "accounts")}  # fmt: skip
+    form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")]}
+    errors = form.errors
+    kind = typed["kind"] if typed["kind"] in PostKind.__members__.values() else ""
+    if not kind:
+        errors.add("kind", gettext("Choose what this is: news, a notice or an emergency notice."))
+    form.kind = kind or PostKind.NEWS
+    form.title = typed["title"][:200]
+    if not form.title:
+        errors.add("title", gettext("Write a title."))
+    form.body = str(data.get("body", "") or "")[:20000]
+    if not form.body.strip():
+        errors.add("body", gettext("Write the text."))
+    form.publish_at = _aware(parse_moment(typed["publish_at"])) if typed["publish_at"] else None
+    if typed["publish_at"] and form.publish_at is None:
+        errors.add("publish_at", gettext("Give the date and time as on the calendar, or leave it empty."))
+    form.ends_at = _aware(parse_moment(typed["ends_at"])) if typed["ends_at"] else None
+    if typed["ends_at"] and form.ends_at is None:
+        errors.add("ends_at", gettext("Give the date and time as on the calendar, or leave it empty."))
+    if window_problem(form.publish_at, form.ends_at, now):
+        errors.add("ends_at", gettext("The end must be after the start and in the future."))
+    form.by_email = bool(data.get("by_email"))
+    form.by_sms = bool(data.get("by_sms"))
+    form.by_push = bool(data.get("by_push"))
+    floors = [parse_int(typed[k], low=-5, high=200) if typed[k] else None for k in ("floor_from", "floor_to")]
+    if (typed["floor_from"] or typed["floor_to"]) and (None in floors):
+        errors.add("floor_from", gettext("Give both floors, from and to, as numbers."))
+        floors = [None, None]
+    entrances = [parse_int(x, low=1, high=99) for x in re.split(r"[\s,;]+", typed["entrances"]) if x]
+    if None in entrances:
+        errors.add("entrances", gettext("Give entrance numbers separated by commas."))
+    form.audience = AudienceChoice(
+        company=bool(data.get("company")),
+        houses=tuple(parse_ids(_list(data, "houses"))),
+        entrances=tuple(e for e in entrances if e is not None),
+        floor_from=floors[0],
+        floor_to=floors[1],
+        risers=tuple(x for x in re.split(r"[\s,;]+", typed["risers"]) if x)[:50],
+        accounts=tuple(x for x in re.split(r"[\s,;]+", typed["accounts"]) if x)[:200],
+    )
+    if form.audience.is_empty:
+        errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
+    floor_given = form.audience.floor_from is not None
+    if (form.audience.entrances or floor_given or form.audience.risers) and not form.audience.houses:
+        errors.add("houses", gettext("Entrances, floors and risers are chosen within a house: choose the house."))
+    return form
+
+
+def new_form(kind: str = PostKind.NEWS) -> PostForm:
+    email, sms, push = default_channels(kind)
+    kind = kind if kind in PostKind.__members__.values() else PostKind.NEWS
+    return PostForm(kind=kind, by_email=email, by_sms=sms, by_push=push, typed={"kind": kind})
+
+
+def post_id_of(value: object) -> int | None:
+    return parse_id(value)

@@ -1,0 +1,93 @@
+"""Emergency notices in force, pinned at the top of every page of the residents they reach.
+
+Every page of a resident would otherwise pay a query for something that is rarely there, so each process keeps
+the short list of emergencies in force — with the accounts each one reaches — for ``TTL`` seconds and checks
+a resident's accounts against it in memory. A post published, unpublished or ended here clears the list at
+once; another process sees the change within ``TTL`` seconds (the database stays the only truth).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from portal.content.tables import Post, PostKind, PostStatus, PostTarget
+from portal.core import clock
+from portal.core.security import Principal
+from portal.notifications.queries import audience_clause
+from portal.notifications.rules import Audience, Target
+
+TTL = 15.0
+LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Pinned:
+    id: int
+    title: str
+    ends_at: datetime | None
+    publish_at: datetime | None
+    company: bool
+    accounts: frozenset[int]
+
+
+_cache: dict[str, Any] = {"at": None, "items": []}
+
+
+def forget() -> None:
+    _cache["at"] = None
+
+
+async def _load(now: datetime) -> list[Pinned]:
+    posts = (
+        await Post.select(Post.id, Post.title, Post.publish_at, Post.ends_at)
+        .where(
+            (Post.kind == PostKind.EMERGENCY)
+            & (Post.status == PostStatus.PUBLISHED)
+            & (Post.publish_at.is_null() | (Post.publish_at <= now))
+            & (Post.ends_at.is_null() | (Post.ends_at > now))
+        )
+        .order_by(Post.publish_at, ascending=False)
+        .limit(LIMIT)
+    )
+    found = []
+    for post in posts:
+        targets = await PostTarget.select(
+            PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+        ).where(PostTarget.post == post["id"])
+        audience = Audience.from_targets(Target(**t) for t in targets)
+        accounts: frozenset[int] = frozenset()
+        if not audience.company and not audience.is_empty:
+            args: list[Any] = []
+            where = audience_clause(audience, args)
+            rows = await Post.raw(
+                "SELECT a.id FROM personal_account a JOIN premise p ON p.id = a.premise "  # noqa: S608 (placeholders only)
+                "JOIN house h ON h.id = p.house WHERE " + where,
+                *args,
+            )
+            accounts = frozenset(r["id"] for r in rows)
+        found.append(Pinned(post["id"], post["title"], post["ends_at"], post["publish_at"], audience.company, accounts))
+    return found
+
+
+async def for_principal(principal: Principal) -> list[Pinned]:
+    """The emergencies in force that reach one of the resident's accounts (none for staff-only users)."""
+    accounts = principal.account_ids
+    if not accounts:
+        return []
+    moment = time.monotonic()
+    now = clock.now()
+    if _cache["at"] is None or moment - _cache["at"] > TTL:
+        _cache["items"] = await _load(now)
+        _cache["at"] = moment
+    return [
+        p for p in _cache["items"] if (p.ends_at is None or p.ends_at > now) and (p.company or p.accounts & accounts)
+    ]
+
+
+async def banner(principal: Principal) -> list[Pinned] | None:
+    """The loader of the pinned banner (core.home.register_banner)."""
+    found = await for_principal(principal)
+    return found or None

@@ -1,0 +1,432 @@
+"""Reads of content: the staff list with its filters and delivery counts, a post loaded only for those who may see
+it, the resident's feed with unread marks, and the emergencies in force for a resident."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from portal.content.rules import is_live
+from portal.content.tables import Post, PostImage, PostKind, PostRead, PostStatus, PostTarget
+from portal.core import clock
+from portal.core.pagination import Page, PageRequest
+from portal.core.search import text_match
+from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+from portal.notifications.rules import Audience, Target, TargetKind
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    kind: str
+    status: str
+    title: str
+    publish_at: datetime | None
+    ends_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime
+    author_name: str
+    audience_label: str
+    needs_review: bool
+    by_email: bool
+    by_sms: bool
+    by_push: bool
+    sent: dict[str, int] = field(default_factory=dict)  # channel → sent
+    failed: dict[str, int] = field(default_factory=dict)  # channel → failed
+    reads: int = 0
+
+
+@dataclass(frozen=True)
+class PostView:
+    id: int
+    kind: str
+    status: str
+    title: str
+    body: str
+    body_html: str
+    publish_at: datetime | None
+    ends_at: datetime | None
+    published_at: datetime | None
+    author: int | None
+    author_name: str
+    review_comment: str
+    needs_review: bool
+    by_email: bool
+    by_sms: bool
+    by_push: bool
+    audience: Audience
+    audience_label: str
+    outage: int | None
+    images: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StaffFilter:
+    q: str = ""
+    kind: str = ""
+    status: str = ""  # a PostStatus, or "" for all
+    published: str = ""  # "yes" / "no" / ""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+_ROW_COLUMNS = (
+    Post.id,
+    Post.kind,
+    Post.status,
+    Post.title,
+    Post.publish_at,
+    Post.ends_at,
+    Post.published_at,
+    Post.created_at,
+    Post.author_name,
+    Post.audience_label,
+    Post.needs_review,
+    Post.by_email,
+    Post.by_sms,
+    Post.by_push,
+)
+
+
+def _staff_scope(principal: Principal) -> Any:
+    """Posts a staff user may see: every post for those with every house; otherwise posts that name one of
+    their houses (or were written by them)."""
+    if principal.house_ids is None:
+        return Post.id > 0
+    houses = sorted(principal.house_ids) or [-1]
+    named = PostTarget.select(PostTarget.post).where(
+        (PostTarget.kind.is_in([TargetKind.HOUSE, TargetKind.FLOORS])) & PostTarget.ref.is_in(houses)
+    )
+    return Post.id.is_in(named) | (Post.author == principal.user_id)
+
+
+def _where(principal: Principal, f: StaffFilter) -> Any:
+    where = _staff_scope(principal)
+    if f.kind in PostKind.__members__.values():
+        where &= Post.kind == f.kind
+    if f.status in PostStatus.__members__.values():
+        where &= Post.status == f.status
+    if f.published == "yes":
+        where &= Post.status == PostStatus.PUBLISHED
+    elif f.published == "no":
+        where &= Post.status != PostStatus.PUBLISHED
+    if f.date_from is not None:
+        where &= Post.created_at >= f.date_from
+    if f.date_to is not None:
+        where &= Post.created_at < f.date_to
+    if f.q:
+        match = text_match("post", "search_text", f.q)
+        if match is not None:
+            where &= match
+    return where
+
+
+async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PostRow]:
+    """One page of the staff list, newest first, with the delivery counts and reads of its posts."""
+    where = _where(principal, f)
+    total = await Post.count().where(where)
+    rows = (
+        await Post.select(*_ROW_COLUMNS)
+        .where(where)
+        .order_by(Post.created_at, ascending=False)
+        .order_by(Post.id, ascending=False)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    ids = [r["id"] for r in rows]
+    sent, failed, reads = await _counts(ids)
+    items = [
+        PostRow(**r, sent=sent.get(r["id"], {}), failed=failed.get(r["id"], {}), reads=reads.get(r["id"], 0))
+        for r in rows
+    ]
+    return Page(items=items, total=total, number=page.number, size=page.size)
+
+
+async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], dict[int, int]]:
+    """Sent and failed messages per channel, and reads, for these posts (two grouped queries)."""
+    sent: dict[int, dict[str, int]] = {}
+    failed: dict[int, dict[str, int]] = {}
+    reads: dict[int, int] = {}
+    if not ids:
+        return sent, failed, reads
+    refs = [f"post:{i}" for i in ids]
+    delivery = await OutboxMessage.raw(
+        "SELECT ref, channel, status, COUNT(*) AS n FROM outbox_message WHERE ref IN ("  # noqa: S608 (placeholders only)
+        + ", ".join("{}" for _ in refs)
+        + ") AND channel IN ('email', 'sms', 'push') GROUP BY ref, channel, status",
+        *refs,
+    )
+    for row in delivery:
+        post = int(row["ref"].split(":")[1])
+        if row["status"] in ("sent", "kept"):
+            sent.setdefault(post, {})[row["channel"]] = sent.get(post, {}).get(row["channel"], 0) + row["n"]
+        elif row["status"] == "failed":
+            failed.setdefault(post, {})[row["channel"]] = row["n"]
+    for row in await PostRead.raw(
+        "SELECT post, COUNT(*) AS n FROM post_read WHERE post IN (" + ", ".join("{}" for _ in ids) + ") GROUP BY post",  # noqa: S608 (placeholders only)
+        *ids,
+    ):
+        reads[int(row["post"])] = int(row["n"])
+    return sent, failed, reads
+
+
+async def _targets(post_id: int) -> Audience:
+    rows = await PostTarget.select(
+        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+    ).where(PostTarget.post == post_id)
+    return Audience.from_targets(Target(**r) for r in rows)
+
+
+async def post_view(post_id: int) -> PostView | None:
+    row = await Post.select().where(Post.id == post_id).first()
+    if row is None:
+        return None
+    images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
+    return PostView(
+        id=row["id"],
+        kind=row["kind"],
+        status=row["status"],
+        title=row["title"],
+        body=row["body"],
+        body_html=row["body_html"],
+        publish_at=row["publish_at"],
+        ends_at=row["ends_at"],
+        published_at=row["published_at"],
+        author=row["author"],
+        author_name=row["author_name"],
+        review_comment=row["review_comment"],
+        needs_review=row["needs_review"],
+        by_email=row["by_email"],
+        by_sms=row["by_sms"],
+        by_push=row["by_push"],
+        audience=await _targets(post_id),
+        audience_label=row["audience_label"],
+        outage=row["outage"],
+        images=[i["id"] for i in images],
+    )
+
+
+def staff_may_see(principal: Principal, post: PostView) -> bool:
+    if principal.house_ids is None or post.author == principal.user_id:
+        return True
+    return bool(post.audience.houses_named() & principal.house_ids)
+
+
+async def post_for_staff(principal: Principal, post_id: int) -> PostView:
+    """The post if this staff user may see it; 404 otherwise (missing and forbidden look alike)."""
+    post = await post_view(post_id)
+    if post is None or not staff_may_see(principal, post):
+        raise NotFoundException()
+    return post
+
+
+async def delivery_log(post_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """The messages of one post (newest first), for its delivery log."""
+    return (
+        await OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.channel,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.sent_at,
+            OutboxMessage.created_at,
+        )
+        .where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel != "post"))
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(limit)
+    )
+
+
+# --- residents -----------------------------------------------------------------------------------------------
+
+
+# A target of post p that selects one of the resident's accounts (a: account, pr: premise, h: house, rr: riser).
+_REACHES = (
+    "EXISTS (SELECT 1 FROM post_target t JOIN personal_account a ON a.id IN ({accounts}) "
+    "JOIN premise pr ON pr.id = a.premise JOIN house h ON h.id = pr.house "
+    "LEFT JOIN premise_riser rr ON rr.premise = pr.id AND t.kind = 'riser' "
+    "WHERE t.post = p.id AND (t.kind = 'company' OR (t.kind = 'complex' AND t.ref = h.complex) "
+    "OR (t.kind = 'house' AND t.ref = pr.house) OR (t.kind = 'entrance' AND t.ref = pr.entrance) "
+    "OR (t.kind = 'floors' AND t.ref = pr.house AND pr.floor BETWEEN t.floor_from AND t.floor_to "
+    "AND (t.entrance IS NULL OR t.entrance = pr.entrance)) OR (t.kind = 'riser' AND t.ref = rr.riser) "
+    "OR (t.kind = 'premise' AND t.ref = pr.id) OR (t.kind = 'account' AND t.ref = a.id)))"
+)
+
+
+def _reaches(accounts: list[int], args: list[Any]) -> str:
+    args.extend(accounts)
+    return _REACHES.replace("{accounts}", ", ".join("{}" for _ in accounts))
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    id: int
+    kind: str
+    title: str
+    body: str
+    publish_at: datetime | None
+    published_at: datetime | None
+    ends_at: datetime | None
+    unread: bool
+
+    @property
+    def shown_at(self) -> datetime | None:
+        return self.publish_at or self.published_at
+
+
+async def feed(
+    principal: Principal,
+    *,
+    kind: str = "",
+    limit: int = 30,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> list[FeedItem]:
+    """The posts in force for this resident (their audience selects one of the resident's accounts), newest
+    first, each with its unread mark: one query."""
+    accounts = sorted(principal.account_ids)
+    if not accounts or principal.user_id is None:
+        return []
+    now = now or clock.now()
+    args: list[Any] = [principal.user_id, PostStatus.PUBLISHED, now, now]
+    kind_clause = ""
+    if kind in PostKind.__members__.values():
+        kind_clause = " AND p.kind = {}"
+        args.append(kind)
+    reaching = _reaches(accounts, args)
+    args.extend([max(1, min(limit, 100)), max(0, offset)])
+    rows = await Post.raw(
+        "SELECT p.id, p.kind, p.title, p.body, p.publish_at, p.published_at, p.ends_at, "  # noqa: S608 (placeholders only)
+        '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen '
+        "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
+        "AND (p.ends_at IS NULL OR p.ends_at > {})"
+        + kind_clause
+        + " AND "
+        + reaching
+        + " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
+        *args,
+    )
+    return [
+        FeedItem(
+            id=r["id"],
+            kind=r["kind"],
+            title=r["title"],
+            body=r["body"],
+            publish_at=r["publish_at"],
+            published_at=r["published_at"],
+            ends_at=r["ends_at"],
+            unread=not r["seen"],
+        )
+        for r in rows
+    ]
+
+
+async def post_for_resident(principal: Principal, post_id: int) -> PostView:
+    """A post in force whose audience reaches one of the resident's accounts; 404 otherwise."""
+    post = await post_view(post_id)
+    if post is None or not is_live(post.status, post.publish_at, post.ends_at, clock.now()):
+        raise NotFoundException()
+    accounts = sorted(principal.account_ids)
+    args: list[Any] = [post_id]
+    if not accounts:
+        raise NotFoundException()
+    sql = "SELECT p.id FROM post p WHERE p.id = {} AND " + _reaches(accounts, args)  # noqa: S608 (placeholders only)
+    if not await Post.raw(sql, *args):
+        raise NotFoundException()
+    return post
+
+
+# --- the form's audience -----------------------------------------------------------------------------------------
+
+
+async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
+    """The form's choice (forms.AudienceChoice) as an audience, its words for the staff list, and what was not
+    found (entrance numbers, riser codes, account numbers that the chosen houses do not have)."""
+    from portal.core.i18n import gettext
+    from portal.housing.tables import Entrance, House, PersonalAccount, Riser
+    from portal.notifications.rules import FloorRange
+
+    if choice.company:
+        return Audience.of(company=True), gettext("Whole company"), []
+    missing: list[str] = []
+    houses = list(choice.houses)
+    addresses = {
+        r["id"]: r["address"]
+        for r in (await House.select(House.id, House.address).where(House.id.is_in(houses)) if houses else [])
+    }
+    missing += [str(h) for h in houses if h not in addresses]
+    houses = [h for h in houses if h in addresses]
+    entrance_ids: list[int] = []
+    if choice.entrances and houses:
+        rows = await Entrance.select(Entrance.id, Entrance.number).where(
+            Entrance.house.is_in(houses) & Entrance.number.is_in(list(choice.entrances))
+        )
+        entrance_ids = [r["id"] for r in rows]
+        found_numbers = {r["number"] for r in rows}
+        missing += [str(n) for n in choice.entrances if n not in found_numbers]
+    riser_ids: list[int] = []
+    if choice.risers and houses:
+        rows = await Riser.select(Riser.id, Riser.code).where(
+            Riser.house.is_in(houses) & Riser.code.is_in(list(choice.risers))
+        )
+        riser_ids = [r["id"] for r in rows]
+        missing += [c for c in choice.risers if c not in {r["code"] for r in rows}]
+    account_ids: list[int] = []
+    if choice.accounts:
+        rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
+            PersonalAccount.number.is_in(list(choice.accounts))
+        )
+        account_ids = [r["id"] for r in rows]
+        missing += [n for n in choice.accounts if n not in {r["number"] for r in rows}]
+    floors: list[FloorRange] = []
+    if choice.floor_from is not None and choice.floor_to is not None:
+        if entrance_ids:
+            entrance_house = {
+                r["id"]: r["house"]
+                for r in await Entrance.select(Entrance.id, Entrance.house).where(Entrance.id.is_in(entrance_ids))
+            }
+            floors = [FloorRange(entrance_house[e], choice.floor_from, choice.floor_to, e) for e in entrance_ids]
+        else:
+            floors = [FloorRange(h, choice.floor_from, choice.floor_to) for h in houses]
+    if floors:
+        audience = Audience.of(floors=floors, accounts=account_ids)
+    elif riser_ids:
+        audience = Audience.of(risers=riser_ids, accounts=account_ids)
+    elif entrance_ids:
+        audience = Audience.of(entrances=entrance_ids, accounts=account_ids)
+    else:
+        audience = Audience.of(houses=houses, accounts=account_ids)
+    parts = [", ".join(addresses[h] for h in houses)] if houses else []
+    if entrance_ids:
+        parts.append(gettext("entrances %(n)s", n=", ".join(str(n) for n in choice.entrances)))
+    if floors:
+        parts.append(gettext("floors %(a)s–%(b)s", a=min(choice.floor_from, choice.floor_to),
+                             b=max(choice.floor_from, choice.floor_to)))  # fmt: skip
+    if riser_ids:
+        parts.append(gettext("risers %(codes)s", codes=", ".join(choice.risers)))
+    if account_ids:
+        parts.append(gettext("accounts %(n)s", n=", ".join(choice.accounts[:5])))
+    return audience, "; ".join(parts), missing
+
+
+async def image_for_resident(principal: Principal, image_id: int) -> str:
+    """The stored key of a post's picture if the post is in force for this resident; 404 otherwise."""
+    row = await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first()
+    if row is None:
+        raise NotFoundException()
+    await post_for_resident(principal, row["post"])
+    return row["key"]
+
+
+async def image_for_staff(principal: Principal, image_id: int) -> str:
+    row = await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first()
+    if row is None:
+        raise NotFoundException()
+    await post_for_staff(principal, row["post"])
+    return row["key"]

@@ -1,0 +1,80 @@
+"""Resident pages of content: the feed on the home page, the list of posts by kind, a post's page; the pinned
+strip of emergency notices on every page."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+
+from portal.content import actions, pinned, queries
+from portal.content.tables import PostKind
+from portal.core.home import register_banner, register_section
+from portal.core.i18n import gettext
+from portal.core.parse import parse_int
+from portal.core.security import Principal, resident
+from portal.core.web import render
+
+PAGE = 20
+
+
+def kind_label(kind: str) -> str:
+    return {
+        PostKind.NEWS: gettext("News"),
+        PostKind.NOTICE: gettext("Notice"),
+        PostKind.EMERGENCY: gettext("Emergency"),
+    }.get(kind, kind)
+
+
+async def provide_post(principal: NamedDependency[Principal], post_id: int) -> queries.PostView:
+    return await queries.post_for_resident(principal, post_id)
+
+
+class ResidentNews(Controller):
+    path = "/news"
+    opt = resident()
+
+    @get("/", name="content:feed")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        kind = request.query_params.get("kind", "")
+        page = parse_int(request.query_params.get("page", "1"), low=1, high=10_000) or 1
+        items = await queries.feed(principal, kind=kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
+        return render(
+            request,
+            "content/feed.html",
+            items=items[:PAGE],
+            has_next=len(items) > PAGE,
+            page=page,
+            kind=kind,
+            kinds=[(k.value, kind_label(k)) for k in PostKind],
+            kind_label=kind_label,
+        )
+
+    @get("/{post_id:int}", name="content:post", dependencies={"post": Provide(provide_post)})
+    async def post(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+        if principal.user_id is not None:
+            await actions.mark_read(principal.user_id, post.id)
+        return render(request, "content/post.html", post=post, kind_label=kind_label)
+
+    @get("/images/{image_id:int}", name="content:image")
+    async def image(self, principal: NamedDependency[Principal], image_id: int) -> object:
+        from portal.core.storage import response_for
+
+        key = await queries.image_for_resident(principal, image_id)
+        return response_for(key, "image/jpeg", "picture.jpg")
+
+
+async def _home_section(principal: Principal) -> dict | None:
+    items = await queries.feed(principal, limit=5)
+    if not items:
+        return None
+    return {"items": items, "unread": sum(i.unread for i in items), "kind_label": kind_label}
+
+
+register_section("news", 40, "content/_home.html", _home_section)
+register_banner("emergencies", 10, "content/_pinned.html", pinned.banner)
+
+QUERY_BUDGETS: dict[str, int] = {
+    "/news": 3,
+    "/news/{post_id:int}": 6,
+}

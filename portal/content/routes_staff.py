@@ -1,0 +1,186 @@
+"""Staff pages of content: the list of posts with the back office's columns and filters, the post form, the
+post's page with its review, delivery log and actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+
+from portal.content import actions, forms, queries, rules
+from portal.content.routes import kind_label
+from portal.content.rules import Move
+from portal.content.tables import PostKind, PostStatus
+from portal.core import clock
+from portal.core.i18n import gettext
+from portal.core.pagination import page_request
+from portal.core.parse import parse_date
+from portal.core.security import Principal, staff
+from portal.core.web import FormData, MultipartData, flash, render, see_other
+from portal.housing.queries import houses_in_scope
+from portal.notifications.channels import deliver_soon
+from portal.notifications.queries import count_audience
+
+
+def status_label(status: str) -> str:
+    return {
+        PostStatus.DRAFT: gettext("Draft"),
+        PostStatus.REVIEW: gettext("On review"),
+        PostStatus.RETURNED: gettext("Returned"),
+        PostStatus.PUBLISHED: gettext("Published"),
+        PostStatus.UNPUBLISHED: gettext("Unpublished"),
+    }.get(status, status)
+
+
+def _filter(request: Request) -> queries.StaffFilter:
+    q = request.query_params
+    zone = clock.zone()
+    day_from, day_to = parse_date(q.get("from")), parse_date(q.get("to"))
+    return queries.StaffFilter(
+        q=(q.get("q") or "")[:100],
+        kind=q.get("kind") or "",
+        published=q.get("published") or "",
+        date_from=datetime(day_from.year, day_from.month, day_from.day, tzinfo=zone) if day_from else None,
+        date_to=datetime(day_to.year, day_to.month, day_to.day, tzinfo=zone) + timedelta(days=1) if day_to else None,
+    )
+
+
+async def provide_staff_post(principal: NamedDependency[Principal], post_id: int) -> queries.PostView:
+    return await queries.post_for_staff(principal, post_id)
+
+
+def _words() -> dict[str, Any]:
+    return {
+        "kind_label": kind_label,
+        "status_label": status_label,
+        "kinds": [(k.value, kind_label(k)) for k in PostKind],
+    }
+
+
+class StaffPosts(Controller):
+    path = "/staff/posts"
+    opt = staff(*rules.STAFF_ROLES)
+
+    @get("/", name="content:staff_list")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        q = request.query_params
+        page = await queries.staff_posts(principal, _filter(request), page_request(q.get("page"), q.get("size")))
+        return render(request, "content/staff_list.html", page=page, f=_filter(request), **_words(), block="list")
+
+    @get("/new", name="content:staff_new")
+    async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        kind = request.query_params.get("kind") or (
+            PostKind.EMERGENCY if not principal.has_role(*rules.WRITERS) else ""
+        )
+        return await _form_page(request, principal, forms.new_form(kind or PostKind.NEWS), None)
+
+    @post("/new", name="content:staff_create", status_code=200)
+    async def create(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Any:
+        return await _save(request, principal, data, None)
+
+    @get("/{post_id:int}", name="content:staff_post", dependencies={"post": Provide(provide_staff_post)})
+    async def show(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+        log = await queries.delivery_log(post.id)
+        may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
+        reach = await count_audience(post.audience)
+        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
+
+    @get("/{post_id:int}/edit", name="content:staff_edit", dependencies={"post": Provide(provide_staff_post)})
+    async def edit(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+        return await _form_page(request, principal, _form_of(post), post)
+
+    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200,
+          dependencies={"post": Provide(provide_staff_post)})  # fmt: skip
+    async def update(
+        self, request: Request, principal: NamedDependency[Principal], post: queries.PostView, data: MultipartData
+    ) -> Any:
+        return await _save(request, principal, data, post)
+
+    @post("/{post_id:int}/move", name="content:staff_move", dependencies={"post": Provide(provide_staff_post)})
+    async def move(
+        self, request: Request, principal: NamedDependency[Principal], post: queries.PostView, data: FormData
+    ) -> Response[Any]:
+        step = Move(data.get("step")) if data.get("step") in Move.__members__.values() else None
+        if step is None:
+            return see_other(request, f"/staff/posts/{post.id}")
+        await actions.move(principal, post.id, step, str(data.get("comment", "")))
+        if step in (Move.APPROVE, Move.SEND_NOW):
+            deliver_soon()
+        flash(request, _moved(step))
+        return see_other(request, "/staff/posts" if step is Move.DELETE else f"/staff/posts/{post.id}")
+
+    @post(
+        "/{post_id:int}/duplicate", name="content:staff_duplicate", dependencies={"post": Provide(provide_staff_post)}
+    )
+    async def duplicate(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Any:
+        copy = await actions.duplicate(principal, post.id)
+        flash(request, gettext("A copy is saved as a draft."))
+        return see_other(request, f"/staff/posts/{copy}/edit")
+
+    @get("/images/{image_id:int}", name="content:staff_image")
+    async def image(self, principal: NamedDependency[Principal], image_id: int) -> Any:
+        from portal.core.storage import response_for
+
+        return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")
+
+
+def _moved(step: Move) -> str:
+    return {
+        Move.SUBMIT: gettext("Sent to the moderator."),
+        Move.APPROVE: gettext("Published."),
+        Move.RETURN: gettext("Returned to the author with your comment."),
+        Move.SEND_NOW: gettext("Sent out to the residents."),
+        Move.REVIEWED: gettext("Marked as reviewed."),
+        Move.UNPUBLISH: gettext("Unpublished: residents no longer see it."),
+        Move.DELETE: gettext("The draft is deleted."),
+    }[step]
+
+
+def _form_of(post: queries.PostView) -> forms.PostForm:
+    local = clock.local
+    typed = {
+        "kind": post.kind,
+        "title": post.title,
+        "body": post.body,
+        "publish_at": local(post.publish_at).strftime("%Y-%m-%dT%H:%M") if post.publish_at else "",
+        "ends_at": local(post.ends_at).strftime("%Y-%m-%dT%H:%M") if post.ends_at else "",
+        "houses": [str(h) for h in sorted(post.audience.houses_named())],
+    }
+    return forms.PostForm(kind=post.kind, title=post.title, body=post.body, by_email=post.by_email,
+                          by_sms=post.by_sms, by_push=post.by_push, typed=typed)  # fmt: skip
+
+
+async def _form_page(
+    request: Request, principal: Principal, form: forms.PostForm, post: queries.PostView | None, status_code: int = 200
+) -> Template:
+    houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
+    kinds = [(k.value, kind_label(k)) for k in PostKind if rules.may_write(principal, k)]
+    return render(request, "content/staff_form.html", form=form, post=post, houses=houses, writable_kinds=kinds,
+                  everyone=principal.house_ids is None, status_code=status_code, **_words())  # fmt: skip
+
+
+async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
+    form = forms.read_post(data, now=clock.now())
+    audience, label, missing = await queries.audience_of(form.audience)
+    if missing:
+        form.errors.add("houses", gettext("Not found in the chosen houses: %(what)s.", what=", ".join(missing)))
+    if form.errors:
+        return await _form_page(request, principal, form, post, status_code=422)
+    data_in = actions.PostInput(
+        kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
+        ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push, audience_label=label,
+    )  # fmt: skip
+    post_id = await actions.save_post(principal, data_in, post.id if post else None)
+    upload = data.get("image")
+    if upload is not None and getattr(upload, "filename", ""):
+        await actions.add_image(principal, post_id, upload)
+    flash(request, gettext("Saved."))
+    return see_other(request, f"/staff/posts/{post_id}")
+
+
+QUERY_BUDGETS: dict[str, int] = {
+    "/staff/posts": 6,
+}

@@ -1,0 +1,158 @@
+"""Pure rules of content: Markdown made safe, the life of a post (draft → on review → published, or returned
+with a comment), who may do what, and whether a post is in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import nh3
+from markdown_it import MarkdownIt
+
+from portal.content.tables import PostKind, PostStatus
+from portal.core.security import Principal, StaffRole
+
+# --- Markdown → sanitised HTML ---------------------------------------------------------------------------------
+
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+# Every link becomes a link here and the allow-list below drops the addresses it does not allow, so a
+# ``javascript:`` link turns into plain words instead of staying behind as Markdown source.
+_markdown.validateLink = lambda url: True  # type: ignore[method-assign]
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def render_markdown(text: str) -> str:
+    """A post's Markdown as HTML that is safe to show: an allow-list (nh3) keeps only plain formatting — no
+    script, no event attribute, no ``javascript:`` or ``data:`` link, no images or frames (pictures are attached
+    to the post, not linked from its text). Headings start at level 2."""
+    html = _markdown.render(text or "")
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def plain_text(text: str, limit: int = 300) -> str:
+    """The text without Markdown or tags, shortened (for the feed's preview, SMS and push)."""
+    html = render_markdown(text)
+    words = " ".join(nh3.clean(html, tags=set()).split())
+    words = words.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+# --- who may do what -------------------------------------------------------------------------------------------
+
+WRITERS = (StaffRole.MANAGER, StaffRole.MODERATOR)
+# A dispatcher writes emergency notices only, and may send them out at once (reviewed afterwards).
+EMERGENCY_WRITERS = (StaffRole.MANAGER, StaffRole.MODERATOR, StaffRole.DISPATCHER)
+MODERATORS = (StaffRole.MODERATOR,)
+STAFF_ROLES = (StaffRole.MANAGER, StaffRole.MODERATOR, StaffRole.DISPATCHER)
+
+
+class Move(StrEnum):
+    """What can happen to a post."""
+
+    SUBMIT = "submit"  # author: to the moderator
+    APPROVE = "approve"  # moderator: out (at its publish time)
+    RETURN = "return"  # moderator: back to the author with a comment
+    SEND_NOW = "send_now"  # an emergency: out at once, reviewed afterwards unless a moderator sent it
+    REVIEWED = "reviewed"  # moderator: an emergency sent at once is fine as it went
+    UNPUBLISH = "unpublish"
+    DELETE = "delete"  # drafts only
+
+
+FROM: dict[Move, frozenset[PostStatus]] = {
+    Move.SUBMIT: frozenset({PostStatus.DRAFT, PostStatus.RETURNED}),
+    Move.APPROVE: frozenset({PostStatus.REVIEW}),
+    Move.RETURN: frozenset({PostStatus.REVIEW}),
+    Move.SEND_NOW: frozenset({PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW}),
+    Move.REVIEWED: frozenset({PostStatus.PUBLISHED}),
+    Move.UNPUBLISH: frozenset({PostStatus.PUBLISHED}),
+    Move.DELETE: frozenset({PostStatus.DRAFT, PostStatus.RETURNED}),
+}
+
+TO: dict[Move, PostStatus | None] = {
+    Move.SUBMIT: PostStatus.REVIEW,
+    Move.APPROVE: PostStatus.PUBLISHED,
+    Move.RETURN: PostStatus.RETURNED,
+    Move.SEND_NOW: PostStatus.PUBLISHED,
+    Move.REVIEWED: None,
+    Move.UNPUBLISH: PostStatus.UNPUBLISHED,
+    Move.DELETE: None,
+}
+
+
+def may_write(principal: Principal, kind: PostKind | str) -> bool:
+    roles = EMERGENCY_WRITERS if kind == PostKind.EMERGENCY else WRITERS
+    return principal.has_role(*roles)
+
+
+def may_move(
+    principal: Principal, move: Move, status: PostStatus | str, kind: PostKind | str, needs_review: bool
+) -> bool:
+    """Whether ``principal`` may make ``move`` on a post in ``status`` (houses are checked separately)."""
+    if PostStatus(status) not in FROM[move]:
+        return False
+    if move in (Move.APPROVE, Move.RETURN, Move.UNPUBLISH):
+        return principal.has_role(*MODERATORS)
+    if move is Move.REVIEWED:
+        return needs_review and principal.has_role(*MODERATORS)
+    if move is Move.SEND_NOW:
+        return kind == PostKind.EMERGENCY and principal.has_role(*EMERGENCY_WRITERS)
+    return may_write(principal, kind)
+
+
+def needs_review_after(principal: Principal) -> bool:
+    """An emergency sent at once by someone who is not a moderator is reviewed afterwards."""
+    return not principal.has_role(*MODERATORS)
+
+
+def default_channels(kind: PostKind | str) -> tuple[bool, bool, bool]:
+    """(e-mail, SMS, push) offered by default: everything for an emergency, e-mail and push for a notice,
+    push for news."""
+    if kind == PostKind.EMERGENCY:
+        return True, True, True
+    if kind == PostKind.NOTICE:
+        return True, False, True
+    return False, False, True
+
+
+# --- in force ---------------------------------------------------------------------------------------------------
+
+
+def is_live(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
+    """Published, its time come, and not ended."""
+    return (
+        status == PostStatus.PUBLISHED
+        and (publish_at is None or publish_at <= now)
+        and (ends_at is None or ends_at > now)
+    )
+
+
+def window_problem(publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> str | None:
+    """Why a publish window is wrong ("ends_before_start", "ended"), or None."""
+    start = publish_at or now
+    if ends_at is not None and ends_at <= start:
+        return "ends_before_start"
+    if ends_at is not None and ends_at <= now:
+        return "ended"
+    return None
+
+
+def search_text(title: str, body: str) -> str:
+    from portal.core.search import normalise
+
+    return normalise(f"{title} {body}")[:20000]

@@ -1,0 +1,89 @@
+"""Tables of content: posts, their audience row by row, their pictures, and who has read them."""
+
+from enum import StrEnum
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from portal.accounts.tables import User
+from portal.notifications.rules import TargetKind
+
+
+class PostKind(StrEnum):
+    NEWS = "news"
+    NOTICE = "notice"
+    EMERGENCY = "emergency"
+
+
+class PostStatus(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"  # waiting for a moderator
+    RETURNED = "returned"  # sent back to the author with a comment
+    PUBLISHED = "published"  # out (or scheduled: publish_at in the future)
+    UNPUBLISHED = "unpublished"  # taken down
+
+
+class Post(Table):
+    """Новость, объявление или аварийное сообщение: Markdown text, a window of time, an audience, channels."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16, default=PostKind.NEWS, choices=PostKind, index=True)
+    status = Varchar(length=16, default=PostStatus.DRAFT, choices=PostStatus, index=True)
+    title = Varchar(length=200)
+    body = Text(default="")  # Markdown as written
+    body_html = Text(default="")  # rendered and sanitised (rules.render_markdown)
+    publish_at = Timestamptz(null=True, default=None, index=True)  # None: at once when published
+    ends_at = Timestamptz(null=True, default=None, index=True)
+    published_at = Timestamptz(null=True, default=None)
+    by_email = Boolean(default=False)
+    by_sms = Boolean(default=False)
+    by_push = Boolean(default=False)
+    author = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None, index=True)
+    author_name = Varchar(length=255, default="")
+    reviewer = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+    review_comment = Text(default="")
+    reviewed_at = Timestamptz(null=True, default=None)
+    # An emergency notice a dispatcher sent out at once: a moderator reviews it afterwards.
+    needs_review = Boolean(default=False, index=True)
+    # The outage of the dispatch service this notice tells of (one notice per outage).
+    outage = Integer(null=True, default=None, unique=True)
+    # Where it goes, in words for the staff list ("ул. Ленина, 5: подъезд 2, этажи 5–9"), kept on every write.
+    audience_label = Text(default="")
+    # Title and text, lower-cased, for the staff search (core.search).
+    search_text = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PostTarget(Table):
+    """One selection of a post's audience (notifications.rules.Target)."""
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(Post, on_delete=OnDelete.cascade, null=False, index=True)
+    kind = Varchar(length=16, choices=TargetKind)
+    ref = Integer(null=True, default=None)
+    entrance = Integer(null=True, default=None)
+    floor_from = Integer(null=True, default=None)
+    floor_to = Integer(null=True, default=None)
+
+
+class PostImage(Table):
+    """A picture of a post (stored through core.storage, re-encoded and stripped of metadata)."""
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(Post, on_delete=OnDelete.cascade, null=False, index=True)
+    key = Varchar(length=100)
+    width = Integer(default=0)
+    height = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PostRead(Table):
+    """A person opened a post (the unread mark goes; the staff list counts reads). One row per person and post."""
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(Post, on_delete=OnDelete.cascade, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    read_at = Timestamptz(default=TimestamptzNow())

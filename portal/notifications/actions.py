@@ -1,0 +1,37 @@
+"""Changes of notifications: a person's channel choices and the browsers they subscribe for web push."""
+
+from __future__ import annotations
+
+from portal.core import clock
+from portal.core.db import atomic
+from portal.notifications.rules import DEFAULTS, Channel, Topic
+from portal.notifications.tables import ChannelChoice, PushSubscription
+
+
+async def save_choices(user_id: int, wanted: set[tuple[Topic, Channel]]) -> None:
+    """Keep the choices that differ from the defaults (in-app is always on and never stored)."""
+    async with atomic():
+        await ChannelChoice.delete().where(ChannelChoice.user == user_id)
+        rows = [
+            ChannelChoice(user=user_id, topic=topic, channel=channel, enabled=(topic, channel) in wanted)
+            for topic in Topic
+            for channel in Channel
+            if channel is not Channel.INAPP and ((topic, channel) in wanted) != (channel in DEFAULTS[topic])
+        ]
+        if rows:
+            await ChannelChoice.insert(*rows)
+
+
+async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> int:
+    """Remember a browser's push subscription for the person (a browser subscribing again replaces its row)."""
+    async with atomic():
+        await PushSubscription.delete().where(PushSubscription.endpoint == endpoint)
+        row = PushSubscription(user=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=user_agent[:255])
+        await row.save()
+    return int(row.id)
+
+
+async def unsubscribe(user_id: int, endpoint: str) -> None:
+    await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(
+        (PushSubscription.user == user_id) & (PushSubscription.endpoint == endpoint)
+    )

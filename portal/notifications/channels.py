@@ -1,0 +1,257 @@
+"""The channels of the outbox: e-mail (SMTP), SMS (an HTTP provider), web push (VAPID) and in-app messages,
+and the dispatcher job that runs them — in the app process in the embedded mode, in ``portal worker`` (SAQ on
+Redis) in production.
+
+Each sender delivers one outbox row. The row's ``dedupe_key`` goes along as the e-mail's Message-ID and as the
+SMS provider's ``Idempotency-Key``, so that a send repeated after a crash is recognised downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosmtplib
+import httpx
+
+from portal.core import jobs, outbox
+from portal.settings import get_settings
+
+log = logging.getLogger("portal.notifications")
+
+
+# --- e-mail -----------------------------------------------------------------------------------------------------
+
+
+def message_id(dedupe_key: str, domain: str) -> str:
+    """The same Message-ID for every attempt of one message (a receiver can drop a repeat)."""
+    return f"<{hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]}@{domain or 'portal'}>"
+
+
+def build_email(row: dict[str, Any]) -> EmailMessage:
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = row["recipient"]
+    message["Subject"] = row["subject"] or settings.company_name
+    domain = settings.smtp_from.split("@")[-1]
+    message["Message-ID"] = message_id(row["dedupe_key"], domain) if row.get("dedupe_key") else make_msgid()
+    message.set_content(row["body"] or "")
+    context = row.get("context") or {}
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    if context.get("html"):
+        message.add_alternative(context["html"], subtype="html")
+    return message
+
+
+async def send_email(row: dict[str, Any]) -> str | None:
+    """One real SMTP conversation, or "kept" for the Outbox page when no SMTP server is configured."""
+    settings = get_settings()
+    if not settings.smtp_host:
+        return "kept"
+    await aiosmtplib.send(
+        build_email(row),
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_user,
+        password=settings.smtp_password,
+        use_tls=settings.smtp_port == 465,
+        timeout=20,
+    )
+    return None
+
+
+# --- SMS ----------------------------------------------------------------------------------------------------------
+
+
+class SmsProvider(Protocol):
+    """An SMS provider: sends one text to one phone, at most once per ``key``; returns the provider's id."""
+
+    async def send(self, phone: str, text: str, key: str) -> str: ...
+
+
+class SmsRefused(outbox.Permanent):
+    """The provider refused the message for good (a wrong number, a text it will not take)."""
+
+
+class HttpSmsProvider:
+    """The provider's HTTP API (the sandbox provider speaks it): ``POST /v1/messages`` with a JSON body
+    ``{"to", "text", "sender"}``, a bearer key and an ``Idempotency-Key``; answers ``{"id", "status"}``.
+    A 4xx answer other than 408/429 is final; anything else is retried by the outbox."""
+
+    def __init__(self, url: str, api_key: str, sender: str) -> None:
+        self.url, self.api_key, self.sender = url.rstrip("/"), api_key, sender
+
+    async def send(self, phone: str, text: str, key: str) -> str:
+        async with httpx.AsyncClient(timeout=15) as client:
+            response = await client.post(
+                f"{self.url}/v1/messages",
+                json={"to": phone, "text": text, "sender": self.sender},
+                headers={"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": key},
+            )
+        if response.status_code in (200, 201):
+            return str(response.json().get("id", ""))
+        detail = f"SMS provider answered {response.status_code}: {response.text[:200]}"
+        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+            raise SmsRefused(detail)
+        raise RuntimeError(detail)
+
+
+def sms_provider() -> SmsProvider | None:
+    settings = get_settings()
+    if not settings.sms_provider_url:
+        return None
+    return HttpSmsProvider(settings.sms_provider_url, settings.sms_api_key, settings.sms_sender)
+
+
+async def send_sms(row: dict[str, Any]) -> str | None:
+    provider = sms_provider()
+    if provider is None:
+        return "kept"
+    await provider.send(row["recipient"], row["body"], row["dedupe_key"])
+    return None
+
+
+# --- web push (VAPID) -------------------------------------------------------------------------------------------
+
+
+def _vapid_path() -> Path:
+    return Path(get_settings().var_dir) / "vapid_private.pem"
+
+
+@lru_cache(maxsize=4)
+def _vapid_at(path: str) -> Any:
+    from py_vapid import Vapid02
+
+    file = Path(path)
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        vapid = Vapid02()
+        vapid.generate_keys()
+        vapid.save_key(str(file))
+        file.chmod(0o600)
+    return Vapid02.from_file(str(file))
+
+
+def vapid() -> Any:
+    """The VAPID key pair of this deployment (kept outside the repository, generated on first use)."""
+    return _vapid_at(str(_vapid_path()))
+
+
+def vapid_public_key() -> str:
+    """The application server key a browser subscribes with (uncompressed P-256 point, base64url)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = vapid().public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class PushGone(outbox.Permanent):
+    """Every browser of the person has unsubscribed."""
+
+
+def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
+    from pywebpush import WebPushException, webpush
+
+    try:
+        response = webpush(
+            subscription_info=subscription,
+            data=payload,
+            vapid_private_key=vapid(),
+            vapid_claims={"sub": get_settings().vapid_subject},
+            ttl=24 * 3600,
+            timeout=15,
+            headers={"Topic": topic, "Urgency": "high"},
+        )
+    except WebPushException as exc:
+        return exc.response.status_code if exc.response is not None else 599
+    return getattr(response, "status_code", 201)
+
+
+async def send_push(row: dict[str, Any]) -> str | None:
+    """To every live browser subscription of the person (``recipient`` is the user id); subscriptions the push
+    service calls gone (404/410) are marked and never used again."""
+    from portal.notifications import queries
+
+    subscriptions = await queries.live_subscriptions(int(row["recipient"]))
+    if not subscriptions:
+        raise PushGone("no browser subscribed")
+    context = row.get("context") or {}
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    payload = json.dumps(
+        {"title": row["subject"], "body": row["body"], "url": context.get("link", "/"), "tag": row.get("ref") or ""},
+        ensure_ascii=False,
+    )
+    topic = hashlib.sha256(row["dedupe_key"].encode()).hexdigest()[:32]  # Topic: at most 32 URL-safe characters
+    delivered, failed = 0, []
+    for sub in subscriptions:
+        info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        status = await asyncio.to_thread(_push, info, payload, topic)
+        if status in (404, 410):
+            await queries.forget_subscription(sub.id)
+        elif status >= 300:
+            failed.append(status)
+        else:
+            delivered += 1
+    if delivered:
+        return None
+    if failed:
+        raise RuntimeError(f"push service answered {failed}")
+    raise PushGone("every browser unsubscribed")
+
+
+# --- in-app -------------------------------------------------------------------------------------------------------
+
+
+async def show_in_app(row: dict[str, Any]) -> str | None:
+    """In-app messages are read from the outbox table itself: delivering one only marks it sent."""
+    return None
+
+
+outbox.register_sender("email", send_email)
+outbox.register_sender("sms", send_sms)
+outbox.register_sender("push", send_push)
+outbox.register_sender("inapp", show_in_app)
+
+
+# --- the dispatcher ---------------------------------------------------------------------------------------------
+
+
+@jobs.register("outbox-delivery", 5)
+async def deliver_outbox(now: datetime) -> int:
+    return await outbox.deliver_all()
+
+
+_pending: set[asyncio.Task[Any]] = set()
+
+
+def deliver_soon() -> None:
+    """After a commit that queued messages: deliver now rather than at the next tick — by the workers in
+    production (SAQ on Redis), in this process in the embedded mode; nothing where jobs do not run (tests)."""
+    settings = get_settings()
+    if settings.redis_url:
+        jobs.kick("outbox-delivery")
+        return
+    if not settings.run_jobs:
+        return
+
+    async def run() -> None:
+        try:
+            await outbox.deliver_all()
+        except Exception:
+            log.exception("outbox delivery failed")
+
+    task = asyncio.get_running_loop().create_task(run())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)

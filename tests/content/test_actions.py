@@ -1,0 +1,160 @@
+"""The life of a post on both engines: draft → on review → published or returned; an emergency sent at once
+and reviewed after; delivery by the outbox to exactly the audience, once per person and channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portal.content import actions, pinned, queries
+from portal.content.rules import Move
+from portal.content.tables import Post, PostKind, PostStatus
+from portal.core import outbox
+from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+from portal.core.web import Refused
+from portal.notifications.rules import Audience
+
+
+def _post(audience: Audience, kind: PostKind = PostKind.NOTICE, **extra: Any) -> actions.PostInput:
+    return actions.PostInput(
+        kind=kind,
+        title=extra.pop("title", "Плановое отключение воды"),
+        body=extra.pop("body", "Воды не будет с 10:00 до 14:00."),
+        audience=audience,
+        by_email=True,
+        by_sms=kind == PostKind.EMERGENCY,
+        by_push=False,
+        audience_label="ул. Ручьевая, 1",
+        **extra,
+    )
+
+
+def _resident(user_id: int, account: int) -> Principal:
+    return Principal(user_id=user_id, name="Житель", account_rights={account: frozenset({"view"})})
+
+
+async def _deliver() -> None:
+    from portal.notifications import channels  # noqa: F401  (registers the senders)
+
+    await outbox.deliver_all(seconds=60)
+
+
+async def test_a_notice_goes_through_review_to_exactly_its_entrance(db, town, staff_principal):
+    t = await town()
+    manager = await staff_principal(t["manager"], "manager", houses=(t["house"],))
+    moderator = await staff_principal(t["moderator"], "moderator")
+    post_id = await actions.save_post(manager, _post(Audience.of(entrances=[t["entrance2"]])))
+    await actions.move(manager, post_id, Move.SUBMIT)
+    with pytest.raises(Refused):
+        await actions.move(manager, post_id, Move.APPROVE)  # only a moderator approves
+    with pytest.raises(Refused):
+        await actions.move(moderator, post_id, Move.RETURN, "")  # a return says why
+    await actions.move(moderator, post_id, Move.RETURN, "Уточните время")
+    row = await Post.select(Post.status, Post.review_comment).where(Post.id == post_id).first()
+    assert row == {"status": PostStatus.RETURNED, "review_comment": "Уточните время"}
+    assert not await OutboxMessage.exists().where(OutboxMessage.ref == f"post:{post_id}")
+    await actions.move(manager, post_id, Move.SUBMIT)
+    await actions.move(moderator, post_id, Move.APPROVE)
+    await _deliver()
+    mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.status).where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
+    )
+    # Only Boris lives in entrance 2; he reads English.
+    assert [(m["recipient"], m["subject"]) for m in mails] == [("boris@example.ru", "Notice: Плановое отключение воды")]
+    # A second dispatch sends nothing more.
+    await _deliver()
+    assert await OutboxMessage.count().where(OutboxMessage.ref == f"post:{post_id}") == 2  # the release + one e-mail
+
+
+async def test_the_feed_shows_a_post_to_its_audience_with_an_unread_mark(db, town, staff_principal):
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    post_id = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]]), PostKind.NEWS))
+    await actions.move(moderator, post_id, Move.SUBMIT)
+    await actions.move(moderator, post_id, Move.APPROVE)
+    a1, _a2, other = t["places"]
+    anna = _resident(t["residents"][0], a1.account)
+    vera = _resident(t["residents"][2], other.account)
+    feed = await queries.feed(anna)
+    assert [(i.id, i.unread) for i in feed] == [(post_id, True)]
+    assert await queries.feed(vera) == []
+    await actions.mark_read(anna.user_id, post_id)
+    await actions.mark_read(anna.user_id, post_id)  # twice is once
+    assert [(i.id, i.unread) for i in await queries.feed(anna)] == [(post_id, False)]
+    with pytest.raises(Exception):  # noqa: B017 (NotFoundException: Vera is not in the audience)
+        await queries.post_for_resident(vera, post_id)
+
+
+async def test_a_dispatchers_emergency_goes_at_once_and_is_pinned_for_its_riser_only(db, town, staff_principal):
+    t = await town()
+    dispatcher = await staff_principal(t["dispatcher"], "dispatcher", houses=(t["house"],))
+    with pytest.raises(Refused):
+        await actions.save_post(dispatcher, _post(Audience.of(houses=[t["house"]]), PostKind.NEWS))
+    with pytest.raises(Refused):
+        await actions.save_post(dispatcher, _post(Audience.of(houses=[t["other_house"]]), PostKind.EMERGENCY))
+    post_id = await actions.save_post(dispatcher, _post(Audience.of(risers=[t["riser"]]), PostKind.EMERGENCY))
+    await actions.move(dispatcher, post_id, Move.SEND_NOW)
+    row = await Post.select(Post.status, Post.needs_review).where(Post.id == post_id).first()
+    assert row == {"status": PostStatus.PUBLISHED, "needs_review": True}
+    a1, a2, _ = t["places"]
+    pinned.forget()
+    assert [p.id for p in await pinned.for_principal(_resident(t["residents"][0], a1.account))] == [post_id]
+    assert await pinned.for_principal(_resident(t["residents"][1], a2.account)) == []
+    await _deliver()
+    sms = await OutboxMessage.select(OutboxMessage.recipient).where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "sms")
+    )
+    assert [m["recipient"] for m in sms] == ["+79780000001"]
+    moderator = await staff_principal(t["moderator"], "moderator")
+    await actions.move(moderator, post_id, Move.REVIEWED)
+    assert (await Post.select(Post.needs_review).where(Post.id == post_id).first())["needs_review"] is False
+    await actions.move(moderator, post_id, Move.UNPUBLISH)
+    assert await pinned.for_principal(_resident(t["residents"][0], a1.account)) == []
+
+
+async def test_drafts_are_deleted_and_posts_duplicated(db, town, staff_principal):
+    t = await town()
+    manager = await staff_principal(t["manager"], "manager", houses=(t["house"],))
+    post_id = await actions.save_post(manager, _post(Audience.of(houses=[t["house"]])))
+    copy = await actions.duplicate(manager, post_id)
+    assert copy != post_id
+    view = await queries.post_view(copy)
+    assert view is not None and view.audience == Audience.of(houses=[t["house"]]) and view.status == "draft"
+    await actions.move(manager, post_id, Move.DELETE)
+    assert not await Post.exists().where(Post.id == post_id)
+
+
+async def test_an_outage_of_the_dispatch_service_is_an_emergency_for_exactly_its_riser(db, town, staff_principal):
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.tickets.queries import close_outage, create_outage
+
+    t = await town()
+    dispatcher = await staff_principal(t["dispatcher"], "dispatcher", houses=(t["house"],))
+    now = clock.now()
+    outage_id = await create_outage(
+        dispatcher,
+        house_id=t["house"],
+        service="cold_water",
+        description="Замена задвижки",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=3),
+        riser_id=t["riser"],
+    )
+    post = await Post.select(Post.id, Post.kind, Post.title, Post.status).where(Post.outage == outage_id).first()
+    assert post["kind"] == "emergency" and post["status"] == "published"
+    assert post["title"].startswith("Холодная вода: ")
+    a1, a2, _ = t["places"]
+    pinned.forget()
+    assert [p.id for p in await pinned.for_principal(_resident(t["residents"][0], a1.account))] == [post["id"]]
+    assert await pinned.for_principal(_resident(t["residents"][1], a2.account)) == []
+    await _deliver()
+    sms = await OutboxMessage.select(OutboxMessage.recipient).where(
+        (OutboxMessage.ref == f"post:{post['id']}") & (OutboxMessage.channel == "sms")
+    )
+    assert [m["recipient"] for m in sms] == ["+79780000001"]
+    await close_outage(dispatcher, outage_id, "Вода есть")
+    assert await pinned.for_principal(_resident(t["residents"][0], a1.account)) == []
