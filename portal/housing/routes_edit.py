@@ -53,7 +53,7 @@ class EditSpec:
     titles: tuple[Text, Text]  # new, edit
     submits: tuple[Text, Text]
     saved: Text
-    fields: Callable[[Place], Awaitable[list[Field]]]
+    fields: Callable[[Principal, Place], Awaitable[list[Field]]]
     read: Callable[[Mapping[str, Any], forms.Choices], tuple[dict[str, Any], FormErrors]]
     check: Callable[[Principal, Place, dict[str, Any]], Awaitable[Problems]]  # uniqueness (a share: its owner)
     save: Callable[[Principal, Place, dict[str, Any]], Awaitable[int]]  # an action
@@ -103,7 +103,7 @@ async def show_form(request: Request, principal: NamedDependency[Principal]) -> 
     """The empty form of a new record, or the form of one to edit."""
     place = await _place(request, principal)
     spec, _new = _spec(request)
-    return await _page(request, place, await spec.fields(place), place.values)
+    return await _page(request, place, await spec.fields(principal, place), place.values)
 
 
 async def submit_form(
@@ -112,7 +112,7 @@ async def submit_form(
     """Read, check, save through the spec's action; the form again with the errors and what was typed (422)."""
     place = await _place(request, principal)
     spec, _new = _spec(request)
-    fields = await spec.fields(place)
+    fields = await spec.fields(principal, place)
     values, errors = spec.read(data, forms.choices(fields))
     for name, message in [] if errors else await spec.check(principal, place, values):
         errors.add(name, message)
@@ -167,7 +167,7 @@ def _iso(value: Any) -> str:
 # --- complexes -------------------------------------------------------------------------------------------
 
 
-async def _complex_fields(place: Place) -> list[Field]:
+async def _complex_fields(principal: Principal, place: Place) -> list[Field]:
     return [
         Field("name", _("Name"), required=True, hint=_("As residents know it, e.g. ЖК «Салгирный парк»")),
         Field("city", _("City")),
@@ -209,8 +209,9 @@ COMPLEX = EditSpec(
 # --- houses ----------------------------------------------------------------------------------------------
 
 
-async def _house_fields(place: Place) -> list[Field]:
-    complexes = [(c.id, c.name) for c in await queries.complexes(None)]
+async def _house_fields(principal: Principal, place: Place) -> list[Field]:
+    # a manager moves their house only among the complexes of their houses; admins among every complex
+    complexes = [(c.id, c.name) for c in await queries.complexes(principal)]
     return [
         Field("complex", _("Residential complex"), "select", required=True, options=complexes, blank=""),
         Field("address", _("Address"), required=True, hint=_("City, street, house number")),
@@ -256,7 +257,7 @@ HOUSE = EditSpec(
 # --- entrances -------------------------------------------------------------------------------------------
 
 
-async def _entrance_fields(place: Place) -> list[Field]:
+async def _entrance_fields(principal: Principal, place: Place) -> list[Field]:
     return [
         Field("number", _("Entrance number"), required=True, inputmode="numeric"),
         Field("floors", _("Floors"), required=True, inputmode="numeric"),
@@ -305,7 +306,7 @@ ENTRANCE = EditSpec(
 # --- premises --------------------------------------------------------------------------------------------
 
 
-async def _premise_fields(place: Place) -> list[Field]:
+async def _premise_fields(principal: Principal, place: Place) -> list[Field]:
     house_id = place.parent_id or 0
     entrances = [(e.id, _("Entrance %(n)s", n=e.number)) for e in await queries.entrances_of(house_id)]
     return [
@@ -369,7 +370,7 @@ PREMISE = EditSpec(
 # --- owners ----------------------------------------------------------------------------------------------
 
 
-async def _owner_fields(place: Place) -> list[Field]:
+async def _owner_fields(principal: Principal, place: Place) -> list[Field]:
     return [
         Field("kind", _("Owner is"), "select", required=True, options=rules.owner_kind_options()),
         Field("name", _("Full name or organisation name"), required=True, autocomplete="off"),
@@ -415,7 +416,7 @@ OWNER = EditSpec(
 # --- ownership shares ------------------------------------------------------------------------------------
 
 
-async def _ownership_fields(place: Place) -> list[Field]:
+async def _ownership_fields(principal: Principal, place: Place) -> list[Field]:
     owner = Field(
         "owner",
         _("Owner"),
@@ -491,7 +492,7 @@ OWNERSHIP = EditSpec(
 # --- personal accounts -----------------------------------------------------------------------------------
 
 
-async def _account_fields(place: Place) -> list[Field]:
+async def _account_fields(principal: Principal, place: Place) -> list[Field]:
     return [
         Field("number", _("Account number"), required=True, inputmode="numeric", hint=_("Digits only, up to 20")),
         Field("payer_name", _("Payer"), autocomplete="off"),

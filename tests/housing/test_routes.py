@@ -425,3 +425,15 @@ async def test_an_unknown_check_token_is_not_found(client, login, make_user, db)
     assert (await client.get("/staff/housing/import/" + "0" * 32)).status_code == 404
     assert (await client.get("/staff/housing/import/../../etc")).status_code == 404
     assert (await client.form("/staff/housing/import/apply", {"token": "../x"})).status_code == 404
+
+
+async def test_a_manager_moves_their_house_only_among_the_complexes_of_their_houses(manager, estate):
+    other = await House.select(House.complex).where(House.id == estate["other_house"]).first()
+    form = await manager.get(f"/staff/houses/{estate['house']}/edit")
+    assert "ЖК «Другой»" not in form.text and "ЖК «Южная Долина»" in form.text
+    moved = await manager.form(
+        f"/staff/houses/{estate['house']}/edit",
+        {"complex": str(other["complex"]), "address": ADDRESS, "floors": "9"},
+    )
+    assert moved.status_code == 422
+    assert (await House.select(House.complex).where(House.id == estate["house"]).first())["complex"] != other["complex"]
