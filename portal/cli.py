@@ -119,13 +119,20 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
         }
         gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT, env=gateway_env)
         _wait_for_gateway(get_settings().payment_gateway_url, gateway)
+    sms = None
+    if with_gateway and _is_local(get_settings().sms_provider_url):
+        # The sandbox SMS provider (and push service stand-in): its page lists the text messages "sent".
+        sms_env = {**os.environ, "SANDBOX_PARENT_PID": str(os.getpid())}
+        sms = subprocess.Popen([sys.executable, "-m", "portal.sandbox_sms"], cwd=ROOT, env=sms_env)
+        _wait_for_gateway(get_settings().sms_provider_url, sms)
     click.echo(f"\nThe portal is at http://{host}:{port}")
     _print_logins(logins)
     try:
         uvicorn.run("portal.app:app", host=host, port=port, log_level="info", proxy_headers=False)
     finally:
-        if gateway:
-            gateway.terminate()
+        for process in (gateway, sms):
+            if process:
+                process.terminate()
 
 
 @main.command()
@@ -140,6 +147,12 @@ def worker(concurrency: int) -> None:
         raise click.ClickException("REDIS_URL is not set: without Redis the app runs the jobs itself (portal serve)")
     click.echo(f"portal worker: jobs on {redis_url.split('@')[-1]}, {concurrency} at a time")
     asyncio.run(run_worker(redis_url, concurrency))
+
+
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    return bool(url) and urlparse(url).hostname in ("127.0.0.1", "localhost")
 
 
 def _wait_for_gateway(url: str, process: Any, seconds: float = 60) -> None:

@@ -385,7 +385,8 @@ def running(command: list[str], env: dict[str, str], log_path: Path, health_url:
 @contextlib.contextmanager
 def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
     """A real ``portal serve`` on a free port with its own folder and SQLite database, loaded with the demo data,
-    and its own sandbox gateway (``portal serve`` starts it on PAYMENT_GATEWAY_URL's port). Yields (url, folder).
+    and its own sandbox gateway and SMS provider (``portal serve`` starts them on PAYMENT_GATEWAY_URL's and
+    SMS_PROVIDER_URL's ports). Yields (url, folder).
     """
     port = free_port()
     var = _RUN / name
@@ -400,6 +401,8 @@ def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
         "PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
         "SANDBOX_DB": str(var / "sandbox_gateway.sqlite"),
         "SANDBOX_RETRY_SCALE": "0.01",
+        "SMS_PROVIDER_URL": f"http://127.0.0.1:{free_port()}",
+        "SANDBOX_SMS_DB": str(var / "sandbox_sms.sqlite"),
         **extra_env,
     }
     command = [sys.executable, "-m", "portal", "serve", "--port", str(port)]
