@@ -301,7 +301,7 @@ async def drop_indexes(conn: Any, tables: list[str]) -> list[str]:
 async def generate(url: str, n: int, last: date) -> None:
     import asyncpg
 
-    from portal.billing.queries import ensure_catalog
+    from portal.billing.actions import ensure_catalog
     from portal.core import db
 
     engine = db.make_engine(url)
