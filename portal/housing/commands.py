@@ -18,7 +18,8 @@ def import_registry(path: Path, dry_run: bool) -> None:
     from portal.housing import actions
 
     click.echo(f"reading {path.name} …")
-    parsed = registry.parse_file(path.name, path.read_bytes())
+    with path.open("rb") as stream:  # read as a stream, the limits checked while reading
+        parsed = registry.parse_file(path.name, stream)
     if not parsed.ok:
         for problem in parsed.problems:
             click.echo(problem, err=True)

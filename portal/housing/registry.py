@@ -6,15 +6,13 @@ is checked before anything is written; a problem names its line («Строка 
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import IO, Any
 
+from portal.core import tabular
 from portal.core.i18n import gettext
 from portal.housing import rules
 from portal.housing.rules import Problem
@@ -107,67 +105,8 @@ def row_from_json(data: dict[str, Any]) -> RegistryRow:
     )
 
 
-class FileProblem(ValueError):
-    """The file as a whole cannot be read (format, size, header)."""
-
-
 def line_problem(line: int, text: str) -> str:
     return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if isinstance(value, datetime | date):
-        return value.strftime("%d.%m.%Y")
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem(gettext("The file is neither UTF-8 nor Windows-1251 text."))
-
-
-def csv_lines(data: bytes) -> Iterator[list[str]]:
-    """The lines of a CSV file as lists of cells (the delimiter «;» or «,» is taken from the header)."""
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    for line in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [_cell(c) for c in line]
-
-
-def xlsx_lines(data: bytes) -> Iterator[list[str]]:
-    """The lines of the first sheet of an XLSX workbook (read only, values not formulas)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any broken or foreign file: say what to do, not how it broke
-        raise FileProblem(gettext("The file is not a readable XLSX workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        if sheet.max_row and sheet.max_row > MAX_ROWS + 1:
-            raise FileProblem(gettext("The file has more than %(n)s rows.", n=MAX_ROWS))
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell(v) for v in values[: len(COLUMNS) + 10]]
-    finally:
-        workbook.close()
-
-
-def file_lines(filename: str, data: bytes) -> Iterator[list[str]]:
-    if len(data) > MAX_BYTES:
-        raise FileProblem(gettext("The file is larger than 10 MB."))
-    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        return xlsx_lines(data)
-    return csv_lines(data)
 
 
 Progress = Callable[[int], None]  # told the number of lines read, every PROGRESS_EVERY lines
@@ -222,14 +161,19 @@ def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) ->
     return result
 
 
-def parse_file(filename: str, data: bytes, progress: Progress | None = None) -> ParseResult:
-    """Read and check a CSV or XLSX registry file (CPU work: call it off the event loop)."""
+# The file is streamed by core.tabular: size, lines and cells are limited while it is read (a forged XLSX
+# <dimension> does not matter, a zip bomb is refused). Its cell limit is wider than MAX_CELL, so that a merely
+# long cell is reported by its column on its line, as every other problem of a row is.
+LIMITS = tabular.Limits(rows=MAX_ROWS, columns=len(COLUMNS) + 10, cell=4 * MAX_CELL, size=MAX_BYTES)
+
+
+def parse_file(filename: str, data: bytes | IO[bytes], progress: Progress | None = None) -> ParseResult:
+    """Read and check a CSV or XLSX registry file (CPU work: call it off the event loop). The type is taken from
+    the content; ``filename`` is only for messages."""
     try:
-        return parse_lines(file_lines(filename, data), progress)
-    except FileProblem as exc:
-        return ParseResult(problems=[str(exc)])
-    except csv.Error:
-        return ParseResult(problems=[gettext("The file is not a readable CSV table.")])
+        return parse_lines(tabular.read_rows(data, LIMITS), progress)
+    except tabular.TableError as problem:
+        return ParseResult(problems=[problem.message()])
 
 
 def _read_row(line: int, values: dict[str, str]) -> tuple[RegistryRow | None, list[str]]:

@@ -1,10 +1,12 @@
 """The registry import on both engines, from CSV and from XLSX: a good file, a re-import, a bad row."""
 
+import dataclasses
 import io
 from pathlib import Path
 
 import pytest
 
+from portal.core import tabular
 from portal.housing import actions, queries, registry
 from portal.housing.tables import (
     Complex,
@@ -23,7 +25,7 @@ TABLES = (Complex, House, Entrance, Riser, Premise, PremiseRiser, Owner, Ownersh
 
 
 def sample_rows() -> list[list[str]]:
-    return list(registry.csv_lines(SAMPLE.read_bytes()))
+    return list(tabular.read_rows(SAMPLE.read_bytes(), registry.LIMITS))
 
 
 def as_csv(rows: list[list[str]]) -> bytes:
@@ -168,3 +170,15 @@ async def test_the_preview_reports_the_changes_and_writes_nothing(db):
     assert report.created["premises"] == 6
     assert not report.applied
     assert await counts() == before
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_past_the_row_limit_stops_while_it_is_read(monkeypatch, fmt):
+    """The limit holds as the file is streamed (core.tabular), whatever an XLSX says of its own size."""
+    monkeypatch.setattr(registry, "LIMITS", dataclasses.replace(registry.LIMITS, rows=10))
+    rows = sample_rows()
+    many = [rows[0]] + [[*rows[1][:3], "", rows[1][4], str(n), *rows[1][6:]] for n in range(1, 30)]
+    name, encode = FORMATS[fmt]
+    parsed = registry.parse_file(name, encode(many))
+    assert not parsed.ok
+    assert parsed.problems == ["Строка 12: В файле больше 10 строк."]
