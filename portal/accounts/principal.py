@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 from portal.accounts import consent
 from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
 from portal.core.security import ANONYMOUS, Principal, StaffRole, session_expired
+from portal.payments.rules import may_pay
 
 SESSION_USER = "uid"
 SESSION_EPOCH = "epoch"
@@ -60,6 +61,7 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
     rights: dict[int, frozenset[str]] = {}
     for row in residencies:
         granted = ALL_RIGHTS if row["role"] == "owner" else frozenset(row["rights"] or ()) | {"view"}
+        granted = granted | {"pay"} if may_pay(row["role"], row["rights"]) else granted - {"pay"}
         rights[row["account"]] = rights.get(row["account"], frozenset()) | granted
     principal = Principal(
         user_id=user["id"],

@@ -443,6 +443,7 @@ class GatewayClient:
         description: str | None = None,
         customer: str | None = None,
         save_card: bool = False,
+        expires_at: int | None = None,
     ) -> CheckoutSession:
         """A payment session (one line item per account); a saved 500 is resolved by finding the session."""
         started = int(time.time())
@@ -459,6 +460,7 @@ class GatewayClient:
             "success_url": success_url,
             "cancel_url": cancel_url,
             "customer": customer,
+            "expires_at": expires_at,
             "metadata": {"payment_id": payment_id, **(metadata or {})},
             "payment_intent_data": {
                 "metadata": {"payment_id": payment_id},
@@ -581,10 +583,6 @@ class GatewayClient:
     ) -> Customer:
         params = {"email": email, "name": name, "metadata": {"user_id": reference}}
         return Customer.of(await self.post("/v1/customers", params, idempotency_key=idempotency_key))
-
-    async def list_cards(self, customer: str) -> list[Card]:
-        page = await self.get(f"/v1/customers/{customer}/payment_methods", {"type": "card", "limit": 100})
-        return [Card.of(item) for item in page.get("data") or []]
 
     async def retrieve_card(self, payment_method: str) -> Card:
         return Card.of(await self.get(f"/v1/payment_methods/{payment_method}"))

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from portal.core import jobs
-from portal.payments import queries
+from portal.payments import actions
 from portal.payments.gateway import GatewayError
 
 log = logging.getLogger("portal.payments.jobs")
@@ -16,7 +16,7 @@ log = logging.getLogger("portal.payments.jobs")
 async def reconcile_job(now: datetime) -> None:
     """Every five minutes: payments whose webhook was lost are fixed from the gateway's list of payment intents."""
     try:
-        fixed = await queries.reconcile(now - timedelta(days=3))
+        fixed = await actions.reconcile(now - timedelta(days=3))
     except GatewayError as exc:
         log.warning("reconciliation skipped: %s", exc)
         return
@@ -27,6 +27,6 @@ async def reconcile_job(now: datetime) -> None:
 @jobs.register("payments-autopay", 3600, key=lambda now: "autopay-" + now.date().isoformat())
 async def autopay_job(now: datetime) -> None:
     """Once a day: charge the saved card of each active mandate whose receipt day has come this month."""
-    charged = await queries.run_autopay(now)
+    charged = await actions.run_autopay(now)
     if charged:
         log.info("autopay charged %d account(s)", charged)

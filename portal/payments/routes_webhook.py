@@ -1,4 +1,4 @@
-"""The gateway's webhook endpoint: verify the signature before parsing, store each event id once, apply it."""
+"""The gateway's webhook endpoint: verify the signature before parsing, then apply the event once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, Response, post
 
 from portal.core.security import public
-from portal.payments import queries
+from portal.payments import actions
 from portal.payments.gateway import GatewayError, SignatureError, verify_signature
 from portal.settings import get_settings
 
@@ -30,19 +30,14 @@ async def webhook(request: Request) -> Response[dict[str, Any]]:
         return _answer(400, error="invalid signature")
     try:
         event = json.loads(payload)
-        event_id = str(event["id"])
-        type_ = str(event["type"])
-        object_id = str(((event.get("data") or {}).get("object") or {}).get("id") or "")
-    except (ValueError, KeyError, TypeError, AttributeError):
+        event_id, type_ = str(event["id"]), str(event["type"])
+    except (ValueError, KeyError, TypeError):
         return _answer(400, error="malformed event")
-    if not await queries.remember_event(event_id, type_, object_id):
-        return _answer(200, received=True, duplicate=True)
     try:
-        outcome = await queries.handle_event(event)
+        outcome = await actions.apply_webhook_event(event)
     except GatewayError as exc:
         # We could not learn the object's current state: let the gateway deliver the event again later.
         log.warning("webhook %s %s not applied yet: %s", event_id, type_, exc)
         return _answer(503, error="try again")
-    await queries.mark_event(event_id, outcome)
     log.info("webhook %s %s: %s", event_id, type_, outcome)
-    return _answer(200, received=True)
+    return _answer(200, received=True, duplicate=True) if outcome == "duplicate" else _answer(200, received=True)

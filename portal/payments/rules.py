@@ -1,51 +1,59 @@
-"""Rules of the payments domain as plain functions (no I/O): amounts, commission, statuses, refunds, autopay."""
+"""Rules of the payments domain as plain functions (no I/O): who may pay, amounts, commission, what the gateway's
+state means for a payment, checkout expiry, refunds, autopay."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from portal.core.security import ResidentRole
+from portal.payments.tables import AutopayResult, PaymentKind, PaymentStatus
 
 MIN_AMOUNT = Decimal("1.00")
 MAX_AMOUNT = Decimal("500000.00")
 KOPECK = Decimal("0.01")
+# How long the gateway keeps an unpaid checkout open (GATEWAY.md: 30 minutes to 24 hours).
+CHECKOUT_LIFETIME = timedelta(hours=1)
+# A payment the payer came back from as paid, still without the gateway's word after this long, is asked about.
+CONFIRMATION_WAIT = timedelta(minutes=5)
 
-CREATED = "created"
-PENDING = "pending"
-SUCCEEDED = "succeeded"
-FAILED = "failed"
-CANCELED = "canceled"
-REFUNDED = "refunded"
-PARTIALLY_REFUNDED = "partially_refunded"
-
-STATUSES = (CREATED, PENDING, SUCCEEDED, FAILED, CANCELED, REFUNDED, PARTIALLY_REFUNDED)
-PAID_STATUSES = frozenset({SUCCEEDED, PARTIALLY_REFUNDED, REFUNDED})
+S = PaymentStatus
+PAID_STATUSES = frozenset({S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED})
 # A payment not (yet) paid may still become paid: a declined card keeps the checkout open for another one.
-UNPAID_STATUSES = frozenset({CREATED, PENDING, FAILED, CANCELED})
+UNPAID_STATUSES = frozenset({S.CREATED, S.OPEN, S.PENDING, S.FAILED, S.CANCELED, S.EXPIRED})
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """«1 234,56» / "1234.56" → Decimal("1234.56"); None when it is not a number with at most two decimals."""
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("₽", "").replace(",", ".").strip()
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(KOPECK):
-        return None
-    return value.quantize(KOPECK)
+# --- who may pay ------------------------------------------------------------------------------------------------
 
 
-def amount_problem(amount: Decimal | None) -> str | None:
-    """Why an amount cannot be paid: "invalid", "too_small", "too_large", or None."""
+def may_pay(role: str, rights: Iterable[str] | None) -> bool:
+    """Who may pay for an account (and keep autopay on it): its owner, or a resident the owner gave that right.
+
+    The principal's "pay" right on an account is this rule (``accounts.principal``); the autopay job applies it
+    to the residencies of each mandate's user."""
+    return role == ResidentRole.OWNER or "pay" in (rights or ())
+
+
+# --- amounts ----------------------------------------------------------------------------------------------------
+
+
+class AmountProblem(StrEnum):
+    INVALID = "invalid"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+
+
+def amount_problem(amount: Decimal | None) -> AmountProblem | None:
+    """Why an amount cannot be paid, or None."""
     if amount is None:
-        return "invalid"
+        return AmountProblem.INVALID
     if amount < MIN_AMOUNT:
-        return "too_small"
+        return AmountProblem.TOO_SMALL
     if amount > MAX_AMOUNT:
-        return "too_large"
+        return AmountProblem.TOO_LARGE
     return None
 
 
@@ -56,11 +64,19 @@ def commission(amount: Decimal, percent: Decimal) -> Decimal:
     return (amount * percent / 100).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+def total_with_commission(amounts: Iterable[Decimal], percent: Decimal) -> Decimal:
+    """What the payer pays for ``amounts`` together: each amount and its commission."""
+    return sum((a + commission(a, percent) for a in amounts), Decimal("0.00"))
+
+
+# --- what the gateway's state means -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the gateway's current state means for our payment."""
 
-    status: str  # pending / succeeded / failed / canceled
+    status: PaymentStatus
     code: str = ""
     message: str = ""
 
@@ -71,70 +87,148 @@ def session_outcome(
     intent_status: str | None,
     error_code: str | None = None,
     error_message: str | None = None,
+    *,
+    cancelled_by_payer: bool = False,
 ) -> Outcome:
-    """Decide from the session and its payment intent as they are now (never from the order events came in)."""
+    """Decide from the checkout session and its payment intent as they are now (never from the order events
+    came in). ``cancelled_by_payer``: the session was closed because the payer chose to cancel."""
     paid = session_status == "complete" and payment_status == "paid"
     if intent_status == "succeeded" or (paid and intent_status is None):
-        return Outcome(SUCCEEDED)
+        return Outcome(S.SUCCEEDED)
     if session_status == "expired":
         if error_code:
-            return Outcome(FAILED, error_code, error_message or "")
-        return Outcome(CANCELED)
+            return Outcome(S.FAILED, error_code, error_message or "")
+        return Outcome(S.CANCELED if cancelled_by_payer else S.EXPIRED)
     if intent_status == "requires_payment_method" and error_code:
-        return Outcome(FAILED, error_code, error_message or "")
+        return Outcome(S.FAILED, error_code, error_message or "")
     if intent_status == "canceled":
-        return Outcome(CANCELED)
-    return Outcome(PENDING)
+        return Outcome(S.CANCELED)
+    if session_status == "open" and intent_status in (None, "requires_payment_method"):
+        return Outcome(S.OPEN)
+    return Outcome(S.PENDING)
 
 
 def intent_outcome(intent_status: str, error_code: str | None = None, error_message: str | None = None) -> Outcome:
+    """An off-session payment intent (autopay) as it is now."""
     if intent_status == "succeeded":
-        return Outcome(SUCCEEDED)
+        return Outcome(S.SUCCEEDED)
     if intent_status == "canceled":
-        return Outcome(CANCELED)
+        return Outcome(S.CANCELED)
     if intent_status == "requires_payment_method" and error_code:
-        return Outcome(FAILED, error_code, error_message or "")
-    return Outcome(PENDING)
+        return Outcome(S.FAILED, error_code, error_message or "")
+    return Outcome(S.PENDING)
+
+
+_MAY_BECOME: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    S.SUCCEEDED: frozenset(UNPAID_STATUSES),  # money received is the truth, whatever we thought before
+    S.FAILED: frozenset({S.CREATED, S.OPEN, S.PENDING, S.FAILED}),
+    S.CANCELED: frozenset({S.CREATED, S.OPEN, S.PENDING}),
+    S.EXPIRED: frozenset({S.CREATED, S.OPEN, S.PENDING}),
+    S.PENDING: frozenset({S.CREATED, S.OPEN}),
+    S.OPEN: frozenset({S.CREATED, S.PENDING}),
+}
 
 
 def may_become(current: str, new: str) -> bool:
-    """Whether a payment in ``current`` may move to ``new`` when the gateway says so."""
+    """Whether a payment in ``current`` may move to ``new`` when the gateway says so (or the payer comes back).
+
+    Money received stays received (refunds are their own records); a closed checkout never reopens."""
     if current == new:
         return False
-    if current in PAID_STATUSES:
-        return False  # money received stays received; refunds are their own records
-    if new == SUCCEEDED:
-        return True
-    if new == FAILED:
-        return current in (CREATED, PENDING, FAILED)
-    if new == CANCELED:
-        return current in (CREATED, PENDING)
-    if new == PENDING:
-        return current == CREATED
+    return current in _MAY_BECOME.get(PaymentStatus(new), frozenset())
+
+
+def shown_status(status: str, expires_at: datetime | None, now: datetime) -> PaymentStatus:
+    """The status a person is shown: an open checkout whose time has run out is expired, even before the
+    gateway's word about it arrives (reconciliation then records it)."""
+    if status == S.OPEN and expires_at is not None and expires_at <= now:
+        return S.EXPIRED
+    return PaymentStatus(status)
+
+
+def may_continue(status: str, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether the payer can go back to the gateway's page of this checkout (still open, or a card declined
+    while the page stays open for another one)."""
+    return status in (S.OPEN, S.FAILED) and expires_at is not None and now < expires_at
+
+
+class BatchState(StrEnum):
+    """What the page of one checkout says, from the statuses of its payments."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    OPEN = "open"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELED = "canceled"
+
+
+def batch_state(statuses: Iterable[str]) -> BatchState:
+    found = set(statuses)
+    if found & PAID_STATUSES:
+        return BatchState.PAID
+    if found & {S.PENDING, S.CREATED}:
+        return BatchState.PENDING
+    if S.OPEN in found:
+        return BatchState.OPEN
+    if S.FAILED in found:
+        return BatchState.FAILED
+    if S.EXPIRED in found:
+        return BatchState.EXPIRED
+    return BatchState.CANCELED
+
+
+def needs_check(status: str, kind: str, created_at: datetime, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether reconciliation should ask the gateway about a payment it has no final word on: an open checkout
+    past its expiry, a payment awaiting confirmation for a while, a checkout whose creation never finished."""
+    if status == S.OPEN:
+        return expires_at is None or expires_at <= now
+    if status == S.PENDING:
+        return created_at <= now - CONFIRMATION_WAIT
+    if status == S.CREATED:
+        return kind == PaymentKind.CHECKOUT and created_at <= now - CONFIRMATION_WAIT
     return False
+
+
+def offers_autopay(state: BatchState, kind: str, earlier_paid_checkouts: int, has_autopay: bool) -> bool:
+    """After a resident's first card payment the page offers autopay (unless it is on already)."""
+    return state == BatchState.PAID and kind == PaymentKind.CHECKOUT and earlier_paid_checkouts == 0 and not has_autopay
+
+
+# --- refunds ----------------------------------------------------------------------------------------------------
+
+
+class RefundProblem(StrEnum):
+    NOT_PAID = "not_paid"
+    NOTHING_LEFT = "nothing_left"
+    INVALID = "invalid"
+    TOO_LARGE = "too_large"
 
 
 def refundable(amount_kopecks: int, refunded_kopecks: int, status: str) -> int:
     """How much of a payment can still be refunded (kopecks)."""
-    if status not in (SUCCEEDED, PARTIALLY_REFUNDED):
+    if status not in (S.SUCCEEDED, S.PARTIALLY_REFUNDED):
         return 0
     return max(0, amount_kopecks - refunded_kopecks)
 
 
-def refund_problem(requested_kopecks: int, available_kopecks: int) -> str | None:
+def refund_problem(requested_kopecks: int, available_kopecks: int) -> RefundProblem | None:
     if available_kopecks <= 0:
-        return "nothing_left"
+        return RefundProblem.NOTHING_LEFT
     if requested_kopecks <= 0:
-        return "invalid"
+        return RefundProblem.INVALID
     if requested_kopecks > available_kopecks:
-        return "too_large"
+        return RefundProblem.TOO_LARGE
     return None
 
 
-def status_after_refunds(amount_kopecks: int, refunded_kopecks: int) -> str:
+def status_after_refunds(amount_kopecks: int, refunded_kopecks: int) -> PaymentStatus:
     if refunded_kopecks <= 0:
-        return SUCCEEDED
-    return REFUNDED if refunded_kopecks >= amount_kopecks else PARTIALLY_REFUNDED
+        return S.SUCCEEDED
+    return S.REFUNDED if refunded_kopecks >= amount_kopecks else S.PARTIALLY_REFUNDED
+
+
+# --- autopay ----------------------------------------------------------------------------------------------------
 
 
 def period_key(day: date) -> str:
@@ -146,14 +240,16 @@ def autopay_due(today: date, last_period: str, charge_day: int) -> bool:
     return today.day >= charge_day and last_period != period_key(today)
 
 
-def autopay_amount(due: Decimal, limit: Decimal) -> tuple[Decimal | None, str]:
+def autopay_amount(due: Decimal, limit: Decimal) -> tuple[Decimal | None, AutopayResult]:
     """What autopay charges: the whole amount due if within the monthly limit, else nothing (and why)."""
     if due < MIN_AMOUNT:
-        return None, "nothing_due"
+        return None, AutopayResult.NOTHING_DUE
     if due > limit:
-        return None, "over_limit"
-    return due, ""
+        return None, AutopayResult.OVER_LIMIT
+    return due, AutopayResult.NONE
 
+
+# --- exports ----------------------------------------------------------------------------------------------------
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

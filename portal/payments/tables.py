@@ -1,7 +1,10 @@
 """Tables of the payments domain: payments, webhook events, refunds, the gateway customers and cards, autopay.
 
-Composite indexes live in the hand-written migration (``migrations/payments``).
+Statuses and kinds are ``StrEnum``s used with ``choices=``. Composite indexes live in the hand-written migration
+(``migrations/payments``).
 """
+
+from enum import StrEnum
 
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -12,23 +15,72 @@ from portal.accounts.tables import User
 from portal.housing.tables import PersonalAccount
 
 
+class PaymentStatus(StrEnum):
+    """Where a payment stands, as the gateway last told us.
+
+    ``open``: the checkout page is open and the payer has not paid yet («Не завершён — продолжить оплату»);
+    ``pending``: the payer has paid and the bank's confirmation is awaited («Обрабатывается»);
+    ``expired``: the checkout page closed unpaid when its time ran out.
+    """
+
+    CREATED = "created"
+    OPEN = "open"
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class PaymentKind(StrEnum):
+    CHECKOUT = "checkout"  # the resident pays on the gateway's page
+    AUTOPAY = "autopay"  # a saved card charged off-session on the receipt day
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class AutopayResult(StrEnum):
+    """How the last autopay run of a mandate ended."""
+
+    NONE = ""  # never run
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PENDING = "pending"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    NOTHING_DUE = "nothing_due"
+    OVER_LIMIT = "over_limit"
+
+
+class CardSetupStatus(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    EXPIRED = "expired"
+
+
 class Payment(Table):
     """One account's part of an online payment. Payments started together share a ``batch`` (one checkout).
 
     ``uid`` is the payment's own public id (the ledger reference is ``payment:<uid>``); ``batch`` is what the
-    gateway knows as ``metadata[payment_id]``.
+    gateway knows as ``metadata[payment_id]``. ``expires_at`` is when the gateway closes an unpaid checkout.
     """
 
     id = Serial(primary_key=True)
     uid = Varchar(length=36, unique=True)
     batch = Varchar(length=36, index=True)
-    kind = Varchar(length=16, default="checkout")  # checkout / autopay
+    kind = Varchar(length=16, default=PaymentKind.CHECKOUT, choices=PaymentKind)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
     amount_kopecks = BigInt()
     commission_kopecks = BigInt(default=0)
     refunded_kopecks = BigInt(default=0)
-    # created / pending / succeeded / failed / canceled / refunded / partially_refunded
-    status = Varchar(length=20, default="created", index=True)
+    status = Varchar(length=20, default=PaymentStatus.CREATED, index=True, choices=PaymentStatus)
     session_id = Varchar(length=80, null=True, default=None, index=True)
     intent_id = Varchar(length=80, null=True, default=None, index=True)
     idempotency_key = Varchar(length=64)
@@ -38,6 +90,7 @@ class Payment(Table):
     description = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
     credited_at = Timestamptz(null=True, default=None)
 
@@ -62,7 +115,7 @@ class Refund(Table):
     payment = ForeignKey(Payment, on_delete=OnDelete.restrict, null=False, index=True)
     amount_kopecks = BigInt()
     reason = Varchar(length=255, default="")
-    status = Varchar(length=20, default="pending")  # pending / succeeded / failed
+    status = Varchar(length=20, default=RefundStatus.PENDING, choices=RefundStatus)
     gateway_refund_id = Varchar(length=80, null=True, default=None, unique=True)
     idempotency_key = Varchar(length=64)
     created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
@@ -101,7 +154,7 @@ class CardSetup(Table):
     uid = Varchar(length=36, unique=True)
     user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
     session_id = Varchar(length=80, null=True, default=None, unique=True)
-    status = Varchar(length=16, default="open")  # open / complete / expired
+    status = Varchar(length=16, default=CardSetupStatus.OPEN, choices=CardSetupStatus)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -115,7 +168,7 @@ class AutopayMandate(Table):
     monthly_limit_kopecks = BigInt()
     active = Boolean(default=True, index=True)
     last_period = Varchar(length=7, default="")  # "2026-11": the month last charged (or tried)
-    last_status = Varchar(length=20, default="")
+    last_status = Varchar(length=20, default=AutopayResult.NONE, choices=AutopayResult)
     last_message = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

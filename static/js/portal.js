@@ -16,3 +16,26 @@ document.addEventListener("submit", (e) => {
   const message = e.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) e.preventDefault();
 }, true);
+// The pay sheet: the primary button states the total of the chosen amounts as they are typed.
+function payMoney(value, locale) {
+  const number = new Intl.NumberFormat(locale === "ru" ? "ru-RU" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    .format(value).replace(/[\u202f ]/g, "\u00a0");
+  return locale === "ru" ? number + "\u00a0₽" : "₽" + number;
+}
+function payTotal(form) {
+  const percent = parseFloat(form.dataset.percent || "0") || 0;
+  let total = 0;
+  form.querySelectorAll("[data-pay-amount]").forEach((input) => {
+    const choice = form.querySelector(`[data-pay-choice="${input.dataset.payAmount}"]`);
+    if (choice && !choice.checked) return;
+    const text = input.value.replace(/[\s\u00a0₽]/g, "").replace(",", ".");
+    if (!/^\d{1,12}(\.\d{1,2})?$/.test(text)) return;
+    const kopecks = Math.round(parseFloat(text) * 100);
+    if (kopecks < 100 || kopecks > 50000000) return;
+    total += kopecks + Math.round((kopecks * percent) / 100);
+  });
+  const button = form.querySelector("[data-pay-button]");
+  if (button) button.textContent = total > 0 ? button.dataset.label.replace("{amount}", payMoney(total / 100, form.dataset.locale)) : button.dataset.empty;
+}
+document.addEventListener("input", (e) => { const form = e.target.closest("form[data-pay-sheet]"); if (form) payTotal(form); });
+document.addEventListener("change", (e) => { const form = e.target.closest("form[data-pay-sheet]"); if (form) payTotal(form); });

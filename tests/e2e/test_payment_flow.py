@@ -46,7 +46,7 @@ def start_payment(page: Page, live_server: str, amount: str) -> None:
         boxes.nth(i).set_checked(i == 0)
     page.locator("fieldset.pay-account").first.get_by_label("Сумма к оплате, ₽").fill(amount)
     shot(page, "pay-390")
-    page.get_by_role("button", name="Перейти к оплате").click()
+    page.get_by_role("button", name=re.compile("^Оплатить")).click()
     expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
 
 
@@ -57,13 +57,22 @@ def pay_with(page: Page, number: str) -> None:
     page.get_by_role("button", name=re.compile("Оплатить")).click()
 
 
-def test_resident_pays_a_receipt_and_a_declined_card_changes_nothing(page: Page, live_server: str):
-    page.set_viewport_size({"width": 390, "height": 844})
+def sign_in(page: Page, live_server: str, width: int = 390) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(live_server + "/login")
     page.locator("input[name=login]").fill("resident@demo.ru")
     page.locator("input[name=password]").fill("demo12345")
     page.locator("form[action='/login'] button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def rubles(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", "\u00a0") + "," + cents + "\u00a0₽"
+
+
+def test_resident_pays_a_receipt_and_a_declined_card_changes_nothing(page: Page, live_server: str):
+    sign_in(page, live_server)
 
     before = balance_on_pay_page(page, live_server)
     start_payment(page, live_server, "1234,56")
@@ -97,3 +106,47 @@ def test_resident_pays_a_receipt_and_a_declined_card_changes_nothing(page: Page,
         data = path.read_bytes()
         for number in CARD_NUMBERS:
             assert number.encode() not in data, f"{number} found in {path.name}"
+
+
+def test_from_the_home_button_to_the_card_form_in_three_taps_and_back_to_an_unfinished_payment(
+    page: Page, live_server: str
+):
+    sign_in(page, live_server)
+    page.goto(live_server + "/")
+    taps = 0
+    home = page.locator(".billing-pay a.button.primary").first
+    due = money(home.inner_text())
+    assert due > 0
+    home.click()
+    taps += 1
+    expect(page).to_have_url(re.compile(r"/pay\?account=\d+$"))
+    amount = page.get_by_label("Сумма к оплате, ₽")
+    expect(amount).to_have_count(1)  # one account's sheet, nothing to choose
+    expect(amount).to_have_value(f"{due:.2f}".replace(".", ","))
+    button = page.locator("[data-pay-button]")
+    expect(button).to_have_text(f"Оплатить {rubles(due)}")
+    # The primary button is in view on the first screen and the bottom bar does not cover it.
+    box, bar = button.bounding_box(), page.locator(".bottomnav").bounding_box()
+    assert box and bar and box["y"] >= 0 and box["y"] + box["height"] <= bar["y"] + 0.5
+    amount.click()
+    taps += 1
+    amount.fill("1000,5")
+    expect(button).to_have_text(f"Оплатить {rubles(Decimal('1000.50'))}")
+    shot(page, "pay-sheet-390")
+    button.click()
+    taps += 1
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+    expect(page.get_by_label("Номер карты · Card number")).to_be_visible()
+    expect(page.get_by_text(rubles(Decimal("1000.50"))).first).to_be_visible()
+    assert taps <= 3
+    checkout = page.url
+
+    # Left on the gateway's page: the history says so and leads back to the same page.
+    page.goto(live_server + "/payments")
+    row = page.locator("tr", has=page.get_by_text("Не завершён")).first
+    expect(row).to_be_visible()
+    expect(page.get_by_text("Обрабатывается")).to_have_count(0)
+    shot(page, "history-390")
+    row.get_by_role("link", name="продолжить оплату").click()
+    expect(page).to_have_url(checkout)
+    expect(page.get_by_label("Номер карты · Card number")).to_be_visible()

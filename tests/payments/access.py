@@ -11,6 +11,7 @@ ACCESS: dict[str, str] = {
     "GET /pay/cancel": "resident",
     "GET /payments": "resident",
     "GET /payments/{payment_id:int}": "resident",
+    "GET /payments/{payment_id:int}/continue": "resident",
     "POST /payments/webhook": "public",
     "GET /autopay": "resident",
     "POST /autopay/cards": "resident",

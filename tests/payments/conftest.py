@@ -242,11 +242,9 @@ async def household(db: Any, make_user: Any) -> dict[str, Any]:
     await post_entry(accounts[1], EntryKind.CHARGE, 120050, now, reference=f"test-charge-{tag}-2")
     resident = await make_user(name="Иванов Иван", accounts={a: "owner" for a in accounts})
     accountant = await make_user(name="Бухгалтер", roles=("accountant",), houses=(house_id,))
-    stranger = await make_user(name="Чужой", accounts={})
     return {
         "house": house_id,
         "accounts": accounts,
         "resident": resident,
         "accountant": accountant,
-        "stranger": stranger,
     }

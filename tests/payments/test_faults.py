@@ -11,7 +11,7 @@ import httpx
 
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
-from portal.payments import queries
+from portal.payments import actions
 from portal.payments.gateway import GatewayClient, sign_payload, use_client
 from portal.payments.tables import Payment, WebhookEvent
 from tests.payments.conftest import SECRET
@@ -59,14 +59,14 @@ async def test_a_dropped_webhook_is_recovered_by_reconciliation(client, login, h
     await gateway.pay(url, "4242424242424242")
     await gateway.settle()
     payment = await Payment.select().where(Payment.account == a).first()
-    assert payment["status"] == "pending"
+    assert payment["status"] == "open"
     assert await credits(a) == 0
     gateway.faults(drop_webhooks=0)
-    fixed = await gateway.exclusive(queries.reconcile())
+    fixed = await gateway.exclusive(actions.reconcile())
     assert fixed >= 1
     assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "succeeded"
     assert await credits(a) == 1
-    assert await gateway.exclusive(queries.reconcile()) == 0  # nothing left to fix, nothing credited twice
+    assert await gateway.exclusive(actions.reconcile()) == 0  # nothing left to fix, nothing credited twice
     assert await credits(a) == 1
 
 
@@ -95,7 +95,7 @@ async def test_a_create_whose_answer_times_out_is_retried_with_the_same_key_and_
     assert len(found) == 1
     assert url == found[0]["url"]
     assert payment["session_id"] == found[0]["id"]
-    assert payment["status"] == "pending"
+    assert payment["status"] == "open"
 
 
 async def test_a_500_on_create_leads_to_a_look_up_not_a_second_payment(client, login, household, gateway):
@@ -160,7 +160,7 @@ async def test_forged_or_stale_signatures_are_refused_and_change_nothing(client,
         response = await client.post("/payments/webhook", content=body, headers=headers)
         assert response.status_code == 400, headers
     assert await WebhookEvent.count() == 0
-    assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "pending"
+    assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "open"
     assert await credits(a) == 0
     # The same bytes, properly signed (among other v1 values and a v0): accepted and applied once.
     good = sign_payload(body, WHSEC)

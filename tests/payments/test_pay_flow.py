@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
+
+import httpx
 
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.tables import OutboxMessage
+from portal.payments import actions, rules
 from portal.payments.tables import Payment
+from tests.payments.conftest import SECRET
 
 
 def _path(url: str) -> str:
@@ -27,18 +32,32 @@ async def start(client, login, household, amounts: dict[int, str]):
     return response.headers["location"]
 
 
-async def test_pay_form_prefills_the_amount_due_of_each_account(client, login, household, gateway):
+async def test_pay_sheet_prefills_the_amount_due_and_states_the_total(client, login, household, gateway):
+    a, b = household["accounts"]
     await login(client, household["resident"])
     page = await client.get("/pay")
     assert page.status_code == 200
     assert 'value="3540,00"' in page.text
     assert 'value="1200,50"' in page.text
-    only = await client.get(f"/pay?account={household['accounts'][1]}")
-    assert (
-        f'id="f-pay_{household["accounts"][1]}" type="checkbox" name="pay_{household["accounts"][1]}" value="1" checked'
-        in only.text
-    )
-    assert f'name="pay_{household["accounts"][0]}" value="1" checked' not in only.text
+    assert f'name="pay_{a}" value="1" checked' in page.text and f'name="pay_{b}" value="1" checked' in page.text
+    assert "Оплатить 4\u00a0740,50\u00a0₽" in page.text  # the button states the total of both debts
+    # From the home button: one account's sheet, nothing to choose, its amount in the button.
+    only = await client.get(f"/pay?account={b}")
+    assert 'value="1200,50"' in only.text
+    assert f'name="amount_{a}"' not in only.text
+    assert 'type="checkbox"' not in only.text
+    assert f'name="only" value="{b}"' in only.text
+    assert "Оплатить 1\u00a0200,50\u00a0₽" in only.text
+    assert 'href="/pay">' in only.text  # the way to pay for both
+
+
+async def test_the_sheet_of_one_account_pays_that_account_alone(client, login, household, gateway):
+    a, b = household["accounts"]
+    await login(client, household["resident"])
+    response = await client.form("/pay", {"only": str(b), f"amount_{b}": "1 000,5", f"amount_{a}": "3540"})
+    assert response.status_code == 303, response.text
+    rows = await Payment.select(Payment.account, Payment.amount_kopecks).where(Payment.account.is_in([a, b]))
+    assert rows == [{"account": b, "amount_kopecks": 100050}]
 
 
 async def test_paying_two_accounts_with_4242_credits_each_once_and_queues_an_email(client, login, household, gateway):
@@ -136,20 +155,127 @@ async def test_amounts_are_checked(client, login, household, gateway):
     assert await Payment.count().where(Payment.account.is_in([a, b])) == 0
 
 
-async def test_another_users_payment_is_not_found(client, new_client, login, household, gateway):
+async def test_a_resident_of_another_account_finds_none_of_these_payments(
+    client, new_client, login, household, gateway, make_user, make_account
+):
     a = household["accounts"][0]
     await start(client, login, household, {a: "10"})
     payment = await Payment.select().where(Payment.account == a).first()
+    elsewhere = await make_account()  # a flat of their own in another house: a resident, past the guard
     other = new_client()
-    await login(other, household["stranger"])
-    from portal.accounts.tables import Residency
+    await login(other, await make_user(name="Сосед", accounts={elsewhere.account: "owner"}))
+    assert (await other.get("/payments")).status_code == 200
+    for path in (
+        f"/payments/{payment['id']}",
+        f"/payments/{payment['id']}/continue",
+        f"/pay/return?session_id={payment['session_id']}",
+        f"/pay/cancel?payment={payment['batch']}",
+    ):
+        response = await other.get(path)
+        assert response.status_code == 404, path  # as for a payment that does not exist
+    assert f"/payments/{payment['id']}" not in (await other.get("/payments")).text
+    assert f'name="amount_{a}"' not in (await other.get(f"/pay?account={a}")).text
+    response = await other.form("/pay", {"only": str(a), f"pay_{a}": "1", f"amount_{a}": "10"})
+    assert response.status_code == 422
+    assert await Payment.count().where(Payment.account == a) == 1
+    assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "open"
 
-    assert not await Residency.exists().where(Residency.user == household["stranger"])
-    # A user without accounts is not a resident at all; give them an account of their own elsewhere.
-    response = await other.get(f"/payments/{payment['id']}")
-    assert response.status_code in (403, 404)
-    response = await other.get(f"/pay/return?session_id={payment['session_id']}")
-    assert response.status_code in (403, 404)
+
+async def _gateway_call(gateway, method: str, path: str) -> dict:
+    async with httpx.AsyncClient(base_url=gateway.url, headers={"Authorization": f"Bearer {SECRET}"}) as c:
+        response = await c.request(method, path)
+        response.raise_for_status()
+        return response.json()
+
+
+async def test_a_checkout_left_on_the_gateway_page_can_be_continued_until_the_gateway_closes_it(
+    client, login, household, gateway
+):
+    a = household["accounts"][0]
+    before = datetime.now(UTC)
+    url = await start(client, login, household, {a: "250"})
+    payment = await Payment.select().where(Payment.account == a).first()
+    assert payment["status"] == "open"
+    session = await _gateway_call(gateway, "GET", f"/v1/checkout/sessions/{payment['session_id']}")
+    # The gateway closes the unpaid page an hour after it was opened, and the portal knows when.
+    assert abs(session["expires_at"] - (before + rules.CHECKOUT_LIFETIME).timestamp()) < 60
+    assert payment["expires_at"] == datetime.fromtimestamp(session["expires_at"], UTC)
+    history = await client.get("/payments")
+    assert "Не завершён" in history.text and "Обрабатывается" not in history.text
+    assert f'href="/payments/{payment["id"]}/continue"' in history.text
+    page = await client.get(f"/payments/{payment['id']}")
+    assert "Оплата не завершена" in page.text and "every 2s" not in page.text
+    again = await client.get(f"/payments/{payment['id']}/continue")
+    assert again.status_code == 303 and again.headers["location"] == url
+    # Its time runs out: the gateway expires the session (as it does at expires_at) and says so by webhook.
+    await _gateway_call(gateway, "POST", f"/v1/checkout/sessions/{payment['session_id']}/expire")
+    await gateway.settle()
+    assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "expired"
+    history = await client.get("/payments")
+    assert "Срок истёк" in history.text
+    assert "/continue" not in history.text and "Обрабатывается" not in history.text
+    closed = await client.get(f"/payments/{payment['id']}/continue")
+    assert closed.headers["location"] == f"/payments/{payment['id']}"
+    assert "Время на оплату истекло" in (await client.get(f"/payments/{payment['id']}")).text
+    assert await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "payment")) == 0
+
+
+async def test_no_payment_stays_unfinished_or_processing_when_the_webhook_is_lost(client, login, household, gateway):
+    a, b = household["accounts"]
+    await start(client, login, household, {a: "250"})
+    await start(client, login, household, {b: "300"})
+    left = await Payment.select().where(Payment.account == a).first()
+    returned = await Payment.select().where(Payment.account == b).first()
+    gateway.faults(drop_webhooks=-1)
+    await _gateway_call(gateway, "POST", f"/v1/checkout/sessions/{left['session_id']}/expire")
+    await gateway.settle()
+    # One left on the gateway's page past its hour; the other "returned" without paying (its page still open).
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await Payment.update({Payment.expires_at: past, Payment.created_at: past - rules.CHECKOUT_LIFETIME}).where(
+        Payment.id == left["id"]
+    )
+    assert (await client.get(f"/pay/return?session_id={returned['session_id']}")).status_code == 200
+    await Payment.update({Payment.created_at: past - rules.CONFIRMATION_WAIT}).where(Payment.id == returned["id"])
+    history = await client.get("/payments")
+    assert "Срок истёк" in history.text  # shown as it is before the gateway's word arrives
+    assert f'href="/payments/{left["id"]}/continue"' not in history.text
+    assert await gateway.exclusive(actions.reconcile()) == 1
+    statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
+    assert statuses[left["id"]] == "expired"
+    assert statuses[returned["id"]] == "open"  # not «Обрабатывается»: the gateway says it was never paid
+
+
+async def test_after_the_first_card_payment_autopay_is_offered(client, login, household, gateway):
+    a, b = household["accounts"]
+    for account, offered in ((a, True), (b, False)):
+        url = await start(client, login, household, {account: "100"})
+        hosted = await gateway.pay(url, "4242424242424242")
+        await gateway.settle()
+        page = await client.get(_path(hosted.headers["location"]))
+        assert "Платёж получен" in page.text
+        assert ("Включить автоплатёж?" in page.text) is offered
+        assert ('href="/autopay"' in page.text) is offered
+
+
+async def test_hostile_amounts_and_ids_are_answered_plainly(client, login, household, gateway):
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    for amount in ("9" * 40, "1e30", "NaN", "Infinity", "-5", "²", "1,2,3", "1" * 5000):
+        response = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": amount})
+        assert response.status_code == 422, amount
+    assert await Payment.count().where(Payment.account == a) == 0
+    for path in (
+        f"/payments/{10**20}",
+        f"/payments/{10**20}/continue",
+        "/payments/²",
+        "/pay/cancel?payment=" + "x" * 500,
+    ):
+        assert (await client.get(path)).status_code == 404, path
+    assert (await client.get("/pay?account=" + str(10**30))).status_code == 200
+    assert (await client.get("/payments?page=" + str(10**30) + "&size=-5")).status_code == 200
+    limit = await client.form(f"/autopay/{a}", {f"card_{a}": str(10**30), f"limit_{a}": "9" * 40})
+    assert limit.status_code == 422
+    assert (await client.form(f"/autopay/{10**20}", {})).status_code == 404
 
 
 async def test_sbp_payment_is_confirmed_on_the_test_page(client, login, household, gateway):

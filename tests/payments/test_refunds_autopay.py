@@ -10,7 +10,7 @@ from portal.accounts.tables import Residency
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.tables import AuditEvent, OutboxMessage
-from portal.payments import queries
+from portal.payments import actions
 from portal.payments.tables import AutopayMandate, Payment, PaymentMethod, Refund
 from tests.payments.test_pay_flow import start
 
@@ -100,7 +100,7 @@ async def save_card(client, login, household, gateway, number: str, approve: boo
 
 async def turn_on(client, household, card_id: int, limit: str = "10000") -> None:
     a = household["accounts"][0]
-    response = await client.form(f"/autopay/{a}", {"card": str(card_id), "limit": limit})
+    response = await client.form(f"/autopay/{a}", {f"card_{a}": str(card_id), f"limit_{a}": limit})
     assert response.status_code == 303, response.text
 
 
@@ -111,14 +111,14 @@ async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login,
     page = await client.get("/autopay")
     assert "•••• 4242" in page.text
     await turn_on(client, household, card)
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 1
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 1
     await gateway.settle()
     assert await balance_of(a) == Decimal("0.00")
     payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
     assert payment["status"] == "succeeded"
     assert await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "payment")) == 1
     # The same month is never charged twice, whatever the number of runs.
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
 
 
 async def test_autopay_with_a_card_that_fails_when_charged_is_reported(client, login, household, gateway):
@@ -127,7 +127,7 @@ async def test_autopay_with_a_card_that_fails_when_charged_is_reported(client, l
     assert card is not None  # 0341 attaches to the customer...
     await turn_on(client, household, card)
     before = await balance_of(a)
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0  # ...but every charge fails
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0  # ...but every charge fails
     await gateway.settle()
     assert await balance_of(a) == before
     payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
@@ -147,7 +147,7 @@ async def test_autopay_that_needs_authentication_is_reported(client, login, hous
     card = await save_card(client, login, household, gateway, "4000002760003184", approve=True)
     assert card is not None
     await turn_on(client, household, card)
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
     await gateway.settle()
     payment = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
     assert payment["status"] == "failed" and payment["failure_code"] == "authentication_required"
@@ -161,7 +161,7 @@ async def test_3155_set_up_with_authentication_then_succeeds_off_session(client,
     a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4000002500003155", approve=True)
     await turn_on(client, household, card)
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 1
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 1
     assert await balance_of(a) == Decimal("0.00")
 
 
@@ -177,14 +177,14 @@ async def test_turning_autopay_off_takes_effect_at_once(client, login, household
     await turn_on(client, household, card)
     response = await client.form(f"/autopay/{a}/off")
     assert response.status_code == 303
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
     assert await Payment.count().where(Payment.kind == "autopay") == 0
 
 
 async def test_autopay_over_the_limit_charges_nothing_and_tells_the_resident(client, login, household, gateway):
     card = await save_card(client, login, household, gateway, "4242424242424242")
     await turn_on(client, household, card, limit="1000")
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
     assert await Payment.count().where(Payment.kind == "autopay") == 0
     assert await OutboxMessage.exists().where(OutboxMessage.template == "autopay_over_limit")
 
@@ -196,7 +196,7 @@ async def test_autopay_stops_when_the_right_to_pay_is_gone(client, login, househ
     await Residency.update({Residency.revoked_at: datetime.now(UTC)}).where(
         (Residency.user == household["resident"]) & (Residency.account == a)
     )
-    assert await gateway.exclusive(queries.run_autopay(RECEIPT_DAY)) == 0
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
     assert await Payment.count().where(Payment.kind == "autopay") == 0
 
 

@@ -36,3 +36,37 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     await login(outsider, other)
     assert f'href="/staff/payments/{payment["id"]}"' not in (await outsider.get("/staff/payments")).text
     assert (await outsider.get(f"/staff/payments/{payment['id']}")).status_code == 404
+
+
+async def test_hostile_filters_ids_and_refund_amounts_are_answered_plainly(
+    client, new_client, login, household, gateway
+):
+    from portal.payments.tables import Refund
+
+    payment = await paid(client, login, household, gateway, "3540")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    hostile = (
+        "?to=9999-12-31&from=0001-01-01&house=²&min=1e30&max="
+        + "9" * 40
+        + "&status=<script>&account="
+        + "1" * 500
+        + "&page="
+        + str(10**30)
+        + "&size=-1"
+    )
+    for path in ("/staff/payments", "/staff/payments/export.csv", "/staff/payments/export.xlsx"):
+        response = await staff.get(path + hostile)
+        assert response.status_code == 200, path
+    # An unreadable date is left out, not turned into a crash: the payment is still listed.
+    listed = await staff.get("/staff/payments?to=9999-12-31")
+    assert f'href="/staff/payments/{payment["id"]}"' in listed.text
+    for path in (f"/staff/payments/{10**20}", f"/staff/payments/{10**20}/refund", "/staff/payments/²"):
+        assert (await staff.get(path)).status_code == 404, path
+    assert (await staff.form(f"/staff/payments/{10**20}/refund", {"amount": "1"})).status_code == 404
+    for amount in ("9" * 40, "1e30", "NaN", "-Infinity", "-100", "0", "²", "1" * 5000):
+        response = await staff.form(
+            f"/staff/payments/{payment['id']}/refund", {"amount": amount, "reason": "Проверка", "confirm": "1"}
+        )
+        assert response.status_code == 422, amount
+    assert await Refund.count().where(Refund.payment == payment["id"]) == 0

@@ -1,0 +1,815 @@
+"""Every change of the payments domain, one function per intent: start a checkout, come back from it, cancel or
+continue it, apply a gateway event, reconcile, refund, save a card, set up and cancel autopay, run autopay.
+
+The gateway is asked for the truth and the ledger credited once: every change that follows the gateway goes
+through ``_apply_outcome`` (payments) or ``_apply_refund`` (refunds), whose conditional updates decide who wins
+when two deliveries of one event race; the ledger's unique reference is the last guard. The writes of each step
+are one ``atomic()`` unit with their audit event (staff) and outbox rows; gateway calls happen between them, never
+inside a transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from portal.accounts.notify import notify
+from portal.accounts.tables import Residency, User
+from portal.billing import ledger
+from portal.core import audit, clock
+from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.core.i18n import format_money, get_locale, gettext, set_locale
+from portal.core.security import Principal
+from portal.payments import queries, rules, texts
+from portal.payments.gateway import CheckoutSession, GatewayError, PaymentIntent, client
+from portal.payments.tables import (
+    AutopayMandate,
+    AutopayResult,
+    CardSetup,
+    CardSetupStatus,
+    GatewayCustomer,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    WebhookEvent,
+)
+
+log = logging.getLogger("portal.payments")
+
+S = PaymentStatus
+
+
+# --- telling the payer ------------------------------------------------------------------------------------------
+
+
+async def _notify_user(
+    user_id: int | None, template: str, subject: Callable[[], str], body: Callable[[], str], key: str, link: str
+) -> None:
+    """Queue a message to ``user_id`` (in the caller's transaction), written in the recipient's language."""
+    if not user_id:
+        return
+    row = await User.select(User.locale).where(User.id == user_id).first()
+    previous = get_locale()
+    set_locale((row or {}).get("locale") or "ru")
+    try:
+        await notify(user_id, template, subject=subject(), body=body(), dedupe_key=key, link=link)
+    finally:
+        set_locale(previous)
+
+
+# --- starting a checkout ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    batch: str
+    url: str
+    first_payment_id: int
+
+
+class PaymentUnavailable(Exception):
+    """The gateway could not start the payment (nothing was charged)."""
+
+
+async def start_checkout(
+    principal: Principal,
+    items: Sequence[tuple[queries.PayableAccount, Decimal]],
+    base_url: str,
+    now: datetime | None = None,
+) -> Started:
+    """Record the payments, then ask the gateway for a checkout session with one line item per account that
+    closes unpaid after ``rules.CHECKOUT_LIFETIME``."""
+    now = now or clock.now()
+    batch = str(uuid.uuid4())
+    key = str(uuid.uuid4())
+    percent = queries.commission_percent()
+    expires_at = now + rules.CHECKOUT_LIFETIME
+    ids: list[int] = []
+    async with atomic():
+        for account, amount in items:
+            row = await Payment.insert(
+                Payment(
+                    uid=str(uuid.uuid4()),
+                    batch=batch,
+                    kind=PaymentKind.CHECKOUT,
+                    account=account.id,
+                    amount_kopecks=to_kopecks(amount),
+                    commission_kopecks=to_kopecks(rules.commission(amount, percent)),
+                    status=S.CREATED,
+                    idempotency_key=key,
+                    created_by=principal.user_id,
+                    description=f"ЖКУ, л/с {account.number}",
+                    expires_at=expires_at,
+                )
+            ).returning(Payment.id)
+            ids.append(row[0]["id"])
+    lines = [(f"ЖКУ, л/с {a.number}", to_kopecks(amount)) for a, amount in items]
+    fee = sum(to_kopecks(rules.commission(amount, percent)) for _, amount in items)
+    if fee:
+        lines.append(("Комиссия", fee))
+    try:
+        session = await client().create_checkout_session(
+            payment_id=batch,
+            lines=lines,
+            success_url=f"{base_url}/pay/return?session_id={{CHECKOUT_SESSION_ID}}",
+            cancel_url=f"{base_url}/pay/cancel?payment={batch}",
+            idempotency_key=key,
+            metadata={"accounts": ",".join(a.number for a, _ in items)[:450]},
+            description="Оплата ЖКУ",
+            expires_at=int(expires_at.timestamp()),
+        )
+    except GatewayError as exc:
+        log.warning("checkout for batch %s not started: %s", batch, exc)
+        async with atomic():
+            await Payment.update(
+                {
+                    Payment.status: S.FAILED,
+                    Payment.failure_code: exc.code or exc.type,
+                    Payment.failure_message: "gateway_unavailable",
+                    Payment.updated_at: clock.now(),
+                }
+            ).where(Payment.batch == batch)
+        raise PaymentUnavailable(str(exc)) from exc
+    values: dict[Any, Any] = {Payment.session_id: session.id, Payment.status: S.OPEN, Payment.updated_at: clock.now()}
+    if session.expires_at:
+        values[Payment.expires_at] = datetime.fromtimestamp(session.expires_at, tz=now.tzinfo)
+    async with atomic():
+        await Payment.update(values).where((Payment.batch == batch) & (Payment.status == S.CREATED))
+    return Started(batch=batch, url=session.url or "", first_payment_id=ids[0])
+
+
+async def return_from_checkout(principal: Principal, session_id: str) -> str | None:
+    """The gateway sent the payer back from its success page: an open checkout now awaits the bank's word
+    («Обрабатывается»); the webhook (or reconciliation) brings it. Returns the checkout, if it is the user's."""
+    batch = await queries.batch_of_session(principal, session_id)
+    if batch is None:
+        return None
+    async with atomic():
+        await Payment.update({Payment.status: S.PENDING, Payment.updated_at: clock.now()}).where(
+            (Payment.batch == batch) & (Payment.status == S.OPEN)
+        )
+    return batch
+
+
+async def cancel_checkout(batch: str) -> None:
+    """The payer left the gateway's page with «Cancel»: close the session (if still open) and apply what it says."""
+    rows = await queries.batch_rows(batch)
+    if not rows or not rows[0].session_id:
+        return
+    gateway = client()
+    session = await gateway.retrieve_session(rows[0].session_id)
+    if session.status == "open":
+        try:
+            session = await gateway.expire_session(session.id)
+        except GatewayError as exc:
+            log.warning("expire %s: %s", session.id, exc)
+            session = await gateway.retrieve_session(session.id)
+    await _apply_session(batch, session, cancelled_by_payer=True)
+
+
+async def continue_checkout(batch: str) -> str | None:
+    """The payer comes back to finish an open checkout: the gateway's page if the session is still open, else
+    None (and the payment takes the session's final state)."""
+    rows = await queries.batch_rows(batch)
+    if not rows or rows[0].kind != PaymentKind.CHECKOUT or not rows[0].session_id:
+        return None
+    session = await client().retrieve_session(rows[0].session_id)
+    if session.status == "open" and session.url:
+        return session.url
+    await _apply_session(batch, session)
+    return None
+
+
+# --- applying what the gateway says ---------------------------------------------------------------------------
+
+
+async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | None = None) -> int:
+    """Move the payments of ``batch`` to ``outcome``; on success credit the ledger once. Returns rows changed."""
+    now = clock.now()
+    async with atomic():
+        rows = await queries.batch_rows(batch)
+        changed = 0
+        for row in rows:
+            if not rules.may_become(row.status, outcome.status):
+                continue
+            values: dict[Any, Any] = {Payment.status: outcome.status, Payment.updated_at: now}
+            if intent_id:
+                values[Payment.intent_id] = intent_id
+            if outcome.status == S.SUCCEEDED:
+                values[Payment.paid_at] = now
+                values[Payment.failure_code] = ""
+                values[Payment.failure_message] = ""
+            elif outcome.status == S.FAILED:
+                values[Payment.failure_code] = outcome.code[:64]
+                values[Payment.failure_message] = outcome.message[:255]
+            updated = (
+                await Payment.update(values)
+                .where((Payment.id == row.id) & (Payment.status == row.status))
+                .returning(Payment.id)
+            )
+            changed += len(updated)
+        if outcome.status == S.SUCCEEDED:
+            await _credit(rows, now)
+        elif outcome.status == S.FAILED and changed and rows:
+            first = rows[0]
+            code = outcome.code
+            await _notify_user(
+                first.created_by,
+                "payment_failed",
+                lambda: gettext("Payment failed"),
+                lambda: gettext(
+                    "The payment was not made: %(reason)s Nothing was charged.", reason=texts.decline_text(code)
+                ),
+                f"payment:{batch}:failed:{code}",
+                f"/payments/{first.id}",
+            )
+    return changed
+
+
+async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
+    """Credit each account of a paid batch once (the ledger reference is the guard)."""
+    posted_any = False
+    for row in rows:
+        if row.credited_at is not None:
+            continue
+        posted = await ledger.post_payment(
+            row.account, from_kopecks(row.amount_kopecks), f"payment:{row.uid}", now, note=f"Онлайн-оплата №{row.id}"
+        )
+        await Payment.update({Payment.credited_at: now}).where((Payment.id == row.id) & Payment.credited_at.is_null())
+        posted_any = posted_any or posted
+    if posted_any and rows:
+        first = rows[0]
+        total = sum((from_kopecks(r.amount_kopecks) for r in rows), Decimal("0"))
+        numbers = ", ".join(r.number for r in rows)
+        await _notify_user(
+            first.created_by,
+            "payment_succeeded",
+            lambda: gettext("Payment received"),
+            lambda: gettext(
+                "We have received your payment of %(amount)s for account %(numbers)s. Thank you!",
+                amount=format_money(total),
+                numbers=numbers,
+            ),
+            f"payment:{first.uid}:succeeded",
+            f"/payments/{first.id}",
+        )
+
+
+async def _sync_batch(batch: str) -> rules.Outcome | None:
+    """Ask the gateway how ``batch`` stands now and apply it (webhooks, reconciliation and the payer's return)."""
+    rows = await queries.batch_rows(batch)
+    if not rows:
+        return None
+    gateway = client()
+    first = rows[0]
+    if first.kind == PaymentKind.CHECKOUT:
+        session_id = first.session_id
+        if not session_id:
+            since = int((clock.now() - timedelta(days=2)).timestamp())
+            found = await gateway.find_session(batch, since=since)
+            if found is None:
+                return None
+            session_id = found.id
+            async with atomic():
+                await Payment.update({Payment.session_id: session_id}).where(Payment.batch == batch)
+        return await _apply_session(batch, await gateway.retrieve_session(session_id))
+    if not first.intent_id:
+        return None
+    return await _apply_intent(batch, await gateway.retrieve_payment_intent(first.intent_id))
+
+
+async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_payer: bool = False) -> rules.Outcome:
+    intent: PaymentIntent | None = None
+    if session.payment_intent:
+        intent = await client().retrieve_payment_intent(session.payment_intent)
+    error = intent.last_payment_error if intent else None
+    outcome = rules.session_outcome(
+        session.status,
+        session.payment_status,
+        intent.status if intent else None,
+        (error.decline_code or error.code) if error else None,
+        error.message if error else None,
+        cancelled_by_payer=cancelled_by_payer,
+    )
+    await _apply_outcome(batch, outcome, intent.id if intent else None)
+    return outcome
+
+
+async def _apply_intent(batch: str, intent: PaymentIntent) -> rules.Outcome:
+    error = intent.last_payment_error
+    outcome = rules.intent_outcome(
+        intent.status,
+        (error.decline_code or error.code) if error else None,
+        error.message if error else None,
+    )
+    await _apply_outcome(batch, outcome, intent.id)
+    return outcome
+
+
+# --- webhooks ---------------------------------------------------------------------------------------------------
+
+
+async def _remember_event(event_id: str, type_: str, object_id: str) -> bool:
+    """Store the event id once; False when it was processed before (a repeat to skip)."""
+    existing = await WebhookEvent.select(WebhookEvent.processed_at).where(WebhookEvent.event_id == event_id).first()
+    if existing is not None:
+        return existing["processed_at"] is None
+    try:
+        async with atomic():
+            await WebhookEvent.insert(
+                WebhookEvent(event_id=event_id[:80], type=type_[:64], object_id=object_id[:80])
+            ).on_conflict(target=WebhookEvent.event_id, action="DO NOTHING")
+    except Exception:  # a concurrent delivery inserted it first
+        return False
+    return True
+
+
+async def apply_webhook_event(event: dict[str, Any]) -> str:
+    """Apply one verified gateway event once; returns a short outcome for the log ("duplicate" for a repeat).
+
+    Raises ``GatewayError`` when the object's current state could not be learnt (the gateway delivers again)."""
+    event_id = str(event["id"])
+    type_ = str(event["type"])
+    obj = (event.get("data") or {}).get("object") or {}
+    if not isinstance(obj, dict):
+        obj = {}
+    object_id = str(obj.get("id") or "")
+    if not await _remember_event(event_id, type_, object_id):
+        return "duplicate"
+    outcome = await _apply_event(event_id, type_, obj, object_id)
+    async with atomic():
+        await WebhookEvent.update({WebhookEvent.processed_at: clock.now(), WebhookEvent.outcome: outcome[:64]}).where(
+            WebhookEvent.event_id == event_id
+        )
+    return outcome
+
+
+async def _apply_event(event_id: str, type_: str, obj: dict[str, Any], object_id: str) -> str:
+    metadata = obj.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    if type_.startswith("checkout.session."):
+        if obj.get("mode") == "setup":
+            return await save_card_from_setup(object_id)
+        batch = await queries.batch_by(session_id=object_id, batch=metadata.get("payment_id"))
+    elif type_.startswith("payment_intent."):
+        batch = await queries.batch_by(intent_id=object_id, batch=metadata.get("payment_id"))
+    elif type_ == "charge.refunded":
+        return await _sync_refunds_of_intent(str(obj.get("payment_intent") or ""))
+    elif type_.startswith("refund."):
+        return await _sync_refund(object_id, metadata.get("refund_id"))
+    else:
+        return "ignored"
+    if batch is None:
+        log.info("webhook %s %s for an unknown payment %s", event_id, type_, object_id)
+        return "unknown"
+    outcome = await _sync_batch(batch)
+    return outcome.status if outcome else "unknown"
+
+
+# --- reconciliation ---------------------------------------------------------------------------------------------
+
+
+async def reconcile(since: datetime | None = None, *, actor: Principal | None = None, ip: str = "") -> int:
+    """Fix payments whose webhook was lost: list recent payment intents and apply each known one's state, then
+    ask about every checkout still without a final word (``rules.needs_check``: an open checkout past its expiry,
+    a payment long awaiting confirmation). Returns how many payments changed; a staff run is audited."""
+    now = clock.now()
+    since = since or now - timedelta(days=3)
+    fixed = 0
+    seen: set[str] = set()
+    async for intent in client().list_payment_intents(since=int(since.timestamp())):
+        batch = intent.metadata.get("payment_id")
+        if not batch or batch in seen:
+            continue
+        seen.add(batch)
+        if not await queries.batch_rows(batch) or await queries.all_paid(batch):
+            continue
+        outcome = await _sync_batch(batch)
+        if outcome and outcome.status not in (S.PENDING, S.OPEN):
+            fixed += 1
+    for batch in await queries.batches_to_check(since, now):
+        if batch in seen:
+            continue
+        seen.add(batch)
+        try:
+            outcome = await _sync_batch(batch)
+        except GatewayError as exc:
+            log.warning("reconcile %s: %s", batch, exc)
+            continue
+        if outcome and outcome.status not in (S.PENDING, S.OPEN):
+            fixed += 1
+    if actor is not None:
+        async with atomic():
+            await audit.record(actor, "payment.reconcile", "payment", None, {"fixed": fixed}, ip=ip)
+    return fixed
+
+
+# --- refunds ---------------------------------------------------------------------------------------------------
+
+
+class RefundRefused(Exception):
+    def __init__(self, reason: rules.RefundProblem | str, message: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message
+
+
+async def refund(principal: Principal, payment_id: int, amount: Decimal, reason: str, ip: str = "") -> int:
+    """An accountant returns ``amount`` of a payment in their houses through the gateway, then the ledger and the
+    audit log take it. Returns the refund's id; ``RefundRefused`` says why not."""
+    payment = await queries.staff_payment(principal, payment_id)
+    if payment is None or not payment.intent_id:
+        raise RefundRefused(rules.RefundProblem.NOT_PAID)
+    available = rules.refundable(to_kopecks(payment.amount), to_kopecks(payment.refunded), payment.stored_status)
+    problem = rules.refund_problem(to_kopecks(amount), available)
+    if problem:
+        raise RefundRefused(problem)
+    uid = str(uuid.uuid4())
+    key = str(uuid.uuid4())
+    async with atomic():
+        inserted = await Refund.insert(
+            Refund(
+                uid=uid,
+                payment=payment_id,
+                amount_kopecks=to_kopecks(amount),
+                reason=reason[:255],
+                status=RefundStatus.PENDING,
+                idempotency_key=key,
+                created_by=principal.user_id,
+            )
+        ).returning(Refund.id)
+    refund_id = inserted[0]["id"]
+    try:
+        result = await client().create_refund(
+            payment_intent=payment.intent_id,
+            amount=to_kopecks(amount),
+            reason="requested_by_customer",
+            refund_id=uid,
+            idempotency_key=key,
+        )
+    except GatewayError as exc:
+        async with atomic():
+            await Refund.update({Refund.status: RefundStatus.FAILED, Refund.failure_message: exc.message[:255]}).where(
+                Refund.id == refund_id
+            )
+        raise RefundRefused("gateway", exc.message) from exc
+    async with atomic():
+        await Refund.update({Refund.gateway_refund_id: result.id}).where(Refund.id == refund_id)
+    if result.status == "succeeded":
+        await _apply_refund(refund_id, actor=principal, ip=ip)
+    return refund_id
+
+
+async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str = "") -> bool:
+    """Post a succeeded refund to the ledger once, update the payment, and record it in the audit log."""
+    now = clock.now()
+    async with atomic():
+        claimed = (
+            await Refund.update({Refund.status: RefundStatus.SUCCEEDED, Refund.posted_at: now})
+            .where((Refund.id == refund_id) & Refund.posted_at.is_null())
+            .returning(Refund.id, Refund.uid, Refund.payment, Refund.amount_kopecks, Refund.reason, Refund.created_by)
+        )
+        if not claimed:
+            return False
+        done = claimed[0]
+        payment = await Payment.select().where(Payment.id == done["payment"]).first()
+        assert payment is not None
+        await ledger.post_refund(
+            payment["account"],
+            from_kopecks(done["amount_kopecks"]),
+            f"refund:{done['uid']}",
+            now,
+            reason=done["reason"],
+        )
+        refunded = payment["refunded_kopecks"] + done["amount_kopecks"]
+        status = rules.status_after_refunds(payment["amount_kopecks"], refunded)
+        await Payment.update(
+            {Payment.refunded_kopecks: refunded, Payment.status: status, Payment.updated_at: now}
+        ).where(Payment.id == payment["id"])
+        await audit.record(
+            actor,
+            "payment.refund",
+            "payment",
+            payment["id"],
+            {
+                "refund_id": refund_id,
+                "amount": str(from_kopecks(done["amount_kopecks"])),
+                "reason": done["reason"],
+                "status": [payment["status"], status],
+            },
+            ip=ip,
+        )
+    return True
+
+
+async def _sync_refund(gateway_refund_id: str, refund_uid: str | None) -> str:
+    row = None
+    if refund_uid:
+        row = await Refund.select(Refund.id, Refund.gateway_refund_id).where(Refund.uid == str(refund_uid)[:36]).first()
+    if row is None and gateway_refund_id:
+        row = (
+            await Refund.select(Refund.id, Refund.gateway_refund_id)
+            .where(Refund.gateway_refund_id == gateway_refund_id[:80])
+            .first()
+        )
+    if row is None:
+        log.info("webhook for an unknown refund %s", gateway_refund_id)
+        return "unknown"
+    result = await client().retrieve_refund(gateway_refund_id)
+    if not row["gateway_refund_id"]:
+        async with atomic():
+            await Refund.update({Refund.gateway_refund_id: result.id}).where(Refund.id == row["id"])
+    if result.status == "succeeded":
+        await _apply_refund(row["id"])
+        return "refunded"
+    if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED):
+        async with atomic():
+            await Refund.update({Refund.status: result.status}).where(
+                (Refund.id == row["id"]) & Refund.posted_at.is_null()
+            )
+    return result.status
+
+
+async def _sync_refunds_of_intent(intent_id: str) -> str:
+    if not intent_id:
+        return "ignored"
+    rows = await Refund.select(Refund.id, Refund.uid, Refund.gateway_refund_id).where(
+        (Refund.payment.intent_id == intent_id[:80]) & Refund.posted_at.is_null()
+    )
+    for row in rows:
+        if row["gateway_refund_id"]:
+            await _sync_refund(row["gateway_refund_id"], row["uid"])
+    return "refunds synced" if rows else "no pending refunds"
+
+
+# --- saved cards --------------------------------------------------------------------------------------------------
+
+
+async def _customer_of(user_id: int) -> str:
+    """The user's Customer at the gateway, created on first use."""
+    found = await queries.customer_id_of(user_id)
+    if found:
+        return found
+    user = await User.select(User.email, User.full_name).where(User.id == user_id).first()
+    customer = await client().create_customer(
+        email=(user or {}).get("email"),
+        name=(user or {}).get("full_name"),
+        reference=str(user_id),
+        idempotency_key=f"customer-{user_id}-{uuid.uuid4()}",
+    )
+    async with atomic():
+        await GatewayCustomer.insert(GatewayCustomer(user=user_id, customer_id=customer.id)).on_conflict(
+            target=GatewayCustomer.user, action="DO NOTHING"
+        )
+    return await queries.customer_id_of(user_id) or customer.id
+
+
+async def start_card_setup(principal: Principal, base_url: str) -> str:
+    """A checkout in setup mode: the resident saves a card on the gateway's page. Returns the page's address."""
+    assert principal.user_id is not None
+    customer = await _customer_of(principal.user_id)
+    uid = str(uuid.uuid4())
+    async with atomic():
+        await CardSetup.insert(CardSetup(uid=uid, user=principal.user_id))
+    session = await client().create_setup_session(
+        customer=customer,
+        reference=uid,
+        success_url=f"{base_url}/autopay/cards/return?session_id={{CHECKOUT_SESSION_ID}}",
+        cancel_url=f"{base_url}/autopay",
+        idempotency_key=uid,
+    )
+    async with atomic():
+        await CardSetup.update({CardSetup.session_id: session.id}).where(CardSetup.uid == uid)
+    return session.url or ""
+
+
+async def save_card_from_setup(session_id: str, user_id: int | None = None) -> str:
+    """Record the card a setup checkout saved (from the webhook or the return page), once."""
+    setup = await queries.card_setup(session_id, user_id)
+    if setup is None:
+        return "unknown"
+    gateway = client()
+    session = await gateway.retrieve_session(session_id)
+    if session.status != "complete" or not session.setup_intent:
+        if session.status == "expired":
+            async with atomic():
+                await CardSetup.update({CardSetup.status: CardSetupStatus.EXPIRED}).where(CardSetup.id == setup["id"])
+        return session.status
+    intent = await gateway.retrieve_setup_intent(session.setup_intent)
+    if not intent.payment_method:
+        return "no card"
+    card = await gateway.retrieve_card(intent.payment_method)
+    async with atomic():
+        await PaymentMethod.insert(
+            PaymentMethod(
+                user=setup["user"],
+                gateway_id=card.id,
+                brand=card.brand,
+                last4=card.last4,
+                exp_month=card.exp_month,
+                exp_year=card.exp_year,
+            )
+        ).on_conflict(target=PaymentMethod.gateway_id, action="DO NOTHING")
+        await CardSetup.update({CardSetup.status: CardSetupStatus.COMPLETE}).where(CardSetup.id == setup["id"])
+    return "card saved"
+
+
+async def remove_card(principal: Principal, card_id: int) -> bool:
+    """Detach a saved card at the gateway; autopay that used it is switched off at once. False: not the user's."""
+    assert principal.user_id is not None
+    card = await queries.card_of(principal.user_id, card_id)
+    if card is None:
+        return False
+    now = clock.now()
+    async with atomic():
+        await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: now}).where(
+            AutopayMandate.payment_method == card_id
+        )
+        await PaymentMethod.update({PaymentMethod.removed_at: now}).where(PaymentMethod.id == card_id)
+    try:
+        await client().detach_card(card.gateway_id)
+    except GatewayError as exc:
+        log.warning("detach %s: %s", card.gateway_id, exc)
+    return True
+
+
+# --- autopay ----------------------------------------------------------------------------------------------------
+
+
+async def set_up_autopay(principal: Principal, account_id: int, card_id: int, limit: Decimal) -> None:
+    """Turn autopay on (or change its card and limit) for an account the user may pay for, with their card."""
+    assert principal.user_id is not None
+    now = clock.now()
+    async with atomic():
+        existing = (
+            await AutopayMandate.select(AutopayMandate.id)
+            .where((AutopayMandate.user == principal.user_id) & (AutopayMandate.account == account_id))
+            .first()
+        )
+        values = {
+            AutopayMandate.payment_method: card_id,
+            AutopayMandate.monthly_limit_kopecks: to_kopecks(limit),
+            AutopayMandate.active: True,
+            AutopayMandate.updated_at: now,
+        }
+        if existing:
+            await AutopayMandate.update(values).where(AutopayMandate.id == existing["id"])
+        else:
+            await AutopayMandate.insert(
+                AutopayMandate(
+                    account=account_id,
+                    user=principal.user_id,
+                    payment_method=card_id,
+                    monthly_limit_kopecks=to_kopecks(limit),
+                    active=True,
+                )
+            )
+
+
+async def cancel_autopay(principal: Principal, account_id: int) -> bool:
+    async with atomic():
+        changed = (
+            await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: clock.now()})
+            .where(
+                (AutopayMandate.user == principal.user_id)
+                & (AutopayMandate.account == account_id)
+                & AutopayMandate.active.eq(True)
+            )
+            .returning(AutopayMandate.id)
+        )
+    return bool(changed)
+
+
+async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
+    """Charge the amount due of every active mandate that ``rules.autopay_due`` says is due (once a month each),
+    for a user who still ``rules.may_pay`` for the account. Returns how many were charged."""
+    now = now or clock.now()
+    today = clock.local(now).date()
+    period = rules.period_key(today)
+    day = queries.autopay_day()
+    mandates = (
+        await AutopayMandate.select(
+            AutopayMandate.all_columns(),
+            AutopayMandate.payment_method.gateway_id.as_alias("pm"),
+            AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
+            AutopayMandate.account.number.as_alias("number"),
+        )
+        .where(AutopayMandate.active.eq(True) & (AutopayMandate.last_period != period))
+        .order_by(AutopayMandate.id)
+        .limit(limit)
+    )
+    due = [m for m in mandates if rules.autopay_due(today, m["last_period"], day)]
+    if not due:
+        return 0
+    residencies = await Residency.select(Residency.user, Residency.account, Residency.role, Residency.rights).where(
+        Residency.user.is_in(sorted({m["user"] for m in due})) & Residency.revoked_at.is_null()
+    )
+    payers = {(r["user"], r["account"]) for r in residencies if rules.may_pay(r["role"], r["rights"])}
+    charged = 0
+    for mandate in due:
+        if (mandate["user"], mandate["account"]) not in payers or mandate["pm_removed"] is not None:
+            async with atomic():
+                await AutopayMandate.update({AutopayMandate.active: False}).where(AutopayMandate.id == mandate["id"])
+            continue
+        if await _charge_mandate(mandate, today, period):
+            charged += 1
+    return charged
+
+
+async def _mandate_result(mandate_id: int, period: str, status: str, message: str) -> None:
+    async with atomic():
+        await AutopayMandate.update(
+            {
+                AutopayMandate.last_period: period,
+                AutopayMandate.last_status: status,
+                AutopayMandate.last_message: message,
+                AutopayMandate.updated_at: clock.now(),
+            }
+        ).where(AutopayMandate.id == mandate_id)
+
+
+async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> bool:
+    """One autopay charge: record the payment, charge the saved card off-session, report a failure."""
+    # Claim the month first, so that a second run (or process) never charges it twice.
+    async with atomic():
+        claimed = (
+            await AutopayMandate.update(
+                {AutopayMandate.last_period: period, AutopayMandate.last_status: AutopayResult.RUNNING}
+            )
+            .where(
+                (AutopayMandate.id == mandate["id"])
+                & AutopayMandate.active.eq(True)
+                & (AutopayMandate.last_period != period)
+            )
+            .returning(AutopayMandate.id)
+        )
+    if not claimed:
+        return False
+    due = await ledger.amount_due(mandate["account"])
+    limit = from_kopecks(mandate["monthly_limit_kopecks"])
+    amount, why = rules.autopay_amount(due, limit)
+    if amount is None:
+        await _mandate_result(mandate["id"], period, why, "")
+        if why == AutopayResult.OVER_LIMIT:
+            async with atomic():
+                await _notify_user(
+                    mandate["user"],
+                    "autopay_over_limit",
+                    lambda: gettext("Autopay did not run"),
+                    lambda: gettext(
+                        "The amount due on account %(number)s (%(due)s) is above your autopay limit of %(limit)s. "
+                        "Please pay it on the portal.",
+                        number=mandate["number"],
+                        due=format_money(due),
+                        limit=format_money(limit),
+                    ),
+                    f"autopay:{mandate['id']}:{period}:over_limit",
+                    f"/pay?account={mandate['account']}",
+                )
+        return False
+    customer = await queries.customer_id_of(mandate["user"])
+    uid = str(uuid.uuid4())
+    key = str(uuid.uuid4())
+    description = f"Автоплатёж {period}, л/с {mandate['number']}"
+    async with atomic():
+        inserted = await Payment.insert(
+            Payment(
+                uid=uid,
+                batch=uid,
+                kind=PaymentKind.AUTOPAY,
+                account=mandate["account"],
+                amount_kopecks=to_kopecks(amount),
+                status=S.PENDING,
+                idempotency_key=key,
+                created_by=mandate["user"],
+                description=description,
+            )
+        ).returning(Payment.id)
+    try:
+        intent = await client().charge_saved_card(
+            payment_id=uid,
+            amount=to_kopecks(amount),
+            customer=customer or "",
+            payment_method=mandate["pm"],
+            description=description,
+            idempotency_key=key,
+        )
+    except GatewayError as exc:
+        intent_id = (exc.payment_intent or {}).get("id")
+        code = exc.decline_code or exc.code or exc.type
+        await _apply_outcome(uid, rules.Outcome(S.FAILED, code, exc.message), intent_id)
+        await _mandate_result(mandate["id"], period, AutopayResult.FAILED, code)
+        log.info("autopay %s for mandate %s failed: %s", inserted[0]["id"], mandate["id"], exc)
+        return False
+    outcome = await _apply_intent(uid, intent)
+    await _mandate_result(mandate["id"], period, AutopayResult(outcome.status), "")
+    return outcome.status == S.SUCCEEDED

@@ -1,0 +1,137 @@
+"""The input of the payments pages read into typed values through ``core.parse``, with translated errors. No I/O:
+the accounts and cards a user may choose are handed in by the handler."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from portal.core.i18n import gettext
+from portal.core.parse import parse_date, parse_id, parse_money
+from portal.core.web import FormErrors, form_value
+from portal.payments import rules, texts
+from portal.payments.queries import PayableAccount, StaffFilter
+from portal.payments.tables import PaymentStatus
+
+
+def amount_text(amount: Decimal) -> str:
+    """An amount as the form shows it: «3540,00» (no spaces, so any keyboard can edit it)."""
+    return f"{amount:.2f}".replace(".", ",")
+
+
+# --- paying -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PayForm:
+    """The pay sheet: which accounts are paid and how much for each (typed text kept for the page)."""
+
+    chosen: set[int] = field(default_factory=set)
+    typed: dict[str, str] = field(default_factory=dict)
+    items: list[tuple[PayableAccount, Decimal]] = field(default_factory=list)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def initial_pay_form(accounts: Sequence[PayableAccount], wanted: object = None) -> PayForm:
+    """The sheet as it opens: each amount due prefilled; the account asked for (``?account=``) chosen alone,
+    otherwise every account with a debt (or the first)."""
+    typed = {str(a.id): amount_text(a.due) if a.due > 0 else "" for a in accounts}
+    ids = [a.id for a in accounts]
+    account = parse_id(wanted)
+    debts = {a.id for a in accounts if a.due > 0} or set(ids[:1])
+    return PayForm(chosen={account} if account is not None and account in ids else debts, typed=typed)
+
+
+def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -> PayForm:
+    """Fields ``pay_<id>`` (chosen; implied when the sheet shows one account) and ``amount_<id>``."""
+    form = PayForm()
+    for account in accounts:
+        name = f"amount_{account.id}"
+        form.typed[str(account.id)] = form_value(data, name)[:40]
+        if len(accounts) > 1 and not form_value(data, f"pay_{account.id}"):
+            continue
+        form.chosen.add(account.id)
+        amount = parse_money(form.typed[str(account.id)])
+        problem = rules.amount_problem(amount)
+        if problem:
+            form.errors.add(name, texts.amount_error(problem))
+        else:
+            assert amount is not None
+            form.items.append((account, amount))
+    if not form.chosen:
+        form.errors.general.append(gettext("Choose at least one account to pay for."))
+    return form
+
+
+def typed_total(form: PayForm, percent: Decimal) -> Decimal:
+    """What the sheet's button states: the amounts typed for the chosen accounts (those that can be paid), with
+    the commission."""
+    amounts = [parse_money(text) for key, text in form.typed.items() if parse_id(key) in form.chosen]
+    return rules.total_with_commission((a for a in amounts if a is not None and not rules.amount_problem(a)), percent)
+
+
+# --- autopay ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AutopayForm:
+    card: int | None
+    limit: Decimal | None
+    errors: FormErrors
+
+
+def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collection[int]) -> AutopayForm:
+    """Fields ``card_<account>`` and ``limit_<account>`` (one form per account on the autopay page)."""
+    errors = FormErrors()
+    card = parse_id(form_value(data, f"card_{account_id}"))
+    if card not in cards:
+        errors.add(f"card_{account_id}", gettext("Choose a saved card."))
+    limit = parse_money(form_value(data, f"limit_{account_id}"))
+    problem = rules.amount_problem(limit)
+    if problem:
+        errors.add(f"limit_{account_id}", texts.amount_error(problem))
+    return AutopayForm(card=card, limit=limit, errors=errors)
+
+
+# --- staff --------------------------------------------------------------------------------------------------------
+
+
+def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
+    """The staff list's filters from the query string; what cannot be read is left out, never an error."""
+    status = form_value(query, "status")
+    return StaffFilter(
+        status=PaymentStatus(status) if status in set(PaymentStatus) else None,
+        date_from=parse_date(form_value(query, "from")),
+        date_to=parse_date(form_value(query, "to")),
+        house=parse_id(form_value(query, "house")),
+        amount_min=parse_money(form_value(query, "min")),
+        amount_max=parse_money(form_value(query, "max")),
+        account=form_value(query, "account")[:20],
+    )
+
+
+@dataclass(frozen=True)
+class RefundForm:
+    amount: Decimal | None
+    reason: str
+    typed: dict[str, str]
+    errors: FormErrors
+
+
+def initial_refund_form(available: Decimal) -> RefundForm:
+    return RefundForm(None, "", {"amount": amount_text(available), "reason": ""}, FormErrors())
+
+
+def read_refund_form(data: Mapping[str, Any]) -> RefundForm:
+    typed = {"amount": form_value(data, "amount")[:40], "reason": form_value(data, "reason")[:255]}
+    errors = FormErrors()
+    amount = parse_money(typed["amount"])
+    if amount is None or amount <= 0:
+        errors.add("amount", gettext("Enter the amount to refund, for example 1500,00."))
+    if len(typed["reason"]) < 3:
+        errors.add("reason", gettext("Say why the money is returned (it goes to the audit log)."))
+    if not form_value(data, "confirm"):
+        errors.add("confirm", gettext("Confirm that the money goes back to the payer's card."))
+    return RefundForm(amount, typed["reason"], typed, errors)

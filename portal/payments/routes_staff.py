@@ -1,0 +1,204 @@
+"""Staff pages of payments: the list with its filters and exports, a payment's page, refunds, reconciliation."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+from openpyxl import Workbook
+
+from portal.billing.queries import houses_of
+from portal.core import clock
+from portal.core.i18n import gettext, lazy
+from portal.core.pagination import page_request
+from portal.core.security import Principal, StaffRole, staff
+from portal.core.web import FormData, flash, render, see_other
+from portal.payments import actions, forms, queries, rules, texts
+from portal.payments.gateway import GatewayError
+from portal.payments.routes import words
+from portal.payments.tables import PaymentKind, PaymentStatus
+
+R = StaffRole
+VIEW_ROLES = (R.ACCOUNTANT, R.MANAGER, R.OPERATOR)
+EXPORT_ROLES = (R.ACCOUNTANT, R.MANAGER)
+
+EXPORT_HEADER = (
+    lazy("Payment no."),
+    lazy("Date"),
+    lazy("Account"),
+    lazy("Address"),
+    lazy("Amount"),
+    lazy("Refunded"),
+    lazy("Status"),
+    lazy("Kind"),
+)
+
+
+async def provide_staff_payment(principal: NamedDependency[Principal], payment_id: int) -> queries.PaymentView:
+    """The payment in the path, if its account is in the staff member's houses (404 otherwise)."""
+    found = await queries.staff_payment(principal, payment_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+def _export_rows(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
+    return [
+        [
+            r.id,
+            clock.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+            rules.safe_cell(r.number),
+            rules.safe_cell(r.address),
+            r.amount,
+            r.refunded,
+            texts.status_label(r.status),
+            r.kind,
+        ]
+        for r in rows
+    ]
+
+
+def _csv(rows: Sequence[queries.PaymentView]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([h() for h in EXPORT_HEADER])
+    for row in _export_rows(rows):
+        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(rows: Sequence[queries.PaymentView]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(gettext("Payments"))
+    sheet.append([h() for h in EXPORT_HEADER])
+    for row in _export_rows(rows):
+        sheet.append([float(v) if isinstance(v, Decimal) else str(v) if isinstance(v, PaymentKind) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _detail(
+    request: Request,
+    principal: Principal,
+    payment: NamedDependency[queries.PaymentView],
+    refunds: list[queries.RefundView],
+    template: str,
+    form: forms.RefundForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    available = payment.refundable
+    form = form or forms.initial_refund_form(available)
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        pay=payment,
+        refunds=refunds,
+        available=available,
+        errors=form.errors,
+        values=form.typed,
+        may_refund=principal.has_role(R.ACCOUNTANT) and available > 0,
+        **words(),
+    )
+
+
+class StaffPayments(Controller):
+    """Payments of the accounts in a staff member's houses (accountants, managers, operators)."""
+
+    path = "/staff/payments"
+    opt = staff(*VIEW_ROLES)
+    dependencies = {"payment": Provide(provide_staff_payment)}
+
+    @get("/", name="staff_payments")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        q = request.query_params
+        f = forms.read_staff_filter(q)
+        return render(
+            request,
+            "payments/staff_list.html",
+            page=await queries.staff_payments(principal, f, page_request(q.get("page"), q.get("size"))),
+            f=f,
+            houses=[(h["id"], h["address"]) for h in await houses_of(principal.house_ids)],
+            statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus],
+            may_export=principal.has_role(*EXPORT_ROLES),
+            may_reconcile=principal.has_role(R.ACCOUNTANT),
+            **words(),
+        )
+
+    @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
+    async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
+        return _download(_csv(rows), "text/csv; charset=utf-8", "payments.csv")
+
+    @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
+    async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
+        return _download(
+            _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "payments.xlsx"
+        )
+
+    @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
+    async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+        try:
+            fixed = await actions.reconcile(actor=principal, ip=request.client.host if request.client else "")
+        except GatewayError:
+            flash(request, gettext("The payment service did not answer. Try again later."), "error")
+        else:
+            flash(request, gettext("Checked with the payment service. Payments updated: %(n)s.", n=fixed))
+        return see_other(request, "/staff/payments")
+
+    @get("/{payment_id:int}", name="staff_payment")
+    async def detail(
+        self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
+    ) -> Template:
+        refunds = await queries.refunds_of(payment.id)
+        return _detail(request, principal, payment, refunds, "payments/staff_detail.html")
+
+    @get("/{payment_id:int}/refund", name="staff_refund_form", opt=staff(R.ACCOUNTANT))
+    async def refund_form(
+        self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
+    ) -> Template:
+        refunds = await queries.refunds_of(payment.id)
+        return _detail(request, principal, payment, refunds, "payments/staff_refund.html")
+
+    @post("/{payment_id:int}/refund", name="staff_refund", opt=staff(R.ACCOUNTANT), status_code=200)
+    async def refund(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        payment: NamedDependency[queries.PaymentView],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_refund_form(data)
+        if not form.errors:
+            assert form.amount is not None
+            ip = request.client.host if request.client else ""
+            try:
+                await actions.refund(principal, payment.id, form.amount, form.reason, ip=ip)
+            except actions.RefundRefused as exc:
+                form.errors.add("amount", texts.refund_error(exc.reason, exc.message))
+        if form.errors:
+            refunds = await queries.refunds_of(payment.id)
+            return _detail(request, principal, payment, refunds, "payments/staff_refund.html", form, 422)
+        flash(request, gettext("The refund is made and entered in the account's ledger."))
+        return see_other(request, f"/staff/payments/{payment.id}")
+
+
+# Queries the staff list may run on an ordinary load (tests/billing/test_query_budgets.py, as in routes.py).
+QUERY_BUDGETS: dict[str, int] = {
+    "/staff/payments": 4,
+}

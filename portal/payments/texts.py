@@ -1,0 +1,79 @@
+"""Words of the payments domain shown to people (pages and messages alike): status names, reasons a card was
+declined, what is wrong with an amount. Translated when called, so each reader gets their own language."""
+
+from __future__ import annotations
+
+from portal.core.i18n import gettext, pgettext
+from portal.payments.rules import AmountProblem, RefundProblem
+from portal.payments.tables import PaymentStatus
+
+S = PaymentStatus
+
+# The badge of each status (templates/components badge()): the tint says the same as the word.
+STATUS_BADGES: dict[str, str] = {
+    S.CREATED: "new",
+    S.OPEN: "work",
+    S.PENDING: "work",
+    S.SUCCEEDED: "done",
+    S.FAILED: "danger",
+    S.CANCELED: "neutral",
+    S.EXPIRED: "neutral",
+    S.REFUNDED: "neutral",
+    S.PARTIALLY_REFUNDED: "work",
+}
+
+
+def status_label(status: str) -> str:
+    labels = {
+        S.CREATED: pgettext("payment status", "Created"),
+        S.OPEN: pgettext("payment status", "Not completed"),
+        S.PENDING: pgettext("payment status", "Processing"),
+        S.SUCCEEDED: pgettext("payment status", "Paid"),
+        S.FAILED: pgettext("payment status", "Declined"),
+        S.CANCELED: pgettext("payment status", "Cancelled"),
+        S.EXPIRED: pgettext("payment status", "Expired"),
+        S.REFUNDED: pgettext("payment status", "Refunded"),
+        S.PARTIALLY_REFUNDED: pgettext("payment status", "Partly refunded"),
+    }
+    return labels.get(status, status)
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "neutral")
+
+
+def decline_text(code: str | None, fallback: str = "") -> str:
+    """A plain-language reason for a failed payment."""
+    texts = {
+        "generic_decline": gettext("The bank declined the card."),
+        "card_declined": gettext("The bank declined the card."),
+        "insufficient_funds": gettext("There is not enough money on the card."),
+        "authentication_required": gettext(
+            "The bank asks you to confirm this payment yourself. Please pay on the portal."
+        ),
+        "payment_intent_authentication_failure": gettext("The payment was not confirmed with the bank."),
+        "gateway_unavailable": gettext("The payment service is not available right now. Please try again later."),
+        "expired_card": gettext("The card has expired."),
+    }
+    return texts.get(code or "", fallback or gettext("The payment did not go through."))
+
+
+def unavailable() -> str:
+    return gettext("The payment service is not available right now. Please try again later.")
+
+
+def amount_error(problem: AmountProblem) -> str:
+    return {
+        AmountProblem.INVALID: gettext("Enter the amount in rubles, for example 1500 or 1500,50."),
+        AmountProblem.TOO_SMALL: gettext("The smallest payment is 1 ₽."),
+        AmountProblem.TOO_LARGE: gettext("The largest payment at once is 500 000 ₽. Split it into several payments."),
+    }[problem]
+
+
+def refund_error(problem: RefundProblem | str, message: str = "") -> str:
+    return {
+        RefundProblem.TOO_LARGE: gettext("That is more than what is left to refund."),
+        RefundProblem.NOTHING_LEFT: gettext("This payment has nothing left to refund."),
+        RefundProblem.NOT_PAID: gettext("Only a paid payment can be refunded."),
+        RefundProblem.INVALID: gettext("Enter the amount to refund, for example 1500,00."),
+    }.get(problem, gettext("The payment service refused the refund: %(reason)s", reason=message))  # type: ignore[call-overload]
