@@ -37,6 +37,7 @@ from portal.core.security import (
 )
 from portal.core.security import session_config as portal_session_config
 from portal.core.web import Refused, configure_jinja, is_fragment_request, refused_back
+from portal.payments import gateway
 from portal.settings import ROOT, Settings, get_settings, use_settings
 
 WEBHOOK_PATHS = ["/payments/webhook"]
@@ -126,6 +127,7 @@ async def _before_request(request: Request) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    gateway.check_settings(settings)
     use_settings(settings)
     from portal.accounts.principal import load_principal
 
@@ -153,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         stores={"sessions": _session_store(settings)},
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware),
+            DefineMiddleware(SecurityHeadersMiddleware, form_action=gateway.form_targets(settings)),
             DefineMiddleware(LocaleMiddleware),
             session_config.middleware,
         ],

@@ -7,7 +7,7 @@ route × role test in ``tests/accounts`` walks every route with every role again
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -181,36 +181,46 @@ async def provide_principal(request: HTMXRequest) -> Principal:
     return await principal_of(request)
 
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self' http: https:",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+def content_security_policy(form_action: Sequence[str] = ()) -> str:
+    """The CSP. Forms post only to this site and to the ``form_action`` origins: the payment gateway's page, where
+    the answer to a pay form redirects (browsers check a form's redirect against ``form-action`` too)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            " ".join(["form-action 'self'", *form_action]),
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
 
-SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"geolocation=(), microphone=(), camera=(self)"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-]
+
+def security_headers(form_action: Sequence[str] = ()) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-security-policy", content_security_policy(form_action).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"geolocation=(), microphone=(), camera=(self)"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+
+
+CSP = content_security_policy()
+SECURITY_HEADERS = security_headers()
 
 
 class SecurityHeadersMiddleware:
     """Adds the strict CSP and the other security headers to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, form_action: Sequence[str] = ()) -> None:
         self.app = app
+        self.headers = security_headers(form_action)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -220,7 +230,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                extra = [(k, v) for k, v in self.headers if k not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

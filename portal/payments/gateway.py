@@ -15,15 +15,17 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
-from portal.settings import get_settings
+from portal.settings import Settings, get_settings
 
 T = TypeVar("T")
 
@@ -325,6 +327,48 @@ def verify_signature(
     if timestamp < current - tolerance:
         raise SignatureError("timestamp outside the tolerance")
     return timestamp
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+# The sandbox gateway's published test secrets (README): fine for the local sandbox, never for a real gateway.
+SANDBOX_SECRETS = {"PAYMENT_SECRET_KEY": "sk_test_portal", "PAYMENT_WEBHOOK_SECRET": "whsec_portal_sandbox"}
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class UnsafeGatewaySettings(RuntimeError):
+    """The portal refuses to start: a gateway other than the local sandbox with the sandbox's public secrets."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse the sandbox's published secrets unless ``PAYMENT_GATEWAY_URL`` is the sandbox on this machine:
+    with them anyone could sign webhooks ("paid") or call the gateway in the portal's name."""
+    host = urlsplit(settings.payment_gateway_url).hostname or ""
+    if host in LOCAL_HOSTS:
+        return
+    values = {
+        "PAYMENT_SECRET_KEY": settings.payment_secret_key,
+        "PAYMENT_WEBHOOK_SECRET": settings.payment_webhook_secret,
+    }
+    public = [name for name, value in values.items() if value == SANDBOX_SECRETS[name]]
+    if public:
+        raise UnsafeGatewaySettings(
+            f"PAYMENT_GATEWAY_URL points at {host!r}, not the local sandbox, but {' and '.join(public)} "
+            "still hold the sandbox's published test values. Set the gateway's own secrets."
+        )
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def form_targets(settings: Settings, env: Mapping[str, str] | None = None) -> list[str]:
+    """Where a form's answer may take the browser besides the portal: the gateway's payment page
+    (``PAYMENT_CHECKOUT_URL`` when it is not on the API's origin, as with Stripe's)."""
+    env = os.environ if env is None else env
+    found = [_origin(settings.payment_gateway_url), _origin(env.get("PAYMENT_CHECKOUT_URL", ""))]
+    return list(dict.fromkeys(o for o in found if o))
 
 
 # --- the client -----------------------------------------------------------------------------------------------
