@@ -263,8 +263,11 @@ async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
         )
 
 
-async def _sync_batch(batch: str) -> rules.Outcome | None:
-    """Ask the gateway how ``batch`` stands now and apply it (webhooks, reconciliation and the payer's return)."""
+Applied = tuple[rules.Outcome, int]  # what the gateway's state meant, and how many payments it changed
+
+
+async def _sync_batch(batch: str) -> Applied | None:
+    """Ask the gateway how ``batch`` stands now and apply it (webhooks, reconciliation, the payer's return)."""
     rows = await queries.batch_rows(batch)
     if not rows:
         return None
@@ -286,7 +289,7 @@ async def _sync_batch(batch: str) -> rules.Outcome | None:
     return await _apply_intent(batch, await gateway.retrieve_payment_intent(first.intent_id))
 
 
-async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_payer: bool = False) -> rules.Outcome:
+async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_payer: bool = False) -> Applied:
     intent: PaymentIntent | None = None
     if session.payment_intent:
         intent = await client().retrieve_payment_intent(session.payment_intent)
@@ -299,19 +302,17 @@ async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_p
         error.message if error else None,
         cancelled_by_payer=cancelled_by_payer,
     )
-    await _apply_outcome(batch, outcome, intent.id if intent else None)
-    return outcome
+    return outcome, await _apply_outcome(batch, outcome, intent.id if intent else None)
 
 
-async def _apply_intent(batch: str, intent: PaymentIntent) -> rules.Outcome:
+async def _apply_intent(batch: str, intent: PaymentIntent) -> Applied:
     error = intent.last_payment_error
     outcome = rules.intent_outcome(
         intent.status,
         (error.decline_code or error.code) if error else None,
         error.message if error else None,
     )
-    await _apply_outcome(batch, outcome, intent.id)
-    return outcome
+    return outcome, await _apply_outcome(batch, outcome, intent.id)
 
 
 # --- webhooks ---------------------------------------------------------------------------------------------------
@@ -371,8 +372,8 @@ async def _apply_event(event_id: str, type_: str, obj: dict[str, Any], object_id
     if batch is None:
         log.info("webhook %s %s for an unknown payment %s", event_id, type_, object_id)
         return "unknown"
-    outcome = await _sync_batch(batch)
-    return outcome.status if outcome else "unknown"
+    applied = await _sync_batch(batch)
+    return applied[0].status if applied else "unknown"
 
 
 # --- reconciliation ---------------------------------------------------------------------------------------------
@@ -393,20 +394,18 @@ async def reconcile(since: datetime | None = None, *, actor: Principal | None = 
         seen.add(batch)
         if not await queries.batch_rows(batch) or await queries.all_paid(batch):
             continue
-        outcome = await _sync_batch(batch)
-        if outcome and outcome.status not in (S.PENDING, S.OPEN):
-            fixed += 1
+        applied = await _sync_batch(batch)
+        fixed += applied[1] if applied else 0
     for batch in await queries.batches_to_check(since, now):
         if batch in seen:
             continue
         seen.add(batch)
         try:
-            outcome = await _sync_batch(batch)
+            applied = await _sync_batch(batch)
         except GatewayError as exc:
             log.warning("reconcile %s: %s", batch, exc)
             continue
-        if outcome and outcome.status not in (S.PENDING, S.OPEN):
-            fixed += 1
+        fixed += applied[1] if applied else 0
     if actor is not None:
         async with atomic():
             await audit.record(actor, "payment.reconcile", "payment", None, {"fixed": fixed}, ip=ip)
@@ -810,6 +809,6 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
         await _mandate_result(mandate["id"], period, AutopayResult.FAILED, code)
         log.info("autopay %s for mandate %s failed: %s", inserted[0]["id"], mandate["id"], exc)
         return False
-    outcome = await _apply_intent(uid, intent)
+    outcome, _ = await _apply_intent(uid, intent)
     await _mandate_result(mandate["id"], period, AutopayResult(outcome.status), "")
     return outcome.status == S.SUCCEEDED

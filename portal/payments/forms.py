@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from portal.core.i18n import gettext
+from portal.core.i18n import get_locale, gettext
 from portal.core.parse import parse_date, parse_id, parse_money
 from portal.core.web import FormErrors, form_value
 from portal.payments import rules, texts
@@ -17,8 +17,10 @@ from portal.payments.tables import PaymentStatus
 
 
 def amount_text(amount: Decimal) -> str:
-    """An amount as the form shows it: «3540,00» (no spaces, so any keyboard can edit it)."""
-    return f"{amount:.2f}".replace(".", ",")
+    """An amount as the form shows it: «3540,00» in Russian, "3540.00" in English (no group separators, so any
+    keyboard can edit it; both are read back)."""
+    text = f"{amount:.2f}"
+    return text.replace(".", ",") if get_locale() == "ru" else text
 
 
 # --- paying -----------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from portal.core.address import full_address
 from portal.core.db import from_kopecks, to_kopecks
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
+from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules
 from portal.payments.tables import (
@@ -440,8 +441,9 @@ class StaffFilter:
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
     tz = clock.zone()
     where = Payment.id > 0
-    if principal.house_ids is not None:
-        where &= Payment.account.premise.house.is_in(sorted(principal.house_ids) or [-1])
+    scope = house_scope(Payment.account.premise.house, principal)
+    if scope is not None:
+        where &= scope
     if f.status:
         where &= Payment.status == f.status
     if f.date_from:

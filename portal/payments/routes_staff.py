@@ -14,12 +14,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from openpyxl import Workbook
 
-from portal.billing.queries import houses_of
 from portal.core import clock
 from portal.core.i18n import gettext, lazy
 from portal.core.pagination import page_request
 from portal.core.security import Principal, StaffRole, staff
 from portal.core.web import FormData, flash, render, see_other
+from portal.housing.queries import houses_in_scope
 from portal.payments import actions, forms, queries, rules, texts
 from portal.payments.gateway import GatewayError
 from portal.payments.routes import words
@@ -132,7 +132,7 @@ class StaffPayments(Controller):
             "payments/staff_list.html",
             page=await queries.staff_payments(principal, f, page_request(q.get("page"), q.get("size"))),
             f=f,
-            houses=[(h["id"], h["address"]) for h in await houses_of(principal.house_ids)],
+            houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
             statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus],
             may_export=principal.has_role(*EXPORT_ROLES),
             may_reconcile=principal.has_role(R.ACCOUNTANT),

@@ -49,6 +49,8 @@ async def test_pay_sheet_prefills_the_amount_due_and_states_the_total(client, lo
     assert f'name="only" value="{b}"' in only.text
     assert "Оплатить 1\u00a0200,50\u00a0₽" in only.text
     assert 'href="/pay">' in only.text  # the way to pay for both
+    english = await client.get(f"/pay?account={b}", headers={"Accept-Language": "en"})
+    assert 'value="1200.50"' in english.text and "Pay ₽1,200.50" in english.text
 
 
 async def test_the_sheet_of_one_account_pays_that_account_alone(client, login, household, gateway):
@@ -239,7 +241,7 @@ async def test_no_payment_stays_unfinished_or_processing_when_the_webhook_is_los
     history = await client.get("/payments")
     assert "Срок истёк" in history.text  # shown as it is before the gateway's word arrives
     assert f'href="/payments/{left["id"]}/continue"' not in history.text
-    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await gateway.exclusive(actions.reconcile()) == 2
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
     assert statuses[left["id"]] == "expired"
     assert statuses[returned["id"]] == "open"  # not «Обрабатывается»: the gateway says it was never paid
@@ -254,7 +256,7 @@ async def test_after_the_first_card_payment_autopay_is_offered(client, login, ho
         page = await client.get(_path(hosted.headers["location"]))
         assert "Платёж получен" in page.text
         assert ("Включить автоплатёж?" in page.text) is offered
-        assert ('href="/autopay"' in page.text) is offered
+        assert ('href="/autopay#account-' in page.text) is offered
 
 
 async def test_hostile_amounts_and_ids_are_answered_plainly(client, login, household, gateway):
