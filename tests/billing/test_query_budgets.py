@@ -23,6 +23,7 @@ MODULES = [
     "portal.accounts.routes",
     "portal.billing.routes",
     "portal.payments.routes",
+    "portal.payments.routes_staff",
     "portal.tickets.routes",
     "portal.tickets.routes_staff",
     "portal.meters.routes",
