@@ -1,1 +1,2 @@
-"""Payments: online payment through the gateway, webhooks, refunds, reconciliation, autopay."""
+"""Payments (оплата ЖКУ): online payment through the gateway's checkout page, its webhooks, reconciliation,
+refunds by accountants, saved cards and autopay (автоплатёж)."""
