@@ -18,6 +18,7 @@ from portal.core.i18n import DEFAULT_LOCALE, gettext
 from portal.core.security import ANONYMOUS, Principal
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
+from portal.notifications.queries import houses_of
 from portal.notifications.rules import Audience
 
 
@@ -37,17 +38,16 @@ class PostInput:
     audience_label: str = ""
 
 
-def _check_houses(principal: Principal, audience: Audience) -> None:
-    """A staff user with some houses addresses only those houses (or what is inside them)."""
+async def _check_houses(principal: Principal, audience: Audience) -> dict[tuple[str, int], int]:
+    """A staff user with some houses addresses only what lies in those houses; returns each selection's house."""
+    houses = await houses_of(audience)
     if principal.house_ids is None:
-        return
+        return houses
     if audience.company or audience.complexes:
         raise Refused(gettext("Only staff of every house may address the whole company or a complex."))
-    named = audience.houses_named()
-    if not named and (audience.entrances or audience.risers or audience.premises or audience.accounts):
-        return  # checked by the form, which offers only the user's houses' entrances and risers
-    if not named <= principal.house_ids:
+    if len(houses) < len(audience.targets()) or not set(houses.values()) <= principal.house_ids:
         raise Refused(gettext("You can address only the houses you work with."))
+    return houses
 
 
 def _fields(data: PostInput) -> dict:
@@ -67,7 +67,9 @@ def _fields(data: PostInput) -> dict:
     }
 
 
-async def _write_targets(post_id: int, audience: Audience) -> None:
+async def _write_targets(post_id: int, audience: Audience, houses: dict[tuple[str, int], int] | None = None) -> None:
+    if houses is None:
+        houses = await houses_of(audience)
     await PostTarget.delete().where(PostTarget.post == post_id)
     rows = [
         PostTarget(
@@ -77,6 +79,7 @@ async def _write_targets(post_id: int, audience: Audience) -> None:
             entrance=t.entrance,
             floor_from=t.floor_from,
             floor_to=t.floor_to,
+            house=houses.get((t.kind.value, t.ref)) if t.ref is not None else None,
         )
         for t in audience.targets()
     ]
@@ -88,7 +91,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
     """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any)."""
     if not rules.may_write(principal, data.kind):
         raise Refused(gettext("You may not write posts of this kind."))
-    _check_houses(principal, data.audience)
+    houses = await _check_houses(principal, data.audience)
     async with atomic():
         if post_id is None:
             post = Post(author=principal.user_id, author_name=principal.name, status=PostStatus.DRAFT)
@@ -106,7 +109,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
                 raise Refused(gettext("A published post is changed by a moderator."))
             await Post.update(_fields(data)).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
-        await _write_targets(post_id, data.audience)
+        await _write_targets(post_id, data.audience, houses)
     return post_id
 
 

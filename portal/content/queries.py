@@ -16,7 +16,7 @@ from portal.core.pagination import Page, PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
-from portal.notifications.rules import Audience, Target, TargetKind
+from portal.notifications.rules import Audience, Target
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class PostView:
     audience_label: str
     outage: int | None
     images: list[int] = field(default_factory=list)
+    houses: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,7 @@ def _staff_scope(principal: Principal) -> Any:
     if principal.house_ids is None:
         return Post.id > 0
     houses = sorted(principal.house_ids) or [-1]
-    named = PostTarget.select(PostTarget.post).where(
-        (PostTarget.kind.is_in([TargetKind.HOUSE, TargetKind.FLOORS])) & PostTarget.ref.is_in(houses)
-    )
+    named = PostTarget.select(PostTarget.post).where(PostTarget.house.is_in(houses))
     return Post.id.is_in(named) | (Post.author == principal.user_id)
 
 
@@ -174,11 +173,18 @@ async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, 
     return sent, failed, reads
 
 
-async def _targets(post_id: int) -> Audience:
+async def _targets(post_id: int) -> tuple[Audience, frozenset[int]]:
     rows = await PostTarget.select(
-        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+        PostTarget.kind,
+        PostTarget.ref,
+        PostTarget.entrance,
+        PostTarget.floor_from,
+        PostTarget.floor_to,
+        PostTarget.house,
     ).where(PostTarget.post == post_id)
-    return Audience.from_targets(Target(**r) for r in rows)
+    houses = frozenset(r["house"] for r in rows if r["house"] is not None)
+    targets = (Target(r["kind"], r["ref"], r["entrance"], r["floor_from"], r["floor_to"]) for r in rows)
+    return Audience.from_targets(targets), houses
 
 
 async def post_view(post_id: int) -> PostView | None:
@@ -186,6 +192,7 @@ async def post_view(post_id: int) -> PostView | None:
     if row is None:
         return None
     images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
+    audience, houses = await _targets(post_id)
     return PostView(
         id=row["id"],
         kind=row["kind"],
@@ -203,7 +210,8 @@ async def post_view(post_id: int) -> PostView | None:
         by_email=row["by_email"],
         by_sms=row["by_sms"],
         by_push=row["by_push"],
-        audience=await _targets(post_id),
+        audience=audience,
+        houses=houses,
         audience_label=row["audience_label"],
         outage=row["outage"],
         images=[i["id"] for i in images],
@@ -213,7 +221,7 @@ async def post_view(post_id: int) -> PostView | None:
 def staff_may_see(principal: Principal, post: PostView) -> bool:
     if principal.house_ids is None or post.author == principal.user_id:
         return True
-    return bool(post.audience.houses_named() & principal.house_ids)
+    return bool(post.houses & principal.house_ids)
 
 
 async def post_for_staff(principal: Principal, post_id: int) -> PostView:

@@ -147,7 +147,7 @@ def _form_of(post: queries.PostView) -> forms.PostForm:
         "body": post.body,
         "publish_at": local(post.publish_at).strftime("%Y-%m-%dT%H:%M") if post.publish_at else "",
         "ends_at": local(post.ends_at).strftime("%Y-%m-%dT%H:%M") if post.ends_at else "",
-        "houses": [str(h) for h in sorted(post.audience.houses_named())],
+        "houses": [str(h) for h in sorted(post.houses)],
     }
     return forms.PostForm(kind=post.kind, title=post.title, body=post.body, by_email=post.by_email,
                           by_sms=post.by_sms, by_push=post.by_push, typed=typed)  # fmt: skip

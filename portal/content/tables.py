@@ -67,6 +67,9 @@ class PostTarget(Table):
     entrance = Integer(null=True, default=None)
     floor_from = Integer(null=True, default=None)
     floor_to = Integer(null=True, default=None)
+    # The house the selection lies in (None for a complex or the whole company): staff see the posts of their
+    # houses through it.
+    house = Integer(null=True, default=None)
 
 
 class PostImage(Table):

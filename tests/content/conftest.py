@@ -42,7 +42,7 @@ def town(db: Any, make_account: Any, make_user: Any) -> Any:
         await User.update({User.phone: "+79780000001"}).where(User.id == first)
         await User.update({User.phone: "+79780000002", User.locale: "en"}).where(User.id == second)
         manager = await make_user(name="Мария Менеджер", roles=("manager",), houses=(a1.house,))
-        moderator = await make_user(name="Олег Модератор", roles=("moderator",))
+        moderator = await make_user(name="Олег Модератор", roles=("moderator",), houses=(a1.house, other.house))
         dispatcher = await make_user(name="Дина Диспетчер", roles=("dispatcher",), houses=(a1.house,))
         return {
             "house": a1.house,

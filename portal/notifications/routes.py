@@ -1,0 +1,91 @@
+"""A person's notification settings: which topics by which channels, and this browser's web push."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from portal.core.i18n import gettext
+from portal.core.security import Principal, signed_in
+from portal.core.web import FormData, flash, render, see_other
+from portal.notifications import actions, channels, queries
+from portal.notifications.rules import Channel, Topic, wants
+
+
+def topic_label(topic: Topic) -> str:
+    return {
+        Topic.EMERGENCY: gettext("Emergencies and outages"),
+        Topic.NOTICE: gettext("Notices of the house"),
+        Topic.NEWS: gettext("News"),
+        Topic.ACCOUNT: gettext("My payments, requests and readings"),
+    }[topic]
+
+
+def channel_label(channel: Channel) -> str:
+    return {
+        Channel.INAPP: gettext("In the portal"),
+        Channel.EMAIL: gettext("E-mail"),
+        Channel.SMS: gettext("SMS"),
+        Channel.PUSH: gettext("Push"),
+    }[channel]
+
+
+CHOSEN = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
+
+
+class NotificationSettings(Controller):
+    path = "/notifications"
+    opt = signed_in()
+
+    @get("/settings", name="notifications:settings")
+    async def settings(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        user_id = principal.user_id or 0
+        choices = (await queries.choices_of([user_id]))[user_id]
+        grid = [(t, [(c, wants(t, c, choices)) for c in CHOSEN]) for t in Topic]
+        return render(
+            request,
+            "notifications/settings.html",
+            grid=grid,
+            channels=CHOSEN,
+            topic_label=topic_label,
+            channel_label=channel_label,
+            browsers=(await queries.push_counts([user_id])).get(user_id, 0),
+            vapid_key=channels.vapid_public_key(),
+        )
+
+    @post("/settings", name="notifications:save")
+    async def save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+        picked = data.get("want", [])
+        picked = picked if isinstance(picked, list) else [picked]
+        wanted = set()
+        for value in picked:
+            topic, _, channel = str(value).partition(":")
+            if topic in Topic.__members__.values() and channel in Channel.__members__.values():
+                wanted.add((Topic(topic), Channel(channel)))
+        await actions.save_choices(principal.user_id or 0, wanted)
+        flash(request, gettext("Notification settings saved."))
+        return see_other(request, "/notifications/settings")
+
+    @post("/push", name="notifications:push_subscribe", status_code=201)
+    async def subscribe(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+        """The browser's PushSubscription as JSON (``{"endpoint", "keys": {"p256dh", "auth"}}``)."""
+        try:
+            data = json.loads(await request.body() or b"{}")
+            endpoint, keys = str(data["endpoint"]), data["keys"]
+            p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+        except (ValueError, KeyError, TypeError):
+            return Response({"ok": False}, status_code=400)
+        if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
+            return Response({"ok": False}, status_code=400)
+        await actions.subscribe(principal.user_id or 0, endpoint[:2000], p256dh[:200], auth[:100],
+                                request.headers.get("user-agent", ""))  # fmt: skip
+        return Response({"ok": True}, status_code=201)
+
+
+QUERY_BUDGETS: dict[str, int] = {
+    "/notifications/settings": 3,
+}

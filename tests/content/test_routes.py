@@ -1,0 +1,41 @@
+"""Content over HTTP: a manager writes a post through the form, a moderator publishes it, a resident of the
+house reads it (and it is marked read), a resident elsewhere gets 404; the staff list filters."""
+
+from __future__ import annotations
+
+from portal.content.tables import Post, PostRead
+
+
+async def test_write_review_publish_and_read(db, client, new_client, login, town):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    form = await manager.get("/staff/posts/new")
+    assert form.status_code == 200
+    bad = await manager.form("/staff/posts/new", {"kind": "notice", "title": "", "body": ""}, files={})
+    assert bad.status_code == 422 and 'id="e-title"' in bad.text
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Покраска подъезда", "body": "Красим **2-й** подъезд.", "houses": str(t["house"]),
+         "entrances": "2", "by_email": "1"},
+        files={"image": ("", b"", "application/octet-stream")},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text[-500:]
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    row = await Post.select(Post.status, Post.audience_label).where(Post.id == post_id).first()
+    assert row["status"] == "draft" and "2" in row["audience_label"]
+    assert (await manager.form(f"/staff/posts/{post_id}/move", {"step": "submit"})).status_code == 303
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    listed = await moderator.get("/staff/posts?q=покраска&published=no")
+    assert "Покраска подъезда" in listed.text
+    assert "Покраска подъезда" not in (await moderator.get("/staff/posts?kind=news")).text
+    assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
+    boris = new_client()
+    await login(boris, t["residents"][1])  # entrance 2
+    page = await boris.get(f"/news/{post_id}")
+    assert page.status_code == 200 and "<strong>2-й</strong>" in page.text
+    assert await PostRead.count().where(PostRead.post == post_id) == 1
+    await login(client, t["residents"][0])  # entrance 1 of the same house
+    assert (await client.get(f"/news/{post_id}")).status_code == 404
+    assert "Покраска подъезда" not in (await client.get("/news")).text

@@ -1,0 +1,5 @@
+ACCESS = {
+    "GET /notifications/settings": "user",
+    "POST /notifications/settings": "user",
+    "POST /notifications/push": "user",
+}
