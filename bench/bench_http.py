@@ -200,7 +200,7 @@ def run_wrk(url: str, targets: list[tuple[str, str]], seconds: int, connections:
     file = VAR / f"targets-{os.getpid()}.tsv"
     file.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in targets))
     if shutil.which("wrk"):
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
         command += ["-s", str(ROOT / "bench" / "wrk_pages.lua"), url]
         out = subprocess.run(  # noqa: S603
             command, env={**os.environ, "BENCH_TARGETS": str(file)}, capture_output=True, text=True, check=True
@@ -295,8 +295,8 @@ def bench_engine(engine: str, database_url: str, args: argparse.Namespace, prepa
     var.mkdir(parents=True, exist_ok=True)
     env = base_env(database_url, var)
     started = time.monotonic()
+    portal(env, "migrate")  # a prepared database may predate the newest migrations
     if not prepared:
-        portal(env, "migrate")
         portal(env, "seed-demo")
     out = subprocess.run(  # noqa: S603
         [sys.executable, str(Path(__file__)), "residents", "--count", str(args.residents), "--seed", str(args.seed)],
