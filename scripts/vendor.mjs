@@ -21,6 +21,7 @@ const icons = {
   users: "users", receipt: "receipt", card: "credit-card", shield: "shield", list: "list", mail: "mail",
   bell: "bell", next: "chevron-right", alert: "circle-alert", check: "check", close: "x", download: "download",
   phone: "phone", camera: "camera", file: "file-text", logout: "log-out", calendar: "calendar", clock: "clock",
+  message: "message-circle",
 };
 const symbols = Object.entries(icons).map(([id, name]) => {
   const svg = readFileSync(join(root, "node_modules/lucide-static/icons", `${name}.svg`), "utf8");

@@ -10,8 +10,8 @@ Clock kinds:
 - ``window``: a clock that runs only inside daily hours (garbage chute: 2 h, not before 08:00, not after 23:00);
 - ``days``: calendar days (сутки) of 24 hours from registration;
 - ``seasonal_days``: calendar days, one number in winter and another in summer (broken windows);
-- ``working_days``: working days of the Russian production calendar (the ``holidays`` package), counted from the
-  next day; due at the end of the last day (23:59:59 local);
+- ``working_days``: working days of the Russian production calendar (``core.calendar``), counted from the next
+  day; due at the end of the last day (23:59:59 local);
 - ``none``: no legal deadline (planned and paid works are due on the date agreed with the resident).
 """
 
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from portal.core.calendar import add_working_days
+from portal.core.i18n import gettext, ngettext
 
 DEFAULT_REGION = "default"
 EPOCH = date(2000, 1, 1)
@@ -98,27 +98,6 @@ def is_winter(day: date) -> bool:
     return md >= WINTER_FROM or md <= WINTER_TO
 
 
-@lru_cache(maxsize=64)
-def _calendar(year: int) -> holidays.HolidayBase:
-    return holidays.RU(years=year)
-
-
-def is_working_day(day: date) -> bool:
-    """A working day of the Russian production calendar (weekends, holidays and moved days off included)."""
-    return bool(_calendar(day.year).is_working_day(day))
-
-
-def add_working_days(start: date, count: int) -> date:
-    """The ``count``-th working day after ``start`` (the day of registration does not count)."""
-    day = start
-    left = count
-    while left > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
-
-
 def _add_window_minutes(local: datetime, minutes: int, start: time, end: time) -> datetime:
     """Run a clock of ``minutes`` only between ``start`` and ``end`` each day (local time)."""
     current = local
@@ -174,15 +153,12 @@ def deadline_for(
     return due.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)
 
 
-def describe(category: str, ticket_type: str = "ordinary", on: date | None = None) -> str:
-    """The legal term in words («2 часа», «10 рабочих дней»), for the filing form and the request page."""
-    from portal.core.i18n import gettext, ngettext
-
+def describe(category: str, ticket_type: str, on: date) -> str:
+    """The legal term in words («2 часа», «10 рабочих дней») of the row in force ``on``, for the request page."""
     override = TYPE_OVERRIDES.get(ticket_type)
     if override == "none":
         return gettext("by agreement")
-    day = on or date.today()  # noqa: DTZ011 (only the row's validity date; the text does not depend on the zone)
-    rule = rule_for(override or category, day) or rule_for("other", day)
+    rule = rule_for(override or category, on) or rule_for("other", on)
     if rule is None or rule.kind == "none":
         return gettext("by agreement")
     if rule.kind in ("minutes", "window"):
@@ -212,4 +188,4 @@ def describe(category: str, ticket_type: str = "ordinary", on: date | None = Non
 
 
 DEADLINE_CATEGORIES = tuple(dict.fromkeys(r.category for r in DEADLINE_TABLE))
-__all__ = ["DEADLINE_TABLE", "DeadlineRule", "add_working_days", "deadline_for", "describe", "is_working_day"]
+__all__ = ["DEADLINE_TABLE", "DeadlineRule", "deadline_for", "describe"]

@@ -13,10 +13,11 @@ from openpyxl import Workbook
 
 from portal.tickets import rules
 from portal.tickets.filters import csv_safe
+from portal.tickets.queries import TicketRow
 from portal.tickets.view import TK
 
 
-def cell(row: dict[str, Any], column: str, tz: str) -> Any:
+def cell(row: TicketRow, column: str, tz: str) -> Any:
     """The value of one column of one row, as a reader of the report sees it."""
     zone = ZoneInfo(tz)
 
@@ -27,28 +28,28 @@ def cell(row: dict[str, Any], column: str, tz: str) -> Any:
         return value.strftime("%d.%m.%Y") if value else ""
 
     values: dict[str, Any] = {
-        "number": row["number"],
-        "created": moment(row["created_at"]),
+        "number": row.number,
+        "created": moment(row.created_at),
         "address": TK.address(row),
-        "account": row.get("account_number") or "",
-        "owner": row.get("owner_name") or "",
-        "category": rules.category_label(row["category"]),
-        "type": TK.type(row["type"]),
-        "status": TK.status(row["status"]),
-        "internal_status": TK.internal(row["internal_status"]) if row["internal_status"] else "",
-        "executor": row.get("executor_name") or "",
-        "deadline": moment(row["deadline"]),
-        "control": day(row["control_date"]),
-        "completed": moment(row["completed_at"]),
-        "source": TK.source(row["source"]),
-        "rating": row["rating"] if row["rating"] is not None else "",
-        "flags": ", ".join(TK.flag(f) for f in TK.flags_of(row)),
-        "description": row["description"] or "",
+        "account": row.account_number or "",
+        "owner": row.owner_name or "",
+        "category": rules.category_label(row.category),
+        "type": TK.type(row.type),
+        "status": TK.status(row.status),
+        "internal_status": TK.internal(row.internal_status) if row.internal_status else "",
+        "executor": row.executor_name or "",
+        "deadline": moment(row.deadline),
+        "control": day(row.control_date),
+        "completed": moment(row.completed_at),
+        "source": TK.source(row.source),
+        "rating": row.rating if row.rating is not None else "",
+        "flags": ", ".join(TK.flag(f) for f in row.flags),
+        "description": row.description or "",
     }
     return csv_safe(values[column])
 
 
-async def csv_chunks(rows: AsyncIterator[dict[str, Any]], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
+async def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
     """CSV for Excel: UTF-8 with a BOM, semicolons (the Russian locale's list separator), one chunk per 200 rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -65,7 +66,7 @@ async def csv_chunks(rows: AsyncIterator[dict[str, Any]], columns: Sequence[str]
     yield buffer.getvalue().encode("utf-8")
 
 
-async def xlsx_bytes(rows: AsyncIterator[dict[str, Any]], columns: Sequence[str], tz: str) -> bytes:
+async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="Requests")
     sheet.append([TK.column(c) for c in columns])

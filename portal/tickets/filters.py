@@ -1,7 +1,8 @@
 """The staff request list: tabs, filters from the URL, allow-listed sort keys, the columns a user may choose.
 
-``read_filters(params)`` turns query parameters into a ``TicketFilters`` (anything malformed is dropped, never
-an error); the query side turns it into WHERE clauses. Pure: no I/O.
+``read_filters(params)`` turns query parameters into a ``TicketFilters`` through ``core.parse`` (anything
+malformed or beyond what the database holds is dropped, never an error); the query side turns it into WHERE
+clauses. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import lazy
+from portal.core.parse import parse_date, parse_id, parse_ids, parse_int, parse_moment
 from portal.tickets import rules
 
 TABS: dict[str, Callable[[], str]] = {
-    "all": lazy("All"),
     "active": lazy("Active"),
     "unassigned": lazy("Without executor"),
-    "overdue": lazy("Overdue"),
+    "overdue": lazy("Past the deadline"),
     "mine": lazy("Mine"),
+    "all": lazy("All"),
 }
+# The work queue opens on the active requests, the nearest deadline first.
+DEFAULT_TAB = "active"
 
 # key -> (label, table column name). Sorting is only ever by one of these keys (never by raw input).
 SORT_KEYS: dict[str, str] = {
@@ -34,6 +39,13 @@ SORT_KEYS: dict[str, str] = {
     "rating": "rating",
 }
 DEFAULT_SORT = "-created"
+TAB_SORT = {"active": "deadline", "unassigned": "deadline", "overdue": "deadline", "mine": "deadline"}
+
+
+def default_sort(tab: str) -> str:
+    """Queues of work read by deadline; the whole archive newest first."""
+    return TAB_SORT.get(tab, DEFAULT_SORT)
+
 
 COLUMNS: dict[str, Callable[[], str]] = {
     "number": lazy("No."),
@@ -54,7 +66,7 @@ COLUMNS: dict[str, Callable[[], str]] = {
     "flags": lazy("Flags"),
     "description": lazy("Description"),
 }
-DEFAULT_COLUMNS = ("number", "created", "address", "category", "status", "executor", "deadline", "flags")
+DEFAULT_COLUMNS = ("number", "address", "category", "status", "executor", "deadline")
 COLUMN_SORT = {"number": "number", "created": "created", "deadline": "deadline", "completed": "completed",
                "control": "control", "status": "status", "rating": "rating"}  # fmt: skip
 
@@ -85,13 +97,18 @@ class TicketFilters:
     executor: int | None = None
     executor_ever: bool = False
     categories: list[str] = field(default_factory=list)
-    house: int | None = None
+    houses: list[int] = field(default_factory=list)
     source: str = ""
     rating_from: int | None = None
     rating_to: int | None = None
     flags: list[str] = field(default_factory=list)
     outage: int | None = None
     sort: str = DEFAULT_SORT
+
+    @property
+    def number(self) -> int | None:
+        """The search read as a request number («1234», «№ 1234»)."""
+        return read_number(self.q) if self.q else None
 
     @property
     def any(self) -> bool:
@@ -113,39 +130,29 @@ def _one(params: Mapping[str, Any], name: str) -> str:
     return values[-1] if values else ""
 
 
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _moment(value: str, tz: str, *, end: bool) -> datetime | None:
     """``2026-03-10`` or ``2026-03-10T14:30`` in the company's zone; a bare date ``to`` means the end of that day."""
-    if not value:
-        return None
     zone = ZoneInfo(tz)
-    try:
-        if len(value) <= 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day, time.max if end else time.min, tzinfo=zone)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+    day = parse_date(value)
+    if day is not None:
+        return datetime.combine(day, time.max if end else time.min, tzinfo=zone)
+    moment = parse_moment(value)
+    return moment.replace(tzinfo=zone) if moment is not None else None
+
+
+def _choices(params: Mapping[str, Any], name: str, allowed: Mapping[str, Any] | tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(v for v in _values(params, name) if v in allowed))
+
+
+def read_number(q: str) -> int | None:
+    """A search that is a request number: «1234», «№1234», «#1234»."""
+    return parse_id(q.strip().lstrip("№#").strip())
 
 
 def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f = TicketFilters()
     tab = _one(params, "tab")
-    f.tab = tab if tab in TABS else "all"
+    f.tab = tab if tab in TABS else DEFAULT_TAB
     f.q = _one(params, "q")[:200]
     f.created_from = _moment(_one(params, "created_from"), tz, end=False)
     f.created_to = _moment(_one(params, "created_to"), tz, end=True)
@@ -153,25 +160,39 @@ def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f.deadline_to = _moment(_one(params, "deadline_to"), tz, end=True)
     f.completed_from = _moment(_one(params, "completed_from"), tz, end=False)
     f.completed_to = _moment(_one(params, "completed_to"), tz, end=True)
-    f.control_from = _date(_one(params, "control_from"))
-    f.control_to = _date(_one(params, "control_to"))
-    f.types = [t for t in _values(params, "type") if t in rules.TYPE_LABELS]
-    f.statuses = [s for s in _values(params, "status") if s in rules.STATUS_LABELS]
+    f.control_from = parse_date(_one(params, "control_from"))
+    f.control_to = parse_date(_one(params, "control_to"))
+    f.types = _choices(params, "type", rules.TYPE_LABELS)
+    f.statuses = _choices(params, "status", rules.STATUS_LABELS)
     internal = _one(params, "internal_status")
     f.internal_status = internal if internal in rules.INTERNAL_STATUS_LABELS else ""
-    f.executor = _int(_one(params, "executor"))
+    f.executor = parse_id(_one(params, "executor"))
     f.executor_ever = _one(params, "executor_ever") == "1"
-    f.categories = [c for c in _values(params, "category") if c in rules.CATEGORY_BY_CODE]
-    f.house = _int(_one(params, "house"))
+    f.categories = _choices(params, "category", rules.CATEGORY_BY_CODE)
+    f.houses = parse_ids(_values(params, "house"))[:50]
     source = _one(params, "source")
     f.source = source if source in rules.SOURCE_LABELS else ""
-    f.rating_from = rules.valid_rating(_one(params, "rating_from"))
-    f.rating_to = rules.valid_rating(_one(params, "rating_to"))
-    f.flags = [x for x in _values(params, "flag") if x in FLAG_FILTERS]
-    f.outage = _int(_one(params, "outage"))
+    f.rating_from = parse_int(_one(params, "rating_from"), low=1, high=5)
+    f.rating_to = parse_int(_one(params, "rating_to"), low=1, high=5)
+    f.flags = _choices(params, "flag", FLAG_FILTERS)
+    f.outage = parse_id(_one(params, "outage"))
     sort = _one(params, "sort")
-    f.sort = sort if sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+    f.sort = sort if sort.lstrip("-") in SORT_KEYS else default_sort(f.tab)
     return f
+
+
+# Parameters of the list's address that a saved view or a "back" link keeps (never the page, print or fragment).
+LIST_KEYS = frozenset(
+    {"tab", "q", "sort", "size", "type", "status", "internal_status", "executor", "executor_ever", "category",
+     "house", "source", "rating_from", "rating_to", "flag", "outage",
+     *(f"{name}_{end}" for name in ("created", "deadline", "completed", "control") for end in ("from", "to"))}
+)  # fmt: skip
+
+
+def view_query(query: str) -> str:
+    """A list's query string with only the list's own parameters (for saved views and links back to the list)."""
+    pairs = [(k, v[:200]) for k, v in parse_qsl(query[:4000], keep_blank_values=False) if k in LIST_KEYS]
+    return urlencode(pairs[:100])
 
 
 def read_columns(values: list[str] | str | None) -> list[str]:

@@ -1,14 +1,17 @@
-"""Forms of the tickets domain: a submitted dict -> (draft | None, errors). No I/O."""
+"""Forms of the tickets domain: a submitted dict -> (draft | None, errors), every value through ``core.parse``.
+No I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
+from portal.core.parse import parse_date, parse_id, parse_ids, parse_moment
+from portal.core.storage import MAX_IMAGE_BYTES, is_upload
 from portal.core.web import FormErrors, form_value
 from portal.tickets import rules
 
@@ -23,8 +26,6 @@ class NewTicket:
 
 def files_of(data: Mapping[str, Any], name: str) -> list[Any]:
     """The chosen files of a multipart field (one or many; empty parts dropped)."""
-    from portal.core.storage import is_upload
-
     value = data.get(name)
     items = value if isinstance(value, list) else [value]
     return [v for v in items if is_upload(v)]
@@ -36,7 +37,7 @@ def read_new_ticket(
     """The resident's filing form: where (premise or common place of one of their accounts), what, description."""
     errors = FormErrors()
     account_raw = form_value(data, "account")
-    account_id = int(account_raw) if account_raw.isdigit() else None
+    account_id = parse_id(account_raw)
     if not account_raw and len(account_ids) == 1:
         account_id = account_ids[0]
     elif account_id is None or account_id not in account_ids:
@@ -64,8 +65,6 @@ def read_new_ticket(
 
 def upload_message(code: str, name: str = "") -> str:
     """What went wrong with one file, in words."""
-    from portal.core.storage import MAX_IMAGE_BYTES
-
     messages = {
         "empty": gettext("The file %(name)s is empty."),
         "too_large": gettext("The photo %(name)s is larger than %(mb)s MB. Take a new photo or choose a smaller one."),
@@ -107,20 +106,8 @@ def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
 
 def parse_local(value: str, tz: str) -> datetime | None:
     """``2026-03-10T14:30`` (datetime-local) in the company's zone."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=ZoneInfo(tz)) if moment.tzinfo is None else moment
-
-
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    moment = parse_moment(value)
+    return moment.replace(tzinfo=ZoneInfo(tz)) if moment is not None else None
 
 
 def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] | None, FormErrors]:
@@ -148,11 +135,11 @@ def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] 
         errors.add("deadline", gettext("Enter the deadline as a date and time."))
     changes["deadline"] = deadline
     control_raw = form_value(data, "control_date")
-    control = parse_day(control_raw)
+    control = parse_date(control_raw)
     if control_raw and control is None:
         errors.add("control_date", gettext("Enter the control date as a date."))
     changes["control_date"] = control
-    for flag in (*rules.FLAGS, "paid_for"):
+    for flag in rules.FLAGS_EDITABLE:
         changes[flag] = form_value(data, flag) == "1"
     return (None, errors) if errors else (changes, errors)
 
@@ -207,17 +194,13 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
     )
 
 
-OUTAGE_SERVICES = ("cold_water", "hot_water", "heating", "electricity", "gas", "sewerage", "lift", "other")
-
-
 def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> tuple[dict[str, Any] | None, FormErrors]:
     errors = FormErrors()
-    house_raw = form_value(data, "house")
-    house_id = int(house_raw) if house_raw.isdigit() else None
+    house_id = parse_id(form_value(data, "house"))
     if house_id is None or house_id not in house_ids:
         errors.add("house", gettext("Choose a house."))
     service = form_value(data, "service")
-    if service not in OUTAGE_SERVICES:
+    if service not in rules.OUTAGE_LABELS:
         errors.add("service", gettext("Choose what is off."))
     starts = parse_local(form_value(data, "starts_at"), tz)
     if starts is None:
@@ -228,8 +211,12 @@ def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> t
         errors.add("ends_at", gettext("Enter until when as a date and time."))
     elif starts and ends and ends <= starts:
         errors.add("ends_at", gettext("The end must be after the start."))
-    entrance_raw = form_value(data, "entrance")
-    riser_raw = form_value(data, "riser")
+    entrance_raw, riser_raw = form_value(data, "entrance"), form_value(data, "riser")
+    entrance_id, riser_id = parse_id(entrance_raw), parse_id(riser_raw)
+    if entrance_raw and entrance_id is None:
+        errors.add("entrance", misplaced_message("entrance"))
+    if riser_raw and riser_id is None:
+        errors.add("riser", misplaced_message("riser"))
     if errors:
         return None, errors
     return (
@@ -239,8 +226,54 @@ def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> t
             "description": form_value(data, "description"),
             "starts_at": starts,
             "ends_at": ends,
-            "entrance_id": int(entrance_raw) if entrance_raw.isdigit() else None,
-            "riser_id": int(riser_raw) if riser_raw.isdigit() else None,
+            "entrance_id": entrance_id,
+            "riser_id": riser_id,
         },
         errors,
     )
+
+
+def misplaced_message(field: str) -> str:
+    """An outage's entrance or riser that is not in its house."""
+    if field == "entrance":
+        return gettext("This entrance is not in the chosen house.")
+    return gettext("This riser is not in the chosen house.")
+
+
+def read_status(data: Mapping[str, Any]) -> tuple[str, str]:
+    """The status a staff member moves a request to (empty if none of the statuses) and their comment."""
+    target = form_value(data, "status")
+    return (target if target in rules.STATUS_LABELS else ""), form_value(data, "comment")[: rules.MAX_MESSAGE]
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """The executor chosen in an assignment form: an id, nobody (``None``), or something that is not a choice."""
+
+    executor_id: int | None
+    valid: bool
+
+
+def read_executor(data: Mapping[str, Any], executor_ids: Sequence[int]) -> ExecutorChoice:
+    raw = form_value(data, "executor")
+    if not raw:
+        return ExecutorChoice(None, True)
+    executor_id = parse_id(raw)
+    return ExecutorChoice(executor_id, executor_id is not None and executor_id in executor_ids)
+
+
+def read_selected(data: Mapping[str, Any]) -> list[int]:
+    """The ids of the rows ticked for a bulk action (at most 100)."""
+    value = data.get("ticket", [])
+    return parse_ids(value if isinstance(value, list) else [value])[:100]
+
+
+def read_view_name(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
+    """The name of a saved view of the request list."""
+    errors = FormErrors()
+    name = " ".join(form_value(data, "name").split())
+    if not name:
+        errors.add("name", gettext("Name the view, for example «My houses, overdue»."))
+    elif len(name) > 60:
+        errors.add("name", gettext("The name is too long: at most %(n)s characters.", n=60))
+    return (None, errors) if errors else (name, errors)

@@ -1,232 +1,138 @@
 """Resident pages of requests: list, filing (with photos and current outages first), the request with its
-conversation (polled every 5 s), cancel, confirm, reject the closure, rate. Staff routes are in routes_staff.py."""
+conversation (polled every 5 s), cancel, confirm, return the work, rate. Staff pages are in routes_staff.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, Response, get, post
 from litestar.response import File, Template
 
-from portal.core import storage
+from portal.core import clock, storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.security import Principal, principal_of, resident
+from portal.core.security import Principal, resident
 from portal.core.web import FormData, FormErrors, MultipartData, flash, render, see_other
 from portal.settings import get_settings
-from portal.tickets import forms, queries, rules
-from portal.tickets.routes_staff import store_photos, unchanged
-from portal.tickets.view import TK
+from portal.tickets import actions, deps, forms, queries, rules
+from portal.tickets.deps import Caller, LoadedPhoto, LoadedTicket
+from portal.tickets.view import TK, ticket_page
 
 
-async def _ticket_or_404(principal: Principal, ticket_id: int) -> dict[str, Any]:
-    ticket = await queries.ticket_for_resident(principal, ticket_id)
-    if ticket is None:
-        raise NotFoundException()
-    return ticket
+class ResidentTickets(Controller):
+    path = "/tickets"
+    opt = resident()
+    dependencies = deps.RESIDENT
+
+    @get("/", name="tickets:list")
+    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+        tickets = await queries.resident_tickets(principal, page_request(page, size))
+        return render(request, "tickets/list.html", page=tickets, tk=TK, now=clock.now())
+
+    @get("/new", name="tickets:new")
+    async def new(self, request: Request, principal: Caller, category: str = "") -> Template:
+        context = await _new_form(principal, form={"category": category if category in rules.CATEGORY_BY_CODE else ""})
+        if not context["places"]:
+            flash(request, gettext("Your access to the accounts does not include requests. Ask the owner."), "error")
+        return render(request, "tickets/new.html", **context)
+
+    @post("/new", name="tickets:create", status_code=200)
+    async def create(self, request: Request, principal: Caller, data: MultipartData) -> Response[Any] | Template:
+        places = await queries.resident_places(principal)
+        uploads = forms.files_of(data, "photos")
+        draft, errors = forms.read_new_ticket(data, [p.account_id for p in places], len(uploads))
+        photos = await actions.store_photos(uploads, errors) if draft is not None else []
+        if draft is None or errors:
+            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            return render(request, "tickets/new.html", status_code=422, **await _new_form(principal, form, errors))
+        opened = await actions.file_by_resident(principal, draft, photos, clock.now())
+        flash(request, *_filed_message(opened))
+        return see_other(request, f"/tickets/{opened.id}")
+
+    @get("/{ticket_id:int}", name="tickets:detail")
+    async def detail(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Template | Response[Any]:
+        return await ticket_page(request, principal, ticket, staff=False)
+
+    @post("/{ticket_id:int}/messages", name="tickets:message", status_code=200)
+    async def message(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: MultipartData
+    ) -> Response[Any] | Template:
+        text, photos, errors = await actions.message_from(data)
+        if text is None:
+            typed = data.get("text", "")
+            return await ticket_page(
+                request, principal, ticket, staff=False, errors=errors, status_code=422, message=typed
+            )
+        await actions.post_message(principal, ticket, text, photos, by_staff=False, now=clock.now())
+        return see_other(request, f"/tickets/{ticket.id}#conversation")
+
+    @post("/{ticket_id:int}/cancel", name="tickets:cancel", status_code=200)
+    async def cancel(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
+        await actions.cancel_by_resident(principal, ticket, clock.now())
+        flash(request, gettext("The request is cancelled."))
+        return see_other(request, f"/tickets/{ticket.id}")
+
+    @post("/{ticket_id:int}/confirm", name="tickets:confirm", status_code=200)
+    async def confirm(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
+        await actions.confirm_by_resident(principal, ticket, clock.now())
+        flash(request, gettext("Thank you! The request is closed."))
+        return see_other(request, f"/tickets/{ticket.id}")
+
+    @post("/{ticket_id:int}/reopen", name="tickets:reopen", status_code=200)
+    async def reopen(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        reason, errors = forms.read_reason(data)
+        if reason is None:
+            return await ticket_page(request, principal, ticket, staff=False, errors=errors, status_code=422)
+        await actions.reopen_by_resident(principal, ticket, reason, clock.now())
+        flash(request, gettext("The request is returned to the dispatcher."))
+        return see_other(request, f"/tickets/{ticket.id}")
+
+    @post("/{ticket_id:int}/rate", name="tickets:rate", status_code=200)
+    async def rate(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        result, errors = forms.read_rating(data)
+        if result is None:
+            return await ticket_page(request, principal, ticket, staff=False, errors=errors, status_code=422)
+        await actions.rate_ticket(principal, ticket, *result, now=clock.now())
+        flash(request, gettext("Thank you for the rating!"))
+        return see_other(request, f"/tickets/{ticket.id}")
+
+    @get("/photos/{attachment_id:int}", name="tickets:photo")
+    async def photo(self, photo: LoadedPhoto) -> File:
+        return storage.response_for(photo.file_key, photo.content_type)
 
 
-@get("/tickets", name="tickets:list", opt=resident())
-async def ticket_list(request: Request, page: int = 1, size: int = 30) -> Template:
-    principal = await principal_of(request)
-    tickets = await queries.resident_tickets(principal, page_request(page, size))
-    return render(request, "tickets/list.html", page=tickets, tk=TK, now=queries.utcnow())
-
-
-async def _new_form(request: Request, principal: Principal, **context: Any) -> dict[str, Any]:
+async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:
     places = await queries.resident_places(principal)
-    outages = await queries.outages_affecting(places, queries.utcnow())
     return {
         "places": places,
-        "outages": outages,
+        "outages": await queries.outages_affecting(places, clock.now()),
         "tk": TK,
         "emergency_phone": get_settings().emergency_phone,
-        "form": {},
-        "errors": None,
-        **context,
+        "form": form,
+        "errors": errors,
     }
 
 
-@get("/tickets/new", name="tickets:new", opt=resident())
-async def new_ticket(request: Request) -> Template:
-    principal = await principal_of(request)
-    context = await _new_form(request, principal)
-    if not context["places"]:
-        flash(request, gettext("Your access to the accounts does not include requests. Ask the owner."), "error")
-    preset = request.query_params.get("category", "")
-    context["form"] = {"category": preset if preset in rules.CATEGORY_BY_CODE else ""}
-    return render(request, "tickets/new.html", **context)
-
-
-@post("/tickets/new", name="tickets:create", opt=resident(), status_code=200)
-async def create_ticket(request: Request, data: MultipartData) -> Response[Any] | Template:
-    principal = await principal_of(request)
-    places = await queries.resident_places(principal)
-    uploads = forms.files_of(data, "photos")
-    draft, errors = forms.read_new_ticket(data, [p.account_id for p in places], len(uploads))
-    photos = await store_photos(uploads, errors) if draft is not None else []
-    if draft is None or errors:
-        form = {k: v for k, v in data.items() if isinstance(v, str)}
-        context = await _new_form(request, principal, form=form, errors=errors)
-        return render(request, "tickets/new.html", status_code=422, **context)
-    opened = await queries.open_ticket(
-        account_id=draft.account_id,
-        place=draft.place,
-        category=draft.category,
-        description=draft.description,
-        source="portal",
-        author_id=principal.user_id,
-        author_name=principal.name,
-        photos=photos,
-    )
+def _filed_message(opened: actions.OpenedTicket) -> tuple[str, str]:
     if opened.emergency:
-        flash(
-            request,
-            gettext(
-                "Request No. %(number)s is filed and flagged as an emergency. If there is danger, call %(phone)s now.",
-                number=opened.number,
-                phone=get_settings().emergency_phone,
-            ),
-            "error",
+        message = gettext(
+            "Request No. %(number)s is filed and flagged as an emergency. If there is danger, call %(phone)s now.",
+            number=opened.number,
+            phone=get_settings().emergency_phone,
         )
-    else:
-        flash(request, gettext("Request No. %(number)s is filed.", number=opened.number))
-    return see_other(request, f"/tickets/{opened.id}")
+        return message, "error"
+    return gettext("Request No. %(number)s is filed.", number=opened.number), "success"
 
 
-async def _detail(
-    request: Request, ticket_id: int, *, errors: FormErrors | None = None, status: int = 200, **extra: Any
-) -> Template | Response[Any]:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    events = await queries.conversation(ticket_id, for_resident=True)
-    if unchanged(request, events):
-        return Response(content=b"", status_code=204)
-    since_raw = request.query_params.get("since", "")
-    since = int(since_raw) if since_raw.isdigit() else int(ticket["resident_seen_event"] or 0)
-    if events:
-        await queries.mark_seen(ticket_id, by_staff=False, event_id=events[-1]["id"])
-    now = queries.utcnow()
-    polled = request.query_params.get("part") == "conversation"
-    return render(
-        request,
-        "tickets/detail.html",
-        block="conversation" if polled else "main",
-        status_code=status,
-        ticket=ticket,
-        events=events,
-        since=since,
-        tk=TK,
-        now=now,
-        errors=errors,
-        emergency_phone=get_settings().emergency_phone,
-        may_cancel=rules.resident_may_cancel(ticket["status"]),
-        may_confirm=rules.resident_may_confirm(ticket["status"], ticket["completed_at"], now),
-        may_reopen=rules.resident_may_reopen(ticket["status"], ticket["completed_at"], now),
-        may_rate=rules.resident_may_rate(ticket["status"], ticket["rating"]),
-        confirm_days=rules.CONFIRM_DAYS,
-        **extra,
-    )
-
-
-@get("/tickets/{ticket_id:int}", name="tickets:detail", opt=resident())
-async def ticket_detail(request: Request, ticket_id: int) -> Template | Response[Any]:
-    return await _detail(request, ticket_id)
-
-
-@post("/tickets/{ticket_id:int}/messages", name="tickets:message", opt=resident(), status_code=200)
-async def post_message(request: Request, ticket_id: int, data: MultipartData) -> Response[Any] | Template:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    uploads = forms.files_of(data, "photos")
-    text, errors = forms.read_message(data, len(uploads))
-    photos = await store_photos(uploads, errors) if text is not None else []
-    if text is None or errors:
-        return await _detail(request, ticket_id, errors=errors, status=422, message=data.get("text", ""))
-    await queries.add_message(ticket, principal, text, photos, by_staff=False)
-    return see_other(request, f"/tickets/{ticket_id}#conversation")
-
-
-@post("/tickets/{ticket_id:int}/cancel", name="tickets:cancel", opt=resident(), status_code=200)
-async def cancel_ticket(request: Request, ticket_id: int) -> Response[Any]:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    if rules.resident_may_cancel(ticket["status"]) and await queries.change_status(
-        ticket, principal, rules.Status.CANCELLED, by_staff=False, comment=gettext("Cancelled by the resident")
-    ):
-        flash(request, gettext("The request is cancelled."))
-    else:
-        flash(
-            request,
-            gettext("The request is already in work and cannot be cancelled. Write to the dispatcher."),
-            "error",
-        )
-    return see_other(request, f"/tickets/{ticket_id}")
-
-
-@post("/tickets/{ticket_id:int}/confirm", name="tickets:confirm", opt=resident(), status_code=200)
-async def confirm_ticket(request: Request, ticket_id: int) -> Response[Any]:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    now = queries.utcnow()
-    if rules.resident_may_confirm(ticket["status"], ticket["completed_at"], now) and await queries.change_status(
-        ticket, principal, rules.Status.CLOSED, by_staff=False, comment=gettext("The resident confirmed the work")
-    ):
-        flash(request, gettext("Thank you! The request is closed."))
-    else:
-        flash(request, gettext("This request cannot be confirmed now."), "error")
-    return see_other(request, f"/tickets/{ticket_id}")
-
-
-@post("/tickets/{ticket_id:int}/reopen", name="tickets:reopen", opt=resident(), status_code=200)
-async def reopen_ticket(request: Request, ticket_id: int, data: FormData) -> Response[Any] | Template:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    reason, errors = forms.read_reason(data)
-    if reason is None:
-        return await _detail(request, ticket_id, errors=errors, status=422)
-    now = queries.utcnow()
-    if rules.resident_may_reopen(ticket["status"], ticket["completed_at"], now) and await queries.change_status(
-        ticket, principal, rules.Status.REOPENED, by_staff=False, comment=reason, mark_repeated=True
-    ):
-        flash(request, gettext("The request is returned to the dispatcher."))
-    else:
-        flash(request, gettext("The time to return this request has passed. File a new one."), "error")
-    return see_other(request, f"/tickets/{ticket_id}")
-
-
-@post("/tickets/{ticket_id:int}/rate", name="tickets:rate", opt=resident(), status_code=200)
-async def rate_ticket(request: Request, ticket_id: int, data: FormData) -> Response[Any] | Template:
-    principal = await principal_of(request)
-    ticket = await _ticket_or_404(principal, ticket_id)
-    result, errors = forms.read_rating(data)
-    if result is None:
-        return await _detail(request, ticket_id, errors=errors, status=422)
-    if not rules.resident_may_rate(ticket["status"], ticket["rating"]):
-        flash(request, gettext("This request cannot be rated now."), "error")
-        return see_other(request, f"/tickets/{ticket_id}")
-    await queries.rate(ticket, principal, result[0], result[1])
-    flash(request, gettext("Thank you for the rating!"))
-    return see_other(request, f"/tickets/{ticket_id}")
-
-
-@get("/tickets/photos/{attachment_id:int}", name="tickets:photo", opt=resident())
-async def resident_photo(request: Request, attachment_id: int) -> File:
-    principal = await principal_of(request)
-    attachment = await queries.attachment_for(attachment_id)
-    if attachment is None or not attachment["visible_to_resident"]:
-        raise NotFoundException()
-    await _ticket_or_404(principal, attachment["ticket"])
-    return storage.response_for(attachment["file_key"], attachment["content_type"])
-
-
-async def _home_section(principal: Principal) -> dict[str, Any] | None:
-    section = await queries.home_section(principal)
-    if section is not None:
-        section["tk"] = TK
-    return section
+async def _home_section(principal: Principal) -> queries.HomeSection | None:
+    section = await queries.home_section(principal, clock.now())
+    return replace(section, tk=TK) if section else None
 
 
 register_section("tickets", 30, "tickets/home_section.html", _home_section)

@@ -5,12 +5,14 @@ Plain functions over plain data: no I/O, no clock (``now`` is an argument).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, Protocol
 
 from portal.core.i18n import lazy
+from portal.core.parse import parse_int
 
 
 class TicketType(StrEnum):
@@ -39,6 +41,58 @@ class Source(StrEnum):
     EMAIL = "email"
     WALK_IN = "walk_in"
     CALL_CENTRE = "call_centre"
+
+
+class Place(StrEnum):
+    """Where the problem is: the resident's own premises or a common place of the house."""
+
+    PREMISE = "premise"
+    ENTRANCE = "entrance"
+    LIFT = "lift"
+    YARD = "yard"
+    ROOF = "roof"
+    BASEMENT = "basement"
+
+
+class InternalStatus(StrEnum):
+    """The staff's own refinement of the status; never shown to residents."""
+
+    NONE = ""
+    WAITING_ACCESS = "waiting_access"
+    WAITING_PARTS = "waiting_parts"
+    CONTRACTOR = "contractor"
+    INSPECTION = "inspection"
+    ESCALATED = "escalated"
+
+
+class EventKind(StrEnum):
+    """What one entry of a request's history records."""
+
+    CREATED = "created"
+    STATUS = "status"
+    EXECUTOR = "executor"
+    TYPE = "type"
+    CATEGORY = "category"
+    DEADLINE = "deadline"
+    CONTROL_DATE = "control_date"
+    FLAG = "flag"
+    INTERNAL_STATUS = "internal_status"
+    MESSAGE = "message"
+    NOTE = "note"
+    RATING = "rating"
+    OUTAGE = "outage"
+    PHOTO = "photo"
+
+
+class OutageService(StrEnum):
+    COLD_WATER = "cold_water"
+    HOT_WATER = "hot_water"
+    HEATING = "heating"
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+    SEWERAGE = "sewerage"
+    LIFT = "lift"
+    OTHER = "other"
 
 
 TYPE_LABELS: dict[str, Callable[[], str]] = {
@@ -90,6 +144,7 @@ PLACE_LABELS: dict[str, Callable[[], str]] = {
 COMMON_PLACES = ("entrance", "lift", "yard", "roof", "basement")
 
 FLAGS = ("emergency", "important", "repeated", "justified", "paid", "complaint", "planned")
+FLAGS_EDITABLE = (*FLAGS, "paid_for")
 FLAG_LABELS: dict[str, Callable[[], str]] = {
     "emergency": lazy("Emergency"),
     "important": lazy("Important"),
@@ -200,13 +255,130 @@ def resident_may_rate(status: str, rating: int | None) -> bool:
     return status in (S.DONE, S.CLOSED) and rating is None
 
 
+class Actor(StrEnum):
+    """Who moves a request: the resident, staff who run the dispatch (dispatcher, operator, manager, admin), or an
+    executor who is nothing else (they only work on their own requests)."""
+
+    RESIDENT = "resident"
+    STAFF = "staff"
+    EXECUTOR = "executor"
+
+
+class Refusal(StrEnum):
+    """Why a move is refused (the actions turn these into words)."""
+
+    NOT_NOW = "not_now"  # the status table has no such move from the current status
+    NOT_YOURS = "not_yours"  # this actor never makes this move (an executor closing, a resident starting work)
+    IN_WORK = "in_work"  # a resident cancelling after work has started
+    WINDOW_PASSED = "window_passed"  # a resident confirming or returning after the confirm window
+
+
+class Current(Protocol):
+    """What a transition reads of a request."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """Moving a request from ``current`` to ``target``: the columns to write, or the reason it may not move."""
+
+    current: str
+    target: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    refusal: Refusal | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def status_stamps(current: str, target: str, now: datetime) -> dict[str, Any]:
+    """The columns a move writes: the status, and the completion or closing time it starts or clears."""
+    values: dict[str, Any] = {"status": target, "updated_at": now}
+    if target == S.DONE:
+        values["completed_at"] = now
+    elif target == S.CLOSED:
+        values["closed_at"] = now
+    elif target in (S.REOPENED, S.IN_WORK, S.ACCEPTED) and current in (S.DONE, S.CLOSED):
+        values["completed_at"] = None
+        values["closed_at"] = None
+    return values
+
+
+def _resident_refusal(ticket: Current, target: str, now: datetime) -> Refusal | None:
+    status = ticket.status
+    if target == S.CANCELLED:
+        if status in (S.CANCELLED, S.CLOSED):
+            return Refusal.NOT_NOW
+        return None if resident_may_cancel(status) else Refusal.IN_WORK
+    if target == S.CLOSED:
+        if status != S.DONE:
+            return Refusal.NOT_NOW
+        return None if resident_may_confirm(status, ticket.completed_at, now) else Refusal.WINDOW_PASSED
+    if target == S.REOPENED:
+        if status not in (S.DONE, S.CLOSED):
+            return Refusal.NOT_NOW
+        return None if resident_may_reopen(status, ticket.completed_at, now) else Refusal.WINDOW_PASSED
+    return Refusal.NOT_YOURS
+
+
+def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Change:
+    """Move ``ticket`` to ``target`` on behalf of ``actor`` at ``now``: what to write, or why not.
+
+    Staff follow the status table; an executor only accepts, starts and finishes work; a resident cancels before
+    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated).
+    """
+    current = ticket.status
+    refusal: Refusal | None = None
+    if actor == Actor.RESIDENT:
+        refusal = _resident_refusal(ticket, target, now)
+    elif actor == Actor.EXECUTOR and target not in EXECUTOR_MOVES:
+        refusal = Refusal.NOT_YOURS
+    if refusal is None and not can_move(current, target):
+        refusal = Refusal.NOT_NOW
+    if refusal is not None:
+        return Change(current, target, refusal=refusal)
+    values = status_stamps(current, target, now)
+    if actor == Actor.RESIDENT and target == S.REOPENED:
+        values["repeated"] = True
+    return Change(current, target, values)
+
+
+def moves_for(current: str, actor: Actor) -> list[str]:
+    """The statuses a staff member may move a request to from ``current``, in the order of the life cycle."""
+    moves = allowed_moves(current)
+    return [m for m in moves if m in EXECUTOR_MOVES] if actor == Actor.EXECUTOR else moves
+
+
+# Status buttons say what they do: «Принять», «Взять в работу», «Закрыть».
+MOVE_LABELS: dict[str, Callable[[], str]] = {
+    S.ACCEPTED: lazy("Accept"),
+    S.IN_WORK: lazy("Start work"),
+    S.DONE: lazy("Mark as done"),
+    S.CLOSED: lazy("Close"),
+    S.REOPENED: lazy("Reopen"),
+    S.CANCELLED: lazy("Cancel the request"),
+}
+
+# Fields staff edit on the request page (flags included); each change is one event.
+EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", *FLAGS_EDITABLE)
+
+
+def changed_fields(ticket: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The editable fields whose value really changes, as ``{field: (before, after)}``."""
+    return {
+        key: (ticket.get(key), value) for key, value in changes.items() if key in EDITABLE and ticket.get(key) != value
+    }
+
+
 def valid_rating(value: object) -> int | None:
     """A rating 1–5, or None when ``value`` is not one."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= 5 else None
+    return parse_int(value, low=1, high=5)
 
 
 # --- repeats, overdue ------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from piccolo.table import Table
 
 from portal.accounts.tables import User
 from portal.housing.tables import Entrance, House, PersonalAccount, Premise, Riser
+from portal.tickets.rules import EventKind, InternalStatus, OutageService, Place, Source, Status, TicketType
 
 
 class Outage(Table):
@@ -26,9 +27,7 @@ class Outage(Table):
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     riser = ForeignKey(Riser, on_delete=OnDelete.restrict, null=True, default=None, index=True)
-    service = Varchar(
-        length=16, default="other"
-    )  # cold_water / hot_water / heating / electricity / gas / sewerage / lift
+    service = Varchar(length=16, default=OutageService.OTHER, choices=OutageService)
     description = Text(default="")
     starts_at = Timestamptz(default=TimestamptzNow(), index=True)
     ends_at = Timestamptz(null=True, default=None, index=True)  # expected end, as announced
@@ -47,13 +46,13 @@ class Ticket(Table):
     premise = ForeignKey(Premise, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=True, default=None, index=True)
-    place = Varchar(length=16, default="premise")  # premise / entrance / lift / yard / roof / basement
-    type = Varchar(length=16, default="ordinary", index=True)
+    place = Varchar(length=16, default=Place.PREMISE, choices=Place)
+    type = Varchar(length=16, default=TicketType.ORDINARY, choices=TicketType, index=True)
     category = Varchar(length=32, default="other", index=True)
     description = Text(default="")
-    status = Varchar(length=16, default="new", index=True)
-    internal_status = Varchar(length=24, default="", index=True)
-    source = Varchar(length=16, default="portal", index=True)
+    status = Varchar(length=16, default=Status.NEW, choices=Status, index=True)
+    internal_status = Varchar(length=24, default=InternalStatus.NONE, choices=InternalStatus, index=True)
+    source = Varchar(length=16, default=Source.PORTAL, choices=Source, index=True)
     important = Boolean(default=False, index=True)
     repeated = Boolean(default=False, index=True)
     justified = Boolean(default=False, index=True)
@@ -90,9 +89,7 @@ class TicketEvent(Table):
 
     id = Serial(primary_key=True)
     ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, index=True)
-    # created / status / executor / type / category / deadline / control_date / flag / internal_status /
-    # message / note / rating / outage / photo
-    kind = Varchar(length=24, index=True)
+    kind = Varchar(length=24, choices=EventKind, index=True)
     from_value = Varchar(length=64, default="")
     to_value = Varchar(length=64, default="")
     comment = Text(default="")
@@ -132,3 +129,13 @@ class TicketListColumns(Table):
     id = Serial(primary_key=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, unique=True)
     columns = Varchar(length=500, default="")
+
+
+class TicketSavedView(Table):
+    """A staff user's own view of the request list: a name and the filters of the list's address."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    name = Varchar(length=60)
+    query = Varchar(length=1000, default="")
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,12 +1,26 @@
-"""What the templates of the tickets domain need to show codes as words (translated at render time)."""
+"""What the pages of requests show: codes as words (translated when the page is rendered), addresses, the chips of
+the active filters, and the one builder of a request's page for residents and staff."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from portal.core.i18n import gettext, ngettext
-from portal.tickets import deadlines, filters, rules
+from litestar import Request, Response
+from litestar.response import Template
+
+from portal.core import clock
+from portal.core.address import full_address, premise_name
+from portal.core.i18n import format_moment, gettext, ngettext
+from portal.core.pagination import with_params
+from portal.core.parse import MAX_ID, parse_int
+from portal.core.security import Principal
+from portal.core.web import FormErrors, render
+from portal.settings import get_settings
+from portal.tickets import actions, deadlines, filters, queries, rules
+from portal.tickets.queries import OutageRow, TicketDetail, TicketRow
 
 
 def _duration(minutes: int) -> str:
@@ -22,56 +36,112 @@ def _duration(minutes: int) -> str:
     return ngettext("%(num)d min", "%(num)d min", mins)
 
 
+def _labeller(labels: Mapping[str, Callable[[], str]]) -> Callable[[str | None], str]:
+    return lambda code: rules.label(dict(labels), code)
+
+
 class TicketView:
     """Passed to templates as ``tk``."""
 
-    status = staticmethod(lambda code: rules.label(rules.STATUS_LABELS, code))
-    type = staticmethod(lambda code: rules.label(rules.TYPE_LABELS, code))
+    status = staticmethod(_labeller(rules.STATUS_LABELS))
+    move = staticmethod(_labeller(rules.MOVE_LABELS))
+    type = staticmethod(_labeller(rules.TYPE_LABELS))
     category = staticmethod(rules.category_label)
-    source = staticmethod(lambda code: rules.label(rules.SOURCE_LABELS, code))
-    place = staticmethod(lambda code: rules.label(rules.PLACE_LABELS, code))
-    internal = staticmethod(lambda code: rules.label(rules.INTERNAL_STATUS_LABELS, code))
-    flag = staticmethod(lambda code: rules.label(filters.FLAG_FILTER_LABELS, code))
-    outage_service = staticmethod(lambda code: rules.label(rules.OUTAGE_LABELS, code))
-    column = staticmethod(lambda code: rules.label(filters.COLUMNS, code))
-    tab = staticmethod(lambda code: rules.label(filters.TABS, code))
-    term = staticmethod(deadlines.describe)
+    source = staticmethod(_labeller(rules.SOURCE_LABELS))
+    place = staticmethod(_labeller(rules.PLACE_LABELS))
+    internal = staticmethod(_labeller(rules.INTERNAL_STATUS_LABELS))
+    flag = staticmethod(_labeller(filters.FLAG_FILTER_LABELS))
+    outage_service = staticmethod(_labeller(rules.OUTAGE_LABELS))
+    column = staticmethod(_labeller(filters.COLUMNS))
+    tab = staticmethod(_labeller(filters.TABS))
 
-    FLAGS = rules.FLAGS
     FLAG_FILTERS = filters.FLAG_FILTERS
+    FLAGS_EDITABLE = rules.FLAGS_EDITABLE
     STATUSES = [s.value for s in rules.Status]
-    TYPES = [t.value for t in rules.TicketType]
-    SOURCES = [s.value for s in rules.Source]
-    INTERNAL = list(rules.INTERNAL_STATUS_LABELS)
-    PLACES = list(rules.PLACE_LABELS)
-    COMMON_PLACES = rules.COMMON_PLACES
+    PLACES = [p.value for p in rules.Place]
     CATEGORIES = rules.CATEGORIES
     COLUMNS = list(filters.COLUMNS)
     TABS = list(filters.TABS)
-    OUTAGE_SERVICES = list(rules.OUTAGE_LABELS)
+    SORTABLE = frozenset(filters.COLUMN_SORT)
     MAX_PHOTOS = rules.MAX_PHOTOS
 
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
+    moves = staticmethod(rules.moves_for)
 
     @staticmethod
-    def badge_class(row: dict[str, Any], now: datetime | None = None) -> str:
+    def actions_column(columns: Sequence[str], may_manage: bool) -> bool:
+        """A last «Действия» column holds the row actions whose own column (status, executor) is hidden."""
+        return "status" not in columns or (may_manage and "executor" not in columns)
+
+    @staticmethod
+    def term(category: str, ticket_type: str) -> str:
+        return deadlines.describe(category, ticket_type, clock.today_local())
+
+    @staticmethod
+    def options(kind: str, *, resident: bool = False) -> list[tuple[str, str]]:
+        """(value, words) pairs of a choice, for the ``select`` and ``checklist`` macros."""
+        if kind == "category":
+            return [(c.code, c.label()) for c in rules.CATEGORIES if c.resident or not resident]
+        labels: dict[str, Mapping[str, Callable[[], str]]] = {
+            "type": rules.TYPE_LABELS,
+            "status": rules.STATUS_LABELS,
+            "source": rules.SOURCE_LABELS,
+            "place": rules.PLACE_LABELS,
+            "internal_status": rules.INTERNAL_STATUS_LABELS,
+            "service": rules.OUTAGE_LABELS,
+            "flag": filters.FLAG_FILTER_LABELS,
+        }
+        chosen = labels[kind]
+        codes = filters.FLAG_FILTERS if kind == "flag" else list(chosen)
+        return [(code, chosen[code]()) for code in codes if code or kind == "internal_status"]
+
+    EMERGENCY_DATA = {c.code: {"emergency": "1"} for c in rules.CATEGORIES if c.emergency}
+
+    @staticmethod
+    def resident_categories() -> list[tuple[str, str]]:
+        """The categories a resident chooses from; emergencies say so."""
+        return [
+            (c.code, gettext("%(category)s — emergency", category=c.label()) if c.emergency else c.label())
+            for c in rules.CATEGORIES
+            if c.resident
+        ]
+
+    @staticmethod
+    def place_options(places: Sequence[queries.Place]) -> list[tuple[int, str]]:
+        """The resident's premises as choices: the address and the account number."""
+        return [
+            (
+                p.account_id,
+                gettext(
+                    "%(address)s (account %(number)s)",
+                    address=full_address(p.house_address, p.premise_kind, p.premise_number),
+                    number=p.account_number,
+                ),
+            )
+            for p in places
+        ]
+
+    @staticmethod
+    def outage_options(outages: Sequence[OutageRow]) -> list[tuple[int, str]]:
+        return [
+            (o.id, f"{TK.outage_service(o.service)} · {format_moment(o.starts_at, clock.zone().key)}") for o in outages
+        ]
+
+    @staticmethod
+    def badge_class(row: TicketRow) -> str:
         return {"new": "new", "reopened": "new", "accepted": "accepted", "in_work": "in_work", "done": "done"}.get(
-            row["status"], "closed"
+            row.status, "closed"
         )
 
     @staticmethod
-    def overdue(row: dict[str, Any], now: datetime | None = None) -> bool:
-        return rules.is_overdue(row["status"], row.get("deadline"), row.get("completed_at"), now or datetime.now(UTC))
+    def overdue(row: TicketRow, now: datetime) -> bool:
+        return row.active and row.is_overdue(now)
 
     @staticmethod
-    def countdown(row: dict[str, Any], now: datetime | None = None) -> str:
-        """«Осталось 1 ч 30 мин» / «Просрочена на 2 ч» / «Выполнена»."""
-        now = now or datetime.now(UTC)
-        if row["status"] not in rules.ACTIVE:
+    def countdown(row: TicketRow, now: datetime) -> str:
+        """«Осталось 1 ч 30 мин» / «Просрочена на 2 ч» / «Срок по договорённости»."""
+        if not row.active:
             return ""
-        kind, minutes = rules.countdown(row.get("deadline"), now)
+        kind, minutes = rules.countdown(row.deadline, now)
         if kind == "none":
             return gettext("Deadline by agreement")
         if kind == "overdue":
@@ -79,66 +149,202 @@ class TicketView:
         return gettext("%(time)s left", time=_duration(minutes))
 
     @staticmethod
-    def flags_of(row: dict[str, Any]) -> list[str]:
-        return [f for f in (*rules.FLAGS, "paid_for") if row.get(f)]
+    def common_place(row: TicketRow) -> str:
+        """A common place of the house in words («подъезд 2, лифт»); empty for a request about a premise."""
+        if not row.place or row.place == rules.Place.PREMISE:
+            return ""
+        place = rules.label(rules.PLACE_LABELS, row.place)
+        if row.entrance_number:
+            return gettext("entrance %(n)s, %(place)s", n=row.entrance_number, place=place.lower())
+        return place
 
     @staticmethod
-    def address(row: dict[str, Any]) -> str:
-        address = row.get("address") or ""
-        if row.get("place") and row["place"] != "premise":
-            place = rules.label(rules.PLACE_LABELS, row["place"])
-            if row.get("entrance_number"):
-                return gettext(
-                    "%(address)s, entrance %(n)s, %(place)s",
-                    address=address,
-                    n=row["entrance_number"],
-                    place=place.lower(),
-                )
-            return f"{address}, {place.lower()}"
-        if row.get("premise_number"):
-            return gettext("%(address)s, flat %(n)s", address=address, n=row["premise_number"])
-        return address
+    def address_lines(row: TicketRow) -> tuple[str, str]:
+        """The house, and the premise or common place in it (a table shows them on two lines)."""
+        return row.house_address or "", TicketView.common_place(row) or premise_name(
+            row.premise_kind, row.premise_number
+        )
 
     @staticmethod
-    def event_text(event: dict[str, Any]) -> str:
-        kind = event["kind"]
-        if kind == "created":
-            return gettext("Request filed")
-        if kind == "status":
-            return gettext("Status: %(status)s", status=rules.label(rules.STATUS_LABELS, event["to_value"]))
-        if kind == "executor":
-            return (
-                gettext("Executor: %(name)s", name=event["comment"] or "—")
-                if event["to_value"]
-                else gettext("Executor removed")
-            )
-        if kind == "rating":
-            return gettext("Rated %(n)s of 5", n=event["to_value"])
-        if kind == "deadline":
-            return gettext("Deadline changed")
-        if kind == "control_date":
-            return gettext("Control date: %(value)s", value=event["to_value"] or "—")
-        if kind == "category":
-            return gettext("Category: %(value)s", value=rules.category_label(event["to_value"]))
-        if kind == "type":
-            return gettext("Type: %(value)s", value=rules.label(rules.TYPE_LABELS, event["to_value"]))
-        if kind == "internal_status":
-            return gettext(
-                "Internal status: %(value)s", value=rules.label(rules.INTERNAL_STATUS_LABELS, event["to_value"])
-            )
-        if kind == "flag":
-            name, _, on = event["to_value"].partition("=")
+    def address(row: TicketRow) -> str:
+        """The request's address as one phrase: «…, кв. 12», «…, машино-место М-1», «…, подъезд 2, лифт»."""
+        place = TicketView.common_place(row)
+        if place:
+            return gettext("%(address)s, %(place)s", address=row.house_address or "", place=place)
+        return full_address(row.house_address, row.premise_kind, row.premise_number)
+
+    @staticmethod
+    def outage_place(outage: OutageRow) -> str:
+        """Where an outage is: the house, and the entrance or riser when it is narrower."""
+        where = outage.house_address
+        if outage.entrance_number:
+            where = gettext("%(address)s, entrance %(n)s", address=where, n=outage.entrance_number)
+        if outage.riser_code:
+            where = gettext("%(address)s, riser %(code)s", address=where, code=outage.riser_code)
+        return where
+
+    @staticmethod
+    def event_text(event: queries.Event) -> str:
+        kind, value = event.kind, event.to_value
+        if kind == rules.EventKind.FLAG:
+            name, _, on = value.partition("=")
             label = rules.label(filters.FLAG_FILTER_LABELS, name)
             return (
                 gettext("Flag set: %(flag)s", flag=label)
                 if on == "1"
                 else gettext("Flag removed: %(flag)s", flag=label)
             )
-        if kind == "outage":
-            return gettext("Linked to an outage") if event["to_value"] else gettext("Unlinked from the outage")
-        if kind == "note":
-            return gettext("Internal note")
-        return ""
+        if kind == rules.EventKind.EXECUTOR:
+            return gettext("Executor: %(name)s", name=event.comment or "—") if value else gettext("Executor removed")
+        if kind == rules.EventKind.OUTAGE:
+            return gettext("Linked to an outage") if value else gettext("Unlinked from the outage")
+        words: dict[str, Callable[[], str]] = {
+            rules.EventKind.CREATED: lambda: gettext("Request filed"),
+            rules.EventKind.STATUS: lambda: gettext("Status: %(status)s", status=TK.status(value)),
+            rules.EventKind.RATING: lambda: gettext("Rated %(n)s of 5", n=value),
+            rules.EventKind.DEADLINE: lambda: gettext("Deadline changed"),
+            rules.EventKind.CONTROL_DATE: lambda: gettext("Control date: %(value)s", value=value or "—"),
+            rules.EventKind.CATEGORY: lambda: gettext("Category: %(value)s", value=rules.category_label(value)),
+            rules.EventKind.TYPE: lambda: gettext("Type: %(value)s", value=TK.type(value)),
+            rules.EventKind.INTERNAL_STATUS: lambda: gettext("Internal status: %(value)s", value=TK.internal(value)),
+            rules.EventKind.NOTE: lambda: gettext("Internal note"),
+        }
+        return words[kind]() if kind in words else ""
 
 
 TK = TicketView()
+
+
+# --- the active filters as chips ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter, in words, with the list's address without it."""
+
+    label: str
+    remove: str
+
+
+def filter_chips(
+    f: filters.TicketFilters,
+    params: Mapping[str, Sequence[str]],
+    houses: Sequence[queries.Option],
+    executors: Sequence[queries.Option],
+) -> list[Chip]:
+    """Every filter in force (the tab and the sort excepted), each removable on its own."""
+    kept = {k: list(v) for k, v in params.items() if k not in ("page", "part") and v}
+    names = {"house": {h.id: h.name for h in houses}, "executor": {e.id: e.name for e in executors}}
+
+    def without(key: str, value: str | None = None) -> str:
+        left = [v for v in kept.get(key, []) if value is not None and v != value]
+        return "/staff/tickets" + with_params(kept, **{key: left or None})
+
+    chips: list[Chip] = []
+    if f.q:
+        chips.append(Chip(gettext("Search: %(text)s", text=f.q), without("q")))
+    multi: list[tuple[str, Sequence[Any], Callable[[Any], str], str]] = [
+        ("status", f.statuses, TK.status, gettext("Status")),
+        ("type", f.types, TK.type, gettext("Type")),
+        ("category", f.categories, rules.category_label, gettext("Category")),
+        ("house", f.houses, lambda h: names["house"].get(h, str(h)), gettext("House")),
+        ("flag", f.flags, TK.flag, gettext("Flag")),
+    ]
+    for key, values, words, title in multi:
+        for value in values:
+            chips.append(Chip(f"{title}: {words(value)}", without(key, str(value))))
+    single: list[tuple[str, Any, Callable[[Any], str], str]] = [
+        ("executor", f.executor, lambda e: names["executor"].get(e, str(e)), gettext("Executor")),
+        ("internal_status", f.internal_status, TK.internal, gettext("Internal status")),
+        ("source", f.source, TK.source, gettext("Source")),
+        ("outage", f.outage, lambda o: gettext("No. %(number)s", number=o), gettext("Outage")),
+        ("rating_from", f.rating_from, str, gettext("Rating from")),
+        ("rating_to", f.rating_to, str, gettext("Rating to")),
+    ]
+    for key, value, words, title in single:
+        if value not in (None, ""):
+            chips.append(Chip(f"{title}: {words(value)}", without(key)))
+    for key, title in (
+        ("created", gettext("Created")),
+        ("deadline", gettext("Deadline")),
+        ("completed", gettext("Completed")),
+        ("control", gettext("Control date")),
+    ):
+        low, high = kept.get(f"{key}_from", [""])[-1], kept.get(f"{key}_to", [""])[-1]
+        if getattr(f, f"{key}_from") is not None or getattr(f, f"{key}_to") is not None:
+            span = gettext("%(low)s – %(high)s", low=low or "…", high=high or "…")
+            dropped = with_params(kept, **{f"{key}_from": None, f"{key}_to": None})
+            chips.append(Chip(f"{title}: {span}", "/staff/tickets" + dropped))
+    return chips
+
+
+# --- a request's page -------------------------------------------------------------------------------------------
+
+
+async def ticket_page(
+    request: Request,
+    principal: Principal,
+    ticket: TicketDetail,
+    *,
+    staff: bool,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Template | Response[Any]:
+    """The page of one request with its history, for the resident or for staff; a poll of the conversation that
+    has nothing newer than the page answers 204 (no swap)."""
+    events = await queries.conversation(ticket.id, for_resident=not staff)
+    params = request.query_params
+    polled = params.get("part") == "conversation"
+    last = parse_int(params.get("last"), low=0, high=MAX_ID)
+    if polled and last is not None and (events[-1].id if events else 0) <= last:
+        return Response(content=b"", status_code=204)
+    seen = ticket.staff_seen_event if staff else ticket.resident_seen_event
+    since = parse_int(params.get("since"), low=0, high=MAX_ID)
+    if events:
+        await actions.mark_read(ticket, by_staff=staff, event_id=events[-1].id)
+    now = clock.now()
+    context = await (_staff_context(principal, ticket) if staff else _resident_context(ticket, now))
+    return render(
+        request,
+        "tickets/staff_detail.html" if staff else "tickets/detail.html",
+        block="conversation" if polled else "main",
+        status_code=status_code,
+        ticket=ticket,
+        events=events,
+        since=since if since is not None else seen,
+        tk=TK,
+        now=now,
+        errors=errors,
+        **context,
+        **extra,
+    )
+
+
+async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, Any]:
+    def may(target: str) -> bool:
+        return rules.transition(ticket, target, rules.Actor.RESIDENT, now).allowed
+
+    return {
+        "emergency_phone": get_settings().emergency_phone,
+        "may_cancel": may(rules.Status.CANCELLED),
+        "may_confirm": may(rules.Status.CLOSED),
+        "may_reopen": may(rules.Status.REOPENED),
+        "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
+        "confirm_days": rules.CONFIRM_DAYS,
+    }
+
+
+async def _staff_context(principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
+    executor_only = queries.is_executor_only(principal)
+    return {
+        "moves": rules.moves_for(ticket.status, queries.staff_actor(principal)),
+        "executors": [] if executor_only else await queries.executors(),
+        "outages": [] if executor_only else await queries.staff_outages(principal, house_id=ticket.house),
+        "executor_only": executor_only,
+        "tz_info": clock.zone(),
+    }
+
+
+def executor_by_id(executors: Sequence[queries.Option], executor_id: int | None) -> queries.Option | None:
+    return next((e for e in executors if e.id == executor_id), None)

@@ -55,7 +55,7 @@ async def _history(make_account: Any, months: int) -> dict[str, Any]:
     requests and a payment: what a resident's pages show."""
     from portal.meters.tables import Meter, MeterReading
     from portal.payments.tables import Payment
-    from portal.tickets.queries import open_ticket
+    from portal.tickets.actions import open_ticket
 
     first = await make_account()
     house = first.house
@@ -75,7 +75,9 @@ async def _history(make_account: Any, months: int) -> dict[str, Any]:
                         period=date(2026 - (back >= 11), (10 - back) % 12 + 1, 1),
                     ).save()
         for n in range(min(months, 5)):
-            await open_ticket(category="garbage_chute", description=f"Заявка {n} по счёту", account_id=account)
+            await open_ticket(
+                category="garbage_chute", description=f"Заявка {n} по счёту", account_id=account, now=datetime.now(UTC)
+            )
         await Payment(
             uid=str(uuid.uuid4()),
             batch=str(uuid.uuid4()),

@@ -130,19 +130,24 @@ async def test_an_outage_of_the_dispatch_service_is_an_emergency_for_exactly_its
     from datetime import timedelta
 
     from portal.core import clock
-    from portal.tickets.queries import close_outage, create_outage
+    from portal.tickets import actions as tickets
+    from portal.tickets.queries import outage_for_staff
 
     t = await town()
     dispatcher = await staff_principal(t["dispatcher"], "dispatcher", houses=(t["house"],))
     now = clock.now()
-    outage_id = await create_outage(
+    outage_id = await tickets.record_outage(
         dispatcher,
-        house_id=t["house"],
-        service="cold_water",
-        description="Замена задвижки",
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=3),
-        riser_id=t["riser"],
+        {
+            "house_id": t["house"],
+            "service": "cold_water",
+            "description": "Замена задвижки",
+            "starts_at": now - timedelta(minutes=1),
+            "ends_at": now + timedelta(hours=3),
+            "entrance_id": None,
+            "riser_id": t["riser"],
+        },
+        now,
     )
     post = await Post.select(Post.id, Post.kind, Post.title, Post.status).where(Post.outage == outage_id).first()
     assert post["kind"] == "emergency" and post["status"] == "published"
@@ -156,5 +161,5 @@ async def test_an_outage_of_the_dispatch_service_is_an_emergency_for_exactly_its
         (OutboxMessage.ref == f"post:{post['id']}") & (OutboxMessage.channel == "sms")
     )
     assert [m["recipient"] for m in sms] == ["+79780000001"]
-    await close_outage(dispatcher, outage_id, "Вода есть")
+    await tickets.close_outage(dispatcher, await outage_for_staff(dispatcher, outage_id), "Вода есть", clock.now())
     assert await pinned.for_principal(_resident(t["residents"][0], a1.account)) == []

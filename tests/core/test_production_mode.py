@@ -58,9 +58,9 @@ async def _prepare(url: str) -> dict[str, Any]:
     from portal.accounts import consent
     from portal.accounts.passwords import hash_password
     from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
-    from portal.core import db
+    from portal.core import clock, db
     from portal.housing.tables import Complex, Entrance, House, PersonalAccount, Premise
-    from portal.tickets.queries import open_ticket
+    from portal.tickets.actions import open_ticket
 
     previous = db.get_engine()
     engine = db.make_engine(url)
@@ -93,6 +93,7 @@ async def _prepare(url: str) -> dict[str, Any]:
             account_id=account.id,
             author_id=people["resident"]["id"],
             author_name="Жильцова Анна",
+            now=clock.now(),
         )
         return {**people, "ticket": opened.id}
     finally:

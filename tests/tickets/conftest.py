@@ -1,9 +1,8 @@
-"""Fixtures of the tickets tests: a small house with premises and accounts, users, photos."""
+"""Fixtures of the tickets tests: photos (houses and accounts come from ``make_account`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
-import secrets
 from typing import Any
 
 import pytest
@@ -11,28 +10,13 @@ from PIL import Image
 
 
 @pytest.fixture
-def make_premise(db: Any) -> Any:
-    """``await make_premise(house=None)`` -> {"house", "entrance", "premise", "account"} ids (a new house if none)."""
-    from portal.housing.tables import Complex, Entrance, House, PersonalAccount, Premise
+def make_premise(make_account: Any) -> Any:
+    """``await make_premise(house=None)`` -> {"house", "entrance", "premise", "account"} ids: the shared
+    ``make_account`` factory, as a dict for the tests that still read it so."""
 
     async def make(house: int | None = None, entrance: int | None = None) -> dict[str, int]:
-        tag = secrets.token_hex(4)
-        if house is None:
-            complex_ = Complex(name=f"ЖК {tag}", city="Симферополь")
-            await complex_.save()
-            row = House(complex=complex_.id, address=f"ул. Тестовая, д. {tag}", floors=9)
-            await row.save()
-            house = row.id
-            ent = Entrance(house=house, number=1, floors=9)
-            await ent.save()
-            entrance = ent.id
-        premise = Premise(house=house, entrance=entrance, kind="flat", number=tag[:6], floor=2, area="54.30")
-        await premise.save()
-        account = PersonalAccount(
-            number=f"9{secrets.randbelow(10**11):011d}", premise=premise.id, payer_name="Иванов И. И."
-        )
-        await account.save()
-        return {"house": house, "entrance": entrance, "premise": premise.id, "account": account.id}
+        place = await make_account(house=house, entrance=entrance)
+        return {"house": place.house, "entrance": place.entrance, "premise": place.premise, "account": place.account}
 
     return make
 

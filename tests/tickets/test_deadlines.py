@@ -1,12 +1,12 @@
 """Deadlines of the dispatch service, DOMAIN.md §5: every category, the worked cases, weekends and holidays."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.tickets import deadlines
-from portal.tickets.deadlines import add_working_days, deadline_for, is_working_day
+from portal.tickets.deadlines import deadline_for
 
 TZ = "Europe/Simferopol"
 ZONE = ZoneInfo(TZ)
@@ -84,15 +84,14 @@ def test_a_written_appeal_skips_the_public_holiday_of_23_february():
 
 
 def test_working_days_skip_the_new_year_holidays_and_the_moved_day_off():
-    # 1–8 January are holidays and 9 January 2026 is the day off moved from 3 January.
-    assert add_working_days(datetime(2025, 12, 30).date(), 1) == datetime(2026, 1, 12).date()
+    # 31 December 2025 and 1–11 January 2026 are days off (9 January is the day off moved from 3 January).
+    assert due("info_request", local(2025, 12, 30, 11, 0)) == local(2026, 1, 12, 23, 59, 59)
 
 
 def test_a_saturday_made_a_working_day_counts():
-    # 1 November 2025 (Saturday) was a working day in Russia.
-    assert is_working_day(datetime(2025, 11, 1).date())
-    assert not is_working_day(datetime(2026, 2, 21).date())
-    assert not is_working_day(datetime(2026, 2, 23).date())
+    # Saturday 1 November 2025 was worked instead of Monday 3 November; 4 November is a holiday.
+    assert due("info_request", local(2025, 10, 31, 11, 0)) == local(2025, 11, 1, 23, 59, 59)
+    assert due("info_request", local(2025, 11, 1, 11, 0)) == local(2025, 11, 5, 23, 59, 59)
 
 
 def test_next_working_day_over_a_weekend():
@@ -133,8 +132,6 @@ def test_every_category_of_the_table_has_a_rule_and_every_resident_category_a_de
 
 
 def test_a_region_row_wins_over_the_default_and_rows_are_looked_up_by_date(monkeypatch):
-    from datetime import date
-
     from portal.tickets.deadlines import DEADLINE_TABLE, DeadlineRule
 
     moscow = DeadlineRule("roof_leak", "days", 7, region="moscow", valid_from=date(2026, 1, 1))
@@ -149,9 +146,10 @@ def test_terms_are_described_in_words():
 
     set_locale("en")
     try:
-        assert deadlines.describe("sewer_blockage") == "2 hours"
-        assert deadlines.describe("written_appeal") == "10 working days"
-        assert deadlines.describe("electrical_emergency") == "immediately"
-        assert deadlines.describe("leaking_taps", "paid") == "by agreement"
+        on = date(2026, 3, 10)
+        assert deadlines.describe("sewer_blockage", "ordinary", on) == "2 hours"
+        assert deadlines.describe("written_appeal", "ordinary", on) == "10 working days"
+        assert deadlines.describe("electrical_emergency", "emergency", on) == "immediately"
+        assert deadlines.describe("leaking_taps", "paid", on) == "by agreement"
     finally:
         set_locale("ru")

@@ -1,5 +1,6 @@
 """Rules of requests: the status table, the resident's actions and their window, repeats, ratings, overdue."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,3 +130,99 @@ def test_countdown():
     assert rules.countdown(NOW + timedelta(minutes=90), NOW) == ("left", 90)
     assert rules.countdown(NOW - timedelta(minutes=30), NOW) == ("overdue", 30)
     assert rules.countdown(None, NOW) == ("none", 0)
+
+
+@dataclass(frozen=True)
+class Req:
+    status: str
+    completed_at: datetime | None = None
+
+
+R, ST, EX = rules.Actor.RESIDENT, rules.Actor.STAFF, rules.Actor.EXECUTOR
+DONE_AGO = NOW - timedelta(days=2)
+LATE = NOW - timedelta(days=rules.CONFIRM_DAYS + 1)
+
+
+@pytest.mark.parametrize(
+    ("ticket", "target", "actor", "refusal"),
+    [
+        (Req("new"), "accepted", ST, None),
+        (Req("in_work"), "cancelled", ST, rules.Refusal.NOT_NOW),
+        (Req("new"), "accepted", EX, None),
+        (Req("done", DONE_AGO), "closed", EX, rules.Refusal.NOT_YOURS),
+        (Req("new"), "cancelled", EX, rules.Refusal.NOT_YOURS),
+        (Req("new"), "cancelled", R, None),
+        (Req("reopened"), "cancelled", R, None),
+        (Req("in_work"), "cancelled", R, rules.Refusal.IN_WORK),
+        (Req("cancelled"), "cancelled", R, rules.Refusal.NOT_NOW),
+        (Req("done", DONE_AGO), "closed", R, None),
+        (Req("done", LATE), "closed", R, rules.Refusal.WINDOW_PASSED),
+        (Req("in_work"), "closed", R, rules.Refusal.NOT_NOW),
+        (Req("closed", DONE_AGO), "reopened", R, None),
+        (Req("closed", LATE), "reopened", R, rules.Refusal.WINDOW_PASSED),
+        (Req("new"), "in_work", R, rules.Refusal.NOT_YOURS),
+    ],
+    ids=[
+        "staff accept a new request",
+        "staff cannot cancel work in progress",
+        "an executor accepts their request",
+        "an executor does not close: the resident confirms",
+        "an executor does not cancel",
+        "a resident cancels a new request",
+        "a resident cancels a returned request",
+        "a resident cannot cancel work in progress",
+        "a cancelled request is not cancelled twice",
+        "a resident confirms done work within the window",
+        "a resident cannot confirm after the window",
+        "a resident cannot confirm work not done",
+        "a resident returns closed work within the window",
+        "a resident cannot return work after the window",
+        "a resident does not start work",
+    ],
+)
+def test_who_may_move_a_request_where(ticket, target, actor, refusal):
+    change = rules.transition(ticket, target, actor, NOW)
+    assert change.refusal == refusal
+    assert change.allowed is (refusal is None)
+    assert (change.values == {}) is (refusal is not None)
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "actor", "written"),
+    [
+        ("in_work", "done", ST, {"status": "done", "updated_at": NOW, "completed_at": NOW}),
+        ("done", "closed", R, {"status": "closed", "updated_at": NOW, "closed_at": NOW}),
+        ("done", "in_work", ST, {"status": "in_work", "updated_at": NOW, "completed_at": None, "closed_at": None}),
+        (
+            "closed",
+            "reopened",
+            R,
+            {"status": "reopened", "updated_at": NOW, "completed_at": None, "closed_at": None, "repeated": True},
+        ),
+        ("new", "accepted", ST, {"status": "accepted", "updated_at": NOW}),
+    ],
+    ids=[
+        "done work is stamped with its completion",
+        "a confirmed request is stamped closed",
+        "work sent back clears the completion",
+        "a resident's return clears it and marks the request repeated",
+        "accepting stamps nothing else",
+    ],
+)
+def test_what_a_move_writes(current, target, actor, written):
+    assert dict(rules.transition(Req(current, DONE_AGO), target, actor, NOW).values) == written
+
+
+def test_an_executor_is_offered_only_their_own_moves():
+    assert rules.moves_for("new", EX) == ["accepted", "in_work", "done"]
+    assert rules.moves_for("new", ST) == ["accepted", "in_work", "done", "cancelled"]
+    assert rules.moves_for("closed", EX) == []
+
+
+def test_only_editable_fields_that_really_change_count():
+    before = {"type": "ordinary", "category": "roof_leak", "important": False}
+    changes = {"type": "ordinary", "category": "leaking_taps", "important": True, "status": "done"}
+    assert rules.changed_fields(before, changes) == {
+        "category": ("roof_leak", "leaking_taps"),
+        "important": (False, True),
+    }

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from portal.accounts.principal import load_principal_for
 from portal.core.pagination import PageRequest
-from portal.tickets import queries
+from portal.tickets import actions, queries
 from portal.tickets.filters import read_filters
+from portal.tickets.queries import Option
 from portal.tickets.tables import Ticket
 
 TZ = "Europe/Simferopol"
@@ -21,35 +22,34 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def world(make_user, make_premise):
+async def world(make_user, make_account):
     """Two houses; eight requests of the first house that differ in every filtered field; one of the second."""
-    a = await make_premise()
-    b = await make_premise(house=a["house"], entrance=a["entrance"])
-    other = await make_premise()
+    a = await make_account()
+    b = await make_account(house=a.house, entrance=a.entrance)
+    other = await make_account()
     ivanov = await make_user(name="Иванов Пётр", roles=("executor",))
     sidorov = await make_user(name="Сидоров Олег", roles=("executor",))
-    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(a["house"],))
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(a.house,))
     principal = await load_principal_for(dispatcher)
     specs = [
-        dict(account_id=a["account"], category="leaking_taps", description="Течёт кран на кухне", source="portal"),
-        dict(account_id=a["account"], category="roof_leak", description="Протекает потолок", source="phone"),
-        dict(account_id=b["account"], category="lift_trapped", description="Застряли в лифте", source="call_centre"),
-        dict(account_id=b["account"], category="written_appeal", description="Жалоба на уборку", source="email"),
-        dict(account_id=a["account"], category="common_lighting", place="entrance", description="Не горит свет"),
-        dict(account_id=b["account"], category="other", ticket_type="paid", description="Замена смесителя"),
-        dict(account_id=a["account"], category="downpipes", ticket_type="planned", description="Плановая прочистка"),
-        dict(account_id=b["account"], category="garbage_chute", description="Засор мусоропровода"),
+        dict(account_id=a.account, category="leaking_taps", description="Течёт кран на кухне", source="portal"),
+        dict(account_id=a.account, category="roof_leak", description="Протекает потолок", source="phone"),
+        dict(account_id=b.account, category="lift_trapped", description="Застряли в лифте", source="call_centre"),
+        dict(account_id=b.account, category="written_appeal", description="Жалоба на уборку", source="email"),
+        dict(account_id=a.account, category="common_lighting", place="entrance", description="Не горит свет"),
+        dict(account_id=b.account, category="other", ticket_type="paid", description="Замена смесителя"),
+        dict(account_id=a.account, category="downpipes", ticket_type="planned", description="Плановая прочистка"),
+        dict(account_id=b.account, category="garbage_chute", description="Засор мусоропровода"),
     ]
     ids = []
     for n, spec in enumerate(specs):
-        opened = await queries.open_ticket(now=NOW - timedelta(days=n), author_name="Житель", **spec)
+        opened = await actions.open_ticket(now=NOW - timedelta(days=n), author_name="Житель", **spec)
         ids.append(opened.id)
-    await queries.open_ticket(account_id=other["account"], category="leaking_taps", description="Чужой дом", now=NOW)
-    tickets = {t["id"]: t for t in await Ticket.select().where(Ticket.id.is_in(ids))}
+    await actions.open_ticket(account_id=other.account, category="leaking_taps", description="Чужой дом", now=NOW)
     # Vary the rest: executors (with a reassignment), statuses, ratings, dates, flags.
-    await queries.assign(tickets[ids[0]], principal, ivanov, now=NOW)
-    await queries.assign({**tickets[ids[0]], "executor": ivanov}, principal, sidorov, now=NOW)
-    await queries.assign(tickets[ids[1]], principal, ivanov, now=NOW)
+    for ticket_id, executor in ((ids[0], Option(ivanov, "Иванов Пётр")), (ids[0], Option(sidorov, "Сидоров Олег")),
+                                (ids[1], Option(ivanov, "Иванов Пётр"))):  # fmt: skip
+        await actions.assign_executor(principal, await queries.ticket_for_staff(principal, ticket_id), executor, NOW)
     await Ticket.update({Ticket.status: "done", Ticket.completed_at: NOW - timedelta(days=1), Ticket.rating: 5}).where(
         Ticket.id == ids[1]
     )
@@ -70,8 +70,8 @@ async def world(make_user, make_premise):
         "principal": principal,
         "ivanov": ivanov,
         "sidorov": sidorov,
-        "house": a["house"],
-        "other_house": other["house"],
+        "house": a.house,
+        "other_house": other.house,
     }
 
 
@@ -79,7 +79,7 @@ async def found(principal, params: dict, now=NOW) -> set[int]:
     f = read_filters(params, TZ)
     page = await queries.staff_list(principal, f, PageRequest(1, 100), now=now)
     assert page.total == len(page.items)
-    return {row["id"] for row in page.items}
+    return {row.id for row in page.items}
 
 
 def expected(world, predicate) -> set[int]:
@@ -87,7 +87,7 @@ def expected(world, predicate) -> set[int]:
 
 
 CASES = [
-    ("nothing", {}, lambda r: True),
+    ("nothing", {"tab": "all"}, lambda r: True),
     ("search by text", {"q": "кран"}, lambda r: "кран" in r["description"].lower()),
     ("search by word in the middle", {"q": "мусоропро"}, lambda r: "мусоропро" in r["description"].lower()),
     (
@@ -162,30 +162,31 @@ CASES = [
 @pytest.mark.parametrize(("name", "params", "predicate"), CASES, ids=[c[0] for c in CASES])
 async def test_each_filter_narrows_the_list(world, name, params, predicate):
     want = expected(world, predicate)
-    got = await found(world["principal"], params)
+    got = await found(world["principal"], {"tab": "all", **params})
     assert got == want
     if name != "nothing":
         assert got != set(world["ids"]), "the filter must narrow the list in this data"
 
 
 async def test_executor_filter_current_and_ever_assigned(world):
-    ids = world["ids"]
-    assert await found(world["principal"], {"executor": str(world["ivanov"])}) == {ids[1]}
-    assert await found(world["principal"], {"executor": str(world["ivanov"]), "executor_ever": "1"}) == {ids[0], ids[1]}
-    assert await found(world["principal"], {"executor": str(world["sidorov"])}) == {ids[0]}
+    ids, everything = world["ids"], {"tab": "all"}
+    assert await found(world["principal"], {**everything, "executor": str(world["ivanov"])}) == {ids[1]}
+    ever = {**everything, "executor": str(world["ivanov"]), "executor_ever": "1"}
+    assert await found(world["principal"], ever) == {ids[0], ids[1]}
+    assert await found(world["principal"], {**everything, "executor": str(world["sidorov"])}) == {ids[0]}
 
 
 async def test_house_filter_and_the_staff_scope(world):
-    assert await found(world["principal"], {"house": str(world["house"])}) == set(world["ids"])
+    assert await found(world["principal"], {"tab": "all", "house": str(world["house"])}) == set(world["ids"])
     # Another house is outside the dispatcher's scope whatever the filter says.
-    assert await found(world["principal"], {"house": str(world["other_house"])}) == set()
+    assert await found(world["principal"], {"tab": "all", "house": str(world["other_house"])}) == set()
 
 
 async def test_search_by_number_and_by_account(world):
     first = world["rows"][world["ids"][2]]
-    assert await found(world["principal"], {"q": str(first["number"])}) == {first["id"]}
+    assert await found(world["principal"], {"tab": "all", "q": str(first["number"])}) == {first["id"]}
     account = await Ticket.select(Ticket.account.number.as_alias("n")).where(Ticket.id == first["id"]).first()
-    by_account = await found(world["principal"], {"q": account["n"]})
+    by_account = await found(world["principal"], {"tab": "all", "q": account["n"]})
     assert first["id"] in by_account and by_account <= set(world["ids"])
 
 
@@ -197,7 +198,7 @@ async def test_filters_combine(world):
 
 
 async def test_an_unknown_sort_key_is_ignored(world):
-    f = read_filters({"sort": "id; drop table ticket"}, TZ)
+    f = read_filters({"tab": "all", "sort": "id; drop table ticket"}, TZ)
     assert f.sort == "-created"
     page = await queries.staff_list(world["principal"], f, PageRequest(1, 100), now=NOW)
     assert len(page.items) == len(world["ids"])
@@ -210,7 +211,7 @@ async def test_an_executor_sees_only_their_own_requests(world):
 
     await StaffHouse(user=world["ivanov"], house=world["house"]).save()
     executor = await load_principal_for(world["ivanov"])
-    assert await found(executor, {}) == {world["ids"][1]}
+    assert await found(executor, {"tab": "all"}) == {world["ids"][1]}
 
 
 async def test_export_has_exactly_the_filtered_rows(client, login, world):
@@ -218,7 +219,7 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     params = {"tab": "all", "type": ["paid", "planned", "ordinary"], "flag": "planned"}
     want = await found(world["principal"], params, now=datetime.now(UTC))
     numbers = {str(world["rows"][i]["number"]) for i in want}
-    query = "type=paid&type=planned&type=ordinary&flag=planned"
+    query = "tab=all&type=paid&type=planned&type=ordinary&flag=planned"
     csv_response = await client.get(f"/staff/tickets/export?format=csv&{query}")
     assert csv_response.status_code == 200
     text = csv_response.content.decode("utf-8-sig")
@@ -232,15 +233,17 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     assert {str(v[0]) for v in values[1:]} == numbers
     # Everything: all eight rows of the dispatcher's house, none of the other house.
     everything = list(
-        csv.reader(io.StringIO((await client.get("/staff/tickets/export")).content.decode("utf-8-sig")), delimiter=";")
+        csv.reader(
+            io.StringIO((await client.get("/staff/tickets/export?tab=all")).content.decode("utf-8-sig")), delimiter=";"
+        )
     )
     assert {r[0] for r in everything[1:]} == {str(r["number"]) for r in world["rows"].values()}
 
 
-async def test_the_export_neutralises_formulas(client, login, world, make_premise):
-    place = await make_premise(house=world["house"])
-    await queries.open_ticket(
-        account_id=place["account"], category="other", description='=HYPERLINK("http://evil","x")'
+async def test_the_export_neutralises_formulas(client, login, world, make_account):
+    place = await make_account(house=world["house"])
+    await actions.open_ticket(
+        account_id=place.account, category="other", description='=HYPERLINK("http://evil","x")', now=NOW
     )
     await login(client, world["principal"].user_id)
     text = (await client.get("/staff/tickets/export?q=hyperlink")).content.decode("utf-8-sig")

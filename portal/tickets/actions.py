@@ -1,0 +1,737 @@
+"""Changes of requests: one function per intent. Each checks its rule (raising ``Refused`` with words for the person
+who asked) and then, in one transaction, writes the request, its history event (``TicketEvent``), the audit event
+of a staff write and the notifications (outbox rows) in each recipient's own language.
+
+``open_ticket(...)`` is how any domain creates a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from portal.accounts.mail import in_locale
+from portal.accounts.notify import notify
+from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.content.actions import announce_outage, end_outage
+from portal.core import audit, storage
+from portal.core.address import premise_name
+from portal.core.db import atomic
+from portal.core.i18n import gettext
+from portal.core.search import normalise
+from portal.core.security import Principal
+from portal.core.storage import StoredFile
+from portal.core.web import FormErrors, Refused
+from portal.settings import get_settings
+from portal.tickets import deadlines, forms, queries, rules
+from portal.tickets.queries import AccountRef, OutageRow, TicketDetail
+from portal.tickets.rules import Actor, EventKind, Refusal, Status
+from portal.tickets.tables import (
+    Outage,
+    Ticket,
+    TicketAttachment,
+    TicketCounter,
+    TicketEvent,
+    TicketListColumns,
+    TicketSavedView,
+)
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    id: int
+    number: int
+    deadline: datetime | None
+    repeated: bool
+    emergency: bool
+
+
+# --- pieces every action shares ---------------------------------------------------------------------------------
+
+
+async def _next_number() -> int:
+    rows = (
+        await TicketCounter.update({TicketCounter.value: TicketCounter.value + 1})
+        .where(TicketCounter.id == 1)
+        .returning(TicketCounter.value)
+    )
+    if rows:
+        return int(rows[0]["value"])
+    await TicketCounter.insert(TicketCounter(id=1, value=1))
+    return 1
+
+
+async def _event(
+    ticket_id: int,
+    kind: EventKind,
+    now: datetime,
+    *,
+    author_id: int | None,
+    author_name: str,
+    by_staff: bool,
+    from_value: str = "",
+    to_value: str = "",
+    comment: str = "",
+    visible: bool = False,
+) -> int:
+    """One entry of the request's history."""
+    event = TicketEvent(
+        ticket=ticket_id,
+        kind=kind,
+        from_value=str(from_value)[:64],
+        to_value=str(to_value)[:64],
+        comment=comment,
+        visible_to_resident=visible,
+        author=author_id,
+        author_name=author_name[:255],
+        by_staff=by_staff,
+        created_at=now,
+    )
+    await event.save()
+    return int(event.id)
+
+
+async def _by(principal: Principal, ticket_id: int, kind: EventKind, now: datetime, **values: Any) -> int:
+    """An event written by the caller (staff when they have a staff role and act on the staff side)."""
+    by_staff = values.pop("by_staff", principal.is_staff)
+    return await _event(
+        ticket_id, kind, now, author_id=principal.user_id, author_name=principal.name, by_staff=by_staff, **values
+    )
+
+
+async def _attach(
+    ticket_id: int, event_id: int, author_id: int | None, photos: Sequence[StoredFile], visible: bool, now: datetime
+) -> None:
+    if photos:
+        await TicketAttachment.insert(
+            *[
+                TicketAttachment(
+                    ticket=ticket_id,
+                    event=event_id,
+                    author=author_id,
+                    file_key=p.key,
+                    content_type=p.content_type,
+                    size=p.size,
+                    width=p.width,
+                    height=p.height,
+                    visible_to_resident=visible,
+                    created_at=now,
+                )
+                for p in photos
+            ]
+        )
+
+
+async def _touch(ticket_id: int, now: datetime, *, by_staff: bool, visible: bool, values: dict | None = None) -> None:
+    """Write ``values`` and mark the request as having news for the other side."""
+    changes: dict[Any, Any] = {Ticket.updated_at: now}
+    if by_staff and visible:
+        changes[Ticket.has_new_for_resident] = True
+    elif not by_staff:
+        changes[Ticket.has_new_for_staff] = True
+    for key, value in (values or {}).items():
+        changes[getattr(Ticket, key)] = value
+    await Ticket.update(changes).where(Ticket.id == ticket_id)
+
+
+async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
+    """Rebuild the search text of requests from their number, address, account, owner, executor, description.
+
+    The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it."""
+    if not ticket_ids:
+        return
+    rows = await Ticket.select(
+        Ticket.id,
+        Ticket.number,
+        Ticket.description,
+        Ticket.owner_name,
+        Ticket.contact_name,
+        Ticket.contact_phone,
+        Ticket.house.address.as_alias("address"),
+        Ticket.premise.kind.as_alias("premise_kind"),
+        Ticket.premise.number.as_alias("premise_number"),
+        Ticket.account.number.as_alias("account_number"),
+        Ticket.executor.full_name.as_alias("executor_name"),
+    ).where(Ticket.id.is_in(list(ticket_ids)))
+    with in_locale("ru"):
+        for row in rows:
+            parts = [
+                str(row["number"]),
+                row["address"] or "",
+                premise_name(row["premise_kind"], row["premise_number"]),
+                row["account_number"] or "",
+                row["owner_name"] or "",
+                row["contact_name"] or "",
+                row["contact_phone"] or "",
+                row["executor_name"] or "",
+                row["description"] or "",
+            ]
+            text = normalise(" | ".join(p for p in parts if p))[:8000]
+            await Ticket.update({Ticket.search_text: text}).where(Ticket.id == row["id"])
+
+
+Words = Callable[[], str]
+
+
+async def _tell(
+    user_id: int | None,
+    template: str,
+    ticket: queries.TicketRow,
+    event_id: int,
+    *,
+    subject: Words,
+    body: Words,
+    link: str,
+) -> None:
+    """Notify one user about a request, the words made in the user's own language (not the caller's)."""
+    if user_id is None:
+        return
+    user = await User.select(User.locale).where(User.id == user_id).first()
+    with in_locale(user["locale"] if user else None):
+        words = subject(), body()
+    await notify(
+        user_id,
+        template,
+        subject=words[0],
+        body=words[1],
+        context={"ticket_id": ticket.id, "number": ticket.number},
+        dedupe_key=f"ticket:{ticket.id}:event:{event_id}",
+        link=link,
+    )
+
+
+async def _tell_other_side(
+    ticket: TicketDetail, event_id: int, *, by_staff: bool, subject: Words, body: Words, visible: bool = True
+) -> None:
+    """Staff wrote or changed something the resident sees: tell the resident who filed it; a resident did: tell
+    the executor."""
+    if by_staff:
+        if visible:
+            await _tell(
+                ticket.author,
+                "ticket_event",
+                ticket,
+                event_id,
+                subject=subject,
+                body=body,
+                link=f"/tickets/{ticket.id}",
+            )
+        return
+    await _tell(
+        ticket.executor,
+        "ticket_event",
+        ticket,
+        event_id,
+        subject=subject,
+        body=body,
+        link=f"/staff/tickets/{ticket.id}",
+    )
+
+
+# --- opening a request ----------------------------------------------------------------------------------------
+
+
+async def open_ticket(
+    *,
+    category: str,
+    description: str,
+    account_id: int | None = None,
+    house_id: int | None = None,
+    premise_id: int | None = None,
+    entrance_id: int | None = None,
+    place: str = rules.Place.PREMISE,
+    ticket_type: str | None = None,
+    source: str = rules.Source.PORTAL,
+    author_id: int | None = None,
+    author_name: str = "",
+    created_by: int | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    photos: Sequence[StoredFile] = (),
+    deadline: datetime | None = None,
+    now: datetime,
+    by_staff: bool = False,
+) -> OpenedTicket:
+    """Register a request: number, legal deadline, flags (emergency, repeated), the first event and its photos.
+
+    Give ``account_id`` (its premise, house and entrance are taken from it) or ``house_id`` for a request about
+    common property with no account. ``place`` is "premise" or one of the common places. Any domain creates
+    requests through this function (paid-service orders, meter problems, calls), never by inserting rows.
+    """
+    if category not in rules.CATEGORY_BY_CODE:
+        raise ValueError(f"unknown category {category!r}")
+    if place not in rules.PLACE_LABELS:
+        raise ValueError(f"unknown place {place!r}")
+    ticket_type = ticket_type or rules.CATEGORY_BY_CODE[category].type
+    owner_name = ""
+    if account_id is not None:
+        account = await queries.account_ref(account_id)
+        if account is None:
+            raise ValueError("unknown account")
+        house_id = account.house_id
+        entrance_id = entrance_id or account.entrance_id
+        premise_id = account.premise_id if place == rules.Place.PREMISE else premise_id or account.premise_id
+        owner_name = account.payer_name or ""
+    if house_id is None:
+        raise ValueError("a request needs an account or a house")
+    due = deadline or deadlines.deadline_for(category, now, get_settings().time_zone, ticket_type=ticket_type)
+    flags = rules.flags_for_new(category, ticket_type)
+    subject = rules.Subject(premise_id, house_id, place, entrance_id)
+    async with atomic():
+        repeated = rules.is_repeated(subject, category, now, await queries.recent_on_subject(subject, category, now))
+        ticket = Ticket(
+            number=await _next_number(),
+            account=account_id,
+            premise=premise_id,
+            house=house_id,
+            entrance=entrance_id,
+            place=place,
+            type=ticket_type,
+            category=category,
+            description=description.strip()[: rules.MAX_DESCRIPTION],
+            status=Status.NEW,
+            source=source,
+            repeated=repeated,
+            created_at=now,
+            updated_at=now,
+            deadline=due,
+            author=author_id,
+            created_by=created_by,
+            contact_name=contact_name[:255],
+            contact_phone=contact_phone[:32],
+            owner_name=owner_name[:255],
+            has_new_for_staff=not by_staff,
+            **flags,
+        )
+        await ticket.save()
+        event_id = await _event(
+            ticket.id,
+            EventKind.CREATED,
+            now,
+            author_id=created_by if by_staff else author_id,
+            author_name=author_name,
+            by_staff=by_staff,
+            to_value=Status.NEW,
+            comment=ticket.description,
+            visible=True,
+        )
+        await _attach(ticket.id, event_id, author_id, photos, True, now)
+        await refresh_search_text([ticket.id])
+        if flags["emergency"]:
+            await _alert_dispatchers(ticket.id, ticket.number, house_id, category, event_id)
+    return OpenedTicket(ticket.id, ticket.number, due, repeated, flags["emergency"])
+
+
+async def _alert_dispatchers(ticket_id: int, number: int, house_id: int, category: str, event_id: int) -> None:
+    """An emergency is flagged to the dispatchers of the house at once (in-app and e-mail through the outbox)."""
+    house_staff = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
+    rows = await UserRole.select(UserRole.user).where(
+        (UserRole.role == "dispatcher") & UserRole.user.is_in(house_staff)
+    )
+    users = sorted({r["user"] for r in rows})[:50]
+    locales = {r["id"]: r["locale"] for r in await User.select(User.id, User.locale).where(User.id.is_in(users or [0]))}
+    for user_id in users:
+        with in_locale(locales.get(user_id)):
+            subject = gettext("Emergency request No. %(number)s", number=number)
+            body = rules.category_label(category)
+        await notify(
+            user_id,
+            "ticket_emergency",
+            subject=subject,
+            body=body,
+            context={"ticket_id": ticket_id},
+            dedupe_key=f"ticket:{ticket_id}:event:{event_id}",
+            link=f"/staff/tickets/{ticket_id}",
+        )
+
+
+async def file_by_resident(
+    principal: Principal, draft: forms.NewTicket, photos: Sequence[StoredFile], now: datetime
+) -> OpenedTicket:
+    """A resident files a request about one of their premises (the form has checked the account is theirs)."""
+    return await open_ticket(
+        account_id=draft.account_id,
+        place=draft.place,
+        category=draft.category,
+        description=draft.description,
+        source=rules.Source.PORTAL,
+        author_id=principal.user_id,
+        author_name=principal.name,
+        photos=photos,
+        now=now,
+    )
+
+
+async def file_by_staff(
+    principal: Principal, draft: forms.StaffNewTicket, account: AccountRef, now: datetime
+) -> OpenedTicket:
+    """The call centre files a request on a resident's behalf (by the account number)."""
+    async with atomic():
+        opened = await open_ticket(
+            account_id=account.id,
+            place=draft.place,
+            category=draft.category,
+            ticket_type=draft.ticket_type or None,
+            description=draft.description,
+            source=draft.source,
+            author_name=principal.name,
+            created_by=principal.user_id,
+            contact_name=draft.contact_name or account.payer_name,
+            contact_phone=draft.contact_phone,
+            by_staff=True,
+            now=now,
+        )
+        await audit.record(
+            principal, "ticket.create", "ticket", opened.id, {"number": opened.number, "source": draft.source}
+        )
+    return opened
+
+
+async def store_photos(uploads: list[Any], errors: FormErrors) -> list[StoredFile]:
+    """Store every uploaded photo; a refused one adds an error (and nothing is kept when any is refused)."""
+    stored: list[StoredFile] = []
+    for upload in uploads:
+        try:
+            stored.append(await storage.save_image(upload))
+        except storage.UploadRefused as refused:
+            errors.add("photos", forms.upload_message(refused.code, refused.name))
+    if errors:
+        for item in stored:
+            storage.delete(item.key)
+        return []
+    return stored
+
+
+async def message_from(data: Mapping[str, Any]) -> tuple[str | None, list[StoredFile], FormErrors]:
+    """The text of a message form and its photos, stored (``None`` and nothing kept when anything is refused)."""
+    uploads = forms.files_of(data, "photos")
+    text, errors = forms.read_message(data, len(uploads))
+    photos = await store_photos(uploads, errors) if text is not None else []
+    return (None if errors else text), photos, errors
+
+
+# --- the conversation ---------------------------------------------------------------------------------------------
+
+
+async def post_message(
+    principal: Principal,
+    ticket: TicketDetail,
+    text: str,
+    photos: Sequence[StoredFile],
+    *,
+    by_staff: bool,
+    internal: bool = False,
+    now: datetime,
+) -> int:
+    """A message in the conversation (or an internal note, staff only) with its photos; the other side is told."""
+    visible = not (internal and by_staff)
+    text = text.strip()[: rules.MAX_MESSAGE]
+    async with atomic():
+        kind = EventKind.MESSAGE if visible else EventKind.NOTE
+        event_id = await _by(principal, ticket.id, kind, now, by_staff=by_staff, comment=text, visible=visible)
+        await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
+        await _touch(ticket.id, now, by_staff=by_staff, visible=visible)
+        if by_staff:
+            await audit.record(
+                principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}
+            )
+        if visible:
+            await _tell_other_side(
+                ticket,
+                event_id,
+                by_staff=by_staff,
+                subject=lambda: gettext("New message on request No. %(number)s", number=ticket.number),
+                body=lambda: text[:500] or gettext("Photos attached"),
+            )
+    return event_id
+
+
+async def mark_read(ticket: TicketDetail, *, by_staff: bool, event_id: int) -> None:
+    """The caller's side has now seen the history up to ``event_id``."""
+    if by_staff and ticket.staff_seen_event < event_id:
+        await Ticket.update({Ticket.staff_seen_event: event_id, Ticket.has_new_for_staff: False}).where(
+            (Ticket.id == ticket.id) & (Ticket.staff_seen_event < event_id)
+        )
+    elif not by_staff and ticket.resident_seen_event < event_id:
+        await Ticket.update({Ticket.resident_seen_event: event_id, Ticket.has_new_for_resident: False}).where(
+            (Ticket.id == ticket.id) & (Ticket.resident_seen_event < event_id)
+        )
+
+
+# --- statuses -------------------------------------------------------------------------------------------------
+
+
+def refusal_message(refusal: Refusal) -> str:
+    """A refused move in words, for the person who asked."""
+    if refusal == Refusal.IN_WORK:
+        return gettext("The request is already in work and cannot be cancelled. Write to the dispatcher.")
+    if refusal == Refusal.WINDOW_PASSED:
+        return gettext("The time to confirm or return this request has passed. File a new one.")
+    return gettext("This status cannot be set now.")
+
+
+async def _move(
+    principal: Principal, ticket: TicketDetail, target: str, actor: Actor, comment: str, now: datetime
+) -> int:
+    """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice."""
+    change = rules.transition(ticket, target, actor, now)
+    if change.refusal is not None:
+        raise Refused(refusal_message(change.refusal))
+    by_staff = actor != Actor.RESIDENT
+    async with atomic():
+        moved = (
+            await Ticket.update({getattr(Ticket, k): v for k, v in change.values.items()})
+            .where((Ticket.id == ticket.id) & (Ticket.status == change.current))
+            .returning(Ticket.id)
+        )
+        if not moved:  # someone else moved it first
+            raise Refused(gettext("Someone has just changed this request. Look at its status and try again."))
+        event_id = await _by(
+            principal,
+            ticket.id,
+            EventKind.STATUS,
+            now,
+            by_staff=by_staff,
+            from_value=change.current,
+            to_value=target,
+            comment=comment.strip()[: rules.MAX_MESSAGE],
+            visible=True,
+        )
+        await _touch(ticket.id, now, by_staff=by_staff, visible=True)
+        if by_staff:
+            await audit.record(principal, "ticket.status", "ticket", ticket.id, {"status": [change.current, target]})
+        await _tell_other_side(
+            ticket,
+            event_id,
+            by_staff=by_staff,
+            subject=lambda: gettext(
+                "Request No. %(number)s: %(status)s",
+                number=ticket.number,
+                status=rules.label(rules.STATUS_LABELS, target),
+            ),
+            body=lambda: comment.strip()[:500],
+        )
+    return event_id
+
+
+async def move_status(principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime) -> int:
+    """Staff move a request (an executor only accepts, starts and finishes their own work)."""
+    return await _move(principal, ticket, target, queries.staff_actor(principal), comment, now)
+
+
+async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
+    await _move(principal, ticket, Status.CANCELLED, Actor.RESIDENT, gettext("Cancelled by the resident"), now)
+
+
+async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
+    await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, gettext("The resident confirmed the work"), now)
+
+
+async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason: str, now: datetime) -> None:
+    """The resident returns the work as not done, with the reason; the request counts as repeated."""
+    await _move(principal, ticket, Status.REOPENED, Actor.RESIDENT, reason, now)
+
+
+async def rate_ticket(principal: Principal, ticket: TicketDetail, rating: int, feedback: str, now: datetime) -> int:
+    if not rules.resident_may_rate(ticket.status, ticket.rating):
+        raise Refused(gettext("This request cannot be rated now."))
+    feedback = feedback.strip()[:2000]
+    async with atomic():
+        rated = (
+            await Ticket.update({Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now})
+            .where((Ticket.id == ticket.id) & Ticket.rating.is_null())
+            .returning(Ticket.id)
+        )
+        if not rated:
+            raise Refused(gettext("This request cannot be rated now."))
+        event_id = await _by(
+            principal,
+            ticket.id,
+            EventKind.RATING,
+            now,
+            by_staff=False,
+            to_value=str(rating),
+            comment=feedback,
+            visible=True,
+        )
+        await _touch(ticket.id, now, by_staff=False, visible=True)
+    return event_id
+
+
+# --- staff work on a request --------------------------------------------------------------------------------------
+
+
+async def assign_executor(
+    principal: Principal, ticket: queries.TicketRow, executor: queries.Option | None, now: datetime
+) -> int | None:
+    """(Re)assign the executor (``None``: nobody); the history of executors is the list of these events."""
+    executor_id = executor.id if executor else None
+    if ticket.executor == executor_id:
+        return None
+    async with atomic():
+        await Ticket.update({Ticket.executor: executor_id, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
+        event_id = await _by(
+            principal,
+            ticket.id,
+            EventKind.EXECUTOR,
+            now,
+            by_staff=True,
+            from_value=str(ticket.executor or ""),
+            to_value=str(executor_id or ""),
+            comment=executor.name if executor else "",
+        )
+        await refresh_search_text([ticket.id])
+        await audit.record(
+            principal, "ticket.assign", "ticket", ticket.id, {"executor": [ticket.executor, executor_id]}
+        )
+        if executor_id is not None and executor_id != principal.user_id:
+            await _tell(
+                executor_id,
+                "ticket_assigned",
+                ticket,
+                event_id,
+                subject=lambda: gettext("Request No. %(number)s is assigned to you", number=ticket.number),
+                body=lambda: rules.category_label(ticket.category),
+                link=f"/staff/tickets/{ticket.id}",
+            )
+    return event_id
+
+
+async def assign_many(
+    principal: Principal, tickets: Sequence[queries.TicketRow], executor: queries.Option | None, now: datetime
+) -> int:
+    """Assign one executor to the selected requests at once (all or none); returns how many changed."""
+    changed = 0
+    async with atomic():
+        for ticket in tickets:
+            if await assign_executor(principal, ticket, executor, now) is not None:
+                changed += 1
+    return changed
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+async def update_fields(
+    principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
+) -> list[int]:
+    """Staff edits of type, category, internal status, deadline, control date and flags: one event per change."""
+    real = rules.changed_fields({key: getattr(ticket, key) for key in rules.EDITABLE}, changes)
+    if not real:
+        return []
+    event_ids: list[int] = []
+    async with atomic():
+        values = {getattr(Ticket, k): after for k, (_, after) in real.items()}
+        await Ticket.update({**values, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
+        for key, (before, after) in real.items():
+            flag = key in rules.FLAGS_EDITABLE
+            event_ids.append(
+                await _by(
+                    principal,
+                    ticket.id,
+                    EventKind.FLAG if flag else EventKind(key),
+                    now,
+                    by_staff=True,
+                    from_value="" if flag else _plain(before),
+                    to_value=f"{key}={'1' if after else '0'}" if flag else _plain(after),
+                    visible=key in ("deadline", "category"),
+                )
+            )
+        await audit.record(principal, "ticket.update", "ticket", ticket.id, {k: list(v) for k, v in real.items()})
+    return event_ids
+
+
+async def link_outage(principal: Principal, ticket: TicketDetail, outage: OutageRow | None, now: datetime) -> None:
+    """Link the request to an outage of its house (or unlink it): it is completed when the outage closes."""
+    if outage is not None and outage.house != ticket.house:
+        raise Refused(gettext("Choose an outage of this house."))
+    outage_id = outage.id if outage else None
+    async with atomic():
+        await Ticket.update({Ticket.outage: outage_id, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
+        await _by(
+            principal,
+            ticket.id,
+            EventKind.OUTAGE,
+            now,
+            by_staff=True,
+            from_value=str(ticket.outage or ""),
+            to_value=str(outage_id or ""),
+        )
+        await audit.record(principal, "ticket.outage", "ticket", ticket.id, {"outage": [ticket.outage, outage_id]})
+
+
+# --- outages ------------------------------------------------------------------------------------------------------
+
+
+async def record_outage(principal: Principal, values: dict[str, Any], now: datetime) -> int:
+    """Record an outage of a house (or one entrance or riser of it): residents see it before filing requests."""
+    async with atomic():
+        outage = Outage(
+            house=values["house_id"],
+            entrance=values["entrance_id"],
+            riser=values["riser_id"],
+            service=values["service"],
+            description=values["description"].strip()[:2000],
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            created_by=principal.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        await outage.save()
+        await audit.record(
+            principal, "outage.create", "outage", outage.id, {"house": values["house_id"], "service": values["service"]}
+        )
+        # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
+        label = rules.OUTAGE_LABELS.get(values["service"], rules.OUTAGE_LABELS[rules.OutageService.OTHER])
+        await announce_outage(int(outage.id), label, principal)
+    return int(outage.id)
+
+
+async def close_outage(principal: Principal, outage: OutageRow, message: str, now: datetime) -> int:
+    """End an outage and complete every active request linked to it, telling each resident; returns how many."""
+    done = 0
+    async with atomic():
+        await Outage.update({Outage.closed_at: now, Outage.updated_at: now}).where(
+            (Outage.id == outage.id) & Outage.closed_at.is_null()
+        )
+        await end_outage(outage.id, now)
+        for ticket in await queries.active_linked(outage.id):
+            if rules.transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
+                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now)
+                done += 1
+        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": done})
+    return done
+
+
+# --- the list's preferences ---------------------------------------------------------------------------------------
+
+
+async def save_columns(principal: Principal, columns: Sequence[str]) -> None:
+    value = ",".join(columns)[:500]
+    async with atomic():
+        if await TicketListColumns.exists().where(TicketListColumns.user == principal.user_id):
+            await TicketListColumns.update({TicketListColumns.columns: value}).where(
+                TicketListColumns.user == principal.user_id
+            )
+        else:
+            await TicketListColumns.insert(TicketListColumns(user=principal.user_id, columns=value))
+
+
+async def save_view(principal: Principal, name: str, query: str, now: datetime) -> int:
+    """Keep the list's current filters under a name, as a tab of the caller's own."""
+    async with atomic():
+        if await TicketSavedView.count().where(TicketSavedView.user == principal.user_id) >= queries.MAX_VIEWS:
+            raise Refused(gettext("You have %(n)s saved views already. Delete one first.", n=queries.MAX_VIEWS))
+        view = TicketSavedView(user=principal.user_id, name=name, query=query[:1000], created_at=now)
+        await view.save()
+    return int(view.id)
+
+
+async def delete_view(principal: Principal, view_id: int) -> None:
+    await TicketSavedView.delete().where((TicketSavedView.id == view_id) & (TicketSavedView.user == principal.user_id))

@@ -1,0 +1,78 @@
+"""The dispatcher's work queue in Chromium at 1280 px: assign from the row and see the result in place; cancel only
+after the question shown in the row; the list as a phone shows it (390 px). Screenshots go to screenshots/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "screenshots"
+
+
+def sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "demo12345")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.get_by_role("navigation", name="Меню сотрудника").get_by_role("link", name=re.compile("Заявки")).click()
+    expect(page.get_by_role("link", name=re.compile("Активные"))).to_have_attribute("aria-current", "page")
+    expect(page.locator(".menu-count").first).to_be_visible()
+    page.get_by_role("link", name=re.compile("Без исполнителя")).click()
+    expect(page.get_by_role("link", name=re.compile("Без исполнителя"))).to_have_attribute("aria-current", "page")
+    shot(page, "staff-requests-1280.png")
+    row = page.locator("table.ticket-table tbody tr").first
+    row_id = row.get_attribute("id")
+    url = page.url
+    row.locator("select[name=executor]").select_option(index=1)
+    chosen = row.locator("select[name=executor] option:checked").inner_text()
+    row.get_by_role("button", name="Назначить").click()
+    same = page.locator(f"#{row_id}")
+    expect(same.locator(".row-done")).to_contain_text(f"Назначен исполнитель: {chosen}.")
+    expect(same.locator("select[name=executor] option:checked")).to_have_text(chosen)
+    assert page.url == url  # in place: no navigation
+    # The table still fits the screen: nothing scrolls sideways at 1280 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    shot(page, "staff-requests-assigned-1280.png")
+
+    # Cancelling from the row asks first, in the row, and «No» leaves the request as it was.
+    other = page.locator("table.ticket-table tbody tr").nth(1)
+    other_id = other.get_attribute("id")
+    other.locator("details.row-more summary").click()
+    other.get_by_role("button", name=re.compile("Отменить заявку")).click()
+    asked = page.locator(f"#{other_id}")
+    expect(asked.locator(".row-confirm")).to_contain_text("Отменить заявку №")
+    asked.get_by_role("link", name="Нет, оставить").click()
+    expect(page.locator(f"#{other_id} .row-confirm")).to_have_count(0)
+    expect(page.locator(f"#{other_id} .row-status")).to_be_visible()
+    context.close()
+
+
+def test_the_request_list_on_a_phone(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    expect(page.locator("table.ticket-table tbody tr").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "staff-requests-390.png")
+    context.close()

@@ -1,0 +1,177 @@
+"""Actions on requests (both engines, no HTTP): each writes its history event, the audit event of a staff write and
+its notifications in the recipient's own language, or refuses with words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.accounts.principal import load_principal_for
+from portal.accounts.tables import User
+from portal.core.i18n import get_locale, set_locale
+from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.web import Refused
+from portal.tickets import actions, queries
+from portal.tickets.queries import Option
+from portal.tickets.tables import Ticket, TicketEvent
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def filed(make_user, make_account):
+    """A request filed by a resident who reads the portal in English, and a dispatcher and executor of the house."""
+    place = await make_account()
+    resident = await make_user(name="Anna Petrova", accounts={place.account: "owner"}, rights=("view", "tickets"))
+    await User.update({User.locale: "en"}).where(User.id == resident)
+    dispatcher = await make_user(name="Диспетчер Смирнова", roles=("dispatcher",), houses=(place.house,))
+    executor = await make_user(name="Иванов Пётр", roles=("executor",), houses=(place.house,))
+    author = await load_principal_for(resident)
+    opened = await actions.open_ticket(
+        account_id=place.account,
+        category="leaking_taps",
+        description="The kitchen tap leaks",
+        author_id=resident,
+        author_name=author.name,
+        now=NOW,
+    )
+    return {
+        "ticket": opened.id,
+        "number": opened.number,
+        "resident": author,
+        "dispatcher": await load_principal_for(dispatcher),
+        "executor": executor,
+        "executor_principal": await load_principal_for(executor),
+    }
+
+
+async def _ticket(principal, ticket_id):
+    return await queries.ticket_for_staff(principal, ticket_id)
+
+
+async def test_a_status_change_by_a_russian_speaking_dispatcher_reaches_an_english_resident_in_english(filed):
+    set_locale("ru")  # the dispatcher's page is in Russian
+    dispatcher = filed["dispatcher"]
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "in_work", "", NOW)
+    assert get_locale() == "ru"
+    messages = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.channel).where(
+        OutboxMessage.user_id == filed["resident"].user_id
+    )
+    assert messages, "the resident is told about the status"
+    assert {m["subject"] for m in messages} == {f"Request No. {filed['number']}: In work"}
+
+
+async def test_a_staff_status_change_leaves_an_event_and_an_audit_record(filed):
+    dispatcher = filed["dispatcher"]
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "accepted", "Едем", NOW)
+    event = (
+        await TicketEvent.select()
+        .where((TicketEvent.ticket == filed["ticket"]) & (TicketEvent.kind == "status"))
+        .first()
+    )
+    assert (event["from_value"], event["to_value"], event["comment"], event["by_staff"]) == (
+        "new",
+        "accepted",
+        "Едем",
+        True,
+    )
+    audit = (
+        await AuditEvent.select()
+        .where((AuditEvent.entity == "ticket") & (AuditEvent.entity_id == filed["ticket"]))
+        .output(load_json=True)
+        .first()
+    )
+    assert audit["action"] == "ticket.status" and audit["actor_id"] == dispatcher.user_id
+    assert audit["changes"] == {"status": ["new", "accepted"]}
+
+
+async def test_an_assignment_is_audited_and_the_executor_is_told_in_their_language(filed):
+    await User.update({User.locale: "ru"}).where(User.id == filed["executor"])
+    set_locale("en")
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    try:
+        await actions.assign_executor(dispatcher, ticket, Option(filed["executor"], "Иванов Пётр"), NOW)
+    finally:
+        set_locale("ru")
+    row = await Ticket.select(Ticket.executor).where(Ticket.id == filed["ticket"]).first()
+    assert row["executor"] == filed["executor"]
+    audit = await AuditEvent.select().where(AuditEvent.action == "ticket.assign").output(load_json=True).first()
+    assert audit["entity_id"] == filed["ticket"] and audit["changes"] == {"executor": [None, filed["executor"]]}
+    told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
+    assert {m["subject"] for m in told} == {f"Вам назначена заявка № {filed['number']}"}
+    # The same executor again changes nothing and writes nothing.
+    again = await _ticket(dispatcher, filed["ticket"])
+    assert await actions.assign_executor(dispatcher, again, Option(filed["executor"], "Иванов Пётр"), NOW) is None
+    assert await AuditEvent.count().where(AuditEvent.action == "ticket.assign") == 1
+
+
+async def test_a_resident_cannot_cancel_work_in_progress(filed):
+    dispatcher = filed["dispatcher"]
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "in_work", "", NOW)
+    ticket = await queries.ticket_for_resident(filed["resident"], filed["ticket"])
+    with pytest.raises(Refused) as refused:
+        await actions.cancel_by_resident(filed["resident"], ticket, NOW)
+    assert "в работе" in refused.value.message
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first())["status"] == "in_work"
+
+
+async def test_a_move_made_meanwhile_by_someone_else_is_refused(filed):
+    dispatcher = filed["dispatcher"]
+    stale = await _ticket(dispatcher, filed["ticket"])
+    await actions.move_status(dispatcher, stale, "accepted", "", NOW)
+    with pytest.raises(Refused):
+        await actions.move_status(dispatcher, stale, "in_work", "", NOW)
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first())["status"] == "accepted"
+
+
+async def test_an_executor_finishes_their_work_but_does_not_close_it(filed):
+    dispatcher = filed["dispatcher"]
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(filed["executor"], "Иванов Пётр"), NOW
+    )
+    executor = filed["executor_principal"]
+    await actions.move_status(executor, await _ticket(executor, filed["ticket"]), "done", "", NOW)
+    with pytest.raises(Refused):
+        await actions.move_status(executor, await _ticket(executor, filed["ticket"]), "closed", "", NOW)
+    row = await Ticket.select(Ticket.status, Ticket.completed_at).where(Ticket.id == filed["ticket"]).first()
+    assert row == {"status": "done", "completed_at": NOW}
+
+
+async def test_bulk_assignment_assigns_every_ticked_request(filed, make_account):
+    dispatcher = filed["dispatcher"]
+    place = await make_account(house=(await _ticket(dispatcher, filed["ticket"])).house)
+    second = await actions.open_ticket(account_id=place.account, category="roof_leak", description="Течёт", now=NOW)
+    tickets = await queries.tickets_for_staff(dispatcher, [filed["ticket"], second.id])
+    changed = await actions.assign_many(dispatcher, tickets, Option(filed["executor"], "Иванов Пётр"), NOW)
+    assert changed == 2
+    rows = await Ticket.select(Ticket.executor).where(Ticket.id.is_in([filed["ticket"], second.id]))
+    assert {r["executor"] for r in rows} == {filed["executor"]}
+    assert await AuditEvent.count().where(AuditEvent.action == "ticket.assign") == 2
+
+
+async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(filed):
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    outage_id = await actions.record_outage(
+        dispatcher,
+        {
+            "house_id": ticket.house,
+            "entrance_id": None,
+            "riser_id": None,
+            "service": "cold_water",
+            "description": "Авария на вводе",
+            "starts_at": NOW - timedelta(hours=2),
+            "ends_at": None,
+        },
+        NOW,
+    )
+    outage = await queries.outage_for_staff(dispatcher, outage_id)
+    await actions.link_outage(dispatcher, ticket, outage, NOW)
+    assert await actions.close_outage(dispatcher, outage, "Вода есть", NOW) == 1
+    row = await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first()
+    assert row["status"] == "done"
+    actions_done = {r["action"] for r in await AuditEvent.select(AuditEvent.action)}
+    assert {"outage.create", "ticket.outage", "ticket.status", "outage.close"} <= actions_done
+    assert await OutboxMessage.exists().where(OutboxMessage.user_id == filed["resident"].user_id)

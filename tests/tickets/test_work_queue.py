@@ -1,0 +1,247 @@
+"""The dispatcher's work queue: the active requests by deadline first, filters as removable chips, multi-value
+filters as checkboxes, saved views, assignment and status changes from the row (in place with HTMX, a plain post
+without it), bulk assignment, cancelling only after a second question, unread messages marked apart from «Новая»,
+counters for the side menu; and hostile query values answered without a server error."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.core.tables import AuditEvent
+from portal.tickets import actions
+from portal.tickets.tables import Ticket, TicketSavedView
+
+HX_ROW = {"HX-Request": "true", "HX-Target": "row"}
+
+
+@pytest.fixture
+async def queue(make_user, make_account):
+    """One house with four requests (two due soon, one later, one cancelled), a dispatcher, two executors."""
+    place = await make_account()
+    now = datetime.now(UTC)
+    specs = [("roof_leak", 30), ("leaking_taps", 5), ("common_lighting", 60), ("downpipes", 1)]
+    ids = []
+    for category, days_ago in specs:
+        opened = await actions.open_ticket(
+            account_id=place.account,
+            category=category,
+            description=f"Заявка {category}",
+            now=now - timedelta(hours=days_ago),
+        )
+        ids.append(opened.id)
+    await Ticket.update({Ticket.deadline: now + timedelta(hours=2)}).where(Ticket.id == ids[1])
+    await Ticket.update({Ticket.deadline: now + timedelta(days=5)}).where(Ticket.id == ids[0])
+    await Ticket.update({Ticket.deadline: now + timedelta(days=9)}).where(Ticket.id == ids[2])
+    await Ticket.update({Ticket.status: "cancelled"}).where(Ticket.id == ids[3])
+    await Ticket.update({Ticket.has_new_for_staff: False}).where(Ticket.id.is_in(ids[1:]))
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(place.house,))
+    ivanov = await make_user(name="Иванов Пётр", roles=("executor",), houses=(place.house,))
+    petrov = await make_user(name="Петров Олег", roles=("executor",), houses=(place.house,))
+    rows = {r["id"]: r for r in await Ticket.select(Ticket.id, Ticket.number).where(Ticket.id.is_in(ids))}
+    return {"ids": ids, "numbers": [rows[i]["number"] for i in ids], "house": place.house,
+            "dispatcher": dispatcher, "ivanov": ivanov, "petrov": petrov}  # fmt: skip
+
+
+def row_ids(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr id="row-(\d+)"', text)]
+
+
+async def test_the_queue_opens_on_the_active_requests_nearest_deadline_first(client, login, queue):
+    await login(client, queue["dispatcher"])
+    page = await client.get("/staff/tickets")
+    assert page.status_code == 200
+    ids = queue["ids"]
+    assert row_ids(page.text) == [ids[1], ids[0], ids[2]]  # by deadline; the cancelled one is not active
+    assert re.search(r'class="tab current"[^>]*aria-current="page">\s*Активные', page.text)
+    everything = await client.get("/staff/tickets?tab=all")
+    assert set(row_ids(everything.text)) == set(ids)
+
+
+async def test_multi_value_filters_are_checkboxes_and_active_filters_are_removable_chips(client, login, queue):
+    await login(client, queue["dispatcher"])
+    page = await client.get(f"/staff/tickets?tab=all&status=new&status=cancelled&house={queue['house']}")
+    assert "<select multiple" not in page.text and " multiple" not in re.sub(r"<input[^>]*>", "", page.text)
+    assert 'name="status" value="new" checked' in page.text and 'name="status" value="cancelled" checked' in page.text
+    chips = dict(
+        (html.unescape(label).strip(), html.unescape(href))
+        for href, label in re.findall(r'<a class="filter-chip" href="([^"]*)">([^<]*)<', page.text)
+    )
+    assert set(chips) == {"Статус: Новая", "Статус: Отменена", f"Дом: {await _address(queue['house'])}"}
+    without_new = chips["Статус: Новая"]
+    assert (
+        "status=cancelled" in without_new
+        and "status=new" not in without_new
+        and f"house={queue['house']}" in without_new
+    )
+    narrowed = await client.get(without_new)
+    assert row_ids(narrowed.text) == [queue["ids"][3]]
+
+
+async def _address(house_id: int) -> str:
+    from portal.housing.tables import House
+
+    return (await House.select(House.address).where(House.id == house_id).first())["address"]
+
+
+async def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(client, login, queue):
+    await login(client, queue["dispatcher"])
+    ticket = queue["ids"][1]
+    r = await client.htmx_form(
+        f"/staff/tickets/{ticket}/assign",
+        {"executor": str(queue["ivanov"]), "row": "1", "back": "?tab=unassigned"},
+        headers=HX_ROW,
+    )
+    assert r.status_code == 200, r.text[:500]
+    assert r.text.lstrip().startswith(f'<tr id="row-{ticket}"') and "<html" not in r.text
+    assert "Назначен исполнитель: Иванов Пётр." in r.text
+    assert f'<option value="{queue["ivanov"]}" selected' in r.text
+    assert (await Ticket.select(Ticket.executor).where(Ticket.id == ticket).first())["executor"] == queue["ivanov"]
+    assert await AuditEvent.exists().where((AuditEvent.action == "ticket.assign") & (AuditEvent.entity_id == ticket))
+
+
+async def test_without_javascript_the_row_form_posts_and_returns_to_the_list_with_its_filters(client, login, queue):
+    await login(client, queue["dispatcher"])
+    ticket = queue["ids"][0]
+    back = f"?tab=unassigned&house={queue['house']}&sort=deadline"
+    r = await client.form(
+        f"/staff/tickets/{ticket}/assign", {"executor": str(queue["petrov"]), "row": "1", "back": back}
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/staff/tickets" + back
+    page = await client.get(r.headers["location"])
+    assert "Назначен исполнитель: Петров Олег." in page.text and ticket not in row_ids(page.text)
+
+
+async def test_status_buttons_are_named_as_actions_and_change_the_row_in_place(client, login, queue):
+    await login(client, queue["dispatcher"])
+    page = await client.get("/staff/tickets")
+    assert re.search(r'<button class="button" type="submit" name="status" value="accepted">Принять</button>', page.text)
+    assert ">Взять в работу</button>" in page.text
+    ticket = queue["ids"][1]
+    r = await client.htmx_form(f"/staff/tickets/{ticket}/status", {"status": "accepted", "row": "1"}, headers=HX_ROW)
+    assert r.status_code == 200 and "Статус изменён: Принята." in r.text and "badge-accepted" in r.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "accepted"
+
+
+async def test_cancelling_asks_once_more_in_place_and_on_a_page_without_javascript(client, login, queue):
+    await login(client, queue["dispatcher"])
+    ticket, number = queue["ids"][1], queue["numbers"][1]
+    asked = await client.htmx_form(
+        f"/staff/tickets/{ticket}/status", {"status": "cancelled", "row": "1"}, headers=HX_ROW
+    )
+    assert asked.status_code == 200 and f"Отменить заявку № {number}?" in asked.text
+    assert 'name="confirm" value="1"' in asked.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "new"
+    page = await client.form(f"/staff/tickets/{ticket}/status", {"status": "cancelled"})
+    assert page.status_code == 200 and "<h1>" in page.text and f"Отменить заявку № {number}?" in page.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "new"
+    kept = await client.get(f"/staff/tickets/{ticket}/row?back=%3Ftab%3Dactive", headers=HX_ROW)
+    assert kept.status_code == 200 and "Отменить заявку №" not in kept.text and f'id="row-{ticket}"' in kept.text
+    done = await client.htmx_form(
+        f"/staff/tickets/{ticket}/status", {"status": "cancelled", "confirm": "1", "row": "1"}, headers=HX_ROW
+    )
+    assert done.status_code == 200 and "Статус изменён: Отменена." in done.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "cancelled"
+
+
+async def test_bulk_assignment_of_the_ticked_rows(client, login, queue):
+    await login(client, queue["dispatcher"])
+    ticked = queue["ids"][:3]
+    r = await client.form(
+        "/staff/tickets/assign",
+        {"ticket": [str(i) for i in ticked], "executor": str(queue["ivanov"]), "back": "?tab=all"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/staff/tickets?tab=all"
+    rows = await Ticket.select(Ticket.id, Ticket.executor).where(Ticket.id.is_in(queue["ids"]))
+    assert {r["id"] for r in rows if r["executor"] == queue["ivanov"]} == set(ticked)
+    assert "Назначено 3 заявки." in (await client.get(r.headers["location"])).text
+
+
+async def test_bulk_assignment_touches_only_requests_of_the_dispatchers_houses(client, login, queue, make_account):
+    elsewhere = await make_account()
+    foreign = await actions.open_ticket(
+        account_id=elsewhere.account, category="roof_leak", description="Чужая", now=datetime.now(UTC)
+    )
+    await login(client, queue["dispatcher"])
+    await client.form("/staff/tickets/assign", {"ticket": [str(foreign.id)], "executor": str(queue["ivanov"])})
+    assert (await Ticket.select(Ticket.executor).where(Ticket.id == foreign.id).first())["executor"] is None
+
+
+async def test_saved_views_are_the_users_own(client, new_client, login, queue, make_user):
+    await login(client, queue["dispatcher"])
+    r = await client.form(
+        "/staff/tickets/views", {"name": "Мой дом, новые", "query": f"tab=all&status=new&page=3&house={queue['house']}"}
+    )
+    assert r.status_code == 303
+    view = await TicketSavedView.select().where(TicketSavedView.user == queue["dispatcher"]).first()
+    assert view["query"] == f"tab=all&status=new&house={queue['house']}"  # the page is not part of a view
+    page = await client.get("/staff/tickets")
+    assert "Мой дом, новые" in page.text and f'href="/staff/tickets?{html.escape(view["query"])}"' in page.text
+    other = new_client()
+    await login(other, await make_user(roles=("dispatcher",), houses=(queue["house"],)))
+    assert "Мой дом, новые" not in (await other.get("/staff/tickets")).text
+    await other.form(f"/staff/tickets/views/{view['id']}/delete")
+    assert await TicketSavedView.exists().where(TicketSavedView.id == view["id"])
+    await client.form(f"/staff/tickets/views/{view['id']}/delete")
+    assert not await TicketSavedView.exists().where(TicketSavedView.id == view["id"])
+
+
+async def test_unread_messages_are_marked_apart_from_the_new_status(client, login, queue):
+    await login(client, queue["dispatcher"])
+    page = await client.get("/staff/tickets")
+    unread, read = (re.search(rf'<tr id="row-{i}".*?</tr>', page.text, re.S).group(0) for i in queue["ids"][:2])
+    assert "unread-mark" in unread and "Новое сообщение" in unread and "badge-new" in unread
+    assert "unread-mark" not in read and "badge-new" in read
+
+
+async def test_the_side_menu_counts_new_requests_and_unread_messages(client, login, queue):
+    await login(client, queue["dispatcher"])
+    home = await client.get("/staff/tickets")
+    assert 'hx-get="/staff/tickets/counts"' in home.text
+    counts = await client.get("/staff/tickets/counts", headers={"HX-Request": "true"})
+    assert counts.status_code == 200 and "<html" not in counts.text
+    numbers = re.findall(r'class="menu-count[^"]*"[^>]*>(?:<svg.*?</svg>)?(\d+)<', counts.text)
+    assert numbers == ["3", "1"]  # three new (the cancelled one is not), one with a message unread
+
+
+HOSTILE = ["²", "10" + "0" * 29, "-1", "0", "1e5", "%00", "2026-99-99", "9999-12-31", "١٢"]
+PARAMETERS = ["q", "house", "executor", "outage", "status", "created_from", "control_to", "rating_from", "page", "size"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+async def test_the_queue_and_its_export_answer_hostile_values_without_a_server_error(client, login, queue, value):
+    await login(client, queue["dispatcher"])
+    for name in PARAMETERS:
+        page = await client.get("/staff/tickets", params={name: value, "tab": "all"})
+        assert page.status_code == 200, (name, page.text[:300])
+        report = await client.get("/staff/tickets/export", params={name: value, "tab": "all"})
+        assert report.status_code == 200, name
+        rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][0] == "№", name  # the header and then whatever matched: the stream finished
+
+
+async def test_a_huge_number_search_looks_for_text_instead_of_failing(client, login, queue):
+    await login(client, queue["dispatcher"])
+    r = await client.get(f"/staff/tickets?tab=all&q={10**30}")
+    assert r.status_code == 200 and row_ids(r.text) == []
+    r = await client.get(f"/staff/tickets?tab=all&q=№{queue['numbers'][0]}")
+    assert row_ids(r.text) == [queue["ids"][0]]
+
+
+@pytest.mark.parametrize("value", ["²", "10" + "0" * 29, "-5", "x"])
+async def test_a_request_page_ignores_a_hostile_since_or_last(client, login, make_user, make_account, value):
+    place = await make_account()
+    user = await make_user(accounts={place.account: "owner"}, rights=("view", "tickets"))
+    opened = await actions.open_ticket(
+        account_id=place.account, category="roof_leak", description="Течёт", now=datetime.now(UTC), author_id=user
+    )
+    await login(client, user)
+    assert (await client.get(f"/tickets/{opened.id}?since={value}")).status_code == 200
+    for query in (f"part=conversation&last={value}", f"since={value}&part=conversation&last=0"):
+        r = await client.get(f"/tickets/{opened.id}?{query}", headers={"HX-Request": "true"})  # the page's poll
+        assert r.status_code in (200, 204), (query, r.status_code)
