@@ -10,9 +10,10 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from portal.accounts import messages
 from portal.core import i18n, outbox
-from portal.core.i18n import gettext as _
 from portal.notifications import channels
+from portal.notifications.messages import MessageTemplate, render
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.mail")
@@ -33,75 +34,43 @@ def link(path: str) -> str:
     return get_settings().base_url + path
 
 
-async def send_reset(email: str, token: str, locale: str | None, user_id: int) -> None:
-    url = link(f"/password/reset/{token}")
-    with in_locale(locale):
-        subject = _("Password reset")
-        body = _(
-            "Hello!\n\nSomeone (hopefully you) asked to reset the password of your account on the residents' portal."
-            "\nTo choose a new password, open this link within an hour:\n\n%(url)s\n\n"
-            "The link works once. If you did not ask for it, ignore this message: your password stays the same.",
-            url=url,
-        )
+async def _email(
+    email: str, template: MessageTemplate, locale: str | None, context: dict, user_id: int | None = None
+) -> None:
+    """One e-mail from a message template, in the recipient's language (plain text and HTML)."""
+    message = render(template, locale, context)
     await outbox.enqueue(
-        "email", email, "accounts/reset", {"url": url}, None, subject=subject, body=body, user_id=user_id
+        "email",
+        email,
+        template.name,
+        {"url": context.get("url", ""), "html": message.html},
+        None,
+        subject=message.subject,
+        body=message.text,
+        user_id=user_id,
     )
+
+
+async def send_reset(email: str, token: str, locale: str | None, user_id: int) -> None:
+    await _email(email, messages.RESET, locale, {"url": link(f"/password/reset/{token}")}, user_id)
 
 
 async def send_invitation(email: str, token: str, locale: str | None, account: str = "", address: str = "") -> None:
-    url = link(f"/invite/{token}")
-    company = get_settings().company_name
-    with in_locale(locale):
-        subject = _("Invitation to the residents' portal")
-        where = _("You now have access to personal account %(n)s (%(address)s).", n=account, address=address)
-        body = _(
-            "Hello!\n\n%(company)s invites you to the residents' portal. %(where)s\n\n"
-            "To set your password and sign in, open this link within 7 days:\n\n%(url)s\n\nThe link works once.",
-            company=company,
-            where=where if account else "",
-            url=url,
-        )
-    await outbox.enqueue("email", email, "accounts/invite", {"url": url}, None, subject=subject, body=body)
+    context = {"url": link(f"/invite/{token}"), "account": account, "address": address}
+    await _email(email, messages.INVITATION, locale, context)
 
 
 async def send_access_granted(email: str, locale: str | None, account: str, address: str, user_id: int) -> None:
-    url = link("/login")
-    with in_locale(locale):
-        subject = _("Access to personal account %(n)s", n=account)
-        body = _(
-            "Hello!\n\nYou now have access to personal account %(n)s (%(address)s) on the residents' portal.\n"
-            "Sign in to see it: %(url)s",
-            n=account,
-            address=address,
-            url=url,
-        )
-    await outbox.enqueue("email", email, "accounts/granted", {}, None, subject=subject, body=body, user_id=user_id)
+    context = {"url": link("/login"), "account": account, "address": address}
+    await _email(email, messages.ACCESS_GRANTED, locale, context, user_id)
 
 
 async def send_confirmation(email: str, token: str, locale: str | None, user_id: int) -> None:
-    url = link(f"/register/confirm/{token}")
-    with in_locale(locale):
-        subject = _("Confirm your e-mail")
-        body = _(
-            "Hello!\n\nTo finish the registration on the residents' portal, confirm your e-mail address by opening "
-            "this link within 2 days:\n\n%(url)s\n\nIf you did not register, ignore this message.",
-            url=url,
-        )
-    await outbox.enqueue(
-        "email", email, "accounts/confirm", {"url": url}, None, subject=subject, body=body, user_id=user_id
-    )
+    await _email(email, messages.CONFIRMATION, locale, {"url": link(f"/register/confirm/{token}")}, user_id)
 
 
 async def send_already_registered(email: str, locale: str | None, user_id: int) -> None:
-    url = link("/password/forgot")
-    with in_locale(locale):
-        subject = _("Registration on the residents' portal")
-        body = _(
-            "Hello!\n\nSomeone tried to register on the residents' portal with this e-mail, but you already have "
-            "an account. Sign in with your password; if you forgot it, choose a new one here:\n\n%(url)s",
-            url=url,
-        )
-    await outbox.enqueue("email", email, "accounts/exists", {}, None, subject=subject, body=body, user_id=user_id)
+    await _email(email, messages.ALREADY_REGISTERED, locale, {"url": link("/password/forgot")}, user_id)
 
 
 # Delivery (SMTP, SMS, web push, in-app) and the dispatcher live in portal.notifications.channels.

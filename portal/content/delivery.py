@@ -38,7 +38,7 @@ POST = message_template(
     short=lambda c: (
         gettext("Emergency: %(title)s", title=c["title"]) if c["kind"] == PostKind.EMERGENCY else c["title"]
     ),
-    sample={"kind": "emergency", "title": "Нет воды", "text": "Ремонт стояка до 18:00.", "html": "<p>Ремонт</p>",
+    sample={"kind": "emergency", "title": "No water", "text": "Riser repair until 18:00.", "html": "<p>Repair</p>",
             "link": "/news/1"},
 )  # fmt: skip
 

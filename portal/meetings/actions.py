@@ -211,42 +211,22 @@ async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
 
 
 async def _tell_house(meeting: queries.MeetingView, event: str) -> int:
+    """The notice of the meeting, or its results, to every owner of the house, each in their own language
+    (meetings.messages)."""
     told = 0
-    users = await queries.user_ids_of_house(meeting.house_id)
-    locales = {
-        r["id"]: r["locale"] for r in await User.select(User.id, User.locale).where(User.id.is_in(users or [-1]))
+    context = {
+        "title": meeting.title,
+        "address": meeting.address,
+        "form": meeting.form,
+        "starts_on": meeting.starts_on,
+        "voting_ends_on": meeting.voting_ends_on,
+        "url": _link(f"/meetings/{meeting.id}"),
     }
-    for user_id in users:
-        from portal.accounts.mail import in_locale
-
-        with in_locale(locales.get(user_id)):
-            if event == "notice":
-                subject = gettext("Owners' meeting: %(title)s", title=meeting.title)
-                body = gettext(
-                    "An owners' general meeting of your house (%(address)s) is called: %(title)s.\n"
-                    "Form: %(form)s. Voting from %(start)s to %(end)s inclusive.\n"
-                    "The agenda and the materials: %(url)s",
-                    address=meeting.address,
-                    title=meeting.title,
-                    form=forms.form_label(meeting.form),
-                    start=format_day(meeting.starts_on),
-                    end=format_day(meeting.voting_ends_on),
-                    url=_link(f"/meetings/{meeting.id}"),
-                )
-            else:
-                subject = gettext("Results of the owners' meeting: %(title)s", title=meeting.title)
-                body = gettext(
-                    "The owners' general meeting of your house (%(address)s) is over: %(title)s.\n"
-                    "The results and the protocol: %(url)s",
-                    address=meeting.address,
-                    title=meeting.title,
-                    url=_link(f"/meetings/{meeting.id}"),
-                )
+    for user_id in await queries.user_ids_of_house(meeting.house_id):
         told += await notify(
             user_id,
             f"meetings/{event}",
-            subject=subject,
-            body=body,
+            context=context,
             dedupe_key=f"meeting:{meeting.id}:{event}",
             link=f"/meetings/{meeting.id}",
         )

@@ -72,11 +72,33 @@ def message_template(
     return made
 
 
+_loaded = {"done": False}
+
+
+def load_all() -> None:
+    """Import every domain's ``messages`` module (and this domain's catalogue), so that all templates are known."""
+    if _loaded["done"]:
+        return
+    import importlib
+    from pathlib import Path
+
+    portal = Path(__file__).resolve().parent.parent
+    for path in sorted(portal.glob("*/messages.py")):
+        if path.parent.name != "notifications":
+            importlib.import_module(f"portal.{path.parent.name}.messages")
+    importlib.import_module("portal.notifications.catalogue")
+    importlib.import_module("portal.content.delivery")
+    _loaded["done"] = True
+
+
 def registered() -> dict[str, MessageTemplate]:
+    """Every message template of the portal, by name."""
+    load_all()
     return dict(_templates)
 
 
 def get(name: str) -> MessageTemplate:
+    load_all()
     return _templates[name]
 
 

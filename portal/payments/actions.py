@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,9 +23,8 @@ from portal.accounts.tables import Residency, User
 from portal.billing import ledger
 from portal.core import audit, clock
 from portal.core.db import atomic, from_kopecks, to_kopecks
-from portal.core.i18n import format_money, get_locale, gettext, set_locale
 from portal.core.security import Principal
-from portal.payments import queries, rules, texts
+from portal.payments import messages, queries, rules
 from portal.payments.gateway import CheckoutSession, GatewayError, PaymentIntent, client
 from portal.payments.tables import (
     AutopayMandate,
@@ -50,19 +49,12 @@ S = PaymentStatus
 # --- telling the payer ------------------------------------------------------------------------------------------
 
 
-async def _notify_user(
-    user_id: int | None, template: str, subject: Callable[[], str], body: Callable[[], str], key: str, link: str
-) -> None:
-    """Queue a message to ``user_id`` (in the caller's transaction), written in the recipient's language."""
+async def _notify_user(user_id: int | None, template: str, context: dict[str, Any], key: str, link: str) -> None:
+    """Queue a message to ``user_id`` (in the caller's transaction): the template (payments.messages) is
+    rendered in the recipient's language."""
     if not user_id:
         return
-    row = await User.select(User.locale).where(User.id == user_id).first()
-    previous = get_locale()
-    set_locale((row or {}).get("locale") or "ru")
-    try:
-        await notify(user_id, template, subject=subject(), body=body(), dedupe_key=key, link=link)
-    finally:
-        set_locale(previous)
+    await notify(user_id, template, context=context, dedupe_key=key, link=link)
 
 
 # --- starting a checkout ---------------------------------------------------------------------------------------
@@ -223,11 +215,8 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
             code = outcome.code
             await _notify_user(
                 first.created_by,
-                "payment_failed",
-                lambda: gettext("Payment failed"),
-                lambda: gettext(
-                    "The payment was not made: %(reason)s Nothing was charged.", reason=texts.decline_text(code)
-                ),
+                messages.PAYMENT_FAILED.name,
+                {"code": code},
                 f"payment:{batch}:failed:{code}",
                 f"/payments/{first.id}",
             )
@@ -251,13 +240,8 @@ async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
         numbers = ", ".join(r.number for r in rows)
         await _notify_user(
             first.created_by,
-            "payment_succeeded",
-            lambda: gettext("Payment received"),
-            lambda: gettext(
-                "We have received your payment of %(amount)s for account %(numbers)s. Thank you!",
-                amount=format_money(total),
-                numbers=numbers,
-            ),
+            messages.PAYMENT_RECEIVED.name,
+            {"amount": total, "numbers": numbers},
             f"payment:{first.uid}:succeeded",
             f"/payments/{first.id}",
         )
@@ -762,15 +746,8 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
             async with atomic():
                 await _notify_user(
                     mandate["user"],
-                    "autopay_over_limit",
-                    lambda: gettext("Autopay did not run"),
-                    lambda: gettext(
-                        "The amount due on account %(number)s (%(due)s) is above your autopay limit of %(limit)s. "
-                        "Please pay it on the portal.",
-                        number=mandate["number"],
-                        due=format_money(due),
-                        limit=format_money(limit),
-                    ),
+                    messages.AUTOPAY_OVER_LIMIT.name,
+                    {"number": mandate["number"], "due": due, "limit": limit},
                     f"autopay:{mandate['id']}:{period}:over_limit",
                     f"/pay?account={mandate['account']}",
                 )

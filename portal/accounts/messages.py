@@ -1,0 +1,76 @@
+"""The automatic messages of identity, as message templates (portal.notifications.messages): rendered in the
+recipient's language, plain text and HTML."""
+
+from __future__ import annotations
+
+from portal.core.i18n import gettext as _
+from portal.notifications.messages import message_template
+from portal.notifications.rules import Topic
+from portal.settings import get_settings
+
+RESET = message_template(
+    "accounts/reset",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Password reset"),
+    text=lambda c: _(
+        "Hello!\n\nSomeone (hopefully you) asked to reset the password of your account on the residents' portal."
+        "\nTo choose a new password, open this link within an hour:\n\n%(url)s\n\n"
+        "The link works once. If you did not ask for it, ignore this message: your password stays the same.",
+        url=c["url"],
+    ),
+    sample={"url": "https://portal.example/password/reset/abc"},
+)
+
+INVITATION = message_template(
+    "accounts/invite",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Invitation to the residents' portal"),
+    text=lambda c: _(
+        "Hello!\n\n%(company)s invites you to the residents' portal. %(where)s\n\n"
+        "To set your password and sign in, open this link within 7 days:\n\n%(url)s\n\nThe link works once.",
+        company=get_settings().company_name,
+        where=_("You now have access to personal account %(n)s (%(address)s).", n=c["account"], address=c["address"])
+        if c.get("account")
+        else "",
+        url=c["url"],
+    ),
+    sample={"url": "https://portal.example/invite/abc", "account": "1000000001", "address": "Lenina St, 1, flat 5"},
+)
+
+ACCESS_GRANTED = message_template(
+    "accounts/granted",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Access to personal account %(n)s", n=c["account"]),
+    text=lambda c: _(
+        "Hello!\n\nYou now have access to personal account %(n)s (%(address)s) on the residents' portal.\n"
+        "Sign in to see it: %(url)s",
+        n=c["account"],
+        address=c["address"],
+        url=c["url"],
+    ),
+    sample={"account": "1000000001", "address": "Lenina St, 1, flat 5", "url": "https://portal.example/login"},
+)
+
+CONFIRMATION = message_template(
+    "accounts/confirm",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Confirm your e-mail"),
+    text=lambda c: _(
+        "Hello!\n\nTo finish the registration on the residents' portal, confirm your e-mail address by opening "
+        "this link within 2 days:\n\n%(url)s\n\nIf you did not register, ignore this message.",
+        url=c["url"],
+    ),
+    sample={"url": "https://portal.example/register/confirm/abc"},
+)
+
+ALREADY_REGISTERED = message_template(
+    "accounts/exists",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Registration on the residents' portal"),
+    text=lambda c: _(
+        "Hello!\n\nSomeone tried to register on the residents' portal with this e-mail, but you already have "
+        "an account. Sign in with your password; if you forgot it, choose a new one here:\n\n%(url)s",
+        url=c["url"],
+    ),
+    sample={"url": "https://portal.example/password/forgot"},
+)
