@@ -1,0 +1,205 @@
+"""Demo content: a dozen news, notices and emergency notices across the houses, in every state of their life;
+one emergency in force for one riser (the one the demo resident's flat hangs on); delivery logs with some
+failures; reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from portal.content import rules
+from portal.content.tables import Post, PostKind, PostRead, PostStatus, PostTarget
+from portal.core.tables import OutboxMessage
+from portal.demo import DemoContext
+from portal.housing.tables import House, PersonalAccount, PremiseRiser, Riser, RiserKind
+
+NEWS = (
+    ("Новогодняя ёлка во дворе", "Во дворе **установили ёлку**. Приглашаем детей на праздник 28 декабря в 17:00."),
+    ("Открылся пункт выдачи посылок", "В холле первого подъезда работает пункт выдачи. Часы работы: 9:00–21:00."),
+    ("Итоги конкурса «Лучший балкон»", "Спасибо всем участникам! Победители получат подарки от управляющей компании."),
+    ("Новый график уборки", "Уборка подъездов теперь по вторникам и пятницам.\n\n- мытьё полов\n- протирка перил"),
+    ("Установлены камеры у входа", "Камеры видеонаблюдения установлены у всех подъездов. Запись хранится 30 дней."),
+    (
+        "Приложение для передачи показаний",
+        "Показания можно передать в [личном кабинете](https://example.ru) с 15 по 25 число.",
+    ),
+    ("Субботник 20 апреля", "Приглашаем жителей на субботник. Инвентарь выдаём с 9:00 у первого подъезда."),
+    ("Детская площадка обновлена", "Заменили покрытие и горку. Площадка открыта с 8:00 до 21:00."),
+    ("Благодарность дворникам", "Жители дома выразили благодарность за чистоту во дворе зимой."),
+    ("Как сэкономить тепло", "Закройте окна на проветривание, не загораживайте радиаторы мебелью."),
+    ("Консультации юриста", "Бесплатные консультации по вопросам собственности — в офисе УК по средам."),
+    ("Новые контейнеры для раздельного сбора", "На площадке установлены контейнеры для пластика и бумаги."),
+)
+NOTICES = (
+    ("Плановое отключение горячей воды", "Гидравлические испытания: горячей воды не будет с 9:00 до 18:00."),
+    ("Поверка счётчиков", "Сроки поверки счётчиков воды истекают у части квартир — проверьте в личном кабинете."),
+    ("Покраска подъезда", "С понедельника красим стены подъезда. Просим не оставлять вещи на площадках."),
+    ("Дезинсекция подвалов", "Обработка подвалов 15 числа с 10:00 до 13:00. Закройте двери в подвал."),
+    ("Замена домофонов", "Меняем домофоны. Новые ключи выдаются в офисе УК по паспорту."),
+    ("Собрание собственников", "Приглашаем на общее собрание собственников: повестка в разделе «Собрания»."),
+    ("Промывка системы отопления", "Промывка системы отопления 3–5 июня. Возможны перебои с водой."),
+    ("Ремонт кровли", "Начинается ремонт кровли над вторым подъездом. Срок — две недели."),
+    ("Осмотр газового оборудования", "Газовая служба проведёт осмотр плит. Обеспечьте доступ в квартиры."),
+    ("Уборка снега с крыши", "Сбрасываем снег с кровли. Не оставляйте машины у стены дома."),
+    ("Смена тарифа на вывоз ТКО", "С 1 января меняется тариф на вывоз мусора по решению регионального оператора."),
+    ("Проверка вентиляции", "Проверка вентиляционных каналов во всех квартирах с 10 по 20 число."),
+)
+EMERGENCIES = (
+    ("Нет холодной воды", "Авария на вводе. Бригада работает, ориентировочно до 18:00."),
+    ("Не работает лифт", "Лифт остановлен из-за неисправности. Специалисты уже выехали."),
+    ("Отключение электричества", "Авария на подстанции. Восстановление ожидается в течение 3 часов."),
+    ("Протечка в подвале", "Прорыв трубы отопления в подвале. Возможны перебои с отоплением."),
+    ("Засор канализации", "Засор стояка канализации. Просим не пользоваться канализацией до 15:00."),
+    ("Нет отопления", "Авария на теплотрассе. Отопление восстановят к вечеру."),
+    ("Запах газа в подъезде", "Газовая служба на месте. Не пользуйтесь открытым огнём."),
+    ("Повреждение кабеля домофона", "Домофон не работает, двери открыты. Ремонт до конца дня."),
+    ("Падение дерева во дворе", "Дерево перекрыло проезд. Работы по расчистке начаты."),
+    ("Прорыв горячей воды", "Прорыв на стояке горячей воды. Горячей воды не будет до 20:00."),
+    ("Остановлен грузовой лифт", "Грузовой лифт остановлен на плановый ремонт после аварии."),
+)
+
+
+async def _post(
+    kind: PostKind, status: PostStatus, title: str, body: str, *, author: tuple[int, str], at: datetime,
+    ends_at: datetime | None = None, needs_review: bool = False, comment: str = "",
+) -> int:  # fmt: skip
+    email, sms, push = rules.default_channels(kind)
+    post = Post(
+        kind=kind,
+        status=status,
+        title=title,
+        body=body,
+        body_html=rules.render_markdown(body),
+        publish_at=at if status in (PostStatus.PUBLISHED, PostStatus.UNPUBLISHED) else None,
+        ends_at=ends_at,
+        published_at=at if status in (PostStatus.PUBLISHED, PostStatus.UNPUBLISHED) else None,
+        by_email=email,
+        by_sms=sms,
+        by_push=push,
+        author=author[0],
+        author_name=author[1],
+        needs_review=needs_review,
+        review_comment=comment,
+        search_text=rules.search_text(title, body),
+        created_at=at - timedelta(hours=2),
+        updated_at=at,
+    )
+    await post.save()
+    return int(post.id)
+
+
+async def seed(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    now = datetime.now(UTC)
+    houses = {r["id"]: r["address"] for r in await House.select(House.id, House.address).order_by(House.id)}
+    users: dict[str, int] = ctx.shared.get("users", {})
+    manager = (users.get("manager"), "Игорь Петрович Белов")
+    dispatcher = (users.get("dispatcher"), "Марина Олеговна Котова")
+    house_ids = list(houses)
+    targets: list[PostTarget] = []
+    published: list[tuple[int, PostKind]] = []
+
+    def to_house(post_id: int, house: int) -> None:
+        targets.append(PostTarget(post=post_id, kind="house", ref=house, house=house))
+
+    statuses = [PostStatus.PUBLISHED] * 8 + [
+        PostStatus.DRAFT,
+        PostStatus.REVIEW,
+        PostStatus.RETURNED,
+        PostStatus.UNPUBLISHED,
+    ]
+    for kind, texts in ((PostKind.NEWS, NEWS), (PostKind.NOTICE, NOTICES)):
+        for n, ((title, body), status) in enumerate(zip(texts, statuses, strict=True)):
+            at = now - timedelta(days=3 * n + 1, hours=rng.randint(0, 8))
+            comment = "Уточните даты и добавьте телефон для справок." if status is PostStatus.RETURNED else ""
+            post_id = await _post(kind, status, title, body, author=manager, at=at, comment=comment)
+            to_house(post_id, house_ids[n % len(house_ids)])
+            if status is PostStatus.PUBLISHED:
+                published.append((post_id, kind))
+
+    # Emergencies: ended ones across the houses, one sent at once by the dispatcher and not yet reviewed.
+    for n, (title, body) in enumerate(EMERGENCIES):
+        at = now - timedelta(days=2 * n + 2, hours=rng.randint(0, 6))
+        post_id = await _post(PostKind.EMERGENCY, PostStatus.PUBLISHED, title, body, author=dispatcher, at=at,
+                              ends_at=at + timedelta(hours=6), needs_review=n == 0)  # fmt: skip
+        to_house(post_id, house_ids[n % len(house_ids)])
+        published.append((post_id, PostKind.EMERGENCY))
+
+    # In force now, for the cold-water riser of the demo resident's first flat.
+    account = (ctx.shared.get("resident_accounts") or [None])[0]
+    riser = None
+    if account is not None:
+        premise = (await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == account).first())[
+            "premise"
+        ]
+        riser = (
+            await PremiseRiser.select(PremiseRiser.riser, PremiseRiser.riser.code.as_alias("code"))
+            .where((PremiseRiser.premise == premise) & (PremiseRiser.riser.kind == RiserKind.COLD_WATER))
+            .first()
+        )
+    if riser is not None:
+        house = (await Riser.select(Riser.house).where(Riser.id == riser["riser"]).first())["house"]
+        post_id = await _post(
+            PostKind.EMERGENCY,
+            PostStatus.PUBLISHED,
+            f"Нет холодной воды на стояке {riser['code']}",
+            "Замена аварийного участка стояка холодной воды.\n\nВоду дадут **сегодня к 20:00**. Приносим извинения.",
+            author=dispatcher,
+            at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=10),
+        )
+        targets.append(PostTarget(post=post_id, kind="riser", ref=riser["riser"], house=house))
+        await Post.update({Post.audience_label: f"{houses[house]}: стояк {riser['code']}"}).where(Post.id == post_id)
+        published.append((post_id, PostKind.EMERGENCY))
+    await PostTarget.insert(*targets)
+    for t in targets:
+        await Post.update({Post.audience_label: houses.get(t.house, "")}).where(
+            (Post.id == t.post) & (Post.audience_label == "")
+        )
+    await _delivery_logs(rng, published, now)
+    await _reads(rng, published, users)
+    ctx.say(f"content: {len(NEWS) + len(NOTICES) + len(EMERGENCIES) + 1} posts, one emergency in force")
+
+
+async def _delivery_logs(rng: Any, published: list[tuple[int, PostKind]], now: datetime) -> None:
+    """What the dispatcher would have logged: sent messages with some failures (an SMS gateway outage, a
+    mailbox that does not exist, a browser gone)."""
+    rows: list[OutboxMessage] = []
+    for post_id, kind in published:
+        email, sms, push = rules.default_channels(kind)
+        rows.append(OutboxMessage(channel="post", recipient=f"post:{post_id}", template="content/post",
+                                  context={"post": post_id}, dedupe_key=f"post:{post_id}:release",
+                                  ref=f"post:{post_id}", status="sent", sent_at=now, attempts=1))  # fmt: skip
+        for channel, on, count in (("email", email, 40), ("sms", sms, 25), ("push", push, 15)):
+            if not on:
+                continue
+            for n in range(rng.randint(count // 2, count)):
+                failed = rng.random() < 0.06
+                rows.append(
+                    OutboxMessage(
+                        channel=channel,
+                        recipient=f"+7978{rng.randint(1000000, 9999999)}" if channel == "sms" else f"d{n}@example.ru",
+                        template="content/post",
+                        subject="",
+                        body="",
+                        dedupe_key=f"post:{post_id}:{channel}:demo{n}",
+                        ref=f"post:{post_id}",
+                        status="failed" if failed else "sent",
+                        attempts=8 if failed else 1,
+                        last_error={"email": "SMTPRecipientsRefused: 550 mailbox unavailable",
+                                    "sms": "RuntimeError: SMS provider answered 500",
+                                    "push": "PushGone: every browser unsubscribed"}[channel] if failed else "",
+                        sent_at=None if failed else now,
+                    )
+                )  # fmt: skip
+    for start in range(0, len(rows), 500):
+        await OutboxMessage.insert(*rows[start : start + 500])
+
+
+async def _reads(rng: Any, published: list[tuple[int, PostKind]], users: dict[str, int]) -> None:
+    readers = [u for key, u in users.items() if key.startswith("resident")]
+    rows = [
+        PostRead(post=post_id, user=user) for post_id, _kind in published[::2] for user in readers if rng.random() < 0.5
+    ]
+    if rows:
+        await PostRead.insert(*rows)

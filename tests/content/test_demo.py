@@ -1,0 +1,35 @@
+"""The demo content: a dozen posts of each kind across the houses, one emergency in force for one riser (pinned
+for the demo resident), delivery logs with some failures."""
+
+import random
+from datetime import date
+
+from portal.content import pinned, queries
+from portal.content.tables import Post
+from portal.core.pagination import PageRequest
+from portal.core.security import Principal
+from portal.demo import DemoContext
+
+
+async def test_demo_content(db):
+    from portal.accounts import demo as accounts_demo
+    from portal.content import demo
+    from portal.housing import demo as housing_demo
+
+    ctx = DemoContext(rng=random.Random(20261125), today=date(2026, 11, 25))
+    await housing_demo.seed(ctx)
+    await accounts_demo.seed(ctx)
+    await demo.seed(ctx)
+    for kind in ("news", "notice", "emergency"):
+        assert await Post.count().where(Post.kind == kind) >= 12
+    resident = Principal(
+        user_id=ctx.shared["users"]["resident"],
+        account_rights={a: frozenset({"view"}) for a in ctx.shared["resident_accounts"]},
+    )
+    pinned.forget()
+    [in_force] = await pinned.for_principal(resident)
+    assert "стояке" in in_force.title
+    admin = Principal(user_id=ctx.shared["users"]["admin"], staff_roles=frozenset({"admin"}), house_ids=None)
+    page = await queries.staff_posts(admin, queries.StaffFilter(), PageRequest(size=100))
+    assert any(p.failed for p in page.items) and all(p.audience_label for p in page.items)
+    assert sum(sum(p.sent.values()) for p in page.items) > 100
