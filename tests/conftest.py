@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -352,7 +353,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -382,6 +383,36 @@ def running(command: list[str], env: dict[str, str], log_path: Path, health_url:
                 process.kill()
 
 
+_template_lock = threading.Lock()
+
+
+def demo_template() -> Path:
+    """A folder with a migrated SQLite database loaded with the demo data (and what seeding wrote beside it),
+    made once per test run: every live server starts from a copy instead of seeding its own."""
+    template = _RUN / "demo-template"
+    with _template_lock:
+        if not (template / ".ready").exists():
+            template.mkdir(parents=True, exist_ok=True)
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{template / 'live.sqlite'}",
+                "PORTAL_VAR_DIR": str(template),
+            }
+            for step in ("migrate", "seed-demo"):
+                done = subprocess.run(
+                    [sys.executable, "-m", "portal", step],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=900,
+                )
+                if done.returncode != 0:
+                    raise RuntimeError(f"portal {step} failed:\n{done.stdout}\n{done.stderr}")
+            (template / ".ready").touch()
+    return template
+
+
 @contextlib.contextmanager
 def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
     """A real ``portal serve`` on a free port with its own folder and SQLite database, loaded with the demo data,
@@ -390,7 +421,7 @@ def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
     """
     port = free_port()
     var = _RUN / name
-    var.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(demo_template(), var, dirs_exist_ok=True)
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
