@@ -52,7 +52,7 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
     expect(staff.locator("h1")).to_contain_text(number)
     staff.select_option("#f-executor", index=1)
     staff.get_by_role("button", name="Назначить").click()
-    expect(staff.locator(".flash")).to_contain_text("Исполнитель назначен")
+    expect(staff.locator(".flash")).to_contain_text("Назначен исполнитель")
     staff.locator("#ticket-status ~ form button[value=in_work]").click()
     expect(staff.locator("#ticket-status")).to_contain_text("В работе")
     staff.fill("#message-form textarea[name=text]", "Мастер придёт сегодня до 18:00")
