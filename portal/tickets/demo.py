@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.core.address import premise_name
 from portal.core.search import normalise
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
@@ -79,6 +80,7 @@ async def seed(ctx: DemoContext) -> None:
             PersonalAccount.payer_name,
             PersonalAccount.premise.as_alias("premise"),
             PersonalAccount.premise.number.as_alias("premise_number"),
+            PersonalAccount.premise.kind.as_alias("premise_kind"),
             PersonalAccount.premise.house.as_alias("house"),
             PersonalAccount.premise.house.address.as_alias("address"),
             PersonalAccount.premise.entrance.as_alias("entrance"),
@@ -141,7 +143,7 @@ async def seed(ctx: DemoContext) -> None:
                 [
                     str(n + 1),
                     account["address"],
-                    f"кв. {account['premise_number']}",
+                    premise_name(account["premise_kind"], account["premise_number"]),  # as dispatchers type it
                     account["number"],
                     account["payer_name"] or "",
                     names.get(executor, "") if executor else "",

@@ -68,6 +68,16 @@ class TicketView:
     moves = staticmethod(rules.moves_for)
 
     @staticmethod
+    def queue_columns(columns: Sequence[str], may_manage: bool) -> list[dict[str, Any]]:
+        """The header of the work queue for ``data_table``: the tick column, the chosen columns, the actions."""
+        pick = {"label": gettext("Tick"), "hidden": True, "class": "col-pick"}
+        header: list[dict[str, Any]] = [pick] if may_manage else []
+        header += [{"label": TK.column(c), "sort": c if c in TicketView.SORTABLE else None} for c in columns]
+        if TicketView.actions_column(columns, may_manage):
+            header.append({"label": gettext("Actions"), "class": "col-actions"})
+        return header
+
+    @staticmethod
     def actions_column(columns: Sequence[str], may_manage: bool) -> bool:
         """A last «Действия» column holds the row actions whose own column (status, executor) is hidden."""
         return "status" not in columns or (may_manage and "executor" not in columns)
