@@ -18,7 +18,8 @@ from portal.accounts.tables import User, UserRole
 from portal.core.pagination import Page, PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
-from portal.housing.tables import Entrance, House, PersonalAccount, PremiseRiser, Riser
+from portal.housing.queries import houses_in_scope
+from portal.housing.tables import Entrance, PersonalAccount, PremiseRiser, Riser
 from portal.tickets import rules
 from portal.tickets.filters import SORT_KEYS, TicketFilters
 from portal.tickets.rules import ACTIVE, Actor, Status
@@ -672,12 +673,8 @@ class Option(NamedTuple):
 
 
 async def houses_for(principal: Principal) -> list[Option]:
-    query = House.select(House.id, House.address.as_alias("name")).order_by(House.address).limit(500)
-    if principal.house_ids is not None:
-        if not principal.house_ids:
-            return []
-        query = query.where(House.id.is_in(sorted(principal.house_ids)))
-    return [Option(**r) for r in await query]
+    """The caller's houses (``housing.queries.houses_in_scope``) as choices."""
+    return [Option(h.id, h.address) for h in await houses_in_scope(principal)]
 
 
 async def executors() -> list[Option]:
