@@ -373,7 +373,7 @@ def running(command: list[str], env: dict[str, str], log_path: Path, health_url:
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_for(health_url, process)
+            _wait_for(health_url, process, seconds=360)  # a first start seeds the demo data: slow on a busy machine
             yield
         finally:
             process.terminate()
