@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -344,6 +346,120 @@ def make_account(db: Any) -> Any:
     return make
 
 
+# --- demo data -----------------------------------------------------------------------------------------
+
+
+def _demo_key() -> str:
+    """The demo data depend on the code that makes them and on the day they are made for."""
+    digest = hashlib.sha256(datetime.now(UTC).date().isoformat().encode())
+    for path in sorted([*ROOT.glob("portal/**/*.py"), *ROOT.glob("migrations/**/*.py")]):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _load_demo(url: str, var: Path) -> None:
+    """Migrate, load the demo data, and run the scheduled jobs once (the month's penalties), so that a server
+    started on a copy is as calm as one that has been running, not busy with them while a test signs in."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_VAR_DIR": str(var),
+        "PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{free_port()}",  # nothing there: jobs that pay fail and retry
+        "SMS_PROVIDER_URL": f"http://127.0.0.1:{free_port()}",  # nor here: no text message leaves
+    }
+    tick = "from portal.cli import run_async; from portal.core import jobs; jobs.load_jobs(); run_async(jobs.tick)"
+    for command in (["-m", "portal", "migrate"], ["-m", "portal", "seed-demo"], ["-c", tick]):
+        result = subprocess.run(
+            [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{command} failed on {url.split(':')[0]}:\n{result.stdout}\n{result.stderr}")
+
+
+def _cached_demo(engine: str, make: Any, valid: Any = None) -> Path:
+    """The folder of demo data made by ``make(folder)`` for ``engine``: the data folder the demo was loaded with
+    (uploaded files, and for SQLite the database). Loading takes one to two minutes, so it is done once a day per
+    version of the code and kept in the test folder; older ones are removed."""
+    cached = _TMP / f"demo-{_demo_key()}-{engine}"
+    if cached.exists() and (valid is None or valid()):
+        return cached
+    build = _RUN / f"demo-build-{engine}"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    make(build)
+    shutil.rmtree(cached, ignore_errors=True)
+    try:
+        os.replace(build, cached)
+    except OSError:  # another run made it meanwhile
+        shutil.rmtree(build, ignore_errors=True)
+    for old in _TMP.glob(f"demo-*-{engine}"):
+        if old != cached:
+            shutil.rmtree(old, ignore_errors=True)
+    return cached
+
+
+@contextlib.contextmanager
+def demo_postgres(name: str, var: Path) -> Iterator[str | None]:
+    """A PostgreSQL database of this run with the demo data (None when no server is reachable), dropped after;
+    the uploaded files of the demo go into the data folder ``var``.
+
+    As with SQLite, the demo is loaded once a day per version of the code, into a template database of the
+    server, and each run gets a copy of it (a copy takes about a second)."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    import asyncpg
+
+    server = POSTGRES_URL.rsplit("/", 1)[0]
+    template = f"portal_demo_{_demo_key()}"
+    database = f"portal_{name}_{os.getpid()}"
+
+    async def run(*statements: str) -> list[Any]:
+        conn = await asyncpg.connect(POSTGRES_URL, timeout=3)
+        try:
+            return [await conn.fetch(statement) for statement in statements]
+        finally:
+            await conn.close()
+
+    def made() -> set[str]:
+        (rows,) = asyncio.run(run("SELECT datname FROM pg_database WHERE datname LIKE 'portal_demo_%'"))
+        return {row["datname"] for row in rows}
+
+    def make(folder: Path) -> None:
+        build = f"{template}_build_{os.getpid()}"
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{build}"', f'CREATE DATABASE "{build}"'))
+        _load_demo(f"{server}/{build}", folder)
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{template}"', f'ALTER DATABASE "{build}" RENAME TO "{template}"'))
+        for old in made() - {template}:
+            if "_build_" not in old:
+                with contextlib.suppress(asyncpg.PostgresError):
+                    asyncio.run(run(f'DROP DATABASE IF EXISTS "{old}"'))
+
+    try:
+        made()
+    except (OSError, asyncpg.PostgresError):
+        yield None
+        return
+    files = _cached_demo("postgres", make, valid=lambda: template in made())
+    shutil.copytree(files, var, dirs_exist_ok=True)
+    for attempt in range(20):  # the template cannot be copied twice at the same moment
+        try:
+            asyncio.run(
+                run(f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+            )
+            break
+        except asyncpg.ObjectInUseError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
+    try:
+        yield f"{server}/{database}"
+    finally:
+        with contextlib.suppress(Exception):
+            asyncio.run(run(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
 # --- live server and browser -------------------------------------------------------------------------
 
 
@@ -387,41 +503,33 @@ _template_lock = threading.Lock()
 
 
 def demo_template() -> Path:
-    """A folder with a migrated SQLite database loaded with the demo data (and what seeding wrote beside it),
-    made once per test run: every live server starts from a copy instead of seeding its own."""
-    template = _RUN / "demo-template"
+    """A folder with a migrated SQLite database loaded with the demo data (and what seeding wrote beside it):
+    every live server starts from a copy instead of seeding its own. It is made once a day per version of the
+    code and kept between runs (see ``_cached_demo``)."""
+
+    def make(folder: Path) -> None:
+        database = folder / "live.sqlite"
+        _load_demo(f"sqlite:///{database}", folder)
+        with contextlib.closing(sqlite3.connect(database)) as conn:  # one self-contained file
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")
+
     with _template_lock:
-        if not (template / ".ready").exists():
-            template.mkdir(parents=True, exist_ok=True)
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{template / 'live.sqlite'}",
-                "PORTAL_VAR_DIR": str(template),
-            }
-            for step in ("migrate", "seed-demo"):
-                done = subprocess.run(
-                    [sys.executable, "-m", "portal", step],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=900,
-                )
-                if done.returncode != 0:
-                    raise RuntimeError(f"portal {step} failed:\n{done.stdout}\n{done.stderr}")
-            (template / ".ready").touch()
-    return template
+        return _cached_demo("sqlite", make)
 
 
 @contextlib.contextmanager
 def portal_server(name: str, **extra_env: str) -> Iterator[tuple[str, Path]]:
     """A real ``portal serve`` on a free port with its own folder and SQLite database, loaded with the demo data,
-    and its own sandbox gateway and SMS provider (``portal serve`` starts them on PAYMENT_GATEWAY_URL's and
-    SMS_PROVIDER_URL's ports). Yields (url, folder).
+    (or the database of ``DATABASE_URL=``), and its own sandbox gateway and SMS provider (``portal serve`` starts
+    them on PAYMENT_GATEWAY_URL's and SMS_PROVIDER_URL's ports). Yields (url, folder).
     """
     port = free_port()
     var = _RUN / name
-    shutil.copytree(demo_template(), var, dirs_exist_ok=True)
+    if "DATABASE_URL" in extra_env:
+        var.mkdir(parents=True, exist_ok=True)
+    else:
+        shutil.copytree(demo_template(), var, dirs_exist_ok=True)
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

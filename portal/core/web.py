@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, nodes, pass_context
 from jinja2 import Template as JinjaTemplate
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, Response
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.params import Body
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -22,6 +24,7 @@ from litestar.response.base import ASGIResponse
 from portal.core import i18n
 from portal.core.address import full_address, premise_name
 from portal.core.pagination import PAGE_SIZES, with_params
+from portal.core.security import ANONYMOUS, Access, is_allowed
 from portal.settings import get_settings
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -78,6 +81,23 @@ def _query(context: Any, **changes: Any) -> str:
     return with_params(params, **changes)
 
 
+@pass_context
+def _may_open(context: Any, path: str) -> bool:
+    """Whether the person seeing the page may open ``path``: the access rule of its route, as the guard applies it.
+
+    Menus and links show only what answers; the route's handler still checks again."""
+    request = context.get("request") or _rendering.get()
+    if request is None:
+        return False
+    principal = context.get("principal") or request.scope.get("state", {}).get("principal") or ANONYMOUS
+    try:
+        handler = request.app.asgi_router.handle_routing(urlsplit(path).path, "GET")[1]
+    except (NotFoundException, MethodNotAllowedException):
+        return False
+    access = handler.opt.get("access")
+    return isinstance(access, Access) and is_allowed(access, principal)
+
+
 def _flashes(request: Request) -> list[dict[str, str]]:
     try:
         session = request.session
@@ -120,6 +140,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         LOCALES=i18n.LOCALES,
         language_name=i18n.language_name,
         query=_query,
+        may_open=_may_open,
         flashes=_flashes,
         PAGE_SIZES=PAGE_SIZES,
         settings=get_settings,
