@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import demo_postgres, missing, portal_server
+from tests.conftest import _RUN, demo_postgres, missing, portal_server
 from tests.walker import ROLES, Walk, walk_all
 
 
@@ -18,7 +18,7 @@ def demo_site(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "sqlite":
         yield request.getfixturevalue("live_server")
         return
-    with demo_postgres("walk") as url:
+    with demo_postgres("walk", _RUN / "walk-postgres") as url:
         if url is None:
             missing("PostgreSQL", "start it and set TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/portal_test")
         with portal_server("walk-postgres", DATABASE_URL=url or "") as (base, _):
