@@ -7,7 +7,8 @@ keys) and ``max_pages`` pages in all, and reports every problem a person would m
 
 - a 5xx, on a page or on a fragment (a Jinja error is a 500),
 - a link to a page the role cannot open (401, 403, a redirect to the sign-in page) or to a page that is not there,
-- a fragment that lacks the element its control selects (``hx-select``) or swaps (``hx-target``).
+- a fragment that lacks the element its control selects (``hx-select``) or swaps (``hx-target``),
+- a sort, page or page-size link of a filtered list that drops one of the filters.
 
 The pages it saw (``Walk.pages``) feed the browser checks (axe-core) as well.
 """
@@ -235,6 +236,31 @@ def links(tree: Tree, page_url: str) -> list[tuple[str, bool]]:
     return found
 
 
+def dropped_filters(tree: Tree, page_url: str) -> list[str]:
+    """Sort, page and page-size links of a filtered list that lose one of its filters (multi-value ones too)."""
+    parts = urlsplit(page_url)
+    filters = [(k, v) for k, v in parse_qsl(parts.query) if v and k not in PRESENTATION]
+    if not filters:
+        return []
+    page = {k: {v for key, v in filters if key == k} for k, _ in filters}
+    lost = []
+    for node in tree.elements():
+        href = node.get("href")
+        if node.tag != "a" or not href:
+            continue
+        link = urlsplit(urljoin(page_url, href))
+        params = parse_qsl(link.query)
+        if link.path != parts.path or not PRESENTATION.intersection(k for k, _ in params):
+            continue
+        # A link may set a filter to another value (a tab, another entrance); it must not lose one, or some of
+        # the values of a multi-value one.
+        chosen = {k: {v for key, v in params if key == k} for k, _ in filters}
+        missing = [f"{k}={v}" for k, v in filters if (k, v) not in params and (not chosen[k] or chosen[k] < page[k])]
+        if missing:
+            lost.append(f"{href} drops {', '.join(missing)}")
+    return lost
+
+
 def walk(base: str, login: str, *, max_pages: int = 40, per_shape: int = 1, timeout: float = 30) -> Walk:
     """Walk the portal as ``login`` from the page the sign-in lands on."""
     started = time.monotonic()
@@ -277,6 +303,8 @@ def walk(base: str, login: str, *, max_pages: int = 40, per_shape: int = 1, time
             if not follow or not r.headers.get("content-type", "").startswith("text/html"):
                 continue
             tree = Tree(r.text)
+            for lost in dropped_filters(tree, base + url):
+                result.problems.append(f"{login}: on {url}: {lost}")
             for request in controls(tree, base + url):
                 key = (request.url, request.headers.get("HX-Target", ""))
                 if key in fragments_done:
@@ -287,8 +315,12 @@ def walk(base: str, login: str, *, max_pages: int = 40, per_shape: int = 1, time
                 what = f"{request.control} of {url} asking {request.url} ({request.headers})"
                 if f.status_code >= 500 or f.status_code in (401, 403):
                     result.problems.append(f"{login}: {f.status_code} from {what}")
-                elif request.selects and f.status_code == 200 and request.selects not in Tree(f.text).ids:
-                    result.problems.append(f"{login}: no #{request.selects} in the answer to {what}")
+                elif f.status_code == 200 and f.headers.get("content-type", "").startswith("text/html"):
+                    answer = Tree(f.text)
+                    if request.selects and request.selects not in answer.ids:
+                        result.problems.append(f"{login}: no #{request.selects} in the answer to {what}")
+                    for lost in dropped_filters(answer, base + request.url):
+                        result.problems.append(f"{login}: in the answer to {what}: {lost}")
             for link, boosted in links(tree, base + url):
                 if link in seen_urls:
                     continue

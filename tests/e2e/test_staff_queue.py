@@ -1,0 +1,67 @@
+"""The dispatcher's request list at 1280 px: filters chosen with the «Показать» button hold through the page-size
+selector, the page numbers and sorting — the count, the rows and the filter fields stay those of the filter."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_ticket_flow import sign_in
+
+pytestmark = pytest.mark.browser
+
+STATUSES = ["new", "accepted", "in_work"]
+STATUS_WORDS = {"Новая", "Принята", "В работе"}
+
+
+def found(page: Page) -> int:
+    text = page.locator("#list .list-tools p.muted").first.inner_text()
+    return int(re.search(r"\d+", text.replace("\u00a0", "")).group())
+
+
+def holds(page: Page, house: str, address: str, total: int) -> None:
+    """The list and the filter fields are still those of the chosen statuses and house."""
+    expect(page.locator("#list .list-tools p.muted").first).to_contain_text(str(total))
+    assert found(page) == total
+    assert page.locator("#f-status option:checked").evaluate_all("os => os.map(o => o.value)") == STATUSES
+    assert page.locator("#f-house").input_value() == house
+    assert re.search(rf"[?&]house={house}(&|$)", page.url) and all(f"status={s}" in page.url for s in STATUSES)
+    statuses = page.locator("table.ticket-table td.col-status .badge:first-child").all_inner_texts()
+    assert statuses and set(statuses) <= STATUS_WORDS, statuses
+    for cell in page.locator("table.ticket-table td.col-address").all_inner_texts():
+        assert address in cell, cell
+
+
+def test_the_filters_hold_through_page_size_pages_and_sorting(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets?tab=all")
+    if not page.locator("#f-status").is_visible():  # the filter bar opens on demand where it is folded
+        page.locator("details.filter-panel summary").click()
+    page.select_option("#f-status", STATUSES)
+    option = page.locator("#f-house option:not([value=''])").first
+    house, address = option.get_attribute("value") or "", option.inner_text().split(", ")[-1] + ","
+    page.select_option("#f-house", house)
+    page.get_by_role("button", name="Показать").click()
+    expect(page).to_have_url(re.compile(rf"house={house}"))
+    total = found(page)
+    assert total > 10, "the demo has enough such requests for a second page of ten"
+    holds(page, house, address, total)
+
+    page.locator(".page-size").get_by_role("link", name="10", exact=True).click()
+    expect(page).to_have_url(re.compile(r"size=10"))
+    holds(page, house, address, total)
+    expect(page.locator("table.ticket-table tbody tr")).to_have_count(10)
+
+    page.locator("nav.pagination").get_by_role("link", name="2", exact=True).click()
+    expect(page.locator("nav.pagination [aria-current=page]")).to_have_text("2")
+    holds(page, house, address, total)
+
+    page.locator("table.ticket-table thead").get_by_role("link", name=re.compile("Срок")).click()
+    expect(page).to_have_url(re.compile(r"sort=deadline"))
+    holds(page, house, address, total)
+    assert "size=10" in page.url
+    context.close()
