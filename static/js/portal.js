@@ -39,3 +39,21 @@ function payTotal(form) {
 }
 document.addEventListener("input", (e) => { const form = e.target.closest("form[data-pay-sheet]"); if (form) payTotal(form); });
 document.addEventListener("change", (e) => { const form = e.target.closest("form[data-pay-sheet]"); if (form) payTotal(form); });
+// Live updates never take away what is being typed: when a polled part is replaced out of band, a field of the
+// old part that was changed gives its value (and the focus, if it had it) to the field of the same form and name.
+document.addEventListener("htmx:oobBeforeSwap", (e) => {
+  const { target, fragment } = e.detail;
+  if (!target || !fragment) return;
+  target.querySelectorAll("textarea, input[type=text], input[type=number], input:not([type])").forEach((field) => {
+    if (!field.name || field.value === field.defaultValue) return;
+    const action = field.form ? field.form.getAttribute("action") : null;
+    const twin = Array.from(fragment.querySelectorAll(`[name="${CSS.escape(field.name)}"]`))
+      .find((f) => (f.form ? f.form.getAttribute("action") : f.closest("form")?.getAttribute("action")) === action);
+    if (!twin) return;
+    twin.value = field.value;
+    if (document.activeElement === field) {
+      const [start, end] = [field.selectionStart, field.selectionEnd];
+      setTimeout(() => { twin.focus(); if (start !== null) twin.setSelectionRange(start, end); }, 0);
+    }
+  });
+});

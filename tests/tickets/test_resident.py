@@ -222,4 +222,5 @@ async def test_the_conversation_poll_answers_204_when_nothing_is_new(client, log
     r = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0&last={last}", headers=headers)
     assert r.status_code == 204
     r = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0&last={last - 1}", headers=headers)
-    assert r.status_code == 200 and 'id="ticket-live"' in r.text and "<html" not in r.text
+    assert r.status_code == 200 and 'id="ticket-poll"' in r.text and "<html" not in r.text
+    assert 'id="conversation" aria-labelledby="conv-h" hx-swap-oob="true"' in r.text
