@@ -1,0 +1,53 @@
+"""A resident on a 390 px phone: photos chosen from files (no camera forced) show as thumbnails that can be removed
+before sending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.test_ticket_flow import sign_in
+from tests.tickets.conftest import jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def test_photos_from_the_gallery_show_as_removable_thumbnails_before_sending(
+    live_server: str, browser: Browser, tmp_path: Path
+) -> None:
+    files = []
+    for name, size in (("kitchen.jpg", (320, 240)), ("floor.jpg", (240, 320)), ("pipe.jpg", (200, 200))):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(jpeg_bytes(size))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/tickets/new")
+    photos = page.locator("#f-photos")
+    assert photos.get_attribute("capture") is None, "the camera must not be the only way to add a photo"
+
+    photos.set_input_files([str(files[0]), str(files[1])])
+    thumbs = page.locator("#f-photos-chosen img")
+    expect(thumbs).to_have_count(2)
+    expect(thumbs.first).to_have_attribute("alt", "Выбранное фото 1")
+    loaded = "() => [...document.querySelectorAll('#f-photos-chosen img')].every(i => i.naturalWidth > 0)"
+    page.wait_for_function(loaded)
+    first = thumbs.first.bounding_box()
+    assert first and first["width"] == 96 and first["x"] + first["width"] <= 390
+
+    page.get_by_role("button", name="Убрать фото 1").click()
+    expect(thumbs).to_have_count(1)
+    assert photos.evaluate("input => [...input.files].map(f => f.name)") == ["floor.jpg"]
+    photos.set_input_files(str(files[2]))  # choosing again adds to what was chosen
+    expect(thumbs).to_have_count(2)
+    assert photos.evaluate("input => [...input.files].map(f => f.name)") == ["floor.jpg", "pipe.jpg"]
+
+    page.select_option("#f-category", "leaking_taps")
+    page.fill("#f-description", "Протекает труба под мойкой, фото приложены")
+    page.get_by_role("button", name="Создать заявку").click()
+    expect(page.locator("h1")).to_contain_text("Заявка №")
+    expect(page.locator(".ticket-photos img")).to_have_count(2)
+    context.close()
+
