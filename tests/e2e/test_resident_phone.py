@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_ticket_flow import sign_in
 from tests.tickets.conftest import jpeg_bytes
@@ -51,3 +51,34 @@ def test_photos_from_the_gallery_show_as_removable_thumbnails_before_sending(
     expect(page.locator(".ticket-photos img")).to_have_count(2)
     context.close()
 
+
+def clear_of_the_bottom_bar(page: Page, locator: Locator) -> None:
+    """The element is on screen and wholly above the fixed bottom bar."""
+    bar, item = page.locator("nav.bottomnav").bounding_box(), locator.bounding_box()
+    assert bar and item, "not shown"
+    assert item["y"] >= 0 and item["y"] + item["height"] <= bar["y"] + 0.5, (item, bar)
+
+
+def test_the_bottom_bar_covers_neither_the_pay_button_nor_a_focused_button(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/pay")
+    pay = page.locator("form.pay-form button[type=submit]")  # «Оплатить 3 412,50 ₽»
+    clear_of_the_bottom_bar(page, pay)  # the page is longer than the screen: the button stays in reach
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    clear_of_the_bottom_bar(page, pay)
+
+    page.goto(live_server + "/tickets/new")
+    create = page.get_by_role("button", name="Создать заявку")
+    page.locator("main").focus()
+    for _ in range(40):  # through the form with the keyboard: nothing focused on the way hides under the bar
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        if focused.count() and focused.evaluate("e => e.closest('main') !== null && e.offsetHeight > 0"):
+            clear_of_the_bottom_bar(page, focused)
+        if create.evaluate("button => button === document.activeElement"):
+            break
+    expect(create).to_be_focused()
+    clear_of_the_bottom_bar(page, create)
+    context.close()
