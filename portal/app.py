@@ -9,7 +9,13 @@ from typing import Any
 from litestar import Controller, Litestar, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.handlers import HTTPRouteHandler
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -93,6 +99,7 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
         message = {
             401: gettext("Please sign in to open this page."),
             403: gettext("You do not have access to this page."),
+            400: gettext("The request could not be read. Check what you typed and try again."),
             404: gettext("Page not found. Check the address or go to the home page."),
             405: gettext("This action is not available here."),
             413: gettext("The file is too large."),
@@ -118,11 +125,25 @@ async def _before_request(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException()
+    await _refuse_nul(request)
     principal = await principal_of(request)
     if request.method == "GET" and principal.is_authenticated and not is_fragment_request(request):
         request.scope["state"]["banners"] = await load_banners(principal)
     if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
         await storage.limit_uploads(request, principal.user_id)
+
+
+async def _refuse_nul(request: Request) -> None:
+    """A NUL character in a query or a form is never something a person typed, and PostgreSQL cannot store it in
+    text: such a request is refused as malformed (400) before any handler reads it."""
+    if b"%00" in request.scope.get("query_string", b""):
+        raise ClientException(detail="NUL in the query")
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        body = await request.body()
+        if b"%00" in body or b"\x00" in body:
+            raise ClientException(detail="NUL in the form")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -149,3 +149,11 @@ async def test_an_id_beyond_the_database_is_not_found_rather_than_an_error(
     await login(client, await make_user(accounts={place.account: "owner"}))
     response = await client.get(path)
     assert response.status_code == 404
+
+
+async def test_a_nul_character_in_a_query_or_a_form_is_refused_as_malformed(client, login, make_user):
+    await login(client, await make_user(roles=("admin",)))
+    assert (await client.get("/staff/payments", params={"q": "a\x00b"})).status_code == 400
+    response = await client.form("/staff/housing/complexes/new", {"name": "ЖК\x00", "city": "Симферополь"})
+    assert response.status_code == 400
+    assert "Check what you typed" in response.text or "Проверьте" in response.text
