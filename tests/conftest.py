@@ -590,14 +590,15 @@ class Inbox:
         return "250 OK"
 
     def wait_for(self, recipient: str, seconds: float = 30) -> Any:
-        """The first message to ``recipient``, parsed; waits for a delivery made by another process."""
-        from email import message_from_bytes
+        """The first message to ``recipient``, parsed as a reader's mail client would (headers decoded);
+        waits for a delivery made by another process."""
+        from email import message_from_bytes, policy
 
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for envelope in self.messages:
                 if recipient in envelope.rcpt_tos:
-                    return message_from_bytes(envelope.content)
+                    return message_from_bytes(envelope.content, policy=policy.default)
             time.sleep(0.1)
         raise AssertionError(f"no e-mail to {recipient} within {seconds} s")
 

@@ -98,7 +98,8 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         wide.screenshot(path=str(SHOTS / "staff-list-1280.png"), full_page=False)
         staff.goto(base + "/staff/posts")
         staff.screenshot(path=str(SHOTS / "staff-list-390.png"), full_page=False)
-        sign_in(wide, base, "resident@demo.ru")
+        wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        sign_in(wide, base, "resident@demo.ru")  # a new browser: a signed-in user is sent on from /login
         wide.goto(base + "/")
         wide.screenshot(path=str(SHOTS / "pinned-1280.png"), full_page=False)
         wide.goto(base + "/news")

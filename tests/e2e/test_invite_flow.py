@@ -66,7 +66,7 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     staff.close()
 
     message = inbox.wait_for(email)
-    body = message.get_payload(decode=True).decode()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     link = next(word for word in body.split() if "/invite/" in word)
     assert link.startswith(base)
 

@@ -53,7 +53,7 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
     staff.select_option("#f-executor", index=1)
     staff.get_by_role("button", name="Назначить").click()
     expect(staff.locator(".flash")).to_contain_text("Назначен исполнитель")
-    staff.locator("#ticket-status ~ form button[value=in_work]").click()
+    staff.locator("#ticket-actions button[value=in_work]").click()
     expect(staff.locator("#ticket-status")).to_contain_text("В работе")
     staff.fill("#message-form textarea[name=text]", "Мастер придёт сегодня до 18:00")
     staff.locator("#message-form button[type=submit]").click()
@@ -65,7 +65,7 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
     expect(resident.locator("#conversation")).to_contain_text("Мастер придёт сегодня до 18:00", timeout=15000)
     expect(resident.locator("#ticket-status")).to_contain_text("В работе")
 
-    staff.locator("#ticket-status ~ form button[value=done]").click()
+    staff.locator("#ticket-actions button[value=done]").click()
     expect(staff.locator("#ticket-status")).to_contain_text("Выполнена")
 
     expect(resident.locator("#ticket-status")).to_contain_text("Выполнена", timeout=15000)
