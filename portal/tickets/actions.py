@@ -7,14 +7,14 @@ of a staff write and the notifications (outbox rows) in each recipient's own lan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
-from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.accounts.tables import StaffHouse, UserRole
 from portal.content.actions import announce_outage, end_outage
 from portal.core import audit, storage
 from portal.core.address import premise_name
@@ -25,7 +25,7 @@ from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import FormErrors, Refused
 from portal.settings import get_settings
-from portal.tickets import deadlines, forms, queries, rules
+from portal.tickets import deadlines, forms, messages, queries, rules
 from portal.tickets.queries import AccountRef, OutageRow, TicketDetail
 from portal.tickets.rules import Actor, EventKind, Refusal, Status
 from portal.tickets.tables import (
@@ -172,62 +172,32 @@ async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
             await Ticket.update({Ticket.search_text: text}).where(Ticket.id == row["id"])
 
 
-Words = Callable[[], str]
-
-
 async def _tell(
-    user_id: int | None,
-    template: str,
-    ticket: queries.TicketRow,
-    event_id: int,
-    *,
-    subject: Words,
-    body: Words,
-    link: str,
+    user_id: int | None, template: str, ticket: queries.TicketRow, event_id: int, link: str, **context: Any
 ) -> None:
-    """Notify one user about a request, the words made in the user's own language (not the caller's)."""
+    """Notify one user about a request through a message template of ``tickets.messages``: ``accounts.notify``
+    renders it in the user's own language, whoever caused it."""
     if user_id is None:
         return
-    user = await User.select(User.locale).where(User.id == user_id).first()
-    with in_locale(user["locale"] if user else None):
-        words = subject(), body()
     await notify(
         user_id,
         template,
-        subject=words[0],
-        body=words[1],
-        context={"ticket_id": ticket.id, "number": ticket.number},
+        context={"ticket_id": ticket.id, "number": ticket.number, **context},
         dedupe_key=f"ticket:{ticket.id}:event:{event_id}",
         link=link,
     )
 
 
 async def _tell_other_side(
-    ticket: TicketDetail, event_id: int, *, by_staff: bool, subject: Words, body: Words, visible: bool = True
+    ticket: TicketDetail, event_id: int, template: str, *, by_staff: bool, visible: bool = True, **context: Any
 ) -> None:
     """Staff wrote or changed something the resident sees: tell the resident who filed it; a resident did: tell
     the executor."""
     if by_staff:
         if visible:
-            await _tell(
-                ticket.author,
-                "ticket_event",
-                ticket,
-                event_id,
-                subject=subject,
-                body=body,
-                link=f"/tickets/{ticket.id}",
-            )
+            await _tell(ticket.author, template, ticket, event_id, f"/tickets/{ticket.id}", **context)
         return
-    await _tell(
-        ticket.executor,
-        "ticket_event",
-        ticket,
-        event_id,
-        subject=subject,
-        body=body,
-        link=f"/staff/tickets/{ticket.id}",
-    )
+    await _tell(ticket.executor, template, ticket, event_id, f"/staff/tickets/{ticket.id}", **context)
 
 
 # --- opening a request ----------------------------------------------------------------------------------------
@@ -330,18 +300,11 @@ async def _alert_dispatchers(ticket_id: int, number: int, house_id: int, categor
     rows = await UserRole.select(UserRole.user).where(
         (UserRole.role == "dispatcher") & UserRole.user.is_in(house_staff)
     )
-    users = sorted({r["user"] for r in rows})[:50]
-    locales = {r["id"]: r["locale"] for r in await User.select(User.id, User.locale).where(User.id.is_in(users or [0]))}
-    for user_id in users:
-        with in_locale(locales.get(user_id)):
-            subject = gettext("Emergency request No. %(number)s", number=number)
-            body = rules.category_label(category)
+    for user_id in sorted({r["user"] for r in rows})[:50]:
         await notify(
             user_id,
-            "ticket_emergency",
-            subject=subject,
-            body=body,
-            context={"ticket_id": ticket_id},
+            messages.EMERGENCY.name,
+            context={"ticket_id": ticket_id, "number": number, "category": category},
             dedupe_key=f"ticket:{ticket_id}:event:{event_id}",
             link=f"/staff/tickets/{ticket_id}",
         )
@@ -438,13 +401,7 @@ async def post_message(
                 principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}
             )
         if visible:
-            await _tell_other_side(
-                ticket,
-                event_id,
-                by_staff=by_staff,
-                subject=lambda: gettext("New message on request No. %(number)s", number=ticket.number),
-                body=lambda: text[:500] or gettext("Photos attached"),
-            )
+            await _tell_other_side(ticket, event_id, messages.REPLY.name, by_staff=by_staff, text=text[:500])
     return event_id
 
 
@@ -505,13 +462,10 @@ async def _move(
         await _tell_other_side(
             ticket,
             event_id,
+            messages.STATUS_CHANGED.name,
             by_staff=by_staff,
-            subject=lambda: gettext(
-                "Request No. %(number)s: %(status)s",
-                number=ticket.number,
-                status=rules.label(rules.STATUS_LABELS, target),
-            ),
-            body=lambda: comment.strip()[:500],
+            status=target,
+            comment=comment.strip()[:500],
         )
     return event_id
 
@@ -587,15 +541,8 @@ async def assign_executor(
             principal, "ticket.assign", "ticket", ticket.id, {"executor": [ticket.executor, executor_id]}
         )
         if executor_id is not None and executor_id != principal.user_id:
-            await _tell(
-                executor_id,
-                "ticket_assigned",
-                ticket,
-                event_id,
-                subject=lambda: gettext("Request No. %(number)s is assigned to you", number=ticket.number),
-                body=lambda: rules.category_label(ticket.category),
-                link=f"/staff/tickets/{ticket.id}",
-            )
+            link = f"/staff/tickets/{ticket.id}"
+            await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, category=ticket.category)
     return event_id
 
 

@@ -224,3 +224,25 @@ async def test_the_conversation_poll_answers_204_when_nothing_is_new(client, log
     r = await client.get(f"/tickets/{ticket['id']}?part=conversation&since=0&last={last - 1}", headers=headers)
     assert r.status_code == 200 and 'id="ticket-poll"' in r.text and "<html" not in r.text
     assert 'id="conversation" aria-labelledby="conv-h" hx-swap-oob="true"' in r.text
+
+
+async def test_a_russian_speaking_dispatchers_status_change_reaches_an_english_speaking_resident_in_english(
+    client, new_client, login, make_user, make_account
+):
+    from portal.accounts.tables import User
+    from portal.core.tables import OutboxMessage
+
+    user, place = await _resident(make_user, make_account)
+    await User.update({User.locale: "en"}).where(User.id == user)
+    await login(client, user)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.account == place.account).first()
+    dispatcher = await make_user(roles=("dispatcher",), houses=(place.house,), name="Диспетчер Смирнова")
+    staff = new_client()
+    staff.cookies.set("lang", "ru")
+    await login(staff, dispatcher)
+    r = await staff.form(f"/staff/tickets/{ticket['id']}/status", {"status": "in_work", "comment": "Мастер выехал"})
+    assert r.status_code == 303
+    assert "Статус изменён" in (await staff.get(r.headers["location"])).text  # the dispatcher reads Russian
+    told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(OutboxMessage.user_id == user)
+    assert told and {m["subject"] for m in told} == {f"Request No. {ticket['number']}: In work"}
