@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from portal.accounts.notify import notify
@@ -35,6 +36,7 @@ from portal.payments.tables import (
     Payment,
     PaymentKind,
     PaymentMethod,
+    PaymentPurpose,
     PaymentStatus,
     Refund,
     RefundStatus,
@@ -55,6 +57,29 @@ async def _notify_user(user_id: int | None, template: str, context: dict[str, An
     if not user_id:
         return
     await notify(user_id, template, context=context, dedupe_key=key, link=link)
+
+
+# --- payments of other purposes ---------------------------------------------------------------------------------
+
+
+PurposeEvent = Callable[[str, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PurposeHooks:
+    """What the owner of a purpose (the catalog's orders) does, inside the payment's transaction, when a payment
+    of one of its references is paid (once) and when a refund of it is made (once per refund)."""
+
+    paid: PurposeEvent
+    refunded: PurposeEvent
+
+
+_purposes: dict[str, PurposeHooks] = {}
+
+
+def register_purpose(purpose: PaymentPurpose, *, paid: PurposeEvent, refunded: PurposeEvent) -> None:
+    """A domain above payments (which payments may not import) takes the payments of ``purpose``."""
+    _purposes[str(purpose)] = PurposeHooks(paid, refunded)
 
 
 # --- starting a checkout ---------------------------------------------------------------------------------------
@@ -79,43 +104,109 @@ async def start_checkout(
 ) -> Started:
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
     closes unpaid after ``rules.CHECKOUT_LIFETIME``."""
-    now = now or clock.now()
     batch = str(uuid.uuid4())
-    key = str(uuid.uuid4())
     percent = queries.commission_percent()
-    expires_at = now + rules.CHECKOUT_LIFETIME
-    ids: list[int] = []
-    async with atomic():
-        for account, amount in items:
-            row = await Payment.insert(
-                Payment(
-                    uid=str(uuid.uuid4()),
-                    batch=batch,
-                    kind=PaymentKind.CHECKOUT,
-                    account=account.id,
-                    amount_kopecks=to_kopecks(amount),
-                    commission_kopecks=to_kopecks(rules.commission(amount, percent)),
-                    status=S.CREATED,
-                    idempotency_key=key,
-                    created_by=principal.user_id,
-                    description=f"ЖКУ, л/с {account.number}",
-                    expires_at=expires_at,
-                )
-            ).returning(Payment.id)
-            ids.append(row[0]["id"])
+    rows = [
+        Payment(
+            uid=str(uuid.uuid4()),
+            account=account.id,
+            amount_kopecks=to_kopecks(amount),
+            commission_kopecks=to_kopecks(rules.commission(amount, percent)),
+            description=f"ЖКУ, л/с {account.number}",
+        )
+        for account, amount in items
+    ]
     lines = [(f"ЖКУ, л/с {a.number}", to_kopecks(amount)) for a, amount in items]
     fee = sum(to_kopecks(rules.commission(amount, percent)) for _, amount in items)
     if fee:
         lines.append(("Комиссия", fee))
+    return await _open_checkout(
+        principal,
+        batch,
+        rows,
+        lines,
+        success_url=f"{base_url}/pay/return?session_id={{CHECKOUT_SESSION_ID}}",
+        cancel_url=f"{base_url}/pay/cancel?payment={batch}",
+        metadata={"accounts": ",".join(a.number for a, _ in items)[:450]},
+        description="Оплата ЖКУ",
+        now=now or clock.now(),
+    )
+
+
+async def start_purpose_checkout(
+    principal: Principal,
+    *,
+    account_id: int,
+    amount: Decimal,
+    purpose: PaymentPurpose,
+    reference: str,
+    title: str,
+    return_path: str,
+    cancel_path: str,
+    base_url: str,
+    now: datetime | None = None,
+) -> Started:
+    """A checkout for something other than the account's utilities (an order of paid services): one payment on
+    the account, marked with its ``purpose`` and ``reference``, never credited to the ledger. The payer comes back
+    to ``return_path`` (``?session_id=`` appended) or, having cancelled, to ``cancel_path``."""
+    batch = str(uuid.uuid4())
+    row = Payment(
+        uid=str(uuid.uuid4()),
+        account=account_id,
+        amount_kopecks=to_kopecks(amount),
+        purpose=purpose,
+        reference=reference[:64],
+        description=title[:255],
+    )
+    return await _open_checkout(
+        principal,
+        batch,
+        [row],
+        [(title[:250], to_kopecks(amount))],
+        success_url=f"{base_url}{return_path}?session_id={{CHECKOUT_SESSION_ID}}",
+        cancel_url=f"{base_url}{cancel_path}",
+        metadata={"purpose": str(purpose), "reference": reference[:64]},
+        description=title[:250],
+        now=now or clock.now(),
+    )
+
+
+async def _open_checkout(
+    principal: Principal,
+    batch: str,
+    rows: list[Payment],
+    lines: list[tuple[str, int]],
+    *,
+    success_url: str,
+    cancel_url: str,
+    metadata: dict[str, str],
+    description: str,
+    now: datetime,
+) -> Started:
+    """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
+    ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``."""
+    key = str(uuid.uuid4())
+    expires_at = now + rules.CHECKOUT_LIFETIME
+    ids: list[int] = []
+    async with atomic():
+        for row in rows:
+            row.batch = batch
+            row.kind = PaymentKind.CHECKOUT
+            row.status = S.CREATED
+            row.idempotency_key = key
+            row.created_by = principal.user_id
+            row.expires_at = expires_at
+            inserted = await Payment.insert(row).returning(Payment.id)
+            ids.append(inserted[0]["id"])
     try:
         session = await client().create_checkout_session(
             payment_id=batch,
             lines=lines,
-            success_url=f"{base_url}/pay/return?session_id={{CHECKOUT_SESSION_ID}}",
-            cancel_url=f"{base_url}/pay/cancel?payment={batch}",
+            success_url=success_url,
+            cancel_url=cancel_url,
             idempotency_key=key,
-            metadata={"accounts": ",".join(a.number for a, _ in items)[:450]},
-            description="Оплата ЖКУ",
+            metadata=metadata,
+            description=description,
             expires_at=int(expires_at.timestamp()),
         )
     except GatewayError as exc:
@@ -149,6 +240,16 @@ async def return_from_checkout(principal: Principal, session_id: str) -> str | N
             (Payment.batch == batch) & (Payment.status == S.OPEN)
         )
     return batch
+
+
+async def refresh_checkout(batch: str) -> PaymentStatus | None:
+    """Ask the gateway how a checkout stands now and apply it (the payer's return, before the webhook); the
+    status it left, or None for an unknown checkout."""
+    applied = await _sync_batch(batch)
+    if applied is None:
+        return None
+    rows = await queries.batch_rows(batch)
+    return rows[0].status if rows else None
 
 
 async def cancel_checkout(batch: str) -> None:
@@ -224,7 +325,12 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
 
 
 async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
-    """Credit each account of a paid batch once (the ledger reference is the guard)."""
+    """Credit each account of a paid batch once (the ledger reference is the guard); a payment of another purpose
+    is handed to its owner once instead, and never reaches the ledger."""
+    for row in rows:
+        if row.purpose != PaymentPurpose.UTILITIES:
+            await _hand_over(row, now)
+    rows = [r for r in rows if r.purpose == PaymentPurpose.UTILITIES]
     posted_any = False
     for row in rows:
         if row.credited_at is not None:
@@ -245,6 +351,21 @@ async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
             f"payment:{first.uid}:succeeded",
             f"/payments/{first.id}",
         )
+
+
+async def _hand_over(row: queries.BatchRow, now: datetime) -> None:
+    """A paid payment of another purpose goes to its owner once (claimed by ``credited_at``)."""
+    hooks = _purposes.get(str(row.purpose))
+    if hooks is None:
+        log.warning("payment %s of purpose %s has nobody to take it", row.id, row.purpose)
+        return
+    claimed = (
+        await Payment.update({Payment.credited_at: now})
+        .where((Payment.id == row.id) & Payment.credited_at.is_null())
+        .returning(Payment.id)
+    )
+    if claimed:
+        await hooks.paid(row.reference, now)
 
 
 Applied = tuple[rules.Outcome, int]  # what the gateway's state meant, and how many payments it changed
@@ -452,6 +573,76 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
     return refund_id
 
 
+class RefundState(StrEnum):
+    """Where the refund of a purpose's payment stands after ``refund_purpose``."""
+
+    NONE = "none"  # nothing was paid, so nothing is returned
+    REFUNDED = "refunded"
+    PENDING = "pending"  # asked for; the gateway's word (or a retry) will finish it
+    FAILED = "failed"
+
+
+REFUND_NAMESPACE = uuid.UUID("6f1d3c2e-5a7b-4c8d-9e0f-a1b2c3d4e5f6")
+
+
+async def refund_purpose(
+    purpose: PaymentPurpose, reference: str, reason: str, *, actor: Principal | None = None
+) -> RefundState:
+    """Return what was paid for ``reference`` (an order), once however often it is asked: the refund's id and the
+    gateway's idempotency key are derived from the paid payment, so a second call (or a second process) finds the
+    first refund, or replays the same request to the gateway, instead of returning the money twice."""
+    payment = await queries.paid_payment_for(purpose, reference)
+    if payment is None or not payment.intent_id:
+        return RefundState.NONE
+    uid = str(uuid.uuid5(REFUND_NAMESPACE, f"{purpose}:{reference}:{payment.id}:{payment.batch}"))
+    existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
+    if existing is None:
+        available = rules.refundable(to_kopecks(payment.amount), to_kopecks(payment.refunded), payment.stored_status)
+        if available <= 0:
+            return RefundState.REFUNDED if payment.stored_status == S.REFUNDED else RefundState.NONE
+        async with atomic():
+            await Refund.insert(
+                Refund(
+                    uid=uid,
+                    payment=payment.id,
+                    amount_kopecks=available,
+                    reason=reason[:255],
+                    status=RefundStatus.PENDING,
+                    idempotency_key=uid,
+                    created_by=actor.user_id if actor else None,
+                )
+            ).on_conflict(target=Refund.uid, action="DO NOTHING")
+        existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
+        assert existing is not None
+    if existing["status"] == RefundStatus.SUCCEEDED:
+        return RefundState.REFUNDED
+    try:
+        result = await client().create_refund(
+            payment_intent=payment.intent_id,
+            amount=existing["amount_kopecks"],
+            reason="requested_by_customer",
+            refund_id=uid,
+            idempotency_key=uid,
+        )
+    except GatewayError as exc:
+        if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (409, 429):
+            async with atomic():
+                await Refund.update(
+                    {Refund.status: RefundStatus.FAILED, Refund.failure_message: exc.message[:255]}
+                ).where((Refund.id == existing["id"]) & Refund.posted_at.is_null())
+            return RefundState.FAILED
+        log.warning("refund %s not confirmed yet: %s", uid, exc)
+        return RefundState.PENDING
+    async with atomic():
+        await Refund.update({Refund.gateway_refund_id: result.id}).where(
+            (Refund.id == existing["id"]) & Refund.gateway_refund_id.is_null()
+        )
+    if result.status == "succeeded":
+        await _apply_refund(existing["id"], actor=actor)
+        return RefundState.REFUNDED
+    return RefundState.FAILED if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED) else RefundState.PENDING
+
+
 async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str = "") -> bool:
     """Post a succeeded refund to the ledger once, update the payment, and record it in the audit log."""
     now = clock.now()
@@ -466,13 +657,17 @@ async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str 
         done = claimed[0]
         payment = await Payment.select().where(Payment.id == done["payment"]).first()
         assert payment is not None
-        await ledger.post_refund(
-            payment["account"],
-            from_kopecks(done["amount_kopecks"]),
-            f"refund:{done['uid']}",
-            now,
-            reason=done["reason"],
-        )
+        hooks = _purposes.get(payment["purpose"])
+        if payment["purpose"] == PaymentPurpose.UTILITIES:
+            await ledger.post_refund(
+                payment["account"],
+                from_kopecks(done["amount_kopecks"]),
+                f"refund:{done['uid']}",
+                now,
+                reason=done["reason"],
+            )
+        elif hooks is not None:
+            await hooks.refunded(payment["reference"], now)
         refunded = payment["refunded_kopecks"] + done["amount_kopecks"]
         status = rules.status_after_refunds(payment["amount_kopecks"], refunded)
         await Payment.update(

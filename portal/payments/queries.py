@@ -26,6 +26,7 @@ from portal.payments.tables import (
     Payment,
     PaymentKind,
     PaymentMethod,
+    PaymentPurpose,
     PaymentStatus,
     Refund,
 )
@@ -111,6 +112,8 @@ class PaymentView:
     created_by: int | None
     address: str = ""
     house_id: int | None = None
+    purpose: str = PaymentPurpose.UTILITIES
+    reference: str = ""
 
     @property
     def refundable(self) -> Decimal:
@@ -122,6 +125,8 @@ def _columns(*, with_address: bool = False) -> tuple[Any, ...]:
         Payment.id,
         Payment.batch,
         Payment.kind,
+        Payment.purpose,
+        Payment.reference,
         Payment.account,
         Payment.account.number.as_alias("number"),
         Payment.amount_kopecks,
@@ -172,6 +177,8 @@ def _view(row: dict[str, Any], now: datetime) -> PaymentView:
         created_by=row["created_by"],
         address=address,
         house_id=row.get("house_id"),
+        purpose=row["purpose"],
+        reference=row["reference"],
     )
 
 
@@ -217,7 +224,12 @@ async def payments_of_user(principal: Principal, page: PageRequest) -> Page[Paym
     ids = sorted(principal.account_ids)
     if not ids:
         return Page([], 0, page.number, page.size)
-    where = Payment.account.is_in(ids) & (Payment.status != PaymentStatus.CREATED)
+    # The history of utility payments: an order's payment is shown with the order, apart from the account's debt.
+    where = (
+        Payment.account.is_in(ids)
+        & (Payment.status != PaymentStatus.CREATED)
+        & (Payment.purpose == PaymentPurpose.UTILITIES)
+    )
     total = await Payment.count().where(where)
     rows = (
         await Payment.select(*_columns())
@@ -235,6 +247,7 @@ async def paid_checkouts_before(user_id: int, payment_id: int) -> int:
     return await Payment.count().where(
         (Payment.created_by == user_id)
         & (Payment.kind == PaymentKind.CHECKOUT)
+        & (Payment.purpose == PaymentPurpose.UTILITIES)
         & Payment.status.is_in(sorted(rules.PAID_STATUSES))
         & (Payment.id < payment_id)
     )
@@ -265,6 +278,8 @@ class BatchRow:
     intent_id: str | None
     credited_at: datetime | None
     created_by: int | None
+    purpose: PaymentPurpose = PaymentPurpose.UTILITIES
+    reference: str = ""
 
 
 async def batch_rows(batch: str) -> list[BatchRow]:
@@ -281,6 +296,8 @@ async def batch_rows(batch: str) -> list[BatchRow]:
             Payment.intent_id,
             Payment.credited_at,
             Payment.created_by,
+            Payment.purpose,
+            Payment.reference,
         )
         .where(Payment.batch == batch)
         .order_by(Payment.id)
@@ -299,6 +316,8 @@ async def batch_rows(batch: str) -> list[BatchRow]:
             intent_id=r["intent_id"],
             credited_at=r["credited_at"],
             created_by=r["created_by"],
+            purpose=PaymentPurpose(r["purpose"]),
+            reference=r["reference"],
         )
         for r in rows
     ]
@@ -337,6 +356,39 @@ async def batches_to_check(since: datetime, now: datetime, limit: int = 200) -> 
 async def all_paid(batch: str) -> bool:
     rows = await Payment.select(Payment.status).where(Payment.batch == batch).limit(100)
     return bool(rows) and all(r["status"] in rules.PAID_STATUSES for r in rows)
+
+
+# --- payments of other purposes (orders) ---------------------------------------------------------------------
+
+
+async def payments_for(purpose: PaymentPurpose, references: Iterable[str]) -> dict[str, PaymentView]:
+    """The latest payment of each reference (an order's), in one bounded query; references without one are absent."""
+    wanted = sorted({r for r in references if r})[:500]
+    if not wanted:
+        return {}
+    rows = (
+        await Payment.select(*_columns())
+        .where((Payment.purpose == purpose) & Payment.reference.is_in(wanted))
+        .order_by(Payment.id)
+        .limit(2000)
+    )
+    now = clock.now()
+    return {r["reference"]: _view(r, now) for r in rows}
+
+
+async def paid_payment_for(purpose: PaymentPurpose, reference: str) -> PaymentView | None:
+    """The paid payment of a reference (the one a refund returns), or None."""
+    row = (
+        await Payment.select(*_columns())
+        .where(
+            (Payment.purpose == purpose)
+            & (Payment.reference == reference[:64])
+            & Payment.status.is_in(sorted(rules.PAID_STATUSES))
+        )
+        .order_by(Payment.id, ascending=False)
+        .first()
+    )
+    return _view(row, clock.now()) if row else None
 
 
 # --- saved cards and autopay ------------------------------------------------------------------------------------

@@ -39,6 +39,15 @@ class PaymentKind(StrEnum):
     AUTOPAY = "autopay"  # a saved card charged off-session on the receipt day
 
 
+class PaymentPurpose(StrEnum):
+    """What a payment pays for. Utilities are credited to the account's ledger; an order of paid services
+    (``reference`` names it) is kept apart from the account's debt and never reaches the ledger: its owner
+    learns of the payment through ``actions.register_purpose``."""
+
+    UTILITIES = "utilities"
+    ORDER = "order"
+
+
 class RefundStatus(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
@@ -70,12 +79,16 @@ class Payment(Table):
 
     ``uid`` is the payment's own public id (the ledger reference is ``payment:<uid>``); ``batch`` is what the
     gateway knows as ``metadata[payment_id]``. ``expires_at`` is when the gateway closes an unpaid checkout.
+    ``purpose`` and ``reference`` say what is paid (utilities of ``account``, or an order); ``credited_at`` is
+    when a paid payment was handed over: credited to the ledger, or to the order it pays.
     """
 
     id = Serial(primary_key=True)
     uid = Varchar(length=36, unique=True)
     batch = Varchar(length=36, index=True)
     kind = Varchar(length=16, default=PaymentKind.CHECKOUT, choices=PaymentKind)
+    purpose = Varchar(length=16, default=PaymentPurpose.UTILITIES, choices=PaymentPurpose, index=True)
+    reference = Varchar(length=64, default="", index=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
     amount_kopecks = BigInt()
     commission_kopecks = BigInt(default=0)
