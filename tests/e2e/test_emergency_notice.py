@@ -6,10 +6,10 @@ var/test/screenshots for a person to look at."""
 from __future__ import annotations
 
 import os
-from email.header import decode_header, make_header
 import re
 import sqlite3
 import time
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import httpx
