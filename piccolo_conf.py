@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "portal.meetings.piccolo_app",
         "portal.notifications.piccolo_app",
         "portal.content.piccolo_app",
+        "portal.showcase.piccolo_app",
     ]
 )

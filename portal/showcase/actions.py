@@ -1,0 +1,423 @@
+"""Changes of the showcase, one function per intent, each one ``atomic()`` unit with its audit event (staff writes)
+and its outbox rows (the notices of leads and owners' requests). A rule that says no raises ``Refused``."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PIL import Image
+
+from portal.core import audit, clock, storage
+from portal.core.address import full_address
+from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.core.i18n import gettext
+from portal.core.security import Principal
+from portal.core.web import Refused
+from portal.notifications.channels import deliver_soon
+from portal.showcase import consent, notices, queries, rules
+from portal.showcase.rules import Missing, Move
+from portal.showcase.tables import (
+    Lead,
+    LeadStatus,
+    Listing,
+    ListingKind,
+    ListingOffer,
+    ListingPhoto,
+    ListingStatus,
+    OfferStatus,
+    PriceUnit,
+)
+
+# --- listings ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a listing is: its house and complex, and the premise — from the registry, or typed by hand."""
+
+    house_id: int
+    complex_id: int
+    address: str
+    premise_id: int | None
+    premise_number: str
+    area: Decimal
+    floor: int
+
+
+@dataclass(frozen=True)
+class ListingInput:
+    kind: ListingKind
+    price_kopecks: int
+    price_unit: PriceUnit
+    description: str = ""
+    features: tuple[str, ...] = ()
+    rooms: int | None = None
+    manager: int | None = None
+
+
+def _fields(data: ListingInput, place: Place) -> dict[Any, Any]:
+    figures = rules.prices(data.price_unit, from_kopecks(data.price_kopecks), place.area)
+    return {
+        Listing.kind: data.kind,
+        Listing.house: place.house_id,
+        Listing.complex: place.complex_id,
+        Listing.premise: place.premise_id,
+        Listing.premise_number: place.premise_number,
+        Listing.address: place.address[:300],
+        Listing.area: place.area,
+        Listing.floor: place.floor,
+        Listing.rooms: data.rooms if rules.is_flat(data.kind) else None,
+        Listing.price_kopecks: data.price_kopecks,
+        Listing.price_unit: data.price_unit,
+        Listing.total_kopecks: to_kopecks(figures.total),
+        Listing.per_m2_kopecks: to_kopecks(figures.per_m2),
+        Listing.description: data.description[:5000],
+        Listing.features: list(data.features),
+        Listing.manager: data.manager,
+        Listing.updated_at: clock.now(),
+    }
+
+
+def _plain(values: dict[Any, Any]) -> dict[str, Any]:
+    return {column._meta.name: value for column, value in values.items() if column._meta.name != "updated_at"}
+
+
+def missing_words(missing: list[Missing]) -> str:
+    return ", ".join(
+        {
+            Missing.PHOTO: gettext("a photo"),
+            Missing.PRICE: gettext("a price"),
+            Missing.AREA: gettext("the area"),
+        }[m]
+        for m in missing
+    )
+
+
+def _check_house(principal: Principal, house_id: int) -> None:
+    if not principal.may_see_house(house_id):
+        raise Refused(gettext("You can list premises only in the houses you work with."))
+
+
+async def create_listing(principal: Principal, data: ListingInput, place: Place) -> int:
+    """A draft listing of a house the staff member works with."""
+    _check_house(principal, place.house_id)
+    values = _fields(data, place)
+    async with atomic():
+        rows = await Listing.insert(
+            Listing(**{c._meta.name: v for c, v in values.items()}, created_by=principal.user_id)
+        )
+        listing_id = rows[0]["id"]
+        await audit.record(principal, "showcase.listing_create", "listing", listing_id, _plain(values))
+    return listing_id
+
+
+async def update_listing(principal: Principal, listing: queries.ListingView, data: ListingInput, place: Place) -> None:
+    """New figures and words for a listing; one on show must keep what its card needs."""
+    _check_house(principal, place.house_id)
+    values = _fields(data, place)
+    if rules.is_public(listing.status):
+        missing = rules.missing_to_publish(listing.photo_count, values[Listing.total_kopecks], place.area)
+        if missing:
+            raise Refused(gettext("A listing on show needs %(what)s.", what=missing_words(missing)))
+    before = (
+        await Listing.select(*values.keys()).where(Listing.id == listing.id).first()  # type: ignore[arg-type]
+    ) or {}
+    async with atomic():
+        await Listing.update(values).where(Listing.id == listing.id)
+        await audit.record(
+            principal, "showcase.listing_update", "listing", listing.id, audit.diff(before, _plain(values))
+        )
+
+
+async def move_listing(principal: Principal, listing: queries.ListingView, move: Move) -> ListingStatus:
+    """Publish, reserve, release, close or reopen; publishing needs a photo, a price and the area."""
+    target = rules.moved(listing.status, move)
+    if target is None:
+        raise Refused(gettext("The listing cannot do this in its present status."))
+    changes: dict[Any, Any] = {Listing.status: target, Listing.updated_at: clock.now()}
+    if move is Move.PUBLISH:
+        missing = rules.missing_to_publish(listing.photo_count, listing.total_kopecks, listing.area)
+        if missing:
+            raise Refused(gettext("To publish the listing, add %(what)s.", what=missing_words(missing)))
+        changes[Listing.published_at] = clock.now()
+    async with atomic():
+        done = (
+            await Listing.update(changes)
+            .where((Listing.id == listing.id) & (Listing.status == listing.status))
+            .returning(Listing.id)
+        )
+        if not done:
+            raise Refused(gettext("Someone has just changed this listing. Look at it again."))
+        await audit.record(
+            principal, "showcase.listing_" + move.value, "listing", listing.id, {"status": [listing.status, target]}
+        )
+    return target
+
+
+async def duplicate(principal: Principal, listing: queries.ListingView) -> int:
+    """A draft copy of a listing — words, figures, features and place — without its photos, views and leads."""
+    _check_house(principal, listing.house_id)
+    async with atomic():
+        rows = await Listing.insert(
+            Listing(
+                kind=listing.kind,
+                house=listing.house_id,
+                complex=listing.complex_id,
+                premise=listing.premise_id,
+                premise_number=listing.premise_number,
+                address=listing.address,
+                area=listing.area,
+                floor=listing.floor,
+                rooms=listing.rooms,
+                price_kopecks=listing.price_kopecks,
+                price_unit=listing.price_unit,
+                total_kopecks=listing.total_kopecks,
+                per_m2_kopecks=listing.per_m2_kopecks,
+                description=listing.description,
+                features=list(listing.features),
+                manager=listing.manager_id,
+                created_by=principal.user_id,
+            )
+        )
+        copy_id = rows[0]["id"]
+        await audit.record(principal, "showcase.listing_duplicate", "listing", copy_id, {"from": listing.id})
+    return copy_id
+
+
+async def count_view(listing_id: int) -> None:
+    """One more view of a listing's public page."""
+    await Listing.update({Listing.views: Listing.views + 1}).where(Listing.id == listing_id)
+
+
+# --- photos ------------------------------------------------------------------------------------------------------
+
+
+def _small(data: bytes) -> bytes:
+    """The card's copy of a cleaned photo: at most 640 px a side."""
+    image = Image.open(io.BytesIO(data))
+    image.thumbnail((rules.THUMB_SIDE, rules.THUMB_SIDE))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+async def _store(upload: Any) -> tuple[storage.StoredFile, storage.StoredFile]:
+    """A photo cleaned by core.storage (re-encoded, stripped), and its small copy stored beside it (made from the
+    cleaned file, or handed along with the photo as ``upload.small`` — the demo's drawings)."""
+    full = await storage.save_image(upload)
+    small = getattr(upload, "small", None) or await asyncio.to_thread(
+        lambda: _small(storage.path_of(full.key).read_bytes())
+    )
+    return full, await storage.save_image(small)
+
+
+async def _renumber(listing_id: int, order: list[int]) -> None:
+    """Positions 0, 1, 2 … in ``order``; the first photo becomes the cover."""
+    for position, photo_id in enumerate(order):
+        await ListingPhoto.update({ListingPhoto.position: position}).where(
+            (ListingPhoto.id == photo_id) & (ListingPhoto.listing == listing_id)
+        )
+    await Listing.update(
+        {
+            Listing.cover_photo: order[0] if order else None,
+            Listing.photo_count: len(order),
+            Listing.updated_at: clock.now(),
+        }
+    ).where(Listing.id == listing_id)
+
+
+async def _order(listing_id: int) -> list[int]:
+    return [r["id"] for r in await queries.photo_rows(listing_id)]
+
+
+async def add_photos(principal: Principal, listing: queries.ListingView, uploads: list[Any]) -> list[Any]:
+    """Store the photos (at most 20 a listing) after the ones it has; returns the refusals (``UploadRefused``) of
+    the files that are not photos or too large, which are skipped."""
+    room = rules.MAX_PHOTOS - listing.photo_count
+    if room <= 0:
+        raise Refused(gettext("A listing holds at most %(n)s photos.", n=rules.MAX_PHOTOS))
+    stored, refused = [], []
+    for upload in uploads[:room]:
+        try:
+            stored.append(await _store(upload))
+        except storage.UploadRefused as problem:
+            refused.append(problem)
+    if not stored:
+        return refused
+    async with atomic():
+        order = await _order(listing.id)
+        for position, (full, small) in enumerate(stored, start=len(order)):
+            rows = await ListingPhoto.insert(
+                ListingPhoto(listing=listing.id, key=full.key, thumb_key=small.key, width=full.width,
+                             height=full.height, position=position)
+            )  # fmt: skip
+            order.append(rows[0]["id"])
+        await _renumber(listing.id, order)
+        await audit.record(principal, "showcase.photos_add", "listing", listing.id, {"photos": len(stored)})
+    return refused
+
+
+async def move_photo(principal: Principal, listing: queries.ListingView, photo_id: int, direction: str) -> None:
+    async with atomic():
+        order = await _order(listing.id)
+        if photo_id not in order:
+            raise Refused(gettext("This photo is no longer there."))
+        new = rules.reordered(order, photo_id, direction)
+        await _renumber(listing.id, new)
+        await audit.record(principal, "showcase.photo_move", "listing", listing.id, {"photos": [order, new]})
+
+
+async def delete_photo(principal: Principal, listing: queries.ListingView, photo_id: int) -> None:
+    """Remove a photo; a listing on show keeps at least one."""
+    async with atomic():
+        rows = {r["id"]: r for r in await queries.photo_rows(listing.id)}
+        if photo_id not in rows:
+            raise Refused(gettext("This photo is no longer there."))
+        if rules.is_public(listing.status) and len(rows) == 1:
+            raise Refused(gettext("A listing on show keeps at least one photo. Add another one first."))
+        await ListingPhoto.delete().where(ListingPhoto.id == photo_id)
+        await _renumber(listing.id, [i for i in rows if i != photo_id])
+        await audit.record(principal, "showcase.photo_delete", "listing", listing.id, {"photo": photo_id})
+    for key in (rows[photo_id]["key"], rows[photo_id]["thumb_key"]):
+        storage.delete(key)
+
+
+# --- leads -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Where a lead came from, for its consent record."""
+
+    ip: str
+    user_agent: str
+    locale: str
+
+
+async def send_lead(
+    principal: Principal, listing: queries.ListingView, name: str, phone: str, message: str, visitor: Visitor
+) -> int:
+    """A visitor's lead on a listing with the consent they gave; the staff in charge hear of it (in-app and
+    e-mail, through the outbox, in their own language)."""
+    if not rules.is_public(listing.status):
+        raise Refused(gettext("This listing is no longer on show."))
+    now = clock.now()
+    async with atomic():
+        rows = await Lead.insert(
+            Lead(
+                listing=listing.id,
+                name=name[:120],
+                phone=phone,
+                message=message[:2000],
+                user=principal.user_id,
+                consent_version=consent.current_version(),
+                consent_at=now,
+                consent_ip=visitor.ip[:64],
+                consent_user_agent=visitor.user_agent[:255],
+                consent_locale=visitor.locale[:8],
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        lead_id = rows[0]["id"]
+        context = {"kind": listing.kind, "complex": listing.complex_name, "area": str(listing.area),
+                   "rooms": listing.rooms, "address": listing.address, "name": name, "phone": phone,
+                   "message": message[:500], "link": f"/staff/showcase/leads/{lead_id}"}  # fmt: skip
+        staff = await queries.staff_to_tell(listing.house_id, listing.manager_id)
+        await notices.tell(staff, notices.LEAD, context, f"showcase:lead:{lead_id}")
+    deliver_soon()
+    return lead_id
+
+
+async def move_lead(principal: Principal, lead: queries.LeadRow, status: LeadStatus, note: str) -> None:
+    """A lead moves along its work (or only its note changes)."""
+    if status != lead.status and not rules.lead_may_move(lead.status, status):
+        raise Refused(gettext("A lead cannot go from this status to that one."))
+    async with atomic():
+        done = (
+            await Lead.update(
+                {Lead.status: status, Lead.note: note, Lead.handled_by: principal.user_id, Lead.updated_at: clock.now()}
+            )
+            .where((Lead.id == lead.id) & (Lead.status == lead.status))
+            .returning(Lead.id)
+        )
+        if not done:
+            raise Refused(gettext("Someone has just changed this lead. Look at it again."))
+        await audit.record(
+            principal, "showcase.lead_status", "lead", lead.id, {"status": [lead.status, status], "note": note[:200]}
+        )
+
+
+# --- owners' requests to list a flat ----------------------------------------------------------------------------
+
+
+async def ask_to_list(principal: Principal, flat: queries.OwnedFlat, kind: ListingKind, price_kopecks: int,
+                      phone: str, comment: str, owner_name: str) -> int:  # fmt: skip
+    """An owner asks the company to let or sell their flat; the managers of the house hear of it."""
+    if principal.user_id is None or not rules.is_owner_of(principal, flat.account_id):
+        raise Refused(gettext("Only an owner of the flat can offer it."))
+    pending = await ListingOffer.exists().where(
+        (ListingOffer.premise == flat.premise_id) & (ListingOffer.status == OfferStatus.NEW)
+    )
+    if pending:
+        raise Refused(gettext("Your request for this flat is already with us: a manager will call you."))
+    async with atomic():
+        rows = await ListingOffer.insert(
+            ListingOffer(premise=flat.premise_id, house=flat.house_id, account=flat.account_id,
+                         user=principal.user_id, kind=kind, price_kopecks=price_kopecks, phone=phone,
+                         comment=comment[:2000])
+        )  # fmt: skip
+        offer_id = rows[0]["id"]
+        context = {"owner": owner_name, "kind": kind.value, "address": full_address(flat.address, "flat", flat.number),
+                   "price": price_kopecks, "phone": phone, "comment": comment[:500],
+                   "link": f"/staff/showcase/offers/{offer_id}"}  # fmt: skip
+        staff = await queries.staff_to_tell(flat.house_id, None)
+        await notices.tell(staff, notices.OFFER, context, f"showcase:offer:{offer_id}")
+    deliver_soon()
+    return offer_id
+
+
+def _pending(offer: queries.OfferRow) -> None:
+    if offer.status != OfferStatus.NEW:
+        raise Refused(gettext("This request is already answered."))
+
+
+async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place: Place) -> int:
+    """A draft listing of the owner's flat (from the registry), the request marked as listed, the owner told."""
+    _pending(offer)
+    kind = ListingKind(offer.kind)
+    unit = PriceUnit.TOTAL if kind is ListingKind.SALE else PriceUnit.MONTH
+    manager = principal.user_id if principal.has_role(*rules.LISTING_ROLES) else None
+    data = ListingInput(kind=kind, price_kopecks=offer.price_kopecks, price_unit=unit, manager=manager)
+    listing_id = await create_listing(principal, data, place)
+    async with atomic():
+        await ListingOffer.update(
+            {ListingOffer.status: OfferStatus.LISTED, ListingOffer.listing: listing_id,
+             ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
+        ).where(ListingOffer.id == offer.id)  # fmt: skip
+        await audit.record(principal, "showcase.offer_listed", "listing_offer", offer.id, {"listing": listing_id})
+        await notices.tell([offer.user_id], notices.OFFER_ANSWER,
+                           {"address": place.address, "listed": True, "answer": "", "link": "/showcase/mine"},
+                           f"showcase:offer:{offer.id}:answer")  # fmt: skip
+    deliver_soon()
+    return listing_id
+
+
+async def decline_offer(principal: Principal, offer: queries.OfferRow, answer: str, address: str) -> None:
+    _pending(offer)
+    if not answer.strip():
+        raise Refused(gettext("Write the owner why the flat is not taken."))
+    async with atomic():
+        await ListingOffer.update(
+            {ListingOffer.status: OfferStatus.DECLINED, ListingOffer.answer: answer[:2000],
+             ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
+        ).where(ListingOffer.id == offer.id)  # fmt: skip
+        await audit.record(principal, "showcase.offer_declined", "listing_offer", offer.id, {"answer": answer[:200]})
+        await notices.tell([offer.user_id], notices.OFFER_ANSWER,
+                           {"address": address, "listed": False, "answer": answer[:500], "link": "/showcase/mine"},
+                           f"showcase:offer:{offer.id}:answer")  # fmt: skip
+    deliver_soon()

@@ -1,0 +1,337 @@
+"""Staff pages of the showcase: the listings with their filters, counts of views and leads and the XLSX export; a
+listing's form, page, photos and status; the leads; the owners' requests to list a flat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+
+from portal.billing.exports import to_xlsx
+from portal.core import clock, storage
+from portal.core.address import full_address
+from portal.core.i18n import format_number, gettext
+from portal.core.pagination import page_request
+from portal.core.security import Principal, staff
+from portal.core.web import FormData, MultipartData, Refused, flash, form_value, render, see_other
+from portal.housing.queries import get_house, houses_in_scope
+from portal.showcase import actions, forms, queries, rules, words
+from portal.showcase.routes import _words
+from portal.showcase.rules import LeadFilter, Move
+from portal.showcase.tables import Feature, LeadStatus, ListingKind, ListingStatus, OfferStatus, PriceUnit
+
+EDIT = staff(*rules.LISTING_ROLES)
+# Records in the path, each loaded by its provider below only if the principal may see it.
+ListingDep = NamedDependency[queries.ListingView]
+LeadDep = NamedDependency[queries.LeadRow]
+OfferDep = NamedDependency[queries.OfferRow]
+
+
+async def provide_listing(principal: NamedDependency[Principal], listing_id: int) -> queries.ListingView:
+    return await queries.staff_listing(principal, listing_id)
+
+
+async def provide_lead(principal: NamedDependency[Principal], lead_id: int) -> queries.LeadRow:
+    return await queries.staff_lead(principal, lead_id)
+
+
+async def provide_offer(principal: NamedDependency[Principal], offer_id: int) -> queries.OfferRow:
+    return await queries.staff_offer(principal, offer_id)
+
+
+def _staff_words() -> dict[str, Any]:
+    return {
+        **_words(),
+        "status_badge": words.STATUS_BADGE,
+        "statuses": [(s.value, words.status_label(s)) for s in ListingStatus],
+        "kind_choices": [(k.value, words.kind_short(k)) for k in ListingKind],
+        "unit_label": words.unit_label,
+        "lead_statuses": [(s.value, words.lead_status_label(s)) for s in LeadStatus],
+        "lead_choices": lambda statuses: [(s.value, words.lead_status_label(s)) for s in statuses],
+        "rules": rules,
+    }
+
+
+class StaffListings(Controller):
+    path = "/staff/showcase"
+    opt = staff(*rules.LEAD_ROLES)
+    dependencies = {"listing": Provide(provide_listing)}
+
+    @get("/", name="showcase:staff_list")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        f = forms.read_staff_filter(request.query_params)
+        q = request.query_params
+        page = await queries.staff_listings(principal, f, page_request(q.get("page"), q.get("size")))
+        complexes = [(c.id, c.name) for c in await queries.staff_complexes(principal)]
+        managers = [(m.id, m.name) for m in await queries.managers()]
+        return render(request, "showcase/staff_list.html", page=page, f=f, complex_choices=complexes,
+                      manager_choices=managers, new_leads=await queries.new_leads_count(principal), block="list",
+                      **_staff_words())  # fmt: skip
+
+    @get("/export.xlsx", name="showcase:staff_export")
+    async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        rows = await queries.export_rows(principal, forms.read_staff_filter(request.query_params))
+        body = to_xlsx(_export_table(rows), gettext("Listings"))
+        name = f"listings-{clock.today_local():%Y-%m-%d}.xlsx"
+        return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+    @get("/new", name="showcase:staff_new", opt=EDIT)
+    async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        kind = request.query_params.get("kind", ListingKind.COMMERCIAL)
+        return await _form_page(request, principal, forms.ListingForm(typed={"kind": kind, "source": "registry"}), None)
+
+    @post("/new", name="showcase:staff_create", opt=EDIT, status_code=200)
+    async def create(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        return await _save(request, principal, data, None)
+
+    @get("/{listing_id:int}", name="showcase:staff_listing")
+    async def show(self, request: Request, principal: NamedDependency[Principal], listing: ListingDep) -> Any:
+        leads = await queries.staff_leads(principal, LeadFilter(listing=listing.id), page_request(1, 10))
+        counts = (await queries.lead_counts([listing.id])).get(listing.id, (0, 0))
+        return render(request, "showcase/staff_listing.html", listing=listing, leads=leads, lead_total=counts[0],
+                      moves=rules.moves_from(listing.status), **_staff_words())  # fmt: skip
+
+    @get("/{listing_id:int}/edit", name="showcase:staff_edit", opt=EDIT)
+    async def edit(self, request: Request, principal: NamedDependency[Principal], listing: ListingDep) -> Any:
+        return await _form_page(request, principal, _form_of(listing), listing)
+
+    @post("/{listing_id:int}/edit", name="showcase:staff_update", opt=EDIT, status_code=200)
+    async def update(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, data: FormData
+    ) -> Any:
+        return await _save(request, principal, data, listing)
+
+    @post("/{listing_id:int}/move", name="showcase:staff_move", opt=EDIT)
+    async def move(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, data: FormData
+    ) -> Response[Any]:
+        step = form_value(data, "move")
+        if step not in Move.__members__.values():
+            raise Refused(gettext("Choose what to do with the listing."))
+        status = await actions.move_listing(principal, listing, Move(step))
+        flash(request, gettext("The listing is now: %(status)s.", status=words.status_label(status)))
+        return see_other(request, f"/staff/showcase/{listing.id}")
+
+    @post("/{listing_id:int}/duplicate", name="showcase:staff_duplicate", opt=EDIT)
+    async def duplicate(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
+    ) -> Response[Any]:
+        copy = await actions.duplicate(principal, listing)
+        flash(request, gettext("A copy is saved as a draft: choose its premise and add photos."))
+        return see_other(request, f"/staff/showcase/{copy}/edit")
+
+    @post("/{listing_id:int}/photos", name="showcase:staff_photos", opt=EDIT)
+    async def photos(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, data: MultipartData
+    ) -> Response[Any]:
+        uploads = [u for u in _files(data.get("photos")) if storage.is_upload(u)]
+        if not uploads:
+            raise Refused(gettext("Choose one or more photos to upload."))
+        refused = await actions.add_photos(principal, listing, uploads)
+        for problem in refused:
+            flash(request, _refusal(problem), "error")
+        if len(refused) < len(uploads):
+            flash(request, gettext("Photos added."))
+        return see_other(request, f"/staff/showcase/{listing.id}#photos")
+
+    @post("/{listing_id:int}/photos/{photo_id:int}/move", name="showcase:staff_photo_move", opt=EDIT)
+    async def photo_move(self, request: Request, principal: NamedDependency[Principal],
+                         listing: ListingDep, photo_id: int, data: FormData) -> Any:  # fmt: skip
+        await actions.move_photo(principal, listing, photo_id, form_value(data, "direction"))
+        return await self._photos_block(request, principal, listing.id)
+
+    @post("/{listing_id:int}/photos/{photo_id:int}/delete", name="showcase:staff_photo_delete", opt=EDIT)
+    async def photo_delete(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, photo_id: int
+    ) -> Any:
+        await actions.delete_photo(principal, listing, photo_id)
+        flash(request, gettext("The photo is deleted."))
+        return await self._photos_block(request, principal, listing.id)
+
+    async def _photos_block(self, request: Request, principal: Principal, listing_id: int) -> Any:
+        """After a change of photos: the photos block again for HTMX, the listing's page otherwise."""
+        if getattr(request, "htmx", None):
+            listing = await queries.staff_listing(principal, listing_id)
+            return render(request, "showcase/staff_listing.html", listing=listing, block="photos", **_staff_words())
+        return see_other(request, f"/staff/showcase/{listing_id}#photos")
+
+
+def _files(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _refusal(problem: storage.UploadRefused) -> str:
+    name = problem.name or gettext("The file")
+    reason = {
+        "too_large": gettext("is larger than 10 MB"),
+        "too_many_pixels": gettext("has too many pixels"),
+        "empty": gettext("is empty"),
+    }.get(problem.code, gettext("is not a photo"))
+    return gettext("%(name)s is not added: it %(reason)s.", name=name, reason=reason)
+
+
+def _export_table(rows: list[queries.StaffRow]) -> list[list[Any]]:
+    header = [gettext("No."), gettext("Kind"), gettext("Status"), gettext("Complex"), gettext("Address"),
+              gettext("Area, m²"), gettext("Floor"), gettext("Price, ₽"), gettext("Per m², ₽"), gettext("Views"),
+              gettext("Leads"), gettext("New leads"), gettext("In charge"), gettext("Created")]  # fmt: skip
+    body = [
+        [r.id, words.kind_short(r.kind), words.status_label(r.status), r.complex_name, r.address, r.area, r.floor,
+         r.total_kopecks / 100, r.per_m2_kopecks / 100, r.views, r.leads, r.new_leads, r.manager_name,
+         clock.local(r.created_at).strftime("%d.%m.%Y") if r.created_at else ""]
+        for r in rows
+    ]  # fmt: skip
+    return [header, *body]
+
+
+def _form_of(listing: ListingDep) -> forms.ListingForm:
+    typed = {
+        "kind": listing.kind,
+        "house": str(listing.house_id),
+        "source": "registry" if listing.premise_id else "free",
+        "premise_number": listing.premise_number,
+        "area": format_number(listing.area, 2),
+        "floor": str(listing.floor),
+        "rooms": "" if listing.rooms is None else str(listing.rooms),
+        "price": words.rubles(listing.price_kopecks) if listing.price_kopecks else "",
+        "price_unit": listing.price_unit,
+        "description": listing.description,
+        "features": list(listing.features),
+        "manager": str(listing.manager_id or ""),
+    }
+    return forms.ListingForm(typed=typed)
+
+
+async def _form_page(request: Request, principal: Principal, form: forms.ListingForm,
+                     listing: queries.ListingView | None, status_code: int = 200) -> Template:  # fmt: skip
+    houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
+    managers = [(m.id, m.name) for m in await queries.managers()]
+    units = [(u.value, words.unit_label(u)) for u in PriceUnit]
+    return render(request, "showcase/staff_form.html", form=form, errors=form.errors, listing=listing, houses=houses,
+                  managers=managers, units=units, features=_feature_choices(), status_code=status_code,
+                  **_staff_words())  # fmt: skip
+
+
+def _feature_choices() -> list[tuple[str, str]]:
+    return [(f.value, words.feature_label(f)) for f in Feature]
+
+
+async def _place(principal: Principal, values: dict[str, Any], form: forms.ListingForm) -> actions.Place | None:
+    """Where the listing is: the registry's premise by its number (its area and floor), or what was typed."""
+    house = await get_house(principal, values["house"])
+    if house is None:
+        form.errors.add("house", gettext("Choose a house you work with."))
+        return None
+    area, floor, premise_id, number = values.get("area"), values.get("floor"), None, values["premise_number"]
+    if values["source"] == "registry":
+        found = await queries.registry_premise(house.id, number, rules.PREMISE_KIND[values["kind"]])
+        if found is None:
+            form.errors.add("premise_number", gettext("The registry has no such premise in this house. Check the "
+                                                      "number, or choose «Entered by hand».", ))  # fmt: skip
+            return None
+        area, floor, premise_id = found.area, found.floor or 1, found.id
+    kind = rules.PREMISE_KIND[values["kind"]]
+    return actions.Place(house_id=house.id, complex_id=house.complex_id,
+                         address=full_address(house.address, kind, number), premise_id=premise_id,
+                         premise_number=number, area=area, floor=floor)  # fmt: skip
+
+
+async def _save(
+    request: Request, principal: Principal, data: dict[str, Any], listing: queries.ListingView | None
+) -> Any:
+    houses = {h.id for h in await houses_in_scope(principal)}
+    form = forms.read_listing(data, houses, {m.id for m in await queries.managers()})
+    place = await _place(principal, form.values, form) if not form.errors else None
+    if form.errors or place is None:
+        return await _form_page(request, principal, form, listing, status_code=422)
+    v = form.values
+    data_in = actions.ListingInput(kind=ListingKind(v["kind"]), price_kopecks=v["price_kopecks"],
+                                   price_unit=PriceUnit(v["price_unit"]), description=v["description"],
+                                   features=tuple(v["features"]), rooms=v["rooms"], manager=v["manager"])  # fmt: skip
+    if listing is None:
+        listing_id = await actions.create_listing(principal, data_in, place)
+    else:
+        await actions.update_listing(principal, listing, data_in, place)
+        listing_id = listing.id
+    flash(request, gettext("Saved."))
+    return see_other(request, f"/staff/showcase/{listing_id}")
+
+
+class StaffLeads(Controller):
+    path = "/staff/showcase/leads"
+    opt = staff(*rules.LEAD_ROLES)
+    dependencies = {"lead": Provide(provide_lead)}
+
+    @get("/", name="showcase:staff_leads")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        f = forms.read_lead_filter(request.query_params)
+        q = request.query_params
+        page = await queries.staff_leads(principal, f, page_request(q.get("page"), q.get("size")))
+        return render(request, "showcase/staff_leads.html", page=page, f=f, block="list", moves=rules.LEAD_MOVES,
+                      **_staff_words())  # fmt: skip
+
+    @get("/{lead_id:int}", name="showcase:staff_lead")
+    async def show(self, request: Request, lead: LeadDep) -> Template:
+        return render(request, "showcase/staff_lead.html", lead=lead, moves=rules.LEAD_MOVES, **_staff_words())
+
+    @post("/{lead_id:int}", name="showcase:staff_lead_move")
+    async def move(
+        self, request: Request, principal: NamedDependency[Principal], lead: LeadDep, data: FormData
+    ) -> Response[Any]:
+        status, note = forms.read_lead_move(data)
+        if status is None:
+            raise Refused(gettext("Choose the lead's status."))
+        await actions.move_lead(principal, lead, status, note if "note" in data else lead.note)
+        flash(request, gettext("The lead is now: %(status)s.", status=words.lead_status_label(status)))
+        back = form_value(data, "back")
+        return see_other(request, back if back.startswith("/staff/showcase/") else f"/staff/showcase/leads/{lead.id}")
+
+
+class StaffOffers(Controller):
+    path = "/staff/showcase/offers"
+    opt = EDIT
+    dependencies = {"offer": Provide(provide_offer)}
+
+    @get("/", name="showcase:staff_offers")
+    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        q = request.query_params
+        status = q.get("status", OfferStatus.NEW)
+        page = await queries.staff_offers(principal, status, page_request(q.get("page"), q.get("size")))
+        return render(request, "showcase/staff_offers.html", page=page, status=status, **_staff_words())
+
+    @get("/{offer_id:int}", name="showcase:staff_offer")
+    async def show(self, request: Request, offer: OfferDep) -> Template:
+        return render(request, "showcase/staff_offer.html", offer=offer, **_staff_words())
+
+    @post("/{offer_id:int}/list", name="showcase:staff_offer_list")
+    async def make_listing(
+        self, request: Request, principal: NamedDependency[Principal], offer: queries.OfferRow
+    ) -> Response[Any]:
+        house = await get_house(principal, offer.house_id)
+        premise = await queries.registry_premise_by_id(offer.premise_id)
+        if house is None or premise is None:
+            raise Refused(gettext("The flat is no longer in the registry."))
+        place = actions.Place(house_id=house.id, complex_id=house.complex_id, premise_id=premise.id,
+                              address=full_address(house.address, "flat", premise.number),
+                              premise_number=premise.number, area=premise.area, floor=premise.floor or 1)  # fmt: skip
+        listing_id = await actions.turn_into_listing(principal, offer, place)
+        flash(request, gettext("A draft listing is made of the owner's flat: add the photos and the description."))
+        return see_other(request, f"/staff/showcase/{listing_id}/edit")
+
+    @post("/{offer_id:int}/decline", name="showcase:staff_offer_decline")
+    async def decline(
+        self, request: Request, principal: NamedDependency[Principal], offer: OfferDep, data: FormData
+    ) -> Response[Any]:
+        address = full_address(offer.address, "flat", offer.number)
+        await actions.decline_offer(principal, offer, form_value(data, "answer"), address)
+        flash(request, gettext("The owner is told."))
+        return see_other(request, "/staff/showcase/offers")
+
+
+QUERY_BUDGETS: dict[str, int] = {
+    "/staff/showcase": 7,  # the principal, the count, the page, its leads, complexes, managers, new leads
+}

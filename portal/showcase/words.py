@@ -1,0 +1,193 @@
+"""The words of the showcase: kinds, statuses, features and price units as people read them, a listing's title and
+its line of figures («146 м² / 1 этаж / 153 300 ₽ в месяц»), in the reader's language."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from portal.core.i18n import format_number, gettext, ngettext
+from portal.showcase.rules import SALES_PHONE
+from portal.showcase.tables import Feature, LeadStatus, ListingKind, ListingStatus, OfferStatus, PriceUnit
+
+
+def kind_label(kind: str) -> str:
+    return {
+        ListingKind.COMMERCIAL: gettext("Commercial premises for rent"),
+        ListingKind.RENT: gettext("Flats for rent"),
+        ListingKind.SALE: gettext("Flats for sale"),
+    }.get(kind, kind)
+
+
+def kind_short(kind: str) -> str:
+    return {
+        ListingKind.COMMERCIAL: gettext("Commercial rent"),
+        ListingKind.RENT: gettext("Flat rent"),
+        ListingKind.SALE: gettext("Flat sale"),
+    }.get(kind, kind)
+
+
+def kind_intro(kind: str) -> str:
+    return {
+        ListingKind.COMMERCIAL: gettext(
+            "Premises on the ground floors of our complexes: steady footfall every day of the week, the best spots "
+            "in growing neighbourhoods, room for any business. We have a contract ready and handle the paperwork."
+        ),
+        ListingKind.RENT: gettext(
+            "Flats in the houses we manage. We help the tenant move in: we go round the flat with you, record the "
+            "meters at the handover and open the tenant's access to the resident portal."
+        ),
+        ListingKind.SALE: gettext(
+            "Monolit Broker: resale of flats in our complexes. We know every house from the inside — its meters, "
+            "its debts, its neighbours — and go with you to the deal."
+        ),
+    }.get(kind, "")
+
+
+def status_label(status: str) -> str:
+    return {
+        ListingStatus.DRAFT: gettext("Draft"),
+        ListingStatus.PUBLISHED: gettext("Published"),
+        ListingStatus.RESERVED: gettext("Reserved"),
+        ListingStatus.CLOSED: gettext("Closed"),
+    }.get(status, status)
+
+
+STATUS_BADGE = {
+    ListingStatus.DRAFT: "neutral",
+    ListingStatus.PUBLISHED: "done",
+    ListingStatus.RESERVED: "work",
+    ListingStatus.CLOSED: "closed",
+}
+
+
+def lead_status_label(status: str) -> str:
+    return {
+        LeadStatus.NEW: gettext("New"),
+        LeadStatus.IN_PROGRESS: gettext("In progress"),
+        LeadStatus.VIEWING: gettext("Viewing arranged"),
+        LeadStatus.DEAL: gettext("Deal"),
+        LeadStatus.LOST: gettext("Lost"),
+    }.get(status, status)
+
+
+LEAD_BADGE = {
+    LeadStatus.NEW: "new",
+    LeadStatus.IN_PROGRESS: "work",
+    LeadStatus.VIEWING: "work",
+    LeadStatus.DEAL: "done",
+    LeadStatus.LOST: "closed",
+}
+
+
+def offer_status_label(status: str) -> str:
+    return {
+        OfferStatus.NEW: gettext("New"),
+        OfferStatus.LISTED: gettext("Listed"),
+        OfferStatus.DECLINED: gettext("Declined"),
+    }.get(status, status)
+
+
+OFFER_BADGE = {OfferStatus.NEW: "new", OfferStatus.LISTED: "done", OfferStatus.DECLINED: "closed"}
+
+
+def feature_label(feature: str) -> str:
+    return {
+        Feature.SEPARATE_ENTRANCE: gettext("Separate entrance"),
+        Feature.SHOP_WINDOW: gettext("Shop window"),
+        Feature.WET_POINT: gettext("Wet point"),
+        Feature.PARKING: gettext("Parking"),
+        Feature.HIGH_CEILING: gettext("High ceiling"),
+        Feature.POWER: gettext("Dedicated electric power"),
+        Feature.FIRST_LINE: gettext("On the street front"),
+        Feature.FURNISHED: gettext("Furnished"),
+        Feature.APPLIANCES: gettext("Household appliances"),
+        Feature.BALCONY: gettext("Balcony or loggia"),
+        Feature.PETS: gettext("Pets welcome"),
+        Feature.MOVE_IN_HELP: gettext("We help the tenant move in"),
+    }.get(feature, feature)
+
+
+def unit_label(unit: str) -> str:
+    return {
+        PriceUnit.MONTH: gettext("₽ a month"),
+        PriceUnit.M2_MONTH: gettext("₽ per m² a month"),
+        PriceUnit.TOTAL: gettext("₽, the whole price"),
+    }.get(unit, unit)
+
+
+def rubles(kopecks: int) -> str:
+    """Whole rubles as people read a price («153 300»), kopecks only where there are any («100 908,50»)."""
+    return format_number(Decimal(kopecks) / 100, 2)
+
+
+def area_text(area: Decimal) -> str:
+    return gettext("%(area)s m²", area=format_number(area, 2))
+
+
+def floor_text(floor: int) -> str:
+    if floor <= 0:
+        return gettext("basement floor")
+    return gettext("floor %(n)s", n=floor)
+
+
+def rooms_text(rooms: int | None) -> str:
+    if rooms is None:
+        return ""
+    if rooms == 0:
+        return gettext("Studio")
+    return ngettext("%(num)s-room flat", "%(num)s-room flat", rooms)
+
+
+def price_text(kind: str, total_kopecks: int) -> str:
+    """«153 300 ₽ в месяц» for rent, «7 450 000 ₽» for a sale."""
+    if kind == ListingKind.SALE:
+        return gettext("%(price)s ₽", price=rubles(total_kopecks))
+    return gettext("%(price)s ₽ a month", price=rubles(total_kopecks))
+
+
+def per_m2_text(kind: str, per_m2_kopecks: int) -> str:
+    if kind == ListingKind.SALE:
+        return gettext("%(price)s ₽ per m²", price=rubles(per_m2_kopecks))
+    return gettext("%(price)s ₽ per m² a month", price=rubles(per_m2_kopecks))
+
+
+def title(kind: str, complex_name: str, area: Decimal, rooms: int | None) -> str:
+    """«ЖК «Крымская Ривьера», 146 м²» as the deck writes it; a flat says what it is first."""
+    if kind != ListingKind.COMMERCIAL and rooms is not None:
+        return gettext("%(rooms)s, %(area)s", rooms=rooms_text(rooms), area=area_text(area))
+    return gettext("%(complex)s, %(area)s", complex=complex_name, area=area_text(area))
+
+
+def figures(kind: str, area: Decimal, floor: int, total_kopecks: int) -> str:
+    """The card's line: «146 м² / 1 этаж / 153 300 ₽ в месяц»."""
+    return " / ".join((area_text(area), floor_text(floor), price_text(kind, total_kopecks)))
+
+
+def tel_href(phone: str = SALES_PHONE) -> str:
+    """A ``tel:`` link of a phone as written («8 800 555-41-51» → ``tel:88005554151``)."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:
+    """The filters in force as words, each with the URL parameter that removes it («Площадь от 50 м²», area_from)."""
+    names = {c.id: c.name for c in complexes}
+    shown: list[tuple[str, str]] = []
+    if f.area_from is not None:
+        shown.append((gettext("Area from %(area)s", area=area_text(f.area_from)), "area_from"))
+    if f.area_to is not None:
+        shown.append((gettext("Area up to %(area)s", area=area_text(f.area_to)), "area_to"))
+    if f.floor is not None:
+        shown.append((floor_text(f.floor).capitalize(), "floor"))
+    if f.price_from is not None:
+        shown.append((gettext("Price from %(price)s ₽", price=rubles(f.price_from)), "price_from"))
+    if f.price_to is not None:
+        shown.append((gettext("Price up to %(price)s ₽", price=rubles(f.price_to)), "price_to"))
+    if f.m2_from is not None:
+        shown.append((gettext("Per m² from %(price)s ₽", price=rubles(f.m2_from)), "m2_from"))
+    if f.m2_to is not None:
+        shown.append((gettext("Per m² up to %(price)s ₽", price=rubles(f.m2_to)), "m2_to"))
+    if f.complex is not None:
+        shown.append((names.get(f.complex, gettext("Complex")), "complex"))
+    return shown

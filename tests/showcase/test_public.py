@@ -1,0 +1,237 @@
+"""The public showcase over HTTP on both engines: the lead form (consent recorded, staff told through the outbox,
+bad phones and empty consent refused with what was typed kept, a limit per IP), what a visitor may open, Open Graph
+tags, the feed, a page's fixed number of queries, a signed-in person's own leads and an owner's offer."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import httpx
+import pytest
+
+from portal.core.tables import OutboxMessage
+from portal.showcase import consent, routes
+from portal.showcase.tables import Lead, Listing, ListingOffer, ListingPhoto
+from tests.conftest import PortalClient
+from tests.querylog import captured
+from tests.showcase.conftest import ADMIN, jpeg_bytes
+
+
+@pytest.fixture
+async def visitor(app: Any, db: Any) -> Any:
+    """``await visitor()``: an anonymous browser from an address of its own (the lead limit counts per IP)."""
+    made: list[PortalClient] = []
+
+    async def make(ip: str | None = None) -> PortalClient:
+        address = ip or f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        c = PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        await c.aclose()
+
+
+LEAD = {
+    "name": "Анна Королёва",
+    "phone": "8 (978) 555-12-34",
+    "message": "Можно посмотреть в субботу?",
+    "consent": "yes",
+}
+
+
+async def test_a_visitor_sends_a_lead_with_consent_and_the_staff_in_charge_are_told(
+    db, visitor, make_account, make_user, make_listing
+):
+    house = (await make_account()).house
+    manager = await make_user(name="Игорь Белов", roles=("manager",), houses=(house,))
+    listing = await make_listing(house=house, manager=manager)
+    ip = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.3"
+    browser = await visitor(ip)
+    page = await browser.get(f"/showcase/listings/{listing}")
+    assert page.status_code == 200 and "Записаться на просмотр" in page.text
+    sent = await browser.form(f"/showcase/listings/{listing}/lead", LEAD, headers={"user-agent": "Test/1.0"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/showcase/listings/{listing}"
+    assert "Заявка отправлена" in (await browser.get(sent.headers["location"])).text
+    lead = await Lead.select().where(Lead.listing == listing).first()
+    assert (lead["name"], lead["phone"], lead["status"], lead["user"]) == ("Анна Королёва", "+79785551234", "new", None)
+    assert lead["consent_version"] == consent.current_version()
+    assert (lead["consent_ip"], lead["consent_user_agent"], lead["consent_locale"]) == (ip, "Test/1.0", "ru")
+    told = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.subject, OutboxMessage.body).where(
+        OutboxMessage.user_id == manager
+    )
+    assert sorted(m["channel"] for m in told) == ["email", "inapp"]
+    assert all(m["subject"].startswith("Новая заявка: ЖК") for m in told)
+    assert "+79785551234" in told[0]["body"] and f"/staff/showcase/leads/{lead['id']}" in told[0]["body"]
+
+
+async def test_the_staff_are_told_in_their_own_language(db, visitor, make_account, make_user, make_listing):
+    from portal.accounts.tables import User
+
+    house = (await make_account()).house
+    manager = await make_user(roles=("manager",), houses=(house,))
+    await User.update({User.locale: "en"}).where(User.id == manager)
+    listing = await make_listing(house=house)  # nobody in charge: the managers of the house hear of it
+    assert (await (await visitor()).form(f"/showcase/listings/{listing}/lead", LEAD)).status_code == 303
+    subjects = {m["subject"] for m in await OutboxMessage.select(OutboxMessage.subject).where(
+        OutboxMessage.user_id == manager)}  # fmt: skip
+    assert len(subjects) == 1
+    subject = subjects.pop()
+    assert subject.startswith("New lead: ЖК Тестовый") and subject.endswith(", 84.09 m²"), subject
+
+
+async def test_bad_phones_and_empty_consent_are_refused_with_words_and_what_was_typed_kept(db, visitor, make_listing):
+    listing = await make_listing()
+    browser = await visitor()
+    typed = {"name": "Олег", "phone": "978-55", "message": "Под кофейню, <b>с террасой</b>"}
+    page = await browser.form(f"/showcase/listings/{listing}/lead", typed)
+    assert page.status_code == 422
+    assert "Это не похоже на номер телефона. Укажите его с кодом: +7 978 123-45-67." in page.text
+    assert "Отметьте согласие: без него мы не можем принять ваш номер телефона." in page.text
+    assert 'value="Олег"' in page.text and 'value="978-55"' in page.text
+    assert "Под кофейню, &lt;b&gt;с террасой&lt;/b&gt;</textarea>" in page.text
+    assert 'id="f-consent"' in page.text and 'aria-invalid="true" aria-describedby="e-consent"' in page.text
+    fragment = await browser.htmx_form(f"/showcase/listings/{listing}/lead", {**typed, "phone": ""})
+    assert fragment.status_code == 422 and "<html" not in fragment.text and 'id="lead"' in fragment.text
+    assert "Укажите номер телефона" in fragment.text and 'value="Олег"' in fragment.text
+    assert not await Lead.exists().where(Lead.listing == listing)
+
+
+async def test_leads_are_limited_per_ip(db, visitor, make_listing):
+    listing = await make_listing()
+    net = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    browser = await visitor(net + ".9")
+    for n in range(10):
+        answer = await browser.form(f"/showcase/listings/{listing}/lead", {**LEAD, "name": f"Спамер {n}"})
+        assert answer.status_code == 303
+    refused = await browser.form(f"/showcase/listings/{listing}/lead", {**LEAD, "name": "Одиннадцатый"})
+    assert refused.status_code == 429
+    assert "слишком много заявок" in refused.text and 'value="Одиннадцатый"' in refused.text
+    assert await Lead.count().where(Lead.listing == listing) == 10
+    other = await visitor(net + ".10")
+    assert (await other.form(f"/showcase/listings/{listing}/lead", LEAD)).status_code == 303
+
+
+async def test_a_page_of_cards_keeps_its_query_count_whatever_the_number_of_photos(db, client, make_listing):
+    from portal.showcase import actions, queries
+
+    ids = [await make_listing(photos=1) for _ in range(3)]
+
+    async def count(url: str) -> int:
+        await client.get(url)
+        with captured(db) as seen:
+            assert (await client.get(url)).status_code == 200
+        return len(seen)
+
+    few = await count("/showcase/commercial")
+    one = await count(f"/showcase/listings/{ids[0]}")
+    for listing_id in ids:
+        await actions.add_photos(ADMIN, await queries.staff_listing(ADMIN, listing_id), [jpeg_bytes()] * 7)
+    assert await ListingPhoto.count().where(ListingPhoto.listing.is_in(ids)) == 24
+    many = await count("/showcase/commercial")
+    assert many == few <= routes.QUERY_BUDGETS["/showcase/{kind:str}"]
+    assert (
+        await count(f"/showcase/listings/{ids[0]}")
+        == one
+        <= routes.QUERY_BUDGETS["/showcase/listings/{listing_id:int}"]
+    )
+
+
+async def test_a_listing_shares_as_a_card_with_open_graph_tags(db, client, make_listing):
+    listing = await make_listing(area="146", price="1050")
+    page = (await client.get(f"/showcase/listings/{listing}")).text
+    photo = (await ListingPhoto.select(ListingPhoto.id).where(ListingPhoto.listing == listing).first())["id"]
+    tags = dict(re.findall(r'<meta property="(og:[a-z:]+)" content="([^"]*)"', page))
+    assert tags["og:title"].endswith(", 146 м²")
+    assert tags["og:url"] == f"http://127.0.0.1:8000/showcase/listings/{listing}"
+    assert tags["og:image"] == f"http://127.0.0.1:8000/showcase/photos/{photo}"
+    assert "153&#160;300 ₽ в месяц" in tags["og:description"] or "153\xa0300 ₽ в месяц" in tags["og:description"]
+
+
+async def test_drafts_and_their_photos_are_hidden_from_visitors_and_staff_of_other_houses(
+    db, client, login, make_account, make_user, make_listing
+):
+    house = (await make_account()).house
+    draft = await make_listing(house=house, publish=False)
+    photo = (await ListingPhoto.select(ListingPhoto.id).where(ListingPhoto.listing == draft).first())["id"]
+    for url in (f"/showcase/listings/{draft}", f"/showcase/photos/{photo}", f"/showcase/photos/{photo}/small"):
+        assert (await client.get(url)).status_code == 404, url
+    await login(client, await make_user(roles=("manager",), houses=((await make_account()).house,)))
+    assert (await client.get(f"/showcase/listings/{draft}")).status_code == 404
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    preview = await client.get(f"/showcase/listings/{draft}")
+    assert preview.status_code == 200 and "Предпросмотр" in preview.text
+    shown = await client.get(f"/showcase/photos/{photo}")
+    assert shown.status_code == 200 and shown.content[:2] == b"\xff\xd8"
+    published = await make_listing(house=house)
+    assert (await client.get("/showcase/listings/999999999")).status_code == 404
+    assert (await client.get(f"/showcase/listings/{published}")).status_code == 200
+
+
+async def test_views_are_counted_for_visitors_not_for_staff(db, client, login, make_account, make_user, make_listing):
+    house = (await make_account()).house
+    listing = await make_listing(house=house)
+    await client.get(f"/showcase/listings/{listing}")
+    await client.get(f"/showcase/listings/{listing}")
+    await login(client, await make_user(roles=("operator",), houses=(house,)))
+    await client.get(f"/showcase/listings/{listing}")
+    assert (await Listing.select(Listing.views).where(Listing.id == listing).first())["views"] == 2
+
+
+async def test_the_feed_lists_published_listings_for_aggregators(db, client, make_listing):
+    shown = await make_listing(area="146", price="1050")
+    hidden = await make_listing(publish=False)
+    feed = await client.get("/showcase/feed.xml")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/xml")
+    assert f'<offer internal-id="{shown}">' in feed.text and f'internal-id="{hidden}"' not in feed.text
+    assert "<value>153300</value>" in feed.text
+
+
+async def test_a_signed_in_resident_sees_their_own_leads_only(db, new_client, login, make_account, make_user,
+                                                              make_listing):  # fmt: skip
+    place = await make_account()
+    listing = await make_listing(house=place.house)
+    anna = await make_user(name="Анна Жилец", accounts={place.account: "owner"})
+    boris = await make_user(name="Борис Сосед", accounts={(await make_account(house=place.house)).account: "owner"})
+    first, second = new_client(), new_client()
+    await login(first, anna)
+    await login(second, boris)
+    form = await first.get(f"/showcase/listings/{listing}")
+    assert 'value="Анна Жилец"' in form.text  # the name is filled in for a signed-in person
+    assert (await first.form(f"/showcase/listings/{listing}/lead", {**LEAD, "name": "Анна"})).status_code == 303
+    mine = await first.get("/showcase/mine")
+    assert mine.status_code == 200 and f'href="/showcase/listings/{listing}"' in mine.text and "Новая" in mine.text
+    assert f'href="/showcase/listings/{listing}"' not in (await second.get("/showcase/mine")).text
+    assert (await Lead.select(Lead.user).where(Lead.listing == listing).first())["user"] == anna
+
+
+async def test_an_owner_offers_a_flat_and_a_tenant_cannot(db, client, new_client, login, make_account, make_user):
+    place = await make_account(premise_number="12")
+    manager = await make_user(roles=("manager",), houses=(place.house,))
+    owner = await make_user(accounts={place.account: "owner"})
+    await login(client, owner)
+    page = await client.get(f"/showcase/offer?account={place.account}")
+    assert page.status_code == 200 and "кв. 12" in page.text
+    sent = await client.form("/showcase/offer", {"account": place.account, "kind": "sale", "price": "7 450 000",
+                                                 "phone": "+7 978 000-00-01", "comment": "Свободна"})  # fmt: skip
+    assert sent.status_code == 303
+    offer = await ListingOffer.select().where(ListingOffer.user == owner).first()
+    assert (offer["kind"], offer["price_kopecks"], offer["phone"], offer["status"]) == (
+        "sale", 745_000_000, "+79780000001", "new",
+    )  # fmt: skip
+    assert await OutboxMessage.exists().where(
+        (OutboxMessage.user_id == manager) & OutboxMessage.subject.like("Собственник предлагает квартиру%")
+    )
+    again = await client.form("/showcase/offer", {"account": place.account, "kind": "rent"})
+    assert again.status_code == 303 and await ListingOffer.count().where(ListingOffer.user == owner) == 1
+    tenant = await make_user(accounts={place.account: "tenant"})
+    other = new_client()
+    await login(other, tenant)
+    refused = await other.form("/showcase/offer", {"account": place.account, "kind": "rent"})
+    assert refused.status_code == 422
+    assert "Предложить квартиру может только собственник." in refused.text
+    assert not await ListingOffer.exists().where(ListingOffer.user == tenant)

@@ -1,0 +1,191 @@
+"""The showcase's rules and forms as plain functions: the deck's prices, statuses, publishing, leads' moves, photo
+order, what a visitor may see, the lead form's refusals, the feed's XML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from portal.core.i18n import set_locale
+from portal.core.security import ANONYMOUS, Principal
+from portal.showcase import feed, forms, rules, words
+from portal.showcase.rules import Direction, Missing, Move, Sort
+from portal.showcase.tables import LeadStatus, ListingKind, ListingStatus, PriceUnit
+
+
+@pytest.mark.parametrize(
+    ("unit", "price", "area", "total", "per_m2"),
+    [
+        # The deck's cards: «146 м² / 1 этаж / 153 300 руб./мес.», «40,9 м² … 61 350», «84,09 м² … 100 908».
+        (PriceUnit.M2_MONTH, "1050", "146", "153300.00", "1050.00"),
+        (PriceUnit.M2_MONTH, "1500", "40.9", "61350.00", "1500.00"),
+        (PriceUnit.M2_MONTH, "1200", "84.09", "100908.00", "1200.00"),
+        (PriceUnit.M2_MONTH, "1033.33", "10.01", "10343.63", "1033.33"),  # 10 343,6333 rounds to the kopeck
+        (PriceUnit.MONTH, "35000", "54.3", "35000.00", "644.57"),
+        (PriceUnit.TOTAL, "7450000", "62.5", "7450000.00", "119200.00"),
+        (PriceUnit.TOTAL, "100", "3", "100.00", "33.33"),
+        (PriceUnit.TOTAL, "200", "3", "200.00", "66.67"),  # half up
+    ],
+)
+def test_prices_in_every_unit(unit, price, area, total, per_m2):
+    got = rules.prices(unit, Decimal(price), Decimal(area))
+    assert (got.total, got.per_m2) == (Decimal(total), Decimal(per_m2))
+
+
+@pytest.mark.parametrize(
+    ("status", "move", "target"),
+    [
+        (ListingStatus.DRAFT, Move.PUBLISH, ListingStatus.PUBLISHED),
+        (ListingStatus.PUBLISHED, Move.RESERVE, ListingStatus.RESERVED),
+        (ListingStatus.RESERVED, Move.RELEASE, ListingStatus.PUBLISHED),
+        (ListingStatus.RESERVED, Move.CLOSE, ListingStatus.CLOSED),
+        (ListingStatus.DRAFT, Move.CLOSE, ListingStatus.CLOSED),
+        (ListingStatus.CLOSED, Move.REOPEN, ListingStatus.DRAFT),
+        (ListingStatus.CLOSED, Move.PUBLISH, None),  # a closed listing is reopened as a draft first
+        (ListingStatus.PUBLISHED, Move.PUBLISH, None),
+        (ListingStatus.DRAFT, Move.RESERVE, None),
+        (ListingStatus.PUBLISHED, Move.REOPEN, None),
+    ],
+)
+def test_listing_moves(status, move, target):
+    assert rules.moved(status, move) == target
+    assert (move in rules.moves_from(status)) is (target is not None)
+
+
+@pytest.mark.parametrize(
+    ("photos", "total", "area", "missing"),
+    [
+        (1, 100, Decimal("10"), []),
+        (0, 100, Decimal("10"), [Missing.PHOTO]),
+        (3, 0, Decimal("10"), [Missing.PRICE]),
+        (0, 0, Decimal("0"), [Missing.PHOTO, Missing.PRICE, Missing.AREA]),
+    ],
+)
+def test_a_card_needs_a_photo_a_price_and_an_area_to_be_published(photos, total, area, missing):
+    assert rules.missing_to_publish(photos, total, area) == missing
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "allowed"),
+    [
+        (LeadStatus.NEW, LeadStatus.VIEWING, True),
+        (LeadStatus.NEW, LeadStatus.IN_PROGRESS, True),
+        (LeadStatus.NEW, LeadStatus.DEAL, False),  # a deal comes after talking to the person
+        (LeadStatus.VIEWING, LeadStatus.DEAL, True),
+        (LeadStatus.LOST, LeadStatus.IN_PROGRESS, True),
+        (LeadStatus.DEAL, LeadStatus.NEW, False),
+        (LeadStatus.IN_PROGRESS, LeadStatus.NEW, False),
+    ],
+)
+def test_lead_moves(current, target, allowed):
+    assert rules.lead_may_move(current, target) is allowed
+
+
+@pytest.mark.parametrize(
+    ("photo", "direction", "order"),
+    [
+        (3, Direction.UP, [1, 3, 2, 4]),
+        (1, Direction.UP, [1, 2, 3, 4]),
+        (2, Direction.DOWN, [1, 3, 2, 4]),
+        (4, Direction.DOWN, [1, 2, 3, 4]),
+        (4, Direction.FIRST, [4, 1, 2, 3]),
+        (9, Direction.FIRST, [1, 2, 3, 4]),
+        (2, "sideways", [1, 2, 3, 4]),
+    ],
+)
+def test_photos_reorder(photo, direction, order):
+    assert rules.reordered([1, 2, 3, 4], photo, direction) == order
+
+
+def test_drafts_and_closed_listings_are_seen_only_by_the_showcase_staff_of_their_house():
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({5}))
+    dispatcher = Principal(user_id=2, staff_roles=frozenset({"dispatcher"}), house_ids=frozenset({5}))
+    assert rules.may_see_listing(ANONYMOUS, ListingStatus.PUBLISHED, 5)
+    assert rules.may_see_listing(ANONYMOUS, ListingStatus.RESERVED, 5)
+    assert not rules.may_see_listing(ANONYMOUS, ListingStatus.DRAFT, 5)
+    assert rules.may_see_listing(manager, ListingStatus.DRAFT, 5)
+    assert not rules.may_see_listing(manager, ListingStatus.CLOSED, 6)
+    assert not rules.may_see_listing(dispatcher, ListingStatus.DRAFT, 5)
+
+
+def test_only_owners_offer_a_flat():
+    principal = Principal(user_id=1, account_rights={7: frozenset({"view", "vote"}), 8: frozenset({"view"})})
+    assert rules.is_owner_of(principal, 7)
+    assert not rules.is_owner_of(principal, 8)
+
+
+def test_sort_keys_come_from_an_allow_list():
+    assert rules.sort_of("-price") is Sort.DEAR
+    assert rules.sort_of("id; drop table listing") is Sort.NEWEST
+    assert rules.staff_sort_of("-views") == "-views"
+    assert rules.staff_sort_of("password") == "-created"
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({"name": "Анна", "phone": "+7 978 123-45-67", "consent": "yes"}, set()),
+        ({"name": "Анна", "phone": "8 (978) 123-45-67", "consent": "yes"}, set()),
+        ({"name": "Анна", "phone": "12345", "consent": "yes"}, {"phone"}),
+        ({"name": "Анна", "phone": "+7 978 ABC-45-67", "consent": "yes"}, {"phone"}),
+        ({"name": "Анна", "phone": "", "consent": "yes"}, {"phone"}),
+        ({"name": "Анна", "phone": "+79781234567"}, {"consent"}),
+        ({"name": "", "phone": "+79781234567", "consent": "yes"}, {"name"}),
+    ],
+)
+def test_the_lead_form_refuses_bad_phones_and_missing_consent(data, errors):
+    form = forms.read_lead({"message": "Когда можно посмотреть?", **data})
+    assert set(form.errors.fields) == errors
+    assert form.typed["name"] == data["name"] and form.typed["phone"] == data["phone"]
+    if not errors:
+        assert form.phone == "+79781234567"
+
+
+def test_filters_read_from_a_url_keep_what_reads():
+    f = forms.read_filter(
+        {"area_from": "40,5", "area_to": "x", "floor": "0", "price_to": "150 000", "m2_from": "-5", "complex": "3",
+         "sort": "area"},
+        ListingKind.COMMERCIAL,
+    )  # fmt: skip
+    assert (f.area_from, f.area_to, f.floor, f.price_to, f.m2_from, f.complex, f.sort) == (
+        Decimal("40.50"), None, 0, 15_000_000, None, 3, Sort.SMALL,
+    )  # fmt: skip
+
+
+def test_the_card_reads_like_the_deck():
+    set_locale("ru")
+    try:
+        assert words.title("commercial", "ЖК Черника", Decimal("146.00"), None) == "ЖК Черника, 146 м²"
+        assert words.figures("commercial", Decimal("146.00"), 1, 15_330_000) == "146 м² / 1 этаж / 153\xa0300 ₽ в месяц"
+        assert words.figures("sale", Decimal("40.90"), 0, 745_000_000).endswith("цокольный этаж / 7\xa0450\xa0000 ₽")
+    finally:
+        set_locale("ru")
+
+
+def test_the_feed_is_a_realty_feed_with_one_offer_per_listing():
+    item = SimpleNamespace(
+        id=12, kind=ListingKind.COMMERCIAL, features=("separate_entrance",), created_at=None, updated_at=None,
+        published_at=datetime(2026, 11, 2, tzinfo=UTC), address="г. Симферополь, пр-т А. Суворова, д. 15",
+        total_kopecks=15_330_000, area=Decimal("146.00"), floor=1, rooms=None, description="Витрина на проспект",
+    )  # fmt: skip
+    settings = SimpleNamespace(base_url="https://uk.example", company_name="УК «Монолит Комфорт»")
+    root = ET.fromstring(feed.realty_feed([item], {12: [5, 6]}, settings))  # noqa: S314 (our own output)
+    ns = {"y": feed.NAMESPACE}
+    offers = root.findall("y:offer", ns)
+    assert len(offers) == 1 and offers[0].get("internal-id") == "12"
+    offer = offers[0]
+    assert offer.findtext("y:type", namespaces=ns) == "аренда"
+    assert offer.findtext("y:category", namespaces=ns) == "коммерческая"
+    assert offer.findtext("y:price/y:value", namespaces=ns) == "153300"
+    assert offer.findtext("y:price/y:period", namespaces=ns) == "месяц"
+    assert offer.findtext("y:area/y:value", namespaces=ns) == "146"
+    assert offer.findtext("y:location/y:locality-name", namespaces=ns) == "Симферополь"
+    assert [i.text for i in offer.findall("y:image", ns)] == [
+        "https://uk.example/showcase/photos/5",
+        "https://uk.example/showcase/photos/6",
+    ]
+    assert offer.findtext("y:url", namespaces=ns) == "https://uk.example/showcase/listings/12"

@@ -1,0 +1,207 @@
+"""The staff's showcase over HTTP on both engines: a listing from the registry or typed by hand, photos uploaded
+(cleaned), ordered and deleted, publishing and closing, duplicating, the list with its counts and its XLSX, leads
+moved along their work, owners' requests turned into listings — each staff write in the audit log, each staff
+member kept to their houses."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+from portal.core.tables import AuditEvent, OutboxMessage
+from portal.housing.tables import Premise
+from portal.notifications.messages import render
+from portal.showcase import notices
+from portal.showcase.tables import Lead, Listing, ListingOffer, ListingPhoto
+from tests.showcase.conftest import jpeg_bytes
+
+FORM = {"kind": "commercial", "source": "registry", "price": "1 050", "price_unit": "m2_month",
+        "description": "Угловое помещение", "features": ["shop_window", "furnished"]}  # fmt: skip
+
+
+async def _manager(make_account: Any, make_user: Any, login: Any, client: Any) -> tuple[Any, int]:
+    place = await make_account(kind="nonresidential", premise_number="3Н", area="146.00", floor=1)
+    manager = await make_user(roles=("manager",), houses=(place.house,))
+    await login(client, manager)
+    return place, manager
+
+
+async def test_a_listing_takes_its_figures_from_the_registry_premise(db, client, login, make_account, make_user):
+    place, manager = await _manager(make_account, make_user, login, client)
+    made = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "3Н",
+                                                     "area": "999", "floor": "7", "manager": manager})  # fmt: skip
+    assert made.status_code == 303
+    listing = await Listing.select().where(Listing.house == place.house).first()
+    assert made.headers["location"] == f"/staff/showcase/{listing['id']}"
+    assert (listing["premise"], Decimal(str(listing["area"])), listing["floor"]) == (place.premise, Decimal("146"), 1)
+    assert (listing["total_kopecks"], listing["per_m2_kopecks"]) == (15_330_000, 105_000)  # the deck's 153 300
+    assert listing["address"].endswith(", пом. 3Н") and listing["status"] == "draft"
+    assert listing["features"] == ["shop_window"]  # furniture is not a commercial premise's feature
+    assert await AuditEvent.exists().where(
+        (AuditEvent.action == "showcase.listing_create") & (AuditEvent.entity_id == listing["id"])
+    )
+
+
+async def test_an_unknown_premise_is_refused_and_a_premise_by_hand_is_typed(db, client, login, make_account, make_user):
+    place, _ = await _manager(make_account, make_user, login, client)
+    refused = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "99Н"})
+    assert refused.status_code == 422 and "В реестре нет такого помещения" in refused.text
+    assert 'value="99Н"' in refused.text and "Угловое помещение</textarea>" in refused.text
+    typed = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "source": "free",
+                                                      "premise_number": "99Н", "area": "40,9", "floor": "1",
+                                                      "price": "1500"})  # fmt: skip
+    assert typed.status_code == 303
+    row = await Listing.select().where(Listing.premise_number == "99Н").first()
+    assert row["premise"] is None and row["total_kopecks"] == 6_135_000  # 40,9 m² × 1 500 ₽ = 61 350 ₽
+
+
+async def test_staff_list_only_in_their_houses(db, client, login, make_account, make_user, make_listing):
+    _place, _ = await _manager(make_account, make_user, login, client)
+    elsewhere = await make_account(kind="nonresidential", premise_number="1Н")
+    refused = await client.form("/staff/showcase/new", {**FORM, "house": elsewhere.house, "premise_number": "1Н"})
+    assert refused.status_code == 422 and not await Listing.exists().where(Listing.house == elsewhere.house)
+    foreign = await make_listing(house=elsewhere.house)
+    for url in (f"/staff/showcase/{foreign}", f"/staff/showcase/{foreign}/edit"):
+        assert (await client.get(url)).status_code == 404
+    assert (await client.form(f"/staff/showcase/{foreign}/move", {"move": "close"})).status_code == 404
+    assert f'href="/staff/showcase/{foreign}"' not in (await client.get("/staff/showcase")).text
+
+
+async def test_photos_are_cleaned_ordered_and_needed_to_publish(db, client, login, make_account, make_user):
+    place, _ = await _manager(make_account, make_user, login, client)
+    await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "3Н"})
+    listing = (await Listing.select(Listing.id).where(Listing.house == place.house).first())["id"]
+    back = {"referer": f"http://testserver/staff/showcase/{listing}"}  # a refusal goes back where the form was
+    refused = await client.form(f"/staff/showcase/{listing}/move", {"move": "publish"}, headers=back)
+    assert refused.status_code == 303 and refused.headers["location"] == f"/staff/showcase/{listing}"
+    assert "Чтобы опубликовать объявление, добавьте: фотография" in (await client.get(refused.headers["location"])).text
+    files = [("photos", ("a.jpg", jpeg_bytes(colour=(200, 0, 0)), "image/jpeg")),
+             ("photos", ("b.png", jpeg_bytes(colour=(0, 200, 0)), "image/png")),
+             ("photos", ("fake.jpg", b"%PDF-1.4 not a photo", "image/jpeg"))]  # fmt: skip
+    uploaded = await client.form(f"/staff/showcase/{listing}/photos", {}, files=files)
+    assert uploaded.status_code == 303
+    page = (await client.get(f"/staff/showcase/{listing}")).text
+    assert "fake.jpg не добавлен: файл не фотография." in page
+    photos = [r["id"] for r in await ListingPhoto.select(ListingPhoto.id).where(ListingPhoto.listing == listing)
+              .order_by(ListingPhoto.position)]  # fmt: skip
+    assert len(photos) == 2
+    assert (await Listing.select(Listing.cover_photo).where(Listing.id == listing).first())["cover_photo"] == photos[0]
+    moved = await client.htmx_form(f"/staff/showcase/{listing}/photos/{photos[1]}/move", {"direction": "first"})
+    assert moved.status_code == 200 and 'id="photos"' in moved.text and "<html" not in moved.text
+    order = [r["id"] for r in await ListingPhoto.select(ListingPhoto.id).where(ListingPhoto.listing == listing)
+             .order_by(ListingPhoto.position)]  # fmt: skip
+    assert order == [photos[1], photos[0]]
+    assert (await Listing.select(Listing.cover_photo).where(Listing.id == listing).first())["cover_photo"] == photos[1]
+    published = await client.form(f"/staff/showcase/{listing}/move", {"move": "publish"})
+    assert published.status_code == 303
+    assert (await Listing.select(Listing.status).where(Listing.id == listing).first())["status"] == "published"
+    await client.form(f"/staff/showcase/{listing}/photos/{photos[0]}/delete")
+    last = await client.form(f"/staff/showcase/{listing}/photos/{photos[1]}/delete", headers=back)
+    assert "хотя бы одна фотография" in (await client.get(last.headers["location"])).text
+    assert await ListingPhoto.count().where(ListingPhoto.listing == listing) == 1
+    assert await AuditEvent.count().where(AuditEvent.entity_id == listing) >= 5
+
+
+async def test_duplicate_and_close(db, client, login, make_account, make_user, make_listing):
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house, photos=2)
+    copy = await client.form(f"/staff/showcase/{listing}/duplicate")
+    copy_id = int(re.search(r"/staff/showcase/(\d+)/edit", copy.headers["location"])[1])
+    twin = await Listing.select().where(Listing.id == copy_id).first()
+    original = await Listing.select(Listing.total_kopecks).where(Listing.id == listing).first()
+    assert (twin["status"], twin["photo_count"], twin["views"]) == ("draft", 0, 0)
+    assert twin["total_kopecks"] == original["total_kopecks"] > 0
+    assert (await client.get(f"/showcase/listings/{listing}")).status_code == 200
+    await client.form(f"/staff/showcase/{listing}/move", {"move": "close"})
+    client.cookies.delete("session")
+    assert (await client.get(f"/showcase/listings/{listing}")).status_code == 404
+
+
+async def test_the_list_counts_views_and_leads_and_exports_the_filtered_rows(
+    db, client, login, make_account, make_user, make_listing
+):
+    place, _ = await _manager(make_account, make_user, login, client)
+    shown = await make_listing(house=place.house, area="146", price="1050")
+    draft = await make_listing(house=place.house, publish=False)
+    await Listing.update({Listing.views: 17}).where(Listing.id == shown)
+    for status in ("new", "new", "viewing"):
+        await Lead(listing=shown, status=status, name="Тест", phone="+79780000000", consent_version="x").save()
+    page = await client.get("/staff/showcase?status=published")
+    assert page.status_code == 200
+    row = re.search(rf'<tr>\s*<td class="primary col-address"><a href="/staff/showcase/{shown}">.*?</tr>', page.text,
+                    re.S)[0]  # fmt: skip
+    assert ">17<" in row and ">3</a>" in row and "2 новые" in row
+    assert f'href="/staff/showcase/{draft}"' not in page.text
+    xlsx = await client.get("/staff/showcase/export.xlsx?status=published")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("№", "Вид", "Статус") and [r[0] for r in rows[1:]] == [shown]
+    assert rows[1][7] == 153300 and rows[1][9] == 17 and rows[1][10] == 3
+    every = load_workbook(io.BytesIO((await client.get("/staff/showcase/export.xlsx")).content)).active
+    assert sorted(r[0] for r in every.iter_rows(min_row=2, values_only=True)) == sorted([shown, draft])
+
+
+async def test_leads_move_along_their_work(db, client, new_client, login, make_account, make_user, make_listing):
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    lead = Lead(listing=listing, name="Анна", phone="+79781112233", consent_version="x", consent_ip="10.0.0.1")
+    await lead.save()
+    page = await client.get("/staff/showcase/leads")
+    assert "Анна" in page.text and "+79781112233" in page.text and "Назначен просмотр" in page.text
+    moved = await client.form(
+        f"/staff/showcase/leads/{lead.id}", {"status": "viewing", "back": "/staff/showcase/leads"}
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == "/staff/showcase/leads"
+    assert (await Lead.select(Lead.status).where(Lead.id == lead.id).first())["status"] == "viewing"
+    assert await AuditEvent.exists().where(
+        (AuditEvent.action == "showcase.lead_status") & (AuditEvent.entity_id == lead.id)
+    )
+    await client.form(f"/staff/showcase/leads/{lead.id}", {"status": "new"})
+    assert (await Lead.select(Lead.status).where(Lead.id == lead.id).first())["status"] == "viewing"
+    operator = new_client()
+    await login(operator, await make_user(roles=("operator",), houses=(place.house,)))
+    await operator.form(f"/staff/showcase/leads/{lead.id}", {"status": "deal", "note": "Договор в пятницу"})
+    done = await Lead.select(Lead.status, Lead.note).where(Lead.id == lead.id).first()
+    assert done == {"status": "deal", "note": "Договор в пятницу"}
+    stranger = new_client()
+    await login(stranger, await make_user(roles=("manager",), houses=((await make_account()).house,)))
+    assert (await stranger.get(f"/staff/showcase/leads/{lead.id}")).status_code == 404
+    assert (await stranger.form(f"/staff/showcase/leads/{lead.id}", {"status": "lost"})).status_code == 404
+
+
+async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client, login, make_account, make_user):
+    flat = await make_account(premise_number="12", area="54.30", floor=5)
+    owner = await make_user(accounts={flat.account: "owner"})
+    offer = ListingOffer(premise=flat.premise, house=flat.house, account=flat.account, user=owner, kind="rent",
+                         price_kopecks=3_500_000)  # fmt: skip
+    await offer.save()
+    await login(client, await make_user(roles=("manager",), houses=(flat.house,)))
+    made = await client.form(f"/staff/showcase/offers/{offer.id}/list")
+    listing_id = int(re.search(r"/staff/showcase/(\d+)/edit", made.headers["location"])[1])
+    listing = await Listing.select().where(Listing.id == listing_id).first()
+    premise = await Premise.select(Premise.area).where(Premise.id == flat.premise).first()
+    assert (listing["kind"], listing["premise"], listing["total_kopecks"], listing["status"]) == (
+        "rent", flat.premise, 3_500_000, "draft")  # fmt: skip
+    assert Decimal(str(listing["area"])) == Decimal(str(premise["area"])) and listing["floor"] == 5
+    assert (await ListingOffer.select(ListingOffer.status).where(ListingOffer.id == offer.id).first())[
+        "status"
+    ] == "listed"
+    told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == owner)
+    assert told and all(m["subject"].startswith("Ваша квартира размещается") for m in told)
+    again = await client.form(f"/staff/showcase/offers/{offer.id}/decline", {"answer": "Нет"})
+    assert again.status_code == 303
+    assert (await ListingOffer.select(ListingOffer.status).where(ListingOffer.id == offer.id).first())[
+        "status"
+    ] == "listed"
+
+
+def test_every_message_of_the_showcase_renders_in_both_languages():
+    for template in (notices.LEAD, notices.OFFER, notices.OFFER_ANSWER):
+        ru, en = render(template, "ru", template.sample), render(template, "en", template.sample)
+        assert ru.subject and en.subject and ru.subject != en.subject, template.name
+        assert ru.text != en.text and "%(" not in ru.text + en.text
