@@ -6,6 +6,8 @@ looked up by date (DOMAIN.md §2); the functions take every date they need as an
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,6 +60,7 @@ def due_day(billing_month: date) -> int:
     return day
 
 
+@functools.lru_cache(maxsize=1024)
 def due_date(billing_month: date, *, shift_weekend: bool = True) -> date:
     """The last day to pay a billing month's charges on time (inclusive), moved past a non-working day (ГК ст. 193)."""
     nominal = add_months(month_start(billing_month), 1).replace(day=due_day(billing_month))
@@ -300,25 +303,43 @@ def penalty(
         first_day = due + timedelta(days=1)
         if accrue_from and accrue_from > first_day:
             first_day = accrue_from
-        day = first_day
         current: list = []  # [first, last, days, rate, divisor]
-        while day <= paid_on:
-            k = (day - due).days
+        for start, stop in _segments(first_day, paid_on, due, capital_repair, settings):
+            k = (start - due).days
             divisor = _divisor(k, capital_repair)
-            rate = daily_rate(day, paid_on, billing_month, settings) if divisor else ZERO
-            if divisor and rate > 0:
-                if current and current[3] == rate and current[4] == divisor and current[1] + timedelta(days=1) == day:
-                    current[1] = day
-                    current[2] += 1
-                else:
-                    if current:
-                        lines.append(_line(current, part))
-                    current = [day, day, 1, rate, divisor]
-            day += timedelta(days=1)
+            rate = daily_rate(start, paid_on, billing_month, settings) if divisor else ZERO
+            if not (divisor and rate > 0):
+                continue
+            days = (stop - start).days + 1
+            if current and current[3] == rate and current[4] == divisor and current[1] + timedelta(days=1) == start:
+                current[1] = stop
+                current[2] += days
+            else:
+                if current:
+                    lines.append(_line(current, part))
+                current = [start, stop, days, rate, divisor]
         if current:
             lines.append(_line(current, part))
     exact = sum((line.amount for line in lines), ZERO)
     return PenaltyResult(amount=money(exact), lines=tuple(lines))
+
+
+def _segments(
+    first: date, last: date, due: date, capital_repair: bool, settings: PenaltySettings
+) -> list[tuple[date, date]]:
+    """``[first, last]`` cut into runs of days on which the share and the rate cannot change: at day 31 and day 91
+    of the delay and at every edge of the period table (the rate of a day depends on nothing else)."""
+    if last < first:
+        return []
+    edges = {first, last + timedelta(days=1)}
+    if not capital_repair:
+        edges.add(due + timedelta(days=GRACE_DAYS + 1))
+        edges.add(due + timedelta(days=STEP_DAY))
+    for period in settings.periods:
+        edges.add(period.valid_from)
+        edges.add(period.valid_to + timedelta(days=1))
+    cuts = sorted(day for day in edges if first <= day <= last + timedelta(days=1))
+    return [(start, stop - timedelta(days=1)) for start, stop in itertools.pairwise(cuts)]
 
 
 def _line(current: list, base: Decimal) -> PenaltyLine:
