@@ -62,6 +62,7 @@ class QrValidationError(ValueError):
         super().__init__(", ".join(f"{name}: {code}" for name, code in problems))
 
 
+@functools.lru_cache(maxsize=1024)
 def _weighted_key_ok(digits: str) -> bool:
     weights = (7, 1, 3)
     total = sum((int(d) * weights[i % 3]) % 10 for i, d in enumerate(digits))
