@@ -1,7 +1,7 @@
 """Demo billing: 12 months of charges, payments, penalties and receipts for every demo account, ~15 % debtors.
 
 Deterministic (every random choice comes from ``ctx.rng``) and fast: rows are built in Python and inserted in
-chunks of 500; balances are rebuilt once per month for all accounts.
+bulk statements (``core.bulk``); balances are rebuilt once per month for all accounts.
 """
 
 from __future__ import annotations
@@ -13,13 +13,25 @@ from typing import Any
 from portal.billing import ledger, penalties, receipts, rules
 from portal.billing.actions import ensure_catalog
 from portal.billing.tables import Charge, EntryKind, Receipt
-from portal.core import clock
+from portal.core import bulk, clock
 from portal.core.db import to_kopecks
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
 
 MONTHS = 12
-CHUNK = 500
+CHARGE_COLUMNS = (
+    "account",
+    "period",
+    "service",
+    "volume",
+    "tariff_kopecks",
+    "amount_kopecks",
+    "recalculation_kopecks",
+    "recalculation_reason",
+    "basis",
+    "basis_note",
+    "created_at",
+)
 KOPECK = Decimal("0.01")
 
 # Tariffs (₽ per unit) before and after the indexation of 1 July.
@@ -133,29 +145,30 @@ async def seed(ctx: DemoContext) -> None:
             end = datetime.combine(rules.month_end(previous), time(23, 0), tzinfo=tz)
             await penalties.post_penalties(previous, account_ids, now=end.astimezone(UTC))
         # 3. The charges of this month.
-        charges: list[Charge] = []
+        charges: list[tuple[Any, ...]] = []
+        created = clock.now()
         per_account: dict[int, int] = {}
         for account_id, area, kind in accounts:
             profile = profiles[account_id]
             lines = _charges_of(rng, profile, area, kind, period, period == summer_outage, indexation)
             for code, volume, tariff, amount, recalc, reason, basis, note in lines:
                 charges.append(
-                    Charge(
-                        account=account_id,
-                        period=period,
-                        service=services[code],
-                        volume=volume,
-                        tariff_kopecks=to_kopecks(tariff),
-                        amount_kopecks=to_kopecks(amount),
-                        recalculation_kopecks=to_kopecks(recalc),
-                        recalculation_reason=reason,
-                        basis=basis,
-                        basis_note=note,
+                    (
+                        account_id,
+                        period,
+                        services[code],
+                        volume,
+                        to_kopecks(tariff),
+                        to_kopecks(amount),
+                        to_kopecks(recalc),
+                        reason,
+                        basis,
+                        note,
+                        created,
                     )
                 )
                 per_account[account_id] = per_account.get(account_id, 0) + to_kopecks(amount) + to_kopecks(recalc)
-        for start in range(0, len(charges), CHUNK):
-            await Charge.insert(*charges[start : start + CHUNK])
+        await bulk.insert_rows(Charge, CHARGE_COLUMNS, charges)
         charged_at = datetime.combine(rules.month_end(period), time(20, 0), tzinfo=tz)
         if period == current:
             charged_at = datetime.combine(ctx.today.replace(day=1), time(8, 0), tzinfo=tz)

@@ -15,7 +15,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Max, Sum
 
 from portal.billing.tables import Balance, EntryKind, LedgerEntry
-from portal.core import clock
+from portal.core import bulk, clock
 from portal.core.db import atomic, from_kopecks, is_sqlite, to_kopecks
 from portal.housing.tables import PersonalAccount
 
@@ -200,6 +200,19 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+ENTRY_COLUMNS = ("account", "occurred_at", "period", "kind", "amount_kopecks", "reference", "note", "created_at")
+BALANCE_COLUMNS = (
+    "account",
+    "period",
+    "opening_kopecks",
+    "charged_kopecks",
+    "paid_kopecks",
+    "penalties_kopecks",
+    "other_kopecks",
+    "closing_kopecks",
+)
+
+
 async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
     """Write many entries of one period at once (imports, penalty runs, demo) and rebuild their snapshots.
 
@@ -207,34 +220,28 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
     and ``note``. Entries whose reference exists already are skipped. Returns the number written.
     Runs inside the caller's transaction (or its own).
     """
-    written = 0
-    touched: set[int] = set()
+    now = clock.now()
+    rows = [
+        (
+            e["account"],
+            e["occurred_at"],
+            period,
+            str(e["kind"]),
+            e["amount_kopecks"],
+            e.get("reference"),
+            (e.get("note") or "")[:255],
+            now,
+        )
+        for e in entries
+    ]
+    if not rows:
+        return 0
     async with atomic():
-        for chunk in _chunks(list(entries), CHUNK):
-            references = [e["reference"] for e in chunk if e.get("reference")]
-            known: set[str] = set()
-            if references:
-                rows = await LedgerEntry.select(LedgerEntry.reference).where(LedgerEntry.reference.is_in(references))
-                known = {r["reference"] for r in rows}
-            rows_to_insert = [
-                LedgerEntry(
-                    account=e["account"],
-                    occurred_at=e["occurred_at"],
-                    period=period,
-                    kind=str(e["kind"]),
-                    amount_kopecks=e["amount_kopecks"],
-                    reference=e.get("reference"),
-                    note=(e.get("note") or "")[:255],
-                )
-                for e in chunk
-                if not e.get("reference") or e["reference"] not in known
-            ]
-            if rows_to_insert:
-                await LedgerEntry.insert(*rows_to_insert)
-                written += len(rows_to_insert)
-                touched.update(r.account for r in rows_to_insert)
-        await rebuild_balances(sorted(touched), period)
-    return written
+        written = await bulk.insert_rows(
+            LedgerEntry, ENTRY_COLUMNS, rows, returning=("account",), conflict="(reference) DO NOTHING"
+        )
+        await rebuild_balances(sorted({r["account"] for r in written}), period)
+    return len(written)
 
 
 async def rebuild_balances(account_ids: Sequence[int], period: date) -> None:
@@ -262,32 +269,37 @@ async def rebuild_balances(account_ids: Sequence[int], period: date) -> None:
         for account in chunk:
             by_kind = totals.get(account, {})
             start = opening.get(account, 0)
-            net = sum(by_kind.values())
-            closing = start + net
+            closing = start + sum(by_kind.values())
             new_rows.append(
-                Balance(
-                    account=account,
-                    period=period,
-                    opening_kopecks=start,
-                    charged_kopecks=by_kind.get("charge", 0),
-                    paid_kopecks=-by_kind.get("payment", 0),
-                    penalties_kopecks=by_kind.get("penalty", 0),
-                    other_kopecks=by_kind.get("correction", 0) + by_kind.get("refund", 0),
-                    closing_kopecks=closing,
+                (
+                    account,
+                    period,
+                    start,
+                    by_kind.get("charge", 0),
+                    -by_kind.get("payment", 0),
+                    by_kind.get("penalty", 0),
+                    by_kind.get("correction", 0) + by_kind.get("refund", 0),
+                    closing,
                 )
             )
             delta = closing - old_closing.get(account, start)
             if delta:
                 shifts[account] = delta
-        if new_rows:
-            await Balance.insert(*new_rows)
-        by_delta: dict[int, list[int]] = {}
-        for account, delta in shifts.items():
-            by_delta.setdefault(delta, []).append(account)
-        for delta, accounts in by_delta.items():
-            await Balance.update(
-                {
-                    Balance.opening_kopecks: Balance.opening_kopecks + delta,
-                    Balance.closing_kopecks: Balance.closing_kopecks + delta,
-                }
-            ).where((Balance.period > period) & Balance.account.is_in(accounts))
+        await bulk.insert_rows(Balance, BALANCE_COLUMNS, new_rows)
+        await _shift_later(shifts, period)
+
+
+async def _shift_later(shifts: dict[int, int], period: date) -> None:
+    """Move the snapshots after ``period`` of each account by its delta: one statement for the chunk."""
+    if not shifts:
+        return
+    items = sorted(shifts.items())
+    # Integers of our own arithmetic written into the text: a parameter inside CASE has no type on PostgreSQL.
+    case = "CASE account " + " ".join(f"WHEN {int(a)} THEN {int(d)}" for a, d in items) + " END"
+    ids = ", ".join(str(int(a)) for a, _ in items)
+    await bulk.execute(
+        Balance,
+        f"UPDATE balance SET opening_kopecks = opening_kopecks + {case}, "  # noqa: S608 (integers only)
+        f"closing_kopecks = closing_kopecks + {case} WHERE period > {{}} AND account IN ({ids})",
+        [period],
+    )

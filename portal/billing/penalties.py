@@ -15,12 +15,13 @@ from typing import Any
 
 from portal.billing import ledger, rules
 from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
-from portal.core import clock, jobs
+from portal.core import bulk, clock, jobs
 from portal.core.db import atomic, from_kopecks, to_kopecks
 from portal.housing.tables import PersonalAccount
 
 CHUNK = 500
 JOB_NAME = "billing.penalties"
+ACCRUAL_COLUMNS = ("account", "period", "debt_period", "capital_repair", "due_date", "amount_kopecks", "lines")
 
 
 def previous_period(now: datetime) -> date:
@@ -101,7 +102,7 @@ async def post_penalties(period: date, account_ids: Sequence[int] | None = None,
                 )
             }
             debts, payments = await _history([a for a in chunk if a not in done], first)
-            accruals: list[PenaltyAccrual] = []
+            accruals: list[tuple[Any, ...]] = []
             entries: list[dict[str, Any]] = []
             for account_id, items in debts.items():
                 found = rules.account_penalties(
@@ -112,14 +113,14 @@ async def post_penalties(period: date, account_ids: Sequence[int] | None = None,
                     amount = to_kopecks(item.amount)
                     kopecks += amount
                     accruals.append(
-                        PenaltyAccrual(
-                            account=account_id,
-                            period=first,
-                            debt_period=item.period,
-                            capital_repair=item.capital_repair,
-                            due_date=item.due,
-                            amount_kopecks=amount,
-                            lines=json.dumps(_lines_json(item.result)),
+                        (
+                            account_id,
+                            first,
+                            item.period,
+                            item.capital_repair,
+                            item.due,
+                            amount,
+                            json.dumps(_lines_json(item.result)),
                         )
                     )
                 if kopecks:
@@ -134,8 +135,7 @@ async def post_penalties(period: date, account_ids: Sequence[int] | None = None,
                             "note": f"{first:%m.%Y}",
                         }
                     )
-            for s in range(0, len(accruals), CHUNK):
-                await PenaltyAccrual.insert(*accruals[s : s + CHUNK])
+            await bulk.insert_rows(PenaltyAccrual, ACCRUAL_COLUMNS, accruals)
             if entries:
                 await ledger.post_bulk(entries, first)
     return total

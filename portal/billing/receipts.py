@@ -13,12 +13,27 @@ from datetime import date, datetime
 from portal.billing import qr, rules
 from portal.billing.queries import AccountInfo, PayeeInfo, accounts_info, payees
 from portal.billing.tables import Balance, Charge, Receipt, ReceiptSection
-from portal.core import clock, i18n
+from portal.core import bulk, clock, i18n
 from portal.core.db import atomic
 
 DOCUMENT_LOCALE = "ru"  # a receipt is a payment document in Russian, whoever issues it
 
 CHUNK = 500
+RECEIPT_COLUMNS = (
+    "account",
+    "period",
+    "payer_name",
+    "address",
+    "opening_kopecks",
+    "charged_kopecks",
+    "paid_kopecks",
+    "penalties_kopecks",
+    "to_pay_kopecks",
+    "due_date",
+    "issued_at",
+    "issued_by",
+)
+SECTION_COLUMNS = ("receipt", "payee", "charged_kopecks", "total_kopecks", "qr_payload")
 
 
 @dataclass(frozen=True)
@@ -63,9 +78,15 @@ def _document_language() -> Iterator[None]:
 
 
 def payload_for(
-    payee: PayeeInfo, account: AccountInfo, period: date, total_kopecks: int, *, penalties_kopecks: int = 0
+    payee: PayeeInfo,
+    account: AccountInfo,
+    period: date,
+    total_kopecks: int,
+    *,
+    penalties_kopecks: int = 0,
+    address: str | None = None,
 ) -> str:
-    """The QR string of one section of a receipt."""
+    """The QR string of one section of a receipt (``address``: the account's, when the caller has it already)."""
     last, first, middle = split_name(account.payer_name)
     month = f"{period:%m.%Y}"
     purpose = (
@@ -88,7 +109,7 @@ def payload_for(
         "LastName": last,
         "FirstName": first,
         "MiddleName": middle,
-        "PayerAddress": account.address,
+        "PayerAddress": account.address if address is None else address,
         "TechCode": qr.TECH_CODE_HOUSING,
     }
     if penalties_kopecks > 0 and not payee.capital_repair:
@@ -146,13 +167,14 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
     infos = await accounts_info(chunk)
     await Receipt.delete().where((Receipt.period == period) & Receipt.account.is_in(chunk))
     due = rules.due_date(period)
-    receipts: list[Receipt] = []
+    receipts: list[tuple[object, ...]] = []
     sections: dict[int, list[tuple[int, int, int, str]]] = {}
     for account_id in chunk:
         snap, info = snapshots.get(account_id), infos.get(account_id)
         if snap is None or info is None or account_id not in by_payee:
             continue
         to_pay = max(0, snap["closing_kopecks"])
+        address = info.address
         sections[account_id] = [
             (
                 payee_id,
@@ -164,46 +186,38 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
                     period,
                     total,
                     penalties_kopecks=snap["penalties_kopecks"] if payee_id == context.main else 0,
+                    address=address,
                 ),
             )
             for payee_id, total in section_totals(to_pay, by_payee[account_id], context.main, context.order).items()
         ]
         receipts.append(
-            Receipt(
-                account=account_id,
-                period=period,
-                payer_name=info.payer_name,
-                address=info.address,
-                opening_kopecks=snap["opening_kopecks"],
-                charged_kopecks=snap["charged_kopecks"] + snap["other_kopecks"],
-                paid_kopecks=snap["paid_kopecks"],
-                penalties_kopecks=snap["penalties_kopecks"],
-                to_pay_kopecks=to_pay,
-                due_date=due,
-                issued_at=now,
-                issued_by=issued_by,
+            (
+                account_id,
+                period,
+                info.payer_name,
+                address,
+                snap["opening_kopecks"],
+                snap["charged_kopecks"] + snap["other_kopecks"],
+                snap["paid_kopecks"],
+                snap["penalties_kopecks"],
+                to_pay,
+                due,
+                now,
+                issued_by,
             )
         )
     if not receipts:
         return 0
-    await Receipt.insert(*receipts)
-    ids = {
-        r["account"]: r["id"]
-        for r in await Receipt.select(Receipt.id, Receipt.account).where(
-            (Receipt.period == period) & Receipt.account.is_in(list(sections))
-        )
-    }
-    await ReceiptSection.insert(
-        *(
-            ReceiptSection(
-                receipt=ids[account_id],
-                payee=payee_id,
-                charged_kopecks=charged,
-                total_kopecks=total,
-                qr_payload=payload,
-            )
+    written = await bulk.insert_rows(Receipt, RECEIPT_COLUMNS, receipts, returning=("id", "account"))
+    ids = {r["account"]: r["id"] for r in written}
+    await bulk.insert_rows(
+        ReceiptSection,
+        SECTION_COLUMNS,
+        (
+            (ids[account_id], payee_id, charged, total, payload)
             for account_id, items in sections.items()
             for payee_id, charged, total, payload in items
-        )
+        ),
     )
     return len(receipts)
