@@ -51,7 +51,9 @@ class ResidentNews(Controller):
         )
 
     @get("/{post_id:int}", name="content:post", dependencies={"post": Provide(provide_post)})
-    async def post(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+    async def post(
+        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
+    ) -> Template:
         if principal.user_id is not None:
             await actions.mark_read(principal.user_id, post.id)
         return render(request, "content/post.html", post=post, kind_label=kind_label)

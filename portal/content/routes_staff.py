@@ -82,26 +82,38 @@ class StaffPosts(Controller):
         return await _save(request, principal, data, None)
 
     @get("/{post_id:int}", name="content:staff_post", dependencies={"post": Provide(provide_staff_post)})
-    async def show(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+    async def show(
+        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
+    ) -> Template:
         log = await queries.delivery_log(post.id)
         may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
         reach = await count_audience(post.audience)
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
 
     @get("/{post_id:int}/edit", name="content:staff_edit", dependencies={"post": Provide(provide_staff_post)})
-    async def edit(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Template:
+    async def edit(
+        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
+    ) -> Template:
         return await _form_page(request, principal, _form_of(post), post)
 
     @post("/{post_id:int}/edit", name="content:staff_update", status_code=200,
           dependencies={"post": Provide(provide_staff_post)})  # fmt: skip
     async def update(
-        self, request: Request, principal: NamedDependency[Principal], post: queries.PostView, data: MultipartData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        post: NamedDependency[queries.PostView],
+        data: MultipartData,
     ) -> Any:
         return await _save(request, principal, data, post)
 
     @post("/{post_id:int}/move", name="content:staff_move", dependencies={"post": Provide(provide_staff_post)})
     async def move(
-        self, request: Request, principal: NamedDependency[Principal], post: queries.PostView, data: FormData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        post: NamedDependency[queries.PostView],
+        data: FormData,
     ) -> Response[Any]:
         step = Move(data.get("step")) if data.get("step") in Move.__members__.values() else None
         if step is None:
@@ -115,7 +127,9 @@ class StaffPosts(Controller):
     @post(
         "/{post_id:int}/duplicate", name="content:staff_duplicate", dependencies={"post": Provide(provide_staff_post)}
     )
-    async def duplicate(self, request: Request, principal: NamedDependency[Principal], post: queries.PostView) -> Any:
+    async def duplicate(
+        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
+    ) -> Any:
         copy = await actions.duplicate(principal, post.id)
         flash(request, gettext("A copy is saved as a draft."))
         return see_other(request, f"/staff/posts/{copy}/edit")

@@ -18,12 +18,12 @@ from portal.meetings import actions, forms, pdf, queries, rules
 from portal.meetings.tables import BallotStatus
 
 
-async def provide_meeting(meeting_id: int, principal: Principal) -> queries.MeetingView:
+async def provide_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
     """A published meeting of the user's houses (404 otherwise)."""
     return await queries.meeting_for_resident(principal, meeting_id)
 
 
-async def provide_initiative(initiative_id: int, principal: Principal) -> queries.InitiativeView:
+async def provide_initiative(initiative_id: int, principal: NamedDependency[Principal]) -> queries.InitiativeView:
     return await queries.initiative_for_resident(principal, initiative_id)
 
 
@@ -67,7 +67,7 @@ class ResidentMeetings(Controller):
 
     @get("/{meeting_id:int}", name="meetings:detail")
     async def detail(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
     ) -> Template:
         return await _detail(request, principal, meeting)
 
@@ -76,7 +76,7 @@ class ResidentMeetings(Controller):
         self,
         request: Request,
         principal: NamedDependency[Principal],
-        meeting: queries.MeetingView,
+        meeting: NamedDependency[queries.MeetingView],
         entry_id: int,
         data: FormData,
     ) -> Template | Response[Any]:
@@ -88,7 +88,7 @@ class ResidentMeetings(Controller):
 
     @get("/{meeting_id:int}/confirm", name="meetings:summary")
     async def summary(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
     ) -> Template:
         lines = await queries.voter_lines(principal, meeting.id)
         ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
@@ -97,7 +97,7 @@ class ResidentMeetings(Controller):
 
     @post("/{meeting_id:int}/code", name="meetings:send_code")
     async def send_code(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
     ) -> Response[Any]:
         await actions.send_code(principal, meeting)
         flash(request, gettext("We have sent a code to your e-mail."))
@@ -105,7 +105,11 @@ class ResidentMeetings(Controller):
 
     @post("/{meeting_id:int}/confirm", name="meetings:confirm")
     async def confirm(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: FormData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: NamedDependency[queries.MeetingView],
+        data: FormData,
     ) -> Response[Any]:
         locked = await actions.confirm(principal, meeting, forms.read_code(data))
         flash(request, gettext("Your vote is received; ballots locked: %(n)s.", n=locked))
@@ -113,7 +117,7 @@ class ResidentMeetings(Controller):
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
     async def ballot_pdf(
-        self, principal: NamedDependency[Principal], meeting: queries.MeetingView, entry_id: int
+        self, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView], entry_id: int
     ) -> Response[bytes]:
         line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
         if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
@@ -123,11 +127,11 @@ class ResidentMeetings(Controller):
         return _pdf(content, f"ballot-{meeting.id}-{entry_id}.pdf")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
-    async def material(self, meeting: queries.MeetingView, item_id: int) -> File:
+    async def material(self, meeting: NamedDependency[queries.MeetingView], item_id: int) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:protocol")
-    async def protocol(self, meeting: queries.MeetingView) -> Response[bytes]:
+    async def protocol(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
         if meeting.status != "closed":
             raise NotFoundException()
         return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
@@ -151,7 +155,10 @@ class ResidentMeetings(Controller):
 
     @get("/initiatives/{initiative_id:int}", name="meetings:initiative")
     async def initiative_page(
-        self, request: Request, principal: NamedDependency[Principal], initiative: queries.InitiativeView
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        initiative: NamedDependency[queries.InitiativeView],
     ) -> Template:
         mine = await queries.supported_by(principal, initiative.id)
         owner = bool(await queries.linked_owners(principal.user_id))
@@ -159,7 +166,10 @@ class ResidentMeetings(Controller):
 
     @post("/initiatives/{initiative_id:int}/support", name="meetings:support")
     async def support(
-        self, request: Request, principal: NamedDependency[Principal], initiative: queries.InitiativeView
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        initiative: NamedDependency[queries.InitiativeView],
     ) -> Response[Any]:
         result = await actions.support(principal, initiative)
         message = gettext("Thank you, your support is counted.")

@@ -24,11 +24,11 @@ ORGANISE = ("manager",)
 MODERATE = ("moderator",)
 
 
-async def provide_staff_meeting(meeting_id: int, principal: Principal) -> queries.MeetingView:
+async def provide_staff_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
     return await queries.meeting_for_staff(principal, meeting_id)
 
 
-async def provide_ballot(ballot_id: int, principal: Principal) -> queries.BallotRow:
+async def provide_ballot(ballot_id: int, principal: NamedDependency[Principal]) -> queries.BallotRow:
     return (await queries.ballot_for_staff(principal, ballot_id))[1]
 
 
@@ -74,12 +74,16 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting_id}")
 
     @get("/{meeting_id:int}", name="meetings:staff_detail")
-    async def detail(self, request: Request, meeting: queries.MeetingView) -> Template:
+    async def detail(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
         return await _detail(request, meeting, FormErrors(), {})
 
     @post("/{meeting_id:int}/items", name="meetings:staff_item", opt=staff(*ORGANISE), status_code=200)
     async def add_item(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: MultipartData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: NamedDependency[queries.MeetingView],
+        data: MultipartData,
     ) -> Template | Response[Any]:
         form = forms.read_item(data, rules.subjects_on(meeting.starts_on))
         material = None
@@ -95,14 +99,18 @@ class StaffMeetings(Controller):
 
     @post("/{meeting_id:int}/items/{item_id:int}/delete", name="meetings:staff_item_delete", opt=staff(*ORGANISE))
     async def delete_item(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, item_id: int
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: NamedDependency[queries.MeetingView],
+        item_id: int,
     ) -> Response[Any]:
         await actions.remove_item(principal, meeting, item_id)
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
     @post("/{meeting_id:int}/publish", name="meetings:staff_publish", opt=staff(*ORGANISE))
     async def publish(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
     ) -> Response[Any]:
         told = await actions.publish(principal, meeting)
         flash(request, gettext("The meeting is announced; %(n)s messages to owners and residents are queued.", n=told))
@@ -110,7 +118,7 @@ class StaffMeetings(Controller):
 
     @post("/{meeting_id:int}/close", name="meetings:staff_close", opt=staff(*ORGANISE))
     async def close(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView
+        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
     ) -> Response[Any]:
         await actions.close(principal, meeting)
         flash(request, gettext("The count is closed, the protocol is formed and the results are sent to the house."))
@@ -118,7 +126,11 @@ class StaffMeetings(Controller):
 
     @post("/{meeting_id:int}/documents", name="meetings:staff_documents", opt=staff(*ORGANISE))
     async def documents(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: FormData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: NamedDependency[queries.MeetingView],
+        data: FormData,
     ) -> Response[Any]:
         received = parse_date(form_value(data, "originals_received_on"))
         sent = parse_date(form_value(data, "sent_to_inspectorate_on"))
@@ -127,12 +139,16 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting.id}#documents")
 
     @get("/{meeting_id:int}/paper", name="meetings:staff_paper_form")
-    async def paper_form(self, request: Request, meeting: queries.MeetingView) -> Template:
+    async def paper_form(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
         return await _paper_page(request, meeting, FormErrors(), {})
 
     @post("/{meeting_id:int}/paper", name="meetings:staff_paper", status_code=200)
     async def paper(
-        self, request: Request, principal: NamedDependency[Principal], meeting: queries.MeetingView, data: MultipartData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meeting: NamedDependency[queries.MeetingView],
+        data: MultipartData,
     ) -> Template | Response[Any]:
         answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items], allow_invalid=True)
         entry = parse_id(form_value(data, "entry"))
@@ -151,7 +167,7 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
 
     @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")
-    async def moderation(self, request: Request, meeting: queries.MeetingView) -> Template:
+    async def moderation(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
         waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
         done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
         outcome = await queries.outcome(meeting)
@@ -168,7 +184,7 @@ class StaffMeetings(Controller):
 
     @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
     async def accept(
-        self, request: Request, principal: NamedDependency[Principal], ballot: queries.BallotRow
+        self, request: Request, principal: NamedDependency[Principal], ballot: NamedDependency[queries.BallotRow]
     ) -> Response[Any]:
         await actions.accept(principal, ballot)
         flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name))
@@ -176,7 +192,11 @@ class StaffMeetings(Controller):
 
     @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE))
     async def reject(
-        self, request: Request, principal: NamedDependency[Principal], ballot: queries.BallotRow, data: FormData
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        ballot: NamedDependency[queries.BallotRow],
+        data: FormData,
     ) -> Response[Any]:
         reason, note = forms.read_rejection(data)
         await actions.reject(principal, ballot, reason, note)
@@ -184,19 +204,19 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")
-    async def scan(self, ballot: queries.BallotRow) -> File:
+    async def scan(self, ballot: NamedDependency[queries.BallotRow]) -> File:
         return storage.response_for(ballot.scan_key, storage.content_type_of(ballot.scan_key), f"ballot-{ballot.id}")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
-    async def material(self, meeting: queries.MeetingView, item_id: int) -> File:
+    async def material(self, meeting: NamedDependency[queries.MeetingView], item_id: int) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")
-    async def protocol(self, meeting: queries.MeetingView) -> Response[bytes]:
+    async def protocol(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
         return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
 
     @get("/{meeting_id:int}/export", name="meetings:staff_export", opt=staff(*ORGANISE))
-    async def export(self, meeting: queries.MeetingView) -> Response[bytes]:
+    async def export(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
         content = await export.workbook(meeting)
         return Response(
             content,
@@ -251,7 +271,11 @@ async def _new_page(
 
 
 async def _detail(
-    request: Request, meeting: queries.MeetingView, errors: FormErrors, typed: dict[str, Any], status_code: int = 200
+    request: Request,
+    meeting: NamedDependency[queries.MeetingView],
+    errors: FormErrors,
+    typed: dict[str, Any],
+    status_code: int = 200,
 ) -> Template:
     outcome = await queries.outcome(meeting) if meeting.register_fixed else None
     waiting = await queries.count_rows(
@@ -274,7 +298,11 @@ async def _detail(
 
 
 async def _paper_page(
-    request: Request, meeting: queries.MeetingView, errors: FormErrors, typed: dict[str, Any], status_code: int = 200
+    request: Request,
+    meeting: NamedDependency[queries.MeetingView],
+    errors: FormErrors,
+    typed: dict[str, Any],
+    status_code: int = 200,
 ) -> Template:
     register = await queries.register_of(meeting.id)
     return render(
