@@ -205,18 +205,18 @@ class RegistryImport(Controller):
         return _import_page(request)
 
     @post("/", name="registry_preview", status_code=200)
-    async def preview(self, request: Request, data: MultipartData) -> Template:
+    async def preview(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Template:
         """First step: check every row of the file and show what an import would change (nothing is written)."""
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return _import_page(request, 422, problems=[_("Choose a CSV or XLSX file.")])
         content = await upload.read(imports.registry.MAX_BYTES + 1)
-        return _checked_page(request, await imports.start(upload.filename, content))
+        return _checked_page(request, principal, await imports.start(upload.filename, content, principal))
 
     @get("/{token:str}", name="registry_check")
-    async def check(self, request: Request, token: str) -> Template:
+    async def check(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
         """How the check of an uploaded file goes (the page asks again every second until it is done)."""
-        return _checked_page(request, token)
+        return _checked_page(request, principal, token)
 
     @post("/apply", name="registry_apply", status_code=200)
     async def apply(
@@ -237,8 +237,8 @@ class RegistryImport(Controller):
         return see_other(request, "/staff/housing")
 
 
-def _checked_page(request: Request, token: str) -> Template:
-    found = imports.status(token)
+def _checked_page(request: Request, principal: Principal, token: str) -> Template:
+    found = imports.status(token, principal)
     if found is None:
         raise NotFoundException()
     if found.state == "failed":

@@ -398,7 +398,7 @@ async def test_a_file_past_the_row_limit_is_checked_in_the_background_while_othe
     import asyncio
     import time
 
-    from portal.housing import imports
+    from portal.core import imports
 
     monkeypatch.setattr(imports, "WAIT_SECONDS", 0.05)
     await login(client, await make_user(roles=("admin",)))
