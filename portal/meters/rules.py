@@ -1,22 +1,40 @@
-"""Rules of meter readings (ПП РФ № 354 and the portal's plausibility checks, DOMAIN.md §4). Pure functions."""
+"""Rules of meter readings (ПП РФ № 354 and the portal's plausibility checks, DOMAIN.md §4). Pure functions.
+
+- §4.1 the window: readings received by the end day are used for this month, later ones for the next;
+  house (ОДПУ) meters have their own window (23rd–26th, [VERIFY]).
+- §4.2 a meter past its verification date or marked failed gives no reading (the month is charged by the
+  average, for a limited number of months, then by the normative); the verification rule was suspended from
+  06.04.2020 to 31.12.2020 (ПП № 424), kept here as a period table; the average is taken over the account's own
+  monthly history (12 months, at least 3; heating: the heating season).
+- §4.3 monotonic registers, rollover through zero, zones each on its own, an implausible jump — consumption above
+  max(3 × the usual monthly consumption, the absolute cap of the service), times the months the reading covers —
+  accepted with a flag for staff review; precision per the meter's passport.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 
 class ReadingError(StrEnum):
     LESS_THAN_PREVIOUS = "less_than_previous"
+    NOT_A_ROLLOVER = "not_a_rollover"  # the resident says "through zero", but the counter cannot have rolled over
+    ROLLOVER_UNCONFIRMED = "rollover_unconfirmed"  # lower than before and it may be a rollover: ask first
     VERIFICATION_EXPIRED = "verification_expired"
     METER_FAILED = "meter_failed"
+    METER_RETIRED = "meter_retired"  # replaced or removed: readings go to the meter that replaced it
     TOO_MANY_DIGITS = "too_many_digits"
     TOO_PRECISE = "too_precise"
     NEGATIVE = "negative"
+    ZONES_INCOMPLETE = "zones_incomplete"  # a multi-tariff meter is read in all its zones at once
+
+
+# --- §4.1 the window ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,13 @@ class Window:
     def is_open(self, today: date) -> bool:
         return self.start_day <= today.day <= self.end_day
 
+    def closes(self, period: date) -> date:
+        """The last day readings for ``period`` are accepted."""
+        return period.replace(day=self.end_day)
+
+
+HOUSE_WINDOW = Window(start_day=23, end_day=26)  # ОДПУ, DOMAIN §4.1 [VERIFY]
+
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
@@ -38,70 +63,52 @@ def next_month(period: date) -> date:
     return date(period.year + (period.month == 12), period.month % 12 + 1, 1)
 
 
+def months_back(period: date, n: int) -> date:
+    index = period.year * 12 + period.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole billing periods from ``earlier`` to ``later`` (both first days of months)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def period_of_reading(received: date, window: Window = Window()) -> date:
     """The billing period a reading is used in: received by the end day → this month, later → the next (п. 31 "е")."""
     period = first_of_month(received)
     return period if received.day <= window.end_day else next_month(period)
 
 
+def may_correct(period: date, today: date, window: Window = Window()) -> bool:
+    """A reading of ``period`` can be corrected by the resident while readings still go to that period."""
+    return period_of_reading(today, window) == period
+
+
+# --- §4.2 verification, failure, charge basis, average -------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Check:
-    """The verdict on one reading of one register (zone)."""
+class Suspension:
+    """A period when an expired verification interval did not make a meter failed (inclusive)."""
 
-    error: ReadingError | None = None
-    consumption: Decimal | None = None
-    rollover: bool = False
-    flagged: bool = False  # implausible jump: accepted, but staff review it
-
-
-def check_reading(
-    new: Decimal,
-    previous: Decimal | None,
-    *,
-    digits: int,
-    decimals: int = 3,
-    on: date,
-    next_verification: date | None = None,
-    failed: bool = False,
-    average: Decimal | None = None,
-    cap: Decimal = Decimal("50"),
-) -> Check:
-    """Check a reading against the previous one of the same register (DOMAIN.md §4.3).
-
-    - a reading for a failed meter or one whose verification date has passed is rejected (counted by average);
-    - the value must fit the counter (``digits`` integer places, ``decimals`` after the point);
-    - ``new < previous`` is accepted only as a rollover: previous > 0.9·10^N and new < 0.1·10^N;
-    - consumption above max(3 × average, cap) is accepted with a flag for staff review.
-    """
-    if failed:
-        return Check(error=ReadingError.METER_FAILED)
-    if next_verification is not None and on > next_verification:
-        return Check(error=ReadingError.VERIFICATION_EXPIRED)
-    if new < 0:
-        return Check(error=ReadingError.NEGATIVE)
-    limit = Decimal(10) ** digits
-    if new >= limit:
-        return Check(error=ReadingError.TOO_MANY_DIGITS)
-    exponent = new.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > decimals:
-        return Check(error=ReadingError.TOO_PRECISE)
-    rollover = False
-    if previous is None:
-        return Check(consumption=None)
-    if new >= previous:
-        consumption = new - previous
-    elif previous > Decimal("0.9") * limit and new < Decimal("0.1") * limit:
-        consumption = limit - previous + new
-        rollover = True
-    else:
-        return Check(error=ReadingError.LESS_THAN_PREVIOUS)
-    threshold = max(Decimal(3) * average, cap) if average is not None else cap
-    return Check(consumption=consumption, rollover=rollover, flagged=consumption > threshold)
+    valid_from: date
+    valid_to: date
+    source: str
 
 
-def check_zones(new: dict[int, Decimal], previous: dict[int, Decimal], **kwargs: object) -> dict[int, Check]:
-    """Multi-tariff meters: each zone (T1, T2, T3) is checked on its own; the total is the sum of zones."""
-    return {zone: check_reading(value, previous.get(zone), **kwargs) for zone, value in new.items()}  # type: ignore[arg-type]
+VERIFICATION_SUSPENSIONS: tuple[Suspension, ...] = (
+    Suspension(date(2020, 4, 6), date(2020, 12, 31), "ПП РФ от 02.04.2020 № 424"),
+)
+
+
+def verification_expired(
+    next_verification: date | None, on: date, suspensions: Iterable[Suspension] = VERIFICATION_SUSPENSIONS
+) -> bool:
+    """Whether a meter counts as failed on ``on`` because its verification date has passed (п. 81(12) "д"):
+    the day after the date, except while the rule was suspended."""
+    if next_verification is None or on <= next_verification:
+        return False
+    return not any(s.valid_from <= on <= s.valid_to for s in suspensions)
 
 
 class Basis(StrEnum):
@@ -122,6 +129,7 @@ def charge_basis(
     *,
     residential: bool = True,
     meter_failed: bool = False,
+    electricity: bool = False,
     residential_limit: int = 3,
     nonresidential_limit: int = 2,
     failed_coefficient: Decimal = Decimal("1.5"),
@@ -129,20 +137,175 @@ def charge_basis(
     """How a month is charged (п. 59, 60): by the average for a limited number of periods, then by the normative.
 
     ``months_without_reading`` counts this month (1 = the first month without a reading). The limits and the
-    increasing coefficient for failed meters are [VERIFY] values kept as parameters.
+    increasing coefficient for failed meters are [VERIFY] values kept as parameters; electricity meters (replaced
+    by the guaranteeing supplier, 522-ФЗ) get no increasing coefficient [VERIFY primary text].
     """
     if months_without_reading <= 0:
         return ChargeBasis(Basis.METERED)
     limit = residential_limit if residential else nonresidential_limit
     if months_without_reading <= limit:
         return ChargeBasis(Basis.AVERAGE, month_of_average=months_without_reading)
-    coefficient = failed_coefficient if meter_failed and residential else Decimal(1)
+    coefficient = failed_coefficient if meter_failed and residential and not electricity else Decimal(1)
     return ChargeBasis(Basis.NORMATIVE, coefficient=coefficient)
+
+
+HEATING_SEASON = frozenset({10, 11, 12, 1, 2, 3, 4})  # months of the heating season (a regional decision)
+
+
+@dataclass(frozen=True)
+class Used:
+    """What one reading says was used: ``consumption`` over ``months`` billing periods ending with ``period``."""
+
+    period: date
+    consumption: Decimal
+    months: int = 1
+
+
+def usual_consumption(
+    history: Iterable[Used],
+    before: date,
+    *,
+    window_months: int = 12,
+    minimum_months: int = 3,
+    season: frozenset[int] | None = None,
+) -> Decimal | None:
+    """The average monthly consumption over the ``window_months`` periods before ``before`` (п. 59): the total used
+    divided by the months the readings cover, so a reading after two missed months counts as three months. Fewer
+    than ``minimum_months`` covered → None (п. 59(1): no average, the normative applies). ``season`` keeps only
+    readings of those months (heating: the heating season)."""
+    start = months_back(before, window_months)
+    total, months = Decimal(0), 0
+    for used in history:
+        if not start <= used.period < before:
+            continue
+        if season is not None and used.period.month not in season:
+            continue
+        total += used.consumption
+        months += max(1, used.months)
+    if months < minimum_months:
+        return None
+    return total / months
+
+
+# --- §4.3 plausibility -----------------------------------------------------------------------------------------
+
+# The absolute monthly cap of each service for one flat, above which (and above 3 × the usual consumption) a
+# reading waits for staff review. Portal values, not law: water m³, electricity kWh (all zones), heating Gcal, gas m³.
+CAPS: dict[str, Decimal] = {
+    "cold_water": Decimal("30"),
+    "hot_water": Decimal("20"),
+    "electricity": Decimal("1000"),
+    "heating": Decimal("5"),
+    "gas": Decimal("300"),
+}
+DEFAULT_CAP = Decimal("50")
+JUMP_FACTOR = Decimal(3)
+
+
+def cap_of(service: str, caps: Mapping[str, Decimal] = CAPS) -> Decimal:
+    return caps.get(service, DEFAULT_CAP)
+
+
+def jump_threshold(cap: Decimal, usual: Decimal | None, months: int = 1) -> Decimal:
+    """Consumption above this is implausible: max(3 × usual, cap) per month, for the months the reading covers."""
+    per_month = max(JUMP_FACTOR * usual, cap) if usual is not None else cap
+    return per_month * max(1, months)
+
+
+def is_implausible(consumption: Decimal | None, cap: Decimal, usual: Decimal | None, months: int = 1) -> bool:
+    return consumption is not None and consumption > jump_threshold(cap, usual, months)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on one reading of one register (zone)."""
+
+    error: ReadingError | None = None
+    consumption: Decimal | None = None
+    rollover: bool = False
+    flagged: bool = False  # implausible jump: accepted, but staff review it
+
+
+def meter_refusal(
+    *, on: date, next_verification: date | None, failed: bool, retired: bool = False
+) -> ReadingError | None:
+    """Why no reading of this meter is accepted on ``on`` (§4.2, §4.3), or None."""
+    if retired:
+        return ReadingError.METER_RETIRED
+    if failed:
+        return ReadingError.METER_FAILED
+    if verification_expired(next_verification, on):
+        return ReadingError.VERIFICATION_EXPIRED
+    return None
+
+
+def check_reading(
+    new: Decimal,
+    previous: Decimal | None,
+    *,
+    digits: int,
+    decimals: int = 3,
+    on: date,
+    next_verification: date | None = None,
+    failed: bool = False,
+    average: Decimal | None = None,
+    cap: Decimal = DEFAULT_CAP,
+    months: int = 1,
+) -> Check:
+    """Check a reading against the previous one of the same register (DOMAIN.md §4.3).
+
+    - a reading for a failed meter or one whose verification date has passed is rejected (counted by average);
+    - the value must fit the counter (``digits`` integer places, ``decimals`` after the point);
+    - ``new < previous`` is accepted only as a rollover: previous > 0.9·10^N and new < 0.1·10^N;
+    - consumption above max(3 × average, cap) × months is accepted with a flag for staff review.
+    """
+    refusal = meter_refusal(on=on, next_verification=next_verification, failed=failed)
+    if refusal:
+        return Check(error=refusal)
+    if new < 0:
+        return Check(error=ReadingError.NEGATIVE)
+    limit = Decimal(10) ** digits
+    if new >= limit:
+        return Check(error=ReadingError.TOO_MANY_DIGITS)
+    exponent = new.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > decimals:
+        return Check(error=ReadingError.TOO_PRECISE)
+    if previous is None:
+        return Check(consumption=None)
+    rollover = False
+    if new >= previous:
+        consumption = new - previous
+    elif previous > Decimal("0.9") * limit and new < Decimal("0.1") * limit:
+        consumption = limit - previous + new
+        rollover = True
+    else:
+        return Check(error=ReadingError.LESS_THAN_PREVIOUS)
+    return Check(consumption=consumption, rollover=rollover, flagged=is_implausible(consumption, cap, average, months))
+
+
+def check_zones(new: dict[int, Decimal], previous: dict[int, Decimal], **kwargs: object) -> dict[int, Check]:
+    """Multi-tariff meters: each zone (T1, T2, T3) is checked on its own; the total is the sum of zones."""
+    return {zone: check_reading(value, previous.get(zone), **kwargs) for zone, value in new.items()}  # type: ignore[arg-type]
+
+
+def confirm_rollover(check: Check, confirmed: bool) -> Check:
+    """The resident's answer to «has the meter gone through zero?»: a rollover is taken only once confirmed; a
+    confirmation of a lower value that cannot be a rollover is refused as such."""
+    if check.rollover and not confirmed:
+        return Check(error=ReadingError.ROLLOVER_UNCONFIRMED, consumption=check.consumption, rollover=True)
+    if check.error is ReadingError.LESS_THAN_PREVIOUS and confirmed:
+        return Check(error=ReadingError.NOT_A_ROLLOVER)
+    return check
+
+
+def asks_rollover(error: ReadingError | None) -> bool:
+    """The refusals the page answers with the question «has the meter gone through zero?»."""
+    return error in (ReadingError.LESS_THAN_PREVIOUS, ReadingError.ROLLOVER_UNCONFIRMED, ReadingError.NOT_A_ROLLOVER)
 
 
 def parse_value(text: str) -> Decimal | None:
     """A reading as typed on a phone: «00 012,5» → Decimal('12.5'); None when it is not a number."""
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".").strip()
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".").strip()
     if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", cleaned):
         return None
     return Decimal(cleaned)
@@ -150,13 +313,20 @@ def parse_value(text: str) -> Decimal | None:
 
 @dataclass(kw_only=True)
 class MeterFacts:
-    """What the checks of a submission need to know of one meter: its counter, its state and its history."""
+    """What the checks of a submission need to know of one meter: its counter, its state and its history.
 
+    ``last`` is the latest reading of each zone before the period being passed, with the period it was used in
+    (``last_period``); ``average`` the usual monthly consumption of each zone from the account's own history."""
+
+    service: str = ""
     digits: int
     decimals: int
+    zones: int = 1
     next_verification: date | None
     failed: bool
+    retired: bool = False
     last: dict[int, Decimal] = field(default_factory=dict)
+    last_period: date | None = None
     average: dict[int, Decimal] = field(default_factory=dict)
 
 
@@ -164,30 +334,143 @@ AVERAGE_MONTHS = 12
 
 
 def average_consumption(consumptions: list[Decimal]) -> Decimal | None:
-    """The average monthly consumption of a register over its last (up to) 12 readings (DOMAIN.md §4.2)."""
+    """The plain average of the last (up to) 12 monthly consumptions (an estimate where no history is dated)."""
     recent = consumptions[-AVERAGE_MONTHS:]
     return sum(recent, Decimal(0)) / len(recent) if recent else None
 
 
-def check_submission(
-    meters: Mapping[int, MeterFacts], wanted: dict[int, dict[int, Decimal]], *, today: date
-) -> dict[int, dict[int, Check]]:
-    """Check every submitted register of the resident's meters against the previous reading of that register;
-    values for meters not in ``meters`` (not the resident's) are left out."""
-    return {
-        meter_id: {
-            zone: check_reading(
+def check_meter(
+    facts: MeterFacts,
+    zones: Mapping[int, Decimal],
+    *,
+    today: date,
+    period: date,
+    confirmed: bool = False,
+    caps: Mapping[str, Decimal] = CAPS,
+) -> dict[int, Check]:
+    """Check the readings of one meter's zones: its state first, every zone at once for a multi-tariff meter,
+    each zone monotonic on its own; the implausible-jump check is made on the meter's total (the sum of zones)
+    against the sum of the zones' usual consumption, and flags every zone of the meter when it fails."""
+    refusal = meter_refusal(
+        on=today, next_verification=facts.next_verification, failed=facts.failed, retired=facts.retired
+    )
+    if refusal:
+        return {zone: Check(error=refusal) for zone in zones}
+    if facts.zones > 1 and set(zones) != set(range(1, facts.zones + 1)):
+        return {zone: Check(error=ReadingError.ZONES_INCOMPLETE) for zone in range(1, facts.zones + 1)}
+    months = months_between(facts.last_period, period) if facts.last_period else 1
+    checks = {
+        zone: confirm_rollover(
+            check_reading(
                 value,
-                meters[meter_id].last.get(zone),
-                digits=meters[meter_id].digits,
-                decimals=meters[meter_id].decimals,
+                facts.last.get(zone),
+                digits=facts.digits,
+                decimals=facts.decimals,
                 on=today,
-                next_verification=meters[meter_id].next_verification,
-                failed=meters[meter_id].failed,
-                average=meters[meter_id].average.get(zone),
-            )
-            for zone, value in zones.items()
-        }
+                cap=Decimal("Infinity"),
+            ),
+            confirmed,
+        )
+        for zone, value in zones.items()
+    }
+    if any(c.error for c in checks.values()):
+        return checks
+    used = [c.consumption for c in checks.values() if c.consumption is not None]
+    if len(used) != len(checks):
+        return checks
+    averages = [facts.average.get(zone) for zone in checks]
+    usual = sum((a for a in averages if a is not None), Decimal(0)) if all(a is not None for a in averages) else None
+    flagged = is_implausible(sum(used, Decimal(0)), cap_of(facts.service, caps), usual, max(1, months))
+    return {zone: Check(consumption=c.consumption, rollover=c.rollover, flagged=flagged) for zone, c in checks.items()}
+
+
+def check_submission(
+    meters: Mapping[int, MeterFacts],
+    wanted: Mapping[int, Mapping[int, Decimal]],
+    *,
+    today: date,
+    period: date | None = None,
+    confirmed: Iterable[int] = (),
+    caps: Mapping[str, Decimal] = CAPS,
+) -> dict[int, dict[int, Check]]:
+    """Check every submitted meter of the resident's (``check_meter``); values for meters not in ``meters`` (not
+    the resident's) are left out. ``confirmed`` are the meters whose rollover the resident confirmed."""
+    period = period or period_of_reading(today)
+    agreed = set(confirmed)
+    return {
+        meter_id: check_meter(
+            meters[meter_id], zones, today=today, period=period, confirmed=meter_id in agreed, caps=caps
+        )
         for meter_id, zones in wanted.items()
         if meter_id in meters
     }
+
+
+# --- reminders -------------------------------------------------------------------------------------------------
+
+
+class Reminder(StrEnum):
+    WINDOW_OPEN = "window_open"
+    WINDOW_CLOSING = "window_closing"
+    VERIFICATION = "verification"
+
+
+CLOSING_DAYS = 2
+VERIFICATION_LEAD_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder due for an account: its kind and the period (or, for a verification, the date) it is about."""
+
+    kind: Reminder
+    key: date
+
+
+def reminders_due(
+    today: date,
+    window: Window,
+    *,
+    passed: bool,
+    verification_dates: Iterable[date] = (),
+    closing_days: int = CLOSING_DAYS,
+    lead_days: int = VERIFICATION_LEAD_DAYS,
+) -> list[Due]:
+    """The reminders an account is due on ``today``: the window is open (until the closing reminder's days) and
+    nothing was passed; two days before it closes and still nothing passed; a verification date within 30 days.
+    Each is kept once per account and key by the caller."""
+    due: list[Due] = []
+    period = first_of_month(today)
+    if window.is_open(today) and not passed:
+        closing = today.day >= window.end_day - closing_days
+        due.append(Due(Reminder.WINDOW_CLOSING if closing else Reminder.WINDOW_OPEN, period))
+    for day in sorted(set(verification_dates)):
+        if timedelta(0) < day - today <= timedelta(days=lead_days):
+            due.append(Due(Reminder.VERIFICATION, day))
+    return due
+
+
+# --- history ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One month of a register's history: the reading (None when none was passed) and what was used."""
+
+    period: date
+    value: Decimal | None
+    consumption: Decimal | None
+
+
+def monthly_history(
+    readings: Sequence[tuple[date, Decimal, Decimal | None]], last: date, months: int = 12
+) -> list[Point]:
+    """The ``months`` periods up to ``last``, oldest first, each with its reading and consumption (a month without
+    a reading is kept, empty, so gaps show)."""
+    by_period = {period: (value, used) for period, value, used in readings}
+    points = []
+    for back in range(months - 1, -1, -1):
+        period = months_back(last, back)
+        value, used = by_period.get(period, (None, None))
+        points.append(Point(period, value, used))
+    return points
