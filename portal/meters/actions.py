@@ -1,15 +1,38 @@
-"""Changes of meters and readings: one function per intent, each one transaction."""
+"""Changes of meters and readings: one function per intent, each one transaction with its audit event (staff
+writes) and its outbox rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
+from portal.core import audit, outbox, storage
+from portal.core import imports as checked
 from portal.core.db import atomic
+from portal.core.i18n import format_number, gettext
 from portal.core.security import Principal
-from portal.meters import queries, rules
-from portal.meters.tables import MeterReading
+from portal.core.tables import OutboxMessage
+from portal.core.web import Refused
+from portal.meters import imports, messages, queries, rules
+from portal.meters.tables import (
+    HouseMeter,
+    HouseReading,
+    Meter,
+    MeterReading,
+    MeterReminder,
+    MeterStatus,
+    Review,
+    Source,
+)
+from portal.notifications.messages import MessageTemplate, render
+from portal.notifications.queries import Recipient
+from portal.notifications.rules import Channel, channels_for
+
+# --- passing readings (residents, and the call centre on their behalf) -----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -21,19 +44,69 @@ class Refusal:
     error: rules.ReadingError
 
 
+@dataclass
+class Passed:
+    """What became of a submission: refused (``refusals``, ``photo_errors``: nothing stored) or stored."""
+
+    refusals: list[Refusal] = field(default_factory=list)
+    photo_errors: dict[int, str] = field(default_factory=dict)
+    stored: int = 0
+    corrected: int = 0
+    flagged: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals and not self.photo_errors
+
+
 async def pass_readings(
     principal: Principal,
-    wanted: dict[int, dict[int, Decimal]],
+    wanted: Mapping[int, Mapping[int, Decimal]],
     *,
     today: date,
     now: datetime,
     window: rules.Window,
-) -> list[Refusal]:
+    confirmed: set[int] | None = None,
+    photos: Mapping[int, Any] | None = None,
+) -> Passed:
     """A resident passes readings of their meters: all of them are stored for the period they are used in, or,
-    when any is refused, none (the refusals say which and why). Meters of other accounts are ignored."""
+    when any is refused, none (the refusals say which and why). A register already passed for the period is
+    corrected (until the window closes). Meters of other accounts are ignored."""
     period = rules.period_of_reading(today, window)
     meters = {m.id: m for m in await queries.meters_of(queries.meter_accounts(principal), period)}
-    checks = rules.check_submission(meters, wanted, today=today)
+    return await _pass(meters, wanted, confirmed or set(), photos or {}, period, today, now, Source.PORTAL, principal)
+
+
+async def enter_readings(
+    operator: Principal,
+    account_id: int,
+    wanted: Mapping[int, Mapping[int, Decimal]],
+    *,
+    today: date,
+    now: datetime,
+    window: rules.Window,
+    confirmed: set[int] | None = None,
+) -> Passed:
+    """The call centre passes readings a resident dictated (source "phone"; the operator is kept as the one who
+    entered them, and the audit log has the call)."""
+    period = rules.period_of_reading(today, window)
+    meters = {m.id: m for m in await queries.meters_of([account_id], period)}
+    passed = await _pass(meters, wanted, confirmed or set(), {}, period, today, now, Source.PHONE, operator)
+    return passed
+
+
+async def _pass(
+    meters: dict[int, queries.MeterView],
+    wanted: Mapping[int, Mapping[int, Decimal]],
+    confirmed: set[int],
+    photos: Mapping[int, Any],
+    period: date,
+    today: date,
+    now: datetime,
+    source: Source,
+    who: Principal,
+) -> Passed:
+    checks = rules.check_submission(meters, wanted, today=today, period=period, confirmed=confirmed)
     refusals = [
         Refusal(meter_id, zone, check.error)
         for meter_id, zones in checks.items()
@@ -41,22 +114,590 @@ async def pass_readings(
         if check.error
     ]
     if refusals or not checks:
-        return refusals
-    rows = [
-        MeterReading(
-            meter=meter_id,
-            zone=zone,
-            value=wanted[meter_id][zone],
-            consumption=check.consumption,
-            period=period,
-            submitted_at=now,
-            submitted_by=principal.user_id,
-            rollover=check.rollover,
-            flagged=check.flagged,
-        )
-        for meter_id, zones in checks.items()
-        for zone, check in zones.items()
-    ]
+        return Passed(refusals=refusals)
+    stored_photos: dict[int, str] = {}
+    for meter_id, upload in photos.items():
+        if meter_id not in checks:
+            continue
+        try:
+            stored_photos[meter_id] = (await storage.save_image(upload)).key
+        except storage.UploadRefused as refused:
+            for key in stored_photos.values():
+                storage.delete(key)
+            return Passed(photo_errors={meter_id: refused.code})
+    result = Passed()
     async with atomic():
-        await MeterReading.insert(*rows)
+        for meter_id, zones in checks.items():
+            meter = meters[meter_id]
+            for zone, check in zones.items():
+                values = {
+                    MeterReading.value: wanted[meter_id][zone],
+                    MeterReading.consumption: check.consumption,
+                    MeterReading.submitted_at: now,
+                    MeterReading.source: source,
+                    MeterReading.submitted_by: who.user_id,
+                    MeterReading.rollover: check.rollover,
+                    MeterReading.flagged: check.flagged,
+                    MeterReading.review: Review.PENDING if check.flagged else Review.NONE,
+                    MeterReading.reviewed_by: None,
+                    MeterReading.reviewed_at: None,
+                    MeterReading.review_note: "",
+                    MeterReading.original_value: None,
+                }
+                if meter_id in stored_photos:
+                    values[MeterReading.photo] = stored_photos[meter_id]
+                existing = meter.current_ids.get(zone)
+                if existing is not None:
+                    await MeterReading.update(values).where(MeterReading.id == existing)
+                    result.corrected += 1
+                else:
+                    row = {column._meta.name: value for column, value in values.items()}
+                    await MeterReading.insert(MeterReading(meter=meter_id, zone=zone, period=period, **row))
+                result.stored += 1
+            if any(c.flagged for c in zones.values()):
+                result.flagged.append(meter_id)
+        if source is Source.PHONE:
+            entered = {
+                str(meter_id): {str(z): str(wanted[meter_id][z]) for z in zones} for meter_id, zones in checks.items()
+            }
+            account = next(iter(meters.values())).account_id if meters else None
+            await audit.record(who, "meters.readings.phone", "personal_account", account, {"readings": entered})
+    return result
+
+
+async def request_verification(principal: Principal, meter_id: int, *, today: date) -> int:
+    """A resident asks to verify or replace a meter past its verification date (or failed): a request in the
+    tickets domain, linked to the meter; its number. Refused when one is already open or nothing is due."""
+    from portal.tickets.queries import open_ticket
+
+    meter = await queries.resident_meter(principal, meter_id)
+    if meter is None:
+        raise Refused(gettext("This meter is not on your accounts."))
+    expired = rules.verification_expired(meter.next_verification, today)
+    soon = meter.next_verification is not None and (meter.next_verification - today).days <= 60
+    if not (expired or soon or meter.status == MeterStatus.FAILED or meter.failed_on):
+        raise Refused(gettext("This meter's verification is not due yet."))
+    if meter.verification_ticket:
+        raise Refused(gettext("A request about this meter has already been filed."))
+    due = meter.next_verification.strftime("%d.%m.%Y") if meter.next_verification else "—"
+    description = gettext(
+        "Please verify or replace the meter No. %(serial)s (%(place)s). Verification due: %(date)s.",
+        serial=meter.serial,
+        place=meter.place or "—",
+        date=due,
+    )
+    async with atomic():
+        opened = await open_ticket(
+            category="meter_check",
+            description=description,
+            account_id=meter.account,
+            author_id=principal.user_id,
+            author_name=principal.name,
+            source="portal",
+        )
+        await Meter.update({Meter.verification_ticket: opened.id}).where(Meter.id == meter.id)
+    return opened.number
+
+
+# --- review of implausible readings (staff) --------------------------------------------------------------------
+
+
+def _group(reading: queries.StaffReading) -> Any:
+    return (MeterReading.meter == reading.meter_id) & (MeterReading.period == reading.period)
+
+
+async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now: datetime) -> None:
+    """Staff accept an implausible jump as it was passed."""
+    async with atomic():
+        await MeterReading.update(
+            {
+                MeterReading.review: Review.ACCEPTED,
+                MeterReading.reviewed_by: actor.user_id,
+                MeterReading.reviewed_at: now,
+            }
+        ).where(_group(reading))
+        await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, {"period": reading.period})
+
+
+async def correct_reading(
+    actor: Principal, reading: queries.StaffReading, values: Mapping[int, Decimal], note: str, *, now: datetime
+) -> list[Refusal]:
+    """Staff correct the value (a wrong digit the photo shows, say) with a reason; the new value passes the same
+    checks against the previous reading. The resident is told."""
+    # The meter's state was judged when the reading was passed: only the value is checked again.
+    facts = dataclasses.replace(reading.facts, failed=False, retired=False, next_verification=None)
+    checks = rules.check_meter(facts, values, today=reading.period, period=reading.period, confirmed=True)
+    refusals = [Refusal(reading.meter_id, z, c.error) for z, c in checks.items() if c.error]
+    if refusals:
+        return refusals
+    async with atomic():
+        for zone, check in checks.items():
+            before = reading.values.get(zone)
+            await MeterReading.update(
+                {
+                    MeterReading.value: values[zone],
+                    MeterReading.original_value: reading.originals.get(zone, before),
+                    MeterReading.consumption: check.consumption,
+                    MeterReading.rollover: check.rollover,
+                    MeterReading.review: Review.CORRECTED,
+                    MeterReading.reviewed_by: actor.user_id,
+                    MeterReading.reviewed_at: now,
+                    MeterReading.review_note: note,
+                }
+            ).where(_group(reading) & (MeterReading.zone == zone))
+        changes = {f"zone {z}": [str(reading.values.get(z)), str(v)] for z, v in values.items()}
+        await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, {**changes, "note": note})
+        old = " / ".join(_shown(reading.values[z], facts.decimals) for z in sorted(reading.values))
+        new = " / ".join(_shown(values[z], facts.decimals) for z in sorted(values))
+        context = {**_reading_context(reading), "old": old, "new": new, "reason": note}
+        await _tell_account(
+            reading.account_id, messages.READING_CORRECTED, context, f"corrected:{reading.id}:{int(now.timestamp())}"
+        )
     return []
+
+
+async def reject_reading(actor: Principal, reading: queries.StaffReading, note: str, *, now: datetime) -> None:
+    """Staff reject a reading (the photo shows another value, a neighbour's meter …): it is not used or exported;
+    the resident is told why and asked to pass it again."""
+    async with atomic():
+        await MeterReading.update(
+            {
+                MeterReading.review: Review.REJECTED,
+                MeterReading.reviewed_by: actor.user_id,
+                MeterReading.reviewed_at: now,
+                MeterReading.review_note: note,
+            }
+        ).where(_group(reading))
+        await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, {"note": note})
+        value = " / ".join(_shown(reading.values[z], reading.facts.decimals) for z in sorted(reading.values))
+        context = {**_reading_context(reading), "value": value, "reason": note}
+        await _tell_account(reading.account_id, messages.READING_REJECTED, context, f"rejected:{reading.id}")
+
+
+def _shown(value: Decimal, decimals: int) -> str:
+    return format_number(value, decimals, fixed=True)
+
+
+def _reading_context(reading: queries.StaffReading) -> dict[str, Any]:
+    return {
+        "service": reading.facts.service,
+        "serial": reading.serial,
+        "period": reading.period.isoformat(),
+        "link": "/meters",
+    }
+
+
+# --- messages to the residents of an account --------------------------------------------------------------------
+
+OFFERED = frozenset({Channel.INAPP, Channel.EMAIL})
+
+
+def _rows_for(
+    person: Recipient,
+    template: MessageTemplate,
+    context: dict[str, Any],
+    key: str,
+    choices: dict[tuple[str, str], bool],
+) -> list[OutboxMessage]:
+    """The outbox rows of one message to one person: in-app and e-mail as they chose, in their language."""
+    wanted = channels_for(
+        template.topic, OFFERED, choices, email=person.email, phone=None, push_endpoints=0, email_on=person.wants_email
+    )
+    message = render(template, person.locale, context)
+    rows = []
+    for channel in wanted:
+        if channel is Channel.INAPP and not person.wants_inapp:
+            continue
+        email = channel is Channel.EMAIL
+        rows.append(
+            OutboxMessage(
+                channel=channel.value,
+                recipient=person.email if email else str(person.user_id),
+                user_id=person.user_id,
+                template=template.name,
+                subject=message.subject,
+                body=message.text if email else message.short,
+                context={"link": message.link, "html": message.html} if email else {"link": message.link},
+                dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
+                ref=f"meters:{key}"[:64],
+            )
+        )
+    return rows
+
+
+async def _tell_account(account_id: int, template: MessageTemplate, context: dict[str, Any], key: str) -> int:
+    from portal.notifications.queries import choices_of
+
+    people = (await queries.residents_of([account_id])).get(account_id, [])
+    choices = await choices_of([p.user_id for p in people])
+    rows = [row for p in people for row in _rows_for(p, template, context, key, choices.get(p.user_id, {}))]
+    return await outbox.enqueue_many(rows)
+
+
+# --- reminders (the scheduled job) -----------------------------------------------------------------------------
+
+
+async def send_reminders(today: date, window: rules.Window, *, limit: int = 2000) -> int:
+    """Tell the residents of each account what is due today (``rules.reminders_due``): the window is open, two
+    days left and nothing passed, a verification date within 30 days. Each reminder is kept once per account and
+    key (``MeterReminder``'s unique index), in the same transaction as its outbox rows, so running the job again —
+    or on two workers at once — sends nothing twice. Returns how many reminders were sent."""
+    from portal.notifications.queries import choices_of
+
+    period = rules.first_of_month(today)
+    sent = 0
+    after = 0
+    while True:
+        batch = await queries.reminder_facts(period, today, after=after, limit=limit)
+        if not batch:
+            return sent
+        after = batch[-1].account_id
+        due = {
+            f.account_id: rules.reminders_due(today, window, passed=f.passed, verification_dates=f.verifications)
+            for f in batch
+        }
+        wanted = [(f, d) for f in batch for d in due[f.account_id]]
+        if not wanted:
+            continue
+        done = await queries.reminders_sent({f.account_id for f, _ in wanted}, {d.key for _, d in wanted})
+        wanted = [(f, d) for f, d in wanted if (d.kind.value, f.account_id, d.key) not in done]
+        people = await queries.residents_of(sorted({f.account_id for f, _ in wanted}))
+        choices = await choices_of(sorted({p.user_id for ps in people.values() for p in ps}))
+        for facts, item in wanted:
+            sent += await _remind(facts, item, people.get(facts.account_id, []), choices, window)
+
+
+async def _remind(
+    facts: queries.ReminderFacts,
+    due: rules.Due,
+    people: list[Recipient],
+    choices: dict[int, dict[tuple[str, str], bool]],
+    window: rules.Window,
+) -> int:
+    if due.kind is rules.Reminder.VERIFICATION:
+        meter = facts.verification_meters[due.key]
+        template = messages.VERIFICATION_DUE
+        context = {"service": meter[0], "serial": meter[1], "address": facts.address, "date": due.key.isoformat()}
+    else:
+        template = messages.WINDOW_OPEN if due.kind is rules.Reminder.WINDOW_OPEN else messages.WINDOW_CLOSING
+        until = window.closes(due.key).isoformat()
+        context = {"account": facts.number, "address": facts.address, "period": due.key.isoformat(), "until": until}
+    context["link"] = "/meters"
+    key = f"{due.kind.value}:{facts.account_id}:{due.key.isoformat()}"
+    rows = [r for p in people for r in _rows_for(p, template, context, key, choices.get(p.user_id, {}))]
+    try:
+        async with atomic():
+            await MeterReminder.insert(MeterReminder(kind=due.kind.value, account=facts.account_id, key=due.key))
+            await outbox.enqueue_many(rows)
+    except _UNIQUE_VIOLATIONS:  # another run recorded this reminder first (the unique index): it was sent there
+        return 0
+    return 1
+
+
+def _unique_violations() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+
+
+_UNIQUE_VIOLATIONS = _unique_violations()
+
+
+# --- meters (staff) --------------------------------------------------------------------------------------------
+
+
+async def create_meter(actor: Principal, account_id: int, values: Mapping[str, Any], *, now: datetime) -> int:
+    async with atomic():
+        meter = Meter(account=account_id, **_meter_values(values), created_at=now, updated_at=now)
+        await meter.save()
+        await audit.record(actor, "meters.meter.create", "meter", meter.id, audit.diff({}, _plain(values)))
+    return meter.id
+
+
+def _meter_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    names = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
+    return {n: values[n] for n in names}
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k != "status"}
+
+
+async def update_meter(
+    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime
+) -> None:
+    """Save the meter card. Marking it failed dates the failure (п. 81(12)); removed, the removal."""
+    before = meter.as_values()
+    wanted = {**_meter_values(values), "status": values["status"]}
+    update: dict[Any, Any] = {getattr(Meter, k): v for k, v in wanted.items()}
+    if values["status"] == MeterStatus.FAILED and not meter.failed_on:
+        update[Meter.failed_on] = today
+    if values["status"] == MeterStatus.ACTIVE:
+        update[Meter.failed_on] = None
+    if values["status"] == MeterStatus.REMOVED and not meter.removed_on:
+        update[Meter.removed_on] = today
+    if values["next_verification"] != meter.next_verification:
+        update[Meter.verification_ticket] = None  # a new date: a new request may be filed when it comes due
+    changes = audit.diff(before, wanted)
+    if not changes:
+        return
+    update[Meter.updated_at] = now
+    async with atomic():
+        await Meter.update(update).where(Meter.id == meter.id)
+        await audit.record(actor, "meters.meter.update", "meter", meter.id, changes)
+
+
+async def replace_meter(
+    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime
+) -> int:
+    """A new meter takes the old one's place on the account: the old one is marked replaced (its readings stay
+    in the history and count for the new one's usual consumption)."""
+    async with atomic():
+        new = Meter(account=meter.account_id, **_meter_values(values), created_at=now, updated_at=now)
+        await new.save()
+        await Meter.update(
+            {
+                Meter.status: MeterStatus.REPLACED,
+                Meter.replaced_by: new.id,
+                Meter.removed_on: values["installed_on"] or today,
+                Meter.updated_at: now,
+            }
+        ).where(Meter.id == meter.id)
+        await audit.record(actor, "meters.meter.replace", "meter", meter.id, {"replaced_by": new.id, **_plain(values)})
+    return new.id
+
+
+# --- house meters (ОДПУ) -----------------------------------------------------------------------------------------
+
+
+async def create_house_meter(actor: Principal, house_id: int, values: Mapping[str, Any], *, now: datetime) -> int:
+    async with atomic():
+        meter = HouseMeter(house=house_id, **_meter_values(values), created_at=now, updated_at=now)
+        await meter.save()
+        await audit.record(actor, "meters.house_meter.create", "house_meter", meter.id, _plain(values))
+    return meter.id
+
+
+async def enter_house_readings(
+    actor: Principal,
+    meters: Mapping[int, queries.HouseMeterView],
+    wanted: Mapping[int, Mapping[int, Decimal]],
+    *,
+    period: date,
+    today: date,
+    now: datetime,
+    confirmed: set[int] | None = None,
+) -> list[Refusal]:
+    """The month's readings of a house's meters, entered by staff: the same checks as a flat's meter (a jump is
+    not flagged: staff enter what they read); a register already entered for the period is corrected."""
+    checks = rules.check_submission(meters, wanted, today=today, period=period, confirmed=confirmed or set())
+    refusals = [Refusal(m, z, c.error) for m, zones in checks.items() for z, c in zones.items() if c.error]
+    if refusals or not checks:
+        return refusals
+    async with atomic():
+        for meter_id, zones in checks.items():
+            for zone, check in zones.items():
+                existing = meters[meter_id].current_ids.get(zone)
+                values = {
+                    HouseReading.value: wanted[meter_id][zone],
+                    HouseReading.consumption: check.consumption,
+                    HouseReading.rollover: check.rollover,
+                    HouseReading.entered_at: now,
+                    HouseReading.entered_by: actor.user_id,
+                }
+                if existing is not None:
+                    await HouseReading.update(values).where(HouseReading.id == existing)
+                else:
+                    row = {column._meta.name: value for column, value in values.items()}
+                    await HouseReading.insert(HouseReading(meter=meter_id, zone=zone, period=period, **row))
+        entered = {str(m): {str(z): str(wanted[m][z]) for z in zones} for m, zones in checks.items()}
+        house = next(iter(meters.values())).house_id
+        await audit.record(actor, "meters.house_readings.enter", "house", house, {"period": period, **entered})
+    return []
+
+
+# --- the meter import ----------------------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without writing anything."""
+
+
+CHUNK = 500
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
+
+
+async def import_meters(
+    rows: list[imports.MeterRow],
+    actor: Principal | None,
+    *,
+    dry_run: bool = False,
+    progress: Any = None,
+    now: datetime | None = None,
+) -> checked.Checked:
+    """Write checked meter rows in ONE transaction, keyed by (account, serial): a new meter is created, a known one
+    updated where the file differs, a ``replaces`` serial marks the older meter replaced by this one. A row that
+    does not fit the registry (an unknown house or premise, a premise with several accounts and none named, a house
+    outside the user's) is reported with its line and nothing is written; ``dry_run`` is the preview."""
+    report = checked.Checked(rows=len(rows), created=dict.fromkeys(imports.ENTITIES, 0),
+                             updated=dict.fromkeys(imports.ENTITIES, 0))  # fmt: skip
+    say = progress or (lambda _step: None)
+    now = now or datetime.now(UTC)
+    try:
+        async with atomic():
+            say("meters")
+            accounts = await _accounts_of_rows(rows, actor, report)
+            if not report.problems:
+                ids = await _upsert_meters(rows, accounts, report, now)
+                say("replacements")
+                await _replacements(rows, accounts, ids, report, now)
+            if report.problems or dry_run:
+                raise _Rollback
+            counts = {"rows": report.rows, "created": report.created, "updated": report.updated}
+            await audit.record(actor, "meters.import", "meter", None, counts)
+    except _Rollback:
+        return report
+    report.applied = True
+    return report
+
+
+async def _accounts_of_rows(
+    rows: list[imports.MeterRow], actor: Principal | None, report: checked.Checked
+) -> dict[int, int]:
+    """The account of each row (by line): its premise's only open account, or the one the row names."""
+    from portal.housing.tables import House, PersonalAccount, Premise
+
+    addresses = sorted({r.house_address for r in rows})
+    houses: dict[str, int] = {}
+    for chunk in _chunks(addresses):
+        for h in await House.select(House.id, House.address).where(House.address.is_in(chunk)):
+            if actor is None or actor.may_see_house(h["id"]):
+                houses[h["address"]] = h["id"]
+    premises: dict[tuple[int, str, str], int] = {}
+    for chunk in _chunks(sorted(set(houses.values()))):
+        found = await Premise.select(Premise.id, Premise.house, Premise.kind, Premise.number).where(
+            Premise.house.is_in(chunk)
+        )
+        premises.update({(p["house"], p["kind"], p["number"]): p["id"] for p in found})
+    accounts: dict[int, list[dict[str, Any]]] = {}
+    for chunk in _chunks(sorted(set(premises.values()))):
+        found = await PersonalAccount.select(
+            PersonalAccount.id, PersonalAccount.number, PersonalAccount.premise, PersonalAccount.closed_on
+        ).where(PersonalAccount.premise.is_in(chunk))
+        for a in found:
+            accounts.setdefault(a["premise"], []).append(a)
+    chosen: dict[int, int] = {}
+    for row in rows:
+        problem = None
+        house = houses.get(row.house_address)
+        premise = premises.get((house, row.premise_kind, row.premise_number)) if house else None
+        held = accounts.get(premise, []) if premise else []
+        open_ = [a for a in held if a["closed_on"] is None]
+        if house is None:
+            problem = gettext("the house «%(address)s» is not in your registry.", address=row.house_address)
+        elif premise is None:
+            problem = gettext("the house has no premise %(number)s of this kind.", number=row.premise_number)
+        elif row.account_number:
+            named = [a for a in held if a["number"] == row.account_number]
+            if not named:
+                problem = gettext("account %(n)s is not of this premise.", n=row.account_number)
+            else:
+                chosen[row.line] = named[0]["id"]
+        elif len(open_) == 1:
+            chosen[row.line] = open_[0]["id"]
+        elif not open_:
+            problem = gettext("the premise has no open account.")
+        else:
+            problem = gettext("the premise has %(n)s accounts: name one in «account_number».", n=len(open_))
+        if problem:
+            report.problems.append(imports.line_problem(row.line, problem))
+    return chosen
+
+
+FIELDS = ("service", "zones", "place", "digits", "decimals", "installed_on", "next_verification", "status")
+
+
+async def _upsert_meters(
+    rows: list[imports.MeterRow], accounts: dict[int, int], report: checked.Checked, now: datetime
+) -> dict[tuple[int, str], int]:
+    keys = {(accounts[r.line], r.serial): r for r in rows}
+    stored: dict[tuple[int, str], dict[str, Any]] = {}
+    for chunk in _chunks(sorted({a for a, _ in keys})):
+        columns = (Meter.id, Meter.account, Meter.serial, Meter.failed_on, *(getattr(Meter, f) for f in FIELDS))
+        for m in await Meter.select(*columns).where(Meter.account.is_in(chunk)):
+            stored[(m["account"], m["serial"])] = m
+    ids: dict[tuple[int, str], int] = {}
+    new: list[tuple[tuple[int, str], Meter]] = []
+    for key, row in keys.items():
+        wanted = {f: getattr(row, f) for f in FIELDS}
+        old = stored.get(key)
+        if old is None:
+            failed_on = (row.installed_on or now.date()) if row.status == MeterStatus.FAILED else None
+            new.append(
+                (
+                    key,
+                    Meter(
+                        account=key[0], serial=row.serial, failed_on=failed_on, created_at=now, updated_at=now, **wanted
+                    ),
+                )
+            )
+            continue
+        ids[key] = old["id"]
+        if old["status"] == MeterStatus.REPLACED:
+            wanted["status"] = MeterStatus.REPLACED  # a replacement is undone on the meter card, not by a file
+        changed = {f: v for f, v in wanted.items() if old[f] != v}
+        if changed:
+            update = {getattr(Meter, f): v for f, v in changed.items()}
+            if changed.get("status") == MeterStatus.FAILED and not old["failed_on"]:
+                update[Meter.failed_on] = now.date()
+            await Meter.update({**update, Meter.updated_at: now}).where(Meter.id == old["id"])
+            report.updated["meters"] += 1
+    for chunk in _chunks(new):
+        await Meter.insert(*(m for _, m in chunk))
+    ids.update({key: meter.id for key, meter in new})
+    report.created["meters"] += len(new)
+    return ids
+
+
+async def _replacements(
+    rows: list[imports.MeterRow],
+    accounts: dict[int, int],
+    ids: dict[tuple[int, str], int],
+    report: checked.Checked,
+    now: datetime,
+) -> None:
+    wanted = [(r, (accounts[r.line], r.replaces)) for r in rows if r.replaces]
+    if not wanted:
+        return
+    olds: dict[tuple[int, str], dict[str, Any]] = {}
+    for chunk in _chunks(sorted({a for _, (a, _s) in wanted})):
+        for m in await Meter.select(Meter.id, Meter.account, Meter.serial, Meter.replaced_by, Meter.status).where(
+            Meter.account.is_in(chunk)
+        ):
+            olds[(m["account"], m["serial"])] = m
+    for row, key in wanted:
+        old = olds.get(key)
+        new_id = ids[(accounts[row.line], row.serial)]
+        if old is None:
+            report.problems.append(
+                imports.line_problem(
+                    row.line, gettext("the meter %(serial)s it replaces is not on this account.", serial=row.replaces)
+                )
+            )
+            continue
+        if old["replaced_by"] == new_id:
+            continue
+        await Meter.update(
+            {
+                Meter.status: MeterStatus.REPLACED,
+                Meter.replaced_by: new_id,
+                Meter.removed_on: row.installed_on or now.date(),
+                Meter.updated_at: now,
+            }
+        ).where(Meter.id == old["id"])
+        report.created["replacements"] += 1

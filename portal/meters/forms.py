@@ -1,23 +1,34 @@
-"""The readings form: one field per register of each of the resident's meters (``m<meter>z<zone>``). No I/O."""
+"""Forms of meters: readings (one field per register, ``m<meter>z<zone>``, with a photo and the answer to «has it
+gone through zero?» per meter), the meter card, the review of a reading, the staff list's filters. No I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal.core import storage
 from portal.core.i18n import gettext
+from portal.core.parse import parse_date, parse_id, parse_int, parse_month
 from portal.core.web import FormErrors, form_value
 from portal.meters import rules
+from portal.meters.tables import MeterStatus, Service, Source
+
+MAX_NOTE = 500
 
 
 @dataclass
 class ReadingsForm:
-    """What was typed (by field name, kept for the page after an error), the values read, and the problems."""
+    """What was typed (by field name, kept for the page after an error), the values read, the meters whose
+    rollover was confirmed, the photos chosen, and the problems."""
 
     typed: dict[str, str] = field(default_factory=dict)
     values: dict[int, dict[int, Decimal]] = field(default_factory=dict)
+    confirmed: set[int] = field(default_factory=set)
+    asked: set[int] = field(default_factory=set)  # meters whose lower value asks «has it gone through zero?»
+    photos: dict[int, Any] = field(default_factory=dict)
     errors: FormErrors = field(default_factory=FormErrors)
 
     def add_error(self, meter_id: int, zone: int, message: str) -> None:
@@ -29,8 +40,18 @@ def field_name(meter_id: int, zone: int) -> str:
     return f"m{meter_id}z{zone}"
 
 
+def photo_name(meter_id: int) -> str:
+    return f"p{meter_id}"
+
+
+def confirm_name(meter_id: int) -> str:
+    """The checkbox «yes, the meter has gone through zero» of one meter."""
+    return f"c{meter_id}"
+
+
 def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) -> ReadingsForm:
-    """Read the fields of ``meters`` (id, number of zones); empty fields are skipped, at least one is needed."""
+    """Read the fields of ``meters`` (id, number of zones); a meter left empty is skipped, at least one is needed.
+    A photo counts only with the reading it shows."""
     form = ReadingsForm()
     for meter_id, zones in meters:
         for zone in range(1, zones + 1):
@@ -43,6 +64,151 @@ def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) ->
                 form.add_error(meter_id, zone, gettext("Enter the numbers the meter shows, e.g. 123,456."))
             else:
                 form.values.setdefault(meter_id, {})[zone] = value
+        if form_value(data, confirm_name(meter_id)):
+            form.confirmed.add(meter_id)
+        upload = data.get(photo_name(meter_id))
+        if storage.is_upload(upload):
+            if meter_id in form.values:
+                form.photos[meter_id] = upload
+            elif not any(form.typed.get(field_name(meter_id, z)) for z in range(1, zones + 1)):
+                form.add_error(meter_id, 1, gettext("Enter the reading the photo shows."))
     if not form.values and not form.errors:
         form.errors.general.append(gettext("Enter at least one reading."))
     return form
+
+
+def upload_message(refused: storage.UploadRefused) -> str:
+    return {
+        "too_large": gettext("The photo is larger than 10 MB."),
+        "too_many_pixels": gettext("The photo is too large. Take it again with a lower resolution."),
+        "empty": gettext("The photo file is empty."),
+    }.get(refused.code, gettext("The file is not a photo (JPEG, PNG or WEBP)."))
+
+
+# --- the meter card (staff) -------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeterForm:
+    typed: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+METER_FIELDS = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
+
+
+def read_meter(data: Mapping[str, Any], *, with_status: bool = True) -> MeterForm:
+    """The fields of a meter as staff enter them; the same checks as the import (``rules`` of precision)."""
+    form = MeterForm()
+    names = (*METER_FIELDS, "status") if with_status else METER_FIELDS
+    for name in names:
+        form.typed[name] = form_value(data, name)[:64]
+    t = form.typed
+    service = t["service"] if t["service"] in set(Service) else None
+    if service is None:
+        form.errors.add("service", gettext("Choose what the meter measures."))
+    zones = parse_int(t["zones"] or "1", low=1, high=3)
+    if zones is None or (zones > 1 and service != Service.ELECTRICITY):
+        form.errors.add("zones", gettext("Only an electricity meter has two or three zones."))
+    if not t["serial"]:
+        form.errors.add("serial", gettext("Enter the serial number from the meter's passport."))
+    digits = parse_int(t["digits"] or "5", low=4, high=9)
+    if digits is None:
+        form.errors.add("digits", gettext("A meter shows from 4 to 9 digits before the comma."))
+    decimals = parse_int(t["decimals"] or "3", low=0, high=3)
+    if decimals is None or (service == Service.ELECTRICITY and decimals > 1):
+        form.errors.add("decimals", gettext("Water, heat and gas: up to 3 decimals; electricity: 0 or 1."))
+    installed = parse_date(t["installed_on"]) if t["installed_on"] else None
+    if t["installed_on"] and installed is None:
+        form.errors.add("installed_on", gettext("Enter a date as 25.11.2026."))
+    verification = parse_date(t["next_verification"]) if t["next_verification"] else None
+    if t["next_verification"] and verification is None:
+        form.errors.add("next_verification", gettext("Enter a date as 25.11.2026."))
+    status = t.get("status") or MeterStatus.ACTIVE
+    if status not in (MeterStatus.ACTIVE, MeterStatus.FAILED, MeterStatus.REMOVED):
+        form.errors.add("status", gettext("Choose the meter's state."))
+    form.values = {
+        "service": service,
+        "zones": zones or 1,
+        "serial": t["serial"][:32],
+        "place": t["place"][:64],
+        "digits": digits or 5,
+        "decimals": decimals if decimals is not None else 3,
+        "installed_on": installed,
+        "next_verification": verification,
+        "status": status,
+    }
+    return form
+
+
+# --- the review of a reading (staff) ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewForm:
+    note: str = ""
+    values: dict[int, Decimal] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def read_review(
+    data: Mapping[str, Any], zones: int, *, values: bool, note_required: bool, note_field: str = "note"
+) -> ReviewForm:
+    """The reason (required to correct or reject) and, for a correction, a value per zone (``z1``…)."""
+    form = ReviewForm(note=form_value(data, note_field)[:MAX_NOTE])
+    form.typed[note_field] = form.note
+    if note_required and not form.note:
+        form.errors.add(note_field, gettext("Say why: the resident and the audit log will see it."))
+    if values:
+        for zone in range(1, zones + 1):
+            text = form.typed[f"z{zone}"] = form_value(data, f"z{zone}")[:40]
+            value = rules.parse_value(text)
+            if value is None:
+                form.errors.add(f"z{zone}", gettext("Enter the numbers the meter shows, e.g. 123,456."))
+            else:
+                form.values[zone] = value
+    return form
+
+
+# --- the staff list's filters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    period: date
+    house: int | None = None
+    service: str = ""
+    source: str = ""
+    missing: bool = False
+    implausible: bool = False
+    pending: bool = False
+    photo: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.house or self.service or self.source or self.missing or self.implausible or self.photo)
+
+
+def read_filter(params: Mapping[str, Any], default_period: date, houses: Iterable[int]) -> ListFilter:
+    """The list's filters from the query; a value that is not one of the offered ones is ignored."""
+    period = parse_month(form_value(params, "period")) or default_period
+    house = parse_id(form_value(params, "house"))
+    service = form_value(params, "service")
+    source = form_value(params, "source")
+    state = form_value(params, "state")
+    return ListFilter(
+        period=period,
+        house=house if house in set(houses) else None,
+        service=service if service in set(Service) else "",
+        source=source if source in set(Source) else "",
+        missing=state == "missing",
+        implausible=state in ("implausible", "pending"),
+        pending=state == "pending",
+        photo=bool(form_value(params, "photo")),
+    )
+
+
+def month_or_none(value: object) -> date | None:
+    return parse_month(value)

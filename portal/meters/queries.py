@@ -1,32 +1,72 @@
-"""Reads of meters and readings, always scoped to the accounts a user may pass readings for."""
+"""Reads of meters and readings: the resident's own (scoped to the accounts they may pass readings for), and the
+staff's (scoped to the houses they work with) — bounded, indexed, returned as dataclasses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
+from portal.accounts.rules import rights_for
+from portal.accounts.tables import ConsentRecord, Residency
 from portal.core.address import full_address
+from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
+from portal.housing.queries import house_scope
 from portal.meters import rules
-from portal.meters.tables import Meter, MeterReading
+from portal.meters.forms import ListFilter
+from portal.meters.tables import (
+    HouseMeter,
+    HouseReading,
+    Meter,
+    MeterReading,
+    MeterReminder,
+    MeterStatus,
+    Review,
+    Service,
+)
+from portal.notifications.queries import Recipient
+
+VISIBLE = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # the meters a resident passes readings for (or is told about)
 
 
 @dataclass(kw_only=True)
 class MeterView(rules.MeterFacts):
-    """A meter of the resident's with its last reading per register and its average consumption."""
+    """A meter of an account with its readings: ``last`` before the period being passed, ``current`` in it."""
 
     id: int
     account_id: int
     account_number: str
     address: str
-    service: str
     serial: str
-    zones: int
+    place: str = ""
+    status: str = MeterStatus.ACTIVE
+    installed_on: date | None = None
+    verification_ticket: int | None = None
+    current: dict[int, Decimal] = field(default_factory=dict)
+    current_at: datetime | None = None
+    current_photo: str = ""
+    current_review: str = ""
+    current_ids: dict[int, int] = field(default_factory=dict)
     last_at: datetime | None = None
-    this_period: bool = False
+
+    @property
+    def this_period(self) -> bool:
+        return bool(self.current)
+
+    @property
+    def passes(self) -> bool:
+        """Takes readings today (``refusal`` says why not)."""
+        return not self.failed and not self.retired
+
+    def refusal(self, today: date) -> rules.ReadingError | None:
+        return rules.meter_refusal(
+            on=today, next_verification=self.next_verification, failed=self.failed, retired=self.retired
+        )
 
 
 @dataclass(frozen=True)
@@ -42,95 +82,153 @@ def meter_accounts(principal: Principal) -> list[int]:
     return sorted(a for a in principal.account_ids if principal.may_on_account(a, "meters"))
 
 
-def _year_before(period: date) -> date:
-    """The first period of the averaging window (12 months before ``period``, DOMAIN.md §4.2)."""
-    return period.replace(year=period.year - 1)
+def _quantum(decimals: int) -> Decimal:
+    return Decimal(10) ** -decimals
 
 
-async def meters_of(account_ids: list[int], period: date) -> list[MeterView]:
-    """The meters of the given accounts with their last readings: two queries whatever the count."""
+METER_COLUMNS = (
+    Meter.all_columns(),
+    Meter.account.number.as_alias("account_number"),
+    Meter.account.premise.house.address.as_alias("address"),
+    Meter.account.premise.number.as_alias("premise_number"),
+    Meter.account.premise.kind.as_alias("premise_kind"),
+)
+
+
+def _view(r: dict[str, Any]) -> MeterView:
+    return MeterView(
+        id=r["id"],
+        account_id=r["account"],
+        account_number=r["account_number"],
+        address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
+        service=r["service"],
+        serial=r["serial"],
+        place=r["place"] or "",
+        status=r["status"],
+        digits=r["digits"],
+        decimals=r["decimals"],
+        zones=r["zones"],
+        installed_on=r["installed_on"],
+        next_verification=r["next_verification"],
+        failed=r["failed_on"] is not None or r["status"] == MeterStatus.FAILED,
+        retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
+        verification_ticket=r["verification_ticket"],
+    )
+
+
+async def meters_of(account_ids: list[int], period: date, *, retired: bool = False) -> list[MeterView]:
+    """The meters of the given accounts with their readings: the latest before ``period`` per register, those of
+    ``period`` itself, and the usual monthly consumption from the account's own history (a replaced meter's
+    readings count for the meter that replaced it). Two queries whatever the count (three when a register has
+    no reading in the last year). Replaced and removed meters only with ``retired``."""
     if not account_ids:
         return []
-    rows = (
-        await Meter.select(
-            Meter.all_columns(),
-            Meter.account.number.as_alias("account_number"),
-            Meter.account.premise.house.address.as_alias("address"),
-            Meter.account.premise.number.as_alias("premise_number"),
-            Meter.account.premise.kind.as_alias("premise_kind"),
-        )
+    rows = await (
+        Meter.select(*METER_COLUMNS)
         .where(Meter.account.is_in(account_ids))
         .order_by(Meter.account)
         .order_by(Meter.service)
-        .limit(200)
+        .order_by(Meter.id)
+        .limit(400)
     )
-    meters = {
-        r["id"]: MeterView(
-            id=r["id"],
-            account_id=r["account"],
-            account_number=r["account_number"],
-            address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-            service=r["service"],
-            serial=r["serial"],
-            digits=r["digits"],
-            decimals=r["decimals"],
-            zones=r["zones"],
-            next_verification=r["next_verification"],
-            failed=r["failed_on"] is not None,
-        )
-        for r in rows
-    }
-    if not meters:
+    every = {r["id"]: _view(r) for r in rows}
+    if not every:
         return []
-    readings = (
-        await MeterReading.select(
+    successor = {r["id"]: r["replaced_by"] for r in rows if r["replaced_by"] in every}
+    await _add_readings(every, successor, period)
+    return [m for m in every.values() if retired or m.status in VISIBLE]
+
+
+def _owner_of(meter_id: int, successor: dict[int, int]) -> int:
+    """The meter whose history a reading of ``meter_id`` belongs to (the last of its replacements)."""
+    seen = {meter_id}
+    while meter_id in successor and successor[meter_id] not in seen:
+        meter_id = successor[meter_id]
+        seen.add(meter_id)
+    return meter_id
+
+
+async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int], period: date) -> None:
+    since = rules.months_back(period, rules.AVERAGE_MONTHS)
+    readings = await (
+        MeterReading.select(
+            MeterReading.id,
             MeterReading.meter,
             MeterReading.zone,
             MeterReading.value,
             MeterReading.consumption,
             MeterReading.submitted_at,
             MeterReading.period,
+            MeterReading.photo,
+            MeterReading.review,
         )
-        .where(MeterReading.meter.is_in(list(meters)) & (MeterReading.period >= _year_before(period)))
-        .order_by(MeterReading.submitted_at)
+        .where(MeterReading.meter.is_in(list(meters)) & (MeterReading.period >= since))
+        .order_by(MeterReading.period)
+        .order_by(MeterReading.id)
     )
-    used: dict[tuple[int, int], list[Decimal]] = {}
+    used: dict[tuple[int, int], list[rules.Used]] = {}
+    seen_period: dict[tuple[int, int], date] = {}
     for r in readings:
         view = meters[r["meter"]]
-        view.last[r["zone"]] = Decimal(r["value"]).quantize(Decimal(10) ** -view.decimals)
-        view.last_at = r["submitted_at"]
-        view.this_period = r["period"] == period
-        if r["consumption"] is not None:
-            used.setdefault((r["meter"], r["zone"]), []).append(Decimal(r["consumption"]))
-    for (meter_id, zone), values in used.items():
-        average = rules.average_consumption(values)
-        if average is not None:
-            meters[meter_id].average[zone] = average
-    await _add_older_last_readings(meters)
-    return list(meters.values())
+        zone, value = r["zone"], Decimal(r["value"]).quantize(_quantum(view.decimals))
+        if r["period"] == period:
+            view.current[zone] = value
+            view.current_ids[zone] = r["id"]
+            view.current_at, view.current_photo = r["submitted_at"], r["photo"] or view.current_photo
+            view.current_review = r["review"] or view.current_review
+        elif r["period"] < period and r["review"] != Review.REJECTED:
+            view.last[zone] = value
+            view.last_period = r["period"]
+            view.last_at = r["submitted_at"]
+        key = (_owner_of(r["meter"], successor), zone)
+        months = rules.months_between(seen_period[key], r["period"]) if key in seen_period else 1
+        seen_period[key] = r["period"]
+        if r["consumption"] is not None and r["period"] < period and r["review"] != Review.REJECTED:
+            used.setdefault(key, []).append(rules.Used(r["period"], Decimal(r["consumption"]), max(1, months)))
+    for (meter_id, zone), history in used.items():
+        view = meters[meter_id]
+        season = rules.HEATING_SEASON if view.service == Service.HEATING else None
+        usual = rules.usual_consumption(history, period, season=season)
+        if usual is not None:
+            view.average[zone] = usual
+    await _add_older_last_readings(meters, period)
 
 
-async def _add_older_last_readings(meters: dict[int, MeterView]) -> None:
+async def _add_older_last_readings(meters: dict[int, MeterView], period: date) -> None:
     """A register with no reading in the last year still has a previous reading to compare with (two queries)."""
-    stale = [m.id for m in meters.values() if len(m.last) < m.zones]
+    stale = [m.id for m in meters.values() if len(m.last) < m.zones and m.status in VISIBLE]
     if not stale:
         return
-    # Readings are stored in the order they are passed, so the newest of a register has its highest id.
     newest = (
-        await MeterReading.select(Max(MeterReading.id).as_alias("last_id"))
-        .where(MeterReading.meter.is_in(stale))
-        .group_by(MeterReading.meter, MeterReading.zone)
+        await MeterReading.select(Max(MeterReading.period).as_alias("last_period"), MeterReading.meter)
+        .where(
+            MeterReading.meter.is_in(stale) & (MeterReading.period < period) & (MeterReading.review != Review.REJECTED)
+        )
+        .group_by(MeterReading.meter)
     )
-    ids = [r["last_id"] for r in newest]
-    if not ids:
+    wanted = [(r["meter"], r["last_period"]) for r in newest if r["last_period"]]
+    if not wanted:
         return
-    rows = await MeterReading.select(MeterReading.meter, MeterReading.zone, MeterReading.value).where(
-        MeterReading.id.is_in(ids)
-    )
+    condition = None
+    for meter_id, last in wanted:
+        part = (MeterReading.meter == meter_id) & (MeterReading.period == last)
+        condition = part if condition is None else condition | part
+    rows = await MeterReading.select(
+        MeterReading.meter, MeterReading.zone, MeterReading.value, MeterReading.period, MeterReading.submitted_at
+    ).where(condition)
     for r in rows:
         view = meters[r["meter"]]
         if r["zone"] not in view.last:
-            view.last[r["zone"]] = Decimal(r["value"]).quantize(Decimal(10) ** -view.decimals)
+            view.last[r["zone"]] = Decimal(r["value"]).quantize(_quantum(view.decimals))
+            view.last_period, view.last_at = r["period"], r["submitted_at"]
+
+
+async def resident_meter(principal: Principal, meter_id: int) -> Meter | None:
+    """A meter of the resident's accounts (with the meters right), or None for any other."""
+    accounts = meter_accounts(principal)
+    if not accounts:
+        return None
+    return await Meter.objects().where((Meter.id == meter_id) & Meter.account.is_in(accounts)).first()
 
 
 async def home_reminder(principal: Principal, today: date, window: rules.Window) -> HomeReminder | None:
@@ -139,7 +237,752 @@ async def home_reminder(principal: Principal, today: date, window: rules.Window)
     if not accounts or not window.is_open(today):
         return None
     meters = await meters_of(accounts, rules.period_of_reading(today, window))
-    waiting = [m for m in meters if not m.this_period and not m.failed]
+    waiting = [m for m in meters if not m.this_period and m.refusal(today) is None]
     if not waiting:
         return None
     return HomeReminder(waiting=len(waiting), until=today.replace(day=window.end_day))
+
+
+# --- history of one meter ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    period: date
+    zone: int
+    value: Decimal
+    consumption: Decimal | None
+    submitted_at: datetime
+    source: str
+    review: str
+    photo: str
+    id: int
+
+
+async def history_of(meter_id: int, decimals: int, months: int = 24) -> list[HistoryRow]:
+    """The readings of one meter over the last ``months`` passed (newest first; at most 3 zones × months rows)."""
+    rows = await (
+        MeterReading.select(
+            MeterReading.id,
+            MeterReading.period,
+            MeterReading.zone,
+            MeterReading.value,
+            MeterReading.consumption,
+            MeterReading.submitted_at,
+            MeterReading.source,
+            MeterReading.review,
+            MeterReading.photo,
+        )
+        .where(MeterReading.meter == meter_id)
+        .order_by(MeterReading.period, ascending=False)
+        .order_by(MeterReading.zone)
+        .limit(months * 3)
+    )
+    quantum = _quantum(decimals)
+    return [
+        HistoryRow(
+            period=r["period"],
+            zone=r["zone"],
+            value=Decimal(r["value"]).quantize(quantum),
+            consumption=Decimal(r["consumption"]).quantize(quantum) if r["consumption"] is not None else None,
+            submitted_at=r["submitted_at"],
+            source=r["source"],
+            review=r["review"] or "",
+            photo=r["photo"] or "",
+            id=r["id"],
+        )
+        for r in rows
+    ]
+
+
+def chart_points(rows: Iterable[HistoryRow], last: date, months: int = 12) -> list[rules.Point]:
+    """Per month: the readings and the consumption summed over the zones (the chart and its table), oldest first;
+    a month whose consumption is unknown for a zone, or whose reading was rejected, has none."""
+    values: dict[date, Decimal] = {}
+    used: dict[date, Decimal | None] = {}
+    for r in rows:
+        values[r.period] = values.get(r.period, Decimal(0)) + r.value
+        known = r.consumption is not None and r.review != Review.REJECTED
+        before = used.get(r.period, Decimal(0))
+        used[r.period] = before + r.consumption if known and before is not None else None  # type: ignore[operator]
+    return rules.monthly_history([(p, v, used.get(p)) for p, v in values.items()], last, months)
+
+
+# --- people to tell ---------------------------------------------------------------------------------------------
+
+
+async def residents_of(account_ids: list[int]) -> dict[int, list[Recipient]]:
+    """The residents of each account who may pass its readings (the "meters" right), active, with a live
+    residency; their e-mail only while the personal-data consent stands (152-ФЗ). Two queries."""
+    if not account_ids:
+        return {}
+    rows = await Residency.select(
+        Residency.account,
+        Residency.role,
+        Residency.rights,
+        Residency.user.id.as_alias("user_id"),
+        Residency.user.locale.as_alias("locale"),
+        Residency.user.email.as_alias("email"),
+        Residency.user.notify_email.as_alias("notify_email"),
+        Residency.user.notify_inapp.as_alias("notify_inapp"),
+    ).where(
+        Residency.account.is_in(sorted(account_ids))
+        & Residency.revoked_at.is_null()
+        & (Residency.user.is_active == True)  # noqa: E712 (a column compared in SQL)
+    )
+    rows = [r for r in rows if "meters" in rights_for(r["role"], r["rights"] or [])]
+    users = sorted({r["user_id"] for r in rows})
+    consented = set()
+    if users:
+        consented = {
+            r["user"]
+            for r in await ConsentRecord.select(ConsentRecord.user).where(
+                ConsentRecord.user.is_in(users)
+                & (ConsentRecord.consent_type == "processing")
+                & ConsentRecord.withdrawn_at.is_null()
+            )
+        }
+    found: dict[int, list[Recipient]] = {}
+    for r in rows:
+        consent = r["user_id"] in consented
+        found.setdefault(r["account"], []).append(
+            Recipient(
+                user_id=r["user_id"],
+                locale=r["locale"] or "ru",
+                email=(r["email"] or None) if consent else None,
+                phone=None,
+                consent=consent,
+                wants_email=bool(r["notify_email"]),
+                wants_inapp=bool(r["notify_inapp"]),
+            )
+        )
+    return found
+
+
+# --- reminders ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderFacts:
+    """What the reminder job needs of one account with people on the portal: whether anything was passed for the
+    period, and the verification dates of its meters within the lead time (with the meter each is of)."""
+
+    account_id: int
+    number: str
+    address: str
+    passed: bool
+    verification_meters: dict[date, tuple[str, str]]
+
+    @property
+    def verifications(self) -> list[date]:
+        return sorted(self.verification_meters)
+
+
+async def reminder_facts(period: date, today: date, *, after: int, limit: int) -> list[ReminderFacts]:
+    """The next ``limit`` accounts (by id, after ``after``) with meters in use and residents on the portal; three
+    queries a page."""
+    with_people = Residency.select(Residency.account).where(Residency.revoked_at.is_null())
+    ids = [
+        r["account"]
+        for r in await Meter.select(Meter.account)
+        .where((Meter.status == MeterStatus.ACTIVE) & (Meter.account > after) & Meter.account.is_in(with_people))
+        .distinct()
+        .order_by(Meter.account)
+        .limit(limit)
+    ]
+    if not ids:
+        return []
+    meters = await Meter.select(*METER_COLUMNS).where(Meter.account.is_in(ids) & (Meter.status == MeterStatus.ACTIVE))
+    passed = {
+        r["account"]
+        for r in await MeterReading.select(MeterReading.meter.account.as_alias("account"))
+        .where((MeterReading.period == period) & MeterReading.meter.is_in([m["id"] for m in meters]))
+        .distinct()
+    }
+    horizon = today.toordinal() + rules.VERIFICATION_LEAD_DAYS
+    facts: dict[int, ReminderFacts] = {}
+    for m in meters:
+        account = m["account"]
+        if account not in facts:
+            address = full_address(m["address"], m["premise_kind"], m["premise_number"])
+            facts[account] = ReminderFacts(account, m["account_number"], address, account in passed, {})
+        due = m["next_verification"]
+        if due is not None and today < due and due.toordinal() <= horizon:
+            facts[account].verification_meters.setdefault(due, (m["service"], m["serial"]))
+    return [facts[a] for a in ids if a in facts]
+
+
+async def reminders_sent(accounts: set[int], keys: set[date]) -> set[tuple[str, int, date]]:
+    rows = await MeterReminder.select(MeterReminder.kind, MeterReminder.account, MeterReminder.key).where(
+        MeterReminder.account.is_in(sorted(accounts)) & MeterReminder.key.is_in(sorted(keys))
+    )
+    return {(r["kind"], r["account"], r["key"]) for r in rows}
+
+
+# --- staff: one meter, the meters of a premise ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffMeter:
+    """A meter as staff see it on its card."""
+
+    id: int
+    account_id: int
+    account_number: str
+    premise_id: int
+    house_id: int
+    address: str
+    service: str
+    serial: str
+    place: str
+    digits: int
+    decimals: int
+    zones: int
+    installed_on: date | None
+    next_verification: date | None
+    status: str
+    failed_on: date | None
+    removed_on: date | None
+    replaced_by: int | None
+    verification_ticket: int | None
+
+    def as_values(self) -> dict[str, Any]:
+        names = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
+        return {**{n: getattr(self, n) for n in names}, "status": self.status}
+
+
+_STAFF_METER_COLUMNS = (
+    *METER_COLUMNS,
+    Meter.account.premise.id.as_alias("premise_id"),
+    Meter.account.premise.house.id.as_alias("house_id"),
+)
+
+
+def _staff_meter(r: dict[str, Any]) -> StaffMeter:
+    return StaffMeter(
+        id=r["id"],
+        account_id=r["account"],
+        account_number=r["account_number"],
+        premise_id=r["premise_id"],
+        house_id=r["house_id"],
+        address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
+        service=r["service"],
+        serial=r["serial"],
+        place=r["place"] or "",
+        digits=r["digits"],
+        decimals=r["decimals"],
+        zones=r["zones"],
+        installed_on=r["installed_on"],
+        next_verification=r["next_verification"],
+        status=r["status"],
+        failed_on=r["failed_on"],
+        removed_on=r["removed_on"],
+        replaced_by=r["replaced_by"],
+        verification_ticket=r["verification_ticket"],
+    )
+
+
+async def staff_meter(principal: Principal, meter_id: int) -> StaffMeter | None:
+    """A meter of a house the user works with, or None (missing and forbidden alike)."""
+    query = Meter.select(*_STAFF_METER_COLUMNS).where(Meter.id == meter_id)
+    scope = house_scope(Meter.account.premise.house, principal)
+    row = await (query.where(scope) if scope is not None else query).first()
+    return _staff_meter(row) if row else None
+
+
+async def meters_of_premise(premise_id: int) -> list[StaffMeter]:
+    """Every meter of the premise's accounts, in use first (the caller has checked the premise's scope)."""
+    rows = await (
+        Meter.select(*_STAFF_METER_COLUMNS)
+        .where(Meter.account.premise == premise_id)
+        .order_by(Meter.status)
+        .order_by(Meter.service)
+        .order_by(Meter.id)
+        .limit(200)
+    )
+    return [_staff_meter(r) for r in rows]
+
+
+# --- staff: one reading under review --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffReading:
+    """A meter's reading for one period (every zone), with what the review needs beside it: the previous reading,
+    the usual consumption, the photo, who passed it and how."""
+
+    id: int
+    meter_id: int
+    account_id: int
+    account_number: str
+    address: str
+    house_id: int
+    serial: str
+    period: date
+    values: dict[int, Decimal]
+    originals: dict[int, Decimal]
+    consumptions: dict[int, Decimal | None]
+    photo: str
+    source: str
+    submitted_at: datetime
+    submitted_by: str
+    review: str
+    review_note: str
+    reviewed_by: str
+    reviewed_at: datetime | None
+    flagged: bool
+    rollover: bool
+    facts: MeterView
+
+    @property
+    def consumption(self) -> Decimal | None:
+        used = list(self.consumptions.values())
+        return sum(used, Decimal(0)) if used and all(u is not None for u in used) else None  # type: ignore[arg-type]
+
+    @property
+    def usual(self) -> Decimal | None:
+        averages = [self.facts.average.get(z) for z in self.values]
+        return sum(averages, Decimal(0)) if averages and all(a is not None for a in averages) else None  # type: ignore[arg-type]
+
+
+async def staff_reading(principal: Principal, reading_id: int) -> StaffReading | None:
+    """A reading of a house the user works with (with its sibling zones), or None (missing and forbidden alike)."""
+    query = MeterReading.select(
+        MeterReading.meter,
+        MeterReading.period,
+        MeterReading.meter.account.as_alias("account"),
+        MeterReading.meter.account.premise.house.as_alias("house"),
+    ).where(MeterReading.id == reading_id)
+    scope = house_scope(MeterReading.meter.account.premise.house, principal)
+    head = await (query.where(scope) if scope is not None else query).first()
+    if head is None:
+        return None
+    rows = (
+        await MeterReading.select(
+            MeterReading.all_columns(),
+            MeterReading.submitted_by.full_name.as_alias("submitted_name"),
+            MeterReading.reviewed_by.full_name.as_alias("reviewer_name"),
+        )
+        .where((MeterReading.meter == head["meter"]) & (MeterReading.period == head["period"]))
+        .order_by(MeterReading.zone)
+    )
+    views = {m.id: m for m in await meters_of([head["account"]], head["period"], retired=True)}
+    facts = views[head["meter"]]
+    first = rows[0]
+    quantum = _quantum(facts.decimals)
+    return StaffReading(
+        id=first["id"],
+        meter_id=head["meter"],
+        account_id=head["account"],
+        account_number=facts.account_number,
+        address=facts.address,
+        house_id=head["house"],
+        serial=facts.serial,
+        period=head["period"],
+        values={r["zone"]: Decimal(r["value"]).quantize(quantum) for r in rows},
+        originals={r["zone"]: Decimal(r["original_value"]) for r in rows if r["original_value"] is not None},
+        consumptions={r["zone"]: Decimal(r["consumption"]) if r["consumption"] is not None else None for r in rows},
+        photo=next((r["photo"] for r in rows if r["photo"]), ""),
+        source=first["source"],
+        submitted_at=first["submitted_at"],
+        submitted_by=first["submitted_name"] or "",
+        review=first["review"] or "",
+        review_note=first["review_note"] or "",
+        reviewed_by=first["reviewer_name"] or "",
+        reviewed_at=first["reviewed_at"],
+        flagged=any(r["flagged"] for r in rows),
+        rollover=any(r["rollover"] for r in rows),
+        facts=facts,
+    )
+
+
+async def photo_of(reading_id: int) -> str:
+    row = await MeterReading.select(MeterReading.photo).where(MeterReading.id == reading_id).first()
+    return (row or {}).get("photo") or ""
+
+
+# --- staff: the period's readings, the meters and accounts without one ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """A row of the staff list: a register's reading of the period, or a meter still waiting for one."""
+
+    meter_id: int
+    account_id: int
+    account_number: str
+    address: str
+    service: str
+    serial: str
+    zones: int
+    decimals: int
+    next_verification: date | None
+    reading_id: int | None = None
+    zone: int = 1
+    value: Decimal | None = None
+    consumption: Decimal | None = None
+    source: str = ""
+    submitted_at: datetime | None = None
+    photo: bool = False
+    flagged: bool = False
+    review: str = ""
+
+
+_LIST_COLUMNS = (
+    MeterReading.id,
+    MeterReading.meter,
+    MeterReading.zone,
+    MeterReading.value,
+    MeterReading.consumption,
+    MeterReading.source,
+    MeterReading.submitted_at,
+    MeterReading.photo,
+    MeterReading.flagged,
+    MeterReading.review,
+    MeterReading.meter.account.as_alias("account"),
+    MeterReading.meter.account.number.as_alias("account_number"),
+    MeterReading.meter.account.premise.house.address.as_alias("address"),
+    MeterReading.meter.account.premise.number.as_alias("premise_number"),
+    MeterReading.meter.account.premise.kind.as_alias("premise_kind"),
+    MeterReading.meter.service.as_alias("service"),
+    MeterReading.meter.serial.as_alias("serial"),
+    MeterReading.meter.zones.as_alias("zones"),
+    MeterReading.meter.decimals.as_alias("decimals"),
+    MeterReading.meter.next_verification.as_alias("next_verification"),
+)
+
+
+def _reading_conditions(principal: Principal, f: ListFilter) -> Any:
+    conditions = [MeterReading.period == f.period, house_scope(MeterReading.meter.account.premise.house, principal)]
+    if f.house:
+        conditions.append(MeterReading.meter.account.premise.house == f.house)
+    if f.service:
+        conditions.append(MeterReading.meter.service == f.service)
+    if f.source:
+        conditions.append(MeterReading.source == f.source)
+    if f.pending:
+        conditions.append(MeterReading.review == Review.PENDING)
+    elif f.implausible:
+        conditions.append(MeterReading.flagged == True)  # noqa: E712
+    if f.photo:
+        conditions.append(MeterReading.photo != "")
+    combined = None
+    for c in conditions:
+        if c is not None:
+            combined = c if combined is None else combined & c
+    return combined
+
+
+def _list_row(r: dict[str, Any]) -> ListRow:
+    quantum = _quantum(r["decimals"])
+    return ListRow(
+        meter_id=r["meter"],
+        account_id=r["account"],
+        account_number=r["account_number"],
+        address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
+        service=r["service"],
+        serial=r["serial"],
+        zones=r["zones"],
+        decimals=r["decimals"],
+        next_verification=r["next_verification"],
+        reading_id=r["id"],
+        zone=r["zone"],
+        value=Decimal(r["value"]).quantize(quantum),
+        consumption=Decimal(r["consumption"]).quantize(quantum) if r["consumption"] is not None else None,
+        source=r["source"],
+        submitted_at=r["submitted_at"],
+        photo=bool(r["photo"]),
+        flagged=bool(r["flagged"]),
+        review=r["review"] or "",
+    )
+
+
+async def readings_page(principal: Principal, f: ListFilter, page: PageRequest) -> Page[ListRow]:
+    """The period's readings with the filters, a register a row, by meter; the page and its count."""
+    if f.missing:
+        return await missing_meters_page(principal, f, page)
+    where = _reading_conditions(principal, f)
+    total = await MeterReading.count().where(where)
+    rows = await (
+        MeterReading.select(*_LIST_COLUMNS)
+        .where(where)
+        .order_by(MeterReading.meter)
+        .order_by(MeterReading.zone)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    return Page(items=[_list_row(r) for r in rows], total=total, number=page.number, size=page.size)
+
+
+def _missing_sql(principal: Principal, f: ListFilter, args: list[Any]) -> str:
+    """The condition of meters in use with no reading (other than a rejected one) for the period, in scope."""
+    where = ["m.status = {}"]
+    args.append(MeterStatus.ACTIVE.value)
+    if principal.house_ids is not None:
+        ids = sorted(principal.house_ids) or [0]
+        where.append(f"p.house IN ({', '.join('{}' for _ in ids)})")
+        args.extend(ids)
+    if f.house:
+        where.append("p.house = {}")
+        args.append(f.house)
+    if f.service:
+        where.append("m.service = {}")
+        args.append(f.service)
+    where.append("NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.period = {} AND r.meter = m.id AND r.review <> {})")
+    args.extend([f.period, Review.REJECTED.value])
+    return " AND ".join(where)
+
+
+_MISSING_FROM = (
+    " FROM meter m JOIN personal_account a ON a.id = m.account JOIN premise p ON p.id = a.premise"
+    " JOIN house h ON h.id = p.house WHERE "
+)
+
+
+async def missing_meters_page(principal: Principal, f: ListFilter, page: PageRequest) -> Page[ListRow]:
+    """Meters in use still without a reading for the period (the list's "missing" filter); page and count."""
+    args: list[Any] = []
+    where = _missing_sql(principal, f, args)
+    counted = await Meter.raw("SELECT COUNT(*) AS n" + _MISSING_FROM + where, *args)
+    sql = (
+        "SELECT m.id AS meter, m.account, m.service, m.serial, m.zones, m.decimals, m.next_verification, "
+        "a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind"
+        + _MISSING_FROM
+        + where
+        + " ORDER BY m.account, m.id LIMIT {} OFFSET {}"
+    )
+    rows = await Meter.raw(sql, *args, page.size, page.offset)
+    items = [
+        ListRow(
+            meter_id=r["meter"],
+            account_id=r["account"],
+            account_number=r["account_number"],
+            address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
+            service=r["service"],
+            serial=r["serial"],
+            zones=r["zones"],
+            decimals=r["decimals"],
+            next_verification=_as_date(r["next_verification"]),
+        )
+        for r in rows
+    ]
+    return Page(items=items, total=int(counted[0]["n"]), number=page.number, size=page.size)
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class MissingAccount:
+    """An account with meters in use and no reading for the period from some of them."""
+
+    account_id: int
+    number: str
+    address: str
+    payer: str
+    missing: int
+    meters: int
+
+
+async def missing_accounts_page(principal: Principal, f: ListFilter, page: PageRequest) -> Page[MissingAccount]:
+    """Accounts with meters still waiting for the period's reading, by account; the page and its count (each one
+    query: the meters in use walked by the (account, status) index, a reading looked up by its unique index)."""
+    args: list[Any] = []
+    where = _missing_sql(principal, f, args)
+    counted = await Meter.raw(
+        "SELECT COUNT(DISTINCT m.account) AS n" + _MISSING_FROM + where,
+        *args,
+    )
+    sql = (
+        "SELECT m.account, a.number, a.payer_name, h.address, p.number AS premise_number, p.kind AS premise_kind, "
+        "COUNT(*) AS missing" + _MISSING_FROM + where + " GROUP BY m.account, a.number, a.payer_name, h.address, "
+        "p.number, p.kind ORDER BY m.account LIMIT {} OFFSET {}"
+    )
+    rows = await Meter.raw(sql, *args, page.size, page.offset)
+    totals: dict[int, int] = {}
+    if rows:
+        ids = [r["account"] for r in rows]
+        for r in await Meter.select(Meter.account).where(
+            Meter.account.is_in(ids) & (Meter.status == MeterStatus.ACTIVE)
+        ):
+            totals[r["account"]] = totals.get(r["account"], 0) + 1
+    items = [
+        MissingAccount(
+            account_id=r["account"],
+            number=r["number"],
+            address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
+            payer=r["payer_name"] or "",
+            missing=int(r["missing"]),
+            meters=totals.get(r["account"], int(r["missing"])),
+        )
+        for r in rows
+    ]
+    return Page(items=items, total=int(counted[0]["n"]), number=page.number, size=page.size)
+
+
+# --- staff: the export of the period's readings --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One line of the export to the billing system (README: "Export of readings")."""
+
+    period: date
+    account_number: str
+    address: str
+    premise_number: str
+    serial: str
+    service: str
+    zones: int
+    zone: int
+    value: Decimal
+    consumption: Decimal | None
+    submitted_at: datetime
+    source: str
+    rollover: bool
+    review: str
+    reading_id: int
+
+
+EXPORT_CHUNK = 2000
+
+
+async def export_rows(principal: Principal, period: date, house: int | None = None) -> AsyncIterator[ExportRow]:
+    """The period's readings the billing system takes — every reading except those waiting for review or
+    rejected — in the user's houses, by meter and zone, read in chunks along the (period, meter, zone) index."""
+    scope: list[Any] = []
+    where = "r.period = {} AND r.review NOT IN ({}, {})"
+    base: list[Any] = [period, Review.PENDING.value, Review.REJECTED.value]
+    if principal.house_ids is not None:
+        ids = sorted(principal.house_ids) or [0]
+        where += f" AND p.house IN ({', '.join('{}' for _ in ids)})"
+        scope.extend(ids)
+    if house:
+        where += " AND p.house = {}"
+        scope.append(house)
+    sql = (
+        "SELECT r.id, r.meter, r.zone, r.value, r.consumption, r.submitted_at, r.source, r.rollover, r.review, "
+        "m.serial, m.service, m.zones, m.decimals, a.number AS account_number, h.address, p.number AS premise_number "
+        "FROM meter_reading r JOIN meter m ON m.id = r.meter JOIN personal_account a ON a.id = m.account "
+        "JOIN premise p ON p.id = a.premise JOIN house h ON h.id = p.house WHERE "
+        + where
+        + " AND (r.meter > {} OR (r.meter = {} AND r.zone > {})) ORDER BY r.meter, r.zone LIMIT {}"
+    )
+    last_meter, last_zone = 0, 0
+    while True:
+        rows = await MeterReading.raw(sql, *base, *scope, last_meter, last_meter, last_zone, EXPORT_CHUNK)
+        for r in rows:
+            quantum = _quantum(r["decimals"])
+            yield ExportRow(
+                period=period,
+                account_number=r["account_number"],
+                address=r["address"],
+                premise_number=r["premise_number"],
+                serial=r["serial"],
+                service=r["service"],
+                zones=r["zones"],
+                zone=r["zone"],
+                value=Decimal(str(r["value"])).quantize(quantum),
+                consumption=Decimal(str(r["consumption"])).quantize(quantum) if r["consumption"] is not None else None,
+                submitted_at=_as_moment(r["submitted_at"]),
+                source=r["source"],
+                rollover=bool(r["rollover"]),
+                review=r["review"] or "",
+                reading_id=r["id"],
+            )
+        if len(rows) < EXPORT_CHUNK:
+            return
+        last_meter, last_zone = rows[-1]["meter"], rows[-1]["zone"]
+
+
+def _as_moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def pending_count(principal: Principal, period: date) -> int:
+    """Readings of the period waiting for review (left out of the export until reviewed)."""
+    where = (MeterReading.period == period) & (MeterReading.review == Review.PENDING)
+    scope = house_scope(MeterReading.meter.account.premise.house, principal)
+    return await MeterReading.count().where(where & scope if scope is not None else where)
+
+
+async def review_queue(principal: Principal, page: PageRequest) -> Page[ListRow]:
+    """Every reading waiting for review, whatever its period, oldest period first (the review index)."""
+    where = MeterReading.review == Review.PENDING
+    scope = house_scope(MeterReading.meter.account.premise.house, principal)
+    if scope is not None:
+        where = where & scope
+    total = await MeterReading.count().where(where)
+    rows = await (
+        MeterReading.select(*_LIST_COLUMNS, MeterReading.period)
+        .where(where)
+        .order_by(MeterReading.period)
+        .order_by(MeterReading.meter)
+        .order_by(MeterReading.zone)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    return Page(items=[_list_row(r) for r in rows], total=total, number=page.number, size=page.size)
+
+
+# --- house meters (ОДПУ) ---------------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class HouseMeterView(rules.MeterFacts):
+    id: int
+    house_id: int
+    serial: str
+    place: str = ""
+    status: str = MeterStatus.ACTIVE
+    installed_on: date | None = None
+    current: dict[int, Decimal] = field(default_factory=dict)
+    current_ids: dict[int, int] = field(default_factory=dict)
+    history: list[tuple[date, int, Decimal, Decimal | None]] = field(default_factory=list)
+
+
+async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:
+    """The meters of a house with their last 12 months of readings (two queries)."""
+    rows = await HouseMeter.select().where(HouseMeter.house == house_id).order_by(HouseMeter.service).limit(100)
+    meters = {
+        r["id"]: HouseMeterView(
+            id=r["id"],
+            house_id=house_id,
+            service=r["service"],
+            serial=r["serial"],
+            place=r["place"] or "",
+            status=r["status"],
+            digits=r["digits"],
+            decimals=r["decimals"],
+            zones=r["zones"],
+            installed_on=r["installed_on"],
+            next_verification=r["next_verification"],
+            failed=r["status"] == MeterStatus.FAILED,
+            retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
+        )
+        for r in rows
+    }
+    if not meters:
+        return []
+    readings = await (
+        HouseReading.select()
+        .where(HouseReading.meter.is_in(list(meters)) & (HouseReading.period >= rules.months_back(period, 12)))
+        .order_by(HouseReading.period)
+        .order_by(HouseReading.zone)
+    )
+    for r in readings:
+        view = meters[r["meter"]]
+        value = Decimal(r["value"]).quantize(_quantum(view.decimals))
+        used = Decimal(r["consumption"]).quantize(_quantum(view.decimals)) if r["consumption"] is not None else None
+        if r["period"] == period:
+            view.current[r["zone"]], view.current_ids[r["zone"]] = value, r["id"]
+        elif r["period"] < period:
+            view.last[r["zone"]], view.last_period = value, r["period"]
+        view.history.append((r["period"], r["zone"], value, used))
+    return list(meters.values())

@@ -1,64 +1,74 @@
-"""Resident pages of meters: see the meters of your accounts and pass readings."""
+"""Resident pages of meters: the meters of your accounts, passing (and correcting) readings with a photo, a meter's
+history, and a request to verify a meter past its date."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
-from litestar.response import Template
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Template
 
-from portal.core import clock
+from portal.core import clock, storage
 from portal.core.home import register_section
-from portal.core.i18n import format_number, gettext
+from portal.core.i18n import gettext, ngettext
 from portal.core.security import Principal, resident
-from portal.core.web import FormData, flash, render, see_other
-from portal.meters import actions, forms, queries, rules
-from portal.meters.tables import Service
+from portal.core.web import MultipartData, flash, render, see_other
+from portal.meters import actions, forms, queries, reminders, rules, words
+from portal.meters.tables import Meter, MeterReading
 
-WINDOW = rules.Window()
+WINDOW = reminders.WINDOW
+JOBS = [reminders.meter_reminders]  # the reminder job registers itself with the routes
 
 
-def service_label(service: str) -> str:
+def period_now() -> date:
+    return rules.period_of_reading(clock.today_local(), WINDOW)
+
+
+def helpers() -> dict[str, Any]:
+    """Words and names the meters templates build their labels and fields from."""
     return {
-        Service.COLD_WATER: gettext("Cold water"),
-        Service.HOT_WATER: gettext("Hot water"),
-        Service.ELECTRICITY: gettext("Electricity"),
-        Service.HEATING: gettext("Heating"),
-    }.get(service, service)
+        "service_label": words.service_label,
+        "zone_label": words.zone_label,
+        "zones_label": words.zones_label,
+        "unit": words.unit,
+        "source_label": words.source_label,
+        "status_label": words.status_label,
+        "review_label": words.review_label,
+        "review_badge": words.review_badge,
+        "field_name": forms.field_name,
+        "photo_name": forms.photo_name,
+        "confirm_name": forms.confirm_name,
+        "asks_rollover": rules.asks_rollover,
+    }
 
 
-def zone_label(zones: int, zone: int) -> str:
-    if zones == 1:
-        return gettext("Reading")
-    return {1: gettext("T1 (day)"), 2: gettext("T2 (night)"), 3: gettext("T3 (half-peak)")}[zone]
+def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.ReadingsForm) -> None:
+    """The action's refusals as the form's errors, each next to its field (and the rollover question asked)."""
+    by_id = {m.id: m for m in meters}
+    for r in passed.refusals:
+        m = by_id[r.meter_id]
+        form.add_error(r.meter_id, r.zone, words.error_message(r.error, m.last.get(r.zone), m.digits, m.decimals))
+        if rules.asks_rollover(r.error):
+            form.asked.add(r.meter_id)
+    for meter_id, code in passed.photo_errors.items():
+        form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
 
 
-def error_message(error: rules.ReadingError, previous: Decimal | None, digits: int) -> str:
-    prev = format_number(previous, 3, fixed=True) if previous is not None else ""
-    return {
-        rules.ReadingError.LESS_THAN_PREVIOUS: gettext(
-            "The reading is less than the previous one (%(previous)s). Check the digits.", previous=prev
-        ),
-        rules.ReadingError.VERIFICATION_EXPIRED: gettext(
-            "The meter's verification date has passed, so readings cannot be accepted; this month is charged by the "
-            "average. Order a verification in the Requests section."
-        ),
-        rules.ReadingError.METER_FAILED: gettext(
-            "The meter is marked as failed; this month is charged by the average. File a request to replace it."
-        ),
-        rules.ReadingError.TOO_MANY_DIGITS: gettext(
-            "The meter shows at most %(digits)s digits before the comma. Check the reading.", digits=digits
-        ),
-        rules.ReadingError.TOO_PRECISE: gettext("Too many digits after the comma. Check the reading."),
-        rules.ReadingError.NEGATIVE: gettext("A reading cannot be negative."),
-    }[error]
+async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> Meter:
+    """The meter in the path, if it is on an account the resident passes readings for; 404 otherwise."""
+    meter = await queries.resident_meter(principal, meter_id)
+    if meter is None:
+        raise NotFoundException()
+    return meter
 
 
 class ResidentMeters(Controller):
     path = "/meters"
     opt = resident()
+    dependencies = {"meter": Provide(provide_meter)}
 
     @get("/", name="meters:index")
     async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
@@ -66,30 +76,73 @@ class ResidentMeters(Controller):
 
     @post("/", name="meters:submit", status_code=200)
     async def submit(
-        self, request: Request, principal: NamedDependency[Principal], data: FormData
+        self, request: Request, principal: NamedDependency[Principal], data: MultipartData
     ) -> Template | Response[Any]:
-        """All meters in one form: empty fields are skipped; nothing is stored unless every value passes."""
-        meters = await queries.meters_of(queries.meter_accounts(principal), _period())
+        """All meters in one form: empty ones are skipped; nothing is stored unless every value passes."""
+        meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        if form.photos:
+            await storage.limit_uploads(request, principal.user_id)
         if not form.errors:
-            refusals = await actions.pass_readings(
-                principal, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW
-            )
-            by_id = {m.id: m for m in meters}
-            for r in refusals:
-                form.add_error(
-                    r.meter_id,
-                    r.zone,
-                    error_message(r.error, by_id[r.meter_id].last.get(r.zone), by_id[r.meter_id].digits),
-                )
+            passed = await actions.pass_readings(
+                principal, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
+                confirmed=form.confirmed, photos=form.photos,
+            )  # fmt: skip
+            refusal_messages(meters, passed, form)
         if form.errors:
             return await _page(request, principal, form, meters=meters, status_code=422)
-        flash(request, gettext("Readings passed. Thank you!"))
+        flash(request, _thanks(passed))
         return see_other(request, "/meters")
 
+    @get("/{meter_id:int}", name="meters:history")
+    async def history(self, request: Request, meter: NamedDependency[Meter]) -> Template:
+        rows = await queries.history_of(meter.id, meter.decimals)
+        period = period_now()
+        return render(
+            request,
+            "meters/history.html",
+            meter=meter,
+            rows=rows,
+            chart=words.bar_chart(queries.chart_points(rows, period)),
+            period=period,
+            **helpers(),
+        )
 
-def _period() -> Any:
-    return rules.period_of_reading(clock.today_local(), WINDOW)
+    @post("/{meter_id:int}/verification", name="meters:verification", status_code=200)
+    async def verification(
+        self, request: Request, principal: NamedDependency[Principal], meter: NamedDependency[Meter]
+    ) -> Response[Any]:
+        """File a request to verify or replace the meter (a request in the tickets domain)."""
+        number = await actions.request_verification(principal, meter.id, today=clock.today_local())
+        flash(request, gettext("Request No. %(number)s is filed: we will call you to agree a time.", number=number))
+        return see_other(request, "/meters")
+
+    @get("/photos/{reading_id:int}", name="meters:photo")
+    async def photo(self, principal: NamedDependency[Principal], reading_id: int) -> File:
+        """The photo sent with one of the resident's own readings."""
+        accounts = queries.meter_accounts(principal)
+        row = await (
+            MeterReading.select(MeterReading.photo)
+            .where((MeterReading.id == reading_id) & MeterReading.meter.account.is_in(accounts or [0]))
+            .first()
+        )
+        if not row or not row["photo"]:
+            raise NotFoundException()
+        return storage.response_for(row["photo"])
+
+
+def _thanks(passed: actions.Passed) -> str:
+    if passed.flagged:
+        return ngettext(
+            "Readings passed. %(num)d meter shows much more than usual: we will check it and tell you if anything "
+            "is wrong.",
+            "Readings passed. %(num)d meters show much more than usual: we will check them and tell you if anything "
+            "is wrong.",
+            len(passed.flagged),
+        )
+    if passed.corrected:
+        return gettext("Readings corrected. Thank you!")
+    return gettext("Readings passed. Thank you!")
 
 
 async def _page(
@@ -101,22 +154,25 @@ async def _page(
     status_code: int = 200,
 ) -> Template:
     today = clock.today_local()
+    period = period_now()
     if meters is None:
-        meters = await queries.meters_of(queries.meter_accounts(principal), _period())
+        meters = await queries.meters_of(queries.meter_accounts(principal), period)
     return render(
         request,
         "meters/index.html",
         meters=meters,
         window=WINDOW,
         window_open=WINDOW.is_open(today),
-        next_period=_period() != rules.first_of_month(today),
+        next_period=period != rules.first_of_month(today),
+        period=period,
+        closes=WINDOW.closes(period),
         today=today,
         errors=form.errors,
         typed=form.typed,
-        field_name=forms.field_name,
-        service_label=service_label,
-        zone_label=zone_label,
+        asked=form.asked,
+        confirmed=form.confirmed,
         status_code=status_code,
+        **helpers(),
     )
 
 

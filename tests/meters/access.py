@@ -1,4 +1,38 @@
+READERS = "staff:manager,operator,accountant"
+WRITERS = "staff:manager,operator"
+REGISTRY = "staff:manager"
+EXPORTERS = "staff:manager,accountant"
+
 ACCESS = {
     "GET /meters": "resident",
     "POST /meters": "resident",
+    "GET /meters/{meter_id:int}": "resident",
+    "POST /meters/{meter_id:int}/verification": "resident",
+    "GET /meters/photos/{reading_id:int}": "resident",
+    "GET /staff/meters": READERS,
+    "GET /staff/meters/missing": READERS,
+    "GET /staff/meters/review": READERS,
+    "GET /staff/meters/readings/{reading_id:int}": READERS,
+    "GET /staff/meters/readings/{reading_id:int}/photo": READERS,
+    "POST /staff/meters/readings/{reading_id:int}/accept": WRITERS,
+    "POST /staff/meters/readings/{reading_id:int}/correct": WRITERS,
+    "POST /staff/meters/readings/{reading_id:int}/reject": WRITERS,
+    "GET /staff/meters/export.csv": EXPORTERS,
+    "GET /staff/meters/export.xlsx": EXPORTERS,
+    "GET /staff/meters/entry": WRITERS,
+    "GET /staff/meters/accounts/{account_id:int}": WRITERS,
+    "POST /staff/meters/accounts/{account_id:int}": WRITERS,
+    "GET /staff/meters/premises/{premise_id:int}": READERS,
+    "POST /staff/meters/premises/{premise_id:int}": REGISTRY,
+    "GET /staff/meters/meter/{meter_id:int}": READERS,
+    "POST /staff/meters/meter/{meter_id:int}": REGISTRY,
+    "POST /staff/meters/meter/{meter_id:int}/replace": REGISTRY,
+    "GET /staff/meters/import": REGISTRY,
+    "POST /staff/meters/import": REGISTRY,
+    "GET /staff/meters/import/{token:str}": REGISTRY,
+    "POST /staff/meters/import/apply": REGISTRY,
+    "GET /staff/meters/houses": READERS,
+    "GET /staff/meters/houses/{house_id:int}": READERS,
+    "POST /staff/meters/houses/{house_id:int}/readings": WRITERS,
+    "POST /staff/meters/houses/{house_id:int}/meters": REGISTRY,
 }

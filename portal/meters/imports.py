@@ -1,0 +1,257 @@
+"""The meter import file (CSV or XLSX) read into checked rows, and the import itself through ``core.imports``
+(preview with line-numbered problems, all or nothing, a re-import changes nothing). The format is documented in
+README.md ("Meter import"): one row per meter, found by its premise (house address, premise kind and number) and
+its serial number; the account is given when the premise has more than one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from portal.core import imports as checked
+from portal.core import tabular
+from portal.core.i18n import gettext
+from portal.core.parse import parse_date, parse_int
+from portal.core.security import Principal
+from portal.housing import rules as housing_rules
+from portal.housing.rules import Problem
+from portal.meters.tables import MeterStatus, Service
+
+COLUMNS: tuple[str, ...] = (
+    "house_address",
+    "premise_kind",
+    "premise_number",
+    "account_number",
+    "resource",
+    "zones",
+    "serial",
+    "place",
+    "digits",
+    "decimals",
+    "installed_on",
+    "next_verification",
+    "status",
+    "replaces",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("house_address", "premise_number", "resource", "serial")
+ENTITIES: tuple[str, ...] = ("meters", "replacements")
+MAX_ROWS = 50_000
+MAX_CELL = 255
+MAX_BYTES = 10 * 1024 * 1024
+LIMITS = tabular.Limits(rows=MAX_ROWS, columns=len(COLUMNS) + 10, cell=4 * MAX_CELL, size=MAX_BYTES)
+
+RESOURCE_WORDS: dict[str, str] = {
+    **{w: Service.COLD_WATER for w in ("cold_water", "cold water", "хвс", "хв", "холодная вода", "холодная")},
+    **{w: Service.HOT_WATER for w in ("hot_water", "hot water", "гвс", "гв", "горячая вода", "горячая")},
+    **{w: Service.ELECTRICITY for w in ("electricity", "ээ", "электроэнергия", "электричество", "электро")},
+    **{w: Service.HEATING for w in ("heating", "отопление", "тепло", "теплоэнергия")},
+    **{w: Service.GAS for w in ("gas", "газ")},
+}
+STATUS_WORDS: dict[str, str] = {
+    **{w: MeterStatus.ACTIVE for w in ("", "active", "работает", "в работе", "исправен", "действует")},
+    **{w: MeterStatus.FAILED for w in ("failed", "неисправен", "вышел из строя", "сломан")},
+    **{w: MeterStatus.REMOVED for w in ("removed", "снят", "демонтирован")},
+}
+
+
+@dataclass(frozen=True)
+class MeterRow:
+    line: int
+    house_address: str
+    premise_kind: str
+    premise_number: str
+    account_number: str | None
+    service: str
+    zones: int
+    serial: str
+    place: str
+    digits: int
+    decimals: int
+    installed_on: date | None
+    next_verification: date | None
+    status: str
+    replaces: str | None
+
+    @property
+    def premise_key(self) -> tuple[str, str, str]:
+        return (self.house_address, self.premise_kind, self.premise_number)
+
+
+@dataclass
+class ParseResult:
+    rows: list[MeterRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+def row_to_json(row: MeterRow) -> dict[str, Any]:
+    plain = asdict(row)
+    for name in ("installed_on", "next_verification"):
+        plain[name] = plain[name].isoformat() if plain[name] else None
+    return plain
+
+
+def row_from_json(data: dict[str, Any]) -> MeterRow:
+    values = dict(data)
+    for name in ("installed_on", "next_verification"):
+        values[name] = date.fromisoformat(values[name]) if values[name] else None
+    return MeterRow(**values)
+
+
+def line_problem(line: int, text: str) -> str:
+    return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
+
+
+def _column(name: str, text: str) -> str:
+    return gettext("column «%(name)s» — %(problem)s", name=name, problem=text)
+
+
+def parse_file(filename: str, data: bytes | IO[bytes], progress: Callable[[int], None] | None = None) -> ParseResult:
+    """Read and check a CSV or XLSX meter file (CPU work: call it off the event loop)."""
+    try:
+        return parse_lines(tabular.read_rows(data, LIMITS), progress)
+    except tabular.TableError as problem:
+        return ParseResult(problems=[problem.message()])
+
+
+def parse_lines(lines: Any, progress: Callable[[int], None] | None = None) -> ParseResult:
+    """Check every line; the result has either all rows or the problems (with line numbers, header = line 1)."""
+    result = ParseResult()
+    iterator = iter(lines)
+    try:
+        header = [h.strip().lower() for h in next(iterator)]
+    except StopIteration:
+        result.problems.append(gettext("The file is empty."))
+        return result
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        result.problems.append(line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing))))
+        return result
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    seen: dict[tuple[tuple[str, str, str], str], int] = {}
+    for offset, cells in enumerate(iterator):
+        line = offset + 2
+        if progress and offset % 1000 == 0:
+            progress(offset)
+        if not any(c.strip() for c in cells):
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        row, problems = _read_row(line, values)
+        if row is None:
+            result.problems.extend(line_problem(line, p) for p in problems)
+        else:
+            key = (row.premise_key, row.serial)
+            if key in seen:
+                result.problems.append(
+                    line_problem(line, gettext("this meter is already on line %(line)s.", line=seen[key]))
+                )
+            else:
+                seen[key] = line
+                result.rows.append(row)
+        if len(result.problems) >= 100:
+            break
+    if not result.rows and not result.problems:
+        result.problems.append(gettext("The file has no rows after the header."))
+    if result.problems:
+        result.rows = []
+    return result
+
+
+def _read_row(line: int, values: dict[str, str]) -> tuple[MeterRow | None, list[str]]:
+    problems: list[str] = []
+
+    def text(name: str, *, required: bool, limit: int = 255) -> str:
+        parsed = housing_rules.parse_text(values.get(name, ""), required=required, limit=limit)
+        if isinstance(parsed, Problem):
+            problems.append(_column(name, housing_rules.message(parsed)))
+            return ""
+        return parsed
+
+    address = text("house_address", required=True)
+    kind_text = values.get("premise_kind", "").strip() or "flat"
+    kind = housing_rules.parse_choice(kind_text, housing_rules.PREMISE_KIND_WORDS)
+    if isinstance(kind, Problem):
+        problems.append(_column("premise_kind", housing_rules.message(kind)))
+    number = housing_rules.parse_premise_number(values.get("premise_number", ""))
+    if isinstance(number, Problem):
+        problems.append(_column("premise_number", housing_rules.message(number)))
+    account_text = values.get("account_number", "").strip()
+    account = housing_rules.parse_account_number(account_text) if account_text else None
+    if isinstance(account, Problem):
+        problems.append(_column("account_number", housing_rules.message(account)))
+    service = RESOURCE_WORDS.get(" ".join(values.get("resource", "").split()).lower())
+    if service is None:
+        problems.append(_column("resource", gettext("cold_water, hot_water, electricity, heating or gas.")))
+    zones = parse_int(values.get("zones", "") or "1", low=1, high=3)
+    if zones is None or (zones > 1 and service != Service.ELECTRICITY):
+        problems.append(_column("zones", gettext("1; 2 or 3 only for electricity.")))
+    serial = text("serial", required=True, limit=32)
+    place = text("place", required=False, limit=64)
+    digits = parse_int(values.get("digits", "") or ("6" if service == Service.ELECTRICITY else "5"), low=4, high=9)
+    if digits is None:
+        problems.append(_column("digits", gettext("a whole number from 4 to 9.")))
+    default_decimals = "1" if service == Service.ELECTRICITY else "3"
+    decimals = parse_int(values.get("decimals", "") or default_decimals, low=0, high=3)
+    if decimals is None or (service == Service.ELECTRICITY and decimals > 1):
+        problems.append(_column("decimals", gettext("0 to 3; electricity 0 or 1.")))
+    dates: dict[str, date | None] = {}
+    for name in ("installed_on", "next_verification"):
+        raw = values.get(name, "").strip()
+        dates[name] = parse_date(raw) if raw else None
+        if raw and dates[name] is None:
+            problems.append(_column(name, gettext("a date as 25.11.2026.")))
+    status = STATUS_WORDS.get(" ".join(values.get("status", "").split()).lower())
+    if status is None:
+        problems.append(_column("status", gettext("active, failed or removed.")))
+    replaces = text("replaces", required=False, limit=32) or None
+    if replaces and replaces == serial:
+        problems.append(_column("replaces", gettext("a meter cannot replace itself.")))
+    if problems:
+        return None, problems
+    return (
+        MeterRow(
+            line=line,
+            house_address=address,
+            premise_kind=str(kind),
+            premise_number=str(number),
+            account_number=account if isinstance(account, str) else None,
+            service=str(service),
+            zones=zones or 1,
+            serial=serial,
+            place=place,
+            digits=digits or 5,
+            decimals=decimals if decimals is not None else 3,
+            installed_on=dates["installed_on"],
+            next_verification=dates["next_verification"],
+            status=str(status),
+            replaces=replaces,
+        ),
+        [],
+    )
+
+
+def entity_labels() -> dict[str, str]:
+    return {"meters": gettext("Meters"), "replacements": gettext("Replacements")}
+
+
+async def _check(rows: list[MeterRow], actor: Principal | None, step: Callable[[str], None]) -> Any:
+    from portal.meters.actions import import_meters
+
+    return await import_meters(rows, actor, dry_run=True, progress=step)
+
+
+async def _apply(rows: list[MeterRow], actor: Principal | None) -> Any:
+    from portal.meters.actions import import_meters
+
+    return await import_meters(rows, actor)
+
+
+METERS: checked.Importer[MeterRow] = checked.Importer(
+    name="meters", parse=parse_file, check=_check, apply=_apply, dump=row_to_json, load=row_from_json
+)

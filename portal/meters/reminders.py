@@ -1,0 +1,17 @@
+"""The reminder job of meter readings: every hour, in the embedded scheduler or on the SAQ worker alike, it sends
+what is due today (``actions.send_reminders``); each reminder is kept once per account and period (or verification
+date) by the database, so a run repeated, or run by two workers at once, sends nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.core import clock, jobs
+from portal.meters import actions, rules
+
+WINDOW = rules.Window()
+
+
+@jobs.register("meter-reminders", 3600)
+async def meter_reminders(now: datetime) -> int:
+    return await actions.send_reminders(clock.local(now).date(), WINDOW)

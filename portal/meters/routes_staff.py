@@ -1,0 +1,573 @@
+"""Staff pages of meters (menu «Показания»): the period's readings with filters, the review of implausible ones,
+accounts without readings, the call centre entering readings by phone, the export to the billing system, meters
+per premise and their import, house (ОДПУ) meters with their monthly readings.
+
+Every record in a path is loaded only within the user's houses (404 for a missing one and a forbidden one alike).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Stream, Template
+
+from portal.core import clock, storage
+from portal.core import imports as checked
+from portal.core.i18n import format_day, gettext
+from portal.core.pagination import page_request
+from portal.core.security import Principal, staff
+from portal.core.web import FormData, MultipartData, flash, form_value, render, see_other
+from portal.housing import queries as housing
+from portal.meters import actions, export, forms, imports, queries, rules, words
+from portal.meters.routes import WINDOW, helpers, period_now, refusal_messages
+from portal.meters.tables import Review, Service, Source
+from portal.notifications.channels import deliver_soon
+
+READERS = staff("manager", "operator", "accountant")
+WRITERS = staff("manager", "operator")
+REGISTRY = staff("manager")
+EXPORTERS = staff("manager", "accountant")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    return {
+        "house_options": [(h.id, h.address) for h in houses],
+        "service_options": [(s.value, words.service_label(s)) for s in Service],
+        "source_options": [(s.value, words.source_label(s)) for s in Source],
+        "state_options": [
+            ("missing", gettext("Without a reading")),
+            ("implausible", gettext("Implausible")),
+            ("pending", gettext("Awaiting review")),
+        ],
+        "period_options": [
+            (f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in (rules.months_back(period_now(), n) for n in range(13))
+        ],
+        "period_key": lambda p: f"{p:%Y-%m}",
+        **helpers(),
+    }
+
+
+async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFilter, list[housing.HouseRef]]:
+    houses = await housing.houses_in_scope(principal)
+    return forms.read_filter(request.query_params, period_now(), [h.id for h in houses]), houses
+
+
+async def provide_reading(reading_id: int, principal: NamedDependency[Principal]) -> queries.StaffReading:
+    found = await queries.staff_reading(principal, reading_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> queries.StaffMeter:
+    found = await queries.staff_meter(principal, meter_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+class StaffReadings(Controller):
+    """The period's readings, the accounts without them, the review, the export."""
+
+    path = "/staff/meters"
+    opt = READERS
+    dependencies = {"reading": Provide(provide_reading)}
+
+    @get("/", name="meters:staff")
+    async def readings(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        f, houses = await _filter(request, principal)
+        page = await queries.readings_page(principal, f, page_request(*_paging(request)))
+        pending = await queries.pending_count(principal, f.period)
+        return render(request, "meters/staff_list.html", page=page, f=f, houses=houses, pending=pending, **_options())
+
+    @get("/missing", name="meters:missing")
+    async def missing(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        f, houses = await _filter(request, principal)
+        page = await queries.missing_accounts_page(principal, f, page_request(*_paging(request)))
+        return render(request, "meters/staff_missing.html", page=page, f=f, **_options(houses))
+
+    @get("/review", name="meters:review")
+    async def review(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        page = await queries.review_queue(principal, page_request(*_paging(request)))
+        return render(request, "meters/staff_queue.html", page=page, **_options())
+
+    @get("/readings/{reading_id:int}", name="meters:reading")
+    async def reading(
+        self, request: Request, principal: NamedDependency[Principal], reading: NamedDependency[queries.StaffReading]
+    ) -> Template:
+        return _reading_page(request, principal, reading, forms.ReviewForm())
+
+    @get("/readings/{reading_id:int}/photo", name="meters:staff_photo")
+    async def photo(self, reading: NamedDependency[queries.StaffReading]) -> File:
+        if not reading.photo:
+            raise NotFoundException()
+        return storage.response_for(reading.photo)
+
+    @post("/readings/{reading_id:int}/accept", name="meters:accept", opt=WRITERS, status_code=200)
+    async def accept(
+        self, request: Request, principal: NamedDependency[Principal], reading: NamedDependency[queries.StaffReading]
+    ) -> Response[Any]:
+        await actions.accept_reading(principal, reading, now=clock.now())
+        flash(request, gettext("The reading is accepted."))
+        return see_other(request, _next_review(request))
+
+    @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)
+    async def correct(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        reading: NamedDependency[queries.StaffReading],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_review(data, len(reading.values), values=True, note_required=True)
+        if not form.errors:
+            refusals = await actions.correct_reading(principal, reading, form.values, form.note, now=clock.now())
+            for r in refusals:
+                message = words.error_message(r.error, reading.facts.last.get(r.zone), reading.facts.digits)
+                form.errors.add(f"z{r.zone}", message)
+        if form.errors:
+            return _reading_page(request, principal, reading, form, status_code=422)
+        deliver_soon()
+        flash(request, gettext("The reading is corrected; the resident is told why."))
+        return see_other(request, _next_review(request))
+
+    @post("/readings/{reading_id:int}/reject", name="meters:reject", opt=WRITERS, status_code=200)
+    async def reject(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        reading: NamedDependency[queries.StaffReading],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_review(data, len(reading.values), values=False, note_required=True, note_field="reason")
+        if form.errors:
+            return _reading_page(request, principal, reading, form, status_code=422)
+        await actions.reject_reading(principal, reading, form.note, now=clock.now())
+        deliver_soon()
+        flash(request, gettext("The reading is rejected; the resident is asked to pass it again."))
+        return see_other(request, _next_review(request))
+
+    @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
+    async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Stream:
+        f, _ = await _filter(request, principal)
+        rows = queries.export_rows(principal, f.period, f.house)
+        return Stream(
+            export.csv_chunks(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="readings-{f.period:%Y-%m}.csv"'},
+        )
+
+    @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
+    async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        f, _ = await _filter(request, principal)
+        content = await export.xlsx_bytes(queries.export_rows(principal, f.period, f.house))
+        disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
+        return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+def _paging(request: Request) -> tuple[Any, Any]:
+    return request.query_params.get("page"), request.query_params.get("size")
+
+
+def _next_review(request: Request) -> str:
+    back = form_value(request.query_params, "back")
+    return back if back in ("/staff/meters/review", "/staff/meters") else "/staff/meters/review"
+
+
+def _reading_page(
+    request: Request,
+    principal: Principal,
+    reading: queries.StaffReading,
+    form: forms.ReviewForm,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "meters/staff_reading.html",
+        r=reading,
+        form=form,
+        errors=form.errors,
+        may_review=principal.has_role("manager", "operator"),
+        status_code=status_code,
+        **helpers(),
+    )
+
+
+# --- the call centre -------------------------------------------------------------------------------------------
+
+
+async def provide_account(account_id: int, principal: NamedDependency[Principal]) -> housing.AccountView:
+    found = await housing.get_account(principal, account_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+class CallCentre(Controller):
+    """An operator finds the caller's account and enters the readings they dictate (source "phone")."""
+
+    path = "/staff/meters"
+    opt = WRITERS
+    dependencies = {"account": Provide(provide_account)}
+
+    @get("/entry", name="meters:entry")
+    async def entry(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        q = form_value(request.query_params, "q")[:100]
+        found = await housing.list_accounts(principal, page_request(1, 10), q) if q else None
+        return render(request, "meters/staff_entry.html", q=q, found=found, **helpers())
+
+    @get("/accounts/{account_id:int}", name="meters:account")
+    async def account_form(self, request: Request, account: NamedDependency[housing.AccountView]) -> Template:
+        return await _account_page(request, account, forms.ReadingsForm())
+
+    @post("/accounts/{account_id:int}", name="meters:account_enter", status_code=200)
+    async def enter(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        account: NamedDependency[housing.AccountView],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        meters = await queries.meters_of([account.id], period_now())
+        form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        if not form.errors:
+            passed = await actions.enter_readings(
+                principal, account.id, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
+                confirmed=form.confirmed,
+            )  # fmt: skip
+            refusal_messages(meters, passed, form)
+        if form.errors:
+            return await _account_page(request, account, form, meters=meters, status_code=422)
+        flash(request, gettext("Readings of account %(number)s are entered.", number=account.number))
+        return see_other(request, "/staff/meters/entry")
+
+
+async def _account_page(
+    request: Request,
+    account: housing.AccountView,
+    form: forms.ReadingsForm,
+    *,
+    meters: list[queries.MeterView] | None = None,
+    status_code: int = 200,
+) -> Template:
+    period = period_now()
+    if meters is None:
+        meters = await queries.meters_of([account.id], period)
+    return render(
+        request,
+        "meters/staff_account.html",
+        account=account,
+        meters=meters,
+        period=period,
+        today=clock.today_local(),
+        errors=form.errors,
+        typed=form.typed,
+        asked=form.asked,
+        confirmed=form.confirmed,
+        status_code=status_code,
+        **helpers(),
+    )
+
+
+# --- meters of a premise, a meter's card, the import ---------------------------------------------------------
+
+
+async def provide_premise(premise_id: int, principal: NamedDependency[Principal]) -> housing.PremiseView:
+    found = await housing.get_premise(principal, premise_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+class PremiseMeters(Controller):
+    """The meters of a premise (through its accounts): the list, a new meter, a meter's card, a replacement."""
+
+    path = "/staff/meters"
+    opt = READERS
+    dependencies = {"premise": Provide(provide_premise), "meter": Provide(provide_meter)}
+
+    @get("/premises/{premise_id:int}", name="meters:premise")
+    async def premise_page(self, request: Request, premise: NamedDependency[housing.PremiseView]) -> Template:
+        return await _premise_page(request, premise, forms.MeterForm())
+
+    @post("/premises/{premise_id:int}", name="meters:premise_add", opt=REGISTRY, status_code=200)
+    async def add(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        premise: NamedDependency[housing.PremiseView],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_meter(data, with_status=False)
+        accounts = {a.id: a for a in await housing.accounts_of_premise(premise.id)}
+        account = _chosen_account(data, accounts, form)
+        if form.errors or account is None:
+            return await _premise_page(request, premise, form, status_code=422)
+        meter_id = await actions.create_meter(principal, account, form.values, now=clock.now())
+        flash(request, gettext("The meter is added."))
+        return see_other(request, f"/staff/meters/meter/{meter_id}")
+
+    @get("/meter/{meter_id:int}", name="meters:meter")
+    async def meter_page(
+        self, request: Request, principal: NamedDependency[Principal], meter: NamedDependency[queries.StaffMeter]
+    ) -> Template:
+        return await _meter_page(request, principal, meter, forms.MeterForm(typed=_typed(meter)), forms.MeterForm())
+
+    @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
+    async def save(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meter: NamedDependency[queries.StaffMeter],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_meter(data)
+        if form.errors:
+            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
+        await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now())
+        flash(request, gettext("The meter is saved."))
+        return see_other(request, f"/staff/meters/meter/{meter.id}")
+
+    @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
+    async def replace(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        meter: NamedDependency[queries.StaffMeter],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        new = forms.read_meter(data, with_status=False)
+        if new.errors:
+            current = forms.MeterForm(typed=_typed(meter))
+            return await _meter_page(request, principal, meter, current, new, status_code=422)
+        new_id = await actions.replace_meter(principal, meter, new.values, today=clock.today_local(), now=clock.now())
+        flash(request, gettext("The meter is replaced; the new one takes the readings from now on."))
+        return see_other(request, f"/staff/meters/meter/{new_id}")
+
+
+def _chosen_account(data: Any, accounts: dict[int, Any], form: forms.MeterForm) -> int | None:
+    wanted = form_value(data, "account")
+    form.typed["account"] = wanted
+    if len(accounts) == 1 and not wanted:
+        return next(iter(accounts))
+    chosen = next((a for a in accounts if str(a) == wanted), None)
+    if chosen is None:
+        form.errors.add("account", gettext("Choose the account the meter's readings go to."))
+    return chosen
+
+
+def _typed(meter: queries.StaffMeter) -> dict[str, str]:
+    values = meter.as_values()
+    return {
+        k: (v.strftime("%Y-%m-%d") if isinstance(v, date) else "" if v is None else str(v)) for k, v in values.items()
+    }
+
+
+async def _premise_page(
+    request: Request, premise: housing.PremiseView, form: forms.MeterForm, status_code: int = 200
+) -> Template:
+    accounts = await housing.accounts_of_premise(premise.id)
+    return render(
+        request,
+        "meters/staff_premise.html",
+        premise=premise,
+        accounts=accounts,
+        account_options=[(a.id, f"{a.number} — {a.payer_name}") for a in accounts],
+        meters=await queries.meters_of_premise(premise.id),
+        form=form,
+        errors=form.errors,
+        status_code=status_code,
+        **_options(),
+    )
+
+
+async def _meter_page(
+    request: Request,
+    principal: Principal,
+    meter: queries.StaffMeter,
+    form: forms.MeterForm,
+    new: forms.MeterForm,
+    status_code: int = 200,
+) -> Template:
+    rows = await queries.history_of(meter.id, meter.decimals)
+    return render(
+        request,
+        "meters/staff_meter.html",
+        meter=meter,
+        rows=rows,
+        chart=words.bar_chart(queries.chart_points(rows, period_now())),
+        form=form,
+        new=new,
+        errors=form.errors,
+        new_errors=new.errors,
+        status_options=[(s, words.status_label(s)) for s in ("active", "failed", "removed")],
+        may_edit=principal.has_role("manager"),
+        status_code=status_code,
+        **_options(),
+    )
+
+
+class MeterImport(Controller):
+    """Meters from a CSV or XLSX file: check and preview first, then apply what was previewed."""
+
+    path = "/staff/meters/import"
+    opt = REGISTRY
+
+    @get("/", name="meters:import")
+    async def form(self, request: Request) -> Template:
+        return _import_page(request)
+
+    @post("/", name="meters:import_check", status_code=200)
+    async def check(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Template:
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _import_page(request, 422, problems=[gettext("Choose a CSV or XLSX file.")])
+        await storage.limit_uploads(request, principal.user_id)
+        content = await upload.read(imports.MAX_BYTES + 1)
+        token = await checked.start(imports.METERS, upload.filename, content, principal)
+        return _checked_page(request, principal, token)
+
+    @get("/{token:str}", name="meters:import_status")
+    async def status(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
+        return _checked_page(request, principal, token)
+
+    @post("/apply", name="meters:import_apply", status_code=200)
+    async def apply(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Response[Any] | Template:
+        report = await checked.apply(imports.METERS, form_value(data, "token"), principal)
+        if report.problems:
+            return _import_page(request, 422, problems=report.problems)
+        changes = sum(report.created.values()) + sum(report.updated.values())
+        flash(request, gettext("Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes))
+        return see_other(request, "/staff/meters/import")
+
+
+def _checked_page(request: Request, principal: Principal, token: str) -> Template:
+    found = checked.status(imports.METERS, token, principal)
+    if found is None:
+        raise NotFoundException()
+    if found.state == "failed":
+        return _import_page(request, 422, problems=found.problems, filename=found.filename)
+    return _import_page(request, checking=found, report=found.report, token=token, filename=found.filename)
+
+
+def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
+    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
+        context.setdefault(name, default)
+    return render(
+        request,
+        "meters/staff_import.html",
+        columns=imports.COLUMNS,
+        required=imports.REQUIRED_COLUMNS,
+        entities=imports.ENTITIES,
+        entity_labels=imports.entity_labels(),
+        status_code=status_code,
+        **context,
+    )
+
+
+# --- house meters (ОДПУ) ---------------------------------------------------------------------------------------
+
+
+async def provide_house(house_id: int, principal: NamedDependency[Principal]) -> housing.HouseView:
+    found = await housing.get_house(principal, house_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+class HouseMeters(Controller):
+    """The house meters of the user's houses and the month's readings entered by staff."""
+
+    path = "/staff/meters/houses"
+    opt = READERS
+    dependencies = {"house": Provide(provide_house)}
+
+    @get("/", name="meters:houses")
+    async def houses(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        return render(request, "meters/staff_houses.html", houses=await housing.houses_in_scope(principal))
+
+    @get("/{house_id:int}", name="meters:house")
+    async def house_page(self, request: Request, house: NamedDependency[housing.HouseView]) -> Template:
+        return await _house_page(request, house, forms.ReadingsForm(), forms.MeterForm())
+
+    @post("/{house_id:int}/readings", name="meters:house_readings", opt=WRITERS, status_code=200)
+    async def readings(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        house: NamedDependency[housing.HouseView],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        today = clock.today_local()
+        period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
+        meters = {m.id: m for m in await queries.house_meters(house.id, period)}
+        form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
+        if not form.errors:
+            refusals = await actions.enter_house_readings(
+                principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed
+            )
+            refusal_messages(list(meters.values()), actions.Passed(refusals=refusals), form)
+        if form.errors:
+            return await _house_page(request, house, form, forms.MeterForm(), status_code=422)
+        flash(request, gettext("The house meters' readings are saved."))
+        return see_other(request, f"/staff/meters/houses/{house.id}")
+
+    @post("/{house_id:int}/meters", name="meters:house_meter_add", opt=REGISTRY, status_code=200)
+    async def add_meter(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        house: NamedDependency[housing.HouseView],
+        data: FormData,
+    ) -> Response[Any] | Template:
+        form = forms.read_meter(data, with_status=False)
+        if form.errors:
+            return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
+        await actions.create_house_meter(principal, house.id, form.values, now=clock.now())
+        flash(request, gettext("The house meter is added."))
+        return see_other(request, f"/staff/meters/houses/{house.id}")
+
+
+async def _house_page(
+    request: Request,
+    house: housing.HouseView,
+    readings: forms.ReadingsForm,
+    new: forms.MeterForm,
+    status_code: int = 200,
+) -> Template:
+    today = clock.today_local()
+    period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
+    meters = await queries.house_meters(house.id, period)
+    return render(
+        request,
+        "meters/staff_house.html",
+        house=house,
+        meters=meters,
+        charts_of={m.id: words.bar_chart(_house_points(m, period)) for m in meters},
+        period=period,
+        window=rules.HOUSE_WINDOW,
+        today=today,
+        errors=readings.errors,
+        typed=readings.typed,
+        asked=readings.asked,
+        confirmed=readings.confirmed,
+        new=new,
+        new_errors=new.errors,
+        status_code=status_code,
+        **_options(),
+    )
+
+
+def _house_points(meter: queries.HouseMeterView, period: date) -> list[rules.Point]:
+    rows = [
+        queries.HistoryRow(p, z, v, u, clock.now(), Source.STAFF, Review.NONE, "", 0) for p, z, v, u in meter.history
+    ]
+    return queries.chart_points(rows, period)

@@ -1,0 +1,140 @@
+"""The words of meters shown to people: services, zones, units, sources, states, refusals (in the reader's
+language, through gettext)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from portal.core.i18n import format_number, gettext
+from portal.meters import rules
+from portal.meters.tables import MeterStatus, Review, Service, Source
+
+
+def service_label(service: str) -> str:
+    return {
+        Service.COLD_WATER: gettext("Cold water"),
+        Service.HOT_WATER: gettext("Hot water"),
+        Service.ELECTRICITY: gettext("Electricity"),
+        Service.HEATING: gettext("Heating"),
+        Service.GAS: gettext("Gas"),
+    }.get(service, service)
+
+
+def unit(service: str) -> str:
+    return {
+        Service.ELECTRICITY: gettext("kWh"),
+        Service.HEATING: gettext("Gcal"),
+    }.get(service, gettext("m³"))
+
+
+def zone_label(zones: int, zone: int) -> str:
+    if zones == 1:
+        return gettext("Reading")
+    if zones == 2:
+        return {1: gettext("T1 (day)"), 2: gettext("T2 (night)")}[zone]
+    return {1: gettext("T1 (peak)"), 2: gettext("T2 (night)"), 3: gettext("T3 (half-peak)")}[zone]
+
+
+def zones_label(zones: int) -> str:
+    return {1: gettext("single-rate"), 2: gettext("two zones, day and night"), 3: gettext("three zones")}.get(
+        zones, str(zones)
+    )
+
+
+def source_label(source: str) -> str:
+    return {
+        Source.PORTAL: gettext("Portal"),
+        Source.PHONE: gettext("By phone"),
+        Source.STAFF: gettext("Entered by staff"),
+    }.get(source, source)
+
+
+def status_label(status: str) -> str:
+    return {
+        MeterStatus.ACTIVE: gettext("In use"),
+        MeterStatus.FAILED: gettext("Failed"),
+        MeterStatus.REPLACED: gettext("Replaced"),
+        MeterStatus.REMOVED: gettext("Removed"),
+    }.get(status, status)
+
+
+def review_label(review: str) -> str:
+    return {
+        Review.PENDING: gettext("Awaits review"),
+        Review.ACCEPTED: gettext("Accepted"),
+        Review.CORRECTED: gettext("Corrected"),
+        Review.REJECTED: gettext("Rejected"),
+    }.get(review, "")
+
+
+def review_badge(review: str) -> str:
+    """The badge colour of a review state (the word always goes with it)."""
+    return {
+        Review.PENDING: "in_work",
+        Review.ACCEPTED: "done",
+        Review.CORRECTED: "done",
+        Review.REJECTED: "overdue",
+    }.get(review, "closed")
+
+
+def error_message(error: rules.ReadingError, previous: Decimal | None, digits: int, decimals: int = 3) -> str:
+    prev = format_number(previous, decimals, fixed=True) if previous is not None else ""
+    return {
+        rules.ReadingError.LESS_THAN_PREVIOUS: gettext(
+            "The reading is less than the previous one (%(previous)s). Check the digits, or tick that the meter "
+            "has gone through zero.",
+            previous=prev,
+        ),
+        rules.ReadingError.ROLLOVER_UNCONFIRMED: gettext(
+            "The reading is less than the previous one (%(previous)s). Has the meter gone through zero? Then tick "
+            "the box and pass the readings again.",
+            previous=prev,
+        ),
+        rules.ReadingError.NOT_A_ROLLOVER: gettext(
+            "This cannot be a pass through zero: a meter of %(digits)s digits goes through zero only from above "
+            "%(high)s to below %(low)s. Check the digits against the previous reading (%(previous)s).",
+            digits=digits,
+            high=format_number(Decimal("0.9") * Decimal(10) ** digits, 0),
+            low=format_number(Decimal("0.1") * Decimal(10) ** digits, 0),
+            previous=prev,
+        ),
+        rules.ReadingError.VERIFICATION_EXPIRED: gettext(
+            "The meter's verification date has passed, so its readings are not accepted as metered; the month is "
+            "charged by the average. Order a verification or a replacement."
+        ),
+        rules.ReadingError.METER_FAILED: gettext(
+            "The meter is marked as failed; the month is charged by the average. File a request to replace it."
+        ),
+        rules.ReadingError.METER_RETIRED: gettext("This meter has been replaced or removed; pass the new one."),
+        rules.ReadingError.TOO_MANY_DIGITS: gettext(
+            "The meter shows at most %(digits)s digits before the comma. Check the reading.", digits=digits
+        ),
+        rules.ReadingError.TOO_PRECISE: gettext(
+            "Too many digits after the comma: this meter shows %(decimals)s. Check the reading.", decimals=decimals
+        ),
+        rules.ReadingError.NEGATIVE: gettext("A reading cannot be negative."),
+        rules.ReadingError.ZONES_INCOMPLETE: gettext("Enter the readings of every zone of this meter."),
+    }[error]
+
+
+def bar_chart(points: list[rules.Point], width: int = 320, height: int = 120) -> dict[str, object]:
+    """The geometry of a small bar chart of monthly consumption, drawn as SVG by the template (the same numbers
+    are in the table under it); a month without a known consumption has no bar and a dash in the table."""
+    known = [p.consumption for p in points if p.consumption is not None]
+    top = max(known, default=Decimal(0)) or Decimal(1)
+    step = width / max(1, len(points))
+    bars = []
+    for i, p in enumerate(points):
+        h = float(p.consumption / top) * (height - 20) if p.consumption else 0.0
+        bars.append(
+            {
+                "x": round(i * step + step * 0.15, 1),
+                "y": round(height - 16 - h, 1),
+                "w": round(step * 0.7, 1),
+                "h": round(h, 1),
+                "label": f"{p.period:%m}",
+                "lx": round(i * step + step / 2, 1),
+                "point": p,
+            }
+        )
+    return {"bars": bars, "width": width, "height": height}

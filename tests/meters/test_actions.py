@@ -1,0 +1,235 @@
+"""Actions of meters on both engines, without HTTP: passing and correcting readings, photos, rollover, the review,
+the call centre, the verification request, reminders once per account and period in both modes of the jobs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+
+from portal.core import jobs
+from portal.core.tables import AuditEvent, OutboxMessage
+from portal.meters import actions, queries, reminders, rules
+from portal.meters.tables import Meter, MeterReading, MeterReminder, Review, Source
+from tests.meters.conftest import NOV, NOW, TODAY, WINDOW, png_bytes, readings_of, staff_principal
+
+
+async def _pass(flat, wanted, today=TODAY, **kwargs):
+    return await actions.pass_readings(flat.principal, wanted, today=today, now=NOW, window=WINDOW, **kwargs)
+
+
+async def test_readings_are_stored_once_per_register_and_period_and_corrected_within_the_window(flat):
+    first = await _pass(flat, {flat.cold: {1: D("104.5")}, flat.power: {1: D("2300"), 2: D("1150")}})
+    assert first.ok and first.stored == 3 and first.corrected == 0
+    again = await _pass(flat, {flat.cold: {1: D("105")}}, today=date(2026, 11, 25))
+    assert again.ok and again.corrected == 1
+    rows = await readings_of(flat.cold)
+    assert [(D(r["value"]), D(r["consumption"])) for r in rows] == [(D("105"), D("5"))]  # against October's 100
+    late = await _pass(flat, {flat.cold: {1: D("106")}}, today=date(2026, 11, 26))  # the window closed
+    assert late.ok and late.corrected == 0
+    assert [D(r["value"]) for r in await readings_of(flat.cold, date(2026, 12, 1))] == [D("106")]
+    assert [D(r["value"]) for r in await readings_of(flat.cold)] == [D("105")]
+
+
+async def test_one_refusal_stores_nothing(flat):
+    passed = await _pass(flat, {flat.cold: {1: D("104")}, flat.power: {1: D("2300"), 2: D("1000")}})
+    assert [(r.meter_id, r.zone, r.error) for r in passed.refusals] == [
+        (flat.power, 2, rules.ReadingError.LESS_THAN_PREVIOUS)
+    ]
+    assert await readings_of(flat.cold) == []
+
+
+async def test_a_multi_zone_meter_is_passed_in_every_zone(flat):
+    passed = await _pass(flat, {flat.power: {1: D("2300")}})
+    assert {r.error for r in passed.refusals} == {rules.ReadingError.ZONES_INCOMPLETE}
+
+
+async def test_a_rollover_is_taken_once_the_resident_confirms_it(flat):
+    await MeterReading.update({MeterReading.value: D("99990")}).where(
+        (MeterReading.meter == flat.cold) & (MeterReading.period == date(2026, 10, 1))
+    )
+    asked = await _pass(flat, {flat.cold: {1: D("5")}})
+    assert [r.error for r in asked.refusals] == [rules.ReadingError.ROLLOVER_UNCONFIRMED]
+    taken = await _pass(flat, {flat.cold: {1: D("5")}}, confirmed={flat.cold})
+    assert taken.ok
+    row = (await readings_of(flat.cold))[0]
+    assert row["rollover"] and D(row["consumption"]) == D("15")
+
+
+async def test_an_implausible_jump_waits_for_review_against_the_accounts_usual_consumption(flat):
+    meters = {m.id: m for m in await queries.meters_of([flat.account], NOV)}
+    assert meters[flat.cold].average == {1: D("4")}  # the account's own monthly history
+    calm = await _pass(flat, {flat.cold: {1: D("129")}})  # 29 m³: under the cold-water cap of 30
+    assert calm.ok and not calm.flagged
+    jump = await _pass(flat, {flat.cold: {1: D("131")}})  # 31 m³ > max(3 × 4, 30)
+    assert jump.flagged == [flat.cold]
+    row = (await readings_of(flat.cold))[0]
+    assert row["flagged"] and row["review"] == Review.PENDING
+
+
+async def test_a_replacement_meter_inherits_the_usual_consumption_of_the_one_it_replaced(flat):
+    new = Meter(account=flat.account, service="cold_water", serial="ХВ-2", digits=5, decimals=3)
+    await new.save()
+    await Meter.update({Meter.status: "replaced", Meter.replaced_by: new.id}).where(Meter.id == flat.cold)
+    await MeterReading(meter=new.id, zone=1, value=D("3"), consumption=D("4"), period=date(2026, 10, 1)).save()
+    meters = {m.id: m for m in await queries.meters_of([flat.account], NOV)}
+    assert flat.cold not in meters
+    assert meters[new.id].average == {1: D("4")}
+
+
+async def test_a_photo_is_kept_with_the_reading_and_a_file_that_is_no_photo_stores_nothing(flat):
+    from portal.core import storage
+
+    passed = await _pass(flat, {flat.cold: {1: D("104")}}, photos={flat.cold: png_bytes()})
+    assert passed.ok
+    key = (await readings_of(flat.cold))[0]["photo"]
+    assert key.endswith(".jpg") and storage.path_of(key).exists()
+    refused = await _pass(flat, {flat.cold: {1: D("105")}}, photos={flat.cold: b"not an image"})
+    assert refused.photo_errors == {flat.cold: "not_image"}
+    assert D((await readings_of(flat.cold))[0]["value"]) == D("104")
+
+
+async def test_a_meter_past_its_verification_date_refuses_readings_and_files_one_request(flat):
+    from portal.core.web import Refused
+    from portal.tickets.tables import Ticket
+
+    passed = await _pass(flat, {flat.gas: {1: D("10")}})
+    assert [r.error for r in passed.refusals] == [rules.ReadingError.VERIFICATION_EXPIRED]
+    number = await actions.request_verification(flat.principal, flat.gas, today=TODAY)
+    ticket = await Ticket.select().where(Ticket.number == number).first()
+    assert ticket["category"] == "meter_check" and ticket["account"] == flat.account and "Г-1" in ticket["description"]
+    assert (await Meter.select(Meter.verification_ticket).where(Meter.id == flat.gas).first())[
+        "verification_ticket"
+    ] == ticket["id"]
+    with pytest.raises(Refused):
+        await actions.request_verification(flat.principal, flat.gas, today=TODAY)
+    with pytest.raises(Refused):  # nothing due on the cold-water meter
+        await actions.request_verification(flat.principal, flat.cold, today=TODAY)
+
+
+async def test_the_call_centre_enters_readings_as_taken_by_phone_with_the_operator_kept(flat, make_user):
+    operator = staff_principal(await make_user(roles=("operator",), houses=(flat.house,)), flat.house, "operator")
+    passed = await actions.enter_readings(
+        operator, flat.account, {flat.cold: {1: D("104")}}, today=TODAY, now=NOW, window=WINDOW
+    )
+    assert passed.ok
+    row = (await readings_of(flat.cold))[0]
+    assert (row["source"], row["submitted_by"]) == (Source.PHONE, operator.user_id)
+    event = await AuditEvent.select().where(AuditEvent.action == "meters.readings.phone").first()
+    assert event["actor_id"] == operator.user_id and event["entity_id"] == flat.account
+
+
+async def _review_item(flat, make_user):
+    await _pass(flat, {flat.cold: {1: D("164")}}, photos={flat.cold: png_bytes()})
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    reading_id = (await readings_of(flat.cold))[0]["id"]
+    return manager, await queries.staff_reading(manager, reading_id)
+
+
+async def test_staff_see_the_reading_with_its_photo_previous_and_usual_and_accept_it(flat, make_user):
+    manager, item = await _review_item(flat, make_user)
+    assert item.photo and item.values == {1: D("164.000")} and item.consumption == D("64")
+    assert item.facts.last == {1: D("100.000")} and item.usual == D("4")
+    stranger = staff_principal(1, flat.house + 1000, "manager")
+    assert await queries.staff_reading(stranger, item.id) is None
+    await actions.accept_reading(manager, item, now=NOW)
+    row = (await readings_of(flat.cold))[0]
+    assert (row["review"], row["reviewed_by"]) == (Review.ACCEPTED, manager.user_id)
+
+
+async def test_a_correction_keeps_what_was_sent_and_tells_the_resident_why(flat, make_user):
+    manager, item = await _review_item(flat, make_user)
+    assert await actions.correct_reading(manager, item, {1: D("99")}, "лишняя цифра", now=NOW)  # below October
+    assert await actions.correct_reading(manager, item, {1: D("106.4")}, "на фото 106,4", now=NOW) == []
+    row = (await readings_of(flat.cold))[0]
+    assert (D(row["value"]), D(row["original_value"]), D(row["consumption"])) == (D("106.4"), D("164"), D("6.4"))
+    assert row["review"] == Review.CORRECTED and row["review_note"] == "на фото 106,4"
+    sent = await OutboxMessage.select().where(OutboxMessage.user_id == flat.resident)
+    assert {m["channel"] for m in sent} == {"inapp", "email"}
+    email = next(m for m in sent if m["channel"] == "email")
+    assert "на фото 106,4" in email["body"] and "164,000" in email["body"] and "106,400" in email["body"]
+
+
+async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
+    from portal.accounts.tables import User
+
+    await User.update({User.locale: "en"}).where(User.id == flat.resident)
+    manager, item = await _review_item(flat, make_user)
+    await actions.reject_reading(manager, item, "the photo shows 104", now=NOW)
+    assert (await readings_of(flat.cold))[0]["review"] == Review.REJECTED
+    email = (
+        await OutboxMessage.select()
+        .where((OutboxMessage.user_id == flat.resident) & (OutboxMessage.channel == "email"))
+        .first()
+    )
+    assert email["subject"] == "Your meter reading was not accepted"
+    assert "the photo shows 104" in email["body"]
+    again = await _pass(flat, {flat.cold: {1: D("104")}})  # the resident passes it again; compared with October
+    assert again.ok and D((await readings_of(flat.cold))[0]["consumption"]) == D("4")
+
+
+# --- reminders ---------------------------------------------------------------------------------------------------
+
+
+async def _sent(kind: str) -> int:
+    return await MeterReminder.count().where(MeterReminder.kind == kind)
+
+
+async def test_the_window_reminders_go_once_per_account_and_period(flat):
+    assert await actions.send_reminders(date(2026, 11, 16), WINDOW) == 1
+    assert await actions.send_reminders(date(2026, 11, 17), WINDOW) == 0  # the same period: already told
+    messages = await OutboxMessage.select().where(OutboxMessage.user_id == flat.resident)
+    assert {(m["template"], m["channel"]) for m in messages} == {
+        ("meters/window_open", "inapp"),
+        ("meters/window_open", "email"),
+    }
+    assert "25 ноября 2026" in messages[0]["body"] or "25 ноября 2026" in messages[0]["subject"]
+    assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 1  # two days left, nothing passed
+    assert await actions.send_reminders(date(2026, 11, 24), WINDOW) == 0
+    assert await _sent("window_closing") == 1
+
+
+async def test_no_closing_reminder_once_something_was_passed(flat):
+    await _pass(flat, {flat.cold: {1: D("104")}})
+    assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 0
+
+
+async def test_a_verification_reminder_comes_30_days_before_the_date_once(flat):
+    await Meter.update({Meter.next_verification: date(2026, 12, 15)}).where(Meter.id == flat.cold)
+    assert await actions.send_reminders(date(2026, 11, 14), WINDOW) == 0  # 31 days ahead; window not open
+    assert await actions.send_reminders(date(2026, 11, 15), WINDOW) == 2  # window open + verification
+    assert await actions.send_reminders(date(2026, 11, 30), WINDOW) == 0
+    body = (
+        await OutboxMessage.select(OutboxMessage.body)
+        .where(OutboxMessage.template == "meters/verification_due")
+        .first()
+    )["body"]
+    assert "ХВ-1" in body
+
+
+async def test_a_reminder_another_worker_recorded_first_is_not_sent_again(flat):
+    """Two workers reading the same facts: the second one's insert meets the unique index and sends nothing."""
+    facts = (await queries.reminder_facts(NOV, date(2026, 11, 16), after=0, limit=100))[0]
+    due = rules.Due(rules.Reminder.WINDOW_OPEN, NOV)
+    people = (await queries.residents_of([flat.account]))[flat.account]
+    assert await actions._remind(facts, due, people, {}, WINDOW) == 1
+    assert await actions._remind(facts, due, people, {}, WINDOW) == 0
+    assert await OutboxMessage.count().where(OutboxMessage.user_id == flat.resident) == 2
+
+
+async def test_the_reminder_job_runs_once_in_the_embedded_scheduler_and_on_the_worker(flat):
+    from portal.core import clock
+
+    today = clock.today_local()
+    await Meter.update({Meter.next_verification: today + timedelta(days=10)}).where(Meter.id == flat.cold)
+    job = jobs.registered()["meter-reminders"]
+    assert job.run is reminders.meter_reminders
+    await jobs.run_job(job)  # the embedded scheduler's way
+    first = await MeterReminder.count().where(MeterReminder.account == flat.account)
+    outbox = await OutboxMessage.count()
+    assert first >= 1
+    await jobs.saq_function(job)({})  # the SAQ worker's way: the same job, again
+    await jobs.run_job(job)
+    assert await MeterReminder.count().where(MeterReminder.account == flat.account) == first
+    assert await OutboxMessage.count() == outbox

@@ -1,0 +1,160 @@
+"""The meter import on both engines, from CSV and from XLSX: a good file, a re-import, a bad row; and the page's
+two steps over HTTP (preview, then apply)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+
+from portal.core.security import Principal
+from portal.meters import actions, imports
+from portal.meters.tables import Meter
+
+HEADER = ["house_address", "premise_kind", "premise_number", "account_number", "resource", "zones", "serial", "place",
+          "digits", "decimals", "installed_on", "next_verification", "status", "replaces"]  # fmt: skip
+EVERYONE = Principal(user_id=None, name="Импорт", house_ids=None)
+
+
+def as_csv(rows: list[list[str]]) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def as_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append([int(v) if v.isdigit() and len(v) < 3 else v for v in row])  # small numbers as numbers
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+FORMATS = {"csv": ("meters.csv", as_csv), "xlsx": ("meters.xlsx", as_xlsx)}
+
+
+@pytest.fixture
+async def registry(db: Any, make_account: Any) -> dict[str, Any]:
+    """A house with flats 1 and 2 (one account each) and flat 3 with two accounts."""
+    one = await make_account(premise_number="1", address="г. Симферополь, ул. Счётная, д. 5")
+    two = await make_account(house=one.house, premise_number="2")
+    three = await make_account(house=one.house, premise_number="3")
+    from portal.housing.tables import PersonalAccount
+
+    extra = PersonalAccount(number="7712345678", premise=three.premise, payer_name="Второй Плательщик")
+    await extra.save()
+    return {"address": "г. Симферополь, ул. Счётная, д. 5", "one": one, "two": two, "three": three, "extra": extra}
+
+
+def good_rows(address: str) -> list[list[str]]:
+    return [
+        HEADER,
+        [address, "кв", "1", "", "ХВС", "", "ХВ-100", "санузел", "5", "3", "01.02.2024", "01.02.2030", "", ""],
+        [address, "flat", "1", "", "hot_water", "1", "ГВ-100", "санузел", "", "", "2024-02-01", "01.02.2028", "", ""],
+        [address, "кв", "2", "", "электроэнергия", "3", "Э-200", "щит", "6", "1", "", "", "работает", ""],
+        [address, "кв", "3", "7712345678", "газ", "", "Г-300", "кухня", "", "", "", "", "", ""],
+    ]
+
+
+async def run(filename: str, data: bytes, actor: Principal = EVERYONE) -> Any:
+    parsed = imports.parse_file(filename, data)
+    assert parsed.ok, parsed.problems
+    return await actions.import_meters(parsed.rows, actor)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_good_file_registers_the_meters(registry, fmt):
+    name, encode = FORMATS[fmt]
+    report = await run(name, encode(good_rows(registry["address"])))
+    assert report.applied and report.created == {"meters": 4, "replacements": 0}
+    rows = {
+        m["serial"]: m for m in await Meter.select().where(Meter.serial.is_in(["ХВ-100", "ГВ-100", "Э-200", "Г-300"]))
+    }
+    assert rows["ХВ-100"]["account"] == registry["one"].account and rows["ХВ-100"]["service"] == "cold_water"
+    assert rows["ХВ-100"]["next_verification"] == date(2030, 2, 1) and rows["ХВ-100"]["place"] == "санузел"
+    assert (rows["Э-200"]["zones"], rows["Э-200"]["digits"], rows["Э-200"]["decimals"]) == (3, 6, 1)
+    assert rows["Г-300"]["account"] == registry["extra"].id  # the premise has two accounts: the one named
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_reimport_of_the_same_file_changes_nothing(registry, fmt):
+    name, encode = FORMATS[fmt]
+    data = encode(good_rows(registry["address"]))
+    await run(name, data)
+    before = await Meter.select(Meter.id, Meter.updated_at, Meter.next_verification).order_by(Meter.id)
+    report = await run(name, data)
+    assert report.applied and report.changes == 0
+    assert await Meter.select(Meter.id, Meter.updated_at, Meter.next_verification).order_by(Meter.id) == before
+
+
+async def test_a_changed_date_updates_and_a_replacement_marks_the_old_meter(registry):
+    rows = good_rows(registry["address"])
+    await run("m.csv", as_csv(rows))
+    rows[1][11] = "01.02.2031"
+    rows.append(
+        [registry["address"], "кв", "1", "", "ХВС", "", "ХВ-101", "санузел", "", "", "01.06.2026", "", "", "ХВ-100"]
+    )
+    report = await run("m.csv", as_csv(rows))
+    assert report.updated["meters"] == 1 and report.created == {"meters": 1, "replacements": 1}
+    old = await Meter.select().where(Meter.serial == "ХВ-100").first()
+    new = await Meter.select().where(Meter.serial == "ХВ-101").first()
+    assert (old["status"], old["replaced_by"], old["removed_on"]) == ("replaced", new["id"], date(2026, 6, 1))
+    assert (await run("m.csv", as_csv(rows))).changes == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_bad_row_names_its_line_and_nothing_is_written(registry, fmt):
+    name, encode = FORMATS[fmt]
+    rows = good_rows(registry["address"])
+    rows[2][4] = "пар"  # line 3: no such resource
+    rows[3][5] = "4"  # line 4: four zones
+    parsed = imports.parse_file(name, encode(rows))
+    assert not parsed.ok and parsed.rows == []
+    assert any(p.startswith(("Строка 3:", "Line 3:")) and "resource" in p for p in parsed.problems)
+    assert any(p.startswith(("Строка 4:", "Line 4:")) and "zones" in p for p in parsed.problems)
+    assert await Meter.count() == 0
+
+
+async def test_rows_that_do_not_fit_the_registry_are_refused_whole(registry, make_account):
+    other = await make_account(premise_number="9")
+    rows = good_rows(registry["address"])
+    rows.append([registry["address"], "кв", "3", "", "ХВС", "", "ХВ-3", "", "", "", "", "", "", ""])  # 2 accounts
+    rows.append([registry["address"], "кв", "77", "", "ХВС", "", "ХВ-77", "", "", "", "", "", "", ""])  # no flat 77
+    report = await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE)
+    assert not report.applied
+    assert any("6" in p and "account_number" in p for p in report.problems)
+    assert any("7" in p for p in report.problems)
+    assert await Meter.count() == 0
+    # A manager of another house cannot import into this one.
+    outsider = Principal(
+        user_id=1, name="Чужой", staff_roles=frozenset({"manager"}), house_ids=frozenset({other.house})
+    )
+    refused = await actions.import_meters(
+        imports.parse_file("m.csv", as_csv(good_rows(registry["address"]))).rows, outsider
+    )
+    assert not refused.applied and len(refused.problems) == 4
+    assert await Meter.count() == 0
+
+
+async def test_the_import_page_previews_then_applies(client, new_client, login, make_user, registry):
+    await login(client, await make_user(roles=("manager",), houses=(registry["one"].house,)))
+    data = as_csv(good_rows(registry["address"]))
+    preview = await client.form("/staff/meters/import", files={"file": ("meters.csv", data, "text/csv")})
+    assert preview.status_code == 200, preview.text[:400]
+    assert await Meter.count() == 0  # the preview writes nothing
+    token = preview.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    applied = await client.form("/staff/meters/import/apply", {"token": token})
+    assert applied.status_code == 303
+    assert await Meter.count() == 4
+    other = new_client()  # another manager cannot see or apply someone else's check
+    await login(other, await make_user(roles=("manager",), houses=(registry["one"].house,)))
+    assert (await other.get(f"/staff/meters/import/{token}")).status_code == 404
+    assert (await other.form("/staff/meters/import/apply", {"token": token})).status_code == 404

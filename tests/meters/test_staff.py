@@ -1,0 +1,228 @@
+"""Staff pages of meters on both engines: the period's list with its filters and paging, the accounts without
+readings, the export read back, the review with the photo, the call centre, meters of a premise, house meters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+
+from portal.core import tabular
+from portal.core.pagination import PageRequest
+from portal.meters import export, forms, queries
+from portal.meters.tables import HouseMeter, HouseReading, Meter, MeterReading, Review
+from tests.meters.conftest import NOV, add_meter, staff_principal
+
+
+@pytest.fixture
+async def period(db: Any, make_account: Any) -> dict[str, Any]:
+    """Two houses: in the first, flats 1–4 with cold water; in November flats 1–3 passed (2 with a photo,
+    3 implausible and pending), flat 4 did not; flat 1 also has a rejected hot-water reading. The second house's
+    flat passed too (outside a manager of the first house)."""
+    first = [await make_account(premise_number=str(n)) for n in range(1, 2)]
+    for n in range(2, 5):
+        first.append(await make_account(house=first[0].house, premise_number=str(n)))
+    other = await make_account(premise_number="1")
+    meters = {}
+    for place in [*first, other]:
+        meters[place.account] = await add_meter(place.account, "cold_water", f"ХВ{place.account}")
+    hot = await add_meter(first[0].account, "hot_water", "ГВ-1")
+    at = datetime(2026, 11, 18, 10, tzinfo=UTC)
+
+    async def reading(meter: int, value: str, **extra: Any) -> None:
+        await MeterReading(meter=meter, zone=1, value=D(value), consumption=D("4"), period=NOV, submitted_at=at,
+                           **extra).save()  # fmt: skip
+
+    await reading(meters[first[0].account], "104.5", photo="2026/11/abcdefghijklmnopqrstuvwxyz.jpg")
+    await reading(meters[first[1].account], "55.25", source="phone")
+    await reading(meters[first[2].account], "990", flagged=True, review=Review.PENDING, photo="2026/11/zz.jpg")
+    await reading(hot, "70", review=Review.REJECTED)
+    await reading(meters[other.account], "12")
+    return {"first": first, "other": other, "meters": meters, "hot": hot}
+
+
+def manager_of(data: dict[str, Any], user: int = 1) -> Any:
+    return staff_principal(user, data["first"][0].house, "manager")
+
+
+async def test_the_list_filters_by_house_resource_source_state_and_photo(period):
+    manager = manager_of(period)
+    page = PageRequest(1, 30)
+
+    async def found(**wanted: Any) -> list[str]:
+        f = forms.ListFilter(period=NOV, **wanted)
+        return sorted(r.serial for r in (await queries.readings_page(manager, f, page)).items)
+
+    first = [f"ХВ{p.account}" for p in period["first"]]
+    assert await found() == sorted([*first[:3], "ГВ-1"])  # the other house is not the manager's
+    assert await found(service="hot_water") == ["ГВ-1"]
+    assert await found(source="phone") == [first[1]]
+    assert await found(implausible=True) == [first[2]]
+    assert await found(pending=True, implausible=True) == [first[2]]
+    assert await found(photo=True) == sorted([first[0], first[2]])
+    assert await found(missing=True) == ["ГВ-1", first[3]]  # flat 4 has none; a rejected one counts as none
+    admin = staff_principal(2, 0, "admin")
+    admin = type(admin)(user_id=2, name="A", staff_roles=frozenset({"admin"}), house_ids=None)
+    assert len(await found_as(admin, NOV)) == 5
+
+
+async def found_as(principal: Any, period: date) -> list[Any]:
+    return list((await queries.readings_page(principal, forms.ListFilter(period=period), PageRequest(1, 30))).items)
+
+
+async def test_the_list_pages(period):
+    manager = manager_of(period)
+    first = await queries.readings_page(manager, forms.ListFilter(period=NOV), PageRequest(1, 10))
+    assert first.total == 4
+    second = await queries.readings_page(manager, forms.ListFilter(period=NOV), PageRequest(2, 10))
+    assert second.items == [] and second.total == 4
+
+
+async def test_accounts_without_readings(period):
+    manager = manager_of(period)
+    page = await queries.missing_accounts_page(manager, forms.ListFilter(period=NOV), PageRequest(1, 30))
+    by_number = {a.number: (a.missing, a.meters) for a in page.items}
+    assert by_number == {period["first"][0].number: (1, 2), period["first"][3].number: (1, 1)}
+    assert page.total == 2
+    cold_only = await queries.missing_accounts_page(
+        manager, forms.ListFilter(period=NOV, service="cold_water"), PageRequest(1, 30)
+    )
+    assert [a.number for a in cold_only.items] == [period["first"][3].number]
+    await Meter.update({Meter.status: "removed"}).where(Meter.id == period["meters"][period["first"][3].account])
+    fewer = await queries.missing_accounts_page(manager, forms.ListFilter(period=NOV), PageRequest(1, 30))
+    assert [a.number for a in fewer.items] == [period["first"][0].number]
+
+
+async def _exported(rows: Any) -> list[list[str]]:
+    chunks = [c async for c in export.csv_chunks(rows)]
+    return list(tabular.read_rows(b"".join(chunks), tabular.Limits(rows=1000)))
+
+
+async def test_the_export_read_back_equals_the_periods_readings(period):
+    manager = manager_of(period)
+    lines = await _exported(queries.export_rows(manager, NOV))
+    assert lines[0] == list(export.COLUMNS)
+    got = {(r[1], r[4], int(r[7])): (D(r[8].replace(",", ".")), r[11], r[13]) for r in lines[1:]}
+    wanted = {}
+    for r in await MeterReading.select(
+        MeterReading.value, MeterReading.zone, MeterReading.source, MeterReading.review,
+        MeterReading.meter.serial.as_alias("serial"), MeterReading.meter.account.number.as_alias("number"),
+        MeterReading.meter.account.premise.house.as_alias("house"),
+    ).where(MeterReading.period == NOV):  # fmt: skip
+        if r["house"] == period["first"][0].house and r["review"] not in (Review.PENDING, Review.REJECTED):
+            wanted[(r["number"], r["serial"], r["zone"])] = (D(r["value"]), r["source"], r["review"] or "")
+    assert got == wanted and len(got) == 2  # the pending and the rejected readings are left out
+
+
+async def test_the_export_pages_through_the_index_without_losing_a_row(period, monkeypatch):
+    monkeypatch.setattr(queries, "EXPORT_CHUNK", 1)
+    admin = type(manager_of(period))(user_id=2, name="A", staff_roles=frozenset({"admin"}), house_ids=None)
+    rows = [r async for r in queries.export_rows(admin, NOV)]
+    assert len(rows) == 3 and len({r.reading_id for r in rows}) == 3
+
+
+async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, login, make_user, period):
+    await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
+    as_csv = await client.get("/staff/meters/export.csv?period=2026-11")
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    as_xlsx = await client.get("/staff/meters/export.xlsx?period=2026-11")
+    assert as_xlsx.status_code == 200
+    limits = tabular.Limits(rows=1000)
+    from_csv = list(tabular.read_rows(as_csv.content, limits))
+    from_xlsx = list(tabular.read_rows(as_xlsx.content, limits))
+    assert len(from_csv) == len(from_xlsx) == 3
+    assert [r[4] for r in from_csv] == [r[4] for r in from_xlsx]
+    assert from_csv[0] == from_xlsx[0] == list(export.COLUMNS)
+    assert [D(r[8].replace(",", ".")) for r in from_csv[1:]] == [D(r[8]) for r in from_xlsx[1:]]
+
+
+async def test_the_staff_pages_answer_and_keep_to_the_users_houses(client, login, make_user, period):
+    house = period["first"][0].house
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    listing = await client.get("/staff/meters?period=2026-11")
+    assert listing.status_code == 200 and f"ХВ{period['first'][0].account}" in listing.text
+    assert f"ХВ{period['other'].account}" not in listing.text
+    fragment = await client.get("/staff/meters?period=2026-11&state=missing", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and f"ХВ{period['first'][3].account}" in fragment.text
+    assert (await client.get("/staff/meters/missing?period=2026-11")).status_code == 200
+    other_meter = period["meters"][period["other"].account]
+    assert (await client.get(f"/staff/meters/meter/{other_meter}")).status_code == 404
+    other_reading = (await MeterReading.select(MeterReading.id).where(MeterReading.meter == other_meter).first())["id"]
+    assert (await client.get(f"/staff/meters/readings/{other_reading}")).status_code == 404
+    assert (await client.get(f"/staff/meters/accounts/{period['other'].account}")).status_code == 404
+
+
+async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(client, login, make_user, period):
+    from portal.core import storage
+    from tests.meters.conftest import png_bytes
+
+    stored = await storage.save_image(png_bytes())
+    meter = period["meters"][period["first"][2].account]
+    await MeterReading.update({MeterReading.photo: stored.key}).where(MeterReading.meter == meter)
+    reading = (await MeterReading.select(MeterReading.id).where(MeterReading.meter == meter).first())["id"]
+    await login(client, await make_user(roles=("operator",), houses=(period["first"][0].house,)))
+    queue = await client.get("/staff/meters/review")
+    assert f"/staff/meters/readings/{reading}" in queue.text
+    page = await client.get(f"/staff/meters/readings/{reading}")
+    assert f'src="/staff/meters/readings/{reading}/photo"' in page.text and "990,000" in page.text
+    photo = await client.get(f"/staff/meters/readings/{reading}/photo")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    accepted = await client.form(f"/staff/meters/readings/{reading}/accept")
+    assert accepted.status_code == 303
+    assert (await MeterReading.select(MeterReading.review).where(MeterReading.id == reading).first())[
+        "review"
+    ] == Review.ACCEPTED
+    refused = await client.form(f"/staff/meters/readings/{reading}/reject", {"reason": ""})
+    assert refused.status_code == 422  # a rejection says why
+
+
+async def test_the_call_centre_finds_the_account_and_enters_readings(client, login, make_user, period):
+    place = period["first"][3]
+    meter = period["meters"][place.account]
+    await login(client, await make_user(roles=("operator",), houses=(place.house,)))
+    found = await client.get(f"/staff/meters/entry?q={place.number}")
+    assert f"/staff/meters/accounts/{place.account}" in found.text
+    entered = await client.form(f"/staff/meters/accounts/{place.account}", {f"m{meter}z1": "7,5"})
+    assert entered.status_code == 303
+    row = await MeterReading.select().where(MeterReading.meter == meter).first()
+    assert (D(row["value"]), row["source"]) == (D("7.5"), "phone")
+
+
+async def test_a_manager_adds_edits_and_replaces_a_meter_of_a_premise(client, login, make_user, period):
+    place = period["first"][3]
+    await login(client, await make_user(roles=("manager",), houses=(place.house,)))
+    page = await client.get(f"/staff/meters/premises/{place.premise}")
+    assert page.status_code == 200 and f"ХВ{place.account}" in page.text
+    values = {"service": "electricity", "zones": "2", "serial": "Э-77", "place": "щит", "digits": "6",
+              "decimals": "1", "installed_on": "2026-01-10", "next_verification": "2042-01-10"}  # fmt: skip
+    added = await client.form(f"/staff/meters/premises/{place.premise}", values)
+    assert added.status_code == 303
+    meter = await Meter.select().where(Meter.serial == "Э-77").first()
+    assert (meter["account"], meter["zones"]) == (place.account, 2)
+    saved = await client.form(f"/staff/meters/meter/{meter['id']}", {**values, "status": "failed"})
+    assert saved.status_code == 303
+    assert (await Meter.select(Meter.failed_on).where(Meter.id == meter["id"]).first())["failed_on"] is not None
+    wrong = await client.form(f"/staff/meters/meter/{meter['id']}", {**values, "zones": "2", "service": "gas"})
+    assert wrong.status_code == 422
+    replaced = await client.form(f"/staff/meters/meter/{meter['id']}/replace", {**values, "serial": "Э-78"})
+    assert replaced.status_code == 303
+    old = await Meter.select().where(Meter.id == meter["id"]).first()
+    assert old["status"] == "replaced" and old["replaced_by"] is not None
+
+
+async def test_house_meters_take_the_months_readings_from_staff(client, login, make_user, period):
+    house = period["first"][0].house
+    meter = HouseMeter(house=house, service="heating", serial="ОТ-1", digits=7, decimals=3)
+    await meter.save()
+    await HouseReading(meter=meter.id, zone=1, value=D("1000"), period=date(2026, 10, 1)).save()
+    await login(client, await make_user(roles=("operator",), houses=(house,)))
+    page = await client.get(f"/staff/meters/houses/{house}")
+    assert page.status_code == 200 and "ОТ-1" in page.text
+    lower = await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "900"})
+    assert lower.status_code == 422
+    saved = await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "1120,5"})
+    assert saved.status_code == 303
+    rows = await HouseReading.select().where(HouseReading.meter == meter.id).order_by(HouseReading.period)
+    assert [D(r["value"]) for r in rows] == [D("1000"), D("1120.5")] and D(rows[1]["consumption"]) == D("120.5")
