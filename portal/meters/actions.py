@@ -165,10 +165,10 @@ async def _pass(
     return result
 
 
-async def request_verification(principal: Principal, meter_id: int, *, today: date) -> int:
+async def request_verification(principal: Principal, meter_id: int, *, today: date, now: datetime) -> int:
     """A resident asks to verify or replace a meter past its verification date (or failed): a request in the
     tickets domain, linked to the meter; its number. Refused when one is already open or nothing is due."""
-    from portal.tickets.queries import open_ticket
+    from portal.tickets.actions import open_ticket
 
     meter = await queries.resident_meter(principal, meter_id)
     if meter is None:
@@ -194,6 +194,7 @@ async def request_verification(principal: Principal, meter_id: int, *, today: da
             author_id=principal.user_id,
             author_name=principal.name,
             source="portal",
+            now=now,
         )
         await Meter.update({Meter.verification_ticket: opened.id}).where(Meter.id == meter.id)
     return opened.number

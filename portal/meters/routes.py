@@ -113,7 +113,7 @@ class ResidentMeters(Controller):
         self, request: Request, principal: NamedDependency[Principal], meter: NamedDependency[Meter]
     ) -> Response[Any]:
         """File a request to verify or replace the meter (a request in the tickets domain)."""
-        number = await actions.request_verification(principal, meter.id, today=clock.today_local())
+        number = await actions.request_verification(principal, meter.id, today=clock.today_local(), now=clock.now())
         flash(request, gettext("Request No. %(number)s is filed: we will call you to agree a time.", number=number))
         return see_other(request, "/meters")
 

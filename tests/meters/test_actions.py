@@ -96,16 +96,16 @@ async def test_a_meter_past_its_verification_date_refuses_readings_and_files_one
 
     passed = await _pass(flat, {flat.gas: {1: D("10")}})
     assert [r.error for r in passed.refusals] == [rules.ReadingError.VERIFICATION_EXPIRED]
-    number = await actions.request_verification(flat.principal, flat.gas, today=TODAY)
+    number = await actions.request_verification(flat.principal, flat.gas, today=TODAY, now=NOW)
     ticket = await Ticket.select().where(Ticket.number == number).first()
     assert ticket["category"] == "meter_check" and ticket["account"] == flat.account and "Г-1" in ticket["description"]
     assert (await Meter.select(Meter.verification_ticket).where(Meter.id == flat.gas).first())[
         "verification_ticket"
     ] == ticket["id"]
     with pytest.raises(Refused):
-        await actions.request_verification(flat.principal, flat.gas, today=TODAY)
+        await actions.request_verification(flat.principal, flat.gas, today=TODAY, now=NOW)
     with pytest.raises(Refused):  # nothing due on the cold-water meter
-        await actions.request_verification(flat.principal, flat.cold, today=TODAY)
+        await actions.request_verification(flat.principal, flat.cold, today=TODAY, now=NOW)
 
 
 async def test_the_call_centre_enters_readings_as_taken_by_phone_with_the_operator_kept(flat, make_user):
