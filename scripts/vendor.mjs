@@ -1,5 +1,5 @@
 // Copies the front-end assets the portal serves from node_modules into static/vendor (not committed):
-// htmx, the receipt fonts, and an SVG sprite of the Lucide icons the templates use. Run by `make`.
+// htmx, the receipt fonts, axe-core for the tests, and an SVG sprite of the Lucide icons the templates use. Run by `make`.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,8 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "static/vendor/htmx.min.js"],
   ["node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "static/vendor/fonts/DejaVuSans.ttf"],
   ["node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "static/vendor/fonts/DejaVuSans-Bold.ttf"],
+  // Used by the browser tests only (accessibility checks); no page loads it.
+  ["node_modules/axe-core/axe.min.js", "static/vendor/axe.min.js"],
 ];
 for (const [from, to] of copies) {
   mkdirSync(dirname(join(root, to)), { recursive: true });

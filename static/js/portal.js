@@ -57,3 +57,22 @@ document.addEventListener("htmx:oobBeforeSwap", (e) => {
     }
   });
 });
+// A table wider than its box scrolls inside .table-wrap: such a box takes the keyboard focus so that it can be
+// scrolled with the arrow keys, and is named after its table's caption for screen readers.
+function focusableScrollers(root) {
+  (root || document).querySelectorAll(".table-wrap").forEach((wrap) => {
+    if (wrap.scrollWidth > wrap.clientWidth + 1 && getComputedStyle(wrap).overflowX !== "visible") {
+      wrap.tabIndex = 0;
+      const caption = wrap.querySelector("caption");
+      if (caption && !wrap.hasAttribute("aria-label")) {
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", caption.textContent.trim());
+      }
+    } else if (wrap.tabIndex === 0) {
+      wrap.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => focusableScrollers(document));
+document.addEventListener("htmx:afterSettle", () => focusableScrollers(document));
+window.addEventListener("resize", () => focusableScrollers(document));
