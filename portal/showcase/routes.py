@@ -178,7 +178,9 @@ class OwnerOffers(Controller):
         return await _offer_page(request, principal, forms.OfferForm(typed=typed))
 
     @post("/", name="showcase:offer_send", status_code=200)
-    async def send(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+    async def send(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
         flats = {f.account_id: f for f in await queries.owned_flats(principal)}
         form = forms.read_offer(data, set(flats))
         key = str(principal.user_id)

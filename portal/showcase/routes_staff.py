@@ -84,24 +84,30 @@ class StaffListings(Controller):
         return await _form_page(request, principal, forms.ListingForm(typed={"kind": kind, "source": "registry"}), None)
 
     @post("/new", name="showcase:staff_create", opt=EDIT, status_code=200)
-    async def create(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+    async def create(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
         return await _save(request, principal, data, None)
 
     @get("/{listing_id:int}", name="showcase:staff_listing")
-    async def show(self, request: Request, principal: NamedDependency[Principal], listing: ListingDep) -> Any:
+    async def show(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
+    ) -> Template | Response[Any]:
         leads = await queries.staff_leads(principal, LeadFilter(listing=listing.id), page_request(1, 10))
         counts = (await queries.lead_counts([listing.id])).get(listing.id, (0, 0))
         return render(request, "showcase/staff_listing.html", listing=listing, leads=leads, lead_total=counts[0],
                       moves=rules.moves_from(listing.status), **_staff_words())  # fmt: skip
 
     @get("/{listing_id:int}/edit", name="showcase:staff_edit", opt=EDIT)
-    async def edit(self, request: Request, principal: NamedDependency[Principal], listing: ListingDep) -> Any:
+    async def edit(
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
+    ) -> Template | Response[Any]:
         return await _form_page(request, principal, _form_of(listing), listing)
 
     @post("/{listing_id:int}/edit", name="showcase:staff_update", opt=EDIT, status_code=200)
     async def update(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, data: FormData
-    ) -> Any:
+    ) -> Template | Response[Any]:
         return await _save(request, principal, data, listing)
 
     @post("/{listing_id:int}/move", name="showcase:staff_move", opt=EDIT)
@@ -139,19 +145,19 @@ class StaffListings(Controller):
 
     @post("/{listing_id:int}/photos/{photo_id:int}/move", name="showcase:staff_photo_move", opt=EDIT)
     async def photo_move(self, request: Request, principal: NamedDependency[Principal],
-                         listing: ListingDep, photo_id: int, data: FormData) -> Any:  # fmt: skip
+                         listing: ListingDep, photo_id: int, data: FormData) -> Template | Response[Any]:  # fmt: skip
         await actions.move_photo(principal, listing, photo_id, form_value(data, "direction"))
         return await self._photos_block(request, principal, listing.id)
 
     @post("/{listing_id:int}/photos/{photo_id:int}/delete", name="showcase:staff_photo_delete", opt=EDIT)
     async def photo_delete(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, photo_id: int
-    ) -> Any:
+    ) -> Template | Response[Any]:
         await actions.delete_photo(principal, listing, photo_id)
         flash(request, gettext("The photo is deleted."))
         return await self._photos_block(request, principal, listing.id)
 
-    async def _photos_block(self, request: Request, principal: Principal, listing_id: int) -> Any:
+    async def _photos_block(self, request: Request, principal: Principal, listing_id: int) -> Template | Response[Any]:
         """After a change of photos: the photos block again for HTMX, the listing's page otherwise."""
         if getattr(request, "htmx", None):
             listing = await queries.staff_listing(principal, listing_id)
@@ -242,7 +248,7 @@ async def _place(principal: Principal, values: dict[str, Any], form: forms.Listi
 
 async def _save(
     request: Request, principal: Principal, data: dict[str, Any], listing: queries.ListingView | None
-) -> Any:
+) -> Template | Response[Any]:
     houses = {h.id for h in await houses_in_scope(principal)}
     form = forms.read_listing(data, houses, {m.id for m in await queries.managers()})
     place = await _place(principal, form.values, form) if not form.errors else None

@@ -59,6 +59,20 @@ async def test_an_unknown_premise_is_refused_and_a_premise_by_hand_is_typed(db, 
     assert row["premise"] is None and row["total_kopecks"] == 6_135_000  # 40,9 m² × 1 500 ₽ = 61 350 ₽
 
 
+async def test_every_page_and_refused_form_is_served_as_html(db, client, login, make_account, make_user, make_listing):
+    """A page opened directly (a reload, a link from a mail) is shown as a page only when its type says HTML."""
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    for url in ("/staff/showcase", f"/staff/showcase/{listing}", f"/staff/showcase/{listing}/edit",
+                "/staff/showcase/new", "/staff/showcase/leads", "/staff/showcase/offers", "/showcase",
+                "/showcase/commercial", f"/showcase/listings/{listing}"):  # fmt: skip
+        page = await client.get(url)
+        assert (page.status_code, page.headers["content-type"].split(";")[0]) == (200, "text/html"), url
+    for url in ("/staff/showcase/new", f"/staff/showcase/{listing}/edit"):
+        refused = await client.form(url, {**FORM, "house": place.house, "premise_number": "99Н"})
+        assert (refused.status_code, refused.headers["content-type"].split(";")[0]) == (422, "text/html"), url
+
+
 async def test_staff_list_only_in_their_houses(db, client, login, make_account, make_user, make_listing):
     _place, _ = await _manager(make_account, make_user, login, client)
     elsewhere = await make_account(kind="nonresidential", premise_number="1Н")
