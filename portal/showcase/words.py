@@ -165,6 +165,11 @@ def figures(kind: str, area: Decimal, floor: int, total_kopecks: int) -> str:
     return " / ".join((area_text(area), floor_text(floor), price_text(kind, total_kopecks)))
 
 
+def phone_text(phone: str = SALES_PHONE) -> str:
+    """A phone as written, that never breaks across lines (no-break spaces and hyphens)."""
+    return phone.replace(" ", "\u00a0").replace("-", "\u2011")
+
+
 def tel_href(phone: str = SALES_PHONE) -> str:
     """A ``tel:`` link of a phone as written («8 800 555-41-51» → ``tel:88005554151``)."""
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
