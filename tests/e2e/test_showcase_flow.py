@@ -1,0 +1,107 @@
+"""A visitor on a phone (390 px, not signed in) filters the commercial premises by area and complex, opens one and
+asks for a viewing — first with a bad phone and no consent, refused with words and what was typed kept; the
+manager (1280 px) finds the lead in the staff list and moves it to "viewing arranged". Screenshots of the list,
+the listing and the staff list at both widths go to ``screenshots/``."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "screenshots"
+
+
+def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"showcase-{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "demo12345")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
+
+
+def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: str, browser: Browser) -> None:
+    base = live_server
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    visitor, manager = phone.new_page(), desk.new_page()
+    name = f"Тест Витрины {secrets.token_hex(3)}"
+
+    visitor.goto(base + "/showcase/commercial")
+    expect(visitor.locator("h1")).to_have_text("Аренда коммерческих помещений")
+    visitor.get_by_text("Фильтры").click()
+    visitor.fill("#f-area_from", "50")
+    visitor.fill("#f-area_to", "150")
+    visitor.select_option("#f-complex", label="ЖК «Крымская Ривьера»")
+    visitor.get_by_role("button", name="Показать").click()
+    expect(visitor).to_have_url(re.compile(r"area_from=50.*area_to=150.*complex=\d+"))
+    cards = visitor.locator(".sc-card")
+    expect(cards.first).to_be_visible()
+    expect(visitor.locator(".sc-chips")).to_contain_text("Площадь от 50 м²")
+    for title in cards.locator(".sc-title").all_inner_texts():
+        assert title.startswith("ЖК «Крымская Ривьера», ")
+        area = float(title.rsplit(", ", 1)[1].removesuffix(" м²").replace(",", "."))
+        assert 50 <= area <= 150, title
+    shoot(visitor, "list-390")
+
+    cards.first.locator("a").click()
+    expect(visitor.locator("h1")).to_contain_text("ЖК «Крымская Ривьера»")
+    expect(visitor).to_have_url(re.compile(r"/showcase/listings/\d+$"))  # a boosted link pushes it after the swap
+    listing_url = visitor.url
+    shoot(visitor, "listing-390")
+    visitor.fill("#f-name", name)
+    visitor.fill("#f-phone", "978-55")
+    visitor.fill("#f-message", "Хочу посмотреть в субботу")
+    visitor.get_by_role("button", name="Отправить заявку").click()
+    expect(visitor.locator("#lead .error-summary")).to_be_visible()
+    expect(visitor.locator("#e-phone")).to_contain_text("Это не похоже на номер телефона")
+    expect(visitor.locator("#e-consent")).to_contain_text("Отметьте согласие")
+    expect(visitor.locator("#f-name")).to_have_value(name)
+    expect(visitor.locator("#f-message")).to_have_value("Хочу посмотреть в субботу")
+    visitor.fill("#f-phone", "+7 978 555-12-34")
+    visitor.check("#f-consent")
+    visitor.get_by_role("button", name="Отправить заявку").click()
+    expect(visitor.locator(".flash")).to_contain_text("Спасибо! Заявка отправлена")
+    assert visitor.url == listing_url
+
+    sign_in(manager, base, "manager@demo.ru")
+    manager.goto(base + "/staff/showcase/leads?status=new")
+    row = manager.locator("tr", has_text=name)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("+79785551234")
+    expect(row.locator(".badge")).to_have_text("Новая")
+    row.get_by_role("button", name=re.compile("Назначен просмотр")).click()
+    expect(manager.locator(".flash")).to_contain_text("Статус заявки: Назначен просмотр")
+    manager.goto(base + "/staff/showcase/leads")
+    expect(manager.locator("tr", has_text=name).locator(".badge")).to_have_text("Назначен просмотр")
+    shoot(manager, "leads-1280")
+    manager.goto(base + "/staff/showcase")
+    shoot(manager, "staff-list-1280")
+
+    # The same pages at the other width, for the record.
+    visitor.goto(base + "/staff/showcase")  # a visitor is sent to sign in
+    expect(visitor).to_have_url(re.compile(r"/login"))
+    anonymous_desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    desk_visitor = anonymous_desk.new_page()
+    desk_visitor.goto(listing_url)
+    shoot(desk_visitor, "listing-1280")
+    desk_visitor.goto(base + "/showcase/commercial?area_from=50&area_to=150")
+    shoot(desk_visitor, "list-1280")
+    staff_phone = phone.new_page()
+    sign_in(staff_phone, base, "manager@demo.ru")
+    staff_phone.goto(base + "/staff/showcase")
+    shoot(staff_phone, "staff-list-390")
+    for context in (phone, desk, anonymous_desk):
+        context.close()
