@@ -90,8 +90,11 @@ async def post_entry(
     period: date | None = None,
     reference: str | None = None,
     note: str = "",
+    pays_period: date | None = None,
 ) -> bool:
-    """Write one ledger entry and its snapshot; with a ``reference`` it is written once (False on a repeat)."""
+    """Write one ledger entry and its snapshot; with a ``reference`` it is written once (False on a repeat).
+
+    ``pays_period``: the billing month a payment names, which it pays first (DOMAIN.md §2.5)."""
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be an aware datetime")
     period = period or period_of(occurred_at)
@@ -106,6 +109,7 @@ async def post_entry(
                 amount_kopecks=kopecks,
                 reference=reference,
                 note=note[:255],
+                pays_period=pays_period,
             )
         ).returning(LedgerEntry.id)
         if reference is not None:
@@ -117,14 +121,31 @@ async def post_entry(
     return True
 
 
-async def post_payment(account_id: int, amount: Decimal, reference: str, occurred_at: datetime, note: str = "") -> bool:
-    """Credit a payment once per ``reference``: True if posted now, False if that reference was posted before."""
+async def post_payment(
+    account_id: int,
+    amount: Decimal,
+    reference: str,
+    occurred_at: datetime,
+    note: str = "",
+    *,
+    pays_period: date | None = None,
+) -> bool:
+    """Credit a payment once per ``reference``: True if posted now, False if that reference was posted before.
+
+    A payment naming a billing month (``pays_period``: paid from that month's receipt or its QR) pays that month
+    first, the rest the oldest debt (DOMAIN.md §2.5); without one it pays the oldest debt."""
     if amount <= 0:
         raise ValueError("a payment is a positive amount")
     if not reference:
         raise ValueError("a payment needs a reference")
     return await post_entry(
-        account_id, EntryKind.PAYMENT, -to_kopecks(amount), occurred_at, reference=reference, note=note
+        account_id,
+        EntryKind.PAYMENT,
+        -to_kopecks(amount),
+        occurred_at,
+        reference=reference,
+        note=note,
+        pays_period=None if pays_period is None else pays_period.replace(day=1),
     )
 
 
@@ -200,7 +221,17 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-ENTRY_COLUMNS = ("account", "occurred_at", "period", "kind", "amount_kopecks", "reference", "note", "created_at")
+ENTRY_COLUMNS = (
+    "account",
+    "occurred_at",
+    "period",
+    "kind",
+    "amount_kopecks",
+    "reference",
+    "note",
+    "pays_period",
+    "created_at",
+)
 BALANCE_COLUMNS = (
     "account",
     "period",
@@ -217,7 +248,8 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
     """Write many entries of one period at once (imports, penalty runs, demo) and rebuild their snapshots.
 
     Each entry is a dict with ``account``, ``kind``, ``amount_kopecks``, ``occurred_at``, optional ``reference``
-    and ``note``. Entries whose reference exists already are skipped. Returns the number written.
+    and ``note`` (payments: optional ``pays_period``). Entries whose reference exists already are skipped. Returns
+    the number written.
     Runs inside the caller's transaction (or its own).
     """
     now = clock.now()
@@ -230,6 +262,7 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
             e["amount_kopecks"],
             e.get("reference"),
             (e.get("note") or "")[:255],
+            e.get("pays_period"),
             now,
         )
         for e in entries

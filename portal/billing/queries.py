@@ -435,6 +435,7 @@ class PenaltyInfo:
     due_date: date
     amount: Decimal
     lines: list[PenaltyLineView] = field(default_factory=list)
+    recalculated: Decimal = Decimal("0.00")  # the part of ``amount`` that re-prices earlier months
 
 
 async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo]:
@@ -462,6 +463,7 @@ async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo
                 )
                 for line in (r["lines"] or [])
             ],
+            from_kopecks(r["recalculated_kopecks"]),
         )
         for r in rows
     ]

@@ -130,6 +130,11 @@ class LedgerEntry(Table):
     amount_kopecks = BigInt()
     reference = Varchar(length=128, null=True, default=None, unique=True)
     note = Varchar(length=255, default="")
+    pays_period = Date(
+        null=True,
+        default=None,
+        help_text="The billing month a payment names (its receipt, the QR's PaymPeriod): it pays that month first.",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -157,6 +162,9 @@ class PenaltyAccrual(Table):
     capital_repair = Boolean(default=False)
     due_date = Date()
     amount_kopecks = BigInt()
+    recalculated_kopecks = BigInt(
+        default=0, help_text="The part of the amount that re-prices this debt's penalty of earlier months."
+    )
     lines = JSON(default="[]")
 
 

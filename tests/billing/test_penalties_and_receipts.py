@@ -32,12 +32,16 @@ async def test_penalties_of_a_month_are_posted_once_with_their_calculation(charg
     assert again is False
     await penalties.post_penalties(march)  # even called directly, nothing is posted twice
     rows = await PenaltyAccrual.select().where(PenaltyAccrual.account == first).order_by(PenaltyAccrual.capital_repair)
-    # Housing services 2 852.53: days 31…49 (13–31 March) at 1/300 of 9.5 %; capital repair 488.70: all 31 days.
-    assert [(r["capital_repair"], r["amount_kopecks"]) for r in rows] == [(False, 1716), (True, 480)]
+    # Housing services 2 852.53: days 31…49 (13–31 March) at 1/300 of 9.5 %. Capital repair 488.70 accrues from
+    # day 1: the 31 days of March and, as no run posted February, its 18 days (11–28 February: 2.79) too.
+    assert [(r["capital_repair"], r["amount_kopecks"], r["recalculated_kopecks"]) for r in rows] == [
+        (False, 1716, 0),
+        (True, 758, 279),
+    ]
     assert await PenaltyAccrual.count().where(PenaltyAccrual.account == second) == 0
     entries = await LedgerEntry.select().where((LedgerEntry.account == first) & (LedgerEntry.kind == "penalty"))
-    assert [e["amount_kopecks"] for e in entries] == [2196]
-    assert await ledger.balance_of(first) == D("3363.19")
+    assert [e["amount_kopecks"] for e in entries] == [2474]
+    assert await ledger.balance_of(first) == D("3365.97")
 
 
 async def test_the_monthly_job_is_registered_for_the_month_that_ended():
