@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "portal.notifications.piccolo_app",
         "portal.content.piccolo_app",
         "portal.showcase.piccolo_app",
+        "portal.analytics.piccolo_app",
     ]
 )

@@ -1,0 +1,11 @@
+from piccolo.conf.apps import AppConfig
+
+from portal.settings import ROOT
+
+APP_CONFIG = AppConfig(
+    app_name="analytics",
+    migrations_folder_path=str(ROOT / "migrations" / "analytics"),
+    table_classes=[],
+    migration_dependencies=["portal.tickets.piccolo_app", "portal.billing.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,8 @@
+"""Who may call each analytics route (read by the route × role matrix test)."""
+
+MANAGERS = "staff:manager"
+
+ACCESS: dict[str, str] = {
+    "GET /staff/analytics": MANAGERS,
+    "GET /staff/analytics/dashboard.xlsx": MANAGERS,
+}

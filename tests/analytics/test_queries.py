@@ -1,0 +1,154 @@
+"""The dashboard's aggregates on both engines, each figure checked against a direct count of the rows made here;
+the houses outside a manager's scope are never counted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.analytics import queries, rules
+from portal.billing.tables import Balance
+from portal.core.security import Principal
+from portal.tickets.tables import Ticket
+
+TZ = ZoneInfo("Europe/Simferopol")
+JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+
+
+async def balance(account: int, period: date, *, charged: int, paid: int, closing: int, other: int = 0) -> None:
+    await Balance(
+        account=account,
+        period=period,
+        opening_kopecks=0,
+        charged_kopecks=charged,
+        paid_kopecks=paid,
+        other_kopecks=other,
+        closing_kopecks=closing,
+    ).save()
+
+
+NUMBER = {"n": 900000}
+
+
+async def ticket(house: int, created: datetime, **fields: Any) -> None:
+    NUMBER["n"] += 1
+    await Ticket(number=NUMBER["n"], house=house, created_at=created, **fields).save()
+
+
+async def make_world(make_account: Any) -> dict[str, Any]:
+    a = await make_account(area="50.00")
+    b = await make_account(house=a.house, area="30.00")
+    other = await make_account(area="99.00")  # another house, outside the manager's scope
+    for account, rows in (
+        (a.account, [(JAN, 100000, 90000, 10000), (FEB, 100000, 120000, -10000), (MAR, 100000, 50000, 40000)]),
+        (b.account, [(JAN, 50000, 0, 50000), (FEB, 50000, 30000, 70000), (MAR, 50000, 100000, 20000)]),
+        (other.account, [(JAN, 777700, 0, 777700), (FEB, 777700, 0, 1555400), (MAR, 777700, 0, 2333100)]),
+    ):
+        for period, charged, paid, closing in rows:
+            await balance(account, period, charged=charged, paid=paid, closing=closing)
+    house = a.house
+    # January: three received; two completed in January (one late, one on time rated 5), one completed in February.
+    await ticket(house, at(date(2026, 1, 5)), status="closed", completed_at=at(date(2026, 1, 6)),
+                 deadline=at(date(2026, 1, 7)), rating=5)  # fmt: skip
+    await ticket(house, at(date(2026, 1, 10)), status="done", completed_at=at(date(2026, 1, 20)),
+                 deadline=at(date(2026, 1, 12)), rating=2)  # fmt: skip
+    await ticket(house, at(date(2026, 1, 31), 23), status="closed", completed_at=at(date(2026, 2, 2)), rating=4)
+    # February: one cancelled (received, never closed), one still open past its deadline.
+    await ticket(house, at(date(2026, 2, 1), 0), status="cancelled", completed_at=None)
+    await ticket(house, at(date(2026, 2, 3)), status="in_work", deadline=at(date(2026, 2, 4)))
+    # March: one open within its deadline; and one from before the period, completed in March without a rating.
+    await ticket(house, at(date(2026, 3, 3)), status="new", deadline=at(date(2026, 3, 3)) + timedelta(days=300))
+    await ticket(house, at(date(2025, 12, 20)), status="closed", completed_at=at(date(2026, 3, 1), 0),
+                 deadline=at(date(2026, 3, 10)))  # fmt: skip
+    # The other house's requests are never counted for the manager.
+    for n in range(3):
+        await ticket(other.house, at(date(2026, 1, 10 + n)), status="closed", completed_at=at(date(2026, 1, 20)),
+                     rating=1)  # fmt: skip
+    return {"a": a, "b": b, "other": other}
+
+
+async def test_money_by_month_sums_the_balances_of_the_scope(db: Any, make_account: Any) -> None:
+    world = await make_world(make_account)
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({world["a"].house}))
+    found = await queries.scope(manager)
+    assert found.ids == [world["a"].house]
+    months = await queries.money_by_month(found.ids, [JAN, FEB, MAR])
+    assert [m.charged for m in months] == [Decimal("1500.00")] * 3
+    assert [m.paid for m in months] == [Decimal("900.00"), Decimal("1500.00"), Decimal("1500.00")]
+    # Receivables are the positive balances only (an overpayment does not lower another account's debt).
+    assert [m.debt for m in months] == [Decimal("600.00"), Decimal("700.00"), Decimal("600.00")]
+    assert months[0].area == Decimal("80.00")
+    assert months[0].debt_per_m2 == Decimal("7.50")
+    assert months[0].collection == Decimal("60.0")
+    # Direct counts of the same rows.
+    rows = await Balance.select().where(Balance.account.is_in([world["a"].account, world["b"].account]))
+    assert sum(r["paid_kopecks"] for r in rows) == sum(m.paid for m in months) * 100
+    assert sum(max(r["closing_kopecks"], 0) for r in rows) == sum(m.debt for m in months) * 100
+
+
+async def test_tickets_by_month_count_received_closed_on_time_and_ratings(db: Any, make_account: Any) -> None:
+    world = await make_world(make_account)
+    house = world["a"].house
+    months = await queries.tickets_by_month([house], [JAN, FEB, MAR])
+    jan, feb, mar = months
+    assert (jan.received, jan.closed, jan.on_time, jan.rated, jan.rating_sum) == (3, 2, 1, 2, 7)
+    assert (feb.received, feb.closed, feb.on_time, feb.rated, feb.rating_sum) == (2, 1, 1, 1, 4)
+    assert (mar.received, mar.closed, mar.on_time, mar.rated) == (1, 1, 1, 0)
+    assert jan.on_time_share == Decimal("50.0") and jan.csi == Decimal("3.50") and jan.csat == Decimal("50")
+    assert mar.csi is None
+    # Direct counts: every request of the house created in the months, every one completed in them.
+    start, end = queries.month_bounds([JAN])[0][0], queries.month_bounds([MAR])[0][1]
+    created = await Ticket.count().where(
+        (Ticket.house == house) & (Ticket.created_at >= start) & (Ticket.created_at < end)
+    )
+    completed = await Ticket.count().where(
+        (Ticket.house == house)
+        & Ticket.status.is_in(["done", "closed"])
+        & (Ticket.completed_at >= start)
+        & (Ticket.completed_at < end)
+    )
+    assert created == sum(t.received for t in months)
+    assert completed == sum(t.closed for t in months)
+
+
+async def test_the_dashboard_keeps_to_the_scope_and_compares_with_the_month_before(db: Any, make_account: Any) -> None:
+    world = await make_world(make_account)
+    house, other = world["a"].house, world["other"].house
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({house}))
+    now = at(date(2026, 3, 20))
+    board = await queries.dashboard(await queries.scope(manager), rules.Period(FEB, MAR), now)
+    assert board.money_before is not None and board.money_before.debt == Decimal("600.00")
+    assert [t for _, t in board.debt_trend()] == [Decimal("116.7"), Decimal("85.7")]
+    assert board.paid == Decimal("3000.00") and board.collection == Decimal("100.0")
+    assert (board.received, board.closed, board.on_time) == (3, 2, 2)
+    assert board.overdue_now == 1
+    assert board.csi == Decimal("4.00")
+    # The manager of the other house asks for this one: nothing to count.
+    stranger = Principal(user_id=2, staff_roles=frozenset({"manager"}), house_ids=frozenset({other}))
+    assert (await queries.scope(stranger, house_id=house)).ids == []
+    assert (await queries.scope(stranger, complex_id=None)).ids == [other]
+    # An admin sees every house; narrowed to one house, only that one.
+    admin = Principal(user_id=3, staff_roles=frozenset({"admin"}), house_ids=None)
+    assert set((await queries.scope(admin)).ids) >= {house, other}
+    assert (await queries.scope(admin, house_id=other)).ids == [other]
+    everything = await queries.dashboard(await queries.scope(admin, house_id=other), rules.Period(JAN, JAN), now)
+    assert (
+        everything.money[0].debt == Decimal("7777.00") and everything.closed == 3 and everything.csi == Decimal("1.00")
+    )
+
+
+async def test_a_complex_narrows_the_scope_to_its_houses(db: Any, make_account: Any) -> None:
+    from portal.housing.tables import House
+
+    world = await make_world(make_account)
+    complex_of_a = (await House.select(House.complex).where(House.id == world["a"].house).first())["complex"]
+    admin = Principal(user_id=3, staff_roles=frozenset({"admin"}), house_ids=None)
+    assert (await queries.scope(admin, complex_id=complex_of_a)).ids == [world["a"].house]
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({world["other"].house}))
+    assert (await queries.scope(manager, complex_id=complex_of_a)).ids == []
