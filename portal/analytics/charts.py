@@ -62,3 +62,28 @@ def bars(
                 )
             )
     return Chart(bars=drawn, width=width, height=height, series=len(series))
+
+
+def diverging(labels: Sequence[str], values: Sequence[int | None], width: int = WIDTH, height: int = HEIGHT) -> Chart:
+    """Bars up from the middle line for positive values and down for negative ones, on a −100…+100 scale (NPS)."""
+    step = width / max(1, len(labels))
+    middle = (height - BOTTOM) / 2
+    scale = (middle - 4) / 100
+    drawn = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+        v = value or 0
+        h = abs(v) * scale
+        drawn.append(
+            Bar(
+                x=round(i * step + step * 0.2, 1),
+                y=round(middle - h if v > 0 else middle, 1),
+                w=round(step * 0.6, 1),
+                h=round(h, 1),
+                label=label,
+                lx=round(i * step + step / 2, 1),
+                period=date.min,
+                value=Decimal(v),
+                series=0 if v >= 0 else 1,
+            )
+        )
+    return Chart(bars=drawn, width=width, height=height, series=1)

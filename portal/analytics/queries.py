@@ -16,12 +16,13 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from portal.analytics import rules
+from portal.analytics.tables import NpsAnswer, NpsWave
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.security import Principal
 from portal.housing.queries import HouseRef, houses_in_scope
-from portal.housing.tables import House, Premise
+from portal.housing.tables import House, PersonalAccount, Premise
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
 
@@ -269,6 +270,20 @@ class Dashboard:
     money_before: MonthMoney | None  # the month before the period (for the first month's trend)
     tickets: list[MonthTickets]
     overdue_now: int
+    waves: list[WaveFigure]
+    comments: list[NpsComment]
+
+    @property
+    def nps(self) -> int | None:
+        """The NPS of the latest wave answered."""
+        return self.waves[-1].result.nps if self.waves else None
+
+    @property
+    def nps_trend(self) -> int | None:
+        """Points gained (or lost) since the wave before."""
+        if len(self.waves) < 2 or self.waves[-1].result.nps is None or self.waves[-2].result.nps is None:
+            return None
+        return self.waves[-1].result.nps - self.waves[-2].result.nps
 
     @property
     def last(self) -> MonthMoney | None:
@@ -330,7 +345,7 @@ class Dashboard:
 
 
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
-    """Every headline figure of the dashboard for the scope and the months (six queries)."""
+    """Every figure of the dashboard for the scope and the months (eight queries)."""
     months = period.months
     before = rules.add_months(months[0], -1)
     money = await money_by_month(found.ids, [before, *months])
@@ -341,7 +356,148 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
         money_before=money[0] if money else None,
         tickets=await tickets_by_month(found.ids, months),
         overdue_now=await overdue_now(found.ids, now),
+        waves=await nps_by_wave(found.ids),
+        comments=await nps_comments(found.ids),
     )
+
+
+# --- NPS surveys -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaveFigure:
+    """One NPS wave over the scope's houses: answers by group and the NPS (each person once: a unique index)."""
+
+    wave_id: int
+    complex_id: int
+    opens_on: date
+    closes_on: date
+    result: rules.NpsResult
+
+
+async def nps_by_wave(houses: Sequence[int], limit: int = 12) -> list[WaveFigure]:
+    """The NPS of the latest ``limit`` waves answered in these houses, oldest first (one grouped query)."""
+    if not houses:
+        return []
+    rows = await NpsAnswer.raw(
+        "SELECT w.id AS wave, w.complex AS complex, w.opens_on AS opens_on, w.closes_on AS closes_on, "  # noqa: S608 (placeholders only)
+        "COUNT(*) AS responses, "
+        "SUM(CASE WHEN a.score >= {} THEN 1 ELSE 0 END) AS promoters, "
+        "SUM(CASE WHEN a.score <= {} THEN 1 ELSE 0 END) AS detractors "
+        f"FROM nps_answer a JOIN nps_wave w ON w.id = a.wave WHERE a.house IN ({_placeholders(houses)}) "
+        "GROUP BY w.id, w.complex, w.opens_on, w.closes_on ORDER BY w.opens_on DESC, w.id DESC LIMIT {}",
+        rules.PROMOTER_FROM,
+        rules.DETRACTOR_UP_TO,
+        *houses,
+        limit,
+    )
+    found = [
+        WaveFigure(
+            wave_id=r["wave"],
+            complex_id=r["complex"],
+            opens_on=_as_date(r["opens_on"]),
+            closes_on=_as_date(r["closes_on"]),
+            result=rules.nps_of(int(r["responses"]), int(r["promoters"] or 0), int(r["detractors"] or 0)),
+        )
+        for r in rows
+    ]
+    return list(reversed(found))
+
+
+@dataclass(frozen=True)
+class NpsComment:
+    score: int
+    comment: str
+    address: str
+    answered_at: datetime
+
+
+async def nps_comments(houses: Sequence[int], limit: int = 20) -> list[NpsComment]:
+    """The latest answers with a comment in these houses."""
+    if not houses:
+        return []
+    rows = (
+        await NpsAnswer.select(
+            NpsAnswer.score, NpsAnswer.comment, NpsAnswer.house.address.as_alias("address"), NpsAnswer.answered_at
+        )
+        .where(NpsAnswer.house.is_in(list(houses)) & (NpsAnswer.comment != ""))
+        .order_by(NpsAnswer.answered_at, ascending=False)
+        .limit(limit)
+    )
+    return [NpsComment(r["score"], r["comment"], r["address"], r["answered_at"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class OpenWave:
+    """A wave open for a resident today, with the house they answer for and their answer so far."""
+
+    wave_id: int
+    house_id: int
+    complex_name: str
+    closes_on: date
+    score: int | None
+    comment: str
+
+
+async def resident_houses(principal: Principal) -> list[int]:
+    """The houses of the resident's accounts."""
+    accounts = sorted(principal.account_ids)
+    if not accounts:
+        return []
+    rows = await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house")).where(
+        PersonalAccount.id.is_in(accounts)
+    )
+    return sorted({r["house"] for r in rows})
+
+
+async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
+    """The NPS wave open today in the complex of one of the resident's houses (the first), if any."""
+    if principal.user_id is None:
+        return None
+    houses = await resident_houses(principal)
+    if not houses:
+        return None
+    complex_of = {
+        r["id"]: (r["complex"], r["name"])
+        for r in await House.select(House.id, House.complex, House.complex.name.as_alias("name")).where(
+            House.id.is_in(houses)
+        )
+    }
+    complexes = sorted({c for c, _ in complex_of.values()})
+    wave = (
+        await NpsWave.select(NpsWave.id, NpsWave.complex, NpsWave.closes_on)
+        .where(NpsWave.complex.is_in(complexes) & (NpsWave.opens_on <= today) & (NpsWave.closes_on >= today))
+        .order_by(NpsWave.opens_on, ascending=False)
+        .first()
+    )
+    if wave is None:
+        return None
+    house = next(h for h, (c, _) in sorted(complex_of.items()) if c == wave["complex"])
+    answer = (
+        await NpsAnswer.select(NpsAnswer.score, NpsAnswer.comment)
+        .where((NpsAnswer.wave == wave["id"]) & (NpsAnswer.user == principal.user_id))
+        .first()
+    )
+    return OpenWave(
+        wave_id=wave["id"],
+        house_id=house,
+        complex_name=complex_of[house][1],
+        closes_on=_as_date(wave["closes_on"]),
+        score=answer["score"] if answer else None,
+        comment=answer["comment"] if answer else "",
+    )
+
+
+async def last_waves(complex_ids: Sequence[int]) -> dict[int, date]:
+    """The opening day of the latest wave of each complex (one grouped query)."""
+    if not complex_ids:
+        return {}
+    rows = (
+        await NpsWave.select(NpsWave.complex, Max(NpsWave.opens_on).as_alias("opens_on"))
+        .where(NpsWave.complex.is_in(list(complex_ids)))
+        .group_by(NpsWave.complex)
+    )
+    return {r["complex"]: _as_date(r["opens_on"]) for r in rows}
 
 
 __all__ = ["Dashboard", "MonthMoney", "MonthTickets", "Scope", "dashboard", "latest_period", "scope"]

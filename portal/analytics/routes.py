@@ -1,19 +1,23 @@
-"""Pages of analytics: the staff dashboard (admins; managers for their houses) and its XLSX export."""
+"""Pages of analytics: the staff dashboard (admins; managers for their houses) and its XLSX export, the opening of
+an NPS wave; the resident's NPS survey and its home-page prompt. The scheduled job opens the waves that are due."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.analytics import charts, exports, forms, queries, rules
-from portal.core import clock
+from portal.analytics import actions, charts, exports, forms, queries, rules
+from portal.core import clock, jobs
+from portal.core.home import register_section
 from portal.core.i18n import format_day
-from portal.core.security import Principal, staff
-from portal.core.web import render
+from portal.core.i18n import gettext as _
+from portal.core.security import Principal, resident, staff
+from portal.core.web import FormData, FormErrors, flash, render, see_other
 from portal.housing.queries import complexes
 
 STAFF = staff("manager")
@@ -23,8 +27,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def _dashboard(request: Request, principal: Principal) -> tuple[forms.DashboardFilter, queries.Dashboard]:
     chosen = forms.dashboard_filter(request.query_params)
     found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
-    latest = await queries.latest_period(found.ids) or clock.today_local().replace(day=1)
-    period = rules.choose_period(chosen.start, chosen.end, latest)
+    this_month = clock.today_local().replace(day=1)
+    latest = await queries.latest_period(found.ids) or this_month
+    period = rules.choose_period(chosen.start, chosen.end, rules.last_complete(latest, this_month))
     return chosen, await queries.dashboard(found, period, clock.now())
 
 
@@ -53,6 +58,9 @@ class StaffAnalytics(Controller):
             debt_chart=charts.bars(months, [m.debt for m in board.money]),
             money_chart=charts.bars(months, [m.charged for m in board.money], [m.paid for m in board.money]),
             tickets_chart=charts.bars(months, [t.received for t in board.tickets], [t.closed for t in board.tickets]),
+            nps_chart=charts.diverging(
+                [f"{w.opens_on:%m.%y}" for w in board.waves], [w.result.nps for w in board.waves]
+            ),
             month_key=rules.month_key,
             month_last=rules.month_last,
             query=_query(chosen),
@@ -67,6 +75,68 @@ class StaffAnalytics(Controller):
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @post("/nps/waves", name="analytics:open_wave", status_code=200)
+    async def open_wave(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+        complex_id = forms.complex_choice(data)
+        mine = {c.id for c in await complexes(principal)}
+        if complex_id is None or complex_id not in mine:
+            flash(request, _("Choose a complex you work with."), "error")
+            return see_other(request, "/staff/analytics")
+        await actions.open_wave(principal, complex_id, clock.today_local())
+        flash(request, _("The survey is open for residents for %(n)s days.", n=rules.WAVE_DAYS))
+        return see_other(request, "/staff/analytics")
+
+
+# --- the resident's survey ----------------------------------------------------------------------------------
+
+
+async def _open_wave(principal: Principal) -> queries.OpenWave:
+    wave = await queries.open_wave_for(principal, clock.today_local())
+    if wave is None:
+        raise NotFoundException()
+    return wave
+
+
+class ResidentSurveys(Controller):
+    path = "/surveys"
+    opt = resident()
+
+    @get("/nps", name="analytics:nps")
+    async def nps(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        wave = await _open_wave(principal)
+        return render(request, "analytics/nps.html", wave=wave, errors=FormErrors(), values={})
+
+    @post("/nps", name="analytics:nps_answer", status_code=200)
+    async def nps_answer(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        wave = await _open_wave(principal)
+        draft, errors = forms.read_nps(data)
+        if draft is None:
+            values = {"score": forms.form_value(data, "score"), "comment": forms.form_value(data, "comment")}
+            return render(request, "analytics/nps.html", wave=wave, errors=errors, values=values, status_code=422)
+        await actions.answer(principal, wave, draft.score, draft.comment, clock.now())
+        flash(request, _("Thank you! Your answer is saved."))
+        return see_other(request, "/")
+
+
+async def _home_survey(principal: Principal) -> dict[str, Any] | None:
+    """The prompt to answer the NPS survey while a wave is open and the resident has not answered."""
+    if principal.is_staff or not principal.is_resident:
+        return None
+    wave = await queries.open_wave_for(principal, clock.today_local())
+    return {"wave": wave} if wave is not None and wave.score is None else None
+
+
+register_section("nps_survey", 5, "analytics/_home_survey.html", _home_survey)
+
+
+@jobs.register("nps-waves", 86400, key=lambda now: clock.local(now).date().isoformat())
+async def nps_waves(now: datetime) -> None:
+    """The scheduled job: a wave in each complex whose last one is six months old (or that never had one)."""
+    await actions.open_due_waves(clock.local(now).date())
+
+
+JOBS = [nps_waves]
 
 
 def _query(chosen: forms.DashboardFilter) -> dict[str, Any]:

@@ -54,6 +54,12 @@ class Period:
         return Period(add_months(self.start, -length), add_months(self.start, -1))
 
 
+def last_complete(latest: date, this_month: date) -> date:
+    """The month a dashboard ends on by default: the newest month with balances, but not the month still running
+    (its payments are still coming in, so its trend would mislead)."""
+    return min(latest, add_months(this_month, -1))
+
+
 def choose_period(start: date | None, end: date | None, latest: date) -> Period:
     """The months a dashboard shows: those asked for, else the ``DEFAULT_MONTHS`` up to ``latest``.
 
@@ -110,15 +116,35 @@ class NpsResult:
     nps: int | None
 
 
-def nps(scores: Iterable[int]) -> NpsResult:
+def nps_of(responses: int, promoters: int, detractors: int) -> NpsResult:
     """NPS = (promoters − detractors) / responses × 100, an integer rounded half up; None without answers."""
+    if not responses:
+        return NpsResult(0, 0, 0, 0, None)
+    value = (Decimal(promoters - detractors) * HUNDRED / responses).quantize(Decimal(1), ROUND_HALF_UP)
+    return NpsResult(responses, promoters, responses - promoters - detractors, detractors, int(value))
+
+
+def nps(scores: Iterable[int]) -> NpsResult:
+    """NPS of a list of 0–10 answers (each person once: see ``one_per_person``)."""
     values = list(scores)
     promoters = sum(1 for s in values if s >= PROMOTER_FROM)
     detractors = sum(1 for s in values if s <= DETRACTOR_UP_TO)
-    if not values:
-        return NpsResult(0, 0, 0, 0, None)
-    value = (Decimal(promoters - detractors) * HUNDRED / len(values)).quantize(Decimal(1), ROUND_HALF_UP)
-    return NpsResult(len(values), promoters, len(values) - promoters - detractors, detractors, int(value))
+    return nps_of(len(values), promoters, detractors)
+
+
+# A wave of the NPS survey every six months per complex, open for a month.
+NPS_EVERY_MONTHS = 6
+WAVE_DAYS = 30
+COMMENT_MAX = 2000
+
+
+def wave_due(last_opened: date | None, today: date, every_months: int = NPS_EVERY_MONTHS) -> bool:
+    """A complex gets a new wave when it never had one, or its last opened ``every_months`` months ago or more."""
+    return last_opened is None or add_months(last_opened.replace(day=1), every_months) <= today.replace(day=1)
+
+
+def wave_closes(opens_on: date, days: int = WAVE_DAYS) -> date:
+    return opens_on + timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -211,6 +237,15 @@ def receivables_achievement(current: Decimal | None, previous: Decimal | None) -
     if current <= previous:
         return HUNDRED
     return (previous * HUNDRED / current).quantize(TENTH, ROUND_HALF_UP)
+
+
+def dispatch_achievement(on_time: Decimal | None, acts_matching: Decimal | None) -> Decimal | None:
+    """Dispatch discipline: requests closed on time (measured) and works in the acts matching requests (entered);
+    the mean of the two when both are known, else the one that is."""
+    known = [v for v in (on_time, acts_matching) if v is not None]
+    if not known:
+        return None
+    return (sum(known, Decimal(0)) / len(known)).quantize(TENTH, ROUND_HALF_UP)
 
 
 def nps_achievement(current: int | None, previous: int | None) -> Decimal | None:

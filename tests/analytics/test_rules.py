@@ -158,3 +158,8 @@ def test_trend_and_share() -> None:
     assert rules.per_unit(Decimal("1000.00"), Decimal("0")) == Decimal("0.00")
     assert rules.per_unit(Decimal("1000.00"), Decimal("3.00")) == Decimal("333.33")
     assert rules.month_last(date(2026, 2, 1)) == date(2026, 2, 28)
+
+
+def test_the_default_end_is_the_newest_complete_month() -> None:
+    assert rules.last_complete(date(2026, 12, 1), date(2026, 12, 1)) == date(2026, 11, 1)
+    assert rules.last_complete(date(2026, 10, 1), date(2026, 12, 1)) == date(2026, 10, 1)
