@@ -4,9 +4,10 @@ it, open the waves that are due (the scheduled job), save and approve a KPI mont
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from portal.analytics import queries, rules
-from portal.analytics.tables import NpsAnswer, NpsWave
+from portal.analytics import forms, queries, rules
+from portal.analytics.tables import KpiBonus, KpiMonth, KpiStatus, NpsAnswer, NpsWave
 from portal.core import audit
 from portal.core.db import atomic
 from portal.core.i18n import gettext as _
@@ -70,3 +71,103 @@ async def open_due_waves(today: date, every_months: int = rules.NPS_EVERY_MONTHS
             except Refused:
                 continue
     return opened
+
+
+# --- KPI and bonus -----------------------------------------------------------------------------------------
+
+
+def achievements(measured: queries.Measured, draft: forms.KpiDraft) -> dict[rules.Kpi, Decimal | None]:
+    """Each KPI's achievement: measured by the portal where it can, else as the manager entered it."""
+    nps = measured.nps_trend if measured.nps_trend is not None else draft.nps
+    receivables = measured.receivables if measured.receivables is not None else draft.receivables
+    return {
+        rules.Kpi.NPS: nps,
+        rules.Kpi.PLAN: draft.plan,
+        rules.Kpi.RECEIVABLES: receivables,
+        rules.Kpi.DISPATCH: rules.dispatch_achievement(measured.on_time, draft.acts),
+    }
+
+
+def _kopecks(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+async def save_kpi(
+    principal: Principal,
+    complex_id: int,
+    period: date,
+    measured: queries.Measured,
+    draft: forms.KpiDraft,
+    now: datetime,
+) -> int:
+    """Save a complex's KPI month as a draft: achievements, the efficiency, and each staff member's bonus from
+    their maximum and their own efficiency (the complex's when none is given). Refused once approved."""
+    found = achievements(measured, draft)
+    known = {k: v for k, v in found.items() if v is not None}
+    total = rules.efficiency(known)
+    async with atomic():
+        row = (
+            await KpiMonth.select(KpiMonth.id, KpiMonth.status)
+            .where((KpiMonth.complex == complex_id) & (KpiMonth.period == period))
+            .first()
+        )
+        if row and row["status"] == KpiStatus.APPROVED:
+            raise Refused(_("This month is approved already; it cannot be changed."))
+        values = {
+            KpiMonth.nps_pct: found[rules.Kpi.NPS],
+            KpiMonth.plan_pct: found[rules.Kpi.PLAN],
+            KpiMonth.receivables_pct: found[rules.Kpi.RECEIVABLES],
+            KpiMonth.dispatch_pct: found[rules.Kpi.DISPATCH],
+            KpiMonth.efficiency_pct: total,
+            KpiMonth.updated_at: now,
+        }
+        if row:
+            kpi_id = row["id"]
+            await KpiMonth.update(values).where(KpiMonth.id == kpi_id)
+            await KpiBonus.delete().where(KpiBonus.kpi_month == kpi_id)
+        else:
+            month = KpiMonth(complex=complex_id, period=period, **{c._meta.name: v for c, v in values.items()})
+            await month.save()
+            kpi_id = month.id
+        lines = []
+        for line in draft.lines:
+            own = line.efficiency if line.efficiency is not None else total
+            lines.append(
+                KpiBonus(
+                    kpi_month=kpi_id,
+                    user=line.user_id,
+                    position=line.position,
+                    maximum_kopecks=_kopecks(line.maximum),
+                    efficiency_pct=line.efficiency,
+                    bonus_kopecks=_kopecks(rules.bonus(line.maximum, own)),
+                )
+            )
+        if lines:
+            await KpiBonus.insert(*lines)
+        await audit.record(
+            principal,
+            "kpi.save",
+            "kpi_month",
+            kpi_id,
+            {"efficiency": str(total), "lines": len(lines), "period": period.isoformat()},
+        )
+    return kpi_id
+
+
+async def approve_kpi(principal: Principal, kpi_id: int, now: datetime) -> None:
+    """Approve a KPI month for the payroll; an approved month no longer changes."""
+    async with atomic():
+        updated = (
+            await KpiMonth.update(
+                {
+                    KpiMonth.status: KpiStatus.APPROVED,
+                    KpiMonth.approved_by: principal.user_id,
+                    KpiMonth.approved_at: now,
+                }
+            )
+            .where((KpiMonth.id == kpi_id) & (KpiMonth.status == KpiStatus.DRAFT))
+            .returning(KpiMonth.id)
+        )
+        if not updated:
+            raise Refused(_("This month is approved already."))
+        await audit.record(principal, "kpi.approve", "kpi_month", kpi_id, {"status": ["draft", "approved"]})

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.analytics import rules
-from portal.analytics.queries import Dashboard
+from portal.analytics.queries import Dashboard, KpiRecord
 from portal.billing.exports import safe_cell
 from portal.core.i18n import gettext as _
 
@@ -64,3 +64,22 @@ def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
 
 def dashboard_xlsx(board: Dashboard) -> bytes:
     return workbook([(_("Money"), money_table(board)), (_("Requests"), tickets_table(board))])
+
+
+def payroll_table(record: KpiRecord) -> list[list[Any]]:
+    header = [
+        _("Staff member"),
+        _("Position"),
+        _("Maximum, ₽"),
+        _("Efficiency, %"),
+        _("To pay, ₽"),
+    ]
+    rows = [
+        [line.name, line.position, line.maximum, line.efficiency or record.efficiency, line.bonus]
+        for line in record.lines
+    ]
+    return [header, *rows, [_("Total"), "", "", record.efficiency, record.total]]
+
+
+def payroll_xlsx(record: KpiRecord) -> bytes:
+    return workbook([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from portal.analytics import rules
 from portal.core.i18n import gettext
-from portal.core.parse import parse_id, parse_int, parse_month
+from portal.core.parse import parse_decimal, parse_id, parse_int, parse_money, parse_month
 from portal.core.web import FormErrors, form_value
 
 
@@ -54,3 +55,74 @@ def read_nps(data: Mapping[str, Any]) -> tuple[NpsDraft | None, FormErrors]:
 
 def complex_choice(data: Mapping[str, Any]) -> int | None:
     return parse_id(form_value(data, "complex"))
+
+
+MAX_LINES = 30
+MAX_BONUS = Decimal("10000000.00")  # ten million rubles: far beyond any monthly bonus
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    user_id: int
+    position: str
+    maximum: Decimal
+    efficiency: Decimal | None  # None: the complex's efficiency
+
+
+@dataclass(frozen=True)
+class KpiDraft:
+    plan: Decimal | None
+    acts: Decimal | None
+    nps: Decimal | None  # entered only where the portal has no measure
+    receivables: Decimal | None
+    lines: list[LineDraft]
+
+
+def _percent(data: Mapping[str, Any], name: str, errors: FormErrors) -> Decimal | None:
+    text = form_value(data, name).replace("%", "").strip()
+    if not text:
+        return None
+    value = parse_decimal(text, places=1, whole_digits=3)
+    if value is None or not Decimal(0) <= value <= Decimal(100):
+        errors.add(name, gettext("A percentage from 0 to 100, with at most one decimal."))
+        return None
+    return value
+
+
+def read_kpi(data: Mapping[str, Any], staff_ids: set[int]) -> tuple[KpiDraft | None, FormErrors]:
+    """The achievements a manager enters and the bonus lines: ``user_N``, ``position_N``, ``maximum_N`` and an
+    optional own ``efficiency_N`` for N = 0…; a line without a person is left out; a person once."""
+    errors = FormErrors()
+    plan = _percent(data, "plan", errors)
+    acts = _percent(data, "acts", errors)
+    nps = _percent(data, "nps", errors)
+    receivables = _percent(data, "receivables", errors)
+    lines: list[LineDraft] = []
+    seen: set[int] = set()
+    for n in range(MAX_LINES):
+        user_text = form_value(data, f"user_{n}")
+        if not user_text:
+            continue
+        user_id = parse_id(user_text)
+        if user_id is None or user_id not in staff_ids:
+            errors.add(f"user_{n}", gettext("Choose a staff member of this complex."))
+            continue
+        if user_id in seen:
+            errors.add(f"user_{n}", gettext("This person already has a line."))
+            continue
+        seen.add(user_id)
+        maximum = parse_money(form_value(data, f"maximum_{n}"))
+        if maximum is None or not Decimal(0) <= maximum <= MAX_BONUS:
+            errors.add(f"maximum_{n}", gettext("The maximum bonus in rubles, for example 7200,00."))
+            continue
+        own = _percent(data, f"efficiency_{n}", errors)
+        position = form_value(data, f"position_{n}")[:120]
+        lines.append(LineDraft(user_id, position, maximum, own))
+    if errors:
+        return None, errors
+    return KpiDraft(plan, acts, nps, receivables, lines), errors
+
+
+def kpi_choice(params: Mapping[str, Any]) -> tuple[int | None, date | None]:
+    """``?complex=3&period=2026-11`` of the KPI page."""
+    return parse_id(params.get("complex")), parse_month(params.get("period"))

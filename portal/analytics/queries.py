@@ -15,8 +15,9 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
+from portal.accounts.tables import StaffHouse
 from portal.analytics import rules
-from portal.analytics.tables import NpsAnswer, NpsWave
+from portal.analytics.tables import KpiBonus, KpiMonth, KpiStatus, NpsAnswer, NpsWave
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
@@ -375,20 +376,24 @@ class WaveFigure:
     result: rules.NpsResult
 
 
-async def nps_by_wave(houses: Sequence[int], limit: int = 12) -> list[WaveFigure]:
-    """The NPS of the latest ``limit`` waves answered in these houses, oldest first (one grouped query)."""
+async def nps_by_wave(houses: Sequence[int], limit: int = 12, until: date | None = None) -> list[WaveFigure]:
+    """The NPS of the latest ``limit`` waves answered in these houses (opened by ``until``), oldest first (one
+    grouped query)."""
     if not houses:
         return []
+    until = until or date(9999, 12, 31)
     rows = await NpsAnswer.raw(
         "SELECT w.id AS wave, w.complex AS complex, w.opens_on AS opens_on, w.closes_on AS closes_on, "  # noqa: S608 (placeholders only)
         "COUNT(*) AS responses, "
         "SUM(CASE WHEN a.score >= {} THEN 1 ELSE 0 END) AS promoters, "
         "SUM(CASE WHEN a.score <= {} THEN 1 ELSE 0 END) AS detractors "
         f"FROM nps_answer a JOIN nps_wave w ON w.id = a.wave WHERE a.house IN ({_placeholders(houses)}) "
+        "AND w.opens_on <= {} "
         "GROUP BY w.id, w.complex, w.opens_on, w.closes_on ORDER BY w.opens_on DESC, w.id DESC LIMIT {}",
         rules.PROMOTER_FROM,
         rules.DETRACTOR_UP_TO,
         *houses,
+        until,
         limit,
     )
     found = [
@@ -498,6 +503,149 @@ async def last_waves(complex_ids: Sequence[int]) -> dict[int, date]:
         .group_by(NpsWave.complex)
     )
     return {r["complex"]: _as_date(r["opens_on"]) for r in rows}
+
+
+# --- KPI and bonus -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the portal measures of a complex's month for its KPI: receivables per m² against the month before,
+    requests closed on time, NPS of the latest wave against the one before."""
+
+    debt_per_m2: Decimal | None
+    debt_per_m2_before: Decimal | None
+    on_time: Decimal | None
+    nps: int | None
+    nps_before: int | None
+
+    @property
+    def receivables(self) -> Decimal | None:
+        return rules.receivables_achievement(self.debt_per_m2, self.debt_per_m2_before)
+
+    @property
+    def nps_trend(self) -> Decimal | None:
+        return rules.nps_achievement(self.nps, self.nps_before)
+
+
+async def measured(houses: Sequence[int], period: date) -> Measured:
+    """The measured KPI figures of these houses for ``period`` (four queries)."""
+    before = rules.add_months(period, -1)
+    money = await money_by_month(houses, [before, period])
+    tickets = await tickets_by_month(houses, [period])
+    waves = await nps_by_wave(houses, limit=2, until=rules.month_last(period))
+    results = [w.result.nps for w in waves]
+    return Measured(
+        debt_per_m2=money[1].debt_per_m2 if len(money) == 2 and money[1].accounts else None,
+        debt_per_m2_before=money[0].debt_per_m2 if money and money[0].accounts else None,
+        on_time=tickets[0].on_time_share if tickets else None,
+        nps=results[-1] if results else None,
+        nps_before=results[-2] if len(results) == 2 else None,
+    )
+
+
+@dataclass(frozen=True)
+class BonusLine:
+    user_id: int
+    name: str
+    position: str
+    maximum: Decimal
+    efficiency: Decimal | None
+    bonus: Decimal
+
+
+@dataclass(frozen=True)
+class KpiRecord:
+    id: int
+    complex_id: int
+    period: date
+    achievements: dict[rules.Kpi, Decimal | None]
+    efficiency: Decimal | None
+    status: str
+    approved_by: str
+    approved_at: datetime | None
+    lines: list[BonusLine]
+
+    @property
+    def approved(self) -> bool:
+        return self.status == KpiStatus.APPROVED
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.bonus for line in self.lines), Decimal("0.00"))
+
+
+def _pct(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(rules.TENTH)
+
+
+async def kpi_record(complex_id: int, period: date) -> KpiRecord | None:
+    """The KPI month of a complex with its bonus lines (two queries)."""
+    row = (
+        await KpiMonth.select(KpiMonth.all_columns(), KpiMonth.approved_by.full_name.as_alias("approver"))
+        .where((KpiMonth.complex == complex_id) & (KpiMonth.period == period))
+        .first()
+    )
+    if row is None:
+        return None
+    lines = (
+        await KpiBonus.select(KpiBonus.all_columns(), KpiBonus.user.full_name.as_alias("name"))
+        .where(KpiBonus.kpi_month == row["id"])
+        .order_by(KpiBonus.id)
+    )
+    return KpiRecord(
+        id=row["id"],
+        complex_id=row["complex"],
+        period=_as_date(row["period"]),
+        achievements={
+            rules.Kpi.NPS: _pct(row["nps_pct"]),
+            rules.Kpi.PLAN: _pct(row["plan_pct"]),
+            rules.Kpi.RECEIVABLES: _pct(row["receivables_pct"]),
+            rules.Kpi.DISPATCH: _pct(row["dispatch_pct"]),
+        },
+        efficiency=_pct(row["efficiency_pct"]),
+        status=row["status"],
+        approved_by=row["approver"] or "",
+        approved_at=row["approved_at"],
+        lines=[
+            BonusLine(
+                user_id=r["user"],
+                name=r["name"] or "",
+                position=r["position"],
+                maximum=from_kopecks(r["maximum_kopecks"]),
+                efficiency=_pct(r["efficiency_pct"]),
+                bonus=from_kopecks(r["bonus_kopecks"]),
+            )
+            for r in lines
+        ],
+    )
+
+
+async def kpi_by_id(principal: Principal, kpi_id: int) -> KpiRecord | None:
+    """A KPI month, if its complex has houses the principal works with."""
+    row = await KpiMonth.select(KpiMonth.complex, KpiMonth.period).where(KpiMonth.id == kpi_id).first()
+    if row is None or not (await scope(principal, row["complex"])).ids:
+        return None
+    return await kpi_record(row["complex"], _as_date(row["period"]))
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: int
+    name: str
+
+
+async def staff_of(houses: Sequence[int], limit: int = 200) -> list[StaffRef]:
+    """The staff members who work with any of these houses, by name."""
+    if not houses:
+        return []
+    rows = (
+        await StaffHouse.select(StaffHouse.user.id.as_alias("id"), StaffHouse.user.full_name.as_alias("name"))
+        .where(StaffHouse.house.is_in(list(houses)) & (StaffHouse.user.is_active == True))  # noqa: E712
+        .distinct()
+        .limit(limit)
+    )
+    return sorted((StaffRef(r["id"], r["name"] or "") for r in rows), key=lambda s: (s.name, s.id))
 
 
 __all__ = ["Dashboard", "MonthMoney", "MonthTickets", "Scope", "dashboard", "latest_period", "scope"]

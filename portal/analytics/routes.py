@@ -87,6 +87,91 @@ class StaffAnalytics(Controller):
         flash(request, _("The survey is open for residents for %(n)s days.", n=rules.WAVE_DAYS))
         return see_other(request, "/staff/analytics")
 
+    # --- KPI and bonus ---------------------------------------------------------------------------------------
+
+    @get("/kpi", name="analytics:kpi")
+    async def kpi(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        complex_id, period = forms.kpi_choice(request.query_params)
+        return await _kpi_page(request, principal, complex_id, period)
+
+    @post("/kpi", name="analytics:kpi_save", status_code=200)
+    async def kpi_save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        complex_id, period = forms.kpi_choice(data)
+        found = await queries.scope(principal, complex_id) if complex_id else None
+        if found is None or not found.ids or period is None:
+            raise NotFoundException()
+        staff_ids = {s.id for s in await queries.staff_of(found.ids)}
+        draft, errors = forms.read_kpi(data, staff_ids)
+        if draft is None:
+            return await _kpi_page(request, principal, complex_id, period, errors=errors, values=dict(data))
+        measured = await queries.measured(found.ids, period)
+        await actions.save_kpi(principal, complex_id, period, measured, draft, clock.now())
+        flash(request, _("The month's KPI is saved."))
+        return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(period)}")
+
+    @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
+    async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: int) -> Any:
+        record = await queries.kpi_by_id(principal, kpi_id)
+        if record is None:
+            raise NotFoundException()
+        await actions.approve_kpi(principal, kpi_id, clock.now())
+        flash(request, _("The month is approved for the payroll."))
+        return see_other(
+            request, f"/staff/analytics/kpi?complex={record.complex_id}&period={rules.month_key(record.period)}"
+        )
+
+    @get("/kpi/{kpi_id:int}/payroll.xlsx", name="analytics:kpi_payroll")
+    async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: int) -> Response[bytes]:
+        record = await queries.kpi_by_id(principal, kpi_id)
+        if record is None:
+            raise NotFoundException()
+        name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}.xlsx"
+        return Response(
+            exports.payroll_xlsx(record),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+async def _kpi_page(
+    request: Request,
+    principal: Principal,
+    complex_id: int | None,
+    period: date | None,
+    *,
+    errors: FormErrors | None = None,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    mine = await complexes(principal)
+    if complex_id is None and mine:
+        complex_id = mine[0].id
+    found = await queries.scope(principal, complex_id) if complex_id else queries.Scope(houses=[])
+    this_month = clock.today_local().replace(day=1)
+    period = period or rules.last_complete(await queries.latest_period(found.ids) or this_month, this_month)
+    record = await queries.kpi_record(complex_id, period) if found.ids and complex_id else None
+    measured = await queries.measured(found.ids, period) if found.ids else None
+    staff = await queries.staff_of(found.ids)
+    return render(
+        request,
+        "analytics/kpi.html",
+        status_code=422 if errors else 200,
+        complex_id=complex_id if found.ids else None,
+        period=period,
+        record=record,
+        measured=measured,
+        staff=staff,
+        staff_choices=[(m.id, m.name) for m in staff],
+        complex_options=[(c.id, c.name) for c in mine],
+        month_options=_month_options(this_month),
+        month_key=rules.month_key,
+        weights=rules.WEIGHTS,
+        threshold=rules.THRESHOLD,
+        kpis=list(rules.Kpi),
+        errors=errors or FormErrors(),
+        values=values or {},
+        blank_lines=max(2, len(staff) - len(record.lines) if record else len(staff)),
+    )
+
 
 # --- the resident's survey ----------------------------------------------------------------------------------
 

@@ -9,3 +9,11 @@ ACCESS: dict[str, str] = {
     "GET /surveys/nps": "resident",
     "POST /surveys/nps": "resident",
 }
+ACCESS.update(
+    {
+        "GET /staff/analytics/kpi": MANAGERS,
+        "POST /staff/analytics/kpi": MANAGERS,
+        "POST /staff/analytics/kpi/{kpi_id:int}/approve": MANAGERS,
+        "GET /staff/analytics/kpi/{kpi_id:int}/payroll.xlsx": MANAGERS,
+    }
+)

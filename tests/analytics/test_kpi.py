@@ -1,0 +1,130 @@
+"""The KPI month on both engines: achievements measured by the portal or entered by the manager, the weighted
+efficiency and each staff member's bonus stored by one pure function (the company's example), approval, the payroll
+XLSX, and a manager kept to their own complexes."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.analytics import actions, forms, queries
+from portal.analytics.tables import KpiBonus, KpiMonth
+from portal.core.security import Principal
+from portal.core.web import Refused
+from portal.housing.tables import House
+from tests.analytics.test_queries import FEB, MAR, make_world
+
+NOW = datetime(2026, 4, 2, 9, tzinfo=UTC)
+EXAMPLE = queries.Measured(
+    debt_per_m2=None, debt_per_m2_before=None, on_time=Decimal(90), nps=30, nps_before=20
+)  # NPS rose: 100 %; on time 90 %
+
+
+async def complex_of(house: int) -> int:
+    return (await House.select(House.complex).where(House.id == house).first())["complex"]
+
+
+async def test_the_company_example_stored_and_approved(db: Any, make_account: Any, make_user: Any) -> None:
+    place = await make_account()
+    complex_id = await complex_of(place.house)
+    admin_id = await make_user(name="Администратор ЖК", roles=("manager",), houses=(place.house,))
+    manager_id = await make_user(name="Комендант", roles=("manager",), houses=(place.house,))
+    head_id = await make_user(name="Руководитель КЦ", roles=("operator",), houses=(place.house,))
+    draft = forms.KpiDraft(
+        plan=Decimal(95),
+        acts=None,
+        nps=None,
+        receivables=Decimal(85),  # no balances to measure: entered
+        lines=[
+            forms.LineDraft(admin_id, "Администратор", Decimal("7200.00"), Decimal(90)),
+            forms.LineDraft(manager_id, "Комендант/менеджер", Decimal("3900.00"), Decimal(95)),
+            forms.LineDraft(head_id, "Руководитель КЦ", Decimal("13560.00"), Decimal(85)),
+        ],
+    )
+    principal = Principal(user_id=manager_id, staff_roles=frozenset({"manager"}), house_ids=frozenset({place.house}))
+    kpi_id = await actions.save_kpi(principal, complex_id, MAR, EXAMPLE, draft, NOW)
+    record = await queries.kpi_record(complex_id, MAR)
+    assert record is not None and record.id == kpi_id
+    assert record.efficiency == Decimal("92.0")
+    assert [line.bonus for line in record.lines] == [Decimal("6480.00"), Decimal("3705.00"), Decimal("11526.00")]
+    assert record.total == Decimal("21711.00")
+    # Saved again: replaced, not doubled.
+    await actions.save_kpi(principal, complex_id, MAR, EXAMPLE, draft, NOW)
+    assert await KpiMonth.count().where(KpiMonth.complex == complex_id) == 1
+    assert await KpiBonus.count().where(KpiBonus.kpi_month == kpi_id) == 3
+    await actions.approve_kpi(principal, kpi_id, NOW)
+    with pytest.raises(Refused):
+        await actions.save_kpi(principal, complex_id, MAR, EXAMPLE, draft, NOW)
+    with pytest.raises(Refused):
+        await actions.approve_kpi(principal, kpi_id, NOW)
+    assert (await queries.kpi_record(complex_id, MAR)).approved
+
+
+async def test_below_80_per_cent_the_month_pays_nothing(db: Any, make_account: Any, make_user: Any) -> None:
+    place = await make_account()
+    complex_id = await complex_of(place.house)
+    person = await make_user(roles=("manager",), houses=(place.house,))
+    principal = Principal(user_id=person, staff_roles=frozenset({"manager"}), house_ids=frozenset({place.house}))
+    draft = forms.KpiDraft(
+        plan=Decimal("99.7"), acts=None, nps=None, receivables=Decimal(100),
+        lines=[forms.LineDraft(person, "", Decimal("7200.00"), None)],
+    )  # fmt: skip
+    measured = queries.Measured(None, None, on_time=Decimal(0), nps=10, nps_before=10)
+    await actions.save_kpi(principal, complex_id, MAR, measured, draft, NOW)
+    record = await queries.kpi_record(complex_id, MAR)
+    assert record.efficiency == Decimal("79.9")
+    assert record.lines[0].bonus == Decimal("0.00")
+
+
+async def test_the_portal_measures_receivables_on_time_and_nps(db: Any, make_account: Any) -> None:
+    world = await make_world(make_account)
+    found = await queries.measured([world["a"].house], MAR)
+    # February 700.00 / 80 m² = 8.75; March 600.00 / 80 m² = 7.50: fell, so 100 %.
+    assert (found.debt_per_m2_before, found.debt_per_m2, found.receivables) == (
+        Decimal("8.75"), Decimal("7.50"), Decimal(100)
+    )  # fmt: skip
+    assert found.on_time == Decimal("100.0")
+    assert found.nps is None and found.nps_trend is None
+    rose = await queries.measured([world["a"].house], FEB)
+    assert rose.receivables == Decimal("85.7")  # 7.50 → 8.75: 7.50 / 8.75
+
+
+async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, make_account: Any) -> None:
+    mine, theirs = await make_account(), await make_account()
+    manager = await make_user(name="Менеджер Тестовый", roles=("manager",), houses=(mine.house,))
+    await login(client, manager)
+    complex_id = await complex_of(mine.house)
+    page = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
+    assert page.status_code == 200 and "Менеджер Тестовый" in page.text
+    saved = await client.form(
+        "/staff/analytics/kpi",
+        {"complex": str(complex_id), "period": "2026-03", "plan": "95", "nps": "100", "receivables": "85",
+         "acts": "90", "user_0": str(manager), "position_0": "Менеджер", "maximum_0": "3 900,00", "efficiency_0": "95"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    record = await queries.kpi_record(complex_id, date(2026, 3, 1))
+    assert record.lines[0].bonus == Decimal("3705.00")
+    # Someone outside the complex, a bad percentage, a stranger's complex.
+    bad = await client.form(
+        "/staff/analytics/kpi", {"complex": str(complex_id), "period": "2026-03", "plan": "101", "user_0": "999999"}
+    )
+    assert bad.status_code == 422
+    stranger = await client.form(
+        "/staff/analytics/kpi", {"complex": str(await complex_of(theirs.house)), "period": "2026-03"}
+    )
+    assert stranger.status_code == 404
+    payroll = await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")
+    assert payroll.status_code == 200
+    rows = list(load_workbook(io.BytesIO(payroll.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == "Менеджер Тестовый" and rows[1][4] == 3705.0
+    assert (await client.form(f"/staff/analytics/kpi/{record.id}/approve")).status_code == 303
+    assert (await queries.kpi_record(complex_id, date(2026, 3, 1))).approved
+    other = await make_user(roles=("manager",), houses=(theirs.house,))
+    client.cookies.clear()
+    await login(client, other)
+    assert (await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")).status_code == 404
