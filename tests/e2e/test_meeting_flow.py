@@ -1,0 +1,158 @@
+"""In a real browser: an owner of two premises votes for both at 390 px and confirms with the code that arrives over
+SMTP; a moderator at 1280 px accepts one paper ballot and rejects another with a reason, and the tally follows."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import ROOT, Inbox, portal_server, smtp_inbox
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo12345"
+SHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def mail_server() -> Iterator[Inbox]:
+    with smtp_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="module")
+def meeting_server(mail_server: Inbox) -> Iterator[tuple[str, str]]:
+    with portal_server("live-meetings", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, var):
+        yield url, str(var / "live.sqlite")
+
+
+def _voting_meeting(database: str) -> int:
+    with sqlite3.connect(database) as conn:
+        return conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def _sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("E-mail или телефон").fill(login)
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("button", name="Выйти").first).to_be_attached(timeout=30_000)
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
+
+
+def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
+    browser: Browser, meeting_server: tuple[str, str], mail_server: Inbox
+):
+    base, database = meeting_server
+    meeting = _voting_meeting(database)
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _sign_in(page, base, "owner@demo.ru")
+    page.goto(f"{base}/meetings/{meeting}")
+    ballots = page.locator("form[action*='/ballots/']")
+    expect(ballots).to_have_count(2)
+    _shot(page, "meeting-vote-390.png")
+    for index in range(2):
+        form = page.locator("form[action*='/ballots/']").nth(index)
+        for fieldset in form.locator("fieldset").all():
+            fieldset.get_by_label("За", exact=True).check()
+        form.get_by_role("button", name=re.compile("Сохранить ответы")).click()
+        expect(page.get_by_text("Ответы сохранены, но ещё не подтверждены.")).to_have_count(index + 1)
+    page.get_by_role("link", name="Проверить и подтвердить голос").click()
+    expect(page.get_by_text("После подтверждения решения изменить нельзя.")).to_be_visible()
+    page.get_by_role("button", name="Получить код подтверждения").click()
+    message = mail_server.wait_for("owner@demo.ru")
+    code = re.search(r"\b(\d{6})\b", message["Subject"]).group(1)
+    page.get_by_label("Код из письма").fill(code)
+    page.get_by_role("button", name="Подтвердить голос").click()
+    expect(page.get_by_text("Решение получено и закреплено")).to_have_count(2)
+    expect(page.locator("form[action*='/ballots/']")).to_have_count(0)
+    _shot(page, "meeting-voted-390.png")
+    context.close()
+
+
+def _took_part(page: Page) -> str:
+    return page.locator("#tally").get_by_text(re.compile("Приняли участие")).inner_text()
+
+
+def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(browser: Browser, meeting_server: tuple[str, str]):
+    base, database = meeting_server
+    meeting = _voting_meeting(database)
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _sign_in(page, base, "moderator@demo.ru")
+    page.goto(f"{base}/staff/meetings/{meeting}/moderation")
+    items = page.locator(".moderation-item")
+    waiting = items.count()
+    assert waiting >= 3
+    before = _took_part(page)
+    _shot(page, "meeting-moderation-1280.png")
+    clean = items.filter(has_not_text="уже учтено").first
+    clean.get_by_role("button", name="Принять").click()
+    expect(page.locator(".moderation-item")).to_have_count(waiting - 1)
+    after_accept = _took_part(page)
+    assert after_accept != before
+    second = page.locator(".moderation-item").filter(has_not_text="уже учтено").first
+    second.get_by_label("Причина отклонения").select_option(label="Не подписано")
+    second.get_by_label("Комментарий").fill("нет подписи собственника")
+    second.get_by_role("button", name="Отклонить").click()
+    expect(page.locator(".moderation-item")).to_have_count(waiting - 2)
+    assert _took_part(page) == after_accept  # a rejected ballot changes nothing
+    expect(page.get_by_text("нет подписи собственника")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "meeting-moderation-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/staff/meetings/{meeting}")
+    _shot(page, "meeting-staff-1280.png")
+    context.close()
+
+
+def test_the_protocol_of_the_demos_closed_meeting_carries_what_the_order_requires(
+    browser: Browser, meeting_server: tuple[str, str]
+):
+    """DOMAIN §1.7 (44/пр п. 4, п. 20): name, number and date, place, heading, total votes and area, votes that took
+    part, quorum, each question's result and decision, storage place, annexes with the register."""
+    import io
+
+    from pypdf import PdfReader
+
+    base, database = meeting_server
+    with sqlite3.connect(database) as conn:
+        closed = conn.execute("SELECT id FROM meeting WHERE status = 'closed' ORDER BY id LIMIT 1").fetchone()[0]
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _sign_in(page, base, "manager@demo.ru")
+    response = page.request.get(f"{base}/staff/meetings/{closed}/protocol")
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    text = " ".join(text.split())
+    for words in (
+        f"Протокол № {closed}/",
+        "общего собрания собственников помещений в многоквартирном доме",
+        "Дата протокола",
+        "Приказ Минстроя России №",
+        "Заочное (письменные решения)",
+        "Инициатор",
+        "Председатель",
+        "Секретарь",
+        "Счётная комиссия",
+        "Общее количество голосов собственников",
+        "Голоса собственников, принявших участие",
+        "Кворум",
+        "Решение:",
+        "Место хранения протокола и решений",
+        "Приложение 1. Реестр собственников",
+        "Приложение 3. Собственники, принявшие участие",
+        "Приложение 6",
+    ):
+        assert words in text, words
+    context.close()
