@@ -21,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "portal.content.piccolo_app",
         "portal.showcase.piccolo_app",
         "portal.analytics.piccolo_app",
+        "portal.catalog.piccolo_app",
     ]
 )

@@ -221,6 +221,8 @@ async def open_ticket(
     contact_phone: str = "",
     photos: Sequence[StoredFile] = (),
     deadline: datetime | None = None,
+    control_date: date | None = None,
+    paid_for: bool = False,
     now: datetime,
     by_staff: bool = False,
 ) -> OpenedTicket:
@@ -229,6 +231,8 @@ async def open_ticket(
     Give ``account_id`` (its premise, house and entrance are taken from it) or ``house_id`` for a request about
     common property with no account. ``place`` is "premise" or one of the common places. Any domain creates
     requests through this function (paid-service orders, meter problems, calls), never by inserting rows.
+    ``paid_for`` opens a paid request already flagged «оплачено» (its payment arrived before it was opened);
+    ``control_date`` is the date agreed with the resident (a paid service's preferred day).
     """
     if category not in rules.CATEGORY_BY_CODE:
         raise ValueError(f"unknown category {category!r}")
@@ -267,6 +271,8 @@ async def open_ticket(
             created_at=now,
             updated_at=now,
             deadline=due,
+            control_date=control_date,
+            paid_for=paid_for,
             author=author_id,
             created_by=created_by,
             contact_name=contact_name[:255],

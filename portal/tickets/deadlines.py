@@ -70,6 +70,10 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("info_request", "working_days", 1, source="ПП № 416 разд. VIII"),
     DeadlineRule("works_report", "working_days", 5, source="ПП № 491 п. 40 «а»"),
     DeadlineRule("meter_check", "days", 10, source="ПП № 354 п. 31 «е(2)»"),
+    # Ordered through the catalog of paid services: done on the date agreed with the resident (the order's).
+    DeadlineRule("paid_service", "none", source="договор с жителем: дата по заказу"),
+    # A certificate (справка) made by hand: basic information by the next working days (ПП № 416 разд. VIII).
+    DeadlineRule("certificate", "working_days", 3, source="ПП № 416 разд. VIII", verify=True),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )

@@ -184,6 +184,9 @@ CATEGORIES: tuple[Category, ...] = (
     Category("written_appeal", lazy("Written appeal"), "complaint"),
     Category("info_request", lazy("Information about the company"), "consultation"),
     Category("works_report", lazy("Report on works performed"), "consultation"),
+    # Opened by the catalog of paid services (portal.catalog), never offered on the request form.
+    Category("paid_service", lazy("Paid service"), "paid", resident=False),
+    Category("certificate", lazy("Certificate"), "consultation", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}

@@ -1,0 +1,768 @@
+"""Changes of the catalog, one function per intent: order services, order a certificate, pay, come back from the
+payment, cancel (refunding a paid order once), rate; staff quote a price, attach a document, cancel, place an
+order for a resident (call centre), keep the catalogue.
+
+Each change is one ``atomic()`` unit with its audit event (staff writes) and outbox rows. Requests are opened
+through ``tickets.actions.open_ticket``; money goes through the payments domain as a payment of purpose "order",
+which never reaches the account's ledger (``payments.actions.register_purpose`` hands it back here).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from portal.accounts.mail import in_locale
+from portal.accounts.notify import notify
+from portal.accounts.tables import Residency, StaffHouse, UserRole
+from portal.billing import ledger
+from portal.billing import pdf as billing_pdf
+from portal.billing import queries as billing_queries
+from portal.catalog import messages, pdf, queries, rules
+from portal.catalog.queries import OrderDetail, OrderPlace, ServiceView
+from portal.catalog.tables import (
+    DocumentKind,
+    Order,
+    OrderDocument,
+    OrderItem,
+    OrderSource,
+    OrderStatus,
+    PaidService,
+    PriceKind,
+    ServiceAvailability,
+    ServiceCategory,
+    ServiceKind,
+)
+from portal.core import audit, clock, jobs, storage
+from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.core.i18n import format_day, format_money, format_number, gettext
+from portal.core.security import Principal
+from portal.core.storage import StoredFile
+from portal.core.web import Refused
+from portal.payments import actions as payments
+from portal.payments.gateway import GatewayError
+from portal.payments.tables import PaymentPurpose, PaymentStatus
+from portal.tickets import actions as tickets
+from portal.tickets import queries as ticket_queries
+from portal.tickets.rules import Actor, Source, Status, TicketType, transition
+
+log = logging.getLogger("portal.catalog")
+
+S = OrderStatus
+DOCUMENT_LOCALE = "ru"  # certificates go to other offices: always in Russian
+
+
+# --- telling people ------------------------------------------------------------------------------------------
+
+
+async def _recipients(order: OrderDetail) -> list[int]:
+    """Who hears about an order: the resident who placed it, or (placed by the call centre) the account's owners."""
+    if order.user_id is not None:
+        return [order.user_id]
+    rows = (
+        await Residency.select(Residency.user)
+        .where((Residency.account == order.account_id) & Residency.revoked_at.is_null() & (Residency.role == "owner"))
+        .limit(5)
+    )
+    return sorted({r["user"] for r in rows})
+
+
+async def _tell(order: OrderDetail, template: str, context: dict[str, Any], event: str) -> None:
+    for user_id in await _recipients(order):
+        await notify(
+            user_id,
+            template,
+            context={"number": order.id, "title": order.summary, **context},
+            dedupe_key=f"order:{order.id}:{event}",
+            link=f"/services/orders/{order.id}",
+        )
+
+
+async def _tell_staff(order: OrderDetail, template: str, event: str, roles: Sequence[str]) -> None:
+    """The staff of the order's house with one of ``roles`` (in-app and e-mail through the outbox)."""
+    in_house = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == order.house_id)
+    rows = await UserRole.select(UserRole.user).where(UserRole.role.is_in(list(roles)) & UserRole.user.is_in(in_house))
+    for user_id in sorted({r["user"] for r in rows})[:50]:
+        await notify(
+            user_id,
+            template,
+            context={"number": order.id, "title": order.summary, "address": order.address},
+            dedupe_key=f"order:{order.id}:{event}",
+            link=f"/staff/orders/{order.id}",
+        )
+
+
+# --- placing an order ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A service the resident put in the order, with how much of it."""
+
+    service: ServiceView
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Placed:
+    id: int
+    status: OrderStatus
+    total: Decimal | None
+
+
+def _lines(wanted: Sequence[Wanted]) -> list[rules.Line]:
+    return [
+        rules.Line(w.service.id, w.service.title, w.service.price_kind, w.service.unit, w.service.price, w.quantity)
+        for w in wanted
+    ]
+
+
+async def _check_days(wanted: Sequence[Wanted], day: date | None) -> None:
+    if day is None:
+        return
+    booked = await queries.booked([w.service.id for w in wanted], [day])
+    for w in wanted:
+        if rules.is_full(w.service.slots_per_day, booked.get((w.service.id, day), 0)):
+            raise Refused(
+                gettext(
+                    "«%(title)s» is fully booked on %(day)s. Choose another day.",
+                    title=w.service.title,
+                    day=format_day(day),
+                )
+            )
+
+
+async def _insert_order(
+    principal: Principal,
+    place: OrderPlace,
+    wanted: Sequence[Wanted],
+    *,
+    kind: ServiceKind,
+    status: OrderStatus,
+    total: Decimal | None,
+    source: OrderSource,
+    now: datetime,
+    day: date | None = None,
+    slot: str = "",
+    comment: str = "",
+    phone: str = "",
+    period_from: date | None = None,
+    period_to: date | None = None,
+) -> int:
+    """The order and its items, each priced as the catalogue prices it now (a later change of the catalogue never
+    changes this order)."""
+    lines = _lines(wanted)
+    by_staff = source == OrderSource.CALL_CENTRE
+    order = Order(
+        uid=str(uuid.uuid4()),
+        account=place.account_id,
+        premise=place.premise_id,
+        house=place.house_id,
+        user=None if by_staff else principal.user_id,
+        created_by=principal.user_id,
+        source=source,
+        kind=kind,
+        status=status,
+        preferred_date=day,
+        slot=slot,
+        comment=comment,
+        contact_phone=phone,
+        total_kopecks=to_kopecks(total) if total is not None else 0,
+        needs_quote=rules.needs_quote(lines),
+        period_from=period_from,
+        period_to=period_to,
+        created_at=now,
+        updated_at=now,
+    )
+    await order.save()
+    await OrderItem.insert(
+        *[
+            OrderItem(
+                order=order.id,
+                service=w.service.id,
+                category=w.service.category_id,
+                title=w.service.title,
+                price_kind=w.service.price_kind,
+                unit=w.service.unit,
+                unit_price_kopecks=to_kopecks(w.service.price),
+                quantity=line.quantity,
+                amount_kopecks=to_kopecks(line.amount) if line.amount is not None else None,
+                position=n,
+            )
+            for n, (w, line) in enumerate(zip(wanted, lines, strict=True))
+        ]
+    )
+    if by_staff:
+        await audit.record(
+            principal,
+            "order.create",
+            "order",
+            order.id,
+            {"account": place.number, "services": [w.service.id for w in wanted], "source": source},
+        )
+    return int(order.id)
+
+
+async def order_services(
+    principal: Principal,
+    place: OrderPlace,
+    wanted: Sequence[Wanted],
+    *,
+    day: date,
+    slot: str,
+    comment: str,
+    phone: str,
+    now: datetime,
+    source: OrderSource = OrderSource.PORTAL,
+) -> Placed:
+    """Order services for one premises on a day and time: priced now and waiting for payment, waiting for a
+    quote (a "from" price), or — free — accepted at once with its request open."""
+    if not wanted:
+        raise Refused(gettext("The order is empty. Add a service first."))
+    lines = _lines(wanted)
+    total = rules.order_total(line.amount for line in lines)
+    status = rules.first_status(ServiceKind.SERVICE, rules.needs_quote(lines), total)
+    async with atomic():
+        await _check_days(wanted, day)
+        order_id = await _insert_order(
+            principal, place, wanted, kind=ServiceKind.SERVICE, status=status, total=total, source=source, now=now,
+            day=day, slot=slot, comment=comment, phone=phone,
+        )  # fmt: skip
+        order = await _load(order_id)
+        if status == S.ACCEPTED:
+            await _open_request(order, now, paid=False)
+        elif status == S.QUOTE_REQUESTED:
+            await _tell_staff(order, messages.QUOTE_REQUESTED.name, "quote_requested", ("dispatcher", "manager"))
+        elif source == OrderSource.CALL_CENTRE:
+            await _tell(order, messages.ORDER_PLACED.name, {"amount": total}, "placed")
+    return Placed(order_id, status, total)
+
+
+async def order_document(
+    principal: Principal,
+    place: OrderPlace,
+    service: ServiceView,
+    *,
+    period_from: date | None,
+    period_to: date | None,
+    now: datetime,
+    source: OrderSource = OrderSource.PORTAL,
+) -> Placed:
+    """Order a certificate: one the portal makes is made at once when it is free (and refused with the reason
+    when it cannot be issued, e.g. a certificate of no debt while there is a debt); one staff make opens its
+    request; a paid one waits for its payment."""
+    if service.document == DocumentKind.NO_DEBT:
+        await _refuse_no_debt(place)
+    total = service.price
+    status = rules.first_status(ServiceKind.CERTIFICATE, False, total)
+    made: StoredFile | None = None
+    try:
+        async with atomic():
+            order_id = await _insert_order(
+                principal, place, [Wanted(service, Decimal(1))], kind=ServiceKind.CERTIFICATE, status=status,
+                total=total, source=source, now=now, period_from=period_from, period_to=period_to,
+            )  # fmt: skip
+            order = await _load(order_id)
+            if status == S.ACCEPTED and rules.is_generated(service.document):
+                made = await _make_document(order, now)
+            elif status == S.ACCEPTED:
+                await _open_request(order, now, paid=False)
+            elif source == OrderSource.CALL_CENTRE:
+                await _tell(order, messages.ORDER_PLACED.name, {"amount": total}, "placed")
+    except BaseException:
+        if made is not None:
+            storage.delete(made.key)
+        raise
+    return Placed(order_id, S.DONE if made else status, total)
+
+
+async def _refuse_no_debt(place: OrderPlace) -> None:
+    balance = await ledger.balance_of(place.account_id)
+    if rules.no_debt_refused(balance):
+        raise Refused(
+            gettext(
+                "A certificate of no debt cannot be issued: personal account %(number)s owes %(amount)s as of "
+                "today. Pay the debt, and once the payment is credited, order the certificate again.",
+                number=place.number,
+                amount=format_money(balance),
+            )
+        )
+
+
+async def _load(order_id: int) -> OrderDetail:
+    row = await Order.select(Order.uid).where(Order.id == order_id).first()
+    assert row is not None
+    found = await queries.order_by_uid(row["uid"])
+    assert found is not None
+    return found
+
+
+# --- certificates the portal makes ---------------------------------------------------------------------------------
+
+
+def _document_title(order: OrderDetail) -> str:
+    if order.document_kind == DocumentKind.STATEMENT and order.period_from and order.period_to:
+        return gettext(
+            "Statement of personal account %(number)s, %(start)s – %(end)s",
+            number=order.account_number,
+            start=format_day(order.period_from, "LLLL y"),
+            end=format_day(order.period_to, "LLLL y"),
+        )
+    if order.document_kind == DocumentKind.RECEIPT_COPY and order.period_from:
+        return gettext("Copy of the receipt for %(month)s", month=format_day(order.period_from, "LLLL y"))
+    if order.document_kind == DocumentKind.NO_DEBT:
+        return gettext("Certificate of no debt, account %(number)s", number=order.account_number)
+    return order.summary
+
+
+async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:
+    """The PDF of a certificate the portal makes, from the ledger and receipts as billing keeps them."""
+    account = order.account_id
+    if order.document_kind == DocumentKind.STATEMENT:
+        assert order.period_from and order.period_to
+        data = await queries.statement_data(account, order.period_from, order.period_to)
+        assert data is not None
+        return pdf.statement_pdf(data, number=order.id, issued=now)
+    if order.document_kind == DocumentKind.NO_DEBT:
+        balance = await ledger.balance_of(account)
+        if rules.no_debt_refused(balance):
+            raise Refused(gettext("The account has a debt now, so a certificate of no debt cannot be issued."))
+        info = await billing_queries.account_info(account)
+        assert info is not None
+        return pdf.no_debt_pdf(
+            info, await queries.company(), balance, on=clock.local(now).date(), number=order.id, issued=now
+        )
+    if order.document_kind == DocumentKind.RECEIPT_COPY:
+        assert order.period_from
+        info = await billing_queries.account_info(account)
+        view = await billing_queries.receipt_view(account, order.period_from)
+        if info is None or view is None:
+            raise Refused(gettext("There is no receipt for this month."))
+        return billing_pdf.receipt_pdf(info, view, "")
+    raise ValueError(f"not a generated certificate: {order.document_kind}")
+
+
+async def _make_document(order: OrderDetail, now: datetime) -> StoredFile:
+    """Make the certificate, keep it with the order and finish the order (inside the caller's transaction)."""
+    with in_locale(DOCUMENT_LOCALE):
+        content = await _document_bytes(order, now)
+        title = _document_title(order)
+    stored = await storage.save_document(content)
+    await OrderDocument.insert(
+        OrderDocument(
+            order=order.id,
+            title=title[:255],
+            file_key=stored.key,
+            content_type=stored.content_type,
+            size=stored.size,
+            created_at=now,
+        )
+    )
+    await Order.update({Order.status: S.DONE, Order.updated_at: now}).where(Order.id == order.id)
+    return stored
+
+
+# --- the request that fulfils an order -------------------------------------------------------------------------
+
+_END_OF_SLOT = re.compile(r"(\d{1,2}):(\d{2})\s*$")
+
+
+def _deadline(day: date | None, slot: str) -> datetime | None:
+    """The end of the slot the resident chose on their day (the work is due by then)."""
+    if day is None:
+        return None
+    match = _END_OF_SLOT.search(slot)
+    hour, minute = (int(match[1]), int(match[2])) if match else (23, 59)
+    if hour > 23 or minute > 59:
+        hour, minute = 23, 59
+    return datetime.combine(day, time(hour, minute), clock.zone())
+
+
+def _request_text(order: OrderDetail, paid: bool) -> str:
+    """What the dispatcher reads: the items with their quantities and prices, when, who, the comment."""
+    parts = [gettext("Order No. %(number)s from the catalogue of paid services.", number=order.id)]
+    for item in order.items:
+        quantity = f" × {format_number(item.quantity, 2)}" if item.quantity != 1 else ""
+        price = format_money(item.amount) if item.amount is not None else gettext("price by quote")
+        parts.append(f"— {item.title}{quantity}: {price}")
+    if order.preferred_date:
+        parts.append(gettext("Preferred: %(day)s, %(slot)s", day=format_day(order.preferred_date), slot=order.slot))
+    if order.period_from:
+        parts.append(gettext("Period: %(start)s – %(end)s", start=format_day(order.period_from, "LLLL y"),
+                             end=format_day(order.period_to or order.period_from, "LLLL y")))  # fmt: skip
+    if order.total:
+        state = gettext("paid online") if paid else gettext("not paid")
+        parts.append(gettext("Total %(amount)s, %(state)s.", amount=format_money(order.total), state=state))
+    if order.comment:
+        parts.append(gettext("Comment: %(text)s", text=order.comment))
+    return "\n".join(parts)
+
+
+async def _open_request(order: OrderDetail, now: datetime, *, paid: bool) -> int:
+    """Open the order's request through the tickets domain (type «платная» when it costs money, flagged
+    «оплачено» when paid) and accept the order (inside the caller's transaction)."""
+    certificate = order.kind == ServiceKind.CERTIFICATE
+    unpaid_type = TicketType.CONSULTATION if certificate else TicketType.ORDINARY
+    ticket_type = TicketType.PAID if order.total else unpaid_type
+    with in_locale(DOCUMENT_LOCALE):
+        description = _request_text(order, paid)
+    opened = await tickets.open_ticket(
+        account_id=order.account_id,
+        category="certificate" if certificate else "paid_service",
+        ticket_type=ticket_type,
+        description=description,
+        source=Source.CALL_CENTRE if order.source == OrderSource.CALL_CENTRE else Source.PORTAL,
+        author_id=order.user_id,
+        author_name=order.user_name or order.payer_name,
+        contact_name=order.user_name or order.payer_name,
+        contact_phone=order.contact_phone,
+        deadline=_deadline(order.preferred_date, order.slot),
+        control_date=order.preferred_date,
+        paid_for=paid and bool(order.total),
+        now=now,
+    )
+    await Order.update({Order.ticket: opened.id, Order.status: S.ACCEPTED, Order.updated_at: now}).where(
+        Order.id == order.id
+    )
+    return opened.number
+
+
+# --- paying ------------------------------------------------------------------------------------------------------
+
+
+async def start_payment(principal: Principal, order: OrderDetail, base_url: str) -> str:
+    """The gateway's page for paying the order (accepting a quoted price is paying it): the open checkout of the
+    order while it lasts, else a new one."""
+    if not rules.may_pay(order.status, order.total):
+        raise Refused(gettext("This order cannot be paid now."))
+    assert order.total is not None
+    payment = order.payment
+    try:
+        if payment is not None and payment.may_continue:
+            url = await payments.continue_checkout(payment.batch)
+            if url:
+                return url
+        started = await payments.start_purpose_checkout(
+            principal,
+            account_id=order.account_id,
+            amount=order.total,
+            purpose=PaymentPurpose.ORDER,
+            reference=order.reference,
+            title=rules.order_title(order.id, [i.title for i in order.items]),
+            return_path=f"/services/orders/{order.id}/paid",
+            cancel_path=f"/services/orders/{order.id}/pay-cancel",
+            base_url=base_url,
+        )
+    except (payments.PaymentUnavailable, GatewayError) as exc:
+        log.warning("order %s: payment not started: %s", order.id, exc)
+        raise Refused(
+            gettext("The payment service is not available right now. Nothing was charged. Try again in a few minutes.")
+        ) from exc
+    return started.url
+
+
+async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:
+    """The payer is back from the gateway's page: ask the gateway at once (the webhook may come later)."""
+    batch = await payments.return_from_checkout(principal, session_id)
+    if batch is None:
+        return None
+    try:
+        return await payments.refresh_checkout(batch)
+    except GatewayError as exc:
+        log.info("order payment %s: gateway not asked yet: %s", batch, exc)
+        return PaymentStatus.PENDING
+
+
+async def payment_abandoned(order: OrderDetail) -> None:
+    """The payer left the gateway's page with «Cancel»: the checkout is closed; the order waits to be paid."""
+    if order.payment is not None and order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING):
+        try:
+            await payments.cancel_checkout(order.payment.batch)
+        except GatewayError as exc:
+            log.info("order %s: checkout not closed yet: %s", order.id, exc)
+
+
+async def _order_paid(reference: str, now: datetime) -> None:
+    """A payment of an order arrived (once; inside the payment's transaction): open its request flagged
+    «оплачено», or make its certificate. An order cancelled meanwhile keeps the money noted for the refund job."""
+    order = await queries.order_by_uid(reference.removeprefix("order:"))
+    if order is None:
+        log.warning("payment for an unknown order %s", reference)
+        return
+    claimed = (
+        await Order.update({Order.paid_at: now, Order.updated_at: now})
+        .where((Order.id == order.id) & Order.paid_at.is_null())
+        .returning(Order.status)
+    )
+    if not claimed or claimed[0]["status"] not in (S.AWAITING_PAYMENT, S.QUOTED):
+        return
+    order = await _load(order.id)
+    amount = order.payment.amount if order.payment else order.total
+    if order.kind == ServiceKind.CERTIFICATE and rules.is_generated(order.document_kind):
+        try:
+            async with atomic():
+                await _make_document(order, now)
+            await _tell(order, messages.DOCUMENT_READY.name, {}, "document")
+            return
+        except Refused:  # it cannot be issued after all: staff look at it (and refund it) from its request
+            pass
+    number = await _open_request(order, now, paid=True)
+    await _tell(order, messages.ORDER_PAID.name, {"amount": amount, "ticket": number}, "paid")
+
+
+async def _order_refunded(reference: str, now: datetime) -> None:
+    order = await queries.order_by_uid(reference.removeprefix("order:"))
+    if order is None:
+        return
+    done = (
+        await Order.update({Order.refunded_at: now, Order.updated_at: now})
+        .where((Order.id == order.id) & Order.refunded_at.is_null())
+        .returning(Order.id)
+    )
+    if done:
+        amount = order.payment.amount if order.payment else order.total
+        await _tell(order, messages.ORDER_REFUNDED.name, {"amount": amount}, "refunded")
+
+
+payments.register_purpose(PaymentPurpose.ORDER, paid=_order_paid, refunded=_order_refunded)
+
+
+# --- cancelling ----------------------------------------------------------------------------------------------------
+
+
+async def cancel(
+    principal: Principal, order: OrderDetail, *, by_staff: bool, reason: str, now: datetime
+) -> payments.RefundState | None:
+    """Cancel an order before work starts: its request is cancelled with it (all or nothing), then a paid order
+    is refunded through the gateway — once, however often the cancel is sent (the order is claimed by a
+    conditional update; the refund's key is derived from the payment)."""
+    if order.status == S.CANCELLED:
+        raise Refused(gettext("The order is already cancelled."))
+    if not rules.may_cancel(order.status, order.ticket_status):
+        raise Refused(gettext("Work on the order has started, so it cannot be cancelled. Write to the dispatcher."))
+    ticket = None
+    if order.ticket_id is not None:
+        load = ticket_queries.ticket_for_staff if by_staff else ticket_queries.ticket_for_resident
+        ticket = await load(principal, order.ticket_id)
+        if ticket is None:
+            raise Refused(gettext("You may not cancel this order's request."))
+    reason = reason.strip()[:255] or gettext("Cancelled by the resident")
+    async with atomic():
+        claimed = (
+            await Order.update(
+                {Order.status: S.CANCELLED, Order.cancelled_at: now, Order.cancel_reason: reason, Order.updated_at: now}
+            )
+            .where((Order.id == order.id) & (Order.status == order.status))
+            .returning(Order.paid_at)
+        )
+        if not claimed:
+            raise Refused(gettext("The order has just changed. Look at it again."))
+        if ticket is not None and by_staff:
+            await tickets.move_status(principal, ticket, Status.CANCELLED, reason, now)
+        elif ticket is not None:
+            await tickets.cancel_by_resident(principal, ticket, now)
+        if by_staff:
+            await audit.record(principal, "order.cancel", "order", order.id, {"status": [order.status, S.CANCELLED]})
+            await _tell(order, messages.ORDER_CANCELLED.name, {"reason": reason}, "cancelled")
+    if claimed[0]["paid_at"] is not None:
+        return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
+    await payment_abandoned(order)
+    return None
+
+
+async def retry_refunds(now: datetime | None = None, limit: int = 50) -> int:
+    """Refund cancelled orders whose money is still with us (the gateway was down, or a payment arrived after
+    the cancel); returns how many are refunded now."""
+    rows = (
+        await Order.select(Order.uid)
+        .where((Order.status == S.CANCELLED) & Order.paid_at.is_not_null() & Order.refunded_at.is_null())
+        .order_by(Order.id)
+        .limit(limit)
+    )
+    done = 0
+    for row in rows:
+        state = await payments.refund_purpose(PaymentPurpose.ORDER, queries.reference_of(row["uid"]), "Отмена заказа")
+        done += state == payments.RefundState.REFUNDED
+    return done
+
+
+@jobs.register("catalog-refunds", 600)
+async def _refund_job(now: datetime) -> None:
+    await retry_refunds(now)
+
+
+# --- the resident's rating ---------------------------------------------------------------------------------------
+
+
+async def rate(principal: Principal, order: OrderDetail, rating: int, feedback: str, now: datetime) -> None:
+    """The rating of a finished order is the rating of its request."""
+    if order.ticket_id is None or not rules.may_rate(order.ticket_status, order.rating):
+        raise Refused(gettext("This order cannot be rated now."))
+    ticket = await ticket_queries.ticket_for_resident(principal, order.ticket_id)
+    if ticket is None:
+        raise Refused(gettext("This order cannot be rated now."))
+    await tickets.rate_ticket(principal, ticket, rating, feedback, now)
+
+
+# --- staff ---------------------------------------------------------------------------------------------------------
+
+
+async def quote(principal: Principal, order: OrderDetail, amount: Decimal, note: str, now: datetime) -> None:
+    """Name the price of an order with a "from" price: the items priced in advance keep their price, the first
+    "from" item takes the rest; the resident accepts the price by paying it."""
+    if not rules.may_quote(order.status):
+        raise Refused(gettext("The price of this order can no longer be changed."))
+    fixed = sum((i.amount for i in order.items if i.price_kind != PriceKind.FROM and i.amount is not None), Decimal(0))
+    if amount < fixed:
+        raise Refused(
+            gettext("The price is below the services priced in advance (%(fixed)s).", fixed=format_money(fixed))
+        )
+    open_items = [i for i in order.items if i.price_kind == PriceKind.FROM]
+    async with atomic():
+        changed = (
+            await Order.update(
+                {
+                    Order.total_kopecks: to_kopecks(amount),
+                    Order.status: S.QUOTED,
+                    Order.quote_note: note,
+                    Order.quoted_at: now,
+                    Order.quoted_by: principal.user_id,
+                    Order.updated_at: now,
+                }
+            )
+            .where((Order.id == order.id) & (Order.status == order.status))
+            .returning(Order.id)
+        )
+        if not changed:
+            raise Refused(gettext("The order has just changed. Look at it again."))
+        for n, item in enumerate(open_items):
+            share = amount - fixed if n == 0 else Decimal(0)
+            await OrderItem.update({OrderItem.amount_kopecks: to_kopecks(share)}).where(OrderItem.id == item.id)
+        before = from_kopecks(to_kopecks(order.total)) if order.total is not None else None
+        await audit.record(principal, "order.quote", "order", order.id, {"total": [before, amount], "note": note})
+        await _tell(order, messages.QUOTE_READY.name, {"amount": amount, "note": note}, f"quote:{to_kopecks(amount)}")
+
+
+async def attach_document(principal: Principal, order: OrderDetail, upload: Any, title: str, now: datetime) -> int:
+    """Staff attach the document an order asked for (a PDF, or a photo of a paper): the resident downloads it from
+    the order; its request is told and finished."""
+    if order.status == S.CANCELLED:
+        raise Refused(gettext("The order is cancelled."))
+    try:
+        stored = await storage.save_document(upload)
+    except storage.UploadRefused as refused:
+        raise Refused(gettext("Attach a PDF file or a photo of the document (at most 10 MB).")) from refused
+    ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
+    try:
+        async with atomic():
+            row = await OrderDocument.insert(
+                OrderDocument(
+                    order=order.id,
+                    title=(title or _document_title(order))[:255],
+                    file_key=stored.key,
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    made_by=principal.user_id,
+                    created_at=now,
+                )
+            ).returning(OrderDocument.id)
+            if ticket is not None:
+                await tickets.post_message(
+                    principal, ticket, gettext("The document is ready: download it on the order's page."), (),
+                    by_staff=True, now=now,
+                )  # fmt: skip
+                if transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
+                    await tickets.move_status(principal, ticket, Status.DONE, "", now)
+            elif order.status in (S.ACCEPTED, S.IN_WORK):
+                await Order.update({Order.status: S.DONE, Order.updated_at: now}).where(Order.id == order.id)
+            await audit.record(principal, "order.document", "order", order.id, {"document": row[0]["id"]})
+            await _tell(order, messages.DOCUMENT_READY.name, {}, f"document:{row[0]['id']}")
+    except BaseException:
+        storage.delete(stored.key)
+        raise
+    return int(row[0]["id"])
+
+
+async def save_category(principal: Principal, category_id: int | None, values: dict[str, Any], now: datetime) -> int:
+    async with atomic():
+        if category_id is None:
+            row = ServiceCategory(**values, created_at=now, updated_at=now)
+            await row.save()
+            category_id = int(row.id)
+            await audit.record(principal, "catalog.category.create", "service_category", category_id, values)
+        else:
+            before = await queries.category(category_id)
+            changed: dict[Any, Any] = {getattr(ServiceCategory, k): v for k, v in values.items()}
+            changed[ServiceCategory.updated_at] = now
+            await ServiceCategory.update(changed).where(ServiceCategory.id == category_id)
+            changes = audit.diff(before.__dict__ if before else {}, values)
+            await audit.record(principal, "catalog.category.update", "service_category", category_id, changes)
+    return category_id
+
+
+async def save_service(
+    principal: Principal,
+    service_id: int | None,
+    values: dict[str, Any],
+    *,
+    complexes: Sequence[int],
+    houses: Sequence[int],
+    photo: StoredFile | None,
+    now: datetime,
+) -> int:
+    """Create or change a service of the catalogue and where it is offered. A manager of some houses changes
+    the houses of their own; the rest of the list (and the complexes) stays as an administrator set it."""
+    row: dict[Any, Any] = {getattr(PaidService, k): v for k, v in values.items() if k != "price"}
+    row[PaidService.price_kopecks] = to_kopecks(values["price"])
+    row[PaidService.updated_at] = now
+    if photo is not None:
+        row[PaidService.photo_key] = photo.key
+    before = await queries.service(service_id) if service_id is not None else None
+    async with atomic():
+        if service_id is None:
+            made = PaidService(**{column._meta.name: value for column, value in row.items()}, created_at=now)
+            await made.save()
+            service_id = int(made.id)
+        else:
+            await PaidService.update(row).where(PaidService.id == service_id)
+        await _set_availability(principal, service_id, complexes, houses)
+        plain = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+        changes = audit.diff(
+            {k: getattr(before, k, None) for k in plain} if before else {},
+            {**plain, "houses": list(houses), "complexes": list(complexes)},
+        )
+        action = "catalog.service.update" if before else "catalog.service.create"
+        await audit.record(principal, action, "paid_service", service_id, changes)
+    if before and photo is not None and before.photo_key:
+        storage.delete(before.photo_key)
+    return service_id
+
+
+async def _set_availability(
+    principal: Principal, service_id: int, complexes: Sequence[int], houses: Sequence[int]
+) -> None:
+    scope = principal.house_ids
+    if scope is None:
+        await ServiceAvailability.delete().where(ServiceAvailability.service == service_id)
+        wanted_complexes = list(complexes)
+    else:
+        await ServiceAvailability.delete().where(
+            (ServiceAvailability.service == service_id) & ServiceAvailability.house.is_in(sorted(scope) or [0])
+        )
+        houses = [h for h in houses if h in scope]
+        wanted_complexes = []
+    rows = [ServiceAvailability(service=service_id, complex=c) for c in wanted_complexes]
+    rows += [ServiceAvailability(service=service_id, house=h) for h in houses]
+    if rows:
+        await ServiceAvailability.insert(*rows)
+
+
+async def store_photo(upload: Any) -> StoredFile:
+    """A service's photo, cleaned as every uploaded image is (``UploadRefused`` when it is not one)."""
+    return await storage.save_image(upload)

@@ -1,0 +1,70 @@
+"""Providers of the records in the catalog's URLs: each loads the record only if the caller may see it, and
+answers 404 for a missing one and a forbidden one alike."""
+
+from __future__ import annotations
+
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+
+from portal.catalog import queries
+from portal.catalog.queries import DocumentView, OrderDetail, ServiceView
+from portal.core.security import Principal
+
+
+async def provide_resident_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
+    """An order of one of the resident's accounts."""
+    order = await queries.order_for_resident(principal, order_id)
+    if order is None:
+        raise NotFoundException()
+    return order
+
+
+async def provide_staff_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
+    """An order of the staff member's houses."""
+    order = await queries.order_for_staff(principal, order_id)
+    if order is None:
+        raise NotFoundException()
+    return order
+
+
+async def provide_resident_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
+    """A document of an order the resident may see."""
+    found = await queries.document(document_id)
+    if found is None:
+        raise NotFoundException()
+    await provide_resident_order(principal, found.order_id)
+    return found
+
+
+async def provide_staff_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
+    found = await queries.document(document_id)
+    if found is None:
+        raise NotFoundException()
+    await provide_staff_order(principal, found.order_id)
+    return found
+
+
+async def provide_service(service_id: int) -> ServiceView:
+    """A service of the catalogue (staff editing it)."""
+    found = await queries.service(service_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+async def provide_category(category_id: int) -> queries.CategoryView:
+    found = await queries.category(category_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+Caller = NamedDependency[Principal]
+LoadedOrder = NamedDependency[OrderDetail]
+LoadedDocument = NamedDependency[DocumentView]
+LoadedService = NamedDependency[ServiceView]
+LoadedCategory = NamedDependency[queries.CategoryView]
+
+RESIDENT = {"order": Provide(provide_resident_order), "document": Provide(provide_resident_document)}
+STAFF = {"order": Provide(provide_staff_order), "document": Provide(provide_staff_document)}
+CATALOGUE = {"service": Provide(provide_service), "category": Provide(provide_category)}

@@ -1,0 +1,874 @@
+"""Reads of the catalog: bounded, indexed, returning dataclasses. An order, a document or a service is loaded only
+for a caller who may see it (a resident's own accounts and house, a staff member's houses); every change is in
+``actions``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count, Sum
+
+from portal.billing import ledger
+from portal.billing import queries as billing_queries
+from portal.billing.queries import AccountInfo, Entry, PayeeInfo
+from portal.billing.tables import EntryKind
+from portal.catalog import rules
+from portal.catalog.tables import (
+    DocumentKind,
+    Order,
+    OrderDocument,
+    OrderItem,
+    OrderStatus,
+    PaidService,
+    PriceKind,
+    ServiceAvailability,
+    ServiceCategory,
+    ServiceKind,
+)
+from portal.core import clock
+from portal.core.address import full_address
+from portal.core.db import from_kopecks
+from portal.core.pagination import Page, PageRequest
+from portal.core.parse import parse_id
+from portal.core.search import normalise
+from portal.core.security import Principal
+from portal.housing.queries import house_scope
+from portal.housing.tables import PersonalAccount
+from portal.payments.queries import PaymentView, payments_for
+from portal.payments.tables import PaymentPurpose
+
+MAX_SERVICES = 500  # the catalogue of one company; the resident's list is read whole and searched in memory
+EXPORT_LIMIT = 100_000
+
+
+def slots() -> tuple[str, ...]:
+    """The time windows a resident picks from (setting ``CATALOG_SLOTS``)."""
+    return rules.parse_slots(os.environ.get("CATALOG_SLOTS"))
+
+
+def reference_of(uid: str) -> str:
+    """An order as the payments domain knows it."""
+    return f"order:{uid}"
+
+
+# --- where a resident orders for ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderPlace:
+    """A premises an order is for, through its personal account."""
+
+    account_id: int
+    number: str
+    premise_id: int
+    house_id: int
+    complex_id: int
+    payer_name: str
+    premise_kind: str
+    premise_number: str
+    house_address: str
+
+    @property
+    def address(self) -> str:
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
+
+
+def _place_columns() -> tuple[Any, ...]:
+    return (
+        PersonalAccount.id.as_alias("account_id"),
+        PersonalAccount.number,
+        PersonalAccount.premise.as_alias("premise_id"),
+        PersonalAccount.premise.house.as_alias("house_id"),
+        PersonalAccount.premise.house.complex.as_alias("complex_id"),
+        PersonalAccount.payer_name,
+        PersonalAccount.premise.kind.as_alias("premise_kind"),
+        PersonalAccount.premise.number.as_alias("premise_number"),
+        PersonalAccount.premise.house.address.as_alias("house_address"),
+    )
+
+
+async def places_of(principal: Principal, right: str = "view") -> list[OrderPlace]:
+    """The resident's premises (by account) with ``right`` on the account."""
+    ids = sorted(a for a in principal.account_ids if principal.may_on_account(a, right))
+    if not ids:
+        return []
+    rows = (
+        await PersonalAccount.select(*_place_columns())
+        .where(PersonalAccount.id.is_in(ids) & PersonalAccount.closed_on.is_null())
+        .order_by(PersonalAccount.number)
+    )
+    return [OrderPlace(**r) for r in rows]
+
+
+async def place_by_number(principal: Principal, number: str) -> OrderPlace | None:
+    """An account by its number in the staff member's houses (the call centre orders for its resident)."""
+    where = PersonalAccount.number == number.strip()[:32]
+    scope = house_scope(PersonalAccount.premise.house, principal)
+    if scope is not None:
+        where &= scope
+    row = await PersonalAccount.select(*_place_columns()).where(where).first()
+    return OrderPlace(**row) if row else None
+
+
+def choose_place(places: Sequence[OrderPlace], wanted: int | None) -> OrderPlace | None:
+    """The place asked for (``?account=``), else the first one."""
+    return next((p for p in places if p.account_id == wanted), places[0] if places else None)
+
+
+# --- the catalogue --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    id: int
+    title: str
+    icon: str
+    position: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    id: int
+    category_id: int
+    category_title: str
+    kind: str
+    title: str
+    description: str
+    photo_key: str | None
+    price_kind: str
+    price: Decimal
+    unit: str
+    duration_minutes: int
+    slots_per_day: int
+    executor_group: str
+    document: str
+    all_houses: bool
+    active: bool
+    position: int
+
+    @property
+    def is_certificate(self) -> bool:
+        return self.kind == ServiceKind.CERTIFICATE
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_kind == PriceKind.FIXED and self.price == 0
+
+    @property
+    def generated(self) -> bool:
+        return rules.is_generated(self.document)
+
+    def matches(self, query: str) -> bool:
+        words = normalise(query).split(" ")
+        text = normalise(f"{self.title} {self.description} {self.category_title}")
+        return all(w in text for w in words if w)
+
+
+def _service_columns() -> tuple[Any, ...]:
+    return (
+        PaidService.id,
+        PaidService.category.as_alias("category_id"),
+        PaidService.category.title.as_alias("category_title"),
+        PaidService.kind,
+        PaidService.title,
+        PaidService.description,
+        PaidService.photo_key,
+        PaidService.price_kind,
+        PaidService.price_kopecks,
+        PaidService.unit,
+        PaidService.duration_minutes,
+        PaidService.slots_per_day,
+        PaidService.executor_group,
+        PaidService.document,
+        PaidService.all_houses,
+        PaidService.active,
+        PaidService.position,
+    )
+
+
+def _service(row: dict[str, Any]) -> ServiceView:
+    values = dict(row)
+    values["price"] = from_kopecks(values.pop("price_kopecks"))
+    return ServiceView(**values)
+
+
+async def categories(*, active_only: bool = True) -> list[CategoryView]:
+    query = ServiceCategory.select(
+        ServiceCategory.id,
+        ServiceCategory.title,
+        ServiceCategory.icon,
+        ServiceCategory.position,
+        ServiceCategory.active,
+    )
+    if active_only:
+        query = query.where(ServiceCategory.active.eq(True))
+    rows = await query.order_by(ServiceCategory.position).order_by(ServiceCategory.id).limit(200)
+    return [CategoryView(**r) for r in rows]
+
+
+def _offered_in(house_id: int, complex_id: int) -> Any:
+    """Services offered in a house: everywhere, or named for its house or its complex."""
+    named = ServiceAvailability.select(ServiceAvailability.service).where(
+        (ServiceAvailability.house == house_id) | (ServiceAvailability.complex == complex_id)
+    )
+    return PaidService.all_houses.eq(True) | PaidService.id.is_in(named)
+
+
+async def offered(place: OrderPlace, *, category: int | None = None, q: str = "") -> list[ServiceView]:
+    """The active services of active categories offered at the place's house, in the catalogue's order
+    (searched by words of the title, description and section)."""
+    where = (
+        PaidService.active.eq(True)
+        & PaidService.category.active.eq(True)
+        & _offered_in(place.house_id, place.complex_id)
+    )
+    if category is not None:
+        where &= PaidService.category == category
+    rows = (
+        await PaidService.select(*_service_columns())
+        .where(where)
+        .order_by(PaidService.category.position)
+        .order_by(PaidService.position)
+        .order_by(PaidService.id)
+        .limit(MAX_SERVICES)
+    )
+    services = [_service(r) for r in rows]
+    return [s for s in services if s.matches(q)] if q.strip() else services
+
+
+async def offered_service(place: OrderPlace, service_id: int) -> ServiceView | None:
+    """A service if it is active and offered at the place's house (None for a missing or hidden one alike)."""
+    row = (
+        await PaidService.select(*_service_columns())
+        .where(
+            (PaidService.id == service_id)
+            & PaidService.active.eq(True)
+            & PaidService.category.active.eq(True)
+            & _offered_in(place.house_id, place.complex_id)
+        )
+        .first()
+    )
+    return _service(row) if row else None
+
+
+async def offered_services(place: OrderPlace, service_ids: Iterable[int]) -> dict[int, ServiceView]:
+    ids = sorted(set(service_ids))[: rules.MAX_ITEMS * 2]
+    if not ids:
+        return {}
+    rows = await PaidService.select(*_service_columns()).where(
+        PaidService.id.is_in(ids)
+        & PaidService.active.eq(True)
+        & PaidService.category.active.eq(True)
+        & _offered_in(place.house_id, place.complex_id)
+    )
+    return {r["id"]: _service(r) for r in rows}
+
+
+async def service_photo(service_id: int) -> str | None:
+    row = await PaidService.select(PaidService.photo_key).where(PaidService.id == service_id).first()
+    return row["photo_key"] if row else None
+
+
+async def booked(service_ids: Iterable[int], days: Sequence[date]) -> dict[tuple[int, date], int]:
+    """How many orders (not cancelled) each service has on each of ``days``."""
+    ids = sorted(set(service_ids))
+    if not ids or not days:
+        return {}
+    rows = (
+        await OrderItem.select(OrderItem.service, OrderItem.order.preferred_date.as_alias("day"), Count().as_alias("n"))
+        .where(
+            OrderItem.service.is_in(ids)
+            & (OrderItem.order.preferred_date >= min(days))
+            & (OrderItem.order.preferred_date <= max(days))
+            & (OrderItem.order.status != OrderStatus.CANCELLED)
+        )
+        .group_by(OrderItem.service, OrderItem.order.preferred_date)
+    )
+    return {(r["service"], _as_date(r["day"])): int(r["n"]) for r in rows}
+
+
+def _as_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# --- orders ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    uid: str
+    kind: str
+    status: str  # as stored
+    shown: OrderStatus  # as people are shown it (rules.shown_status)
+    source: str
+    created_at: datetime
+    preferred_date: date | None
+    slot: str
+    total: Decimal | None
+    needs_quote: bool
+    paid_at: datetime | None
+    refunded_at: datetime | None
+    account_id: int
+    account_number: str
+    house_id: int
+    address: str
+    user_id: int | None
+    ticket_id: int | None
+    ticket_number: int | None
+    ticket_status: str | None
+    rating: int | None
+    summary: str = ""  # «Вызов сантехника и ещё 1»
+    categories: tuple[str, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return reference_of(self.uid)
+
+    @property
+    def active(self) -> bool:
+        return self.shown in rules.ACTIVE
+
+    @property
+    def may_cancel(self) -> bool:
+        return rules.may_cancel(self.status, self.ticket_status)
+
+    @property
+    def may_pay(self) -> bool:
+        return rules.may_pay(self.status, self.total)
+
+    @property
+    def may_rate(self) -> bool:
+        return rules.may_rate(self.ticket_status, self.rating)
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_at is not None and self.refunded_at is None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    service_id: int
+    title: str
+    price_kind: str
+    unit: str
+    unit_price: Decimal
+    quantity: Decimal
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    order_id: int
+    title: str
+    file_key: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OrderDetail(OrderRow):
+    comment: str = ""
+    contact_phone: str = ""
+    quote_note: str = ""
+    quoted_at: datetime | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    payer_name: str = ""
+    user_name: str = ""
+    feedback: str = ""
+    items: tuple[ItemView, ...] = ()
+    documents: tuple[DocumentView, ...] = ()
+    payment: PaymentView | None = None
+    document_kind: str = DocumentKind.NONE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _order_columns() -> tuple[Any, ...]:
+    return (
+        Order.id,
+        Order.uid,
+        Order.kind,
+        Order.status,
+        Order.source,
+        Order.created_at,
+        Order.preferred_date,
+        Order.slot,
+        Order.total_kopecks,
+        Order.needs_quote,
+        Order.paid_at,
+        Order.refunded_at,
+        Order.account.as_alias("account_id"),
+        Order.account.number.as_alias("account_number"),
+        Order.house.as_alias("house_id"),
+        Order.house.address.as_alias("house_address"),
+        Order.user.as_alias("user_id"),
+        Order.premise.kind.as_alias("premise_kind"),
+        Order.premise.number.as_alias("premise_number"),
+        Order.ticket.as_alias("ticket_id"),
+        Order.ticket.number.as_alias("ticket_number"),
+        Order.ticket.status.as_alias("ticket_status"),
+        Order.ticket.rating.as_alias("rating"),
+    )
+
+
+def _detail_columns() -> tuple[Any, ...]:
+    return (
+        *_order_columns(),
+        Order.comment,
+        Order.contact_phone,
+        Order.quote_note,
+        Order.quoted_at,
+        Order.period_from,
+        Order.period_to,
+        Order.cancelled_at,
+        Order.cancel_reason,
+        Order.account.payer_name.as_alias("payer_name"),
+        Order.user.full_name.as_alias("user_name"),
+        Order.ticket.feedback.as_alias("feedback"),
+    )
+
+
+def _total(row: dict[str, Any]) -> Decimal | None:
+    if row["needs_quote"] and row["status"] == OrderStatus.QUOTE_REQUESTED:
+        return None
+    return from_kopecks(row["total_kopecks"])
+
+
+def _row_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    values["total"] = _total(values)
+    values.pop("total_kopecks")
+    address = full_address(values.pop("house_address"), values.pop("premise_kind"), values.pop("premise_number"))
+    values["address"] = address
+    values["shown"] = rules.shown_status(values["status"], values["ticket_status"])
+    return values
+
+
+async def _summaries(order_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """The items' titles and sections of each order (one query)."""
+    if not order_ids:
+        return {}
+    rows = (
+        await OrderItem.select(OrderItem.order, OrderItem.title, OrderItem.category.title.as_alias("category"))
+        .where(OrderItem.order.is_in(list(order_ids)))
+        .order_by(OrderItem.order)
+        .order_by(OrderItem.position)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for r in rows:
+        found.setdefault(r["order"], []).append((r["title"], r["category"] or ""))
+    return found
+
+
+def _summary(items: list[tuple[str, str]]) -> str:
+    if not items:
+        return ""
+    return items[0][0] if len(items) == 1 else f"{items[0][0]} +{len(items) - 1}"
+
+
+async def _rows(rows: Sequence[dict[str, Any]]) -> list[OrderRow]:
+    summaries = await _summaries([r["id"] for r in rows])
+    found = []
+    for row in rows:
+        items = summaries.get(row["id"], [])
+        found.append(
+            OrderRow(
+                **_row_values(row),
+                summary=_summary(items),
+                categories=tuple(dict.fromkeys(c for _, c in items)),
+            )
+        )
+    return found
+
+
+def _resident_scope(principal: Principal) -> Any:
+    ids = sorted(a for a in principal.account_ids if principal.may_on_account(a, "view"))
+    return Order.account.is_in(ids) if ids else None
+
+
+async def orders_of_resident(principal: Principal, page: PageRequest) -> Page[OrderRow]:
+    scope = _resident_scope(principal)
+    if scope is None:
+        return Page([], 0, page.number, page.size)
+    total = await Order.count().where(scope)
+    rows = (
+        await Order.select(*_order_columns())
+        .where(scope)
+        .order_by(Order.created_at, ascending=False)
+        .order_by(Order.id, ascending=False)
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return Page(await _rows(rows), total, page.number, page.size)
+
+
+async def active_orders_of(principal: Principal, limit: int = 3) -> list[OrderRow]:
+    """The resident's orders still under way, newest first (the home page's section)."""
+    scope = _resident_scope(principal)
+    if scope is None:
+        return []
+    rows = (
+        await Order.select(*_order_columns())
+        .where(scope & (Order.status != OrderStatus.CANCELLED) & (Order.status != OrderStatus.DONE))
+        .order_by(Order.created_at, ascending=False)
+        .limit(limit * 3)
+    )
+    return [r for r in await _rows(rows) if r.active][:limit]
+
+
+async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
+    if row is None:
+        return None
+    items = (
+        await OrderItem.select(
+            OrderItem.id,
+            OrderItem.service.as_alias("service_id"),
+            OrderItem.title,
+            OrderItem.price_kind,
+            OrderItem.unit,
+            OrderItem.unit_price_kopecks,
+            OrderItem.quantity,
+            OrderItem.amount_kopecks,
+            OrderItem.service.document.as_alias("document"),
+            OrderItem.category.title.as_alias("category"),
+        )
+        .where(OrderItem.order == row["id"])
+        .order_by(OrderItem.position)
+        .limit(rules.MAX_ITEMS)
+    )
+    documents = await documents_of(row["id"])
+    payment = (await payments_for(PaymentPurpose.ORDER, [reference_of(row["uid"])])).get(reference_of(row["uid"]))
+    values = _row_values(row)
+    return OrderDetail(
+        **values,
+        summary=_summary([(i["title"], i["category"]) for i in items]),
+        categories=tuple(dict.fromkeys(i["category"] for i in items)),
+        items=tuple(
+            ItemView(
+                id=i["id"],
+                service_id=i["service_id"],
+                title=i["title"],
+                price_kind=i["price_kind"],
+                unit=i["unit"],
+                unit_price=from_kopecks(i["unit_price_kopecks"]),
+                quantity=Decimal(str(i["quantity"])),
+                amount=from_kopecks(i["amount_kopecks"]) if i["amount_kopecks"] is not None else None,
+            )
+            for i in items
+        ),
+        documents=tuple(documents),
+        payment=payment,
+        document_kind=items[0]["document"] if items else DocumentKind.NONE,
+    )
+
+
+async def order_for_resident(principal: Principal, order_id: int) -> OrderDetail | None:
+    """An order of one of the resident's accounts, or None (missing and someone else's alike)."""
+    scope = _resident_scope(principal)
+    if scope is None:
+        return None
+    return await _detail(await Order.select(*_detail_columns()).where((Order.id == order_id) & scope).first())
+
+
+async def order_for_staff(principal: Principal, order_id: int) -> OrderDetail | None:
+    """An order of the staff member's houses, or None (missing and out of scope alike)."""
+    where = Order.id == order_id
+    scope = house_scope(Order.house, principal)
+    if scope is not None:
+        where &= scope
+    return await _detail(await Order.select(*_detail_columns()).where(where).first())
+
+
+async def order_by_uid(uid: str) -> OrderDetail | None:
+    """An order by its reference (the payments domain hands it back by this), for actions."""
+    return await _detail(await Order.select(*_detail_columns()).where(Order.uid == uid[:36]).first())
+
+
+async def documents_of(order_id: int) -> list[DocumentView]:
+    rows = (
+        await OrderDocument.select(
+            OrderDocument.id,
+            OrderDocument.order.as_alias("order_id"),
+            OrderDocument.title,
+            OrderDocument.file_key,
+            OrderDocument.content_type,
+            OrderDocument.size,
+            OrderDocument.created_at,
+        )
+        .where(OrderDocument.order == order_id)
+        .order_by(OrderDocument.id)
+        .limit(20)
+    )
+    return [DocumentView(**r) for r in rows]
+
+
+async def document(document_id: int) -> DocumentView | None:
+    row = (
+        await OrderDocument.select(
+            OrderDocument.id,
+            OrderDocument.order.as_alias("order_id"),
+            OrderDocument.title,
+            OrderDocument.file_key,
+            OrderDocument.content_type,
+            OrderDocument.size,
+            OrderDocument.created_at,
+        )
+        .where(OrderDocument.id == document_id)
+        .first()
+    )
+    return DocumentView(**row) if row else None
+
+
+# --- staff lists --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffFilter:
+    status: str = ""
+    category: int | None = None
+    house: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    paid: str = ""  # "yes" | "no" | ""
+    number: str = ""  # an order number or an account number
+
+
+def _status_where(status: str) -> Any:
+    """Orders people are shown in ``status``: by the stored status before the request opens, by the request's
+    status after (rules.shown_status in SQL)."""
+    from_ticket = [t for t, shown in rules.FOLLOWS_TICKET.items() if shown == status]
+    where = Order.ticket.is_null() & (Order.status == status)
+    if from_ticket:
+        where |= (
+            Order.ticket.is_not_null()
+            & (Order.status != OrderStatus.CANCELLED)
+            & Order.ticket.status.is_in(sorted(from_ticket))
+        )
+    if status == OrderStatus.CANCELLED:
+        where |= Order.status == OrderStatus.CANCELLED
+    return where
+
+
+def _staff_where(principal: Principal, f: StaffFilter) -> Any:
+    zone = clock.zone()
+    where = Order.id > 0
+    scope = house_scope(Order.house, principal)
+    if scope is not None:
+        where &= scope
+    if f.status in OrderStatus.__members__.values():
+        where &= _status_where(f.status)
+    if f.category is not None:
+        where &= Order.id.is_in(OrderItem.select(OrderItem.order).where(OrderItem.category == f.category))
+    if f.house is not None:
+        where &= Order.house == f.house
+    if f.date_from:
+        where &= Order.created_at >= datetime.combine(f.date_from, datetime.min.time(), zone)
+    if f.date_to:
+        where &= Order.created_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), zone)
+    if f.paid == "yes":
+        where &= Order.paid_at.is_not_null() & Order.refunded_at.is_null()
+    elif f.paid == "no":
+        where &= Order.paid_at.is_null()
+    number = f.number.strip()[:20]
+    if number:
+        order_id = parse_id(number)
+        by_account = Order.account.number == number
+        where &= (by_account | (Order.id == order_id)) if order_id is not None else by_account
+    return where
+
+
+async def staff_orders(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[OrderRow]:
+    where = _staff_where(principal, f)
+    total = await Order.count().where(where)
+    rows = (
+        await Order.select(*_order_columns())
+        .where(where)
+        .order_by(Order.created_at, ascending=False)
+        .order_by(Order.id, ascending=False)
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return Page(await _rows(rows), total, page.number, page.size)
+
+
+async def staff_orders_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[OrderRow]:
+    """Every order the filter finds in the staff member's houses, newest first, read in chunks by id."""
+    where = _staff_where(principal, f)
+    found: list[OrderRow] = []
+    last_id: int | None = None
+    while len(found) < limit:
+        query = Order.select(*_order_columns()).where(where)
+        if last_id is not None:
+            query = query.where(Order.id < last_id)
+        chunk = await query.order_by(Order.id, ascending=False).limit(1000)
+        if not chunk:
+            break
+        found.extend(await _rows(chunk))
+        last_id = chunk[-1]["id"]
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class SalesLine:
+    """Paid orders of one service in one month: how many and for how much (refunded orders left out)."""
+
+    service_id: int
+    title: str
+    month: date
+    count: int
+    amount: Decimal
+
+
+async def sales(principal: Principal, year: int, house: int | None = None) -> list[SalesLine]:
+    """Sales by service and month of ``year`` (by the day paid, in the company's zone): one grouped query a month."""
+    zone = clock.zone()
+    scope = house_scope(OrderItem.order.house, principal)
+    found: list[SalesLine] = []
+    for month in rules.months(date(year, 1, 1), date(year, 12, 1)):
+        start = datetime.combine(month, datetime.min.time(), zone)
+        end_month = rules.months(month, month + timedelta(days=31))[-1]
+        end = datetime.combine(end_month, datetime.min.time(), zone)
+        where = (
+            (OrderItem.order.paid_at >= start)
+            & (OrderItem.order.paid_at < end)
+            & OrderItem.order.refunded_at.is_null()
+            & OrderItem.amount_kopecks.is_not_null()
+        )
+        if scope is not None:
+            where &= scope
+        if house is not None:
+            where &= OrderItem.order.house == house
+        rows = await (
+            OrderItem.select(
+                OrderItem.service,
+                OrderItem.service.title.as_alias("title"),
+                Count().as_alias("n"),
+                Sum(OrderItem.amount_kopecks).as_alias("total"),
+            )
+            .where(where)
+            .group_by(OrderItem.service, OrderItem.service.title)
+        )
+        found.extend(
+            SalesLine(r["service"], r["title"], month, int(r["n"]), from_kopecks(int(r["total"] or 0))) for r in rows
+        )
+    return found
+
+
+# --- the catalogue for staff ------------------------------------------------------------------------------------
+
+
+async def all_services(category: int | None = None) -> list[ServiceView]:
+    """Every service, hidden ones too, in the catalogue's order."""
+    query = PaidService.select(*_service_columns())
+    if category is not None:
+        query = query.where(PaidService.category == category)
+    rows = (
+        await query.order_by(PaidService.category.position)
+        .order_by(PaidService.position)
+        .order_by(PaidService.id)
+        .limit(MAX_SERVICES)
+    )
+    return [_service(r) for r in rows]
+
+
+async def service(service_id: int) -> ServiceView | None:
+    row = await PaidService.select(*_service_columns()).where(PaidService.id == service_id).first()
+    return _service(row) if row else None
+
+
+async def category(category_id: int) -> CategoryView | None:
+    row = (
+        await ServiceCategory.select(
+            ServiceCategory.id,
+            ServiceCategory.title,
+            ServiceCategory.icon,
+            ServiceCategory.position,
+            ServiceCategory.active,
+        )
+        .where(ServiceCategory.id == category_id)
+        .first()
+    )
+    return CategoryView(**row) if row else None
+
+
+@dataclass(frozen=True)
+class Availability:
+    complexes: frozenset[int]
+    houses: frozenset[int]
+
+
+async def availability_of(service_id: int) -> Availability:
+    rows = (
+        await ServiceAvailability.select(ServiceAvailability.complex, ServiceAvailability.house)
+        .where(ServiceAvailability.service == service_id)
+        .limit(1000)
+    )
+    return Availability(
+        complexes=frozenset(r["complex"] for r in rows if r["complex"]),
+        houses=frozenset(r["house"] for r in rows if r["house"]),
+    )
+
+
+# --- what certificates are made of (billing's reads) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementData:
+    """A statement of a personal account for whole months: the balance at the start, every ledger entry of the
+    months in order, and the balance at the end (positive: a debt)."""
+
+    account: AccountInfo
+    company: PayeeInfo | None
+    start: date
+    end: date
+    opening: Decimal
+    entries: tuple[Entry, ...]
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + sum((e.amount for e in self.entries), Decimal("0.00"))
+
+    @property
+    def charged(self) -> Decimal:
+        return sum((e.amount for e in self.entries if e.amount > 0), Decimal("0.00"))
+
+    @property
+    def paid(self) -> Decimal:
+        return -sum((e.amount for e in self.entries if e.amount < 0), Decimal("0.00"))
+
+
+async def statement_data(account_id: int, start: date, end: date) -> StatementData | None:
+    """The ledger of ``start`` … ``end`` (whole months) as billing keeps it: one bounded read per month."""
+    account = await billing_queries.account_info(account_id)
+    if account is None:
+        return None
+    snapshots = await ledger.latest_snapshots([account_id], before=start)
+    opening = from_kopecks(snapshots[account_id]["closing_kopecks"]) if account_id in snapshots else Decimal("0.00")
+    entries: list[Entry] = []
+    for month in rules.months(start, end):
+        entries.extend(await billing_queries.entries_of_period(account_id, month, list(EntryKind)))
+    entries.sort(key=lambda e: (e.period, e.occurred_at, e.id))
+    payees = await billing_queries.payees()
+    return StatementData(account, payees[0] if payees else None, start, end, opening, tuple(entries))
+
+
+async def company() -> PayeeInfo | None:
+    payees = await billing_queries.payees()
+    return payees[0] if payees else None
+
+
+async def receipt_months(account_id: int) -> list[date]:
+    """The months a receipt was issued for, newest first (a receipt copy is one of them)."""
+    return [r.period for r in await billing_queries.receipts_of(account_id, limit=36)]

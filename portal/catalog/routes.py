@@ -1,0 +1,317 @@
+"""Resident pages of the catalog: the catalogue of their house (sections, search), a service's page, the order
+being put together (kept in the session), placing and paying it, certificates, the orders and each order's page
+(its request, payment, documents, cancel, rating). Staff pages are in routes_staff.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from portal.catalog import actions, deps, forms, queries, rules, texts
+from portal.catalog.deps import Caller, LoadedDocument, LoadedOrder
+from portal.catalog.queries import OrderPlace, ServiceView
+from portal.catalog.tables import DocumentKind, PriceKind
+from portal.core import clock, storage
+from portal.core.i18n import format_day, format_money, gettext
+from portal.core.pagination import page_request
+from portal.core.parse import parse_decimal, parse_id
+from portal.core.security import Principal, resident, signed_in
+from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.payments.actions import RefundState
+from portal.settings import get_settings
+
+CART = "catalog_cart"
+SERVICE_RIGHT = "tickets"  # services open a request: a resident with the right to requests orders them
+
+
+# --- the order being put together, kept in the session ----------------------------------------------------------
+
+
+def cart_of(request: Request) -> list[tuple[int, Decimal]]:
+    """(service id, quantity) of the services put in the order, as typed values (anything else is dropped)."""
+    found: list[tuple[int, Decimal]] = []
+    raw = request.session.get(CART)
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, list) or len(entry) != 2:
+            continue
+        service_id, quantity = parse_id(entry[0]), parse_decimal(entry[1], places=2, whole_digits=4)
+        if service_id is not None and quantity is not None and quantity > 0:
+            found.append((service_id, quantity))
+    return found[: rules.MAX_ITEMS]
+
+
+def save_cart(request: Request, items: list[tuple[int, Decimal]]) -> None:
+    request.session[CART] = [[service_id, str(quantity)] for service_id, quantity in items[: rules.MAX_ITEMS]]
+
+
+async def _place(principal: Principal, wanted: object, right: str = "view") -> tuple[list[OrderPlace], OrderPlace]:
+    places = await queries.places_of(principal, right)
+    place = queries.choose_place(places, parse_id(wanted))
+    if place is None:
+        raise NotFoundException()
+    return places, place
+
+
+def _day_choices(full: set[date], today: date) -> list[tuple[str, str]]:
+    return [
+        (d.isoformat(), format_day(d, "EEE, d MMMM") + (" — " + gettext("fully booked") if d in full else ""))
+        for d in rules.bookable_days(today)
+    ]
+
+
+async def _full_days(services: list[ServiceView], today: date) -> set[date]:
+    days = rules.bookable_days(today)
+    booked = await queries.booked([s.id for s in services], days)
+    return {d for d in days for s in services if rules.is_full(s.slots_per_day, booked.get((s.id, d), 0))}
+
+
+async def _cart_lines(place: OrderPlace, cart: list[tuple[int, Decimal]]) -> list[actions.Wanted]:
+    """The services of the order as the place's house offers them now (priced now)."""
+    offered = await queries.offered_services(place, [sid for sid, _ in cart])
+    return [actions.Wanted(offered[sid], q) for sid, q in cart if sid in offered]
+
+
+async def _cart_page(
+    request: Request, principal: Principal, form: forms.CheckoutForm | None = None, status_code: int = 200
+) -> Template:
+    cart = cart_of(request)
+    wanted_place = form.account_id if form and form.account_id else request.query_params.get("account")
+    places, place = await _place(principal, wanted_place, SERVICE_RIGHT)
+    wanted = await _cart_lines(place, cart)
+    today = clock.today_local()
+    full = await _full_days([w.service for w in wanted], today)
+    lines = actions._lines(wanted)
+    return render(
+        request, "catalog/cart.html", status_code=status_code, places=places, place=place, wanted=wanted,
+        lines=lines, missing=len(cart) - len(wanted), total=rules.order_total(ln.amount for ln in lines),
+        quote=rules.needs_quote(lines), days=_day_choices(full, today), slots=queries.slots(),
+        form=form or forms.CheckoutForm(typed={"phone": ""}), **texts.words(),
+    )  # fmt: skip
+
+
+class ResidentCatalog(Controller):
+    """The catalogue of the resident's house, a service's page, and the order being put together."""
+
+    path = "/services"
+    opt = resident()
+
+    @get("/", name="catalog:index")
+    async def index(
+        self, request: Request, principal: Caller, account: str = "", category: str = "", q: str = ""
+    ) -> Template:
+        places, place = await _place(principal, account)
+        chosen = parse_id(category)
+        services = await queries.offered(place, category=chosen, q=q[:100])
+        sections = await queries.categories()
+        return render(
+            request, "catalog/index.html", block="list", places=places, place=place, services=services,
+            sections=sections, chosen=chosen, q=q[:100], in_cart=len(cart_of(request)), **texts.words(),
+        )  # fmt: skip
+
+    @get("/{service_id:int}", name="catalog:service")
+    async def service(self, request: Request, principal: Caller, service_id: int, account: str = "") -> Template:
+        places, place = await _place(principal, account)
+        found = await queries.offered_service(place, service_id)
+        if found is None:
+            raise NotFoundException()
+        return await _service_page(request, found, places, place)
+
+    @get("/photos/{service_id:int}", name="catalog:photo", opt=signed_in())
+    async def photo(self, service_id: int) -> Response[Any]:
+        key = await queries.service_photo(service_id)
+        if not key:
+            raise NotFoundException()
+        return storage.response_for(key, "image/jpeg", "service.jpg")
+
+    @post("/cart", name="catalog:cart_add", status_code=200)
+    async def add(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        places, place = await _place(principal, data.get("account"))
+        found = await queries.offered_service(place, parse_id(data.get("service")) or 0)
+        if found is None or found.is_certificate:
+            raise NotFoundException()
+        quantity, errors = forms.read_quantity(data, found.price_kind, found.unit)
+        if quantity is None:
+            return await _service_page(request, found, places, place, errors, dict(data), 422)
+        cart = [(sid, q) for sid, q in cart_of(request) if sid != found.id]
+        save_cart(request, [*cart, (found.id, quantity)])
+        flash(request, gettext("«%(title)s» is in your order.", title=found.title))
+        return see_other(request, f"/services/cart?account={place.account_id}")
+
+    @get("/cart", name="catalog:cart")
+    async def cart(self, request: Request, principal: Caller) -> Template:
+        return await _cart_page(request, principal)
+
+    @post("/cart/remove", name="catalog:cart_remove", status_code=200)
+    async def remove(self, request: Request, data: FormData) -> Response[Any]:
+        service_id = parse_id(data.get("service"))
+        save_cart(request, [(sid, q) for sid, q in cart_of(request) if sid != service_id])
+        return see_other(request, "/services/cart")
+
+    @post("/cart/order", name="catalog:checkout", status_code=200)
+    async def checkout(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        places = await queries.places_of(principal, SERVICE_RIGHT)
+        form = forms.read_checkout(data, [p.account_id for p in places], queries.slots(), clock.today_local())
+        place = queries.choose_place(places, form.account_id)
+        wanted = await _cart_lines(place, cart_of(request)) if place else []
+        if form.errors or place is None or not wanted or len(wanted) < len(cart_of(request)):
+            if not form.errors:
+                form.errors.general.append(_cart_problem(wanted))
+            return await _cart_page(request, principal, form, 422)
+        assert form.day is not None
+        placed = await actions.order_services(
+            principal, place, wanted, day=form.day, slot=form.slot, comment=form.comment, phone=form.phone,
+            now=clock.now(),
+        )  # fmt: skip
+        save_cart(request, [])
+        return await _after_placing(request, principal, placed)
+
+    @post("/{service_id:int}/document", name="catalog:certificate", status_code=200)
+    async def certificate(
+        self, request: Request, principal: Caller, service_id: int, data: FormData
+    ) -> Response[Any] | Template:
+        places, place = await _place(principal, data.get("account"))
+        found = await queries.offered_service(place, service_id)
+        if found is None or not found.is_certificate:
+            raise NotFoundException()
+        months = await queries.receipt_months(place.account_id) if found.document == DocumentKind.RECEIPT_COPY else []
+        form = forms.read_document(data, found.document, [p.account_id for p in places], _this_month(), months)
+        place = queries.choose_place(places, form.account_id)
+        if form.errors or place is None:
+            return await _service_page(request, found, places, place or places[0], form.errors, dict(data), 422)
+        placed = await actions.order_document(
+            principal, place, found, period_from=form.period_from, period_to=form.period_to, now=clock.now()
+        )
+        return await _after_placing(request, principal, placed)
+
+
+def _cart_problem(wanted: list[actions.Wanted]) -> str:
+    if not wanted:
+        return gettext("The order is empty. Add a service from the catalogue first.")
+    return gettext("Some services are not offered at these premises. Remove them or choose other premises.")
+
+
+def _this_month() -> date:
+    today = clock.today_local()
+    return date(today.year, today.month, 1)
+
+
+async def _service_page(
+    request: Request,
+    service: ServiceView,
+    places: list[OrderPlace],
+    place: OrderPlace,
+    errors: FormErrors | None = None,
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    months = await queries.receipt_months(place.account_id) if service.document == DocumentKind.RECEIPT_COPY else []
+    return render(
+        request, "catalog/service.html", status_code=status_code, service=service, places=places, place=place,
+        errors=errors or FormErrors(), typed=typed or {}, receipt_months=months, this_month=_this_month(),
+        per_unit=service.price_kind == PriceKind.PER_UNIT, **texts.words(),
+    )  # fmt: skip
+
+
+async def _after_placing(request: Request, principal: Principal, placed: actions.Placed) -> Response[Any]:
+    """After an order: straight to the gateway's page when it is to be paid now, else to the order."""
+    if placed.status == rules.S.AWAITING_PAYMENT:
+        order = await queries.order_for_resident(principal, placed.id)
+        assert order is not None
+        url = await actions.start_payment(principal, order, get_settings().base_url)
+        return Redirect(path=url, status_code=303)  # another site: a plain redirect, never an HTMX swap
+    flash(request, _placed_message(placed.status))
+    return see_other(request, f"/services/orders/{placed.id}")
+
+
+def _placed_message(status: str) -> str:
+    if status == rules.S.QUOTE_REQUESTED:
+        return gettext("The order is placed. We will name the price and let you know; then you accept it and pay.")
+    if status == rules.S.DONE:
+        return gettext("The document is ready. Download it below.")
+    return gettext("The order is placed.")
+
+
+# --- the resident's orders ---------------------------------------------------------------------------------------
+
+
+class ResidentOrders(Controller):
+    """The resident's orders and the page of each: its request, payment, documents, cancel and rating."""
+
+    path = "/services/orders"
+    opt = resident()
+    dependencies = deps.RESIDENT
+
+    @get("/", name="catalog:orders")
+    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+        orders = await queries.orders_of_resident(principal, page_request(page, size))
+        return render(request, "catalog/orders.html", page=orders, **texts.words())
+
+    @get("/{order_id:int}", name="catalog:order")
+    async def detail(self, request: Request, order: LoadedOrder) -> Template:
+        return render(request, "catalog/order.html", order=order, staff=False, **texts.words())
+
+    @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
+    async def pay(self, principal: Caller, order: LoadedOrder) -> Response[Any]:
+        url = await actions.start_payment(principal, order, get_settings().base_url)
+        return Redirect(path=url, status_code=303)
+
+    @get("/{order_id:int}/paid", name="catalog:paid")
+    async def paid(
+        self, request: Request, principal: Caller, order: LoadedOrder, session_id: str = ""
+    ) -> Response[Any]:
+        status = await actions.come_back(principal, session_id[:80])
+        if status is None:
+            raise NotFoundException()
+        if status == "succeeded":
+            flash(request, gettext("Payment received. The order is passed to the dispatcher."))
+        elif status == "failed":
+            flash(request, gettext("The payment did not go through. Nothing was charged; you can try again."), "error")
+        else:
+            flash(request, gettext("The payment is being processed; the page will show it when the bank confirms."))
+        return Redirect(path=f"/services/orders/{order.id}", status_code=303)
+
+    @get("/{order_id:int}/pay-cancel", name="catalog:pay_cancel")
+    async def pay_cancel(self, request: Request, order: LoadedOrder) -> Response[Any]:
+        await actions.payment_abandoned(order)
+        flash(request, gettext("The payment is cancelled; nothing was charged. The order waits to be paid."), "info")
+        return Redirect(path=f"/services/orders/{order.id}", status_code=303)
+
+    @get("/{order_id:int}/cancel", name="catalog:cancel_confirm")
+    async def cancel_confirm(self, request: Request, order: LoadedOrder) -> Template:
+        return render(request, "catalog/cancel.html", order=order, **texts.words())
+
+    @post("/{order_id:int}/cancel", name="catalog:cancel", status_code=200)
+    async def cancel(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
+        refund = await actions.cancel(principal, order, by_staff=False, reason="", now=clock.now())
+        flash(request, cancelled_message(refund, order))
+        return see_other(request, f"/services/orders/{order.id}")
+
+    @post("/{order_id:int}/rate", name="catalog:rate", status_code=200)
+    async def rate(self, request: Request, principal: Caller, order: LoadedOrder, data: FormData) -> Response[Any]:
+        rating, feedback = forms.read_rating(data)
+        if rating is None:
+            flash(request, gettext("Choose a rating from 1 to 5."), "error")
+        else:
+            await actions.rate(principal, order, rating, feedback, clock.now())
+            flash(request, gettext("Thank you for the rating!"))
+        return see_other(request, f"/services/orders/{order.id}")
+
+    @get("/documents/{document_id:int}", name="catalog:document")
+    async def document(self, document: LoadedDocument) -> Response[Any]:
+        name = "document.pdf" if document.content_type == "application/pdf" else "document.jpg"
+        return storage.response_for(document.file_key, document.content_type, name)
+
+
+def cancelled_message(refund: RefundState | None, order: queries.OrderDetail) -> str:
+    """What a cancel did with the money."""
+    paid = order.payment.amount if order.payment else order.total
+    if refund == RefundState.REFUNDED:
+        return gettext("The order is cancelled; %(amount)s is returned to the card.", amount=format_money(paid))
+    if refund in (RefundState.PENDING, RefundState.FAILED):
+        return gettext("The order is cancelled; the money will be returned to the card shortly.")
+    return gettext("The order is cancelled.")

@@ -1,0 +1,447 @@
+"""Staff pages of the catalog: the orders of their houses (filters, CSV/XLSX of exactly the filtered rows), an
+order's page (quote, attach a document, cancel), sales by service and month, call-centre mode (an operator
+orders for a resident by the account number), and the catalogue itself (sections and services)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Template
+from openpyxl import Workbook
+
+from portal.catalog import actions, deps, forms, queries, rules, texts
+from portal.catalog.deps import Caller, LoadedCategory, LoadedDocument, LoadedOrder, LoadedService
+from portal.catalog.queries import OrderPlace
+from portal.catalog.routes import cancelled_message
+from portal.catalog.tables import DocumentKind, ExecutorGroup, OrderSource, OrderStatus, PriceKind, Unit
+from portal.core import clock, storage
+from portal.core.i18n import gettext, lazy
+from portal.core.pagination import page_request
+from portal.core.parse import parse_decimal, parse_id, parse_int
+from portal.core.security import Principal, StaffRole, staff
+from portal.core.web import FormData, FormErrors, MultipartData, flash, form_value, render, see_other
+from portal.housing.queries import houses_in_scope
+from portal.housing.tables import Complex
+from portal.tickets.filters import csv_safe
+
+R = StaffRole
+VIEW = (R.MANAGER, R.DISPATCHER, R.OPERATOR, R.ACCOUNTANT)
+WORK = (R.MANAGER, R.DISPATCHER, R.OPERATOR)
+QUOTE = (R.MANAGER, R.DISPATCHER)
+SALES = (R.MANAGER, R.ACCOUNTANT)
+CATALOGUE = (R.MANAGER,)
+
+EXPORT_HEADER = (
+    lazy("Order No."),
+    lazy("Date"),
+    lazy("Status"),
+    lazy("Services"),
+    lazy("Sections"),
+    lazy("Address"),
+    lazy("Account"),
+    lazy("Preferred day"),
+    lazy("Amount"),
+    lazy("Paid"),
+    lazy("Request No."),
+)
+
+
+def _filter(request: Request) -> queries.StaffFilter:
+    return queries.StaffFilter(**forms.read_staff_filter(request.query_params))
+
+
+def _export_rows(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
+    return [
+        [
+            r.id,
+            clock.local(r.created_at).strftime("%d.%m.%Y %H:%M"),
+            texts.status_label(r.shown),
+            csv_safe(r.summary),
+            csv_safe(", ".join(r.categories)),
+            csv_safe(r.address),
+            csv_safe(r.account_number),
+            r.preferred_date.strftime("%d.%m.%Y") if r.preferred_date else "",
+            r.total if r.total is not None else "",
+            gettext("yes") if r.paid else gettext("no"),
+            r.ticket_number or "",
+        ]
+        for r in rows
+    ]
+
+
+def _csv(rows: Sequence[queries.OrderRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([h() for h in EXPORT_HEADER])
+    for row in _export_rows(rows):
+        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(rows: Sequence[queries.OrderRow]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(gettext("Orders"))
+    sheet.append([h() for h in EXPORT_HEADER])
+    for row in _export_rows(rows):
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+async def _choices(principal: Principal) -> dict[str, Any]:
+    return {
+        "houses": [(h.id, h.address) for h in await houses_in_scope(principal)],
+        "sections": [(c.id, c.title) for c in await queries.categories(active_only=False)],
+        "statuses": [(s.value, texts.status_label(s)) for s in OrderStatus],
+    }
+
+
+def _order_page(request: Request, principal: Principal, order: queries.OrderDetail, **extra: Any) -> Template:
+    return render(
+        request, "catalog/staff_order.html", order=order, staff=True, may_quote=principal.has_role(*QUOTE),
+        may_work=principal.has_role(*WORK), may_see_payment=principal.has_role(R.ACCOUNTANT, R.MANAGER, R.OPERATOR),
+        quote=extra.pop("quote", None) or forms.QuoteForm(), **extra, **texts.words(),
+    )  # fmt: skip
+
+
+class StaffOrders(Controller):
+    """Orders of the staff member's houses."""
+
+    path = "/staff/orders"
+    opt = staff(*VIEW)
+    dependencies = deps.STAFF
+
+    @get("/", name="catalog:staff_orders")
+    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+        f = _filter(request)
+        orders = await queries.staff_orders(principal, f, page_request(page, size))
+        return render(
+            request, "catalog/staff_list.html", block="list", page=orders, f=f, may_order=principal.has_role(*WORK),
+            **await _choices(principal), **texts.words(),
+        )  # fmt: skip
+
+    @get("/export.csv", name="catalog:staff_csv")
+    async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
+        rows = await queries.staff_orders_export(principal, _filter(request))
+        return _download(_csv(rows), "text/csv; charset=utf-8", "orders.csv")
+
+    @get("/export.xlsx", name="catalog:staff_xlsx")
+    async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
+        rows = await queries.staff_orders_export(principal, _filter(request))
+        return _download(
+            _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "orders.xlsx"
+        )
+
+    @get("/sales", name="catalog:sales", opt=staff(*SALES))
+    async def sales(self, request: Request, principal: Caller, year: str = "", house: str = "") -> Template:
+        this_year = clock.today_local().year
+        chosen = parse_int(year, low=2000, high=this_year + 1) or this_year
+        lines = await queries.sales(principal, chosen, parse_id(house))
+        return render(
+            request, "catalog/staff_sales.html", year=chosen, years=list(range(this_year, this_year - 5, -1)),
+            table=sales_table(lines, chosen), house=parse_id(house), **await _choices(principal),
+        )  # fmt: skip
+
+    @get("/new", name="catalog:staff_new", opt=staff(*WORK))
+    async def new(self, request: Request, principal: Caller, account: str = "") -> Template:
+        place = await queries.place_by_number(principal, account) if account.strip() else None
+        if account.strip() and place is None:
+            flash(request, gettext("No account with this number in your houses."), "error")
+        return await _new_page(request, principal, place, account.strip()[:20])
+
+    @post("/new", name="catalog:staff_create", opt=staff(*WORK), status_code=200)
+    async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        place = await queries.place_by_number(principal, form_value(data, "number"))
+        if place is None:
+            flash(request, gettext("No account with this number in your houses."), "error")
+            return see_other(request, "/staff/orders/new")
+        if form_value(data, "kind") == "certificate":
+            return await _order_certificate(request, principal, place, data)
+        return await _order_services(request, principal, place, data)
+
+    @get("/{order_id:int}", name="catalog:staff_order")
+    async def detail(self, request: Request, principal: Caller, order: LoadedOrder) -> Template:
+        return _order_page(request, principal, order)
+
+    @post("/{order_id:int}/quote", name="catalog:staff_quote", opt=staff(*QUOTE), status_code=200)
+    async def quote(
+        self, request: Request, principal: Caller, order: LoadedOrder, data: FormData
+    ) -> Response[Any] | Template:
+        form = forms.read_quote(data)
+        if form.errors or form.amount is None:
+            return _order_page(request, principal, order, quote=form, status_code=422)
+        await actions.quote(principal, order, form.amount, form.note, clock.now())
+        flash(request, gettext("The price is sent to the resident."))
+        return see_other(request, f"/staff/orders/{order.id}")
+
+    @post("/{order_id:int}/documents", name="catalog:staff_attach", opt=staff(*WORK), status_code=200)
+    async def attach(
+        self, request: Request, principal: Caller, order: LoadedOrder, data: MultipartData
+    ) -> Response[Any]:
+        upload = data.get("file")
+        if not storage.is_upload(upload):
+            flash(request, gettext("Choose the file of the document."), "error")
+            return see_other(request, f"/staff/orders/{order.id}")
+        await actions.attach_document(principal, order, upload, form_value(data, "title")[:255], clock.now())
+        flash(request, gettext("The document is attached; the resident can download it from the order."))
+        return see_other(request, f"/staff/orders/{order.id}")
+
+    @post("/{order_id:int}/cancel", name="catalog:staff_cancel", opt=staff(*WORK), status_code=200)
+    async def cancel(self, request: Request, principal: Caller, order: LoadedOrder, data: FormData) -> Response[Any]:
+        reason = forms.read_cancel_reason(data)
+        refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
+        flash(request, cancelled_message(refund, order))
+        return see_other(request, f"/staff/orders/{order.id}")
+
+    @get("/documents/{document_id:int}", name="catalog:staff_document")
+    async def document(self, document: LoadedDocument) -> Response[Any]:
+        name = "document.pdf" if document.content_type == "application/pdf" else "document.jpg"
+        return storage.response_for(document.file_key, document.content_type, name)
+
+
+def sales_table(lines: Sequence[queries.SalesLine], year: int) -> dict[str, Any]:
+    """Services × months: how many and for how much, with the totals of each row and column."""
+    months = rules.months(date(year, 1, 1), date(year, 12, 1))
+    rows: dict[int, dict[str, Any]] = {}
+    for line in lines:
+        row = rows.setdefault(line.service_id, {"title": line.title, "cells": {}, "count": 0, "amount": Decimal(0)})
+        row["cells"][line.month] = line
+        row["count"] += line.count
+        row["amount"] += line.amount
+    totals = {m: sum((ln.amount for ln in lines if ln.month == m), Decimal(0)) for m in months}
+    return {
+        "months": months,
+        "rows": sorted(rows.values(), key=lambda r: (-r["amount"], r["title"])),
+        "totals": totals,
+        "count": sum(ln.count for ln in lines),
+        "amount": sum((ln.amount for ln in lines), Decimal(0)),
+    }
+
+
+async def _new_page(
+    request: Request,
+    principal: Principal,
+    place: OrderPlace | None,
+    number: str,
+    errors: FormErrors | None = None,
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    services = await queries.offered(place) if place else []
+    return render(
+        request, "catalog/staff_new.html", status_code=status_code, place=place, number=number,
+        services=[s for s in services if not s.is_certificate], certificates=[s for s in services if s.is_certificate],
+        days=[(d.isoformat(), d) for d in rules.bookable_days(clock.today_local())], slots=queries.slots(),
+        errors=errors or FormErrors(), typed=typed or {}, **texts.words(),
+    )  # fmt: skip
+
+
+def _wanted_of(data: dict[str, Any], services: Sequence[queries.ServiceView], errors: FormErrors) -> list[Any]:
+    """The services the operator ticked (per unit: with a quantity)."""
+    wanted = []
+    for service in services:
+        typed = form_value(data, f"q_{service.id}")
+        if not typed:
+            continue
+        if service.price_kind != PriceKind.PER_UNIT:
+            wanted.append(actions.Wanted(service, Decimal(1)))
+            continue
+        quantity = parse_decimal(typed, places=rules.quantity_places(service.unit), whole_digits=4)
+        if rules.quantity_problem(service.price_kind, service.unit, quantity) or quantity is None:
+            errors.add(f"q_{service.id}", gettext("Give how much is needed as a number, e.g. 2."))
+        else:
+            wanted.append(actions.Wanted(service, quantity))
+    return wanted[: rules.MAX_ITEMS]
+
+
+async def _order_services(request: Request, principal: Principal, place: OrderPlace, data: FormData) -> Any:
+    offered = [s for s in await queries.offered(place) if not s.is_certificate]
+    form = forms.read_checkout(data, [place.account_id], queries.slots(), clock.today_local())
+    wanted = _wanted_of(data, offered, form.errors)
+    if not wanted and not form.errors:
+        form.errors.general.append(gettext("Tick at least one service."))
+    if form.errors or form.day is None:
+        return await _new_page(request, principal, place, place.number, form.errors, dict(data), 422)
+    placed = await actions.order_services(
+        principal, place, wanted, day=form.day, slot=form.slot, comment=form.comment, phone=form.phone,
+        now=clock.now(), source=OrderSource.CALL_CENTRE,
+    )  # fmt: skip
+    flash(request, gettext("Order No. %(number)s is placed for the resident.", number=placed.id))
+    return see_other(request, f"/staff/orders/{placed.id}")
+
+
+async def _order_certificate(request: Request, principal: Principal, place: OrderPlace, data: FormData) -> Any:
+    certificates = {s.id: s for s in await queries.offered(place) if s.is_certificate}
+    service = certificates.get(parse_id(form_value(data, "certificate")) or 0)
+    if service is None:
+        errors = FormErrors(fields={"certificate": gettext("Choose the certificate.")})
+        return await _new_page(request, principal, place, place.number, errors, dict(data), 422)
+    months = await queries.receipt_months(place.account_id) if service.document == DocumentKind.RECEIPT_COPY else []
+    this_month = clock.today_local().replace(day=1)
+    form = forms.read_document(data, service.document, [place.account_id], this_month, months)
+    if form.errors:
+        return await _new_page(request, principal, place, place.number, form.errors, dict(data), 422)
+    placed = await actions.order_document(
+        principal, place, service, period_from=form.period_from, period_to=form.period_to, now=clock.now(),
+        source=OrderSource.CALL_CENTRE,
+    )  # fmt: skip
+    flash(request, gettext("Order No. %(number)s is placed for the resident.", number=placed.id))
+    return see_other(request, f"/staff/orders/{placed.id}")
+
+
+# --- the catalogue ---------------------------------------------------------------------------------------------
+
+
+async def _service_form_page(
+    request: Request,
+    principal: Principal,
+    service: queries.ServiceView | None,
+    form: forms.ServiceForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    availability = (
+        await queries.availability_of(service.id) if service else queries.Availability(frozenset(), frozenset())
+    )
+    if form is None:
+        form = forms.ServiceForm(typed=_typed_of(service), complexes=sorted(availability.complexes),
+                                 houses=sorted(availability.houses))  # fmt: skip
+    complexes = await Complex.select(Complex.id, Complex.name).order_by(Complex.name).limit(100)
+    return render(
+        request, "catalog/staff_service.html", status_code=status_code, service=service, form=form,
+        sections=[(c.id, c.title) for c in await queries.categories(active_only=False)],
+        houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
+        complexes=[(c["id"], c["name"]) for c in complexes] if principal.house_ids is None else [],
+        price_kinds=[(k.value, texts.PRICE_KIND_LABELS[k]()) for k in PriceKind],
+        units=[(u.value, texts.unit_label(u)) for u in Unit if u],
+        groups=[(g.value, texts.group_label(g)) for g in ExecutorGroup],
+        documents=[(d.value, texts.DOCUMENT_LABELS[d]()) for d in DocumentKind], **texts.words(),
+    )  # fmt: skip
+
+
+def _typed_of(service: queries.ServiceView | None) -> dict[str, Any]:
+    if service is None:
+        return {
+            "price_kind": PriceKind.FIXED, "duration": "60", "slots": "4", "all_houses": True, "active": True,
+            "executor_group": ExecutorGroup.HANDYMEN, "document": DocumentKind.NONE, "price": "", "position": "0",
+        }  # fmt: skip
+    return {
+        "title": service.title, "description": service.description, "category": str(service.category_id),
+        "price_kind": service.price_kind, "price": str(service.price).replace(".", ","), "unit": service.unit,
+        "duration": str(service.duration_minutes), "slots": str(service.slots_per_day),
+        "executor_group": service.executor_group, "document": service.document, "position": str(service.position),
+        "all_houses": service.all_houses, "active": service.active,
+    }  # fmt: skip
+
+
+async def _save_service(
+    request: Request, principal: Principal, service: queries.ServiceView | None, data: MultipartData
+) -> Any:
+    sections = [c.id for c in await queries.categories(active_only=False)]
+    form = forms.read_service(data, sections)
+    photo = None
+    if not form.errors and storage.is_upload(data.get("photo")):
+        try:
+            photo = await actions.store_photo(data["photo"])
+        except storage.UploadRefused:
+            form.errors.add("photo", gettext("The photo must be a picture (JPEG, PNG, WebP) of at most 10 MB."))
+    if form.errors:
+        return await _service_form_page(request, principal, service, form, 422)
+    saved = await actions.save_service(
+        principal, service.id if service else None, form.values, complexes=form.complexes, houses=form.houses,
+        photo=photo, now=clock.now(),
+    )  # fmt: skip
+    flash(request, gettext("The service is saved."))
+    return see_other(request, f"/staff/catalog/services/{saved}")
+
+
+class StaffCatalogue(Controller):
+    """The catalogue: sections and services, their prices and where they are offered (managers, admins)."""
+
+    path = "/staff/catalog"
+    opt = staff(*CATALOGUE)
+    dependencies = deps.CATALOGUE
+
+    @get("/", name="catalog:staff_catalogue")
+    async def index(self, request: Request, section: str = "") -> Template:
+        # ``section``, not ``category``: the controller's ``category`` is the provider of an edited section.
+        chosen = parse_id(section)
+        services = await queries.all_services(chosen)
+        sections = await queries.categories(active_only=False)
+        return render(
+            request,
+            "catalog/staff_catalogue.html",
+            services=services,
+            sections=sections,
+            chosen=chosen,
+            **texts.words(),
+        )
+
+    @get("/services/new", name="catalog:staff_service_new")
+    async def new_service(self, request: Request, principal: Caller) -> Template:
+        return await _service_form_page(request, principal, None)
+
+    @post("/services/new", name="catalog:staff_service_create", status_code=200)
+    async def create_service(self, request: Request, principal: Caller, data: MultipartData) -> Any:
+        return await _save_service(request, principal, None, data)
+
+    @get("/services/{service_id:int}", name="catalog:staff_service")
+    async def edit_service(self, request: Request, principal: Caller, service: LoadedService) -> Template:
+        return await _service_form_page(request, principal, service)
+
+    @post("/services/{service_id:int}", name="catalog:staff_service_update", status_code=200)
+    async def update_service(
+        self, request: Request, principal: Caller, service: LoadedService, data: MultipartData
+    ) -> Any:
+        return await _save_service(request, principal, service, data)
+
+    @get("/categories/new", name="catalog:staff_category_new")
+    async def new_category(self, request: Request) -> Template:
+        return render(
+            request, "catalog/staff_category.html", category=None, typed={"active": True}, errors=FormErrors()
+        )
+
+    @post("/categories/new", name="catalog:staff_category_create", status_code=200)
+    async def create_category(self, request: Request, principal: Caller, data: FormData) -> Any:
+        return await _save_category(request, principal, None, data)
+
+    @get("/categories/{category_id:int}", name="catalog:staff_category")
+    async def edit_category(self, request: Request, category: LoadedCategory) -> Template:
+        typed = {
+            "title": category.title,
+            "icon": category.icon,
+            "position": category.position,
+            "active": category.active,
+        }
+        return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=FormErrors())
+
+    @post("/categories/{category_id:int}", name="catalog:staff_category_update", status_code=200)
+    async def update_category(
+        self, request: Request, principal: Caller, category: LoadedCategory, data: FormData
+    ) -> Any:
+        return await _save_category(request, principal, category, data)
+
+
+async def _save_category(
+    request: Request, principal: Principal, category: queries.CategoryView | None, data: FormData
+) -> Any:
+    values, errors = forms.read_category(data)
+    if errors:
+        typed = {k: form_value(data, k) for k in ("title", "icon", "position")} | {"active": values["active"]}
+        return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
+                      status_code=422)  # fmt: skip
+    await actions.save_category(principal, category.id if category else None, values, clock.now())
+    flash(request, gettext("The section is saved."))
+    return see_other(request, "/staff/catalog")

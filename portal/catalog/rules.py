@@ -1,0 +1,258 @@
+"""Rules of paid services and certificates: prices and amounts, days and slots, the order's life (what it shows,
+who may cancel it and when), quotes, and which certificate may be issued.
+
+Plain functions over plain data: no I/O, no clock (``today`` is an argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from portal.catalog.tables import DocumentKind, OrderStatus, PriceKind, ServiceKind, Unit
+from portal.tickets import rules as ticket_rules
+
+KOPECK = Decimal("0.01")
+MAX_PRICE = Decimal("1000000.00")
+MAX_QUANTITY = Decimal("1000")
+MAX_ITEMS = 10  # services in one order
+HORIZON_DAYS = 30  # how far ahead a preferred day may be
+MAX_STATEMENT_MONTHS = 36
+MAX_COMMENT = 2000
+# Time windows a resident picks from (setting CATALOG_SLOTS overrides them).
+DEFAULT_SLOTS = ("09:00–12:00", "12:00–15:00", "15:00–18:00", "18:00–21:00")
+
+S = OrderStatus
+
+
+# --- prices and amounts -----------------------------------------------------------------------------------------
+
+
+def quantity_places(unit: str) -> int:
+    """Digits after the comma a quantity may have: square metres to the hundredth, hours by the half, items whole."""
+    return {Unit.SQUARE_METRE: 2, Unit.HOUR: 1}.get(unit, 0)
+
+
+def quantity_problem(price_kind: str, unit: str, quantity: Decimal | None) -> str | None:
+    """Why a quantity is not accepted («invalid», «too_large», «not_whole»), or None."""
+    if price_kind != PriceKind.PER_UNIT:
+        return None if quantity == 1 else "invalid"
+    if quantity is None or quantity <= 0:
+        return "invalid"
+    if quantity > MAX_QUANTITY:
+        return "too_large"
+    if unit == Unit.HOUR and (quantity * 2) != (quantity * 2).to_integral_value():
+        return "not_whole"
+    if quantity != quantity.quantize(Decimal(1).scaleb(-quantity_places(unit))):
+        return "not_whole"
+    return None
+
+
+def line_amount(price_kind: str, unit_price: Decimal, quantity: Decimal) -> Decimal | None:
+    """What one item costs: the price, or the price × quantity rounded half up to kopecks; None for a "from"
+    price, which staff quote."""
+    if price_kind == PriceKind.FROM:
+        return None
+    if price_kind == PriceKind.PER_UNIT:
+        return (unit_price * quantity).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return unit_price.quantize(KOPECK)
+
+
+def order_total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The total of an order's items, or None while any item waits for its quote."""
+    total = Decimal("0.00")
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
+def quote_problem(amount: Decimal | None) -> str | None:
+    """A quoted price is a positive amount within the catalogue's limit."""
+    if amount is None:
+        return "invalid"
+    if amount <= 0:
+        return "too_small"
+    if amount > MAX_PRICE:
+        return "too_large"
+    return None
+
+
+def price_problem(price_kind: str, amount: Decimal | None, unit: str) -> str | None:
+    """A catalogue price: zero (free) or more, within the limit; a price per unit names its unit."""
+    if amount is None or amount < 0:
+        return "invalid"
+    if amount > MAX_PRICE:
+        return "too_large"
+    if price_kind == PriceKind.PER_UNIT and unit == Unit.NONE:
+        return "no_unit"
+    if price_kind == PriceKind.FROM and amount == 0:
+        return "invalid"
+    return None
+
+
+# --- days and slots ------------------------------------------------------------------------------------------------
+
+
+def bookable_days(today: date, horizon: int = HORIZON_DAYS) -> list[date]:
+    """The days a resident may ask for: from tomorrow, ``horizon`` days ahead."""
+    return [today + timedelta(days=n) for n in range(1, horizon + 1)]
+
+
+def day_problem(day: date | None, today: date, horizon: int = HORIZON_DAYS) -> str | None:
+    if day is None:
+        return "missing"
+    if day <= today:
+        return "past"
+    if day > today + timedelta(days=horizon):
+        return "too_far"
+    return None
+
+
+def is_full(slots_per_day: int, booked: int) -> bool:
+    """A service takes ``slots_per_day`` orders a day (0: no limit)."""
+    return slots_per_day > 0 and booked >= slots_per_day
+
+
+def parse_slots(setting: str | None) -> tuple[str, ...]:
+    """The time windows of the CATALOG_SLOTS setting («09:00–12:00, 12:00–15:00»), or the default ones."""
+    slots = tuple(s.strip() for s in (setting or "").split(",") if s.strip())
+    return slots or DEFAULT_SLOTS
+
+
+# --- the order's life ------------------------------------------------------------------------------------------
+
+T = ticket_rules.Status
+FOLLOWS_TICKET: dict[str, OrderStatus] = {
+    T.NEW: S.ACCEPTED,
+    T.ACCEPTED: S.ACCEPTED,
+    T.REOPENED: S.ACCEPTED,
+    T.IN_WORK: S.IN_WORK,
+    T.DONE: S.DONE,
+    T.CLOSED: S.DONE,
+    T.CANCELLED: S.CANCELLED,
+}
+ACTIVE = frozenset({S.QUOTE_REQUESTED, S.QUOTED, S.AWAITING_PAYMENT, S.ACCEPTED, S.IN_WORK})
+# Stored statuses an order has before it is paid for (no request yet).
+UNPAID = frozenset({S.QUOTE_REQUESTED, S.QUOTED, S.AWAITING_PAYMENT})
+
+
+def shown_status(stored: str, ticket_status: str | None) -> OrderStatus:
+    """What people are shown: the stored status until the order's request is open, then the request's."""
+    if stored == S.CANCELLED:
+        return S.CANCELLED
+    if ticket_status is None:
+        return OrderStatus(stored)
+    return FOLLOWS_TICKET.get(ticket_status, OrderStatus(stored))
+
+
+def may_cancel(stored: str, ticket_status: str | None) -> bool:
+    """An order is cancelled before work starts: before it is paid, or while its request is not in work yet
+    (the request's own rule for a resident cancelling it)."""
+    if stored in (S.CANCELLED, S.DONE):
+        return False
+    if ticket_status is None:
+        return stored in UNPAID or stored == S.ACCEPTED
+    return ticket_rules.resident_may_cancel(ticket_status)
+
+
+def may_pay(stored: str, total: Decimal | None) -> bool:
+    """The resident pays an order that has its price (fixed, or quoted and accepted by paying) and is unpaid."""
+    return stored in (S.AWAITING_PAYMENT, S.QUOTED) and total is not None and total > 0
+
+
+def may_quote(stored: str) -> bool:
+    """Staff name (or correct) the price until the resident has paid."""
+    return stored in (S.QUOTE_REQUESTED, S.QUOTED)
+
+
+def may_rate(ticket_status: str | None, rating: int | None) -> bool:
+    return ticket_status is not None and ticket_rules.resident_may_rate(ticket_status, rating)
+
+
+def first_status(kind: str, needs_quote: bool, total: Decimal | None) -> OrderStatus:
+    """How a new order starts: waiting for a quote, for payment, or (free) accepted at once."""
+    if needs_quote or total is None:
+        return S.QUOTE_REQUESTED
+    if total > 0:
+        return S.AWAITING_PAYMENT
+    return S.ACCEPTED
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item as the resident asked for it, priced from the catalogue now."""
+
+    service_id: int
+    title: str
+    price_kind: str
+    unit: str
+    unit_price: Decimal
+    quantity: Decimal
+
+    @property
+    def amount(self) -> Decimal | None:
+        return line_amount(self.price_kind, self.unit_price, self.quantity)
+
+
+def needs_quote(lines: Sequence[Line]) -> bool:
+    return any(line.price_kind == PriceKind.FROM for line in lines)
+
+
+def order_title(number: int, titles: Sequence[str]) -> str:
+    """The order as the payer's bank statement names it: «Заказ №12: Вызов сантехника и ещё 2»."""
+    if not titles:
+        return f"Заказ №{number}"
+    more = f" и ещё {len(titles) - 1}" if len(titles) > 1 else ""
+    return f"Заказ №{number}: {titles[0]}{more}"
+
+
+# --- certificates ------------------------------------------------------------------------------------------------
+
+
+class StatementProblem(StrEnum):
+    MISSING = "missing"
+    ORDER = "order"  # the first month after the last
+    FUTURE = "future"
+    TOO_LONG = "too_long"
+
+
+def months(start: date, end: date) -> list[date]:
+    """The first days of the months from ``start`` to ``end`` inclusive."""
+    found: list[date] = []
+    current = date(start.year, start.month, 1)
+    while current <= end:
+        found.append(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return found
+
+
+def statement_problem(start: date | None, end: date | None, current: date) -> StatementProblem | None:
+    """A statement covers whole months from ``start`` to ``end``, none after the current one, at most 36."""
+    if start is None or end is None:
+        return StatementProblem.MISSING
+    if start > end:
+        return StatementProblem.ORDER
+    if end > current:
+        return StatementProblem.FUTURE
+    if len(months(start, end)) > MAX_STATEMENT_MONTHS:
+        return StatementProblem.TOO_LONG
+    return None
+
+
+def no_debt_refused(balance: Decimal) -> bool:
+    """A certificate of no debt is issued only when the ledger owes nothing (an overpayment is no debt)."""
+    return balance > 0
+
+
+def is_generated(document: str) -> bool:
+    """Certificates the portal makes from its own data at once; the others are made by staff."""
+    return document in (DocumentKind.STATEMENT, DocumentKind.NO_DEBT, DocumentKind.RECEIPT_COPY)
+
+
+def kind_of(document: str) -> ServiceKind:
+    return ServiceKind.SERVICE if document == DocumentKind.NONE else ServiceKind.CERTIFICATE

@@ -1,0 +1,118 @@
+"""The words of the catalog's pages: statuses and their badges, prices as people read them, units, teams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from portal.catalog.tables import DocumentKind, ExecutorGroup, OrderStatus, PriceKind, Unit
+from portal.core.i18n import format_money, format_number, gettext, lazy
+
+S = OrderStatus
+
+STATUS_LABELS: dict[str, Callable[[], str]] = {
+    S.QUOTE_REQUESTED: lazy("Waiting for the price"),
+    S.QUOTED: lazy("Price named"),
+    S.AWAITING_PAYMENT: lazy("Waiting for payment"),
+    S.ACCEPTED: lazy("Accepted"),
+    S.IN_WORK: lazy("In work"),
+    S.DONE: lazy("Done"),
+    S.CANCELLED: lazy("Cancelled"),
+}
+STATUS_BADGES = {
+    S.QUOTE_REQUESTED: "new",
+    S.QUOTED: "new",
+    S.AWAITING_PAYMENT: "new",
+    S.ACCEPTED: "new",
+    S.IN_WORK: "work",
+    S.DONE: "done",
+    S.CANCELLED: "closed",
+}
+UNIT_LABELS: dict[str, Callable[[], str]] = {
+    Unit.HOUR: lazy("hour"),
+    Unit.SQUARE_METRE: lazy("m²"),
+    Unit.ITEM: lazy("item"),
+}
+PRICE_KIND_LABELS: dict[str, Callable[[], str]] = {
+    PriceKind.FIXED: lazy("Fixed price"),
+    PriceKind.FROM: lazy("«From» price (staff name the price)"),
+    PriceKind.PER_UNIT: lazy("Per unit"),
+}
+GROUP_LABELS: dict[str, Callable[[], str]] = {
+    ExecutorGroup.PLUMBERS: lazy("Plumbers"),
+    ExecutorGroup.ELECTRICIANS: lazy("Electricians"),
+    ExecutorGroup.LOCKSMITHS: lazy("Locksmiths"),
+    ExecutorGroup.HANDYMEN: lazy("Handymen"),
+    ExecutorGroup.CLEANING: lazy("Cleaning team"),
+    ExecutorGroup.APPLIANCES: lazy("Appliance fitters"),
+    ExecutorGroup.SECURITY: lazy("Security and access"),
+    ExecutorGroup.OFFICE: lazy("Office (certificates)"),
+}
+DOCUMENT_LABELS: dict[str, Callable[[], str]] = {
+    DocumentKind.NONE: lazy("Not a certificate (a service)"),
+    DocumentKind.STATEMENT: lazy("Statement of the account for a period (made by the portal)"),
+    DocumentKind.NO_DEBT: lazy("Certificate of no debt (made by the portal)"),
+    DocumentKind.RECEIPT_COPY: lazy("Copy of a receipt (made by the portal)"),
+    DocumentKind.BY_STAFF: lazy("Made by staff and attached to the request"),
+}
+
+
+def _label(table: dict[str, Callable[[], str]], code: str) -> str:
+    maker = table.get(code)
+    return maker() if maker else code
+
+
+def status_label(status: str) -> str:
+    return _label(STATUS_LABELS, status)
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "new")
+
+
+def unit_label(unit: str) -> str:
+    return _label(UNIT_LABELS, unit)
+
+
+def group_label(group: str) -> str:
+    return _label(GROUP_LABELS, group)
+
+
+def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
+    """«1 500,00 ₽», «от 1 500,00 ₽», «500,00 ₽ за час», «Бесплатно»."""
+    if price_kind == PriceKind.FROM:
+        return gettext("from %(amount)s", amount=format_money(price))
+    if price_kind == PriceKind.PER_UNIT:
+        return gettext("%(amount)s per %(unit)s", amount=format_money(price), unit=unit_label(unit))
+    if price == 0:
+        return gettext("Free")
+    return format_money(price)
+
+
+def quantity_label(quantity: Decimal, unit: str) -> str:
+    return f"{format_number(quantity, 2)} {unit_label(unit)}" if unit else format_number(quantity, 2)
+
+
+def duration_label(minutes: int) -> str:
+    if minutes <= 0:
+        return ""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        if hours % 24 == 0 and hours >= 24:
+            return gettext("about %(n)s days", n=hours // 24)
+        return gettext("about %(n)s h", n=hours)
+    return gettext("about %(n)s min", n=minutes)
+
+
+def words() -> dict[str, Any]:
+    """What every catalog template uses to name things."""
+    return {
+        "status_label": status_label,
+        "status_badge": status_badge,
+        "price_label": price_label,
+        "unit_label": unit_label,
+        "quantity_label": quantity_label,
+        "duration_label": duration_label,
+        "group_label": group_label,
+    }

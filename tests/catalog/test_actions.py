@@ -1,0 +1,223 @@
+"""The catalog's actions on both engines (no HTTP): ordering with prices as they were, paying through the sandbox
+gateway apart from the utility ledger, cancelling with one refund, and certificates made from the ledger."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from pypdf import PdfReader
+
+from portal.accounts.principal import load_principal_for
+from portal.billing.ledger import EntryKind, balance_of, post_entry
+from portal.billing.tables import LedgerEntry
+from portal.catalog import actions, queries
+from portal.catalog.tables import Order, OrderItem
+from portal.core import clock, storage
+from portal.core.web import Refused
+from portal.payments.tables import Payment, Refund
+from portal.tickets.tables import Ticket
+
+
+async def _place(principal: Any, account_id: int) -> queries.OrderPlace:
+    places = await queries.places_of(principal, "tickets")
+    place = queries.choose_place(places, account_id)
+    assert place is not None and place.account_id == account_id
+    return place
+
+
+async def _wanted(place: queries.OrderPlace, *items: tuple[int, str]) -> list[actions.Wanted]:
+    offered = await queries.offered_services(place, [sid for sid, _ in items])
+    return [actions.Wanted(offered[sid], Decimal(q)) for sid, q in items]
+
+
+def _tomorrow() -> date:
+    return date.fromordinal(clock.today_local().toordinal() + 1)
+
+
+async def _order(household: dict[str, Any], shop: dict[str, int], *items: tuple[int, str]) -> tuple[Any, Any]:
+    resident = await load_principal_for(household["resident"])
+    place = await _place(resident, household["accounts"][0])
+    placed = await actions.order_services(
+        resident, place, await _wanted(place, *items), day=_tomorrow(), slot="09:00–12:00", comment="Домофон 12",
+        phone="+79780000000", now=clock.now(),
+    )  # fmt: skip
+    return resident, placed
+
+
+async def test_prices_are_snapshotted_a_later_price_change_leaves_the_order_alone(db, household, shop, make_user):
+    resident, placed = await _order(household, shop, (shop["plumber"], "1"), (shop["cleaning"], "10.5"))
+    assert placed.status == "awaiting_payment"
+    # 1 500,00 + 10,5 m² × 120,50 = 1 500,00 + 1 265,25
+    assert placed.total == Decimal("2765.25")
+    manager = await load_principal_for(await make_user(roles=("admin",)))
+    plumber = await queries.service(shop["plumber"])
+    assert plumber is not None
+    values = {
+        k: getattr(plumber, k)
+        for k in ("title", "description", "kind", "price_kind", "unit", "duration_minutes", "slots_per_day")
+    }
+    values |= {"category": plumber.category_id, "executor_group": plumber.executor_group, "price": Decimal("9999")}
+    values |= {"document": plumber.document, "all_houses": True, "active": True, "position": 0}
+    await actions.save_service(manager, plumber.id, values, complexes=[], houses=[], photo=None, now=clock.now())
+    assert (await queries.service(shop["plumber"])).price == Decimal("9999.00")
+    order = await queries.order_for_resident(resident, placed.id)
+    assert order is not None
+    assert order.total == Decimal("2765.25")
+    assert [(i.title, i.unit_price, i.quantity, i.amount) for i in order.items] == [
+        ("Вызов сантехника", Decimal("1500.00"), Decimal("1"), Decimal("1500.00")),
+        ("Уборка квартиры", Decimal("120.50"), Decimal("10.5"), Decimal("1265.25")),
+    ]
+    stored = await Order.select(Order.total_kopecks).where(Order.id == placed.id).first()
+    assert stored["total_kopecks"] == 276525
+
+
+async def test_a_free_or_quoted_order_and_a_full_day(db, household, shop):
+    _, placed = await _order(household, shop, (shop["repair"], "1"))
+    assert (placed.status, placed.total) == ("quote_requested", None)
+    # The plumber takes two orders a day: the third on the same day is refused with the reason.
+    await _order(household, shop, (shop["plumber"], "1"))
+    await _order(household, shop, (shop["plumber"], "1"))
+    with pytest.raises(Refused, match="полностью занята"):
+        await _order(household, shop, (shop["plumber"], "1"))
+    assert await OrderItem.count().where(OrderItem.service == shop["plumber"]) == 2
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+async def _paid_order(household, shop, gateway) -> tuple[Any, Any]:
+    resident, placed = await _order(household, shop, (shop["plumber"], "1"))
+    order = await queries.order_for_resident(resident, placed.id)
+    url = await gateway.exclusive(actions.start_payment(resident, order, "http://testserver"))
+    hosted = await gateway.pay(url, "4242 4242 4242 4242")
+    assert hosted.status_code == 303
+    back = _path(hosted.headers["location"])
+    assert back.startswith(f"/services/orders/{placed.id}/paid?session_id=")
+    await gateway.settle()
+    status = await gateway.exclusive(actions.come_back(resident, back.split("session_id=")[1]))
+    assert status == "succeeded"
+    return resident, await queries.order_for_resident(resident, placed.id)
+
+
+async def test_a_paid_order_opens_a_paid_request_flagged_paid_and_never_touches_the_utility_balance(
+    db, household, shop, gateway
+):
+    account = household["accounts"][0]
+    balance = await balance_of(account)
+    entries = await LedgerEntry.count().where(LedgerEntry.account == account)
+    _, order = await _paid_order(household, shop, gateway)
+    assert order.status == "accepted" and order.paid and order.ticket_id is not None
+    ticket = await Ticket.select().where(Ticket.id == order.ticket_id).first()
+    assert ticket["type"] == "paid" and ticket["paid_for"] is True and ticket["category"] == "paid_service"
+    assert ticket["control_date"] == _tomorrow()
+    assert "Вызов сантехника" in ticket["description"]
+    # The utility balance and the ledger are exactly as before; the payment is the order's.
+    assert await balance_of(account) == balance
+    assert await LedgerEntry.count().where(LedgerEntry.account == account) == entries
+    payment = await Payment.select().where(Payment.reference == order.reference).first()
+    assert payment["purpose"] == "order" and payment["amount_kopecks"] == 150000
+    # Only one request however often the payment is reported.
+    await gateway.exclusive(actions.come_back(await load_principal_for(household["resident"]), payment["session_id"]))
+    assert await Ticket.count().where(Ticket.id == order.ticket_id) == 1
+    assert await Order.count().where(Order.ticket.is_not_null() & (Order.id == order.id)) == 1
+
+
+async def test_cancelling_a_paid_order_twice_refunds_it_once_through_the_gateway(db, household, shop, gateway):
+    account = household["accounts"][0]
+    balance = await balance_of(account)
+    resident, order = await _paid_order(household, shop, gateway)
+    refund = await gateway.exclusive(actions.cancel(resident, order, by_staff=False, reason="", now=clock.now()))
+    assert refund == "refunded"
+    with pytest.raises(Refused):  # the second cancel (a double click, a second tab) finds it cancelled
+        again = await queries.order_for_resident(resident, order.id)
+        await gateway.exclusive(actions.cancel(resident, again, by_staff=False, reason="", now=clock.now()))
+    # The stale copy of the order sent again is refused too: the order is claimed by a conditional update.
+    with pytest.raises(Refused):
+        await gateway.exclusive(actions.cancel(resident, order, by_staff=False, reason="", now=clock.now()))
+    assert await gateway.exclusive(actions.retry_refunds()) == 0
+    await gateway.settle()
+    payment = await Payment.select().where(Payment.reference == order.reference).first()
+    assert payment["status"] == "refunded"
+    assert await Refund.count().where(Refund.payment == payment["id"]) == 1
+    refunds = gateway.http.get("/v1/refunds", params={"payment_intent": payment["intent_id"]}).json()["data"]
+    assert [r["amount"] for r in refunds] == [150000]
+    after = await queries.order_for_resident(resident, order.id)
+    assert after.status == "cancelled" and after.refunded_at is not None
+    ticket = await Ticket.select(Ticket.status).where(Ticket.id == order.ticket_id).first()
+    assert ticket["status"] == "cancelled"
+    assert await balance_of(account) == balance
+
+
+def _pdf_text(key: str) -> str:
+    reader = PdfReader(io.BytesIO(storage.path_of(key).read_bytes()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+async def test_a_statement_lists_the_ledger_of_the_period(db, household, shop):
+    account = household["accounts"][0]
+    await post_entry(account, EntryKind.CHARGE, 210000, datetime(2026, 9, 20, 9, tzinfo=UTC), reference="t-sep")
+    await post_entry(account, EntryKind.PAYMENT, -150050, datetime(2026, 10, 5, 9, tzinfo=UTC), reference="t-oct")
+    await post_entry(account, EntryKind.PENALTY, 1234, datetime(2026, 10, 15, 9, tzinfo=UTC), reference="t-pen")
+    await post_entry(account, EntryKind.CHARGE, 99900, datetime(2026, 8, 20, 9, tzinfo=UTC), reference="t-aug")
+    resident = await load_principal_for(household["resident"])
+    place = await _place(resident, account)
+    service = (await queries.offered_services(place, [shop["statement"]]))[shop["statement"]]
+    placed = await actions.order_document(
+        resident, place, service, period_from=date(2026, 9, 1), period_to=date(2026, 10, 1), now=clock.now()
+    )
+    assert placed.status == "done"
+    order = await queries.order_for_resident(resident, placed.id)
+    assert len(order.documents) == 1
+    text = _pdf_text(order.documents[0].file_key)
+    lines = [_plain(line) for line in text.splitlines() if re.match(r"\s*\d\d\.\d\d\.\d{4}", line)]
+    ledger = (
+        await LedgerEntry.select(LedgerEntry.occurred_at, LedgerEntry.amount_kopecks)
+        .where(
+            (LedgerEntry.account == account)
+            & (LedgerEntry.period >= date(2026, 9, 1))
+            & (LedgerEntry.period <= date(2026, 10, 1))
+        )
+        .order_by(LedgerEntry.occurred_at)
+    )
+    assert len(ledger) == 3 and len(lines) == 3
+    for line, entry in zip(lines, ledger, strict=True):
+        kopecks = abs(entry["amount_kopecks"])
+        assert line.startswith(clock.local(entry["occurred_at"]).strftime("%d.%m.%Y"))
+        assert line.endswith(f"{kopecks // 100},{kopecks % 100:02d}")
+    plain = _plain(text)
+    assert _plain("Выписка из лицевого счёта") in plain
+    # The balance at the start is August's charge (outside the period, so not a line of it); at the end,
+    # 999,00 + 2 100,00 − 1 500,50 + 12,34 (December's charge comes after the period).
+    assert "999,00" in plain and "1610,84" in plain
+
+
+async def test_a_no_debt_certificate_is_refused_while_there_is_a_debt_then_issued(db, household, shop):
+    account = household["accounts"][0]
+    resident = await load_principal_for(household["resident"])
+    place = await _place(resident, account)
+    service = (await queries.offered_services(place, [shop["no_debt"]]))[shop["no_debt"]]
+    before = await Order.count()
+    with pytest.raises(Refused) as refused:
+        await actions.order_document(resident, place, service, period_from=None, period_to=None, now=clock.now())
+    assert "3 540,00" in str(refused.value).replace("\xa0", " ").replace("\u202f", " ")
+    assert await Order.count() == before
+    debt = await balance_of(account)
+    await post_entry(account, EntryKind.PAYMENT, -int(debt * 100), clock.now(), reference="t-pay-off")
+    placed = await actions.order_document(resident, place, service, period_from=None, period_to=None, now=clock.now())
+    order = await queries.order_for_resident(resident, placed.id)
+    assert placed.status == "done" and len(order.documents) == 1
+    text = _plain(_pdf_text(order.documents[0].file_key))
+    assert _plain("Справка об отсутствии задолженности") in text
+    assert place.number in text

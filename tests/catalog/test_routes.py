@@ -1,0 +1,147 @@
+"""The catalog's pages over HTTP on both engines: a resident browses, orders, pays on the sandbox gateway's page
+and follows the order; the dispatcher sees the paid request; a manager keeps the catalogue."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from portal.catalog.tables import Order, PaidService
+from portal.core import clock
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _tomorrow() -> str:
+    return date.fromordinal(clock.today_local().toordinal() + 1).isoformat()
+
+
+async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_sees_it_paid(
+    client, new_client, login, household, shop, gateway, make_user
+):
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    index = await client.get("/services")
+    assert index.status_code == 200
+    assert "Вызов сантехника" in index.text and "1\u00a0500,00\u00a0₽" in index.text
+    assert "от 800,00\u00a0₽" in index.text  # a «from» price reads as one
+    found = await client.get("/services", params={"q": "уборка"})
+    assert "Уборка квартиры" in found.text and "Вызов сантехника" not in found.text
+    section = await client.get("/services", params={"category": shop["papers"]})
+    assert "Выписка из лицевого счёта" in section.text and "Вызов сантехника" not in section.text
+    page = await client.get(f"/services/{shop['plumber']}")
+    assert page.status_code == 200 and "Добавить в заказ" in page.text
+
+    added = await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    assert added.status_code == 303 and added.headers["location"] == f"/services/cart?account={account}"
+    cart = await client.get(f"/services/cart?account={account}")
+    assert "Заказать и оплатить 1\u00a0500,00\u00a0₽" in cart.text
+    # No day chosen: the form comes back with the reason, nothing is ordered.
+    empty = await client.form("/services/cart/order", {"account": account, "slot": "09:00–12:00"})
+    assert empty.status_code == 422 and "Выберите день" in empty.text
+    assert await Order.count() == 0
+
+    placed = await client.form(
+        "/services/cart/order",
+        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
+    )
+    assert placed.status_code == 303
+    order = await Order.select(Order.id, Order.status).first()
+    assert order["status"] == "awaiting_payment"
+    hosted = await gateway.pay(placed.headers["location"], "4242 4242 4242 4242")
+    assert hosted.status_code == 303
+    await gateway.settle()
+    back = await client.get(_path(hosted.headers["location"]))
+    assert back.status_code == 303 and back.headers["location"] == f"/services/orders/{order['id']}"
+    mine = await client.get(f"/services/orders/{order['id']}")
+    assert mine.status_code == 200
+    assert "Оплата получена" in mine.text and "оплачен" in mine.text
+    ticket = re.search(r'href="/tickets/(\d+)">№(\d+)', mine.text)
+    assert ticket, "the order links its request"
+    listed = await client.get("/services/orders")
+    assert f"Заказ № {order['id']}" in listed.text.replace("\u00a0", " ")
+
+    # Another resident does not see it; the dispatcher of the house sees the paid request.
+    other = new_client()
+    stranger = await make_user(accounts={household["accounts"][1]: "tenant"})
+    await login(other, stranger)
+    assert (await other.get(f"/services/orders/{order['id']}")).status_code == 404
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    orders = await dispatcher.get("/staff/orders")
+    assert orders.status_code == 200 and f"/staff/orders/{order['id']}" in orders.text
+    assert (await dispatcher.get(f"/staff/orders/{order['id']}")).status_code == 200
+    request = await dispatcher.get(f"/staff/tickets/{ticket.group(1)}")
+    assert request.status_code == 200
+    assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
+    csv = await dispatcher.get("/staff/orders/export.csv")
+    assert csv.status_code == 200 and "Вызов сантехника" in csv.text
+
+
+async def test_a_manager_keeps_the_catalogue_and_residents_see_only_what_is_shown(
+    client, new_client, login, household, shop, make_user
+):
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
+    catalogue = await manager.get("/staff/catalog", params={"section": shop["works"]})
+    assert catalogue.status_code == 200 and "Вызов сантехника" in catalogue.text
+    assert "Выписка из лицевого счёта" not in catalogue.text
+    assert (await manager.get("/staff/catalog/services/new")).status_code == 200
+    made = await manager.form("/staff/catalog/categories/new", {"title": "Автомобиль", "position": "3", "active": "1"})
+    assert made.status_code == 303
+    form = {
+        "title": "Пропуск для автомобиля",
+        "category": str(shop["works"]),
+        "price_kind": "fixed",
+        "price": "350,00",
+        "duration": "30",
+        "slots": "0",
+        "executor_group": "security",
+        "document": "",
+        "position": "1",
+        "all_houses": "1",
+        "active": "1",
+    }
+    bad = await manager.form("/staff/catalog/services/new", {**form, "price": "дорого"}, files={"x": ("", b"")})
+    assert bad.status_code == 422 and "Укажите цену" in bad.text
+    saved = await manager.form("/staff/catalog/services/new", form, files={"x": ("", b"")})
+    assert saved.status_code == 303
+    service_id = int(saved.headers["location"].rsplit("/", 1)[1])
+    assert (await manager.get(saved.headers["location"])).status_code == 200
+
+    await login(client, household["resident"])
+    assert "Пропуск для автомобиля" in (await client.get("/services")).text
+    assert (await client.get(f"/services/{service_id}")).status_code == 200
+    hidden = await manager.form(f"/staff/catalog/services/{service_id}", {**form, "active": ""}, files={"x": ("", b"")})
+    assert hidden.status_code == 303
+    assert not (await PaidService.select(PaidService.active).where(PaidService.id == service_id).first())["active"]
+    assert "Пропуск для автомобиля" not in (await client.get("/services")).text
+    assert (await client.get(f"/services/{service_id}")).status_code == 404
+    # Staff pages that list and count render for the roles that open them.
+    assert (await manager.get("/staff/orders/sales")).status_code == 200
+    assert (await manager.get("/staff/orders/new", params={"account": "no-such"})).status_code == 200
+
+
+async def test_a_resident_gets_a_statement_and_is_told_why_no_debt_certificate_is_refused(
+    client, login, household, shop
+):
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    month = clock.today_local().strftime("%Y-%m")
+    refused = await client.form(f"/services/{shop['no_debt']}/document", {"account": account})
+    assert refused.status_code == 303
+    page = await client.get(refused.headers["location"])
+    assert "Справку об отсутствии задолженности выдать нельзя" in page.text
+    statement = {"account": account, "from": month, "to": month}
+    made = await client.form(f"/services/{shop['statement']}/document", statement)
+    assert made.status_code == 303
+    order = await client.get(made.headers["location"])
+    assert "Документ готов" in order.text
+    link = re.search(r'href="(/services/orders/documents/\d+)"', order.text)
+    assert link
+    pdf = await client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

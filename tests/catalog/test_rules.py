@@ -1,0 +1,89 @@
+"""The catalog's rules as plain functions: amounts, quantities, days, the order's life, certificates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.catalog import rules
+from portal.catalog.tables import OrderStatus as S
+
+
+@pytest.mark.parametrize(
+    ("price_kind", "price", "quantity", "amount"),
+    [
+        ("fixed", "1500", "1", Decimal("1500.00")),
+        ("fixed", "0", "1", Decimal("0.00")),
+        ("per_unit", "120.50", "10.5", Decimal("1265.25")),
+        ("per_unit", "33.33", "0.15", Decimal("5.00")),  # 4.9995 rounds half up to kopecks
+        ("from", "800", "1", None),
+    ],
+)
+def test_line_amount(price_kind, price, quantity, amount):
+    assert rules.line_amount(price_kind, Decimal(price), Decimal(quantity)) == amount
+
+
+def test_an_order_total_waits_for_every_quote():
+    assert rules.order_total([Decimal("1.00"), Decimal("2.50")]) == Decimal("3.50")
+    assert rules.order_total([Decimal("1.00"), None]) is None
+
+
+@pytest.mark.parametrize(
+    ("unit", "quantity", "problem"),
+    [
+        ("hour", "1.5", None),
+        ("hour", "1.25", "not_whole"),
+        ("m2", "10.55", None),
+        ("m2", "10.555", "not_whole"),
+        ("item", "2", None),
+        ("item", "2.5", "not_whole"),
+        ("item", "0", "invalid"),
+        ("item", "1001", "too_large"),
+    ],
+)
+def test_quantities(unit, quantity, problem):
+    assert rules.quantity_problem("per_unit", unit, Decimal(quantity)) == problem
+
+
+def test_days_from_tomorrow_within_the_horizon():
+    today = date(2026, 12, 2)
+    assert rules.day_problem(date(2026, 12, 2), today) == "past"
+    assert rules.day_problem(date(2026, 12, 3), today) is None
+    assert rules.day_problem(date(2027, 1, 1), today) is None
+    assert rules.day_problem(date(2027, 1, 2), today) == "too_far"
+    assert rules.is_full(2, 2) and not rules.is_full(2, 1) and not rules.is_full(0, 100)
+
+
+@pytest.mark.parametrize(
+    ("stored", "ticket", "shown", "cancellable"),
+    [
+        (S.AWAITING_PAYMENT, None, S.AWAITING_PAYMENT, True),
+        (S.QUOTE_REQUESTED, None, S.QUOTE_REQUESTED, True),
+        (S.ACCEPTED, "new", S.ACCEPTED, True),
+        (S.ACCEPTED, "in_work", S.IN_WORK, False),
+        (S.ACCEPTED, "done", S.DONE, False),
+        (S.CANCELLED, "cancelled", S.CANCELLED, False),
+        (S.DONE, None, S.DONE, False),
+    ],
+)
+def test_the_order_follows_its_request_and_is_cancelled_only_before_work_starts(stored, ticket, shown, cancellable):
+    assert rules.shown_status(stored, ticket) == shown
+    assert rules.may_cancel(stored, ticket) is cancellable
+
+
+def test_how_an_order_starts():
+    assert rules.first_status("service", False, Decimal("10")) == S.AWAITING_PAYMENT
+    assert rules.first_status("service", True, None) == S.QUOTE_REQUESTED
+    assert rules.first_status("certificate", False, Decimal("0")) == S.ACCEPTED
+
+
+def test_statements_and_the_no_debt_certificate():
+    current = date(2026, 12, 1)
+    assert rules.statement_problem(date(2026, 1, 1), date(2026, 12, 1), current) is None
+    assert rules.statement_problem(date(2026, 5, 1), date(2026, 4, 1), current) == "order"
+    assert rules.statement_problem(date(2026, 5, 1), date(2027, 1, 1), current) == "future"
+    assert rules.statement_problem(date(2023, 1, 1), date(2026, 1, 1), current) == "too_long"
+    assert rules.no_debt_refused(Decimal("0.01"))
+    assert not rules.no_debt_refused(Decimal("0")) and not rules.no_debt_refused(Decimal("-5"))
