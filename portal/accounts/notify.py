@@ -1,36 +1,60 @@
-"""Tell a user something through the channels they chose (through the outbox, in the caller's transaction).
+"""Tell a user something through the channels they chose (through the outbox, in the caller's transaction),
+written in the language the user chose — whoever caused the message.
 
-Domains call ``notify(user_id, ...)``; identity decides the channels from the user's preferences and consent.
+Domains call ``notify(user_id, template, ...)`` in one of two ways:
+
+- with a registered message template (``portal.notifications.messages``) and its ``context``: the template is
+  rendered here in the recipient's language, with an HTML part for e-mail;
+- with ``subject`` and ``body`` as functions returning the text, for a message without a template of its own::
+
+      await notify(
+          resident_id,
+          "ticket_event",
+          subject=lambda: gettext("Request No. %(number)s: %(status)s", number=42, status=label()),
+          body=lambda: gettext("The request is done."),
+          dedupe_key=f"ticket:{ticket_id}:event:{event_id}",
+          link=f"/tickets/{ticket_id}",
+      )
+
+  ``notify`` calls them with the recipient's language switched on, so a Russian-speaking dispatcher's change
+  reaches an English-speaking resident in English (``gettext`` inside them reads the catalog of the module that
+  wrote them, as everywhere). A plain string is sent as it is — only for words that are not translated (a
+  person's own message).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from portal.accounts.mail import in_locale
 from portal.accounts.tables import User
 from portal.core import outbox
 from portal.notifications import messages
+
+Text = str | Callable[[], str]
+
+
+def _text(value: Text) -> str:
+    return value() if callable(value) else value
 
 
 async def notify(
     user_id: int,
     template: str,
     *,
-    subject: str = "",
-    body: str = "",
+    subject: Text = "",
+    body: Text = "",
     context: dict[str, Any] | None = None,
     dedupe_key: str,
     link: str = "",
 ) -> int:
-    """Queue the message on each channel the user has and wants (profile: e-mail, in-app); returns how many
-    messages were queued.
+    """Queue the message on each channel the user has and wants (profile: e-mail, in-app), written in the
+    user's language; returns how many messages were queued (0 for an unknown or blocked user).
 
-    ``subject`` and ``body`` are already rendered in the user's language; ``link`` is a path in the portal.
-    ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``): the same event is never sent twice.
-
-    Without ``subject`` and ``body``, ``template`` names a message template (portal.notifications.messages)
-    rendered here from ``context`` in the user's own language, with an HTML part for e-mail.
+    ``link`` is a path in the portal. ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``):
+    the same event is never sent to the same user twice.
     """
     user = (
         await User.select(User.id, User.email, User.locale, User.is_active, User.notify_email, User.notify_inapp)
@@ -42,34 +66,26 @@ async def notify(
     ctx = {**(context or {}), "link": link}
     if not subject and not body and template in messages.registered():
         rendered = messages.render(template, user["locale"], ctx)
-        subject, body = rendered.subject, rendered.text
+        subject_text, body_text = rendered.subject, rendered.text
         ctx["html"] = rendered.html
+    else:
+        with in_locale(user["locale"]):
+            subject_text, body_text = _text(subject), _text(body)
     ctx = json.loads(json.dumps(ctx, default=str))  # dates and amounts kept as text in the outbox row
+    channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
+    if user["email"] and user["notify_email"]:
+        channels.append(("email", user["email"]))
     queued = 0
-    if user["notify_inapp"] and await outbox.enqueue(
-        "inapp",
-        str(user_id),
-        template,
-        ctx,
-        f"inapp:{dedupe_key}:{user_id}",
-        subject=subject,
-        body=body,
-        user_id=user_id,
-    ):
-        queued += 1
-    if (
-        user["email"]
-        and user["notify_email"]
-        and await outbox.enqueue(
-            "email",
-            user["email"],
+    for channel, recipient in channels:
+        if await outbox.enqueue(
+            channel,
+            recipient,
             template,
             ctx,
-            f"email:{dedupe_key}:{user_id}",
-            subject=subject,
-            body=body,
+            f"{channel}:{dedupe_key}:{user_id}",
+            subject=subject_text,
+            body=body_text,
             user_id=user_id,
-        )
-    ):
-        queued += 1
+        ):
+            queued += 1
     return queued

@@ -1,0 +1,68 @@
+"""Notifications reach each user through the channels they chose, written in the language they chose — whoever
+caused them (issue 10): an English-speaking resident hears in English of a status a Russian-speaking dispatcher set."""
+
+from __future__ import annotations
+
+from portal.accounts.notify import notify
+from portal.accounts.tables import User
+from portal.core import i18n
+from portal.core.tables import OutboxMessage
+from portal.tickets import rules as ticket_rules
+
+
+def _status_subject(number: int, status: str) -> str:
+    """The subject the requests domain writes for a status change (its own catalog, its own status label)."""
+    text = i18n.translate("tickets", "Request No. %(number)s: %(status)s")
+    return text % {"number": number, "status": ticket_rules.label(ticket_rules.STATUS_LABELS, status)}
+
+
+async def _messages(user_id: int) -> dict[str, str]:
+    rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.subject).where(
+        OutboxMessage.user_id == user_id
+    )
+    return {r["channel"]: r["subject"] for r in rows}
+
+
+async def test_a_status_change_by_a_russian_speaking_dispatcher_reaches_an_english_resident_in_english(make_user, db):
+    resident_en = await make_user(name="Jane Smith")
+    resident_ru = await make_user(name="Анна Иванова")
+    await User.update({User.locale: "en"}).where(User.id == resident_en)
+    i18n.set_locale("ru")  # the dispatcher's request is in Russian
+    try:
+        for resident in (resident_en, resident_ru):
+            queued = await notify(
+                resident,
+                "ticket_event",
+                subject=lambda: _status_subject(42, "done"),
+                body=lambda: (
+                    i18n.translate("tickets", "Status: %(status)s")
+                    % {"status": ticket_rules.label(ticket_rules.STATUS_LABELS, "done")}
+                ),
+                dedupe_key="ticket:1:event:7",
+                link="/tickets/1",
+            )
+            assert queued == 2
+        assert i18n.get_locale() == "ru"  # the dispatcher's own page stays in Russian
+    finally:
+        i18n.set_locale("ru")
+    assert await _messages(resident_en) == {"inapp": "Request No. 42: Done", "email": "Request No. 42: Done"}
+    assert await _messages(resident_ru) == {"inapp": "Заявка № 42: Выполнена", "email": "Заявка № 42: Выполнена"}
+
+
+async def test_a_persons_own_words_are_sent_as_they_are(make_user, db):
+    resident = await make_user()
+    await User.update({User.locale: "en"}).where(User.id == resident)
+    await notify(resident, "ticket_event", subject="Протечка на кухне", body="Текст жителя", dedupe_key="k-plain")
+    assert await _messages(resident) == {"inapp": "Протечка на кухне", "email": "Протечка на кухне"}
+
+
+async def test_notify_follows_the_chosen_channels_and_never_sends_one_event_twice(make_user, db):
+    user_id = await make_user()
+    assert await notify(user_id, "t", subject=lambda: "s", body=lambda: "b", dedupe_key="k1") == 2
+    assert await notify(user_id, "t", subject=lambda: "s", body=lambda: "b", dedupe_key="k1") == 0
+    await User.update({User.notify_email: False}).where(User.id == user_id)
+    assert await notify(user_id, "t", subject=lambda: "s", body=lambda: "b", dedupe_key="k2") == 1
+    channels = await OutboxMessage.select(OutboxMessage.channel).where(OutboxMessage.dedupe_key.like("%:k2:%"))
+    assert [c["channel"] for c in channels] == ["inapp"]
+    await User.update({User.is_active: False}).where(User.id == user_id)
+    assert await notify(user_id, "t", subject=lambda: "s", body=lambda: "b", dedupe_key="k3") == 0
