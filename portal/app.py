@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Litestar, Request, Response, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import (
     ClientException,
@@ -150,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     gateway.check_settings(settings)
     use_settings(settings)
+    from portal.accounts import csrf as portal_csrf
     from portal.accounts.principal import load_principal
 
     set_principal_loader(load_principal)
@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
     )
+    csrf = portal_csrf.csrf_config(settings.secret_key, secure=settings.secure_cookies, exclude=WEBHOOK_PATHS)
     app = Litestar(
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],
@@ -178,14 +179,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware, form_action=gateway.form_targets(settings)),
             DefineMiddleware(LocaleMiddleware),
+            # CSRF tokens bound to the session: outside the session middleware, to see a new session's cookie.
+            DefineMiddleware(portal_csrf.SessionBoundCSRFMiddleware, config=csrf, session_cookie="session"),
             session_config.middleware,
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=False,
-            exclude=WEBHOOK_PATHS,
-        ),
         exception_handlers={HTTPException: _error_page, Refused: refused_back, Exception: _error_page},
         openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
         on_startup=[db.on_startup],

@@ -179,20 +179,31 @@ def app() -> Any:
     return create_app(Settings.from_env())
 
 
+# Where httpx keeps the cookies the app sets for http://testserver: a cookie a test sets there is the same cookie,
+# so the app can replace or delete it as a browser would let it.
+COOKIE_DOMAIN = "testserver.local"
+
+
 class PortalClient(httpx.AsyncClient):
     """An httpx client on the real app that sends the CSRF token with every form, as a browser would."""
 
+    def _values(self, name: str) -> tuple[str, ...]:
+        return tuple(cookie.value or "" for cookie in self.cookies.jar if cookie.name == name)
+
     async def csrf_token(self) -> str:
-        token = self.cookies.get("csrftoken")
-        if not token:
+        """The CSRF token of this client's session (tokens are bound to the session: a new session, such as one
+        set by the ``login`` fixture, gets a new token from the next page, as in a browser)."""
+        session = self._values("session")
+        if not self._values("csrftoken") or getattr(self, "_csrf_session", None) != session:
+            self.cookies.delete("csrftoken")
             await self.get("/healthz")
-            token = self.cookies.get("csrftoken")
-        if not token:
-            # The CSRF middleware sets its cookie on safe requests to pages; any page will do.
-            await self.get("/")
-            token = self.cookies.get("csrftoken")
-        assert token, "the app did not set a CSRF cookie"
-        return token
+            if not self._values("csrftoken"):
+                # The CSRF middleware sets its cookie on safe requests to pages; any page will do.
+                await self.get("/")
+            self._csrf_session = self._values("session")
+        tokens = self._values("csrftoken")
+        assert tokens, "the app did not set a CSRF cookie"
+        return tokens[-1]
 
     async def form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         """POST a form with the CSRF token in it (``files=`` makes it multipart)."""
@@ -237,7 +248,7 @@ def login(app: Any) -> Any:
         store = app.stores.get("sessions")
         session_id = secrets.token_hex(32)
         await store.set(session_id, json.dumps({"uid": user_id, **extra}).encode(), expires_in=3600)
-        c.cookies.set("session", session_id)
+        c.cookies.set("session", session_id, domain=COOKIE_DOMAIN)  # the app's own cookie: it may replace it
 
     return sign_in
 

@@ -8,6 +8,7 @@ from portal.accounts import queries
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import OneTimeToken, User
 from portal.core.tables import OutboxMessage
+from tests.conftest import COOKIE_DOMAIN
 
 PASSWORD = "correct horse 42"
 
@@ -32,14 +33,14 @@ async def _email(user_id: int) -> str:
 async def test_sign_in_by_email_rotates_the_session_and_sign_out_kills_it(client, make_user, app):
     user_id = await _user_with_password(make_user)
     await client.get("/login")
-    client.cookies.set("session", "attacker-chosen-id")
+    client.cookies.set("session", "attacker-chosen-id", domain=COOKIE_DOMAIN)
     response = await client.form("/login", {"login": (await _email(user_id)).upper(), "password": PASSWORD})
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     new_id = _session_cookie(response)
     assert new_id and new_id != "attacker-chosen-id"
     client.cookies.clear()
-    client.cookies.set("session", new_id)
+    client.cookies.set("session", new_id, domain=COOKIE_DOMAIN)
     store = app.stores.get("sessions")
     assert await store.get("attacker-chosen-id") is None
     assert (await client.get("/profile")).status_code == 200
@@ -48,7 +49,7 @@ async def test_sign_in_by_email_rotates_the_session_and_sign_out_kills_it(client
     await client.form("/logout")
     assert await store.get(new_id) is None
     client.cookies.clear()
-    client.cookies.set("session", new_id)  # someone kept the old cookie
+    client.cookies.set("session", new_id, domain=COOKIE_DOMAIN)  # someone kept the old cookie
     response = await client.get("/profile")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
