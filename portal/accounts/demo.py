@@ -8,17 +8,18 @@ from datetime import UTC, datetime
 from portal.accounts import consent, rules
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
+from portal.core.security import ResidentRole, StaffRole
 from portal.demo import DEMO_PASSWORD, DemoContext
 from portal.settings import get_settings
 
 STAFF = (
-    ("admin", "admin@demo.ru", "Анна Сергеевна Орлова", "Administrator"),
-    ("manager", "manager@demo.ru", "Игорь Петрович Белов", "Manager"),
-    ("dispatcher", "dispatcher@demo.ru", "Марина Олеговна Котова", "Dispatcher"),
-    ("executor", "executor@demo.ru", "Сергей Иванович Лукин", "Executor"),
-    ("accountant", "accountant@demo.ru", "Ольга Викторовна Зайцева", "Accountant"),
-    ("moderator", "moderator@demo.ru", "Дмитрий Андреевич Фомин", "Moderator"),
-    ("operator", "operator@demo.ru", "Елена Николаевна Гусева", "Operator"),
+    (StaffRole.ADMIN, "admin@demo.ru", "Анна Сергеевна Орлова", "Administrator"),
+    (StaffRole.MANAGER, "manager@demo.ru", "Игорь Петрович Белов", "Manager"),
+    (StaffRole.DISPATCHER, "dispatcher@demo.ru", "Марина Олеговна Котова", "Dispatcher"),
+    (StaffRole.EXECUTOR, "executor@demo.ru", "Сергей Иванович Лукин", "Executor"),
+    (StaffRole.ACCOUNTANT, "accountant@demo.ru", "Ольга Викторовна Зайцева", "Accountant"),
+    (StaffRole.MODERATOR, "moderator@demo.ru", "Дмитрий Андреевич Фомин", "Moderator"),
+    (StaffRole.OPERATOR, "operator@demo.ru", "Елена Николаевна Гусева", "Operator"),
 )
 
 
@@ -29,6 +30,7 @@ async def _user(email: str, name: str, password_hash: str, now: datetime, phone:
         full_name=name,
         password_hash=password_hash,
         email_confirmed_at=now,
+        phone_confirmed_at=now if phone else None,
         created_at=now,
         updated_at=now,
     )
@@ -56,7 +58,10 @@ async def seed(ctx: DemoContext) -> None:
     users["resident"] = await _user("resident@demo.ru", "Иван Петрович Смирнов", password_hash, now, "+79780000001")
     for account in resident_accounts:
         await Residency(
-            user=users["resident"], account=account, role="owner", rights=rules.rights_for("owner", [])
+            user=users["resident"],
+            account=account,
+            role=ResidentRole.OWNER,
+            rights=rules.rights_for(ResidentRole.OWNER, []),
         ).save()
     ctx.logins.append(("Resident (two accounts)", "resident@demo.ru", DEMO_PASSWORD))
 
@@ -65,14 +70,17 @@ async def seed(ctx: DemoContext) -> None:
     )
     if second_account:
         await Residency(
-            user=users["resident2"], account=second_account, role="owner", rights=rules.rights_for("owner", [])
+            user=users["resident2"],
+            account=second_account,
+            role=ResidentRole.OWNER,
+            rights=rules.rights_for(ResidentRole.OWNER, []),
         ).save()
     ctx.logins.append(("Resident (neighbour)", "resident2@demo.ru", DEMO_PASSWORD))
 
     for role, email, name, label in STAFF:
         users[role] = await _user(email, name, password_hash, now)
         await UserRole(user=users[role], role=role).save()
-        if role != "admin":
+        if role != StaffRole.ADMIN:
             for house in houses[:2]:
                 await StaffHouse(user=users[role], house=house).save()
         ctx.logins.append((label, email, DEMO_PASSWORD))

@@ -1,16 +1,66 @@
-"""Forms of identity: a form dict in, (values, errors) out; only the named fields are read. No I/O."""
+"""Forms of identity: form data in, typed values and translated errors out; only the named fields are read, and
+nothing here touches the database. Also the words for roles and rights shown on pages and in messages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.accounts import rules
+from portal.accounts.queries import AuditFilter
+from portal.core import clock
 from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext as _
+from portal.core.parse import parse_date, parse_id, parse_ids
+from portal.core.security import ResidentRole, StaffRole
 from portal.core.web import FormErrors, form_value
 
 Values = dict[str, Any]
+
+
+# --- words ------------------------------------------------------------------------------------------------
+
+
+def role_label(role: str) -> str:
+    """A resident role as a person reads it («Собственник»)."""
+    return {
+        ResidentRole.OWNER: _("Owner"),
+        ResidentRole.TENANT: _("Tenant"),
+        ResidentRole.FAMILY: _("Family member"),
+    }.get(role, role)
+
+
+def resident_roles(*roles: ResidentRole) -> list[tuple[str, str]]:
+    """Options of a role select (all resident roles when none are named)."""
+    return [(str(r), role_label(r)) for r in roles or tuple(ResidentRole)]
+
+
+def rights_labels() -> list[tuple[str, str]]:
+    return [
+        ("pay", _("See balances and pay")),
+        ("meters", _("Pass meter readings")),
+        ("tickets", _("File requests")),
+    ]
+
+
+def staff_roles() -> list[tuple[str, str]]:
+    return [
+        (StaffRole.ADMIN, _("Administrator")),
+        (StaffRole.MANAGER, _("House manager")),
+        (StaffRole.DISPATCHER, _("Dispatcher")),
+        (StaffRole.EXECUTOR, _("Executor")),
+        (StaffRole.ACCOUNTANT, _("Accountant")),
+        (StaffRole.MODERATOR, _("Moderator")),
+        (StaffRole.OPERATOR, _("Call-centre operator")),
+    ]
+
+
+def too_many() -> str:
+    return _("Too many attempts. Wait a minute and try again.")
+
+
+# --- reading --------------------------------------------------------------------------------------------
 
 
 def _list(data: Mapping[str, Any], name: str) -> list[str]:
@@ -20,6 +70,17 @@ def _list(data: Mapping[str, Any], name: str) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [str(value)]
+
+
+def _account_number(data: Mapping[str, Any]) -> str:
+    return "".join(ch for ch in form_value(data, "account") if ch in "0123456789")[:20]
+
+
+def _email(data: Mapping[str, Any], errors: FormErrors) -> str:
+    email = form_value(data, "email")[:255]
+    if not rules.is_email(email):
+        errors.add("email", _("Enter an e-mail such as name@example.ru."))
+    return rules.normalize_email(email)
 
 
 def _password_message(problem: str) -> str:
@@ -56,10 +117,7 @@ def login_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
 
 def email_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    email = form_value(data, "email")[:255]
-    if not rules.is_email(email):
-        errors.add("email", _("Enter an e-mail such as name@example.ru."))
-    return {"email": rules.normalize_email(email)}, errors
+    return {"email": _email(data, errors)}, errors
 
 
 def new_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values, FormErrors]:
@@ -68,15 +126,24 @@ def new_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values,
     return {"password": password}, errors
 
 
+def invite_accept_form(data: Mapping[str, Any], email: str) -> tuple[Values, FormErrors]:
+    """An invited person's name and new password."""
+    values, errors = new_password_form(data, email)
+    name = form_value(data, "full_name")[:255]
+    if not name:
+        errors.add("full_name", _("Enter your name."))
+    return {**values, "full_name": name}, errors
+
+
 def _account_and_code(data: Mapping[str, Any], errors: FormErrors) -> Values:
-    number = "".join(ch for ch in form_value(data, "account") if ch.isdigit())[:20]
+    number = _account_number(data)
     code = rules.clean_access_code(form_value(data, "code"))[:20]
     if not number:
         errors.add("account", _("Enter the personal account number from your receipt."))
     if not code:
         errors.add("code", _("Enter the access code from your receipt."))
     role = form_value(data, "role")
-    if role not in ("owner", "tenant"):
+    if role not in (ResidentRole.OWNER, ResidentRole.TENANT):
         errors.add("role", _("Choose who you are for this premise."))
     return {"account": number, "code": code, "role": role}
 
@@ -87,11 +154,9 @@ def register_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     name = form_value(data, "full_name")[:255]
     if not name:
         errors.add("full_name", _("Enter your name."))
-    email = form_value(data, "email")[:255]
-    if not rules.is_email(email):
-        errors.add("email", _("Enter an e-mail such as name@example.ru."))
+    email = _email(data, errors)
     password = _password_pair(data, errors, email)
-    values.update(full_name=name, email=rules.normalize_email(email), password=password)
+    values.update(full_name=name, email=email, password=password)
     return values, errors
 
 
@@ -103,36 +168,30 @@ def link_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
 def invite_person_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     """An owner invites a family member or a tenant with chosen rights (voting is never delegated)."""
     errors = FormErrors()
-    email = form_value(data, "email")[:255]
-    if not rules.is_email(email):
-        errors.add("email", _("Enter an e-mail such as name@example.ru."))
+    email = _email(data, errors)
     role = form_value(data, "role")
-    if role not in ("family", "tenant"):
+    if role not in (ResidentRole.FAMILY, ResidentRole.TENANT):
         errors.add("role", _("Choose who this person is."))
     rights = [r for r in rules.DELEGABLE_RIGHTS if r in _list(data, "rights")]
-    return {"email": rules.normalize_email(email), "role": role, "rights": rights}, errors
-
-
-def staff_invite_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
-    errors = FormErrors()
-    number = "".join(ch for ch in form_value(data, "account") if ch.isdigit())[:20]
-    if not number:
-        errors.add("account", _("Enter the personal account number."))
-    email = form_value(data, "email")[:255]
-    if not rules.is_email(email):
-        errors.add("email", _("Enter an e-mail such as name@example.ru."))
-    role = form_value(data, "role")
-    if role not in rules.RESIDENT_ROLES:
-        errors.add("role", _("Choose the role."))
-    return {"account": number, "email": rules.normalize_email(email), "role": role}, errors
+    return {"email": email, "role": role, "rights": rights}, errors
 
 
 def account_number_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    number = "".join(ch for ch in form_value(data, "account") if ch.isdigit())[:20]
+    number = _account_number(data)
     if not number:
         errors.add("account", _("Enter the personal account number."))
     return {"account": number}, errors
+
+
+def staff_invite_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+    """Staff invite someone to an account of their houses in any resident role (as the owner: staff confirm it)."""
+    values, errors = account_number_form(data)
+    email = _email(data, errors)
+    role = form_value(data, "role")
+    if role not in tuple(ResidentRole):
+        errors.add("role", _("Choose the role."))
+    return {**values, "email": email, "role": role}, errors
 
 
 def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
@@ -140,7 +199,7 @@ def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     name = form_value(data, "full_name")[:255]
     if not name:
         errors.add("full_name", _("Enter your name."))
-    phone_raw = form_value(data, "phone")
+    phone_raw = form_value(data, "phone")[:40]
     phone = None
     if phone_raw:
         phone = rules.normalize_phone(phone_raw)
@@ -161,9 +220,17 @@ def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     return values, errors
 
 
+def phone_code_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+    errors = FormErrors()
+    code = "".join(ch for ch in form_value(data, "code") if ch in "0123456789")
+    if len(code) != rules.CONFIRM_CODE_DIGITS:
+        errors.add("code", _("Enter the 6 digits of the code."))
+    return {"code": code}, errors
+
+
 def change_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    current = str(data.get("current_password") or "")
+    current = str(data.get("current_password") or "")[:200]
     if not current:
         errors.add("current_password", _("Enter your current password."))
     password = _password_pair(data, errors, email)
@@ -177,13 +244,36 @@ def staff_user_form(data: Mapping[str, Any], house_ids: set[int], *, new: bool) 
         name = form_value(data, "full_name")[:255]
         if not name:
             errors.add("full_name", _("Enter the name."))
-        email = form_value(data, "email")[:255]
-        if not rules.is_email(email):
-            errors.add("email", _("Enter an e-mail such as name@example.ru."))
-        values.update(full_name=name, email=rules.normalize_email(email))
-    roles = [r for r in rules.STAFF_ROLES if r in _list(data, "roles")]
+        values.update(full_name=name, email=_email(data, errors))
+    roles = [r for r in StaffRole if r in _list(data, "roles")]
     if not roles:
         errors.add("roles", _("Choose at least one role."))
-    houses = sorted({int(h) for h in _list(data, "houses") if h.isdigit() and int(h) in house_ids})
+    houses = sorted(h for h in parse_ids(_list(data, "houses")) if h in house_ids)
     values.update(roles=roles, houses=houses, active=bool(form_value(data, "active")) if not new else True)
     return values, errors
+
+
+def audit_query(query: Mapping[str, Any]) -> tuple[dict[str, str], AuditFilter]:
+    """The audit log's filters as typed (shown again in the form) and as read: who (a name's beginning or an id),
+    which record type, and local days from/to (both included)."""
+    typed = {k: form_value(query, k)[:100] for k in ("actor", "entity", "from", "to")}
+    actor_id = parse_id(typed["actor"])
+    zone = clock.zone()
+    day_from, day_to = parse_date(typed["from"]), parse_date(typed["to"])
+    since = datetime(day_from.year, day_from.month, day_from.day, tzinfo=zone) if day_from else None
+    until = datetime(day_to.year, day_to.month, day_to.day, tzinfo=zone) + timedelta(days=1) if day_to else None
+    return typed, AuditFilter(
+        actor_id=actor_id,
+        actor_name="" if actor_id is not None else typed["actor"],
+        entity=typed["entity"][:64],
+        since=since.astimezone(UTC) if since else None,
+        before=until.astimezone(UTC) if until else None,
+    )
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "kept", "failed")
+
+
+def outbox_status(query: Mapping[str, Any]) -> str:
+    status = form_value(query, "status")
+    return status if status in OUTBOX_STATUSES else ""

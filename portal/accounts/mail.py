@@ -73,5 +73,14 @@ async def send_already_registered(email: str, locale: str | None, user_id: int) 
     await _email(email, messages.ALREADY_REGISTERED, locale, {"url": link("/password/forgot")}, user_id)
 
 
+async def send_phone_code(phone: str, code: str, locale: str | None, user_id: int) -> None:
+    """The code that confirms a new phone number, as a text message to that number (kept for the Outbox page
+    while no SMS provider is configured)."""
+    message = render(messages.PHONE_CODE, locale, {"code": code})
+    await outbox.enqueue(
+        "sms", phone, messages.PHONE_CODE.name, {}, None, subject=message.subject, body=message.text, user_id=user_id
+    )
+
+
 # Delivery (SMTP, SMS, web push, in-app) and the dispatcher live in portal.notifications.channels.
 deliver_soon = channels.deliver_soon

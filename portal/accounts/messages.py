@@ -74,3 +74,13 @@ ALREADY_REGISTERED = message_template(
     ),
     sample={"url": "https://portal.example/password/forgot"},
 )
+
+PHONE_CODE = message_template(
+    "accounts/phone_code",
+    Topic.ACCOUNT,
+    subject=lambda c: _("Phone confirmation code"),
+    text=lambda c: _(
+        "Code %(code)s confirms this phone number on the residents' portal. Do not tell it to anyone.", code=c["code"]
+    ),
+    sample={"code": "123456"},
+)

@@ -1,12 +1,21 @@
 from piccolo.conf.apps import AppConfig
 
-from portal.accounts.tables import AccessCode, ConsentRecord, OneTimeToken, Residency, StaffHouse, User, UserRole
+from portal.accounts.tables import (
+    AccessCode,
+    AttemptCounter,
+    ConsentRecord,
+    OneTimeToken,
+    Residency,
+    StaffHouse,
+    User,
+    UserRole,
+)
 from portal.settings import ROOT
 
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(ROOT / "migrations" / "accounts"),
-    table_classes=[User, UserRole, StaffHouse, Residency, ConsentRecord, AccessCode, OneTimeToken],
+    table_classes=[User, UserRole, StaffHouse, Residency, ConsentRecord, AccessCode, OneTimeToken, AttemptCounter],
     migration_dependencies=["portal.housing.piccolo_app"],
     commands=[],
 )

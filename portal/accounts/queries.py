@@ -1,344 +1,379 @@
-"""All database access of identity: users, sign-in, one-time links, consent, accounts and people, staff, audit."""
+"""Reads of identity: users, one-time tokens, consent, accounts and their people, staff, the audit log and the
+outbox. Bounded, indexed, returning dataclasses; every write lives in ``actions``."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from portal.accounts import consent as consent_text
 from portal.accounts import rules
-from portal.accounts.passwords import hash_password
+from portal.accounts.rules import OwnerContact, TokenPurpose
 from portal.accounts.tables import AccessCode, ConsentRecord, OneTimeToken, Residency, StaffHouse, User, UserRole
-from portal.core import audit
+from portal.core import clock
+from portal.core.address import full_address
 from portal.core.pagination import Page, PageRequest
-from portal.core.security import Principal
+from portal.core.security import Principal, ResidentRole, StaffRole
 from portal.core.tables import AuditEvent, OutboxMessage
-from portal.housing.tables import House, PersonalAccount
+from portal.housing.tables import House, Ownership, PersonalAccount
 from portal.settings import get_settings
 
-Row = dict[str, Any]
-
-TOKEN_TTL = {
-    "reset": timedelta(hours=1),
-    "invite": timedelta(days=7),
-    "confirm": timedelta(days=2),
-}
+T = TypeVar("T")
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+def _as(cls: type[T], row: dict[str, Any] | None) -> T | None:
+    """A row as the dataclass ``cls`` (only its fields are read)."""
+    if row is None:
+        return None
+    return cls(**{f.name: row.get(f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
-# --- users and sign-in ----------------------------------------------------------------------------------
+def _all(cls: type[T], rows: list[dict[str, Any]]) -> list[T]:
+    return [cls(**{f.name: row.get(f.name) for f in fields(cls)}) for row in rows]  # type: ignore[arg-type]
 
 
-async def user_by_login(login: str) -> Row | None:
+# --- users --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    email: str | None
+    phone: str | None
+    full_name: str
+    locale: str
+    is_active: bool
+    email_confirmed_at: datetime | None
+    phone_confirmed_at: datetime | None
+    password_hash: str
+    session_epoch: int
+    notify_email: bool
+    notify_inapp: bool
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def confirmed_email(self) -> str | None:
+        return self.email if self.email_confirmed_at else None
+
+    @property
+    def confirmed_phone(self) -> str | None:
+        return self.phone if self.phone and self.phone_confirmed_at else None
+
+
+async def user_by_login(login: str) -> UserInfo | None:
     """The user a sign-in login names (e-mail or phone in any usual spelling), or None."""
     kind = rules.login_kind(login)
     if kind is None:
         return None
     column = User.email if kind[0] == "email" else User.phone
-    return await User.select().where(column == kind[1]).first()
+    return _as(UserInfo, await User.select().where(column == kind[1]).first())
 
 
-async def user_by_email(email: str) -> Row | None:
-    return await User.select().where(User.email == rules.normalize_email(email)).first()
+async def user_by_email(email: str) -> UserInfo | None:
+    return _as(UserInfo, await User.select().where(User.email == rules.normalize_email(email)).first())
 
 
-async def get_user(user_id: int) -> Row | None:
-    return await User.select().where(User.id == user_id).first()
+async def get_user(user_id: int) -> UserInfo | None:
+    return _as(UserInfo, await User.select().where(User.id == user_id).first())
 
 
-async def signed_in(user_id: int, new_hash: str | None = None) -> None:
-    values: dict[Any, Any] = {User.last_login_at: now_utc()}
-    if new_hash:
-        values[User.password_hash] = new_hash
-    await User.update(values).where(User.id == user_id)
+async def email_taken(email: str) -> bool:
+    return await User.exists().where(User.email == rules.normalize_email(email))
 
 
-async def set_password(user_id: int, password: str) -> int:
-    """Store a new password and sign the user out everywhere else; returns the new session epoch."""
-    user = await User.select(User.session_epoch).where(User.id == user_id).first()
-    epoch = (user["session_epoch"] or 0) + 1 if user else 1
-    await User.update(
-        {User.password_hash: hash_password(password), User.session_epoch: epoch, User.updated_at: now_utc()}
-    ).where(User.id == user_id)
-    return epoch
+async def phone_holder(phone: str) -> int | None:
+    row = await User.select(User.id).where(User.phone == phone).first()
+    return row["id"] if row else None
 
 
-async def email_taken(email: str, except_id: int | None = None) -> bool:
-    query = User.exists().where(User.email == rules.normalize_email(email))
-    if except_id is not None:
-        query = query.where(User.id != except_id)
-    return await query
+# --- one-time tokens ------------------------------------------------------------------------------------
 
 
-async def phone_taken(phone: str, except_id: int | None = None) -> bool:
-    query = User.exists().where(User.phone == phone)
-    if except_id is not None:
-        query = query.where(User.id != except_id)
-    return await query
+@dataclass(frozen=True)
+class Token:
+    id: int
+    purpose: str
+    token_hash: str
+    user: int | None
+    email: str
+    account: int | None
+    role: str
+    rights: list[str]
+    created_by: int | None
+    expires_at: datetime
+    used_at: datetime | None
+    attempts: int
 
 
-async def create_user(
-    *,
-    email: str,
-    full_name: str,
-    password: str | None = None,
-    phone: str | None = None,
-    locale: str = "ru",
-    active: bool = True,
-    confirmed: bool = False,
-) -> int:
-    user = User(
-        email=rules.normalize_email(email) if email else None,
-        phone=phone or None,
-        full_name=full_name.strip(),
-        password_hash=hash_password(password) if password else "",
-        locale=locale,
-        is_active=active,
-        email_confirmed_at=now_utc() if confirmed else None,
-    )
-    await user.save()
-    return user.id
-
-
-async def update_profile(user_id: int, values: Row) -> None:
-    """Only the profile's own fields: the form decides which ones are passed."""
-    allowed = {"full_name", "phone", "locale", "notify_email", "notify_inapp"}
-    changes = {getattr(User, k): v for k, v in values.items() if k in allowed}
-    if changes:
-        changes[User.updated_at] = now_utc()
-        await User.update(changes).where(User.id == user_id)
-
-
-# --- one-time links -------------------------------------------------------------------------------------
-
-
-async def create_token(
-    purpose: str,
-    *,
-    user_id: int | None = None,
-    email: str = "",
-    account_id: int | None = None,
-    role: str = "",
-    rights: Iterable[str] = (),
-    created_by: int | None = None,
-    now: datetime | None = None,
-) -> str:
-    """A new one-time link; the token itself goes into the e-mail, only its hash is stored."""
-    token = rules.new_token()
-    now = now or now_utc()
-    await OneTimeToken.insert(
-        OneTimeToken(
-            purpose=purpose,
-            token_hash=rules.token_hash(token),
-            user=user_id,
-            email=rules.normalize_email(email) if email else "",
-            account=account_id,
-            role=role,
-            rights=list(rights),
-            created_by=created_by,
-            created_at=now,
-            expires_at=now + TOKEN_TTL[purpose],
-        )
-    )
-    return token
-
-
-async def valid_token(token: str, purpose: str, now: datetime | None = None) -> Row | None:
+async def valid_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Token | None:
     """The link's record if it exists, is for ``purpose``, has not been used and has not expired."""
     if not token or len(token) > 100:
         return None
-    row = (
+    row = _as(
+        Token,
         await OneTimeToken.select()
         .where((OneTimeToken.token_hash == rules.token_hash(token)) & (OneTimeToken.purpose == purpose))
-        .first()
+        .first(),
     )
-    if row is None or row["used_at"] is not None or row["expires_at"] <= (now or now_utc()):
+    if row is None or row.used_at is not None or row.expires_at <= (now or clock.now()):
         return None
     return row
 
 
-async def use_token(token_id: int, now: datetime | None = None) -> bool:
-    """Mark the link used; False when another request used it first (a link works once)."""
-    done = (
-        await OneTimeToken.update({OneTimeToken.used_at: now or now_utc()})
-        .where((OneTimeToken.id == token_id) & OneTimeToken.used_at.is_null())
-        .returning(OneTimeToken.id)
+async def pending_phone_code(user_id: int, now: datetime | None = None) -> Token | None:
+    """The phone code the user was sent last and has not used, if it still works."""
+    row = _as(
+        Token,
+        await OneTimeToken.select()
+        .where(
+            (OneTimeToken.user == user_id)
+            & (OneTimeToken.purpose == TokenPurpose.PHONE)
+            & OneTimeToken.used_at.is_null()
+            & (OneTimeToken.expires_at > (now or clock.now()))
+        )
+        .order_by(OneTimeToken.id, ascending=False)
+        .first(),
     )
-    return bool(done)
-
-
-async def cancel_tokens(purpose: str, user_id: int, now: datetime | None = None) -> None:
-    await OneTimeToken.update({OneTimeToken.used_at: now or now_utc()}).where(
-        (OneTimeToken.purpose == purpose) & (OneTimeToken.user == user_id) & OneTimeToken.used_at.is_null()
-    )
-
-
-async def confirm_email(user_id: int) -> None:
-    await User.update({User.email_confirmed_at: now_utc(), User.is_active: True}).where(User.id == user_id)
+    return row
 
 
 # --- consent --------------------------------------------------------------------------------------------
 
 
-async def accept_consent(
-    user_id: int, *, ip: str, user_agent: str, locale: str, channel: str = "web", now: datetime | None = None
-) -> int:
-    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept."""
-    record = ConsentRecord(
-        user=user_id,
-        consent_type=consent_text.CONSENT_TYPE,
-        text_version=consent_text.current_version(),
-        granted_at=now or now_utc(),
-        ip=ip[:64],
-        user_agent=user_agent[:255],
-        channel=channel,
-        locale=locale,
-    )
-    await record.save()
-    return record.id
+@dataclass(frozen=True)
+class ConsentEntry:
+    id: int
+    consent_type: str
+    text_version: str
+    granted_at: datetime
+    withdrawn_at: datetime | None
+    channel: str
+    ip: str
 
 
-async def withdraw_consent(user_id: int, now: datetime | None = None) -> int:
-    """Withdraw every standing acceptance of the processing consent; returns how many were withdrawn."""
-    done = (
-        await ConsentRecord.update({ConsentRecord.withdrawn_at: now or now_utc()})
-        .where(
-            (ConsentRecord.user == user_id)
-            & (ConsentRecord.consent_type == consent_text.CONSENT_TYPE)
-            & ConsentRecord.withdrawn_at.is_null()
-        )
-        .returning(ConsentRecord.id)
-    )
-    return len(done)
-
-
-async def consent_history(user_id: int, limit: int = 50) -> list[Row]:
-    return (
+async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
+    return _all(
+        ConsentEntry,
         await ConsentRecord.select()
         .where(ConsentRecord.user == user_id)
         .order_by(ConsentRecord.granted_at, ascending=False)
         .order_by(ConsentRecord.id, ascending=False)
-        .limit(limit)
+        .limit(limit),
     )
 
 
 # --- personal accounts, access codes, residencies -------------------------------------------------------
 
-_ACCOUNT_COLUMNS = (
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """A personal account with its premise and house."""
+
+    id: int
+    number: str
+    closed_on: date | None
+    premise_id: int
+    premise_number: str
+    premise_kind: str
+    house_id: int
+    house_address: str
+
+    @property
+    def address(self) -> str:
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
+
+
+@dataclass(frozen=True)
+class LinkedAccount(AccountInfo):
+    """A personal account as one of its residents sees it, with their role and rights on it."""
+
+    residency_id: int
+    role: str
+    rights: list[str]
+
+
+def _account_columns(account: Any) -> tuple[Any, ...]:
+    """The columns of ``AccountInfo``, read from ``PersonalAccount`` or through a foreign key to it."""
+    return (
+        account.id.as_alias("id"),
+        account.number.as_alias("number"),
+        account.closed_on.as_alias("closed_on"),
+        account.premise.id.as_alias("premise_id"),
+        account.premise.number.as_alias("premise_number"),
+        account.premise.kind.as_alias("premise_kind"),
+        account.premise.house.id.as_alias("house_id"),
+        account.premise.house.address.as_alias("house_address"),
+    )
+
+
+_ACCOUNT_COLUMNS = _account_columns(PersonalAccount)
+_LINKED_COLUMNS = (
     Residency.id.as_alias("residency_id"),
     Residency.role,
     Residency.rights,
-    Residency.account.id.as_alias("account_id"),
-    Residency.account.number.as_alias("number"),
-    Residency.account.premise.number.as_alias("premise_number"),
-    Residency.account.premise.kind.as_alias("premise_kind"),
-    Residency.account.premise.house.id.as_alias("house_id"),
-    Residency.account.premise.house.address.as_alias("address"),
+    *_account_columns(Residency.account),
 )
 
 
-async def accounts_of_user(user_id: int, limit: int = 100) -> list[Row]:
+async def accounts_of_user(user_id: int, limit: int = 100) -> list[LinkedAccount]:
     """The user's accounts with their addresses, in account-number order (one query)."""
-    return (
-        await Residency.select(*_ACCOUNT_COLUMNS)
+    return _all(
+        LinkedAccount,
+        await Residency.select(*_LINKED_COLUMNS)
         .where((Residency.user == user_id) & Residency.revoked_at.is_null())
         .order_by(Residency.account.number)
-        .limit(limit)
+        .limit(limit),
     )
 
 
-async def account_of_user(user_id: int, account_id: int) -> Row | None:
+async def account_of_user(user_id: int, account_id: int) -> LinkedAccount | None:
     """The account if this user is linked to it (never loaded first and checked later)."""
-    return (
-        await Residency.select(*_ACCOUNT_COLUMNS)
+    return _as(
+        LinkedAccount,
+        await Residency.select(*_LINKED_COLUMNS)
         .where((Residency.user == user_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
-        .first()
+        .first(),
     )
 
 
-async def account_by_number(number: str) -> Row | None:
-    number = "".join(ch for ch in number if ch.isdigit())
+async def owned_account(principal: Principal, account_id: int) -> LinkedAccount | None:
+    """The account if the caller is its owner; None for anyone else (missing and forbidden alike)."""
+    account = await account_of_user(principal.user_id or 0, account_id)
+    return account if account is not None and account.role == ResidentRole.OWNER else None
+
+
+async def account_by_number(number: str) -> AccountInfo | None:
+    number = "".join(ch for ch in number if ch in "0123456789")[:20]
     if not number:
         return None
-    return (
-        await PersonalAccount.select(
-            PersonalAccount.id,
-            PersonalAccount.number,
-            PersonalAccount.closed_on,
-            PersonalAccount.premise.number.as_alias("premise_number"),
-            PersonalAccount.premise.house.id.as_alias("house_id"),
-            PersonalAccount.premise.house.address.as_alias("address"),
-        )
-        .where(PersonalAccount.number == number)
-        .first()
+    return _as(
+        AccountInfo, await PersonalAccount.select(*_ACCOUNT_COLUMNS).where(PersonalAccount.number == number).first()
     )
 
 
-async def _code_generation(account_id: int) -> int:
+async def account_by_id(account_id: int) -> AccountInfo | None:
+    return _as(
+        AccountInfo, await PersonalAccount.select(*_ACCOUNT_COLUMNS).where(PersonalAccount.id == account_id).first()
+    )
+
+
+async def account_in_scope(principal: Principal, number: str) -> AccountInfo | None:
+    """The account of this number if it is in one of the staff user's houses."""
+    account = await account_by_number(number)
+    if account is None or not principal.may_see_house(account.house_id):
+        return None
+    return account
+
+
+async def code_generation(account_id: int) -> int:
     row = await AccessCode.select(AccessCode.generation).where(AccessCode.account == account_id).first()
     return int(row["generation"]) if row else 0
 
 
 async def current_access_code(account_id: int) -> str:
     """The code printed on the account's receipts (grouped for reading aloud)."""
-    code = rules.derive_access_code(get_settings().secret_key, account_id, await _code_generation(account_id))
+    code = rules.derive_access_code(get_settings().secret_key, account_id, await code_generation(account_id))
     return rules.format_access_code(code)
 
 
+async def access_code_for(principal: Principal, account_id: int) -> str | None:
+    """The account's access code if this caller may see it (its owners, staff of its house), else None.
+
+    The code registers the account, so a receipt shows it only to those who may register with it."""
+    if not principal.user_id:
+        return None
+    staff_in_house = False
+    if principal.is_staff:
+        house = (
+            await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house"))
+            .where(PersonalAccount.id == account_id)
+            .first()
+        )
+        staff_in_house = house is not None and principal.may_see_house(house["house"])
+    link = await residency_of(principal.user_id, account_id)
+    if not rules.may_see_access_code(residency_role=link.role if link else None, staff_in_house=staff_in_house):
+        return None
+    return await current_access_code(account_id)
+
+
 async def access_code_matches(account_id: int, code: str) -> bool:
-    expected = rules.derive_access_code(get_settings().secret_key, account_id, await _code_generation(account_id))
+    expected = rules.derive_access_code(get_settings().secret_key, account_id, await code_generation(account_id))
     return hmac.compare_digest(expected, rules.clean_access_code(code))
 
 
-async def regenerate_access_code(account_id: int, created_by: int | None) -> str:
-    """Move the account to a new code (the old one stops working at once); returns the new code."""
-    existing = (
-        await AccessCode.select(AccessCode.id, AccessCode.generation).where(AccessCode.account == account_id).first()
-    )
-    generation = (int(existing["generation"]) + 1) if existing else 1
-    code = rules.derive_access_code(get_settings().secret_key, account_id, generation)
-    values = {
-        AccessCode.code_hash: rules.hash_access_code(code),
-        AccessCode.generation: generation,
-        AccessCode.created_at: now_utc(),
-        AccessCode.created_by: created_by,
-    }
-    if existing:
-        await AccessCode.update(values).where(AccessCode.id == existing["id"])
-    else:
-        await AccessCode.insert(
-            AccessCode(
-                account=account_id, code_hash=values[AccessCode.code_hash], generation=generation, created_by=created_by
-            )
+async def owners_in_registry(premise_id: int, today: date, limit: int = 50) -> list[OwnerContact]:
+    """How the register of owners reaches the premise's current owners (shares valid today)."""
+    rows = (
+        await Ownership.select(Ownership.owner.email.as_alias("email"), Ownership.owner.phone.as_alias("phone"))
+        .where(
+            (Ownership.premise == premise_id)
+            & (Ownership.valid_from.is_null() | (Ownership.valid_from <= today))
+            & (Ownership.valid_to.is_null() | (Ownership.valid_to >= today))
         )
-    return code
-
-
-async def link_account(
-    user_id: int, account_id: int, role: str, rights: Iterable[str], granted_by: int | None = None
-) -> int:
-    """Give the user access to the account (or update the role/rights of a standing link)."""
-    granted = rules.rights_for(role, list(rights))
-    existing = (
-        await Residency.select(Residency.id)
-        .where((Residency.user == user_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
-        .first()
+        .limit(limit)
     )
-    if existing:
-        await Residency.update({Residency.role: role, Residency.rights: granted}).where(Residency.id == existing["id"])
-        return existing["id"]
-    row = Residency(user=user_id, account=account_id, role=role, rights=granted, granted_by=granted_by)
-    await row.save()
-    return row.id
+    return [OwnerContact(email=r["email"] or "", phone=r["phone"] or "") for r in rows]
 
 
-async def people_of_account(account_id: int, limit: int = 100) -> list[Row]:
-    return (
+@dataclass(frozen=True)
+class ResidencyInfo:
+    id: int
+    user: int
+    account: int
+    role: str
+    rights: list[str]
+
+
+async def residency_of(user_id: int, account_id: int) -> ResidencyInfo | None:
+    """The user's standing residency on the account, if any."""
+    return _as(
+        ResidencyInfo,
+        await Residency.select(Residency.id, Residency.user, Residency.account, Residency.role, Residency.rights)
+        .where((Residency.user == user_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
+        .first(),
+    )
+
+
+async def residency_on_account(account_id: int, residency_id: int) -> ResidencyInfo | None:
+    return _as(
+        ResidencyInfo,
+        await Residency.select(Residency.id, Residency.user, Residency.account, Residency.role, Residency.rights)
+        .where((Residency.id == residency_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
+        .first(),
+    )
+
+
+async def owners_of_account(account_id: int, limit: int = 20) -> list[int]:
+    """The users who are owners of the account in the portal (they are told of every change of its access)."""
+    rows = (
+        await Residency.select(Residency.user)
+        .where(
+            (Residency.account == account_id) & (Residency.role == ResidentRole.OWNER) & Residency.revoked_at.is_null()
+        )
+        .order_by(Residency.id)
+        .limit(limit)
+    )
+    return [r["user"] for r in rows]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    role: str
+    rights: list[str]
+    created_at: datetime
+    user_id: int
+    name: str
+    email: str | None
+
+
+async def people_of_account(account_id: int, limit: int = 100) -> list[Person]:
+    return _all(
+        Person,
         await Residency.select(
             Residency.id,
             Residency.role,
@@ -350,61 +385,79 @@ async def people_of_account(account_id: int, limit: int = 100) -> list[Row]:
         )
         .where((Residency.account == account_id) & Residency.revoked_at.is_null())
         .order_by(Residency.id)
-        .limit(limit)
+        .limit(limit),
     )
 
 
-async def pending_invitations(account_id: int, now: datetime | None = None, limit: int = 50) -> list[Row]:
-    return (
+@dataclass(frozen=True)
+class Invitation:
+    id: int
+    email: str
+    role: str
+    rights: list[str]
+    expires_at: datetime
+
+
+async def pending_invitations(account_id: int, now: datetime | None = None, limit: int = 50) -> list[Invitation]:
+    return _all(
+        Invitation,
         await OneTimeToken.select(
             OneTimeToken.id, OneTimeToken.email, OneTimeToken.role, OneTimeToken.rights, OneTimeToken.expires_at
         )
         .where(
-            (OneTimeToken.purpose == "invite")
+            (OneTimeToken.purpose == TokenPurpose.INVITE)
             & (OneTimeToken.account == account_id)
             & OneTimeToken.used_at.is_null()
-            & (OneTimeToken.expires_at > (now or now_utc()))
+            & (OneTimeToken.expires_at > (now or clock.now()))
         )
         .order_by(OneTimeToken.id, ascending=False)
-        .limit(limit)
+        .limit(limit),
     )
 
 
-async def revoke_residency(account_id: int, residency_id: int, by_user: int) -> Row | None:
-    """Revoke a family member's or tenant's access to ``account_id`` (never an owner's, never one's own)."""
-    row = (
-        await Residency.select(Residency.id, Residency.user, Residency.role)
-        .where((Residency.id == residency_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
-        .first()
-    )
-    if row is None or row["role"] == "owner" or row["user"] == by_user:
-        return None
-    await Residency.update({Residency.revoked_at: now_utc()}).where(Residency.id == residency_id)
-    return row
-
-
-async def cancel_invitation(account_id: int, token_id: int) -> bool:
-    done = (
-        await OneTimeToken.update({OneTimeToken.used_at: now_utc()})
+async def invitation_of_account(account_id: int, token_id: int) -> Invitation | None:
+    return _as(
+        Invitation,
+        await OneTimeToken.select(
+            OneTimeToken.id, OneTimeToken.email, OneTimeToken.role, OneTimeToken.rights, OneTimeToken.expires_at
+        )
         .where(
             (OneTimeToken.id == token_id)
             & (OneTimeToken.account == account_id)
-            & (OneTimeToken.purpose == "invite")
+            & (OneTimeToken.purpose == TokenPurpose.INVITE)
             & OneTimeToken.used_at.is_null()
         )
-        .returning(OneTimeToken.id)
+        .first(),
     )
-    return bool(done)
 
 
 # --- staff ----------------------------------------------------------------------------------------------
 
 
-async def houses(limit: int = 500) -> list[Row]:
-    return await House.select(House.id, House.address).order_by(House.address).limit(limit)
+@dataclass(frozen=True)
+class HouseOption:
+    id: int
+    address: str
 
 
-async def list_staff(page: PageRequest) -> Page[Row]:
+async def houses(limit: int = 500) -> list[HouseOption]:
+    """Every house, for an administrator choosing a staff member's houses."""
+    return _all(HouseOption, await House.select(House.id, House.address).order_by(House.address).limit(limit))
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    full_name: str
+    email: str | None
+    phone: str | None
+    is_active: bool
+    last_login_at: datetime | None
+    roles: list[str]
+    houses: list[str]
+
+
+async def list_staff(page: PageRequest) -> Page[StaffMember]:
     staff_ids = UserRole.select(UserRole.user)
     rows = (
         await User.select(User.id, User.full_name, User.email, User.phone, User.is_active, User.last_login_at)
@@ -414,11 +467,6 @@ async def list_staff(page: PageRequest) -> Page[Row]:
         .offset(page.offset)
     )
     total = await User.count().where(User.id.is_in(staff_ids))
-    await _attach_roles(rows)
-    return Page(items=rows, total=total, number=page.number, size=page.size)
-
-
-async def _attach_roles(rows: list[Row]) -> None:
     ids = [r["id"] for r in rows]
     roles: dict[int, list[str]] = {i: [] for i in ids}
     homes: dict[int, list[str]] = {i: [] for i in ids}
@@ -429,60 +477,74 @@ async def _attach_roles(rows: list[Row]) -> None:
             StaffHouse.user.is_in(ids)
         ):
             homes[r["user"]].append(r["address"])
-    for row in rows:
-        row["roles"] = sorted(roles[row["id"]], key=rules.STAFF_ROLES.index)
-        row["houses"] = sorted(homes[row["id"]])
+    order = list(StaffRole)
+    items = [
+        StaffMember(
+            **{k: row[k] for k in ("id", "full_name", "email", "phone", "is_active", "last_login_at")},
+            roles=sorted(roles[row["id"]], key=lambda r: order.index(StaffRole(r))),
+            houses=sorted(homes[row["id"]]),
+        )
+        for row in rows
+    ]
+    return Page(items=items, total=total, number=page.number, size=page.size)
 
 
-async def staff_user(user_id: int) -> Row | None:
-    row = await User.select().where(User.id == user_id).first()
+@dataclass(frozen=True)
+class StaffScope:
+    id: int
+    full_name: str
+    email: str | None
+    is_active: bool
+    roles: list[str]
+    house_ids: list[int]
+
+
+async def staff_user(user_id: int) -> StaffScope | None:
+    row = await User.select(User.id, User.full_name, User.email, User.is_active).where(User.id == user_id).first()
     if row is None:
         return None
-    row["roles"] = [r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)]
-    row["house_ids"] = [r["house"] for r in await StaffHouse.select(StaffHouse.house).where(StaffHouse.user == user_id)]
-    return row
+    roles = [r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)]
+    house_ids = [r["house"] for r in await StaffHouse.select(StaffHouse.house).where(StaffHouse.user == user_id)]
+    return StaffScope(**row, roles=roles, house_ids=house_ids)
 
 
-async def set_staff_scope(actor: Principal, user_id: int, roles: list[str], house_ids: list[int], ip: str) -> None:
-    """Replace a staff user's roles and houses, with the change in the audit log."""
-    before = await staff_user(user_id) or {}
-    await UserRole.delete().where(UserRole.user == user_id)
-    await StaffHouse.delete().where(StaffHouse.user == user_id)
-    for role in roles:
-        await UserRole.insert(UserRole(user=user_id, role=role))
-    for house in house_ids:
-        await StaffHouse.insert(StaffHouse(user=user_id, house=house))
-    await audit.record(
-        actor,
-        "staff.scope",
-        "user",
-        user_id,
-        audit.diff(
-            {"roles": sorted(before.get("roles", [])), "houses": sorted(before.get("house_ids", []))},
-            {"roles": sorted(roles), "houses": sorted(house_ids)},
-        ),
-        ip=ip,
-    )
+# --- audit log and outbox (administrators) --------------------------------------------------------------
 
 
-async def set_active(user_id: int, active: bool) -> None:
-    await User.update({User.is_active: active, User.updated_at: now_utc()}).where(User.id == user_id)
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    created_at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    entity: str
+    entity_id: int | None
+    changes: dict[str, Any]
+    ip: str
 
 
-async def audit_page(
-    page: PageRequest, *, actor: str = "", entity: str = "", day_from: Any = None, day_to: Any = None
-) -> Page[Row]:
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    actor_name: str = ""
+    entity: str = ""
+    since: datetime | None = None
+    before: datetime | None = None
+
+
+async def audit_page(page: PageRequest, chosen: AuditFilter) -> Page[AuditEntry]:
     condition: Any = AuditEvent.id > 0
-    if actor:
-        condition &= (
-            (AuditEvent.actor_id == int(actor)) if actor.isdigit() else AuditEvent.actor_name.ilike(f"{actor}%")
-        )
-    if entity:
-        condition &= AuditEvent.entity == entity
-    if day_from:
-        condition &= AuditEvent.created_at >= day_from
-    if day_to:
-        condition &= AuditEvent.created_at < day_to
+    if chosen.actor_id is not None:
+        condition &= AuditEvent.actor_id == chosen.actor_id
+    elif chosen.actor_name:
+        condition &= AuditEvent.actor_name.ilike(chosen.actor_name.replace("%", "").replace("_", "") + "%")
+    if chosen.entity:
+        condition &= AuditEvent.entity == chosen.entity
+    if chosen.since:
+        condition &= AuditEvent.created_at >= chosen.since
+    if chosen.before:
+        condition &= AuditEvent.created_at < chosen.before
     rows = (
         await AuditEvent.select()
         .output(load_json=True)
@@ -493,7 +555,7 @@ async def audit_page(
         .offset(page.offset)
     )
     total = await AuditEvent.count().where(condition)
-    return Page(items=rows, total=total, number=page.number, size=page.size)
+    return Page(items=_all(AuditEntry, rows), total=total, number=page.number, size=page.size)
 
 
 async def audit_entities(limit: int = 100) -> list[str]:
@@ -501,13 +563,32 @@ async def audit_entities(limit: int = 100) -> list[str]:
     return [r["entity"] for r in rows]
 
 
-async def outbox_page(page: PageRequest, status: str = "") -> Page[Row]:
-    condition: Any = OutboxMessage.channel == "email"
+# E-mails and text messages are read by administrators on the Outbox page (kept there without a server).
+STAFF_READ_CHANNELS = ("email", "sms")
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+    body: str = ""
+
+
+async def outbox_page(page: PageRequest, status: str = "") -> Page[OutboxEntry]:
+    condition: Any = OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS))
     if status:
         condition &= OutboxMessage.status == status
     rows = (
         await OutboxMessage.select(
             OutboxMessage.id,
+            OutboxMessage.channel,
             OutboxMessage.recipient,
             OutboxMessage.subject,
             OutboxMessage.status,
@@ -522,12 +603,13 @@ async def outbox_page(page: PageRequest, status: str = "") -> Page[Row]:
         .offset(page.offset)
     )
     total = await OutboxMessage.count().where(condition)
-    return Page(items=rows, total=total, number=page.number, size=page.size)
+    return Page(items=_all(OutboxEntry, rows), total=total, number=page.number, size=page.size)
 
 
-async def outbox_message(message_id: int) -> Row | None:
-    return (
+async def outbox_message(message_id: int) -> OutboxEntry | None:
+    return _as(
+        OutboxEntry,
         await OutboxMessage.select()
-        .where((OutboxMessage.id == message_id) & (OutboxMessage.channel == "email"))
-        .first()
+        .where((OutboxMessage.id == message_id) & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS)))
+        .first(),
     )

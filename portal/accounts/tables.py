@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     Array,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -13,6 +14,8 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from portal.accounts.rules import ConsentType, TokenPurpose
+from portal.core.security import ResidentRole, StaffRole
 from portal.housing.tables import House, PersonalAccount
 
 
@@ -31,6 +34,8 @@ class User(Table, tablename="portal_user"):
     last_login_at = Timestamptz(null=True, default=None)
     # Set when the user followed the confirmation link (self-registration) or an invitation.
     email_confirmed_at = Timestamptz(null=True, default=None)
+    # Set when the user typed the code sent to the phone (only a confirmed phone names them in the owners' register).
+    phone_confirmed_at = Timestamptz(null=True, default=None)
     # Notification channels the user wants (in-app messages and e-mail).
     notify_email = Boolean(default=True)
     notify_inapp = Boolean(default=True)
@@ -46,7 +51,7 @@ class UserRole(Table):
 
     id = Serial(primary_key=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
-    role = Varchar(length=16)
+    role = Varchar(length=16, choices=StaffRole)
 
 
 class StaffHouse(Table):
@@ -63,7 +68,7 @@ class Residency(Table):
     id = Serial(primary_key=True)
     user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
-    role = Varchar(length=16, default="owner")  # owner / tenant / family
+    role = Varchar(length=16, default=ResidentRole.OWNER, choices=ResidentRole)
     # view, pay, meters, tickets (voting is never delegated through a residency)
     rights = Array(base_column=Varchar(length=16), default=list)
     granted_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
@@ -76,7 +81,7 @@ class ConsentRecord(Table):
 
     id = Serial(primary_key=True)
     user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
-    consent_type = Varchar(length=16, default="processing")  # processing / dissemination / marketing
+    consent_type = Varchar(length=16, default=ConsentType.PROCESSING, choices=ConsentType)
     text_version = Varchar(length=64)  # hash of the exact text shown
     granted_at = Timestamptz(default=TimestamptzNow())
     withdrawn_at = Timestamptz(null=True, default=None)
@@ -89,30 +94,42 @@ class ConsentRecord(Table):
 class AccessCode(Table):
     """The generation of a personal account's access code (printed on the receipt).
 
-    The code itself is derived from the secret key and the generation (rules.derive_access_code); a salted
-    hash of it is kept as well. An account without a row is on generation 0.
+    The code itself is derived from the secret key and the generation (rules.derive_access_code) and never
+    stored. An account without a row is on generation 0.
     """
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=False, unique=True)
-    code_hash = Varchar(length=128)
     generation = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 
 
 class OneTimeToken(Table, tablename="auth_token"):
-    """A one-time link sent by e-mail: password reset, invitation, e-mail confirmation. Only its hash is stored."""
+    """A one-time link sent by e-mail (password reset, invitation, e-mail confirmation) or a code sent to a new
+    phone. Only its hash is stored."""
 
     id = Serial(primary_key=True)
-    purpose = Varchar(length=16, index=True)  # reset / invite / confirm
+    purpose = Varchar(length=16, index=True, choices=TokenPurpose)
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    # Where it was sent: the e-mail address, or the new phone number for a phone code.
     email = Varchar(length=255, default="")
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=True, default=None)
-    role = Varchar(length=16, default="")
+    role = Varchar(length=16, default="")  # a ResidentRole for an invitation or a registration, else empty
     rights = Array(base_column=Varchar(length=16), default=list)
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)  # wrong codes typed (a phone code dies after a few)
+
+
+class AttemptCounter(Table):
+    """Attempts counted against a limit (sign-in per user and per IP, codes, resets) where Redis is not used:
+    one row per bucket, raised in one atomic statement, the window starting at its first attempt."""
+
+    id = Serial(primary_key=True)
+    bucket = Varchar(length=120, unique=True)
+    hits = Integer(default=0)
+    window_ends = BigInt(default=0)  # unix seconds

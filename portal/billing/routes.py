@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.accounts.queries import current_access_code
+from portal.accounts.queries import access_code_for
 from portal.billing import actions, exports, forms, importer, pdf, penalties, queries, rules, uploads
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
@@ -183,14 +183,17 @@ class ResidentBilling(Controller):
             info=account,
             view=view,
             may_pay=principal.may_on_account(account.id, "pay"),
-            access_code=await current_access_code(account.id),
+            # Only the account's owners (and staff of its house) see the code that registers it.
+            access_code=await access_code_for(principal, account.id),
             **_helpers(),
         )
 
     @get("/{account_id:int}/receipts/{period:str}/pdf", name="billing:receipt_pdf")
-    async def receipt_pdf(self, account: NamedDependency[queries.AccountInfo], period: str) -> Response[bytes]:
+    async def receipt_pdf(
+        self, principal: NamedDependency[Principal], account: NamedDependency[queries.AccountInfo], period: str
+    ) -> Response[bytes]:
         view = await _receipt(account, period)
-        content = pdf.receipt_pdf(account, view, await current_access_code(account.id))
+        content = pdf.receipt_pdf(account, view, await access_code_for(principal, account.id) or "")
         name = f"receipt-{account.number}-{rules.period_key(view.period)}.pdf"
         return Response(
             content,

@@ -24,6 +24,7 @@ ACCESS: dict[str, str] = {
     "GET /profile": "user",
     "POST /profile": "user",
     "POST /profile/password": "user",
+    "POST /profile/phone": "user",
     "GET /accounts/link": "user",
     "POST /accounts/link": "user",
     "GET /accounts/{account_id:int}/people": "resident",

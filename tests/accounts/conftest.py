@@ -1,9 +1,8 @@
-"""Fixtures of the identity tests: a small house with two accounts, clean rate limits."""
+"""Fixtures of the identity tests: houses of a few accounts (built by the shared ``make_account``), owners in the
+register of owners, and clean attempt counters."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +10,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 async def _fresh_rate_limits(app: Any) -> None:
-    """Rate limits live in the app's store across tests of one run; each test starts with none."""
+    """The old store-kept limits live in the app's store across tests of one run; each test starts with none.
+    (Attempt counters in the database are rolled back with each test's transaction.)"""
     import contextlib
 
     with contextlib.suppress(FileNotFoundError):
@@ -19,28 +19,36 @@ async def _fresh_rate_limits(app: Any) -> None:
 
 
 @pytest.fixture
-def make_house(db: Any) -> Any:
-    """``await make_house(accounts=2)`` → {"house": id, "accounts": [ids], "numbers": [numbers]}."""
-    from portal.housing.tables import Complex, House, PersonalAccount, Premise
+def make_house(make_account: Any) -> Any:
+    """``await make_house(accounts=2)`` → {"house": id, "accounts": [ids], "numbers": [numbers], "premises": [ids]}:
+    a house with that many accounts (at least one), each on its own premise."""
 
-    counter = {"n": 0}
+    async def make(accounts: int = 2) -> dict[str, Any]:
+        places = [await make_account()]
+        for _ in range(accounts - 1):
+            places.append(await make_account(house=places[0].house))
+        return {
+            "house": places[0].house,
+            "accounts": [p.account for p in places],
+            "numbers": [p.number for p in places],
+            "premises": [p.premise for p in places],
+        }
 
-    async def make(accounts: int = 2, address: str | None = None) -> dict[str, Any]:
-        counter["n"] += 1
-        n = counter["n"]
-        complex_ = Complex(name=f"ЖК Тест {n}-{id(counter)}", city="Симферополь")
-        await complex_.save()
-        house = House(complex=complex_.id, address=address or f"ул. Тестовая, д. {n}, {id(counter)}", floors=5)
-        await house.save()
-        ids, numbers = [], []
-        for i in range(accounts):
-            premise = Premise(house=house.id, number=str(i + 1), area=Decimal("50.00"), floor=1)
-            await premise.save()
-            number = f"9{n:03d}{i:02d}{id(counter) % 100000:05d}"
-            account = PersonalAccount(number=number, premise=premise.id, payer_name="Тест", opened_on=date(2024, 1, 1))
-            await account.save()
-            ids.append(account.id)
-            numbers.append(number)
-        return {"house": house.id, "accounts": ids, "numbers": numbers}
+    return make
+
+
+@pytest.fixture
+def registry_owner(db: Any) -> Any:
+    """``await registry_owner(premise_id, email=..., phone=...)``: the register of owners names this person as an
+    owner of the premise (a whole share, valid from 2020)."""
+    from datetime import date
+
+    from portal.housing.tables import Owner, Ownership
+
+    async def make(premise: int, *, email: str = "", phone: str = "", name: str = "Собственник Реестровый") -> int:
+        owner = Owner(name=name, email=email, phone=phone)
+        await owner.save()
+        await Ownership(premise=premise, owner=owner.id, valid_from=date(2020, 1, 1)).save()
+        return owner.id
 
     return make

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from portal.accounts.notify import notify
-from portal.accounts.passwords import hash_password
+import re
+
+from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.tables import StaffHouse, User, UserRole
 from portal.core import audit
 from portal.core.tables import AuditEvent, OutboxMessage
 
 
-async def test_profile_saves_name_phone_language_and_channels(client, make_user, login):
+async def _sms_code(phone: str) -> str | None:
+    row = (
+        await OutboxMessage.select(OutboxMessage.body)
+        .where((OutboxMessage.channel == "sms") & (OutboxMessage.recipient == phone))
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    return re.search(r"[0-9]{6}", row["body"]).group(0) if row else None
+
+
+async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its_code_is_typed(
+    client, make_user, login
+):
     user_id = await make_user()
     await login(client, user_id)
     response = await client.form(
@@ -19,10 +32,53 @@ async def test_profile_saves_name_phone_language_and_channels(client, make_user,
     assert response.status_code == 303
     assert "lang=en" in response.headers["set-cookie"]
     user = await User.select().where(User.id == user_id).first()
-    assert (user["full_name"], user["phone"], user["locale"]) == ("Иван Новиков", "+79781112233", "en")
+    assert (user["full_name"], user["phone"], user["locale"]) == ("Иван Новиков", None, "en")
     assert user["notify_inapp"] and not user["notify_email"]
     page = await client.get("/profile")
     assert '<html lang="en">' in page.text and "The profile is saved." in page.text
+    assert "We have sent a code to +79781112233" in page.text
+
+    code = await _sms_code("+79781112233")
+    wrong = await client.form("/profile/phone", {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 422
+    assert (await User.select(User.phone).where(User.id == user_id).first())["phone"] is None
+    assert (await client.form("/profile/phone", {"code": code})).status_code == 303
+    user = await User.select().where(User.id == user_id).first()
+    assert user["phone"] == "+79781112233" and user["phone_confirmed_at"] is not None
+    assert (await client.form("/profile/phone", {"code": code})).status_code == 422  # a code works once
+
+
+async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_account(client, make_user, login):
+    holder = await make_user()
+    await User.update({User.phone: "+79785550001"}).where(User.id == holder)
+    user_id = await make_user()
+    await login(client, user_id)
+    pages = []
+    for typed, phone in (("+7 978 555-00-01", "+79785550001"), ("8 978 555 00 02", "+79785550002")):
+        response = await client.form("/profile", {"full_name": "Иван", "phone": typed, "locale": "ru"})
+        assert response.status_code == 303
+        pages.append((await client.get("/profile")).text.replace(phone, "+7…"))
+    assert pages[0] == pages[1]  # another account's number and a free one are answered alike
+    assert "Мы отправили код на +7…" in pages[0]
+    assert await _sms_code("+79785550001") is None  # and no code goes to another account's phone
+    assert await _sms_code("+79785550002") is not None
+    assert (await User.select(User.phone).where(User.id == holder).first())["phone"] == "+79785550001"
+
+
+async def test_the_current_password_check_on_the_profile_has_an_attempt_limit(client, make_user, login):
+    user_id = await make_user()
+    await User.update({User.password_hash: hash_password("old password 1")}).where(User.id == user_id)
+    await login(client, user_id)
+    new = {"password": "new password 2", "password2": "new password 2"}
+    for _ in range(5):
+        wrong = await client.form("/profile/password", {"current_password": "guess guess", **new})
+        assert wrong.status_code == 422
+    refused = await client.form("/profile/password", {"current_password": "old password 1", **new})
+    assert refused.status_code == 429
+    assert "Слишком много попыток" in refused.text
+    assert verify_password(
+        (await User.select(User.password_hash).where(User.id == user_id).first())["password_hash"], "old password 1"
+    )
 
 
 async def test_profile_errors_keep_what_was_typed(client, make_user, login):
@@ -31,15 +87,6 @@ async def test_profile_errors_keep_what_was_typed(client, make_user, login):
     response = await client.form("/profile", {"full_name": "Пётр", "phone": "12", "locale": "ru"})
     assert response.status_code == 422
     assert 'value="12"' in response.text and 'value="Пётр"' in response.text
-
-
-async def test_notify_follows_the_chosen_channels(make_user, db):
-    user_id = await make_user()
-    assert await notify(user_id, "t", subject="s", body="b", dedupe_key="k1") == 2
-    await User.update({User.notify_email: False}).where(User.id == user_id)
-    assert await notify(user_id, "t", subject="s", body="b", dedupe_key="k2") == 1
-    channels = await OutboxMessage.select(OutboxMessage.channel).where(OutboxMessage.dedupe_key.like("%:k2:%"))
-    assert [c["channel"] for c in channels] == ["inapp"]
 
 
 async def test_changing_the_password_needs_the_current_one(client, make_user, login):

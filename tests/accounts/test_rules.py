@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from portal.accounts import consent, rules
+from portal.core.security import ResidentRole
 
 
 @pytest.mark.parametrize(
@@ -30,14 +31,11 @@ def test_a_login_is_an_email_or_a_phone():
     assert rules.login_kind("ivan") is None
 
 
-def test_access_codes_are_checked_against_a_salted_hash_in_any_spelling():
-    code = rules.new_access_code()
-    stored = rules.hash_access_code(code)
-    assert code not in stored
-    assert rules.check_access_code(stored, rules.format_access_code(code).lower())
-    assert not rules.check_access_code(stored, "WRONGCODE1")
-    assert not rules.check_access_code(None, code)
-    assert rules.hash_access_code(code) != stored  # a new salt each time
+def test_an_access_code_is_derived_per_account_and_generation_and_read_in_any_spelling():
+    code = rules.derive_access_code("secret", 7, 0)
+    assert len(code) == rules.CODE_LENGTH and set(code) <= set(rules.CODE_ALPHABET)
+    assert code != rules.derive_access_code("secret", 8, 0) != rules.derive_access_code("secret", 7, 1)
+    assert rules.clean_access_code(rules.format_access_code(code).lower()) == code
 
 
 def test_voting_is_never_delegated():
@@ -54,9 +52,12 @@ def test_an_access_request_on_monday_13_april_2026_is_due_on_27_april():
     assert rules.access_request_due(date(2026, 4, 13)) == date(2026, 4, 27)
 
 
-def test_working_days_skip_russian_public_holidays():
-    # 30.04.2026 (Thu) + 2 working days: 1 May is a holiday, 2–3 May a weekend → 5 May.
-    assert rules.add_working_days(date(2026, 4, 30), 2) == date(2026, 5, 5)
+def test_a_152_fz_deadline_counts_the_working_saturday_of_1_november_2025():
+    # 10 working days from Thursday 30.10.2025: 31.10, Saturday 01.11 (worked instead of 03.11), 05.11 … 14.11.
+    # A calendar of plain weekdays would skip 01.11 and answer 17.11.
+    assert rules.access_request_due(date(2025, 10, 30)) == date(2025, 11, 14)
+    # 27.12.2024 + 1 working day is Saturday 28.12.2024 (worked instead of 30.12).
+    assert rules.access_request_due(date(2024, 12, 27)) == date(2025, 1, 21)
 
 
 def test_password_rules():
@@ -72,3 +73,75 @@ def test_the_consent_version_changes_with_any_word_of_the_text():
     changed = {**consent.TEXTS, "en": consent.TEXTS["en"].replace("30 days", "31 days")}
     assert consent.version_of(changed) != base
     assert "152-ФЗ" in consent.text("ru") and "152-FZ" in consent.text("en")
+
+
+OWNER, TENANT, FAMILY = ResidentRole.OWNER, ResidentRole.TENANT, ResidentRole.FAMILY
+
+
+@pytest.mark.parametrize(
+    ("requested", "named", "granted"),
+    [
+        (OWNER, True, OWNER),
+        (OWNER, False, None),  # "owner" only when the register says so (or staff invite as the owner)
+        (TENANT, False, TENANT),
+        (TENANT, True, TENANT),
+        (FAMILY, True, None),  # family members join by an owner's invitation, never by the code
+        ("admin", True, None),
+    ],
+)
+def test_the_role_a_link_by_code_grants(requested, named, granted):
+    assert rules.role_on_link(requested, named_owner=named) == granted
+
+
+@pytest.mark.parametrize(("standing", "allowed"), [(None, True), (FAMILY, False), (TENANT, False), (OWNER, False)])
+def test_a_link_never_changes_a_standing_residency(standing, allowed):
+    assert rules.may_link(standing) is allowed
+
+
+@pytest.mark.parametrize(
+    ("actor", "target", "own", "allowed"),
+    [
+        (OWNER, FAMILY, False, True),
+        (OWNER, TENANT, False, True),
+        (OWNER, OWNER, False, False),  # owners change by the register and staff, not by each other
+        (OWNER, FAMILY, True, False),
+        (FAMILY, OWNER, False, False),
+        (FAMILY, FAMILY, False, False),
+        (TENANT, FAMILY, False, False),
+        (None, FAMILY, False, False),
+    ],
+)
+def test_who_may_revoke_whom(actor, target, own, allowed):
+    assert rules.may_revoke(actor_role=actor, target_role=target, own=own) is allowed
+
+
+@pytest.mark.parametrize(
+    ("role", "staff", "shown"),
+    [(OWNER, False, True), (FAMILY, False, False), (TENANT, False, False), (None, True, True), (None, False, False)],
+)
+def test_the_access_code_is_shown_only_to_those_who_may_register_with_it(role, staff, shown):
+    assert rules.may_see_access_code(residency_role=role, staff_in_house=staff) is shown
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "named"),
+    [
+        ("owner@example.ru", None, True),
+        ("OWNER@example.ru ", None, True),
+        (None, "+79780000001", True),  # the register writes phones any way: «8 (978) 000-00-01»
+        ("other@example.ru", "+79780000009", False),
+        (None, None, False),  # nothing confirmed: nothing to match
+    ],
+)
+def test_the_register_names_a_user_by_a_confirmed_email_or_phone(email, phone, named):
+    owners = [
+        rules.OwnerContact(email="Owner@Example.ru", phone=""),
+        rules.OwnerContact(email="", phone="8 (978) 000-00-01"),
+    ]
+    assert rules.registry_names(owners, email=email, phone=phone) is named
+
+
+def test_a_sign_in_is_counted_once_per_user_whichever_login_was_typed():
+    assert rules.sign_in_bucket(5, "ivan@example.ru") == rules.sign_in_bucket(5, "+7 978 000-00-01") == "user:5"
+    assert rules.sign_in_bucket(None, " Nobody@Example.ru") == "login:nobody@example.ru"
+    assert rules.sign_in_bucket(None, "8 978 000 00 01") == "login:+79780000001"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from portal.accounts import queries
+from portal.accounts import actions, queries
 from portal.accounts.passwords import hash_password
+from portal.accounts.rules import TokenPurpose
 from portal.accounts.tables import OneTimeToken, User
 from portal.core.tables import OutboxMessage
 from tests.conftest import COOKIE_DOMAIN
@@ -92,6 +93,23 @@ async def test_the_sixth_wrong_password_in_a_minute_is_refused(client, make_user
     assert "Слишком много попыток" in refused.text
     assert f'value="{email}"' in refused.text  # the form is shown again with what was typed
     assert "session" not in refused.cookies
+
+
+async def test_the_email_and_the_phone_of_one_user_count_in_one_bucket(client, make_user):
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    for login in (email, "+7 978 000-11-22", email.upper(), "8 (978) 000 11 22", email):
+        assert (await client.form("/login", {"login": login, "password": "wrong pass"})).status_code == 422
+    assert (await client.form("/login", {"login": "+79780001122", "password": PASSWORD})).status_code == 429
+
+
+async def test_successful_sign_ins_do_not_use_up_the_limit_of_their_address(client, make_user):
+    """Many people sign in from one office address: only failures count against the IP."""
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    for _ in range(25):
+        assert (await client.form("/login", {"login": email, "password": PASSWORD})).status_code == 303
+        assert (await client.form("/logout")).status_code == 303
 
 
 async def test_next_only_leads_to_this_site(client, make_user):
@@ -183,13 +201,13 @@ async def test_a_reset_link_expires_after_an_hour(client, make_user):
 async def test_reset_tokens_are_stored_hashed_and_live_an_hour(make_user, db):
     user_id = await make_user()
     now = datetime.now(UTC)
-    token = await queries.create_token("reset", user_id=user_id, email="x@example.ru", now=now)
+    token = await actions._create_token(TokenPurpose.RESET, user_id=user_id, sent_to="x@example.ru")
     row = await OneTimeToken.select().where(OneTimeToken.user == user_id).first()
     assert row["token_hash"] != token and token not in row["token_hash"]
-    assert row["expires_at"] - now == timedelta(hours=1)
-    assert await queries.valid_token(token, "reset", now + timedelta(minutes=59))
-    assert await queries.valid_token(token, "reset", now + timedelta(minutes=61)) is None
-    assert await queries.valid_token(token, "invite", now) is None
+    assert abs(row["expires_at"] - now - timedelta(hours=1)) < timedelta(seconds=30)
+    assert await queries.valid_token(token, TokenPurpose.RESET, now + timedelta(minutes=59))
+    assert await queries.valid_token(token, TokenPurpose.RESET, now + timedelta(minutes=61)) is None
+    assert await queries.valid_token(token, TokenPurpose.INVITE, now) is None
 
 
 async def test_reset_requests_are_rate_limited(client):

@@ -1,0 +1,745 @@
+"""Every change of identity, one function per intent, each one transaction with its audit event and its
+messages: sign-in, password reset and change, registration, invitations, shared access to accounts, consent,
+profile and phone, and the staff's invitations, access codes and users.
+
+Shared access to an account (linking, inviting, revoking) follows ``rules``: a link never changes a standing
+residency, "owner" comes only from the register of owners or from staff, owners are never revoked by others;
+every change is in the audit log and every owner of the account is told by a message.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from portal.accounts import consent as consent_text
+from portal.accounts import forms, limits, mail, passwords, queries, rules
+from portal.accounts.notify import notify
+from portal.accounts.rules import TokenPurpose
+from portal.accounts.tables import (
+    AccessCode,
+    ConsentRecord,
+    OneTimeToken,
+    Residency,
+    StaffHouse,
+    User,
+    UserRole,
+)
+from portal.core import audit, clock
+from portal.core.db import atomic
+from portal.core.i18n import gettext as _
+from portal.core.security import Principal, ResidentRole
+from portal.core.web import Refused
+from portal.settings import get_settings
+
+TOKEN_TTL = {
+    TokenPurpose.RESET: timedelta(hours=1),
+    TokenPurpose.INVITE: timedelta(days=7),
+    TokenPurpose.CONFIRM: timedelta(days=2),
+    TokenPurpose.PHONE: timedelta(minutes=15),
+}
+
+
+# --- small writes shared by the intents below (each runs inside the caller's transaction) ----------------
+
+
+async def _create_token(
+    purpose: TokenPurpose,
+    *,
+    user_id: int | None = None,
+    sent_to: str = "",
+    account_id: int | None = None,
+    role: str = "",
+    rights: list[str] | None = None,
+    created_by: int | None = None,
+    token_hash: str | None = None,
+) -> str:
+    """A new one-time token; only its hash is stored, the token itself goes into the message. ``sent_to`` is
+    the e-mail address it goes to (the new phone number for a phone code)."""
+    token = rules.new_token()
+    now = clock.now()
+    await OneTimeToken.insert(
+        OneTimeToken(
+            purpose=purpose,
+            token_hash=token_hash or rules.token_hash(token),
+            user=user_id,
+            email=sent_to if purpose is TokenPurpose.PHONE else rules.normalize_email(sent_to),
+            account=account_id,
+            role=role,
+            rights=list(rights or []),
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + TOKEN_TTL[purpose],
+        )
+    )
+    return token
+
+
+async def _use_token(token_id: int) -> bool:
+    """Mark the token used; False when another request used it first (a token works once)."""
+    done = (
+        await OneTimeToken.update({OneTimeToken.used_at: clock.now()})
+        .where((OneTimeToken.id == token_id) & OneTimeToken.used_at.is_null())
+        .returning(OneTimeToken.id)
+    )
+    return bool(done)
+
+
+async def _cancel_tokens(purpose: TokenPurpose, user_id: int) -> None:
+    await OneTimeToken.update({OneTimeToken.used_at: clock.now()}).where(
+        (OneTimeToken.purpose == purpose) & (OneTimeToken.user == user_id) & OneTimeToken.used_at.is_null()
+    )
+
+
+async def _set_password_hash(user_id: int, password_hash: str) -> int:
+    """Store a new password and sign the user out everywhere else; returns the new session epoch."""
+    user = await User.select(User.session_epoch).where(User.id == user_id).first()
+    epoch = (user["session_epoch"] or 0) + 1 if user else 1
+    await User.update(
+        {User.password_hash: password_hash, User.session_epoch: epoch, User.updated_at: clock.now()}
+    ).where(User.id == user_id)
+    return epoch
+
+
+async def _create_user(
+    *, email: str, full_name: str, password_hash: str = "", locale: str = "ru", active: bool, confirmed: bool
+) -> int:
+    now = clock.now()
+    user = User(
+        email=rules.normalize_email(email),
+        full_name=full_name.strip(),
+        password_hash=password_hash,
+        locale=locale,
+        is_active=active,
+        email_confirmed_at=now if confirmed else None,
+    )
+    await user.save()
+    return user.id
+
+
+async def _confirm_email(user_id: int) -> None:
+    await User.update({User.email_confirmed_at: clock.now(), User.is_active: True}).where(User.id == user_id)
+
+
+async def _access_changed(
+    actor: Principal | None,
+    account: queries.AccountInfo,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    event: str,
+    ip: str,
+    what: Callable[[], str],
+) -> None:
+    """A change of who may use an account: the audit event, and a message to each owner of the account (the
+    one who made the change excepted), in the owner's language. ``what`` says what happened (a function, so
+    that it is written in each recipient's language); ``event`` makes the message's key unique."""
+    account_id = account.id
+    await audit.record(actor, action, "personal_account", account_id, changes, ip=ip)
+    for owner in await queries.owners_of_account(account_id):
+        if actor is not None and owner == actor.user_id:
+            continue
+        await notify(
+            owner,
+            "accounts/access_changed",
+            subject=lambda: _("Access to personal account %(n)s", n=account.number),
+            body=what,
+            context={"account_id": account_id},
+            dedupe_key=f"access:{account_id}:{event}",
+            link=f"/accounts/{account_id}/people",
+        )
+
+
+async def _grant(
+    user_id: int, account_id: int, role: str, rights: list[str], granted_by: int | None
+) -> queries.ResidencyInfo | None:
+    """A new residency, only where the user has none (a standing one is never raised, lowered or changed).
+    Returns the new residency, or None when the user already had one."""
+    standing = await queries.residency_of(user_id, account_id)
+    if not rules.may_link(standing.role if standing else None):
+        return None
+    granted = rules.rights_for(role, rights)
+    row = Residency(user=user_id, account=account_id, role=role, rights=granted, granted_by=granted_by)
+    await row.save()
+    return queries.ResidencyInfo(id=row.id, user=user_id, account=account_id, role=role, rights=granted)
+
+
+async def _named_owner(user: queries.UserInfo, premise_id: int) -> bool:
+    owners = await queries.owners_in_registry(premise_id, clock.today_local())
+    return rules.registry_names(owners, email=user.confirmed_email, phone=user.confirmed_phone)
+
+
+# --- sign-in ----------------------------------------------------------------------------------------------
+
+
+class SignIn(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    LIMITED = "limited"
+    UNCONFIRMED = "unconfirmed"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignIn
+    user: queries.UserInfo | None = None
+
+
+async def sign_in(counter: limits.Counter, login: str, password: str, ip: str) -> SignInResult:
+    """Check a login and password. The attempt is counted first — per IP, and per user whichever of their
+    e-mail or phone was typed — and over the limit no password is checked at all; the check itself runs on the
+    hashing threads. An unknown login costs the same time as a wrong password."""
+    user = await queries.user_by_login(login)
+    bucket = rules.sign_in_bucket(user.id if user else None, login)
+    if not await counter.take(limits.SIGN_IN_PER_IP, ip) or not await counter.take(limits.SIGN_IN_PER_USER, bucket):
+        return SignInResult(SignIn.LIMITED)
+    if not await passwords.verify_async(user.password_hash if user else None, password) or user is None:
+        return SignInResult(SignIn.WRONG)
+    if not user.is_active:
+        return SignInResult(SignIn.UNCONFIRMED if user.email_confirmed_at is None else SignIn.BLOCKED)
+    await counter.clear(limits.SIGN_IN_PER_USER, bucket)
+    await counter.give_back(limits.SIGN_IN_PER_IP, ip)  # the IP's limit counts the failures
+    values: dict[Any, Any] = {User.last_login_at: clock.now()}
+    if passwords.needs_rehash(user.password_hash):
+        values[User.password_hash] = await passwords.hash_async(password)
+    async with atomic():
+        await User.update(values).where(User.id == user.id)
+    return SignInResult(SignIn.OK, user)
+
+
+# --- password reset and change ----------------------------------------------------------------------------
+
+
+async def request_password_reset(counter: limits.Counter, email: str, ip: str) -> bool:
+    """Send a reset link if the address is a user's; False when the address or the IP asked too often.
+    Known and unknown addresses are answered alike."""
+    if not await counter.take(limits.RESET_PER_IP, ip) or not await counter.take(limits.RESET_PER_EMAIL, email):
+        return False
+    async with atomic():
+        user = await queries.user_by_email(email)
+        if user is not None and (user.is_active or user.email_confirmed_at is None):
+            token = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=email)
+            await mail.send_reset(email, token, user.locale, user.id)
+    mail.deliver_soon()
+    return True
+
+
+async def reset_password(token: queries.Token, password: str) -> bool:
+    """Set a new password through a reset link (once); every session of the user ends."""
+    password_hash = await passwords.hash_async(password)
+    async with atomic():
+        if token.user is None or not await _use_token(token.id):
+            return False
+        await _set_password_hash(token.user, password_hash)
+        await _cancel_tokens(TokenPurpose.RESET, token.user)
+    return True
+
+
+class PasswordChange(StrEnum):
+    DONE = "done"
+    WRONG = "wrong"
+    LIMITED = "limited"
+
+
+async def change_password(
+    counter: limits.Counter, user: queries.UserInfo, current: str, new: str
+) -> tuple[PasswordChange, int]:
+    """Change the password after checking the current one (counted against a limit before the check);
+    returns the outcome and the new session epoch (other sessions end)."""
+    if not await counter.take(limits.PASSWORD_CHECK_PER_USER, str(user.id)):
+        return PasswordChange.LIMITED, user.session_epoch
+    if not await passwords.verify_async(user.password_hash, current):
+        return PasswordChange.WRONG, user.session_epoch
+    await counter.clear(limits.PASSWORD_CHECK_PER_USER, str(user.id))
+    password_hash = await passwords.hash_async(new)
+    async with atomic():
+        epoch = await _set_password_hash(user.id, password_hash)
+    return PasswordChange.DONE, epoch
+
+
+# --- registration with an account number and its access code ------------------------------------------
+
+
+class CodeCheck(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    LIMITED = "limited"
+    NOT_OWNER = "not_owner"
+    ALREADY = "already"
+
+
+async def _account_by_code(counter: limits.Counter, number: str, code: str) -> queries.AccountInfo | CodeCheck:
+    """The account named by number and code; every attempt on an account is counted against guessing."""
+    if not await counter.take(limits.CODE_PER_ACCOUNT, number):
+        return CodeCheck.LIMITED
+    account = await queries.account_by_number(number)
+    if account is None or account.closed_on is not None or not await queries.access_code_matches(account.id, code):
+        return CodeCheck.WRONG
+    await counter.clear(limits.CODE_PER_ACCOUNT, number)
+    return account
+
+
+async def register(counter: limits.Counter, values: dict[str, Any], *, ip: str, locale: str) -> CodeCheck:
+    """Self-registration with the account's number and code: an unconfirmed user and a confirmation link
+    (the account is linked when the e-mail is confirmed). As the owner only if the register names the e-mail.
+    An e-mail that already has a user gets a warning instead, and the answer is the same."""
+    if not await counter.take(limits.REGISTER_PER_IP, ip):
+        return CodeCheck.LIMITED
+    account = await _account_by_code(counter, values["account"], values["code"])
+    if not isinstance(account, queries.AccountInfo):
+        return account
+    owners = await queries.owners_in_registry(account.premise_id, clock.today_local())
+    named = rules.registry_names(owners, email=values["email"], phone=None)
+    if rules.role_on_link(values["role"], named_owner=named) is None:
+        return CodeCheck.NOT_OWNER
+    password_hash = await passwords.hash_async(values["password"])
+    async with atomic():
+        existing = await queries.user_by_email(values["email"])
+        if existing is not None and (existing.is_active or existing.email_confirmed_at is not None):
+            await mail.send_already_registered(values["email"], existing.locale, existing.id)
+        else:
+            user_id = await _register_user(existing, values, password_hash, locale)
+            token = await _create_token(
+                TokenPurpose.CONFIRM,
+                user_id=user_id,
+                sent_to=values["email"],
+                account_id=account.id,
+                role=values["role"],
+            )
+            await mail.send_confirmation(values["email"], token, locale, user_id)
+    mail.deliver_soon()
+    return CodeCheck.OK
+
+
+async def _register_user(
+    existing: queries.UserInfo | None, values: dict[str, Any], password_hash: str, locale: str
+) -> int:
+    if existing is None:
+        return await _create_user(
+            email=values["email"],
+            full_name=values["full_name"],
+            password_hash=password_hash,
+            locale=locale,
+            active=False,
+            confirmed=False,
+        )
+    # Registered before but never confirmed: the new attempt replaces the old one.
+    await _set_password_hash(existing.id, password_hash)
+    await User.update({User.full_name: values["full_name"]}).where(User.id == existing.id)
+    await _cancel_tokens(TokenPurpose.CONFIRM, existing.id)
+    return existing.id
+
+
+async def confirm_registration(token: queries.Token, ip: str) -> queries.UserInfo | None:
+    """The confirmation link: the e-mail is confirmed, the user is active, and the account is linked — as the
+    owner only if the register (checked again now) names the confirmed e-mail. None if the link was used."""
+    if token.user is None:
+        return None
+    async with atomic():
+        if not await _use_token(token.id):
+            return None
+        await _confirm_email(token.user)
+        user = await queries.get_user(token.user)
+        assert user is not None
+        account = await queries.account_by_id(token.account) if token.account else None
+        if account is not None:
+            named = await _named_owner(user, account.premise_id)
+            role = rules.role_on_link(token.role, named_owner=named)
+            if role is not None:
+                await _link(Principal(user_id=user.id, name=user.full_name), user, account, role, ip, "register")
+    return user
+
+
+async def _link(
+    actor: Principal, user: queries.UserInfo, account: queries.AccountInfo, role: str, ip: str, how: str
+) -> queries.ResidencyInfo | None:
+    granted = await _grant(user.id, account.id, role, [], None)
+    if granted is not None:
+        name = user.full_name
+        await _access_changed(
+            actor,
+            account,
+            "residency.link",
+            {"user": user.id, "role": role, "by": how},
+            event=f"residency:{granted.id}",
+            ip=ip,
+            what=lambda: _(
+                "%(name)s linked the account with its access code as: %(role)s.", name=name, role=forms.role_label(role)
+            ),
+        )
+    return granted
+
+
+async def link_by_code(
+    counter: limits.Counter, principal: Principal, values: dict[str, Any], ip: str
+) -> tuple[CodeCheck, queries.AccountInfo | None]:
+    """A signed-in user adds an account with its number and code. Never changes a standing link; "owner" only
+    when the register names the user's confirmed e-mail or phone as an owner of the premise."""
+    account = await _account_by_code(counter, values["account"], values["code"])
+    if not isinstance(account, queries.AccountInfo):
+        return account, None
+    user = await queries.get_user(principal.user_id or 0)
+    assert user is not None
+    standing = await queries.residency_of(user.id, account.id)
+    if not rules.may_link(standing.role if standing else None):
+        return CodeCheck.ALREADY, account
+    role = rules.role_on_link(values["role"], named_owner=await _named_owner(user, account.premise_id))
+    if role is None:
+        return CodeCheck.NOT_OWNER, account
+    async with atomic():
+        granted = await _link(principal, user, account, role, ip, "code")
+    return (CodeCheck.OK if granted else CodeCheck.ALREADY), account
+
+
+# --- invitations ------------------------------------------------------------------------------------------
+
+
+async def invite_to_account(
+    actor: Principal,
+    account: queries.AccountInfo,
+    email: str,
+    role: str,
+    rights: list[str],
+    *,
+    ip: str,
+    locale: str,
+) -> None:
+    """An owner (family or tenant) or staff (any role; staff confirm ownership this way) invite someone to an
+    account: a user who has a password gets the access at once, anyone else a one-time link. Someone who
+    already has access keeps it exactly as it is (Refused)."""
+    async with atomic():
+        existing = await queries.user_by_email(email)
+        if existing is not None and existing.has_password:
+            granted = await _grant(existing.id, account.id, role, rights, actor.user_id)
+            if granted is None:
+                raise Refused(_("%(email)s already has access to this account; it stays as it is.", email=email))
+            await mail.send_access_granted(email, existing.locale, account.number, account.address, existing.id)
+            event, action, changes = f"residency:{granted.id}", "residency.grant", {"user": existing.id}
+        else:
+            token = await _create_token(
+                TokenPurpose.INVITE,
+                sent_to=email,
+                account_id=account.id,
+                role=role,
+                rights=rights,
+                created_by=actor.user_id,
+            )
+            await mail.send_invitation(email, token, locale, account.number, account.address)
+            event, action, changes = f"invite:{rules.token_hash(token)[:16]}", "invitation.send", {}
+        await _access_changed(
+            actor,
+            account,
+            action,
+            {**changes, "email": email, "role": role, "rights": sorted(rights)},
+            event=event,
+            ip=ip,
+            what=lambda: _(
+                "%(actor)s gave %(email)s access to the account as: %(role)s.",
+                actor=actor.name,
+                email=email,
+                role=forms.role_label(role),
+            ),
+        )
+    mail.deliver_soon()
+
+
+class InviteAccepted(StrEnum):
+    SIGNED_IN = "signed_in"  # a new password was set: the person is signed in
+    LINKED = "linked"  # the person already had a password: they sign in with it
+    GONE = "gone"  # the link was used meanwhile
+
+
+async def accept_invitation(
+    token: queries.Token, full_name: str, password: str, *, ip: str, locale: str
+) -> tuple[InviteAccepted, queries.UserInfo | None]:
+    """An invited person sets a name and password (or, if they signed up meanwhile, just gets the access);
+    their e-mail is confirmed by the link. A standing residency is never changed."""
+    password_hash = await passwords.hash_async(password)
+    async with atomic():
+        if not await _use_token(token.id):
+            return InviteAccepted.GONE, None
+        existing = await queries.user_by_email(token.email) if token.user is None else None
+        if existing is not None and existing.has_password:
+            # The person signed up in the meantime: give the access, but never overwrite their password.
+            await _accept_into_account(token, existing, ip)
+            return InviteAccepted.LINKED, existing
+        user_id = token.user or (existing.id if existing else None)
+        if user_id is None:
+            user_id = await _create_user(
+                email=token.email,
+                full_name=full_name,
+                password_hash=password_hash,
+                locale=locale,
+                active=True,
+                confirmed=True,
+            )
+        else:
+            await _set_password_hash(user_id, password_hash)
+            await User.update({User.full_name: full_name.strip()}).where(User.id == user_id)
+            await _confirm_email(user_id)
+        user = await queries.get_user(user_id)
+        assert user is not None
+        await _accept_into_account(token, user, ip)
+    return InviteAccepted.SIGNED_IN, user
+
+
+async def _accept_into_account(token: queries.Token, user: queries.UserInfo, ip: str) -> None:
+    account = await queries.account_by_id(token.account) if token.account else None
+    if account is None:
+        return
+    role = token.role or ResidentRole.FAMILY
+    granted = await _grant(user.id, account.id, role, token.rights, token.created_by)
+    if granted is None:
+        return
+    name = user.full_name
+    await _access_changed(
+        Principal(user_id=user.id, name=name),
+        account,
+        "invitation.accept",
+        {"user": user.id, "role": role, "rights": granted.rights},
+        event=f"residency:{granted.id}",
+        ip=ip,
+        what=lambda: _("%(name)s accepted the invitation: access as %(role)s.", name=name, role=forms.role_label(role)),
+    )
+
+
+async def revoke(actor: Principal, account: queries.LinkedAccount, residency_id: int, *, ip: str) -> bool:
+    """An owner ends a family member's or a tenant's access (never an owner's, never their own): False when
+    there is no such residency on this account or the rules do not allow it."""
+    target = await queries.residency_on_account(account.id, residency_id)
+    if target is None or not rules.may_revoke(
+        actor_role=account.role, target_role=target.role, own=target.user == actor.user_id
+    ):
+        return False
+    person = await queries.get_user(target.user)
+    name = person.full_name if person else ""
+    async with atomic():
+        await Residency.update({Residency.revoked_at: clock.now()}).where(
+            (Residency.id == target.id) & Residency.revoked_at.is_null()
+        )
+        await _access_changed(
+            actor,
+            account,
+            "residency.revoke",
+            {"user": target.user, "role": target.role},
+            event=f"residency:{target.id}:revoked",
+            ip=ip,
+            what=lambda: _("%(actor)s revoked the access of %(name)s.", actor=actor.name, name=name),
+        )
+    return True
+
+
+async def cancel_invitation(actor: Principal, account: queries.LinkedAccount, invitation_id: int, *, ip: str) -> bool:
+    invitation = await queries.invitation_of_account(account.id, invitation_id)
+    if invitation is None:
+        return False
+    async with atomic():
+        if not await _use_token(invitation.id):
+            return False
+        email = invitation.email
+        await _access_changed(
+            actor,
+            account,
+            "invitation.cancel",
+            {"email": email},
+            event=f"invite:{invitation.id}:cancelled",
+            ip=ip,
+            what=lambda: _("%(actor)s cancelled the invitation of %(email)s.", actor=actor.name, email=email),
+        )
+    return True
+
+
+# --- consent --------------------------------------------------------------------------------------------
+
+
+async def accept_consent(principal: Principal, *, ip: str, user_agent: str, locale: str) -> None:
+    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept."""
+    async with atomic():
+        await ConsentRecord(
+            user=principal.user_id,
+            consent_type=consent_text.CONSENT_TYPE,
+            text_version=consent_text.current_version(),
+            granted_at=clock.now(),
+            ip=ip[:64],
+            user_agent=user_agent[:255],
+            channel="web",
+            locale=locale,
+        ).save()
+
+
+async def withdraw_consent(principal: Principal) -> int:
+    """Withdraw every standing acceptance of the processing consent; returns how many were withdrawn."""
+    async with atomic():
+        done = (
+            await ConsentRecord.update({ConsentRecord.withdrawn_at: clock.now()})
+            .where(
+                (ConsentRecord.user == principal.user_id)
+                & (ConsentRecord.consent_type == consent_text.CONSENT_TYPE)
+                & ConsentRecord.withdrawn_at.is_null()
+            )
+            .returning(ConsentRecord.id)
+        )
+    return len(done)
+
+
+# --- profile and phone ------------------------------------------------------------------------------------
+
+
+class PhoneChange(StrEnum):
+    NONE = "none"  # the phone stays as it was (or was removed)
+    CODE_SENT = "code_sent"  # a code is on its way to the new number (whoever holds it: the answer is alike)
+    LIMITED = "limited"  # too many codes asked for this hour
+
+
+async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> PhoneChange:
+    """Save name, language and channels. A new phone is not stored until the code sent to it is typed back;
+    whether the number belongs to another account is never said (no code goes to another account's phone)."""
+    changes: dict[Any, Any] = {
+        User.full_name: values["full_name"],
+        User.locale: values["locale"],
+        User.notify_email: values["notify_email"],
+        User.notify_inapp: values["notify_inapp"],
+        User.updated_at: clock.now(),
+    }
+    phone = values["phone"]
+    outcome = PhoneChange.NONE
+    if phone is None:
+        changes.update({User.phone: None, User.phone_confirmed_at: None})
+    elif phone != user.phone:
+        outcome = PhoneChange.CODE_SENT
+        if not await counter.take(limits.PHONE_CODES_PER_USER, str(user.id)):
+            outcome = PhoneChange.LIMITED
+    async with atomic():
+        await User.update(changes).where(User.id == user.id)
+        if outcome is PhoneChange.CODE_SENT:
+            await _send_phone_code(user, phone, values["locale"])
+    return outcome
+
+
+async def _send_phone_code(user: queries.UserInfo, phone: str, locale: str) -> None:
+    await _cancel_tokens(TokenPurpose.PHONE, user.id)
+    code = rules.new_confirm_code()
+    await _create_token(
+        TokenPurpose.PHONE, user_id=user.id, sent_to=phone, token_hash=rules.confirm_code_hash(user.id, code)
+    )
+    if await queries.phone_holder(phone) is None:
+        await mail.send_phone_code(phone, code, locale, user.id)
+
+
+class PhoneConfirm(StrEnum):
+    DONE = "done"
+    WRONG = "wrong"
+    NO_CODE = "no_code"  # nothing pending (expired, used, or too many wrong tries)
+    TAKEN = "taken"  # the number went to another account after the code was sent
+
+
+async def confirm_phone(user: queries.UserInfo, code: str) -> PhoneConfirm:
+    """The code sent to the new phone, typed back: the phone is stored as confirmed. A code dies after a few
+    wrong tries (counted atomically)."""
+    pending = await queries.pending_phone_code(user.id)
+    if pending is None or pending.attempts >= limits.PHONE_CODE_TRIES:
+        return PhoneConfirm.NO_CODE
+    if not hmac.compare_digest(rules.confirm_code_hash(user.id, code), pending.token_hash):
+        await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(
+            OneTimeToken.id == pending.id
+        )
+        return PhoneConfirm.WRONG
+    async with atomic():
+        if not await _use_token(pending.id):
+            return PhoneConfirm.NO_CODE
+        if await queries.phone_holder(pending.email) not in (None, user.id):
+            return PhoneConfirm.TAKEN
+        await User.update(
+            {User.phone: pending.email, User.phone_confirmed_at: clock.now(), User.updated_at: clock.now()}
+        ).where(User.id == user.id)
+    return PhoneConfirm.DONE
+
+
+# --- staff: invitations, access codes, users -------------------------------------------------------------
+
+
+async def regenerate_access_code(actor: Principal, account: queries.AccountInfo, *, ip: str) -> str:
+    """Move the account to a new code (the old one stops working at once); returns the new code."""
+    async with atomic():
+        existing = (
+            await AccessCode.select(AccessCode.id, AccessCode.generation)
+            .where(AccessCode.account == account.id)
+            .first()
+        )
+        generation = (int(existing["generation"]) + 1) if existing else 1
+        values = {
+            AccessCode.generation: generation,
+            AccessCode.created_at: clock.now(),
+            AccessCode.created_by: actor.user_id,
+        }
+        if existing:
+            await AccessCode.update(values).where(AccessCode.id == existing["id"])
+        else:
+            await AccessCode.insert(AccessCode(account=account.id, generation=generation, created_by=actor.user_id))
+        await _access_changed(
+            actor,
+            account,
+            "access_code.regenerate",
+            {"generation": generation},
+            event=f"code:{generation}",
+            ip=ip,
+            what=lambda: _("A new access code was issued for the account; the old one no longer works."),
+        )
+    return rules.derive_access_code(get_settings().secret_key, account.id, generation)
+
+
+async def _set_staff_scope(actor: Principal, user_id: int, roles: list[str], house_ids: list[int], ip: str) -> None:
+    before = await queries.staff_user(user_id)
+    await UserRole.delete().where(UserRole.user == user_id)
+    await StaffHouse.delete().where(StaffHouse.user == user_id)
+    if roles:
+        await UserRole.insert(*[UserRole(user=user_id, role=role) for role in roles])
+    if house_ids:
+        await StaffHouse.insert(*[StaffHouse(user=user_id, house=house) for house in house_ids])
+    await audit.record(
+        actor,
+        "staff.scope",
+        "user",
+        user_id,
+        audit.diff(
+            {"roles": sorted(before.roles if before else []), "houses": sorted(before.house_ids if before else [])},
+            {"roles": sorted(roles), "houses": sorted(house_ids)},
+        ),
+        ip=ip,
+    )
+
+
+async def create_staff_user(actor: Principal, values: dict[str, Any], *, ip: str) -> int:
+    """A new staff member with roles and houses, and an invitation to set a password."""
+    async with atomic():
+        if await queries.email_taken(values["email"]):
+            raise Refused(_("A user with this e-mail already exists."))
+        user_id = await _create_user(email=values["email"], full_name=values["full_name"], active=True, confirmed=False)
+        await _set_staff_scope(actor, user_id, values["roles"], values["houses"], ip)
+        await audit.record(actor, "staff.create", "user", user_id, {"email": values["email"]}, ip=ip)
+        token = await _create_token(
+            TokenPurpose.INVITE, user_id=user_id, sent_to=values["email"], created_by=actor.user_id
+        )
+        await mail.send_invitation(values["email"], token, "ru")
+    mail.deliver_soon()
+    return user_id
+
+
+async def save_staff_user(actor: Principal, user: queries.StaffScope, values: dict[str, Any], *, ip: str) -> None:
+    """Roles, houses and whether the account is active; an administrator never demotes or blocks themselves."""
+    if user.id == actor.user_id and ("admin" not in values["roles"] or not values["active"]):
+        raise Refused(_("You cannot take away your own administrator role or block yourself."))
+    async with atomic():
+        await _set_staff_scope(actor, user.id, values["roles"], values["houses"], ip)
+        if values["active"] != user.is_active:
+            await User.update({User.is_active: values["active"], User.updated_at: clock.now()}).where(
+                User.id == user.id
+            )
+            await audit.record(
+                actor, "user.active", "user", user.id, {"is_active": [user.is_active, values["active"]]}, ip=ip
+            )

@@ -1,0 +1,129 @@
+"""Attempt limits that hold under concurrency: each attempt is counted in one atomic step *before* the work it
+guards (a password check, a code check, an e-mail), so a burst of simultaneous requests cannot all slip under
+the limit. Counters live in Redis (INCR) when the app keeps its sessions there, else in the database (one
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement). A window starts at a bucket's first attempt."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from litestar.connection import ASGIConnection
+
+from portal.accounts.tables import AttemptCounter
+from portal.core import jobs
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``limit`` attempts per bucket within ``window_seconds``."""
+
+    name: str
+    limit: int
+    window_seconds: int
+
+
+SIGN_IN_PER_USER = Limit("sign-in", 5, 60)  # per user, whether the e-mail or the phone was typed
+SIGN_IN_PER_IP = Limit("sign-in-ip", 20, 60)
+REGISTER_PER_IP = Limit("register-ip", 20, 3600)
+CODE_PER_ACCOUNT = Limit("access-code", 5, 900)  # wrong access codes of one account
+RESET_PER_EMAIL = Limit("reset", 3, 3600)
+RESET_PER_IP = Limit("reset-ip", 20, 3600)
+PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current password on the profile page
+PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
+PHONE_CODE_TRIES = 5  # wrong codes typed before a phone code dies
+
+
+class Counter(Protocol):
+    async def take(self, limit: Limit, key: str) -> bool:
+        """Count one attempt of ``key``; True while it is within the limit (the attempt may go ahead)."""
+        ...
+
+    async def give_back(self, limit: Limit, key: str) -> None:
+        """Uncount one attempt of ``key`` (a sign-in that succeeded does not count against its IP)."""
+        ...
+
+    async def clear(self, limit: Limit, key: str) -> None:
+        """Forget the attempts of ``key`` (after a success)."""
+        ...
+
+
+def _bucket(limit: Limit, key: str) -> str:
+    return f"{limit.name}:{key.lower()}"[:120]
+
+
+class DatabaseCounter:
+    """Counters in the ``attempt_counter`` table: one atomic statement per attempt on both engines."""
+
+    async def take(self, limit: Limit, key: str) -> bool:
+        now = int(time.time())
+        rows = await AttemptCounter.raw(
+            "INSERT INTO attempt_counter (bucket, hits, window_ends) VALUES ({}, 1, {}) "
+            "ON CONFLICT (bucket) DO UPDATE SET "
+            "hits = CASE WHEN attempt_counter.window_ends <= {} THEN 1 ELSE attempt_counter.hits + 1 END, "
+            "window_ends = CASE WHEN attempt_counter.window_ends <= {} THEN excluded.window_ends "
+            "ELSE attempt_counter.window_ends END "
+            "RETURNING hits",
+            _bucket(limit, key),
+            now + limit.window_seconds,
+            now,
+            now,
+        )
+        return int(rows[0]["hits"]) <= limit.limit
+
+    async def give_back(self, limit: Limit, key: str) -> None:
+        await AttemptCounter.update({AttemptCounter.hits: AttemptCounter.hits - 1}).where(
+            (AttemptCounter.bucket == _bucket(limit, key)) & (AttemptCounter.hits > 0)
+        )
+
+    async def clear(self, limit: Limit, key: str) -> None:
+        await AttemptCounter.delete().where(AttemptCounter.bucket == _bucket(limit, key))
+
+
+class RedisCounter:
+    """Counters in Redis: ``SET NX EX`` then ``INCR`` in one MULTI, so the window starts at the first attempt."""
+
+    PREFIX = "portal-attempts:"
+
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
+
+    async def take(self, limit: Limit, key: str) -> bool:
+        name = self.PREFIX + _bucket(limit, key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=limit.window_seconds, nx=True)
+            pipe.incr(name)
+            _, hits = await pipe.execute()
+        return int(hits) <= limit.limit
+
+    # DECR only a counter that is still there and above zero (a missing key would start at -1).
+    GIVE_BACK = (
+        "local n = redis.call('GET', KEYS[1]) "
+        "if n and tonumber(n) > 0 then return redis.call('DECR', KEYS[1]) end return 0"
+    )
+
+    async def give_back(self, limit: Limit, key: str) -> None:
+        await self.redis.eval(self.GIVE_BACK, 1, self.PREFIX + _bucket(limit, key))
+
+    async def clear(self, limit: Limit, key: str) -> None:
+        await self.redis.delete(self.PREFIX + _bucket(limit, key))
+
+
+def counter(connection: ASGIConnection) -> Counter:
+    """The counter of this app: Redis when its sessions live in Redis (REDIS_URL), the database otherwise."""
+    from litestar.stores.redis import RedisStore
+
+    store = connection.app.stores.get("sessions")
+    if isinstance(store, RedisStore):
+        return RedisCounter(store._redis)  # the store's own client: opened and closed with the app
+    return DatabaseCounter()
+
+
+@jobs.register("attempt-counters-cleanup", 3600)
+async def forget_old_attempts(now: Any) -> int:
+    """Counters whose window has ended are deleted (hourly): the table holds only buckets still counting."""
+    done = (
+        await AttemptCounter.delete().where(AttemptCounter.window_ends < int(time.time())).returning(AttemptCounter.id)
+    )
+    return len(done)

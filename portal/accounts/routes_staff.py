@@ -1,0 +1,183 @@
+"""Staff pages of identity: invitations and access codes (managers, operators, accountants), and the
+administrators' staff users, audit log and outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from portal.accounts import actions, forms, queries, rules
+from portal.core import i18n
+from portal.core.i18n import gettext as _
+from portal.core.pagination import page_request
+from portal.core.security import Principal, ResidentRole, StaffRole, client_ip, staff
+from portal.core.web import FormData, FormErrors, flash, render, see_other
+
+INVITE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR)
+CODE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR, StaffRole.ACCOUNTANT)
+
+
+class StaffInvitations(Controller):
+    """Managers and operators invite residents to accounts of their houses (as owners: staff confirm it)."""
+
+    path = "/staff/invitations"
+    opt = staff(*INVITE_ROLES)
+
+    @get("/")
+    async def invite_page(self, request: Request, account: str = "") -> Template:
+        return _invite_page(request, {"account": account[:20], "role": ResidentRole.OWNER}, None)
+
+    @post("/", status_code=200)
+    async def invite_submit(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        values, errors = forms.staff_invite_form(data)
+        account = await queries.account_in_scope(principal, values["account"]) if not errors else None
+        if account is None:
+            errors.add("account", _("There is no such account in your houses."))
+            return _invite_page(request, values, errors, 422)
+        await actions.invite_to_account(
+            principal, account, values["email"], values["role"], [], ip=client_ip(request), locale=i18n.get_locale()
+        )
+        flash(
+            request, _("The invitation to account %(n)s is sent to %(email)s.", n=account.number, email=values["email"])
+        )
+        return see_other(request, "/staff/invitations")
+
+
+def _invite_page(request: Request, values: dict[str, Any], errors: FormErrors | None, status: int = 200) -> Template:
+    return render(
+        request,
+        "accounts/staff_invite.html",
+        values=values,
+        errors=errors,
+        roles=forms.resident_roles(),
+        status_code=status,
+    )
+
+
+class StaffAccessCodes(Controller):
+    """A new access code for an account of the user's houses (the old one stops working)."""
+
+    path = "/staff/access-codes"
+    opt = staff(*CODE_ROLES)
+
+    @get("/")
+    async def codes_page(self, request: Request) -> Template:
+        return render(request, "accounts/staff_codes.html", values={}, errors=None, code=None)
+
+    @post("/", status_code=200)
+    async def codes_submit(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Template:
+        values, errors = forms.account_number_form(data)
+        account = await queries.account_in_scope(principal, values["account"]) if not errors else None
+        if account is None:
+            errors.add("account", _("There is no such account in your houses."))
+            return render(
+                request, "accounts/staff_codes.html", values=values, errors=errors, code=None, status_code=422
+            )
+        code = await actions.regenerate_access_code(principal, account, ip=client_ip(request))
+        return render(
+            request,
+            "accounts/staff_codes.html",
+            values={},
+            errors=None,
+            code=rules.format_access_code(code),
+            account=account,
+        )
+
+
+class StaffAdmin(Controller):
+    """Administrators: staff users with their roles and houses, the audit log, the outbox."""
+
+    path = "/staff"
+    opt = staff(StaffRole.ADMIN)
+
+    @get("/users")
+    async def users(self, request: Request, page: str = "", size: str = "") -> Template:
+        listing = await queries.list_staff(page_request(page, size))
+        return render(request, "accounts/staff_users.html", page=listing, role_names=dict(forms.staff_roles()))
+
+    @get("/users/new")
+    async def user_new(self, request: Request) -> Template:
+        return await _user_page(request, None, {"roles": [], "houses": []}, None)
+
+    @post("/users/new", status_code=200)
+    async def user_create(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=True)
+        if not errors and await queries.email_taken(values["email"]):
+            errors.add("email", _("A user with this e-mail already exists."))
+        if errors:
+            return await _user_page(request, None, values, errors, 422)
+        await actions.create_staff_user(principal, values, ip=client_ip(request))
+        flash(request, _("The staff member is added; an invitation is sent to %(email)s.", email=values["email"]))
+        return see_other(request, "/staff/users")
+
+    @get("/users/{user_id:int}")
+    async def user_edit(self, request: Request, user_id: int) -> Template:
+        user = await _staff_user(user_id)
+        values = {"roles": user.roles, "houses": user.house_ids, "active": user.is_active}
+        return await _user_page(request, user, values, None)
+
+    @post("/users/{user_id:int}", status_code=200)
+    async def user_save(
+        self, request: Request, principal: NamedDependency[Principal], user_id: int, data: FormData
+    ) -> Any:
+        user = await _staff_user(user_id)
+        values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
+        if user_id == principal.user_id and (StaffRole.ADMIN not in values["roles"] or not values["active"]):
+            errors.add("roles", _("You cannot take away your own administrator role or block yourself."))
+        if errors:
+            return await _user_page(request, user, values, errors, 422)
+        await actions.save_staff_user(principal, user, values, ip=client_ip(request))
+        flash(request, _("Saved."))
+        return see_other(request, "/staff/users")
+
+    @get("/audit")
+    async def audit(self, request: Request) -> Template:
+        q = request.query_params
+        typed, chosen = forms.audit_query(q)
+        listing = await queries.audit_page(page_request(q.get("page"), q.get("size")), chosen)
+        entities = [(e, e) for e in await queries.audit_entities()]
+        return render(request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed)
+
+    @get("/outbox")
+    async def outbox(self, request: Request) -> Template:
+        q = request.query_params
+        status = forms.outbox_status(q)
+        listing = await queries.outbox_page(page_request(q.get("page"), q.get("size")), status)
+        return render(request, "accounts/staff_outbox.html", page=listing, status=status)
+
+    @get("/outbox/{message_id:int}")
+    async def outbox_message(self, request: Request, message_id: int) -> Template:
+        message = await queries.outbox_message(message_id)
+        if message is None:
+            raise NotFoundException()
+        return render(request, "accounts/staff_outbox_message.html", message=message)
+
+
+async def _staff_user(user_id: int) -> queries.StaffScope:
+    user = await queries.staff_user(user_id)
+    if user is None:
+        raise NotFoundException()
+    return user
+
+
+async def _user_page(
+    request: Request,
+    user: queries.StaffScope | None,
+    values: dict[str, Any],
+    errors: FormErrors | None,
+    status: int = 200,
+) -> Template:
+    return render(
+        request,
+        "accounts/staff_user.html",
+        user=user,
+        values=values,
+        errors=errors,
+        roles=forms.staff_roles(),
+        houses=[(h.id, h.address) for h in await queries.houses()],
+        status_code=status,
+    )
