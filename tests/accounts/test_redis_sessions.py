@@ -34,8 +34,17 @@ async def redis_app(db):
             "Redis",
             "install it (apt-get install redis-server), start it and set TEST_REDIS_URL=redis://127.0.0.1:6379/15",
         )
+    from redis.asyncio import Redis
+
     from portal.app import create_app
     from portal.settings import get_settings, use_settings
+
+    client = Redis.from_url(REDIS_URL)  # attempt counters of earlier runs (one IP: 127.0.0.1) start afresh
+    try:
+        async for key in client.scan_iter("portal-attempts:*"):
+            await client.delete(key)
+    finally:
+        await client.aclose()
 
     settings = get_settings()
     app = create_app(dataclasses.replace(settings, redis_url=REDIS_URL))
