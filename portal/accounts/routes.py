@@ -92,13 +92,15 @@ class Visitors(Controller):
     opt = guest()
 
     @get("/login", name="login")
-    async def login_page(self, request: Request, principal: NamedDependency[Principal], next: str = "") -> Any:
+    async def login_page(
+        self, request: Request, principal: NamedDependency[Principal], next: str = ""
+    ) -> Template | Response[Any]:
         if principal.is_authenticated:
             return Redirect(path=safe_next(next), status_code=303)
         return render(request, "accounts/login.html", values={}, errors=None, next=safe_next(next, ""))
 
     @post("/login", status_code=200)
-    async def login_submit(self, request: Request, data: FormData) -> Any:
+    async def login_submit(self, request: Request, data: FormData) -> Template | Response[Any]:
         values, errors = forms.login_form(data)
         target = safe_next(form_value(data, "next"), "")
         status = 422
@@ -142,7 +144,7 @@ class Visitors(Controller):
         return render(request, "accounts/reset.html", errors=None, token=token)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
-    async def reset_submit(self, request: Request, token: str, data: FormData) -> Any:
+    async def reset_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
         row = await queries.valid_token(token, TokenPurpose.RESET)
         if row is None:
             return _link_gone(request)
@@ -156,7 +158,7 @@ class Visitors(Controller):
         return Redirect(path="/login", status_code=303)
 
     @get("/register")
-    async def register_page(self, request: Request, principal: NamedDependency[Principal]) -> Any:
+    async def register_page(self, request: Request, principal: NamedDependency[Principal]) -> Template | Response[Any]:
         if principal.is_authenticated:
             return Redirect(path="/accounts/link", status_code=303)
         return _register_page(request, {"role": ResidentRole.OWNER}, None)
@@ -174,7 +176,7 @@ class Visitors(Controller):
         return _check_email(request, text)
 
     @get("/register/confirm/{token:str}", opt=public())
-    async def register_confirm(self, request: Request, token: str) -> Any:
+    async def register_confirm(self, request: Request, token: str) -> Template | Response[Any]:
         row = await queries.valid_token(token, TokenPurpose.CONFIRM)
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
         if user is None:
@@ -193,7 +195,7 @@ class Visitors(Controller):
         return render(request, "accounts/invite.html", errors=None, token=token, email=row.email, name=name)
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
-    async def invite_submit(self, request: Request, token: str, data: FormData) -> Any:
+    async def invite_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
         row = await queries.valid_token(token, TokenPurpose.INVITE)
         if row is None:
             return _link_gone(request)
@@ -261,7 +263,9 @@ class SignedIn(Controller):
         return await _consent_page(request, principal, None)
 
     @post("/consent", opt=signed_in(before_consent=True), status_code=200)
-    async def consent_accept(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+    async def consent_accept(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
         if form_value(data, "agree") != "yes":
             errors = FormErrors()
             errors.add("agree", _("Tick the box to give your consent."))
@@ -290,7 +294,9 @@ class SignedIn(Controller):
         return await _profile_page(request, me)
 
     @post("/profile", status_code=200)
-    async def profile_submit(self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData) -> Any:
+    async def profile_submit(
+        self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
+    ) -> Template | Response[Any]:
         values, errors = forms.profile_form(data)
         if errors:
             return await _profile_page(request, me, values, errors, status=422)
@@ -309,7 +315,9 @@ class SignedIn(Controller):
         return Redirect(path="/profile", status_code=303, cookies=[cookie])
 
     @post("/profile/phone", status_code=200)
-    async def phone_confirm(self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData) -> Any:
+    async def phone_confirm(
+        self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
+    ) -> Template | Response[Any]:
         values, errors = forms.phone_code_form(data)
         outcome = await actions.confirm_phone(me, values["code"]) if not errors else None
         if outcome is actions.PhoneConfirm.DONE:
@@ -320,7 +328,9 @@ class SignedIn(Controller):
         return await _profile_page(request, me, phone_errors=errors, status=422)
 
     @post("/profile/password", status_code=200)
-    async def profile_password(self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData) -> Any:
+    async def profile_password(
+        self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
+    ) -> Template | Response[Any]:
         values, errors = forms.change_password_form(data, me.email or "")
         if errors:
             return await _profile_page(request, me, password_errors=errors, status=422)
@@ -347,7 +357,7 @@ class SignedIn(Controller):
         principal: NamedDependency[Principal],
         me: NamedDependency[queries.UserInfo],
         data: FormData,
-    ) -> Any:
+    ) -> Template | Response[Any]:
         values, errors = forms.link_form(data)
         if errors:
             return await _link_page(request, me, values, errors, 422)
@@ -467,7 +477,7 @@ class AccountPeople(Controller):
         account: NamedDependency[queries.LinkedAccount],
         principal: NamedDependency[Principal],
         data: FormData,
-    ) -> Any:
+    ) -> Template | Response[Any]:
         values, errors = forms.invite_person_form(data)
         if errors:
             return await _people_page(request, account, principal, values, errors, 422)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
@@ -32,7 +32,9 @@ class StaffInvitations(Controller):
         return _invite_page(request, {"account": account[:20], "role": ResidentRole.OWNER}, None)
 
     @post("/", status_code=200)
-    async def invite_submit(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+    async def invite_submit(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
         values, errors = forms.staff_invite_form(data)
         account = await queries.account_in_scope(principal, values["account"]) if not errors else None
         if account is None:
@@ -104,7 +106,9 @@ class StaffAdmin(Controller):
         return await _user_page(request, None, {"roles": [], "houses": []}, None)
 
     @post("/users/new", status_code=200)
-    async def user_create(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+    async def user_create(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=True)
         if not errors and await queries.email_taken(values["email"]):
             errors.add("email", _("A user with this e-mail already exists."))
@@ -123,7 +127,7 @@ class StaffAdmin(Controller):
     @post("/users/{user_id:int}", status_code=200)
     async def user_save(
         self, request: Request, principal: NamedDependency[Principal], user_id: int, data: FormData
-    ) -> Any:
+    ) -> Template | Response[Any]:
         user = await _staff_user(user_id)
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
         if user_id == principal.user_id and (StaffRole.ADMIN not in values["roles"] or not values["active"]):

@@ -112,6 +112,17 @@ async def test_successful_sign_ins_do_not_use_up_the_limit_of_their_address(clie
         assert (await client.form("/logout")).status_code == 303
 
 
+async def test_sign_in_pages_and_their_refusals_are_html(client, make_user):
+    """A browser shows a page served as JSON as text: the form, its 422 and its 429 are all HTML."""
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    answers = [await client.get("/login"), await client.get("/register"), await client.get("/password/forgot")]
+    for _ in range(6):
+        answers.append(await client.form("/login", {"login": email, "password": "wrong pass"}))
+    assert [a.status_code for a in answers[-2:]] == [422, 429]
+    assert {a.headers["content-type"].split(";")[0] for a in answers} == {"text/html"}
+
+
 async def test_next_only_leads_to_this_site(client, make_user):
     user_id = await _user_with_password(make_user)
     response = await client.form(
