@@ -574,7 +574,8 @@ async def update_fields(
     principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
 ) -> list[int]:
     """Staff edits of type, category, internal status, deadline, control date and flags: one event per change."""
-    real = rules.changed_fields({key: getattr(ticket, key) for key in rules.EDITABLE}, changes)
+    current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
+    real = rules.retimed(current, rules.changed_fields(current, changes), get_settings().time_zone)
     if not real:
         return []
     event_ids: list[int] = []

@@ -78,13 +78,34 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
 
-# Types whose deadline does not come from the category.
+# Types whose deadline does not come from the category (unless the category is itself an appeal with its own term).
 TYPE_OVERRIDES = {
     "planned": "none",  # due on the date agreed
     "paid": "none",
     "consultation": "info_request",
     "complaint": "written_appeal",
 }
+# Appeals with their own term (ПП № 416 разд. VIII, ПП № 491 п. 40 «а», ПП № 354 п. 31): a request of such a
+# category keeps that term whatever its type — «отчёт о выполненных работах» is 5 working days, not 1.
+APPEAL_CATEGORIES = frozenset({"written_appeal", "info_request", "works_report", "meter_check"})
+# Categories with an emergency clock of their own (ПП № 416 п. 13, ГОСТ Р 55964-2014, Госстрой № 170): an emergency
+# request of any other category takes the emergency rule of ПП № 416 п. 13 — localisation within 30 minutes.
+EMERGENCY_CATEGORIES = frozenset(
+    {"emergency_localisation", "sewer_blockage", "garbage_chute", "lift_trapped", "electrical_emergency"}
+)
+
+
+def term_category(category: str, ticket_type: str) -> str | None:
+    """The row of the deadline table that a request of ``category`` and ``ticket_type`` is due by (DOMAIN §5);
+    ``None`` when it has no legal deadline (planned and paid works: the date agreed)."""
+    if ticket_type == "emergency":
+        return category if category in EMERGENCY_CATEGORIES else "emergency_localisation"
+    override = TYPE_OVERRIDES.get(ticket_type)
+    if override == "none":
+        return None
+    if category in APPEAL_CATEGORIES:
+        return category
+    return override or category
 
 
 def rule_for(category: str, on: date, region: str = DEFAULT_REGION) -> DeadlineRule | None:
@@ -134,10 +155,10 @@ def deadline_for(
         raise ValueError("registered_at must be timezone-aware")
     zone = ZoneInfo(tz)
     local = registered_at.astimezone(zone)
-    override = TYPE_OVERRIDES.get(ticket_type)
-    if override == "none":
+    term = term_category(category, ticket_type)
+    if term is None:
         return None
-    rule = rule_for(override or category, local.date(), region) or rule_for("other", local.date(), region)
+    rule = rule_for(term, local.date(), region) or rule_for("other", local.date(), region)
     if rule is None or rule.kind == "none":
         return None
     if rule.kind == "minutes":
@@ -159,10 +180,10 @@ def deadline_for(
 
 def describe(category: str, ticket_type: str, on: date) -> str:
     """The legal term in words («2 часа», «10 рабочих дней») of the row in force ``on``, for the request page."""
-    override = TYPE_OVERRIDES.get(ticket_type)
-    if override == "none":
+    term = term_category(category, ticket_type)
+    if term is None:
         return gettext("by agreement")
-    rule = rule_for(override or category, on) or rule_for("other", on)
+    rule = rule_for(term, on) or rule_for("other", on)
     if rule is None or rule.kind == "none":
         return gettext("by agreement")
     if rule.kind in ("minutes", "window"):
@@ -192,4 +213,4 @@ def describe(category: str, ticket_type: str, on: date) -> str:
 
 
 DEADLINE_CATEGORIES = tuple(dict.fromkeys(r.category for r in DEADLINE_TABLE))
-__all__ = ["DEADLINE_TABLE", "DeadlineRule", "deadline_for", "describe"]
+__all__ = ["DEADLINE_TABLE", "DeadlineRule", "deadline_for", "describe", "term_category"]

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from portal.core.i18n import lazy
 from portal.core.parse import parse_int
+from portal.tickets.deadlines import deadline_for
 
 
 class TicketType(StrEnum):
@@ -372,11 +373,34 @@ MOVE_LABELS: dict[str, Callable[[], str]] = {
 EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", *FLAGS_EDITABLE)
 
 
+def _same(before: Any, after: Any) -> bool:
+    """Equal as the edit form shows them: a moment to the minute (a legal 23:59:59 re-saved as 23:59 is no change)."""
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return before.replace(second=0, microsecond=0) == after.replace(second=0, microsecond=0)
+    return before == after
+
+
 def changed_fields(ticket: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """The editable fields whose value really changes, as ``{field: (before, after)}``."""
     return {
-        key: (ticket.get(key), value) for key, value in changes.items() if key in EDITABLE and ticket.get(key) != value
+        key: (ticket.get(key), value)
+        for key, value in changes.items()
+        if key in EDITABLE and not _same(ticket.get(key), value)
     }
+
+
+def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: str) -> dict[str, tuple[Any, Any]]:
+    """The changes of a staff edit with the legal deadline following a new type or category (DOMAIN §5), computed
+    from the registration time — unless the same edit sets the deadline by hand, which then stands."""
+    out = dict(real)
+    if not ({"type", "category"} & out.keys()) or "deadline" in out:
+        return out
+    category = out["category"][1] if "category" in out else ticket["category"]
+    ticket_type = out["type"][1] if "type" in out else ticket["type"]
+    due = deadline_for(category, ticket["created_at"], tz, ticket_type=ticket_type)
+    if not _same(ticket.get("deadline"), due):
+        out["deadline"] = (ticket.get("deadline"), due)
+    return out
 
 
 def valid_rating(value: object) -> int | None:

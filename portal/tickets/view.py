@@ -212,7 +212,9 @@ class TicketView:
             rules.EventKind.CREATED: lambda: gettext("Request filed"),
             rules.EventKind.STATUS: lambda: gettext("Status: %(status)s", status=TK.status(value)),
             rules.EventKind.RATING: lambda: gettext("Rated %(n)s of 5", n=value),
-            rules.EventKind.DEADLINE: lambda: gettext("Deadline changed"),
+            rules.EventKind.DEADLINE: lambda: gettext(
+                "Deadline: %(before)s → %(after)s", before=_moment(event.from_value), after=_moment(value)
+            ),
             rules.EventKind.CONTROL_DATE: lambda: gettext("Control date: %(value)s", value=value or "—"),
             rules.EventKind.CATEGORY: lambda: gettext("Category: %(value)s", value=rules.category_label(value)),
             rules.EventKind.TYPE: lambda: gettext("Type: %(value)s", value=TK.type(value)),
@@ -220,6 +222,14 @@ class TicketView:
             rules.EventKind.NOTE: lambda: gettext("Internal note"),
         }
         return words[kind]() if kind in words else ""
+
+
+def _moment(stored: str) -> str:
+    """A deadline as an event stores it (ISO 8601, or empty for none), in the company's zone for people."""
+    try:
+        return format_moment(datetime.fromisoformat(stored), get_settings().time_zone) if stored else "—"
+    except ValueError:
+        return stored
 
 
 TK = TicketView()

@@ -4,6 +4,7 @@ its notifications in the recipient's own language, or refuses with words."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +13,8 @@ from portal.accounts.tables import User
 from portal.core.i18n import get_locale, set_locale
 from portal.core.tables import AuditEvent, OutboxMessage
 from portal.core.web import Refused
-from portal.tickets import actions, queries
+from portal.settings import get_settings
+from portal.tickets import actions, forms, queries
 from portal.tickets.queries import Option
 from portal.tickets.tables import Ticket, TicketEvent
 
@@ -175,3 +177,61 @@ async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(
     actions_done = {r["action"] for r in await AuditEvent.select(AuditEvent.action)}
     assert {"outage.create", "ticket.outage", "ticket.status", "outage.close"} <= actions_done
     assert await OutboxMessage.exists().where(OutboxMessage.user_id == filed["resident"].user_id)
+
+
+def _form_of(ticket, tz: str, **edits: str) -> dict[str, str]:
+    """The staff edit form as the page posts it: every field with its current value, ``edits`` changed."""
+    from zoneinfo import ZoneInfo
+
+    data = {
+        "type": ticket.type,
+        "category": ticket.category,
+        "internal_status": ticket.internal_status,
+        "deadline": ticket.deadline.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if ticket.deadline else "",
+        "control_date": "",
+    }
+    return {**data, **edits}
+
+
+async def test_a_new_type_or_category_recomputes_the_deadline_with_an_event_saying_old_and_new(filed):
+    """DOMAIN §5, issue 13 item 4: an emergency takes ПП № 416 п. 13's 30 minutes; a report on works 5 working days."""
+    tz = get_settings().time_zone
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    assert ticket.deadline == NOW + timedelta(days=1)  # leaking taps: one day (Госстрой № 170)
+
+    changes, _ = forms.read_staff_update(_form_of(ticket, tz, type="emergency"), tz)
+    await actions.update_fields(dispatcher, ticket, changes, NOW + timedelta(minutes=5))
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    assert ticket.deadline == NOW + timedelta(minutes=30)
+    event = (
+        await TicketEvent.select()
+        .where((TicketEvent.ticket == filed["ticket"]) & (TicketEvent.kind == "deadline"))
+        .first()
+    )
+    assert (event["from_value"], event["to_value"], event["visible_to_resident"]) == (
+        (NOW + timedelta(days=1)).isoformat(),
+        (NOW + timedelta(minutes=30)).isoformat(),
+        True,
+    )
+
+    changes, _ = forms.read_staff_update(_form_of(ticket, tz, type="consultation", category="works_report"), tz)
+    await actions.update_fields(dispatcher, ticket, changes, NOW + timedelta(minutes=6))
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    assert ticket.deadline.astimezone(ZoneInfo(tz)) == datetime(2026, 3, 17, 23, 59, 59, tzinfo=ZoneInfo(tz))
+
+    # Saving the form again unchanged (the deadline shown to the minute) records nothing.
+    before = await TicketEvent.count().where(TicketEvent.ticket == filed["ticket"])
+    changes, _ = forms.read_staff_update(_form_of(ticket, tz), tz)
+    assert await actions.update_fields(dispatcher, ticket, changes, NOW + timedelta(minutes=7)) == []
+    assert await TicketEvent.count().where(TicketEvent.ticket == filed["ticket"]) == before
+
+
+async def test_a_deadline_set_by_hand_with_a_new_category_stands(filed):
+    tz = get_settings().time_zone
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    changes, _ = forms.read_staff_update(_form_of(ticket, tz, category="roof_leak", deadline="2026-03-20T12:00"), tz)
+    await actions.update_fields(dispatcher, ticket, changes, NOW)
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    assert ticket.deadline == datetime(2026, 3, 20, 12, 0, tzinfo=ZoneInfo(tz))

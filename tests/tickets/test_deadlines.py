@@ -153,3 +153,25 @@ def test_terms_are_described_in_words():
         assert deadlines.describe("leaking_taps", "paid", on) == "by agreement"
     finally:
         set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("category", "ticket_type", "registered", "expected", "why"),
+    [
+        # DOMAIN §5, ПП № 491 п. 40 «а»: a report on works is 5 working days, whatever type the form gives it.
+        ("works_report", "consultation", local(2026, 2, 6, 10, 0), local(2026, 2, 13, 23, 59, 59), "5 working days"),
+        ("works_report", "ordinary", local(2026, 2, 6, 10, 0), local(2026, 2, 13, 23, 59, 59), "5 working days"),
+        # A consultation about anything else is basic data: by the next working day (ПП № 416 разд. VIII).
+        ("other", "consultation", local(2026, 2, 6, 10, 0), local(2026, 2, 9, 23, 59, 59), "next working day"),
+        # ПП № 416 п. 13: an emergency request is localised within 30 minutes whatever its category.
+        ("other", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30 minutes"),
+        ("roof_leak", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30 minutes"),
+        # …and an emergency category keeps its own emergency clock.
+        ("sewer_blockage", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 12, 0), "2 hours"),
+        ("electrical_emergency", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 0), "immediately"),
+        # Planned and paid works have no legal term, appeal or not.
+        ("works_report", "paid", local(2026, 2, 6, 10, 0), None, "by agreement"),
+    ],
+)
+def test_the_type_and_the_category_together_give_the_term(category, ticket_type, registered, expected, why):
+    assert due(category, registered, ticket_type) == expected, why
