@@ -4,13 +4,16 @@ photos, the staff of the showcase."""
 from __future__ import annotations
 
 import io
+import secrets
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 
 from portal.core.security import Principal, StaffRole
+from tests.conftest import PortalClient
 
 
 def jpeg_bytes(size: tuple[int, int] = (320, 240), colour: tuple[int, int, int] = (120, 160, 200)) -> bytes:
@@ -63,3 +66,20 @@ def make_listing(db: Any, make_account: Any, place_of: Any) -> Any:
         return listing_id
 
     return make
+
+
+@pytest.fixture
+async def visitor(app: Any, db: Any) -> Any:
+    """``await visitor()``: an anonymous browser from an address of its own (the lead limit counts per IP)."""
+    made: list[PortalClient] = []
+
+    async def make(ip: str | None = None) -> PortalClient:
+        address = ip or f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        c = PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        await c.aclose()

@@ -6,35 +6,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
-
-import httpx
-import pytest
 
 from portal.core.tables import OutboxMessage
 from portal.showcase import consent, routes
 from portal.showcase.tables import Lead, Listing, ListingOffer, ListingPhoto
-from tests.conftest import PortalClient
 from tests.querylog import captured
 from tests.showcase.conftest import ADMIN, jpeg_bytes
-
-
-@pytest.fixture
-async def visitor(app: Any, db: Any) -> Any:
-    """``await visitor()``: an anonymous browser from an address of its own (the lead limit counts per IP)."""
-    made: list[PortalClient] = []
-
-    async def make(ip: str | None = None) -> PortalClient:
-        address = ip or f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        c = PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        await c.aclose()
-
 
 LEAD = {
     "name": "Анна Королёва",
@@ -191,13 +168,13 @@ async def test_the_feed_lists_published_listings_for_aggregators(db, client, mak
     assert "<value>153300</value>" in feed.text
 
 
-async def test_a_signed_in_resident_sees_their_own_leads_only(db, new_client, login, make_account, make_user,
+async def test_a_signed_in_resident_sees_their_own_leads_only(db, visitor, login, make_account, make_user,
                                                               make_listing):  # fmt: skip
     place = await make_account()
     listing = await make_listing(house=place.house)
     anna = await make_user(name="Анна Жилец", accounts={place.account: "owner"})
     boris = await make_user(name="Борис Сосед", accounts={(await make_account(house=place.house)).account: "owner"})
-    first, second = new_client(), new_client()
+    first, second = await visitor(), await visitor()  # each from an address of its own: leads are limited per IP
     await login(first, anna)
     await login(second, boris)
     form = await first.get(f"/showcase/listings/{listing}")
