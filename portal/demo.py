@@ -15,7 +15,18 @@ from typing import Any
 
 from portal.core.tables import JobRun
 
-SEED_ORDER = ("housing", "accounts", "billing", "payments", "tickets", "meters", "meetings", "content", "showcase")
+SEED_ORDER = (
+    "housing",
+    "accounts",
+    "billing",
+    "payments",
+    "tickets",
+    "meters",
+    "meetings",
+    "content",
+    "showcase",
+    "catalog",
+)
 JOB_NAME = "seed-demo"
 JOB_KEY = "v1"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published demo password, printed by `make run`)
