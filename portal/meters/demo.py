@@ -1,7 +1,8 @@
 """Demo meters and 12 months of readings: water in every flat, gas and electricity (two and three zones) in some,
-a replaced meter, one past its verification date (the first demo resident's second account), this month's
-readings missing for a third of the accounts, implausible jumps waiting for review (with photos of the meter),
-and the house (ОДПУ) meters of every house with their monthly readings."""
+a replaced meter, one past its verification date (the first demo resident's second account), one close to going
+through zero (the hot water of his first account), this month's readings missing for a third of the accounts,
+implausible jumps waiting for review (with photos of the meter), and the house (ОДПУ) meters of every house with
+their monthly readings."""
 
 from __future__ import annotations
 
@@ -129,6 +130,8 @@ async def _readings(
         quantum = Decimal(1).scaleb(-decimals)
         for zone in range(1, m["zones"] + 1):
             value = Decimal(str(round(rng.uniform(10, 400), decimals)))
+            if resident and account == resident[0] and service == Service.HOT_WATER:
+                value = Decimal("99480.000")  # close to going through zero: the form asks about a lower value
             share = {1: 1.0, 2: 0.45, 3: 0.3}[zone] if m["zones"] > 1 else 1.0
             periods = _months(ctx.today) + ([current] if account in passed_now else [])
             for period in periods:
