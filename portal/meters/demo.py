@@ -33,15 +33,14 @@ PER_MONTH = {Service.COLD_WATER: 4.0, Service.HOT_WATER: 2.5, Service.ELECTRICIT
 
 def meter_photo(value: Decimal, serial: str, decimals: int) -> bytes:
     """A picture of a meter's counter showing ``value`` (the demo's stand-in for a resident's photo)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     whole, _, fraction = f"{value:.{decimals}f}".partition(".")
     image = Image.new("RGB", (640, 480), (214, 219, 226))
     draw = ImageDraw.Draw(image)
     draw.ellipse((40, 20, 600, 460), fill=(245, 245, 240), outline=(60, 60, 60), width=6)
     draw.rectangle((110, 170, 530, 270), fill=(30, 30, 30))
-    font = ImageFont.load_default(size=64)
-    small = ImageFont.load_default(size=24)
+    font, small = _font(64), _font(24)
     draw.text((130, 182), whole.rjust(5, "0"), font=font, fill=(250, 250, 250))
     if fraction:
         draw.rectangle((400, 170, 530, 270), fill=(170, 20, 20))
@@ -51,6 +50,16 @@ def meter_photo(value: Decimal, serial: str, decimals: int) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=80)
     return out.getvalue()
+
+
+def _font(size: int) -> Any:
+    """DejaVu Sans where the system has it (Cyrillic serials, «³»), else Pillow's own font."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
 def _current(today: date) -> date:
@@ -169,7 +178,13 @@ async def _readings(
 
 async def _replace_one(ctx: DemoContext, accounts: list[int], resident: list[int]) -> None:
     """A cold-water meter replaced four months ago: the old one keeps its readings, the new one took over."""
-    candidates = [a for a in accounts[5:] if a not in resident]
+    photographed = {
+        r["account"]
+        for r in await MeterReading.select(MeterReading.meter.account.as_alias("account")).where(
+            MeterReading.photo != ""
+        )
+    }  # a photo keeps the digits of the meter it was taken of: those accounts keep their meters
+    candidates = [a for a in accounts[5:] if a not in resident and a not in photographed]
     if not candidates:
         return
     account = candidates[0]
