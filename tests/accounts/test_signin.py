@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from portal.accounts import actions, queries
 from portal.accounts.passwords import hash_password
 from portal.accounts.rules import TokenPurpose
@@ -132,6 +134,55 @@ async def test_next_only_leads_to_this_site(client, make_user):
     await client.form("/logout")
     response = await client.form("/login", {"login": await _email(user_id), "password": PASSWORD, "next": "/profile"})
     assert response.headers["location"] == "/profile"
+
+
+# Ways of writing another site, or a script, that browsers accept in a Location header.
+OFF_SITE = (
+    "//evil.example",
+    "///evil.example",
+    "////evil.example/x",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "https://evil.example",
+    "https:/evil.example",
+    "http:evil.example",
+    "HTTPS://evil.example",
+    "//evil.example@portal.example",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.example",
+)
+
+
+def _stays_on_site(location: str) -> bool:
+    on_site = httpx.URL("https://portal.example/account/").join(location)
+    return on_site.host == "portal.example" and on_site.scheme == "https" and not any(c in location for c in "\\\t\r\n")
+
+
+async def test_no_way_of_writing_another_site_in_next_leads_off_it(client, make_user):
+    user_id = await _user_with_password(make_user)
+    guest_page = await client.get("/login", params={"next": "//evil.example"})
+    assert guest_page.status_code == 200
+    # The sign-in form carries no target; the language switch returns to this very page (a path of this site).
+    assert 'name="next" value=""' in guest_page.text and 'value="//evil.example"' not in guest_page.text
+    signed_in = await client.form(
+        "/login", {"login": await _email(user_id), "password": PASSWORD, "next": "/\\evil.example"}
+    )
+    assert signed_in.headers["location"] == "/"
+    for target in OFF_SITE:
+        answer = await client.get("/login", params={"next": target})
+        assert answer.status_code == 303, target
+        assert _stays_on_site(answer.headers["location"]), (target, answer.headers["location"])
+        assert "evil.example" not in answer.headers["location"] and "script" not in answer.headers["location"]
+    kept = await client.get("/login", params={"next": "/accounts?page=2"})
+    assert kept.headers["location"] == "/accounts?page=2"  # a path of this site is followed as it is
 
 
 async def test_a_guest_asking_for_a_page_is_sent_to_sign_in_and_back(client):
