@@ -3,6 +3,7 @@ timeouts and saved 500s on create, forged and stale signatures."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from decimal import Decimal
@@ -199,3 +200,15 @@ async def test_webhooks_are_retried_until_the_portal_answers_2xx(client, login, 
     rows = await gateway.settle()
     assert any(r["attempt"] > 1 and r["state"] == "delivered" for r in rows)
     assert await credits(a) == 1
+
+
+async def test_twenty_simultaneous_deliveries_of_one_event_credit_once(client, login, household, gateway):
+    payment, body, a = await _event_for(client, login, household, gateway)
+    headers = {"stripe-signature": sign_payload(body, WHSEC)}
+    answers = await asyncio.gather(
+        *(client.post("/payments/webhook", content=body, headers=headers) for _ in range(20))
+    )
+    assert [r.status_code for r in answers] == [200] * 20
+    assert await WebhookEvent.count() == 1
+    assert await credits(a) == 1
+    assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "succeeded"
