@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Where
 from piccolo.query import OrderByRaw, Select
@@ -21,7 +23,7 @@ from portal.core.security import Principal
 from portal.housing.queries import houses_in_scope
 from portal.housing.tables import Entrance, PersonalAccount, PremiseRiser, Riser
 from portal.tickets import rules
-from portal.tickets.filters import SORT_KEYS, TicketFilters
+from portal.tickets.filters import SORT_KEYS, TicketFilters, read_filters
 from portal.tickets.rules import ACTIVE, Actor, Status
 from portal.tickets.tables import Outage, Ticket, TicketAttachment, TicketEvent, TicketListColumns, TicketSavedView
 
@@ -663,6 +665,29 @@ async def menu_counts(principal: Principal, now: datetime) -> dict[str, int]:
         Ticket.has_new_for_staff.eq(True), Ticket.status.is_in(sorted(ACTIVE | {Status.DONE})), *clauses
     )
     return counts
+
+
+def today_views(today: date) -> dict[str, str]:
+    """The views of the day's work on the staff overview: key -> the request list's query that shows it."""
+    day = today.isoformat()
+    waiting = "&".join(f"status={s}" for s in sorted(ACTIVE | {Status.DONE}))
+    return {
+        "new": f"tab=active&status={Status.NEW}&status={Status.REOPENED}",
+        "unassigned": "tab=unassigned",
+        "overdue": "tab=overdue",
+        "due_today": f"tab=active&deadline_from={day}&deadline_to={day}",
+        "unread": f"tab=all&flag=new_messages&{waiting}",
+    }
+
+
+async def today_counts(principal: Principal, now: datetime, tz: str) -> dict[str, tuple[int, str]]:
+    """The day's work (new, without executor, overdue, due today, messages waiting): for each, how many requests
+    and the list's query that shows them; counted through that very query, so the number is the list's."""
+    found: dict[str, tuple[int, str]] = {}
+    for key, query in today_views(now.astimezone(ZoneInfo(tz)).date()).items():
+        clauses = filter_clauses(principal, read_filters(parse_qs(query), tz), now)
+        found[key] = (0 if clauses is None else await Ticket.count().where(*clauses), query)
+    return found
 
 
 class Option(NamedTuple):

@@ -51,6 +51,12 @@ class StaffTickets(Controller):
         counts = await queries.menu_counts(principal, clock.now())
         return render(request, "tickets/_menu_counts.html", block=None, counts=counts)
 
+    @get("/today", name="tickets:today")
+    async def today(self, request: Request, principal: Caller) -> Template:
+        """The day's work for the staff overview (asked for by the overview after it loads)."""
+        counts = await queries.today_counts(principal, clock.now(), clock.zone().key)
+        return render(request, "tickets/_today.html", block=None, counts=counts)
+
     @get("/export", name="tickets:export", opt=staff(*MANAGERS))
     async def download(self, request: Request, principal: Caller) -> Response[Any]:
         tz = clock.zone().key

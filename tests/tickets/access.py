@@ -17,6 +17,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/tickets": ANY_STAFF,
     "GET /staff/tickets/export": MANAGERS,
     "GET /staff/tickets/counts": ANY_STAFF,
+    "GET /staff/tickets/today": ANY_STAFF,
     "POST /staff/tickets/columns": ANY_STAFF,
     "POST /staff/tickets/views": ANY_STAFF,
     "POST /staff/tickets/views/{view_id:int}/delete": ANY_STAFF,

@@ -9,10 +9,11 @@ import csv
 import html
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from portal.core import clock
 from portal.core.tables import AuditEvent
 from portal.tickets import actions
 from portal.tickets.tables import Ticket, TicketSavedView
@@ -245,3 +246,26 @@ async def test_a_request_page_ignores_a_hostile_since_or_last(client, login, mak
     for query in (f"part=conversation&last={value}", f"since={value}&part=conversation&last=0"):
         r = await client.get(f"/tickets/{opened.id}?{query}", headers={"HX-Request": "true"})  # the page's poll
         assert r.status_code in (200, 204), (query, r.status_code)
+
+
+async def test_the_overview_shows_the_days_work_each_count_leading_to_its_list(client, login, queue):
+    ids, zone = queue["ids"], clock.zone()
+    now = datetime.now(UTC)
+    end_of_today = datetime.combine(now.astimezone(zone).date(), time(23, 59), tzinfo=zone)
+    await Ticket.update({Ticket.deadline: end_of_today}).where(Ticket.id == ids[1])
+    await Ticket.update({Ticket.deadline: now - timedelta(days=1)}).where(Ticket.id == ids[2])
+    await login(client, queue["dispatcher"])
+    overview = await client.get("/staff")
+    assert 'hx-get="/staff/tickets/today"' in overview.text
+    part = await client.get("/staff/tickets/today", headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "<html" not in part.text and 'id="today-work"' in part.text
+    found = re.findall(r'<a href="(/staff/tickets\?[^"]*)">\s*<span class="stat-value num">(\d+)</span>'
+                       r'<span class="stat-label">([^<]*)</span>', part.text)  # fmt: skip
+    counts = {label: int(n) for _, n, label in found}
+    assert counts == {"Новые заявки": 3, "Без исполнителя": 3, "Просроченные": 1, "Срок сегодня": 1,
+                      "С непрочитанными сообщениями": 1}  # fmt: skip
+    for href, n, label in found:
+        listed = await client.get(html.unescape(href))
+        assert len(row_ids(listed.text)) == int(n), (label, href)
+    due_today = dict((label, href) for href, _, label in found)["Срок сегодня"]
+    assert row_ids((await client.get(html.unescape(due_today))).text) == [ids[1]]
