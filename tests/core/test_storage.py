@@ -104,3 +104,36 @@ async def test_a_pdf_document_is_kept_as_sent_and_anything_else_is_refused(monke
     with pytest.raises(storage.UploadRefused) as refused:
         await storage.save_document(data + b" " * storage.MAX_DOCUMENT_BYTES)
     assert refused.value.code == "too_large"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b"<script>alert(document.cookie)</script><rect width='10' height='10'/></svg>",
+        b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        b"<!doctype html><html><body><img src=x onerror=alert(1)></body></html>",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+        b"GIF89a<script>alert(1)</script>",
+    ],
+    ids=["svg-script", "svg-onload", "html", "pdf", "gif-header-then-script"],
+)
+def test_what_is_not_a_raster_image_is_refused_whatever_it_claims(data: bytes):
+    with pytest.raises(storage.UploadRefused) as refused:
+        storage.clean_image(data)
+    assert refused.value.code == "not_image"
+
+
+def test_a_kept_photo_carries_no_metadata_of_the_original():
+    original = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"  # Make
+    exif[0x010E] = "Flat 12, 44.95 N 34.10 E"  # ImageDescription: where it was taken
+    out = io.BytesIO()
+    original.save(out, format="JPEG", exif=exif.tobytes(), comment=b"taken at home")
+    assert b"Camera Maker" in out.getvalue()
+    body, _, _ = storage.clean_image(out.getvalue() + b"appended secret bytes")
+    kept = Image.open(io.BytesIO(body))
+    assert not kept.getexif() and "exif" not in kept.info and "comment" not in kept.info
+    for trace in (b"Camera Maker", b"44.95 N", b"taken at home", b"appended secret"):
+        assert trace not in body
