@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from portal.core import i18n
 from portal.core.home import load_sections
-from portal.core.security import principal_of, public, safe_next
+from portal.core.security import Principal, public, safe_next
 from portal.core.web import FormData, form_value, render
 
 
 @get("/", name="home", opt=public(before_consent=False))
-async def home(request: Request) -> Template | Redirect:
-    principal = await principal_of(request)
+async def home(request: Request, principal: NamedDependency[Principal]) -> Template | Redirect:
     if principal.is_authenticated and principal.is_staff and not principal.is_resident:
         return Redirect(path="/staff", status_code=303)
     sections = await load_sections(principal) if principal.is_authenticated else []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -12,7 +11,7 @@ from litestar.response import Template
 from portal.core.i18n import gettext
 from portal.core.security import Principal, signed_in
 from portal.core.web import FormData, flash, render, see_other
-from portal.notifications import actions, channels, queries
+from portal.notifications import actions, channels, forms, queries
 from portal.notifications.rules import Channel, Topic, wants
 
 
@@ -59,30 +58,18 @@ class NotificationSettings(Controller):
 
     @post("/settings", name="notifications:save")
     async def save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
-        picked = data.get("want", [])
-        picked = picked if isinstance(picked, list) else [picked]
-        wanted = set()
-        for value in picked:
-            topic, _, channel = str(value).partition(":")
-            if topic in Topic.__members__.values() and channel in Channel.__members__.values():
-                wanted.add((Topic(topic), Channel(channel)))
-        await actions.save_choices(principal.user_id or 0, wanted)
+        await actions.save_choices(principal.user_id or 0, forms.read_choices(data))
         flash(request, gettext("Notification settings saved."))
         return see_other(request, "/notifications/settings")
 
     @post("/push", name="notifications:push_subscribe", status_code=201)
     async def subscribe(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
         """The browser's PushSubscription as JSON (``{"endpoint", "keys": {"p256dh", "auth"}}``)."""
-        try:
-            data = json.loads(await request.body() or b"{}")
-            endpoint, keys = str(data["endpoint"]), data["keys"]
-            p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
-        except (ValueError, KeyError, TypeError):
+        subscription = forms.read_subscription(await request.body())
+        if subscription is None:
             return Response({"ok": False}, status_code=400)
-        if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
-            return Response({"ok": False}, status_code=400)
-        await actions.subscribe(principal.user_id or 0, endpoint[:2000], p256dh[:200], auth[:100],
-                                request.headers.get("user-agent", ""))  # fmt: skip
+        await actions.subscribe(principal.user_id or 0, subscription.endpoint, subscription.p256dh,
+                                subscription.auth, request.headers.get("user-agent", ""))  # fmt: skip
         return Response({"ok": True}, status_code=201)
 
 

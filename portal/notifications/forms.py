@@ -1,0 +1,47 @@
+"""What a person posts about their notifications, read into plain values (nothing here touches the database)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portal.notifications.rules import Channel, Topic
+
+TOPICS = frozenset(Topic.__members__.values())
+CHANNELS = frozenset(Channel.__members__.values())
+
+
+def read_choices(data: Mapping[str, Any]) -> set[tuple[Topic, Channel]]:
+    """The ticked ``topic:channel`` boxes of the settings grid; anything else is ignored."""
+    picked = data.get("want", [])
+    wanted: set[tuple[Topic, Channel]] = set()
+    for value in picked if isinstance(picked, list) else [picked]:
+        topic, _, channel = str(value).partition(":")
+        if topic in TOPICS and channel in CHANNELS:
+            wanted.add((Topic(topic), Channel(channel)))
+    return wanted
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A browser's PushSubscription: where to send, and its keys (lengths bounded for storage)."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+def read_subscription(body: bytes) -> Subscription | None:
+    """The browser's ``{"endpoint", "keys": {"p256dh", "auth"}}``; ``None`` when it is not one, or when the endpoint
+    is neither HTTPS nor the local test endpoint."""
+    try:
+        data = json.loads(body or b"{}")
+        endpoint, keys = str(data["endpoint"]), data["keys"]
+        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
+        return None
+    return Subscription(endpoint[:2000], p256dh[:200], auth[:100])
