@@ -728,8 +728,12 @@ def _missing_sql(principal: Principal, f: ListFilter, args: list[Any]) -> str:
     if f.service:
         where.append("m.service = {}")
         args.append(f.service)
-    where.append("NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.period = {} AND r.meter = m.id AND r.review <> {})")
-    args.extend([f.period, Review.REJECTED.value])
+    # Review.REJECTED written out: the partial index ``meter_reading_taken`` serves only a condition that matches
+    # its own word for word, never a bound parameter.
+    where.append(
+        "NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.period = {} AND r.meter = m.id AND r.review <> 'rejected')"
+    )
+    args.append(f.period)
     return " AND ".join(where)
 
 
@@ -869,11 +873,11 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
         "FROM meter_reading r JOIN meter m ON m.id = r.meter JOIN personal_account a ON a.id = m.account "
         "JOIN premise p ON p.id = a.premise JOIN house h ON h.id = p.house WHERE "
         + where
-        + " AND (r.meter > {} OR (r.meter = {} AND r.zone > {})) ORDER BY r.meter, r.zone LIMIT {}"
+        + " AND (r.meter, r.zone) > ({}, {}) ORDER BY r.meter, r.zone LIMIT {}"
     )
     last_meter, last_zone = 0, 0
     while True:
-        rows = await MeterReading.raw(sql, *base, *scope, last_meter, last_meter, last_zone, EXPORT_CHUNK)
+        rows = await MeterReading.raw(sql, *base, *scope, last_meter, last_zone, EXPORT_CHUNK)
         for r in rows:
             quantum = _quantum(r["decimals"])
             yield ExportRow(
