@@ -16,7 +16,7 @@ from litestar.datastructures import UploadFile
 
 from portal.billing.queries import DEBTOR_SORTS, DebtorFilter
 from portal.core.i18n import gettext
-from portal.core.parse import parse_id, parse_int, parse_money, parse_month
+from portal.core.parse import parse_date, parse_decimal, parse_id, parse_int, parse_money, parse_month
 from portal.core.web import FormErrors, form_value
 
 MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
@@ -89,4 +89,35 @@ def upload_form(data: Mapping[str, Any]) -> UploadForm:
         form.upload = upload
     else:
         form.errors.add("file", gettext("Choose a CSV or XLSX file."))
+    return form
+
+
+MAX_KEY_RATE = Decimal("100")
+
+
+@dataclass
+class KeyRateForm:
+    """A key rate in force from a date, with the decision it comes from."""
+
+    valid_from_text: str = ""
+    rate_text: str = ""
+    source: str = ""
+    valid_from: date | None = None
+    rate: Decimal | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def key_rate_form(data: Mapping[str, Any]) -> KeyRateForm:
+    form = KeyRateForm(
+        valid_from_text=form_value(data, "valid_from")[:20],
+        rate_text=form_value(data, "rate")[:20],
+        source=form_value(data, "source")[:255],
+    )
+    form.valid_from = parse_date(form.valid_from_text)
+    if form.valid_from is None or form.valid_from.year < 2016:
+        form.errors.add("valid_from", gettext("Enter the date the rate applies from, e.g. 16.02.2026 (2016 or later)."))
+    form.rate = parse_decimal(form.rate_text.replace("%", ""), places=2, whole_digits=2)
+    if form.rate is None or not Decimal("0") < form.rate < MAX_KEY_RATE:
+        form.rate = None
+        form.errors.add("rate", gettext("Enter the annual rate in percent, e.g. 15.50."))
     return form

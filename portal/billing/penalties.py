@@ -21,7 +21,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import ledger, rules
+from portal.billing import key_rates, ledger, rules
 from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
 from portal.core import bulk, clock, jobs
 from portal.core.db import atomic, from_kopecks, to_kopecks
@@ -176,6 +176,7 @@ async def post_penalties(period: date, account_ids: Sequence[int] | None = None,
     if account_ids is None:
         account_ids = [r["id"] for r in await PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)]
     total = 0
+    settings = await key_rates.penalty_settings()
     async with atomic():
         for start in range(0, len(account_ids), CHUNK):
             chunk = list(account_ids[start : start + CHUNK])
@@ -194,7 +195,7 @@ async def post_penalties(period: date, account_ids: Sequence[int] | None = None,
             entries: list[dict[str, Any]] = []
             for account_id in todo:
                 found = rules.account_penalties(
-                    debts.get(account_id, []), _net_payments(payments.get(account_id, [])), last
+                    debts.get(account_id, []), _net_payments(payments.get(account_id, [])), last, settings=settings
                 )
                 before = posted.get(account_id, {})
                 kopecks = 0

@@ -4,6 +4,7 @@ from portal.billing.tables import (
     Balance,
     Charge,
     ImportBatch,
+    KeyRate,
     LedgerEntry,
     Payee,
     PenaltyAccrual,
@@ -16,7 +17,18 @@ from portal.settings import ROOT
 APP_CONFIG = AppConfig(
     app_name="billing",
     migrations_folder_path=str(ROOT / "migrations" / "billing"),
-    table_classes=[Payee, Service, ImportBatch, Charge, LedgerEntry, Balance, PenaltyAccrual, Receipt, ReceiptSection],
+    table_classes=[
+        Payee,
+        Service,
+        ImportBatch,
+        Charge,
+        LedgerEntry,
+        Balance,
+        PenaltyAccrual,
+        Receipt,
+        ReceiptSection,
+        KeyRate,
+    ],
     migration_dependencies=["portal.accounts.piccolo_app"],
     commands=[],
 )

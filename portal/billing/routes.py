@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
-from portal.billing import actions, exports, forms, importer, pdf, penalties, queries, rules, uploads
+from portal.billing import actions, exports, forms, importer, key_rates, pdf, penalties, queries, rules, uploads
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
@@ -25,7 +25,7 @@ from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
-from portal.core.security import Principal, resident, staff
+from portal.core.security import Principal, client_ip, resident, staff
 from portal.core.web import FormData, MultipartData, flash, form_value, render, see_other
 from portal.housing.queries import HouseRef, houses_in_scope
 
@@ -418,3 +418,41 @@ QUERY_BUDGETS: dict[str, int] = {
     "/accounts/{account_id:int}/receipts/{period:str}": 10,  # the caller's residency: is the access code theirs to see
     "/staff/billing/receipts": 4,
 }
+
+
+class StaffKeyRates(Controller):
+    """The key rate of the Bank of Russia, kept by the accountants: the penalty job reads it (DOMAIN.md §2.3)."""
+
+    path = "/staff/billing/key-rates"
+    opt = staff("accountant")
+
+    @get("/", name="billing:key_rates")
+    async def page(self, request: Request) -> Template:
+        return await _key_rates_page(request, forms.KeyRateForm())
+
+    @post("/", name="billing:key_rate_add", status_code=200)
+    async def add(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+        form = forms.key_rate_form(data)
+        if form.errors or form.valid_from is None or form.rate is None:
+            return await _key_rates_page(request, form, 422)
+        await key_rates.add(principal, form.valid_from, form.rate, form.source, client_ip(request))
+        flash(
+            request,
+            _(
+                "The key rate %(rate)s %% from %(day)s is recorded; the next penalty run uses it.",
+                rate=form.rate,
+                day=format_day(form.valid_from, "short"),
+            ),
+        )
+        return see_other(request, "/staff/billing/key-rates")
+
+
+async def _key_rates_page(request: Request, form: forms.KeyRateForm, status: int = 200) -> Template:
+    return render(
+        request,
+        "billing/staff_key_rates.html",
+        status_code=status,
+        form=form,
+        rows=await key_rates.table(),
+        **_helpers(),
+    )

@@ -133,6 +133,16 @@ KEY_RATES: tuple[tuple[date, Decimal], ...] = tuple(
 )
 
 
+def merge_key_rates(
+    shipped: Sequence[tuple[date, Decimal]], entered: Iterable[tuple[date, Decimal]]
+) -> tuple[tuple[date, Decimal], ...]:
+    """The key-rate table in force (DOMAIN.md §2.3: seed data that an admin keeps updated): the shipped rows, an
+    entered row replacing a shipped one of the same date and adding the others; sorted by date."""
+    rows = dict(shipped)
+    rows.update(entered)
+    return tuple(sorted(rows.items()))
+
+
 def key_rate_on(day: date, table: Sequence[tuple[date, Decimal]] = KEY_RATES) -> Decimal:
     """The refinancing/key rate (%) in force on ``day``."""
     rate = REFINANCING_RATE_BEFORE_2016

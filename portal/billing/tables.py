@@ -168,6 +168,18 @@ class PenaltyAccrual(Table):
     lines = JSON(default="[]")
 
 
+class KeyRate(Table):
+    """Ключевая ставка: the Bank of Russia's key rate in force from a date, entered by an accountant (DOMAIN.md §2.3);
+    the rates shipped with the code are the initial data and an entry of the same date replaces one of them."""
+
+    id = Serial(primary_key=True)
+    valid_from = Date(unique=True)
+    rate = Numeric(digits=(5, 2), help_text="% a year")
+    source = Varchar(length=255, default="", help_text="The Bank of Russia's decision, e.g. its date.")
+    entered_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Receipt(Table):
     """ЕПД: the payment document of an account for a billing month."""
 

@@ -17,4 +17,6 @@ ACCESS: dict[str, str] = {
     "POST /staff/billing/import": "staff:accountant,manager",
     "GET /staff/billing/import/{token:str}": "staff:accountant,manager",
     "POST /staff/billing/import/apply": "staff:accountant,manager",
+    "GET /staff/billing/key-rates": "staff:accountant",
+    "POST /staff/billing/key-rates": "staff:accountant",
 }
