@@ -1,0 +1,73 @@
+"""A resident orders a fixed-price service at 390 px, pays with the test card on the sandbox gateway's page and
+sees the order and its request in progress; the dispatcher sees the paid request flagged «оплачено»."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_payment_flow import pay_with
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("PORTAL_SCREENSHOTS")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, live_server: str, login: str) -> None:
+    page.goto(live_server + "/login")
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill("demo12345")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(live_server: str, browser: Browser):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = phone.new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/more")
+    page.get_by_role("link", name="Платные услуги и справки").click()
+    expect(page.get_by_role("heading", name="Платные услуги")).to_be_visible()
+    shot(page, "catalog-390")
+    card = page.locator(".service-card", has_text="Вызов сантехника")
+    expect(card).to_contain_text("1\u00a0500,00\u00a0₽")
+    card.get_by_role("link").click()
+    page.get_by_role("button", name="Добавить в заказ").click()
+    expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+    page.get_by_label("Желаемый день").select_option(index=2)
+    page.get_by_label("Время").select_option(index=1)
+    page.get_by_label("Телефон для связи").fill("+7 978 000-00-01")
+    shot(page, "catalog-cart-390")
+    pay = page.get_by_role("button", name=re.compile("Заказать и оплатить"))
+    expect(pay).to_contain_text("500,00")
+    pay.click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+    pay_with(page, "4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/services/orders/\d+$"), timeout=20_000)
+    expect(page.get_by_text("Оплата получена")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Принят")
+    expect(page.locator(".facts")).to_contain_text("оплачен")
+    request = page.locator(".facts a[href^='/tickets/']")
+    expect(request).to_be_visible()
+    ticket_path = request.get_attribute("href")
+    shot(page, "catalog-order-390")
+    request.click()
+    expect(page.get_by_role("heading", name=re.compile(r"Заявка № \d+"))).to_be_visible()
+
+    staff = desk.new_page()
+    sign_in(staff, live_server, "dispatcher@demo.ru")
+    staff.goto(live_server + "/staff" + ticket_path)
+    expect(staff.locator("input[name=paid_for]")).to_be_checked()
+    shot(staff, "catalog-dispatcher-1280")
+    for context in (phone, desk):
+        context.close()
