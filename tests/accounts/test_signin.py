@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,6 +11,7 @@ from portal.accounts import actions, queries
 from portal.accounts.passwords import hash_password
 from portal.accounts.rules import TokenPurpose
 from portal.accounts.tables import OneTimeToken, User
+from portal.core import security
 from portal.core.tables import OutboxMessage
 from tests.conftest import COOKIE_DOMAIN
 
@@ -74,6 +76,28 @@ async def test_remember_me_makes_a_lasting_cookie(client, make_user):
     assert "Max-Age=2592000" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
+
+
+async def test_a_session_ends_after_twelve_idle_hours_and_a_day_after_sign_in_without_remember_me(
+    client, new_client, make_user, app, monkeypatch
+):
+    user_id = await _user_with_password(make_user)
+    store = app.stores.get("sessions")
+    plain = _session_cookie(await client.form("/login", {"login": await _email(user_id), "password": PASSWORD}))
+    # The store forgets a session nobody used for twelve hours; "remember me" keeps it for thirty days.
+    assert security.IDLE_SECONDS - 60 <= await store.expires_in(plain) <= security.IDLE_SECONDS
+    lasting_client = new_client()
+    lasting = _session_cookie(
+        await lasting_client.form("/login", {"login": await _email(user_id), "password": PASSWORD, "remember": "1"})
+    )
+    assert security.REMEMBER_SECONDS - 60 <= await store.expires_in(lasting) <= security.REMEMBER_SECONDS
+
+    # Used every eleven hours (never idle for twelve), the plain session still ends a day after sign-in.
+    started = time.time()
+    for hours, expected in ((11, 200), (22, 200), (25, 303)):
+        monkeypatch.setattr(time, "time", lambda hours=hours: started + hours * 3600)
+        assert (await client.get("/profile")).status_code == expected, hours
+        assert (await lasting_client.get("/profile")).status_code == 200, hours
 
 
 async def test_unknown_login_gets_the_same_answer_as_a_wrong_password(client, make_user):
