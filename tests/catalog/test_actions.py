@@ -221,3 +221,34 @@ async def test_a_no_debt_certificate_is_refused_while_there_is_a_debt_then_issue
     text = _plain(_pdf_text(order.documents[0].file_key))
     assert _plain("Справка об отсутствии задолженности") in text
     assert place.number in text
+
+
+async def test_staff_name_the_price_of_a_from_order_and_the_call_centre_orders_for_a_resident(
+    db, household, shop, make_user
+):
+    _, placed = await _order(household, shop, (shop["repair"], "1"), (shop["plumber"], "1"))
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    assert order is not None and order.total is None and not order.may_pay
+    with pytest.raises(Refused):  # below the service priced in advance
+        await actions.quote(dispatcher, order, Decimal("1000"), "", clock.now())
+    await actions.quote(dispatcher, order, Decimal("3200"), "Замена картриджа", clock.now())
+    quoted = await queries.order_for_staff(dispatcher, placed.id)
+    assert (quoted.status, quoted.total, quoted.may_pay) == ("quoted", Decimal("3200.00"), True)
+    assert [i.amount for i in quoted.items] == [Decimal("1700.00"), Decimal("1500.00")]
+    # Staff out of the house do not see the order at all.
+    elsewhere = await load_principal_for(await make_user(roles=("dispatcher",), houses=()))
+    assert await queries.order_for_staff(elsewhere, placed.id) is None
+
+    operator = await load_principal_for(await make_user(roles=("operator",), houses=(household["house"],)))
+    resident = await load_principal_for(household["resident"])
+    number = (await _place(resident, household["accounts"][1])).number
+    account = await queries.place_by_number(operator, number)
+    assert account is not None
+    offered = await queries.offered_services(account, [shop["plumber"]])
+    made = await actions.order_services(
+        operator, account, [actions.Wanted(offered[shop["plumber"]], Decimal(1))], day=_tomorrow(),
+        slot="12:00–15:00", comment="", phone="", now=clock.now(), source="call_centre",
+    )  # fmt: skip
+    row = await Order.select(Order.source, Order.user, Order.created_by).where(Order.id == made.id).first()
+    assert row == {"source": "call_centre", "user": None, "created_by": operator.user_id}
