@@ -10,7 +10,8 @@ a reading of every meter for the previous period and, for the period measured, r
 Timed: ``queries.export_rows`` read to the end (every row, in chunks, as the CSV download reads it) and
 ``queries.missing_accounts_page`` (the first page and its count, as ``/staff/meters/missing`` runs them). The plans
 of their queries are printed (``-s``) and kept in ``var/bench/meters_plans_<engine>.txt``; the benchmark fails if
-a step reads ``meter_reading`` without an index, on either engine.
+a step reads ``meter_reading`` without an index (on PostgreSQL from 50,000 readings up: on a few thousand its
+planner rightly reads the table whole).
 
     TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/portal_test \\
         .venv/bin/python -m pytest -q -s bench/test_bench_meters.py --benchmark-only
@@ -193,7 +194,8 @@ def _plans(world: dict[str, Any], name: str, run: Any, loop: asyncio.AbstractEve
     with capsys.disabled():
         print("\n" + "\n\n".join(report))
         print(f"-- {kind} / {name}: {unindexed or 'every step on meter_reading uses an index'}")
-    assert unindexed == [], "\n".join(report)
+    if kind == "sqlite" or READINGS >= 50_000:  # a few thousand rows PostgreSQL rightly reads whole
+        assert unindexed == [], "\n".join(report)
 
 
 def test_export_of_the_periods_readings(
