@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -98,6 +100,27 @@ async def test_a_session_ends_after_twelve_idle_hours_and_a_day_after_sign_in_wi
         monkeypatch.setattr(time, "time", lambda hours=hours: started + hours * 3600)
         assert (await client.get("/profile")).status_code == expected, hours
         assert (await lasting_client.get("/profile")).status_code == 200, hours
+
+
+async def test_behind_https_the_session_and_csrf_cookies_are_secure(db, make_user):
+    from portal.app import create_app
+    from portal.settings import Settings
+
+    settings = Settings.from_env({**os.environ, "BASE_URL": "https://portal.example"})
+    transport = httpx.ASGITransport(app=create_app(settings))
+    user_id = await _user_with_password(make_user)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+        page = await c.get("/login")
+        kept = {cookie.name: cookie for cookie in c.cookies.jar}
+        # Over HTTPS the CSRF cookie is a __Host- cookie: Secure, for this host only, so no subdomain can plant it.
+        assert "csrftoken" not in kept and kept["__Host-csrftoken"].secure
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        form = {"login": await _email(user_id), "password": PASSWORD, "_csrf_token": token}
+        signed_in = await c.post("/login", data=form, follow_redirects=False)
+        assert signed_in.status_code == 303
+        session_cookie = next(h for h in signed_in.headers.get_list("set-cookie") if h.startswith("session="))
+    attributes = {part.strip().split("=")[0].lower() for part in session_cookie.split(";")[1:]}
+    assert {"secure", "httponly", "samesite"} <= attributes
 
 
 async def test_unknown_login_gets_the_same_answer_as_a_wrong_password(client, make_user):
