@@ -26,6 +26,7 @@ SEED_ORDER = (
     "content",
     "showcase",
     "catalog",
+    "analytics",
 )
 JOB_NAME = "seed-demo"
 JOB_KEY = "v1"

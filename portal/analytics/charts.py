@@ -25,6 +25,7 @@ class Bar:
     period: date
     value: Decimal
     series: int = 0
+    labelled: bool = True  # the month or wave label is drawn under this bar
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def bars(
                     period=period,
                     value=value,
                     series=k,
+                    labelled=k == 0,
                 )
             )
     return Chart(bars=drawn, width=width, height=height, series=len(series))
@@ -73,11 +75,12 @@ def diverging(labels: Sequence[str], values: Sequence[int | None], width: int = 
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
         v = value or 0
         h = abs(v) * scale
+        w = min(step * 0.6, 64)
         drawn.append(
             Bar(
-                x=round(i * step + step * 0.2, 1),
+                x=round(i * step + (step - w) / 2, 1),
                 y=round(middle - h if v > 0 else middle, 1),
-                w=round(step * 0.6, 1),
+                w=round(w, 1),
                 h=round(h, 1),
                 label=label,
                 lx=round(i * step + step / 2, 1),

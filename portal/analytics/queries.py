@@ -248,6 +248,67 @@ async def tickets_by_month(houses: Sequence[int], months: Sequence[date]) -> lis
     ]
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """Requests of the period grouped by one column (a category, an executor)."""
+
+    key: Any
+    label: str
+    received: int
+    closed: int
+    on_time: int
+    rated: int
+    rating_sum: int
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        return rules.share(self.on_time, self.closed)
+
+    @property
+    def csi(self) -> Decimal | None:
+        return rules.csi_of(self.rating_sum, self.rated)
+
+
+async def tickets_by(column: str, houses: Sequence[int], months: Sequence[date], limit: int = 50) -> list[Breakdown]:
+    """The period's requests by ``column`` ("category" or "executor"), the busiest first (one grouped query)."""
+    if not houses or not months or column not in ("category", "executor"):
+        return []
+    (start, _), (_, end) = month_bounds([months[0]])[0], month_bounds([months[-1]])[0]
+    done = _placeholders(DONE)
+    completed = f"t.status IN ({done}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
+    name = "u.full_name" if column == "executor" else "''"
+    join = "LEFT JOIN portal_user u ON u.id = t.executor" if column == "executor" else ""
+    sql = (
+        f"SELECT t.{column} AS key, {name} AS name, "  # noqa: S608 (column from the allow-list, values as placeholders)
+        "SUM(CASE WHEN t.created_at >= {} AND t.created_at < {} THEN 1 ELSE 0 END) AS received, "
+        f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed, "
+        f"SUM(CASE WHEN {completed} AND (t.deadline IS NULL OR t.completed_at <= t.deadline) THEN 1 ELSE 0 END) "
+        "AS on_time, "
+        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, "
+        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN t.rating ELSE 0 END) AS rating_sum "
+        f"FROM ticket t {join} WHERE t.house IN ({_placeholders(houses)}) "
+        "AND ((t.created_at >= {} AND t.created_at < {}) OR (t.completed_at >= {} AND t.completed_at < {})) "
+        f"GROUP BY t.{column}{', u.full_name' if column == 'executor' else ''} "
+        "ORDER BY received DESC, closed DESC LIMIT {}"
+    )
+    args = [start, end, *([*DONE, start, end] * 4), *houses, start, end, start, end, limit]
+    rows = await Ticket.raw(sql, *args)
+    from portal.tickets.rules import category_label
+
+    return [
+        Breakdown(
+            key=r["key"],
+            label=(category_label(r["key"]) if column == "category" else (r["name"] or "")),
+            received=int(r["received"] or 0),
+            closed=int(r["closed"] or 0),
+            on_time=int(r["on_time"] or 0),
+            rated=int(r["rated"] or 0),
+            rating_sum=int(r["rating_sum"] or 0),
+        )
+        for r in rows
+    ]
+
+
 async def overdue_now(houses: Sequence[int], now: datetime) -> int:
     """Requests still open past their deadline at ``now``."""
     if not houses:
@@ -273,6 +334,8 @@ class Dashboard:
     overdue_now: int
     waves: list[WaveFigure]
     comments: list[NpsComment]
+    by_category: list[Breakdown]
+    by_executor: list[Breakdown]
 
     @property
     def nps(self) -> int | None:
@@ -346,7 +409,7 @@ class Dashboard:
 
 
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
-    """Every figure of the dashboard for the scope and the months (eight queries)."""
+    """Every figure of the dashboard for the scope and the months (ten queries)."""
     months = period.months
     before = rules.add_months(months[0], -1)
     money = await money_by_month(found.ids, [before, *months])
@@ -359,6 +422,8 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
         overdue_now=await overdue_now(found.ids, now),
         waves=await nps_by_wave(found.ids),
         comments=await nps_comments(found.ids),
+        by_category=await tickets_by("category", found.ids, months),
+        by_executor=await tickets_by("executor", found.ids, months),
     )
 
 
@@ -367,29 +432,28 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
 
 @dataclass(frozen=True)
 class WaveFigure:
-    """One NPS wave over the scope's houses: answers by group and the NPS (each person once: a unique index)."""
+    """One round of the NPS survey over the scope's houses — the waves of its complexes opened the same day (the
+    scheduled job opens them together) — with answers by group and the NPS (each person once: a unique index)."""
 
-    wave_id: int
-    complex_id: int
     opens_on: date
     closes_on: date
     result: rules.NpsResult
 
 
 async def nps_by_wave(houses: Sequence[int], limit: int = 12, until: date | None = None) -> list[WaveFigure]:
-    """The NPS of the latest ``limit`` waves answered in these houses (opened by ``until``), oldest first (one
+    """The NPS of the latest ``limit`` rounds answered in these houses (opened by ``until``), oldest first (one
     grouped query)."""
     if not houses:
         return []
     until = until or date(9999, 12, 31)
     rows = await NpsAnswer.raw(
-        "SELECT w.id AS wave, w.complex AS complex, w.opens_on AS opens_on, w.closes_on AS closes_on, "  # noqa: S608 (placeholders only)
+        "SELECT w.opens_on AS opens_on, MAX(w.closes_on) AS closes_on, "  # noqa: S608 (placeholders only)
         "COUNT(*) AS responses, "
         "SUM(CASE WHEN a.score >= {} THEN 1 ELSE 0 END) AS promoters, "
         "SUM(CASE WHEN a.score <= {} THEN 1 ELSE 0 END) AS detractors "
         f"FROM nps_answer a JOIN nps_wave w ON w.id = a.wave WHERE a.house IN ({_placeholders(houses)}) "
         "AND w.opens_on <= {} "
-        "GROUP BY w.id, w.complex, w.opens_on, w.closes_on ORDER BY w.opens_on DESC, w.id DESC LIMIT {}",
+        "GROUP BY w.opens_on ORDER BY w.opens_on DESC LIMIT {}",
         rules.PROMOTER_FROM,
         rules.DETRACTOR_UP_TO,
         *houses,
@@ -398,8 +462,6 @@ async def nps_by_wave(houses: Sequence[int], limit: int = 12, until: date | None
     )
     found = [
         WaveFigure(
-            wave_id=r["wave"],
-            complex_id=r["complex"],
             opens_on=_as_date(r["opens_on"]),
             closes_on=_as_date(r["closes_on"]),
             result=rules.nps_of(int(r["responses"]), int(r["promoters"] or 0), int(r["detractors"] or 0)),
@@ -417,7 +479,7 @@ class NpsComment:
     answered_at: datetime
 
 
-async def nps_comments(houses: Sequence[int], limit: int = 20) -> list[NpsComment]:
+async def nps_comments(houses: Sequence[int], limit: int = 10) -> list[NpsComment]:
     """The latest answers with a comment in these houses."""
     if not houses:
         return []

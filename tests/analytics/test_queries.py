@@ -152,3 +152,24 @@ async def test_a_complex_narrows_the_scope_to_its_houses(db: Any, make_account: 
     assert (await queries.scope(admin, complex_id=complex_of_a)).ids == [world["a"].house]
     manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({world["other"].house}))
     assert (await queries.scope(manager, complex_id=complex_of_a)).ids == []
+
+
+async def test_requests_by_category_and_by_executor(db: Any, make_account: Any, make_user: Any) -> None:
+    place = await make_account()
+    worker = await make_user(name="Слесарь Петров", roles=("executor",))
+    await ticket(place.house, at(date(2026, 1, 5)), status="closed", category="roof_leak", executor=worker,
+                 completed_at=at(date(2026, 1, 6)), deadline=at(date(2026, 1, 7)), rating=4)  # fmt: skip
+    await ticket(place.house, at(date(2026, 1, 8)), status="new", category="roof_leak")
+    await ticket(place.house, at(date(2026, 2, 8)), status="done", category="lift_fault", executor=worker,
+                 completed_at=at(date(2026, 2, 20)), deadline=at(date(2026, 2, 10)))  # fmt: skip
+    await ticket(place.house, at(date(2025, 12, 8)), status="new", category="other")  # before the period
+    categories = {r.key: r for r in await queries.tickets_by("category", [place.house], [JAN, FEB])}
+    assert set(categories) == {"roof_leak", "lift_fault"}
+    roof = categories["roof_leak"]
+    assert (roof.received, roof.closed, roof.on_time, roof.rated, roof.csi) == (2, 1, 1, 1, Decimal("4.00"))
+    assert roof.label != "roof_leak"  # the category's words, not its code
+    executors = {r.key: r for r in await queries.tickets_by("executor", [place.house], [JAN, FEB])}
+    assert executors[worker].label == "Слесарь Петров"
+    assert (executors[worker].received, executors[worker].closed, executors[worker].on_time) == (2, 2, 1)
+    assert executors[None].received == 1
+    assert await queries.tickets_by("status; DROP", [place.house], [JAN]) == []

@@ -1,0 +1,77 @@
+"""Demo analytics: two NPS waves answered in every complex (eleven and five months ago, so the next one is a
+month away), by residents of each house who are asked through the portal, and the NPS rising between them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from portal.accounts.tables import User
+from portal.analytics import rules
+from portal.analytics.tables import NpsAnswer, NpsWave
+from portal.demo import DemoContext
+from portal.housing.tables import House, PersonalAccount
+
+RESPONDENTS_PER_HOUSE = 40
+# Scores drawn for the first and the second wave: the second one better (the NPS rises).
+FIRST = [10, 10, 9, 9, 8, 8, 7, 7, 6, 5, 4, 3, 2, 9, 10, 0, 6, 8]
+SECOND = [10, 10, 10, 9, 9, 9, 8, 8, 7, 7, 6, 5, 3, 9, 10, 9, 6, 8]
+COMMENTS = {
+    "low": ["Долго ждали сантехника", "Грязно в подъезде после ремонта", "Не дозвониться в диспетчерскую"],
+    "mid": ["В целом нормально, но лифт часто стоит", "Хотелось бы быстрее отвечать в приложении"],
+    "high": ["Удобно платить и передавать показания", "Быстро починили домофон, спасибо", "Чисто во дворе"],
+}
+
+
+def _comment(rng: object, score: int) -> str:
+    group = "low" if score <= rules.DETRACTOR_UP_TO else "high" if score >= rules.PROMOTER_FROM else "mid"
+    return rng.choice(COMMENTS[group]) if rng.random() < 0.35 else ""  # type: ignore[attr-defined]
+
+
+async def seed(ctx: DemoContext) -> None:
+    houses = list(ctx.shared.get("houses", []))
+    if not houses:
+        return
+    rng = ctx.rng
+    by_house: dict[int, list[int]] = {int(k): v for k, v in ctx.shared.get("accounts_by_house", {}).items()}
+    complex_of = {
+        r["id"]: r["complex"] for r in await House.select(House.id, House.complex).where(House.id.is_in(houses))
+    }
+    payers = {
+        r["id"]: r["payer_name"]
+        for r in await PersonalAccount.select(PersonalAccount.id, PersonalAccount.payer_name).where(
+            PersonalAccount.id.is_in([a for h in houses for a in by_house.get(h, [])[:RESPONDENTS_PER_HOUSE]] or [-1])
+        )
+    }
+    # The people who answer: residents asked through the portal (no password: they sign in by invitation).
+    respondents: dict[int, list[int]] = {}
+    for house in houses:
+        accounts = by_house.get(house, [])[:RESPONDENTS_PER_HOUSE]
+        users = [User(full_name=payers.get(a, ""), password_hash="", is_active=True) for a in accounts]
+        if users:
+            rows = await User.insert(*users).returning(User.id)
+            respondents[house] = [r["id"] for r in rows]
+    opened = [rules.add_months(ctx.today.replace(day=1), -11), rules.add_months(ctx.today.replace(day=1), -5)]
+    answers = 0
+    for complex_id in sorted(set(complex_of.values())):
+        for index, opens_on in enumerate(opened):
+            wave = NpsWave(complex=complex_id, opens_on=opens_on, closes_on=rules.wave_closes(opens_on))
+            await wave.save()
+            scores = FIRST if index == 0 else SECOND
+            rows = []
+            for house in (h for h in houses if complex_of[h] == complex_id):
+                for n, user in enumerate(respondents.get(house, [])):
+                    if rng.random() < 0.3:  # not everyone answers
+                        continue
+                    score = scores[(n + house) % len(scores)]
+                    day = opens_on + timedelta(days=rng.randint(0, rules.WAVE_DAYS - 1))
+                    moment = datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), tzinfo=UTC)
+                    rows.append(
+                        NpsAnswer(
+                            wave=wave.id, user=user, house=house, score=score, comment=_comment(rng, score),
+                            answered_at=moment,
+                        )
+                    )  # fmt: skip
+            if rows:
+                await NpsAnswer.insert(*rows)
+                answers += len(rows)
+    ctx.say(f"analytics: {len(opened)} NPS waves per complex, {answers} answers")
