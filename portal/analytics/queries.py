@@ -506,30 +506,20 @@ class OpenWave:
     comment: str
 
 
-async def resident_houses(principal: Principal) -> list[int]:
-    """The houses of the resident's accounts."""
-    accounts = sorted(principal.account_ids)
-    if not accounts:
-        return []
-    rows = await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house")).where(
-        PersonalAccount.id.is_in(accounts)
-    )
-    return sorted({r["house"] for r in rows})
-
-
 async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
-    """The NPS wave open today in the complex of one of the resident's houses (the first), if any."""
-    if principal.user_id is None:
+    """The NPS wave open today in the complex of one of the resident's houses (the first), if any: two queries
+    when none is open (the resident's houses with their complexes, the waves), three when one is."""
+    if principal.user_id is None or not principal.account_ids:
         return None
-    houses = await resident_houses(principal)
-    if not houses:
-        return None
+    of = PersonalAccount.premise.house
     complex_of = {
-        r["id"]: (r["complex"], r["name"])
-        for r in await House.select(House.id, House.complex, House.complex.name.as_alias("name")).where(
-            House.id.is_in(houses)
-        )
+        r["house"]: (r["complex"], r["name"])
+        for r in await PersonalAccount.select(
+            of.as_alias("house"), of.complex.as_alias("complex"), of.complex.name.as_alias("name")
+        ).where(PersonalAccount.id.is_in(sorted(principal.account_ids)))
     }
+    if not complex_of:
+        return None
     complexes = sorted({c for c, _ in complex_of.values()})
     wave = (
         await NpsWave.select(NpsWave.id, NpsWave.complex, NpsWave.closes_on)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, nodes, pass_context
 from jinja2 import Template as JinjaTemplate
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.params import Body
@@ -227,6 +227,8 @@ def render(
         context=context,
         status_code=status_code,
         headers=headers,
+        # Said here, not left to the handler: a handler annotated ``-> Any`` would otherwise send a page as JSON.
+        media_type=MediaType.HTML,
     )
 
 

@@ -14,6 +14,7 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     assert form.status_code == 200
     bad = await manager.form("/staff/posts/new", {"kind": "notice", "title": "", "body": ""}, files={})
     assert bad.status_code == 422 and 'id="e-title"' in bad.text
+    assert bad.headers["content-type"].startswith("text/html")  # a page, whatever the handler's annotation
     made = await manager.form(
         "/staff/posts/new",
         {"kind": "notice", "title": "Покраска подъезда", "body": "Красим **2-й** подъезд.", "houses": str(t["house"]),
