@@ -229,9 +229,16 @@ def can_move(current: str, target: str) -> bool:
 
 
 def allowed_moves(current: str) -> list[str]:
-    """Targets from ``current`` in the order of the life cycle."""
+    """Targets from ``current``, the next step of the life cycle first: forward moves in order, then the steps
+    back, cancelling last («В работе» offers «Выполнена» before «Принята»; «Выполнена» offers «Закрыть» first)."""
     order = list(Status)
-    return sorted(NEXT.get(current, frozenset()), key=order.index)
+    here = order.index(Status(current)) if current in order else -1
+
+    def rank(target: str) -> tuple[int, int]:
+        at = order.index(Status(target))
+        return (2 if target == S.CANCELLED else 0 if at > here else 1, at)
+
+    return sorted(NEXT.get(current, frozenset()), key=rank)
 
 
 def resident_may_cancel(status: str) -> bool:
@@ -354,7 +361,7 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Cha
 
 
 def moves_for(current: str, actor: Actor) -> list[str]:
-    """The statuses a staff member may move a request to from ``current``, in the order of the life cycle."""
+    """The statuses a staff member may move a request to from ``current``, the next step first."""
     moves = allowed_moves(current)
     return [m for m in moves if m in EXECUTOR_MOVES] if actor == Actor.EXECUTOR else moves
 

@@ -217,6 +217,10 @@ def test_an_executor_is_offered_only_their_own_moves():
     assert rules.moves_for("new", EX) == ["accepted", "in_work", "done"]
     assert rules.moves_for("new", ST) == ["accepted", "in_work", "done", "cancelled"]
     assert rules.moves_for("closed", EX) == []
+    # The first button of a row is the next step, never a step back.
+    assert rules.moves_for("in_work", ST) == ["done", "accepted"]
+    assert rules.moves_for("done", ST) == ["closed", "reopened", "in_work"]
+    assert rules.moves_for("reopened", ST) == ["accepted", "in_work", "done", "cancelled"]
 
 
 def test_only_editable_fields_that_really_change_count():
