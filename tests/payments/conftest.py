@@ -161,7 +161,9 @@ def sandbox() -> Iterator[Sandbox]:
     """The sandbox gateway as its own process on a free port (its own SQLite file), webhooks to the relay."""
     relay = Relay()
     port = free_port()
-    folder = Path(_RUN) / "sandbox"
+    # A folder of its own: another conftest importing this fixture starts a second sandbox in the same run, and two
+    # gateways on one SQLite file would deliver each other's webhooks (to a relay no test listens on).
+    folder = Path(_RUN) / f"sandbox-{port}"
     folder.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
