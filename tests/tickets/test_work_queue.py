@@ -263,7 +263,7 @@ async def test_the_overview_shows_the_days_work_each_count_leading_to_its_list(c
                        r'<span class="stat-label">([^<]*)</span>', part.text)  # fmt: skip
     counts = {label: int(n) for _, n, label in found}
     assert counts == {"Новые заявки": 3, "Без исполнителя": 3, "Просроченные": 1, "Срок сегодня": 1,
-                      "С непрочитанными сообщениями": 1}  # fmt: skip
+                      "Новые сообщения": 1}  # fmt: skip
     for href, n, label in found:
         listed = await client.get(html.unescape(href))
         assert len(row_ids(listed.text)) == int(n), (label, href)
