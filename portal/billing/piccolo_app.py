@@ -1,5 +1,6 @@
 from piccolo.conf.apps import AppConfig
 
+from portal.billing.registry_tables import BalanceDifference, BookBalance, PaymentRegistry, RegistryPayment
 from portal.billing.tables import (
     Balance,
     Charge,
@@ -28,6 +29,10 @@ APP_CONFIG = AppConfig(
         Receipt,
         ReceiptSection,
         KeyRate,
+        PaymentRegistry,
+        RegistryPayment,
+        BookBalance,
+        BalanceDifference,
     ],
     migration_dependencies=["portal.accounts.piccolo_app"],
     commands=[],

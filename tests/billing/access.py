@@ -19,4 +19,11 @@ ACCESS: dict[str, str] = {
     "POST /staff/billing/import/apply": "staff:accountant,manager",
     "GET /staff/billing/key-rates": "staff:accountant",
     "POST /staff/billing/key-rates": "staff:accountant",
+    "GET /staff/billing/registries": "staff:accountant",
+    "POST /staff/billing/registries": "staff:accountant",
+    "GET /staff/billing/registries/{kind:str}/{token:str}": "staff:accountant",
+    "POST /staff/billing/registries/apply": "staff:accountant",
+    "GET /staff/billing/registries/queue": "staff:accountant",
+    "POST /staff/billing/registries/queue/{line_id:int}/assign": "staff:accountant",
+    "POST /staff/billing/registries/queue/{line_id:int}/return": "staff:accountant",
 }

@@ -1,0 +1,179 @@
+"""Staff pages of the money received outside the portal: the import of payment registries and of the billing
+system's balances (preview with totals, then apply), the queue of payments no account matched, and the
+reconciliation of the portal's balances with the billing system's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from portal.billing import registries, registry_files
+from portal.billing.registry_imports import IMPORTERS
+from portal.billing.registry_tables import LineStatus
+from portal.core import imports
+from portal.core.db import from_kopecks
+from portal.core.i18n import gettext as _
+from portal.core.pagination import Page, page_request
+from portal.core.security import Principal, client_ip, staff
+from portal.core.web import FormData, MultipartData, Refused, flash, form_value, render, see_other
+
+ACCOUNTANT = staff("accountant")
+BASE = "/staff/billing/registries"
+STATUSES = (LineStatus.UNMATCHED, LineStatus.ASSIGNED, LineStatus.RETURNED)
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        "payments": _("Payments: a bank's registry, a CSV/XLSX table, the billing system's export"),
+        "opening": _("Opening balances (сальдо) from the billing system"),
+        "export": _("Balances of the billing system's export (for the reconciliation)"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        LineStatus.UNMATCHED: _("Waiting"),
+        LineStatus.ASSIGNED: _("Assigned"),
+        LineStatus.RETURNED: _("Returned"),
+    }
+
+
+def _importer(kind: str) -> imports.Importer[Any]:
+    found = IMPORTERS.get(kind)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+class StaffRegistries(Controller):
+    path = BASE
+    opt = ACCOUNTANT
+
+    @get("/", name="billing:registries")
+    async def page(self, request: Request) -> Template:
+        return _page(request)
+
+    @post("/", name="billing:registry_upload", status_code=200)
+    async def upload(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Any:
+        """First step: check the file off the event loop; its page shows the progress, then the preview."""
+        kind = str(data.get("kind") or "payments")
+        upload = data.get("file")
+        if kind not in IMPORTERS:
+            return _page(request, 422, problems=[_("Choose what the file holds.")])
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _page(request, 422, kind=kind, problems=[_("Choose a file.")])
+        content = await upload.read(registry_files.MAX_BYTES + 1)
+        token = await imports.start(_importer(kind), upload.filename, content, principal)
+        return see_other(request, f"{BASE}/{kind}/{token}")
+
+    @get("/{kind:str}/{token:str}", name="billing:registry_check")
+    async def check(self, request: Request, principal: NamedDependency[Principal], kind: str, token: str) -> Template:
+        found = imports.status(_importer(kind), token, principal)
+        if found is None:
+            raise NotFoundException()
+        if found.state == "failed":
+            return _page(request, 422, kind=kind, problems=found.problems, filename=found.filename)
+        return _page(request, kind=kind, checking=found, report=found.report, token=token, filename=found.filename)
+
+    @post("/apply", name="billing:registry_apply", status_code=200)
+    async def apply(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
+        """Second step: write what the preview checked, in one transaction (the same file again changes nothing)."""
+        kind = form_value(data, "kind")
+        report = await imports.apply(_importer(kind), form_value(data, "token"), principal)
+        if report.problems:
+            return _page(request, 422, kind=kind, problems=report.problems)
+        flash(request, _applied_message(kind, report))
+        queued = kind == "payments" and report.created.get("queue", 0)
+        return see_other(request, f"{BASE}/queue" if queued else BASE)
+
+
+def _applied_message(kind: str, report: Any) -> str:
+    if not report.changes:
+        return _("This file was applied before; nothing has changed.")
+    if kind == "payments":
+        return _(
+            "Payments credited: %(credited)s; waiting in the queue: %(queued)s; skipped as known: %(skipped)s.",
+            credited=report.created.get("credit", 0) + report.created.get("portal", 0),
+            queued=report.created.get("queue", 0),
+            skipped=sum(report.updated.values()) + report.created.get("known", 0),
+        )
+    return _(
+        "Balances loaded for %(accounts)s accounts; corrections posted: %(corrections)s.",
+        accounts=report.created.get("accounts", 0),
+        corrections=report.created.get("corrections", 0),
+    )
+
+
+def _page(request: Request, status_code: int = 200, **context: Any) -> Template:
+    context.setdefault("kind", "payments")
+    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
+        context.setdefault(name, default)
+    return render(
+        request,
+        "billing/staff_registries.html",
+        status_code=status_code,
+        kinds=kind_labels(),
+        columns=list(dict.fromkeys(registry_files.COLUMNS.values())),
+        required=registry_files.REQUIRED,
+        bank_fields=registry_files.BANK_FIELDS,
+        rub=from_kopecks,
+        **context,
+    )
+
+
+class StaffRegistryQueue(Controller):
+    """Payments no account matched: an accountant assigns each to an account, or marks it returned."""
+
+    path = f"{BASE}/queue"
+    opt = ACCOUNTANT
+
+    @get("/", name="billing:registry_queue")
+    async def queue(self, request: Request) -> Template:
+        return await _queue_page(request)
+
+    @post("/{line_id:int}/assign", name="billing:registry_assign", status_code=200)
+    async def assign(
+        self, request: Request, principal: NamedDependency[Principal], line_id: int, data: FormData
+    ) -> Response[Any]:
+        number = form_value(data, "account")
+        try:
+            await registries.assign(principal, line_id, number, client_ip(request))
+        except Refused as refused:
+            flash(request, str(refused), "error")
+            return see_other(request, f"{BASE}/queue")
+        flash(request, _("The payment is credited to account %(number)s.", number=number.strip()))
+        return see_other(request, f"{BASE}/queue")
+
+    @post("/{line_id:int}/return", name="billing:registry_return", status_code=200)
+    async def mark_returned(
+        self, request: Request, principal: NamedDependency[Principal], line_id: int, data: FormData
+    ) -> Response[Any]:
+        try:
+            await registries.mark_returned(principal, line_id, form_value(data, "reason"), client_ip(request))
+        except Refused as refused:
+            flash(request, str(refused), "error")
+            return see_other(request, f"{BASE}/queue")
+        flash(request, _("The payment is marked returned to the payer."))
+        return see_other(request, f"{BASE}/queue")
+
+
+async def _queue_page(request: Request) -> Template:
+    status = request.query_params.get("status") or LineStatus.UNMATCHED
+    if status not in STATUSES:
+        status = LineStatus.UNMATCHED
+    wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
+    items, total, kopecks = await registries.queue_page(status, wanted.offset, wanted.size)
+    return render(
+        request,
+        "billing/staff_registry_queue.html",
+        page=Page(items=items, total=total, number=wanted.number, size=wanted.size),
+        status=status,
+        statuses=status_labels(),
+        total_kopecks=kopecks,
+        rub=from_kopecks,
+    )

@@ -1,0 +1,214 @@
+"""Payment registries (issue 20): every payment credited once whatever file it comes in, a portal payment the bank
+lists too credited once, unknown accounts waiting in the queue, a totals line that disagrees stopping the file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from portal.billing import ledger, registries, registry_files
+from portal.billing.registry_tables import Channel, LineStatus, PaymentRegistry, RegistryPayment
+from portal.billing.tables import LedgerEntry
+from portal.core.web import Refused
+from portal.payments.tables import Payment, PaymentStatus
+from tests.billing.conftest import EVERY_HOUSE
+
+HERE = Path(__file__).parent
+BANK = HERE / "bank_registry_sample.txt"
+TABLE = HERE / "payments_sample.csv"
+
+
+def bank_file(*lines: str, totals: str | None = None) -> bytes:
+    """A registry in the bank format (Windows-1251) with its totals line counted from the lines."""
+    if totals is None:
+        kopecks = sum(registry_files.parse_kopecks(line.split(";")[9]) or 0 for line in lines)
+        totals = f"={len(lines)};{kopecks // 100},{kopecks % 100:02d};0;0;1;30.11.2026"
+    return "\r\n".join(["# Реестр платежей", *lines, totals]).encode("cp1251")
+
+
+def line(pid: str, account: str, amount: str, day: str = "05.11.2026", period: str = "1026") -> str:
+    return f"{day};10:00:00;8626;0001;{pid};{account};Плательщик;Адрес;{period};{amount};{amount};0,00"
+
+
+@pytest.fixture
+async def accounts(make_account, catalog):
+    first = await make_account(number="7700000001", payer="Иванов Иван Иванович")
+    second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна")
+    return first.account, second.account
+
+
+async def load(content: bytes, name: str = "registry.txt") -> registries.RegistryReport:
+    parsed = registry_files.read_registry(name, content)
+    assert parsed.ok, [p.message() for p in parsed.problems]
+    return await registries.apply_lines(parsed.rows, EVERY_HOUSE, parsed.kind, name)
+
+
+async def payments_of(account_id: int) -> list[dict]:
+    return await LedgerEntry.select().where((LedgerEntry.account == account_id) & (LedgerEntry.kind == "payment"))
+
+
+async def test_a_bank_registry_credits_each_payment_once_and_queues_the_unknown_account(accounts):
+    first, second = accounts
+    report = await load(BANK.read_bytes())
+    assert report.created["credit"] == 2 and report.created["queue"] == 1
+    assert await ledger.balance_of(first) == D("-3341.23")
+    assert await ledger.balance_of(second) == D("-1500.00")
+    (entry,) = await payments_of(first)
+    assert entry["pays_period"] == date(2026, 10, 1), "a payment naming its month pays that month first"
+    assert entry["reference"] == "registry:SB-20261105-0001"
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED)
+    assert [(q["account_number"], q["amount_kopecks"]) for q in queued] == [("9900000099", 81240)]
+    channels = {r["payment_id"]: r["channel"] for r in await RegistryPayment.select()}
+    assert channels["SB-20261105-0001"] == Channel.BANK_QR and channels["SB-20261106-0002"] == Channel.CASH_DESK
+
+
+async def test_the_same_file_again_changes_nothing(accounts):
+    first, _ = accounts
+    await load(BANK.read_bytes())
+    counts = (await LedgerEntry.count(), await RegistryPayment.count(), await PaymentRegistry.count())
+    again = await load(BANK.read_bytes())
+    assert again.changes == 0 and again.updated["seen"] == 3
+    assert (await LedgerEntry.count(), await RegistryPayment.count(), await PaymentRegistry.count()) == counts
+    assert await ledger.balance_of(first) == D("-3341.23")
+
+
+async def test_a_second_file_skips_a_payment_credited_from_the_first(accounts):
+    first, second = accounts
+    await load(BANK.read_bytes())
+    other = bank_file(line("SB-20261105-0001", "7700000001", "3341,23"), line("SB-X-9", "7700000002", "10,00"))
+    report = await load(other, "another.txt")
+    assert report.updated["seen"] == 1 and report.created["credit"] == 1
+    assert len(await payments_of(first)) == 1
+    assert await ledger.balance_of(first) == D("-3341.23")
+    assert await ledger.balance_of(second) == D("-1510.00")
+
+
+async def test_a_payment_listed_twice_in_one_file_is_credited_once(accounts):
+    first, _ = accounts
+    twice = line("SB-2", "7700000001", "100,00")
+    report = await load(bank_file(twice, twice))
+    assert report.created["credit"] == 1 and report.updated["repeat"] == 1
+    assert await ledger.balance_of(first) == D("-100.00")
+
+
+async def _portal_payment(account_id: int, kopecks: int, paid_at: datetime, *, credit: bool = True) -> dict:
+    """A paid portal payment, credited as ``payments.actions._credit`` credits it (unless ``credit`` is False)."""
+    uid = secrets.token_hex(8)
+    await Payment.insert(
+        Payment(
+            uid=uid,
+            batch=uid,
+            account=account_id,
+            amount_kopecks=kopecks,
+            status=PaymentStatus.SUCCEEDED,
+            intent_id=f"pi_{uid}",
+            idempotency_key=uid,
+            paid_at=paid_at,
+        )
+    )
+    if credit:
+        await ledger.post_payment(account_id, D(kopecks) / 100, f"payment:{uid}", paid_at, note="Онлайн-оплата")
+    return {"uid": uid, "intent_id": f"pi_{uid}"}
+
+
+async def test_a_portal_payment_in_the_bank_registry_is_credited_once(accounts):
+    first, second = accounts
+    paid = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
+    by_id = await _portal_payment(first, 50000, paid)
+    by_amount = await _portal_payment(second, 70000, paid)
+    registry = bank_file(
+        line(by_id["intent_id"], "7700000001", "500,00"),  # the gateway's id on the bank's line
+        line("SB-77", "7700000002", "700,00", day="06.11.2026"),  # the same account, amount and day (±1)
+    )
+    report = await load(registry)
+    assert report.updated.get("known", 0) == 0 and report.created["known"] == 2
+    assert await ledger.balance_of(first) == D("-500.00")
+    assert await ledger.balance_of(second) == D("-700.00")
+    lines = {r["payment_id"]: r for r in await RegistryPayment.select()}
+    assert lines["SB-77"]["reference"] == f"payment:{by_amount['uid']}"
+    # The same amount once more on another day is another payment.
+    await load(bank_file(line("SB-78", "7700000002", "700,00", day="20.11.2026")), "later.txt")
+    assert await ledger.balance_of(second) == D("-1400.00")
+
+
+async def test_a_portal_payment_the_bank_reports_first_is_not_credited_again_by_the_gateway(accounts):
+    first, _ = accounts
+    paid = datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
+    portal = await _portal_payment(first, 50000, paid, credit=False)
+    report = await load(bank_file(line(portal["intent_id"], "7700000001", "500,00")))
+    assert report.created["portal"] == 1
+    # The gateway's confirmation arrives later: the portal credits under the same reference, which exists.
+    assert not await ledger.post_payment(first, D("500.00"), f"payment:{portal['uid']}", paid)
+    assert await ledger.balance_of(first) == D("-500.00")
+
+
+async def test_a_totals_line_that_disagrees_stops_the_file(accounts):
+    wrong = bank_file(line("SB-1", "7700000001", "100,00"), totals="=1;150,00;0;0;1;30.11.2026")
+    parsed = registry_files.read_registry("wrong.txt", wrong)
+    assert not parsed.ok
+    (problem,) = parsed.problems
+    assert problem.code is registry_files.Problem.TOTALS_SUM and problem.line == 3
+    assert "150" in problem.message() and "100" in problem.message()
+    counted = bank_file(line("SB-1", "7700000001", "100,00"), totals="=2;100,00;0;0;1;30.11.2026")
+    assert [p.code for p in registry_files.read_registry("c.txt", counted).problems] == [
+        registry_files.Problem.TOTALS_COUNT
+    ]
+    missing = "\r\n".join([line("SB-1", "7700000001", "100,00")]).encode("cp1251")
+    assert [p.code for p in registry_files.read_registry("m.txt", missing).problems] == [
+        registry_files.Problem.NO_TOTALS
+    ]
+
+
+def test_encodings_are_detected():
+    text = BANK.read_bytes().decode("cp1251").replace("«", '"').replace("»", '"')
+    for encoding, expected in (("cp1251", "cp1251"), ("koi8_r", "koi8_r"), ("utf-8", "utf-8")):
+        parsed = registry_files.read_registry("r.txt", text.encode(encoding))
+        assert parsed.encoding == expected and parsed.ok, (encoding, parsed.problems)
+        assert parsed.rows[0].payer == "Иванов Иван Иванович"
+
+
+def test_lines_with_problems_are_named_by_line():
+    bad = bank_file(
+        line("SB-1", "7700000001", "сто"),
+        line("SB-2", "", "1,00"),
+        line("SB-3", "7700000001", "1,00", day="31.02.2026"),
+    )
+    codes = [(p.line, p.code) for p in registry_files.read_registry("b.txt", bad).problems]
+    assert codes == [
+        (2, registry_files.Problem.BAD_AMOUNT),
+        (3, registry_files.Problem.EMPTY),
+        (4, registry_files.Problem.BAD_DATE),
+    ]
+
+
+async def test_the_generic_table_credits_with_its_channel(accounts):
+    _, second = accounts
+    report = await load(TABLE.read_bytes(), "payments.csv")
+    assert report.created["credit"] == 2
+    assert await ledger.balance_of(second) == D("-250.50")
+    rows = {r["payment_id"]: r for r in await RegistryPayment.select()}
+    assert rows["1C-000102"]["channel"] == Channel.SBP and rows["1C-000101"]["period"] == date(2026, 10, 1)
+
+
+async def test_an_accountant_assigns_a_queued_payment_once_or_returns_it(accounts, make_user):
+    first, _ = accounts
+    await load(BANK.read_bytes())
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    with pytest.raises(Refused):
+        await registries.assign(EVERY_HOUSE, queued["id"], "0000000000")
+    await registries.assign(EVERY_HOUSE, queued["id"], "7700000001")
+    assert await ledger.balance_of(first) == D("-4153.63")
+    with pytest.raises(Refused):
+        await registries.assign(EVERY_HOUSE, queued["id"], "7700000001")
+    assert await ledger.balance_of(first) == D("-4153.63")
+    row = await RegistryPayment.select().where(RegistryPayment.id == queued["id"]).first()
+    assert row["status"] == LineStatus.ASSIGNED and row["account"] == first
+    # The same payment in a later file is not queued (nor credited) again.
+    again = await load(bank_file(line("SB-20261107-0003", "9900000099", "812,40")), "again.txt")
+    assert again.changes == 0
+    with pytest.raises(Refused):
+        await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")

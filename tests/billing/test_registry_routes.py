@@ -1,0 +1,79 @@
+"""The registry pages: upload, preview with totals, apply, the queue (assign, return) — as an accountant would."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal as D
+
+import pytest
+
+from portal.billing import ledger
+from portal.billing.registry_tables import LineStatus, RegistryPayment
+from portal.core.tables import AuditEvent
+from tests.billing.test_registries import BANK
+
+
+@pytest.fixture
+async def setup(make_account, make_user, catalog):
+    first = await make_account(number="7700000001")
+    second = await make_account(number="7700000002", house=first.house)
+    accountant = await make_user(roles=("accountant",), houses=(first.house,))
+    return {"first": first.account, "second": second.account, "accountant": accountant}
+
+
+async def upload(client, content: bytes, kind: str = "payments", name: str = "registry.txt", seconds: float = 60):
+    response = await client.form("/staff/billing/registries", {"kind": kind}, files={"file": (name, content, "")})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    deadline = time.monotonic() + seconds
+    while 'hx-trigger="load delay' in (page := await client.get(location)).text:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    return page
+
+
+def token_of(page) -> str:
+    return page.text.split('name="token" value="')[1].split('"')[0]
+
+
+async def test_an_accountant_previews_applies_and_assigns(client, login, setup):
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    assert page.status_code == 200, page.text
+    assert "5\u00a0653,63" in page.text or "5 653,63" in page.text, "the preview shows the file's total"
+    assert await RegistryPayment.count() == 0, "the preview writes nothing"
+    applied = await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    assert applied.status_code == 303 and applied.headers["location"] == "/staff/billing/registries/queue"
+    assert await ledger.balance_of(setup["first"]) == D("-3341.23")
+
+    queue = await client.get("/staff/billing/registries/queue")
+    assert "9900000099" in queue.text and "812,40" in queue.text
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    done = await client.form(f"/staff/billing/registries/queue/{queued['id']}/assign", {"account": "7700000002"})
+    assert done.status_code == 303
+    assert await ledger.balance_of(setup["second"]) == D("-2312.40")
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.registry.assign") == 1
+    assert "9900000099" not in (await client.get("/staff/billing/registries/queue")).text
+
+    again = await upload(client, BANK.read_bytes())
+    assert "importing it would change nothing" in again.text or "ничего не изменит" in again.text
+
+
+async def test_a_registry_whose_totals_disagree_is_refused_with_its_line(client, login, setup):
+    await login(client, setup["accountant"])
+    content = BANK.read_bytes().replace(b"=3;5653,63", b"=3;5000,00")
+    page = await upload(client, content)
+    assert page.status_code == 422
+    assert "5" in page.text and ("Строка 5" in page.text or "Line 5" in page.text)
+    assert await RegistryPayment.count() == 0
+
+
+async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup):
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    await client.form(f"/staff/billing/registries/queue/{queued['id']}/return", {"reason": "Нет такого счёта"})
+    returned = await client.get("/staff/billing/registries/queue?status=returned")
+    assert "Нет такого счёта" in returned.text
