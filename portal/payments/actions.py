@@ -101,10 +101,14 @@ async def start_checkout(
     items: Sequence[tuple[queries.PayableAccount, Decimal]],
     base_url: str,
     now: datetime | None = None,
+    *,
+    period: date | None = None,
 ) -> Started:
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
-    closes unpaid after ``rules.CHECKOUT_LIFETIME``."""
+    closes unpaid after ``rules.CHECKOUT_LIFETIME``. ``period``: the billing month of the receipt the payment was
+    started from, which it pays first (DOMAIN.md §2.5)."""
     batch = str(uuid.uuid4())
+    period = None if period is None else period.replace(day=1)
     percent = queries.commission_percent()
     rows = [
         Payment(
@@ -113,9 +117,13 @@ async def start_checkout(
             amount_kopecks=to_kopecks(amount),
             commission_kopecks=to_kopecks(rules.commission(amount, percent)),
             description=f"ЖКУ, л/с {account.number}",
+            period=period,
         )
         for account, amount in items
     ]
+    metadata = {"accounts": ",".join(a.number for a, _ in items)[:450]}
+    if period is not None:
+        metadata["period"] = f"{period:%Y-%m}"
     lines = [(f"ЖКУ, л/с {a.number}", to_kopecks(amount)) for a, amount in items]
     fee = sum(to_kopecks(rules.commission(amount, percent)) for _, amount in items)
     if fee:
@@ -127,7 +135,7 @@ async def start_checkout(
         lines,
         success_url=f"{base_url}/pay/return?session_id={{CHECKOUT_SESSION_ID}}",
         cancel_url=f"{base_url}/pay/cancel?payment={batch}",
-        metadata={"accounts": ",".join(a.number for a, _ in items)[:450]},
+        metadata=metadata,
         description="Оплата ЖКУ",
         now=now or clock.now(),
     )
@@ -336,7 +344,12 @@ async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
         if row.credited_at is not None:
             continue
         posted = await ledger.post_payment(
-            row.account, from_kopecks(row.amount_kopecks), f"payment:{row.uid}", now, note=f"Онлайн-оплата №{row.id}"
+            row.account,
+            from_kopecks(row.amount_kopecks),
+            f"payment:{row.uid}",
+            now,
+            note=f"Онлайн-оплата №{row.id}",
+            pays_period=row.period,
         )
         await Payment.update({Payment.credited_at: now}).where((Payment.id == row.id) & Payment.credited_at.is_null())
         posted_any = posted_any or posted
@@ -948,6 +961,7 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
                 )
         return False
     customer = await queries.customer_id_of(mandate["user"])
+    receipt_period = await queries.last_receipt_period(mandate["account"])
     uid = str(uuid.uuid4())
     key = str(uuid.uuid4())
     description = f"Автоплатёж {period}, л/с {mandate['number']}"
@@ -963,6 +977,7 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
                 idempotency_key=key,
                 created_by=mandate["user"],
                 description=description,
+                period=receipt_period,
             )
         ).returning(Payment.id)
     try:

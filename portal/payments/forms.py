@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from portal.core.i18n import get_locale, gettext
-from portal.core.parse import parse_date, parse_id, parse_money
+from portal.core.parse import parse_date, parse_id, parse_money, parse_month
 from portal.core.web import FormErrors, form_value
 from portal.payments import rules, texts
 from portal.payments.queries import PayableAccount, StaffFilter
@@ -28,27 +29,38 @@ def amount_text(amount: Decimal) -> str:
 
 @dataclass
 class PayForm:
-    """The pay sheet: which accounts are paid and how much for each (typed text kept for the page)."""
+    """The pay sheet: which accounts are paid and how much for each (typed text kept for the page); ``period``:
+    the billing month of the receipt the sheet was opened from (one account's sheet only), paid first."""
 
     chosen: set[int] = field(default_factory=set)
     typed: dict[str, str] = field(default_factory=dict)
     items: list[tuple[PayableAccount, Decimal]] = field(default_factory=list)
     errors: FormErrors = field(default_factory=FormErrors)
+    period: date | None = None
 
 
-def initial_pay_form(accounts: Sequence[PayableAccount], wanted: object = None) -> PayForm:
+def receipt_period(value: object, accounts: Sequence[PayableAccount]) -> date | None:
+    """The receipt's month (``2026-11``) a sheet of one account names; none for a sheet of several accounts."""
+    return parse_month(value) if len(accounts) == 1 else None
+
+
+def initial_pay_form(accounts: Sequence[PayableAccount], wanted: object = None, period: object = None) -> PayForm:
     """The sheet as it opens: each amount due prefilled; the account asked for (``?account=``) chosen alone,
-    otherwise every account with a debt (or the first)."""
+    otherwise every account with a debt (or the first); the receipt's month (``?period=``) kept."""
     typed = {str(a.id): amount_text(a.due) if a.due > 0 else "" for a in accounts}
     ids = [a.id for a in accounts]
     account = parse_id(wanted)
     debts = {a.id for a in accounts if a.due > 0} or set(ids[:1])
-    return PayForm(chosen={account} if account is not None and account in ids else debts, typed=typed)
+    return PayForm(
+        chosen={account} if account is not None and account in ids else debts,
+        typed=typed,
+        period=receipt_period(period, accounts),
+    )
 
 
 def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -> PayForm:
-    """Fields ``pay_<id>`` (chosen; implied when the sheet shows one account) and ``amount_<id>``."""
-    form = PayForm()
+    """Fields ``pay_<id>`` (chosen; implied when the sheet shows one account), ``amount_<id>`` and ``period``."""
+    form = PayForm(period=receipt_period(form_value(data, "period"), accounts))
     for account in accounts:
         name = f"amount_{account.id}"
         form.typed[str(account.id)] = form_value(data, name)[:40]

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.billing import ledger
+from portal.billing import queries as billing_queries
 from portal.core import clock
 from portal.core.address import full_address
 from portal.core.db import from_kopecks, to_kopecks
@@ -280,6 +281,17 @@ class BatchRow:
     created_by: int | None
     purpose: PaymentPurpose = PaymentPurpose.UTILITIES
     reference: str = ""
+    period: date | None = None  # the billing month the payment names (paid first)
+
+
+async def last_receipt_period(account_id: int) -> date | None:
+    """The billing month of the account's newest receipt (what autopay on the receipt day pays first)."""
+    found = (await billing_queries.last_receipts([account_id])).get(account_id)
+    return found.period if found else None
+
+
+def _as_month(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def batch_rows(batch: str) -> list[BatchRow]:
@@ -298,6 +310,7 @@ async def batch_rows(batch: str) -> list[BatchRow]:
             Payment.created_by,
             Payment.purpose,
             Payment.reference,
+            Payment.period,
         )
         .where(Payment.batch == batch)
         .order_by(Payment.id)
@@ -318,6 +331,7 @@ async def batch_rows(batch: str) -> list[BatchRow]:
             created_by=r["created_by"],
             purpose=PaymentPurpose(r["purpose"]),
             reference=r["reference"],
+            period=_as_month(r["period"]),
         )
         for r in rows
     ]

@@ -94,7 +94,7 @@ class ResidentPay(Controller):
         wanted = request.query_params.get("account")
         payable = await queries.payable_accounts(principal)
         accounts = _sheet_accounts(payable, wanted)
-        form = forms.initial_pay_form(accounts, wanted)
+        form = forms.initial_pay_form(accounts, wanted, request.query_params.get("period"))
         return await _pay_page(request, accounts, form, more=len(accounts) < len(payable))
 
     @post("/", name="pay_start", status_code=200)
@@ -106,7 +106,7 @@ class ResidentPay(Controller):
         form = forms.read_pay_form(data, accounts)
         if not form.errors:
             try:
-                started = await actions.start_checkout(principal, form.items, _base_url())
+                started = await actions.start_checkout(principal, form.items, _base_url(), period=form.period)
             except actions.PaymentUnavailable:
                 form.errors.general.append(
                     gettext(

@@ -6,7 +6,7 @@ Statuses and kinds are ``StrEnum``s used with ``choices=``. Composite indexes li
 
 from enum import StrEnum
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -80,7 +80,9 @@ class Payment(Table):
     ``uid`` is the payment's own public id (the ledger reference is ``payment:<uid>``); ``batch`` is what the
     gateway knows as ``metadata[payment_id]``. ``expires_at`` is when the gateway closes an unpaid checkout.
     ``purpose`` and ``reference`` say what is paid (utilities of ``account``, or an order); ``credited_at`` is
-    when a paid payment was handed over: credited to the ledger, or to the order it pays.
+    when a paid payment was handed over: credited to the ledger, or to the order it pays. ``period`` is the billing
+    month a payment started from a receipt names (the receipt's «Оплатить», autopay on the receipt): the ledger pays
+    that month first, the rest the oldest debt (DOMAIN.md §2.5).
     """
 
     id = Serial(primary_key=True)
@@ -89,6 +91,7 @@ class Payment(Table):
     kind = Varchar(length=16, default=PaymentKind.CHECKOUT, choices=PaymentKind)
     purpose = Varchar(length=16, default=PaymentPurpose.UTILITIES, choices=PaymentPurpose, index=True)
     reference = Varchar(length=64, default="", index=True)
+    period = Date(null=True, default=None)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
     amount_kopecks = BigInt()
     commission_kopecks = BigInt(default=0)
