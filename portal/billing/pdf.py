@@ -1,6 +1,11 @@
 """The receipt (ЕПД) as a PDF: fpdf2 with the DejaVu font (Cyrillic, ₽, №), the QR code of each payee's section.
 
 No system package is needed: the font is copied into ``static/vendor/fonts`` by ``npm run vendor``.
+
+Layout of an A4 page (mm, margins 12): the title across the page; under it the payer (left) and the executor
+(right) side by side; the charges as a table whose headings wrap inside their own cells; the month's summary; one
+boxed section per payee with its QR code. Every block is laid out with an explicit width, so nothing runs past
+the right margin, and money prints with two decimals everywhere (35,10 ₽ per m², never 35,1).
 """
 
 from __future__ import annotations
@@ -8,7 +13,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
+from fpdf.enums import XPos, YPos
 
 from portal.billing import qr
 from portal.billing.queries import AccountInfo, ReceiptView
@@ -17,10 +23,19 @@ from portal.core.i18n import gettext as _
 from portal.settings import ROOT, get_settings
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
+MARGIN = 12.0
+GAP = 6.0  # between the payer's and the executor's columns
+HEADING_FILL = (235, 238, 243)
+BORDER = (139, 149, 165)
 
 
-def _num(value: Decimal, digits: int = 2) -> str:
-    return format_number(value, digits)
+def money(value: Decimal) -> str:
+    """An amount or a tariff in a table cell: always two decimals (35,10), no currency sign, a true minus."""
+    return format_number(value, 2, fixed=True).replace("-", "−")
+
+
+def _volume(value: Decimal) -> str:
+    return format_number(value, 3)
 
 
 class _Receipt(FPDF):
@@ -29,161 +44,204 @@ class _Receipt(FPDF):
         self.add_font("Main", "", str(FONT_DIR / "DejaVuSans.ttf"))
         bold = FONT_DIR / "DejaVuSans-Bold.ttf"
         self.add_font("Main", "B", str(bold if bold.exists() else FONT_DIR / "DejaVuSans.ttf"))
-        self.set_auto_page_break(auto=True, margin=12)
-        self.set_margins(12, 12, 12)
+        self.set_auto_page_break(auto=True, margin=MARGIN)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_draw_color(*BORDER)
+
+    @property
+    def width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    def block(self, x: float, w: float, h: float, text: str, size: float, bold: bool = False) -> None:
+        """Text wrapped to ``w`` mm from ``x``, leaving the cursor under it at the same ``x``."""
+        self.set_x(x)
+        self.set_font("Main", "B" if bold else "", size)
+        self.multi_cell(w, h, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
 def receipt_pdf(info: AccountInfo, view: ReceiptView, access_code: str = "") -> bytes:
     """One A4 page (more if the charges are long) with everything the ЕПД must show (ПП № 354 п. 69)."""
-    receipt, period, company = view.receipt, view.period, view.company
-    lines, payments, penalty_items = view.lines, view.payments, view.penalty_items
     pdf = _Receipt()
-    pdf.set_title(_("Receipt for %(month)s", month=format_day(period, "LLLL y")))
+    pdf.set_title(_("Receipt for %(month)s", month=format_day(view.period, "LLLL y")))
     pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
+    _title(pdf, view)
+    _parties(pdf, info, view)
+    _charges(pdf, view)
+    _summary(pdf, view)
+    _sections(pdf, view)
+    if access_code:
+        pdf.block(
+            pdf.l_margin,
+            pdf.width,
+            4,
+            _("Access code for registering this account in the resident portal: %(code)s", code=access_code),
+            8,
+        )
+    return bytes(pdf.output())
 
-    pdf.set_font("Main", "B", 13)
-    pdf.multi_cell(
-        width, 6, _("Payment document for housing and utilities for %(month)s", month=format_day(period, "LLLL y"))
-    )
-    pdf.set_font("Main", "", 8.5)
-    pdf.multi_cell(
-        width,
-        4,
-        " · ".join(
-            [
-                company.name if company else get_settings().company_name,
-                _("INN %(inn)s", inn=company.inn if company else ""),
-                *((company.address, company.phone, company.email, company.site) if company else ()),
-            ]
-        ),
-    )
+
+def _title(pdf: _Receipt, view: ReceiptView) -> None:
+    text = _("Payment document for housing and utilities for %(month)s", month=format_day(view.period, "LLLL y"))
+    pdf.block(pdf.l_margin, pdf.width, 6, text, 12, bold=True)
     pdf.ln(2)
 
-    pdf.set_font("Main", "", 10)
+
+def _parties(pdf: _Receipt, info: AccountInfo, view: ReceiptView) -> None:
+    """The payer on the left, the executor (the company) on the right; the cursor ends under the taller one."""
+    receipt, company = view.receipt, view.company
+    top = pdf.get_y()
+    right_w = 80.0
+    left_w = pdf.width - right_w - GAP
+    label_w = 30.0
     for label, value in (
         (_("Payer"), receipt.payer_name),
         (_("Address"), receipt.address),
         (_("Personal account"), info.number),
-        (_("Area"), f"{_num(info.area)} м²"),
+        (_("Area"), f"{format_number(info.area, 2)} м²"),
+        (_("Billing month"), format_day(view.period, "LLLL y")),
     ):
-        pdf.set_font("Main", "", 9)
-        pdf.cell(40, 5, label)
-        pdf.set_font("Main", "B", 10)
-        pdf.cell(width - 40, 5, str(value), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+        y = pdf.get_y()
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.set_font("Main", "", 8)
+        pdf.cell(label_w, 4.5, label)
+        pdf.block(pdf.l_margin + label_w, left_w - label_w, 4.5, str(value), 9, bold=True)
+    left_end = pdf.get_y()
 
-    # Charges by service
-    cols = (
-        (_("Service"), 62, "L"),
-        (_("Unit"), 14, "C"),
-        (_("Volume"), 20, "R"),
-        (_("Tariff, ₽"), 20, "R"),
-        (_("Charged, ₽"), 22, "R"),
-        (_("Recalc., ₽"), 22, "R"),
-        (_("Total, ₽"), width - 160, "R"),
+    x = pdf.l_margin + left_w + GAP
+    pdf.set_xy(x, top)
+    pdf.block(x, right_w, 4, _("Executor"), 7)
+    pdf.block(x, right_w, 4.2, company.name if company else get_settings().company_name, 8.5, bold=True)
+    if company:
+        lines = [
+            _("INN %(inn)s, KPP %(kpp)s", inn=company.inn, kpp=company.kpp),
+            company.address,
+            _("Phone: %(phone)s", phone=company.phone) if company.phone else "",
+            _("E-mail: %(email)s", email=company.email) if company.email else "",
+            _("Website: %(site)s", site=company.site) if company.site else "",
+        ]
+        pdf.block(x, right_w, 3.6, "\n".join(line for line in lines if line), 7.5)
+    pdf.set_xy(pdf.l_margin, max(left_end, pdf.get_y()) + 3)
+
+
+def _charges(pdf: _Receipt, view: ReceiptView) -> None:
+    """The charges by service; a heading that does not fit its column wraps inside its own cell."""
+    columns = (
+        (_("Service"), 58, "LEFT"),
+        (_("Unit"), 13, "CENTER"),
+        (_("Volume"), 18, "RIGHT"),
+        (_("Tariff, ₽"), 20, "RIGHT"),
+        (_("Charged, ₽"), 24, "RIGHT"),
+        (_("Recalculation, ₽"), 27, "RIGHT"),
+        (_("Total, ₽"), pdf.width - 160, "RIGHT"),
     )
-    pdf.set_font("Main", "B", 8)
-    pdf.set_fill_color(235, 238, 243)
-    for title, w, align in cols:
-        pdf.cell(w, 6, title, border=1, align=align, fill=True)
-    pdf.ln()
-    pdf.set_font("Main", "", 8)
-    for line in lines:
-        values = (
-            line.service,
-            line.unit,
-            _num(line.volume, 3),
-            _num(line.tariff),
-            _num(line.amount),
-            _num(line.recalculation) if line.recalculation else "—",
-            _num(line.total),
-        )
-        for (_title, w, align), value in zip(cols, values, strict=True):
-            pdf.cell(w, 5.5, str(value), border=1, align=align)
-        pdf.ln()
-    reasons = [line for line in lines if line.recalculation and line.reason]
+    pdf.set_font("Main", "", 7.5)
+    headings = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
+    with pdf.table(
+        col_widths=[w for _t, w, _a in columns],
+        width=pdf.width,
+        align="LEFT",
+        line_height=3.8,
+        headings_style=headings,
+        text_align=[a for _t, _w, a in columns],
+        padding=(0.8, 1.2),
+    ) as table:
+        heading = table.row()
+        for title, _w, align in columns:
+            heading.cell(title, align=align)
+        for line in view.lines:
+            row = table.row()
+            for value in (
+                line.service,
+                line.unit,
+                _volume(line.volume),
+                money(line.tariff),
+                money(line.amount),
+                money(line.recalculation) if line.recalculation else "—",
+                money(line.total),
+            ):
+                row.cell(value)
+        total = table.row()
+        total.cell(_("Total"), colspan=4, style=FontFace(emphasis="BOLD"))
+        total.cell(money(view.charged_total))
+        total.cell(money(view.recalc_total))
+        total.cell(money(view.charged_total + view.recalc_total), style=FontFace(emphasis="BOLD"))
+    reasons = [line for line in view.lines if line.recalculation and line.reason]
     if reasons:
-        pdf.set_font("Main", "", 7.5)
+        pdf.ln(1)
         for line in reasons:
-            pdf.multi_cell(
-                width, 4, _("Recalculation: %(service)s — %(reason)s", service=line.service, reason=line.reason)
+            text = _(
+                "Recalculation: %(service)s — %(reason)s (%(amount)s)",
+                service=line.service,
+                reason=line.reason,
+                amount=format_money(line.recalculation),
             )
+            pdf.block(pdf.l_margin, pdf.width, 3.6, text, 7.5)
     pdf.ln(2)
 
-    # Summary
-    pdf.set_font("Main", "", 10)
-    summary = (
-        (_("Debt at the start of the month (− overpayment)"), receipt.opening),
+
+def _summary(pdf: _Receipt, view: ReceiptView) -> None:
+    receipt = view.receipt
+    amount_w = 45.0
+    opening = (
+        _("Debt at the start of the month") if receipt.opening >= 0 else _("Overpayment at the start of the month")
+    )
+    for label, value in (
+        (opening, abs(receipt.opening)),
         (_("Charged for the month"), receipt.charged),
         (_("Paid in the month"), receipt.paid),
         (_("Penalties"), receipt.penalties),
-    )
-    for label, value in summary:
-        pdf.cell(width - 45, 5.5, label)
-        pdf.cell(45, 5.5, format_money(value), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Main", "B", 12)
-    pdf.cell(width - 45, 7, _("Total to pay by %(date)s", date=format_day(receipt.due_date)))
-    pdf.cell(45, 7, format_money(receipt.to_pay), align="R", new_x="LMARGIN", new_y="NEXT")
-    if payments:
-        pdf.set_font("Main", "", 8)
-        paid = "; ".join(f"{format_day(p.occurred_at, 'short')} {format_money(-p.amount)}" for p in payments)
-        pdf.multi_cell(width, 4, _("Payments received: %(list)s", list=paid))
-    if penalty_items:
-        pdf.set_font("Main", "", 8)
-        for item in penalty_items:
-            pdf.multi_cell(
-                width,
-                4,
-                _(
-                    "Penalty on the debt for %(month)s (due %(due)s): %(amount)s",
-                    month=format_day(item.debt_period, "LLLL y"),
-                    due=format_day(item.due_date, "short"),
-                    amount=format_money(item.amount),
-                ),
-            )
+    ):
+        pdf.set_font("Main", "", 9.5)
+        pdf.cell(pdf.width - amount_w, 5, label)
+        pdf.cell(amount_w, 5, format_money(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Main", "B", 11.5)
+    pdf.cell(pdf.width - amount_w, 7, _("Total to pay by %(date)s", date=format_day(receipt.due_date)))
+    pdf.cell(amount_w, 7, format_money(receipt.to_pay), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if view.payments:
+        paid = "; ".join(f"{format_day(p.occurred_at, 'short')} {format_money(-p.amount)}" for p in view.payments)
+        pdf.block(pdf.l_margin, pdf.width, 4, _("Payments received: %(list)s", list=paid), 8)
+    for item in view.penalty_items:
+        text = _(
+            "Penalty on the debt for %(month)s (due %(due)s): %(amount)s",
+            month=format_day(item.debt_period, "LLLL y"),
+            due=format_day(item.due_date, "short"),
+            amount=format_money(item.amount),
+        )
+        pdf.block(pdf.l_margin, pdf.width, 4, text, 8)
     pdf.ln(3)
 
-    # One section per payee, with its QR code
+
+SECTION_HEIGHT = 46.0
+QR_SIZE = 42.0
+
+
+def _sections(pdf: _Receipt, view: ReceiptView) -> None:
+    """One box per payee: its QR code on the left, its requisites and amount on the right."""
     for section in view.sections:
         payee = section.payee
-        top = pdf.get_y()
-        if top > pdf.h - 60:
+        if pdf.get_y() + SECTION_HEIGHT > pdf.h - pdf.b_margin:
             pdf.add_page()
-            top = pdf.get_y()
-        pdf.set_draw_color(139, 149, 165)
-        pdf.rect(pdf.l_margin, top, width, 46)
+        top = pdf.get_y()
+        pdf.rect(pdf.l_margin, top, pdf.width, SECTION_HEIGHT)
         if section.payload:
             image = io.BytesIO(qr.png_bytes(section.payload, scale=5))
-            pdf.image(image, x=pdf.l_margin + 2, y=top + 2, w=42, h=42)
-        pdf.set_xy(pdf.l_margin + 48, top + 3)
-        pdf.set_font("Main", "B", 10)
-        pdf.multi_cell(width - 50, 5, payee.name)
-        pdf.set_x(pdf.l_margin + 48)
-        pdf.set_font("Main", "", 8)
-        fields = section.fields
-        details = "\n".join(
-            [
-                _("INN %(inn)s, KPP %(kpp)s", inn=payee.inn, kpp=payee.kpp),
-                _("Bank: %(bank)s, BIC %(bic)s", bank=payee.bank_name, bic=payee.bic),
-                _(
-                    "Account %(account)s, corr. account %(corr)s",
-                    account=payee.settlement_account,
-                    corr=payee.corresp_account,
-                ),
-                fields.get("Purpose", ""),
-            ]
-        )
-        pdf.multi_cell(width - 50, 4, details)
-        pdf.set_x(pdf.l_margin + 48)
+            pdf.image(image, x=pdf.l_margin + 2, y=top + 2, w=QR_SIZE, h=QR_SIZE)
+        x = pdf.l_margin + QR_SIZE + 6
+        w = pdf.width - QR_SIZE - 8
+        pdf.set_y(top + 3)
+        pdf.block(x, w, 5, payee.name, 10, bold=True)
+        details = [
+            _("INN %(inn)s, KPP %(kpp)s", inn=payee.inn, kpp=payee.kpp),
+            _("Bank: %(bank)s, BIC %(bic)s", bank=payee.bank_name, bic=payee.bic),
+            _(
+                "Account %(account)s, corr. account %(corr)s",
+                account=payee.settlement_account,
+                corr=payee.corresp_account,
+            ),
+            section.fields.get("Purpose", ""),
+        ]
+        pdf.block(x, w, 4, "\n".join(details), 8)
+        pdf.set_x(x)
         pdf.set_font("Main", "B", 11)
-        pdf.cell(width - 50, 7, _("To pay: %(amount)s", amount=format_money(section.total)))
-        pdf.set_y(top + 48)
-    if access_code:
-        pdf.set_font("Main", "", 8)
-        pdf.multi_cell(
-            width,
-            4,
-            _("Access code for registering this account in the resident portal: %(code)s", code=access_code),
-        )
-    return bytes(pdf.output())
+        pdf.cell(w, 7, _("To pay: %(amount)s", amount=format_money(section.total)))
+        pdf.set_xy(pdf.l_margin, top + SECTION_HEIGHT + 2)
