@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 PASSWORD = "bench-resident-12345"  # noqa: S105 (a benchmark's own residents)
 STAFF_LOGIN = ("dispatcher@demo.ru", "demo12345")
+ADMIN_LOGIN = ("admin@demo.ru", "demo12345")
 
 PAGES = [
     ("resident home", "/"),
@@ -46,6 +47,18 @@ PAGES = [
     ("pay page", "/pay"),
     ("staff requests, active tab", "/staff/tickets?tab=active"),
     ("staff requests, house + status", "/staff/tickets?house={house}&status=new&status=in_work"),
+]
+# ``--staff-filters``: the request list of an administrator (every house, so every request) with each filter
+# of bench/README.md's list; ``{number}`` is a request in the middle, ``{month_from}``–``{month_to}`` a month.
+ADMIN_PAGES = [
+    ("all houses: all, newest first", "/staff/tickets?tab=all"),
+    ("all houses: active tab", "/staff/tickets?tab=active"),
+    ("all houses: without executor", "/staff/tickets?tab=unassigned"),
+    ("all houses: overdue", "/staff/tickets?tab=overdue"),
+    ("all houses: house + status", "/staff/tickets?tab=all&house={house}&status=new&status=in_work"),
+    ("all houses: created in a month", "/staff/tickets?tab=all&created_from={month_from}&created_to={month_to}"),
+    ("all houses: category + type", "/staff/tickets?tab=all&category=lift_fault&type=ordinary"),
+    ("all houses: search by number", "/staff/tickets?tab=all&q={number}"),
 ]
 
 
@@ -129,7 +142,19 @@ async def make_residents(count: int, seed: int) -> dict[str, Any]:
         if house is None:
             row = await Ticket.select(Ticket.house).first()
             house = row["house"] if row else 1
-        return {"residents": residents, "house": house}
+        admin = await User.exists().where(User.email == ADMIN_LOGIN[0])
+        newest = await Ticket.select(Ticket.number, Ticket.created_at).order_by(Ticket.id, ascending=False).first()
+        number, month = (newest["number"] * 3 // 5, newest["created_at"]) if newest else (1, datetime.now(UTC))
+        month_from = (month.replace(day=1) - timedelta(days=45)).replace(day=1)
+        month_to = (month_from + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return {
+            "residents": residents,
+            "house": house,
+            "admin": admin,
+            "number": number,
+            "month_from": month_from.date().isoformat(),
+            "month_to": month_to.date().isoformat(),
+        }
     finally:
         await db.stop()
 
@@ -255,6 +280,22 @@ async def python_load(url: str, targets: list[tuple[str, str]], seconds: int, co
     }
 
 
+def server_times(url: str, targets: list[tuple[str, str]], seconds: int) -> dict[str, float]:
+    """The page's server time with one connection (no queue): p50/p95/p99 and the mean, in ms."""
+    import httpx
+
+    httpx.get(url + "/__bench/times", timeout=30)  # forget the times of the load run
+    run_wrk(url, targets, seconds, 1)
+    times = sorted(httpx.get(url + "/__bench/times", timeout=30).json())
+    if not times:
+        return {"count": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "mean": 0.0}
+
+    def pct(p: float) -> float:
+        return times[min(len(times) - 1, int(len(times) * p / 100))]
+
+    return {"count": len(times), "p50": pct(50), "p95": pct(95), "p99": pct(99), "mean": sum(times) / len(times)}
+
+
 def check_pages(url: str, targets: list[tuple[str, str]]) -> None:
     import httpx
 
@@ -315,14 +356,20 @@ def bench_engine(engine: str, database_url: str, args: argparse.Namespace, prepa
     with server("bench.bare_app:app", env, var / "bare.log") as bare_url:
         results["bare"] = run_wrk(bare_url, [("", "/")], args.seconds, args.connections)
         print(f"[{engine}] bare page: {results['bare']['rps']:.0f} rps", flush=True)
-    with server("portal.app:app", env, var / "portal.log") as url:
+    with server("bench.timed_app:app", env, var / "portal.log") as url:
         began = time.monotonic()
         cookies = asyncio.run(sign_in_all(url, [(r["login"], PASSWORD) for r in data["residents"]]))
         staff_cookie = asyncio.run(sign_in(url, *STAFF_LOGIN))
+        pages = list(PAGES)
+        admin_cookie = ""
+        if args.staff_filters and data.get("admin"):
+            admin_cookie = asyncio.run(sign_in(url, *ADMIN_LOGIN))
+            pages += ADMIN_PAGES
         print(f"[{engine}] {len(cookies)} residents signed in in {time.monotonic() - began:.0f} s", flush=True)
-        for name, template in PAGES:
+        for name, template in pages:
             if template.startswith("/staff"):
-                targets = [(staff_cookie, template.format(house=data["house"]))]
+                cookie = admin_cookie if name.startswith("all houses") else staff_cookie
+                targets = [(cookie, template.format(**{k: v for k, v in data.items() if k != "residents"}))]
             else:
                 targets = [
                     (cookie, template.format(account=r["account"], period=r["period"]))
@@ -330,27 +377,38 @@ def bench_engine(engine: str, database_url: str, args: argparse.Namespace, prepa
                 ]
             check_pages(url, targets)
             figures = run_wrk(url, targets, args.seconds, args.connections)
+            line = f"[{engine}] {name}: {figures['rps']:.0f} rps, p95 {figures['p95']:.1f} ms"
+            if args.server_seconds:
+                figures["server"] = server_times(url, targets, args.server_seconds)
+                line += f"; server time alone p95 {figures['server']['p95']:.1f} ms"
             results["pages"][name] = figures
-            print(f"[{engine}] {name}: {figures['rps']:.0f} rps, p95 {figures['p95']:.1f} ms", flush=True)
+            print(line, flush=True)
     return results
 
 
 def table(results: dict[str, Any]) -> str:
     bare = results["bare"]["rps"]
+    timed = any("server" in f for f in results["pages"].values())
+    extra_head = " server time alone p50 / p95 / p99 ms |" if timed else ""
     lines = [
         f"### {results['engine']} — {results['date']}, {results['machine']}, {results['load']}",
         "",
-        "| page | requests/s | p50 ms | p95 ms | p99 ms | ratio to bare | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | requests/s | p50 ms | p95 ms | p99 ms | ratio to bare | errors |" + extra_head,
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if timed else ""),
         "| bare Litestar + Jinja page | {:.0f} | {:.1f} | {:.1f} | {:.1f} | 100 % | {} |".format(
             bare, results["bare"]["p50"], results["bare"]["p95"], results["bare"]["p99"], results["bare"]["errors"]
-        ),
+        )
+        + (" — |" if timed else ""),
     ]
     for name, f in results["pages"].items():
-        lines.append(
+        line = (
             f"| {name} | {f['rps']:.0f} | {f['p50']:.1f} | {f['p95']:.1f} | {f['p99']:.1f} | "
             f"{100 * f['rps'] / bare:.1f} % | {f['errors'] + f['non200']} |"
         )
+        if timed:
+            server = f.get("server")
+            line += f" {server['p50']:.1f} / {server['p95']:.1f} / {server['p99']:.1f} |" if server else " — |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -367,6 +425,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--database-url", default="", help="an existing, prepared database (one engine)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the demo databases (kept between runs)")
+    parser.add_argument(
+        "--server-seconds", type=int, default=0, help="also time each page's server time with one connection"
+    )
+    parser.add_argument(
+        "--staff-filters", action="store_true", help="also the administrator's list (every house) with each filter"
+    )
     args = parser.parse_args()
     if args.command == "residents":
         sys.path.insert(0, str(ROOT))
@@ -399,7 +463,11 @@ def main() -> None:
         results = bench_engine(engine, url, args, prepared)
         results["date"] = datetime.now(UTC).strftime("%Y-%m-%d")
         results["machine"] = machine
-        results["load"] = f"{tool} -c{args.connections}, {args.seconds} s per page, one uvicorn worker"
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        results["load"] = (
+            f"{tool} -c{args.connections}, {args.seconds} s per page, one uvicorn worker, "
+            f"load average {load} at the end"
+        )
         (VAR / f"http-{engine}.json").write_text(json.dumps(results, indent=2))
         tables.append(table(results))
     print("\n" + "\n\n".join(tables))
