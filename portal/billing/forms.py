@@ -15,6 +15,7 @@ from typing import Any
 from litestar.datastructures import UploadFile
 
 from portal.billing.queries import DEBTOR_SORTS, DebtorFilter
+from portal.billing.rules import PenaltyPeriod, RuleKind
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date, parse_decimal, parse_id, parse_int, parse_money, parse_month
 from portal.core.web import FormErrors, form_value
@@ -120,4 +121,58 @@ def key_rate_form(data: Mapping[str, Any]) -> KeyRateForm:
     if form.rate is None or not Decimal("0") < form.rate < MAX_KEY_RATE:
         form.rate = None
         form.errors.add("rate", gettext("Enter the annual rate in percent, e.g. 15.50."))
+    return form
+
+
+def rule_kind_label(kind: str) -> str:
+    """What a row of the table of moratoria and caps does (DOMAIN.md §2.4), for staff."""
+    labels = {
+        "no_penalty": gettext("No penalty accrues (moratorium)"),
+        "fixed_rate": gettext("Fixed rate"),
+        "cap": gettext("Rate capped at"),
+        "no_penalty_old_debt": gettext("No penalty on debts of billing months before a date"),
+    }
+    return labels.get(str(kind), str(kind))
+
+
+@dataclass
+class PenaltyRuleForm:
+    """A moratorium or cap of penalties for the days from one date to another (inclusive), with its act."""
+
+    typed: dict[str, str] = field(default_factory=dict)
+    period: PenaltyPeriod | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+PENALTY_RULE_FIELDS = ("kind", "valid_from", "valid_to", "rate", "debts_before", "source")
+
+
+def penalty_rule_form(data: Mapping[str, Any]) -> PenaltyRuleForm:
+    typed = {name: form_value(data, name)[: 255 if name == "source" else 20] for name in PENALTY_RULE_FIELDS}
+    form = PenaltyRuleForm(typed=typed)
+    kind = RuleKind(typed["kind"]) if typed["kind"] in set(RuleKind) else None
+    if kind is None:
+        form.errors.add("kind", gettext("Choose what the rule does."))
+    valid_from, valid_to = parse_date(typed["valid_from"]), parse_date(typed["valid_to"])
+    if valid_from is None or valid_from.year < 2016:
+        form.errors.add("valid_from", gettext("Enter the first day the rule applies to, e.g. 01.01.2027."))
+    if valid_to is None or (valid_from is not None and valid_to < valid_from):
+        form.errors.add("valid_to", gettext("Enter the last day the rule applies to, not before the first."))
+    rate = None
+    if kind in (RuleKind.FIXED_RATE, RuleKind.CAP):
+        rate = parse_decimal(typed["rate"].replace("%", ""), places=2, whole_digits=2)
+        if rate is None or not Decimal("0") < rate < MAX_KEY_RATE:
+            rate = None
+            form.errors.add("rate", gettext("Enter the annual rate in percent, e.g. 9.50."))
+    debts_before = None
+    if kind is RuleKind.NO_PENALTY_OLD_DEBT:
+        debts_before = parse_month(typed["debts_before"])
+        if debts_before is None:
+            form.errors.add(
+                "debts_before", gettext("Enter the first billing month the rule does not cover, e.g. 2022-04.")
+            )
+    if len(typed["source"]) < 3:
+        form.errors.add("source", gettext("Name the act that sets the rule, e.g. ПП РФ № 474 от 26.03.2022."))
+    if not form.errors and kind is not None and valid_from is not None and valid_to is not None:
+        form.period = PenaltyPeriod(valid_from, valid_to, kind, rate, debts_before, source=typed["source"])
     return form

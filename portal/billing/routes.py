@@ -17,7 +17,18 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
-from portal.billing import actions, exports, forms, importer, key_rates, pdf, penalties, queries, rules, uploads
+from portal.billing import (
+    actions,
+    exports,
+    forms,
+    importer,
+    key_rates,
+    pdf,
+    penalties,
+    queries,
+    rules,
+    uploads,
+)
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
@@ -446,13 +457,51 @@ class StaffKeyRates(Controller):
         )
         return see_other(request, "/staff/billing/key-rates")
 
+    @post("/periods", name="billing:penalty_rule_add", status_code=200)
+    async def add_period(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Response[Any]:
+        form = forms.penalty_rule_form(data)
+        if form.errors or form.period is None:
+            return await _key_rates_page(request, forms.KeyRateForm(), 422, period_form=form)
+        await key_rates.add_period(principal, form.period, client_ip(request))
+        flash(
+            request,
+            _(
+                "%(rule)s from %(first)s to %(last)s is recorded; the next penalty run applies it.",
+                rule=forms.rule_kind_label(form.period.kind),
+                first=format_day(form.period.valid_from, "short"),
+                last=format_day(form.period.valid_to, "short"),
+            ),
+        )
+        return see_other(request, "/staff/billing/key-rates#periods-h")
 
-async def _key_rates_page(request: Request, form: forms.KeyRateForm, status: int = 200) -> Template:
+    @post("/periods/{entry_id:int}/remove", name="billing:penalty_rule_remove")
+    async def remove_period(
+        self, request: Request, principal: NamedDependency[Principal], entry_id: int
+    ) -> Response[Any]:
+        if not await key_rates.remove_period(principal, entry_id, client_ip(request)):
+            raise NotFoundException()
+        flash(request, _("The entry is removed; the next penalty run no longer applies it."))
+        return see_other(request, "/staff/billing/key-rates#periods-h")
+
+
+async def _key_rates_page(
+    request: Request,
+    form: forms.KeyRateForm,
+    status: int = 200,
+    *,
+    period_form: forms.PenaltyRuleForm | None = None,
+) -> Template:
     return render(
         request,
         "billing/staff_key_rates.html",
         status_code=status,
         form=form,
         rows=await key_rates.table(),
+        period_form=period_form or forms.PenaltyRuleForm(),
+        periods=await key_rates.periods_table(),
+        rule_kinds=[(str(kind), forms.rule_kind_label(kind)) for kind in rules.RuleKind],
+        rule_kind_label=forms.rule_kind_label,
         **_helpers(),
     )

@@ -196,6 +196,16 @@ PENALTY_PERIODS: tuple[PenaltyPeriod, ...] = (
 )
 
 
+def merge_penalty_periods(
+    shipped: Sequence[PenaltyPeriod], entered: Iterable[PenaltyPeriod]
+) -> tuple[PenaltyPeriod, ...]:
+    """The period table of moratoria and caps in force (DOMAIN.md §2.4, kept as data like the key rate): the shipped
+    rows, an entered row replacing a shipped one of the same start date and kind, the others added; by start date."""
+    rows = {(p.valid_from, p.kind): p for p in shipped}
+    rows.update({(p.valid_from, p.kind): p for p in entered})
+    return tuple(sorted(rows.values(), key=lambda p: (p.valid_from, p.valid_to, str(p.kind))))
+
+
 class CapMode(StrEnum):
     DAY = "day"  # caps and fixed rates apply to the days inside their period (DOMAIN.md default)
     PAYMENT_DAY = "payment_day"  # the cap in force on the payment day applies to the whole penalty

@@ -180,6 +180,23 @@ class KeyRate(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class PenaltyRule(Table):
+    """A row of the period table of moratoria and caps (DOMAIN.md §2.4) entered by an accountant: the days
+    ``valid_from``…``valid_to`` (inclusive) accrue nothing, at a fixed rate, at a capped rate, or nothing on debts of
+    billing months before ``debts_before``. The rows shipped with the code are the initial data; an entry of the same
+    ``valid_from`` and ``kind`` replaces one of them, other entries add to the table."""
+
+    id = Serial(primary_key=True)
+    valid_from = Date()
+    valid_to = Date()
+    kind = Varchar(length=24, help_text="rules.RuleKind")
+    rate = Numeric(digits=(5, 2), null=True, default=None, help_text="% a year: the fixed rate or the cap")
+    debts_before = Date(null=True, default=None)
+    source = Varchar(length=255, default="", help_text="The act that sets it, e.g. ПП РФ № 474 от 26.03.2022.")
+    entered_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Receipt(Table):
     """ЕПД: the payment document of an account for a billing month."""
 

@@ -26,4 +26,6 @@ ACCESS: dict[str, str] = {
     "GET /staff/billing/registries/queue": "staff:accountant",
     "POST /staff/billing/registries/queue/{line_id:int}/assign": "staff:accountant",
     "POST /staff/billing/registries/queue/{line_id:int}/return": "staff:accountant",
+    "POST /staff/billing/key-rates/periods": "staff:accountant",
+    "POST /staff/billing/key-rates/periods/{entry_id:int}/remove": "staff:accountant",
 }
