@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +23,7 @@ from portal.accounts.rules import TokenPurpose
 from portal.accounts.tables import (
     AccessCode,
     ConsentRecord,
+    DataRequest,
     OneTimeToken,
     Residency,
     StaffHouse,
@@ -558,7 +559,8 @@ async def cancel_invitation(actor: Principal, account: queries.LinkedAccount, in
 
 
 async def accept_consent(principal: Principal, *, ip: str, user_agent: str, locale: str) -> None:
-    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept."""
+    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept. An
+    erasure still waiting after a withdrawal is cancelled: the person gave the consent again."""
     async with atomic():
         await ConsentRecord(
             user=principal.user_id,
@@ -570,21 +572,58 @@ async def accept_consent(principal: Principal, *, ip: str, user_agent: str, loca
             channel="web",
             locale=locale,
         ).save()
+        cancelled = (
+            await DataRequest.update(
+                {DataRequest.done_at: clock.now(), DataRequest.outcome: rules.ErasureOutcome.CANCELLED}
+            )
+            .where(
+                (DataRequest.user == principal.user_id)
+                & (DataRequest.kind == rules.DataRequestKind.ERASURE)
+                & DataRequest.done_at.is_null()
+            )
+            .returning(DataRequest.id)
+        )
+        await audit.record(
+            principal, "consent.give", "user", principal.user_id, {"consent_type": consent_text.CONSENT_TYPE}, ip=ip
+        )
+        if cancelled:
+            await audit.record(principal, "personal_data.erasure_cancelled", "user", principal.user_id, ip=ip)
 
 
-async def withdraw_consent(principal: Principal) -> int:
-    """Withdraw every standing acceptance of the processing consent; returns how many were withdrawn."""
+async def withdraw_consent(principal: Principal, *, ip: str = "") -> date | None:
+    """Withdraw every standing consent of the person (processing, and with it dissemination and marketing) and
+    schedule the erasure of their data (ст. 21 ч. 5, ``rules.erasure_due``); returns the erasure date, or None
+    when nothing stood. Staff see the date on the «Персональные данные» page."""
+    now = clock.now()
     async with atomic():
         done = (
-            await ConsentRecord.update({ConsentRecord.withdrawn_at: clock.now()})
-            .where(
-                (ConsentRecord.user == principal.user_id)
-                & (ConsentRecord.consent_type == consent_text.CONSENT_TYPE)
-                & ConsentRecord.withdrawn_at.is_null()
-            )
-            .returning(ConsentRecord.id)
+            await ConsentRecord.update({ConsentRecord.withdrawn_at: now})
+            .where((ConsentRecord.user == principal.user_id) & ConsentRecord.withdrawn_at.is_null())
+            .returning(ConsentRecord.id, ConsentRecord.consent_type)
         )
-    return len(done)
+        if not any(r["consent_type"] == consent_text.CONSENT_TYPE for r in done):
+            return None
+        pending = (
+            await DataRequest.select(DataRequest.due_on)
+            .where(
+                (DataRequest.user == principal.user_id)
+                & (DataRequest.kind == rules.DataRequestKind.ERASURE)
+                & DataRequest.done_at.is_null()
+            )
+            .first()
+        )
+        if pending:
+            due = pending["due_on"]
+        else:
+            due = rules.erasure_due(clock.local(now).date())
+            await DataRequest(
+                user=principal.user_id, kind=rules.DataRequestKind.ERASURE, received_at=now, due_on=due
+            ).save()
+        types = sorted({r["consent_type"] for r in done})
+        await audit.record(
+            principal, "consent.withdraw", "user", principal.user_id, {"consent_type": types, "erasure_due": due}, ip=ip
+        )
+    return due
 
 
 # --- profile and phone ------------------------------------------------------------------------------------

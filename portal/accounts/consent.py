@@ -86,3 +86,63 @@ def version_of(texts: dict[str, str]) -> str:
 
 def current_version() -> str:
     return version_of(TEXTS)
+
+
+# --- the separate consents: dissemination (ст. 10.1) and marketing --------------------------------------------
+
+DISSEMINATION_RU = """\
+Согласие на обработку персональных данных, разрешённых для распространения
+
+Я даю согласие управляющей организации {company} на распространение (предоставление неограниченному кругу лиц)
+моих фамилии, имени, отчества и номера помещения в реестре собственников и в материалах общих собраний
+собственников, размещаемых в личном кабинете жителя и на досках объявлений дома. Иные данные не распространяются.
+
+Согласие действует до его отзыва. Отозвать его можно в личном кабинете (раздел «Персональные данные»);
+распространение прекращается в течение 3 рабочих дней (ст. 10.1 Федерального закона № 152-ФЗ).
+"""
+
+DISSEMINATION_EN = """\
+Consent to the processing of personal data permitted for dissemination
+
+I consent to the management company {company} making my surname, first name, patronymic and premise number
+available to an unlimited circle of persons in the register of owners and in the materials of owners' general
+meetings published in the residents' portal and on the notice boards of the building. No other data is disseminated.
+
+The consent is valid until withdrawn. It can be withdrawn in the portal ("Personal data"); dissemination stops
+within 3 working days (art. 10.1 of Federal Law No. 152-FZ).
+"""
+
+MARKETING_RU = """\
+Согласие на получение предложений услуг
+
+Я даю согласие управляющей организации {company} использовать мои имя, адрес электронной почты и номер
+телефона, чтобы присылать мне предложения платных услуг, акции и опросы о качестве обслуживания.
+
+Согласие действует до его отзыва. Отозвать его можно в личном кабинете (раздел «Персональные данные»);
+предложения перестают приходить сразу.
+"""
+
+MARKETING_EN = """\
+Consent to receive offers of services
+
+I consent to the management company {company} using my name, e-mail address and phone number to send me
+offers of paid services, promotions and surveys of the quality of service.
+
+The consent is valid until withdrawn. It can be withdrawn in the portal ("Personal data"); offers stop at once.
+"""
+
+OPTIONAL_TEXTS = {
+    "dissemination": {"ru": DISSEMINATION_RU, "en": DISSEMINATION_EN},
+    "marketing": {"ru": MARKETING_RU, "en": MARKETING_EN},
+}
+
+
+def optional_text(consent_type: str, locale: str, company: str = "") -> str:
+    """The text of a separate consent (``dissemination`` or ``marketing``) in ``locale``."""
+    texts = OPTIONAL_TEXTS[consent_type]
+    return texts.get(locale, texts["ru"]).replace("{company}", company)
+
+
+def optional_version(consent_type: str) -> str:
+    """The version of a separate consent: a hash of its exact texts."""
+    return version_of(OPTIONAL_TEXTS[consent_type])

@@ -28,8 +28,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from portal.accounts import rules
 from portal.accounts.mail import in_locale
-from portal.accounts.tables import User
+from portal.accounts.tables import ConsentRecord, User
 from portal.core import outbox
 from portal.notifications import messages
 
@@ -38,6 +39,22 @@ Text = str | Callable[[], str]
 
 def _text(value: Text) -> str:
     return value() if callable(value) else value
+
+
+def topic_of(template: str) -> str:
+    """The topic of a registered template; a message without one is about the person's own affairs."""
+    known = messages.registered().get(template)
+    return known.topic.value if known else "account"
+
+
+async def _may_send(user_id: int, template: str) -> bool:
+    topic = topic_of(template)
+    if rules.may_send(topic, ()):
+        return True  # owed whatever the consents: no query
+    standing = await ConsentRecord.select(ConsentRecord.consent_type).where(
+        (ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_null()
+    )
+    return rules.may_send(topic, {r["consent_type"] for r in standing})
 
 
 async def notify(
@@ -51,7 +68,9 @@ async def notify(
     link: str = "",
 ) -> int:
     """Queue the message on each channel the user has and wants (profile: e-mail, in-app), written in the
-    user's language; returns how many messages were queued (0 for an unknown or blocked user).
+    user's language; returns how many messages were queued (0 for an unknown or blocked user, and for a
+    message whose topic needs a consent the user has not given or has withdrawn — 152-ФЗ, ``rules.may_send``:
+    emergencies and the person's own account still go, news and offers do not).
 
     ``link`` is a path in the portal. ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``):
     the same event is never sent to the same user twice.
@@ -62,6 +81,8 @@ async def notify(
         .first()
     )
     if user is None or not user["is_active"]:
+        return 0
+    if not await _may_send(user_id, template):
         return 0
     ctx = {**(context or {}), "link": link}
     if not subject and not body and template in messages.registered():

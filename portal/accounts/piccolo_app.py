@@ -4,6 +4,7 @@ from portal.accounts.tables import (
     AccessCode,
     AttemptCounter,
     ConsentRecord,
+    DataRequest,
     OneTimeToken,
     Residency,
     StaffHouse,
@@ -15,7 +16,17 @@ from portal.settings import ROOT
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(ROOT / "migrations" / "accounts"),
-    table_classes=[User, UserRole, StaffHouse, Residency, ConsentRecord, AccessCode, OneTimeToken, AttemptCounter],
+    table_classes=[
+        User,
+        UserRole,
+        StaffHouse,
+        Residency,
+        ConsentRecord,
+        DataRequest,
+        AccessCode,
+        OneTimeToken,
+        AttemptCounter,
+    ],
     migration_dependencies=["portal.housing.piccolo_app"],
     commands=[],
 )

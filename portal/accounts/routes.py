@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from portal.accounts import actions, forms, limits, queries, rules
+from portal.accounts import actions, export, forms, limits, privacy, queries, rules
 from portal.accounts import consent as consent_text
 from portal.accounts.principal import SESSION_EPOCH, SESSION_USER
 from portal.accounts.rules import TokenPurpose
@@ -277,13 +277,55 @@ class SignedIn(Controller):
 
     @post("/consent/withdraw", opt=signed_in(before_consent=True), status_code=303)
     async def consent_withdraw(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
-        await actions.withdraw_consent(principal)
-        due = rules.consent_deletion_due(clock.today_local())
-        message = _(
-            "Your consent is withdrawn. Your personal data will be deleted by %(day)s.", day=i18n.format_day(due)
-        )
-        flash(request, message, "info")
+        due = await actions.withdraw_consent(principal, ip=client_ip(request))
+        if due is not None:
+            message = _(
+                "Your consent is withdrawn. Your personal data will be deleted by %(day)s.", day=i18n.format_day(due)
+            )
+            flash(request, message, "info")
         return see_other(request, "/consent")
+
+    @post("/consent/optional", opt=signed_in(before_consent=True), status_code=303)
+    async def consent_optional(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Response[Any]:
+        kind = next((k for k in privacy.OPTIONAL if k.value == form_value(data, "consent_type")), None)
+        if kind is None:
+            raise NotFoundException()
+        give = form_value(data, "give") == "yes"
+        if give and principal.consent_required:
+            flash(request, _("First give the consent to the processing of personal data."), "error")
+            return see_other(request, "/consent")
+        changed = await privacy.set_optional_consent(
+            principal, kind, give, ip=client_ip(request), user_agent=_ua(request), locale=i18n.get_locale()
+        )
+        if changed:
+            flash(request, _("Your consent is given.") if give else _("Your consent is withdrawn."))
+        return see_other(request, "/consent#optional")
+
+    @get("/consent/export", opt=signed_in(before_consent=True))
+    async def consent_export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        await privacy.record_access(principal, ip=client_ip(request))
+        data = await export.subject_data(principal.user_id or 0)
+        name = f"personal-data-{clock.today_local():%Y-%m-%d}.json"
+        return Response(
+            export.as_json(data),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+        )
+
+    @post("/consent/correction", opt=signed_in(before_consent=True), status_code=200)
+    async def consent_correction(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
+        details = form_value(data, "details")[:2000]
+        if not details:
+            errors = FormErrors()
+            errors.add("details", _("Say what is wrong and how it should read."))
+            return await _consent_page(request, principal, errors, 422)
+        due = await privacy.request_correction(principal, details, ip=client_ip(request))
+        flash(request, _("Your request is sent. The data will be corrected by %(day)s.", day=i18n.format_day(due)))
+        return see_other(request, "/consent#requests")
 
     @get("/more")
     async def more_page(self, request: Request) -> Template:
@@ -378,21 +420,30 @@ def _phone_refusal(outcome: actions.PhoneConfirm) -> str:
 async def _consent_page(
     request: Request, principal: Principal, errors: FormErrors | None, status: int = 200
 ) -> Template:
-    history = await queries.consent_history(principal.user_id or 0)
+    user_id = principal.user_id or 0
+    history = await queries.consent_history(user_id)
     current = consent_text.current_version()
-    standing = next((r for r in history if r.text_version == current and r.withdrawn_at is None), None)
-    withdrawn = next((r for r in history if r.withdrawn_at is not None), None)
-    deletion_due = None
-    if withdrawn and withdrawn.withdrawn_at and standing is None:
-        deletion_due = rules.consent_deletion_due(clock.local(withdrawn.withdrawn_at).date())
+    standing = next(
+        (r for r in history if r.consent_type == consent_text.CONSENT_TYPE and r.text_version == current
+         and r.withdrawn_at is None),
+        None,
+    )  # fmt: skip
+    requests = await privacy.requests_of(user_id)
+    erasure = next((r for r in requests if r.kind == rules.DataRequestKind.ERASURE and r.done_at is None), None)
+    company = get_settings().company_name
+    given = await privacy.standing_consents(user_id)
+    locale = i18n.get_locale()
+    optional = [(kind, consent_text.optional_text(kind, locale, company), kind in given) for kind in privacy.OPTIONAL]
     return render(
         request,
         "accounts/consent.html",
-        text=consent_text.text(i18n.get_locale(), get_settings().company_name),
+        text=consent_text.text(i18n.get_locale(), company),
         version=current,
         standing=standing,
         history=history,
-        deletion_due=deletion_due,
+        deletion_due=erasure.due_on if erasure and standing is None else None,
+        optional=optional,
+        requests=requests,
         errors=errors,
         next=safe_next(request.query_params.get("next"), "/"),
         status_code=status,

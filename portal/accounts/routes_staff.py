@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.accounts import actions, forms, queries, rules
+from portal.accounts import actions, forms, privacy, queries, rules
 from portal.core import i18n
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
@@ -159,6 +159,27 @@ class StaffAdmin(Controller):
         if message is None:
             raise NotFoundException()
         return render(request, "accounts/staff_outbox_message.html", message=message)
+
+
+class StaffPersonalData(Controller):
+    """Administrators' list of the duties under 152-ФЗ: erasure dates after withdrawals, access and correction
+    requests with their deadlines (DOMAIN.md §6)."""
+
+    path = "/staff/personal-data"
+    opt = staff(StaffRole.ADMIN)
+
+    @get("/")
+    async def list_page(self, request: Request) -> Template:
+        pending, done = await privacy.staff_list()
+        return render(request, "accounts/staff_personal_data.html", pending=pending, done=done)
+
+    @post("/{request_id:int}/done", status_code=303)
+    async def mark_done(
+        self, request: Request, principal: NamedDependency[Principal], request_id: int
+    ) -> Response[Any]:
+        if await privacy.close_request(principal, request_id, ip=client_ip(request)):
+            flash(request, _("The request is marked done."))
+        return see_other(request, "/staff/personal-data")
 
 
 async def _staff_user(user_id: int) -> queries.StaffScope:

@@ -25,9 +25,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10
 CONFIRM_CODE_DIGITS = 6  # a new phone is confirmed by a code sent to it
 
-CONSENT_DELETION_DAYS = 30  # ст. 21 ч. 5
-ACCESS_ANSWER_WORKING_DAYS = 10  # ст. 14 ч. 3, ст. 20 ч. 1
-
 
 class TokenPurpose(StrEnum):
     """What a one-time token is for."""
@@ -197,15 +194,109 @@ def may_see_access_code(*, residency_role: str | None, staff_in_house: bool) -> 
     return staff_in_house or residency_role == ResidentRole.OWNER
 
 
-# --- 152-ФЗ deadlines ----------------------------------------------------------------------------------
+# --- 152-ФЗ: deadlines, what may still be sent, what erasure does (DOMAIN.md §6) ---------------------------
+
+# Every deadline in working days comes from the one production calendar (``core.calendar``: working Saturdays
+# such as 01.11.2025 count, moved days off do not); a deadline in calendar days that ends on a day off moves to
+# the next working day (ГК ст. 193).
+ERASURE_DAYS = 30  # ст. 21 ч. 5: destroy within 30 days of the withdrawal
+CONSENT_DELETION_DAYS = ERASURE_DAYS
+ACCESS_ANSWER_WORKING_DAYS = 10  # ст. 14 ч. 3, ст. 20 ч. 1
+ACCESS_EXTENSION_WORKING_DAYS = 5  # ст. 14 ч. 3: once, with a reasoned notice
+CORRECTION_WORKING_DAYS = 7  # ст. 20 ч. 3
+STOP_PROCESSING_WORKING_DAYS = 10  # ст. 21 ч. 5.1 (+5 with a reasoned notice)
+STOP_DISSEMINATION_WORKING_DAYS = 3  # ст. 10.1 ч. 14
+
+
+class DataRequestKind(StrEnum):
+    """A duty towards one data subject that has a deadline (DOMAIN.md §6)."""
+
+    ERASURE = "erasure"  # after a withdrawal of the processing consent (ст. 21 ч. 5)
+    ACCESS = "access"  # a request to learn what is held (ст. 14): the portal answers at once with a file
+    CORRECTION = "correction"  # a demand to correct inaccurate data (ст. 20 ч. 3)
+
+
+class ErasureOutcome(StrEnum):
+    """What the erasure job did when the date came."""
+
+    CANCELLED = "cancelled"  # the person gave the consent again before the date
+    ANONYMISED = "anonymised"  # no other legal ground: the person's data in the portal is destroyed
+    RESTRICTED = "restricted"  # another ground remains (an open account): only what needed the consent goes
+
+
+# What a message is about (notifications' topics, plus the kinds that no sender uses yet) and the consents it
+# needs beyond the law (DOMAIN.md §6: billing and performing the management contract need no consent, ст. 6
+# ч. 1 п. 5; marketing, surveys, photos do). Emergencies, outages and planned works of the house, the
+# person's own account (debt, payments, requests, readings) and meetings' notices are owed under the contract
+# and the Housing Code and go whatever the consents; news, surveys and offers need the processing consent, and
+# offers of services (advertising) also the separate marketing consent.
+CONSENTS_NEEDED: dict[str, tuple[ConsentType, ...]] = {
+    "emergency": (),
+    "account": (),
+    "notice": (),
+    "news": (ConsentType.PROCESSING,),
+    "survey": (ConsentType.PROCESSING,),
+    "marketing": (ConsentType.PROCESSING, ConsentType.MARKETING),
+}
+
+
+def may_send(topic: str, standing: Iterable[str]) -> bool:
+    """Whether a message about ``topic`` may go to a person whose standing (given, not withdrawn) consents are
+    ``standing``. A topic not in the table needs every consent there is: nothing unknown slips through."""
+    needed = CONSENTS_NEEDED.get(topic, tuple(ConsentType))
+    held = set(standing)
+    return all(c in held for c in needed)
+
+
+def erasure_due(withdrawn_on: date) -> date:
+    """After a withdrawal, processing stops and the data is destroyed within 30 days (ст. 21 ч. 5):
+    01.03.2026 → 31.03.2026; when the 30th day is a day off, the next working day (ГК ст. 193)."""
+    return calendar.next_working_day(withdrawn_on + timedelta(days=ERASURE_DAYS))
 
 
 def consent_deletion_due(withdrawn_on: date) -> date:
-    """After a withdrawal, processing stops and the data is destroyed within 30 days (ст. 21 ч. 5)."""
-    return withdrawn_on + timedelta(days=CONSENT_DELETION_DAYS)
+    """The date by which the data is deleted after a withdrawal (the same as ``erasure_due``)."""
+    return erasure_due(withdrawn_on)
 
 
-def access_request_due(received_on: date) -> date:
+def access_request_due(received_on: date, *, extended: bool = False) -> date:
     """A subject's access request is answered within 10 working days (ст. 14 ч. 3): 13.04.2026 → 27.04.2026;
-    the production calendar's working Saturdays count (30.10.2025 → 14.11.2025)."""
-    return calendar.add_working_days(received_on, ACCESS_ANSWER_WORKING_DAYS)
+    the production calendar's working Saturdays count (30.10.2025 → 14.11.2025); 5 more with a reasoned notice."""
+    days = ACCESS_ANSWER_WORKING_DAYS + (ACCESS_EXTENSION_WORKING_DAYS if extended else 0)
+    return calendar.add_working_days(received_on, days)
+
+
+def correction_due(received_on: date) -> date:
+    """Inaccurate data is corrected within 7 working days of the demand (ст. 20 ч. 3)."""
+    return calendar.add_working_days(received_on, CORRECTION_WORKING_DAYS)
+
+
+def stop_processing_due(received_on: date) -> date:
+    """A demand to stop processing is met within 10 working days (ст. 21 ч. 5.1)."""
+    return calendar.add_working_days(received_on, STOP_PROCESSING_WORKING_DAYS)
+
+
+def stop_dissemination_due(received_on: date) -> date:
+    """A demand to stop disseminating is met within 3 working days (ст. 10.1 ч. 14)."""
+    return calendar.add_working_days(received_on, STOP_DISSEMINATION_WORKING_DAYS)
+
+
+def data_request_due(kind: DataRequestKind, received_on: date) -> date:
+    """The deadline of a data subject's request of ``kind`` received (or, for erasure, withdrawn) on a day."""
+    return {
+        DataRequestKind.ERASURE: erasure_due,
+        DataRequestKind.ACCESS: access_request_due,
+        DataRequestKind.CORRECTION: correction_due,
+    }[kind](received_on)
+
+
+def erasure_outcome(*, consent_given_again: bool, open_account_links: int) -> ErasureOutcome:
+    """What happens on the erasure date (ст. 21 ч. 5): nothing when the consent was given again; where the
+    person still holds a live link to an open personal account (an owner or tenant who pays for it), another
+    legal ground remains (the management contract, ЖК ст. 153, ст. 6 ч. 1 п. 5) and only the data that needed
+    the consent goes; otherwise the person is anonymised."""
+    if consent_given_again:
+        return ErasureOutcome.CANCELLED
+    if open_account_links > 0:
+        return ErasureOutcome.RESTRICTED
+    return ErasureOutcome.ANONYMISED

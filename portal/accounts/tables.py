@@ -4,9 +4,11 @@ from piccolo.columns import (
     Array,
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -14,7 +16,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from portal.accounts.rules import ConsentType, TokenPurpose
+from portal.accounts.rules import ConsentType, DataRequestKind, TokenPurpose
 from portal.core.security import ResidentRole, StaffRole
 from portal.housing.tables import House, PersonalAccount
 
@@ -89,6 +91,21 @@ class ConsentRecord(Table):
     user_agent = Varchar(length=255, default="")
     channel = Varchar(length=16, default="web")
     locale = Varchar(length=8, default="ru")
+
+
+class DataRequest(Table, tablename="personal_data_request"):
+    """A duty towards one data subject with its deadline (152-ФЗ, DOMAIN.md §6): the erasure that a withdrawal
+    schedules, an access request (answered at once with a file), a demand to correct data. Kept when done."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    kind = Varchar(length=16, choices=DataRequestKind, index=True)
+    received_at = Timestamptz(default=TimestamptzNow())
+    due_on = Date(index=True)
+    details = Text(default="")  # what the person asks to correct
+    done_at = Timestamptz(null=True, default=None, index=True)
+    outcome = Varchar(length=16, default="")  # ErasureOutcome for an erasure; "answered", "corrected", …
+    done_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 
 
 class AccessCode(Table):

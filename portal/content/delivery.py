@@ -100,6 +100,7 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
             phone=person.phone,
             push_endpoints=pushes.get(person.user_id, 0),
             email_on=person.wants_email,
+            consents=person.consents,
         )
         if person.locale not in rendered:
             rendered[person.locale] = render(POST, person.locale, context)

@@ -15,16 +15,18 @@ MAX_PAGE = 5000
 
 @dataclass(frozen=True)
 class Recipient:
-    """A person an audience reaches, with the contacts that may be used: ``email`` and ``phone`` are given only
-    when the user has them and has not withdrawn the personal-data consent (152-ФЗ)."""
+    """A person an audience reaches, with their contacts and the consents that stand (152-ФЗ): what a message
+    about a topic may use is decided by ``accounts.rules.may_send`` (``channels_for``) — an emergency reaches a
+    person who withdrew the consent, news does not."""
 
     user_id: int
     locale: str
     email: str | None
     phone: str | None
-    consent: bool
+    consent: bool  # the processing consent stands
     wants_email: bool = True
     wants_inapp: bool = True
+    consents: frozenset[str] = frozenset()  # every consent type that stands
 
 
 def _in(column: str, ids: frozenset[int] | set[int], args: list[Any]) -> str:
@@ -66,7 +68,9 @@ def audience_clause(audience: Audience, args: list[Any]) -> str:
 _SELECT = (
     "SELECT DISTINCT u.id AS user_id, u.locale, u.email, u.phone, u.notify_email, u.notify_inapp, "
     "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'processing' "
-    "AND c.withdrawn_at IS NULL) AS consent"
+    "AND c.withdrawn_at IS NULL) AS consent, "
+    "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'marketing' "
+    "AND c.withdrawn_at IS NULL) AS marketing"
 )
 _FROM = """
 FROM residency r
@@ -96,15 +100,19 @@ async def resolve_audience(
     found = []
     for row in rows:
         consent = bool(row["consent"])
+        consents = {"processing"} if consent else set()
+        if row["marketing"]:
+            consents.add("marketing")
         found.append(
             Recipient(
                 user_id=int(row["user_id"]),
                 locale=row["locale"] or "ru",
-                email=(row["email"] or None) if consent else None,
-                phone=(row["phone"] or None) if consent else None,
+                email=row["email"] or None,
+                phone=row["phone"] or None,
                 consent=consent,
                 wants_email=bool(row["notify_email"]),
                 wants_inapp=bool(row["notify_inapp"]),
+                consents=frozenset(consents),
             )
         )
     return found

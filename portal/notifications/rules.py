@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from portal.accounts.rules import may_send
+
 
 class TargetKind(StrEnum):
     """One kind of selection of an audience, as stored row by row (``ref`` names the selected record)."""
@@ -240,9 +242,14 @@ def channels_for(
     phone: str | None,
     push_endpoints: int,
     email_on: bool = True,
+    consents: Iterable[str] | None = None,
 ) -> list[Channel]:
     """The channels one person gets a message by: offered by the sender, wanted by the person, and reachable
-    (an address, a phone, a subscribed browser; ``email_on`` is the profile's master switch for e-mail)."""
+    (an address, a phone, a subscribed browser; ``email_on`` is the profile's master switch for e-mail).
+    With ``consents`` (the person's standing consents), none where the topic needs a consent the person has
+    not given or has withdrawn (152-ФЗ, ``accounts.rules.may_send``)."""
+    if consents is not None and not may_send(topic.value, consents):
+        return []
     reachable = {
         Channel.INAPP: True,
         Channel.EMAIL: bool(email) and email_on,

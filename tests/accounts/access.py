@@ -20,6 +20,9 @@ ACCESS: dict[str, str] = {
     "GET /consent": "user",
     "POST /consent": "user",
     "POST /consent/withdraw": "user",
+    "POST /consent/optional": "user",
+    "GET /consent/export": "user",
+    "POST /consent/correction": "user",
     "GET /more": "user",
     "GET /profile": "user",
     "POST /profile": "user",
@@ -43,4 +46,6 @@ ACCESS: dict[str, str] = {
     "GET /staff/audit": ADMIN,
     "GET /staff/outbox": ADMIN,
     "GET /staff/outbox/{message_id:int}": ADMIN,
+    "GET /staff/personal-data": ADMIN,
+    "POST /staff/personal-data/{request_id:int}/done": ADMIN,
 }

@@ -127,7 +127,7 @@ async def test_resolution_is_one_bounded_query_paged_by_user(db, make_account, m
     assert {r.user_id for r in first}.isdisjoint({r.user_id for r in rest})
 
 
-async def test_contacts_only_with_consent_and_only_live_residents(db, make_account, make_user):
+async def test_contacts_and_consents_of_only_live_residents(db, make_account, make_user):
     from portal.accounts.tables import ConsentRecord, Residency, User
 
     x = await _house(make_account, make_user)
@@ -143,8 +143,11 @@ async def test_contacts_only_with_consent_and_only_live_residents(db, make_accou
     assert people["103"]["user"] not in found and people["104"]["user"] not in found
     with_consent = found[people["101"]["user"]]
     assert with_consent.consent and with_consent.phone == "+79780000101" and with_consent.email
+    assert with_consent.consents == {"processing"}
+    # A withdrawal leaves the contacts for what the law still requires (emergencies, debt: 152-ФЗ ст. 6 ч. 1
+    # п. 5); what may use them is decided per topic by accounts.rules.may_send.
     withdrawn = found[people["102"]["user"]]
-    assert not withdrawn.consent and withdrawn.phone is None and withdrawn.email is None
+    assert not withdrawn.consent and withdrawn.consents == frozenset() and withdrawn.phone == "+79780000102"
 
 
 PLACE = Place(account=7, premise=70, house=1, complex=100, entrance=11, floor=6, risers=frozenset({500}))

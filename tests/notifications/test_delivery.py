@@ -182,12 +182,14 @@ async def test_choices_and_consent_decide_the_channels(db, town, staff_principal
     t_post = await _emergency(town, staff_principal)  # fans out on the first pass
     boris = (await User.select(User.id).where(User.email == "boris@example.ru").first())["id"]
     anna = (await User.select(User.id).where(User.email == "anna@example.ru").first())["id"]
-    # Boris turns SMS off for emergencies; Anna withdraws her consent: neither gets the SMS.
+    # Boris turns SMS off for emergencies: he gets none. Anna withdraws her consent: an emergency is still owed
+    # to her (152-ФЗ ст. 6 ч. 1 п. 5, accounts.rules.may_send), so her SMS goes.
     wanted = {(topic, channel) for topic, chans in DEFAULTS.items() for channel in chans}
     await notification_actions.save_choices(boris, wanted - {(Topic.EMERGENCY, Channel.SMS)})
     await ConsentRecord.update({ConsentRecord.withdrawn_at: clock.now()}).where(ConsentRecord.user == anna)
     await _passes(2)
-    assert sandbox_sms.messages() == []
-    assert not await OutboxMessage.exists().where(
+    assert [m["phone"] for m in sandbox_sms.messages()] == ["+79780000001"]
+    sms = await OutboxMessage.select(OutboxMessage.user_id).where(
         (OutboxMessage.ref == f"post:{t_post}") & (OutboxMessage.channel == "sms")
     )
+    assert [m["user_id"] for m in sms] == [anna]

@@ -1,0 +1,281 @@
+"""The 152-ФЗ duties of the portal towards a person (DOMAIN.md §6), besides the processing consent itself
+(``actions.accept_consent`` / ``withdraw_consent``): the separate consents to dissemination and marketing, the
+access answer, corrections, the staff's list of duties with their deadlines, and the erasure job that carries out
+a withdrawal on its date. Every change is one transaction with its audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from portal.accounts import consent as consent_text
+from portal.accounts import rules
+from portal.accounts.rules import ConsentType, DataRequestKind, ErasureOutcome
+from portal.accounts.tables import ConsentRecord, DataRequest, OneTimeToken, Residency, User
+from portal.core import audit, clock, jobs
+from portal.core.db import atomic
+from portal.core.security import Principal
+
+OPTIONAL = (ConsentType.DISSEMINATION, ConsentType.MARKETING)
+STAFF_PAGE = 200  # rows on the staff list
+ERASURES_PER_RUN = 200
+
+
+# --- reads ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One duty towards a person, with its deadline."""
+
+    id: int
+    user_id: int
+    name: str
+    email: str
+    kind: str
+    received_at: datetime
+    due_on: date
+    details: str
+    done_at: datetime | None
+    outcome: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_at is None and self.due_on < clock.today_local()
+
+
+_COLUMNS = (
+    DataRequest.id,
+    DataRequest.user.as_alias("user_id"),
+    DataRequest.user.full_name.as_alias("name"),
+    DataRequest.user.email.as_alias("email"),
+    DataRequest.kind,
+    DataRequest.received_at,
+    DataRequest.due_on,
+    DataRequest.details,
+    DataRequest.done_at,
+    DataRequest.outcome,
+)
+
+
+def _request(row: dict[str, Any]) -> Request:
+    return Request(**{**row, "name": row["name"] or "", "email": row["email"] or ""})
+
+
+async def requests_of(user_id: int, limit: int = 20) -> list[Request]:
+    """The person's own requests and scheduled erasure, newest first."""
+    rows = (
+        await DataRequest.select(*_COLUMNS)
+        .where(DataRequest.user == user_id)
+        .order_by(DataRequest.id, ascending=False)
+        .limit(limit)
+    )
+    return [_request(r) for r in rows]
+
+
+async def staff_list(limit: int = STAFF_PAGE) -> tuple[list[Request], list[Request]]:
+    """The duties staff must act on, nearest deadline first, and the latest done ones (two bounded queries)."""
+    open_rows = (
+        await DataRequest.select(*_COLUMNS)
+        .where(DataRequest.done_at.is_null())
+        .order_by(DataRequest.due_on)
+        .order_by(DataRequest.id)
+        .limit(limit)
+    )
+    done_rows = (
+        await DataRequest.select(*_COLUMNS)
+        .where(DataRequest.done_at.is_not_null())
+        .order_by(DataRequest.done_at, ascending=False)
+        .limit(50)
+    )
+    return [_request(r) for r in open_rows], [_request(r) for r in done_rows]
+
+
+async def standing_consents(user_id: int) -> dict[str, datetime]:
+    """Each consent type that stands (given, not withdrawn), with when it was given (latest)."""
+    rows = (
+        await ConsentRecord.select(ConsentRecord.consent_type, ConsentRecord.granted_at)
+        .where((ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_null())
+        .limit(50)
+    )
+    found: dict[str, datetime] = {}
+    for row in rows:
+        if row["consent_type"] not in found or row["granted_at"] > found[row["consent_type"]]:
+            found[row["consent_type"]] = row["granted_at"]
+    return found
+
+
+# --- the person's intents ---------------------------------------------------------------------------------------
+
+
+async def set_optional_consent(
+    principal: Principal, consent_type: ConsentType, give: bool, *, ip: str, user_agent: str, locale: str
+) -> bool:
+    """Give or withdraw one separate consent (dissemination, marketing); True when something changed."""
+    user_id = principal.user_id
+    now = clock.now()
+    async with atomic():
+        standing = ConsentRecord.withdrawn_at.is_null() & (ConsentRecord.user == user_id)
+        standing &= ConsentRecord.consent_type == consent_type
+        if give:
+            if await ConsentRecord.exists().where(standing):
+                return False
+            await ConsentRecord(
+                user=user_id,
+                consent_type=consent_type,
+                text_version=consent_text.optional_version(consent_type),
+                granted_at=now,
+                ip=ip[:64],
+                user_agent=user_agent[:255],
+                channel="web",
+                locale=locale,
+            ).save()
+        else:
+            done = (
+                await ConsentRecord.update({ConsentRecord.withdrawn_at: now})
+                .where(standing)
+                .returning(ConsentRecord.id)
+            )
+            if not done:
+                return False
+        action = "consent.give" if give else "consent.withdraw"
+        await audit.record(principal, action, "user", user_id, {"consent_type": consent_type.value}, ip=ip)
+    return True
+
+
+async def record_access(principal: Principal, *, ip: str) -> None:
+    """The person downloaded their data: an access request answered at once (kept for the staff's list)."""
+    now = clock.now()
+    today = clock.local(now).date()
+    async with atomic():
+        await DataRequest(
+            user=principal.user_id,
+            kind=DataRequestKind.ACCESS,
+            received_at=now,
+            due_on=rules.access_request_due(today),
+            done_at=now,
+            outcome="answered",
+        ).save()
+        await audit.record(principal, "personal_data.access", "user", principal.user_id, ip=ip)
+
+
+async def request_correction(principal: Principal, details: str, *, ip: str) -> date:
+    """The person asks to correct data they cannot change themselves; staff act within 7 working days."""
+    now = clock.now()
+    due = rules.correction_due(clock.local(now).date())
+    async with atomic():
+        await DataRequest(
+            user=principal.user_id, kind=DataRequestKind.CORRECTION, received_at=now, due_on=due, details=details
+        ).save()
+        await audit.record(principal, "personal_data.correction", "user", principal.user_id, {"due": due}, ip=ip)
+    return due
+
+
+async def close_request(actor: Principal, request_id: int, *, ip: str) -> bool:
+    """Staff mark a correction (or a written access request) done; erasures are carried out by the job."""
+    async with atomic():
+        done = (
+            await DataRequest.update(
+                {DataRequest.done_at: clock.now(), DataRequest.outcome: "done", DataRequest.done_by: actor.user_id}
+            )
+            .where(
+                (DataRequest.id == request_id)
+                & DataRequest.done_at.is_null()
+                & (DataRequest.kind != DataRequestKind.ERASURE)
+            )
+            .returning(DataRequest.user)
+        )
+        if done:
+            await audit.record(actor, "personal_data.done", "personal_data_request", request_id, ip=ip)
+    return bool(done)
+
+
+# --- the erasure on its date ------------------------------------------------------------------------------------
+
+
+async def _open_account_links(user_id: int, today: date) -> int:
+    return await Residency.count().where(
+        (Residency.user == user_id)
+        & Residency.revoked_at.is_null()
+        & (Residency.account.closed_on.is_null() | (Residency.account.closed_on >= today))
+    )
+
+
+async def _given_again(user_id: int, since: datetime) -> bool:
+    return await ConsentRecord.exists().where(
+        (ConsentRecord.user == user_id)
+        & (ConsentRecord.consent_type == ConsentType.PROCESSING)
+        & ConsentRecord.withdrawn_at.is_null()
+        & (ConsentRecord.granted_at > since)
+    )
+
+
+async def _forget_browsers(user_id: int) -> None:
+    from portal.notifications.tables import PushSubscription
+
+    await PushSubscription.delete().where(PushSubscription.user == user_id)
+    await OneTimeToken.delete().where(OneTimeToken.user == user_id)
+
+
+async def _anonymise(user_id: int, today: date) -> None:
+    """Destroy what identifies the person in the portal; the rows stay (the accounts' history keeps its
+    integrity) but name no one. Consent records stay as the proof of consent and withdrawal (ст. 9 ч. 3)."""
+    from portal.notifications.tables import ChannelChoice
+    from portal.tickets.tables import Ticket
+
+    await _forget_browsers(user_id)
+    await ChannelChoice.delete().where(ChannelChoice.user == user_id)
+    await Ticket.update({Ticket.contact_name: "", Ticket.contact_phone: ""}).where(Ticket.author == user_id)
+    await User.update(
+        {
+            User.full_name: "",
+            User.email: None,
+            User.phone: None,
+            User.password_hash: "",
+            User.is_active: False,
+            User.email_confirmed_at: None,
+            User.phone_confirmed_at: None,
+            User.notify_email: False,
+            User.session_epoch: User.session_epoch + 1,
+            User.updated_at: clock.now(),
+        }
+    ).where(User.id == user_id)
+
+
+async def carry_out_erasures(now: datetime | None = None) -> int:
+    """Every erasure whose date has come: cancelled if the consent was given again, restricted where an open
+    account keeps another legal ground, else anonymised (``rules.erasure_outcome``). Returns how many were done."""
+    now = now or clock.now()
+    today = clock.local(now).date()
+    due = (
+        await DataRequest.select(DataRequest.id, DataRequest.user, DataRequest.received_at)
+        .where(
+            (DataRequest.kind == DataRequestKind.ERASURE)
+            & DataRequest.done_at.is_null()
+            & (DataRequest.due_on <= today)
+        )
+        .order_by(DataRequest.due_on)
+        .limit(ERASURES_PER_RUN)
+    )
+    for row in due:
+        user_id = row["user"]
+        async with atomic():
+            outcome = rules.erasure_outcome(
+                consent_given_again=await _given_again(user_id, row["received_at"]),
+                open_account_links=await _open_account_links(user_id, today),
+            )
+            if outcome is ErasureOutcome.ANONYMISED:
+                await _anonymise(user_id, today)
+            elif outcome is ErasureOutcome.RESTRICTED:
+                await _forget_browsers(user_id)
+            await DataRequest.update({DataRequest.done_at: now, DataRequest.outcome: outcome}).where(
+                DataRequest.id == row["id"]
+            )
+            await audit.record(None, f"personal_data.{outcome.value}", "user", user_id)
+    return len(due)
+
+
+@jobs.register("personal-data-erasure", 3600)
+async def erasure_job(now: datetime) -> int:
+    return await carry_out_erasures(now)

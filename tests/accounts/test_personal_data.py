@@ -1,0 +1,217 @@
+"""The 152-ФЗ duties on both engines (DOMAIN.md §6): a withdrawal stops what needs the consent and schedules the
+erasure that staff see; the separate consents; the access answer as a file; corrections with their deadline;
+the erasure job on its date."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from portal.accounts import privacy, rules
+from portal.accounts.notify import notify
+from portal.accounts.tables import ConsentRecord, DataRequest, User
+from portal.core import clock, i18n
+from portal.core.tables import AuditEvent, OutboxMessage
+from tests.content.conftest import staff_principal, town  # noqa: F401  (the same house and people)
+
+
+async def _erasure(user_id: int) -> dict | None:
+    return await DataRequest.select().where((DataRequest.user == user_id) & (DataRequest.kind == "erasure")).first()
+
+
+async def test_a_withdrawal_schedules_the_erasure_and_an_admin_sees_its_date(client, new_client, make_user, login):
+    user_id = await make_user(name="Пётр Отозвавший")
+    admin_id = await make_user(roles=("admin",))
+    await login(client, user_id)
+    response = await client.form("/consent/withdraw")
+    assert response.status_code == 303
+    erasure = await _erasure(user_id)
+    due = rules.erasure_due(clock.today_local())
+    assert erasure["due_on"] == due and erasure["done_at"] is None
+    page = await client.get("/consent")
+    assert i18n.format_day(due, locale="ru") in page.text
+    assert "Скачать мои данные" in page.text
+    assert await AuditEvent.exists().where((AuditEvent.action == "consent.withdraw") & (AuditEvent.actor_id == user_id))
+
+    staff = new_client()
+    await login(staff, admin_id)
+    listing = await staff.get("/staff/personal-data")
+    assert listing.status_code == 200
+    row = listing.text.split("Пётр Отозвавший")[1].split("</tr>")[0]
+    assert "Удаление после отзыва" in row and i18n.format_day(due, locale="ru") in row
+
+    # Giving the consent again cancels the erasure.
+    await client.form("/consent", {"agree": "yes", "next": "/"})
+    erasure = await _erasure(user_id)
+    assert erasure["done_at"] is not None and erasure["outcome"] == "cancelled"
+
+
+async def test_after_a_withdrawal_only_what_the_law_requires_is_sent(db, make_user, monkeypatch):
+    from portal.notifications import messages
+    from portal.notifications.rules import Topic
+
+    news = messages.MessageTemplate("test/news", Topic.NEWS, lambda c: "Новости дома", lambda c: "Субботник")
+    monkeypatch.setitem(messages._templates, "test/news", news)
+    user_id = await make_user()
+
+    async def sent(template: str, key: str, **words: str) -> int:
+        return await notify(user_id, template, dedupe_key=key, **words)
+
+    assert await sent("test/news", "n1") == 2  # in-app and e-mail while the consent stands
+    await ConsentRecord.update({ConsentRecord.withdrawn_at: clock.now()}).where(ConsentRecord.user == user_id)
+    assert await sent("test/news", "n2") == 0
+    outage = {"service": "Холодная вода", "address": "ул. Ленина, 1", "start": "10:00", "end": "18:00"}
+    assert await notify(user_id, "tickets/outage", context=outage, dedupe_key="o1") == 2  # an emergency
+    assert await sent("debt", "d1", subject="Задолженность", body="Долг 1 500,00 ₽") == 2  # the account's own
+    keys = {r["dedupe_key"] for r in await OutboxMessage.select().where(OutboxMessage.user_id == user_id)}
+    assert not any(":n2:" in k for k in keys) and any(":o1:" in k for k in keys) and any(":d1:" in k for k in keys)
+
+
+async def test_a_news_post_skips_a_person_who_withdrew_and_an_emergency_reaches_them(db, town, staff_principal):  # noqa: F811
+    from portal.content import actions
+    from portal.content.rules import Move
+    from portal.content.tables import PostKind
+    from portal.notifications import actions as choices
+    from portal.notifications.rules import DEFAULTS, Audience, Channel, Topic
+    from tests.notifications.test_delivery import _passes
+
+    t = await town()
+    anna, boris, _vera = t["residents"]
+    wanted = {(topic, channel) for topic, chans in DEFAULTS.items() for channel in chans} | {
+        (Topic.NEWS, Channel.EMAIL)
+    }
+    for person in (anna, boris):
+        await choices.save_choices(person, wanted)
+    await ConsentRecord.update({ConsentRecord.withdrawn_at: clock.now()}).where(ConsentRecord.user == anna)
+    moderator = await staff_principal(t["moderator"], "moderator")
+    posts = {}
+    for kind in (PostKind.NEWS, PostKind.EMERGENCY):
+        posts[kind] = await actions.save_post(
+            moderator,
+            actions.PostInput(
+                kind=kind,
+                title=f"Пост {kind}",
+                body="Текст",
+                audience=Audience.of(houses=[t["house"]]),
+                by_email=True,
+                by_sms=False,
+                by_push=False,
+            ),
+        )
+        moves = [Move.SEND_NOW] if kind == PostKind.EMERGENCY else [Move.SUBMIT, Move.APPROVE]
+        for move in moves:
+            await actions.move(moderator, posts[kind], move)
+    await _passes(2)
+
+    async def emailed(kind: PostKind) -> set[int]:
+        rows = await OutboxMessage.select(OutboxMessage.user_id).where(
+            (OutboxMessage.ref == f"post:{posts[kind]}") & (OutboxMessage.channel == "email")
+        )
+        return {r["user_id"] for r in rows}
+
+    assert await emailed(PostKind.NEWS) == {boris}
+    assert await emailed(PostKind.EMERGENCY) == {anna, boris}
+
+
+async def test_the_person_downloads_everything_held_about_them_even_after_withdrawing(
+    client, make_user, make_account, login
+):
+    from portal.tickets.tables import Ticket, TicketEvent
+
+    place = await make_account()
+    user_id = await make_user(name="Ольга Выгрузкина", email="olga@example.ru", accounts={place.account: "owner"})
+    ticket = Ticket(number=990001, house=place.house, account=place.account, author=user_id, description="Течёт кран")
+    await ticket.save()
+    await TicketEvent(ticket=ticket.id, kind="message", comment="Придём завтра", visible_to_resident=True).save()
+    await login(client, user_id)
+    await client.form("/consent/withdraw")
+
+    response = await client.get("/consent/export")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="personal-data-')
+    data = json.loads(response.content)
+    assert data["profile"]["full_name"] == "Ольга Выгрузкина" and data["profile"]["email"] == "olga@example.ru"
+    assert [a["account"] for a in data["accounts"]["rows"]] == [place.number]
+    assert data["requests"]["rows"][0]["description"] == "Течёт кран"
+    assert data["request_messages"]["rows"][0]["comment"] == "Придём завтра"
+    assert data["consents"]["rows"][0]["withdrawn_at"] is not None
+    assert {r["kind"] for r in data["personal_data_requests"]["rows"]} == {"erasure", "access"}
+    assert "consent.withdraw" in {a["action"] for a in data["own_actions"]["rows"]}
+    assert all(part["complete"] for part in data.values() if isinstance(part, dict) and "complete" in part)
+    access = await DataRequest.select().where((DataRequest.user == user_id) & (DataRequest.kind == "access")).first()
+    assert access["done_at"] is not None and access["outcome"] == "answered"
+
+
+async def test_the_separate_consents_are_given_and_withdrawn_one_by_one(client, make_user, login):
+    user_id = await make_user()
+    await login(client, user_id)
+    page = await client.get("/consent")
+    assert "Согласие на получение предложений услуг" in page.text
+    assert (await client.form("/consent/optional", {"consent_type": "marketing", "give": "yes"})).status_code == 303
+    assert (await client.form("/consent/optional", {"consent_type": "dissemination", "give": "yes"})).status_code == 303
+    assert set(await privacy.standing_consents(user_id)) == {"processing", "marketing", "dissemination"}
+    await client.form("/consent/optional", {"consent_type": "marketing", "give": "no"})
+    assert set(await privacy.standing_consents(user_id)) == {"processing", "dissemination"}
+    marketing = await ConsentRecord.select().where(
+        (ConsentRecord.user == user_id) & (ConsentRecord.consent_type == "marketing")
+    )
+    assert len(marketing) == 1 and marketing[0]["withdrawn_at"] is not None
+    actions = await AuditEvent.select(AuditEvent.action, AuditEvent.changes).where(AuditEvent.actor_id == user_id)
+    assert [a["action"] for a in actions].count("consent.give") == 2
+    assert [a["action"] for a in actions].count("consent.withdraw") == 1
+    # A withdrawal of the processing consent takes the separate ones with it, and none is given without it.
+    await client.form("/consent/withdraw")
+    assert await privacy.standing_consents(user_id) == {}
+    await client.form("/consent/optional", {"consent_type": "marketing", "give": "yes"})
+    assert await privacy.standing_consents(user_id) == {}
+    assert (await client.form("/consent/optional", {"consent_type": "processing", "give": "no"})).status_code == 404
+
+
+async def test_a_correction_is_due_in_seven_working_days_and_staff_mark_it_done(client, new_client, make_user, login):
+    user_id = await make_user(name="Иван Исправляев")
+    admin_id = await make_user(roles=("admin",))
+    await login(client, user_id)
+    empty = await client.form("/consent/correction", {"details": ""})
+    assert empty.status_code == 422
+    sent = await client.form("/consent/correction", {"details": "Фамилия пишется через «ё»"})
+    assert sent.status_code == 303
+    row = await DataRequest.select().where(DataRequest.user == user_id).first()
+    assert row["kind"] == "correction" and row["due_on"] == rules.correction_due(clock.today_local())
+
+    staff = new_client()
+    await login(staff, admin_id)
+    listing = await staff.get("/staff/personal-data")
+    assert "Фамилия пишется через «ё»" in listing.text
+    assert (await staff.form(f"/staff/personal-data/{row['id']}/done")).status_code == 303
+    row = await DataRequest.select().where(DataRequest.id == row["id"]).first()
+    assert row["done_at"] is not None and row["done_by"] == admin_id
+    assert "Фамилия пишется через «ё»" not in (await staff.get("/staff/personal-data")).text.split('id="done"')[0]
+    await login(client, user_id)
+    assert (await client.get("/staff/personal-data")).status_code in (403, 404)
+
+
+async def test_the_erasure_job_anonymises_restricts_or_cancels_on_the_date(db, make_user, make_account):
+    from portal.accounts import actions
+    from portal.core.security import Principal
+
+    place = await make_account()
+    owner = await make_user(name="Собственник Счёта", accounts={place.account: "owner"})
+    leaver = await make_user(name="Уехавший Житель", email="gone@example.ru")
+    returned = await make_user(name="Передумавший Житель")
+    for user_id in (owner, leaver, returned):
+        await actions.withdraw_consent(Principal(user_id=user_id, name="x"))
+    await actions.accept_consent(Principal(user_id=returned, name="x"), ip="", user_agent="", locale="ru")
+
+    assert await privacy.carry_out_erasures(clock.now()) == 0  # not yet due
+    later = clock.now() + timedelta(days=45)
+    assert await privacy.carry_out_erasures(later) == 2  # the returned one was cancelled at once
+    outcomes = {r["user"]: r["outcome"] for r in await DataRequest.select().where(DataRequest.kind == "erasure")}
+    assert outcomes == {owner: "restricted", leaver: "anonymised", returned: "cancelled"}
+    gone = await User.select().where(User.id == leaver).first()
+    assert gone["full_name"] == "" and gone["email"] is None and not gone["is_active"]
+    kept = await User.select().where(User.id == owner).first()
+    assert kept["full_name"] == "Собственник Счёта" and kept["is_active"]
+    assert await privacy.carry_out_erasures(later) == 0  # done once
+    assert await AuditEvent.exists().where(
+        (AuditEvent.action == "personal_data.anonymised") & (AuditEvent.entity_id == leaver)
+    )
