@@ -4,19 +4,28 @@ recipient's language, plain text and HTML."""
 from __future__ import annotations
 
 from portal.core.i18n import gettext as _
-from portal.notifications.messages import message_template
+from portal.core.i18n import lazy
+from portal.notifications.messages import Context, message_template
 from portal.notifications.rules import Topic
 from portal.settings import get_settings
+
+
+def words(c: Context) -> Context:
+    """An identity message's context as its reader sees it: the company's name, the account it opens if any."""
+    where = ""
+    if c.get("account"):
+        where = _("You now have access to personal account %(n)s (%(address)s).", n=c["account"], address=c["address"])
+    return {**c, "n": c.get("account", ""), "company": get_settings().company_name, "where": where}
+
 
 RESET = message_template(
     "accounts/reset",
     Topic.ACCOUNT,
-    subject=lambda c: _("Password reset"),
-    text=lambda c: _(
+    subject=lazy("Password reset"),
+    text=lazy(
         "Hello!\n\nSomeone (hopefully you) asked to reset the password of your account on the residents' portal."
         "\nTo choose a new password, open this link within an hour:\n\n%(url)s\n\n"
-        "The link works once. If you did not ask for it, ignore this message: your password stays the same.",
-        url=c["url"],
+        "The link works once. If you did not ask for it, ignore this message: your password stays the same."
     ),
     sample={"url": "https://portal.example/password/reset/abc"},
 )
@@ -24,41 +33,34 @@ RESET = message_template(
 INVITATION = message_template(
     "accounts/invite",
     Topic.ACCOUNT,
-    subject=lambda c: _("Invitation to the residents' portal"),
-    text=lambda c: _(
+    subject=lazy("Invitation to the residents' portal"),
+    text=lazy(
         "Hello!\n\n%(company)s invites you to the residents' portal. %(where)s\n\n"
-        "To set your password and sign in, open this link within 7 days:\n\n%(url)s\n\nThe link works once.",
-        company=get_settings().company_name,
-        where=_("You now have access to personal account %(n)s (%(address)s).", n=c["account"], address=c["address"])
-        if c.get("account")
-        else "",
-        url=c["url"],
+        "To set your password and sign in, open this link within 7 days:\n\n%(url)s\n\nThe link works once."
     ),
+    words=words,
     sample={"url": "https://portal.example/invite/abc", "account": "1000000001", "address": "Lenina St, 1, flat 5"},
 )
 
 ACCESS_GRANTED = message_template(
     "accounts/granted",
     Topic.ACCOUNT,
-    subject=lambda c: _("Access to personal account %(n)s", n=c["account"]),
-    text=lambda c: _(
+    subject=lazy("Access to personal account %(n)s"),
+    text=lazy(
         "Hello!\n\nYou now have access to personal account %(n)s (%(address)s) on the residents' portal.\n"
-        "Sign in to see it: %(url)s",
-        n=c["account"],
-        address=c["address"],
-        url=c["url"],
+        "Sign in to see it: %(url)s"
     ),
+    words=words,
     sample={"account": "1000000001", "address": "Lenina St, 1, flat 5", "url": "https://portal.example/login"},
 )
 
 CONFIRMATION = message_template(
     "accounts/confirm",
     Topic.ACCOUNT,
-    subject=lambda c: _("Confirm your e-mail"),
-    text=lambda c: _(
+    subject=lazy("Confirm your e-mail"),
+    text=lazy(
         "Hello!\n\nTo finish the registration on the residents' portal, confirm your e-mail address by opening "
-        "this link within 2 days:\n\n%(url)s\n\nIf you did not register, ignore this message.",
-        url=c["url"],
+        "this link within 2 days:\n\n%(url)s\n\nIf you did not register, ignore this message."
     ),
     sample={"url": "https://portal.example/register/confirm/abc"},
 )
@@ -66,11 +68,10 @@ CONFIRMATION = message_template(
 ALREADY_REGISTERED = message_template(
     "accounts/exists",
     Topic.ACCOUNT,
-    subject=lambda c: _("Registration on the residents' portal"),
-    text=lambda c: _(
+    subject=lazy("Registration on the residents' portal"),
+    text=lazy(
         "Hello!\n\nSomeone tried to register on the residents' portal with this e-mail, but you already have "
-        "an account. Sign in with your password; if you forgot it, choose a new one here:\n\n%(url)s",
-        url=c["url"],
+        "an account. Sign in with your password; if you forgot it, choose a new one here:\n\n%(url)s"
     ),
     sample={"url": "https://portal.example/password/forgot"},
 )
@@ -78,9 +79,7 @@ ALREADY_REGISTERED = message_template(
 PHONE_CODE = message_template(
     "accounts/phone_code",
     Topic.ACCOUNT,
-    subject=lambda c: _("Phone confirmation code"),
-    text=lambda c: _(
-        "Code %(code)s confirms this phone number on the residents' portal. Do not tell it to anyone.", code=c["code"]
-    ),
+    subject=lazy("Phone confirmation code"),
+    text=lazy("Code %(code)s confirms this phone number on the residents' portal. Do not tell it to anyone."),
     sample={"code": "123456"},
 )

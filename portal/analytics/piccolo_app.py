@@ -1,12 +1,3 @@
-from piccolo.conf.apps import AppConfig
+from portal.core.piccolo_app import domain_app
 
-from portal.analytics.tables import KpiBonus, KpiMonth, NpsAnswer, NpsWave
-from portal.settings import ROOT
-
-APP_CONFIG = AppConfig(
-    app_name="analytics",
-    migrations_folder_path=str(ROOT / "migrations" / "analytics"),
-    table_classes=[NpsWave, NpsAnswer, KpiMonth, KpiBonus],
-    migration_dependencies=["portal.tickets.piccolo_app", "portal.billing.piccolo_app"],
-    commands=[],
-)
+APP_CONFIG = domain_app("analytics", after=["tickets", "billing"])

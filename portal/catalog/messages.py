@@ -4,106 +4,89 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.core.i18n import format_money, gettext
-from portal.notifications.messages import message_template
+from portal.core.i18n import format_money, lazy
+from portal.notifications.messages import Context, message_template
 from portal.notifications.rules import Topic
+
+
+def words(c: Context) -> Context:
+    """An order's message context as a reader sees it: the amount as money, a missing note or reason empty."""
+    amount = c.get("amount")
+    return {**c, "amount": format_money(amount) if amount is not None else "", "note": c.get("note") or "",
+            "reason": c.get("reason") or ""}  # fmt: skip
+
 
 ORDER_PAID = message_template(
     "catalog/order_paid",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Order No. %(number)s is paid", number=c["number"]),
-    text=lambda c: gettext(
+    subject=lazy("Order No. %(number)s is paid"),
+    text=lazy(
         "We have received %(amount)s for order No. %(number)s (%(title)s). Request No. %(ticket)s is with the "
-        "dispatcher; you can follow it on the order's page.",
-        amount=format_money(c["amount"]),
-        number=c["number"],
-        title=c["title"],
-        ticket=c["ticket"],
+        "dispatcher; you can follow it on the order's page."
     ),
-    short=lambda c: gettext("Order No. %(number)s is paid", number=c["number"]),
+    words=words,
     sample={"number": 12, "amount": Decimal("1500.00"), "title": "Plumber call-out", "ticket": 1042},
 )
 
 ORDER_PLACED = message_template(
     "catalog/order_placed",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Order No. %(number)s is placed for you", number=c["number"]),
-    text=lambda c: gettext(
+    subject=lazy("Order No. %(number)s is placed for you"),
+    text=lazy(
         "The call centre has placed order No. %(number)s (%(title)s) for your premises. Its total is %(amount)s; "
-        "you can pay it on the order's page.",
-        number=c["number"],
-        title=c["title"],
-        amount=format_money(c["amount"]),
+        "you can pay it on the order's page."
     ),
-    short=lambda c: gettext(
-        "Order No. %(number)s: pay %(amount)s", number=c["number"], amount=format_money(c["amount"])
-    ),
+    short=lazy("Order No. %(number)s: pay %(amount)s"),
+    words=words,
     sample={"number": 12, "amount": Decimal("1500.00"), "title": "Plumber call-out"},
 )
 
 QUOTE_READY = message_template(
     "catalog/quote_ready",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("The price of order No. %(number)s", number=c["number"]),
-    text=lambda c: gettext(
+    subject=lazy("The price of order No. %(number)s"),
+    text=lazy(
         "The price of order No. %(number)s (%(title)s) is %(amount)s. %(note)s If it suits you, accept it and pay "
-        "on the order's page.",
-        number=c["number"],
-        title=c["title"],
-        amount=format_money(c["amount"]),
-        note=c.get("note") or "",
+        "on the order's page."
     ),
-    short=lambda c: gettext("Order No. %(number)s: %(amount)s", number=c["number"], amount=format_money(c["amount"])),
+    short=lazy("Order No. %(number)s: %(amount)s"),
+    words=words,
     sample={"number": 12, "amount": Decimal("4200.00"), "title": "Window cleaning", "note": "Two windows."},
 )
 
 QUOTE_REQUESTED = message_template(
     "catalog/quote_requested",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Order No. %(number)s waits for its price", number=c["number"]),
-    text=lambda c: gettext(
-        "A resident at %(address)s asks for the price of %(title)s (order No. %(number)s).",
-        address=c["address"],
-        number=c["number"],
-        title=c["title"],
-    ),
+    subject=lazy("Order No. %(number)s waits for its price"),
+    text=lazy("A resident at %(address)s asks for the price of %(title)s (order No. %(number)s)."),
     sample={"number": 12, "address": "Lenina St, 1, flat 5", "title": "Window cleaning"},
 )
 
 DOCUMENT_READY = message_template(
     "catalog/document_ready",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Your document is ready: %(title)s", title=c["title"]),
-    text=lambda c: gettext(
-        "The document of order No. %(number)s (%(title)s) is ready. Download it on the order's page.",
-        number=c["number"],
-        title=c["title"],
-    ),
-    short=lambda c: gettext("Document of order No. %(number)s is ready", number=c["number"]),
+    subject=lazy("Your document is ready: %(title)s"),
+    text=lazy("The document of order No. %(number)s (%(title)s) is ready. Download it on the order's page."),
+    short=lazy("Document of order No. %(number)s is ready"),
     sample={"number": 12, "title": "Statement of the personal account"},
 )
 
 ORDER_CANCELLED = message_template(
     "catalog/order_cancelled",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Order No. %(number)s is cancelled", number=c["number"]),
-    text=lambda c: gettext(
-        "Order No. %(number)s (%(title)s) is cancelled. %(reason)s",
-        number=c["number"],
-        title=c["title"],
-        reason=c.get("reason") or "",
-    ),
+    subject=lazy("Order No. %(number)s is cancelled"),
+    text=lazy("Order No. %(number)s (%(title)s) is cancelled. %(reason)s"),
+    words=words,
     sample={"number": 12, "title": "Plumber call-out", "reason": "The flat was not accessible."},
 )
 
 ORDER_REFUNDED = message_template(
     "catalog/order_refunded",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Money for order No. %(number)s is returned", number=c["number"]),
-    text=lambda c: gettext(
-        "%(amount)s paid for order No. %(number)s is returned to your card. The bank credits it within a few days.",
-        number=c["number"],
-        amount=format_money(c["amount"]),
+    subject=lazy("Money for order No. %(number)s is returned"),
+    text=lazy(
+        "%(amount)s paid for order No. %(number)s is returned to your card. The bank credits it within a few days."
     ),
+    words=words,
     sample={"number": 12, "amount": Decimal("1500.00")},
 )

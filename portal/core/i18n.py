@@ -8,8 +8,9 @@ of a locale are merged into one.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -126,10 +127,25 @@ def pgettext(context: str, message: str, **variables: object) -> str:
 _ = gettext
 
 
-def lazy(message: str) -> Callable[[], str]:
+@dataclass(frozen=True)
+class LazyText:
+    """A message translated when it is shown (called), in its domain's catalog."""
+
+    domain: str
+    message: str
+
+    def __call__(self) -> str:
+        return translate(self.domain, self.message)
+
+    def format(self, variables: Mapping[str, object]) -> str:
+        """The translation with ``%(name)s`` filled from ``variables`` (keys it does not name are ignored)."""
+        text = self()
+        return text % variables if "%" in text else text
+
+
+def lazy(message: str) -> LazyText:
     """A message translated when it is shown, not at import (for module-level labels)."""
-    domain = _caller_domain()
-    return lambda: translate(domain, message)
+    return LazyText(_caller_domain(), message)
 
 
 def pick_locale(cookie: str | None, accept_language: str | None) -> str:

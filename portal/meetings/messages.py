@@ -4,26 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.core.i18n import format_day, gettext
+from portal.core.i18n import format_day, lazy
 from portal.meetings import forms
-from portal.notifications.messages import message_template
+from portal.notifications.messages import Context, message_template
 from portal.notifications.rules import Topic
+
+
+def words(c: Context) -> Context:
+    """A meeting's message context as an owner reads it: the form named, the voting days spelled out."""
+    if "form" not in c:
+        return c
+    return {**c, "form": forms.form_label(c["form"]), "start": format_day(c["starts_on"]),
+            "end": format_day(c["voting_ends_on"])}  # fmt: skip
+
 
 NOTICE = message_template(
     "meetings/notice",
     Topic.NOTICE,
-    subject=lambda c: gettext("Owners' meeting: %(title)s", title=c["title"]),
-    text=lambda c: gettext(
+    subject=lazy("Owners' meeting: %(title)s"),
+    text=lazy(
         "An owners' general meeting of your house (%(address)s) is called: %(title)s.\n"
         "Form: %(form)s. Voting from %(start)s to %(end)s inclusive.\n"
-        "The agenda and the materials: %(url)s",
-        address=c["address"],
-        title=c["title"],
-        form=forms.form_label(c["form"]),
-        start=format_day(c["starts_on"]),
-        end=format_day(c["voting_ends_on"]),
-        url=c["url"],
+        "The agenda and the materials: %(url)s"
     ),
+    words=words,
     sample={
         "title": "Roof repair",
         "address": "Lenina St, 1",
@@ -37,13 +41,10 @@ NOTICE = message_template(
 RESULTS = message_template(
     "meetings/results",
     Topic.NOTICE,
-    subject=lambda c: gettext("Results of the owners' meeting: %(title)s", title=c["title"]),
-    text=lambda c: gettext(
+    subject=lazy("Results of the owners' meeting: %(title)s"),
+    text=lazy(
         "The owners' general meeting of your house (%(address)s) is over: %(title)s.\n"
-        "The results and the protocol: %(url)s",
-        address=c["address"],
-        title=c["title"],
-        url=c["url"],
+        "The results and the protocol: %(url)s"
     ),
     sample={"title": "Roof repair", "address": "Lenina St, 1", "url": "https://portal.example/meetings/1"},
 )

@@ -6,12 +6,17 @@ A domain declares its templates in its own module, so that their words live in i
     PAYMENT_RECEIVED = message_template(
         "payments/received",
         Topic.ACCOUNT,
-        subject=lambda c: gettext("Payment of %(amount)s received", amount=c["amount"]),
-        text=lambda c: gettext("We received your payment of %(amount)s for account %(n)s.", ...),
-        sample={"amount": "1 500,00 ₽", "n": "1000000001"},
+        subject=lazy("Payment of %(amount)s received"),
+        text=lazy("We received your payment of %(amount)s for account %(number)s."),
+        words=payment_words,
+        sample={"amount": Decimal("1500.00"), "number": "1000000001"},
     )
 
-``render(template, locale, context)`` switches to the recipient's language while the functions run; the
+A part is a ``lazy`` text filled from the template's ``words`` — the domain's one function that turns the
+stored context into the values a reader sees (money, days, labels), run in the recipient's language — or,
+where the wording itself depends on the context, a function of the context.
+
+``render(template, locale, context)`` switches to the recipient's language while the parts are made; the
 ``sample`` context renders every template in tests (an English-speaking resident gets English in each).
 """
 
@@ -24,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.core import i18n
+from portal.core.i18n import LazyText
 from portal.notifications.rules import Topic
 from portal.settings import get_settings
 
 Context = dict[str, Any]
-Part = Callable[[Context], str]
+Part = Callable[[Context], str] | LazyText
+Words = Callable[[Context], Context]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,10 @@ class MessageTemplate:
     short: Part | None = None
     html: Part | None = None
     sample: Context = field(default_factory=dict)
+    words: Words | None = None
+
+    def part(self, part: Part, context: Context, words: Context) -> str:
+        return part.format(words) if isinstance(part, LazyText) else part(context)
 
 
 _templates: dict[str, MessageTemplate] = {}
@@ -64,10 +75,11 @@ def message_template(
     text: Part,
     short: Part | None = None,
     html: Part | None = None,
+    words: Words | None = None,
     sample: Context | None = None,
 ) -> MessageTemplate:
     """Declare (and register) the template of one automatic message."""
-    made = MessageTemplate(name, topic, subject, text, short, html, dict(sample or {}))
+    made = MessageTemplate(name, topic, subject, text, short, html, dict(sample or {}), words)
     _templates[name] = made
     return made
 
@@ -142,10 +154,11 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
     link = absolute(ctx.get("link", "")) if ctx.get("link") else ""
     ctx["link"] = link
     with in_locale(locale):
-        subject = found.subject(ctx)
-        text = found.text(ctx)
-        short = found.short(ctx) if found.short else subject
-        body = found.html(ctx) if found.html else _paragraphs(text)
+        words = found.words(ctx) if found.words else ctx
+        subject = found.part(found.subject, ctx, words)
+        text = found.part(found.text, ctx, words)
+        short = found.part(found.short, ctx, words) if found.short else subject
+        body = found.part(found.html, ctx, words) if found.html else _paragraphs(text)
         page = _layout(body, link, get_settings().company_name)
     if link and link not in text:
         text = f"{text}\n\n{link}"

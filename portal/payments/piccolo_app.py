@@ -1,20 +1,3 @@
-from piccolo.conf.apps import AppConfig
+from portal.core.piccolo_app import domain_app
 
-from portal.payments.tables import (
-    AutopayMandate,
-    CardSetup,
-    GatewayCustomer,
-    Payment,
-    PaymentMethod,
-    Refund,
-    WebhookEvent,
-)
-from portal.settings import ROOT
-
-APP_CONFIG = AppConfig(
-    app_name="payments",
-    migrations_folder_path=str(ROOT / "migrations" / "payments"),
-    table_classes=[Payment, WebhookEvent, Refund, GatewayCustomer, PaymentMethod, CardSetup, AutopayMandate],
-    migration_dependencies=["portal.billing.piccolo_app"],
-    commands=[],
-)
+APP_CONFIG = domain_app("payments", after=["billing"])

@@ -7,34 +7,35 @@ from decimal import Decimal
 from typing import Any
 
 from portal.accounts.notify import notify
-from portal.core.i18n import gettext
+from portal.core.i18n import gettext, lazy
 from portal.notifications.messages import message_template, render
 from portal.notifications.rules import Topic
-from portal.showcase import queries, words
+from portal.showcase import queries
+from portal.showcase import words as words_of
 
 
-def _title(c: dict[str, Any]) -> str:
-    return words.title(c["kind"], c["complex"], Decimal(c["area"]), c["rooms"])
-
-
-def _price(c: dict[str, Any]) -> str:
-    return words.rubles(c["price"]) if c["price"] else "—"
+def words(c: dict[str, Any]) -> dict[str, Any]:
+    """A lead's or an offer's context as staff read it: the listing's title, the price in roubles, dashes for
+    what the visitor left empty."""
+    said: dict[str, Any] = {"said": c.get("message") or "—", "phone": c.get("phone") or "—",
+                            "comment": c.get("comment") or "—"}  # fmt: skip
+    if "kind" in c and "complex" in c:
+        said["title"] = words_of.title(c["kind"], c["complex"], Decimal(c["area"]), c["rooms"])
+    if "price" in c:
+        said["price"] = words_of.rubles(c["price"]) if c["price"] else "—"
+        said["what"] = gettext("sell") if c["kind"] == "sale" else gettext("let")
+    return {**c, **said}
 
 
 LEAD = message_template(
     "showcase/lead",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("New lead: %(title)s", title=_title(c)),
-    text=lambda c: gettext(
+    subject=lazy("New lead: %(title)s"),
+    text=lazy(
         "A visitor asks about the listing «%(title)s» (%(address)s).\n\nName: %(name)s\nPhone: %(phone)s\n"
-        "Message: %(said)s\n\nCall them back and mark the lead in the portal.",
-        title=_title(c),
-        address=c["address"],
-        name=c["name"],
-        phone=c["phone"],
-        said=c["message"] or "—",
+        "Message: %(said)s\n\nCall them back and mark the lead in the portal."
     ),
-    short=lambda c: gettext("New lead: %(title)s", title=_title(c)),
+    words=words,
     sample={"kind": "commercial", "complex": "ЖК «Черника»", "area": "146.00", "rooms": None,
             "address": "г. Симферополь, пр-т А. Суворова, д. 15", "name": "Анна",
             "phone": "+79781234567", "message": "Когда можно посмотреть?", "link": "/staff/showcase/leads/1"},
@@ -43,17 +44,12 @@ LEAD = message_template(
 OFFER = message_template(
     "showcase/offer",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("An owner offers a flat: %(address)s", address=c["address"]),
-    text=lambda c: gettext(
+    subject=lazy("An owner offers a flat: %(address)s"),
+    text=lazy(
         "%(owner)s asks the company to %(what)s the flat %(address)s.\nPrice they expect: %(price)s\nPhone: %(phone)s\n"
-        "Comment: %(comment)s",
-        owner=c["owner"],
-        what=gettext("sell") if c["kind"] == "sale" else gettext("let"),
-        address=c["address"],
-        price=_price(c),
-        phone=c["phone"] or "—",
-        comment=c["comment"] or "—",
+        "Comment: %(comment)s"
     ),
+    words=words,
     sample={"owner": "Иван Петрович Смирнов", "kind": "rent", "address": "ул. Киевская, д. 189, кв. 12",
             "price": 3500000, "phone": "+79780000001", "comment": "", "link": "/staff/showcase/offers/1"},
 )  # fmt: skip

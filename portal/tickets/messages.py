@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from portal.core.i18n import gettext
-from portal.notifications.messages import message_template
+from portal.core.i18n import gettext, lazy
+from portal.notifications.messages import Context, message_template
 from portal.notifications.rules import Topic
 from portal.tickets import rules
+
+
+def words(c: Context) -> Context:
+    """A request's message context as a reader sees it: its status and category named."""
+    status = rules.label(rules.STATUS_LABELS, c["status"]) if c.get("status") else ""
+    category = rules.category_label(c["category"]) if c.get("category") else ""
+    return {**c, "status": status, "category": category}
+
 
 STATUS_CHANGED = message_template(
     "ticket_status",
     Topic.ACCOUNT,
-    subject=lambda c: gettext(
-        "Request No. %(number)s: %(status)s", number=c["number"], status=rules.label(rules.STATUS_LABELS, c["status"])
-    ),
+    subject=lazy("Request No. %(number)s: %(status)s"),
     text=lambda c: c.get("comment", ""),
+    words=words,
     sample={"number": 1042, "status": "done", "comment": ""},
 )
 
 REPLY = message_template(
     "ticket_reply",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("New message on request No. %(number)s", number=c["number"]),
+    subject=lazy("New message on request No. %(number)s"),
     text=lambda c: c.get("text") or gettext("Photos attached"),
     sample={"number": 1042, "text": ""},
 )
@@ -28,7 +35,7 @@ REPLY = message_template(
 ASSIGNED = message_template(
     "ticket_assigned",
     Topic.ACCOUNT,
-    subject=lambda c: gettext("Request No. %(number)s is assigned to you", number=c["number"]),
+    subject=lazy("Request No. %(number)s is assigned to you"),
     text=lambda c: rules.category_label(c["category"]),
     sample={"number": 1042, "category": "garbage_chute"},
 )
@@ -36,7 +43,7 @@ ASSIGNED = message_template(
 EMERGENCY = message_template(
     "ticket_emergency",
     Topic.EMERGENCY,
-    subject=lambda c: gettext("Emergency request No. %(number)s", number=c["number"]),
+    subject=lazy("Emergency request No. %(number)s"),
     text=lambda c: rules.category_label(c["category"]),
     sample={"number": 1042, "category": "garbage_chute"},
 )
