@@ -290,7 +290,7 @@ def meters_and_requests(n: int, last: date) -> list[tuple[str, str]]:
             "CASE WHEN st IN ('done', 'closed') THEN created + interval '2 days' END, "
             "CASE WHEN st = 'closed' THEN created + interval '5 days' END, NULL, '', '', '', "
             "st IN ('new', 'reopened'), false, 0, 0, lower(t || ' ' || cat), false "
-            "FROM (SELECT i AS t, 1 + (i * 7919) % " + str(n) + " AS acc, "
+            "FROM (SELECT i AS t, 1 + (i::bigint * 7919) % " + str(n) + " AS acc, "
             f"({statuses})[1 + (i * 31) % {len(STATUSES)}] AS st, ({categories})[1 + (i * 17) % {len(CATEGORIES)}] "
             f"AS cat, TIMESTAMPTZ '{start.isoformat()} 08:00:00+03' + (i::double precision / {n}) * "
             f"interval '{MONTHS * 30} days' AS created FROM gen_n) x JOIN premise p ON p.id = x.acc",
