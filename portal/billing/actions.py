@@ -37,6 +37,7 @@ PAYEES: tuple[dict[str, Any], ...] = (
         "phone": "+7 (3652) 00-00-01",
         "email": "info@monolit-comfort.example",
         "site": "monolit-comfort.example",
+        "dispatch_phones": "+7 (3652) 00-00-00",
         "capital_repair": False,
         "sort_order": 1,
     },

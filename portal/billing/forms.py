@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar.datastructures import UploadFile
 
+from portal.billing import rules
 from portal.billing.queries import DEBTOR_SORTS, DebtorFilter
 from portal.billing.rules import PenaltyPeriod, RuleKind
 from portal.core.i18n import gettext
@@ -175,4 +176,74 @@ def penalty_rule_form(data: Mapping[str, Any]) -> PenaltyRuleForm:
         form.errors.add("source", gettext("Name the act that sets the rule, e.g. ПП РФ № 474 от 26.03.2022."))
     if not form.errors and kind is not None and valid_from is not None and valid_to is not None:
         form.period = PenaltyPeriod(valid_from, valid_to, kind, rate, debts_before, source=typed["source"])
+    return form
+
+
+# The payee's fields a staff member edits, with the longest value each may hold (the QR string's limits).
+PAYEE_FIELDS: dict[str, int] = {
+    "name": 160,
+    "inn": 12,
+    "kpp": 9,
+    "bic": 9,
+    "settlement_account": 20,
+    "corresp_account": 20,
+    "bank_name": 45,
+    "address": 255,
+    "phone": 64,
+    "email": 255,
+    "site": 255,
+    "dispatch_phones": 255,
+}
+# Fields typed with spaces for reading (a BIC as «04 45 25 225», an account in groups): the spaces are dropped.
+_DIGIT_FIELDS = ("inn", "kpp", "bic", "settlement_account", "corresp_account")
+
+
+@dataclass
+class PayeeForm:
+    """A payee's requisites as typed (kept whole after an error) and what is wrong with them."""
+
+    values: dict[str, str] = field(default_factory=lambda: dict.fromkeys(PAYEE_FIELDS, ""))
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def _requisite_message(problem: rules.RequisiteProblem) -> str:
+    return {
+        rules.RequisiteProblem.INN: gettext("The INN has 10 digits (an organisation) or 12 (an entrepreneur)."),
+        rules.RequisiteProblem.KPP: gettext("The KPP has 9 characters, e.g. 910201001; an organisation must have one."),
+        rules.RequisiteProblem.BIC: gettext("The BIC has exactly 9 digits, e.g. 043510607."),
+        rules.RequisiteProblem.ACCOUNT: gettext("The settlement account has exactly 20 digits."),
+        rules.RequisiteProblem.ACCOUNT_KEY: gettext(
+            "This settlement account does not match the BIC (the Bank of Russia control key fails): a bank would "
+            "refuse the payment. Check both against the bank's letter."
+        ),
+        rules.RequisiteProblem.CORRESP: gettext(
+            "The correspondent account has 20 digits, or is 0 when the bank has none."
+        ),
+        rules.RequisiteProblem.CORRESP_KEY: gettext(
+            "This correspondent account does not match the BIC (the Bank of Russia control key fails). Check both "
+            "against the bank's letter."
+        ),
+    }[problem]
+
+
+def payee_form(data: Mapping[str, Any]) -> PayeeForm:
+    """Read a payee's requisites; every problem is told at its field, and what was typed is kept."""
+    form = PayeeForm({name: form_value(data, name)[: limit * 2] for name, limit in PAYEE_FIELDS.items()})
+    values = form.values
+    for name in _DIGIT_FIELDS:
+        values[name] = "".join(values[name].split()).upper()
+    values["corresp_account"] = values["corresp_account"] or "0"
+    if not values["name"]:
+        form.errors.add("name", gettext("Enter the payee's name as in its charter."))
+    if not values["bank_name"]:
+        form.errors.add("bank_name", gettext("Enter the bank's name."))
+    for name, problem in rules.requisites_problems(
+        values["inn"], values["kpp"], values["bic"], values["settlement_account"], values["corresp_account"]
+    ):
+        form.errors.add(name, _requisite_message(problem))
+    for name, limit in PAYEE_FIELDS.items():
+        if len(values[name]) > limit:
+            form.errors.add(name, gettext("At most %(n)s characters.", n=limit))
+    if values["email"] and ("@" not in values["email"] or " " in values["email"]):
+        form.errors.add("email", gettext("Enter an e-mail address such as info@example.ru."))
     return form

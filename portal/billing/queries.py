@@ -79,6 +79,7 @@ class PayeeInfo:
     email: str
     site: str
     capital_repair: bool
+    dispatch_phones: str = ""
 
 
 async def services_by_code() -> dict[str, ServiceInfo]:
@@ -118,9 +119,15 @@ async def payees() -> list[PayeeInfo]:
             email=r["email"],
             site=r["site"],
             capital_repair=bool(r["capital_repair"]),
+            dispatch_phones=r["dispatch_phones"],
         )
         for r in rows
     ]
+
+
+async def payee(payee_id: int) -> PayeeInfo | None:
+    """One payee by id (None when there is no such payee)."""
+    return next((p for p in await payees() if p.id == payee_id), None)
 
 
 # --- accounts ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from portal.billing import qr
 from portal.core import calendar
 
 KOPECK = Decimal("0.01")
@@ -525,3 +526,48 @@ def months_overdue(oldest_unpaid_period: date | None, today: date) -> int:
     if today <= due:
         return 0
     return (today.year - due.year) * 12 + today.month - due.month + (1 if today.day > due.day else 0)
+
+
+# --- payee requisites (DOMAIN.md §3.1) ------------------------------------------------------------------
+
+
+class RequisiteProblem(StrEnum):
+    INN = "inn"  # 10 digits (an organisation) or 12 (an individual entrepreneur)
+    KPP = "kpp"  # 9 characters: 4 digits, 2 digits or capital letters, 3 digits; an organisation must have one
+    BIC = "bic"  # exactly 9 digits
+    ACCOUNT = "account"  # exactly 20 digits
+    ACCOUNT_KEY = "account_key"  # the settlement account fails the Bank of Russia control key with this BIC
+    CORRESP = "corresp"  # 20 digits, or 0 when the bank has no correspondent account
+    CORRESP_KEY = "corresp_key"  # the correspondent account fails the control key with this BIC
+
+
+def _digits(value: str, *lengths: int) -> bool:
+    return value.isascii() and value.isdigit() and len(value) in lengths
+
+
+def requisites_problems(inn: str, kpp: str, bic: str, account: str, corresp: str) -> list[tuple[str, RequisiteProblem]]:
+    """What is wrong with a payee's requisites, as ``(field, problem)`` (empty when they are right).
+
+    The settlement and correspondent accounts are checked against the BIC with the Bank of Russia's control key
+    (the 23 digits of DOMAIN.md §3.1, weights 7, 1, 3): a bank refuses a payment to an account that fails it,
+    and the receipt's QR code carries these requisites. A key is checked only when the BIC and the account have
+    their shape, so each problem is told once."""
+    problems: list[tuple[str, RequisiteProblem]] = []
+    if not _digits(inn, 10, 12):
+        problems.append(("inn", RequisiteProblem.INN))
+    kpp_shape = len(kpp) == 9 and kpp.isascii() and kpp[:4].isdigit() and kpp[6:].isdigit() and kpp[4:6].isalnum()
+    if (kpp or len(inn) == 10) and not (kpp_shape and kpp[4:6] == kpp[4:6].upper()):
+        problems.append(("kpp", RequisiteProblem.KPP))
+    bic_ok = _digits(bic, 9)
+    if not bic_ok:
+        problems.append(("bic", RequisiteProblem.BIC))
+    if not _digits(account, 20):
+        problems.append(("settlement_account", RequisiteProblem.ACCOUNT))
+    elif bic_ok and not qr.personal_acc_key_ok(bic, account):
+        problems.append(("settlement_account", RequisiteProblem.ACCOUNT_KEY))
+    if corresp != "0":
+        if not _digits(corresp, 20):
+            problems.append(("corresp_account", RequisiteProblem.CORRESP))
+        elif bic_ok and not qr.corresp_acc_key_ok(bic, corresp):
+            problems.append(("corresp_account", RequisiteProblem.CORRESP_KEY))
+    return problems

@@ -64,6 +64,9 @@ class Payee(Table):
     phone = Varchar(length=64, default="")
     email = Varchar(length=255, default="")
     site = Varchar(length=255, default="")
+    dispatch_phones = Varchar(
+        length=255, default="", help_text="The emergency dispatch service's numbers, printed on the receipt (п. 69)."
+    )
     capital_repair = Boolean(default=False, help_text="Capital-repair contributions: penalties from day 1 at 1/300.")
     sort_order = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

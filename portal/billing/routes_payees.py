@@ -1,0 +1,68 @@
+"""Staff pages of the payees' requisites (admins and accountants): the list, and one payee's form.
+
+The requisites are checked as DOMAIN.md §3 has them (the BIC and each account with the Bank of Russia control
+key) before anything is written; a refused form comes back with everything typed and the error at its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from portal.billing import forms, payees, queries
+from portal.core.i18n import gettext as _
+from portal.core.security import Principal, client_ip, staff
+from portal.core.web import FormData, flash, render, see_other
+
+PATH = "/staff/billing/payees"
+
+
+class StaffPayees(Controller):
+    path = PATH
+    opt = staff("accountant")
+
+    @get("/", name="billing:payees")
+    async def list_page(self, request: Request) -> Template:
+        return render(request, "billing/staff_payees.html", payees=await queries.payees())
+
+    @get("/{payee_id:int}", name="billing:payee")
+    async def edit_page(self, request: Request, payee_id: int) -> Template:
+        found = await _payee(payee_id)
+        values = {name: str(getattr(found, name)) for name in forms.PAYEE_FIELDS}
+        return _form_page(request, found, forms.PayeeForm(values))
+
+    @post("/{payee_id:int}", name="billing:payee_save", status_code=200)
+    async def save(
+        self, request: Request, principal: NamedDependency[Principal], payee_id: int, data: FormData
+    ) -> Response[Any]:
+        found = await _payee(payee_id)
+        form = forms.payee_form(data)
+        if form.errors:
+            return _form_page(request, found, form, 422)
+        changes = await payees.update(principal, payee_id, form.values, client_ip(request))
+        if changes:
+            flash(
+                request,
+                _(
+                    "The requisites of %(name)s are saved; receipts issued from now on carry them.",
+                    name=form.values["name"],
+                ),
+            )
+        else:
+            flash(request, _("Nothing has changed."), "info")
+        return see_other(request, PATH)
+
+
+async def _payee(payee_id: int) -> queries.PayeeInfo:
+    found = await queries.payee(payee_id)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+def _form_page(request: Request, found: queries.PayeeInfo, form: forms.PayeeForm, status: int = 200) -> Template:
+    return render(request, "billing/staff_payee.html", status_code=status, payee=found, form=form)
