@@ -200,6 +200,26 @@ class PenaltyRule(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class OutageReduction(Table):
+    """Перерасчёт за перерыв: one account's part of an interruption of a utility recorded by the dispatch service
+    (``outage``: its id in the tickets domain), with the hours beyond the permitted interruption it adds in its month
+    and the reduction of the month's charge for the service (DOMAIN.md §5; ПП РФ № 354, прил. 1). A row is written
+    for every closed interruption of a service the act covers (the month's total needs them all), once per account."""
+
+    id = Serial(primary_key=True)
+    outage = Integer(index=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
+    period = Date(index=True)
+    service = Varchar(length=16)
+    started_at = Timestamptz()
+    ended_at = Timestamptz()
+    outage_hours = Numeric(digits=(8, 2))
+    permitted_hours = Numeric(digits=(6, 2), null=True, default=None, help_text="at once; None: no such limit")
+    hours_beyond = Numeric(digits=(8, 2), help_text="what this interruption adds to the month's hours beyond")
+    percent = Numeric(digits=(8, 4), help_text="the reduction of the month's charge for the service, %")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Receipt(Table):
     """ЕПД: the payment document of an account for a billing month."""
 

@@ -1,5 +1,9 @@
 """The export of a period's readings to the billing system, as CSV (streamed) or XLSX; the format is documented in
-README.md ("Export of readings"). Texts a spreadsheet would run as formulas are guarded as in every staff export."""
+README.md ("Export of readings"). Texts a spreadsheet would run as formulas are guarded as in every staff export.
+
+With the readings go the month's recalculations for outages beyond the permitted interruption (billing:
+``outage_reductions``): the second sheet of the XLSX, or a CSV of their own.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from portal.billing.exports import safe_cell
+from portal.billing.outage_reductions import Reduction
 from portal.core import clock
 from portal.meters.queries import ExportRow
 
@@ -74,13 +79,64 @@ async def csv_chunks(rows: AsyncIterator[ExportRow]) -> AsyncIterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-async def xlsx_bytes(rows: AsyncIterator[ExportRow]) -> bytes:
-    """The same columns in the first sheet of an XLSX, numbers as numbers."""
+RECALCULATION_COLUMNS: tuple[str, ...] = (
+    "period",
+    "account_number",
+    "service",
+    "outage",
+    "started_at",
+    "ended_at",
+    "outage_hours",
+    "permitted_hours",
+    "hours_beyond",
+    "percent",
+    "charge",
+    "reduction",
+)
+
+
+def recalculation_cells(row: Reduction) -> list[Any]:
+    """One recalculation for an outage: the charge and the reduction in roubles stay empty until the month's
+    charge of the service is imported (the billing system applies ``percent`` to its own figure)."""
+    return [
+        f"{row.period:%Y-%m}",
+        row.account_number,
+        row.service,
+        row.outage,
+        clock.local(row.started_at).strftime("%d.%m.%Y %H:%M"),
+        clock.local(row.ended_at).strftime("%d.%m.%Y %H:%M"),
+        row.outage_hours,
+        row.permitted_hours if row.permitted_hours is not None else "",
+        row.hours_beyond,
+        row.percent,
+        row.charge if row.charge is not None else "",
+        row.amount if row.amount is not None else "",
+    ]
+
+
+def recalculations_csv(rows: list[Reduction]) -> bytes:
+    """The recalculations in the CSV dialect of the readings (BOM, ``;``, decimal comma)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(RECALCULATION_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv(v) for v in recalculation_cells(row)])
+    return buffer.getvalue().encode("utf-8")
+
+
+async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
+    """The same columns in the first sheet of an XLSX, numbers as numbers; the recalculations for outages in the
+    second sheet."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="readings")
     sheet.append(list(COLUMNS))
     async for row in rows:
         sheet.append(cells(row))
+    extra = book.create_sheet(title="recalculations")
+    extra.append(list(RECALCULATION_COLUMNS))
+    for reduction in recalculations or []:
+        extra.append(recalculation_cells(reduction))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import File, Stream, Template
 
+from portal.billing import outage_reductions
 from portal.core import clock, storage
 from portal.core import imports as checked
 from portal.core.i18n import format_day, gettext
@@ -166,9 +167,29 @@ class StaffReadings(Controller):
     @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         f, _ = await _filter(request, principal)
-        content = await export.xlsx_bytes(queries.export_rows(principal, f.period, f.house))
+        recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
+        content = await export.xlsx_bytes(queries.export_rows(principal, f.period, f.house), recalculations)
         disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
         return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+    @get("/export-recalculations.csv", name="meters:export_recalculations", opt=EXPORTERS)
+    async def export_recalculations(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        """The month's recalculations for outages, the CSV that goes with the readings' CSV."""
+        f, _ = await _filter(request, principal)
+        rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
+        disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
+        return Response(
+            export.recalculations_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": disposition},
+        )
+
+
+def _export_houses(principal: Principal, house: int | None) -> list[int] | None:
+    """The houses an export covers: the one chosen, else the caller's (None: every house)."""
+    if house:
+        return [house] if principal.house_ids is None or house in principal.house_ids else []
+    return None if principal.house_ids is None else sorted(principal.house_ids)
 
 
 def _paging(request: Request) -> tuple[Any, Any]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
 from portal.accounts.tables import StaffHouse, UserRole
+from portal.billing import outage_reductions
+from portal.billing.outage_reductions import OutageFacts
 from portal.content.actions import announce_outage, end_outage
 from portal.core import audit, storage
 from portal.core.address import premise_name
@@ -647,13 +650,34 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
     return int(outage.id)
 
 
-async def close_outage(principal: Principal, outage: OutageRow, message: str, now: datetime) -> int:
-    """End an outage and complete every active request linked to it, telling each resident; returns how many."""
+async def close_outage(
+    principal: Principal, outage: OutageRow, message: str, now: datetime, room_temperature: Decimal | None = None
+) -> int:
+    """End an outage and complete every active request linked to it, telling each resident; returns how many.
+    The accounts it reached get their reduction of the charge where it ran beyond the permitted interruption
+    (billing: ``outage_reductions``), by the room temperature measured during a heating outage."""
     done = 0
     async with atomic():
-        await Outage.update({Outage.closed_at: now, Outage.updated_at: now}).where(
-            (Outage.id == outage.id) & Outage.closed_at.is_null()
+        closed = (
+            await Outage.update(
+                {Outage.closed_at: now, Outage.updated_at: now, Outage.room_temperature: room_temperature}
+            )
+            .where((Outage.id == outage.id) & Outage.closed_at.is_null())
+            .returning(Outage.house, Outage.entrance, Outage.riser, Outage.service, Outage.starts_at)
         )
+        if closed:
+            row = closed[0]
+            facts = OutageFacts(
+                outage.id,
+                row["service"],
+                row["house"],
+                row["entrance"],
+                row["riser"],
+                row["starts_at"],
+                now,
+                room_temperature,
+            )
+            await outage_reductions.record_outage(facts)
         await end_outage(outage.id, now)
         for ticket in await queries.active_linked(outage.id):
             if rules.transition(ticket, Status.DONE, Actor.STAFF, now).allowed:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_id, parse_ids, parse_moment
+from portal.core.parse import parse_date, parse_decimal, parse_id, parse_ids, parse_moment
 from portal.core.storage import MAX_IMAGE_BYTES, is_upload
 from portal.core.web import FormErrors, form_value
 from portal.tickets import rules
@@ -277,3 +278,14 @@ def read_view_name(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     elif len(name) > 60:
         errors.add("name", gettext("The name is too long: at most %(n)s characters.", n=60))
     return (None, errors) if errors else (name, errors)
+
+
+def read_room_temperature(data: Mapping[str, Any]) -> tuple[Decimal | None, str | None]:
+    """The room temperature measured during a heating outage (°C, optional), or the error of what was typed."""
+    text = form_value(data, "room_temperature").replace("+", "").replace("°", "").strip()[:10]
+    if not text:
+        return None, None
+    value = parse_decimal(text, places=1, whole_digits=2)
+    if value is None or not Decimal(-40) <= value <= Decimal(40):
+        return None, gettext("Enter the room temperature in °C, for example 14 or 11,5.")
+    return value, None

@@ -243,7 +243,11 @@ class Outages(Controller):
     @post("/{outage_id:int}/close", name="tickets:outage_close", status_code=200)
     async def close(self, request: Request, principal: Caller, outage: LoadedOutage, data: FormData) -> Response[Any]:
         message = form_value(data, "message") or gettext("The outage is over, the service is restored.")
-        done = await actions.close_outage(principal, outage, message, clock.now())
+        temperature, error = forms.read_room_temperature(data)
+        if error:
+            flash(request, error, "error")
+            return see_other(request, "/staff/outages")
+        done = await actions.close_outage(principal, outage, message, clock.now(), temperature)
         flash(request, gettext("The outage is closed; requests completed with it: %(n)s.", n=done))
         return see_other(request, "/staff/outages")
 

@@ -6,6 +6,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Numeric,
     Serial,
     Text,
     Timestamptz,
@@ -32,6 +33,9 @@ class Outage(Table):
     starts_at = Timestamptz(default=TimestamptzNow(), index=True)
     ends_at = Timestamptz(null=True, default=None, index=True)  # expected end, as announced
     closed_at = Timestamptz(null=True, default=None, index=True)
+    room_temperature = Numeric(
+        digits=(4, 1), null=True, default=None, help_text="°C in the rooms during a heating outage (ПП 354 прил. 1)"
+    )
     created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

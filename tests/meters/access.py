@@ -19,6 +19,7 @@ ACCESS = {
     "POST /staff/meters/readings/{reading_id:int}/reject": WRITERS,
     "GET /staff/meters/export.csv": EXPORTERS,
     "GET /staff/meters/export.xlsx": EXPORTERS,
+    "GET /staff/meters/export-recalculations.csv": EXPORTERS,
     "GET /staff/meters/entry": WRITERS,
     "GET /staff/meters/accounts/{account_id:int}": WRITERS,
     "POST /staff/meters/accounts/{account_id:int}": WRITERS,
