@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from portal.billing import ledger, penalties, receipts, rules
+from portal.billing import demo_registry, ledger, penalties, receipts, rules
 from portal.billing.actions import ensure_catalog
 from portal.billing.tables import Charge, EntryKind, Receipt
 from portal.core import bulk, clock
@@ -138,7 +138,12 @@ async def seed(ctx: DemoContext) -> None:
                             "note": "Оплата через банк",
                         }
                     )
-            await ledger.post_bulk(entries, period)
+            if index == len(periods) - 2:  # last month: some payments arrive by a bank's registry
+                entries, by_bank = demo_registry.split(entries, rng)
+                await ledger.post_bulk(entries, period)
+                await demo_registry.load(ctx, by_bank, period)
+            else:
+                await ledger.post_bulk(entries, period)
         # 2. Penalties accrued during the previous month (posted when it ended).
         if index >= 2:
             previous = rules.add_months(period, -1)
@@ -196,6 +201,8 @@ async def seed(ctx: DemoContext) -> None:
         day = max(current, ctx.today.replace(day=max(1, ctx.today.day - 1)))
         moment = datetime.combine(day, time(12, 0), tzinfo=tz).astimezone(UTC)
         await ledger.post_payment(resident[1], balance + Decimal("120.00"), f"demo-advance:{resident[1]}", moment)
+    if len(periods) > 1:  # the billing system's balances of last month, and the reconciliation with them
+        await demo_registry.load_export(ctx, periods[-2])
     ctx.say(f"billing: {len(accounts)} accounts × {MONTHS} months of charges, payments, penalties and receipts")
 
 

@@ -30,6 +30,7 @@ from portal.billing import (
     rules,
     uploads,
 )
+from portal.billing.channels import channel_label, payment_history
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
@@ -165,7 +166,8 @@ class ResidentBilling(Controller):
             lines=await queries.charges_of_period(account.id, month),
             chart=bar_chart(monthly),
             monthly=monthly,
-            payments=await queries.recent_entries(account.id, [EntryKind.PAYMENT, EntryKind.REFUND], 12),
+            payments=await payment_history(account.id, 12),
+            channel_label=channel_label,
             penalties=await queries.recent_entries(account.id, [EntryKind.PENALTY], 12),
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
             **_helpers(),
@@ -427,7 +429,7 @@ def _import_page(request: Request, status: int = 200, *, block: str = "main", **
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/accounts/{account_id:int}": 11,  # the reductions for outages and their month's charges
+    "/accounts/{account_id:int}": 13,  # the reductions for outages and their month's charges; the payments' channels
     "/accounts/{account_id:int}/receipts/{period:str}": 10,  # the caller's residency: is the access code theirs to see
     "/staff/billing/receipts": 4,
 }

@@ -12,19 +12,26 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.billing import registries, registry_files
+from portal.billing import exports, reconcile, registries, registry_files, rules
 from portal.billing.registry_imports import IMPORTERS
 from portal.billing.registry_tables import LineStatus
-from portal.core import imports
+from portal.core import clock, imports
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
 from portal.core.pagination import Page, page_request
+from portal.core.parse import parse_id, parse_month
 from portal.core.security import Principal, client_ip, staff
 from portal.core.web import FormData, MultipartData, Refused, flash, form_value, render, see_other
+from portal.housing.queries import houses_in_scope
 
 ACCOUNTANT = staff("accountant")
 BASE = "/staff/billing/registries"
 STATUSES = (LineStatus.UNMATCHED, LineStatus.ASSIGNED, LineStatus.RETURNED)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_ROWS = 100_000
+
+# The daily reconciliation registers itself when its module is imported with the routes.
+JOBS = [reconcile.daily_reconciliation]
 
 
 def kind_labels() -> dict[str, str]:
@@ -41,6 +48,13 @@ def status_labels() -> dict[str, str]:
         LineStatus.ASSIGNED: _("Assigned"),
         LineStatus.RETURNED: _("Returned"),
     }
+
+
+def _billing_words() -> dict[str, Any]:
+    """The labels and choices the billing pages share (the month and house selects, the kinds of entries)."""
+    from portal.billing.routes import _helpers
+
+    return _helpers()
 
 
 def _importer(kind: str) -> imports.Importer[Any]:
@@ -177,3 +191,72 @@ async def _queue_page(request: Request) -> Template:
         total_kopecks=kopecks,
         rub=from_kopecks,
     )
+
+
+class StaffReconciliation(Controller):
+    """The portal's balances against the billing system's: the differences of a month, explained, and exported."""
+
+    path = "/staff/billing"
+    opt = staff("accountant", "manager")
+
+    @get("/reconciliation", name="billing:reconciliation")
+    async def report(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        view = await _reconciliation(request, principal)
+        wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
+        found = []
+        if view["period"] is not None:
+            found = await reconcile.rows(view["period"], principal, view["house"], wanted.offset, wanted.size)
+        page = Page(items=found, total=view["totals"].count, number=wanted.number, size=wanted.size)
+        return render(
+            request, "billing/staff_reconciliation.html", page=page, rub=from_kopecks, **view, **_billing_words()
+        )
+
+    @get("/reconciliation.xlsx", name="billing:reconciliation_xlsx")
+    async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        view = await _reconciliation(request, principal)
+        if view["period"] is None:
+            raise NotFoundException()
+        found = await reconcile.rows(view["period"], principal, view["house"], 0, EXPORT_ROWS, explain=False)
+        table = [
+            [_("Account"), _("Payer"), _("Portal, ₽"), _("Billing system, ₽"), _("Difference, ₽"), _("Checked on")],
+            *[
+                [
+                    r.number,
+                    r.payer,
+                    from_kopecks(r.portal),
+                    from_kopecks(r.book),
+                    from_kopecks(r.difference),
+                    r.checked_on.strftime("%d.%m.%Y"),
+                ]
+                for r in found
+            ],
+        ]
+        name = f"reconciliation-{rules.period_key(view['period'])}.xlsx"
+        return Response(
+            exports.to_xlsx(table, _("Reconciliation")),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @post("/reconciliation", name="billing:reconciliation_run", status_code=200)
+    async def run(self, request: Request, data: FormData) -> Response[Any]:
+        """Reconcile a month now (the daily job does it by itself)."""
+        period = parse_month(form_value(data, "period")) or await reconcile.latest_export_period()
+        if period is None:
+            flash(request, _("Load the billing system's balances first."), "error")
+            return see_other(request, "/staff/billing/reconciliation")
+        result = await reconcile.reconcile(period, clock.today_local())
+        flash(request, _("Accounts compared: %(n)s; differences: %(found)s.", n=result.compared, found=result.found))
+        return see_other(request, f"/staff/billing/reconciliation?period={rules.period_key(period)}")
+
+
+async def _reconciliation(request: Request, principal: Principal) -> dict[str, Any]:
+    """The month (asked for, else the newest of the exports), the house filter and the totals of the report."""
+    periods = await reconcile.export_periods()
+    period = parse_month(request.query_params.get("period") or "") or (periods[0] if periods else None)
+    house = parse_id(request.query_params.get("house"))
+    houses = await houses_in_scope(principal)
+    if house is not None and house not in {h.id for h in houses}:
+        house = None
+    totals = await reconcile.totals(period, principal, house) if period else reconcile.Totals(0, 0, 0, 0)
+    return {"period": period, "periods": periods, "house": house, "houses": houses, "totals": totals}

@@ -31,4 +31,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/billing/registries/queue/{line_id:int}/return": "staff:accountant",
     "POST /staff/billing/key-rates/periods": "staff:accountant",
     "POST /staff/billing/key-rates/periods/{entry_id:int}/remove": "staff:accountant",
+    "GET /staff/billing/reconciliation": "staff:accountant,manager",
+    "GET /staff/billing/reconciliation.xlsx": "staff:accountant,manager",
+    "POST /staff/billing/reconciliation": "staff:accountant,manager",
 }

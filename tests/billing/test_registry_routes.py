@@ -77,3 +77,27 @@ async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup
     await client.form(f"/staff/billing/registries/queue/{queued['id']}/return", {"reason": "Нет такого счёта"})
     returned = await client.get("/staff/billing/registries/queue?status=returned")
     assert "Нет такого счёта" in returned.text
+
+
+def test_the_channel_of_a_payment_comes_from_its_reference():
+    from portal.billing.channels import channel_of
+
+    kinds = {"u1": "checkout", "u2": "autopay"}
+    registry = {"registry:SB-1": "bank_qr"}
+    assert channel_of("payment:u1", kinds, registry) == "portal_card"
+    assert channel_of("payment:u2", kinds, registry) == "autopay"
+    assert channel_of("registry:SB-1", kinds, registry) == "bank_qr"
+    assert channel_of("demo-payment:1", kinds, registry) == ""
+
+
+async def test_the_resident_sees_each_payment_with_its_channel_and_the_day_credited(client, login, make_user, setup):
+    from tests.billing.test_registries import load
+
+    await load(BANK.read_bytes())
+    await login(client, await make_user(accounts={setup["first"]: "owner"}))
+    page = await client.get(f"/accounts/{setup['first']}")
+    assert page.status_code == 200
+    assert "по QR-коду" in page.text or "receipt's QR" in page.text
+    assert "3\u00a0341,23" in page.text or "3 341,23" in page.text
+    assert "1–3" in page.text, "a payment through a bank is explained"
+    assert "зачислен" in page.text or "credited" in page.text

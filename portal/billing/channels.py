@@ -1,0 +1,88 @@
+"""Where each payment of an account came from (portal card, СБП, bank by QR, cash desk, autopay, bank registry)
+and when it was credited — the resident's history of payments reads it here, in three bounded queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from portal.billing.registry_tables import Channel, RegistryPayment
+from portal.billing.tables import EntryKind, LedgerEntry
+from portal.core import clock
+from portal.core.db import from_kopecks
+from portal.core.i18n import gettext as _
+from portal.payments.tables import Payment, PaymentKind
+
+PORTAL = "payment:"
+REGISTRY = "registry:"
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    occurred_at: datetime
+    credited_on: date
+    kind: str
+    amount: Decimal
+    channel: str  # a ``Channel``, or "" when the source is not known
+
+
+def channel_label(channel: str) -> str:
+    return {
+        Channel.PORTAL_CARD: _("by card on the portal"),
+        Channel.SBP: _("by СБП"),
+        Channel.BANK_QR: _("at a bank by the receipt's QR"),
+        Channel.CASH_DESK: _("at a cash desk"),
+        Channel.AUTOPAY: _("autopay"),
+        Channel.BANK_REGISTRY: _("through a bank"),
+    }.get(channel, "")
+
+
+def channel_of(reference: str, portal_kinds: dict[str, str], registry: dict[str, str]) -> str:
+    """The channel of one ledger payment from its reference: a portal payment by its kind, a registry's by the
+    channel its line gave (pure)."""
+    if reference.startswith(PORTAL):
+        kind = portal_kinds.get(reference.removeprefix(PORTAL))
+        if kind is None:
+            return ""
+        return Channel.AUTOPAY if kind == PaymentKind.AUTOPAY else Channel.PORTAL_CARD
+    return registry.get(reference, "")
+
+
+async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]:
+    """The account's latest payments and refunds, newest first, each with its channel and the day it was credited."""
+    rows = (
+        await LedgerEntry.select(
+            LedgerEntry.occurred_at,
+            LedgerEntry.created_at,
+            LedgerEntry.kind,
+            LedgerEntry.amount_kopecks,
+            LedgerEntry.reference,
+        )
+        .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in([EntryKind.PAYMENT, EntryKind.REFUND]))
+        .order_by(LedgerEntry.occurred_at, ascending=False)
+        .limit(limit)
+    )
+    references = [r["reference"] or "" for r in rows]
+    uids = [r.removeprefix(PORTAL) for r in references if r.startswith(PORTAL)]
+    portal_kinds: dict[str, str] = {}
+    if uids:
+        found = await Payment.select(Payment.uid, Payment.kind).where(Payment.uid.is_in(uids))
+        portal_kinds = {r["uid"]: r["kind"] for r in found}
+    registry: dict[str, str] = {}
+    wanted = [r for r in references if r.startswith(REGISTRY)]
+    if wanted:
+        found = await RegistryPayment.select(RegistryPayment.reference, RegistryPayment.channel).where(
+            RegistryPayment.reference.is_in(wanted)
+        )
+        registry = {r["reference"]: r["channel"] for r in found}
+    return [
+        PaymentView(
+            occurred_at=r["occurred_at"],
+            credited_on=clock.local(r["created_at"]).date(),
+            kind=r["kind"],
+            amount=from_kopecks(r["amount_kopecks"]),
+            channel=channel_of(r["reference"] or "", portal_kinds, registry),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,135 @@
+"""Demo: last month's payments of some accounts arrive as a bank's registry instead of straight in the ledger —
+paid by the receipt's QR in a bank's app or at a cash desk, some of them on the portal (the bank lists them too:
+recognised, credited once), two to accounts the portal does not know (the queue), one listed twice — and the
+billing system's export of balances agrees with the portal, so the reconciliation finds nothing.
+
+The registry goes through the same reading and the same apply as an uploaded file (``registry_files``,
+``registries.apply_lines``); ``registry_text`` is the file (the format of ``tests/billing/bank_registry_sample.txt``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from portal.billing import book, ledger, reconcile, registries, registry_files, rules
+from portal.billing.registry_tables import RegistryKind
+from portal.core import clock
+from portal.core.db import from_kopecks
+from portal.core.security import Principal
+from portal.demo import DemoContext
+from portal.housing.tables import PersonalAccount
+from portal.payments.tables import Payment, PaymentPurpose, PaymentStatus
+
+COMPANY = Principal(name="Демо: бухгалтерия", house_ids=None)
+SHARE = 4  # one account in four pays last month through the bank's registry
+PORTAL_EVERY = 5  # … and one of those in five paid on the portal (the bank lists it too)
+CHANNELS = ("qr", "qr", "cash", "sbp")
+FILE_NAME = "reestr-bank.txt"
+
+
+def split(entries: list[dict[str, Any]], rng: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The month's payments: those posted straight, and those that arrive by the registry."""
+    direct, by_bank = [], []
+    for entry in entries:
+        (by_bank if rng.randrange(SHARE) == 0 else direct).append(entry)
+    return direct, by_bank
+
+
+async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) -> None:
+    """Build last month's registry from these payments (plus the unknown accounts and the repeat) and apply it."""
+    if not entries:
+        return
+    numbers = {
+        r["id"]: r["number"]
+        for r in await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
+            PersonalAccount.id.is_in(sorted({e["account"] for e in entries}))
+        )
+    }
+    lines: list[str] = []
+    for n, entry in enumerate(entries):
+        kopecks = -entry["amount_kopecks"]
+        moment = entry["occurred_at"]
+        payment_id = f"SB-{moment:%Y%m%d}-{n + 1:05d}"
+        if n % PORTAL_EVERY == 0:
+            payment_id = await _portal_payment(entry["account"], kopecks, moment, period)
+        channel = CHANNELS[n % len(CHANNELS)]
+        lines.append(_line(moment, payment_id, numbers[entry["account"]], kopecks, period, channel))
+    last = entries[-1]["occurred_at"]
+    lines.append(_line(last, f"SB-{last:%Y%m%d}-90001", "9100000001", 215000, period, "cash"))
+    lines.append(_line(last, f"SB-{last:%Y%m%d}-90002", "0770000123", 98050, period, "qr"))
+    lines.append(lines[1])  # the bank listed one payment twice
+    content = registry_text(lines)
+    ctx.shared["bank_registry"] = content
+    parsed = registry_files.read_registry(FILE_NAME, content)
+    if not parsed.ok:
+        raise ValueError(f"the demo registry does not read: {[p.message() for p in parsed.problems]}")
+    await registries.apply_lines(parsed.rows, COMPANY, RegistryKind.BANK, FILE_NAME)
+    ctx.say(f"billing: a bank registry of {len(lines)} lines for {period:%m.%Y}")
+
+
+def _line(moment: datetime, payment_id: str, number: str, kopecks: int, period: date, channel: str) -> str:
+    local = moment.astimezone(clock.zone())
+    amount = f"{kopecks // 100},{kopecks % 100:02d}"
+    return (
+        f"{local:%d.%m.%Y};{local:%H:%M:%S};8626;0001;{payment_id};{number};Плательщик;;"
+        f"{rules.add_months(period, -1):%m%y};{amount};{amount};0,00;{channel}"
+    )
+
+
+def registry_text(lines: list[str]) -> bytes:
+    """The file as a bank sends it: a comment, the lines, the totals line; Windows-1251."""
+    total = sum(registry_files.parse_kopecks(line.split(";")[9]) or 0 for line in lines)
+    totals = f"={len(lines)};{total // 100},{total % 100:02d};{total // 100},{total % 100:02d};0,00;1;"
+    return "\r\n".join(["# Реестр платежей ПАО «Банк» (демо)", *lines, totals, ""]).encode("cp1251")
+
+
+async def _portal_payment(account_id: int, kopecks: int, moment: datetime, period: date) -> str:
+    """A payment the resident made on the portal, credited as the portal credits it; its gateway id."""
+    uid = secrets.token_hex(8)
+    intent = f"pi_demo_{uid}"
+    await Payment.insert(
+        Payment(
+            uid=uid,
+            batch=uid,
+            account=account_id,
+            amount_kopecks=kopecks,
+            status=PaymentStatus.SUCCEEDED,
+            purpose=PaymentPurpose.UTILITIES,
+            intent_id=intent,
+            idempotency_key=uid,
+            description=f"ЖКУ за {rules.add_months(period, -1):%m.%Y}",
+            created_at=moment,
+            paid_at=moment,
+            credited_at=moment,
+        )
+    )
+    await ledger.post_payment(
+        account_id, from_kopecks(kopecks), registries.portal_reference(uid), moment, note="Онлайн-оплата"
+    )
+    return intent
+
+
+async def load_export(ctx: DemoContext, period: date) -> None:
+    """The billing system's export of balances for ``period`` (it agrees with the portal), then the check."""
+    ids = [r["id"] for r in await PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)]
+    numbers = {r["id"]: r["number"] for r in await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number)}
+    closings = await reconcile.portal_closings(ids, period)
+    openings = await book.portal_openings(ids, period)
+    content = export_text([(numbers[a], period, openings.get(a, 0), closings.get(a, 0)) for a in ids])
+    ctx.shared["billing_export"] = content
+    parsed = registry_files.read_balances("saldo.csv", content, need="closing")
+    await book.load(parsed.rows, COMPANY, book.EXPORT)
+    await reconcile.reconcile(period, ctx.today)
+
+
+def export_text(rows: list[tuple[str, date, int, int]]) -> bytes:
+    """account;period;opening;closing in roubles, as the billing system exports them."""
+
+    def rub(kopecks: int) -> str:
+        sign = "-" if kopecks < 0 else ""
+        return f"{sign}{abs(kopecks) // 100},{abs(kopecks) % 100:02d}"
+
+    body = [f"{n};{p:%m.%Y};{rub(o)};{rub(c)}" for n, p, o, c in rows]
+    return "\r\n".join(["Лицевой счёт;Период;Сальдо на начало;Сальдо на конец", *body, ""]).encode("utf-8")
