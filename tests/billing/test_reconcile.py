@@ -89,3 +89,23 @@ async def test_opening_balances_are_taken_over_and_loading_them_again_changes_no
     unknown = registry_files.read_balances("u.csv", demo_registry.export_text([("0000000000", LAST_MONTH, 1, 0)]))
     refused = await book.load(unknown.rows, EVERY_HOUSE, book.OPENING)
     assert refused.problems and not refused.applied
+
+
+async def test_the_daily_job_reconciles_the_newest_export_once_a_day(db, make_account, catalog):
+    from datetime import UTC, datetime
+
+    import portal.billing.routes_registries  # noqa: F401 (registers the job with the routes)
+    from portal.core import jobs
+    from portal.core.tables import JobRun
+
+    await make_account(number="7700000001")
+    content = demo_registry.export_text([("7700000001", LAST_MONTH, 0, 50000)])
+    parsed = registry_files.read_balances("export.csv", content, need="closing")
+    await book.load(parsed.rows, EVERY_HOUSE, book.EXPORT)
+    job = jobs.registered()["reconciliation"]
+    morning = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    await jobs.run_job(job, morning)
+    await jobs.run_job(job, morning.replace(hour=9))
+    assert await JobRun.count().where(JobRun.name == "reconciliation") == 1
+    (difference,) = await BalanceDifference.select()
+    assert (difference["portal_kopecks"], difference["book_kopecks"], difference["period"]) == (0, 50000, LAST_MONTH)
