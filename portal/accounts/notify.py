@@ -51,8 +51,10 @@ async def _may_send(user_id: int, template: str) -> bool:
     topic = topic_of(template)
     if rules.may_send(topic, ()):
         return True  # owed whatever the consents: no query
-    standing = await ConsentRecord.select(ConsentRecord.consent_type).where(
-        (ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_null()
+    standing = (
+        await ConsentRecord.select(ConsentRecord.consent_type)
+        .where((ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_null())
+        .limit(50)
     )
     return rules.may_send(topic, {r["consent_type"] for r in standing})
 

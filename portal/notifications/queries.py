@@ -26,7 +26,7 @@ class Recipient:
     consent: bool  # the processing consent stands
     wants_email: bool = True
     wants_inapp: bool = True
-    consents: frozenset[str] = frozenset()  # every consent type that stands
+    consents: frozenset[str] = frozenset()  # the standing consents that messages depend on (processing, marketing)
 
 
 def _in(column: str, ids: frozenset[int] | set[int], args: list[Any]) -> str:

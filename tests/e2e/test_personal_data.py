@@ -1,0 +1,142 @@
+"""152-ФЗ in the browser (DOMAIN.md §6): a resident who wants news by e-mail withdraws the consent; a news item
+for the house then reaches a neighbour but not her, while an emergency notice still does; she downloads all her
+data as a file; an administrator sees her erasure date on «Персональные данные». Screenshots of the resident's
+page and the staff list at 390 and 1280 px go to var/test/screenshots."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from portal.accounts import rules
+from portal.core import clock
+from portal.core.i18n import format_day
+from tests.conftest import Inbox, portal_server, smtp_inbox
+from tests.e2e.test_emergency_notice import SHOTS, sign_in
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=30_000)
+
+
+def _want_news_by_email(page: Page, base: str) -> None:
+    page.goto(base + "/notifications/settings")
+    page.locator('input[name=want][value="news:email"]').check()
+    page.get_by_role("button", name="Сохранить настройки").click()
+    expect(page.locator('input[name=want][value="news:email"]')).to_be_checked()
+
+
+def _publish(page: Page, base: str, kind: str, title: str, house: str) -> None:
+    page.goto(base + f"/staff/posts/new?kind={kind}")
+    page.select_option("#f-kind", kind)
+    page.fill("#f-title", title)
+    page.fill("#f-body", "Текст сообщения для жителей дома.")
+    page.get_by_label(house, exact=True).check()
+    page.get_by_label("E-mail").check()
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator("h1")).to_contain_text(title)
+    if kind == "emergency":
+        page.get_by_role("button", name="Отправить сейчас").click()
+        expect(page.locator(".flash", has_text="Отправлено жителям")).to_be_visible()
+    else:
+        page.get_by_role("button", name="Отправить на модерацию").click()
+        page.get_by_role("button", name="Одобрить и опубликовать").click()
+        expect(page.locator(".flash", has_text="Опубликовано")).to_be_visible()
+
+
+def _subjects(inbox: Inbox, recipient: str) -> list[str]:
+    """The subjects of every e-mail that reached ``recipient`` so far."""
+    found = [
+        message_from_bytes(e.content, policy=policy.default) for e in list(inbox.messages) if recipient in e.rcpt_tos
+    ]
+    return [str(make_header(decode_header(m["Subject"]))) for m in found]
+
+
+def _wait_subject(inbox: Inbox, recipient: str, text: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(text in s for s in _subjects(inbox, recipient)):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no e-mail «{text}» to {recipient} within {seconds} s: {_subjects(inbox, recipient)}")
+
+
+def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_and_staff_see_the_erasure_date(
+    browser: Browser, tmp_path: Path
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with (
+        smtp_inbox() as inbox,
+        portal_server("personal-data", SMTP_HOST=inbox.host, SMTP_PORT=str(inbox.port)) as (
+            base,
+            folder,
+        ),
+    ):
+        db = sqlite3.connect(folder / "live.sqlite")
+        house = db.execute("SELECT address FROM house ORDER BY id LIMIT 1").fetchone()[0]
+        db.close()
+
+        # Natalia (resident2, the first house) and her neighbour Ivan both want news by e-mail.
+        natalia = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU", accept_downloads=True)
+        page = natalia.new_page()
+        sign_in(page, base, "resident2@demo.ru")
+        _want_news_by_email(page, base)
+        neighbour = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        sign_in(neighbour, base, "resident@demo.ru")
+        _want_news_by_email(neighbour, base)
+
+        # She withdraws her consent: the page names the erasure date.
+        page.goto(base + "/consent")
+        page.get_by_role("button", name="Отозвать согласие").click()
+        due = format_day(rules.erasure_due(clock.today_local()), locale="ru")
+        expect(page.locator(".flash")).to_contain_text(due)
+        expect(page.locator("main")).to_contain_text("Скачать мои данные")
+        page.screenshot(path=str(SHOTS / "personal-data-390.png"), full_page=True)
+
+        # … and downloads everything the portal holds about her.
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Скачать мои данные").click()
+        download = download_info.value
+        assert download.suggested_filename.startswith("personal-data-") and download.suggested_filename.endswith(
+            ".json"
+        )
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        assert data["profile"]["full_name"] == "Наталья Викторовна Егорова"
+        assert data["profile"]["email"] == "resident2@demo.ru"
+        assert data["accounts"]["rows"], "her accounts are in the file"
+        assert data["consents"]["rows"][0]["withdrawn_at"]
+
+        # A news item and an emergency notice for her house.
+        moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        sign_in(moderator, base, "moderator@demo.ru")
+        news, emergency = "Новости дома: субботник, тест e2e", "Авария: нет света, тест e2e"
+        _publish(moderator, base, "news", news, house)
+        _publish(moderator, base, "emergency", emergency, house)
+        _wait_subject(inbox, "resident@demo.ru", news)  # the news went out to those who may have it
+        _wait_subject(inbox, "resident2@demo.ru", emergency)  # an emergency is owed to her all the same
+        _wait_subject(inbox, "resident@demo.ru", emergency)
+        assert not any(news in s for s in _subjects(inbox, "resident2@demo.ru")), _subjects(inbox, "resident2@demo.ru")
+
+        # An administrator sees her erasure date.
+        for width, height in ((1280, 900), (390, 844)):
+            admin = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU").new_page()
+            sign_in(admin, base, "admin@demo.ru")
+            admin.goto(base + "/staff/personal-data")
+            row = admin.locator("#pending tr", has_text="Наталья Викторовна Егорова")
+            expect(row).to_contain_text("Удаление после отзыва")
+            expect(row).to_contain_text(due)
+            admin.screenshot(path=str(SHOTS / f"staff-personal-data-{width}.png"), full_page=True)
+            admin.context.close()
+        wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        sign_in(wide, base, "resident2@demo.ru")
+        wide.goto(base + "/consent")
+        wide.screenshot(path=str(SHOTS / "personal-data-1280.png"), full_page=True)
+        natalia.close()
