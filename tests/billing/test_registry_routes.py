@@ -101,3 +101,28 @@ async def test_the_resident_sees_each_payment_with_its_channel_and_the_day_credi
     assert "3\u00a0341,23" in page.text or "3 341,23" in page.text
     assert "1–3" in page.text, "a payment through a bank is explained"
     assert "зачислен" in page.text or "credited" in page.text
+
+
+async def test_the_reconciliation_report_lists_pages_and_exports_the_differences(client, login, setup):
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from portal.billing import book, demo_registry, registry_files
+    from tests.billing.conftest import EVERY_HOUSE
+
+    period = date(2026, 11, 1)
+    content = demo_registry.export_text([("7700000001", period, 0, 150000), ("7700000002", period, 0, 0)])
+    await book.load(registry_files.read_balances("e.csv", content, need="closing").rows, EVERY_HOUSE, book.EXPORT)
+    await login(client, setup["accountant"])
+    ran = await client.form("/staff/billing/reconciliation", {"period": "2026-11"})
+    assert ran.status_code == 303
+    page = await client.get("/staff/billing/reconciliation?period=2026-11")
+    assert page.status_code == 200
+    assert "7700000001" in page.text and "7700000002" not in page.text
+    assert 'data-testid="differences">1<' in page.text
+    export = await client.get("/staff/billing/reconciliation.xlsx?period=2026-11")
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "7700000001" and rows[1][3] == 1500 and rows[1][4] == -1500
