@@ -177,6 +177,10 @@ async def _write_charges(
                     recalculation_reason=r.reason,
                     basis=r.basis,
                     basis_note=r.basis_note,
+                    volume_common=r.volume_common,
+                    coefficient=r.coefficient,
+                    coefficient_kopecks=to_kopecks(r.coefficient_amount),
+                    benefit_kopecks=to_kopecks(r.benefit),
                     batch=batch.id,
                 )
             )

@@ -30,8 +30,11 @@ CHARGE_COLUMNS = (
     "recalculation_reason",
     "basis",
     "basis_note",
+    "volume_common",
     "created_at",
 )
+# Services whose whole volume is for common needs (ОДН): the receipt prints it in that column too.
+COMMON_NEEDS = frozenset({"electricity_common"})
 KOPECK = Decimal("0.01")
 
 # Tariffs (₽ per unit) before and after the indexation of 1 July.
@@ -169,6 +172,7 @@ async def seed(ctx: DemoContext) -> None:
                         reason,
                         basis,
                         note,
+                        volume if code in COMMON_NEEDS else Decimal("0"),
                         created,
                     )
                 )

@@ -56,12 +56,49 @@ COLUMNS: dict[str, str] = {
     "основание": "basis",
     "basis_note": "basis_note",
     "пояснение": "basis_note",
+    # optional parts of the ЕПД (ПП № 354 п. 69): they explain the amount, they do not add to it
+    "volume_common": "volume_common",
+    "объём одн": "volume_common",
+    "объем одн": "volume_common",
+    "coefficient": "coefficient",
+    "повышающий коэффициент": "coefficient",
+    "coefficient_amount": "coefficient_amount",
+    "сумма повышающего коэффициента": "coefficient_amount",
+    "benefit": "benefit",
+    "льготы": "benefit",
 }
 REQUIRED = ("account", "service", "volume", "tariff", "amount")
-NUMBERS = ("volume", "tariff", "amount", "recalculation")
+NUMBERS = (
+    "volume",
+    "tariff",
+    "amount",
+    "recalculation",
+    "volume_common",
+    "coefficient",
+    "coefficient_amount",
+    "benefit",
+)
 # Places after the comma each number column may have (volume as its column holds it, money in kopecks).
-PLACES = {"volume": 4, "tariff": 4, "amount": 2, "recalculation": 2}
-WHOLE_DIGITS = {"volume": 10, "tariff": 10, "amount": 12, "recalculation": 12}
+PLACES = {
+    "volume": 4,
+    "tariff": 4,
+    "amount": 2,
+    "recalculation": 2,
+    "volume_common": 4,
+    "coefficient": 2,
+    "coefficient_amount": 2,
+    "benefit": 2,
+}
+WHOLE_DIGITS = {
+    "volume": 10,
+    "tariff": 10,
+    "amount": 12,
+    "recalculation": 12,
+    "volume_common": 10,
+    "coefficient": 2,
+    "coefficient_amount": 12,
+    "benefit": 12,
+}
 
 Progress = Callable[[int], None]
 
@@ -78,6 +115,8 @@ class Problem(StrEnum):
     NEGATIVE = "negative"
     BAD_BASIS = "bad_basis"
     NO_REASON = "no_reason"
+    PARTS_EXCEED = "parts_exceed"
+    NO_COEFFICIENT = "no_coefficient"
     DUPLICATE = "duplicate"
     UNKNOWN_ACCOUNT = "unknown_account"
     UNKNOWN_SERVICE = "unknown_service"
@@ -121,6 +160,11 @@ class RowProblem:
             Problem.NEGATIVE: _("Column «%(column)s» cannot be negative.", column=self.column),
             Problem.BAD_BASIS: _("Basis «%(value)s» must be metered, norm or average.", value=self.value),
             Problem.NO_REASON: _("A recalculation needs its reason."),
+            Problem.PARTS_EXCEED: _(
+                "The increasing coefficient's part is larger than the amount with the benefits added back: the "
+                "amount is what is charged after both."
+            ),
+            Problem.NO_COEFFICIENT: _("An amount for the increasing coefficient needs the coefficient (e.g. 1.5)."),
             Problem.DUPLICATE: _(
                 "The same account and service as line %(other)s.", other=self.other_line if self.other_line else ""
             ),
@@ -146,6 +190,15 @@ class ChargeRow:
     reason: str
     basis: str
     basis_note: str
+    volume_common: Decimal = Decimal("0")
+    coefficient: Decimal = Decimal("0")
+    coefficient_amount: Decimal = Decimal("0")
+    benefit: Decimal = Decimal("0")
+
+    @property
+    def by_tariff(self) -> Decimal:
+        """The charge by the tariff alone: the amount less the increasing coefficient's part, benefits added back."""
+        return self.amount - self.coefficient_amount + self.benefit
 
 
 @dataclass
@@ -199,10 +252,7 @@ class ParsedFile:
         return cls(
             file_hash=data["file_hash"],
             file_name=data["file_name"],
-            rows=[
-                ChargeRow(line, account, service, *(Decimal(v) for v in numbers), reason, basis, note)
-                for line, account, service, *numbers, reason, basis, note in data["rows"]
-            ],
+            rows=[_row_of_plain(row) for row in data["rows"]],
             problems=[
                 RowProblem(line, Problem(code), column, value, other)
                 for line, code, column, value, other in data["problems"]
@@ -212,7 +262,14 @@ class ParsedFile:
 
 def _plain_row(r: ChargeRow) -> list[Any]:
     numbers = (str(r.volume), str(r.tariff), str(r.amount), str(r.recalculation))
-    return [r.line, r.account, r.service, *numbers, r.reason, r.basis, r.basis_note]
+    parts = (str(r.volume_common), str(r.coefficient), str(r.coefficient_amount), str(r.benefit))
+    return [r.line, r.account, r.service, *numbers, r.reason, r.basis, r.basis_note, *parts]
+
+
+def _row_of_plain(row: list[Any]) -> ChargeRow:
+    line, account, service, volume, tariff, amount, recalculation, reason, basis, note, *parts = row
+    numbers = (Decimal(v) for v in (volume, tariff, amount, recalculation))
+    return ChargeRow(line, account, service, *numbers, reason, basis, note, *(Decimal(v) for v in parts))
 
 
 def file_hash(source: bytes | IO[bytes]) -> str:
@@ -300,6 +357,10 @@ def _read_row(number: int, values: dict[str, str]) -> tuple[ChargeRow | None, li
         problems.append(RowProblem(number, Problem.BAD_BASIS, "basis", basis[:40]))
     if numbers.get("recalculation") and not values.get("reason"):
         problems.append(RowProblem(number, Problem.NO_REASON, "reason"))
+    if not problems and numbers["coefficient_amount"] > numbers["amount"] + numbers["benefit"]:
+        problems.append(RowProblem(number, Problem.PARTS_EXCEED, "coefficient_amount"))
+    if not problems and numbers["coefficient_amount"] and not numbers["coefficient"]:
+        problems.append(RowProblem(number, Problem.NO_COEFFICIENT, "coefficient"))
     if problems:
         return None, problems
     row = ChargeRow(
@@ -313,6 +374,10 @@ def _read_row(number: int, values: dict[str, str]) -> tuple[ChargeRow | None, li
         reason=values.get("reason", ""),
         basis=basis,
         basis_note=values.get("basis_note", ""),
+        volume_common=numbers["volume_common"],
+        coefficient=numbers["coefficient"],
+        coefficient_amount=numbers["coefficient_amount"],
+        benefit=numbers["benefit"],
     )
     return row, []
 

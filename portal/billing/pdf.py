@@ -17,7 +17,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
 from portal.billing import qr
-from portal.billing.queries import AccountInfo, ReceiptView
+from portal.billing.queries import AccountInfo, ChargeLine, ReceiptView
 from portal.core.i18n import format_day, format_money, format_number
 from portal.core.i18n import gettext as _
 from portal.settings import ROOT, get_settings
@@ -120,27 +120,64 @@ def _parties(pdf: _Receipt, info: AccountInfo, view: ReceiptView) -> None:
             _("Website: %(site)s", site=company.site) if company.site else "",
         ]
         pdf.block(x, right_w, 3.6, "\n".join(line for line in lines if line), 7.5)
+    pdf.block(x, right_w, 3.8, _("Emergency dispatch service: %(phones)s", phones=view.dispatch_phones), 7.5, bold=True)
     pdf.set_xy(pdf.l_margin, max(left_end, pdf.get_y()) + 3)
+
+
+def _columns(pdf: _Receipt, view: ReceiptView) -> list[tuple[str, float, str]]:
+    """The table's columns: those of ПП № 354 п. 69 that apply to this receipt; the service takes the rest."""
+    columns: list[tuple[str, float, str]] = [
+        (_("Unit"), 10, "CENTER"),
+        (_("Volume"), 14, "RIGHT"),
+    ]
+    if view.has_common:
+        columns.append((_("Volume for common needs"), 14, "RIGHT"))
+    columns += [(_("Tariff, ₽"), 15, "RIGHT"), (_("Charged, ₽"), 18, "RIGHT")]
+    if view.has_coefficient:
+        columns.append((_("Coefficient, ₽"), 15, "RIGHT"))
+    columns.append((_("Recalculation, ₽"), 19, "RIGHT"))
+    if view.has_benefit:
+        columns.append((_("Benefits, subsidies, ₽"), 17, "RIGHT"))
+    columns.append((_("Total, ₽"), 18, "RIGHT"))
+    return [(_("Service"), pdf.width - sum(w for _t, w, _a in columns), "LEFT"), *columns]
+
+
+def _cells(line: ChargeLine, view: ReceiptView) -> list[str]:
+    cells = [line.service, line.unit, _volume(line.volume)]
+    if view.has_common:
+        cells.append(_volume(line.volume_common) if line.volume_common else "—")
+    cells += [money(line.tariff), money(line.by_tariff)]
+    if view.has_coefficient:
+        cells.append(money(line.coefficient_amount) if line.coefficient_amount else "—")
+    cells.append(money(line.recalculation) if line.recalculation else "—")
+    if view.has_benefit:
+        cells.append(money(-line.benefit) if line.benefit else "—")
+    cells.append(money(line.total))
+    return cells
+
+
+def _totals(view: ReceiptView) -> list[str]:
+    """The total row's figures, from the «charged» column on."""
+    cells = [money(view.by_tariff_total)]
+    if view.has_coefficient:
+        cells.append(money(view.coefficient_total))
+    cells.append(money(view.recalc_total))
+    if view.has_benefit:
+        cells.append(money(-view.benefit_total))
+    cells.append(money(view.charged_total + view.recalc_total))
+    return cells
 
 
 def _charges(pdf: _Receipt, view: ReceiptView) -> None:
     """The charges by service; a heading that does not fit its column wraps inside its own cell."""
-    columns = (
-        (_("Service"), 58, "LEFT"),
-        (_("Unit"), 13, "CENTER"),
-        (_("Volume"), 18, "RIGHT"),
-        (_("Tariff, ₽"), 20, "RIGHT"),
-        (_("Charged, ₽"), 24, "RIGHT"),
-        (_("Recalculation, ₽"), 27, "RIGHT"),
-        (_("Total, ₽"), pdf.width - 160, "RIGHT"),
-    )
-    pdf.set_font("Main", "", 7.5)
-    headings = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
+    columns = _columns(pdf, view)
+    pdf.set_font("Main", "", 7)
+    headings = FontFace(emphasis="BOLD", size_pt=6.5, fill_color=HEADING_FILL)
     with pdf.table(
         col_widths=[w for _t, w, _a in columns],
         width=pdf.width,
         align="LEFT",
-        line_height=3.8,
+        line_height=3.5,
         headings_style=headings,
         text_align=[a for _t, _w, a in columns],
         padding=(0.8, 1.2),
@@ -150,31 +187,37 @@ def _charges(pdf: _Receipt, view: ReceiptView) -> None:
             heading.cell(title, align=align)
         for line in view.lines:
             row = table.row()
-            for value in (
-                line.service,
-                line.unit,
-                _volume(line.volume),
-                money(line.tariff),
-                money(line.amount),
-                money(line.recalculation) if line.recalculation else "—",
-                money(line.total),
-            ):
+            for value in _cells(line, view):
                 row.cell(value)
+        totals = _totals(view)
         total = table.row()
-        total.cell(_("Total"), colspan=4, style=FontFace(emphasis="BOLD"))
-        total.cell(money(view.charged_total))
-        total.cell(money(view.recalc_total))
-        total.cell(money(view.charged_total + view.recalc_total), style=FontFace(emphasis="BOLD"))
-    reasons = [line for line in view.lines if line.recalculation and line.reason]
-    if reasons:
+        total.cell(_("Total"), colspan=len(columns) - len(totals), style=FontFace(emphasis="BOLD"))
+        for value in totals[:-1]:
+            total.cell(value)
+        total.cell(totals[-1], style=FontFace(emphasis="BOLD"))
+    notes = [
+        _(
+            "Increasing coefficient: %(service)s — × %(coefficient)s (%(amount)s)",
+            service=line.service,
+            coefficient=format_number(line.coefficient, 2),
+            amount=format_money(line.coefficient_amount),
+        )
+        for line in view.lines
+        if line.coefficient_amount
+    ]
+    notes += [
+        _(
+            "Recalculation: %(service)s — %(reason)s (%(amount)s)",
+            service=line.service,
+            reason=line.reason,
+            amount=format_money(line.recalculation),
+        )
+        for line in view.lines
+        if line.recalculation and line.reason
+    ]
+    if notes:
         pdf.ln(1)
-        for line in reasons:
-            text = _(
-                "Recalculation: %(service)s — %(reason)s (%(amount)s)",
-                service=line.service,
-                reason=line.reason,
-                amount=format_money(line.recalculation),
-            )
+        for text in notes:
             pdf.block(pdf.l_margin, pdf.width, 3.6, text, 7.5)
     pdf.ln(2)
 

@@ -35,6 +35,7 @@ from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import HouseRef, house_scope, houses_in_scope
 from portal.housing.tables import Entrance, PersonalAccount, Premise
+from portal.settings import get_settings
 
 CHUNK = 500
 
@@ -286,10 +287,20 @@ class ChargeLine:
     basis_note: str
     sort_order: int
     previous: ChargeLine | None = None
+    # Parts of the ЕПД (ПП № 354 п. 69) that explain ``amount``, which already holds them; 0 where they do not apply.
+    volume_common: Decimal = Decimal("0")
+    coefficient: Decimal = Decimal("0")
+    coefficient_amount: Decimal = Decimal("0")
+    benefit: Decimal = Decimal("0")
 
     @property
     def total(self) -> Decimal:
         return self.amount + self.recalculation
+
+    @property
+    def by_tariff(self) -> Decimal:
+        """Charged by the tariff alone: the amount less the increasing coefficient's part, benefits added back."""
+        return self.amount - self.coefficient_amount + self.benefit
 
     @property
     def change(self) -> Decimal | None:
@@ -314,6 +325,10 @@ def _charge_columns() -> tuple[Any, ...]:
         Charge.recalculation_reason,
         Charge.basis,
         Charge.basis_note,
+        Charge.volume_common,
+        Charge.coefficient,
+        Charge.coefficient_kopecks,
+        Charge.benefit_kopecks,
     )
 
 
@@ -335,6 +350,10 @@ def _charge_line(r: dict[str, Any]) -> ChargeLine:
         basis=r["basis"],
         basis_note=r["basis_note"],
         sort_order=r["sort_order"],
+        volume_common=Decimal(str(r["volume_common"] or 0)).normalize(),
+        coefficient=Decimal(str(r["coefficient"] or 0)).normalize(),
+        coefficient_amount=from_kopecks(r["coefficient_kopecks"]),
+        benefit=from_kopecks(r["benefit_kopecks"]),
     )
 
 
@@ -626,6 +645,36 @@ class ReceiptView:
     @property
     def recalc_total(self) -> Decimal:
         return sum((c.recalculation for c in self.lines), Decimal("0"))
+
+    @property
+    def by_tariff_total(self) -> Decimal:
+        return sum((c.by_tariff for c in self.lines), Decimal("0"))
+
+    @property
+    def coefficient_total(self) -> Decimal:
+        return sum((c.coefficient_amount for c in self.lines), Decimal("0"))
+
+    @property
+    def benefit_total(self) -> Decimal:
+        return sum((c.benefit for c in self.lines), Decimal("0"))
+
+    @property
+    def has_common(self) -> bool:
+        """Whether any service shows a volume for common needs (the column is left out otherwise)."""
+        return any(c.volume_common for c in self.lines)
+
+    @property
+    def has_coefficient(self) -> bool:
+        return any(c.coefficient_amount for c in self.lines)
+
+    @property
+    def has_benefit(self) -> bool:
+        return any(c.benefit for c in self.lines)
+
+    @property
+    def dispatch_phones(self) -> str:
+        """The dispatch service's numbers: the company's own, else the emergency number of the settings."""
+        return (self.company.dispatch_phones if self.company else "") or get_settings().emergency_phone
 
 
 async def receipt_view(account_id: int, period: date) -> ReceiptView | None:

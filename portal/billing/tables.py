@@ -4,6 +4,7 @@ Money is integer kopecks. Financial records keep ``ON DELETE RESTRICT`` towards 
 Composite indexes and uniques live in the hand-written migration (``migrations/billing``).
 """
 
+from decimal import Decimal
 from enum import StrEnum
 
 from piccolo.columns import (
@@ -115,6 +116,15 @@ class Charge(Table):
     recalculation_reason = Varchar(length=255, default="")
     basis = Varchar(length=16, default=Basis.METERED, choices=Basis)
     basis_note = Varchar(length=255, default="")
+    # Parts of the ЕПД (ПП № 354 п. 69) that explain the amount (it already holds them): 0 where they do not apply.
+    volume_common = Numeric(
+        digits=(14, 4), default=Decimal("0"), help_text="Volume for common needs (ОДН), informative."
+    )
+    coefficient = Numeric(
+        digits=(6, 2), default=Decimal("0"), help_text="The increasing coefficient applied, e.g. 1.5."
+    )
+    coefficient_kopecks = BigInt(default=0, help_text="The part of the amount due to the increasing coefficient.")
+    benefit_kopecks = BigInt(default=0, help_text="Benefits and subsidies already deducted from the amount.")
     batch = ForeignKey(ImportBatch, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -70,32 +70,26 @@ def outside(page: Page, margin_mm: float = 10) -> list[Box]:
 
 
 def headings(page: Page, titles: list[str], first_cell: str) -> dict[str, Box]:
-    """Where each table heading stands: the union of its wrapped lines above the row that starts with
-    ``first_cell``. A heading whose words were printed over another one's (so that they read as one text) is
-    missing from the answer."""
-    below = next(b for b in page.boxes if b.text == first_cell)
+    """Where each table heading stands, by its text: the boxes above the row that starts with ``first_cell`` (or
+    its first line, when it wraps) are grouped into cells — the wrapped lines of one cell stand over each other —
+    and a cell's lines read top-down make its heading. Headings printed over each other read as one text (or as
+    one cell) and are missing from the answer."""
+    below = max((b for b in page.boxes if b.text and first_cell.startswith(b.text)), key=lambda b: b.y1)
     top = next(b for b in page.boxes if b.text == titles[0])
-    band = [b for b in page.boxes if b.y0 >= below.y1 and b.y1 <= top.y1 + 24]
+    band = sorted((b for b in page.boxes if b.y0 >= below.y1 and b.y1 <= top.y1 + 24), key=lambda b: b.x0)
+    cells: list[list[Box]] = []
+    for box in band:
+        if cells and box.x0 < max(b.x1 for b in cells[-1]) - TOLERANCE:
+            cells[-1].append(box)
+        else:
+            cells.append([box])
     found: dict[str, Box] = {}
-    for title in titles:
-        words = title.split()
-        parts = [b for b in band if _is_piece(b.text.split(), words)]
-        joined = " ".join(b.text for b in sorted(parts, key=lambda b: -b.y1))
-        if parts and joined == title:
-            found[title] = Box(
-                page.number,
-                title,
-                min(b.x0 for b in parts),
-                min(b.y0 for b in parts),
-                max(b.x1 for b in parts),
-                max(b.y1 for b in parts),
-            )
-    return found
-
-
-def _is_piece(piece: list[str], words: list[str]) -> bool:
-    n = len(piece)
-    return any(words[i : i + n] == piece for i in range(len(words) - n + 1))
+    for parts in cells:
+        text = " ".join(b.text for b in sorted(parts, key=lambda b: -b.y1))
+        if text in titles:
+            x0, y0 = min(b.x0 for b in parts), min(b.y0 for b in parts)
+            found[text] = Box(page.number, text, x0, y0, max(b.x1 for b in parts), max(b.y1 for b in parts))
+    return {title: found[title] for title in titles if title in found}
 
 
 def column(page: Page, heading: Box, until: str) -> list[Box]:

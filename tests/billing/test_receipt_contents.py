@@ -1,0 +1,140 @@
+"""The ЕПД carries everything of ПП № 354 п. 69 (DOMAIN.md §3.2): volumes for common needs, the increasing
+coefficient, benefits and subsidies from the charges import's optional columns, recalculations with their reasons,
+the executor's address, phones, e-mail and site and the dispatch service's numbers — on the receipt page and in
+its PDF, on both engines."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+
+import pytest
+
+from portal.billing import actions, importer, receipts
+from portal.billing.importer import Problem
+from tests.billing import pdf_layout
+from tests.billing.conftest import EVERY_HOUSE, checked
+
+NOVEMBER = date(2026, 11, 1)
+# The sample's first account with the optional columns: cold water without a meter where one could be installed
+# (ПП № 354 п. 42: norm × 1.5, so 39.43 of the 118.28 charged is the coefficient's part), a 50 % benefit on
+# maintenance (1 764.75 by the tariff, 882.38 deducted), and the common-needs volume of electricity.
+P69 = (
+    "лицевой счёт;услуга;объём;тариф;сумма;перерасчёт;причина;основание;пояснение;объём одн;"
+    "повышающий коэффициент;сумма повышающего коэффициента;льготы\n"
+    "7700000001;maintenance;54,30;32,50;882,37;0;;norm;Площадь 54,30 м²;;;;882,38\n"
+    "7700000001;cold_water;1,581;49,87;118,28;0;;norm;Норматив без прибора учёта;0,120;1,5;39,43;\n"
+    "7700000001;hot_water;2,100;243,16;510,64;-121,58;Перерасчёт за отсутствие ГВС 10–14 октября;metered;;;;;\n"
+    "7700000001;electricity_common;3,45;6,42;22,15;0;;norm;Норматив на ОДН;3,450;;;\n"
+).encode()
+
+
+async def _import(content: bytes) -> importer.ParsedFile:
+    parsed = await checked(content, NOVEMBER)
+    assert parsed.problems == [], [p.message() for p in parsed.problems]
+    await actions.import_charges(EVERY_HOUSE, parsed, NOVEMBER, occurred_at=datetime(2026, 11, 28, tzinfo=UTC))
+    return parsed
+
+
+def test_the_optional_columns_are_read_and_explain_the_amount():
+    parsed = importer.read_file(P69, "p69.csv")
+    assert parsed.problems == []
+    maintenance, cold, _hot, electricity = parsed.rows
+    assert (maintenance.benefit, maintenance.by_tariff) == (D("882.38"), D("1764.75"))
+    assert (cold.coefficient, cold.coefficient_amount, cold.by_tariff) == (D("1.5"), D("39.43"), D("78.85"))
+    assert electricity.volume_common == D("3.450")
+    assert parsed.total == D("882.37") + D("118.28") + D("510.64") - D("121.58") + D("22.15")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("7700000001;cold_water;1;49,87;10,00;0;;norm;;;1,5;39,43;", Problem.PARTS_EXCEED),
+        ("7700000001;cold_water;1;49,87;118,28;0;;norm;;;;39,43;", Problem.NO_COEFFICIENT),
+        ("7700000001;cold_water;1;49,87;118,28;0;;norm;;;;;-5", Problem.NEGATIVE),
+        ("7700000001;cold_water;1;49,87;118,28;0;;norm;;один;;;", Problem.BAD_NUMBER),
+    ],
+    ids=[
+        "the coefficient's part beyond the amount",
+        "a part without its coefficient",
+        "a negative benefit",
+        "a common-needs volume that is not a number",
+    ],
+)
+def test_optional_columns_that_do_not_add_up_are_refused(line, problem):
+    header = P69.decode().splitlines()[0]
+    parsed = importer.read_file(f"{header}\n{line}\n".encode(), "p69.csv")
+    assert [p.code for p in parsed.problems] == [problem]
+
+
+@pytest.fixture
+async def p69(make_account, catalog):
+    place = await make_account(number="7700000001")
+    await _import(P69)
+    await receipts.issue(NOVEMBER, [place.account])
+    return place
+
+
+async def test_the_receipt_page_carries_every_part_of_p69(client, login, make_user, p69):
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
+    assert page.status_code == 200
+    text = page.text.replace("\u00a0", " ")
+    for part in (
+        "Объём на ОДН",
+        "3,45",  # the common-needs volume of electricity
+        "Повышающий коэффициент",
+        "× 1,5",
+        "39,43 ₽",
+        "Льготы, субсидии",
+        "882,38 ₽",
+        "1 764,75 ₽",  # maintenance by the tariff, before the benefit
+        "Перерасчёт за отсутствие ГВС 10–14 октября",
+        "295000, Республика Крым, г. Симферополь, ул. Пушкина, д. 1",
+        "+7 (3652) 00-00-01",
+        "info@monolit-comfort.example",
+        "monolit-comfort.example",
+        "Аварийно-диспетчерская служба",
+        "+7 (3652) 00-00-00",
+    ):
+        assert part in text, part
+
+
+async def test_the_pdf_carries_every_part_of_p69_and_keeps_its_layout(client, login, make_user, p69):
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    response = await client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf")
+    assert response.status_code == 200
+    pages = pdf_layout.pages(response.content)
+    boxes = sorted((b for page in pages for b in page.boxes), key=lambda b: (b.page, round(b.x0), -b.y1))
+    text = "".join(b.text.replace(" ", "") for b in boxes)
+    for part in (
+        "Повышающийкоэффициент:Холодноеводоснабжение—×1,5(39,43₽)",
+        "Перерасчёт:Горячееводоснабжение—ПерерасчётзаотсутствиеГВС10–14октября(−121,58₽)",
+        "295000,РеспубликаКрым",
+        "Телефон:+7(3652)00-00-01",
+        "info@monolit-comfort.example",
+        "Сайт:monolit-comfort.example",
+        "Аварийно-диспетчерскаяслужба:+7(3652)00-00-00",
+    ):
+        assert part in text, part
+    headings = [
+        "Услуга",
+        "Ед. изм.",
+        "Объём",
+        "Объём на ОДН",
+        "Тариф, ₽",
+        "Начислено, ₽",
+        "Повыш. коэф., ₽",
+        "Перерасчёт, ₽",
+        "Льготы, субсидии, ₽",
+        "Итого, ₽",
+    ]
+    page = pages[0]
+    assert pdf_layout.outside(page) == []
+    found = pdf_layout.headings(page, headings, "Содержание жилого помещения")
+    assert list(found) == headings
+    boxes = list(found.values())
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    cells = {t: [c.text for c in pdf_layout.column(page, found[t], "Итого")] for t in headings}
+    assert "1 764,75" in cells["Начислено, ₽"] and "39,43" in cells["Повыш. коэф., ₽"]
+    assert "−882,38" in cells["Льготы, субсидии, ₽"] and "3,45" in cells["Объём на ОДН"]
+    for title in ("Тариф, ₽", "Начислено, ₽", "Повыш. коэф., ₽", "Перерасчёт, ₽", "Льготы, субсидии, ₽", "Итого, ₽"):
+        assert all(c == "—" or pdf_layout.MONEY.match(c) for c in cells[title]), (title, cells[title])
