@@ -32,7 +32,7 @@ from portal.catalog.tables import (
 )
 from portal.core import clock
 from portal.core.address import full_address
-from portal.core.db import from_kopecks
+from portal.core.db import from_kopecks, from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.parse import parse_id
 from portal.core.search import normalise
@@ -556,12 +556,9 @@ async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
         summary=_summary([(i["title"], i["category"]) for i in items]),
         categories=tuple(dict.fromkeys(i["category"] for i in items)),
         items=tuple(
-            ItemView(
-                id=i["id"],
-                service_id=i["service_id"],
-                title=i["title"],
-                price_kind=i["price_kind"],
-                unit=i["unit"],
+            from_row(
+                ItemView,
+                i,
                 unit_price=from_kopecks(i["unit_price_kopecks"]),
                 quantity=Decimal(str(i["quantity"])),
                 amount=from_kopecks(i["amount_kopecks"]) if i["amount_kopecks"] is not None else None,

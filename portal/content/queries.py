@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from portal.content.rules import is_live
 from portal.content.tables import Post, PostImage, PostKind, PostRead, PostStatus, PostTarget
 from portal.core import clock
+from portal.core.db import from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
@@ -193,29 +194,7 @@ async def post_view(post_id: int) -> PostView | None:
         return None
     images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
     audience, houses = await _targets(post_id)
-    return PostView(
-        id=row["id"],
-        kind=row["kind"],
-        status=row["status"],
-        title=row["title"],
-        body=row["body"],
-        body_html=row["body_html"],
-        publish_at=row["publish_at"],
-        ends_at=row["ends_at"],
-        published_at=row["published_at"],
-        author=row["author"],
-        author_name=row["author_name"],
-        review_comment=row["review_comment"],
-        needs_review=row["needs_review"],
-        by_email=row["by_email"],
-        by_sms=row["by_sms"],
-        by_push=row["by_push"],
-        audience=audience,
-        houses=houses,
-        audience_label=row["audience_label"],
-        outage=row["outage"],
-        images=[i["id"] for i in images],
-    )
+    return from_row(PostView, row, audience=audience, houses=houses, images=[i["id"] for i in images])
 
 
 def staff_may_see(principal: Principal, post: PostView) -> bool:
@@ -320,19 +299,7 @@ async def feed(
         + " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
         *args,
     )
-    return [
-        FeedItem(
-            id=r["id"],
-            kind=r["kind"],
-            title=r["title"],
-            body=r["body"],
-            publish_at=r["publish_at"],
-            published_at=r["published_at"],
-            ends_at=r["ends_at"],
-            unread=not r["seen"],
-        )
-        for r in rows
-    ]
+    return [from_row(FeedItem, r, unread=not r["seen"]) for r in rows]
 
 
 async def post_for_resident(principal: Principal, post_id: int) -> PostView:

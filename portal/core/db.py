@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import dataclasses
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import MISSING
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
@@ -18,6 +21,7 @@ from portal.core import piccolo_fast
 piccolo_fast.install()
 
 KOPECK = Decimal("0.01")
+V = TypeVar("V")
 
 
 def make_engine(url: str) -> Engine:
@@ -144,3 +148,21 @@ def to_kopecks(amount: Decimal) -> int:
 def from_kopecks(kopecks: int | None) -> Decimal:
     """Integer kopecks to rubles as a Decimal with two places."""
     return (Decimal(kopecks or 0) / 100).quantize(KOPECK)
+
+
+@cache
+def _fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The dataclass's fields as (name, has a default)."""
+    return tuple(
+        (f.name, f.default is not MISSING or f.default_factory is not MISSING) for f in dataclasses.fields(cls)
+    )
+
+
+def from_row(cls: type[V], row: Mapping[str, Any], **values: Any) -> V:
+    """The typed result ``cls`` (a dataclass) of one row: each field taken from the row's column of the same
+    name, except those given in ``values`` (what is computed or renamed). A field neither in the row nor in
+    ``values`` keeps its default, or is an error (a query that forgot a column fails at once)."""
+    for name, has_default in _fields(cls):
+        if name not in values and (name in row or not has_default):
+            values[name] = row[name]
+    return cls(**values)

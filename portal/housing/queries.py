@@ -18,6 +18,7 @@ from piccolo.query.methods.select import Count, Sum
 from piccolo.querystring import QueryString
 
 from portal.core.address import full_address
+from portal.core.db import from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.parse import parse_id
 from portal.core.search import MIN_TERM, normalise, text_match
@@ -487,17 +488,7 @@ async def get_premise(principal: Principal, premise_id: int) -> PremiseView | No
     row = await _where(query, house_scope(Premise.house, principal)).first()
     if row is None:
         return None
-    return PremiseView(
-        id=row["id"],
-        kind=row["kind"],
-        number=row["number"],
-        floor=row["floor"],
-        area=area(row["area"]),
-        house_id=row["house_id"],
-        house_address=row["address"],
-        entrance_id=row["entrance_id"],
-        entrance_number=row["entrance_number"],
-    )
+    return from_row(PremiseView, row, area=area(row["area"]), house_address=row["address"])
 
 
 # --- ownerships ------------------------------------------------------------------------------------------
@@ -581,18 +572,7 @@ _OWNERSHIP_COLUMNS = (
 
 
 def _ownership(r: dict[str, Any]) -> OwnershipView:
-    return OwnershipView(
-        id=r["id"],
-        owner_id=r["owner_id"],
-        owner_name=r["owner_name"],
-        owner_kind=r["owner_kind"],
-        share_numerator=r["share_numerator"],
-        share_denominator=r["share_denominator"],
-        joint=bool(r["joint"]),
-        document=r["document"] or "",
-        valid_from=r["valid_from"],
-        **_in_premise(r),
-    )
+    return from_row(OwnershipView, r, joint=bool(r["joint"]), document=r["document"] or "", **_in_premise(r))
 
 
 async def ownerships_of_premise(premise_id: int) -> list[OwnershipView]:

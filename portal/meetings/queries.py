@@ -17,6 +17,7 @@ from piccolo.query.methods.select import Count
 
 from portal.core import clock
 from portal.core.address import full_address, premise_name
+from portal.core.db import from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
@@ -114,35 +115,14 @@ class MeetingView:
 
 
 def _meeting_view(r: dict[str, Any]) -> MeetingView:
-    return MeetingView(
-        id=r["id"],
+    return from_row(
+        MeetingView,
+        r,
         house_id=r["house"],
-        address=r["address"],
-        title=r["title"],
         form=rules.Form(r["form"]),
         status=MeetingStatus(r["status"]),
-        initiator=r["initiator"],
-        administrator=r["administrator"],
-        place=r["place"],
-        in_person_at=r["in_person_at"],
-        notice_on=r["notice_on"],
-        administrator_notified_on=r["administrator_notified_on"],
-        starts_on=r["starts_on"],
-        voting_starts_at=r["voting_starts_at"],
-        voting_ends_at=r["voting_ends_at"],
-        register_on=r["register_on"],
         total=Fraction(r["total_num"], r["total_den"]),
         register_fixed=r["register_fixed_at"] is not None,
-        chair=r["chair"],
-        secretary=r["secretary"],
-        counters=r["counters"],
-        storage_place=r["storage_place"],
-        protocol_number=r["protocol_number"],
-        gis_number=r["gis_number"],
-        published_at=r["published_at"],
-        closed_at=r["closed_at"],
-        originals_received_on=r["originals_received_on"],
-        sent_to_inspectorate_on=r["sent_to_inspectorate_on"],
     )
 
 
@@ -153,16 +133,7 @@ def _meeting_select() -> Any:
 async def items_of(meeting_id: int) -> list[Item]:
     rows = await AgendaItem.select().where(AgendaItem.meeting == meeting_id).order_by(AgendaItem.position).limit(200)
     return [
-        Item(
-            id=r["id"],
-            position=r["position"],
-            text=r["text"],
-            subject=rules.Subject(r["subject"]),
-            threshold=rules.Threshold(r["threshold"]),
-            material_key=r["material_key"],
-            material_name=r["material_name"],
-        )
-        for r in rows
+        from_row(Item, r, subject=rules.Subject(r["subject"]), threshold=rules.Threshold(r["threshold"])) for r in rows
     ]
 
 
@@ -412,23 +383,16 @@ async def ballots_of(
     rows = await query.order_by(Ballot.id).limit(limit)
     answers = await answers_of([r["id"] for r in rows])
     return [
-        BallotRow(
-            id=r["id"],
+        from_row(
+            BallotRow,
+            r,
             meeting_id=r["meeting"],
             entry_id=r["entry"],
-            owner_name=r["owner_name"],
             premise=premise_name(r["premise_kind"], r["premise_number"]),
             weight=Fraction(r["weight_num"], r["weight_den"]),
             source=Source(r["source"]),
             status=BallotStatus(r["status"]),
             rejection=rules.Rejection(r["rejection"]) if r["rejection"] else None,
-            rejection_note=r["rejection_note"],
-            duplicate=r["duplicate"],
-            late=r["late"],
-            received_at=r["received_at"],
-            scan_key=r["scan_key"],
-            scan_type=r["scan_type"],
-            voter_name=r["voter_name"],
             answers=answers.get(r["id"], {}),
         )
         for r in rows
@@ -594,19 +558,14 @@ async def _initiatives(condition: Any, limit: int = LIST_LIMIT) -> list[Initiati
         groups.setdefault(s["initiative"], {})[s["group"]] = Fraction(s["weight_num"], s["weight_den"])
         counts[s["initiative"]] = counts.get(s["initiative"], 0) + 1
     return [
-        InitiativeView(
-            id=r["id"],
+        from_row(
+            InitiativeView,
+            r,
             house_id=r["house"],
-            address=r["address"],
-            title=r["title"],
-            agenda=r["agenda"],
             status=InitiativeStatus(r["status"]),
-            author_name=r["author_name"],
             total=Fraction(r["total_num"], r["total_den"]),
             support=sum(groups.get(r["id"], {}).values(), Fraction(0)),
             supporters=counts.get(r["id"], 0),
-            reached_on=r["reached_on"],
-            created_at=r["created_at"],
         )
         for r in rows
     ]

@@ -14,6 +14,7 @@ from piccolo.query.functions.aggregate import Max
 from portal.accounts.rules import rights_for
 from portal.accounts.tables import ConsentRecord, Residency
 from portal.core.address import full_address
+from portal.core.db import from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
@@ -96,23 +97,14 @@ METER_COLUMNS = (
 
 
 def _view(r: dict[str, Any]) -> MeterView:
-    return MeterView(
-        id=r["id"],
+    return from_row(
+        MeterView,
+        r,
         account_id=r["account"],
-        account_number=r["account_number"],
         address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-        service=r["service"],
-        serial=r["serial"],
         place=r["place"] or "",
-        status=r["status"],
-        digits=r["digits"],
-        decimals=r["decimals"],
-        zones=r["zones"],
-        installed_on=r["installed_on"],
-        next_verification=r["next_verification"],
         failed=r["failed_on"] is not None or r["status"] == MeterStatus.FAILED,
         retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
-        verification_ticket=r["verification_ticket"],
     )
 
 
@@ -280,16 +272,13 @@ async def history_of(meter_id: int, decimals: int, months: int = 24) -> list[His
     )
     quantum = _quantum(decimals)
     return [
-        HistoryRow(
-            period=r["period"],
-            zone=r["zone"],
+        from_row(
+            HistoryRow,
+            r,
             value=Decimal(r["value"]).quantize(quantum),
             consumption=Decimal(r["consumption"]).quantize(quantum) if r["consumption"] is not None else None,
-            submitted_at=r["submitted_at"],
-            source=r["source"],
             review=r["review"] or "",
             photo=r["photo"] or "",
-            id=r["id"],
         )
         for r in rows
     ]
@@ -459,26 +448,12 @@ _STAFF_METER_COLUMNS = (
 
 
 def _staff_meter(r: dict[str, Any]) -> StaffMeter:
-    return StaffMeter(
-        id=r["id"],
+    return from_row(
+        StaffMeter,
+        r,
         account_id=r["account"],
-        account_number=r["account_number"],
-        premise_id=r["premise_id"],
-        house_id=r["house_id"],
         address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-        service=r["service"],
-        serial=r["serial"],
         place=r["place"] or "",
-        digits=r["digits"],
-        decimals=r["decimals"],
-        zones=r["zones"],
-        installed_on=r["installed_on"],
-        next_verification=r["next_verification"],
-        status=r["status"],
-        failed_on=r["failed_on"],
-        removed_on=r["removed_on"],
-        replaced_by=r["replaced_by"],
-        verification_ticket=r["verification_ticket"],
     )
 
 
@@ -675,22 +650,15 @@ def _reading_conditions(principal: Principal, f: ListFilter) -> Any:
 
 def _list_row(r: dict[str, Any]) -> ListRow:
     quantum = _quantum(r["decimals"])
-    return ListRow(
+    return from_row(
+        ListRow,
+        r,
         meter_id=r["meter"],
         account_id=r["account"],
-        account_number=r["account_number"],
         address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-        service=r["service"],
-        serial=r["serial"],
-        zones=r["zones"],
-        decimals=r["decimals"],
-        next_verification=r["next_verification"],
         reading_id=r["id"],
-        zone=r["zone"],
         value=Decimal(r["value"]).quantize(quantum),
         consumption=Decimal(r["consumption"]).quantize(quantum) if r["consumption"] is not None else None,
-        source=r["source"],
-        submitted_at=r["submitted_at"],
         photo=bool(r["photo"]),
         flagged=bool(r["flagged"]),
         review=r["review"] or "",
@@ -757,15 +725,12 @@ async def missing_meters_page(principal: Principal, f: ListFilter, page: PageReq
     )
     rows = await Meter.raw(sql, *args, page.size, page.offset)
     items = [
-        ListRow(
+        from_row(
+            ListRow,
+            r,
             meter_id=r["meter"],
             account_id=r["account"],
-            account_number=r["account_number"],
             address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-            service=r["service"],
-            serial=r["serial"],
-            zones=r["zones"],
-            decimals=r["decimals"],
             next_verification=_as_date(r["next_verification"]),
         )
         for r in rows
@@ -880,19 +845,13 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
         rows = await MeterReading.raw(sql, *base, *scope, last_meter, last_zone, EXPORT_CHUNK)
         for r in rows:
             quantum = _quantum(r["decimals"])
-            yield ExportRow(
+            yield from_row(
+                ExportRow,
+                r,
                 period=period,
-                account_number=r["account_number"],
-                address=r["address"],
-                premise_number=r["premise_number"],
-                serial=r["serial"],
-                service=r["service"],
-                zones=r["zones"],
-                zone=r["zone"],
                 value=Decimal(str(r["value"])).quantize(quantum),
                 consumption=Decimal(str(r["consumption"])).quantize(quantum) if r["consumption"] is not None else None,
                 submitted_at=_as_moment(r["submitted_at"]),
-                source=r["source"],
                 rollover=bool(r["rollover"]),
                 review=r["review"] or "",
                 reading_id=r["id"],
@@ -955,18 +914,11 @@ async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:
     """The meters of a house with their last 12 months of readings (two queries)."""
     rows = await HouseMeter.select().where(HouseMeter.house == house_id).order_by(HouseMeter.service).limit(100)
     meters = {
-        r["id"]: HouseMeterView(
-            id=r["id"],
+        r["id"]: from_row(
+            HouseMeterView,
+            r,
             house_id=house_id,
-            service=r["service"],
-            serial=r["serial"],
             place=r["place"] or "",
-            status=r["status"],
-            digits=r["digits"],
-            decimals=r["decimals"],
-            zones=r["zones"],
-            installed_on=r["installed_on"],
-            next_verification=r["next_verification"],
             failed=r["status"] == MeterStatus.FAILED,
             retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
         )
