@@ -27,7 +27,7 @@ import contextlib
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -78,9 +78,27 @@ class TableError(ValueError):
             Trouble.TOO_MANY_ROWS: gettext("The file has more than %(n)s rows.", n=format_number(limits.rows, 0)),
             Trouble.CELL_TOO_LONG: gettext("A cell is longer than %(n)s characters.", n=limits.cell),
         }[self.trouble]
-        if self.line is None:
-            return text
-        return gettext("Line %(line)s: %(problem)s", line=self.line, problem=text)
+        return text if self.line is None else line_problem(self.line, text)
+
+
+def line_problem(line: int, text: str) -> str:
+    """«Строка 5: …» — a problem of one line of the file (the header is line 1)."""
+    return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
+
+
+def read_header(
+    lines: Iterator[list[str]], required: Sequence[str], known: Sequence[str]
+) -> tuple[dict[str, int], str]:
+    """Take the header line from ``lines``: the position of each ``known`` column the file has, or (with an empty
+    index) the problem — an empty file, or ``required`` columns missing."""
+    try:
+        names = [name.strip().lower() for name in next(lines)]
+    except StopIteration:
+        return {}, gettext("The file is empty.")
+    missing = [name for name in required if name not in names]
+    if missing:
+        return {}, line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing)))
+    return {name: names.index(name) for name in known if name in names}, ""
 
 
 def read_rows(source: bytes | IO[bytes], limits: Limits) -> Iterator[list[str]]:

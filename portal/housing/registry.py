@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from portal.core import tabular
 from portal.core.i18n import gettext
+from portal.core.tabular import line_problem
 from portal.housing import rules
 from portal.housing.rules import Problem
 
@@ -105,10 +106,6 @@ def row_from_json(data: dict[str, Any]) -> RegistryRow:
     )
 
 
-def line_problem(line: int, text: str) -> str:
-    return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
-
-
 Progress = Callable[[int], None]  # told the number of lines read, every PROGRESS_EVERY lines
 PROGRESS_EVERY = 1000
 
@@ -117,16 +114,10 @@ def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) ->
     """Check every line of the file; the result has either all rows or the problems (with line numbers)."""
     result = ParseResult()
     iterator = iter(lines)
-    try:
-        header = [h.strip().lower() for h in next(iterator)]
-    except StopIteration:
-        result.problems.append(gettext("The file is empty."))
+    index, problem = tabular.read_header(iterator, REQUIRED_COLUMNS, COLUMNS)
+    if problem:
+        result.problems.append(problem)
         return result
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        result.problems.append(line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing))))
-        return result
-    index = {name: header.index(name) for name in COLUMNS if name in header}
     seen_premises: dict[tuple[str, str, str], RegistryRow] = {}
     seen_accounts: dict[str, RegistryRow] = {}
     seen_owners: dict[tuple[str, str | None], RegistryRow] = {}

@@ -16,6 +16,7 @@ from portal.core import tabular
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date, parse_int
 from portal.core.security import Principal
+from portal.core.tabular import line_problem
 from portal.housing import rules as housing_rules
 from portal.housing.rules import Problem
 from portal.meters.tables import MeterStatus, Service
@@ -104,10 +105,6 @@ def row_from_json(data: dict[str, Any]) -> MeterRow:
     return MeterRow(**values)
 
 
-def line_problem(line: int, text: str) -> str:
-    return gettext("Line %(line)s: %(problem)s", line=line, problem=text)
-
-
 def _column(name: str, text: str) -> str:
     return gettext("column «%(name)s» — %(problem)s", name=name, problem=text)
 
@@ -124,16 +121,10 @@ def parse_lines(lines: Any, progress: Callable[[int], None] | None = None) -> Pa
     """Check every line; the result has either all rows or the problems (with line numbers, header = line 1)."""
     result = ParseResult()
     iterator = iter(lines)
-    try:
-        header = [h.strip().lower() for h in next(iterator)]
-    except StopIteration:
-        result.problems.append(gettext("The file is empty."))
+    index, problem = tabular.read_header(iterator, REQUIRED_COLUMNS, COLUMNS)
+    if problem:
+        result.problems.append(problem)
         return result
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        result.problems.append(line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing))))
-        return result
-    index = {name: header.index(name) for name in COLUMNS if name in header}
     seen: dict[tuple[tuple[str, str, str], str], int] = {}
     for offset, cells in enumerate(iterator):
         line = offset + 2

@@ -120,3 +120,19 @@ def test_the_message_names_the_line_and_the_limit_in_the_readers_language():
         assert error.message() == "Line 102: The file has more than 100 rows."
     finally:
         set_locale("ru")
+
+
+def test_the_header_gives_each_known_columns_position_whatever_the_case_and_order() -> None:
+    lines = iter([[" Serial ", "ADDRESS", "note"], ["1", "2", "3"]])
+    index, problem = tabular.read_header(lines, ["address"], ["address", "serial", "zone"])
+    assert (index, problem) == ({"address": 1, "serial": 0}, "")
+    assert next(lines) == ["1", "2", "3"]  # the rows are left to read
+
+
+def test_an_empty_file_or_a_missing_required_column_is_the_problem_of_the_header() -> None:
+    set_locale("en")
+    assert tabular.read_header(iter([]), ["address"], ["address"]) == ({}, "The file is empty.")
+    index, problem = tabular.read_header(iter([["serial"]]), ["address", "premise"], ["address", "serial"])
+    assert index == {} and problem == "Line 1: the columns address, premise are missing."
+    set_locale("ru")
+    assert tabular.read_header(iter([["serial"]]), ["address"], ["address"])[1] == "Строка 1: нет столбцов address."
