@@ -4,59 +4,43 @@ answers 404 for a missing one and a forbidden one alike."""
 from __future__ import annotations
 
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
 
 from portal.catalog import queries
 from portal.catalog.queries import DocumentView, OrderDetail, ServiceView
 from portal.core.security import Principal
+from portal.core.web import found
 
 
 async def provide_resident_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
     """An order of one of the resident's accounts."""
-    order = await queries.order_for_resident(principal, order_id)
-    if order is None:
-        raise NotFoundException()
-    return order
+    return found(await queries.order_for_resident(principal, order_id))
 
 
 async def provide_staff_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
     """An order of the staff member's houses."""
-    order = await queries.order_for_staff(principal, order_id)
-    if order is None:
-        raise NotFoundException()
-    return order
+    return found(await queries.order_for_staff(principal, order_id))
 
 
 async def provide_resident_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
     """A document of an order the resident may see."""
-    found = await queries.document(document_id)
-    if found is None:
-        raise NotFoundException()
-    await provide_resident_order(principal, found.order_id)
-    return found
+    document = found(await queries.document(document_id))
+    await provide_resident_order(principal, document.order_id)
+    return document
 
 
 async def provide_staff_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
-    found = await queries.document(document_id)
-    if found is None:
-        raise NotFoundException()
-    await provide_staff_order(principal, found.order_id)
-    return found
+    document = found(await queries.document(document_id))
+    await provide_staff_order(principal, document.order_id)
+    return document
 
 
 async def provide_service(service_id: int) -> ServiceView:
     """A service of the catalogue (staff editing it)."""
-    found = await queries.service(service_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await queries.service(service_id))
 
 
 async def provide_category(category_id: int) -> queries.CategoryView:
-    found = await queries.category(category_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await queries.category(category_id))
 
 
 Caller = NamedDependency[Principal]

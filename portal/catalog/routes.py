@@ -21,7 +21,7 @@ from portal.core.i18n import format_day, format_money, gettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_decimal, parse_id
 from portal.core.security import Principal, resident, signed_in
-from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.core.web import FormData, FormErrors, flash, found, render, see_other
 from portal.payments.actions import RefundState
 from portal.settings import get_settings
 
@@ -51,9 +51,7 @@ def save_cart(request: Request, items: list[tuple[int, Decimal]]) -> None:
 
 async def _place(principal: Principal, wanted: object, right: str = "view") -> tuple[list[OrderPlace], OrderPlace]:
     places = await queries.places_of(principal, right)
-    place = queries.choose_place(places, parse_id(wanted))
-    if place is None:
-        raise NotFoundException()
+    place = found(queries.choose_place(places, parse_id(wanted)))
     return places, place
 
 
@@ -116,10 +114,8 @@ class ResidentCatalog(Controller):
     @get("/{service_id:int}", name="catalog:service")
     async def service(self, request: Request, principal: Caller, service_id: int, account: str = "") -> Template:
         places, place = await _place(principal, account)
-        found = await queries.offered_service(place, service_id)
-        if found is None:
-            raise NotFoundException()
-        return await _service_page(request, found, places, place)
+        service = found(await queries.offered_service(place, service_id))
+        return await _service_page(request, service, places, place)
 
     @get("/photos/{service_id:int}", name="catalog:photo", opt=signed_in())
     async def photo(self, service_id: int) -> Response[Any]:
@@ -264,9 +260,7 @@ class ResidentOrders(Controller):
     async def paid(
         self, request: Request, principal: Caller, order: LoadedOrder, session_id: str = ""
     ) -> Response[Any]:
-        status = await actions.come_back(principal, session_id[:80])
-        if status is None:
-            raise NotFoundException()
+        status = found(await actions.come_back(principal, session_id[:80]))
         if status == "succeeded":
             flash(request, gettext("Payment received. The order is passed to the dispatcher."))
         elif status == "failed":

@@ -17,6 +17,7 @@ from portal.core.pagination import Page, PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
+from portal.core.web import found
 from portal.notifications.rules import Audience, Target
 
 
@@ -392,16 +393,12 @@ async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
 
 async def image_for_resident(principal: Principal, image_id: int) -> str:
     """The stored key of a post's picture if the post is in force for this resident; 404 otherwise."""
-    row = await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first()
-    if row is None:
-        raise NotFoundException()
+    row = found(await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first())
     await post_for_resident(principal, row["post"])
     return row["key"]
 
 
 async def image_for_staff(principal: Principal, image_id: int) -> str:
-    row = await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first()
-    if row is None:
-        raise NotFoundException()
+    row = found(await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first())
     await post_for_staff(principal, row["post"])
     return row["key"]

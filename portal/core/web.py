@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, nodes, pass_context
@@ -26,6 +26,8 @@ from portal.core.address import full_address, premise_name
 from portal.core.pagination import PAGE_SIZES, with_params
 from portal.core.security import ANONYMOUS, Access, is_allowed
 from portal.settings import get_settings
+
+T = TypeVar("T")
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -230,6 +232,13 @@ def render(
         # Said here, not left to the handler: a handler annotated ``-> Any`` would otherwise send a page as JSON.
         media_type=MediaType.HTML,
     )
+
+
+def found(record: T | None) -> T:
+    """The record a handler read, or 404 Not Found when there is none (or none this user may see)."""
+    if record is None:
+        raise NotFoundException()
+    return record
 
 
 def see_other(request: Request, path: str) -> Response[Any]:

@@ -21,7 +21,7 @@ from portal.core.i18n import gettext as _
 from portal.core.pagination import PageRequest, page_request
 from portal.core.parse import parse_id, parse_int
 from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, flash, render, see_other
+from portal.core.web import FormData, MultipartData, flash, found, render, see_other
 from portal.housing import imports, queries, rules
 
 READ = staff()
@@ -238,12 +238,10 @@ class RegistryImport(Controller):
 
 
 def _checked_page(request: Request, principal: Principal, token: str) -> Template:
-    found = imports.status(token, principal)
-    if found is None:
-        raise NotFoundException()
-    if found.state == "failed":
-        return _import_page(request, 422, problems=found.problems, filename=found.filename)
-    return _import_page(request, checking=found, report=found.report, token=token, filename=found.filename)
+    checking = found(imports.status(token, principal))
+    if checking.state == "failed":
+        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
+    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
 
 
 def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:

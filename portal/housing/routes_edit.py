@@ -14,14 +14,13 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.parse import parse_id
 from portal.core.security import Principal, staff
-from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.core.web import FormData, FormErrors, flash, found, render, see_other
 from portal.housing import actions, forms, queries, rules
 from portal.housing.forms import Field
 
@@ -75,10 +74,7 @@ def _spec(request: Request) -> tuple[EditSpec, bool]:
 async def _place(request: Request, principal: Principal) -> Place:
     spec, new = _spec(request)
     path_id = next(iter(request.path_params.values()), None)
-    place = await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id))
-    if place is None:
-        raise NotFoundException()
-    return place
+    return found(await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id)))
 
 
 async def _page(

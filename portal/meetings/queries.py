@@ -20,6 +20,7 @@ from portal.core.address import full_address, premise_name
 from portal.core.db import from_row
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
+from portal.core.web import found
 from portal.housing.queries import house_scope
 from portal.housing.tables import House, Owner, Ownership, PersonalAccount, Premise
 from portal.meetings import rules
@@ -188,10 +189,7 @@ async def meeting_for_resident(principal: Principal, meeting_id: int) -> Meeting
 async def meeting_for_staff(principal: Principal, meeting_id: int) -> MeetingView:
     condition = Meeting.id == meeting_id
     scope = house_scope(Meeting.house, principal)
-    view = await _load(condition & scope if scope is not None else condition)
-    if view is None:
-        raise NotFoundException()
-    return view
+    return found(await _load(condition & scope if scope is not None else condition))
 
 
 # --- the register and ballots -----------------------------------------------------------------------------------
@@ -400,14 +398,12 @@ async def ballots_of(
 
 
 async def ballot_for_staff(principal: Principal, ballot_id: int) -> tuple[MeetingView, BallotRow]:
-    row = await Ballot.select(Ballot.meeting).where(Ballot.id == ballot_id).first()
-    if row is None:
-        raise NotFoundException()
+    row = found(await Ballot.select(Ballot.meeting).where(Ballot.id == ballot_id).first())
     meeting = await meeting_for_staff(principal, row["meeting"])
-    found = [b for b in await ballots_of(meeting.id) if b.id == ballot_id]
-    if not found:
+    ballots = [b for b in await ballots_of(meeting.id) if b.id == ballot_id]
+    if not ballots:
         raise NotFoundException()
-    return meeting, found[0]
+    return meeting, ballots[0]
 
 
 # --- lists ---------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.security import Principal, resident
-from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
+from portal.core.web import FormData, FormErrors, flash, form_value, found, render, see_other
 from portal.meetings import actions, forms, pdf, queries, rules
 from portal.meetings.tables import BallotStatus
 
@@ -218,9 +218,7 @@ async def _initiative_form(
 
 
 def material_of(meeting: queries.MeetingView, item_id: int) -> File:
-    item = next((i for i in meeting.items if i.id == item_id and i.material_key), None)
-    if item is None:
-        raise NotFoundException()
+    item = found(next((i for i in meeting.items if i.id == item_id and i.material_key), None))
     return storage.response_for(
         item.material_key, storage.content_type_of(item.material_key), f"materials-{item.position}.pdf"
     )

@@ -15,7 +15,7 @@ from portal.core import clock, storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext, ngettext
 from portal.core.security import Principal, resident
-from portal.core.web import MultipartData, flash, render, see_other
+from portal.core.web import MultipartData, flash, found, render, see_other
 from portal.meters import actions, forms, queries, reminders, rules, words
 from portal.meters.tables import Meter, MeterReading
 
@@ -59,10 +59,7 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
 
 async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> Meter:
     """The meter in the path, if it is on an account the resident passes readings for; 404 otherwise."""
-    meter = await queries.resident_meter(principal, meter_id)
-    if meter is None:
-        raise NotFoundException()
-    return meter
+    return found(await queries.resident_meter(principal, meter_id))
 
 
 class ResidentMeters(Controller):

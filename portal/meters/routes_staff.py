@@ -22,7 +22,7 @@ from portal.core import imports as checked
 from portal.core.i18n import format_day, gettext
 from portal.core.pagination import page_request
 from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, flash, form_value, render, see_other
+from portal.core.web import FormData, MultipartData, flash, form_value, found, render, see_other
 from portal.housing import queries as housing
 from portal.meters import actions, export, forms, imports, queries, rules, words
 from portal.meters.routes import WINDOW, helpers, period_now, refusal_messages
@@ -60,17 +60,11 @@ async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFil
 
 
 async def provide_reading(reading_id: int, principal: NamedDependency[Principal]) -> queries.StaffReading:
-    found = await queries.staff_reading(principal, reading_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await queries.staff_reading(principal, reading_id))
 
 
 async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> queries.StaffMeter:
-    found = await queries.staff_meter(principal, meter_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await queries.staff_meter(principal, meter_id))
 
 
 class StaffReadings(Controller):
@@ -224,10 +218,7 @@ def _reading_page(
 
 
 async def provide_account(account_id: int, principal: NamedDependency[Principal]) -> housing.AccountView:
-    found = await housing.get_account(principal, account_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await housing.get_account(principal, account_id))
 
 
 class CallCentre(Controller):
@@ -300,10 +291,7 @@ async def _account_page(
 
 
 async def provide_premise(premise_id: int, principal: NamedDependency[Principal]) -> housing.PremiseView:
-    found = await housing.get_premise(principal, premise_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await housing.get_premise(principal, premise_id))
 
 
 class PremiseMeters(Controller):
@@ -471,12 +459,10 @@ class MeterImport(Controller):
 
 
 def _checked_page(request: Request, principal: Principal, token: str) -> Template:
-    found = checked.status(imports.METERS, token, principal)
-    if found is None:
-        raise NotFoundException()
-    if found.state == "failed":
-        return _import_page(request, 422, problems=found.problems, filename=found.filename)
-    return _import_page(request, checking=found, report=found.report, token=token, filename=found.filename)
+    checking = found(checked.status(imports.METERS, token, principal))
+    if checking.state == "failed":
+        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
+    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
 
 
 def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
@@ -498,10 +484,7 @@ def _import_page(request: Request, status_code: int = 200, **context: Any) -> Te
 
 
 async def provide_house(house_id: int, principal: NamedDependency[Principal]) -> housing.HouseView:
-    found = await housing.get_house(principal, house_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await housing.get_house(principal, house_id))
 
 
 class HouseMeters(Controller):

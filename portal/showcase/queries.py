@@ -14,6 +14,7 @@ from piccolo.query.methods.select import Count
 from portal.accounts.tables import StaffHouse, User, UserRole
 from portal.core.pagination import Page, PageRequest
 from portal.core.security import Principal
+from portal.core.web import found
 from portal.housing.queries import area as to_area
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount, Premise
@@ -232,18 +233,12 @@ async def _view(where: Any) -> ListingView | None:
 
 async def public_listing(listing_id: int) -> ListingView:
     """A listing anyone may open (published or reserved), or 404."""
-    found = await _view((Listing.id == listing_id) & _public())
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await _view((Listing.id == listing_id) & _public()))
 
 
 async def staff_listing(principal: Principal, listing_id: int) -> ListingView:
     """A listing of the staff member's houses, whatever its status, or 404."""
-    found = await _view(_every([Listing.id == listing_id, house_scope(Listing.house, principal)]))
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await _view(_every([Listing.id == listing_id, house_scope(Listing.house, principal)])))
 
 
 async def photo_keys(principal: Principal, photo_id: int) -> tuple[str, str]:

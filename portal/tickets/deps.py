@@ -7,24 +7,19 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 
 from portal.core.security import Principal
+from portal.core.web import found
 from portal.tickets import queries
 from portal.tickets.queries import Attachment, OutageRow, TicketDetail
 
 
 async def provide_resident_ticket(principal: NamedDependency[Principal], ticket_id: int) -> TicketDetail:
     """A request of one of the resident's accounts with the "tickets" right."""
-    ticket = await queries.ticket_for_resident(principal, ticket_id)
-    if ticket is None:
-        raise NotFoundException()
-    return ticket
+    return found(await queries.ticket_for_resident(principal, ticket_id))
 
 
 async def provide_staff_ticket(principal: NamedDependency[Principal], ticket_id: int) -> TicketDetail:
     """A request of the staff member's houses (an executor's own)."""
-    ticket = await queries.ticket_for_staff(principal, ticket_id)
-    if ticket is None:
-        raise NotFoundException()
-    return ticket
+    return found(await queries.ticket_for_staff(principal, ticket_id))
 
 
 async def provide_resident_photo(principal: NamedDependency[Principal], attachment_id: int) -> Attachment:
@@ -37,19 +32,14 @@ async def provide_resident_photo(principal: NamedDependency[Principal], attachme
 
 
 async def provide_staff_photo(principal: NamedDependency[Principal], attachment_id: int) -> Attachment:
-    photo = await queries.attachment(attachment_id)
-    if photo is None:
-        raise NotFoundException()
+    photo = found(await queries.attachment(attachment_id))
     await provide_staff_ticket(principal, photo.ticket)
     return photo
 
 
 async def provide_outage(principal: NamedDependency[Principal], outage_id: int) -> OutageRow:
     """An outage of the staff member's houses."""
-    outage = await queries.outage_for_staff(principal, outage_id)
-    if outage is None:
-        raise NotFoundException()
-    return outage
+    return found(await queries.outage_for_staff(principal, outage_id))
 
 
 # What a handler declares to receive: the caller, and the request, photo or outage of its path.
