@@ -134,8 +134,8 @@ def _columns(pdf: _Receipt, view: ReceiptView) -> list[tuple[str, float, str]]:
         columns.append((_("Volume for common needs"), 14, "RIGHT"))
     columns += [(_("Tariff, ₽"), 15, "RIGHT"), (_("Charged, ₽"), 18, "RIGHT")]
     if view.has_coefficient:
-        columns.append((_("Coefficient, ₽"), 15, "RIGHT"))
-    columns.append((_("Recalculation, ₽"), 19, "RIGHT"))
+        columns.append((_("Coeff., ₽"), 15, "RIGHT"))
+    columns.append((_("Recalc., ₽"), 19, "RIGHT"))
     if view.has_benefit:
         columns.append((_("Benefits, subsidies, ₽"), 17, "RIGHT"))
     columns.append((_("Total, ₽"), 18, "RIGHT"))
