@@ -212,3 +212,23 @@ async def test_an_accountant_assigns_a_queued_payment_once_or_returns_it(account
     assert again.changes == 0
     with pytest.raises(Refused):
         await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")
+
+
+def test_an_xlsx_table_of_payments_is_read_like_the_csv():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Лицевой счёт", "Сумма", "Дата оплаты", "Период", "Номер платежа", "Канал"])
+    sheet.append(["7700000001", 1000.5, "12.11.2026", "10.2026", "1C-1", "касса"])
+    sheet.append(["7700000002", "250,00", "13.11.2026", "", "1C-2", "qr"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = registry_files.read_registry("payments.xlsx", buffer.getvalue())
+    assert parsed.ok and parsed.kind == "table", parsed.problems
+    assert [(r.account, r.amount_kopecks, r.period, r.channel) for r in parsed.rows] == [
+        ("7700000001", 100050, date(2026, 10, 1), Channel.CASH_DESK),
+        ("7700000002", 25000, None, Channel.BANK_QR),
+    ]
