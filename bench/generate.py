@@ -305,9 +305,51 @@ def meters_and_requests(n: int, last: date) -> list[tuple[str, str]]:
     return sql
 
 
+def analytics_statements(n: int, last: date) -> list[tuple[str, str]]:
+    """What the dashboard counts beyond billing, meters and requests (issue 18): the portal payments by channel
+    (СБП for one in three, autopay for one in five), a rating on two closed requests in five, an owner connected
+    to the portal for three accounts in ten (the portal's payers; from a year ago to this month, so the share
+    rises), and one NPS wave per complex five months ago answered by one account in ten. Set-based, like the rest;
+    the users of this part get ids above every other user's."""
+    wave = months_back(last, 5)
+    connected = f"TIMESTAMPTZ '{months_back(last, MONTHS - 1)}' + ((i % 12) || ' months')::interval"
+    return [
+        ("analytics", "UPDATE payment SET method = CASE WHEN id % 3 = 0 THEN 'sbp' ELSE 'card' END"),
+        ("analytics", "UPDATE payment SET kind = 'autopay' WHERE id % 5 = 0"),
+        ("analytics", "UPDATE ticket SET rating = 1 + (id * 7) % 5 WHERE status = 'closed' AND id % 5 IN (1, 3)"),
+        (
+            "analytics",
+            "INSERT INTO portal_user (id, email, phone, password_hash, full_name, locale, is_active, created_at, "
+            "updated_at, notify_email, notify_inapp, session_epoch, principal_version) "
+            f"SELECT 1000000000 + i, NULL, NULL, '', a.payer_name, 'ru', true, {connected}, {connected}, true, true, "
+            f"0, 0 FROM gen_n JOIN personal_account a ON a.id = i WHERE i % 10 IN (1, 4, 7)",
+        ),
+        (
+            "analytics",
+            'INSERT INTO residency ("user", account, role, rights, created_at) '
+            f"SELECT 1000000000 + i, i, 'owner', ARRAY['view', 'pay', 'meters', 'tickets'], {connected} "
+            "FROM gen_n WHERE i % 10 IN (1, 4, 7)",
+        ),
+        (
+            "analytics",
+            f"INSERT INTO nps_wave (complex, opens_on, closes_on, created_at) SELECT id, DATE '{wave}', "
+            f"DATE '{wave}' + 29, now() FROM complex",
+        ),
+        (
+            "analytics",
+            'INSERT INTO nps_answer (wave, "user", house, score, comment, answered_at) '
+            "SELECT w.id, 1000000000 + i, p.house, (i * 7) % 11, CASE WHEN i % 7 = 0 THEN 'Ответ ' || i ELSE '' END, "
+            f"TIMESTAMPTZ '{wave.isoformat()} 12:00:00+03' + ((i % 29) || ' days')::interval FROM gen_n "
+            "JOIN premise p ON p.id = i JOIN house h ON h.id = p.house JOIN nps_wave w ON w.complex = h.complex "
+            "WHERE i % 10 = 1",
+        ),
+    ]
+
+
 SEQUENCED = [
     "complex", "house", "entrance", "premise", "personal_account", "charge", "ledger_entry", "balance", "receipt",
-    "receipt_section", "payment", "meter", "meter_reading", "ticket", "ticket_event",
+    "receipt_section", "payment", "meter", "meter_reading", "ticket", "ticket_event", "portal_user", "residency",
+    "nps_wave", "nps_answer",
 ]  # fmt: skip
 
 
@@ -540,6 +582,31 @@ STAFF = [
 ]
 
 
+async def add_analytics(url: str, n: int, last: date) -> None:
+    """``--analytics-only``: the part of ``analytics_statements`` on a database generated without it."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        if await conn.fetchval("SELECT count(*) FROM nps_wave"):
+            print("  analytics: already there", flush=True)
+            return
+        began = time.monotonic()
+        await conn.execute("SET synchronous_commit = off; SET session_replication_role = replica")
+        await conn.execute(f"CREATE UNLOGGED TABLE gen_n AS SELECT i FROM generate_series(1, {n}) AS i")
+        await conn.execute("ALTER TABLE gen_n ADD PRIMARY KEY (i)")
+        for _, statement in analytics_statements(n, last):
+            await conn.execute(statement)
+        await conn.execute("SET session_replication_role = origin")
+        for table in ("portal_user", "residency", "nps_wave", "nps_answer"):
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            await conn.execute(f"ANALYZE {table}")
+        await conn.execute("DROP TABLE gen_n; ANALYZE payment; ANALYZE ticket")
+        print(f"  analytics: {time.monotonic() - began:.1f} s", flush=True)
+    finally:
+        await conn.close()
+
+
 async def staff(url: str) -> None:
     """The demo's dispatcher (the first 20 houses) and administrator (every house: the whole request list)."""
     from portal.accounts import consent
@@ -590,11 +657,16 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--keep", action="store_true", help="do not drop and create the database first")
     parser.add_argument("--jobs", type=int, default=2, help="connections loading and indexing side by side")
+    parser.add_argument("--analytics-only", action="store_true", help="add the dashboard's part to a generated one")
     args = parser.parse_args()
     url = args.database_url
     if not url.startswith("postgres"):
         raise SystemExit("bench/generate.py needs a PostgreSQL DATABASE_URL (or --database-url)")
     began = time.monotonic()
+    if args.analytics_only:
+        sys.path.insert(0, str(ROOT))
+        asyncio.run(add_analytics(url, args.accounts, date.fromisoformat(args.last_period)))
+        return
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}, niceness {os.getpriority(os.PRIO_PROCESS, 0)}")
     if not args.keep:

@@ -1,15 +1,24 @@
 """Demo analytics: two NPS waves answered in every complex (eleven and five months ago, so the next one is a
-month away), by residents of each house who are asked through the portal, and the NPS rising between them."""
+month away), by residents of each house who are asked through the portal, and the NPS rising between them; the
+same residents connect to the portal over the year (their owner's residency) and from then on pay through it
+(card, СБП, autopay: the bank payments of their accounts become portal payments); then the dashboard's aggregates
+are counted for the twelve months."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-from portal.accounts.tables import User
-from portal.analytics import rules
+from portal.accounts import rules as account_rules
+from portal.accounts.tables import Residency, User
+from portal.analytics import aggregates, rules
 from portal.analytics.tables import NpsAnswer, NpsWave
+from portal.billing.tables import EntryKind, LedgerEntry
+from portal.core.security import ResidentRole
 from portal.demo import DemoContext
 from portal.housing.tables import House, PersonalAccount
+from portal.payments.tables import Payment, PaymentKind, PaymentStatus
 
 RESPONDENTS_PER_HOUSE = 40
 # Scores drawn for the first and the second wave: the second one better (the NPS rises).
@@ -75,3 +84,65 @@ async def seed(ctx: DemoContext) -> None:
                 await NpsAnswer.insert(*rows)
                 answers += len(rows)
     ctx.say(f"analytics: {len(opened)} NPS waves per complex, {answers} answers")
+    connected, paid = await _portal_uptake(ctx, respondents, by_house)
+    ctx.say(f"analytics: {connected} owners connected over the year, {paid} payments through the portal")
+    this_month = ctx.today.replace(day=1)
+    for back in range(rules.DEFAULT_MONTHS, -1, -1):
+        await aggregates.refresh(rules.add_months(this_month, -back))
+    ctx.say("analytics: the dashboard's aggregates counted for 13 months")
+
+
+async def _portal_uptake(ctx: DemoContext, respondents: dict[int, list[int]], by_house: dict[int, list[int]]) -> Any:
+    """Each respondent becomes the owner of their account on the portal, the first of them a year ago and the
+    last this month (so the share connected rises month by month); every bank payment of their account after that
+    day becomes a portal payment — by card, by СБП or by autopay."""
+    rng = ctx.rng
+    first = rules.add_months(ctx.today.replace(day=1), -11)
+    since: dict[int, tuple[int, datetime]] = {}
+    rows = []
+    for house, users in sorted(respondents.items()):
+        accounts = by_house.get(house, [])[: len(users)]
+        for n, (user, account) in enumerate(zip(users, accounts, strict=False)):
+            month = rules.add_months(first, min(11, n * 12 // len(users)))
+            moment = datetime.combine(month.replace(day=rng.randint(1, 27)), time(12), tzinfo=UTC)
+            since[account] = (user, moment)
+            rows.append(
+                Residency(
+                    user=user, account=account, role=ResidentRole.OWNER,
+                    rights=account_rules.rights_for(ResidentRole.OWNER, []), created_at=moment,
+                )
+            )  # fmt: skip
+    if rows:
+        await Residency.insert(*rows)
+    entries = await LedgerEntry.select(
+        LedgerEntry.id, LedgerEntry.account, LedgerEntry.amount_kopecks, LedgerEntry.occurred_at
+    ).where(
+        (LedgerEntry.kind == EntryKind.PAYMENT)
+        & LedgerEntry.account.is_in(sorted(since) or [-1])
+        & LedgerEntry.reference.like("demo-payment:%")
+    )
+    payments = []
+    for e in entries:
+        user, moment = since[e["account"]]
+        occurred = e["occurred_at"]
+        occurred = datetime.fromisoformat(occurred) if isinstance(occurred, str) else occurred
+        if (occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)) < moment:
+            continue
+        draw = rng.random()
+        kind, method = (
+            (PaymentKind.AUTOPAY, "card") if draw < 0.2 else (PaymentKind.CHECKOUT, "sbp" if draw < 0.5 else "card")
+        )
+        uid = str(uuid.UUID(int=rng.getrandbits(128)))
+        payments.append(
+            Payment(
+                uid=uid, batch=uid, kind=kind, account=e["account"], amount_kopecks=-e["amount_kopecks"],
+                status=PaymentStatus.SUCCEEDED, method=method, idempotency_key=uid, created_by=user,
+                description="", created_at=occurred, updated_at=occurred, paid_at=occurred, credited_at=occurred,
+            )
+        )  # fmt: skip
+        await LedgerEntry.update({LedgerEntry.reference: f"payment:{uid}", LedgerEntry.note: "Онлайн-оплата"}).where(
+            LedgerEntry.id == e["id"]
+        )
+    for chunk in range(0, len(payments), 500):
+        await Payment.insert(*payments[chunk : chunk + 500])
+    return len(rows), len(payments)

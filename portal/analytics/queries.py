@@ -17,7 +17,16 @@ from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from portal.accounts.tables import StaffHouse
 from portal.analytics import rules
-from portal.analytics.tables import KpiBonus, KpiMonth, KpiStatus, NpsAnswer, NpsWave
+from portal.analytics.tables import (
+    HouseMonth,
+    KpiBonus,
+    KpiMonth,
+    KpiStatus,
+    NpsAnswer,
+    NpsHouse,
+    NpsWave,
+    TicketMonth,
+)
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
@@ -36,20 +45,30 @@ FINISHED = (Status.DONE, Status.CLOSED, Status.CANCELLED)
 
 @dataclass(frozen=True)
 class Scope:
-    """The houses a dashboard counts: the user's houses, narrowed to a complex or one house when asked."""
+    """The houses a dashboard counts: the user's houses, narrowed to a complex or one house when asked.
+    ``every_house``: a user who works with every house asked for no complex or house: the company's totals are
+    read (``houses`` is then empty)."""
 
     houses: list[HouseRef]
     complex_id: int | None = None
     house_id: int | None = None
+    every_house: bool = False
 
     @property
     def ids(self) -> list[int]:
         return [h.id for h in self.houses]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to count: no house of the user's in the complex or house asked for."""
+        return not self.every_house and not self.houses
+
 
 async def scope(principal: Principal, complex_id: int | None = None, house_id: int | None = None) -> Scope:
     """The user's houses (``houses_in_scope``), those of ``complex_id`` only, or ``house_id`` alone when the user
     works with it; a complex or a house outside the user's houses leaves nothing to count."""
+    if principal.house_ids is None and complex_id is None and house_id is None:
+        return Scope(houses=[], every_house=True)  # the company's totals: no list of houses to read
     houses = await houses_in_scope(principal)
     if complex_id is not None and houses:
         ids = [h.id for h in houses]
@@ -309,16 +328,15 @@ async def tickets_by(column: str, houses: Sequence[int], months: Sequence[date],
     ]
 
 
-async def overdue_now(houses: Sequence[int], now: datetime) -> int:
-    """Requests still open past their deadline at ``now``."""
-    if not houses:
+async def overdue_now(houses: Sequence[int] | None, now: datetime) -> int:
+    """Requests still open past their deadline at ``now`` (in these houses; None: in every house)."""
+    if houses is not None and not houses:
         return 0
-    return await Ticket.count().where(
-        Ticket.house.is_in(list(houses))
-        & Ticket.status.not_in(list(FINISHED))
-        & Ticket.deadline.is_not_null()
-        & (Ticket.deadline < now)
-    )
+    still_open = sorted(set(Status) - set(FINISHED))  # IN, not NOT IN: read from the (status, deadline) index
+    condition = Ticket.status.is_in(still_open) & Ticket.deadline.is_not_null() & (Ticket.deadline < now)
+    if houses is not None:
+        condition &= Ticket.house.is_in(list(houses))
+    return await Ticket.count().where(condition)
 
 
 # --- the dashboard -----------------------------------------------------------------------------------------
@@ -331,6 +349,8 @@ class Dashboard:
     money: list[MonthMoney]  # the period's months
     money_before: MonthMoney | None  # the month before the period (for the first month's trend)
     tickets: list[MonthTickets]
+    channels: list[MonthChannels]
+    uptake: list[MonthUptake]
     overdue_now: int
     waves: list[WaveFigure]
     comments: list[NpsComment]
@@ -409,22 +429,227 @@ class Dashboard:
 
 
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
-    """Every figure of the dashboard for the scope and the months (ten queries)."""
+    """Every figure of the dashboard for the scope and the months: the months from the aggregates (one grouped
+    query), the breakdowns (two), the overdue requests now, the NPS waves and comments, the executors' names."""
     months = period.months
     before = rules.add_months(months[0], -1)
-    money = await money_by_month(found.ids, [before, *months])
+    figures = await month_figures(found, [before, *months])
+    houses = None if found.every_house else found.ids
     return Dashboard(
         scope=found,
         period=period,
-        money=money[1:],
-        money_before=money[0] if money else None,
-        tickets=await tickets_by_month(found.ids, months),
-        overdue_now=await overdue_now(found.ids, now),
-        waves=await nps_by_wave(found.ids),
-        comments=await nps_comments(found.ids),
-        by_category=await tickets_by("category", found.ids, months),
-        by_executor=await tickets_by("executor", found.ids, months),
+        money=[f.money for f in figures[1:]],
+        money_before=figures[0].money if figures else None,
+        tickets=[f.tickets for f in figures[1:]],
+        channels=[f.channels for f in figures[1:]],
+        uptake=[f.uptake for f in figures[1:]],
+        overdue_now=await overdue_now(houses, now),
+        waves=await waves(found),
+        comments=await nps_comments(houses),
+        by_category=await breakdown("category", found, months),
+        by_executor=await breakdown("executor", found, months),
     )
+
+
+# --- the aggregates (``aggregates.refresh`` writes them) -----------------------------------------------------
+
+CHANNELS = ("card", "sbp", "autopay", "other")
+SUMMED = (
+    "accounts", "area", "charged_kopecks", "paid_kopecks", "debt_kopecks",
+    *(f"{c}_{part}" for c in CHANNELS for part in ("count", "kopecks")),
+    "portal_requests", "orders", "readings", "portal_readings", "connected",
+    "received", "closed", "on_time", "rated", "rating_sum", "satisfied",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MonthChannels:
+    """Payments of one month by channel: the portal's card checkout, СБП, autopay and every other payment."""
+
+    period: date
+    counts: dict[str, int]
+    sums: dict[str, Decimal]
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.sums.values(), Decimal("0.00"))
+
+    @property
+    def portal_share(self) -> Decimal | None:
+        """The share of the month's payments made through the portal (card, СБП, autopay)."""
+        return rules.share(self.total - self.sums.get("other", Decimal(0)), self.total)
+
+
+@dataclass(frozen=True)
+class MonthUptake:
+    """The portal's uptake in one month: requests filed through it, service orders, readings passed through it
+    (of all readings), payments through it, accounts with an owner connected by the month's end."""
+
+    period: date
+    accounts: int
+    requests: int
+    orders: int
+    readings: int
+    portal_readings: int
+    paid: Decimal
+    connected: int
+
+    @property
+    def readings_share(self) -> Decimal | None:
+        return rules.share(self.portal_readings, self.readings)
+
+    @property
+    def connected_share(self) -> Decimal | None:
+        return rules.share(self.connected, self.accounts)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    money: MonthMoney
+    tickets: MonthTickets
+    channels: MonthChannels
+    uptake: MonthUptake
+
+
+def _house_filter(column: Any, found: Scope) -> Any:
+    """The scope's houses, or the company's total rows (house None) for every house."""
+    return column.is_null() if found.every_house else column.is_in(found.ids or [-1])
+
+
+async def month_figures(found: Scope, months: Sequence[date]) -> list[MonthFigures]:
+    """Each month's figures of the scope's houses, summed from ``HouseMonth`` (one grouped query)."""
+    if found.empty or not months:
+        return []
+    query = HouseMonth.select(
+        HouseMonth.period.as_alias("period"), *(Sum(getattr(HouseMonth, f)).as_alias(f) for f in SUMMED)
+    ).where(HouseMonth.period.is_in(list(months)))
+    query = query.where(_house_filter(HouseMonth.house, found))
+    by_month = {_as_date(r["period"]): r for r in await query.group_by(HouseMonth.period)}
+    found_months = []
+    for period in months:
+        r = by_month.get(period) or {}
+
+        def n(name: str, r: dict[str, Any] = r) -> int:
+            return int(r.get(name) or 0)
+
+        money = MonthMoney(
+            period=period,
+            accounts=n("accounts"),
+            charged=from_kopecks(n("charged_kopecks")),
+            paid=from_kopecks(n("paid_kopecks")),
+            debt=from_kopecks(n("debt_kopecks")),
+            area=Decimal(str(r.get("area") or 0)).quantize(rules.CENT),
+        )
+        tickets = MonthTickets(
+            period=period,
+            received=n("received"),
+            closed=n("closed"),
+            on_time=n("on_time"),
+            rated=n("rated"),
+            rating_sum=n("rating_sum"),
+            satisfied=n("satisfied"),
+        )
+        channels = MonthChannels(
+            period=period,
+            counts={c: n(f"{c}_count") for c in CHANNELS},
+            sums={c: from_kopecks(n(f"{c}_kopecks")) for c in CHANNELS},
+        )
+        uptake = MonthUptake(
+            period=period,
+            accounts=n("accounts"),
+            requests=n("portal_requests"),
+            orders=n("orders"),
+            readings=n("readings"),
+            portal_readings=n("portal_readings"),
+            paid=from_kopecks(sum(n(f"{c}_kopecks") for c in CHANNELS if c != "other")),
+            connected=n("connected"),
+        )
+        found_months.append(MonthFigures(money, tickets, channels, uptake))
+    return found_months
+
+
+async def breakdown(dimension: str, found: Scope, months: Sequence[date], limit: int = 50) -> list[Breakdown]:
+    """The period's requests by category or by executor, the busiest first, from ``TicketMonth`` (one grouped
+    query; the executors' names in one more)."""
+    if found.empty or not months or dimension not in ("category", "executor"):
+        return []
+    query = TicketMonth.select(
+        TicketMonth.key.as_alias("key"),
+        *(Sum(getattr(TicketMonth, f)).as_alias(f) for f in ("received", "closed", "on_time", "rated", "rating_sum")),
+    ).where(TicketMonth.period.is_in(list(months)) & (TicketMonth.dimension == dimension))
+    query = query.where(_house_filter(TicketMonth.house, found))
+    rows = await query.group_by(TicketMonth.key)
+    rows.sort(key=lambda r: (-int(r["received"] or 0), -int(r["closed"] or 0), r["key"]))
+    rows = rows[:limit]
+    from portal.accounts.tables import User
+    from portal.tickets.rules import category_label
+
+    names: dict[str, str] = {}
+    if dimension == "executor":
+        ids = [int(r["key"]) for r in rows if r["key"]]
+        if ids:
+            names = {
+                str(u["id"]): u["full_name"] or ""
+                for u in await User.select(User.id, User.full_name).where(User.id.is_in(ids))
+            }
+
+    def key_of(value: str) -> Any:
+        if dimension == "category":
+            return value
+        return int(value) if value else None
+
+    return [
+        Breakdown(
+            key=key_of(r["key"]),
+            label=category_label(r["key"]) if dimension == "category" else names.get(r["key"], ""),
+            received=int(r["received"] or 0),
+            closed=int(r["closed"] or 0),
+            on_time=int(r["on_time"] or 0),
+            rated=int(r["rated"] or 0),
+            rating_sum=int(r["rating_sum"] or 0),
+        )
+        for r in rows
+    ]
+
+
+async def waves(found: Scope, limit: int = 12) -> list[WaveFigure]:
+    """The NPS of the latest ``limit`` rounds answered in the scope's houses, oldest first, from ``NpsHouse``
+    (one grouped query; every answer counted once per person by the unique index on the answers)."""
+    if found.empty:
+        return []
+    rows = (
+        await NpsHouse.select(
+            NpsHouse.opens_on.as_alias("opens_on"),
+            Max(NpsHouse.closes_on).as_alias("closes_on"),
+            *(Sum(getattr(NpsHouse, f)).as_alias(f) for f in ("responses", "promoters", "detractors")),
+        )
+        .where(_house_filter(NpsHouse.house, found))
+        .group_by(NpsHouse.opens_on)
+        .order_by(NpsHouse.opens_on, ascending=False)
+        .limit(limit)
+    )
+    return [
+        WaveFigure(
+            opens_on=_as_date(r["opens_on"]),
+            closes_on=_as_date(r["closes_on"]),
+            result=rules.nps_of(int(r["responses"] or 0), int(r["promoters"] or 0), int(r["detractors"] or 0)),
+        )
+        for r in reversed(rows)
+    ]
+
+
+async def newest_month(found: Scope) -> date | None:
+    """The newest month counted with balances in the scope's houses (from the aggregates)."""
+    if found.empty:
+        return None
+    query = HouseMonth.select(Max(HouseMonth.period).as_alias("period")).where(HouseMonth.accounts > 0)
+    query = query.where(_house_filter(HouseMonth.house, found))
+    row = await query.first()
+    return _as_date(row["period"]) if row and row["period"] else None
 
 
 # --- NPS surveys -------------------------------------------------------------------------------------------
@@ -440,18 +665,20 @@ class WaveFigure:
     result: rules.NpsResult
 
 
-async def nps_by_wave(houses: Sequence[int], limit: int = 12, until: date | None = None) -> list[WaveFigure]:
-    """The NPS of the latest ``limit`` rounds answered in these houses (opened by ``until``), oldest first (one
-    grouped query)."""
-    if not houses:
+async def nps_by_wave(houses: Sequence[int] | None, limit: int = 12, until: date | None = None) -> list[WaveFigure]:
+    """The NPS of the latest ``limit`` rounds answered in these houses (None: every house) opened by ``until``,
+    oldest first (one grouped query)."""
+    if houses is not None and not houses:
         return []
     until = until or date(9999, 12, 31)
+    within = f"a.house IN ({_placeholders(houses)})" if houses is not None else "1 = 1"
+    houses = list(houses or [])
     rows = await NpsAnswer.raw(
         "SELECT w.opens_on AS opens_on, MAX(w.closes_on) AS closes_on, "  # noqa: S608 (placeholders only)
         "COUNT(*) AS responses, "
         "SUM(CASE WHEN a.score >= {} THEN 1 ELSE 0 END) AS promoters, "
         "SUM(CASE WHEN a.score <= {} THEN 1 ELSE 0 END) AS detractors "
-        f"FROM nps_answer a JOIN nps_wave w ON w.id = a.wave WHERE a.house IN ({_placeholders(houses)}) "
+        f"FROM nps_answer a JOIN nps_wave w ON w.id = a.wave WHERE {within} "
         "AND w.opens_on <= {} "
         "GROUP BY w.opens_on ORDER BY w.opens_on DESC LIMIT {}",
         rules.PROMOTER_FROM,
@@ -479,15 +706,18 @@ class NpsComment:
     answered_at: datetime
 
 
-async def nps_comments(houses: Sequence[int], limit: int = 10) -> list[NpsComment]:
-    """The latest answers with a comment in these houses."""
-    if not houses:
+async def nps_comments(houses: Sequence[int] | None, limit: int = 10) -> list[NpsComment]:
+    """The latest answers with a comment in these houses (None: every house)."""
+    if houses is not None and not houses:
         return []
+    condition = NpsAnswer.comment != ""
+    if houses is not None:
+        condition &= NpsAnswer.house.is_in(list(houses))
     rows = (
         await NpsAnswer.select(
             NpsAnswer.score, NpsAnswer.comment, NpsAnswer.house.address.as_alias("address"), NpsAnswer.answered_at
         )
-        .where(NpsAnswer.house.is_in(list(houses)) & (NpsAnswer.comment != ""))
+        .where(condition)
         .order_by(NpsAnswer.answered_at, ascending=False)
         .limit(limit)
     )

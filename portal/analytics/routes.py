@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.analytics import actions, charts, exports, forms, queries, rules
+from portal.analytics import actions, aggregates, charts, exports, forms, queries, rules
 from portal.core import clock, jobs
 from portal.core.home import register_section
 from portal.core.i18n import format_day
@@ -28,7 +28,7 @@ async def _dashboard(request: Request, principal: Principal) -> tuple[forms.Dash
     chosen = forms.dashboard_filter(request.query_params)
     found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
     this_month = clock.today_local().replace(day=1)
-    latest = await queries.latest_period(found.ids) or this_month
+    latest = await queries.newest_month(found) or this_month
     period = rules.choose_period(chosen.start, chosen.end, rules.last_complete(latest, this_month))
     return chosen, await queries.dashboard(found, period, clock.now())
 
@@ -46,7 +46,9 @@ class StaffAnalytics(Controller):
     async def dashboard(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         chosen, board = await _dashboard(request, principal)
         months = board.period.months
-        all_houses = await queries.scope(principal)
+        # The houses offered in the filter: the user's, or those of the chosen complex (a company of thousands of
+        # houses chooses a complex first).
+        offered = await queries.scope(principal, chosen.complex_id)
         return render(
             request,
             "analytics/dashboard.html",
@@ -54,10 +56,14 @@ class StaffAnalytics(Controller):
             chosen=chosen,
             month_options=_month_options(max(months[-1], clock.today_local().replace(day=1))),
             complex_options=[(c.id, c.name) for c in await complexes(principal)],
-            house_options=[(h.id, h.address) for h in all_houses.houses],
+            house_options=[(h.id, h.address) for h in offered.houses],
             debt_chart=charts.bars(months, [m.debt for m in board.money]),
             money_chart=charts.bars(months, [m.charged for m in board.money], [m.paid for m in board.money]),
             tickets_chart=charts.bars(months, [t.received for t in board.tickets], [t.closed for t in board.tickets]),
+            channels_chart=charts.bars(months, *([c.sums[name] for c in board.channels] for name in queries.CHANNELS)),
+            autopay_chart=charts.bars(months, [c.sums["autopay"] for c in board.channels]),
+            uptake_chart=charts.bars(months, [u.connected_share for u in board.uptake]),
+            channels=queries.CHANNELS,
             nps_chart=charts.diverging(
                 [f"{w.opens_on:%m.%y}" for w in board.waves], [w.result.nps for w in board.waves]
             ),
@@ -221,7 +227,14 @@ async def nps_waves(now: datetime) -> None:
     await actions.open_due_waves(clock.local(now).date())
 
 
-JOBS = [nps_waves]
+@jobs.register("analytics-aggregates", 3600, key=lambda now: clock.local(now).strftime("%Y-%m-%dT%H"))
+async def analytics_aggregates(now: datetime) -> None:
+    """The scheduled job: the dashboard's aggregates of the running month and the one before counted again every
+    hour (idempotent per month), and every month of the last year that was never counted."""
+    await aggregates.refresh_due(clock.local(now).date())
+
+
+JOBS = [nps_waves, analytics_aggregates]
 
 
 def _query(chosen: forms.DashboardFilter) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Tables of analytics: NPS survey waves and their answers, the monthly KPI of a complex and the bonus lines of
-its staff. Composite uniques (one answer per person and wave, one KPI month per complex) live in the hand-written
+its staff; the monthly aggregates of each house the dashboard reads (refreshed by the scheduled job, idempotent
+per month). Composite uniques (one answer per person and wave, one KPI month per complex) live in the hand-written
 migration (``migrations/analytics``)."""
 
+from decimal import Decimal
 from enum import StrEnum
 
 from piccolo.columns import BigInt, Date, ForeignKey, Integer, Numeric, Serial, Text, Timestamptz, Varchar
@@ -71,3 +73,71 @@ class KpiBonus(Table):
     maximum_kopecks = BigInt(default=0)
     efficiency_pct = Numeric(digits=(5, 1), null=True, default=None)
     bonus_kopecks = BigInt(default=0)
+
+
+class HouseMonth(Table, tablename="analytics_house_month"):
+    """One house's month as the dashboard counts it, written by ``aggregates.refresh`` (deleted and written again
+    for a month, so a run twice gives the same rows): money from the balances, payments by channel, the portal's
+    uptake and the requests of the month."""
+
+    id = Serial(primary_key=True)
+    period = Date(index=True)
+    house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None, index=True)  # None: all
+    accounts = Integer(default=0)
+    area = Numeric(digits=(14, 2), default=Decimal("0.00"))
+    charged_kopecks = BigInt(default=0)
+    paid_kopecks = BigInt(default=0)
+    debt_kopecks = BigInt(default=0)
+    # Payments by channel: the portal's card checkout, СБП, autopay, and every other payment the ledger credits.
+    card_count = Integer(default=0)
+    card_kopecks = BigInt(default=0)
+    sbp_count = Integer(default=0)
+    sbp_kopecks = BigInt(default=0)
+    autopay_count = Integer(default=0)
+    autopay_kopecks = BigInt(default=0)
+    other_count = Integer(default=0)
+    other_kopecks = BigInt(default=0)
+    # The portal's uptake: requests filed through it, service orders, readings passed through it (of all),
+    # accounts with an owner connected by the month's end.
+    portal_requests = Integer(default=0)
+    orders = Integer(default=0)
+    readings = Integer(default=0)
+    portal_readings = Integer(default=0)
+    connected = Integer(default=0)
+    # Requests: received in the month, closed in it, of those on time, rated, the ratings' sum, rated 4–5.
+    received = Integer(default=0)
+    closed = Integer(default=0)
+    on_time = Integer(default=0)
+    rated = Integer(default=0)
+    rating_sum = Integer(default=0)
+    satisfied = Integer(default=0)
+    refreshed_at = Timestamptz(default=TimestamptzNow())
+
+
+class TicketMonth(Table, tablename="analytics_ticket_month"):
+    """Requests of one house and month by category or by executor (``dimension``; ``key`` the category or the
+    executor's id, "" for none), written with ``HouseMonth``."""
+
+    id = Serial(primary_key=True)
+    period = Date(index=True)
+    house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None, index=True)  # None: all
+    dimension = Varchar(length=16)
+    key = Varchar(length=64, default="")
+    received = Integer(default=0)
+    closed = Integer(default=0)
+    on_time = Integer(default=0)
+    rated = Integer(default=0)
+    rating_sum = Integer(default=0)
+
+
+class NpsHouse(Table, tablename="analytics_nps_house"):
+    """The answers of the NPS waves opened on one day in one house (house None: every house): responses,
+    promoters (9–10) and detractors (0–6); written with ``HouseMonth`` for the waves opened in its month."""
+
+    id = Serial(primary_key=True)
+    opens_on = Date(index=True)
+    closes_on = Date()
+    house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None, index=True)  # None: all
+    responses = Integer(default=0)
+    promoters = Integer(default=0)
+    detractors = Integer(default=0)

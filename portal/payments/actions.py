@@ -292,8 +292,9 @@ async def continue_checkout(batch: str) -> str | None:
 # --- applying what the gateway says ---------------------------------------------------------------------------
 
 
-async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | None = None) -> int:
-    """Move the payments of ``batch`` to ``outcome``; on success credit the ledger once. Returns rows changed."""
+async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | None = None, method: str = "") -> int:
+    """Move the payments of ``batch`` to ``outcome``; on success credit the ledger once. Returns rows changed.
+    ``method`` (card or СБП) is kept for the dashboard's payments by channel."""
     now = clock.now()
     async with atomic():
         rows = await queries.batch_rows(batch)
@@ -304,6 +305,8 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
             values: dict[Any, Any] = {Payment.status: outcome.status, Payment.updated_at: now}
             if intent_id:
                 values[Payment.intent_id] = intent_id
+            if method:
+                values[Payment.method] = method
             if outcome.status == S.SUCCEEDED:
                 values[Payment.paid_at] = now
                 values[Payment.failure_code] = ""
@@ -420,7 +423,10 @@ async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_p
         error.message if error else None,
         cancelled_by_payer=cancelled_by_payer,
     )
-    return outcome, await _apply_outcome(batch, outcome, intent.id if intent else None)
+    method = ""
+    if intent and intent.payment_method and outcome.status == S.SUCCEEDED:
+        method = "sbp" if (await client().retrieve_card(intent.payment_method)).brand == "sbp" else "card"
+    return outcome, await _apply_outcome(batch, outcome, intent.id if intent else None, method)
 
 
 async def _apply_intent(batch: str, intent: PaymentIntent) -> Applied:

@@ -123,6 +123,7 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
         amount_min=parse_money(form_value(query, "min")),
         amount_max=parse_money(form_value(query, "max")),
         account=form_value(query, "account")[:20],
+        channel=form_value(query, "channel")[:16],
     )
 
 

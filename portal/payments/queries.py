@@ -502,6 +502,10 @@ class StaffFilter:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     account: str = ""
+    channel: str = ""  # "card", "sbp" or "autopay" (the dashboard's payments by channel link here)
+
+
+CHANNELS = ("card", "sbp", "autopay")
 
 
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
@@ -524,6 +528,11 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
         where &= Payment.amount_kopecks <= to_kopecks(f.amount_max)
     if f.account:
         where &= Payment.account.number == f.account
+    if f.channel == "autopay":
+        where &= Payment.kind == PaymentKind.AUTOPAY
+    elif f.channel in CHANNELS:
+        method = (Payment.method == "sbp") if f.channel == "sbp" else (Payment.method != "sbp")
+        where &= (Payment.kind == PaymentKind.CHECKOUT) & method
     return where
 
 

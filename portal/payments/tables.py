@@ -104,6 +104,7 @@ class Payment(Table):
     failure_code = Varchar(length=64, default="")
     failure_message = Varchar(length=255, default="")
     description = Varchar(length=255, default="")
+    method = Varchar(length=16, default="")  # how the payer paid on the gateway's page: "card" or "sbp"
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(null=True, default=None)

@@ -60,7 +60,7 @@ async def test_every_dashboard_figure_matches_a_direct_count_on_the_demo(demo: A
 
     found = await queries.scope(ADMIN)
     this_month = clock.today_local().replace(day=1)
-    latest = await queries.latest_period(found.ids)
+    latest = await queries.newest_month(found)
     assert latest is not None
     period = rules.choose_period(None, None, rules.last_complete(latest, this_month))
     now = clock.now()
@@ -108,6 +108,66 @@ async def test_every_dashboard_figure_matches_a_direct_count_on_the_demo(demo: A
         and _moment(t["deadline"]) < now
     ]  # fmt: skip
     assert board.overdue_now == len(overdue)
+
+    # Payments by channel: the portal's payments read plainly by the day they were paid, every other payment
+    # the ledger credits by its billing month.
+    from portal.accounts.tables import Residency
+    from portal.billing.tables import LedgerEntry
+    from portal.catalog.tables import Order
+    from portal.meters.tables import MeterReading
+    from portal.payments.tables import Payment
+
+    payments = await Payment.select(
+        Payment.kind, Payment.method, Payment.status, Payment.purpose, Payment.amount_kopecks, Payment.paid_at
+    )
+    entries = await LedgerEntry.select(LedgerEntry.period, LedgerEntry.amount_kopecks, LedgerEntry.reference).where(
+        LedgerEntry.kind == "payment"
+    )
+
+    def channel(p: dict[str, Any]) -> str:
+        return "autopay" if p["kind"] == "autopay" else "sbp" if p["method"] == "sbp" else "card"
+
+    paid = ("succeeded", "partially_refunded", "refunded")
+    for c in board.channels:
+        month = [
+            p for p in payments
+            if p["purpose"] == "utilities" and p["status"] in paid and month_of(_moment(p["paid_at"])) == c.period
+        ]  # fmt: skip
+        for name in ("card", "sbp", "autopay"):
+            rows = [p for p in month if channel(p) == name]
+            assert c.counts[name] == len(rows), (c.period, name)
+            assert c.sums[name] * 100 == sum(p["amount_kopecks"] for p in rows)
+        other = [
+            e for e in entries
+            if str(e["period"])[:10] == c.period.isoformat() and not (e["reference"] or "").startswith("payment:")
+        ]  # fmt: skip
+        assert c.counts["other"] == len(other) and c.sums["other"] * 100 == -sum(e["amount_kopecks"] for e in other)
+    for name in ("card", "sbp", "autopay", "other"):
+        assert sum(c.counts[name] for c in board.channels) > 0, name
+
+    # The portal's uptake: requests filed through it, orders, readings, owners connected by each month's end.
+    sources = await Ticket.select(Ticket.source, Ticket.created_at)
+    orders = await Order.select(Order.created_at)
+    readings = await MeterReading.select(MeterReading.period, MeterReading.source)
+    residencies = await Residency.select(Residency.account, Residency.role, Residency.created_at, Residency.revoked_at)
+    for u, c in zip(board.uptake, board.channels, strict=True):
+        assert u.requests == sum(
+            1 for t in sources if t["source"] == "portal" and month_of(_moment(t["created_at"])) == u.period
+        )
+        assert u.orders == sum(1 for o in orders if month_of(_moment(o["created_at"])) == u.period)
+        of_month = [r for r in readings if str(r["period"])[:10] == u.period.isoformat()]
+        assert (u.readings, u.portal_readings) == (len(of_month), sum(1 for r in of_month if r["source"] == "portal"))
+        end = queries.month_bounds([u.period])[0][1]
+        owners = {
+            r["account"] for r in residencies
+            if r["role"] == "owner" and _moment(r["created_at"]) < end
+            and (r["revoked_at"] is None or _moment(r["revoked_at"]) >= end)
+        }  # fmt: skip
+        assert u.connected == len(owners)
+        assert u.paid == c.sums["card"] + c.sums["sbp"] + c.sums["autopay"]
+    assert sum(u.requests for u in board.uptake) > 0 and sum(u.portal_readings for u in board.uptake) > 0
+    shares = [u.connected_share for u in board.uptake if u.connected_share is not None]
+    assert len(shares) >= 11 and shares[-1] > shares[0], "the share connected rises over the year"
 
     # NPS: every answer read, one per person and wave, by the rules of DOMAIN.md §7.4.
     answers = await NpsAnswer.select(

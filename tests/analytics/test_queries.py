@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.analytics import queries, rules
+from portal.analytics import aggregates, queries, rules
 from portal.billing.tables import Balance
 from portal.core.security import Principal
 from portal.tickets.tables import Ticket
 
 TZ = ZoneInfo("Europe/Simferopol")
-JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
+DEC, JAN, FEB, MAR = date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -70,6 +70,8 @@ async def make_world(make_account: Any) -> dict[str, Any]:
     for n in range(3):
         await ticket(other.house, at(date(2026, 1, 10 + n)), status="closed", completed_at=at(date(2026, 1, 20)),
                      rating=1)  # fmt: skip
+    for period in (DEC, JAN, FEB, MAR):
+        await aggregates.refresh(period)
     return {"a": a, "b": b, "other": other}
 
 
@@ -135,7 +137,11 @@ async def test_the_dashboard_keeps_to_the_scope_and_compares_with_the_month_befo
     assert (await queries.scope(stranger, complex_id=None)).ids == [other]
     # An admin sees every house; narrowed to one house, only that one.
     admin = Principal(user_id=3, staff_roles=frozenset({"admin"}), house_ids=None)
-    assert set((await queries.scope(admin)).ids) >= {house, other}
+    company = await queries.scope(admin)
+    assert company.every_house and not company.empty
+    whole = await queries.dashboard(company, rules.Period(JAN, JAN), now)  # the company's total rows
+    assert whole.money[0].debt == Decimal("8377.00") and whole.closed == 5 and whole.received == 6
+    assert sum(r.received for r in whole.by_category) == 6
     assert (await queries.scope(admin, house_id=other)).ids == [other]
     everything = await queries.dashboard(await queries.scope(admin, house_id=other), rules.Period(JAN, JAN), now)
     assert (
@@ -173,3 +179,43 @@ async def test_requests_by_category_and_by_executor(db: Any, make_account: Any, 
     assert (executors[worker].received, executors[worker].closed, executors[worker].on_time) == (2, 2, 1)
     assert executors[None].received == 1
     assert await queries.tickets_by("status; DROP", [place.house], [JAN]) == []
+
+
+async def test_payments_by_channel_and_the_portal_uptake_refreshed_twice_the_same(
+    db: Any, make_account: Any, make_user: Any
+) -> None:
+    from portal.accounts.tables import Residency
+    from portal.billing.tables import LedgerEntry
+    from portal.payments.tables import Payment
+
+    world = await make_world(make_account)
+    a, b, house = world["a"].account, world["b"].account, world["a"].house
+    for n, (kind, method, status, amount) in enumerate(
+        [("checkout", "card", "succeeded", 10000), ("checkout", "sbp", "succeeded", 20000),
+         ("checkout", "sbp", "succeeded", 5000), ("autopay", "card", "succeeded", 30000),
+         ("checkout", "card", "failed", 99900)]  # a failed payment counts nowhere
+    ):  # fmt: skip
+        uid = f"channel-test-{n}"
+        await Payment(uid=uid, batch=uid, kind=kind, account=a, amount_kopecks=amount, status=status, method=method,
+                      idempotency_key=uid, paid_at=at(date(2026, 2, 10 + n))).save()  # fmt: skip
+    for n, reference in enumerate(["bank-registry:1", "payment:channel-test-0", None]):
+        await LedgerEntry(account=b, occurred_at=at(date(2026, 2, 5)), period=FEB, kind="payment",
+                          amount_kopecks=-7000 * (n + 1), reference=reference).save()  # fmt: skip
+    owner = await make_user(accounts={a: "owner"})
+    await Residency.update({Residency.created_at: at(date(2026, 2, 15))}).where(Residency.user == owner)
+    await make_user(accounts={b: "tenant"})  # a tenant is not an owner connected
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({house}))
+    found = await queries.scope(manager)
+    first = await aggregates.refresh(FEB)
+    again = await aggregates.refresh(FEB)
+    assert first == again == 2  # the two houses with balances in February
+    (feb,) = await queries.month_figures(found, [FEB])
+    assert feb.channels.counts == {"card": 1, "sbp": 2, "autopay": 1, "other": 2}
+    assert feb.channels.sums == {
+        "card": Decimal("100.00"), "sbp": Decimal("250.00"), "autopay": Decimal("300.00"), "other": Decimal("280.00")
+    }  # fmt: skip
+    assert feb.uptake.paid == Decimal("650.00") and feb.uptake.requests == 2  # filed through the portal (the default)
+    assert feb.uptake.accounts == 2 and feb.tickets.received == 2
+    assert feb.uptake.connected == 1 and feb.uptake.connected_share == Decimal("50.0")
+    (jan,) = await queries.month_figures(found, [JAN])
+    assert jan.uptake.connected == 0 and jan.channels.count == 0

@@ -36,7 +36,11 @@ async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    money, requests = book.worksheets
+    assert book.sheetnames == [
+        "Деньги", "Платежи по каналам", "Автоплатёж", "Использование портала", "Заявки", "По категориям",
+        "По исполнителям", "NPS",
+    ]  # fmt: skip
+    money, requests = book["Деньги"], book["Заявки"]
     rows = list(money.iter_rows(values_only=True))
     assert rows[1][0] == "2026-01" and rows[1][5] == 600.0 and rows[2][5] == 700.0
     assert list(requests.iter_rows(values_only=True))[1][1:4] == (3, 2, 1)

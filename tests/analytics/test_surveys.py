@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from portal.analytics import actions, queries
+from portal.analytics import actions, aggregates, queries
 from portal.analytics.tables import NpsAnswer, NpsWave
 from portal.core.security import Principal
 from portal.core.web import Refused
@@ -58,6 +58,13 @@ async def test_one_answer_per_person_and_wave_and_the_nps_of_each_wave(
     assert (result.responses, result.promoters, result.detractors, result.nps) == (2, 1, 1, 0)
     # A direct count of the answers in the house.
     assert await NpsAnswer.count().where(NpsAnswer.house == a.house) == result.responses
+    # The dashboard reads the same from the aggregates: the manager's house, and the company's total.
+    await aggregates.refresh(TODAY)
+    manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({a.house}))
+    assert await queries.waves(await queries.scope(manager)) == figures
+    admin = Principal(user_id=1, staff_roles=frozenset({"admin"}), house_ids=None)
+    (whole,) = await queries.waves(await queries.scope(admin))
+    assert (whole.result.responses, whole.result.promoters, whole.result.detractors) == (3, 1, 2)
     comments = await queries.nps_comments([a.house])
     assert [c.comment for c in comments] == ["Починили, спасибо"]
     # Outside the wave's days there is nothing to answer.

@@ -79,6 +79,7 @@ async def test_paying_two_accounts_with_4242_credits_each_once_and_queues_an_ema
     rows = await Payment.select().where(Payment.account.is_in([a, b]))
     assert {r["status"] for r in rows} == {"succeeded"}
     assert len({r["batch"] for r in rows}) == 1
+    assert {r["method"] for r in rows} == {"card"}  # the dashboard's payments by channel
     credits = await LedgerEntry.count().where(LedgerEntry.account.is_in([a, b]) & (LedgerEntry.kind == "payment"))
     assert credits == 2
     mails = await OutboxMessage.select().where(
@@ -288,3 +289,5 @@ async def test_sbp_payment_is_confirmed_on_the_test_page(client, login, househol
     assert page.status_code == 303
     await gateway.settle()
     assert await balance_of(a) == Decimal("0.00")
+    paid = await Payment.select(Payment.method, Payment.status).where(Payment.account == a)
+    assert paid == [{"method": "sbp", "status": "succeeded"}]  # counted as СБП on the dashboard

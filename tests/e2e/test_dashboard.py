@@ -1,0 +1,55 @@
+"""The staff dashboard in a real browser on the demo data, on a phone and a desktop: every chart is drawn with its
+table beside it (a row per bar group), the page fits the screen's width, the figures link to their lists."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in_as_admin(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/login")
+    page.locator("input[name=login]").fill("admin@demo.ru")
+    page.locator("input[name=password]").fill("demo12345")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_chart_of_the_dashboard_has_its_table(page: Page, live_server: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_as_admin(page, live_server)
+    page.goto(live_server + "/staff/analytics")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Аналитика")
+    for heading in ("Платежи по каналам", "Автоплатежи по месяцам", "Интеграция портала", "Заявки по месяцам"):
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+
+    charts = 0
+    for section in page.locator("section.analytics-section").all():
+        figures = section.locator("figure.analytics-chart")
+        if figures.count() == 0:
+            continue
+        table = section.locator("table").first
+        expect(table).to_be_attached()
+        rows = table.locator("tbody tr").count()
+        for figure in figures.all():
+            charts += 1
+            svg = figure.locator("svg")
+            expect(svg).to_be_visible()
+            assert svg.get_attribute("aria-label"), "a chart is named for screen readers"
+            labels = figure.locator("text.axis").count()
+            assert labels == rows, f"{figure.locator('figcaption').inner_text()}: {labels} bars, {rows} table rows"
+            assert figure.locator("rect.bar").count() > 0
+    assert charts >= 7, "receivables, charged and paid, channels, autopay, uptake, requests, NPS"
+
+    # The page fits the screen: no sideways scrolling of the whole page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+
+    # A month's autopay count leads to the payments list filtered to that channel and month.
+    link = page.locator("section[aria-labelledby='autopay-title'] tbody a").last
+    href = link.get_attribute("href") or ""
+    assert "channel=autopay" in href and "from=" in href and "to=" in href
+    link.click()
+    expect(page).to_have_url(re.compile(r"/staff/payments\?.*channel=autopay"))
