@@ -31,7 +31,7 @@ from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.security import Principal
-from portal.housing.queries import HouseRef, houses_in_scope
+from portal.housing.queries import HOUSES_LIMIT, HouseRef, houses_in_scope
 from portal.housing.tables import House, PersonalAccount, Premise
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
@@ -69,6 +69,17 @@ async def scope(principal: Principal, complex_id: int | None = None, house_id: i
     works with it; a complex or a house outside the user's houses leaves nothing to count."""
     if principal.house_ids is None and complex_id is None and house_id is None:
         return Scope(houses=[], every_house=True)  # the company's totals: no list of houses to read
+    if principal.house_ids is None and complex_id is not None:  # every house of one complex: one read
+        rows = (
+            await House.select(House.id, House.address)
+            .where(House.complex == complex_id)
+            .order_by(House.address)
+            .limit(HOUSES_LIMIT)
+        )
+        houses = [HouseRef(id=r["id"], address=r["address"]) for r in rows]
+        if house_id is not None:
+            houses = [h for h in houses if h.id == house_id]
+        return Scope(houses=houses, complex_id=complex_id, house_id=house_id)
     houses = await houses_in_scope(principal)
     if complex_id is not None and houses:
         ids = [h.id for h in houses]

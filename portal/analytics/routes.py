@@ -48,7 +48,7 @@ class StaffAnalytics(Controller):
         months = board.period.months
         # The houses offered in the filter: the user's, or those of the chosen complex (a company of thousands of
         # houses chooses a complex first).
-        offered = await queries.scope(principal, chosen.complex_id)
+        offered = board.scope if chosen.house_id is None else await queries.scope(principal, chosen.complex_id)
         return render(
             request,
             "analytics/dashboard.html",
