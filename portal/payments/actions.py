@@ -423,10 +423,21 @@ async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_p
         error.message if error else None,
         cancelled_by_payer=cancelled_by_payer,
     )
-    method = ""
-    if intent and intent.payment_method and outcome.status == S.SUCCEEDED:
-        method = "sbp" if (await client().retrieve_card(intent.payment_method)).brand == "sbp" else "card"
+    method = await _method_of(intent) if intent and outcome.status == S.SUCCEEDED else ""
     return outcome, await _apply_outcome(batch, outcome, intent.id if intent else None, method)
+
+
+async def _method_of(intent: PaymentIntent) -> str:
+    """How a paid intent was paid, "card" or "sbp" (the dashboard's channels); "" when the gateway cannot say —
+    never a reason to leave a payment unapplied."""
+    if not intent.payment_method:
+        return ""
+    try:
+        brand = (await client().retrieve_card(intent.payment_method)).brand
+    except Exception:  # the channel is a figure; the payment is what matters
+        log.warning("payment method %s of %s could not be read", intent.payment_method, intent.id)
+        return ""
+    return "sbp" if brand == "sbp" else "card"
 
 
 async def _apply_intent(batch: str, intent: PaymentIntent) -> Applied:
