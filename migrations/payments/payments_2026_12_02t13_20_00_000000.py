@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-02T13:00:00:000000"
+ID = "2026-12-02T13:20:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "payment method"
 
@@ -13,7 +13,11 @@ async def forwards():
 
     async def run():
         engine = engine_finder()
-        await engine.run_ddl("ALTER TABLE payment ADD COLUMN method VARCHAR(16) NOT NULL DEFAULT ''")
+        try:
+            await engine.run_ddl("ALTER TABLE payment ADD COLUMN method VARCHAR(16) NOT NULL DEFAULT ''")
+        except Exception as exc:  # a database that ran this migration under its earlier id has the column
+            if "already exists" not in str(exc) and "duplicate column" not in str(exc):
+                raise
 
     manager.add_raw(run)
     return manager
