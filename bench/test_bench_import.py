@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from bench.conftest import make_accounts
-from portal.billing import importer
+from portal.billing import actions, importer
 from portal.billing.actions import SERVICES, ensure_catalog
+from portal.billing.commands import COMMAND_LINE
 
 ROWS = 100_000
 
@@ -34,9 +35,9 @@ def test_import_of_100000_charge_rows(benchmark: Any, loop: Any, engine: Any) ->
 
     def run(period: date) -> None:
         async def work() -> None:
-            parsed = await importer.check_against_db(importer.read_file(content, "bench.csv"), period)
+            parsed = await importer.check_against_db(importer.read_file(content, "bench.csv"), period, COMMAND_LINE)
             assert parsed.ok, parsed.problems[:3]
-            result = await importer.apply(parsed, period)
+            result = await actions.import_charges(COMMAND_LINE, parsed, period)
             assert result.created and result.charges == ROWS
 
         loop.run_until_complete(work())
