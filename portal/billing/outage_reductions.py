@@ -1,7 +1,7 @@
 """Interruptions of utilities and the resident's money (DOMAIN.md §5; ПП РФ № 354, прил. 1): when the dispatch
 service closes an outage, each account it reached gets its row of ``OutageReduction`` — how long the service was
 off, the permitted interruption, the hours beyond it that this outage adds in its month and the reduction of the
-month's charge for the service (``outage_rules``). The rows go to the billing system with the month's export of
+month's charge for the service (``rules``, outages). The rows go to the billing system with the month's export of
 readings, and each resident sees theirs on the account page.
 
 Contract for the tickets domain: ``record_outage`` (in the transaction that closes the outage; once per outage).
@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from portal.billing import outage_rules, rules
+from portal.billing import rules
 from portal.billing.tables import Charge, OutageReduction
 from portal.core import bulk, clock
 from portal.core.db import atomic, from_kopecks
@@ -76,7 +76,7 @@ def _as_decimal(value: Any) -> Decimal | None:
 
 async def _earlier(
     accounts: Sequence[int], period: date, service: str, outage_id: int
-) -> dict[int, list[outage_rules.Interruption]]:
+) -> dict[int, list[rules.Interruption]]:
     """The month's earlier interruptions of the service at each account (from their rows)."""
     rows = await OutageReduction.select(
         OutageReduction.account, OutageReduction.outage_hours, OutageReduction.permitted_hours
@@ -86,22 +86,22 @@ async def _earlier(
         & (OutageReduction.service == service)
         & (OutageReduction.outage != outage_id)
     )
-    found: dict[int, list[outage_rules.Interruption]] = {}
+    found: dict[int, list[rules.Interruption]] = {}
     for r in rows:
         hours = _as_decimal(r["outage_hours"]) or Decimal(0)
-        found.setdefault(r["account"], []).append(outage_rules.Interruption(hours, _as_decimal(r["permitted_hours"])))
+        found.setdefault(r["account"], []).append(rules.Interruption(hours, _as_decimal(r["permitted_hours"])))
     return found
 
 
 async def record_outage(outage: OutageFacts) -> int:
     """Write the rows of a closed outage for every account it reached, once (a second call writes nothing); returns
     how many rows were written. Runs inside the caller's transaction (or its own)."""
-    if not outage_rules.covered(outage.service) or outage.ended_at <= outage.started_at:
+    if not rules.covered(outage.service) or outage.ended_at <= outage.started_at:
         return 0
     period = rules.month_start(clock.local(outage.started_at).date())
-    hours = outage_rules.hours_between(outage.started_at, outage.ended_at)
-    permitted = outage_rules.permitted_at_once(outage.service, room_temperature=outage.room_temperature)
-    new = outage_rules.Interruption(hours, permitted)
+    hours = rules.hours_between(outage.started_at, outage.ended_at)
+    permitted = rules.permitted_at_once(outage.service, room_temperature=outage.room_temperature)
+    new = rules.Interruption(hours, permitted)
     written = 0
     async with atomic():
         if await OutageReduction.exists().where(OutageReduction.outage == outage.id):
@@ -112,8 +112,8 @@ async def record_outage(outage: OutageFacts) -> int:
             earlier = await _earlier(chunk, period, outage.service, outage.id)
             rows = []
             for account in chunk:
-                beyond = outage_rules.added_hours_beyond(outage.service, earlier.get(account, []), new)
-                percent = outage_rules.reduction_percent(beyond)
+                beyond = rules.added_hours_beyond(outage.service, earlier.get(account, []), new)
+                percent = rules.reduction_percent(beyond)
                 rows.append(
                     (
                         outage.id,
@@ -214,7 +214,7 @@ async def _reductions(where: Any, limit: int) -> list[Reduction]:
                 hours_beyond=Decimal(str(r["hours_beyond"])),
                 percent=percent,
                 charge=charge,
-                amount=None if charge is None else outage_rules.reduction_amount(charge, percent),
+                amount=None if charge is None else rules.reduction_amount(charge, percent),
             )
         )
     return found
@@ -262,7 +262,7 @@ def sentence(r: Reduction) -> str:
         values["permitted"] = format_number(r.permitted_hours or Decimal(0))
         head = gettext("This outage lasted %(hours)s h beyond the permitted %(permitted)s h", **values)
     else:
-        values["permitted"] = format_number(outage_rules.MONTHLY_LIMIT.get(r.service) or Decimal(0))
+        values["permitted"] = format_number(rules.MONTHLY_LIMIT.get(r.service) or Decimal(0))
         head = gettext(
             "With this outage the service was off %(hours)s h beyond the permitted %(permitted)s h a month", **values
         )

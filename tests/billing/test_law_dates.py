@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import law_dates, receipts, rules
+from portal.billing import receipts, rules
 from portal.billing.tables import Receipt
 from portal.meters import rules as meter_rules
 from portal.meters.reminders import WINDOW
@@ -29,21 +29,21 @@ from tests.billing.conftest import import_sample
     ],
 )
 def test_receipt_and_due_dates_of_domain_2_1(billing_month, receipt_by, due_by):
-    assert law_dates.receipt_day(billing_month) == receipt_by
+    assert rules.receipt_day(billing_month) == receipt_by
     assert rules.due_date(billing_month) == due_by
-    assert law_dates.receipt_day(billing_month) < rules.due_date(billing_month)
+    assert rules.receipt_day(billing_month) < rules.due_date(billing_month)
 
 
 def test_no_contract_changes_the_dates_from_february_2026():
     """§2.1: «Contract may change it? — no» for billing months from February 2026."""
-    assert law_dates.contract_may_change(date(2026, 1, 1))
-    assert not law_dates.contract_may_change(date(2026, 2, 1))
+    assert rules.contract_may_change(date(2026, 1, 1))
+    assert not rules.contract_may_change(date(2026, 2, 1))
     assert rules.due_day(date(2026, 2, 1)) == 15 and rules.due_day(date(2026, 1, 1)) == 10
 
 
 def test_readings_are_collected_until_the_25th_and_reminded_before():
     """§2.1 with §4.1: readings by the 25th; the reminder window of the meters closes that day."""
-    assert WINDOW.closes(date(2026, 3, 1)) == date(2026, 3, law_dates.READINGS_DAY)
+    assert WINDOW.closes(date(2026, 3, 1)) == date(2026, 3, rules.READINGS_DAY)
     assert WINDOW.is_open(date(2026, 3, 25)) and not WINDOW.is_open(date(2026, 3, 26))
     closing = meter_rules.reminders_due(date(2026, 3, 23), WINDOW, passed=False)
     assert [d.kind for d in closing] == [meter_rules.Reminder.WINDOW_CLOSING]

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import outage_rules as r
-from portal.billing.outage_rules import Interruption
+from portal.billing import rules as r
+from portal.billing.rules import Interruption
 
 # DOMAIN.md §5, the table of permitted interruptions: at once.
 AT_ONCE = [
