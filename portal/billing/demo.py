@@ -139,6 +139,7 @@ async def seed(ctx: DemoContext) -> None:
                             "occurred_at": moment.astimezone(UTC),
                             "reference": f"demo-payment:{account_id}:{period:%Y-%m}",
                             "note": "Оплата через банк",
+                            "created_at": moment.astimezone(UTC),  # credited the day it was paid
                         }
                     )
             if index == len(periods) - 2:  # last month: some payments arrive by a bank's registry

@@ -248,8 +248,8 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
     """Write many entries of one period at once (imports, penalty runs, demo) and rebuild their snapshots.
 
     Each entry is a dict with ``account``, ``kind``, ``amount_kopecks``, ``occurred_at``, optional ``reference``
-    and ``note`` (payments: optional ``pays_period``). Entries whose reference exists already are skipped. Returns
-    the number written.
+    and ``note`` (payments: optional ``pays_period``; history loaded after the fact: optional ``created_at``, when
+    it was credited). Entries whose reference exists already are skipped. Returns the number written.
     Runs inside the caller's transaction (or its own).
     """
     now = clock.now()
@@ -263,7 +263,7 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
             e.get("reference"),
             (e.get("note") or "")[:255],
             e.get("pays_period"),
-            now,
+            e.get("created_at") or now,
         )
         for e in entries
     ]
