@@ -1,23 +1,34 @@
-"""What people do in analytics, one function per intent, each one ``atomic()`` unit: open an NPS wave, answer
-it, open the waves that are due (the scheduled job), save and approve a KPI month."""
+"""What people do in analytics, one function per intent, each one ``atomic()`` unit: open an NPS wave (and invite
+the complex's residents by their channels), answer it, open the waves that are due (the scheduled job), save and
+approve a KPI month."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
+from portal.accounts.rules import may_send
 from portal.analytics import forms, queries, rules
+from portal.analytics.messages import NPS_INVITATION, SURVEY_LINK
 from portal.analytics.tables import KpiBonus, KpiMonth, KpiStatus, NpsAnswer, NpsWave
-from portal.core import audit
+from portal.core import audit, outbox
 from portal.core.db import atomic
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.housing.tables import Complex, House
+from portal.notifications import queries as recipients
+from portal.notifications.messages import Message, render
+from portal.notifications.rules import Audience, Channel, channels_for
+
+INVITE_PAGE = 2000
+EVERY_CHANNEL = frozenset(Channel)
 
 
 async def open_wave(principal: Principal | None, complex_id: int, today: date) -> int:
-    """Open an NPS wave of a complex from today for ``rules.WAVE_DAYS``; refused while one is open."""
+    """Open an NPS wave of a complex from today for ``rules.WAVE_DAYS`` and invite its residents (``invite``,
+    in the same transaction); refused while one is open."""
     async with atomic():
         running = await NpsWave.exists().where(
             (NpsWave.complex == complex_id) & (NpsWave.closes_on >= today) & (NpsWave.opens_on <= today)
@@ -31,8 +42,67 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
             created_by=principal.user_id if principal else None,
         )
         await wave.save()
-        await audit.record(principal, "nps.open", "nps_wave", wave.id, {"complex": complex_id})
+        invited = await invite(wave.id, complex_id, wave.closes_on, today)
+        await audit.record(principal, "nps.open", "nps_wave", wave.id, {"complex": complex_id, "invited": invited})
     return wave.id
+
+
+def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, message: Message) -> OutboxMessage:
+    email = channel is Channel.EMAIL
+    recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
+    body = message.text if email else message.short
+    if channel is Channel.SMS:
+        body = f"{message.short} {message.link}"
+    return OutboxMessage(
+        channel=channel.value,
+        recipient=recipient,
+        user_id=person.user_id,
+        template=NPS_INVITATION.name,
+        subject=message.subject,
+        body=body,
+        context={"link": message.link, "html": message.html} if email else {"link": message.link},
+        dedupe_key=f"nps:{wave_id}:{channel.value}:{person.user_id}",
+        ref=f"nps:{wave_id}",
+    )
+
+
+async def invite(wave_id: int, complex_id: int, closes_on: date, today: date) -> int:
+    """Invite every resident of the complex to the wave: one message per person and channel they allow, in their
+    language, linking to the survey page. Nobody who has not given (or has withdrawn) the processing consent is
+    invited (152-ФЗ, ``may_send("survey", …)``). The residents are read a page at a time (one query, then their
+    channel choices and browsers in one query each) and each page's messages go in one insert; the key
+    ``nps:<wave>:<channel>:<user>`` keeps a second run from sending anything twice. Returns the messages queued."""
+    audience = Audience.of(complexes=[complex_id])
+    context = {"until": closes_on.isoformat(), "link": SURVEY_LINK}
+    rendered: dict[str, Message] = {}
+    queued, after = 0, 0
+    while page := await recipients.resolve_audience(audience, after_user=after, limit=INVITE_PAGE, today=today):
+        after = page[-1].user_id
+        people = [p for p in page if may_send("survey", p.consents)]
+        ids = [p.user_id for p in people]
+        choices, pushes = await recipients.choices_of(ids), await recipients.push_counts(ids)
+        rows = []
+        for person in people:
+            wanted = channels_for(
+                NPS_INVITATION.topic,
+                EVERY_CHANNEL,
+                choices.get(person.user_id, {}),
+                email=person.email,
+                phone=person.phone,
+                push_endpoints=pushes.get(person.user_id, 0),
+                email_on=person.wants_email,
+            )
+            if person.locale not in rendered:
+                rendered[person.locale] = render(NPS_INVITATION, person.locale, context)
+            rows.extend(
+                _invitation(wave_id, person, channel, rendered[person.locale])
+                for channel in wanted
+                if channel is not Channel.INAPP or person.wants_inapp
+            )
+        queued += await outbox.enqueue_many(rows)
+        if len(page) < INVITE_PAGE:
+            break
+    return queued
 
 
 async def answer(principal: Principal, wave: queries.OpenWave, score: int, comment: str, now: datetime) -> None:
