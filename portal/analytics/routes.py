@@ -38,6 +38,22 @@ def _month_options(latest: date, count: int = rules.MAX_MONTHS + 12) -> list[tup
     return [(rules.month_key(m), format_day(m, "LLLL y")) for m in months]
 
 
+def _charts(board: queries.Dashboard) -> dict[str, Any]:
+    """The dashboard's charts, each drawn as SVG from the same figures as its table."""
+    months = board.period.months
+    return {
+        "debt_chart": charts.bars(months, [m.debt for m in board.money]),
+        "money_chart": charts.bars(months, [m.charged for m in board.money], [m.paid for m in board.money]),
+        "tickets_chart": charts.bars(months, [t.received for t in board.tickets], [t.closed for t in board.tickets]),
+        "channels_chart": charts.bars(months, *([c.sums[name] for c in board.channels] for name in queries.CHANNELS)),
+        "autopay_chart": charts.bars(months, [c.sums["autopay"] for c in board.channels]),
+        "uptake_chart": charts.bars(months, [u.connected_share for u in board.uptake]),
+        "nps_chart": charts.diverging(
+            [f"{w.opens_on:%m.%y}" for w in board.waves], [w.result.nps for w in board.waves]
+        ),
+    }
+
+
 class StaffAnalytics(Controller):
     path = "/staff/analytics"
     opt = STAFF
@@ -57,16 +73,8 @@ class StaffAnalytics(Controller):
             month_options=_month_options(max(months[-1], clock.today_local().replace(day=1))),
             complex_options=[(c.id, c.name) for c in await complexes(principal)],
             house_options=[(h.id, h.address) for h in offered.houses],
-            debt_chart=charts.bars(months, [m.debt for m in board.money]),
-            money_chart=charts.bars(months, [m.charged for m in board.money], [m.paid for m in board.money]),
-            tickets_chart=charts.bars(months, [t.received for t in board.tickets], [t.closed for t in board.tickets]),
-            channels_chart=charts.bars(months, *([c.sums[name] for c in board.channels] for name in queries.CHANNELS)),
-            autopay_chart=charts.bars(months, [c.sums["autopay"] for c in board.channels]),
-            uptake_chart=charts.bars(months, [u.connected_share for u in board.uptake]),
+            **_charts(board),
             channels=queries.CHANNELS,
-            nps_chart=charts.diverging(
-                [f"{w.opens_on:%m.%y}" for w in board.waves], [w.result.nps for w in board.waves]
-            ),
             month_key=rules.month_key,
             month_last=rules.month_last,
             query=_query(chosen),
