@@ -315,7 +315,7 @@ class StaffOffers(Controller):
 
     @post("/{offer_id:int}/list", name="showcase:staff_offer_list")
     async def make_listing(
-        self, request: Request, principal: NamedDependency[Principal], offer: queries.OfferRow
+        self, request: Request, principal: NamedDependency[Principal], offer: OfferDep
     ) -> Response[Any]:
         house = await get_house(principal, offer.house_id)
         premise = await queries.registry_premise_by_id(offer.premise_id)
