@@ -9,9 +9,12 @@ person can ask the company in writing for the rest (the 10-working-day deadline 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from piccolo.columns import Column
+from piccolo.table import Table
 
 from portal.accounts.tables import ConsentRecord, DataRequest, Residency, User
 from portal.core import clock
@@ -22,9 +25,7 @@ LIMIT = 2000  # rows per part
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -33,6 +34,16 @@ def _plain(value: Any) -> Any:
 
 def _rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"rows": [{k: _plain(v) for k, v in r.items()} for r in rows], "complete": len(rows) < LIMIT}
+
+
+async def _part(table: type[Table], owner: Column, user_id: int, *columns: Any) -> list[dict[str, Any]]:
+    """One part of the answer: the newest ``LIMIT`` rows of ``table`` whose ``owner`` is the person."""
+    return (
+        await table.select(*columns)
+        .where(owner == user_id)
+        .order_by(table._meta.primary_key, ascending=False)
+        .limit(LIMIT)
+    )
 
 
 async def _profile(user_id: int) -> dict[str, Any]:
@@ -57,21 +68,19 @@ async def _profile(user_id: int) -> dict[str, Any]:
 
 
 async def _residencies(user_id: int) -> dict[str, Any]:
-    rows = (
-        await Residency.select(
-            Residency.account.number.as_alias("account"),
-            Residency.account.premise.house.address.as_alias("address"),
-            Residency.account.premise.number.as_alias("premise"),
-            Residency.account.payer_name.as_alias("payer"),
-            Residency.account.closed_on.as_alias("account_closed_on"),
-            Residency.role,
-            Residency.rights,
-            Residency.created_at,
-            Residency.revoked_at,
-        )
-        .where(Residency.user == user_id)
-        .order_by(Residency.id, ascending=False)
-        .limit(LIMIT)
+    rows = await _part(
+        Residency,
+        Residency.user,
+        user_id,
+        Residency.account.number.as_alias("account"),
+        Residency.account.premise.house.address.as_alias("address"),
+        Residency.account.premise.number.as_alias("premise"),
+        Residency.account.payer_name.as_alias("payer"),
+        Residency.account.closed_on.as_alias("account_closed_on"),
+        Residency.role,
+        Residency.rights,
+        Residency.created_at,
+        Residency.revoked_at,
     )
     return _rows(rows)
 
@@ -79,24 +88,22 @@ async def _residencies(user_id: int) -> dict[str, Any]:
 async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     from portal.tickets.tables import Ticket, TicketEvent
 
-    tickets = (
-        await Ticket.select(
-            Ticket.id,
-            Ticket.number,
-            Ticket.house.address.as_alias("address"),
-            Ticket.category,
-            Ticket.description,
-            Ticket.status,
-            Ticket.created_at,
-            Ticket.completed_at,
-            Ticket.contact_name,
-            Ticket.contact_phone,
-            Ticket.rating,
-            Ticket.feedback,
-        )
-        .where(Ticket.author == user_id)
-        .order_by(Ticket.id, ascending=False)
-        .limit(LIMIT)
+    tickets = await _part(
+        Ticket,
+        Ticket.author,
+        user_id,
+        Ticket.id,
+        Ticket.number,
+        Ticket.house.address.as_alias("address"),
+        Ticket.category,
+        Ticket.description,
+        Ticket.status,
+        Ticket.created_at,
+        Ticket.completed_at,
+        Ticket.contact_name,
+        Ticket.contact_phone,
+        Ticket.rating,
+        Ticket.feedback,
     )
     ids = [t["id"] for t in tickets]
     events: list[dict[str, Any]] = []
@@ -123,20 +130,18 @@ async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
 async def _readings(user_id: int) -> dict[str, Any]:
     from portal.meters.tables import MeterReading
 
-    rows = (
-        await MeterReading.select(
-            MeterReading.meter.account.number.as_alias("account"),
-            MeterReading.meter.service.as_alias("service"),
-            MeterReading.meter.serial.as_alias("meter"),
-            MeterReading.zone,
-            MeterReading.value,
-            MeterReading.period,
-            MeterReading.submitted_at,
-            MeterReading.source,
-        )
-        .where(MeterReading.submitted_by == user_id)
-        .order_by(MeterReading.id, ascending=False)
-        .limit(LIMIT)
+    rows = await _part(
+        MeterReading,
+        MeterReading.submitted_by,
+        user_id,
+        MeterReading.meter.account.number.as_alias("account"),
+        MeterReading.meter.service.as_alias("service"),
+        MeterReading.meter.serial.as_alias("meter"),
+        MeterReading.zone,
+        MeterReading.value,
+        MeterReading.period,
+        MeterReading.submitted_at,
+        MeterReading.source,
     )
     return _rows(rows)
 
@@ -144,64 +149,58 @@ async def _readings(user_id: int) -> dict[str, Any]:
 async def _payments(user_id: int) -> dict[str, Any]:
     from portal.payments.tables import Payment
 
-    rows = (
-        await Payment.select(
-            Payment.uid,
-            Payment.account.number.as_alias("account"),
-            Payment.purpose,
-            Payment.amount_kopecks,
-            Payment.status,
-            Payment.description,
-            Payment.created_at,
-            Payment.paid_at,
-        )
-        .where(Payment.created_by == user_id)
-        .order_by(Payment.id, ascending=False)
-        .limit(LIMIT)
+    rows = await _part(
+        Payment,
+        Payment.created_by,
+        user_id,
+        Payment.uid,
+        Payment.account.number.as_alias("account"),
+        Payment.purpose,
+        Payment.amount_kopecks,
+        Payment.status,
+        Payment.description,
+        Payment.created_at,
+        Payment.paid_at,
     )
     return _rows(rows)
 
 
 async def _consents(user_id: int) -> dict[str, Any]:
-    rows = (
-        await ConsentRecord.select(
-            ConsentRecord.consent_type,
-            ConsentRecord.text_version,
-            ConsentRecord.granted_at,
-            ConsentRecord.withdrawn_at,
-            ConsentRecord.channel,
-            ConsentRecord.ip,
-            ConsentRecord.user_agent,
-        )
-        .where(ConsentRecord.user == user_id)
-        .order_by(ConsentRecord.id, ascending=False)
-        .limit(LIMIT)
+    rows = await _part(
+        ConsentRecord,
+        ConsentRecord.user,
+        user_id,
+        ConsentRecord.consent_type,
+        ConsentRecord.text_version,
+        ConsentRecord.granted_at,
+        ConsentRecord.withdrawn_at,
+        ConsentRecord.channel,
+        ConsentRecord.ip,
+        ConsentRecord.user_agent,
     )
     return _rows(rows)
 
 
 async def _requests(user_id: int) -> dict[str, Any]:
-    rows = (
-        await DataRequest.select(
-            DataRequest.kind,
-            DataRequest.received_at,
-            DataRequest.due_on,
-            DataRequest.details,
-            DataRequest.done_at,
-            DataRequest.outcome,
-        )
-        .where(DataRequest.user == user_id)
-        .order_by(DataRequest.id, ascending=False)
-        .limit(LIMIT)
+    rows = await _part(
+        DataRequest,
+        DataRequest.user,
+        user_id,
+        DataRequest.kind,
+        DataRequest.received_at,
+        DataRequest.due_on,
+        DataRequest.details,
+        DataRequest.done_at,
+        DataRequest.outcome,
     )
     return _rows(rows)
 
 
 async def _audit(user_id: int) -> dict[str, Any]:
-    rows = await AuditEvent.select(
-        AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.changes, AuditEvent.ip,
-        AuditEvent.created_at,
-    ).where(AuditEvent.actor_id == user_id).order_by(AuditEvent.id, ascending=False).limit(LIMIT)  # fmt: skip
+    rows = await _part(
+        AuditEvent, AuditEvent.actor_id, user_id, AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
+        AuditEvent.changes, AuditEvent.ip, AuditEvent.created_at,
+    )  # fmt: skip
     for row in rows:
         if isinstance(row["changes"], str):
             row["changes"] = json.loads(row["changes"] or "{}")
