@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,24 +20,12 @@ from portal.billing.tables import EntryKind
 from portal.core import audit, bulk, clock
 from portal.core.db import atomic
 from portal.core.i18n import gettext
+from portal.core.imports import Checked
 from portal.core.security import Principal
 
 OPENING = BookKind.OPENING
 EXPORT = BookKind.EXPORT
 CHUNK = 500
-
-
-@dataclass
-class BookReport:
-    rows: int = 0
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def changes(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
 
 
 def start_of(period: date) -> datetime:
@@ -52,10 +39,10 @@ async def portal_openings(account_ids: list[int], period: date) -> dict[int, int
     return {a: int(found[a]["closing_kopecks"]) if a in found else 0 for a in account_ids}
 
 
-async def load(rows: list[BalanceLine], principal: Principal | None, kind: str, *, dry_run: bool = False) -> BookReport:
+async def load(rows: list[BalanceLine], principal: Principal | None, kind: str, *, dry_run: bool = False) -> Checked:
     """Check (``dry_run``) or load balances of the billing system, in one transaction. An account unknown in
     the loader's houses stops the file with its line."""
-    report = BookReport(rows=len(rows))
+    report = Checked(rows=len(rows))
     async with atomic():
         accounts = await account_ids_by_number([r.account for r in rows], principal)
         unknown = [r for r in rows if r.account not in accounts]
