@@ -144,29 +144,26 @@ async def decide(
     return decisions
 
 
-async def _seen_ids(ids: list[str]) -> set[str]:
+async def _present(column: Any, values: list[str]) -> set[str]:
+    """Which of ``values`` stand in ``column`` already (read in chunks, each an indexed ``IN``)."""
     found: set[str] = set()
-    for chunk in chunks(sorted(set(ids)), CHUNK):
-        rows = await RegistryPayment.select(RegistryPayment.payment_id).where(RegistryPayment.payment_id.is_in(chunk))
-        found.update(r["payment_id"] for r in rows)
+    for chunk in chunks(sorted(set(values)), CHUNK):
+        rows = await column._meta.table.select(column).where(column.is_in(chunk))
+        found.update(r[column._meta.name] for r in rows)
     return found
+
+
+async def _seen_ids(ids: list[str]) -> set[str]:
+    return await _present(RegistryPayment.payment_id, ids)
 
 
 async def _existing_references(references: list[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(references)), CHUNK):
-        rows = await LedgerEntry.select(LedgerEntry.reference).where(LedgerEntry.reference.is_in(chunk))
-        found.update(r["reference"] for r in rows)
-    return found
+    return await _present(LedgerEntry.reference, references)
 
 
 async def _claimed(references: list[str]) -> set[str]:
     """Portal references an earlier registry line was recognised as already."""
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(references)), CHUNK):
-        rows = await RegistryPayment.select(RegistryPayment.reference).where(RegistryPayment.reference.is_in(chunk))
-        found.update(r["reference"] for r in rows)
-    return found
+    return await _present(RegistryPayment.reference, references)
 
 
 _PAYMENT_COLUMNS = (Payment.uid, Payment.account, Payment.amount_kopecks, Payment.paid_at, Payment.created_at)
