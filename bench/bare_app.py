@@ -7,7 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from litestar import Litestar, get
+from litestar import Litestar
+from litestar import get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig

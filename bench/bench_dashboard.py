@@ -20,14 +20,21 @@ import json
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_http import VAR, base_env, check_pages, portal, run_wrk, server, sign_in  # noqa: E402
+from bench.bench_http import VAR  # noqa: E402
+from bench.bench_http import base_env  # noqa: E402
+from bench.bench_http import check_pages  # noqa: E402
+from bench.bench_http import portal  # noqa: E402
+from bench.bench_http import run_wrk  # noqa: E402
+from bench.bench_http import server  # noqa: E402
+from bench.bench_http import sign_in  # noqa: E402
 
 ADMIN = ("admin-bench@example.ru", "bench-admin-12345")
 TARGET_P95_MS = 300.0
@@ -37,9 +44,13 @@ async def prepare(months: int) -> dict[str, Any]:
     """(In the engine's environment) the aggregates refreshed, the administrator, a complex and a house to filter."""
     from portal.accounts import consent
     from portal.accounts.passwords import hash_password
-    from portal.accounts.tables import ConsentRecord, User, UserRole
-    from portal.analytics import aggregates, rules
-    from portal.core import clock, db
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
+    from portal.analytics import aggregates
+    from portal.analytics import rules
+    from portal.core import clock
+    from portal.core import db
     from portal.housing.tables import House
 
     await db.start()

@@ -28,7 +28,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,9 @@ async def make_residents(count: int, seed: int) -> dict[str, Any]:
     """``count`` accounts chosen at random, each with a resident who may sign in; the staff filter's house."""
     from portal.accounts import consent
     from portal.accounts.passwords import hash_password
-    from portal.accounts.tables import ConsentRecord, Residency, User
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import User
     from portal.billing.tables import Receipt
     from portal.core import db
     from portal.housing.tables import PersonalAccount

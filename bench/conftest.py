@@ -64,7 +64,10 @@ async def make_accounts(count: int, prefix: str) -> list[tuple[int, str]]:
     """``count`` flats with accounts in houses of 500, inserted in chunks: [(account id, number)]."""
     from decimal import Decimal
 
-    from portal.housing.tables import Complex, House, PersonalAccount, Premise
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     complex_ = Complex(name=f"ЖК Бенчмарк {prefix}", city="Симферополь")
     await complex_.save()

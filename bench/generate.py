@@ -35,7 +35,9 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -611,7 +613,10 @@ async def staff(url: str) -> None:
     """The demo's dispatcher (the first 20 houses) and administrator (every house: the whole request list)."""
     from portal.accounts import consent
     from portal.accounts.passwords import hash_password
-    from portal.accounts.tables import ConsentRecord, StaffHouse, User, UserRole
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import StaffHouse
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
     from portal.core import db
     from portal.housing.tables import House
 

@@ -90,7 +90,12 @@ async def run(url: str, residents: int, seed: int) -> None:
     import httpx
     from piccolo.querystring import QueryString
 
-    from bench.bench_http import ADMIN_LOGIN, ADMIN_PAGES, PAGES, PASSWORD, STAFF_LOGIN, make_residents
+    from bench.bench_http import ADMIN_LOGIN
+    from bench.bench_http import ADMIN_PAGES
+    from bench.bench_http import PAGES
+    from bench.bench_http import PASSWORD
+    from bench.bench_http import STAFF_LOGIN
+    from bench.bench_http import make_residents
     from portal.app import app
     from portal.core import db
 
@@ -166,7 +171,8 @@ def main() -> None:
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench/plans_at_scale.py needs a PostgreSQL --database-url")
     sys.path.insert(0, str(ROOT))
-    from bench.bench_http import VAR, base_env
+    from bench.bench_http import VAR
+    from bench.bench_http import base_env
 
     os.environ.update(base_env(args.database_url, VAR / "plans"))
     asyncio.run(run(args.database_url, args.residents, args.seed))

@@ -14,7 +14,8 @@ from portal.billing.history import build_history
 
 
 def test_resident_home_with_60_months_of_history(benchmark: Any, loop: Any, engine: Any) -> None:
-    from portal.accounts.tables import Residency, User
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import User
     from portal.app import create_app
     from portal.settings import Settings
 

@@ -6,8 +6,10 @@ from datetime import date
 from typing import Any
 
 from bench.conftest import make_accounts
-from portal.billing import actions, importer
-from portal.billing.actions import SERVICES, ensure_catalog
+from portal.billing import actions
+from portal.billing import importer
+from portal.billing.actions import SERVICES
+from portal.billing.actions import ensure_catalog
 from portal.billing.commands import COMMAND_LINE
 
 ROWS = 100_000

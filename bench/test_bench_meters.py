@@ -26,19 +26,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from bench.conftest import ROOT, make_accounts
+from bench.conftest import ROOT
+from bench.conftest import make_accounts
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.meters import queries
 from portal.meters.forms import ListFilter
-from portal.meters.tables import Meter, MeterReading, Review, Service
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import Review
+from portal.meters.tables import Service
 from tests import querylog
-from tests.querylog import captured, plan_of
+from tests.querylog import captured
+from tests.querylog import plan_of
 
 READINGS = int(os.environ.get("BENCH_READINGS", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -131,7 +138,8 @@ async def load() -> dict[str, int]:
 
 
 async def _analyze() -> None:
-    from portal.core.db import get_engine, is_sqlite
+    from portal.core.db import get_engine
+    from portal.core.db import is_sqlite
 
     engine = get_engine()
     await engine.run_ddl("ANALYZE" if is_sqlite(engine) else "VACUUM ANALYZE")

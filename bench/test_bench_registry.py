@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 from bench.conftest import make_accounts
-from portal.billing import registries, registry_files
+from portal.billing import registries
+from portal.billing import registry_files
 from portal.billing.demo_registry import registry_text
 from portal.core.security import Principal
 

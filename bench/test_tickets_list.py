@@ -24,8 +24,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,12 +36,15 @@ import pytest
 
 from bench.conftest import ROOT
 from portal.core.pagination import PageRequest
-from portal.core.search import normalise, search_ddl
+from portal.core.search import normalise
+from portal.core.search import search_ddl
 from portal.core.security import Principal
-from portal.tickets import queries, rules
+from portal.tickets import queries
+from portal.tickets import rules
 from portal.tickets.filters import TicketFilters
 from tests import querylog
-from tests.querylog import captured, plan_of
+from tests.querylog import captured
+from tests.querylog import plan_of
 
 SIZE = int(os.environ.get("BENCH_TICKETS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
@@ -215,8 +221,11 @@ def generate_tickets(world: dict[str, Any], first_id: int) -> Iterator[tuple[Any
 
 async def make_world() -> dict[str, Any]:
     """Houses, flats with accounts, executors and a dispatcher (through the ORM: a few hundred rows) ."""
-    from portal.accounts.tables import StaffHouse, User, UserRole
-    from portal.housing.tables import Complex, House
+    from portal.accounts.tables import StaffHouse
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
 
     complex_ = Complex(name="ЖК Миллион", city="Симферополь")
     await complex_.save()
@@ -289,7 +298,8 @@ async def choose_targets(world: dict[str, Any]) -> None:
 
 def flat_rows(world: dict[str, Any], first_premise: int, first_account: int) -> tuple[list, list, list]:
     """Premise and account rows of every flat, and the flats as the ticket generator needs them."""
-    from portal.housing.tables import PersonalAccount, Premise
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     premises = Rows(Premise, ("id", "house", "kind", "number", "floor", "area"))
     accounts = Rows(PersonalAccount, ("id", "number", "premise", "payer_name"))
@@ -310,7 +320,8 @@ def flat_rows(world: dict[str, Any], first_premise: int, first_account: int) -> 
 
 
 def load_sqlite(path: str, world: dict[str, Any], premises: list, accounts: list) -> None:
-    from portal.housing.tables import PersonalAccount, Premise
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
     from portal.tickets.tables import Ticket
 
     tickets = Rows(Ticket, TICKET_FIELDS)
@@ -354,7 +365,8 @@ def _sqlite_insert(conn: sqlite3.Connection, table: str, columns: list[str], row
 async def load_postgres(url: str, world: dict[str, Any], premises: list, accounts: list) -> None:
     import asyncpg
 
-    from portal.housing.tables import PersonalAccount, Premise
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
     from portal.tickets.tables import Ticket
 
     tickets = Rows(Ticket, TICKET_FIELDS)

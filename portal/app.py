@@ -6,44 +6,53 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Litestar, Request, Response, Router
+from litestar import Controller
+from litestar import Litestar
+from litestar import Request
+from litestar import Response
+from litestar import Router
 from litestar.di import Provide
-from litestar.exceptions import (
-    ClientException,
-    HTTPException,
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-)
+from litestar.exceptions import ClientException
+from litestar.exceptions import HTTPException
+from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotFoundException
+from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import HTTPRouteHandler
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
-from portal.core import db, storage
+from portal.core import db
+from portal.core import storage
 from portal.core.home import load_banners
-from portal.core.i18n import LocaleMiddleware, gettext
+from portal.core.i18n import LocaleMiddleware
+from portal.core.i18n import gettext
 from portal.core.parse import MAX_ID
-from portal.core.security import (
-    ConsentRequired,
-    SecurityHeadersMiddleware,
-    access_guard,
-    principal_of,
-    provide_principal,
-    public,
-    set_principal_loader,
-)
+from portal.core.security import ConsentRequired
+from portal.core.security import SecurityHeadersMiddleware
+from portal.core.security import access_guard
+from portal.core.security import principal_of
+from portal.core.security import provide_principal
+from portal.core.security import public
 from portal.core.security import session_config as portal_session_config
-from portal.core.web import Refused, configure_jinja, is_fragment_request, refused_back
+from portal.core.security import set_principal_loader
+from portal.core.web import Refused
+from portal.core.web import configure_jinja
+from portal.core.web import is_fragment_request
+from portal.core.web import refused_back
 from portal.payments import gateway
-from portal.settings import ROOT, Settings, get_settings, use_settings
+from portal.settings import ROOT
+from portal.settings import Settings
+from portal.settings import get_settings
+from portal.settings import use_settings
 
 WEBHOOK_PATHS = ["/payments/webhook"]
 PORTAL = Path(__file__).resolve().parent

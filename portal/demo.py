@@ -9,8 +9,11 @@ from __future__ import annotations
 import importlib
 import json
 import random
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 from portal.core.tables import JobRun

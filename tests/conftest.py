@@ -24,9 +24,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -258,7 +261,10 @@ def make_user(db: Any) -> Any:
     """``await make_user(roles=("dispatcher",), houses=(house_id,), accounts={account_id: "owner"})``.
 
     The user has accepted the current personal-data consent unless ``consent=False``."""
-    from portal.accounts.tables import Residency, StaffHouse, User, UserRole
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import StaffHouse
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
 
     counter = {"n": 0}
 
@@ -311,7 +317,11 @@ def make_account(db: Any) -> Any:
     """``await make_account(house=None, kind="flat", area="54.30")`` → a ``Place`` (a new house when none is given).
 
     The one factory of houses, premises and accounts for every domain's tests."""
-    from portal.housing.tables import Complex, Entrance, House, PersonalAccount, Premise
+    from portal.housing.tables import Complex
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     async def make(
         *,
@@ -603,7 +613,8 @@ class Inbox:
     def wait_for(self, recipient: str, seconds: float = 30) -> Any:
         """The first message to ``recipient``, parsed as a reader's mail client would (headers decoded);
         waits for a delivery made by another process."""
-        from email import message_from_bytes, policy
+        from email import message_from_bytes
+        from email import policy
 
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

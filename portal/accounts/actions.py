@@ -12,28 +12,34 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from portal.accounts import consent as consent_text
-from portal.accounts import forms, limits, mail, passwords, queries, rules
+from portal.accounts import forms
+from portal.accounts import limits
+from portal.accounts import mail
+from portal.accounts import passwords
+from portal.accounts import queries
+from portal.accounts import rules
 from portal.accounts.notify import notify
 from portal.accounts.rules import TokenPurpose
-from portal.accounts.tables import (
-    AccessCode,
-    ConsentRecord,
-    DataRequest,
-    OneTimeToken,
-    Residency,
-    StaffHouse,
-    User,
-    UserRole,
-)
-from portal.core import audit, clock
+from portal.accounts.tables import AccessCode
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import DataRequest
+from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import Residency
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
+from portal.core import audit
+from portal.core import clock
 from portal.core.db import atomic
 from portal.core.i18n import gettext as _
-from portal.core.security import Principal, ResidentRole
+from portal.core.security import Principal
+from portal.core.security import ResidentRole
 from portal.core.web import Refused
 from portal.settings import get_settings
 

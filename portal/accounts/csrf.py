@@ -18,10 +18,16 @@ from typing import Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import Request
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import Cookie
+from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
-from litestar.middleware._utils import build_exclude_path_pattern, should_bypass_middleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.middleware._utils import build_exclude_path_pattern
+from litestar.middleware._utils import should_bypass_middleware
+from litestar.types import ASGIApp
+from litestar.types import Message
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
 from litestar.utils.scope.state import ScopeState
 
 RANDOM_BYTES = 32

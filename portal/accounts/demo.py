@@ -3,13 +3,21 @@ current consent accepted, so that `make run` signs straight into the home page."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from portal.accounts import consent, rules
+from portal.accounts import consent
+from portal.accounts import rules
 from portal.accounts.passwords import hash_password
-from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
-from portal.core.security import ResidentRole, StaffRole
-from portal.demo import DEMO_PASSWORD, DemoContext
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import Residency
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
+from portal.demo import DEMO_PASSWORD
+from portal.demo import DemoContext
 from portal.settings import get_settings
 
 STAFF = (

@@ -16,7 +16,10 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.table import Table
 
-from portal.accounts.tables import ConsentRecord, DataRequest, Residency, User
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import DataRequest
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 from portal.core import clock
 from portal.core.tables import AuditEvent
 from portal.settings import get_settings
@@ -86,7 +89,8 @@ async def _residencies(user_id: int) -> dict[str, Any]:
 
 
 async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    from portal.tickets.tables import Ticket, TicketEvent
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketEvent
 
     tickets = await _part(
         Ticket,

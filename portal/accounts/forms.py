@@ -4,7 +4,9 @@ nothing here touches the database. Also the words for roles and rights shown on 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from portal.accounts import rules
@@ -12,9 +14,13 @@ from portal.accounts.queries import AuditFilter
 from portal.core import clock
 from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext as _
-from portal.core.parse import parse_date, parse_id, parse_ids
-from portal.core.security import ResidentRole, StaffRole
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 
 Values = dict[str, Any]
 

@@ -11,9 +11,11 @@ import logging
 from collections.abc import Iterator
 
 from portal.accounts import messages
-from portal.core import i18n, outbox
+from portal.core import i18n
+from portal.core import outbox
 from portal.notifications import channels
-from portal.notifications.messages import MessageTemplate, render
+from portal.notifications.messages import MessageTemplate
+from portal.notifications.messages import render
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.mail")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
-from portal.notifications.messages import Context, message_template
+from portal.notifications.messages import Context
+from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 from portal.settings import get_settings
 

@@ -30,7 +30,8 @@ from typing import Any
 
 from portal.accounts import rules
 from portal.accounts.mail import in_locale
-from portal.accounts.tables import ConsentRecord, User
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import User
 from portal.core import outbox
 from portal.notifications import messages
 

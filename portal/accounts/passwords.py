@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from argon2.exceptions import VerifyMismatchError
 
 MIN_LENGTH = 8
 HASH_THREADS = 2

@@ -8,8 +8,15 @@ from typing import Any
 from litestar.connection import ASGIConnection
 
 from portal.accounts import consent
-from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
-from portal.core.security import ANONYMOUS, Principal, StaffRole, session_expired
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import Residency
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
+from portal.core.security import ANONYMOUS
+from portal.core.security import Principal
+from portal.core.security import StaffRole
+from portal.core.security import session_expired
 from portal.payments.rules import may_pay
 
 SESSION_USER = "uid"

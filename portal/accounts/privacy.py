@@ -6,14 +6,23 @@ a withdrawal on its date. Every change is one transaction with its audit event."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 from portal.accounts import consent as consent_text
 from portal.accounts import rules
-from portal.accounts.rules import ConsentType, DataRequestKind, ErasureOutcome
-from portal.accounts.tables import ConsentRecord, DataRequest, OneTimeToken, Residency, User
-from portal.core import audit, clock, jobs
+from portal.accounts.rules import ConsentType
+from portal.accounts.rules import DataRequestKind
+from portal.accounts.rules import ErasureOutcome
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import DataRequest
+from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
+from portal.core import audit
+from portal.core import clock
+from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.security import Principal
 

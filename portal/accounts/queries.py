@@ -4,19 +4,35 @@ outbox. Bounded, indexed, returning dataclasses; every write lives in ``actions`
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass, fields
-from datetime import date, datetime
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import date
+from datetime import datetime
+from typing import Any
+from typing import TypeVar
 
 from portal.accounts import rules
-from portal.accounts.rules import OwnerContact, TokenPurpose
-from portal.accounts.tables import AccessCode, ConsentRecord, OneTimeToken, Residency, StaffHouse, User, UserRole
+from portal.accounts.rules import OwnerContact
+from portal.accounts.rules import TokenPurpose
+from portal.accounts.tables import AccessCode
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import Residency
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
 from portal.core import clock
 from portal.core.address import full_address
-from portal.core.pagination import Page, PageRequest
-from portal.core.security import Principal, ResidentRole, StaffRole
-from portal.core.tables import AuditEvent, OutboxMessage
-from portal.housing.tables import House, Ownership, PersonalAccount
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
+from portal.core.security import Principal
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
+from portal.housing.tables import House
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
 from portal.settings import get_settings
 
 T = TypeVar("T")

@@ -5,32 +5,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 
-from portal.accounts import actions, export, forms, limits, privacy, queries, rules
+from portal.accounts import actions
 from portal.accounts import consent as consent_text
-from portal.accounts.principal import SESSION_EPOCH, SESSION_USER
+from portal.accounts import export
+from portal.accounts import forms
+from portal.accounts import limits
+from portal.accounts import privacy
+from portal.accounts import queries
+from portal.accounts import rules
+from portal.accounts.principal import SESSION_EPOCH
+from portal.accounts.principal import SESSION_USER
 from portal.accounts.rules import TokenPurpose
-from portal.core import clock, i18n
+from portal.core import clock
+from portal.core import i18n
 from portal.core.home import register_section
 from portal.core.i18n import gettext as _
-from portal.core.security import (
-    Principal,
-    ResidentRole,
-    client_ip,
-    end_session,
-    guest,
-    public,
-    resident,
-    safe_next,
-    signed_in,
-    start_session,
-)
-from portal.core.web import FormData, FormErrors, flash, form_value, render, see_other
+from portal.core.security import Principal
+from portal.core.security import ResidentRole
+from portal.core.security import client_ip
+from portal.core.security import end_session
+from portal.core.security import guest
+from portal.core.security import public
+from portal.core.security import resident
+from portal.core.security import safe_next
+from portal.core.security import signed_in
+from portal.core.security import start_session
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.settings import get_settings
 
 

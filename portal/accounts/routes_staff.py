@@ -5,17 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.accounts import actions, forms, privacy, queries, rules
+from portal.accounts import actions
+from portal.accounts import forms
+from portal.accounts import privacy
+from portal.accounts import queries
+from portal.accounts import rules
 from portal.core import i18n
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
-from portal.core.security import Principal, ResidentRole, StaffRole, client_ip, staff
-from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
+from portal.core.security import client_ip
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 
 INVITE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR)
 CODE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR, StaffRole.ACCOUNTANT)

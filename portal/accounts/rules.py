@@ -9,11 +9,13 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from enum import StrEnum
 
 from portal.core import calendar
-from portal.core.security import ResidentRole, StaffRole
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
 
 # Rights an owner may delegate; voting is never delegated.
 DELEGABLE_RIGHTS = ("pay", "meters", "tickets")

@@ -1,24 +1,26 @@
 """Tables of identity and access."""
 
-from piccolo.columns import (
-    Array,
-    BigInt,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import Array
+from piccolo.columns import BigInt
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from portal.accounts.rules import ConsentType, DataRequestKind, TokenPurpose
-from portal.core.security import ResidentRole, StaffRole
-from portal.housing.tables import House, PersonalAccount
+from portal.accounts.rules import ConsentType
+from portal.accounts.rules import DataRequestKind
+from portal.accounts.rules import TokenPurpose
+from portal.core.security import ResidentRole
+from portal.core.security import StaffRole
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
 
 
 class User(Table, tablename="portal_user"):

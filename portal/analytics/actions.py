@@ -4,23 +4,36 @@ approve a KPI month."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from portal.accounts.rules import may_send
-from portal.analytics import forms, queries, rules
-from portal.analytics.messages import NPS_INVITATION, SURVEY_LINK
-from portal.analytics.tables import KpiBonus, KpiMonth, KpiStatus, NpsAnswer, NpsWave
-from portal.core import audit, outbox
+from portal.analytics import forms
+from portal.analytics import queries
+from portal.analytics import rules
+from portal.analytics.messages import NPS_INVITATION
+from portal.analytics.messages import SURVEY_LINK
+from portal.analytics.tables import KpiBonus
+from portal.analytics.tables import KpiMonth
+from portal.analytics.tables import KpiStatus
+from portal.analytics.tables import NpsAnswer
+from portal.analytics.tables import NpsWave
+from portal.core import audit
+from portal.core import outbox
 from portal.core.db import atomic
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
-from portal.housing.tables import Complex, House
+from portal.housing.tables import Complex
+from portal.housing.tables import House
 from portal.notifications import queries as recipients
-from portal.notifications.messages import Message, render
-from portal.notifications.rules import Audience, Channel, channels_for
+from portal.notifications.messages import Message
+from portal.notifications.messages import render
+from portal.notifications.rules import Audience
+from portal.notifications.rules import Channel
+from portal.notifications.rules import channels_for
 
 INVITE_PAGE = 2000
 EVERY_CHANNEL = frozenset(Channel)

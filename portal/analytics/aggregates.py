@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from portal.analytics import rules
-from portal.analytics.queries import DONE, month_bounds
-from portal.analytics.tables import HouseMonth, NpsHouse, TicketMonth
+from portal.analytics.queries import DONE
+from portal.analytics.queries import month_bounds
+from portal.analytics.tables import HouseMonth
+from portal.analytics.tables import NpsHouse
+from portal.analytics.tables import TicketMonth
 from portal.core import clock
 from portal.core.db import atomic
 from portal.housing.tables import House

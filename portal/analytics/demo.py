@@ -7,18 +7,28 @@ are counted for the twelve months."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 from portal.accounts import rules as account_rules
-from portal.accounts.tables import Residency, User
-from portal.analytics import aggregates, rules
-from portal.analytics.tables import NpsAnswer, NpsWave
-from portal.billing.tables import EntryKind, LedgerEntry
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
+from portal.analytics import aggregates
+from portal.analytics import rules
+from portal.analytics.tables import NpsAnswer
+from portal.analytics.tables import NpsWave
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
 from portal.core.security import ResidentRole
 from portal.demo import DemoContext
-from portal.housing.tables import House, PersonalAccount
-from portal.payments.tables import Payment, PaymentKind, PaymentStatus
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentStatus
 
 RESPONDENTS_PER_HOUSE = 40
 # Scores drawn for the first and the second wave: the second one better (the NPS rises).

@@ -8,7 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from portal.analytics import rules
-from portal.analytics.queries import CHANNELS, Breakdown, Dashboard, KpiRecord
+from portal.analytics.queries import CHANNELS
+from portal.analytics.queries import Breakdown
+from portal.analytics.queries import Dashboard
+from portal.analytics.queries import KpiRecord
 from portal.billing.exports import safe_cell
 from portal.core.i18n import gettext as _
 

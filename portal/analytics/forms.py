@@ -11,8 +11,13 @@ from typing import Any
 
 from portal.analytics import rules
 from portal.core.i18n import gettext
-from portal.core.parse import parse_decimal, parse_id, parse_int, parse_money, parse_month
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.parse import parse_money
+from portal.core.parse import parse_month
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 
 
 @dataclass(frozen=True)

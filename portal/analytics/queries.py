@@ -9,30 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Max, Sum
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Max
+from piccolo.query.functions.aggregate import Sum
 
 from portal.accounts.tables import StaffHouse
 from portal.analytics import rules
-from portal.analytics.tables import (
-    HouseMonth,
-    KpiBonus,
-    KpiMonth,
-    KpiStatus,
-    NpsAnswer,
-    NpsHouse,
-    NpsWave,
-    TicketMonth,
-)
+from portal.analytics.tables import HouseMonth
+from portal.analytics.tables import KpiBonus
+from portal.analytics.tables import KpiMonth
+from portal.analytics.tables import KpiStatus
+from portal.analytics.tables import NpsAnswer
+from portal.analytics.tables import NpsHouse
+from portal.analytics.tables import NpsWave
+from portal.analytics.tables import TicketMonth
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.security import Principal
-from portal.housing.queries import HOUSES_LIMIT, HouseRef, houses_in_scope
-from portal.housing.tables import House, PersonalAccount, Premise
+from portal.housing.queries import HOUSES_LIMIT
+from portal.housing.queries import HouseRef
+from portal.housing.queries import houses_in_scope
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
 

@@ -3,21 +3,39 @@ an NPS wave; the resident's NPS survey and its home-page prompt. The scheduled j
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.analytics import actions, aggregates, charts, exports, forms, queries, rules
-from portal.core import clock, jobs
+from portal.analytics import actions
+from portal.analytics import aggregates
+from portal.analytics import charts
+from portal.analytics import exports
+from portal.analytics import forms
+from portal.analytics import queries
+from portal.analytics import rules
+from portal.core import clock
+from portal.core import jobs
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
-from portal.core.security import Principal, resident, staff
-from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import complexes
 
 STAFF = staff("manager")

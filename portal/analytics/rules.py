@@ -4,10 +4,13 @@ the KPI efficiency and the staff bonus (the company's motivation scheme). No I/O
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 
 HUNDRED = Decimal(100)

@@ -6,13 +6,22 @@ migration (``migrations/analytics``)."""
 from decimal import Decimal
 from enum import StrEnum
 
-from piccolo.columns import BigInt, Date, ForeignKey, Integer, Numeric, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.housing.tables import Complex, House
+from portal.housing.tables import Complex
+from portal.housing.tables import House
 
 
 class KpiStatus(StrEnum):

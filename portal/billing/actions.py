@@ -7,15 +7,28 @@ that must say no raises ``core.web.Refused``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from portal.billing import importer, ledger, receipts
-from portal.billing.importer import ParsedFile, Progress
-from portal.billing.queries import account_ids_of_houses, services_by_code, staff_account
-from portal.billing.tables import BatchStatus, Charge, EntryKind, ImportBatch, Payee, Service
-from portal.core import audit, clock
-from portal.core.db import atomic, to_kopecks
+from portal.billing import importer
+from portal.billing import ledger
+from portal.billing import receipts
+from portal.billing.importer import ParsedFile
+from portal.billing.importer import Progress
+from portal.billing.queries import account_ids_of_houses
+from portal.billing.queries import services_by_code
+from portal.billing.queries import staff_account
+from portal.billing.tables import BatchStatus
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import ImportBatch
+from portal.billing.tables import Payee
+from portal.billing.tables import Service
+from portal.core import audit
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import to_kopecks
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused

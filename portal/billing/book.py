@@ -9,15 +9,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from portal.billing import ledger, rules
+from portal.billing import ledger
+from portal.billing import rules
 from portal.billing.queries import account_ids_by_number
-from portal.billing.registry_files import BalanceLine, chunks
-from portal.billing.registry_tables import BookBalance, BookKind
+from portal.billing.registry_files import BalanceLine
+from portal.billing.registry_files import chunks
+from portal.billing.registry_tables import BookBalance
+from portal.billing.registry_tables import BookKind
 from portal.billing.tables import EntryKind
-from portal.core import audit, bulk, clock
+from portal.core import audit
+from portal.core import bulk
+from portal.core import clock
 from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.imports import Checked

@@ -4,15 +4,19 @@ and when it was credited — the resident's history of payments reads it here, i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from portal.billing.registry_tables import Channel, RegistryPayment
-from portal.billing.tables import EntryKind, LedgerEntry
+from portal.billing.registry_tables import Channel
+from portal.billing.registry_tables import RegistryPayment
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
-from portal.payments.tables import Payment, PaymentKind
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentKind
 
 PORTAL = "payment:"
 REGISTRY = "registry:"

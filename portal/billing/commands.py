@@ -19,7 +19,8 @@ COMMAND_LINE = Principal(name="import-charges", house_ids=None)
 @click.option("--dry-run", is_flag=True, help="Check the file and show the totals without writing anything.")
 def import_charges(file: Path, period: str, dry_run: bool) -> None:
     """Import the charges of a billing month from a CSV or XLSX file (the format is in README.md)."""
-    from portal.billing import actions, importer
+    from portal.billing import actions
+    from portal.billing import importer
     from portal.cli import run_async
 
     month = parse_month(period)

@@ -6,14 +6,25 @@ bulk statements (``core.bulk``); balances are rebuilt once per month for all acc
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
-from portal.billing import demo_registry, ledger, penalties, receipts, rules
+from portal.billing import demo_registry
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import receipts
+from portal.billing import rules
 from portal.billing.actions import ensure_catalog
-from portal.billing.tables import Charge, EntryKind, Receipt
-from portal.core import bulk, clock
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import Receipt
+from portal.core import bulk
+from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount

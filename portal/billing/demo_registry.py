@@ -10,17 +10,25 @@ The registry goes through the same reading and the same apply as an uploaded fil
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from portal.billing import book, ledger, reconcile, registries, registry_files, rules
+from portal.billing import book
+from portal.billing import ledger
+from portal.billing import reconcile
+from portal.billing import registries
+from portal.billing import registry_files
+from portal.billing import rules
 from portal.billing.registry_tables import RegistryKind
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.security import Principal
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
-from portal.payments.tables import Payment, PaymentPurpose, PaymentStatus
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import PaymentStatus
 
 COMPANY = Principal(name="Демо: бухгалтерия", house_ids=None)
 SHARE = 4  # one account in four pays last month through the bank's registry

@@ -7,7 +7,8 @@ database cannot hold. No I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,19 @@ from typing import Any
 from litestar.datastructures import UploadFile
 
 from portal.billing import rules
-from portal.billing.queries import DEBTOR_SORTS, DebtorFilter
-from portal.billing.rules import PenaltyPeriod, RuleKind
+from portal.billing.queries import DEBTOR_SORTS
+from portal.billing.queries import DebtorFilter
+from portal.billing.rules import PenaltyPeriod
+from portal.billing.rules import RuleKind
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_decimal, parse_id, parse_int, parse_money, parse_month
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.parse import parse_money
+from portal.core.parse import parse_month
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 
 MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
 MAX_MONTHS_FILTER = 600

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from portal.billing import ledger, receipts, rules
+from portal.billing import ledger
+from portal.billing import receipts
+from portal.billing import rules
 from portal.billing.actions import ensure_catalog
-from portal.billing.tables import Charge, EntryKind
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
 
 CHUNK = 500
 

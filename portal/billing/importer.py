@@ -12,14 +12,18 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from portal.billing.queries import account_ids_by_number, services_by_code
-from portal.billing.tables import Basis, Charge
+from portal.billing.queries import account_ids_by_number
+from portal.billing.queries import services_by_code
+from portal.billing.tables import Basis
+from portal.billing.tables import Charge
 from portal.core import tabular
 from portal.core.db import to_kopecks
 from portal.core.i18n import format_number

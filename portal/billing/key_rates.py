@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from portal.billing import rules
-from portal.billing.tables import KeyRate, PenaltyRule
+from portal.billing.tables import KeyRate
+from portal.billing.tables import PenaltyRule
 from portal.core import audit
 from portal.core.db import atomic
 from portal.core.security import Principal

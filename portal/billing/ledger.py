@@ -7,16 +7,25 @@ so reading a balance is one indexed query whatever the length of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Max, Sum
+from piccolo.query.functions.aggregate import Max
+from piccolo.query.functions.aggregate import Sum
 
-from portal.billing.tables import Balance, EntryKind, LedgerEntry
-from portal.core import bulk, clock
-from portal.core.db import atomic, from_kopecks, is_sqlite, to_kopecks
+from portal.billing.tables import Balance
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.core import bulk
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.db import is_sqlite
+from portal.core.db import to_kopecks
 from portal.housing.tables import PersonalAccount
 
 CHUNK = 500

@@ -11,16 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from portal.billing import rules
-from portal.billing.tables import Charge, OutageReduction
-from portal.core import bulk, clock
-from portal.core.db import atomic, from_kopecks
-from portal.core.i18n import format_day, format_money, format_number, gettext, lazy
-from portal.housing.tables import PersonalAccount, PremiseRiser
+from portal.billing.tables import Charge
+from portal.billing.tables import OutageReduction
+from portal.core import bulk
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import PremiseRiser
 
 CHUNK = 500
 COLUMNS = (

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 from portal.billing.queries import payee
 from portal.billing.tables import Payee
-from portal.core import audit, clock
+from portal.core import audit
+from portal.core import clock
 from portal.core.db import atomic
 from portal.core.security import Principal
 

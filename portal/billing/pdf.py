@@ -13,14 +13,21 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import XPos, YPos
+from fpdf import FPDF
+from fpdf import FontFace
+from fpdf.enums import XPos
+from fpdf.enums import YPos
 
 from portal.billing import qr
-from portal.billing.queries import AccountInfo, ChargeLine, ReceiptView
-from portal.core.i18n import format_day, format_money, format_number
+from portal.billing.queries import AccountInfo
+from portal.billing.queries import ChargeLine
+from portal.billing.queries import ReceiptView
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
-from portal.settings import ROOT, get_settings
+from portal.settings import ROOT
+from portal.settings import get_settings
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
 MARGIN = 12.0

@@ -15,16 +15,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import key_rates, ledger, rules
-from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
-from portal.core import bulk, clock, jobs
-from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.billing import key_rates
+from portal.billing import ledger
+from portal.billing import rules
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import PenaltyAccrual
+from portal.core import bulk
+from portal.core import clock
+from portal.core import jobs
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
 from portal.housing.tables import PersonalAccount
 
 CHUNK = 500

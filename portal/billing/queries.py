@@ -8,33 +8,41 @@ Every result is a dataclass. Staff reads take the principal and keep to the hous
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.query.functions.aggregate import Count, Max, Sum
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Max
+from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import qr, rules
+from portal.billing import qr
+from portal.billing import rules
 from portal.billing.ledger import latest_snapshots
-from portal.billing.tables import (
-    Balance,
-    Charge,
-    EntryKind,
-    LedgerEntry,
-    Payee,
-    PenaltyAccrual,
-    Receipt,
-    ReceiptSection,
-    Service,
-)
+from portal.billing.tables import Balance
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import Payee
+from portal.billing.tables import PenaltyAccrual
+from portal.billing.tables import Receipt
+from portal.billing.tables import ReceiptSection
+from portal.billing.tables import Service
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
-from portal.core.pagination import Page, PageRequest
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.security import Principal
-from portal.housing.queries import HouseRef, house_scope, houses_in_scope
-from portal.housing.tables import Entrance, PersonalAccount, Premise
+from portal.housing.queries import HouseRef
+from portal.housing.queries import house_scope
+from portal.housing.queries import houses_in_scope
+from portal.housing.tables import Entrance
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.settings import get_settings
 
 CHUNK = 500

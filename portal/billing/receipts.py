@@ -5,15 +5,26 @@ and can re-issue one receipt; issuing again replaces the receipt of that account
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from portal.billing import qr, rules
-from portal.billing.queries import AccountInfo, PayeeInfo, accounts_info, payees
-from portal.billing.tables import Balance, Charge, Receipt, ReceiptSection
-from portal.core import bulk, clock, i18n
+from portal.billing import qr
+from portal.billing import rules
+from portal.billing.queries import AccountInfo
+from portal.billing.queries import PayeeInfo
+from portal.billing.queries import accounts_info
+from portal.billing.queries import payees
+from portal.billing.tables import Balance
+from portal.billing.tables import Charge
+from portal.billing.tables import Receipt
+from portal.billing.tables import ReceiptSection
+from portal.core import bulk
+from portal.core import clock
+from portal.core import i18n
 from portal.core.db import atomic
 
 DOCUMENT_LOCALE = "ru"  # a receipt is a payment document in Russian, whoever issues it

@@ -12,19 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Sum
 
 from portal.accounts.notify import notify
 from portal.accounts.tables import UserRole
-from portal.billing import ledger, rules
-from portal.billing.registry_tables import BalanceDifference, BookBalance, BookKind, RegistryPayment
+from portal.billing import ledger
+from portal.billing import rules
+from portal.billing.registry_tables import BalanceDifference
+from portal.billing.registry_tables import BookBalance
+from portal.billing.registry_tables import BookKind
+from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import LedgerEntry
-from portal.core import bulk, clock, jobs
-from portal.core.db import atomic, from_kopecks
-from portal.core.i18n import format_money, gettext
+from portal.core import bulk
+from portal.core import clock
+from portal.core import jobs
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.i18n import format_money
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 

@@ -14,24 +14,36 @@ line, or the same account, amount and day), so the bank's copy of a portal payme
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from portal.billing import ledger
 from portal.billing.queries import account_ids_by_number
-from portal.billing.registry_files import PaymentLine, chunks
-from portal.billing.registry_tables import LineStatus, PaymentRegistry, RegistryPayment
-from portal.billing.tables import EntryKind, LedgerEntry
-from portal.core import audit, bulk, clock
-from portal.core.db import atomic, from_kopecks
+from portal.billing.registry_files import PaymentLine
+from portal.billing.registry_files import chunks
+from portal.billing.registry_tables import LineStatus
+from portal.billing.registry_tables import PaymentRegistry
+from portal.billing.registry_tables import RegistryPayment
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.core import audit
+from portal.core import bulk
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused
-from portal.payments.tables import Payment, PaymentPurpose
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentPurpose
 
 CHUNK = 500
 SAME_DAY = timedelta(days=1)  # a bank lists a payment on the day it was made or the next

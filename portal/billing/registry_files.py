@@ -11,18 +11,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from portal.billing.registry_tables import Channel, RegistryKind
+from portal.billing.registry_tables import Channel
+from portal.billing.registry_tables import RegistryKind
 from portal.core import tabular
-from portal.core.i18n import format_money, format_number
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
-from portal.core.parse import parse_date, parse_decimal
+from portal.core.parse import parse_date
+from portal.core.parse import parse_decimal
 
 MAX_ROWS = 200_000
 MAX_BYTES = 40 * 1024 * 1024

@@ -7,8 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portal.billing import book, registries, registry_files
-from portal.billing.registry_files import BalanceLine, ParsedRegistry, PaymentLine
+from portal.billing import book
+from portal.billing import registries
+from portal.billing import registry_files
+from portal.billing.registry_files import BalanceLine
+from portal.billing.registry_files import ParsedRegistry
+from portal.billing.registry_files import PaymentLine
 from portal.core import imports as checked
 from portal.core.security import Principal
 

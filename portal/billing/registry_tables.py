@@ -7,7 +7,13 @@ Money is integer kopecks. Composite indexes live in the hand-written migration (
 
 from enum import StrEnum
 
-from piccolo.columns import BigInt, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Serial
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table

@@ -11,26 +11,30 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
-from portal.billing import (
-    actions,
-    exports,
-    forms,
-    importer,
-    key_rates,
-    outage_reductions,
-    pdf,
-    penalties,
-    queries,
-    rules,
-    uploads,
-)
-from portal.billing.channels import channel_label, payment_history
+from portal.billing import actions
+from portal.billing import exports
+from portal.billing import forms
+from portal.billing import importer
+from portal.billing import key_rates
+from portal.billing import outage_reductions
+from portal.billing import pdf
+from portal.billing import penalties
+from portal.billing import queries
+from portal.billing import rules
+from portal.billing import uploads
+from portal.billing.channels import channel_label
+from portal.billing.channels import payment_history
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
@@ -38,9 +42,18 @@ from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
-from portal.core.security import Principal, client_ip, resident, staff
-from portal.core.web import FormData, MultipartData, flash, form_value, render, see_other
-from portal.housing.queries import HouseRef, houses_in_scope
+from portal.core.security import Principal
+from portal.core.security import client_ip
+from portal.core.security import resident
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.housing.queries import HouseRef
+from portal.housing.queries import houses_in_scope
 
 STAFF = staff("accountant", "manager")
 HISTORY_MONTHS = 12

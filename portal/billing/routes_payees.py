@@ -8,15 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.billing import forms, payees, queries
+from portal.billing import forms
+from portal.billing import payees
+from portal.billing import queries
 from portal.core.i18n import gettext as _
-from portal.core.security import Principal, client_ip, staff
-from portal.core.web import FormData, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import client_ip
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 
 PATH = "/staff/billing/payees"
 

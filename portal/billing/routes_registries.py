@@ -6,22 +6,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.billing import exports, reconcile, registries, registry_files, rules
+from portal.billing import exports
+from portal.billing import reconcile
+from portal.billing import registries
+from portal.billing import registry_files
+from portal.billing import rules
 from portal.billing.registry_imports import IMPORTERS
 from portal.billing.registry_tables import LineStatus
-from portal.core import clock, imports
+from portal.core import clock
+from portal.core import imports
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
-from portal.core.pagination import Page, page_request
-from portal.core.parse import parse_id, parse_month
-from portal.core.security import Principal, client_ip, staff
-from portal.core.web import FormData, MultipartData, Refused, flash, form_value, render, see_other
+from portal.core.pagination import Page
+from portal.core.pagination import page_request
+from portal.core.parse import parse_id
+from portal.core.parse import parse_month
+from portal.core.security import Principal
+from portal.core.security import client_ip
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import Refused
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 
 ACCOUNTANT = staff("accountant")

@@ -7,19 +7,17 @@ Composite indexes and uniques live in the hand-written migration (``migrations/b
 from decimal import Decimal
 from enum import StrEnum
 
-from piccolo.columns import (
-    JSON,
-    BigInt,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import JSON
+from piccolo.columns import BigInt
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table

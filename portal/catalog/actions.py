@@ -14,43 +14,63 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
 from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
-from portal.accounts.tables import Residency, StaffHouse, UserRole
+from portal.accounts.tables import Residency
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import UserRole
 from portal.billing import ledger
 from portal.billing import pdf as billing_pdf
 from portal.billing import queries as billing_queries
-from portal.catalog import messages, pdf, queries, rules
-from portal.catalog.queries import OrderDetail, OrderPlace, ServiceView
-from portal.catalog.tables import (
-    DocumentKind,
-    Order,
-    OrderDocument,
-    OrderItem,
-    OrderSource,
-    OrderStatus,
-    PaidService,
-    PriceKind,
-    ServiceAvailability,
-    ServiceCategory,
-    ServiceKind,
-)
-from portal.core import audit, clock, jobs, storage
-from portal.core.db import atomic, from_kopecks, to_kopecks
-from portal.core.i18n import format_day, format_money, format_number, gettext
+from portal.catalog import messages
+from portal.catalog import pdf
+from portal.catalog import queries
+from portal.catalog import rules
+from portal.catalog.queries import OrderDetail
+from portal.catalog.queries import OrderPlace
+from portal.catalog.queries import ServiceView
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import Order
+from portal.catalog.tables import OrderDocument
+from portal.catalog.tables import OrderItem
+from portal.catalog.tables import OrderSource
+from portal.catalog.tables import OrderStatus
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import ServiceAvailability
+from portal.catalog.tables import ServiceCategory
+from portal.catalog.tables import ServiceKind
+from portal.core import audit
+from portal.core import clock
+from portal.core import jobs
+from portal.core import storage
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
 from portal.payments import actions as payments
 from portal.payments.gateway import GatewayError
-from portal.payments.tables import PaymentPurpose, PaymentStatus
+from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import PaymentStatus
 from portal.tickets import actions as tickets
 from portal.tickets import queries as ticket_queries
-from portal.tickets.rules import Actor, Source, Status, TicketType, transition
+from portal.tickets.rules import Actor
+from portal.tickets.rules import Source
+from portal.tickets.rules import Status
+from portal.tickets.rules import TicketType
+from portal.tickets.rules import transition
 
 log = logging.getLogger("portal.catalog")
 

@@ -9,21 +9,24 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
 
 from portal.accounts.principal import load_principal_for
-from portal.catalog import actions, queries
-from portal.catalog.tables import (
-    DocumentKind,
-    ExecutorGroup,
-    PaidService,
-    PriceKind,
-    ServiceCategory,
-    ServiceKind,
-    Unit,
-)
-from portal.core import clock, storage
-from portal.core.security import Principal, StaffRole
+from portal.catalog import actions
+from portal.catalog import queries
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import ExecutorGroup
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import ServiceCategory
+from portal.catalog.tables import ServiceKind
+from portal.catalog.tables import Unit
+from portal.core import clock
+from portal.core import storage
+from portal.core.security import Principal
+from portal.core.security import StaffRole
 from portal.demo import DemoContext
 from portal.settings import ROOT
 

@@ -3,10 +3,13 @@ answers 404 for a missing one and a forbidden one alike."""
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.di import Provide
 
 from portal.catalog import queries
-from portal.catalog.queries import DocumentView, OrderDetail, ServiceView
+from portal.catalog.queries import DocumentView
+from portal.catalog.queries import OrderDetail
+from portal.catalog.queries import ServiceView
 from portal.core.security import Principal
 from portal.core.web import found
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from portal.catalog import rules
-from portal.catalog.tables import DocumentKind, ExecutorGroup, PriceKind, Unit
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import ExecutorGroup
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import Unit
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_decimal, parse_id, parse_ids, parse_int, parse_money, parse_month
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.parse import parse_int
+from portal.core.parse import parse_money
+from portal.core.parse import parse_month
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 
 MAX_TITLE = 160
 MAX_DESCRIPTION = 4000

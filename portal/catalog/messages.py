@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.core.i18n import format_money, lazy
-from portal.notifications.messages import Context, message_template
+from portal.core.i18n import format_money
+from portal.core.i18n import lazy
+from portal.notifications.messages import Context
+from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 
 

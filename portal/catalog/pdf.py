@@ -7,16 +7,22 @@ Documents for other offices are made in Russian whatever the language of the pag
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from fpdf import FPDF
 
 from portal.billing.pdf import FONT_DIR
-from portal.billing.queries import AccountInfo, PayeeInfo
+from portal.billing.queries import AccountInfo
+from portal.billing.queries import PayeeInfo
 from portal.catalog.queries import StatementData
 from portal.core import clock
-from portal.core.i18n import format_day, format_money, format_number, gettext, lazy
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.settings import get_settings
 
 ENTRY_LABELS = {

@@ -5,41 +5,49 @@ for a caller who may see it (a resident's own accounts and house, a staff member
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Sum
 
 from portal.billing import ledger
 from portal.billing import queries as billing_queries
-from portal.billing.queries import AccountInfo, Entry, PayeeInfo
+from portal.billing.queries import AccountInfo
+from portal.billing.queries import Entry
+from portal.billing.queries import PayeeInfo
 from portal.billing.tables import EntryKind
 from portal.catalog import rules
-from portal.catalog.tables import (
-    DocumentKind,
-    Order,
-    OrderDocument,
-    OrderItem,
-    OrderStatus,
-    PaidService,
-    PriceKind,
-    ServiceAvailability,
-    ServiceCategory,
-    ServiceKind,
-)
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import Order
+from portal.catalog.tables import OrderDocument
+from portal.catalog.tables import OrderItem
+from portal.catalog.tables import OrderStatus
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import ServiceAvailability
+from portal.catalog.tables import ServiceCategory
+from portal.catalog.tables import ServiceKind
 from portal.core import clock
 from portal.core.address import full_address
-from portal.core.db import from_kopecks, from_row
-from portal.core.pagination import Page, PageRequest
+from portal.core.db import from_kopecks
+from portal.core.db import from_row
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
 from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
-from portal.payments.queries import PaymentView, payments_for
+from portal.payments.queries import PaymentView
+from portal.payments.queries import payments_for
 from portal.payments.tables import PaymentPurpose
 
 MAX_SERVICES = 500  # the catalogue of one company; the resident's list is read whole and searched in memory

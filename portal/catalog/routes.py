@@ -8,20 +8,45 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 
-from portal.catalog import actions, deps, forms, queries, rules, texts
-from portal.catalog.deps import Caller, LoadedDocument, LoadedOrder
-from portal.catalog.queries import OrderPlace, ServiceView
-from portal.catalog.tables import DocumentKind, PriceKind
-from portal.core import clock, storage
-from portal.core.i18n import format_day, format_money, gettext
+from portal.catalog import actions
+from portal.catalog import deps
+from portal.catalog import forms
+from portal.catalog import queries
+from portal.catalog import rules
+from portal.catalog import texts
+from portal.catalog.deps import Caller
+from portal.catalog.deps import LoadedDocument
+from portal.catalog.deps import LoadedOrder
+from portal.catalog.queries import OrderPlace
+from portal.catalog.queries import ServiceView
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import PriceKind
+from portal.core import clock
+from portal.core import storage
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.parse import parse_decimal, parse_id
-from portal.core.security import Principal, resident, signed_in
-from portal.core.web import FormData, FormErrors, flash, found, render, see_other
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.security import signed_in
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.payments.actions import RefundState
 from portal.settings import get_settings
 

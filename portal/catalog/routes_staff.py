@@ -11,21 +11,51 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.response import Template
 from openpyxl import Workbook
 
-from portal.catalog import actions, deps, forms, queries, rules, texts
-from portal.catalog.deps import Caller, LoadedCategory, LoadedDocument, LoadedOrder, LoadedService
+from portal.catalog import actions
+from portal.catalog import deps
+from portal.catalog import forms
+from portal.catalog import queries
+from portal.catalog import rules
+from portal.catalog import texts
+from portal.catalog.deps import Caller
+from portal.catalog.deps import LoadedCategory
+from portal.catalog.deps import LoadedDocument
+from portal.catalog.deps import LoadedOrder
+from portal.catalog.deps import LoadedService
 from portal.catalog.queries import OrderPlace
 from portal.catalog.routes import cancelled_message
-from portal.catalog.tables import DocumentKind, ExecutorGroup, OrderSource, OrderStatus, PriceKind, Unit
-from portal.core import clock, storage
-from portal.core.i18n import gettext, lazy
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import ExecutorGroup
+from portal.catalog.tables import OrderSource
+from portal.catalog.tables import OrderStatus
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import Unit
+from portal.core import clock
+from portal.core import storage
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.pagination import page_request
-from portal.core.parse import parse_decimal, parse_id, parse_int
-from portal.core.security import Principal, StaffRole, staff
-from portal.core.web import FormData, FormErrors, MultipartData, flash, form_value, render, see_other
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.security import Principal
+from portal.core.security import StaffRole
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.housing.tables import Complex
 from portal.tickets.filters import csv_safe

@@ -6,13 +6,20 @@ Plain functions over plain data: no I/O, no clock (``today`` is an argument).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 
-from portal.catalog.tables import DocumentKind, OrderStatus, PriceKind, ServiceKind, Unit
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import OrderStatus
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import ServiceKind
+from portal.catalog.tables import Unit
 from portal.tickets import rules as ticket_rules
 
 KOPECK = Decimal("0.01")

@@ -6,25 +6,26 @@ Statuses and kinds are ``StrEnum``s used with ``choices=``; money is kept in kop
 
 from enum import StrEnum
 
-from piccolo.columns import (
-    BigInt,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    SmallInt,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import BigInt
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import SmallInt
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.housing.tables import Complex, House, PersonalAccount, Premise
+from portal.housing.tables import Complex
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.tickets.tables import Ticket
 
 

@@ -6,8 +6,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from portal.catalog.tables import DocumentKind, ExecutorGroup, OrderStatus, PriceKind, Unit
-from portal.core.i18n import format_money, format_number, gettext, lazy
+from portal.catalog.tables import DocumentKind
+from portal.catalog.tables import ExecutorGroup
+from portal.catalog.tables import OrderStatus
+from portal.catalog.tables import PriceKind
+from portal.catalog.tables import Unit
+from portal.core.i18n import format_money
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 
 S = OrderStatus
 

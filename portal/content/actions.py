@@ -6,16 +6,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from portal.content import delivery, rules
+from portal.content import delivery
+from portal.content import rules
 from portal.content.rules import Move
-from portal.content.tables import Post, PostImage, PostKind, PostRead, PostStatus, PostTarget
-from portal.core import audit, clock, outbox, storage
+from portal.content.tables import Post
+from portal.content.tables import PostImage
+from portal.content.tables import PostKind
+from portal.content.tables import PostRead
+from portal.content.tables import PostStatus
+from portal.content.tables import PostTarget
+from portal.core import audit
+from portal.core import clock
+from portal.core import outbox
+from portal.core import storage
 from portal.core.db import atomic
-from portal.core.i18n import DEFAULT_LOCALE, gettext
-from portal.core.security import ANONYMOUS, Principal
+from portal.core.i18n import DEFAULT_LOCALE
+from portal.core.i18n import gettext
+from portal.core.security import ANONYMOUS
+from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.notifications.queries import houses_of

@@ -8,13 +8,23 @@ import json
 from typing import Any
 
 from portal.content.rules import plain_text
-from portal.content.tables import Post, PostKind, PostTarget
-from portal.core import clock, outbox
-from portal.core.i18n import DEFAULT_LOCALE, gettext
+from portal.content.tables import Post
+from portal.content.tables import PostKind
+from portal.content.tables import PostTarget
+from portal.core import clock
+from portal.core import outbox
+from portal.core.i18n import DEFAULT_LOCALE
+from portal.core.i18n import gettext
 from portal.core.tables import OutboxMessage
 from portal.notifications import queries as recipients
-from portal.notifications.messages import in_locale, message_template, render
-from portal.notifications.rules import Audience, Channel, Target, Topic, channels_for
+from portal.notifications.messages import in_locale
+from portal.notifications.messages import message_template
+from portal.notifications.messages import render
+from portal.notifications.rules import Audience
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Target
+from portal.notifications.rules import Topic
+from portal.notifications.rules import channels_for
 
 PAGE = 500
 

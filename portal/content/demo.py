@@ -4,14 +4,24 @@ failures; reads."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from portal.content import rules
-from portal.content.tables import Post, PostKind, PostRead, PostStatus, PostTarget
+from portal.content.tables import Post
+from portal.content.tables import PostKind
+from portal.content.tables import PostRead
+from portal.content.tables import PostStatus
+from portal.content.tables import PostTarget
 from portal.core.tables import OutboxMessage
 from portal.demo import DemoContext
-from portal.housing.tables import House, PersonalAccount, PremiseRiser, Riser, RiserKind
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
+from portal.housing.tables import RiserKind
 
 NEWS = (
     ("Новогодняя ёлка во дворе", "Во дворе **установили ёлку**. Приглашаем детей на праздник 28 декабря в 17:00."),

@@ -4,16 +4,22 @@ ids by queries.audience_of)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from portal.content.rules import default_channels, window_problem
+from portal.content.rules import default_channels
+from portal.content.rules import window_problem
 from portal.content.tables import PostKind
 from portal.core import clock
 from portal.core.i18n import gettext
-from portal.core.parse import parse_id, parse_ids, parse_int, parse_moment
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.parse import parse_int
+from portal.core.parse import parse_moment
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from portal.content.tables import Post, PostKind, PostStatus, PostTarget
+from portal.content.tables import Post
+from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
+from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core.security import Principal
 from portal.notifications.queries import audience_clause
-from portal.notifications.rules import Audience, Target
+from portal.notifications.rules import Audience
+from portal.notifications.rules import Target
 
 TTL = 15.0
 LIMIT = 50

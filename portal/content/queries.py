@@ -3,22 +3,30 @@ it, the resident's feed with unread marks, and the emergencies in force for a re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException
 
 from portal.content.rules import is_live
-from portal.content.tables import Post, PostImage, PostKind, PostRead, PostStatus, PostTarget
+from portal.content.tables import Post
+from portal.content.tables import PostImage
+from portal.content.tables import PostKind
+from portal.content.tables import PostRead
+from portal.content.tables import PostStatus
+from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core.db import from_row
-from portal.core.pagination import Page, PageRequest
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.web import found
-from portal.notifications.rules import Audience, Target
+from portal.notifications.rules import Audience
+from portal.notifications.rules import Target
 
 
 @dataclass(frozen=True)
@@ -325,7 +333,10 @@ async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
     """The form's choice (forms.AudienceChoice) as an audience, its words for the staff list, and what was not
     found (entrance numbers, riser codes, account numbers that the chosen houses do not have)."""
     from portal.core.i18n import gettext
-    from portal.housing.tables import Entrance, House, PersonalAccount, Riser
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Riser
     from portal.notifications.rules import FloorRange
 
     if choice.company:

@@ -3,16 +3,23 @@ strip of emergency notices on every page."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.response import Template
 
-from portal.content import actions, pinned, queries
+from portal.content import actions
+from portal.content import pinned
+from portal.content import queries
 from portal.content.tables import PostKind
-from portal.core.home import register_banner, register_section
+from portal.core.home import register_banner
+from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.parse import parse_int
-from portal.core.security import Principal, resident
+from portal.core.security import Principal
+from portal.core.security import resident
 from portal.core.web import render
 
 PAGE = 20

@@ -3,23 +3,38 @@ post's page with its review, delivery log and actions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.response import Template
 
-from portal.content import actions, forms, queries, rules
+from portal.content import actions
+from portal.content import forms
+from portal.content import queries
+from portal.content import rules
 from portal.content.routes import kind_label
 from portal.content.rules import Move
-from portal.content.tables import PostKind, PostStatus
+from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_date
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.notifications.channels import deliver_soon
 from portal.notifications.queries import count_audience

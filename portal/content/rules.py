@@ -9,8 +9,10 @@ from enum import StrEnum
 import nh3
 from markdown_it import MarkdownIt
 
-from portal.content.tables import PostKind, PostStatus
-from portal.core.security import Principal, StaffRole
+from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
+from portal.core.security import Principal
+from portal.core.security import StaffRole
 
 # --- Markdown → sanitised HTML ---------------------------------------------------------------------------------
 

@@ -2,7 +2,13 @@
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table

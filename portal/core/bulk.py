@@ -10,7 +10,8 @@ aware datetime, None; an Enum is written as its value; JSON as its text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 

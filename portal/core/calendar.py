@@ -6,7 +6,8 @@ Weekends, public holidays, days off moved by the Government's decrees and workin
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from functools import lru_cache
 
 import holidays

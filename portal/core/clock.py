@@ -6,7 +6,9 @@ queries that need "now" and handlers read it here.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from portal.settings import get_settings

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator
+from collections.abc import Iterable
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import MISSING
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import TransactionType
 from piccolo.table import Table
 
 from portal.core import piccolo_fast

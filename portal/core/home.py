@@ -6,7 +6,8 @@ A section is a template plus an async loader that returns its context for the si
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 

@@ -11,19 +11,25 @@ import sys
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale, negotiate_locale
+from babel import Locale
+from babel import negotiate_locale
 from babel.dates import format_date as _format_date
 from babel.dates import parse_pattern as parse_date_pattern
 from babel.numbers import parse_pattern
-from babel.support import NullTranslations, Translations
-from litestar.types import ASGIApp, Receive, Scope, Send
+from babel.support import NullTranslations
+from babel.support import Translations
+from litestar.types import ASGIApp
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
 
 from portal.settings import ROOT
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from portal.core.tables import JobRun
@@ -200,7 +202,8 @@ def kick(name: str) -> None:
 
 def make_worker(redis_url: str, concurrency: int = 4) -> Any:
     """The SAQ worker that runs every registered job on its schedule (``portal worker``)."""
-    from saq import CronJob, Worker
+    from saq import CronJob
+    from saq import Worker
 
     from portal.core import db
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
 
 MAX_ID = 2**63 - 1  # the largest BIGINT on both engines
 MIN_YEAR, MAX_YEAR = 1900, 2200

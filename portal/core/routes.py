@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 
 from portal.core import i18n
 from portal.core.home import load_sections
-from portal.core.security import Principal, public, safe_next
-from portal.core.web import FormData, form_value, render
+from portal.core.security import Principal
+from portal.core.security import public
+from portal.core.security import safe_next
+from portal.core.web import FormData
+from portal.core.web import form_value
+from portal.core.web import render
 
 
 @get("/", name="home", opt=public(before_consent=False))

@@ -19,7 +19,8 @@ from string import Template
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 
-from portal.core.db import get_engine, is_sqlite
+from portal.core.db import get_engine
+from portal.core.db import is_sqlite
 
 MAX_TERMS = 6
 MIN_TERM = 3

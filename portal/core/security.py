@@ -7,16 +7,25 @@ route × role test in ``tests/accounts`` walks every route with every role again
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import HTMXRequest
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp
+from litestar.types import Message
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
 
 
 class StaffRole(StrEnum):
@@ -285,8 +294,10 @@ def session_expired(session: dict[str, Any], now: float) -> bool:
 
 
 def _session_backend() -> Any:
-    from litestar.datastructures import Cookie, MutableScopeHeaders
-    from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+    from litestar.datastructures import Cookie
+    from litestar.datastructures import MutableScopeHeaders
+    from litestar.middleware.session.server_side import ServerSideSessionBackend
+    from litestar.middleware.session.server_side import ServerSideSessionConfig
     from litestar.types import Empty
     from litestar.utils.dataclass import extract_dataclass_items
 

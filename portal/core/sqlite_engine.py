@@ -26,9 +26,13 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteTransaction
+from piccolo.engine.sqlite import TransactionType
+from piccolo.engine.sqlite import dict_factory
 from piccolo.querystring import QueryString
 
 T = TypeVar("T")

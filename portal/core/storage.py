@@ -15,16 +15,20 @@ import secrets
 import threading
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import File
-from PIL import Image, ImageOps
+from PIL import Image
+from PIL import ImageOps
 
-from portal.core.security import RateLimit, rate_hit, rate_limited
+from portal.core.security import RateLimit
+from portal.core.security import rate_hit
+from portal.core.security import rate_limited
 from portal.settings import get_settings
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024

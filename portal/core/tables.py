@@ -1,14 +1,12 @@
 """Tables of the shared machinery: job runs, the transactional outbox, the audit log."""
 
-from piccolo.columns import (
-    JSON,
-    BigInt,
-    Integer,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import JSON
+from piccolo.columns import BigInt
+from piccolo.columns import Integer
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 

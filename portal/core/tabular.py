@@ -27,13 +27,18 @@ import contextlib
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from portal.core.i18n import format_number, gettext
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 
 CHUNK = 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"

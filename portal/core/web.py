@@ -5,26 +5,40 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Annotated
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, nodes, pass_context
+from jinja2 import Environment
 from jinja2 import Template as JinjaTemplate
+from jinja2 import nodes
+from jinja2 import pass_context
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import MediaType, Request, Response
+from litestar import MediaType
+from litestar import Request
+from litestar import Response
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import MethodNotAllowedException, NotFoundException
+from litestar.exceptions import MethodNotAllowedException
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
-from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.htmx import ClientRedirect
+from litestar.plugins.htmx import HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 from litestar.response.base import ASGIResponse
 
 from portal.core import i18n
-from portal.core.address import full_address, premise_name
-from portal.core.pagination import PAGE_SIZES, with_params
-from portal.core.security import ANONYMOUS, Access, is_allowed
+from portal.core.address import full_address
+from portal.core.address import premise_name
+from portal.core.pagination import PAGE_SIZES
+from portal.core.pagination import with_params
+from portal.core.security import ANONYMOUS
+from portal.core.security import Access
+from portal.core.security import is_allowed
 from portal.settings import get_settings
 
 T = TypeVar("T")

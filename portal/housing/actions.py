@@ -7,31 +7,34 @@ a ``Natural`` what its key is, which columns an import sets, and how a stored ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from portal.core.audit import diff, record
+from portal.core.audit import diff
+from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.security import Principal
-from portal.housing import registry, rules
+from portal.housing import registry
+from portal.housing import rules
 from portal.housing.queries import shares_of_premise
 from portal.housing.registry import RegistryRow
-from portal.housing.tables import (
-    Complex,
-    Entrance,
-    House,
-    Owner,
-    Ownership,
-    PersonalAccount,
-    Premise,
-    PremiseRiser,
-    Riser,
-)
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
 
 Row = dict[str, Any]
 

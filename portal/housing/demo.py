@@ -5,23 +5,24 @@ Deterministic (every random choice comes from ``ctx.rng``) and fast: rows go in 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from portal.housing.rules import account_search_text, house_search_text, owner_search_text
-from portal.housing.tables import (
-    Complex,
-    Entrance,
-    House,
-    Owner,
-    Ownership,
-    PersonalAccount,
-    Premise,
-    PremiseKind,
-    PremiseRiser,
-    Riser,
-)
+from portal.housing.rules import account_search_text
+from portal.housing.rules import house_search_text
+from portal.housing.rules import owner_search_text
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import PremiseKind
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
 
 CHUNK = 400
 CITY = "Симферополь"

@@ -4,14 +4,17 @@ errors. No I/O: ids that come from a form are checked against the options the pa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from portal.core import parse
 from portal.core.i18n import gettext
-from portal.core.web import FormErrors, form_value
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 from portal.housing import rules
 from portal.housing.rules import Problem
 

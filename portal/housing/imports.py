@@ -11,7 +11,8 @@ from typing import Any
 from portal.core import imports as checked
 from portal.core.i18n import gettext
 from portal.core.security import Principal
-from portal.housing import actions, registry
+from portal.housing import actions
+from portal.housing import registry
 from portal.housing.actions import IMPORT_ENTITIES
 from portal.housing.registry import RegistryRow
 

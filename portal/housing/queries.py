@@ -8,33 +8,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from piccolo.query.methods.select import Count, Sum
+from piccolo.query.methods.select import Count
+from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
 
 from portal.core.address import full_address
 from portal.core.db import from_row
-from portal.core.pagination import Page, PageRequest
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
-from portal.core.search import MIN_TERM, normalise, text_match
+from portal.core.search import MIN_TERM
+from portal.core.search import normalise
+from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.housing import rules
-from portal.housing.tables import (
-    Complex,
-    Entrance,
-    House,
-    Owner,
-    Ownership,
-    PersonalAccount,
-    Premise,
-    PremiseRiser,
-    Riser,
-)
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
 
 Houses = frozenset[int] | None
 

@@ -6,11 +6,14 @@ is checked before anything is written; a problem names its line («Строка 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from fractions import Fraction
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from portal.core import tabular
 from portal.core.i18n import gettext

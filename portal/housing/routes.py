@@ -10,19 +10,34 @@ from __future__ import annotations
 from typing import Any
 
 from babel.numbers import format_decimal
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
-from portal.core.pagination import PageRequest, page_request
-from portal.core.parse import parse_id, parse_int
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, flash, found, render, see_other
-from portal.housing import imports, queries, rules
+from portal.core.pagination import PageRequest
+from portal.core.pagination import page_request
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.housing import imports
+from portal.housing import queries
+from portal.housing import rules
 
 READ = staff()
 WRITE = staff("manager")

@@ -8,20 +8,35 @@ within the user's houses (404 otherwise), and so is the record a new one belongs
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request
+from litestar import Response
+from litestar import Router
+from litestar import get
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.parse import parse_id
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, FormErrors, flash, found, render, see_other
-from portal.housing import actions, forms, queries, rules
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.housing import actions
+from portal.housing import forms
+from portal.housing import queries
+from portal.housing import rules
 from portal.housing.forms import Field
 
 Text = Callable[[], str]

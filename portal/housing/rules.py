@@ -7,14 +7,18 @@ time, so the rules stay free of I/O and of the request's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from collections.abc import Iterable
+from decimal import Decimal
+from decimal import InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
 from portal.core.i18n import lazy
 from portal.core.search import normalise
-from portal.housing.tables import OwnerKind, PremiseKind, RiserKind
+from portal.housing.tables import OwnerKind
+from portal.housing.tables import PremiseKind
+from portal.housing.tables import RiserKind
 
 
 class Problem(StrEnum):

@@ -2,17 +2,15 @@
 
 from enum import StrEnum
 
-from piccolo.columns import (
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table

@@ -7,35 +7,39 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
 from portal.accounts.notify import notify
 from portal.accounts.tables import User
-from portal.core import clock, outbox
+from portal.core import clock
+from portal.core import outbox
 from portal.core.audit import record
 from portal.core.db import atomic
-from portal.core.i18n import format_day, gettext
+from portal.core.i18n import format_day
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
-from portal.meetings import forms, queries, rules
-from portal.meetings.tables import (
-    AgendaItem,
-    Ballot,
-    BallotCode,
-    BallotStatus,
-    Initiative,
-    InitiativeStatus,
-    InitiativeSupport,
-    Meeting,
-    MeetingStatus,
-    OwnerLink,
-    RegisterEntry,
-    Source,
-    Vote,
-)
+from portal.meetings import forms
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.meetings.tables import AgendaItem
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotCode
+from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import Initiative
+from portal.meetings.tables import InitiativeStatus
+from portal.meetings.tables import InitiativeSupport
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from portal.meetings.tables import OwnerLink
+from portal.meetings.tables import RegisterEntry
+from portal.meetings.tables import Source
+from portal.meetings.tables import Vote
 from portal.settings import get_settings
 
 CODE_MINUTES = 15

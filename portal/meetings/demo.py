@@ -7,30 +7,39 @@ and owner@demo.ru, an owner of a flat and a parking space who has not voted yet.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from fpdf import FPDF
 
 from portal.accounts.passwords import hash_password
-from portal.accounts.tables import ConsentRecord, Residency, User
-from portal.core import clock, storage
-from portal.demo import DEMO_PASSWORD, DemoContext
-from portal.housing.tables import Ownership, PersonalAccount
-from portal.meetings import actions, forms, queries, rules
-from portal.meetings.tables import (
-    AgendaItem,
-    Ballot,
-    BallotStatus,
-    Initiative,
-    InitiativeSupport,
-    Meeting,
-    MeetingStatus,
-    OwnerLink,
-    RegisterEntry,
-    Source,
-    Vote,
-)
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
+from portal.core import clock
+from portal.core import storage
+from portal.demo import DEMO_PASSWORD
+from portal.demo import DemoContext
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.meetings import actions
+from portal.meetings import forms
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.meetings.tables import AgendaItem
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import Initiative
+from portal.meetings.tables import InitiativeSupport
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from portal.meetings.tables import OwnerLink
+from portal.meetings.tables import RegisterEntry
+from portal.meetings.tables import Source
+from portal.meetings.tables import Vote
 
 PLACE = "г. Симферополь, ул. Киевская, 77, офис управляющей компании"
 

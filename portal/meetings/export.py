@@ -10,7 +10,9 @@ from openpyxl import Workbook
 
 from portal.core import clock
 from portal.core.i18n import gettext as _
-from portal.meetings import forms, queries, rules
+from portal.meetings import forms
+from portal.meetings import queries
+from portal.meetings import rules
 
 
 def _cell(value: Any) -> Any:

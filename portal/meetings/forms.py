@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_id, parse_moment
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_moment
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 from portal.meetings import rules
 
 INVALID = "invalid"  # a paper ballot's question with several options or none marked

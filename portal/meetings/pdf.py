@@ -13,10 +13,15 @@ from typing import Any
 from fpdf import FPDF
 
 from portal.core import clock
-from portal.core.i18n import format_day, format_moment, format_number
+from portal.core.i18n import format_day
+from portal.core.i18n import format_moment
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
-from portal.meetings import forms, queries, rules
-from portal.settings import ROOT, get_settings
+from portal.meetings import forms
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.settings import ROOT
+from portal.settings import get_settings
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
 

@@ -6,8 +6,11 @@ on the register lines of the owners they are linked to (``OwnerLink``). Staff se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -16,28 +19,32 @@ from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
 from portal.core import clock
-from portal.core.address import full_address, premise_name
+from portal.core.address import full_address
+from portal.core.address import premise_name
 from portal.core.db import from_row
-from portal.core.pagination import Page, PageRequest
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import house_scope
-from portal.housing.tables import House, Owner, Ownership, PersonalAccount, Premise
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.meetings import rules
-from portal.meetings.tables import (
-    AgendaItem,
-    Ballot,
-    BallotStatus,
-    Initiative,
-    InitiativeStatus,
-    InitiativeSupport,
-    Meeting,
-    MeetingStatus,
-    OwnerLink,
-    RegisterEntry,
-    Source,
-    Vote,
-)
+from portal.meetings.tables import AgendaItem
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import Initiative
+from portal.meetings.tables import InitiativeStatus
+from portal.meetings.tables import InitiativeSupport
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from portal.meetings.tables import OwnerLink
+from portal.meetings.tables import RegisterEntry
+from portal.meetings.tables import Source
+from portal.meetings.tables import Vote
 
 LIST_LIMIT = 100
 

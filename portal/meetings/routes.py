@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import File, Template
+from litestar.response import File
+from litestar.response import Template
 
 from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
-from portal.core.security import Principal, resident
-from portal.core.web import FormData, FormErrors, flash, form_value, found, render, see_other
-from portal.meetings import actions, forms, pdf, queries, rules
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.meetings import actions
+from portal.meetings import forms
+from portal.meetings import pdf
+from portal.meetings import queries
+from portal.meetings import rules
 from portal.meetings.tables import BallotStatus
 
 

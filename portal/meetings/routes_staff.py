@@ -4,19 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.response import File, Template
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
+from litestar.response import File
+from litestar.response import Template
 
-from portal.core import clock, storage
+from portal.core import clock
+from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.parse import parse_date, parse_id, parse_moment
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, FormErrors, MultipartData, flash, form_value, render, see_other
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_moment
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
-from portal.meetings import actions, export, forms, queries, rules
-from portal.meetings.routes import _pdf, labels, material_of, protocol_bytes
+from portal.meetings import actions
+from portal.meetings import export
+from portal.meetings import forms
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.meetings.routes import _pdf
+from portal.meetings.routes import labels
+from portal.meetings.routes import material_of
+from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
 
 VIEW = ("manager", "moderator", "operator")

@@ -7,10 +7,16 @@ on fractions, and a percentage is rounded only for display (2 places, HALF_UP, Â
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 

@@ -3,25 +3,30 @@ votes, the owners' initiatives and their support, and the link between a signed-
 
 from enum import StrEnum
 
-from piccolo.columns import (
-    BigInt,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import BigInt
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.housing.tables import House, Owner, Ownership, Premise
-from portal.meetings.rules import Choice, Form, Rejection, Subject, Threshold
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import Premise
+from portal.meetings.rules import Choice
+from portal.meetings.rules import Form
+from portal.meetings.rules import Rejection
+from portal.meetings.rules import Subject
+from portal.meetings.rules import Threshold
 
 
 class MeetingStatus(StrEnum):

@@ -5,32 +5,41 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from portal.core import audit, outbox, storage
+from portal.core import audit
 from portal.core import imports as checked
+from portal.core import outbox
+from portal.core import storage
 from portal.core.db import atomic
-from portal.core.i18n import format_number, gettext
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
-from portal.meters import imports, messages, queries, rules
-from portal.meters.tables import (
-    HouseMeter,
-    HouseReading,
-    Meter,
-    MeterReading,
-    MeterReminder,
-    MeterStatus,
-    Review,
-    Source,
-)
-from portal.notifications.messages import MessageTemplate, render
+from portal.meters import imports
+from portal.meters import messages
+from portal.meters import queries
+from portal.meters import rules
+from portal.meters.tables import HouseMeter
+from portal.meters.tables import HouseReading
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import MeterReminder
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Review
+from portal.meters.tables import Source
+from portal.notifications.messages import MessageTemplate
+from portal.notifications.messages import render
 from portal.notifications.queries import Recipient
-from portal.notifications.rules import Channel, channels_for
+from portal.notifications.rules import Channel
+from portal.notifications.rules import channels_for
 
 # --- passing readings (residents, and the call centre on their behalf) -----------------------------------------
 
@@ -571,7 +580,9 @@ async def _accounts_of_rows(
     rows: list[imports.MeterRow], actor: Principal | None, report: checked.Checked
 ) -> dict[int, int]:
     """The account of each row (by line): its premise's only open account, or the one the row names."""
-    from portal.housing.tables import House, PersonalAccount, Premise
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     addresses = sorted({r.house_address for r in rows})
     houses: dict[str, int] = {}

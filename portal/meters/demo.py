@@ -7,24 +7,28 @@ their monthly readings."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from portal.core import storage
 from portal.demo import DemoContext
-from portal.housing.tables import House, PersonalAccount, PremiseKind
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import PremiseKind
 from portal.meters import rules
-from portal.meters.tables import (
-    HouseMeter,
-    HouseReading,
-    Meter,
-    MeterReading,
-    MeterStatus,
-    Review,
-    Service,
-    Source,
-)
+from portal.meters.tables import HouseMeter
+from portal.meters.tables import HouseReading
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Review
+from portal.meters.tables import Service
+from portal.meters.tables import Source
 
 MONTHS = 12
 PER_MONTH = {Service.COLD_WATER: 4.0, Service.HOT_WATER: 2.5, Service.ELECTRICITY: 150.0, Service.GAS: 12.0,
@@ -33,7 +37,8 @@ PER_MONTH = {Service.COLD_WATER: 4.0, Service.HOT_WATER: 2.5, Service.ELECTRICIT
 
 def meter_photo(value: Decimal, serial: str, decimals: int) -> bytes:
     """A picture of a meter's counter showing ``value`` (the demo's stand-in for a resident's photo)."""
-    from PIL import Image, ImageDraw
+    from PIL import Image
+    from PIL import ImageDraw
 
     whole, _, fraction = f"{value:.{decimals}f}".partition(".")
     image = Image.new("RGB", (640, 480), (214, 219, 226))

@@ -3,18 +3,26 @@ gone through zero?» per meter), the meter card, the review of a reading, the st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from portal.core import storage
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_id, parse_int, parse_month
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.parse import parse_month
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 from portal.meters import rules
-from portal.meters.tables import MeterStatus, Service, Source
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Service
+from portal.meters.tables import Source
 
 MAX_NOTE = 500
 

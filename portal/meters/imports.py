@@ -7,19 +7,24 @@ its serial number; the account is given when the premise has more than one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from portal.core import imports as checked
 from portal.core import tabular
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_int
+from portal.core.parse import parse_date
+from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.tabular import line_problem
 from portal.housing import rules as housing_rules
 from portal.housing.rules import Problem
-from portal.meters.tables import MeterStatus, Service
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Service
 
 COLUMNS: tuple[str, ...] = (
     "house_address",

@@ -3,33 +3,37 @@ staff's (scoped to the houses they work with) — bounded, indexed, returned as 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
 from portal.accounts.rules import rights_for
-from portal.accounts.tables import ConsentRecord, Residency
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import Residency
 from portal.core.address import full_address
 from portal.core.db import from_row
-from portal.core.pagination import Page, PageRequest
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.meters import rules
 from portal.meters.forms import ListFilter
-from portal.meters.tables import (
-    HouseMeter,
-    HouseReading,
-    Meter,
-    MeterReading,
-    MeterReminder,
-    MeterStatus,
-    Review,
-    Service,
-)
+from portal.meters.tables import HouseMeter
+from portal.meters.tables import HouseReading
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import MeterReminder
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Review
+from portal.meters.tables import Service
 from portal.notifications.queries import Recipient
 
 VISIBLE = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # the meters a resident passes readings for (or is told about)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.core import clock, jobs
-from portal.meters import actions, rules
+from portal.core import clock
+from portal.core import jobs
+from portal.meters import actions
+from portal.meters import rules
 
 WINDOW = rules.Window()
 

@@ -6,18 +6,37 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import File, Template
+from litestar.response import File
+from litestar.response import Template
 
-from portal.core import clock, storage
+from portal.core import clock
+from portal.core import storage
 from portal.core.home import register_section
-from portal.core.i18n import gettext, ngettext
-from portal.core.security import Principal, resident
-from portal.core.web import MultipartData, flash, found, render, see_other
-from portal.meters import actions, forms, queries, reminders, rules, words
-from portal.meters.tables import Meter, MeterReading
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.meters import actions
+from portal.meters import forms
+from portal.meters import queries
+from portal.meters import reminders
+from portal.meters import rules
+from portal.meters import words
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
 
 WINDOW = reminders.WINDOW
 JOBS = [reminders.meter_reminders]  # the reminder job registers itself with the routes

@@ -10,23 +10,50 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import File, Stream, Template
+from litestar.response import File
+from litestar.response import Stream
+from litestar.response import Template
 
 from portal.billing import outage_reductions
-from portal.core import clock, storage
+from portal.core import clock
 from portal.core import imports as checked
-from portal.core.i18n import format_day, gettext
+from portal.core import storage
+from portal.core.i18n import format_day
+from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, flash, form_value, found, render, see_other
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import found
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing import queries as housing
-from portal.meters import actions, export, forms, imports, queries, rules, words
-from portal.meters.routes import WINDOW, helpers, period_now, refusal_messages
-from portal.meters.tables import Review, Service, Source
+from portal.meters import actions
+from portal.meters import export
+from portal.meters import forms
+from portal.meters import imports
+from portal.meters import queries
+from portal.meters import rules
+from portal.meters import words
+from portal.meters.routes import WINDOW
+from portal.meters.routes import helpers
+from portal.meters.routes import period_now
+from portal.meters.routes import refusal_messages
+from portal.meters.tables import Review
+from portal.meters.tables import Service
+from portal.meters.tables import Source
 from portal.notifications.channels import deliver_soon
 
 READERS = staff("manager", "operator", "accountant")

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.core.i18n import format_number, gettext
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 from portal.meters import rules
-from portal.meters.tables import MeterStatus, Review, Service, Source
+from portal.meters.tables import MeterStatus
+from portal.meters.tables import Review
+from portal.meters.tables import Service
+from portal.meters.tables import Source
 
 
 def service_label(service: str) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from portal.core import clock
 from portal.core.db import atomic
-from portal.notifications.rules import DEFAULTS, Channel, Topic
-from portal.notifications.tables import ChannelChoice, PushSubscription
+from portal.notifications.rules import DEFAULTS
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
+from portal.notifications.tables import ChannelChoice
+from portal.notifications.tables import PushSubscription
 
 
 async def save_choices(user_id: int, wanted: set[tuple[Topic, Channel]]) -> None:

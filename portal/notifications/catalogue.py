@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.core.i18n import format_day, lazy
-from portal.notifications.messages import Context, message_template
+from portal.core.i18n import format_day
+from portal.core.i18n import lazy
+from portal.notifications.messages import Context
+from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 
 

@@ -18,12 +18,14 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 import aiosmtplib
 import httpx
 
-from portal.core import jobs, outbox
+from portal.core import jobs
+from portal.core import outbox
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.notifications")
@@ -150,7 +152,8 @@ def vapid() -> Any:
 
 def vapid_public_key() -> str:
     """The application server key a browser subscribes with (uncompressed P-256 point, base64url)."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.hazmat.primitives.serialization import PublicFormat
 
     raw = vapid().public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -161,7 +164,8 @@ class PushGone(outbox.Permanent):
 
 
 def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
-    from pywebpush import WebPushException, webpush
+    from pywebpush import WebPushException
+    from pywebpush import webpush
 
     try:
         response = webpush(

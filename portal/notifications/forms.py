@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.notifications.rules import Channel, Topic
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
 
 TOPICS = frozenset(Topic.__members__.values())
 CHANNELS = frozenset(Channel.__members__.values())

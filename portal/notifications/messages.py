@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from portal.core import i18n

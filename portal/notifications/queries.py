@@ -187,7 +187,10 @@ async def forget_subscription(subscription_id: int) -> None:
 async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
     """The house of each selection that lies within one house (entrances, risers, premises, accounts, floors,
     houses): what staff scoping checks. Complexes and the whole company lie within none."""
-    from portal.housing.tables import Entrance, PersonalAccount, Premise, Riser
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
+    from portal.housing.tables import Riser
     from portal.notifications.rules import TargetKind
 
     found: dict[tuple[str, int], int] = {(TargetKind.HOUSE.value, h): h for h in audience.houses}

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from portal.core.i18n import gettext
-from portal.core.security import Principal, signed_in
-from portal.core.web import FormData, flash, render, see_other
-from portal.notifications import actions, channels, forms, queries
-from portal.notifications.rules import Channel, Topic, wants
+from portal.core.security import Principal
+from portal.core.security import signed_in
+from portal.core.web import FormData
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.notifications import actions
+from portal.notifications import channels
+from portal.notifications import forms
+from portal.notifications import queries
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
+from portal.notifications.rules import wants
 
 
 def topic_label(topic: Topic) -> str:

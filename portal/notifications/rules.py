@@ -8,7 +8,8 @@ selections is one recipient.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
 
 from portal.accounts.rules import may_send

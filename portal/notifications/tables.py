@@ -1,12 +1,19 @@
 """Tables of notifications: each person's choice of channels, and the browsers that receive web push."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.notifications.rules import Channel, Topic
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
 
 
 class ChannelChoice(Table):

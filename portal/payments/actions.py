@@ -12,36 +12,47 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from portal.accounts.notify import notify
-from portal.accounts.tables import Residency, User
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 from portal.billing import ledger
-from portal.core import audit, clock
-from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.core import audit
+from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
 from portal.core.security import Principal
-from portal.payments import messages, queries, rules
-from portal.payments.gateway import CheckoutSession, GatewayError, PaymentIntent, client
-from portal.payments.tables import (
-    AutopayMandate,
-    AutopayResult,
-    CardSetup,
-    CardSetupStatus,
-    GatewayCustomer,
-    Payment,
-    PaymentKind,
-    PaymentMethod,
-    PaymentPurpose,
-    PaymentStatus,
-    Refund,
-    RefundStatus,
-    WebhookEvent,
-)
+from portal.payments import messages
+from portal.payments import queries
+from portal.payments import rules
+from portal.payments.gateway import CheckoutSession
+from portal.payments.gateway import GatewayError
+from portal.payments.gateway import PaymentIntent
+from portal.payments.gateway import client
+from portal.payments.tables import AutopayMandate
+from portal.payments.tables import AutopayResult
+from portal.payments.tables import CardSetup
+from portal.payments.tables import CardSetupStatus
+from portal.payments.tables import GatewayCustomer
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentMethod
+from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import PaymentStatus
+from portal.payments.tables import Refund
+from portal.payments.tables import RefundStatus
+from portal.payments.tables import WebhookEvent
 
 log = logging.getLogger("portal.payments")
 

@@ -3,17 +3,27 @@ the accounts and cards a user may choose are handed in by the handler."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.core.i18n import get_locale, gettext
-from portal.core.parse import parse_date, parse_id, parse_money, parse_month
-from portal.core.web import FormErrors, form_value
-from portal.payments import rules, texts
-from portal.payments.queries import PayableAccount, StaffFilter
+from portal.core.i18n import get_locale
+from portal.core.i18n import gettext
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_money
+from portal.core.parse import parse_month
+from portal.core.web import FormErrors
+from portal.core.web import form_value
+from portal.payments import rules
+from portal.payments import texts
+from portal.payments.queries import PayableAccount
+from portal.payments.queries import StaffFilter
 from portal.payments.tables import PaymentStatus
 
 

@@ -18,14 +18,20 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from portal.settings import Settings, get_settings
+from portal.settings import Settings
+from portal.settings import get_settings
 
 T = TypeVar("T")
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,23 +16,23 @@ from portal.billing import ledger
 from portal.billing import queries as billing_queries
 from portal.core import clock
 from portal.core.address import full_address
-from portal.core.db import from_kopecks, to_kopecks
-from portal.core.pagination import Page, PageRequest
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules
-from portal.payments.tables import (
-    AutopayMandate,
-    CardSetup,
-    GatewayCustomer,
-    Payment,
-    PaymentKind,
-    PaymentMethod,
-    PaymentPurpose,
-    PaymentStatus,
-    Refund,
-)
+from portal.payments.tables import AutopayMandate
+from portal.payments.tables import CardSetup
+from portal.payments.tables import GatewayCustomer
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentMethod
+from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import PaymentStatus
+from portal.payments.tables import Refund
 
 EXPORT_LIMIT = 100_000
 

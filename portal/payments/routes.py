@@ -5,20 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 
 from portal.billing import ledger
 from portal.core import clock
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
-from portal.core.security import Principal, resident
-from portal.core.web import FormData, FormErrors, flash, render, see_other
-from portal.payments import actions, forms, queries, rules, texts
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.payments import actions
+from portal.payments import forms
 from portal.payments import jobs as _jobs  # noqa: F401 (registers the payments jobs)
+from portal.payments import queries
+from portal.payments import rules
+from portal.payments import texts
 from portal.payments.gateway import GatewayError
 from portal.settings import get_settings
 

@@ -8,22 +8,38 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from openpyxl import Workbook
 
 from portal.core import clock
-from portal.core.i18n import gettext, lazy
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.pagination import page_request
-from portal.core.security import Principal, StaffRole, staff
-from portal.core.web import FormData, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import StaffRole
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
-from portal.payments import actions, forms, queries, rules, texts
+from portal.payments import actions
+from portal.payments import forms
+from portal.payments import queries
+from portal.payments import rules
+from portal.payments import texts
 from portal.payments.gateway import GatewayError
 from portal.payments.routes import words
-from portal.payments.tables import PaymentKind, PaymentStatus
+from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentStatus
 
 R = StaffRole
 VIEW_ROLES = (R.ACCOUNTANT, R.MANAGER, R.OPERATOR)

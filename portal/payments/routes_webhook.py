@@ -6,11 +6,15 @@ import json
 import logging
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Request
+from litestar import Response
+from litestar import post
 
 from portal.core.security import public
 from portal.payments import actions
-from portal.payments.gateway import GatewayError, SignatureError, verify_signature
+from portal.payments.gateway import GatewayError
+from portal.payments.gateway import SignatureError
+from portal.payments.gateway import verify_signature
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.payments.webhooks")

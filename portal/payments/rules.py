@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 
 from portal.core.security import ResidentRole
-from portal.payments.tables import AutopayResult, PaymentKind, PaymentStatus
+from portal.payments.tables import AutopayResult
+from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentStatus
 
 MIN_AMOUNT = Decimal("1.00")
 MAX_AMOUNT = Decimal("500000.00")

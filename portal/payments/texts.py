@@ -3,8 +3,10 @@ declined, what is wrong with an amount. Translated when called, so each reader g
 
 from __future__ import annotations
 
-from portal.core.i18n import gettext, pgettext
-from portal.payments.rules import AmountProblem, RefundProblem
+from portal.core.i18n import gettext
+from portal.core.i18n import pgettext
+from portal.payments.rules import AmountProblem
+from portal.payments.rules import RefundProblem
 from portal.payments.tables import PaymentStatus
 
 S = PaymentStatus

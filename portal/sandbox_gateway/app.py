@@ -13,17 +13,31 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from litestar import Litestar, Request, Response, get, post
+from litestar import Litestar
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
+from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from portal.sandbox_gateway import cards
 from portal.sandbox_gateway.config import GatewayConfig
-from portal.sandbox_gateway.engine import ApiError, Gateway, dumps, invalid, no_such
-from portal.sandbox_gateway.forms import FormError, fingerprint, nest, parse_pairs
-from portal.sandbox_gateway.store import Store, new_id, public
+from portal.sandbox_gateway.engine import ApiError
+from portal.sandbox_gateway.engine import Gateway
+from portal.sandbox_gateway.engine import dumps
+from portal.sandbox_gateway.engine import invalid
+from portal.sandbox_gateway.engine import no_such
+from portal.sandbox_gateway.forms import FormError
+from portal.sandbox_gateway.forms import fingerprint
+from portal.sandbox_gateway.forms import nest
+from portal.sandbox_gateway.forms import parse_pairs
+from portal.sandbox_gateway.store import Store
+from portal.sandbox_gateway.store import new_id
+from portal.sandbox_gateway.store import public
 from portal.sandbox_gateway.webhooks import Deliverer
 
 HERE = Path(__file__).resolve().parent

@@ -7,12 +7,16 @@ step for the single event loop of the gateway.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from portal.sandbox_gateway import cards
 from portal.sandbox_gateway.config import GatewayConfig
-from portal.sandbox_gateway.store import Store, new_id, now, public
+from portal.sandbox_gateway.store import Store
+from portal.sandbox_gateway.store import new_id
+from portal.sandbox_gateway.store import now
+from portal.sandbox_gateway.store import public
 
 API_VERSION = "2025-03-31.basil"
 MIN_EXPIRY = 30 * 60

@@ -9,7 +9,8 @@ import time
 
 import uvicorn
 
-from portal.sandbox_sms.app import SmsConfig, create_app
+from portal.sandbox_sms.app import SmsConfig
+from portal.sandbox_sms.app import create_app
 
 
 def _stop_with_parent(parent: int) -> None:

@@ -21,12 +21,17 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from litestar import Litestar, Request, Response, get, post
+from litestar import Litestar
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

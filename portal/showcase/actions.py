@@ -11,26 +11,32 @@ from typing import Any
 
 from PIL import Image
 
-from portal.core import audit, clock, storage
+from portal.core import audit
+from portal.core import clock
+from portal.core import storage
 from portal.core.address import full_address
-from portal.core.db import atomic, from_kopecks, to_kopecks
+from portal.core.db import atomic
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.notifications.channels import deliver_soon
-from portal.showcase import consent, notices, queries, rules
-from portal.showcase.rules import Missing, Move
-from portal.showcase.tables import (
-    Lead,
-    LeadStatus,
-    Listing,
-    ListingKind,
-    ListingOffer,
-    ListingPhoto,
-    ListingStatus,
-    OfferStatus,
-    PriceUnit,
-)
+from portal.showcase import consent
+from portal.showcase import notices
+from portal.showcase import queries
+from portal.showcase import rules
+from portal.showcase.rules import Missing
+from portal.showcase.rules import Move
+from portal.showcase.tables import Lead
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import OfferStatus
+from portal.showcase.tables import PriceUnit
 
 # --- listings ----------------------------------------------------------------------------------------------------
 

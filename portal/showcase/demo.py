@@ -9,25 +9,30 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+from PIL import ImageDraw
+from PIL import ImageFont
 
 from portal.core import clock
 from portal.core.address import full_address
-from portal.core.security import Principal, StaffRole
+from portal.core.security import Principal
+from portal.core.security import StaffRole
 from portal.demo import DemoContext
-from portal.housing.tables import House, PersonalAccount, Premise
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.settings import ROOT
-from portal.showcase import actions, consent, rules
-from portal.showcase.tables import (
-    Feature,
-    Lead,
-    LeadStatus,
-    Listing,
-    ListingKind,
-    ListingOffer,
-    ListingStatus,
-    PriceUnit,
-)
+from portal.showcase import actions
+from portal.showcase import consent
+from portal.showcase import rules
+from portal.showcase.tables import Feature
+from portal.showcase.tables import Lead
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import PriceUnit
 
 COMMERCIAL = 32
 FLATS_TO_LET = 6

@@ -5,13 +5,15 @@ photos and description. Built from plain data (no I/O); Russian words, as the fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from portal.showcase.rules import SALES_PHONE
-from portal.showcase.tables import Feature, ListingKind
+from portal.showcase.tables import Feature
+from portal.showcase.tables import ListingKind
 
 NAMESPACE = "http://webmaster.yandex.ru/schemas/feed/realty/2010-06"
 

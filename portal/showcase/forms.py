@@ -4,17 +4,27 @@ next to each field. No I/O: the registry lookups a form needs are done by the ha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from portal.accounts.rules import normalize_phone
 from portal.core.i18n import gettext
-from portal.core.parse import parse_decimal, parse_id, parse_int, parse_money
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.parse import parse_money
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 from portal.showcase import rules
-from portal.showcase.rules import LeadFilter, ListingFilter, StaffFilter
-from portal.showcase.tables import LeadStatus, ListingKind, ListingStatus, PriceUnit
+from portal.showcase.rules import LeadFilter
+from portal.showcase.rules import ListingFilter
+from portal.showcase.rules import StaffFilter
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import PriceUnit
 
 MAX_NAME = 120
 MAX_MESSAGE = 2000

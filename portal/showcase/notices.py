@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from portal.accounts.notify import notify
-from portal.core.i18n import gettext, lazy
-from portal.notifications.messages import message_template, render
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.notifications.messages import message_template
+from portal.notifications.messages import render
 from portal.notifications.rules import Topic
 from portal.showcase import queries
 from portal.showcase import words as words_of

@@ -3,7 +3,8 @@ loaded only if the caller may see it (404 for missing and forbidden alike); staf
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,16 +12,30 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
-from portal.accounts.tables import StaffHouse, User, UserRole
-from portal.core.pagination import Page, PageRequest
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import area as to_area
 from portal.housing.queries import house_scope
-from portal.housing.tables import PersonalAccount, Premise
-from portal.showcase import rules, words
-from portal.showcase.rules import LeadFilter, ListingFilter, Sort, StaffFilter
-from portal.showcase.tables import Lead, LeadStatus, Listing, ListingOffer, ListingPhoto, ListingStatus, OfferStatus
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.showcase import rules
+from portal.showcase import words
+from portal.showcase.rules import LeadFilter
+from portal.showcase.rules import ListingFilter
+from portal.showcase.rules import Sort
+from portal.showcase.rules import StaffFilter
+from portal.showcase.tables import Lead
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import OfferStatus
 
 EXPORT_LIMIT = 10_000
 FEED_LIMIT = 5_000

@@ -6,17 +6,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from portal.core import i18n, storage
+from portal.core import i18n
+from portal.core import storage
 from portal.core.address import full_address
-from portal.core.security import Principal, client_ip, public, rate_hit, rate_limited, resident, signed_in
-from portal.core.web import FormData, FormErrors, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import client_ip
+from portal.core.security import public
+from portal.core.security import rate_hit
+from portal.core.security import rate_limited
+from portal.core.security import resident
+from portal.core.security import signed_in
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.settings import get_settings
-from portal.showcase import actions, consent, feed, forms, queries, rules, words
+from portal.showcase import actions
+from portal.showcase import consent
+from portal.showcase import feed
+from portal.showcase import forms
+from portal.showcase import queries
+from portal.showcase import rules
+from portal.showcase import words
 from portal.showcase.tables import ListingKind
 
 ListingDep = NamedDependency[queries.ListingView]  # a listing in the path, loaded by ``provide_listing``

@@ -5,22 +5,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.response import Template
 
 from portal.billing.exports import to_xlsx
-from portal.core import clock, storage
+from portal.core import clock
+from portal.core import storage
 from portal.core.address import full_address
-from portal.core.i18n import format_number, gettext
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.security import Principal, staff
-from portal.core.web import FormData, MultipartData, Refused, flash, form_value, render, see_other
-from portal.housing.queries import get_house, houses_in_scope
-from portal.showcase import actions, forms, queries, rules, words
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import MultipartData
+from portal.core.web import Refused
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.housing.queries import get_house
+from portal.housing.queries import houses_in_scope
+from portal.showcase import actions
+from portal.showcase import forms
+from portal.showcase import queries
+from portal.showcase import rules
+from portal.showcase import words
 from portal.showcase.routes import _words
-from portal.showcase.rules import LeadFilter, Move
-from portal.showcase.tables import Feature, LeadStatus, ListingKind, ListingStatus, OfferStatus, PriceUnit
+from portal.showcase.rules import LeadFilter
+from portal.showcase.rules import Move
+from portal.showcase.tables import Feature
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import OfferStatus
+from portal.showcase.tables import PriceUnit
 
 EDIT = staff(*rules.LISTING_ROLES)
 # Records in the path, each loaded by its provider below only if the principal may see it.

@@ -4,11 +4,17 @@ listing and a lead move between statuses, what a visitor may see, the sorts a li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 
-from portal.core.security import Principal, RateLimit
-from portal.showcase.tables import Feature, LeadStatus, ListingKind, ListingStatus, PriceUnit
+from portal.core.security import Principal
+from portal.core.security import RateLimit
+from portal.showcase.tables import Feature
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import PriceUnit
 
 # Who works the showcase: managers keep the listings; the call centre (operators) takes the leads too.
 LISTING_ROLES = ("manager",)

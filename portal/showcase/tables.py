@@ -3,23 +3,24 @@ flat, with the kinds and statuses their rows take."""
 
 from enum import StrEnum
 
-from piccolo.columns import (
-    Array,
-    BigInt,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import Array
+from piccolo.columns import BigInt
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.housing.tables import Complex, House, PersonalAccount, Premise
+from portal.housing.tables import Complex
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 
 
 class ListingKind(StrEnum):

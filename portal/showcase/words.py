@@ -7,9 +7,16 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from portal.core.i18n import format_number, gettext, ngettext
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.showcase.rules import SALES_PHONE
-from portal.showcase.tables import Feature, LeadStatus, ListingKind, ListingStatus, OfferStatus, PriceUnit
+from portal.showcase.tables import Feature
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import OfferStatus
+from portal.showcase.tables import PriceUnit
 
 
 def kind_label(kind: str) -> str:

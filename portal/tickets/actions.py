@@ -7,39 +7,52 @@ of a staff write and the notifications (outbox rows) in each recipient's own lan
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
-from portal.accounts.tables import StaffHouse, UserRole
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import UserRole
 from portal.billing import outage_reductions
 from portal.billing.outage_reductions import OutageFacts
-from portal.content.actions import announce_outage, end_outage
-from portal.core import audit, storage
+from portal.content.actions import announce_outage
+from portal.content.actions import end_outage
+from portal.core import audit
+from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
-from portal.core.web import FormErrors, Refused
+from portal.core.web import FormErrors
+from portal.core.web import Refused
 from portal.settings import get_settings
-from portal.tickets import deadlines, forms, messages, queries, rules
-from portal.tickets.queries import AccountRef, OutageRow, TicketDetail
-from portal.tickets.rules import Actor, EventKind, Refusal, Status
-from portal.tickets.tables import (
-    Outage,
-    Ticket,
-    TicketAttachment,
-    TicketCounter,
-    TicketEvent,
-    TicketListColumns,
-    TicketSavedView,
-)
+from portal.tickets import deadlines
+from portal.tickets import forms
+from portal.tickets import messages
+from portal.tickets import queries
+from portal.tickets import rules
+from portal.tickets.queries import AccountRef
+from portal.tickets.queries import OutageRow
+from portal.tickets.queries import TicketDetail
+from portal.tickets.rules import Actor
+from portal.tickets.rules import EventKind
+from portal.tickets.rules import Refusal
+from portal.tickets.rules import Status
+from portal.tickets.tables import Outage
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from portal.tickets.tables import TicketCounter
+from portal.tickets.tables import TicketEvent
+from portal.tickets.tables import TicketListColumns
+from portal.tickets.tables import TicketSavedView
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,16 @@ Clock kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from portal.core.calendar import add_working_days
-from portal.core.i18n import gettext, ngettext
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 
 DEFAULT_REGION = "default"
 EPOCH = date(2000, 1, 1)

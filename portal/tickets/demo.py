@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
-from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
 from portal.core.address import premise_name
 from portal.core.search import normalise
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
 from portal.settings import get_settings
-from portal.tickets import deadlines, rules
-from portal.tickets.tables import Outage, Ticket, TicketCounter, TicketEvent
+from portal.tickets import deadlines
+from portal.tickets import rules
+from portal.tickets.tables import Outage
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketCounter
+from portal.tickets.tables import TicketEvent
 
 COUNT = 320
 EXTRA_EXECUTORS = ("Алексей Сергеевич Кузнецов", "Дмитрий Олегович Волков", "Сергей Иванович Морозов")

@@ -3,13 +3,16 @@ for a missing one and a forbidden one alike."""
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.tickets import queries
-from portal.tickets.queries import Attachment, OutageRow, TicketDetail
+from portal.tickets.queries import Attachment
+from portal.tickets.queries import OutageRow
+from portal.tickets.queries import TicketDetail
 
 
 async def provide_resident_ticket(principal: NamedDependency[Principal], ticket_id: int) -> TicketDetail:

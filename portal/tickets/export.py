@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -7,15 +7,25 @@ clauses. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import lazy
-from portal.core.parse import parse_date, parse_id, parse_ids, parse_int, parse_moment
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.parse import parse_int
+from portal.core.parse import parse_moment
 from portal.tickets import rules
 
 TABS: dict[str, Callable[[], str]] = {

@@ -3,7 +3,8 @@ No I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -11,9 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
-from portal.core.parse import parse_date, parse_decimal, parse_id, parse_ids, parse_moment
-from portal.core.storage import MAX_IMAGE_BYTES, is_upload
-from portal.core.web import FormErrors, form_value
+from portal.core.parse import parse_date
+from portal.core.parse import parse_decimal
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.parse import parse_moment
+from portal.core.storage import MAX_IMAGE_BYTES
+from portal.core.storage import is_upload
+from portal.core.web import FormErrors
+from portal.core.web import form_value
 from portal.tickets import rules
 
 

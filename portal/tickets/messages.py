@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from portal.core.i18n import gettext, lazy
-from portal.notifications.messages import Context, message_template
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.notifications.messages import Context
+from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 from portal.tickets import rules
 

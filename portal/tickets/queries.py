@@ -6,26 +6,47 @@ Every change is in ``actions.py``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import NamedTuple
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Where
-from piccolo.query import OrderByRaw, Select
+from piccolo.query import OrderByRaw
+from piccolo.query import Select
 
-from portal.accounts.tables import User, UserRole
-from portal.core.pagination import Page, PageRequest
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.housing.queries import houses_in_scope
-from portal.housing.tables import Entrance, PersonalAccount, PremiseRiser, Riser
+from portal.housing.tables import Entrance
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
 from portal.tickets import rules
-from portal.tickets.filters import SORT_KEYS, TicketFilters, read_filters
-from portal.tickets.rules import ACTIVE, Actor, Status
-from portal.tickets.tables import Outage, Ticket, TicketAttachment, TicketEvent, TicketListColumns, TicketSavedView
+from portal.tickets.filters import SORT_KEYS
+from portal.tickets.filters import TicketFilters
+from portal.tickets.filters import read_filters
+from portal.tickets.rules import ACTIVE
+from portal.tickets.rules import Actor
+from portal.tickets.rules import Status
+from portal.tickets.tables import Outage
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from portal.tickets.tables import TicketEvent
+from portal.tickets.tables import TicketListColumns
+from portal.tickets.tables import TicketSavedView
 
 MANAGING_ROLES = ("dispatcher", "operator", "manager")
 

@@ -6,19 +6,38 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.response import File, Template
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.response import File
+from litestar.response import Template
 
-from portal.core import clock, storage
+from portal.core import clock
+from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
-from portal.core.security import Principal, resident
-from portal.core.web import FormData, FormErrors, MultipartData, flash, render, see_other
+from portal.core.security import Principal
+from portal.core.security import resident
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import render
+from portal.core.web import see_other
 from portal.settings import get_settings
-from portal.tickets import actions, deps, forms, queries, rules
-from portal.tickets.deps import Caller, LoadedPhoto, LoadedTicket
-from portal.tickets.view import TK, ticket_page
+from portal.tickets import actions
+from portal.tickets import deps
+from portal.tickets import forms
+from portal.tickets import queries
+from portal.tickets import rules
+from portal.tickets.deps import Caller
+from portal.tickets.deps import LoadedPhoto
+from portal.tickets.deps import LoadedTicket
+from portal.tickets.view import TK
+from portal.tickets.view import ticket_page
 
 
 class ResidentTickets(Controller):

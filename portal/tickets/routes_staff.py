@@ -6,28 +6,47 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
-from litestar.response import File, Stream, Template
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.response import File
+from litestar.response import Stream
+from litestar.response import Template
 
-from portal.core import clock, storage
-from portal.core.i18n import gettext, ngettext
+from portal.core import clock
+from portal.core import storage
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
-from portal.core.security import Principal, staff
-from portal.core.web import (
-    FormData,
-    FormErrors,
-    MultipartData,
-    flash,
-    form_value,
-    is_fragment_request,
-    render,
-    see_other,
-)
-from portal.tickets import actions, deps, export, filters, forms, queries, rules
-from portal.tickets.deps import Caller, LoadedOutage, LoadedPhoto, LoadedTicket
+from portal.core.security import Principal
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import MultipartData
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import is_fragment_request
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.tickets import actions
+from portal.tickets import deps
+from portal.tickets import export
+from portal.tickets import filters
+from portal.tickets import forms
+from portal.tickets import queries
+from portal.tickets import rules
+from portal.tickets.deps import Caller
+from portal.tickets.deps import LoadedOutage
+from portal.tickets.deps import LoadedPhoto
+from portal.tickets.deps import LoadedTicket
 from portal.tickets.queries import TicketDetail
-from portal.tickets.view import TK, executor_by_id, filter_chips, ticket_page
+from portal.tickets.view import TK
+from portal.tickets.view import executor_by_id
+from portal.tickets.view import filter_chips
+from portal.tickets.view import ticket_page
 
 ANY_STAFF = ("dispatcher", "operator", "manager", "executor")
 MANAGERS = ("dispatcher", "operator", "manager")

@@ -5,11 +5,16 @@ Plain functions over plain data: no I/O, no clock (``now`` is an argument).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from portal.core.i18n import lazy
 from portal.core.parse import parse_int

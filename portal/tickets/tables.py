@@ -1,24 +1,32 @@
 """Tables of the tickets domain: requests (заявки), their history, photos, outages, list preferences."""
 
-from piccolo.columns import (
-    BigInt,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Numeric,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import BigInt
+from piccolo.columns import Boolean
+from piccolo.columns import Date
+from piccolo.columns import ForeignKey
+from piccolo.columns import Integer
+from piccolo.columns import Numeric
+from piccolo.columns import Serial
+from piccolo.columns import Text
+from piccolo.columns import Timestamptz
+from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
-from portal.housing.tables import Entrance, House, PersonalAccount, Premise, Riser
-from portal.tickets.rules import EventKind, InternalStatus, OutageService, Place, Source, Status, TicketType
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import Riser
+from portal.tickets.rules import EventKind
+from portal.tickets.rules import InternalStatus
+from portal.tickets.rules import OutageService
+from portal.tickets.rules import Place
+from portal.tickets.rules import Source
+from portal.tickets.rules import Status
+from portal.tickets.rules import TicketType
 
 
 class Outage(Table):

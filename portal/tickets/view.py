@@ -3,24 +3,38 @@ the active filters, and the one builder of a request's page for residents and st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
+from litestar import Response
 from litestar.response import Template
 
 from portal.core import clock
-from portal.core.address import full_address, premise_name
-from portal.core.i18n import format_moment, gettext, ngettext
+from portal.core.address import full_address
+from portal.core.address import premise_name
+from portal.core.i18n import format_moment
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.pagination import with_params
-from portal.core.parse import MAX_ID, parse_int
+from portal.core.parse import MAX_ID
+from portal.core.parse import parse_int
 from portal.core.security import Principal
-from portal.core.web import FormErrors, render
+from portal.core.web import FormErrors
+from portal.core.web import render
 from portal.settings import get_settings
-from portal.tickets import actions, deadlines, filters, queries, rules
-from portal.tickets.queries import OutageRow, TicketDetail, TicketRow
+from portal.tickets import actions
+from portal.tickets import deadlines
+from portal.tickets import filters
+from portal.tickets import queries
+from portal.tickets import rules
+from portal.tickets.queries import OutageRow
+from portal.tickets.queries import TicketDetail
+from portal.tickets.queries import TicketRow
 
 
 def _duration(minutes: int) -> str:

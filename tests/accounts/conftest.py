@@ -43,7 +43,8 @@ def registry_owner(db: Any) -> Any:
     owner of the premise (a whole share, valid from 2020)."""
     from datetime import date
 
-    from portal.housing.tables import Owner, Ownership
+    from portal.housing.tables import Owner
+    from portal.housing.tables import Ownership
 
     async def make(premise: int, *, email: str = "", phone: str = "", name: str = "Собственник Реестровый") -> int:
         owner = Owner(name=name, email=email, phone=phone)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from portal.accounts import consent
-from portal.accounts.tables import ConsentRecord, User
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import User
 
 
 async def _records(user_id: int) -> list[dict]:

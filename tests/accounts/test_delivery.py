@@ -8,7 +8,8 @@ import email
 from portal.accounts import mail  # noqa: F401  (registers the senders)
 from portal.core import outbox
 from portal.core.tables import OutboxMessage
-from portal.settings import get_settings, use_settings
+from portal.settings import get_settings
+from portal.settings import use_settings
 
 
 async def test_an_email_goes_through_smtp_once(smtp_server, db):

@@ -3,7 +3,10 @@ and a form with extra fields changes only what the form allows."""
 
 from __future__ import annotations
 
-from portal.accounts.tables import OneTimeToken, Residency, User, UserRole
+from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
 from portal.core.tables import OutboxMessage
 
 

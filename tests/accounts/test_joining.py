@@ -3,10 +3,14 @@ linking more accounts, and an owner's people (family members and tenants) with c
 
 from __future__ import annotations
 
-from portal.accounts import actions, queries
-from portal.accounts.tables import AccessCode, Residency, User
+from portal.accounts import actions
+from portal.accounts import queries
+from portal.accounts.tables import AccessCode
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 from portal.core.security import Principal
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 
 
 async def _last_link(email: str, marker: str) -> str:

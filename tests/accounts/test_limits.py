@@ -17,7 +17,11 @@ import pytest
 
 from portal.accounts import limits
 from portal.accounts.tables import AttemptCounter
-from tests.conftest import _RUN, ROOT, free_port, missing, running
+from tests.conftest import _RUN
+from tests.conftest import ROOT
+from tests.conftest import free_port
+from tests.conftest import missing
+from tests.conftest import running
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 FIVE = limits.Limit("test-five", 5, 60)

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 
 from portal.accounts import rules
-from portal.accounts.rules import ConsentType, DataRequestKind, ErasureOutcome
+from portal.accounts.rules import ConsentType
+from portal.accounts.rules import DataRequestKind
+from portal.accounts.rules import ErasureOutcome
 
 ALL = {ConsentType.PROCESSING, ConsentType.DISSEMINATION, ConsentType.MARKETING}
 PROCESSING = {ConsentType.PROCESSING}

@@ -7,12 +7,18 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from portal.accounts import privacy, rules
+from portal.accounts import privacy
+from portal.accounts import rules
 from portal.accounts.notify import notify
-from portal.accounts.tables import ConsentRecord, DataRequest, User
-from portal.core import clock, i18n
-from portal.core.tables import AuditEvent, OutboxMessage
-from tests.content.conftest import staff_principal, town  # noqa: F401  (the same house and people)
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import DataRequest
+from portal.accounts.tables import User
+from portal.core import clock
+from portal.core import i18n
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
+from tests.content.conftest import staff_principal  # noqa: F401  (the same house and people)
+from tests.content.conftest import town  # noqa: F401  (the same house and people)
 
 
 async def _erasure(user_id: int) -> dict | None:
@@ -72,7 +78,10 @@ async def test_a_news_post_skips_a_person_who_withdrew_and_an_emergency_reaches_
     from portal.content.rules import Move
     from portal.content.tables import PostKind
     from portal.notifications import actions as choices
-    from portal.notifications.rules import DEFAULTS, Audience, Channel, Topic
+    from portal.notifications.rules import DEFAULTS
+    from portal.notifications.rules import Audience
+    from portal.notifications.rules import Channel
+    from portal.notifications.rules import Topic
     from tests.notifications.test_delivery import _passes
 
     t = await town()
@@ -116,7 +125,8 @@ async def test_a_news_post_skips_a_person_who_withdrew_and_an_emergency_reaches_
 async def test_the_person_downloads_everything_held_about_them_even_after_withdrawing(
     client, make_user, make_account, login
 ):
-    from portal.tickets.tables import Ticket, TicketEvent
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketEvent
 
     place = await make_account()
     user_id = await make_user(name="Ольга Выгрузкина", email="olga@example.ru", accounts={place.account: "owner"})

@@ -5,7 +5,8 @@ triggers), so the user's very next request sees the change — through the app, 
 from __future__ import annotations
 
 from portal.accounts import queries
-from portal.accounts.tables import Residency, User
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 
 
 async def _version(user_id: int) -> int:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-from portal.accounts.passwords import hash_password, verify_password
-from portal.accounts.tables import StaffHouse, User, UserRole
+from portal.accounts.passwords import hash_password
+from portal.accounts.passwords import verify_password
+from portal.accounts.tables import StaffHouse
+from portal.accounts.tables import User
+from portal.accounts.tables import UserRole
 from portal.core import audit
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 
 
 async def _sms_code(phone: str) -> str | None:

@@ -10,7 +10,8 @@ import pytest
 
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import User
-from tests.conftest import PortalClient, missing
+from tests.conftest import PortalClient
+from tests.conftest import missing
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
@@ -37,7 +38,8 @@ async def redis_app(db):
     from redis.asyncio import Redis
 
     from portal.app import create_app
-    from portal.settings import get_settings, use_settings
+    from portal.settings import get_settings
+    from portal.settings import use_settings
 
     client = Redis.from_url(REDIS_URL)  # attempt counters of earlier runs (one IP: 127.0.0.1) start afresh
     try:

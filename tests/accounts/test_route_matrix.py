@@ -107,7 +107,10 @@ def test_every_route_declares_the_rule_its_table_says(app):
 
 
 async def test_every_route_answers_every_caller_as_the_table_says(app, client, db, make_user, login):
-    from portal.housing.tables import Complex, House, PersonalAccount, Premise
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     complex_ = Complex(name="ЖК Матрица", city="Симферополь")
     await complex_.save()

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from portal.accounts import consent, rules
+from portal.accounts import consent
+from portal.accounts import rules
 from portal.core.security import ResidentRole
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -47,8 +48,13 @@ async def test_an_unchanged_session_is_not_written_back(
 async def test_the_kept_principal_follows_residency_and_role_changes(
     db: Any, client: Any, login: Any, make_user: Any
 ) -> None:
-    from portal.accounts.tables import Residency, User, UserRole
-    from portal.housing.tables import Complex, House, PersonalAccount, Premise
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     complex_ = Complex(name="ЖК Кэш", city="Симферополь")
     await complex_.save()

@@ -6,15 +6,19 @@ others — and every change is in the audit log and told to the owners. Through 
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 from pypdf import PdfReader
 
 from portal.accounts import queries
 from portal.accounts.passwords import hash_password
-from portal.accounts.tables import Residency, User
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 from portal.billing.tables import Receipt
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 
 PASSWORD = "a good pass 1"
 CODE_LINE = "Код доступа для регистрации"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import httpx
 
-from portal.accounts import actions, queries
+from portal.accounts import actions
+from portal.accounts import queries
 from portal.accounts.passwords import hash_password
 from portal.accounts.rules import TokenPurpose
-from portal.accounts.tables import OneTimeToken, User
+from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import User
 from portal.core import security
 from portal.core.tables import OutboxMessage
 from tests.conftest import COOKIE_DOMAIN

@@ -4,17 +4,22 @@ and counted in Python, by the rules of the figure (not by the dashboard's own SQ
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from portal.analytics import queries, rules
+from portal.analytics import queries
+from portal.analytics import rules
 from portal.core import clock
 from portal.core.security import Principal
-from tests.conftest import _RUN, demo_postgres, demo_template
+from tests.conftest import _RUN
+from tests.conftest import demo_postgres
+from tests.conftest import demo_template
 
 ADMIN = Principal(user_id=1, staff_roles=frozenset({"admin"}), house_ids=None)
 
@@ -34,7 +39,10 @@ def demo_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.fixture
 async def demo(demo_url: str) -> AsyncIterator[Any]:
-    from portal.core.db import make_engine, start, stop, use_engine
+    from portal.core.db import make_engine
+    from portal.core.db import start
+    from portal.core.db import stop
+    from portal.core.db import use_engine
 
     engine = make_engine(demo_url)
     use_engine(engine)

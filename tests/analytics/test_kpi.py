@@ -5,19 +5,26 @@ XLSX, and a manager kept to their own complexes."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from portal.analytics import actions, forms, queries
-from portal.analytics.tables import KpiBonus, KpiMonth
+from portal.analytics import actions
+from portal.analytics import forms
+from portal.analytics import queries
+from portal.analytics.tables import KpiBonus
+from portal.analytics.tables import KpiMonth
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.housing.tables import House
-from tests.analytics.test_queries import FEB, MAR, make_world
+from tests.analytics.test_queries import FEB
+from tests.analytics.test_queries import MAR
+from tests.analytics.test_queries import make_world
 
 NOW = datetime(2026, 4, 2, 9, tzinfo=UTC)
 EXAMPLE = queries.Measured(

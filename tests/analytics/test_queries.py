@@ -3,12 +3,16 @@ the houses outside a manager's scope are never counted."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.analytics import aggregates, queries, rules
+from portal.analytics import aggregates
+from portal.analytics import queries
+from portal.analytics import rules
 from portal.billing.tables import Balance
 from portal.core.security import Principal
 from portal.tickets.tables import Ticket

@@ -8,7 +8,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.analytics.test_queries import FEB, JAN, make_world
+from tests.analytics.test_queries import FEB
+from tests.analytics.test_queries import JAN
+from tests.analytics.test_queries import make_world
 
 
 async def test_a_manager_sees_the_figures_of_their_houses_only(client: Any, login: Any, make_user: Any,

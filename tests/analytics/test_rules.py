@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from portal.analytics import rules
-from portal.analytics.rules import Answer, Kpi
+from portal.analytics.rules import Answer
+from portal.analytics.rules import Kpi
 
 # --- NPS (DOMAIN.md §7.4) ----------------------------------------------------------------------------------
 

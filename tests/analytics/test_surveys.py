@@ -3,13 +3,18 @@ the NPS of each wave over a manager's houses, the resident's form, and the job o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from portal.analytics import actions, aggregates, queries
-from portal.analytics.tables import NpsAnswer, NpsWave
+from portal.analytics import actions
+from portal.analytics import aggregates
+from portal.analytics import queries
+from portal.analytics.tables import NpsAnswer
+from portal.analytics.tables import NpsWave
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.housing.tables import House

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portal.billing import actions, importer
+from portal.billing import actions
+from portal.billing import importer
 from portal.core.security import Principal
 
 SAMPLE = Path(__file__).with_name("charges_sample.csv")

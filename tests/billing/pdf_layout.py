@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTTextBox
+from pdfminer.layout import LAParams
+from pdfminer.layout import LTTextBox
 
 MM = 72 / 25.4
 # A heading box may run into the next cell only by a rounding error (points).

@@ -1,13 +1,16 @@
 """Hostile values in every parameter of the billing pages answer 303/400/404/422 or are ignored, never 500
 (issue 11, item 7): «²» that ``str.isdigit()`` accepts, ids past 64 bits, years past 9999, 40-digit amounts."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
 from portal.billing import receipts
 from portal.billing.tables import Charge
-from tests.billing.conftest import SAMPLE, import_sample, upload_charges
+from tests.billing.conftest import SAMPLE
+from tests.billing.conftest import import_sample
+from tests.billing.conftest import upload_charges
 
 HOSTILE = ("²", str(10**30), "9999-12-31", "-1", "1e30", "sNaN", "١٢", "0" * 5000)
 NOVEMBER = datetime(2026, 11, 28, tzinfo=UTC)

@@ -5,11 +5,17 @@ from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import actions, importer, ledger
+from portal.billing import actions
+from portal.billing import importer
+from portal.billing import ledger
 from portal.billing.importer import Problem
-from portal.billing.tables import Charge, ImportBatch, LedgerEntry
+from portal.billing.tables import Charge
+from portal.billing.tables import ImportBatch
+from portal.billing.tables import LedgerEntry
 from portal.core.web import Refused
-from tests.billing.conftest import EVERY_HOUSE, SAMPLE, checked
+from tests.billing.conftest import EVERY_HOUSE
+from tests.billing.conftest import SAMPLE
+from tests.billing.conftest import checked
 
 PERIOD = date(2026, 11, 1)
 

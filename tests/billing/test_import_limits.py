@@ -8,11 +8,15 @@ import threading
 import time
 from pathlib import Path
 
-from portal.billing import importer, uploads
-from portal.billing.importer import MAX_ROWS, Problem
+from portal.billing import importer
+from portal.billing import uploads
+from portal.billing.importer import MAX_ROWS
+from portal.billing.importer import Problem
 from portal.billing.tables import Charge
 from portal.settings import get_settings
-from tests.billing.conftest import SAMPLE, token_of, upload_charges
+from tests.billing.conftest import SAMPLE
+from tests.billing.conftest import token_of
+from tests.billing.conftest import upload_charges
 from tests.spreadsheets import million_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

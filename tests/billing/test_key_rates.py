@@ -3,14 +3,21 @@ page with its audit event, and the penalty job reading the result; on both engin
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal as D
 
 import pytest
 from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import ledger, penalties, rules
-from portal.billing.tables import Charge, EntryKind, KeyRate, LedgerEntry
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import rules
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import KeyRate
+from portal.billing.tables import LedgerEntry
 from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.core.tables import AuditEvent

@@ -4,12 +4,15 @@ and the penalty starts on day 31 after the due date (§2.2, §2.6 example 6) —
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import receipts, rules
+from portal.billing import receipts
+from portal.billing import rules
 from portal.billing.tables import Receipt
 from portal.meters import rules as meter_rules
 from portal.meters.reminders import WINDOW

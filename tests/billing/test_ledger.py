@@ -1,13 +1,16 @@
 """The ledger contract other domains rely on (CONTRACTS.md), on both engines."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
 from portal.billing import ledger
 from portal.billing.ledger import EntryKind
-from portal.billing.tables import Balance, LedgerEntry
+from portal.billing.tables import Balance
+from portal.billing.tables import LedgerEntry
 
 MOMENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -5,14 +5,19 @@ month's export with the readings, and the line on the resident's account page. O
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal as D
 
 from openpyxl import load_workbook
 
-from portal.billing import outage_reductions, rules
+from portal.billing import outage_reductions
+from portal.billing import rules
 from portal.billing.outage_reductions import OutageFacts
-from portal.billing.tables import Charge, OutageReduction, Payee, Service
+from portal.billing.tables import Charge
+from portal.billing.tables import OutageReduction
+from portal.billing.tables import Payee
+from portal.billing.tables import Service
 from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.tickets.tables import Outage

@@ -3,7 +3,8 @@ interruptions (ПП № 354, прил. 1)»; the test «heating off 17 h at +14 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest

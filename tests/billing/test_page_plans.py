@@ -11,8 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from portal.core.db import is_sqlite
-from tests.billing.test_query_budgets import STAFF_PAGES, _history, _pages
-from tests.querylog import captured, plan_of, unindexed_steps
+from tests.billing.test_query_budgets import STAFF_PAGES
+from tests.billing.test_query_budgets import _history
+from tests.billing.test_query_budgets import _pages
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
 
 GROWING = [
     "personal_account", "premise", "ownership", "owner", "residency", "portal_user", "charge", "ledger_entry",

@@ -4,7 +4,8 @@ one saved with its audit event — on both engines."""
 
 import pytest
 
-from portal.billing import queries, rules
+from portal.billing import queries
+from portal.billing import rules
 from portal.billing.rules import RequisiteProblem as P
 from portal.billing.tables import Payee
 from portal.core.tables import AuditEvent

@@ -1,12 +1,20 @@
 """The monthly penalty run and the receipt issue, on both engines."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import ledger, penalties, qr, receipts
-from portal.billing.tables import LedgerEntry, PenaltyAccrual, Receipt, ReceiptSection
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import qr
+from portal.billing import receipts
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import PenaltyAccrual
+from portal.billing.tables import Receipt
+from portal.billing.tables import ReceiptSection
 from portal.core import jobs
 from tests.billing.conftest import import_sample
 

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from portal.billing import rules
-from portal.billing.rules import CapMode, PenaltySettings, daily_rate, penalty
+from portal.billing.rules import CapMode
+from portal.billing.rules import PenaltySettings
+from portal.billing.rules import daily_rate
+from portal.billing.rules import penalty
 
 
 def by_day(

@@ -7,13 +7,20 @@ the calculation day for what is unpaid, one rounding per debt item.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal as D
 
 from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import ledger, penalties, rules
-from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import rules
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import PenaltyAccrual
 from portal.core import clock
 from portal.core.db import to_kopecks
 

@@ -3,15 +3,24 @@ what accountants enter on the key-rate page, with the audit log; the penalty job
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal as D
 
 import pytest
 from piccolo.query.functions.aggregate import Sum
 
-from portal.billing import forms, ledger, penalties, rules
-from portal.billing.rules import PenaltyPeriod, RuleKind
-from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyRule
+from portal.billing import forms
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import rules
+from portal.billing.rules import PenaltyPeriod
+from portal.billing.rules import RuleKind
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import PenaltyRule
 from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.core.tables import AuditEvent

@@ -5,7 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from portal.billing import qr
-from portal.billing.qr import QrError, QrValidationError
+from portal.billing.qr import QrError
+from portal.billing.qr import QrValidationError
 
 EXAMPLE = (
     'ST00012|Name=ООО "УК Пример"|PersonalAcc=40702810200000000001|BankName=ПАО СБЕРБАНК|BIC=044525225|'

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +55,8 @@ def budgets() -> dict[str, int]:
 async def _history(make_account: Any, months: int) -> dict[str, Any]:
     """Two accounts of one house with ``months`` of charges, payments and receipts, meters with readings,
     requests and a payment: what a resident's pages show."""
-    from portal.meters.tables import Meter, MeterReading
+    from portal.meters.tables import Meter
+    from portal.meters.tables import MeterReading
     from portal.payments.tables import Payment
     from portal.tickets.actions import open_ticket
 

@@ -3,15 +3,20 @@ coefficient, benefits and subsidies from the charges import's optional columns, 
 the executor's address, phones, e-mail and site and the dispatch service's numbers — on the receipt page and in
 its PDF, on both engines."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import actions, importer, receipts
+from portal.billing import actions
+from portal.billing import importer
+from portal.billing import receipts
 from portal.billing.importer import Problem
 from tests.billing import pdf_layout
-from tests.billing.conftest import EVERY_HOUSE, checked
+from tests.billing.conftest import EVERY_HOUSE
+from tests.billing.conftest import checked
 
 NOVEMBER = date(2026, 11, 1)
 # The sample's first account with the optional columns: cold water without a meter where one could be installed

@@ -2,12 +2,15 @@
 layout is printed, money has its kopecks (35,10 — never 35,1), nothing runs off the page and no table heading is
 printed over another; on both engines, through the resident's own download."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import ledger, receipts
+from portal.billing import ledger
+from portal.billing import receipts
 from tests.billing import pdf_layout
 from tests.billing.conftest import import_sample
 

@@ -6,9 +6,16 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from portal.billing import book, demo, demo_registry, reconcile, registry_files
-from portal.billing.reconcile import Difference, differences
-from portal.billing.registry_tables import BalanceDifference, LineStatus, RegistryPayment
+from portal.billing import book
+from portal.billing import demo
+from portal.billing import demo_registry
+from portal.billing import reconcile
+from portal.billing import registry_files
+from portal.billing.reconcile import Difference
+from portal.billing.reconcile import differences
+from portal.billing.registry_tables import BalanceDifference
+from portal.billing.registry_tables import LineStatus
+from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import LedgerEntry
 from portal.core.tables import OutboxMessage
 from portal.demo import DemoContext
@@ -92,7 +99,8 @@ async def test_opening_balances_are_taken_over_and_loading_them_again_changes_no
 
 
 async def test_the_daily_job_reconciles_the_newest_export_once_a_day(db, make_account, catalog):
-    from datetime import UTC, datetime
+    from datetime import UTC
+    from datetime import datetime
 
     import portal.billing.routes_registries  # noqa: F401 (registers the job with the routes)
     from portal.core import jobs

@@ -4,17 +4,25 @@ lists too credited once, unknown accounts waiting in the queue, a totals line th
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from portal.billing import ledger, registries, registry_files
-from portal.billing.registry_tables import Channel, LineStatus, PaymentRegistry, RegistryPayment
+from portal.billing import ledger
+from portal.billing import registries
+from portal.billing import registry_files
+from portal.billing.registry_tables import Channel
+from portal.billing.registry_tables import LineStatus
+from portal.billing.registry_tables import PaymentRegistry
+from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import LedgerEntry
 from portal.core.web import Refused
-from portal.payments.tables import Payment, PaymentStatus
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentStatus
 from tests.billing.conftest import EVERY_HOUSE
 
 HERE = Path(__file__).parent

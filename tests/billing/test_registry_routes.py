@@ -9,7 +9,8 @@ from decimal import Decimal as D
 import pytest
 
 from portal.billing import ledger
-from portal.billing.registry_tables import LineStatus, RegistryPayment
+from portal.billing.registry_tables import LineStatus
+from portal.billing.registry_tables import RegistryPayment
 from portal.core.tables import AuditEvent
 from tests.billing.test_registries import BANK
 
@@ -109,7 +110,9 @@ async def test_the_reconciliation_report_lists_pages_and_exports_the_differences
 
     from openpyxl import load_workbook
 
-    from portal.billing import book, demo_registry, registry_files
+    from portal.billing import book
+    from portal.billing import demo_registry
+    from portal.billing import registry_files
     from tests.billing.conftest import EVERY_HOUSE
 
     period = date(2026, 11, 1)

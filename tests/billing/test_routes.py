@@ -3,15 +3,24 @@ staff reports and exports, the import pages; on both engines."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 
-from portal.billing import ledger, qr, receipts
-from portal.billing.tables import Charge, Receipt, ReceiptSection
+from portal.billing import ledger
+from portal.billing import qr
+from portal.billing import receipts
+from portal.billing.tables import Charge
+from portal.billing.tables import Receipt
+from portal.billing.tables import ReceiptSection
 from portal.core.tables import AuditEvent
-from tests.billing.conftest import SAMPLE, import_sample, token_of, upload_charges
+from tests.billing.conftest import SAMPLE
+from tests.billing.conftest import import_sample
+from tests.billing.conftest import token_of
+from tests.billing.conftest import upload_charges
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 

@@ -6,7 +6,13 @@ from decimal import Decimal as D
 import pytest
 
 from portal.billing import rules
-from portal.billing.rules import CapMode, DebtItem, PaymentItem, PenaltySettings, allocate, due_date, penalty
+from portal.billing.rules import CapMode
+from portal.billing.rules import DebtItem
+from portal.billing.rules import PaymentItem
+from portal.billing.rules import PenaltySettings
+from portal.billing.rules import allocate
+from portal.billing.rules import due_date
+from portal.billing.rules import penalty
 
 
 @pytest.mark.parametrize(

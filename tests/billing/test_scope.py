@@ -1,15 +1,25 @@
 """Staff are kept to their houses in every billing import and bulk action (issue 11, item 2): a manager of houses
 1–2 cannot charge an account in house 3, issue its receipts, export it or move the reports' latest month."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 
-from portal.billing import actions, receipts
-from portal.billing.tables import Charge, ImportBatch, LedgerEntry, Receipt
+from portal.billing import actions
+from portal.billing import receipts
+from portal.billing.tables import Charge
+from portal.billing.tables import ImportBatch
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import Receipt
 from portal.core.security import Principal
 from portal.core.web import Refused
-from tests.billing.conftest import EVERY_HOUSE, SAMPLE, checked, import_sample, upload_charges
+from tests.billing.conftest import EVERY_HOUSE
+from tests.billing.conftest import SAMPLE
+from tests.billing.conftest import checked
+from tests.billing.conftest import import_sample
+from tests.billing.conftest import upload_charges
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 ELSEWHERE = "7700000003"

@@ -6,13 +6,20 @@ from typing import Any
 
 import pytest
 
-from tests.payments.conftest import gateway, household, sandbox  # noqa: F401  (fixtures used here)
+from tests.payments.conftest import gateway  # noqa: F401  (fixtures used here)
+from tests.payments.conftest import household  # noqa: F401  (fixtures used here)
+from tests.payments.conftest import sandbox  # noqa: F401  (fixtures used here)
 
 
 @pytest.fixture
 async def shop(db: Any) -> dict[str, int]:
     """One section of services and one of certificates, offered in every house."""
-    from portal.catalog.tables import DocumentKind, PaidService, PriceKind, ServiceCategory, ServiceKind, Unit
+    from portal.catalog.tables import DocumentKind
+    from portal.catalog.tables import PaidService
+    from portal.catalog.tables import PriceKind
+    from portal.catalog.tables import ServiceCategory
+    from portal.catalog.tables import ServiceKind
+    from portal.catalog.tables import Unit
 
     async def section(title: str, position: int) -> int:
         row = ServiceCategory(title=title, position=position)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,13 +16,19 @@ import pytest
 from pypdf import PdfReader
 
 from portal.accounts.principal import load_principal_for
-from portal.billing.ledger import EntryKind, balance_of, post_entry
+from portal.billing.ledger import EntryKind
+from portal.billing.ledger import balance_of
+from portal.billing.ledger import post_entry
 from portal.billing.tables import LedgerEntry
-from portal.catalog import actions, queries
-from portal.catalog.tables import Order, OrderItem
-from portal.core import clock, storage
+from portal.catalog import actions
+from portal.catalog import queries
+from portal.catalog.tables import Order
+from portal.catalog.tables import OrderItem
+from portal.core import clock
+from portal.core import storage
 from portal.core.web import Refused
-from portal.payments.tables import Payment, Refund
+from portal.payments.tables import Payment
+from portal.payments.tables import Refund
 from portal.tickets.tables import Ticket
 
 

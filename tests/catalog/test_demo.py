@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 
 from portal.catalog import demo
-from portal.catalog.tables import Order, OrderDocument, PaidService
-from portal.core import clock, storage
+from portal.catalog.tables import Order
+from portal.catalog.tables import OrderDocument
+from portal.catalog.tables import PaidService
+from portal.core import clock
+from portal.core import storage
 from portal.demo import DemoContext
 
 

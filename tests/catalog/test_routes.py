@@ -7,7 +7,8 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from portal.catalog.tables import Order, PaidService
+from portal.catalog.tables import Order
+from portal.catalog.tables import PaidService
 from portal.core import clock
 
 

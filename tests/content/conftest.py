@@ -26,7 +26,9 @@ def staff_principal() -> Any:
 def town(db: Any, make_account: Any, make_user: Any) -> Any:
     async def build() -> dict[str, Any]:
         from portal.accounts.tables import User
-        from portal.housing.tables import Entrance, PremiseRiser, Riser
+        from portal.housing.tables import Entrance
+        from portal.housing.tables import PremiseRiser
+        from portal.housing.tables import Riser
 
         a1 = await make_account(floor=3, premise_number="7", address="г. Симферополь, ул. Ручьевая, д. 1")
         entrance2 = Entrance(house=a1.house, number=2, floors=9)

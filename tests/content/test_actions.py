@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 
-from portal.content import actions, pinned, queries
+from portal.content import actions
+from portal.content import pinned
+from portal.content import queries
 from portal.content.rules import Move
-from portal.content.tables import Post, PostKind, PostStatus
+from portal.content.tables import Post
+from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
 from portal.core import outbox
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage

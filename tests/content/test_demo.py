@@ -4,7 +4,8 @@ for the demo resident), delivery logs with some failures."""
 import random
 from datetime import date
 
-from portal.content import pinned, queries
+from portal.content import pinned
+from portal.content import queries
 from portal.content.tables import Post
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal

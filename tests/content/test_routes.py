@@ -3,7 +3,8 @@ house reads it (and it is marked read), a resident elsewhere gets 404; the staff
 
 from __future__ import annotations
 
-from portal.content.tables import Post, PostRead
+from portal.content.tables import Post
+from portal.content.tables import PostRead
 
 
 async def test_write_review_publish_and_read(db, client, new_client, login, town):

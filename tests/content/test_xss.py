@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from portal.content.rules import plain_text, render_markdown
+from portal.content.rules import plain_text
+from portal.content.rules import render_markdown
 
 PAYLOAD = """# Отключение
 <script>alert('x')</script>

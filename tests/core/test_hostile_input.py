@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from tests.accounts.test_route_matrix import PARAM, app_routes
+from tests.accounts.test_route_matrix import PARAM
+from tests.accounts.test_route_matrix import app_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [

@@ -18,16 +18,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import (
-    _RUN,
-    POSTGRES_URL,
-    _drop_postgres_database,
-    _migrate,
-    free_port,
-    missing,
-    running,
-    smtp_inbox,
-)
+from tests.conftest import _RUN
+from tests.conftest import POSTGRES_URL
+from tests.conftest import _drop_postgres_database
+from tests.conftest import _migrate
+from tests.conftest import free_port
+from tests.conftest import missing
+from tests.conftest import running
+from tests.conftest import smtp_inbox
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PASSWORD = "prod-mode-12345"
@@ -57,9 +55,18 @@ async def _prepare(url: str) -> dict[str, Any]:
     """A house with an account, its resident, a dispatcher of the house and the resident's open request."""
     from portal.accounts import consent
     from portal.accounts.passwords import hash_password
-    from portal.accounts.tables import ConsentRecord, Residency, StaffHouse, User, UserRole
-    from portal.core import clock, db
-    from portal.housing.tables import Complex, Entrance, House, PersonalAccount, Premise
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import StaffHouse
+    from portal.accounts.tables import User
+    from portal.accounts.tables import UserRole
+    from portal.core import clock
+    from portal.core import db
+    from portal.housing.tables import Complex
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
     from portal.tickets.actions import open_ticket
 
     previous = db.get_engine()

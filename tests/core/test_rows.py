@@ -3,7 +3,8 @@ tables its ``tables`` module defines (``domain_app``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
 import pytest
@@ -39,8 +40,10 @@ def test_a_column_the_query_forgot_is_an_error_rather_than_a_silent_default() ->
 
 
 def test_a_domain_app_holds_the_tables_its_module_defines_and_not_those_it_imports() -> None:
-    from portal.housing.tables import House, Premise
-    from portal.meters.tables import Meter, MeterReading
+    from portal.housing.tables import House
+    from portal.housing.tables import Premise
+    from portal.meters.tables import Meter
+    from portal.meters.tables import MeterReading
 
     app = domain_app("meters", after=["accounts"])
     assert app.app_name == "meters"

@@ -5,10 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from portal.core.db import from_kopecks, to_kopecks
-from portal.core.i18n import format_day, format_money, pick_locale
-from portal.core.pagination import Page, page_request, with_params
-from portal.core.security import Access, Principal, is_allowed, safe_next
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
+from portal.core.i18n import format_day
+from portal.core.i18n import format_money
+from portal.core.i18n import pick_locale
+from portal.core.pagination import Page
+from portal.core.pagination import page_request
+from portal.core.pagination import with_params
+from portal.core.security import Access
+from portal.core.security import Principal
+from portal.core.security import is_allowed
+from portal.core.security import safe_next
 
 
 @pytest.mark.parametrize(
@@ -134,7 +142,10 @@ def test_only_local_paths_are_followed_after_sign_in(target, expected):
 
 def test_a_word_reads_as_its_own_domain_says_it():
     """«Status» is «Статус» of a payment but «Состояние» of a house: each domain's catalog is asked first."""
-    from portal.core.i18n import domain_of_module, domain_of_template, set_locale, translate
+    from portal.core.i18n import domain_of_module
+    from portal.core.i18n import domain_of_template
+    from portal.core.i18n import set_locale
+    from portal.core.i18n import translate
 
     set_locale("ru")
     assert domain_of_module("portal.tickets.routes") == "tickets"

@@ -8,7 +8,8 @@ import stat
 import subprocess
 from pathlib import Path
 
-from portal.settings import ROOT, Settings
+from portal.settings import ROOT
+from portal.settings import Settings
 
 # Built from parts, so that this file does not match its own patterns.
 KEY_MATERIAL = re.compile(

@@ -18,7 +18,12 @@ import portal
 from portal.core import calendar
 from portal.core.address import full_address
 from portal.core.i18n import set_locale
-from portal.core.parse import parse_date, parse_id, parse_ids, parse_int, parse_money, parse_month
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
+from portal.core.parse import parse_int
+from portal.core.parse import parse_money
+from portal.core.parse import parse_month
 
 
 @pytest.mark.parametrize(

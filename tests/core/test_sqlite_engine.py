@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from portal.core import db
-from portal.core.sqlite_engine import PortalSQLiteEngine, is_read
+from portal.core.sqlite_engine import PortalSQLiteEngine
+from portal.core.sqlite_engine import is_read
 
 
 @pytest.fixture

@@ -10,8 +10,12 @@ from openpyxl import Workbook
 
 from portal.core import tabular
 from portal.core.i18n import set_locale
-from portal.core.tabular import Limits, TableError, Trouble
-from tests.spreadsheets import million_rows, row, xlsx
+from portal.core.tabular import Limits
+from portal.core.tabular import TableError
+from portal.core.tabular import Trouble
+from tests.spreadsheets import million_rows
+from tests.spreadsheets import row
+from tests.spreadsheets import xlsx
 
 LIMITS = Limits(rows=100, columns=8, cell=20, size=1024 * 1024)
 

@@ -8,8 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import _RUN, demo_postgres, missing, portal_server
-from tests.walker import ROLES, Walk, walk_all
+from tests.conftest import _RUN
+from tests.conftest import demo_postgres
+from tests.conftest import missing
+from tests.conftest import portal_server
+from tests.walker import ROLES
+from tests.walker import Walk
+from tests.walker import walk_all
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -9,11 +9,14 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage
+from playwright.sync_api import Browser
+from playwright.sync_api import ConsoleMessage
 
-from tests.conftest import ROOT, missing
+from tests.conftest import ROOT
+from tests.conftest import missing
 from tests.e2e.test_ticket_flow import sign_in
-from tests.walker import ROLES, walk_all
+from tests.walker import ROLES
+from tests.walker import walk_all
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ import re
 import secrets
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from portal.core import clock
 

@@ -4,7 +4,8 @@ table beside it (a row per bar group), the page fits the screen's width, the fig
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

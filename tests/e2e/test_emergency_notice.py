@@ -9,14 +9,20 @@ import os
 import re
 import sqlite3
 import time
-from email.header import decode_header, make_header
+from email.header import decode_header
+from email.header import make_header
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from tests.conftest import ROOT, free_port, portal_server, smtp_inbox
+from tests.conftest import ROOT
+from tests.conftest import free_port
+from tests.conftest import portal_server
+from tests.conftest import smtp_inbox
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)

@@ -1,7 +1,8 @@
 """The layout in a real browser: the language switch works and is remembered."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

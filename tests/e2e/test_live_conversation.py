@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
 from tests.e2e.test_ticket_flow import sign_in
 

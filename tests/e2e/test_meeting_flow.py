@@ -9,9 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from tests.conftest import ROOT, Inbox, portal_server, smtp_inbox
+from tests.conftest import ROOT
+from tests.conftest import Inbox
+from tests.conftest import portal_server
+from tests.conftest import smtp_inbox
 
 pytestmark = pytest.mark.browser
 

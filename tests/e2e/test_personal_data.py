@@ -8,18 +8,25 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from email import message_from_bytes, policy
-from email.header import decode_header, make_header
+from email import message_from_bytes
+from email import policy
+from email.header import decode_header
+from email.header import make_header
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from portal.accounts import rules
 from portal.core import clock
 from portal.core.i18n import format_day
-from tests.conftest import Inbox, portal_server, smtp_inbox
-from tests.e2e.test_emergency_notice import SHOTS, sign_in
+from tests.conftest import Inbox
+from tests.conftest import portal_server
+from tests.conftest import smtp_inbox
+from tests.e2e.test_emergency_notice import SHOTS
+from tests.e2e.test_emergency_notice import sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)

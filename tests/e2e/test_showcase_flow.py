@@ -9,7 +9,9 @@ import re
 import secrets
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 

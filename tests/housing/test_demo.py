@@ -6,8 +6,13 @@ from datetime import date
 from fractions import Fraction
 
 from portal.demo import DemoContext
-from portal.housing import demo, rules
-from portal.housing.tables import Complex, House, Ownership, PersonalAccount, Premise
+from portal.housing import demo
+from portal.housing import rules
+from portal.housing.tables import Complex
+from portal.housing.tables import House
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 
 
 async def test_demo_registry_has_the_promised_shape_and_shares(db):

@@ -7,18 +7,18 @@ from pathlib import Path
 import pytest
 
 from portal.core import tabular
-from portal.housing import actions, queries, registry
-from portal.housing.tables import (
-    Complex,
-    Entrance,
-    House,
-    Owner,
-    Ownership,
-    PersonalAccount,
-    Premise,
-    PremiseRiser,
-    Riser,
-)
+from portal.housing import actions
+from portal.housing import queries
+from portal.housing import registry
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import PremiseRiser
+from portal.housing.tables import Riser
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
 TABLES = (Complex, House, Entrance, Riser, Premise, PremiseRiser, Owner, Ownership, PersonalAccount)

@@ -9,8 +9,15 @@ import pytest
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
-from portal.housing import actions, queries, registry
-from portal.housing.tables import Complex, House, Owner, Ownership, PersonalAccount, Premise
+from portal.housing import actions
+from portal.housing import queries
+from portal.housing import registry
+from portal.housing.tables import Complex
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
 ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"

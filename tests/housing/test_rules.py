@@ -5,7 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from portal.housing import registry, rules
+from portal.housing import registry
+from portal.housing import rules
 from portal.housing.rules import Problem
 
 

@@ -1,7 +1,9 @@
 """The one "houses in a staff user's scope" of every domain, on both engines."""
 
 from portal.core.security import Principal
-from portal.housing.queries import HouseRef, house_scope, houses_in_scope
+from portal.housing.queries import HouseRef
+from portal.housing.queries import house_scope
+from portal.housing.queries import houses_in_scope
 from portal.housing.tables import House
 
 

@@ -8,8 +8,12 @@ import pytest
 
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
-from portal.housing import actions, queries, registry
-from portal.housing.tables import House, Owner, PersonalAccount
+from portal.housing import actions
+from portal.housing import queries
+from portal.housing import registry
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import PersonalAccount
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
 ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"

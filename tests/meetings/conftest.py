@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,8 @@ class ExampleHouse:
 @pytest.fixture
 def example_house(db: Any, make_account: Any) -> Any:
     """кв. 1 50.0 A; кв. 2 70.0 B ½ + C ½; кв. 3 60.0 D + E jointly; кв. 4 45.5 F; пом. 1Н 124.5 G LLC."""
-    from portal.housing.tables import Owner, Ownership
+    from portal.housing.tables import Owner
+    from portal.housing.tables import Ownership
 
     async def make() -> ExampleHouse:
         plan = [
@@ -67,8 +69,12 @@ def example_house(db: Any, make_account: Any) -> Any:
 def make_meeting(db: Any) -> Any:
     """``await make_meeting(house, days_left=5)``: a published meeting with two questions and its register fixed;
     voting started three days ago and ends ``days_left`` days from today (negative: it has ended)."""
-    from portal.meetings import actions, forms, rules
-    from portal.meetings.tables import AgendaItem, Meeting, MeetingStatus
+    from portal.meetings import actions
+    from portal.meetings import forms
+    from portal.meetings import rules
+    from portal.meetings.tables import AgendaItem
+    from portal.meetings.tables import Meeting
+    from portal.meetings.tables import MeetingStatus
 
     async def make(house: int, *, days_left: int = 5, form: rules.Form = rules.Form.ABSENTEE) -> int:
         today = clock.today_local()

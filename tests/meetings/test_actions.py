@@ -11,10 +11,16 @@ import pytest
 from portal.core import clock
 from portal.core.db import atomic
 from portal.core.storage import StoredFile
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
-from portal.meetings import actions, queries, rules
-from portal.meetings.tables import Ballot, BallotStatus, OwnerLink, RegisterEntry
+from portal.meetings import actions
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import OwnerLink
+from portal.meetings.tables import RegisterEntry
 
 SCAN = StoredFile(key="2026/12/" + "s" * 32 + ".pdf", content_type="application/pdf", size=10, width=0, height=0)
 

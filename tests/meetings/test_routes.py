@@ -8,9 +8,15 @@ from pypdf import PdfReader
 
 from portal.core import clock
 from portal.core.tables import OutboxMessage
-from portal.meetings import actions, queries
-from portal.meetings.tables import Ballot, BallotStatus, Meeting, MeetingStatus, OwnerLink
-from tests.meetings.test_actions import SCAN, _admin
+from portal.meetings import actions
+from portal.meetings import queries
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from portal.meetings.tables import OwnerLink
+from tests.meetings.test_actions import SCAN
+from tests.meetings.test_actions import _admin
 
 
 async def _code(user_id: int) -> str:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
 from portal.meetings import rules
-from portal.meetings.rules import Choice, Decision, Form, PlanError, Subject, Threshold
+from portal.meetings.rules import Choice
+from portal.meetings.rules import Decision
+from portal.meetings.rules import Form
+from portal.meetings.rules import PlanError
+from portal.meetings.rules import Subject
+from portal.meetings.rules import Threshold
 
 CLOSES = datetime(2026, 3, 20, 20, 59, 59, tzinfo=UTC)
 IN_TIME = CLOSES - timedelta(days=1)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +18,8 @@ import pytest
 from portal.accounts.principal import load_principal_for
 from portal.core.security import Principal
 from portal.meters import rules
-from portal.meters.tables import Meter, MeterReading
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
 
 TODAY = date(2026, 11, 20)  # inside the window: readings go to November
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -3,16 +3,31 @@ the call centre, the verification request, reminders once per account and period
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 
 from portal.core import jobs
-from portal.core.tables import AuditEvent, OutboxMessage
-from portal.meters import actions, queries, reminders, rules
-from portal.meters.tables import Meter, MeterReading, MeterReminder, Review, Source
-from tests.meters.conftest import NOV, NOW, TODAY, WINDOW, png_bytes, readings_of, staff_principal
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
+from portal.meters import actions
+from portal.meters import queries
+from portal.meters import reminders
+from portal.meters import rules
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import MeterReminder
+from portal.meters.tables import Review
+from portal.meters.tables import Source
+from tests.meters.conftest import NOV
+from tests.meters.conftest import NOW
+from tests.meters.conftest import TODAY
+from tests.meters.conftest import WINDOW
+from tests.meters.conftest import png_bytes
+from tests.meters.conftest import readings_of
+from tests.meters.conftest import staff_principal
 
 
 async def _pass(flat, wanted, today=TODAY, **kwargs):

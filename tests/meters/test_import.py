@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from portal.core.security import Principal
-from portal.meters import actions, imports
+from portal.meters import actions
+from portal.meters import imports
 from portal.meters.tables import Meter
 
 HEADER = ["house_address", "premise_kind", "premise_number", "account_number", "resource", "zones", "serial", "place",

@@ -5,8 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from portal.housing.tables import Complex, House, PersonalAccount, Premise
-from portal.meters.tables import Meter, MeterReading
+from portal.housing.tables import Complex
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
 
 
 @pytest.fixture
@@ -81,7 +85,8 @@ async def test_one_bad_value_saves_nothing_and_keeps_every_typed_value(client, l
 async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, login, make_user, two_accounts):
     from portal.accounts.principal import load_principal_for
     from portal.core import clock
-    from portal.meters import queries, routes
+    from portal.meters import queries
+    from portal.meters import routes
 
     (account, _), _ = two_accounts
     user = await make_user(accounts={account: "owner"})

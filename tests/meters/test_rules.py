@@ -5,32 +5,30 @@ from decimal import Decimal as D
 
 import pytest
 
-from portal.meters.rules import (
-    CAPS,
-    HOUSE_WINDOW,
-    Basis,
-    Due,
-    MeterFacts,
-    ReadingError,
-    Reminder,
-    Used,
-    Window,
-    cap_of,
-    charge_basis,
-    check_meter,
-    check_reading,
-    check_submission,
-    check_zones,
-    confirm_rollover,
-    jump_threshold,
-    may_correct,
-    monthly_history,
-    parse_value,
-    period_of_reading,
-    reminders_due,
-    usual_consumption,
-    verification_expired,
-)
+from portal.meters.rules import CAPS
+from portal.meters.rules import HOUSE_WINDOW
+from portal.meters.rules import Basis
+from portal.meters.rules import Due
+from portal.meters.rules import MeterFacts
+from portal.meters.rules import ReadingError
+from portal.meters.rules import Reminder
+from portal.meters.rules import Used
+from portal.meters.rules import Window
+from portal.meters.rules import cap_of
+from portal.meters.rules import charge_basis
+from portal.meters.rules import check_meter
+from portal.meters.rules import check_reading
+from portal.meters.rules import check_submission
+from portal.meters.rules import check_zones
+from portal.meters.rules import confirm_rollover
+from portal.meters.rules import jump_threshold
+from portal.meters.rules import may_correct
+from portal.meters.rules import monthly_history
+from portal.meters.rules import parse_value
+from portal.meters.rules import period_of_reading
+from portal.meters.rules import reminders_due
+from portal.meters.rules import usual_consumption
+from portal.meters.rules import verification_expired
 
 ON = date(2026, 11, 20)
 NOV = date(2026, 11, 1)

@@ -3,7 +3,9 @@ readings, the export read back, the review with the photo, the call centre, mete
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal as D
 from typing import Any
 
@@ -11,9 +13,17 @@ import pytest
 
 from portal.core import tabular
 from portal.core.pagination import PageRequest
-from portal.meters import export, forms, queries
-from portal.meters.tables import HouseMeter, HouseReading, Meter, MeterReading, Review
-from tests.meters.conftest import NOV, add_meter, staff_principal
+from portal.meters import export
+from portal.meters import forms
+from portal.meters import queries
+from portal.meters.tables import HouseMeter
+from portal.meters.tables import HouseReading
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import Review
+from tests.meters.conftest import NOV
+from tests.meters.conftest import add_meter
+from tests.meters.conftest import staff_principal
 
 
 @pytest.fixture

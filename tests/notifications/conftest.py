@@ -10,8 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import _RUN, free_port, running
-from tests.content.conftest import staff_principal, town  # noqa: F401  (the same house and people)
+from tests.conftest import _RUN
+from tests.conftest import free_port
+from tests.conftest import running
+from tests.content.conftest import staff_principal  # noqa: F401  (the same house and people)
+from tests.content.conftest import town  # noqa: F401  (the same house and people)
 
 
 class SandboxSms:
@@ -48,7 +51,8 @@ def sandbox_sms_process() -> Iterator[SandboxSms]:
 @pytest.fixture
 def sandbox_sms(sandbox_sms_process: SandboxSms) -> Iterator[SandboxSms]:
     """The sandbox provider, emptied, with the portal's settings pointing at it for the test."""
-    from portal.settings import get_settings, use_settings
+    from portal.settings import get_settings
+    from portal.settings import use_settings
 
     sandbox_sms_process.reset()
     settings = get_settings()

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from portal.notifications.queries import count_audience, resolve_audience
-from portal.notifications.rules import Audience, FloorRange, Place, TargetKind, reaches
+from portal.notifications.queries import count_audience
+from portal.notifications.queries import resolve_audience
+from portal.notifications.rules import Audience
+from portal.notifications.rules import FloorRange
+from portal.notifications.rules import Place
+from portal.notifications.rules import TargetKind
+from portal.notifications.rules import reaches
 from tests.querylog import captured
 
 
 async def _house(make_account: Any, make_user: Any) -> dict[str, Any]:
     """House X: two entrances, floors 1–12, a resident per flat; riser R1 through flats 1xx of entrance 1."""
-    from portal.housing.tables import Entrance, PremiseRiser, Riser
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import PremiseRiser
+    from portal.housing.tables import Riser
 
     first = await make_account(floor=1, premise_number="101")
     house = first.house
@@ -128,7 +136,9 @@ async def test_resolution_is_one_bounded_query_paged_by_user(db, make_account, m
 
 
 async def test_contacts_and_consents_of_only_live_residents(db, make_account, make_user):
-    from portal.accounts.tables import ConsentRecord, Residency, User
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import Residency
+    from portal.accounts.tables import User
 
     x = await _house(make_account, make_user)
     people = x["people"]

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from portal.core import clock, outbox
+from portal.core import clock
+from portal.core import outbox
 from portal.core.tables import OutboxMessage
 from portal.notifications import channels  # noqa: F401  (registers the senders)
-from portal.settings import get_settings, use_settings
-from tests.conftest import Inbox, free_port
+from portal.settings import get_settings
+from portal.settings import use_settings
+from tests.conftest import Inbox
+from tests.conftest import free_port
 
 
 class FlakyInbox(Inbox):
@@ -144,7 +147,8 @@ async def test_an_sms_provider_answering_500_is_retried_and_the_failure_is_logge
 async def test_a_web_push_reaches_our_endpoint_and_decrypts_to_the_title(db, town, staff_principal, sandbox_sms):
     import http_ece
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.hazmat.primitives.serialization import PublicFormat
 
     from portal.accounts.tables import User
     from portal.notifications import actions as notification_actions
@@ -175,9 +179,12 @@ async def test_a_web_push_reaches_our_endpoint_and_decrypts_to_the_title(db, tow
 
 
 async def test_choices_and_consent_decide_the_channels(db, town, staff_principal, sandbox_sms):
-    from portal.accounts.tables import ConsentRecord, User
+    from portal.accounts.tables import ConsentRecord
+    from portal.accounts.tables import User
     from portal.notifications import actions as notification_actions
-    from portal.notifications.rules import DEFAULTS, Channel, Topic
+    from portal.notifications.rules import DEFAULTS
+    from portal.notifications.rules import Channel
+    from portal.notifications.rules import Topic
 
     t_post = await _emergency(town, staff_principal)  # fans out on the first pass
     boris = (await User.select(User.id).where(User.email == "boris@example.ru").first())["id"]

@@ -1,7 +1,8 @@
 """Reading the notification forms (no server): only known topic:channel pairs; only real push subscriptions."""
 
 from portal.notifications import forms
-from portal.notifications.rules import Channel, Topic
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
 
 
 def test_only_known_topic_and_channel_pairs_are_read():

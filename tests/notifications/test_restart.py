@@ -14,7 +14,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.conftest import _RUN, ROOT, _migrate, smtp_inbox
+from tests.conftest import _RUN
+from tests.conftest import ROOT
+from tests.conftest import _migrate
+from tests.conftest import smtp_inbox
 
 PUBLISH = """
 import asyncio, os, signal

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from portal.notifications.tables import ChannelChoice, PushSubscription
+from portal.notifications.tables import ChannelChoice
+from portal.notifications.tables import PushSubscription
 
 
 async def test_settings_are_saved_and_a_browser_subscribes(db, client, login, make_user):

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from portal.notifications.messages import registered, render
+from portal.notifications.messages import registered
+from portal.notifications.messages import render
 from portal.settings import get_settings
 
 CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")

@@ -14,17 +14,22 @@ import os
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import _RUN, free_port, running
+from tests.conftest import _RUN
+from tests.conftest import free_port
+from tests.conftest import running
 
 SECRET = "sk_test_portal"
 
@@ -187,8 +192,10 @@ async def gateway(sandbox: Sandbox, app: Any, db: Any, monkeypatch: pytest.Monke
     The test's requests and the relayed webhooks share one database transaction (the test's), so they are
     served one at a time, as separate connections would keep them apart in production.
     """
-    from portal.payments.gateway import GatewayClient, use_client
-    from portal.settings import get_settings, use_settings
+    from portal.payments.gateway import GatewayClient
+    from portal.payments.gateway import use_client
+    from portal.settings import get_settings
+    from portal.settings import use_settings
 
     lock = asyncio.Lock()
     original = httpx.ASGITransport.handle_async_request
@@ -223,8 +230,12 @@ async def gateway(sandbox: Sandbox, app: Any, db: Any, monkeypatch: pytest.Monke
 @pytest.fixture
 async def household(db: Any, make_user: Any) -> dict[str, Any]:
     """Two accounts in one house with a debt, their owner (a resident) and an accountant."""
-    from portal.billing.ledger import EntryKind, post_entry
-    from portal.housing.tables import Complex, House, PersonalAccount, Premise
+    from portal.billing.ledger import EntryKind
+    from portal.billing.ledger import post_entry
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Premise
 
     tag = os.urandom(3).hex()
     complex_ = await Complex.insert(Complex(name=f"ЖК Тест {tag}")).returning(Complex.id)

@@ -13,8 +13,11 @@ import httpx
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.payments import actions
-from portal.payments.gateway import GatewayClient, sign_payload, use_client
-from portal.payments.tables import Payment, WebhookEvent
+from portal.payments.gateway import GatewayClient
+from portal.payments.gateway import sign_payload
+from portal.payments.gateway import use_client
+from portal.payments.tables import Payment
+from portal.payments.tables import WebhookEvent
 from tests.payments.conftest import SECRET
 from tests.payments.test_pay_flow import start
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -11,7 +13,8 @@ import httpx
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.tables import OutboxMessage
-from portal.payments import actions, rules
+from portal.payments import actions
+from portal.payments import rules
 from portal.payments.tables import Payment
 from tests.payments.conftest import SECRET
 

@@ -3,18 +3,28 @@ debt (DOMAIN.md §2.5). Through the portal and the sandbox gateway over real HTT
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from decimal import Decimal as D
 
 from portal.billing import actions as billing_actions
-from portal.billing import ledger, penalties, receipts, rules
-from portal.billing.tables import Charge, EntryKind, LedgerEntry, PenaltyAccrual
+from portal.billing import ledger
+from portal.billing import penalties
+from portal.billing import receipts
+from portal.billing import rules
+from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import PenaltyAccrual
 from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.payments import actions
 from portal.payments.tables import Payment
 from tests.payments.test_pay_flow import _path
-from tests.payments.test_refunds_autopay import RECEIPT_DAY, save_card, turn_on
+from tests.payments.test_refunds_autopay import RECEIPT_DAY
+from tests.payments.test_refunds_autopay import save_card
+from tests.payments.test_refunds_autopay import turn_on
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 

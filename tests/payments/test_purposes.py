@@ -12,8 +12,11 @@ from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
-from portal.payments import actions, queries
-from portal.payments.tables import Payment, PaymentPurpose, Refund
+from portal.payments import actions
+from portal.payments import queries
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import Refund
 
 
 def _path(url: str) -> str:

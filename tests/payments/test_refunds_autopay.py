@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from portal.accounts.tables import Residency
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 from portal.payments import actions
-from portal.payments.tables import AutopayMandate, Payment, PaymentMethod, Refund
+from portal.payments.tables import AutopayMandate
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentMethod
+from portal.payments.tables import Refund
 from tests.payments.test_pay_flow import start
 
 RECEIPT_DAY = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)

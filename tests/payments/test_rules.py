@@ -3,14 +3,19 @@ when an unfinished checkout stops being continuable, when autopay runs (GATEWAY.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.payments import rules
-from portal.payments.rules import BatchState, Outcome
-from portal.payments.tables import AutopayResult, PaymentKind
+from portal.payments.rules import BatchState
+from portal.payments.rules import Outcome
+from portal.payments.tables import AutopayResult
+from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus as S
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -7,7 +7,9 @@ import uuid
 
 import httpx
 
-from portal.payments.gateway import GatewayClient, GatewayError, encode_form
+from portal.payments.gateway import GatewayClient
+from portal.payments.gateway import GatewayError
+from portal.payments.gateway import encode_form
 from tests.payments.conftest import SECRET
 
 SESSION = {

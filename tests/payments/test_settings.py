@@ -10,8 +10,11 @@ import sys
 
 import pytest
 
-from portal.payments.gateway import UnsafeGatewaySettings, check_settings, form_targets
-from portal.settings import ROOT, Settings
+from portal.payments.gateway import UnsafeGatewaySettings
+from portal.payments.gateway import check_settings
+from portal.payments.gateway import form_targets
+from portal.settings import ROOT
+from portal.settings import Settings
 
 SANDBOX = {"PAYMENT_SECRET_KEY": "sk_test_portal", "PAYMENT_WEBHOOK_SECRET": "whsec_portal_sandbox"}
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from portal.core.security import Principal, StaffRole
+from portal.core.security import Principal
+from portal.core.security import StaffRole
 from tests.conftest import PortalClient
 
 
@@ -44,9 +45,11 @@ def place_of(db: Any) -> Any:
 def make_listing(db: Any, make_account: Any, place_of: Any) -> Any:
     """``await make_listing(house=None, kind="commercial", price="1200", unit="m2_month", photos=1, publish=True)``
     → the listing's id, made through the actions staff use (a new house when none is given)."""
-    from portal.showcase import actions, queries
+    from portal.showcase import actions
+    from portal.showcase import queries
     from portal.showcase.rules import Move
-    from portal.showcase.tables import ListingKind, PriceUnit
+    from portal.showcase.tables import ListingKind
+    from portal.showcase.tables import PriceUnit
 
     async def make(*, house: int | None = None, kind: str = "commercial", area: str = "84.09", floor: int = 1,
                    price: str = "1200", unit: str = "m2_month", photos: int = 1, publish: bool = True,

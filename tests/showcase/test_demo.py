@@ -7,7 +7,11 @@ from datetime import date
 from portal.demo import DemoContext
 from portal.showcase import queries
 from portal.showcase.rules import ListingFilter
-from portal.showcase.tables import Lead, LeadStatus, ListingKind, ListingOffer, ListingPhoto
+from portal.showcase.tables import Lead
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
 
 
 async def _all_cards(kind: ListingKind) -> list[queries.Card]:

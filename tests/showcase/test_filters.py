@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from portal.showcase import queries
-from portal.showcase.rules import ListingFilter, Sort
-from portal.showcase.tables import Listing, ListingKind, ListingStatus
+from portal.showcase.rules import ListingFilter
+from portal.showcase.rules import Sort
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -8,9 +8,15 @@ from typing import Any
 
 import pytest
 
-from portal.showcase.tables import Lead, ListingOffer, ListingPhoto
-from tests.accounts.test_route_matrix import PARAM, app_routes
-from tests.core.test_hostile_input import NAMES, SWEEP, _call, _caller_of
+from portal.showcase.tables import Lead
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
+from tests.accounts.test_route_matrix import PARAM
+from tests.accounts.test_route_matrix import app_routes
+from tests.core.test_hostile_input import NAMES
+from tests.core.test_hostile_input import SWEEP
+from tests.core.test_hostile_input import _call
+from tests.core.test_hostile_input import _caller_of
 
 
 @pytest.fixture

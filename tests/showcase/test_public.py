@@ -8,10 +8,15 @@ import re
 import secrets
 
 from portal.core.tables import OutboxMessage
-from portal.showcase import consent, routes
-from portal.showcase.tables import Lead, Listing, ListingOffer, ListingPhoto
+from portal.showcase import consent
+from portal.showcase import routes
+from portal.showcase.tables import Lead
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
 from tests.querylog import captured
-from tests.showcase.conftest import ADMIN, jpeg_bytes
+from tests.showcase.conftest import ADMIN
+from tests.showcase.conftest import jpeg_bytes
 
 LEAD = {
     "name": "Анна Королёва",
@@ -94,7 +99,8 @@ async def test_leads_are_limited_per_ip(db, visitor, make_listing):
 
 
 async def test_a_page_of_cards_keeps_its_query_count_whatever_the_number_of_photos(db, client, make_listing):
-    from portal.showcase import actions, queries
+    from portal.showcase import actions
+    from portal.showcase import queries
 
     ids = [await make_listing(photos=1) for _ in range(3)]
 

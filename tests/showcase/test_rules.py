@@ -3,7 +3,8 @@ order, what a visitor may see, the lead form's refusals, the feed's XML."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from xml.etree import ElementTree as ET
@@ -11,10 +12,20 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from portal.core.i18n import set_locale
-from portal.core.security import ANONYMOUS, Principal
-from portal.showcase import feed, forms, rules, words
-from portal.showcase.rules import Direction, Missing, Move, Sort
-from portal.showcase.tables import LeadStatus, ListingKind, ListingStatus, PriceUnit
+from portal.core.security import ANONYMOUS
+from portal.core.security import Principal
+from portal.showcase import feed
+from portal.showcase import forms
+from portal.showcase import rules
+from portal.showcase import words
+from portal.showcase.rules import Direction
+from portal.showcase.rules import Missing
+from portal.showcase.rules import Move
+from portal.showcase.rules import Sort
+from portal.showcase.tables import LeadStatus
+from portal.showcase.tables import ListingKind
+from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import PriceUnit
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,15 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 from portal.housing.tables import Premise
 from portal.notifications.messages import render
 from portal.showcase import notices
-from portal.showcase.tables import Lead, Listing, ListingOffer, ListingPhoto
+from portal.showcase.tables import Lead
+from portal.showcase.tables import Listing
+from portal.showcase.tables import ListingOffer
+from portal.showcase.tables import ListingPhoto
 from tests.showcase.conftest import jpeg_bytes
 
 FORM = {"kind": "commercial", "source": "registry", "price": "1 050", "price_unit": "m2_month",

@@ -3,20 +3,27 @@ its notifications in the recipient's own language, or refuses with words."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.accounts.principal import load_principal_for
 from portal.accounts.tables import User
-from portal.core.i18n import get_locale, set_locale
-from portal.core.tables import AuditEvent, OutboxMessage
+from portal.core.i18n import get_locale
+from portal.core.i18n import set_locale
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.settings import get_settings
-from portal.tickets import actions, forms, queries
+from portal.tickets import actions
+from portal.tickets import forms
+from portal.tickets import queries
 from portal.tickets.queries import Option
-from portal.tickets.tables import Ticket, TicketEvent
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketEvent
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 

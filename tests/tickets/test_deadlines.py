@@ -1,6 +1,8 @@
 """Deadlines of the dispatch service, DOMAIN.md §5: every category, the worked cases, weekends and holidays."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,7 +134,8 @@ def test_every_category_of_the_table_has_a_rule_and_every_resident_category_a_de
 
 
 def test_a_region_row_wins_over_the_default_and_rows_are_looked_up_by_date(monkeypatch):
-    from portal.tickets.deadlines import DEADLINE_TABLE, DeadlineRule
+    from portal.tickets.deadlines import DEADLINE_TABLE
+    from portal.tickets.deadlines import DeadlineRule
 
     moscow = DeadlineRule("roof_leak", "days", 7, region="moscow", valid_from=date(2026, 1, 1))
     monkeypatch.setattr(deadlines, "DEADLINE_TABLE", (*DEADLINE_TABLE, moscow))

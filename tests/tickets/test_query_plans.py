@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +25,8 @@ from portal.tickets import queries
 from portal.tickets.filters import TicketFilters
 from portal.tickets.tables import Ticket
 from tests import querylog
-from tests.querylog import captured, plan_of
+from tests.querylog import captured
+from tests.querylog import plan_of
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 

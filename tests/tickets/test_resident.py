@@ -7,7 +7,9 @@ import os
 
 from PIL import Image
 
-from portal.tickets.tables import Ticket, TicketAttachment, TicketEvent
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from portal.tickets.tables import TicketEvent
 from tests.tickets.conftest import jpeg_bytes
 
 

@@ -1,12 +1,16 @@
 """Rules of requests: the status table, the resident's actions and their window, repeats, ratings, overdue."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from portal.tickets import rules
-from portal.tickets.rules import Earlier, Status, Subject
+from portal.tickets.rules import Earlier
+from portal.tickets.rules import Status
+from portal.tickets.rules import Subject
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

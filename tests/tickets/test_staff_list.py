@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from portal.accounts.principal import load_principal_for
 from portal.core.pagination import PageRequest
-from portal.tickets import actions, queries
+from portal.tickets import actions
+from portal.tickets import queries
 from portal.tickets.filters import read_filters
 from portal.tickets.queries import Option
 from portal.tickets.tables import Ticket

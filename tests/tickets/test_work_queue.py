@@ -9,14 +9,18 @@ import csv
 import html
 import io
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 
 from portal.core import clock
 from portal.core.tables import AuditEvent
 from portal.tickets import actions
-from portal.tickets.tables import Ticket, TicketSavedView
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketSavedView
 
 HX_ROW = {"HX-Request": "true", "HX-Target": "row"}
 
