@@ -7,7 +7,8 @@ three Russian forms separated by ` | `. Lines starting with # are skipped. Print
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
+from babel.messages.pofile import write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 
