@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from piccolo.columns import Column
-from piccolo.table import Table
 
+from portal.accounts.privacy import REQUEST_FIELDS
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import DataRequest
 from portal.accounts.tables import Residency
@@ -39,14 +39,79 @@ def _rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"rows": [{k: _plain(v) for k, v in r.items()} for r in rows], "complete": len(rows) < LIMIT}
 
 
-async def _part(table: type[Table], owner: Column, user_id: int, *columns: Any) -> list[dict[str, Any]]:
-    """One part of the answer: the newest ``LIMIT`` rows of ``table`` whose ``owner`` is the person."""
+async def _part(user_id: int, owner: Column, *columns: Any) -> list[dict[str, Any]]:
+    """One part of the answer: the newest ``LIMIT`` rows of ``owner``'s table whose ``owner`` is the person."""
+    table = owner._meta.table
     return (
         await table.select(*columns)
         .where(owner == user_id)
         .order_by(table._meta.primary_key, ascending=False)
         .limit(LIMIT)
     )
+
+
+def _parts() -> dict[str, tuple[Any, ...]]:
+    """The parts read alike, by their name in the answer: the column naming the person, then the columns given.
+    The tables of other domains are imported when an answer is made."""
+    from portal.meters.tables import MeterReading
+    from portal.payments.tables import Payment
+
+    return {
+        "accounts": (
+            Residency.user,
+            Residency.account.number.as_alias("account"),
+            Residency.account.premise.house.address.as_alias("address"),
+            Residency.account.premise.number.as_alias("premise"),
+            Residency.account.payer_name.as_alias("payer"),
+            Residency.account.closed_on.as_alias("account_closed_on"),
+            Residency.role,
+            Residency.rights,
+            Residency.created_at,
+            Residency.revoked_at,
+        ),
+        "meter_readings": (
+            MeterReading.submitted_by,
+            MeterReading.meter.account.number.as_alias("account"),
+            MeterReading.meter.service.as_alias("service"),
+            MeterReading.meter.serial.as_alias("meter"),
+            MeterReading.zone,
+            MeterReading.value,
+            MeterReading.period,
+            MeterReading.submitted_at,
+            MeterReading.source,
+        ),
+        "payments": (
+            Payment.created_by,
+            Payment.uid,
+            Payment.account.number.as_alias("account"),
+            Payment.purpose,
+            Payment.amount_kopecks,
+            Payment.status,
+            Payment.description,
+            Payment.created_at,
+            Payment.paid_at,
+        ),
+        "consents": (
+            ConsentRecord.user,
+            ConsentRecord.consent_type,
+            ConsentRecord.text_version,
+            ConsentRecord.granted_at,
+            ConsentRecord.withdrawn_at,
+            ConsentRecord.channel,
+            ConsentRecord.ip,
+            ConsentRecord.user_agent,
+        ),
+        "personal_data_requests": (DataRequest.user, *REQUEST_FIELDS),
+        "own_actions": (
+            AuditEvent.actor_id,
+            AuditEvent.action,
+            AuditEvent.entity,
+            AuditEvent.entity_id,
+            AuditEvent.changes,
+            AuditEvent.ip,
+            AuditEvent.created_at,
+        ),
+    }
 
 
 async def _profile(user_id: int) -> dict[str, Any]:
@@ -70,32 +135,13 @@ async def _profile(user_id: int) -> dict[str, Any]:
     return {k: _plain(v) for k, v in (row or {}).items()}
 
 
-async def _residencies(user_id: int) -> dict[str, Any]:
-    rows = await _part(
-        Residency,
-        Residency.user,
-        user_id,
-        Residency.account.number.as_alias("account"),
-        Residency.account.premise.house.address.as_alias("address"),
-        Residency.account.premise.number.as_alias("premise"),
-        Residency.account.payer_name.as_alias("payer"),
-        Residency.account.closed_on.as_alias("account_closed_on"),
-        Residency.role,
-        Residency.rights,
-        Residency.created_at,
-        Residency.revoked_at,
-    )
-    return _rows(rows)
-
-
 async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     from portal.tickets.tables import Ticket
     from portal.tickets.tables import TicketEvent
 
     tickets = await _part(
-        Ticket,
-        Ticket.author,
         user_id,
+        Ticket.author,
         Ticket.id,
         Ticket.number,
         Ticket.house.address.as_alias("address"),
@@ -131,102 +177,23 @@ async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return _rows(tickets), _rows(events)
 
 
-async def _readings(user_id: int) -> dict[str, Any]:
-    from portal.meters.tables import MeterReading
-
-    rows = await _part(
-        MeterReading,
-        MeterReading.submitted_by,
-        user_id,
-        MeterReading.meter.account.number.as_alias("account"),
-        MeterReading.meter.service.as_alias("service"),
-        MeterReading.meter.serial.as_alias("meter"),
-        MeterReading.zone,
-        MeterReading.value,
-        MeterReading.period,
-        MeterReading.submitted_at,
-        MeterReading.source,
-    )
-    return _rows(rows)
-
-
-async def _payments(user_id: int) -> dict[str, Any]:
-    from portal.payments.tables import Payment
-
-    rows = await _part(
-        Payment,
-        Payment.created_by,
-        user_id,
-        Payment.uid,
-        Payment.account.number.as_alias("account"),
-        Payment.purpose,
-        Payment.amount_kopecks,
-        Payment.status,
-        Payment.description,
-        Payment.created_at,
-        Payment.paid_at,
-    )
-    return _rows(rows)
-
-
-async def _consents(user_id: int) -> dict[str, Any]:
-    rows = await _part(
-        ConsentRecord,
-        ConsentRecord.user,
-        user_id,
-        ConsentRecord.consent_type,
-        ConsentRecord.text_version,
-        ConsentRecord.granted_at,
-        ConsentRecord.withdrawn_at,
-        ConsentRecord.channel,
-        ConsentRecord.ip,
-        ConsentRecord.user_agent,
-    )
-    return _rows(rows)
-
-
-async def _requests(user_id: int) -> dict[str, Any]:
-    rows = await _part(
-        DataRequest,
-        DataRequest.user,
-        user_id,
-        DataRequest.kind,
-        DataRequest.received_at,
-        DataRequest.due_on,
-        DataRequest.details,
-        DataRequest.done_at,
-        DataRequest.outcome,
-    )
-    return _rows(rows)
-
-
-async def _audit(user_id: int) -> dict[str, Any]:
-    rows = await _part(
-        AuditEvent, AuditEvent.actor_id, user_id, AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
-        AuditEvent.changes, AuditEvent.ip, AuditEvent.created_at,
-    )  # fmt: skip
-    for row in rows:
-        if isinstance(row["changes"], str):
-            row["changes"] = json.loads(row["changes"] or "{}")
-    return _rows(rows)
-
-
 async def subject_data(user_id: int) -> dict[str, Any]:
     """Everything the portal holds about the person, as plain data (nine bounded queries)."""
     tickets, messages = await _tickets(user_id)
+    parts = {name: await _part(user_id, *columns) for name, columns in _parts().items()}
+    for row in parts["own_actions"]:
+        if isinstance(row["changes"], str):
+            row["changes"] = json.loads(row["changes"] or "{}")
+    accounts = parts.pop("accounts")
     return {
         "operator": get_settings().company_name,
         "made_at": clock.now().isoformat(),
         "law": "152-ФЗ ст. 14",
         "profile": await _profile(user_id),
-        "accounts": await _residencies(user_id),
+        "accounts": _rows(accounts),
         "requests": tickets,
         "request_messages": messages,
-        "meter_readings": await _readings(user_id),
-        "payments": await _payments(user_id),
-        "consents": await _consents(user_id),
-        "personal_data_requests": await _requests(user_id),
-        "own_actions": await _audit(user_id),
+        **{name: _rows(rows) for name, rows in parts.items()},
     }
 
 

@@ -54,17 +54,21 @@ class Request:
         return self.done_at is None and self.due_on < clock.today_local()
 
 
-_COLUMNS = (
-    DataRequest.id,
-    DataRequest.user.as_alias("user_id"),
-    DataRequest.user.full_name.as_alias("name"),
-    DataRequest.user.email.as_alias("email"),
+# What a request says beside who made it (the person's own data download gives these too).
+REQUEST_FIELDS = (
     DataRequest.kind,
     DataRequest.received_at,
     DataRequest.due_on,
     DataRequest.details,
     DataRequest.done_at,
     DataRequest.outcome,
+)
+_COLUMNS = (
+    DataRequest.id,
+    DataRequest.user.as_alias("user_id"),
+    DataRequest.user.full_name.as_alias("name"),
+    DataRequest.user.email.as_alias("email"),
+    *REQUEST_FIELDS,
 )
 
 
