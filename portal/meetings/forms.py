@@ -14,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_moment
@@ -23,63 +25,58 @@ from portal.meetings import rules
 
 INVALID = "invalid"  # a paper ballot's question with several options or none marked
 
-
-def form_label(form: rules.Form) -> str:
-    return {
-        rules.Form.IN_PERSON: gettext("In person"),
-        rules.Form.ABSENTEE: gettext("Absentee (written decisions)"),
-        rules.Form.MIXED: gettext("In person and absentee"),
-        rules.Form.ELECTRONIC: gettext("Electronic, through the system"),
-    }[form]
-
-
-def threshold_label(threshold: rules.Threshold) -> str:
-    return {
-        rules.Threshold.SIMPLE: gettext("More than half of the votes taking part"),
-        rules.Threshold.ABS_MAJ: gettext("More than half of all votes"),
-        rules.Threshold.TWO_THIRDS: gettext("At least two thirds of all votes"),
-        rules.Threshold.UNANIMOUS: gettext("All owners"),
-    }[threshold]
-
-
-def subject_label(subject: rules.Subject) -> str:
-    return {
-        rules.Subject.CAPITAL_REPAIR: gettext("Capital repair, reconstruction, use of the repair fund (item 1)"),
-        rules.Subject.FUND_FORMATION: gettext("How the capital repair fund is formed (item 1.1)"),
-        rules.Subject.FUND_CONTRIBUTION: gettext("Contribution above the regional minimum (item 1.1-1)"),
-        rules.Subject.REPAIR_LOAN: gettext("Loan for capital repair (item 1.2)"),
-        rules.Subject.ITEM_1_3: gettext("Item 1.3 of article 44 part 2"),
-        rules.Subject.LAND_PLOT: gettext("Limits of use of the land plot (item 2)"),
-        rules.Subject.THIRD_PARTY_USE: gettext("Use of common property by others: rent, advertising (item 3)"),
-        rules.Subject.CONTRACT_SIGNERS: gettext("Who signs contracts on common property (item 3.1)"),
-        rules.Subject.ITEM_3_8: gettext("Item 3.8 of article 44 part 2"),
-        rules.Subject.MANAGEMENT_METHOD: gettext("Choice of the management method (item 4)"),
-        rules.Subject.COUNCIL_REPAIRS: gettext("The house council decides on current repair (item 4.2)"),
-        rules.Subject.ITEM_4_3: gettext("Item 4.3 of article 44 part 2"),
-        rules.Subject.MANAGING_COMPANY: gettext("Choice of the managing company (item 4.7)"),
-        rules.Subject.COMMON_PROPERTY_REDUCTION: gettext("Reducing or attaching common property (consent of all)"),
-        rules.Subject.OTHER: gettext("Other questions: chair, council, current repair, fee…"),
-    }[subject]
-
-
-def choice_label(choice: rules.Choice | None) -> str:
-    if choice is None:
-        return gettext("Not counted")
-    return {
-        rules.Choice.FOR: gettext("For"),
-        rules.Choice.AGAINST: gettext("Against"),
-        rules.Choice.ABSTAIN: gettext("Abstain"),
-    }[choice]
-
-
-def rejection_label(reason: rules.Rejection) -> str:
-    return {
-        rules.Rejection.LATE: gettext("Received after the voting closed"),
-        rules.Rejection.NOT_OWNER: gettext("Not an owner, or no valid power of attorney"),
-        rules.Rejection.NO_IDENTITY: gettext("No voter identification or ownership document data"),
-        rules.Rejection.UNSIGNED: gettext("Not signed"),
-        rules.Rejection.DUPLICATE: gettext("This ownership already has a counted ballot"),
-    }[reason]
+form_label = Labels(
+    {
+        rules.Form.IN_PERSON: lazy("In person"),
+        rules.Form.ABSENTEE: lazy("Absentee (written decisions)"),
+        rules.Form.MIXED: lazy("In person and absentee"),
+        rules.Form.ELECTRONIC: lazy("Electronic, through the system"),
+    }
+)
+threshold_label = Labels(
+    {
+        rules.Threshold.SIMPLE: lazy("More than half of the votes taking part"),
+        rules.Threshold.ABS_MAJ: lazy("More than half of all votes"),
+        rules.Threshold.TWO_THIRDS: lazy("At least two thirds of all votes"),
+        rules.Threshold.UNANIMOUS: lazy("All owners"),
+    }
+)
+subject_label = Labels(
+    {
+        rules.Subject.CAPITAL_REPAIR: lazy("Capital repair, reconstruction, use of the repair fund (item 1)"),
+        rules.Subject.FUND_FORMATION: lazy("How the capital repair fund is formed (item 1.1)"),
+        rules.Subject.FUND_CONTRIBUTION: lazy("Contribution above the regional minimum (item 1.1-1)"),
+        rules.Subject.REPAIR_LOAN: lazy("Loan for capital repair (item 1.2)"),
+        rules.Subject.ITEM_1_3: lazy("Item 1.3 of article 44 part 2"),
+        rules.Subject.LAND_PLOT: lazy("Limits of use of the land plot (item 2)"),
+        rules.Subject.THIRD_PARTY_USE: lazy("Use of common property by others: rent, advertising (item 3)"),
+        rules.Subject.CONTRACT_SIGNERS: lazy("Who signs contracts on common property (item 3.1)"),
+        rules.Subject.ITEM_3_8: lazy("Item 3.8 of article 44 part 2"),
+        rules.Subject.MANAGEMENT_METHOD: lazy("Choice of the management method (item 4)"),
+        rules.Subject.COUNCIL_REPAIRS: lazy("The house council decides on current repair (item 4.2)"),
+        rules.Subject.ITEM_4_3: lazy("Item 4.3 of article 44 part 2"),
+        rules.Subject.MANAGING_COMPANY: lazy("Choice of the managing company (item 4.7)"),
+        rules.Subject.COMMON_PROPERTY_REDUCTION: lazy("Reducing or attaching common property (consent of all)"),
+        rules.Subject.OTHER: lazy("Other questions: chair, council, current repair, fee…"),
+    }
+)
+choice_label = Labels(
+    {
+        None: lazy("Not counted"),
+        rules.Choice.FOR: lazy("For"),
+        rules.Choice.AGAINST: lazy("Against"),
+        rules.Choice.ABSTAIN: lazy("Abstain"),
+    }
+)
+rejection_label = Labels(
+    {
+        rules.Rejection.LATE: lazy("Received after the voting closed"),
+        rules.Rejection.NOT_OWNER: lazy("Not an owner, or no valid power of attorney"),
+        rules.Rejection.NO_IDENTITY: lazy("No voter identification or ownership document data"),
+        rules.Rejection.UNSIGNED: lazy("Not signed"),
+        rules.Rejection.DUPLICATE: lazy("This ownership already has a counted ballot"),
+    }
+)
 
 
 def plan_error(error: rules.PlanError) -> tuple[str, str]:

@@ -1,0 +1,18 @@
+"""Words for the members of an enum, written once as a table and translated when they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TypeVar
+
+from portal.core.i18n import LazyText
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Labels(dict[K, LazyText]):
+    """A table ``member → lazy("words")`` that reads as a function: ``form_label(meeting.form)`` gives the words
+    in the current language (templates call it the same way)."""
+
+    def __call__(self, key: K) -> str:
+        return self[key]()
