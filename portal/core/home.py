@@ -31,14 +31,19 @@ def register_section(name: str, order: int, template: str, loader: Loader) -> No
     _sections[name] = Section(order, template, loader)
 
 
-async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
-    """The sections to show, in order, each with its context."""
+async def _shown(sections: dict[str, Section], principal: Principal) -> list[tuple[str, Any]]:
+    """The ``sections`` to show ``principal``, in order, each with its context."""
     shown: list[tuple[str, Any]] = []
-    for section in sorted(_sections.values(), key=lambda s: s.order):
+    for section in sorted(sections.values(), key=lambda s: s.order):
         context = await section.loader(principal)
         if context is not None:
             shown.append((section.template, context))
     return shown
+
+
+async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
+    """The sections to show, in order, each with its context."""
+    return await _shown(_sections, principal)
 
 
 # --- banners: a strip at the top of every page of a signed-in user (emergency notices in force) ---------------
@@ -53,9 +58,4 @@ def register_banner(name: str, order: int, template: str, loader: Loader) -> Non
 
 
 async def load_banners(principal: Principal) -> list[tuple[str, Any]]:
-    shown: list[tuple[str, Any]] = []
-    for banner in sorted(_banners.values(), key=lambda s: s.order):
-        context = await banner.loader(principal)
-        if context is not None:
-            shown.append((banner.template, context))
-    return shown
+    return await _shown(_banners, principal)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from portal.core.sandboxes import ROOT
+from portal.core.sandboxes import listening
+
+# The settings of where it listens: the URL the portal calls it at, its own port, host and database.
+SETTINGS = ("PAYMENT_GATEWAY_URL", "SANDBOX_GATEWAY_PORT", "SANDBOX_GATEWAY_HOST", "SANDBOX_DB")
 
 # Stripe's live retry schedule is exponential over three days; SANDBOX_RETRY_SCALE compresses it.
 RETRY_SCHEDULE = (60, 300, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 86400)
@@ -29,18 +32,13 @@ class GatewayConfig:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> GatewayConfig:
         env = dict(os.environ if env is None else env)
-        gateway_url = env.get("PAYMENT_GATEWAY_URL", "")
-        default_port = urlparse(gateway_url).port if gateway_url else None
-        port = int(env.get("SANDBOX_GATEWAY_PORT") or default_port or 8001)
-        var_dir = Path(env.get("PORTAL_VAR_DIR", str(ROOT / "var")))
+        where = listening(env, SETTINGS, 8001, "sandbox_gateway.sqlite")
         return cls(
-            port=port,
-            host=env.get("SANDBOX_GATEWAY_HOST", "127.0.0.1"),
-            database=Path(env.get("SANDBOX_DB") or var_dir / "sandbox_gateway.sqlite"),
+            **where,
             secret_key=env.get("PAYMENT_SECRET_KEY", "sk_test_portal"),
             webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
             webhook_url=env.get("SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8000/payments/webhook"),
-            public_url=env.get("SANDBOX_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            public_url=env.get("SANDBOX_PUBLIC_URL", f"http://127.0.0.1:{where['port']}").rstrip("/"),
             retry_scale=float(env.get("SANDBOX_RETRY_SCALE", "1")),
             merchant=env.get("SANDBOX_MERCHANT", "УК «Монолит Комфорт»"),
         )

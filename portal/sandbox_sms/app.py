@@ -25,7 +25,6 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from litestar import Litestar
 from litestar import Request
@@ -33,7 +32,11 @@ from litestar import Response
 from litestar import get
 from litestar import post
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from portal.core.sandboxes import ROOT
+from portal.core.sandboxes import listening
+
+# The settings of where it listens: the URL the portal calls it at, its own port, host and database.
+SETTINGS = ("SMS_PROVIDER_URL", "SANDBOX_SMS_PORT", "SANDBOX_SMS_HOST", "SANDBOX_SMS_DB")
 
 
 @dataclass
@@ -46,15 +49,8 @@ class SmsConfig:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SmsConfig:
         env = dict(os.environ if env is None else env)
-        url = env.get("SMS_PROVIDER_URL", "")
-        port = int(env.get("SANDBOX_SMS_PORT") or (urlparse(url).port if url else None) or 8002)
-        var_dir = Path(env.get("PORTAL_VAR_DIR", str(ROOT / "var")))
-        return cls(
-            port=port,
-            host=env.get("SANDBOX_SMS_HOST", "127.0.0.1"),
-            database=Path(env.get("SANDBOX_SMS_DB") or var_dir / "sandbox_sms.sqlite"),
-            api_key=env.get("SMS_API_KEY", "sms_test_portal"),
-        )
+        where = listening(env, SETTINGS, 8002, "sandbox_sms.sqlite")
+        return cls(**where, api_key=env.get("SMS_API_KEY", "sms_test_portal"))
 
 
 @dataclass
