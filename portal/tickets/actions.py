@@ -158,34 +158,21 @@ async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
     The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it."""
     if not ticket_ids:
         return
-    rows = await Ticket.select(
-        Ticket.id,
-        Ticket.number,
-        Ticket.description,
-        Ticket.owner_name,
-        Ticket.contact_name,
-        Ticket.contact_phone,
-        Ticket.house.address.as_alias("address"),
-        Ticket.premise.kind.as_alias("premise_kind"),
-        Ticket.premise.number.as_alias("premise_number"),
-        Ticket.account.number.as_alias("account_number"),
-        Ticket.executor.full_name.as_alias("executor_name"),
-    ).where(Ticket.id.is_in(list(ticket_ids)))
     with in_locale("ru"):
-        for row in rows:
+        for ticket in await queries.tickets_by_id(ticket_ids):
             parts = [
-                str(row["number"]),
-                row["address"] or "",
-                premise_name(row["premise_kind"], row["premise_number"]),
-                row["account_number"] or "",
-                row["owner_name"] or "",
-                row["contact_name"] or "",
-                row["contact_phone"] or "",
-                row["executor_name"] or "",
-                row["description"] or "",
+                str(ticket.number),
+                ticket.house_address or "",
+                premise_name(ticket.premise_kind, ticket.premise_number),
+                ticket.account_number or "",
+                ticket.owner_name or "",
+                ticket.contact_name or "",
+                ticket.contact_phone or "",
+                ticket.executor_name or "",
+                ticket.description or "",
             ]
             text = normalise(" | ".join(p for p in parts if p))[:8000]
-            await Ticket.update({Ticket.search_text: text}).where(Ticket.id == row["id"])
+            await Ticket.update({Ticket.search_text: text}).where(Ticket.id == ticket.id)
 
 
 async def _tell(

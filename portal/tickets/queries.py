@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from dataclasses import fields
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -27,6 +26,7 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import columns_of
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.housing.queries import houses_in_scope
@@ -159,60 +159,26 @@ class TicketDetail(TicketRow):
     entrance: int | None
 
 
+def _joined() -> dict[str, Any]:
+    """The fields of a request's rows read through its joins (``core.rows.columns_of``)."""
+    return {
+        "house_address": Ticket.house.address,
+        "premise_kind": Ticket.premise.kind,
+        "premise_number": Ticket.premise.number,
+        "account_number": Ticket.account.number,
+        "executor_name": Ticket.executor.full_name,
+        "entrance_number": Ticket.entrance.number,
+        "author_name": Ticket.author.full_name,
+        "author_phone": Ticket.author.phone,
+    }
+
+
 def _list_columns() -> list[Any]:
-    return [
-        Ticket.id,
-        Ticket.number,
-        Ticket.type,
-        Ticket.category,
-        Ticket.status,
-        Ticket.internal_status,
-        Ticket.source,
-        Ticket.place,
-        Ticket.description,
-        Ticket.created_at,
-        Ticket.deadline,
-        Ticket.control_date,
-        Ticket.completed_at,
-        Ticket.rating,
-        Ticket.owner_name,
-        Ticket.important,
-        Ticket.repeated,
-        Ticket.justified,
-        Ticket.paid,
-        Ticket.paid_for,
-        Ticket.emergency,
-        Ticket.complaint,
-        Ticket.planned,
-        Ticket.has_new_for_staff,
-        Ticket.has_new_for_resident,
-        Ticket.executor,
-        Ticket.house,
-        Ticket.account,
-        Ticket.outage,
-        Ticket.house.address.as_alias("house_address"),
-        Ticket.premise.kind.as_alias("premise_kind"),
-        Ticket.premise.number.as_alias("premise_number"),
-        Ticket.account.number.as_alias("account_number"),
-        Ticket.executor.full_name.as_alias("executor_name"),
-        Ticket.entrance.number.as_alias("entrance_number"),
-    ]
+    return columns_of(Ticket, TicketRow, **_joined())
 
 
 def _detail_columns() -> list[Any]:
-    return [
-        *_list_columns(),
-        Ticket.resident_seen_event,
-        Ticket.staff_seen_event,
-        Ticket.feedback,
-        Ticket.author,
-        Ticket.contact_name,
-        Ticket.contact_phone,
-        Ticket.author.full_name.as_alias("author_name"),
-        Ticket.author.phone.as_alias("author_phone"),
-        Ticket.premise,
-        Ticket.entrance,
-    ]
+    return columns_of(Ticket, TicketDetail, **_joined())
 
 
 def _rows(rows: Sequence[dict[str, Any]]) -> list[TicketRow]:
@@ -236,21 +202,26 @@ class Place:
     entrance_id: int | None
 
 
+def _account_joined() -> dict[str, Any]:
+    """The fields of an account's rows read through its premise (``core.rows.columns_of``)."""
+    return {
+        "account_id": PersonalAccount.id,
+        "account_number": PersonalAccount.number,
+        "premise_id": PersonalAccount.premise,
+        "premise_kind": PersonalAccount.premise.kind,
+        "premise_number": PersonalAccount.premise.number,
+        "house_id": PersonalAccount.premise.house,
+        "house_address": PersonalAccount.premise.house.address,
+        "entrance_id": PersonalAccount.premise.entrance,
+    }
+
+
 async def resident_places(principal: Principal) -> list[Place]:
     ids = resident_account_ids(principal)
     if not ids:
         return []
     rows = (
-        await PersonalAccount.select(
-            PersonalAccount.id.as_alias("account_id"),
-            PersonalAccount.number.as_alias("account_number"),
-            PersonalAccount.premise.as_alias("premise_id"),
-            PersonalAccount.premise.kind.as_alias("premise_kind"),
-            PersonalAccount.premise.number.as_alias("premise_number"),
-            PersonalAccount.premise.house.as_alias("house_id"),
-            PersonalAccount.premise.house.address.as_alias("house_address"),
-            PersonalAccount.premise.entrance.as_alias("entrance_id"),
-        )
+        await PersonalAccount.select(*columns_of(PersonalAccount, Place, **_account_joined()))
         .where(PersonalAccount.id.is_in(ids))
         .order_by(PersonalAccount.number)
     )
@@ -292,6 +263,12 @@ async def ticket_for_staff(principal: Principal, ticket_id: int) -> TicketDetail
     return TicketDetail(**row) if row else None
 
 
+async def tickets_by_id(ticket_ids: Sequence[int]) -> list[TicketDetail]:
+    """The requests themselves, whoever asks (for a change already allowed, e.g. rebuilding their search text)."""
+    rows = await Ticket.select(*_detail_columns()).where(Ticket.id.is_in(list(ticket_ids)))
+    return [TicketDetail(**r) for r in rows]
+
+
 async def tickets_for_staff(principal: Principal, ticket_ids: Sequence[int]) -> list[TicketDetail]:
     """Those of ``ticket_ids`` the caller may work on (a bulk action over selected rows), at most 100."""
     clauses = staff_scope(principal)
@@ -328,12 +305,8 @@ class Event:
 
 async def conversation(ticket_id: int, *, for_resident: bool) -> list[Event]:
     """The history of a request, oldest first, each event with its photos (residents: only what is theirs to see)."""
-    query = TicketEvent.select(*[getattr(TicketEvent, f.name) for f in fields(Event) if f.name != "photos"]).where(
-        TicketEvent.ticket == ticket_id
-    )
-    photos = TicketAttachment.select(
-        TicketAttachment.id, TicketAttachment.event, TicketAttachment.width, TicketAttachment.height
-    ).where(TicketAttachment.ticket == ticket_id)
+    query = TicketEvent.select(*columns_of(TicketEvent, Event)).where(TicketEvent.ticket == ticket_id)
+    photos = TicketAttachment.select(*columns_of(TicketAttachment, Photo)).where(TicketAttachment.ticket == ticket_id)
     if for_resident:
         query = query.where(TicketEvent.visible_to_resident.eq(True))
         photos = photos.where(TicketAttachment.visible_to_resident.eq(True))
@@ -353,17 +326,8 @@ class Attachment:
 
 
 async def attachment(attachment_id: int) -> Attachment | None:
-    row = (
-        await TicketAttachment.select(
-            TicketAttachment.id,
-            TicketAttachment.ticket,
-            TicketAttachment.file_key,
-            TicketAttachment.content_type,
-            TicketAttachment.visible_to_resident,
-        )
-        .where(TicketAttachment.id == attachment_id)
-        .first()
-    )
+    query = TicketAttachment.select(*columns_of(TicketAttachment, Attachment))
+    row = await query.where(TicketAttachment.id == attachment_id).first()
     return Attachment(**row) if row else None
 
 
@@ -406,32 +370,24 @@ class AccountRef:
 
 
 async def account_ref(account_id: int) -> AccountRef | None:
-    return await _account_where(PersonalAccount.id == account_id)
+    found = await _accounts_where(PersonalAccount.id == account_id, limit=1)
+    return found[0] if found else None
+
+
+async def account_refs(account_ids: Sequence[int]) -> list[AccountRef]:
+    """Accounts by id, at most 1000 (the demo's requests are filed on them)."""
+    return await _accounts_where(PersonalAccount.id.is_in(list(account_ids)[:1000] or [0]), limit=1000)
 
 
 async def account_by_number(principal: Principal, number: str) -> AccountRef | None:
     """An account a staff user may work with (call-centre mode)."""
-    account = await _account_where(PersonalAccount.number == number.strip())
-    return account if account and principal.may_see_house(account.house_id) else None
+    found = await _accounts_where(PersonalAccount.number == number.strip(), limit=1)
+    return found[0] if found and principal.may_see_house(found[0].house_id) else None
 
 
-async def _account_where(where: Any) -> AccountRef | None:
-    row = (
-        await PersonalAccount.select(
-            PersonalAccount.id,
-            PersonalAccount.number,
-            PersonalAccount.payer_name,
-            PersonalAccount.premise.as_alias("premise_id"),
-            PersonalAccount.premise.house.as_alias("house_id"),
-            PersonalAccount.premise.entrance.as_alias("entrance_id"),
-            PersonalAccount.premise.house.address.as_alias("house_address"),
-            PersonalAccount.premise.kind.as_alias("premise_kind"),
-            PersonalAccount.premise.number.as_alias("premise_number"),
-        )
-        .where(where)
-        .first()
-    )
-    return AccountRef(**row) if row else None
+async def _accounts_where(where: Any, *, limit: int) -> list[AccountRef]:
+    query = PersonalAccount.select(*columns_of(PersonalAccount, AccountRef, **_account_joined()))
+    return [AccountRef(**row) for row in await query.where(where).limit(limit)]
 
 
 # --- outages --------------------------------------------------------------------------------------------------
@@ -453,19 +409,13 @@ class OutageRow:
 
 
 async def _outage_rows(where: Any, limit: int = 50) -> list[OutageRow]:
+    joined = {
+        "house_address": Outage.house.address,
+        "entrance_number": Outage.entrance.number,
+        "riser_code": Outage.riser.code,
+    }
     rows = (
-        await Outage.select(
-            Outage.id,
-            Outage.service,
-            Outage.description,
-            Outage.starts_at,
-            Outage.ends_at,
-            Outage.closed_at,
-            Outage.house,
-            Outage.house.address.as_alias("house_address"),
-            Outage.entrance.number.as_alias("entrance_number"),
-            Outage.riser.code.as_alias("riser_code"),
-        )
+        await Outage.select(*columns_of(Outage, OutageRow, **joined))
         .where(where)
         .order_by(Outage.starts_at, ascending=False)
         .limit(limit)
@@ -753,7 +703,7 @@ MAX_VIEWS = 12
 
 async def saved_views(user_id: int) -> list[SavedView]:
     rows = (
-        await TicketSavedView.select(TicketSavedView.id, TicketSavedView.name, TicketSavedView.query)
+        await TicketSavedView.select(*columns_of(TicketSavedView, SavedView))
         .where(TicketSavedView.user == user_id)
         .order_by(TicketSavedView.id)
         .limit(MAX_VIEWS)
