@@ -80,8 +80,10 @@ def missing(what: str, install: str) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Sync Playwright keeps an event loop running: browser tests go last.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Sync Playwright keeps an event loop running: browser tests go last; what reads their traces goes after them.
+    items.sort(
+        key=lambda item: (item.get_closest_marker("last") is not None, item.get_closest_marker("browser") is not None)
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
