@@ -18,7 +18,6 @@ from portal.billing import ledger
 from portal.billing import rules
 from portal.billing.queries import account_ids_by_number
 from portal.billing.registry_files import BalanceLine
-from portal.billing.registry_files import chunks
 from portal.billing.registry_tables import BookBalance
 from portal.billing.registry_tables import BookKind
 from portal.billing.tables import EntryKind
@@ -29,6 +28,7 @@ from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.imports import Checked
 from portal.core.security import Principal
+from portal.core.values import chunks
 
 OPENING = BookKind.OPENING
 EXPORT = BookKind.EXPORT

@@ -325,12 +325,7 @@ def _header(cells: list[str], parsed: ParsedFile) -> dict[str, int] | None:
 
 def _read_rows(lines: Any, index: dict[str, int], parsed: ParsedFile, progress: Progress | None) -> None:
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in enumerate(lines, start=2):
-        if progress and number % 1000 == 0:
-            progress(number)
-        if not any(cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for number, values in tabular.named_lines(lines, index, progress):
         row, problems = _read_row(number, values)
         key = (values.get("account", ""), values.get("service", ""))
         if all(key):

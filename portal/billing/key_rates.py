@@ -18,6 +18,7 @@ from portal.billing.tables import PenaltyRule
 from portal.core import audit
 from portal.core.db import atomic
 from portal.core.security import Principal
+from portal.core.values import as_date
 
 
 @dataclass(frozen=True)
@@ -63,23 +64,17 @@ class PeriodRow:
         return self.id is not None
 
 
-def _as_date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 async def entered_periods() -> list[PeriodRow]:
     """The moratoria and caps staff entered, by start date."""
     rows = await PenaltyRule.select().order_by(PenaltyRule.valid_from).order_by(PenaltyRule.id)
     return [
         PeriodRow(
             rules.PenaltyPeriod(
-                _as_date(r["valid_from"]) or date.min,
-                _as_date(r["valid_to"]) or date.max,
+                as_date(r["valid_from"]) or date.min,
+                as_date(r["valid_to"]) or date.max,
                 rules.RuleKind(r["kind"]),
                 None if r["rate"] is None else Decimal(r["rate"]),
-                _as_date(r["debts_before"]),
+                as_date(r["debts_before"]),
                 source=r["source"],
             ),
             r["id"],

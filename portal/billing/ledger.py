@@ -26,6 +26,8 @@ from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import is_sqlite
 from portal.core.db import to_kopecks
+from portal.core.values import as_date
+from portal.core.values import chunks
 from portal.housing.tables import PersonalAccount
 
 CHUNK = 500
@@ -201,7 +203,7 @@ async def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
 async def latest_snapshots(account_ids: Sequence[int], before: date | None = None) -> dict[int, dict[str, Any]]:
     """The newest snapshot of each account (before ``before`` if given): two bounded queries per 500 accounts."""
     found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(list(account_ids), CHUNK):
+    for chunk in chunks(list(account_ids), CHUNK):
         where = Balance.account.is_in(list(chunk))
         if before is not None:
             where &= Balance.period < before
@@ -212,22 +214,13 @@ async def latest_snapshots(account_ids: Sequence[int], before: date | None = Non
         )
         if not newest:
             continue
-        wanted = {(r["account"], _as_date(r["period"])) for r in newest}
+        wanted = {(r["account"], as_date(r["period"])) for r in newest}
         periods = sorted({p for _, p in wanted})
         rows = await Balance.select().where(Balance.account.is_in(list(chunk)) & Balance.period.is_in(periods))
         for row in rows:
             if (row["account"], row["period"]) in wanted:
                 found[row["account"]] = row
     return found
-
-
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 ENTRY_COLUMNS = (
@@ -288,7 +281,7 @@ async def post_bulk(entries: Sequence[dict[str, Any]], period: date) -> int:
 
 async def rebuild_balances(account_ids: Sequence[int], period: date) -> None:
     """Recompute the snapshots of ``period`` for these accounts from the ledger, and shift later snapshots."""
-    for chunk in _chunks(list(account_ids), CHUNK):
+    for chunk in chunks(list(account_ids), CHUNK):
         sums = (
             await LedgerEntry.select(
                 LedgerEntry.account, LedgerEntry.kind, Sum(LedgerEntry.amount_kopecks).as_alias("total")

@@ -28,6 +28,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.values import as_date
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseRiser
 
@@ -166,10 +167,6 @@ class Reduction:
     amount: Decimal | None  # the reduction in roubles, once the charge is known
 
 
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 async def _charges(keys: set[tuple[int, date, str]]) -> dict[tuple[int, date, str], Decimal]:
     """The charge of each (account, month, service code), summed with its recalculations."""
     if not keys:
@@ -189,7 +186,7 @@ async def _charges(keys: set[tuple[int, date, str]]) -> dict[tuple[int, date, st
     )
     found: dict[tuple[int, date, str], Decimal] = {}
     for r in rows:
-        key = (r["account"], _as_date(r["period"]), r["code"])
+        key = (r["account"], as_date(r["period"]), r["code"])
         if key in keys:
             found[key] = found.get(key, Decimal(0)) + from_kopecks(r["amount_kopecks"] + r["recalculation_kopecks"])
     return found
@@ -203,10 +200,10 @@ async def _reductions(where: Any, limit: int) -> list[Reduction]:
         .order_by(OutageReduction.id)
         .limit(limit)
     )
-    charges = await _charges({(r["account"], _as_date(r["period"]), r["service"]) for r in rows})
+    charges = await _charges({(r["account"], as_date(r["period"]), r["service"]) for r in rows})
     found = []
     for r in rows:
-        period = _as_date(r["period"])
+        period = as_date(r["period"])
         charge = charges.get((r["account"], period, r["service"]))
         percent = Decimal(str(r["percent"]))
         found.append(

@@ -37,6 +37,8 @@ from portal.core.db import from_kopecks
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
+from portal.core.values import as_date
+from portal.core.values import chunks
 from portal.housing.queries import HouseRef
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
@@ -44,17 +46,6 @@ from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.settings import get_settings
-
-CHUNK = 500
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[list[Any]]:
-    return [list(items[start : start + size]) for start in range(0, len(items), size)]
-
-
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
 
 # --- the catalogue -------------------------------------------------------------------------------------
 
@@ -190,7 +181,7 @@ def _account_info(row: dict[str, Any]) -> AccountInfo:
 
 async def accounts_info(account_ids: Sequence[int]) -> dict[int, AccountInfo]:
     found: dict[int, AccountInfo] = {}
-    for chunk in _chunks(sorted(set(account_ids))):
+    for chunk in chunks(sorted(set(account_ids))):
         rows = await PersonalAccount.select(*_account_columns()).where(PersonalAccount.id.is_in(chunk))
         found.update({r["id"]: _account_info(r) for r in rows})
     return found
@@ -219,7 +210,7 @@ async def account_ids_by_number(numbers: Sequence[str], principal: Principal | N
     """Account ids by number; with a principal, only accounts in the houses that principal works with."""
     scope = house_scope(PersonalAccount.premise.house, principal) if principal is not None else None
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(numbers))):
+    for chunk in chunks(sorted(set(numbers))):
         where = PersonalAccount.number.is_in(chunk)
         if scope is not None:
             where &= scope
@@ -595,13 +586,13 @@ async def receipts_of(account_id: int, limit: int = 24) -> list[ReceiptInfo]:
 async def last_receipts(account_ids: Sequence[int]) -> dict[int, ReceiptInfo]:
     """The newest receipt of each account: two queries per 500 accounts."""
     found: dict[int, ReceiptInfo] = {}
-    for chunk in _chunks(list(account_ids)):
+    for chunk in chunks(list(account_ids)):
         newest = (
             await Receipt.select(Receipt.account, Max(Receipt.period).as_alias("period"))
             .where(Receipt.account.is_in(chunk))
             .group_by(Receipt.account)
         )
-        wanted = {(r["account"], _as_date(r["period"])) for r in newest}
+        wanted = {(r["account"], as_date(r["period"])) for r in newest}
         if not wanted:
             continue
         rows = await Receipt.select().where(
@@ -736,7 +727,7 @@ async def entrances_of(principal: Principal, house_id: int) -> list[int]:
 async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
     """The total area of premises of each house (m²), summed in Python (SQLite sums Numeric as float)."""
     areas: dict[int, Decimal] = dict.fromkeys(house_ids, Decimal("0"))
-    for chunk in _chunks(list(house_ids)):
+    for chunk in chunks(list(house_ids)):
         for r in await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(chunk)):
             areas[r["house"]] += Decimal(str(r["area"] or 0))
     return areas
@@ -749,7 +740,7 @@ async def latest_period(principal: Principal) -> date | None:
     if scope is not None:
         query = query.where(scope)
     row = await query.first()
-    return _as_date(row["period"]) if row and row["period"] else None
+    return as_date(row["period"]) if row and row["period"] else None
 
 
 async def recent_periods(principal: Principal, limit: int = 12) -> list[date]:

@@ -28,7 +28,6 @@ from typing import Any
 from portal.billing import ledger
 from portal.billing.queries import account_ids_by_number
 from portal.billing.registry_files import PaymentLine
-from portal.billing.registry_files import chunks
 from portal.billing.registry_tables import LineStatus
 from portal.billing.registry_tables import PaymentRegistry
 from portal.billing.registry_tables import RegistryPayment
@@ -41,6 +40,7 @@ from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext
 from portal.core.security import Principal
+from portal.core.values import chunks
 from portal.core.web import Refused
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentPurpose

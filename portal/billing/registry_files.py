@@ -12,7 +12,6 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -409,12 +408,7 @@ def _read_table(lines: Iterator[list[str]], parsed: ParsedRegistry, progress: Pr
         parsed.problems = [LineProblem(1, Problem.MISSING_COLUMN, name) for name in missing]
         return
     index = {name: header.index(name) for name in set(header) if name}
-    for number, cells in enumerate(lines, start=2):
-        if progress and number % 1000 == 0:
-            progress(number)
-        if not any(cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for number, values in tabular.named_lines(lines, index, progress):
         _add_line(number, values, parsed)
 
 
@@ -523,7 +517,7 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
         return parsed
     if content.startswith(tabular.XLSX_MAGIC):
         parsed.kind = RegistryKind.TABLE
-        _read_tabular(content, parsed, progress)
+        _read_tabular(content, parsed, lambda lines: _read_table(lines, parsed, progress))
     else:
         decoded = decode(content)
         if decoded is None or b"\x00" in content[:4096]:
@@ -532,7 +526,7 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
         text, parsed.encoding = decoded
         if len(set(header_of(_first_line(text), COLUMNS)) & set(REQUIRED)) >= 2:
             parsed.kind = RegistryKind.TABLE
-            _read_tabular(text.encode("utf-8"), parsed, progress)
+            _read_tabular(text.encode("utf-8"), parsed, lambda lines: _read_table(lines, parsed, progress))
         else:
             parsed.kind = RegistryKind.BANK
             _read_bank(text, parsed, progress)
@@ -543,9 +537,12 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
     return parsed
 
 
-def _read_tabular(content: bytes, parsed: ParsedRegistry, progress: Progress | None) -> None:
+def _read_tabular(
+    content: bytes, parsed: ParsedRegistry | ParsedBalances, read: Callable[[Iterator[list[str]]], None]
+) -> None:
+    """``read`` the lines of a CSV or XLSX table; a file past a limit is refused as a whole, with its one problem."""
     try:
-        _read_table(tabular.read_rows(content, LIMITS), parsed, progress)
+        read(tabular.read_rows(content, LIMITS))
     except tabular.TableError as exc:
         parsed.rows.clear()
         parsed.problems = [LineProblem(exc.line or 1, FILE_PROBLEMS[exc.trouble])]
@@ -614,11 +611,7 @@ def read_balances(
             parsed.problems = [LineProblem(1, Problem.ENCODING)]
             return parsed
         content = decoded[0].encode("utf-8")
-    try:
-        _read_balance_rows(tabular.read_rows(content, LIMITS), parsed, progress, need)
-    except tabular.TableError as exc:
-        parsed.rows.clear()
-        parsed.problems = [LineProblem(exc.line or 1, FILE_PROBLEMS[exc.trouble])]
+    _read_tabular(content, parsed, lambda lines: _read_balance_rows(lines, parsed, progress, need))
     if not parsed.problems and not parsed.rows:
         parsed.problems = [LineProblem(1, Problem.EMPTY_FILE)]
     return parsed
@@ -634,12 +627,7 @@ def _read_balance_rows(
         return
     index = {name: header.index(name) for name in set(header) if name}
     seen: dict[tuple[str, date], int] = {}
-    for number, cells in enumerate(lines, start=2):
-        if progress and number % 1000 == 0:
-            progress(number)
-        if not any(cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for number, values in tabular.named_lines(lines, index, progress):
         row = _balance_line(number, values, parsed, need)
         if row is None:
             continue
@@ -673,8 +661,3 @@ def _balance_line(number: int, values: dict[str, str], parsed: ParsedBalances, n
         parsed.problems.extend(problems)
         return None
     return BalanceLine(number, values["account"], period, amounts.get("opening"), amounts.get("closing"))
-
-
-def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -27,7 +27,9 @@ import contextlib
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -104,6 +106,20 @@ def read_header(
     if missing:
         return {}, line_problem(1, gettext("the columns %(names)s are missing.", names=", ".join(missing)))
     return {name: names.index(name) for name in known if name in names}, ""
+
+
+def named_lines(
+    lines: Iterator[list[str]], index: Mapping[str, int], progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The lines after the header, each with its number (the header is line 1) and its cells by the column names
+    of ``index`` (a cell past the end of a short line is empty); empty lines are passed over. ``progress`` is
+    told the line number every 1000 lines."""
+    for number, cells in enumerate(lines, start=2):
+        if progress and number % 1000 == 0:
+            progress(number)
+        if not any(cells):
+            continue
+        yield number, {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
 
 
 def read_rows(source: bytes | IO[bytes], limits: Limits) -> Iterator[list[str]]:

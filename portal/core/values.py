@@ -1,0 +1,33 @@
+"""Small helpers for values as queries use and return them: dates the engines give back as text, long id
+lists read in bounded chunks (each an indexed ``IN``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TypeVar
+from typing import overload
+
+T = TypeVar("T")
+
+CHUNK = 500
+
+
+@overload
+def as_date(value: None) -> None: ...
+
+
+@overload
+def as_date(value: date | str) -> date: ...
+
+
+def as_date(value: date | str | None) -> date | None:
+    """A date column's value as a date: SQLite returns the result of ``MAX``/``MIN`` (and raw SQL) as ISO text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
+    """``items`` in lists of at most ``size``, in order (an ``IN`` of each stays within the engines' limits)."""
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
