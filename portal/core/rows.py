@@ -4,7 +4,8 @@
 
 selects, in the order of ``TicketRow``'s fields, the column of ``Ticket`` each field is named after, and for a field
 given as a keyword the column given (read through a join, or another column) under the field's name; so
-``TicketRow(**row)`` takes the row as it comes, and a field added to the dataclass is read without a second list.
+``TicketRow(**row)`` (or ``core.db.from_row``) takes the row as it comes, and a field added to the dataclass is read
+without a second list.
 """
 
 from __future__ import annotations
