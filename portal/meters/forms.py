@@ -42,6 +42,10 @@ class ReadingsForm:
     def add_error(self, meter_id: int, zone: int, message: str) -> None:
         self.errors.add(field_name(meter_id, zone), message)
 
+    def shown(self) -> dict[str, Any]:
+        """What a page of readings fields shows of the form (``_fields.html``'s ``registers``)."""
+        return {"errors": self.errors, "typed": self.typed, "asked": self.asked, "confirmed": self.confirmed}
+
 
 def field_name(meter_id: int, zone: int) -> str:
     """The form field of one register of one meter: ``m12z1``."""

@@ -11,8 +11,6 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.di import NamedDependency
-from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.response import Template
@@ -26,16 +24,18 @@ from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import MultipartData
 from portal.core.web import flash
-from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.meters import actions
+from portal.meters import deps
 from portal.meters import forms
 from portal.meters import queries
 from portal.meters import reminders
 from portal.meters import rules
 from portal.meters import words
-from portal.meters.tables import Meter
+from portal.meters.deps import Answer
+from portal.meters.deps import Caller
+from portal.meters.deps import ResidentMeter
 from portal.meters.tables import MeterReading
 
 WINDOW = reminders.WINDOW
@@ -76,24 +76,17 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
         form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
 
 
-async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> Meter:
-    """The meter in the path, if it is on an account the resident passes readings for; 404 otherwise."""
-    return found(await queries.resident_meter(principal, meter_id))
-
-
 class ResidentMeters(Controller):
     path = "/meters"
     opt = resident()
-    dependencies = {"meter": Provide(provide_meter)}
+    dependencies = deps.RESIDENT
 
     @get("/", name="meters:index")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(self, request: Request, principal: Caller) -> Template:
         return await _page(request, principal, forms.ReadingsForm())
 
     @post("/", name="meters:submit", status_code=200)
-    async def submit(
-        self, request: Request, principal: NamedDependency[Principal], data: MultipartData
-    ) -> Template | Response[Any]:
+    async def submit(self, request: Request, principal: Caller, data: MultipartData) -> Answer:
         """All meters in one form: empty ones are skipped; nothing is stored unless every value passes."""
         meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
@@ -111,7 +104,7 @@ class ResidentMeters(Controller):
         return see_other(request, "/meters")
 
     @get("/{meter_id:int}", name="meters:history")
-    async def history(self, request: Request, meter: NamedDependency[Meter]) -> Template:
+    async def history(self, request: Request, meter: ResidentMeter) -> Template:
         rows = await queries.history_of(meter.id, meter.decimals)
         period = period_now()
         return render(
@@ -125,16 +118,14 @@ class ResidentMeters(Controller):
         )
 
     @post("/{meter_id:int}/verification", name="meters:verification", status_code=200)
-    async def verification(
-        self, request: Request, principal: NamedDependency[Principal], meter: NamedDependency[Meter]
-    ) -> Response[Any]:
+    async def verification(self, request: Request, principal: Caller, meter: ResidentMeter) -> Response[Any]:
         """File a request to verify or replace the meter (a request in the tickets domain)."""
         number = await actions.request_verification(principal, meter.id, today=clock.today_local(), now=clock.now())
         flash(request, gettext("Request No. %(number)s is filed: we will call you to agree a time.", number=number))
         return see_other(request, "/meters")
 
     @get("/photos/{reading_id:int}", name="meters:photo")
-    async def photo(self, principal: NamedDependency[Principal], reading_id: int) -> File:
+    async def photo(self, principal: Caller, reading_id: int) -> File:
         """The photo sent with one of the resident's own readings."""
         accounts = queries.meter_accounts(principal)
         row = await (
@@ -183,11 +174,8 @@ async def _page(
         period=period,
         closes=WINDOW.closes(period),
         today=today,
-        errors=form.errors,
-        typed=form.typed,
-        asked=form.asked,
-        confirmed=form.confirmed,
         status_code=status_code,
+        **form.shown(),
         **helpers(),
     )
 

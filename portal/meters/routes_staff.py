@@ -16,8 +16,6 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
-from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.response import Stream
@@ -41,12 +39,20 @@ from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing import queries as housing
 from portal.meters import actions
+from portal.meters import deps
 from portal.meters import export
 from portal.meters import forms
 from portal.meters import imports
 from portal.meters import queries
 from portal.meters import rules
 from portal.meters import words
+from portal.meters.deps import Answer
+from portal.meters.deps import Caller
+from portal.meters.deps import LoadedAccount
+from portal.meters.deps import LoadedHouse
+from portal.meters.deps import LoadedMeter
+from portal.meters.deps import LoadedPremise
+from portal.meters.deps import LoadedReading
 from portal.meters.routes import WINDOW
 from portal.meters.routes import helpers
 from portal.meters.routes import period_now
@@ -86,67 +92,49 @@ async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFil
     return forms.read_filter(request.query_params, period_now(), [h.id for h in houses]), houses
 
 
-async def provide_reading(reading_id: int, principal: NamedDependency[Principal]) -> queries.StaffReading:
-    return found(await queries.staff_reading(principal, reading_id))
-
-
-async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> queries.StaffMeter:
-    return found(await queries.staff_meter(principal, meter_id))
-
-
 class StaffReadings(Controller):
     """The period's readings, the accounts without them, the review, the export."""
 
     path = "/staff/meters"
     opt = READERS
-    dependencies = {"reading": Provide(provide_reading)}
+    dependencies = deps.READINGS
 
     @get("/", name="meters:staff")
-    async def readings(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def readings(self, request: Request, principal: Caller) -> Template:
         f, houses = await _filter(request, principal)
         page = await queries.readings_page(principal, f, page_request(*_paging(request)))
         pending = await queries.pending_count(principal, f.period)
         return render(request, "meters/staff_list.html", page=page, f=f, houses=houses, pending=pending, **_options())
 
     @get("/missing", name="meters:missing")
-    async def missing(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def missing(self, request: Request, principal: Caller) -> Template:
         f, houses = await _filter(request, principal)
         page = await queries.missing_accounts_page(principal, f, page_request(*_paging(request)))
         return render(request, "meters/staff_missing.html", page=page, f=f, **_options(houses))
 
     @get("/review", name="meters:review")
-    async def review(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def review(self, request: Request, principal: Caller) -> Template:
         page = await queries.review_queue(principal, page_request(*_paging(request)))
         return render(request, "meters/staff_queue.html", page=page, **_options())
 
     @get("/readings/{reading_id:int}", name="meters:reading")
-    async def reading(
-        self, request: Request, principal: NamedDependency[Principal], reading: NamedDependency[queries.StaffReading]
-    ) -> Template:
+    async def reading(self, request: Request, principal: Caller, reading: LoadedReading) -> Template:
         return _reading_page(request, principal, reading, forms.ReviewForm())
 
     @get("/readings/{reading_id:int}/photo", name="meters:staff_photo")
-    async def photo(self, reading: NamedDependency[queries.StaffReading]) -> File:
+    async def photo(self, reading: LoadedReading) -> File:
         if not reading.photo:
             raise NotFoundException()
         return storage.response_for(reading.photo)
 
     @post("/readings/{reading_id:int}/accept", name="meters:accept", opt=WRITERS, status_code=200)
-    async def accept(
-        self, request: Request, principal: NamedDependency[Principal], reading: NamedDependency[queries.StaffReading]
-    ) -> Response[Any]:
+    async def accept(self, request: Request, principal: Caller, reading: LoadedReading) -> Response[Any]:
         await actions.accept_reading(principal, reading, now=clock.now())
         flash(request, gettext("The reading is accepted."))
         return see_other(request, _next_review(request))
 
     @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)
-    async def correct(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        reading: NamedDependency[queries.StaffReading],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def correct(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
         form = forms.read_review(data, len(reading.values), values=True, note_required=True)
         if not form.errors:
             refusals = await actions.correct_reading(principal, reading, form.values, form.note, now=clock.now())
@@ -160,13 +148,7 @@ class StaffReadings(Controller):
         return see_other(request, _next_review(request))
 
     @post("/readings/{reading_id:int}/reject", name="meters:reject", opt=WRITERS, status_code=200)
-    async def reject(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        reading: NamedDependency[queries.StaffReading],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def reject(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
         form = forms.read_review(data, len(reading.values), values=False, note_required=True, note_field="reason")
         if form.errors:
             return _reading_page(request, principal, reading, form, status_code=422)
@@ -176,7 +158,7 @@ class StaffReadings(Controller):
         return see_other(request, _next_review(request))
 
     @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
-    async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Stream:
+    async def export_csv(self, request: Request, principal: Caller) -> Stream:
         f, _ = await _filter(request, principal)
         rows = queries.export_rows(principal, f.period, f.house)
         return Stream(
@@ -186,7 +168,7 @@ class StaffReadings(Controller):
         )
 
     @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
-    async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+    async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         f, _ = await _filter(request, principal)
         recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
         content = await export.xlsx_bytes(queries.export_rows(principal, f.period, f.house), recalculations)
@@ -194,7 +176,7 @@ class StaffReadings(Controller):
         return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 
     @get("/export-recalculations.csv", name="meters:export_recalculations", opt=EXPORTERS)
-    async def export_recalculations(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+    async def export_recalculations(self, request: Request, principal: Caller) -> Response[bytes]:
         """The month's recalculations for outages, the CSV that goes with the readings' CSV."""
         f, _ = await _filter(request, principal)
         rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
@@ -244,35 +226,25 @@ def _reading_page(
 # --- the call centre -------------------------------------------------------------------------------------------
 
 
-async def provide_account(account_id: int, principal: NamedDependency[Principal]) -> housing.AccountView:
-    return found(await housing.get_account(principal, account_id))
-
-
 class CallCentre(Controller):
     """An operator finds the caller's account and enters the readings they dictate (source "phone")."""
 
     path = "/staff/meters"
     opt = WRITERS
-    dependencies = {"account": Provide(provide_account)}
+    dependencies = deps.ACCOUNTS
 
     @get("/entry", name="meters:entry")
-    async def entry(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def entry(self, request: Request, principal: Caller) -> Template:
         q = form_value(request.query_params, "q")[:100]
         found = await housing.list_accounts(principal, page_request(1, 10), q) if q else None
         return render(request, "meters/staff_entry.html", q=q, found=found, **helpers())
 
     @get("/accounts/{account_id:int}", name="meters:account")
-    async def account_form(self, request: Request, account: NamedDependency[housing.AccountView]) -> Template:
+    async def account_form(self, request: Request, account: LoadedAccount) -> Template:
         return await _account_page(request, account, forms.ReadingsForm())
 
     @post("/accounts/{account_id:int}", name="meters:account_enter", status_code=200)
-    async def enter(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        account: NamedDependency[housing.AccountView],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def enter(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Answer:
         meters = await queries.meters_of([account.id], period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
         if not form.errors:
@@ -305,11 +277,8 @@ async def _account_page(
         meters=meters,
         period=period,
         today=clock.today_local(),
-        errors=form.errors,
-        typed=form.typed,
-        asked=form.asked,
-        confirmed=form.confirmed,
         status_code=status_code,
+        **form.shown(),
         **helpers(),
     )
 
@@ -317,29 +286,19 @@ async def _account_page(
 # --- meters of a premise, a meter's card, the import ---------------------------------------------------------
 
 
-async def provide_premise(premise_id: int, principal: NamedDependency[Principal]) -> housing.PremiseView:
-    return found(await housing.get_premise(principal, premise_id))
-
-
 class PremiseMeters(Controller):
     """The meters of a premise (through its accounts): the list, a new meter, a meter's card, a replacement."""
 
     path = "/staff/meters"
     opt = READERS
-    dependencies = {"premise": Provide(provide_premise), "meter": Provide(provide_meter)}
+    dependencies = deps.PREMISES
 
     @get("/premises/{premise_id:int}", name="meters:premise")
-    async def premise_page(self, request: Request, premise: NamedDependency[housing.PremiseView]) -> Template:
+    async def premise_page(self, request: Request, premise: LoadedPremise) -> Template:
         return await _premise_page(request, premise, forms.MeterForm())
 
     @post("/premises/{premise_id:int}", name="meters:premise_add", opt=REGISTRY, status_code=200)
-    async def add(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        premise: NamedDependency[housing.PremiseView],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def add(self, request: Request, principal: Caller, premise: LoadedPremise, data: FormData) -> Answer:
         form = forms.read_meter(data, with_status=False)
         accounts = {a.id: a for a in await housing.accounts_of_premise(premise.id)}
         account = _chosen_account(data, accounts, form)
@@ -350,19 +309,11 @@ class PremiseMeters(Controller):
         return see_other(request, f"/staff/meters/meter/{meter_id}")
 
     @get("/meter/{meter_id:int}", name="meters:meter")
-    async def meter_page(
-        self, request: Request, principal: NamedDependency[Principal], meter: NamedDependency[queries.StaffMeter]
-    ) -> Template:
+    async def meter_page(self, request: Request, principal: Caller, meter: LoadedMeter) -> Template:
         return await _meter_page(request, principal, meter, forms.MeterForm(typed=_typed(meter)), forms.MeterForm())
 
     @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
-    async def save(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        meter: NamedDependency[queries.StaffMeter],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         form = forms.read_meter(data)
         if form.errors:
             return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
@@ -371,13 +322,7 @@ class PremiseMeters(Controller):
         return see_other(request, f"/staff/meters/meter/{meter.id}")
 
     @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
-    async def replace(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        meter: NamedDependency[queries.StaffMeter],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def replace(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         new = forms.read_meter(data, with_status=False)
         if new.errors:
             current = forms.MeterForm(typed=_typed(meter))
@@ -460,7 +405,7 @@ class MeterImport(Controller):
         return _import_page(request)
 
     @post("/", name="meters:import_check", status_code=200)
-    async def check(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Template:
+    async def check(self, request: Request, principal: Caller, data: MultipartData) -> Template:
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return _import_page(request, 422, problems=[gettext("Choose a CSV or XLSX file.")])
@@ -470,13 +415,11 @@ class MeterImport(Controller):
         return _checked_page(request, principal, token)
 
     @get("/{token:str}", name="meters:import_status")
-    async def status(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
+    async def status(self, request: Request, principal: Caller, token: str) -> Template:
         return _checked_page(request, principal, token)
 
     @post("/apply", name="meters:import_apply", status_code=200)
-    async def apply(
-        self, request: Request, principal: NamedDependency[Principal], data: FormData
-    ) -> Response[Any] | Template:
+    async def apply(self, request: Request, principal: Caller, data: FormData) -> Answer:
         report = await checked.apply(imports.METERS, form_value(data, "token"), principal)
         if report.problems:
             return _import_page(request, 422, problems=report.problems)
@@ -510,33 +453,23 @@ def _import_page(request: Request, status_code: int = 200, **context: Any) -> Te
 # --- house meters (ОДПУ) ---------------------------------------------------------------------------------------
 
 
-async def provide_house(house_id: int, principal: NamedDependency[Principal]) -> housing.HouseView:
-    return found(await housing.get_house(principal, house_id))
-
-
 class HouseMeters(Controller):
     """The house meters of the user's houses and the month's readings entered by staff."""
 
     path = "/staff/meters/houses"
     opt = READERS
-    dependencies = {"house": Provide(provide_house)}
+    dependencies = deps.HOUSES
 
     @get("/", name="meters:houses")
-    async def houses(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def houses(self, request: Request, principal: Caller) -> Template:
         return render(request, "meters/staff_houses.html", houses=await housing.houses_in_scope(principal))
 
     @get("/{house_id:int}", name="meters:house")
-    async def house_page(self, request: Request, house: NamedDependency[housing.HouseView]) -> Template:
+    async def house_page(self, request: Request, house: LoadedHouse) -> Template:
         return await _house_page(request, house, forms.ReadingsForm(), forms.MeterForm())
 
     @post("/{house_id:int}/readings", name="meters:house_readings", opt=WRITERS, status_code=200)
-    async def readings(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        house: NamedDependency[housing.HouseView],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def readings(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
         today = clock.today_local()
         period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
         meters = {m.id: m for m in await queries.house_meters(house.id, period)}
@@ -552,13 +485,7 @@ class HouseMeters(Controller):
         return see_other(request, f"/staff/meters/houses/{house.id}")
 
     @post("/{house_id:int}/meters", name="meters:house_meter_add", opt=REGISTRY, status_code=200)
-    async def add_meter(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        house: NamedDependency[housing.HouseView],
-        data: FormData,
-    ) -> Response[Any] | Template:
+    async def add_meter(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
         form = forms.read_meter(data, with_status=False)
         if form.errors:
             return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
@@ -586,13 +513,10 @@ async def _house_page(
         period=period,
         window=rules.HOUSE_WINDOW,
         today=today,
-        errors=readings.errors,
-        typed=readings.typed,
-        asked=readings.asked,
-        confirmed=readings.confirmed,
         new=new,
         new_errors=new.errors,
         status_code=status_code,
+        **readings.shown(),
         **_options(),
     )
 

@@ -1,0 +1,60 @@
+"""Providers of the records in the paths of meters' pages: each loads the record only if the caller may see it (a
+meter of the resident's accounts; a reading, meter, account, premise or house of the staff member's houses), and
+answers 404 for a missing one and a forbidden one alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response
+from litestar.di import NamedDependency
+from litestar.di import Provide
+from litestar.response import Template
+
+from portal.core.security import Principal
+from portal.core.web import found
+from portal.housing import queries as housing
+from portal.meters import queries
+from portal.meters.tables import Meter
+
+
+async def provide_resident_meter(meter_id: int, principal: NamedDependency[Principal]) -> Meter:
+    """A meter on an account the resident passes readings for."""
+    return found(await queries.resident_meter(principal, meter_id))
+
+
+async def provide_reading(reading_id: int, principal: NamedDependency[Principal]) -> queries.StaffReading:
+    return found(await queries.staff_reading(principal, reading_id))
+
+
+async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> queries.StaffMeter:
+    return found(await queries.staff_meter(principal, meter_id))
+
+
+async def provide_account(account_id: int, principal: NamedDependency[Principal]) -> housing.AccountView:
+    return found(await housing.get_account(principal, account_id))
+
+
+async def provide_premise(premise_id: int, principal: NamedDependency[Principal]) -> housing.PremiseView:
+    return found(await housing.get_premise(principal, premise_id))
+
+
+async def provide_house(house_id: int, principal: NamedDependency[Principal]) -> housing.HouseView:
+    return found(await housing.get_house(principal, house_id))
+
+
+# What a handler declares to receive: the caller, and the record of its path; what a form's handler answers.
+Caller = NamedDependency[Principal]
+ResidentMeter = NamedDependency[Meter]
+LoadedReading = NamedDependency[queries.StaffReading]
+LoadedMeter = NamedDependency[queries.StaffMeter]
+LoadedAccount = NamedDependency[housing.AccountView]
+LoadedPremise = NamedDependency[housing.PremiseView]
+LoadedHouse = NamedDependency[housing.HouseView]
+Answer = Response[Any] | Template
+
+RESIDENT = {"meter": Provide(provide_resident_meter)}
+READINGS = {"reading": Provide(provide_reading)}
+ACCOUNTS = {"account": Provide(provide_account)}
+PREMISES = {"premise": Provide(provide_premise), "meter": Provide(provide_meter)}
+HOUSES = {"house": Provide(provide_house)}
