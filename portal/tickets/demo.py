@@ -14,9 +14,9 @@ from portal.accounts.tables import UserRole
 from portal.core.address import premise_name
 from portal.core.search import normalise
 from portal.demo import DemoContext
-from portal.housing.tables import PersonalAccount
 from portal.settings import get_settings
 from portal.tickets import deadlines
+from portal.tickets import queries
 from portal.tickets import rules
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
@@ -50,6 +50,11 @@ MESSAGES_STAFF = ["Мастер придёт сегодня до 18:00", "Нуж
 MESSAGES_RESIDENT = ["Спасибо, ждём", "Буду дома после 17:00", "Проблема повторилась"]
 
 
+def _event(ticket_id: int, kind: str, at: datetime, author_name: str = "Диспетчер", **values: Any) -> TicketEvent:
+    """One entry of a demo request's history (the dispatcher's unless ``values`` say otherwise)."""
+    return TicketEvent(ticket=ticket_id, kind=kind, author_name=author_name, created_at=at, **values)
+
+
 async def _executors(ctx: DemoContext, houses: list[int]) -> list[int]:
     ids: list[int] = []
     demo_executor = ctx.shared.get("users", {}).get("executor")
@@ -81,20 +86,7 @@ async def seed(ctx: DemoContext) -> None:
     resident_accounts = set(ctx.shared.get("resident_accounts", []))
     by_house: dict[int, list[int]] = {int(k): v for k, v in ctx.shared.get("accounts_by_house", {}).items()}
     account_ids = [a for h in houses for a in by_house.get(h, [])[:60]]
-    accounts = {
-        r["id"]: r
-        for r in await PersonalAccount.select(
-            PersonalAccount.id,
-            PersonalAccount.number,
-            PersonalAccount.payer_name,
-            PersonalAccount.premise.as_alias("premise"),
-            PersonalAccount.premise.number.as_alias("premise_number"),
-            PersonalAccount.premise.kind.as_alias("premise_kind"),
-            PersonalAccount.premise.house.as_alias("house"),
-            PersonalAccount.premise.house.address.as_alias("address"),
-            PersonalAccount.premise.entrance.as_alias("entrance"),
-        ).where(PersonalAccount.id.is_in(account_ids or [0]))
-    }
+    accounts = {a.id: a for a in await queries.account_refs(account_ids)}
     if not accounts:
         return
     # The demo resident's accounts first, so that their pages show requests in several states.
@@ -151,10 +143,10 @@ async def seed(ctx: DemoContext) -> None:
             " | ".join(
                 [
                     str(n + 1),
-                    account["address"],
-                    premise_name(account["premise_kind"], account["premise_number"]),  # as dispatchers type it
-                    account["number"],
-                    account["payer_name"] or "",
+                    account.house_address,
+                    premise_name(account.premise_kind, account.premise_number),  # as dispatchers type it
+                    account.number,
+                    account.payer_name or "",
                     names.get(executor, "") if executor else "",
                     description,
                 ]
@@ -164,9 +156,9 @@ async def seed(ctx: DemoContext) -> None:
             Ticket(
                 number=n + 1,
                 account=account_id,
-                premise=account["premise"],
-                house=account["house"],
-                entrance=account["entrance"],
+                premise=account.premise_id,
+                house=account.house_id,
+                entrance=account.entrance_id,
                 place=place,
                 type=ticket_type,
                 category=category,
@@ -188,10 +180,10 @@ async def seed(ctx: DemoContext) -> None:
                 closed_at=completed + timedelta(days=1) if status == "closed" and completed else None,
                 executor=executor,
                 author=resident if account_id in resident_accounts else None,
-                owner_name=account["payer_name"] or "",
+                owner_name=account.payer_name or "",
                 rating=rng.choice([5, 5, 4, 4, 3, 2, 1]) if status == "closed" and rng.random() < 0.6 else None,
                 outage=outage.id
-                if category == "emergency_localisation" and account["house"] == houses[0] and n % 3 == 0
+                if category == "emergency_localisation" and account.house_id == houses[0] and n % 3 == 0
                 else None,
                 has_new_for_staff=status in ("new", "reopened") and rng.random() < 0.5,
                 has_new_for_resident=n in (1, 2),
@@ -207,28 +199,16 @@ async def seed(ctx: DemoContext) -> None:
     order = ["new", "accepted", "in_work", "done", "closed"]
     for ticket_id, plan, ticket in zip(ids, plans, tickets, strict=True):
         created = plan["created"]
+        resident_wrote = {"author_name": ticket.owner_name or "Житель", "by_staff": False, "visible_to_resident": True}
+        resident_acted = {**resident_wrote, "author": ticket.author}
         events.append(
-            TicketEvent(
-                ticket=ticket_id,
-                kind="created",
-                to_value="new",
-                comment=ticket.description,
-                visible_to_resident=True,
-                author_name=ticket.owner_name or "Житель",
-                by_staff=False,
-                created_at=created,
-            )
+            _event(ticket_id, "created", created, to_value="new", comment=ticket.description, **resident_wrote)
         )
-        if plan["executor"]:
+        executor = plan["executor"]
+        if executor:
+            assigned = created + timedelta(minutes=7)
             events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="executor",
-                    to_value=str(plan["executor"]),
-                    comment=names.get(plan["executor"], ""),
-                    author_name="Диспетчер",
-                    created_at=created + timedelta(minutes=7),
-                )
+                _event(ticket_id, "executor", assigned, to_value=str(executor), comment=names.get(executor, ""))
             )
         status = plan["status"]
         path = order[1 : order.index(status) + 1] if status in order else ["accepted"] if status == "reopened" else []
@@ -237,64 +217,22 @@ async def seed(ctx: DemoContext) -> None:
         for step in path:
             moment = plan["completed"] if step == "done" and plan["completed"] else moment + timedelta(minutes=40)
             events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="status",
-                    from_value=previous,
-                    to_value=step,
-                    visible_to_resident=True,
-                    author_name="Диспетчер",
-                    created_at=moment,
-                )
+                _event(ticket_id, "status", moment, from_value=previous, to_value=step, visible_to_resident=True)
             )
             previous = step
         if status in ("in_work", "done", "closed", "reopened"):
-            events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="message",
-                    comment=rng.choice(MESSAGES_STAFF),
-                    visible_to_resident=True,
-                    author_name=names.get(plan["executor"], "Диспетчер"),
-                    created_at=moment + timedelta(minutes=5),
-                )
-            )
-            events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="message",
-                    comment=rng.choice(MESSAGES_RESIDENT),
-                    visible_to_resident=True,
-                    author=ticket.author,
-                    author_name=ticket.owner_name or "Житель",
-                    by_staff=False,
-                    created_at=moment + timedelta(minutes=25),
-                )
-            )
+            staff_wrote = {"author_name": names.get(executor, "Диспетчер"), "visible_to_resident": True}
+            said = rng.choice(MESSAGES_STAFF)
+            events.append(_event(ticket_id, "message", moment + timedelta(minutes=5), comment=said, **staff_wrote))
+            said = rng.choice(MESSAGES_RESIDENT)
+            events.append(_event(ticket_id, "message", moment + timedelta(minutes=25), comment=said, **resident_acted))
         if status in ("reopened", "cancelled"):
-            events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="status",
-                    from_value=previous,
-                    to_value=status,
-                    comment="Работа не выполнена" if status == "reopened" else "Отменена жителем",
-                    visible_to_resident=True,
-                    author=ticket.author,
-                    by_staff=False,
-                    author_name=ticket.owner_name or "Житель",
-                    created_at=moment + timedelta(hours=2),
-                )
-            )
+            comment = "Работа не выполнена" if status == "reopened" else "Отменена жителем"
+            moved = {"from_value": previous, "to_value": status, "comment": comment}
+            events.append(_event(ticket_id, "status", moment + timedelta(hours=2), **moved, **resident_acted))
         if rng.random() < 0.1:
             events.append(
-                TicketEvent(
-                    ticket=ticket_id,
-                    kind="note",
-                    comment="Проверить подвал вместе с мастером",
-                    author_name="Диспетчер",
-                    created_at=created + timedelta(minutes=3),
-                )
+                _event(ticket_id, "note", created + timedelta(minutes=3), comment="Проверить подвал вместе с мастером")
             )
     for start in range(0, len(events), 500):
         await TicketEvent.insert(*events[start : start + 500])
