@@ -20,6 +20,7 @@ from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
 
 from portal.core.address import full_address
+from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -52,15 +53,6 @@ def area(value: Any) -> Decimal:
     if value is None:
         return Decimal("0.00")
     return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def _every(clauses: Iterable[Any]) -> Any:
-    """The clauses joined with AND (None ones left out); None when there is none."""
-    combined = None
-    for clause in clauses:
-        if clause is not None:
-            combined = clause if combined is None else combined & clause
-    return combined
 
 
 def _where(query: Any, condition: Any) -> Any:
@@ -117,7 +109,7 @@ def _short_numbers(q: str) -> list[str]:
 
 def _account_search(q: str) -> Any:
     """Every word of ``q`` (the index), short numbers as the premise number, or the whole account number typed."""
-    words = _every(
+    words = every(
         [text_match("personal_account", "search_text", q)]
         + [PersonalAccount.premise.number == n for n in _short_numbers(q)]
     )
@@ -234,7 +226,7 @@ def _house(row: dict[str, Any], **extra: int) -> HouseView:
 async def list_houses(
     principal: Principal, page: PageRequest, q: str = "", complex_id: int | None = None
 ) -> Page[HouseView]:
-    condition = _every(
+    condition = every(
         [
             house_scope(House.id, principal),
             text_match("house", "search_text", q) if q else None,
@@ -402,7 +394,7 @@ class PremiseFilter:
 
 async def premises_of(house_id: int, page: PageRequest, where: PremiseFilter | None = None) -> Page[PremiseRow]:
     where = where or PremiseFilter()
-    condition = _every(
+    condition = every(
         [
             Premise.house == house_id,
             Premise.entrance == where.entrance_id if where.entrance_id else None,
@@ -638,7 +630,7 @@ def _account(r: dict[str, Any]) -> AccountView:
 
 
 async def list_accounts(principal: Principal, page: PageRequest, q: str = "") -> Page[AccountView]:
-    condition = _every([house_scope(PersonalAccount.premise.house, principal), _account_search(q) if q else None])
+    condition = every([house_scope(PersonalAccount.premise.house, principal), _account_search(q) if q else None])
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
     return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page, _account)
 
@@ -683,7 +675,7 @@ def _owner_scope(principal: Principal) -> Any:
 
 
 async def list_owners(principal: Principal, page: PageRequest, q: str = "") -> Page[OwnerView]:
-    condition = _every([_owner_scope(principal), _owner_search(q) if q else None])
+    condition = every([_owner_scope(principal), _owner_search(q) if q else None])
     query = Owner.select(*_OWNER_COLUMNS).order_by(Owner.name)
     rows = await _page(_where(query, condition), _where(Owner.count(), condition), page, lambda r: r)
     counts = await _count_by(Ownership, Ownership.owner, [r["id"] for r in rows.items])

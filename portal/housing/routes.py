@@ -18,7 +18,6 @@ from litestar import post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.core.i18n import get_locale
@@ -73,26 +72,20 @@ def _show(request: Request, template: str, principal: Principal, **context: Any)
 # --- records in the path, loaded only within the user's houses (404 for missing and forbidden alike) -----
 
 
-def _found(record: Any) -> Any:
-    if record is None:
-        raise NotFoundException()
-    return record
-
-
 async def provide_house(principal: NamedDependency[Principal], house_id: int) -> queries.HouseView:
-    return _found(await queries.get_house(principal, house_id))
+    return found(await queries.get_house(principal, house_id))
 
 
 async def provide_premise(principal: NamedDependency[Principal], premise_id: int) -> queries.PremiseView:
-    return _found(await queries.get_premise(principal, premise_id))
+    return found(await queries.get_premise(principal, premise_id))
 
 
 async def provide_account(principal: NamedDependency[Principal], account_id: int) -> queries.AccountView:
-    return _found(await queries.get_account(principal, account_id))
+    return found(await queries.get_account(principal, account_id))
 
 
 async def provide_owner(principal: NamedDependency[Principal], owner_id: int) -> queries.OwnerView:
-    return _found(await queries.get_owner(principal, owner_id))
+    return found(await queries.get_owner(principal, owner_id))
 
 
 class StaffRegistry(Controller):

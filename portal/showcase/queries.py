@@ -15,6 +15,7 @@ from piccolo.query.methods.select import Count
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core.clauses import every
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
@@ -40,14 +41,6 @@ from portal.showcase.tables import OfferStatus
 EXPORT_LIMIT = 10_000
 FEED_LIMIT = 5_000
 MINE_LIMIT = 100
-
-
-def _every(clauses: list[Any]) -> Any:
-    combined = None
-    for clause in clauses:
-        if clause is not None:
-            combined = clause if combined is None else combined & clause
-    return combined
 
 
 def _public() -> Any:
@@ -109,7 +102,7 @@ def _card(r: dict[str, Any]) -> Card:
 
 def public_where(f: ListingFilter) -> Any:
     """The published (and reserved) listings of the filter's kind that pass each of its filters."""
-    return _every(
+    return every(
         [
             Listing.kind == f.kind,
             _public(),
@@ -253,7 +246,7 @@ async def public_listing(listing_id: int) -> ListingView:
 
 async def staff_listing(principal: Principal, listing_id: int) -> ListingView:
     """A listing of the staff member's houses, whatever its status, or 404."""
-    return found(await _view(_every([Listing.id == listing_id, house_scope(Listing.house, principal)])))
+    return found(await _view(every([Listing.id == listing_id, house_scope(Listing.house, principal)])))
 
 
 async def photo_keys(principal: Principal, photo_id: int) -> tuple[str, str]:
@@ -306,7 +299,7 @@ _STAFF_ORDER = {
 
 
 def staff_where(principal: Principal, f: StaffFilter) -> Any:
-    return _every(
+    return every(
         [
             Listing.id > 0,
             house_scope(Listing.house, principal),
@@ -380,7 +373,7 @@ async def staff_complexes(principal: Principal) -> list[Choice]:
     """Complexes of the staff member's houses that have listings."""
     rows = (
         await Listing.select(Listing.complex.id.as_alias("id"), Listing.complex.name.as_alias("name"))
-        .where(_every([Listing.id > 0, house_scope(Listing.house, principal)]))
+        .where(every([Listing.id > 0, house_scope(Listing.house, principal)]))
         .distinct()
     )
     return sorted((Choice(id=r["id"], name=r["name"]) for r in rows), key=lambda c: c.name)
@@ -493,7 +486,7 @@ def _lead(r: dict[str, Any]) -> LeadRow:
 
 
 def lead_where(principal: Principal, f: LeadFilter) -> Any:
-    return _every(
+    return every(
         [
             Lead.id > 0,
             house_scope(Lead.listing.house, principal),
@@ -524,7 +517,7 @@ async def staff_leads(principal: Principal, f: LeadFilter, page: PageRequest) ->
 async def staff_lead(principal: Principal, lead_id: int) -> LeadRow:
     row = (
         await Lead.select(*_LEAD_COLUMNS, *_LEAD_DETAIL)
-        .where(_every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)]))
+        .where(every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)]))
         .first()
     )
     if row is None:
@@ -643,7 +636,7 @@ async def offers_of_user(user_id: int) -> list[OfferRow]:
 
 
 async def staff_offers(principal: Principal, status: str, page: PageRequest) -> Page[OfferRow]:
-    where = _every(
+    where = every(
         [
             ListingOffer.id > 0,
             house_scope(ListingOffer.house, principal),
@@ -666,7 +659,7 @@ async def staff_offers(principal: Principal, status: str, page: PageRequest) -> 
 async def staff_offer(principal: Principal, offer_id: int) -> OfferRow:
     row = (
         await ListingOffer.select(*_OFFER_COLUMNS)
-        .where(_every([ListingOffer.id == offer_id, house_scope(ListingOffer.house, principal)]))
+        .where(every([ListingOffer.id == offer_id, house_scope(ListingOffer.house, principal)]))
         .first()
     )
     if row is None:
