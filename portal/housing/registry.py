@@ -170,6 +170,28 @@ def parse_file(filename: str, data: bytes | IO[bytes], progress: Progress | None
         return ParseResult(problems=[problem.message()])
 
 
+# How each column of a row is read, in the order its problems are reported.
+_CELLS: dict[str, Callable[[str], Any]] = {
+    "complex": lambda v: rules.parse_text(v, limit=200),
+    "house_address": rules.parse_text,
+    "entrance": lambda v: rules.parse_entrance_number(v, required=False),
+    "floor": rules.parse_floor,
+    "premise_kind": lambda v: rules.parse_choice(v, rules.PREMISE_KIND_WORDS),
+    "premise_number": rules.parse_premise_number,
+    "area": rules.parse_area,
+    "risers": rules.parse_riser_codes,
+    "account_number": lambda v: rules.parse_account_number(v.strip()) if v.strip() else None,
+    "payer_name": lambda v: rules.parse_text(v, required=False),
+    "owner_name": lambda v: rules.parse_text(v, required=False) or None,
+    "owner_kind": lambda v: rules.parse_choice(v, rules.OWNER_KIND_WORDS),
+    "share": lambda v: rules.parse_share(v.strip()) if v.strip() else Fraction(1),
+    "owner_joint": lambda v: v.strip().lower() in YES_WORDS,
+    "owner_inn": rules.parse_inn,
+    "owner_phone": rules.parse_phone,
+    "owner_email": rules.parse_email,
+}
+
+
 def _read_row(line: int, values: dict[str, str]) -> tuple[RegistryRow | None, list[str]]:
     problems: list[str] = []
 
@@ -184,52 +206,13 @@ def _read_row(line: int, values: dict[str, str]) -> tuple[RegistryRow | None, li
             problems.append(f"{_column_label(name)} — {rules.message(Problem.TOO_LONG)}")
     if problems:
         return None, problems
-    complex_name = check("complex", rules.parse_text(values.get("complex", ""), limit=200))
-    address = check("house_address", rules.parse_text(values.get("house_address", "")))
-    entrance = check("entrance", rules.parse_entrance_number(values.get("entrance", ""), required=False))
-    floor = check("floor", rules.parse_floor(values.get("floor", "")))
-    kind = check("premise_kind", rules.parse_choice(values.get("premise_kind", ""), rules.PREMISE_KIND_WORDS))
-    number = check("premise_number", rules.parse_premise_number(values.get("premise_number", "")))
-    area = check("area", rules.parse_area(values.get("area", "")))
-    risers = check("risers", rules.parse_riser_codes(values.get("risers", "")))
-    account_text = values.get("account_number", "").strip()
-    account = check("account_number", rules.parse_account_number(account_text)) if account_text else None
-    payer = check("payer_name", rules.parse_text(values.get("payer_name", ""), required=False))
-    owner_name = check("owner_name", rules.parse_text(values.get("owner_name", ""), required=False)) or None
-    owner_kind = check("owner_kind", rules.parse_choice(values.get("owner_kind", ""), rules.OWNER_KIND_WORDS))
-    share_text = values.get("share", "").strip()
-    share = check("share", rules.parse_share(share_text)) if share_text else Fraction(1)
-    joint = values.get("owner_joint", "").strip().lower() in YES_WORDS
-    inn = check("owner_inn", rules.parse_inn(values.get("owner_inn", "")))
-    phone = check("owner_phone", rules.parse_phone(values.get("owner_phone", "")))
-    email = check("owner_email", rules.parse_email(values.get("owner_email", "")))
-    if not owner_name and (share_text or inn or phone or email):
+    cells = {name: check(name, read(values.get(name, ""))) for name, read in _CELLS.items()}
+    owned = values.get("share", "").strip() or cells["owner_inn"] or cells["owner_phone"] or cells["owner_email"]
+    if not cells["owner_name"] and owned:
         problems.append(f"{_column_label('owner_name')} — {rules.message(Problem.REQUIRED)}")
     if problems:
         return None, problems
-    return (
-        RegistryRow(
-            line=line,
-            complex=complex_name,
-            house_address=address,
-            entrance=entrance,
-            floor=floor,
-            premise_kind=kind,
-            premise_number=number,
-            area=area,
-            risers=tuple(risers),
-            account_number=account,
-            payer_name=payer or "",
-            owner_name=owner_name,
-            owner_kind=owner_kind,
-            share=share,
-            owner_joint=joint,
-            owner_inn=inn,
-            owner_phone=phone,
-            owner_email=email,
-        ),
-        [],
-    )
+    return RegistryRow(line=line, **{**cells, "risers": tuple(cells["risers"])}), []
 
 
 def _conflict(
