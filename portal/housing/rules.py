@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Container
 from collections.abc import Iterable
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -270,24 +271,24 @@ def shares_fit(existing: Iterable[tuple[Fraction, bool]], new: tuple[Fraction, b
     return total_share([*existing, new]) <= 1
 
 
-def parse_account_number(value: str) -> str | Problem:
-    """A personal account number: digits only, 1 to 20 of them (spaces are ignored)."""
+def _digits(value: str, lengths: Container[int], problem: Problem, empty: Problem | None) -> str | Problem | None:
+    """ASCII digits (spaces are ignored) of one of ``lengths``: ``empty`` when there are none, else ``problem``."""
     text = (value or "").strip().replace(" ", "")
     if not text:
-        return Problem.REQUIRED
-    if not text.isascii() or not text.isdigit() or len(text) > 20:
-        return Problem.ACCOUNT_DIGITS
+        return empty
+    if not text.isascii() or not text.isdigit() or len(text) not in lengths:
+        return problem
     return text
+
+
+def parse_account_number(value: str) -> str | Problem:
+    """A personal account number: digits only, 1 to 20 of them (spaces are ignored)."""
+    return _digits(value, range(1, 21), Problem.ACCOUNT_DIGITS, Problem.REQUIRED)
 
 
 def parse_inn(value: str) -> str | Problem | None:
     """An INN: empty (None), 10 digits (an organisation) or 12 digits (a person)."""
-    text = (value or "").strip().replace(" ", "")
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit() or len(text) not in (10, 12):
-        return Problem.INN_FORMAT
-    return text
+    return _digits(value, (10, 12), Problem.INN_FORMAT, None)
 
 
 def parse_phone(value: str) -> str | Problem:
