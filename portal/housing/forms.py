@@ -4,11 +4,13 @@ errors. No I/O: ids that come from a form are checked against the options the pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from portal.core import parse
@@ -92,34 +94,31 @@ def _date(value: str) -> date | Problem | None:
     return parse.parse_date(value) or Problem.DATE_FORMAT
 
 
+def _read(errors: FormErrors, data: Mapping[str, Any], **parsers: Callable[[str], Any]) -> Values:
+    """Each named field as its parser reads what was typed; a problem becomes the field's error (value None)."""
+    return {name: _take(errors, name, read(form_value(data, name))) for name, read in parsers.items()}
+
+
+def _fias_id(value: str) -> str | Problem | None:
+    return rules.parse_text(value, required=False, limit=36) or None
+
+
 def read_complex(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    values = {
-        "name": _take(errors, "name", rules.parse_text(form_value(data, "name"), limit=200)),
-        "city": _take(errors, "city", rules.parse_text(form_value(data, "city"), required=False, limit=100)),
-    }
-    return values, errors
+    city = partial(rules.parse_text, required=False, limit=100)
+    return _read(errors, data, name=partial(rules.parse_text, limit=200), city=city), errors
 
 
 def read_house(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    values = {
-        "complex": _option(errors, data, "complex", allowed, required=True),
-        "address": _take(errors, "address", rules.parse_text(form_value(data, "address"))),
-        "floors": _take(errors, "floors", rules.parse_floors(form_value(data, "floors"))),
-        "fias_id": _take(errors, "fias_id", rules.parse_text(form_value(data, "fias_id"), required=False, limit=36))
-        or None,
-    }
-    return values, errors
+    complex_id = _option(errors, data, "complex", allowed, required=True)
+    fields = _read(errors, data, address=rules.parse_text, floors=rules.parse_floors, fias_id=_fias_id)
+    return {"complex": complex_id, **fields}, errors
 
 
 def read_entrance(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    values = {
-        "number": _take(errors, "number", rules.parse_entrance_number(form_value(data, "number"))),
-        "floors": _take(errors, "floors", rules.parse_floors(form_value(data, "floors"))),
-    }
-    return values, errors
+    return _read(errors, data, number=rules.parse_entrance_number, floors=rules.parse_floors), errors
 
 
 def read_premise(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
@@ -127,10 +126,9 @@ def read_premise(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, For
     errors = FormErrors()
     values = {
         "kind": _kind(errors, data, "kind", rules.PREMISE_KINDS),
-        "number": _take(errors, "number", rules.parse_premise_number(form_value(data, "number"))),
+        **_read(errors, data, number=rules.parse_premise_number),
         "entrance": _option(errors, data, "entrance", allowed, required=False),
-        "floor": _take(errors, "floor", rules.parse_floor(form_value(data, "floor"))),
-        "area": _take(errors, "area", rules.parse_area(form_value(data, "area"))),
+        **_read(errors, data, floor=rules.parse_floor, area=rules.parse_area),
         "risers": [r for r in parse.parse_ids(_many(data, "risers")) if r in allowed.get("risers", ())],
     }
     return values, errors
@@ -138,14 +136,11 @@ def read_premise(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, For
 
 def read_owner(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    values = {
-        "kind": _kind(errors, data, "kind", rules.OWNER_KINDS),
-        "name": _take(errors, "name", rules.parse_text(form_value(data, "name"))),
-        "inn": _take(errors, "inn", rules.parse_inn(form_value(data, "inn"))),
-        "phone": _take(errors, "phone", rules.parse_phone(form_value(data, "phone"))),
-        "email": _take(errors, "email", rules.parse_email(form_value(data, "email"))),
-    }
-    return values, errors
+    kind = _kind(errors, data, "kind", rules.OWNER_KINDS)
+    fields = _read(
+        errors, data, name=rules.parse_text, inn=rules.parse_inn, phone=rules.parse_phone, email=rules.parse_email
+    )
+    return {"kind": kind, **fields}, errors
 
 
 def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
@@ -156,8 +151,7 @@ def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, F
         "share_numerator": share.numerator if share else None,
         "share_denominator": share.denominator if share else None,
         "joint": bool(form_value(data, "joint")),
-        "document": _take(errors, "document", rules.parse_text(form_value(data, "document"), required=False)),
-        "valid_from": _take(errors, "valid_from", _date(form_value(data, "valid_from"))),
+        **_read(errors, data, document=partial(rules.parse_text, required=False), valid_from=_date),
         "owner": form_value(data, "owner")[:40],
     }
     return values, errors
@@ -165,12 +159,8 @@ def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, F
 
 def read_account(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    values = {
-        "number": _take(errors, "number", rules.parse_account_number(form_value(data, "number"))),
-        "payer_name": _take(errors, "payer_name", rules.parse_text(form_value(data, "payer_name"), required=False)),
-        "opened_on": _take(errors, "opened_on", _date(form_value(data, "opened_on"))),
-        "closed_on": _take(errors, "closed_on", _date(form_value(data, "closed_on"))),
-    }
+    payer = partial(rules.parse_text, required=False)
+    values = _read(errors, data, number=rules.parse_account_number, payer_name=payer, opened_on=_date, closed_on=_date)
     if values["opened_on"] and values["closed_on"] and values["closed_on"] < values["opened_on"]:
         errors.add("closed_on", gettext("An account cannot close before it opens."))
     return values, errors
