@@ -59,10 +59,15 @@ def _where(query: Any, condition: Any) -> Any:
     return query.where(condition) if condition is not None else query
 
 
-async def _page(query: Any, count_query: Any, page: PageRequest, make: Any) -> Page[Any]:
+async def _page(query: Any, count_query: Any, page: PageRequest, make: Any, **counted: tuple[Any, Any]) -> Page[Any]:
+    """One page of ``query`` made into items; ``counted``: a (table, column) per keyword of ``make``, whose rows
+    pointing at each item are counted for the page at once."""
     total = await count_query
     rows = await query.limit(page.size).offset(page.offset) if total else []
-    return Page(items=[make(r) for r in rows], total=total, number=page.number, size=page.size)
+    ids = [r["id"] for r in rows]
+    counts = {name: await _count_by(table, column, ids) for name, (table, column) in counted.items()}
+    items = [make(r, **{name: n.get(r["id"], 0) for name, n in counts.items()}) for r in rows]
+    return Page(items=items, total=total, number=page.number, size=page.size)
 
 
 # --- houses in a staff user's scope ---------------------------------------------------------------------
@@ -234,12 +239,8 @@ async def list_houses(
         ]
     )
     query = House.select(*_HOUSE_COLUMNS).order_by(House.complex.name, House.address)
-    rows = await _page(_where(query, condition), _where(House.count(), condition), page, lambda r: r)
-    ids = [r["id"] for r in rows.items]
-    premises = await _count_by(Premise, Premise.house, ids)
-    entrances = await _count_by(Entrance, Entrance.house, ids)
-    items = [_house(r, premises=premises.get(r["id"], 0), entrances=entrances.get(r["id"], 0)) for r in rows.items]
-    return Page(items=items, total=rows.total, number=rows.number, size=rows.size)
+    counted = {"premises": (Premise, Premise.house), "entrances": (Entrance, Entrance.house)}
+    return await _page(_where(query, condition), _where(House.count(), condition), page, _house, **counted)
 
 
 async def _count_by(table: Any, column: Any, ids: list[int]) -> dict[int, int]:
@@ -677,10 +678,8 @@ def _owner_scope(principal: Principal) -> Any:
 async def list_owners(principal: Principal, page: PageRequest, q: str = "") -> Page[OwnerView]:
     condition = every([_owner_scope(principal), _owner_search(q) if q else None])
     query = Owner.select(*_OWNER_COLUMNS).order_by(Owner.name)
-    rows = await _page(_where(query, condition), _where(Owner.count(), condition), page, lambda r: r)
-    counts = await _count_by(Ownership, Ownership.owner, [r["id"] for r in rows.items])
-    items = [_owner(r, counts.get(r["id"], 0)) for r in rows.items]
-    return Page(items=items, total=rows.total, number=rows.number, size=rows.size)
+    counted = {"premises": (Ownership, Ownership.owner)}
+    return await _page(_where(query, condition), _where(Owner.count(), condition), page, _owner, **counted)
 
 
 async def _visible(principal: Principal, owner_id: int) -> bool:
