@@ -344,23 +344,23 @@ class ResidencyInfo:
     rights: list[str]
 
 
-async def residency_of(user_id: int, account_id: int) -> ResidencyInfo | None:
-    """The user's standing residency on the account, if any."""
+async def _standing_residency(which: Any, account_id: int) -> ResidencyInfo | None:
+    """The standing residency on the account that ``which`` picks, if any."""
     return _as(
         ResidencyInfo,
         await Residency.select(Residency.id, Residency.user, Residency.account, Residency.role, Residency.rights)
-        .where((Residency.user == user_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
+        .where(which & (Residency.account == account_id) & Residency.revoked_at.is_null())
         .first(),
     )
+
+
+async def residency_of(user_id: int, account_id: int) -> ResidencyInfo | None:
+    """The user's standing residency on the account, if any."""
+    return await _standing_residency(Residency.user == user_id, account_id)
 
 
 async def residency_on_account(account_id: int, residency_id: int) -> ResidencyInfo | None:
-    return _as(
-        ResidencyInfo,
-        await Residency.select(Residency.id, Residency.user, Residency.account, Residency.role, Residency.rights)
-        .where((Residency.id == residency_id) & (Residency.account == account_id) & Residency.revoked_at.is_null())
-        .first(),
-    )
+    return await _standing_residency(Residency.id == residency_id, account_id)
 
 
 async def owners_of_account(account_id: int, limit: int = 20) -> list[int]:
