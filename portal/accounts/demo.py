@@ -30,6 +30,12 @@ STAFF = (
     (StaffRole.OPERATOR, "operator@demo.ru", "Елена Николаевна Гусева", "Operator"),
 )
 
+# The demo residents (key, e-mail, name, phone, label): the owners of the accounts the housing demo sets aside.
+RESIDENTS = (
+    ("resident", "resident@demo.ru", "Иван Петрович Смирнов", "+79780000001", "Resident (two accounts)"),
+    ("resident2", "resident2@demo.ru", "Наталья Викторовна Егорова", "+79780000002", "Resident (neighbour)"),
+)
+
 
 async def _user(email: str, name: str, password_hash: str, now: datetime, phone: str | None = None) -> int:
     user = User(
@@ -63,27 +69,13 @@ async def seed(ctx: DemoContext) -> None:
     resident_accounts: list[int] = list(ctx.shared.get("resident_accounts", []))
     second_account = ctx.shared.get("second_resident_account")
 
-    users["resident"] = await _user("resident@demo.ru", "Иван Петрович Смирнов", password_hash, now, "+79780000001")
-    for account in resident_accounts:
-        await Residency(
-            user=users["resident"],
-            account=account,
-            role=ResidentRole.OWNER,
-            rights=rules.rights_for(ResidentRole.OWNER, []),
-        ).save()
-    ctx.logins.append(("Resident (two accounts)", "resident@demo.ru", DEMO_PASSWORD))
-
-    users["resident2"] = await _user(
-        "resident2@demo.ru", "Наталья Викторовна Егорова", password_hash, now, "+79780000002"
-    )
-    if second_account:
-        await Residency(
-            user=users["resident2"],
-            account=second_account,
-            role=ResidentRole.OWNER,
-            rights=rules.rights_for(ResidentRole.OWNER, []),
-        ).save()
-    ctx.logins.append(("Resident (neighbour)", "resident2@demo.ru", DEMO_PASSWORD))
+    owned = {"resident": resident_accounts, "resident2": [second_account] if second_account else []}
+    for key, email, name, phone, label in RESIDENTS:
+        users[key] = await _user(email, name, password_hash, now, phone)
+        for account in owned[key]:
+            rights = rules.rights_for(ResidentRole.OWNER, [])
+            await Residency(user=users[key], account=account, role=ResidentRole.OWNER, rights=rights).save()
+        ctx.logins.append((label, email, DEMO_PASSWORD))
 
     for role, email, name, label in STAFF:
         users[role] = await _user(email, name, password_hash, now)
