@@ -11,7 +11,6 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.accounts import actions
@@ -30,6 +29,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 
@@ -136,7 +136,7 @@ class StaffAdmin(Controller):
 
     @get("/users/{user_id:int}")
     async def user_edit(self, request: Request, user_id: int) -> Template:
-        user = await _staff_user(user_id)
+        user = found(await queries.staff_user(user_id))
         values = {"roles": user.roles, "houses": user.house_ids, "active": user.is_active}
         return await _user_page(request, user, values, None)
 
@@ -144,7 +144,7 @@ class StaffAdmin(Controller):
     async def user_save(
         self, request: Request, principal: NamedDependency[Principal], user_id: int, data: FormData
     ) -> Template | Response[Any]:
-        user = await _staff_user(user_id)
+        user = found(await queries.staff_user(user_id))
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
         if user_id == principal.user_id and (StaffRole.ADMIN not in values["roles"] or not values["active"]):
             errors.add("roles", _("You cannot take away your own administrator role or block yourself."))
@@ -171,9 +171,7 @@ class StaffAdmin(Controller):
 
     @get("/outbox/{message_id:int}")
     async def outbox_message(self, request: Request, message_id: int) -> Template:
-        message = await queries.outbox_message(message_id)
-        if message is None:
-            raise NotFoundException()
+        message = found(await queries.outbox_message(message_id))
         return render(request, "accounts/staff_outbox_message.html", message=message)
 
 
@@ -196,13 +194,6 @@ class StaffPersonalData(Controller):
         if await privacy.close_request(principal, request_id, ip=client_ip(request)):
             flash(request, _("The request is marked done."))
         return see_other(request, "/staff/personal-data")
-
-
-async def _staff_user(user_id: int) -> queries.StaffScope:
-    user = await queries.staff_user(user_id)
-    if user is None:
-        raise NotFoundException()
-    return user
 
 
 async def _user_page(
