@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 from litestar import Controller
 from litestar import Request
 from litestar import Response
+from litestar import Router
 from litestar import get
 from litestar import post
 from litestar.datastructures import UploadFile
@@ -158,20 +159,12 @@ class StaffRegistry(Controller):
             accounts=await queries.accounts_of_premise(premise.id),
         )
 
-    @get("/accounts", name="account_list")
-    async def account_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        return await _searched(request, principal, "accounts", queries.list_accounts)
-
     @get("/accounts/{account_id:int}", name="account_page")
     async def account_page(
         self, request: Request, principal: NamedDependency[Principal], account: NamedDependency[queries.AccountView]
     ) -> Template:
         ownerships = await queries.ownerships_of_premise(account.premise_id)
         return _show(request, "housing/account.html", principal, account=account, ownerships=ownerships)
-
-    @get("/owners", name="owner_list")
-    async def owner_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        return await _searched(request, principal, "owners", queries.list_owners)
 
     @get("/owners/{owner_id:int}", name="owner_page")
     async def owner_page(
@@ -181,11 +174,24 @@ class StaffRegistry(Controller):
         return _show(request, "housing/owner.html", principal, owner=owner, ownerships=ownerships)
 
 
-async def _searched(request: Request, principal: Principal, name: str, lister: Any) -> Template:
-    """A searched, paged list (accounts, owners): ``templates/housing/<name>.html`` with ``<name>`` and ``q``."""
+async def searched_list(request: Request, principal: NamedDependency[Principal]) -> Template:
+    """A searched, paged list: ``templates/housing/<name>.html`` with ``<name>`` and ``q``."""
+    name, lister = request.route_handler.opt["listed"]
     q = _text(request, "q")
-    found = await lister(principal, _page(request), q=q)
-    return _show(request, f"housing/{name}.html", principal, q=q, **{name: found})
+    listed = await lister(principal, _page(request), q=q)
+    return _show(request, f"housing/{name}.html", principal, q=q, **{name: listed})
+
+
+# The searched lists, each at /staff/<name> (its template and what the template gets are named alike).
+LISTS = {"accounts": ("account_list", queries.list_accounts), "owners": ("owner_list", queries.list_owners)}
+
+registry_lists = Router(
+    path="/staff",
+    route_handlers=[
+        get(f"/{name}", name=route, opt={**READ, "listed": (name, lister)})(searched_list)
+        for name, (route, lister) in LISTS.items()
+    ],
+)
 
 
 def _premise_filter(request: Request, entrance_ids: set[int]) -> queries.PremiseFilter:
