@@ -55,6 +55,8 @@ class Place:
 
 
 Problems = list[tuple[str, str]]
+Values = Callable[[Any, Mapping[str, Any]], dict[str, Any]]  # a new record's first values: of its parent, the query
+NewPlace = Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place]]
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ class EditSpec:
     read: Callable[[Mapping[str, Any], forms.Choices], tuple[dict[str, Any], FormErrors]]
     check: Callable[[Principal, Place, dict[str, Any]], Awaitable[Problems]]  # uniqueness (a share: its owner)
     save: Callable[[Principal, Place, dict[str, Any]], Awaitable[int]]  # an action
-    new: Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place | None]]  # parent id, query
-    edit: Callable[[Principal, int], Awaitable[Place | None]]
+    new: Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place]]  # parent id, query; 404
+    edit: Callable[[Principal, int], Awaitable[Place]]  # 404 for a record outside the user's houses
     done: Callable[[int, Place], str]  # where a saved record leads
     new_role: str = "manager"  # who may create (admins always): "admin" for what changes the whole company
     edit_role: str = "manager"
@@ -89,7 +91,7 @@ def _spec(request: Request) -> tuple[EditSpec, bool]:
 async def _place(request: Request, principal: Principal) -> Place:
     spec, new = _spec(request)
     path_id = next(iter(request.path_params.values()), None)
-    return found(await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id)))
+    return await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id))
 
 
 async def _page(
@@ -163,12 +165,23 @@ def _taken(name: str, message: Text, taken: Callable[[Place, dict[str, Any]], Aw
     return check
 
 
-async def _house(principal: Principal, house_id: int | None) -> queries.HouseView | None:
-    return await queries.get_house(principal, house_id) if house_id else None
+async def _house(principal: Principal, house_id: int | None) -> queries.HouseView:
+    return found(await queries.get_house(principal, house_id) if house_id else None)
 
 
-async def _premise(principal: Principal, premise_id: int | None) -> queries.PremiseView | None:
-    return await queries.get_premise(principal, premise_id) if premise_id else None
+async def _premise(principal: Principal, premise_id: int | None) -> queries.PremiseView:
+    return found(await queries.get_premise(principal, premise_id) if premise_id else None)
+
+
+def _new_in(parent: Callable[[Principal, int | None], Awaitable[Any]], page: str, values: Values) -> NewPlace:
+    """A new record of the house or premise in the path: the form starts from ``values`` (of the parent and the
+    query) and leads back to the parent's page."""
+
+    async def new(principal: Principal, parent_id: int | None, query: Mapping[str, Any]) -> Place:
+        record = await parent(principal, parent_id)
+        return Place(None, record.id, values(record, query), f"{page}/{record.id}", intro=record.address)
+
+    return new
 
 
 def _iso(value: Any) -> str:
@@ -189,9 +202,9 @@ async def _complex_new(principal: Principal, parent: int | None, query: Mapping[
     return Place(None, None, {}, "/staff/housing")
 
 
-async def _complex_edit(principal: Principal, complex_id: int) -> Place | None:
-    found = await queries.get_complex(complex_id)
-    return Place(complex_id, None, {"name": found.name, "city": found.city}, "/staff/housing") if found else None
+async def _complex_edit(principal: Principal, complex_id: int) -> Place:
+    record = found(await queries.get_complex(complex_id))
+    return Place(complex_id, None, {"name": record.name, "city": record.city}, "/staff/housing")
 
 
 COMPLEX = EditSpec(
@@ -235,10 +248,8 @@ async def _house_new(principal: Principal, parent: int | None, query: Mapping[st
     return Place(None, None, {"complex": parse_id(query.get("complex")) or "", "floors": "9"}, "/staff/housing")
 
 
-async def _house_edit(principal: Principal, house_id: int) -> Place | None:
+async def _house_edit(principal: Principal, house_id: int) -> Place:
     house = await _house(principal, house_id)
-    if house is None:
-        return None
     values = {"complex": house.complex_id, "address": house.address, "floors": house.floors, "fias_id": house.fias_id}
     return Place(house.id, None, values, f"/staff/houses/{house.id}")
 
@@ -275,20 +286,16 @@ async def _entrance_fields(principal: Principal, place: Place) -> list[Field]:
     ]
 
 
-async def _entrance_new(principal: Principal, house_id: int | None, query: Mapping[str, Any]) -> Place | None:
+async def _entrance_new(principal: Principal, house_id: int | None, query: Mapping[str, Any]) -> Place:
     house = await _house(principal, house_id)
-    if house is None:
-        return None
     numbers = [e.number for e in await queries.entrances_of(house.id)]
     values = {"number": str(max(numbers, default=0) + 1), "floors": str(house.floors)}
     return Place(None, house.id, values, f"/staff/houses/{house.id}", intro=house.address)
 
 
-async def _entrance_edit(principal: Principal, entrance_id: int) -> Place | None:
-    entrance = await queries.get_entrance(principal, entrance_id)
-    house = await _house(principal, entrance.house_id) if entrance else None
-    if entrance is None or house is None:
-        return None
+async def _entrance_edit(principal: Principal, entrance_id: int) -> Place:
+    entrance = found(await queries.get_entrance(principal, entrance_id))
+    house = await _house(principal, entrance.house_id)
     values = {"number": entrance.number, "floors": entrance.floors}
     return Place(entrance.id, house.id, values, f"/staff/houses/{house.id}", intro=house.address)
 
@@ -330,17 +337,8 @@ async def _premise_fields(principal: Principal, place: Place) -> list[Field]:
     ]
 
 
-async def _premise_new(principal: Principal, house_id: int | None, query: Mapping[str, Any]) -> Place | None:
-    house = await _house(principal, house_id)
-    if house is None:
-        return None
-    return Place(None, house.id, {"kind": "flat", "risers": []}, f"/staff/houses/{house.id}", intro=house.address)
-
-
-async def _premise_edit(principal: Principal, premise_id: int) -> Place | None:
+async def _premise_edit(principal: Principal, premise_id: int) -> Place:
     premise = await _premise(principal, premise_id)
-    if premise is None:
-        return None
     values = {
         "kind": premise.kind,
         "number": premise.number,
@@ -372,7 +370,7 @@ PREMISE = EditSpec(
         lambda place, v: queries.premise_taken(place.parent_id or 0, v["kind"], v["number"], place.record_id),
     ),
     save=_save_premise,
-    new=_premise_new,
+    new=_new_in(_house, "/staff/houses", lambda house, query: {"kind": "flat", "risers": []}),
     edit=_premise_edit,
     done=lambda saved, place: f"/staff/premises/{saved}",
 )
@@ -395,10 +393,8 @@ async def _owner_new(principal: Principal, parent: int | None, query: Mapping[st
     return Place(None, None, {"kind": "person"}, "/staff/owners")
 
 
-async def _owner_edit(principal: Principal, owner_id: int) -> Place | None:
-    owner = await queries.get_owner(principal, owner_id)
-    if owner is None:
-        return None
+async def _owner_edit(principal: Principal, owner_id: int) -> Place:
+    owner = found(await queries.get_owner(principal, owner_id))
     values = {"kind": owner.kind, "name": owner.name, "inn": owner.inn, "phone": owner.phone, "email": owner.email}
     return Place(owner.id, None, values, f"/staff/owners/{owner.id}")
 
@@ -444,26 +440,16 @@ async def _ownership_fields(principal: Principal, place: Place) -> list[Field]:
     ]
 
 
-async def _ownership_new(principal: Principal, premise_id: int | None, query: Mapping[str, Any]) -> Place | None:
-    premise = await _premise(principal, premise_id)
-    if premise is None:
-        return None
-    values = {"owner": str(query.get("owner") or "")[:40], "share": "1"}
-    return Place(None, premise.id, values, f"/staff/premises/{premise.id}", intro=premise.address)
-
-
-async def _ownership_edit(principal: Principal, ownership_id: int) -> Place | None:
-    found = await queries.get_ownership(principal, ownership_id)
-    if found is None:
-        return None
+async def _ownership_edit(principal: Principal, ownership_id: int) -> Place:
+    share = found(await queries.get_ownership(principal, ownership_id))
     values = {
-        "owner": found.owner_id,
-        "share": found.share,
-        "joint": "1" if found.joint else "",
-        "document": found.document,
-        "valid_from": _iso(found.valid_from),
+        "owner": share.owner_id,
+        "share": share.share,
+        "joint": "1" if share.joint else "",
+        "document": share.document,
+        "valid_from": _iso(share.valid_from),
     }
-    return Place(found.id, found.premise_id, values, f"/staff/premises/{found.premise_id}", intro=found.owner_name)
+    return Place(share.id, share.premise_id, values, f"/staff/premises/{share.premise_id}", intro=share.owner_name)
 
 
 async def _ownership_check(principal: Principal, place: Place, values: dict[str, Any]) -> Problems:
@@ -494,7 +480,9 @@ OWNERSHIP = EditSpec(
     save=lambda principal, place, v: actions.save_ownership(
         principal, place.record_id, {**v, "premise": place.parent_id}
     ),
-    new=_ownership_new,
+    new=_new_in(
+        _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:40], "share": "1"}
+    ),
     edit=_ownership_edit,
     done=lambda saved, place: f"/staff/premises/{place.parent_id}",
 )
@@ -512,17 +500,8 @@ async def _account_fields(principal: Principal, place: Place) -> list[Field]:
     ]
 
 
-async def _account_new(principal: Principal, premise_id: int | None, query: Mapping[str, Any]) -> Place | None:
-    premise = await _premise(principal, premise_id)
-    if premise is None:
-        return None
-    return Place(None, premise.id, {}, f"/staff/premises/{premise.id}", intro=premise.address)
-
-
-async def _account_edit(principal: Principal, account_id: int) -> Place | None:
-    account = await queries.get_account(principal, account_id)
-    if account is None:
-        return None
+async def _account_edit(principal: Principal, account_id: int) -> Place:
+    account = found(await queries.get_account(principal, account_id))
     values = {
         "number": account.number,
         "payer_name": account.payer_name,
@@ -549,7 +528,7 @@ ACCOUNT = EditSpec(
     save=lambda principal, place, v: actions.save_account(
         principal, place.record_id, {**v, "premise": place.parent_id}
     ),
-    new=_account_new,
+    new=_new_in(_premise, "/staff/premises", lambda premise, query: {}),
     edit=_account_edit,
     done=lambda saved, place: f"/staff/accounts/{saved}",
 )
