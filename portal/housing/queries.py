@@ -393,6 +393,17 @@ class PremiseFilter:
     kind: str = ""
 
 
+# A premise as the house page lists it (and as its own page begins).
+_PREMISE_ROW_COLUMNS = (
+    Premise.id,
+    Premise.kind,
+    Premise.number,
+    Premise.floor,
+    Premise.area,
+    Premise.entrance.number.as_alias("entrance_number"),
+)
+
+
 async def premises_of(house_id: int, page: PageRequest, where: PremiseFilter | None = None) -> Page[PremiseRow]:
     where = where or PremiseFilter()
     condition = every(
@@ -403,14 +414,8 @@ async def premises_of(house_id: int, page: PageRequest, where: PremiseFilter | N
             Premise.kind == where.kind if where.kind else None,
         ]
     )
-    query = Premise.select(
-        Premise.id,
-        Premise.kind,
-        Premise.number,
-        Premise.floor,
-        Premise.area,
-        Premise.entrance.number.as_alias("entrance_number"),
-    ).order_by(Premise.kind, QueryString('length("premise"."number")'), Premise.number)
+    order = (Premise.kind, QueryString('length("premise"."number")'), Premise.number)
+    query = Premise.select(*_PREMISE_ROW_COLUMNS).order_by(*order)
     result = await _page(query.where(condition), Premise.count().where(condition), page, _premise_row)
     await _attach_premise_details(result.items)
     return result
@@ -471,15 +476,10 @@ class PremiseView:
 
 async def get_premise(principal: Principal, premise_id: int) -> PremiseView | None:
     query = Premise.select(
-        Premise.id,
-        Premise.kind,
-        Premise.number,
-        Premise.floor,
-        Premise.area,
+        *_PREMISE_ROW_COLUMNS,
         Premise.house.id.as_alias("house_id"),
         Premise.house.address.as_alias("address"),
         Premise.entrance.id.as_alias("entrance_id"),
-        Premise.entrance.number.as_alias("entrance_number"),
     ).where(Premise.id == premise_id)
     row = await _where(query, house_scope(Premise.house, principal)).first()
     if row is None:
