@@ -78,6 +78,18 @@ def _link_gone(request: Request) -> Template:
     )
 
 
+class _LinkGone(Exception):
+    """A one-time link that no longer works: expired, used, or never given."""
+
+
+async def _valid_token(token: str, purpose: TokenPurpose) -> queries.Token:
+    """The token of a one-time link; the "link no longer works" page (410) otherwise."""
+    row = await queries.valid_token(token, purpose)
+    if row is None:
+        raise _LinkGone()
+    return row
+
+
 def _check_email(request: Request, text: str) -> Template:
     return _notice(request, _("Check your e-mail"), text)
 
@@ -110,6 +122,7 @@ class Visitors(Controller):
 
     path = "/"
     opt = guest()
+    exception_handlers = {_LinkGone: lambda request, exc: _link_gone(request)}
 
     @get("/login", name="login")
     async def login_page(
@@ -159,15 +172,12 @@ class Visitors(Controller):
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: str) -> Template:
-        if await queries.valid_token(token, TokenPurpose.RESET) is None:
-            return _link_gone(request)
+        await _valid_token(token, TokenPurpose.RESET)
         return render(request, "accounts/reset.html", errors=None, token=token)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
     async def reset_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
-        row = await queries.valid_token(token, TokenPurpose.RESET)
-        if row is None:
-            return _link_gone(request)
+        row = await _valid_token(token, TokenPurpose.RESET)
         values, errors = forms.new_password_form(data, row.email)
         if errors:
             return render(request, "accounts/reset.html", errors=errors, token=token, status_code=422)
@@ -207,18 +217,14 @@ class Visitors(Controller):
 
     @get("/invite/{token:str}", opt=public())
     async def invite_page(self, request: Request, token: str) -> Template:
-        row = await queries.valid_token(token, TokenPurpose.INVITE)
-        if row is None:
-            return _link_gone(request)
+        row = await _valid_token(token, TokenPurpose.INVITE)
         user = await queries.get_user(row.user) if row.user else None
         name = user.full_name if user else ""
         return render(request, "accounts/invite.html", errors=None, token=token, email=row.email, name=name)
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
     async def invite_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
-        row = await queries.valid_token(token, TokenPurpose.INVITE)
-        if row is None:
-            return _link_gone(request)
+        row = await _valid_token(token, TokenPurpose.INVITE)
         values, errors = forms.invite_accept_form(data, row.email)
         if errors:
             context = {"token": token, "email": row.email, "name": values["full_name"]}
