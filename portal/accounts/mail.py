@@ -6,12 +6,9 @@ Messages are written into the outbox in the caller's transaction. The ``email`` 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 
 from portal.accounts import messages
-from portal.core import i18n
 from portal.core import outbox
 from portal.notifications import channels
 from portal.notifications.messages import MessageTemplate
@@ -19,17 +16,6 @@ from portal.notifications.messages import render
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.mail")
-
-
-@contextlib.contextmanager
-def in_locale(locale: str | None) -> Iterator[None]:
-    """Compose a message in the recipient's language, whatever the language of the request."""
-    previous = i18n.get_locale()
-    i18n.set_locale(locale or i18n.DEFAULT_LOCALE)
-    try:
-        yield
-    finally:
-        i18n.set_locale(previous)
 
 
 def link(path: str) -> str:

@@ -29,11 +29,11 @@ from collections.abc import Callable
 from typing import Any
 
 from portal.accounts import rules
-from portal.accounts.mail import in_locale
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import User
 from portal.core import outbox
 from portal.notifications import messages
+from portal.notifications.messages import in_locale
 
 Text = str | Callable[[], str]
 

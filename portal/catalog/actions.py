@@ -20,7 +20,6 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
 from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
@@ -60,6 +59,7 @@ from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
+from portal.notifications.messages import in_locale
 from portal.payments import actions as payments
 from portal.payments.gateway import GatewayError
 from portal.payments.tables import PaymentPurpose

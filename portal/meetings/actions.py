@@ -375,7 +375,7 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
             expires_at=now + timedelta(minutes=CODE_MINUTES),
         )
         await row.save()
-        from portal.accounts.mail import in_locale
+        from portal.notifications.messages import in_locale
 
         with in_locale(user["locale"]):
             subject = gettext("Code to confirm your vote: %(code)s", code=code)

@@ -15,7 +15,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from portal.accounts.mail import in_locale
 from portal.accounts.notify import notify
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import UserRole
@@ -33,6 +32,7 @@ from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import FormErrors
 from portal.core.web import Refused
+from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 from portal.tickets import deadlines
 from portal.tickets import forms
