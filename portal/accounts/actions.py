@@ -113,12 +113,13 @@ async def _set_password_hash(user_id: int, password_hash: str) -> int:
 
 
 async def _create_user(
-    *, email: str, full_name: str, password_hash: str = "", locale: str = "ru", active: bool, confirmed: bool
+    values: dict[str, Any], *, password_hash: str = "", locale: str = "ru", active: bool, confirmed: bool
 ) -> int:
+    """A new user of ``values``' e-mail and full name."""
     now = clock.now()
     user = User(
-        email=rules.normalize_email(email),
-        full_name=full_name.strip(),
+        email=rules.normalize_email(values["email"]),
+        full_name=values["full_name"].strip(),
         password_hash=password_hash,
         locale=locale,
         is_active=active,
@@ -326,20 +327,26 @@ async def register(counter: limits.Counter, values: dict[str, Any], *, ip: str, 
 async def _register_user(
     existing: queries.UserInfo | None, values: dict[str, Any], password_hash: str, locale: str
 ) -> int:
-    if existing is None:
+    user_id = await _named_user(existing.id if existing else None, values, password_hash, locale, confirmed=False)
+    if existing is not None:  # registered before but never confirmed: the new attempt replaces the old one
+        await _cancel_tokens(TokenPurpose.CONFIRM, existing.id)
+    return user_id
+
+
+async def _named_user(
+    user_id: int | None, values: dict[str, Any], password_hash: str, locale: str, *, confirmed: bool
+) -> int:
+    """The user ``user_id`` given this name and password, or a new one of ``values`` (e-mail and name); one whose
+    e-mail is ``confirmed`` is active, one still to confirm it is not."""
+    if user_id is None:
         return await _create_user(
-            email=values["email"],
-            full_name=values["full_name"],
-            password_hash=password_hash,
-            locale=locale,
-            active=False,
-            confirmed=False,
+            values, password_hash=password_hash, locale=locale, active=confirmed, confirmed=confirmed
         )
-    # Registered before but never confirmed: the new attempt replaces the old one.
-    await _set_password_hash(existing.id, password_hash)
-    await User.update({User.full_name: values["full_name"]}).where(User.id == existing.id)
-    await _cancel_tokens(TokenPurpose.CONFIRM, existing.id)
-    return existing.id
+    await _set_password_hash(user_id, password_hash)
+    await User.update({User.full_name: values["full_name"]}).where(User.id == user_id)
+    if confirmed:
+        await _confirm_email(user_id)
+    return user_id
 
 
 async def confirm_registration(token: queries.Token, ip: str) -> queries.UserInfo | None:
@@ -475,20 +482,10 @@ async def accept_invitation(
             # The person signed up in the meantime: give the access, but never overwrite their password.
             await _accept_into_account(token, existing, ip)
             return InviteAccepted.LINKED, existing
-        user_id = token.user or (existing.id if existing else None)
-        if user_id is None:
-            user_id = await _create_user(
-                email=token.email,
-                full_name=full_name,
-                password_hash=password_hash,
-                locale=locale,
-                active=True,
-                confirmed=True,
-            )
-        else:
-            await _set_password_hash(user_id, password_hash)
-            await User.update({User.full_name: full_name.strip()}).where(User.id == user_id)
-            await _confirm_email(user_id)
+        values = {"email": token.email, "full_name": full_name.strip()}
+        user_id = await _named_user(
+            token.user or (existing.id if existing else None), values, password_hash, locale, confirmed=True
+        )
         user = await queries.get_user(user_id)
         assert user is not None
         await _accept_into_account(token, user, ip)
@@ -764,7 +761,7 @@ async def create_staff_user(actor: Principal, values: dict[str, Any], *, ip: str
     async with atomic():
         if await queries.email_taken(values["email"]):
             raise Refused(_("A user with this e-mail already exists."))
-        user_id = await _create_user(email=values["email"], full_name=values["full_name"], active=True, confirmed=False)
+        user_id = await _create_user(values, active=True, confirmed=False)
         await _set_staff_scope(actor, user_id, values["roles"], values["houses"], ip)
         await audit.record(actor, "staff.create", "user", user_id, {"email": values["email"]}, ip=ip)
         token = await _create_token(
