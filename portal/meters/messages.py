@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import format_day
 from portal.core.i18n import lazy
 from portal.meters.words import service_label
 from portal.notifications.messages import Context
+from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 
@@ -24,73 +26,72 @@ def words(c: Context) -> Context:
     return {**c, "until": _day(c, "until"), "date": _day(c, "date"), "month": month, "service": service}
 
 
-WINDOW_OPEN = message_template(
-    "meters/window_open",
-    Topic.ACCOUNT,
-    subject=lazy("Pass your meter readings by %(until)s"),
-    text=lazy(
+def _meter_message(name: str, subject: LazyText, text: LazyText, short: LazyText, sample: Context) -> MessageTemplate:
+    """A message of meters: about an account, read through ``words``, its link the meters page."""
+    sample = {**sample, "link": "/meters"}
+    return message_template(
+        f"meters/{name}", Topic.ACCOUNT, subject=subject, text=text, short=short, words=words, sample=sample
+    )
+
+
+# Sample contexts, for the tests that render every template: an account's window, a cold-water meter.
+_ADDRESS = "ул. Киевская, д. 1, кв. 5"
+_WINDOW = {"account": "1000000001", "address": _ADDRESS, "period": "2026-11-01", "until": "2026-11-25"}
+_COLD = {"service": "cold_water", "serial": "ХВ000123"}
+
+WINDOW_OPEN = _meter_message(
+    "window_open",
+    lazy("Pass your meter readings by %(until)s"),
+    lazy(
         "Readings of the meters of account %(account)s (%(address)s) for %(month)s are accepted until %(until)s. "
         "It takes a minute in the portal; a photo of the meter helps if a value looks unusual."
     ),
-    short=lazy("Meter readings are accepted until %(until)s"),
-    words=words,
-    sample={"account": "1000000001", "address": "ул. Киевская, д. 1, кв. 5", "period": "2026-11-01",
-            "until": "2026-11-25", "link": "/meters"},
-)  # fmt: skip
+    lazy("Meter readings are accepted until %(until)s"),
+    _WINDOW,
+)
 
-WINDOW_CLOSING = message_template(
-    "meters/window_closing",
-    Topic.ACCOUNT,
-    subject=lazy("Two days left to pass meter readings"),
-    text=lazy(
+WINDOW_CLOSING = _meter_message(
+    "window_closing",
+    lazy("Two days left to pass meter readings"),
+    lazy(
         "No readings of account %(account)s (%(address)s) have been passed for %(month)s yet. They are accepted "
         "until %(until)s; without them the month is charged by the average consumption."
     ),
-    short=lazy("Pass meter readings by %(until)s"),
-    words=words,
-    sample={"account": "1000000001", "address": "ул. Киевская, д. 1, кв. 5", "period": "2026-11-01",
-            "until": "2026-11-25", "link": "/meters"},
-)  # fmt: skip
+    lazy("Pass meter readings by %(until)s"),
+    _WINDOW,
+)
 
-VERIFICATION_DUE = message_template(
-    "meters/verification_due",
-    Topic.ACCOUNT,
-    subject=lazy("A meter's verification is due on %(date)s"),
-    text=lazy(
+VERIFICATION_DUE = _meter_message(
+    "verification_due",
+    lazy("A meter's verification is due on %(date)s"),
+    lazy(
         "The verification of the %(service)s meter No. %(serial)s (%(address)s) is due on %(date)s. After that "
         "date its readings are not accepted as metered and the month is charged by the average. Order a "
         "verification or a replacement in advance; the meter's page in the portal has a button for it."
     ),
-    short=lazy("Meter No. %(serial)s: verification due %(date)s"),
-    words=words,
-    sample={"service": "cold_water", "serial": "ХВ000123", "address": "ул. Киевская, д. 1, кв. 5",
-            "date": "2026-12-20", "link": "/meters"},
-)  # fmt: skip
+    lazy("Meter No. %(serial)s: verification due %(date)s"),
+    {**_COLD, "address": _ADDRESS, "date": "2026-12-20"},
+)
 
-READING_REJECTED = message_template(
-    "meters/reading_rejected",
-    Topic.ACCOUNT,
-    subject=lazy("Your meter reading was not accepted"),
-    text=lazy(
+READING_REJECTED = _meter_message(
+    "reading_rejected",
+    lazy("Your meter reading was not accepted"),
+    lazy(
         "The reading %(value)s of the %(service)s meter No. %(serial)s for %(month)s was not accepted: %(reason)s. "
         "Please pass it again, with a photo of the meter if you can."
     ),
-    short=lazy("Reading of meter No. %(serial)s not accepted"),
-    words=words,
-    sample={"value": "12 345,000", "service": "hot_water", "serial": "ГВ000123", "period": "2026-11-01",
-            "reason": "на фото другое значение", "link": "/meters"},
+    lazy("Reading of meter No. %(serial)s not accepted"),
+    {"value": "12 345,000", "service": "hot_water", "serial": "ГВ000123", "period": "2026-11-01",
+     "reason": "на фото другое значение"},
 )  # fmt: skip
 
-READING_CORRECTED = message_template(
-    "meters/reading_corrected",
-    Topic.ACCOUNT,
-    subject=lazy("Your meter reading was corrected"),
-    text=lazy(
+READING_CORRECTED = _meter_message(
+    "reading_corrected",
+    lazy("Your meter reading was corrected"),
+    lazy(
         "The reading of the %(service)s meter No. %(serial)s for %(month)s was corrected from %(old)s to %(new)s: "
         "%(reason)s."
     ),
-    short=lazy("Reading of meter No. %(serial)s corrected"),
-    words=words,
-    sample={"service": "cold_water", "serial": "ХВ000123", "period": "2026-11-01", "old": "1 234,000",
-            "new": "123,400", "reason": "лишняя цифра", "link": "/meters"},
-)  # fmt: skip
+    lazy("Reading of meter No. %(serial)s corrected"),
+    {**_COLD, "period": "2026-11-01", "old": "1 234,000", "new": "123,400", "reason": "лишняя цифра"},
+)

@@ -7,21 +7,51 @@ from decimal import Decimal
 
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.meters import rules
 from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Service
 from portal.meters.tables import Source
 
+service_label = Labels(
+    {
+        Service.COLD_WATER: lazy("Cold water"),
+        Service.HOT_WATER: lazy("Hot water"),
+        Service.ELECTRICITY: lazy("Electricity"),
+        Service.HEATING: lazy("Heating"),
+        Service.GAS: lazy("Gas"),
+    }
+)
+source_label = Labels(
+    {
+        Source.PORTAL: lazy("Portal"),
+        Source.PHONE: lazy("By phone"),
+        Source.STAFF: lazy("Entered by staff"),
+    }
+)
+status_label = Labels(
+    {
+        MeterStatus.ACTIVE: lazy("In use"),
+        MeterStatus.FAILED: lazy("Failed"),
+        MeterStatus.REPLACED: lazy("Replaced"),
+        MeterStatus.REMOVED: lazy("Removed"),
+    }
+)
+_REVIEWED = Labels(
+    {
+        Review.PENDING: lazy("Awaits review"),
+        Review.ACCEPTED: lazy("Accepted"),
+        Review.CORRECTED: lazy("Corrected"),
+        Review.REJECTED: lazy("Rejected"),
+    }
+)
 
-def service_label(service: str) -> str:
-    return {
-        Service.COLD_WATER: gettext("Cold water"),
-        Service.HOT_WATER: gettext("Hot water"),
-        Service.ELECTRICITY: gettext("Electricity"),
-        Service.HEATING: gettext("Heating"),
-        Service.GAS: gettext("Gas"),
-    }.get(service, service)
+
+def review_label(review: str) -> str:
+    """A reading's review state in words; nothing for a reading no one reviews."""
+    return _REVIEWED(review) if review else ""
 
 
 def unit(service: str) -> str:
@@ -43,32 +73,6 @@ def zones_label(zones: int) -> str:
     return {1: gettext("single-rate"), 2: gettext("two zones, day and night"), 3: gettext("three zones")}.get(
         zones, str(zones)
     )
-
-
-def source_label(source: str) -> str:
-    return {
-        Source.PORTAL: gettext("Portal"),
-        Source.PHONE: gettext("By phone"),
-        Source.STAFF: gettext("Entered by staff"),
-    }.get(source, source)
-
-
-def status_label(status: str) -> str:
-    return {
-        MeterStatus.ACTIVE: gettext("In use"),
-        MeterStatus.FAILED: gettext("Failed"),
-        MeterStatus.REPLACED: gettext("Replaced"),
-        MeterStatus.REMOVED: gettext("Removed"),
-    }.get(status, status)
-
-
-def review_label(review: str) -> str:
-    return {
-        Review.PENDING: gettext("Awaits review"),
-        Review.ACCEPTED: gettext("Accepted"),
-        Review.CORRECTED: gettext("Corrected"),
-        Review.REJECTED: gettext("Rejected"),
-    }.get(review, "")
 
 
 def review_badge(review: str) -> str:

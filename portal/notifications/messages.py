@@ -1,16 +1,8 @@
 """Message templates: every automatic message of the portal, one template each, rendered in the recipient's
 language — a subject, a plain text and an HTML part for e-mail, and a short form for SMS and web push.
 
-A domain declares its templates in its own module, so that their words live in its own catalog::
-
-    PAYMENT_RECEIVED = message_template(
-        "payments/received",
-        Topic.ACCOUNT,
-        subject=lazy("Payment of %(amount)s received"),
-        text=lazy("We received your payment of %(amount)s for account %(number)s."),
-        words=payment_words,
-        sample={"amount": Decimal("1500.00"), "number": "1000000001"},
-    )
+A domain declares its templates with ``message_template`` in its own ``messages`` module (``portal.payments.messages``
+is one), so that their words live in its own catalog.
 
 A part is a ``lazy`` text filled from the template's ``words`` — the domain's one function that turns the
 stored context into the values a reader sees (money, days, labels), run in the recipient's language — or,
@@ -69,20 +61,10 @@ class MessageTemplate:
 _templates: dict[str, MessageTemplate] = {}
 
 
-def message_template(
-    name: str,
-    topic: Topic,
-    *,
-    subject: Part,
-    text: Part,
-    short: Part | None = None,
-    html: Part | None = None,
-    words: Words | None = None,
-    sample: Context | None = None,
-) -> MessageTemplate:
-    """Declare (and register) the template of one automatic message."""
-    made = MessageTemplate(name, topic, subject, text, short, html, dict(sample or {}), words)
-    _templates[name] = made
+def message_template(name: str, topic: Topic, **parts: Any) -> MessageTemplate:
+    """Declare (and register) the template of one automatic message; ``parts`` are the template's ``subject``
+    and ``text``, and where it has them its ``short``, ``html``, ``words`` and ``sample``."""
+    made = _templates[name] = MessageTemplate(name, topic, **parts)
     return made
 
 

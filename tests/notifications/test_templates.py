@@ -29,7 +29,7 @@ EXPECTED = {
     "tickets/outage",  # outage
     "meetings/notice",  # meeting notice
     "meetings/results",
-    "meters/reminder",  # meter reminder
+    "meters/window_closing",  # meter reminder
     "content/post",  # news, notices, emergency notices
 }
 
