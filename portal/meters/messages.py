@@ -34,10 +34,10 @@ def _meter_message(name: str, subject: LazyText, text: LazyText, short: LazyText
     )
 
 
-# Sample contexts, for the tests that render every template: an account's window, a cold-water meter.
-_ADDRESS = "ул. Киевская, д. 1, кв. 5"
+# Sample contexts (English words and numbers), for the tests that render every template in both languages.
+_ADDRESS = "Kievskaya St, 1, flat 5"
 _WINDOW = {"account": "1000000001", "address": _ADDRESS, "period": "2026-11-01", "until": "2026-11-25"}
-_COLD = {"service": "cold_water", "serial": "ХВ000123"}
+_COLD = {"service": "cold_water", "serial": "CW000123"}
 
 WINDOW_OPEN = _meter_message(
     "window_open",
@@ -81,8 +81,8 @@ READING_REJECTED = _meter_message(
         "Please pass it again, with a photo of the meter if you can."
     ),
     lazy("Reading of meter No. %(serial)s not accepted"),
-    {"value": "12 345,000", "service": "hot_water", "serial": "ГВ000123", "period": "2026-11-01",
-     "reason": "на фото другое значение"},
+    {"value": "12 345,000", "service": "hot_water", "serial": "HW000123", "period": "2026-11-01",
+     "reason": "the photo shows another value"},
 )  # fmt: skip
 
 READING_CORRECTED = _meter_message(
@@ -93,5 +93,5 @@ READING_CORRECTED = _meter_message(
         "%(reason)s."
     ),
     lazy("Reading of meter No. %(serial)s corrected"),
-    {**_COLD, "period": "2026-11-01", "old": "1 234,000", "new": "123,400", "reason": "лишняя цифра"},
+    {**_COLD, "period": "2026-11-01", "old": "1 234,000", "new": "123,400", "reason": "an extra digit"},
 )
