@@ -69,6 +69,27 @@ class Parsed(Protocol[Row]):  # type: ignore[misc]
     def ok(self) -> bool: ...
 
 
+@dataclass
+class ParseResult(Generic[Row]):
+    """What an import's ``parse`` returns: every row of the file, or its problems (naming their lines)."""
+
+    rows: list[Row] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def finished(self) -> ParseResult[Row]:
+        """The result once every line is read: a file without rows is a problem, and one with problems keeps no
+        rows."""
+        if not self.rows and not self.problems:
+            self.problems.append(gettext("The file has no rows after the header."))
+        if self.problems:
+            self.rows = []
+        return self
+
+
 @dataclass(frozen=True)
 class Importer(Generic[Row]):
     """One kind of import. ``check`` and ``apply`` are told the user (for the houses they may touch) and ``check``

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from typing import IO
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from portal.core import imports as checked
 from portal.core import tabular
 from portal.core.i18n import gettext
+from portal.core.imports import ParseResult
 from portal.core.parse import parse_date
 from portal.core.parse import parse_int
 from portal.core.security import Principal
@@ -86,16 +86,6 @@ class MeterRow:
         return (self.house_address, self.premise_kind, self.premise_number)
 
 
-@dataclass
-class ParseResult:
-    rows: list[MeterRow] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
-
-
 def row_to_json(row: MeterRow) -> dict[str, Any]:
     plain = asdict(row)
     for name in ("installed_on", "next_verification"):
@@ -114,7 +104,9 @@ def _column(name: str, text: str) -> str:
     return gettext("column «%(name)s» — %(problem)s", name=name, problem=text)
 
 
-def parse_file(filename: str, data: bytes | IO[bytes], progress: Callable[[int], None] | None = None) -> ParseResult:
+def parse_file(
+    filename: str, data: bytes | IO[bytes], progress: Callable[[int], None] | None = None
+) -> ParseResult[MeterRow]:
     """Read and check a CSV or XLSX meter file (CPU work: call it off the event loop)."""
     try:
         return parse_lines(tabular.read_rows(data, LIMITS), progress)
@@ -122,22 +114,16 @@ def parse_file(filename: str, data: bytes | IO[bytes], progress: Callable[[int],
         return ParseResult(problems=[problem.message()])
 
 
-def parse_lines(lines: Any, progress: Callable[[int], None] | None = None) -> ParseResult:
+def parse_lines(lines: Any, progress: Callable[[int], None] | None = None) -> ParseResult[MeterRow]:
     """Check every line; the result has either all rows or the problems (with line numbers, header = line 1)."""
-    result = ParseResult()
+    result: ParseResult[MeterRow] = ParseResult()
     iterator = iter(lines)
     index, problem = tabular.read_header(iterator, REQUIRED_COLUMNS, COLUMNS)
     if problem:
         result.problems.append(problem)
         return result
     seen: dict[tuple[tuple[str, str, str], str], int] = {}
-    for offset, cells in enumerate(iterator):
-        line = offset + 2
-        if progress and offset % 1000 == 0:
-            progress(offset)
-        if not any(c.strip() for c in cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for line, values in tabular.named_lines(iterator, index, progress):
         row, problems = _read_row(line, values)
         if row is None:
             result.problems.extend(line_problem(line, p) for p in problems)
@@ -152,11 +138,7 @@ def parse_lines(lines: Any, progress: Callable[[int], None] | None = None) -> Pa
                 result.rows.append(row)
         if len(result.problems) >= 100:
             break
-    if not result.rows and not result.problems:
-        result.problems.append(gettext("The file has no rows after the header."))
-    if result.problems:
-        result.rows = []
-    return result
+    return result.finished()
 
 
 def _read_row(line: int, values: dict[str, str]) -> tuple[MeterRow | None, list[str]]:
