@@ -40,19 +40,26 @@ VISIBLE = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # the meters a resident pass
 
 
 @dataclass(kw_only=True)
-class MeterView(rules.MeterFacts):
-    """A meter of an account with its readings: ``last`` before the period being passed, ``current`` in it."""
+class MeterCard(rules.MeterFacts):
+    """What a page shows of any meter, an account's or a house's, beside its facts: ``current`` is its reading
+    of each zone in the period being passed."""
 
     id: int
-    account_id: int
-    account_number: str
-    address: str
     serial: str
     place: str = ""
     status: str = MeterStatus.ACTIVE
     installed_on: date | None = None
-    verification_ticket: int | None = None
     current: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class MeterView(MeterCard):
+    """A meter of an account with its readings: ``last`` before the period being passed, ``current`` in it."""
+
+    account_id: int
+    account_number: str
+    address: str
+    verification_ticket: int | None = None
     current_at: datetime | None = None
     current_photo: str = ""
     current_review: str = ""
@@ -100,13 +107,17 @@ METER_COLUMNS = (
 )
 
 
+def _of_account(r: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a meter of an account that are not its own columns as read (``METER_COLUMNS``)."""
+    address = full_address(r["address"], r["premise_kind"], r["premise_number"])
+    return {"account_id": r["account"], "address": address, "place": r["place"] or ""}
+
+
 def _view(r: dict[str, Any]) -> MeterView:
     return from_row(
         MeterView,
         r,
-        account_id=r["account"],
-        address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-        place=r["place"] or "",
+        **_of_account(r),
         failed=r["failed_on"] is not None or r["status"] == MeterStatus.FAILED,
         retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
     )
@@ -304,21 +315,23 @@ def chart_points(rows: Iterable[HistoryRow], last: date, months: int = 12) -> li
 # --- people to tell ---------------------------------------------------------------------------------------------
 
 
+# The person of a residency as a message to them needs it, read through the residency's user.
+_PERSON = {
+    "user_id": Residency.user.id,
+    "locale": Residency.user.locale,
+    "email": Residency.user.email,
+    "notify_email": Residency.user.notify_email,
+    "notify_inapp": Residency.user.notify_inapp,
+}
+
+
 async def residents_of(account_ids: list[int]) -> dict[int, list[Recipient]]:
     """The residents of each account who may pass its readings (the "meters" right), active, with a live
     residency; their e-mail only while the personal-data consent stands (152-ФЗ). Two queries."""
     if not account_ids:
         return {}
-    rows = await Residency.select(
-        Residency.account,
-        Residency.role,
-        Residency.rights,
-        Residency.user.id.as_alias("user_id"),
-        Residency.user.locale.as_alias("locale"),
-        Residency.user.email.as_alias("email"),
-        Residency.user.notify_email.as_alias("notify_email"),
-        Residency.user.notify_inapp.as_alias("notify_inapp"),
-    ).where(
+    person = (column.as_alias(name) for name, column in _PERSON.items())
+    rows = await Residency.select(Residency.account, Residency.role, Residency.rights, *person).where(
         Residency.account.is_in(sorted(account_ids))
         & Residency.revoked_at.is_null()
         & (Residency.user.is_active == True)  # noqa: E712 (a column compared in SQL)
@@ -452,13 +465,7 @@ _STAFF_METER_COLUMNS = (
 
 
 def _staff_meter(r: dict[str, Any]) -> StaffMeter:
-    return from_row(
-        StaffMeter,
-        r,
-        account_id=r["account"],
-        address=full_address(r["address"], r["premise_kind"], r["premise_number"]),
-        place=r["place"] or "",
-    )
+    return from_row(StaffMeter, r, **_of_account(r))
 
 
 async def staff_meter(principal: Principal, meter_id: int) -> StaffMeter | None:
@@ -902,14 +909,8 @@ async def review_queue(principal: Principal, page: PageRequest) -> Page[ListRow]
 
 
 @dataclass(kw_only=True)
-class HouseMeterView(rules.MeterFacts):
-    id: int
+class HouseMeterView(MeterCard):
     house_id: int
-    serial: str
-    place: str = ""
-    status: str = MeterStatus.ACTIVE
-    installed_on: date | None = None
-    current: dict[int, Decimal] = field(default_factory=dict)
     current_ids: dict[int, int] = field(default_factory=dict)
     history: list[tuple[date, int, Decimal, Decimal | None]] = field(default_factory=list)
 
