@@ -261,10 +261,7 @@ async def open_ticket(
         ticket = Ticket(
             number=await _next_number(),
             account=account_id,
-            premise=premise_id,
-            house=house_id,
-            entrance=entrance_id,
-            place=place,
+            **subject.columns,
             type=ticket_type,
             category=category,
             description=description.strip()[: rules.MAX_DESCRIPTION],
@@ -492,9 +489,9 @@ async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: d
     await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, gettext("The resident confirmed the work"), now)
 
 
-async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason: str, now: datetime) -> None:
+async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason: str, now: datetime) -> int:
     """The resident returns the work as not done, with the reason; the request counts as repeated."""
-    await _move(principal, ticket, Status.REOPENED, Actor.RESIDENT, reason, now)
+    return await _move(principal, ticket, Status.REOPENED, Actor.RESIDENT, reason, now)
 
 
 async def rate_ticket(principal: Principal, ticket: TicketDetail, rating: int, feedback: str, now: datetime) -> int:

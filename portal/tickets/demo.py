@@ -156,10 +156,7 @@ async def seed(ctx: DemoContext) -> None:
             Ticket(
                 number=n + 1,
                 account=account_id,
-                premise=account.premise_id,
-                house=account.house_id,
-                entrance=account.entrance_id,
-                place=place,
+                **rules.Subject(account.premise_id, account.house_id, place, account.entrance_id).columns,
                 type=ticket_type,
                 category=category,
                 description=description,

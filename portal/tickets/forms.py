@@ -122,21 +122,16 @@ def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] 
     """The staff edit form: type, category, internal status, deadline, control date, flags."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
-    ticket_type = form_value(data, "type")
-    if ticket_type not in rules.TYPE_LABELS:
-        errors.add("type", gettext("Choose a type."))
-    else:
-        changes["type"] = ticket_type
-    category = form_value(data, "category")
-    if category not in rules.CATEGORY_BY_CODE:
-        errors.add("category", gettext("Choose a category."))
-    else:
-        changes["category"] = category
-    internal = form_value(data, "internal_status")
-    if internal not in rules.INTERNAL_STATUS_LABELS:
-        errors.add("internal_status", gettext("Choose an internal status."))
-    else:
-        changes["internal_status"] = internal
+    for name, known, refusal in (
+        ("type", rules.TYPE_LABELS, gettext("Choose a type.")),
+        ("category", rules.CATEGORY_BY_CODE, gettext("Choose a category.")),
+        ("internal_status", rules.INTERNAL_STATUS_LABELS, gettext("Choose an internal status.")),
+    ):
+        value = form_value(data, name)
+        if value in known:
+            changes[name] = value
+        else:
+            errors.add(name, refusal)
     deadline_raw = form_value(data, "deadline")
     deadline = parse_local(deadline_raw, tz)
     if deadline_raw and deadline is None:

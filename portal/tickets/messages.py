@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.notifications.messages import Context
+from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 from portal.tickets import rules
@@ -34,18 +36,15 @@ REPLY = message_template(
     sample={"number": 1042, "text": ""},
 )
 
-ASSIGNED = message_template(
-    "ticket_assigned",
-    Topic.ACCOUNT,
-    subject=lazy("Request No. %(number)s is assigned to you"),
-    text=lambda c: rules.category_label(c["category"]),
-    sample={"number": 1042, "category": "garbage_chute"},
-)
 
-EMERGENCY = message_template(
-    "ticket_emergency",
-    Topic.EMERGENCY,
-    subject=lazy("Emergency request No. %(number)s"),
-    text=lambda c: rules.category_label(c["category"]),
-    sample={"number": 1042, "category": "garbage_chute"},
-)
+def _about_category(name: str, topic: Topic, subject: LazyText) -> MessageTemplate:
+    """A message whose text is the request's category (to the executor it is assigned to, to the dispatchers of an
+    emergency)."""
+    sample = {"number": 1042, "category": "garbage_chute"}
+    return message_template(
+        name, topic, subject=subject, text=lambda c: rules.category_label(c["category"]), sample=sample
+    )
+
+
+ASSIGNED = _about_category("ticket_assigned", Topic.ACCOUNT, lazy("Request No. %(number)s is assigned to you"))
+EMERGENCY = _about_category("ticket_emergency", Topic.EMERGENCY, lazy("Emergency request No. %(number)s"))

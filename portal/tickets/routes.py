@@ -3,6 +3,7 @@ conversation (polled every 5 s), cancel, confirm, return the work, rate. Staff p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -37,6 +38,8 @@ from portal.tickets.deps import Caller
 from portal.tickets.deps import LoadedPhoto
 from portal.tickets.deps import LoadedTicket
 from portal.tickets.view import TK
+from portal.tickets.view import form_answered
+from portal.tickets.view import message_posted
 from portal.tickets.view import ticket_page
 
 
@@ -78,14 +81,7 @@ class ResidentTickets(Controller):
     async def message(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: MultipartData
     ) -> Response[Any] | Template:
-        text, photos, errors = await actions.message_from(data)
-        if text is None:
-            typed = data.get("text", "")
-            return await ticket_page(
-                request, principal, ticket, staff=False, errors=errors, status_code=422, message=typed
-            )
-        await actions.post_message(principal, ticket, text, photos, by_staff=False, now=clock.now())
-        return see_other(request, f"/tickets/{ticket.id}#conversation")
+        return await message_posted(request, principal, ticket, data, staff=False)
 
     @post("/{ticket_id:int}/cancel", name="tickets:cancel", status_code=200)
     async def cancel(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
@@ -103,23 +99,21 @@ class ResidentTickets(Controller):
     async def reopen(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
-        reason, errors = forms.read_reason(data)
-        if reason is None:
-            return await ticket_page(request, principal, ticket, staff=False, errors=errors, status_code=422)
-        await actions.reopen_by_resident(principal, ticket, reason, clock.now())
-        flash(request, gettext("The request is returned to the dispatcher."))
-        return see_other(request, f"/tickets/{ticket.id}")
+        def act(reason: str) -> Awaitable[int]:
+            return actions.reopen_by_resident(principal, ticket, reason, clock.now())
+
+        done = gettext("The request is returned to the dispatcher.")
+        return await form_answered(request, principal, ticket, forms.read_reason(data), act, done, staff=False)
 
     @post("/{ticket_id:int}/rate", name="tickets:rate", status_code=200)
     async def rate(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
-        result, errors = forms.read_rating(data)
-        if result is None:
-            return await ticket_page(request, principal, ticket, staff=False, errors=errors, status_code=422)
-        await actions.rate_ticket(principal, ticket, *result, now=clock.now())
-        flash(request, gettext("Thank you for the rating!"))
-        return see_other(request, f"/tickets/{ticket.id}")
+        def act(result: tuple[int, str]) -> Awaitable[int]:
+            return actions.rate_ticket(principal, ticket, *result, now=clock.now())
+
+        done = gettext("Thank you for the rating!")
+        return await form_answered(request, principal, ticket, forms.read_rating(data), act, done, staff=False)
 
     @get("/photos/{attachment_id:int}", name="tickets:photo")
     async def photo(self, photo: LoadedPhoto) -> File:

@@ -3,6 +3,7 @@ assignment, print, export), the work page of a request, call-centre filing, exec
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +47,8 @@ from portal.tickets.queries import TicketDetail
 from portal.tickets.view import TK
 from portal.tickets.view import executor_by_id
 from portal.tickets.view import filter_chips
+from portal.tickets.view import form_answered
+from portal.tickets.view import message_posted
 from portal.tickets.view import ticket_page
 
 ANY_STAFF = ("dispatcher", "operator", "manager", "executor")
@@ -188,24 +191,17 @@ class StaffTickets(Controller):
     async def update(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
-        changes, errors = forms.read_staff_update(data, clock.zone().key)
-        if changes is None:
-            return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422)
-        if await actions.update_fields(principal, ticket, changes, clock.now()):
-            flash(request, gettext("Changes saved."))
-        return see_other(request, f"/staff/tickets/{ticket.id}")
+        def act(changes: dict[str, Any]) -> Awaitable[list[int]]:
+            return actions.update_fields(principal, ticket, changes, clock.now())
+
+        read = forms.read_staff_update(data, clock.zone().key)
+        return await form_answered(request, principal, ticket, read, act, gettext("Changes saved."), staff=True)
 
     @post("/{ticket_id:int}/messages", name="tickets:staff_message", status_code=200)
     async def message(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: MultipartData
     ) -> Response[Any] | Template:
-        text, photos, errors = await actions.message_from(data)
-        if text is None:
-            return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422)
-        internal = form_value(data, "internal") == "1"
-        await actions.post_message(principal, ticket, text, photos, by_staff=True, internal=internal, now=clock.now())
-        mine = form_value(data, "back") == "/staff/my-tickets"
-        return see_other(request, "/staff/my-tickets" if mine else f"/staff/tickets/{ticket.id}#conversation")
+        return await message_posted(request, principal, ticket, data, staff=True)
 
     @post("/{ticket_id:int}/outage", name="tickets:link_outage", opt=staff(*MANAGERS), status_code=200)
     async def link_outage(

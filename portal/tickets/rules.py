@@ -440,6 +440,11 @@ class Subject:
             return ("premise", self.premise_id)
         return ("common", self.house_id, self.place, self.entrance_id)
 
+    @property
+    def columns(self) -> dict[str, object]:
+        """The request's columns that say where it is."""
+        return {"premise": self.premise_id, "house": self.house_id, "entrance": self.entrance_id, "place": self.place}
+
 
 @dataclass(frozen=True)
 class Earlier:

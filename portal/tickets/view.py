@@ -3,6 +3,7 @@ the active filters, and the one builder of a request's page for residents and st
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -25,7 +26,10 @@ from portal.core.parse import MAX_ID
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.web import FormErrors
+from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import render
+from portal.core.web import see_other
 from portal.settings import get_settings
 from portal.tickets import actions
 from portal.tickets import deadlines
@@ -353,6 +357,47 @@ async def ticket_page(
         **context,
         **extra,
     )
+
+
+def ticket_href(ticket: TicketRow, *, staff: bool) -> str:
+    return f"/staff/tickets/{ticket.id}" if staff else f"/tickets/{ticket.id}"
+
+
+async def form_answered(
+    request: Request,
+    principal: Principal,
+    ticket: TicketDetail,
+    read: tuple[Any, FormErrors],
+    act: Callable[[Any], Awaitable[Any]],
+    done: str,
+    *,
+    staff: bool,
+) -> Template | Response[Any]:
+    """A form about a request, read (``read``: the value or None, and its errors): when it does not read, the page
+    again with the errors (422); else ``act`` on the value and, when it changed anything, ``done`` said on the
+    request's page."""
+    value, errors = read
+    if value is None:
+        return await ticket_page(request, principal, ticket, staff=staff, errors=errors, status_code=422)
+    if await act(value):
+        flash(request, done)
+    return see_other(request, ticket_href(ticket, staff=staff))
+
+
+async def message_posted(
+    request: Request, principal: Principal, ticket: TicketDetail, data: dict[str, Any], *, staff: bool
+) -> Template | Response[Any]:
+    """A message in a request's conversation from either side (staff may mark it internal); refused, the page again
+    with the text as typed."""
+    text, photos, errors = await actions.message_from(data)
+    if text is None:
+        typed = data.get("text", "")
+        return await ticket_page(request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed)
+    internal = staff and form_value(data, "internal") == "1"
+    await actions.post_message(principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now())
+    if staff and form_value(data, "back") == "/staff/my-tickets":
+        return see_other(request, "/staff/my-tickets")
+    return see_other(request, ticket_href(ticket, staff=staff) + "#conversation")
 
 
 async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, Any]:
