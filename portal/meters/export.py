@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from portal.billing.exports import safe_cell
 from portal.billing.outage_reductions import Reduction
 from portal.core import clock
+from portal.core import csv_stream
 from portal.meters.queries import ExportRow
 
 COLUMNS: tuple[str, ...] = (
@@ -62,21 +63,9 @@ def _csv(value: Any) -> Any:
     return str(value).replace(".", ",") if isinstance(value, Decimal) else value
 
 
-async def csv_chunks(rows: AsyncIterator[ExportRow]) -> AsyncIterator[bytes]:
+def csv_chunks(rows: AsyncIterator[ExportRow]) -> AsyncIterator[bytes]:
     """UTF-8 with a BOM, ``;`` between cells, decimal comma (as Russian Excel and 1C read it); 500 rows a chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
-    count = 0
-    async for row in rows:
-        writer.writerow([_csv(v) for v in cells(row)])
-        count += 1
-        if count % 500 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    return csv_stream.csv_chunks(COLUMNS, ([_csv(v) for v in cells(row)] async for row in rows), rows_per_chunk=500)
 
 
 RECALCULATION_COLUMNS: tuple[str, ...] = (

@@ -152,6 +152,25 @@ async def _touch(ticket_id: int, now: datetime, *, by_staff: bool, visible: bool
     await Ticket.update(changes).where(Ticket.id == ticket_id)
 
 
+async def _news(
+    principal: Principal, ticket_id: int, kind: EventKind, now: datetime, *, by_staff: bool, **values: Any
+) -> int:
+    """An event the other side is to notice (unless it is not ``visible`` to the resident): written, and the request
+    marked as having news for that side."""
+    visible = values.setdefault("visible", True)
+    event_id = await _by(principal, ticket_id, kind, now, by_staff=by_staff, **values)
+    await _touch(ticket_id, now, by_staff=by_staff, visible=visible)
+    return event_id
+
+
+async def _write_while(ticket_id: int, still: Any, values: dict[Any, Any], refusal: str) -> None:
+    """Write ``values`` to the request only while ``still`` holds; when someone else has changed it first, refused
+    with ``refusal``."""
+    written = await Ticket.update(values).where((Ticket.id == ticket_id) & still).returning(Ticket.id)
+    if not written:
+        raise Refused(refusal)
+
+
 async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
     """Rebuild the search text of requests from their number, address, account, owner, executor, description.
 
@@ -399,9 +418,8 @@ async def post_message(
     text = text.strip()[: rules.MAX_MESSAGE]
     async with atomic():
         kind = EventKind.MESSAGE if visible else EventKind.NOTE
-        event_id = await _by(principal, ticket.id, kind, now, by_staff=by_staff, comment=text, visible=visible)
+        event_id = await _news(principal, ticket.id, kind, now, by_staff=by_staff, comment=text, visible=visible)
         await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
-        await _touch(ticket.id, now, by_staff=by_staff, visible=visible)
         if by_staff:
             await audit.record(
                 principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}
@@ -444,14 +462,10 @@ async def _move(
         raise Refused(refusal_message(change.refusal))
     by_staff = actor != Actor.RESIDENT
     async with atomic():
-        moved = (
-            await Ticket.update({getattr(Ticket, k): v for k, v in change.values.items()})
-            .where((Ticket.id == ticket.id) & (Ticket.status == change.current))
-            .returning(Ticket.id)
-        )
-        if not moved:  # someone else moved it first
-            raise Refused(gettext("Someone has just changed this request. Look at its status and try again."))
-        event_id = await _by(
+        values = {getattr(Ticket, k): v for k, v in change.values.items()}
+        someone_first = gettext("Someone has just changed this request. Look at its status and try again.")
+        await _write_while(ticket.id, Ticket.status == change.current, values, someone_first)
+        event_id = await _news(
             principal,
             ticket.id,
             EventKind.STATUS,
@@ -460,9 +474,7 @@ async def _move(
             from_value=change.current,
             to_value=target,
             comment=comment.strip()[: rules.MAX_MESSAGE],
-            visible=True,
         )
-        await _touch(ticket.id, now, by_staff=by_staff, visible=True)
         if by_staff:
             await audit.record(principal, "ticket.status", "ticket", ticket.id, {"status": [change.current, target]})
         await _tell_other_side(
@@ -499,28 +511,42 @@ async def rate_ticket(principal: Principal, ticket: TicketDetail, rating: int, f
         raise Refused(gettext("This request cannot be rated now."))
     feedback = feedback.strip()[:2000]
     async with atomic():
-        rated = (
-            await Ticket.update({Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now})
-            .where((Ticket.id == ticket.id) & Ticket.rating.is_null())
-            .returning(Ticket.id)
+        values = {Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now}
+        await _write_while(ticket.id, Ticket.rating.is_null(), values, gettext("This request cannot be rated now."))
+        return await _news(
+            principal, ticket.id, EventKind.RATING, now, by_staff=False, to_value=str(rating), comment=feedback
         )
-        if not rated:
-            raise Refused(gettext("This request cannot be rated now."))
-        event_id = await _by(
-            principal,
-            ticket.id,
-            EventKind.RATING,
-            now,
-            by_staff=False,
-            to_value=str(rating),
-            comment=feedback,
-            visible=True,
-        )
-        await _touch(ticket.id, now, by_staff=False, visible=True)
-    return event_id
 
 
 # --- staff work on a request --------------------------------------------------------------------------------------
+
+
+async def _point(
+    principal: Principal,
+    ticket: queries.TicketRow,
+    column: str,
+    target: int | None,
+    now: datetime,
+    *,
+    audited: str,
+    comment: str = "",
+) -> int:
+    """Point the request's ``column`` (its executor, its outage) at ``target`` (None: at nothing): the column, its
+    history event of that kind and the audit event ``audited``; returns the event's id."""
+    before = getattr(ticket, column)
+    await Ticket.update({getattr(Ticket, column): target, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
+    event_id = await _by(
+        principal,
+        ticket.id,
+        EventKind(column),
+        now,
+        by_staff=True,
+        from_value=str(before or ""),
+        to_value=str(target or ""),
+        comment=comment,
+    )
+    await audit.record(principal, audited, "ticket", ticket.id, {column: [before, target]})
+    return event_id
 
 
 async def assign_executor(
@@ -531,21 +557,9 @@ async def assign_executor(
     if ticket.executor == executor_id:
         return None
     async with atomic():
-        await Ticket.update({Ticket.executor: executor_id, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
-        event_id = await _by(
-            principal,
-            ticket.id,
-            EventKind.EXECUTOR,
-            now,
-            by_staff=True,
-            from_value=str(ticket.executor or ""),
-            to_value=str(executor_id or ""),
-            comment=executor.name if executor else "",
-        )
+        name = executor.name if executor else ""
+        event_id = await _point(principal, ticket, "executor", executor_id, now, audited="ticket.assign", comment=name)
         await refresh_search_text([ticket.id])
-        await audit.record(
-            principal, "ticket.assign", "ticket", ticket.id, {"executor": [ticket.executor, executor_id]}
-        )
         if executor_id is not None and executor_id != principal.user_id:
             link = f"/staff/tickets/{ticket.id}"
             await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, category=ticket.category)
@@ -604,19 +618,8 @@ async def link_outage(principal: Principal, ticket: TicketDetail, outage: Outage
     """Link the request to an outage of its house (or unlink it): it is completed when the outage closes."""
     if outage is not None and outage.house != ticket.house:
         raise Refused(gettext("Choose an outage of this house."))
-    outage_id = outage.id if outage else None
     async with atomic():
-        await Ticket.update({Ticket.outage: outage_id, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
-        await _by(
-            principal,
-            ticket.id,
-            EventKind.OUTAGE,
-            now,
-            by_staff=True,
-            from_value=str(ticket.outage or ""),
-            to_value=str(outage_id or ""),
-        )
-        await audit.record(principal, "ticket.outage", "ticket", ticket.id, {"outage": [ticket.outage, outage_id]})
+        await _point(principal, ticket, "outage", outage.id if outage else None, now, audited="ticket.outage")
 
 
 # --- outages ------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from portal.core import csv_stream
 from portal.tickets import rules
 from portal.tickets.filters import csv_safe
 from portal.tickets.queries import TicketRow
@@ -51,21 +51,10 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
     return csv_safe(values[column])
 
 
-async def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
-    """CSV for Excel: UTF-8 with a BOM, semicolons (the Russian locale's list separator), one chunk per 200 rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    buffer.write("\ufeff")
-    writer.writerow([TK.column(c) for c in columns])
-    count = 0
-    async for row in rows:
-        writer.writerow([cell(row, c, tz) for c in columns])
-        count += 1
-        if count % 200 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
+    """CSV for Excel (``core.csv_stream``), one chunk per 200 rows."""
+    lines = ([cell(row, c, tz) for c in columns] async for row in rows)
+    return csv_stream.csv_chunks([TK.column(c) for c in columns], lines, rows_per_chunk=200)
 
 
 async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:

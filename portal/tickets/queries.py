@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 from typing import NamedTuple
+from typing import TypeVar
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,7 @@ from portal.tickets.tables import TicketListColumns
 from portal.tickets.tables import TicketSavedView
 
 MANAGING_ROLES = ("dispatcher", "operator", "manager")
+R = TypeVar("R", bound="TicketRow")
 
 
 def is_executor_only(principal: Principal) -> bool:
@@ -256,11 +258,16 @@ async def ticket_for_resident(principal: Principal, ticket_id: int) -> TicketDet
 
 async def ticket_for_staff(principal: Principal, ticket_id: int) -> TicketDetail | None:
     """The request, if it is in the caller's houses (and, for an executor, assigned to them); else None (404)."""
+    return await _one_for_staff(principal, ticket_id, TicketDetail)
+
+
+async def _one_for_staff(principal: Principal, ticket_id: int, row: type[R]) -> R | None:
+    """One request read as ``row`` (a list's row or the whole request), if the caller may work on it; else None."""
     clauses = staff_scope(principal)
     if clauses is None:
         return None
-    row = await Ticket.select(*_detail_columns()).where(Ticket.id == ticket_id, *clauses).first()
-    return TicketDetail(**row) if row else None
+    found = await Ticket.select(*columns_of(Ticket, row, **_joined())).where(Ticket.id == ticket_id, *clauses).first()
+    return row(**found) if found else None
 
 
 async def tickets_by_id(ticket_ids: Sequence[int]) -> list[TicketDetail]:
@@ -584,11 +591,7 @@ async def staff_list(principal: Principal, f: TicketFilters, page: PageRequest, 
 
 async def staff_row(principal: Principal, ticket_id: int) -> TicketRow | None:
     """One row of the staff list (redrawn in place after an action from the row)."""
-    clauses = staff_scope(principal)
-    if clauses is None:
-        return None
-    row = await Ticket.select(*_list_columns()).where(Ticket.id == ticket_id, *clauses).first()
-    return TicketRow(**row) if row else None
+    return await _one_for_staff(principal, ticket_id, TicketRow)
 
 
 EXPORT_LIMIT = 100_000
