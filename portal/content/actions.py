@@ -5,6 +5,7 @@ expands page by page into one message per person and channel (content.delivery).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -79,20 +80,20 @@ def _fields(data: PostInput) -> dict:
     }
 
 
+def _new_post(data: PostInput, author: Principal, **values: Any) -> Post:
+    """A post not yet saved: what the form gives (``_fields``), its author and ``values`` (its status …)."""
+    post = Post(author=author.user_id, author_name=author.name, **values)
+    for column, value in _fields(data).items():
+        setattr(post, column._meta.name, value)
+    return post
+
+
 async def _write_targets(post_id: int, audience: Audience, houses: dict[tuple[str, int], int] | None = None) -> None:
     if houses is None:
         houses = await houses_of(audience)
     await PostTarget.delete().where(PostTarget.post == post_id)
     rows = [
-        PostTarget(
-            post=post_id,
-            kind=t.kind,
-            ref=t.ref,
-            entrance=t.entrance,
-            floor_from=t.floor_from,
-            floor_to=t.floor_to,
-            house=houses.get((t.kind.value, t.ref)) if t.ref is not None else None,
-        )
+        PostTarget(post=post_id, house=houses.get((t.kind.value, t.ref)) if t.ref is not None else None, **asdict(t))
         for t in audience.targets()
     ]
     if rows:
@@ -106,9 +107,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
     houses = await _check_houses(principal, data.audience)
     async with atomic():
         if post_id is None:
-            post = Post(author=principal.user_id, author_name=principal.name, status=PostStatus.DRAFT)
-            for column, value in _fields(data).items():
-                setattr(post, column._meta.name, value)
+            post = _new_post(data, principal, status=PostStatus.DRAFT)
             await post.save()
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
@@ -292,25 +291,10 @@ async def announce_outage(
         if existing:
             return int(existing["id"])
         who = actor or ANONYMOUS
-        post = Post(
-            kind=PostKind.EMERGENCY,
-            status=PostStatus.PUBLISHED,
-            title=title[:200],
-            body=body,
-            body_html=rules.render_markdown(body),
-            publish_at=now,
-            ends_at=outage.ends_at if outage.ends_at and outage.ends_at > now else None,
-            published_at=now,
-            by_email=True,
-            by_sms=True,
-            by_push=True,
-            author=who.user_id,
-            author_name=who.name,
-            needs_review=False,
-            outage=outage.outage_id,
-            audience_label=label,
-            search_text=rules.search_text(title, body),
-        )
+        ends_at = outage.ends_at if outage.ends_at and outage.ends_at > now else None
+        channels = {"by_email": True, "by_sms": True, "by_push": True}
+        notice = PostInput(PostKind.EMERGENCY, title, body, audience, now, ends_at, audience_label=label, **channels)
+        post = _new_post(notice, who, status=PostStatus.PUBLISHED, published_at=now, outage=outage.outage_id)
         await post.save()
         await _write_targets(int(post.id), audience)
         await _release(int(post.id), now, now)

@@ -16,7 +16,8 @@ from portal.content import queries
 from portal.content.tables import PostKind
 from portal.core.home import register_banner
 from portal.core.home import register_section
-from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import resident
@@ -25,12 +26,14 @@ from portal.core.web import render
 PAGE = 20
 
 
-def kind_label(kind: str) -> str:
-    return {
-        PostKind.NEWS: gettext("News"),
-        PostKind.NOTICE: gettext("Notice"),
-        PostKind.EMERGENCY: gettext("Emergency"),
-    }.get(kind, kind)
+KIND_LABELS = Labels(
+    {
+        PostKind.NEWS: lazy("News"),
+        PostKind.NOTICE: lazy("Notice"),
+        PostKind.EMERGENCY: lazy("Emergency"),
+    }
+)
+kind_label = KIND_LABELS.shown
 
 
 async def provide_post(principal: NamedDependency[Principal], post_id: int) -> queries.PostView:
@@ -82,12 +85,6 @@ async def _home_section(principal: Principal) -> dict | None:
 
 register_section("news", 40, "content/_home.html", _home_section)
 register_banner("emergencies", 10, "content/_pinned.html", pinned.banner)
-
-QUERY_BUDGETS: dict[str, int] = {
-    "/news": 3,
-    "/news/{post_id:int}": 6,
-}
-
 
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.

@@ -26,6 +26,8 @@ from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.pagination import page_request
 from portal.core.parse import parse_date
 from portal.core.security import Principal
@@ -39,15 +41,16 @@ from portal.housing.queries import houses_in_scope
 from portal.notifications.channels import deliver_soon
 from portal.notifications.queries import count_audience
 
-
-def status_label(status: str) -> str:
-    return {
-        PostStatus.DRAFT: gettext("Draft"),
-        PostStatus.REVIEW: gettext("On review"),
-        PostStatus.RETURNED: gettext("Returned"),
-        PostStatus.PUBLISHED: gettext("Published"),
-        PostStatus.UNPUBLISHED: gettext("Unpublished"),
-    }.get(status, status)
+STATUS_LABELS = Labels(
+    {
+        PostStatus.DRAFT: lazy("Draft"),
+        PostStatus.REVIEW: lazy("On review"),
+        PostStatus.RETURNED: lazy("Returned"),
+        PostStatus.PUBLISHED: lazy("Published"),
+        PostStatus.UNPUBLISHED: lazy("Unpublished"),
+    }
+)
+status_label = STATUS_LABELS.shown
 
 
 def _filter(request: Request) -> queries.StaffFilter:
@@ -75,61 +78,50 @@ def _words() -> dict[str, Any]:
     }
 
 
+# What a handler declares to receive: the caller, and the post of its path (the caller's to work on).
+Caller = NamedDependency[Principal]
+LoadedPost = NamedDependency[queries.PostView]
+
+
 class StaffPosts(Controller):
     path = "/staff/posts"
     opt = staff(*rules.STAFF_ROLES)
+    dependencies = {"post": Provide(provide_staff_post)}
 
     @get("/", name="content:staff_list")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(self, request: Request, principal: Caller) -> Template:
         q = request.query_params
         page = await queries.staff_posts(principal, _filter(request), page_request(q.get("page"), q.get("size")))
         return render(request, "content/staff_list.html", page=page, f=_filter(request), **_words(), block="list")
 
     @get("/new", name="content:staff_new")
-    async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def new(self, request: Request, principal: Caller) -> Template:
         kind = request.query_params.get("kind") or (
             PostKind.EMERGENCY if not principal.has_role(*rules.WRITERS) else ""
         )
         return await _form_page(request, principal, forms.new_form(kind or PostKind.NEWS), None)
 
     @post("/new", name="content:staff_create", status_code=200)
-    async def create(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Any:
+    async def create(self, request: Request, principal: Caller, data: MultipartData) -> Any:
         return await _save(request, principal, data, None)
 
-    @get("/{post_id:int}", name="content:staff_post", dependencies={"post": Provide(provide_staff_post)})
-    async def show(
-        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
-    ) -> Template:
+    @get("/{post_id:int}", name="content:staff_post")
+    async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         log = await queries.delivery_log(post.id)
         may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
         reach = await count_audience(post.audience)
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
 
-    @get("/{post_id:int}/edit", name="content:staff_edit", dependencies={"post": Provide(provide_staff_post)})
-    async def edit(
-        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
-    ) -> Template:
+    @get("/{post_id:int}/edit", name="content:staff_edit")
+    async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         return await _form_page(request, principal, _form_of(post), post)
 
-    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200,
-          dependencies={"post": Provide(provide_staff_post)})  # fmt: skip
-    async def update(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        post: NamedDependency[queries.PostView],
-        data: MultipartData,
-    ) -> Any:
+    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
+    async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
         return await _save(request, principal, data, post)
 
-    @post("/{post_id:int}/move", name="content:staff_move", dependencies={"post": Provide(provide_staff_post)})
-    async def move(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        post: NamedDependency[queries.PostView],
-        data: FormData,
-    ) -> Response[Any]:
+    @post("/{post_id:int}/move", name="content:staff_move")
+    async def move(self, request: Request, principal: Caller, post: LoadedPost, data: FormData) -> Response[Any]:
         step = Move(data.get("step")) if data.get("step") in Move.__members__.values() else None
         if step is None:
             return see_other(request, f"/staff/posts/{post.id}")
@@ -139,18 +131,14 @@ class StaffPosts(Controller):
         flash(request, _moved(step))
         return see_other(request, "/staff/posts" if step is Move.DELETE else f"/staff/posts/{post.id}")
 
-    @post(
-        "/{post_id:int}/duplicate", name="content:staff_duplicate", dependencies={"post": Provide(provide_staff_post)}
-    )
-    async def duplicate(
-        self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
-    ) -> Any:
+    @post("/{post_id:int}/duplicate", name="content:staff_duplicate")
+    async def duplicate(self, request: Request, principal: Caller, post: LoadedPost) -> Any:
         copy = await actions.duplicate(principal, post.id)
         flash(request, gettext("A copy is saved as a draft."))
         return see_other(request, f"/staff/posts/{copy}/edit")
 
     @get("/images/{image_id:int}", name="content:staff_image")
-    async def image(self, principal: NamedDependency[Principal], image_id: int) -> Any:
+    async def image(self, principal: Caller, image_id: int) -> Any:
         from portal.core.storage import response_for
 
         return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")

@@ -16,3 +16,11 @@ class Labels(dict[K, LazyText]):
 
     def __call__(self, key: K) -> str:
         return self[key]()
+
+    def shown(self, key: K | str | None) -> str:
+        """The words of ``key``, or the key itself when the table has none ("" for None): for a code that comes
+        from outside the table (a query string, an older row)."""
+        if key is None:
+            return ""
+        made = self.get(key)  # type: ignore[call-overload]
+        return made() if made else str(key)
