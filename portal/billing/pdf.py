@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from fpdf import FPDF
 from fpdf import FontFace
 from fpdf.enums import XPos
 from fpdf.enums import YPos
@@ -26,10 +25,9 @@ from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
-from portal.settings import ROOT
+from portal.core.pdf import A4
 from portal.settings import get_settings
 
-FONT_DIR = ROOT / "static" / "vendor" / "fonts"
 MARGIN = 12.0
 GAP = 6.0  # between the payer's and the executor's columns
 HEADING_FILL = (235, 238, 243)
@@ -45,19 +43,10 @@ def _volume(value: Decimal) -> str:
     return format_number(value, 3)
 
 
-class _Receipt(FPDF):
+class _Receipt(A4):
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font("Main", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        bold = FONT_DIR / "DejaVuSans-Bold.ttf"
-        self.add_font("Main", "B", str(bold if bold.exists() else FONT_DIR / "DejaVuSans.ttf"))
-        self.set_auto_page_break(auto=True, margin=MARGIN)
-        self.set_margins(MARGIN, MARGIN, MARGIN)
+        super().__init__(margin=MARGIN)
         self.set_draw_color(*BORDER)
-
-    @property
-    def width(self) -> float:
-        return self.w - self.l_margin - self.r_margin
 
     def block(self, x: float, w: float, h: float, text: str, size: float, bold: bool = False) -> None:
         """Text wrapped to ``w`` mm from ``x``, leaving the cursor under it at the same ``x``."""

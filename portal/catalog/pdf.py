@@ -11,9 +11,6 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 
-from fpdf import FPDF
-
-from portal.billing.pdf import FONT_DIR
 from portal.billing.queries import AccountInfo
 from portal.billing.queries import PayeeInfo
 from portal.catalog.queries import StatementData
@@ -23,6 +20,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.pdf import A4
 from portal.settings import get_settings
 
 ENTRY_LABELS = {
@@ -34,20 +32,11 @@ ENTRY_LABELS = {
 }
 
 
-class _Document(FPDF):
+class _Document(A4):
     def __init__(self, title: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font("Main", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        bold = FONT_DIR / "DejaVuSans-Bold.ttf"
-        self.add_font("Main", "B", str(bold if bold.exists() else FONT_DIR / "DejaVuSans.ttf"))
-        self.set_auto_page_break(auto=True, margin=15)
-        self.set_margins(15, 15, 15)
+        super().__init__(margin=15)
         self.set_title(title)
         self.add_page()
-
-    @property
-    def width(self) -> float:
-        return self.w - self.l_margin - self.r_margin
 
 
 def amount(value: Decimal) -> str:

@@ -10,20 +10,16 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from fpdf import FPDF
-
 from portal.core import clock
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
+from portal.core.pdf import A4
 from portal.meetings import forms
 from portal.meetings import queries
 from portal.meetings import rules
-from portal.settings import ROOT
 from portal.settings import get_settings
-
-FONT_DIR = ROOT / "static" / "vendor" / "fonts"
 
 
 def _votes(value: Fraction) -> str:
@@ -34,18 +30,9 @@ def _pct(part: Fraction, total: Fraction) -> str:
     return f"{format_number(rules.percent(part, total), 2)} %"
 
 
-class _Doc(FPDF):
+class _Doc(A4):
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font("Main", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        bold = FONT_DIR / "DejaVuSans-Bold.ttf"
-        self.add_font("Main", "B", str(bold if bold.exists() else FONT_DIR / "DejaVuSans.ttf"))
-        self.set_auto_page_break(auto=True, margin=14)
-        self.set_margins(14, 14, 14)
-
-    @property
-    def width(self) -> float:
-        return self.w - self.l_margin - self.r_margin
+        super().__init__(margin=14)
 
     def title_line(self, text: str, size: float = 13) -> None:
         self.set_font("Main", "B", size)
