@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from collections.abc import Sequence
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
 
 from portal.analytics import rules
@@ -12,8 +12,45 @@ from portal.analytics.queries import CHANNELS
 from portal.analytics.queries import Breakdown
 from portal.analytics.queries import Dashboard
 from portal.analytics.queries import KpiRecord
-from portal.billing.exports import safe_cell
+from portal.billing.exports import sheets_to_xlsx
 from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+
+TITLES = {
+    "period": lazy("Month"),
+    "received": lazy("Received"),
+    "closed": lazy("Closed"),
+    "on_time": lazy("Closed on time"),
+    "on_time_share": lazy("On time, %"),
+    "rated": lazy("Ratings"),
+    "csi": lazy("CSI"),
+    "csat": lazy("CSAT, %"),
+    "requests": lazy("Requests filed"),
+    "orders": lazy("Service orders"),
+    "portal_readings": lazy("Readings passed"),
+    "readings_share": lazy("Readings passed, %"),
+    "paid": lazy("Payments, ₽"),
+    "connected": lazy("Owners connected"),
+    "connected_share": lazy("Owners connected, %"),
+    "name": lazy("Staff member"),
+    "position": lazy("Position"),
+    "maximum": lazy("Maximum, ₽"),
+    "efficiency": lazy("Efficiency, %"),
+    "bonus": lazy("To pay, ₽"),
+}  # the title of each figure a sheet shows as a column
+TICKET_FIGURES = ("received", "closed", "on_time", "on_time_share", "rated", "csi", "csat")
+UPTAKE_FIGURES = ("requests", "orders", "portal_readings", "readings_share", "paid", "connected", "connected_share")
+
+
+def table(figures: Sequence[str], items: Iterable[Any]) -> list[list[Any]]:
+    """A sheet: the figures' titles, then one row per item with its figures (the period as its month's key)."""
+    header = [TITLES[f]() for f in figures]
+    return [header, *([_figure(item, f) for f in figures] for item in items)]
+
+
+def _figure(item: Any, name: str) -> Any:
+    value = getattr(item, name)
+    return rules.month_key(value) if name == "period" else value
 
 
 def money_table(board: Dashboard) -> list[list[Any]]:
@@ -35,21 +72,7 @@ def money_table(board: Dashboard) -> list[list[Any]]:
 
 
 def tickets_table(board: Dashboard) -> list[list[Any]]:
-    header = [
-        _("Month"),
-        _("Received"),
-        _("Closed"),
-        _("Closed on time"),
-        _("On time, %"),
-        _("Ratings"),
-        _("CSI"),
-        _("CSAT, %"),
-    ]
-    rows = [
-        [rules.month_key(t.period), t.received, t.closed, t.on_time, t.on_time_share, t.rated, t.csi, t.csat]
-        for t in board.tickets
-    ]
-    return [header, *rows]
+    return table(("period", *TICKET_FIGURES), board.tickets)
 
 
 def channels_table(board: Dashboard) -> list[list[Any]]:
@@ -73,42 +96,13 @@ def autopay_table(board: Dashboard) -> list[list[Any]]:
 
 
 def uptake_table(board: Dashboard) -> list[list[Any]]:
-    header = [
-        _("Month"),
-        _("Requests filed"),
-        _("Service orders"),
-        _("Readings passed"),
-        _("Readings passed, %"),
-        _("Payments, ₽"),
-        _("Owners connected"),
-        _("Owners connected, %"),
-    ]
-    rows = [
-        [
-            rules.month_key(u.period), u.requests, u.orders, u.portal_readings, u.readings_share, u.paid, u.connected,
-            u.connected_share,
-        ]
-        for u in board.uptake
-    ]  # fmt: skip
-    return [header, *rows]
+    return table(("period", *UPTAKE_FIGURES), board.uptake)
 
 
 def breakdown_table(rows: Sequence[Breakdown], title: str) -> list[list[Any]]:
-    header = [title, _("Received"), _("Closed"), _("On time, %"), _("Ratings"), _("CSI")]
-    return [
-        header,
-        *(
-            [
-                r.label if r.key is not None else _("Without executor"),
-                r.received,
-                r.closed,
-                r.on_time_share,
-                r.rated,
-                r.csi,
-            ]
-            for r in rows
-        ),
-    ]
+    header, *lines = table(("received", "closed", "on_time_share", "rated", "csi"), rows)
+    labels = [r.label if r.key is not None else _("Without executor") for r in rows]
+    return [[title, *header], *([label, *line] for label, line in zip(labels, lines, strict=True))]
 
 
 def nps_table(board: Dashboard) -> list[list[Any]]:
@@ -121,21 +115,8 @@ def nps_table(board: Dashboard) -> list[list[Any]]:
     return [header, *rows]
 
 
-def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def dashboard_xlsx(board: Dashboard) -> bytes:
-    return workbook(
+    return sheets_to_xlsx(
         [
             (_("Money"), money_table(board)),
             (_("Payments by channel"), channels_table(board)),
@@ -150,19 +131,10 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
 
 
 def payroll_table(record: KpiRecord) -> list[list[Any]]:
-    header = [
-        _("Staff member"),
-        _("Position"),
-        _("Maximum, ₽"),
-        _("Efficiency, %"),
-        _("To pay, ₽"),
-    ]
-    rows = [
-        [line.name, line.position, line.maximum, line.efficiency or record.efficiency, line.bonus]
-        for line in record.lines
-    ]
-    return [header, *rows, [_("Total"), "", "", record.efficiency, record.total]]
+    lines = [replace(line, efficiency=line.efficiency or record.efficiency) for line in record.lines]
+    figures = ("name", "position", "maximum", "efficiency", "bonus")
+    return [*table(figures, lines), [_("Total"), "", "", record.efficiency, record.total]]
 
 
 def payroll_xlsx(record: KpiRecord) -> bytes:
-    return workbook([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])
+    return sheets_to_xlsx([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])

@@ -3,11 +3,9 @@ prefixed with an apostrophe, SECURITY.md)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
-
+from portal.billing.exports import sheets_to_xlsx
 from portal.core import clock
 from portal.core.i18n import gettext as _
 from portal.meetings import forms
@@ -15,34 +13,24 @@ from portal.meetings import queries
 from portal.meetings import rules
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 async def workbook(meeting: queries.MeetingView) -> bytes:
-    book = Workbook(write_only=True)
-    register = book.create_sheet(_("Register"))
-    register.append([_("Premise"), _("Owner"), _("Area, м²"), _("Share"), _("Joint"), _("Document"), _("Votes")])
+    register: list[list[Any]] = [
+        [_("Premise"), _("Owner"), _("Area, м²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
+    ]
     for line in await queries.register_of(meeting.id):
         register.append(
-            [_cell(x) for x in (line.premise, line.owner_name, float(line.area), line.share, line.joint,
-                                line.document, float(rules.votes_decimal(line.weight)))]
+            [line.premise, line.owner_name, float(line.area), line.share, line.joint, line.document,
+             float(rules.votes_decimal(line.weight))]
         )  # fmt: skip
-    ballots = book.create_sheet(_("Ballots"))
-    ballots.append(
+    ballots: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes")]
         + [f"{_('Question')} {i.position}" for i in meeting.items]
-    )
+    ]
     for b in await queries.ballots_of(meeting.id, limit=5000):
         received = clock.local(b.received_at).strftime("%d.%m.%Y %H:%M") if b.received_at else ""
         ballots.append(
-            [_cell(x) for x in (b.premise, b.owner_name, b.source, b.status,
-                                forms.rejection_label(b.rejection) if b.rejection else "", received,
-                                float(rules.votes_decimal(b.weight)))]
+            [b.premise, b.owner_name, b.source, b.status, forms.rejection_label(b.rejection) if b.rejection else "",
+             received, float(rules.votes_decimal(b.weight))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets_to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])
