@@ -18,8 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from portal.analytics import rules
-from portal.analytics.queries import DONE
+from portal.analytics.queries import BREAKDOWN_FIGURES
+from portal.analytics.queries import TICKET_FIGURES
 from portal.analytics.queries import month_bounds
+from portal.analytics.queries import ticket_sums
 from portal.analytics.tables import HouseMonth
 from portal.analytics.tables import NpsHouse
 from portal.analytics.tables import TicketMonth
@@ -112,28 +114,14 @@ async def _uptake(period: date, start: datetime, end: datetime) -> dict[str, lis
     return {"requests": requests, "orders": orders, "readings": readings, "connected": connected}
 
 
-def _ticket_sums(start: datetime, end: datetime) -> tuple[str, list[Any]]:
-    completed = f"t.status IN ({_in(DONE)}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
-    sql = (
-        "SUM(CASE WHEN t.created_at >= {} AND t.created_at < {} THEN 1 ELSE 0 END) AS received, "
-        f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed, "
-        f"SUM(CASE WHEN {completed} AND (t.deadline IS NULL OR t.completed_at <= t.deadline) THEN 1 ELSE 0 END) "
-        "AS on_time, "
-        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, "
-        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN t.rating ELSE 0 END) AS rating_sum, "
-        f"SUM(CASE WHEN {completed} AND t.rating >= 4 THEN 1 ELSE 0 END) AS satisfied "
-    )
-    return sql, [start, end, *([*DONE, start, end] * 5)]
-
-
 async def _tickets(start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
     """The month's requests by house, by (house, category) or by (house, executor): received in the month,
     closed in it (done or closed, by the completion time), of those on time, rated."""
-    sums, args = _ticket_sums(start, end)
+    sums, args = ticket_sums(start, end)
     key = {"house": "", "category": ", t.category", "executor": ", t.executor"}[by]
     label = {"house": "", "category": ", t.category AS key", "executor": ", t.executor AS key"}[by]
     return await _rows(
-        f"SELECT t.house AS house{label}, {sums}FROM ticket t "
+        f"SELECT t.house AS house{label}, {sums} FROM ticket t "
         "WHERE (t.created_at >= {} AND t.created_at < {}) OR (t.completed_at >= {} AND t.completed_at < {}) "
         f"GROUP BY t.house{key}",
         *args,
@@ -206,16 +194,15 @@ async def refresh(period: date, now: datetime | None = None) -> int:
         rows[r["house"]].update(readings=_int(r["n"]), portal_readings=_int(r["portal"]))
     for r in uptake["connected"]:
         rows[r["house"]]["connected"] = _int(r["n"])
-    figures = ("received", "closed", "on_time", "rated", "rating_sum", "satisfied")
     for r in await _tickets(start, end, "house"):
-        rows[r["house"]].update({f: _int(r[f]) for f in figures})
+        rows[r["house"]].update({f: _int(r[f]) for f in TICKET_FIGURES})
     breakdown = [
         TicketMonth(
             period=period,
             house=r["house"],
             dimension=by,
             key="" if r["key"] is None else str(r["key"]),
-            **{f: _int(r[f]) for f in figures[:-1]},
+            **{f: _int(r[f]) for f in BREAKDOWN_FIGURES},
         )
         for by in ("category", "executor")
         for r in await _tickets(start, end, by)
@@ -239,7 +226,7 @@ async def refresh(period: date, now: datetime | None = None) -> int:
         )  # fmt: skip
         summed: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for line in breakdown:
-            for name in figures[:-1]:
+            for name in BREAKDOWN_FIGURES:
                 summed[(line.dimension, line.key)][name] += getattr(line, name)
         breakdown += [
             TicketMonth(period=period, house=None, dimension=dimension, key=key, **values)

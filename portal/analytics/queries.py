@@ -114,6 +114,11 @@ async def latest_period(houses: Sequence[int]) -> date | None:
     return _as_date(row["period"]) if row and row["period"] else None
 
 
+def share_of(part: str, whole: str) -> Any:
+    """A property: the attribute ``part`` as a percentage of the attribute ``whole`` (None when ``whole`` is 0)."""
+    return property(lambda self: rules.share(getattr(self, part), getattr(self, whole)))
+
+
 # --- money ---------------------------------------------------------------------------------------------------
 
 
@@ -128,10 +133,7 @@ class MonthMoney:
     debt: Decimal
     area: Decimal
 
-    @property
-    def collection(self) -> Decimal | None:
-        """Paid as a share of charged (%)."""
-        return rules.share(self.paid, self.charged)
+    collection = share_of("paid", "charged")
 
     @property
     def debt_per_m2(self) -> Decimal:
@@ -202,8 +204,19 @@ def month_bounds(months: Sequence[date]) -> list[tuple[datetime, datetime]]:
     return bounds
 
 
+class TicketShares:
+    """What a count of requests reads as, for a class with ``closed``, ``on_time``, ``rated`` and ``rating_sum``:
+    the share closed on time and the CSI."""
+
+    on_time_share = share_of("on_time", "closed")
+
+    @property
+    def csi(self) -> Decimal | None:
+        return rules.csi_of(self.rating_sum, self.rated)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class MonthTickets:
+class MonthTickets(TicketShares):
     """Requests of one month: received (created in it), closed (completed in it), of those closed on time (by
     their deadline, or without one), and the residents' ratings of those closed."""
 
@@ -216,20 +229,33 @@ class MonthTickets:
     satisfied: int  # ratings 4–5
 
     @property
-    def on_time_share(self) -> Decimal | None:
-        return rules.share(self.on_time, self.closed)
-
-    @property
-    def csi(self) -> Decimal | None:
-        return rules.csi_of(self.rating_sum, self.rated)
-
-    @property
     def csat(self) -> Decimal | None:
         return rules.share(self.satisfied, self.rated, Decimal(1))
 
 
 def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join("{}" for _ in values)
+
+
+TICKET_FIGURES = ("received", "closed", "on_time", "rated", "rating_sum", "satisfied")
+BREAKDOWN_FIGURES = TICKET_FIGURES[:-1]  # a breakdown by category or executor keeps no count of ratings 4–5
+
+
+def ticket_sums(start: datetime, end: datetime, suffix: str = "") -> tuple[str, list[Any]]:
+    """The SQL that counts the ``TICKET_FIGURES`` of requests ``t`` in [start, end) (each named with ``suffix``),
+    and its arguments: received (created in it), closed (done or closed, by the completion time), of those on
+    time, rated, the ratings' sum and the ratings 4–5."""
+    completed = f"t.status IN ({_placeholders(DONE)}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
+    sql = (
+        f"SUM(CASE WHEN t.created_at >= {{}} AND t.created_at < {{}} THEN 1 ELSE 0 END) AS received{suffix}, "
+        f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed{suffix}, "
+        f"SUM(CASE WHEN {completed} AND (t.deadline IS NULL OR t.completed_at <= t.deadline) THEN 1 ELSE 0 END) "
+        f"AS on_time{suffix}, "
+        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated{suffix}, "
+        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN t.rating ELSE 0 END) AS rating_sum{suffix}, "
+        f"SUM(CASE WHEN {completed} AND t.rating >= 4 THEN 1 ELSE 0 END) AS satisfied{suffix}"
+    )
+    return sql, [start, end, *([*DONE, start, end] * 5)]
 
 
 async def tickets_by_month(houses: Sequence[int], months: Sequence[date]) -> list[MonthTickets]:
@@ -240,22 +266,10 @@ async def tickets_by_month(houses: Sequence[int], months: Sequence[date]) -> lis
     bounds = month_bounds(months)
     columns: list[str] = []
     args: list[Any] = []
-    done = _placeholders(DONE)
     for n, (start, end) in enumerate(bounds):
-        created = "t.created_at >= {} AND t.created_at < {}"
-        completed = f"t.status IN ({done}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
-        columns += [
-            f"SUM(CASE WHEN {created} THEN 1 ELSE 0 END) AS received_{n}",
-            f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed_{n}",
-            f"SUM(CASE WHEN {completed} AND (t.deadline IS NULL OR t.completed_at <= t.deadline) "
-            f"THEN 1 ELSE 0 END) AS on_time_{n}",
-            f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated_{n}",
-            f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN t.rating ELSE 0 END) AS rating_sum_{n}",
-            f"SUM(CASE WHEN {completed} AND t.rating >= 4 THEN 1 ELSE 0 END) AS satisfied_{n}",
-        ]
-        args += [start, end]
-        for _ in range(5):
-            args += [*DONE, start, end]
+        sums, sum_args = ticket_sums(start, end, f"_{n}")
+        columns.append(sums)
+        args += sum_args
     first, last = bounds[0][0], bounds[-1][1]
     args += [*houses, first, last, first, last]
     sql = (
@@ -267,25 +281,14 @@ async def tickets_by_month(houses: Sequence[int], months: Sequence[date]) -> lis
     rows = await Ticket.raw(sql, *args)
     row = rows[0] if rows else {}
 
-    def get(name: str, n: int) -> int:
-        return int(row.get(f"{name}_{n}") or 0)
-
     return [
-        MonthTickets(
-            period=period,
-            received=get("received", n),
-            closed=get("closed", n),
-            on_time=get("on_time", n),
-            rated=get("rated", n),
-            rating_sum=get("rating_sum", n),
-            satisfied=get("satisfied", n),
-        )
+        MonthTickets(period=period, **{f: int(row.get(f"{f}_{n}") or 0) for f in TICKET_FIGURES})
         for n, period in enumerate(months)
     ]
 
 
 @dataclass(frozen=True)
-class Breakdown:
+class Breakdown(TicketShares):
     """Requests of the period grouped by one column (a category, an executor)."""
 
     key: Any
@@ -295,54 +298,6 @@ class Breakdown:
     on_time: int
     rated: int
     rating_sum: int
-
-    @property
-    def on_time_share(self) -> Decimal | None:
-        return rules.share(self.on_time, self.closed)
-
-    @property
-    def csi(self) -> Decimal | None:
-        return rules.csi_of(self.rating_sum, self.rated)
-
-
-async def tickets_by(column: str, houses: Sequence[int], months: Sequence[date], limit: int = 50) -> list[Breakdown]:
-    """The period's requests by ``column`` ("category" or "executor"), the busiest first (one grouped query)."""
-    if not houses or not months or column not in ("category", "executor"):
-        return []
-    (start, _), (_, end) = month_bounds([months[0]])[0], month_bounds([months[-1]])[0]
-    done = _placeholders(DONE)
-    completed = f"t.status IN ({done}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
-    name = "u.full_name" if column == "executor" else "''"
-    join = "LEFT JOIN portal_user u ON u.id = t.executor" if column == "executor" else ""
-    sql = (
-        f"SELECT t.{column} AS key, {name} AS name, "  # noqa: S608 (column from the allow-list, values as placeholders)
-        "SUM(CASE WHEN t.created_at >= {} AND t.created_at < {} THEN 1 ELSE 0 END) AS received, "
-        f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed, "
-        f"SUM(CASE WHEN {completed} AND (t.deadline IS NULL OR t.completed_at <= t.deadline) THEN 1 ELSE 0 END) "
-        "AS on_time, "
-        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated, "
-        f"SUM(CASE WHEN {completed} AND t.rating IS NOT NULL THEN t.rating ELSE 0 END) AS rating_sum "
-        f"FROM ticket t {join} WHERE t.house IN ({_placeholders(houses)}) "
-        "AND ((t.created_at >= {} AND t.created_at < {}) OR (t.completed_at >= {} AND t.completed_at < {})) "
-        f"GROUP BY t.{column}{', u.full_name' if column == 'executor' else ''} "
-        "ORDER BY received DESC, closed DESC LIMIT {}"
-    )
-    args = [start, end, *([*DONE, start, end] * 4), *houses, start, end, start, end, limit]
-    rows = await Ticket.raw(sql, *args)
-    from portal.tickets.rules import category_label
-
-    return [
-        Breakdown(
-            key=r["key"],
-            label=(category_label(r["key"]) if column == "category" else (r["name"] or "")),
-            received=int(r["received"] or 0),
-            closed=int(r["closed"] or 0),
-            on_time=int(r["on_time"] or 0),
-            rated=int(r["rated"] or 0),
-            rating_sum=int(r["rating_sum"] or 0),
-        )
-        for r in rows
-    ]
 
 
 async def overdue_now(houses: Sequence[int] | None, now: datetime) -> int:
@@ -398,9 +353,7 @@ class Dashboard:
     def paid(self) -> Decimal:
         return sum((m.paid for m in self.money), Decimal("0.00"))
 
-    @property
-    def collection(self) -> Decimal | None:
-        return rules.share(self.paid, self.charged)
+    collection = share_of("paid", "charged")
 
     def debt_trend(self) -> list[tuple[MonthMoney, Decimal | None]]:
         """Each month's receivables as a percentage of the month before."""
@@ -417,32 +370,10 @@ class Dashboard:
         return trends[-1][1] if trends else None
 
     @property
-    def received(self) -> int:
-        return sum(t.received for t in self.tickets)
-
-    @property
-    def closed(self) -> int:
-        return sum(t.closed for t in self.tickets)
-
-    @property
-    def on_time(self) -> int:
-        return sum(t.on_time for t in self.tickets)
-
-    @property
-    def on_time_share(self) -> Decimal | None:
-        return rules.share(self.on_time, self.closed)
-
-    @property
-    def rated(self) -> int:
-        return sum(t.rated for t in self.tickets)
-
-    @property
-    def csi(self) -> Decimal | None:
-        return rules.csi_of(sum(t.rating_sum for t in self.tickets), self.rated)
-
-    @property
-    def csat(self) -> Decimal | None:
-        return rules.share(sum(t.satisfied for t in self.tickets), self.rated, Decimal(1))
+    def requests(self) -> MonthTickets:
+        """The period's requests: each figure of its months summed (``period``: the first month)."""
+        summed = {f: sum(getattr(t, f) for t in self.tickets) for f in TICKET_FIGURES}
+        return MonthTickets(period=self.period.start, **summed)
 
 
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
@@ -475,7 +406,7 @@ SUMMED = (
     "accounts", "area", "charged_kopecks", "paid_kopecks", "debt_kopecks",
     *(f"{c}_{part}" for c in CHANNELS for part in ("count", "kopecks")),
     "portal_requests", "orders", "readings", "portal_readings", "connected",
-    "received", "closed", "on_time", "rated", "rating_sum", "satisfied",
+    *TICKET_FIGURES,
 )  # fmt: skip
 
 
@@ -515,13 +446,8 @@ class MonthUptake:
     paid: Decimal
     connected: int
 
-    @property
-    def readings_share(self) -> Decimal | None:
-        return rules.share(self.portal_readings, self.readings)
-
-    @property
-    def connected_share(self) -> Decimal | None:
-        return rules.share(self.connected, self.accounts)
+    readings_share = share_of("portal_readings", "readings")
+    connected_share = share_of("connected", "accounts")
 
 
 @dataclass(frozen=True)
@@ -561,15 +487,7 @@ async def month_figures(found: Scope, months: Sequence[date]) -> list[MonthFigur
             debt=from_kopecks(n("debt_kopecks")),
             area=Decimal(str(r.get("area") or 0)).quantize(rules.CENT),
         )
-        tickets = MonthTickets(
-            period=period,
-            received=n("received"),
-            closed=n("closed"),
-            on_time=n("on_time"),
-            rated=n("rated"),
-            rating_sum=n("rating_sum"),
-            satisfied=n("satisfied"),
-        )
+        tickets = MonthTickets(period=period, **{f: n(f) for f in TICKET_FIGURES})
         channels = MonthChannels(
             period=period,
             counts={c: n(f"{c}_count") for c in CHANNELS},
@@ -596,7 +514,7 @@ async def breakdown(dimension: str, found: Scope, months: Sequence[date], limit:
         return []
     query = TicketMonth.select(
         TicketMonth.key.as_alias("key"),
-        *(Sum(getattr(TicketMonth, f)).as_alias(f) for f in ("received", "closed", "on_time", "rated", "rating_sum")),
+        *(Sum(getattr(TicketMonth, f)).as_alias(f) for f in BREAKDOWN_FIGURES),
     ).where(TicketMonth.period.is_in(list(months)) & (TicketMonth.dimension == dimension))
     query = query.where(_house_filter(TicketMonth.house, found))
     rows = await query.group_by(TicketMonth.key)
@@ -623,11 +541,7 @@ async def breakdown(dimension: str, found: Scope, months: Sequence[date], limit:
         Breakdown(
             key=key_of(r["key"]),
             label=category_label(r["key"]) if dimension == "category" else names.get(r["key"], ""),
-            received=int(r["received"] or 0),
-            closed=int(r["closed"] or 0),
-            on_time=int(r["on_time"] or 0),
-            rated=int(r["rated"] or 0),
-            rating_sum=int(r["rating_sum"] or 0),
+            **{f: int(r[f] or 0) for f in BREAKDOWN_FIGURES},
         )
         for r in rows
     ]
@@ -649,14 +563,7 @@ async def waves(found: Scope, limit: int = 12) -> list[WaveFigure]:
         .order_by(NpsHouse.opens_on, ascending=False)
         .limit(limit)
     )
-    return [
-        WaveFigure(
-            opens_on=_as_date(r["opens_on"]),
-            closes_on=_as_date(r["closes_on"]),
-            result=rules.nps_of(int(r["responses"] or 0), int(r["promoters"] or 0), int(r["detractors"] or 0)),
-        )
-        for r in reversed(rows)
-    ]
+    return [_wave(r) for r in reversed(rows)]
 
 
 async def newest_month(found: Scope) -> date | None:
@@ -682,6 +589,14 @@ class WaveFigure:
     result: rules.NpsResult
 
 
+def _wave(r: dict[str, Any]) -> WaveFigure:
+    """A round of the survey from a row of its answers counted by group."""
+    counts = (int(r[f] or 0) for f in ("responses", "promoters", "detractors"))
+    return WaveFigure(
+        opens_on=_as_date(r["opens_on"]), closes_on=_as_date(r["closes_on"]), result=rules.nps_of(*counts)
+    )
+
+
 async def nps_by_wave(houses: Sequence[int] | None, limit: int = 12, until: date | None = None) -> list[WaveFigure]:
     """The NPS of the latest ``limit`` rounds answered in these houses (None: every house) opened by ``until``,
     oldest first (one grouped query)."""
@@ -704,15 +619,7 @@ async def nps_by_wave(houses: Sequence[int] | None, limit: int = 12, until: date
         until,
         limit,
     )
-    found = [
-        WaveFigure(
-            opens_on=_as_date(r["opens_on"]),
-            closes_on=_as_date(r["closes_on"]),
-            result=rules.nps_of(int(r["responses"]), int(r["promoters"] or 0), int(r["detractors"] or 0)),
-        )
-        for r in rows
-    ]
-    return list(reversed(found))
+    return [_wave(r) for r in reversed(rows)]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import complexes
@@ -143,9 +144,7 @@ class StaffAnalytics(Controller):
 
     @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
     async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: int) -> Any:
-        record = await queries.kpi_by_id(principal, kpi_id)
-        if record is None:
-            raise NotFoundException()
+        record = found(await queries.kpi_by_id(principal, kpi_id))
         await actions.approve_kpi(principal, kpi_id, clock.now())
         flash(request, _("The month is approved for the payroll."))
         return see_other(
@@ -154,9 +153,7 @@ class StaffAnalytics(Controller):
 
     @get("/kpi/{kpi_id:int}/payroll.xlsx", name="analytics:kpi_payroll")
     async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: int) -> Response[bytes]:
-        record = await queries.kpi_by_id(principal, kpi_id)
-        if record is None:
-            raise NotFoundException()
+        record = found(await queries.kpi_by_id(principal, kpi_id))
         name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}.xlsx"
         return Response(
             exports.payroll_xlsx(record),
@@ -209,10 +206,7 @@ async def _kpi_page(
 
 
 async def _open_wave(principal: Principal) -> queries.OpenWave:
-    wave = await queries.open_wave_for(principal, clock.today_local())
-    if wave is None:
-        raise NotFoundException()
-    return wave
+    return found(await queries.open_wave_for(principal, clock.today_local()))
 
 
 class ResidentSurveys(Controller):

@@ -104,12 +104,12 @@ async def test_every_dashboard_figure_matches_a_direct_count_on_the_demo(demo: A
         ratings = [t["rating"] for t in closed if t["rating"] is not None]
         assert (month.received, month.closed, month.on_time) == (len(received), len(closed), len(on_time))
         assert month.csi == rules.csi(ratings) and month.csat == rules.csat(ratings)
-    assert board.received > 0 and board.rated > 0
+    assert board.requests.received > 0 and board.requests.rated > 0
     # The breakdowns add up to the same totals.
     for rows in (board.by_category, board.by_executor):
-        assert sum(r.received for r in rows) == board.received
-        assert sum(r.closed for r in rows) == board.closed
-        assert sum(r.on_time for r in rows) == board.on_time
+        assert sum(r.received for r in rows) == board.requests.received
+        assert sum(r.closed for r in rows) == board.requests.closed
+        assert sum(r.on_time for r in rows) == board.requests.on_time
     overdue = [
         t for t in tickets
         if t["status"] not in ("done", "closed", "cancelled") and t["deadline"] is not None

@@ -132,9 +132,9 @@ async def test_the_dashboard_keeps_to_the_scope_and_compares_with_the_month_befo
     assert board.money_before is not None and board.money_before.debt == Decimal("600.00")
     assert [t for _, t in board.debt_trend()] == [Decimal("116.7"), Decimal("85.7")]
     assert board.paid == Decimal("3000.00") and board.collection == Decimal("100.0")
-    assert (board.received, board.closed, board.on_time) == (3, 2, 2)
+    assert (board.requests.received, board.requests.closed, board.requests.on_time) == (3, 2, 2)
     assert board.overdue_now == 1
-    assert board.csi == Decimal("4.00")
+    assert board.requests.csi == Decimal("4.00")
     # The manager of the other house asks for this one: nothing to count.
     stranger = Principal(user_id=2, staff_roles=frozenset({"manager"}), house_ids=frozenset({other}))
     assert (await queries.scope(stranger, house_id=house)).ids == []
@@ -144,12 +144,14 @@ async def test_the_dashboard_keeps_to_the_scope_and_compares_with_the_month_befo
     company = await queries.scope(admin)
     assert company.every_house and not company.empty
     whole = await queries.dashboard(company, rules.Period(JAN, JAN), now)  # the company's total rows
-    assert whole.money[0].debt == Decimal("8377.00") and whole.closed == 5 and whole.received == 6
+    assert whole.money[0].debt == Decimal("8377.00") and whole.requests.closed == 5 and whole.requests.received == 6
     assert sum(r.received for r in whole.by_category) == 6
     assert (await queries.scope(admin, house_id=other)).ids == [other]
     everything = await queries.dashboard(await queries.scope(admin, house_id=other), rules.Period(JAN, JAN), now)
     assert (
-        everything.money[0].debt == Decimal("7777.00") and everything.closed == 3 and everything.csi == Decimal("1.00")
+        everything.money[0].debt == Decimal("7777.00")
+        and everything.requests.closed == 3
+        and everything.requests.csi == Decimal("1.00")
     )
 
 
@@ -173,16 +175,20 @@ async def test_requests_by_category_and_by_executor(db: Any, make_account: Any, 
     await ticket(place.house, at(date(2026, 2, 8)), status="done", category="lift_fault", executor=worker,
                  completed_at=at(date(2026, 2, 20)), deadline=at(date(2026, 2, 10)))  # fmt: skip
     await ticket(place.house, at(date(2025, 12, 8)), status="new", category="other")  # before the period
-    categories = {r.key: r for r in await queries.tickets_by("category", [place.house], [JAN, FEB])}
+    for period in (DEC, JAN, FEB):
+        await aggregates.refresh(period)
+    admin = Principal(user_id=3, staff_roles=frozenset({"admin"}), house_ids=None)
+    found = await queries.scope(admin, house_id=place.house)
+    categories = {r.key: r for r in await queries.breakdown("category", found, [JAN, FEB])}
     assert set(categories) == {"roof_leak", "lift_fault"}
     roof = categories["roof_leak"]
     assert (roof.received, roof.closed, roof.on_time, roof.rated, roof.csi) == (2, 1, 1, 1, Decimal("4.00"))
     assert roof.label != "roof_leak"  # the category's words, not its code
-    executors = {r.key: r for r in await queries.tickets_by("executor", [place.house], [JAN, FEB])}
+    executors = {r.key: r for r in await queries.breakdown("executor", found, [JAN, FEB])}
     assert executors[worker].label == "Слесарь Петров"
     assert (executors[worker].received, executors[worker].closed, executors[worker].on_time) == (2, 2, 1)
     assert executors[None].received == 1
-    assert await queries.tickets_by("status; DROP", [place.house], [JAN]) == []
+    assert await queries.breakdown("status; DROP", found, [JAN]) == []
 
 
 async def test_payments_by_channel_and_the_portal_uptake_refreshed_twice_the_same(
