@@ -58,24 +58,12 @@ async def create_meeting(principal: Principal, values: dict[str, Any]) -> int:
     if not principal.may_see_house(values["house"]):
         raise Refused(gettext("You do not work with this house."))
     starts, ends = forms.voting_moments(values["starts_on"], values["voting_ends"], clock.zone())
+    # The form's fields are the meeting's columns, but for the last day of voting: its moment is kept instead.
     meeting = Meeting(
-        house=values["house"],
-        title=values["title"],
-        form=values["form"],
-        initiator=values["initiator"],
-        administrator=values["administrator"],
-        place=values["place"],
-        in_person_at=values["in_person_at"],
+        **{name: values[name] for name in forms.MEETING_FIELDS if name != "voting_ends"},
         notice_on=clock.today_local(),
-        administrator_notified_on=values["administrator_notified_on"],
-        starts_on=values["starts_on"],
         voting_starts_at=starts,
         voting_ends_at=ends,
-        register_on=values["register_on"],
-        chair=values["chair"],
-        secretary=values["secretary"],
-        counters=values["counters"],
-        storage_place=values["storage_place"],
         initiative=values.get("initiative"),
         created_by=principal.user_id,
     )

@@ -7,6 +7,7 @@ and owner@demo.ru, an owner of a flat and a parking space who has not voted yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -82,43 +83,51 @@ async def _meeting(house: int, title: str, starts_on: date, ends_on: date, quest
     return meeting.id
 
 
+async def _items(meeting: int) -> list[int]:
+    return [r["id"] for r in await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == meeting)]
+
+
+async def _ballot(
+    meeting: int, entry: dict[str, Any], items: list[int], choose: Callable[[], rules.Choice], **fields: Any
+) -> None:
+    """A ballot of a register entry with an answer to each of the meeting's ``items`` (``choose`` picks each)."""
+    ballot = Ballot(meeting=meeting, entry=entry["id"], voter_name=entry["owner_name"], **fields)
+    await ballot.save()
+    await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=choose()) for item in items])
+
+
 async def _vote(
     ctx: DemoContext, meeting: int, entries: list[dict[str, Any]], start: datetime, span: timedelta
 ) -> None:
-    items = [r["id"] for r in await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == meeting)]
-    rng = ctx.rng
+    items, rng = await _items(meeting), ctx.rng
+    weights = (0.78, 0.14, 0.08)
     for e in entries:
-        ballot = Ballot(
-            meeting=meeting,
-            entry=e["id"],
+        received_at = start + span * rng.random()
+        await _ballot(
+            meeting,
+            e,
+            items,
+            lambda: rng.choices(list(rules.Choice), weights)[0],
             source=Source.ELECTRONIC,
             status=BallotStatus.ACCEPTED,
-            voter_name=e["owner_name"],
-            received_at=start + span * rng.random(),
+            received_at=received_at,
             electronic_key=f"{meeting}:{e['id']}",
-        )
-        await ballot.save()
-        weights = (0.78, 0.14, 0.08)
-        await Vote.insert(
-            *[Vote(ballot=ballot.id, item=item, choice=rng.choices(list(rules.Choice), weights)[0]) for item in items]
         )
 
 
 async def _paper(meeting: int, entry: dict[str, Any], received: datetime, duplicate: bool = False) -> None:
-    items = [r["id"] for r in await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == meeting)]
-    ballot = Ballot(
-        meeting=meeting,
-        entry=entry["id"],
+    await _ballot(
+        meeting,
+        entry,
+        await _items(meeting),
+        lambda: rules.Choice.FOR,
         source=Source.PAPER,
         status=BallotStatus.MODERATION,
-        voter_name=entry["owner_name"],
         scan_key=_scan(f"Ballot {entry['premise_number']}"),
         scan_type="application/pdf",
         received_at=received,
         duplicate=duplicate,
     )
-    await ballot.save()
-    await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=rules.Choice.FOR) for item in items])
 
 
 async def _owner_of(account: int) -> list[int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
@@ -220,6 +221,7 @@ class Line:
     ballot_id: int | None = None
     ballot_status: BallotStatus | None = None
     ballot_source: Source | None = None
+    ballot_received_at: datetime | None = None
     answers: dict[int, rules.Choice | None] = field(default_factory=dict)
 
     @property
@@ -263,7 +265,7 @@ async def _with_ballots(meeting_id: int, lines: list[Line]) -> list[Line]:
     if not lines:
         return lines
     ballots = (
-        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source)
+        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source, Ballot.received_at)
         .where(
             (Ballot.meeting == meeting_id)
             & Ballot.entry.is_in([line.id for line in lines])
@@ -286,6 +288,7 @@ async def _with_ballots(meeting_id: int, lines: list[Line]) -> list[Line]:
                 ballot_id=b["id"],
                 ballot_status=BallotStatus(b["status"]),
                 ballot_source=Source(b["source"]),
+                ballot_received_at=b["received_at"],
                 answers=answers.get(b["id"], {}),
             )
         out.append(line)
@@ -322,15 +325,15 @@ async def entry_of(meeting_id: int, entry_id: int) -> Line | None:
 # --- the count ----------------------------------------------------------------------------------------------------
 
 
+def _entry(*names: str) -> list[Any]:
+    """Columns of a ballot's register entry, each read under its own name."""
+    return [getattr(Ballot.entry, name).as_alias(name) for name in names]
+
+
 async def ballot_facts(meeting_id: int) -> list[rules.BallotFacts]:
     """Every accepted ballot of the meeting as the count sees it (two queries)."""
     rows = await Ballot.select(
-        Ballot.id,
-        Ballot.received_at,
-        Ballot.entry.ownership.as_alias("ownership"),
-        Ballot.entry.group.as_alias("group"),
-        Ballot.entry.weight_num.as_alias("weight_num"),
-        Ballot.entry.weight_den.as_alias("weight_den"),
+        Ballot.id, Ballot.received_at, *_entry("ownership", "group", "weight_num", "weight_den")
     ).where((Ballot.meeting == meeting_id) & (Ballot.status == BallotStatus.ACCEPTED))
     answers = await answers_of([r["id"] for r in rows])
     return [
@@ -376,12 +379,7 @@ async def ballots_of(
     meeting_id: int, *, statuses: list[BallotStatus] | None = None, limit: int = 500
 ) -> list[BallotRow]:
     query = Ballot.select(
-        Ballot.all_columns(),
-        Ballot.entry.owner_name.as_alias("owner_name"),
-        Ballot.entry.premise_kind.as_alias("premise_kind"),
-        Ballot.entry.premise_number.as_alias("premise_number"),
-        Ballot.entry.weight_num.as_alias("weight_num"),
-        Ballot.entry.weight_den.as_alias("weight_den"),
+        Ballot.all_columns(), *_entry("owner_name", "premise_kind", "premise_number", "weight_num", "weight_den")
     ).where((Ballot.meeting == meeting_id) & (Ballot.status != BallotStatus.DRAFT))
     if statuses:
         query = query.where(Ballot.status.is_in(list(statuses)))
@@ -417,14 +415,24 @@ async def ballot_for_staff(principal: Principal, ballot_id: int) -> tuple[Meetin
 
 
 @dataclass(frozen=True)
-class ListRow:
+class MeetingSummary:
+    """What every list of meetings shows of one."""
+
     id: int
     title: str
-    address: str
-    form: rules.Form
     stage: rules.Stage
     starts_on: date
     voting_ends_at: datetime
+
+
+def _summary(view: MeetingView) -> dict[str, Any]:
+    return {f.name: getattr(view, f.name) for f in fields(MeetingSummary)}
+
+
+@dataclass(frozen=True)
+class ListRow(MeetingSummary):
+    address: str
+    form: rules.Form
     participation: Decimal
     waiting: int
 
@@ -446,13 +454,9 @@ async def staff_list(principal: Principal, page: PageRequest, house_id: int | No
         waiting = await Ballot.count().where((Ballot.meeting == view.id) & (Ballot.status == BallotStatus.MODERATION))
         items.append(
             ListRow(
-                id=view.id,
-                title=view.title,
+                **_summary(view),
                 address=view.address,
                 form=view.form,
-                stage=view.stage,
-                starts_on=view.starts_on,
-                voting_ends_at=view.voting_ends_at,
                 participation=rules.percent(participating, view.total),
                 waiting=waiting,
             )
@@ -478,12 +482,7 @@ async def resident_meetings(principal: Principal) -> list[MeetingView]:
 
 
 @dataclass(frozen=True)
-class HomeMeeting:
-    id: int
-    title: str
-    stage: rules.Stage
-    starts_on: date
-    voting_ends_at: datetime
+class HomeMeeting(MeetingSummary):
     may_vote: bool
     voted: bool
 
@@ -497,11 +496,7 @@ async def home_meetings(principal: Principal) -> list[HomeMeeting] | None:
         lines = await voter_lines(principal, m.id)
         shown.append(
             HomeMeeting(
-                id=m.id,
-                title=m.title,
-                stage=m.stage,
-                starts_on=m.starts_on,
-                voting_ends_at=m.voting_ends_at,
+                **_summary(m),
                 may_vote=bool(lines) and m.online,
                 voted=bool(lines) and all(line.locked for line in lines),
             )
@@ -682,11 +677,6 @@ def address_of(meeting: MeetingView) -> str:
 
 async def count_rows(table: Any, condition: Any) -> int:
     return (await table.select(Count()).where(condition).first() or {"count": 0})["count"]
-
-
-async def ballot_received(ballot_id: int) -> datetime | None:
-    row = await Ballot.select(Ballot.received_at).where(Ballot.id == ballot_id).first()
-    return row["received_at"] if row else None
 
 
 @dataclass(frozen=True)

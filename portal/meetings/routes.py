@@ -9,8 +9,6 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.di import NamedDependency
-from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.response import Template
@@ -32,16 +30,11 @@ from portal.meetings import forms
 from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings import rules
+from portal.meetings.deps import RESIDENT
+from portal.meetings.deps import Caller
+from portal.meetings.deps import LoadedInitiative
+from portal.meetings.deps import LoadedMeeting
 from portal.meetings.tables import BallotStatus
-
-
-async def provide_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
-    """A published meeting of the user's houses (404 otherwise)."""
-    return await queries.meeting_for_resident(principal, meeting_id)
-
-
-async def provide_initiative(initiative_id: int, principal: NamedDependency[Principal]) -> queries.InitiativeView:
-    return await queries.initiative_for_resident(principal, initiative_id)
 
 
 def _pdf(content: bytes, filename: str) -> Response[bytes]:
@@ -52,48 +45,43 @@ def _pdf(content: bytes, filename: str) -> Response[bytes]:
     )
 
 
-def labels() -> dict[str, Any]:
-    """Words the templates of the domain need for its enums."""
-    return {
-        "form_label": forms.form_label,
-        "threshold_label": forms.threshold_label,
-        "choice_label": forms.choice_label,
-        "decision_label": pdf.decision_label,
-        "rejection_label": forms.rejection_label,
-        "subject_label": forms.subject_label,
-        "percent": rules.percent,
-        "votes": rules.votes_decimal,
-        "Choice": rules.Choice,
-        "Stage": rules.Stage,
-    }
+# Words and figures the templates of the domain need for its enums.
+LABELS: dict[str, Any] = {
+    "form_label": forms.form_label,
+    "threshold_label": forms.threshold_label,
+    "choice_label": forms.choice_label,
+    "decision_label": pdf.decision_label,
+    "rejection_label": forms.rejection_label,
+    "subject_label": forms.subject_label,
+    "percent": rules.percent,
+    "votes": rules.votes_decimal,
+    "Choice": rules.Choice,
+    "Stage": rules.Stage,
+}
 
 
 class ResidentMeetings(Controller):
     path = "/meetings"
     opt = resident()
-    dependencies = {"meeting": Provide(provide_meeting), "initiative": Provide(provide_initiative)}
+    dependencies = RESIDENT
 
     @get("/", name="meetings:index")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(self, request: Request, principal: Caller) -> Template:
         meetings = await queries.resident_meetings(principal)
         initiatives = await queries.initiatives_for_resident(principal)
         owner = bool(await queries.linked_owners(principal.user_id))
-        return render(
-            request, "meetings/index.html", meetings=meetings, initiatives=initiatives, owner=owner, **labels()
-        )
+        return render(request, "meetings/index.html", meetings=meetings, initiatives=initiatives, owner=owner, **LABELS)
 
     @get("/{meeting_id:int}", name="meetings:detail")
-    async def detail(
-        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
-    ) -> Template:
+    async def detail(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
         return await _detail(request, principal, meeting)
 
     @post("/{meeting_id:int}/ballots/{entry_id:int}", name="meetings:answer", status_code=200)
     async def answer(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         entry_id: int,
         data: FormData,
     ) -> Template | Response[Any]:
@@ -104,18 +92,14 @@ class ResidentMeetings(Controller):
         return see_other(request, f"/meetings/{meeting.id}#line-{entry_id}")
 
     @get("/{meeting_id:int}/confirm", name="meetings:summary")
-    async def summary(
-        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
-    ) -> Template:
+    async def summary(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
         lines = await queries.voter_lines(principal, meeting.id)
         ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
         sent = request.query_params.get("sent") == "1"
-        return render(request, "meetings/confirm.html", meeting=meeting, lines=ready, sent=sent, **labels())
+        return render(request, "meetings/confirm.html", meeting=meeting, lines=ready, sent=sent, **LABELS)
 
     @post("/{meeting_id:int}/code", name="meetings:send_code")
-    async def send_code(
-        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
-    ) -> Response[Any]:
+    async def send_code(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
         await actions.send_code(principal, meeting)
         flash(request, gettext("We have sent a code to your e-mail."))
         return see_other(request, f"/meetings/{meeting.id}/confirm?sent=1")
@@ -124,8 +108,8 @@ class ResidentMeetings(Controller):
     async def confirm(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         data: FormData,
     ) -> Response[Any]:
         locked = await actions.confirm(principal, meeting, forms.read_code(data))
@@ -133,34 +117,29 @@ class ResidentMeetings(Controller):
         return see_other(request, f"/meetings/{meeting.id}")
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
-    async def ballot_pdf(
-        self, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView], entry_id: int
-    ) -> Response[bytes]:
+    async def ballot_pdf(self, principal: Caller, meeting: LoadedMeeting, entry_id: int) -> Response[bytes]:
         line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
         if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
             raise NotFoundException()
-        received = await queries.ballot_received(line.ballot_id or 0)
-        content = pdf.ballot_pdf(meeting, line, principal.name, received)
+        content = pdf.ballot_pdf(meeting, line, principal.name, line.ballot_received_at)
         return _pdf(content, f"ballot-{meeting.id}-{entry_id}.pdf")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
-    async def material(self, meeting: NamedDependency[queries.MeetingView], item_id: int) -> File:
+    async def material(self, meeting: LoadedMeeting, item_id: int) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:protocol")
-    async def protocol(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
+    async def protocol(self, meeting: LoadedMeeting) -> Response[bytes]:
         if meeting.status != "closed":
             raise NotFoundException()
         return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
 
     @get("/initiatives/new", name="meetings:initiative_form")
-    async def initiative_form(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def initiative_form(self, request: Request, principal: Caller) -> Template:
         return await _initiative_form(request, principal, {}, FormErrors())
 
     @post("/initiatives/new", name="meetings:initiative_start", status_code=200)
-    async def initiative_start(
-        self, request: Request, principal: NamedDependency[Principal], data: FormData
-    ) -> Template | Response[Any]:
+    async def initiative_start(self, request: Request, principal: Caller, data: FormData) -> Template | Response[Any]:
         typed = {k: form_value(data, k) for k in ("house", "title", "agenda")}
         houses = await queries.resident_houses(principal)
         errors = forms.check_initiative(typed, houses)
@@ -171,23 +150,13 @@ class ResidentMeetings(Controller):
         return see_other(request, f"/meetings/initiatives/{initiative_id}")
 
     @get("/initiatives/{initiative_id:int}", name="meetings:initiative")
-    async def initiative_page(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        initiative: NamedDependency[queries.InitiativeView],
-    ) -> Template:
+    async def initiative_page(self, request: Request, principal: Caller, initiative: LoadedInitiative) -> Template:
         mine = await queries.supported_by(principal, initiative.id)
         owner = bool(await queries.linked_owners(principal.user_id))
-        return render(request, "meetings/initiative.html", initiative=initiative, mine=mine, owner=owner, **labels())
+        return render(request, "meetings/initiative.html", initiative=initiative, mine=mine, owner=owner, **LABELS)
 
     @post("/initiatives/{initiative_id:int}/support", name="meetings:support")
-    async def support(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        initiative: NamedDependency[queries.InitiativeView],
-    ) -> Response[Any]:
+    async def support(self, request: Request, principal: Caller, initiative: LoadedInitiative) -> Response[Any]:
         result = await actions.support(principal, initiative)
         message = gettext("Thank you, your support is counted.")
         if result.reached:
@@ -220,7 +189,7 @@ async def _detail(
         errors=errors or {},
         drafts=[x for x in lines if x.ballot_status == BallotStatus.DRAFT],
         status_code=status_code,
-        **labels(),
+        **LABELS,
     )
 
 

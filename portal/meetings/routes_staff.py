@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller
@@ -9,8 +10,6 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.di import NamedDependency
-from litestar.di import Provide
 from litestar.response import File
 from litestar.response import Template
 
@@ -36,8 +35,12 @@ from portal.meetings import export
 from portal.meetings import forms
 from portal.meetings import queries
 from portal.meetings import rules
+from portal.meetings.deps import STAFF
+from portal.meetings.deps import Caller
+from portal.meetings.deps import LoadedBallot
+from portal.meetings.deps import LoadedMeeting
+from portal.meetings.routes import LABELS
 from portal.meetings.routes import _pdf
-from portal.meetings.routes import labels
 from portal.meetings.routes import material_of
 from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
@@ -45,14 +48,6 @@ from portal.meetings.tables import BallotStatus
 VIEW = ("manager", "moderator", "operator")
 ORGANISE = ("manager",)
 MODERATE = ("moderator",)
-
-
-async def provide_staff_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
-    return await queries.meeting_for_staff(principal, meeting_id)
-
-
-async def provide_ballot(ballot_id: int, principal: NamedDependency[Principal]) -> queries.BallotRow:
-    return (await queries.ballot_for_staff(principal, ballot_id))[1]
 
 
 def _upload_error(refused: storage.UploadRefused) -> str:
@@ -65,26 +60,24 @@ def _upload_error(refused: storage.UploadRefused) -> str:
 class StaffMeetings(Controller):
     path = "/staff/meetings"
     opt = staff(*VIEW)
-    dependencies = {"meeting": Provide(provide_staff_meeting), "ballot": Provide(provide_ballot)}
+    dependencies = STAFF
 
     @get("/", name="meetings:staff_list")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(self, request: Request, principal: Caller) -> Template:
         page = await queries.staff_list(
             principal, page_request(request.query_params.get("page"), request.query_params.get("size"))
         )
         initiatives = await queries.initiatives_for_staff(principal)
-        return render(request, "meetings/staff_list.html", page=page, initiatives=initiatives, **labels())
+        return render(request, "meetings/staff_list.html", page=page, initiatives=initiatives, **LABELS)
 
     @get("/new", name="meetings:staff_new", opt=staff(*ORGANISE))
-    async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def new(self, request: Request, principal: Caller) -> Template:
         typed = {"initiator": gettext("The managing company"), "form": "absentee"}
         initiative = parse_id(request.query_params.get("initiative"))
         return await _new_page(request, principal, forms.MeetingForm(typed=typed), initiative)
 
     @post("/new", name="meetings:staff_create", opt=staff(*ORGANISE), status_code=200)
-    async def create(
-        self, request: Request, principal: NamedDependency[Principal], data: FormData
-    ) -> Template | Response[Any]:
+    async def create(self, request: Request, principal: Caller, data: FormData) -> Template | Response[Any]:
         houses = [h.id for h in await houses_in_scope(principal)]
         form = forms.read_meeting(data, houses, clock.zone())
         initiative = parse_id(form_value(data, "initiative"))
@@ -97,15 +90,15 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting_id}")
 
     @get("/{meeting_id:int}", name="meetings:staff_detail")
-    async def detail(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
-        return await _detail(request, meeting, FormErrors(), {})
+    async def detail(self, request: Request, meeting: LoadedMeeting) -> Template:
+        return await _page(request, "staff_detail", meeting)
 
     @post("/{meeting_id:int}/items", name="meetings:staff_item", opt=staff(*ORGANISE), status_code=200)
     async def add_item(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         data: MultipartData,
     ) -> Template | Response[Any]:
         form = forms.read_item(data, rules.subjects_on(meeting.starts_on))
@@ -116,7 +109,7 @@ class StaffMeetings(Controller):
             except storage.UploadRefused as refused:
                 form.errors.add("material", _upload_error(refused))
         if form.errors or form.subject is None:
-            return await _detail(request, meeting, form.errors, form.typed, status_code=422)
+            return await _page(request, "staff_detail", meeting, form.errors, form.typed, status_code=422)
         await actions.add_item(principal, meeting, form.text, form.subject, material)
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
@@ -124,25 +117,21 @@ class StaffMeetings(Controller):
     async def delete_item(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         item_id: int,
     ) -> Response[Any]:
         await actions.remove_item(principal, meeting, item_id)
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
     @post("/{meeting_id:int}/publish", name="meetings:staff_publish", opt=staff(*ORGANISE))
-    async def publish(
-        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
-    ) -> Response[Any]:
+    async def publish(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
         told = await actions.publish(principal, meeting)
         flash(request, gettext("The meeting is announced; %(n)s messages to owners and residents are queued.", n=told))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
     @post("/{meeting_id:int}/close", name="meetings:staff_close", opt=staff(*ORGANISE))
-    async def close(
-        self, request: Request, principal: NamedDependency[Principal], meeting: NamedDependency[queries.MeetingView]
-    ) -> Response[Any]:
+    async def close(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
         await actions.close(principal, meeting)
         flash(request, gettext("The count is closed, the protocol is formed and the results are sent to the house."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
@@ -151,8 +140,8 @@ class StaffMeetings(Controller):
     async def documents(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         data: FormData,
     ) -> Response[Any]:
         received = parse_date(form_value(data, "originals_received_on"))
@@ -162,15 +151,15 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting.id}#documents")
 
     @get("/{meeting_id:int}/paper", name="meetings:staff_paper_form")
-    async def paper_form(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
-        return await _paper_page(request, meeting, FormErrors(), {})
+    async def paper_form(self, request: Request, meeting: LoadedMeeting) -> Template:
+        return await _page(request, "staff_paper", meeting)
 
     @post("/{meeting_id:int}/paper", name="meetings:staff_paper", status_code=200)
     async def paper(
         self,
         request: Request,
-        principal: NamedDependency[Principal],
-        meeting: NamedDependency[queries.MeetingView],
+        principal: Caller,
+        meeting: LoadedMeeting,
         data: MultipartData,
     ) -> Template | Response[Any]:
         answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items], allow_invalid=True)
@@ -182,7 +171,7 @@ class StaffMeetings(Controller):
         if moment is None:
             errors.add("received_at", gettext("Enter when the ballot was received."))
         if errors or scan is None or entry is None or moment is None:
-            return await _paper_page(request, meeting, errors, dict(data), status_code=422)
+            return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
         received = moment.replace(tzinfo=clock.zone())
         name = form_value(data, "voter_name")[:255]
         await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
@@ -190,7 +179,7 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
 
     @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")
-    async def moderation(self, request: Request, meeting: NamedDependency[queries.MeetingView]) -> Template:
+    async def moderation(self, request: Request, meeting: LoadedMeeting) -> Template:
         waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
         done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
         outcome = await queries.outcome(meeting)
@@ -202,44 +191,36 @@ class StaffMeetings(Controller):
             done=[b for b in done if b.source == "paper"][-30:],
             outcome=outcome,
             reasons=list(rules.Rejection),
-            **labels(),
+            **LABELS,
         )
 
     @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
-    async def accept(
-        self, request: Request, principal: NamedDependency[Principal], ballot: NamedDependency[queries.BallotRow]
-    ) -> Response[Any]:
+    async def accept(self, request: Request, principal: Caller, ballot: LoadedBallot) -> Response[Any]:
         await actions.accept(principal, ballot)
         flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name))
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE))
-    async def reject(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        ballot: NamedDependency[queries.BallotRow],
-        data: FormData,
-    ) -> Response[Any]:
+    async def reject(self, request: Request, principal: Caller, ballot: LoadedBallot, data: FormData) -> Response[Any]:
         reason, note = forms.read_rejection(data)
         await actions.reject(principal, ballot, reason, note)
         flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name))
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")
-    async def scan(self, ballot: NamedDependency[queries.BallotRow]) -> File:
+    async def scan(self, ballot: LoadedBallot) -> File:
         return storage.response_for(ballot.scan_key, storage.content_type_of(ballot.scan_key), f"ballot-{ballot.id}")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
-    async def material(self, meeting: NamedDependency[queries.MeetingView], item_id: int) -> File:
+    async def material(self, meeting: LoadedMeeting, item_id: int) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")
-    async def protocol(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
+    async def protocol(self, meeting: LoadedMeeting) -> Response[bytes]:
         return _pdf(await protocol_bytes(meeting), f"protocol-{meeting.id}.pdf")
 
     @get("/{meeting_id:int}/export", name="meetings:staff_export", opt=staff(*ORGANISE))
-    async def export(self, meeting: NamedDependency[queries.MeetingView]) -> Response[bytes]:
+    async def export(self, meeting: LoadedMeeting) -> Response[bytes]:
         content = await export.workbook(meeting)
         return Response(
             content,
@@ -248,14 +229,14 @@ class StaffMeetings(Controller):
         )
 
     @get("/owners", name="meetings:staff_owners", opt=staff(*ORGANISE))
-    async def owners(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def owners(self, request: Request, principal: Caller) -> Template:
         houses = await houses_in_scope(principal)
         house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
         rows = await queries.owner_links(house) if house in {h.id for h in houses} else []
         return render(request, "meetings/staff_owners.html", houses=houses, house=house, rows=rows)
 
     @post("/owners", name="meetings:staff_link", opt=staff(*ORGANISE))
-    async def link(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+    async def link(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
         owner = parse_id(form_value(data, "owner"))
         house = parse_id(form_value(data, "house"))
         if owner is None or house is None or not await queries.owner_in_house(principal, owner, house):
@@ -293,49 +274,47 @@ async def _new_page(
     )
 
 
-async def _detail(
-    request: Request,
-    meeting: NamedDependency[queries.MeetingView],
-    errors: FormErrors,
-    typed: dict[str, Any],
-    status_code: int = 200,
-) -> Template:
+async def _detail_context(meeting: queries.MeetingView) -> dict[str, Any]:
     outcome = await queries.outcome(meeting) if meeting.register_fixed else None
     waiting = await queries.count_rows(
         queries.Ballot, (queries.Ballot.meeting == meeting.id) & (queries.Ballot.status == BallotStatus.MODERATION)
     )
     subjects = rules.subjects_on(meeting.starts_on)
-    return render(
-        request,
-        "meetings/staff_detail.html",
-        meeting=meeting,
-        stage=meeting.stage,
-        outcome=outcome,
-        waiting=waiting,
-        subjects=[(s.value, f"{forms.subject_label(s)} — {forms.threshold_label(t)}") for s, t in subjects.items()],
-        errors=errors,
-        typed=typed,
-        status_code=status_code,
-        **labels(),
-    )
+    return {
+        "stage": meeting.stage,
+        "outcome": outcome,
+        "waiting": waiting,
+        "subjects": [(s.value, f"{forms.subject_label(s)} — {forms.threshold_label(t)}") for s, t in subjects.items()],
+    }
 
 
-async def _paper_page(
+async def _paper_context(meeting: queries.MeetingView) -> dict[str, Any]:
+    register = await queries.register_of(meeting.id)
+    return {
+        "register": [(x.id, f"{x.premise} — {x.owner_name} ({x.share})") for x in register],
+        "invalid": forms.INVALID,
+    }
+
+
+PAGES = {"staff_detail": _detail_context, "staff_paper": _paper_context}
+
+
+async def _page(
     request: Request,
-    meeting: NamedDependency[queries.MeetingView],
-    errors: FormErrors,
-    typed: dict[str, Any],
+    page: str,
+    meeting: queries.MeetingView,
+    errors: FormErrors | None = None,
+    typed: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    register = await queries.register_of(meeting.id)
+    """A page of the meeting with a form (``PAGES``), its errors and what was typed into it kept."""
     return render(
         request,
-        "meetings/staff_paper.html",
+        f"meetings/{page}.html",
         meeting=meeting,
-        register=[(x.id, f"{x.premise} — {x.owner_name} ({x.share})") for x in register],
-        errors=errors,
-        typed={k: (v if isinstance(v, str) else "") for k, v in typed.items()},
-        invalid=forms.INVALID,
+        errors=errors or FormErrors(),
+        typed={k: (v if isinstance(v, str) else "") for k, v in (typed or {}).items()},
         status_code=status_code,
-        **labels(),
+        **await PAGES[page](meeting),
+        **LABELS,
     )
