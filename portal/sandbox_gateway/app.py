@@ -7,7 +7,10 @@ import hmac
 import io
 import json
 import re
+import time
+from collections.abc import Awaitable
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.response import Template
@@ -27,10 +31,10 @@ from litestar.template.config import TemplateConfig
 from portal.sandbox_gateway import cards
 from portal.sandbox_gateway.config import GatewayConfig
 from portal.sandbox_gateway.engine import ApiError
+from portal.sandbox_gateway.engine import Faults
 from portal.sandbox_gateway.engine import Gateway
 from portal.sandbox_gateway.engine import dumps
 from portal.sandbox_gateway.engine import invalid
-from portal.sandbox_gateway.engine import no_such
 from portal.sandbox_gateway.forms import FormError
 from portal.sandbox_gateway.forms import fingerprint
 from portal.sandbox_gateway.forms import nest
@@ -201,115 +205,58 @@ def _list(gateway: Gateway, kind: str, url: str, params: dict[str, Any], filters
 # --- API --------------------------------------------------------------------------------------------------
 
 
-@post("/v1/checkout/sessions")
-async def create_session(request: Request) -> Response[bytes]:
-    return await api(request, _gateway(request).create_session)
+@dataclass(frozen=True)
+class Call:
+    """One API call as its work sees it: the object id in its path (if any), its parameters, its path."""
+
+    gateway: Gateway
+    params: dict[str, Any]
+    object_id: str
+    path: str
 
 
-@get("/v1/checkout/sessions")
-async def list_sessions(request: Request) -> Response[bytes]:
-    gw = _gateway(request)
-    return await api(
-        request,
-        lambda p: _list(gw, "checkout.session", "/v1/checkout/sessions", p, ("customer", "payment_intent", "status")),
+def _api_route(method: Callable[..., Any], path: str, work: Callable[[Call], Any]) -> HTTPRouteHandler:
+    async def handler(request: Request) -> Response[bytes]:
+        gateway, object_id = _gateway(request), request.path_params.get("object_id", "")
+        return await api(request, lambda params: work(Call(gateway, params, object_id, request.url.path)))
+
+    return method(path)(handler)
+
+
+def _lister(kind: str, *filters: str) -> Callable[[Call], Any]:
+    """The call lists the objects of ``kind``, filtered by equality on ``filters``."""
+    return lambda c: _list(c.gateway, kind, c.path, c.params, filters)
+
+
+def _customer_methods(c: Call) -> dict:
+    c.gateway.customer(c.object_id)
+    return _list(c.gateway, "payment_method", c.path, {**c.params, "customer": c.object_id}, ("customer",))
+
+
+API_ROUTES = [
+    _api_route(method, path, work)
+    for method, path, work in (
+        (post, "/v1/checkout/sessions", lambda c: c.gateway.create_session(c.params)),
+        (get, "/v1/checkout/sessions", _lister("checkout.session", "customer", "payment_intent", "status")),
+        (get, "/v1/checkout/sessions/{object_id:str}", lambda c: c.gateway.session(c.object_id)),
+        (post, "/v1/checkout/sessions/{object_id:str}/expire", lambda c: c.gateway.expire_session(c.object_id)),
+        (post, "/v1/payment_intents", lambda c: c.gateway.create_intent(c.params, c.gateway.current_request or {})),
+        (get, "/v1/payment_intents", _lister("payment_intent", "customer")),
+        (get, "/v1/payment_intents/{object_id:str}", lambda c: c.gateway.intent(c.object_id)),
+        (post, "/v1/customers", lambda c: c.gateway.create_customer(c.params)),
+        (get, "/v1/customers/{object_id:str}", lambda c: c.gateway.customer(c.object_id)),
+        (get, "/v1/customers/{object_id:str}/payment_methods", _customer_methods),
+        (get, "/v1/payment_methods/{object_id:str}", lambda c: c.gateway.payment_method(c.object_id)),
+        (post, "/v1/payment_methods/{object_id:str}/detach", lambda c: c.gateway.detach(c.object_id)),
+        (post, "/v1/refunds", lambda c: c.gateway.create_refund(c.params)),
+        (get, "/v1/refunds", _lister("refund", "payment_intent")),
+        (get, "/v1/refunds/{object_id:str}", lambda c: c.gateway.stored(c.object_id, "refund")),
+        (get, "/v1/setup_intents/{object_id:str}", lambda c: c.gateway.stored(c.object_id, "setup_intent")),
+        (get, "/v1/charges/{object_id:str}", lambda c: c.gateway.stored(c.object_id, "charge")),
+        (get, "/v1/events/{object_id:str}", lambda c: c.gateway.stored(c.object_id, "event")),
+        (get, "/v1/events", _lister("event", "type")),
     )
-
-
-@get("/v1/checkout/sessions/{session_id:str}")
-async def get_session(request: Request, session_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).session(session_id))
-
-
-@post("/v1/checkout/sessions/{session_id:str}/expire")
-async def expire_session(request: Request, session_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).expire_session(session_id))
-
-
-@post("/v1/payment_intents")
-async def create_intent(request: Request) -> Response[bytes]:
-    gw = _gateway(request)
-    return await api(request, lambda p: gw.create_intent(p, gw.current_request or {}))
-
-
-@get("/v1/payment_intents")
-async def list_intents(request: Request) -> Response[bytes]:
-    gw = _gateway(request)
-    return await api(request, lambda p: _list(gw, "payment_intent", "/v1/payment_intents", p, ("customer",)))
-
-
-@get("/v1/payment_intents/{pi_id:str}")
-async def get_intent(request: Request, pi_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).intent(pi_id))
-
-
-@post("/v1/customers")
-async def create_customer(request: Request) -> Response[bytes]:
-    return await api(request, _gateway(request).create_customer)
-
-
-@get("/v1/customers/{customer_id:str}")
-async def get_customer(request: Request, customer_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).customer(customer_id))
-
-
-@get("/v1/customers/{customer_id:str}/payment_methods")
-async def customer_methods(request: Request, customer_id: str) -> Response[bytes]:
-    gw = _gateway(request)
-
-    def work(params: dict[str, Any]) -> dict:
-        gw.customer(customer_id)
-        params = {**params, "customer": customer_id}
-        return _list(gw, "payment_method", f"/v1/customers/{customer_id}/payment_methods", params, ("customer",))
-
-    return await api(request, work)
-
-
-@get("/v1/payment_methods/{pm_id:str}")
-async def get_method(request: Request, pm_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).payment_method(pm_id, "payment_method"))
-
-
-@post("/v1/payment_methods/{pm_id:str}/detach")
-async def detach_method(request: Request, pm_id: str) -> Response[bytes]:
-    return await api(request, lambda p: _gateway(request).detach(pm_id))
-
-
-@post("/v1/refunds")
-async def create_refund(request: Request) -> Response[bytes]:
-    return await api(request, _gateway(request).create_refund)
-
-
-@get("/v1/refunds")
-async def list_refunds(request: Request) -> Response[bytes]:
-    gw = _gateway(request)
-    return await api(request, lambda p: _list(gw, "refund", "/v1/refunds", p, ("payment_intent",)))
-
-
-def _getter(kind: str, label: str) -> Callable[[Request, str], Any]:
-    async def handler(request: Request, object_id: str) -> Response[bytes]:
-        def work(params: dict[str, Any]) -> dict:
-            found = _gateway(request).store.get(object_id, kind)
-            if found is None:
-                raise no_such(label, object_id)
-            return found
-
-        return await api(request, work)
-
-    return handler
-
-
-get_refund = get("/v1/refunds/{object_id:str}", name="get_refund")(_getter("refund", "refund"))
-get_setup_intent = get("/v1/setup_intents/{object_id:str}", name="get_setup_intent")(
-    _getter("setup_intent", "setup_intent")
-)
-get_charge = get("/v1/charges/{object_id:str}", name="get_charge")(_getter("charge", "charge"))
-get_event = get("/v1/events/{object_id:str}", name="get_event")(_getter("event", "event"))
-
-
-@get("/v1/events")
-async def list_events(request: Request) -> Response[bytes]:
-    gw = _gateway(request)
-    return await api(request, lambda p: _list(gw, "event", "/v1/events", p, ("type",)))
+]
 
 
 # --- sandbox controls (same key as the API) ----------------------------------------------------------------
@@ -330,77 +277,57 @@ async def _control(request: Request, work: Callable[[dict[str, Any]], Any]) -> R
         return _json(exc.envelope(), exc.status)
 
 
-@get("/_sandbox/faults")
-async def get_faults(request: Request) -> Response[bytes]:
-    return await _control(request, lambda v: _gateway(request).faults.as_dict())
+def _control_route(
+    method: Callable[..., Any], path: str, work: Callable[[Gateway, dict[str, Any]], Any]
+) -> HTTPRouteHandler:
+    async def handler(request: Request) -> Response[bytes]:
+        return await _control(request, lambda values: work(_gateway(request), values))
+
+    return method(path)(handler)
 
 
-@post("/_sandbox/faults")
-async def set_faults(request: Request) -> Response[bytes]:
-    def work(values: dict[str, Any]) -> dict:
-        faults = _gateway(request).faults
-        faults.update(values)
-        return faults.as_dict()
-
-    return await _control(request, work)
+def _set_faults(gw: Gateway, values: dict[str, Any]) -> dict:
+    gw.faults.update(values)
+    return gw.faults.as_dict()
 
 
-@post("/_sandbox/faults/reset")
-async def reset_faults(request: Request) -> Response[bytes]:
-    def work(values: dict[str, Any]) -> dict:
-        from portal.sandbox_gateway.engine import Faults
-
-        gw = _gateway(request)
-        gw.faults = Faults()
-        released = gw.store.release_held(0.0)
-        if gw.wake:
-            gw.wake()
-        return {**gw.faults.as_dict(), "released": released}
-
-    return await _control(request, work)
+def _release(gw: Gateway, held_before: float) -> int:
+    """Let the held webhook deliveries queued before ``held_before`` go out now."""
+    released = gw.store.release_held(held_before)
+    if gw.wake:
+        gw.wake()
+    return released
 
 
-@post("/_sandbox/webhooks/flush")
-async def flush_webhooks(request: Request) -> Response[bytes]:
-    def work(values: dict[str, Any]) -> dict:
-        gw = _gateway(request)
-        import time
-
-        released = gw.store.release_held(time.time())
-        if gw.wake:
-            gw.wake()
-        return {"released": released}
-
-    return await _control(request, work)
+def _reset_faults(gw: Gateway, values: dict[str, Any]) -> dict:
+    gw.faults = Faults()
+    return {**gw.faults.as_dict(), "released": _release(gw, 0.0)}
 
 
-@post("/_sandbox/webhooks/purge")
-async def purge_webhooks(request: Request) -> Response[bytes]:
+def _purge(gw: Gateway, values: dict[str, Any]) -> dict:
     """Forget every delivery still waiting (a test starts with a quiet gateway)."""
-
-    def work(values: dict[str, Any]) -> dict:
-        cursor = _gateway(request).store.db.execute("UPDATE deliveries SET state = 'purged' WHERE state = 'pending'")
-        return {"purged": cursor.rowcount}
-
-    return await _control(request, work)
+    cursor = gw.store.db.execute("UPDATE deliveries SET state = 'purged' WHERE state = 'pending'")
+    return {"purged": cursor.rowcount}
 
 
-@get("/_sandbox/deliveries")
-async def list_deliveries(request: Request) -> Response[bytes]:
-    return await _control(request, lambda v: {"data": _gateway(request).store.deliveries()})
+def _set_config(gw: Gateway, values: dict[str, Any]) -> dict:
+    config = gw.config
+    if "webhook_url" in values:
+        config.webhook_url = str(values["webhook_url"])
+    if "retry_scale" in values:
+        config.retry_scale = float(values["retry_scale"])
+    return {"webhook_url": config.webhook_url, "retry_scale": config.retry_scale}
 
 
-@post("/_sandbox/config")
-async def set_config(request: Request) -> Response[bytes]:
-    def work(values: dict[str, Any]) -> dict:
-        config = _gateway(request).config
-        if "webhook_url" in values:
-            config.webhook_url = str(values["webhook_url"])
-        if "retry_scale" in values:
-            config.retry_scale = float(values["retry_scale"])
-        return {"webhook_url": config.webhook_url, "retry_scale": config.retry_scale}
-
-    return await _control(request, work)
+CONTROL_ROUTES = [
+    _control_route(get, "/_sandbox/faults", lambda gw, values: gw.faults.as_dict()),
+    _control_route(post, "/_sandbox/faults", _set_faults),
+    _control_route(post, "/_sandbox/faults/reset", _reset_faults),
+    _control_route(post, "/_sandbox/webhooks/flush", lambda gw, values: {"released": _release(gw, time.time())}),
+    _control_route(post, "/_sandbox/webhooks/purge", _purge),
+    _control_route(get, "/_sandbox/deliveries", lambda gw, values: {"data": gw.store.deliveries()}),
+    _control_route(post, "/_sandbox/config", _set_config),
+]
 
 
 @get("/healthz", media_type="text/plain")
@@ -485,23 +412,42 @@ def _read_card(values: dict[str, str]) -> tuple[cards.TestCard | None, int, int,
     return card, month, year, errors
 
 
-@get("/c/pay/{session_id:str}")
-async def hosted_page(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+def _to_form(session: dict[str, Any]) -> Redirect:
+    return Redirect(path=f"/c/pay/{session['id']}", status_code=303)
+
+
+def _to_merchant(gateway: Gateway, session: dict[str, Any]) -> Redirect:
+    """Back to the merchant's success page, with the session as it is now."""
+    return Redirect(path=gateway.success_redirect(gateway.session(session["id"])), status_code=303)
+
+
+PageWork = Callable[[Request, Gateway, dict[str, Any]], Awaitable[Response[Any]]]
+
+
+def _page_route(method: Callable[..., Any], path: str) -> Callable[[PageWork], HTTPRouteHandler]:
+    """A page of an open checkout session: a missing one is 404, a closed one goes where it ended."""
+
+    def wrap(work: PageWork) -> HTTPRouteHandler:
+        async def handler(request: Request, session_id: str) -> Response[Any]:
+            gateway = _gateway(request)
+            session = _session_or_404(request, session_id)
+            closed = _closed(gateway, session)
+            if closed is not None:
+                return closed
+            return await work(request, gateway, session)
+
+        return method(path, name=work.__name__)(handler)
+
+    return wrap
+
+
+@_page_route(get, "/c/pay/{session_id:str}")
+async def hosted_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     return _page("pay.html", **_pay_context(gateway, session))
 
 
-@post("/c/pay/{session_id:str}")
-async def hosted_pay(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+@_page_route(post, "/c/pay/{session_id:str}")
+async def hosted_pay(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     values = dict(parse_pairs(await request.body()))
     card, month, year, errors = _read_card(values)
     # What the payer typed is never echoed back or stored: only the last four digits live on.
@@ -510,54 +456,35 @@ async def hosted_pay(request: Request, session_id: str) -> Response[Any]:
     pm = gateway.new_card(card, month, year)
     outcome = gateway.pay_with(session, pm)
     if outcome == "done":
-        return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
+        return _to_merchant(gateway, session)
     if outcome == "auth":
-        return Redirect(path=f"/c/pay/{session_id}/auth", status_code=303)
-    session = gateway.session(session_id)
-    return _page("pay.html", 402, **_pay_context(gateway, session))
+        return Redirect(path=f"/c/pay/{session['id']}/auth", status_code=303)
+    return _page("pay.html", 402, **_pay_context(gateway, gateway.session(session["id"])))
 
 
-@get("/c/pay/{session_id:str}/auth")
-async def auth_page(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+@_page_route(get, "/c/pay/{session_id:str}/auth")
+async def auth_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     if not session.get("_pending_pm"):
-        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+        return _to_form(session)
     return _page("auth.html", **_pay_context(gateway, session))
 
 
-@post("/c/pay/{session_id:str}/auth")
-async def auth_answer(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+@_page_route(post, "/c/pay/{session_id:str}/auth")
+async def auth_answer(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     if not session.get("_pending_pm"):
-        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+        return _to_form(session)
     values = dict(parse_pairs(await request.body()))
-    if values.get("action") == "approve":
-        pm = gateway.payment_method(session["_pending_pm"])
-        outcome = gateway.pay_with(session, pm, authenticated=True)
-        if outcome == "done":
-            return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
-    else:
+    if values.get("action") != "approve":
         gateway.fail_authentication(session)
-    return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+    elif gateway.pay_with(session, gateway.payment_method(session["_pending_pm"]), authenticated=True) == "done":
+        return _to_merchant(gateway, session)
+    return _to_form(session)
 
 
-@get("/c/pay/{session_id:str}/sbp")
-async def sbp_page(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+@_page_route(get, "/c/pay/{session_id:str}/sbp")
+async def sbp_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     if session["mode"] != "payment":
-        return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+        return _to_form(session)
     return _page("sbp.html", **_pay_context(gateway, session))
 
 
@@ -575,24 +502,19 @@ async def sbp_qr(request: Request, session_id: str) -> Response[bytes]:
     return Response(content=buffer.getvalue(), media_type="image/svg+xml")
 
 
-@post("/c/pay/{session_id:str}/sbp")
-async def sbp_answer(request: Request, session_id: str) -> Response[Any]:
-    gateway = _gateway(request)
-    session = _session_or_404(request, session_id)
-    closed = _closed(gateway, session)
-    if closed:
-        return closed
+@_page_route(post, "/c/pay/{session_id:str}/sbp")
+async def sbp_answer(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     values = dict(parse_pairs(await request.body()))
     pm = gateway.new_sbp_method()
     if values.get("action") == "confirm":
         gateway.pay_with(session, pm)
-        return Redirect(path=gateway.success_redirect(gateway.session(session_id)), status_code=303)
+        return _to_merchant(gateway, session)
     pi = gateway.session_intent(session)
     gateway._fail(pi, pm, "payment_method_provider_decline", None, "The payment was declined by the bank.")
-    session = gateway.session(session_id)
+    session = gateway.session(session["id"])
     session["_error"] = "Банк отклонил платёж СБП · The bank declined the Faster Payments transfer."
     gateway.store.save(session)
-    return Redirect(path=f"/c/pay/{session_id}", status_code=303)
+    return _to_form(session)
 
 
 @get("/c/static/gateway.css", media_type="text/css")
@@ -629,32 +551,8 @@ def create_app(config: GatewayConfig | None = None) -> Litestar:
     deliverer = Deliverer(gateway)
     app = Litestar(
         route_handlers=[
-            create_session,
-            list_sessions,
-            get_session,
-            expire_session,
-            create_intent,
-            list_intents,
-            get_intent,
-            create_customer,
-            get_customer,
-            customer_methods,
-            get_method,
-            detach_method,
-            create_refund,
-            list_refunds,
-            get_refund,
-            get_setup_intent,
-            get_charge,
-            get_event,
-            list_events,
-            get_faults,
-            set_faults,
-            reset_faults,
-            flush_webhooks,
-            purge_webhooks,
-            list_deliveries,
-            set_config,
+            *API_ROUTES,
+            *CONTROL_ROUTES,
             health,
             hosted_page,
             hosted_pay,

@@ -184,11 +184,15 @@ class Gateway:
         }
         return self.store.insert(customer)
 
-    def customer(self, customer_id: str, param: str = "id") -> dict[str, Any]:
-        found = self.store.get(customer_id, "customer")
+    def stored(self, object_id: str, kind: str, param: str = "id") -> dict[str, Any]:
+        """The stored object of ``kind`` with that id, or a 404 naming ``param``."""
+        found = self.store.get(object_id, kind)
         if found is None:
-            raise no_such("customer", customer_id, param)
+            raise no_such(kind, object_id, param)
         return found
+
+    def customer(self, customer_id: str, param: str = "id") -> dict[str, Any]:
+        return self.stored(customer_id, "customer", param)
 
     def new_card(self, card: cards.TestCard, exp_month: int = 12, exp_year: int = 2030) -> dict[str, Any]:
         pm = {
@@ -225,10 +229,7 @@ class Gateway:
     def payment_method(self, pm_id: str, param: str = "payment_method") -> dict[str, Any]:
         if pm_id in cards.TEST_PAYMENT_METHODS:
             return self.new_card(cards.CARDS[cards.TEST_PAYMENT_METHODS[pm_id]])
-        found = self.store.get(pm_id, "payment_method")
-        if found is None:
-            raise no_such("payment_method", pm_id, param)
-        return found
+        return self.stored(pm_id, "payment_method", param)
 
     def attach(self, pm: dict[str, Any], customer_id: str, set_up: bool) -> bool:
         if not pm.get("_attachable"):
@@ -335,10 +336,7 @@ class Gateway:
         return self.store.insert(session)
 
     def session(self, session_id: str) -> dict[str, Any]:
-        found = self.store.get(session_id, "checkout.session")
-        if found is None:
-            raise no_such("checkout.session", session_id)
-        return found
+        return self.stored(session_id, "checkout.session")
 
     def expire_session(self, session_id: str) -> dict[str, Any]:
         session = self.session(session_id)
@@ -406,10 +404,7 @@ class Gateway:
         return self.store.insert(pi)
 
     def intent(self, pi_id: str, param: str = "intent") -> dict[str, Any]:
-        found = self.store.get(pi_id, "payment_intent")
-        if found is None:
-            raise no_such("payment_intent", pi_id, param)
-        return found
+        return self.stored(pi_id, "payment_intent", param)
 
     def _fail(self, pi: dict[str, Any], pm: dict[str, Any], code: str, decline_code: str | None, message: str) -> dict:
         error: dict[str, Any] = {
