@@ -24,7 +24,10 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from typing import Any
+from typing import ClassVar
+from typing import Self
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -88,103 +91,85 @@ class SignatureError(ValueError):
 
 # --- typed results --------------------------------------------------------------------------------------------
 
+Ref = str | None  # the id of another gateway object (an answer may carry that object expanded instead)
 
-@dataclass(frozen=True)
-class CheckoutSession:
-    id: str
-    mode: str
-    status: str  # open / complete / expired
-    payment_status: str  # unpaid / paid / no_payment_required
-    url: str | None
-    amount_total: int | None
-    customer: str | None
-    payment_intent: str | None
-    setup_intent: str | None
-    metadata: dict[str, str]
-    created: int
-    expires_at: int | None
+
+class _Result:
+    """A typed result read from a gateway object by the declared type of each of its fields: the id as it must be;
+    a ``Ref`` as the id it names; an ``int`` as a number, 0 when absent; a ``dict`` as a copy, empty when absent; a
+    ``str`` as a text, its entry in ``defaults`` (else "") when absent or empty; anything else as it is."""
+
+    defaults: ClassVar[dict[str, str]] = {}
 
     @classmethod
-    def of(cls, d: Mapping[str, Any]) -> CheckoutSession:
-        return cls(
-            id=d["id"],
-            mode=d.get("mode") or "payment",
-            status=d.get("status") or "open",
-            payment_status=d.get("payment_status") or "unpaid",
-            url=d.get("url"),
-            amount_total=d.get("amount_total"),
-            customer=_id(d.get("customer")),
-            payment_intent=_id(d.get("payment_intent")),
-            setup_intent=_id(d.get("setup_intent")),
-            metadata=dict(d.get("metadata") or {}),
-            created=int(d.get("created") or 0),
-            expires_at=d.get("expires_at"),
-        )
+    def of(cls, d: Mapping[str, Any]) -> Self:
+        return cls.read(d)
+
+    @classmethod
+    def read(cls, d: Mapping[str, Any], **given: Any) -> Self:
+        """The result of ``d``, with the ``given`` fields taken as they are."""
+        values: dict[str, Any] = dict(given)
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name in values:
+                continue
+            value = d[f.name] if f.name == "id" else d.get(f.name)
+            if f.type == "Ref":
+                value = _id(value)
+            elif f.type == "int":
+                value = int(value or 0)
+            elif f.type == "str":
+                value = value or cls.defaults.get(f.name, "")
+            elif str(f.type).startswith("dict"):
+                value = dict(value or {})
+            values[f.name] = value
+        return cls(**values)
 
 
 @dataclass(frozen=True)
-class PaymentError:
+class PaymentError(_Result):
+    defaults = {"type": "card_error"}
+
     type: str
     code: str | None
     decline_code: str | None
     message: str
 
     @classmethod
-    def of(cls, d: Mapping[str, Any] | None) -> PaymentError | None:
-        if not d:
-            return None
-        return cls(
-            type=d.get("type") or "card_error",
-            code=d.get("code"),
-            decline_code=d.get("decline_code"),
-            message=d.get("message") or "",
-        )
+    def of(cls, d: Mapping[str, Any] | None) -> PaymentError | None:  # type: ignore[override]
+        return cls.read(d) if d else None
 
 
 @dataclass(frozen=True)
-class PaymentIntent:
+class PaymentIntent(_Result):
+    defaults = {"status": "requires_payment_method"}
+
     id: str
     status: str  # requires_payment_method / requires_action / processing / succeeded / canceled
     amount: int
     amount_received: int
-    customer: str | None
-    payment_method: str | None
+    customer: Ref
+    payment_method: Ref
     metadata: dict[str, str]
-    latest_charge: str | None
+    latest_charge: Ref
     last_payment_error: PaymentError | None
     created: int
 
     @classmethod
     def of(cls, d: Mapping[str, Any]) -> PaymentIntent:
-        return cls(
-            id=d["id"],
-            status=d.get("status") or "requires_payment_method",
-            amount=int(d.get("amount") or 0),
-            amount_received=int(d.get("amount_received") or 0),
-            customer=_id(d.get("customer")),
-            payment_method=_id(d.get("payment_method")),
-            metadata=dict(d.get("metadata") or {}),
-            latest_charge=_id(d.get("latest_charge")),
-            last_payment_error=PaymentError.of(d.get("last_payment_error")),
-            created=int(d.get("created") or 0),
-        )
+        return cls.read(d, last_payment_error=PaymentError.of(d.get("last_payment_error")))
 
 
 @dataclass(frozen=True)
-class Customer:
+class Customer(_Result):
     id: str
     email: str | None
     metadata: dict[str, str]
 
-    @classmethod
-    def of(cls, d: Mapping[str, Any]) -> Customer:
-        return cls(id=d["id"], email=d.get("email"), metadata=dict(d.get("metadata") or {}))
-
 
 @dataclass(frozen=True)
-class Card:
+class Card(_Result):
     id: str
-    customer: str | None
+    customer: Ref
     brand: str
     last4: str
     exp_month: int
@@ -192,53 +177,49 @@ class Card:
 
     @classmethod
     def of(cls, d: Mapping[str, Any]) -> Card:
+        """A payment method: its card's details (an SBP method has none: its brand is its type)."""
         card = d.get("card") or {}
-        return cls(
-            id=d["id"],
-            customer=_id(d.get("customer")),
-            brand=card.get("brand") or d.get("type") or "",
-            last4=card.get("last4") or "",
-            exp_month=int(card.get("exp_month") or 0),
-            exp_year=int(card.get("exp_year") or 0),
+        return cls.read(
+            {**card, "id": d["id"], "customer": d.get("customer"), "brand": card.get("brand") or d.get("type")}
         )
 
 
 @dataclass(frozen=True)
-class Refund:
+class Refund(_Result):
+    defaults = {"status": "pending"}
+
     id: str
     amount: int
     status: str  # pending / requires_action / succeeded / failed / canceled
-    payment_intent: str | None
+    payment_intent: Ref
     reason: str | None
     metadata: dict[str, str]
 
-    @classmethod
-    def of(cls, d: Mapping[str, Any]) -> Refund:
-        return cls(
-            id=d["id"],
-            amount=int(d.get("amount") or 0),
-            status=d.get("status") or "pending",
-            payment_intent=_id(d.get("payment_intent")),
-            reason=d.get("reason"),
-            metadata=dict(d.get("metadata") or {}),
-        )
+
+@dataclass(frozen=True)
+class SetupIntent(_Result):
+    id: str
+    status: str
+    customer: Ref
+    payment_method: Ref
 
 
 @dataclass(frozen=True)
-class SetupIntent:
-    id: str
-    status: str
-    customer: str | None
-    payment_method: str | None
+class CheckoutSession(_Result):
+    defaults = {"mode": "payment", "status": "open", "payment_status": "unpaid"}
 
-    @classmethod
-    def of(cls, d: Mapping[str, Any]) -> SetupIntent:
-        return cls(
-            id=d["id"],
-            status=d.get("status") or "",
-            customer=_id(d.get("customer")),
-            payment_method=_id(d.get("payment_method")),
-        )
+    id: str
+    mode: str
+    status: str  # open / complete / expired
+    payment_status: str  # unpaid / paid / no_payment_required
+    url: str | None
+    amount_total: int | None
+    customer: Ref
+    payment_intent: Ref
+    setup_intent: Ref
+    metadata: dict[str, str]
+    created: int
+    expires_at: int | None
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import format_money
 from portal.core.i18n import lazy
 from portal.notifications.messages import Context
+from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
 from portal.payments import texts
@@ -19,32 +21,31 @@ def words(c: Context) -> Context:
     return {**c, **money, **reason}
 
 
-PAYMENT_RECEIVED = message_template(
+def _to_payer(name: str, subject: LazyText, text: LazyText, sample: Context) -> MessageTemplate:
+    """A message to the payer about their account, in the words of ``words``."""
+    return message_template(name, Topic.ACCOUNT, subject=subject, text=text, words=words, sample=sample)
+
+
+PAYMENT_RECEIVED = _to_payer(
     "payment_succeeded",
-    Topic.ACCOUNT,
-    subject=lazy("Payment received"),
-    text=lazy("We have received your payment of %(amount)s for account %(numbers)s. Thank you!"),
-    words=words,
-    sample={"amount": Decimal("1500.00"), "numbers": "1000000001"},
+    lazy("Payment received"),
+    lazy("We have received your payment of %(amount)s for account %(numbers)s. Thank you!"),
+    {"amount": Decimal("1500.00"), "numbers": "1000000001"},
 )
 
-PAYMENT_FAILED = message_template(
+PAYMENT_FAILED = _to_payer(
     "payment_failed",
-    Topic.ACCOUNT,
-    subject=lazy("Payment failed"),
-    text=lazy("The payment was not made: %(reason)s Nothing was charged."),
-    words=words,
-    sample={"code": "card_declined"},
+    lazy("Payment failed"),
+    lazy("The payment was not made: %(reason)s Nothing was charged."),
+    {"code": "card_declined"},
 )
 
-AUTOPAY_OVER_LIMIT = message_template(
+AUTOPAY_OVER_LIMIT = _to_payer(
     "autopay_over_limit",
-    Topic.ACCOUNT,
-    subject=lazy("Autopay did not run"),
-    text=lazy(
+    lazy("Autopay did not run"),
+    lazy(
         "The amount due on account %(number)s (%(due)s) is above your autopay limit of %(limit)s. "
         "Please pay it on the portal."
     ),
-    words=words,
-    sample={"number": "1000000001", "due": Decimal("5400.00"), "limit": Decimal("3000.00")},
+    {"number": "1000000001", "due": Decimal("5400.00"), "limit": Decimal("3000.00")},
 )

@@ -123,26 +123,32 @@ class PaymentView:
         return from_kopecks(rules.refundable(to_kopecks(self.amount), to_kopecks(self.refunded), self.status))
 
 
+# The columns every read of a payment selects (a page's view and a checkout's rows alike).
+_COMMON_COLUMNS: tuple[Any, ...] = (
+    Payment.id,
+    Payment.kind,
+    Payment.purpose,
+    Payment.reference,
+    Payment.account,
+    Payment.account.number.as_alias("number"),
+    Payment.amount_kopecks,
+    Payment.status,
+    Payment.session_id,
+    Payment.intent_id,
+    Payment.created_by,
+)
+
+
 def _columns(*, with_address: bool = False) -> tuple[Any, ...]:
-    columns: tuple[Any, ...] = (
-        Payment.id,
+    columns = (
+        *_COMMON_COLUMNS,
         Payment.batch,
-        Payment.kind,
-        Payment.purpose,
-        Payment.reference,
-        Payment.account,
-        Payment.account.number.as_alias("number"),
-        Payment.amount_kopecks,
         Payment.refunded_kopecks,
-        Payment.status,
         Payment.failure_code,
         Payment.failure_message,
         Payment.created_at,
         Payment.paid_at,
         Payment.expires_at,
-        Payment.session_id,
-        Payment.intent_id,
-        Payment.created_by,
     )
     if with_address:
         columns += (
@@ -154,35 +160,55 @@ def _columns(*, with_address: bool = False) -> tuple[Any, ...]:
     return columns
 
 
+# The fields of a payment's view that are shown as the table holds them.
+_SHOWN_AS_STORED = (
+    "id",
+    "batch",
+    "account",
+    "number",
+    "failure_code",
+    "failure_message",
+    "created_at",
+    "paid_at",
+    "expires_at",
+    "intent_id",
+    "created_by",
+    "purpose",
+    "reference",
+)
+
+
 def _view(row: dict[str, Any], now: datetime) -> PaymentView:
     stored = PaymentStatus(row["status"])
     address = ""
     if "house_address" in row:
         address = full_address(row["house_address"], row["premise_kind"], row["premise_number"])
     return PaymentView(
-        id=row["id"],
-        batch=row["batch"],
+        **{name: row[name] for name in _SHOWN_AS_STORED},
         kind=PaymentKind(row["kind"]),
-        account=row["account"],
-        number=row["number"],
         amount=from_kopecks(row["amount_kopecks"]),
         refunded=from_kopecks(row["refunded_kopecks"]),
         status=rules.shown_status(stored, row["expires_at"], now),
         stored_status=stored,
-        failure_code=row["failure_code"],
-        failure_message=row["failure_message"],
-        created_at=row["created_at"],
-        paid_at=row["paid_at"],
-        expires_at=row["expires_at"],
         may_continue=rules.may_continue(stored, row["expires_at"], now),
         gateway_ref=row["intent_id"] or row["session_id"] or "",
-        intent_id=row["intent_id"],
-        created_by=row["created_by"],
         address=address,
         house_id=row.get("house_id"),
-        purpose=row["purpose"],
-        reference=row["reference"],
     )
+
+
+async def _page_of(where: Any, page: PageRequest, *, with_address: bool = False) -> Page[PaymentView]:
+    """One page of the payments ``where`` finds, newest first."""
+    total = await Payment.count().where(where)
+    rows = (
+        await Payment.select(*_columns(with_address=with_address))
+        .where(where)
+        .order_by(Payment.created_at, ascending=False)
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    now = clock.now()
+    return Page([_view(r, now) for r in rows], total, page.number, page.size)
 
 
 async def payment_for(principal: Principal, payment_id: int) -> PaymentView | None:
@@ -233,16 +259,7 @@ async def payments_of_user(principal: Principal, page: PageRequest) -> Page[Paym
         & (Payment.status != PaymentStatus.CREATED)
         & (Payment.purpose == PaymentPurpose.UTILITIES)
     )
-    total = await Payment.count().where(where)
-    rows = (
-        await Payment.select(*_columns())
-        .where(where)
-        .order_by(Payment.created_at, ascending=False)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    now = clock.now()
-    return Page([_view(r, now) for r in rows], total, page.number, page.size)
+    return await _page_of(where, page)
 
 
 async def paid_checkouts_before(user_id: int, payment_id: int) -> int:
@@ -298,42 +315,20 @@ def _as_month(value: Any) -> date | None:
 
 async def batch_rows(batch: str) -> list[BatchRow]:
     rows = (
-        await Payment.select(
-            Payment.id,
-            Payment.uid,
-            Payment.kind,
-            Payment.account,
-            Payment.account.number.as_alias("number"),
-            Payment.amount_kopecks,
-            Payment.status,
-            Payment.session_id,
-            Payment.intent_id,
-            Payment.credited_at,
-            Payment.created_by,
-            Payment.purpose,
-            Payment.reference,
-            Payment.period,
-        )
+        await Payment.select(*_COMMON_COLUMNS, Payment.uid, Payment.credited_at, Payment.period)
         .where(Payment.batch == batch)
         .order_by(Payment.id)
         .limit(100)
     )
     return [
         BatchRow(
-            id=r["id"],
-            uid=r["uid"],
-            kind=PaymentKind(r["kind"]),
-            account=r["account"],
-            number=r["number"],
-            amount_kopecks=r["amount_kopecks"],
-            status=PaymentStatus(r["status"]),
-            session_id=r["session_id"],
-            intent_id=r["intent_id"],
-            credited_at=r["credited_at"],
-            created_by=r["created_by"],
-            purpose=PaymentPurpose(r["purpose"]),
-            reference=r["reference"],
-            period=_as_month(r["period"]),
+            **{
+                **r,
+                "kind": PaymentKind(r["kind"]),
+                "status": PaymentStatus(r["status"]),
+                "purpose": PaymentPurpose(r["purpose"]),
+                "period": _as_month(r["period"]),
+            }
         )
         for r in rows
     ]
@@ -539,17 +534,7 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
 
 
 async def staff_payments(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PaymentView]:
-    where = _staff_where(principal, f)
-    total = await Payment.count().where(where)
-    rows = (
-        await Payment.select(*_columns(with_address=True))
-        .where(where)
-        .order_by(Payment.created_at, ascending=False)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    now = clock.now()
-    return Page([_view(r, now) for r in rows], total, page.number, page.size)
+    return await _page_of(_staff_where(principal, f), page, with_address=True)
 
 
 async def staff_payments_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[PaymentView]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from litestar import Controller
@@ -17,9 +14,13 @@ from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
-from openpyxl import Workbook
 
 from portal.core import clock
+from portal.core.exports import CSV
+from portal.core.exports import XLSX
+from portal.core.exports import attachment
+from portal.core.exports import to_csv
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.pagination import page_request
@@ -34,11 +35,9 @@ from portal.housing.queries import houses_in_scope
 from portal.payments import actions
 from portal.payments import forms
 from portal.payments import queries
-from portal.payments import rules
 from portal.payments import texts
 from portal.payments.gateway import GatewayError
 from portal.payments.routes import words
-from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus
 
 R = StaffRole
@@ -70,8 +69,8 @@ def _export_rows(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
         [
             r.id,
             clock.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
-            rules.safe_cell(r.number),
-            rules.safe_cell(r.address),
+            r.number,
+            r.address,
             r.amount,
             r.refunded,
             texts.status_label(r.status),
@@ -81,41 +80,15 @@ def _export_rows(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
     ]
 
 
-def _csv(rows: Sequence[queries.PaymentView]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([h() for h in EXPORT_HEADER])
-    for row in _export_rows(rows):
-        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(rows: Sequence[queries.PaymentView]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(gettext("Payments"))
-    sheet.append([h() for h in EXPORT_HEADER])
-    for row in _export_rows(rows):
-        sheet.append([float(v) if isinstance(v, Decimal) else str(v) if isinstance(v, PaymentKind) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _detail(
+async def _detail(
     request: Request,
     principal: Principal,
     payment: NamedDependency[queries.PaymentView],
-    refunds: list[queries.RefundView],
     template: str,
     form: forms.RefundForm | None = None,
     status_code: int = 200,
 ) -> Template:
+    refunds = await queries.refunds_of(payment.id)
     available = payment.refundable
     form = form or forms.initial_refund_form(available)
     return render(
@@ -158,14 +131,12 @@ class StaffPayments(Controller):
     @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
     async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return _download(_csv(rows), "text/csv; charset=utf-8", "payments.csv")
+        return attachment(to_csv(EXPORT_HEADER, _export_rows(rows)), CSV, "payments.csv")
 
     @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return _download(
-            _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "payments.xlsx"
-        )
+        return attachment(to_xlsx([(gettext("Payments"), EXPORT_HEADER, _export_rows(rows))]), XLSX, "payments.xlsx")
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
@@ -181,15 +152,13 @@ class StaffPayments(Controller):
     async def detail(
         self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
     ) -> Template:
-        refunds = await queries.refunds_of(payment.id)
-        return _detail(request, principal, payment, refunds, "payments/staff_detail.html")
+        return await _detail(request, principal, payment, "payments/staff_detail.html")
 
     @get("/{payment_id:int}/refund", name="staff_refund_form", opt=staff(R.ACCOUNTANT))
     async def refund_form(
         self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
     ) -> Template:
-        refunds = await queries.refunds_of(payment.id)
-        return _detail(request, principal, payment, refunds, "payments/staff_refund.html")
+        return await _detail(request, principal, payment, "payments/staff_refund.html")
 
     @post("/{payment_id:int}/refund", name="staff_refund", opt=staff(R.ACCOUNTANT), status_code=200)
     async def refund(
@@ -208,8 +177,7 @@ class StaffPayments(Controller):
             except actions.RefundRefused as exc:
                 form.errors.add("amount", texts.refund_error(exc.reason, exc.message))
         if form.errors:
-            refunds = await queries.refunds_of(payment.id)
-            return _detail(request, principal, payment, refunds, "payments/staff_refund.html", form, 422)
+            return await _detail(request, principal, payment, "payments/staff_refund.html", form, 422)
         flash(request, gettext("The refund is made and entered in the account's ledger."))
         return see_other(request, f"/staff/payments/{payment.id}")
 

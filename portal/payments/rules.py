@@ -252,15 +252,3 @@ def autopay_amount(due: Decimal, limit: Decimal) -> tuple[Decimal | None, Autopa
     if due > limit:
         return None, AutopayResult.OVER_LIMIT
     return due, AutopayResult.NONE
-
-
-# --- exports ----------------------------------------------------------------------------------------------------
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell that never runs as a formula: text starting with = + - @ gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
