@@ -4,8 +4,6 @@ orders for a resident by the account number), and the catalogue itself (sections
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -17,7 +15,6 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.response import Template
-from openpyxl import Workbook
 
 from portal.catalog import actions
 from portal.catalog import deps
@@ -40,6 +37,11 @@ from portal.catalog.tables import PriceKind
 from portal.catalog.tables import Unit
 from portal.core import clock
 from portal.core import storage
+from portal.core.exports import CSV
+from portal.core.exports import XLSX
+from portal.core.exports import attachment
+from portal.core.exports import to_csv
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.pagination import page_request
@@ -58,7 +60,6 @@ from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.housing.tables import Complex
-from portal.tickets.filters import csv_safe
 
 R = StaffRole
 VIEW = (R.MANAGER, R.DISPATCHER, R.OPERATOR, R.ACCOUNTANT)
@@ -92,10 +93,10 @@ def _export_rows(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
             r.id,
             clock.local(r.created_at).strftime("%d.%m.%Y %H:%M"),
             texts.status_label(r.shown),
-            csv_safe(r.summary),
-            csv_safe(", ".join(r.categories)),
-            csv_safe(r.address),
-            csv_safe(r.account_number),
+            r.summary,
+            ", ".join(r.categories),
+            r.address,
+            r.account_number,
             r.preferred_date.strftime("%d.%m.%Y") if r.preferred_date else "",
             r.total if r.total is not None else "",
             gettext("yes") if r.paid else gettext("no"),
@@ -103,32 +104,6 @@ def _export_rows(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
         ]
         for r in rows
     ]
-
-
-def _csv(rows: Sequence[queries.OrderRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([h() for h in EXPORT_HEADER])
-    for row in _export_rows(rows):
-        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(rows: Sequence[queries.OrderRow]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(gettext("Orders"))
-    sheet.append([h() for h in EXPORT_HEADER])
-    for row in _export_rows(rows):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
 
 
 async def _choices(principal: Principal) -> dict[str, Any]:
@@ -166,14 +141,12 @@ class StaffOrders(Controller):
     @get("/export.csv", name="catalog:staff_csv")
     async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return _download(_csv(rows), "text/csv; charset=utf-8", "orders.csv")
+        return attachment(to_csv(EXPORT_HEADER, _export_rows(rows)), CSV, "orders.csv")
 
     @get("/export.xlsx", name="catalog:staff_xlsx")
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return _download(
-            _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "orders.xlsx"
-        )
+        return attachment(to_xlsx([(gettext("Orders"), EXPORT_HEADER, _export_rows(rows))]), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))
     async def sales(self, request: Request, principal: Caller, year: str = "", house: str = "") -> Template:
