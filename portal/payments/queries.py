@@ -17,9 +17,11 @@ from portal.billing import queries as billing_queries
 from portal.core import clock
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
+from portal.core.db import from_row
 from portal.core.db import to_kopecks
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
@@ -435,12 +437,12 @@ class Mandate:
 
 async def cards_of(user_id: int) -> list[SavedCard]:
     rows = (
-        await PaymentMethod.select()
+        await PaymentMethod.select(*columns_of(PaymentMethod, SavedCard))
         .where((PaymentMethod.user == user_id) & PaymentMethod.removed_at.is_null())
         .order_by(PaymentMethod.id)
         .limit(20)
     )
-    return [SavedCard(r["id"], r["gateway_id"], r["brand"], r["last4"], r["exp_month"], r["exp_year"]) for r in rows]
+    return [from_row(SavedCard, r) for r in rows]
 
 
 async def card_of(user_id: int, card_id: int) -> SavedCard | None:
@@ -448,29 +450,16 @@ async def card_of(user_id: int, card_id: int) -> SavedCard | None:
 
 
 async def mandates_of(user_id: int) -> dict[int, Mandate]:
+    card = AutopayMandate.payment_method
+    joined = {"card": card, "last4": card.last4, "brand": card.brand}
     rows = (
         await AutopayMandate.select(
-            AutopayMandate.all_columns(),
-            AutopayMandate.payment_method.last4.as_alias("last4"),
-            AutopayMandate.payment_method.brand.as_alias("brand"),
+            *columns_of(AutopayMandate, Mandate, **joined), AutopayMandate.monthly_limit_kopecks
         )
         .where(AutopayMandate.user == user_id)
         .limit(200)
     )
-    return {
-        r["account"]: Mandate(
-            id=r["id"],
-            account=r["account"],
-            card=r["payment_method"],
-            last4=r["last4"],
-            brand=r["brand"],
-            limit=from_kopecks(r["monthly_limit_kopecks"]),
-            active=r["active"],
-            last_status=r["last_status"],
-            last_message=r["last_message"],
-        )
-        for r in rows
-    }
+    return {r["account"]: from_row(Mandate, r, limit=from_kopecks(r["monthly_limit_kopecks"])) for r in rows}
 
 
 async def customer_id_of(user_id: int) -> str | None:
@@ -574,22 +563,11 @@ class RefundView:
 
 
 async def refunds_of(payment_id: int) -> list[RefundView]:
+    joined = {"amount": Refund.amount_kopecks, "author": Refund.created_by.full_name}
     rows = (
-        await Refund.select(
-            Refund.id,
-            Refund.amount_kopecks,
-            Refund.reason,
-            Refund.status,
-            Refund.created_at,
-            Refund.created_by.full_name.as_alias("author"),
-        )
+        await Refund.select(*columns_of(Refund, RefundView, **joined))
         .where(Refund.payment == payment_id)
         .order_by(Refund.id)
         .limit(100)
     )
-    return [
-        RefundView(
-            r["id"], from_kopecks(r["amount_kopecks"]), r["reason"], r["status"], r["author"] or "", r["created_at"]
-        )
-        for r in rows
-    ]
+    return [from_row(RefundView, r, amount=from_kopecks(r["amount"]), author=r["author"] or "") for r in rows]
