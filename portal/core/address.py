@@ -32,3 +32,16 @@ def full_address(house_address: str | None, kind: str | None = None, number: str
     if not house:
         return premise
     return gettext("%(house)s, %(premise)s", house=house, premise=premise)
+
+
+class PremiseAddress:
+    """The ``address`` of a record read with its premise's kind and number and its house's address."""
+
+    house_address: str
+    premise_kind: str
+    premise_number: str
+
+    @property
+    def address(self) -> str:
+        """«г. Симферополь, ул. Балаклавская, д. 68, кв. 12» in the reader's language."""
+        return full_address(self.house_address, self.premise_kind, self.premise_number)
