@@ -7,6 +7,7 @@ house: admins); a record outside them is "not found", never "forbidden". Writes 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -19,12 +20,14 @@ from piccolo.query.methods.select import Count
 from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
 
+from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
+from portal.core.rows import columns_of
 from portal.core.search import MIN_TERM
 from portal.core.search import normalise
 from portal.core.search import text_match
@@ -57,6 +60,12 @@ def area(value: Any) -> Decimal:
 
 def _where(query: Any, condition: Any) -> Any:
     return query.where(condition) if condition is not None else query
+
+
+async def _in_scope(query: Any, house: Any, principal: Principal, make: Callable[[dict[str, Any]], Any]) -> Any:
+    """The record ``query`` reads, made into its view, if its ``house`` is one of the user's; None otherwise."""
+    row = await _where(query, house_scope(house, principal)).first()
+    return make(row) if row else None
 
 
 async def _page(query: Any, count_query: Any, page: PageRequest, make: Any, **counted: tuple[Any, Any]) -> Page[Any]:
@@ -206,14 +215,7 @@ class HouseView:
     premises: int = 0
 
 
-_HOUSE_COLUMNS = (
-    House.id,
-    House.address,
-    House.floors,
-    House.fias_id,
-    House.complex.id.as_alias("complex_id"),
-    House.complex.name.as_alias("complex_name"),
-)
+_HOUSE_COLUMNS = columns_of(House, HouseView, complex_id=House.complex.id, complex_name=House.complex.name)
 
 
 def _house(row: dict[str, Any], **extra: int) -> HouseView:
@@ -310,9 +312,9 @@ async def entrances_of(house_id: int) -> list[EntranceView]:
 
 async def get_entrance(principal: Principal, entrance_id: int) -> EntranceView | None:
     query = Entrance.select().where(Entrance.id == entrance_id)
-    scope = house_scope(Entrance.house, principal)
-    row = await _where(query, scope).first()
-    return EntranceView(row["id"], row["house"], row["number"], row["floors"]) if row else None
+    return await _in_scope(
+        query, Entrance.house, principal, lambda r: EntranceView(r["id"], r["house"], r["number"], r["floors"])
+    )
 
 
 @dataclass(frozen=True)
@@ -393,15 +395,7 @@ class PremiseFilter:
     kind: str = ""
 
 
-# A premise as the house page lists it (and as its own page begins).
-_PREMISE_ROW_COLUMNS = (
-    Premise.id,
-    Premise.kind,
-    Premise.number,
-    Premise.floor,
-    Premise.area,
-    Premise.entrance.number.as_alias("entrance_number"),
-)
+_PREMISE_ROW_COLUMNS = columns_of(Premise, PremiseRow, entrance_number=Premise.entrance.number)
 
 
 async def premises_of(house_id: int, page: PageRequest, where: PremiseFilter | None = None) -> Page[PremiseRow]:
@@ -475,23 +469,17 @@ class PremiseView:
 
 
 async def get_premise(principal: Principal, premise_id: int) -> PremiseView | None:
-    query = Premise.select(
-        *_PREMISE_ROW_COLUMNS,
-        Premise.house.id.as_alias("house_id"),
-        Premise.house.address.as_alias("address"),
-        Premise.entrance.id.as_alias("entrance_id"),
-    ).where(Premise.id == premise_id)
-    row = await _where(query, house_scope(Premise.house, principal)).first()
-    if row is None:
-        return None
-    return from_row(PremiseView, row, area=area(row["area"]), house_address=row["address"])
+    joined = {"house_id": Premise.house.id, "house_address": Premise.house.address, "entrance_id": Premise.entrance.id}
+    columns = columns_of(Premise, PremiseView, **joined, entrance_number=Premise.entrance.number)
+    query = Premise.select(*columns).where(Premise.id == premise_id)
+    return await _in_scope(query, Premise.house, principal, lambda r: from_row(PremiseView, r, area=area(r["area"])))
 
 
 # --- ownerships ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class InPremise:
+class InPremise(PremiseAddress):
     """The premise a share or an account is of, with its house, and the address they make together."""
 
     premise_id: int
@@ -501,22 +489,17 @@ class InPremise:
     house_id: int
     house_address: str
 
-    @property
-    def address(self) -> str:
-        """«г. Симферополь, ул. Балаклавская, д. 68, кв. 12» in the reader's language."""
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
-
-def _premise_columns(premise: Any) -> tuple[Any, ...]:
-    """The columns of ``InPremise`` through a foreign key to a premise (``Ownership.premise`` …)."""
-    return (
-        premise.id.as_alias("premise_id"),
-        premise.kind.as_alias("premise_kind"),
-        premise.number.as_alias("premise_number"),
-        premise.area.as_alias("area"),
-        premise.house.id.as_alias("house_id"),
-        premise.house.address.as_alias("house_address"),
-    )
+def _premise_joins(premise: Any) -> dict[str, Any]:
+    """The fields of ``InPremise`` read through a foreign key to a premise (``Ownership.premise`` …)."""
+    return {
+        "premise_id": premise.id,
+        "premise_kind": premise.kind,
+        "premise_number": premise.number,
+        "area": premise.area,
+        "house_id": premise.house.id,
+        "house_address": premise.house.address,
+    }
 
 
 def _in_premise(r: dict[str, Any]) -> dict[str, Any]:
@@ -553,17 +536,13 @@ class OwnershipView(InPremise):
         return (Fraction(self.share_numerator, self.share_denominator), self.joint)
 
 
-_OWNERSHIP_COLUMNS = (
-    Ownership.id,
-    Ownership.share_numerator,
-    Ownership.share_denominator,
-    Ownership.joint,
-    Ownership.document,
-    Ownership.valid_from,
-    *_premise_columns(Ownership.premise),
-    Ownership.owner.id.as_alias("owner_id"),
-    Ownership.owner.name.as_alias("owner_name"),
-    Ownership.owner.kind.as_alias("owner_kind"),
+_OWNERSHIP_COLUMNS = columns_of(
+    Ownership,
+    OwnershipView,
+    **_premise_joins(Ownership.premise),
+    owner_id=Ownership.owner.id,
+    owner_name=Ownership.owner.name,
+    owner_kind=Ownership.owner.kind,
 )
 
 
@@ -584,8 +563,7 @@ async def ownerships_of_owner(principal: Principal, owner_id: int) -> list[Owner
 
 async def get_ownership(principal: Principal, ownership_id: int) -> OwnershipView | None:
     query = Ownership.select(*_OWNERSHIP_COLUMNS).where(Ownership.id == ownership_id)
-    row = await _where(query, house_scope(Ownership.premise.house, principal)).first()
-    return _ownership(row) if row else None
+    return await _in_scope(query, Ownership.premise.house, principal, _ownership)
 
 
 async def shares_of_premise(premise_id: int, except_id: int | None = None) -> list[tuple[Fraction, bool]]:
@@ -609,14 +587,7 @@ class AccountView(InPremise):
     closed_on: date | None
 
 
-_ACCOUNT_COLUMNS = (
-    PersonalAccount.id,
-    PersonalAccount.number,
-    PersonalAccount.payer_name,
-    PersonalAccount.opened_on,
-    PersonalAccount.closed_on,
-    *_premise_columns(PersonalAccount.premise),
-)
+_ACCOUNT_COLUMNS = columns_of(PersonalAccount, AccountView, **_premise_joins(PersonalAccount.premise))
 
 
 def _account(r: dict[str, Any]) -> AccountView:
@@ -643,8 +614,7 @@ async def accounts_of_premise(premise_id: int) -> list[AccountView]:
 
 async def get_account(principal: Principal, account_id: int) -> AccountView | None:
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).where(PersonalAccount.id == account_id)
-    row = await _where(query, house_scope(PersonalAccount.premise.house, principal)).first()
-    return _account(row) if row else None
+    return await _in_scope(query, PersonalAccount.premise.house, principal, _account)
 
 
 # --- owners ----------------------------------------------------------------------------------------------
@@ -661,7 +631,7 @@ class OwnerView:
     premises: int = 0
 
 
-_OWNER_COLUMNS = (Owner.id, Owner.kind, Owner.name, Owner.inn, Owner.phone, Owner.email)
+_OWNER_COLUMNS = columns_of(Owner, OwnerView)
 
 
 def _owner(r: dict[str, Any], premises: int = 0) -> OwnerView:
