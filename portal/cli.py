@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from portal.settings import ROOT
+from portal.settings import get_settings
 
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 if str(ROOT) not in sys.path:
@@ -41,6 +42,13 @@ async def migrate_all() -> None:
         raise click.ClickException(f"migrations failed: {result.message}")
 
 
+def _sqlite_folder() -> None:
+    """The folder of the SQLite database file, made if missing (nothing for PostgreSQL)."""
+    path = get_settings().sqlite_path
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
 @click.group()
 def main() -> None:
     """Resident portal of a housing management company."""
@@ -49,11 +57,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Apply every pending migration (SQLite or PostgreSQL, from DATABASE_URL)."""
-    from portal.settings import get_settings
-
-    path = get_settings().sqlite_path
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_folder()
     run_async(migrate_all)
     click.echo("migrations: up to date")
 
@@ -103,11 +107,7 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
             await demo.seed_demo(progress=click.echo)
         return await demo.stored_logins()
 
-    from portal.settings import get_settings
-
-    path = get_settings().sqlite_path
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_folder()
     logins = run_async(prepare)
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
@@ -141,7 +141,6 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
 def worker(concurrency: int) -> None:
     """Run the outbox dispatcher and the scheduled jobs on Redis (SAQ), for app processes that only serve pages."""
     from portal.core.jobs import run_worker
-    from portal.settings import get_settings
 
     redis_url = get_settings().redis_url
     if not redis_url:
