@@ -22,9 +22,10 @@ from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import clock
-from portal.core.address import full_address
+from portal.core.address import PremiseAddress
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
@@ -186,7 +187,7 @@ async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
 
 
 @dataclass(frozen=True)
-class AccountInfo:
+class AccountInfo(PremiseAddress):
     """A personal account with its premise and house."""
 
     id: int
@@ -197,10 +198,6 @@ class AccountInfo:
     premise_kind: str
     house_id: int
     house_address: str
-
-    @property
-    def address(self) -> str:
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
 @dataclass(frozen=True)
@@ -348,7 +345,7 @@ async def _standing_residency(which: Any, account_id: int) -> ResidencyInfo | No
     """The standing residency on the account that ``which`` picks, if any."""
     return _as(
         ResidencyInfo,
-        await Residency.select(Residency.id, Residency.user, Residency.account, Residency.role, Residency.rights)
+        await Residency.select(*columns_of(Residency, ResidencyInfo))
         .where(which & (Residency.account == account_id) & Residency.revoked_at.is_null())
         .first(),
     )
@@ -387,18 +384,13 @@ class Person:
     email: str | None
 
 
+_PERSON_JOINS = {"user_id": Residency.user.id, "name": Residency.user.full_name, "email": Residency.user.email}
+
+
 async def people_of_account(account_id: int, limit: int = 100) -> list[Person]:
     return _all(
         Person,
-        await Residency.select(
-            Residency.id,
-            Residency.role,
-            Residency.rights,
-            Residency.created_at,
-            Residency.user.id.as_alias("user_id"),
-            Residency.user.full_name.as_alias("name"),
-            Residency.user.email.as_alias("email"),
-        )
+        await Residency.select(*columns_of(Residency, Person, **_PERSON_JOINS))
         .where((Residency.account == account_id) & Residency.revoked_at.is_null())
         .order_by(Residency.id)
         .limit(limit),
@@ -417,9 +409,7 @@ class Invitation:
 async def pending_invitations(account_id: int, now: datetime | None = None, limit: int = 50) -> list[Invitation]:
     return _all(
         Invitation,
-        await OneTimeToken.select(
-            OneTimeToken.id, OneTimeToken.email, OneTimeToken.role, OneTimeToken.rights, OneTimeToken.expires_at
-        )
+        await OneTimeToken.select(*columns_of(OneTimeToken, Invitation))
         .where(
             (OneTimeToken.purpose == TokenPurpose.INVITE)
             & (OneTimeToken.account == account_id)
@@ -434,9 +424,7 @@ async def pending_invitations(account_id: int, now: datetime | None = None, limi
 async def invitation_of_account(account_id: int, token_id: int) -> Invitation | None:
     return _as(
         Invitation,
-        await OneTimeToken.select(
-            OneTimeToken.id, OneTimeToken.email, OneTimeToken.role, OneTimeToken.rights, OneTimeToken.expires_at
-        )
+        await OneTimeToken.select(*columns_of(OneTimeToken, Invitation))
         .where(
             (OneTimeToken.id == token_id)
             & (OneTimeToken.account == account_id)
@@ -594,7 +582,13 @@ class OutboxEntry:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
-    body: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxLetter(OutboxEntry):
+    """A message of the outbox with what it says."""
+
+    body: str
 
 
 async def outbox_page(page: PageRequest, status: str = "") -> Page[OutboxEntry]:
@@ -602,17 +596,7 @@ async def outbox_page(page: PageRequest, status: str = "") -> Page[OutboxEntry]:
     if status:
         condition &= OutboxMessage.status == status
     rows = (
-        await OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.channel,
-            OutboxMessage.recipient,
-            OutboxMessage.subject,
-            OutboxMessage.status,
-            OutboxMessage.created_at,
-            OutboxMessage.sent_at,
-            OutboxMessage.attempts,
-            OutboxMessage.last_error,
-        )
+        await OutboxMessage.select(*columns_of(OutboxMessage, OutboxEntry))
         .where(condition)
         .order_by(OutboxMessage.id, ascending=False)
         .limit(page.size)
@@ -622,9 +606,9 @@ async def outbox_page(page: PageRequest, status: str = "") -> Page[OutboxEntry]:
     return Page(items=_all(OutboxEntry, rows), total=total, number=page.number, size=page.size)
 
 
-async def outbox_message(message_id: int) -> OutboxEntry | None:
+async def outbox_message(message_id: int) -> OutboxLetter | None:
     return _as(
-        OutboxEntry,
+        OutboxLetter,
         await OutboxMessage.select()
         .where((OutboxMessage.id == message_id) & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS)))
         .first(),
