@@ -249,16 +249,17 @@ def _sign_in_refusal(outcome: actions.SignIn) -> str:
     }.get(outcome, _("The e-mail, phone or password is wrong."))
 
 
+def _code_form(
+    request: Request, template: str, values: dict[str, Any], errors: FormErrors | None, status: int, **context: Any
+) -> Template:
+    """A form of an account's number and access code, and the person's role there (owner or tenant)."""
+    roles = forms.resident_roles(ResidentRole.OWNER, ResidentRole.TENANT)
+    return render(request, template, values=values, errors=errors, roles=roles, status_code=status, **context)
+
+
 def _register_page(request: Request, values: dict[str, Any], errors: FormErrors | None, status: int = 200) -> Template:
-    return render(
-        request,
-        "accounts/register.html",
-        values=values,
-        errors=errors,
-        roles=forms.resident_roles(ResidentRole.OWNER, ResidentRole.TENANT),
-        consent_text=consent_text.text(i18n.get_locale(), get_settings().company_name),
-        status_code=status,
-    )
+    consent = consent_text.text(i18n.get_locale(), get_settings().company_name)
+    return _code_form(request, "accounts/register.html", values, errors, status, consent_text=consent)
 
 
 # --- signed-in users: sign-out, consent, profile, linking accounts -----------------------------------
@@ -509,15 +510,8 @@ async def _profile_page(
 async def _link_page(
     request: Request, me: queries.UserInfo, values: dict[str, Any], errors: FormErrors | None, status: int = 200
 ) -> Template:
-    return render(
-        request,
-        "accounts/link.html",
-        values=values,
-        errors=errors,
-        roles=forms.resident_roles(ResidentRole.OWNER, ResidentRole.TENANT),
-        accounts=await queries.accounts_of_user(me.id),
-        status_code=status,
-    )
+    accounts = await queries.accounts_of_user(me.id)
+    return _code_form(request, "accounts/link.html", values, errors, status, accounts=accounts)
 
 
 # --- an owner's account: who has access ---------------------------------------------------------------
