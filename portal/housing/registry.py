@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from fractions import Fraction
 from typing import IO
@@ -17,6 +16,7 @@ from typing import Any
 
 from portal.core import tabular
 from portal.core.i18n import gettext
+from portal.core.imports import ParseResult
 from portal.core.tabular import line_problem
 from portal.housing import rules
 from portal.housing.rules import Problem
@@ -77,16 +77,6 @@ class RegistryRow:
         return (self.owner_name or "", self.owner_inn)
 
 
-@dataclass
-class ParseResult:
-    rows: list[RegistryRow] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
-
-
 def row_to_json(row: RegistryRow) -> dict[str, Any]:
     """A checked row as plain JSON values, kept between the preview and the import (never parsed twice)."""
     plain = {name: getattr(row, name) for name in RegistryRow.__dataclass_fields__}
@@ -113,9 +103,9 @@ Progress = Callable[[int], None]  # told the number of lines read, every PROGRES
 PROGRESS_EVERY = 1000
 
 
-def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) -> ParseResult:
+def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) -> ParseResult[RegistryRow]:
     """Check every line of the file; the result has either all rows or the problems (with line numbers)."""
-    result = ParseResult()
+    result = ParseResult[RegistryRow]()
     iterator = iter(lines)
     index, problem = tabular.read_header(iterator, REQUIRED_COLUMNS, COLUMNS)
     if problem:
@@ -148,11 +138,7 @@ def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) ->
             result.problems.append(line_problem(line, conflict))
             continue
         result.rows.append(row)
-    if not result.rows and not result.problems:
-        result.problems.append(gettext("The file has no rows after the header."))
-    if result.problems:
-        result.rows = []
-    return result
+    return result.finished()
 
 
 # The file is streamed by core.tabular: size, lines and cells are limited while it is read (a forged XLSX
@@ -161,13 +147,13 @@ def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) ->
 LIMITS = tabular.Limits(rows=MAX_ROWS, columns=len(COLUMNS) + 10, cell=4 * MAX_CELL, size=MAX_BYTES)
 
 
-def parse_file(filename: str, data: bytes | IO[bytes], progress: Progress | None = None) -> ParseResult:
+def parse_file(filename: str, data: bytes | IO[bytes], progress: Progress | None = None) -> ParseResult[RegistryRow]:
     """Read and check a CSV or XLSX registry file (CPU work: call it off the event loop). The type is taken from
     the content; ``filename`` is only for messages."""
     try:
         return parse_lines(tabular.read_rows(data, LIMITS), progress)
     except tabular.TableError as problem:
-        return ParseResult(problems=[problem.message()])
+        return ParseResult[RegistryRow](problems=[problem.message()])
 
 
 # How each column of a row is read, in the order its problems are reported.
