@@ -424,7 +424,3 @@ async def rate_hit(connection: ASGIConnection, rule: RateLimit, key: str, now: f
     name = _rate_key(rule, key)
     hits = [*await _hits(store, name, rule.window_seconds, now), now][-rule.limit * 2 :]
     await store.set(name, json.dumps(hits), expires_in=rule.window_seconds)
-
-
-async def rate_reset(connection: ASGIConnection, rule: RateLimit, key: str) -> None:
-    await _rate_store(connection).delete(_rate_key(rule, key))
