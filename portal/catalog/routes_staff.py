@@ -40,6 +40,7 @@ from portal.core import storage
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
+from portal.core.exports import header
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
@@ -85,6 +86,10 @@ EXPORT_HEADER = (
 
 def _filter(request: Request) -> queries.StaffFilter:
     return queries.StaffFilter(**forms.read_staff_filter(request.query_params))
+
+
+def _table(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
+    return [header(EXPORT_HEADER), *_export_rows(rows)]
 
 
 def _export_rows(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
@@ -141,12 +146,12 @@ class StaffOrders(Controller):
     @get("/export.csv", name="catalog:staff_csv")
     async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return attachment(to_csv(EXPORT_HEADER, _export_rows(rows)), CSV, "orders.csv")
+        return attachment(to_csv(_table(rows)), CSV, "orders.csv")
 
     @get("/export.xlsx", name="catalog:staff_xlsx")
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return attachment(to_xlsx([(gettext("Orders"), EXPORT_HEADER, _export_rows(rows))]), XLSX, "orders.xlsx")
+        return attachment(to_xlsx([(gettext("Orders"), _table(rows))]), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))
     async def sales(self, request: Request, principal: Caller, year: str = "", house: str = "") -> Template:

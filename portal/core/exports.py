@@ -20,7 +20,7 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-Label = LazyText | str  # a column's name in a header
+Label = LazyText | str  # a column's name
 
 
 def safe_cell(value: Any) -> Any:
@@ -31,14 +31,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _labels(header: Sequence[Label]) -> list[str]:
-    return [h() if callable(h) else h for h in header]
+def header(labels: Sequence[Label]) -> list[str]:
+    """The header row of a table: its columns' names (a lazy name is translated now)."""
+    return [h() if callable(h) else h for h in labels]
 
 
-def to_csv(header: Sequence[Label], rows: Iterable[Sequence[Any]]) -> bytes:
+def to_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for row in (_labels(header), *rows):
+    for row in rows:
         writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else safe_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -51,14 +52,14 @@ def _xlsx_cell(value: Any) -> Any:
     return safe_cell(value)
 
 
-def to_xlsx(sheets: Iterable[tuple[str, Sequence[Label], Iterable[Sequence[Any]]]]) -> bytes:
-    """A workbook of one sheet per ``(title, header, rows)`` (a title is cut to Excel's 31 characters)."""
+def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook of one sheet per ``(title, rows)`` (a title is cut to Excel's 31 characters)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    for title, header, rows in sheets:
+    for title, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
-        for row in (_labels(header), *rows):
+        for row in rows:
             sheet.append([_xlsx_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -19,6 +19,7 @@ from portal.core import clock
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
+from portal.core.exports import header
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
@@ -62,6 +63,10 @@ async def provide_staff_payment(principal: NamedDependency[Principal], payment_i
     if found is None:
         raise NotFoundException()
     return found
+
+
+def _table(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
+    return [header(EXPORT_HEADER), *_export_rows(rows)]
 
 
 def _export_rows(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
@@ -131,12 +136,12 @@ class StaffPayments(Controller):
     @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
     async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return attachment(to_csv(EXPORT_HEADER, _export_rows(rows)), CSV, "payments.csv")
+        return attachment(to_csv(_table(rows)), CSV, "payments.csv")
 
     @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return attachment(to_xlsx([(gettext("Payments"), EXPORT_HEADER, _export_rows(rows))]), XLSX, "payments.xlsx")
+        return attachment(to_xlsx([(gettext("Payments"), _table(rows))]), XLSX, "payments.xlsx")
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
