@@ -39,6 +39,7 @@ from portal.core import clock
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
@@ -206,36 +207,38 @@ def _service(row: dict[str, Any]) -> ServiceView:
     return ServiceView(**values)
 
 
+CATEGORY_COLUMNS = (
+    ServiceCategory.id,
+    ServiceCategory.title,
+    ServiceCategory.icon,
+    ServiceCategory.position,
+    ServiceCategory.active,
+)
+
+
 async def categories(*, active_only: bool = True) -> list[CategoryView]:
-    query = ServiceCategory.select(
-        ServiceCategory.id,
-        ServiceCategory.title,
-        ServiceCategory.icon,
-        ServiceCategory.position,
-        ServiceCategory.active,
-    )
+    query = ServiceCategory.select(*CATEGORY_COLUMNS)
     if active_only:
         query = query.where(ServiceCategory.active.eq(True))
     rows = await query.order_by(ServiceCategory.position).order_by(ServiceCategory.id).limit(200)
     return [CategoryView(**r) for r in rows]
 
 
-def _offered_in(house_id: int, complex_id: int) -> Any:
-    """Services offered in a house: everywhere, or named for its house or its complex."""
+def _on_offer(place: OrderPlace) -> Any:
+    """Active services of active categories offered in the place's house: everywhere, or named for its house or
+    its complex."""
     named = ServiceAvailability.select(ServiceAvailability.service).where(
-        (ServiceAvailability.house == house_id) | (ServiceAvailability.complex == complex_id)
+        (ServiceAvailability.house == place.house_id) | (ServiceAvailability.complex == place.complex_id)
     )
-    return PaidService.all_houses.eq(True) | PaidService.id.is_in(named)
-
-
-async def offered(place: OrderPlace, *, category: int | None = None, q: str = "") -> list[ServiceView]:
-    """The active services of active categories offered at the place's house, in the catalogue's order
-    (searched by words of the title, description and section)."""
-    where = (
+    return (
         PaidService.active.eq(True)
         & PaidService.category.active.eq(True)
-        & _offered_in(place.house_id, place.complex_id)
+        & (PaidService.all_houses.eq(True) | PaidService.id.is_in(named))
     )
+
+
+async def _in_catalogue_order(where: Any, category: int | None) -> list[ServiceView]:
+    """The services ``where`` finds (of one category if given), in the catalogue's order."""
     if category is not None:
         where &= PaidService.category == category
     rows = (
@@ -246,22 +249,19 @@ async def offered(place: OrderPlace, *, category: int | None = None, q: str = ""
         .order_by(PaidService.id)
         .limit(MAX_SERVICES)
     )
-    services = [_service(r) for r in rows]
+    return [_service(r) for r in rows]
+
+
+async def offered(place: OrderPlace, *, category: int | None = None, q: str = "") -> list[ServiceView]:
+    """The active services of active categories offered at the place's house, in the catalogue's order
+    (searched by words of the title, description and section)."""
+    services = await _in_catalogue_order(_on_offer(place), category)
     return [s for s in services if s.matches(q)] if q.strip() else services
 
 
 async def offered_service(place: OrderPlace, service_id: int) -> ServiceView | None:
     """A service if it is active and offered at the place's house (None for a missing or hidden one alike)."""
-    row = (
-        await PaidService.select(*_service_columns())
-        .where(
-            (PaidService.id == service_id)
-            & PaidService.active.eq(True)
-            & PaidService.category.active.eq(True)
-            & _offered_in(place.house_id, place.complex_id)
-        )
-        .first()
-    )
+    row = await PaidService.select(*_service_columns()).where((PaidService.id == service_id) & _on_offer(place)).first()
     return _service(row) if row else None
 
 
@@ -269,12 +269,7 @@ async def offered_services(place: OrderPlace, service_ids: Iterable[int]) -> dic
     ids = sorted(set(service_ids))[: rules.MAX_ITEMS * 2]
     if not ids:
         return {}
-    rows = await PaidService.select(*_service_columns()).where(
-        PaidService.id.is_in(ids)
-        & PaidService.active.eq(True)
-        & PaidService.category.active.eq(True)
-        & _offered_in(place.house_id, place.complex_id)
-    )
+    rows = await PaidService.select(*_service_columns()).where(PaidService.id.is_in(ids) & _on_offer(place))
     return {r["id"]: _service(r) for r in rows}
 
 
@@ -361,14 +356,10 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
-class ItemView:
+class ItemView(rules.Priced):
+    """An item of a placed order with its amount (None until a «from» price is quoted)."""
+
     id: int
-    service_id: int
-    title: str
-    price_kind: str
-    unit: str
-    unit_price: Decimal
-    quantity: Decimal
     amount: Decimal | None
 
 
@@ -506,20 +497,16 @@ def _resident_scope(principal: Principal) -> Any:
     return Order.account.is_in(ids) if ids else None
 
 
+async def _newest_first(where: Any, page: PageRequest) -> Page[OrderRow]:
+    rows, total = await read_page(Order, _order_columns(), where, page)
+    return Page(await _rows(rows), total, page.number, page.size)
+
+
 async def orders_of_resident(principal: Principal, page: PageRequest) -> Page[OrderRow]:
     scope = _resident_scope(principal)
     if scope is None:
         return Page([], 0, page.number, page.size)
-    total = await Order.count().where(scope)
-    rows = (
-        await Order.select(*_order_columns())
-        .where(scope)
-        .order_by(Order.created_at, ascending=False)
-        .order_by(Order.id, ascending=False)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    return Page(await _rows(rows), total, page.number, page.size)
+    return await _newest_first(scope, page)
 
 
 async def active_orders_of(principal: Principal, limit: int = 3) -> list[OrderRow]:
@@ -601,17 +588,20 @@ async def order_by_uid(uid: str) -> OrderDetail | None:
     return await _detail(await Order.select(*_detail_columns()).where(Order.uid == uid[:36]).first())
 
 
+DOCUMENT_COLUMNS = (
+    OrderDocument.id,
+    OrderDocument.order.as_alias("order_id"),
+    OrderDocument.title,
+    OrderDocument.file_key,
+    OrderDocument.content_type,
+    OrderDocument.size,
+    OrderDocument.created_at,
+)
+
+
 async def documents_of(order_id: int) -> list[DocumentView]:
     rows = (
-        await OrderDocument.select(
-            OrderDocument.id,
-            OrderDocument.order.as_alias("order_id"),
-            OrderDocument.title,
-            OrderDocument.file_key,
-            OrderDocument.content_type,
-            OrderDocument.size,
-            OrderDocument.created_at,
-        )
+        await OrderDocument.select(*DOCUMENT_COLUMNS)
         .where(OrderDocument.order == order_id)
         .order_by(OrderDocument.id)
         .limit(20)
@@ -620,19 +610,7 @@ async def documents_of(order_id: int) -> list[DocumentView]:
 
 
 async def document(document_id: int) -> DocumentView | None:
-    row = (
-        await OrderDocument.select(
-            OrderDocument.id,
-            OrderDocument.order.as_alias("order_id"),
-            OrderDocument.title,
-            OrderDocument.file_key,
-            OrderDocument.content_type,
-            OrderDocument.size,
-            OrderDocument.created_at,
-        )
-        .where(OrderDocument.id == document_id)
-        .first()
-    )
+    row = await OrderDocument.select(*DOCUMENT_COLUMNS).where(OrderDocument.id == document_id).first()
     return DocumentView(**row) if row else None
 
 
@@ -695,17 +673,7 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
 
 
 async def staff_orders(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[OrderRow]:
-    where = _staff_where(principal, f)
-    total = await Order.count().where(where)
-    rows = (
-        await Order.select(*_order_columns())
-        .where(where)
-        .order_by(Order.created_at, ascending=False)
-        .order_by(Order.id, ascending=False)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    return Page(await _rows(rows), total, page.number, page.size)
+    return await _newest_first(_staff_where(principal, f), page)
 
 
 async def staff_orders_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[OrderRow]:
@@ -776,16 +744,7 @@ async def sales(principal: Principal, year: int, house: int | None = None) -> li
 
 async def all_services(category: int | None = None) -> list[ServiceView]:
     """Every service, hidden ones too, in the catalogue's order."""
-    query = PaidService.select(*_service_columns())
-    if category is not None:
-        query = query.where(PaidService.category == category)
-    rows = (
-        await query.order_by(PaidService.category.position)
-        .order_by(PaidService.position)
-        .order_by(PaidService.id)
-        .limit(MAX_SERVICES)
-    )
-    return [_service(r) for r in rows]
+    return await _in_catalogue_order(PaidService.id > 0, category)
 
 
 async def service(service_id: int) -> ServiceView | None:
@@ -794,17 +753,7 @@ async def service(service_id: int) -> ServiceView | None:
 
 
 async def category(category_id: int) -> CategoryView | None:
-    row = (
-        await ServiceCategory.select(
-            ServiceCategory.id,
-            ServiceCategory.title,
-            ServiceCategory.icon,
-            ServiceCategory.position,
-            ServiceCategory.active,
-        )
-        .where(ServiceCategory.id == category_id)
-        .first()
-    )
+    row = await ServiceCategory.select(*CATEGORY_COLUMNS).where(ServiceCategory.id == category_id).first()
     return CategoryView(**row) if row else None
 
 

@@ -191,8 +191,8 @@ def first_status(kind: str, needs_quote: bool, total: Decimal | None) -> OrderSt
 
 
 @dataclass(frozen=True)
-class Line:
-    """One item as the resident asked for it, priced from the catalogue now."""
+class Priced:
+    """What an item of an order is: the service, its title and price as ordered, and how much of it."""
 
     service_id: int
     title: str
@@ -200,6 +200,11 @@ class Line:
     unit: str
     unit_price: Decimal
     quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Line(Priced):
+    """One item as the resident asked for it, priced from the catalogue now."""
 
     @property
     def amount(self) -> Decimal | None:
