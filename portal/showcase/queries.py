@@ -16,6 +16,7 @@ from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.clauses import every
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
@@ -229,14 +230,22 @@ async def photos_of(listing_id: int) -> tuple[Photo, ...]:
     return tuple(Photo(**r) for r in rows)
 
 
+def _listing_view(r: dict[str, Any], photos: tuple[Photo, ...] = ()) -> ListingView:
+    return ListingView(
+        **{
+            **r,
+            "area": to_area(r["area"]),
+            "complex_name": r["complex_name"] or "",
+            "features": tuple(r["features"] or ()),
+            "manager_name": r["manager_name"] or "",
+        },
+        photos=photos,
+    )
+
+
 async def _view(where: Any) -> ListingView | None:
     row = await Listing.select(*_VIEW_COLUMNS).where(where).first()
-    if row is None:
-        return None
-    row = {**row, "area": to_area(row["area"]), "complex_name": row["complex_name"] or ""}
-    row["features"] = tuple(row["features"] or ())
-    row["manager_name"] = row["manager_name"] or ""
-    return ListingView(**row, photos=await photos_of(row["id"]))
+    return _listing_view(row, await photos_of(row["id"])) if row else None
 
 
 async def public_listing(listing_id: int) -> ListingView:
@@ -400,23 +409,20 @@ class RegistryPremise:
     kind: str
 
 
-async def registry_premise(house_id: int, number: str, kind: str) -> RegistryPremise | None:
-    """The premise of the registry with this number and kind in the house."""
+async def _registry_premise(where: Any) -> RegistryPremise | None:
     row = (
-        await Premise.select(Premise.id, Premise.number, Premise.area, Premise.floor, Premise.kind)
-        .where((Premise.house == house_id) & (Premise.number == number) & (Premise.kind == kind))
-        .first()
+        await Premise.select(Premise.id, Premise.number, Premise.area, Premise.floor, Premise.kind).where(where).first()
     )
     return RegistryPremise(**{**row, "area": to_area(row["area"])}) if row else None
+
+
+async def registry_premise(house_id: int, number: str, kind: str) -> RegistryPremise | None:
+    """The premise of the registry with this number and kind in the house."""
+    return await _registry_premise((Premise.house == house_id) & (Premise.number == number) & (Premise.kind == kind))
 
 
 async def registry_premise_by_id(premise_id: int) -> RegistryPremise | None:
-    row = (
-        await Premise.select(Premise.id, Premise.number, Premise.area, Premise.floor, Premise.kind)
-        .where(Premise.id == premise_id)
-        .first()
-    )
-    return RegistryPremise(**{**row, "area": to_area(row["area"])}) if row else None
+    return await _registry_premise(Premise.id == premise_id)
 
 
 # --- leads -------------------------------------------------------------------------------------------------------
@@ -499,30 +505,13 @@ def lead_where(principal: Principal, f: LeadFilter) -> Any:
 
 async def staff_leads(principal: Principal, f: LeadFilter, page: PageRequest) -> Page[LeadRow]:
     """Leads of the staff member's houses, newest first."""
-    where = lead_where(principal, f)
-    total = await Lead.count().where(where)
-    rows = (
-        await Lead.select(*_LEAD_COLUMNS)
-        .where(where)
-        .order_by(Lead.created_at, ascending=False)
-        .order_by(Lead.id, ascending=False)
-        .limit(page.size)
-        .offset(page.offset)
-        if total
-        else []
-    )
+    rows, total = await read_page(Lead, _LEAD_COLUMNS, lead_where(principal, f), page)
     return Page(items=[_lead(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
 async def staff_lead(principal: Principal, lead_id: int) -> LeadRow:
-    row = (
-        await Lead.select(*_LEAD_COLUMNS, *_LEAD_DETAIL)
-        .where(every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)]))
-        .first()
-    )
-    if row is None:
-        raise NotFoundException()
-    return _lead(row)
+    where = every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)])
+    return _lead(found(await Lead.select(*_LEAD_COLUMNS, *_LEAD_DETAIL).where(where).first()))
 
 
 async def leads_of_user(user_id: int) -> list[LeadRow]:
@@ -643,28 +632,13 @@ async def staff_offers(principal: Principal, status: str, page: PageRequest) -> 
             ListingOffer.status == status if status in OfferStatus.__members__.values() else None,
         ]
     )
-    total = await ListingOffer.count().where(where)
-    rows = (
-        await ListingOffer.select(*_OFFER_COLUMNS)
-        .where(where)
-        .order_by(ListingOffer.id, ascending=False)
-        .limit(page.size)
-        .offset(page.offset)
-        if total
-        else []
-    )
+    rows, total = await read_page(ListingOffer, _OFFER_COLUMNS, where, page, newest=(ListingOffer.id,))
     return Page(items=[_offer(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
 async def staff_offer(principal: Principal, offer_id: int) -> OfferRow:
-    row = (
-        await ListingOffer.select(*_OFFER_COLUMNS)
-        .where(every([ListingOffer.id == offer_id, house_scope(ListingOffer.house, principal)]))
-        .first()
-    )
-    if row is None:
-        raise NotFoundException()
-    return _offer(row)
+    where = every([ListingOffer.id == offer_id, house_scope(ListingOffer.house, principal)])
+    return _offer(found(await ListingOffer.select(*_OFFER_COLUMNS).where(where).first()))
 
 
 # --- who is told ---------------------------------------------------------------------------------------------------
@@ -717,12 +691,7 @@ async def feed_listings() -> tuple[list[ListingView], dict[int, list[int]]]:
         .order_by(Listing.id, ascending=False)
         .limit(FEED_LIMIT)
     )
-    items = []
-    for row in rows:
-        row = {**row, "area": to_area(row["area"]), "complex_name": row["complex_name"] or ""}
-        row["features"] = tuple(row["features"] or ())
-        row["manager_name"] = row["manager_name"] or ""
-        items.append(ListingView(**row))
+    items = [_listing_view(r) for r in rows]
     photos: dict[int, list[int]] = {}
     ids = [i.id for i in items]
     if ids:
