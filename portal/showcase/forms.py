@@ -51,6 +51,16 @@ def _kopecks(text: str) -> int | None:
     return int(value * 100) if value is not None and 0 <= value <= rules.MAX_PRICE else None
 
 
+@dataclass
+class Form:
+    """A listing's or an owner's request: what was typed (kept for the page after an error), the values read from
+    it, and the problems next to each field."""
+
+    typed: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
 # --- the public list -------------------------------------------------------------------------------------------
 
 
@@ -144,21 +154,14 @@ def read_lead(data: Mapping[str, Any]) -> LeadForm:
 # --- a listing (staff) ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ListingForm:
-    typed: dict[str, Any] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: FormErrors = field(default_factory=FormErrors)
-
-
 SOURCES = ("registry", "free")
 
 
-def read_listing(data: Mapping[str, Any], houses: set[int], managers: set[int]) -> ListingForm:
+def read_listing(data: Mapping[str, Any], houses: set[int], managers: set[int]) -> Form:
     """The listing form: kind, house (one of ``houses``), the premise from the registry by its number or typed by
     hand (number, area, floor), rooms for a flat, the price and its unit, the features, the description and the
     staff member in charge (one of ``managers``)."""
-    form = ListingForm()
+    form = Form()
     names = ("kind", "house", "source", "premise_number", "area", "floor", "rooms", "price", "price_unit",
              "description", "manager")  # fmt: skip
     form.typed = {n: form_value(data, n)[: MAX_DESCRIPTION if n == "description" else 40] for n in names}
@@ -215,15 +218,8 @@ def read_listing(data: Mapping[str, Any], houses: set[int], managers: set[int]) 
 # --- an owner's request to list their flat -----------------------------------------------------------------------
 
 
-@dataclass
-class OfferForm:
-    typed: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: FormErrors = field(default_factory=FormErrors)
-
-
-def read_offer(data: Mapping[str, Any], accounts: set[int]) -> OfferForm:
-    form = OfferForm()
+def read_offer(data: Mapping[str, Any], accounts: set[int]) -> Form:
+    form = Form()
     form.typed = {n: form_value(data, n)[: MAX_MESSAGE if n == "comment" else 40]
                   for n in ("account", "kind", "price", "phone", "comment")}  # fmt: skip
     t, errors = form.typed, form.errors

@@ -197,7 +197,7 @@ class OwnerOffers(Controller):
         typed = {"account": request.query_params.get("account", ""), "kind": request.query_params.get("kind", "rent")}
         if principal.user_id is not None:
             typed["phone"] = await queries.phone_of(principal.user_id)
-        return await _offer_page(request, principal, forms.OfferForm(typed=typed))
+        return await _offer_page(request, principal, forms.Form(typed=typed))
 
     @post("/", name="showcase:offer_send", status_code=200)
     async def send(
@@ -221,7 +221,7 @@ class OwnerOffers(Controller):
 async def _offer_page(
     request: Request,
     principal: Principal,
-    form: forms.OfferForm,
+    form: forms.Form,
     *,
     flats: list[queries.OwnedFlat] | None = None,
     status_code: int = 200,

@@ -85,13 +85,14 @@ class StaffListings(Controller):
     dependencies = {"listing": Provide(provide_listing)}
 
     @get("/", name="showcase:staff_list")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(
+        self, request: Request, principal: NamedDependency[Principal], page: str = "", size: str = ""
+    ) -> Template:
         f = forms.read_staff_filter(request.query_params)
-        q = request.query_params
-        page = await queries.staff_listings(principal, f, page_request(q.get("page"), q.get("size")))
+        listings = await queries.staff_listings(principal, f, page_request(page, size))
         complexes = [(c.id, c.name) for c in await queries.staff_complexes(principal)]
         managers = [(m.id, m.name) for m in await queries.managers()]
-        return render(request, "showcase/staff_list.html", page=page, f=f, complex_choices=complexes,
+        return render(request, "showcase/staff_list.html", page=listings, f=f, complex_choices=complexes,
                       manager_choices=managers, new_leads=await queries.new_leads_count(principal), block="list",
                       **_staff_words())  # fmt: skip
 
@@ -106,7 +107,7 @@ class StaffListings(Controller):
     @get("/new", name="showcase:staff_new", opt=EDIT)
     async def new(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         kind = request.query_params.get("kind", ListingKind.COMMERCIAL)
-        return await _form_page(request, principal, forms.ListingForm(typed={"kind": kind, "source": "registry"}), None)
+        return await _form_page(request, principal, forms.Form(typed={"kind": kind, "source": "registry"}), None)
 
     @post("/new", name="showcase:staff_create", opt=EDIT, status_code=200)
     async def create(
@@ -219,7 +220,7 @@ def _export_table(rows: list[queries.StaffRow]) -> list[list[Any]]:
     return [header, *body]
 
 
-def _form_of(listing: ListingDep) -> forms.ListingForm:
+def _form_of(listing: ListingDep) -> forms.Form:
     typed = {
         "kind": listing.kind,
         "house": str(listing.house_id),
@@ -234,10 +235,10 @@ def _form_of(listing: ListingDep) -> forms.ListingForm:
         "features": list(listing.features),
         "manager": str(listing.manager_id or ""),
     }
-    return forms.ListingForm(typed=typed)
+    return forms.Form(typed=typed)
 
 
-async def _form_page(request: Request, principal: Principal, form: forms.ListingForm,
+async def _form_page(request: Request, principal: Principal, form: forms.Form,
                      listing: queries.ListingView | None, status_code: int = 200) -> Template:  # fmt: skip
     houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
     managers = [(m.id, m.name) for m in await queries.managers()]
@@ -251,7 +252,7 @@ def _feature_choices() -> list[tuple[str, str]]:
     return [(f.value, words.feature_label(f)) for f in Feature]
 
 
-async def _place(principal: Principal, values: dict[str, Any], form: forms.ListingForm) -> actions.Place | None:
+async def _place(principal: Principal, values: dict[str, Any], form: forms.Form) -> actions.Place | None:
     """Where the listing is: the registry's premise by its number (its area and floor), or what was typed."""
     house = await get_house(principal, values["house"])
     if house is None:
@@ -298,11 +299,12 @@ class StaffLeads(Controller):
     dependencies = {"lead": Provide(provide_lead)}
 
     @get("/", name="showcase:staff_leads")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(
+        self, request: Request, principal: NamedDependency[Principal], page: str = "", size: str = ""
+    ) -> Template:
         f = forms.read_lead_filter(request.query_params)
-        q = request.query_params
-        page = await queries.staff_leads(principal, f, page_request(q.get("page"), q.get("size")))
-        return render(request, "showcase/staff_leads.html", page=page, f=f, block="list", moves=rules.LEAD_MOVES,
+        leads = await queries.staff_leads(principal, f, page_request(page, size))
+        return render(request, "showcase/staff_leads.html", page=leads, f=f, block="list", moves=rules.LEAD_MOVES,
                       **_staff_words())  # fmt: skip
 
     @get("/{lead_id:int}", name="showcase:staff_lead")
@@ -328,11 +330,16 @@ class StaffOffers(Controller):
     dependencies = {"offer": Provide(provide_offer)}
 
     @get("/", name="showcase:staff_offers")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        q = request.query_params
-        status = q.get("status", OfferStatus.NEW)
-        page = await queries.staff_offers(principal, status, page_request(q.get("page"), q.get("size")))
-        return render(request, "showcase/staff_offers.html", page=page, status=status, **_staff_words())
+    async def index(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        status: str = OfferStatus.NEW,
+        page: str = "",
+        size: str = "",
+    ) -> Template:
+        offers = await queries.staff_offers(principal, status, page_request(page, size))
+        return render(request, "showcase/staff_offers.html", page=offers, status=status, **_staff_words())
 
     @get("/{offer_id:int}", name="showcase:staff_offer")
     async def show(self, request: Request, offer: OfferDep) -> Template:
