@@ -4,6 +4,7 @@ one function that queues them through the outbox (``accounts.notify``: in-app an
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from portal.accounts.notify import notify
@@ -29,36 +30,35 @@ def words(c: dict[str, Any]) -> dict[str, Any]:
     return {**c, **said}
 
 
-LEAD = message_template(
+# Every message of the showcase is on the account's topic, its context worded by ``words``.
+_showcase_message = partial(message_template, topic=Topic.ACCOUNT, words=words)
+
+
+LEAD = _showcase_message(
     "showcase/lead",
-    Topic.ACCOUNT,
     subject=lazy("New lead: %(title)s"),
     text=lazy(
         "A visitor asks about the listing «%(title)s» (%(address)s).\n\nName: %(name)s\nPhone: %(phone)s\n"
         "Message: %(said)s\n\nCall them back and mark the lead in the portal."
     ),
-    words=words,
     sample={"kind": "commercial", "complex": "ЖК «Черника»", "area": "146.00", "rooms": None,
             "address": "г. Симферополь, пр-т А. Суворова, д. 15", "name": "Анна",
             "phone": "+79781234567", "message": "Когда можно посмотреть?", "link": "/staff/showcase/leads/1"},
 )  # fmt: skip
 
-OFFER = message_template(
+OFFER = _showcase_message(
     "showcase/offer",
-    Topic.ACCOUNT,
     subject=lazy("An owner offers a flat: %(address)s"),
     text=lazy(
         "%(owner)s asks the company to %(what)s the flat %(address)s.\nPrice they expect: %(price)s\nPhone: %(phone)s\n"
         "Comment: %(comment)s"
     ),
-    words=words,
     sample={"owner": "Иван Петрович Смирнов", "kind": "rent", "address": "ул. Киевская, д. 189, кв. 12",
             "price": 3500000, "phone": "+79780000001", "comment": "", "link": "/staff/showcase/offers/1"},
 )  # fmt: skip
 
-OFFER_ANSWER = message_template(
+OFFER_ANSWER = _showcase_message(
     "showcase/offer_answer",
-    Topic.ACCOUNT,
     subject=lambda c: (
         gettext("Your flat is being listed: %(address)s", address=c["address"])
         if c["listed"]
