@@ -1,6 +1,6 @@
 """Demo catalogue: about twenty paid services and four certificates in eight sections, each with a photo drawn
-by our own code (Pillow: a tile in the section's colour with its sign), and orders of the demo resident in
-several states (waiting for payment, waiting for a quote, quoted, a statement made, a cancelled one).
+by our own code (Pillow: a tile in the section's colour with the service's initials), and orders of the demo
+resident in several states (waiting for payment, waiting for a quote, quoted, a statement made, a cancelled one).
 Deterministic: no random choice at all."""
 
 from __future__ import annotations
@@ -34,12 +34,11 @@ FONT = ROOT / "static" / "vendor" / "fonts" / "DejaVuSans-Bold.ttf"
 SIZE = (640, 400)
 G = ExecutorGroup
 
-# (section, colour, sign, [(title, price kind, roubles, unit, team, minutes, description)])
-CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int, str, str, int, str], ...]], ...] = (
+# (section, colour, [(title, price kind, roubles, unit, team, minutes, description)])
+CATALOGUE: tuple[tuple[str, tuple[int, int, int], tuple[tuple[str, str, int, str, str, int, str], ...]], ...] = (
     (
         "Сантехника",
         (37, 99, 235),
-        "plumbing",
         (
             ("Вызов сантехника", PriceKind.FIXED, 1500, "", G.PLUMBERS, 60, "Осмотр, мелкий ремонт, консультация."),
             ("Замена смесителя", PriceKind.FIXED, 2200, "", G.PLUMBERS, 90, "Смеситель ваш или наш по договорённости."),
@@ -50,7 +49,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Электрика",
         (202, 138, 4),
-        "electric",
         (
             ("Вызов электрика", PriceKind.FIXED, 1500, "", G.ELECTRICIANS, 60, "Поиск неисправности, мелкий ремонт."),
             ("Установка розетки", PriceKind.PER_UNIT, 450, Unit.ITEM, G.ELECTRICIANS, 30, "Цена за одну розетку."),
@@ -60,7 +58,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Двери и замки",
         (71, 85, 105),
-        "locks",
         (
             ("Вскрытие двери", PriceKind.FIXED, 2500, "", G.LOCKSMITHS, 60, "При предъявлении документов на квартиру."),
             ("Замена личинки замка", PriceKind.FIXED, 1800, "", G.LOCKSMITHS, 45, "Личинка входит в цену."),
@@ -69,7 +66,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Уборка",
         (22, 163, 74),
-        "cleaning",
         (
             ("Уборка квартиры", PriceKind.PER_UNIT, 120, Unit.SQUARE_METRE, G.CLEANING, 180, "Поддерживающая уборка."),
             ("Генеральная уборка", PriceKind.PER_UNIT, 250, Unit.SQUARE_METRE, G.CLEANING, 360, "С мойкой окон."),
@@ -79,7 +75,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Мастер на час",
         (147, 51, 234),
-        "handyman",
         (
             ("Сборка мебели", PriceKind.PER_UNIT, 900, Unit.HOUR, G.HANDYMEN, 120, "Шкафы, кухни, кровати."),
             ("Навес полок и карнизов", PriceKind.FIXED, 800, "", G.HANDYMEN, 60, "До трёх предметов."),
@@ -90,7 +85,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Бытовая техника",
         (219, 39, 119),
-        "appliances",
         (
             ("Установка стиральной машины", PriceKind.FIXED, 2000, "", G.APPLIANCES, 90, "Подключение к воде."),
             ("Установка посудомоечной машины", PriceKind.FIXED, 2500, "", G.APPLIANCES, 120, "Встраиваемая."),
@@ -99,7 +93,6 @@ CATALOGUE: tuple[tuple[str, tuple[int, int, int], str, tuple[tuple[str, str, int
     (
         "Пропуска и доступ",
         (14, 116, 144),
-        "access",
         (
             ("Гостевой пропуск для автомобиля", PriceKind.FIXED, 0, "", G.SECURITY, 15, "На сутки."),
             ("Дополнительный ключ-брелок", PriceKind.FIXED, 350, "", G.SECURITY, 15, "Выдаём в офисе."),
@@ -134,7 +127,7 @@ def _photo(colour: tuple[int, int, int], title: str) -> bytes:
 
 async def seed(ctx: DemoContext) -> None:
     ids: dict[str, int] = {}
-    for position, (section, colour, _sign, services) in enumerate(CATALOGUE, start=1):
+    for position, (section, colour, services) in enumerate(CATALOGUE, start=1):
         category = ServiceCategory(title=section, position=position)
         await category.save()
         for n, (title, price_kind, roubles, unit, team, minutes, text) in enumerate(services, start=1):
