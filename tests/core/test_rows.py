@@ -68,3 +68,16 @@ def test_a_row_selects_its_own_columns_and_its_joins_under_the_fields_names_in_o
     assert [c._meta.name for c in columns] == ["id", "address", "service"]
     assert [c._alias for c in columns] == [None, "house_address", None]
     assert columns[0] is Outage.id
+
+
+@dataclass(frozen=True)
+class _OutagePlace:
+    house_id: int
+    riser_id: int | None
+    service_id: str = ""  # no foreign key ``service``: not read
+
+
+def test_a_field_named_after_a_foreign_key_with_id_reads_the_key_under_its_own_name() -> None:
+    columns = columns_of(Outage, _OutagePlace, riser_id=Outage.riser.code)
+    assert [c._meta.name for c in columns] == ["house", "code"]
+    assert [c._alias for c in columns] == ["house_id", "riser_id"]
