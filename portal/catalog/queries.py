@@ -43,6 +43,7 @@ from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
+from portal.core.rows import columns_of
 from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
@@ -87,17 +88,17 @@ class OrderPlace:
         return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
-def _place_columns() -> tuple[Any, ...]:
-    return (
-        PersonalAccount.id.as_alias("account_id"),
-        PersonalAccount.number,
-        PersonalAccount.premise.as_alias("premise_id"),
-        PersonalAccount.premise.house.as_alias("house_id"),
-        PersonalAccount.premise.house.complex.as_alias("complex_id"),
-        PersonalAccount.payer_name,
-        PersonalAccount.premise.kind.as_alias("premise_kind"),
-        PersonalAccount.premise.number.as_alias("premise_number"),
-        PersonalAccount.premise.house.address.as_alias("house_address"),
+def _place_columns() -> list[Any]:
+    premise = PersonalAccount.premise
+    return columns_of(
+        PersonalAccount,
+        OrderPlace,
+        account_id=PersonalAccount.id,
+        house_id=premise.house,
+        complex_id=premise.house.complex,
+        premise_kind=premise.kind,
+        premise_number=premise.number,
+        house_address=premise.house.address,
     )
 
 
@@ -179,41 +180,21 @@ class ServiceView:
         return all(w in text for w in words if w)
 
 
-def _service_columns() -> tuple[Any, ...]:
-    return (
-        PaidService.id,
-        PaidService.category.as_alias("category_id"),
-        PaidService.category.title.as_alias("category_title"),
-        PaidService.kind,
-        PaidService.title,
-        PaidService.description,
-        PaidService.photo_key,
-        PaidService.price_kind,
-        PaidService.price_kopecks,
-        PaidService.unit,
-        PaidService.duration_minutes,
-        PaidService.slots_per_day,
-        PaidService.executor_group,
-        PaidService.document,
-        PaidService.all_houses,
-        PaidService.active,
-        PaidService.position,
+def _service_columns() -> list[Any]:
+    """A service's columns, its price read in kopecks."""
+    return columns_of(
+        PaidService,
+        ServiceView,
+        category_title=PaidService.category.title,
+        price=PaidService.price_kopecks,
     )
 
 
 def _service(row: dict[str, Any]) -> ServiceView:
-    values = dict(row)
-    values["price"] = from_kopecks(values.pop("price_kopecks"))
-    return ServiceView(**values)
+    return ServiceView(**{**row, "price": from_kopecks(row["price"])})
 
 
-CATEGORY_COLUMNS = (
-    ServiceCategory.id,
-    ServiceCategory.title,
-    ServiceCategory.icon,
-    ServiceCategory.position,
-    ServiceCategory.active,
-)
+CATEGORY_COLUMNS = columns_of(ServiceCategory, CategoryView)
 
 
 async def categories(*, active_only: bool = True) -> list[CategoryView]:
@@ -394,49 +375,25 @@ class OrderDetail(OrderRow):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _order_columns() -> tuple[Any, ...]:
-    return (
-        Order.id,
-        Order.uid,
-        Order.kind,
-        Order.status,
-        Order.source,
-        Order.created_at,
-        Order.preferred_date,
-        Order.slot,
+def _order_columns(row: type[OrderRow] = OrderRow) -> list[Any]:
+    """The columns of ``row`` (an order's row or its detail), and those its total and address are made of."""
+    return [
+        *columns_of(
+            Order,
+            row,
+            account_number=Order.account.number,
+            ticket_number=Order.ticket.number,
+            ticket_status=Order.ticket.status,
+            rating=Order.ticket.rating,
+            payer_name=Order.account.payer_name,
+            user_name=Order.user.full_name,
+            feedback=Order.ticket.feedback,
+        ),
         Order.total_kopecks,
-        Order.needs_quote,
-        Order.paid_at,
-        Order.refunded_at,
-        Order.account.as_alias("account_id"),
-        Order.account.number.as_alias("account_number"),
-        Order.house.as_alias("house_id"),
         Order.house.address.as_alias("house_address"),
-        Order.user.as_alias("user_id"),
         Order.premise.kind.as_alias("premise_kind"),
         Order.premise.number.as_alias("premise_number"),
-        Order.ticket.as_alias("ticket_id"),
-        Order.ticket.number.as_alias("ticket_number"),
-        Order.ticket.status.as_alias("ticket_status"),
-        Order.ticket.rating.as_alias("rating"),
-    )
-
-
-def _detail_columns() -> tuple[Any, ...]:
-    return (
-        *_order_columns(),
-        Order.comment,
-        Order.contact_phone,
-        Order.quote_note,
-        Order.quoted_at,
-        Order.period_from,
-        Order.period_to,
-        Order.cancelled_at,
-        Order.cancel_reason,
-        Order.account.payer_name.as_alias("payer_name"),
-        Order.user.full_name.as_alias("user_name"),
-        Order.ticket.feedback.as_alias("feedback"),
-    )
+    ]
 
 
 def _total(row: dict[str, Any]) -> Decimal | None:
@@ -571,7 +528,7 @@ async def order_for_resident(principal: Principal, order_id: int) -> OrderDetail
     scope = _resident_scope(principal)
     if scope is None:
         return None
-    return await _detail(await Order.select(*_detail_columns()).where((Order.id == order_id) & scope).first())
+    return await _detail(await Order.select(*_order_columns(OrderDetail)).where((Order.id == order_id) & scope).first())
 
 
 async def order_for_staff(principal: Principal, order_id: int) -> OrderDetail | None:
@@ -580,23 +537,15 @@ async def order_for_staff(principal: Principal, order_id: int) -> OrderDetail | 
     scope = house_scope(Order.house, principal)
     if scope is not None:
         where &= scope
-    return await _detail(await Order.select(*_detail_columns()).where(where).first())
+    return await _detail(await Order.select(*_order_columns(OrderDetail)).where(where).first())
 
 
 async def order_by_uid(uid: str) -> OrderDetail | None:
     """An order by its reference (the payments domain hands it back by this), for actions."""
-    return await _detail(await Order.select(*_detail_columns()).where(Order.uid == uid[:36]).first())
+    return await _detail(await Order.select(*_order_columns(OrderDetail)).where(Order.uid == uid[:36]).first())
 
 
-DOCUMENT_COLUMNS = (
-    OrderDocument.id,
-    OrderDocument.order.as_alias("order_id"),
-    OrderDocument.title,
-    OrderDocument.file_key,
-    OrderDocument.content_type,
-    OrderDocument.size,
-    OrderDocument.created_at,
-)
+DOCUMENT_COLUMNS = columns_of(OrderDocument, DocumentView)
 
 
 async def documents_of(order_id: int) -> list[DocumentView]:
