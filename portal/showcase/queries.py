@@ -8,6 +8,7 @@ from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
@@ -19,6 +20,7 @@ from portal.core.clauses import every
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import area as to_area
@@ -38,6 +40,8 @@ from portal.showcase.tables import ListingOffer
 from portal.showcase.tables import ListingPhoto
 from portal.showcase.tables import ListingStatus
 from portal.showcase.tables import OfferStatus
+
+L = TypeVar("L", bound="LeadRow")
 
 EXPORT_LIMIT = 10_000
 FEED_LIMIT = 5_000
@@ -81,20 +85,7 @@ class Card:
         return self.status == ListingStatus.RESERVED
 
 
-_CARD_COLUMNS = (
-    Listing.id,
-    Listing.kind,
-    Listing.status,
-    Listing.complex.name.as_alias("complex_name"),
-    Listing.address,
-    Listing.area,
-    Listing.floor,
-    Listing.rooms,
-    Listing.total_kopecks,
-    Listing.per_m2_kopecks,
-    Listing.cover_photo,
-    Listing.published_at,
-)
+_CARD_COLUMNS = columns_of(Listing, Card, complex_name=Listing.complex.name)
 
 
 def _card(r: dict[str, Any]) -> Card:
@@ -200,22 +191,11 @@ class ListingView(Card):
     photos: tuple[Photo, ...] = field(default_factory=tuple)
 
 
-_VIEW_COLUMNS = (
-    *_CARD_COLUMNS,
-    Listing.house.as_alias("house_id"),
-    Listing.complex.as_alias("complex_id"),
-    Listing.premise.as_alias("premise_id"),
-    Listing.premise_number,
-    Listing.price_kopecks,
-    Listing.price_unit,
-    Listing.description,
-    Listing.features,
-    Listing.manager.as_alias("manager_id"),
-    Listing.manager.full_name.as_alias("manager_name"),
-    Listing.photo_count,
-    Listing.views,
-    Listing.created_at,
-    Listing.updated_at,
+_VIEW_COLUMNS = columns_of(
+    Listing,
+    ListingView,
+    complex_name=Listing.complex.name,
+    manager_name=Listing.manager.full_name,
 )
 
 
@@ -299,6 +279,9 @@ class StaffRow(Card):
     created_at: datetime | None = None
 
 
+_STAFF_COLUMNS = columns_of(
+    Listing, StaffRow, complex_name=Listing.complex.name, manager_name=Listing.manager.full_name
+)
 _STAFF_ORDER = {
     "created": Listing.created_at,
     "price": Listing.total_kopecks,
@@ -324,13 +307,7 @@ def _staff_query(principal: Principal, f: StaffFilter) -> Any:
     column = _STAFF_ORDER[f.sort.lstrip("-")]
     ascending = not f.sort.startswith("-")
     return (
-        Listing.select(
-            *_CARD_COLUMNS,
-            Listing.house.as_alias("house_id"),
-            Listing.manager.full_name.as_alias("manager_name"),
-            Listing.views,
-            Listing.created_at,
-        )
+        Listing.select(*_STAFF_COLUMNS)
         .where(staff_where(principal, f))
         .order_by(column, ascending=ascending)
         .order_by(Listing.id, ascending=ascending)
@@ -443,6 +420,16 @@ class LeadRow:
     listing_area: Decimal
     listing_rooms: int | None
     complex_name: str
+
+    @property
+    def listing_title(self) -> str:
+        return words.title(self.listing_kind, self.complex_name, self.listing_area, self.listing_rooms)
+
+
+@dataclass(frozen=True)
+class LeadDetail(LeadRow):
+    """A lead as its own page shows it: with the staff's note, who changed it last and the consent given."""
+
     note: str = ""
     user_id: int | None = None
     handled_by_name: str = ""
@@ -452,43 +439,27 @@ class LeadRow:
     consent_ip: str = ""
     consent_locale: str = ""
 
-    @property
-    def listing_title(self) -> str:
-        return words.title(self.listing_kind, self.complex_name, self.listing_area, self.listing_rooms)
 
-
-_LEAD_COLUMNS = (
-    Lead.id,
-    Lead.status,
-    Lead.name,
-    Lead.phone,
-    Lead.message,
-    Lead.created_at,
-    Lead.listing.as_alias("listing_id"),
-    Lead.listing.kind.as_alias("listing_kind"),
-    Lead.listing.status.as_alias("listing_status"),
-    Lead.listing.address.as_alias("listing_address"),
-    Lead.listing.area.as_alias("listing_area"),
-    Lead.listing.rooms.as_alias("listing_rooms"),
-    Lead.listing.complex.name.as_alias("complex_name"),
-)
-_LEAD_DETAIL = (
-    Lead.note,
-    Lead.user.as_alias("user_id"),
-    Lead.handled_by.full_name.as_alias("handled_by_name"),
-    Lead.updated_at,
-    Lead.consent_version,
-    Lead.consent_at,
-    Lead.consent_ip,
-    Lead.consent_locale,
-)
-
-
-def _lead(r: dict[str, Any]) -> LeadRow:
-    extra = {"handled_by_name": r.get("handled_by_name") or ""} if "handled_by_name" in r else {}
-    return LeadRow(
-        **{**r, "listing_area": to_area(r["listing_area"]), "complex_name": r["complex_name"] or "", **extra}
+def _lead_columns(row: type[LeadRow] = LeadRow) -> list[Any]:
+    listing = Lead.listing
+    return columns_of(
+        Lead,
+        row,
+        listing_kind=listing.kind,
+        listing_status=listing.status,
+        listing_address=listing.address,
+        listing_area=listing.area,
+        listing_rooms=listing.rooms,
+        complex_name=listing.complex.name,
+        handled_by_name=Lead.handled_by.full_name,
     )
+
+
+def _lead(r: dict[str, Any], row: type[L]) -> L:
+    values = {**r, "listing_area": to_area(r["listing_area"]), "complex_name": r["complex_name"] or ""}
+    if "handled_by_name" in r:
+        values["handled_by_name"] = r["handled_by_name"] or ""
+    return row(**values)
 
 
 def lead_where(principal: Principal, f: LeadFilter) -> Any:
@@ -505,25 +476,25 @@ def lead_where(principal: Principal, f: LeadFilter) -> Any:
 
 async def staff_leads(principal: Principal, f: LeadFilter, page: PageRequest) -> Page[LeadRow]:
     """Leads of the staff member's houses, newest first."""
-    rows, total = await read_page(Lead, _LEAD_COLUMNS, lead_where(principal, f), page)
-    return Page(items=[_lead(r) for r in rows], total=total, number=page.number, size=page.size)
+    rows, total = await read_page(Lead, _lead_columns(), lead_where(principal, f), page)
+    return Page(items=[_lead(r, LeadRow) for r in rows], total=total, number=page.number, size=page.size)
 
 
-async def staff_lead(principal: Principal, lead_id: int) -> LeadRow:
+async def staff_lead(principal: Principal, lead_id: int) -> LeadDetail:
     where = every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)])
-    return _lead(found(await Lead.select(*_LEAD_COLUMNS, *_LEAD_DETAIL).where(where).first()))
+    return _lead(found(await Lead.select(*_lead_columns(LeadDetail)).where(where).first()), LeadDetail)
 
 
 async def leads_of_user(user_id: int) -> list[LeadRow]:
     """A signed-in person's own leads, newest first."""
     rows = (
-        await Lead.select(*_LEAD_COLUMNS)
+        await Lead.select(*_lead_columns())
         .where(Lead.user == user_id)
         .order_by(Lead.created_at, ascending=False)
         .order_by(Lead.id, ascending=False)
         .limit(MINE_LIMIT)
     )
-    return [_lead(r) for r in rows]
+    return [_lead(r, LeadRow) for r in rows]
 
 
 async def new_leads_count(principal: Principal) -> int:
@@ -589,24 +560,14 @@ class OfferRow:
     listing_id: int | None
 
 
-_OFFER_COLUMNS = (
-    ListingOffer.id,
-    ListingOffer.status,
-    ListingOffer.kind,
-    ListingOffer.price_kopecks,
-    ListingOffer.phone,
-    ListingOffer.comment,
-    ListingOffer.answer,
-    ListingOffer.created_at,
-    ListingOffer.premise.as_alias("premise_id"),
-    ListingOffer.house.as_alias("house_id"),
-    ListingOffer.house.address.as_alias("address"),
-    ListingOffer.premise.number.as_alias("number"),
-    ListingOffer.premise.area.as_alias("area"),
-    ListingOffer.premise.floor.as_alias("floor"),
-    ListingOffer.user.as_alias("user_id"),
-    ListingOffer.user.full_name.as_alias("user_name"),
-    ListingOffer.listing.as_alias("listing_id"),
+_OFFER_COLUMNS = columns_of(
+    ListingOffer,
+    OfferRow,
+    address=ListingOffer.house.address,
+    number=ListingOffer.premise.number,
+    area=ListingOffer.premise.area,
+    floor=ListingOffer.premise.floor,
+    user_name=ListingOffer.user.full_name,
 )
 
 

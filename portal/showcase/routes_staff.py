@@ -50,7 +50,7 @@ from portal.showcase.tables import PriceUnit
 EDIT = staff(*rules.LISTING_ROLES)
 # Records in the path, each loaded by its provider below only if the principal may see it.
 ListingDep = NamedDependency[queries.ListingView]
-LeadDep = NamedDependency[queries.LeadRow]
+LeadDep = NamedDependency[queries.LeadDetail]
 OfferDep = NamedDependency[queries.OfferRow]
 
 
@@ -58,7 +58,7 @@ async def provide_listing(principal: NamedDependency[Principal], listing_id: int
     return await queries.staff_listing(principal, listing_id)
 
 
-async def provide_lead(principal: NamedDependency[Principal], lead_id: int) -> queries.LeadRow:
+async def provide_lead(principal: NamedDependency[Principal], lead_id: int) -> queries.LeadDetail:
     return await queries.staff_lead(principal, lead_id)
 
 
