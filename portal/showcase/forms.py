@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from portal.accounts.rules import normalize_phone
@@ -88,12 +89,16 @@ def read_page(query: Mapping[str, Any]) -> int:
     return parse_int(form_value(query, "page"), low=1, high=10_000) or 1
 
 
+def _member(query: Mapping[str, Any], name: str, members: type[StrEnum]) -> str:
+    """The field's value if it is one of ``members``, else "" (any)."""
+    value = form_value(query, name)
+    return value if value in members.__members__.values() else ""
+
+
 def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
-    kind = form_value(query, "kind")
-    status = form_value(query, "status")
     return StaffFilter(
-        kind=kind if kind in ListingKind.__members__.values() else "",
-        status=status if status in ListingStatus.__members__.values() else "",
+        kind=_member(query, "kind", ListingKind),
+        status=_member(query, "status", ListingStatus),
         complex=parse_id(form_value(query, "complex")),
         manager=parse_id(form_value(query, "manager")),
         sort=rules.staff_sort_of(form_value(query, "sort")),
@@ -101,11 +106,9 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
 
 
 def read_lead_filter(query: Mapping[str, Any]) -> LeadFilter:
-    status = form_value(query, "status")
-    kind = form_value(query, "kind")
     return LeadFilter(
-        status=status if status in LeadStatus.__members__.values() else "",
-        kind=kind if kind in ListingKind.__members__.values() else "",
+        status=_member(query, "status", LeadStatus),
+        kind=_member(query, "kind", ListingKind),
         listing=parse_id(form_value(query, "listing")),
     )
 
@@ -243,9 +246,8 @@ def read_offer(data: Mapping[str, Any], accounts: set[int]) -> Form:
 
 
 def read_lead_move(data: Mapping[str, Any]) -> tuple[LeadStatus | None, str]:
-    status = form_value(data, "status")
-    note = form_value(data, "note")[:MAX_MESSAGE]
-    return (LeadStatus(status) if status in LeadStatus.__members__.values() else None), note
+    status = _member(data, "status", LeadStatus)
+    return (LeadStatus(status) if status else None), form_value(data, "note")[:MAX_MESSAGE]
 
 
 def read_unit(value: str) -> PriceUnit | None:
