@@ -36,6 +36,7 @@ from portal.catalog.tables import ServiceAvailability
 from portal.catalog.tables import ServiceCategory
 from portal.catalog.tables import ServiceKind
 from portal.core import clock
+from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
@@ -70,7 +71,7 @@ def reference_of(uid: str) -> str:
 
 
 @dataclass(frozen=True)
-class OrderPlace:
+class OrderPlace(PremiseAddress):
     """A premises an order is for, through its personal account."""
 
     account_id: int
@@ -82,10 +83,6 @@ class OrderPlace:
     premise_kind: str
     premise_number: str
     house_address: str
-
-    @property
-    def address(self) -> str:
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
 def _place_columns() -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 
 import portal
 from portal.core import calendar
+from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.i18n import set_locale
 from portal.core.parse import parse_date
@@ -118,6 +120,19 @@ def test_an_address_names_the_premise_by_its_kind_in_the_readers_language(locale
         assert full_address("г. Симферополь, ул. Балаклавская, д. 68", kind, number) == expected
     finally:
         set_locale("ru")
+
+
+@dataclass(frozen=True)
+class _Place(PremiseAddress):
+    number: str
+    house_address: str
+    premise_kind: str
+    premise_number: str
+
+
+def test_a_row_with_a_premise_reads_its_address_as_one_phrase() -> None:
+    place = _Place("1000000001", "г. Симферополь, ул. Балаклавская, д. 68", "parking", "М-1")
+    assert place.address == "г. Симферополь, ул. Балаклавская, д. 68, машино-место М-1"
 
 
 def _handler_functions() -> dict[str, Any]:
