@@ -20,6 +20,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
+from portal.core.stamps import Created
 from portal.housing.tables import Complex
 from portal.housing.tables import House
 
@@ -29,7 +30,7 @@ class KpiStatus(StrEnum):
     APPROVED = "approved"
 
 
-class NpsWave(Table):
+class NpsWave(Created, Table):
     """One NPS survey of a complex («Насколько вероятно, что вы порекомендуете…»), open from ``opens_on`` to
     ``closes_on``; a wave every six months by default."""
 
@@ -38,7 +39,6 @@ class NpsWave(Table):
     opens_on = Date(index=True)
     closes_on = Date(index=True)
     created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class NpsAnswer(Table):
@@ -84,7 +84,18 @@ class KpiBonus(Table):
     bonus_kopecks = BigInt(default=0)
 
 
-class HouseMonth(Table, tablename="analytics_house_month"):
+class RequestCounts:
+    """The requests of a month (a house's, or one category's or executor's of it): received in the month, closed
+    in it, of those on time, rated, and the ratings' sum (a column mixin of the aggregate tables)."""
+
+    received = Integer(default=0)
+    closed = Integer(default=0)
+    on_time = Integer(default=0)
+    rated = Integer(default=0)
+    rating_sum = Integer(default=0)
+
+
+class HouseMonth(RequestCounts, Table, tablename="analytics_house_month"):
     """One house's month as the dashboard counts it, written by ``aggregates.refresh`` (deleted and written again
     for a month, so a run twice gives the same rows): money from the balances, payments by channel, the portal's
     uptake and the requests of the month."""
@@ -113,17 +124,11 @@ class HouseMonth(Table, tablename="analytics_house_month"):
     readings = Integer(default=0)
     portal_readings = Integer(default=0)
     connected = Integer(default=0)
-    # Requests: received in the month, closed in it, of those on time, rated, the ratings' sum, rated 4–5.
-    received = Integer(default=0)
-    closed = Integer(default=0)
-    on_time = Integer(default=0)
-    rated = Integer(default=0)
-    rating_sum = Integer(default=0)
-    satisfied = Integer(default=0)
+    satisfied = Integer(default=0)  # of the requests (RequestCounts), those rated 4–5
     refreshed_at = Timestamptz(default=TimestamptzNow())
 
 
-class TicketMonth(Table, tablename="analytics_ticket_month"):
+class TicketMonth(RequestCounts, Table, tablename="analytics_ticket_month"):
     """Requests of one house and month by category or by executor (``dimension``; ``key`` the category or the
     executor's id, "" for none), written with ``HouseMonth``."""
 
@@ -132,11 +137,6 @@ class TicketMonth(Table, tablename="analytics_ticket_month"):
     house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None, index=True)  # None: all
     dimension = Varchar(length=16)
     key = Varchar(length=64, default="")
-    received = Integer(default=0)
-    closed = Integer(default=0)
-    on_time = Integer(default=0)
-    rated = Integer(default=0)
-    rating_sum = Integer(default=0)
 
 
 class NpsHouse(Table, tablename="analytics_nps_house"):

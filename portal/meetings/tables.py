@@ -14,10 +14,11 @@ from piccolo.columns import Text
 from piccolo.columns import Timestamptz
 from piccolo.columns import Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
+from portal.core.stamps import Created
+from portal.core.stamps import Stamped
 from portal.housing.tables import House
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
@@ -57,7 +58,7 @@ class InitiativeStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class OwnerLink(Table):
+class OwnerLink(Created, Table):
     """This user is this owner of the registry (checked by staff against the documents): the only way to vote.
 
     A residency (owner, tenant, family) gives access to an account, never a vote; voting is never delegated."""
@@ -66,10 +67,9 @@ class OwnerLink(Table):
     user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
     owner = ForeignKey(Owner, on_delete=OnDelete.restrict, null=False, unique=True)
     linked_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Initiative(Table):
+class Initiative(Stamped, Table):
     """An owners' demand for a meeting with its agenda (ЖК ст. 45 ч. 2, ч. 6)."""
 
     id = Serial(primary_key=True)
@@ -82,11 +82,9 @@ class Initiative(Table):
     total_num = BigInt(default=0)  # all votes of the house when it started (exact fraction)
     total_den = BigInt(default=1)
     reached_on = Date(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class InitiativeSupport(Table):
+class InitiativeSupport(Created, Table):
     """One ownership supporting an initiative, with its votes at that moment."""
 
     id = Serial(primary_key=True)
@@ -96,12 +94,11 @@ class InitiativeSupport(Table):
     group = Varchar(length=40)
     weight_num = BigInt()
     weight_den = BigInt()
-    created_at = Timestamptz(default=TimestamptzNow())
     # One support per ownership and initiative, guarded by the database.
     key = Varchar(length=40, unique=True)
 
 
-class Meeting(Table):
+class Meeting(Stamped, Table):
     """An owners' general meeting of one house."""
 
     id = Serial(primary_key=True)
@@ -136,8 +133,6 @@ class Meeting(Table):
     originals_received_on = Date(null=True, default=None)
     sent_to_inspectorate_on = Date(null=True, default=None)
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class AgendaItem(Table):
@@ -176,7 +171,7 @@ class RegisterEntry(Table):
     key = Varchar(length=40, unique=True)
 
 
-class Ballot(Table):
+class Ballot(Stamped, Table):
     """Решение собственника: one ownership's ballot, electronic (confirmed by a code) or paper (moderated)."""
 
     id = Serial(primary_key=True)
@@ -197,8 +192,6 @@ class Ballot(Table):
     received_at = Timestamptz(null=True, default=None)
     moderated_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     moderated_at = Timestamptz(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
     # Set to "<meeting>:<entry>" on an electronic ballot: the database refuses a second one for the ownership.
     electronic_key = Varchar(length=40, null=True, default=None, unique=True)
 
@@ -212,7 +205,7 @@ class Vote(Table):
     choice = Varchar(length=16, null=True, default=None, choices=Choice)
 
 
-class BallotCode(Table):
+class BallotCode(Created, Table):
     """A one-time code confirming an owner's ballots of a meeting; only its hash is kept."""
 
     id = Serial(primary_key=True)
@@ -221,6 +214,5 @@ class BallotCode(Table):
     code_hash = Varchar(length=64)
     ballots = Varchar(length=255, default="")  # the ids of the ballots the summary showed, comma-separated
     attempts = Integer(default=0)
-    created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
