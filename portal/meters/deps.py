@@ -54,7 +54,10 @@ LoadedHouse = NamedDependency[housing.HouseView]
 Answer = Response[Any] | Template
 
 RESIDENT = {"meter": Provide(provide_resident_meter)}
-READINGS = {"reading": Provide(provide_reading)}
-ACCOUNTS = {"account": Provide(provide_account)}
-PREMISES = {"premise": Provide(provide_premise), "meter": Provide(provide_meter)}
-HOUSES = {"house": Provide(provide_house)}
+STAFF = {
+    "reading": Provide(provide_reading),
+    "account": Provide(provide_account),
+    "premise": Provide(provide_premise),
+    "meter": Provide(provide_meter),
+    "house": Provide(provide_house),
+}

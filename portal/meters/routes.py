@@ -46,22 +46,21 @@ def period_now() -> date:
     return rules.period_of_reading(clock.today_local(), WINDOW)
 
 
-def helpers() -> dict[str, Any]:
-    """Words and names the meters templates build their labels and fields from."""
-    return {
-        "service_label": words.service_label,
-        "zone_label": words.zone_label,
-        "zones_label": words.zones_label,
-        "unit": words.unit,
-        "source_label": words.source_label,
-        "status_label": words.status_label,
-        "review_label": words.review_label,
-        "review_badge": words.review_badge,
-        "field_name": forms.field_name,
-        "photo_name": forms.photo_name,
-        "confirm_name": forms.confirm_name,
-        "asks_rollover": rules.asks_rollover,
-    }
+# Words and names the meters templates build their labels and fields from.
+HELPERS: dict[str, Any] = {
+    "service_label": words.service_label,
+    "zone_label": words.zone_label,
+    "zones_label": words.zones_label,
+    "unit": words.unit,
+    "source_label": words.source_label,
+    "status_label": words.status_label,
+    "review_label": words.review_label,
+    "review_badge": words.review_badge,
+    "field_name": forms.field_name,
+    "photo_name": forms.photo_name,
+    "confirm_name": forms.confirm_name,
+    "asks_rollover": rules.asks_rollover,
+}
 
 
 def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.ReadingsForm) -> None:
@@ -114,7 +113,7 @@ class ResidentMeters(Controller):
             rows=rows,
             chart=words.bar_chart(queries.chart_points(rows, period)),
             period=period,
-            **helpers(),
+            **HELPERS,
         )
 
     @post("/{meter_id:int}/verification", name="meters:verification", status_code=200)
@@ -176,7 +175,7 @@ async def _page(
         today=today,
         status_code=status_code,
         **form.shown(),
-        **helpers(),
+        **HELPERS,
     )
 
 

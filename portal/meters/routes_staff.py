@@ -53,8 +53,8 @@ from portal.meters.deps import LoadedHouse
 from portal.meters.deps import LoadedMeter
 from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
+from portal.meters.routes import HELPERS
 from portal.meters.routes import WINDOW
-from portal.meters.routes import helpers
 from portal.meters.routes import period_now
 from portal.meters.routes import refusal_messages
 from portal.meters.tables import Review
@@ -83,7 +83,7 @@ def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ig
             (f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in (rules.months_back(period_now(), n) for n in range(13))
         ],
         "period_key": lambda p: f"{p:%Y-%m}",
-        **helpers(),
+        **HELPERS,
     }
 
 
@@ -92,12 +92,13 @@ async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFil
     return forms.read_filter(request.query_params, period_now(), [h.id for h in houses]), houses
 
 
-class StaffReadings(Controller):
-    """The period's readings, the accounts without them, the review, the export."""
+class StaffMeters(Controller):
+    """The staff pages of meters: the period's readings, the accounts without them, the review, the export; the call
+    centre; the meters of a premise; house meters."""
 
     path = "/staff/meters"
     opt = READERS
-    dependencies = deps.READINGS
+    dependencies = deps.STAFF
 
     @get("/", name="meters:staff")
     async def readings(self, request: Request, principal: Caller) -> Template:
@@ -130,8 +131,7 @@ class StaffReadings(Controller):
     @post("/readings/{reading_id:int}/accept", name="meters:accept", opt=WRITERS, status_code=200)
     async def accept(self, request: Request, principal: Caller, reading: LoadedReading) -> Response[Any]:
         await actions.accept_reading(principal, reading, now=clock.now())
-        flash(request, gettext("The reading is accepted."))
-        return see_other(request, _next_review(request))
+        return _told(request, gettext("The reading is accepted."), _next_review(request))
 
     @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)
     async def correct(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
@@ -144,8 +144,7 @@ class StaffReadings(Controller):
         if form.errors:
             return _reading_page(request, principal, reading, form, status_code=422)
         deliver_soon()
-        flash(request, gettext("The reading is corrected; the resident is told why."))
-        return see_other(request, _next_review(request))
+        return _told(request, gettext("The reading is corrected; the resident is told why."), _next_review(request))
 
     @post("/readings/{reading_id:int}/reject", name="meters:reject", opt=WRITERS, status_code=200)
     async def reject(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
@@ -154,8 +153,9 @@ class StaffReadings(Controller):
             return _reading_page(request, principal, reading, form, status_code=422)
         await actions.reject_reading(principal, reading, form.note, now=clock.now())
         deliver_soon()
-        flash(request, gettext("The reading is rejected; the resident is asked to pass it again."))
-        return see_other(request, _next_review(request))
+        return _told(
+            request, gettext("The reading is rejected; the resident is asked to pass it again."), _next_review(request)
+        )
 
     @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
     async def export_csv(self, request: Request, principal: Caller) -> Stream:
@@ -186,6 +186,116 @@ class StaffReadings(Controller):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": disposition},
         )
+
+    # --- the call centre: an operator finds the caller's account and enters the readings they dictate ----------
+
+    @get("/entry", name="meters:entry", opt=WRITERS)
+    async def entry(self, request: Request, principal: Caller) -> Template:
+        q = form_value(request.query_params, "q")[:100]
+        found = await housing.list_accounts(principal, page_request(1, 10), q) if q else None
+        return render(request, "meters/staff_entry.html", q=q, found=found, **HELPERS)
+
+    @get("/accounts/{account_id:int}", name="meters:account", opt=WRITERS)
+    async def account_form(self, request: Request, account: LoadedAccount) -> Template:
+        return await _account_page(request, account, forms.ReadingsForm())
+
+    @post("/accounts/{account_id:int}", name="meters:account_enter", opt=WRITERS, status_code=200)
+    async def enter(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Answer:
+        meters = await queries.meters_of([account.id], period_now())
+        form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        if not form.errors:
+            passed = await actions.enter_readings(
+                principal, account.id, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
+                confirmed=form.confirmed,
+            )  # fmt: skip
+            refusal_messages(meters, passed, form)
+        if form.errors:
+            return await _account_page(request, account, form, meters=meters, status_code=422)
+        return _told(
+            request,
+            gettext("Readings of account %(number)s are entered.", number=account.number),
+            "/staff/meters/entry",
+        )
+
+    # --- the meters of a premise (through its accounts): the list, a new meter, its card, a replacement --------
+
+    @get("/premises/{premise_id:int}", name="meters:premise")
+    async def premise_page(self, request: Request, premise: LoadedPremise) -> Template:
+        return await _premise_page(request, premise, forms.MeterForm())
+
+    @post("/premises/{premise_id:int}", name="meters:premise_add", opt=REGISTRY, status_code=200)
+    async def add(self, request: Request, principal: Caller, premise: LoadedPremise, data: FormData) -> Answer:
+        form = forms.read_meter(data, with_status=False)
+        accounts = {a.id: a for a in await housing.accounts_of_premise(premise.id)}
+        account = _chosen_account(data, accounts, form)
+        if form.errors or account is None:
+            return await _premise_page(request, premise, form, status_code=422)
+        meter_id = await actions.create_meter(principal, account, form.values, now=clock.now())
+        return _told(request, gettext("The meter is added."), f"/staff/meters/meter/{meter_id}")
+
+    @get("/meter/{meter_id:int}", name="meters:meter")
+    async def meter_page(self, request: Request, principal: Caller, meter: LoadedMeter) -> Template:
+        return await _meter_page(request, principal, meter, forms.MeterForm(typed=_typed(meter)), forms.MeterForm())
+
+    @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
+    async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
+        form = forms.read_meter(data)
+        if form.errors:
+            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
+        await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now())
+        return _told(request, gettext("The meter is saved."), f"/staff/meters/meter/{meter.id}")
+
+    @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
+    async def replace(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
+        new = forms.read_meter(data, with_status=False)
+        if new.errors:
+            current = forms.MeterForm(typed=_typed(meter))
+            return await _meter_page(request, principal, meter, current, new, status_code=422)
+        new_id = await actions.replace_meter(principal, meter, new.values, today=clock.today_local(), now=clock.now())
+        return _told(
+            request,
+            gettext("The meter is replaced; the new one takes the readings from now on."),
+            f"/staff/meters/meter/{new_id}",
+        )
+
+    # --- house meters (ОДПУ) and the month's readings entered by staff -----------------------------------------
+
+    @get("/houses", name="meters:houses")
+    async def houses(self, request: Request, principal: Caller) -> Template:
+        return render(request, "meters/staff_houses.html", houses=await housing.houses_in_scope(principal))
+
+    @get("/houses/{house_id:int}", name="meters:house")
+    async def house_page(self, request: Request, house: LoadedHouse) -> Template:
+        return await _house_page(request, house, forms.ReadingsForm(), forms.MeterForm())
+
+    @post("/houses/{house_id:int}/readings", name="meters:house_readings", opt=WRITERS, status_code=200)
+    async def house_readings(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
+        today = clock.today_local()
+        period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
+        meters = {m.id: m for m in await queries.house_meters(house.id, period)}
+        form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
+        if not form.errors:
+            refusals = await actions.enter_house_readings(
+                principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed
+            )
+            refusal_messages(list(meters.values()), actions.Passed(refusals=refusals), form)
+        if form.errors:
+            return await _house_page(request, house, form, forms.MeterForm(), status_code=422)
+        return _told(request, gettext("The house meters' readings are saved."), f"/staff/meters/houses/{house.id}")
+
+    @post("/houses/{house_id:int}/meters", name="meters:house_meter_add", opt=REGISTRY, status_code=200)
+    async def add_house_meter(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
+        form = forms.read_meter(data, with_status=False)
+        if form.errors:
+            return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
+        await actions.create_house_meter(principal, house.id, form.values, now=clock.now())
+        return _told(request, gettext("The house meter is added."), f"/staff/meters/houses/{house.id}")
+
+
+def _told(request: Request, message: str, path: str) -> Response[Any]:
+    """After a change: the message shown once at the top of the page the user is sent on to."""
+    flash(request, message)
+    return see_other(request, path)
 
 
 def _export_houses(principal: Principal, house: int | None) -> list[int] | None:
@@ -219,44 +329,8 @@ def _reading_page(
         errors=form.errors,
         may_review=principal.has_role("manager", "operator"),
         status_code=status_code,
-        **helpers(),
+        **HELPERS,
     )
-
-
-# --- the call centre -------------------------------------------------------------------------------------------
-
-
-class CallCentre(Controller):
-    """An operator finds the caller's account and enters the readings they dictate (source "phone")."""
-
-    path = "/staff/meters"
-    opt = WRITERS
-    dependencies = deps.ACCOUNTS
-
-    @get("/entry", name="meters:entry")
-    async def entry(self, request: Request, principal: Caller) -> Template:
-        q = form_value(request.query_params, "q")[:100]
-        found = await housing.list_accounts(principal, page_request(1, 10), q) if q else None
-        return render(request, "meters/staff_entry.html", q=q, found=found, **helpers())
-
-    @get("/accounts/{account_id:int}", name="meters:account")
-    async def account_form(self, request: Request, account: LoadedAccount) -> Template:
-        return await _account_page(request, account, forms.ReadingsForm())
-
-    @post("/accounts/{account_id:int}", name="meters:account_enter", status_code=200)
-    async def enter(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Answer:
-        meters = await queries.meters_of([account.id], period_now())
-        form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
-        if not form.errors:
-            passed = await actions.enter_readings(
-                principal, account.id, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
-                confirmed=form.confirmed,
-            )  # fmt: skip
-            refusal_messages(meters, passed, form)
-        if form.errors:
-            return await _account_page(request, account, form, meters=meters, status_code=422)
-        flash(request, gettext("Readings of account %(number)s are entered.", number=account.number))
-        return see_other(request, "/staff/meters/entry")
 
 
 async def _account_page(
@@ -279,57 +353,8 @@ async def _account_page(
         today=clock.today_local(),
         status_code=status_code,
         **form.shown(),
-        **helpers(),
+        **HELPERS,
     )
-
-
-# --- meters of a premise, a meter's card, the import ---------------------------------------------------------
-
-
-class PremiseMeters(Controller):
-    """The meters of a premise (through its accounts): the list, a new meter, a meter's card, a replacement."""
-
-    path = "/staff/meters"
-    opt = READERS
-    dependencies = deps.PREMISES
-
-    @get("/premises/{premise_id:int}", name="meters:premise")
-    async def premise_page(self, request: Request, premise: LoadedPremise) -> Template:
-        return await _premise_page(request, premise, forms.MeterForm())
-
-    @post("/premises/{premise_id:int}", name="meters:premise_add", opt=REGISTRY, status_code=200)
-    async def add(self, request: Request, principal: Caller, premise: LoadedPremise, data: FormData) -> Answer:
-        form = forms.read_meter(data, with_status=False)
-        accounts = {a.id: a for a in await housing.accounts_of_premise(premise.id)}
-        account = _chosen_account(data, accounts, form)
-        if form.errors or account is None:
-            return await _premise_page(request, premise, form, status_code=422)
-        meter_id = await actions.create_meter(principal, account, form.values, now=clock.now())
-        flash(request, gettext("The meter is added."))
-        return see_other(request, f"/staff/meters/meter/{meter_id}")
-
-    @get("/meter/{meter_id:int}", name="meters:meter")
-    async def meter_page(self, request: Request, principal: Caller, meter: LoadedMeter) -> Template:
-        return await _meter_page(request, principal, meter, forms.MeterForm(typed=_typed(meter)), forms.MeterForm())
-
-    @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
-    async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
-        form = forms.read_meter(data)
-        if form.errors:
-            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
-        await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now())
-        flash(request, gettext("The meter is saved."))
-        return see_other(request, f"/staff/meters/meter/{meter.id}")
-
-    @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
-    async def replace(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
-        new = forms.read_meter(data, with_status=False)
-        if new.errors:
-            current = forms.MeterForm(typed=_typed(meter))
-            return await _meter_page(request, principal, meter, current, new, status_code=422)
-        new_id = await actions.replace_meter(principal, meter, new.values, today=clock.today_local(), now=clock.now())
-        flash(request, gettext("The meter is replaced; the new one takes the readings from now on."))
-        return see_other(request, f"/staff/meters/meter/{new_id}")
 
 
 def _chosen_account(data: Any, accounts: dict[int, Any], form: forms.MeterForm) -> int | None:
@@ -394,106 +419,6 @@ async def _meter_page(
     )
 
 
-class MeterImport(Controller):
-    """Meters from a CSV or XLSX file: check and preview first, then apply what was previewed."""
-
-    path = "/staff/meters/import"
-    opt = REGISTRY
-
-    @get("/", name="meters:import")
-    async def form(self, request: Request) -> Template:
-        return _import_page(request)
-
-    @post("/", name="meters:import_check", status_code=200)
-    async def check(self, request: Request, principal: Caller, data: MultipartData) -> Template:
-        upload = data.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return _import_page(request, 422, problems=[gettext("Choose a CSV or XLSX file.")])
-        await storage.limit_uploads(request, principal.user_id)
-        content = await upload.read(imports.MAX_BYTES + 1)
-        token = await checked.start(imports.METERS, upload.filename, content, principal)
-        return _checked_page(request, principal, token)
-
-    @get("/{token:str}", name="meters:import_status")
-    async def status(self, request: Request, principal: Caller, token: str) -> Template:
-        return _checked_page(request, principal, token)
-
-    @post("/apply", name="meters:import_apply", status_code=200)
-    async def apply(self, request: Request, principal: Caller, data: FormData) -> Answer:
-        report = await checked.apply(imports.METERS, form_value(data, "token"), principal)
-        if report.problems:
-            return _import_page(request, 422, problems=report.problems)
-        changes = sum(report.created.values()) + sum(report.updated.values())
-        flash(request, gettext("Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes))
-        return see_other(request, "/staff/meters/import")
-
-
-def _checked_page(request: Request, principal: Principal, token: str) -> Template:
-    checking = found(checked.status(imports.METERS, token, principal))
-    if checking.state == "failed":
-        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
-    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
-
-
-def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
-        context.setdefault(name, default)
-    return render(
-        request,
-        "meters/staff_import.html",
-        columns=imports.COLUMNS,
-        required=imports.REQUIRED_COLUMNS,
-        entities=imports.ENTITIES,
-        entity_labels=imports.entity_labels(),
-        status_code=status_code,
-        **context,
-    )
-
-
-# --- house meters (ОДПУ) ---------------------------------------------------------------------------------------
-
-
-class HouseMeters(Controller):
-    """The house meters of the user's houses and the month's readings entered by staff."""
-
-    path = "/staff/meters/houses"
-    opt = READERS
-    dependencies = deps.HOUSES
-
-    @get("/", name="meters:houses")
-    async def houses(self, request: Request, principal: Caller) -> Template:
-        return render(request, "meters/staff_houses.html", houses=await housing.houses_in_scope(principal))
-
-    @get("/{house_id:int}", name="meters:house")
-    async def house_page(self, request: Request, house: LoadedHouse) -> Template:
-        return await _house_page(request, house, forms.ReadingsForm(), forms.MeterForm())
-
-    @post("/{house_id:int}/readings", name="meters:house_readings", opt=WRITERS, status_code=200)
-    async def readings(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
-        today = clock.today_local()
-        period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
-        meters = {m.id: m for m in await queries.house_meters(house.id, period)}
-        form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
-        if not form.errors:
-            refusals = await actions.enter_house_readings(
-                principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed
-            )
-            refusal_messages(list(meters.values()), actions.Passed(refusals=refusals), form)
-        if form.errors:
-            return await _house_page(request, house, form, forms.MeterForm(), status_code=422)
-        flash(request, gettext("The house meters' readings are saved."))
-        return see_other(request, f"/staff/meters/houses/{house.id}")
-
-    @post("/{house_id:int}/meters", name="meters:house_meter_add", opt=REGISTRY, status_code=200)
-    async def add_meter(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
-        form = forms.read_meter(data, with_status=False)
-        if form.errors:
-            return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
-        await actions.create_house_meter(principal, house.id, form.values, now=clock.now())
-        flash(request, gettext("The house meter is added."))
-        return see_other(request, f"/staff/meters/houses/{house.id}")
-
-
 async def _house_page(
     request: Request,
     house: housing.HouseView,
@@ -526,3 +451,65 @@ def _house_points(meter: queries.HouseMeterView, period: date) -> list[rules.Poi
         queries.HistoryRow(p, z, v, u, clock.now(), Source.STAFF, Review.NONE, "", 0) for p, z, v, u in meter.history
     ]
     return queries.chart_points(rows, period)
+
+
+# --- the import of meters ----------------------------------------------------------------------------------------
+
+
+class MeterImport(Controller):
+    """Meters from a CSV or XLSX file: check and preview first, then apply what was previewed."""
+
+    path = "/staff/meters/import"
+    opt = REGISTRY
+
+    @get("/", name="meters:import")
+    async def form(self, request: Request) -> Template:
+        return _import_page(request)
+
+    @post("/", name="meters:import_check", status_code=200)
+    async def check(self, request: Request, principal: Caller, data: MultipartData) -> Template:
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _import_page(request, 422, problems=[gettext("Choose a CSV or XLSX file.")])
+        await storage.limit_uploads(request, principal.user_id)
+        content = await upload.read(imports.MAX_BYTES + 1)
+        token = await checked.start(imports.METERS, upload.filename, content, principal)
+        return _checked_page(request, principal, token)
+
+    @get("/{token:str}", name="meters:import_status")
+    async def status(self, request: Request, principal: Caller, token: str) -> Template:
+        return _checked_page(request, principal, token)
+
+    @post("/apply", name="meters:import_apply", status_code=200)
+    async def apply(self, request: Request, principal: Caller, data: FormData) -> Answer:
+        report = await checked.apply(imports.METERS, form_value(data, "token"), principal)
+        if report.problems:
+            return _import_page(request, 422, problems=report.problems)
+        changes = sum(report.created.values()) + sum(report.updated.values())
+        return _told(
+            request,
+            gettext("Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes),
+            "/staff/meters/import",
+        )
+
+
+def _checked_page(request: Request, principal: Principal, token: str) -> Template:
+    checking = found(checked.status(imports.METERS, token, principal))
+    if checking.state == "failed":
+        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
+    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
+
+
+def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
+    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
+        context.setdefault(name, default)
+    return render(
+        request,
+        "meters/staff_import.html",
+        columns=imports.COLUMNS,
+        required=imports.REQUIRED_COLUMNS,
+        entities=imports.ENTITIES,
+        entity_labels=imports.entity_labels(),
+        status_code=status_code,
+        **context,
+    )
