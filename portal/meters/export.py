@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from portal.billing.exports import safe_cell
+from portal.billing.exports import to_csv
 from portal.billing.outage_reductions import Reduction
 from portal.core import clock
 from portal.core import csv_stream
@@ -105,13 +106,7 @@ def recalculation_cells(row: Reduction) -> list[Any]:
 
 def recalculations_csv(rows: list[Reduction]) -> bytes:
     """The recalculations in the CSV dialect of the readings (BOM, ``;``, decimal comma)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(RECALCULATION_COLUMNS)
-    for row in rows:
-        writer.writerow([_csv(v) for v in recalculation_cells(row)])
-    return buffer.getvalue().encode("utf-8")
+    return to_csv([RECALCULATION_COLUMNS, *(recalculation_cells(row) for row in rows)])
 
 
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
