@@ -13,6 +13,8 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.security import Principal
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -27,24 +29,22 @@ from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
 from portal.notifications.rules import wants
 
-
-def topic_label(topic: Topic) -> str:
-    return {
-        Topic.EMERGENCY: gettext("Emergencies and outages"),
-        Topic.NOTICE: gettext("Notices of the house"),
-        Topic.NEWS: gettext("News"),
-        Topic.ACCOUNT: gettext("My payments, requests and readings"),
-    }[topic]
-
-
-def channel_label(channel: Channel) -> str:
-    return {
-        Channel.INAPP: gettext("In the portal"),
-        Channel.EMAIL: gettext("E-mail"),
-        Channel.SMS: gettext("SMS"),
-        Channel.PUSH: gettext("Push"),
-    }[channel]
-
+topic_label = Labels(
+    {
+        Topic.EMERGENCY: lazy("Emergencies and outages"),
+        Topic.NOTICE: lazy("Notices of the house"),
+        Topic.NEWS: lazy("News"),
+        Topic.ACCOUNT: lazy("My payments, requests and readings"),
+    }
+)
+channel_label = Labels(
+    {
+        Channel.INAPP: lazy("In the portal"),
+        Channel.EMAIL: lazy("E-mail"),
+        Channel.SMS: lazy("SMS"),
+        Channel.PUSH: lazy("Push"),
+    }
+)
 
 CHOSEN = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
 
