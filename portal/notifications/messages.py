@@ -72,7 +72,7 @@ _loaded = {"done": False}
 
 
 def load_all() -> None:
-    """Import every domain's ``messages`` module (and this domain's catalogue), so that all templates are known."""
+    """Import every domain's ``messages`` module (and content's delivery), so that all templates are known."""
     if _loaded["done"]:
         return
     import importlib
@@ -82,7 +82,6 @@ def load_all() -> None:
     for path in sorted(portal.glob("*/messages.py")):
         if path.parent.name != "notifications":
             importlib.import_module(f"portal.{path.parent.name}.messages")
-    importlib.import_module("portal.notifications.catalogue")
     importlib.import_module("portal.content.delivery")
     _loaded["done"] = True
 

@@ -26,7 +26,6 @@ EXPECTED = {
     "ticket_reply",  # request reply
     "ticket_assigned",
     "ticket_emergency",
-    "tickets/outage",  # outage
     "meetings/notice",  # meeting notice
     "meetings/results",
     "meters/window_closing",  # meter reminder
