@@ -7,7 +7,6 @@ With the readings go the month's recalculations for outages beyond the permitted
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -15,11 +14,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from portal.billing.exports import safe_cell
-from portal.billing.exports import to_csv
 from portal.billing.outage_reductions import Reduction
 from portal.core import clock
 from portal.core import csv_stream
+from portal.core.exports import safe_cell
+from portal.core.exports import to_csv
 from portal.meters.queries import ExportRow
 
 COLUMNS: tuple[str, ...] = (
@@ -106,7 +105,7 @@ def recalculation_cells(row: Reduction) -> list[Any]:
 
 def recalculations_csv(rows: list[Reduction]) -> bytes:
     """The recalculations in the CSV dialect of the readings (BOM, ``;``, decimal comma)."""
-    return to_csv([RECALCULATION_COLUMNS, *(recalculation_cells(row) for row in rows)])
+    return to_csv(RECALCULATION_COLUMNS, (recalculation_cells(row) for row in rows))
 
 
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
