@@ -1,4 +1,4 @@
-"""The dashboard's tables as one XLSX workbook, a sheet per table (cells made safe by billing's exporter)."""
+"""The dashboard's tables as one XLSX workbook, a sheet per table (written by core.exports, cells made safe)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from portal.analytics.queries import CHANNELS
 from portal.analytics.queries import Breakdown
 from portal.analytics.queries import Dashboard
 from portal.analytics.queries import KpiRecord
-from portal.billing.exports import sheets_to_xlsx
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 
@@ -116,7 +116,7 @@ def nps_table(board: Dashboard) -> list[list[Any]]:
 
 
 def dashboard_xlsx(board: Dashboard) -> bytes:
-    return sheets_to_xlsx(
+    return to_xlsx(
         [
             (_("Money"), money_table(board)),
             (_("Payments by channel"), channels_table(board)),
@@ -137,4 +137,4 @@ def payroll_table(record: KpiRecord) -> list[list[Any]]:
 
 
 def payroll_xlsx(record: KpiRecord) -> bytes:
-    return sheets_to_xlsx([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])
+    return to_xlsx([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])

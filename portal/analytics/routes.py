@@ -25,6 +25,8 @@ from portal.analytics import queries
 from portal.analytics import rules
 from portal.core import clock
 from portal.core import jobs
+from portal.core.exports import XLSX
+from portal.core.exports import attachment
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
@@ -40,7 +42,6 @@ from portal.core.web import see_other
 from portal.housing.queries import complexes
 
 STAFF = staff("manager")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _dashboard(request: Request, principal: Principal) -> tuple[forms.DashboardFilter, queries.Dashboard]:
@@ -103,11 +104,7 @@ class StaffAnalytics(Controller):
     async def dashboard_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         _, board = await _dashboard(request, principal)
         name = f"dashboard-{rules.month_key(board.period.start)}-{rules.month_key(board.period.end)}.xlsx"
-        return Response(
-            exports.dashboard_xlsx(board),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(exports.dashboard_xlsx(board), XLSX, name)
 
     @post("/nps/waves", name="analytics:open_wave", status_code=200)
     async def open_wave(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
@@ -155,11 +152,7 @@ class StaffAnalytics(Controller):
     async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: int) -> Response[bytes]:
         record = found(await queries.kpi_by_id(principal, kpi_id))
         name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}.xlsx"
-        return Response(
-            exports.payroll_xlsx(record),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(exports.payroll_xlsx(record), XLSX, name)
 
 
 async def _kpi_page(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from portal.core import exports
 from portal.core.i18n import gettext as _
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,18 +52,4 @@ def _csv_value(value: Any) -> Any:
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]], title: str) -> bytes:
-    return sheets_to_xlsx([(title, rows)])
-
-
-def sheets_to_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
-    """A workbook with a sheet per (title, rows): amounts as numbers, text made safe (``safe_cell``)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.to_xlsx([(title, rows)])

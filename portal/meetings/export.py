@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.billing.exports import sheets_to_xlsx
 from portal.core import clock
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.meetings import forms
 from portal.meetings import queries
@@ -33,4 +33,4 @@ async def workbook(meeting: queries.MeetingView) -> bytes:
              received, float(rules.votes_decimal(b.weight))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
-    return sheets_to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])
+    return to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])

@@ -15,6 +15,8 @@ from litestar.response import Template
 
 from portal.core import clock
 from portal.core import storage
+from portal.core.exports import XLSX
+from portal.core.exports import attachment
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_date
@@ -221,12 +223,7 @@ class StaffMeetings(Controller):
 
     @get("/{meeting_id:int}/export", name="meetings:staff_export", opt=staff(*ORGANISE))
     async def export(self, meeting: LoadedMeeting) -> Response[bytes]:
-        content = await export.workbook(meeting)
-        return Response(
-            content,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.xlsx"'},
-        )
+        return attachment(await export.workbook(meeting), XLSX, f"meeting-{meeting.id}.xlsx")
 
     @get("/owners", name="meetings:staff_owners", opt=staff(*ORGANISE))
     async def owners(self, request: Request, principal: Caller) -> Template:
