@@ -128,7 +128,7 @@ class StaffPosts(Controller):
         await actions.move(principal, post.id, step, str(data.get("comment", "")))
         if step in (Move.APPROVE, Move.SEND_NOW):
             deliver_soon()
-        flash(request, _moved(step))
+        flash(request, MOVED(step))
         return see_other(request, "/staff/posts" if step is Move.DELETE else f"/staff/posts/{post.id}")
 
     @post("/{post_id:int}/duplicate", name="content:staff_duplicate")
@@ -144,16 +144,18 @@ class StaffPosts(Controller):
         return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")
 
 
-def _moved(step: Move) -> str:
-    return {
-        Move.SUBMIT: gettext("Sent to the moderator."),
-        Move.APPROVE: gettext("Published."),
-        Move.RETURN: gettext("Returned to the author with your comment."),
-        Move.SEND_NOW: gettext("Sent out to the residents."),
-        Move.REVIEWED: gettext("Marked as reviewed."),
-        Move.UNPUBLISH: gettext("Unpublished: residents no longer see it."),
-        Move.DELETE: gettext("The draft is deleted."),
-    }[step]
+# What the person who made a move is told.
+MOVED = Labels(
+    {
+        Move.SUBMIT: lazy("Sent to the moderator."),
+        Move.APPROVE: lazy("Published."),
+        Move.RETURN: lazy("Returned to the author with your comment."),
+        Move.SEND_NOW: lazy("Sent out to the residents."),
+        Move.REVIEWED: lazy("Marked as reviewed."),
+        Move.UNPUBLISH: lazy("Unpublished: residents no longer see it."),
+        Move.DELETE: lazy("The draft is deleted."),
+    }
+)
 
 
 def _form_of(post: queries.PostView) -> forms.PostForm:

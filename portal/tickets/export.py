@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 
 from portal.core import csv_stream
+from portal.core.exports import safe_cell
 from portal.tickets import rules
-from portal.tickets.filters import csv_safe
 from portal.tickets.queries import TicketRow
 from portal.tickets.view import TK
 
@@ -48,7 +48,7 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
         "flags": ", ".join(TK.flag(f) for f in row.flags),
         "description": row.description or "",
     }
-    return csv_safe(values[column])
+    return safe_cell(values[column])
 
 
 def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:

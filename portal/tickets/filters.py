@@ -211,10 +211,3 @@ def read_columns(values: list[str] | str | None) -> list[str]:
         values = values.split(",")
     chosen = {v for v in values or [] if v in COLUMNS}
     return [c for c in COLUMNS if c in chosen] or list(DEFAULT_COLUMNS)
-
-
-def csv_safe(value: Any) -> Any:
-    """Formula injection guard for CSV/XLSX: a text starting with = + - @ (or tab/CR) is prefixed with '."""
-    if isinstance(value, str) and value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

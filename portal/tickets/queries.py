@@ -38,6 +38,7 @@ from portal.housing.tables import Riser
 from portal.tickets import rules
 from portal.tickets.filters import SORT_KEYS
 from portal.tickets.filters import TicketFilters
+from portal.tickets.filters import read_columns
 from portal.tickets.filters import read_filters
 from portal.tickets.rules import ACTIVE
 from portal.tickets.rules import Actor
@@ -689,9 +690,10 @@ async def executors() -> list[Option]:
     return [Option(**r) for r in rows]
 
 
-async def saved_columns(user_id: int) -> str | None:
+async def saved_columns(user_id: int) -> list[str]:
+    """The list's columns as the user chose them (the defaults when they have not)."""
     row = await TicketListColumns.select(TicketListColumns.columns).where(TicketListColumns.user == user_id).first()
-    return row["columns"] if row else None
+    return read_columns(row["columns"] if row else None)
 
 
 @dataclass(frozen=True)
