@@ -15,6 +15,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
+from portal.core.stamps import Stamped
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
 
@@ -55,7 +56,7 @@ class Review(StrEnum):
     REJECTED = "rejected"
 
 
-class Meter(Table):
+class Meter(Stamped, Table):
     """Прибор учёта of a personal account (and so of its premise): water, electricity (1–3 zones), heating, gas."""
 
     id = Serial(primary_key=True)
@@ -74,8 +75,6 @@ class Meter(Table):
     replaced_by = ForeignKey("self", on_delete=OnDelete.set_null, null=True, default=None)
     # The request filed from the meter's page to verify or replace it (tickets domain; no foreign key across).
     verification_ticket = Integer(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class MeterReading(Table):
@@ -102,7 +101,7 @@ class MeterReading(Table):
     original_value = Numeric(digits=(14, 3), null=True, default=None)  # what was sent, when staff corrected it
 
 
-class HouseMeter(Table):
+class HouseMeter(Stamped, Table):
     """Общедомовой прибор учёта (ОДПУ) of a house, read by staff every month."""
 
     id = Serial(primary_key=True)
@@ -116,8 +115,6 @@ class HouseMeter(Table):
     installed_on = Date(null=True, default=None)
     next_verification = Date(null=True, default=None)
     status = Varchar(length=16, default=MeterStatus.ACTIVE, choices=MeterStatus)
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class HouseReading(Table):
