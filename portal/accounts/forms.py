@@ -14,6 +14,8 @@ from portal.accounts.queries import AuditFilter
 from portal.core import clock
 from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
@@ -28,13 +30,15 @@ Values = dict[str, Any]
 # --- words ------------------------------------------------------------------------------------------------
 
 
-def role_label(role: str) -> str:
-    """A resident role as a person reads it («Собственник»)."""
-    return {
-        ResidentRole.OWNER: _("Owner"),
-        ResidentRole.TENANT: _("Tenant"),
-        ResidentRole.FAMILY: _("Family member"),
-    }.get(role, role)
+# A resident role as a person reads it («Собственник»); a role the table does not know is shown as it is.
+ROLE_LABELS: Labels[str] = Labels(
+    {
+        ResidentRole.OWNER: lazy("Owner"),
+        ResidentRole.TENANT: lazy("Tenant"),
+        ResidentRole.FAMILY: lazy("Family member"),
+    }
+)
+role_label = ROLE_LABELS.shown
 
 
 def resident_roles(*roles: ResidentRole) -> list[tuple[str, str]]:
