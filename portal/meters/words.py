@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -39,19 +40,21 @@ status_label = Labels(
         MeterStatus.REMOVED: lazy("Removed"),
     }
 )
-_REVIEWED = Labels(
-    {
-        Review.PENDING: lazy("Awaits review"),
-        Review.ACCEPTED: lazy("Accepted"),
-        Review.CORRECTED: lazy("Corrected"),
-        Review.REJECTED: lazy("Rejected"),
-    }
-)
+# A review state's word and the colour of its badge (the word always goes with it); no review has neither.
+_REVIEWS: dict[str, tuple[LazyText, str]] = {
+    Review.PENDING: (lazy("Awaits review"), "in_work"),
+    Review.ACCEPTED: (lazy("Accepted"), "done"),
+    Review.CORRECTED: (lazy("Corrected"), "done"),
+    Review.REJECTED: (lazy("Rejected"), "overdue"),
+}
 
 
 def review_label(review: str) -> str:
-    """A reading's review state in words; nothing for a reading no one reviews."""
-    return _REVIEWED(review) if review else ""
+    return _REVIEWS[review][0]() if review in _REVIEWS else ""
+
+
+def review_badge(review: str) -> str:
+    return _REVIEWS[review][1] if review in _REVIEWS else "closed"
 
 
 def unit(service: str) -> str:
@@ -73,16 +76,6 @@ def zones_label(zones: int) -> str:
     return {1: gettext("single-rate"), 2: gettext("two zones, day and night"), 3: gettext("three zones")}.get(
         zones, str(zones)
     )
-
-
-def review_badge(review: str) -> str:
-    """The badge colour of a review state (the word always goes with it)."""
-    return {
-        Review.PENDING: "in_work",
-        Review.ACCEPTED: "done",
-        Review.CORRECTED: "done",
-        Review.REJECTED: "overdue",
-    }.get(review, "closed")
 
 
 def error_message(error: rules.ReadingError, previous: Decimal | None, digits: int, decimals: int = 3) -> str:
