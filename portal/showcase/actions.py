@@ -164,31 +164,19 @@ async def move_listing(principal: Principal, listing: queries.ListingView, move:
     return target
 
 
+# What a copy of a listing starts afresh: a draft of its own, without photos, views or a publication date.
+_NOT_COPIED = frozenset(
+    {"id", "status", "cover_photo", "photo_count", "views", "published_at", "created_by", "created_at", "updated_at"}
+)
+
+
 async def duplicate(principal: Principal, listing: queries.ListingView) -> int:
     """A draft copy of a listing — words, figures, features and place — without its photos, views and leads."""
     _check_house(principal, listing.house_id)
+    copied = [c for c in Listing._meta.columns if c._meta.name not in _NOT_COPIED]
     async with atomic():
-        rows = await Listing.insert(
-            Listing(
-                kind=listing.kind,
-                house=listing.house_id,
-                complex=listing.complex_id,
-                premise=listing.premise_id,
-                premise_number=listing.premise_number,
-                address=listing.address,
-                area=listing.area,
-                floor=listing.floor,
-                rooms=listing.rooms,
-                price_kopecks=listing.price_kopecks,
-                price_unit=listing.price_unit,
-                total_kopecks=listing.total_kopecks,
-                per_m2_kopecks=listing.per_m2_kopecks,
-                description=listing.description,
-                features=list(listing.features),
-                manager=listing.manager_id,
-                created_by=principal.user_id,
-            )
-        )
+        row = await Listing.select(*copied).where(Listing.id == listing.id).first()
+        rows = await Listing.insert(Listing(**row, created_by=principal.user_id))
         copy_id = rows[0]["id"]
         await audit.record(principal, "showcase.listing_duplicate", "listing", copy_id, {"from": listing.id})
     return copy_id
