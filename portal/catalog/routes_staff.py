@@ -39,8 +39,9 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
+from portal.core.exports import Column
 from portal.core.exports import attachment
-from portal.core.exports import header
+from portal.core.exports import table
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
@@ -69,46 +70,23 @@ QUOTE = (R.MANAGER, R.DISPATCHER)
 SALES = (R.MANAGER, R.ACCOUNTANT)
 CATALOGUE = (R.MANAGER,)
 
-EXPORT_HEADER = (
-    lazy("Order No."),
-    lazy("Date"),
-    lazy("Status"),
-    lazy("Services"),
-    lazy("Sections"),
-    lazy("Address"),
-    lazy("Account"),
-    lazy("Preferred day"),
-    lazy("Amount"),
-    lazy("Paid"),
-    lazy("Request No."),
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    (lazy("Order No."), lambda r: r.id),
+    (lazy("Date"), lambda r: clock.local(r.created_at).strftime("%d.%m.%Y %H:%M")),
+    (lazy("Status"), lambda r: texts.status_label(r.shown)),
+    (lazy("Services"), lambda r: r.summary),
+    (lazy("Sections"), lambda r: ", ".join(r.categories)),
+    (lazy("Address"), lambda r: r.address),
+    (lazy("Account"), lambda r: r.account_number),
+    (lazy("Preferred day"), lambda r: r.preferred_date.strftime("%d.%m.%Y") if r.preferred_date else ""),
+    (lazy("Amount"), lambda r: r.total if r.total is not None else ""),
+    (lazy("Paid"), lambda r: gettext("yes") if r.paid else gettext("no")),
+    (lazy("Request No."), lambda r: r.ticket_number or ""),
 )
 
 
 def _filter(request: Request) -> queries.StaffFilter:
     return queries.StaffFilter(**forms.read_staff_filter(request.query_params))
-
-
-def _table(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
-    return [header(EXPORT_HEADER), *_export_rows(rows)]
-
-
-def _export_rows(rows: Sequence[queries.OrderRow]) -> list[list[Any]]:
-    return [
-        [
-            r.id,
-            clock.local(r.created_at).strftime("%d.%m.%Y %H:%M"),
-            texts.status_label(r.shown),
-            r.summary,
-            ", ".join(r.categories),
-            r.address,
-            r.account_number,
-            r.preferred_date.strftime("%d.%m.%Y") if r.preferred_date else "",
-            r.total if r.total is not None else "",
-            gettext("yes") if r.paid else gettext("no"),
-            r.ticket_number or "",
-        ]
-        for r in rows
-    ]
 
 
 async def _choices(principal: Principal) -> dict[str, Any]:
@@ -146,12 +124,12 @@ class StaffOrders(Controller):
     @get("/export.csv", name="catalog:staff_csv")
     async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return attachment(to_csv(_table(rows)), CSV, "orders.csv")
+        return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "orders.csv")
 
     @get("/export.xlsx", name="catalog:staff_xlsx")
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         rows = await queries.staff_orders_export(principal, _filter(request))
-        return attachment(to_xlsx([(gettext("Orders"), _table(rows))]), XLSX, "orders.xlsx")
+        return attachment(to_xlsx([(gettext("Orders"), table(EXPORT_COLUMNS, rows))]), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))
     async def sales(self, request: Request, principal: Caller, year: str = "", house: str = "") -> Template:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from decimal import Decimal
@@ -21,6 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Label = LazyText | str  # a column's name
+Column = tuple[Label, Callable[[Any], Any]]  # a column of a table: its name and its value of a record
 
 
 def safe_cell(value: Any) -> Any:
@@ -31,9 +33,11 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def header(labels: Sequence[Label]) -> list[str]:
-    """The header row of a table: its columns' names (a lazy name is translated now)."""
-    return [h() if callable(h) else h for h in labels]
+def table(columns: Sequence[Column], records: Iterable[Any]) -> list[list[Any]]:
+    """A table of ``records``: the columns' names (a lazy name is translated now), then a row a record with each
+    column's value of it."""
+    names = [label() if callable(label) else label for label, _ in columns]
+    return [names, *([value(record) for _, value in columns] for record in records)]
 
 
 def to_csv(rows: Iterable[Sequence[Any]]) -> bytes:

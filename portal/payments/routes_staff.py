@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from litestar import Controller
@@ -18,8 +17,9 @@ from litestar.response import Template
 from portal.core import clock
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
+from portal.core.exports import Column
 from portal.core.exports import attachment
-from portal.core.exports import header
+from portal.core.exports import table
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
@@ -45,15 +45,15 @@ R = StaffRole
 VIEW_ROLES = (R.ACCOUNTANT, R.MANAGER, R.OPERATOR)
 EXPORT_ROLES = (R.ACCOUNTANT, R.MANAGER)
 
-EXPORT_HEADER = (
-    lazy("Payment no."),
-    lazy("Date"),
-    lazy("Account"),
-    lazy("Address"),
-    lazy("Amount"),
-    lazy("Refunded"),
-    lazy("Status"),
-    lazy("Kind"),
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    (lazy("Payment no."), lambda r: r.id),
+    (lazy("Date"), lambda r: clock.local(r.created_at).strftime("%Y-%m-%d %H:%M")),
+    (lazy("Account"), lambda r: r.number),
+    (lazy("Address"), lambda r: r.address),
+    (lazy("Amount"), lambda r: r.amount),
+    (lazy("Refunded"), lambda r: r.refunded),
+    (lazy("Status"), lambda r: texts.status_label(r.status)),
+    (lazy("Kind"), lambda r: r.kind),
 )
 
 
@@ -63,26 +63,6 @@ async def provide_staff_payment(principal: NamedDependency[Principal], payment_i
     if found is None:
         raise NotFoundException()
     return found
-
-
-def _table(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
-    return [header(EXPORT_HEADER), *_export_rows(rows)]
-
-
-def _export_rows(rows: Sequence[queries.PaymentView]) -> list[list[Any]]:
-    return [
-        [
-            r.id,
-            clock.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
-            r.number,
-            r.address,
-            r.amount,
-            r.refunded,
-            texts.status_label(r.status),
-            r.kind,
-        ]
-        for r in rows
-    ]
 
 
 async def _detail(
@@ -136,12 +116,12 @@ class StaffPayments(Controller):
     @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
     async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return attachment(to_csv(_table(rows)), CSV, "payments.csv")
+        return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "payments.csv")
 
     @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
-        return attachment(to_xlsx([(gettext("Payments"), _table(rows))]), XLSX, "payments.xlsx")
+        return attachment(to_xlsx([(gettext("Payments"), table(EXPORT_COLUMNS, rows))]), XLSX, "payments.xlsx")
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
