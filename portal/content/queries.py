@@ -19,6 +19,7 @@ from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core.db import from_row
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.search import text_match
@@ -137,15 +138,7 @@ def _where(principal: Principal, f: StaffFilter) -> Any:
 async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PostRow]:
     """One page of the staff list, newest first, with the delivery counts and reads of its posts."""
     where = _where(principal, f)
-    total = await Post.count().where(where)
-    rows = (
-        await Post.select(*_ROW_COLUMNS)
-        .where(where)
-        .order_by(Post.created_at, ascending=False)
-        .order_by(Post.id, ascending=False)
-        .limit(page.size)
-        .offset(page.offset)
-    )
+    rows, total = await read_page(Post, _ROW_COLUMNS, where, page)
     ids = [r["id"] for r in rows]
     sent, failed, reads = await _counts(ids)
     items = [

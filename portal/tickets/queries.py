@@ -25,6 +25,7 @@ from piccolo.query import Select
 
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
@@ -236,15 +237,7 @@ async def resident_tickets(principal: Principal, page: PageRequest, *, active_on
     if scope is None:
         return Page([], 0, page.number, page.size)
     where = scope & Ticket.status.is_in(sorted(ACTIVE | {Status.DONE})) if active_only else scope
-    total = await Ticket.count().where(where)
-    rows = (
-        await Ticket.select(*_list_columns())
-        .where(where)
-        .order_by(Ticket.created_at, ascending=False)
-        .order_by(Ticket.id, ascending=False)
-        .limit(page.size)
-        .offset(page.offset)
-    )
+    rows, total = await read_page(Ticket, _list_columns(), where, page)
     return Page(_rows(rows), total, page.number, page.size)
 
 
@@ -728,12 +721,6 @@ class HomeSection:
 
 
 async def home_section(principal: Principal, now: datetime) -> HomeSection | None:
-    scope = _resident_scope(principal)
-    if scope is None:
-        return None
-    where = scope & Ticket.status.is_in(sorted(ACTIVE | {Status.DONE}))
-    total = await Ticket.count().where(where)
-    if not total:
-        return None
-    rows = await Ticket.select(*_list_columns()).where(where).order_by(Ticket.created_at, ascending=False).limit(3)
-    return HomeSection(_rows(rows), total, now)
+    """The resident's three newest requests still in work (or done and awaiting their word), and how many."""
+    newest = await resident_tickets(principal, PageRequest(size=3), active_only=True)
+    return HomeSection(list(newest.items), newest.total, now) if newest.total else None
