@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from portal.core import charts
 from portal.core.i18n import LazyText
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
@@ -121,21 +122,7 @@ def error_message(error: rules.ReadingError, previous: Decimal | None, digits: i
 def bar_chart(points: list[rules.Point], width: int = 320, height: int = 120) -> dict[str, object]:
     """The geometry of a small bar chart of monthly consumption, drawn as SVG by the template (the same numbers
     are in the table under it); a month without a known consumption has no bar and a dash in the table."""
-    known = [p.consumption for p in points if p.consumption is not None]
-    top = max(known, default=Decimal(0)) or Decimal(1)
-    step = width / max(1, len(points))
-    bars = []
-    for i, p in enumerate(points):
-        h = float(p.consumption / top) * (height - 20) if p.consumption else 0.0
-        bars.append(
-            {
-                "x": round(i * step + step * 0.15, 1),
-                "y": round(height - 16 - h, 1),
-                "w": round(step * 0.7, 1),
-                "h": round(h, 1),
-                "label": f"{p.period:%m}",
-                "lx": round(i * step + step / 2, 1),
-                "point": p,
-            }
-        )
-    return {"bars": bars, "width": width, "height": height}
+    chart = charts.bar_chart([(p.period, p.consumption) for p in points], width, height)
+    for bar, p in zip(chart["bars"], points, strict=True):
+        bar["point"] = p
+    return chart
