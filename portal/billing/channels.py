@@ -14,6 +14,7 @@ from portal.billing.tables import EntryKind
 from portal.billing.tables import LedgerEntry
 from portal.core import clock
 from portal.core.db import from_kopecks
+from portal.core.db import from_row
 from portal.core.i18n import gettext as _
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentKind
@@ -56,13 +57,7 @@ def channel_of(reference: str, portal_kinds: dict[str, str], registry: dict[str,
 async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]:
     """The account's latest payments and refunds, newest first, each with its channel and the day it was credited."""
     rows = (
-        await LedgerEntry.select(
-            LedgerEntry.occurred_at,
-            LedgerEntry.created_at,
-            LedgerEntry.kind,
-            LedgerEntry.amount_kopecks,
-            LedgerEntry.reference,
-        )
+        await LedgerEntry.select()
         .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in([EntryKind.PAYMENT, EntryKind.REFUND]))
         .order_by(LedgerEntry.occurred_at, ascending=False)
         .limit(limit)
@@ -81,10 +76,10 @@ async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]
         )
         registry = {r["reference"]: r["channel"] for r in found}
     return [
-        PaymentView(
-            occurred_at=r["occurred_at"],
+        from_row(
+            PaymentView,
+            r,
             credited_on=clock.local(r["created_at"]).date(),
-            kind=r["kind"],
             amount=from_kopecks(r["amount_kopecks"]),
             channel=channel_of(r["reference"] or "", portal_kinds, registry),
         )

@@ -20,13 +20,13 @@ from enum import StrEnum
 from typing import IO
 from typing import Any
 
+from portal.billing import rules
 from portal.billing.queries import account_ids_by_number
 from portal.billing.queries import services_by_code
 from portal.billing.tables import Basis
 from portal.billing.tables import Charge
 from portal.core import tabular
 from portal.core.db import to_kopecks
-from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
 from portal.core.parse import parse_decimal
 from portal.core.security import Principal
@@ -108,11 +108,7 @@ Progress = Callable[[int], None]
 
 
 class Problem(StrEnum):
-    FORMAT = "format"
-    TOO_LARGE = "too_large"
-    ENCODING = "encoding"
-    TOO_MANY = "too_many"
-    TOO_LONG = "too_long"
+    FILE = "file"  # the file is refused as a whole while it is read; ``value`` is core.tabular's ``Trouble``
     MISSING_COLUMN = "missing_column"
     EMPTY = "empty"
     BAD_NUMBER = "bad_number"
@@ -130,15 +126,6 @@ class Problem(StrEnum):
 # Problems only the database knows; checking a file again replaces them.
 DATABASE_PROBLEMS = frozenset({Problem.UNKNOWN_ACCOUNT, Problem.UNKNOWN_SERVICE, Problem.CHARGED_BEFORE})
 
-# What stops the file as a whole while it is read (core.tabular) → the problem shown for it.
-FILE_PROBLEMS = {
-    tabular.Trouble.TOO_LARGE: Problem.TOO_LARGE,
-    tabular.Trouble.NOT_A_TABLE: Problem.FORMAT,
-    tabular.Trouble.ENCODING: Problem.ENCODING,
-    tabular.Trouble.TOO_MANY_ROWS: Problem.TOO_MANY,
-    tabular.Trouble.CELL_TOO_LONG: Problem.TOO_LONG,
-}
-
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -150,12 +137,9 @@ class RowProblem:
 
     def message(self) -> str:
         """The problem in the reader's language, saying what to fix."""
+        if self.code is Problem.FILE:  # worded as core.tabular words what it refuses (the line is shown apart)
+            return tabular.TableError(tabular.Trouble(self.value), LIMITS).message()
         texts = {
-            Problem.FORMAT: _("The file is neither a CSV nor an XLSX table."),
-            Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
-            Problem.ENCODING: _("The file is neither UTF-8 nor Windows-1251 text."),
-            Problem.TOO_MANY: _("The file has more than %(n)s rows.", n=format_number(MAX_ROWS, 0)),
-            Problem.TOO_LONG: _("A cell is longer than %(n)s characters.", n=MAX_CELL),
             Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.column),
             Problem.EMPTY: _("Column «%(column)s» is empty.", column=self.column),
             Problem.BAD_NUMBER: _(
@@ -182,27 +166,13 @@ class RowProblem:
         return texts[self.code]
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeRow:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargeRow(rules.ChargeFigures):
+    """One checked row of the file: its line, the account number and service code it names, and its figures."""
+
     line: int
     account: str
     service: str
-    volume: Decimal
-    tariff: Decimal
-    amount: Decimal
-    recalculation: Decimal
-    reason: str
-    basis: str
-    basis_note: str
-    volume_common: Decimal = Decimal("0")
-    coefficient: Decimal = Decimal("0")
-    coefficient_amount: Decimal = Decimal("0")
-    benefit: Decimal = Decimal("0")
-
-    @property
-    def by_tariff(self) -> Decimal:
-        """The charge by the tariff alone: the amount less the increasing coefficient's part, benefits added back."""
-        return self.amount - self.coefficient_amount + self.benefit
 
 
 @dataclass
@@ -218,17 +188,13 @@ class ParsedFile:
     def ok(self) -> bool:
         return not self.problems
 
-    @property
-    def total_amount(self) -> Decimal:
-        return sum((r.amount for r in self.rows), Decimal("0"))
-
-    @property
-    def total_recalculation(self) -> Decimal:
-        return sum((r.recalculation for r in self.rows), Decimal("0"))
+    def sum_of(self, column: str) -> Decimal:
+        """The sum of one column of the rows (``amount``, ``recalculation`` …)."""
+        return rules.sum_of(self.rows, column)
 
     @property
     def total(self) -> Decimal:
-        return self.total_amount + self.total_recalculation
+        return rules.sum_of(self.rows, "total")
 
     @property
     def accounts(self) -> int:
@@ -239,7 +205,7 @@ class ParsedFile:
         for r in self.rows:
             entry = found.setdefault(r.service, [0, Decimal("0")])
             entry[0] += 1
-            entry[1] += r.amount + r.recalculation
+            entry[1] += r.total
         return [(code, n, total) for code, (n, total) in sorted(found.items())]
 
     def to_plain(self) -> dict[str, Any]:
@@ -264,16 +230,17 @@ class ParsedFile:
         )
 
 
+# A checked row as a plain list of these values, numbers as text (kept between preview and apply).
+PLAIN = ("line", "account", "service", *NUMBERS[:4], "reason", "basis", "basis_note", *NUMBERS[4:])
+
+
 def _plain_row(r: ChargeRow) -> list[Any]:
-    numbers = (str(r.volume), str(r.tariff), str(r.amount), str(r.recalculation))
-    parts = (str(r.volume_common), str(r.coefficient), str(r.coefficient_amount), str(r.benefit))
-    return [r.line, r.account, r.service, *numbers, r.reason, r.basis, r.basis_note, *parts]
+    return [str(v) if isinstance(v, Decimal) else v for v in (getattr(r, name) for name in PLAIN)]
 
 
 def _row_of_plain(row: list[Any]) -> ChargeRow:
-    line, account, service, volume, tariff, amount, recalculation, reason, basis, note, *parts = row
-    numbers = (Decimal(v) for v in (volume, tariff, amount, recalculation))
-    return ChargeRow(line, account, service, *numbers, reason, basis, note, *(Decimal(v) for v in parts))
+    """The row of ``_plain_row``'s list (one kept without the optional parts takes them as 0)."""
+    return ChargeRow(**{name: Decimal(v) if name in NUMBERS else v for name, v in zip(PLAIN, row, strict=False)})
 
 
 def file_hash(source: bytes | IO[bytes]) -> str:
@@ -309,7 +276,7 @@ def read_file(source: bytes | IO[bytes], file_name: str = "", progress: Progress
             _read_rows(lines, index, parsed, progress)
     except tabular.TableError as exc:  # the file is refused as a whole: its one problem says why
         parsed.rows.clear()
-        parsed.problems = [RowProblem(exc.line or 1, FILE_PROBLEMS[exc.trouble])]
+        parsed.problems = [RowProblem(exc.line or 1, Problem.FILE, value=exc.trouble)]
     return parsed
 
 
@@ -366,17 +333,10 @@ def _read_row(number: int, values: dict[str, str]) -> tuple[ChargeRow | None, li
         line=number,
         account=values["account"],
         service=values["service"],
-        volume=numbers["volume"],
-        tariff=numbers["tariff"],
-        amount=numbers["amount"],
-        recalculation=numbers["recalculation"],
         reason=values.get("reason", ""),
         basis=basis,
         basis_note=values.get("basis_note", ""),
-        volume_common=numbers["volume_common"],
-        coefficient=numbers["coefficient"],
-        coefficient_amount=numbers["coefficient_amount"],
-        benefit=numbers["benefit"],
+        **numbers,
     )
     return row, []
 

@@ -29,21 +29,13 @@ from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.values import as_date
+from portal.core.values import chunks
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseRiser
 
-CHUNK = 500
-COLUMNS = (
-    "outage",
-    "account",
-    "period",
-    "service",
-    "started_at",
-    "ended_at",
-    "outage_hours",
-    "permitted_hours",
-    "hours_beyond",
-    "percent",
+# What a new reduction is written with: every column in the table's order but those the database fills.
+COLUMNS = tuple(
+    c._meta.name for c in OutageReduction.all_columns(exclude=[OutageReduction.id, OutageReduction.created_at])
 )
 
 
@@ -117,8 +109,7 @@ async def record_outage(outage: OutageFacts) -> int:
         if await OutageReduction.exists().where(OutageReduction.outage == outage.id):
             return 0
         accounts = await _accounts_reached(outage)
-        for start in range(0, len(accounts), CHUNK):
-            chunk = accounts[start : start + CHUNK]
+        for chunk in chunks(accounts):
             earlier = await _earlier(chunk, period, outage.service, outage.id)
             rows = []
             for account in chunk:

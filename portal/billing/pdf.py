@@ -1,6 +1,4 @@
-"""The receipt (ЕПД) as a PDF: fpdf2 with the DejaVu font (Cyrillic, ₽, №), the QR code of each payee's section.
-
-No system package is needed: the font is copied into ``static/vendor/fonts`` by ``npm run vendor``.
+"""The receipt (ЕПД) as a PDF (``core.pdf``: fpdf2 with the DejaVu font), the QR code of each payee's section.
 
 Layout of an A4 page (mm, margins 12): the title across the page; under it the payer (left) and the executor
 (right) side by side; the charges as a table whose headings wrap inside their own cells; the month's summary; one
@@ -126,13 +124,13 @@ def _columns(pdf: _Receipt, view: ReceiptView) -> list[tuple[str, float, str]]:
         (_("Unit"), 10, "CENTER"),
         (_("Volume"), 14, "RIGHT"),
     ]
-    if view.has_common:
+    if view.shows("volume_common"):
         columns.append((_("Volume for common needs"), 14, "RIGHT"))
     columns += [(_("Tariff, ₽"), 15, "RIGHT"), (_("Charged, ₽"), 18, "RIGHT")]
-    if view.has_coefficient:
+    if view.shows("coefficient_amount"):
         columns.append((_("Coeff., ₽"), 15, "RIGHT"))
     columns.append((_("Recalc., ₽"), 19, "RIGHT"))
-    if view.has_benefit:
+    if view.shows("benefit"):
         columns.append((_("Benefits, subsidies, ₽"), 17, "RIGHT"))
     columns.append((_("Total, ₽"), 18, "RIGHT"))
     return [(_("Service"), pdf.width - sum(w for _t, w, _a in columns), "LEFT"), *columns]
@@ -140,13 +138,13 @@ def _columns(pdf: _Receipt, view: ReceiptView) -> list[tuple[str, float, str]]:
 
 def _cells(line: ChargeLine, view: ReceiptView) -> list[str]:
     cells = [line.service, line.unit, _volume(line.volume)]
-    if view.has_common:
+    if view.shows("volume_common"):
         cells.append(_volume(line.volume_common) if line.volume_common else "—")
     cells += [money(line.tariff), money(line.by_tariff)]
-    if view.has_coefficient:
+    if view.shows("coefficient_amount"):
         cells.append(money(line.coefficient_amount) if line.coefficient_amount else "—")
     cells.append(money(line.recalculation) if line.recalculation else "—")
-    if view.has_benefit:
+    if view.shows("benefit"):
         cells.append(money(-line.benefit) if line.benefit else "—")
     cells.append(money(line.total))
     return cells
@@ -154,13 +152,13 @@ def _cells(line: ChargeLine, view: ReceiptView) -> list[str]:
 
 def _totals(view: ReceiptView) -> list[str]:
     """The total row's figures, from the «charged» column on."""
-    cells = [money(view.by_tariff_total)]
-    if view.has_coefficient:
-        cells.append(money(view.coefficient_total))
-    cells.append(money(view.recalc_total))
-    if view.has_benefit:
-        cells.append(money(-view.benefit_total))
-    cells.append(money(view.charged_total + view.recalc_total))
+    cells = [money(view.sum_of("by_tariff"))]
+    if view.shows("coefficient_amount"):
+        cells.append(money(view.sum_of("coefficient_amount")))
+    cells.append(money(view.sum_of("recalculation")))
+    if view.shows("benefit"):
+        cells.append(money(-view.sum_of("benefit")))
+    cells.append(money(view.sum_of("amount") + view.sum_of("recalculation")))
     return cells
 
 

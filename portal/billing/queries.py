@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from typing import TypeVar
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
@@ -34,6 +36,7 @@ from portal.billing.tables import ReceiptSection
 from portal.billing.tables import Service
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
+from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
@@ -42,6 +45,7 @@ from portal.core.values import chunks
 from portal.housing.queries import HouseRef
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
+from portal.housing.queries import premise_joins
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
@@ -88,41 +92,17 @@ async def services_by_code() -> dict[str, ServiceInfo]:
         Service.code,
         Service.name,
         Service.unit,
-        Service.payee,
+        Service.payee.as_alias("payee_id"),
         Service.sort_order,
         Service.payee.capital_repair.as_alias("capital_repair"),
     )
-    return {
-        r["code"]: ServiceInfo(
-            r["id"], r["code"], r["name"], r["unit"], r["payee"], bool(r["capital_repair"]), r["sort_order"]
-        )
-        for r in rows
-    }
+    return {r["code"]: from_row(ServiceInfo, r, capital_repair=bool(r["capital_repair"])) for r in rows}
 
 
 async def payees() -> list[PayeeInfo]:
     """Every payee, the company (УК) first."""
     rows = await Payee.select().order_by(Payee.sort_order).order_by(Payee.id)
-    return [
-        PayeeInfo(
-            id=r["id"],
-            code=r["code"],
-            name=r["name"],
-            inn=r["inn"],
-            kpp=r["kpp"],
-            bank_name=r["bank_name"],
-            bic=r["bic"],
-            settlement_account=r["settlement_account"],
-            corresp_account=r["corresp_account"],
-            address=r["address"],
-            phone=r["phone"],
-            email=r["email"],
-            site=r["site"],
-            capital_repair=bool(r["capital_repair"]),
-            dispatch_phones=r["dispatch_phones"],
-        )
-        for r in rows
-    ]
+    return [from_row(PayeeInfo, r, capital_repair=bool(r["capital_repair"])) for r in rows]
 
 
 async def payee(payee_id: int) -> PayeeInfo | None:
@@ -151,39 +131,32 @@ class AccountInfo:
         return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
-def _account_columns() -> tuple[Any, ...]:
-    return (
-        PersonalAccount.id,
-        PersonalAccount.number,
-        PersonalAccount.payer_name,
-        PersonalAccount.premise.kind.as_alias("premise_kind"),
-        PersonalAccount.premise.number.as_alias("premise_number"),
-        PersonalAccount.premise.area.as_alias("area"),
-        PersonalAccount.premise.house.id.as_alias("house_id"),
-        PersonalAccount.premise.house.address.as_alias("house_address"),
-        PersonalAccount.premise.entrance.number.as_alias("entrance"),
-    )
+A = TypeVar("A", bound=AccountInfo)
 
 
-def _account_info(row: dict[str, Any]) -> AccountInfo:
-    return AccountInfo(
-        id=row["id"],
-        number=row["number"],
-        payer_name=row["payer_name"],
-        premise_kind=row["premise_kind"],
-        premise_number=row["premise_number"],
-        house_id=row["house_id"],
-        house_address=row["house_address"],
-        entrance=row["entrance"],
-        area=Decimal(str(row["area"] or 0)),
-    )
+def _account_columns(account: Any) -> tuple[Any, ...]:
+    """What an ``AccountInfo`` shows of an account: ``account`` is ``PersonalAccount`` or a foreign key to it."""
+    joins = {
+        "number": account.number,
+        "payer_name": account.payer_name,
+        **premise_joins(account.premise),
+        "entrance": account.premise.entrance.number,
+    }
+    return tuple(column.as_alias(name) for name, column in joins.items())
+
+
+def _account_info(row: dict[str, Any], cls: type[A], **values: Any) -> A:
+    """An ``AccountInfo`` (or ``cls``, one that extends it with ``values``) of a row of ``_account_columns``."""
+    return from_row(cls, row, area=Decimal(str(row["area"] or 0)), **values)
 
 
 async def accounts_info(account_ids: Sequence[int]) -> dict[int, AccountInfo]:
     found: dict[int, AccountInfo] = {}
     for chunk in chunks(sorted(set(account_ids))):
-        rows = await PersonalAccount.select(*_account_columns()).where(PersonalAccount.id.is_in(chunk))
-        found.update({r["id"]: _account_info(r) for r in rows})
+        rows = await PersonalAccount.select(PersonalAccount.id, *_account_columns(PersonalAccount)).where(
+            PersonalAccount.id.is_in(chunk)
+        )
+        found.update({r["id"]: _account_info(r, AccountInfo) for r in rows})
     return found
 
 
@@ -244,31 +217,34 @@ class PeriodBalance:
     closing: Decimal
 
 
+def _money(row: dict[str, Any], *names: str) -> dict[str, Decimal]:
+    """The roubles of each ``name`` from the row's ``<name>_kopecks`` column."""
+    return {name: from_kopecks(row[f"{name}_kopecks"]) for name in names}
+
+
+def _number(value: Any) -> Decimal:
+    """A Numeric column's value (a float on SQLite, None when empty) as a Decimal without trailing zeros."""
+    return Decimal(str(value or 0)).normalize()
+
+
+async def _newest_first(table: type[Balance] | type[Receipt], account_id: int, limit: int) -> list[dict[str, Any]]:
+    """The last ``limit`` monthly rows of an account in ``table`` (its snapshots, its receipts), newest first."""
+    return await table.select().where(table.account == account_id).order_by(table.period, ascending=False).limit(limit)
+
+
 def _period_balance(row: dict[str, Any]) -> PeriodBalance:
-    return PeriodBalance(
-        period=row["period"],
-        opening=from_kopecks(row["opening_kopecks"]),
-        charged=from_kopecks(row["charged_kopecks"]),
-        paid=from_kopecks(row["paid_kopecks"]),
-        penalties=from_kopecks(row["penalties_kopecks"]),
-        other=from_kopecks(row["other_kopecks"]),
-        closing=from_kopecks(row["closing_kopecks"]),
-    )
+    return from_row(PeriodBalance, row, **_money(row, "opening", "charged", "paid", "penalties", "other", "closing"))
 
 
 async def period_balances(account_id: int, limit: int = 12) -> list[PeriodBalance]:
     """The last ``limit`` monthly snapshots of an account, newest first."""
-    rows = (
-        await Balance.select()
-        .where(Balance.account == account_id)
-        .order_by(Balance.period, ascending=False)
-        .limit(limit)
-    )
-    return [_period_balance(r) for r in rows]
+    return [_period_balance(r) for r in await _newest_first(Balance, account_id, limit)]
 
 
-@dataclass
-class ChargeLine:
+@dataclass(frozen=True, kw_only=True)
+class ChargeLine(rules.ChargeFigures):
+    """A charge of an account's month with its service, and the same service's charge of the month before."""
+
     id: int
     period: date
     service_id: int
@@ -277,29 +253,8 @@ class ChargeLine:
     unit: str
     payee_id: int
     capital_repair: bool
-    volume: Decimal
-    tariff: Decimal
-    amount: Decimal
-    recalculation: Decimal
-    reason: str
-    basis: str
-    basis_note: str
     sort_order: int
     previous: ChargeLine | None = None
-    # Parts of the ЕПД (ПП № 354 п. 69) that explain ``amount``, which already holds them; 0 where they do not apply.
-    volume_common: Decimal = Decimal("0")
-    coefficient: Decimal = Decimal("0")
-    coefficient_amount: Decimal = Decimal("0")
-    benefit: Decimal = Decimal("0")
-
-    @property
-    def total(self) -> Decimal:
-        return self.amount + self.recalculation
-
-    @property
-    def by_tariff(self) -> Decimal:
-        """Charged by the tariff alone: the amount less the increasing coefficient's part, benefits added back."""
-        return self.amount - self.coefficient_amount + self.benefit
 
     @property
     def change(self) -> Decimal | None:
@@ -307,52 +262,30 @@ class ChargeLine:
 
 
 def _charge_columns() -> tuple[Any, ...]:
+    """The charge's own columns (but whose and which import it is) and its service's, named as ``ChargeLine``."""
+    renamed = (Charge.service.as_alias("service_id"), Charge.recalculation_reason.as_alias("reason"))
     return (
-        Charge.id,
-        Charge.period,
-        Charge.service,
+        *Charge.all_columns(exclude=[Charge.account, Charge.batch, Charge.created_at, *renamed]),
+        *renamed,
         Charge.service.code.as_alias("service_code"),
-        Charge.service.name.as_alias("service_name"),
+        Charge.service.name.as_alias("service"),
         Charge.service.unit.as_alias("unit"),
         Charge.service.sort_order.as_alias("sort_order"),
         Charge.service.payee.id.as_alias("payee_id"),
         Charge.service.payee.capital_repair.as_alias("capital_repair"),
-        Charge.volume,
-        Charge.tariff_kopecks,
-        Charge.amount_kopecks,
-        Charge.recalculation_kopecks,
-        Charge.recalculation_reason,
-        Charge.basis,
-        Charge.basis_note,
-        Charge.volume_common,
-        Charge.coefficient,
-        Charge.coefficient_kopecks,
-        Charge.benefit_kopecks,
     )
 
 
 def _charge_line(r: dict[str, Any]) -> ChargeLine:
-    return ChargeLine(
-        id=r["id"],
-        period=r["period"],
-        service_id=r["service"],
-        service_code=r["service_code"],
-        service=r["service_name"],
-        unit=r["unit"],
-        payee_id=r["payee_id"],
+    return from_row(
+        ChargeLine,
+        r,
         capital_repair=bool(r["capital_repair"]),
-        volume=Decimal(str(r["volume"] or 0)).normalize(),
-        tariff=from_kopecks(r["tariff_kopecks"]),
-        amount=from_kopecks(r["amount_kopecks"]),
-        recalculation=from_kopecks(r["recalculation_kopecks"]),
-        reason=r["recalculation_reason"],
-        basis=r["basis"],
-        basis_note=r["basis_note"],
-        sort_order=r["sort_order"],
-        volume_common=Decimal(str(r["volume_common"] or 0)).normalize(),
-        coefficient=Decimal(str(r["coefficient"] or 0)).normalize(),
+        volume=_number(r["volume"]),
+        volume_common=_number(r["volume_common"]),
+        coefficient=_number(r["coefficient"]),
         coefficient_amount=from_kopecks(r["coefficient_kopecks"]),
-        benefit=from_kopecks(r["benefit_kopecks"]),
+        **_money(r, "tariff", "amount", "recalculation", "benefit"),
     )
 
 
@@ -363,10 +296,7 @@ async def charges_of_period(account_id: int, period: date) -> list[ChargeLine]:
     )
     lines = sorted((_charge_line(r) for r in rows), key=lambda c: (c.period, c.sort_order))
     previous = {c.service_id: c for c in lines if c.period != period}
-    current = [c for c in lines if c.period == period]
-    for line in current:
-        line.previous = previous.get(line.service_id)
-    return current
+    return [replace(c, previous=previous.get(c.service_id)) for c in lines if c.period == period]
 
 
 async def charge_line(account_id: int, charge_id: int) -> ChargeLine | None:
@@ -385,8 +315,7 @@ async def charge_line(account_id: int, charge_id: int) -> ChargeLine | None:
         )
         .first()
     )
-    line.previous = _charge_line(prev) if prev else None
-    return line
+    return replace(line, previous=_charge_line(prev) if prev else None)
 
 
 @dataclass(frozen=True)
@@ -401,9 +330,7 @@ class Entry:
 
 
 def _entry(r: dict[str, Any]) -> Entry:
-    return Entry(
-        r["id"], r["occurred_at"], r["period"], r["kind"], from_kopecks(r["amount_kopecks"]), r["reference"], r["note"]
-    )
+    return from_row(Entry, r, **_money(r, "amount"))
 
 
 async def entries_of_period(account_id: int, period: date, kinds: Sequence[EntryKind]) -> list[Entry]:
@@ -551,21 +478,8 @@ class ReceiptInfo:
 
 
 def _receipt(r: dict[str, Any]) -> ReceiptInfo:
-    return ReceiptInfo(
-        id=r["id"],
-        account_id=r["account"],
-        period=r["period"],
-        payer_name=r["payer_name"],
-        address=r["address"],
-        opening=from_kopecks(r["opening_kopecks"]),
-        charged=from_kopecks(r["charged_kopecks"]),
-        paid=from_kopecks(r["paid_kopecks"]),
-        penalties=from_kopecks(r["penalties_kopecks"]),
-        to_pay=from_kopecks(r["to_pay_kopecks"]),
-        due_date=r["due_date"],
-        issued_at=r["issued_at"],
-        issued_by=r["issued_by"],
-    )
+    money = _money(r, "opening", "charged", "paid", "penalties", "to_pay")
+    return from_row(ReceiptInfo, r, account_id=r["account"], **money)
 
 
 async def receipt_of(account_id: int, period: date) -> ReceiptInfo | None:
@@ -574,13 +488,7 @@ async def receipt_of(account_id: int, period: date) -> ReceiptInfo | None:
 
 
 async def receipts_of(account_id: int, limit: int = 24) -> list[ReceiptInfo]:
-    rows = (
-        await Receipt.select()
-        .where(Receipt.account == account_id)
-        .order_by(Receipt.period, ascending=False)
-        .limit(limit)
-    )
-    return [_receipt(r) for r in rows]
+    return [_receipt(r) for r in await _newest_first(Receipt, account_id, limit)]
 
 
 async def last_receipts(account_ids: Sequence[int]) -> dict[int, ReceiptInfo]:
@@ -637,38 +545,14 @@ class ReceiptView:
     def period(self) -> date:
         return self.receipt.period
 
-    @property
-    def charged_total(self) -> Decimal:
-        return sum((c.amount for c in self.lines), Decimal("0"))
+    def sum_of(self, column: str) -> Decimal:
+        """The sum of one column of the charges: ``amount``, ``recalculation``, ``by_tariff``, ``benefit`` …"""
+        return rules.sum_of(self.lines, column)
 
-    @property
-    def recalc_total(self) -> Decimal:
-        return sum((c.recalculation for c in self.lines), Decimal("0"))
-
-    @property
-    def by_tariff_total(self) -> Decimal:
-        return sum((c.by_tariff for c in self.lines), Decimal("0"))
-
-    @property
-    def coefficient_total(self) -> Decimal:
-        return sum((c.coefficient_amount for c in self.lines), Decimal("0"))
-
-    @property
-    def benefit_total(self) -> Decimal:
-        return sum((c.benefit for c in self.lines), Decimal("0"))
-
-    @property
-    def has_common(self) -> bool:
-        """Whether any service shows a volume for common needs (the column is left out otherwise)."""
-        return any(c.volume_common for c in self.lines)
-
-    @property
-    def has_coefficient(self) -> bool:
-        return any(c.coefficient_amount for c in self.lines)
-
-    @property
-    def has_benefit(self) -> bool:
-        return any(c.benefit for c in self.lines)
+    def shows(self, column: str) -> bool:
+        """Whether any charge fills an optional column (``volume_common``, ``coefficient_amount``, ``benefit``):
+        the receipt leaves the column out otherwise."""
+        return any(getattr(c, column) for c in self.lines)
 
     @property
     def dispatch_phones(self) -> str:
@@ -681,16 +565,7 @@ async def receipt_view(account_id: int, period: date) -> ReceiptView | None:
     if receipt is None:
         return None
     by_id = {p.id: p for p in await payees()}
-    rows = (
-        await ReceiptSection.select(
-            ReceiptSection.payee,
-            ReceiptSection.charged_kopecks,
-            ReceiptSection.total_kopecks,
-            ReceiptSection.qr_payload,
-        )
-        .where(ReceiptSection.receipt == receipt.id)
-        .order_by(ReceiptSection.payee)
-    )
+    rows = await ReceiptSection.select().where(ReceiptSection.receipt == receipt.id).order_by(ReceiptSection.payee)
     sections = [
         ReceiptSectionView(
             by_id[r["payee"]], from_kopecks(r["charged_kopecks"]), from_kopecks(r["total_kopecks"]), r["qr_payload"]
@@ -778,41 +653,35 @@ class HouseTotals:
         return (self.paid / self.charged * 100).quantize(Decimal("0.1")) if self.charged else None
 
 
+async def _by_house(where: Any, **aggregates: Any) -> list[dict[str, Any]]:
+    """Each house's ``aggregates`` (by name) over the snapshots ``where`` selects: one grouped query."""
+    house = Balance.account.premise.house
+    columns = (aggregate.as_alias(name) for name, aggregate in aggregates.items())
+    return await Balance.select(house.as_alias("house"), *columns).where(where).group_by(house)
+
+
 async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
     """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI)."""
     houses = await houses_in_scope(principal)
     if not houses:
         return []
     ids = [h.id for h in houses]
-    house = Balance.account.premise.house
-    base = (Balance.period == period) & house.is_in(ids)
-    sums = (
-        await Balance.select(
-            house.as_alias("house"),
-            Count(Balance.id).as_alias("accounts"),
-            Sum(Balance.opening_kopecks).as_alias("opening"),
-            Sum(Balance.charged_kopecks).as_alias("charged"),
-            Sum(Balance.other_kopecks).as_alias("other"),
-            Sum(Balance.paid_kopecks).as_alias("paid"),
-            Sum(Balance.penalties_kopecks).as_alias("penalties"),
-        )
-        .where(base)
-        .group_by(house)
+    base = (Balance.period == period) & Balance.account.premise.house.is_in(ids)
+    sums = await _by_house(
+        base,
+        accounts=Count(Balance.id),
+        opening=Sum(Balance.opening_kopecks),
+        charged=Sum(Balance.charged_kopecks),
+        other=Sum(Balance.other_kopecks),
+        paid=Sum(Balance.paid_kopecks),
+        penalties=Sum(Balance.penalties_kopecks),
     )
-    debts = (
-        await Balance.select(house.as_alias("house"), Sum(Balance.closing_kopecks).as_alias("debt"))
-        .where(base & (Balance.closing_kopecks > 0))
-        .group_by(house)
-    )
-    overdue = (
-        await Balance.select(
-            house.as_alias("house"),
-            Count(Balance.id).as_alias("debtors"),
-            Sum(Balance.closing_kopecks).as_alias("closing"),
-            Sum(Balance.charged_kopecks).as_alias("charged"),
-        )
-        .where(base & WhereRaw(OVERDUE))
-        .group_by(house)
+    debts = await _by_house(base & (Balance.closing_kopecks > 0), debt=Sum(Balance.closing_kopecks))
+    overdue = await _by_house(
+        base & WhereRaw(OVERDUE),
+        debtors=Count(Balance.id),
+        closing=Sum(Balance.closing_kopecks),
+        charged=Sum(Balance.charged_kopecks),
     )
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
@@ -867,20 +736,11 @@ class DebtorFilter:
 
 
 @dataclass(frozen=True)
-class Debtor:
-    account_id: int
-    number: str
-    payer_name: str
-    premise_kind: str
-    premise_number: str
-    house_address: str
-    entrance: int | None
+class Debtor(AccountInfo):
+    """An account that owes more than its month's charges: ``debt`` is its closing balance."""
+
     debt: Decimal
     charged: Decimal
-
-    @property
-    def address(self) -> str:
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
     @property
     def overdue(self) -> Decimal:
@@ -913,30 +773,15 @@ def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> 
 
 def _debtor_columns() -> tuple[Any, ...]:
     return (
-        Balance.account.as_alias("account_id"),
-        Balance.account.number.as_alias("number"),
-        Balance.account.payer_name.as_alias("payer_name"),
-        Balance.account.premise.kind.as_alias("premise_kind"),
-        Balance.account.premise.number.as_alias("premise_number"),
-        Balance.account.premise.house.address.as_alias("house_address"),
-        Balance.account.premise.entrance.number.as_alias("entrance"),
+        Balance.account.as_alias("id"),
+        *_account_columns(Balance.account),
         Balance.closing_kopecks,
         Balance.charged_kopecks,
     )
 
 
 def _debtor(r: dict[str, Any]) -> Debtor:
-    return Debtor(
-        account_id=r["account_id"],
-        number=r["number"],
-        payer_name=r["payer_name"],
-        premise_kind=r["premise_kind"],
-        premise_number=r["premise_number"],
-        house_address=r["house_address"],
-        entrance=r["entrance"],
-        debt=from_kopecks(r["closing_kopecks"]),
-        charged=from_kopecks(r["charged_kopecks"]),
-    )
+    return _account_info(r, Debtor, debt=from_kopecks(r["closing_kopecks"]), **_money(r, "charged"))
 
 
 def _ordered(query: Any, sort: str) -> Any:

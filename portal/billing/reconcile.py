@@ -33,6 +33,7 @@ from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
+from portal.core.db import from_row
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.security import Principal
@@ -222,12 +223,12 @@ async def rows(
     """One page of the month's differences (largest first), each explained by its entries on both sides."""
     found = (
         await BalanceDifference.select(
-            BalanceDifference.account,
+            BalanceDifference.account.as_alias("account_id"),
             BalanceDifference.account.number.as_alias("number"),
             BalanceDifference.account.payer_name.as_alias("payer"),
-            BalanceDifference.portal_kopecks,
-            BalanceDifference.book_kopecks,
-            BalanceDifference.difference_kopecks,
+            BalanceDifference.portal_kopecks.as_alias("portal"),
+            BalanceDifference.book_kopecks.as_alias("book"),
+            BalanceDifference.difference_kopecks.as_alias("difference"),
             BalanceDifference.checked_on,
         )
         .where(_where(period, principal, house))
@@ -235,19 +236,11 @@ async def rows(
         .limit(size)
         .offset(offset)
     )
-    ids = [r["account"] for r in found]
+    ids = [r["account_id"] for r in found]
     portal_side, book_side = (await _explain(ids, period)) if explain and ids else ({}, {})
     return [
-        ReportRow(
-            account_id=r["account"],
-            number=r["number"],
-            payer=r["payer"],
-            portal=r["portal_kopecks"],
-            book=r["book_kopecks"],
-            difference=r["difference_kopecks"],
-            checked_on=r["checked_on"],
-            portal_side=portal_side.get(r["account"], []),
-            book_side=book_side.get(r["account"], []),
+        from_row(
+            ReportRow, r, portal_side=portal_side.get(r["account_id"], []), book_side=book_side.get(r["account_id"], [])
         )
         for r in found
     ]

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -38,7 +37,9 @@ from portal.core import bulk
 from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
+from portal.core.db import from_row
 from portal.core.i18n import gettext
+from portal.core.imports import Checked
 from portal.core.security import Principal
 from portal.core.values import chunks
 from portal.core.web import Refused
@@ -79,14 +80,9 @@ class Decision:
 
 
 @dataclass
-class RegistryReport:
+class RegistryReport(Checked):
     """What a registry did (or, for the preview, would do); counts and sums by action (``core.imports.Report``)."""
 
-    rows: int = 0
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    applied: bool = False
     registry_id: int | None = None
 
     @property
@@ -349,13 +345,14 @@ def _entry(d: Decision, moment: datetime) -> dict[str, Any]:
         "amount_kopecks": -d.row.amount_kopecks,
         "occurred_at": moment,
         "reference": d.reference,
-        "note": note_of(d.row),
+        "note": note_of(d.row.payment_id, d.row.paid_on),
         "pays_period": d.row.period,
     }
 
 
-def note_of(row: PaymentLine | Any) -> str:
-    return f"Платёж {row.payment_id} от {row.paid_on:%d.%m.%Y}"
+def note_of(payment_id: str, paid_on: date) -> str:
+    """The ledger note of a payment a registry brought: its id at the sender and the day it was paid."""
+    return f"Платёж {payment_id} от {paid_on:%d.%m.%Y}"
 
 
 # --- the queue ----------------------------------------------------------------------------------------------------
@@ -400,7 +397,7 @@ async def assign(principal: Principal, line_id: int, account_number: str, ip: st
             from_kopecks(row["amount_kopecks"]),
             row["reference"] or registry_reference(row["payment_id"]),
             moment,
-            note=note_of(_Plain(row["payment_id"], row["paid_on"])),
+            note=note_of(row["payment_id"], row["paid_on"]),
             pays_period=row["period"],
         )
         await audit.record(
@@ -430,12 +427,6 @@ async def mark_returned(principal: Principal, line_id: int, reason: str, ip: str
             }
         ).where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
         await audit.record(principal, "billing.registry.return", "registry_payment", line_id, {"reason": reason}, ip)
-
-
-@dataclass(frozen=True)
-class _Plain:
-    payment_id: str
-    paid_on: date
 
 
 @dataclass(frozen=True)
@@ -472,20 +463,7 @@ async def queue_page(status: str, offset: int, size: int) -> tuple[list[QueueRow
         .offset(offset)
     )
     items = [
-        QueueRow(
-            id=r["id"],
-            payment_id=r["payment_id"],
-            account_number=r["account_number"],
-            amount=from_kopecks(r["amount_kopecks"]),
-            paid_on=r["paid_on"],
-            period=r["period"],
-            payer=r["payer"],
-            status=r["status"],
-            note=r["note"],
-            file_name=r["file_name"] or "",
-            line=r["line"],
-        )
-        for r in rows
+        from_row(QueueRow, r, amount=from_kopecks(r["amount_kopecks"]), file_name=r["file_name"] or "") for r in rows
     ]
     return items, count, int((total or {}).get("total") or 0)
 

@@ -20,6 +20,8 @@ from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from typing import Generic
+from typing import TypeVar
 
 from portal.billing.registry_tables import Channel
 from portal.billing.registry_tables import RegistryKind
@@ -37,6 +39,7 @@ MAX_ID = 64
 ENCODINGS = ("utf-8", "cp1251", "koi8_r")
 
 Progress = Callable[[int], None]
+L = TypeVar("L")
 
 
 class Problem(StrEnum):
@@ -147,17 +150,23 @@ class PaymentLine:
 
 
 @dataclass
-class ParsedRegistry:
-    kind: str = RegistryKind.BANK
-    encoding: str = ""
-    rows: list[PaymentLine] = field(default_factory=list)
+class Parsed(Generic[L]):
+    """The lines of a file and its problems: a file is taken whole, with lines and without a problem, or not at all."""
+
+    rows: list[L] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
-    stated_count: int | None = None
-    stated_kopecks: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
+
+
+@dataclass
+class ParsedRegistry(Parsed[PaymentLine]):
+    kind: str = RegistryKind.BANK
+    encoding: str = ""
+    stated_count: int | None = None
+    stated_kopecks: int | None = None
 
     @property
     def total_kopecks(self) -> int:
@@ -537,9 +546,7 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
     return parsed
 
 
-def _read_tabular(
-    content: bytes, parsed: ParsedRegistry | ParsedBalances, read: Callable[[Iterator[list[str]]], None]
-) -> None:
+def _read_tabular(content: bytes, parsed: Parsed[Any], read: Callable[[Iterator[list[str]]], None]) -> None:
     """``read`` the lines of a CSV or XLSX table; a file past a limit is refused as a whole, with its one problem."""
     try:
         read(tabular.read_rows(content, LIMITS))
@@ -574,14 +581,8 @@ class BalanceLine:
     closing_kopecks: int | None
 
 
-@dataclass
-class ParsedBalances:
-    rows: list[BalanceLine] = field(default_factory=list)
-    problems: list[LineProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+class ParsedBalances(Parsed[BalanceLine]):
+    """Each account's balance of a month per the billing system."""
 
 
 def balance_to_json(row: BalanceLine) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from portal.billing.channels import payment_history
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
+from portal.core.charts import bar_chart
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
@@ -50,6 +51,7 @@ from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import HouseRef
@@ -106,28 +108,6 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def bar_chart(months: list[tuple[date, Decimal]], width: int = 320, height: int = 120) -> dict[str, Any]:
-    """Bars of the monthly totals, drawn server-side as SVG geometry (the same numbers are in a table)."""
-    top = max((v for _, v in months), default=Decimal("0")) or Decimal("1")
-    step = width / max(1, len(months))
-    bars = []
-    for i, (period, value) in enumerate(months):
-        h = float(value / top) * (height - 20) if value > 0 else 0
-        bars.append(
-            {
-                "x": round(i * step + step * 0.15, 1),
-                "y": round(height - 16 - h, 1),
-                "w": round(step * 0.7, 1),
-                "h": round(h, 1),
-                "label": f"{period:%m}",
-                "lx": round(i * step + step / 2, 1),
-                "period": period,
-                "value": value,
-            }
-        )
-    return {"bars": bars, "width": width, "height": height}
-
-
 async def _home_section(principal: Principal) -> dict[str, Any] | None:
     """Per account of the user: address, balance state, the last receipt; a fixed number of queries."""
     accounts = await queries.home_balances(principal)
@@ -142,17 +122,11 @@ register_section("balances", 10, "billing/_home_balances.html", _home_section)
 
 async def provide_resident_account(account_id: int, principal: NamedDependency[Principal]) -> queries.AccountInfo:
     """The account in the path, if the resident may view it; 404 for a missing one and for someone else's."""
-    info = await queries.resident_account(principal, account_id)
-    if info is None:
-        raise NotFoundException()
-    return info
+    return found(await queries.resident_account(principal, account_id))
 
 
 def _month(text: str) -> date:
-    period = forms.month({"period": text})
-    if period is None:
-        raise NotFoundException()
-    return period
+    return found(forms.month({"period": text}))
 
 
 class ResidentBilling(Controller):
@@ -167,13 +141,9 @@ class ResidentBilling(Controller):
         month = _month(request.query_params["month"]) if request.query_params.get("month") else latest
         first = rules.add_months(month, -(HISTORY_MONTHS - 1))
         monthly = sorted(((s.period, s.charged + s.other) for s in snapshots if s.period >= first), key=lambda x: x[0])
-        balance = (await balances_of([account.id])).get(account.id, Decimal("0"))
         return render(
             request,
             "billing/account.html",
-            info=account,
-            state=rules.balance_state(balance),
-            receipts=await queries.receipts_of(account.id, HISTORY_MONTHS),
             month=month,
             months=[s.period for s in sorted(snapshots, key=lambda s: s.period)],
             lines=await queries.charges_of_period(account.id, month),
@@ -183,7 +153,7 @@ class ResidentBilling(Controller):
             channel_label=channel_label,
             penalties=await queries.recent_entries(account.id, [EntryKind.PENALTY], 12),
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
-            **_helpers(),
+            **await _account_context(account),
         )
 
     @get("/{account_id:int}/charges/{charge_id:int}", name="billing:charge")
@@ -191,9 +161,7 @@ class ResidentBilling(Controller):
         self, request: Request, account: NamedDependency[queries.AccountInfo], charge_id: int
     ) -> Template:
         """Why a charge is that amount (the HTMX fragment of the account page, or a page of its own)."""
-        line = await queries.charge_line(account.id, charge_id)
-        if line is None:
-            raise NotFoundException()
+        line = found(await queries.charge_line(account.id, charge_id))
         return render(request, "billing/charge.html", block="detail", info=account, line=line, **_helpers())
 
     @get("/{account_id:int}/receipts/{period:str}", name="billing:receipt")
@@ -230,11 +198,20 @@ class ResidentBilling(Controller):
         )
 
 
+async def _account_context(account: queries.AccountInfo) -> dict[str, Any]:
+    """What the resident's account page and the staff's account card both show: the account, the state of its
+    balance, its last receipts (and the billing templates' helpers)."""
+    balance = (await balances_of([account.id])).get(account.id, Decimal("0.00"))
+    return {
+        "info": account,
+        "state": rules.balance_state(balance),
+        "receipts": await queries.receipts_of(account.id, HISTORY_MONTHS),
+        **_helpers(),
+    }
+
+
 async def _receipt(account: queries.AccountInfo, period: str) -> queries.ReceiptView:
-    view = await queries.receipt_view(account.id, _month(period))
-    if view is None:
-        raise NotFoundException()
-    return view
+    return found(await queries.receipt_view(account.id, _month(period)))
 
 
 # --- staff -------------------------------------------------------------------------------------------
@@ -242,10 +219,7 @@ async def _receipt(account: queries.AccountInfo, period: str) -> queries.Receipt
 
 async def provide_staff_account(account_id: int, principal: NamedDependency[Principal]) -> queries.AccountInfo:
     """The account in the path, if it is in the staff member's houses; 404 otherwise."""
-    info = await queries.staff_account(principal, account_id)
-    if info is None:
-        raise NotFoundException()
-    return info
+    return found(await queries.staff_account(principal, account_id))
 
 
 async def _report_period(request: Request, principal: Principal) -> date:
@@ -306,16 +280,12 @@ class StaffBilling(Controller):
     @get("/accounts/{account_id:int}", name="billing:staff_account")
     async def account_card(self, request: Request, account: NamedDependency[queries.AccountInfo]) -> Template:
         page = page_request(request.query_params.get("page"), request.query_params.get("size"))
-        balance = (await balances_of([account.id])).get(account.id, Decimal("0.00"))
         return render(
             request,
             "billing/staff_account.html",
-            info=account,
-            state=rules.balance_state(balance),
             page=await queries.ledger_page(account.id, page),
-            balances=await queries.period_balances(account.id, 12),
-            receipts=await queries.receipts_of(account.id, 12),
-            **_helpers(),
+            balances=await queries.period_balances(account.id, HISTORY_MONTHS),
+            **await _account_context(account),
         )
 
     @post("/accounts/{account_id:int}/reissue", name="billing:reissue", status_code=200)
@@ -413,10 +383,7 @@ class StaffBilling(Controller):
 
 
 def _job(token: str, principal: Principal) -> uploads.Job:
-    job = uploads.job(token, principal)
-    if job is None:
-        raise NotFoundException()
-    return job
+    return found(uploads.job(token, principal))
 
 
 async def _debtor_rows(request: Request, principal: Principal) -> tuple[date, list[list[Any]]]:

@@ -14,7 +14,6 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.billing import forms
@@ -26,6 +25,7 @@ from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import flash
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 
@@ -69,10 +69,7 @@ class StaffPayees(Controller):
 
 
 async def _payee(payee_id: int) -> queries.PayeeInfo:
-    found = await queries.payee(payee_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(await queries.payee(payee_id))
 
 
 def _form_page(request: Request, found: queries.PayeeInfo, form: forms.PayeeForm, status: int = 200) -> Template:

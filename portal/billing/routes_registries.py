@@ -39,6 +39,7 @@ from portal.core.web import MultipartData
 from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -77,10 +78,7 @@ def _billing_words() -> dict[str, Any]:
 
 
 def _importer(kind: str) -> imports.Importer[Any]:
-    found = IMPORTERS.get(kind)
-    if found is None:
-        raise NotFoundException()
-    return found
+    return found(IMPORTERS.get(kind))
 
 
 class StaffRegistries(Controller):
@@ -106,12 +104,12 @@ class StaffRegistries(Controller):
 
     @get("/{kind:str}/{token:str}", name="billing:registry_check")
     async def check(self, request: Request, principal: NamedDependency[Principal], kind: str, token: str) -> Template:
-        found = imports.status(_importer(kind), token, principal)
-        if found is None:
-            raise NotFoundException()
-        if found.state == "failed":
-            return _page(request, 422, kind=kind, problems=found.problems, filename=found.filename)
-        return _page(request, kind=kind, checking=found, report=found.report, token=token, filename=found.filename)
+        checking = found(imports.status(_importer(kind), token, principal))
+        if checking.state == "failed":
+            return _page(request, 422, kind=kind, problems=checking.problems, filename=checking.filename)
+        return _page(
+            request, kind=kind, checking=checking, report=checking.report, token=token, filename=checking.filename
+        )
 
     @post("/apply", name="billing:registry_apply", status_code=200)
     async def apply(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:

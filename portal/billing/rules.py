@@ -490,6 +490,42 @@ def account_penalties(
     return found
 
 
+# --- charges ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargeFigures:
+    """The figures of one charge, as the billing system's file gives them and the receipt (ЕПД) prints them. The
+    parts of ПП № 354 п. 69 explain ``amount``, which already holds them; 0 where they do not apply."""
+
+    volume: Decimal
+    tariff: Decimal
+    amount: Decimal
+    recalculation: Decimal
+    reason: str
+    basis: str
+    basis_note: str
+    volume_common: Decimal = Decimal("0")
+    coefficient: Decimal = Decimal("0")
+    coefficient_amount: Decimal = Decimal("0")
+    benefit: Decimal = Decimal("0")
+
+    @property
+    def total(self) -> Decimal:
+        """What the charge comes to: the amount and its recalculation."""
+        return self.amount + self.recalculation
+
+    @property
+    def by_tariff(self) -> Decimal:
+        """Charged by the tariff alone: the amount less the increasing coefficient's part, benefits added back."""
+        return self.amount - self.coefficient_amount + self.benefit
+
+
+def sum_of(charges: Iterable[ChargeFigures], column: str) -> Decimal:
+    """The sum of one column of charges (``amount``, ``recalculation``, ``total``, ``by_tariff``, ``benefit`` …)."""
+    return sum((getattr(c, column) for c in charges), Decimal("0"))
+
+
 # --- balances --------------------------------------------------------------------------------------
 
 

@@ -490,7 +490,7 @@ class InPremise(PremiseAddress):
     house_address: str
 
 
-def _premise_joins(premise: Any) -> dict[str, Any]:
+def premise_joins(premise: Any) -> dict[str, Any]:
     """The fields of ``InPremise`` read through a foreign key to a premise (``Ownership.premise`` …)."""
     return {
         "premise_id": premise.id,
@@ -539,7 +539,7 @@ class OwnershipView(InPremise):
 _OWNERSHIP_COLUMNS = columns_of(
     Ownership,
     OwnershipView,
-    **_premise_joins(Ownership.premise),
+    **premise_joins(Ownership.premise),
     owner_id=Ownership.owner.id,
     owner_name=Ownership.owner.name,
     owner_kind=Ownership.owner.kind,
@@ -587,7 +587,7 @@ class AccountView(InPremise):
     closed_on: date | None
 
 
-_ACCOUNT_COLUMNS = columns_of(PersonalAccount, AccountView, **_premise_joins(PersonalAccount.premise))
+_ACCOUNT_COLUMNS = columns_of(PersonalAccount, AccountView, **premise_joins(PersonalAccount.premise))
 
 
 def _account(r: dict[str, Any]) -> AccountView:

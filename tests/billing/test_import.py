@@ -12,6 +12,7 @@ from portal.billing.importer import Problem
 from portal.billing.tables import Charge
 from portal.billing.tables import ImportBatch
 from portal.billing.tables import LedgerEntry
+from portal.core import tabular
 from portal.core.web import Refused
 from tests.billing.conftest import EVERY_HOUSE
 from tests.billing.conftest import SAMPLE
@@ -121,4 +122,6 @@ def test_a_missing_column_is_reported_on_line_1():
 
 
 def test_a_binary_file_is_not_a_table():
-    assert importer.read_file(b"\x00\x01\x02\x03garbage").problems[0].code is Problem.FORMAT
+    problem = importer.read_file(b"\x00\x01\x02\x03garbage").problems[0]
+    assert (problem.code, problem.value) == (Problem.FILE, tabular.Trouble.NOT_A_TABLE)
+    assert problem.message() == "Файл не является таблицей CSV или XLSX."

@@ -13,6 +13,7 @@ from portal.billing import uploads
 from portal.billing.importer import MAX_ROWS
 from portal.billing.importer import Problem
 from portal.billing.tables import Charge
+from portal.core.tabular import Trouble
 from portal.settings import get_settings
 from tests.billing.conftest import SAMPLE
 from tests.billing.conftest import token_of
@@ -57,7 +58,7 @@ def test_the_reader_stops_at_the_documented_limit():
     at_limit = importer.read_file(header + b"".join(lines[:MAX_ROWS]))
     assert at_limit.ok and len(at_limit.rows) == MAX_ROWS
     past = importer.read_file(header + b"".join(lines))
-    assert [(p.line, p.code) for p in past.problems] == [(MAX_ROWS + 2, Problem.TOO_MANY)]
+    assert [(p.line, p.code, p.value) for p in past.problems] == [(MAX_ROWS + 2, Problem.FILE, Trouble.TOO_MANY_ROWS)]
     assert past.rows == []
 
 
