@@ -20,7 +20,6 @@ from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from typing import Generic
 from typing import TypeVar
 
 from portal.billing.registry_tables import Channel
@@ -29,6 +28,7 @@ from portal.core import tabular
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
+from portal.core.imports import ParseResult
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 
@@ -150,15 +150,10 @@ class PaymentLine:
 
 
 @dataclass
-class Parsed(Generic[L]):
-    """The lines of a file and its problems: a file is taken whole, with lines and without a problem, or not at all."""
+class Parsed(ParseResult[L]):
+    """The lines of a file and its problems (``core.imports.ParseResult``), each problem worded when it is shown."""
 
-    rows: list[L] = field(default_factory=list)
-    problems: list[LineProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+    problems: list[LineProblem] = field(default_factory=list)  # type: ignore[assignment]
 
 
 @dataclass
