@@ -15,7 +15,8 @@ from portal.billing.tables import LedgerEntry
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
-from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentKind
 
@@ -32,15 +33,16 @@ class PaymentView:
     channel: str  # a ``Channel``, or "" when the source is not known
 
 
-def channel_label(channel: str) -> str:
-    return {
-        Channel.PORTAL_CARD: _("by card on the portal"),
-        Channel.SBP: _("by СБП"),
-        Channel.BANK_QR: _("at a bank by the receipt's QR"),
-        Channel.CASH_DESK: _("at a cash desk"),
-        Channel.AUTOPAY: _("autopay"),
-        Channel.BANK_REGISTRY: _("through a bank"),
-    }.get(channel, "")
+channel_label = Labels(
+    {
+        Channel.PORTAL_CARD: lazy("by card on the portal"),
+        Channel.SBP: lazy("by СБП"),
+        Channel.BANK_QR: lazy("at a bank by the receipt's QR"),
+        Channel.CASH_DESK: lazy("at a cash desk"),
+        Channel.AUTOPAY: lazy("autopay"),
+        Channel.BANK_REGISTRY: lazy("through a bank"),
+    }
+).known
 
 
 def channel_of(reference: str, portal_kinds: dict[str, str], registry: dict[str, str]) -> str:

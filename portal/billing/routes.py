@@ -42,6 +42,8 @@ from portal.core.charts import bar_chart
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import client_ip
@@ -65,22 +67,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JOBS = [penalties.monthly_penalties]
 
 
-def _basis_label(basis: str) -> str:
-    return {
-        "metered": _("by the meter"),
-        "norm": _("by the norm"),
-        "average": _("by the average"),
-    }.get(basis, basis)
-
-
-def _kind_label(kind: str) -> str:
-    return {
-        EntryKind.CHARGE: _("Charges"),
-        EntryKind.PAYMENT: _("Payment"),
-        EntryKind.PENALTY: _("Penalty"),
-        EntryKind.CORRECTION: _("Correction"),
-        EntryKind.REFUND: _("Refund"),
-    }.get(kind, kind)
+_basis_label = Labels(
+    {
+        "metered": lazy("by the meter"),
+        "norm": lazy("by the norm"),
+        "average": lazy("by the average"),
+    }
+).shown
+_kind_label = Labels(
+    {
+        EntryKind.CHARGE: lazy("Charges"),
+        EntryKind.PAYMENT: lazy("Payment"),
+        EntryKind.PENALTY: lazy("Penalty"),
+        EntryKind.CORRECTION: lazy("Correction"),
+        EntryKind.REFUND: lazy("Refund"),
+    }
+).shown
 
 
 def _month_options(periods: list[date]) -> list[tuple[str, str]]:

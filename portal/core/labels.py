@@ -22,5 +22,9 @@ class Labels(dict[K, LazyText]):
         from outside the table (a query string, an older row)."""
         if key is None:
             return ""
+        return self.known(key) or str(key)
+
+    def known(self, key: K | str) -> str:
+        """The words of ``key``, or "" when the table has none (a code shown only when it is one of the table's)."""
         made = self.get(key)  # type: ignore[call-overload]
-        return made() if made else str(key)
+        return made() if made else ""

@@ -9,7 +9,9 @@ from typing import Any
 
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.labels import Labels
 from portal.showcase.rules import SALES_PHONE
 from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus
@@ -18,48 +20,47 @@ from portal.showcase.tables import ListingStatus
 from portal.showcase.tables import OfferStatus
 from portal.showcase.tables import PriceUnit
 
+kind_label = Labels(
+    {
+        ListingKind.COMMERCIAL: lazy("Commercial premises for rent"),
+        ListingKind.RENT: lazy("Flats for rent"),
+        ListingKind.SALE: lazy("Flats for sale"),
+    }
+).shown
 
-def kind_label(kind: str) -> str:
-    return {
-        ListingKind.COMMERCIAL: gettext("Commercial premises for rent"),
-        ListingKind.RENT: gettext("Flats for rent"),
-        ListingKind.SALE: gettext("Flats for sale"),
-    }.get(kind, kind)
+kind_short = Labels(
+    {
+        ListingKind.COMMERCIAL: lazy("Commercial rent"),
+        ListingKind.RENT: lazy("Flat rent"),
+        ListingKind.SALE: lazy("Flat sale"),
+    }
+).shown
 
-
-def kind_short(kind: str) -> str:
-    return {
-        ListingKind.COMMERCIAL: gettext("Commercial rent"),
-        ListingKind.RENT: gettext("Flat rent"),
-        ListingKind.SALE: gettext("Flat sale"),
-    }.get(kind, kind)
-
-
-def kind_intro(kind: str) -> str:
-    return {
-        ListingKind.COMMERCIAL: gettext(
+kind_intro = Labels(
+    {
+        ListingKind.COMMERCIAL: lazy(
             "Premises on the ground floors of our complexes: steady footfall every day of the week, the best spots "
             "in growing neighbourhoods, room for any business. We have a contract ready and handle the paperwork."
         ),
-        ListingKind.RENT: gettext(
+        ListingKind.RENT: lazy(
             "Flats in the houses we manage. We help the tenant move in: we go round the flat with you, record the "
             "meters at the handover and open the tenant's access to the resident portal."
         ),
-        ListingKind.SALE: gettext(
+        ListingKind.SALE: lazy(
             "Monolit Broker: resale of flats in our complexes. We know every house from the inside — its meters, "
             "its debts, its neighbours — and go with you to the deal."
         ),
-    }.get(kind, "")
+    }
+).known
 
-
-def status_label(status: str) -> str:
-    return {
-        ListingStatus.DRAFT: gettext("Draft"),
-        ListingStatus.PUBLISHED: gettext("Published"),
-        ListingStatus.RESERVED: gettext("Reserved"),
-        ListingStatus.CLOSED: gettext("Closed"),
-    }.get(status, status)
-
+status_label = Labels(
+    {
+        ListingStatus.DRAFT: lazy("Draft"),
+        ListingStatus.PUBLISHED: lazy("Published"),
+        ListingStatus.RESERVED: lazy("Reserved"),
+        ListingStatus.CLOSED: lazy("Closed"),
+    }
+).shown
 
 STATUS_BADGE = {
     ListingStatus.DRAFT: "neutral",
@@ -68,16 +69,15 @@ STATUS_BADGE = {
     ListingStatus.CLOSED: "closed",
 }
 
-
-def lead_status_label(status: str) -> str:
-    return {
-        LeadStatus.NEW: gettext("New"),
-        LeadStatus.IN_PROGRESS: gettext("In progress"),
-        LeadStatus.VIEWING: gettext("Viewing arranged"),
-        LeadStatus.DEAL: gettext("Deal"),
-        LeadStatus.LOST: gettext("Lost"),
-    }.get(status, status)
-
+lead_status_label = Labels(
+    {
+        LeadStatus.NEW: lazy("New"),
+        LeadStatus.IN_PROGRESS: lazy("In progress"),
+        LeadStatus.VIEWING: lazy("Viewing arranged"),
+        LeadStatus.DEAL: lazy("Deal"),
+        LeadStatus.LOST: lazy("Lost"),
+    }
+).shown
 
 LEAD_BADGE = {
     LeadStatus.NEW: "new",
@@ -87,41 +87,40 @@ LEAD_BADGE = {
     LeadStatus.LOST: "closed",
 }
 
-
-def offer_status_label(status: str) -> str:
-    return {
-        OfferStatus.NEW: gettext("New"),
-        OfferStatus.LISTED: gettext("Listed"),
-        OfferStatus.DECLINED: gettext("Declined"),
-    }.get(status, status)
-
+offer_status_label = Labels(
+    {
+        OfferStatus.NEW: lazy("New"),
+        OfferStatus.LISTED: lazy("Listed"),
+        OfferStatus.DECLINED: lazy("Declined"),
+    }
+).shown
 
 OFFER_BADGE = {OfferStatus.NEW: "new", OfferStatus.LISTED: "done", OfferStatus.DECLINED: "closed"}
 
+feature_label = Labels(
+    {
+        Feature.SEPARATE_ENTRANCE: lazy("Separate entrance"),
+        Feature.SHOP_WINDOW: lazy("Shop window"),
+        Feature.WET_POINT: lazy("Wet point"),
+        Feature.PARKING: lazy("Parking"),
+        Feature.HIGH_CEILING: lazy("High ceiling"),
+        Feature.POWER: lazy("Dedicated electric power"),
+        Feature.FIRST_LINE: lazy("On the street front"),
+        Feature.FURNISHED: lazy("Furnished"),
+        Feature.APPLIANCES: lazy("Household appliances"),
+        Feature.BALCONY: lazy("Balcony or loggia"),
+        Feature.PETS: lazy("Pets welcome"),
+        Feature.MOVE_IN_HELP: lazy("We help the tenant move in"),
+    }
+).shown
 
-def feature_label(feature: str) -> str:
-    return {
-        Feature.SEPARATE_ENTRANCE: gettext("Separate entrance"),
-        Feature.SHOP_WINDOW: gettext("Shop window"),
-        Feature.WET_POINT: gettext("Wet point"),
-        Feature.PARKING: gettext("Parking"),
-        Feature.HIGH_CEILING: gettext("High ceiling"),
-        Feature.POWER: gettext("Dedicated electric power"),
-        Feature.FIRST_LINE: gettext("On the street front"),
-        Feature.FURNISHED: gettext("Furnished"),
-        Feature.APPLIANCES: gettext("Household appliances"),
-        Feature.BALCONY: gettext("Balcony or loggia"),
-        Feature.PETS: gettext("Pets welcome"),
-        Feature.MOVE_IN_HELP: gettext("We help the tenant move in"),
-    }.get(feature, feature)
-
-
-def unit_label(unit: str) -> str:
-    return {
-        PriceUnit.MONTH: gettext("₽ a month"),
-        PriceUnit.M2_MONTH: gettext("₽ per m² a month"),
-        PriceUnit.TOTAL: gettext("₽, the whole price"),
-    }.get(unit, unit)
+unit_label = Labels(
+    {
+        PriceUnit.MONTH: lazy("₽ a month"),
+        PriceUnit.M2_MONTH: lazy("₽ per m² a month"),
+        PriceUnit.TOTAL: lazy("₽, the whole price"),
+    }
+).shown
 
 
 def rubles(kopecks: int) -> str:
