@@ -33,7 +33,6 @@ from portal.notifications.messages import Message
 from portal.notifications.messages import render
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
-from portal.notifications.rules import channels_for
 
 INVITE_PAGE = 2000
 EVERY_CHANNEL = frozenset(Channel)
@@ -92,19 +91,10 @@ async def invite(wave_id: int, complex_id: int, closes_on: date, today: date) ->
     while page := await recipients.resolve_audience(audience, after_user=after, limit=INVITE_PAGE, today=today):
         after = page[-1].user_id
         people = [p for p in page if may_send("survey", p.consents)]
-        ids = [p.user_id for p in people]
-        choices, pushes = await recipients.choices_of(ids), await recipients.push_counts(ids)
+        reach = await recipients.channels_of(people, NPS_INVITATION.topic, EVERY_CHANNEL)
         rows = []
         for person in people:
-            wanted = channels_for(
-                NPS_INVITATION.topic,
-                EVERY_CHANNEL,
-                choices.get(person.user_id, {}),
-                email=person.email,
-                phone=person.phone,
-                push_endpoints=pushes.get(person.user_id, 0),
-                email_on=person.wants_email,
-            )
+            wanted = reach[person.user_id]
             if person.locale not in rendered:
                 rendered[person.locale] = render(NPS_INVITATION, person.locale, context)
             rows.extend(

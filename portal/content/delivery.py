@@ -24,7 +24,6 @@ from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Target
 from portal.notifications.rules import Topic
-from portal.notifications.rules import channels_for
 
 PAGE = 500
 
@@ -83,15 +82,13 @@ async def fan_out(row: dict[str, Any]) -> Any:
 
 
 async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> list[OutboxMessage]:
-    ids = [r.user_id for r in page]
-    choices = await recipients.choices_of(ids)
-    pushes = await recipients.push_counts(ids)
     offered = frozenset(
         c
         for c, on in ((Channel.EMAIL, post["by_email"]), (Channel.SMS, post["by_sms"]), (Channel.PUSH, post["by_push"]))
         if on
     )
     topic = TOPICS.get(PostKind(post["kind"]), Topic.NEWS)
+    reach = await recipients.channels_of(page, topic, offered)
     context = {
         "kind": post["kind"],
         "title": post["title"],
@@ -102,16 +99,7 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
     rendered: dict[str, Any] = {}
     made: list[OutboxMessage] = []
     for person in page:
-        wanted = channels_for(
-            topic,
-            offered,
-            choices.get(person.user_id, {}),
-            email=person.email,
-            phone=person.phone,
-            push_endpoints=pushes.get(person.user_id, 0),
-            email_on=person.wants_email,
-            consents=person.consents,
-        )
+        wanted = reach[person.user_id]
         if person.locale not in rendered:
             rendered[person.locale] = render(POST, person.locale, context)
         message = rendered[person.locale]

@@ -9,6 +9,9 @@ from typing import Any
 from portal.accounts.tables import Residency
 from portal.core import clock
 from portal.notifications.rules import Audience
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
+from portal.notifications.rules import channels_for
 
 MAX_PAGE = 5000
 
@@ -167,6 +170,26 @@ async def push_counts(user_ids: list[int]) -> dict[int, int]:
     for row in rows:
         counts[row["user"]] = counts.get(row["user"], 0) + 1
     return counts
+
+
+async def channels_of(people: list[Recipient], topic: Topic, offered: frozenset[Channel]) -> dict[int, list[Channel]]:
+    """The channels each of ``people`` gets a message about ``topic`` by (``rules.channels_for`` with the person's
+    contacts, consents, channel choices and browsers; two queries for the whole page of people)."""
+    ids = [p.user_id for p in people]
+    choices, pushes = await choices_of(ids), await push_counts(ids)
+    return {
+        p.user_id: channels_for(
+            topic,
+            offered,
+            choices.get(p.user_id, {}),
+            email=p.email,
+            phone=p.phone,
+            push_endpoints=pushes.get(p.user_id, 0),
+            email_on=p.wants_email,
+            consents=p.consents,
+        )
+        for p in people
+    }
 
 
 async def live_subscriptions(user_id: int) -> list[Subscription]:
