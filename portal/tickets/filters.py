@@ -7,7 +7,6 @@ clauses. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -21,6 +20,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
@@ -28,13 +28,15 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.tickets import rules
 
-TABS: dict[str, Callable[[], str]] = {
-    "active": lazy("Active"),
-    "unassigned": lazy("Without executor"),
-    "overdue": lazy("Past the deadline"),
-    "mine": lazy("Mine"),
-    "all": lazy("All"),
-}
+TABS = Labels(
+    {
+        "active": lazy("Active"),
+        "unassigned": lazy("Without executor"),
+        "overdue": lazy("Past the deadline"),
+        "mine": lazy("Mine"),
+        "all": lazy("All"),
+    }
+)
 # The work queue opens on the active requests, the nearest deadline first.
 DEFAULT_TAB = "active"
 
@@ -57,36 +59,40 @@ def default_sort(tab: str) -> str:
     return TAB_SORT.get(tab, DEFAULT_SORT)
 
 
-COLUMNS: dict[str, Callable[[], str]] = {
-    "number": lazy("No."),
-    "created": lazy("Created"),
-    "address": lazy("Address"),
-    "account": lazy("Account"),
-    "owner": lazy("Owner"),
-    "category": lazy("Category"),
-    "type": lazy("Type"),
-    "status": lazy("Status"),
-    "internal_status": lazy("Internal status"),
-    "executor": lazy("Executor"),
-    "deadline": lazy("Deadline"),
-    "control": lazy("Control date"),
-    "completed": lazy("Completed"),
-    "source": lazy("Source"),
-    "rating": lazy("Rating"),
-    "flags": lazy("Flags"),
-    "description": lazy("Description"),
-}
+COLUMNS = Labels(
+    {
+        "number": lazy("No."),
+        "created": lazy("Created"),
+        "address": lazy("Address"),
+        "account": lazy("Account"),
+        "owner": lazy("Owner"),
+        "category": lazy("Category"),
+        "type": lazy("Type"),
+        "status": lazy("Status"),
+        "internal_status": lazy("Internal status"),
+        "executor": lazy("Executor"),
+        "deadline": lazy("Deadline"),
+        "control": lazy("Control date"),
+        "completed": lazy("Completed"),
+        "source": lazy("Source"),
+        "rating": lazy("Rating"),
+        "flags": lazy("Flags"),
+        "description": lazy("Description"),
+    }
+)
 DEFAULT_COLUMNS = ("number", "address", "category", "status", "executor", "deadline")
 COLUMN_SORT = {"number": "number", "created": "created", "deadline": "deadline", "completed": "completed",
                "control": "control", "status": "status", "rating": "rating"}  # fmt: skip
 
 FLAG_FILTERS = (*rules.FLAGS, "paid_for", "new_messages")
-FLAG_FILTER_LABELS: dict[str, Callable[[], str]] = {
-    **rules.FLAG_LABELS,
-    "paid": lazy("Paid work"),
-    "paid_for": lazy("Paid for"),
-    "new_messages": lazy("New messages"),
-}
+FLAG_FILTER_LABELS = Labels(
+    {
+        **rules.FLAG_LABELS,
+        "paid": lazy("Paid work"),
+        "paid_for": lazy("Paid for"),
+        "new_messages": lazy("New messages"),
+    }
+)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from portal.tickets import rules
 
 def words(c: Context) -> Context:
     """A request's message context as a reader sees it: its status and category named."""
-    status = rules.label(rules.STATUS_LABELS, c["status"]) if c.get("status") else ""
+    status = rules.STATUS_LABELS.shown(c["status"]) if c.get("status") else ""
     category = rules.category_label(c["category"]) if c.get("category") else ""
     return {**c, "status": status, "category": category}
 

@@ -17,6 +17,7 @@ from typing import Any
 from typing import Protocol
 
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_int
 from portal.tickets.deadlines import deadline_for
 
@@ -101,65 +102,77 @@ class OutageService(StrEnum):
     OTHER = "other"
 
 
-TYPE_LABELS: dict[str, Callable[[], str]] = {
-    "emergency": lazy("Emergency"),
-    "ordinary": lazy("Ordinary"),
-    "planned": lazy("Planned"),
-    "paid": lazy("Paid"),
-    "complaint": lazy("Complaint"),
-    "warranty": lazy("Warranty"),
-    "consultation": lazy("Consultation"),
-}
+TYPE_LABELS = Labels(
+    {
+        "emergency": lazy("Emergency"),
+        "ordinary": lazy("Ordinary"),
+        "planned": lazy("Planned"),
+        "paid": lazy("Paid"),
+        "complaint": lazy("Complaint"),
+        "warranty": lazy("Warranty"),
+        "consultation": lazy("Consultation"),
+    }
+)
 
-STATUS_LABELS: dict[str, Callable[[], str]] = {
-    "new": lazy("New"),
-    "accepted": lazy("Accepted"),
-    "in_work": lazy("In work"),
-    "done": lazy("Done"),
-    "closed": lazy("Closed"),
-    "cancelled": lazy("Cancelled"),
-    "reopened": lazy("Reopened"),
-}
+STATUS_LABELS = Labels(
+    {
+        "new": lazy("New"),
+        "accepted": lazy("Accepted"),
+        "in_work": lazy("In work"),
+        "done": lazy("Done"),
+        "closed": lazy("Closed"),
+        "cancelled": lazy("Cancelled"),
+        "reopened": lazy("Reopened"),
+    }
+)
 
-SOURCE_LABELS: dict[str, Callable[[], str]] = {
-    "portal": lazy("Portal"),
-    "phone": lazy("Phone"),
-    "email": lazy("E-mail"),
-    "walk_in": lazy("Inspection round"),
-    "call_centre": lazy("Call centre"),
-}
+SOURCE_LABELS = Labels(
+    {
+        "portal": lazy("Portal"),
+        "phone": lazy("Phone"),
+        "email": lazy("E-mail"),
+        "walk_in": lazy("Inspection round"),
+        "call_centre": lazy("Call centre"),
+    }
+)
 
 # Staff-only refinement of the status; never shown to residents.
-INTERNAL_STATUS_LABELS: dict[str, Callable[[], str]] = {
-    "": lazy("None"),
-    "waiting_access": lazy("Waiting for access to the flat"),
-    "waiting_parts": lazy("Waiting for materials"),
-    "contractor": lazy("Passed to a contractor"),
-    "inspection": lazy("Inspection needed"),
-    "escalated": lazy("Escalated to the manager"),
-}
+INTERNAL_STATUS_LABELS = Labels(
+    {
+        "": lazy("None"),
+        "waiting_access": lazy("Waiting for access to the flat"),
+        "waiting_parts": lazy("Waiting for materials"),
+        "contractor": lazy("Passed to a contractor"),
+        "inspection": lazy("Inspection needed"),
+        "escalated": lazy("Escalated to the manager"),
+    }
+)
 
-PLACE_LABELS: dict[str, Callable[[], str]] = {
-    "premise": lazy("My premises"),
-    "entrance": lazy("Entrance"),
-    "lift": lazy("Lift"),
-    "yard": lazy("Yard"),
-    "roof": lazy("Roof and attic"),
-    "basement": lazy("Basement"),
-}
+PLACE_LABELS = Labels(
+    {
+        "premise": lazy("My premises"),
+        "entrance": lazy("Entrance"),
+        "lift": lazy("Lift"),
+        "yard": lazy("Yard"),
+        "roof": lazy("Roof and attic"),
+        "basement": lazy("Basement"),
+    }
+)
 COMMON_PLACES = ("entrance", "lift", "yard", "roof", "basement")
 
 FLAGS = ("emergency", "important", "repeated", "justified", "paid", "complaint", "planned")
 FLAGS_EDITABLE = (*FLAGS, "paid_for")
-FLAG_LABELS: dict[str, Callable[[], str]] = {
-    "emergency": lazy("Emergency"),
-    "important": lazy("Important"),
-    "repeated": lazy("Repeated"),
-    "justified": lazy("Justified"),
-    "paid": lazy("Paid for"),
-    "complaint": lazy("Complaint"),
-    "planned": lazy("Planned"),
-}
+FLAG_LABELS = Labels(
+    {
+        "emergency": lazy("Emergency"),
+        "important": lazy("Important"),
+        "repeated": lazy("Repeated"),
+        "justified": lazy("Justified"),
+        "paid": lazy("Paid for"),
+        "complaint": lazy("Complaint"),
+        "planned": lazy("Planned"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -201,14 +214,6 @@ CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
 def category_label(code: str) -> str:
     category = CATEGORY_BY_CODE.get(code)
     return category.label() if category else code
-
-
-def label(labels: dict[str, Callable[[], str]], code: str | None) -> str:
-    """The translated label of ``code`` in one of the label tables (the code itself if unknown)."""
-    if code is None:
-        return ""
-    maker = labels.get(code)
-    return maker() if maker else code
 
 
 # --- statuses --------------------------------------------------------------------------------------------------
@@ -372,14 +377,16 @@ def moves_for(current: str, actor: Actor) -> list[str]:
 
 
 # Status buttons say what they do: «Принять», «Взять в работу», «Закрыть».
-MOVE_LABELS: dict[str, Callable[[], str]] = {
-    S.ACCEPTED: lazy("Accept"),
-    S.IN_WORK: lazy("Start work"),
-    S.DONE: lazy("Mark as done"),
-    S.CLOSED: lazy("Close"),
-    S.REOPENED: lazy("Reopen"),
-    S.CANCELLED: lazy("Cancel the request"),
-}
+MOVE_LABELS = Labels(
+    {
+        S.ACCEPTED: lazy("Accept"),
+        S.IN_WORK: lazy("Start work"),
+        S.DONE: lazy("Mark as done"),
+        S.CLOSED: lazy("Close"),
+        S.REOPENED: lazy("Reopen"),
+        S.CANCELLED: lazy("Cancel the request"),
+    }
+)
 
 # Fields staff edit on the request page (flags included); each change is one event.
 EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", *FLAGS_EDITABLE)
@@ -498,13 +505,15 @@ MAX_PHOTOS = 5
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000
 
-OUTAGE_LABELS: dict[str, Callable[[], str]] = {
-    "cold_water": lazy("Cold water"),
-    "hot_water": lazy("Hot water"),
-    "heating": lazy("Heating"),
-    "electricity": lazy("Electricity"),
-    "gas": lazy("Gas"),
-    "sewerage": lazy("Sewerage"),
-    "lift": lazy("Lift"),
-    "other": lazy("Other"),
-}
+OUTAGE_LABELS = Labels(
+    {
+        "cold_water": lazy("Cold water"),
+        "hot_water": lazy("Hot water"),
+        "heating": lazy("Heating"),
+        "electricity": lazy("Electricity"),
+        "gas": lazy("Gas"),
+        "sewerage": lazy("Sewerage"),
+        "lift": lazy("Lift"),
+        "other": lazy("Other"),
+    }
+)

@@ -21,6 +21,7 @@ from portal.core.address import premise_name
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
+from portal.core.labels import Labels
 from portal.core.pagination import with_params
 from portal.core.parse import MAX_ID
 from portal.core.parse import parse_int
@@ -54,24 +55,20 @@ def _duration(minutes: int) -> str:
     return ngettext("%(num)d min", "%(num)d min", mins)
 
 
-def _labeller(labels: Mapping[str, Callable[[], str]]) -> Callable[[str | None], str]:
-    return lambda code: rules.label(dict(labels), code)
-
-
 class TicketView:
     """Passed to templates as ``tk``."""
 
-    status = staticmethod(_labeller(rules.STATUS_LABELS))
-    move = staticmethod(_labeller(rules.MOVE_LABELS))
-    type = staticmethod(_labeller(rules.TYPE_LABELS))
+    status = rules.STATUS_LABELS.shown
+    move = rules.MOVE_LABELS.shown
+    type = rules.TYPE_LABELS.shown
     category = staticmethod(rules.category_label)
-    source = staticmethod(_labeller(rules.SOURCE_LABELS))
-    place = staticmethod(_labeller(rules.PLACE_LABELS))
-    internal = staticmethod(_labeller(rules.INTERNAL_STATUS_LABELS))
-    flag = staticmethod(_labeller(filters.FLAG_FILTER_LABELS))
-    outage_service = staticmethod(_labeller(rules.OUTAGE_LABELS))
-    column = staticmethod(_labeller(filters.COLUMNS))
-    tab = staticmethod(_labeller(filters.TABS))
+    source = rules.SOURCE_LABELS.shown
+    place = rules.PLACE_LABELS.shown
+    internal = rules.INTERNAL_STATUS_LABELS.shown
+    flag = filters.FLAG_FILTER_LABELS.shown
+    outage_service = rules.OUTAGE_LABELS.shown
+    column = filters.COLUMNS.shown
+    tab = filters.TABS.shown
 
     FLAG_FILTERS = filters.FLAG_FILTERS
     FLAGS_EDITABLE = rules.FLAGS_EDITABLE
@@ -109,7 +106,7 @@ class TicketView:
         """(value, words) pairs of a choice, for the ``select`` and ``checklist`` macros."""
         if kind == "category":
             return [(c.code, c.label()) for c in rules.CATEGORIES if c.resident or not resident]
-        labels: dict[str, Mapping[str, Callable[[], str]]] = {
+        labels: dict[str, Labels[str]] = {
             "type": rules.TYPE_LABELS,
             "status": rules.STATUS_LABELS,
             "source": rules.SOURCE_LABELS,
@@ -181,7 +178,7 @@ class TicketView:
         """A common place of the house in words («подъезд 2, лифт»); empty for a request about a premise."""
         if not row.place or row.place == rules.Place.PREMISE:
             return ""
-        place = rules.label(rules.PLACE_LABELS, row.place)
+        place = rules.PLACE_LABELS.shown(row.place)
         if row.entrance_number:
             return gettext("entrance %(n)s, %(place)s", n=row.entrance_number, place=place.lower())
         return place
@@ -216,7 +213,7 @@ class TicketView:
         kind, value = event.kind, event.to_value
         if kind == rules.EventKind.FLAG:
             name, _, on = value.partition("=")
-            label = rules.label(filters.FLAG_FILTER_LABELS, name)
+            label = filters.FLAG_FILTER_LABELS.shown(name)
             return (
                 gettext("Flag set: %(flag)s", flag=label)
                 if on == "1"

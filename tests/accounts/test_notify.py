@@ -13,7 +13,7 @@ from portal.tickets import rules as ticket_rules
 def _status_subject(number: int, status: str) -> str:
     """The subject the requests domain writes for a status change (its own catalog, its own status label)."""
     text = i18n.translate("tickets", "Request No. %(number)s: %(status)s")
-    return text % {"number": number, "status": ticket_rules.label(ticket_rules.STATUS_LABELS, status)}
+    return text % {"number": number, "status": ticket_rules.STATUS_LABELS.shown(status)}
 
 
 async def _messages(user_id: int) -> dict[str, str]:
@@ -36,7 +36,7 @@ async def test_a_status_change_by_a_russian_speaking_dispatcher_reaches_an_engli
                 subject=lambda: _status_subject(42, "done"),
                 body=lambda: (
                     i18n.translate("tickets", "Status: %(status)s")
-                    % {"status": ticket_rules.label(ticket_rules.STATUS_LABELS, "done")}
+                    % {"status": ticket_rules.STATUS_LABELS.shown("done")}
                 ),
                 dedupe_key="ticket:1:event:7",
                 link="/tickets/1",
