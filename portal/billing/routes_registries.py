@@ -11,7 +11,6 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
@@ -24,9 +23,9 @@ from portal.billing import rules
 from portal.billing.registry_imports import IMPORTERS
 from portal.billing.registry_tables import LineStatus
 from portal.core import clock
-from portal.core import imports
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
+from portal.core.import_pages import ImportPage
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
@@ -35,11 +34,9 @@ from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
-from portal.core.web import MultipartData
 from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
-from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -77,50 +74,10 @@ def _billing_words() -> dict[str, Any]:
     return _helpers()
 
 
-def _importer(kind: str) -> imports.Importer[Any]:
-    return found(IMPORTERS.get(kind))
-
-
-class StaffRegistries(Controller):
-    path = BASE
-    opt = ACCOUNTANT
-
-    @get("/", name="billing:registries")
-    async def page(self, request: Request) -> Template:
-        return _page(request)
-
-    @post("/", name="billing:registry_upload", status_code=200)
-    async def upload(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Any:
-        """First step: check the file off the event loop; its page shows the progress, then the preview."""
-        kind = str(data.get("kind") or "payments")
-        upload = data.get("file")
-        if kind not in IMPORTERS:
-            return _page(request, 422, problems=[_("Choose what the file holds.")])
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return _page(request, 422, kind=kind, problems=[_("Choose a file.")])
-        content = await upload.read(registry_files.MAX_BYTES + 1)
-        token = await imports.start(_importer(kind), upload.filename, content, principal)
-        return see_other(request, f"{BASE}/{kind}/{token}")
-
-    @get("/{kind:str}/{token:str}", name="billing:registry_check")
-    async def check(self, request: Request, principal: NamedDependency[Principal], kind: str, token: str) -> Template:
-        checking = found(imports.status(_importer(kind), token, principal))
-        if checking.state == "failed":
-            return _page(request, 422, kind=kind, problems=checking.problems, filename=checking.filename)
-        return _page(
-            request, kind=kind, checking=checking, report=checking.report, token=token, filename=checking.filename
-        )
-
-    @post("/apply", name="billing:registry_apply", status_code=200)
-    async def apply(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
-        """Second step: write what the preview checked, in one transaction (the same file again changes nothing)."""
-        kind = form_value(data, "kind")
-        report = await imports.apply(_importer(kind), form_value(data, "token"), principal)
-        if report.problems:
-            return _page(request, 422, kind=kind, problems=report.problems)
-        flash(request, _applied_message(kind, report))
-        queued = kind == "payments" and report.created.get("queue", 0)
-        return see_other(request, f"{BASE}/queue" if queued else BASE)
+def _applied(kind: str, report: Any) -> tuple[str, str]:
+    """What the apply did, and the page that follows (the queue when payments are waiting in it)."""
+    queued = kind == "payments" and report.created.get("queue", 0)
+    return _applied_message(kind, report), f"{BASE}/queue" if queued else BASE
 
 
 def _applied_message(kind: str, report: Any) -> str:
@@ -140,21 +97,30 @@ def _applied_message(kind: str, report: Any) -> str:
     )
 
 
-def _page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    context.setdefault("kind", "payments")
-    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
-        context.setdefault(name, default)
-    return render(
-        request,
-        "billing/staff_registries.html",
-        status_code=status_code,
-        kinds=kind_labels(),
-        columns=list(dict.fromkeys(registry_files.COLUMNS.values())),
-        required=registry_files.REQUIRED,
-        bank_fields=registry_files.BANK_FIELDS,
-        rub=from_kopecks,
-        **context,
-    )
+def _registry_words() -> dict[str, Any]:
+    return {
+        "kinds": kind_labels(),
+        "columns": list(dict.fromkeys(registry_files.COLUMNS.values())),
+        "required": registry_files.REQUIRED,
+        "bank_fields": registry_files.BANK_FIELDS,
+        "rub": from_kopecks,
+    }
+
+
+# The registries and balances from files: the kind of file chosen, checked with a preview, then applied (the same
+# file again changes nothing).
+registry_upload = ImportPage(
+    path=BASE,
+    access=ACCOUNTANT,
+    names=("billing:registries", "billing:registry_upload", "billing:registry_check", "billing:registry_apply"),
+    template="billing/staff_registries.html",
+    words=_registry_words,
+    importers=IMPORTERS,
+    max_bytes=registry_files.MAX_BYTES,
+    no_file=lambda: _("Choose a file."),
+    applied=_applied,
+    no_kind=lambda: _("Choose what the file holds."),
+).router()
 
 
 class StaffRegistryQueue(Controller):

@@ -16,7 +16,7 @@ from portal.housing import registry
 from portal.housing.actions import IMPORT_ENTITIES
 from portal.housing.registry import RegistryRow
 
-__all__ = ["IMPORT_ENTITIES", "REGISTRY", "apply", "entity_labels", "registry", "start", "status"]
+__all__ = ["IMPORT_ENTITIES", "REGISTRY", "entity_labels", "registry"]
 
 
 async def _check(rows: list[RegistryRow], actor: Principal | None, step: Callable[[str], None]) -> Any:
@@ -35,20 +35,6 @@ REGISTRY: checked.Importer[RegistryRow] = checked.Importer(
     dump=registry.row_to_json,
     load=registry.row_from_json,
 )
-
-
-async def start(filename: str, content: bytes, principal: Principal | None = None) -> str:
-    """Begin checking an uploaded registry file; its token."""
-    return await checked.start(REGISTRY, filename, content, principal)
-
-
-def status(token: str, principal: Principal | None = None) -> checked.Status | None:
-    return checked.status(REGISTRY, token, principal)
-
-
-async def apply(token: str, actor: Principal) -> Any:
-    """Import the rows the preview checked; a token that was never handed out is "not found"."""
-    return await checked.apply(REGISTRY, token, actor)
 
 
 def entity_labels() -> dict[str, str]:

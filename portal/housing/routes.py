@@ -12,29 +12,24 @@ from typing import Any
 from babel.numbers import format_decimal
 from litestar import Controller
 from litestar import Request
-from litestar import Response
 from litestar import Router
 from litestar import get
-from litestar import post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.response import Template
 
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
+from portal.core.import_pages import ImportPage
+from portal.core.import_pages import table_words
 from portal.core.pagination import PageRequest
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import staff
-from portal.core.web import FormData
-from portal.core.web import MultipartData
-from portal.core.web import flash
 from portal.core.web import found
 from portal.core.web import render
-from portal.core.web import see_other
 from portal.housing import imports
 from portal.housing import queries
 from portal.housing import rules
@@ -208,69 +203,26 @@ def _premise_filter(request: Request, entrance_ids: set[int]) -> queries.Premise
 # --- registry import -------------------------------------------------------------------------------------
 
 
-class RegistryImport(Controller):
-    """Admins load the registry from a file: check and preview first, then apply what was previewed."""
-
-    path = "/staff/housing/import"
-    opt = COMPANY
-
-    @get("/", name="registry_import")
-    async def form(self, request: Request) -> Template:
-        return _import_page(request)
-
-    @post("/", name="registry_preview", status_code=200)
-    async def preview(self, request: Request, principal: NamedDependency[Principal], data: MultipartData) -> Template:
-        """First step: check every row of the file and show what an import would change (nothing is written)."""
-        upload = data.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return _import_page(request, 422, problems=[_("Choose a CSV or XLSX file.")])
-        content = await upload.read(imports.registry.MAX_BYTES + 1)
-        return _checked_page(request, principal, await imports.start(upload.filename, content, principal))
-
-    @get("/{token:str}", name="registry_check")
-    async def check(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
-        """How the check of an uploaded file goes (the page asks again every second until it is done)."""
-        return _checked_page(request, principal, token)
-
-    @post("/apply", name="registry_apply", status_code=200)
-    async def apply(
-        self, request: Request, principal: NamedDependency[Principal], data: FormData
-    ) -> Response[Any] | Template:
-        """Second step: import the rows checked by the preview, in one transaction."""
-        report = await imports.apply(str(data.get("token") or ""), principal)
-        if report.problems:
-            return _import_page(request, 422, problems=report.problems)
-        flash(
-            request,
-            _(
-                "The registry is imported: %(rows)s rows, %(changes)s records created or changed.",
-                rows=report.rows,
-                changes=report.changes,
-            ),
-        )
-        return see_other(request, "/staff/housing")
-
-
-def _checked_page(request: Request, principal: Principal, token: str) -> Template:
-    checking = found(imports.status(token, principal))
-    if checking.state == "failed":
-        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
-    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
-
-
-def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    context.setdefault("report", None)
-    context.setdefault("checking", None)
-    context.setdefault("problems", [])
-    context.setdefault("token", "")
-    context.setdefault("filename", "")
-    return render(
-        request,
-        "housing/import.html",
-        columns=imports.registry.COLUMNS,
-        required=imports.registry.REQUIRED_COLUMNS,
-        entities=imports.IMPORT_ENTITIES,
-        entity_labels=imports.entity_labels(),
-        status_code=status_code,
-        **context,
+def _registry_applied(kind: str, report: Any) -> tuple[str, str]:
+    message = _(
+        "The registry is imported: %(rows)s rows, %(changes)s records created or changed.",
+        rows=report.rows,
+        changes=report.changes,
     )
+    return message, "/staff/housing"
+
+
+# Admins load the registry from a file: check and preview first, then apply what was previewed.
+registry_import = ImportPage(
+    path="/staff/housing/import",
+    access=COMPANY,
+    names=("registry_import", "registry_preview", "registry_check", "registry_apply"),
+    template="housing/import.html",
+    words=table_words(
+        imports.registry.COLUMNS, imports.registry.REQUIRED_COLUMNS, imports.IMPORT_ENTITIES, imports.entity_labels
+    ),
+    importers={"registry": imports.REGISTRY},
+    max_bytes=imports.registry.MAX_BYTES,
+    no_file=lambda: _("Choose a CSV or XLSX file."),
+    applied=_registry_applied,
+).router()

@@ -15,7 +15,6 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.response import Stream
@@ -23,18 +22,17 @@ from litestar.response import Template
 
 from portal.billing import outage_reductions
 from portal.core import clock
-from portal.core import imports as checked
 from portal.core import storage
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext
+from portal.core.import_pages import ImportPage
+from portal.core.import_pages import table_words
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
 from portal.core.web import FormData
-from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
-from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing import queries as housing
@@ -456,60 +454,23 @@ def _house_points(meter: queries.HouseMeterView, period: date) -> list[rules.Poi
 # --- the import of meters ----------------------------------------------------------------------------------------
 
 
-class MeterImport(Controller):
-    """Meters from a CSV or XLSX file: check and preview first, then apply what was previewed."""
-
-    path = "/staff/meters/import"
-    opt = REGISTRY
-
-    @get("/", name="meters:import")
-    async def form(self, request: Request) -> Template:
-        return _import_page(request)
-
-    @post("/", name="meters:import_check", status_code=200)
-    async def check(self, request: Request, principal: Caller, data: MultipartData) -> Template:
-        upload = data.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return _import_page(request, 422, problems=[gettext("Choose a CSV or XLSX file.")])
-        await storage.limit_uploads(request, principal.user_id)
-        content = await upload.read(imports.MAX_BYTES + 1)
-        token = await checked.start(imports.METERS, upload.filename, content, principal)
-        return _checked_page(request, principal, token)
-
-    @get("/{token:str}", name="meters:import_status")
-    async def status(self, request: Request, principal: Caller, token: str) -> Template:
-        return _checked_page(request, principal, token)
-
-    @post("/apply", name="meters:import_apply", status_code=200)
-    async def apply(self, request: Request, principal: Caller, data: FormData) -> Answer:
-        report = await checked.apply(imports.METERS, form_value(data, "token"), principal)
-        if report.problems:
-            return _import_page(request, 422, problems=report.problems)
-        changes = sum(report.created.values()) + sum(report.updated.values())
-        return _told(
-            request,
-            gettext("Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes),
-            "/staff/meters/import",
-        )
+def _meters_applied(kind: str, report: Any) -> tuple[str, str]:
+    changes = sum(report.created.values()) + sum(report.updated.values())
+    return gettext(
+        "Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes
+    ), "/staff/meters/import"
 
 
-def _checked_page(request: Request, principal: Principal, token: str) -> Template:
-    checking = found(checked.status(imports.METERS, token, principal))
-    if checking.state == "failed":
-        return _import_page(request, 422, problems=checking.problems, filename=checking.filename)
-    return _import_page(request, checking=checking, report=checking.report, token=token, filename=checking.filename)
-
-
-def _import_page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    for name, default in (("report", None), ("checking", None), ("problems", []), ("token", ""), ("filename", "")):
-        context.setdefault(name, default)
-    return render(
-        request,
-        "meters/staff_import.html",
-        columns=imports.COLUMNS,
-        required=imports.REQUIRED_COLUMNS,
-        entities=imports.ENTITIES,
-        entity_labels=imports.entity_labels(),
-        status_code=status_code,
-        **context,
-    )
+# Meters from a CSV or XLSX file: check and preview first, then apply what was previewed.
+meter_import = ImportPage(
+    path="/staff/meters/import",
+    access=REGISTRY,
+    names=("meters:import", "meters:import_check", "meters:import_status", "meters:import_apply"),
+    template="meters/staff_import.html",
+    words=table_words(imports.COLUMNS, imports.REQUIRED_COLUMNS, imports.ENTITIES, imports.entity_labels),
+    importers={"meters": imports.METERS},
+    max_bytes=imports.MAX_BYTES,
+    no_file=lambda: gettext("Choose a CSV or XLSX file."),
+    applied=_meters_applied,
+    limit_uploads=True,
+).router()
