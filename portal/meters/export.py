@@ -105,7 +105,7 @@ def recalculation_cells(row: Reduction) -> list[Any]:
 
 def recalculations_csv(rows: list[Reduction]) -> bytes:
     """The recalculations in the CSV dialect of the readings (BOM, ``;``, decimal comma)."""
-    return to_csv(RECALCULATION_COLUMNS, (recalculation_cells(row) for row in rows))
+    return to_csv([RECALCULATION_COLUMNS, *(recalculation_cells(row) for row in rows)])
 
 
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
