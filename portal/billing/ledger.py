@@ -16,6 +16,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
+from piccolo.table import Table
 
 from portal.billing.tables import Balance
 from portal.billing.tables import EntryKind
@@ -200,27 +201,31 @@ async def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
     return found
 
 
-async def latest_snapshots(account_ids: Sequence[int], before: date | None = None) -> dict[int, dict[str, Any]]:
-    """The newest snapshot of each account (before ``before`` if given): two bounded queries per 500 accounts."""
+async def newest_rows(table: type[Table], account_ids: Sequence[int], where: Any = None) -> dict[int, dict[str, Any]]:
+    """The row of the newest ``period`` of each account in ``table`` (of those matching ``where`` if given): per 500
+    accounts one grouped query for the newest periods and one for their rows, both on the account and period."""
     found: dict[int, dict[str, Any]] = {}
     for chunk in chunks(list(account_ids), CHUNK):
-        where = Balance.account.is_in(list(chunk))
-        if before is not None:
-            where &= Balance.period < before
+        newest_where = table.account.is_in(chunk) if where is None else table.account.is_in(chunk) & where
         newest = (
-            await Balance.select(Balance.account, Max(Balance.period).as_alias("period"))
-            .where(where)
-            .group_by(Balance.account)
+            await table.select(table.account, Max(table.period).as_alias("period"))
+            .where(newest_where)
+            .group_by(table.account)
         )
-        if not newest:
-            continue
         wanted = {(r["account"], as_date(r["period"])) for r in newest}
+        if not wanted:
+            continue
         periods = sorted({p for _, p in wanted})
-        rows = await Balance.select().where(Balance.account.is_in(list(chunk)) & Balance.period.is_in(periods))
+        rows = await table.select().where(table.account.is_in(chunk) & table.period.is_in(periods))
         for row in rows:
             if (row["account"], row["period"]) in wanted:
                 found[row["account"]] = row
     return found
+
+
+async def latest_snapshots(account_ids: Sequence[int], before: date | None = None) -> dict[int, dict[str, Any]]:
+    """The newest snapshot of each account (before ``before`` if given): two bounded queries per 500 accounts."""
+    return await newest_rows(Balance, account_ids, None if before is None else Balance.period < before)
 
 
 ENTRY_COLUMNS = (

@@ -25,6 +25,7 @@ from piccolo.query.functions.aggregate import Sum
 from portal.billing import qr
 from portal.billing import rules
 from portal.billing.ledger import latest_snapshots
+from portal.billing.ledger import newest_rows
 from portal.billing.tables import Balance
 from portal.billing.tables import Charge
 from portal.billing.tables import EntryKind
@@ -34,7 +35,7 @@ from portal.billing.tables import PenaltyAccrual
 from portal.billing.tables import Receipt
 from portal.billing.tables import ReceiptSection
 from portal.billing.tables import Service
-from portal.core.address import full_address
+from portal.core.address import PremiseAddress
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.pagination import Page
@@ -114,7 +115,7 @@ async def payee(payee_id: int) -> PayeeInfo | None:
 
 
 @dataclass(frozen=True)
-class AccountInfo:
+class AccountInfo(PremiseAddress):
     id: int
     number: str
     payer_name: str
@@ -124,11 +125,6 @@ class AccountInfo:
     house_address: str
     entrance: int | None
     area: Decimal
-
-    @property
-    def address(self) -> str:
-        """«г. …, д. 68, кв. 12» (or «…, машино-место М-1») in the reader's language."""
-        return full_address(self.house_address, self.premise_kind, self.premise_number)
 
 
 A = TypeVar("A", bound=AccountInfo)
@@ -493,23 +489,7 @@ async def receipts_of(account_id: int, limit: int = 24) -> list[ReceiptInfo]:
 
 async def last_receipts(account_ids: Sequence[int]) -> dict[int, ReceiptInfo]:
     """The newest receipt of each account: two queries per 500 accounts."""
-    found: dict[int, ReceiptInfo] = {}
-    for chunk in chunks(list(account_ids)):
-        newest = (
-            await Receipt.select(Receipt.account, Max(Receipt.period).as_alias("period"))
-            .where(Receipt.account.is_in(chunk))
-            .group_by(Receipt.account)
-        )
-        wanted = {(r["account"], as_date(r["period"])) for r in newest}
-        if not wanted:
-            continue
-        rows = await Receipt.select().where(
-            Receipt.account.is_in(chunk) & Receipt.period.is_in(sorted({p for _, p in wanted}))
-        )
-        for r in rows:
-            if (r["account"], r["period"]) in wanted:
-                found[r["account"]] = _receipt(r)
-    return found
+    return {account: _receipt(r) for account, r in (await newest_rows(Receipt, account_ids)).items()}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -115,19 +116,19 @@ async def start(upload: IO[bytes], file_name: str, period: date, principal: Prin
 def _read(job: Job) -> None:
     """The worker thread: parse and check the rows (no database), saving the progress every 1000 lines."""
     source, _, rows = _paths(job.token)
-    _save(Job(**{**asdict(job), "state": State.READING}))
+    _save(replace(job, state=State.READING))
 
     def progress(lines: int) -> None:
-        _save(Job(**{**asdict(job), "state": State.READING, "lines": lines}))
+        _save(replace(job, state=State.READING, lines=lines))
 
     try:
         with source.open("rb") as stream:
             parsed = importer.read_file(stream, job.file_name, progress)
         _write(rows, parsed.to_plain())
-        _save(Job(**{**asdict(job), "state": State.READ, "lines": len(parsed.rows)}))
+        _save(replace(job, state=State.READ, lines=len(parsed.rows)))
     except Exception:
         log.exception("reading the charges file %s failed", job.token)
-        _save(Job(**{**asdict(job), "state": State.LOST}))
+        _save(replace(job, state=State.LOST))
     finally:
         source.unlink(missing_ok=True)
 
@@ -144,7 +145,7 @@ def job(token: str, principal: Principal) -> Job | None:
     if found.user_id != principal.user_id:
         return None
     if not found.done and time.time() - found.updated > STALE_SECONDS:
-        return Job(**{**asdict(found), "state": State.LOST})
+        return replace(found, state=State.LOST)
     return found
 
 
