@@ -11,7 +11,6 @@ second run (or a run after late payments) gives the month as it stands. Each cou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -27,14 +26,12 @@ from portal.analytics.tables import NpsHouse
 from portal.analytics.tables import TicketMonth
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.values import as_date
+from portal.core.values import placeholders
 from portal.housing.tables import House
 
 PAID = ("succeeded", "partially_refunded", "refunded")  # a payment that reached the company (refunds apart)
 PORTAL = "portal"
-
-
-def _in(values: Sequence[Any]) -> str:
-    return ", ".join("{}" for _ in values)
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -62,7 +59,8 @@ async def _portal_payments(start: datetime, end: datetime) -> list[dict[str, Any
         "CASE WHEN y.kind = 'autopay' THEN 'autopay' WHEN y.method = 'sbp' THEN 'sbp' ELSE 'card' END AS channel, "
         "COUNT(*) AS n, SUM(y.amount_kopecks) AS total "
         "FROM payment y JOIN personal_account a ON a.id = y.account JOIN premise p ON p.id = a.premise "
-        f"WHERE y.purpose = 'utilities' AND y.status IN ({_in(PAID)}) AND y.paid_at >= {{}} AND y.paid_at < {{}} "
+        f"WHERE y.purpose = 'utilities' AND y.status IN ({placeholders(PAID)}) "
+        "AND y.paid_at >= {} AND y.paid_at < {} "
         "GROUP BY p.house, CASE WHEN y.kind = 'autopay' THEN 'autopay' WHEN y.method = 'sbp' THEN 'sbp' "
         "ELSE 'card' END",
         *PAID,
@@ -148,7 +146,7 @@ async def _nps(period: date) -> list[NpsHouse]:
     found: list[NpsHouse] = []
     totals: dict[Any, dict[str, Any]] = {}
     for r in rows:
-        opens_on, closes_on = _day(r["opens_on"]), _day(r["closes_on"])
+        opens_on, closes_on = as_date(r["opens_on"]), as_date(r["closes_on"])
         figures = {f: _int(r[f]) for f in ("responses", "promoters", "detractors")}
         found.append(NpsHouse(opens_on=opens_on, closes_on=closes_on, house=r["house"], **figures))
         total = totals.setdefault(opens_on, {"closes_on": closes_on, "responses": 0, "promoters": 0, "detractors": 0})
@@ -157,10 +155,6 @@ async def _nps(period: date) -> list[NpsHouse]:
             total[name] += value
     found += [NpsHouse(opens_on=day, house=None, **values) for day, values in sorted(totals.items())]
     return found
-
-
-def _day(value: Any) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _int(value: Any) -> int:

@@ -33,6 +33,8 @@ from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.security import Principal
+from portal.core.values import as_date
+from portal.core.values import placeholders
 from portal.housing.queries import HOUSES_LIMIT
 from portal.housing.queries import HouseRef
 from portal.housing.queries import houses_in_scope
@@ -98,10 +100,6 @@ async def scope(principal: Principal, complex_id: int | None = None, house_id: i
     return Scope(houses=houses, complex_id=complex_id, house_id=house_id)
 
 
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
 async def latest_period(houses: Sequence[int]) -> date | None:
     """The newest billing month with balances in these houses."""
     if not houses:
@@ -111,7 +109,7 @@ async def latest_period(houses: Sequence[int]) -> date | None:
         .where(Balance.account.premise.house.is_in(list(houses)))
         .first()
     )
-    return _as_date(row["period"]) if row and row["period"] else None
+    return as_date(row["period"]) if row and row["period"] else None
 
 
 def share_of(part: str, whole: str) -> Any:
@@ -172,8 +170,8 @@ async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[
         .group_by(Balance.period)
     )
     area = await total_area(ids)
-    by_month = {_as_date(r["period"]): r for r in sums}
-    debt_of = {_as_date(r["period"]): r["debt"] for r in debts}
+    by_month = {as_date(r["period"]): r for r in sums}
+    debt_of = {as_date(r["period"]): r["debt"] for r in debts}
     found = []
     for period in periods:
         r = by_month.get(period)
@@ -233,10 +231,6 @@ class MonthTickets(TicketShares):
         return rules.share(self.satisfied, self.rated, Decimal(1))
 
 
-def _placeholders(values: Sequence[Any]) -> str:
-    return ", ".join("{}" for _ in values)
-
-
 TICKET_FIGURES = ("received", "closed", "on_time", "rated", "rating_sum", "satisfied")
 BREAKDOWN_FIGURES = TICKET_FIGURES[:-1]  # a breakdown by category or executor keeps no count of ratings 4–5
 
@@ -245,7 +239,7 @@ def ticket_sums(start: datetime, end: datetime, suffix: str = "") -> tuple[str, 
     """The SQL that counts the ``TICKET_FIGURES`` of requests ``t`` in [start, end) (each named with ``suffix``),
     and its arguments: received (created in it), closed (done or closed, by the completion time), of those on
     time, rated, the ratings' sum and the ratings 4–5."""
-    completed = f"t.status IN ({_placeholders(DONE)}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
+    completed = f"t.status IN ({placeholders(DONE)}) AND t.completed_at >= {{}} AND t.completed_at < {{}}"
     sql = (
         f"SUM(CASE WHEN t.created_at >= {{}} AND t.created_at < {{}} THEN 1 ELSE 0 END) AS received{suffix}, "
         f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS closed{suffix}, "
@@ -275,7 +269,7 @@ async def tickets_by_month(houses: Sequence[int], months: Sequence[date]) -> lis
     sql = (
         "SELECT "  # noqa: S608 (placeholders only)
         + ", ".join(columns)
-        + f" FROM ticket t WHERE t.house IN ({_placeholders(houses)})"
+        + f" FROM ticket t WHERE t.house IN ({placeholders(houses)})"
         + " AND ((t.created_at >= {} AND t.created_at < {}) OR (t.completed_at >= {} AND t.completed_at < {}))"
     )
     rows = await Ticket.raw(sql, *args)
@@ -471,7 +465,7 @@ async def month_figures(found: Scope, months: Sequence[date]) -> list[MonthFigur
         HouseMonth.period.as_alias("period"), *(Sum(getattr(HouseMonth, f)).as_alias(f) for f in SUMMED)
     ).where(HouseMonth.period.is_in(list(months)))
     query = query.where(_house_filter(HouseMonth.house, found))
-    by_month = {_as_date(r["period"]): r for r in await query.group_by(HouseMonth.period)}
+    by_month = {as_date(r["period"]): r for r in await query.group_by(HouseMonth.period)}
     found_months = []
     for period in months:
         r = by_month.get(period) or {}
@@ -573,7 +567,7 @@ async def newest_month(found: Scope) -> date | None:
     query = HouseMonth.select(Max(HouseMonth.period).as_alias("period")).where(HouseMonth.accounts > 0)
     query = query.where(_house_filter(HouseMonth.house, found))
     row = await query.first()
-    return _as_date(row["period"]) if row and row["period"] else None
+    return as_date(row["period"]) if row and row["period"] else None
 
 
 # --- NPS surveys -------------------------------------------------------------------------------------------
@@ -592,9 +586,7 @@ class WaveFigure:
 def _wave(r: dict[str, Any]) -> WaveFigure:
     """A round of the survey from a row of its answers counted by group."""
     counts = (int(r[f] or 0) for f in ("responses", "promoters", "detractors"))
-    return WaveFigure(
-        opens_on=_as_date(r["opens_on"]), closes_on=_as_date(r["closes_on"]), result=rules.nps_of(*counts)
-    )
+    return WaveFigure(opens_on=as_date(r["opens_on"]), closes_on=as_date(r["closes_on"]), result=rules.nps_of(*counts))
 
 
 async def nps_by_wave(houses: Sequence[int] | None, limit: int = 12, until: date | None = None) -> list[WaveFigure]:
@@ -603,7 +595,7 @@ async def nps_by_wave(houses: Sequence[int] | None, limit: int = 12, until: date
     if houses is not None and not houses:
         return []
     until = until or date(9999, 12, 31)
-    within = f"a.house IN ({_placeholders(houses)})" if houses is not None else "1 = 1"
+    within = f"a.house IN ({placeholders(houses)})" if houses is not None else "1 = 1"
     houses = list(houses or [])
     rows = await NpsAnswer.raw(
         "SELECT w.opens_on AS opens_on, MAX(w.closes_on) AS closes_on, "  # noqa: S608 (placeholders only)
@@ -693,7 +685,7 @@ async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
         wave_id=wave["id"],
         house_id=house,
         complex_name=complex_of[house][1],
-        closes_on=_as_date(wave["closes_on"]),
+        closes_on=as_date(wave["closes_on"]),
         score=answer["score"] if answer else None,
         comment=answer["comment"] if answer else "",
     )
@@ -708,7 +700,7 @@ async def last_waves(complex_ids: Sequence[int]) -> dict[int, date]:
         .where(NpsWave.complex.is_in(list(complex_ids)))
         .group_by(NpsWave.complex)
     )
-    return {r["complex"]: _as_date(r["opens_on"]) for r in rows}
+    return {r["complex"]: as_date(r["opens_on"]) for r in rows}
 
 
 # --- KPI and bonus -----------------------------------------------------------------------------------------
@@ -802,7 +794,7 @@ async def kpi_record(complex_id: int, period: date) -> KpiRecord | None:
     return KpiRecord(
         id=row["id"],
         complex_id=row["complex"],
-        period=_as_date(row["period"]),
+        period=as_date(row["period"]),
         achievements={
             rules.Kpi.NPS: _pct(row["nps_pct"]),
             rules.Kpi.PLAN: _pct(row["plan_pct"]),
@@ -832,7 +824,7 @@ async def kpi_by_id(principal: Principal, kpi_id: int) -> KpiRecord | None:
     row = await KpiMonth.select(KpiMonth.complex, KpiMonth.period).where(KpiMonth.id == kpi_id).first()
     if row is None or not (await scope(principal, row["complex"])).ids:
         return None
-    return await kpi_record(row["complex"], _as_date(row["period"]))
+    return await kpi_record(row["complex"], as_date(row["period"]))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Small helpers for values as queries use and return them: dates the engines give back as text, long id
-lists read in bounded chunks (each an indexed ``IN``)."""
+lists read in bounded chunks (each an indexed ``IN``), the placeholders of a raw ``IN`` list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from typing import TypeVar
 from typing import overload
 
@@ -31,3 +32,8 @@ def as_date(value: date | str | None) -> date | None:
 def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
     """``items`` in lists of at most ``size``, in order (an ``IN`` of each stays within the engines' limits)."""
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``{}, {}, {}``: one placeholder of raw SQL per value (``IN ({placeholders(ids)})``, the values as parameters)."""
+    return ", ".join("{}" for _ in values)
