@@ -25,6 +25,7 @@ from portal.core.pagination import PageRequest
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
+from portal.core.values import placeholders
 from portal.core.web import found
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Target
@@ -158,7 +159,7 @@ async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, 
     refs = [f"post:{i}" for i in ids]
     delivery = await OutboxMessage.raw(
         "SELECT ref, channel, status, COUNT(*) AS n FROM outbox_message WHERE ref IN ("  # noqa: S608 (placeholders only)
-        + ", ".join("{}" for _ in refs)
+        + placeholders(refs)
         + ") AND channel IN ('email', 'sms', 'push') GROUP BY ref, channel, status",
         *refs,
     )
@@ -169,7 +170,7 @@ async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, 
         elif row["status"] == "failed":
             failed.setdefault(post, {})[row["channel"]] = row["n"]
     for row in await PostRead.raw(
-        "SELECT post, COUNT(*) AS n FROM post_read WHERE post IN (" + ", ".join("{}" for _ in ids) + ") GROUP BY post",  # noqa: S608 (placeholders only)
+        "SELECT post, COUNT(*) AS n FROM post_read WHERE post IN (" + placeholders(ids) + ") GROUP BY post",  # noqa: S608 (placeholders only)
         *ids,
     ):
         reads[int(row["post"])] = int(row["n"])
@@ -250,7 +251,7 @@ _REACHES = (
 
 def _reaches(accounts: list[int], args: list[Any]) -> str:
     args.extend(accounts)
-    return _REACHES.replace("{accounts}", ", ".join("{}" for _ in accounts))
+    return _REACHES.replace("{accounts}", placeholders(accounts))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import gettext
 from portal.core.security import Principal
+from portal.core.values import placeholders
 from portal.housing import registry
 from portal.housing import rules
 from portal.housing.queries import shares_of_premise
@@ -184,7 +185,7 @@ async def _write_search(table: Any, texts: dict[int, str]) -> None:
     for start in range(0, len(items), SEARCH_CHUNK):
         chunk = items[start : start + SEARCH_CHUNK]
         cases = " ".join("WHEN {} THEN {}" for _ in chunk)
-        ids = ", ".join("{}" for _ in chunk)
+        ids = placeholders(chunk)
         args = [v for pair in chunk for v in pair] + [i for i, _text in chunk]
         await table.raw(
             f"UPDATE {name} SET search_text = CASE id {cases} END WHERE id IN ({ids})",  # noqa: S608 (no input)
