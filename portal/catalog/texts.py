@@ -15,18 +15,21 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 
 S = OrderStatus
 
-STATUS_LABELS: dict[str, Callable[[], str]] = {
-    S.QUOTE_REQUESTED: lazy("Waiting for the price"),
-    S.QUOTED: lazy("Price named"),
-    S.AWAITING_PAYMENT: lazy("Waiting for payment"),
-    S.ACCEPTED: lazy("Accepted"),
-    S.IN_WORK: lazy("In work"),
-    S.DONE: lazy("Done"),
-    S.CANCELLED: lazy("Cancelled"),
-}
+STATUS_LABELS = Labels(
+    {
+        S.QUOTE_REQUESTED: lazy("Waiting for the price"),
+        S.QUOTED: lazy("Price named"),
+        S.AWAITING_PAYMENT: lazy("Waiting for payment"),
+        S.ACCEPTED: lazy("Accepted"),
+        S.IN_WORK: lazy("In work"),
+        S.DONE: lazy("Done"),
+        S.CANCELLED: lazy("Cancelled"),
+    }
+)
 STATUS_BADGES = {
     S.QUOTE_REQUESTED: "new",
     S.QUOTED: "new",
@@ -36,26 +39,30 @@ STATUS_BADGES = {
     S.DONE: "done",
     S.CANCELLED: "closed",
 }
-UNIT_LABELS: dict[str, Callable[[], str]] = {
-    Unit.HOUR: lazy("hour"),
-    Unit.SQUARE_METRE: lazy("m²"),
-    Unit.ITEM: lazy("item"),
-}
+UNIT_LABELS = Labels(
+    {
+        Unit.HOUR: lazy("hour"),
+        Unit.SQUARE_METRE: lazy("m²"),
+        Unit.ITEM: lazy("item"),
+    }
+)
 PRICE_KIND_LABELS: dict[str, Callable[[], str]] = {
     PriceKind.FIXED: lazy("Fixed price"),
     PriceKind.FROM: lazy("«From» price (staff name the price)"),
     PriceKind.PER_UNIT: lazy("Per unit"),
 }
-GROUP_LABELS: dict[str, Callable[[], str]] = {
-    ExecutorGroup.PLUMBERS: lazy("Plumbers"),
-    ExecutorGroup.ELECTRICIANS: lazy("Electricians"),
-    ExecutorGroup.LOCKSMITHS: lazy("Locksmiths"),
-    ExecutorGroup.HANDYMEN: lazy("Handymen"),
-    ExecutorGroup.CLEANING: lazy("Cleaning team"),
-    ExecutorGroup.APPLIANCES: lazy("Appliance fitters"),
-    ExecutorGroup.SECURITY: lazy("Security and access"),
-    ExecutorGroup.OFFICE: lazy("Office (certificates)"),
-}
+GROUP_LABELS = Labels(
+    {
+        ExecutorGroup.PLUMBERS: lazy("Plumbers"),
+        ExecutorGroup.ELECTRICIANS: lazy("Electricians"),
+        ExecutorGroup.LOCKSMITHS: lazy("Locksmiths"),
+        ExecutorGroup.HANDYMEN: lazy("Handymen"),
+        ExecutorGroup.CLEANING: lazy("Cleaning team"),
+        ExecutorGroup.APPLIANCES: lazy("Appliance fitters"),
+        ExecutorGroup.SECURITY: lazy("Security and access"),
+        ExecutorGroup.OFFICE: lazy("Office (certificates)"),
+    }
+)
 DOCUMENT_LABELS: dict[str, Callable[[], str]] = {
     DocumentKind.NONE: lazy("Not a certificate (a service)"),
     DocumentKind.STATEMENT: lazy("Statement of the account for a period (made by the portal)"),
@@ -65,25 +72,13 @@ DOCUMENT_LABELS: dict[str, Callable[[], str]] = {
 }
 
 
-def _label(table: dict[str, Callable[[], str]], code: str) -> str:
-    maker = table.get(code)
-    return maker() if maker else code
-
-
-def status_label(status: str) -> str:
-    return _label(STATUS_LABELS, status)
+status_label = STATUS_LABELS.shown
+unit_label = UNIT_LABELS.shown
+group_label = GROUP_LABELS.shown
 
 
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "new")
-
-
-def unit_label(unit: str) -> str:
-    return _label(UNIT_LABELS, unit)
-
-
-def group_label(group: str) -> str:
-    return _label(GROUP_LABELS, group)
 
 
 def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
