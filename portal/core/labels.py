@@ -12,10 +12,11 @@ K = TypeVar("K", bound=Hashable)
 
 class Labels(dict[K, LazyText]):
     """A table ``member → lazy("words")`` that reads as a function: ``form_label(meeting.form)`` gives the words
-    in the current language (templates call it the same way)."""
+    in the current language (templates call it the same way). A code the table does not know is shown as it is
+    rather than failing the page (a row written before a member was renamed)."""
 
     def __call__(self, key: K) -> str:
-        return self[key]()
+        return self.shown(key)
 
     def shown(self, key: K | str | None) -> str:
         """The words of ``key``, or the key itself when the table has none ("" for None): for a code that comes
