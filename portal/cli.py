@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from portal.core import logs
 from portal.settings import ROOT
 from portal.settings import get_settings
 
@@ -129,7 +130,7 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     click.echo(f"\nThe portal is at http://{host}:{port}")
     _print_logins(logins)
     try:
-        uvicorn.run("portal.app:app", host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run("portal.app:app", host=host, port=port, log_config=logs.config(), proxy_headers=False)
     finally:
         for process in (gateway, sms):
             if process:
