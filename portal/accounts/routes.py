@@ -15,6 +15,8 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import Redirect
 from litestar.response import Template
 
@@ -126,7 +128,7 @@ class Visitors(Controller):
 
     @get("/login", name="login")
     async def login_page(
-        self, request: Request, principal: NamedDependency[Principal], next: str = ""
+        self, request: Request, principal: NamedDependency[Principal], next: FromQuery[str] = ""
     ) -> Template | Response[Any]:
         if principal.is_authenticated:
             return Redirect(path=safe_next(next), status_code=303)
@@ -171,12 +173,12 @@ class Visitors(Controller):
         )
 
     @get("/password/reset/{token:str}", opt=public())
-    async def reset_page(self, request: Request, token: str) -> Template:
+    async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
         await _valid_token(token, TokenPurpose.RESET)
         return render(request, "accounts/reset.html", errors=None, token=token)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
-    async def reset_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
+    async def reset_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
         row = await _valid_token(token, TokenPurpose.RESET)
         values, errors = forms.new_password_form(data, row.email)
         if errors:
@@ -206,7 +208,7 @@ class Visitors(Controller):
         return _check_email(request, text)
 
     @get("/register/confirm/{token:str}", opt=public())
-    async def register_confirm(self, request: Request, token: str) -> Template | Response[Any]:
+    async def register_confirm(self, request: Request, token: FromPath[str]) -> Template | Response[Any]:
         row = await queries.valid_token(token, TokenPurpose.CONFIRM)
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
         if user is None:
@@ -216,14 +218,14 @@ class Visitors(Controller):
         return Redirect(path="/", status_code=303)
 
     @get("/invite/{token:str}", opt=public())
-    async def invite_page(self, request: Request, token: str) -> Template:
+    async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
         row = await _valid_token(token, TokenPurpose.INVITE)
         user = await queries.get_user(row.user) if row.user else None
         name = user.full_name if user else ""
         return render(request, "accounts/invite.html", errors=None, token=token, email=row.email, name=name)
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
-    async def invite_submit(self, request: Request, token: str, data: FormData) -> Template | Response[Any]:
+    async def invite_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
         row = await _valid_token(token, TokenPurpose.INVITE)
         values, errors = forms.invite_accept_form(data, row.email)
         if errors:
@@ -517,7 +519,9 @@ async def _link_page(
 # --- an owner's account: who has access ---------------------------------------------------------------
 
 
-async def provide_owned_account(principal: NamedDependency[Principal], account_id: int) -> queries.LinkedAccount:
+async def provide_owned_account(
+    principal: NamedDependency[Principal], account_id: FromPath[int]
+) -> queries.LinkedAccount:
     """The account in the path, if the caller is its owner; 404 otherwise (missing and forbidden alike)."""
     return found(await queries.owned_account(principal, account_id))
 

@@ -11,6 +11,8 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.accounts import actions
@@ -44,7 +46,7 @@ class StaffInvitations(Controller):
     opt = staff(*INVITE_ROLES)
 
     @get("/")
-    async def invite_page(self, request: Request, account: str = "") -> Template:
+    async def invite_page(self, request: Request, account: FromQuery[str] = "") -> Template:
         return _invite_page(request, {"account": account[:20], "role": ResidentRole.OWNER}, None)
 
     @post("/", status_code=200)
@@ -113,7 +115,7 @@ class StaffAdmin(Controller):
     opt = staff(StaffRole.ADMIN)
 
     @get("/users")
-    async def users(self, request: Request, page: str = "", size: str = "") -> Template:
+    async def users(self, request: Request, page: FromQuery[str] = "", size: FromQuery[str] = "") -> Template:
         listing = await queries.list_staff(page_request(page, size))
         return render(request, "accounts/staff_users.html", page=listing, role_names=dict(forms.staff_roles()))
 
@@ -135,14 +137,14 @@ class StaffAdmin(Controller):
         return see_other(request, "/staff/users")
 
     @get("/users/{user_id:int}")
-    async def user_edit(self, request: Request, user_id: int) -> Template:
+    async def user_edit(self, request: Request, user_id: FromPath[int]) -> Template:
         user = found(await queries.staff_user(user_id))
         values = {"roles": user.roles, "houses": user.house_ids, "active": user.is_active}
         return await _user_page(request, user, values, None)
 
     @post("/users/{user_id:int}", status_code=200)
     async def user_save(
-        self, request: Request, principal: NamedDependency[Principal], user_id: int, data: FormData
+        self, request: Request, principal: NamedDependency[Principal], user_id: FromPath[int], data: FormData
     ) -> Template | Response[Any]:
         user = found(await queries.staff_user(user_id))
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
@@ -170,7 +172,7 @@ class StaffAdmin(Controller):
         return render(request, "accounts/staff_outbox.html", page=listing, status=status)
 
     @get("/outbox/{message_id:int}")
-    async def outbox_message(self, request: Request, message_id: int) -> Template:
+    async def outbox_message(self, request: Request, message_id: FromPath[int]) -> Template:
         message = found(await queries.outbox_message(message_id))
         return render(request, "accounts/staff_outbox_message.html", message=message)
 
@@ -189,7 +191,7 @@ class StaffPersonalData(Controller):
 
     @post("/{request_id:int}/done", status_code=303)
     async def mark_done(
-        self, request: Request, principal: NamedDependency[Principal], request_id: int
+        self, request: Request, principal: NamedDependency[Principal], request_id: FromPath[int]
     ) -> Response[Any]:
         if await privacy.close_request(principal, request_id, ip=client_ip(request)):
             flash(request, _("The request is marked done."))

@@ -14,6 +14,7 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.analytics import actions
@@ -140,7 +141,7 @@ class StaffAnalytics(Controller):
         return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(period)}")
 
     @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
-    async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: int) -> Any:
+    async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Any:
         record = found(await queries.kpi_by_id(principal, kpi_id))
         await actions.approve_kpi(principal, kpi_id, clock.now())
         flash(request, _("The month is approved for the payroll."))
@@ -149,7 +150,7 @@ class StaffAnalytics(Controller):
         )
 
     @get("/kpi/{kpi_id:int}/payroll.xlsx", name="analytics:kpi_payroll")
-    async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: int) -> Response[bytes]:
+    async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Response[bytes]:
         record = found(await queries.kpi_by_id(principal, kpi_id))
         name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}.xlsx"
         return attachment(exports.payroll_xlsx(record), XLSX, name)

@@ -19,6 +19,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
@@ -122,7 +123,9 @@ register_section("balances", 10, "billing/_home_balances.html", _home_section)
 # --- resident pages ----------------------------------------------------------------------------------
 
 
-async def provide_resident_account(account_id: int, principal: NamedDependency[Principal]) -> queries.AccountInfo:
+async def provide_resident_account(
+    account_id: FromPath[int], principal: NamedDependency[Principal]
+) -> queries.AccountInfo:
     """The account in the path, if the resident may view it; 404 for a missing one and for someone else's."""
     return found(await queries.resident_account(principal, account_id))
 
@@ -160,7 +163,7 @@ class ResidentBilling(Controller):
 
     @get("/{account_id:int}/charges/{charge_id:int}", name="billing:charge")
     async def charge_page(
-        self, request: Request, account: NamedDependency[queries.AccountInfo], charge_id: int
+        self, request: Request, account: NamedDependency[queries.AccountInfo], charge_id: FromPath[int]
     ) -> Template:
         """Why a charge is that amount (the HTMX fragment of the account page, or a page of its own)."""
         line = found(await queries.charge_line(account.id, charge_id))
@@ -172,7 +175,7 @@ class ResidentBilling(Controller):
         request: Request,
         principal: NamedDependency[Principal],
         account: NamedDependency[queries.AccountInfo],
-        period: str,
+        period: FromPath[str],
     ) -> Template:
         view = await _receipt(account, period)
         return render(
@@ -188,7 +191,10 @@ class ResidentBilling(Controller):
 
     @get("/{account_id:int}/receipts/{period:str}/pdf", name="billing:receipt_pdf")
     async def receipt_pdf(
-        self, principal: NamedDependency[Principal], account: NamedDependency[queries.AccountInfo], period: str
+        self,
+        principal: NamedDependency[Principal],
+        account: NamedDependency[queries.AccountInfo],
+        period: FromPath[str],
     ) -> Response[bytes]:
         view = await _receipt(account, period)
         content = pdf.receipt_pdf(account, view, await access_code_for(principal, account.id) or "")
@@ -219,7 +225,9 @@ async def _receipt(account: queries.AccountInfo, period: str) -> queries.Receipt
 # --- staff -------------------------------------------------------------------------------------------
 
 
-async def provide_staff_account(account_id: int, principal: NamedDependency[Principal]) -> queries.AccountInfo:
+async def provide_staff_account(
+    account_id: FromPath[int], principal: NamedDependency[Principal]
+) -> queries.AccountInfo:
     """The account in the path, if it is in the staff member's houses; 404 otherwise."""
     return found(await queries.staff_account(principal, account_id))
 
@@ -352,7 +360,9 @@ class StaffBilling(Controller):
         return see_other(request, f"/staff/billing/import/{token}")
 
     @get("/import/{token:str}", name="billing:import_job")
-    async def import_job(self, request: Request, principal: NamedDependency[Principal], token: str) -> Template:
+    async def import_job(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template:
         """The check's progress, then its result: every row's problems, or the totals and the button to apply."""
         job = _job(token, principal)
         parsed = uploads.result(job)
@@ -464,7 +474,7 @@ class StaffKeyRates(Controller):
 
     @post("/periods/{entry_id:int}/remove", name="billing:penalty_rule_remove")
     async def remove_period(
-        self, request: Request, principal: NamedDependency[Principal], entry_id: int
+        self, request: Request, principal: NamedDependency[Principal], entry_id: FromPath[int]
     ) -> Response[Any]:
         if not await key_rates.remove_period(principal, entry_id, client_ip(request)):
             raise NotFoundException()

@@ -14,6 +14,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.billing import forms
@@ -41,14 +42,14 @@ class StaffPayees(Controller):
         return render(request, "billing/staff_payees.html", payees=await queries.payees())
 
     @get("/{payee_id:int}", name="billing:payee")
-    async def edit_page(self, request: Request, payee_id: int) -> Template:
+    async def edit_page(self, request: Request, payee_id: FromPath[int]) -> Template:
         found = await _payee(payee_id)
         values = {name: str(getattr(found, name)) for name in forms.PAYEE_FIELDS}
         return _form_page(request, found, forms.PayeeForm(values))
 
     @post("/{payee_id:int}", name="billing:payee_save", status_code=200)
     async def save(
-        self, request: Request, principal: NamedDependency[Principal], payee_id: int, data: FormData
+        self, request: Request, principal: NamedDependency[Principal], payee_id: FromPath[int], data: FormData
     ) -> Response[Any]:
         found = await _payee(payee_id)
         form = forms.payee_form(data)

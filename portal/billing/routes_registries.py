@@ -13,6 +13,7 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.billing import exports
@@ -135,7 +136,7 @@ class StaffRegistryQueue(Controller):
 
     @post("/{line_id:int}/assign", name="billing:registry_assign", status_code=200)
     async def assign(
-        self, request: Request, principal: NamedDependency[Principal], line_id: int, data: FormData
+        self, request: Request, principal: NamedDependency[Principal], line_id: FromPath[int], data: FormData
     ) -> Response[Any]:
         number = form_value(data, "account")
         try:
@@ -148,7 +149,7 @@ class StaffRegistryQueue(Controller):
 
     @post("/{line_id:int}/return", name="billing:registry_return", status_code=200)
     async def mark_returned(
-        self, request: Request, principal: NamedDependency[Principal], line_id: int, data: FormData
+        self, request: Request, principal: NamedDependency[Principal], line_id: FromPath[int], data: FormData
     ) -> Response[Any]:
         try:
             await registries.mark_returned(principal, line_id, form_value(data, "reason"), client_ip(request))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 
 from portal.catalog import queries
 from portal.catalog.queries import DocumentView
@@ -14,35 +15,35 @@ from portal.core.security import Principal
 from portal.core.web import found
 
 
-async def provide_resident_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
+async def provide_resident_order(principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderDetail:
     """An order of one of the resident's accounts."""
     return found(await queries.order_for_resident(principal, order_id))
 
 
-async def provide_staff_order(principal: NamedDependency[Principal], order_id: int) -> OrderDetail:
+async def provide_staff_order(principal: NamedDependency[Principal], order_id: FromPath[int]) -> OrderDetail:
     """An order of the staff member's houses."""
     return found(await queries.order_for_staff(principal, order_id))
 
 
-async def provide_resident_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
+async def provide_resident_document(principal: NamedDependency[Principal], document_id: FromPath[int]) -> DocumentView:
     """A document of an order the resident may see."""
     document = found(await queries.document(document_id))
     await provide_resident_order(principal, document.order_id)
     return document
 
 
-async def provide_staff_document(principal: NamedDependency[Principal], document_id: int) -> DocumentView:
+async def provide_staff_document(principal: NamedDependency[Principal], document_id: FromPath[int]) -> DocumentView:
     document = found(await queries.document(document_id))
     await provide_staff_order(principal, document.order_id)
     return document
 
 
-async def provide_service(service_id: int) -> ServiceView:
+async def provide_service(service_id: FromPath[int]) -> ServiceView:
     """A service of the catalogue (staff editing it)."""
     return found(await queries.service(service_id))
 
 
-async def provide_category(category_id: int) -> queries.CategoryView:
+async def provide_category(category_id: FromPath[int]) -> queries.CategoryView:
     return found(await queries.category(category_id))
 
 

@@ -14,6 +14,8 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import Redirect
 from litestar.response import Template
 
@@ -125,7 +127,12 @@ class ResidentCatalog(Controller):
 
     @get("/", name="catalog:index")
     async def index(
-        self, request: Request, principal: Caller, account: str = "", category: str = "", q: str = ""
+        self,
+        request: Request,
+        principal: Caller,
+        account: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        q: FromQuery[str] = "",
     ) -> Template:
         places, place = await _place(principal, account)
         chosen = parse_id(category)
@@ -137,13 +144,15 @@ class ResidentCatalog(Controller):
         )  # fmt: skip
 
     @get("/{service_id:int}", name="catalog:service")
-    async def service(self, request: Request, principal: Caller, service_id: int, account: str = "") -> Template:
+    async def service(
+        self, request: Request, principal: Caller, service_id: FromPath[int], account: FromQuery[str] = ""
+    ) -> Template:
         places, place = await _place(principal, account)
         service = found(await queries.offered_service(place, service_id))
         return await _service_page(request, service, places, place)
 
     @get("/photos/{service_id:int}", name="catalog:photo", opt=signed_in())
-    async def photo(self, service_id: int) -> Response[Any]:
+    async def photo(self, service_id: FromPath[int]) -> Response[Any]:
         key = await queries.service_photo(service_id)
         if not key:
             raise NotFoundException()
@@ -193,7 +202,7 @@ class ResidentCatalog(Controller):
 
     @post("/{service_id:int}/document", name="catalog:certificate", status_code=200)
     async def certificate(
-        self, request: Request, principal: Caller, service_id: int, data: FormData
+        self, request: Request, principal: Caller, service_id: FromPath[int], data: FormData
     ) -> Response[Any] | Template:
         places, place = await _place(principal, data.get("account"))
         found = await queries.offered_service(place, service_id)
@@ -268,7 +277,9 @@ class ResidentOrders(Controller):
     dependencies = deps.RESIDENT
 
     @get("/", name="catalog:orders")
-    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+    async def index(
+        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
+    ) -> Template:
         orders = await queries.orders_of_resident(principal, page_request(page, size))
         return render(request, "catalog/orders.html", page=orders, **texts.words())
 
@@ -283,7 +294,7 @@ class ResidentOrders(Controller):
 
     @get("/{order_id:int}/paid", name="catalog:paid")
     async def paid(
-        self, request: Request, principal: Caller, order: LoadedOrder, session_id: str = ""
+        self, request: Request, principal: Caller, order: LoadedOrder, session_id: FromQuery[str] = ""
     ) -> Response[Any]:
         status = found(await actions.come_back(principal, session_id[:80]))
         if status == "succeeded":

@@ -14,6 +14,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.catalog import actions
@@ -113,7 +114,9 @@ class StaffOrders(Controller):
     dependencies = deps.STAFF
 
     @get("/", name="catalog:staff_orders")
-    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+    async def index(
+        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
+    ) -> Template:
         f = _filter(request)
         orders = await queries.staff_orders(principal, f, page_request(page, size))
         return render(
@@ -132,7 +135,9 @@ class StaffOrders(Controller):
         return attachment(to_xlsx([(gettext("Orders"), table(EXPORT_COLUMNS, rows))]), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))
-    async def sales(self, request: Request, principal: Caller, year: str = "", house: str = "") -> Template:
+    async def sales(
+        self, request: Request, principal: Caller, year: FromQuery[str] = "", house: FromQuery[str] = ""
+    ) -> Template:
         this_year = clock.today_local().year
         chosen = parse_int(year, low=2000, high=this_year + 1) or this_year
         lines = await queries.sales(principal, chosen, parse_id(house))
@@ -142,7 +147,7 @@ class StaffOrders(Controller):
         )  # fmt: skip
 
     @get("/new", name="catalog:staff_new", opt=staff(*WORK))
-    async def new(self, request: Request, principal: Caller, account: str = "") -> Template:
+    async def new(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
         place = await queries.place_by_number(principal, account) if account.strip() else None
         if account.strip() and place is None:
             flash(request, gettext("No account with this number in your houses."), "error")
@@ -361,7 +366,7 @@ class StaffCatalogue(Controller):
     dependencies = deps.CATALOGUE
 
     @get("/", name="catalog:staff_catalogue")
-    async def index(self, request: Request, section: str = "") -> Template:
+    async def index(self, request: Request, section: FromQuery[str] = "") -> Template:
         # ``section``, not ``category``: the controller's ``category`` is the provider of an edited section.
         chosen = parse_id(section)
         services = await queries.all_services(chosen)

@@ -8,6 +8,7 @@ from litestar import Request
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.content import actions
@@ -36,7 +37,7 @@ KIND_LABELS = Labels(
 kind_label = KIND_LABELS.shown
 
 
-async def provide_post(principal: NamedDependency[Principal], post_id: int) -> queries.PostView:
+async def provide_post(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
     return await queries.post_for_resident(principal, post_id)
 
 
@@ -69,7 +70,7 @@ class ResidentNews(Controller):
         return render(request, "content/post.html", post=post, kind_label=kind_label)
 
     @get("/images/{image_id:int}", name="content:image")
-    async def image(self, principal: NamedDependency[Principal], image_id: int) -> object:
+    async def image(self, principal: NamedDependency[Principal], image_id: FromPath[int]) -> object:
         from portal.core.storage import response_for
 
         key = await queries.image_for_resident(principal, image_id)

@@ -14,6 +14,7 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.content import actions
@@ -66,7 +67,7 @@ def _filter(request: Request) -> queries.StaffFilter:
     )
 
 
-async def provide_staff_post(principal: NamedDependency[Principal], post_id: int) -> queries.PostView:
+async def provide_staff_post(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
     return await queries.post_for_staff(principal, post_id)
 
 
@@ -138,7 +139,7 @@ class StaffPosts(Controller):
         return see_other(request, f"/staff/posts/{copy}/edit")
 
     @get("/images/{image_id:int}", name="content:staff_image")
-    async def image(self, principal: Caller, image_id: int) -> Any:
+    async def image(self, principal: Caller, image_id: FromPath[int]) -> Any:
         from portal.core.storage import response_for
 
         return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")

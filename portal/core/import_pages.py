@@ -26,6 +26,7 @@ from litestar import get
 from litestar import post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core import imports
@@ -129,7 +130,7 @@ async def upload(
     return page.checked(request, principal, kind, token)
 
 
-async def check(request: Request, principal: NamedDependency[Principal], token: str) -> Template:
+async def check(request: Request, principal: NamedDependency[Principal], token: FromPath[str]) -> Template:
     """How the check of an uploaded file goes (the page asks again every second until it is done)."""
     page = _page(request)
     return page.checked(request, principal, request.path_params.get("kind", page.first), token)

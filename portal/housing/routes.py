@@ -16,6 +16,7 @@ from litestar import Router
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core.i18n import get_locale
@@ -68,19 +69,19 @@ def _show(request: Request, template: str, principal: Principal, **context: Any)
 # --- records in the path, loaded only within the user's houses (404 for missing and forbidden alike) -----
 
 
-async def provide_house(principal: NamedDependency[Principal], house_id: int) -> queries.HouseView:
+async def provide_house(principal: NamedDependency[Principal], house_id: FromPath[int]) -> queries.HouseView:
     return found(await queries.get_house(principal, house_id))
 
 
-async def provide_premise(principal: NamedDependency[Principal], premise_id: int) -> queries.PremiseView:
+async def provide_premise(principal: NamedDependency[Principal], premise_id: FromPath[int]) -> queries.PremiseView:
     return found(await queries.get_premise(principal, premise_id))
 
 
-async def provide_account(principal: NamedDependency[Principal], account_id: int) -> queries.AccountView:
+async def provide_account(principal: NamedDependency[Principal], account_id: FromPath[int]) -> queries.AccountView:
     return found(await queries.get_account(principal, account_id))
 
 
-async def provide_owner(principal: NamedDependency[Principal], owner_id: int) -> queries.OwnerView:
+async def provide_owner(principal: NamedDependency[Principal], owner_id: FromPath[int]) -> queries.OwnerView:
     return found(await queries.get_owner(principal, owner_id))
 
 

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 
 from portal.core.security import Principal
 from portal.meetings import queries
 
 
-async def provide_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
+async def provide_meeting(meeting_id: FromPath[int], principal: NamedDependency[Principal]) -> queries.MeetingView:
     """A published meeting of the user's houses (404 otherwise)."""
     return await queries.meeting_for_resident(principal, meeting_id)
 
 
-async def provide_initiative(initiative_id: int, principal: NamedDependency[Principal]) -> queries.InitiativeView:
+async def provide_initiative(
+    initiative_id: FromPath[int], principal: NamedDependency[Principal]
+) -> queries.InitiativeView:
     return await queries.initiative_for_resident(principal, initiative_id)
 
 
-async def provide_staff_meeting(meeting_id: int, principal: NamedDependency[Principal]) -> queries.MeetingView:
+async def provide_staff_meeting(
+    meeting_id: FromPath[int], principal: NamedDependency[Principal]
+) -> queries.MeetingView:
     return await queries.meeting_for_staff(principal, meeting_id)
 
 
-async def provide_ballot(ballot_id: int, principal: NamedDependency[Principal]) -> queries.BallotRow:
+async def provide_ballot(ballot_id: FromPath[int], principal: NamedDependency[Principal]) -> queries.BallotRow:
     return (await queries.ballot_for_staff(principal, ballot_id))[1]
 
 

@@ -10,6 +10,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
 
@@ -82,7 +83,7 @@ class ResidentMeetings(Controller):
         request: Request,
         principal: Caller,
         meeting: LoadedMeeting,
-        entry_id: int,
+        entry_id: FromPath[int],
         data: FormData,
     ) -> Template | Response[Any]:
         answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items])
@@ -117,7 +118,7 @@ class ResidentMeetings(Controller):
         return see_other(request, f"/meetings/{meeting.id}")
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
-    async def ballot_pdf(self, principal: Caller, meeting: LoadedMeeting, entry_id: int) -> Response[bytes]:
+    async def ballot_pdf(self, principal: Caller, meeting: LoadedMeeting, entry_id: FromPath[int]) -> Response[bytes]:
         line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
         if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
             raise NotFoundException()
@@ -125,7 +126,7 @@ class ResidentMeetings(Controller):
         return _pdf(content, f"ballot-{meeting.id}-{entry_id}.pdf")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
-    async def material(self, meeting: LoadedMeeting, item_id: int) -> File:
+    async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:protocol")

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
 
@@ -121,7 +122,7 @@ class StaffMeetings(Controller):
         request: Request,
         principal: Caller,
         meeting: LoadedMeeting,
-        item_id: int,
+        item_id: FromPath[int],
     ) -> Response[Any]:
         await actions.remove_item(principal, meeting, item_id)
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
@@ -214,7 +215,7 @@ class StaffMeetings(Controller):
         return storage.response_for(ballot.scan_key, storage.content_type_of(ballot.scan_key), f"ballot-{ballot.id}")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
-    async def material(self, meeting: LoadedMeeting, item_id: int) -> File:
+    async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:
         return material_of(meeting, item_id)
 
     @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Response
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core.security import Principal
@@ -18,28 +19,28 @@ from portal.meters import queries
 from portal.meters.tables import Meter
 
 
-async def provide_resident_meter(meter_id: int, principal: NamedDependency[Principal]) -> Meter:
+async def provide_resident_meter(meter_id: FromPath[int], principal: NamedDependency[Principal]) -> Meter:
     """A meter on an account the resident passes readings for."""
     return found(await queries.resident_meter(principal, meter_id))
 
 
-async def provide_reading(reading_id: int, principal: NamedDependency[Principal]) -> queries.StaffReading:
+async def provide_reading(reading_id: FromPath[int], principal: NamedDependency[Principal]) -> queries.StaffReading:
     return found(await queries.staff_reading(principal, reading_id))
 
 
-async def provide_meter(meter_id: int, principal: NamedDependency[Principal]) -> queries.StaffMeter:
+async def provide_meter(meter_id: FromPath[int], principal: NamedDependency[Principal]) -> queries.StaffMeter:
     return found(await queries.staff_meter(principal, meter_id))
 
 
-async def provide_account(account_id: int, principal: NamedDependency[Principal]) -> housing.AccountView:
+async def provide_account(account_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.AccountView:
     return found(await housing.get_account(principal, account_id))
 
 
-async def provide_premise(premise_id: int, principal: NamedDependency[Principal]) -> housing.PremiseView:
+async def provide_premise(premise_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.PremiseView:
     return found(await housing.get_premise(principal, premise_id))
 
 
-async def provide_house(house_id: int, principal: NamedDependency[Principal]) -> housing.HouseView:
+async def provide_house(house_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.HouseView:
     return found(await housing.get_house(principal, house_id))
 
 

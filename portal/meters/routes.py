@@ -12,6 +12,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
 
@@ -124,7 +125,7 @@ class ResidentMeters(Controller):
         return see_other(request, "/meters")
 
     @get("/photos/{reading_id:int}", name="meters:photo")
-    async def photo(self, principal: Caller, reading_id: int) -> File:
+    async def photo(self, principal: Caller, reading_id: FromPath[int]) -> File:
         """The photo sent with one of the resident's own readings."""
         accounts = queries.meter_accounts(principal)
         row = await (

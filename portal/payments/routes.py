@@ -13,6 +13,8 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import Redirect
 from litestar.response import Template
 
@@ -51,7 +53,7 @@ def _base_url() -> str:
     return get_settings().base_url
 
 
-async def provide_payment(principal: NamedDependency[Principal], payment_id: int) -> queries.PaymentView:
+async def provide_payment(principal: NamedDependency[Principal], payment_id: FromPath[int]) -> queries.PaymentView:
     """The payment in the path, if it is on one of the user's accounts (404 for missing and forbidden alike)."""
     found = await queries.payment_for(principal, payment_id)
     if found is None:
@@ -59,7 +61,7 @@ async def provide_payment(principal: NamedDependency[Principal], payment_id: int
     return found
 
 
-async def provide_payable_account(principal: NamedDependency[Principal], account_id: int) -> int:
+async def provide_payable_account(principal: NamedDependency[Principal], account_id: FromPath[int]) -> int:
     """The account in the path, if the user may pay for it (``rules.may_pay`` through the principal)."""
     if not principal.may_on_account(account_id, "pay"):
         raise NotFoundException()
@@ -134,14 +136,18 @@ class ResidentPay(Controller):
         return await _pay_page(request, accounts, form, more=len(accounts) < len(payable), status_code=422)
 
     @get("/return", name="pay_return")
-    async def back(self, request: Request, principal: NamedDependency[Principal], session_id: str = "") -> Template:
+    async def back(
+        self, request: Request, principal: NamedDependency[Principal], session_id: FromQuery[str] = ""
+    ) -> Template:
         batch = await actions.return_from_checkout(principal, session_id)
         if batch is None:
             raise NotFoundException()
         return await _status_page(request, principal, batch)
 
     @get("/cancel", name="pay_cancel")
-    async def cancel(self, request: Request, principal: NamedDependency[Principal], payment: str = "") -> Response[Any]:
+    async def cancel(
+        self, request: Request, principal: NamedDependency[Principal], payment: FromQuery[str] = ""
+    ) -> Response[Any]:
         rows = await queries.batch_for(principal, payment)
         if not rows:
             raise NotFoundException()
@@ -260,7 +266,7 @@ class ResidentAutopay(Controller):
 
     @get("/cards/return", name="autopay_card_return")
     async def card_return(
-        self, request: Request, principal: NamedDependency[Principal], session_id: str = ""
+        self, request: Request, principal: NamedDependency[Principal], session_id: FromQuery[str] = ""
     ) -> Response[Any]:
         try:
             result = await actions.save_card_from_setup(session_id, principal.user_id) if session_id else "unknown"
@@ -275,7 +281,9 @@ class ResidentAutopay(Controller):
         return Redirect(path="/autopay", status_code=303)
 
     @post("/cards/{card_id:int}/remove", name="autopay_remove_card", status_code=200)
-    async def remove_card(self, request: Request, principal: NamedDependency[Principal], card_id: int) -> Response[Any]:
+    async def remove_card(
+        self, request: Request, principal: NamedDependency[Principal], card_id: FromPath[int]
+    ) -> Response[Any]:
         if not await actions.remove_card(principal, card_id):
             raise NotFoundException()
         flash(request, gettext("The card is removed; autopay with it is off."))

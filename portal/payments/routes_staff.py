@@ -12,6 +12,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core import clock
@@ -57,7 +58,9 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-async def provide_staff_payment(principal: NamedDependency[Principal], payment_id: int) -> queries.PaymentView:
+async def provide_staff_payment(
+    principal: NamedDependency[Principal], payment_id: FromPath[int]
+) -> queries.PaymentView:
     """The payment in the path, if its account is in the staff member's houses (404 otherwise)."""
     found = await queries.staff_payment(principal, payment_id)
     if found is None:

@@ -23,6 +23,7 @@ from litestar import get
 from litestar import post
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.response import Template
@@ -428,7 +429,7 @@ def _page_route(method: Callable[..., Any], path: str) -> Callable[[PageWork], H
     """A page of an open checkout session: a missing one is 404, a closed one goes where it ended."""
 
     def wrap(work: PageWork) -> HTTPRouteHandler:
-        async def handler(request: Request, session_id: str) -> Response[Any]:
+        async def handler(request: Request, session_id: FromPath[str]) -> Response[Any]:
             gateway = _gateway(request)
             session = _session_or_404(request, session_id)
             closed = _closed(gateway, session)
@@ -494,7 +495,7 @@ def sbp_payload(gateway: Gateway, session: dict[str, Any]) -> str:
 
 
 @get("/c/pay/{session_id:str}/sbp/qr.svg", media_type="image/svg+xml")
-async def sbp_qr(request: Request, session_id: str) -> Response[bytes]:
+async def sbp_qr(request: Request, session_id: FromPath[str]) -> Response[bytes]:
     gateway = _gateway(request)
     session = _session_or_404(request, session_id)
     buffer = io.BytesIO()

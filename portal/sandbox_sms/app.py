@@ -31,6 +31,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.params import FromPath
 
 from portal.core.sandboxes import ROOT
 from portal.core.sandboxes import listening
@@ -159,7 +160,7 @@ async def list_messages(request: Request) -> Response[bytes]:
 
 
 @post("/push/{box:str}", status_code=201)
-async def receive_push(request: Request, box: str) -> Response[bytes]:
+async def receive_push(request: Request, box: FromPath[str]) -> Response[bytes]:
     headers = {k.lower(): v for k, v in request.headers.items()}
     push_id = _state(request).store.add_push(box, await request.body(), headers)
     return Response(b"", status_code=201, headers={"Location": f"/push/{box}/{push_id}"})

@@ -14,6 +14,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core import i18n
@@ -64,7 +65,7 @@ def _words() -> dict[str, Any]:
     }
 
 
-async def provide_listing(principal: NamedDependency[Principal], listing_id: int) -> queries.ListingView:
+async def provide_listing(principal: NamedDependency[Principal], listing_id: FromPath[int]) -> queries.ListingView:
     """A listing on show; the showcase's staff also open their houses' drafts and closed ones (as a preview)."""
     try:
         return await queries.public_listing(listing_id)
@@ -102,7 +103,7 @@ class PublicShowcase(Controller):
         return render(request, "showcase/index.html", counts=await queries.counts_by_kind(), **_words())
 
     @get("/{kind:str}", name="showcase:list")
-    async def listings(self, request: Request, kind: str) -> Template:
+    async def listings(self, request: Request, kind: FromPath[str]) -> Template:
         f = forms.read_filter(request.query_params, _kind(kind))
         page = await queries.cards(f, forms.read_page(request.query_params))
         complexes, floors = await queries.filter_choices(f.kind)
@@ -140,12 +141,12 @@ class PublicShowcase(Controller):
         return see_other(request, f"/showcase/listings/{listing.id}")
 
     @get("/photos/{photo_id:int}", name="showcase:photo")
-    async def photo(self, principal: NamedDependency[Principal], photo_id: int) -> Any:
+    async def photo(self, principal: NamedDependency[Principal], photo_id: FromPath[int]) -> Any:
         key, _small = await queries.photo_keys(principal, photo_id)
         return storage.response_for(key, "image/jpeg", f"photo-{photo_id}.jpg")
 
     @get("/photos/{photo_id:int}/small", name="showcase:photo_small")
-    async def photo_small(self, principal: NamedDependency[Principal], photo_id: int) -> Any:
+    async def photo_small(self, principal: NamedDependency[Principal], photo_id: FromPath[int]) -> Any:
         _key, small = await queries.photo_keys(principal, photo_id)
         return storage.response_for(small, "image/jpeg", f"photo-{photo_id}-small.jpg")
 

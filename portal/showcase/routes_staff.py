@@ -12,6 +12,8 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.billing.exports import to_xlsx
@@ -54,15 +56,15 @@ LeadDep = NamedDependency[queries.LeadDetail]
 OfferDep = NamedDependency[queries.OfferRow]
 
 
-async def provide_listing(principal: NamedDependency[Principal], listing_id: int) -> queries.ListingView:
+async def provide_listing(principal: NamedDependency[Principal], listing_id: FromPath[int]) -> queries.ListingView:
     return await queries.staff_listing(principal, listing_id)
 
 
-async def provide_lead(principal: NamedDependency[Principal], lead_id: int) -> queries.LeadDetail:
+async def provide_lead(principal: NamedDependency[Principal], lead_id: FromPath[int]) -> queries.LeadDetail:
     return await queries.staff_lead(principal, lead_id)
 
 
-async def provide_offer(principal: NamedDependency[Principal], offer_id: int) -> queries.OfferRow:
+async def provide_offer(principal: NamedDependency[Principal], offer_id: FromPath[int]) -> queries.OfferRow:
     return await queries.staff_offer(principal, offer_id)
 
 
@@ -86,7 +88,11 @@ class StaffListings(Controller):
 
     @get("/", name="showcase:staff_list")
     async def index(
-        self, request: Request, principal: NamedDependency[Principal], page: str = "", size: str = ""
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        page: FromQuery[str] = "",
+        size: FromQuery[str] = "",
     ) -> Template:
         f = forms.read_staff_filter(request.query_params)
         listings = await queries.staff_listings(principal, f, page_request(page, size))
@@ -170,14 +176,20 @@ class StaffListings(Controller):
         return see_other(request, f"/staff/showcase/{listing.id}#photos")
 
     @post("/{listing_id:int}/photos/{photo_id:int}/move", name="showcase:staff_photo_move", opt=EDIT)
-    async def photo_move(self, request: Request, principal: NamedDependency[Principal],
-                         listing: ListingDep, photo_id: int, data: FormData) -> Template | Response[Any]:  # fmt: skip
+    async def photo_move(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        listing: ListingDep,
+        photo_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Response[Any]:
         await actions.move_photo(principal, listing, photo_id, form_value(data, "direction"))
         return await self._photos_block(request, principal, listing.id)
 
     @post("/{listing_id:int}/photos/{photo_id:int}/delete", name="showcase:staff_photo_delete", opt=EDIT)
     async def photo_delete(
-        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, photo_id: int
+        self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, photo_id: FromPath[int]
     ) -> Template | Response[Any]:
         await actions.delete_photo(principal, listing, photo_id)
         flash(request, gettext("The photo is deleted."))
@@ -300,7 +312,11 @@ class StaffLeads(Controller):
 
     @get("/", name="showcase:staff_leads")
     async def index(
-        self, request: Request, principal: NamedDependency[Principal], page: str = "", size: str = ""
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        page: FromQuery[str] = "",
+        size: FromQuery[str] = "",
     ) -> Template:
         f = forms.read_lead_filter(request.query_params)
         leads = await queries.staff_leads(principal, f, page_request(page, size))
@@ -334,9 +350,9 @@ class StaffOffers(Controller):
         self,
         request: Request,
         principal: NamedDependency[Principal],
-        status: str = OfferStatus.NEW,
-        page: str = "",
-        size: str = "",
+        status: FromQuery[str] = OfferStatus.NEW,
+        page: FromQuery[str] = "",
+        size: FromQuery[str] = "",
     ) -> Template:
         offers = await queries.staff_offers(principal, status, page_request(page, size))
         return render(request, "showcase/staff_offers.html", page=offers, status=status, **_staff_words())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from portal.core.security import Principal
 from portal.core.web import found
@@ -15,17 +16,17 @@ from portal.tickets.queries import OutageRow
 from portal.tickets.queries import TicketDetail
 
 
-async def provide_resident_ticket(principal: NamedDependency[Principal], ticket_id: int) -> TicketDetail:
+async def provide_resident_ticket(principal: NamedDependency[Principal], ticket_id: FromPath[int]) -> TicketDetail:
     """A request of one of the resident's accounts with the "tickets" right."""
     return found(await queries.ticket_for_resident(principal, ticket_id))
 
 
-async def provide_staff_ticket(principal: NamedDependency[Principal], ticket_id: int) -> TicketDetail:
+async def provide_staff_ticket(principal: NamedDependency[Principal], ticket_id: FromPath[int]) -> TicketDetail:
     """A request of the staff member's houses (an executor's own)."""
     return found(await queries.ticket_for_staff(principal, ticket_id))
 
 
-async def provide_resident_photo(principal: NamedDependency[Principal], attachment_id: int) -> Attachment:
+async def provide_resident_photo(principal: NamedDependency[Principal], attachment_id: FromPath[int]) -> Attachment:
     """A photo the resident may see, of a request they may see."""
     photo = await queries.attachment(attachment_id)
     if photo is None or not photo.visible_to_resident:
@@ -34,13 +35,13 @@ async def provide_resident_photo(principal: NamedDependency[Principal], attachme
     return photo
 
 
-async def provide_staff_photo(principal: NamedDependency[Principal], attachment_id: int) -> Attachment:
+async def provide_staff_photo(principal: NamedDependency[Principal], attachment_id: FromPath[int]) -> Attachment:
     photo = found(await queries.attachment(attachment_id))
     await provide_staff_ticket(principal, photo.ticket)
     return photo
 
 
-async def provide_outage(principal: NamedDependency[Principal], outage_id: int) -> OutageRow:
+async def provide_outage(principal: NamedDependency[Principal], outage_id: FromPath[int]) -> OutageRow:
     """An outage of the staff member's houses."""
     return found(await queries.outage_for_staff(principal, outage_id))
 

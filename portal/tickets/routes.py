@@ -12,6 +12,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.params import FromQuery
 from litestar.response import File
 from litestar.response import Template
 
@@ -49,12 +50,14 @@ class ResidentTickets(Controller):
     dependencies = deps.RESIDENT
 
     @get("/", name="tickets:list")
-    async def index(self, request: Request, principal: Caller, page: str = "", size: str = "") -> Template:
+    async def index(
+        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
+    ) -> Template:
         tickets = await queries.resident_tickets(principal, page_request(page, size))
         return render(request, "tickets/list.html", page=tickets, tk=TK, now=clock.now())
 
     @get("/new", name="tickets:new")
-    async def new(self, request: Request, principal: Caller, category: str = "") -> Template:
+    async def new(self, request: Request, principal: Caller, category: FromQuery[str] = "") -> Template:
         context = await _new_form(principal, form={"category": category if category in rules.CATEGORY_BY_CODE else ""})
         if not context["places"]:
             flash(request, gettext("Your access to the accounts does not include requests. Ask the owner."), "error")

@@ -12,6 +12,8 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.params import FromPath
+from litestar.params import FromQuery
 from litestar.response import File
 from litestar.response import Stream
 from litestar.response import Template
@@ -115,7 +117,7 @@ class StaffTickets(Controller):
         return see_other(request, "/staff/tickets?" + query)
 
     @post("/views/{view_id:int}/delete", name="tickets:delete_view", status_code=200)
-    async def delete_view(self, request: Request, principal: Caller, view_id: int) -> Response[Any]:
+    async def delete_view(self, request: Request, principal: Caller, view_id: FromPath[int]) -> Response[Any]:
         await actions.delete_view(principal, view_id)
         flash(request, gettext("The view is deleted."))
         return see_other(request, "/staff/tickets")
@@ -155,7 +157,7 @@ class StaffTickets(Controller):
 
     @get("/{ticket_id:int}/row", name="tickets:staff_row")
     async def row(
-        self, request: Request, principal: Caller, ticket: LoadedTicket, back: str = ""
+        self, request: Request, principal: Caller, ticket: LoadedTicket, back: FromQuery[str] = ""
     ) -> Response[Any] | Template:
         """The request's row of the list, as it is now (a row's «No» to a question answers with it)."""
         if not is_fragment_request(request):
@@ -226,7 +228,7 @@ class ExecutorTickets(Controller):
     opt = staff("executor")
 
     @get("/", name="tickets:mine")
-    async def index(self, request: Request, principal: Caller, page: str = "") -> Template:
+    async def index(self, request: Request, principal: Caller, page: FromQuery[str] = "") -> Template:
         f = filters.TicketFilters(tab="mine", statuses=sorted(rules.ACTIVE | {rules.Status.DONE}), sort="deadline")
         now = clock.now()
         tickets = await queries.staff_list(principal, f, page_request(page, 50), now)

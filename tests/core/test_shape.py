@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -188,6 +189,18 @@ def test_every_handler_written_is_served(app):
     }
     missing = _handlers_in_code() - served
     assert not missing, f"handlers that no route serves (put them in a routes module's controller): {missing}"
+
+
+@pytest.mark.parametrize("module", ["portal.app", "portal.sandbox_gateway.app", "portal.sandbox_sms.app"])
+def test_every_path_and_query_parameter_says_where_it_comes_from(module):
+    """Handlers and dependencies take path and query values as ``FromPath[...]`` / ``FromQuery[...]``: the style
+    Litestar infers from a bare name is deprecated and goes away in its next major version."""
+    create_app = importlib.import_module(module).create_app
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        create_app()
+    inferred = [str(w.message) for w in caught if "deprecated inferred style" in str(w.message)]
+    assert not inferred, "\n".join(inferred[:10])
 
 
 @pytest.mark.parametrize("path", [f"/tickets/{10**30}", f"/accounts/{2**63}/charges/{10**25}", f"/payments/{10**20}"])
