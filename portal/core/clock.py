@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from portal.settings import get_settings
@@ -27,6 +28,11 @@ def now() -> datetime:
 def local(moment: datetime) -> datetime:
     """An aware moment in the company's zone."""
     return moment.astimezone(zone())
+
+
+def day_start(day: date) -> datetime:
+    """The moment ``day`` begins in the company's zone, aware (1 March in Simferopol: 28 February, 21:00 UTC)."""
+    return datetime.combine(day, time.min, tzinfo=zone())
 
 
 def today_local() -> date:

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,9 @@ from portal.billing import ledger
 from portal.billing import queries as billing_queries
 from portal.core import clock
 from portal.core.address import full_address
+from portal.core.clauses import every
+from portal.core.clauses import on_days
+from portal.core.clauses import within
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.db import to_kopecks
@@ -494,26 +496,23 @@ class StaffFilter:
 CHANNELS = ("card", "sbp", "autopay")
 
 
+def _kopecks(amount: Decimal | None) -> int | None:
+    return to_kopecks(amount) if amount is not None else None
+
+
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
-    tz = clock.zone()
-    where = Payment.id > 0
-    scope = house_scope(Payment.account.premise.house, principal)
-    if scope is not None:
-        where &= scope
-    if f.status:
-        where &= Payment.status == f.status
-    if f.date_from:
-        where &= Payment.created_at >= datetime.combine(f.date_from, datetime.min.time(), tz)
-    if f.date_to:
-        where &= Payment.created_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), tz)
-    if f.house:
-        where &= Payment.account.premise.house == f.house
-    if f.amount_min is not None:
-        where &= Payment.amount_kopecks >= to_kopecks(f.amount_min)
-    if f.amount_max is not None:
-        where &= Payment.amount_kopecks <= to_kopecks(f.amount_max)
-    if f.account:
-        where &= Payment.account.number == f.account
+    house = Payment.account.premise.house
+    where = every(
+        [
+            Payment.id > 0,
+            house_scope(house, principal),
+            Payment.status == f.status if f.status else None,
+            on_days(Payment.created_at, f.date_from, f.date_to),
+            house == f.house if f.house else None,
+            within(Payment.amount_kopecks, _kopecks(f.amount_min), _kopecks(f.amount_max)),
+            Payment.account.number == f.account if f.account else None,
+        ]
+    )
     if f.channel == "autopay":
         where &= Payment.kind == PaymentKind.AUTOPAY
     elif f.channel in CHANNELS:

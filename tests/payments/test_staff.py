@@ -70,3 +70,30 @@ async def test_hostile_filters_ids_and_refund_amounts_are_answered_plainly(
         )
         assert response.status_code == 422, amount
     assert await Refund.count().where(Refund.payment == payment["id"]) == 0
+
+
+async def test_the_date_and_amount_ranges_keep_both_ends_and_count_days_in_the_company_zone(
+    client, new_client, login, household, gateway
+):
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.payments.tables import Payment
+
+    payment = await paid(client, login, household, gateway, "3540")
+    # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
+    moment = datetime(2026, 2, 28, 21, 0, tzinfo=UTC)
+    await Payment.update({Payment.created_at: moment}).where(Payment.id == payment["id"])
+    staff = new_client()
+    await login(staff, household["accountant"])
+    link = f'href="/staff/payments/{payment["id"]}"'
+
+    async def listed(query: str) -> bool:
+        return link in (await staff.get(f"/staff/payments?{query}")).text
+
+    assert await listed("from=2026-03-01&to=2026-03-01")
+    assert not await listed("to=2026-02-28")
+    assert not await listed("from=2026-03-02")
+    assert await listed("min=3540&max=3540")
+    assert not await listed("max=3539,99")
+    assert not await listed("min=3540,01")
