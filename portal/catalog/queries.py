@@ -38,6 +38,8 @@ from portal.catalog.tables import ServiceKind
 from portal.core import clock
 from portal.core.address import PremiseAddress
 from portal.core.address import full_address
+from portal.core.clauses import every
+from portal.core.clauses import on_days
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.paged import read_page
@@ -590,22 +592,21 @@ def _status_where(status: str) -> Any:
     return where
 
 
+def _in_category(category: int) -> Any:
+    return Order.id.is_in(OrderItem.select(OrderItem.order).where(OrderItem.category == category))
+
+
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
-    zone = clock.zone()
-    where = Order.id > 0
-    scope = house_scope(Order.house, principal)
-    if scope is not None:
-        where &= scope
-    if f.status in OrderStatus.__members__.values():
-        where &= _status_where(f.status)
-    if f.category is not None:
-        where &= Order.id.is_in(OrderItem.select(OrderItem.order).where(OrderItem.category == f.category))
-    if f.house is not None:
-        where &= Order.house == f.house
-    if f.date_from:
-        where &= Order.created_at >= datetime.combine(f.date_from, datetime.min.time(), zone)
-    if f.date_to:
-        where &= Order.created_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), zone)
+    where = every(
+        [
+            Order.id > 0,
+            house_scope(Order.house, principal),
+            _status_where(f.status) if f.status in OrderStatus.__members__.values() else None,
+            _in_category(f.category) if f.category is not None else None,
+            Order.house == f.house if f.house is not None else None,
+            on_days(Order.created_at, f.date_from, f.date_to),
+        ]
+    )
     if f.paid == "yes":
         where &= Order.paid_at.is_not_null() & Order.refunded_at.is_null()
     elif f.paid == "no":
@@ -652,13 +653,11 @@ class SalesLine:
 
 async def sales(principal: Principal, year: int, house: int | None = None) -> list[SalesLine]:
     """Sales by service and month of ``year`` (by the day paid, in the company's zone): one grouped query a month."""
-    zone = clock.zone()
     scope = house_scope(OrderItem.order.house, principal)
     found: list[SalesLine] = []
     for month in rules.months(date(year, 1, 1), date(year, 12, 1)):
-        start = datetime.combine(month, datetime.min.time(), zone)
-        end_month = rules.months(month, month + timedelta(days=31))[-1]
-        end = datetime.combine(end_month, datetime.min.time(), zone)
+        start = clock.day_start(month)
+        end = clock.day_start(rules.months(month, month + timedelta(days=31))[-1])
         where = (
             (OrderItem.order.paid_at >= start)
             & (OrderItem.order.paid_at < end)

@@ -26,6 +26,7 @@ from portal.catalog.tables import Order
 from portal.catalog.tables import OrderItem
 from portal.core import clock
 from portal.core import storage
+from portal.core.pagination import PageRequest
 from portal.core.web import Refused
 from portal.payments.tables import Payment
 from portal.payments.tables import Refund
@@ -260,3 +261,19 @@ async def test_staff_name_the_price_of_a_from_order_and_the_call_centre_orders_f
     )  # fmt: skip
     row = await Order.select(Order.source, Order.user, Order.created_by).where(Order.id == made.id).first()
     assert row == {"source": "call_centre", "user": None, "created_by": operator.user_id}
+
+
+async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, household, shop, make_user):
+    _, placed = await _order(household, shop, (shop["plumber"], "1"))
+    # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
+    await Order.update({Order.created_at: datetime(2026, 2, 28, 21, 0, tzinfo=UTC)}).where(Order.id == placed.id)
+    staff = await load_principal_for(await make_user(roles=("admin",)))
+
+    async def listed(**dates: date) -> bool:
+        page = await queries.staff_orders(staff, queries.StaffFilter(**dates), PageRequest(size=100))
+        return placed.id in {row.id for row in page.items}
+
+    assert await listed(date_from=date(2026, 3, 1), date_to=date(2026, 3, 1))
+    assert await listed()
+    assert not await listed(date_to=date(2026, 2, 28))
+    assert not await listed(date_from=date(2026, 3, 2))
