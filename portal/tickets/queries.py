@@ -25,6 +25,7 @@ from piccolo.query import Select
 
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core.clauses import within
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -518,16 +519,13 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
             clauses.append((Ticket.number == f.number) | match if match is not None else Ticket.number == f.number)
         elif match is not None:
             clauses.append(match)
-    for column, low, high in (
-        (Ticket.created_at, f.created_from, f.created_to),
-        (Ticket.deadline, f.deadline_from, f.deadline_to),
-        (Ticket.completed_at, f.completed_from, f.completed_to),
-        (Ticket.control_date, f.control_from, f.control_to),
-    ):
-        if low is not None:
-            clauses.append(column >= low)
-        if high is not None:
-            clauses.append(column <= high)
+    clauses += [
+        within(Ticket.created_at, f.created_from, f.created_to),
+        within(Ticket.deadline, f.deadline_from, f.deadline_to),
+        within(Ticket.completed_at, f.completed_from, f.completed_to),
+        within(Ticket.control_date, f.control_from, f.control_to),
+        within(Ticket.rating, f.rating_from, f.rating_to),
+    ]
     for column, values in (
         (Ticket.type, f.types),
         (Ticket.status, f.statuses),
@@ -548,16 +546,12 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
             clauses.append(Ticket.executor == f.executor)
     if f.source:
         clauses.append(Ticket.source == f.source)
-    if f.rating_from is not None:
-        clauses.append(Ticket.rating >= f.rating_from)
-    if f.rating_to is not None:
-        clauses.append(Ticket.rating <= f.rating_to)
     if f.outage is not None:
         clauses.append(Ticket.outage == f.outage)
     for flag in f.flags:
         column = Ticket.has_new_for_staff if flag == "new_messages" else getattr(Ticket, flag)
         clauses.append(column.eq(True))
-    return clauses
+    return [clause for clause in clauses if clause is not None]
 
 
 def _ordered(query: Select, sort: str) -> Select:
