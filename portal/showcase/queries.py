@@ -17,6 +17,7 @@ from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.clauses import every
+from portal.core.clauses import within
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -98,13 +99,10 @@ def public_where(f: ListingFilter) -> Any:
         [
             Listing.kind == f.kind,
             _public(),
-            Listing.area >= f.area_from if f.area_from is not None else None,
-            Listing.area <= f.area_to if f.area_to is not None else None,
+            within(Listing.area, f.area_from, f.area_to),
             Listing.floor == f.floor if f.floor is not None else None,
-            Listing.total_kopecks >= f.price_from if f.price_from is not None else None,
-            Listing.total_kopecks <= f.price_to if f.price_to is not None else None,
-            Listing.per_m2_kopecks >= f.m2_from if f.m2_from is not None else None,
-            Listing.per_m2_kopecks <= f.m2_to if f.m2_to is not None else None,
+            within(Listing.total_kopecks, f.price_from, f.price_to),
+            within(Listing.per_m2_kopecks, f.m2_from, f.m2_to),
             Listing.complex == f.complex if f.complex is not None else None,
         ]
     )
