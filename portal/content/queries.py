@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from portal.content.tables import PostRead
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
+from portal.core.clauses import on_days
 from portal.core.db import from_row
 from portal.core.paged import read_page
 from portal.core.pagination import Page
@@ -83,8 +85,8 @@ class StaffFilter:
     kind: str = ""
     status: str = ""  # a PostStatus, or "" for all
     published: str = ""  # "yes" / "no" / ""
-    date_from: datetime | None = None
-    date_to: datetime | None = None
+    date_from: date | None = None  # created on or after this day, in the company's zone
+    date_to: date | None = None  # created on or before this day
 
 
 _ROW_COLUMNS = (
@@ -125,10 +127,9 @@ def _where(principal: Principal, f: StaffFilter) -> Any:
         where &= Post.status == PostStatus.PUBLISHED
     elif f.published == "no":
         where &= Post.status != PostStatus.PUBLISHED
-    if f.date_from is not None:
-        where &= Post.created_at >= f.date_from
-    if f.date_to is not None:
-        where &= Post.created_at < f.date_to
+    days = on_days(Post.created_at, f.date_from, f.date_to)
+    if days is not None:
+        where &= days
     if f.q:
         match = text_match("post", "search_text", f.q)
         if match is not None:

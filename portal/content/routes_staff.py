@@ -3,8 +3,6 @@ post's page with its review, delivery log and actions."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 from litestar import Controller
@@ -56,14 +54,12 @@ status_label = STATUS_LABELS.shown
 
 def _filter(request: Request) -> queries.StaffFilter:
     q = request.query_params
-    zone = clock.zone()
-    day_from, day_to = parse_date(q.get("from")), parse_date(q.get("to"))
     return queries.StaffFilter(
         q=(q.get("q") or "")[:100],
         kind=q.get("kind") or "",
         published=q.get("published") or "",
-        date_from=datetime(day_from.year, day_from.month, day_from.day, tzinfo=zone) if day_from else None,
-        date_to=datetime(day_to.year, day_to.month, day_to.day, tzinfo=zone) + timedelta(days=1) if day_to else None,
+        date_from=parse_date(q.get("from")),
+        date_to=parse_date(q.get("to")),
     )
 
 

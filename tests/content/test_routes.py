@@ -3,6 +3,9 @@ house reads it (and it is marked read), a resident elsewhere gets 404; the staff
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 from portal.content.tables import Post
 from portal.content.tables import PostRead
 
@@ -41,3 +44,26 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     await login(client, t["residents"][0])  # entrance 1 of the same house
     assert (await client.get(f"/news/{post_id}")).status_code == 404
     assert "Покраска подъезда" not in (await client.get("/news")).text
+
+
+async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, new_client, login, town):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Мартовская уборка", "body": "Субботник.", "houses": str(t["house"]),
+         "by_email": "1"},
+        files={"image": ("", b"", "application/octet-stream")},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text[-500:]
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
+    await Post.update({Post.created_at: datetime(2026, 2, 28, 21, 0, tzinfo=UTC)}).where(Post.id == post_id)
+
+    async def listed(query: str) -> bool:
+        return "Мартовская уборка" in (await manager.get(f"/staff/posts?{query}")).text
+
+    assert await listed("from=2026-03-01&to=2026-03-01")
+    assert not await listed("to=2026-02-28")
+    assert not await listed("from=2026-03-02")
