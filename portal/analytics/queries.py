@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -193,11 +192,10 @@ async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[
 
 def month_bounds(months: Sequence[date]) -> list[tuple[datetime, datetime]]:
     """Each month as [start, next start) in the company's zone, as aware UTC moments."""
-    zone = clock.zone()
     bounds = []
     for period in months:
-        start = datetime.combine(period, time(0), tzinfo=zone)
-        end = datetime.combine(rules.add_months(period, 1), time(0), tzinfo=zone)
+        start = clock.day_start(period)
+        end = clock.day_start(rules.add_months(period, 1))
         bounds.append((start.astimezone(clock.now().tzinfo), end.astimezone(clock.now().tzinfo)))
     return bounds
 
