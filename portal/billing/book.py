@@ -37,7 +37,7 @@ CHUNK = 500
 
 def start_of(period: date) -> datetime:
     """The first moment of a billing month in the company's zone."""
-    return datetime.combine(period, datetime.min.time(), tzinfo=clock.zone())
+    return clock.day_start(period)
 
 
 async def portal_openings(account_ids: list[int], period: date) -> dict[int, int]:

@@ -228,8 +228,7 @@ async def _portal_by_amount(rows: list[PaymentLine], accounts: dict[str, int]) -
     """Paid utility payments of the lines' accounts around the lines' days, by (account, amount)."""
     first = min(r.paid_on for r in rows) - SAME_DAY * 2
     last = max(r.paid_on for r in rows) + SAME_DAY * 2
-    since = datetime.combine(first, datetime.min.time(), tzinfo=clock.zone())
-    until = datetime.combine(last, datetime.min.time(), tzinfo=clock.zone())
+    since, until = clock.day_start(first), clock.day_start(last)
     pool: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for chunk in chunks(sorted({accounts[r.account] for r in rows}), CHUNK):
         found = await Payment.select(*_PAYMENT_COLUMNS).where(
