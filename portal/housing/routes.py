@@ -15,8 +15,6 @@ from litestar import Request
 from litestar import Router
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.di import Provide
-from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core.i18n import get_locale
@@ -29,8 +27,8 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import staff
-from portal.core.web import found
 from portal.core.web import render
+from portal.housing import deps
 from portal.housing import imports
 from portal.housing import queries
 from portal.housing import rules
@@ -66,36 +64,12 @@ def _show(request: Request, template: str, principal: Principal, **context: Any)
     )
 
 
-# --- records in the path, loaded only within the user's houses (404 for missing and forbidden alike) -----
-
-
-async def provide_house(principal: NamedDependency[Principal], house_id: FromPath[int]) -> queries.HouseView:
-    return found(await queries.get_house(principal, house_id))
-
-
-async def provide_premise(principal: NamedDependency[Principal], premise_id: FromPath[int]) -> queries.PremiseView:
-    return found(await queries.get_premise(principal, premise_id))
-
-
-async def provide_account(principal: NamedDependency[Principal], account_id: FromPath[int]) -> queries.AccountView:
-    return found(await queries.get_account(principal, account_id))
-
-
-async def provide_owner(principal: NamedDependency[Principal], owner_id: FromPath[int]) -> queries.OwnerView:
-    return found(await queries.get_owner(principal, owner_id))
-
-
 class StaffRegistry(Controller):
     """What every staff member reads of the registry."""
 
     path = "/staff"
     opt = READ
-    dependencies = {
-        "house": Provide(provide_house),
-        "premise": Provide(provide_premise),
-        "account": Provide(provide_account),
-        "owner": Provide(provide_owner),
-    }
+    dependencies = deps.RECORDS
 
     @get("/", name="staff_overview")
     async def overview(self, request: Request, principal: NamedDependency[Principal]) -> Template:

@@ -1,6 +1,6 @@
 """Providers of the records in the paths of meters' pages: each loads the record only if the caller may see it (a
-meter of the resident's accounts; a reading, meter, account, premise or house of the staff member's houses), and
-answers 404 for a missing one and a forbidden one alike."""
+meter of the resident's accounts; a reading or meter of the staff member's houses; the registry's account, premise
+and house come from ``housing.deps``), and answers 404 for a missing one and a forbidden one alike."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from litestar.response import Template
 
 from portal.core.security import Principal
 from portal.core.web import found
+from portal.housing import deps as registry
 from portal.housing import queries as housing
 from portal.meters import queries
 from portal.meters.tables import Meter
@@ -32,18 +33,6 @@ async def provide_meter(meter_id: FromPath[int], principal: NamedDependency[Prin
     return found(await queries.staff_meter(principal, meter_id))
 
 
-async def provide_account(account_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.AccountView:
-    return found(await housing.get_account(principal, account_id))
-
-
-async def provide_premise(premise_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.PremiseView:
-    return found(await housing.get_premise(principal, premise_id))
-
-
-async def provide_house(house_id: FromPath[int], principal: NamedDependency[Principal]) -> housing.HouseView:
-    return found(await housing.get_house(principal, house_id))
-
-
 # What a handler declares to receive: the caller, and the record of its path; what a form's handler answers.
 Caller = NamedDependency[Principal]
 ResidentMeter = NamedDependency[Meter]
@@ -57,8 +46,8 @@ Answer = Response[Any] | Template
 RESIDENT = {"meter": Provide(provide_resident_meter)}
 STAFF = {
     "reading": Provide(provide_reading),
-    "account": Provide(provide_account),
-    "premise": Provide(provide_premise),
+    "account": registry.RECORDS["account"],
+    "premise": registry.RECORDS["premise"],
     "meter": Provide(provide_meter),
-    "house": Provide(provide_house),
+    "house": registry.RECORDS["house"],
 }
