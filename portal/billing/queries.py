@@ -21,6 +21,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
+from piccolo.querystring import QueryString
 
 from portal.billing import qr
 from portal.billing import rules
@@ -35,6 +36,7 @@ from portal.billing.tables import PenaltyAccrual
 from portal.billing.tables import Receipt
 from portal.billing.tables import ReceiptSection
 from portal.billing.tables import Service
+from portal.core import clock
 from portal.core.address import PremiseAddress
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
@@ -417,6 +419,38 @@ async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo
     ]
 
 
+# The billing months whose charges may not yet be due on a day: its month and the two before (a month's last payment
+# day is in the month after it, so older months are always due).
+RECENT_MONTHS = 3
+
+
+async def _recent_snapshots(
+    account_ids: Sequence[int], since: date, until: date | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each account's snapshots of the months from ``since`` (to ``until``), oldest first: one query per 500
+    accounts, on the account and period."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for chunk in chunks(list(account_ids)):
+        where = Balance.account.is_in(chunk) & (Balance.period >= since)
+        if until is not None:
+            where &= Balance.period <= until
+        for r in await Balance.select().where(where).order_by(Balance.period):
+            found.setdefault(r["account"], []).append(r)
+    return found
+
+
+def _charges(snapshots: Sequence[dict[str, Any]]) -> list[tuple[date, Decimal]]:
+    """``(billing month, charged)`` of these snapshots, what ``rules.overdue`` takes."""
+    return [(as_date(r["period"]), from_kopecks(r["charged_kopecks"])) for r in snapshots]
+
+
+async def recent_charges(
+    account_ids: Sequence[int], since: date, until: date | None = None
+) -> dict[int, list[tuple[date, Decimal]]]:
+    """Each account's ``(billing month, charged)`` of the months from ``since`` (to ``until``), from its snapshots."""
+    return {a: _charges(rows) for a, rows in (await _recent_snapshots(account_ids, since, until)).items()}
+
+
 @dataclass(frozen=True)
 class HomeBalance:
     """One account on the resident's home page: its balance, what of it is overdue, its last receipt."""
@@ -432,7 +466,13 @@ async def home_balances(principal: Principal) -> list[HomeBalance]:
     """Every account the resident may view: a fixed number of queries whatever their number."""
     ids = sorted(a for a in principal.account_ids if principal.may_on_account(a))
     infos = await accounts_info(ids)
-    snapshots = await latest_snapshots(ids)
+    today = clock.today_local()
+    # The recent months' snapshots give the balance (the newest of them) and the charges not yet due; an account
+    # without any (nothing posted for months) takes its newest snapshot of before.
+    recent = await _recent_snapshots(ids, rules.add_months(rules.month_start(today), 1 - RECENT_MONTHS))
+    snapshots = {a: rows[-1] for a, rows in recent.items()}
+    if missing := [a for a in ids if a in infos and a not in snapshots]:
+        snapshots.update(await latest_snapshots(missing))
     last = await last_receipts(ids)
     found = []
     for account_id in ids:
@@ -440,12 +480,11 @@ async def home_balances(principal: Principal) -> list[HomeBalance]:
             continue
         snapshot = snapshots.get(account_id)
         balance = from_kopecks(snapshot["closing_kopecks"]) if snapshot else Decimal("0.00")
-        charged = from_kopecks(snapshot["charged_kopecks"]) if snapshot else Decimal("0.00")
         found.append(
             HomeBalance(
                 info=infos[account_id],
                 state=rules.balance_state(balance),
-                overdue=rules.overdue(balance, charged),
+                overdue=rules.overdue(balance, _charges(recent.get(account_id, [])), today),
                 receipt=last.get(account_id),
                 may_pay=principal.may_on_account(account_id, "pay"),
             )
@@ -605,8 +644,24 @@ async def recent_periods(principal: Principal, limit: int = 12) -> list[date]:
     return [rules.add_months(latest, -n) for n in range(limit)]
 
 
-# An account is a debtor when it owes more than this month's charges (which are not yet due).
-OVERDUE = "balance.closing_kopecks > balance.charged_kopecks"
+def _not_due(period: date, today: date) -> QueryString:
+    """SQL, for each snapshot of ``period``: its account's charges of the billing months not yet due on the month's
+    report day (``rules.report_day``; the same months ``rules.overdue`` leaves out), from the snapshots of ``period``
+    and the months before it, a lookup on the account and period."""
+    first = rules.first_not_due(period, rules.report_day(period, today), RECENT_MONTHS - 1)
+    if first is None:
+        return QueryString("0")
+    return QueryString(
+        "(SELECT COALESCE(SUM(not_due.charged_kopecks), 0) FROM balance AS not_due"
+        " WHERE not_due.account = balance.account AND not_due.period >= {} AND not_due.period <= {})",
+        first,
+        period,
+    )
+
+
+def _overdue_where(period: date, today: date) -> WhereRaw:
+    """An account is a debtor in a month when it owed more at its end than the charges not yet due then."""
+    return WhereRaw("balance.closing_kopecks > {}", _not_due(period, today))
 
 
 @dataclass
@@ -657,11 +712,11 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
         penalties=Sum(Balance.penalties_kopecks),
     )
     debts = await _by_house(base & (Balance.closing_kopecks > 0), debt=Sum(Balance.closing_kopecks))
+    today = clock.today_local()
     overdue = await _by_house(
-        base & WhereRaw(OVERDUE),
+        base & _overdue_where(period, today),
         debtors=Count(Balance.id),
-        closing=Sum(Balance.closing_kopecks),
-        charged=Sum(Balance.charged_kopecks),
+        overdue=QueryString("SUM(balance.closing_kopecks - {})", _not_due(period, today)),
     )
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
@@ -675,7 +730,7 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
     for r in debts:
         found[r["house"]].debt = from_kopecks(r["debt"])
     for r in overdue:
-        found[r["house"]].overdue = from_kopecks((r["closing"] or 0) - (r["charged"] or 0))
+        found[r["house"]].overdue = from_kopecks(r["overdue"] or 0)
         found[r["house"]].debtors = r["debtors"]
     return list(found.values())
 
@@ -717,22 +772,18 @@ class DebtorFilter:
 
 @dataclass(frozen=True)
 class Debtor(AccountInfo):
-    """An account that owes more than its month's charges: ``debt`` is its closing balance."""
+    """An account that owed more at a month's end than its charges not yet due: ``debt`` is its closing balance,
+    ``overdue`` the part past its due date (``rules.overdue``), ``months`` that part in the month's charges."""
 
     debt: Decimal
     charged: Decimal
-
-    @property
-    def overdue(self) -> Decimal:
-        return rules.overdue(self.debt, self.charged)
-
-    @property
-    def months(self) -> int:
-        return rules.months_of_charges(self.debt, self.charged)
+    overdue: Decimal
+    months: int
 
 
 def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:
-    where = (Balance.period == period) & (Balance.closing_kopecks > 0) & WhereRaw(OVERDUE)
+    today = clock.today_local()
+    where = (Balance.period == period) & (Balance.closing_kopecks > 0) & _overdue_where(period, today)
     house = Balance.account.premise.house
     scope = house_scope(house, principal)
     if scope is not None:
@@ -744,9 +795,9 @@ def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> 
     if filters.min_debt is not None:
         where &= Balance.closing_kopecks >= int(filters.min_debt * 100)
     if filters.months:
-        # Months overdue (rules.months_of_charges) at least ``months``: closing − charged ≥ months × charged.
-        where &= WhereRaw(
-            "balance.closing_kopecks - balance.charged_kopecks >= {} * balance.charged_kopecks", filters.months
+        # Months overdue (rules.months_of_charges) at least ``months``: overdue ≥ months × the month's charges.
+        where &= (Balance.charged_kopecks > 0) & WhereRaw(
+            "balance.closing_kopecks - {} >= {} * balance.charged_kopecks", _not_due(period, today), filters.months
         )
     return where
 
@@ -760,8 +811,17 @@ def _debtor_columns() -> tuple[Any, ...]:
     )
 
 
-def _debtor(r: dict[str, Any]) -> Debtor:
-    return _account_info(r, Debtor, debt=from_kopecks(r["closing_kopecks"]), **_money(r, "charged"))
+async def _debtors(period: date, rows: Sequence[dict[str, Any]]) -> list[Debtor]:
+    """The debtors of these rows, their overdue part from one read of their recent months' charges."""
+    day = rules.report_day(period, clock.today_local())
+    charges = await recent_charges([r["id"] for r in rows], rules.add_months(period, 1 - RECENT_MONTHS), period)
+    found = []
+    for r in rows:
+        debt, charged = from_kopecks(r["closing_kopecks"]), from_kopecks(r["charged_kopecks"])
+        overdue = rules.overdue(debt, charges.get(r["id"], []), day)
+        months = rules.months_of_charges(overdue, charged)
+        found.append(_account_info(r, Debtor, debt=debt, charged=charged, overdue=overdue, months=months))
+    return found
 
 
 def _ordered(query: Any, sort: str) -> Any:
@@ -777,7 +837,7 @@ async def debtors_page(period: date, filters: DebtorFilter, principal: Principal
         .limit(page.size)
         .offset(page.offset)
     )
-    return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size)
+    return Page(items=await _debtors(period, rows), total=total, number=page.number, size=page.size)
 
 
 EXPORT_LIMIT = 100_000
@@ -787,7 +847,7 @@ async def debtors_all(period: date, filters: DebtorFilter, principal: Principal)
     """Exactly the filtered rows, in the list's order (bounded for the export)."""
     where = _debtor_where(period, filters, principal)
     rows = await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort).limit(EXPORT_LIMIT)
-    return [_debtor(r) for r in rows]
+    return await _debtors(period, rows)
 
 
 async def receipt_counts(period: date, principal: Principal) -> dict[int, int]:

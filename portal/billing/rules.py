@@ -545,19 +545,39 @@ def balance_state(balance: Decimal) -> BalanceState:
     return BalanceState("clear", ZERO)
 
 
-def overdue(debt: Decimal, charged: Decimal) -> Decimal:
-    """The part of a debt that fell due before this month's charges (which are not yet due); 0 when none."""
+def not_yet_due(charges: Iterable[tuple[date, Decimal]], today: date) -> Decimal:
+    """The charges of the billing months whose last payment day (``due_date``, inclusive, moved past a non-working
+    day) has not passed on ``today``: ``charges`` are ``(billing month, charged)``."""
+    return sum((amount for month, amount in charges if due_date(month_start(month)) >= today), ZERO)
+
+
+def overdue(debt: Decimal, charges: Iterable[tuple[date, Decimal]], today: date) -> Decimal:
+    """The part of a debt past its due date on ``today`` (DOMAIN.md §2.1, §2.5): payments go to the oldest charges
+    first, so what is owed beyond the charges not yet due is overdue; 0 when nothing is. ``charges`` are the
+    ``(billing month, charged)`` of the recent months (the last three are enough: older ones are always due)."""
     if debt <= 0:
         return ZERO
-    return max(ZERO, debt - charged)
+    return max(ZERO, debt - not_yet_due(charges, today))
 
 
-def months_of_charges(debt: Decimal, charged: Decimal) -> int:
+def months_of_charges(overdue_part: Decimal, monthly: Decimal) -> int:
     """How many months of charges the overdue part of a debt amounts to (ПП № 354 п. 117 measures a debt in
-    monthly payments); 0 without charges this month."""
-    if charged <= 0:
+    monthly payments), ``monthly`` being a month's charges; 0 without them."""
+    if monthly <= 0 or overdue_part <= 0:
         return 0
-    return int(overdue(debt, charged) // charged)
+    return int(overdue_part // monthly)
+
+
+def report_day(period: date, today: date) -> date:
+    """The day a month's report counts what is overdue on: the month's last day, today for the month still running."""
+    return min(today, month_end(period))
+
+
+def first_not_due(period: date, today: date, back: int = 2) -> date | None:
+    """The oldest of ``period`` and the ``back`` months before it whose charges are not yet due on ``today`` (the
+    months from it to ``period`` are not due: due dates grow with the month); None when all are due."""
+    months = [add_months(month_start(period), -n) for n in range(back, -1, -1)]
+    return next((m for m in months if due_date(m) >= today), None)
 
 
 def months_overdue(oldest_unpaid_period: date | None, today: date) -> int:

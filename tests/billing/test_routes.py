@@ -286,3 +286,52 @@ async def test_home_says_how_much_of_the_debt_is_overdue(client, login, make_use
     # October (2 591.29) was not paid; November's 2 591.29 is not due yet.
     assert "К оплате 5\u00a0182,58\u00a0₽ до 15 декабря" in page.text
     assert "Из них просрочено: 2\u00a0591,29\u00a0₽" in page.text
+
+
+def _today(monkeypatch, day):
+    """The company's date as the pages read it (``clock.today_local``)."""
+    from portal.core import clock
+
+    monkeypatch.setattr(clock, "today_local", lambda: day)
+
+
+@pytest.mark.parametrize(("today", "overdue"), [(date(2026, 12, 15), False), (date(2026, 12, 16), True)])
+async def test_a_month_is_overdue_on_the_home_page_from_the_day_after_its_last_payment_day(
+    client, login, make_user, billed, monkeypatch, today, overdue
+):
+    # The first account paid October; November's 3 341.23 is due 15.12.2026 (a Tuesday): paying on it is on time.
+    _today(monkeypatch, today)
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = await client.get("/")
+    assert "К оплате 3\u00a0341,23\u00a0₽ до 15 декабря" in page.text
+    assert ("Из них просрочено: 3\u00a0341,23\u00a0₽" in page.text) is overdue
+    assert ("Из них просрочено" in page.text) is overdue
+
+
+async def test_home_says_nothing_is_overdue_while_two_billed_months_are_not_yet_due(
+    client, login, make_user, billed, monkeypatch
+):
+    # On 1 November October's charges (due 16.11) are not yet due, nor are November's, posted in advance.
+    _today(monkeypatch, date(2026, 11, 1))
+    await login(client, await make_user(accounts={billed["second"]: "owner"}))
+    page = await client.get("/")
+    assert "К оплате 5\u00a0182,58\u00a0₽" in page.text
+    assert "Из них просрочено" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue"), [(date(2026, 12, 2), "2\u00a0491,29"), (date(2026, 12, 16), "5\u00a0082,58")]
+)
+async def test_the_running_months_debtors_owe_beyond_the_charges_not_yet_due_today(
+    client, login, make_user, billed, monkeypatch, today, overdue
+):
+    # The second account paid 100.00 of its October debt on 1 December: December's snapshot has no charges, and on
+    # 2 December only November's (due 15.12) are not yet due; from 16 December none is.
+    await ledger.post_payment(billed["second"], D("100.00"), "pay-dec-1", datetime(2026, 12, 1, 9, tzinfo=UTC))
+    _today(monkeypatch, today)
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    page = await client.get("/staff/billing/debtors?period=2026-12")
+    assert "7700000002" in page.text
+    assert f"{overdue}\u00a0₽" in page.text
+    overview = await client.get("/staff/billing?period=2026-12")
+    assert f"{overdue}\u00a0₽" in overview.text

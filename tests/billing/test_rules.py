@@ -189,17 +189,71 @@ def test_period_helpers():
     assert rules.month_end(date(2026, 2, 1)) == date(2026, 2, 28)
 
 
+DEC25, FEB26, OCT26, NOV26, DEC26 = (
+    date(y, m, 1) for y, m in ((2025, 12), (2026, 2), (2026, 10), (2026, 11), (2026, 12))
+)
+
+
 @pytest.mark.parametrize(
-    ("debt", "charged", "overdue", "months"),
+    ("debt", "charges", "today", "overdue"),
     [
-        (D("5182.58"), D("2591.29"), D("2591.29"), 1),  # last month unpaid, this month not yet due
-        (D("2591.29"), D("2591.29"), D("0"), 0),  # only this month's charges: nothing overdue
-        (D("100.00"), D("2591.29"), D("0"), 0),  # part of this month paid already
-        (D("10365.16"), D("2591.29"), D("7773.87"), 3),
-        (D("-120.00"), D("2591.29"), D("0"), 0),  # an overpayment
-        (D("500.00"), D("0"), D("500.00"), 0),  # no charges this month: months are not counted
+        # DOMAIN.md §2.1: December 2025 is due 10.01.2026, a Saturday → the last day is 12.01.2026 (paid on it: on time)
+        (D("1000.00"), [(DEC25, D("1000.00"))], date(2026, 1, 12), D("0")),
+        (D("1000.00"), [(DEC25, D("1000.00"))], date(2026, 1, 13), D("1000.00")),
+        # February 2026 (177-ФЗ): due 15.03.2026, a Sunday → the last day is 16.03.2026
+        (D("1000.00"), [(FEB26, D("1000.00"))], date(2026, 3, 16), D("0")),
+        (D("1000.00"), [(FEB26, D("1000.00"))], date(2026, 3, 17), D("1000.00")),
+        # 2 December 2026: November (due 15.12) and December (due 15.01) are both not yet due: nothing overdue
+        (
+            D("5306.24"),
+            [(OCT26, D("2653.12")), (NOV26, D("2653.12")), (DEC26, D("2653.12"))],
+            date(2026, 12, 2),
+            D("0"),
+        ),
+        # … but October (last day 16.11.2026, 15.11 a Sunday) unpaid is: the oldest charges are paid first
+        (
+            D("7959.36"),
+            [(OCT26, D("2653.12")), (NOV26, D("2653.12")), (DEC26, D("2653.12"))],
+            date(2026, 12, 2),
+            D("2653.12"),
+        ),
+        # November billed at its end, December not yet: on 15 December nothing is overdue, from 16 December November is
+        (D("2653.12"), [(OCT26, D("2653.12")), (NOV26, D("2653.12"))], date(2026, 12, 15), D("0")),
+        (D("2653.12"), [(OCT26, D("2653.12")), (NOV26, D("2653.12"))], date(2026, 12, 16), D("2653.12")),
+        (D("2653.12"), [(OCT26, D("2653.12")), (NOV26, D("2653.12"))], date(2026, 12, 20), D("2653.12")),
+        (D("100.00"), [(NOV26, D("2591.29"))], date(2026, 12, 2), D("0")),  # part of November paid already
+        (D("-120.00"), [(NOV26, D("2591.29"))], date(2026, 12, 20), D("0")),  # an overpayment
+        (D("500.00"), [], date(2026, 12, 2), D("500.00")),  # no recent charges: all of it is old
     ],
 )
-def test_overdue_part_and_months_of_charges(debt, charged, overdue, months):
-    assert rules.overdue(debt, charged) == overdue
-    assert rules.months_of_charges(debt, charged) == months
+def test_overdue_is_the_debt_beyond_the_charges_not_yet_due(debt, charges, today, overdue):
+    assert rules.overdue(debt, charges, today) == overdue
+
+
+@pytest.mark.parametrize(
+    ("overdue", "monthly", "months"),
+    [
+        (D("2591.29"), D("2591.29"), 1),
+        (D("7773.87"), D("2591.29"), 3),
+        (D("100.00"), D("2591.29"), 0),
+        (D("0"), D("2591.29"), 0),  # nothing overdue
+        (D("500.00"), D("0"), 0),  # no charges in the month: months are not counted
+    ],
+)
+def test_months_of_charges(overdue, monthly, months):
+    assert rules.months_of_charges(overdue, monthly) == months
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "day", "first"),
+    [
+        (NOV26, date(2026, 12, 2), date(2026, 11, 30), NOV26),  # a month past: counted at its end
+        (DEC26, date(2026, 12, 2), date(2026, 12, 2), NOV26),  # the month running: counted today
+        (DEC26, date(2026, 12, 16), date(2026, 12, 16), DEC26),
+        (DEC25, date(2026, 1, 12), date(2025, 12, 31), DEC25),
+    ],
+)
+def test_a_months_report_counts_on_its_last_day_and_leaves_out_the_months_not_yet_due(period, today, day, first):
+    assert rules.report_day(period, today) == day
+    assert rules.first_not_due(period, day) == first
+    assert rules.first_not_due(OCT26, date(2026, 12, 2)) is None
