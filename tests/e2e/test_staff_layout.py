@@ -1,5 +1,7 @@
 """The staff layout at 1280 px after signing in and moving on through boosted links, without a reload: the side
-menu on the left, the content beside it at full width; after signing out, the resident layout again."""
+menu on the left, the content beside it at full width; after signing out, the resident layout again. On a phone
+(390 px) nothing scrolls sideways, the longest menu (the admin's) included: it is a disclosure naming the current
+section, opened from the keyboard into a grid of every section."""
 
 from __future__ import annotations
 
@@ -17,6 +19,65 @@ def box(page: Page, selector: str) -> dict[str, float]:
     found = page.locator(selector).first.bounding_box()
     assert found, f"{selector} is not shown"
     return found
+
+
+# What scrolls sideways on the page: the page itself, and any box that scrolls its content sideways except the
+# tables' own scroll regions (.table-wrap, focusable and named after their caption).
+SIDEWAYS = """() => {
+  const found = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) found.push(`the page: ${root.scrollWidth} px in ${root.clientWidth}`);
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    if (!["auto", "scroll"].includes(style.overflowX) || el.closest(".table-wrap")) continue;
+    const name = `${el.tagName.toLowerCase()}.${el.className}`;
+    if (el.scrollWidth > el.clientWidth + 1) found.push(`${name}: ${el.scrollWidth} px in ${el.clientWidth}`);
+  }
+  return found;
+}"""
+
+
+def sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "demo12345")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/staff$"))
+
+
+def test_nothing_scrolls_sideways_on_a_phone_and_the_staff_menu_is_a_disclosure(
+    live_server: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    for path in ("/staff", "/staff/tickets", "/staff/posts", "/staff/billing", "/staff/meetings"):
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")  # the menu's counters have come in
+        assert page.evaluate(SIDEWAYS) == [], f"{path} scrolls sideways at 390 px"
+
+    menu = page.locator("nav.sidebar")
+    toggle = menu.locator("summary")
+    expect(toggle).to_contain_text("Меню")
+    expect(toggle).to_contain_text("Собрания")  # the current section (the last page visited), the menu closed
+    tickets, meetings = menu.locator("a[href='/staff/tickets']"), menu.locator("a[href='/staff/meetings']")
+    expect(tickets).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle.locator("..")).to_have_attribute("open", "")
+    links = menu.get_by_role("link")
+    assert links.count() > 15, "the admin sees every section"
+    for found in links.all():
+        expect(found).to_be_visible()
+        edge = found.bounding_box()
+        assert edge and edge["x"] >= 0 and edge["x"] + edge["width"] <= 390, (found.inner_text(), edge)
+    assert page.evaluate(SIDEWAYS) == [], "the open menu scrolls sideways"
+
+    tickets.click()
+    expect(page).to_have_url(re.compile(r"/staff/tickets$"))
+    expect(toggle).to_contain_text("Заявки")
+    expect(meetings).to_be_hidden()  # closed again on the next page
+    context.close()
 
 
 def test_the_staff_layout_holds_after_a_boosted_sign_in_and_navigation(live_server: str, browser: Browser) -> None:
@@ -45,4 +106,24 @@ def test_the_staff_layout_holds_after_a_boosted_sign_in_and_navigation(live_serv
     assert page.evaluate("window.sameDocument") is True
     main, width = box(page, "main"), page.evaluate("document.documentElement.clientWidth")
     assert main["width"] <= 960 and abs(main["x"] - (width - main["width"]) / 2) <= 2, main
+    context.close()
+
+
+def test_the_staff_tables_fit_1280_px(live_server: str, browser: Browser) -> None:
+    """The default columns of these tables fit beside the menu at 1280 px: their scroll region does not scroll."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/meetings")
+    meetings = page.locator("main a[href^='/staff/meetings/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href')).filter(h => /^[/]staff[/]meetings[/][0-9]+$/.test(h))"
+    )
+    assert meetings, "the demo has meetings"
+    for path in ("/staff/posts", "/staff/billing", "/staff/showcase", *meetings):
+        page.goto(live_server + path)
+        expect(page.locator("main table").first).to_be_visible()
+        wide = page.locator(".table-wrap").evaluate_all(
+            "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => [b.scrollWidth, b.clientWidth])"
+        )
+        assert wide == [], f"a table of {path} scrolls sideways at 1280 px"
     context.close()
