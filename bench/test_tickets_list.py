@@ -42,6 +42,7 @@ from portal.core.security import Principal
 from portal.tickets import queries
 from portal.tickets import rules
 from portal.tickets.filters import TicketFilters
+from portal.tickets.filters import default_sort
 from tests import querylog
 from tests.querylog import captured
 from tests.querylog import plan_of
@@ -80,10 +81,15 @@ ADMIN = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"})
 # name -> (who asks, the filters), given the loaded world (house, executor and a ticket number to search for).
 COMBINATIONS: dict[str, Callable[[dict[str, Any]], tuple[Principal, TicketFilters]]] = {
     "all_default": lambda w: (ADMIN, TicketFilters()),
-    "active": lambda w: (ADMIN, TicketFilters(tab="active")),
-    "active_dispatcher_20_houses": lambda w: (w["dispatcher"], TicketFilters(tab="active")),
-    "without_executor": lambda w: (ADMIN, TicketFilters(tab="unassigned")),
-    "overdue": lambda w: (ADMIN, TicketFilters(tab="overdue")),
+    # The queues open sorted by deadline (filters.default_sort), as /staff/tickets?tab=… reads them.
+    "active": lambda w: (ADMIN, TicketFilters(tab="active", sort=default_sort("active"))),
+    "active_newest_first": lambda w: (ADMIN, TicketFilters(tab="active", sort="-created")),
+    "active_dispatcher_20_houses": lambda w: (
+        w["dispatcher"],
+        TicketFilters(tab="active", sort=default_sort("active")),
+    ),
+    "without_executor": lambda w: (ADMIN, TicketFilters(tab="unassigned", sort=default_sort("unassigned"))),
+    "overdue": lambda w: (ADMIN, TicketFilters(tab="overdue", sort=default_sort("overdue"))),
     "house_and_status": lambda w: (ADMIN, TicketFilters(houses=[w["house"]], statuses=["in_work", "done"])),
     "executor": lambda w: (ADMIN, TicketFilters(executor=w["executor"])),
     "created_one_month": lambda w: (

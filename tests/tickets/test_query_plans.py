@@ -139,3 +139,28 @@ async def test_the_tab_badges_and_the_menu_counters_use_an_index(db: Any, world:
     for querystring in seen:
         plan = await plan_of(db, querystring, forbid_seqscan=True)
         assert unindexed_steps(plan, is_sqlite(db)) == [], f"{querystring}\n{plan}"
+
+
+def sorted_in_full(plan: str) -> bool:
+    """A PostgreSQL plan sorts the rows it found (no index delivers them in the list's order)."""
+    return bool(re.search(r"(^|->)\s*(Incremental )?Sort\b", plan, re.M))
+
+
+@pytest.mark.parametrize("tab", ["active", "unassigned", "overdue"])
+async def test_a_dispatch_queue_is_read_in_deadline_order_from_an_index(
+    db: Any, world: dict[str, Any], tab: str
+) -> None:
+    """The queues sort by deadline (none last): the open requests' partial index gives that order, so the first
+    page stops after its rows instead of sorting every open request (1.2–2.4 s at 1,000,000 requests)."""
+    admin = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
+    with captured(db) as seen:
+        page = await queries.staff_list(admin, TicketFilters(tab=tab, sort="deadline"), PageRequest(1, 30), now=NOW)
+    assert page.items, tab
+    deadlines = [row.deadline for row in page.items]
+    assert deadlines == sorted(deadlines), "the page is in deadline order"
+    if is_sqlite(db):
+        return  # SQLite plans a statement before its values are bound, so it cannot prove the partial index applies
+    await db.run_ddl("SET LOCAL enable_sort = off")  # a plan that can only sort keeps its Sort node regardless
+    plan = await plan_of(db, seen[-1], forbid_seqscan=True)
+    assert "ticket_open_deadline" in plan, plan
+    assert not sorted_in_full(plan), plan
