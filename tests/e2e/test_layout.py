@@ -1,6 +1,10 @@
-"""The layout in a real browser: the language switch works and is remembered."""
+"""The layout in a real browser: the language switch works and is remembered; a signed-in resident's page does not
+scroll sideways at any common width, the company's name staying in the top bar."""
+
+import re
 
 import pytest
+from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -18,3 +22,21 @@ def test_language_switch_changes_the_page_and_is_remembered(page: Page, live_ser
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Русский").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ваш дом — онлайн")
+
+
+@pytest.mark.parametrize("width", [390, 900, 1024, 1280])
+def test_a_residents_pages_do_not_scroll_sideways(live_server: str, browser: Browser, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("input[name=login]", "resident@demo.ru")
+    page.fill("input[name=password]", "demo12345")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    for path in ("/", "/pay", "/tickets", "/meters", "/more"):
+        page.goto(live_server + path)
+        wide = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide[0] <= wide[1], f"{path} is {wide[0]} px wide at {wide[1]} px"
+        brand = page.locator(".topbar .brand").bounding_box()
+        assert brand and brand["width"] >= 40, f"the company's name is squeezed out of the top bar of {path}: {brand}"
+    context.close()
