@@ -27,9 +27,7 @@ import time
 from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import date
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -373,8 +371,11 @@ def make_account(db: Any) -> Any:
 
 
 def _demo_key() -> str:
-    """The demo data depend on the code that makes them and on the day they are made for."""
-    digest = hashlib.sha256(datetime.now(UTC).date().isoformat().encode())
+    """The demo data depend on the code that makes them and on the day they are made for: the company's date (the
+    demo bills the months before it), not the UTC one, which lags it for three hours each night."""
+    from portal.core import clock
+
+    digest = hashlib.sha256(clock.today_local().isoformat().encode())
     for path in sorted([*ROOT.glob("portal/**/*.py"), *ROOT.glob("migrations/**/*.py")]):
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())

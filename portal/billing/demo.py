@@ -115,14 +115,18 @@ async def seed(ctx: DemoContext) -> None:
         profiles[resident[1]].stop_after = MONTHS + 1
 
     tz = clock.zone()
+    # A month is billed when it has ended: its charges are posted on its last day and its receipt issued then, due
+    # by the 15th of the next month (DOMAIN.md §2.1). The last billed month is last month; this month has only
+    # payments so far (for last month's receipt), made before today.
     current = rules.month_start(ctx.today)
-    periods = [rules.add_months(current, -n) for n in range(MONTHS - 1, -1, -1)]
+    periods = [rules.add_months(current, -n) for n in range(MONTHS, 0, -1)]  # the billed months, oldest first
+    months = [*periods, current]  # the months of payments and penalties: each billed month's, then this one's
     to_pay: dict[int, int] = {}  # what each account's last receipt asked for (kopecks)
     account_ids = [a for a, _, _ in accounts]
     summer_outage = periods[-6] if len(periods) >= 6 else periods[0]
     indexation = _indexation(ctx.today)
 
-    for index, period in enumerate(periods):
+    for index, period in enumerate(months):
         # 1. Payments made during this month for the previous receipt.
         if index:
             entries = []
@@ -153,7 +157,7 @@ async def seed(ctx: DemoContext) -> None:
                             "created_at": moment.astimezone(UTC),  # credited the day it was paid
                         }
                     )
-            if index == len(periods) - 2:  # last month: some payments arrive by a bank's registry
+            if index == len(months) - 2:  # last month: some payments arrive by a bank's registry
                 entries, by_bank = demo_registry.split(entries, rng)
                 await ledger.post_bulk(entries, period)
                 await demo_registry.load(ctx, by_bank, period)
@@ -164,7 +168,9 @@ async def seed(ctx: DemoContext) -> None:
             previous = rules.add_months(period, -1)
             end = datetime.combine(rules.month_end(previous), time(23, 0), tzinfo=tz)
             await penalties.post_penalties(previous, account_ids, now=end.astimezone(UTC))
-        # 3. The charges of this month.
+        if period == current:  # not billed yet
+            break
+        # 3. The charges of this month, posted when it ends.
         charges: list[tuple[Any, ...]] = []
         created = clock.now()
         per_account: dict[int, int] = {}
@@ -191,8 +197,6 @@ async def seed(ctx: DemoContext) -> None:
                 per_account[account_id] = per_account.get(account_id, 0) + to_kopecks(amount) + to_kopecks(recalc)
         await bulk.insert_rows(Charge, CHARGE_COLUMNS, charges)
         charged_at = datetime.combine(rules.month_end(period), time(20, 0), tzinfo=tz)
-        if period == current:
-            charged_at = datetime.combine(ctx.today.replace(day=1), time(8, 0), tzinfo=tz)
         await ledger.post_bulk(
             [
                 {
@@ -212,13 +216,13 @@ async def seed(ctx: DemoContext) -> None:
         issued = await _to_pay(period, account_ids)
         to_pay = issued
     if len(resident) > 1:
-        # The second demo account paid this month's receipt in advance, and a little more («Переплата 120,00 ₽»).
+        # The second demo account paid last month's receipt at once, and a little more («Переплата 120,00 ₽»).
         balance = await ledger.balance_of(resident[1])
         day = max(current, ctx.today.replace(day=max(1, ctx.today.day - 1)))
         moment = datetime.combine(day, time(12, 0), tzinfo=tz).astimezone(UTC)
         await ledger.post_payment(resident[1], balance + Decimal("120.00"), f"demo-advance:{resident[1]}", moment)
-    if len(periods) > 1:  # the billing system's balances of last month, and the reconciliation with them
-        await demo_registry.load_export(ctx, periods[-2])
+    # the billing system's balances of last month, and the reconciliation with them
+    await demo_registry.load_export(ctx, periods[-1])
     ctx.say(f"billing: {len(accounts)} accounts × {MONTHS} months of charges, payments, penalties and receipts")
 
 

@@ -21,8 +21,8 @@ from portal.billing import registries
 from portal.billing import registry_files
 from portal.billing import rules
 from portal.billing.registry_tables import RegistryKind
+from portal.billing.tables import EntryKind
 from portal.core import clock
-from portal.core.db import from_kopecks
 from portal.core.security import Principal
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
@@ -113,8 +113,21 @@ async def _portal_payment(account_id: int, kopecks: int, moment: datetime, perio
             credited_at=moment,
         )
     )
-    await ledger.post_payment(
-        account_id, from_kopecks(kopecks), registries.portal_reference(uid), moment, note="Онлайн-оплата"
+    # Credited the moment it was paid, as the portal credits a card payment (the gateway's notice comes at once),
+    # not the day the demo is loaded.
+    await ledger.post_bulk(
+        [
+            {
+                "account": account_id,
+                "kind": EntryKind.PAYMENT,
+                "amount_kopecks": -kopecks,
+                "occurred_at": moment,
+                "reference": registries.portal_reference(uid),
+                "note": "Онлайн-оплата",
+                "created_at": moment,
+            }
+        ],
+        ledger.period_of(moment),
     )
     return intent
 

@@ -628,8 +628,9 @@ async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
 
 
 async def latest_period(principal: Principal) -> date | None:
-    """The newest billing month with balances in the principal's houses."""
-    query = Balance.select(Max(Balance.period).as_alias("period"))
+    """The newest billed month (one with charges) in the principal's houses: a month is billed once it has ended,
+    and the payments of the month still running alone do not make it the month of the reports."""
+    query = Balance.select(Max(Balance.period).as_alias("period")).where(Balance.charged_kopecks != 0)
     scope = house_scope(Balance.account.premise.house, principal)
     if scope is not None:
         query = query.where(scope)

@@ -142,7 +142,9 @@ class ResidentBilling(Controller):
     @get("/{account_id:int}", name="billing:account")
     async def account_page(self, request: Request, account: NamedDependency[queries.AccountInfo]) -> Template:
         snapshots = await queries.period_balances(account.id, HISTORY_MONTHS)
-        latest = snapshots[0].period if snapshots else rules.month_start(clock.today_local())
+        # The newest billed month (this month's payments alone do not make it the month shown), else the newest.
+        billed = [s.period for s in snapshots if s.charged]
+        latest = (billed or [s.period for s in snapshots] or [rules.month_start(clock.today_local())])[0]
         month = _month(request.query_params["month"]) if request.query_params.get("month") else latest
         first = rules.add_months(month, -(HISTORY_MONTHS - 1))
         monthly = sorted(((s.period, s.charged + s.other) for s in snapshots if s.period >= first), key=lambda x: x[0])

@@ -335,3 +335,14 @@ async def test_the_running_months_debtors_owe_beyond_the_charges_not_yet_due_tod
     assert f"{overdue}\u00a0₽" in page.text
     overview = await client.get("/staff/billing?period=2026-12")
     assert f"{overdue}\u00a0₽" in overview.text
+
+
+async def test_reports_and_the_account_page_open_on_the_newest_billed_month(client, login, make_user, billed):
+    # A payment on 1 December makes a December snapshot without charges: the pages still open on November.
+    await ledger.post_payment(billed["second"], D("100.00"), "pay-dec-1", datetime(2026, 12, 1, 9, tzinfo=UTC))
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    debtors = await client.get("/staff/billing/debtors")
+    assert "5\u00a0182,58\u00a0₽" in debtors.text and "5\u00a0082,58\u00a0₽" not in debtors.text
+    await login(client, await make_user(accounts={billed["second"]: "owner"}))
+    page = await client.get(f"/accounts/{billed['second']}")
+    assert "Горячее водоснабжение" in page.text

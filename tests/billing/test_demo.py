@@ -1,0 +1,57 @@
+"""The demo bills a month after it ends, as a management company does: on 2 December the last receipt is
+November's, due 15 December, and the good payer owes nothing overdue; on both engines."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal as D
+
+from portal.billing import demo
+from portal.billing import queries
+from portal.billing.tables import Charge
+from portal.billing.tables import LedgerEntry
+from portal.billing.tables import Receipt
+from portal.core import clock
+from portal.core.security import Principal
+from portal.demo import DemoContext
+from portal.housing import demo as housing_demo
+from portal.payments.tables import Payment
+
+TODAY = date(2026, 12, 2)
+NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
+
+
+async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_december_and_nothing_overdue(
+    db, monkeypatch
+):
+    ctx = DemoContext(rng=random.Random(20261125), today=TODAY)
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+
+    assert await Charge.count().where(Charge.period >= DECEMBER) == 0, "December is not billed before it ends"
+    assert await Receipt.count().where(Receipt.period >= DECEMBER) == 0
+    assert await Charge.count().where(Charge.period == NOVEMBER) > 0
+
+    monkeypatch.setattr(clock, "today_local", lambda: TODAY)
+    good, ahead = ctx.shared["resident_accounts"][:2]
+    resident = Principal(user_id=1, account_rights={good: frozenset({"view"}), ahead: frozenset({"view"})})
+    balances = {b.info.id: b for b in await queries.home_balances(resident)}
+    assert balances[good].receipt is not None
+    assert (balances[good].receipt.period, balances[good].receipt.due_date) == (NOVEMBER, date(2026, 12, 15))
+    assert balances[good].receipt.issued_at.date() == date(2026, 11, 30)
+    assert balances[good].state.kind == "debt" and balances[good].overdue == 0
+    assert (balances[ahead].state.kind, balances[ahead].state.amount) == ("overpaid", D("120.00"))
+
+    # A card payment on the portal is credited the moment it is paid, not the day the demo was loaded.
+    paid = {
+        f"payment:{r['uid']}": r["paid_at"]
+        for r in await Payment.select(Payment.uid, Payment.paid_at).where(Payment.intent_id.like("pi_demo_%"))
+    }
+    assert paid
+    entries = await LedgerEntry.select(LedgerEntry.reference, LedgerEntry.created_at).where(
+        LedgerEntry.reference.is_in(list(paid))
+    )
+    assert len(entries) == len(paid)
+    for e in entries:
+        assert clock.local(e["created_at"]).date() == clock.local(paid[e["reference"]]).date(), e["reference"]
