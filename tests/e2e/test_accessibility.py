@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import ConsoleMessage
 
+from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import missing
-from tests.e2e.test_ticket_flow import sign_in
 from tests.walker import ROLES
 from tests.walker import walk_all
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from portal.core import clock
+from tests.browser import sign_in as sign_in_form
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +19,7 @@ pytestmark = pytest.mark.browser
 def sign_in(page: Page, live_server: str, login: str, width: int) -> None:
     page.context.clear_cookies()
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server + "/login")
-    page.locator("#f-login").fill(login)
-    page.locator("#f-password").fill("demo12345")
-    page.get_by_role("button", name="Войти").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in_form(page, live_server, login)
 
 
 def registry(account: str, tag: str) -> bytes:

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.e2e.test_payment_flow import pay_with
 
 pytestmark = pytest.mark.browser
@@ -22,14 +23,6 @@ SHOTS = os.environ.get("PORTAL_SCREENSHOTS")
 def shot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, live_server: str, login: str) -> None:
-    page.goto(live_server + "/login")
-    page.locator("input[name=login]").fill(login)
-    page.locator("input[name=password]").fill("demo12345")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(live_server: str, browser: Browser):

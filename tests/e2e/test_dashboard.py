@@ -7,21 +7,15 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in_as_admin(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/login")
-    page.locator("input[name=login]").fill("admin@demo.ru")
-    page.locator("input[name=password]").fill("demo12345")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_every_chart_of_the_dashboard_has_its_table(page: Page, live_server: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    sign_in_as_admin(page, live_server)
+    sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/analytics")
     expect(page.get_by_role("heading", level=1)).to_have_text("Аналитика")
     for heading in ("Платежи по каналам", "Автоплатежи по месяцам", "Интеграция портала", "Заявки по месяцам"):

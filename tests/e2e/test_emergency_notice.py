@@ -6,7 +6,6 @@ var/test/screenshots for a person to look at."""
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 from email.header import decode_header
@@ -16,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import free_port
 from tests.conftest import portal_server
@@ -27,14 +26,6 @@ from tests.conftest import smtp_inbox
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
 SHOTS = Path(os.environ.get("PORTAL_SCREENSHOTS") or ROOT / "var" / "test" / "screenshots")
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)  # argon2 on a busy machine
 
 
 def _sms_sent(url: str, phone: str, text: str, seconds: float = 60) -> dict:

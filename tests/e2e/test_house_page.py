@@ -1,22 +1,14 @@
 """A house page in a real browser: a phone and a desktop, in Russian and in English."""
 
-import re
-
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 ADDRESS = "г. Симферополь, ул. Киевская, д. 189"
-
-
-def sign_in_as_admin(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/login")
-    page.locator("input[name=login]").fill("admin@demo.ru")
-    page.locator("input[name=password]").fill("demo12345")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def open_house(page: Page, live_server: str) -> None:
@@ -28,7 +20,7 @@ def open_house(page: Page, live_server: str) -> None:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_house_page_on_a_phone_and_a_desktop_switches_language(page: Page, live_server: str, width: int):
     page.set_viewport_size({"width": width, "height": 900})
-    sign_in_as_admin(page, live_server)
+    sign_in(page, live_server, "admin@demo.ru")
     open_house(page, live_server)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("heading", name="Подъезды")).to_be_visible()

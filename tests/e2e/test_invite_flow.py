@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.conftest import Inbox
 from tests.conftest import portal_server
 from tests.conftest import smtp_inbox
@@ -42,13 +42,6 @@ def _free_account(database: str) -> str:
     return row[0]
 
 
-def _sign_in(page: Page, base: str, login: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail или телефон").fill(login)
-    page.locator("#f-password").fill(password)
-    page.get_by_role("button", name="Войти").click()
-
-
 def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_again(
     browser: Browser, mail_live_server: tuple[str, str], mail_server: Inbox
 ):
@@ -59,7 +52,7 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
 
     staff = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = staff.new_page()
-    _sign_in(page, base, "admin@demo.ru", PASSWORD)
+    sign_in(page, base, "admin@demo.ru", PASSWORD)
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
     page.goto(base + "/staff/invitations")
     page.get_by_label("Номер лицевого счёта").fill(number)
@@ -92,6 +85,6 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     page.get_by_role("link", name="Ещё", exact=True).click()  # on a phone, signing out lives on the "More" page
     page.get_by_role("button", name="Выйти").click()
     expect(page.get_by_role("link", name="Войти").first).to_be_visible()
-    _sign_in(page, base, email, "my own pass 42")
+    sign_in(page, base, email, "my own pass 42")
     expect(page.locator(".home-accounts")).to_contain_text(number)
     resident.close()

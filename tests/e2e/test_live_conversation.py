@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
-from tests.e2e.test_ticket_flow import sign_in
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import Inbox
 from tests.conftest import portal_server
@@ -41,14 +42,6 @@ def _voting_meeting(database: str) -> int:
         return conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
 
 
-def _sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail или телефон").fill(login)
-    page.locator("#f-password").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)  # on a phone «Выйти» is under «Ещё»
-
-
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
@@ -61,7 +54,7 @@ def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
     meeting = _voting_meeting(database)
     context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    _sign_in(page, base, "owner@demo.ru")
+    sign_in(page, base, "owner@demo.ru")
     page.goto(f"{base}/meetings/{meeting}")
     ballots = page.locator("form[action*='/ballots/']")
     expect(ballots).to_have_count(2)
@@ -94,7 +87,7 @@ def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(browser: Brows
     meeting = _voting_meeting(database)
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _sign_in(page, base, "moderator@demo.ru")
+    sign_in(page, base, "moderator@demo.ru")
     page.goto(f"{base}/staff/meetings/{meeting}/moderation")
     items = page.locator(".moderation-item")
     waiting = items.count()
@@ -136,7 +129,7 @@ def test_the_protocol_of_the_demos_closed_meeting_carries_what_the_order_require
         closed = conn.execute("SELECT id FROM meeting WHERE status = 'closed' ORDER BY id LIMIT 1").fetchone()[0]
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _sign_in(page, base, "manager@demo.ru")
+    sign_in(page, base, "manager@demo.ru")
     response = page.request.get(f"{base}/staff/meetings/{closed}/protocol")
     assert response.headers["content-type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)

@@ -14,19 +14,12 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
 NUMBER = re.compile(r"(\d[\d\s\u00a0\u202f]*(?:,\d+)?)\s*$")
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)  # argon2 on a busy machine
 
 
 def previous_of(page: Page, field: Locator) -> Decimal | None:

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in as sign_in_form
 from tests.conftest import _RUN
 
 pytestmark = pytest.mark.browser
@@ -60,11 +61,7 @@ def pay_with(page: Page, number: str) -> None:
 
 def sign_in(page: Page, live_server: str, width: int = 390) -> None:
     page.set_viewport_size({"width": width, "height": 844})
-    page.goto(live_server + "/login")
-    page.locator("input[name=login]").fill("resident@demo.ru")
-    page.locator("input[name=password]").fill("demo12345")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in_form(page, live_server, "resident@demo.ru")
 
 
 def rubles(amount: Decimal) -> str:

@@ -22,11 +22,11 @@ from playwright.sync_api import expect
 from portal.accounts import rules
 from portal.core import clock
 from portal.core.i18n import format_day
+from tests.browser import sign_in
 from tests.conftest import Inbox
 from tests.conftest import portal_server
 from tests.conftest import smtp_inbox
 from tests.e2e.test_emergency_notice import SHOTS
-from tests.e2e.test_emergency_notice import sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)

@@ -11,7 +11,7 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from tests.e2e.test_ticket_flow import sign_in
+from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -24,14 +25,6 @@ def shoot(page: Page, name: str) -> None:
     page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / f"showcase-{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
 
 
 def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: str, browser: Browser) -> None:

@@ -12,6 +12,8 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -35,14 +37,6 @@ SIDEWAYS = """() => {
   }
   return found;
 }"""
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
 
 
 def test_nothing_scrolls_sideways_on_a_phone_and_the_staff_menu_is_a_disclosure(

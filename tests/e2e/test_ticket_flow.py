@@ -3,25 +3,16 @@ an executor, assigns it and writes; the resident sees the message and the status
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(

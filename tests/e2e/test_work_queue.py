@@ -11,18 +11,11 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
-
-
-def sign_in(page: Page, base: str, login: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def shot(page: Page, name: str) -> Path:

@@ -1,0 +1,20 @@
+"""What the browser tests share: signing in through the real login form, as a person does."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+DEMO_PASSWORD = "demo12345"
+
+
+def sign_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Open ``base``'s login page, type the login and password and press «Войти»; the page leaves /login (argon2 may
+    take a while on a busy machine)."""
+    page.goto(base + "/login")
+    page.locator("#f-login").fill(login)
+    page.locator("#f-password").fill(password)
+    page.locator("form:has(#f-password) button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
