@@ -652,6 +652,8 @@ def _not_due(period: date, today: date) -> QueryString:
     first = rules.first_not_due(period, rules.report_day(period, today), RECENT_MONTHS - 1)
     if first is None:
         return QueryString("0")
+    if first == rules.month_start(period):
+        return QueryString("balance.charged_kopecks")  # only the month's own charges, on the row itself: no lookup
     return QueryString(
         "(SELECT COALESCE(SUM(not_due.charged_kopecks), 0) FROM balance AS not_due"
         " WHERE not_due.account = balance.account AND not_due.period >= {} AND not_due.period <= {})",
