@@ -424,16 +424,12 @@ async def penalties_of_period(account_id: int, period: date) -> list[PenaltyInfo
 RECENT_MONTHS = 3
 
 
-async def _recent_snapshots(
-    account_ids: Sequence[int], since: date, until: date | None = None
-) -> dict[int, list[dict[str, Any]]]:
-    """Each account's snapshots of the months from ``since`` (to ``until``), oldest first: one query per 500
-    accounts, on the account and period."""
+async def _recent_snapshots(account_ids: Sequence[int], since: date) -> dict[int, list[dict[str, Any]]]:
+    """Each account's snapshots of the months from ``since``, oldest first: one query per 500 accounts, on the
+    account and period."""
     found: dict[int, list[dict[str, Any]]] = {}
     for chunk in chunks(list(account_ids)):
         where = Balance.account.is_in(chunk) & (Balance.period >= since)
-        if until is not None:
-            where &= Balance.period <= until
         for r in await Balance.select().where(where).order_by(Balance.period):
             found.setdefault(r["account"], []).append(r)
     return found
@@ -442,13 +438,6 @@ async def _recent_snapshots(
 def _charges(snapshots: Sequence[dict[str, Any]]) -> list[tuple[date, Decimal]]:
     """``(billing month, charged)`` of these snapshots, what ``rules.overdue`` takes."""
     return [(as_date(r["period"]), from_kopecks(r["charged_kopecks"])) for r in snapshots]
-
-
-async def recent_charges(
-    account_ids: Sequence[int], since: date, until: date | None = None
-) -> dict[int, list[tuple[date, Decimal]]]:
-    """Each account's ``(billing month, charged)`` of the months from ``since`` (to ``until``), from its snapshots."""
-    return {a: _charges(rows) for a, rows in (await _recent_snapshots(account_ids, since, until)).items()}
 
 
 @dataclass(frozen=True)
@@ -805,26 +794,22 @@ def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> 
     return where
 
 
-def _debtor_columns() -> tuple[Any, ...]:
+def _debtor_columns(period: date) -> tuple[Any, ...]:
+    """A debtor's account, debt and charges, and its overdue part computed as the list's WHERE computes it."""
+    not_due = _not_due(period, clock.today_local())
     return (
         Balance.account.as_alias("id"),
         *_account_columns(Balance.account),
         Balance.closing_kopecks,
         Balance.charged_kopecks,
+        QueryString("balance.closing_kopecks - {}", not_due).as_alias("overdue_kopecks"),
     )
 
 
-async def _debtors(period: date, rows: Sequence[dict[str, Any]]) -> list[Debtor]:
-    """The debtors of these rows, their overdue part from one read of their recent months' charges."""
-    day = rules.report_day(period, clock.today_local())
-    charges = await recent_charges([r["id"] for r in rows], rules.add_months(period, 1 - RECENT_MONTHS), period)
-    found = []
-    for r in rows:
-        debt, charged = from_kopecks(r["closing_kopecks"]), from_kopecks(r["charged_kopecks"])
-        overdue = rules.overdue(debt, charges.get(r["id"], []), day)
-        months = rules.months_of_charges(overdue, charged)
-        found.append(_account_info(r, Debtor, debt=debt, charged=charged, overdue=overdue, months=months))
-    return found
+def _debtor(r: dict[str, Any]) -> Debtor:
+    debt, charged, overdue = (from_kopecks(r[f"{name}_kopecks"]) for name in ("closing", "charged", "overdue"))
+    months = rules.months_of_charges(overdue, charged)
+    return _account_info(r, Debtor, debt=debt, charged=charged, overdue=overdue, months=months)
 
 
 def _ordered(query: Any, sort: str) -> Any:
@@ -836,11 +821,11 @@ async def debtors_page(period: date, filters: DebtorFilter, principal: Principal
     where = _debtor_where(period, filters, principal)
     total = await Balance.count().where(where)
     rows = (
-        await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort)
+        await _ordered(Balance.select(*_debtor_columns(period)).where(where), filters.sort)
         .limit(page.size)
         .offset(page.offset)
     )
-    return Page(items=await _debtors(period, rows), total=total, number=page.number, size=page.size)
+    return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
 EXPORT_LIMIT = 100_000
@@ -849,8 +834,8 @@ EXPORT_LIMIT = 100_000
 async def debtors_all(period: date, filters: DebtorFilter, principal: Principal) -> list[Debtor]:
     """Exactly the filtered rows, in the list's order (bounded for the export)."""
     where = _debtor_where(period, filters, principal)
-    rows = await _ordered(Balance.select(*_debtor_columns()).where(where), filters.sort).limit(EXPORT_LIMIT)
-    return await _debtors(period, rows)
+    rows = await _ordered(Balance.select(*_debtor_columns(period)).where(where), filters.sort).limit(EXPORT_LIMIT)
+    return [_debtor(r) for r in rows]
 
 
 async def receipt_counts(period: date, principal: Principal) -> dict[int, int]:
