@@ -26,6 +26,8 @@ from portal.core.address import PremiseAddress
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
+from portal.core.search import normalise
+from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
@@ -542,7 +544,7 @@ async def audit_page(page: PageRequest, chosen: AuditFilter) -> Page[AuditEntry]
     if chosen.actor_id is not None:
         condition &= AuditEvent.actor_id == chosen.actor_id
     elif chosen.actor_name:
-        condition &= AuditEvent.actor_name.ilike(chosen.actor_name.replace("%", "").replace("_", "") + "%")
+        condition &= _actor_named(chosen.actor_name)
     if chosen.entity:
         condition &= AuditEvent.entity == chosen.entity
     if chosen.since:
@@ -560,6 +562,15 @@ async def audit_page(page: PageRequest, chosen: AuditFilter) -> Page[AuditEntry]
     )
     total = await AuditEvent.count().where(condition)
     return Page(items=_all(AuditEntry, rows), total=total, number=page.number, size=page.size)
+
+
+def _actor_named(typed: str) -> Any:
+    """Events whose actor's name holds every word typed, in any case and language, from the engine's text index;
+    a word too short for the index (one or two letters) is taken as the name's beginning."""
+    words = text_match("audit_event", "actor_search", typed)
+    if words is not None:
+        return words
+    return AuditEvent.actor_search.like(normalise(typed).replace("%", "").replace("_", "") + "%")
 
 
 async def audit_entities(limit: int = 100) -> list[str]:

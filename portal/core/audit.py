@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 
@@ -43,6 +44,7 @@ async def record(
         AuditEvent(
             actor_id=actor.user_id if actor else None,
             actor_name=actor.name if actor else "",
+            actor_search=normalise(actor.name) if actor else "",
             action=action,
             entity=entity,
             entity_id=entity_id,

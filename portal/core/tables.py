@@ -52,6 +52,7 @@ class AuditEvent(Table):
     id = Serial(primary_key=True)
     actor_id = Integer(null=True, default=None, index=True)
     actor_name = Varchar(length=200, default="")
+    actor_search = Varchar(length=200, default="")  # the name as core.search stores it, for the log's filter
     action = Varchar(length=64, index=True)
     entity = Varchar(length=64, index=True)
     entity_id = BigInt(null=True, default=None)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from portal.accounts.passwords import hash_password
 from portal.accounts.passwords import verify_password
+from portal.accounts.queries import AuditFilter
+from portal.accounts.queries import audit_page
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import audit
+from portal.core.pagination import PageRequest
+from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 
@@ -182,6 +187,41 @@ async def test_the_audit_log_filters_and_pages(client, make_user, login):
     assert "page=2" in small.text
     future = await client.get("/staff/audit?from=2099-01-01")
     assert "<code>test.write</code>" not in future.text
+
+
+async def test_the_audit_log_finds_an_actor_by_any_word_of_the_name_in_any_case(client, make_user, login):
+    admin = await make_user(roles=("admin",))
+    anna = Principal(user_id=admin, name="Анна Ёлкина", staff_roles=frozenset({"admin"}))
+    ivan = Principal(user_id=admin, name="Иван Петров", staff_roles=frozenset({"admin"}))
+    await audit.record(anna, "test.anna", "widget", 1)
+    await audit.record(ivan, "test.ivan", "widget", 2)
+    await login(client, admin)
+
+    async def found(typed: str) -> set[str]:
+        page = await client.get("/staff/audit", params={"actor": typed})
+        assert page.status_code == 200
+        return {a for a in ("test.anna", "test.ivan") if f"<code>{a}</code>" in page.text}
+
+    assert await found("анна") == {"test.anna"}  # lower case finds «Анна»
+    assert await found("ЕЛКИНА") == {"test.anna"}  # a later word, upper case, е for ё
+    assert await found("ан") == {"test.anna"}  # too short for the index: the name's beginning
+    assert await found("петров иван") == {"test.ivan"}
+    assert await found("сидоров") == set()
+
+
+async def test_the_migration_fills_the_search_name_of_events_written_before_it(db, make_user):
+    migration = importlib.import_module("migrations.core.core_2026_12_02t15_00_00_000000")
+    actor = Principal(user_id=await make_user(roles=("admin",)), name="Анна Ёлкина", staff_roles=frozenset())
+    await audit.record(actor, "test.before", "widget", 1)
+    await AuditEvent.update({AuditEvent.actor_search: ""}, force=True)
+
+    async def actions(name: str) -> list[str]:
+        page = await audit_page(PageRequest(number=1, size=10), AuditFilter(actor_name=name))
+        return [e.action for e in page.items]
+
+    assert await actions("ёлкина") == []
+    await migration.backfill(db)
+    assert await actions("ёлкина") == ["test.before"]
 
 
 async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login):
