@@ -26,6 +26,7 @@ class Problem(StrEnum):
     REQUIRED = "required"
     TOO_LONG = "too_long"
     NOT_A_NUMBER = "not_a_number"
+    AREA_FORMAT = "area_format"
     AREA_NOT_POSITIVE = "area_not_positive"
     AREA_DECIMALS = "area_decimals"
     AREA_TOO_LARGE = "area_too_large"
@@ -52,6 +53,7 @@ MESSAGES: dict[Problem, Callable[[], str]] = {
     Problem.REQUIRED: lazy("Fill in this field."),
     Problem.TOO_LONG: lazy("The text is too long."),
     Problem.NOT_A_NUMBER: lazy("Enter a whole number."),
+    Problem.AREA_FORMAT: lazy("Enter the area in square metres as a number, e.g. 54.35."),
     Problem.AREA_NOT_POSITIVE: lazy("The area must be greater than zero."),
     Problem.AREA_DECIMALS: lazy("Give the area with at most two decimals, e.g. 54.35."),
     Problem.AREA_TOO_LARGE: lazy("The area is too large. Check the figure."),
@@ -207,7 +209,7 @@ def parse_area(value: str) -> Decimal | Problem:
     if not text:
         return Problem.REQUIRED
     if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
-        return Problem.NOT_A_NUMBER
+        return Problem.AREA_FORMAT
     whole, _dot, decimals = text.lstrip("-").partition(".")
     if len(whole.lstrip("0")) > 8:  # checked on the digits: a Decimal of 10**30 cannot even be rounded
         return Problem.AREA_NOT_POSITIVE if text.startswith("-") else Problem.AREA_TOO_LARGE
@@ -216,7 +218,7 @@ def parse_area(value: str) -> Decimal | Problem:
     try:
         area = Decimal(text)
     except InvalidOperation:
-        return Problem.NOT_A_NUMBER
+        return Problem.AREA_FORMAT
     if area <= 0:
         return Problem.AREA_NOT_POSITIVE
     if area != area.quantize(Decimal("0.01")):

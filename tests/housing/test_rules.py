@@ -22,8 +22,8 @@ from portal.housing.rules import Problem
         ("54.355", Problem.AREA_DECIMALS),
         ("54.350", Decimal("54.35")),
         ("", Problem.REQUIRED),
-        ("пятьдесят", Problem.NOT_A_NUMBER),
-        ("1e3", Problem.NOT_A_NUMBER),
+        ("пятьдесят", Problem.AREA_FORMAT),
+        ("1e3", Problem.AREA_FORMAT),
         ("100000000", Problem.AREA_TOO_LARGE),
     ],
     ids=[
@@ -250,10 +250,27 @@ def test_the_sample_file_in_the_repository_is_valid():
         (str(10**30), Problem.AREA_TOO_LARGE),
         ("-" + str(10**30), Problem.AREA_NOT_POSITIVE),
         ("1." + "0" * 40 + "1", Problem.AREA_DECIMALS),
-        ("²", Problem.NOT_A_NUMBER),
-        ("١٢", Problem.NOT_A_NUMBER),
+        ("²", Problem.AREA_FORMAT),
+        ("١٢", Problem.AREA_FORMAT),
         ("99999999,99", Decimal("99999999.99")),
     ],
 )
 def test_an_area_past_what_a_decimal_rounds_is_a_problem_not_an_error(text, expected):
     assert rules.parse_area(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("ru", "Введите площадь в квадратных метрах числом, например 54,35."), ("en", "e.g. 54.35")],
+)
+def test_an_area_that_is_not_a_number_is_explained_as_an_area_not_as_a_whole_number(locale, words):
+    """An area may have decimals: «12,5x» must not be answered «Введите целое число.» (premise form, registry file)."""
+    from portal.core import i18n
+    from portal.housing import forms
+
+    i18n.set_locale(locale)
+    try:
+        _values, errors = forms.read_premise({"kind": "flat", "number": "1", "area": "12,5x"}, {})
+        assert words in errors.get("area")
+    finally:
+        i18n.set_locale("ru")
