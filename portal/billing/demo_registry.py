@@ -10,8 +10,10 @@ The registry goes through the same reading and the same apply as an uploaded fil
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from portal.billing import book
@@ -22,6 +24,7 @@ from portal.billing import registry_files
 from portal.billing import rules
 from portal.billing.registry_tables import RegistryKind
 from portal.billing.tables import EntryKind
+from portal.core import calendar
 from portal.core import clock
 from portal.core.security import Principal
 from portal.demo import DemoContext
@@ -35,6 +38,7 @@ SHARE = 4  # one account in four pays last month through the bank's registry
 PORTAL_EVERY = 5  # … and one of those in five paid on the portal (the bank lists it too)
 CHANNELS = ("qr", "qr", "cash", "sbp")
 FILE_NAME = "reestr-bank.txt"
+RECEIVED = timedelta(hours=9)  # a day's file is applied at nine the next working morning
 
 
 def split(entries: list[dict[str, Any]], rng: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -46,7 +50,8 @@ def split(entries: list[dict[str, Any]], rng: Any) -> tuple[list[dict[str, Any]]
 
 
 async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) -> None:
-    """Build last month's registry from these payments (plus the unknown accounts and the repeat) and apply it."""
+    """Build last month's bank registries from these payments, a file a day (plus the unknown accounts and the
+    repeat), and apply each as it would have been applied: the next working morning."""
     if not entries:
         return
     numbers = {
@@ -55,7 +60,7 @@ async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) ->
             PersonalAccount.id.is_in(sorted({e["account"] for e in entries}))
         )
     }
-    lines: list[str] = []
+    days: dict[date, list[str]] = defaultdict(list)  # the bank sends a file a day: the payments of the day before
     for n, entry in enumerate(entries):
         kopecks = -entry["amount_kopecks"]
         moment = entry["occurred_at"]
@@ -63,18 +68,24 @@ async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) ->
         if n % PORTAL_EVERY == 0:
             payment_id = await _portal_payment(entry["account"], kopecks, moment, period)
         channel = CHANNELS[n % len(CHANNELS)]
-        lines.append(_line(moment, payment_id, numbers[entry["account"]], kopecks, period, channel))
-    last = entries[-1]["occurred_at"]
-    lines.append(_line(last, f"SB-{last:%Y%m%d}-90001", "9100000001", 215000, period, "cash"))
-    lines.append(_line(last, f"SB-{last:%Y%m%d}-90002", "0770000123", 98050, period, "qr"))
-    lines.append(lines[1])  # the bank listed one payment twice
-    content = registry_text(lines)
-    ctx.shared["bank_registry"] = content
-    parsed = registry_files.read_registry(FILE_NAME, content)
-    if not parsed.ok:
-        raise ValueError(f"the demo registry does not read: {[p.message() for p in parsed.problems]}")
-    await registries.apply_lines(parsed.rows, COMPANY, RegistryKind.BANK, FILE_NAME)
-    ctx.say(f"billing: a bank registry of {len(lines)} lines for {period:%m.%Y}")
+        days[clock.local(moment).date()].append(
+            _line(moment, payment_id, numbers[entry["account"]], kopecks, period, channel)
+        )
+    last = max(e["occurred_at"] for e in entries)
+    last_day = clock.local(last).date()
+    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90001", "9100000001", 215000, period, "cash"))
+    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90002", "0770000123", 98050, period, "qr"))
+    twice = next(day for day in sorted(days) if any(";SB-" in line for line in days[day]))
+    days[twice].append(next(line for line in days[twice] if ";SB-" in line))  # the bank listed one payment twice
+    ctx.shared["bank_registry"] = registry_text([line for day in sorted(days) for line in days[day]])
+    for day in sorted(days):
+        parsed = registry_files.read_registry(FILE_NAME, registry_text(days[day]))
+        if not parsed.ok:
+            raise ValueError(f"the demo registry does not read: {[p.message() for p in parsed.problems]}")
+        # Received and credited the next working morning, not on the day the demo is loaded.
+        received = min(clock.day_start(calendar.add_working_days(day, 1)) + RECEIVED, clock.now())
+        await registries.apply_lines(parsed.rows, COMPANY, RegistryKind.BANK, f"reestr-bank-{day:%Y%m%d}.txt", received)
+    ctx.say(f"billing: {len(days)} daily bank registries for {period:%m.%Y}")
 
 
 def _line(moment: datetime, payment_id: str, number: str, kopecks: int, period: date, channel: str) -> str:

@@ -266,11 +266,16 @@ _LINE_COLUMNS = (
 
 
 async def apply_lines(
-    rows: list[PaymentLine], principal: Principal | None, kind: str, file_name: str
+    rows: list[PaymentLine],
+    principal: Principal | None,
+    kind: str,
+    file_name: str,
+    received_at: datetime | None = None,
 ) -> RegistryReport:
     """Write a checked registry in one transaction: the registry, a line per payment id not seen before (the
     queue's lines among them), each new payment's ledger entry, and the audit event. Applying the same lines
-    again writes nothing."""
+    again writes nothing. ``received_at`` is when its payments count as credited: now, unless a file that came
+    earlier is loaded later (the demo's daily files)."""
     async with atomic():
         decisions = await decide(rows, principal)
         report = report_of(decisions)
@@ -278,7 +283,7 @@ async def apply_lines(
         if not fresh:
             report.applied = True
             return report
-        now = clock.now()
+        now = received_at or clock.now()
         registry = PaymentRegistry(
             kind=kind,
             file_name=file_name[:255],
@@ -288,6 +293,7 @@ async def apply_lines(
             skipped=len(decisions) - len(fresh),
             total_kopecks=report.created.get("sum:total", 0),
             created_by=principal.user_id if principal else None,
+            created_at=now,
         )
         await registry.save()
         written = await bulk.insert_rows(
@@ -302,7 +308,7 @@ async def apply_lines(
         for d in fresh:
             if d.action in CREDITING and d.row.payment_id in kept and d.account_id is not None:
                 moment = occurred_at(d.row)
-                by_period[ledger.period_of(moment)].append(_entry(d, moment))
+                by_period[ledger.period_of(moment)].append(_entry(d, moment, now))
         for period, entries in sorted(by_period.items()):
             await ledger.post_bulk(entries, period)
         await audit.record(
@@ -337,7 +343,7 @@ def _line_row(registry_id: int, d: Decision, now: datetime) -> tuple[Any, ...]:
     )
 
 
-def _entry(d: Decision, moment: datetime) -> dict[str, Any]:
+def _entry(d: Decision, moment: datetime, credited_at: datetime) -> dict[str, Any]:
     return {
         "account": d.account_id,
         "kind": EntryKind.PAYMENT,
@@ -346,6 +352,7 @@ def _entry(d: Decision, moment: datetime) -> dict[str, Any]:
         "reference": d.reference,
         "note": note_of(d.row.payment_id, d.row.paid_on),
         "pays_period": d.row.period,
+        "created_at": credited_at,
     }
 
 

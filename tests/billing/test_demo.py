@@ -9,9 +9,13 @@ from decimal import Decimal as D
 
 from portal.billing import demo
 from portal.billing import queries
+from portal.billing.registry_tables import LineStatus
+from portal.billing.registry_tables import PaymentRegistry
+from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import Charge
 from portal.billing.tables import LedgerEntry
 from portal.billing.tables import Receipt
+from portal.core import calendar
 from portal.core import clock
 from portal.core.security import Principal
 from portal.demo import DemoContext
@@ -55,3 +59,19 @@ async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_dece
     assert len(entries) == len(paid)
     for e in entries:
         assert clock.local(e["created_at"]).date() == clock.local(paid[e["reference"]]).date(), e["reference"]
+
+    # The bank's payments come in a file a day and are credited the next working morning, not on the load day.
+    lines = await RegistryPayment.select(RegistryPayment.reference, RegistryPayment.paid_on).where(
+        RegistryPayment.status == LineStatus.CREDITED
+    )
+    assert len(lines) >= 10
+    credited = {
+        e["reference"]: clock.local(e["created_at"]).date()
+        for e in await LedgerEntry.select(LedgerEntry.reference, LedgerEntry.created_at).where(
+            LedgerEntry.reference.is_in([r["reference"] for r in lines])
+        )
+    }
+    for r in lines:
+        assert credited[r["reference"]] == calendar.add_working_days(r["paid_on"], 1), r["reference"]
+    days = {r["paid_on"] for r in await RegistryPayment.select(RegistryPayment.paid_on)}
+    assert await PaymentRegistry.count() == len(days) > 10
