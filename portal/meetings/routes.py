@@ -88,7 +88,9 @@ class ResidentMeetings(Controller):
     ) -> Template | Response[Any]:
         answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items])
         if errors:
-            return await _detail(request, principal, meeting, errors={entry_id: errors}, status_code=422)
+            return await _detail(
+                request, principal, meeting, errors={entry_id: errors}, typed={entry_id: answers}, status_code=422
+            )
         await actions.save_answers(principal, meeting, entry_id, answers)
         return see_other(request, f"/meetings/{meeting.id}#line-{entry_id}")
 
@@ -174,8 +176,11 @@ async def _detail(
     meeting: queries.MeetingView,
     *,
     errors: dict[int, FormErrors] | None = None,
+    typed: dict[int, dict[int, rules.Choice | None]] | None = None,
     status_code: int = 200,
 ) -> Template:
+    """The meeting's page; after a refused ballot its form shows the answers just chosen (``typed``), not the saved
+    ones."""
     lines = await queries.voter_lines(principal, meeting.id)
     stage = meeting.stage
     # Residents see participation while voting runs and the results once the count is closed.
@@ -188,6 +193,7 @@ async def _detail(
         lines=lines,
         outcome=outcome,
         errors=errors or {},
+        typed=typed or {},
         drafts=[x for x in lines if x.ballot_status == BallotStatus.DRAFT],
         status_code=status_code,
         **LABELS,

@@ -64,6 +64,25 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(
     assert "Собственник A" in text and "ЕГРН № A-1" in text
 
 
+async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    user = await make_user(accounts={house.accounts["1"]: "owner"})
+    await OwnerLink(user=user, owner=house.owners["A"]).save()
+    await login(client, user)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    first, *rest = meeting.items
+    assert rest, "the example meeting has more than one question"
+    refused = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{first.id}": "against"})
+    assert refused.status_code == 422
+    assert f'name="q{first.id}" value="against" checked' in refused.text
+    assert f'name="q{rest[0].id}" value="for" checked' not in refused.text
+    assert "Выберите ответ на этот вопрос." in refused.text
+
+
 async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_ballot(
     client, login, make_user, example_house, make_meeting
 ):
