@@ -8,6 +8,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from litestar.response import Template
 from portal.core import clock
 from portal.core.address import full_address
 from portal.core.address import premise_name
+from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
@@ -305,12 +307,23 @@ def filter_chips(
         ("completed", gettext("Completed")),
         ("control", gettext("Control date")),
     ):
-        low, high = kept.get(f"{key}_from", [""])[-1], kept.get(f"{key}_to", [""])[-1]
-        if getattr(f, f"{key}_from") is not None or getattr(f, f"{key}_to") is not None:
-            span = gettext("%(low)s – %(high)s", low=low or "…", high=high or "…")
+        low, high = getattr(f, f"{key}_from"), getattr(f, f"{key}_to")
+        if low is not None or high is not None:
+            typed = (kept.get(f"{key}_from", [""])[-1], kept.get(f"{key}_to", [""])[-1])
+            low_words, high_words = (_when(value, raw) for value, raw in zip((low, high), typed, strict=True))
+            span = gettext("%(low)s – %(high)s", low=low_words, high=high_words)
             dropped = with_params(kept, **{f"{key}_from": None, f"{key}_to": None})
             chips.append(Chip(f"{title}: {span}", "/staff/tickets" + dropped))
     return chips
+
+
+def _when(value: date | datetime | None, typed: str) -> str:
+    """A chip's end of a date range in words: «1 ноября 2026», with the time when one was typed; «…» when open."""
+    if value is None:
+        return "…"
+    if isinstance(value, datetime) and "T" in typed:
+        return format_moment(value, get_settings().time_zone)
+    return format_day(value)
 
 
 # --- a request's page -------------------------------------------------------------------------------------------

@@ -88,6 +88,18 @@ async def test_multi_value_filters_are_checkboxes_and_active_filters_are_removab
     assert row_ids(narrowed.text) == [queue["ids"][3]]
 
 
+def test_a_date_range_chip_reads_its_dates_as_words_not_as_the_typed_iso_text():
+    """UI.md, Words: dates as «15 декабря 2026» — also in the chips of the filters in force."""
+    from portal.core import i18n
+    from portal.tickets.filters import read_filters
+    from portal.tickets.view import filter_chips
+
+    i18n.set_locale("ru")
+    params = {"deadline_from": ["2026-11-01"], "created_from": ["2026-11-03T09:30"], "created_to": ["2026-11-05"]}
+    chips = [c.label for c in filter_chips(read_filters(params, "Europe/Simferopol"), params, [], [])]
+    assert chips == ["Создана: 3 ноября 2026, 09:30 – 5 ноября 2026", "Срок: 1 ноября 2026 – …"]
+
+
 async def _address(house_id: int) -> str:
     from portal.housing.tables import House
 
