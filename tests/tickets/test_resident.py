@@ -44,6 +44,18 @@ async def test_a_resident_files_a_request_with_a_photo_and_sees_it(client, login
     assert f"/tickets/{ticket['id']}" in listing.text
 
 
+async def test_a_request_refused_for_its_description_says_the_photo_must_be_chosen_again(
+    client, login, make_user, make_account, photo
+):
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    response = await _file(client, place, text="", files=[("photos", ("kitchen.jpg", photo, "image/jpeg"))])
+    assert response.status_code == 422
+    assert "Опишите проблему" in response.text
+    assert "После ошибки файлы не сохраняются: выберите их снова." in response.text
+    assert not await Ticket.exists().where(Ticket.account == place.account)
+
+
 async def test_another_resident_gets_404_for_the_request_and_its_photo(
     client, new_client, login, make_user, make_account, photo
 ):
