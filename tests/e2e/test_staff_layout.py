@@ -121,3 +121,21 @@ def test_the_staff_tables_fit_1280_px(live_server: str, browser: Browser) -> Non
         )
         assert wide == [], f"a table of {path} scrolls sideways at 1280 px"
     context.close()
+
+
+def test_a_sortable_list_can_be_sorted_on_a_phone(live_server: str, browser: Browser) -> None:
+    """Below 640 px a data table turns into cards; its sort links stay above them as a labelled row."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets?tab=all")
+    head = page.locator("table.ticket-table thead tr")
+    label = head.evaluate("tr => getComputedStyle(tr, '::before').content")
+    assert label == '"Сортировка:"', label
+    deadline = head.get_by_role("link", name=re.compile("Срок"))
+    expect(deadline).to_be_visible()
+    assert box(page, "table.ticket-table thead tr")["width"] <= 390
+    deadline.click()
+    expect(page).to_have_url(re.compile(r"sort=deadline"))
+    expect(page.locator("table.ticket-table thead th[aria-sort=ascending]")).to_contain_text("Срок")
+    context.close()
