@@ -6,7 +6,7 @@ only ran the migrations, and checks the rows it promises. PostgreSQL only (``TES
 ``BENCH_POSTGRES_URL``); each run makes two databases of its own and drops them.
 
     TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/portal_test \\
-        .venv/bin/python -m pytest -q bench/test_generate.py
+        .venv/bin/python -m pytest -q tests/scale/test_generate.py
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 
 from bench import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or ""
 ACCOUNTS = 450  # three houses, the last one not full
 
@@ -34,7 +34,9 @@ pytestmark = pytest.mark.skipif(not SERVER.startswith("postgres"), reason="needs
 def migrated(url: str) -> None:
     generate.recreate(url)
     env = {**os.environ, "DATABASE_URL": url, "PICCOLO_CONF": "piccolo_conf"}
-    subprocess.run([sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    command = [sys.executable, "-m", "portal", "migrate"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")
