@@ -67,3 +67,11 @@ async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, new_c
     assert await listed("from=2026-03-01&to=2026-03-01")
     assert not await listed("to=2026-02-28")
     assert not await listed("from=2026-03-02")
+
+
+async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login, make_account, make_user):
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    more = await client.get("/more")
+    assert more.status_code == 200
+    assert '<a href="/news">' in more.text and "Новости и объявления" in more.text
