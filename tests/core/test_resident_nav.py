@@ -1,0 +1,32 @@
+"""The resident's navigation marks where the resident is: the pages the «Ещё» menu lists mark «Ещё», the
+autopayment reached from «Оплата» marks «Оплата», an account's own pages mark «Главная»."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CURRENT = re.compile(r'class="navitem current" aria-current="page">.*?<span>(.*?)</span>', re.S)
+
+PLACES = [
+    ("/news", "Ещё"),
+    ("/meetings", "Ещё"),
+    ("/services", "Ещё"),
+    ("/profile", "Ещё"),
+    ("/accounts/link", "Ещё"),
+    ("/autopay", "Оплата"),
+    ("/pay", "Оплата"),
+    ("/tickets", "Заявки"),
+    ("/", "Главная"),
+]
+
+
+@pytest.mark.parametrize(("path", "label"), PLACES)
+async def test_the_current_place_is_marked_in_the_menu(path, label, client, login, make_account, make_user):
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    page = await client.get(path)
+    assert page.status_code == 200, page.text[-300:]
+    marked = set(CURRENT.findall(page.text))
+    assert marked == {label}, f"{path} marks {marked or 'nothing'}"
