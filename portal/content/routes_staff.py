@@ -50,6 +50,19 @@ STATUS_LABELS = Labels(
     }
 )
 status_label = STATUS_LABELS.shown
+# The delivery log's words for an outbox message's channel and state (the codes are the outbox's).
+CHANNEL_LABELS = Labels(
+    {"email": lazy("E-mail"), "sms": lazy("SMS"), "push": lazy("Push notification"), "inapp": lazy("In the portal")}
+)
+DELIVERY_LABELS = Labels(
+    {
+        "pending": lazy("Waiting"),
+        "sending": lazy("Sending"),
+        "sent": lazy("Sent"),
+        "kept": lazy("Kept"),
+        "failed": lazy("Failed"),
+    }
+)
 
 
 def _filter(request: Request) -> queries.StaffFilter:
@@ -71,6 +84,8 @@ def _words() -> dict[str, Any]:
     return {
         "kind_label": kind_label,
         "status_label": status_label,
+        "channel_label": CHANNEL_LABELS.shown,
+        "delivery_label": DELIVERY_LABELS.shown,
         "kinds": [(k.value, kind_label(k)) for k in PostKind],
     }
 

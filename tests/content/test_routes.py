@@ -75,3 +75,29 @@ async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login,
     more = await client.get("/more")
     assert more.status_code == 200
     assert '<a href="/news">' in more.text and "Новости и объявления" in more.text
+
+
+async def test_the_delivery_log_and_the_facts_of_a_post_read_in_words(db, new_client, login, town):
+    """A moderator's page of a post sent by e-mail: its channel and state in Russian, not the outbox's codes, and
+    the facts as the portal's fact list; a published post says when it went out rather than «when approved»."""
+    from portal.core.tables import OutboxMessage
+
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    made = await moderator.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Промывка труб", "body": "Промываем.", "houses": str(t["house"]), "by_email": "1"},
+        files={"image": ("", b"", "application/octet-stream")},
+    )
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "submit"})).status_code == 303
+    assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
+    ref = f"post:{post_id}"
+    await OutboxMessage(channel="email", recipient="anna@example.ru", template="post", dedupe_key=ref, ref=ref).save()
+    page = (await moderator.get(f"/staff/posts/{post_id}")).text
+    log = page[page.index("Журнал доставки") :]
+    assert '<td class="primary">E-mail</td>' in log and "Ожидает</span>" in log
+    assert ">email<" not in log and ">pending<" not in log
+    assert '<dl class="facts">' in page
+    assert "сразу после одобрения" not in page
