@@ -135,7 +135,8 @@ async def _before_request(request: Request) -> None:
             raise NotFoundException()
     await _refuse_nul(request)
     principal = await principal_of(request)
-    if request.method == "GET" and principal.is_authenticated and not is_fragment_request(request):
+    # A form refused with its errors (a POST answered 422) is a whole page too: the banners stay above it.
+    if request.method in ("GET", "POST") and principal.is_authenticated and not is_fragment_request(request):
         request.scope["state"]["banners"] = await load_banners(principal)
     if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
         await storage.limit_uploads(request, principal.user_id)

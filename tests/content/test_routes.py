@@ -101,3 +101,27 @@ async def test_the_delivery_log_and_the_facts_of_a_post_read_in_words(db, new_cl
     assert ">email<" not in log and ">pending<" not in log
     assert '<dl class="facts">' in page
     assert "сразу после одобрения" not in page
+
+
+async def test_the_emergency_stays_above_a_form_refused_with_its_errors(db, client, login, town, staff_principal):
+    from portal.content import actions
+    from portal.content import pinned
+    from portal.content.rules import Move
+    from portal.content.tables import PostKind
+    from portal.notifications.rules import Audience
+
+    t = await town()
+    dispatcher = await staff_principal(t["dispatcher"], "dispatcher", houses=(t["house"],))
+    emergency = actions.PostInput(
+        kind=PostKind.EMERGENCY, title="Нет холодной воды на стояке", body="Ремонт до 18:00.",
+        audience=Audience.of(risers=[t["riser"]]), by_email=False, by_sms=False, by_push=False, audience_label="ХВС-1",
+    )  # fmt: skip
+    post_id = await actions.save_post(dispatcher, emergency)
+    await actions.move(dispatcher, post_id, Move.SEND_NOW)
+    pinned.forget()
+    await login(client, t["residents"][0])
+    assert "Нет холодной воды на стояке" in (await client.get("/profile")).text
+    refused = await client.form("/profile", {"name": "", "locale": "ru"})
+    assert refused.status_code == 422
+    assert f'<a href="/news/{post_id}">Нет холодной воды на стояке</a>' in refused.text
+    pinned.forget()
