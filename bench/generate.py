@@ -413,7 +413,7 @@ async def drop_indexes(conn: Any, tables: list[str]) -> tuple[list[tuple[str, st
         if row["indisprimary"] and row["referenced"]:
             continue  # dropping it would drop the foreign keys that refer to it
         if row["partial"]:
-            continue  # small (the open requests), and built again from its definition its predicate reads otherwise
+            continue  # kept through the load: built again from its definition, its predicate would read otherwise
         if row["conname"]:
             if row["conname"] != row["indexname"] or row["contype"] not in ("p", "u"):
                 raise SystemExit(

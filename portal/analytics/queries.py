@@ -28,6 +28,7 @@ from portal.analytics.tables import NpsAnswer
 from portal.analytics.tables import NpsHouse
 from portal.analytics.tables import NpsWave
 from portal.analytics.tables import TicketMonth
+from portal.billing.queries import newest_period
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
@@ -101,14 +102,7 @@ async def scope(principal: Principal, complex_id: int | None = None, house_id: i
 
 async def latest_period(houses: Sequence[int]) -> date | None:
     """The newest billing month with balances in these houses."""
-    if not houses:
-        return None
-    row = (
-        await Balance.select(Max(Balance.period).as_alias("period"))
-        .where(Balance.account.premise.house.is_in(list(houses)))
-        .first()
-    )
-    return as_date(row["period"]) if row and row["period"] else None
+    return await newest_period(houses, billed=False)
 
 
 def share_of(part: str, whole: str) -> Any:

@@ -619,11 +619,37 @@ async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
 async def latest_period(principal: Principal) -> date | None:
     """The newest billed month (one with charges) in the principal's houses: a month is billed once it has ended,
     and the payments of the month still running alone do not make it the month of the reports."""
-    query = Balance.select(Max(Balance.period).as_alias("period")).where(Balance.charged_kopecks != 0)
-    scope = house_scope(Balance.account.premise.house, principal)
-    if scope is not None:
-        query = query.where(scope)
-    row = await query.first()
+    return await newest_period(None if principal.house_ids is None else sorted(principal.house_ids), billed=True)
+
+
+BILLED = WhereRaw("balance.charged_kopecks <> 0")  # as written in the partial index balance_billed_period
+LOOK_BACK = 24  # months a scope is looked at further back than the company's newest, at the most
+
+
+async def newest_period(houses: Sequence[int] | None, *, billed: bool) -> date | None:
+    """The newest month with snapshots in these houses (None: every house); ``billed``: with charges.
+
+    The company's newest month comes from the period index (the partial index of billed snapshots), not from a
+    scan of the houses' snapshots; a scope is then asked whether it has that month, and only one that lacks it
+    (a house taken on later) is asked about the months before it, one by one."""
+    if houses is not None and not houses:
+        return None
+    month = await _newest_before(None, billed)
+    for _ in range(LOOK_BACK):
+        if month is None or houses is None:
+            return month
+        query = Balance.exists().where((Balance.period == month) & Balance.account.premise.house.is_in(list(houses)))
+        if await (query.where(BILLED) if billed else query):
+            return month
+        month = await _newest_before(month, billed)
+    return None
+
+
+async def _newest_before(before: date | None, billed: bool) -> date | None:
+    query = Balance.select(Max(Balance.period).as_alias("period"))
+    if before is not None:
+        query = query.where(Balance.period < before)
+    row = await (query.where(BILLED) if billed else query).first()
     return as_date(row["period"]) if row and row["period"] else None
 
 

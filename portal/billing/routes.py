@@ -425,7 +425,7 @@ def _import_page(request: Request, status: int = 200, *, block: str = "main", **
 QUERY_BUDGETS: dict[str, int] = {
     "/accounts/{account_id:int}": 13,  # the reductions for outages and their month's charges; the payments' channels
     "/accounts/{account_id:int}/receipts/{period:str}": 10,  # the caller's residency: is the access code theirs to see
-    "/staff/billing/receipts": 4,
+    "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
 }
 
 
