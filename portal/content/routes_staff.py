@@ -132,11 +132,15 @@ class StaffPosts(Controller):
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
         return await _save(request, principal, data, post)
 
-    @post("/{post_id:int}/move", name="content:staff_move")
-    async def move(self, request: Request, principal: Caller, post: LoadedPost, data: FormData) -> Response[Any]:
+    @post("/{post_id:int}/move", name="content:staff_move", status_code=200)
+    async def move(
+        self, request: Request, principal: Caller, post: LoadedPost, data: FormData
+    ) -> Response[Any] | Template:
         step = Move(data.get("step")) if data.get("step") in Move.__members__.values() else None
         if step is None:
             return see_other(request, f"/staff/posts/{post.id}")
+        if step is Move.DELETE and data.get("confirm") != "1":  # final: asked once more on a page of its own
+            return render(request, "content/staff_delete.html", post=post)
         await actions.move(principal, post.id, step, str(data.get("comment", "")))
         if step in (Move.APPROVE, Move.SEND_NOW):
             deliver_soon()

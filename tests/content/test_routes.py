@@ -125,3 +125,24 @@ async def test_the_emergency_stays_above_a_form_refused_with_its_errors(db, clie
     assert refused.status_code == 422
     assert f'<a href="/news/{post_id}">Нет холодной воды на стояке</a>' in refused.text
     pinned.forget()
+
+
+async def test_deleting_a_draft_asks_once_more_and_deletes_only_when_confirmed(db, new_client, login, town):
+    """UI.md: deleting a draft asks once more, with the consequence stated; «No» keeps it."""
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Черновик на удаление", "body": "Текст.", "houses": str(t["house"])},
+        files={"image": ("", b"", "application/octet-stream")},
+    )
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    asked = await manager.form(f"/staff/posts/{post_id}/move", {"step": "delete"})
+    assert asked.status_code == 200
+    assert "Удалить черновик «Черновик на удаление»?" in asked.text and "нельзя отменить" in asked.text
+    assert 'name="confirm" value="1"' in asked.text and f'href="/staff/posts/{post_id}"' in asked.text
+    assert await Post.exists().where(Post.id == post_id)
+    done = await manager.form(f"/staff/posts/{post_id}/move", {"step": "delete", "confirm": "1"})
+    assert done.status_code == 303 and done.headers["location"].endswith("/staff/posts")
+    assert not await Post.exists().where(Post.id == post_id)
