@@ -3,6 +3,7 @@ coefficient, benefits and subsidies from the charges import's optional columns, 
 the executor's address, phones, e-mail and site and the dispatch service's numbers — on the receipt page and in
 its PDF, on both engines."""
 
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -143,3 +144,12 @@ async def test_the_pdf_carries_every_part_of_p69_and_keeps_its_layout(client, lo
     assert "−882,38" in cells["Льготы, субсидии, ₽"] and "3,45" in cells["Объём на ОДН"]
     for title in ("Тариф, ₽", "Начислено, ₽", "Повыш. коэф., ₽", "Перерасчёт, ₽", "Льготы, субсидии, ₽", "Итого, ₽"):
         assert all(c == "—" or pdf_layout.MONEY.match(c) for c in cells[title]), (title, cells[title])
+
+
+async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(client, login, make_user, p69):
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    client.cookies.set("lang", "en")
+    page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
+    assert page.status_code == 200
+    area = re.search(r"<dt>Area</dt><dd>(.*?)</dd>", page.text)
+    assert area and area.group(1).endswith(" m²"), area

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -81,6 +82,20 @@ async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(
     assert f'name="q{first.id}" value="against" checked' in refused.text
     assert f'name="q{rest[0].id}" value="for" checked' not in refused.text
     assert "Выберите ответ на этот вопрос." in refused.text
+
+
+async def test_the_ballots_in_english_give_the_area_in_square_metres(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    user = await make_user(accounts={house.accounts["1"]: "owner"})
+    await OwnerLink(user=user, owner=house.owners["A"]).save()
+    await login(client, user)
+    client.cookies.set("lang", "en")
+    page = await client.get(f"/meetings/{meeting_id}")
+    headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
+    assert headings and all(h.endswith(" m²") for h in headings), headings
 
 
 async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_ballot(
