@@ -13,7 +13,9 @@ import click
 
 from portal.core import logs
 from portal.settings import ROOT
+from portal.settings import Settings
 from portal.settings import get_settings
+from portal.settings import use_settings
 
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 if str(ROOT) not in sys.path:
@@ -108,12 +110,17 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
             await demo.seed_demo(progress=click.echo)
         return await demo.stored_logins()
 
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    if "BASE_URL" not in os.environ:
+        # Links back to the portal (the payment gateway's return after paying, e-mails) lead to this very server,
+        # not to the default port, where another server or none may be listening.
+        os.environ["BASE_URL"] = f"http://{local}:{port}"
+        use_settings(Settings.from_env())
     _sqlite_folder()
     logins = run_async(prepare)
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
         # The sandbox sends its webhooks to this portal (unless told otherwise) and is up before the portal is.
-        local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         gateway_env = {
             "SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook",
             **os.environ,
