@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from portal.core import csv_stream
 from portal.core.exports import safe_cell
+from portal.core.i18n import gettext
 from portal.tickets import rules
 from portal.tickets.queries import TicketRow
 from portal.tickets.view import TK
@@ -59,7 +60,7 @@ def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) 
 
 async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="Requests")
+    sheet = book.create_sheet(title=gettext("Requests"))
     sheet.append([TK.column(c) for c in columns])
     async for row in rows:
         sheet.append([cell(row, c, tz) for c in columns])

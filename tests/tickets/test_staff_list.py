@@ -233,6 +233,7 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     xlsx_response = await client.get(f"/staff/tickets/export?format=xlsx&{query}")
     assert xlsx_response.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    assert sheet.title == "Заявки"  # the sheet is named in the reader's language too
     values = list(sheet.iter_rows(values_only=True))
     assert {str(v[0]) for v in values[1:]} == numbers
     # Everything: all eight rows of the dispatcher's house, none of the other house.
