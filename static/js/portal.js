@@ -6,6 +6,15 @@ function focusErrors(root) {
 }
 document.addEventListener("DOMContentLoaded", () => focusErrors(document));
 document.addEventListener("htmx:afterSwap", (e) => focusErrors(e.target));
+// A boosted link or form answered with an error status (403 for an expired form, 404, 429 after too many
+// attempts, 500) shows the page the server sent, as the browser would without htmx; otherwise the click would
+// seem to do nothing. Requests for a part of a page keep htmx's handling.
+document.addEventListener("htmx:beforeSwap", (e) => {
+  if (e.detail.boosted && e.detail.isError && e.detail.xhr.status >= 400) {
+    e.detail.shouldSwap = true;
+    e.detail.isError = false;
+  }
+});
 // Auto-submit filter forms marked data-autosubmit when a select changes.
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
