@@ -372,7 +372,8 @@ class StaffBilling(Controller):
             await importer.check_against_db(parsed, job.month, principal)
         status = 422 if job.state is uploads.State.LOST or (parsed is not None and parsed.problems) else 200
         services = {code: s.name for code, s in (await queries.services_by_code()).items()}
-        return _import_page(request, status, block="job", job=job, parsed=parsed, services=services)
+        context = {"job": job, "parsed": parsed, "services": services, "period": job.period}  # the form keeps it
+        return _import_page(request, status, block="job", **context)
 
     @post("/import/apply", name="billing:import_apply", status_code=200)
     async def import_apply(

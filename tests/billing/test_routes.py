@@ -3,6 +3,7 @@ staff reports and exports, the import pages; on both engines."""
 
 import csv
 import io
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -263,6 +264,8 @@ async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client,
     assert "Строка 2" in response.text
     assert 'name="token"' not in response.text
     assert await Charge.count() == 0
+    # The form below the problems keeps the month the file was for (2026-09), not this month's default.
+    assert re.search(r'<input id="f-period" name="period" type="text" value="2026-09"', response.text)
 
 
 async def test_a_checked_file_is_only_its_uploaders(client, new_client, login, make_user, make_account, catalog):
