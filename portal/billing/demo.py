@@ -243,7 +243,7 @@ def _charges_of(
         tariff = _tariff(code, period, indexation)
         lines.append((code, volume, tariff, _money(volume * tariff), recalc, reason, basis, note))
 
-    add("maintenance", area, "norm", f"Площадь помещения {area} м²")
+    add("maintenance", area, "norm", f"Площадь помещения {area:.2f} м²".replace(".", ","))  # as a billing writes it
     if kind == "flat":
         missed = rng.random() < 0.1
         season = Decimal("1.15") if period.month in (6, 7, 8) else Decimal("1")

@@ -75,3 +75,10 @@ async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_dece
         assert credited[r["reference"]] == calendar.add_working_days(r["paid_on"], 1), r["reference"]
     days = {r["paid_on"] for r in await RegistryPayment.select(RegistryPayment.paid_on)}
     assert await PaymentRegistry.count() == len(days) > 10
+
+
+def test_the_demo_writes_the_area_behind_the_maintenance_charge_with_a_decimal_comma():
+    rng = random.Random(1)
+    lines = demo._charges_of(rng, demo._Profile(rng, 1), D("37.8"), "flat", NOVEMBER, False, date(2026, 7, 1))
+    (note,) = [note for code, *_, note in lines if code == "maintenance"]
+    assert note == "Площадь помещения 37,80 м²"
