@@ -71,3 +71,19 @@ def test_the_request_list_on_a_phone(live_server: str, browser: Browser) -> None
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "staff-requests-390.png")
     context.close()
+
+
+def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browser: Browser) -> None:
+    """The default columns fit 1280 px (UI.md): no cell of the queue reaches past the table's frame, where its
+    words were cut (a long premise line such as «подъезд 2, крыша и чердак» wraps instead of widening the table)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    for tab in ("active", "all"):
+        page.goto(f"{live_server}/staff/tickets?tab={tab}")
+        edges = page.evaluate(
+            """() => [document.querySelector("table.ticket-table").getBoundingClientRect().right,
+                      document.querySelector(".queue-wrap").getBoundingClientRect().right]"""
+        )
+        assert edges[0] <= edges[1] + 0.5, f"the {tab} queue is {edges[0] - edges[1]:.0f} px wider than its frame"
+    context.close()
