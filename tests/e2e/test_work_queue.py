@@ -75,7 +75,8 @@ def test_the_request_list_on_a_phone(live_server: str, browser: Browser) -> None
 
 def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browser: Browser) -> None:
     """The default columns fit 1280 px (UI.md): no cell of the queue reaches past the table's frame, where its
-    words were cut (a long premise line such as «подъезд 2, крыша и чердак» wraps instead of widening the table)."""
+    words were cut (a long premise line such as «подъезд 2, крыша и чердак» wraps instead of widening the table),
+    and the house's address is whole on its two lines (not «ул. Киевская, д.…»)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page = context.new_page()
     sign_in(page, live_server, "dispatcher@demo.ru")
@@ -86,4 +87,9 @@ def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browse
                       document.querySelector(".queue-wrap").getBoundingClientRect().right]"""
         )
         assert edges[0] <= edges[1] + 0.5, f"the {tab} queue is {edges[0] - edges[1]:.0f} px wider than its frame"
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll("table.ticket-table .addr-house")]
+                       .filter(line => line.scrollHeight > line.clientHeight + 1).map(line => line.textContent)"""
+        )
+        assert cut == [], f"house addresses cut short in the {tab} queue: {cut[:3]}"
     context.close()
