@@ -155,7 +155,10 @@ def _account_and_code(data: Mapping[str, Any], errors: FormErrors) -> Values:
     role = form_value(data, "role")
     if role not in (ResidentRole.OWNER, ResidentRole.TENANT):
         errors.add("role", _("Choose who you are for this premise."))
-    return {"account": number, "code": code, "role": role}
+    # The form shown again after an error keeps the number and the code as they were typed (a letter O for a
+    # zero stays visible), not the digits and letters read from them.
+    typed = {"account_typed": form_value(data, "account")[:40], "code_typed": form_value(data, "code")[:40]}
+    return {"account": number, "code": code, "role": role, **typed}
 
 
 def register_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:

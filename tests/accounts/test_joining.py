@@ -175,6 +175,17 @@ async def test_a_resident_links_another_account_with_its_code(client, make_user,
     assert "vote" not in residency["rights"]
 
 
+async def test_a_refused_link_shows_the_number_and_code_as_typed(client, make_user, make_house, login):
+    house = await make_house(accounts=2)
+    user_id = await make_user(accounts={house["accounts"][0]: "owner"})
+    await login(client, user_id)
+    mistyped = house["numbers"][1].replace("0", "O", 1)  # a letter O for a zero
+    assert mistyped != house["numbers"][1]
+    bad = await client.form("/accounts/link", {"account": mistyped, "code": "abcd-efgh-23", "role": "owner"})
+    assert bad.status_code == 422
+    assert f'value="{mistyped}"' in bad.text and 'value="abcd-efgh-23"' in bad.text
+
+
 async def test_an_owner_invites_a_family_member_with_chosen_rights_and_revokes_them(
     client, new_client, make_user, make_house, login
 ):
