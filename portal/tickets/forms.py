@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal.accounts.rules import normalize_phone
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
@@ -180,6 +181,10 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))
+    typed_phone = form_value(data, "contact_phone")
+    phone = normalize_phone(typed_phone) if typed_phone else ""  # the dispatcher calls back on it: a real number
+    if phone is None:
+        errors.add("contact_phone", gettext("Enter the phone as +7 978 123-45-67."))
     if errors:
         return None, errors
     return (
@@ -191,7 +196,7 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
             description[: rules.MAX_DESCRIPTION],
             source,
             form_value(data, "contact_name")[:255],
-            form_value(data, "contact_phone")[:32],
+            phone or "",
         ),
         errors,
     )

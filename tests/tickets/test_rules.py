@@ -234,3 +234,24 @@ def test_only_editable_fields_that_really_change_count():
         "category": ("roof_leak", "leaking_taps"),
         "important": (False, True),
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "error"),
+    [
+        ("8 (978) 000-00-01", "+79780000001", None),
+        ("", "", None),
+        ("12", None, "Введите телефон в виде +7 978 123-45-67."),
+    ],
+    ids=["a phone as people write it", "none: the account's holder", "not a phone"],
+)
+def test_the_call_centre_form_takes_the_callers_phone_only_as_a_phone(typed, kept, error):
+    """A dispatcher calls back on the caller's phone: «12» is refused with the form's words, not kept."""
+    from portal.core import i18n
+    from portal.tickets.forms import read_staff_new
+
+    i18n.set_locale("ru")
+    data = {"account_number": "9101000001", "category": "other", "description": "Течёт кран", "contact_phone": typed}
+    form, errors = read_staff_new(data)
+    assert errors.get("contact_phone") == error
+    assert (form.contact_phone if form else None) == kept
