@@ -714,42 +714,43 @@ async def _by_house(where: Any, **aggregates: Any) -> list[dict[str, Any]]:
 
 
 async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
-    """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI)."""
+    """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI):
+    one pass over the month's snapshots, grouped by house (every house: no list of houses to filter by)."""
     houses = await houses_in_scope(principal)
     if not houses:
         return []
     ids = [h.id for h in houses]
-    base = (Balance.period == period) & Balance.account.premise.house.is_in(ids)
-    sums = await _by_house(
-        base,
+    base = Balance.period == period
+    scope = house_scope(Balance.account.premise.house, principal)
+    not_due = _not_due(period, clock.today_local())
+    rows = await _by_house(
+        base if scope is None else base & scope,
         accounts=Count(Balance.id),
         opening=Sum(Balance.opening_kopecks),
         charged=Sum(Balance.charged_kopecks),
         other=Sum(Balance.other_kopecks),
         paid=Sum(Balance.paid_kopecks),
         penalties=Sum(Balance.penalties_kopecks),
-    )
-    debts = await _by_house(base & (Balance.closing_kopecks > 0), debt=Sum(Balance.closing_kopecks))
-    today = clock.today_local()
-    overdue = await _by_house(
-        base & _overdue_where(period, today),
-        debtors=Count(Balance.id),
-        overdue=QueryString("SUM(balance.closing_kopecks - {})", _not_due(period, today)),
+        debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
+        debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
+        overdue=QueryString(
+            "SUM(CASE WHEN balance.closing_kopecks > {} THEN balance.closing_kopecks - {} ELSE 0 END)", not_due, not_due
+        ),
     )
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
-    for r in sums:
-        t = found[r["house"]]
+    for r in rows:
+        t = found.get(r["house"])
+        if t is None:
+            continue
         t.accounts = r["accounts"]
         t.opening = from_kopecks(r["opening"])
         t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0))
         t.paid = from_kopecks(r["paid"])
         t.penalties = from_kopecks(r["penalties"])
-    for r in debts:
-        found[r["house"]].debt = from_kopecks(r["debt"])
-    for r in overdue:
-        found[r["house"]].overdue = from_kopecks(r["overdue"] or 0)
-        found[r["house"]].debtors = r["debtors"]
+        t.debt = from_kopecks(r["debt"] or 0)
+        t.overdue = from_kopecks(r["overdue"] or 0)
+        t.debtors = r["debtors"] or 0
     return list(found.values())
 
 
