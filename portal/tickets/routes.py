@@ -154,6 +154,17 @@ async def _home_section(principal: Principal) -> queries.HomeSection | None:
 register_section("tickets", 30, "tickets/home_section.html", _home_section)
 
 
+async def _home_emergency(principal: Principal) -> dict[str, str] | None:
+    """The emergency number on a resident's home page, right under the balances (no query)."""
+    if not principal.account_ids:
+        return None
+    phone = get_settings().emergency_phone
+    return {"phone": phone, "tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+")}
+
+
+register_section("emergency_phone", 15, "tickets/_home_emergency.html", _home_emergency)
+
+
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {

@@ -260,3 +260,15 @@ async def test_a_russian_speaking_dispatchers_status_change_reaches_an_english_s
     assert "Статус изменён" in (await staff.get(r.headers["location"])).text  # the dispatcher reads Russian
     told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(OutboxMessage.user_id == user)
     assert told and {m["subject"] for m in told} == {f"Request No. {ticket['number']}: In work"}
+
+
+async def test_the_home_page_gives_the_emergency_number(client, login, make_user, make_account):
+    from portal.settings import get_settings
+
+    user, _ = await _resident(make_user, make_account)
+    await login(client, user)
+    home = await client.get("/")
+    assert home.status_code == 200
+    phone = get_settings().emergency_phone
+    tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    assert f'<a href="tel:{tel}"><strong>{phone}</strong></a>' in home.text
