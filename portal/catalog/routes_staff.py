@@ -191,8 +191,12 @@ class StaffOrders(Controller):
         return see_other(request, f"/staff/orders/{order.id}")
 
     @post("/{order_id:int}/cancel", name="catalog:staff_cancel", opt=staff(*WORK), status_code=200)
-    async def cancel(self, request: Request, principal: Caller, order: LoadedOrder, data: FormData) -> Response[Any]:
+    async def cancel(
+        self, request: Request, principal: Caller, order: LoadedOrder, data: FormData
+    ) -> Response[Any] | Template:
         reason = forms.read_cancel_reason(data)
+        if form_value(data, "confirm") != "1":  # final, and a paid order's money goes back: asked once more
+            return render(request, "catalog/staff_cancel.html", order=order, reason=reason)
         refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
         flash(request, cancelled_message(refund, order))
         return see_other(request, f"/staff/orders/{order.id}")

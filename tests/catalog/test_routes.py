@@ -146,3 +146,29 @@ async def test_a_resident_gets_a_statement_and_is_told_why_no_debt_certificate_i
     assert link
     pdf = await client.get(link.group(1))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason(
+    client, new_client, login, household, shop, make_user
+):
+    """UI.md: a final action asks once more with its consequence; «Отменить заказ» no longer cancels at once."""
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    placed = await client.form(
+        "/services/cart/order",
+        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
+    )
+    assert placed.status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    asked = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске"})
+    assert asked.status_code == 200
+    assert f"Отменить заказ №\u00a0{order_id}?" in asked.text or f"Отменить заказ № {order_id}?" in asked.text
+    assert "нельзя восстановить" in asked.text and "Мастер в отпуске</textarea>" in asked.text
+    assert 'name="confirm" value="1"' in asked.text
+    assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] != "cancelled"
+    done = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске", "confirm": "1"})
+    assert done.status_code == 303
+    assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] == "cancelled"
