@@ -17,6 +17,7 @@ from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
+from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.storage import MAX_IMAGE_BYTES
 from portal.core.storage import is_upload
@@ -219,11 +220,12 @@ def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> t
         errors.add("ends_at", gettext("Enter until when as a date and time."))
     elif starts and ends and ends <= starts:
         errors.add("ends_at", gettext("The end must be after the start."))
-    entrance_raw, riser_raw = form_value(data, "entrance"), form_value(data, "riser")
-    entrance_id, riser_id = parse_id(entrance_raw), parse_id(riser_raw)
-    if entrance_raw and entrance_id is None:
+    # The entrance by its number and the riser by its code, as staff know them; found in the house by the route.
+    entrance_raw, riser_code = form_value(data, "entrance"), form_value(data, "riser").replace(" ", "").upper()
+    entrance_number = parse_int(entrance_raw.lstrip("№").strip(), low=1, high=99)
+    if entrance_raw and entrance_number is None:
         errors.add("entrance", misplaced_message("entrance"))
-    if riser_raw and riser_id is None:
+    if len(riser_code) > 32:
         errors.add("riser", misplaced_message("riser"))
     if errors:
         return None, errors
@@ -234,8 +236,8 @@ def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> t
             "description": form_value(data, "description"),
             "starts_at": starts,
             "ends_at": ends,
-            "entrance_id": entrance_id,
-            "riser_id": riser_id,
+            "entrance_number": entrance_number,
+            "riser_code": riser_code,
         },
         errors,
     )

@@ -475,14 +475,28 @@ async def outage_for_staff(principal: Principal, outage_id: int) -> OutageRow | 
     return rows[0] if rows and principal.may_see_house(rows[0].house) else None
 
 
-async def misplaced(house_id: int, entrance_id: int | None, riser_id: int | None) -> list[str]:
-    """Which of the entrance and the riser of an outage are not in its house."""
+async def outage_place(
+    house_id: int, entrance_number: int | None, riser_code: str
+) -> tuple[int | None, int | None, list[str]]:
+    """An outage's entrance (by its number) and riser (by its code) in its house: their ids, and which of those
+    given the house does not have."""
+    entrance_id = riser_id = None
     wrong: list[str] = []
-    if entrance_id and not await Entrance.exists().where((Entrance.id == entrance_id) & (Entrance.house == house_id)):
-        wrong.append("entrance")
-    if riser_id and not await Riser.exists().where((Riser.id == riser_id) & (Riser.house == house_id)):
-        wrong.append("riser")
-    return wrong
+    if entrance_number:
+        row = (
+            await Entrance.select(Entrance.id)
+            .where((Entrance.house == house_id) & (Entrance.number == entrance_number))
+            .first()
+        )
+        entrance_id = row["id"] if row else None
+        if row is None:
+            wrong.append("entrance")
+    if riser_code:
+        row = await Riser.select(Riser.id).where((Riser.house == house_id) & (Riser.code == riser_code)).first()
+        riser_id = row["id"] if row else None
+        if row is None:
+            wrong.append("riser")
+    return entrance_id, riser_id, wrong
 
 
 async def active_linked(outage_id: int) -> list[TicketDetail]:

@@ -249,7 +249,10 @@ class Outages(Controller):
         houses = [h.id for h in await queries.houses_for(principal)]
         values, errors = forms.read_outage(data, clock.zone().key, houses)
         if values is not None:
-            for field in await queries.misplaced(values["house_id"], values["entrance_id"], values["riser_id"]):
+            number, code = values.pop("entrance_number"), values.pop("riser_code")
+            entrance, riser, wrong = await queries.outage_place(values["house_id"], number, code)
+            values.update(entrance_id=entrance, riser_id=riser)
+            for field in wrong:
                 errors.add(field, forms.misplaced_message(field))
         if values is None or errors:
             return await _outages_page(request, principal, form=dict(data), errors=errors, status_code=422)

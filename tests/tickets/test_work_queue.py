@@ -285,3 +285,48 @@ async def test_the_overview_shows_the_days_work_each_count_leading_to_its_list(c
         assert len(row_ids(listed.text)) == int(n), (label, href)
     due_today = dict((label, href) for href, _, label in found)["Срок сегодня"]
     assert row_ids((await client.get(html.unescape(due_today))).text) == [ids[1]]
+
+
+async def test_an_outage_takes_its_entrance_by_number_and_its_riser_by_code(client, login, queue, make_account):
+    """Staff know «подъезд 2» and «ХВС-1», not the database's ids: the outage form takes those, found in the
+    chosen house only; one not in the house is refused with what was typed kept."""
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import Riser
+    from portal.tickets.tables import Outage
+
+    house = queue["house"]
+    second = Entrance(house=house, number=2, floors=9)
+    await second.save()
+    riser = Riser(house=house, code="ХВС-1", kind="cold_water", entrance=second.id)
+    await riser.save()
+    elsewhere = await make_account()  # another house, whose entrance 1 has an id of its own
+    await login(client, queue["dispatcher"])
+    form = (await client.get("/staff/outages")).text
+    assert "Номер подъезда" in form and "(id" not in form
+    wrong = await client.form(
+        "/staff/outages",
+        {
+            "house": str(house),
+            "service": "cold_water",
+            "entrance": "7",
+            "riser": "ГВС-9",
+            "starts_at": "2026-12-01T10:00",
+        },
+    )
+    assert wrong.status_code == 422
+    assert "Этот подъезд не относится к выбранному дому." in wrong.text and "Этот стояк не относится" in wrong.text
+    assert 'value="7"' in wrong.text and 'value="ГВС-9"' in wrong.text
+    made = await client.form(
+        "/staff/outages",
+        {
+            "house": str(house),
+            "service": "cold_water",
+            "entrance": "2",
+            "riser": "хвс-1",
+            "starts_at": "2026-12-01T10:00",
+        },
+    )
+    assert made.status_code == 303, made.text[-800:]
+    row = await Outage.select(Outage.entrance, Outage.riser).where(Outage.house == house).first()
+    assert (row["entrance"], row["riser"]) == (second.id, riser.id)
+    assert elsewhere.entrance != second.id
