@@ -3,6 +3,7 @@ page with its audit event, and the penalty job reading the result; on both engin
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -94,6 +95,10 @@ async def test_a_rate_entered_on_the_staff_page_prices_the_next_run(client, logi
     assert recorded.status_code == 303
     page = await client.get("/staff/billing/key-rates")
     assert page.status_code == 200 and "решение от 29.01.2027" in page.text
+    # Rates in the Russian way, with a decimal comma: «14,00» in the table, «9,5 %» in the cap's rule.
+    assert re.search(r'data-label="Ставка, % годовых">14,00</td>', page.text)
+    assert "9,5\u00a0%" in page.text or "9,5 %" in page.text
+    assert ">14.00<" not in page.text and "9.5 %" not in page.text
     event = await AuditEvent.select().where(AuditEvent.action == "billing.key_rate.set").output(load_json=True).first()
     assert event["actor_id"] == accountant and event["changes"]["rate"] == ["15.50", "14.00"]
 
