@@ -237,6 +237,11 @@ def render(
     context.setdefault("principal", request.scope.get("state", {}).get("principal"))
     context.setdefault("banners", request.scope.get("state", {}).get("banners", ()))
     headers = {"Vary": "HX-Request"}
+    htmx = getattr(request, "htmx", None)
+    if status_code >= 400 and request.method == "POST" and htmx and htmx.boosted:
+        # A form refused with its errors stays at the page's own address: htmx would otherwise show the form's
+        # action (…/messages, …/ballots/7) in the address bar, which a reload answers with 405.
+        headers["HX-Push-Url"] = "false"
     return PageTemplate(
         template_name=template,
         block_name=block if block and is_fragment_request(request) else None,

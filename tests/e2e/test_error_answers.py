@@ -44,3 +44,24 @@ def test_a_link_to_a_page_that_is_gone_opens_the_not_found_page(live_server: str
     page.locator("#gone").click()
     expect(page).to_have_url(re.compile(r"/news/999999$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Страница не найдена"))
+
+
+def test_a_refused_form_keeps_the_pages_address_so_a_reload_still_opens_it(
+    live_server: str, browser: Browser, tmp_path
+) -> None:
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/tickets")
+    page.locator("main a[href^='/tickets/']").filter(has_text="№").first.click()
+    expect(page).to_have_url(re.compile(r"/tickets/\d+$"))
+    address = page.url
+    not_a_photo = tmp_path / "photo.jpg"
+    not_a_photo.write_bytes(b"not an image at all")
+    page.locator("textarea[name=text]").fill("Мастер так и не пришёл")
+    page.locator("#f-photos").set_input_files(str(not_a_photo))
+    page.get_by_role("button", name="Отправить сообщение").click()
+    expect(page.locator(".error-summary")).to_contain_text("не фотография")
+    expect(page.locator("textarea[name=text]")).to_have_value("Мастер так и не пришёл")
+    assert page.url == address, f"the refused form moved the address to {page.url}"
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Заявка №")
