@@ -43,6 +43,7 @@ from portal.meetings.tables import Source
 from portal.meetings.tables import Vote
 
 PLACE = "г. Симферополь, ул. Киевская, 77, офис управляющей компании"
+COMPANY = "ООО «УК Монолит Комфорт»"  # the managing company calls the meetings (ЖК ст. 45 ч. 7): the portal's own
 
 
 def _scan(text: str) -> str:
@@ -61,8 +62,8 @@ async def _meeting(house: int, title: str, starts_on: date, ends_on: date, quest
         title=title,
         form=rules.Form.ABSENTEE,
         status=MeetingStatus.PUBLISHED,
-        initiator="ООО «УК Таврия-Сервис»",
-        administrator="ООО «УК Таврия-Сервис»",
+        initiator=COMPANY,
+        administrator=COMPANY,
         place=PLACE,
         notice_on=starts_on - timedelta(days=12),
         starts_on=starts_on,
