@@ -98,6 +98,12 @@ async def test_profile_errors_keep_what_was_typed(client, make_user, login):
     assert 'value="12"' in response.text and 'value="Пётр"' in response.text
 
 
+async def test_the_profile_leads_to_the_notices_by_topic_and_channel(client, make_user, login):
+    await login(client, await make_user())
+    page = await client.get("/profile")
+    assert '<a href="/notifications/settings">Какие уведомления приходят по e-mail, SMS и push</a>' in page.text
+
+
 async def test_changing_the_password_needs_the_current_one(client, make_user, login):
     user_id = await make_user()
     await User.update({User.password_hash: hash_password("old password 1")}).where(User.id == user_id)
