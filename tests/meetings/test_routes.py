@@ -98,6 +98,17 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(
     assert headings and all(h.endswith(" m²") for h in headings), headings
 
 
+async def test_the_agenda_names_each_questions_threshold_in_the_middle_of_its_sentence(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
+    page = await client.get(f"/meetings/{meeting_id}")
+    said = re.findall(r"Решение принимается: (\w)", page.text)
+    assert said and all(first.islower() for first in said), said
+
+
 async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_ballot(
     client, login, make_user, example_house, make_meeting
 ):
