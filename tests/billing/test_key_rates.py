@@ -99,6 +99,9 @@ async def test_a_rate_entered_on_the_staff_page_prices_the_next_run(client, logi
     assert re.search(r'data-label="Ставка, % годовых">14,00</td>', page.text)
     assert "9,5\u00a0%" in page.text or "9,5 %" in page.text
     assert ">14.00<" not in page.text and "9.5 %" not in page.text
+    # Two forms with fields of the same names: every id once, so each label leads to its own field.
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     event = await AuditEvent.select().where(AuditEvent.action == "billing.key_rate.set").output(load_json=True).first()
     assert event["actor_id"] == accountant and event["changes"]["rate"] == ["15.50", "14.00"]
 
