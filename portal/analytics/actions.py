@@ -189,6 +189,7 @@ async def save_kpi(
         values = {
             KpiMonth.nps_pct: found[rules.Kpi.NPS],
             KpiMonth.plan_pct: found[rules.Kpi.PLAN],
+            KpiMonth.acts_pct: draft.acts,  # kept as entered, so that the form shows it again
             KpiMonth.receivables_pct: found[rules.Kpi.RECEIVABLES],
             KpiMonth.dispatch_pct: found[rules.Kpi.DISPATCH],
             KpiMonth.efficiency_pct: total,

@@ -750,6 +750,7 @@ class KpiRecord:
     complex_id: int
     period: date
     achievements: dict[rules.Kpi, Decimal | None]
+    acts: Decimal | None  # works in the acts matching requests, as the manager entered it
     efficiency: Decimal | None
     status: str
     approved_by: str
@@ -793,6 +794,7 @@ async def kpi_record(complex_id: int, period: date) -> KpiRecord | None:
             rules.Kpi.RECEIVABLES: _pct(row["receivables_pct"]),
             rules.Kpi.DISPATCH: _pct(row["dispatch_pct"]),
         },
+        acts=_pct(row["acts_pct"]),
         efficiency=_pct(row["efficiency_pct"]),
         status=row["status"],
         approved_by=row["approver"] or "",

@@ -63,6 +63,7 @@ class KpiMonth(Table):
     period = Date(index=True)
     nps_pct = Numeric(digits=(5, 1), null=True, default=None)
     plan_pct = Numeric(digits=(5, 1), null=True, default=None)
+    acts_pct = Numeric(digits=(5, 1), null=True, default=None)  # works in the acts matching requests (entered)
     receivables_pct = Numeric(digits=(5, 1), null=True, default=None)
     dispatch_pct = Numeric(digits=(5, 1), null=True, default=None)
     efficiency_pct = Numeric(digits=(5, 1), null=True, default=None)

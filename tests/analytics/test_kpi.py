@@ -5,6 +5,7 @@ XLSX, and a manager kept to their own complexes."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -116,6 +117,10 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert saved.status_code == 303
     record = await queries.kpi_record(complex_id, date(2026, 3, 1))
     assert record.lines[0].bonus == Decimal("3705.00")
+    # What the manager entered comes back in the form: saving the month again must not drop the acts' 90 %.
+    again = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
+    assert re.search(r'<input id="f-acts" name="acts" type="text" value="90(\.0)?"', again.text)
+    assert record.acts == Decimal("90.0")
     # Someone outside the complex, a bad percentage, a stranger's complex.
     bad = await client.form(
         "/staff/analytics/kpi", {"complex": str(complex_id), "period": "2026-03", "plan": "101", "user_0": "999999"}
