@@ -28,6 +28,7 @@ from portal.core.security import resident
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.payments import actions
@@ -228,8 +229,13 @@ class ResidentPayments(Controller):
 
 
 async def _autopay_page(
-    request: Request, principal: Principal, errors: FormErrors | None = None, status_code: int = 200
+    request: Request,
+    principal: Principal,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Template:
+    """The autopay page; after a refused form its fields show what was typed (``typed``), not the defaults."""
     user_id = principal.user_id or 0
     return render(
         request,
@@ -239,6 +245,7 @@ async def _autopay_page(
         cards=await queries.cards_of(user_id),
         mandates=await queries.mandates_of(user_id),
         errors=errors or FormErrors(),
+        typed=typed or {},
         day=queries.autopay_day(),
         **words(),
     )
@@ -296,7 +303,8 @@ class ResidentAutopay(Controller):
         cards = {c.id for c in await queries.cards_of(principal.user_id or 0)}
         form = forms.read_autopay_form(data, account, cards)
         if form.errors:
-            return await _autopay_page(request, principal, form.errors, 422)
+            typed = {name: form_value(data, name) for name in (f"card_{account}", f"limit_{account}")}
+            return await _autopay_page(request, principal, form.errors, 422, typed)
         assert form.card is not None and form.limit is not None
         await actions.set_up_autopay(principal, account, form.card, form.limit)
         flash(request, gettext("Autopay is on."))

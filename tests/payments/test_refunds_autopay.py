@@ -109,6 +109,17 @@ async def turn_on(client, household, card_id: int, limit: str = "10000") -> None
     assert response.status_code == 303, response.text
 
 
+async def test_a_refused_autopay_limit_is_shown_as_typed(client, login, household, gateway):
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    assert card is not None
+    refused = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": "5 000 р"})
+    assert refused.status_code == 422
+    assert f'id="e-limit_{a}"' in refused.text
+    assert 'value="5 000 р"' in refused.text, "the field keeps the limit as it was typed, not a default"
+    assert f'<option value="{card}" selected' in refused.text
+
+
 async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login, household, gateway):
     a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4242424242424242")
