@@ -168,6 +168,9 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())[
         "status"
     ] == MeetingStatus.CLOSED
+    results = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    shares = re.findall(r'<td class="num" data-label="(?:За|Против|Воздержался)">([^<]*)</td>', results)
+    assert shares and all(re.fullmatch(r"\d+,\d\d %", s) for s in shares), shares  # a column of 2 decimals
     protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
     for words in ("Протокол №", "Кворум", "Избрать председателя", "Реестр собственников", "Место хранения", "124,5"):
