@@ -20,10 +20,15 @@ document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
   if (form && e.target.matches("select, input[type=checkbox], input[type=date]")) form.requestSubmit();
 });
-// Ask once more before a final action (data-confirm="…").
+// Ask once more before a final action (data-confirm="…"). «No» stops the event here, on its way down: htmx
+// sends a boosted form (or an hx-post one) from its own listener on the form whether or not the default was
+// prevented, so preventing it alone let the action through.
 document.addEventListener("submit", (e) => {
   const message = e.target.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) e.preventDefault();
+  if (message && !window.confirm(message)) {
+    e.preventDefault();
+    e.stopPropagation();
+  }
 }, true);
 // The pay sheet: the primary button states the total of the chosen amounts as they are typed.
 function payMoney(value, locale) {
