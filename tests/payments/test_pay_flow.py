@@ -124,6 +124,10 @@ async def test_a_declined_card_says_so_and_posts_nothing(client, login, househol
     assert payment["failure_code"] == "generic_decline"
     page = await client.get(f"/payments/{payment['id']}")
     assert "Платёж отклонён" in page.text
+    assert f"<h1>Платёж № {payment['id']}</h1>" in page.text
+    client.cookies.set("lang", "en")
+    assert f"<h1>Payment No. {payment['id']}</h1>" in (await client.get(f"/payments/{payment['id']}")).text
+    client.cookies.set("lang", "ru")
     assert "Банк отклонил карту" in page.text
     assert await balance_of(a) == before
     # The resident gives up: the cancel link expires the session and nothing is ever posted.
