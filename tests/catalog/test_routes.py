@@ -61,7 +61,7 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     mine = await client.get(f"/services/orders/{order['id']}")
     assert mine.status_code == 200
     assert "Оплата получена" in mine.text and "оплачен" in mine.text
-    ticket = re.search(r'href="/tickets/(\d+)">№(\d+)', mine.text)
+    ticket = re.search(r'href="/tickets/(\d+)">№ (\d+)', mine.text)
     assert ticket, "the order links its request"
     listed = await client.get("/services/orders")
     assert f"Заказ № {order['id']}" in listed.text.replace("\u00a0", " ")
