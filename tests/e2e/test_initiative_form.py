@@ -1,0 +1,25 @@
+"""Demanding a meeting in the browser: a form sent without its agenda is answered by the portal's own error
+summary, in the portal's words and language, keeping the title typed, as every other resident form does
+(not by the browser's bubble in the browser's language)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_demand_without_its_agenda_gets_the_portals_error_summary(live_server: str, browser: Browser) -> None:
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "owner@demo.ru")
+    page.goto(live_server + "/meetings/initiatives/new")
+    page.locator("#f-title").fill("Ремонт детской площадки")
+    page.get_by_role("button", name="Начать сбор подписей").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Напишите вопросы повестки, по одному в строке.")
+    expect(summary).to_be_focused()
+    expect(page.locator("#f-title")).to_have_value("Ремонт детской площадки")
