@@ -59,6 +59,7 @@ from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -196,7 +197,7 @@ class StaffOrders(Controller):
     ) -> Response[Any] | Template:
         reason = forms.read_cancel_reason(data)
         if form_value(data, "confirm") != "1":  # final, and a paid order's money goes back: asked once more
-            return render(request, "catalog/staff_cancel.html", order=order, reason=reason)
+            return question(request, "catalog/staff_cancel.html", order=order, reason=reason)
         refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
         flash(request, cancelled_message(refund, order))
         return see_other(request, f"/staff/orders/{order.id}")

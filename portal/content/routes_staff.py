@@ -34,6 +34,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import flash
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -140,7 +141,7 @@ class StaffPosts(Controller):
         if step is None:
             return see_other(request, f"/staff/posts/{post.id}")
         if step is Move.DELETE and data.get("confirm") != "1":  # final: asked once more on a page of its own
-            return render(request, "content/staff_delete.html", post=post)
+            return question(request, "content/staff_delete.html", post=post)
         await actions.move(principal, post.id, step, str(data.get("comment", "")))
         if step in (Move.APPROVE, Move.SEND_NOW):
             deliver_soon()

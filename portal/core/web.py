@@ -253,6 +253,14 @@ def render(
     )
 
 
+def question(request: Request, template: str, **context: Any) -> Template:
+    """The page that asks once more before a final action (cancel, delete), answering the action's POST: the
+    browser keeps the address of the page it came from, since reloading the action's address would answer 405."""
+    page = render(request, template, **context)
+    page.headers["HX-Push-Url"] = "false"
+    return page
+
+
 def found(record: T | None) -> T:
     """The record a handler read, or 404 Not Found when there is none (or none this user may see)."""
     if record is None:

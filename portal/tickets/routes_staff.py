@@ -32,6 +32,7 @@ from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import is_fragment_request
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.tickets import actions
@@ -350,7 +351,7 @@ async def _confirm_cancel(
     """Cancelling asks once more: in place of the row (HTMX) or on a page of its own."""
     if is_fragment_request(request) and form_value(data, "row") == "1":
         return await _row(request, principal, ticket.id, form_value(data, "back"), confirm_cancel=True)
-    return render(request, "tickets/staff_cancel.html", ticket=ticket, back=form_value(data, "back"), tk=TK)
+    return question(request, "tickets/staff_cancel.html", ticket=ticket, back=form_value(data, "back"), tk=TK)
 
 
 async def _outages_page(

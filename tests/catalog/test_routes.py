@@ -168,6 +168,8 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
     assert f"Отменить заказ №\u00a0{order_id}?" in asked.text or f"Отменить заказ № {order_id}?" in asked.text
     assert "нельзя восстановить" in asked.text and "Мастер в отпуске</textarea>" in asked.text
     assert 'name="confirm" value="1"' in asked.text
+    boosted = await dispatcher.htmx_form(f"/staff/orders/{order_id}/cancel", {}, headers={"HX-Boosted": "true"})
+    assert boosted.status_code == 200 and boosted.headers.get("HX-Push-Url") == "false"  # the order's address stays
     assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] != "cancelled"
     done = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске", "confirm": "1"})
     assert done.status_code == 303

@@ -143,6 +143,11 @@ async def test_deleting_a_draft_asks_once_more_and_deletes_only_when_confirmed(d
     assert "Удалить черновик «Черновик на удаление»?" in asked.text and "нельзя отменить" in asked.text
     assert 'name="confirm" value="1"' in asked.text and f'href="/staff/posts/{post_id}"' in asked.text
     assert await Post.exists().where(Post.id == post_id)
+    # Asked through a boosted form, the question keeps the post's address: reloading …/move would answer 405.
+    boosted = await manager.htmx_form(
+        f"/staff/posts/{post_id}/move", {"step": "delete"}, headers={"HX-Boosted": "true"}
+    )
+    assert boosted.status_code == 200 and boosted.headers.get("HX-Push-Url") == "false"
     done = await manager.form(f"/staff/posts/{post_id}/move", {"step": "delete", "confirm": "1"})
     assert done.status_code == 303 and done.headers["location"].endswith("/staff/posts")
     assert not await Post.exists().where(Post.id == post_id)
