@@ -55,12 +55,16 @@ _rendering: ContextVar[Request | None] = ContextVar("rendering", default=None)
 
 @dataclass
 class FormErrors:
-    """Errors of a submitted form: one message per field, in the order the form shows them."""
+    """Errors of a submitted form: one message per field, in the order the form shows them; ``labels`` name a
+    field in the summary above the form where one message stands at several fields (the zones of meters)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
+    def add(self, name: str, message: str, label: str = "") -> None:
+        if name not in self.fields and label:
+            self.labels[name] = label
         self.fields.setdefault(name, message)
 
     def __bool__(self) -> bool:

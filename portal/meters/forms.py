@@ -39,8 +39,8 @@ class ReadingsForm:
     photos: dict[int, Any] = field(default_factory=dict)
     errors: FormErrors = field(default_factory=FormErrors)
 
-    def add_error(self, meter_id: int, zone: int, message: str) -> None:
-        self.errors.add(field_name(meter_id, zone), message)
+    def add_error(self, meter_id: int, zone: int, message: str, label: str = "") -> None:
+        self.errors.add(field_name(meter_id, zone), message, label)
 
     def shown(self) -> dict[str, Any]:
         """What a page of readings fields shows of the form (``_fields.html``'s ``registers``)."""

@@ -69,7 +69,8 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
     by_id = {m.id: m for m in meters}
     for r in passed.refusals:
         m = by_id[r.meter_id]
-        form.add_error(r.meter_id, r.zone, words.error_message(r.error, m.last.get(r.zone), m.digits, m.decimals))
+        message = words.error_message(r.error, m.last.get(r.zone), m.digits, m.decimals)
+        form.add_error(r.meter_id, r.zone, message, words.reading_label(m, r.zone))
         if rules.asks_rollover(r.error):
             form.asked.add(r.meter_id)
     for meter_id, code in passed.photo_errors.items():

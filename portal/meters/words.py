@@ -4,6 +4,7 @@ language, through gettext)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from portal.core import charts
 from portal.core.i18n import LazyText
@@ -71,6 +72,12 @@ def zone_label(zones: int, zone: int) -> str:
     if zones == 2:
         return {1: gettext("T1 (day)"), 2: gettext("T2 (night)")}[zone]
     return {1: gettext("T1 (peak)"), 2: gettext("T2 (night)"), 3: gettext("T3 (half-peak)")}[zone]
+
+
+def reading_label(meter: Any, zone: int) -> str:
+    """Which field a reading's error is about, in the summary above the form: «Электроэнергия № 123, Т1 (пик)»."""
+    name = gettext("%(service)s No. %(serial)s", service=service_label(meter.service), serial=meter.serial)
+    return name if meter.zones == 1 else f"{name}, {zone_label(meter.zones, zone)}"
 
 
 def zones_label(zones: int) -> str:

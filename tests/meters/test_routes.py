@@ -108,3 +108,18 @@ async def test_a_reading_older_than_a_year_is_still_the_previous_one(client, log
     refused = await client.form("/meters", {f"m{meter}z1": "100"})
     assert refused.status_code == 422
     assert await MeterReading.count().where(MeterReading.meter == meter) == 1
+
+
+async def test_a_three_zone_meter_left_half_filled_names_each_zone_in_the_summary(
+    client, login, make_user, two_accounts
+):
+    (account, _), _ = two_accounts
+    meter = Meter(account=account, service="electricity", serial="Э-3", digits=6, decimals=1, zones=3)
+    await meter.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form("/meters", {f"m{meter.id}z1": "1500,0"})
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    for zone in ("Т1 (пик)", "Т2 (ночь)", "Т3 (полупик)"):
+        assert f"Электроэнергия № Э-3, {zone}: Введите показания всех зон этого счётчика." in summary, summary
+    assert 'value="1500,0"' in response.text
