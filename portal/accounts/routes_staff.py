@@ -31,6 +31,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
@@ -94,9 +95,8 @@ class StaffAccessCodes(Controller):
         account = await queries.account_in_scope(principal, values["account"]) if not errors else None
         if account is None:
             errors.add("account", _("There is no such account in your houses."))
-            return render(
-                request, "accounts/staff_codes.html", values=values, errors=errors, code=None, status_code=422
-            )
+            typed = {"account": form_value(data, "account")[:40]}  # as typed, letters and all, to be corrected
+            return render(request, "accounts/staff_codes.html", values=typed, errors=errors, code=None, status_code=422)
         code = await actions.regenerate_access_code(principal, account, ip=client_ip(request))
         return render(
             request,

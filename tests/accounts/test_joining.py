@@ -248,6 +248,10 @@ async def test_a_new_access_code_is_shown_once_and_never_stored(client, make_use
     assert await queries.access_code_matches(house["accounts"][0], shown)
     assert shown not in (await client.get("/staff/access-codes")).text
     assert await AuditEvent.exists().where(AuditEvent.action == "access_code.regenerate")
+    # A mistyped number (a Cyrillic «О» for a zero) comes back as typed, to be corrected, not as its digits only.
+    mistyped = house["numbers"][0].replace("0", "О", 1) if "0" in house["numbers"][0] else "91О1"
+    refused = await client.form("/staff/access-codes", {"account": mistyped})
+    assert refused.status_code == 422 and f'name="account" type="text" value="{mistyped}"' in refused.text
 
 
 async def test_the_printed_code_works_from_the_start_and_stops_working_when_regenerated(make_house, make_user):
