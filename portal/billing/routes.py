@@ -282,7 +282,7 @@ class StaffBilling(Controller):
     @get("/debtors.csv", name="billing:debtors_csv")
     async def debtors_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         period, rows = await _debtor_rows(request, principal)
-        return _download(exports.to_csv(rows), "text/csv; charset=utf-8", f"debtors-{rules.period_key(period)}.csv")
+        return _download(exports.to_csv(rows), "text/csv", f"debtors-{rules.period_key(period)}.csv")
 
     @get("/debtors.xlsx", name="billing:debtors_xlsx")
     async def debtors_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:

@@ -17,7 +17,7 @@ from litestar import Response
 
 from portal.core.i18n import LazyText
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # the response adds «; charset=utf-8» to a text type itself
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

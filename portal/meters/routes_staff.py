@@ -161,7 +161,7 @@ class StaffMeters(Controller):
         rows = queries.export_rows(principal, f.period, f.house)
         return Stream(
             export.csv_chunks(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="readings-{f.period:%Y-%m}.csv"'},
         )
 
@@ -181,7 +181,7 @@ class StaffMeters(Controller):
         disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
         return Response(
             export.recalculations_csv(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": disposition},
         )
 

@@ -96,7 +96,7 @@ class StaffTickets(Controller):
             )
         return Stream(
             export.csv_chunks(rows, columns, tz),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
 

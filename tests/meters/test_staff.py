@@ -136,7 +136,7 @@ async def test_the_export_pages_through_the_index_without_losing_a_row(period, m
 async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, login, make_user, period):
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
     as_csv = await client.get("/staff/meters/export.csv?period=2026-11")
-    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"] == "text/csv; charset=utf-8"
     as_xlsx = await client.get("/staff/meters/export.xlsx?period=2026-11")
     assert as_xlsx.status_code == 200
     limits = tabular.Limits(rows=1000)

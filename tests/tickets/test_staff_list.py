@@ -226,6 +226,7 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     query = "tab=all&type=paid&type=planned&type=ordinary&flag=planned"
     csv_response = await client.get(f"/staff/tickets/export?format=csv&{query}")
     assert csv_response.status_code == 200
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
     text = csv_response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "№"
