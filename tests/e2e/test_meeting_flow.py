@@ -93,6 +93,8 @@ def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(browser: Brows
     waiting = items.count()
     assert waiting >= 3
     before = _took_part(page)
+    votes = page.locator("#tally p").filter(has_text="Приняли участие").first.inner_text()
+    assert re.search(r"\([\d\s]+,\d\d из [\d\s]+,\d\d\)", votes), f"votes with two decimals on both sides: {votes}"
     _shot(page, "meeting-moderation-1280.png")
     clean = items.filter(has_not=page.locator(".badge")).first  # not marked a duplicate or late
     clean.get_by_role("button", name="Принять").click()
