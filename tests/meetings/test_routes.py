@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
+import pytest
 from pypdf import PdfReader
 
 from portal.core import clock
@@ -29,18 +31,30 @@ async def _code(user_id: int) -> str:
     return row["subject"].rsplit(" ", 1)[1]
 
 
-async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(
-    client, login, make_user, example_house, make_meeting
-):
+@dataclass(frozen=True)
+class Voter:
+    meeting_id: int
+    user: int
+    owner: int
+
+
+@pytest.fixture
+async def voter(client, login, make_user, example_house, make_meeting) -> Voter:
+    """Owner A of flat 1 in the example house, signed in, with the house's meeting open for voting."""
     house = await example_house()
     meeting_id = await make_meeting(house.house)
     user = await make_user(accounts={house.accounts["1"]: "owner"})
     await OwnerLink(user=user, owner=house.owners["A"]).save()
     await login(client, user)
+    return Voter(meeting_id, user, house.owners["A"])
+
+
+async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client, voter):
+    meeting_id, user = voter.meeting_id, voter.user
     page = await client.get(f"/meetings/{meeting_id}")
     assert page.status_code == 200 and "Избрать председателя" in page.text
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
     answers = {f"q{i.id}": "for" for i in meeting.items}
     incomplete = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{meeting.items[0].id}": "for"})
     assert incomplete.status_code == 422
@@ -65,16 +79,10 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(
     assert "Собственник A" in text and "ЕГРН № A-1" in text
 
 
-async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(
-    client, login, make_user, example_house, make_meeting
-):
-    house = await example_house()
-    meeting_id = await make_meeting(house.house)
-    user = await make_user(accounts={house.accounts["1"]: "owner"})
-    await OwnerLink(user=user, owner=house.owners["A"]).save()
-    await login(client, user)
+async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client, voter):
+    meeting_id = voter.meeting_id
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
     first, *rest = meeting.items
     assert rest, "the example meeting has more than one question"
     refused = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{first.id}": "against"})
@@ -84,14 +92,8 @@ async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(
     assert "Выберите ответ на этот вопрос." in refused.text
 
 
-async def test_the_ballots_in_english_give_the_area_in_square_metres(
-    client, login, make_user, example_house, make_meeting
-):
-    house = await example_house()
-    meeting_id = await make_meeting(house.house)
-    user = await make_user(accounts={house.accounts["1"]: "owner"})
-    await OwnerLink(user=user, owner=house.owners["A"]).save()
-    await login(client, user)
+async def test_the_ballots_in_english_give_the_area_in_square_metres(client, voter):
+    meeting_id = voter.meeting_id
     client.cookies.set("lang", "en")
     page = await client.get(f"/meetings/{meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
