@@ -7,6 +7,7 @@ of a locale are merged into one.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -265,3 +266,13 @@ def _zone(name: str) -> ZoneInfo:
 
 def language_name(locale: str) -> str:
     return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).display_name or locale
+
+
+def format_phone(value: str | None) -> str:
+    """A phone for people: «+79780000001» → «+7 978 000-00-01», that never breaks across lines (no-break spaces
+    and hyphens); a phone kept in another form is shown as it is."""
+    text = value or ""
+    if re.fullmatch(r"\+7\d{10}", text):
+        d = text[2:]
+        text = f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")

@@ -9,6 +9,7 @@ from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
+from portal.core.i18n import format_phone
 from portal.core.i18n import pick_locale
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
@@ -70,6 +71,13 @@ def test_pick_locale(cookie, header, expected):
 def test_money_is_formatted_per_locale_with_non_breaking_spaces():
     assert format_money(Decimal("1234.5"), "ru") == "1\u00a0234,50\u00a0₽"
     assert format_money(Decimal("1234.5"), "en") == "₽1,234.50"
+
+
+def test_a_phone_is_written_in_groups_that_never_break_across_lines():
+    assert format_phone("+79780000001") == "+7\u00a0978\u00a0000\u201100\u201101"
+    assert format_phone("") == ""
+    assert format_phone(None) == ""
+    assert format_phone("112") == "112"  # kept in another form: shown as it is
 
 
 def test_dates_read_as_people_say_them():

@@ -75,7 +75,7 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     manager.goto(base + "/staff/showcase/leads?status=new")
     row = manager.locator("tr", has_text=name)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("+79785551234")
+    expect(row.locator("a[href='tel:+79785551234']")).to_have_text("+7\u00a0978\u00a0555\u201112\u201134")
     expect(row.locator(".badge")).to_have_text("Новая")
     row.get_by_role("button", name=re.compile("Назначен просмотр")).click()
     expect(manager.locator(".flash")).to_contain_text("Статус заявки: Назначен просмотр")

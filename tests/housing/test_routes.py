@@ -248,6 +248,15 @@ async def test_an_owner_form_checks_inn_phone_and_email(manager, estate):
     assert response.text.count('aria-invalid="true"') == 3
 
 
+async def test_an_owner_s_phone_typed_as_8_978_is_shown_in_groups_and_dials(manager, estate):
+    saved = await manager.form(
+        "/staff/owners/new", {"kind": "person", "name": "Ким Ирина", "phone": "8 (978) 111-22-33"}
+    )
+    assert saved.status_code == 303
+    page = await manager.get(saved.headers["location"])
+    assert '<a href="tel:+79781112233">+7\u00a0978\u00a0111\u201122\u201133</a>' in page.text
+
+
 async def test_a_dispatcher_reads_but_cannot_write(dispatcher, estate):
     assert (await dispatcher.get(f"/staff/houses/{estate['house']}")).status_code == 200
     response = await dispatcher.form(f"/staff/premises/{estate['flat']}/accounts/new", {"number": "7700000088"})
