@@ -186,6 +186,7 @@ async def test_the_audit_log_filters_and_pages(client, make_user, login):
     await login(client, admin)
     page = await client.get("/staff/audit?entity=widget&size=10")
     assert page.status_code == 200
+    assert "Дата с" in page.text and "Дата по" in page.text  # the days of the range, not «Откуда» / «Кому»
     assert page.text.count("<code>test.write</code>") == 6
     assert "gadget #" not in page.text
     small = await client.get("/staff/audit?actor=Аудитор&size=10")
