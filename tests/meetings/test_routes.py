@@ -97,7 +97,7 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(client, vot
     client.cookies.set("lang", "en")
     page = await client.get(f"/meetings/{meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
-    assert headings and all(h.endswith(" m²") for h in headings), headings
+    assert headings and all(re.search(r"\d\.\d\d m²$", h) for h in headings), headings
 
 
 async def test_the_agenda_names_each_questions_threshold_in_the_middle_of_its_sentence(
