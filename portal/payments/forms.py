@@ -123,18 +123,39 @@ def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collectio
 
 
 def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
-    """The staff list's filters from the query string; what cannot be read is left out, never an error."""
+    """The staff list's filters from the query string; what cannot be read is left out (``amount_filters`` says
+    so on the page)."""
     status = form_value(query, "status")
     return StaffFilter(
         status=PaymentStatus(status) if status in set(PaymentStatus) else None,
         date_from=parse_date(form_value(query, "from")),
         date_to=parse_date(form_value(query, "to")),
         house=parse_id(form_value(query, "house")),
-        amount_min=parse_money(form_value(query, "min")),
-        amount_max=parse_money(form_value(query, "max")),
+        amount_min=_amount(form_value(query, "min")),
+        amount_max=_amount(form_value(query, "max")),
         account=form_value(query, "account")[:20],
         channel=form_value(query, "channel")[:16],
     )
+
+
+AMOUNT_FILTERS = ("min", "max")
+
+
+def _amount(text: str) -> Decimal | None:
+    amount = parse_money(text)
+    return amount if amount is not None and amount >= 0 else None
+
+
+def amount_filters(query: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
+    """The amount filters as typed (shown again) and a word at each the list could not use: it is shown without
+    that filter, and the user is told rather than left to think it applied."""
+    typed = {name: form_value(query, name)[:40] for name in AMOUNT_FILTERS}
+    errors = FormErrors()
+    unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
+    for name, text in typed.items():
+        if text and _amount(text) is None:
+            errors.add(name, unread)
+    return typed, errors
 
 
 @dataclass(frozen=True)

@@ -104,11 +104,14 @@ class StaffPayments(Controller):
     async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q = request.query_params
         f = forms.read_staff_filter(q)
+        typed, problems = forms.amount_filters(q)
         return render(
             request,
             "payments/staff_list.html",
             page=await queries.staff_payments(principal, f, page_request(q.get("page"), q.get("size"))),
             f=f,
+            typed=typed,
+            problems=problems,
             houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
             statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus],
             may_export=principal.has_role(*EXPORT_ROLES),

@@ -22,6 +22,11 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert f'href="/staff/payments/{payment["id"]}"' not in empty.text
     by_amount = await staff.get("/staff/payments?min=4000")
     assert f'href="/staff/payments/{payment["id"]}"' not in by_amount.text
+    unread = await staff.get("/staff/payments?min=abc&max=-5")  # not amounts: shown, said, and not applied
+    assert unread.status_code == 200
+    assert 'value="abc"' in unread.text and 'value="-5"' in unread.text
+    assert unread.text.count("список показан без этого условия") == 2
+    assert f'href="/staff/payments/{payment["id"]}"' in unread.text
     csv = await staff.get(f"/staff/payments/export.csv?house={household['house']}")
     assert csv.status_code == 200
     assert "'=HYPERLINK" in csv.text
