@@ -62,6 +62,23 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
     )
 
 
+def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
+    """The typed filters (shown again) and a word at each one the list could not use, labelled with the field's
+    name: the list is shown without that filter, and the user is told rather than left to think it applied."""
+    typed = {name: _text(params, name) for name in ("entrance", "min_debt", "months")}
+    shown_without = gettext("the list is shown without this filter.")
+    unread = {
+        "entrance": (chosen.entrance, gettext("Entrance"), gettext("Enter the entrance's number;")),
+        "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), gettext("Enter an amount in rubles, e.g. 1 500,00;")),
+        "months": (chosen.months, gettext("Months overdue, at least"), gettext("Enter a number of months;")),
+    }
+    errors = FormErrors()
+    for name, (value, label, message) in unread.items():
+        if typed[name] and value is None:
+            errors.add(name, f"{message} {shown_without}", label)
+    return typed, errors
+
+
 @dataclass
 class IssueForm:
     """Issue the receipts of a month for one house or every house of the user."""

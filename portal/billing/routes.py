@@ -267,6 +267,7 @@ class StaffBilling(Controller):
     async def debtors(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         period = await _report_period(request, principal)
         filters = forms.debtor_filter(request.query_params)
+        typed, problems = forms.debtor_filter_problems(request.query_params, filters)
         page = page_request(request.query_params.get("page"), request.query_params.get("size"))
         return render(
             request,
@@ -274,6 +275,8 @@ class StaffBilling(Controller):
             period=period,
             page=await queries.debtors_page(period, filters, principal, page),
             filters=filters,
+            typed=typed,
+            problems=problems,
             houses=await houses_in_scope(principal),
             entrances=await queries.entrances_of(principal, filters.house) if filters.house else [],
             **_helpers(),

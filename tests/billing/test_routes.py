@@ -149,6 +149,13 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert "7700000001" not in page.text  # paid October; November is not due yet
     assert "7700000002" not in (await client.get("/staff/billing/debtors?period=2026-11&min_debt=999999")).text
     assert (await client.get("/staff/billing/debtors?period=2026-11&sort=password")).status_code == 200
+    unread = await client.get("/staff/billing/debtors?period=2026-11&entrance=abc&min_debt=много&months=-2")
+    assert unread.status_code == 200 and "7700000002" in unread.text  # shown without the filters it cannot read
+    assert 'value="abc"' in unread.text and 'value="много"' in unread.text and 'value="-2"' in unread.text
+    assert unread.text.count("список показан без этого условия") == 3
+    said = "Не применены, так как не прочитаны: Подъезд; Долг от, ₽; Месяцев просрочки, не менее."
+    htmx = await client.get(unread.request.url, headers={"HX-Request": "true", "HX-Target": "list"})
+    assert said in unread.text and said in htmx.text  # also in the part a filter change redraws
     exported = await client.get("/staff/billing/debtors.csv?period=2026-11")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert [r[0] for r in rows[1:]] == ["7700000002"]
