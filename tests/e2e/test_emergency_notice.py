@@ -65,8 +65,11 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         staff.get_by_label("E-mail").check()
         staff.get_by_role("button", name="Сохранить").click()
         expect(staff.locator("h1")).to_contain_text(title)
+        asked: list[str] = []
+        staff.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         staff.get_by_role("button", name="Отправить сейчас").click()
         expect(staff.locator(".flash")).to_contain_text("Отправлено жителям")
+        assert len(asked) == 1 and "не отозвать" in asked[0], asked  # sending cannot be undone: asked first
 
         resident = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
         sign_in(resident, base, "resident@demo.ru")  # accounts in the first and the second house

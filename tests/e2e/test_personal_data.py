@@ -49,6 +49,7 @@ def _publish(page: Page, base: str, kind: str, title: str, house: str) -> None:
     page.get_by_role("button", name="Сохранить").click()
     expect(page.locator("h1")).to_contain_text(title)
     if kind == "emergency":
+        page.once("dialog", lambda dialog: dialog.accept())  # «Отправить сейчас …? … не отозвать.»
         page.get_by_role("button", name="Отправить сейчас").click()
         expect(page.locator(".flash", has_text="Отправлено жителям")).to_be_visible()
     else:
