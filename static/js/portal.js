@@ -90,3 +90,16 @@ function focusableScrollers(root) {
 document.addEventListener("DOMContentLoaded", () => focusableScrollers(document));
 document.addEventListener("htmx:afterSettle", () => focusableScrollers(document));
 window.addEventListener("resize", () => focusableScrollers(document));
+// On a phone a list's filter panel starts folded, so the rows come first; it stays open while a filter is in
+// force or refused (a field with a value or an error). Without JavaScript, or wider, it is open as served.
+function foldFilterPanels(root) {
+  if (!window.matchMedia("(max-width: 640px)").matches) return;
+  root.querySelectorAll("details.filter-panel[open]:not([data-folded])").forEach((panel) => {
+    panel.dataset.folded = "1";
+    const inForce = panel.querySelector(".has-error") || Array.from(panel.querySelectorAll("input:not([type=hidden]), select"))
+      .some((field) => (field.type === "checkbox" || field.type === "radio" ? field.checked : field.value !== ""));
+    if (!inForce) panel.open = false;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => foldFilterPanels(document));
+document.addEventListener("htmx:afterSettle", () => foldFilterPanels(document));

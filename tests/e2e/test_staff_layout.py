@@ -139,3 +139,23 @@ def test_a_sortable_list_can_be_sorted_on_a_phone(live_server: str, browser: Bro
     expect(page).to_have_url(re.compile(r"sort=deadline"))
     expect(page.locator("table.ticket-table thead th[aria-sort=ascending]")).to_contain_text("Срок")
     context.close()
+
+
+def test_on_a_phone_a_list_s_filters_start_folded_unless_one_is_in_force(live_server: str, browser: Browser) -> None:
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(phone, live_server, "admin@demo.ru")
+    panel = phone.locator("details.filter-panel")
+    phone.goto(live_server + "/staff/payments")
+    expect(panel).not_to_have_attribute("open", "")  # the rows come first
+    panel.locator("summary").click()
+    expect(phone.get_by_label("Сумма от, ₽")).to_be_visible()
+    phone.goto(live_server + "/staff/payments?min=abc")
+    expect(panel).to_have_attribute("open", "")  # a refused filter stays in sight
+    phone.goto(live_server + "/staff/audit?actor=%D0%B4%D0%B5%D0%BC%D0%BE")
+    expect(panel).to_have_attribute("open", "")  # a filter in force stays in sight
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+    sign_in(desk, live_server, "admin@demo.ru")
+    desk.goto(live_server + "/staff/payments")
+    expect(desk.locator("details.filter-panel")).to_have_attribute("open", "")
+    phone.context.close()
+    desk.context.close()
