@@ -29,6 +29,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 
 MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
 MAX_MONTHS_FILTER = 600
@@ -63,20 +64,18 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
 
 
 def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
-    """The typed filters (shown again) and a word at each one the list could not use, labelled with the field's
-    name: the list is shown without that filter, and the user is told rather than left to think it applied."""
-    typed = {name: _text(params, name) for name in ("entrance", "min_debt", "months")}
-    shown_without = gettext("the list is shown without this filter.")
-    unread = {
-        "entrance": (chosen.entrance, gettext("Entrance"), gettext("Enter the entrance's number;")),
-        "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), gettext("Enter an amount in rubles, e.g. 1 500,00;")),
-        "months": (chosen.months, gettext("Months overdue, at least"), gettext("Enter a number of months;")),
-    }
-    errors = FormErrors()
-    for name, (value, label, message) in unread.items():
-        if typed[name] and value is None:
-            errors.add(name, f"{message} {shown_without}", label)
-    return typed, errors
+    """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
+    entrance = gettext("Enter the entrance's number; the list is shown without this filter.")
+    amount = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
+    months = gettext("Enter a number of months; the list is shown without this filter.")
+    return unread_filters(
+        params,
+        {
+            "entrance": (chosen.entrance, gettext("Entrance"), entrance),
+            "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), amount),
+            "months": (chosen.months, gettext("Months overdue, at least"), months),
+        },
+    )
 
 
 @dataclass

@@ -257,6 +257,20 @@ def render(
     )
 
 
+def unread_filters(
+    query: Mapping[str, Any], read: Mapping[str, tuple[Any, str, str]]
+) -> tuple[dict[str, str], FormErrors]:
+    """A list's filters as typed (shown again in their fields) and a message at each one typed but not read:
+    ``read`` maps a field to (the value the list's filter read from it or None, the field's label, the message).
+    The list is shown without that filter, and the user is told rather than left to think it applied."""
+    typed = {name: form_value(query, name)[:40] for name in read}
+    errors = FormErrors()
+    for name, (value, label, message) in read.items():
+        if typed[name] and value is None:
+            errors.add(name, message, label)
+    return typed, errors
+
+
 def question(request: Request, template: str, **context: Any) -> Template:
     """The page that asks once more before a final action (cancel, delete), answering the action's POST: the
     browser keeps the address of the page it came from, since reloading the action's address would answer 405."""

@@ -20,6 +20,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 from portal.payments import rules
 from portal.payments import texts
 from portal.payments.queries import PayableAccount
@@ -138,24 +139,21 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
     )
 
 
-AMOUNT_FILTERS = ("min", "max")
-
-
 def _amount(text: str) -> Decimal | None:
     amount = parse_money(text)
     return amount if amount is not None and amount >= 0 else None
 
 
-def amount_filters(query: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
-    """The amount filters as typed (shown again) and a word at each the list could not use: it is shown without
-    that filter, and the user is told rather than left to think it applied."""
-    typed = {name: form_value(query, name)[:40] for name in AMOUNT_FILTERS}
-    errors = FormErrors()
+def amount_filters(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
+    """The amount filters as typed, and a message at each the list could not read (``core.web.unread_filters``)."""
     unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
-    for name, text in typed.items():
-        if text and _amount(text) is None:
-            errors.add(name, unread)
-    return typed, errors
+    return unread_filters(
+        query,
+        {
+            "min": (chosen.amount_min, gettext("Amount from, ₽"), unread),
+            "max": (chosen.amount_max, gettext("Amount to, ₽"), unread),
+        },
+    )
 
 
 @dataclass(frozen=True)
