@@ -276,3 +276,8 @@ def format_phone(value: str | None) -> str:
         d = text[2:]
         text = f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
     return text.replace(" ", "\u00a0").replace("-", "\u2011")
+
+
+def tel_href(phone: str | None) -> str:
+    """A ``tel:`` link of a phone as written («8 800 555-41-51» → ``tel:88005554151``)."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone or "")

@@ -167,7 +167,9 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         address=full_address,
         premise_name=premise_name,
     )
-    env.filters.update(money=_money, day=_day, moment=_moment, number=_number, phone=i18n.format_phone)
+    env.filters.update(
+        money=_money, day=_day, moment=_moment, number=_number, phone=i18n.format_phone, tel=i18n.tel_href
+    )
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -3,14 +3,15 @@ its line of figures («146 м² / 1 этаж / 153 300 ₽ в месяц»), in 
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from portal.core.i18n import format_number
+from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import tel_href as i18n_tel_href
 from portal.core.labels import Labels
 from portal.showcase.rules import SALES_PHONE
 from portal.showcase.tables import Feature
@@ -172,13 +173,13 @@ def figures(kind: str, area: Decimal, floor: int, total_kopecks: int) -> str:
 
 
 def phone_text(phone: str = SALES_PHONE) -> str:
-    """A phone as written, that never breaks across lines (no-break spaces and hyphens)."""
-    return phone.replace(" ", "\u00a0").replace("-", "\u2011")
+    """The sales phone as written, that never breaks across lines (``core.i18n.format_phone``)."""
+    return format_phone(phone)
 
 
 def tel_href(phone: str = SALES_PHONE) -> str:
-    """A ``tel:`` link of a phone as written («8 800 555-41-51» → ``tel:88005554151``)."""
-    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+    """A ``tel:`` link of the sales phone (``core.i18n.tel_href``)."""
+    return i18n_tel_href(phone)
 
 
 def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:

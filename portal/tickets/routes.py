@@ -158,8 +158,7 @@ async def _home_emergency(principal: Principal) -> dict[str, str] | None:
     """The emergency number on a resident's home page, right under the balances (no query)."""
     if not principal.account_ids:
         return None
-    phone = get_settings().emergency_phone
-    return {"phone": phone, "tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+")}
+    return {"phone": get_settings().emergency_phone}
 
 
 register_section("emergency_phone", 15, "tickets/_home_emergency.html", _home_emergency)

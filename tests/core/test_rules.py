@@ -10,6 +10,7 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_phone
+from portal.core.i18n import tel_href
 from portal.core.i18n import pick_locale
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
@@ -78,6 +79,7 @@ def test_a_phone_is_written_in_groups_that_never_break_across_lines():
     assert format_phone("") == ""
     assert format_phone(None) == ""
     assert format_phone("112") == "112"  # kept in another form: shown as it is
+    assert tel_href("8 800 555-41-51") == "tel:88005554151" and tel_href("+79780000001") == "tel:+79780000001"
 
 
 def test_dates_read_as_people_say_them():
