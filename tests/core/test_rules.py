@@ -10,8 +10,8 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_phone
-from portal.core.i18n import tel_href
 from portal.core.i18n import pick_locale
+from portal.core.i18n import tel_href
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
 from portal.core.pagination import with_params
