@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -312,6 +313,11 @@ class Place:
     number: str
 
 
+# Premise numbers of the tests' premises: distinct within a run, so that two premises of one house never collide
+# (a random number did, one run in a few hundred).
+_premise_numbers = itertools.count(1 + secrets.randbelow(50_000))
+
+
 @pytest.fixture
 def make_account(db: Any) -> Any:
     """``await make_account(house=None, kind="flat", area="54.30")`` → a ``Place`` (a new house when none is given).
@@ -354,7 +360,7 @@ def make_account(db: Any) -> Any:
             house=house,
             entrance=entrance,
             kind=kind,
-            number=premise_number or str(int(tag, 16) % 100000),
+            number=premise_number or str(next(_premise_numbers)),
             floor=floor,
             area=Decimal(area),
         )
