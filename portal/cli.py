@@ -115,7 +115,9 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
         # Links back to the portal (the payment gateway's return after paying, e-mails) lead to this very server,
         # not to the default port, where another server or none may be listening.
         os.environ["BASE_URL"] = f"http://{local}:{port}"
-        use_settings(Settings.from_env())
+    if with_gateway:
+        _own_sandbox_ports()
+    use_settings(Settings.from_env())
     _sqlite_folder()
     logins = run_async(prepare)
     gateway = None
@@ -155,6 +157,27 @@ def worker(concurrency: int) -> None:
         raise click.ClickException("REDIS_URL is not set: without Redis the app runs the jobs itself (portal serve)")
     click.echo(f"portal worker: jobs on {redis_url.split('@')[-1]}, {concurrency} at a time")
     asyncio.run(run_worker(redis_url, concurrency))
+
+
+def _own_sandbox_ports() -> None:
+    """The sandboxes this server starts listen on their default ports when those are free, else on free ones: a
+    second portal's payments would otherwise go to the first portal's gateway, which sends their webhooks there.
+    A URL set in the environment is kept (and a server already listening there is used as it is)."""
+    import socket
+    from urllib.parse import urlparse
+
+    for name, url in (
+        ("PAYMENT_GATEWAY_URL", Settings.payment_gateway_url),
+        ("SMS_PROVIDER_URL", Settings.sms_provider_url),
+    ):
+        if name in os.environ:
+            continue
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", urlparse(url).port or 80)) != 0:
+                continue  # nothing listens there: the sandbox takes its default port
+        with socket.socket() as spare:
+            spare.bind(("127.0.0.1", 0))
+            os.environ[name] = f"http://127.0.0.1:{spare.getsockname()[1]}"
 
 
 def _is_local(url: str) -> bool:
