@@ -197,7 +197,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
         on_startup=[db.on_startup],
         on_shutdown=[db.on_shutdown],
-        logging_config=LoggingConfig(log_exceptions="debug", root={"level": "INFO", "handlers": ["queue_listener"]}),
+        # httpx would write a line for every call to the gateway (the reconciliation polls it every few seconds);
+        # the portal's own loggers say what happened.
+        logging_config=LoggingConfig(
+            log_exceptions="debug",
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            loggers={name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
+        ),
         debug=settings.debug,
         request_max_body_size=40 * 1024 * 1024,
     )
