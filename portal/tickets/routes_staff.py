@@ -198,7 +198,9 @@ class StaffTickets(Controller):
             return actions.update_fields(principal, ticket, changes, clock.now())
 
         read = forms.read_staff_update(data, clock.zone().key)
-        return await form_answered(request, principal, ticket, read, act, gettext("Changes saved."), staff=True)
+        typed = {name: form_value(data, name) for name in rules.EDITABLE}
+        done = gettext("Changes saved.")
+        return await form_answered(request, principal, ticket, read, act, done, staff=True, edit=typed)
 
     @post("/{ticket_id:int}/messages", name="tickets:staff_message", status_code=200)
     async def message(

@@ -382,13 +382,14 @@ async def form_answered(
     done: str,
     *,
     staff: bool,
+    **typed: Any,
 ) -> Template | Response[Any]:
     """A form about a request, read (``read``: the value or None, and its errors): when it does not read, the page
-    again with the errors (422); else ``act`` on the value and, when it changed anything, ``done`` said on the
-    request's page."""
+    again with the errors (422) and ``typed`` (the form as typed, for its fields); else ``act`` on the value and,
+    when it changed anything, ``done`` said on the request's page."""
     value, errors = read
     if value is None:
-        return await ticket_page(request, principal, ticket, staff=staff, errors=errors, status_code=422)
+        return await ticket_page(request, principal, ticket, staff=staff, errors=errors, status_code=422, **typed)
     if await act(value):
         flash(request, done)
     return see_other(request, ticket_href(ticket, staff=staff))

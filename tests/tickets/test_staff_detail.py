@@ -1,0 +1,61 @@
+"""The staff page of one request: the «Параметры заявки» form, refused, keeps what was typed and says why at the
+field, both as a plain post and as HTMX asks for it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+
+from portal.tickets import actions
+from portal.tickets.tables import Ticket
+
+
+@pytest.fixture
+async def filed(make_user, make_account):
+    place = await make_account()
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран на кухне", now=datetime.now(UTC)
+    )
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(place.house,))
+    return {"ticket": opened.id, "dispatcher": dispatcher}
+
+
+TYPED = {
+    "type": "complaint",
+    "category": "roof_leak",
+    "internal_status": "",
+    "deadline": "завтра к обеду",
+    "control_date": "2026-04-01",
+    "emergency": "1",
+}
+
+
+def selected(page: str, name: str) -> str | None:
+    box = re.search(rf'<select id="f-{name}" name="{name}".*?</select>', page, re.S)
+    chosen = re.search(r'<option value="([^"]*)" selected', box.group(0)) if box else None
+    return chosen.group(1) if chosen else None
+
+
+def typed_value(page: str, name: str) -> str | None:
+    found = re.search(rf'<input id="f-{name}" name="{name}"[^>]*value="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_a_refused_edit_keeps_what_was_typed_and_says_why_at_the_field(client, login, filed, htmx):
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    page = await (client.htmx_form(url, TYPED) if htmx else client.form(url, TYPED))
+    assert page.status_code == 422
+    assert ("<html" in page.text) is not htmx  # HTMX gets the page's main block, a plain post the whole page
+    assert selected(page.text, "type") == "complaint" and selected(page.text, "category") == "roof_leak"
+    assert typed_value(page.text, "deadline") == "завтра к обеду"
+    assert typed_value(page.text, "control_date") == "2026-04-01"
+    assert re.search(r'name="emergency" value="1" checked', page.text)
+    field = re.search(r'<div class="field has-error">.*?name="deadline"', page.text, re.S)
+    assert field and "Укажите срок датой и временем." in field.group(0)
+    stored = await Ticket.select(Ticket.category, Ticket.type).where(Ticket.id == filed["ticket"]).first()
+    assert stored == {"category": "leaking_taps", "type": "ordinary"}
