@@ -399,12 +399,14 @@ async def message_posted(
     request: Request, principal: Principal, ticket: TicketDetail, data: dict[str, Any], *, staff: bool
 ) -> Template | Response[Any]:
     """A message in a request's conversation from either side (staff may mark it internal); refused, the page again
-    with the text as typed."""
+    with the text as typed (and, for staff, the note's tick)."""
     text, photos, errors = await actions.message_from(data)
+    internal = staff and form_value(data, "internal") == "1"
     if text is None:
         typed = data.get("text", "")
-        return await ticket_page(request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed)
-    internal = staff and form_value(data, "internal") == "1"
+        return await ticket_page(
+            request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed, note=internal
+        )
     await actions.post_message(principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now())
     if staff and form_value(data, "back") == "/staff/my-tickets":
         return see_other(request, "/staff/my-tickets")

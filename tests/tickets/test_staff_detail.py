@@ -59,3 +59,16 @@ async def test_a_refused_edit_keeps_what_was_typed_and_says_why_at_the_field(cli
     assert field and "Укажите срок датой и временем." in field.group(0)
     stored = await Ticket.select(Ticket.category, Ticket.type).where(Ticket.id == filed["ticket"]).first()
     assert stored == {"category": "leaking_taps", "type": "ordinary"}
+
+
+async def test_a_refused_message_keeps_its_text_and_the_internal_tick(client, login, filed):
+    await login(client, filed["dispatcher"])
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    page = await client.form(
+        f"/staff/tickets/{filed['ticket']}/messages",
+        {"text": "Мастер придёт в четверг", "internal": "1"},
+        files=[("photos", ("scan.jpg", pdf, "image/jpeg"))],
+    )
+    assert page.status_code == 422 and "не фотография" in page.text
+    assert re.search(r'<textarea id="f-text" name="text"[^>]*>Мастер придёт в четверг</textarea>', page.text)
+    assert re.search(r'<input id="f-internal" type="checkbox" name="internal" value="1" checked', page.text)
