@@ -203,16 +203,23 @@ def _qr(payload: str) -> segno.QRCode:
     return segno.make(encode(payload), error="m", micro=False, mask=MASK)
 
 
+# Both renderings are pure functions of the payload string (and the scale), so they are kept in a bounded LRU
+# keyed by it: a payload names its account, so one account's symbol is never another's, and who may see a
+# receipt is decided by its page before either is called.
+
+
 @functools.lru_cache(maxsize=4096)
 def svg_data_uri(payload: str, scale: int = 4) -> str:
     """The QR symbol as an SVG data URI for an ``<img>`` (the CSP allows ``data:`` images).
 
-    Encoding a symbol (segno tries all eight masks in pure Python) takes tens of milliseconds, nine tenths
-    of a receipt page: the symbols of recently viewed receipts are kept (a few MB for 4,096 of them)."""
+    Encoding a symbol and writing its SVG takes ~10 ms, more than the rest of a receipt page: the symbols of
+    recently viewed receipts are kept (~14 KB each for a receipt's payload, at most ~56 MB a process)."""
     return _qr(payload).svg_data_uri(scale=scale, border=4)
 
 
+@functools.lru_cache(maxsize=1024)
 def png_bytes(payload: str, scale: int = 6) -> bytes:
+    """The QR symbol as a PNG (the receipt's PDF), kept like the SVG (a few KB each)."""
     buffer = io.BytesIO()
     _qr(payload).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()

@@ -147,3 +147,26 @@ def test_the_rendered_image_decodes_back_to_the_payload():
     found = zxingcpp.read_barcodes(image)
     assert found, "no QR code found in the image"
     assert found[0].text == EXAMPLE
+
+
+def test_a_symbol_is_encoded_once_per_payload_and_each_payload_has_its_own():
+    other = qr.build({**FIELDS, "PersAcc": "1234567891", "Sum": "100"})
+    for render in (qr.svg_data_uri, qr.png_bytes):
+        render.cache_clear()
+        first = render(EXAMPLE)
+        assert render(EXAMPLE) is first, "the second render reuses the first one's encoding"
+        assert (render.cache_info().hits, render.cache_info().misses) == (1, 1)
+        assert render(other) != first
+        assert render.cache_info().misses == 2
+
+
+def test_the_kept_symbols_decode_each_to_its_own_payload():
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    other = qr.build({**FIELDS, "PersAcc": "1234567891", "Sum": "100"})
+    for payload in (EXAMPLE, other, EXAMPLE, other):
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.png_bytes(payload))))
+        assert [r.text for r in found] == [payload]

@@ -100,6 +100,33 @@ async def test_the_receipt_page_has_the_figures_requisites_and_a_qr_per_payee(cl
     assert (await client.get(f"/accounts/{billed['first']}/receipts/2025-01")).status_code == 404
 
 
+async def test_a_receipt_viewed_again_reuses_its_qr_symbols_and_each_account_shows_its_own(
+    client, new_client, login, make_user, billed
+):
+    pages = {}
+    for key in ("first", "second"):
+        c = client if key == "first" else new_client()
+        await login(c, await make_user(accounts={billed[key]: "owner"}))
+        url = f"/accounts/{billed[key]}/receipts/2026-11"
+        qr.svg_data_uri.cache_clear()
+        first = await c.get(url)
+        encoded = qr.svg_data_uri.cache_info().misses
+        again = await c.get(url)
+        assert encoded == 2 and qr.svg_data_uri.cache_info().misses == encoded, "the second view encodes nothing"
+        assert qr.svg_data_uri.cache_info().hits >= 2
+        receipt = (
+            await Receipt.select(Receipt.id)
+            .where((Receipt.account == billed[key]) & (Receipt.period == NOVEMBER))
+            .first()
+        )
+        payloads = await ReceiptSection.select(ReceiptSection.qr_payload).where(ReceiptSection.receipt == receipt["id"])
+        symbols = set(re.findall(r'src="(data:image/svg\+xml[^"]*)"', first.text))
+        assert set(re.findall(r'src="(data:image/svg\+xml[^"]*)"', again.text)) == symbols
+        assert symbols == {qr.svg_data_uri(p["qr_payload"]) for p in payloads}
+        pages[key] = symbols
+    assert not pages["first"] & pages["second"], "no account's QR symbol appears on another's receipt"
+
+
 async def test_the_pdf_receipt_renders_cyrillic_and_its_qr_decodes_to_the_payload(client, login, make_user, billed):
     import zxingcpp
     from PIL import Image
