@@ -183,19 +183,7 @@ class StaffMeetings(Controller):
 
     @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")
     async def moderation(self, request: Request, meeting: LoadedMeeting) -> Template:
-        waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
-        done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
-        outcome = await queries.outcome(meeting)
-        return render(
-            request,
-            "meetings/staff_moderation.html",
-            meeting=meeting,
-            waiting=waiting,
-            done=[b for b in done if b.source == "paper"][-30:],
-            outcome=outcome,
-            reasons=list(rules.Rejection),
-            **LABELS,
-        )
+        return await _moderation_page(request, meeting)
 
     @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
     async def accept(self, request: Request, principal: Caller, ballot: LoadedBallot) -> Response[Any]:
@@ -203,9 +191,17 @@ class StaffMeetings(Controller):
         flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name))
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
-    @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE))
-    async def reject(self, request: Request, principal: Caller, ballot: LoadedBallot, data: FormData) -> Response[Any]:
+    @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE), status_code=200)
+    async def reject(
+        self, request: Request, principal: Caller, ballot: LoadedBallot, data: FormData
+    ) -> Response[Any] | Template:
         reason, note = forms.read_rejection(data)
+        if reason is None and ballot.status == BallotStatus.MODERATION:
+            errors = FormErrors()
+            errors.add("reason", gettext("Choose the reason for rejecting the ballot."))
+            meeting = await queries.meeting_for_staff(principal, ballot.meeting_id)
+            refused = {"ballot": ballot.id, "errors": errors, "reason": form_value(data, "reason"), "note": note}
+            return await _moderation_page(request, meeting, refused, status_code=422)
         await actions.reject(principal, ballot, reason, note)
         flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name))
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
@@ -243,6 +239,27 @@ class StaffMeetings(Controller):
             await actions.link_owner(principal, owner, form_value(data, "email"))
             flash(request, gettext("The owner can now vote from the portal."))
         return see_other(request, f"/staff/meetings/owners?house={house or ''}")
+
+
+async def _moderation_page(
+    request: Request, meeting: queries.MeetingView, refused: dict[str, Any] | None = None, status_code: int = 200
+) -> Template:
+    """The paper ballots waiting and the last ones checked; ``refused``: a rejection refused, with its ballot, its
+    errors and what was typed, shown again in that ballot's form."""
+    waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
+    done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
+    return render(
+        request,
+        "meetings/staff_moderation.html",
+        status_code=status_code,
+        meeting=meeting,
+        waiting=waiting,
+        done=[b for b in done if b.source == "paper"][-30:],
+        outcome=await queries.outcome(meeting),
+        reasons=[(r.value, forms.rejection_label(r)) for r in rules.Rejection],
+        refused=refused,
+        **LABELS,
+    )
 
 
 async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:
