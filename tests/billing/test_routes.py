@@ -196,6 +196,23 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert len(cells) == 2
 
 
+async def test_staff_debtors_filter_change_redraws_the_fields_messages_with_the_list(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    url = f"/staff/billing/debtors?period=2026-11&house={billed['house']}&entrance=abc&months=-2"
+    page = await client.get(url)
+    htmx = await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})
+    form = re.search(r'<form id="debtor-filters"[^>]*>', page.text)
+    assert form and 'hx-select="#list"' in form[0] and 'hx-select-oob="#debtor-filters"' in form[0]
+    assert 'hx-swap="outerHTML"' in form[0]  # #list replaced by #list, not nested in it
+    for answer in (page, htmx):
+        assert "7700000002" in answer.text  # shown without the filters it cannot read
+        fields = answer.text.split('id="debtor-filters"')[1].split("</form>")[0]
+        assert "Введите номер подъезда; список показан без этого условия." in fields  # the house's entrances: a list
+        assert "Введите число месяцев; список показан без этого условия." in fields
+        assert 'value="-2"' in fields
+        assert "Не применены, так как не прочитаны: Подъезд; Месяцев просрочки, не менее." in answer.text
+
+
 async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_user, billed):
     await login(client, await make_user(roles=("manager",), houses=(billed["house"],)))
     page = await client.get("/staff/billing?period=2026-11")
