@@ -13,9 +13,11 @@ from typing import Any
 from portal.catalog import rules
 from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import ExecutorGroup
+from portal.catalog.tables import OrderStatus
 from portal.catalog.tables import PriceKind
 from portal.catalog.tables import Unit
 from portal.core.i18n import gettext
+from portal.core.i18n import pgettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -25,6 +27,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 
 MAX_TITLE = 160
 MAX_DESCRIPTION = 4000
@@ -175,9 +178,9 @@ def read_rating(data: Mapping[str, Any]) -> tuple[int | None, str]:
 
 def read_staff_filter(query: Mapping[str, Any]) -> dict[str, Any]:
     """The list's filters from its address (unknown values are dropped, never an error)."""
-    paid = form_value(query, "paid")
+    paid, status = form_value(query, "paid"), form_value(query, "status")
     return {
-        "status": form_value(query, "status")[:20],
+        "status": status if status in OrderStatus.__members__.values() else "",
         "category": parse_id(form_value(query, "category")),
         "house": parse_id(form_value(query, "house")),
         "date_from": parse_date(form_value(query, "from")),
@@ -185,6 +188,22 @@ def read_staff_filter(query: Mapping[str, Any]) -> dict[str, Any]:
         "paid": paid if paid in ("yes", "no") else "",
         "number": form_value(query, "number")[:20],
     }
+
+
+def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
+    """The order list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
+    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    status = gettext(
+        "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
+    )
+    return unread_filters(
+        query,
+        {
+            "status": (chosen["status"] or None, pgettext("order", "Status"), status),
+            "from": (chosen["date_from"], gettext("Placed from"), day),
+            "to": (chosen["date_to"], gettext("Placed to"), day),
+        },
+    )
 
 
 @dataclass

@@ -118,11 +118,13 @@ class StaffOrders(Controller):
     async def index(
         self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
     ) -> Template:
-        f = _filter(request)
+        chosen = forms.read_staff_filter(request.query_params)
+        typed, problems = forms.staff_filter_problems(request.query_params, chosen)
+        f = queries.StaffFilter(**chosen)
         orders = await queries.staff_orders(principal, f, page_request(page, size))
         return render(
-            request, "catalog/staff_list.html", block="list", page=orders, f=f, may_order=principal.has_role(*WORK),
-            **await _choices(principal), **texts.words(),
+            request, "catalog/staff_list.html", page=orders, f=f, typed=typed, problems=problems,
+            may_order=principal.has_role(*WORK), **await _choices(principal), **texts.words(),
         )  # fmt: skip
 
     @get("/export.csv", name="catalog:staff_csv")

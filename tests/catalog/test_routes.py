@@ -174,3 +174,24 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
     done = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске", "confirm": "1"})
     assert done.status_code == 303
     assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] == "cancelled"
+
+
+async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(client, login, household, shop, make_user):
+    from tests.catalog.test_actions import _order
+
+    _, placed = await _order(household, shop, (shop["plumber"], "1"))
+    await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    assert f"/staff/orders/{placed.id}" not in (await client.get("/staff/orders?status=done")).text
+    today = clock.today_local()
+    russian = await client.get(f"/staff/orders?from={today:%d.%m.%Y}&to={today:%d.%m.%Y}")  # still read
+    assert f"/staff/orders/{placed.id}" in russian.text and "не прочитаны" not in russian.text
+    url = "/staff/orders?status=bogus&from=31.02.2026&to=вчера"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        assert f"/staff/orders/{placed.id}" in answer.text  # the list is shown without them
+        form = answer.text.split('id="order-filters"')[1].split("</form>")[0]
+        assert 'value="31.02.2026"' in form and 'value="вчера"' in form
+        assert form.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
+        assert "Нет статуса «bogus»; список показан без этого условия." in form
+        notice = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Статус; Оформлен с; Оформлен по." in notice
