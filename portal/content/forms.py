@@ -4,6 +4,7 @@ ids by queries.audience_of)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -20,6 +21,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,23 @@ def new_form(kind: str = PostKind.NEWS) -> PostForm:
 
 def post_id_of(value: object) -> int | None:
     return parse_id(value)
+
+
+def staff_filter_problems(query: Mapping[str, Any], chosen: Any) -> tuple[dict[str, str], FormErrors]:
+    """The post list's filters as typed, and a message at each it could not read (``core.web.unread_filters``);
+    ``chosen`` is the list's ``StaffFilter``."""
+    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+
+    def no_choice(name: str) -> str:
+        value = form_value(query, name)[:40]
+        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+
+    return unread_filters(
+        query,
+        {
+            "kind": (chosen.kind or None, gettext("Type"), no_choice("kind")),
+            "published": (chosen.published or None, gettext("Published"), no_choice("published")),
+            "from": (chosen.date_from, gettext("Created from"), day),
+            "to": (chosen.date_to, gettext("Created to"), day),
+        },
+    )

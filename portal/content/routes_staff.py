@@ -70,8 +70,8 @@ def _filter(request: Request) -> queries.StaffFilter:
     q = request.query_params
     return queries.StaffFilter(
         q=(q.get("q") or "")[:100],
-        kind=q.get("kind") or "",
-        published=q.get("published") or "",
+        kind=kind if (kind := q.get("kind") or "") in PostKind.__members__.values() else "",
+        published=published if (published := q.get("published") or "") in ("yes", "no") else "",
         date_from=parse_date(q.get("from")),
         date_to=parse_date(q.get("to")),
     )
@@ -103,9 +103,10 @@ class StaffPosts(Controller):
 
     @get("/", name="content:staff_list")
     async def index(self, request: Request, principal: Caller) -> Template:
-        q = request.query_params
-        page = await queries.staff_posts(principal, _filter(request), page_request(q.get("page"), q.get("size")))
-        return render(request, "content/staff_list.html", page=page, f=_filter(request), **_words(), block="list")
+        q, f = request.query_params, _filter(request)
+        typed, problems = forms.staff_filter_problems(q, f)
+        page = await queries.staff_posts(principal, f, page_request(q.get("page"), q.get("size")))
+        return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems, **_words())
 
     @get("/new", name="content:staff_new")
     async def new(self, request: Request, principal: Caller) -> Template:

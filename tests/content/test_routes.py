@@ -67,6 +67,31 @@ async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, new_c
     assert await listed("from=2026-03-01&to=2026-03-01")
     assert not await listed("to=2026-02-28")
     assert not await listed("from=2026-03-02")
+    assert await listed("from=01.03.2026&to=01.03.2026") and not await listed("to=28.02.2026")  # as typed in Russian
+
+
+async def test_the_staff_list_filters_not_read_are_kept_said_and_not_applied(db, new_client, login, town):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Мартовская уборка", "body": "Субботник.", "houses": str(t["house"])},
+        files={"image": ("", b"", "application/octet-stream")},
+    )
+    assert made.status_code == 303, made.text[-500:]
+    assert "Мартовская уборка" not in (await manager.get("/staff/posts?from=2099-01-01")).text
+    url = "/staff/posts?kind=bogus&published=maybe&from=31.02.2026&to=вчера"
+    for answer in (await manager.get(url), await manager.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        assert "Мартовская уборка" in answer.text  # the list is shown without them
+        form = answer.text.split('id="post-filters"')[1].split("</form>")[0]
+        assert 'value="31.02.2026"' in form and 'value="вчера"' in form
+        assert form.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
+        assert "Такого варианта нет: «bogus»; список показан без этого условия." in form
+        assert "Такого варианта нет: «maybe»; список показан без этого условия." in form
+        notice = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Тип; Опубликовано; Создано с; Создано по." in notice
 
 
 async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login, make_account, make_user):
