@@ -95,12 +95,13 @@ class StaffListings(Controller):
         size: FromQuery[str] = "",
     ) -> Template:
         f = forms.read_staff_filter(request.query_params)
+        typed, problems = forms.staff_filter_problems(request.query_params, f)
         listings = await queries.staff_listings(principal, f, page_request(page, size))
         complexes = [(c.id, c.name) for c in await queries.staff_complexes(principal)]
         managers = [(m.id, m.name) for m in await queries.managers()]
-        return render(request, "showcase/staff_list.html", page=listings, f=f, complex_choices=complexes,
-                      manager_choices=managers, new_leads=await queries.new_leads_count(principal), block="list",
-                      **_staff_words())  # fmt: skip
+        return render(request, "showcase/staff_list.html", page=listings, f=f, typed=typed, problems=problems,
+                      complex_choices=complexes, manager_choices=managers,
+                      new_leads=await queries.new_leads_count(principal), **_staff_words())  # fmt: skip
 
     @get("/export.xlsx", name="showcase:staff_export")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
@@ -319,9 +320,10 @@ class StaffLeads(Controller):
         size: FromQuery[str] = "",
     ) -> Template:
         f = forms.read_lead_filter(request.query_params)
+        typed, problems = forms.lead_filter_problems(request.query_params, f)
         leads = await queries.staff_leads(principal, f, page_request(page, size))
-        return render(request, "showcase/staff_leads.html", page=leads, f=f, block="list", moves=rules.LEAD_MOVES,
-                      **_staff_words())  # fmt: skip
+        return render(request, "showcase/staff_leads.html", page=leads, f=f, typed=typed, problems=problems,
+                      moves=rules.LEAD_MOVES, **_staff_words())  # fmt: skip
 
     @get("/{lead_id:int}", name="showcase:staff_lead")
     async def show(self, request: Request, lead: LeadDep) -> Template:

@@ -223,3 +223,28 @@ def test_every_message_of_the_showcase_renders_in_both_languages():
         ru, en = render(template, "ru", template.sample), render(template, "en", template.sample)
         assert ru.subject and en.subject and ru.subject != en.subject, template.name
         assert ru.text != en.text and "%(" not in ru.text + en.text
+
+
+async def test_the_lists_choices_not_read_are_said_and_not_applied(
+    db, client, login, make_account, make_user, make_listing
+):
+    place, _ = await _manager(make_account, make_user, login, client)
+    draft = await make_listing(house=place.house, publish=False)
+    await Lead(listing=draft, status="new", name="Анна", phone="+79781112233", consent_version="x").save()
+    assert f'href="/staff/showcase/{draft}"' not in (await client.get("/staff/showcase?status=published")).text
+    assert "Анна" not in (await client.get("/staff/showcase/leads?status=viewing")).text
+    lists = {
+        "/staff/showcase?kind=bogus&status=опубликовано&complex=abc&manager=кто": (
+            "listing-filters", f'href="/staff/showcase/{draft}"', ("bogus", "опубликовано", "abc", "кто"),
+            "Вид; Статус; ЖК; Ответственный"),
+        "/staff/showcase/leads?status=bogus&kind=офис": ("lead-filters", "Анна", ("bogus", "офис"), "Статус; Вид"),
+    }  # fmt: skip
+    for url, (form_id, row, values, names) in lists.items():
+        for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true"})):
+            assert answer.status_code == 200
+            assert row in answer.text  # the list is shown without them
+            form = answer.text.split(f'id="{form_id}"')[1].split("</form>")[0]
+            for value in values:
+                assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
+            notice = answer.text.split('id="list"')[1]
+            assert f"Не применены, так как не прочитаны: {names}." in notice
