@@ -208,12 +208,12 @@ def _qr(payload: str) -> segno.QRCode:
 # receipt is decided by its page before either is called.
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def svg_data_uri(payload: str, scale: int = 4) -> str:
     """The QR symbol as an SVG data URI for an ``<img>`` (the CSP allows ``data:`` images).
 
     Encoding a symbol and writing its SVG takes ~10 ms, more than the rest of a receipt page: the symbols of
-    recently viewed receipts are kept (~14 KB each for a receipt's payload, at most ~56 MB a process)."""
+    recently viewed receipts are kept (~14 KB each for a receipt's payload, at most ~14 MB a process)."""
     return _qr(payload).svg_data_uri(scale=scale, border=4)
 
 
