@@ -41,6 +41,16 @@ threshold_label = Labels(
         rules.Threshold.UNANIMOUS: lazy("All owners"),
     }
 )
+# The rule of a question's decision as a whole sentence in the agenda, each threshold in its own words (a label
+# cut into another sentence would need its case changed, which only a translator can do).
+adoption_rule = Labels(
+    {
+        rules.Threshold.SIMPLE: lazy("Adopted by more than half of the votes taking part"),
+        rules.Threshold.ABS_MAJ: lazy("Adopted by more than half of all votes"),
+        rules.Threshold.TWO_THIRDS: lazy("Adopted by at least two thirds of all votes"),
+        rules.Threshold.UNANIMOUS: lazy("Adopted only if all owners vote for it"),
+    }
+)
 subject_label = Labels(
     {
         rules.Subject.CAPITAL_REPAIR: lazy("Capital repair, reconstruction, use of the repair fund (item 1)"),

@@ -13,6 +13,7 @@ from portal.core import clock
 from portal.core.tables import OutboxMessage
 from portal.meetings import actions
 from portal.meetings import queries
+from portal.meetings.tables import AgendaItem
 from portal.meetings.tables import Ballot
 from portal.meetings.tables import BallotStatus
 from portal.meetings.tables import Meeting
@@ -100,15 +101,36 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(client, vot
     assert headings and all(re.search(r"\d\.\d\d m²$", h) for h in headings), headings
 
 
-async def test_the_agenda_names_each_questions_threshold_in_the_middle_of_its_sentence(
+async def test_the_agenda_says_each_questions_threshold_in_a_whole_sentence_of_its_own(
     client, login, make_user, example_house, make_meeting
 ):
     house = await example_house()
     meeting_id = await make_meeting(house.house)
+    await AgendaItem.insert(
+        AgendaItem(meeting=meeting_id, position=3, text="Капремонт крыши", subject="p1", threshold="two_thirds"),
+        AgendaItem(meeting=meeting_id, position=4, text="Реконструкция", subject="other", threshold="unanimous"),
+    )
     await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
-    page = await client.get(f"/meetings/{meeting_id}")
-    said = re.findall(r"Решение принимается: (\w)", page.text)
-    assert said and all(first.islower() for first in said), said
+    said = {
+        "ru": [
+            "Решение принимается более чем половиной голосов участников",
+            "Решение принимается более чем половиной всех голосов",
+            "Решение принимается не менее чем двумя третями всех голосов",
+            "Решение принимается, только если за него проголосуют все собственники",
+        ],
+        "en": [
+            "Adopted by more than half of the votes taking part",
+            "Adopted by more than half of all votes",
+            "Adopted by at least two thirds of all votes",
+            "Adopted only if all owners vote for it",
+        ],
+    }
+    for lang, sentences in said.items():
+        client.cookies.set("lang", lang)
+        page = await client.get(f"/meetings/{meeting_id}")
+        agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page.text, re.S).group(1)
+        shown = [p.strip() for p in re.findall(r'<p class="muted">([^<]*)', agenda)]
+        assert shown == sentences, (lang, shown)
 
 
 async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_ballot(
