@@ -374,7 +374,10 @@ class SignedIn(Controller):
         if phone is actions.PhoneChange.CODE_SENT:
             flash(
                 request,
-                _("We have sent a code to %(phone)s: type it below to confirm the number.", phone=values["phone"]),
+                _(
+                    "We have sent a code to %(phone)s: type it below to confirm the number.",
+                    phone=i18n.format_phone(values["phone"]),
+                ),
                 "info",
             )
         elif phone is actions.PhoneChange.LIMITED:
@@ -489,7 +492,7 @@ async def _profile_page(
     if values is None:
         values = {
             "full_name": user.full_name,
-            "phone_raw": user.phone or "",
+            "phone_raw": i18n.format_phone(user.phone, in_field=True),
             "locale": user.locale,
             "notify_email": user.notify_email,
             "notify_inapp": user.notify_inapp,

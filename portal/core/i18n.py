@@ -268,14 +268,15 @@ def language_name(locale: str) -> str:
     return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).display_name or locale
 
 
-def format_phone(value: str | None) -> str:
+def format_phone(value: str | None, *, in_field: bool = False) -> str:
     """A phone for people: «+79780000001» → «+7 978 000-00-01», that never breaks across lines (no-break spaces
-    and hyphens); a phone kept in another form is shown as it is."""
+    and hyphens), or with plain ones ``in_field`` (a form's value, read back as typed); a phone kept in another
+    form is shown as it is."""
     text = value or ""
     if re.fullmatch(r"\+7\d{10}", text):
         d = text[2:]
         text = f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
-    return text.replace(" ", "\u00a0").replace("-", "\u2011")
+    return text if in_field else text.replace(" ", "\u00a0").replace("-", "\u2011")
 
 
 def tel_href(phone: str | None) -> str:

@@ -13,6 +13,7 @@ from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import audit
+from portal.core.i18n import format_phone
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
@@ -45,7 +46,7 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     assert user["notify_inapp"] and not user["notify_email"]
     page = await client.get("/profile")
     assert '<html lang="en">' in page.text and "The profile is saved." in page.text
-    assert "We have sent a code to +79781112233" in page.text
+    assert "We have sent a code to " + format_phone("+79781112233") in page.text
 
     code = await _sms_code("+79781112233")
     wrong = await client.form("/profile/phone", {"code": "000000" if code != "000000" else "111111"})
@@ -66,12 +67,29 @@ async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_accoun
     for typed, phone in (("+7 978 555-00-01", "+79785550001"), ("8 978 555 00 02", "+79785550002")):
         response = await client.form("/profile", {"full_name": "Иван", "phone": typed, "locale": "ru"})
         assert response.status_code == 303
-        pages.append((await client.get("/profile")).text.replace(phone, "+7…"))
+        pages.append((await client.get("/profile")).text.replace(format_phone(phone), "+7…"))
     assert pages[0] == pages[1]  # another account's number and a free one are answered alike
     assert "Мы отправили код на +7…" in pages[0]
     assert await _sms_code("+79785550001") is None  # and no code goes to another account's phone
     assert await _sms_code("+79785550002") is not None
     assert (await User.select(User.phone).where(User.id == holder).first())["phone"] == "+79785550001"
+
+
+async def test_the_profile_shows_the_phone_as_people_write_it_and_saving_it_as_is_sends_no_code(
+    client, make_user, login
+) -> None:
+    user_id = await make_user()
+    await User.update({User.phone: "+79785550003"}).where(User.id == user_id)
+    await login(client, user_id)
+    page = (await client.get("/profile")).text
+    typed = re.search(r'name="phone"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="phone"', page)
+    assert typed is not None
+    shown = typed.group(1) or typed.group(2)
+    assert shown == "+7 978 555-00-03"
+    response = await client.form("/profile", {"full_name": "Иван", "phone": shown, "locale": "ru"})
+    assert response.status_code == 303
+    assert await _sms_code("+79785550003") is None  # the same number: nothing to confirm
+    assert (await User.select(User.phone).where(User.id == user_id).first())["phone"] == "+79785550003"
 
 
 async def test_the_current_password_check_on_the_profile_has_an_attempt_limit(client, make_user, login):
