@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.parse import parse_date
@@ -26,6 +27,8 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
+from portal.core.web import FormErrors
+from portal.core.web import unread_filters
 from portal.tickets import rules
 
 TABS = Labels(
@@ -195,6 +198,43 @@ def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     sort = _one(params, "sort")
     f.sort = sort if sort.lstrip("-") in SORT_KEYS else default_sort(f.tab)
     return f
+
+
+RANGE_LABELS = {
+    "created_from": lazy("Created from"), "created_to": lazy("Created to"),
+    "deadline_from": lazy("Deadline from"), "deadline_to": lazy("Deadline to"),
+    "completed_from": lazy("Completed from"), "completed_to": lazy("Completed to"),
+    "control_from": lazy("Control date from"), "control_to": lazy("Control date to"),
+}  # fmt: skip
+
+
+def _no_choice(values: list[str]) -> str:
+    value = ", ".join(values)[:60]
+    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+
+
+def unread(params: Mapping[str, Any], f: TicketFilters) -> tuple[dict[str, str], FormErrors]:
+    """The filters as typed, and a message at each one the list could not read (``core.web.unread_filters``): a
+    date, a rating, a choice that is none of the list's (from a link kept from before); the list is shown without
+    it. A choice of several (statuses, types…) names the values it could not read."""
+    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
+    read: dict[str, tuple[Any, str, str]] = {
+        name: (getattr(f, name), label(), day) for name, label in RANGE_LABELS.items()
+    }
+    read["rating_from"] = (f.rating_from, gettext("Rating from"), rating)
+    read["rating_to"] = (f.rating_to, gettext("Rating to"), rating)
+    for name, value, label in (("executor", f.executor, gettext("Executor")), ("source", f.source, gettext("Source")),
+                               ("internal_status", f.internal_status, gettext("Internal status"))):  # fmt: skip
+        read[name] = (value or None, label, _no_choice([_one(params, name)]))
+    typed, errors = unread_filters(params, read)
+    for name, label, allowed in (("status", gettext("Status"), rules.STATUS_LABELS),
+                                 ("type", gettext("Type"), rules.TYPE_LABELS),
+                                 ("category", gettext("Category"), rules.CATEGORY_BY_CODE),
+                                 ("flag", gettext("Flags"), FLAG_FILTERS)):  # fmt: skip
+        if unknown := [v[:40] for v in _values(params, name) if v not in allowed]:
+            errors.add(name, _no_choice(unknown), label)
+    return typed, errors
 
 
 # Parameters of the list's address that a saved view or a "back" link keeps (never the page, print or fragment).

@@ -282,9 +282,12 @@ async def _list_context(request: Request, principal: Principal) -> dict[str, Any
     params = request.query_params
     now = clock.now()
     f = filters.read_filters(params, clock.zone().key)
+    typed, problems = filters.unread(params, f)
     houses, executors = await queries.houses_for(principal), await queries.executors()
     raw = {key: params.getall(key) for key in params}
     return {
+        "typed": typed,
+        "problems": problems,
         "page": await queries.staff_list(principal, f, page_request(params.get("page"), params.get("size")), now),
         "f": f,
         "raw": {key: values[-1] for key, values in raw.items()},

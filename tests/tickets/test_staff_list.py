@@ -277,3 +277,31 @@ async def test_the_list_page_keeps_filters_in_the_url_and_remembers_columns(clie
     assert 'id="list"' in fragment.text and "<html" not in fragment.text
     printable = await client.get("/staff/tickets?print=1")
     assert printable.status_code == 200 and "print-table" in printable.text
+
+
+async def test_filters_not_read_are_kept_said_and_not_applied(client, login, world):
+    await login(client, world["principal"].user_id)
+    ids = world["ids"]
+
+    def listed(page) -> set[int]:
+        return {i for i in ids if f'href="/staff/tickets/{i}"' in page.text}
+
+    assert listed(await client.get("/staff/tickets?tab=all&rating_from=5")) == {ids[1]}
+    russian = await client.get("/staff/tickets?tab=all&control_from=12.03.2026&control_to=12.03.2026")
+    assert listed(russian) == {ids[0]} and "не прочитаны" not in russian.text  # dd.mm.yyyy is read as before
+    url = "/staff/tickets?tab=all&deadline_from=31.02.2026&control_to=вчера&rating_from=abc&status=bogus&source=fax"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        assert listed(answer) == set(ids)  # the list is shown without them
+        form = answer.text.split('id="ticket-filters"')[1].split("</form>")[0]
+        assert 'value="31.02.2026"' in form and 'value="вчера"' in form and 'value="abc"' in form
+        assert form.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
+        assert "Введите оценку от 1 до 5; список показан без этого условия." in form
+        assert "Такого варианта нет: «bogus»; список показан без этого условия." in form
+        assert "Такого варианта нет: «fax»; список показан без этого условия." in form
+        notice = answer.text.split('id="list"')[1]
+        said = "Не применены, так как не прочитаны: Срок с; Контрольная дата по; Оценка от; Источник; Статус."
+        assert said in notice
+    # «More filters» stays open when one of its filters is set: a filter change redraws the form.
+    assert '<details class="queue-more" open>' in (await client.get("/staff/tickets?source=phone")).text
+    assert '<details class="queue-more">' in (await client.get("/staff/tickets?q=кран&source=")).text
