@@ -289,6 +289,9 @@ async def test_filters_not_read_are_kept_said_and_not_applied(client, login, wor
     assert listed(await client.get("/staff/tickets?tab=all&rating_from=5")) == {ids[1]}
     russian = await client.get("/staff/tickets?tab=all&control_from=12.03.2026&control_to=12.03.2026")
     assert listed(russian) == {ids[0]} and "не прочитаны" not in russian.text  # dd.mm.yyyy is read as before
+    assert 'type="date" name="control_from" value="2026-03-12"' in russian.text  # as a date field holds it
+    day = await client.get("/staff/tickets?tab=all&created_to=10.03.2026")  # a whole day in a date-and-time field
+    assert 'type="text" name="created_to" value="10.03.2026"' in day.text and "не прочитаны" not in day.text
     url = "/staff/tickets?tab=all&deadline_from=31.02.2026&control_to=вчера&rating_from=abc&status=bogus&source=fax"
     for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
         assert answer.status_code == 200
