@@ -27,6 +27,7 @@ from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.settings import get_settings
@@ -106,7 +107,8 @@ class ResidentTickets(Controller):
             return actions.reopen_by_resident(principal, ticket, reason, clock.now())
 
         done = gettext("The request is returned to the dispatcher.")
-        return await form_answered(request, principal, ticket, forms.read_reason(data), act, done, staff=False)
+        read, typed = forms.read_reason(data), form_value(data, "reason")
+        return await form_answered(request, principal, ticket, read, act, done, staff=False, reason=typed)
 
     @post("/{ticket_id:int}/rate", name="tickets:rate", status_code=200)
     async def rate(
@@ -116,7 +118,10 @@ class ResidentTickets(Controller):
             return actions.rate_ticket(principal, ticket, *result, now=clock.now())
 
         done = gettext("Thank you for the rating!")
-        return await form_answered(request, principal, ticket, forms.read_rating(data), act, done, staff=False)
+        typed = {name: form_value(data, name) for name in ("rating", "feedback")}
+        return await form_answered(
+            request, principal, ticket, forms.read_rating(data), act, done, staff=False, rated=typed
+        )
 
     @get("/photos/{attachment_id:int}", name="tickets:photo")
     async def photo(self, photo: LoadedPhoto) -> File:

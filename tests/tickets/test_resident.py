@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 
 from PIL import Image
 
@@ -272,3 +273,42 @@ async def test_the_home_page_gives_the_emergency_number(client, login, make_user
     phone = get_settings().emergency_phone
     tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
     assert f'<a href="tel:{tel}"><strong>{phone}</strong></a>' in home.text
+
+
+async def _done(client, new_client, login, make_user, make_account):
+    """A resident's request the dispatcher has marked done: the resident may return it or rate it."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    for status in ("in_work", "done"):
+        assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": status})).status_code == 303
+    return tid
+
+
+async def test_a_rating_refused_for_its_score_keeps_the_comment_typed_and_says_why_at_the_score(
+    client, new_client, login, make_user, make_account
+):
+    tid = await _done(client, new_client, login, make_user, make_account)
+    typed = {"feedback": "Мастер пришёл вовремя, но <не убрал> за собой"}
+    plain = await client.form(f"/tickets/{tid}/rate", typed)
+    htmx = await client.htmx_form(f"/tickets/{tid}/rate", typed, headers={"HX-Boosted": "true"})
+    for page in (plain, htmx):
+        assert page.status_code == 422
+        feedback = re.search(r'<textarea id="f-feedback"[^>]*>([^<]*)</textarea>', page.text)
+        assert feedback and feedback.group(1) == "Мастер пришёл вовремя, но &lt;не убрал&gt; за собой", page.text
+        score = re.search(r'<fieldset class="field rating has-error">.*?</fieldset>', page.text, re.S).group(0)
+        assert 'id="e-rating"' in score and "Выберите оценку от 1 до 5." in score
+        assert 'id="f-rating"' in score and 'href="#f-rating"' in page.text
+    assert htmx.headers["hx-push-url"] == "false"  # the boosted form stays at the page's own address
+    assert (await Ticket.select(Ticket.rating).where(Ticket.id == tid).first())["rating"] is None
+
+
+async def test_a_return_refused_for_its_reason_keeps_what_was_typed(client, new_client, login, make_user, make_account):
+    tid = await _done(client, new_client, login, make_user, make_account)
+    page = await client.form(f"/tickets/{tid}/reopen", {"reason": "Не"})
+    assert page.status_code == 422
+    reason = re.search(r'<textarea id="f-reason"[^>]*>([^<]*)</textarea>', page.text)
+    assert reason and reason.group(1) == "Не", page.text
