@@ -63,6 +63,15 @@ status_label = Labels(
     }
 ).shown
 
+# The notice over a listing staff preview, one whole sentence for each status visitors do not see (a status label
+# cut into a sentence would need its case and article changed, which only a translator can do).
+preview_notice = Labels(
+    {
+        ListingStatus.DRAFT: lazy("Preview: this listing is a draft, visitors do not see it."),
+        ListingStatus.CLOSED: lazy("Preview: this listing is closed, visitors do not see it."),
+    }
+).shown
+
 STATUS_BADGE = {
     ListingStatus.DRAFT: "neutral",
     ListingStatus.PUBLISHED: "done",

@@ -155,6 +155,32 @@ async def test_drafts_and_their_photos_are_hidden_from_visitors_and_staff_of_oth
     assert (await client.get(f"/showcase/listings/{published}")).status_code == 200
 
 
+async def test_a_preview_says_in_a_whole_sentence_that_the_listing_is_a_draft_or_closed(
+    db, client, login, make_account, make_user, make_listing
+):
+    house = (await make_account()).house
+    draft = await make_listing(house=house, publish=False)
+    closed = await make_listing(house=house, number="2Н")
+    await Listing.update({Listing.status: "closed"}).where(Listing.id == closed)
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    said = {
+        "ru": {
+            draft: "Предпросмотр: это черновик объявления, посетители его не видят.",
+            closed: "Предпросмотр: объявление закрыто, посетители его не видят.",
+        },
+        "en": {
+            draft: "Preview: this listing is a draft, visitors do not see it.",
+            closed: "Preview: this listing is closed, visitors do not see it.",
+        },
+    }
+    for lang, notices in said.items():
+        client.cookies.set("lang", lang)
+        for listing, notice in notices.items():
+            page = await client.get(f"/showcase/listings/{listing}")
+            shown = re.search(r'<p class="notice notice-warning">([^<]*)<a', page.text).group(1).strip()
+            assert shown == notice, (lang, shown)
+
+
 async def test_views_are_counted_for_visitors_not_for_staff(db, client, login, make_account, make_user, make_listing):
     house = (await make_account()).house
     listing = await make_listing(house=house)

@@ -200,3 +200,8 @@ def test_the_feed_is_a_realty_feed_with_one_offer_per_listing():
         "https://uk.example/showcase/photos/6",
     ]
     assert offer.findtext("y:url", namespaces=ns) == "https://uk.example/showcase/listings/12"
+
+
+def test_every_status_visitors_do_not_see_has_its_own_preview_sentence():
+    hidden = [s for s in ListingStatus if not rules.is_public(s)]
+    assert hidden and all(words.preview_notice(s) != s for s in hidden), hidden
