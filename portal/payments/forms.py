@@ -124,8 +124,8 @@ def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collectio
 
 
 def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
-    """The staff list's filters from the query string; what cannot be read is left out (``amount_filters`` says
-    so on the page)."""
+    """The staff list's filters from the query string; what cannot be read is left out (``staff_filter_problems``
+    says so on the page)."""
     status = form_value(query, "status")
     return StaffFilter(
         status=PaymentStatus(status) if status in set(PaymentStatus) else None,
@@ -144,12 +144,18 @@ def _amount(text: str) -> Decimal | None:
     return amount if amount is not None and amount >= 0 else None
 
 
-def amount_filters(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
-    """The amount filters as typed, and a message at each the list could not read (``core.web.unread_filters``)."""
+def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
+    """The staff list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
     unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
+    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    status = form_value(query, "status")[:40]
+    no_status = gettext("There is no status «%(value)s»; the list is shown without this filter.", value=status)
     return unread_filters(
         query,
         {
+            "status": (chosen.status, gettext("Payment status"), no_status),
+            "from": (chosen.date_from, gettext("Date from"), day),
+            "to": (chosen.date_to, gettext("Date to"), day),
             "min": (chosen.amount_min, gettext("Amount from, ₽"), unread),
             "max": (chosen.amount_max, gettext("Amount to, ₽"), unread),
         },

@@ -104,7 +104,7 @@ class StaffPayments(Controller):
     async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q = request.query_params
         f = forms.read_staff_filter(q)
-        typed, problems = forms.amount_filters(q, f)
+        typed, problems = forms.staff_filter_problems(q, f)
         return render(
             request,
             "payments/staff_list.html",

@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from portal.core import clock
 from portal.housing.tables import House
 from tests.payments.test_refunds_autopay import paid
 
@@ -27,6 +28,17 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert 'value="abc"' in unread.text and 'value="-5"' in unread.text
     assert unread.text.count("список показан без этого условия") == 2
     assert f'href="/staff/payments/{payment["id"]}"' in unread.text
+    assert "Не применены, так как не прочитаны: Сумма от, ₽; Сумма до, ₽." in unread.text
+    unread = await staff.get("/staff/payments?status=bogus&from=31.02.2026&to=вчера")  # not a status, not dates
+    assert 'value="31.02.2026"' in unread.text and 'value="вчера"' in unread.text
+    assert unread.text.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
+    assert "Нет статуса «bogus»; список показан без этого условия." in unread.text
+    assert "Не применены, так как не прочитаны: Статус платежа; Дата с; Дата по." in unread.text
+    assert f'href="/staff/payments/{payment["id"]}"' in unread.text
+    today = clock.today_local()
+    russian = await staff.get(f"/staff/payments?from={today:%d.%m.%Y}&to={today:%d.%m.%Y}")  # read as before
+    assert f'href="/staff/payments/{payment["id"]}"' in russian.text and "не прочитаны" not in russian.text
+    assert f'value="{today.isoformat()}"' in russian.text
     csv = await staff.get(f"/staff/payments/export.csv?house={household['house']}")
     assert csv.status_code == 200
     assert "'=HYPERLINK" in csv.text
