@@ -196,12 +196,20 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
     status = gettext(
         "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
     )
+
+    def no_choice(name: str) -> str:
+        value = form_value(query, name)[:40]
+        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+
     return unread_filters(
         query,
         {
             "status": (chosen["status"] or None, pgettext("order", "Status"), status),
+            "category": (chosen["category"], gettext("Section"), no_choice("category")),
+            "house": (chosen["house"], gettext("House"), no_choice("house")),
             "from": (chosen["date_from"], gettext("Placed from"), day),
             "to": (chosen["date_to"], gettext("Placed to"), day),
+            "paid": (chosen["paid"] or None, gettext("Paid"), no_choice("paid")),
         },
     )
 

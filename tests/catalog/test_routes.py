@@ -185,7 +185,7 @@ async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(clien
     today = clock.today_local()
     russian = await client.get(f"/staff/orders?from={today:%d.%m.%Y}&to={today:%d.%m.%Y}")  # still read
     assert f"/staff/orders/{placed.id}" in russian.text and "не прочитаны" not in russian.text
-    url = "/staff/orders?status=bogus&from=31.02.2026&to=вчера"
+    url = "/staff/orders?status=bogus&category=abc&house=дом&from=31.02.2026&to=вчера&paid=maybe"
     for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
         assert answer.status_code == 200
         assert f"/staff/orders/{placed.id}" in answer.text  # the list is shown without them
@@ -193,5 +193,7 @@ async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(clien
         assert 'value="31.02.2026"' in form and 'value="вчера"' in form
         assert form.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
         assert "Нет статуса «bogus»; список показан без этого условия." in form
+        for value in ("abc", "дом", "maybe"):
+            assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
         notice = answer.text.split('id="list"')[1]
-        assert "Не применены, так как не прочитаны: Статус; Оформлен с; Оформлен по." in notice
+        assert "Не применены, так как не прочитаны: Статус; Раздел; Дом; Оформлен с; Оформлен по; Оплачено." in notice
