@@ -7,8 +7,9 @@ from datetime import date
 
 from portal.core.i18n import LazyText
 from portal.core.i18n import format_day
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
-from portal.meters.words import service_label
+from portal.meters.words import meter_of
 from portal.notifications.messages import Context
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
@@ -20,10 +21,11 @@ def _day(c: Context, key: str) -> str:
 
 
 def words(c: Context) -> Context:
-    """A meter message's context as a reader sees it: the days and the month spelled out, the service named."""
+    """A meter message's context as a reader sees it: the days and the month spelled out, the meter named by its
+    service as the sentence needs it."""
     month = format_day(date.fromisoformat(c["period"]), "LLLL y") if c.get("period") else ""
-    service = service_label(c["service"]).lower() if c.get("service") else ""
-    return {**c, "until": _day(c, "until"), "date": _day(c, "date"), "month": month, "service": service}
+    meter = (meter_of.known(c["service"]) if c.get("service") else "") or gettext("of the meter")
+    return {**c, "until": _day(c, "until"), "date": _day(c, "date"), "month": month, "meter": meter}
 
 
 def _meter_message(name: str, subject: LazyText, text: LazyText, short: LazyText, sample: Context) -> MessageTemplate:
@@ -65,7 +67,7 @@ VERIFICATION_DUE = _meter_message(
     "verification_due",
     lazy("A meter's verification is due on %(date)s"),
     lazy(
-        "The verification of the %(service)s meter No. %(serial)s (%(address)s) is due on %(date)s. After that "
+        "The verification %(meter)s No. %(serial)s (%(address)s) is due on %(date)s. After that "
         "date its readings are not accepted as metered and the month is charged by the average. Order a "
         "verification or a replacement in advance; the meter's page in the portal has a button for it."
     ),
@@ -77,7 +79,7 @@ READING_REJECTED = _meter_message(
     "reading_rejected",
     lazy("Your meter reading was not accepted"),
     lazy(
-        "The reading %(value)s of the %(service)s meter No. %(serial)s for %(month)s was not accepted: %(reason)s. "
+        "The reading %(value)s %(meter)s No. %(serial)s for %(month)s was not accepted: %(reason)s. "
         "Please pass it again, with a photo of the meter if you can."
     ),
     lazy("Reading of meter No. %(serial)s not accepted"),
@@ -88,10 +90,7 @@ READING_REJECTED = _meter_message(
 READING_CORRECTED = _meter_message(
     "reading_corrected",
     lazy("Your meter reading was corrected"),
-    lazy(
-        "The reading of the %(service)s meter No. %(serial)s for %(month)s was corrected from %(old)s to %(new)s: "
-        "%(reason)s."
-    ),
+    lazy("The reading %(meter)s No. %(serial)s for %(month)s was corrected from %(old)s to %(new)s: %(reason)s."),
     lazy("Reading of meter No. %(serial)s corrected"),
     {**_COLD, "period": "2026-11-01", "old": "1 234,000", "new": "123,400", "reason": "an extra digit"},
 )

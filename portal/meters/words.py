@@ -27,6 +27,18 @@ service_label = Labels(
         Service.GAS: lazy("Gas"),
     }
 )
+# A meter named in a message's sentence after «of» (the Russian genitive: «поверки счётчика холодной воды»), one
+# whole phrase per service: a service label lower-cased into the sentence would need its case changed, which only
+# a translator can do.
+meter_of = Labels(
+    {
+        Service.COLD_WATER: lazy("of the cold water meter"),
+        Service.HOT_WATER: lazy("of the hot water meter"),
+        Service.ELECTRICITY: lazy("of the electricity meter"),
+        Service.HEATING: lazy("of the heating meter"),
+        Service.GAS: lazy("of the gas meter"),
+    }
+)
 source_label = Labels(
     {
         Source.PORTAL: lazy("Portal"),

@@ -217,10 +217,10 @@ async def test_a_verification_reminder_comes_30_days_before_the_date_once(flat):
     assert await actions.send_reminders(date(2026, 11, 30), WINDOW) == 0
     body = (
         await OutboxMessage.select(OutboxMessage.body)
-        .where(OutboxMessage.template == "meters/verification_due")
+        .where((OutboxMessage.template == "meters/verification_due") & (OutboxMessage.channel == "email"))
         .first()
     )["body"]
-    assert "ХВ-1" in body
+    assert "Срок поверки счётчика холодной воды № ХВ-1 " in body, body
 
 
 async def test_a_reminder_another_worker_recorded_first_is_not_sent_again(flat):
