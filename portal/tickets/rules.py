@@ -159,6 +159,27 @@ PLACE_LABELS = Labels(
     }
 )
 COMMON_PLACES = ("entrance", "lift", "yard", "roof", "basement")
+# A common place as a request's address names it after the house («…, лифт»), and with the request's entrance
+# («…, подъезд 2, лифт»): one whole phrase per place, since the place's label above is a choice in a menu («Лифт»)
+# whose case only a translator can change.
+COMMON_PLACE_WORDS = Labels(
+    {
+        "entrance": lazy("entrance"),
+        "lift": lazy("lift"),
+        "yard": lazy("yard"),
+        "roof": lazy("roof and attic"),
+        "basement": lazy("basement"),
+    }
+)
+COMMON_PLACE_AT_ENTRANCE = Labels(
+    {
+        "entrance": lazy("entrance %(n)s"),
+        "lift": lazy("entrance %(n)s, lift"),
+        "yard": lazy("entrance %(n)s, yard"),
+        "roof": lazy("entrance %(n)s, roof and attic"),
+        "basement": lazy("entrance %(n)s, basement"),
+    }
+)
 
 FLAGS = ("emergency", "important", "repeated", "justified", "paid", "complaint", "planned")
 FLAGS_EDITABLE = (*FLAGS, "paid_for")

@@ -177,13 +177,13 @@ class TicketView:
 
     @staticmethod
     def common_place(row: TicketRow) -> str:
-        """A common place of the house in words («подъезд 2, лифт»); empty for a request about a premise."""
+        """A common place of the house in words («лифт», «подъезд 2, лифт»); empty for a request about a premise."""
         if not row.place or row.place == rules.Place.PREMISE:
             return ""
-        place = rules.PLACE_LABELS.shown(row.place)
-        if row.entrance_number:
-            return gettext("entrance %(n)s, %(place)s", n=row.entrance_number, place=place.lower())
-        return place
+        at_entrance = rules.COMMON_PLACE_AT_ENTRANCE.get(row.place)
+        if row.entrance_number and at_entrance:
+            return at_entrance.format({"n": row.entrance_number})
+        return rules.COMMON_PLACE_WORDS.shown(row.place)
 
     @staticmethod
     def address_lines(row: TicketRow) -> tuple[str, str]:

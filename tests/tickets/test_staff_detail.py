@@ -72,3 +72,45 @@ async def test_a_refused_message_keeps_its_text_and_the_internal_tick(client, lo
     assert page.status_code == 422 and "не фотография" in page.text
     assert re.search(r'<textarea id="f-text" name="text"[^>]*>Мастер придёт в четверг</textarea>', page.text)
     assert re.search(r'<input id="f-internal" type="checkbox" name="internal" value="1" checked', page.text)
+
+
+PLACES = {
+    "ru": {
+        "entrance": ("подъезд", "подъезд 1"),
+        "lift": ("лифт", "подъезд 1, лифт"),
+        "yard": ("двор", "подъезд 1, двор"),
+        "roof": ("крыша и чердак", "подъезд 1, крыша и чердак"),
+        "basement": ("подвал", "подъезд 1, подвал"),
+    },
+    "en": {
+        "entrance": ("entrance", "entrance 1"),
+        "lift": ("lift", "entrance 1, lift"),
+        "yard": ("yard", "entrance 1, yard"),
+        "roof": ("roof and attic", "entrance 1, roof and attic"),
+        "basement": ("basement", "entrance 1, basement"),
+    },
+}
+
+
+async def test_a_common_places_address_names_it_in_a_whole_phrase_with_and_without_the_entrance(
+    client, login, make_user, make_account
+):
+    place = await make_account(address="г. Симферополь, ул. Киевская, д. 1")
+    opened = {}
+    for common in PLACES["ru"]:
+        now = datetime.now(UTC)
+        house = await actions.open_ticket(
+            house_id=place.house, place=common, category="lift_fault", description="Нет", now=now
+        )
+        entrance = await actions.open_ticket(
+            account_id=place.account, place=common, category="lift_fault", description="Нет", now=now
+        )
+        opened[common] = (house.id, entrance.id)
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    for lang, phrases in PLACES.items():
+        client.cookies.set("lang", lang)
+        for common, said in phrases.items():
+            for ticket, phrase in zip(opened[common], said, strict=True):
+                page = await client.get(f"/staff/tickets/{ticket}")
+                where = re.search(r"<dt>(?:Где|Where)</dt><dd>([^<]*)</dd>", page.text).group(1)
+                assert where == f"г. Симферополь, ул. Киевская, д. 1, {phrase}", (lang, common, where)
