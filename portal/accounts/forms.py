@@ -285,6 +285,17 @@ def audit_query(query: Mapping[str, Any]) -> tuple[dict[str, str], AuditFilter]:
 
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "kept", "failed")
+# An outbox message's status as staff read it, on the list and on the message's own page.
+OUTBOX_STATUS_LABELS: Labels[str] = Labels(
+    {
+        "pending": lazy("Waiting"),
+        "sending": lazy("Sending"),
+        "sent": lazy("Sent"),
+        "kept": lazy("Kept"),
+        "failed": lazy("Failed"),
+    }
+)
+outbox_status_label = OUTBOX_STATUS_LABELS.shown
 
 
 def outbox_status(query: Mapping[str, Any]) -> str:

@@ -169,12 +169,20 @@ class StaffAdmin(Controller):
         q = request.query_params
         status = forms.outbox_status(q)
         listing = await queries.outbox_page(page_request(q.get("page"), q.get("size")), status)
-        return render(request, "accounts/staff_outbox.html", page=listing, status=status)
+        return render(
+            request,
+            "accounts/staff_outbox.html",
+            page=listing,
+            status=status,
+            status_label=forms.outbox_status_label,
+        )
 
     @get("/outbox/{message_id:int}")
     async def outbox_message(self, request: Request, message_id: FromPath[int]) -> Template:
         message = found(await queries.outbox_message(message_id))
-        return render(request, "accounts/staff_outbox_message.html", message=message)
+        return render(
+            request, "accounts/staff_outbox_message.html", message=message, status_label=forms.outbox_status_label
+        )
 
 
 class StaffPersonalData(Controller):

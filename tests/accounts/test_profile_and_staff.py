@@ -274,6 +274,10 @@ async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login)
     assert "Тема письма" in listing.text
     message = await client.get(f"/staff/outbox/{row['id']}")
     assert "Текст письма" in message.text
+    # The status in the reader's language, as on the list, not the stored code.
+    assert "<dd>Сохранено" in message.text and "kept" not in message.text
+    client.cookies.set("lang", "en")
+    assert "<dd>Kept" in (await client.get(f"/staff/outbox/{row['id']}")).text
 
 
 async def test_profile_posts_need_the_csrf_token_as_a_form_field_or_an_htmx_header(client, make_user, login):
