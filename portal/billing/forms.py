@@ -21,6 +21,8 @@ from portal.billing.queries import DebtorFilter
 from portal.billing.rules import PenaltyPeriod
 from portal.billing.rules import RuleKind
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -159,6 +161,20 @@ def rule_kind_label(kind: str) -> str:
         "no_penalty_old_debt": gettext("No penalty on debts of billing months before a date"),
     }
     return labels.get(str(kind), str(kind))
+
+
+# A service's unit as the catalog keeps it (``actions.SERVICES``, in Russian, as a billing writes it), in the
+# reader's language on the receipt, its PDF and the account's page; a unit the table does not know is shown as kept.
+UNIT_LABELS: Labels[str] = Labels(
+    {
+        "м²": lazy("m²"),
+        "м³": lazy("m³"),
+        "кВт·ч": lazy("kWh"),
+        "Гкал": lazy("Gcal"),
+        "чел.": lazy("pers."),
+    }
+)
+unit_label = UNIT_LABELS.shown
 
 
 @dataclass

@@ -16,6 +16,7 @@ from fpdf.enums import XPos
 from fpdf.enums import YPos
 
 from portal.billing import qr
+from portal.billing.forms import unit_label
 from portal.billing.queries import AccountInfo
 from portal.billing.queries import ChargeLine
 from portal.billing.queries import ReceiptView
@@ -137,7 +138,7 @@ def _columns(pdf: _Receipt, view: ReceiptView) -> list[tuple[str, float, str]]:
 
 
 def _cells(line: ChargeLine, view: ReceiptView) -> list[str]:
-    cells = [line.service, line.unit, _volume(line.volume)]
+    cells = [line.service, unit_label(line.unit), _volume(line.volume)]
     if view.shows("volume_common"):
         cells.append(_volume(line.volume_common) if line.volume_common else "—")
     cells += [money(line.tariff), money(line.by_tariff)]

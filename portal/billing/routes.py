@@ -103,6 +103,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "basis_label": _basis_label,
         "kind_label": _kind_label,
+        "unit_label": forms.unit_label,
         "period_key": rules.period_key,
         "abs": abs,
         "month_options": _month_options,

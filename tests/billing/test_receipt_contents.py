@@ -153,3 +153,22 @@ async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(clien
     assert page.status_code == 200
     area = re.search(r"<dt>Area</dt><dd>(.*?)</dd>", page.text)
     assert area and re.fullmatch(r"[\d,]+\.\d\d m²", area.group(1)), area  # to the hundredth, as measured
+
+
+async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(client, login, make_user, p69):
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    client.cookies.set("lang", "en")
+    receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
+    volumes = re.findall(r'data-label="Volume">([^<]*)</td>', receipt)
+    assert volumes == ["54.3 m²", "1.581 m³", "2.1 m³", "3.45 kWh"], volumes
+    account = (await client.get(f"/accounts/{p69.account}?month=2026-11")).text.replace("\u00a0", " ")
+    assert "₽49.87 per m³ × 1.581 m³ = ₽118.28" in account
+    assert "₽6.42 per kWh × 3.45 kWh = ₽22.15" in account
+    assert not re.search(r"per (м|кВт)", account)
+    pdf = pdf_layout.pages((await client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf")).content)
+    units = {b.text.strip() for page in pdf for b in page.boxes}
+    assert {"m²", "m³", "kWh"} <= units and not {"м²", "м³", "кВт·ч"} & units, units
+    client.cookies.set("lang", "ru")
+    receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
+    assert re.findall(r'data-label="Объём">([^<]*)</td>', receipt) == ["54,3 м²", "1,581 м³", "2,1 м³", "3,45 кВт·ч"]
+
