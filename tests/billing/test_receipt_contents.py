@@ -172,3 +172,26 @@ async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
     assert re.findall(r'data-label="Объём">([^<]*)</td>', receipt) == ["54,3 м²", "1,581 м³", "2,1 м³", "3,45 кВт·ч"]
 
+
+async def test_the_receipt_gives_the_annual_rate_of_a_penalty_as_a_number_of_the_readers_language(
+    client, login, make_user, p69
+):
+    from portal.billing.tables import PenaltyAccrual
+
+    line = {"first": "2026-10-11", "last": "2026-11-30", "days": 51, "base": "1000.00", "rate": "9.5", "divisor": 300}
+    await PenaltyAccrual.insert(
+        PenaltyAccrual(
+            account=p69.account,
+            period=NOVEMBER,
+            debt_period=date(2026, 9, 1),
+            due_date=date(2026, 10, 10),
+            amount_kopecks=1615,
+            lines=[{**line, "amount": "16.15"}],
+        )
+    )
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
+    assert re.findall(r'data-label="Ставка, % годовых">([^<]*)</td>', page.text) == ["9,5 %"]
+    client.cookies.set("lang", "en")
+    page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
+    assert re.findall(r'data-label="Annual rate">([^<]*)</td>', page.text) == ["9.5 %"]
