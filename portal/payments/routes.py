@@ -45,6 +45,7 @@ def words() -> dict[str, Any]:
     """What every payments template uses to name statuses and reasons."""
     return {
         "status_label": texts.status_label,
+        "refund_status_label": texts.refund_status_label,
         "status_badge": texts.status_badge,
         "decline_text": texts.decline_text,
     }

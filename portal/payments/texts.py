@@ -8,6 +8,7 @@ from portal.core.i18n import pgettext
 from portal.payments.rules import AmountProblem
 from portal.payments.rules import RefundProblem
 from portal.payments.tables import PaymentStatus
+from portal.payments.tables import RefundStatus
 
 S = PaymentStatus
 
@@ -36,6 +37,17 @@ def status_label(status: str) -> str:
         S.EXPIRED: pgettext("payment status", "Expired"),
         S.REFUNDED: pgettext("payment status", "Refunded"),
         S.PARTIALLY_REFUNDED: pgettext("payment status", "Partly refunded"),
+    }
+    return labels.get(status, status)
+
+
+def refund_status_label(status: str) -> str:
+    """A refund's status on the payment's staff page («Выполнен»), not its stored code."""
+    labels = {
+        RefundStatus.PENDING: pgettext("refund status", "Processing"),
+        RefundStatus.SUCCEEDED: pgettext("refund status", "Done"),
+        RefundStatus.FAILED: pgettext("refund status", "Failed"),
+        RefundStatus.CANCELED: pgettext("refund status", "Cancelled"),
     }
     return labels.get(status, status)
 

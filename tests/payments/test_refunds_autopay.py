@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
 from decimal import Decimal
@@ -74,6 +75,12 @@ async def test_accountant_refunds_partly_then_the_rest(client, new_client, login
     refunds = await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "refund"))
     assert refunds == 2
     assert await Refund.count().where(Refund.payment == payment["id"]) == 2
+    # the payment's page names each refund's status in the reader's language, not by its stored code
+    statuses = re.compile(r'data-label="Статус">([^<]*)</td>')
+    assert statuses.findall((await staff.get(f"/staff/payments/{payment['id']}")).text) == ["Выполнен", "Выполнен"]
+    staff.cookies.set("lang", "en")
+    page = (await staff.get(f"/staff/payments/{payment['id']}")).text
+    assert re.findall(r'data-label="Status">([^<]*)</td>', page) == ["Done", "Done"]
 
 
 async def test_a_resident_cannot_refund(client, login, household, gateway):
