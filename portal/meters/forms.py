@@ -19,6 +19,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 from portal.meters import rules
 from portal.meters.tables import MeterStatus
 from portal.meters.tables import Service
@@ -220,6 +221,35 @@ def read_filter(params: Mapping[str, Any], default_period: date, houses: Iterabl
         pending=state == "pending",
         photo=bool(form_value(params, "photo")),
     )
+
+
+STATES = ("missing", "implausible", "pending")
+LIST_FIELDS = ("period", "house", "service", "source", "state")
+
+
+def list_filter_problems(
+    params: Mapping[str, Any], f: ListFilter, fields: Iterable[str] = LIST_FIELDS
+) -> tuple[dict[str, str], FormErrors]:
+    """The list's filters as typed, and a message at each of ``fields`` it could not read (``core.web.unread_filters``):
+    they come from the address (a link kept from before); the list is shown without them, in the current month."""
+    state = form_value(params, "state")
+    read = {
+        "period": (parse_month(form_value(params, "period")), gettext("Month")),
+        "house": (f.house, gettext("House")),
+        "service": (f.service or None, gettext("Resource")),
+        "source": (f.source or None, gettext("Source")),
+        "state": (state if state in STATES else None, gettext("Show")),
+    }
+    return unread_filters(
+        params, {name: (value, label, _unread(params, name)) for name, (value, label) in read.items() if name in fields}
+    )
+
+
+def _unread(params: Mapping[str, Any], name: str) -> str:
+    value = form_value(params, name)[:40]
+    if name == "period":
+        return gettext("There is no month «%(value)s»; the list is shown for the current one.", value=value)
+    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
 
 def month_or_none(value: object) -> date | None:

@@ -103,13 +103,18 @@ class StaffMeters(Controller):
         f, houses = await _filter(request, principal)
         page = await queries.readings_page(principal, f, page_request(*_paging(request)))
         pending = await queries.pending_count(principal, f.period)
-        return render(request, "meters/staff_list.html", page=page, f=f, houses=houses, pending=pending, **_options())
+        _, problems = forms.list_filter_problems(request.query_params, f)
+        return render(
+            request, "meters/staff_list.html", page=page, f=f, pending=pending, problems=problems,
+            **_options(houses),
+        )  # fmt: skip
 
     @get("/missing", name="meters:missing")
     async def missing(self, request: Request, principal: Caller) -> Template:
         f, houses = await _filter(request, principal)
         page = await queries.missing_accounts_page(principal, f, page_request(*_paging(request)))
-        return render(request, "meters/staff_missing.html", page=page, f=f, **_options(houses))
+        _, problems = forms.list_filter_problems(request.query_params, f, ("period", "house", "service"))
+        return render(request, "meters/staff_missing.html", page=page, f=f, problems=problems, **_options(houses))
 
     @get("/review", name="meters:review")
     async def review(self, request: Request, principal: Caller) -> Template:

@@ -164,6 +164,30 @@ async def test_the_staff_pages_answer_and_keep_to_the_users_houses(client, login
     assert (await client.get(f"/staff/meters/accounts/{period['other'].account}")).status_code == 404
 
 
+async def test_the_readings_and_missing_lists_say_which_filters_they_cannot_read(client, login, make_user, period):
+    house = period["first"][0].house
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    passed = f"ХВ{period['first'][0].account}"
+    chosen = await client.get(f"/staff/meters?period=2026-11&house={house}&service=cold_water")  # still read
+    assert passed in chosen.text and "не прочитаны" not in chosen.text
+    assert f'<option value="{house}" selected>' in chosen.text  # the user's houses are offered
+    url = f"/staff/meters?period=2026-11&house={period['other'].house}&service=bogus&source=fax&state=lost"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert passed in answer.text  # the list is shown without them
+        form = answer.text.split('id="meter-filters"')[1].split("</form>")[0]
+        for value in (period["other"].house, "bogus", "fax", "lost"):
+            assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
+        notice = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Дом; Ресурс; Источник; Показать." in notice
+    month = await client.get("/staff/meters?period=2026-13")
+    assert "Нет месяца «2026-13»; список показан за текущий." in month.text.split('id="meter-filters"')[1]
+    missing = await client.get("/staff/meters/missing?period=2026-11&service=bogus&source=fax")
+    form = missing.text.split('id="missing-filters"')[1].split("</form>")[0]
+    assert "Такого варианта нет: «bogus»; список показан без этого условия." in form and "«fax»" not in missing.text
+    assert "Не применены, так как не прочитаны: Ресурс." in missing.text.split('id="list"')[1]
+    assert period["first"][3].number in missing.text
+
+
 async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(client, login, make_user, period):
     from portal.core import storage
     from tests.meters.conftest import png_bytes
