@@ -15,7 +15,7 @@ from portal.meetings import rules
 
 async def workbook(meeting: queries.MeetingView) -> bytes:
     register: list[list[Any]] = [
-        [_("Premise"), _("Owner"), _("Area, м²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
+        [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
     ]
     for line in await queries.register_of(meeting.id):
         register.append(

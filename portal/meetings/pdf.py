@@ -93,7 +93,7 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
     pdf.heading(_("Owner"))
     pdf.pair(_("Owner"), line.owner_name)
     pdf.pair(_("Voted"), voter)
-    pdf.pair(_("Premise"), f"{line.premise}, {format_number(line.area, 2)} м²")
+    pdf.pair(_("Premise"), f"{line.premise}, {_('%(area)s m²', area=format_number(line.area, 2))}")
     pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
     pdf.pair(_("Ownership document"), line.document or "—")
     pdf.pair(_("Votes"), _votes(line.weight))
@@ -141,7 +141,7 @@ def protocol_pdf(
     pdf.heading(_("Votes and quorum"))
     pdf.pair(
         _("Total votes of owners (area of residential and non-residential premises)"),
-        f"{_votes(outcome.total)} ({_votes(outcome.total)} м²)",
+        f"{_votes(outcome.total)} ({_('%(area)s m²', area=_votes(outcome.total))})",
     )
     pdf.pair(
         _("Votes of owners who took part"),
@@ -200,7 +200,7 @@ def protocol_pdf(
     pdf.add_page()
     pdf.title_line(_("Annex 1. Register of owners"), 11)
     pdf.table(
-        [_("Premise"), _("Owner"), _("Area, м²"), _("Share"), _("Document"), _("Votes")],
+        [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Document"), _("Votes")],
         [
             [line.premise, line.owner_name, format_number(line.area, 2),
              line.share + (" " + _("(joint)") if line.joint else ""), line.document, _votes(line.weight)]

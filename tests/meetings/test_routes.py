@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
@@ -78,6 +79,10 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert ballot_pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
     assert "Собственник A" in text and "ЕГРН № A-1" in text
+    client.cookies.set("lang", "en")
+    ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
+    assert "flat 1, 50 m²" in text and "м²" not in text  # the area in the reader's language
 
 
 async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client, voter):
@@ -207,3 +212,10 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
         assert words in text, words
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
+    client.cookies.set("lang", "en")
+    protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
+    assert "Area, m²" in text and "350 m²" in text.replace("\u00a0", " ") and "м²" not in text
+    export = await client.get(f"/staff/meetings/{meeting_id}/export")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert "Area, m²" in [c.value for c in next(sheet.iter_rows())]
