@@ -572,11 +572,15 @@ async def cancel(
         ticket = await load(principal, order.ticket_id)
         if ticket is None:
             raise Refused(gettext("You may not cancel this order's request."))
-    reason = reason.strip()[:255] or gettext("Cancelled by the resident")
+    # The order keeps only a reason someone typed: without one, its page says «Cancelled by the resident» in the
+    # reader's language (stored, it would read in the canceller's to everyone); the request, the message and the
+    # refund are told it in the canceller's.
+    typed = reason.strip()[:255]
+    reason = typed or gettext("Cancelled by the resident")
     async with atomic():
         claimed = (
             await Order.update(
-                {Order.status: S.CANCELLED, Order.cancelled_at: now, Order.cancel_reason: reason, Order.updated_at: now}
+                {Order.status: S.CANCELLED, Order.cancelled_at: now, Order.cancel_reason: typed, Order.updated_at: now}
             )
             .where((Order.id == order.id) & (Order.status == order.status))
             .returning(Order.paid_at)

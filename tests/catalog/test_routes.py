@@ -176,6 +176,29 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
     assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] == "cancelled"
 
 
+async def test_an_order_the_resident_cancelled_says_so_in_the_staff_readers_language(
+    client, new_client, login, household, shop, make_user
+):
+    account = household["accounts"][0]
+    await login(client, household["resident"])  # the resident reads Russian
+    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    placed = await client.form(
+        "/services/cart/order",
+        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
+    )
+    assert placed.status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    assert (await client.form(f"/services/orders/{order_id}/cancel")).status_code == 303
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    dispatcher.cookies.set("lang", "en")
+    page = (await dispatcher.get(f"/staff/orders/{order_id}")).text
+    assert "<dt>Cancelled because</dt><dd>Cancelled by the resident</dd>" in page
+    dispatcher.cookies.set("lang", "ru")
+    page = (await dispatcher.get(f"/staff/orders/{order_id}")).text
+    assert "<dd>Отменён жителем</dd>" in page
+
+
 async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(client, login, household, shop, make_user):
     from tests.catalog.test_actions import _order
 
