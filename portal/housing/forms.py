@@ -17,6 +17,7 @@ from portal.core import parse
 from portal.core.i18n import gettext
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 from portal.housing import rules
 from portal.housing.rules import Problem
 
@@ -164,3 +165,24 @@ def read_account(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, For
     if values["opened_on"] and values["closed_on"] and values["closed_on"] < values["opened_on"]:
         errors.add("closed_on", gettext("An account cannot close before it opens."))
     return values, errors
+
+
+def premise_filter_problems(query: Mapping[str, Any], where: Any) -> tuple[dict[str, str], FormErrors]:
+    """The house page's premise filters as typed, and a message at each it could not read (``core.web.unread_filters``);
+    the premises are listed without that filter. ``where``: the filter read (``queries.PremiseFilter``)."""
+
+    def no_choice(name: str) -> str:
+        value = form_value(query, name)[:40]
+        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+
+    low, high = rules.MIN_FLOOR, rules.MAX_FLOOR
+    return unread_filters(
+        query,
+        {
+            "entrance": (where.entrance_id, gettext("Entrance"), no_choice("entrance")),
+            "floor": (where.floor, gettext("Floor"), gettext(
+                "Enter a floor from %(low)s to %(high)s; the list is shown without this filter.", low=low, high=high
+            )),
+            "kind": (where.kind or None, gettext("Kind"), no_choice("kind")),
+        },
+    )  # fmt: skip

@@ -29,6 +29,7 @@ from portal.core.security import Principal
 from portal.core.security import staff
 from portal.core.web import render
 from portal.housing import deps
+from portal.housing import forms
 from portal.housing import imports
 from portal.housing import queries
 from portal.housing import rules
@@ -98,6 +99,7 @@ class StaffRegistry(Controller):
     ) -> Template:
         entrances = await queries.entrances_of(house.id)
         where = _premise_filter(request, {e.id for e in entrances})
+        typed, problems = forms.premise_filter_problems(request.query_params, where)
         return _show(
             request,
             "housing/house.html",
@@ -109,6 +111,8 @@ class StaffRegistry(Controller):
             totals=await queries.house_totals(house.id),
             premises=await queries.premises_of(house.id, _page(request), where),
             where=where,
+            typed=typed,
+            problems=problems,
             kind_options=rules.kind_options(),
         )
 

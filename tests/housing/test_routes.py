@@ -120,6 +120,24 @@ async def test_house_page_filters_premises(manager, estate):
     assert [p.number for p in by_floor.items] == ["3"]
 
 
+async def test_house_page_keeps_and_names_the_premise_filters_it_cannot_read(manager, estate):
+    url = f"/staff/houses/{estate['house']}?floor=второй&entrance=abc&kind=castle"
+    for answer in (await manager.get(url), await manager.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        form = answer.text.split('id="premise-filters"')[1].split("</form>")[0]
+        assert 'value="второй"' in form
+        assert "Введите этаж от -5 до 200; список показан без этого условия." in form
+        assert "Такого варианта нет: «abc»; список показан без этого условия." in form
+        assert "Такого варианта нет: «castle»; список показан без этого условия." in form
+        listed = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Подъезд; Этаж; Вид." in listed
+        assert "М-1" in listed and "7700000002" in listed  # the premises are shown without them
+    high = await manager.get(f"/staff/houses/{estate['house']}?floor=300")
+    assert 'value="300"' in high.text and "Введите этаж от -5 до 200" in high.text
+    read = await manager.get(f"/staff/houses/{estate['house']}?floor=2")
+    assert "не прочитаны" not in read.text and "М-1" not in read.text.split('id="list"')[1]
+
+
 async def test_house_page_paginates(manager, estate):
     page = await manager.get(f"/staff/houses/{estate['house']}", params={"size": "10"})
     assert "Выводить по" in page.text
