@@ -186,3 +186,11 @@ def premise_filter_problems(query: Mapping[str, Any], where: Any) -> tuple[dict[
             "kind": (where.kind or None, gettext("Kind"), no_choice("kind")),
         },
     )  # fmt: skip
+
+
+def house_filter_problems(query: Mapping[str, Any], complex_id: int | None) -> tuple[dict[str, str], FormErrors]:
+    """The house list's complex as typed, and a message when it is none of the user's (``core.web.unread_filters``);
+    the houses are listed without it."""
+    value = form_value(query, "complex")[:40]
+    message = gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+    return unread_filters(query, {"complex": (complex_id, gettext("Residential complex"), message)})

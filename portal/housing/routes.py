@@ -79,8 +79,10 @@ class StaffRegistry(Controller):
 
     @get("/housing", name="housing_list")
     async def housing_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        q, complex_id = _text(request, "q"), parse_id(request.query_params.get("complex"))
-        complexes = await queries.complexes(principal)
+        q, complexes = _text(request, "q"), await queries.complexes(principal)
+        complex_id = parse_id(request.query_params.get("complex"))
+        complex_id = complex_id if complex_id in {c.id for c in complexes} else None
+        _, problems = forms.house_filter_problems(request.query_params, complex_id)
         return _show(
             request,
             "housing/properties.html",
@@ -90,6 +92,7 @@ class StaffRegistry(Controller):
             houses=await queries.list_houses(principal, _page(request), q=q, complex_id=complex_id),
             q=q,
             complex_id=complex_id,
+            problems=problems,
             is_admin=principal.house_ids is None and principal.has_role("admin"),
         )
 

@@ -87,6 +87,20 @@ async def test_housing_list_shows_houses_in_scope_with_search(manager, estate):
     assert ADDRESS not in none.text
 
 
+async def test_housing_list_names_a_complex_it_cannot_read_and_lists_without_it(manager, estate):
+    other = (await House.select(House.complex).where(House.id == estate["other_house"]).first())["complex"]
+    for value in ("abc", str(other)):  # not an id; a complex none of whose houses is the user's
+        page = await manager.get("/staff/housing", params={"complex": value, "q": "Тестовая"})
+        assert ADDRESS in page.text.split('id="list"')[1]  # the houses are listed without it
+        form = page.text.split('action="/staff/housing"')[1].split("</form>")[0]
+        assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
+        assert "Не применены, так как не прочитаны: Жилой комплекс." in page.text.split('id="list"')[1]
+        assert 'value="Тестовая"' in page.text
+    mine = (await House.select(House.complex).where(House.id == estate["house"]).first())["complex"]
+    read = await manager.get("/staff/housing", params={"complex": mine})
+    assert ADDRESS in read.text and "не прочитаны" not in read.text
+
+
 async def test_admin_filters_houses_by_complex(client, login, make_user, estate):
     await login(client, await make_user(roles=("admin",)))
     other = await House.select(House.complex).where(House.id == estate["other_house"]).first()
