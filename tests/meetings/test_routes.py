@@ -22,6 +22,7 @@ from portal.meetings.tables import MeetingStatus
 from portal.meetings.tables import OwnerLink
 from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _owner_user
 
 
 async def _code(user_id: int) -> str:
@@ -219,3 +220,25 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert "Area, m²" in [c.value for c in next(sheet.iter_rows())]
+
+
+async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the_number(
+    client, login, make_user, example_house, principal_of_user
+):
+    house = await example_house()
+    b = await _owner_user(make_user, house, "B", "2")
+    a = await _owner_user(make_user, house, "A", "1")
+    initiative_id = await actions.start_initiative(
+        await principal_of_user(b), house.house, "Сменить УК", "1. Выбрать УК"
+    )
+    await login(client, b)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
+    assert "10 % of all votes, 1 ownership<" in page  # not «1 ownerships»
+    view = await queries.initiative_for_resident(await principal_of_user(a), initiative_id)
+    await actions.support(await principal_of_user(a), view)
+    page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
+    assert "24.29 % of all votes, 2 ownerships<" in page
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
+    assert "24,29 % всех голосов, собственностей: 2<" in page
