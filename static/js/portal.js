@@ -71,6 +71,25 @@ document.addEventListener("htmx:oobBeforeSwap", (e) => {
     }
   });
 });
+// A list's filter form redrawn with its list (components/ui.html filter_panel ``redraw``) stays as it was left: a
+// panel or checklist that was open stays open (the answer may open one more, where a filter was not read), and the
+// keyboard stays where it was. htmx gives the focus back to a field of the same id itself; a button, a checklist's
+// box or a range's end has none, so its twin is the field at the same place in the new form.
+document.addEventListener("htmx:oobBeforeSwap", (e) => {
+  const { target, fragment } = e.detail;
+  const form = target && target.tagName === "FORM" && fragment ? fragment.querySelector("form") : null;
+  if (!form) return;
+  const [was, now] = [target.querySelectorAll("details"), form.querySelectorAll("details")];
+  if (was.length === now.length) was.forEach((panel, i) => { if (panel.open) now[i].open = true; });
+  const active = document.activeElement;
+  if (!active || active.id || !target.contains(active)) return;
+  const fields = (root) => Array.from(root.querySelectorAll("input, select, textarea, button"));
+  const twin = fields(form)[fields(target).indexOf(active)];
+  if (!twin || twin.tagName !== active.tagName || twin.name !== active.name) return;
+  setTimeout(() => {
+    if (!document.activeElement || document.activeElement === document.body) twin.focus({ preventScroll: true });
+  }, 0);
+});
 // A table wider than its box scrolls inside .table-wrap: such a box takes the keyboard focus so that it can be
 // scrolled with the arrow keys, and is named after its table's caption for screen readers.
 function focusableScrollers(root) {
