@@ -23,6 +23,7 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 
 Values = dict[str, Any]
 
@@ -282,6 +283,16 @@ def audit_query(query: Mapping[str, Any]) -> tuple[dict[str, str], AuditFilter]:
         since=since.astimezone(UTC) if since else None,
         before=until.astimezone(UTC) if until else None,
     )
+
+
+def audit_days(query: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
+    """The audit log's days as shown again (a day read, from DD.MM.YYYY too, as its date field holds it; one not read
+    as typed) and a message at each not read (``core.web.unread_filters``); the log is shown without it."""
+    message = _("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    labels = {"from": _("Date from"), "to": _("Date to")}
+    days = {name: parse_date(form_value(query, name)) for name in labels}
+    typed, problems = unread_filters(query, {name: (days[name], labels[name], message) for name in labels})
+    return {name: day.isoformat() if day else typed[name] for name, day in days.items()}, problems
 
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "kept", "failed")

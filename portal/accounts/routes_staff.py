@@ -162,7 +162,11 @@ class StaffAdmin(Controller):
         typed, chosen = forms.audit_query(q)
         listing = await queries.audit_page(page_request(q.get("page"), q.get("size")), chosen)
         entities = [(e, e) for e in await queries.audit_entities()]
-        return render(request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed)
+        days, problems = forms.audit_days(q)
+        return render(
+            request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
+            problems=problems,
+        )  # fmt: skip
 
     @get("/outbox")
     async def outbox(self, request: Request) -> Template:

@@ -214,6 +214,27 @@ async def test_the_audit_log_filters_and_pages(client, make_user, login):
     assert "<code>test.write</code>" not in future.text
 
 
+async def test_the_audit_log_keeps_a_day_it_cannot_read_in_its_field_and_says_so(client, make_user, login):
+    from portal.core import clock
+
+    admin = await make_user(roles=("admin",))
+    await audit.record(
+        Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"})), "test.day", "widget", 1
+    )
+    await login(client, admin)
+    url = "/staff/audit?from=31.02.2026&to=вчера"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert "<code>test.day</code>" in answer.text  # the log is shown without them
+        form = answer.text.split('id="audit-filters"')[1].split("</form>")[0]
+        assert 'type="text" value="31.02.2026"' in form and 'type="text" value="вчера"' in form
+        assert form.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
+        assert "Не применены, так как не прочитаны: Дата с; Дата по." in answer.text.split('id="list"')[1]
+    today = clock.today_local()
+    read = await client.get(f"/staff/audit?from={today:%d.%m.%Y}")  # read, and shown in its date field
+    assert "<code>test.day</code>" in read.text and "не прочитаны" not in read.text
+    assert f'type="date" value="{today.isoformat()}"' in read.text
+
+
 async def test_the_audit_log_shows_a_value_that_was_not_set_as_a_dash_not_as_none(client, make_user, login):
     from portal.core.security import Principal
 
