@@ -31,6 +31,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 
 MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
@@ -66,13 +67,17 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
 
 
 def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
-    """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
+    """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``):
+    ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``)."""
     entrance = gettext("Enter the entrance's number; the list is shown without this filter.")
+    if parse_int(_text(params, "entrance"), low=1, high=MAX_ENTRANCE) is not None:
+        entrance = gettext("The house has no such entrance; the list is shown without this filter.")
     amount = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     months = gettext("Enter a number of months; the list is shown without this filter.")
     return unread_filters(
         params,
         {
+            "house": (chosen.house, gettext("House"), no_such_house()),
             "entrance": (chosen.entrance, gettext("Entrance"), entrance),
             "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), amount),
             "months": (chosen.months, gettext("Months overdue, at least"), months),

@@ -7,6 +7,7 @@ houses they work with.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,7 @@ from portal.core.security import resident
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import MultipartData
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import found
@@ -267,7 +269,7 @@ class StaffBilling(Controller):
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         period = await _report_period(request, principal)
-        filters = forms.debtor_filter(request.query_params)
+        filters, houses, entrances = await _debtor_filter(request, principal)
         typed, problems = forms.debtor_filter_problems(request.query_params, filters)
         page = page_request(request.query_params.get("page"), request.query_params.get("size"))
         return render(
@@ -278,8 +280,8 @@ class StaffBilling(Controller):
             filters=filters,
             typed=typed,
             problems=problems,
-            houses=await houses_in_scope(principal),
-            entrances=await queries.entrances_of(principal, filters.house) if filters.house else [],
+            houses=houses,
+            entrances=entrances,
             **_helpers(),
         )
 
@@ -407,8 +409,20 @@ def _job(token: str, principal: Principal) -> uploads.Job:
 
 async def _debtor_rows(request: Request, principal: Principal) -> tuple[date, list[list[Any]]]:
     period = await _report_period(request, principal)
-    rows = await queries.debtors_all(period, forms.debtor_filter(request.query_params), principal)
-    return period, exports.debtor_table(rows)
+    filters, _houses, _entrances = await _debtor_filter(request, principal)
+    return period, exports.debtor_table(await queries.debtors_all(period, filters, principal))
+
+
+async def _debtor_filter(
+    request: Request, principal: Principal
+) -> tuple[queries.DebtorFilter, list[HouseRef], list[int]]:
+    """The debtor list's filters, with the houses and the chosen house's entrances to choose from: a house that is
+    none of the user's, or an entrance that is none of the house's, counts as not read (``core.web.among``)."""
+    houses, filters = await houses_in_scope(principal), forms.debtor_filter(request.query_params)
+    house = among(filters.house, [h.id for h in houses])
+    entrances = await queries.entrances_of(principal, house) if house else []
+    entrance = among(filters.entrance, entrances) if entrances else filters.entrance
+    return replace(filters, house=house, entrance=entrance), houses, entrances
 
 
 def _import_page(request: Request, status: int = 200, *, block: str = "main", **context: Any) -> Template:

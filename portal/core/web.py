@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from litestar.response.base import ASGIResponse
 from portal.core import i18n
 from portal.core.address import full_address
 from portal.core.address import premise_name
+from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import with_params
 from portal.core.security import ANONYMOUS
@@ -271,6 +273,19 @@ def unread_filters(
         if typed[name] and value is None:
             errors.add(name, message, label)
     return typed, errors
+
+
+def among(value: T | None, choices: Iterable[object]) -> T | None:
+    """``value`` when it is one of a list's ``choices`` (the ids of its dropdown), else None. A filter from the
+    address that reads as an id but is none of the dropdown's (a house that is not there or not among the user's,
+    a person no longer on staff) counts as not read (``unread_filters``): never applied while its field shows
+    «any», and whether such a record exists is never told."""
+    return value if value is not None and value in set(choices) else None
+
+
+def no_such_house() -> str:
+    """The message at a list's house filter that is none of its dropdown's (``among``)."""
+    return gettext("There is no such house in the list; the list is shown without this filter.")
 
 
 def question(request: Request, template: str, **context: Any) -> Template:

@@ -213,6 +213,32 @@ async def test_staff_debtors_filter_change_redraws_the_fields_messages_with_the_
         assert "Не применены, так как не прочитаны: Подъезд; Месяцев просрочки, не менее." in answer.text
 
 
+async def test_staff_debtors_a_house_or_entrance_none_of_the_lists_is_not_applied(
+    client, login, make_user, make_account, billed
+):
+    other = (await make_account(number="7700000099")).house  # a house of the company, not this accountant's
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    fields = {}
+    for house in (other, 987654):
+        for answer in (
+            await client.get(f"/staff/billing/debtors?period=2026-11&house={house}"),
+            await client.get(f"/staff/billing/debtors?period=2026-11&house={house}", headers={"HX-Request": "true"}),
+        ):
+            assert "7700000002" in answer.text  # the list is shown without the house
+            form = answer.text.split('id="debtor-filters"')[1].split("</form>")[0]
+            assert "Такого дома нет в списке; список показан без этого условия." in form
+            assert "Не применены, так как не прочитаны: Дом." in answer.text.split('id="list"')[1]
+            fields[house] = form
+    assert fields[other] == fields[987654]  # a house out of reach and one that is not there read alike
+    url = f"/staff/billing/debtors?period=2026-11&house={billed['house']}&entrance=7"
+    answer = await client.get(url)
+    assert "7700000002" in answer.text  # the house applies, the entrance it has not does not
+    assert "В доме нет такого подъезда; список показан без этого условия." in answer.text
+    assert "Не применены, так как не прочитаны: Подъезд." in answer.text
+    exported = await client.get(f"/staff/billing/debtors.csv?period=2026-11&house={other}")
+    assert "7700000002" in exported.content.decode("utf-8-sig")  # the export is of the rows shown
+
+
 async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_user, billed):
     await login(client, await make_user(roles=("manager",), houses=(billed["house"],)))
     page = await client.get("/staff/billing?period=2026-11")
