@@ -20,6 +20,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 from portal.payments import rules
 from portal.payments import texts
@@ -145,7 +146,8 @@ def _amount(text: str) -> Decimal | None:
 
 
 def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
-    """The staff list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
+    """The staff list's filters as typed, and a message at each it could not read (``core.web.unread_filters``);
+    ``chosen`` keeps a house only when it is one of the list's (``core.web.among``)."""
     unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     status = form_value(query, "status")[:40]
@@ -154,6 +156,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
         query,
         {
             "status": (chosen.status, gettext("Payment status"), no_status),
+            "house": (chosen.house, gettext("House"), no_such_house()),
             "from": (chosen.date_from, gettext("Date from"), day),
             "to": (chosen.date_to, gettext("Date to"), day),
             "min": (chosen.amount_min, gettext("Amount from, ₽"), unread),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller
@@ -30,6 +31,7 @@ from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import staff
 from portal.core.web import FormData
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import render
 from portal.core.web import see_other
@@ -93,6 +95,14 @@ async def _detail(
     )
 
 
+async def _staff_filter(request: Request, principal: Principal) -> tuple[queries.StaffFilter, list[tuple[int, str]]]:
+    """The list's filters, with the houses to choose from: a house that is none of the user's counts as not read
+    (``core.web.among``), the same whether it is out of reach or not there."""
+    houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
+    f = forms.read_staff_filter(request.query_params)
+    return replace(f, house=among(f.house, [house for house, _ in houses])), houses
+
+
 class StaffPayments(Controller):
     """Payments of the accounts in a staff member's houses (accountants, managers, operators)."""
 
@@ -103,7 +113,7 @@ class StaffPayments(Controller):
     @get("/", name="staff_payments")
     async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q = request.query_params
-        f = forms.read_staff_filter(q)
+        f, houses = await _staff_filter(request, principal)
         typed, problems = forms.staff_filter_problems(q, f)
         return render(
             request,
@@ -112,7 +122,7 @@ class StaffPayments(Controller):
             f=f,
             typed=typed,
             problems=problems,
-            houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
+            houses=houses,
             statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus],
             may_export=principal.has_role(*EXPORT_ROLES),
             may_reconcile=principal.has_role(R.ACCOUNTANT),
@@ -121,12 +131,12 @@ class StaffPayments(Controller):
 
     @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
     async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
-        rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
+        rows = await queries.staff_payments_export(principal, (await _staff_filter(request, principal))[0])
         return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "payments.csv")
 
     @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
-        rows = await queries.staff_payments_export(principal, forms.read_staff_filter(request.query_params))
+        rows = await queries.staff_payments_export(principal, (await _staff_filter(request, principal))[0])
         return attachment(to_xlsx([(gettext("Payments"), table(EXPORT_COLUMNS, rows))]), XLSX, "payments.xlsx")
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)

@@ -55,6 +55,28 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert (await outsider.get(f"/staff/payments/{payment['id']}")).status_code == 404
 
 
+async def test_staff_list_does_not_apply_a_house_none_of_its_list(
+    client, new_client, login, household, gateway, make_account
+):
+    payment = await paid(client, login, household, gateway, "3540")
+    other = (await make_account()).house  # a house of the company, not this accountant's
+    staff = new_client()
+    await login(staff, household["accountant"])
+    forms = {}
+    for house in (other, 987654):
+        page = await staff.get(f"/staff/payments?house={house}")
+        assert f'href="/staff/payments/{payment["id"]}"' in page.text  # shown without the house
+        form = page.text.split('action="/staff/payments"')[1].split("</form>")[0]
+        assert "Такого дома нет в списке; список показан без этого условия." in form
+        assert "Не применены, так как не прочитаны: Дом." in page.text
+        forms[house] = form
+    assert forms[other] == forms[987654]  # a house out of reach and one that is not there read alike
+    csv = await staff.get(f"/staff/payments/export.csv?house={other}")
+    assert "3540,00" in csv.text  # the export is of the rows shown
+    mine = await staff.get(f"/staff/payments?house={household['house']}")
+    assert f'href="/staff/payments/{payment["id"]}"' in mine.text and "не прочитаны" not in mine.text
+
+
 async def test_hostile_filters_ids_and_refund_amounts_are_answered_plainly(
     client, new_client, login, household, gateway
 ):
