@@ -66,6 +66,21 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
     )
 
 
+def _month_read(params: Mapping[str, Any]) -> tuple[date | None, str, str]:
+    """The report's month for ``unread_filters``: the month read, its field's label, the message when not read."""
+    value = _text(params, "period")[:40]
+    return (
+        month(params),
+        gettext("Month"),
+        gettext("There is no month «%(value)s»; the newest one is shown.", value=value),
+    )
+
+
+def month_problems(params: Mapping[str, Any]) -> FormErrors:
+    """A message at the report's month when the address holds one it cannot read (the newest month is shown)."""
+    return unread_filters(params, {"period": _month_read(params)})[1]
+
+
 def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
     """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``):
     ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``)."""
@@ -77,6 +92,7 @@ def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> t
     return unread_filters(
         params,
         {
+            "period": _month_read(params),
             "house": (chosen.house, gettext("House"), no_such_house()),
             "entrance": (chosen.entrance, gettext("Entrance"), entrance),
             "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), amount),

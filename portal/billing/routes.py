@@ -263,6 +263,7 @@ class StaffBilling(Controller):
             periods=await queries.recent_periods(principal),
             houses=houses,
             totals=queries.sum_totals(houses),
+            problems=forms.month_problems(request.query_params),
             **_helpers(),
         )
 
@@ -333,6 +334,7 @@ class StaffBilling(Controller):
             periods=await queries.recent_periods(principal),
             houses=await houses_in_scope(principal),
             counts=await queries.receipt_counts(period, principal),
+            problems=forms.month_problems(request.query_params),
             all_houses=principal.house_ids is None,
             **_helpers(),
         )

@@ -248,6 +248,22 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
     assert "92,25\u00a0₽" in page.text
 
 
+async def test_staff_billing_pages_say_when_the_month_in_the_address_cannot_be_read(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    message = "Нет месяца «2026-13»; показан последний месяц."
+    overview = await client.get("/staff/billing?period=2026-13")
+    assert "Начисления: ноябрь 2026" in overview.text and "8\u00a0523,81\u00a0₽" in overview.text  # the newest month
+    assert message in overview.text.split('action="/staff/billing"')[1].split("</form>")[0]
+    assert "Не применены, так как не прочитаны: Месяц." in overview.text
+    receipts = await client.get("/staff/billing/receipts?period=2026-13")
+    assert message in receipts.text and "Не применены, так как не прочитаны: Месяц." in receipts.text
+    debtors = await client.get("/staff/billing/debtors?period=2026-13")
+    assert "7700000002" in debtors.text  # the newest month's debtors
+    assert "Не применены, так как не прочитаны: Месяц." in debtors.text.split('id="list"')[1]
+    read = await client.get("/staff/billing?period=2026-11")
+    assert "не прочитаны" not in read.text and "Нет месяца" not in read.text
+
+
 async def test_staff_see_only_their_houses(client, new_client, login, make_user, make_account, billed):
     elsewhere = (await make_account()).account
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
