@@ -19,6 +19,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 from portal.meters import rules
 from portal.meters.tables import MeterStatus
@@ -249,6 +250,8 @@ def _unread(params: Mapping[str, Any], name: str) -> str:
     value = form_value(params, name)[:40]
     if name == "period":
         return gettext("There is no month «%(value)s»; the list is shown for the current one.", value=value)
+    if name == "house":
+        return no_such_house()
     return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
 
