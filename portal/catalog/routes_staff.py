@@ -57,6 +57,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import question
@@ -87,8 +88,13 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _filter(request: Request) -> queries.StaffFilter:
-    return queries.StaffFilter(**forms.read_staff_filter(request.query_params))
+async def _filter(request: Request, principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The order list's filters, with its choices: a section or a house that is none of the list's counts as not
+    read (``core.web.among``), the same whether the house is out of the user's reach or not there."""
+    choices, chosen = await _choices(principal), forms.read_staff_filter(request.query_params)
+    chosen["category"] = among(chosen["category"], [key for key, _ in choices["sections"]])
+    chosen["house"] = among(chosen["house"], [key for key, _ in choices["houses"]])
+    return chosen, choices
 
 
 async def _choices(principal: Principal) -> dict[str, Any]:
@@ -118,23 +124,25 @@ class StaffOrders(Controller):
     async def index(
         self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
     ) -> Template:
-        chosen = forms.read_staff_filter(request.query_params)
+        chosen, choices = await _filter(request, principal)
         typed, problems = forms.staff_filter_problems(request.query_params, chosen)
         f = queries.StaffFilter(**chosen)
         orders = await queries.staff_orders(principal, f, page_request(page, size))
         return render(
             request, "catalog/staff_list.html", page=orders, f=f, typed=typed, problems=problems,
-            may_order=principal.has_role(*WORK), **await _choices(principal), **texts.words(),
+            may_order=principal.has_role(*WORK), **choices, **texts.words(),
         )  # fmt: skip
 
     @get("/export.csv", name="catalog:staff_csv")
     async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
-        rows = await queries.staff_orders_export(principal, _filter(request))
+        chosen, _ = await _filter(request, principal)
+        rows = await queries.staff_orders_export(principal, queries.StaffFilter(**chosen))
         return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "orders.csv")
 
     @get("/export.xlsx", name="catalog:staff_xlsx")
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
-        rows = await queries.staff_orders_export(principal, _filter(request))
+        chosen, _ = await _filter(request, principal)
+        rows = await queries.staff_orders_export(principal, queries.StaffFilter(**chosen))
         return attachment(to_xlsx([(gettext("Orders"), table(EXPORT_COLUMNS, rows))]), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))

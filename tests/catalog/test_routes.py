@@ -220,3 +220,26 @@ async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(clien
             assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
         notice = answer.text.split('id="list"')[1]
         assert "Не применены, так как не прочитаны: Статус; Раздел; Дом; Оформлен с; Оформлен по; Оплачено." in notice
+
+
+async def test_staff_orders_a_section_or_house_none_of_the_lists_is_not_applied(
+    client, login, household, shop, make_user, make_account
+):
+    from tests.catalog.test_actions import _order
+
+    _, placed = await _order(household, shop, (shop["plumber"], "1"))
+    other = (await make_account()).house  # a house of the company, not this dispatcher's
+    await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    forms = {}
+    for house in (other, 987654):
+        url = f"/staff/orders?category=555555&house={house}"
+        for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true"})):
+            assert f"/staff/orders/{placed.id}" in answer.text  # the list is shown without them
+            form = answer.text.split('id="order-filters"')[1].split("</form>")[0]
+            assert "Такого варианта нет: «555555»; список показан без этого условия." in form
+            assert f"Такого варианта нет: «{house}»; список показан без этого условия." in form
+            assert "Не применены, так как не прочитаны: Раздел; Дом." in answer.text.split('id="list"')[1]
+            forms[house] = form.replace(f"«{house}»", "«…»")
+    assert forms[other] == forms[987654]  # a house out of reach and one that is not there read alike
+    exported = await client.get(f"/staff/orders/export.csv?house={other}")
+    assert str(placed.id) in exported.text  # the export is of the rows shown
