@@ -81,6 +81,13 @@ def month_problems(params: Mapping[str, Any]) -> FormErrors:
     return unread_filters(params, {"period": _month_read(params)})[1]
 
 
+def queue_status_problems(params: Mapping[str, Any], status: str | None) -> FormErrors:
+    """A message at the queue's status when the address holds none of its statuses (the waiting ones are shown)."""
+    value = _text(params, "status")[:40]
+    message = gettext("There is no status «%(value)s»; the waiting payments are shown.", value=value)
+    return unread_filters(params, {"status": (status, gettext("Status"), message)})[1]
+
+
 def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
     """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``):
     ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``)."""

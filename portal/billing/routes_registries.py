@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.billing import exports
+from portal.billing import forms
 from portal.billing import reconcile
 from portal.billing import registries
 from portal.billing import registry_files
@@ -161,9 +162,9 @@ class StaffRegistryQueue(Controller):
 
 
 async def _queue_page(request: Request) -> Template:
-    status = request.query_params.get("status") or LineStatus.UNMATCHED
-    if status not in STATUSES:
-        status = LineStatus.UNMATCHED
+    asked = request.query_params.get("status")
+    problems = forms.queue_status_problems(request.query_params, asked if asked in STATUSES else None)
+    status = asked if asked in STATUSES else LineStatus.UNMATCHED
     wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
     items, total, kopecks = await registries.queue_page(status, wanted.offset, wanted.size)
     return render(
@@ -171,6 +172,7 @@ async def _queue_page(request: Request) -> Template:
         "billing/staff_registry_queue.html",
         page=Page(items=items, total=total, number=wanted.number, size=wanted.size),
         status=status,
+        problems=problems,
         statuses=status_labels(),
         total_kopecks=kopecks,
         rub=from_kopecks,

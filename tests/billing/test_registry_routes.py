@@ -77,7 +77,20 @@ async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup
     queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
     await client.form(f"/staff/billing/registries/queue/{queued['id']}/return", {"reason": "Нет такого счёта"})
     returned = await client.get("/staff/billing/registries/queue?status=returned")
-    assert "Нет такого счёта" in returned.text
+    assert "Нет такого счёта" in returned.text and "не прочитаны" not in returned.text
+
+
+async def test_the_queue_says_when_the_status_in_its_address_is_none_of_its_own(client, login, setup):
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    url = "/staff/billing/registries/queue?status=lost"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        form = answer.text.split('id="queue-filters"')[1].split("</form>")[0]
+        assert "Нет статуса «lost»; показаны платежи, которые ждут разбора." in form
+        listed = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Статус." in listed
+        assert "9900000099" in listed  # the waiting payments
 
 
 def test_the_channel_of_a_payment_comes_from_its_reference():
