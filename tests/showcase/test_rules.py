@@ -177,6 +177,17 @@ def test_the_card_reads_like_the_deck():
         set_locale("ru")
 
 
+def test_the_card_in_english_puts_the_ruble_sign_before_the_price_as_every_english_sum_does():
+    set_locale("en")
+    try:
+        assert words.figures("commercial", Decimal("146.00"), 1, 15_330_000) == "146 m² / floor 1 / ₽153,300 a month"
+        assert words.figures("sale", Decimal("40.90"), 0, 745_000_000).endswith("basement floor / ₽7,450,000")
+        assert words.per_m2_text("commercial", 105_000) == "₽1,050 per m² a month"
+        assert words.per_m2_text("sale", 11_197_339) == "₽111,973.39 per m²"
+    finally:
+        set_locale("ru")
+
+
 def test_the_feed_is_a_realty_feed_with_one_offer_per_listing():
     item = SimpleNamespace(
         id=12, kind=ListingKind.COMMERCIAL, features=("separate_entrance",), created_at=None, updated_at=None,

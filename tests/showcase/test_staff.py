@@ -199,6 +199,11 @@ async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client,
                          price_kopecks=3_500_000)  # fmt: skip
     await offer.save()
     await login(client, await make_user(roles=("manager",), houses=(flat.house,)))
+    page = (await client.get(f"/staff/showcase/offers/{offer.id}")).text.replace("\xa0", " ")
+    assert "<dd>35 000 ₽</dd>" in page
+    client.cookies.set("lang", "en")
+    assert "<dd>₽35,000</dd>" in (await client.get(f"/staff/showcase/offers/{offer.id}")).text  # as English sums read
+    client.cookies.delete("lang")
     made = await client.form(f"/staff/showcase/offers/{offer.id}/list")
     listing_id = int(re.search(r"/staff/showcase/(\d+)/edit", made.headers["location"])[1])
     listing = await Listing.select().where(Listing.id == listing_id).first()
