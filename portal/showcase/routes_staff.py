@@ -3,6 +3,7 @@ listing's form, page, photos and status; the leads; the owners' requests to list
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller
@@ -28,6 +29,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import Refused
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import render
@@ -42,6 +44,7 @@ from portal.showcase import words
 from portal.showcase.routes import _words
 from portal.showcase.rules import LeadFilter
 from portal.showcase.rules import Move
+from portal.showcase.rules import StaffFilter
 from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus
 from portal.showcase.tables import ListingKind
@@ -81,6 +84,22 @@ def _staff_words() -> dict[str, Any]:
     }
 
 
+Choices = list[tuple[int, str]]
+
+
+async def _staff_filter(request: Request, principal: Principal) -> tuple[StaffFilter, Choices, Choices]:
+    """The listings' filters, with the complexes and the people in charge to choose from: a complex or a person that
+    is none of the list's counts as not read (``core.web.among``), the same whether it is out of the user's reach or
+    not there."""
+    complexes = [(c.id, c.name) for c in await queries.staff_complexes(principal)]
+    managers = [(m.id, m.name) for m in await queries.managers()]
+    f = forms.read_staff_filter(request.query_params)
+    f = replace(
+        f, complex=among(f.complex, [c for c, _ in complexes]), manager=among(f.manager, [m for m, _ in managers])
+    )
+    return f, complexes, managers
+
+
 class StaffListings(Controller):
     path = "/staff/showcase"
     opt = staff(*rules.LEAD_ROLES)
@@ -94,18 +113,16 @@ class StaffListings(Controller):
         page: FromQuery[str] = "",
         size: FromQuery[str] = "",
     ) -> Template:
-        f = forms.read_staff_filter(request.query_params)
+        f, complexes, managers = await _staff_filter(request, principal)
         typed, problems = forms.staff_filter_problems(request.query_params, f)
         listings = await queries.staff_listings(principal, f, page_request(page, size))
-        complexes = [(c.id, c.name) for c in await queries.staff_complexes(principal)]
-        managers = [(m.id, m.name) for m in await queries.managers()]
         return render(request, "showcase/staff_list.html", page=listings, f=f, typed=typed, problems=problems,
                       complex_choices=complexes, manager_choices=managers,
                       new_leads=await queries.new_leads_count(principal), **_staff_words())  # fmt: skip
 
     @get("/export.xlsx", name="showcase:staff_export")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
-        rows = await queries.export_rows(principal, forms.read_staff_filter(request.query_params))
+        rows = await queries.export_rows(principal, (await _staff_filter(request, principal))[0])
         body = to_xlsx(_export_table(rows), gettext("Listings"))
         name = f"listings-{clock.today_local():%Y-%m-%d}.xlsx"
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

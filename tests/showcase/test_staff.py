@@ -253,3 +253,24 @@ async def test_the_lists_choices_not_read_are_said_and_not_applied(
                 assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
             notice = answer.text.split('id="list"')[1]
             assert f"Не применены, так как не прочитаны: {names}." in notice
+
+
+async def test_the_lists_complex_or_person_none_of_its_choices_is_not_applied(
+    db, client, login, make_account, make_user, make_listing
+):
+    place, _ = await _manager(make_account, make_user, login, client)
+    mine = await make_listing(house=place.house, publish=False)
+    elsewhere = await make_listing()  # a complex of the company, not of this manager's houses
+    complex_ = (await Listing.select(Listing.complex).where(Listing.id == elsewhere).first())["complex"]
+    resident = await make_user()  # a person who is never in charge of a listing
+    forms = {}
+    for value in (complex_, 987654):
+        url = f"/staff/showcase?complex={value}&manager={resident}"
+        for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true"})):
+            assert f'href="/staff/showcase/{mine}"' in answer.text  # the list is shown without them
+            form = answer.text.split('id="listing-filters"')[1].split("</form>")[0]
+            for typed in (value, resident):
+                assert f"Такого варианта нет: «{typed}»; список показан без этого условия." in form
+            assert "Не применены, так как не прочитаны: ЖК; Ответственный." in answer.text.split('id="list"')[1]
+            forms[value] = form.replace(f"«{value}»", "«…»", 1)  # the complex, the first field of the two
+    assert forms[complex_] == forms[987654]  # a complex out of reach and one that is not there read alike
