@@ -81,6 +81,14 @@ def month_problems(params: Mapping[str, Any]) -> FormErrors:
     return unread_filters(params, {"period": _month_read(params)})[1]
 
 
+def reconciliation_problems(params: Mapping[str, Any], house: int | None) -> FormErrors:
+    """A message at the reconciliation's month or house when the address holds one it cannot read (the newest month
+    is shown; every house of the user); ``house``: the one read, when it is among the user's."""
+    return unread_filters(params, {"period": _month_read(params), "house": (house, gettext("House"), no_such_house())})[
+        1
+    ]
+
+
 def queue_status_problems(params: Mapping[str, Any], status: str | None) -> FormErrors:
     """A message at the queue's status when the address holds none of its statuses (the waiting ones are shown)."""
     value = _text(params, "status")[:40]

@@ -245,4 +245,12 @@ async def _reconciliation(request: Request, principal: Principal) -> dict[str, A
     if house is not None and house not in {h.id for h in houses}:
         house = None
     totals = await reconcile.totals(period, principal, house) if period else reconcile.Totals(0, 0, 0, 0)
-    return {"period": period, "periods": periods, "house": house, "houses": houses, "totals": totals}
+    problems = forms.reconciliation_problems(request.query_params, house)
+    return {
+        "period": period,
+        "periods": periods,
+        "house": house,
+        "houses": houses,
+        "totals": totals,
+        "problems": problems,
+    }

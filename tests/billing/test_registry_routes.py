@@ -142,3 +142,11 @@ async def test_the_reconciliation_report_lists_pages_and_exports_the_differences
     assert export.status_code == 200
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "7700000001" and rows[1][3] == 1500 and rows[1][4] == -1500
+    url = "/staff/billing/reconciliation?period=2026-13&house=999999"  # neither read: the newest month, every house
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        form = answer.text.split('id="reconciliation-filters"')[1].split("</form>")[0]
+        assert "Нет месяца «2026-13»; показан последний месяц." in form
+        assert "Такого дома нет в списке; список показан без этого условия." in form
+        listed = answer.text.split('id="list"')[1]
+        assert "Не применены, так как не прочитаны: Месяц; Дом." in listed and "7700000001" in listed
+    assert "не прочитаны" not in page.text
