@@ -34,8 +34,10 @@ from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 
@@ -147,11 +149,13 @@ async def _alert(period: date, today: date, found: int, total: int) -> None:
             user_id,
             "billing_reconciliation",
             subject=lambda: gettext("Balances differ from the billing system"),
-            body=lambda: gettext(
-                "The reconciliation of %(month)s found %(n)s accounts whose balance differs from the billing "
+            body=lambda: ngettext(
+                "The reconciliation of %(month)s found %(num)d account whose balance differs from the billing "
                 "system's, by %(sum)s in all.",
-                month=rules.period_key(period),
-                n=found,
+                "The reconciliation of %(month)s found %(num)d accounts whose balance differs from the billing "
+                "system's, by %(sum)s in all.",
+                found,
+                month=format_day(period, "LLLL y"),
                 sum=format_money(from_kopecks(total)),
             ),
             dedupe_key=f"reconciliation:{rules.period_key(period)}:{today.isoformat()}",

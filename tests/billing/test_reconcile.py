@@ -117,3 +117,24 @@ async def test_the_daily_job_reconciles_the_newest_export_once_a_day(db, make_ac
     assert await JobRun.count().where(JobRun.name == "reconciliation") == 1
     (difference,) = await BalanceDifference.select()
     assert (difference["portal_kopecks"], difference["book_kopecks"], difference["period"]) == (0, 50000, LAST_MONTH)
+
+
+async def test_the_accountants_alert_names_the_month_and_counts_the_accounts_in_each_readers_language(db, make_user):
+    from portal.accounts.tables import User
+
+    russian, english = await make_user(roles=("accountant",)), await make_user(roles=("accountant",))
+    await User.update({User.locale: "en"}).where(User.id == english)
+    await reconcile._alert(LAST_MONTH, TODAY, 1, 12345)
+    await reconcile._alert(LAST_MONTH, date(2026, 12, 3), 2, 50000)
+
+    async def bodies(user_id: int) -> list[str]:
+        rows = await OutboxMessage.select(OutboxMessage.body).where(
+            (OutboxMessage.template == "billing_reconciliation") & (OutboxMessage.user_id == user_id)
+        )
+        return sorted(r["body"].replace("\u00a0", " ") for r in rows)
+
+    ru, en = await bodies(russian), await bodies(english)
+    assert any(b.startswith("Сверка за ноябрь 2026 нашла 1 лицевой счёт, сальдо которого расходится") for b in ru), ru
+    assert any("нашла 2 лицевых счёта, сальдо которых расходится с биллингом, всего на 500,00 ₽" in b for b in ru), ru
+    assert any(b.startswith("The reconciliation of November 2026 found 1 account whose balance differs") for b in en)
+    assert any("found 2 accounts whose balance differs from the billing system's, by ₽500.00 in all" in b for b in en)
