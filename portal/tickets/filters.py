@@ -7,6 +7,7 @@ clauses. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -28,6 +29,7 @@ from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
+from portal.core.web import among
 from portal.core.web import unread_filters
 from portal.tickets import rules
 
@@ -200,6 +202,14 @@ def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     return f
 
 
+def within(f: TicketFilters, houses: Collection[int], executors: Collection[int]) -> TicketFilters:
+    """``f`` with only the houses and the executor that are among the list's choices (``core.web.among``): one that
+    is not (out of the user's reach, or not there at all) is not applied, and ``unread`` says so alike."""
+    f.houses = [h for h in f.houses if h in houses]
+    f.executor = among(f.executor, executors)
+    return f
+
+
 RANGE_LABELS = {
     "created_from": lazy("Created from"), "created_to": lazy("Created to"),
     "deadline_from": lazy("Deadline from"), "deadline_to": lazy("Deadline to"),
@@ -213,10 +223,11 @@ def _no_choice(values: list[str]) -> str:
     return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
 
-def unread(params: Mapping[str, Any], f: TicketFilters) -> tuple[dict[str, str], FormErrors]:
+def unread(params: Mapping[str, Any], f: TicketFilters, houses: Collection[int]) -> tuple[dict[str, str], FormErrors]:
     """The filters as typed, and a message at each one the list could not read (``core.web.unread_filters``): a
-    date, a rating, a choice that is none of the list's (from a link kept from before); the list is shown without
-    it. A choice of several (statuses, types…) names the values it could not read."""
+    date, a rating, a choice that is none of the list's (from a link kept from before; ``f`` is read ``within`` the
+    list's ``houses`` and executors); the list is shown without it. A choice of several (statuses, types, houses…)
+    names the values it could not read."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
     read: dict[str, tuple[Any, str, str]] = {
@@ -234,6 +245,8 @@ def unread(params: Mapping[str, Any], f: TicketFilters) -> tuple[dict[str, str],
                                  ("flag", gettext("Flags"), FLAG_FILTERS)):  # fmt: skip
         if unknown := [v[:40] for v in _values(params, name) if v not in allowed]:
             errors.add(name, _no_choice(unknown), label)
+    if unknown := [v[:40] for v in _values(params, "house") if parse_id(v) not in houses]:
+        errors.add("house", _no_choice(unknown), gettext("House"))
     return typed, errors
 
 

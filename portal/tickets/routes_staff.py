@@ -4,6 +4,7 @@ assignment, print, export), the work page of a request, call-centre filing, exec
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -85,7 +86,7 @@ class StaffTickets(Controller):
     @get("/export", name="tickets:export", opt=staff(*MANAGERS))
     async def download(self, request: Request, principal: Caller) -> Response[Any]:
         tz = clock.zone().key
-        rows = queries.export_rows(principal, filters.read_filters(request.query_params, tz), clock.now())
+        rows = queries.export_rows(principal, (await _read_filters(request.query_params, principal))[0], clock.now())
         columns = list(filters.COLUMNS)  # the report carries every column, whatever the screen shows
         name = f"requests-{clock.local(clock.now()):%Y%m%d-%H%M}"
         if request.query_params.get("format") == "xlsx":
@@ -278,12 +279,20 @@ class Outages(Controller):
 # --- the list -----------------------------------------------------------------------------------------------------
 
 
+async def _read_filters(
+    params: Mapping[str, Any], principal: Principal
+) -> tuple[filters.TicketFilters, list[queries.Option], list[queries.Option]]:
+    """The list's filters, with the houses and the executors to choose from (``filters.within``)."""
+    houses, executors = await queries.houses_for(principal), await queries.executors()
+    f = filters.read_filters(params, clock.zone().key)
+    return filters.within(f, {h.id for h in houses}, {e.id for e in executors}), houses, executors
+
+
 async def _list_context(request: Request, principal: Principal) -> dict[str, Any]:
     params = request.query_params
     now = clock.now()
-    f = filters.read_filters(params, clock.zone().key)
-    typed, problems = filters.unread(params, f)
-    houses, executors = await queries.houses_for(principal), await queries.executors()
+    f, houses, executors = await _read_filters(params, principal)
+    typed, problems = filters.unread(params, f, {h.id for h in houses})
     raw = {key: params.getall(key) for key in params}
     return {
         "typed": typed,

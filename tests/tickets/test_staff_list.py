@@ -308,3 +308,27 @@ async def test_filters_not_read_are_kept_said_and_not_applied(client, login, wor
     # «More filters» stays open when one of its filters is set: a filter change redraws the form.
     assert '<details class="queue-more" open>' in (await client.get("/staff/tickets?source=phone")).text
     assert '<details class="queue-more">' in (await client.get("/staff/tickets?q=кран&source=")).text
+
+
+async def test_a_house_or_an_executor_none_of_the_lists_is_not_applied(client, login, world, make_user):
+    await login(client, world["principal"].user_id)
+    ids, other = world["ids"], world["other_house"]  # a house of the company, not this dispatcher's
+    resident = await make_user()  # never an executor
+
+    def listed(page) -> set[int]:
+        return {i for i in ids if f'href="/staff/tickets/{i}"' in page.text}
+
+    forms = {}
+    for house in (other, 987654):
+        url = f"/staff/tickets?tab=all&house={world['house']}&house={house}&executor={resident}"
+        for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true"})):
+            assert listed(answer) == set(ids)  # their own house applies, the rest does not
+            form = answer.text.split('id="ticket-filters"')[1].split("</form>")[0]
+            for value in (house, resident):
+                assert f"Такого варианта нет: «{value}»; список показан без этого условия." in form
+            assert "Не применены, так как не прочитаны: Исполнитель; Дом." in answer.text.split('id="list"')[1]
+            forms[house] = form.replace(f"«{house}»", "«…»", 1)
+    assert forms[other] == forms[987654]  # a house out of reach and one that is not there read alike
+    rows = (await client.get(f"/staff/tickets/export?format=csv&tab=all&house={other}")).content.decode("utf-8-sig")
+    numbers = {r[0] for r in csv.reader(io.StringIO(rows), delimiter=";")}
+    assert {str(world["rows"][i]["number"]) for i in ids} <= numbers  # the export is of the rows shown
