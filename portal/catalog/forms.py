@@ -27,6 +27,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 
 MAX_TITLE = 160
@@ -206,7 +207,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
         {
             "status": (chosen["status"] or None, pgettext("order", "Status"), status),
             "category": (chosen["category"], gettext("Section"), no_choice("category")),
-            "house": (chosen["house"], gettext("House"), no_choice("house")),
+            "house": (chosen["house"], gettext("House"), no_such_house()),
             "from": (chosen["date_from"], gettext("Placed from"), day),
             "to": (chosen["date_to"], gettext("Placed to"), day),
             "paid": (chosen["paid"] or None, gettext("Paid"), no_choice("paid")),
