@@ -18,7 +18,6 @@ from portal.core import imports as checked
 from portal.core import outbox
 from portal.core import storage
 from portal.core.db import atomic
-from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
@@ -257,9 +256,8 @@ async def correct_reading(
             ).where(_group(reading) & (MeterReading.zone == zone))
         changes = {f"zone {z}": [str(reading.values.get(z)), str(v)] for z, v in values.items()}
         await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, {**changes, "note": note})
-        old = " / ".join(_shown(reading.values[z], facts.decimals) for z in sorted(reading.values))
-        new = " / ".join(_shown(values[z], facts.decimals) for z in sorted(values))
-        context = {**_reading_context(reading), "old": old, "new": new, "reason": note}
+        old, new = _kept(reading.values), _kept(values)
+        context = {**_reading_context(reading), "old": old, "new": new, "decimals": facts.decimals, "reason": note}
         await _tell_account(
             reading.account_id, messages.READING_CORRECTED, context, f"corrected:{reading.id}:{int(now.timestamp())}"
         )
@@ -279,13 +277,19 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
             }
         ).where(_group(reading))
         await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, {"note": note})
-        value = " / ".join(_shown(reading.values[z], reading.facts.decimals) for z in sorted(reading.values))
-        context = {**_reading_context(reading), "value": value, "reason": note}
+        context = {
+            **_reading_context(reading),
+            "value": _kept(reading.values),
+            "decimals": reading.facts.decimals,
+            "reason": note,
+        }
         await _tell_account(reading.account_id, messages.READING_REJECTED, context, f"rejected:{reading.id}")
 
 
-def _shown(value: Decimal, decimals: int) -> str:
-    return format_number(value, decimals, fixed=True)
+def _kept(values: Mapping[int, Decimal]) -> list[str]:
+    """A reading's values zone by zone as the message keeps them: numbers, written out in the reader's language
+    when the message is rendered for each resident (``messages.words``), not in the language of the staff."""
+    return [str(values[z]) for z in sorted(values)]
 
 
 def _reading_context(reading: queries.StaffReading) -> dict[str, Any]:

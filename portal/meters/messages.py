@@ -4,9 +4,11 @@ the reminders of the window and of a verification date, and a reading rejected o
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from portal.core.i18n import LazyText
 from portal.core.i18n import format_day
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.meters.words import meter_of
@@ -20,12 +22,23 @@ def _day(c: Context, key: str) -> str:
     return format_day(date.fromisoformat(c[key])) if c.get(key) else ""
 
 
+def _values(c: Context, key: str) -> dict[str, str]:
+    """A reading's values (one a zone, kept as numbers) as «1 234,000 / 567,000» in the reader's language; a value
+    kept already written out (an older message) is shown as it is."""
+    kept = c.get(key)
+    if not isinstance(kept, list):
+        return {}
+    digits = int(c.get("decimals", 3))
+    return {key: " / ".join(format_number(Decimal(v), digits, fixed=True) for v in kept)}
+
+
 def words(c: Context) -> Context:
     """A meter message's context as a reader sees it: the days and the month spelled out, the meter named by its
-    service as the sentence needs it."""
+    service as the sentence needs it, the reading's values as numbers of the reader's language."""
     month = format_day(date.fromisoformat(c["period"]), "LLLL y") if c.get("period") else ""
     meter = (meter_of.known(c["service"]) if c.get("service") else "") or gettext("of the meter")
-    return {**c, "until": _day(c, "until"), "date": _day(c, "date"), "month": month, "meter": meter}
+    values = {**_values(c, "value"), **_values(c, "old"), **_values(c, "new")}
+    return {**c, "until": _day(c, "until"), "date": _day(c, "date"), "month": month, "meter": meter, **values}
 
 
 def _meter_message(name: str, subject: LazyText, text: LazyText, short: LazyText, sample: Context) -> MessageTemplate:
@@ -83,7 +96,7 @@ READING_REJECTED = _meter_message(
         "Please pass it again, with a photo of the meter if you can."
     ),
     lazy("Reading of meter No. %(serial)s not accepted"),
-    {"value": "12 345,000", "service": "hot_water", "serial": "HW000123", "period": "2026-11-01",
+    {"value": ["12345.000"], "decimals": 3, "service": "hot_water", "serial": "HW000123", "period": "2026-11-01",
      "reason": "the photo shows another value"},
 )  # fmt: skip
 
@@ -92,5 +105,12 @@ READING_CORRECTED = _meter_message(
     lazy("Your meter reading was corrected"),
     lazy("The reading %(meter)s No. %(serial)s for %(month)s was corrected from %(old)s to %(new)s: %(reason)s."),
     lazy("Reading of meter No. %(serial)s corrected"),
-    {**_COLD, "period": "2026-11-01", "old": "1 234,000", "new": "123,400", "reason": "an extra digit"},
+    {
+        **_COLD,
+        "period": "2026-11-01",
+        "old": ["1234.000"],
+        "new": ["123.400"],
+        "decimals": 3,
+        "reason": "an extra digit",
+    },
 )

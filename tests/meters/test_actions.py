@@ -180,6 +180,8 @@ async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_
     )
     assert email["subject"] == "Your meter reading was not accepted"
     assert "the photo shows 104" in email["body"]
+    # the value as a number of the resident's language, not of the staff's who rejected it (Russian here)
+    assert "The reading 164.000 of the cold water meter" in email["body"], email["body"]
     again = await _pass(flat, {flat.cold: {1: D("104")}})  # the resident passes it again; compared with October
     assert again.ok and D((await readings_of(flat.cold))[0]["consumption"]) == D("4")
 
