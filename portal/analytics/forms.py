@@ -18,6 +18,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import unread_filters
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,27 @@ def dashboard_filter(params: Mapping[str, Any]) -> DashboardFilter:
         complex_id=parse_id(params.get("complex")),
         house_id=parse_id(params.get("house")),
     )
+
+
+def dashboard_problems(params: Mapping[str, Any], chosen: DashboardFilter) -> FormErrors:
+    """A message at each of the dashboard's filters the address holds but it cannot read (``core.web.unread_filters``);
+    the figures are shown without it (the usual months, every complex or house)."""
+
+    def month(name: str) -> str:
+        value = form_value(params, name)[:40]
+        return gettext("There is no month «%(value)s»; the dashboard is shown without this filter.", value=value)
+
+    def choice(name: str) -> str:
+        value = form_value(params, name)[:40]
+        return gettext("There is no such choice: «%(value)s»; the dashboard is shown without this filter.", value=value)
+
+    read = {
+        "start": (chosen.start, gettext("From"), month("start")),
+        "end": (chosen.end, gettext("To"), month("end")),
+        "complex": (chosen.complex_id, gettext("Complex"), choice("complex")),
+        "house": (chosen.house_id, gettext("House"), choice("house")),
+    }
+    return unread_filters(params, read)[1]
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ class StaffAnalytics(Controller):
             "analytics/dashboard.html",
             board=board,
             chosen=chosen,
+            problems=forms.dashboard_problems(request.query_params, chosen),
             month_options=_month_options(max(months[-1], clock.today_local().replace(day=1))),
             complex_options=[(c.id, c.name) for c in await complexes(principal)],
             house_options=[(h.id, h.address) for h in offered.houses],

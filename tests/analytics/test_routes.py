@@ -30,6 +30,21 @@ async def test_a_manager_sees_the_figures_of_their_houses_only(client: Any, logi
     assert other.status_code == 200 and "Нет домов для показа." in other.text
 
 
+async def test_the_dashboard_says_which_filter_in_its_address_it_cannot_read(client: Any, login: Any, make_user: Any,
+                                                                             make_account: Any) -> None:  # fmt: skip
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
+    read = await client.get("/staff/analytics?start=2026-01&end=2026-03")
+    assert "не прочитаны" not in read.text
+    page = await client.get("/staff/analytics?start=2026-01&end=2026-13&complex=abc&house=первый")
+    assert page.status_code == 200 and "600,00" in page.text  # shown without them, from January
+    form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+    assert "Нет месяца «2026-13»; показатели показаны без этого условия." in form
+    assert "Такого варианта нет: «abc»; показатели показаны без этого условия." in form
+    assert "Такого варианта нет: «первый»; показатели показаны без этого условия." in form
+    assert "Не применены, так как не прочитаны: По; Комплекс; Дом." in page.text
+
+
 async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, make_user: Any,
                                                        make_account: Any) -> None:  # fmt: skip
     world = await make_world(make_account)
