@@ -153,3 +153,13 @@ def read_kpi(data: Mapping[str, Any], staff_ids: set[int]) -> tuple[KpiDraft | N
 def kpi_choice(params: Mapping[str, Any]) -> tuple[int | None, date | None]:
     """``?complex=3&period=2026-11`` of the KPI page."""
     return parse_id(params.get("complex")), parse_month(params.get("period"))
+
+
+def kpi_choice_problems(params: Mapping[str, Any], complex_id: int | None, period: date | None) -> FormErrors:
+    """A message at the KPI page's complex or month when the address holds one it cannot read (``kpi_choice``): the
+    page shows the user's first complex, the newest complete month."""
+    value = {name: form_value(params, name)[:40] for name in ("complex", "period")}
+    no_complex = gettext("There is no such choice: «%(value)s»; your first complex is shown.", value=value["complex"])
+    no_month = gettext("There is no month «%(value)s»; the newest complete one is shown.", value=value["period"])
+    read = {"complex": (complex_id, gettext("Complex"), no_complex), "period": (period, gettext("Month"), no_month)}
+    return unread_filters(params, read)[1]

@@ -124,7 +124,8 @@ class StaffAnalytics(Controller):
     @get("/kpi", name="analytics:kpi")
     async def kpi(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         complex_id, period = forms.kpi_choice(request.query_params)
-        return await _kpi_page(request, principal, complex_id, period)
+        problems = forms.kpi_choice_problems(request.query_params, complex_id, period)
+        return await _kpi_page(request, principal, complex_id, period, problems=problems)
 
     @post("/kpi", name="analytics:kpi_save", status_code=200)
     async def kpi_save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
@@ -165,6 +166,7 @@ async def _kpi_page(
     *,
     errors: FormErrors | None = None,
     values: dict[str, Any] | None = None,
+    problems: FormErrors | None = None,
 ) -> Template:
     mine = await complexes(principal)
     if complex_id is None and mine:
@@ -192,6 +194,7 @@ async def _kpi_page(
         threshold=rules.THRESHOLD,
         kpis=list(rules.Kpi),
         errors=errors or FormErrors(),
+        problems=problems or FormErrors(),
         values=values or {},
         blank_lines=max(2, len(staff) - len(record.lines) if record else len(staff)),
     )

@@ -108,7 +108,13 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     await login(client, manager)
     complex_id = await complex_of(mine.house)
     page = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
-    assert page.status_code == 200 and "Менеджер Тестовый" in page.text
+    assert page.status_code == 200 and "Менеджер Тестовый" in page.text and "не прочитаны" not in page.text
+    unread = await client.get("/staff/analytics/kpi?complex=abc&period=2026-13")  # the first complex, the last month
+    assert unread.status_code == 200 and "Менеджер Тестовый" in unread.text
+    form = unread.text.split('action="/staff/analytics/kpi"')[1].split("</form>")[0]
+    assert "Такого варианта нет: «abc»; показан первый из ваших комплексов." in form
+    assert "Нет месяца «2026-13»; показан последний завершённый месяц." in form
+    assert "Не применены, так как не прочитаны: Комплекс; Месяц." in unread.text
     saved = await client.form(
         "/staff/analytics/kpi",
         {"complex": str(complex_id), "period": "2026-03", "plan": "95", "nps": "100", "receivables": "85",
