@@ -45,6 +45,7 @@ from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.pagination import page_request
 from portal.core.security import Principal
@@ -396,8 +397,11 @@ class StaffBilling(Controller):
         result = await actions.import_charges(principal, parsed, job.month)
         uploads.forget(job)
         if result.created:
-            message = _(
-                "Imported %(rows)s charges of %(accounts)s accounts.", rows=result.charges, accounts=result.accounts
+            message = ngettext(
+                "Charges imported: %(rows)s, for %(num)d account.",
+                "Charges imported: %(rows)s, for %(num)d accounts.",
+                result.accounts,
+                rows=result.charges,
             )
             flash(request, message)
         else:

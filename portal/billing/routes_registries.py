@@ -27,6 +27,7 @@ from portal.billing.registry_tables import LineStatus
 from portal.core import clock
 from portal.core.db import from_kopecks
 from portal.core.i18n import gettext as _
+from portal.core.i18n import ngettext
 from portal.core.import_pages import ImportPage
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
@@ -92,9 +93,10 @@ def _applied_message(kind: str, report: Any) -> str:
             queued=report.created.get("queue", 0),
             skipped=sum(report.updated.values()) + report.created.get("known", 0),
         )
-    return _(
-        "Balances loaded for %(accounts)s accounts; corrections posted: %(corrections)s.",
-        accounts=report.created.get("accounts", 0),
+    return ngettext(
+        "Balances loaded for %(num)d account; corrections posted: %(corrections)s.",
+        "Balances loaded for %(num)d accounts; corrections posted: %(corrections)s.",
+        report.created.get("accounts", 0),
         corrections=report.created.get("corrections", 0),
     )
 

@@ -150,3 +150,24 @@ async def test_the_reconciliation_report_lists_pages_and_exports_the_differences
         listed = answer.text.split('id="list"')[1]
         assert "Не применены, так как не прочитаны: Месяц; Дом." in listed and "7700000001" in listed
     assert "не прочитаны" not in page.text
+
+
+def test_the_balances_message_counts_the_accounts_with_the_plural_of_the_number():
+    from types import SimpleNamespace
+
+    from portal.billing.routes_registries import _applied_message
+    from portal.core.i18n import set_locale
+
+    def said(accounts: int) -> str:
+        return _applied_message("opening", SimpleNamespace(changes=1, created={"accounts": accounts, "corrections": 1}))
+
+    try:
+        set_locale("ru")
+        assert said(1) == "Сальдо загружено по 1 лицевому счёту; проведено корректировок: 1."
+        assert said(21) == "Сальдо загружено по 21 лицевому счёту; проведено корректировок: 1."
+        assert said(5) == "Сальдо загружено по 5 лицевым счетам; проведено корректировок: 1."
+        set_locale("en")
+        assert said(1) == "Balances loaded for 1 account; corrections posted: 1."
+        assert said(2) == "Balances loaded for 2 accounts; corrections posted: 1."
+    finally:
+        set_locale("ru")

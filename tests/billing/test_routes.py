@@ -349,6 +349,23 @@ async def test_staff_import_preview_then_apply_then_reapply(client, login, make_
     assert await Charge.count() == 12
 
 
+async def test_the_import_says_how_many_accounts_with_the_plural_of_the_number(
+    client, login, make_user, make_account, catalog
+):
+    place = await make_account(number="7700000001")
+    await login(client, await make_user(roles=("accountant",), houses=(place.house,)))
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    one = "\n".join([lines[0], *(line for line in lines[1:] if line.startswith("7700000001;"))]).encode()
+    preview = await upload_charges(client, one)
+    await client.form("/staff/billing/import/apply", {"token": token_of(preview)})
+    page = (await client.get("/staff/billing/import")).text
+    assert "Загружено начислений: 7 по 1 лицевому счёту." in page
+    client.cookies.set("lang", "en")
+    again = await upload_charges(client, one, period="2026-10")
+    await client.form("/staff/billing/import/apply", {"token": token_of(again)})
+    assert "Charges imported: 7, for 1 account." in (await client.get("/staff/billing/import")).text
+
+
 async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client, login, make_user, catalog):
     await login(client, await make_user(roles=("accountant",)))
     bad = b"account;service;volume;tariff;amount\n1;maintenance;x;1;1\n"
