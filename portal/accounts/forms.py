@@ -312,3 +312,11 @@ outbox_status_label = OUTBOX_STATUS_LABELS.shown
 def outbox_status(query: Mapping[str, Any]) -> str:
     status = form_value(query, "status")
     return status if status in OUTBOX_STATUSES else ""
+
+
+def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
+    """A message when the address holds a status that is none of the outbox's (the list is shown without it)."""
+    message = _(
+        "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
+    )
+    return unread_filters(query, {"status": (status or None, _("Status"), message)})[1]

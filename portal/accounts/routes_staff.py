@@ -178,6 +178,7 @@ class StaffAdmin(Controller):
             "accounts/staff_outbox.html",
             page=listing,
             status=status,
+            problems=forms.outbox_status_problems(q, status),
             status_label=forms.outbox_status_label,
         )
 

@@ -292,7 +292,10 @@ async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login)
     assert row["status"] == "kept"
     await login(client, await make_user(roles=("admin",)))
     listing = await client.get("/staff/outbox?status=kept")
-    assert "Тема письма" in listing.text
+    assert "Тема письма" in listing.text and "Нет статуса" not in listing.text
+    unread = await client.get("/staff/outbox?status=lost")  # none of the tabs: the list without it, and said
+    assert "Тема письма" in unread.text.split('id="list"')[1]
+    assert "Нет статуса «lost»; список показан без этого условия." in unread.text.split('id="list"')[1]
     message = await client.get(f"/staff/outbox/{row['id']}")
     assert "Текст письма" in message.text
     # The status in the reader's language, as on the list, not the stored code.
