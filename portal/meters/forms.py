@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -18,6 +19,7 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
+from portal.core.web import among
 from portal.core.web import form_value
 from portal.core.web import no_such_house
 from portal.core.web import unread_filters
@@ -205,9 +207,10 @@ class ListFilter:
         return bool(self.house or self.service or self.source or self.missing or self.implausible or self.photo)
 
 
-def read_filter(params: Mapping[str, Any], default_period: date, houses: Iterable[int]) -> ListFilter:
-    """The list's filters from the query; a value that is not one of the offered ones is ignored."""
-    period = parse_month(form_value(params, "period")) or default_period
+def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Iterable[int]) -> ListFilter:
+    """The list's filters from the query; a value that is not one of the offered ones is ignored: a month none of
+    ``months`` (the month dropdown's, the current one first) gives the current month."""
+    period = among(parse_month(form_value(params, "period")), months) or months[0]
     house = parse_id(form_value(params, "house"))
     service = form_value(params, "service")
     source = form_value(params, "source")
@@ -234,8 +237,9 @@ def list_filter_problems(
     """The list's filters as typed, and a message at each of ``fields`` it could not read (``core.web.unread_filters``):
     they come from the address (a link kept from before); the list is shown without them, in the current month."""
     state = form_value(params, "state")
+    month = parse_month(form_value(params, "period"))
     read = {
-        "period": (parse_month(form_value(params, "period")), gettext("Month")),
+        "period": (month if month == f.period else None, gettext("Month")),
         "house": (f.house, gettext("House")),
         "service": (f.service or None, gettext("Resource")),
         "source": (f.source or None, gettext("Source")),

@@ -77,17 +77,20 @@ def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ig
             ("implausible", gettext("Implausible")),
             ("pending", gettext("Awaiting review")),
         ],
-        "period_options": [
-            (f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in (rules.months_back(period_now(), n) for n in range(13))
-        ],
+        "period_options": [(f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in _months()],
         "period_key": lambda p: f"{p:%Y-%m}",
         **HELPERS,
     }
 
 
+def _months() -> list[date]:
+    """The months the lists offer: the current one and the twelve before it."""
+    return [rules.months_back(period_now(), n) for n in range(13)]
+
+
 async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFilter, list[housing.HouseRef]]:
     houses = await housing.houses_in_scope(principal)
-    return forms.read_filter(request.query_params, period_now(), [h.id for h in houses]), houses
+    return forms.read_filter(request.query_params, _months(), [h.id for h in houses]), houses
 
 
 class StaffMeters(Controller):

@@ -190,6 +190,22 @@ async def test_the_readings_and_missing_lists_say_which_filters_they_cannot_read
     assert period["first"][3].number in missing.text
 
 
+async def test_a_month_the_lists_do_not_offer_is_not_read(client, login, make_user, period):
+    await login(client, await make_user(roles=("manager",), houses=(period["first"][0].house,)))
+    for path, form in (("/staff/meters", "meter-filters"), ("/staff/meters/missing", "missing-filters")):
+        for answer in (
+            await client.get(f"{path}?period=2020-01"),
+            await client.get(f"{path}?period=2020-01", headers={"HX-Request": "true", "HX-Target": "list"}),
+        ):
+            assert "январь 2020" not in answer.text  # the current month, which the dropdown shows selected
+            fields = answer.text.split(f'id="{form}"')[1].split("</form>")[0]
+            assert "Нет месяца «2020-01»; список показан за текущий." in fields
+            assert 'value="2020-01"' not in fields
+            assert "Не применены, так как не прочитаны: Месяц." in answer.text.split('id="list"')[1]
+    export = await client.get("/staff/meters/export.csv?period=2020-01")
+    assert "readings-2020-01" not in export.headers["content-disposition"]
+
+
 async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(client, login, make_user, period):
     from portal.core import storage
     from tests.meters.conftest import png_bytes
