@@ -76,19 +76,26 @@ class FormErrors:
         return self.fields.get(name)
 
 
-def _money(value: Any) -> str:
+# The filters that write a value in the reader's language take the context only so that Jinja never runs them
+# when it compiles a template: a constant (``50000 | number(0)``) would be written once, in the language of the
+# first reader, for everyone after.
+@pass_context
+def _money(_context: Any, value: Any) -> str:
     return i18n.format_money(value)
 
 
-def _day(value: Any, style: str = "long") -> str:
+@pass_context
+def _day(_context: Any, value: Any, style: str = "long") -> str:
     return i18n.format_day(value, style)
 
 
-def _moment(value: Any) -> str:
+@pass_context
+def _moment(_context: Any, value: Any) -> str:
     return i18n.format_moment(value, get_settings().time_zone)
 
 
-def _number(value: Any, digits: int = 2, fixed: bool = False) -> str:
+@pass_context
+def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> str:
     return i18n.format_number(value, digits, fixed=fixed)
 
 
