@@ -3,8 +3,11 @@ declined, what is wrong with an amount. Translated when called, so each reader g
 
 from __future__ import annotations
 
+from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import pgettext
+from portal.payments.rules import MAX_AMOUNT
+from portal.payments.rules import MIN_AMOUNT
 from portal.payments.rules import AmountProblem
 from portal.payments.rules import RefundProblem
 from portal.payments.tables import PaymentStatus
@@ -79,8 +82,11 @@ def unavailable() -> str:
 def amount_error(problem: AmountProblem) -> str:
     return {
         AmountProblem.INVALID: gettext("Enter the amount in rubles, for example 1500 or 1500,50."),
-        AmountProblem.TOO_SMALL: gettext("The smallest payment is 1 ₽."),
-        AmountProblem.TOO_LARGE: gettext("The largest payment at once is 500 000 ₽. Split it into several payments."),
+        AmountProblem.TOO_SMALL: gettext("The smallest payment is %(amount)s.", amount=format_money(MIN_AMOUNT)),
+        AmountProblem.TOO_LARGE: gettext(
+            "The largest payment at once is %(amount)s. Split it into several payments.",
+            amount=format_money(MAX_AMOUNT),
+        ),
     }[problem]
 
 

@@ -157,9 +157,13 @@ async def test_amounts_are_checked(client, login, household, gateway):
         "/pay", {f"pay_{a}": "1", f"amount_{a}": "0,50", f"pay_{b}": "1", f"amount_{b}": "600000"}
     )
     assert response.status_code == 422
-    assert "Наименьший платёж" in response.text
-    assert "500 000" in response.text
+    assert "Наименьший платёж — 1,00\u00a0₽." in response.text
+    assert "Наибольший платёж за раз — 500\u00a0000,00\u00a0₽." in response.text  # the sum as every sum on the page
     assert 'value="0,50"' in response.text
+    client.cookies.set("lang", "en")
+    response = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "600000"})
+    assert "The largest payment at once is ₽500,000.00." in response.text
+    client.cookies.delete("lang")
     nothing = await client.form("/pay", {f"amount_{a}": "100"})
     assert nothing.status_code == 422
     assert await Payment.count().where(Payment.account.is_in([a, b])) == 0
