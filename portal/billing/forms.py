@@ -66,27 +66,28 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
     )
 
 
-def _month_read(params: Mapping[str, Any]) -> tuple[date | None, str, str]:
-    """The report's month for ``unread_filters``: the month read, its field's label, the message when not read."""
+def _month_read(params: Mapping[str, Any], shown: date | None) -> tuple[date | None, str, str]:
+    """The report's month for ``unread_filters``: the month read, its field's label, the message when not read.
+    A month the report does not offer in its dropdown is shown without (``shown``, the month it shows) either."""
     value = _text(params, "period")[:40]
     return (
-        month(params),
+        month(params) if month(params) == shown else None,
         gettext("Month"),
         gettext("There is no month «%(value)s»; the newest one is shown.", value=value),
     )
 
 
-def month_problems(params: Mapping[str, Any]) -> FormErrors:
-    """A message at the report's month when the address holds one it cannot read (the newest month is shown)."""
-    return unread_filters(params, {"period": _month_read(params)})[1]
+def month_problems(params: Mapping[str, Any], shown: date) -> FormErrors:
+    """A message at the report's month when the address holds one it cannot read or does not offer (the newest month
+    is shown: ``shown``)."""
+    return unread_filters(params, {"period": _month_read(params, shown)})[1]
 
 
-def reconciliation_problems(params: Mapping[str, Any], house: int | None) -> FormErrors:
+def reconciliation_problems(params: Mapping[str, Any], shown: date | None, house: int | None) -> FormErrors:
     """A message at the reconciliation's month or house when the address holds one it cannot read (the newest month
-    is shown; every house of the user); ``house``: the one read, when it is among the user's."""
-    return unread_filters(params, {"period": _month_read(params), "house": (house, gettext("House"), no_such_house())})[
-        1
-    ]
+    is shown: ``shown``; every house of the user); ``house``: the one read, when it is among the user's."""
+    read = {"period": _month_read(params, shown), "house": (house, gettext("House"), no_such_house())}
+    return unread_filters(params, read)[1]
 
 
 def queue_status_problems(params: Mapping[str, Any], status: str | None) -> FormErrors:
@@ -96,7 +97,9 @@ def queue_status_problems(params: Mapping[str, Any], status: str | None) -> Form
     return unread_filters(params, {"status": (status, gettext("Status"), message)})[1]
 
 
-def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> tuple[dict[str, str], FormErrors]:
+def debtor_filter_problems(
+    params: Mapping[str, Any], chosen: DebtorFilter, shown: date
+) -> tuple[dict[str, str], FormErrors]:
     """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``):
     ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``)."""
     entrance = gettext("Enter the entrance's number; the list is shown without this filter.")
@@ -107,7 +110,7 @@ def debtor_filter_problems(params: Mapping[str, Any], chosen: DebtorFilter) -> t
     return unread_filters(
         params,
         {
-            "period": _month_read(params),
+            "period": _month_read(params, shown),
             "house": (chosen.house, gettext("House"), no_such_house()),
             "entrance": (chosen.entrance, gettext("Entrance"), entrance),
             "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), amount),

@@ -238,10 +238,15 @@ async def provide_staff_account(
     return found(await queries.staff_account(principal, account_id))
 
 
-async def _report_period(request: Request, principal: Principal) -> date:
-    """The month a report is about: the one asked for, else the newest month of the user's houses."""
-    chosen = forms.month(request.query_params)
-    return chosen or await queries.latest_period(principal) or rules.month_start(clock.today_local())
+async def _report_period(request: Request, principal: Principal) -> tuple[date, list[date]]:
+    """The month a report is about and the months its dropdown offers: the one asked for when it is one of the
+    newest billed months of the user's houses or a month since then, else the newest; a month older than those
+    offered, or still to come, counts as not read (``forms.month_problems``)."""
+    periods, this_month = await queries.recent_periods(principal), rules.month_start(clock.today_local())
+    asked = forms.month(request.query_params)
+    if asked is not None and periods and periods[0] < asked <= this_month:
+        return asked, [asked, *periods]  # a month since the newest billed one: the running month's payments
+    return among(asked, periods) or (periods[0] if periods else this_month), periods
 
 
 def _download(content: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -255,24 +260,24 @@ class StaffBilling(Controller):
 
     @get("/", name="billing:staff")
     async def overview(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        period = await _report_period(request, principal)
+        period, periods = await _report_period(request, principal)
         houses = await queries.house_totals(period, principal)
         return render(
             request,
             "billing/staff_overview.html",
             period=period,
-            periods=await queries.recent_periods(principal),
+            periods=periods,
             houses=houses,
             totals=queries.sum_totals(houses),
-            problems=forms.month_problems(request.query_params),
+            problems=forms.month_problems(request.query_params, period),
             **_helpers(),
         )
 
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        period = await _report_period(request, principal)
+        period, _ = await _report_period(request, principal)
         filters, houses, entrances = await _debtor_filter(request, principal)
-        typed, problems = forms.debtor_filter_problems(request.query_params, filters)
+        typed, problems = forms.debtor_filter_problems(request.query_params, filters, period)
         page = page_request(request.query_params.get("page"), request.query_params.get("size"))
         return render(
             request,
@@ -327,15 +332,15 @@ class StaffBilling(Controller):
 
     @get("/receipts", name="billing:receipts")
     async def receipts_page(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        period = await _report_period(request, principal)
+        period, periods = await _report_period(request, principal)
         return render(
             request,
             "billing/staff_receipts.html",
             period=period,
-            periods=await queries.recent_periods(principal),
+            periods=periods,
             houses=await houses_in_scope(principal),
             counts=await queries.receipt_counts(period, principal),
-            problems=forms.month_problems(request.query_params),
+            problems=forms.month_problems(request.query_params, period),
             all_houses=principal.house_ids is None,
             **_helpers(),
         )
@@ -414,7 +419,7 @@ def _job(token: str, principal: Principal) -> uploads.Job:
 
 
 async def _debtor_rows(request: Request, principal: Principal) -> tuple[date, list[list[Any]]]:
-    period = await _report_period(request, principal)
+    period, _ = await _report_period(request, principal)
     filters, _houses, _entrances = await _debtor_filter(request, principal)
     return period, exports.debtor_table(await queries.debtors_all(period, filters, principal))
 

@@ -38,6 +38,7 @@ from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import Refused
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import render
@@ -241,13 +242,14 @@ class StaffReconciliation(Controller):
 async def _reconciliation(request: Request, principal: Principal) -> dict[str, Any]:
     """The month (asked for, else the newest of the exports), the house filter and the totals of the report."""
     periods = await reconcile.export_periods()
-    period = parse_month(request.query_params.get("period") or "") or (periods[0] if periods else None)
+    asked = parse_month(request.query_params.get("period") or "")
+    period = among(asked, periods) or (periods[0] if periods else None)  # a month not offered is not read
     house = parse_id(request.query_params.get("house"))
     houses = await houses_in_scope(principal)
     if house is not None and house not in {h.id for h in houses}:
         house = None
     totals = await reconcile.totals(period, principal, house) if period else reconcile.Totals(0, 0, 0, 0)
-    problems = forms.reconciliation_problems(request.query_params, house)
+    problems = forms.reconciliation_problems(request.query_params, period, house)
     return {
         "period": period,
         "periods": periods,

@@ -171,3 +171,30 @@ def test_the_balances_message_counts_the_accounts_with_the_plural_of_the_number(
         assert said(2) == "Balances loaded for 2 accounts; corrections posted: 1."
     finally:
         set_locale("ru")
+
+
+async def _two_exported_months() -> None:
+    from datetime import date
+
+    from portal.billing import book
+    from portal.billing import demo_registry
+    from portal.billing import registry_files
+    from tests.billing.conftest import EVERY_HOUSE
+
+    for month in (date(2026, 10, 1), date(2026, 11, 1)):
+        content = demo_registry.export_text([("7700000001", month, 0, 150000)])
+        await book.load(registry_files.read_balances("e.csv", content, need="closing").rows, EVERY_HOUSE, book.EXPORT)
+
+
+async def test_the_reconciliation_does_not_read_a_month_it_does_not_offer(client, login, setup):
+    await _two_exported_months()
+    await login(client, setup["accountant"])
+    url = "/staff/billing/reconciliation?period=2020-01"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert "январь 2020" not in answer.text and "ноябрь 2026" in answer.text  # the newest month, selected
+        form = answer.text.split('id="reconciliation-filters"')[1].split("</form>")[0]
+        assert "Нет месяца «2020-01»; показан последний месяц." in form
+        assert '<option value="2026-11" selected>' in form
+        assert "Не применены, так как не прочитаны: Месяц." in answer.text.split('id="list"')[1]
+    older = await client.get("/staff/billing/reconciliation?period=2026-10")
+    assert "октябрь 2026" in older.text and "не прочитаны" not in older.text

@@ -264,6 +264,24 @@ async def test_staff_billing_pages_say_when_the_month_in_the_address_cannot_be_r
     assert "не прочитаны" not in read.text and "Нет месяца" not in read.text
 
 
+async def test_staff_billing_pages_do_not_read_a_month_they_do_not_offer(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    message = "Нет месяца «2020-01»; показан последний месяц."
+    for path in ("/staff/billing", "/staff/billing/receipts"):
+        page = await client.get(f"{path}?period=2020-01")
+        assert "январь 2020" not in page.text and "ноябрь 2026" in page.text  # the newest month, selected
+        assert message in page.text and "Не применены, так как не прочитаны: Месяц." in page.text
+        assert '<option value="2026-11" selected>' in page.text
+    debtors = await client.get("/staff/billing/debtors?period=2020-01")
+    assert "Должники: ноябрь 2026" in debtors.text and "7700000002" in debtors.text
+    assert "Не применены, так как не прочитаны: Месяц." in debtors.text.split('id="list"')[1]
+    offered = await client.get("/staff/billing?period=2026-10")
+    assert "октябрь 2026" in offered.text and "не прочитаны" not in offered.text
+    running = await client.get("/staff/billing?period=2026-12")  # a month since the newest billed one: offered
+    assert '<option value="2026-12" selected>' in running.text and "не прочитаны" not in running.text
+    assert "Нет месяца «2027-03»" in (await client.get("/staff/billing?period=2027-03")).text
+
+
 async def test_staff_see_only_their_houses(client, new_client, login, make_user, make_account, billed):
     elsewhere = (await make_account()).account
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
