@@ -3,6 +3,7 @@ dropped, never an error). No I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
+from portal.core.web import among
 from portal.core.web import form_value
 from portal.core.web import unread_filters
 
@@ -29,11 +31,12 @@ class DashboardFilter:
     house_id: int | None = None
 
 
-def dashboard_filter(params: Mapping[str, Any]) -> DashboardFilter:
-    """``?start=2026-01&end=2026-12&complex=3&house=12`` (each optional)."""
+def dashboard_filter(params: Mapping[str, Any], months: Collection[date]) -> DashboardFilter:
+    """``?start=2026-01&end=2026-12&complex=3&house=12`` (each optional); a month none of ``months`` (those its
+    dropdowns offer) is not read (``dashboard_problems``)."""
     return DashboardFilter(
-        start=parse_month(params.get("start")),
-        end=parse_month(params.get("end")),
+        start=among(parse_month(params.get("start")), months),
+        end=among(parse_month(params.get("end")), months),
         complex_id=parse_id(params.get("complex")),
         house_id=parse_id(params.get("house")),
     )

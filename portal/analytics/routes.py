@@ -46,17 +46,21 @@ STAFF = staff("manager")
 
 
 async def _dashboard(request: Request, principal: Principal) -> tuple[forms.DashboardFilter, queries.Dashboard]:
-    chosen = forms.dashboard_filter(request.query_params)
-    found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
     this_month = clock.today_local().replace(day=1)
+    chosen = forms.dashboard_filter(request.query_params, _offered(this_month))
+    found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
     latest = await queries.newest_month(found) or this_month
     period = rules.choose_period(chosen.start, chosen.end, rules.last_complete(latest, this_month))
     return chosen, await queries.dashboard(found, period, clock.now())
 
 
-def _month_options(latest: date, count: int = rules.MAX_MONTHS + 12) -> list[tuple[str, str]]:
-    months = [rules.add_months(latest, -n) for n in range(count)]
-    return [(rules.month_key(m), format_day(m, "LLLL y")) for m in months]
+def _offered(latest: date, count: int = rules.MAX_MONTHS + 12) -> list[date]:
+    """The months a month dropdown offers: ``latest`` and those before it."""
+    return [rules.add_months(latest, -n) for n in range(count)]
+
+
+def _month_options(latest: date) -> list[tuple[str, str]]:
+    return [(rules.month_key(m), format_day(m, "LLLL y")) for m in _offered(latest)]
 
 
 def _charts(board: queries.Dashboard) -> dict[str, Any]:
@@ -82,7 +86,6 @@ class StaffAnalytics(Controller):
     @get("/", name="analytics:dashboard")
     async def dashboard(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         chosen, board = await _dashboard(request, principal)
-        months = board.period.months
         # The houses offered in the filter: the user's, or those of the chosen complex (a company of thousands of
         # houses chooses a complex first).
         offered = board.scope if chosen.house_id is None else await queries.scope(principal, chosen.complex_id)
@@ -92,7 +95,7 @@ class StaffAnalytics(Controller):
             board=board,
             chosen=chosen,
             problems=forms.dashboard_problems(request.query_params, chosen),
-            month_options=_month_options(max(months[-1], clock.today_local().replace(day=1))),
+            month_options=_month_options(clock.today_local().replace(day=1)),  # the months read (``_dashboard``)
             complex_options=[(c.id, c.name) for c in await complexes(principal)],
             house_options=[(h.id, h.address) for h in offered.houses],
             **_charts(board),

@@ -45,6 +45,20 @@ async def test_the_dashboard_says_which_filter_in_its_address_it_cannot_read(cli
     assert "Не применены, так как не прочитаны: По; Комплекс; Дом." in page.text
 
 
+async def test_the_dashboard_does_not_read_a_month_its_dropdowns_do_not_offer(client: Any, login: Any, make_user: Any,
+                                                                             make_account: Any) -> None:  # fmt: skip
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
+    for query in ("start=2026-01&end=2020-06", "start=2026-01&end=2031-06"):
+        page = await client.get(f"/staff/analytics?{query}")
+        assert "июнь 2020" not in page.text and "июнь 2031" not in page.text  # from January to the usual end
+        form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+        month = query.rsplit("=", 1)[1]
+        assert f"Нет месяца «{month}»; показатели показаны без этого условия." in form
+        assert f'value="{month}"' not in form and '<option value="2026-01" selected>' in form
+        assert "Не применены, так как не прочитаны: По." in page.text
+
+
 async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, make_user: Any,
                                                        make_account: Any) -> None:  # fmt: skip
     world = await make_world(make_account)
