@@ -285,13 +285,20 @@ def audit_query(query: Mapping[str, Any]) -> tuple[dict[str, str], AuditFilter]:
     )
 
 
-def audit_days(query: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
+def audit_days(query: Mapping[str, Any], entity: str) -> tuple[dict[str, str], FormErrors]:
     """The audit log's days as shown again (a day read, from DD.MM.YYYY too, as its date field holds it; one not read
-    as typed) and a message at each not read (``core.web.unread_filters``); the log is shown without it."""
+    as typed) and a message at each filter not read (``core.web.unread_filters``); the log is shown without it.
+    ``entity``: the record type read, when events of it exist (``queries.audit_entity_known``)."""
     message = _("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     labels = {"from": _("Date from"), "to": _("Date to")}
     days = {name: parse_date(form_value(query, name)) for name in labels}
-    typed, problems = unread_filters(query, {name: (days[name], labels[name], message) for name in labels})
+    no_type = _(
+        "There is no record type «%(value)s»; the list is shown without this filter.",
+        value=form_value(query, "entity")[:40],
+    )
+    read = {"entity": (entity or None, _("Record type"), no_type)}
+    read |= {name: (days[name], labels[name], message) for name in labels}
+    typed, problems = unread_filters(query, read)
     return {name: day.isoformat() if day else typed[name] for name, day in days.items()}, problems
 
 

@@ -573,6 +573,11 @@ def _actor_named(typed: str) -> Any:
     return AuditEvent.actor_search.like(normalise(typed).replace("%", "").replace("_", "") + "%")
 
 
+async def audit_entity_known(entity: str) -> bool:
+    """Whether any event is of the record type ``entity``: one lookup in the index on the type, however many."""
+    return bool(entity) and await AuditEvent.exists().where(AuditEvent.entity == entity)
+
+
 async def audit_entities(limit: int = 100) -> list[str]:
     rows = await AuditEvent.select(AuditEvent.entity).distinct().order_by(AuditEvent.entity).limit(limit)
     return [r["entity"] for r in rows]

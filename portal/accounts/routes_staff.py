@@ -3,6 +3,7 @@ administrators' staff users, audit log and outbox."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller
@@ -160,9 +161,13 @@ class StaffAdmin(Controller):
     async def audit(self, request: Request) -> Template:
         q = request.query_params
         typed, chosen = forms.audit_query(q)
+        if not await queries.audit_entity_known(chosen.entity):  # a type of no event: not read, not an empty list
+            chosen = replace(chosen, entity="")
         listing = await queries.audit_page(page_request(q.get("page"), q.get("size")), chosen)
         entities = [(e, e) for e in await queries.audit_entities()]
-        days, problems = forms.audit_days(q)
+        if chosen.entity and (chosen.entity, chosen.entity) not in entities:  # beyond the dropdown's: kept, selected
+            entities.append((chosen.entity, chosen.entity))
+        days, problems = forms.audit_days(q, chosen.entity)
         return render(
             request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
             problems=problems,

@@ -235,6 +235,33 @@ async def test_the_audit_log_keeps_a_day_it_cannot_read_in_its_field_and_says_so
     assert f'type="date" value="{today.isoformat()}"' in read.text
 
 
+async def test_the_audit_log_does_not_read_a_record_type_of_no_event_and_keeps_one_beyond_its_dropdown(
+    client, make_user, login, monkeypatch
+):
+    from portal.accounts import queries
+
+    admin = await make_user(roles=("admin",))
+    actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
+    await audit.record(actor, "test.gadget", "gadget", 1)
+    await audit.record(actor, "test.widget", "widget", 2)
+    await login(client, admin)
+    url = "/staff/audit?entity=nosuchtype"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert "<code>test.gadget</code>" in answer.text and "<code>test.widget</code>" in answer.text
+        form = answer.text.split('id="audit-filters"')[1].split("</form>")[0]
+        assert "Нет типа записей «nosuchtype»; список показан без этого условия." in form
+        assert "Не применены, так как не прочитаны: Тип записи." in answer.text.split('id="list"')[1]
+    first = queries.audit_entities
+
+    async def one(limit: int = 1) -> list[str]:  # a dropdown of one type: «gadget»
+        return await first(1)
+
+    monkeypatch.setattr(queries, "audit_entities", one)
+    beyond = await client.get("/staff/audit?entity=widget")
+    assert "<code>test.widget</code>" in beyond.text and "<code>test.gadget</code>" not in beyond.text
+    assert '<option value="widget" selected>' in beyond.text and "не прочитаны" not in beyond.text
+
+
 async def test_the_audit_log_shows_a_value_that_was_not_set_as_a_dash_not_as_none(client, make_user, login):
     from portal.core.security import Principal
 
