@@ -25,6 +25,8 @@ _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Thousands grouped with commas, as English writes them: «35,000», «1,234.50».
+_GROUPED = re.compile(r"-?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 
 def _text(value: object) -> str:
@@ -105,9 +107,12 @@ def parse_month(value: object) -> date | None:
 
 
 def parse_decimal(value: object, *, places: int, whole_digits: int = MAX_WHOLE_DIGITS) -> Decimal | None:
-    """A number as people type it («1 234,5», "1234.50"), with at most ``places`` decimals and ``whole_digits``
-    digits before the comma; no exponents, no infinities."""
-    text = _text(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    """A number as people type it («1 234,5», "1234.50", "1,234.50"), with at most ``places`` decimals and
+    ``whole_digits`` digits before the comma; no exponents, no infinities. Commas that group thousands («35,000»)
+    are read as groups where the number takes fewer than three decimals (a sum, an area): read as a decimal comma,
+    «35,000 ₽» would be 35 rubles. A meter reading's «307,214» keeps its decimal comma."""
+    text = _text(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    text = text.replace(",", "") if places < 3 and _GROUPED.fullmatch(text) else text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
         return None
     whole, _, fraction = text.lstrip("-").partition(".")

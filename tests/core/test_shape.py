@@ -93,6 +93,11 @@ def test_months_and_bounded_numbers():
         ("1 234,56", Decimal("1234.56")),
         ("1\u00a0234.5 ₽", Decimal("1234.50")),
         ("0,001", None),
+        ("35,000", Decimal("35000.00")),  # thousands grouped as English writes them, not 35 rubles
+        ("1,234.5", Decimal("1234.50")),
+        ("12,50", Decimal("12.50")),
+        ("1,5", Decimal("1.50")),
+        ("1,2345", None),
         ("1" * 40, None),
         ("1e30", None),
         ("Infinity", None),
