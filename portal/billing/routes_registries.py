@@ -41,6 +41,7 @@ from portal.core.web import Refused
 from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import is_fragment_request
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -197,8 +198,9 @@ class StaffReconciliation(Controller):
             found = await reconcile.rows(view["period"], principal, view["house"], wanted.offset, wanted.size)
         page = Page(items=found, total=view["totals"].count, number=wanted.number, size=wanted.size)
         return render(
-            request, "billing/staff_reconciliation.html", page=page, rub=from_kopecks, **view, **_billing_words()
-        )
+            request, "billing/staff_reconciliation.html", page=page, rub=from_kopecks, **view, **_billing_words(),
+            redrawn=is_fragment_request(request),
+        )  # fmt: skip
 
     @get("/reconciliation.xlsx", name="billing:reconciliation_xlsx")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:

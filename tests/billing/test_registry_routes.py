@@ -198,3 +198,18 @@ async def test_the_reconciliation_does_not_read_a_month_it_does_not_offer(client
         assert "Не применены, так как не прочитаны: Месяц." in answer.text.split('id="list"')[1]
     older = await client.get("/staff/billing/reconciliation?period=2026-10")
     assert "октябрь 2026" in older.text and "не прочитаны" not in older.text
+
+
+async def test_a_filter_change_redraws_the_reconciliations_heading_check_and_export(client, login, setup):
+    await _two_exported_months()
+    await login(client, setup["accountant"])
+    page = await client.get("/staff/billing/reconciliation")
+    assert "hx-swap-oob" not in page.text  # a whole page is drawn in place
+    answer = await client.get(
+        "/staff/billing/reconciliation?period=2026-10&house=", headers={"HX-Request": "true", "HX-Target": "list"}
+    )
+    head = answer.text.split('id="reconciliation-head"')[1].split("</div>")[0]
+    assert head.startswith(' hx-swap-oob="true"') and "октябрь 2026" in head
+    assert 'href="/staff/billing/reconciliation.xlsx?period=2026-10' in head
+    check = answer.text.split('id="reconciliation-check"')[1].split("</form>")[0]
+    assert 'hx-swap-oob="true"' in check and '<input type="hidden" name="period" value="2026-10">' in check
