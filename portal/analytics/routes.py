@@ -36,6 +36,7 @@ from portal.core.security import resident
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
+from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import found
 from portal.core.web import render
@@ -127,6 +128,7 @@ class StaffAnalytics(Controller):
     @get("/kpi", name="analytics:kpi")
     async def kpi(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         complex_id, period = forms.kpi_choice(request.query_params)
+        period = among(period, _offered(clock.today_local().replace(day=1)))  # a month not offered is not read
         problems = forms.kpi_choice_problems(request.query_params, complex_id, period)
         return await _kpi_page(request, principal, complex_id, period, problems=problems)
 

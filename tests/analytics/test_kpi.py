@@ -115,6 +115,11 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert "Такого варианта нет: «abc»; показан первый из ваших комплексов." in form
     assert "Нет месяца «2026-13»; показан последний завершённый месяц." in form
     assert "Не применены, так как не прочитаны: Комплекс; Месяц." in unread.text
+    for month in ("2020-01", "2031-01"):  # older than the dropdown goes back, or still to come: not read either
+        beyond = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period={month}")
+        form = beyond.text.split('action="/staff/analytics/kpi"')[1].split("</form>")[0]
+        assert f"Нет месяца «{month}»; показан последний завершённый месяц." in form
+        assert f'name="period" value="{month}"' not in beyond.text  # nor the month the KPI would be saved for
     saved = await client.form(
         "/staff/analytics/kpi",
         {"complex": str(complex_id), "period": "2026-03", "plan": "95", "nps": "100", "receivables": "85",
