@@ -33,6 +33,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import is_fragment_request
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing import queries as housing
@@ -109,7 +110,7 @@ class StaffMeters(Controller):
         _, problems = forms.list_filter_problems(request.query_params, f)
         return render(
             request, "meters/staff_list.html", page=page, f=f, pending=pending, problems=problems,
-            **_options(houses),
+            redrawn=is_fragment_request(request), **_options(houses),
         )  # fmt: skip
 
     @get("/missing", name="meters:missing")
@@ -117,7 +118,10 @@ class StaffMeters(Controller):
         f, houses = await _filter(request, principal)
         page = await queries.missing_accounts_page(principal, f, page_request(*_paging(request)))
         _, problems = forms.list_filter_problems(request.query_params, f, ("period", "house", "service"))
-        return render(request, "meters/staff_missing.html", page=page, f=f, problems=problems, **_options(houses))
+        return render(
+            request, "meters/staff_missing.html", page=page, f=f, problems=problems,
+            redrawn=is_fragment_request(request), **_options(houses),
+        )  # fmt: skip
 
     @get("/review", name="meters:review")
     async def review(self, request: Request, principal: Caller) -> Template:

@@ -206,6 +206,20 @@ async def test_a_month_the_lists_do_not_offer_is_not_read(client, login, make_us
     assert "readings-2020-01" not in export.headers["content-disposition"]
 
 
+async def test_a_filter_change_redraws_the_lists_heading_and_exports_with_the_month(client, login, make_user, period):
+    await login(client, await make_user(roles=("manager",), houses=(period["first"][0].house,)))
+    assert "hx-swap-oob" not in (await client.get("/staff/meters")).text  # a whole page is drawn in place
+    htmx = {"HX-Request": "true", "HX-Target": "list"}
+    readings = await client.get("/staff/meters?period=2026-10&house=", headers=htmx)
+    head = readings.text.split('id="meter-head"')[1].split("</div>")[0]
+    assert head.startswith(' hx-swap-oob="true"') and "Показания счётчиков: октябрь 2026" in head
+    assert 'href="/staff/meters/export.csv?period=2026-10' in head
+    assert '<div id="meter-pending" hx-swap-oob="true">' in readings.text
+    missing = await client.get("/staff/meters/missing?period=2026-10", headers=htmx)
+    head = missing.text.split('id="missing-head"')[1].split("</div>")[0]
+    assert head.startswith(' hx-swap-oob="true"') and "октябрь 2026" in head
+
+
 async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(client, login, make_user, period):
     from portal.core import storage
     from tests.meters.conftest import png_bytes
