@@ -15,6 +15,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 
 S = OrderStatus
@@ -102,7 +103,7 @@ def duration_label(minutes: int) -> str:
     if minutes % 60 == 0:
         hours = minutes // 60
         if hours % 24 == 0 and hours >= 24:
-            return gettext("about %(n)s days", n=hours // 24)
+            return ngettext("about %(num)s day", "about %(num)s days", hours // 24)
         return gettext("about %(n)s h", n=hours)
     return gettext("about %(n)s min", n=minutes)
 

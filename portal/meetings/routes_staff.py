@@ -19,6 +19,7 @@ from portal.core import storage
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
@@ -58,6 +59,15 @@ def _upload_error(refused: storage.UploadRefused) -> str:
         "too_large": gettext("The file is larger than 10 MB."),
         "empty": gettext("The file is empty."),
     }.get(refused.code, gettext("Attach a PDF or a photo of the document."))
+
+
+def announced_message(told: int) -> str:
+    """What the organiser is told on announcing: how many messages are queued, with the plural of the number."""
+    return ngettext(
+        "The meeting is announced; %(num)s message to owners and residents is queued.",
+        "The meeting is announced; %(num)s messages to owners and residents are queued.",
+        told,
+    )
 
 
 class StaffMeetings(Controller):
@@ -130,7 +140,7 @@ class StaffMeetings(Controller):
     @post("/{meeting_id:int}/publish", name="meetings:staff_publish", opt=staff(*ORGANISE))
     async def publish(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
         told = await actions.publish(principal, meeting)
-        flash(request, gettext("The meeting is announced; %(n)s messages to owners and residents are queued.", n=told))
+        flash(request, announced_message(told))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
     @post("/{meeting_id:int}/close", name="meetings:staff_close", opt=staff(*ORGANISE))

@@ -51,7 +51,7 @@ def test_an_accountant_loads_a_registry_and_the_resident_sees_the_payments(page:
     preview = page.locator("#preview")
     expect(preview.get_by_role("row", name=re.compile("Зачисляются на лицевые счета"))).to_contain_text("111,11")
     expect(preview.get_by_role("row", name=re.compile("в очередь"))).to_contain_text("222,22")
-    page.get_by_role("button", name=re.compile("Загрузить строк: 2")).click()
+    page.get_by_role("button", name=re.compile("Загрузить 2 строки")).click()
 
     expect(page).to_have_url(re.compile(r"/staff/billing/registries/queue"))
     row = page.locator("tr", has_text=f"E2E-{tag}-2")
