@@ -199,6 +199,37 @@ async def test_an_order_the_resident_cancelled_says_so_in_the_staff_readers_lang
     assert "<dd>Отменён жителем</dd>" in page
 
 
+async def test_the_migration_blanks_the_default_stored_as_the_reason_of_orders_cancelled_before_it(
+    db, client, login, household, shop, make_user
+):
+    import importlib
+
+    from tests.catalog.test_actions import _order
+
+    migration = importlib.import_module("migrations.catalog.catalog_2026_12_02t22_30_00_000000")
+    reasons = ("Отменён жителем", "Cancelled by the resident", "Мастер в отпуске")
+    orders = []
+    for service, reason in zip((shop["plumber"], shop["cleaning"], shop["plumber"]), reasons, strict=True):
+        _, placed = await _order(household, shop, (service, "1"))
+        await Order.update(
+            {Order.status: "cancelled", Order.cancelled_at: clock.now(), Order.cancel_reason: reason}
+        ).where(Order.id == placed.id)
+        orders.append(placed.id)
+    await migration.blank_default_reasons(db)
+    stored = await Order.select(Order.id, Order.cancel_reason).where(Order.id.is_in(orders))
+    assert {r["id"]: r["cancel_reason"] for r in stored} == dict(zip(orders, ("", "", "Мастер в отпуске"), strict=True))
+    await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    client.cookies.set("lang", "en")
+    for order_id in orders[:2]:
+        page = (await client.get(f"/staff/orders/{order_id}")).text
+        assert "<dt>Cancelled because</dt><dd>Cancelled by the resident</dd>" in page
+    assert (
+        "<dt>Cancelled because</dt><dd>Мастер в отпуске</dd>" in (await client.get(f"/staff/orders/{orders[2]}")).text
+    )
+    client.cookies.set("lang", "ru")
+    assert "<dd>Отменён жителем</dd>" in (await client.get(f"/staff/orders/{orders[1]}")).text
+
+
 async def test_staff_orders_filters_not_read_are_kept_said_and_not_applied(client, login, household, shop, make_user):
     from tests.catalog.test_actions import _order
 
