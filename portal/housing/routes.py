@@ -187,7 +187,7 @@ def _premise_filter(request: Request, entrance_ids: set[int]) -> queries.Premise
 
 def _registry_applied(kind: str, report: Any) -> tuple[str, str]:
     message = _(
-        "The registry is imported: %(rows)s rows, %(changes)s records created or changed.",
+        "The registry is imported. Rows: %(rows)s; records created or changed: %(changes)s.",
         rows=report.rows,
         changes=report.changes,
     )

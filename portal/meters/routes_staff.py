@@ -469,7 +469,7 @@ def _house_points(meter: queries.HouseMeterView, period: date) -> list[rules.Poi
 def _meters_applied(kind: str, report: Any) -> tuple[str, str]:
     changes = sum(report.created.values()) + sum(report.updated.values())
     return gettext(
-        "Meters imported: %(rows)s rows, %(n)s changes.", rows=report.rows, n=changes
+        "Meters imported. Rows: %(rows)s; changes: %(n)s.", rows=report.rows, n=changes
     ), "/staff/meters/import"
 
 

@@ -115,3 +115,29 @@ def test_a_service_duration_in_days_has_the_plural_of_the_number(say, locale, da
 )
 def test_the_announcement_counts_the_queued_messages_with_the_plural_of_the_number(say, locale, n, said):
     assert say(locale, announced_message, n) == said
+
+
+def _applied(route, n: int) -> str:
+    report = SimpleNamespace(rows=n, changes=n, created={"meter": n}, updated={})
+    return route("", report)[0]
+
+
+@pytest.mark.parametrize(
+    ("locale", "n", "meters", "registry"),
+    [
+        ("en", 1, "Meters imported. Rows: 1; changes: 1.",
+         "The registry is imported. Rows: 1; records created or changed: 1."),
+        ("en", 2, "Meters imported. Rows: 2; changes: 2.",
+         "The registry is imported. Rows: 2; records created or changed: 2."),
+        ("ru", 1, "Счётчики загружены: строк — 1, изменений — 1.",
+         "Реестр загружен: строк — 1, создано или изменено записей — 1."),
+        ("ru", 5, "Счётчики загружены: строк — 5, изменений — 5.",
+         "Реестр загружен: строк — 5, создано или изменено записей — 5."),
+    ],
+)  # fmt: skip
+def test_the_imports_done_say_their_counts_without_a_wrong_plural(say, locale, n, meters, registry):
+    from portal.housing.routes import _registry_applied
+    from portal.meters.routes_staff import _meters_applied
+
+    assert say(locale, lambda k: _applied(_meters_applied, k), n) == meters
+    assert say(locale, lambda k: _applied(_registry_applied, k), n) == registry
