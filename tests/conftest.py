@@ -221,9 +221,17 @@ class PortalClient(httpx.AsyncClient):
         return await self.post(url, data=data or {}, headers=headers, **kwargs)
 
 
+async def _fresh_limits(app: Any) -> None:
+    """Each test starts with no rate-limit counts: the app lives for the whole run, and on SQLite a rolled-back
+    test's user ids come again in the next test, so one user's uploads would add up across tests until refused."""
+    with contextlib.suppress(FileNotFoundError):  # a file store that has counted nothing yet has no folder
+        await app.stores.get("sessions").with_namespace("ratelimit").delete_all()
+
+
 @pytest.fixture
 async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
     """An anonymous client on the real app, on the test's database engine."""
+    await _fresh_limits(app)
     transport = httpx.ASGITransport(app=app)
     async with PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False) as c:
         yield c
@@ -232,6 +240,7 @@ async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
 @pytest.fixture
 async def new_client(app: Any, db: Any) -> AsyncIterator[Any]:
     """A factory of further clients (another browser), closed at the end of the test."""
+    await _fresh_limits(app)
     made: list[PortalClient] = []
 
     def make() -> PortalClient:
