@@ -1,6 +1,7 @@
 """Every user-visible string has a Russian translation, domain by domain (English is the message id)."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,27 @@ def test_every_message_of_the_domain_is_translated_into_russian(domain):
     assert not missing, (
         f"untranslated in locale/ru/LC_MESSAGES/{domain}.po (run `make messages DOMAINS={domain}`): {missing}"
     )
+
+
+# A number written the Russian way: a decimal comma («1500,50», «84,09») or thousands parted by spaces («1 500»);
+# «123,456» reads as a number in both languages and cannot be told apart.
+RUSSIAN_NUMBER = re.compile(r"\d,\d{1,2}(?!\d)|\d \d{3}\b")
+# Phones are written with spaces in both languages («+7 978 123-45-67»).
+PHONE = re.compile(r"\+7 \d{3} \d{3}-\d{2}-\d{2}")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_english_texts_write_their_example_numbers_the_english_way(domain):
+    """An English reader typing «1 500,00» as the hint shows would be read as 1500.00 — but the hint should show
+    what an English reader writes («1,500.00»): the English text of a message never writes a number the Russian way."""
+    with (ROOT / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po").open("rb") as fp:
+        catalog = read_po(io.BytesIO(fp.read()), locale="en")
+    russian_way = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        shown = [s or i for s, i in zip(strings, ids, strict=False)] or list(ids)
+        russian_way += [text for text in shown if RUSSIAN_NUMBER.search(PHONE.sub("", text))]
+    assert not russian_way, russian_way
