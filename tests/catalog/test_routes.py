@@ -21,6 +21,19 @@ def _tomorrow() -> str:
     return date.fromordinal(clock.today_local().toordinal() + 1).isoformat()
 
 
+async def _plumber_ordered(client, login, household, shop) -> int:
+    """The household's resident, signed in on ``client``, orders the plumber for tomorrow: the order's id."""
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    placed = await client.form(
+        "/services/cart/order",
+        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
+    )
+    assert placed.status_code == 303
+    return (await Order.select(Order.id).first())["id"]
+
+
 async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_sees_it_paid(
     client, new_client, login, household, shop, gateway, make_user
 ):
@@ -152,15 +165,7 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
     client, new_client, login, household, shop, make_user
 ):
     """UI.md: a final action asks once more with its consequence; «Отменить заказ» no longer cancels at once."""
-    account = household["accounts"][0]
-    await login(client, household["resident"])
-    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
-    placed = await client.form(
-        "/services/cart/order",
-        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
-    )
-    assert placed.status_code == 303
-    order_id = (await Order.select(Order.id).first())["id"]
+    order_id = await _plumber_ordered(client, login, household, shop)
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
     asked = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске"})
@@ -179,15 +184,7 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
 async def test_an_order_the_resident_cancelled_says_so_in_the_staff_readers_language(
     client, new_client, login, household, shop, make_user
 ):
-    account = household["accounts"][0]
-    await login(client, household["resident"])  # the resident reads Russian
-    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
-    placed = await client.form(
-        "/services/cart/order",
-        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
-    )
-    assert placed.status_code == 303
-    order_id = (await Order.select(Order.id).first())["id"]
+    order_id = await _plumber_ordered(client, login, household, shop)  # by a resident who reads Russian
     assert (await client.form(f"/services/orders/{order_id}/cancel")).status_code == 303
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))

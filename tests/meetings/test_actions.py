@@ -73,6 +73,20 @@ async def _admin():
     return Principal(user_id=None, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
 
 
+async def _paper_ballots(house, meeting_id: int, owners: str) -> list[int]:
+    """Paper ballots of the example house's ``owners`` (their letters), each «for» every question, entered by an
+    administrator now: their ids."""
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    register = {x.ownership_id: x for x in await queries.register_of(meeting_id)}
+    answers = {i.id: "for" for i in meeting.items}
+    return [
+        await actions.enter_paper(
+            await _admin(), meeting, register[house.ownerships[x]].id, "", clock.now(), answers, SCAN
+        )
+        for x in owners
+    ]
+
+
 async def test_an_owner_votes_confirms_with_the_code_and_a_second_ballot_is_refused(
     db, example_house, make_meeting, make_user, principal_of_user
 ):

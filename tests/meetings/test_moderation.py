@@ -7,13 +7,9 @@ import re
 
 import pytest
 
-from portal.core import clock
-from portal.meetings import actions
-from portal.meetings import queries
 from portal.meetings.tables import Ballot
 from portal.meetings.tables import BallotStatus
-from tests.meetings.test_actions import SCAN
-from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _paper_ballots
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -22,20 +18,7 @@ async def test_a_rejection_without_a_reason_keeps_the_comment_typed(
 ):
     house = await example_house()
     meeting_id = await make_meeting(house.house)
-    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    register = {x.ownership_id: x for x in await queries.register_of(meeting_id)}
-    ids = [
-        await actions.enter_paper(
-            await _admin(),
-            meeting,
-            register[house.ownerships[x]].id,
-            "",
-            clock.now(),
-            {i.id: "for" for i in meeting.items},
-            SCAN,
-        )
-        for x in ("G", "D")
-    ]
+    ids = await _paper_ballots(house, meeting_id, "GD")
     await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
     typed = {"reason": "", "note": "Подпись не совпадает с образцом"}
     url = f"/staff/meetings/ballots/{ids[1]}/reject"

@@ -20,9 +20,9 @@ from portal.meetings.tables import BallotStatus
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from portal.meetings.tables import OwnerLink
-from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
+from tests.meetings.test_actions import _paper_ballots
 
 
 async def _code(user_id: int) -> str:
@@ -164,22 +164,9 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     house = await example_house()
     meeting_id = await make_meeting(house.house)
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    register = {x.ownership_id: x for x in await queries.register_of(meeting_id)}
     moderator = await make_user(roles=("moderator",), houses=(house.house,))
     manager = await make_user(roles=("manager",), houses=(house.house,))
-    principal = await _admin()
-    ids = [
-        await actions.enter_paper(
-            principal,
-            meeting,
-            register[house.ownerships[x]].id,
-            "",
-            clock.now(),
-            {i.id: "for" for i in meeting.items},
-            SCAN,
-        )
-        for x in ("G", "D", "F")
-    ]
+    ids = await _paper_ballots(house, meeting_id, "GDF")
     await login(client, moderator)
     for path in ("/staff/meetings", f"/staff/meetings/{meeting_id}", f"/staff/meetings/{meeting_id}/paper"):
         assert (await client.get(path)).status_code == 200, path
