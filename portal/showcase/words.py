@@ -143,9 +143,17 @@ def area_text(area: Decimal) -> str:
 
 
 def floor_text(floor: int) -> str:
+    """The floor inside a phrase («54 м² / 3 этаж / …», «floor 3»)."""
     if floor <= 0:
         return gettext("basement floor")
     return gettext("floor %(n)s", n=floor)
+
+
+def floor_chip(floor: int) -> str:
+    """The floor as a phrase of its own, its first word capitalised by its translation («Цокольный этаж», «Floor 3»)."""
+    if floor <= 0:
+        return gettext("Basement floor")
+    return gettext("Floor %(n)s", n=floor)
 
 
 def rooms_text(rooms: int | None) -> str:
@@ -200,7 +208,7 @@ def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:
     if f.area_to is not None:
         shown.append((gettext("Area up to %(area)s", area=area_text(f.area_to)), "area_to"))
     if f.floor is not None:
-        shown.append((floor_text(f.floor).capitalize(), "floor"))
+        shown.append((floor_chip(f.floor), "floor"))
     if f.price_from is not None:
         shown.append((gettext("Price from %(price)s ₽", price=rubles(f.price_from)), "price_from"))
     if f.price_to is not None:

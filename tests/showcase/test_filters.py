@@ -170,3 +170,21 @@ async def test_values_that_do_not_read_are_left_out_of_the_filter(db, client, ma
     shown = re.findall(r'class="sc-card-link" href="/showcase/listings/(\d+)"', page.text)
     assert [int(i) for i in shown] == _expected(stock["rows"], ListingFilter(kind=ListingKind.COMMERCIAL))[:12]
     assert (await client.get("/showcase/nothing")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "floor", "chip"),
+    [("ru", 0, "Цокольный этаж"), ("ru", 3, "3 этаж"), ("en", 0, "Basement floor"), ("en", 3, "Floor 3")],
+)
+async def test_the_floor_chip_is_a_phrase_of_its_own_in_each_language(db, client, monkeypatch, lang, floor, chip):
+    """The chip of the floor filter is its own translated phrase, not the in-sentence words («цокольный этаж»,
+    «floor 3») with the first letter raised, which lowered every other letter: an in-sentence phrase with an
+    abbreviation in it does not reach the chip at all."""
+    from portal.showcase import words
+
+    monkeypatch.setattr(words, "floor_text", lambda n: "этаж в ТЦ «ЮГ»")
+    client.cookies.set("lang", lang)
+    page = await client.get(f"/showcase/commercial?floor={floor}")
+    assert page.status_code == 200
+    chips = [" ".join(c.split()) for c in re.findall(r'<a class="chip" [^>]*>(.*?)<span', page.text, re.S)]
+    assert chips == [chip]
