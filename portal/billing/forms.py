@@ -101,10 +101,13 @@ def debtor_filter_problems(
     params: Mapping[str, Any], chosen: DebtorFilter, shown: date
 ) -> tuple[dict[str, str], FormErrors]:
     """The debtor list's filters as typed, and a message at each it could not read (``core.web.unread_filters``):
-    ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``)."""
+    ``chosen`` keeps a house or entrance only when it is one of the list's (``core.web.among``), an entrance only with
+    its house."""
     entrance = gettext("Enter the entrance's number; the list is shown without this filter.")
     if parse_int(_text(params, "entrance"), low=1, high=MAX_ENTRANCE) is not None:
         entrance = gettext("The house has no such entrance; the list is shown without this filter.")
+        if chosen.house is None:
+            entrance = gettext("Choose a house first; the list is shown without this filter.")
     amount = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     months = gettext("Enter a number of months; the list is shown without this filter.")
     return unread_filters(

@@ -428,11 +428,12 @@ async def _debtor_filter(
     request: Request, principal: Principal
 ) -> tuple[queries.DebtorFilter, list[HouseRef], list[int]]:
     """The debtor list's filters, with the houses and the chosen house's entrances to choose from: a house that is
-    none of the user's, or an entrance that is none of the house's, counts as not read (``core.web.among``)."""
+    none of the user's, an entrance that is none of the house's, or an entrance without a house read (entrance 2 of
+    every house is no one entrance) counts as not read (``core.web.among``)."""
     houses, filters = await houses_in_scope(principal), forms.debtor_filter(request.query_params)
     house = among(filters.house, [h.id for h in houses])
     entrances = await queries.entrances_of(principal, house) if house else []
-    entrance = among(filters.entrance, entrances) if entrances else filters.entrance
+    entrance = (among(filters.entrance, entrances) if entrances else filters.entrance) if house else None
     return replace(filters, house=house, entrance=entrance), houses, entrances
 
 

@@ -239,6 +239,20 @@ async def test_staff_debtors_a_house_or_entrance_none_of_the_lists_is_not_applie
     assert "7700000002" in exported.content.decode("utf-8-sig")  # the export is of the rows shown
 
 
+async def test_staff_debtors_an_entrance_without_a_house_is_not_applied(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    url = "/staff/billing/debtors?period=2026-11&entrance=2"  # the debtor lives in entrance 1: entrance 2 of no house
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert "7700000002" in answer.text  # the list is shown without the entrance
+        form = answer.text.split('id="debtor-filters"')[1].split("</form>")[0]
+        assert "Сначала выберите дом; список показан без этого условия." in form and 'value="2"' in form
+        assert "Не применены, так как не прочитаны: Подъезд." in answer.text.split('id="list"')[1]
+    exported = await client.get(f"{url.replace('debtors', 'debtors.csv')}")
+    assert "7700000002" in exported.content.decode("utf-8-sig")  # the export is of the rows shown
+    with_house = await client.get(f"/staff/billing/debtors?period=2026-11&house={billed['house']}&entrance=1")
+    assert "7700000002" in with_house.text and "не прочитаны" not in with_house.text
+
+
 async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_user, billed):
     await login(client, await make_user(roles=("manager",), houses=(billed["house"],)))
     page = await client.get("/staff/billing?period=2026-11")
