@@ -26,6 +26,7 @@ from portal.showcase.rules import StaffFilter
 from portal.showcase.tables import LeadStatus
 from portal.showcase.tables import ListingKind
 from portal.showcase.tables import ListingStatus
+from portal.showcase.tables import OfferStatus
 from portal.showcase.tables import PriceUnit
 
 MAX_NAME = 120
@@ -123,6 +124,23 @@ def lead_filter_problems(query: Mapping[str, Any], f: LeadFilter) -> tuple[dict[
     """The leads' filters as typed, and a message at each the list could not read (``core.web.unread_filters``)."""
     read = {"status": (f.status, gettext("Status")), "kind": (f.kind, gettext("Kind"))}
     return unread_filters(query, {n: (v or None, label, _no_choice(query, n)) for n, (v, label) in read.items()})
+
+
+OFFER_TABS = (*OfferStatus.__members__.values(), "all")
+
+
+def offer_status(query: Mapping[str, Any]) -> str:
+    """The tab of the owners' requests in the address: one of ``OFFER_TABS``, else the new ones (none asked for, or
+    one that is none of the tabs: ``offer_status_problems``)."""
+    status = form_value(query, "status")
+    return status if status in OFFER_TABS else OfferStatus.NEW.value
+
+
+def offer_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
+    """A message when the address holds a status that is none of the tabs (the new requests are shown)."""
+    value = form_value(query, "status")[:40]
+    message = gettext("There is no status «%(value)s»; the new requests are shown.", value=value)
+    return unread_filters(query, {"status": (status if status == value else None, gettext("Status"), message)})[1]
 
 
 def read_lead_filter(query: Mapping[str, Any]) -> LeadFilter:

@@ -49,7 +49,6 @@ from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus
 from portal.showcase.tables import ListingKind
 from portal.showcase.tables import ListingStatus
-from portal.showcase.tables import OfferStatus
 from portal.showcase.tables import PriceUnit
 
 EDIT = staff(*rules.LISTING_ROLES)
@@ -369,12 +368,14 @@ class StaffOffers(Controller):
         self,
         request: Request,
         principal: NamedDependency[Principal],
-        status: FromQuery[str] = OfferStatus.NEW,
         page: FromQuery[str] = "",
         size: FromQuery[str] = "",
     ) -> Template:
+        status = forms.offer_status(request.query_params)
         offers = await queries.staff_offers(principal, status, page_request(page, size))
-        return render(request, "showcase/staff_offers.html", page=offers, status=status, **_staff_words())
+        problems = forms.offer_status_problems(request.query_params, status)
+        return render(request, "showcase/staff_offers.html", page=offers, status=status, problems=problems,
+                      **_staff_words())  # fmt: skip
 
     @get("/{offer_id:int}", name="showcase:staff_offer")
     async def show(self, request: Request, offer: OfferDep) -> Template:

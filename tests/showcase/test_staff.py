@@ -223,6 +223,29 @@ async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client,
     ] == "listed"
 
 
+async def test_an_owners_request_status_none_of_the_tabs_shows_the_new_ones_and_says_so(
+    db, client, login, make_account, make_user
+):
+    flats = [await make_account(premise_number="12"), None]
+    flats[1] = await make_account(premise_number="14", house=flats[0].house)
+    owner = await make_user(accounts={f.account: "owner" for f in flats})
+    for flat, status, price in zip(flats, ("new", "declined"), (3_500_000, 4_700_000), strict=True):
+        await ListingOffer(premise=flat.premise, house=flat.house, account=flat.account, user=owner, kind="rent",
+                           price_kopecks=price, status=status).save()  # fmt: skip
+    await login(client, await make_user(roles=("manager",), houses=(flats[0].house,)))
+
+    def prices(page: Any) -> list[str]:
+        return re.findall(r"(35|47) 000", page.text.replace("\xa0", " "))
+
+    unread = await client.get("/staff/showcase/offers?status=lost")
+    assert prices(unread) == ["35"]  # the new requests, as the default tab shows them
+    assert "Нет статуса «lost»; показаны новые заявки." in unread.text
+    assert 'href="?status=new" class="current" aria-current="page"' in unread.text
+    for tab, shown in (("", ["35"]), ("new", ["35"]), ("declined", ["47"]), ("all", ["47", "35"])):
+        page = await client.get(f"/staff/showcase/offers?status={tab}")
+        assert prices(page) == shown and "Нет статуса" not in page.text, tab
+
+
 def test_every_message_of_the_showcase_renders_in_both_languages():
     for template in (notices.LEAD, notices.OFFER, notices.OFFER_ANSWER):
         ru, en = render(template, "ru", template.sample), render(template, "en", template.sample)
