@@ -121,7 +121,7 @@ def _short_numbers(q: str) -> list[str]:
     return [w for w in normalise(q).split(" ") if w.isascii() and w.isdigit() and len(w) < MIN_TERM]
 
 
-def _account_search(q: str) -> Any:
+def account_search(q: str) -> Any:
     """Every word of ``q`` (the index), short numbers as the premise number, or the whole account number typed."""
     words = every(
         [text_match("personal_account", "search_text", q)]
@@ -602,7 +602,7 @@ def _account(r: dict[str, Any]) -> AccountView:
 
 
 async def list_accounts(principal: Principal, page: PageRequest, q: str = "") -> Page[AccountView]:
-    condition = every([house_scope(PersonalAccount.premise.house, principal), _account_search(q) if q else None])
+    condition = every([house_scope(PersonalAccount.premise.house, principal), account_search(q) if q else None])
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
     return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page, _account)
 

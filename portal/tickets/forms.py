@@ -151,7 +151,6 @@ def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] 
 
 @dataclass(frozen=True)
 class StaffNewTicket:
-    account_number: str
     place: str
     category: str
     ticket_type: str
@@ -161,12 +160,18 @@ class StaffNewTicket:
     contact_phone: str
 
 
+def caller_account_problem(typed: str, found: int) -> str:
+    """Why the call-centre form has no account yet: ``found`` accounts match the words ``typed``."""
+    if found:
+        return gettext("Choose the caller's account among those found.")
+    if typed:
+        return gettext("No personal account in your houses matches these words.")
+    return gettext("Enter the personal account number, the address with the flat or the payer's name.")
+
+
 def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, FormErrors]:
-    """Call-centre mode: a request on a resident's behalf, by account number."""
+    """Call-centre mode: a request on a resident's behalf (the account is found by ``queries.caller_account``)."""
     errors = FormErrors()
-    number = form_value(data, "account_number")
-    if not number:
-        errors.add("account_number", gettext("Enter the personal account number."))
     place = form_value(data, "place") or "premise"
     if place not in rules.PLACE_LABELS:
         errors.add("place", gettext("Choose where the problem is."))
@@ -190,7 +195,6 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
         return None, errors
     return (
         StaffNewTicket(
-            number,
             place,
             category,
             ticket_type,

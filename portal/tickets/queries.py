@@ -25,6 +25,8 @@ from piccolo.query import Select
 
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core.address import PremiseAddress
+from portal.core.clauses import every
 from portal.core.clauses import within
 from portal.core.paged import read_page
 from portal.core.pagination import Page
@@ -32,6 +34,8 @@ from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.search import text_match
 from portal.core.security import Principal
+from portal.housing.queries import account_search
+from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
@@ -357,7 +361,7 @@ async def recent_on_subject(
 
 
 @dataclass(frozen=True)
-class AccountRef:
+class AccountRef(PremiseAddress):
     """A personal account as filing a request needs it."""
 
     id: int
@@ -387,9 +391,45 @@ async def account_by_number(principal: Principal, number: str) -> AccountRef | N
     return found[0] if found and principal.may_see_house(found[0].house_id) else None
 
 
+ACCOUNT_MATCHES = 8
+
+
+@dataclass(frozen=True)
+class CallerAccount:
+    """What the call-centre form's «Лицевой счёт» names: the account a request goes to (the number typed whole, or
+    the one picked among the matches of the words typed), and the matches shown to confirm or choose from."""
+
+    typed: str
+    account: AccountRef | None
+    matches: list[AccountRef]
+    more: bool = False  # more accounts match than are shown: more words would narrow them
+
+
+async def caller_account(principal: Principal, typed: str, picked: int | None) -> CallerAccount:
+    """The account for a request filed on a caller's behalf. A pick counts only among the matches of what is typed
+    now (the words may have changed after the matches were shown without JavaScript)."""
+    typed = typed.strip()
+    exact = await account_by_number(principal, typed) if typed else None
+    matches = await find_accounts(principal, typed)
+    if exact is not None and exact not in matches:
+        matches = [exact, *matches]
+    chosen = next((m for m in matches[:ACCOUNT_MATCHES] if m.id == picked), None)
+    return CallerAccount(typed, chosen or exact, matches[:ACCOUNT_MATCHES], len(matches) > ACCOUNT_MATCHES)
+
+
+async def find_accounts(principal: Principal, typed: str) -> list[AccountRef]:
+    """The accounts a caller's words name (part of the number, the payer, the address with the flat: the staff
+    accounts list's search), in the operator's houses, by number: one more than ``ACCOUNT_MATCHES`` at most."""
+    words = account_search(typed.strip()) if typed.strip() else None
+    if words is None:
+        return []
+    where = every([house_scope(PersonalAccount.premise.house, principal), words])
+    return await _accounts_where(where, limit=ACCOUNT_MATCHES + 1)
+
+
 async def _accounts_where(where: Any, *, limit: int) -> list[AccountRef]:
     query = PersonalAccount.select(*columns_of(PersonalAccount, AccountRef, **_account_joined()))
-    return [AccountRef(**row) for row in await query.where(where).limit(limit)]
+    return [AccountRef(**row) for row in await query.where(where).order_by(PersonalAccount.number).limit(limit)]
 
 
 # --- outages --------------------------------------------------------------------------------------------------

@@ -138,18 +138,24 @@ class StaffTickets(Controller):
         return see_other(request, _back_to_list(data))
 
     @get("/new", name="tickets:staff_new", opt=staff(*MANAGERS))
-    async def new(self, request: Request) -> Template:
-        return render(request, "tickets/staff_new.html", form={"source": "phone"}, errors=None, tk=TK)
+    async def new(self, request: Request, principal: Caller, account_number: FromQuery[str] = "") -> Template:
+        """The call-centre form. ``account_number`` (an account page's link, or the words typed: HTMX asks for the
+        matches as the operator types) lists the accounts it names, to confirm or choose from."""
+        found = await queries.caller_account(principal, account_number, None)
+        form = {"source": "phone", "account_number": account_number}
+        return render(request, "tickets/staff_new.html", form=form, errors=None, tk=TK, found=found)
 
     @post("/new", name="tickets:staff_create", opt=staff(*MANAGERS), status_code=200)
     async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
         draft, errors = forms.read_staff_new(data)
-        account = await queries.account_by_number(principal, draft.account_number) if draft else None
-        if draft is not None and account is None:
-            errors.add("account_number", gettext("No personal account with this number in your houses."))
-        if draft is None or account is None or errors:
-            return render(request, "tickets/staff_new.html", status_code=422, form=dict(data), errors=errors, tk=TK)
-        opened = await actions.file_by_staff(principal, draft, account, clock.now())
+        typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
+        found = await queries.caller_account(principal, typed, picked)
+        if found.account is None:
+            errors.add("account_number", forms.caller_account_problem(found.typed, len(found.matches)))
+        if draft is None or found.account is None or errors:
+            context = {"form": dict(data), "errors": errors, "tk": TK, "found": found}
+            return render(request, "tickets/staff_new.html", status_code=422, **context)
+        opened = await actions.file_by_staff(principal, draft, found.account, clock.now())
         flash(request, gettext("Request No. %(number)s is filed.", number=opened.number))
         return see_other(request, f"/staff/tickets/{opened.id}")
 

@@ -121,6 +121,15 @@ class TicketView:
         codes = filters.FLAG_FILTERS if kind == "flag" else list(chosen)
         return [(code, chosen[code]()) for code in codes if code or kind == "internal_status"]
 
+    @staticmethod
+    def caller_places() -> list[tuple[str, str]]:
+        """Where the problem is, as the call centre asks a caller: their premises («Моя квартира» is the resident's
+        own words), or a common place."""
+        return [
+            (code, gettext("The caller's premises") if code == rules.Place.PREMISE else words)
+            for code, words in TicketView.options("place")
+        ]
+
     EMERGENCY_DATA = {c.code: {"emergency": "1"} for c in rules.CATEGORIES if c.emergency}
 
     @staticmethod

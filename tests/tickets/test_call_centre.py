@@ -1,0 +1,102 @@
+"""The call-centre form: a dispatcher files a request for a caller who does not know the account number, finding the
+account by the address with the flat or the payer's name, and confirms it by its address before filing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.housing.actions import refresh_account_search
+from portal.tickets.tables import Ticket
+
+STREET = "г. Симферополь, ул. Звонкая, д. 5"
+
+
+@pytest.fixture
+async def houses(make_account, make_user):
+    """Two flats of one house (a dispatcher's), and a flat with the same number in another house they do not serve."""
+    flat12 = await make_account(address=STREET, premise_number="12", payer="Петрова Анна Сергеевна")
+    flat14 = await make_account(house=flat12.house, premise_number="14", payer="Сидоров Олег Петрович")
+    elsewhere = await make_account(
+        address="г. Симферополь, ул. Звонкая, д. 7", premise_number="12", payer="Петрова Анна Сергеевна"
+    )
+    await refresh_account_search([flat12.account, flat14.account, elsewhere.account])
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(flat12.house,))
+    return {"flat12": flat12, "flat14": flat14, "elsewhere": elsewhere, "dispatcher": dispatcher}
+
+
+def offered(page: str) -> dict[int, bool]:
+    """The accounts offered to pick, by id: checked or not."""
+    box = re.search(r'<div id="account-matches".*?</div>', page, re.S)
+    radios = re.findall(r'name="account_id" value="(\d+)"( checked)?', box.group(0) if box else "")
+    return {int(value): bool(checked) for value, checked in radios}
+
+
+REQUEST = {"place": "premise", "category": "leaking_taps", "description": "Течёт кран на кухне", "source": "phone"}
+
+
+async def tickets_of(account: int) -> int:
+    return await Ticket.count().where(Ticket.account == account)
+
+
+async def test_words_of_the_address_list_the_accounts_of_the_dispatchers_houses_only(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new", params={"account_number": "звонкая 12"})
+    assert page.status_code == 200
+    assert offered(page.text) == {houses["flat12"].account: False}  # not the flat 12 of the house they do not serve
+    assert f"{STREET}, кв. 12" in page.text and "Петрова Анна Сергеевна" in page.text
+
+
+async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new", params={"account_number": "сидоров"}, headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "<html" not in page.text
+    assert offered(page.text) == {houses["flat14"].account: False}
+
+
+async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "Звонкая"})
+    assert page.status_code == 422
+    assert "Выберите счёт звонящего среди найденных." in page.text
+    assert offered(page.text) == {houses["flat12"].account: False, houses["flat14"].account: False}
+    assert re.search(r'name="account_number"[^>]*value="Звонкая"', page.text)
+    assert ">Течёт кран на кухне</textarea>" in page.text
+    assert await tickets_of(houses["flat12"].account) == await tickets_of(houses["flat14"].account) == 0
+
+
+async def test_the_account_picked_among_the_matches_gets_the_request(client, login, houses):
+    await login(client, houses["dispatcher"])
+    data = {**REQUEST, "account_number": "Звонкая", "account_id": str(houses["flat14"].account)}
+    page = await client.form("/staff/tickets/new", data)
+    assert page.status_code == 303
+    assert await tickets_of(houses["flat14"].account) == 1 and await tickets_of(houses["flat12"].account) == 0
+
+
+async def test_a_pick_that_is_not_among_the_matches_of_the_words_typed_is_refused(client, login, houses):
+    """The words changed after the matches were shown (no JavaScript), or an account of another house was sent."""
+    await login(client, houses["dispatcher"])
+    for picked, typed in ((houses["elsewhere"].account, "Звонкая"), (houses["flat12"].account, "Сидоров")):
+        page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": typed, "account_id": str(picked)})
+        assert page.status_code == 422, typed
+    assert await tickets_of(houses["elsewhere"].account) == await tickets_of(houses["flat12"].account) == 0
+
+
+async def test_the_whole_number_files_at_once_and_words_that_match_nothing_say_so(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": houses["flat12"].number})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "Несуществующая"})
+    assert page.status_code == 422 and "В ваших домах нет лицевого счёта по этим словам." in page.text
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": houses["elsewhere"].number})
+    assert page.status_code == 422 and offered(page.text) == {}
+
+
+async def test_the_account_page_opens_the_form_with_its_account_chosen(client, login, houses):
+    await login(client, houses["dispatcher"])
+    account = await client.get(f"/staff/accounts/{houses['flat12'].account}")
+    link = re.search(r'href="(/staff/tickets/new\?account_number=[^"]+)"', account.text)
+    assert link, "the account page links to a new request for it"
+    page = await client.get(link.group(1).replace("&amp;", "&"))
+    assert offered(page.text) == {houses["flat12"].account: True}
