@@ -100,3 +100,17 @@ async def test_the_account_page_opens_the_form_with_its_account_chosen(client, l
     assert link, "the account page links to a new request for it"
     page = await client.get(link.group(1).replace("&amp;", "&"))
     assert offered(page.text) == {houses["flat12"].account: True}
+
+
+async def test_the_account_page_offers_what_the_role_may_do_for_a_caller(client, login, make_user, houses):
+    """The operator takes requests and readings by phone; the dispatcher requests only; the accountant neither."""
+    account_page = f"/staff/accounts/{houses['flat12'].account}"
+    links = {
+        "request": "/staff/tickets/new?account_number=",
+        "readings": f"/staff/meters/accounts/{houses['flat12'].account}",
+    }
+    for role, shown in (("operator", {"request", "readings"}), ("dispatcher", {"request"}), ("accountant", set())):
+        await login(client, await make_user(roles=(role,), houses=(houses["flat12"].house,)))
+        page = await client.get(account_page)
+        assert page.status_code == 200, role
+        assert {name for name, href in links.items() if f'href="{href}' in page.text} == shown, role
