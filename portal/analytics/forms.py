@@ -20,6 +20,7 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import among
 from portal.core.web import form_value
+from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 
 
@@ -44,7 +45,8 @@ def dashboard_filter(params: Mapping[str, Any], months: Collection[date]) -> Das
 
 def dashboard_problems(params: Mapping[str, Any], chosen: DashboardFilter) -> FormErrors:
     """A message at each of the dashboard's filters the address holds but it cannot read (``core.web.unread_filters``);
-    the figures are shown without it (the usual months, every complex or house)."""
+    the figures are shown without it (the usual months, every complex or house). ``chosen``: the filters read, a
+    complex or house only when its dropdown offers it; a house not read gets the words of every staff list's."""
 
     def month(name: str) -> str:
         value = form_value(params, name)[:40]
@@ -58,7 +60,7 @@ def dashboard_problems(params: Mapping[str, Any], chosen: DashboardFilter) -> Fo
         "start": (chosen.start, gettext("From"), month("start")),
         "end": (chosen.end, gettext("To"), month("end")),
         "complex": (chosen.complex_id, gettext("Complex"), choice("complex")),
-        "house": (chosen.house_id, gettext("House"), choice("house")),
+        "house": (chosen.house_id, gettext("House"), no_such_house()),
     }
     return unread_filters(params, read)[1]
 

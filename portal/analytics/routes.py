@@ -3,6 +3,7 @@ an NPS wave; the resident's NPS survey and its home-page prompt. The scheduled j
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -41,15 +42,25 @@ from portal.core.web import flash
 from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.queries import ComplexView
 from portal.housing.queries import complexes
 
 STAFF = staff("manager")
 
 
-async def _dashboard(request: Request, principal: Principal) -> tuple[forms.DashboardFilter, queries.Dashboard]:
+async def _dashboard(
+    request: Request, principal: Principal, mine: list[ComplexView]
+) -> tuple[forms.DashboardFilter, queries.Dashboard]:
+    """The figures of the filters read: a complex none of the user's (``mine``), or a house none of those its
+    dropdown offers (the user's, of the complex read), is not read (``core.web.among``): the figures are shown
+    without it, alike whether it is someone else's or not there at all."""
     this_month = clock.today_local().replace(day=1)
     chosen = forms.dashboard_filter(request.query_params, _offered(this_month))
+    chosen = replace(chosen, complex_id=among(chosen.complex_id, [c.id for c in mine]))
     found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
+    if chosen.house_id is not None and not found.houses:
+        chosen = replace(chosen, house_id=None)
+        found = await queries.scope(principal, chosen.complex_id)
     latest = await queries.newest_month(found) or this_month
     period = rules.choose_period(chosen.start, chosen.end, rules.last_complete(latest, this_month))
     return chosen, await queries.dashboard(found, period, clock.now())
@@ -86,7 +97,8 @@ class StaffAnalytics(Controller):
 
     @get("/", name="analytics:dashboard")
     async def dashboard(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        chosen, board = await _dashboard(request, principal)
+        mine = await complexes(principal)
+        chosen, board = await _dashboard(request, principal, mine)
         # The houses offered in the filter: the user's, or those of the chosen complex (a company of thousands of
         # houses chooses a complex first).
         offered = board.scope if chosen.house_id is None else await queries.scope(principal, chosen.complex_id)
@@ -97,7 +109,7 @@ class StaffAnalytics(Controller):
             chosen=chosen,
             problems=forms.dashboard_problems(request.query_params, chosen),
             month_options=_month_options(clock.today_local().replace(day=1)),  # the months read (``_dashboard``)
-            complex_options=[(c.id, c.name) for c in await complexes(principal)],
+            complex_options=[(c.id, c.name) for c in mine],
             house_options=[(h.id, h.address) for h in offered.houses],
             **_charts(board),
             channels=queries.CHANNELS,
@@ -108,7 +120,7 @@ class StaffAnalytics(Controller):
 
     @get("/dashboard.xlsx", name="analytics:dashboard_xlsx")
     async def dashboard_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
-        _, board = await _dashboard(request, principal)
+        _, board = await _dashboard(request, principal, await complexes(principal))
         name = f"dashboard-{rules.month_key(board.period.start)}-{rules.month_key(board.period.end)}.xlsx"
         return attachment(exports.dashboard_xlsx(board), XLSX, name)
 
@@ -129,8 +141,10 @@ class StaffAnalytics(Controller):
     async def kpi(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         complex_id, period = forms.kpi_choice(request.query_params)
         period = among(period, _offered(clock.today_local().replace(day=1)))  # a month not offered is not read
+        mine = await complexes(principal)
+        complex_id = among(complex_id, [c.id for c in mine])  # nor a complex none of the user's, or not there at all
         problems = forms.kpi_choice_problems(request.query_params, complex_id, period)
-        return await _kpi_page(request, principal, complex_id, period, problems=problems)
+        return await _kpi_page(request, principal, complex_id, period, problems=problems, mine=mine)
 
     @post("/kpi", name="analytics:kpi_save", status_code=200)
     async def kpi_save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
@@ -172,8 +186,9 @@ async def _kpi_page(
     errors: FormErrors | None = None,
     values: dict[str, Any] | None = None,
     problems: FormErrors | None = None,
+    mine: list[ComplexView] | None = None,
 ) -> Template:
-    mine = await complexes(principal)
+    mine = await complexes(principal) if mine is None else mine
     if complex_id is None and mine:
         complex_id = mine[0].id
     found = await queries.scope(principal, complex_id) if complex_id else queries.Scope(houses=[])

@@ -4,10 +4,12 @@ hostile filter values are dropped, never an error."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from openpyxl import load_workbook
 
+from portal.housing.tables import House
 from tests.analytics.test_queries import FEB
 from tests.analytics.test_queries import JAN
 from tests.analytics.test_queries import make_world
@@ -25,9 +27,50 @@ async def test_a_manager_sees_the_figures_of_their_houses_only(client: Any, logi
     assert "7\u00a0777,00" not in text and "7 777,00" not in text  # the other house's January debt
     assert "600,00" in text  # January receivables of the manager's house
     assert "/staff/billing/debtors?period=2026-01" in text
-    # Asking for the other house shows nothing of it.
+    # Asking for the other house shows nothing of it: the figures of the manager's houses, the house not read.
     other = await client.get(f"/staff/analytics?house={world['other'].house}&start=2026-01&end=2026-01")
-    assert other.status_code == 200 and "Нет домов для показа." in other.text
+    assert other.status_code == 200 and "Нет домов для показа." not in other.text
+    assert "7\u00a0777,00" not in other.text and "600,00" in other.text
+    assert "Такого дома нет в списке; список показан без этого условия." in other.text
+
+
+def _without_tokens(text: str) -> str:
+    return re.sub(r'(name="_csrf_token" value=|"x-csrftoken": ")[^">]+', r"\1", text)
+
+
+async def test_a_house_or_complex_out_of_reach_reads_as_one_that_is_not_there(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await make_world(make_account)
+    second = await make_account()  # the manager's second house, in a complex of its own
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house, second.house)))
+    other = await House.select(House.id, House.complex).where(House.id == world["other"].house).first()
+    answers = {}
+    for house in (other["id"], 987654):  # a third house of the company, and a house that is not there
+        for answer in (await client.get(f"/staff/analytics?house={house}&start=2026-01&end=2026-01"),
+                       await client.get(f"/staff/analytics?house={house}&start=2026-01&end=2026-01",
+                                        headers={"HX-Request": "true"})):  # fmt: skip
+            assert answer.status_code == 200 and "Нет домов для показа." not in answer.text
+            assert "7\u00a0777,00" not in answer.text and "600,00" in answer.text  # the manager's houses
+            form = answer.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+            assert "Такого дома нет в списке; список показан без этого условия." in form
+            assert "Не применены, так как не прочитаны: Дом." in answer.text
+            said = _without_tokens(answer.text).replace(f"house={house}&", "house=…&")  # the address, as asked
+            answers[house, answer.request.headers.get("HX-Request")] = said
+    assert answers[other["id"], None] == answers[987654, None]
+    assert answers[other["id"], "true"] == answers[987654, "true"]
+    kpi = {}
+    for complex_id in (other["complex"], 987654):  # the third house's complex, and a complex that is not there
+        answer = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-01")
+        assert answer.status_code == 200 and "Нет домов для показа." not in answer.text
+        assert 'id="kpi-h"' in answer.text  # the achievements of the manager's first complex
+        said = f"Такого варианта нет: «{complex_id}»; показан первый из ваших комплексов."
+        assert said in answer.text.split('action="/staff/analytics/kpi"')[1].split("</form>")[0]
+        assert "Не применены, так как не прочитаны: Комплекс." in answer.text
+        kpi[complex_id] = (
+            _without_tokens(answer.text).replace(f"complex={complex_id}&", "").replace(f"«{complex_id}»", "")
+        )
+    assert kpi[other["complex"]] == kpi[987654]
 
 
 async def test_the_dashboard_says_which_filter_in_its_address_it_cannot_read(client: Any, login: Any, make_user: Any,
@@ -41,7 +84,7 @@ async def test_the_dashboard_says_which_filter_in_its_address_it_cannot_read(cli
     form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
     assert "Нет месяца «2026-13»; показатели показаны без этого условия." in form
     assert "Такого варианта нет: «abc»; показатели показаны без этого условия." in form
-    assert "Такого варианта нет: «первый»; показатели показаны без этого условия." in form
+    assert "Такого дома нет в списке; список показан без этого условия." in form  # as every staff list says
     assert "Не применены, так как не прочитаны: По; Комплекс; Дом." in page.text
 
 
