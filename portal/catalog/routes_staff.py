@@ -47,6 +47,7 @@ from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.pagination import Page
 from portal.core.pagination import page_request
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -63,7 +64,9 @@ from portal.core.web import form_value
 from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.queries import AccountView
 from portal.housing.queries import houses_in_scope
+from portal.housing.queries import list_accounts
 from portal.housing.tables import Complex
 
 R = StaffRole
@@ -159,10 +162,12 @@ class StaffOrders(Controller):
 
     @get("/new", name="catalog:staff_new", opt=staff(*WORK))
     async def new(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
-        place = await queries.place_by_number(principal, account) if account.strip() else None
-        if account.strip() and place is None:
-            flash(request, gettext("No account with this number in your houses."), "error")
-        return await _new_page(request, principal, place, account.strip()[:20])
+        """An order by phone: ``account`` is the number, or words of the address or the payer's name that list the
+        accounts they name to choose from (a caller seldom knows the number)."""
+        typed = account.strip()[:100]
+        place = await queries.place_by_number(principal, typed) if typed else None
+        found = await list_accounts(principal, page_request(1, 10), typed) if typed and place is None else None
+        return await _new_page(request, principal, place, typed, found=found)
 
     @post("/new", name="catalog:staff_create", opt=staff(*WORK), status_code=200)
     async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
@@ -245,10 +250,11 @@ async def _new_page(
     errors: FormErrors | None = None,
     typed: dict[str, Any] | None = None,
     status_code: int = 200,
+    found: Page[AccountView] | None = None,
 ) -> Template:
     services = await queries.offered(place) if place else []
     return render(
-        request, "catalog/staff_new.html", status_code=status_code, place=place, number=number,
+        request, "catalog/staff_new.html", status_code=status_code, place=place, number=number, found=found,
         services=[s for s in services if not s.is_certificate], certificates=[s for s in services if s.is_certificate],
         days=[(d.isoformat(), d) for d in rules.bookable_days(clock.today_local())], slots=queries.slots(),
         errors=errors or FormErrors(), typed=typed or {}, **texts.words(),

@@ -114,3 +114,16 @@ async def test_the_account_page_offers_what_the_role_may_do_for_a_caller(client,
         page = await client.get(account_page)
         assert page.status_code == 200, role
         assert {name for name, href in links.items() if f'href="{href}' in page.text} == shown, role
+
+
+async def test_an_order_by_phone_finds_the_account_by_the_payers_name(client, login, houses):
+    """The paid-services order form lists the accounts the words name, each opening the order form for it."""
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/orders/new", params={"account": "Петрова"})
+    assert page.status_code == 200
+    links = re.findall(r'href="/staff/orders/new\?account=(\d+)"', page.text)
+    assert links == [houses["flat12"].number]  # not the namesake in the house the dispatcher does not serve
+    order_form = await client.get("/staff/orders/new", params={"account": links[0]})
+    assert f'name="number" value="{houses["flat12"].number}"' in order_form.text
+    none = await client.get("/staff/orders/new", params={"account": "Несуществующая"})
+    assert "Лицевой счёт не найден" in none.text and 'name="number"' not in none.text
