@@ -53,6 +53,10 @@ async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login
     page = await client.get("/staff/tickets/new", params={"account_number": "сидоров"}, headers={"HX-Request": "true"})
     assert page.status_code == 200 and "<html" not in page.text
     assert offered(page.text) == {houses["flat14"].account: False}
+    nothing = await client.get(
+        "/staff/tickets/new", params={"account_number": "нет такой"}, headers={"HX-Request": "1"}
+    )
+    assert "В ваших домах нет лицевого счёта по этим словам." in nothing.text and offered(nothing.text) == {}
 
 
 async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed(client, login, houses):
