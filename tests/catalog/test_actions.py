@@ -31,6 +31,7 @@ from portal.core.web import Refused
 from portal.payments.tables import Payment
 from portal.payments.tables import Refund
 from portal.tickets.tables import Ticket
+from tests.pdfs import text_off_the_page
 
 
 async def _place(principal: Any, account_id: int) -> queries.OrderPlace:
@@ -210,6 +211,8 @@ async def test_a_statement_lists_the_ledger_of_the_period(db, household, shop):
     # The balance at the start is August's charge (outside the period, so not a line of it); at the end,
     # 999,00 + 2 100,00 − 1 500,50 + 12,34 (December's charge comes after the period).
     assert "999,00" in plain and "1610,84" in plain
+    # The company's details and the period are paragraphs under the heading, not written off the page.
+    assert text_off_the_page(storage.path_of(order.documents[0].file_key).read_bytes()) == []
 
 
 async def test_a_no_debt_certificate_is_refused_while_there_is_a_debt_then_issued(db, household, shop):
@@ -230,6 +233,7 @@ async def test_a_no_debt_certificate_is_refused_while_there_is_a_debt_then_issue
     text = _plain(_pdf_text(order.documents[0].file_key))
     assert _plain("Справка об отсутствии задолженности") in text
     assert place.number in text
+    assert text_off_the_page(storage.path_of(order.documents[0].file_key).read_bytes()) == []
 
 
 async def test_staff_name_the_price_of_a_from_order_and_the_call_centre_orders_for_a_resident(

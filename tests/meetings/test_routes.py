@@ -23,6 +23,7 @@ from portal.meetings.tables import OwnerLink
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_actions import _paper_ballots
+from tests.pdfs import text_off_the_page
 
 
 async def _code(user_id: int) -> str:
@@ -84,6 +85,20 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
     assert "flat 1, 50 m²" in text and "м²" not in text  # the area in the reader's language
+
+
+async def test_the_ballot_pdf_writes_the_house_and_the_owner_within_the_page(client, voter):
+    """The heading's lines (house, form, owner, premise, share) are paragraphs one under another at the left
+    margin: each used to start where the one above ended, at the right edge, and so was written off the page."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{meeting_id}/code")
+    await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
+    ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
+    assert ballot_pdf.status_code == 200
+    assert text_off_the_page(ballot_pdf.content) == []
 
 
 async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client, voter):
