@@ -256,6 +256,14 @@ async def _anonymise(user_id: int, today: date) -> None:
     ).where(User.id == user_id)
 
 
+# The audit action of each outcome of an erasure.
+_ERASURE_AUDITED = {
+    ErasureOutcome.CANCELLED: "personal_data.cancelled",
+    ErasureOutcome.ANONYMISED: "personal_data.anonymised",
+    ErasureOutcome.RESTRICTED: "personal_data.restricted",
+}
+
+
 async def carry_out_erasures(now: datetime | None = None) -> int:
     """Every erasure whose date has come: cancelled if the consent was given again, restricted where an open
     account keeps another legal ground, else anonymised (``rules.erasure_outcome``). Returns how many were done."""
@@ -285,7 +293,7 @@ async def carry_out_erasures(now: datetime | None = None) -> int:
             await DataRequest.update({DataRequest.done_at: now, DataRequest.outcome: outcome}).where(
                 DataRequest.id == row["id"]
             )
-            await audit.record(None, f"personal_data.{outcome.value}", "user", user_id)
+            await audit.record(None, _ERASURE_AUDITED[outcome], "user", user_id)
     return len(due)
 
 

@@ -21,6 +21,7 @@ from portal.accounts import forms
 from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
+from portal.core import audit
 from portal.core import i18n
 from portal.core.i18n import gettext as _
 from portal.core.pagination import page_request
@@ -164,13 +165,16 @@ class StaffAdmin(Controller):
         if not await queries.audit_entity_known(chosen.entity):  # a type of no event: not read, not an empty list
             chosen = replace(chosen, entity="")
         listing = await queries.audit_page(page_request(q.get("page"), q.get("size")), chosen)
-        entities = [(e, e) for e in await queries.audit_entities()]
-        if chosen.entity and (chosen.entity, chosen.entity) not in entities:  # beyond the dropdown's: kept, selected
-            entities.append((chosen.entity, chosen.entity))
+        codes = await queries.audit_entities()
+        if chosen.entity and chosen.entity not in codes:  # beyond the dropdown's: kept, selected
+            codes.append(chosen.entity)
+        # The option's value is the record type's code, its text the type in the reader's words, in their order.
+        entities = sorted(((e, audit.entity_label(e)) for e in codes), key=lambda option: option[1].casefold())
         days, problems = forms.audit_days(q, chosen.entity)
         return render(
             request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
-            problems=problems,
+            problems=problems, action_label=audit.action_label, field_label=audit.field_label,
+            entity_label=audit.entity_label,
         )  # fmt: skip
 
     @get("/outbox")

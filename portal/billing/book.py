@@ -31,6 +31,8 @@ from portal.core.security import Principal
 from portal.core.values import chunks
 
 OPENING = BookKind.OPENING
+# The audit action of each kind of balances loaded.
+_AUDITED = {BookKind.OPENING: "billing.book.opening", BookKind.EXPORT: "billing.book.export"}
 EXPORT = BookKind.EXPORT
 CHUNK = 500
 
@@ -75,7 +77,7 @@ async def load(rows: list[BalanceLine], principal: Principal | None, kind: str, 
             await ledger.post_bulk(entries, before)
         await audit.record(
             principal,
-            f"billing.book.{kind}",
+            _AUDITED[kind],
             "book_balance",
             None,
             {"rows": len(rows), "corrections": report.created["corrections"]},

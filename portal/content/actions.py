@@ -147,6 +147,18 @@ async def _release(post_id: int, publish_at: datetime | None, now: datetime) -> 
     )
 
 
+# The audit action of each step.
+_AUDITED = {
+    Move.SUBMIT: "post.submit",
+    Move.APPROVE: "post.approve",
+    Move.RETURN: "post.return",
+    Move.SEND_NOW: "post.send_now",
+    Move.REVIEWED: "post.reviewed",
+    Move.UNPUBLISH: "post.unpublish",
+    Move.DELETE: "post.delete",
+}
+
+
 async def move(principal: Principal, post_id: int, step: Move, comment: str = "") -> None:
     """One step of a post's life (rules.Move): submit, approve, return with a comment, send an emergency at
     once, mark it reviewed, unpublish, delete a draft."""
@@ -190,7 +202,7 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
         await Post.update(changes).where(Post.id == post_id)
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
-        await audit.record(principal, f"post.{step.value}", "post", post_id, {"comment": comment} if comment else {})
+        await audit.record(principal, _AUDITED[step], "post", post_id, {"comment": comment} if comment else {})
     forget_pinned()
 
 

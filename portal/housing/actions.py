@@ -74,14 +74,27 @@ def _columns(table: Any) -> set[str]:
 # --- staff forms: one record at a time -------------------------------------------------------------------
 
 
+# The audit actions of each record the staff forms write: (created, changed).
+_AUDITED = {
+    "complex": ("housing.complex.create", "housing.complex.update"),
+    "house": ("housing.house.create", "housing.house.update"),
+    "entrance": ("housing.entrance.create", "housing.entrance.update"),
+    "premise": ("housing.premise.create", "housing.premise.update"),
+    "owner": ("housing.owner.create", "housing.owner.update"),
+    "ownership": ("housing.ownership.create", "housing.ownership.update"),
+    "account": ("housing.account.create", "housing.account.update"),
+}
+
+
 async def _save(table: Any, actor: Principal | None, entity: str, record_id: int | None, values: Row) -> int:
     """Insert (``record_id`` None) or update a row with ``values``, and audit what changed."""
+    created, changed = _AUDITED[entity]
     async with atomic():
         if record_id is None:
             instance = table(**values)
             await table.insert(instance)
             new_id = int(instance.id)
-            await record(actor, f"housing.{entity}.create", entity, new_id, diff({}, values))
+            await record(actor, created, entity, new_id, diff({}, values))
             return new_id
         before = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first()
         current = {n: _as_written((before or {}).get(n), values[n]) for n in values}
@@ -91,7 +104,7 @@ async def _save(table: Any, actor: Principal | None, entity: str, record_id: int
             if "updated_at" in _columns(table):
                 update["updated_at"] = _now()
             await table.update({getattr(table, k): v for k, v in update.items()}).where(table.id == record_id)
-            await record(actor, f"housing.{entity}.update", entity, record_id, changes)
+            await record(actor, changed, entity, record_id, changes)
         return record_id
 
 

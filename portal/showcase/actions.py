@@ -139,6 +139,16 @@ async def update_listing(principal: Principal, listing: queries.ListingView, dat
         )
 
 
+# The audit action of each move of a listing.
+_MOVE_AUDITED = {
+    Move.PUBLISH: "showcase.listing_publish",
+    Move.RESERVE: "showcase.listing_reserve",
+    Move.RELEASE: "showcase.listing_release",
+    Move.CLOSE: "showcase.listing_close",
+    Move.REOPEN: "showcase.listing_reopen",
+}
+
+
 async def move_listing(principal: Principal, listing: queries.ListingView, move: Move) -> ListingStatus:
     """Publish, reserve, release, close or reopen; publishing needs a photo, a price and the area."""
     target = rules.moved(listing.status, move)
@@ -158,9 +168,7 @@ async def move_listing(principal: Principal, listing: queries.ListingView, move:
         )
         if not done:
             raise Refused(gettext("Someone has just changed this listing. Look at it again."))
-        await audit.record(
-            principal, "showcase.listing_" + move.value, "listing", listing.id, {"status": [listing.status, target]}
-        )
+        await audit.record(principal, _MOVE_AUDITED[move], "listing", listing.id, {"status": [listing.status, target]})
     return target
 
 

@@ -1,0 +1,47 @@
+"""The audit log's words for what the identity domain writes (``core.audit.describe``): access to accounts, staff,
+consents and requests under 152-ФЗ."""
+
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={
+        "residency.link": lazy("Account linked to a resident"),
+        "residency.grant": lazy("Access to an account given"),
+        "residency.revoke": lazy("Access to an account withdrawn"),
+        "invitation.send": lazy("Invitation to an account sent"),
+        "invitation.accept": lazy("Invitation to an account accepted"),
+        "invitation.cancel": lazy("Invitation to an account cancelled"),
+        "access_code.regenerate": lazy("New access code of an account issued"),
+        "staff.create": lazy("Staff member added"),
+        "staff.scope": lazy("Staff member's roles and houses changed"),
+        "user.active": lazy("Sign-in allowed or blocked"),
+        "consent.give": lazy("Consent given"),
+        "consent.withdraw": lazy("Consent withdrawn"),
+        "personal_data.access": lazy("Own personal data downloaded"),
+        "personal_data.correction": lazy("Correction of personal data requested"),
+        "personal_data.done": lazy("Personal data request done"),
+        "personal_data.erasure_cancelled": lazy("Erasure of personal data called off"),
+        "personal_data.cancelled": lazy("Erasure not done: consent given again"),
+        "personal_data.anonymised": lazy("Personal data erased"),
+        "personal_data.restricted": lazy("Personal data restricted to what another ground allows"),
+    },
+    fields={
+        "user": lazy("User"),
+        "email": lazy("E-mail"),
+        "role": lazy("Role"),
+        "roles": lazy("Roles"),
+        "rights": lazy("What they may do"),
+        "houses": lazy("Houses"),
+        "by": lazy("How"),
+        "generation": lazy("Access code No."),
+        "is_active": lazy("May sign in"),
+        "consent_type": lazy("Consent"),
+        "erasure_due": lazy("Data erased on"),
+        "due": lazy("Answer due"),
+    },
+    entities={
+        "user": lazy("User"),
+        "personal_data_request": lazy("Personal data request"),
+    },
+)

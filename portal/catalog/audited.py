@@ -1,0 +1,52 @@
+"""The audit log's words for what the paid services' catalogue writes (``core.audit.describe``): orders, sections
+and services, their fields named as the staff forms name them."""
+
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={
+        "order.create": lazy("Order placed"),
+        "order.cancel": lazy("Order cancelled"),
+        "order.quote": lazy("Order priced"),
+        "order.document": lazy("Document of an order attached"),
+    },
+    fields={
+        "account": lazy("Personal account"),
+        "services": lazy("Services"),
+        "source": lazy("Source"),
+        "status": lazy("Status"),
+        "total": lazy("Price of the order, ₽"),
+        "note": lazy("What the price includes"),
+        "document": lazy("Document"),
+    },
+    entities={"order": lazy("Order of a service")},
+)
+describe(
+    actions={
+        "catalog.category.create": lazy("Catalogue section created"),
+        "catalog.category.update": lazy("Catalogue section changed"),
+        "catalog.service.create": lazy("Service created"),
+        "catalog.service.update": lazy("Service changed"),
+    },
+    fields={
+        "document": lazy("Certificate"),
+        "title": lazy("Title"),
+        "icon": lazy("Icon"),
+        "position": lazy("Order of display"),
+        "active": lazy("Shown to residents"),
+        "description": lazy("Description"),
+        "category": lazy("Section"),
+        "kind": lazy("Kind"),
+        "price_kind": lazy("Kind of price"),
+        "price": lazy("Price, ₽"),
+        "unit": lazy("Per unit"),
+        "duration_minutes": lazy("Duration, minutes"),
+        "slots_per_day": lazy("Orders a day"),
+        "executor_group": lazy("Who does it"),
+        "all_houses": lazy("Offered in every house"),
+        "houses": lazy("Or in these houses"),
+        "complexes": lazy("Or in these complexes"),
+    },
+    entities={"service_category": lazy("Catalogue section"), "paid_service": lazy("Service")},
+)

@@ -1,0 +1,28 @@
+"""The audit log's words for what the news and notices write (``core.audit.describe``): posts and their steps."""
+
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={
+        "post.create": lazy("Post created"),
+        "post.edit": lazy("Post edited"),
+        "post.image": lazy("Picture added to a post"),
+        "post.submit": lazy("Post sent to the moderator"),
+        "post.approve": lazy("Post approved and published"),
+        "post.return": lazy("Post returned to the author"),
+        "post.send_now": lazy("Emergency notice sent out at once"),
+        "post.reviewed": lazy("Emergency notice marked as reviewed"),
+        "post.unpublish": lazy("Post unpublished"),
+        "post.delete": lazy("Draft post deleted"),
+        "post.outage": lazy("Outage notice published"),
+    },
+    fields={
+        "kind": lazy("Type"),
+        "title": lazy("Title"),
+        "image": lazy("Picture"),
+        "comment": lazy("Comment for the author"),
+        "outage": lazy("Outage"),
+    },
+    entities={"post": lazy("Post")},
+)

@@ -1,0 +1,91 @@
+"""The audit log's words for what the housing stock writes (``core.audit.describe``): each record's fields are
+named as its staff form names them, so a number reads «Entrance number» of an entrance and «Account number» of an
+account."""
+
+from portal.core.audit import IMPORT_FIELDS
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={"housing.complex.create": lazy("Residential complex added"),
+             "housing.complex.update": lazy("Residential complex changed")},
+    fields={"name": lazy("Name"), "city": lazy("City")},
+)  # fmt: skip
+describe(
+    actions={"housing.house.create": lazy("House added"), "housing.house.update": lazy("House changed")},
+    fields={
+        "complex": lazy("Residential complex"),
+        "address": lazy("Address"),
+        "floors": lazy("Floors"),
+        "fias_id": lazy("FIAS/GAR id"),
+    },
+)
+describe(
+    actions={"housing.entrance.create": lazy("Entrance added"), "housing.entrance.update": lazy("Entrance changed")},
+    fields={"house": lazy("House"), "number": lazy("Entrance number"), "floors": lazy("Floors")},
+)
+describe(
+    actions={
+        "housing.premise.create": lazy("Premise added"),
+        "housing.premise.update": lazy("Premise changed"),
+        "housing.premise.risers": lazy("Risers of a premise changed"),
+    },
+    fields={
+        "house": lazy("House"),
+        "kind": lazy("Kind"),
+        "number": lazy("Number"),
+        "entrance": lazy("Entrance"),
+        "floor": lazy("Floor"),
+        "area": lazy("Area, m²"),
+        "risers": lazy("Risers"),
+    },
+)
+describe(
+    actions={"housing.owner.create": lazy("Owner added"), "housing.owner.update": lazy("Owner changed")},
+    fields={
+        "kind": lazy("Owner is"),
+        "name": lazy("Full name or organisation name"),
+        "inn": lazy("INN"),
+        "phone": lazy("Phone"),
+        "email": lazy("E-mail"),
+    },
+)
+describe(
+    actions={"housing.ownership.create": lazy("Ownership share added"),
+             "housing.ownership.update": lazy("Ownership share changed")},
+    fields={
+        "premise": lazy("Premise"),
+        "owner": lazy("Owner"),
+        "share_numerator": lazy("Share: numerator"),
+        "share_denominator": lazy("Share: denominator"),
+        "joint": lazy("Joint ownership (e.g. spouses)"),
+        "document": lazy("Ownership document"),
+        "valid_from": lazy("Owner since"),
+    },
+)  # fmt: skip
+describe(
+    actions={"housing.account.create": lazy("Personal account opened"),
+             "housing.account.update": lazy("Personal account changed")},
+    fields={
+        "premise": lazy("Premise"),
+        "number": lazy("Account number"),
+        "payer_name": lazy("Payer"),
+        "opened_on": lazy("Opened on"),
+        "closed_on": lazy("Closed on"),
+    },
+)  # fmt: skip
+describe(
+    actions={"housing.registry.import": lazy("Registry of premises and owners imported")},
+    fields={"rows": lazy("Rows"), **IMPORT_FIELDS},
+    entities={
+        "complex": lazy("Residential complex"),
+        "house": lazy("House"),
+        "entrance": lazy("Entrance"),
+        "premise": lazy("Premise"),
+        "owner": lazy("Owner"),
+        "ownership": lazy("Ownership share"),
+        "account": lazy("Personal account"),
+        "personal_account": lazy("Personal account"),
+        "registry": lazy("Registry of premises and owners"),
+    },
+)

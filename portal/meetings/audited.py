@@ -1,0 +1,57 @@
+"""The audit log's words for what the owners' meetings write (``core.audit.describe``): a meeting's fields are
+named as its staff form names them."""
+
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={
+        "meeting.create": lazy("Meeting created"),
+        "meeting.item": lazy("Question added to the agenda"),
+        "meeting.item_removed": lazy("Question removed from the agenda"),
+        "meeting.publish": lazy("Notice of the meeting published"),
+        "meeting.close": lazy("Meeting closed with a protocol"),
+        "meeting.documents": lazy("Protocol's originals and dispatch recorded"),
+        "meeting.owner_link": lazy("Owner linked to a user"),
+        "ballot.enter": lazy("Paper ballot entered"),
+        "ballot.accept": lazy("Ballot accepted"),
+        "ballot.reject": lazy("Ballot rejected"),
+        "initiative.held": lazy("Initiative taken to a meeting"),
+    },
+    fields={
+        "house": lazy("House"),
+        "title": lazy("Title"),
+        "form": lazy("Form"),
+        "initiator": lazy("Initiator"),
+        "administrator": lazy("Administrator of the meeting"),
+        "place": lazy("Place of the meeting, or where paper decisions go"),
+        "in_person_at": lazy("In-person meeting: date and time"),
+        "starts_on": lazy("First day of voting"),
+        "voting_ends": lazy("Last day of voting"),
+        "register_on": lazy("Register of owners fixed on"),
+        "administrator_notified_on": lazy("The administrator received the notice on"),
+        "chair": lazy("Chair"),
+        "secretary": lazy("Secretary"),
+        "counters": lazy("Vote counters"),
+        "storage_place": lazy("Where the protocol is kept"),
+        "initiative": lazy("Initiative"),
+        "text": lazy("Question"),
+        "subject": lazy("What it decides (ЖК ст. 44 ч. 2) — threshold"),
+        "threshold": lazy("Threshold"),
+        "item": lazy("Question No."),
+        "notice_on": lazy("Notice published on"),
+        "protocol_number": lazy("Protocol No."),
+        "originals_received_on": lazy("Originals received on"),
+        "sent_to_inspectorate_on": lazy("Sent to the housing inspectorate on"),
+        "user": lazy("User"),
+        "entry": lazy("Owner from the register"),
+        "received_at": lazy("Received"),
+        "duplicate": lazy("Repeated ballot"),
+        "late": lazy("Received after voting ended"),
+        "status": lazy("Status"),
+        "rejection": lazy("Reason for rejecting"),
+        "note": lazy("Comment"),
+        "meeting": lazy("Meeting"),
+    },
+    entities={"meeting": lazy("Meeting"), "ballot": lazy("Ballot"), "initiative": lazy("Initiative")},
+)

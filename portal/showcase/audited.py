@@ -1,0 +1,50 @@
+"""The audit log's words for what the showcase writes (``core.audit.describe``): listings, their photos, leads and
+the owners' offers."""
+
+from portal.core.audit import describe
+from portal.core.i18n import lazy
+
+describe(
+    actions={
+        "showcase.listing_create": lazy("Listing created"),
+        "showcase.listing_update": lazy("Listing changed"),
+        "showcase.listing_publish": lazy("Listing published"),
+        "showcase.listing_reserve": lazy("Listing reserved"),
+        "showcase.listing_release": lazy("Listing back from reserve"),
+        "showcase.listing_close": lazy("Listing closed"),
+        "showcase.listing_reopen": lazy("Listing reopened as a draft"),
+        "showcase.listing_duplicate": lazy("Listing copied"),
+        "showcase.photos_add": lazy("Photos added to a listing"),
+        "showcase.photo_move": lazy("Photos of a listing reordered"),
+        "showcase.photo_delete": lazy("Photo of a listing deleted"),
+        "showcase.lead_status": lazy("Lead status changed"),
+        "showcase.offer_listed": lazy("Owner's offer listed"),
+        "showcase.offer_declined": lazy("Owner's offer declined"),
+    },
+    fields={
+        "kind": lazy("Kind"),
+        "house": lazy("House"),
+        "complex": lazy("Complex"),
+        "premise": lazy("Premise"),
+        "premise_number": lazy("Number of the premise"),
+        "address": lazy("Address"),
+        "area": lazy("Area, m²"),
+        "floor": lazy("Floor"),
+        "rooms": lazy("Rooms (flats)"),
+        "description": lazy("Description"),
+        "features": lazy("What it has"),
+        "manager": lazy("In charge"),
+        "price_kopecks": lazy("Price, kopecks"),
+        "price_unit": lazy("The price is"),
+        "per_m2_kopecks": lazy("Price per m², kopecks"),
+        "total_kopecks": lazy("Total price, kopecks"),
+        "status": lazy("Status"),
+        "from": lazy("Copied from listing"),
+        "photos": lazy("Photos"),
+        "photo": lazy("Photo"),
+        "note": lazy("Note for colleagues"),
+        "listing": lazy("Listing"),
+        "answer": lazy("Answer to the owner"),
+    },
+    entities={"listing": lazy("Listing"), "lead": lazy("Lead"), "listing_offer": lazy("Owner's offer")},
+)
