@@ -77,6 +77,13 @@ def _month_read(params: Mapping[str, Any], shown: date | None) -> tuple[date | N
     )
 
 
+def month_not_offered(data: Mapping[str, Any]) -> str:
+    """The message of a form that posts a month its page does not offer (older than the page goes back, or still to
+    come): the month as posted, and what to do."""
+    value = _text(data, "period")
+    return gettext("There is no month «%(value)s» in the list; choose one of the months offered.", value=value)
+
+
 def month_problems(params: Mapping[str, Any], shown: date) -> FormErrors:
     """A message at the report's month when the address holds one it cannot read or does not offer (the newest month
     is shown: ``shown``)."""

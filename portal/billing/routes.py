@@ -53,6 +53,7 @@ from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.security import staff
 from portal.core.web import FormData
+from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import among
 from portal.core.web import flash
@@ -238,15 +239,29 @@ async def provide_staff_account(
     return found(await queries.staff_account(principal, account_id))
 
 
-async def _report_period(request: Request, principal: Principal) -> tuple[date, list[date]]:
-    """The month a report is about and the months its dropdown offers: the one asked for when it is one of the
-    newest billed months of the user's houses or a month since then, else the newest; a month older than those
-    offered, or still to come, counts as not read (``forms.month_problems``)."""
-    periods, this_month = await queries.recent_periods(principal), rules.month_start(clock.today_local())
-    asked = forms.month(request.query_params)
+async def _report_months(principal: Principal) -> tuple[list[date], date]:
+    """What the months offered by the reports and the staff's billing forms are made of: the newest billed months of
+    the user's houses, newest first, and this month (``offered``)."""
+    return await queries.recent_periods(principal), rules.month_start(clock.today_local())
+
+
+def offered(asked: date | None, periods: list[date], this_month: date) -> date | None:
+    """``asked`` when the reports offer it: one of the newest billed months of the user's houses (``periods``) or a
+    month since the newest up to this one (the running month's payments); else None, not read. A form posting a month
+    (issue, reissue) is refused one the page would not offer, as the page does not read it."""
     if asked is not None and periods and periods[0] < asked <= this_month:
+        return asked
+    return among(asked, periods)
+
+
+async def _report_period(request: Request, principal: Principal) -> tuple[date, list[date]]:
+    """The month a report is about and the months its dropdown offers: the one asked for when ``offered``, else the
+    newest; a month older than those offered, or still to come, counts as not read (``forms.month_problems``)."""
+    periods, this_month = await _report_months(principal)
+    asked = offered(forms.month(request.query_params), periods, this_month)
+    if asked is not None and asked not in periods:
         return asked, [asked, *periods]  # a month since the newest billed one: the running month's payments
-    return among(asked, periods) or (periods[0] if periods else this_month), periods
+    return asked or (periods[0] if periods else this_month), periods
 
 
 def _download(content: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -304,14 +319,7 @@ class StaffBilling(Controller):
 
     @get("/accounts/{account_id:int}", name="billing:staff_account")
     async def account_card(self, request: Request, account: NamedDependency[queries.AccountInfo]) -> Template:
-        page = page_request(request.query_params.get("page"), request.query_params.get("size"))
-        return render(
-            request,
-            "billing/staff_account.html",
-            page=await queries.ledger_page(account.id, page),
-            balances=await queries.period_balances(account.id, HISTORY_MONTHS),
-            **await _account_context(account),
-        )
+        return await _account_card(request, account)
 
     @post("/accounts/{account_id:int}/reissue", name="billing:reissue", status_code=200)
     async def reissue(
@@ -326,33 +334,26 @@ class StaffBilling(Controller):
         if period is None:
             flash(request, _("Choose a billing month."), "error")
             return see_other(request, back)
+        if offered(period, *await _report_months(principal)) is None:
+            errors = FormErrors(general=[forms.month_not_offered(data)])
+            return await _account_card(request, account, errors=errors, status_code=422)
         await actions.reissue_receipt(principal, account.id, period)
         flash(request, _("The receipt for %(month)s has been issued again.", month=rules.period_key(period)))
         return see_other(request, back)
 
     @get("/receipts", name="billing:receipts")
     async def receipts_page(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        period, periods = await _report_period(request, principal)
-        return render(
-            request,
-            "billing/staff_receipts.html",
-            period=period,
-            periods=periods,
-            houses=await houses_in_scope(principal),
-            counts=await queries.receipt_counts(period, principal),
-            problems=forms.month_problems(request.query_params, period),
-            all_houses=principal.house_ids is None,
-            **_helpers(),
-        )
+        return await _receipts_page(request, principal)
 
     @post("/receipts", name="billing:issue", status_code=200)
     async def issue_receipts(
         self, request: Request, principal: NamedDependency[Principal], data: FormData
     ) -> Response[Any]:
         form = forms.issue_form(data)
-        if form.errors or form.period is None:
-            flash(request, next(iter(form.errors.fields.values())), "error")
-            return see_other(request, "/staff/billing/receipts")
+        if form.period is not None and offered(form.period, *await _report_months(principal)) is None:
+            form.errors.add("period", forms.month_not_offered(data))
+        if form.errors or form.period is None:  # the page again, with the house chosen and the message at the month
+            return await _receipts_page(request, principal, errors=form.errors, house=form_value(data, "house"))
         result = await actions.issue_receipts(principal, form.period, form.house_id)
         message = _(
             "Receipts issued: %(n)s; accounts without charges: %(skipped)s.", n=result.issued, skipped=result.skipped
@@ -412,6 +413,44 @@ class StaffBilling(Controller):
         else:
             flash(request, _("This file was applied before; nothing has changed."), "info")
         return see_other(request, "/staff/billing/import")
+
+
+async def _account_card(
+    request: Request, account: queries.AccountInfo, *, errors: FormErrors | None = None, status_code: int = 200
+) -> Template:
+    """The staff's card of an account; ``errors``: a receipt's reissue refused, said above its months."""
+    page = page_request(request.query_params.get("page"), request.query_params.get("size"))
+    return render(
+        request,
+        "billing/staff_account.html",
+        status_code=status_code,
+        page=await queries.ledger_page(account.id, page),
+        balances=await queries.period_balances(account.id, HISTORY_MONTHS),
+        errors=errors or FormErrors(),
+        **await _account_context(account),
+    )
+
+
+async def _receipts_page(
+    request: Request, principal: Principal, *, errors: FormErrors | None = None, house: str = ""
+) -> Template:
+    """The receipts of the month read from the address, and the form that issues them; ``errors``: that form refused,
+    shown again with the house chosen (``house``, as posted) and each message at its field."""
+    period, periods = await _report_period(request, principal)
+    return render(
+        request,
+        "billing/staff_receipts.html",
+        status_code=422 if errors else 200,
+        period=period,
+        periods=periods,
+        houses=await houses_in_scope(principal),
+        counts=await queries.receipt_counts(period, principal),
+        problems=forms.month_problems(request.query_params, period),
+        errors=errors or FormErrors(),
+        house=house,
+        all_houses=principal.house_ids is None,
+        **_helpers(),
+    )
 
 
 def _job(token: str, principal: Principal) -> uploads.Job:

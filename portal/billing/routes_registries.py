@@ -37,6 +37,7 @@ from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
+from portal.core.web import FormErrors
 from portal.core.web import Refused
 from portal.core.web import among
 from portal.core.web import flash
@@ -191,16 +192,7 @@ class StaffReconciliation(Controller):
 
     @get("/reconciliation", name="billing:reconciliation")
     async def report(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        view = await _reconciliation(request, principal)
-        wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
-        found = []
-        if view["period"] is not None:
-            found = await reconcile.rows(view["period"], principal, view["house"], wanted.offset, wanted.size)
-        page = Page(items=found, total=view["totals"].count, number=wanted.number, size=wanted.size)
-        return render(
-            request, "billing/staff_reconciliation.html", page=page, rub=from_kopecks, **view, **_billing_words(),
-            redrawn=is_fragment_request(request),
-        )  # fmt: skip
+        return await _reconciliation_page(request, principal)
 
     @get("/reconciliation.xlsx", name="billing:reconciliation_xlsx")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
@@ -230,15 +222,34 @@ class StaffReconciliation(Controller):
         )
 
     @post("/reconciliation", name="billing:reconciliation_run", status_code=200)
-    async def run(self, request: Request, data: FormData) -> Response[Any]:
-        """Reconcile a month now (the daily job does it by itself)."""
-        period = parse_month(form_value(data, "period")) or await reconcile.latest_export_period()
-        if period is None:
+    async def run(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+        """Reconcile a month now (the daily job does it by itself): the month posted, when the page offers it (one it
+        has an export of, as ``_reconciliation`` reads it), else refused; none posted, the newest."""
+        periods = await reconcile.export_periods()
+        if not periods:
             flash(request, _("Load the billing system's balances first."), "error")
             return see_other(request, "/staff/billing/reconciliation")
+        period = among(parse_month(form_value(data, "period")), periods) if form_value(data, "period") else periods[0]
+        if period is None:
+            check = FormErrors(general=[forms.month_not_offered(data)])
+            return await _reconciliation_page(request, principal, check=check)
         result = await reconcile.reconcile(period, clock.today_local())
         flash(request, _("Accounts compared: %(n)s; differences: %(found)s.", n=result.compared, found=result.found))
         return see_other(request, f"/staff/billing/reconciliation?period={rules.period_key(period)}")
+
+
+async def _reconciliation_page(request: Request, principal: Principal, *, check: FormErrors | None = None) -> Template:
+    """The report of the month read from the address; ``check``: «Check now» refused, said at its button (422)."""
+    view = await _reconciliation(request, principal)
+    wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
+    found = []
+    if view["period"] is not None:
+        found = await reconcile.rows(view["period"], principal, view["house"], wanted.offset, wanted.size)
+    page = Page(items=found, total=view["totals"].count, number=wanted.number, size=wanted.size)
+    return render(
+        request, "billing/staff_reconciliation.html", status_code=422 if check else 200, page=page, rub=from_kopecks,
+        **view, **_billing_words(), check=check or FormErrors(), redrawn=is_fragment_request(request),
+    )  # fmt: skip
 
 
 async def _reconciliation(request: Request, principal: Principal) -> dict[str, Any]:

@@ -213,3 +213,29 @@ async def test_a_filter_change_redraws_the_reconciliations_heading_check_and_exp
     assert 'href="/staff/billing/reconciliation.xlsx?period=2026-10' in head
     check = answer.text.split('id="reconciliation-check"')[1].split("</form>")[0]
     assert 'hx-swap-oob="true"' in check and '<input type="hidden" name="period" value="2026-10">' in check
+
+
+async def test_check_now_refuses_a_month_the_page_does_not_offer_and_writes_nothing(client, login, setup):
+    from datetime import date
+
+    from portal.billing.registry_tables import BalanceDifference
+
+    await _two_exported_months()
+    stale = BalanceDifference(checked_on=date(2020, 2, 1), account=setup["first"], period=date(2020, 1, 1),
+                              portal_kopecks=100, book_kopecks=0, difference_kopecks=100)  # fmt: skip
+    await stale.save()  # a month's differences kept from an export no longer offered: a check would replace them
+    await login(client, setup["accountant"])
+    for month in ("2020-01", "2031-01", "2026-13"):
+        for answer in (
+            await client.form("/staff/billing/reconciliation", {"period": month}),
+            await client.htmx_form("/staff/billing/reconciliation", {"period": month}, headers={"HX-Boosted": "true"}),
+        ):
+            assert answer.status_code == 422
+            check = answer.text.split('id="reconciliation-check"')[1].split("</form>")[0]
+            assert f"Месяца «{month}» нет в списке; выберите один из предложенных месяцев." in check
+            assert '<input type="hidden" name="period" value="2026-11">' in check  # the month the page shows
+    assert [r["period"] for r in await BalanceDifference.select(BalanceDifference.period)] == [date(2020, 1, 1)]
+    ran = await client.form("/staff/billing/reconciliation", {"period": "2026-10"})
+    assert ran.status_code == 303 and ran.headers["location"] == "/staff/billing/reconciliation?period=2026-10"
+    newest = await client.form("/staff/billing/reconciliation", {})  # none posted: the newest month
+    assert newest.headers["location"] == "/staff/billing/reconciliation?period=2026-11"

@@ -364,6 +364,50 @@ async def test_staff_issue_the_receipts_of_a_house(client, login, make_user, bil
     assert "Выпущено квитанций: 2" in page.text
 
 
+async def _posted_twice(client, url: str, data: dict) -> list:
+    """The form posted as a plain form and as HTMX posts a boosted one."""
+    return [await client.form(url, data), await client.htmx_form(url, data, headers={"HX-Boosted": "true"})]
+
+
+async def test_staff_issue_refuses_a_month_the_page_does_not_offer_and_writes_nothing(client, login, make_user, billed):
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    before = await Receipt.select(Receipt.id, Receipt.issued_by).order_by(Receipt.id)
+    house = billed["house"]
+    for month in ("2020-01", "2031-01"):  # older than the dropdown goes back, or still to come
+        for answer in await _posted_twice(client, "/staff/billing/receipts", {"period": month, "house": str(house)}):
+            assert answer.status_code == 422
+            form = answer.text.split('action="/staff/billing/receipts"')[1].split("</form>")[0]
+            assert f"Месяца «{month}» нет в списке; выберите один из предложенных месяцев." in form
+            assert f'<option value="{house}" selected>' in form  # the house chosen is kept
+            assert '<option value="2026-11" selected>' in form and "Выпущено квитанций: " not in answer.text
+    assert await Receipt.select(Receipt.id, Receipt.issued_by).order_by(Receipt.id) == before
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.receipts.issue") == 0
+    issued = await client.form("/staff/billing/receipts", {"period": "2026-11", "house": str(house)})
+    assert issued.status_code == 303 and issued.headers["location"] == "/staff/billing/receipts?period=2026-11"
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.receipts.issue") == 1
+    running = await client.form("/staff/billing/receipts", {"period": "2026-12"})  # offered since the newest billed
+    assert running.status_code == 303
+
+
+async def test_staff_reissue_refuses_a_month_the_reports_do_not_offer_and_writes_nothing(
+    client, login, make_user, billed
+):
+    first = billed["first"]
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    before = await Receipt.select(Receipt.id).where(Receipt.account == first).order_by(Receipt.id)
+    for month in ("2020-01", "2031-01"):
+        for answer in await _posted_twice(client, f"/staff/billing/accounts/{first}/reissue", {"period": month}):
+            assert answer.status_code == 422
+            months = answer.text.split('id="months-h"')[1].split("</section>")[0]
+            assert f"Месяца «{month}» нет в списке; выберите один из предложенных месяцев." in months
+            assert "7700000001" in answer.text  # the account's card, as it was
+    assert await Receipt.select(Receipt.id).where(Receipt.account == first).order_by(Receipt.id) == before
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.receipt.reissue") == 0
+    again = await client.form(f"/staff/billing/accounts/{first}/reissue", {"period": "2026-10"})
+    assert again.status_code == 303
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.receipt.reissue") == 1
+
+
 async def test_staff_import_preview_then_apply_then_reapply(client, login, make_user, make_account, catalog):
     place = await make_account(number="7700000001")
     await make_account(number="7700000002", house=place.house)
