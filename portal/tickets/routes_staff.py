@@ -371,7 +371,14 @@ async def _confirm_cancel(
     """Cancelling asks once more: in place of the row (HTMX) or on a page of its own."""
     if is_fragment_request(request) and form_value(data, "row") == "1":
         return await _row(request, principal, ticket.id, form_value(data, "back"), confirm_cancel=True)
-    return question(request, "tickets/staff_cancel.html", ticket=ticket, back=form_value(data, "back"), tk=TK)
+    return question(
+        request,
+        "tickets/staff_cancel.html",
+        ticket=ticket,
+        back=form_value(data, "back"),
+        comment=form_value(data, "comment"),
+        tk=TK,
+    )
 
 
 async def _outages_page(

@@ -114,3 +114,17 @@ async def test_a_common_places_address_names_it_in_a_whole_phrase_with_and_witho
                 page = await client.get(f"/staff/tickets/{ticket}")
                 where = re.search(r"<dt>(?:Где|Where)</dt><dd>([^<]*)</dd>", page.text).group(1)
                 assert where == f"г. Симферополь, ул. Киевская, д. 1, {phrase}", (lang, common, where)
+
+
+async def test_a_reason_typed_before_cancelling_is_kept_on_the_question_that_follows(client, login, filed):
+    """The status form's «Комментарий для жителя» typed before «Отменить заявку…» is the reason on the page that
+    asks once more, so that confirming does not cancel without the words the dispatcher wrote."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/status"
+    reason = "Дубликат заявки № 12 <повтор>"
+    page = await client.form(url, {"status": "cancelled", "comment": reason})
+    assert page.status_code == 200 and "Отменить заявку" in page.text
+    box = re.search(r'<textarea id="f-comment" name="comment"[^>]*>([^<]*)</textarea>', page.text)
+    assert box and box.group(1) == "Дубликат заявки № 12 &lt;повтор&gt;"
+    stored = await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first()
+    assert stored["status"] == "new"
