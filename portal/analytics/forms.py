@@ -160,6 +160,13 @@ def kpi_choice(params: Mapping[str, Any]) -> tuple[int | None, date | None]:
     return parse_id(params.get("complex")), parse_month(params.get("period"))
 
 
+def month_not_offered(data: Mapping[str, Any]) -> str:
+    """The message of the KPI form posting a month its page does not offer (older than the dropdown goes back, or
+    still to come): the month as posted, and what to do."""
+    value = form_value(data, "period")[:40]
+    return gettext("There is no month «%(value)s» in the list; choose one of the months offered.", value=value)
+
+
 def kpi_choice_problems(params: Mapping[str, Any], complex_id: int | None, period: date | None) -> FormErrors:
     """A message at the KPI page's complex or month when the address holds one it cannot read (``kpi_choice``): the
     page shows the user's first complex, the newest complete month."""

@@ -152,14 +152,19 @@ class StaffAnalytics(Controller):
         found = await queries.scope(principal, complex_id) if complex_id else None
         if found is None or not found.ids or period is None:
             raise NotFoundException()
+        month = among(period, _offered(clock.today_local().replace(day=1)))  # as the page reads its month
+        if month is None:  # the page again, with what was typed, the newest complete month, and why
+            errors = FormErrors()
+            errors.add("period", forms.month_not_offered(data), _("Month"))
+            return await _kpi_page(request, principal, complex_id, None, errors=errors, values=dict(data))
         staff_ids = {s.id for s in await queries.staff_of(found.ids)}
         draft, errors = forms.read_kpi(data, staff_ids)
         if draft is None:
-            return await _kpi_page(request, principal, complex_id, period, errors=errors, values=dict(data))
-        measured = await queries.measured(found.ids, period)
-        await actions.save_kpi(principal, complex_id, period, measured, draft, clock.now())
+            return await _kpi_page(request, principal, complex_id, month, errors=errors, values=dict(data))
+        measured = await queries.measured(found.ids, month)
+        await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now())
         flash(request, _("The month's KPI is saved."))
-        return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(period)}")
+        return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(month)}")
 
     @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
     async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Any:

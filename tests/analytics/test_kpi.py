@@ -120,6 +120,22 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
         form = beyond.text.split('action="/staff/analytics/kpi"')[1].split("</form>")[0]
         assert f"Нет месяца «{month}»; показан последний завершённый месяц." in form
         assert f'name="period" value="{month}"' not in beyond.text  # nor the month the KPI would be saved for
+    for month in ("2020-01", "2031-01"):  # a month the page does not offer is refused, as typed, with nothing saved
+        typed = {"complex": str(complex_id), "period": month, "plan": "95", "acts": "90", "user_0": str(manager),
+                 "position_0": "Менеджер", "maximum_0": "3 900,00"}  # fmt: skip
+        for answer in (
+            await client.form("/staff/analytics/kpi", typed),
+            await client.htmx_form("/staff/analytics/kpi", typed, headers={"HX-Boosted": "true"}),
+        ):
+            assert answer.status_code == 422
+            said = f"Месяца «{month}» нет в списке; выберите один из предложенных месяцев."
+            saving = answer.text.split('method="post" action="/staff/analytics/kpi"')[1].split("</form>")[0]
+            assert said in saving and 'value="95"' in saving and 'value="3 900,00"' in saving
+            assert (
+                said in answer.text.split('class="filters card" action="/staff/analytics/kpi"')[1].split("</form>")[0]
+            )
+            assert f'name="period" value="{month}"' not in answer.text
+    assert await KpiMonth.count() == 0 and await KpiBonus.count() == 0
     saved = await client.form(
         "/staff/analytics/kpi",
         {"complex": str(complex_id), "period": "2026-03", "plan": "95", "nps": "100", "receivables": "85",
