@@ -307,9 +307,15 @@ def asks_rollover(error: ReadingError | None) -> bool:
     return error in (ReadingError.LESS_THAN_PREVIOUS, ReadingError.ROLLOVER_UNCONFIRMED, ReadingError.NOT_A_ROLLOVER)
 
 
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+|[0-9]{1,3}(?:,[0-9]{3}){2,}")
+
+
 def parse_value(text: str) -> Decimal | None:
-    """A reading as typed on a phone: «00 012,5» → Decimal('12.5'); None when it is not a number."""
-    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".").strip()
+    """A reading as typed on a phone: «00 012,5» → Decimal('12.5'); None when it is not a number. A comma is the
+    decimal comma, except in a number grouped the English way, as the English page writes the previous reading:
+    «1,721.3» (commas before a decimal point) or «1,234,567» (more than one group)."""
+    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").strip()
+    cleaned = cleaned.replace(",", "") if _GROUPED.fullmatch(cleaned) else cleaned.replace(",", ".")
     if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", cleaned):
         return None
     return Decimal(cleaned)

@@ -322,7 +322,20 @@ def test_reminders_due(day, passed, dates, expected):
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("00 012,5", D("12.5")), ("123.456", D("123.456")), ("12a", None), ("", None)]
+    ("text", "value"),
+    [
+        ("00 012,5", D("12.5")),
+        ("123.456", D("123.456")),
+        ("12a", None),
+        ("", None),
+        ("1 721,3", D("1721.3")),
+        ("1,721.3", D("1721.3")),  # as the English page writes «Previous: 1,721.3»
+        ("99,508.007", D("99508.007")),
+        ("1,234,567", D("1234567")),
+        ("307,214", D("307.214")),  # one group without a point: the decimal comma meters are read with
+        ("1,72.3", None),
+        ("1.721,3", None),
+    ],
 )
 def test_readings_are_read_as_typed_on_a_phone(text, value):
     assert parse_value(text) == value
