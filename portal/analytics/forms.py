@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.analytics import rules
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int
@@ -79,7 +80,14 @@ def read_nps(data: Mapping[str, Any]) -> tuple[NpsDraft | None, FormErrors]:
     if score is None:
         errors.add("score", gettext("Choose a score from 0 to 10."))
     if len(comment) > rules.COMMENT_MAX:
-        errors.add("comment", gettext("The comment is too long: at most %(n)s characters.", n=rules.COMMENT_MAX))
+        errors.add(
+            "comment",
+            ngettext(
+                "The comment is too long: at most %(num)s character.",
+                "The comment is too long: at most %(num)s characters.",
+                rules.COMMENT_MAX,
+            ),
+        )
     if errors or score is None:
         return None, errors
     return NpsDraft(score, comment), errors

@@ -32,6 +32,7 @@ from portal.core.exports import attachment
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
+from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.security import staff
@@ -132,7 +133,14 @@ class StaffAnalytics(Controller):
             flash(request, _("Choose a complex you work with."), "error")
             return see_other(request, "/staff/analytics")
         await actions.open_wave(principal, complex_id, clock.today_local())
-        flash(request, _("The survey is open for residents for %(n)s days.", n=rules.WAVE_DAYS))
+        flash(
+            request,
+            ngettext(
+                "The survey is open for residents for %(num)s day.",
+                "The survey is open for residents for %(num)s days.",
+                rules.WAVE_DAYS,
+            ),
+        )
         return see_other(request, "/staff/analytics")
 
     # --- KPI and bonus ---------------------------------------------------------------------------------------

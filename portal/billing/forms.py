@@ -22,6 +22,7 @@ from portal.billing.rules import PenaltyPeriod
 from portal.billing.rules import RuleKind
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
@@ -333,7 +334,7 @@ def payee_form(data: Mapping[str, Any]) -> PayeeForm:
         form.errors.add(name, _requisite_message(problem))
     for name, limit in PAYEE_FIELDS.items():
         if len(values[name]) > limit:
-            form.errors.add(name, gettext("At most %(n)s characters.", n=limit))
+            form.errors.add(name, ngettext("At most %(num)s character.", "At most %(num)s characters.", limit))
     if values["email"] and ("@" not in values["email"] or " " in values["email"]):
         form.errors.add("email", gettext("Enter an e-mail address such as info@example.ru."))
     return form

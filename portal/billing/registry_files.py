@@ -28,6 +28,7 @@ from portal.core import tabular
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
+from portal.core.i18n import ngettext
 from portal.core.imports import ParseResult
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
@@ -78,12 +79,19 @@ class LineProblem:
             Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
             Problem.NOT_A_TABLE: _("The file is neither a payment registry nor a CSV or XLSX table."),
             Problem.ENCODING: _("The file is neither UTF-8, Windows-1251 nor KOI8-R text."),
-            Problem.TOO_MANY: _("The file has more than %(n)s lines.", n=format_number(MAX_ROWS, 0)),
+            Problem.TOO_MANY: ngettext(
+                "The file has more than %(num)s line.",
+                "The file has more than %(num)s lines.",
+                MAX_ROWS,
+                num=format_number(MAX_ROWS, 0),
+            ),
             Problem.TOO_LONG: _("A field is longer than 255 characters."),
             Problem.EMPTY_FILE: _("The file has no payments."),
             Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.value),
             Problem.FIELDS: _(
-                "The line has %(found)s fields; a registry line has at least %(n)s.", found=self.value, n=self.expected
+                "Fields in the line: %(found)s; a registry line needs at least %(n)s.",
+                found=self.value,
+                n=self.expected,
             ),
             Problem.EMPTY: _("«%(column)s» is empty.", column=self.value),
             Problem.BAD_DATE: _("«%(value)s» is not a date (as 05.11.2026).", value=self.value),
@@ -95,7 +103,11 @@ class LineProblem:
             Problem.BAD_CHANNEL: _(
                 "«%(value)s» is not a channel; use card, sbp, qr, cash, autopay or bank.", value=self.value
             ),
-            Problem.ID_TOO_LONG: _("The payment id is longer than %(n)s characters.", n=MAX_ID),
+            Problem.ID_TOO_LONG: ngettext(
+                "The payment id is longer than %(num)s character.",
+                "The payment id is longer than %(num)s characters.",
+                MAX_ID,
+            ),
             Problem.CONFLICT: _(
                 "Payment %(id)s is on line %(other)s with another account, amount or date.",
                 id=self.value,
@@ -103,7 +115,7 @@ class LineProblem:
             ),
             Problem.NO_TOTALS: _("The totals line (starting with «=») is missing at the end of the registry."),
             Problem.TOTALS_COUNT: _(
-                "The totals line counts %(stated)s payments, but the registry has %(found)s.",
+                "Payments in the totals line: %(stated)s; in the registry: %(found)s.",
                 stated=self.value,
                 found=self.expected,
             ),

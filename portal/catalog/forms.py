@@ -17,6 +17,7 @@ from portal.catalog.tables import OrderStatus
 from portal.catalog.tables import PriceKind
 from portal.catalog.tables import Unit
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.i18n import pgettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
@@ -95,7 +96,10 @@ def read_checkout(
         elif problem == "past":
             errors.add("day", gettext("Choose a day from tomorrow on."))
         elif problem == "too_far":
-            errors.add("day", gettext("Choose a day within %(n)s days.", n=rules.HORIZON_DAYS))
+            errors.add(
+                "day",
+                ngettext("Choose a day within %(num)s day.", "Choose a day within %(num)s days.", rules.HORIZON_DAYS),
+            )
         elif form.day in full_days:
             errors.add("day", gettext("This day is fully booked. Choose another day."))
         form.slot = form.typed["slot"] if form.typed["slot"] in slots else ""
@@ -139,7 +143,14 @@ def read_document(
         elif problem == rules.StatementProblem.FUTURE:
             errors.add("to", gettext("The last month cannot be later than this one."))
         elif problem == rules.StatementProblem.TOO_LONG:
-            errors.add("from", gettext("A statement covers at most %(n)s months.", n=rules.MAX_STATEMENT_MONTHS))
+            errors.add(
+                "from",
+                ngettext(
+                    "A statement covers at most %(num)s month.",
+                    "A statement covers at most %(num)s months.",
+                    rules.MAX_STATEMENT_MONTHS,
+                ),
+            )
     elif document == DocumentKind.RECEIPT_COPY:
         form.period_from = parse_month(form.typed["month"])
         if form.period_from not in receipts:

@@ -41,6 +41,7 @@ from typing import Any
 
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 
 CHUNK = 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -82,8 +83,15 @@ class TableError(ValueError):
             Trouble.TOO_LARGE: gettext("The file is larger than %(mb)s MB.", mb=limits.size // (1024 * 1024)),
             Trouble.NOT_A_TABLE: gettext("The file is neither a CSV nor an XLSX table."),
             Trouble.ENCODING: gettext("The file is neither UTF-8 nor Windows-1251 text."),
-            Trouble.TOO_MANY_ROWS: gettext("The file has more than %(n)s rows.", n=format_number(limits.rows, 0)),
-            Trouble.CELL_TOO_LONG: gettext("A cell is longer than %(n)s characters.", n=limits.cell),
+            Trouble.TOO_MANY_ROWS: ngettext(
+                "The file has more than %(num)s row.",
+                "The file has more than %(num)s rows.",
+                limits.rows,
+                num=format_number(limits.rows, 0),
+            ),
+            Trouble.CELL_TOO_LONG: ngettext(
+                "A cell is longer than %(num)s character.", "A cell is longer than %(num)s characters.", limits.cell
+            ),
         }[self.trouble]
         return text if self.line is None else line_problem(self.line, text)
 

@@ -15,7 +15,9 @@ from typing import IO
 from typing import Any
 
 from portal.core import tabular
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.imports import ParseResult
 from portal.core.tabular import line_problem
 from portal.housing import rules
@@ -122,7 +124,14 @@ def parse_lines(lines: Iterable[list[str]], progress: Progress | None = None) ->
         if progress and offset % PROGRESS_EVERY == 0:
             progress(offset)
         if line - 1 > MAX_ROWS:
-            result.problems.append(gettext("The file has more than %(n)s rows.", n=MAX_ROWS))
+            result.problems.append(
+                ngettext(
+                    "The file has more than %(num)s row.",
+                    "The file has more than %(num)s rows.",
+                    MAX_ROWS,
+                    num=format_number(MAX_ROWS, 0),
+                )
+            )
             break
         if not any(c.strip() for c in cells):
             continue

@@ -19,6 +19,7 @@ from portal.core import outbox
 from portal.core import storage
 from portal.core.db import atomic
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
@@ -629,7 +630,11 @@ async def _accounts_of_rows(
         elif not open_:
             problem = gettext("the premise has no open account.")
         else:
-            problem = gettext("the premise has %(n)s accounts: name one in «account_number».", n=len(open_))
+            problem = ngettext(
+                "the premise has %(num)s account: name one in «account_number».",
+                "the premise has %(num)s accounts: name one in «account_number».",
+                len(open_),
+            )
         if problem:
             report.problems.append(imports.line_problem(row.line, problem))
     return chosen

@@ -11,6 +11,7 @@ from portal.core.i18n import LazyText
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.meters import rules
 from portal.meters.tables import MeterStatus
@@ -111,10 +112,12 @@ def error_message(error: rules.ReadingError, previous: Decimal | None, digits: i
             "the box and pass the readings again.",
             previous=prev,
         ),
-        rules.ReadingError.NOT_A_ROLLOVER: gettext(
-            "This cannot be a pass through zero: a meter of %(digits)s digits goes through zero only from above "
+        rules.ReadingError.NOT_A_ROLLOVER: ngettext(
+            "This cannot be a pass through zero: a meter of %(num)s digit goes through zero only from above "
             "%(high)s to below %(low)s. Check the digits against the previous reading (%(previous)s).",
-            digits=digits,
+            "This cannot be a pass through zero: a meter of %(num)s digits goes through zero only from above "
+            "%(high)s to below %(low)s. Check the digits against the previous reading (%(previous)s).",
+            digits,
             high=format_number(Decimal("0.9") * Decimal(10) ** digits, 0),
             low=format_number(Decimal("0.1") * Decimal(10) ** digits, 0),
             previous=prev,
@@ -127,8 +130,10 @@ def error_message(error: rules.ReadingError, previous: Decimal | None, digits: i
             "The meter is marked as failed; the month is charged by the average. File a request to replace it."
         ),
         rules.ReadingError.METER_RETIRED: gettext("This meter has been replaced or removed; pass the new one."),
-        rules.ReadingError.TOO_MANY_DIGITS: gettext(
-            "The meter shows at most %(digits)s digits before the comma. Check the reading.", digits=digits
+        rules.ReadingError.TOO_MANY_DIGITS: ngettext(
+            "The meter shows at most %(num)s digit before the comma. Check the reading.",
+            "The meter shows at most %(num)s digits before the comma. Check the reading.",
+            digits,
         ),
         rules.ReadingError.TOO_PRECISE: gettext(
             "Too many digits after the comma: this meter shows %(decimals)s. Check the reading.", decimals=decimals

@@ -19,6 +19,7 @@ from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.notifications.channels import deliver_soon
@@ -241,7 +242,11 @@ async def add_photos(principal: Principal, listing: queries.ListingView, uploads
     the files that are not photos or too large, which are skipped."""
     room = rules.MAX_PHOTOS - listing.photo_count
     if room <= 0:
-        raise Refused(gettext("A listing holds at most %(n)s photos.", n=rules.MAX_PHOTOS))
+        raise Refused(
+            ngettext(
+                "A listing holds at most %(num)s photo.", "A listing holds at most %(num)s photos.", rules.MAX_PHOTOS
+            )
+        )
     stored, refused = [], []
     for upload in uploads[:room]:
         try:

@@ -27,6 +27,7 @@ from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
@@ -705,7 +706,13 @@ async def save_view(principal: Principal, name: str, query: str, now: datetime) 
     """Keep the list's current filters under a name, as a tab of the caller's own."""
     async with atomic():
         if await TicketSavedView.count().where(TicketSavedView.user == principal.user_id) >= queries.MAX_VIEWS:
-            raise Refused(gettext("You have %(n)s saved views already. Delete one first.", n=queries.MAX_VIEWS))
+            raise Refused(
+                ngettext(
+                    "You have %(num)s saved view already. Delete it first.",
+                    "You have %(num)s saved views already. Delete one first.",
+                    queries.MAX_VIEWS,
+                )
+            )
         view = TicketSavedView(user=principal.user_id, name=name, query=query[:1000], created_at=now)
         await view.save()
     return int(view.id)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.rules import normalize_phone
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -63,10 +64,22 @@ def read_new_ticket(
         errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
     elif len(description) > rules.MAX_DESCRIPTION:
         errors.add(
-            "description", gettext("The description is too long: at most %(n)s characters.", n=rules.MAX_DESCRIPTION)
+            "description",
+            ngettext(
+                "The description is too long: at most %(num)s character.",
+                "The description is too long: at most %(num)s characters.",
+                rules.MAX_DESCRIPTION,
+            ),
         )
     if photos > rules.MAX_PHOTOS:
-        errors.add("photos", gettext("You can attach at most %(n)s photos to a request.", n=rules.MAX_PHOTOS))
+        errors.add(
+            "photos",
+            ngettext(
+                "You can attach at most %(num)s photo to a request.",
+                "You can attach at most %(num)s photos to a request.",
+                rules.MAX_PHOTOS,
+            ),
+        )
     if errors:
         return None, errors
     assert account_id is not None
@@ -91,9 +104,23 @@ def read_message(data: Mapping[str, Any], photos: int) -> tuple[str | None, Form
     if not text and not photos:
         errors.add("text", gettext("Write a message or attach a photo."))
     elif len(text) > rules.MAX_MESSAGE:
-        errors.add("text", gettext("The message is too long: at most %(n)s characters.", n=rules.MAX_MESSAGE))
+        errors.add(
+            "text",
+            ngettext(
+                "The message is too long: at most %(num)s character.",
+                "The message is too long: at most %(num)s characters.",
+                rules.MAX_MESSAGE,
+            ),
+        )
     if photos > rules.MAX_PHOTOS:
-        errors.add("photos", gettext("You can attach at most %(n)s photos to a message.", n=rules.MAX_PHOTOS))
+        errors.add(
+            "photos",
+            ngettext(
+                "You can attach at most %(num)s photo to a message.",
+                "You can attach at most %(num)s photos to a message.",
+                rules.MAX_PHOTOS,
+            ),
+        )
     return (None, errors) if errors else (text, errors)
 
 
@@ -289,7 +316,14 @@ def read_view_name(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     if not name:
         errors.add("name", gettext("Name the view, for example «My houses, overdue»."))
     elif len(name) > 60:
-        errors.add("name", gettext("The name is too long: at most %(n)s characters.", n=60))
+        errors.add(
+            "name",
+            ngettext(
+                "The name is too long: at most %(num)s character.",
+                "The name is too long: at most %(num)s characters.",
+                60,
+            ),
+        )
     return (None, errors) if errors else (name, errors)
 
 
