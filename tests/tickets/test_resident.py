@@ -312,3 +312,29 @@ async def test_a_return_refused_for_its_reason_keeps_what_was_typed(client, new_
     assert page.status_code == 422
     reason = re.search(r'<textarea id="f-reason"[^>]*>([^<]*)</textarea>', page.text)
     assert reason and reason.group(1) == "Не", page.text
+
+
+async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrote_since_the_last_visit(
+    client, new_client, login, make_user, make_account
+):
+    """«Новое» beside an entry means news to the resident: the dispatcher's reply is marked, the resident's own
+    message just sent is not; and the mark is not the request's status «Новая»."""
+    owner, place = await _resident(make_user, make_account)
+    await login(client, owner)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place.account).first()
+    await client.get(f"/tickets/{ticket['id']}")  # the resident has seen the request as filed
+    dispatcher = await make_user(roles=("dispatcher",), houses=(place.house,), name="Диспетчер Смирнова")
+    staff = new_client()
+    await login(staff, dispatcher)
+    empty = {"photos": ("", b"", "application/octet-stream")}
+    r = await staff.form(f"/staff/tickets/{ticket['id']}/messages", {"text": "Мастер придёт завтра"}, files=empty)
+    assert r.status_code == 303
+    r = await client.form(f"/tickets/{ticket['id']}/messages", {"text": "Буду дома после пяти"}, files=empty)
+    assert r.status_code == 303
+    page = (await client.get(f"/tickets/{ticket['id']}")).text
+    entries = re.findall(r'<li class="ticket-event[^"]*" id="event-\d+">(.*?)</li>', page, re.S)
+    marked = {("Мастер придёт" in e, "Буду дома" in e): 'class="unread-mark"' in e for e in entries}
+    assert marked[(True, False)] is True, "the dispatcher's reply is news"
+    assert marked[(False, True)] is False, "the resident's own message is not"
+    assert re.search(r'class="unread-mark">Новое<', page)
