@@ -1,11 +1,13 @@
-"""Query conditions put together from optional parts: ``every`` joins them, ``within`` and ``on_days`` are a
-list's range filters (a ``_from``/``_to`` pair, either end left open)."""
+"""Query conditions put together from optional parts: ``every`` and ``either`` join them, ``within`` and
+``on_days`` are a list's range filters (a ``_from``/``_to`` pair, either end left open)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from datetime import date
 from datetime import timedelta
+from functools import reduce
 from typing import Any
 
 from portal.core import clock
@@ -13,11 +15,14 @@ from portal.core import clock
 
 def every(clauses: Iterable[Any]) -> Any:
     """The clauses joined with AND (None ones left out); None when there is none."""
-    combined = None
-    for clause in clauses:
-        if clause is not None:
-            combined = clause if combined is None else combined & clause
-    return combined
+    parts = [clause for clause in clauses if clause is not None]
+    return reduce(operator.and_, parts) if parts else None
+
+
+def either(clauses: Iterable[Any]) -> Any:
+    """The clauses joined with OR (None ones left out); None when there is none."""
+    parts = [clause for clause in clauses if clause is not None]
+    return reduce(operator.or_, parts) if parts else None
 
 
 def within(column: Any, low: Any, high: Any) -> Any:

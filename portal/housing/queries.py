@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -22,6 +23,7 @@ from piccolo.querystring import QueryString
 
 from portal.core.address import PremiseAddress
 from portal.core.address import full_address
+from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
@@ -121,17 +123,31 @@ def _short_numbers(q: str) -> list[str]:
     return [w for w in normalise(q).split(" ") if w.isascii() and w.isdigit() and len(w) < MIN_TERM]
 
 
-def account_search(q: str) -> Any:
-    """Every word of ``q`` (the index), short numbers as the premise number, or the whole account number typed."""
+def account_search(q: str, owned: Sequence[int] = ()) -> Any:
+    """Every word of ``q`` (the index), short numbers as the premise number, or the whole account number typed; or
+    an account of the premises ``owned`` by the owners ``q`` names (``premises_owned_by``: the person on the phone
+    is often an owner who is not the payer). The premises come as a list, so the engine joins the three by indexes."""
     words = every(
         [text_match("personal_account", "search_text", q)]
         + [PersonalAccount.premise.number == n for n in _short_numbers(q)]
     )
     number = q.strip().lstrip("№#").strip()
-    if number.isascii() and number.isdigit() and len(number) <= 20:
-        exact = PersonalAccount.number == number  # unique index
-        return exact if words is None else exact | words
-    return words
+    whole = number.isascii() and number.isdigit() and len(number) <= 20
+    exact = PersonalAccount.number == number if whole else None  # unique index
+    return either([exact, words, PersonalAccount.premise.is_in(list(owned)) if owned else None])
+
+
+OWNED_PREMISES = 200
+
+
+async def premises_owned_by(q: str) -> list[int]:
+    """The premises of the owners whose name, phone or e-mail has every word of ``q``; at most ``OWNED_PREMISES``."""
+    owners = _owner_search(q)
+    if owners is None:
+        return []
+    named = Owner.select(Owner.id).where(owners)
+    rows = await Ownership.select(Ownership.premise).where(Ownership.owner.is_in(named)).limit(OWNED_PREMISES)
+    return sorted({r["premise"] for r in rows})
 
 
 _PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
@@ -602,7 +618,8 @@ def _account(r: dict[str, Any]) -> AccountView:
 
 
 async def list_accounts(principal: Principal, page: PageRequest, q: str = "") -> Page[AccountView]:
-    condition = every([house_scope(PersonalAccount.premise.house, principal), account_search(q) if q else None])
+    search = account_search(q, await premises_owned_by(q)) if q else None
+    condition = every([house_scope(PersonalAccount.premise.house, principal), search])
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
     return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page, _account)
 

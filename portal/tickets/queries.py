@@ -37,6 +37,7 @@ from portal.core.security import Principal
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
+from portal.housing.queries import premises_owned_by
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseRiser
@@ -419,8 +420,10 @@ async def caller_account(principal: Principal, typed: str, picked: int | None) -
 
 async def find_accounts(principal: Principal, typed: str) -> list[AccountRef]:
     """The accounts a caller's words name (part of the number, the payer, the address with the flat: the staff
-    accounts list's search), in the operator's houses, by number: one more than ``ACCOUNT_MATCHES`` at most."""
-    words = account_search(typed.strip()) if typed.strip() else None
+    accounts list's search; or an owner's name or phone), in the operator's houses, by number: one more than
+    ``ACCOUNT_MATCHES`` at most."""
+    typed = typed.strip()
+    words = account_search(typed, await premises_owned_by(typed)) if typed else None
     if words is None:
         return []
     where = every([house_scope(PersonalAccount.premise.house, principal), words])

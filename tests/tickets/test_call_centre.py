@@ -8,6 +8,8 @@ import re
 import pytest
 
 from portal.housing.actions import refresh_account_search
+from portal.housing.actions import save_owner
+from portal.housing.actions import save_ownership
 from portal.tickets.tables import Ticket
 
 STREET = "г. Симферополь, ул. Звонкая, д. 5"
@@ -22,6 +24,9 @@ async def houses(make_account, make_user):
         address="г. Симферополь, ул. Звонкая, д. 7", premise_number="12", payer="Петрова Анна Сергеевна"
     )
     await refresh_account_search([flat12.account, flat14.account, elsewhere.account])
+    owner = {"kind": "person", "name": "Зайцев Глеб Игоревич", "inn": None, "phone": "+7 978 555-44-33", "email": ""}
+    share = {"premise": flat12.premise, "share_numerator": 1, "share_denominator": 1, "joint": False}
+    await save_ownership(None, None, {**share, "owner": await save_owner(None, None, owner)})
     dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(flat12.house,))
     return {"flat12": flat12, "flat14": flat14, "elsewhere": elsewhere, "dispatcher": dispatcher}
 
@@ -46,6 +51,13 @@ async def test_words_of_the_address_list_the_accounts_of_the_dispatchers_houses_
     assert page.status_code == 200
     assert offered(page.text) == {houses["flat12"].account: False}  # not the flat 12 of the house they do not serve
     assert f"{STREET}, кв. 12" in page.text and "Петрова Анна Сергеевна" in page.text
+
+
+@pytest.mark.parametrize("typed", ["зайцев", "+7 (978) 555-44-33", "89785554433"])
+async def test_an_owner_who_is_not_the_payer_is_found_by_name_or_phone(client, login, houses, typed):
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new", params={"account_number": typed})
+    assert offered(page.text) == {houses["flat12"].account: False}
 
 
 async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login, houses):
