@@ -233,16 +233,23 @@ class StaffTickets(Controller):
         return storage.response_for(photo.file_key, photo.content_type)
 
 
+DONE_SHOWN = 10  # the executor's latest requests reported done, under the work to do
+
+
 class ExecutorTickets(Controller):
     path = "/staff/my-tickets"
     opt = staff("executor")
 
     @get("/", name="tickets:mine")
     async def index(self, request: Request, principal: Caller, page: FromQuery[str] = "") -> Template:
-        f = filters.TicketFilters(tab="mine", statuses=sorted(rules.ACTIVE | {rules.Status.DONE}), sort="deadline")
+        """The work to do first, by deadline (the most urgent on top); below it the latest requests reported done
+        that wait for the resident's confirmation, so that they do not push the work off a phone's screen."""
         now = clock.now()
-        tickets = await queries.staff_list(principal, f, page_request(page, 50), now)
-        return render(request, "tickets/my_tickets.html", page=tickets, tk=TK, now=now, errors=None)
+        to_do = filters.TicketFilters(tab="mine", statuses=sorted(rules.ACTIVE), sort="deadline")
+        tickets = await queries.staff_list(principal, to_do, page_request(page, 50), now)
+        reported = filters.TicketFilters(tab="mine", statuses=[rules.Status.DONE], sort="-completed")
+        done = await queries.staff_list(principal, reported, page_request("", DONE_SHOWN), now)
+        return render(request, "tickets/my_tickets.html", page=tickets, done=done, tk=TK, now=now, errors=None)
 
 
 class Outages(Controller):

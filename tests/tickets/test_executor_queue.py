@@ -1,0 +1,46 @@
+"""The executor's «Мои заявки» on a phone: the work to do comes first, the most urgent on top; the requests they
+reported done (waiting for the resident's confirmation) come after it under a heading of their own, instead of
+being sorted in among the work by their old deadlines, above an overdue emergency."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from portal.tickets import actions
+from portal.tickets.tables import Ticket
+
+
+async def test_the_work_to_do_comes_before_the_requests_reported_done(client, login, make_user, make_account):
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    now = datetime.now(UTC)
+    specs = [  # (description, status, deadline in hours from now)
+        ("Сделано давно", "done", -200),
+        ("Сделано вчера", "done", -20),
+        ("Застряли в лифте", "in_work", -3),
+        ("Течёт кран", "accepted", 30),
+    ]
+    for description, status, hours in specs:
+        opened = await actions.open_ticket(
+            account_id=place.account, category="leaking_taps", description=description, now=now - timedelta(days=9)
+        )
+        completed = now - timedelta(hours=1) if status == "done" else None
+        await Ticket.update(
+            {
+                Ticket.status: status,
+                Ticket.executor: executor,
+                Ticket.deadline: now + timedelta(hours=hours),
+                Ticket.completed_at: completed,
+            }
+        ).where(Ticket.id == opened.id)
+    await login(client, executor)
+    page = (await client.get("/staff/my-tickets")).text
+    work = re.search(r'<ul class="ticket-cards" id="my-work">(.*?)<section aria-labelledby="my-done-h">', page, re.S)
+    done = re.search(r'<section aria-labelledby="my-done-h">(.*?)</section>', page, re.S)
+    assert work and done, page
+    assert re.findall(r"Застряли в лифте|Течёт кран|Сделано \w+", work.group(1)) == ["Застряли в лифте", "Течёт кран"]
+    assert "Выполнены, ждут подтверждения жителя" in done.group(1)
+    assert sorted(re.findall(r"Сделано \w+", done.group(1))) == ["Сделано вчера", "Сделано давно"]
