@@ -77,6 +77,16 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
         form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
 
 
+def name_fields(meters: list[Any], form: forms.ReadingsForm) -> None:
+    """Name each field with an error by its meter and zone («Горячая вода № ГВ000001») in the summary above the
+    form: the form reads the values without knowing the meters' names."""
+    for m in meters:
+        for zone in range(1, m.zones + 1):
+            name = forms.field_name(m.id, zone)
+            if name in form.errors.fields:
+                form.errors.labels.setdefault(name, words.reading_label(m, zone))
+
+
 class ResidentMeters(Controller):
     path = "/meters"
     opt = resident()
@@ -91,6 +101,7 @@ class ResidentMeters(Controller):
         """All meters in one form: empty ones are skipped; nothing is stored unless every value passes."""
         meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        name_fields(meters, form)
         if form.photos:
             await storage.limit_uploads(request, principal.user_id)
         if not form.errors:

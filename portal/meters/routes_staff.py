@@ -54,6 +54,7 @@ from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
 from portal.meters.routes import HELPERS
 from portal.meters.routes import WINDOW
+from portal.meters.routes import name_fields
 from portal.meters.routes import period_now
 from portal.meters.routes import refusal_messages
 from portal.meters.tables import Review
@@ -213,6 +214,7 @@ class StaffMeters(Controller):
     async def enter(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Answer:
         meters = await queries.meters_of([account.id], period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        name_fields(meters, form)
         if not form.errors:
             passed = await actions.enter_readings(
                 principal, account.id, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
@@ -284,6 +286,7 @@ class StaffMeters(Controller):
         period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
         meters = {m.id: m for m in await queries.house_meters(house.id, period)}
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
+        name_fields(list(meters.values()), form)
         if not form.errors:
             refusals = await actions.enter_house_readings(
                 principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed

@@ -110,6 +110,22 @@ async def test_a_reading_older_than_a_year_is_still_the_previous_one(client, log
     assert await MeterReading.count().where(MeterReading.meter == meter) == 1
 
 
+async def test_a_value_that_is_not_a_number_is_named_by_its_meter_in_the_summary(
+    client, login, make_user, two_accounts
+):
+    """With several meters on the page, the summary above the form says which one to correct, as it does for a
+    value the meter cannot show."""
+    (account, meter), _ = two_accounts
+    second = Meter(account=account, service="hot_water", serial="S1H", digits=5, decimals=3)
+    await second.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form("/meters", {f"m{meter}z1": "130", f"m{second.id}z1": "12a"})
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "Горячая вода № S1H: Введите цифры, которые показывает счётчик" in summary, summary
+    assert 'value="12a"' in response.text
+
+
 async def test_a_three_zone_meter_left_half_filled_names_each_zone_in_the_summary(
     client, login, make_user, two_accounts
 ):
