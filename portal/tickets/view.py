@@ -411,13 +411,21 @@ async def message_posted(
     with the text as typed (and, for staff, the note's tick)."""
     text, photos, errors = await actions.message_from(data)
     internal = staff and form_value(data, "internal") == "1"
+    # A card of the executor's work queue has only the photos: what happened is said at the top of the queue.
+    from_queue = staff and form_value(data, "back") == "/staff/my-tickets"
     if text is None:
+        if from_queue:
+            problem = errors.get("photos") or gettext("Choose the photos of the work first.")
+            said = gettext("Request No. %(number)s: %(problem)s", number=ticket.number, problem=problem)
+            flash(request, said, "error")
+            return see_other(request, "/staff/my-tickets")
         typed = data.get("text", "")
         return await ticket_page(
             request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed, note=internal
         )
     await actions.post_message(principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now())
-    if staff and form_value(data, "back") == "/staff/my-tickets":
+    if from_queue:
+        flash(request, gettext("The photos are sent to request No. %(number)s.", number=ticket.number))
         return see_other(request, "/staff/my-tickets")
     return see_other(request, ticket_href(ticket, staff=staff) + "#conversation")
 

@@ -11,6 +11,9 @@ from datetime import timedelta
 
 from portal.tickets import actions
 from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from portal.tickets.tables import TicketEvent
+from tests.tickets.conftest import jpeg_bytes
 
 
 async def test_the_work_to_do_comes_before_the_requests_reported_done(client, login, make_user, make_account):
@@ -44,3 +47,42 @@ async def test_the_work_to_do_comes_before_the_requests_reported_done(client, lo
     assert re.findall(r"Застряли в лифте|Течёт кран|Сделано \w+", work.group(1)) == ["Застряли в лифте", "Течёт кран"]
     assert "Выполнены, ждут подтверждения жителя" in done.group(1)
     assert sorted(re.findall(r"Сделано \w+", done.group(1))) == ["Сделано вчера", "Сделано давно"]
+
+
+async def test_a_cards_photos_without_a_photo_are_refused_on_the_queue_and_with_one_are_sent(
+    client, login, make_user, make_account
+):
+    """«Отправить фото» with no photo chosen posted «Фото работы» (in the executor's language) to the resident with
+    no photo and said nothing; now the queue says to choose the photos first, and the photos go without words."""
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран", now=datetime.now(UTC)
+    )
+    await Ticket.update({Ticket.status: "in_work", Ticket.executor: executor}).where(Ticket.id == opened.id)
+    events = await TicketEvent.count().where(TicketEvent.ticket == opened.id)
+    await login(client, executor)
+    url = f"/staff/tickets/{opened.id}/messages"
+    client.cookies.set("lang", "en")
+
+    refused = await client.form(
+        url, {"back": "/staff/my-tickets"}, files=[("photos", ("", b"", "application/octet-stream"))]
+    )
+    assert refused.status_code == 303 and refused.headers["location"] == "/staff/my-tickets"
+    assert await TicketEvent.count().where(TicketEvent.ticket == opened.id) == events
+    queue = (await client.get("/staff/my-tickets")).text
+    assert f"Request No. {opened.number}: Choose the photos of the work first." in queue
+
+    sent = await client.form(
+        url, {"back": "/staff/my-tickets"}, files=[("photos", ("work.jpg", jpeg_bytes(), "image/jpeg"))]
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/staff/my-tickets"
+    message = (
+        await TicketEvent.select(TicketEvent.id, TicketEvent.comment, TicketEvent.visible_to_resident)
+        .where(TicketEvent.ticket == opened.id)
+        .order_by(TicketEvent.id, ascending=False)
+        .first()
+    )
+    assert message["comment"] == "" and message["visible_to_resident"]
+    assert await TicketAttachment.count().where(TicketAttachment.event == message["id"]) == 1
+    assert f"The photos are sent to request No. {opened.number}." in (await client.get("/staff/my-tickets")).text
