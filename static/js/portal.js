@@ -42,7 +42,10 @@ function payTotal(form) {
   form.querySelectorAll("[data-pay-amount]").forEach((input) => {
     const choice = form.querySelector(`[data-pay-choice="${input.dataset.payAmount}"]`);
     if (choice && !choice.checked) return;
-    const text = input.value.replace(/[\s\u00a0₽]/g, "").replace(",", ".");
+    // As the server reads a sum (core/parse.py): «1,500.50» and «35,000» are grouped the English way, as the
+    // English page writes them; any other comma is the decimal comma («1500,50»).
+    const typed = input.value.replace(/[\s\u00a0\u202f₽]/g, "");
+    const text = /^[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/.test(typed) ? typed.replace(/,/g, "") : typed.replace(",", ".");
     if (!/^\d{1,12}(\.\d{1,2})?$/.test(text)) return;
     const kopecks = Math.round(parseFloat(text) * 100);
     if (kopecks < 100 || kopecks > 50000000) return;

@@ -1,0 +1,35 @@
+"""The pay button states the sum as it is typed, in the way each language writes numbers: the English page shows
+«Due: ₽1,500.50», and a sum typed like that is stated on the button as the portal will charge it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    ("typed", "stated"),
+    [
+        ("1,500.50", "Pay ₽1,500.50"),
+        ("35,000", "Pay ₽35,000.00"),
+        ("1500,5", "Pay ₽1,500.50"),
+        ("1500.5", "Pay ₽1,500.50"),
+    ],
+)
+def test_a_sum_typed_the_english_way_is_stated_on_the_pay_button(
+    live_server: str, browser: Browser, typed: str, stated: str
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+    page = context.new_page()
+    sign_in(page, live_server, "resident2@demo.ru")
+    page.goto(live_server + "/pay")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("input.pay-amount").first.fill(typed)
+    expect(page.locator("[data-pay-button]")).to_have_text(stated)
+    context.close()
