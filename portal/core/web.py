@@ -40,6 +40,7 @@ from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import with_params
 from portal.core.security import ANONYMOUS
 from portal.core.security import Access
+from portal.core.security import Principal
 from portal.core.security import is_allowed
 from portal.settings import get_settings
 
@@ -110,21 +111,26 @@ def _query(context: Any, **changes: Any) -> str:
     return with_params(params, **changes)
 
 
-@pass_context
-def _may_open(context: Any, path: str) -> bool:
-    """Whether the person seeing the page may open ``path``: the access rule of its route, as the guard applies it.
-
-    Menus and links show only what answers; the route's handler still checks again."""
-    request = context.get("request") or _rendering.get()
-    if request is None:
-        return False
-    principal = context.get("principal") or request.scope.get("state", {}).get("principal") or ANONYMOUS
+def may_open(request: Request, principal: Principal, path: str) -> bool:
+    """Whether ``principal`` may open ``path``: the access rule of its route, as the guard applies it (a page
+    reads what a link of it would show only for those the link is shown to)."""
     try:
         handler = request.app.asgi_router.handle_routing(urlsplit(path).path, "GET")[1]
     except (NotFoundException, MethodNotAllowedException):
         return False
     access = handler.opt.get("access")
     return isinstance(access, Access) and is_allowed(access, principal)
+
+
+@pass_context
+def _may_open(context: Any, path: str) -> bool:
+    """``may_open`` for the person seeing the page. Menus and links show only what answers; the route's handler
+    still checks again."""
+    request = context.get("request") or _rendering.get()
+    if request is None:
+        return False
+    principal = context.get("principal") or request.scope.get("state", {}).get("principal") or ANONYMOUS
+    return may_open(request, principal, path)
 
 
 def _flashes(request: Request) -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from portal.core import clock
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
 from portal.core.import_pages import ImportPage
@@ -27,12 +28,15 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import staff
+from portal.core.web import may_open
 from portal.core.web import render
 from portal.housing import deps
 from portal.housing import forms
 from portal.housing import imports
 from portal.housing import queries
 from portal.housing import rules
+from portal.tickets import queries as ticket_queries
+from portal.tickets.view import TK
 
 READ = staff()
 WRITE = staff("manager")
@@ -141,7 +145,12 @@ class StaffRegistry(Controller):
         self, request: Request, principal: NamedDependency[Principal], account: NamedDependency[queries.AccountView]
     ) -> Template:
         ownerships = await queries.ownerships_of_premise(account.premise_id)
-        return _show(request, "housing/account.html", principal, account=account, ownerships=ownerships)
+        shown = may_open(request, principal, "/staff/tickets")
+        tickets = await ticket_queries.recent_of_account(account.id) if shown else None
+        return _show(
+            request, "housing/account.html", principal, account=account, ownerships=ownerships, tickets=tickets,
+            tk=TK, now=clock.now(),
+        )  # fmt: skip
 
     @get("/owners/{owner_id:int}", name="owner_page")
     async def owner_page(

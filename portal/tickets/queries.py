@@ -634,6 +634,18 @@ async def staff_list(principal: Principal, f: TicketFilters, page: PageRequest, 
     return Page(_rows(rows), total, page.number, page.size)
 
 
+ACCOUNT_RECENT = 5
+
+
+async def recent_of_account(account_id: int) -> Page[TicketRow]:
+    """An account's latest requests, newest first, and how many it has (its staff page: a caller's history).
+    The caller has already been allowed the account."""
+    where = Ticket.account == account_id
+    query = Ticket.select(*_list_columns()).where(where).order_by(Ticket.created_at, ascending=False)
+    rows = await query.limit(ACCOUNT_RECENT)
+    return Page(_rows(rows), await Ticket.count().where(where), 1, ACCOUNT_RECENT)
+
+
 async def staff_row(principal: Principal, ticket_id: int) -> TicketRow | None:
     """One row of the staff list (redrawn in place after an action from the row)."""
     return await _one_for_staff(principal, ticket_id, TicketRow)

@@ -4,12 +4,16 @@ account by the address with the flat or the payer's name, and confirms it by its
 from __future__ import annotations
 
 import re
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from portal.housing.actions import refresh_account_search
 from portal.housing.actions import save_owner
 from portal.housing.actions import save_ownership
+from portal.tickets import actions
 from portal.tickets.tables import Ticket
 
 STREET = "г. Симферополь, ул. Звонкая, д. 5"
@@ -143,3 +147,38 @@ async def test_an_order_by_phone_finds_the_account_by_the_payers_name(client, lo
     assert f'name="number" value="{houses["flat12"].number}"' in order_form.text
     none = await client.get("/staff/orders/new", params={"account": "Несуществующая"})
     assert "Лицевой счёт не найден" in none.text and 'name="number"' not in none.text
+
+
+async def test_the_account_page_shows_the_callers_requests_newest_first_to_those_who_open_requests(
+    client, login, make_user, houses
+):
+    """A caller asks about their requests: the account page lists the latest five and links to all of them."""
+    account = houses["flat12"]
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    filed = []
+    for n in range(7):
+        opened = await actions.open_ticket(
+            account_id=account.account, category="leaking_taps", description=f"Течёт кран {n}", now=start
+        )
+        await Ticket.update({Ticket.created_at: start - timedelta(days=n)}).where(Ticket.id == opened.id)
+        filed.append(opened.number)
+    await actions.open_ticket(
+        account_id=houses["flat14"].account, category="roof_leak", description="Течёт крыша", now=start
+    )
+    await login(client, houses["dispatcher"])
+    page = (await client.get(f"/staff/accounts/{account.account}")).text
+    shown = [int(n) for n in re.findall(r'href="/staff/tickets/\d+">№ (\d+) ·', page)]
+    assert shown == filed[:5]  # the newest five (filed earlier, dated later), not the neighbour's
+    assert f"/staff/tickets?tab=all&amp;q={account.number}" in page and "Все заявки по счёту: 7" in page
+    await login(client, await make_user(roles=("accountant",), houses=(account.house,)))
+    page = (await client.get(f"/staff/accounts/{account.account}")).text
+    assert "Заявки по счёту" not in page and "/staff/tickets/" not in page
+
+
+async def test_the_staff_overview_finds_an_account_from_its_first_screen(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = (await client.get("/staff")).text
+    form = re.search(r'<form method="get" action="/staff/accounts"[^>]*role="search">.*?</form>', page, re.S)
+    assert form and 'name="q"' in form.group(0)
+    found = await client.get("/staff/accounts", params={"q": "+7 978 555-44-33"})
+    assert f'href="/staff/accounts/{houses["flat12"].account}"' in found.text
