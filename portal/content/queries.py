@@ -385,15 +385,22 @@ async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
     else:
         audience = Audience.of(houses=houses, accounts=account_ids)
     parts = [", ".join(addresses[h] for h in houses)] if houses else []
+    # One entrance, floor, riser or account is named in the singular («подъезд 2»), several in the plural.
     if entrance_ids:
-        parts.append(gettext("entrances %(n)s", n=", ".join(str(n) for n in choice.entrances)))
+        numbers = ", ".join(str(n) for n in choice.entrances)
+        one = len(choice.entrances) == 1
+        parts.append(gettext("entrance %(n)s", n=numbers) if one else gettext("entrances %(n)s", n=numbers))
     if floors:
-        parts.append(gettext("floors %(a)s–%(b)s", a=min(choice.floor_from, choice.floor_to),
-                             b=max(choice.floor_from, choice.floor_to)))  # fmt: skip
+        low, high = min(choice.floor_from, choice.floor_to), max(choice.floor_from, choice.floor_to)
+        parts.append(gettext("floor %(n)s", n=low) if low == high else gettext("floors %(a)s–%(b)s", a=low, b=high))
     if riser_ids:
-        parts.append(gettext("risers %(codes)s", codes=", ".join(choice.risers)))
+        codes = ", ".join(choice.risers)
+        one = len(choice.risers) == 1
+        parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
     if account_ids:
-        parts.append(gettext("accounts %(n)s", n=", ".join(choice.accounts[:5])))
+        numbers = ", ".join(choice.accounts[:5])
+        one = len(choice.accounts) == 1
+        parts.append(gettext("account %(n)s", n=numbers) if one else gettext("accounts %(n)s", n=numbers))
     return audience, "; ".join(parts), missing
 
 
