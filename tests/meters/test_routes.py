@@ -1,5 +1,6 @@
 """Passing readings through the pages, on both engines."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -139,3 +140,28 @@ async def test_a_three_zone_meter_left_half_filled_names_each_zone_in_the_summar
     for zone in ("Т1 (пик)", "Т2 (ночь)", "Т3 (полупик)"):
         assert f"Электроэнергия № Э-3, {zone}: Введите показания всех зон этого счётчика." in summary, summary
     assert 'value="1500,0"' in response.text
+
+
+async def test_enter_in_a_reading_passes_the_readings_not_a_request_for_verification(
+    client, login, make_user, two_accounts
+):
+    """Pressing Enter (a phone keyboard's «Go») in a field submits the form with its first submit button. A meter
+    past its verification date offers «Заказать поверку или замену», which came first and filed a request
+    instead of passing what was typed: that button belongs to a form of its own."""
+    (account, _), _ = two_accounts
+    expired = Meter(
+        account=account, service="hot_water", serial="S1H", digits=5, decimals=3, next_verification=date(2020, 1, 1)
+    )
+    await expired.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get("/meters")).text
+    readings = re.search(r'<form method="post" action="/meters".*?</form>', page, re.S).group(0)
+    # The form's own buttons (a button with form= belongs to another form): the first submits the readings.
+    owned = [b for b in re.findall(r"<button\b[^>]*>", readings) if " form=" not in b]
+    assert owned and 'type="submit"' in owned[0] and "formaction" not in owned[0], owned
+    assert f'form="verify-{expired.id}"' in readings
+    own = re.search(rf'<form id="verify-{expired.id}" method="post" action="/meters/{expired.id}/verification"', page)
+    assert own and own.start() > page.index(readings) + len(readings), "the request's form stands apart"
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+    filed = await client.post(f"/meters/{expired.id}/verification", data={"_csrf_token": csrf})
+    assert filed.status_code == 303
