@@ -1,8 +1,22 @@
 """The audit log's words for what the identity domain writes (``core.audit.describe``): access to accounts, staff,
-consents and requests under 152-ФЗ."""
+consents and requests under 152-ФЗ; a role and a right read as the staff and invitation forms name them, a date as
+a day in the reader's language."""
 
+from typing import Any
+
+from portal.accounts import forms
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+
+
+def _staff_role(role: Any) -> str:
+    return dict(forms.staff_roles()).get(role, str(role))
+
+
+def _right(right: Any) -> str:
+    return dict(forms.rights_labels()).get(right, str(right))
+
 
 describe(
     actions={
@@ -43,5 +57,12 @@ describe(
     entities={
         "user": lazy("User"),
         "personal_data_request": lazy("Personal data request"),
+    },
+    values={
+        "role": forms.ROLE_LABELS,
+        "roles": _staff_role,
+        "rights": _right,
+        "erasure_due": audit.when,
+        "due": audit.when,
     },
 )

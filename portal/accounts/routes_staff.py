@@ -174,7 +174,7 @@ class StaffAdmin(Controller):
         return render(
             request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
             problems=problems, action_label=audit.action_label, field_label=audit.field_label,
-            entity_label=audit.entity_label,
+            value_shown=audit.value_shown, entity_label=audit.entity_label,
         )  # fmt: skip
 
     @get("/outbox")

@@ -1,5 +1,7 @@
-"""The audit log's words for what the analytics write (``core.audit.describe``): NPS surveys and monthly KPI."""
+"""The audit log's words for what the analytics write (``core.audit.describe``): NPS surveys and monthly KPI; a
+month reads as the month."""
 
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
@@ -18,4 +20,5 @@ describe(
         "status": lazy("Status"),
     },
     entities={"nps_wave": lazy("NPS survey"), "kpi_month": lazy("Month's KPI")},
+    values={"period": audit.month},
 )

@@ -1,6 +1,8 @@
 """The audit log's words for what billing writes (``core.audit.describe``): charges, receipts, balances, penalty
-rules, payees and bank registries; a payee's fields are named as its form names them."""
+rules, payees and bank registries; a payee's fields are named as its form names them. A billing month reads as the
+month, an amount (recorded in kopecks) as money."""
 
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
@@ -46,7 +48,7 @@ describe(
         "credited": lazy("Credited"),
         "queued": lazy("Left to assign"),
         "account": lazy("Personal account"),
-        "amount_kopecks": lazy("Amount, kopecks"),
+        "amount_kopecks": lazy("Amount"),
         "was": lazy("Account in the registry"),
         "reason": lazy("Reason"),
     },
@@ -59,4 +61,5 @@ describe(
         "payment_registry": lazy("Bank registry"),
         "registry_payment": lazy("Registry payment"),
     },
+    values={"period": audit.month, "valid_from": audit.when, "amount_kopecks": audit.kopecks},
 )

@@ -1,8 +1,16 @@
 """The audit log's words for what the paid services' catalogue writes (``core.audit.describe``): orders, sections
-and services, their fields named as the staff forms name them."""
+and services, their fields named as the staff forms name them; an order's status reads as the order's own words,
+a price as money."""
 
+from portal.catalog.texts import DOCUMENT_LABELS
+from portal.catalog.texts import GROUP_LABELS
+from portal.catalog.texts import PRICE_KIND_LABELS
+from portal.catalog.texts import STATUS_LABELS
+from portal.catalog.texts import UNIT_LABELS
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 
 describe(
     actions={
@@ -16,11 +24,12 @@ describe(
         "services": lazy("Services"),
         "source": lazy("Source"),
         "status": lazy("Status"),
-        "total": lazy("Price of the order, ₽"),
+        "total": lazy("Price of the order"),
         "note": lazy("What the price includes"),
         "document": lazy("Document"),
     },
     entities={"order": lazy("Order of a service")},
+    values={"status": STATUS_LABELS, "total": audit.money},
 )
 describe(
     actions={
@@ -39,7 +48,7 @@ describe(
         "category": lazy("Section"),
         "kind": lazy("Kind"),
         "price_kind": lazy("Kind of price"),
-        "price": lazy("Price, ₽"),
+        "price": lazy("Price"),
         "unit": lazy("Per unit"),
         "duration_minutes": lazy("Duration, minutes"),
         "slots_per_day": lazy("Orders a day"),
@@ -49,4 +58,11 @@ describe(
         "complexes": lazy("Or in these complexes"),
     },
     entities={"service_category": lazy("Catalogue section"), "paid_service": lazy("Service")},
+    values={
+        "price": audit.money,
+        "price_kind": Labels(PRICE_KIND_LABELS),
+        "unit": UNIT_LABELS,
+        "executor_group": GROUP_LABELS,
+        "document": Labels(DOCUMENT_LABELS),
+    },
 )

@@ -1,5 +1,7 @@
-"""The audit log's words for what the news and notices write (``core.audit.describe``): posts and their steps."""
+"""The audit log's words for what the news and notices write (``core.audit.describe``): posts and their steps; a
+post's type reads as the news pages name it."""
 
+from portal.content.routes import KIND_LABELS
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
@@ -25,4 +27,5 @@ describe(
         "outage": lazy("Outage"),
     },
     entities={"post": lazy("Post")},
+    values={"kind": KIND_LABELS},
 )

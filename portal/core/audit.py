@@ -3,7 +3,9 @@
 An event is kept with codes (``ticket.status``, ``payer_name``); the administrators read them as words. Each domain
 that writes events says in its ``audited`` module, with ``describe``, the words of each action it writes, of the
 fields those actions name and of its record types, in its own catalog (a field's words are the label its form
-already shows). A code no domain describes (a row written before a code was renamed) is shown as it is.
+already shows), and how a field's recorded value reads: a status through the domain's own status words, a moment
+or a day in the reader's language and the company's zone, an amount as money. The event keeps what was written;
+it is only shown this way. A code no domain describes (a row written before a code was renamed) is shown as it is.
 """
 
 from __future__ import annotations
@@ -11,20 +13,31 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from decimal import InvalidOperation
 from typing import Any
 
+from portal.core import i18n
 from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
+from portal.settings import get_settings
+
+# How one recorded value reads (``"in_work"`` → «В работе», ``150000`` kopecks → «1 500,00 ₽»).
+Shows = Callable[[Any], str]
+# The words and the reading of a field whose name is data, not a code (a meter's id, «zone 2»), from its name and
+# the event's other changes; None when the name is not one of these.
+Named = Callable[[str, Mapping[str, Any]], tuple[str, Shows | None] | None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class Described:
 
     label: LazyText
     fields: Labels[str] = field(default_factory=lambda: Labels({}))
+    values: Mapping[str, Shows] = field(default_factory=dict)
+    named: Named | None = None
 
 
 ACTIONS: dict[str, Described] = {}
@@ -43,14 +58,18 @@ def describe(
     actions: Mapping[str, LazyText],
     fields: Mapping[str, LazyText] | None = None,
     entities: Mapping[str, LazyText] | None = None,
+    values: Mapping[str, Shows] | None = None,
+    named: Named | None = None,
 ) -> None:
     """Declare the words of ``actions`` (code → what happened), of the fields their events name and of record
-    types. A code is described once: two domains cannot both own it."""
+    types; ``values`` says how a field's recorded value reads (``status`` → the domain's status words), ``named``
+    the words and the reading of fields named by data. A code is described once: two domains cannot both own it."""
     shared = Labels(dict(fields or {}))
+    readings = dict(values or {})
     for code, label in actions.items():
         if code in ACTIONS:
             raise ValueError(f"the audit action {code!r} is described twice")
-        ACTIONS[code] = Described(label, shared)
+        ACTIONS[code] = Described(label, shared, readings, named)
     for code, label in (entities or {}).items():
         if code in ENTITIES:
             raise ValueError(f"the audit record type {code!r} is described twice")
@@ -82,11 +101,96 @@ def action_label(action: str) -> str:
     return described.label() if described else action
 
 
-def field_label(action: str, name: str) -> str:
-    """The label of a field an event of ``action`` names, in the reader's language; the field's code when none."""
+def field_label(action: str, name: str, changes: Mapping[str, Any] | None = None) -> str:
+    """The label of a field an event of ``action`` names, in the reader's language; the field's code when none.
+    ``changes`` (the event's) lets a field named by data be named from the others («zone 2» of a two-zone meter)."""
     load_words()
     described = ACTIONS.get(action)
-    return (described.fields.known(name) if described else "") or name
+    if described is None:
+        return name
+    said = described.fields.known(name)
+    if not said:
+        named = _named(described, name, changes)
+        said = named[0] if named else ""
+    return said or name
+
+
+def _named(described: Described, name: str, changes: Mapping[str, Any] | None) -> tuple[str, Shows | None] | None:
+    """The words and the reading of a field named by data; None when it is not one (or not of this event's kind)."""
+    if described.named is None or name in described.fields:
+        return None
+    try:
+        return described.named(name, changes or {})
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def value_shown(action: str, name: str, value: Any, changes: Mapping[str, Any] | None = None) -> Any:
+    """One recorded value of field ``name`` as staff read it (each item of a list); the value as recorded when
+    the action says nothing of how it reads or the value is not of its kind (an older row), and nothing set
+    (None, "") as it is, for the page to show its dash."""
+    load_words()
+    described = ACTIONS.get(action)
+    shows = described.values.get(name) if described else None
+    if described is not None and shows is None:
+        named = _named(described, name, changes)
+        shows = named[1] if named else None
+    if shows is None:
+        return value
+    return _read(shows, value)
+
+
+def _read(shows: Shows, value: Any) -> Any:
+    if value is None or value in ("", "None"):  # "None": nothing, as an event written with ``str(value)`` says it
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return [_read(shows, item) for item in value]
+    try:
+        return shows(value)
+    except (ValueError, TypeError, KeyError, InvalidOperation, OverflowError):
+        return value
+
+
+# --- how values read: a domain names these (or its own status words) in ``describe(values=…)`` ---------------------
+
+
+def money(value: Any) -> str:
+    """An amount recorded in rubles (``"1500.00"``) as money: «1 500,00 ₽», "₽1,500.00"."""
+    return i18n.format_money(Decimal(str(value)))
+
+
+def kopecks(value: Any) -> str:
+    """An amount recorded in kopecks (``150000``) as money in rubles: «1 500,00 ₽», "₽1,500.00"."""
+    if isinstance(value, float) or not str(value).lstrip("-").isdigit():
+        raise ValueError(value)
+    return i18n.format_money(Decimal(int(value)) / 100)
+
+
+def when(value: Any) -> str:
+    """A moment recorded as ISO text as the rest of the portal shows one, in the company's zone («3 декабря 2026,
+    14:05»); a day without a time as a day («3 декабря 2026»)."""
+    text = str(value)
+    if len(text) == 10:
+        return i18n.format_day(date.fromisoformat(text))
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # written as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return i18n.format_moment(moment, get_settings().time_zone)
+
+
+def month(value: Any) -> str:
+    """A billing month recorded as its first day (``"2026-11-01"``) as the month: «ноябрь 2026», "November 2026"."""
+    return i18n.format_day(date.fromisoformat(str(value)[:10]), "LLLL y")
+
+
+def number(value: Any) -> str:
+    """A quantity recorded as text (``"1721.300"``) in the reader's way, with the decimals it was written with
+    («1 721,300», "1,721.300")."""
+    text = str(value)
+    decimals = len(text.partition(".")[2])
+    return i18n.format_number(Decimal(text), decimals, fixed=True)
 
 
 def entity_label(entity: str) -> str:

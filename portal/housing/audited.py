@@ -1,10 +1,12 @@
 """The audit log's words for what the housing stock writes (``core.audit.describe``): each record's fields are
 named as its staff form names them, so a number reads «Entrance number» of an entrance and «Account number» of an
-account."""
+account; a kind reads as the housing pages name it, an area and a date in the reader's way."""
 
+from portal.core import audit
 from portal.core.audit import IMPORT_FIELDS
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.housing import rules
 
 describe(
     actions={"housing.complex.create": lazy("Residential complex added"),
@@ -39,6 +41,7 @@ describe(
         "area": lazy("Area, m²"),
         "risers": lazy("Risers"),
     },
+    values={"kind": rules.kind_label, "area": audit.number},
 )
 describe(
     actions={"housing.owner.create": lazy("Owner added"), "housing.owner.update": lazy("Owner changed")},
@@ -49,6 +52,7 @@ describe(
         "phone": lazy("Phone"),
         "email": lazy("E-mail"),
     },
+    values={"kind": rules.owner_kind_label},
 )
 describe(
     actions={"housing.ownership.create": lazy("Ownership share added"),
@@ -62,6 +66,7 @@ describe(
         "document": lazy("Ownership document"),
         "valid_from": lazy("Owner since"),
     },
+    values={"valid_from": audit.when},
 )  # fmt: skip
 describe(
     actions={"housing.account.create": lazy("Personal account opened"),
@@ -73,6 +78,7 @@ describe(
         "opened_on": lazy("Opened on"),
         "closed_on": lazy("Closed on"),
     },
+    values={"opened_on": audit.when, "closed_on": audit.when},
 )  # fmt: skip
 describe(
     actions={"housing.registry.import": lazy("Registry of premises and owners imported")},

@@ -1,8 +1,11 @@
 """The audit log's words for what the owners' meetings write (``core.audit.describe``): a meeting's fields are
-named as its staff form names them."""
+named as its staff form names them, its form, thresholds and reasons read as the meeting's pages say them, its
+days and moments in the reader's language and the company's zone."""
 
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.meetings import forms
 
 describe(
     actions={
@@ -54,4 +57,24 @@ describe(
         "meeting": lazy("Meeting"),
     },
     entities={"meeting": lazy("Meeting"), "ballot": lazy("Ballot"), "initiative": lazy("Initiative")},
+    values={
+        "form": forms.form_label,
+        "subject": forms.subject_label,
+        "threshold": forms.threshold_label,
+        "rejection": forms.rejection_label,
+        **dict.fromkeys(
+            (
+                "in_person_at",
+                "starts_on",
+                "voting_ends",
+                "register_on",
+                "administrator_notified_on",
+                "notice_on",
+                "originals_received_on",
+                "sent_to_inspectorate_on",
+                "received_at",
+            ),
+            audit.when,
+        ),
+    },
 )

@@ -1,8 +1,37 @@
 """The audit log's words for what the showcase writes (``core.audit.describe``): listings, their photos, leads and
-the owners' offers."""
+the owners' offers. A listing's and a lead's status read as the showcase's own words, a price as money in rubles
+(it is recorded in kopecks)."""
 
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.showcase import words
+
+FIELDS = {
+    "kind": lazy("Kind"),
+    "house": lazy("House"),
+    "complex": lazy("Complex"),
+    "premise": lazy("Premise"),
+    "premise_number": lazy("Number of the premise"),
+    "address": lazy("Address"),
+    "area": lazy("Area, m²"),
+    "floor": lazy("Floor"),
+    "rooms": lazy("Rooms (flats)"),
+    "description": lazy("Description"),
+    "features": lazy("What it has"),
+    "manager": lazy("In charge"),
+    "price_kopecks": lazy("Price"),
+    "price_unit": lazy("The price is"),
+    "per_m2_kopecks": lazy("Price per m²"),
+    "total_kopecks": lazy("Total price"),
+    "status": lazy("Status"),
+    "from": lazy("Copied from listing"),
+    "photos": lazy("Photos"),
+    "photo": lazy("Photo"),
+    "note": lazy("Note for colleagues"),
+    "listing": lazy("Listing"),
+    "answer": lazy("Answer to the owner"),
+}
 
 describe(
     actions={
@@ -17,34 +46,25 @@ describe(
         "showcase.photos_add": lazy("Photos added to a listing"),
         "showcase.photo_move": lazy("Photos of a listing reordered"),
         "showcase.photo_delete": lazy("Photo of a listing deleted"),
-        "showcase.lead_status": lazy("Lead status changed"),
         "showcase.offer_listed": lazy("Owner's offer listed"),
         "showcase.offer_declined": lazy("Owner's offer declined"),
     },
-    fields={
-        "kind": lazy("Kind"),
-        "house": lazy("House"),
-        "complex": lazy("Complex"),
-        "premise": lazy("Premise"),
-        "premise_number": lazy("Number of the premise"),
-        "address": lazy("Address"),
-        "area": lazy("Area, m²"),
-        "floor": lazy("Floor"),
-        "rooms": lazy("Rooms (flats)"),
-        "description": lazy("Description"),
-        "features": lazy("What it has"),
-        "manager": lazy("In charge"),
-        "price_kopecks": lazy("Price, kopecks"),
-        "price_unit": lazy("The price is"),
-        "per_m2_kopecks": lazy("Price per m², kopecks"),
-        "total_kopecks": lazy("Total price, kopecks"),
-        "status": lazy("Status"),
-        "from": lazy("Copied from listing"),
-        "photos": lazy("Photos"),
-        "photo": lazy("Photo"),
-        "note": lazy("Note for colleagues"),
-        "listing": lazy("Listing"),
-        "answer": lazy("Answer to the owner"),
-    },
+    fields=FIELDS,
     entities={"listing": lazy("Listing"), "lead": lazy("Lead"), "listing_offer": lazy("Owner's offer")},
+    values={
+        "status": words.status_label,
+        "kind": words.kind_label,
+        "features": words.feature_label,
+        "price_unit": words.unit_label,
+        "price_kopecks": audit.kopecks,
+        "per_m2_kopecks": audit.kopecks,
+        "total_kopecks": audit.kopecks,
+        "area": audit.number,
+    },
+)
+# A lead's status reads as a lead's word («В работе»), not a listing's.
+describe(
+    actions={"showcase.lead_status": lazy("Lead status changed")},
+    fields=FIELDS,
+    values={"status": words.lead_status_label},
 )

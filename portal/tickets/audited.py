@@ -1,10 +1,17 @@
 """The audit log's words for what the requests and outages write (``core.audit.describe``); the fields are named
-as the request list's columns and flags name them."""
+as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
+a deadline in the company's zone."""
 
+from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.tickets.filters import COLUMNS
 from portal.tickets.filters import FLAG_FILTER_LABELS
+from portal.tickets.rules import INTERNAL_STATUS_LABELS
+from portal.tickets.rules import OUTAGE_LABELS
+from portal.tickets.rules import SOURCE_LABELS
+from portal.tickets.rules import STATUS_LABELS
+from portal.tickets.rules import TYPE_LABELS
 
 describe(
     actions={
@@ -29,4 +36,13 @@ describe(
         "tickets_done": lazy("Requests completed with it"),
     },
     entities={"ticket": lazy("Request"), "outage": lazy("Outage")},
+    values={
+        "status": STATUS_LABELS,
+        "type": TYPE_LABELS,
+        "internal_status": INTERNAL_STATUS_LABELS,
+        "source": SOURCE_LABELS,
+        "service": OUTAGE_LABELS,
+        "deadline": audit.when,
+        "control_date": audit.when,
+    },
 )

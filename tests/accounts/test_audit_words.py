@@ -193,11 +193,11 @@ def test_each_action_reads_as_words_of_the_language(locale):
     [
         ("ru", ["Смена статуса заявки", "Статус", "Лицевой счёт изменён", "Плательщик", "Заявка #7",
                 "Лицевой счёт #9", '<option value="ticket">Заявка</option>',
-                "Роли</strong>: dispatcher → dispatcher, manager",
+                "Роли</strong>: Диспетчер → Диспетчер, Управляющий домом",
                 "Аварийная</strong>: нет → да"]),
         ("en", ["Request status changed", "Status", "Personal account changed", "Payer", "Request #7",
                 "Personal account #9", '<option value="ticket">Request</option>',
-                "Roles</strong>: dispatcher → dispatcher, manager",
+                "Roles</strong>: Dispatcher → Dispatcher, House manager",
                 "Emergency</strong>: no → yes"]),
     ],
 )  # fmt: skip

@@ -270,7 +270,7 @@ async def test_the_audit_log_shows_a_value_that_was_not_set_as_a_dash_not_as_non
     await audit.record(actor, "order.quote", "order", 3, {"total": [None, 2300], "note": "Замена петель"})
     await login(client, admin)
     page = (await client.get("/staff/audit?entity=order")).text
-    assert "<strong>Цена заказа, ₽</strong>: — → 2300" in page and "None" not in page
+    assert "<strong>Цена заказа</strong>: — → 2\u00a0300,00\u00a0₽" in page and "None" not in page
 
 
 async def test_the_audit_log_finds_an_actor_by_any_word_of_the_name_in_any_case(client, make_user, login):

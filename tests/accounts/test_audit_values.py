@@ -1,0 +1,156 @@
+"""The audit log shows a recorded value as the rest of the portal shows it to staff: a status in the domain's own
+words, a moment in the reader's language and the company's zone, a billing month as the month, an amount in kopecks
+as money in rubles, a meter's zone and a meter as the meter pages name them; the event keeps what was recorded."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from portal.core import audit
+from portal.core.security import Principal
+from portal.core.tables import AuditEvent
+
+NBSP = "\u00a0"
+
+
+async def _page(client, make_user, login, lang: str, *events: tuple) -> str:
+    admin = await make_user(roles=("admin",))
+    actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
+    for action, entity, entity_id, changes in events:
+        await audit.record(actor, action, entity, entity_id, changes)
+    await login(client, admin)
+    client.cookies.set("lang", lang)
+    page = await client.get("/staff/audit")
+    assert page.status_code == 200
+    return html.unescape(page.text).split('id="list"')[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", ["Статус</strong>: Новая → В работе", "Статус</strong>: Новая → В работе",
+                "Состояние</strong>: Работает → Неисправен"]),
+        ("en", ["Status</strong>: New → In work", "Status</strong>: New → In progress",
+                "State</strong>: In use → Failed"]),
+    ],
+)  # fmt: skip
+async def test_a_status_reads_as_the_domain_s_own_status_words(client, make_user, login, lang, said):
+    listed = await _page(
+        client, make_user, login, lang,
+        ("ticket.status", "ticket", 7, {"status": ["new", "in_work"]}),
+        ("showcase.lead_status", "lead", 3, {"status": ["new", "in_progress"], "note": ""}),
+        ("meters.meter.update", "meter", 5, {"status": ["active", "failed"]}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed
+    for code in ("in_work", "in_progress", "active", "failed", ">new"):
+        assert code not in listed
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        # 10:05 UTC is 13:05 in the company's zone (Europe/Simferopol, UTC+3).
+        ("ru", ["Срок</strong>: 3 декабря 2026, 13:05 → 4 декабря 2026, 09:00",
+                "Дата открытия</strong>: — → 5 ноября 2026", "Месяц</strong>: ноябрь 2026"]),
+        ("en", ["Deadline</strong>: 3 December 2026, 13:05 → 4 December 2026, 09:00",
+                "Opened on</strong>: — → 5 November 2026", "Month</strong>: November 2026"]),
+    ],
+)  # fmt: skip
+async def test_a_moment_a_day_and_a_month_read_in_the_reader_s_language_and_the_company_s_zone(
+    client, make_user, login, lang, said
+):
+    listed = await _page(
+        client, make_user, login, lang,
+        ("ticket.update", "ticket", 7, {"deadline": ["2026-12-03T10:05:00+00:00", "2026-12-04T06:00:00+00:00"]}),
+        ("housing.account.update", "account", 9, {"opened_on": [None, "2026-11-05"]}),
+        ("kpi.save", "kpi_month", 2, {"period": "2026-11-01", "lines": 3, "efficiency": "100"}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    for raw in ("2026-12-03", "T10:05", "+00:00", "2026-11-05", "2026-11-01"):
+        assert raw not in listed
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", [f"Цена</strong>: 1{NBSP}500,00{NBSP}₽ → 1{NBSP}650,50{NBSP}₽", f"Сумма</strong>: 2{NBSP}345,67{NBSP}₽",
+                f"Цена заказа</strong>: — → 980,00{NBSP}₽"]),
+        ("en", ["Price</strong>: ₽1,500.00 → ₽1,650.50", "Amount</strong>: ₽2,345.67",
+                "Price of the order</strong>: — → ₽980.00"]),
+    ],
+)  # fmt: skip
+async def test_an_amount_reads_as_money_in_rubles(client, make_user, login, lang, said):
+    listed = await _page(
+        client, make_user, login, lang,
+        ("showcase.listing_update", "listing", 4, {"price_kopecks": [150000, 165050]}),
+        ("billing.registry.assign", "registry_payment", 8, {"account": "1001", "amount_kopecks": 234567, "was": ""}),
+        ("order.quote", "order", 6, {"total": [None, "980.00"], "note": ""}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    for raw in ("150000", "165050", "234567", "коп.", "kopecks", "→ 980.00<"):
+        assert raw not in listed
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", [f"Т1 (день)</strong>: 1{NBSP}721,300 → 1{NBSP}712,300", "Т2 (ночь)</strong>: — → 640,000",
+                "Показания</strong>: Счётчик #12: 123,400; Счётчик #13: Т1 (день) 10,000, Т2 (ночь) 5,000",
+                f"Общедомовой счётчик #31</strong>: 4{NBSP}500,000", "Заменён счётчиком</strong>: Счётчик #14"]),
+        ("en", ["T1 (day)</strong>: 1,721.300 → 1,712.300", "T2 (night)</strong>: — → 640.000",
+                "Readings</strong>: Meter #12: 123.400; Meter #13: T1 (day) 10.000, T2 (night) 5.000",
+                "House meter #31</strong>: 4,500.000", "Replaced by meter</strong>: Meter #14"]),
+    ],
+)  # fmt: skip
+async def test_a_meter_s_zones_and_meters_read_as_the_meter_pages_name_them(client, make_user, login, lang, said):
+    listed = await _page(
+        client, make_user, login, lang,
+        ("meters.reading.correct", "meter_reading", 5,
+         {"zone 1": ["1721.300", "1712.300"], "zone 2": ["None", "640.000"], "note": "опечатка"}),
+        ("meters.readings.phone", "personal_account", 9,
+         {"readings": {"12": {"1": "123.400"}, "13": {"1": "10.000", "2": "5.000"}}}),
+        ("meters.house_readings.enter", "house", 2, {"period": "2026-11-01", "31": {"1": "4500.000"}}),
+        ("meters.meter.replace", "meter", 5, {"replaced_by": 14}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    for raw in ("zone 1", "zone 2", "None", "{'", "1721.300", "4500.000"):
+        assert raw not in listed
+
+
+async def test_the_event_keeps_what_was_recorded(client, make_user, login):
+    """Only the page reads the value as words: the stored event is the codes and numbers it was written with."""
+    await _page(client, make_user, login, "ru", ("ticket.status", "ticket", 7, {"status": ["new", "in_work"]}))
+    stored = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "ticket.status").first()
+    changes = stored["changes"]
+    if isinstance(changes, str):
+        import json
+
+        changes = json.loads(changes)
+    assert changes == {"status": ["new", "in_work"]}
+
+
+def test_a_value_not_of_its_kind_is_shown_as_recorded():
+    """An older row whose value is not of the kind the field now reads (a word where a date was) is shown as it is,
+    rather than failing the page."""
+    assert audit.value_shown("ticket.update", "deadline", "завтра") == "завтра"
+    assert audit.value_shown("showcase.listing_update", "price_kopecks", "12.5") == "12.5"
+    two_zones = {"zone 1": ["1.0", "2.0"], "zone 9": ["1.0", "2.0"]}  # a two-zone meter has no zone 9
+    assert audit.value_shown("meters.reading.correct", "zone 9", "1.0", two_zones) == "1.0"
+    assert audit.field_label("meters.reading.correct", "zone 9", two_zones) == "zone 9"
+
+
+def test_every_field_whose_value_reads_in_words_has_a_label():
+    audit.load_words()
+    unlabelled = {
+        f"{code}: {name}"
+        for code, described in audit.ACTIONS.items()
+        for name in described.values
+        if not described.fields.known(name)
+    }
+    assert not unlabelled
