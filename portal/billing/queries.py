@@ -7,6 +7,7 @@ Every result is a dataclass. Staff reads take the principal and keep to the hous
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -454,6 +455,12 @@ class HomeBalance:
 async def home_balances(principal: Principal) -> list[HomeBalance]:
     """Every account the resident may view: a fixed number of queries whatever their number."""
     ids = sorted(a for a in principal.account_ids if principal.may_on_account(a))
+    return await account_balances(ids, lambda account_id: principal.may_on_account(account_id, "pay"))
+
+
+async def account_balances(ids: Sequence[int], may_pay: Callable[[int], bool] = lambda _: False) -> list[HomeBalance]:
+    """These accounts' balances, overdue parts and last receipts, in the order of ``ids`` (the resident's home, a
+    caller's account on a staff page): a fixed number of queries whatever their number."""
     infos = await accounts_info(ids)
     today = clock.today_local()
     # The recent months' snapshots give the balance (the newest of them) and the charges not yet due; an account
@@ -475,7 +482,7 @@ async def home_balances(principal: Principal) -> list[HomeBalance]:
                 state=rules.balance_state(balance),
                 overdue=rules.overdue(balance, _charges(recent.get(account_id, [])), today),
                 receipt=last.get(account_id),
-                may_pay=principal.may_on_account(account_id, "pay"),
+                may_pay=may_pay(account_id),
             )
         )
     return found

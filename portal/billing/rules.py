@@ -537,6 +537,11 @@ class BalanceState:
     amount: Decimal
 
 
+# Who sees an account's balance on its staff page (and administrators): those who answer a caller about it, and
+# those who keep the books.
+BALANCE_ROLES = ("operator", "dispatcher", "manager", "accountant")
+
+
 def balance_state(balance: Decimal) -> BalanceState:
     if balance > 0:
         return BalanceState("debt", balance)

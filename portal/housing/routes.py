@@ -17,6 +17,8 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from portal.billing import queries as billing
+from portal.billing.rules import BALANCE_ROLES
 from portal.core import clock
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
@@ -147,9 +149,10 @@ class StaffRegistry(Controller):
         ownerships = await queries.ownerships_of_premise(account.premise_id)
         shown = may_open(request, principal, "/staff/tickets")
         tickets = await ticket_queries.recent_of_account(account.id) if shown else None
+        balances = await billing.account_balances([account.id]) if principal.has_role(*BALANCE_ROLES) else []
         return _show(
             request, "housing/account.html", principal, account=account, ownerships=ownerships, tickets=tickets,
-            tk=TK, now=clock.now(),
+            balance=balances[0] if balances else None, tk=TK, now=clock.now(),
         )  # fmt: skip
 
     @get("/owners/{owner_id:int}", name="owner_page")

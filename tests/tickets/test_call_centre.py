@@ -10,6 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from portal.billing import rules
+from portal.billing.tables import Balance
+from portal.core import clock
 from portal.housing.actions import refresh_account_search
 from portal.housing.actions import save_owner
 from portal.housing.actions import save_ownership
@@ -182,3 +185,27 @@ async def test_the_staff_overview_finds_an_account_from_its_first_screen(client,
     assert form and 'name="q"' in form.group(0)
     found = await client.get("/staff/accounts", params={"q": "+7 978 555-44-33"})
     assert f'href="/staff/accounts/{houses["flat12"].account}"' in found.text
+
+
+async def test_the_account_page_tells_the_callers_balance_to_those_who_answer_about_it(
+    client, login, make_user, houses
+):
+    """A debt from half a year ago, all of it overdue; the neighbour owes nothing. The executor sees no balance."""
+    month = rules.add_months(rules.month_start(clock.today_local()), -6)
+    await Balance.insert(
+        Balance(account=houses["flat12"].account, period=month, charged_kopecks=267306, closing_kopecks=267306),
+        Balance(account=houses["flat14"].account, period=month, charged_kopecks=100000, closing_kopecks=0),
+    )
+    for role in ("operator", "accountant"):
+        await login(client, await make_user(roles=(role,), houses=(houses["flat12"].house,)))
+        owing = spaced((await client.get(f"/staff/accounts/{houses['flat12'].account}")).text)
+        assert "к оплате 2 673,06 ₽" in owing and "из них просрочено 2 673,06 ₽" in owing, role
+        clear = spaced((await client.get(f"/staff/accounts/{houses['flat14'].account}")).text)
+        assert 'data-balance="clear"' in clear and "долга нет" in clear, role
+    await login(client, await make_user(roles=("executor",), houses=(houses["flat12"].house,)))
+    page = await client.get(f"/staff/accounts/{houses['flat12'].account}")
+    assert page.status_code == 200 and "data-balance" not in page.text and "2 673" not in spaced(page.text)
+
+
+def spaced(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
