@@ -183,6 +183,9 @@ class StaffMeetings(Controller):
             errors.add("entry", gettext("Choose an owner from the register."))
         if moment is None:
             errors.add("received_at", gettext("Enter when the ballot was received."))
+        elif moment.replace(tzinfo=clock.zone()) > clock.now():
+            # A year typed wrong would make a ballot received in time look late, to be rejected.
+            errors.add("received_at", gettext("This moment has not come yet: enter when the ballot was received."))
         if errors or scan is None or entry is None or moment is None:
             return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
         received = moment.replace(tzinfo=clock.zone())

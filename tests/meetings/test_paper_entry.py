@@ -1,0 +1,42 @@
+"""Entering a paper ballot: a moment of receipt that has not come yet (a year typed wrong) is refused at the field
+with everything typed kept, instead of making a ballot received in time look late, to be rejected."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from portal.core import clock
+from portal.meetings import queries
+from portal.meetings.tables import Ballot
+from tests.meetings.test_actions import _admin
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    entry = (await queries.register_of(meeting_id))[0].id
+    moderator = await make_user(roles=("moderator",), houses=(house.house,))
+    await login(client, moderator)
+    url = f"/staff/meetings/{meeting_id}/paper"
+    answers = {f"q{i.id}": "for" for i in meeting.items}
+    now = clock.now().astimezone(clock.zone())
+    later = (now + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M")
+    typed = {"entry": str(entry), "voter_name": "Иванов И. И.", "received_at": later, **answers}
+
+    refused = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
+    assert refused.status_code == 422
+    assert "Это время ещё не наступило: укажите, когда получено решение." in refused.text
+    assert re.search(rf'<input id="f-received_at" name="received_at"[^>]*value="{later}"', refused.text)
+    assert re.search(rf'<option value="{entry}" selected', refused.text)
+    assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
+
+    typed["received_at"] = now.strftime("%Y-%m-%dT%H:%M")
+    taken = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
+    assert taken.status_code == 303
+    assert await Ballot.count().where(Ballot.meeting == meeting_id) == 1
