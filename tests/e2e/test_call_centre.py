@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -29,3 +30,27 @@ def test_a_caller_without_the_account_number_is_found_by_street_and_flat(page: P
     page.get_by_role("button", name="Создать заявку").click()
     expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
     expect(page.locator("main")).to_contain_text(number)
+
+
+def test_without_javascript_the_form_answers_with_the_accounts_found_and_files_on_the_one_picked(
+    live_server: str, browser: Browser
+):
+    """Progressive enhancement: no request while typing; «Создать заявку» answers with the accounts the words name,
+    keeps what was typed, and the second press files the request on the account picked."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU", java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "operator@demo.ru")
+    page.goto(live_server + "/staff/tickets/new")
+    page.locator("#f-account_number").fill("киевская 12")
+    page.locator("#f-category").select_option("leaking_taps")
+    page.locator("#f-description").fill("Течёт кран, звонок без JavaScript")
+    page.get_by_role("button", name="Создать заявку").click()
+    expect(page.locator(".error-summary")).to_contain_text("Выберите счёт звонящего среди найденных.")
+    expect(page.locator("#f-description")).to_have_value("Течёт кран, звонок без JavaScript")
+    match = page.locator("#account-matches label.choice").first
+    number = re.search(r"\d{6,}", match.inner_text()).group()
+    match.click()
+    page.get_by_role("button", name="Создать заявку").click()
+    expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
+    expect(page.locator("main")).to_contain_text(number)
+    context.close()
