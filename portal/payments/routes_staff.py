@@ -56,7 +56,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Amount"), lambda r: r.amount),
     (lazy("Refunded"), lambda r: r.refunded),
     (lazy("Status"), lambda r: texts.status_label(r.status)),
-    (lazy("Kind"), lambda r: r.kind),
+    (lazy("Kind"), lambda r: texts.kind_label(r.kind)),
 )
 
 

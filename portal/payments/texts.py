@@ -10,6 +10,7 @@ from portal.payments.rules import MAX_AMOUNT
 from portal.payments.rules import MIN_AMOUNT
 from portal.payments.rules import AmountProblem
 from portal.payments.rules import RefundProblem
+from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import RefundStatus
 
@@ -42,6 +43,15 @@ def status_label(status: str) -> str:
         S.PARTIALLY_REFUNDED: pgettext("payment status", "Partly refunded"),
     }
     return labels.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """How a payment was made, in the staff exports («на портале», «автоплатёж»), not its stored code."""
+    labels = {
+        PaymentKind.CHECKOUT: pgettext("payment kind", "on the portal"),
+        PaymentKind.AUTOPAY: pgettext("payment kind", "autopay"),
+    }
+    return labels.get(kind, kind)
 
 
 def refund_status_label(status: str) -> str:

@@ -136,3 +136,20 @@ async def test_the_date_and_amount_ranges_keep_both_ends_and_count_days_in_the_c
     assert await listed("min=3540&max=3540")
     assert not await listed("max=3539,99")
     assert not await listed("min=3540,01")
+
+
+async def test_the_exports_say_how_a_payment_was_made_in_the_readers_words(
+    client, new_client, login, household, gateway
+):
+    """The «Вид» column said the stored code («checkout») in either language; it says «на портале» / «on the
+    portal» (and «автоплатёж» / «autopay»), as the list does."""
+    await paid(client, login, household, gateway, "3540")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    russian = (await staff.get("/staff/payments/export.csv")).text
+    assert "Вид" in russian and "на портале" in russian and "checkout" not in russian
+    staff.cookies.set("lang", "en")
+    xlsx = await staff.get("/staff/payments/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    kinds = [row[-1] for row in sheet.iter_rows(values_only=True)]
+    assert kinds[0] == "Kind" and set(kinds[1:]) == {"on the portal"}
