@@ -537,6 +537,7 @@ class OwnershipView(InPremise):
     owner_id: int
     owner_name: str
     owner_kind: str
+    owner_phone: str
     share_numerator: int
     share_denominator: int
     joint: bool
@@ -559,11 +560,15 @@ _OWNERSHIP_COLUMNS = columns_of(
     owner_id=Ownership.owner.id,
     owner_name=Ownership.owner.name,
     owner_kind=Ownership.owner.kind,
+    owner_phone=Ownership.owner.phone,
 )
 
 
 def _ownership(r: dict[str, Any]) -> OwnershipView:
-    return from_row(OwnershipView, r, joint=bool(r["joint"]), document=r["document"] or "", **_in_premise(r))
+    return from_row(
+        OwnershipView, r, joint=bool(r["joint"]), document=r["document"] or "", owner_phone=r["owner_phone"] or "",
+        **_in_premise(r),
+    )  # fmt: skip
 
 
 async def ownerships_of_premise(premise_id: int) -> list[OwnershipView]:

@@ -208,4 +208,11 @@ async def test_the_account_page_tells_the_callers_balance_to_those_who_answer_ab
 
 
 def spaced(text: str) -> str:
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    """Spaces and hyphens as typed: money and phones are written with non-breaking ones."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2011", "-")
+
+
+async def test_the_account_page_gives_the_owners_phones_to_call_back(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = spaced((await client.get(f"/staff/accounts/{houses['flat12'].account}")).text)
+    assert re.search(r'Зайцев Глеб Игоревич</a>.*?<a href="tel:\+79785554433">\+7 978 555-44-33</a>', page, re.S)
