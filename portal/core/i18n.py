@@ -212,11 +212,13 @@ def _format_decimal(value: Decimal | int | float, pattern: str, locale: str) -> 
     return number_pattern.apply(value, parsed)
 
 
-def format_money(amount: Decimal | int | None, locale: str | None = None) -> str:
-    """«1 234,56 ₽» in Russian, "₽1,234.56" in English (with non-breaking spaces)."""
+def format_money(amount: Decimal | int | None, locale: str | None = None, *, whole: bool = False) -> str:
+    """«1 234,56 ₽» in Russian, "₽1,234.56" in English (with non-breaking spaces); ``whole``: whole rubles without
+    «,00» (a price as people read it: «7 450 000 ₽», "₽7,450,000"), kopecks only where there are any."""
     value = Decimal(amount or 0).quantize(Decimal("0.01"))
     locale = locale or get_locale()
-    number = _format_decimal(abs(value), "#,##0.00", locale)
+    pattern = "#,##0" if whole and value == value.to_integral_value() else "#,##0.00"
+    number = _format_decimal(abs(value), pattern, locale)
     sign = "−" if value < 0 else ""
     if locale == "ru":
         return f"{sign}{number}\u00a0₽"

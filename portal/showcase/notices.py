@@ -25,7 +25,7 @@ def words(c: dict[str, Any]) -> dict[str, Any]:
     if "kind" in c and "complex" in c:
         said["title"] = words_of.title(c["kind"], c["complex"], Decimal(c["area"]), c["rooms"])
     if "price" in c:
-        said["price"] = words_of.rubles(c["price"]) if c["price"] else "—"
+        said["price"] = words_of.price(c["price"]) if c["price"] else "—"
         said["what"] = gettext("sell") if c["kind"] == "sale" else gettext("let")
     return {**c, **said}
 

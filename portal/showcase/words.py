@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
@@ -134,8 +135,17 @@ unit_label = Labels(
 
 
 def rubles(kopecks: int) -> str:
-    """Whole rubles as people read a price («153 300»), kopecks only where there are any («100 908,50»)."""
-    return format_number(Decimal(kopecks) / 100, 2)
+    """Whole rubles as people read a price («153 300»), kopecks only where there are any, both of them
+    («100 908,50», not «119 944,6»): a number under a column headed «Цена, ₽»."""
+    value = Decimal(kopecks) / 100
+    whole = value == value.to_integral_value()
+    return format_number(value, 0 if whole else 2, fixed=not whole)
+
+
+def price(kopecks: int) -> str:
+    """A price as the portal writes money (``core.i18n.format_money``), in whole rubles where there are no kopecks:
+    «153 300 ₽» and «100 908,50 ₽» in Russian, "₽153,300" in English, the sign never on a line of its own."""
+    return format_money(Decimal(kopecks) / 100, whole=True)
 
 
 def area_text(area: Decimal) -> str:
@@ -167,14 +177,14 @@ def rooms_text(rooms: int | None) -> str:
 def price_text(kind: str, total_kopecks: int) -> str:
     """«153 300 ₽ в месяц» for rent, «7 450 000 ₽» for a sale."""
     if kind == ListingKind.SALE:
-        return gettext("%(price)s ₽", price=rubles(total_kopecks))
-    return gettext("%(price)s ₽ a month", price=rubles(total_kopecks))
+        return price(total_kopecks)
+    return gettext("%(price)s a month", price=price(total_kopecks))
 
 
 def per_m2_text(kind: str, per_m2_kopecks: int) -> str:
     if kind == ListingKind.SALE:
-        return gettext("%(price)s ₽ per m²", price=rubles(per_m2_kopecks))
-    return gettext("%(price)s ₽ per m² a month", price=rubles(per_m2_kopecks))
+        return gettext("%(price)s per m²", price=price(per_m2_kopecks))
+    return gettext("%(price)s per m² a month", price=price(per_m2_kopecks))
 
 
 def title(kind: str, complex_name: str, area: Decimal, rooms: int | None) -> str:
@@ -210,13 +220,13 @@ def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:
     if f.floor is not None:
         shown.append((floor_chip(f.floor), "floor"))
     if f.price_from is not None:
-        shown.append((gettext("Price from %(price)s ₽", price=rubles(f.price_from)), "price_from"))
+        shown.append((gettext("Price from %(price)s", price=price(f.price_from)), "price_from"))
     if f.price_to is not None:
-        shown.append((gettext("Price up to %(price)s ₽", price=rubles(f.price_to)), "price_to"))
+        shown.append((gettext("Price up to %(price)s", price=price(f.price_to)), "price_to"))
     if f.m2_from is not None:
-        shown.append((gettext("Per m² from %(price)s ₽", price=rubles(f.m2_from)), "m2_from"))
+        shown.append((gettext("Per m² from %(price)s", price=price(f.m2_from)), "m2_from"))
     if f.m2_to is not None:
-        shown.append((gettext("Per m² up to %(price)s ₽", price=rubles(f.m2_to)), "m2_to"))
+        shown.append((gettext("Per m² up to %(price)s", price=price(f.m2_to)), "m2_to"))
     if f.complex is not None:
         shown.append((names.get(f.complex, gettext("Complex")), "complex"))
     return shown

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from decimal import Decimal
 
+import pytest
+
+from portal.core.i18n import format_money
 from portal.core.tables import OutboxMessage
 from portal.showcase import consent
 from portal.showcase import routes
@@ -132,7 +136,30 @@ async def test_a_listing_shares_as_a_card_with_open_graph_tags(db, client, make_
     assert tags["og:title"].endswith(", 146 м²")
     assert tags["og:url"] == f"http://127.0.0.1:8000/showcase/listings/{listing}"
     assert tags["og:image"] == f"http://127.0.0.1:8000/showcase/photos/{photo}"
-    assert "153&#160;300 ₽ в месяц" in tags["og:description"] or "153\xa0300 ₽ в месяц" in tags["og:description"]
+    assert "153\xa0300\xa0₽ в месяц" in tags["og:description"].replace("&#160;", "\xa0")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "never"),
+    [
+        ("ru", ["8\xa0660\xa0000\xa0₽", "119\xa0944,60\xa0₽ за м²", "Цена от 8\xa0000\xa0000\xa0₽"],
+         ["8\xa0660\xa0000 ₽", "119\xa0944,6 ", "₽8"]),
+        ("en", ["₽8,660,000", "₽119,944.60 per m²", "Price from ₽8,000,000"],
+         ["8,660,000 ₽", "8,660,000\xa0₽", "119,944.6 ", "8,000,000 ₽"]),
+    ],
+)  # fmt: skip
+async def test_a_price_reads_as_the_portal_writes_money_in_each_language(db, client, make_listing, lang, said, never):
+    """The sign stands where the money filter puts it (after the number and a no-break space in Russian, before it
+    in English), whole rubles without «,00», and kopecks, where there are any, with both digits."""
+    listing = await make_listing(kind="sale", area="72.20", price="8660000", unit="total")
+    client.cookies.set("lang", lang)
+    page = (await client.get(f"/showcase/listings/{listing}")).text.replace("&#160;", "\xa0")
+    chosen = (await client.get("/showcase/sale?price_from=8000000")).text.replace("&#160;", "\xa0")
+    for words in said:
+        assert words in page + chosen, words
+    for wrong in never:
+        assert wrong not in page + chosen, wrong
+    assert format_money(Decimal("119944.60"), lang) in page  # the money filter's own writing of the sum
 
 
 async def test_drafts_and_their_photos_are_hidden_from_visitors_and_staff_of_other_houses(

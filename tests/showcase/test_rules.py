@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from portal.core.i18n import format_money
 from portal.core.i18n import set_locale
 from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
@@ -171,8 +172,13 @@ def test_the_card_reads_like_the_deck():
     set_locale("ru")
     try:
         assert words.title("commercial", "ЖК Черника", Decimal("146.00"), None) == "ЖК Черника, 146 м²"
-        assert words.figures("commercial", Decimal("146.00"), 1, 15_330_000) == "146 м² / 1 этаж / 153\xa0300 ₽ в месяц"
-        assert words.figures("sale", Decimal("40.90"), 0, 745_000_000).endswith("цокольный этаж / 7\xa0450\xa0000 ₽")
+        # The price is money as the portal writes it: the sign after a no-break space, never on a line of its own.
+        assert (
+            words.figures("commercial", Decimal("146.00"), 1, 15_330_000) == "146 м² / 1 этаж / 153\xa0300\xa0₽ в месяц"
+        )
+        assert words.figures("sale", Decimal("40.90"), 0, 745_000_000).endswith("цокольный этаж / 7\xa0450\xa0000\xa0₽")
+        assert words.per_m2_text("sale", 11_994_460) == "119\xa0944,60\xa0₽ за м²"  # both digits of the kopecks
+        assert words.rubles(11_994_460) == "119\xa0944,60" and words.rubles(15_330_000) == "153\xa0300"
     finally:
         set_locale("ru")
 
@@ -184,6 +190,8 @@ def test_the_card_in_english_puts_the_ruble_sign_before_the_price_as_every_engli
         assert words.figures("sale", Decimal("40.90"), 0, 745_000_000).endswith("basement floor / ₽7,450,000")
         assert words.per_m2_text("commercial", 105_000) == "₽1,050 per m² a month"
         assert words.per_m2_text("sale", 11_197_339) == "₽111,973.39 per m²"
+        assert words.per_m2_text("sale", 11_994_460) == "₽119,944.60 per m²"
+        assert words.price(11_994_460) == format_money(Decimal("119944.60"))  # as every other sum of the portal
     finally:
         set_locale("ru")
 
