@@ -224,8 +224,14 @@ CSP = content_security_policy()
 SECURITY_HEADERS = security_headers()
 
 
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeadersMiddleware:
-    """Adds the strict CSP and the other security headers to every HTTP response."""
+    """Adds the strict CSP and the other security headers to every HTTP response. A page says ``no-store`` unless
+    it sets its own cache policy (static assets, a public photo): a page of a signed-in user (balance, name,
+    address) must not come back from the browser's cache after sign-out, when the next person at a shared
+    computer presses Back."""
 
     def __init__(self, app: ASGIApp, form_action: Sequence[str] = ()) -> None:
         self.app = app
@@ -240,6 +246,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
+                if NO_STORE[0] not in present and not scope.get("path", "").startswith("/static/"):
+                    extra.append(NO_STORE)
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

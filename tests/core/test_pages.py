@@ -42,3 +42,15 @@ async def test_unknown_page_uses_the_site_layout(client):
     assert response.status_code == 404
     assert "Страница не найдена" in response.text
     assert 'class="topbar"' in response.text
+
+
+async def test_a_signed_in_page_is_never_stored_by_the_browser_while_static_files_are(client, login, make_user):
+    """After sign-out at a shared computer, Back must not bring a resident's balance and address from the browser's
+    cache: every page says «no-store»; the stylesheet, which holds nothing personal, keeps its own caching."""
+    await login(client, await make_user())
+    for path in ("/", "/profile", "/notifications/settings"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.get("cache-control") == "no-store", path
+    static = await client.get("/static/css/portal.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
