@@ -263,6 +263,9 @@ def staff_user_form(data: Mapping[str, Any], house_ids: set[int], *, new: bool) 
     if not roles:
         errors.add("roles", _("Choose at least one role."))
     houses = sorted(h for h in parse_ids(_list(data, "houses")) if h in house_ids)
+    if roles and StaffRole.ADMIN not in roles and not houses:
+        # Every role but the administrator's sees only its houses: with none, the pages are empty.
+        errors.add("houses", _("Choose the houses the employee works with: without them they see nothing."))
     values.update(roles=roles, houses=houses, active=bool(form_value(data, "active")) if not new else True)
     return values, errors
 

@@ -59,6 +59,8 @@ async def test_new_staff_roles_and_houses_reach_the_kept_principal_at_once(
     assert await _version(operator) > before
     assert (await staff_client.form("/staff/access-codes", {"account": other.number})).status_code == 200
 
-    saved = await client.form(f"/staff/users/{operator}", {"roles": ["executor"], "active": "1"})
+    saved = await client.form(
+        f"/staff/users/{operator}", {"roles": ["executor"], "houses": [str(mine.house)], "active": "1"}
+    )
     assert saved.status_code == 303
     assert (await staff_client.get("/staff/access-codes")).status_code == 403

@@ -174,7 +174,13 @@ async def test_an_admin_creates_a_staff_user_with_roles_and_houses(client, make_
     listing = await client.get("/staff/users")
     assert "Новый Диспетчер" in listing.text
 
-    edit = await client.form(f"/staff/users/{user['id']}", {"roles": ["manager"], "houses": [], "active": "1"})
+    typed = {"roles": ["manager"], "houses": [], "active": "1"}
+    refused = await client.form(f"/staff/users/{user['id']}", typed)  # a manager of no house would see nothing
+    assert refused.status_code == 422
+    assert "Выберите дома, с которыми работает сотрудник: без них ему ничего не видно." in refused.text
+    assert re.search(r'name="roles" value="manager" checked', refused.text)
+    assert await StaffHouse.count().where(StaffHouse.user == user["id"]) == 1
+    edit = await client.form(f"/staff/users/{user['id']}", {**typed, "houses": [str(house["house"])]})
     assert edit.status_code == 303
     event = (
         await AuditEvent.select()
