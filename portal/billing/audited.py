@@ -1,10 +1,34 @@
 """The audit log's words for what billing writes (``core.audit.describe``): charges, receipts, balances, penalty
 rules, payees and bank registries; a payee's fields are named as its form names them. A billing month reads as the
-month, an amount (recorded in kopecks) as money."""
+month, an amount (recorded in kopecks) as money, a row of the table of moratoria and caps as that table writes it."""
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from portal.billing.forms import rule_kind_label
 from portal.core import audit
 from portal.core.audit import describe
+from portal.core.i18n import format_day
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+
+
+def penalty_period(value: Any) -> str:
+    """A row of the table of moratoria and caps, recorded as its fields, as the table's page writes it:
+    «28.02.2022 – 31.07.2022: Ставка установлена 9,5 %, ПП РФ № 474 от 26.03.2022»."""
+    said = (
+        f"{format_day(date.fromisoformat(value['valid_from']), 'short')} – "
+        f"{format_day(date.fromisoformat(value['valid_to']), 'short')}: {rule_kind_label(value['kind'])}"
+    )
+    if value.get("rate"):
+        said += f" {format_number(Decimal(value['rate']), 2)} %"
+    if value.get("debts_before"):
+        month = format_day(date.fromisoformat(value["debts_before"][:10]), "LLLL y")
+        said += " " + gettext("(debts of months before %(month)s)", month=month)
+    return f"{said}, {value['source']}" if value.get("source") else said
+
 
 describe(
     actions={
@@ -61,5 +85,12 @@ describe(
         "payment_registry": lazy("Bank registry"),
         "registry_payment": lazy("Registry payment"),
     },
-    values={"period": audit.month, "valid_from": audit.when, "amount_kopecks": audit.kopecks},
+    values={
+        "period": audit.month,
+        "valid_from": audit.when,
+        "amount_kopecks": audit.kopecks,
+        "rate": audit.number,
+        "before": penalty_period,
+        "after": penalty_period,
+    },
 )

@@ -123,6 +123,33 @@ async def test_a_meter_s_zones_and_meters_read_as_the_meter_pages_name_them(clie
         assert raw not in listed
 
 
+PERIOD = {"valid_from": "2022-02-28", "valid_to": "2022-07-31", "kind": "fixed_rate", "rate": "9.5", "debts_before": "",
+          "source": "ПП РФ № 474 от 26.03.2022"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", ["Было</strong>: —", "Стало</strong>: 28.02.2022 – 31.07.2022: Ставка установлена 9,5 %, ПП РФ № 474",
+                "things</strong>: a: 1; b: —"]),
+        ("en", ["Before</strong>: —", "After</strong>: 28.02.2022 – 31.07.2022: Fixed rate 9.5 %, ПП РФ № 474",
+                "things</strong>: a: 1; b: —"]),
+    ],
+)  # fmt: skip
+async def test_a_row_of_the_penalty_table_reads_as_that_table_writes_it(client, make_user, login, lang, said):
+    """A value recorded as a group of fields reads as its page writes it; a group no domain reads shows its values,
+    not its keys alone."""
+    listed = await _page(
+        client, make_user, login, lang,
+        ("billing.penalty_rule.set", "penalty_rule", 3, {"before": None, "after": PERIOD}),
+        ("test.group", "widget", 1, {"things": {"a": 1, "b": None}}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    for raw in ("valid_from", "fixed_rate", "2022-02-28"):
+        assert raw not in listed
+
+
 async def test_the_event_keeps_what_was_recorded(client, make_user, login):
     """Only the page reads the value as words: the stored event is the codes and numbers it was written with."""
     await _page(client, make_user, login, "ru", ("ticket.status", "ticket", 7, {"status": ["new", "in_work"]}))
