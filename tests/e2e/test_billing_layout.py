@@ -1,0 +1,170 @@
+"""The staff pages of billing and payments at 1280 and 390 px, as the admin (who sees every house) signs in: nothing
+scrolls sideways and no table scrolls at 1280 px; a house's dropdown shows whole addresses at 1280 px (on a phone it
+takes the column's width), in «Выпустить квитанции» and in the lists' filters; the receipts form reads top to
+bottom, its button under the fields; a sortable column of money is headed on its right like its figures; an
+account's months keep to one line with the reissue button on the row's line; the totals on a phone are one more
+card, and the figures above them one gap apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+from tests.e2e.test_staff_layout import SIDEWAYS
+from tests.e2e.test_staff_layout import box
+
+pytestmark = pytest.mark.browser
+
+# The options of a dropdown whose words do not fit its closed box: measured in the dropdown's own font against its
+# width less its padding and the arrow Chromium draws inside it.
+CUT_OPTIONS = """select => {
+  const style = getComputedStyle(select);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return [...select.options].map(o => o.text).filter(text => pen.measureText(text).width > room);
+}"""
+
+# The box of an element's text itself (not of its padding): where the eye finds the words.
+TEXT_BOX = """el => { const range = document.createRange(); range.selectNodeContents(el);
+  const r = range.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }"""
+
+
+def staff_page(browser: Browser, live_server: str, width: int) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    return page
+
+
+@pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
+def admin(request: pytest.FixtureRequest, browser: Browser, live_server: str) -> Iterator[Page]:
+    page = staff_page(browser, live_server, request.param)
+    yield page
+    page.context.close()
+
+
+def test_the_billing_and_payments_pages_fit_the_screen(admin: Page, live_server: str) -> None:
+    admin.goto(live_server + "/staff/billing/debtors")
+    account = admin.locator("main a[href^='/staff/billing/accounts/']").first.get_attribute("href")
+    admin.goto(live_server + "/staff/payments")
+    payment = admin.locator("main table a[href^='/staff/payments/']").first.get_attribute("href")
+    assert account and payment, "the demo has debtors and payments"
+    desktop = admin.viewport_size == {"width": 1280, "height": 900}
+    for path in (
+        "/staff/billing",
+        "/staff/billing/debtors",
+        "/staff/billing/receipts",
+        "/staff/billing/import",
+        "/staff/billing/registries",
+        "/staff/billing/registries/queue",
+        "/staff/billing/reconciliation",
+        account,
+        "/staff/payments",
+        payment,
+    ):
+        admin.goto(live_server + path)
+        expect(admin.locator("main h1")).to_be_visible()
+        assert admin.evaluate(SIDEWAYS) == [], f"{path} scrolls sideways"
+        if desktop:
+            wide = admin.locator(".table-wrap").evaluate_all(
+                "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => [b.scrollWidth, b.clientWidth])"
+            )
+            assert wide == [], f"a table of {path} scrolls sideways at 1280 px"
+        if path != "/staff/billing/registries/queue":  # a work queue: a «Зачислить» in each row
+            assert admin.locator("main .button.primary").count() <= 1, f"{path} has more than one primary button"
+
+
+def test_issuing_receipts_reads_top_to_bottom_with_whole_addresses(admin: Page, live_server: str) -> None:
+    admin.goto(live_server + "/staff/billing/receipts?period=2026-11")
+    house = admin.locator("form[action='/staff/billing/receipts'] select[name=house]")
+    assert house.locator("option").count() >= 5, "all houses and the admin's four"
+    form = box(admin, "form[action='/staff/billing/receipts']")
+    if admin.viewport_size and admin.viewport_size["width"] >= 900:
+        assert house.evaluate(CUT_OPTIONS) == [], "addresses cut off in the house dropdown"
+    else:  # a phone's column is narrower than an address: the dropdown takes all of it
+        assert house.evaluate("s => s.getBoundingClientRect().width") >= form["width"] - 1
+    month, field, button = (
+        box(admin, "form[action='/staff/billing/receipts'] select[name=period]"),
+        house.bounding_box(),
+        box(admin, "form[action='/staff/billing/receipts'] button[type=submit]"),
+    )
+    assert field and month["y"] + month["height"] <= field["y"], "the house under the month"
+    assert button["y"] >= field["y"] + field["height"], "the button under the fields, not beside them"
+    assert abs(button["x"] - field["x"]) <= 1, "the button starts where the fields start"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/staff/billing/debtors", "/staff/billing/reconciliation", "/staff/payments"],
+    ids=lambda path: path.split("/")[-1],
+)
+def test_a_list_s_house_filter_shows_the_whole_address(admin: Page, live_server: str, path: str) -> None:
+    admin.goto(live_server + path)
+    house = admin.locator("main form select[name=house]")
+    longest = house.evaluate("s => [...s.options].sort((a, b) => b.text.length - a.text.length)[0].value")
+    admin.goto(f"{live_server}{path}?house={longest}")
+    expect(house).to_have_value(longest)  # the house chosen is shown in the closed dropdown
+    if admin.viewport_size and admin.viewport_size["width"] < 900:
+        admin.locator("details.filter-panel").evaluate("d => d.open = true")
+        form = house.evaluate("s => s.form.getBoundingClientRect().width")
+        assert house.evaluate("s => s.getBoundingClientRect().width") >= form - 1, "the whole column of a phone"
+    else:
+        assert house.evaluate(CUT_OPTIONS) == [], f"addresses cut off in the house filter of {path}"
+
+
+def test_a_sortable_column_of_money_is_headed_on_the_right_like_its_figures(browser: Browser, live_server: str) -> None:
+    page = staff_page(browser, live_server, 1280)
+    page.goto(live_server + "/staff/billing/debtors")
+    header = page.locator("main table thead th[aria-sort]")
+    expect(header).to_contain_text("Долг")
+    assert header.evaluate("th => getComputedStyle(th).textAlign") == "right"
+    page.context.close()
+
+
+def test_an_account_s_months_keep_to_one_line_with_the_reissue_on_the_row_s_line(
+    browser: Browser, live_server: str
+) -> None:
+    page = staff_page(browser, live_server, 1280)
+    page.goto(live_server + "/staff/billing/debtors")
+    page.locator("main a[href^='/staff/billing/accounts/']").first.click()
+    rows = page.locator("section[aria-labelledby=months-h] tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        month = row.locator("td").first.evaluate(TEXT_BOX)
+        figure = row.locator("td.num").first.evaluate(TEXT_BOX)
+        reissue = row.locator("button.link-button").evaluate(TEXT_BOX)
+        assert month["height"] < 30, f"{row.locator('td').first.inner_text()} wraps"
+        assert abs(reissue["y"] - figure["y"]) <= 2, "the reissue button's words sit below the row's figures"
+    page.context.close()
+
+
+def test_on_a_phone_the_billing_totals_are_a_card_and_the_figures_evenly_spaced(
+    browser: Browser, live_server: str
+) -> None:
+    page = staff_page(browser, live_server, 390)
+    page.goto(live_server + "/staff/billing")
+    cards = page.locator(".billing-kpis > .card")
+    expect(cards).to_have_count(3)
+    first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert first and second and second["y"] - (first["y"] + first["height"]) == 16, "one gap between the figures"
+    totals = page.locator("main table tfoot tr")
+    assert totals.evaluate("tr => getComputedStyle(tr).backgroundColor") == "rgb(255, 255, 255)"
+    lines = totals.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c).borderTopWidth)")
+    assert set(lines) == {"0px"}, "the totals are not ruled line by line"
+    page.context.close()
+
+
+def test_an_unmatched_payment_s_buttons_keep_their_words_on_one_line(browser: Browser, live_server: str) -> None:
+    page = staff_page(browser, live_server, 1280)
+    page.goto(live_server + "/staff/billing/registries/queue")
+    buttons = page.locator("main table td.col-actions .button")
+    expect(buttons.first).to_be_visible()  # the demo has unmatched payments
+    for found in buttons.all():
+        edge = found.bounding_box()
+        assert edge and edge["height"] <= 46, f"«{found.inner_text()}» wraps: {edge}"
+    page.context.close()
