@@ -117,7 +117,15 @@ async def start_checkout(
 ) -> Started:
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
     closes unpaid after ``rules.CHECKOUT_LIFETIME``. ``period``: the billing month of the receipt the payment was
-    started from, which it pays first (DOMAIN.md §2.5)."""
+    started from, which it pays first (DOMAIN.md §2.5). A checkout of the same accounts the user left unfinished
+    is closed first: «continue the payment» on it would charge the same debt a second time."""
+    now = now or clock.now()
+    if principal.user_id is not None:
+        for left in await queries.open_checkouts_of(principal.user_id, [a.id for a, _ in items], now):
+            try:
+                await cancel_checkout(left)
+            except GatewayError as exc:  # the new payment goes on; reconciliation settles the old one later
+                log.warning("unfinished checkout %s not closed: %s", left, exc)
     batch = str(uuid.uuid4())
     period = None if period is None else period.replace(day=1)
     percent = queries.commission_percent()
@@ -148,7 +156,7 @@ async def start_checkout(
         cancel_url=f"{base_url}/pay/cancel?payment={batch}",
         metadata=metadata,
         description="Оплата ЖКУ",
-        now=now or clock.now(),
+        now=now,
     )
 
 

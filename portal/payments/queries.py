@@ -350,6 +350,27 @@ async def batch_by(
     return None
 
 
+async def open_checkouts_of(user_id: int, account_ids: Iterable[int], now: datetime, limit: int = 10) -> list[str]:
+    """The user's checkouts of utilities on these accounts still open on the gateway's page (left unfinished)."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    rows = (
+        await Payment.select(Payment.batch)
+        .where(
+            (Payment.created_by == user_id)
+            & Payment.account.is_in(ids)
+            & (Payment.kind == PaymentKind.CHECKOUT)
+            & (Payment.purpose == PaymentPurpose.UTILITIES)
+            & (Payment.status == PaymentStatus.OPEN)
+            & (Payment.expires_at > now)
+        )
+        .order_by(Payment.id)
+        .limit(limit)
+    )
+    return list(dict.fromkeys(r["batch"] for r in rows))
+
+
 async def batches_to_check(since: datetime, now: datetime, limit: int = 200) -> list[str]:
     """Checkouts reconciliation asks the gateway about (``rules.needs_check``): those without a final status."""
     rows = (

@@ -302,3 +302,27 @@ async def test_sbp_payment_is_confirmed_on_the_test_page(client, login, househol
     assert await balance_of(a) == Decimal("0.00")
     paid = await Payment.select(Payment.method, Payment.status).where(Payment.account == a)
     assert paid == [{"method": "sbp", "status": "succeeded"}]  # counted as СБП on the dashboard
+
+
+async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_not_paid_twice(
+    client, login, household, gateway
+):
+    """The resident left the gateway's page without paying and pays again from the pay page: the first checkout
+    is closed on the gateway, so the history no longer offers «продолжить оплату» of the same debt."""
+    a, b = household["accounts"]
+    await start(client, login, household, {a: "250"})
+    await start(client, login, household, {b: "300"})  # another account's checkout is not the same debt
+    left = await Payment.select().where(Payment.account == a).first()
+    other = await Payment.select().where(Payment.account == b).first()
+    await start(client, login, household, {a: "250"})
+    await gateway.settle()
+    statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
+    assert statuses[left["id"]] == "canceled"
+    assert statuses[other["id"]] == "open"
+    session = await _gateway_call(gateway, "GET", f"/v1/checkout/sessions/{left['session_id']}")
+    assert session["status"] == "expired"
+    history = await client.get("/payments")
+    assert f'href="/payments/{left["id"]}/continue"' not in history.text
+    assert f'href="/payments/{other["id"]}/continue"' in history.text
+    newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
+    assert newest["status"] == "open" and f'href="/payments/{newest["id"]}/continue"' in history.text
