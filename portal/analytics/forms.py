@@ -170,8 +170,10 @@ def kpi_choice(params: Mapping[str, Any]) -> tuple[int | None, date | None]:
 
 def month_not_offered(data: Mapping[str, Any]) -> str:
     """The message of the KPI form posting a month its page does not offer (older than the dropdown goes back, or
-    still to come): the month as posted, and what to do."""
+    still to come, or not a month at all, «2026-13»): the month as posted, and what to do; none posted, what to do."""
     value = form_value(data, "period")[:40]
+    if not value.strip():
+        return gettext("Choose a month from the list.")
     return gettext("There is no month «%(value)s» in the list; choose one of the months offered.", value=value)
 
 

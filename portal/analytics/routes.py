@@ -158,10 +158,10 @@ class StaffAnalytics(Controller):
     async def kpi_save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Any:
         complex_id, period = forms.kpi_choice(data)
         found = await queries.scope(principal, complex_id) if complex_id else None
-        if found is None or not found.ids or period is None:
+        if found is None or not found.ids:
             raise NotFoundException()
         month = among(period, _offered(clock.today_local().replace(day=1)))  # as the page reads its month
-        if month is None:  # the page again, with what was typed, the newest complete month, and why
+        if month is None:  # missing, unreadable or not offered: the page again, what was typed kept, and why
             errors = FormErrors()
             errors.add("period", forms.month_not_offered(data), _("Month"))
             return await _kpi_page(request, principal, complex_id, None, errors=errors, values=dict(data))

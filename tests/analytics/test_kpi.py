@@ -136,6 +136,23 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
             )
             assert f'name="period" value="{month}"' not in answer.text
     assert await KpiMonth.count() == 0 and await KpiBonus.count() == 0
+    # A month missing or not read is refused the same way, at the month field, nothing saved.
+    typed = {"complex": str(complex_id), "plan": "95", "acts": "90", "user_0": str(manager), "position_0": "Менеджер",
+             "maximum_0": "3 900,00"}  # fmt: skip
+    for posted, said in (
+        (None, "Выберите месяц из списка."),
+        ("", "Выберите месяц из списка."),
+        ("2026-13", "Месяца «2026-13» нет в списке; выберите один из предложенных месяцев."),
+        ("март", "Месяца «март» нет в списке; выберите один из предложенных месяцев."),
+    ):
+        answer = await client.form("/staff/analytics/kpi", typed if posted is None else {**typed, "period": posted})
+        assert answer.status_code == 422, posted
+        saving = answer.text.split('method="post" action="/staff/analytics/kpi"')[1].split("</form>")[0]
+        assert said in saving and 'value="95"' in saving and 'value="3 900,00"' in saving
+        month_field = answer.text.split('class="filters card" action="/staff/analytics/kpi"')[1].split("</form>")[0]
+        assert f'id="e-period"><span aria-hidden="true">⚠</span> {said}' in month_field
+        assert 'aria-invalid="true" aria-describedby="e-period"' in month_field
+    assert await KpiMonth.count() == 0 and await KpiBonus.count() == 0
     saved = await client.form(
         "/staff/analytics/kpi",
         {"complex": str(complex_id), "period": "2026-03", "plan": "95", "nps": "100", "receivables": "85",
