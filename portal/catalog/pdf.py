@@ -59,7 +59,7 @@ def _facts(pdf: _Document, account: AccountInfo) -> None:
         (gettext("Personal account"), account.number),
         (gettext("Payer"), account.payer_name),
         (gettext("Address"), account.address),
-        (gettext("Area"), f"{format_number(account.area, 2)} м²"),
+        (gettext("Area"), gettext("%(area)s m²", area=format_number(account.area, 2))),
     ):
         pdf.set_font("Main", "", 9)
         pdf.cell(45, 6, label)

@@ -281,3 +281,25 @@ async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, house
     assert await listed()
     assert not await listed(date_to=date(2026, 2, 28))
     assert not await listed(date_from=date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(("language", "area"), [("ru", "54,35 м²"), ("en", "54.35 m²")])
+def test_a_certificate_gives_the_area_in_the_readers_language(language: str, area: str):
+    from portal.billing.queries import AccountInfo
+    from portal.catalog import pdf
+    from portal.core.i18n import get_locale
+    from portal.core.i18n import set_locale
+
+    account = AccountInfo(
+        house_address="г. Симферополь, ул. Тестовая, д. 1", premise_kind="flat", premise_number="1", id=1,
+        number="9100000001", payer_name="Иванов И. И.", house_id=1, entrance=None, area=Decimal("54.35"),
+    )  # fmt: skip
+    before = get_locale()
+    set_locale(language)
+    try:
+        content = pdf.no_debt_pdf(account, None, Decimal(0), on=date(2026, 12, 1), number=1, issued=clock.now())
+    finally:
+        set_locale(before)
+    text = _plain("".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    assert _plain(area) in text, text
+    assert text_off_the_page(content) == []
