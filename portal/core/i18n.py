@@ -233,6 +233,16 @@ def format_number(
     return _format_decimal(value, pattern, locale or get_locale())
 
 
+def format_typed(value: object, locale: str | None = None) -> object:
+    """A number written into a form's field as a reader of ``locale`` types it: the language's decimal sign and no
+    group separators («15000,00», "15000.00"), its decimals as stored; read back by ``parse_decimal`` either way.
+    Anything else (text as typed, whole numbers) is given back unchanged."""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", Locale.parse(locale or get_locale()).number_symbols["latn"]["decimal"])
+    return value
+
+
 def format_day(value: date | datetime | None, style: str = "long", locale: str | None = None) -> str:
     """«15 декабря 2026» (long), «15.12.2026» (short)."""
     if value is None:

@@ -101,6 +101,11 @@ def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> 
 
 
 @pass_context
+def _typed(_context: Any, value: Any) -> Any:
+    return i18n.format_typed(value)
+
+
+@pass_context
 def _query(context: Any, **changes: Any) -> str:
     request = context.get("request") or _rendering.get()
     params: dict[str, Any] = {}
@@ -183,7 +188,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         premise_name=premise_name,
     )
     env.filters.update(
-        money=_money, day=_day, moment=_moment, number=_number, phone=i18n.format_phone, tel=i18n.tel_href
+        money=_money, day=_day, moment=_moment, number=_number, typed=_typed, phone=i18n.format_phone, tel=i18n.tel_href
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

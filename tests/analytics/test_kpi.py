@@ -163,7 +163,8 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert record.lines[0].bonus == Decimal("3705.00")
     # What the manager entered comes back in the form: saving the month again must not drop the acts' 90 %.
     again = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
-    assert re.search(r'<input id="f-acts" name="acts" type="text" value="90(\.0)?"', again.text)
+    assert re.search(r'<input id="f-acts" name="acts" type="text" value="90(,0)?"', again.text)  # as typed in Russian
+    assert re.search(r'<input id="f-maximum_0" name="maximum_0" type="text" value="3900,00"', again.text)
     assert record.acts == Decimal("90.0")
     # Someone outside the complex, a bad percentage, a stranger's complex.
     bad = await client.form(
