@@ -168,3 +168,16 @@ def test_an_unmatched_payment_s_buttons_keep_their_words_on_one_line(browser: Br
         edge = found.bounding_box()
         assert edge and edge["height"] <= 46, f"«{found.inner_text()}» wraps: {edge}"
     page.context.close()
+
+
+def test_an_empty_list_says_so_once_and_a_payment_card_leads_with_its_number(
+    browser: Browser, live_server: str
+) -> None:
+    page = staff_page(browser, live_server, 390)
+    page.goto(live_server + "/staff/billing/debtors?min_debt=999999999")
+    expect(page.locator("#list")).to_contain_text("Должников с такими условиями нет.")
+    expect(page.locator("nav.pagination")).to_have_count(0)  # not «Показаны 0–0 из 0» and page sizes of nothing
+    page.goto(live_server + "/staff/payments")
+    number = page.locator("main table tbody tr").first.locator("td").first
+    assert number.evaluate("td => getComputedStyle(td).fontSize") == "18px", "the card's number is its heading"
+    page.context.close()
