@@ -31,3 +31,26 @@ def test_each_choice_of_the_grid_is_a_44_px_target_within_the_card(live_server: 
     assert box
     page.mouse.click(box["x"] + 3, box["y"] + 3)  # a thumb that lands at the corner of the square
     expect(first).to_be_checked(checked=not before)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_channels_of_the_grid_are_named_on_one_line_each(live_server: str, browser: Browser, language: str):
+    """At 390 px «E-mail» broke at its hyphen into «E-» over «mail»: a channel's name stays whole."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    page = context.new_page()
+    sign_in(page, live_server, "resident2@demo.ru")
+    page.goto(live_server + "/notifications/settings")
+    heads = page.locator("main form table thead th").all()[1:]
+    assert len(heads) >= 3
+    count_lines = (
+        "h => { const r = document.createRange(); r.selectNodeContents(h);"
+        " return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; }"
+    )
+    for head in heads:
+        lines = head.evaluate(count_lines)
+        assert lines == 1, f"«{head.inner_text()}» takes {lines} lines"
+    wrap = page.locator("main form .table-wrap")
+    inner, outer = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+    assert inner <= outer, f"the grid is {inner} px wide in a {outer} px card"
+    context.close()
