@@ -10,6 +10,7 @@ from portal.core import clock
 from portal.meetings import queries
 from portal.meetings.tables import Ballot
 from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _paper_ballots
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
@@ -40,3 +41,20 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     taken = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert taken.status_code == 303
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 1
+
+
+async def test_the_moderators_message_names_the_owner_after_the_words(
+    client, login, make_user, example_house, make_meeting
+):
+    """«Решение собственника Иванова Ольга Петровна отклонено» put a name in the nominative after a genitive; the
+    name now follows the words: «Решение отклонено: …»."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    accepted, rejected = await _paper_ballots(house, meeting_id, "GD")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    await client.form(f"/staff/meetings/ballots/{accepted}/accept")
+    page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert re.search(r"Решение принято: Собственник G\.", page), page[:3000]
+    await client.form(f"/staff/meetings/ballots/{rejected}/reject", {"reason": "unsigned"})
+    page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert re.search(r"Решение отклонено: Собственник D\.", page)
