@@ -239,3 +239,16 @@ async def test_check_now_refuses_a_month_the_page_does_not_offer_and_writes_noth
     assert ran.status_code == 303 and ran.headers["location"] == "/staff/billing/reconciliation?period=2026-10"
     newest = await client.form("/staff/billing/reconciliation", {})  # none posted: the newest month
     assert newest.headers["location"] == "/staff/billing/reconciliation?period=2026-11"
+
+
+async def test_what_a_file_holds_is_chosen_from_whole_sentences_in_either_language(client, login, setup):
+    """Radio buttons whose words wrap (a dropdown cut them on a phone); the English ones in English."""
+    await login(client, setup["accountant"])
+    page = await client.get("/staff/billing/registries")
+    assert 'type="radio" name="kind" value="payments" checked' in page.text
+    assert "Входящее сальдо из биллинга" in page.text
+    client.cookies.set("lang", "en")
+    form = (await client.get("/staff/billing/registries")).text.split('action="/staff/billing/registries"')[1]
+    choices = form.split("</fieldset>")[0]
+    assert "Opening balances from the billing system" in choices
+    assert not any("а" <= letter.lower() <= "я" for letter in choices.split("<legend>")[1]), choices
