@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.accounts.rules import normalize_phone
+from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.parse import parse_date
@@ -147,8 +148,11 @@ def parse_local(value: str, tz: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(tz)) if moment is not None else None
 
 
-def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] | None, FormErrors]:
-    """The staff edit form: type, category, internal status, deadline, control date, flags."""
+def read_staff_update(
+    data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
+) -> tuple[dict[str, Any] | None, FormErrors]:
+    """The staff edit form: type, category, internal status, deadline, control date, flags; a deadline before the
+    request was filed (``filed_at``, to the minute the form shows) is a year or month typed wrong."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
     for name, known, refusal in (
@@ -165,6 +169,9 @@ def read_staff_update(data: Mapping[str, Any], tz: str) -> tuple[dict[str, Any] 
     deadline = parse_local(deadline_raw, tz)
     if deadline_raw and deadline is None:
         errors.add("deadline", gettext("Enter the deadline as a date and time."))
+    elif deadline is not None and filed_at is not None and deadline < filed_at.replace(second=0, microsecond=0):
+        filed = format_moment(filed_at, tz)
+        errors.add("deadline", gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed))
     changes["deadline"] = deadline
     control_raw = form_value(data, "control_date")
     control = parse_date(control_raw)

@@ -204,7 +204,7 @@ class StaffTickets(Controller):
         def act(changes: dict[str, Any]) -> Awaitable[list[int]]:
             return actions.update_fields(principal, ticket, changes, clock.now())
 
-        read = forms.read_staff_update(data, clock.zone().key)
+        read = forms.read_staff_update(data, clock.zone().key, filed_at=ticket.created_at)
         typed = {name: form_value(data, name) for name in rules.EDITABLE}
         done = gettext("Changes saved.")
         return await form_answered(request, principal, ticket, read, act, done, staff=True, edit=typed)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
+from portal.core import clock
 from portal.tickets import actions
 from portal.tickets.tables import Ticket
 
@@ -128,3 +130,22 @@ async def test_a_reason_typed_before_cancelling_is_kept_on_the_question_that_fol
     assert box and box.group(1) == "Дубликат заявки № 12 &lt;повтор&gt;"
     stored = await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first()
     assert stored["status"] == "new"
+
+
+async def test_a_deadline_before_the_request_was_filed_is_refused_and_one_after_it_is_saved(client, login, filed):
+    """A year typed wrong («2025» for «2026») made the request overdue by a year without a word; it is refused at
+    the field with the moment of filing, and the request keeps its deadline."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    before = await Ticket.select(Ticket.deadline, Ticket.created_at).where(Ticket.id == filed["ticket"]).first()
+    typed = {"type": "ordinary", "category": "leaking_taps", "internal_status": "", "deadline": "2020-01-01T10:00"}
+    refused = await client.form(url, typed)
+    assert refused.status_code == 422
+    assert "Срок не может быть раньше подачи заявки (" in refused.text
+    assert typed_value(refused.text, "deadline") == "2020-01-01T10:00"
+    assert (await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()) == {
+        "deadline": before["deadline"]
+    }
+    later = (before["created_at"] + timedelta(days=3)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    saved = await client.form(url, {**typed, "deadline": later})
+    assert saved.status_code == 303
