@@ -260,6 +260,9 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
     # Debt 3 341.23 + 5 182.58 = 8 523.81 over 54.30 + 38.10 = 92.40 m² → 92.25 ₽/m².
     assert "8\u00a0523,81\u00a0₽" in page.text
     assert "92,25\u00a0₽" in page.text
+    assert "на 92,40\u00a0м²" in page.text  # «м²» never alone on the card's next line
+    client.cookies.set("lang", "en")
+    assert "over 92.40\u00a0m²" in (await client.get("/staff/billing?period=2026-11")).text
 
 
 async def test_staff_billing_pages_say_when_the_month_in_the_address_cannot_be_read(client, login, make_user, billed):
