@@ -767,7 +767,7 @@ async def create_staff_user(actor: Principal, values: dict[str, Any], *, ip: str
         token = await _create_token(
             TokenPurpose.INVITE, user_id=user_id, sent_to=values["email"], created_by=actor.user_id
         )
-        await mail.send_invitation(values["email"], token, "ru")
+        await mail.send_staff_invitation(values["email"], token, "ru")
     mail.deliver_soon()
     return user_id
 

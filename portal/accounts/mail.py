@@ -48,6 +48,11 @@ async def send_invitation(email: str, token: str, locale: str | None, account: s
     await _email(email, messages.INVITATION, locale, context)
 
 
+async def send_staff_invitation(email: str, token: str, locale: str | None) -> None:
+    """A new staff member's invitation: to the staff pages, not to the residents' portal."""
+    await _email(email, messages.STAFF_INVITATION, locale, {"url": link(f"/invite/{token}")})
+
+
 async def send_access_granted(email: str, locale: str | None, account: str, address: str, user_id: int) -> None:
     context = {"url": link("/login"), "account": account, "address": address}
     await _email(email, messages.ACCESS_GRANTED, locale, context, user_id)

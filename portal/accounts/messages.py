@@ -43,6 +43,18 @@ INVITATION = message_template(
     sample={"url": "https://portal.example/invite/abc", "account": "1000000001", "address": "Lenina St, 1, flat 5"},
 )
 
+STAFF_INVITATION = message_template(
+    "accounts/staff_invite",
+    Topic.ACCOUNT,
+    subject=lazy("Invitation to the staff pages of the portal"),
+    text=lazy(
+        "Hello!\n\n%(company)s has opened a staff account for you on its portal.\n\n"
+        "To set your password and sign in, open this link within 7 days:\n\n%(url)s\n\nThe link works once."
+    ),
+    words=words,
+    sample={"url": "https://portal.example/invite/abc"},
+)
+
 ACCESS_GRANTED = message_template(
     "accounts/granted",
     Topic.ACCOUNT,

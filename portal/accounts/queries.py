@@ -100,6 +100,11 @@ async def get_user(user_id: int) -> UserInfo | None:
     return _as(UserInfo, await User.select().where(User.id == user_id).first())
 
 
+async def is_staff(user_id: int) -> bool:
+    """Whether the user has any staff role (an invitation then opens the staff pages)."""
+    return await UserRole.exists().where(UserRole.user == user_id)
+
+
 async def email_taken(email: str) -> bool:
     return await User.exists().where(User.email == rules.normalize_email(email))
 

@@ -222,14 +222,17 @@ class Visitors(Controller):
         row = await _valid_token(token, TokenPurpose.INVITE)
         user = await queries.get_user(row.user) if row.user else None
         name = user.full_name if user else ""
-        return render(request, "accounts/invite.html", errors=None, token=token, email=row.email, name=name)
+        staff = bool(row.user) and await queries.is_staff(row.user)
+        context = {"token": token, "email": row.email, "name": name, "staff": staff}
+        return render(request, "accounts/invite.html", errors=None, **context)
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
     async def invite_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
         row = await _valid_token(token, TokenPurpose.INVITE)
         values, errors = forms.invite_accept_form(data, row.email)
         if errors:
-            context = {"token": token, "email": row.email, "name": values["full_name"]}
+            staff = bool(row.user) and await queries.is_staff(row.user)
+            context = {"token": token, "email": row.email, "name": values["full_name"], "staff": staff}
             return render(request, "accounts/invite.html", errors=errors, status_code=422, **context)
         outcome, user = await actions.accept_invitation(
             row, values["full_name"], values["password"], ip=client_ip(request), locale=i18n.get_locale()

@@ -348,3 +348,32 @@ async def test_profile_posts_need_the_csrf_token_as_a_form_field_or_an_htmx_head
     done = await client.htmx_form("/profile", {"full_name": "Новое Имя", "locale": "ru"})
     assert done.status_code == 303
     assert (await User.select(User.full_name).where(User.id == user_id).first())["full_name"] == "Новое Имя"
+
+
+async def test_a_new_staff_member_is_invited_to_the_staff_pages_not_the_residents_portal(
+    client, new_client, make_user, make_house, login
+):
+    """A dispatcher's invitation said «Приглашение в личный кабинет жителя» and its page «Добро пожаловать в личный
+    кабинет жителя»; both now speak of the staff pages."""
+    house = await make_house(accounts=0)
+    await login(client, await make_user(roles=("admin",)))
+    made = await client.form(
+        "/staff/users/new",
+        {
+            "full_name": "Пётр Новиков",
+            "email": "petr@example.ru",
+            "roles": ["dispatcher"],
+            "houses": [str(house["house"])],
+        },
+    )
+    assert made.status_code == 303
+    sent = (
+        await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body)
+        .where(OutboxMessage.recipient == "petr@example.ru")
+        .first()
+    )
+    assert sent["subject"] == "Приглашение в кабинет сотрудника"
+    assert "кабинет сотрудника" in sent["body"] and "жителя" not in sent["body"]
+    link = re.search(r"/invite/[\w-]+", sent["body"]).group(0)
+    page = await new_client().get(link)
+    assert "Добро пожаловать в кабинет сотрудника" in page.text and "кабинет жителя" not in page.text

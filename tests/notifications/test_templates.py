@@ -16,6 +16,7 @@ CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 EXPECTED = {
     "accounts/reset",  # password reset
     "accounts/invite",  # invitation
+    "accounts/staff_invite",  # a new staff member's invitation
     "accounts/granted",
     "accounts/confirm",
     "accounts/exists",
