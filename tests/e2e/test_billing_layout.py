@@ -181,3 +181,17 @@ def test_an_empty_list_says_so_once_and_a_payment_card_leads_with_its_number(
     number = page.locator("main table tbody tr").first.locator("td").first
     assert number.evaluate("td => getComputedStyle(td).fontSize") == "18px", "the card's number is its heading"
     page.context.close()
+
+
+def test_a_refund_form_stands_under_the_payment_s_facts(browser: Browser, live_server: str) -> None:
+    page = staff_page(browser, live_server, 1280)
+    page.goto(live_server + "/staff/payments?status=paid")
+    page.locator("main table tbody tr a[href^='/staff/payments/']").first.click()
+    page.get_by_role("link", name="Возврат").click()
+    expect(page.locator("main form[action$='/refund']")).to_be_visible()
+    facts, form = box(page, "main dl.facts"), box(page, "main form[action$='/refund']")
+    card = page.locator("main .card:has(form[action$='/refund'])").bounding_box()
+    assert card and abs(card["x"] - facts["x"]) <= 1, "the refund card on the facts' left edge, not centred"
+    assert card["y"] - (facts["y"] + facts["height"]) >= 16, "a card's gap between the facts and the form"
+    assert form["width"] <= 640
+    page.context.close()
