@@ -346,8 +346,9 @@ async def _after_row_action(
     form came from (the list with its filters, the executor's page, or the request's page)."""
     if is_fragment_request(request) and form_value(data, "row") == "1":
         return await _row(request, principal, ticket.id, form_value(data, "back"), done=done, done_in=done_in)
-    flash(request, done)
     back = form_value(data, "back")
+    # Back on a list (the queue, the executor's cards), the message says which request it was about.
+    flash(request, gettext("Request No. %(number)s: %(done)s", number=ticket.number, done=done) if back else done)
     if back == "/staff/my-tickets":
         return see_other(request, back)
     return see_other(request, _back_to_list(data) if back else f"/staff/tickets/{ticket.id}")

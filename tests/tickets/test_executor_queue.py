@@ -86,3 +86,19 @@ async def test_a_cards_photos_without_a_photo_are_refused_on_the_queue_and_with_
     assert message["comment"] == "" and message["visible_to_resident"]
     assert await TicketAttachment.count().where(TicketAttachment.event == message["id"]) == 1
     assert f"The photos are sent to request No. {opened.number}." in (await client.get("/staff/my-tickets")).text
+
+
+async def test_a_status_changed_from_a_card_says_which_request_it_was(client, login, make_user, make_account):
+    """Back on «Мои заявки» after «Взять в работу», the message names the request («Заявка № 7: Статус изменён: В
+    работе.»): among a dozen cards, «Статус изменён» alone did not say which."""
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран", now=datetime.now(UTC)
+    )
+    await Ticket.update({Ticket.status: "accepted", Ticket.executor: executor}).where(Ticket.id == opened.id)
+    await login(client, executor)
+    moved = await client.form(f"/staff/tickets/{opened.id}/status", {"status": "in_work", "back": "/staff/my-tickets"})
+    assert moved.status_code == 303 and moved.headers["location"] == "/staff/my-tickets"
+    queue = (await client.get("/staff/my-tickets")).text
+    assert f"Заявка № {opened.number}: Статус изменён: В работе." in queue
