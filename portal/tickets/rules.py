@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from typing import Protocol
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.parse import parse_int
@@ -408,6 +409,19 @@ MOVE_LABELS = Labels(
         S.CANCELLED: lazy("Cancel the request"),
     }
 )
+
+# A step back is named as one: work stopped on a request in work, a request reported done sent back to work.
+BACK_MOVE_LABELS: dict[tuple[str, str], LazyText] = {
+    (S.IN_WORK, S.ACCEPTED): lazy("Pause the work"),
+    (S.DONE, S.IN_WORK): lazy("Return to work"),
+}
+
+
+def move_label(target: str, current: str = "") -> str:
+    """The button of a move from ``current`` to ``target``: «Взять в работу», but «Вернуть в работу» from done."""
+    back = BACK_MOVE_LABELS.get((current, target))
+    return back() if back is not None else MOVE_LABELS.shown(target)
+
 
 # Fields staff edit on the request page (flags included); each change is one event.
 EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", *FLAGS_EDITABLE)

@@ -61,7 +61,7 @@ class TicketView:
     """Passed to templates as ``tk``."""
 
     status = rules.STATUS_LABELS.shown
-    move = rules.MOVE_LABELS.shown
+    move = staticmethod(rules.move_label)
     type = rules.TYPE_LABELS.shown
     category = staticmethod(rules.category_label)
     source = rules.SOURCE_LABELS.shown

@@ -255,3 +255,18 @@ def test_the_call_centre_form_takes_the_callers_phone_only_as_a_phone(typed, kep
     form, errors = read_staff_new(data)
     assert errors.get("contact_phone") == error
     assert (form.contact_phone if form else None) == kept
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "said"),
+    [
+        ("new", "accepted", "Принять"),
+        ("in_work", "accepted", "Приостановить работу"),
+        ("accepted", "in_work", "Взять в работу"),
+        ("done", "in_work", "Вернуть в работу"),
+    ],
+    ids=["accepting a new request", "a step back from work", "starting work", "sending done work back"],
+)
+def test_a_step_back_is_named_as_one(current, target, said):
+    """«Принять» on a request already in work, «Взять в работу» on one reported done, read as steps forward."""
+    assert rules.move_label(target, current) == said
