@@ -113,13 +113,17 @@ document.addEventListener("DOMContentLoaded", () => focusableScrollers(document)
 document.addEventListener("htmx:afterSettle", () => focusableScrollers(document));
 window.addEventListener("resize", () => focusableScrollers(document));
 // On a phone a list's filter panel starts folded, so the rows come first; it stays open while a filter is in
-// force or refused (a field with a value or an error). Without JavaScript, or wider, it is open as served.
+// force or refused (a field with a value or an error). Without JavaScript, or wider, it is open as served. A
+// dropdown is in force past its first option: «Все дома», or the newest month of a report, which always has one.
 function foldFilterPanels(root) {
   if (!window.matchMedia("(max-width: 640px)").matches) return;
   root.querySelectorAll("details.filter-panel[open]:not([data-folded])").forEach((panel) => {
     panel.dataset.folded = "1";
-    const inForce = panel.querySelector(".has-error") || Array.from(panel.querySelectorAll("input:not([type=hidden]), select"))
-      .some((field) => (field.type === "checkbox" || field.type === "radio" ? field.checked : field.value !== ""));
+    const chosen = (field) => {
+      if (field.type === "checkbox" || field.type === "radio") return field.checked;
+      return field.tagName === "SELECT" ? field.selectedIndex > 0 : field.value !== "";
+    };
+    const inForce = panel.querySelector(".has-error") || Array.from(panel.querySelectorAll("input:not([type=hidden]), select")).some(chosen);
     if (!inForce) panel.open = false;
   });
 }

@@ -195,3 +195,16 @@ def test_a_refund_form_stands_under_the_payment_s_facts(browser: Browser, live_s
     assert card["y"] - (facts["y"] + facts["height"]) >= 16, "a card's gap between the facts and the form"
     assert form["width"] <= 640
     page.context.close()
+
+
+def test_on_a_phone_a_report_s_filters_start_folded_on_its_newest_month(browser: Browser, live_server: str) -> None:
+    """A report's month dropdown always holds a month: the newest (its first) is no filter in force."""
+    page = staff_page(browser, live_server, 390)
+    panel = page.locator("details.filter-panel")
+    for path in ("/staff/billing/registries/queue", "/staff/billing/reconciliation"):
+        page.goto(live_server + path)
+        expect(panel).not_to_have_attribute("open", "")  # the rows come first
+    chosen = panel.locator("select[name=house] option").nth(1).get_attribute("value")
+    page.goto(f"{live_server}/staff/billing/reconciliation?house={chosen}")
+    expect(panel).to_have_attribute("open", "")  # a house chosen is in force
+    page.context.close()
