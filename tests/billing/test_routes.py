@@ -180,7 +180,7 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert unread.status_code == 200 and "7700000002" in unread.text  # shown without the filters it cannot read
     assert 'value="abc"' in unread.text and 'value="много"' in unread.text and 'value="-2"' in unread.text
     assert unread.text.count("список показан без этого условия") == 3
-    said = "Не применены, так как не прочитаны: Подъезд; Долг от, ₽; Месяцев просрочки, не менее."
+    said = "Не применены, так как не прочитаны: Подъезд; Долг от, ₽; Просрочка от, месяцев."
     htmx = await client.get(unread.request.url, headers={"HX-Request": "true", "HX-Target": "list"})
     assert said in unread.text and said in htmx.text  # also in the part a filter change redraws
     exported = await client.get("/staff/billing/debtors.csv?period=2026-11")
@@ -210,7 +210,7 @@ async def test_staff_debtors_filter_change_redraws_the_fields_messages_with_the_
         assert "Введите номер подъезда; список показан без этого условия." in fields  # the house's entrances: a list
         assert "Введите число месяцев; список показан без этого условия." in fields
         assert 'value="-2"' in fields
-        assert "Не применены, так как не прочитаны: Подъезд; Месяцев просрочки, не менее." in answer.text
+        assert "Не применены, так как не прочитаны: Подъезд; Просрочка от, месяцев." in answer.text
 
 
 async def test_staff_debtors_a_house_or_entrance_none_of_the_lists_is_not_applied(
