@@ -200,7 +200,7 @@ def describe(category: str, ticket_type: str, on: date) -> str:
             text = ngettext("%(num)d minute", "%(num)d minutes", rule.amount)
         if rule.kind == "window":
             text = gettext(
-                "%(term)s (between %(start)s and %(end)s)",
+                "%(term)s, between %(start)s and %(end)s",  # in brackets after the deadline on the request page
                 term=text,
                 start=rule.window_start.strftime("%H:%M"),
                 end=rule.window_end.strftime("%H:%M"),

@@ -178,3 +178,10 @@ def test_terms_are_described_in_words():
 )
 def test_the_type_and_the_category_together_give_the_term(category, ticket_type, registered, expected, why):
     assert due(category, registered, ticket_type) == expected, why
+
+
+def test_a_term_within_daily_hours_reads_without_brackets_in_brackets():
+    """The request page writes the term in brackets after the deadline: «15:00 (2 часа, с 08:00 до 23:00)», not
+    «15:00 (2 часа (с 08:00 до 23:00))»."""
+    on = date(2026, 3, 10)
+    assert deadlines.describe("garbage_chute", "ordinary", on) == "2 часа, с 08:00 до 23:00"
