@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
 import sys
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -97,8 +99,6 @@ def seed_demo_command(force: bool) -> None:
 @click.option("--with-gateway/--no-gateway", default=True, help="Start the sandbox payment gateway beside the portal.")
 def serve(host: str, port: int, with_gateway: bool) -> None:
     """Migrate, load demo data on first start, and serve the portal."""
-    import subprocess
-
     import uvicorn
 
     from portal import demo
@@ -115,26 +115,20 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
         # Links back to the portal (the payment gateway's return after paying, e-mails) lead to this very server,
         # not to the default port, where another server or none may be listening.
         os.environ["BASE_URL"] = f"http://{local}:{port}"
-    if with_gateway:
-        _own_sandbox_ports()
+    sockets = _own_sandbox_ports() if with_gateway else {}
     use_settings(Settings.from_env())
     _sqlite_folder()
     logins = run_async(prepare)
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
         # The sandbox sends its webhooks to this portal (unless told otherwise) and is up before the portal is.
-        gateway_env = {
-            "SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook",
-            **os.environ,
-            "SANDBOX_PARENT_PID": str(os.getpid()),
-        }
-        gateway = subprocess.Popen([sys.executable, "-m", "portal.sandbox_gateway"], cwd=ROOT, env=gateway_env)
+        webhook = {"SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook"}
+        gateway = _start_sandbox("portal.sandbox_gateway", sockets.get("PAYMENT_GATEWAY_URL"), webhook)
         _wait_for_gateway(get_settings().payment_gateway_url, gateway)
     sms = None
     if with_gateway and _is_local(get_settings().sms_provider_url):
         # The sandbox SMS provider (and push service stand-in): its page lists the text messages "sent".
-        sms_env = {**os.environ, "SANDBOX_PARENT_PID": str(os.getpid())}
-        sms = subprocess.Popen([sys.executable, "-m", "portal.sandbox_sms"], cwd=ROOT, env=sms_env)
+        sms = _start_sandbox("portal.sandbox_sms", sockets.get("SMS_PROVIDER_URL"), {})
         _wait_for_gateway(get_settings().sms_provider_url, sms)
     click.echo(f"\nThe portal is at http://{host}:{port}")
     _print_logins(logins)
@@ -159,25 +153,39 @@ def worker(concurrency: int) -> None:
     asyncio.run(run_worker(redis_url, concurrency))
 
 
-def _own_sandbox_ports() -> None:
-    """The sandboxes this server starts listen on their default ports when those are free, else on free ones: a
-    second portal's payments would otherwise go to the first portal's gateway, which sends their webhooks there.
-    A URL set in the environment is kept (and a server already listening there is used as it is)."""
-    import socket
+def _own_sandbox_ports() -> dict[str, socket.socket]:
+    """The sockets the sandboxes this server starts will listen on, by the setting naming their URL, which is
+    set to match: each sandbox's default port when free, else a free one (a second portal's payments would
+    otherwise go to the first portal's gateway, which sends their webhooks there). Bound here and handed to the
+    sandboxes, so two servers starting at once cannot pick the same port. A URL set in the environment is kept
+    (and a server already listening there is used as it is)."""
     from urllib.parse import urlparse
 
+    from portal.core.sandboxes import bind
+
+    sockets = {}
     for name, url in (
         ("PAYMENT_GATEWAY_URL", Settings.payment_gateway_url),
         ("SMS_PROVIDER_URL", Settings.sms_provider_url),
     ):
         if name in os.environ:
             continue
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", urlparse(url).port or 80)) != 0:
-                continue  # nothing listens there: the sandbox takes its default port
-        with socket.socket() as spare:
-            spare.bind(("127.0.0.1", 0))
-            os.environ[name] = f"http://127.0.0.1:{spare.getsockname()[1]}"
+        sockets[name] = bind(urlparse(url).port or 80)
+        os.environ[name] = f"http://127.0.0.1:{sockets[name].getsockname()[1]}"
+    return sockets
+
+
+def _start_sandbox(module: str, sock: socket.socket | None, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a sandbox beside this server, stopping when it stops; on ``sock`` when this server bound one."""
+    child_env = {**env, **os.environ, "SANDBOX_PARENT_PID": str(os.getpid())}
+    if sock is not None:
+        child_env["SANDBOX_LISTEN_FD"] = str(sock.fileno())
+    fds = (sock.fileno(),) if sock is not None else ()
+    try:
+        return subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=child_env, pass_fds=fds)  # noqa: S603
+    finally:
+        if sock is not None:
+            sock.close()  # the sandbox holds its own copy
 
 
 def _is_local(url: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -41,8 +42,29 @@ def _stop_with_parent(parent: int) -> None:
 
 
 def serve(app: Any, host: str, port: int) -> None:
-    """Serve ``app`` until stopped, or until the portal named by ``SANDBOX_PARENT_PID`` is gone."""
+    """Serve ``app`` until stopped, or until the portal named by ``SANDBOX_PARENT_PID`` is gone. Started by
+    ``portal serve``, it listens on the socket that server bound for it (``SANDBOX_LISTEN_FD``), else on
+    ``host:port``."""
     parent = os.environ.get("SANDBOX_PARENT_PID", "")
     if parent.isdigit():
         _stop_with_parent(int(parent))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    fd = os.environ.get("SANDBOX_LISTEN_FD", "")
+    if fd.isdigit():
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[socket.socket(fileno=int(fd))])
+    else:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def bind(default_port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1 for a sandbox: its default port when free, else a free one. Bound here, by
+    the portal that starts the sandbox, so that two portals starting at once cannot both pick the same port
+    (a probe and a later bind in the child would race)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", default_port))
+    except OSError:
+        sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock

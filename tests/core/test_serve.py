@@ -65,18 +65,76 @@ def test_a_second_server_starts_its_own_gateway_when_the_default_port_is_taken(s
         other.listen()
         taken = f"http://127.0.0.1:{other.getsockname()[1]}"
         monkeypatch.setattr(Settings, "payment_gateway_url", taken)
-        cli._own_sandbox_ports()
+        held = cli._own_sandbox_ports()
         chosen = os.environ["PAYMENT_GATEWAY_URL"]
-    assert chosen.startswith("http://127.0.0.1:")
+        bound = held["PAYMENT_GATEWAY_URL"].getsockname()[1]
+    for sock in held.values():
+        sock.close()
     assert chosen != taken
+    assert chosen == f"http://127.0.0.1:{bound}"  # the URL names the socket the sandbox will be given
+
+
+def _free_url() -> str:
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{spare.getsockname()[1]}"
+
+
+def test_two_servers_starting_at_once_get_different_gateway_ports(sandbox_env, monkeypatch) -> None:
+    """Both look before either sandbox is up: the first holds its port from the moment it chose it, so the second
+    cannot choose the same one (a look-then-bind-later would give both the free default port)."""
+    free = _free_url()
+    monkeypatch.setattr(Settings, "payment_gateway_url", free)
+    first = cli._own_sandbox_ports()
+    first_url = os.environ.pop("PAYMENT_GATEWAY_URL")
+    os.environ.pop("SMS_PROVIDER_URL")
+    second = cli._own_sandbox_ports()
+    second_url = os.environ["PAYMENT_GATEWAY_URL"]
+    try:
+        assert first_url == free  # the default port, free, is taken by the first
+        assert second_url != first_url
+    finally:
+        for sock in (*first.values(), *second.values()):
+            sock.close()
+
+
+def test_a_sandbox_serves_on_the_socket_its_portal_bound(tmp_path) -> None:
+    """``portal serve`` hands the sandbox the socket it bound; the sandbox answers there."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from portal.core.sandboxes import bind
+
+    sock = bind(0)
+    port = sock.getsockname()[1]
+    env = {**os.environ, "SANDBOX_LISTEN_FD": str(sock.fileno()), "PORTAL_VAR_DIR": str(tmp_path)}
+    env.pop("SMS_PROVIDER_URL", None)
+    child = subprocess.Popen([sys.executable, "-m", "portal.sandbox_sms"], env=env, pass_fds=(sock.fileno(),))
+    sock.close()
+    try:
+        deadline = time.monotonic() + 30
+        answer = None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert answer is not None and answer.text == "ok"
+    finally:
+        child.terminate()
+        child.wait(10)
 
 
 def test_a_free_default_port_and_a_url_given_are_kept(sandbox_env, monkeypatch) -> None:
-    with socket.socket() as spare:
-        spare.bind(("127.0.0.1", 0))
-        free = f"http://127.0.0.1:{spare.getsockname()[1]}"
+    free = _free_url()
     monkeypatch.setattr(Settings, "payment_gateway_url", free)
     monkeypatch.setenv("SMS_PROVIDER_URL", "http://127.0.0.1:9")
-    cli._own_sandbox_ports()
-    assert "PAYMENT_GATEWAY_URL" not in os.environ  # the sandbox takes its default port
+    held = cli._own_sandbox_ports()
+    for sock in held.values():
+        sock.close()
+    assert os.environ["PAYMENT_GATEWAY_URL"] == free  # the sandbox takes its default port
+    assert list(held) == ["PAYMENT_GATEWAY_URL"]
     assert os.environ["SMS_PROVIDER_URL"] == "http://127.0.0.1:9"
