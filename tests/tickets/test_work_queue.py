@@ -330,3 +330,28 @@ async def test_an_outage_takes_its_entrance_by_number_and_its_riser_by_code(clie
     row = await Outage.select(Outage.entrance, Outage.riser).where(Outage.house == house).first()
     assert (row["entrance"], row["riser"]) == (second.id, riser.id)
     assert elsewhere.entrance != second.id
+
+
+async def test_an_outage_close_box_names_its_fields_in_visible_labels(client, login, queue):
+    """The dispatcher sees what the box beside an outage asks for («Сообщение жителям», and for heating the room
+    temperature with its hint), each label tied to its own row's field: two outages on one page, no shared ids."""
+    from portal.tickets.tables import Outage
+
+    water = Outage(house=queue["house"], service="hot_water", description="Ремонт")
+    heating = Outage(house=queue["house"], service="heating", description="Авария")
+    await water.save()
+    await heating.save()
+    await login(client, queue["dispatcher"])
+    page = (await client.get("/staff/outages")).text
+
+    labels = dict(re.findall(r'<label for="([^"]+)"\s*>([^<]+)</label>', page))  # no class: not visually hidden
+    assert labels[f"f-o{water.id}-message"] == "Сообщение жителям"
+    assert labels[f"f-o{heating.id}-message"] == "Сообщение жителям"
+    assert labels[f"f-o{heating.id}-room_temperature"] == "Температура в помещениях во время отключения, °C"
+    assert f"f-o{water.id}-room_temperature" not in labels
+    for field in (f"o{water.id}-message", f"o{heating.id}-message", f"o{heating.id}-room_temperature"):
+        assert page.count(f'id="f-{field}"') == 1
+    temperature = re.search(rf'<input id="f-o{heating.id}-room_temperature"[^>]*>', page)[0]
+    assert f'aria-describedby="h-o{heating.id}-room_temperature"' in temperature
+    assert 'inputmode="decimal"' in temperature
+    assert f'id="h-o{heating.id}-room_temperature">От неё зависит допустимый перерыв' in page
