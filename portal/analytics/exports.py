@@ -108,7 +108,7 @@ def breakdown_table(rows: Sequence[Breakdown], title: str) -> list[list[Any]]:
 def nps_table(board: Dashboard) -> list[list[Any]]:
     header = [_("Wave"), _("Answers"), _("Promoters (9–10)"), _("Passives (7–8)"), _("Detractors (0–6)"), _("NPS")]
     rows = [
-        [w.opens_on.isoformat(), w.result.responses, w.result.promoters, w.result.passives, w.result.detractors,
+        [w.opens_on, w.result.responses, w.result.promoters, w.result.passives, w.result.detractors,
          w.result.nps]
         for w in board.waves
     ]  # fmt: skip

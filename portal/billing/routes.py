@@ -41,6 +41,8 @@ from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.charts import bar_chart
+from portal.core.exports import to_csv
+from portal.core.exports import to_xlsx
 from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
@@ -310,12 +312,12 @@ class StaffBilling(Controller):
     @get("/debtors.csv", name="billing:debtors_csv")
     async def debtors_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         period, rows = await _debtor_rows(request, principal)
-        return _download(exports.to_csv(rows), "text/csv", f"debtors-{rules.period_key(period)}.csv")
+        return _download(to_csv(rows), "text/csv", f"debtors-{rules.period_key(period)}.csv")
 
     @get("/debtors.xlsx", name="billing:debtors_xlsx")
     async def debtors_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         period, rows = await _debtor_rows(request, principal)
-        return _download(exports.to_xlsx(rows, _("Debtors")), XLSX, f"debtors-{rules.period_key(period)}.xlsx")
+        return _download(to_xlsx([(_("Debtors"), rows)]), XLSX, f"debtors-{rules.period_key(period)}.xlsx")
 
     @get("/accounts/{account_id:int}", name="billing:staff_account")
     async def account_card(self, request: Request, account: NamedDependency[queries.AccountInfo]) -> Template:

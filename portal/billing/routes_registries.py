@@ -16,7 +16,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from portal.billing import exports
 from portal.billing import forms
 from portal.billing import reconcile
 from portal.billing import registries
@@ -26,6 +25,7 @@ from portal.billing.registry_imports import IMPORTERS
 from portal.billing.registry_tables import LineStatus
 from portal.core import clock
 from portal.core.db import from_kopecks
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.core.i18n import ngettext
 from portal.core.import_pages import ImportPage
@@ -209,14 +209,14 @@ class StaffReconciliation(Controller):
                     from_kopecks(r.portal),
                     from_kopecks(r.book),
                     from_kopecks(r.difference),
-                    r.checked_on.strftime("%d.%m.%Y"),
+                    r.checked_on,
                 ]
                 for r in found
             ],
         ]
         name = f"reconciliation-{rules.period_key(view['period'])}.xlsx"
         return Response(
-            exports.to_xlsx(table, _("Reconciliation")),
+            to_xlsx([(_("Reconciliation"), table)]),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

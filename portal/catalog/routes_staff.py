@@ -78,14 +78,14 @@ CATALOGUE = (R.MANAGER,)
 
 EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Order No."), lambda r: r.id),
-    (lazy("Date"), lambda r: clock.local(r.created_at).strftime("%d.%m.%Y %H:%M")),
+    (lazy("Date"), lambda r: r.created_at),
     (lazy("Status"), lambda r: texts.status_label(r.shown)),
     (lazy("Services"), lambda r: r.summary),
     (lazy("Sections"), lambda r: ", ".join(r.categories)),
     (lazy("Address"), lambda r: r.address),
     (lazy("Account"), lambda r: r.account_number),
-    (lazy("Preferred day"), lambda r: r.preferred_date.strftime("%d.%m.%Y") if r.preferred_date else ""),
-    (lazy("Amount"), lambda r: r.total if r.total is not None else ""),
+    (lazy("Preferred day"), lambda r: r.preferred_date),
+    (lazy("Amount"), lambda r: r.total),
     (lazy("Paid"), lambda r: gettext("yes") if r.paid else gettext("no")),
     (lazy("Request No."), lambda r: r.ticket_number or ""),
 )

@@ -1,6 +1,16 @@
-"""The spreadsheets staff download, written one way for every page: CSV as Russian Excel opens it (UTF-8 with a
-BOM, ``;`` between cells, a decimal comma) and XLSX (numbers as numbers), each text cell kept from running as a
-formula; and the response that hands the file over."""
+"""The spreadsheets staff download, written one way for every page, and the response that hands the file over.
+
+An export hands its cells over as values — ``Decimal`` money and numbers, ``date`` and aware ``datetime`` moments,
+texts — and the writers here put them down for the reader:
+
+- CSV in the reader's language (``dialect()``): Russian as Russian Excel opens it (``;`` between cells, a decimal
+  comma, dates ``31.12.2026 14:05``); English as English Excel opens it (``,`` between cells, a decimal point,
+  dates ``2026-12-31 14:05``). UTF-8 with a BOM, CRLF line ends, either way.
+- XLSX with numbers as numbers (money — a ``Decimal`` of two places, as every sum here is — with a money format),
+  dates and moments as real date cells with a date format (a moment in the company's zone), so that Excel sums,
+  sorts and filters them.
+
+Text cells are kept from running as formulas in both (``safe_cell``)."""
 
 from __future__ import annotations
 
@@ -9,20 +19,50 @@ import io
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import islice
 from typing import Any
 
 from litestar import Response
 
+from portal.core import clock
 from portal.core.i18n import LazyText
+from portal.core.i18n import get_locale
 
 CSV = "text/csv"  # the response adds «; charset=utf-8» to a text type itself
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"  # Excel shows it with the separators of the reader's own Excel
 
 Label = LazyText | str  # a column's name
 Column = tuple[Label, Callable[[Any], Any]]  # a column of a table: its name and its value of a record
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a table's cells are written for readers of one language: in a CSV (the cell separator, the decimal sign,
+    dates as text) and in an XLSX (the number formats of date cells)."""
+
+    delimiter: str
+    decimal: str
+    day: str  # strftime of a date in a CSV
+    moment: str  # strftime of a moment in a CSV
+    day_format: str  # Excel's number format of a date cell
+    moment_format: str
+
+
+RUSSIAN = Dialect(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M", "DD.MM.YYYY", "DD.MM.YYYY HH:MM")
+ENGLISH = Dialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M", "YYYY-MM-DD", "YYYY-MM-DD HH:MM")
+DIALECTS = {"ru": RUSSIAN, "en": ENGLISH}
+
+
+def dialect(locale: str | None = None) -> Dialect:
+    """The dialect of the reader's language (the request's, unless ``locale`` is given)."""
+    return DIALECTS.get(locale or get_locale(), RUSSIAN)
 
 
 def safe_cell(value: Any) -> Any:
@@ -33,6 +73,31 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def _local(moment: datetime) -> datetime:
+    """A moment as the company's clocks show it (an aware one converted; a naive one is taken as local)."""
+    return clock.local(moment) if moment.tzinfo is not None else moment
+
+
+def csv_cell(value: Any, d: Dialect) -> Any:
+    """One value as a CSV of dialect ``d`` writes it: numbers with its decimal sign and no grouping, dates and
+    moments (in the company's zone) in its pattern, texts guarded from formulas, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", d.decimal)
+    if isinstance(value, float):
+        return repr(value).replace(".", d.decimal)
+    if isinstance(value, datetime):
+        return _local(value).strftime(d.moment)
+    if isinstance(value, date):
+        return value.strftime(d.day)
+    if isinstance(value, Enum):
+        return value.value
+    return safe_cell(value)
+
+
 def table(columns: Sequence[Column], records: Iterable[Any]) -> list[list[Any]]:
     """A table of ``records``: the columns' names (a lazy name is translated now), then a row a record with each
     column's value of it."""
@@ -40,31 +105,73 @@ def table(columns: Sequence[Column], records: Iterable[Any]) -> list[list[Any]]:
     return [names, *([value(record) for _, value in columns] for record in records)]
 
 
-def to_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_writer(buffer: io.StringIO, d: Dialect) -> Any:
+    """A ``csv.writer`` of dialect ``d`` into ``buffer`` (CRLF line ends, as Excel writes them)."""
+    return csv.writer(buffer, delimiter=d.delimiter, lineterminator="\r\n")
+
+
+def to_csv(rows: Iterable[Sequence[Any]], d: Dialect | None = None) -> bytes:
+    """The rows as a CSV in the reader's language (or dialect ``d``): UTF-8 with a BOM."""
+    d = d or dialect()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer, d)
     for row in rows:
-        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else safe_cell(v) for v in row])
+        writer.writerow([csv_cell(v, d) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(value: Any) -> Any:
+def _xlsx_value(value: Any, d: Dialect) -> tuple[Any, str | None]:
+    """A cell's value for openpyxl and its number format (None: Excel's General)."""
+    if isinstance(value, bool):
+        return int(value), None
     if isinstance(value, Decimal):
-        return float(value)
+        money = value.as_tuple().exponent == -2
+        return float(value), MONEY_FORMAT if money else None
+    if isinstance(value, datetime):
+        return _local(value).replace(tzinfo=None), d.moment_format
+    if isinstance(value, date):
+        return value, d.day_format
     if isinstance(value, Enum):
-        return value.value
-    return safe_cell(value)
+        return value.value, None
+    return safe_cell(value), None
 
 
-def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
-    """A workbook of one sheet per ``(title, rows)`` (a title is cut to Excel's 31 characters)."""
+WIDTH_OF_FORMAT = {MONEY_FORMAT: 14}
+
+
+def _width(value: Any, number_format: str | None) -> float:
+    if number_format is not None:
+        return WIDTH_OF_FORMAT.get(number_format, len(number_format) + 2)
+    return min(len(str(value)) + 2, 50) if value is not None else 8
+
+
+def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]], d: Dialect | None = None) -> bytes:
+    """A workbook of one sheet per ``(title, rows)`` (a title is cut to Excel's 31 characters), the first row the
+    header; each column as wide as its header or its first value needs (a date cell too narrow shows «#####»)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
+    d = d or dialect()
     book = Workbook(write_only=True)
     for title, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
-        for row in rows:
-            sheet.append([_xlsx_cell(v) for v in row])
+        lines = iter(rows)
+        first = [[_xlsx_value(v, d) for v in row] for row in islice(lines, 2)]
+        widths: dict[int, float] = {}
+        for line in first:
+            for i, (value, number_format) in enumerate(line, start=1):
+                widths[i] = max(widths.get(i, 8), _width(value, number_format))
+        for i, width in widths.items():
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        for line in [*first, *([_xlsx_value(v, d) for v in row] for row in lines)]:
+            cells = []
+            for value, number_format in line:
+                cell = WriteOnlyCell(sheet, value=value)
+                if number_format:
+                    cell.number_format = number_format
+                cells.append(cell)
+            sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

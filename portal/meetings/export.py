@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.core import clock
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.meetings import forms
@@ -27,10 +26,9 @@ async def workbook(meeting: queries.MeetingView) -> bytes:
         + [f"{_('Question')} {i.position}" for i in meeting.items]
     ]
     for b in await queries.ballots_of(meeting.id, limit=5000):
-        received = clock.local(b.received_at).strftime("%d.%m.%Y %H:%M") if b.received_at else ""
         ballots.append(
             [b.premise, b.owner_name, b.source, b.status, forms.rejection_label(b.rejection) if b.rejection else "",
-             received, float(rules.votes_decimal(b.weight))]
+             b.received_at, float(rules.votes_decimal(b.weight))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
     return to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])

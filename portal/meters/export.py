@@ -7,18 +7,15 @@ With the readings go the month's recalculations for outages beyond the permitted
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-
 from portal.billing.outage_reductions import Reduction
-from portal.core import clock
 from portal.core import csv_stream
+from portal.core.exports import RUSSIAN
 from portal.core.exports import safe_cell
 from portal.core.exports import to_csv
+from portal.core.exports import to_xlsx
 from portal.meters.queries import ExportRow
 
 COLUMNS: tuple[str, ...] = (
@@ -40,7 +37,7 @@ COLUMNS: tuple[str, ...] = (
 
 
 def cells(row: ExportRow) -> list[Any]:
-    """One line of the export: numbers as ``Decimal`` (the CSV writes them with a decimal comma)."""
+    """One line of the export: numbers as ``Decimal``, the moment as a ``datetime`` (written by ``core.exports``)."""
     return [
         f"{row.period:%Y-%m}",
         row.account_number,
@@ -51,21 +48,23 @@ def cells(row: ExportRow) -> list[Any]:
         row.zones,
         row.zone,
         row.value,
-        row.consumption if row.consumption is not None else "",
-        clock.local(row.submitted_at).strftime("%d.%m.%Y %H:%M"),
+        row.consumption,
+        row.submitted_at,
         row.source,
         int(row.rollover),
         row.review,
     ]
 
 
-def _csv(value: Any) -> Any:
-    return str(value).replace(".", ",") if isinstance(value, Decimal) else value
+# The file is read by the billing system, not by the person who downloads it: its dialect is the one its format
+# (README.md) documents — ``;``, a decimal comma, ``20.11.2026 09:15`` — whatever the language of the page.
+DIALECT = RUSSIAN
 
 
 def csv_chunks(rows: AsyncIterator[ExportRow]) -> AsyncIterator[bytes]:
     """UTF-8 with a BOM, ``;`` between cells, decimal comma (as Russian Excel and 1C read it); 500 rows a chunk."""
-    return csv_stream.csv_chunks(COLUMNS, ([_csv(v) for v in cells(row)] async for row in rows), rows_per_chunk=500)
+    lines = (cells(row) async for row in rows)
+    return csv_stream.csv_chunks(COLUMNS, lines, rows_per_chunk=500, d=DIALECT)
 
 
 RECALCULATION_COLUMNS: tuple[str, ...] = (
@@ -92,34 +91,25 @@ def recalculation_cells(row: Reduction) -> list[Any]:
         row.account_number,
         row.service,
         row.outage,
-        clock.local(row.started_at).strftime("%d.%m.%Y %H:%M"),
-        clock.local(row.ended_at).strftime("%d.%m.%Y %H:%M"),
+        row.started_at,
+        row.ended_at,
         row.outage_hours,
-        row.permitted_hours if row.permitted_hours is not None else "",
+        row.permitted_hours,
         row.hours_beyond,
         row.percent,
-        row.charge if row.charge is not None else "",
-        row.amount if row.amount is not None else "",
+        row.charge,
+        row.amount,
     ]
 
 
 def recalculations_csv(rows: list[Reduction]) -> bytes:
     """The recalculations in the CSV dialect of the readings (BOM, ``;``, decimal comma)."""
-    return to_csv([RECALCULATION_COLUMNS, *(recalculation_cells(row) for row in rows)])
+    return to_csv([RECALCULATION_COLUMNS, *(recalculation_cells(row) for row in rows)], DIALECT)
 
 
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
-    """The same columns in the first sheet of an XLSX, numbers as numbers; the recalculations for outages in the
-    second sheet."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="readings")
-    sheet.append(list(COLUMNS))
-    async for row in rows:
-        sheet.append(cells(row))
-    extra = book.create_sheet(title="recalculations")
-    extra.append(list(RECALCULATION_COLUMNS))
-    for reduction in recalculations or []:
-        extra.append(recalculation_cells(reduction))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The same columns in the first sheet of an XLSX, numbers as numbers and moments as date cells; the
+    recalculations for outages in the second sheet."""
+    readings = [list(COLUMNS), *[cells(row) async for row in rows]]
+    extra = [list(RECALCULATION_COLUMNS), *(recalculation_cells(r) for r in recalculations or [])]
+    return to_xlsx([("readings", readings), ("recalculations", extra)], DIALECT)

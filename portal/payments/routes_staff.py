@@ -16,7 +16,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from portal.core import clock
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import Column
@@ -50,7 +49,7 @@ EXPORT_ROLES = (R.ACCOUNTANT, R.MANAGER)
 
 EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Payment no."), lambda r: r.id),
-    (lazy("Date"), lambda r: clock.local(r.created_at).strftime("%Y-%m-%d %H:%M")),
+    (lazy("Date"), lambda r: r.created_at),
     (lazy("Account"), lambda r: r.number),
     (lazy("Address"), lambda r: r.address),
     (lazy("Amount"), lambda r: r.amount),

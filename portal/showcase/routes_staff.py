@@ -17,10 +17,11 @@ from litestar.params import FromPath
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from portal.billing.exports import to_xlsx
 from portal.core import clock
 from portal.core import storage
 from portal.core.address import full_address
+from portal.core.db import from_kopecks
+from portal.core.exports import to_xlsx
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.pagination import page_request
@@ -122,7 +123,7 @@ class StaffListings(Controller):
     @get("/export.xlsx", name="showcase:staff_export")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.export_rows(principal, (await _staff_filter(request, principal))[0])
-        body = to_xlsx(_export_table(rows), gettext("Listings"))
+        body = to_xlsx([(gettext("Listings"), _export_table(rows))])
         name = f"listings-{clock.today_local():%Y-%m-%d}.xlsx"
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
@@ -242,8 +243,8 @@ def _export_table(rows: list[queries.StaffRow]) -> list[list[Any]]:
               gettext("Leads"), gettext("New leads"), gettext("In charge"), gettext("Created")]  # fmt: skip
     body = [
         [r.id, words.kind_short(r.kind), words.status_label(r.status), r.complex_name, r.address, r.area, r.floor,
-         r.total_kopecks / 100, r.per_m2_kopecks / 100, r.views, r.leads, r.new_leads, r.manager_name,
-         clock.local(r.created_at).strftime("%d.%m.%Y") if r.created_at else ""]
+         from_kopecks(r.total_kopecks), from_kopecks(r.per_m2_kopecks), r.views, r.leads, r.new_leads,
+         r.manager_name, clock.local(r.created_at).date() if r.created_at else None]
         for r in rows
     ]  # fmt: skip
     return [header, *body]

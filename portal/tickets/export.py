@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from collections.abc import Sequence
-from datetime import date
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from portal.core import csv_stream
 from portal.core.exports import safe_cell
+from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.tickets import rules
 from portal.tickets.queries import TicketRow
@@ -21,14 +18,12 @@ from portal.tickets.view import TK
 
 
 def cell(row: TicketRow, column: str, tz: str) -> Any:
-    """The value of one column of one row, as a reader of the report sees it."""
+    """The value of one column of one row: texts as a reader of the report sees them, moments (in ``tz``) and
+    dates as values, which ``core.exports`` writes in the reader's language (CSV) or as date cells (XLSX)."""
     zone = ZoneInfo(tz)
 
-    def moment(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%d.%m.%Y %H:%M") if value else ""
-
-    def day(value: date | None) -> str:
-        return value.strftime("%d.%m.%Y") if value else ""
+    def moment(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value else None
 
     values: dict[str, Any] = {
         "number": row.number,
@@ -42,10 +37,10 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
         "internal_status": TK.internal(row.internal_status) if row.internal_status else "",
         "executor": row.executor_name or "",
         "deadline": moment(row.deadline),
-        "control": day(row.control_date),
+        "control": row.control_date,
         "completed": moment(row.completed_at),
         "source": TK.source(row.source),
-        "rating": row.rating if row.rating is not None else "",
+        "rating": row.rating,
         "flags": ", ".join(TK.flag(f) for f in row.flags),
         "description": row.description or "",
     }
@@ -53,17 +48,12 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
 
 
 def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
-    """CSV for Excel (``core.csv_stream``), one chunk per 200 rows."""
+    """CSV for Excel in the reader's language (``core.csv_stream``), one chunk per 200 rows."""
     lines = ([cell(row, c, tz) for c in columns] async for row in rows)
     return csv_stream.csv_chunks([TK.column(c) for c in columns], lines, rows_per_chunk=200)
 
 
 async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=gettext("Requests"))
-    sheet.append([TK.column(c) for c in columns])
-    async for row in rows:
-        sheet.append([cell(row, c, tz) for c in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The same columns as an XLSX (``core.exports``): dates as date cells, numbers as numbers."""
+    lines = [[cell(row, c, tz) for c in columns] async for row in rows]
+    return to_xlsx([(gettext("Requests"), [[TK.column(c) for c in columns], *lines])])

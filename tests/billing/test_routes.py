@@ -194,6 +194,11 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     cells = [[c.value for c in row] for row in book.active.iter_rows()]
     assert cells[1][1].startswith("'=")
     assert len(cells) == 2
+    assert cells[1][4] == 5182.58 and book.active["E2"].number_format == "#,##0.00"  # a sum Excel can add up
+    client.cookies.set("lang", "en")  # an English reader's Excel: «,» between cells, a decimal point
+    english = (await client.get("/staff/billing/debtors.csv?period=2026-11")).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(english)))
+    assert rows[0][0] == "Account" and rows[1][0] == "7700000002" and rows[1][4] == "5182.58"
 
 
 async def test_staff_debtors_filter_change_redraws_the_fields_messages_with_the_list(client, login, make_user, billed):

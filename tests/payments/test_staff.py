@@ -153,3 +153,29 @@ async def test_the_exports_say_how_a_payment_was_made_in_the_readers_words(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     kinds = [row[-1] for row in sheet.iter_rows(values_only=True)]
     assert kinds[0] == "Kind" and set(kinds[1:]) == {"on the portal"}
+
+
+async def test_the_exports_write_numbers_and_dates_for_the_readers_excel(client, new_client, login, household, gateway):
+    """An English page's CSV wrote amounts with a decimal comma and «;» (Russian Excel's); its XLSX wrote the date as
+    text. Now a CSV follows the reader's language, and the XLSX holds a date cell and a number with a money format."""
+    import csv
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.payments.tables import Payment
+
+    payment = await paid(client, login, household, gateway, "3540")
+    paid_at = datetime(2026, 2, 28, 21, 5, tzinfo=UTC)  # 1 March, 00:05 in the company's zone
+    await Payment.update({Payment.created_at: paid_at}).where(Payment.id == payment["id"])
+    staff = new_client()
+    await login(staff, household["accountant"])
+    russian = list(csv.reader(io.StringIO((await staff.get("/staff/payments/export.csv")).text[1:]), delimiter=";"))
+    assert russian[1][:2] == [str(payment["id"]), "01.03.2026 00:05"] and russian[1][4] == "3540,00"
+    staff.cookies.set("lang", "en")
+    english = list(csv.reader(io.StringIO((await staff.get("/staff/payments/export.csv")).text[1:])))
+    assert english[0][:2] == ["Payment no.", "Date"]
+    assert english[1][:2] == [str(payment["id"]), "2026-03-01 00:05"] and english[1][4] == "3540.00"
+    sheet = load_workbook(io.BytesIO((await staff.get("/staff/payments/export.xlsx")).content)).active
+    day, amount = sheet["B2"], sheet["E2"]
+    assert day.is_date and day.value == datetime(2026, 3, 1, 0, 5) and day.number_format == "YYYY-MM-DD HH:MM"
+    assert amount.data_type == "n" and amount.value == 3540 and amount.number_format == "#,##0.00"

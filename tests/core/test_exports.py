@@ -1,0 +1,78 @@
+"""The spreadsheets staff download are written for their reader: a CSV in the reader's language (Russian «;» and a
+decimal comma, English «,» and a decimal point, dates alike in each), an XLSX with real numbers and dates."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from portal.core import csv_stream
+from portal.core import exports
+from portal.core.i18n import set_locale
+
+PAID = datetime(2026, 2, 28, 21, 5, tzinfo=UTC)  # 1 March 00:05 in the company's zone (UTC+3)
+ROWS = [["Сумма", "Дата", "День", "Адрес"], [Decimal("3540.50"), PAID, date(2026, 3, 9), "=HYPERLINK(1)"]]
+
+
+def _lines(content: bytes) -> list[str]:
+    text = content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return text[1:].split("\r\n")
+
+
+def test_a_russian_csv_has_semicolons_a_decimal_comma_and_russian_dates():
+    lines = _lines(exports.to_csv(ROWS, exports.dialect("ru")))
+    assert lines[0] == "Сумма;Дата;День;Адрес"
+    assert lines[1] == "3540,50;01.03.2026 00:05;09.03.2026;'=HYPERLINK(1)"
+
+
+def test_an_english_csv_has_commas_a_decimal_point_and_iso_dates():
+    lines = _lines(exports.to_csv(ROWS, exports.dialect("en")))
+    assert lines[0] == "Сумма,Дата,День,Адрес"
+    assert lines[1] == "3540.50,2026-03-01 00:05,2026-03-09,'=HYPERLINK(1)"
+    # A text with a comma is quoted, so that it stays one cell.
+    assert _lines(exports.to_csv([["Киевская, 12", Decimal("-5.00")]], exports.ENGLISH))[0] == '"Киевская, 12",-5.00'
+
+
+def test_the_csv_follows_the_language_of_the_request():
+    set_locale("en")
+    try:
+        assert _lines(exports.to_csv(ROWS))[1].startswith("3540.50,2026-03-01")
+    finally:
+        set_locale("ru")
+    assert _lines(exports.to_csv(ROWS))[1].startswith("3540,50;01.03.2026")
+
+
+async def test_a_streamed_csv_takes_the_language_when_it_is_asked_for():
+    async def lines():
+        yield ROWS[1]
+
+    set_locale("en")
+    try:
+        chunks = csv_stream.csv_chunks(ROWS[0], lines())
+    finally:
+        set_locale("ru")  # the stream is read after the handler has returned
+    content = b"".join([chunk async for chunk in chunks])
+    assert _lines(content)[1] == "3540.50,2026-03-01 00:05,2026-03-09,'=HYPERLINK(1)"
+
+
+def test_an_xlsx_holds_numbers_and_dates_with_their_formats():
+    for locale, moment_format, day_format in (
+        ("ru", "DD.MM.YYYY HH:MM", "DD.MM.YYYY"),
+        ("en", "YYYY-MM-DD HH:MM", "YYYY-MM-DD"),
+    ):
+        content = exports.to_xlsx([("Платежи", [*ROWS, [Decimal("1.234"), None, None, 7]])], exports.dialect(locale))
+        sheet = load_workbook(io.BytesIO(content)).active
+        amount, moment, day, text = sheet[2]
+        assert amount.value == 3540.5 and amount.data_type == "n" and amount.number_format == exports.MONEY_FORMAT
+        assert moment.value == datetime(2026, 3, 1, 0, 5) and moment.is_date and moment.number_format == moment_format
+        assert day.value == datetime(2026, 3, 9) and day.is_date and day.number_format == day_format
+        assert text.value == "'=HYPERLINK(1)"
+        reading = sheet["A3"]
+        assert reading.value == 1.234 and reading.number_format == "General"  # not money: no money format
+        assert sheet.column_dimensions["B"].width >= len("01.03.2026 00:05")  # not «#####»
