@@ -208,3 +208,17 @@ def test_on_a_phone_a_report_s_filters_start_folded_on_its_newest_month(browser:
     page.goto(f"{live_server}/staff/billing/reconciliation?house={chosen}")
     expect(panel).to_have_attribute("open", "")  # a house chosen is in force
     page.context.close()
+
+
+def test_the_debtors_filters_stand_level_though_the_entrance_has_a_hint(browser: Browser, live_server: str) -> None:
+    """«Подъезд» explains itself («Выберите дом…») under its input, so its input is level with «Дом» and «Долг от»
+    beside it; the hint still describes the input."""
+    page = staff_page(browser, live_server, 1280)
+    page.goto(live_server + "/staff/billing/debtors")
+    fields = page.locator("#debtor-filters")
+    tops = {name: round(box(page, f"#debtor-filters [name={name}]")["y"]) for name in ("house", "entrance", "min_debt")}
+    assert len(set(tops.values())) == 1, f"the filters' inputs are not level: {tops}"
+    entrance, hint = box(page, "#debtor-filters input[name=entrance]"), box(page, "#h-entrance")
+    assert hint["y"] >= entrance["y"] + entrance["height"], "the hint under its input"
+    expect(fields.locator("input[name=entrance]")).to_have_attribute("aria-describedby", "h-entrance")
+    page.context.close()
