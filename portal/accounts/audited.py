@@ -1,11 +1,15 @@
 """The audit log's words for what the identity domain writes (``core.audit.describe``): access to accounts, staff,
-consents and requests under 152-ФЗ; a role and a right read as the staff and invitation forms name them, a date as
-a day in the reader's language."""
+consents and requests under 152-ФЗ; a role and a right read as the staff and invitation forms name them, a consent
+by what it is for, a date as a day in the reader's language, a user by name and a house by its address."""
 
+from collections.abc import Collection
+from collections.abc import Mapping
 from typing import Any
 
 from portal.accounts import forms
+from portal.accounts import queries
 from portal.core import audit
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
@@ -16,6 +20,11 @@ def _staff_role(role: Any) -> str:
 
 def _right(right: Any) -> str:
     return dict(forms.rights_labels()).get(right, str(right))
+
+
+@audit.namer("user")
+async def _user_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.user_names(ids)
 
 
 describe(
@@ -62,7 +71,11 @@ describe(
         "role": forms.ROLE_LABELS,
         "roles": _staff_role,
         "rights": _right,
+        "consent_type": forms.CONSENT_LABELS,
+        "user": Ref("user"),
+        "houses": Ref("house"),
         "erasure_due": audit.when,
         "due": audit.when,
     },
+    lists=("consent_type",),
 )

@@ -41,6 +41,15 @@ ROLE_LABELS: Labels[str] = Labels(
 )
 role_label = ROLE_LABELS.shown
 
+# A consent as the audit log names it («Согласие: Обработка персональных данных»).
+CONSENT_LABELS: Labels[str] = Labels(
+    {
+        rules.ConsentType.PROCESSING: lazy("Processing of personal data"),
+        rules.ConsentType.DISSEMINATION: lazy("Dissemination of personal data"),
+        rules.ConsentType.MARKETING: lazy("Offers of services"),
+    }
+)
+
 
 def resident_roles(*roles: ResidentRole) -> list[tuple[str, str]]:
     """Options of a role select (all resident roles when none are named)."""

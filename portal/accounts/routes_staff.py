@@ -4,6 +4,7 @@ administrators' staff users, audit log and outbox."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from litestar import Controller
@@ -171,10 +172,12 @@ class StaffAdmin(Controller):
         # The option's value is the record type's code, its text the type in the reader's words, in their order.
         entities = sorted(((e, audit.entity_label(e)) for e in codes), key=lambda option: option[1].casefold())
         days, problems = forms.audit_days(q, chosen.entity)
+        names = await audit.names_of(listing.items)  # houses, people… of the whole page, one query per kind
         return render(
             request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
             problems=problems, action_label=audit.action_label, field_label=audit.field_label,
-            value_shown=audit.value_shown, entity_label=audit.entity_label,
+            value_shown=partial(audit.value_shown, names=names), entity_label=audit.entity_label,
+            is_change=audit.is_change,
         )  # fmt: skip
 
     @get("/outbox")

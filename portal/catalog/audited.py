@@ -1,6 +1,6 @@
 """The audit log's words for what the paid services' catalogue writes (``core.audit.describe``): orders, sections
 and services, their fields named as the staff forms name them; an order's status reads as the order's own words,
-a price as money."""
+a price as money, the houses and complexes where a service is offered by their addresses and names."""
 
 from portal.catalog.texts import DOCUMENT_LABELS
 from portal.catalog.texts import GROUP_LABELS
@@ -8,6 +8,7 @@ from portal.catalog.texts import PRICE_KIND_LABELS
 from portal.catalog.texts import STATUS_LABELS
 from portal.catalog.texts import UNIT_LABELS
 from portal.core import audit
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -64,5 +65,7 @@ describe(
         "unit": UNIT_LABELS,
         "executor_group": GROUP_LABELS,
         "document": Labels(DOCUMENT_LABELS),
+        "houses": Ref("house"),
+        "complexes": Ref("complex"),
     },
 )

@@ -6,6 +6,10 @@ fields those actions name and of its record types, in its own catalog (a field's
 already shows), and how a field's recorded value reads: a status through the domain's own status words, a moment
 or a day in the reader's language and the company's zone, an amount as money. The event keeps what was written;
 it is only shown this way. A code no domain describes (a row written before a code was renamed) is shown as it is.
+
+A field that holds the id of another record (a house, an executor) is declared ``Ref("house")``: it reads as that
+record's name, looked up by the domain that owns it (``namer``) once for a whole page of events (``names_of``),
+never a query per row.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -38,6 +45,18 @@ Shows = Callable[[Any], str]
 # The words and the reading of a field whose name is data, not a code (a meter's id, «zone 2»), from its name and
 # the event's other changes; None when the name is not one of these.
 Named = Callable[[str, Mapping[str, Any]], tuple[str, Shows | None] | None]
+# The names of the records of one kind, by id, for the ids a page of events holds (``{3: "ул. Киевская, 12"}``).
+Namer = Callable[[Collection[int]], Awaitable[Mapping[int, str]]]
+# The names a page of events needs, by kind of record and id.
+Names = Mapping[str, Mapping[int, str]]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A recorded value that is the id of a record of ``kind`` («house», «user»): it reads as that record's name
+    (``names_of`` looks the names up for a page at once); an id no longer found reads «#12»."""
+
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -46,34 +65,52 @@ class Described:
 
     label: LazyText
     fields: Labels[str] = field(default_factory=lambda: Labels({}))
-    values: Mapping[str, Shows] = field(default_factory=dict)
+    values: Mapping[str, Shows | Ref] = field(default_factory=dict)
     named: Named | None = None
+    lists: frozenset[str] = frozenset()
 
 
 ACTIONS: dict[str, Described] = {}
 ENTITIES: Labels[str] = Labels({})
+NAMERS: dict[str, Namer] = {}
 
 
 def describe(
     actions: Mapping[str, LazyText],
     fields: Mapping[str, LazyText] | None = None,
     entities: Mapping[str, LazyText] | None = None,
-    values: Mapping[str, Shows] | None = None,
+    values: Mapping[str, Shows | Ref] | None = None,
     named: Named | None = None,
+    lists: Collection[str] = (),
 ) -> None:
     """Declare the words of ``actions`` (code → what happened), of the fields their events name and of record
     types; ``values`` says how a field's recorded value reads (``status`` → the domain's status words), ``named``
-    the words and the reading of fields named by data. A code is described once: two domains cannot both own it."""
+    the words and the reading of fields named by data; ``lists`` the fields whose value is a list of things (the
+    consents withdrawn), not a change from one value to another. A code is described once: two domains cannot both
+    own it."""
     shared = Labels(dict(fields or {}))
     readings = dict(values or {})
     for code, label in actions.items():
         if code in ACTIONS:
             raise ValueError(f"the audit action {code!r} is described twice")
-        ACTIONS[code] = Described(label, shared, readings, named)
+        ACTIONS[code] = Described(label, shared, readings, named, frozenset(lists))
     for code, label in (entities or {}).items():
         if code in ENTITIES:
             raise ValueError(f"the audit record type {code!r} is described twice")
         ENTITIES[code] = label
+
+
+def namer(kind: str) -> Callable[[Namer], Namer]:
+    """Declare how the domain that owns records of ``kind`` names them by id, for ``Ref(kind)`` values: one query
+    for all the ids of a page."""
+
+    def register(names: Namer) -> Namer:
+        if kind in NAMERS:
+            raise ValueError(f"the names of {kind!r} are looked up twice")
+        NAMERS[kind] = names
+        return names
+
+    return register
 
 
 # The counts an import's event names, as the import's preview heads its columns.
@@ -125,32 +162,87 @@ def _named(described: Described, name: str, changes: Mapping[str, Any] | None) -
         return None
 
 
-def value_shown(action: str, name: str, value: Any, changes: Mapping[str, Any] | None = None) -> Any:
-    """One recorded value of field ``name`` as staff read it (each item of a list); the value as recorded when
-    the action says nothing of how it reads or the value is not of its kind (an older row), and nothing set
-    (None, "") as it is, for the page to show its dash."""
+def is_change(action: str, name: str, value: Any) -> bool:
+    """Whether a recorded value is a change ``[before, after]``: a pair, unless the field holds a list of things
+    (two consents withdrawn read as both, not as one changed into the other)."""
+    if not isinstance(value, list) or len(value) != 2:
+        return False
     load_words()
     described = ACTIONS.get(action)
-    shows = described.values.get(name) if described else None
-    if described is not None and shows is None:
-        named = _named(described, name, changes)
-        shows = named[1] if named else None
+    return described is None or name not in described.lists
+
+
+def value_shown(
+    action: str, name: str, value: Any, changes: Mapping[str, Any] | None = None, names: Names | None = None
+) -> Any:
+    """One recorded value of field ``name`` as staff read it (each item of a list); the value as recorded when
+    the action says nothing of how it reads or the value is not of its kind (an older row), and nothing set
+    (None, "") as it is, for the page to show its dash. ``names``: the page's names of records (``names_of``)."""
+    shows = _reading(action, name, changes)
     if shows is None:
         return value
-    return _read(shows, value)
+    return _read(shows, value, names or {})
 
 
-def _read(shows: Shows, value: Any) -> Any:
+def _reading(action: str, name: str, changes: Mapping[str, Any] | None) -> Shows | Ref | None:
+    load_words()
+    described = ACTIONS.get(action)
+    if described is None:
+        return None
+    shows = described.values.get(name)
+    if shows is None:
+        named = _named(described, name, changes)
+        shows = named[1] if named else None
+    return shows
+
+
+def _read(shows: Shows | Ref, value: Any, names: Names) -> Any:
     if value is None or value in ("", "None"):  # "None": nothing, as an event written with ``str(value)`` says it
         return None
     if isinstance(value, bool):
         return value
     if isinstance(value, list):
-        return [_read(shows, item) for item in value]
+        return [_read(shows, item, names) for item in value]
     try:
+        if isinstance(shows, Ref):
+            record_id = _id(value)
+            return names.get(shows.kind, {}).get(record_id) or f"#{record_id}"
         return shows(value)
     except (ValueError, TypeError, KeyError, InvalidOperation, OverflowError):
         return value
+
+
+def _id(value: Any) -> int:
+    """An id as recorded: a number, or its digits as text (an event written with ``str(value)``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise ValueError(value)
+
+
+def _ids(value: Any) -> Iterable[int]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _ids(item)
+    elif value is not None and not isinstance(value, bool):
+        try:
+            yield _id(value)
+        except ValueError:
+            return
+
+
+async def names_of(events: Iterable[Any]) -> Names:
+    """The names of every record that the ``Ref`` fields of ``events`` (a page of the log) hold: one query for
+    each kind of record, for all the page's ids of that kind."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        changes = event.changes or {}
+        for name, value in changes.items():
+            shows = _reading(event.action, name, changes)
+            if isinstance(shows, Ref):
+                wanted.setdefault(shows.kind, set()).update(_ids(value))
+    return {kind: await NAMERS[kind](ids) for kind, ids in sorted(wanted.items()) if ids and kind in NAMERS}
 
 
 # --- how values read: a domain names these (or its own status words) in ``describe(values=…)`` ---------------------

@@ -1,12 +1,29 @@
 """The audit log's words for what the housing stock writes (``core.audit.describe``): each record's fields are
 named as its staff form names them, so a number reads «Entrance number» of an entrance and «Account number» of an
-account; a kind reads as the housing pages name it, an area and a date in the reader's way."""
+account; a kind reads as the housing pages name it, an area and a date in the reader's way, a house by its address
+and a complex by its name."""
+
+from collections.abc import Collection
+from collections.abc import Mapping
 
 from portal.core import audit
 from portal.core.audit import IMPORT_FIELDS
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.housing import queries
 from portal.housing import rules
+
+
+@audit.namer("house")
+async def _house_addresses(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.house_addresses(ids)
+
+
+@audit.namer("complex")
+async def _complex_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.complex_names(ids)
+
 
 describe(
     actions={"housing.complex.create": lazy("Residential complex added"),
@@ -21,10 +38,12 @@ describe(
         "floors": lazy("Floors"),
         "fias_id": lazy("FIAS/GAR id"),
     },
+    values={"complex": Ref("complex")},
 )
 describe(
     actions={"housing.entrance.create": lazy("Entrance added"), "housing.entrance.update": lazy("Entrance changed")},
     fields={"house": lazy("House"), "number": lazy("Entrance number"), "floors": lazy("Floors")},
+    values={"house": Ref("house")},
 )
 describe(
     actions={
@@ -41,7 +60,7 @@ describe(
         "area": lazy("Area, m²"),
         "risers": lazy("Risers"),
     },
-    values={"kind": rules.kind_label, "area": audit.number},
+    values={"kind": rules.kind_label, "area": audit.number, "house": Ref("house")},
 )
 describe(
     actions={"housing.owner.create": lazy("Owner added"), "housing.owner.update": lazy("Owner changed")},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -747,3 +748,19 @@ async def ownership_exists(premise_id: int, owner_id: int, except_id: int | None
 
 async def account_number_taken(number: str, except_id: int | None = None) -> bool:
     return await _taken(PersonalAccount, PersonalAccount.number == number, except_id)
+
+
+async def house_addresses(ids: Collection[int]) -> dict[int, str]:
+    """The addresses of the houses ``ids`` (the audit log names a house by its address), in one query."""
+    if not ids:
+        return {}
+    rows = await House.select(House.id, House.address).where(House.id.is_in(list(ids)))
+    return {r["id"]: r["address"] for r in rows}
+
+
+async def complex_names(ids: Collection[int]) -> dict[int, str]:
+    """The names of the residential complexes ``ids``, in one query."""
+    if not ids:
+        return {}
+    rows = await Complex.select(Complex.id, Complex.name).where(Complex.id.is_in(list(ids)))
+    return {r["id"]: r["name"] for r in rows}

@@ -1,8 +1,10 @@
 """The audit log's words for what the owners' meetings write (``core.audit.describe``): a meeting's fields are
 named as its staff form names them, its form, thresholds and reasons read as the meeting's pages say them, its
-days and moments in the reader's language and the company's zone."""
+days and moments in the reader's language and the company's zone, a ballot's status as its moderation says it, a
+house by its address and a user by name."""
 
 from portal.core import audit
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.meetings import forms
@@ -62,6 +64,9 @@ describe(
         "subject": forms.subject_label,
         "threshold": forms.threshold_label,
         "rejection": forms.rejection_label,
+        "status": forms.ballot_status_label,
+        "house": Ref("house"),
+        "user": Ref("user"),
         **dict.fromkeys(
             (
                 "in_person_at",

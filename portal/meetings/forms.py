@@ -22,6 +22,7 @@ from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.meetings import rules
+from portal.meetings.tables import BallotStatus
 
 INVALID = "invalid"  # a paper ballot's question with several options or none marked
 
@@ -76,6 +77,15 @@ choice_label = Labels(
         rules.Choice.FOR: lazy("For"),
         rules.Choice.AGAINST: lazy("Against"),
         rules.Choice.ABSTAIN: lazy("Abstain"),
+    }
+)
+# A ballot's status as the audit log says it («Ждёт проверки → Принят, учтён»).
+ballot_status_label = Labels(
+    {
+        BallotStatus.DRAFT: lazy("Being filled in, not confirmed"),
+        BallotStatus.MODERATION: lazy("Waiting for the moderator"),
+        BallotStatus.ACCEPTED: lazy("Accepted, counted"),
+        BallotStatus.REJECTED: lazy("Rejected, not counted"),
     }
 )
 rejection_label = Labels(

@@ -1,8 +1,9 @@
 """The audit log's words for what the showcase writes (``core.audit.describe``): listings, their photos, leads and
 the owners' offers. A listing's and a lead's status read as the showcase's own words, a price as money in rubles
-(it is recorded in kopecks)."""
+(it is recorded in kopecks), a house by its address, a complex by its name, the staff member in charge by name."""
 
 from portal.core import audit
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.showcase import words
@@ -33,6 +34,9 @@ FIELDS = {
     "answer": lazy("Answer to the owner"),
 }
 
+# The records a listing's fields hold by id, read by name.
+REFS = {"house": Ref("house"), "complex": Ref("complex"), "manager": Ref("user")}
+
 describe(
     actions={
         "showcase.listing_create": lazy("Listing created"),
@@ -60,11 +64,12 @@ describe(
         "per_m2_kopecks": audit.kopecks,
         "total_kopecks": audit.kopecks,
         "area": audit.number,
+        **REFS,
     },
 )
 # A lead's status reads as a lead's word («В работе»), not a listing's.
 describe(
     actions={"showcase.lead_status": lazy("Lead status changed")},
     fields=FIELDS,
-    values={"status": words.lead_status_label},
+    values={"status": words.lead_status_label, **REFS},
 )

@@ -1,8 +1,9 @@
 """The audit log's words for what the requests and outages write (``core.audit.describe``); the fields are named
 as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
-a deadline in the company's zone."""
+a deadline in the company's zone, an executor by name and a house by its address."""
 
 from portal.core import audit
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.tickets.filters import COLUMNS
@@ -44,5 +45,7 @@ describe(
         "service": OUTAGE_LABELS,
         "deadline": audit.when,
         "control_date": audit.when,
+        "executor": Ref("user"),
+        "house": Ref("house"),
     },
 )

@@ -181,3 +181,85 @@ def test_every_field_whose_value_reads_in_words_has_a_label():
         if not described.fields.known(name)
     }
     assert not unlabelled
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", ["Статус</strong>: Черновик → Утверждён", "Статус</strong>: Ждёт проверки модератором → Принят, учтён",
+                "Статус</strong>: Ждёт проверки модератором → Отклонён, не учтён",
+                "Согласие</strong>: Распространение персональных данных",
+                "Согласие</strong>: Предложения услуг, Обработка персональных данных"]),
+        ("en", ["Status</strong>: Draft → Approved", "Status</strong>: Waiting for the moderator → Accepted, counted",
+                "Status</strong>: Waiting for the moderator → Rejected, not counted",
+                "Consent</strong>: Dissemination of personal data",
+                "Consent</strong>: Offers of services, Processing of personal data"]),
+    ],
+)  # fmt: skip
+async def test_kpi_and_ballot_statuses_and_consents_read_in_words(client, make_user, login, lang, said):
+    listed = await _page(
+        client, make_user, login, lang,
+        ("kpi.approve", "kpi_month", 2, {"status": ["draft", "approved"]}),
+        ("ballot.accept", "ballot", 4, {"status": ["moderation", "accepted"], "rejection": "", "note": ""}),
+        ("ballot.reject", "ballot", 5, {"status": ["moderation", "rejected"], "rejection": "late", "note": ""}),
+        ("consent.give", "user", 1, {"consent_type": "dissemination"}),
+        ("consent.withdraw", "user", 1, {"consent_type": ["marketing", "processing"], "erasure_due": None}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    for code in ("draft →", "→ approved", "moderation", "→ accepted", "→ rejected", "dissemination", "marketing"):
+        assert code not in listed, code
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
+    db, client, make_user, make_account, login, lang
+):
+    """An executor, a user, a house and a complex recorded by id read as the name the portal gives them; the
+    names of a whole page come from one query per kind of record, however many events the page holds."""
+    from portal.housing.tables import Complex
+    from portal.housing.tables import House
+    from tests.querylog import captured
+
+    first = await make_account(address="г. Симферополь, ул. Киевская, д. 12")
+    second = await make_account(address="г. Симферополь, ул. Гоголя, д. 3")
+    complex_id = (await House.select(House.complex).where(House.id == first.house).first())["complex"]
+    complex_name = (await Complex.select(Complex.name).where(Complex.id == complex_id).first())["name"]
+    executor = await make_user(name="Сантехников Пётр", roles=("executor",))
+    gone = 10**9  # a house no longer in the registry reads as its id
+    events = [
+        ("ticket.assign", "ticket", 7, {"executor": [None, executor]}),
+        ("outage.create", "outage", 3, {"house": first.house, "service": "water_cold"}),
+        ("staff.scope", "user", executor, {"houses": [[first.house], [first.house, second.house]]}),
+        ("meeting.create", "meeting", 2, {"house": str(second.house), "title": "Ремонт крыши"}),
+        ("nps.open", "nps_wave", 1, {"complex": complex_id, "invited": 10}),
+        ("housing.premise.update", "premise", 5, {"house": [gone, first.house]}),
+    ]
+    listed = await _page(client, make_user, login, lang, *events)
+    said = [
+        "Сантехников Пётр",
+        "г. Симферополь, ул. Киевская, д. 12 → г. Симферополь, ул. Киевская, д. 12, г. Симферополь, ул. Гоголя, д. 3",
+        f"#{gone} → г. Симферополь, ул. Киевская, д. 12",
+        f"</strong>: {complex_name}",
+        "</strong>: г. Симферополь, ул. Гоголя, д. 3",
+    ]
+    for words in said:
+        assert words in listed, words
+    for raw in (f">{executor}<", f": {executor}<", f"{first.house}, {second.house}", f": {complex_id}<"):
+        assert raw not in listed, raw
+
+    async def queries_of(url: str) -> list[str]:
+        with captured(db) as seen:
+            assert (await client.get(url)).status_code == 200
+        return [str(q) for q in seen]
+
+    few = await queries_of("/staff/audit")
+    admin = await make_user(roles=("admin",))
+    actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
+    for _ in range(5):
+        for action, entity, entity_id, changes in events:
+            await audit.record(actor, action, entity, entity_id, changes)
+    many = await queries_of("/staff/audit")
+    assert len(many) == len(few)
+    assert sum('FROM "house"' in q for q in many) == 1
+    assert sum('FROM "complex"' in q for q in many) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import html
 import re
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,52 @@ async def test_the_audit_log_shows_actions_fields_and_record_types_as_words(clie
         assert code not in listed and code not in text.split('id="list"')[0].split("<select")[-1]
     filtered = await client.get("/staff/audit?entity=ticket")  # the filter still reads the code underneath
     assert words[0] in html.unescape(filtered.text) and words[2] not in html.unescape(filtered.text)
+
+
+# --- the values -----------------------------------------------------------------------------------------------------
+
+# A field that holds the id of a house, a complex or a person, by its name in the events, and the kind of record.
+ID_FIELDS = {"house": "house", "houses": "house", "complex": "complex", "complexes": "complex",
+             "executor": "user", "manager": "user", "user": "user"}  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_every_code_a_value_table_reads_has_words_of_the_language(locale):
+    """A status, a kind or a consent read through a table of words: the table names every member of its enum
+    (a member added later without words would show as a code), in words of the language."""
+    audit.load_words()
+    tables = {}
+    for code, described in audit.ACTIONS.items():
+        for name, shows in described.values.items():
+            table = shows if isinstance(shows, dict) else getattr(shows, "__self__", None)  # or ``Labels.shown``
+            if isinstance(table, dict) and table and all(isinstance(k, StrEnum) for k in table):
+                tables[id(table), code, name] = (code, name, table)
+    assert len(tables) >= 10  # the tables were found
+    try:
+        i18n.set_locale(locale)
+        for code, name, shows in tables.values():
+            enum = type(next(iter(shows)))
+            members = [m for m in enum if m.value]  # "" is nothing set: the page shows its dash
+            missing = [m.value for m in members if m not in shows]
+            assert not missing, f"{code}: {name}: members of {enum.__name__} without words: {missing}"
+            for member in members:
+                said = audit.value_shown(code, name, member.value)
+                assert said and bool(re.search("[а-яё]", said, re.I)) is (locale == "ru"), (code, name, said)
+    finally:
+        i18n.set_locale("ru")
+
+
+def test_a_field_holding_a_house_or_a_person_reads_as_its_name():
+    """Each field that records a house's, a complex's or a person's id is read as a reference to it, and each kind
+    of reference has its names looked up by the domain that owns the records."""
+    audit.load_words()
+    found = 0
+    for code, described in audit.ACTIONS.items():
+        for name in described.fields:
+            if name in ID_FIELDS:
+                found += 1
+                assert described.values.get(name) == audit.Ref(ID_FIELDS[name]), f"{code}: {name} reads as an id"
+        for shows in described.values.values():
+            if isinstance(shows, audit.Ref):
+                assert shows.kind in audit.NAMERS, f"{code}: nobody names a {shows.kind!r}"
+    assert found >= 10
