@@ -49,6 +49,8 @@ PAGES = [
     ("pay page", "/pay"),
     ("staff requests, active tab", "/staff/tickets?tab=active"),
     ("staff requests, house + status", "/staff/tickets?house={house}&status=new&status=in_work"),
+    ("call centre: accounts by street and flat", "/staff/tickets/new?account_number={street_flat}"),
+    ("call centre: the caller's account card", "/staff/accounts/{staff_account}"),
 ]
 # ``--staff-filters``: the request list of an administrator (every house, so every request) with each filter
 # of bench/README.md's list; ``{number}`` is a request in the middle, ``{month_from}``–``{month_to}`` a month.
@@ -147,6 +149,7 @@ async def make_residents(count: int, seed: int) -> dict[str, Any]:
             row = await Ticket.select(Ticket.house).first()
             house = row["house"] if row else 1
         admin = await User.exists().where(User.email == ADMIN_LOGIN[0])
+        staff_account, street_flat = await _caller_of(house)
         newest = await Ticket.select(Ticket.number, Ticket.created_at).order_by(Ticket.id, ascending=False).first()
         number, month = (newest["number"] * 3 // 5, newest["created_at"]) if newest else (1, datetime.now(UTC))
         month_from = (month.replace(day=1) - timedelta(days=45)).replace(day=1)
@@ -158,9 +161,34 @@ async def make_residents(count: int, seed: int) -> dict[str, Any]:
             "number": number,
             "month_from": month_from.date().isoformat(),
             "month_to": month_to.date().isoformat(),
+            "staff_account": staff_account,
+            "street_flat": street_flat,
         }
     finally:
         await db.stop()
+
+
+async def _caller_of(house: int) -> tuple[int, str]:
+    """An account of ``house`` in its middle and the words an operator types for it: «киевская 189 12»."""
+    import re
+
+    from portal.housing.tables import PersonalAccount
+
+    premise = PersonalAccount.premise
+    rows = await (
+        PersonalAccount.select(PersonalAccount.id, premise.number, premise.house.address)
+        .where(premise.house == house)
+        .order_by(PersonalAccount.id)
+        .limit(50)
+    )
+    if not rows:
+        return 1, "1"
+    row = rows[len(rows) // 2]
+    address = row["premise.house.address"]
+    street = max(re.findall(r"[А-Яа-яЁё]{4,}", address), key=len, default="")
+    building = re.search(r"д\. (\S+)", address)
+    words = [street.lower(), building.group(1) if building else "", row["premise.number"]]
+    return row["id"], "+".join(w for w in words if w)
 
 
 # --- servers and load -----------------------------------------------------------------------------------------
