@@ -42,6 +42,7 @@ from portal.core.clauses import every
 from portal.core.clauses import on_days
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.paged import newest_batches
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -624,20 +625,11 @@ async def staff_orders(principal: Principal, f: StaffFilter, page: PageRequest) 
 
 
 async def staff_orders_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[OrderRow]:
-    """Every order the filter finds in the staff member's houses, newest first, read in chunks by id."""
-    where = _staff_where(principal, f)
+    """Every order the filter finds in the staff member's houses, in the order of the list on the screen."""
     found: list[OrderRow] = []
-    last_id: int | None = None
-    while len(found) < limit:
-        query = Order.select(*_order_columns()).where(where)
-        if last_id is not None:
-            query = query.where(Order.id < last_id)
-        chunk = await query.order_by(Order.id, ascending=False).limit(1000)
-        if not chunk:
-            break
-        found.extend(await _rows(chunk))
-        last_id = chunk[-1]["id"]
-    return found[:limit]
+    async for rows in newest_batches(Order, _order_columns(), _staff_where(principal, f), limit):
+        found.extend(await _rows(rows))
+    return found
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from portal.core.clauses import within
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.db import to_kopecks
+from portal.core.paged import newest_batches
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
@@ -202,15 +204,8 @@ def _view(row: dict[str, Any], now: datetime) -> PaymentView:
 
 
 async def _page_of(where: Any, page: PageRequest, *, with_address: bool = False) -> Page[PaymentView]:
-    """One page of the payments ``where`` finds, newest first."""
-    total = await Payment.count().where(where)
-    rows = (
-        await Payment.select(*_columns(with_address=with_address))
-        .where(where)
-        .order_by(Payment.created_at, ascending=False)
-        .offset(page.offset)
-        .limit(page.size)
-    )
+    """One page of the payments ``where`` finds, newest first (``core.paged``: by time, then by number)."""
+    rows, total = await read_page(Payment, _columns(with_address=with_address), where, page)
     now = clock.now()
     return Page([_view(r, now) for r in rows], total, page.number, page.size)
 
@@ -547,21 +542,12 @@ async def staff_payments(principal: Principal, f: StaffFilter, page: PageRequest
 
 
 async def staff_payments_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[PaymentView]:
-    """Every payment the filter finds in the user's houses, newest first, read in chunks by id."""
-    found: list[PaymentView] = []
-    where = _staff_where(principal, f)
-    last_id: int | None = None
+    """Every payment the filter finds in the user's houses, in the order of the list on the screen."""
     now = clock.now()
-    while len(found) < limit:
-        query = Payment.select(*_columns(with_address=True)).where(where)
-        if last_id is not None:
-            query = query.where(Payment.id < last_id)
-        chunk = await query.order_by(Payment.id, ascending=False).limit(1000)
-        if not chunk:
-            break
-        found.extend(_view(r, now) for r in chunk)
-        last_id = chunk[-1]["id"]
-    return found[:limit]
+    found: list[PaymentView] = []
+    async for rows in newest_batches(Payment, _columns(with_address=True), _staff_where(principal, f), limit):
+        found.extend(_view(r, now) for r in rows)
+    return found
 
 
 async def staff_payment(principal: Principal, payment_id: int) -> PaymentView | None:

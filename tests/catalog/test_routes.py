@@ -272,3 +272,27 @@ async def test_staff_orders_a_section_or_house_none_of_the_lists_is_not_applied(
     assert forms[other] == forms[987654]  # a house out of reach and one that is not there read alike
     exported = await client.get(f"/staff/orders/export.csv?house={other}")
     assert str(placed.id) in exported.text  # the export is of the rows shown
+
+
+async def test_staff_orders_export_lists_the_orders_in_the_order_of_the_screen(
+    client, login, household, shop, make_user
+):
+    """The list shows orders newest first; the export listed them by number: an order whose time is earlier than
+    a later-numbered one's stood first in the file, last on the screen."""
+    import csv
+    import io
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.catalog.tables import Order
+    from tests.catalog.test_actions import _order
+
+    _, older_number = await _order(household, shop, (shop["plumber"], "1"))
+    _, newer_number = await _order(household, shop, (shop["plumber"], "1"))
+    await Order.update({Order.created_at: datetime(2026, 3, 2, 9, 0, tzinfo=UTC)}).where(Order.id == older_number.id)
+    await Order.update({Order.created_at: datetime(2026, 3, 1, 9, 0, tzinfo=UTC)}).where(Order.id == newer_number.id)
+    await login(client, await make_user(roles=("manager",), houses=(household["house"],)))
+    page = (await client.get("/staff/orders")).text
+    assert page.index(f"/staff/orders/{older_number.id}") < page.index(f"/staff/orders/{newer_number.id}")
+    exported = list(csv.reader(io.StringIO((await client.get("/staff/orders/export.csv")).text[1:]), delimiter=";"))
+    assert [int(r[0]) for r in exported[1:]] == [older_number.id, newer_number.id]

@@ -179,3 +179,50 @@ async def test_the_exports_write_numbers_and_dates_for_the_readers_excel(client,
     day, amount = sheet["B2"], sheet["E2"]
     assert day.is_date and day.value == datetime(2026, 3, 1, 0, 5) and day.number_format == "YYYY-MM-DD HH:MM"
     assert amount.data_type == "n" and amount.value == 3540 and amount.number_format == "#,##0.00"
+
+
+async def test_the_export_lists_the_payments_in_the_order_of_the_screen(client, new_client, login, household, gateway):
+    """The screen lists payments newest first; the export listed them by number, so a payment entered late (a
+    number after a newer one's) stood elsewhere in the file. Both now go by time, then by number; the export reads
+    in batches, each after the last row of the one before, ties at one instant included."""
+    import csv
+    import uuid
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.core.paged import newest_batches
+    from portal.payments.tables import Payment
+
+    first = await paid(client, login, household, gateway, "3540")
+    row = await Payment.select().where(Payment.id == first["id"]).first()
+    moments = [
+        datetime(2026, 3, 2, 9, 0, tzinfo=UTC),  # the first payment: the middle one
+        datetime(2026, 3, 1, 9, 0, tzinfo=UTC),  # a later number, an earlier day
+        datetime(2026, 3, 3, 9, 0, tzinfo=UTC),  # newest
+        datetime(2026, 3, 2, 9, 0, tzinfo=UTC),  # the same instant as the first payment
+    ]
+    await Payment.update({Payment.created_at: moments[0]}).where(Payment.id == first["id"])
+    ids = [first["id"]]
+    for moment in moments[1:]:
+        copy = {k: v for k, v in row.items() if k != "id"} | {"uid": str(uuid.uuid4()), "created_at": moment}
+        inserted = await Payment.insert(Payment(**copy)).returning(Payment.id)
+        ids.append(inserted[0]["id"])
+    shown = [ids[2], ids[3], ids[0], ids[1]]  # by time, newest first; at one instant the larger number first
+    staff = new_client()
+    await login(staff, household["accountant"])
+    page = (await staff.get("/staff/payments?size=10")).text
+    assert sorted((page.index(f'href="/staff/payments/{i}"'), i) for i in ids) == [
+        (page.index(f'href="/staff/payments/{i}"'), i) for i in shown
+    ]
+    exported = list(csv.reader(io.StringIO((await staff.get("/staff/payments/export.csv")).text[1:]), delimiter=";"))
+    assert [int(r[0]) for r in exported[1:]] == shown
+    sheet = load_workbook(io.BytesIO((await staff.get("/staff/payments/export.xlsx")).content)).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == shown
+    one_by_one = [
+        [r["id"] for r in rows]
+        async for rows in newest_batches(Payment, [Payment.id, Payment.created_at], Payment.id.is_in(ids), 10, batch=1)
+    ]
+    assert one_by_one == [[i] for i in shown]
+    assert [
+        len(rows) async for rows in newest_batches(Payment, [Payment.id, Payment.created_at], Payment.id > 0, 3)
+    ] == [3]
