@@ -23,6 +23,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
+from portal.accounts.rules import normalize_phone
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.address import PremiseAddress
@@ -386,12 +387,6 @@ async def account_refs(account_ids: Sequence[int]) -> list[AccountRef]:
     return await _accounts_where(PersonalAccount.id.is_in(list(account_ids)[:1000] or [0]), limit=1000)
 
 
-async def account_by_number(principal: Principal, number: str) -> AccountRef | None:
-    """An account a staff user may work with (call-centre mode)."""
-    found = await _accounts_where(PersonalAccount.number == number.strip(), limit=1)
-    return found[0] if found and principal.may_see_house(found[0].house_id) else None
-
-
 ACCOUNT_MATCHES = 8
 
 
@@ -404,18 +399,21 @@ class CallerAccount:
     account: AccountRef | None
     matches: list[AccountRef]
     more: bool = False  # more accounts match than are shown: more words would narrow them
+    phone: str | None = None  # what is typed, read as a phone (+7…): the caller's phone, not an account's number
 
 
 async def caller_account(principal: Principal, typed: str, picked: int | None) -> CallerAccount:
     """The account for a request filed on a caller's behalf. A pick counts only among the matches of what is typed
     now (the words may have changed after the matches were shown without JavaScript)."""
     typed = typed.strip()
-    exact = await account_by_number(principal, typed) if typed else None
+    numbered = await _accounts_where(PersonalAccount.number == typed, limit=1) if typed else []
+    exact = numbered[0] if numbered and principal.may_see_house(numbered[0].house_id) else None
     matches = await find_accounts(principal, typed)
     if exact is not None and exact not in matches:
         matches = [exact, *matches]
     chosen = next((m for m in matches[:ACCOUNT_MATCHES] if m.id == picked), None)
-    return CallerAccount(typed, chosen or exact, matches[:ACCOUNT_MATCHES], len(matches) > ACCOUNT_MATCHES)
+    phone = None if numbered else normalize_phone(typed)  # ten digits may be an account's number (any house's)
+    return CallerAccount(typed, chosen or exact, matches[:ACCOUNT_MATCHES], len(matches) > ACCOUNT_MATCHES, phone)
 
 
 async def find_accounts(principal: Principal, typed: str) -> list[AccountRef]:

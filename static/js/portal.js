@@ -129,3 +129,15 @@ function foldFilterPanels(root) {
 }
 document.addEventListener("DOMContentLoaded", () => foldFilterPanels(document));
 document.addEventListener("htmx:afterSettle", () => foldFilterPanels(document));
+// The call-centre form (tickets/staff_new.html): the accounts found by a caller's phone bring the phone, which fills
+// «Телефон звонившего» while it is empty or still holds what an earlier search put there; typed words stay.
+function fillCallerPhone() {
+  document.querySelectorAll("[data-caller-phone]").forEach((found) => {
+    const phone = found.dataset.callerPhone;
+    const field = found.closest("form")?.querySelector("input[name=contact_phone]");
+    if (!phone || !field || (field.value !== "" && field.value !== field.dataset.filled)) return;
+    field.value = phone;
+    field.dataset.filled = phone;
+  });
+}
+document.addEventListener("htmx:afterSettle", fillCallerPhone);

@@ -54,3 +54,29 @@ def test_without_javascript_the_form_answers_with_the_accounts_found_and_files_o
     expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
     expect(page.locator("main")).to_contain_text(number)
     context.close()
+
+
+def test_a_search_by_the_callers_phone_fills_the_callers_phone_but_never_what_was_typed(page: Page, live_server: str):
+    """The caller's number the operator searched by goes into «Телефон звонившего» while it is empty or holds an
+    earlier search's number; a number the operator typed there stays through later searches."""
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/owners")
+    phones = page.locator("main table a[href^='tel:']")
+    first, second = (phones.nth(i).get_attribute("href").removeprefix("tel:") for i in (0, 1))
+    page.goto(live_server + "/staff/tickets/new")
+    search, phone = page.locator("#f-account_number"), page.locator("#f-contact_phone")
+    shown = lambda number: f"+7 {number[2:5]} {number[5:8]}-{number[8:10]}-{number[10:]}"  # noqa: E731
+
+    search.press_sequentially("8" + first[2:], delay=20)
+    expect(page.locator("#account-matches label.choice").first).to_be_visible()
+    expect(phone).to_have_value(shown(first))
+    search.fill("")
+    search.press_sequentially(second, delay=20)
+    expect(page.locator("#account-found")).to_have_attribute("data-caller-phone", shown(second))
+    expect(phone).to_have_value(shown(second))  # an earlier search's number is not the operator's
+
+    phone.fill("+7 978 000-00-99")
+    search.fill("")
+    search.press_sequentially(first, delay=20)
+    expect(page.locator("#account-found")).to_have_attribute("data-caller-phone", shown(first))
+    expect(phone).to_have_value("+7 978 000-00-99")

@@ -67,6 +67,43 @@ async def test_an_owner_who_is_not_the_payer_is_found_by_name_or_phone(client, l
     assert offered(page.text) == {houses["flat12"].account: False}
 
 
+def caller_phone(page: str) -> str:
+    """What «Телефон звонившего» holds as the form is shown, and whether the search put it there."""
+    field = re.search(r'<input id="f-contact_phone"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', field).group(1)
+    return value + (" (filled)" if f'data-filled="{value}"' in field else "")
+
+
+@pytest.mark.parametrize("typed", ["+7 (978) 555-44-33", "8 978 555 44 33", "9785554433"])
+async def test_a_search_by_the_callers_phone_fills_the_callers_phone(client, login, houses, typed):
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new", params={"account_number": typed})
+    assert offered(page.text) == {houses["flat12"].account: False}
+    assert caller_phone(page.text) == "+7 978 555-44-33 (filled)"
+    assert 'data-caller-phone="+7 978 555-44-33"' in page.text  # for the search while typing (static/js)
+    live = await client.get("/staff/tickets/new", params={"account_number": typed}, headers={"HX-Request": "true"})
+    assert 'data-caller-phone="+7 978 555-44-33"' in live.text
+
+
+async def test_words_or_an_account_number_are_not_taken_for_the_callers_phone(client, login, houses, make_account):
+    """Ten digits from 9 read as a phone, but an account may be numbered so (of any house: not a caller's phone)."""
+    other = await make_account(number="9785550000")
+    await login(client, houses["dispatcher"])
+    for typed in ("зайцев", "Звонкая 12", houses["flat12"].number, other.number, "978 555"):
+        page = await client.get("/staff/tickets/new", params={"account_number": typed})
+        assert caller_phone(page.text) == "", typed
+        assert 'data-caller-phone=""' in page.text, typed
+
+
+async def test_the_form_answered_without_javascript_fills_the_callers_phone_only_where_empty(client, login, houses):
+    await login(client, houses["dispatcher"])
+    searched = {**REQUEST, "account_number": "+7 978 555-44-33"}
+    page = await client.form("/staff/tickets/new", {**searched, "contact_phone": ""})
+    assert page.status_code == 422 and caller_phone(page.text) == "+7 978 555-44-33 (filled)"
+    typed = await client.form("/staff/tickets/new", {**searched, "contact_phone": "+7 978 000-11-22"})
+    assert typed.status_code == 422 and caller_phone(typed.text) == "+7 978 000-11-22"
+
+
 async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login, houses):
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": "сидоров"}, headers={"HX-Request": "true"})
