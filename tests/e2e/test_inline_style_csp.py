@@ -1,0 +1,39 @@
+"""A form answered with its errors breaks no rule of the page's Content-Security-Policy (style-src 'self').
+
+A field may carry a ``style`` attribute the portal never wrote: the resident dragged a text box's corner (the
+browser writes its new size into the attribute), a password manager or a screen magnifier marked it. When htmx
+swapped in the answer, its settle step copied that attribute onto the new field with ``setAttribute("style", …)``,
+which the policy blocks, and the console showed a CSP error on every such submit. The portal writes no inline styles,
+so htmx is told not to settle the ``style`` attribute at all."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_field_with_a_style_attribute_sent_with_an_error_breaks_no_style_rule(live_server: str, browser: Browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/services")
+    page.locator(".service-card", has_text="Уборка квартиры").get_by_role("link").click()
+    quantity = page.get_by_label(re.compile("Количество"))
+    quantity.fill("0")
+    # What a magnifier or a password manager does to a field: it writes into the field's style attribute.
+    quantity.evaluate("field => { field.style.outline = '2px solid orange'; }")
+    page.get_by_role("button", name="Добавить в заказ").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_label(re.compile("Количество"))).to_have_value("0")
+    page.wait_for_timeout(300)  # htmx settles 20 ms after the swap; a blocked write is logged then
+    assert not [line for line in console if "Content Security Policy" in line], console
+    context.close()
