@@ -99,8 +99,11 @@ class ResidentMeetings(Controller):
     async def summary(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
         lines = await queries.voter_lines(principal, meeting.id)
         ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
+        unanswered = [x for x in lines if not x.locked and x not in ready]
         sent = request.query_params.get("sent") == "1"
-        return render(request, "meetings/confirm.html", meeting=meeting, lines=ready, sent=sent, **LABELS)
+        return render(
+            request, "meetings/confirm.html", meeting=meeting, lines=ready, unanswered=unanswered, sent=sent, **LABELS
+        )
 
     @post("/{meeting_id:int}/code", name="meetings:send_code")
     async def send_code(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:

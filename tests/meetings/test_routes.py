@@ -114,6 +114,32 @@ async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client
     assert "Выберите ответ на этот вопрос." in refused.text
 
 
+async def test_the_confirmation_names_the_premise_left_without_answers_and_leads_to_its_ballot(client, voter):
+    """An owner of two flats who answered for one sees, before asking for the code, that the other is not in this
+    confirmation and how to answer for it; the page used to list the answered flat only, as if that were the vote."""
+    meeting_id = voter.meeting_id
+    owner_f = await _owner_of_flat_4(meeting_id)
+    await OwnerLink(user=voter.user, owner=owner_f).save()
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    register = await queries.register_of(meeting_id)
+    (flat_1,) = [x for x in register if x.owner_id == voter.owner]
+    (flat_4,) = [x for x in register if x.owner_id == owner_f]
+    await client.form(f"/meetings/{meeting_id}/ballots/{flat_1.id}", {f"q{i.id}": "for" for i in meeting.items})
+    page = await client.get(f"/meetings/{meeting_id}/confirm")
+    assert "Не войдут в это подтверждение" in page.text
+    assert f'href="/meetings/{meeting_id}#line-{flat_4.id}">Ответить за кв. 4</a>' in page.text
+    client.cookies.set("lang", "en")
+    page = await client.get(f"/meetings/{meeting_id}/confirm")
+    assert "No answers are saved for this premise" in page.text and "Answer for flat 4" in page.text
+    await client.form(f"/meetings/{meeting_id}/ballots/{flat_4.id}", {f"q{i.id}": "against" for i in meeting.items})
+    page = await client.get(f"/meetings/{meeting_id}/confirm")
+    assert "Not in this confirmation" not in page.text
+
+
+async def _owner_of_flat_4(meeting_id: int) -> int:
+    return next(x.owner_id for x in await queries.register_of(meeting_id) if x.premise.endswith(" 4"))
+
+
 async def test_the_ballots_in_english_give_the_area_in_square_metres(client, voter):
     meeting_id = voter.meeting_id
     client.cookies.set("lang", "en")
