@@ -48,7 +48,6 @@ class PostInput:
     by_email: bool = False
     by_sms: bool = False
     by_push: bool = False
-    audience_label: str = ""
 
 
 async def _check_houses(principal: Principal, audience: Audience) -> dict[tuple[str, int], int]:
@@ -74,7 +73,6 @@ def _fields(data: PostInput) -> dict:
         Post.by_email: data.by_email,
         Post.by_sms: data.by_sms,
         Post.by_push: data.by_push,
-        Post.audience_label: data.audience_label[:2000],
         Post.search_text: rules.search_text(data.title, data.body),
         Post.updated_at: clock.now(),
     }
@@ -223,7 +221,6 @@ async def duplicate(principal: Principal, post_id: int) -> int:
         by_email=row["by_email"],
         by_sms=row["by_sms"],
         by_push=row["by_push"],
-        audience_label=row["audience_label"],
     )
     return await save_post(principal, copy)
 
@@ -297,7 +294,7 @@ async def announce_outage(
         audience = Audience.of(entrances=[outage.entrance])
     else:
         audience = Audience.of(houses=[outage.house])
-    title, body, label = delivery.outage_words(outage)
+    title, body = delivery.outage_words(outage)
     async with atomic():
         existing = await Post.select(Post.id).where(Post.outage == outage.outage_id).first()
         if existing:
@@ -305,7 +302,7 @@ async def announce_outage(
         who = actor or ANONYMOUS
         ends_at = outage.ends_at if outage.ends_at and outage.ends_at > now else None
         channels = {"by_email": True, "by_sms": True, "by_push": True}
-        notice = PostInput(PostKind.EMERGENCY, title, body, audience, now, ends_at, audience_label=label, **channels)
+        notice = PostInput(PostKind.EMERGENCY, title, body, audience, now, ends_at, **channels)
         post = _new_post(notice, who, status=PostStatus.PUBLISHED, published_at=now, outage=outage.outage_id)
         await post.save()
         await _write_targets(int(post.id), audience)

@@ -136,8 +136,9 @@ outbox.register_sender("post", fan_out)
 # --- outages -----------------------------------------------------------------------------------------------------
 
 
-def outage_words(outage: Any) -> tuple[str, str, str]:
-    """(title, Markdown text, where) of the notice of an outage, in the portal's first language."""
+def outage_words(outage: Any) -> tuple[str, str]:
+    """(title, Markdown text) of the notice of an outage, in the portal's first language (who it is for is its
+    audience, said in each reader's language)."""
     from portal.core.i18n import format_moment
     from portal.settings import get_settings
 
@@ -148,5 +149,4 @@ def outage_words(outage: Any) -> tuple[str, str, str]:
         lines.append(gettext("From %(start)s.", start=format_moment(outage.starts_at, zone)))
         if outage.ends_at:
             lines.append(gettext("Expected back by %(end)s.", end=format_moment(outage.ends_at, zone)))
-    where = outage.address
-    return title, "\n\n".join(lines), where
+    return title, "\n\n".join(lines)

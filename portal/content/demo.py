@@ -159,13 +159,8 @@ async def seed(ctx: DemoContext) -> None:
             ends_at=now + timedelta(hours=10),
         )
         targets.append(PostTarget(post=post_id, kind="riser", ref=riser["riser"], house=house))
-        await Post.update({Post.audience_label: f"{houses[house]}: стояк {riser['code']}"}).where(Post.id == post_id)
         published.append((post_id, PostKind.EMERGENCY))
     await PostTarget.insert(*targets)
-    for t in targets:
-        await Post.update({Post.audience_label: houses.get(t.house, "")}).where(
-            (Post.id == t.post) & (Post.audience_label == "")
-        )
     await _delivery_logs(rng, published, now)
     await _reads(rng, published, users)
     ctx.say(f"content: {len(NEWS) + len(NOTICES) + len(EMERGENCIES) + 1} posts, one emergency in force")

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
+from portal.content.rules import AudienceNames
 from portal.content.rules import is_live
 from portal.content.tables import Post
 from portal.content.tables import PostImage
@@ -44,7 +45,6 @@ class PostRow:
     published_at: datetime | None
     created_at: datetime
     author_name: str
-    audience_label: str
     needs_review: bool
     by_email: bool
     by_sms: bool
@@ -52,6 +52,7 @@ class PostRow:
     sent: dict[str, int] = field(default_factory=dict)  # channel → sent
     failed: dict[str, int] = field(default_factory=dict)  # channel → failed
     reads: int = 0
+    audience_names: AudienceNames = field(default_factory=AudienceNames)
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,10 @@ class PostView:
     by_sms: bool
     by_push: bool
     audience: Audience
-    audience_label: str
     outage: int | None
     images: list[int] = field(default_factory=list)
     houses: frozenset[int] = frozenset()
+    audience_names: AudienceNames = field(default_factory=AudienceNames)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,6 @@ _ROW_COLUMNS = (
     Post.published_at,
     Post.created_at,
     Post.author_name,
-    Post.audience_label,
     Post.needs_review,
     Post.by_email,
     Post.by_sms,
@@ -143,10 +143,14 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
     rows, total = await read_page(Post, _ROW_COLUMNS, where, page)
     ids = [r["id"] for r in rows]
     sent, failed, reads = await _counts(ids)
+    names = await audience_names(ids)
     items = [
-        PostRow(**r, sent=sent.get(r["id"], {}), failed=failed.get(r["id"], {}), reads=reads.get(r["id"], 0))
+        PostRow(
+            **r, sent=sent.get(r["id"], {}), failed=failed.get(r["id"], {}), reads=reads.get(r["id"], 0),
+            audience_names=names.get(r["id"], AudienceNames()),
+        )
         for r in rows
-    ]
+    ]  # fmt: skip
     return Page(items=items, total=total, number=page.number, size=page.size)
 
 
@@ -198,7 +202,10 @@ async def post_view(post_id: int) -> PostView | None:
         return None
     images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
     audience, houses = await _targets(post_id)
-    return from_row(PostView, row, audience=audience, houses=houses, images=[i["id"] for i in images])
+    names = (await audience_names([post_id])).get(post_id, AudienceNames())
+    return from_row(
+        PostView, row, audience=audience, houses=houses, images=[i["id"] for i in images], audience_names=names
+    )
 
 
 def staff_may_see(principal: Principal, post: PostView) -> bool:
@@ -324,10 +331,9 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
 # --- the form's audience -----------------------------------------------------------------------------------------
 
 
-async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
-    """The form's choice (forms.AudienceChoice) as an audience, its words for the staff list, and what was not
-    found (entrance numbers, riser codes, account numbers that the chosen houses do not have)."""
-    from portal.core.i18n import gettext
+async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
+    """The form's choice (forms.AudienceChoice) as an audience, and what was not found (entrance numbers, riser
+    codes, account numbers that the chosen houses do not have)."""
     from portal.housing.tables import Entrance
     from portal.housing.tables import House
     from portal.housing.tables import PersonalAccount
@@ -335,7 +341,7 @@ async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
     from portal.notifications.rules import FloorRange
 
     if choice.company:
-        return Audience.of(company=True), gettext("Whole company"), []
+        return Audience.of(company=True), []
     missing: list[str] = []
     houses = list(choice.houses)
     addresses = {
@@ -384,24 +390,59 @@ async def audience_of(choice: Any) -> tuple[Audience, str, list[str]]:
         audience = Audience.of(entrances=entrance_ids, accounts=account_ids)
     else:
         audience = Audience.of(houses=houses, accounts=account_ids)
-    parts = [", ".join(addresses[h] for h in houses)] if houses else []
-    # One entrance, floor, riser or account is named in the singular («подъезд 2»), several in the plural.
-    if entrance_ids:
-        numbers = ", ".join(str(n) for n in choice.entrances)
-        one = len(choice.entrances) == 1
-        parts.append(gettext("entrance %(n)s", n=numbers) if one else gettext("entrances %(n)s", n=numbers))
-    if floors:
-        low, high = min(choice.floor_from, choice.floor_to), max(choice.floor_from, choice.floor_to)
-        parts.append(gettext("floor %(n)s", n=low) if low == high else gettext("floors %(a)s–%(b)s", a=low, b=high))
-    if riser_ids:
-        codes = ", ".join(choice.risers)
-        one = len(choice.risers) == 1
-        parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
-    if account_ids:
-        numbers = ", ".join(choice.accounts[:5])
-        one = len(choice.accounts) == 1
-        parts.append(gettext("account %(n)s", n=numbers) if one else gettext("accounts %(n)s", n=numbers))
-    return audience, "; ".join(parts), missing
+    return audience, missing
+
+
+# What each stored selection of a post names, in one query for a page of posts: the house of a house, floors,
+# entrance, riser or premise (an older selection without its house column: the house its entrance or riser is in),
+# the entrance's number (of an entrance, or of floors of one entrance), the riser's code, the account's number, the
+# complex's name.
+_AUDIENCE_NAMES = """
+SELECT t.post AS post, t.kind AS kind, t.floor_from AS floor_from, t.floor_to AS floor_to, h.address AS address,
+       e.number AS entrance, r.code AS riser, a.number AS account, c.name AS complex
+FROM post_target t
+LEFT JOIN entrance e ON e.id = CASE WHEN t.kind = 'entrance' THEN t.ref WHEN t.kind = 'floors' THEN t.entrance END
+LEFT JOIN riser r ON t.kind = 'riser' AND r.id = t.ref
+LEFT JOIN personal_account a ON t.kind = 'account' AND a.id = t.ref
+LEFT JOIN complex c ON t.kind = 'complex' AND c.id = t.ref
+LEFT JOIN house h ON t.kind IN ('house', 'floors', 'entrance', 'riser', 'premise')
+    AND h.id = COALESCE(t.house, CASE WHEN t.kind IN ('house', 'floors') THEN t.ref END, e.house, r.house)
+WHERE t.post IN ({ids})
+"""
+
+
+async def audience_names(post_ids: list[int]) -> dict[int, AudienceNames]:
+    """Who each of these posts is for, by the names of what its audience selects (``rules.AudienceNames``): one
+    query for all of them. The words are said when a page shows them, in the reader's language."""
+    if not post_ids:
+        return {}
+    rows = await PostTarget.raw(_AUDIENCE_NAMES.replace("{ids}", placeholders(post_ids)), *post_ids)
+    by_post: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_post.setdefault(int(row["post"]), []).append(row)
+    return {post: _names(found) for post, found in by_post.items()}
+
+
+def _names(rows: list[dict[str, Any]]) -> AudienceNames:
+    def distinct(column: str) -> list[Any]:
+        return sorted({r[column] for r in rows if r[column] is not None})
+
+    floors = sorted(
+        {
+            (min(r["floor_from"], r["floor_to"]), max(r["floor_from"], r["floor_to"]))
+            for r in rows
+            if r["kind"] == "floors" and r["floor_from"] is not None and r["floor_to"] is not None
+        }
+    )
+    return AudienceNames(
+        company=any(r["kind"] == "company" for r in rows),
+        complexes=tuple(distinct("complex")),
+        houses=tuple(distinct("address")),
+        entrances=tuple(distinct("entrance")),
+        floors=tuple(floors),
+        risers=tuple(distinct("riser")),
+        accounts=tuple(distinct("account")),
+    )
 
 
 async def image_for_resident(principal: Principal, image_id: int) -> str:

@@ -201,14 +201,14 @@ async def _form_page(
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     form = forms.read_post(data, now=clock.now())
-    audience, label, missing = await queries.audience_of(form.audience)
+    audience, missing = await queries.audience_of(form.audience)
     if missing:
         form.errors.add("houses", gettext("Not found in the chosen houses: %(what)s.", what=", ".join(missing)))
     if form.errors:
         return await _form_page(request, principal, form, post, status_code=422)
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
-        ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push, audience_label=label,
+        ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,
     )  # fmt: skip
     post_id = await actions.save_post(principal, data_in, post.id if post else None)
     upload = data.get("image")

@@ -3,6 +3,7 @@ with a comment), who may do what, and whether a post is in force."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from markdown_it import MarkdownIt
 
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 
@@ -158,3 +160,46 @@ def search_text(title: str, body: str) -> str:
     from portal.core.search import normalise
 
     return normalise(f"{title} {body}")[:20000]
+
+
+# --- a post's audience in words -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceNames:
+    """Who a post is for, by what staff know the selected records by (addresses, entrance numbers, floors, riser
+    codes, account numbers), read from the post's stored selections (``queries.audience_names``). It keeps no
+    words: ``said`` gives them in the reader's language when a page shows them."""
+
+    company: bool = False
+    complexes: tuple[str, ...] = ()
+    houses: tuple[str, ...] = ()
+    entrances: tuple[int, ...] = ()
+    floors: tuple[tuple[int, int], ...] = ()
+    risers: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+    def said(self) -> str:
+        """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ul. Kievskaya, 12; entrance 2; floors 3–5"."""
+        if self.company:
+            return gettext("Whole company")
+        parts = [", ".join((*self.complexes, *self.houses))] if self.complexes or self.houses else []
+        # One entrance, floor, riser or account is named in the singular («подъезд 2»), several in the plural.
+        if self.entrances:
+            numbers = ", ".join(str(n) for n in self.entrances)
+            one = len(self.entrances) == 1
+            parts.append(gettext("entrance %(n)s", n=numbers) if one else gettext("entrances %(n)s", n=numbers))
+        for low, high in self.floors:
+            parts.append(gettext("floor %(n)s", n=low) if low == high else gettext("floors %(a)s–%(b)s", a=low, b=high))
+        if self.risers:
+            codes = ", ".join(self.risers)
+            one = len(self.risers) == 1
+            parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
+        if self.accounts:
+            numbers = ", ".join(self.accounts[:ACCOUNTS_NAMED]) + ("…" if len(self.accounts) > ACCOUNTS_NAMED else "")
+            one = len(self.accounts) == 1
+            parts.append(gettext("account %(n)s", n=numbers) if one else gettext("accounts %(n)s", n=numbers))
+        return "; ".join(parts)
+
+
+ACCOUNTS_NAMED = 5  # the accounts an audience names; more are «…»

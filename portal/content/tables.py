@@ -55,8 +55,6 @@ class Post(Table):
     needs_review = Boolean(default=False, index=True)
     # The outage of the dispatch service this notice tells of (one notice per outage).
     outage = Integer(null=True, default=None, unique=True)
-    # Where it goes, in words for the staff list ("ул. Ленина, 5: подъезд 2, этажи 5–9"), kept on every write.
-    audience_label = Text(default="")
     # Title and text, lower-cased, for the staff search (core.search).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)

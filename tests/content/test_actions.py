@@ -30,7 +30,6 @@ def _post(audience: Audience, kind: PostKind = PostKind.NOTICE, **extra: Any) ->
         by_email=True,
         by_sms=kind == PostKind.EMERGENCY,
         by_push=False,
-        audience_label="ул. Ручьевая, 1",
         **extra,
     )
 

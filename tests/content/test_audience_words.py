@@ -1,13 +1,29 @@
-"""The words of a post's audience on the staff pages name one entrance, floor, riser or account in the singular
-(«подъезд 2», «этаж 3») and several in the plural («подъезды 1, 2»), in each language."""
+"""Who a post is for reads in the reader's language, one entrance or floor in the singular and several in the
+plural: the post keeps what its audience is (its selections: houses,
+entrances, floors, risers, accounts), and the staff list and the post's page say it in words when they show it, so
+a post written on a Russian page reads «entrance 2; floors 3–5» to an English-speaking moderator and the other way
+round; the words of a page of posts come from one query."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
+from portal.content import actions
+from portal.content import queries
 from portal.content.forms import AudienceChoice
 from portal.content.queries import audience_of
+from portal.content.tables import PostKind
+from portal.content.tables import PostTarget
 from portal.core import i18n
+from tests.querylog import captured
+
+ADDRESS = "г. Симферополь, ул. Ручьевая, д. 1"
+SAID = {
+    "ru": f"{ADDRESS}; подъезд 2; этажи 3–5",
+    "en": f"{ADDRESS}; entrance 2; floors 3–5",
+}
 
 
 @pytest.mark.parametrize(
@@ -29,9 +45,11 @@ from portal.core import i18n
         ),
     ],
 )
-async def test_one_is_named_in_the_singular_and_several_in_the_plural(db, town, lang, said):
+async def test_one_is_named_in_the_singular_and_several_in_the_plural(db, town, staff_principal, lang, said):
+    """One entrance, floor, riser or account is named in the singular («подъезд 2», «этаж 6»), several in the
+    plural («подъезды 1, 2»), in each language, as said from the stored audience."""
     t = await town()
-    a, b = t["places"][0].number, t["places"][1].number
+    a, b = sorted((t["places"][0].number, t["places"][1].number))
     choices = [
         AudienceChoice(houses=(t["house"],), entrances=(2,), floor_from=6, floor_to=6),
         AudienceChoice(houses=(t["house"],), entrances=(1, 2), floor_from=6, floor_to=3),
@@ -39,11 +57,101 @@ async def test_one_is_named_in_the_singular_and_several_in_the_plural(db, town, 
         AudienceChoice(accounts=(a,)),
         AudienceChoice(accounts=(a, b)),
     ]
+    admin = await staff_principal(t["manager"], "admin")
+    posts = []
+    for choice in choices:
+        audience, missing = await audience_of(choice)
+        assert not missing
+        post = actions.PostInput(kind=PostKind.NOTICE, title="Объявление", body="Текст.", audience=audience)
+        posts.append(await actions.save_post(admin, post))
+    names = await queries.audience_names(posts)
     i18n.set_locale(lang)
     try:
-        labels = [(await audience_of(choice))[1] for choice in choices]
+        labels = [names[post].said() for post in posts]
     finally:
         i18n.set_locale("ru")
-    address = "г. Симферополь, ул. Ручьевая, д. 1; "
-    assert labels == [address + said[0], address + said[1], address + said[2], said[3].format(a=a, b=b),
-                      said[4].format(a=a, b=b)]  # fmt: skip
+    assert labels == [ADDRESS + "; " + said[0], ADDRESS + "; " + said[1], ADDRESS + "; " + said[2],
+                      said[3].format(a=a, b=b), said[4].format(a=a, b=b)]  # fmt: skip
+
+
+async def _write(manager, lang: str, house: int, **audience: str) -> int:
+    manager.cookies.set("lang", lang)
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Покраска подъезда", "body": "Красим.", "houses": str(house), **audience},
+        files={"image": ("", b"", "application/octet-stream")},
+    )
+    assert made.status_code == 303, made.text[-500:]
+    return int(made.headers["location"].rsplit("/", 1)[1])
+
+
+@pytest.mark.parametrize(("author", "reader"), [("ru", "en"), ("en", "ru")])
+async def test_the_audience_reads_in_the_reader_s_language_whoever_wrote_it(
+    db, new_client, login, town, author, reader
+):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    post_id = await _write(manager, author, t["house"], entrances="2", floor_from="3", floor_to="5")
+    manager.cookies.set("lang", reader)
+    listed = html.unescape((await manager.get("/staff/posts")).text)
+    shown = html.unescape((await manager.get(f"/staff/posts/{post_id}")).text)
+    for page in (listed, shown):
+        assert SAID[reader] in page
+        assert SAID[author] not in page
+
+
+async def test_a_riser_an_account_and_the_whole_company_read_as_words(db, new_client, login, town, make_user):
+    from portal.housing.tables import PersonalAccount
+
+    t = await town()
+    admin = await make_user(roles=("admin",))
+    staff = new_client()
+    await login(staff, admin)
+    riser_post = await _write(staff, "ru", t["house"], risers="ХВС-1")
+    number = (await PersonalAccount.select(PersonalAccount.number).first())["number"]
+    account_post = await _write(staff, "ru", t["house"], accounts=number)
+    staff.cookies.set("lang", "ru")
+    company = await staff.form(
+        "/staff/posts/new", {"kind": "news", "title": "Новый сайт", "body": "Запустили.", "company": "1"},
+        files={"image": ("", b"", "application/octet-stream")},
+    )  # fmt: skip
+    assert company.status_code == 303, company.text[-500:]
+    staff.cookies.set("lang", "en")
+    said = {
+        riser_post: f"{ADDRESS}; riser ХВС-1",
+        account_post: f"{ADDRESS}; account {number}",
+        int(company.headers["location"].rsplit("/", 1)[1]): "Whole company",
+    }
+    for post_id, words in said.items():
+        assert words in html.unescape((await staff.get(f"/staff/posts/{post_id}")).text)
+
+
+async def test_a_selection_stored_before_it_named_its_house_still_names_it(db, new_client, login, town):
+    """Posts written before each selection kept its house read their house through the entrance or the house the
+    selection names."""
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    post_id = await _write(manager, "ru", t["house"], entrances="2")
+    await PostTarget.update({PostTarget.house: None}).where(PostTarget.post == post_id)
+    manager.cookies.set("lang", "en")
+    assert f"{ADDRESS}; entrance 2" in html.unescape((await manager.get(f"/staff/posts/{post_id}")).text)
+
+
+async def test_the_words_of_a_page_of_posts_come_from_one_query(db, new_client, login, town):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    await _write(manager, "ru", t["house"], entrances="2")
+
+    async def count() -> int:
+        with captured(db) as seen:
+            page = await manager.get("/staff/posts")
+        assert page.status_code == 200
+        return len(seen)
+
+    one = await count()
+    for audience in ({"risers": "ХВС-1"}, {"floor_from": "1", "floor_to": "2"}, {}, {"entrances": "1, 2"}):
+        await _write(manager, "ru", t["house"], **audience)
+    assert await count() == one

@@ -32,5 +32,5 @@ async def test_demo_content(db):
     assert "стояке" in in_force.title
     admin = Principal(user_id=ctx.shared["users"]["admin"], staff_roles=frozenset({"admin"}), house_ids=None)
     page = await queries.staff_posts(admin, queries.StaffFilter(), PageRequest(size=100))
-    assert any(p.failed for p in page.items) and all(p.audience_label for p in page.items)
+    assert any(p.failed for p in page.items) and all(p.audience_names.said() for p in page.items)
     assert sum(sum(p.sent.values()) for p in page.items) > 100
