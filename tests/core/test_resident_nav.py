@@ -14,6 +14,7 @@ PLACES = [
     ("/meetings", "Ещё"),
     ("/services", "Ещё"),
     ("/profile", "Ещё"),
+    ("/notifications/settings", "Ещё"),  # reached from the profile
     ("/accounts/link", "Ещё"),
     ("/autopay", "Оплата"),
     ("/pay", "Оплата"),
