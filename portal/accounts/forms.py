@@ -23,6 +23,8 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import read_range
+from portal.core.web import shown_days
 from portal.core.web import unread_filters
 
 Values = dict[str, Any]
@@ -285,7 +287,8 @@ def audit_query(query: Mapping[str, Any]) -> tuple[dict[str, str], AuditFilter]:
     typed = {k: form_value(query, k)[:100] for k in ("actor", "entity", "from", "to")}
     actor_id = parse_id(typed["actor"])
     zone = clock.zone()
-    day_from, day_to = parse_date(typed["from"]), parse_date(typed["to"])
+    days = read_range(query, "from", "to", parse_date)  # a period that ends before it starts: none (audit_days)
+    day_from, day_to = days.start, days.end
     since = datetime(day_from.year, day_from.month, day_from.day, tzinfo=zone) if day_from else None
     until = datetime(day_to.year, day_to.month, day_to.day, tzinfo=zone) + timedelta(days=1) if day_to else None
     return typed, AuditFilter(
@@ -303,15 +306,16 @@ def audit_days(query: Mapping[str, Any], entity: str) -> tuple[dict[str, str], F
     ``entity``: the record type read, when events of it exist (``queries.audit_entity_known``)."""
     message = _("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     labels = {"from": _("Date from"), "to": _("Date to")}
-    days = {name: parse_date(form_value(query, name)) for name in labels}
+    period = read_range(query, "from", "to", parse_date)
+    days = {"from": period.low, "to": period.high}
     no_type = _(
         "There is no record type «%(value)s»; the list is shown without this filter.",
         value=form_value(query, "entity")[:40],
     )
     read = {"entity": (entity or None, _("Record type"), no_type)}
     read |= {name: (days[name], labels[name], message) for name in labels}
-    typed, problems = unread_filters(query, read)
-    return {name: day.isoformat() if day else typed[name] for name, day in days.items()}, problems
+    typed, problems = unread_filters(query, read, [("from", "to")])
+    return shown_days(typed, days), problems
 
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "kept", "failed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,9 +20,11 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
+from portal.core.web import Range
 from portal.core.web import among
 from portal.core.web import form_value
 from portal.core.web import no_such_house
+from portal.core.web import read_range
 from portal.core.web import unread_filters
 
 
@@ -31,14 +34,19 @@ class DashboardFilter:
     end: date | None = None
     complex_id: int | None = None
     house_id: int | None = None
+    months: Range[date] = field(
+        default_factory=lambda: Range(None, None)
+    )  # the months as chosen (``dashboard_problems``: one ending too early)
 
 
 def dashboard_filter(params: Mapping[str, Any], months: Collection[date]) -> DashboardFilter:
     """``?start=2026-01&end=2026-12&complex=3&house=12`` (each optional); a month none of ``months`` (those its
     dropdowns offer) is not read (``dashboard_problems``)."""
+    chosen = read_range(params, "start", "end", lambda value: among(parse_month(value), months))
     return DashboardFilter(
-        start=among(parse_month(params.get("start")), months),
-        end=among(parse_month(params.get("end")), months),
+        start=chosen.start,  # a last month before the first: the usual months
+        end=chosen.end,
+        months=chosen,
         complex_id=parse_id(params.get("complex")),
         house_id=parse_id(params.get("house")),
     )
@@ -58,12 +66,13 @@ def dashboard_problems(params: Mapping[str, Any], chosen: DashboardFilter) -> Fo
         return gettext("There is no such choice: «%(value)s»; the dashboard is shown without this filter.", value=value)
 
     read = {
-        "start": (chosen.start, gettext("From"), month("start")),
-        "end": (chosen.end, gettext("To"), month("end")),
+        "start": (chosen.months.low, gettext("From"), month("start")),
+        "end": (chosen.months.high, gettext("To"), month("end")),
         "complex": (chosen.complex_id, gettext("Complex"), choice("complex")),
         "house": (chosen.house_id, gettext("House"), no_such_house()),
     }
-    return unread_filters(params, read)[1]
+    backwards = gettext("The last month is before the first; the dashboard is shown for the usual months.")
+    return unread_filters(params, read, [("start", "end")], backwards=backwards)[1]
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_house
+from portal.core.web import read_range
+from portal.core.web import shown_days
 from portal.core.web import unread_filters
 
 MAX_TITLE = 160
@@ -191,19 +193,21 @@ def read_rating(data: Mapping[str, Any]) -> tuple[int | None, str]:
 def read_staff_filter(query: Mapping[str, Any]) -> dict[str, Any]:
     """The list's filters from its address (unknown values are dropped, never an error)."""
     paid, status = form_value(query, "paid"), form_value(query, "status")
+    days = read_range(query, "from", "to", parse_date)  # a period that ends before it starts: none
     return {
         "status": status if status in OrderStatus.__members__.values() else "",
         "category": parse_id(form_value(query, "category")),
         "house": parse_id(form_value(query, "house")),
-        "date_from": parse_date(form_value(query, "from")),
-        "date_to": parse_date(form_value(query, "to")),
+        "date_from": days.start,
+        "date_to": days.end,
         "paid": paid if paid in ("yes", "no") else "",
         "number": form_value(query, "number")[:20],
     }
 
 
 def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
-    """The order list's filters as typed, and a message at each it could not read (``core.web.unread_filters``)."""
+    """The order list's filters as typed (a date read as its date field holds it), and a message at each it could
+    not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``)."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     status = gettext(
         "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
@@ -213,17 +217,20 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
         value = form_value(query, name)[:40]
         return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
-    return unread_filters(
+    days = read_range(query, "from", "to", parse_date)
+    typed, problems = unread_filters(
         query,
         {
             "status": (chosen["status"] or None, pgettext("order", "Status"), status),
             "category": (chosen["category"], gettext("Section"), no_choice("category")),
             "house": (chosen["house"], gettext("House"), no_such_house()),
-            "from": (chosen["date_from"], gettext("Placed from"), day),
-            "to": (chosen["date_to"], gettext("Placed to"), day),
+            "from": (days.low, gettext("Placed from"), day),
+            "to": (days.high, gettext("Placed to"), day),
             "paid": (chosen["paid"] or None, gettext("Paid"), no_choice("paid")),
         },
+        [("from", "to")],
     )
+    return typed | shown_days(typed, {"from": days.low, "to": days.high}), problems
 
 
 @dataclass

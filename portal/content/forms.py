@@ -15,12 +15,15 @@ from portal.content.rules import window_problem
 from portal.content.tables import PostKind
 from portal.core import clock
 from portal.core.i18n import gettext
+from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import read_range
+from portal.core.web import shown_days
 from portal.core.web import unread_filters
 
 
@@ -128,20 +131,24 @@ def post_id_of(value: object) -> int | None:
 
 
 def staff_filter_problems(query: Mapping[str, Any], chosen: Any) -> tuple[dict[str, str], FormErrors]:
-    """The post list's filters as typed, and a message at each it could not read (``core.web.unread_filters``);
-    ``chosen`` is the list's ``StaffFilter``."""
+    """The post list's filters as typed (a date read as its date field holds it), and a message at each it could
+    not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``); ``chosen``
+    is the list's ``StaffFilter``."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
 
     def no_choice(name: str) -> str:
         value = form_value(query, name)[:40]
         return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
-    return unread_filters(
+    days = read_range(query, "from", "to", parse_date)
+    typed, problems = unread_filters(
         query,
         {
             "kind": (chosen.kind or None, gettext("Type"), no_choice("kind")),
             "published": (chosen.published or None, gettext("Published"), no_choice("published")),
-            "from": (chosen.date_from, gettext("Created from"), day),
-            "to": (chosen.date_to, gettext("Created to"), day),
+            "from": (days.low, gettext("Created from"), day),
+            "to": (days.high, gettext("Created to"), day),
         },
+        [("from", "to")],
     )
+    return typed | shown_days(typed, {"from": days.low, "to": days.high}), problems

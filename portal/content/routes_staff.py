@@ -35,6 +35,7 @@ from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import question
+from portal.core.web import read_range
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -68,12 +69,13 @@ DELIVERY_LABELS = Labels(
 
 def _filter(request: Request) -> queries.StaffFilter:
     q = request.query_params
+    days = read_range(q, "from", "to", parse_date)  # a period that ends before it starts: none
     return queries.StaffFilter(
         q=(q.get("q") or "")[:100],
         kind=kind if (kind := q.get("kind") or "") in PostKind.__members__.values() else "",
         published=published if (published := q.get("published") or "") in ("yes", "no") else "",
-        date_from=parse_date(q.get("from")),
-        date_to=parse_date(q.get("to")),
+        date_from=days.start,
+        date_to=days.end,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Annotated
 from typing import Any
+from typing import Generic
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -45,6 +47,7 @@ from portal.core.security import is_allowed
 from portal.settings import get_settings
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -280,17 +283,76 @@ def render(
 
 
 def unread_filters(
-    query: Mapping[str, Any], read: Mapping[str, tuple[Any, str, str]]
+    query: Mapping[str, Any],
+    read: Mapping[str, tuple[Any, str, str]],
+    ranges: Iterable[tuple[str, str]] = (),
+    *,
+    backwards: str = "",
 ) -> tuple[dict[str, str], FormErrors]:
     """A list's filters as typed (shown again in their fields) and a message at each one typed but not read:
     ``read`` maps a field to (the value the list's filter read from it or None, the field's label, the message).
-    The list is shown without that filter, and the user is told rather than left to think it applied."""
+    The list is shown without that filter, and the user is told rather than left to think it applied.
+
+    ``ranges``: pairs of fields (start, end) of one range of dates (``read_range``); where both ends are read and
+    the end comes before the start, the list is shown without the range, as said at the end's field (``backwards``:
+    the message there, when not the list's) and above the list."""
     typed = {name: form_value(query, name)[:40] for name in read}
     errors = FormErrors()
     for name, (value, label, message) in read.items():
         if typed[name] and value is None:
             errors.add(name, message, label)
+    for start, end in ranges:
+        if Range(read[start][0], read[end][0]).backwards:
+            message = backwards or gettext("The end is before the start; the list is shown without this period.")
+            errors.add(end, message)
+            errors.general.append(
+                gettext(
+                    "Not applied: «%(start)s» – «%(end)s», as the end is before the start.",
+                    start=read[start][1],
+                    end=read[end][1],
+                )
+            )
     return typed, errors
+
+
+@dataclass(frozen=True)
+class Range(Generic[V]):
+    """The two ends of a list's range filter (dates, moments, months, numbers) as read; an end not typed or not
+    read is None. A range whose end comes before its start is applied as no range at all (``start`` and ``end``
+    are None): the list is shown without it, and ``unread_filters`` says so, rather than find nothing."""
+
+    low: V | None
+    high: V | None
+
+    @property
+    def backwards(self) -> bool:
+        return self.low is not None and self.high is not None and self.high < self.low  # type: ignore[operator]
+
+    @property
+    def start(self) -> V | None:
+        return None if self.backwards else self.low
+
+    @property
+    def end(self) -> V | None:
+        return None if self.backwards else self.high
+
+
+def read_range(
+    query: Mapping[str, Any],
+    start: str,
+    end: str,
+    parse: Callable[[str], Any],
+    parse_end: Callable[[str], Any] | None = None,
+) -> Range[Any]:
+    """The range of the fields ``start`` and ``end`` of a list's query (each read by ``parse``; the end by
+    ``parse_end`` when it reads otherwise, e.g. a day's end)."""
+    return Range(parse(form_value(query, start)), (parse_end or parse)(form_value(query, end)))
+
+
+def shown_days(typed: Mapping[str, str], days: Mapping[str, Any]) -> dict[str, str]:
+    """The date filters as their date fields show them again: a day read (from DD.MM.YYYY too) as ISO, which a date
+    field holds; one not read as typed (shown in a text field with its message)."""
+    return {name: day.isoformat() if day is not None else typed.get(name, "") for name, day in days.items()}
 
 
 def among(value: T | None, choices: Iterable[object]) -> T | None:

@@ -21,6 +21,8 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_house
+from portal.core.web import read_range
+from portal.core.web import shown_days
 from portal.core.web import unread_filters
 from portal.payments import rules
 from portal.payments import texts
@@ -128,10 +130,11 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
     """The staff list's filters from the query string; what cannot be read is left out (``staff_filter_problems``
     says so on the page)."""
     status = form_value(query, "status")
+    days = read_range(query, "from", "to", parse_date)
     return StaffFilter(
         status=PaymentStatus(status) if status in set(PaymentStatus) else None,
-        date_from=parse_date(form_value(query, "from")),
-        date_to=parse_date(form_value(query, "to")),
+        date_from=days.start,
+        date_to=days.end,
         house=parse_id(form_value(query, "house")),
         amount_min=_amount(form_value(query, "min")),
         amount_max=_amount(form_value(query, "max")),
@@ -146,23 +149,27 @@ def _amount(text: str) -> Decimal | None:
 
 
 def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
-    """The staff list's filters as typed, and a message at each it could not read (``core.web.unread_filters``);
-    ``chosen`` keeps a house only when it is one of the list's (``core.web.among``)."""
+    """The staff list's filters as typed (a date read as its date field holds it), and a message at each it could
+    not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``); ``chosen``
+    keeps a house only when it is one of the list's (``core.web.among``)."""
     unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     status = form_value(query, "status")[:40]
     no_status = gettext("There is no status «%(value)s»; the list is shown without this filter.", value=status)
-    return unread_filters(
+    days = read_range(query, "from", "to", parse_date)
+    typed, problems = unread_filters(
         query,
         {
             "status": (chosen.status, gettext("Payment status"), no_status),
             "house": (chosen.house, gettext("House"), no_such_house()),
-            "from": (chosen.date_from, gettext("Date from"), day),
-            "to": (chosen.date_to, gettext("Date to"), day),
+            "from": (days.low, gettext("Date from"), day),
+            "to": (days.high, gettext("Date to"), day),
             "min": (chosen.amount_min, gettext("Amount from, ₽"), unread),
             "max": (chosen.amount_max, gettext("Amount to, ₽"), unread),
         },
+        [("from", "to")],
     )
+    return typed | shown_days(typed, {"from": days.low, "to": days.high}), problems
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
+from portal.core.web import Range
 from portal.core.web import among
 from portal.core.web import unread_filters
 from portal.tickets import rules
@@ -170,19 +171,30 @@ def read_number(q: str) -> int | None:
     return parse_id(q.strip().lstrip("№#").strip())
 
 
+RANGES = ("created", "deadline", "completed", "control")  # the list's periods: ``<name>_from`` … ``<name>_to``
+
+
+def ranges(params: Mapping[str, Any], tz: str) -> dict[str, Range[Any]]:
+    """The list's periods as typed: moments in the company's zone (a bare ``to`` date is the end of that day), and
+    the control date's days (``core.web.read_range``)."""
+    found: dict[str, Range[Any]] = {}
+    for name in RANGES:
+        start, end = _one(params, f"{name}_from"), _one(params, f"{name}_to")
+        if name == "control":
+            found[name] = Range(parse_date(start), parse_date(end))
+        else:
+            found[name] = Range(_moment(start, tz, end=False), _moment(end, tz, end=True))
+    return found
+
+
 def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f = TicketFilters()
     tab = _one(params, "tab")
     f.tab = tab if tab in TABS else DEFAULT_TAB
     f.q = _one(params, "q")[:200]
-    f.created_from = _moment(_one(params, "created_from"), tz, end=False)
-    f.created_to = _moment(_one(params, "created_to"), tz, end=True)
-    f.deadline_from = _moment(_one(params, "deadline_from"), tz, end=False)
-    f.deadline_to = _moment(_one(params, "deadline_to"), tz, end=True)
-    f.completed_from = _moment(_one(params, "completed_from"), tz, end=False)
-    f.completed_to = _moment(_one(params, "completed_to"), tz, end=True)
-    f.control_from = parse_date(_one(params, "control_from"))
-    f.control_to = parse_date(_one(params, "control_to"))
+    for name, period in ranges(params, tz).items():  # a period that ends before it starts: none (``unread``)
+        setattr(f, f"{name}_from", period.start)
+        setattr(f, f"{name}_to", period.end)
     f.types = _choices(params, "type", rules.TYPE_LABELS)
     f.statuses = _choices(params, "status", rules.STATUS_LABELS)
     internal = _one(params, "internal_status")
@@ -223,22 +235,27 @@ def _no_choice(values: list[str]) -> str:
     return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
 
-def unread(params: Mapping[str, Any], f: TicketFilters, houses: Collection[int]) -> tuple[dict[str, str], FormErrors]:
+def unread(
+    params: Mapping[str, Any], f: TicketFilters, houses: Collection[int], tz: str
+) -> tuple[dict[str, str], FormErrors]:
     """The filters as typed, and a message at each one the list could not read (``core.web.unread_filters``): a
     date, a rating, a choice that is none of the list's (from a link kept from before; ``f`` is read ``within`` the
-    list's ``houses`` and executors); the list is shown without it. A choice of several (statuses, types, houses…)
-    names the values it could not read."""
+    list's ``houses`` and executors); the list is shown without it, and without a period that ends before it starts.
+    A choice of several (statuses, types, houses…) names the values it could not read."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
+    periods = ranges(params, tz)
     read: dict[str, tuple[Any, str, str]] = {
-        name: (getattr(f, name), label(), day) for name, label in RANGE_LABELS.items()
+        f"{name}_{end}": (getattr(period, "low" if end == "from" else "high"), RANGE_LABELS[f"{name}_{end}"](), day)
+        for name, period in periods.items()
+        for end in ("from", "to")
     }
     read["rating_from"] = (f.rating_from, gettext("Rating from"), rating)
     read["rating_to"] = (f.rating_to, gettext("Rating to"), rating)
     for name, value, label in (("executor", f.executor, gettext("Executor")), ("source", f.source, gettext("Source")),
                                ("internal_status", f.internal_status, gettext("Internal status"))):  # fmt: skip
         read[name] = (value or None, label, _no_choice([_one(params, name)]))
-    typed, errors = unread_filters(params, read)
+    typed, errors = unread_filters(params, read, [(f"{name}_from", f"{name}_to") for name in RANGES])
     for name, label, allowed in (("status", gettext("Status"), rules.STATUS_LABELS),
                                  ("type", gettext("Type"), rules.TYPE_LABELS),
                                  ("category", gettext("Category"), rules.CATEGORY_BY_CODE),

@@ -305,7 +305,7 @@ async def _list_context(request: Request, principal: Principal) -> dict[str, Any
     params = request.query_params
     now = clock.now()
     f, houses, executors = await _read_filters(params, principal)
-    typed, problems = filters.unread(params, f, {h.id for h in houses})
+    typed, problems = filters.unread(params, f, {h.id for h in houses}, clock.zone().key)
     raw = {key: params.getall(key) for key in params}
     return {
         "typed": typed,

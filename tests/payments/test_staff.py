@@ -226,3 +226,29 @@ async def test_the_export_lists_the_payments_in_the_order_of_the_screen(client, 
     assert [
         len(rows) async for rows in newest_batches(Payment, [Payment.id, Payment.created_at], Payment.id > 0, 3)
     ] == [3]
+
+
+async def test_the_payments_list_shows_a_backwards_period_as_typed_and_without_it(
+    client, new_client, login, household, gateway
+):
+    payment = await paid(client, login, household, gateway, "3540")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    today = clock.today_local()
+    url = f"/staff/payments?from={today:%d.%m.%Y}&to=2020-01-01"
+    for answer in (await staff.get(url), await staff.get(url, headers={"HX-Request": "true"})):
+        assert answer.status_code == 200
+        assert f'href="/staff/payments/{payment["id"]}"' in answer.text  # shown without the period
+        assert "Нет платежей" not in answer.text
+        form = answer.text.split('action="/staff/payments"')[1].split("</form>")[0]
+        assert "Конец раньше начала; список показан без этого периода." in form
+        assert f'name="from" type="date" value="{today.isoformat()}"' in form  # the start read, in its date field
+        assert 'name="to" type="text" value="2020-01-01"' in form and 'aria-invalid="true"' in form
+        assert "Не применён период «Дата с» – «Дата по»: его конец раньше начала." in answer.text
+        assert "не прочитаны" not in answer.text
+    staff.cookies.set("lang", "en")
+    english = await staff.get(url)
+    assert "The end is before the start; the list is shown without this period." in english.text
+    assert "Not applied: «Date from» – «Date to», as the end is before the start." in english.text
+    exported = await staff.get(url.replace("/staff/payments?", "/staff/payments/export.csv?"))
+    assert f"\n{payment['id']}," in exported.text  # the export is of the rows shown
