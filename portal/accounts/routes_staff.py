@@ -177,7 +177,7 @@ class StaffAdmin(Controller):
             request, "accounts/staff_audit.html", page=listing, entities=entities, filters=typed | days,
             problems=problems, action_label=audit.action_label, field_label=audit.field_label,
             value_shown=partial(audit.value_shown, names=names), entity_label=audit.entity_label,
-            is_change=audit.is_change,
+            is_change=audit.is_change, record_name=partial(audit.record_name, names=names),
         )  # fmt: skip
 
     @get("/outbox")

@@ -212,6 +212,14 @@ def _read(shows: Shows | Ref, value: Any, names: Names) -> Any:
         return value
 
 
+def record_name(entity: str, entity_id: int | None, names: Names | None = None) -> str:
+    """The name of the record an event is about (a house's address, a person's name), from the page's ``names``;
+    "" when its type is not one the portal names or the record is gone."""
+    if entity_id is None:
+        return ""
+    return (names or {}).get(entity, {}).get(entity_id, "")
+
+
 def _id(value: Any) -> int:
     """An id as recorded: a number, or its digits as text (an event written with ``str(value)``)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -233,10 +241,14 @@ def _ids(value: Any) -> Iterable[int]:
 
 
 async def names_of(events: Iterable[Any]) -> Names:
-    """The names of every record that the ``Ref`` fields of ``events`` (a page of the log) hold: one query for
-    each kind of record, for all the page's ids of that kind."""
+    """The names of every record that the ``Ref`` fields of ``events`` (a page of the log) hold, and of the records
+    the events are about when their type is a kind the portal names (a house, a user): one query for each kind of
+    record, for all the page's ids of that kind."""
+    load_words()
     wanted: dict[str, set[int]] = {}
     for event in events:
+        if event.entity in NAMERS and event.entity_id is not None:
+            wanted.setdefault(event.entity, set()).add(event.entity_id)
         changes = event.changes or {}
         for name, value in changes.items():
             shows = _reading(event.action, name, changes)

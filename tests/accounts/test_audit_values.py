@@ -215,8 +215,9 @@ async def test_kpi_and_ballot_statuses_and_consents_read_in_words(client, make_u
 async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
     db, client, make_user, make_account, login, lang
 ):
-    """An executor, a user, a house and a complex recorded by id read as the name the portal gives them; the
-    names of a whole page come from one query per kind of record, however many events the page holds."""
+    """An executor, a user, a house and a complex recorded by id read as the name the portal gives them, and so
+    does a house or a person an event is about; the names of a whole page come from one query per kind of record,
+    however many events the page holds."""
     from portal.housing.tables import Complex
     from portal.housing.tables import House
     from tests.querylog import captured
@@ -226,6 +227,9 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
     complex_id = (await House.select(House.complex).where(House.id == first.house).first())["complex"]
     complex_name = (await Complex.select(Complex.name).where(Complex.id == complex_id).first())["name"]
     executor = await make_user(name="Сантехников Пётр", roles=("executor",))
+    # a house and a person only the events' records are: named all the same
+    third = await make_account(address="г. Симферополь, ул. Пушкина, д. 7")
+    blocked = await make_user(name="Заблокированный Сотрудник", roles=("dispatcher",))
     gone = 10**9  # a house no longer in the registry reads as its id
     events = [
         ("ticket.assign", "ticket", 7, {"executor": [None, executor]}),
@@ -234,6 +238,8 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
         ("meeting.create", "meeting", 2, {"house": str(second.house), "title": "Ремонт крыши"}),
         ("nps.open", "nps_wave", 1, {"complex": complex_id, "invited": 10}),
         ("housing.premise.update", "premise", 5, {"house": [gone, first.house]}),
+        ("meters.house_readings.enter", "house", third.house, {"period": "2026-11-01"}),
+        ("user.active", "user", blocked, {"is_active": [True, False]}),
     ]
     listed = await _page(client, make_user, login, lang, *events)
     said = [
@@ -242,6 +248,10 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
         f"#{gone} → г. Симферополь, ул. Киевская, д. 12",
         f"</strong>: {complex_name}",
         "</strong>: г. Симферополь, ул. Гоголя, д. 3",
+        # the record an event is about, when it is a house or a person, is named beside its id
+        f'#{third.house}<div class="muted">г. Симферополь, ул. Пушкина, д. 7</div>',
+        f'#{blocked}<div class="muted">Заблокированный Сотрудник</div>',
+        f'#{executor}<div class="muted">Сантехников Пётр</div>',
     ]
     for words in said:
         assert words in listed, words
