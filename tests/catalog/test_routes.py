@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
 from portal.core import clock
+from portal.core.i18n import format_day
 
 
 def _path(url: str) -> str:
@@ -94,6 +95,19 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
     csv = await dispatcher.get("/staff/orders/export.csv")
     assert csv.status_code == 200 and "Вызов сантехника" in csv.text
+
+
+async def test_my_orders_say_which_date_is_the_order_and_which_the_day_asked_for(client, login, household, shop):
+    """A card of «Мои заказы» showed two dates side by side with no words («3 декабря 2026, 09:39 · 1 500,00 ₽ ·
+    4 декабря 2026»): the resident could not tell the day the work was asked for from the day of ordering."""
+    await _plumber_ordered(client, login, household, shop)
+    tomorrow = date.fromisoformat(_tomorrow())
+    listed = (await client.get("/services/orders")).text.replace("\u00a0", " ")
+    assert "Оформлен " in listed
+    assert f"Желаемый день: {format_day(tomorrow, locale='ru')}" in listed
+    client.cookies.set("lang", "en")
+    listed = (await client.get("/services/orders")).text.replace("\u00a0", " ")
+    assert "Placed " in listed and f"Preferred day: {format_day(tomorrow, locale='en')}" in listed
 
 
 async def test_a_manager_keeps_the_catalogue_and_residents_see_only_what_is_shown(
