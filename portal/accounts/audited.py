@@ -77,5 +77,5 @@ describe(
         "erasure_due": audit.when,
         "due": audit.when,
     },
-    lists=("consent_type",),
+    lists=("consent_type", "rights"),
 )

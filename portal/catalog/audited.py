@@ -1,7 +1,12 @@
 """The audit log's words for what the paid services' catalogue writes (``core.audit.describe``): orders, sections
 and services, their fields named as the staff forms name them; an order's status reads as the order's own words,
-a price as money, the houses and complexes where a service is offered by their addresses and names."""
+a price as money, the services ordered by their titles, the houses and complexes where a service is offered by
+their addresses and names."""
 
+from collections.abc import Collection
+from collections.abc import Mapping
+
+from portal.catalog import queries
 from portal.catalog.texts import DOCUMENT_LABELS
 from portal.catalog.texts import GROUP_LABELS
 from portal.catalog.texts import PRICE_KIND_LABELS
@@ -12,6 +17,12 @@ from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+
+
+@audit.namer("paid_service")
+async def _service_titles(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.service_titles(ids)
+
 
 describe(
     actions={
@@ -30,7 +41,8 @@ describe(
         "document": lazy("Document"),
     },
     entities={"order": lazy("Order of a service")},
-    values={"status": STATUS_LABELS, "total": audit.money},
+    values={"status": STATUS_LABELS, "total": audit.money, "services": Ref("paid_service")},
+    lists=("services",),
 )
 describe(
     actions={

@@ -37,9 +37,28 @@ FIELDS = {
 # The records a listing's fields hold by id, read by name.
 REFS = {"house": Ref("house"), "complex": Ref("complex"), "manager": Ref("user")}
 
+VALUES: dict[str, audit.Shows | Ref] = {
+    "status": words.status_label,
+    "kind": words.kind_label,
+    "features": words.feature_label,
+    "price_unit": words.unit_label,
+    "price_kopecks": audit.kopecks,
+    "per_m2_kopecks": audit.kopecks,
+    "total_kopecks": audit.kopecks,
+    "area": audit.number,
+    **REFS,
+}
+
+# A new listing's event holds its values as they are, not changes: its features are a list, not a before and after.
+describe(
+    actions={"showcase.listing_create": lazy("Listing created")},
+    fields=FIELDS,
+    entities={"listing": lazy("Listing"), "lead": lazy("Lead"), "listing_offer": lazy("Owner's offer")},
+    values=VALUES,
+    lists=("features",),
+)
 describe(
     actions={
-        "showcase.listing_create": lazy("Listing created"),
         "showcase.listing_update": lazy("Listing changed"),
         "showcase.listing_publish": lazy("Listing published"),
         "showcase.listing_reserve": lazy("Listing reserved"),
@@ -54,18 +73,7 @@ describe(
         "showcase.offer_declined": lazy("Owner's offer declined"),
     },
     fields=FIELDS,
-    entities={"listing": lazy("Listing"), "lead": lazy("Lead"), "listing_offer": lazy("Owner's offer")},
-    values={
-        "status": words.status_label,
-        "kind": words.kind_label,
-        "features": words.feature_label,
-        "price_unit": words.unit_label,
-        "price_kopecks": audit.kopecks,
-        "per_m2_kopecks": audit.kopecks,
-        "total_kopecks": audit.kopecks,
-        "area": audit.number,
-        **REFS,
-    },
+    values=VALUES,
 )
 # A lead's status reads as a lead's word («В работе»), not a listing's.
 describe(

@@ -273,3 +273,40 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
     assert len(many) == len(few)
     assert sum('FROM "house"' in q for q in many) == 1
     assert sum('FROM "complex"' in q for q in many) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", ["Что ему можно</strong>: Передавать показания, Видеть баланс и оплачивать",
+                "Что есть</strong>: Отдельный вход, Парковка",
+                "Услуги</strong>: Вызов сантехника, Уборка квартиры"]),
+        ("en", ["What they may do</strong>: Pass meter readings, See balances and pay",
+                "What it has</strong>: Separate entrance, Parking",
+                "Services</strong>: Вызов сантехника, Уборка квартиры"]),
+    ],
+)  # fmt: skip
+async def test_a_list_of_two_things_reads_as_both_not_as_one_changed_into_the_other(
+    client, make_user, login, lang, said
+):
+    """Two rights given, two features of a new listing, two services ordered are a list, not a before and after
+    («Передавать показания → Видеть баланс…» said the rights had changed); the services by their titles."""
+    from portal.catalog.tables import PaidService
+    from portal.catalog.tables import ServiceCategory
+
+    section = ServiceCategory(title="Сантехника", position=1)
+    await section.save()
+    services = []
+    for title in ("Вызов сантехника", "Уборка квартиры"):
+        row = PaidService(category=section.id, title=title, description=title)
+        await row.save()
+        services.append(row.id)
+    listed = await _page(
+        client, make_user, login, lang,
+        ("invitation.send", "account", 9, {"email": "a@example.ru", "role": "tenant", "rights": ["meters", "pay"]}),
+        ("showcase.listing_create", "listing", 4, {"features": ["separate_entrance", "parking"], "floor": 1}),
+        ("order.create", "order", 6, {"account": "1001", "services": services, "source": "phone"}),
+    )  # fmt: skip
+    for words in said:
+        assert words in listed, words
+    assert "→" not in listed
