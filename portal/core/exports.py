@@ -24,7 +24,6 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from itertools import islice
 from typing import Any
 
 from litestar import Response
@@ -145,36 +144,91 @@ def _width(value: Any, number_format: str | None) -> float:
     return min(len(str(value)) + 2, 50) if value is not None else 8
 
 
-def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]], d: Dialect | None = None) -> bytes:
-    """A workbook of one sheet per ``(title, rows)`` (a title is cut to Excel's 31 characters), the first row the
-    header; each column as wide as its header or its first value needs (a date cell too narrow shows «#####»)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
+class Workbook:
+    """An XLSX written a row at a time (openpyxl's write-only mode: rows go to a temporary file, not memory), for
+    exports read from the database in batches. ``to_xlsx`` writes one whose rows are at hand.
 
-    d = d or dialect()
-    book = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        lines = iter(rows)
-        first = [[_xlsx_value(v, d) for v in row] for row in islice(lines, 2)]
+        book = Workbook()
+        sheet = book.sheet(title)
+        async for row in rows:
+            sheet.append(cells(row))
+        return book.content()
+    """
+
+    def __init__(self, d: Dialect | None = None) -> None:
+        from openpyxl import Workbook as Book
+
+        self.dialect = d or dialect()
+        self.book = Book(write_only=True)
+        self.sheets: list[Sheet] = []
+
+    def sheet(self, title: str) -> Sheet:
+        """A new sheet (its title cut to Excel's 31 characters); the first row appended is its header."""
+        sheet = Sheet(self.book.create_sheet(title=title[:31]), self.dialect)
+        self.sheets.append(sheet)
+        return sheet
+
+    def content(self) -> bytes:
+        for sheet in self.sheets:
+            sheet.flush()
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        return buffer.getvalue()
+
+
+class Sheet:
+    """A sheet of a ``Workbook``: each column as wide as its header or its first value needs (a date cell too
+    narrow shows «#####»), so the first two rows wait until both are known."""
+
+    def __init__(self, sheet: Any, d: Dialect) -> None:
+        self.sheet, self.dialect = sheet, d
+        self.waiting: list[list[tuple[Any, str | None]]] | None = []
+
+    def append(self, row: Sequence[Any]) -> None:
+        line = [_xlsx_value(v, self.dialect) for v in row]
+        if self.waiting is None:
+            self._write(line)
+            return
+        self.waiting.append(line)
+        if len(self.waiting) == 2:
+            self.flush()
+
+    def flush(self) -> None:
+        """Set the columns' widths from the rows waiting and write them (before the sheet is saved)."""
+        if self.waiting is None:
+            return
+        from openpyxl.utils import get_column_letter
+
         widths: dict[int, float] = {}
-        for line in first:
+        for line in self.waiting:
             for i, (value, number_format) in enumerate(line, start=1):
                 widths[i] = max(widths.get(i, 8), _width(value, number_format))
         for i, width in widths.items():
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        for line in [*first, *([_xlsx_value(v, d) for v in row] for row in lines)]:
-            cells = []
-            for value, number_format in line:
-                cell = WriteOnlyCell(sheet, value=value)
-                if number_format:
-                    cell.number_format = number_format
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            self.sheet.column_dimensions[get_column_letter(i)].width = width
+        waiting, self.waiting = self.waiting, None
+        for line in waiting:
+            self._write(line)
+
+    def _write(self, line: list[tuple[Any, str | None]]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        cells = []
+        for value, number_format in line:
+            cell = WriteOnlyCell(self.sheet, value=value)
+            if number_format:
+                cell.number_format = number_format
+            cells.append(cell)
+        self.sheet.append(cells)
+
+
+def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]], d: Dialect | None = None) -> bytes:
+    """A workbook of one sheet per ``(title, rows)``, the first row the header (``Workbook``)."""
+    book = Workbook(d)
+    for title, rows in sheets:
+        sheet = book.sheet(title)
+        for row in rows:
+            sheet.append(row)
+    return book.content()
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:

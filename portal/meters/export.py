@@ -13,9 +13,9 @@ from typing import Any
 from portal.billing.outage_reductions import Reduction
 from portal.core import csv_stream
 from portal.core.exports import RUSSIAN
+from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.exports import to_csv
-from portal.core.exports import to_xlsx
 from portal.meters.queries import ExportRow
 
 COLUMNS: tuple[str, ...] = (
@@ -110,6 +110,13 @@ def recalculations_csv(rows: list[Reduction]) -> bytes:
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
     """The same columns in the first sheet of an XLSX, numbers as numbers and moments as date cells; the
     recalculations for outages in the second sheet."""
-    readings = [list(COLUMNS), *[cells(row) async for row in rows]]
-    extra = [list(RECALCULATION_COLUMNS), *(recalculation_cells(r) for r in recalculations or [])]
-    return to_xlsx([("readings", readings), ("recalculations", extra)], DIALECT)
+    book = Workbook(DIALECT)
+    sheet = book.sheet("readings")
+    sheet.append(COLUMNS)
+    async for row in rows:
+        sheet.append(cells(row))
+    extra = book.sheet("recalculations")
+    extra.append(RECALCULATION_COLUMNS)
+    for reduction in recalculations or []:
+        extra.append(recalculation_cells(reduction))
+    return book.content()

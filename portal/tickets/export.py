@@ -9,8 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core import csv_stream
+from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
-from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.tickets import rules
 from portal.tickets.queries import TicketRow
@@ -55,5 +55,9 @@ def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) 
 
 async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:
     """The same columns as an XLSX (``core.exports``): dates as date cells, numbers as numbers."""
-    lines = [[cell(row, c, tz) for c in columns] async for row in rows]
-    return to_xlsx([(gettext("Requests"), [[TK.column(c) for c in columns], *lines])])
+    book = Workbook()
+    sheet = book.sheet(gettext("Requests"))
+    sheet.append([TK.column(c) for c in columns])
+    async for row in rows:
+        sheet.append([cell(row, c, tz) for c in columns])
+    return book.content()

@@ -76,3 +76,21 @@ def test_an_xlsx_holds_numbers_and_dates_with_their_formats():
         reading = sheet["A3"]
         assert reading.value == 1.234 and reading.number_format == "General"  # not money: no money format
         assert sheet.column_dimensions["B"].width >= len("01.03.2026 00:05")  # not «#####»
+
+
+async def test_a_workbook_written_a_row_at_a_time_keeps_every_row_and_a_lone_header():
+    async def rows():
+        for n in range(5):
+            yield [n, PAID]
+
+    book = exports.Workbook(exports.RUSSIAN)
+    sheet = book.sheet("Заявки")
+    sheet.append(["№", "Создана"])
+    async for row in rows():
+        sheet.append(row)
+    book.sheet("Пусто").append(["только заголовок"])
+    workbook = load_workbook(io.BytesIO(book.content()))
+    lines = list(workbook["Заявки"].iter_rows(values_only=True))
+    assert lines[0] == ("№", "Создана") and [line[0] for line in lines[1:]] == [0, 1, 2, 3, 4]
+    assert workbook["Заявки"]["B2"].is_date and workbook["Заявки"].column_dimensions["B"].width >= 16
+    assert list(workbook["Пусто"].iter_rows(values_only=True)) == [("только заголовок",)]

@@ -3,6 +3,7 @@ readings, the export read back, the review with the photo, the call centre, mete
 
 from __future__ import annotations
 
+import io
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -146,6 +147,14 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     assert [r[4] for r in from_csv] == [r[4] for r in from_xlsx]
     assert from_csv[0] == from_xlsx[0] == list(export.COLUMNS)
     assert [D(r[8].replace(",", ".")) for r in from_csv[1:]] == [D(r[8]) for r in from_xlsx[1:]]
+    from openpyxl import load_workbook
+
+    received = load_workbook(io.BytesIO(as_xlsx.content))["readings"]["K2"]  # a date cell, as in every export
+    assert received.is_date and received.number_format == "DD.MM.YYYY HH:MM"
+    # The billing system reads the file: its documented «;», decimal comma and dates whatever the page's language.
+    client.cookies.set("lang", "en")
+    english = (await client.get("/staff/meters/export.csv?period=2026-11")).content
+    assert english == as_csv.content and b";" in english.splitlines()[1]
 
 
 async def test_the_staff_pages_answer_and_keep_to_the_users_houses(client, login, make_user, period):

@@ -237,6 +237,14 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     assert sheet.title == "Заявки"  # the sheet is named in the reader's language too
     values = list(sheet.iter_rows(values_only=True))
     assert {str(v[0]) for v in values[1:]} == numbers
+    created = values[0].index("Создана")
+    when = sheet.cell(row=2, column=created + 1)  # a date cell Excel sorts and filters, not the text it was
+    assert when.is_date and when.number_format == "DD.MM.YYYY HH:MM"
+    client.cookies.set("lang", "en")  # an English reader's CSV: «,» between cells, ISO dates
+    english = list(csv.reader(io.StringIO((await client.get(f"/staff/tickets/export?{query}")).text[1:])))
+    assert {r[0] for r in english[1:]} == numbers
+    assert all(r[created][:2] == "20" and r[created][4] == "-" for r in english[1:])
+    client.cookies.delete("lang")
     # Everything: all eight rows of the dispatcher's house, none of the other house.
     everything = list(
         csv.reader(
