@@ -12,6 +12,7 @@ from portal.analytics.queries import CHANNELS
 from portal.analytics.queries import Breakdown
 from portal.analytics.queries import Dashboard
 from portal.analytics.queries import KpiRecord
+from portal.core.exports import Month
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
@@ -43,14 +44,14 @@ UPTAKE_FIGURES = ("requests", "orders", "portal_readings", "readings_share", "pa
 
 
 def table(figures: Sequence[str], items: Iterable[Any]) -> list[list[Any]]:
-    """A sheet: the figures' titles, then one row per item with its figures (the period as its month's key)."""
+    """A sheet: the figures' titles, then one row per item with its figures (the period as a month's cell)."""
     header = [TITLES[f]() for f in figures]
     return [header, *([_figure(item, f) for f in figures] for item in items)]
 
 
 def _figure(item: Any, name: str) -> Any:
     value = getattr(item, name)
-    return rules.month_key(value) if name == "period" else value
+    return Month.of(value) if name == "period" else value
 
 
 def money_table(board: Dashboard) -> list[list[Any]]:
@@ -65,7 +66,7 @@ def money_table(board: Dashboard) -> list[list[Any]]:
         _("Receivables per m², ₽"),
     ]
     rows = [
-        [rules.month_key(m.period), m.accounts, m.charged, m.paid, m.collection, m.debt, trend, m.debt_per_m2]
+        [Month.of(m.period), m.accounts, m.charged, m.paid, m.collection, m.debt, trend, m.debt_per_m2]
         for m, trend in board.debt_trend()
     ]
     return [header, *rows]
@@ -83,7 +84,7 @@ def channels_table(board: Dashboard) -> list[list[Any]]:
     header += [_("Total, ₽"), _("Through the portal, %")]
     rows = []
     for c in board.channels:
-        row: list[Any] = [rules.month_key(c.period)]
+        row: list[Any] = [Month.of(c.period)]
         for channel in CHANNELS:
             row += [c.counts[channel], c.sums[channel]]
         rows.append([*row, c.total, c.portal_share])
@@ -92,7 +93,7 @@ def channels_table(board: Dashboard) -> list[list[Any]]:
 
 def autopay_table(board: Dashboard) -> list[list[Any]]:
     header = [_("Month"), _("Payments"), _("Sum, ₽")]
-    return [header, *([rules.month_key(c.period), c.counts["autopay"], c.sums["autopay"]] for c in board.channels)]
+    return [header, *([Month.of(c.period), c.counts["autopay"], c.sums["autopay"]] for c in board.channels)]
 
 
 def uptake_table(board: Dashboard) -> list[list[Any]]:

@@ -52,10 +52,23 @@ class Dialect:
     moment: str  # strftime of a moment in a CSV
     day_format: str  # Excel's number format of a date cell
     moment_format: str
+    month: str  # strftime of a month in a CSV
+    month_format: str  # Excel's number format of a month's cell
 
 
-RUSSIAN = Dialect(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M", "DD.MM.YYYY", "DD.MM.YYYY HH:MM")
-ENGLISH = Dialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M", "YYYY-MM-DD", "YYYY-MM-DD HH:MM")
+RUSSIAN = Dialect(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M", "DD.MM.YYYY", "DD.MM.YYYY HH:MM", "%m.%Y", "MM.YYYY")
+ENGLISH = Dialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "%Y-%m", "YYYY-MM")
+
+
+class Month(date):
+    """A month of a report (its first day): a date cell shown as the month («11.2026», "2026-11"), so that a
+    column of months sorts and filters as dates do. ``Month.of(period)``."""
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month, 1)
+
+
 DIALECTS = {"ru": RUSSIAN, "en": ENGLISH}
 
 
@@ -90,6 +103,8 @@ def csv_cell(value: Any, d: Dialect) -> Any:
         return repr(value).replace(".", d.decimal)
     if isinstance(value, datetime):
         return _local(value).strftime(d.moment)
+    if isinstance(value, Month):
+        return value.strftime(d.month)
     if isinstance(value, date):
         return value.strftime(d.day)
     if isinstance(value, Enum):
@@ -128,6 +143,8 @@ def _xlsx_value(value: Any, d: Dialect) -> tuple[Any, str | None]:
         return float(value), MONEY_FORMAT if money else None
     if isinstance(value, datetime):
         return _local(value).replace(tzinfo=None), d.moment_format
+    if isinstance(value, Month):
+        return date(value.year, value.month, 1), d.month_format
     if isinstance(value, date):
         return value, d.day_format
     if isinstance(value, Enum):

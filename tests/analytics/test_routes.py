@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from typing import Any
 
 from openpyxl import load_workbook
@@ -116,7 +117,9 @@ async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, 
     ]  # fmt: skip
     money, requests = book["Деньги"], book["Заявки"]
     rows = list(money.iter_rows(values_only=True))
-    assert rows[1][0] == "2026-01" and rows[1][5] == 600.0 and rows[2][5] == 700.0
+    assert rows[1][0] == datetime(2026, 1, 1) and rows[1][5] == 600.0 and rows[2][5] == 700.0
+    assert money["A2"].is_date and money["A2"].number_format == "MM.YYYY"  # a month Excel sorts as a date
+    assert money["F2"].number_format == "#,##0.00"  # receivables, a sum
     assert list(requests.iter_rows(values_only=True))[1][1:4] == (3, 2, 1)
 
 

@@ -39,6 +39,14 @@ def test_an_english_csv_has_commas_a_decimal_point_and_iso_dates():
     assert _lines(exports.to_csv([["Киевская, 12", Decimal("-5.00")]], exports.ENGLISH))[0] == '"Киевская, 12",-5.00'
 
 
+def test_a_month_is_written_as_a_month():
+    november = exports.Month.of(date(2026, 11, 17))
+    assert _lines(exports.to_csv([[november]], exports.RUSSIAN))[0] == "11.2026"
+    assert _lines(exports.to_csv([[november]], exports.ENGLISH))[0] == "2026-11"
+    cell = load_workbook(io.BytesIO(exports.to_xlsx([("М", [["Месяц"], [november]])], exports.ENGLISH))).active["A2"]
+    assert cell.value == datetime(2026, 11, 1) and cell.number_format == "YYYY-MM"
+
+
 def test_the_csv_follows_the_language_of_the_request():
     set_locale("en")
     try:
