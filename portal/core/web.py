@@ -337,16 +337,9 @@ class Range(Generic[V]):
         return None if self.backwards else self.high
 
 
-def read_range(
-    query: Mapping[str, Any],
-    start: str,
-    end: str,
-    parse: Callable[[str], Any],
-    parse_end: Callable[[str], Any] | None = None,
-) -> Range[Any]:
-    """The range of the fields ``start`` and ``end`` of a list's query (each read by ``parse``; the end by
-    ``parse_end`` when it reads otherwise, e.g. a day's end)."""
-    return Range(parse(form_value(query, start)), (parse_end or parse)(form_value(query, end)))
+def read_range(query: Mapping[str, Any], start: str, end: str, parse: Callable[[str], Any]) -> Range[Any]:
+    """The range of the fields ``start`` and ``end`` of a list's query, each read by ``parse`` (``parse_date``…)."""
+    return Range(parse(form_value(query, start)), parse(form_value(query, end)))
 
 
 def shown_days(typed: Mapping[str, str], days: Mapping[str, Any]) -> dict[str, str]:
