@@ -4,14 +4,13 @@ expands page by page into one message per person and channel (content.delivery).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 
-from portal.content import delivery
+from portal.content import delivery  # noqa: F401  (registers the sender of posts)
+from portal.content import queries
 from portal.content import rules
 from portal.content.rules import Move
 from portal.content.tables import Post
@@ -78,6 +77,11 @@ def _fields(data: PostInput) -> dict:
     }
 
 
+def _words_of(title: str, body: str) -> tuple[str, str]:
+    """A post's title and text as compared (a browser sends a text's lines ended by CR LF)."""
+    return title.strip()[:200], body.replace("\r\n", "\n").strip()
+
+
 def _new_post(data: PostInput, author: Principal, **values: Any) -> Post:
     """A post not yet saved: what the form gives (``_fields``), its author and ``values`` (its status …)."""
     post = Post(author=author.user_id, author_name=author.name, **values)
@@ -110,13 +114,17 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
         else:
-            current = await Post.select(Post.status, Post.kind).where(Post.id == post_id).first()
+            current = await Post.select(Post.status, Post.kind, Post.title, Post.body).where(Post.id == post_id).first()
             if current is None:
                 raise Refused(gettext("The post is gone."))
             editable = current["status"] in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
             if not editable and not principal.has_role(*rules.MODERATORS):
                 raise Refused(gettext("A published post is changed by a moderator."))
-            await Post.update(_fields(data)).where(Post.id == post_id)
+            changes = _fields(data)
+            # An outage notice whose title or text staff rewrite is shown in their words from then on.
+            if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]):
+                changes[Post.own_words] = True
+            await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
         await _write_targets(post_id, data.audience, houses)
     return post_id
@@ -233,81 +241,41 @@ async def mark_read(user_id: int, post_id: int) -> None:
 # --- outages of the dispatch service -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OutageNotice:
-    """An outage as the dispatch service recorded it."""
-
-    outage_id: int
-    house: int
-    service_label: str
-    description: str
-    address: str
-    starts_at: datetime
-    ends_at: datetime | None
-    entrance: int | None = None
-    riser: int | None = None
-
-
-async def _outage(outage_id: int, service_label: Callable[[], str] | str) -> OutageNotice | None:
-    rows = await Post.raw(
-        "SELECT o.id, o.house, o.entrance, o.riser, o.description, o.starts_at, o.ends_at, h.address "
-        "FROM outage o JOIN house h ON h.id = o.house WHERE o.id = {}",
-        outage_id,
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    with in_locale(DEFAULT_LOCALE):  # the notice is written in the company's first language
-        label = service_label() if callable(service_label) else service_label
-    return OutageNotice(
-        outage_id=row["id"],
-        house=row["house"],
-        service_label=label,
-        description=row["description"] or "",
-        address=row["address"],
-        starts_at=_aware(row["starts_at"]),
-        ends_at=_aware(row["ends_at"]) if row["ends_at"] else None,
-        entrance=row["entrance"],
-        riser=row["riser"],
-    )
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-async def announce_outage(
-    outage_id: int, service_label: Callable[[], str] | str, actor: Principal | None = None
-) -> int | None:
+async def announce_outage(outage_id: int, actor: Principal | None = None) -> int | None:
     """Called by the dispatch service (tickets) in the transaction that records an outage: an emergency notice
     to exactly the premises the outage reaches (its riser, else its entrance, else its house), out at once
-    through every channel; once per outage. Returns the post's id."""
-    outage = await _outage(outage_id, service_label)
-    if outage is None:
+    through every channel; once per outage. Returns the post's id.
+
+    Its title and text are said from the outage in each reader's language where it is read and in each
+    recipient's language where it is sent (``queries.in_readers_words``, ``delivery``); the words stored with it,
+    in the company's first language, are what the staff search finds and what a moderator edits."""
+    rows = await Post.raw("SELECT o.house, o.entrance, o.riser, o.ends_at FROM outage o WHERE o.id = {}", outage_id)
+    facts = (await queries.outage_facts([outage_id])).get(outage_id)
+    if not rows or facts is None:
         return None
+    row = rows[0]
     now = clock.now()
-    if outage.riser is not None:
-        audience = Audience.of(risers=[outage.riser])
-    elif outage.entrance is not None:
-        audience = Audience.of(entrances=[outage.entrance])
+    if row["riser"] is not None:
+        audience = Audience.of(risers=[row["riser"]])
+    elif row["entrance"] is not None:
+        audience = Audience.of(entrances=[row["entrance"]])
     else:
-        audience = Audience.of(houses=[outage.house])
-    title, body = delivery.outage_words(outage)
+        audience = Audience.of(houses=[row["house"]])
+    with in_locale(DEFAULT_LOCALE):
+        title, body = facts.title(), facts.text()
     async with atomic():
-        existing = await Post.select(Post.id).where(Post.outage == outage.outage_id).first()
+        existing = await Post.select(Post.id).where(Post.outage == outage_id).first()
         if existing:
             return int(existing["id"])
         who = actor or ANONYMOUS
-        ends_at = outage.ends_at if outage.ends_at and outage.ends_at > now else None
+        ends_at = facts.ends_at if facts.ends_at and facts.ends_at > now else None
         channels = {"by_email": True, "by_sms": True, "by_push": True}
         notice = PostInput(PostKind.EMERGENCY, title, body, audience, now, ends_at, **channels)
-        post = _new_post(notice, who, status=PostStatus.PUBLISHED, published_at=now, outage=outage.outage_id)
+        post = _new_post(notice, who, status=PostStatus.PUBLISHED, published_at=now, outage=outage_id)
         await post.save()
         await _write_targets(int(post.id), audience)
         await _release(int(post.id), now, now)
-        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage.outage_id})
+        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage_id})
     forget_pinned()
     return int(post.id)
 

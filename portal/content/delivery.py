@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from portal.content.queries import outage_facts
+from portal.content.rules import OutageFacts
 from portal.content.rules import plain_text
+from portal.content.rules import render_markdown
 from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core import outbox
-from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import gettext
 from portal.core.tables import OutboxMessage
 from portal.notifications import queries as recipients
@@ -89,20 +91,14 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
     )
     topic = TOPICS.get(PostKind(post["kind"]), Topic.NEWS)
     reach = await recipients.channels_of(page, topic, offered)
-    context = {
-        "kind": post["kind"],
-        "title": post["title"],
-        "text": plain_text(post["body"], 2000),
-        "html": post["body_html"],
-        "link": f"/news/{post['id']}",
-    }
-    rendered: dict[str, Any] = {}
+    facts = None if post["own_words"] else (await outage_facts([post["outage"]])).get(post["outage"])
+    rendered: dict[str, tuple[Any, str, str]] = {}
     made: list[OutboxMessage] = []
     for person in page:
         wanted = reach[person.user_id]
         if person.locale not in rendered:
-            rendered[person.locale] = render(POST, person.locale, context)
-        message = rendered[person.locale]
+            rendered[person.locale] = _rendered(post, facts, person.locale)
+        message, title, body_text = rendered[person.locale]
         for channel in wanted:
             if channel is Channel.INAPP:
                 continue  # the feed is the in-app channel of a post
@@ -111,14 +107,14 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
             if channel is Channel.SMS:
                 body = f"{message.short} {message.link}"
             if channel is Channel.PUSH:
-                body = plain_text(post["body"], 180)
+                body = plain_text(body_text, 180)
             made.append(
                 OutboxMessage(
                     channel=channel.value,
                     recipient=recipient,
                     user_id=person.user_id,
                     template=POST.name,
-                    subject=message.subject if channel is not Channel.PUSH else post["title"],
+                    subject=message.subject if channel is not Channel.PUSH else title,
                     body=body,
                     context={"link": message.link, "html": message.html}
                     if channel is Channel.EMAIL
@@ -130,23 +126,22 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
     return made
 
 
+def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> tuple[Any, str, str]:
+    """The post's message for readers of ``locale``, with its title and Markdown text: as written, or for the
+    notice of an outage said from the outage in that language."""
+    title, body, body_html = post["title"], post["body"], post["body_html"]
+    if facts is not None:
+        with in_locale(locale):
+            title, body = facts.title(), facts.text()
+        body_html = render_markdown(body)
+    context = {
+        "kind": post["kind"],
+        "title": title,
+        "text": plain_text(body, 2000),
+        "html": body_html,
+        "link": f"/news/{post['id']}",
+    }
+    return render(POST, locale, context), title, body
+
+
 outbox.register_sender("post", fan_out)
-
-
-# --- outages -----------------------------------------------------------------------------------------------------
-
-
-def outage_words(outage: Any) -> tuple[str, str]:
-    """(title, Markdown text) of the notice of an outage, in the portal's first language (who it is for is its
-    audience, said in each reader's language)."""
-    from portal.core.i18n import format_moment
-    from portal.settings import get_settings
-
-    zone = get_settings().time_zone
-    title = f"{outage.service_label}: {outage.address}"
-    lines = [outage.description.strip()] if outage.description.strip() else []
-    with in_locale(DEFAULT_LOCALE):
-        lines.append(gettext("From %(start)s.", start=format_moment(outage.starts_at, zone)))
-        if outage.ends_at:
-            lines.append(gettext("Expected back by %(end)s.", end=format_moment(outage.ends_at, zone)))
-    return title, "\n\n".join(lines)

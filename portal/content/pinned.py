@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from portal.content.queries import outage_facts
+from portal.content.rules import OutageFacts
 from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
@@ -35,6 +38,9 @@ class Pinned:
     publish_at: datetime | None
     company: bool
     accounts: frozenset[int]
+    # The notice of an outage: its title is said from these in the reader's language (kept here, not the words,
+    # since one list serves the readers of every language).
+    facts: OutageFacts | None = None
 
 
 _cache: dict[str, Any] = {"at": None, "items": []}
@@ -46,7 +52,7 @@ def forget() -> None:
 
 async def _load(now: datetime) -> list[Pinned]:
     posts = (
-        await Post.select(Post.id, Post.title, Post.publish_at, Post.ends_at)
+        await Post.select(Post.id, Post.title, Post.publish_at, Post.ends_at, Post.outage, Post.own_words)
         .where(
             (Post.kind == PostKind.EMERGENCY)
             & (Post.status == PostStatus.PUBLISHED)
@@ -56,6 +62,7 @@ async def _load(now: datetime) -> list[Pinned]:
         .order_by(Post.publish_at, ascending=False)
         .limit(LIMIT)
     )
+    facts = await outage_facts(p["outage"] for p in posts if not p["own_words"])
     found = []
     for post in posts:
         targets = await PostTarget.select(
@@ -72,7 +79,10 @@ async def _load(now: datetime) -> list[Pinned]:
                 *args,
             )
             accounts = frozenset(r["id"] for r in rows)
-        found.append(Pinned(post["id"], post["title"], post["ends_at"], post["publish_at"], audience.company, accounts))
+        told = None if post["own_words"] else facts.get(post["outage"])
+        found.append(
+            Pinned(post["id"], post["title"], post["ends_at"], post["publish_at"], audience.company, accounts, told)
+        )
     return found
 
 
@@ -87,7 +97,9 @@ async def for_principal(principal: Principal) -> list[Pinned]:
         _cache["items"] = await _load(now)
         _cache["at"] = moment
     return [
-        p for p in _cache["items"] if (p.ends_at is None or p.ends_at > now) and (p.company or p.accounts & accounts)
+        replace(p, title=p.facts.title()) if p.facts else p
+        for p in _cache["items"]
+        if (p.ends_at is None or p.ends_at > now) and (p.company or p.accounts & accounts)
     ]
 
 

@@ -3,16 +3,23 @@ it, the resident's feed with unread marks, and the emergencies in force for a re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
+from dataclasses import replace
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from typing import Any
+from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
 
 from portal.content.rules import AudienceNames
+from portal.content.rules import OutageFacts
 from portal.content.rules import is_live
+from portal.content.rules import render_markdown
 from portal.content.tables import Post
 from portal.content.tables import PostImage
 from portal.content.tables import PostKind
@@ -49,6 +56,8 @@ class PostRow:
     by_email: bool
     by_sms: bool
     by_push: bool
+    outage: int | None = None
+    own_words: bool = False
     sent: dict[str, int] = field(default_factory=dict)  # channel → sent
     failed: dict[str, int] = field(default_factory=dict)  # channel → failed
     reads: int = 0
@@ -75,6 +84,7 @@ class PostView:
     by_push: bool
     audience: Audience
     outage: int | None
+    own_words: bool = False
     images: list[int] = field(default_factory=list)
     houses: frozenset[int] = frozenset()
     audience_names: AudienceNames = field(default_factory=AudienceNames)
@@ -104,6 +114,8 @@ _ROW_COLUMNS = (
     Post.by_email,
     Post.by_sms,
     Post.by_push,
+    Post.outage,
+    Post.own_words,
 )
 
 
@@ -151,6 +163,7 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
         )
         for r in rows
     ]  # fmt: skip
+    items = await in_readers_words(items)
     return Page(items=items, total=total, number=page.number, size=page.size)
 
 
@@ -241,6 +254,70 @@ async def delivery_log(post_id: int, limit: int = 200) -> list[dict[str, Any]]:
     )
 
 
+# --- the notice of an outage in the reader's words ---------------------------------------------------------------
+
+_OUTAGE_FACTS = """
+SELECT o.id AS id, o.service AS service, o.description AS description, o.starts_at AS starts_at,
+       o.ends_at AS ends_at, h.address AS address, e.number AS entrance, r.code AS riser
+FROM outage o JOIN house h ON h.id = o.house
+LEFT JOIN entrance e ON e.id = o.entrance
+LEFT JOIN riser r ON r.id = o.riser
+WHERE o.id IN ({ids})
+"""
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def outage_facts(outage_ids: Iterable[int | None]) -> dict[int, OutageFacts]:
+    """What each of these outages tells (``rules.OutageFacts``), by outage: one query for a page of posts, none
+    when no post of it is the notice of an outage."""
+    ids = sorted({int(i) for i in outage_ids if i is not None})
+    if not ids:
+        return {}
+    rows = await Post.raw(_OUTAGE_FACTS.replace("{ids}", placeholders(ids)), *ids)
+    return {
+        int(r["id"]): OutageFacts(
+            service=r["service"],
+            address=r["address"],
+            starts_at=_aware(r["starts_at"]),
+            ends_at=_aware(r["ends_at"]) if r["ends_at"] else None,
+            entrance=r["entrance"],
+            riser=r["riser"],
+            description=r["description"] or "",
+        )
+        for r in rows
+    }
+
+
+Said = TypeVar("Said")
+
+
+def said(item: Said, facts: dict[int, OutageFacts]) -> Said:
+    """``item`` (a post, a row of a list) with the words of its outage in the current language when it is the
+    notice of an outage whose words staff did not rewrite: its title, and its text where it carries one."""
+    outage = getattr(item, "outage", None)
+    found = facts.get(outage) if outage is not None and not getattr(item, "own_words", False) else None
+    if found is None:
+        return item
+    names = {f.name for f in fields(item)}  # type: ignore[arg-type]
+    changes: dict[str, Any] = {"title": found.title()}
+    if "body" in names:
+        changes["body"] = found.text()
+    if "body_html" in names:
+        changes["body_html"] = render_markdown(found.text())
+    return replace(item, **changes)  # type: ignore[type-var]
+
+
+async def in_readers_words(items: list[Said]) -> list[Said]:
+    """``items`` with each outage notice's words said in the current language (``said``)."""
+    facts = await outage_facts(getattr(i, "outage", None) for i in items if not getattr(i, "own_words", False))
+    return [said(i, facts) for i in items] if facts else items
+
+
 # --- residents -----------------------------------------------------------------------------------------------
 
 
@@ -272,6 +349,8 @@ class FeedItem:
     published_at: datetime | None
     ends_at: datetime | None
     unread: bool
+    outage: int | None = None
+    own_words: bool = False
 
     @property
     def shown_at(self) -> datetime | None:
@@ -300,7 +379,7 @@ async def feed(
     reaching = _reaches(accounts, args)
     args.extend([max(1, min(limit, 100)), max(0, offset)])
     rows = await Post.raw(
-        "SELECT p.id, p.kind, p.title, p.body, p.publish_at, p.published_at, p.ends_at, "  # noqa: S608 (placeholders only)
+        "SELECT p.id, p.kind, p.title, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, p.own_words, "  # noqa: S608 (placeholders only)
         '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen '
         "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
         "AND (p.ends_at IS NULL OR p.ends_at > {})"
@@ -310,7 +389,9 @@ async def feed(
         + " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
         *args,
     )
-    return [from_row(FeedItem, r, unread=not r["seen"]) for r in rows]
+    return await in_readers_words(
+        [from_row(FeedItem, r, unread=not r["seen"], own_words=bool(r["own_words"])) for r in rows]
+    )
 
 
 async def post_for_resident(principal: Principal, post_id: int) -> PostView:
@@ -325,7 +406,7 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
     sql = "SELECT p.id FROM post p WHERE p.id = {} AND " + _reaches(accounts, args)  # noqa: S608 (placeholders only)
     if not await Post.raw(sql, *args):
         raise NotFoundException()
-    return post
+    return (await in_readers_words([post]))[0]
 
 
 # --- the form's audience -----------------------------------------------------------------------------------------

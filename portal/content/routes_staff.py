@@ -126,6 +126,7 @@ class StaffPosts(Controller):
         log = await queries.delivery_log(post.id)
         may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
         reach = await count_audience(post.audience)
+        post = (await queries.in_readers_words([post]))[0]
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
 
     @get("/{post_id:int}/edit", name="content:staff_edit")

@@ -3,6 +3,7 @@ with a comment), who may do what, and whether a post is in force."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,9 +13,11 @@ from markdown_it import MarkdownIt
 
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
+from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import StaffRole
+from portal.settings import get_settings
 
 # --- Markdown → sanitised HTML ---------------------------------------------------------------------------------
 
@@ -203,3 +206,55 @@ class AudienceNames:
 
 
 ACCOUNTS_NAMED = 5  # the accounts an audience names; more are «…»
+
+
+# --- an outage notice in words ------------------------------------------------------------------------------------
+
+# What each kind of outage is called, in the reader's language: the dispatch service (tickets), which sits above
+# content, names its kinds here when it is imported (``name_outage_services``).
+_outage_services: dict[str, Callable[[str], str]] = {}
+
+
+def name_outage_services(shown: Callable[[str], str]) -> None:
+    _outage_services["shown"] = shown
+
+
+def outage_service(code: str) -> str:
+    shown = _outage_services.get("shown")
+    return shown(code) if shown else code
+
+
+@dataclass(frozen=True)
+class OutageFacts:
+    """What the notice of an outage tells, as the dispatch service recorded it (``queries.outage_facts``): the
+    kind of service, where (the house, and the entrance or riser when narrower), from when, until when expected,
+    and the dispatcher's own words. It keeps no words of the portal: ``title`` and ``text`` say them in the
+    reader's language when a page or a message shows them; the dispatcher's words stay as typed."""
+
+    service: str
+    address: str
+    starts_at: datetime
+    ends_at: datetime | None = None
+    entrance: int | None = None
+    riser: str | None = None
+    description: str = ""
+
+    def place(self) -> str:
+        if self.riser:
+            return gettext("%(address)s, riser %(code)s", address=self.address, code=self.riser)
+        if self.entrance is not None:
+            return gettext("%(address)s, entrance %(n)s", address=self.address, n=self.entrance)
+        return self.address
+
+    def title(self) -> str:
+        """«Холодная вода: ул. Ручьевая, д. 1, стояк ХВС-1», "Cold water: ul. Ruchyevaya, 1, riser ХВС-1"."""
+        return gettext("%(service)s: %(place)s", service=outage_service(self.service), place=self.place())
+
+    def text(self) -> str:
+        """The notice's Markdown: the dispatcher's words, then from when and until when expected."""
+        tz = get_settings().time_zone
+        lines = [self.description.strip()] if self.description.strip() else []
+        lines.append(gettext("From %(start)s.", start=format_moment(self.starts_at, tz)))
+        if self.ends_at:
+            lines.append(gettext("Expected back by %(end)s.", end=format_moment(self.ends_at, tz)))
+        return "\n\n".join(lines)

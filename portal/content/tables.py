@@ -55,6 +55,9 @@ class Post(Table):
     needs_review = Boolean(default=False, index=True)
     # The outage of the dispatch service this notice tells of (one notice per outage).
     outage = Integer(null=True, default=None, unique=True)
+    # Its words are said from the outage in each reader's language (``rules.OutageFacts``) unless staff rewrote the
+    # title or text: then they are shown as written.
+    own_words = Boolean(default=False)
     # Title and text, lower-cased, for the staff search (core.search).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)

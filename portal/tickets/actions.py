@@ -22,6 +22,7 @@ from portal.billing import outage_reductions
 from portal.billing.outage_reductions import OutageFacts
 from portal.content.actions import announce_outage
 from portal.content.actions import end_outage
+from portal.content.rules import name_outage_services
 from portal.core import audit
 from portal.core import storage
 from portal.core.address import premise_name
@@ -625,6 +626,9 @@ async def link_outage(principal: Principal, ticket: TicketDetail, outage: Outage
 
 # --- outages ------------------------------------------------------------------------------------------------------
 
+# The notice of an outage (portal.content) names the service that is off in its reader's language by these words.
+name_outage_services(rules.OUTAGE_LABELS.shown)
+
 
 async def record_outage(principal: Principal, values: dict[str, Any], now: datetime) -> int:
     """Record an outage of a house (or one entrance or riser of it): residents see it before filing requests."""
@@ -646,8 +650,7 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
             principal, "outage.create", "outage", outage.id, {"house": values["house_id"], "service": values["service"]}
         )
         # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
-        label = rules.OUTAGE_LABELS.get(values["service"], rules.OUTAGE_LABELS[rules.OutageService.OTHER])
-        await announce_outage(int(outage.id), label, principal)
+        await announce_outage(int(outage.id), principal)
     return int(outage.id)
 
 

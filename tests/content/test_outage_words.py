@@ -1,0 +1,156 @@
+"""The notice of an outage reads in its reader's language, whoever recorded the outage: its words are said from
+the outage (what is off, where, from when, until when expected) on every page a resident sees it and in every
+message, in the recipient's language; the dispatcher's own words stay as typed, and a notice staff rewrote keeps
+the words they wrote."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+
+from portal.content import actions
+from portal.content import pinned
+from portal.content import queries
+from portal.content.rules import OutageFacts
+from portal.content.tables import Post
+from portal.core import clock
+from portal.core import i18n
+from portal.core import outbox
+from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+
+ADDRESS = "г. Симферополь, ул. Ручьевая, д. 1"
+
+
+async def _record(dispatcher_client, house: int) -> int:
+    """The dispatcher, on a Russian page, records cold water off in the whole house from an hour ago for four hours."""
+    zone = clock.zone()
+    now = clock.now()
+    made = await dispatcher_client.form(
+        "/staff/outages",
+        {
+            "house": str(house),
+            "service": "cold_water",
+            "description": "Замена задвижки в подвале",
+            "starts_at": (now - timedelta(hours=1)).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + timedelta(hours=3)).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert made.status_code == 303, made.text[-800:]
+    post = await Post.select(Post.id).where(Post.outage.is_not_null()).first()
+    return int(post["id"])
+
+
+async def _read(c, post_id: int) -> dict[str, str]:
+    """What a resident sees of the notice: the home page (pinned strip, news), the list of news, the post."""
+    pinned.forget()
+    pages = {"home": "/", "list": "/news", "post": f"/news/{post_id}"}
+    found = {}
+    for name, path in pages.items():
+        page = await c.get(path)
+        assert page.status_code == 200, (path, page.status_code)
+        found[name] = html.unescape(page.text)
+    return found
+
+
+async def test_a_russian_dispatchers_outage_reads_in_english_to_an_english_resident_and_in_russian_to_a_russian(
+    db, new_client, login, town
+):
+    t = await town()
+    dispatcher = new_client()
+    dispatcher.cookies.set("lang", "ru")
+    await login(dispatcher, t["dispatcher"])
+    post_id = await _record(dispatcher, t["house"])
+
+    boris = new_client()  # entrance 2, English
+    boris.cookies.set("lang", "en")
+    await login(boris, t["residents"][1])
+    english = await _read(boris, post_id)
+    for name, text in english.items():
+        assert f"Cold water: {ADDRESS}" in text, name
+        assert "Холодная вода" not in text, name
+    post = english["post"]
+    assert "From " in post and "Expected back by" in post and "Замена задвижки в подвале" in post
+    assert "Ожидаемое время" not in post and "<p>С " not in post
+
+    anna = new_client()  # entrance 1, Russian
+    anna.cookies.set("lang", "ru")
+    await login(anna, t["residents"][0])
+    russian = await _read(anna, post_id)
+    for name, text in russian.items():
+        assert f"Холодная вода: {ADDRESS}" in text, name
+        assert "Cold water" not in text, name
+    post = russian["post"]
+    assert "<p>С " in post and "Ожидаемое время восстановления" in post and "Замена задвижки в подвале" in post
+    assert "Expected back by" not in post
+
+    from portal.notifications import channels  # noqa: F401  (registers the senders)
+
+    await outbox.deliver_all(seconds=60)
+    sent = await OutboxMessage.select(
+        OutboxMessage.user_id, OutboxMessage.channel, OutboxMessage.subject, OutboxMessage.body
+    ).where((OutboxMessage.ref == f"post:{post_id}") & OutboxMessage.channel.is_in(["email", "sms"]))
+    by = {(m["user_id"], m["channel"]): m for m in sent}
+    boris_id, anna_id = t["residents"][1], t["residents"][0]
+    assert {(boris_id, "email"), (boris_id, "sms"), (anna_id, "email"), (anna_id, "sms")} <= set(by)
+    assert by[boris_id, "email"]["subject"] == f"Emergency notice: Cold water: {ADDRESS}"
+    assert "Expected back by" in by[boris_id, "email"]["body"] and "Ожидаемое" not in by[boris_id, "email"]["body"]
+    assert by[boris_id, "sms"]["body"].startswith(f"Emergency: Cold water: {ADDRESS}")
+    assert by[anna_id, "email"]["subject"] == f"Аварийное сообщение: Холодная вода: {ADDRESS}"
+    assert "Ожидаемое время восстановления" in by[anna_id, "email"]["body"]
+    assert by[anna_id, "sms"]["body"].startswith(f"Авария: Холодная вода: {ADDRESS}")
+
+
+def _resident(user_id: int, account: int) -> Principal:
+    return Principal(user_id=user_id, name="Житель", account_rights={account: frozenset({"view"})})
+
+
+async def test_a_notice_staff_rewrote_keeps_their_words_and_one_saved_unchanged_still_reads_in_each_language(
+    db, new_client, login, town, staff_principal
+):
+    t = await town()
+    dispatcher = new_client()
+    await login(dispatcher, t["dispatcher"])
+    post_id = await _record(dispatcher, t["house"])
+    moderator = await staff_principal(t["moderator"], "moderator")
+    boris = _resident(t["residents"][1], t["places"][1].account)
+    view = await queries.post_view(post_id)
+    assert view is not None
+    as_stored = actions.PostInput(
+        view.kind, view.title, view.body.replace("\n", "\r\n"), view.audience, view.publish_at, view.ends_at
+    )
+    await actions.save_post(moderator, as_stored, post_id)  # saved as the form shows it, lines as a browser sends
+    i18n.set_locale("en")
+    try:
+        assert [i.title for i in await queries.feed(boris)] == [f"Cold water: {ADDRESS}"]
+        rewritten = actions.PostInput(
+            view.kind, "Нет холодной воды", "Воду дадут к вечеру.", view.audience, view.publish_at, view.ends_at
+        )
+        await actions.save_post(moderator, rewritten, post_id)
+        assert [i.title for i in await queries.feed(boris)] == ["Нет холодной воды"]
+        post = await queries.post_for_resident(boris, post_id)
+        assert (post.title, post.body) == ("Нет холодной воды", "Воду дадут к вечеру.")
+    finally:
+        i18n.set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("lang", "entrance", "riser", "title"),
+    [
+        ("en", 2, None, "Hot water: ул. Ручьевая, 1, entrance 2"),
+        ("ru", 2, None, "Горячая вода: ул. Ручьевая, 1, подъезд 2"),
+        ("en", None, "ГВС-1", "Hot water: ул. Ручьевая, 1, riser ГВС-1"),
+        ("ru", None, "ГВС-1", "Горячая вода: ул. Ручьевая, 1, стояк ГВС-1"),
+    ],
+)
+def test_an_outage_of_one_entrance_or_riser_names_it_in_the_readers_language(lang, entrance, riser, title):
+    import portal.tickets.actions  # noqa: F401  (names the kinds of outage)
+
+    facts = OutageFacts("hot_water", "ул. Ручьевая, 1", clock.now(), entrance=entrance, riser=riser)
+    i18n.set_locale(lang)
+    try:
+        assert facts.title() == title
+    finally:
+        i18n.set_locale("ru")
