@@ -39,6 +39,7 @@ class Field:
     type: str = "text"
     inputmode: str | None = None
     autocomplete: str | None = None
+    search: bool = False  # finds records as typed (the form's page answers HTMX with them): a pick among ``found``
 
 
 def choices(fields: Sequence[Field]) -> dict[str, set[Any]]:
@@ -145,7 +146,8 @@ def read_owner(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormE
 
 
 def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
-    """Share, joint flag, document and start date; ``owner`` as typed (the number or INN, looked up later)."""
+    """Share, joint flag, document and start date; ``owner`` as typed (a number, INN, name or phone, looked up
+    later) and ``owner_id`` as picked among the owners found."""
     errors = FormErrors()
     share = _take(errors, "share", rules.parse_share(form_value(data, "share")))
     values = {
@@ -153,7 +155,8 @@ def read_ownership(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, F
         "share_denominator": share.denominator if share else None,
         "joint": bool(form_value(data, "joint")),
         **_read(errors, data, document=partial(rules.parse_text, required=False), valid_from=_date),
-        "owner": form_value(data, "owner")[:40],
+        "owner": form_value(data, "owner")[:100],
+        "owner_id": parse.parse_id(form_value(data, "owner_id")),
     }
     return values, errors
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Count
 from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
@@ -33,6 +34,7 @@ from portal.core.parse import parse_id
 from portal.core.rows import columns_of
 from portal.core.search import MIN_TERM
 from portal.core.search import normalise
+from portal.core.search import terms_of
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.housing import rules
@@ -709,6 +711,55 @@ async def find_owner(principal: Principal, reference: str) -> OwnerView | None:
         if await _visible(principal, row["id"]):
             return _owner(row)
     return None
+
+
+OWNER_MATCHES = 8
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    """What the add-share form's «Собственник» names: the owner the share goes to (the number or INN typed whole,
+    or the one picked among the matches of the words typed) and the matches shown to confirm or choose from."""
+
+    typed: str
+    owner: OwnerView | None
+    matches: list[OwnerView]
+    more: bool = False  # more owners match than are shown: more words would narrow them
+
+
+def _attachable(principal: Principal) -> Any:
+    """Owners a share may be given to: those the user may see (``_visible``) — a share in the user's houses, or no
+    share anywhere yet (just entered); never an owner of another house only, whose contacts are not the user's."""
+    if principal.house_ids is None:
+        return None
+    return _owner_scope(principal) | _OWNS_NOTHING
+
+
+def _name_begins(typed: str) -> QueryString:
+    """Owners whose name begins with the first word first: «иванов» puts Иванов before Белов Павел Иванович."""
+    first = (terms_of(typed) or [""])[0]
+    return QueryString(f"CASE WHEN substr(owner.search_text, 1, {len(first)}) = {{}} THEN 0 ELSE 1 END", first)
+
+
+# Asked of each owner the words found (a few): one look-up in the index of shares by owner, not a read of every share.
+_OWNS_NOTHING = WhereRaw("NOT EXISTS (SELECT 1 FROM ownership AS held WHERE held.owner = owner.id)")
+
+
+async def owner_choice(principal: Principal, typed: str, picked: int | None) -> OwnerChoice:
+    """The owner for a new share. A pick counts only among the matches of what is typed now; the words are the
+    owners list's search (name, phone, INN, e-mail; indexed), at most ``OWNER_MATCHES`` shown, by name."""
+    typed = typed.strip()[:100]
+    exact = await find_owner(principal, typed) if typed else None
+    words = _owner_search(typed) if typed else None
+    rows = []
+    if words is not None:
+        query = Owner.select(*_OWNER_COLUMNS).where(every([words, _attachable(principal)]))
+        rows = await query.order_by(_name_begins(typed), Owner.name, Owner.id).limit(OWNER_MATCHES + 1)
+    matches = [_owner(r) for r in rows]
+    if exact is not None and exact not in matches:
+        matches = [exact, *matches]
+    chosen = next((m for m in matches[:OWNER_MATCHES] if m.id == picked), None)
+    return OwnerChoice(typed, chosen or exact, matches[:OWNER_MATCHES], len(matches) > OWNER_MATCHES)
 
 
 # --- uniqueness of what the forms write ------------------------------------------------------------------

@@ -30,6 +30,7 @@ from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
@@ -77,6 +78,7 @@ class EditSpec:
     edit: Callable[[Principal, int], Awaitable[Place]]  # 404 for a record outside the user's houses
     done: Callable[[int, Place], str]  # where a saved record leads
     new_role: str = "manager"  # who may create (admins always): "admin" for what changes the whole company
+    found: Callable[[Principal, Mapping[str, Any]], Awaitable[Any]] | None = None  # a search field's matches
     edit_role: str = "manager"
 
 
@@ -95,7 +97,12 @@ async def _place(request: Request, principal: Principal) -> Place:
 
 
 async def _page(
-    request: Request, place: Place, fields: list[Field], values: dict[str, Any], errors: FormErrors | None = None
+    request: Request,
+    place: Place,
+    fields: list[Field],
+    values: dict[str, Any],
+    errors: FormErrors | None = None,
+    found: Any = None,
 ) -> Template:
     spec, new = _spec(request)
     return render(
@@ -106,17 +113,28 @@ async def _page(
         fields=fields,
         form=values,
         errors=errors,
+        found=found,
+        search_url=request.url.path,
         submit=spec.submits[0 if new else 1](),
         back=place.back,
         status_code=422 if errors else 200,
     )
 
 
+async def _found(request: Request, principal: Principal, fields: list[Field], data: Mapping[str, Any]) -> Any:
+    spec, _new = _spec(request)
+    return await spec.found(principal, data) if spec.found and any(f.search for f in fields) else None
+
+
 async def show_form(request: Request, principal: NamedDependency[Principal]) -> Template:
-    """The empty form of a new record, or the form of one to edit."""
+    """The empty form of a new record, or the form of one to edit; a search field's words in the query (typed
+    there: HTMX asks for the matches) list what they find."""
     place = await _place(request, principal)
     spec, _new = _spec(request)
-    return await _page(request, place, await spec.fields(principal, place), place.values)
+    fields = await spec.fields(principal, place)
+    return await _page(
+        request, place, fields, place.values, found=await _found(request, principal, fields, place.values)
+    )
 
 
 async def submit_form(
@@ -135,7 +153,8 @@ async def submit_form(
         except actions.Invalid as exc:
             errors.add(exc.field, exc.message)
     if errors:
-        return await _page(request, place, fields, forms.typed(data, fields), errors)
+        found = await _found(request, principal, fields, data)
+        return await _page(request, place, fields, forms.typed(data, fields), errors, found)
     flash(request, spec.saved())
     return see_other(request, spec.done(saved, place))
 
@@ -428,8 +447,11 @@ async def _ownership_fields(principal: Principal, place: Place) -> list[Field]:
         "owner",
         _("Owner"),
         required=True,
-        inputmode="numeric",
-        hint=_("The owner's number from the Owners list, or the INN"),
+        autocomplete="off",
+        search=True,
+        hint=_(
+            "The owner's name, phone or INN, or the number from the Owners list: the owners found are listed below."
+        ),
     )
     return [
         *([owner] if place.record_id is None else []),
@@ -438,6 +460,10 @@ async def _ownership_fields(principal: Principal, place: Place) -> list[Field]:
         Field("document", _("Ownership document"), hint=_("E.g. the EGRN record number and date")),
         Field("valid_from", _("Owner since"), type="date"),
     ]
+
+
+async def _owners_found(principal: Principal, data: Mapping[str, Any]) -> queries.OwnerChoice:
+    return await queries.owner_choice(principal, form_value(data, "owner"), parse_id(form_value(data, "owner_id")))
 
 
 async def _ownership_edit(principal: Principal, ownership_id: int) -> Place:
@@ -453,16 +479,21 @@ async def _ownership_edit(principal: Principal, ownership_id: int) -> Place:
 
 
 async def _ownership_check(principal: Principal, place: Place, values: dict[str, Any]) -> Problems:
-    """A new share names its owner by number or INN, among the owners the user may see, once per premise."""
-    typed = values.pop("owner")
+    """A new share names its owner (the number or INN typed, or the one picked among the owners the words find),
+    among the owners the user may see, once per premise."""
+    typed, picked = values.pop("owner"), values.pop("owner_id")
     if place.record_id is not None:  # an edit keeps the share's owner
         values["owner"] = place.values["owner"]
         return []
-    owner = await queries.find_owner(principal, typed) if typed else None
-    if owner is None:
-        return [("owner", _("No such owner. Give the number from the Owners list or the INN."))]
-    values["owner"] = owner.id
-    if await queries.ownership_exists(place.parent_id or 0, owner.id):
+    found = await queries.owner_choice(principal, typed, picked)
+    if found.owner is None:
+        if found.matches:
+            return [("owner", _("Choose the owner among those found."))]
+        if typed:
+            return [("owner", _("No owner matches. Check the words, or add the owner on the Owners page first."))]
+        return [("owner", _("Enter the owner's name, phone or INN."))]
+    values["owner"] = found.owner.id
+    if await queries.ownership_exists(place.parent_id or 0, found.owner.id):
         return [("owner", _("This owner already holds a share of this premise; edit that share instead."))]
     return []
 
@@ -481,10 +512,11 @@ OWNERSHIP = EditSpec(
         principal, place.record_id, {**v, "premise": place.parent_id}
     ),
     new=_new_in(
-        _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:40], "share": "1"}
+        _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:100], "share": "1"}
     ),
     edit=_ownership_edit,
     done=lambda saved, place: f"/staff/premises/{place.parent_id}",
+    found=_owners_found,
 )
 
 

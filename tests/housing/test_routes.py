@@ -365,7 +365,7 @@ async def test_a_manager_cannot_attach_an_owner_of_another_house_and_so_reach_th
     typed = str(stranger) if reference == "id" else "910200000999"
     response = await manager.form(f"/staff/premises/{storage}/ownerships/new", {"owner": typed, "share": "1"})
     assert response.status_code == 422
-    assert "Такого собственника нет." in response.text
+    assert "Собственник не найден." in response.text and "Чужой Владелец" not in response.text
     assert not await Ownership.exists().where((Ownership.owner == stranger) & (Ownership.premise == storage))
     assert (await manager.get(f"/staff/owners/{stranger}")).status_code == 404
     edit = await manager.form(
@@ -373,6 +373,86 @@ async def test_a_manager_cannot_attach_an_owner_of_another_house_and_so_reach_th
     )
     assert edit.status_code == 404
     assert (await Owner.select(Owner.phone).where(Owner.id == stranger).first())["phone"] == "+79780000999"
+
+
+@pytest.fixture
+async def namesakes(estate):
+    """Three Зайцевы: one holding a share in the manager's house, one just entered (no premises yet), one of the
+    other house only; entered through the owners form's write, which keeps their search text."""
+
+    async def owner(name: str, phone: str, premise: int | None) -> int:
+        person = {"kind": "person", "name": name, "inn": None, "phone": phone, "email": ""}
+        made = await actions.save_owner(None, None, person)
+        if premise:
+            share = {"premise": premise, "owner": made, "share_numerator": 1, "share_denominator": 2, "joint": False}
+            await actions.save_ownership(None, None, share)
+        return made
+
+    cellar = Premise(house=estate["house"], kind="storage", number="К-1", floor=0, area="4.00")
+    await cellar.save()
+    return {
+        "ours": await owner("Зайцев Глеб Игоревич", "+79785554433", cellar.id),
+        "new": await owner("Зайцева Ольга Петровна", "+79785550011", None),
+        "theirs": await owner("Зайцев Чужой Иванович", "+79785559999", estate["other_flat"]),
+    }
+
+
+def owners_offered(page: str) -> dict[int, bool]:
+    """The owners offered to pick, by id: checked or not."""
+    return {int(v): bool(c) for v, c in re.findall(r'name="owner_id" value="(\d+)"( checked)?', page)}
+
+
+@pytest.mark.parametrize("typed", ["зайцев", "ЗАЙЦЕВ", "+7 (978) 555-", "8 978 555"])
+async def test_a_share_s_owner_is_found_by_name_or_phone_in_the_manager_s_houses_or_without_premises_yet(
+    manager, estate, namesakes, typed
+):
+    """Staff know the owner by name or phone, not by the registry's number. The scope is the owners the manager may
+    see: a share in their houses, or none anywhere yet (entered a moment ago to be attached); an owner of another
+    house only stays out of reach, with their phone."""
+    storage = await _storage_room(manager, estate["house"])
+    page = await manager.get(f"/staff/premises/{storage}/ownerships/new", params={"owner": typed})
+    assert page.status_code == 200
+    assert owners_offered(page.text) == {namesakes["ours"]: False, namesakes["new"]: False}
+    assert "+7 978 555-44-33" in page.text.replace("\u00a0", " ").replace("\u2011", "-")
+    assert "Чужой" not in page.text and "555-99-99" not in page.text.replace("\u2011", "-")
+    live = await manager.get(
+        f"/staff/premises/{storage}/ownerships/new", params={"owner": typed}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in live.text and owners_offered(live.text) == owners_offered(page.text)
+
+
+async def test_words_alone_attach_nobody_and_the_owner_picked_among_the_found_gets_the_share(
+    manager, estate, namesakes
+):
+    storage = await _storage_room(manager, estate["house"])
+    url = f"/staff/premises/{storage}/ownerships/new"
+    asked = await manager.form(url, {"owner": "Зайцев", "share": "1", "document": "ЕГРН 1"})
+    assert asked.status_code == 422 and "Выберите собственника среди найденных." in asked.text
+    assert owners_offered(asked.text) == {namesakes["ours"]: False, namesakes["new"]: False}
+    assert 'value="ЕГРН 1"' in asked.text  # what was typed is kept
+    for picked, typed in ((namesakes["theirs"], "Зайцев"), (namesakes["ours"], "Ольга")):  # not among the matches
+        refused = await manager.form(url, {"owner": typed, "owner_id": str(picked), "share": "1"})
+        assert refused.status_code == 422, typed
+    assert not await Ownership.exists().where(Ownership.premise == storage)
+    nobody = await manager.form(url, {"owner": "Несуществующий", "share": "1"})
+    assert nobody.status_code == 422 and "Собственник не найден." in nobody.text
+    made = await manager.form(url, {"owner": "Зайцев", "owner_id": str(namesakes["new"]), "share": "1"})
+    assert made.status_code == 303
+    owners = await Ownership.select(Ownership.owner).where(Ownership.premise == storage)
+    assert [r["owner"] for r in owners] == [namesakes["new"]]
+
+
+async def test_the_owner_search_offers_a_few_and_says_more_match(manager, estate, namesakes):
+    """Bounded: at most eight owners are offered, with a word that more match; names that begin with the first word
+    come first (the surname typed: a patronymic that holds it comes after)."""
+    for n in range(9):
+        person = {"kind": "person", "name": f"Абрамов Зайцев {n}", "inn": None, "phone": "", "email": ""}
+        await actions.save_owner(None, None, person)
+    storage = await _storage_room(manager, estate["house"])
+    page = await manager.get(f"/staff/premises/{storage}/ownerships/new", params={"owner": "зайцев"})
+    offered = list(owners_offered(page.text))
+    assert len(offered) == 8 and set(offered[:2]) == {namesakes["ours"], namesakes["new"]}
+    assert "Показаны не все найденные собственники" in page.text
 
 
 async def test_an_admin_attaches_any_owner_of_the_company(client, login, make_user, estate, stranger):

@@ -1,6 +1,7 @@
 """Staff search of houses, accounts and owners through the engine's index (both engines), within the staff scope."""
 
 import importlib
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -227,3 +228,32 @@ async def test_the_accounts_search_reads_accounts_owners_and_ownerships_by_their
         plan = await plan_of(db, querystring, forbid_seqscan=True)
         for table in ("personal_account", "owner", "ownership"):
             assert querylog.unindexed_steps(plan, table, is_sqlite(db)) == [], f"{table}: {querystring}\n{plan}"
+
+
+def whole_reads_of_shares(plan: str, sqlite: bool) -> list[str]:
+    """Steps that read the shares (ownership) without looking up given keys: a pass over a whole index counts."""
+    lines = plan.splitlines()
+    if sqlite:
+        return [line for line in lines if re.search(r"\bSCAN (ownership|held)\b", line)]
+    return [
+        line.strip()
+        for n, line in enumerate(lines)
+        if re.search(r"Scan (using \S+ )?on ownership\b", line)
+        and not re.search(r"(Index|Recheck) Cond", " ".join(lines[n + 1 : n + 3]))
+    ]
+
+
+@pytest.mark.parametrize("typed", ["Мария", "+7 978 555-44-33"])
+async def test_the_owner_search_of_the_add_share_form_reads_owners_and_ownerships_by_their_indexes(db, world, typed):
+    """The add-share form's search (owners of the user's houses, or of none yet) looks owners up by the search
+    index and ownerships by theirs; an owner of another house only is not offered to its manager."""
+    other = scope(frozenset({world["other_house"]}))
+    with captured(db) as seen:
+        found = await queries.owner_choice(other, typed, None)
+    assert [o.id for o in found.matches] == [world["owner"]]
+    for querystring in seen:
+        plan = await plan_of(db, querystring, forbid_seqscan=True)
+        for table in ("owner", "ownership"):
+            assert querylog.unindexed_steps(plan, table, is_sqlite(db)) == [], f"{table}: {querystring}\n{plan}"
+        assert whole_reads_of_shares(plan, is_sqlite(db)) == [], plan
+    assert (await queries.owner_choice(scope(frozenset({world["house"]})), typed, None)).matches == []
