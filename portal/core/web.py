@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -377,9 +378,19 @@ def found(record: T | None) -> T:
 
 
 def see_other(request: Request, path: str) -> Response[Any]:
-    """303 after a successful post; an HTMX request that targets part of a page gets a client redirect."""
+    """303 after a successful post; an HTMX request that targets part of a page gets a client redirect.
+
+    A boosted form sent back to a place in a page («/meetings/2#line-7») is told where to go instead: the browser
+    follows a 303 inside htmx's request and drops the «#…», so the resident landed at the top of a long page with
+    the ballot just saved (and its «saved» line) out of sight. htmx fetches the page as a boosted one and scrolls
+    to the place."""
     if is_fragment_request(request):
         return ClientRedirect(redirect_to=path)
+    htmx = getattr(request, "htmx", None)
+    if "#" in path and htmx and htmx.boosted:
+        # Written by hand: litestar's HXLocation names the request headers «hx_headers», which htmx does not read.
+        where = {"path": path, "target": "body", "headers": {"HX-Boosted": "true"}}
+        return Response(content=b"", status_code=200, headers={"HX-Location": json.dumps(where)})
     return Redirect(path=path, status_code=303)
 
 

@@ -6,6 +6,15 @@ function focusErrors(root) {
 }
 document.addEventListener("DOMContentLoaded", () => focusErrors(document));
 document.addEventListener("htmx:afterSwap", (e) => focusErrors(e.target));
+// Sent back to a place in a page («/meetings/2#line-7», see core/web.py see_other), the keyboard goes on from there
+// (and a screen reader names it), not from the top of the page htmx scrolled past.
+document.addEventListener("htmx:afterSettle", (e) => {
+  const anchor = e.detail && e.detail.pathInfo ? e.detail.pathInfo.anchor : null;
+  const place = anchor ? document.getElementById(anchor) : null;
+  if (!place || place.contains(document.activeElement) || document.querySelector("[data-autofocus]")) return;
+  if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+  place.focus({ preventScroll: true });
+});
 // A boosted link or form answered with an error status (403 for an expired form, 404, 429 after too many
 // attempts, 500) shows the page the server sent, as the browser would without htmx; otherwise the click would
 // seem to do nothing. Requests for a part of a page keep htmx's handling.

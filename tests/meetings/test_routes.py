@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -138,6 +139,29 @@ async def test_the_confirmation_names_the_premise_left_without_answers_and_leads
 
 async def _owner_of_flat_4(meeting_id: int) -> int:
     return next(x.owner_id for x in await queries.register_of(meeting_id) if x.premise.endswith(" 4"))
+
+
+async def test_saving_a_ballot_goes_back_to_that_ballot_with_or_without_htmx(client, voter):
+    """The page is long on a phone; after «Сохранить ответы» the resident is taken back to the ballot saved. A plain
+    form follows the 303 to «#line-…»; a boosted one used to lose the «#…» inside htmx's request and show the top
+    of the page, so it is told the place in an HX-Location that asks for the page as a boosted request."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    answers = {f"q{i.id}": "for" for i in meeting.items}
+    plain = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", answers)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/meetings/{meeting_id}#line-{line.id}"
+    boosted = await client.htmx_form(
+        f"/meetings/{meeting_id}/ballots/{line.id}", answers, headers={"HX-Boosted": "true"}
+    )
+    assert boosted.status_code == 200
+    assert json.loads(boosted.headers["hx-location"]) == {
+        "path": f"/meetings/{meeting_id}#line-{line.id}",
+        "target": "body",
+        "headers": {"HX-Boosted": "true"},
+    }
+    page = await client.get(f"/meetings/{meeting_id}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in page.text and "Ответы сохранены, но ещё не подтверждены." in page.text  # the whole page
 
 
 async def test_the_ballots_in_english_give_the_area_in_square_metres(client, voter):

@@ -1,0 +1,46 @@
+"""In a real browser at 390 px, with the keyboard: an owner saves the answers for the first of two premises and is
+back at that ballot, not at the top of the long meeting page. The boosted form used to follow the 303 inside htmx's
+request, which drops «#line-…»: the page showed its top and the «Ответы сохранены» line was 1,800 px below."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+from tests.conftest import portal_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def ballot_server() -> Iterator[str]:
+    with portal_server("live-ballot-place") as (url, _):
+        yield url
+
+
+def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser, ballot_server: str):
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, ballot_server, "owner@demo.ru")
+    page.goto(ballot_server + "/meetings")
+    page.get_by_role("link", name=re.compile("Внеочередное собрание")).click()
+    ballot = page.locator("section.ballot").first
+    questions = ballot.locator("fieldset")
+    questions.first.get_by_label("За", exact=True).focus()
+    for _ in range(questions.count()):
+        page.keyboard.press("Space")  # the group's first answer, «За»
+        page.keyboard.press("Tab")  # on to the next question, then to the button
+    expect(ballot.get_by_role("button", name=re.compile("Сохранить ответы"))).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/meetings/\d+#line-\d+$"))
+    saved = page.locator("section.ballot").first
+    expect(saved).to_be_focused()  # the keyboard goes on from the ballot saved
+    expect(saved.get_by_text("Ответы сохранены, но ещё не подтверждены.")).to_be_in_viewport()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Ещё")).to_be_visible()  # the whole page came
+    assert page.evaluate("window.scrollY") > 1000
+    context.close()
