@@ -38,8 +38,11 @@ $(UV):
 lock: | $(UV)
 	$(UV) pip compile -q pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
+# Dev packages too (axe-core, for the browser tests; it stays in node_modules and is never served). The lock names
+# packages by version and integrity only (.npmrc): a registry address written into it fails here.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	@! grep -n '"resolved"' package-lock.json || { echo "package-lock.json names a registry: npm install with the project's .npmrc" >&2; exit 1; }
+	npm ci --include=dev --no-audit --no-fund
 
 static/vendor/htmx.min.js: node_modules/.package-lock.json scripts/vendor.mjs
 	npm run -s vendor

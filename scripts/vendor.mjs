@@ -1,6 +1,7 @@
 // Copies the front-end assets the portal serves from node_modules into static/vendor (not committed):
-// htmx, the receipt fonts, axe-core for the tests, and an SVG sprite of the Lucide icons the templates use. Run by `make`.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// htmx, the receipt fonts and an SVG sprite of the Lucide icons the templates use. Run by `make`. Dev-only packages
+// (axe-core, for the browser tests) stay in node_modules: nothing of theirs is served.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,9 +10,8 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "static/vendor/htmx.min.js"],
   ["node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "static/vendor/fonts/DejaVuSans.ttf"],
   ["node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "static/vendor/fonts/DejaVuSans-Bold.ttf"],
-  // Used by the browser tests only (accessibility checks); no page loads it.
-  ["node_modules/axe-core/axe.min.js", "static/vendor/axe.min.js"],
 ];
+rmSync(join(root, "static/vendor/axe.min.js"), { force: true }); // copied here before it became dev-only
 for (const [from, to] of copies) {
   mkdirSync(dirname(join(root, to)), { recursive: true });
   copyFileSync(join(root, from), join(root, to));

@@ -1,7 +1,15 @@
-"""axe-core in Chromium on the pages the walker reaches for each demo role (residents at 390 px, staff at 1280 px):
-no serious or critical violation and no console error. Each kind of page (its path with ids as placeholders) is
-checked once, by the first role that reaches it, so the run stays short; files the walker reaches (a protocol's PDF,
-a ballot's scan) are the browser's own viewer and are left out."""
+"""axe-core in Chromium, WCAG 2 A and AA rules: no serious or critical violation and no console error.
+
+- ``test_main_pages``: the main pages of a resident and of staff, each at 390 px and at 1280 px. One browser context
+  per role and width, all on one signed-in session per role.
+- ``test_walked_pages``: the pages the walker reaches for each demo role (residents at 390 px, staff at 1280 px),
+  with axe's best-practice rules too. Each kind of page (its path with ids as placeholders) is checked once, by the
+  first role that reaches it; files the walker reaches (a protocol's PDF, a ballot's scan) are the browser's own
+  viewer and are left out.
+
+axe-core is a dev-only npm package (package.json's devDependencies, installed by ``make setup`` and ``make test``):
+it is read from node_modules and put into each page by the browser, never served by the portal.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
 from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import Page
 
 from tests.browser import sign_in
 from tests.conftest import ROOT
@@ -20,24 +30,120 @@ from tests.walker import walk_all
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "static" / "vendor" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RESIDENTS = ("resident@demo.ru", "resident2@demo.ru")
-RUN_AXE = """async () => {
-  const result = await axe.run(document, { resultTypes: ["violations"] });
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const options = { resultTypes: ["violations"] };
+  if (tags) options.runOnly = { type: "tag", values: tags };
+  const result = await axe.run(document, options);
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                   nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    .flatMap((v) => v.nodes.map((n) => ({ id: v.id, impact: v.impact, help: v.help, target: n.target.join(" ") })));
 }"""
 
+# The main pages, in the order they are opened. A path with a pattern is the first link matching it on the page
+# named before it (the demo's ids are not fixed).
+MAIN_PAGES: dict[str, list[tuple[str, str]]] = {
+    "resident@demo.ru": [
+        ("home", "/"),
+        ("account", r"home ^/accounts/\d+$"),
+        ("receipt", r"account ^/accounts/\d+/receipts/[\w-]+$"),
+        ("requests", "/tickets"),
+        ("request", r"requests ^/tickets/\d+$"),
+        ("new request", "/tickets/new"),
+        ("meters", "/meters"),
+        ("pay", "/pay"),
+        ("meetings", "/meetings"),
+        ("services", "/services"),
+        ("news", "/news"),
+        ("profile", "/profile"),
+    ],
+    "admin@demo.ru": [
+        ("overview", "/staff"),
+        ("requests", "/staff/tickets"),
+        ("request", r"requests ^/staff/tickets/\d+$"),
+        ("accounts", "/staff/accounts"),
+        ("account", r"accounts ^/staff/accounts/\d+$"),
+        ("billing", "/staff/billing"),
+        ("payments", "/staff/payments"),
+        ("audit log", "/staff/audit"),
+    ],
+}
 
-def kind(url: str) -> str:
-    """The kind of page: its path with ids, months and dates as placeholders (the query does not matter)."""
-    return re.sub(r"/\d[\w-]*(?=/|$)", "/{n}", url.split("?")[0])
+
+def needs_axe() -> None:
+    if not AXE.exists():
+        missing("axe-core", "`make setup` installs it (npm ci, from package-lock.json)")
+
+
+def new_context(browser: Browser, width: int, **options: Any) -> BrowserContext:
+    """A browser context at ``width`` px in which every page has axe (an init script: no request, no CSP to pass)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU", **options)
+    context.add_init_script(path=AXE)
+    return context
+
+
+def watch_console(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
+
+
+def first_link(page: Page, pattern: str) -> str:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map((a) => a.getAttribute('href'))")
+    found = next((href.split("#")[0] for href in hrefs if re.search(pattern, href.split("#")[0])), None)
+    assert found, f"no link matching {pattern} on {page.url}"
+    return found
 
 
 @pytest.fixture(scope="module")
-def pages(live_server: str) -> dict[str, list[str]]:
+def sessions(live_server: str, browser: Browser) -> dict[str, Any]:
+    """Each role of ``MAIN_PAGES`` signed in once; its contexts reuse the session (argon2 is slow on purpose)."""
+    needs_axe()
+    states: dict[str, Any] = {}
+    for login in MAIN_PAGES:
+        context = browser.new_context(locale="ru-RU")
+        sign_in(context.new_page(), live_server, login)
+        states[login] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("login", list(MAIN_PAGES))
+def test_main_pages(live_server: str, browser: Browser, sessions: dict[str, Any], login: str, width: int) -> None:
+    context = new_context(browser, width, storage_state=sessions[login])
+    page = context.new_page()
+    errors = watch_console(page)
+    seen: dict[str, str] = {}
+    found: list[str] = []
+    for name, where in MAIN_PAGES[login]:
+        if " " in where and not where.startswith("/"):
+            source, pattern = where.split(" ", 1)
+            page.goto(live_server + seen[source])
+            path = first_link(page, pattern)
+        else:
+            path = where
+        page.goto(live_server + path)
+        assert "/login" not in page.url, f"{login} cannot open {path}"
+        page.wait_for_load_state("networkidle")
+        seen[name] = path
+        for v in page.evaluate(RUN_AXE, WCAG):
+            found.append(f"{width} px {name} {path}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}")
+    context.close()
+    assert not found, "\n".join(found)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.fixture(scope="module")
+def walked(live_server: str) -> dict[str, list[str]]:
     """The pages each role's browser checks: those its walk reached, each kind of page once over all roles."""
     walks = walk_all(live_server, ROLES, max_pages=40)
     seen: set[str] = set()
@@ -51,33 +157,25 @@ def pages(live_server: str) -> dict[str, list[str]]:
     return chosen
 
 
+def kind(url: str) -> str:
+    """The kind of page: its path with ids, months and dates as placeholders (the query does not matter)."""
+    return re.sub(r"/\d[\w-]*(?=/|$)", "/{n}", url.split("?")[0])
+
+
 @pytest.mark.parametrize("login", ROLES)
-def test_no_serious_accessibility_violation_nor_console_error(
-    live_server: str, browser: Browser, pages: dict[str, list[str]], login: str
-) -> None:
-    if not AXE.exists():
-        missing("axe-core", "make setup (npm ci and npm run vendor copy it into static/vendor)")
-    width = 390 if login in RESIDENTS else 1280
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+def test_walked_pages(live_server: str, browser: Browser, walked: dict[str, list[str]], login: str) -> None:
+    needs_axe()
+    context = new_context(browser, 390 if login in RESIDENTS else 1280)
     page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    errors = watch_console(page)
     sign_in(page, live_server, login)
-    problems: list[dict[str, Any]] = []
-    for url in pages[login]:
+    found: list[str] = []
+    for url in walked[login]:
         if not page.request.get(live_server + url).headers.get("content-type", "").startswith("text/html"):
             continue  # a protocol's PDF or a ballot's scan: the browser's own viewer, not a page of ours
         page.goto(live_server + url)
         page.wait_for_load_state("networkidle")
-        page.add_script_tag(url="/static/vendor/axe.min.js")
-        problems.extend({"page": url, **v} for v in page.evaluate(RUN_AXE))
+        found.extend(f"{url}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}" for v in page.evaluate(RUN_AXE))
     context.close()
-    found = [f"{p['page']}: {p['impact']} {p['id']} ({p['help']}) at {p['nodes']}" for p in problems]
     assert not found, "\n".join(found)
     assert not errors, "\n".join(errors)
