@@ -1,7 +1,7 @@
 """The audit log's words for what the paid services' catalogue writes (``core.audit.describe``): orders, sections
 and services, their fields named as the staff forms name them; an order's status reads as the order's own words,
 a price as money, the services ordered by their titles, the houses and complexes where a service is offered by
-their addresses and names."""
+their addresses and names, a service's section by its title."""
 
 from collections.abc import Collection
 from collections.abc import Mapping
@@ -22,6 +22,11 @@ from portal.core.labels import Labels
 @audit.namer("paid_service")
 async def _service_titles(ids: Collection[int]) -> Mapping[int, str]:
     return await queries.service_titles(ids)
+
+
+@audit.namer("service_category")
+async def _category_titles(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.category_titles(ids)
 
 
 describe(
@@ -79,5 +84,6 @@ describe(
         "document": Labels(DOCUMENT_LABELS),
         "houses": Ref("house"),
         "complexes": Ref("complex"),
+        "category": Ref("service_category"),
     },
 )

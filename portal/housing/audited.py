@@ -1,7 +1,7 @@
 """The audit log's words for what the housing stock writes (``core.audit.describe``): each record's fields are
 named as its staff form names them, so a number reads «Entrance number» of an entrance and «Account number» of an
-account; a kind reads as the housing pages name it, an area and a date in the reader's way, a house by its address
-and a complex by its name."""
+account; a kind reads as the housing pages name it, an area and a date in the reader's way, a house by its address,
+a complex by its name, an entrance by its house and number, a premise by its address and an owner by name."""
 
 from collections.abc import Collection
 from collections.abc import Mapping
@@ -23,6 +23,21 @@ async def _house_addresses(ids: Collection[int]) -> Mapping[int, str]:
 @audit.namer("complex")
 async def _complex_names(ids: Collection[int]) -> Mapping[int, str]:
     return await queries.complex_names(ids)
+
+
+@audit.namer("entrance")
+async def _entrance_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.entrance_names(ids)
+
+
+@audit.namer("premise")
+async def _premise_addresses(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.premise_addresses(ids)
+
+
+@audit.namer("owner")
+async def _owner_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.owner_names(ids)
 
 
 describe(
@@ -60,7 +75,7 @@ describe(
         "area": lazy("Area, m²"),
         "risers": lazy("Risers"),
     },
-    values={"kind": rules.kind_label, "area": audit.number, "house": Ref("house")},
+    values={"kind": rules.kind_label, "area": audit.number, "house": Ref("house"), "entrance": Ref("entrance")},
 )
 describe(
     actions={"housing.owner.create": lazy("Owner added"), "housing.owner.update": lazy("Owner changed")},
@@ -85,7 +100,7 @@ describe(
         "document": lazy("Ownership document"),
         "valid_from": lazy("Owner since"),
     },
-    values={"valid_from": audit.when},
+    values={"valid_from": audit.when, "premise": Ref("premise"), "owner": Ref("owner")},
 )  # fmt: skip
 describe(
     actions={"housing.account.create": lazy("Personal account opened"),
@@ -97,7 +112,7 @@ describe(
         "opened_on": lazy("Opened on"),
         "closed_on": lazy("Closed on"),
     },
-    values={"opened_on": audit.when, "closed_on": audit.when},
+    values={"opened_on": audit.when, "closed_on": audit.when, "premise": Ref("premise")},
 )  # fmt: skip
 describe(
     actions={"housing.registry.import": lazy("Registry of premises and owners imported")},

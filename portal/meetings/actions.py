@@ -109,7 +109,9 @@ async def remove_item(principal: Principal, meeting: queries.MeetingView, item_i
         await AgendaItem.delete().where((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting.id))
         for position, item in enumerate([i for i in meeting.items if i.id != item_id], start=1):
             await AgendaItem.update({AgendaItem.position: position}).where(AgendaItem.id == item.id)
-        await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id})
+        # The question is gone with it: its words are kept in the event (its id would name nothing).
+        removed = next((i.text for i in meeting.items if i.id == item_id), "")
+        await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id, "text": removed})
 
 
 async def fix_register(meeting_id: int, house_id: int, register_on: date) -> Fraction:

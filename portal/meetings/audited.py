@@ -1,13 +1,34 @@
 """The audit log's words for what the owners' meetings write (``core.audit.describe``): a meeting's fields are
 named as its staff form names them, its form, thresholds and reasons read as the meeting's pages say them, its
 days and moments in the reader's language and the company's zone, a ballot's status as its moderation says it, a
-house by its address and a user by name."""
+house by its address, a user by name, a meeting by its title, a question by its number and words and a line of the
+register by its owner and premise."""
+
+from collections.abc import Collection
+from collections.abc import Mapping
 
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 from portal.meetings import forms
+from portal.meetings import queries
+
+
+@audit.namer("meeting")
+async def _meeting_titles(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.meeting_titles(ids)
+
+
+@audit.namer("agenda_item")
+async def _item_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.item_names(ids)
+
+
+@audit.namer("register_entry")
+async def _entry_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.entry_names(ids)
+
 
 describe(
     actions={
@@ -67,6 +88,9 @@ describe(
         "status": forms.ballot_status_label,
         "house": Ref("house"),
         "user": Ref("user"),
+        "meeting": Ref("meeting"),
+        "item": Ref("agenda_item"),
+        "entry": Ref("register_entry"),
         **dict.fromkeys(
             (
                 "in_person_at",

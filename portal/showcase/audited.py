@@ -1,12 +1,23 @@
 """The audit log's words for what the showcase writes (``core.audit.describe``): listings, their photos, leads and
 the owners' offers. A listing's and a lead's status read as the showcase's own words, a price as money in rubles
-(it is recorded in kopecks), a house by its address, a complex by its name, the staff member in charge by name."""
+(it is recorded in kopecks), a house by its address, a complex by its name, the staff member in charge by name, a
+premise by its address and a listing (the one a copy was made from) by its card's title and address."""
+
+from collections.abc import Collection
+from collections.abc import Mapping
 
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.showcase import queries
 from portal.showcase import words
+
+
+@audit.namer("listing")
+async def _listing_names(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.listing_names(ids)
+
 
 FIELDS = {
     "kind": lazy("Kind"),
@@ -35,7 +46,14 @@ FIELDS = {
 }
 
 # The records a listing's fields hold by id, read by name.
-REFS = {"house": Ref("house"), "complex": Ref("complex"), "manager": Ref("user")}
+REFS = {
+    "house": Ref("house"),
+    "complex": Ref("complex"),
+    "manager": Ref("user"),
+    "premise": Ref("premise"),
+    "from": Ref("listing"),
+    "listing": Ref("listing"),
+}
 
 VALUES: dict[str, audit.Shows | Ref] = {
     "status": words.status_label,
