@@ -5,6 +5,7 @@ the erasure job on its date."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from portal.accounts import privacy
@@ -151,6 +152,26 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     assert all(part["complete"] for part in data.values() if isinstance(part, dict) and "complete" in part)
     access = await DataRequest.select().where((DataRequest.user == user_id) & (DataRequest.kind == "access")).first()
     assert access["done_at"] is not None and access["outcome"] == "answered"
+
+
+def _spoken(html: str) -> str:
+    """What a screen reader says for a piece of markup: its text without the tags, hidden parts included."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+async def test_each_separate_consent_names_itself_in_its_button_and_its_text_link(client, make_user, login):
+    """A screen reader lists buttons and links apart from their headings: the page offered two «Дать согласие» and
+    two «Прочитать текст» without saying which consent each was for."""
+    user_id = await make_user()
+    await login(client, user_id)
+    await client.form("/consent/optional", {"consent_type": "marketing", "give": "yes"})
+    page = (await client.get("/consent")).text
+    forms = re.findall(r'<form method="post" action="/consent/optional">(.*?)</form>', page, re.S)
+    buttons = [_spoken(re.search(r"<button[^>]*>(.*?)</button>", f, re.S).group(1)) for f in forms]
+    assert buttons == ["Дать согласие: Распространение", "Отозвать: Предложения услуг"]
+    links = [_spoken(x) for x in re.findall(r'<details class="consent-preview"><summary>(.*?)</summary>', page, re.S)]
+    assert links == ["Прочитать текст: Распространение", "Прочитать текст: Предложения услуг"]
+    assert 'role="region" aria-label="Текст согласия: Распространение"' in page
 
 
 async def test_the_separate_consents_are_given_and_withdrawn_one_by_one(client, make_user, login):
