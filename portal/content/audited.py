@@ -1,7 +1,8 @@
 """The audit log's words for what the news and notices write (``core.audit.describe``): posts and their steps; a
-post's type reads as the news pages name it."""
+post's type reads as the news pages name it, the outage a notice tells of as the dispatch service names it."""
 
 from portal.content.routes import KIND_LABELS
+from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
@@ -27,5 +28,5 @@ describe(
         "outage": lazy("Outage"),
     },
     entities={"post": lazy("Post")},
-    values={"kind": KIND_LABELS},
+    values={"kind": KIND_LABELS, "outage": Ref("outage")},
 )

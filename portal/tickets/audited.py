@@ -1,11 +1,16 @@
 """The audit log's words for what the requests and outages write (``core.audit.describe``); the fields are named
 as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
-a deadline in the company's zone, an executor by name and a house by its address."""
+a deadline in the company's zone, an executor by name, a house by its address and an outage by what is off, where
+and from when."""
+
+from collections.abc import Collection
+from collections.abc import Mapping
 
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+from portal.tickets import queries
 from portal.tickets.filters import COLUMNS
 from portal.tickets.filters import FLAG_FILTER_LABELS
 from portal.tickets.rules import INTERNAL_STATUS_LABELS
@@ -13,6 +18,13 @@ from portal.tickets.rules import OUTAGE_LABELS
 from portal.tickets.rules import SOURCE_LABELS
 from portal.tickets.rules import STATUS_LABELS
 from portal.tickets.rules import TYPE_LABELS
+from portal.tickets.view import TK
+
+
+@audit.namer("outage")
+async def _outage_names(ids: Collection[int]) -> Mapping[int, str]:
+    return {o.id: TK.outage_name(o) for o in await queries.outages_by_id(sorted(ids))}
+
 
 describe(
     actions={
@@ -47,5 +59,6 @@ describe(
         "control_date": audit.when,
         "executor": Ref("user"),
         "house": Ref("house"),
+        "outage": Ref("outage"),
     },
 )

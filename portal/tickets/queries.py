@@ -466,6 +466,11 @@ async def _outage_rows(where: Any, limit: int = 50) -> list[OutageRow]:
     return [OutageRow(**r) for r in rows]
 
 
+async def outages_by_id(ids: Sequence[int]) -> list[OutageRow]:
+    """The outages ``ids``, open or closed, in one query (the audit log names them)."""
+    return await _outage_rows(Outage.id.is_in(list(ids)), limit=len(ids)) if ids else []
+
+
 async def outages_affecting(places: Sequence[Place], now: datetime) -> list[OutageRow]:
     """Current outages of the houses, entrances and risers of these premises (at most 20)."""
     if not places:

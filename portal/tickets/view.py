@@ -220,6 +220,16 @@ class TicketView:
         return where
 
     @staticmethod
+    def outage_name(outage: OutageRow) -> str:
+        """An outage as one phrase: «Холодная вода: ул. Киевская, 12, подъезд 2, с 3 декабря 2026, 10:00»."""
+        return gettext(
+            "%(service)s: %(place)s, from %(start)s",
+            service=TK.outage_service(outage.service),
+            place=TicketView.outage_place(outage),
+            start=format_moment(outage.starts_at, clock.zone().key),
+        )
+
+    @staticmethod
     def event_text(event: queries.Event) -> str:
         kind, value = event.kind, event.to_value
         if kind == rules.EventKind.FLAG:

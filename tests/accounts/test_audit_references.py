@@ -1,7 +1,8 @@
 """The audit log reads the records a field holds by id as the portal names them, not as bare ids: a premise's
 entrance, an ownership's premise and owner, a service's section, a listing's premise and the listing it was copied
-from, the meeting an initiative went to, a removed question of the agenda and a paper ballot's owner from the
-register — each kind looked up once for a whole page, however many events it holds."""
+from, the meeting an initiative went to, a removed question of the agenda, a paper ballot's owner from the
+register and the outage a request was linked to — each kind looked up once for a whole page, however many events
+it holds."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ async def _records(make_account) -> dict[str, int]:
     from portal.meetings.tables import Meeting
     from portal.meetings.tables import RegisterEntry
     from portal.showcase.tables import Listing
+    from portal.tickets.tables import Outage
 
     place = await make_account(address=ADDRESS, premise_number="5")
     owner = Owner(name="Иванова Мария Петровна")
@@ -79,6 +81,8 @@ async def _records(make_account) -> dict[str, int]:
         key=f"{meeting.id}:1",
     )
     await entry.save()
+    outage = Outage(house=place.house, entrance=place.entrance, service="cold_water", starts_at=moment)
+    await outage.save()
     return {
         "entrance": place.entrance,
         "premise": place.premise,
@@ -89,6 +93,7 @@ async def _records(make_account) -> dict[str, int]:
         "meeting": meeting.id,
         "item": item.id,
         "entry": entry.id,
+        "outage": outage.id,
     }
 
 
@@ -103,6 +108,7 @@ def _events(r: dict[str, int]) -> list[tuple]:
         ("meeting.item_removed", "meeting", r["meeting"], {"item": r["item"]}),
         ("ballot.enter", "ballot", 8, {"entry": r["entry"], "received_at": "2026-12-01T09:00:00+00:00",
                                        "duplicate": False, "late": False}),
+        ("ticket.outage", "ticket", 7, {"outage": [None, r["outage"]]}),
     ]  # fmt: skip
 
 
@@ -114,13 +120,17 @@ def _events(r: dict[str, int]) -> list[tuple]:
                 f"Помещение</strong>: — → {ADDRESS}, кв. 5",
                 f"Скопировано из объявления</strong>: 2-комнатная квартира, 54 м² — {ADDRESS}",
                 "Собрание</strong>: Ремонт кровли", "Номер вопроса</strong>: 2. Выбор совета дома",
-                "Собственник из реестра</strong>: Иванова Мария Петровна, кв. 5"]),
+                "Собственник из реестра</strong>: Иванова Мария Петровна, кв. 5",
+                f"Связанное отключение</strong>: — → Холодная вода: {ADDRESS}, подъезд 1, "
+                "с 1 декабря 2026, 12:00"]),
         ("en", [f"Entrance</strong>: — → {ADDRESS}, entrance 1", f"Premise</strong>: {ADDRESS}, flat 5",
                 "Owner</strong>: Иванова Мария Петровна", "Section</strong>: Сантехника",
                 f"Premise</strong>: — → {ADDRESS}, flat 5",
                 f"Copied from listing</strong>: 2-room flat, 54 m² — {ADDRESS}",
                 "Meeting</strong>: Ремонт кровли", "Question No.</strong>: 2. Выбор совета дома",
-                "Owner from the register</strong>: Иванова Мария Петровна, flat 5"]),
+                "Owner from the register</strong>: Иванова Мария Петровна, flat 5",
+                f"Linked outage</strong>: — → Cold water: {ADDRESS}, entrance 1, "
+                "from 1 December 2026, 12:00"]),
     ],
 )  # fmt: skip
 async def test_the_records_a_field_holds_read_by_their_names(client, make_user, make_account, login, lang, said):
@@ -128,7 +138,7 @@ async def test_the_records_a_field_holds_read_by_their_names(client, make_user, 
     listed = await _page(client, make_user, login, lang, *_events(r))
     for words in said:
         assert words in listed, words
-    for key in ("entrance", "premise", "owner", "section", "listing", "meeting", "item", "entry"):
+    for key in ("entrance", "premise", "owner", "section", "listing", "meeting", "item", "entry", "outage"):
         assert f"</strong>: {r[key]}<" not in listed and f"→ {r[key]}<" not in listed, key
 
 
@@ -152,5 +162,5 @@ async def test_the_names_of_a_page_come_from_one_query_per_kind_of_record(db, cl
     many = await queries_of()
     assert len(many) == len(few)
     for table in ("entrance", "premise", "owner", "service_category", "listing", "meeting", "agenda_item",
-                  "register_entry"):  # fmt: skip
+                  "register_entry", "outage"):  # fmt: skip
         assert sum(f'FROM "{table}"' in q for q in many) == 1, table
