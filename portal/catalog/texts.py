@@ -94,7 +94,16 @@ def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
 
 
 def quantity_label(quantity: Decimal, unit: str) -> str:
-    return f"{format_number(quantity, 2)} {unit_label(unit)}" if unit else format_number(quantity, 2)
+    """«2,5 ч», «3 шт.», «45,5 м²»: a number with its unit's short sign, which needs no plural («2,5 час» and
+    "2.5 hour" were written with the unit's name)."""
+    number = format_number(quantity, 2)
+    if unit == Unit.HOUR:
+        return gettext("%(n)s h", n=number)
+    if unit == Unit.ITEM:
+        return gettext("%(n)s pcs", n=number)
+    if unit == Unit.SQUARE_METRE:
+        return gettext("%(n)s m²", n=number)
+    return number
 
 
 def duration_label(minutes: int) -> str:

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from portal.catalog import rules
+from portal.catalog import texts
 from portal.catalog.tables import OrderStatus as S
+from portal.core import i18n
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,25 @@ def test_statements_and_the_no_debt_certificate():
     assert rules.statement_problem(date(2023, 1, 1), date(2026, 1, 1), current) == "too_long"
     assert rules.no_debt_refused(Decimal("0.01"))
     assert not rules.no_debt_refused(Decimal("0")) and not rules.no_debt_refused(Decimal("-5"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "quantity", "unit", "shown"),
+    [
+        ("ru", "2.5", "hour", "2,5 ч"),
+        ("en", "2.5", "hour", "2.5 h"),
+        ("ru", "3", "item", "3 шт."),
+        ("en", "3", "item", "3 pcs"),
+        ("ru", "45.5", "m2", "45,5 м²"),
+        ("en", "45.5", "m2", "45.5 m²"),
+        ("ru", "1", "", "1"),
+    ],
+    ids=["hours ru", "hours en", "items ru", "items en", "metres ru", "metres en", "no unit"],
+)
+def test_an_order_line_gives_its_quantity_with_the_units_short_sign(lang, quantity, unit, shown):
+    """The unit's sign needs no plural: an order of furniture assembly read «2,5 час» and "2.5 hour"."""
+    i18n.set_locale(lang)
+    try:
+        assert texts.quantity_label(Decimal(quantity), unit).replace("\u00a0", " ") == shown
+    finally:
+        i18n.set_locale("ru")
