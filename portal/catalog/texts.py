@@ -106,6 +106,15 @@ def quantity_label(quantity: Decimal, unit: str) -> str:
     return number
 
 
+def quantity_question(unit: str) -> str:
+    """The quantity field's label with the unit's sign: «Количество, ч», «Количество, шт.», «Количество, м²»."""
+    if unit == Unit.HOUR:
+        return gettext("How much, h")
+    if unit == Unit.ITEM:
+        return gettext("How much, pcs")
+    return gettext("How much, %(unit)s", unit=unit_label(unit))
+
+
 def duration_label(minutes: int) -> str:
     if minutes <= 0:
         return ""
@@ -125,6 +134,7 @@ def words() -> dict[str, Any]:
         "price_label": price_label,
         "unit_label": unit_label,
         "quantity_label": quantity_label,
+        "quantity_question": quantity_question,
         "duration_label": duration_label,
         "group_label": group_label,
     }
