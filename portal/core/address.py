@@ -7,6 +7,9 @@ is data and is shown as recorded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from portal.core.i18n import gettext
 
 
@@ -45,3 +48,16 @@ class PremiseAddress:
     def address(self) -> str:
         """«г. Симферополь, ул. Балаклавская, д. 68, кв. 12» in the reader's language."""
         return full_address(self.house_address, self.premise_kind, self.premise_number)
+
+
+def house_choices(houses: Iterable[Any]) -> list[tuple[Any, str]]:
+    """The options of a house dropdown: (id, address) pairs, or records with ``id`` and ``address``. When every
+    address begins with the same locality («г. Симферополь, …») and keeps its street and house without it, the
+    locality is left out («ул. Киевская, д. 189А»): said once for all, it only cut the longest addresses off in
+    a phone's closed dropdown. Houses of several towns keep their whole addresses."""
+    pairs = [tuple(h) if isinstance(h, (tuple, list)) else (h.id, h.address) for h in houses]
+    parts = [str(text).split(", ") for _key, text in pairs]
+    localities = {p[0] for p in parts}
+    if len(localities) != 1 or any(len(p) < 3 for p in parts):
+        return [(key, str(text)) for key, text in pairs]
+    return [(key, ", ".join(p[1:])) for (key, _text), p in zip(pairs, parts, strict=True)]

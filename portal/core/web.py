@@ -37,6 +37,7 @@ from litestar.response.base import ASGIResponse
 
 from portal.core import i18n
 from portal.core.address import full_address
+from portal.core.address import house_choices
 from portal.core.address import premise_name
 from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
@@ -192,7 +193,14 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         premise_name=premise_name,
     )
     env.filters.update(
-        money=_money, day=_day, moment=_moment, number=_number, typed=_typed, phone=i18n.format_phone, tel=i18n.tel_href
+        money=_money,
+        day=_day,
+        moment=_moment,
+        number=_number,
+        typed=_typed,
+        phone=i18n.format_phone,
+        tel=i18n.tel_href,
+        house_choices=house_choices,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

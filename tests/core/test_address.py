@@ -1,0 +1,58 @@
+"""A house dropdown's options: the town all the houses share is said once (it only cut the longest addresses off
+in a phone's closed dropdown), and never at the cost of the street and the house or of telling towns apart."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+
+from portal.core.address import house_choices
+
+
+class Ref(NamedTuple):
+    id: int
+    address: str
+
+
+class House:
+    def __init__(self, id: int, address: str) -> None:
+        self.id, self.address = id, address
+
+
+@pytest.mark.parametrize(
+    ("addresses", "shown"),
+    [
+        (
+            ["г. Симферополь, ул. Киевская, д. 189А", "г. Симферополь, ул. Балаклавская, д. 68"],
+            ["ул. Киевская, д. 189А", "ул. Балаклавская, д. 68"],
+        ),
+        (["г. Симферополь, ул. Киевская, д. 189А"], ["ул. Киевская, д. 189А"]),
+        (
+            ["г. Симферополь, ул. Киевская, д. 1", "г. Евпатория, ул. Киевская, д. 1"],
+            ["г. Симферополь, ул. Киевская, д. 1", "г. Евпатория, ул. Киевская, д. 1"],
+        ),
+        (["ул. Киевская, д. 1", "ул. Киевская, д. 3"], ["ул. Киевская, д. 1", "ул. Киевская, д. 3"]),
+        (
+            ["г. Симферополь, ул. Киевская, д. 1", "г. Симферополь, Киевская 3"],
+            ["г. Симферополь, ул. Киевская, д. 1", "г. Симферополь, Киевская 3"],
+        ),
+        ([], []),
+    ],
+    ids=[
+        "one town: said once",
+        "a single house too",
+        "two towns: whole addresses",
+        "no town written: the street stays",
+        "an address without street and house apart keeps the town for all",
+        "no houses",
+    ],
+)
+def test_the_town_every_house_shares_is_left_out_of_the_options(addresses, shown):
+    pairs = [(n, a) for n, a in enumerate(addresses)]
+    assert house_choices(pairs) == list(enumerate(shown))
+
+
+def test_records_with_an_id_and_an_address_are_options_too():
+    assert house_choices([Ref(7, "г. Симферополь, ул. Киевская, д. 1")]) == [(7, "ул. Киевская, д. 1")]
+    assert house_choices([House(8, "г. Ялта, ул. Морская, д. 2")]) == [(8, "ул. Морская, д. 2")]
