@@ -63,27 +63,65 @@ async def _load(now: datetime) -> list[Pinned]:
         .limit(LIMIT)
     )
     facts = await outage_facts(p["outage"] for p in posts if not p["own_words"])
+    audiences = await _audiences([p["id"] for p in posts])
+    reached = await _accounts_reached(audiences)
     found = []
     for post in posts:
-        targets = await PostTarget.select(
-            PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
-        ).where(PostTarget.post == post["id"])
-        audience = Audience.from_targets(Target(**t) for t in targets)
-        accounts: frozenset[int] = frozenset()
-        if not audience.company and not audience.is_empty:
-            args: list[Any] = []
-            where = audience_clause(audience, args)
-            rows = await Post.raw(
-                "SELECT a.id FROM personal_account a JOIN premise p ON p.id = a.premise "  # noqa: S608 (placeholders only)
-                "JOIN house h ON h.id = p.house WHERE " + where,
-                *args,
-            )
-            accounts = frozenset(r["id"] for r in rows)
+        audience = audiences.get(post["id"], Audience())
         told = None if post["own_words"] else facts.get(post["outage"])
         found.append(
-            Pinned(post["id"], post["title"], post["ends_at"], post["publish_at"], audience.company, accounts, told)
+            Pinned(
+                post["id"],
+                post["title"],
+                post["ends_at"],
+                post["publish_at"],
+                audience.company,
+                frozenset(reached.get(post["id"], ())),
+                told,
+            )
         )
     return found
+
+
+async def _audiences(post_ids: list[int]) -> dict[int, Audience]:
+    """The audience of each of these posts: one query for all of them (at most ``LIMIT``)."""
+    if not post_ids:
+        return {}
+    rows = await PostTarget.select(
+        PostTarget.post,
+        PostTarget.kind,
+        PostTarget.ref,
+        PostTarget.entrance,
+        PostTarget.floor_from,
+        PostTarget.floor_to,
+    ).where(PostTarget.post.is_in(post_ids))
+    targets: dict[int, list[Target]] = {}
+    for row in rows:
+        post = row.pop("post")
+        targets.setdefault(post, []).append(Target(**row))
+    return {post: Audience.from_targets(targets.get(post, ())) for post in post_ids}
+
+
+async def _accounts_reached(audiences: dict[int, Audience]) -> dict[int, set[int]]:
+    """The accounts each post reaches, by post: one query for all of them (one branch per post, each the same
+    indexed selection ``resolve_audience`` uses), none when every post is for the company or for nobody."""
+    branches: list[str] = []
+    args: list[Any] = []
+    for post, audience in audiences.items():
+        if audience.company or audience.is_empty:
+            continue
+        args.append(post)
+        where = audience_clause(audience, args)
+        branches.append(
+            "SELECT CAST({} AS INTEGER) AS post, a.id AS account FROM personal_account a "  # noqa: S608 (placeholders only)
+            "JOIN premise p ON p.id = a.premise JOIN house h ON h.id = p.house WHERE " + where
+        )
+    if not branches:
+        return {}
+    reached: dict[int, set[int]] = {}
+    for row in await Post.raw(" UNION ALL ".join(branches), *args):
+        reached.setdefault(int(row["post"]), set()).add(int(row["account"]))
+    return reached
 
 
 async def for_principal(principal: Principal) -> list[Pinned]:
