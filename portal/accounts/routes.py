@@ -496,7 +496,9 @@ async def _profile_page(
         values = {
             "full_name": user.full_name,
             "phone_raw": i18n.format_phone(user.phone, in_field=True),
-            "locale": user.locale,
+            # The language the page is read in (the header's switch or the browser's), not the one last saved: a
+            # resident reading Russian who saved the profile for a new phone had the portal turn English.
+            "locale": i18n.get_locale(),
             "notify_email": user.notify_email,
             "notify_inapp": user.notify_inapp,
         }

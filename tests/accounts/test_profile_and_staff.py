@@ -58,6 +58,22 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     assert (await client.form("/profile/phone", {"code": code})).status_code == 422  # a code works once
 
 
+async def test_the_profile_offers_the_language_the_page_is_read_in(client, make_user, login):
+    """A resident whose profile last said English but who reads the portal in Russian (the header's «RU», or a new
+    phone's browser) saved the profile to change the phone, and the whole portal turned English: the language field
+    showed the stored English, not the language on the screen."""
+    user_id = await make_user()
+    await User.update({User.locale: "en"}).where(User.id == user_id)
+    await login(client, user_id)
+    client.cookies.set("lang", "ru")
+    page = (await client.get("/profile")).text
+    chosen = re.search(r'<select id="f-locale".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="ru" selected>', chosen) and "selected" not in chosen.split('value="en"')[1]
+    client.cookies.set("lang", "en")
+    chosen = re.search(r'<select id="f-locale".*?</select>', (await client.get("/profile")).text, re.S).group(0)
+    assert re.search(r'<option value="en" selected>', chosen)
+
+
 async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_account(client, make_user, login):
     holder = await make_user()
     await User.update({User.phone: "+79785550001"}).where(User.id == holder)
