@@ -14,6 +14,7 @@ from portal.core.db import is_sqlite
 from tests.billing.test_query_budgets import STAFF_PAGES
 from tests.billing.test_query_budgets import _history
 from tests.billing.test_query_budgets import _pages
+from tests.billing.test_query_budgets import _posts
 from tests.querylog import captured
 from tests.querylog import plan_of
 from tests.querylog import unindexed_steps
@@ -68,7 +69,9 @@ async def test_staff_lists_reach_growing_tables_through_indexes(
     db: Any, client: Any, login: Any, make_user: Any, make_account: Any, catalog: Any
 ) -> None:
     data = await _history(make_account, 3)
-    await login(client, await make_user(roles=("dispatcher", "accountant"), houses=(data["house"],)))
+    staff = await make_user(roles=("dispatcher", "accountant"), houses=(data["house"],))
+    await _posts(staff, data["house"])
+    await login(client, staff)
     urls = [url.format(house=data["house"]) for url in STAFF_PAGES.values()]
     scans = await _scans(db, client, urls)
     assert not scans, "\n".join(" | ".join(s) for s in scans)

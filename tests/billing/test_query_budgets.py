@@ -125,6 +125,50 @@ STAFF_PAGES = {
 }
 
 
+async def _posts(staff: int, house: int) -> None:
+    """What the staff list of posts shows: outage notices (their titles are said from their outages, read for the
+    whole page at once) and a notice written by staff, several of each so that a query per post would show."""
+    from datetime import timedelta
+
+    from portal.content.actions import PostInput
+    from portal.content.actions import save_post
+    from portal.content.tables import PostKind
+    from portal.core import clock
+    from portal.core.security import Principal
+    from portal.notifications.rules import Audience
+    from portal.tickets.actions import record_outage
+
+    dispatcher = Principal(
+        user_id=staff, name="Диспетчер", staff_roles=frozenset({"dispatcher"}), house_ids=frozenset({house})
+    )
+    now = clock.now()
+    for n, service in enumerate(("cold_water", "hot_water", "electricity", "heating")):
+        await record_outage(
+            dispatcher,
+            {
+                "house_id": house,
+                "service": service,
+                "description": f"Работы №{n}",
+                "starts_at": now - timedelta(minutes=n + 1),
+                "ends_at": now + timedelta(hours=n + 2),
+                "entrance_id": None,
+                "riser_id": None,
+            },
+            now,
+        )
+    manager = Principal(
+        user_id=staff, name="Менеджер", staff_roles=frozenset({"manager"}), house_ids=frozenset({house})
+    )
+    for n in range(3):
+        await save_post(
+            manager,
+            PostInput(
+                kind=PostKind.NOTICE, title=f"Объявление {n}", body="Текст.", audience=Audience.of(houses=[house]),
+                by_email=False, by_sms=False, by_push=False,
+            ),
+        )  # fmt: skip
+
+
 async def _count(db: Any, client: Any, url: str) -> tuple[int, list[str]]:
     await client.get(url)  # the first load builds the principal kept in the session
     with captured(db) as seen:
@@ -158,6 +202,7 @@ async def test_staff_lists_keep_their_query_budget(
 ) -> None:
     data = await _history(make_account, 3)
     staff = await make_user(roles=("dispatcher", "accountant"), houses=(data["house"],))
+    await _posts(staff, data["house"])
     await login(client, staff)
     limits = budgets()
     over = []
@@ -168,6 +213,8 @@ async def test_staff_lists_keep_their_query_budget(
         if count > limits[route]:
             over.append((route, count, limits[route], queries))
     assert not over, over
+    posts = (await client.get("/staff/posts")).text
+    assert "Объявление 2" in posts and posts.count("Холодная вода: ") == 1 and "Отопление: " in posts, posts
 
 
 async def test_an_ordinary_page_load_reads_the_principal_with_one_query(
