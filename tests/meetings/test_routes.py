@@ -137,6 +137,23 @@ async def test_the_confirmation_names_the_premise_left_without_answers_and_leads
     assert "Not in this confirmation" not in page.text
 
 
+async def test_with_the_code_on_its_way_the_owner_can_still_go_back_and_change_the_answers(client, voter):
+    """The mind may change until the code is typed; the page that asks for the code had no way back to the ballot
+    but the breadcrumb, while the page before it offered «Изменить ответы»."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{meeting_id}/code")
+    page = (await client.get(f"/meetings/{meeting_id}/confirm?sent=1")).text
+    assert 'name="code"' in page
+    assert f'<a href="/meetings/{meeting_id}#vote">Изменить ответы</a>' in page
+    changed = {f"q{i.id}": "against" for i in meeting.items}
+    assert (await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", changed)).status_code == 303
+    await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
+    assert (await queries.outcome(meeting)).questions[0].against == 50  # the changed answers are the ones locked
+
+
 async def _owner_of_flat_4(meeting_id: int) -> int:
     return next(x.owner_id for x in await queries.register_of(meeting_id) if x.premise.endswith(" 4"))
 
