@@ -2,15 +2,15 @@
 consents and requests under 152-ФЗ; a role and a right read as the staff and invitation forms name them, a consent
 by what it is for, a date as a day in the reader's language, a user by name and a house by its address."""
 
-from collections.abc import Collection
 from collections.abc import Mapping
 from typing import Any
 
 from portal.accounts import forms
-from portal.accounts import queries
+from portal.accounts.tables import User
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.audit import looked_up
 from portal.core.i18n import lazy
 
 
@@ -22,9 +22,12 @@ def _right(right: Any) -> str:
     return dict(forms.rights_labels()).get(right, str(right))
 
 
-@audit.namer("user")
-async def _user_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.user_names(ids)
+def _user(r: Mapping[str, Any]) -> str:
+    """A user as the staff pages name a person: the full name, else the e-mail or phone."""
+    return r["full_name"] or r["email"] or r["phone"] or f"#{r['id']}"
+
+
+audit.namer("user")(looked_up(User.full_name, User.email, User.phone, shown=_user))
 
 
 describe(

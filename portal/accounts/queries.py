@@ -4,7 +4,6 @@ outbox. Bounded, indexed, returning dataclasses; every write lives in ``actions`
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import fields
 from datetime import date
@@ -635,12 +634,3 @@ async def outbox_message(message_id: int) -> OutboxLetter | None:
         .where((OutboxMessage.id == message_id) & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS)))
         .first(),
     )
-
-
-async def user_names(ids: Collection[int]) -> dict[int, str]:
-    """The names of the users ``ids`` as the staff pages name a person (the full name, else the e-mail or phone),
-    in one query: the audit log names an executor or a user this way."""
-    if not ids:
-        return {}
-    rows = await User.select(User.id, User.full_name, User.email, User.phone).where(User.id.is_in(list(ids)))
-    return {r["id"]: r["full_name"] or r["email"] or r["phone"] or f"#{r['id']}" for r in rows}

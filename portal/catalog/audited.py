@@ -3,10 +3,8 @@ and services, their fields named as the staff forms name them; an order's status
 a price as money, the services ordered by their titles, the houses and complexes where a service is offered by
 their addresses and names, a service's section by its title."""
 
-from collections.abc import Collection
-from collections.abc import Mapping
-
-from portal.catalog import queries
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
 from portal.catalog.texts import DOCUMENT_LABELS
 from portal.catalog.texts import GROUP_LABELS
 from portal.catalog.texts import PRICE_KIND_LABELS
@@ -15,18 +13,12 @@ from portal.catalog.texts import UNIT_LABELS
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.audit import looked_up
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 
-
-@audit.namer("paid_service")
-async def _service_titles(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.service_titles(ids)
-
-
-@audit.namer("service_category")
-async def _category_titles(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.category_titles(ids)
+audit.namer("paid_service")(looked_up(PaidService.title))
+audit.namer("service_category")(looked_up(ServiceCategory.title))
 
 
 describe(

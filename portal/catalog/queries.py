@@ -5,7 +5,6 @@ for a caller who may see it (a resident's own accounts and house, a staff member
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -764,21 +763,3 @@ async def company() -> PayeeInfo | None:
 async def receipt_months(account_id: int) -> list[date]:
     """The months a receipt was issued for, newest first (a receipt copy is one of them)."""
     return [r.period for r in await billing_queries.receipts_of(account_id, limit=36)]
-
-
-async def service_titles(ids: Collection[int]) -> dict[int, str]:
-    """The titles of the services ``ids``, in one query (the audit log names an order's services by them)."""
-    if not ids:
-        return {}
-    rows = await PaidService.select(PaidService.id, PaidService.title).where(PaidService.id.is_in(list(ids)))
-    return {r["id"]: r["title"] for r in rows}
-
-
-async def category_titles(ids: Collection[int]) -> dict[int, str]:
-    """The titles of the catalogue's sections ``ids``, in one query (the audit log names a service's section)."""
-    if not ids:
-        return {}
-    rows = await ServiceCategory.select(ServiceCategory.id, ServiceCategory.title).where(
-        ServiceCategory.id.is_in(list(ids))
-    )
-    return {r["id"]: r["title"] for r in rows}

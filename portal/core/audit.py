@@ -113,6 +113,24 @@ def namer(kind: str) -> Callable[[Namer], Namer]:
     return register
 
 
+def looked_up(column: Any, *more: Any, shown: Callable[[Mapping[str, Any]], str] | None = None) -> Namer:
+    """A namer reading the records' ``column`` (a joined one too: ``Entrance.house.address``) by id in one query:
+    the name is the column's value, or ``shown`` of the row with the ``more`` columns read as well.
+
+        audit.namer("house")(audit.looked_up(House.address))"""
+    chain = column._meta.call_chain
+    table = chain[0]._meta.table if chain else column._meta.table
+    key = column._meta.get_default_alias()
+
+    async def names(ids: Collection[int]) -> Mapping[int, str]:
+        if not ids:
+            return {}
+        rows = await table.select(table.id, column, *more).where(table.id.is_in(sorted(ids)))
+        return {r["id"]: shown(r) if shown else r[key] for r in rows}
+
+    return names
+
+
 # The counts an import's event names, as the import's preview heads its columns.
 IMPORT_FIELDS = {"created": lazy("New"), "updated": lazy("Changed")}
 

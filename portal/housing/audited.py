@@ -3,41 +3,40 @@ named as its staff form names them, so a number reads «Entrance number» of an 
 account; a kind reads as the housing pages name it, an area and a date in the reader's way, a house by its address,
 a complex by its name, an entrance by its house and number, a premise by its address and an owner by name."""
 
-from collections.abc import Collection
 from collections.abc import Mapping
+from typing import Any
 
 from portal.core import audit
+from portal.core.address import full_address
 from portal.core.audit import IMPORT_FIELDS
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.audit import looked_up
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
-from portal.housing import queries
 from portal.housing import rules
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Premise
 
 
-@audit.namer("house")
-async def _house_addresses(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.house_addresses(ids)
+def _entrance(r: Mapping[str, Any]) -> str:
+    """«ул. Киевская, 12, подъезд 2»."""
+    return gettext("%(address)s, entrance %(n)s", address=r["house.address"], n=r["number"])
 
 
-@audit.namer("complex")
-async def _complex_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.complex_names(ids)
+def _premise(r: Mapping[str, Any]) -> str:
+    """«ул. Киевская, 12, кв. 5»."""
+    return full_address(r["house.address"], r["kind"], r["number"])
 
 
-@audit.namer("entrance")
-async def _entrance_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.entrance_names(ids)
-
-
-@audit.namer("premise")
-async def _premise_addresses(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.premise_addresses(ids)
-
-
-@audit.namer("owner")
-async def _owner_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.owner_names(ids)
+audit.namer("house")(looked_up(House.address))
+audit.namer("complex")(looked_up(Complex.name))
+audit.namer("entrance")(looked_up(Entrance.number, Entrance.house.address, shown=_entrance))
+audit.namer("premise")(looked_up(Premise.number, Premise.kind, Premise.house.address, shown=_premise))
+audit.namer("owner")(looked_up(Owner.name))
 
 
 describe(

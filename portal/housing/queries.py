@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from portal.core.address import full_address
 from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.db import from_row
-from portal.core.i18n import gettext
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
@@ -800,47 +798,3 @@ async def ownership_exists(premise_id: int, owner_id: int, except_id: int | None
 
 async def account_number_taken(number: str, except_id: int | None = None) -> bool:
     return await _taken(PersonalAccount, PersonalAccount.number == number, except_id)
-
-
-async def house_addresses(ids: Collection[int]) -> dict[int, str]:
-    """The addresses of the houses ``ids`` (the audit log names a house by its address), in one query."""
-    if not ids:
-        return {}
-    rows = await House.select(House.id, House.address).where(House.id.is_in(list(ids)))
-    return {r["id"]: r["address"] for r in rows}
-
-
-async def complex_names(ids: Collection[int]) -> dict[int, str]:
-    """The names of the residential complexes ``ids``, in one query."""
-    if not ids:
-        return {}
-    rows = await Complex.select(Complex.id, Complex.name).where(Complex.id.is_in(list(ids)))
-    return {r["id"]: r["name"] for r in rows}
-
-
-async def entrance_names(ids: Collection[int]) -> dict[int, str]:
-    """The entrances ``ids`` as staff name them («ул. Киевская, 12, подъезд 2»), in one query."""
-    if not ids:
-        return {}
-    rows = await Entrance.select(Entrance.id, Entrance.number, Entrance.house.address).where(
-        Entrance.id.is_in(list(ids))
-    )
-    return {r["id"]: gettext("%(address)s, entrance %(n)s", address=r["house.address"], n=r["number"]) for r in rows}
-
-
-async def premise_addresses(ids: Collection[int]) -> dict[int, str]:
-    """The premises ``ids`` by their full addresses («ул. Киевская, 12, кв. 5»), in one query."""
-    if not ids:
-        return {}
-    rows = await Premise.select(Premise.id, Premise.kind, Premise.number, Premise.house.address).where(
-        Premise.id.is_in(list(ids))
-    )
-    return {r["id"]: full_address(r["house.address"], r["kind"], r["number"]) for r in rows}
-
-
-async def owner_names(ids: Collection[int]) -> dict[int, str]:
-    """The names of the owners ``ids``, in one query."""
-    if not ids:
-        return {}
-    rows = await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(list(ids)))
-    return {r["id"]: r["name"] for r in rows}

@@ -4,30 +4,42 @@ days and moments in the reader's language and the company's zone, a ballot's sta
 house by its address, a user by name, a meeting by its title, a question by its number and words and a line of the
 register by its owner and premise."""
 
-from collections.abc import Collection
 from collections.abc import Mapping
+from typing import Any
 
 from portal.core import audit
+from portal.core.address import premise_name
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.audit import looked_up
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.meetings import forms
-from portal.meetings import queries
+from portal.meetings.tables import AgendaItem
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import RegisterEntry
+
+ITEM_SHOWN = 80  # the characters of a question the audit log shows
 
 
-@audit.namer("meeting")
-async def _meeting_titles(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.meeting_titles(ids)
+def _item(r: Mapping[str, Any]) -> str:
+    """A question of the agenda by number and words («2. Выбор совета дома»), shortened."""
+    words = " ".join(r["text"].split())
+    shown = words if len(words) <= ITEM_SHOWN else words[: ITEM_SHOWN - 1].rstrip() + "…"
+    return f"{r['position']}. {shown}"
 
 
-@audit.namer("agenda_item")
-async def _item_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.item_names(ids)
+def _entry(r: Mapping[str, Any]) -> str:
+    """A line of a meeting's register by the owner and the premise («Иванов И. И., кв. 5»)."""
+    premise = premise_name(r["premise_kind"], r["premise_number"])
+    return gettext("%(owner)s, %(premise)s", owner=r["owner_name"], premise=premise)
 
 
-@audit.namer("register_entry")
-async def _entry_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.entry_names(ids)
+audit.namer("meeting")(looked_up(Meeting.title))
+audit.namer("agenda_item")(looked_up(AgendaItem.position, AgendaItem.text, shown=_item))
+audit.namer("register_entry")(
+    looked_up(RegisterEntry.owner_name, RegisterEntry.premise_kind, RegisterEntry.premise_number, shown=_entry)
+)
 
 
 describe(

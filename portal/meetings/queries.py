@@ -6,7 +6,6 @@ on the register lines of the owners they are linked to (``OwnerLink``). Staff se
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -24,7 +23,6 @@ from portal.core import clock
 from portal.core.address import full_address
 from portal.core.address import premise_name
 from portal.core.db import from_row
-from portal.core.i18n import gettext
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
@@ -726,49 +724,3 @@ async def owner_in_house(principal: Principal, owner_id: int, house_id: int) -> 
     if not principal.may_see_house(house_id):
         return False
     return await Ownership.exists().where((Ownership.owner == owner_id) & (Ownership.premise.house == house_id))
-
-
-# --- the audit log's names of the meetings' records (one query each for a page of events) -------------------------
-
-
-async def meeting_titles(ids: Collection[int]) -> dict[int, str]:
-    """The titles of the meetings ``ids``."""
-    if not ids:
-        return {}
-    rows = await Meeting.select(Meeting.id, Meeting.title).where(Meeting.id.is_in(list(ids)))
-    return {r["id"]: r["title"] for r in rows}
-
-
-ITEM_SHOWN = 80  # the characters of a question the audit log shows
-
-
-async def item_names(ids: Collection[int]) -> dict[int, str]:
-    """The questions of the agenda ``ids`` by number and words («2. Выбор совета дома»), shortened."""
-    if not ids:
-        return {}
-    rows = await AgendaItem.select(AgendaItem.id, AgendaItem.position, AgendaItem.text).where(
-        AgendaItem.id.is_in(list(ids))
-    )
-    return {r["id"]: f"{r['position']}. {_shortened(r['text'])}" for r in rows}
-
-
-def _shortened(text: str) -> str:
-    words = " ".join(text.split())
-    return words if len(words) <= ITEM_SHOWN else words[: ITEM_SHOWN - 1].rstrip() + "…"
-
-
-async def entry_names(ids: Collection[int]) -> dict[int, str]:
-    """The lines of a meeting's register ``ids`` by the owner and the premise («Иванов И. И., кв. 5»)."""
-    if not ids:
-        return {}
-    rows = await RegisterEntry.select(
-        RegisterEntry.id, RegisterEntry.owner_name, RegisterEntry.premise_kind, RegisterEntry.premise_number
-    ).where(RegisterEntry.id.is_in(list(ids)))
-    return {
-        r["id"]: gettext(
-            "%(owner)s, %(premise)s",
-            owner=r["owner_name"],
-            premise=premise_name(r["premise_kind"], r["premise_number"]),
-        )
-        for r in rows
-    }

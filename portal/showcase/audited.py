@@ -3,20 +3,30 @@ the owners' offers. A listing's and a lead's status read as the showcase's own w
 (it is recorded in kopecks), a house by its address, a complex by its name, the staff member in charge by name, a
 premise by its address and a listing (the one a copy was made from) by its card's title and address."""
 
-from collections.abc import Collection
 from collections.abc import Mapping
+from typing import Any
 
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.audit import looked_up
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
-from portal.showcase import queries
+from portal.housing.queries import area as to_area
 from portal.showcase import words
+from portal.showcase.tables import Listing
 
 
-@audit.namer("listing")
-async def _listing_names(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.listing_names(ids)
+def _listing(r: Mapping[str, Any]) -> str:
+    """A listing as its card titles it, with its address («2 комнаты, 54 м² — ул. Киевская, 12»)."""
+    title = words.title(r["kind"], r["complex.name"] or "", to_area(r["area"]), r["rooms"])
+    address = r["address"] or ""
+    return gettext("%(title)s — %(address)s", title=title, address=address) if address else title
+
+
+audit.namer("listing")(
+    looked_up(Listing.kind, Listing.complex.name, Listing.area, Listing.rooms, Listing.address, shown=_listing)
+)
 
 
 FIELDS = {

@@ -3,7 +3,6 @@ loaded only if the caller may see it (404 for missing and forbidden alike); staf
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -19,7 +18,6 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.clauses import every
 from portal.core.clauses import within
-from portal.core.i18n import gettext
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -665,19 +663,3 @@ async def feed_listings() -> tuple[list[ListingView], dict[int, list[int]]]:
         ):
             photos.setdefault(r["listing"], []).append(r["id"])
     return items, photos
-
-
-async def listing_names(ids: Collection[int]) -> dict[int, str]:
-    """The listings ``ids`` as their cards title them, with their addresses («2 комнаты, 54 м² — ул. Киевская,
-    12»), in one query (the audit log names the listing a copy was made from)."""
-    if not ids:
-        return {}
-    rows = await Listing.select(
-        Listing.id, Listing.kind, Listing.complex.name, Listing.area, Listing.rooms, Listing.address
-    ).where(Listing.id.is_in(list(ids)))
-    names = {}
-    for r in rows:
-        title = words.title(r["kind"], r["complex.name"] or "", to_area(r["area"]), r["rooms"])
-        address = r["address"] or ""
-        names[r["id"]] = gettext("%(title)s — %(address)s", title=title, address=address) if address else title
-    return names
