@@ -1,10 +1,22 @@
 """The audit log's words for what the news and notices write (``core.audit.describe``): posts and their steps; a
-post's type reads as the news pages name it, the outage a notice tells of as the dispatch service names it."""
+post's type reads as the news pages name it, the outage a notice tells of as the dispatch service names it;
+a post by its title (an outage notice's in the reader's language), looked up once for a whole page of events."""
 
+from collections.abc import Collection
+from collections.abc import Mapping
+
+from portal.content import queries
 from portal.content.routes import KIND_LABELS
+from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
+
+
+@audit.namer("post")
+async def _post_titles(ids: Collection[int]) -> Mapping[int, str]:
+    return await queries.post_titles(ids)
+
 
 describe(
     actions={

@@ -3,6 +3,7 @@ it, the resident's feed with unread marks, and the emergencies in force for a re
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -316,6 +317,20 @@ async def in_readers_words(items: list[Said]) -> list[Said]:
     """``items`` with each outage notice's words said in the current language (``said``)."""
     facts = await outage_facts(getattr(i, "outage", None) for i in items if not getattr(i, "own_words", False))
     return [said(i, facts) for i in items] if facts else items
+
+
+async def post_titles(ids: Collection[int]) -> dict[int, str]:
+    """The titles of the posts ``ids`` (the audit log names a post by its title), an outage notice's said from its
+    outage in the current language: one query, and one more when some of them are outage notices."""
+    if not ids:
+        return {}
+    rows = await Post.select(Post.id, Post.title, Post.outage, Post.own_words).where(Post.id.is_in(sorted(ids)))
+    facts = await outage_facts(r["outage"] for r in rows if not r["own_words"])
+    titles = {}
+    for r in rows:
+        found = None if r["own_words"] else facts.get(r["outage"])
+        titles[r["id"]] = found.title() if found else r["title"]
+    return titles
 
 
 # --- residents -----------------------------------------------------------------------------------------------
