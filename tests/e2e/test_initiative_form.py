@@ -23,3 +23,24 @@ def test_a_demand_without_its_agenda_gets_the_portals_error_summary(live_server:
     expect(summary).to_contain_text("Напишите вопросы повестки, по одному в строке.")
     expect(summary).to_be_focused()
     expect(page.locator("#f-title")).to_have_value("Ремонт детской площадки")
+
+
+def test_a_demands_agenda_reads_one_question_a_line_as_it_was_typed(live_server: str, browser: Browser) -> None:
+    """The form asks for one question per line; the demand's page ran them into one line («…во двор. 2. Утвердить
+    смету…»), its paragraph's class named no rule of the stylesheet."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "resident2@demo.ru")
+    page.goto(live_server + "/meetings")
+    page.get_by_role("link", name="Установить шлагбаум во дворе").click()
+    agenda = page.get_by_role("heading", name="Предлагаемая повестка").locator("xpath=following-sibling::p")
+    expect(agenda).to_contain_text("2. Утвердить смету")
+    lines = agenda.evaluate(
+        "p => { const r = document.createRange(); r.selectNodeContents(p);"
+        " return new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size; }"
+    )
+    second = agenda.evaluate(
+        "p => { const r = document.createRange(); const t = p.firstChild; const at = t.data.indexOf('2.');"
+        " r.setStart(t, at); r.setEnd(t, at + 2);"
+        " return r.getBoundingClientRect().left - p.getBoundingClientRect().left; }"
+    )
+    assert lines >= 2 and second < 2, (lines, second)  # «2. …» starts a line of its own
