@@ -129,3 +129,23 @@ async def test_hostile_filters_are_dropped(client: Any, login: Any, make_user: A
                   "house=1&house=2", "start=2026-02-31"):  # fmt: skip
         response = await client.get(f"/staff/analytics?{query}")
         assert response.status_code < 500, query
+
+
+async def test_an_administrator_is_told_the_houses_come_with_a_complex(client: Any, login: Any, make_user: Any,
+                                                                        make_account: Any) -> None:  # fmt: skip
+    """The whole company's houses are not listed (thousands of them): the house filter offers a complex's houses
+    once it is chosen, and says so until then instead of offering «Все дома» alone without a word."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("admin",)))
+    hint = "Выберите ЖК, чтобы выбрать один из его домов"
+    page = await client.get("/staff/analytics?start=2026-01&end=2026-01")
+    form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+    assert page.status_code == 200 and hint in form
+    house = await House.select(House.address, House.complex).where(House.id == world["a"].house).first()
+    chosen = await client.get(f"/staff/analytics?complex={house['complex']}&start=2026-01&end=2026-01")
+    form = chosen.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+    assert hint not in form and house["address"].split(", ")[-1] in form  # the complex's houses offered
+    # A manager's own houses are listed at once: no hint.
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
+    mine = await client.get("/staff/analytics?start=2026-01&end=2026-01")
+    assert hint not in mine.text
