@@ -253,3 +253,17 @@ async def test_the_account_page_gives_the_owners_phones_to_call_back(client, log
     await login(client, houses["dispatcher"])
     page = spaced((await client.get(f"/staff/accounts/{houses['flat12'].account}")).text)
     assert re.search(r'Зайцев Глеб Игоревич</a>.*?<a href="tel:\+79785554433">\+7 978 555-44-33</a>', page, re.S)
+
+
+async def test_a_select_s_hint_is_read_with_it(client, login, houses):
+    """A screen reader reads a select's hint with the select, as it does a field's (aria-describedby), and its error
+    too when the form is answered with one."""
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new")
+    select = re.search(r'<select id="f-type"[^>]*>', page.text).group(0)
+    assert 'aria-describedby="h-type"' in select
+    assert '<p class="hint" id="h-type">' in page.text
+    page = await client.form("/staff/tickets/new", {**REQUEST, "type": "no-such-type"})
+    assert page.status_code == 422
+    select = re.search(r'<select id="f-type"[^>]*>', page.text).group(0)
+    assert 'aria-invalid="true"' in select and 'aria-describedby="h-type e-type"' in select
