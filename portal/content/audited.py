@@ -2,9 +2,6 @@
 post's type reads as the news pages name it, the outage a notice tells of as the dispatch service names it;
 a post by its title (an outage notice's in the reader's language), looked up once for a whole page of events."""
 
-from collections.abc import Collection
-from collections.abc import Mapping
-
 from portal.content import queries
 from portal.content.routes import KIND_LABELS
 from portal.core import audit
@@ -12,10 +9,7 @@ from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.i18n import lazy
 
-
-@audit.namer("post")
-async def _post_titles(ids: Collection[int]) -> Mapping[int, str]:
-    return await queries.post_titles(ids)
+audit.namer("post")(queries.post_titles)  # two queries where some are outage notices: not a plain ``looked_up``
 
 
 describe(
