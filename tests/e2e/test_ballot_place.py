@@ -43,4 +43,11 @@ def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser
     expect(saved.get_by_text("Ответы сохранены, но ещё не подтверждены.")).to_be_in_viewport()
     expect(page.get_by_role("navigation").get_by_role("link", name="Ещё")).to_be_visible()  # the whole page came
     assert page.evaluate("window.scrollY") > 1000
+    # The other premise is named on the confirmation, apart from the button that asks for the code.
+    page.get_by_role("link", name="Проверить и подтвердить голос").click()
+    notice = page.locator("section.notice", has_text="Не войдут в это подтверждение")
+    expect(notice.get_by_role("link", name=re.compile("Ответить за машино-место"))).to_be_visible()
+    button = page.get_by_role("button", name="Получить код подтверждения")
+    gap = button.bounding_box()["y"] - (notice.bounding_box()["y"] + notice.bounding_box()["height"])
+    assert gap >= 12, gap
     context.close()
