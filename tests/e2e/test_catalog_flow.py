@@ -66,3 +66,18 @@ def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(li
     shot(staff, "catalog-dispatcher-1280")
     for context in (phone, desk):
         context.close()
+
+
+def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, browser: Browser):
+    """Two cards a row on a phone: a long word («Дополнительный ключ-брелок») ran past its card's edge."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/services")
+    expect(page.locator(".service-card").first).to_be_visible()
+    past_the_edge = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.service-title'))
+            .filter((title) => title.scrollWidth > title.clientWidth)
+            .map((title) => title.textContent.trim())"""
+    )
+    assert past_the_edge == []
+    page.context.close()
