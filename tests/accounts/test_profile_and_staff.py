@@ -194,6 +194,10 @@ async def test_an_admin_creates_a_staff_user_with_roles_and_houses(client, make_
     refused = await client.form(f"/staff/users/{user['id']}", typed)  # a manager of no house would see nothing
     assert refused.status_code == 422
     assert "Выберите дома, с которыми работает сотрудник: без них ему ничего не видно." in refused.text
+    # A screen reader reads the group's hint and error with it, not only its legend.
+    houses_group = re.search(r'<fieldset [^>]*id="f-houses"[^>]*>', refused.text).group(0)
+    assert 'aria-describedby="h-houses e-houses"' in houses_group
+    assert 'id="h-houses">' in refused.text and 'id="e-houses">' in refused.text
     assert re.search(r'name="roles" value="manager" checked', refused.text)
     assert await StaffHouse.count().where(StaffHouse.user == user["id"]) == 1
     edit = await client.form(f"/staff/users/{user['id']}", {**typed, "houses": [str(house["house"])]})
