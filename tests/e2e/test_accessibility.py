@@ -60,6 +60,9 @@ MAIN_PAGES: dict[str, list[tuple[str, str]]] = {
         ("services", "/services"),
         ("news", "/news"),
         ("profile", "/profile"),
+        ("notification settings", "/notifications/settings"),
+        ("payments", "/payments"),
+        ("more", "/more"),
     ],
     "admin@demo.ru": [
         ("overview", "/staff"),
@@ -71,6 +74,9 @@ MAIN_PAGES: dict[str, list[tuple[str, str]]] = {
         ("billing", "/staff/billing"),
         ("payments", "/staff/payments"),
         ("audit log", "/staff/audit"),
+        ("meters", "/staff/meters"),
+        ("meetings", "/staff/meetings"),
+        ("staff users", "/staff/users"),
     ],
 }
 
