@@ -32,6 +32,7 @@ from litestar.template.config import TemplateConfig
 
 from portal.core import db
 from portal.core import storage
+from portal.core.assets import cache_by_version
 from portal.core.home import load_banners
 from portal.core.i18n import LocaleMiddleware
 from portal.core.i18n import gettext
@@ -165,7 +166,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     set_principal_loader(load_principal)
 
     static = create_static_files_router(
-        path="/static", directories=[ROOT / "static"], opt=public(), include_in_schema=False
+        path="/static",
+        directories=[ROOT / "static"],
+        opt=public(),
+        include_in_schema=False,
+        middleware=[cache_by_version],
     )
     session_config = portal_session_config(
         store="sessions",

@@ -39,6 +39,7 @@ from portal.core import i18n
 from portal.core.address import full_address
 from portal.core.address import house_choices
 from portal.core.address import premise_name
+from portal.core.assets import asset
 from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import with_params
@@ -191,6 +192,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         settings=get_settings,
         address=full_address,
         premise_name=premise_name,
+        asset=asset,
     )
     env.filters.update(
         money=_money,

@@ -54,3 +54,32 @@ async def test_a_signed_in_page_is_never_stored_by_the_browser_while_static_file
         assert response.headers.get("cache-control") == "no-store", path
     static = await client.get("/static/css/portal.css")
     assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
+
+
+async def test_stylesheet_and_scripts_are_linked_by_version_and_kept_until_they_change(client, tmp_path, monkeypatch):
+    """A page links its stylesheet and scripts with the hash of their content: a browser keeps such a file for a
+    year (immutable) and still gets a changed one at once, its address being new; an address without a version is
+    asked about again each time."""
+    import hashlib
+    import re
+
+    from portal.core import assets
+
+    page = await client.get("/login")
+    linked = re.search(r'href="(/static/css/portal\.css\?v=([0-9a-f]+))"', page.text)
+    assert linked, "the stylesheet is linked without its version"
+    content = (assets.STATIC / "css" / "portal.css").read_bytes()
+    assert hashlib.sha256(content).hexdigest().startswith(linked.group(2))
+    for script in ("vendor/htmx.min.js", "js/portal.js"):
+        assert re.search(rf'src="/static/{re.escape(script)}\?v=[0-9a-f]+"', page.text), script
+    kept = await client.get(linked.group(1))
+    assert kept.status_code == 200 and kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    asked = await client.get("/static/css/portal.css")
+    assert asked.status_code == 200 and asked.headers["cache-control"] == "no-cache"
+    # A file changed while the server runs gets a new address.
+    monkeypatch.setattr(assets, "STATIC", tmp_path)
+    (tmp_path / "site.css").write_text("a { color: red }")
+    before = assets.asset("site.css")
+    (tmp_path / "site.css").write_text("a { color: blue; }")
+    assert assets.asset("site.css") != before
+    assert assets.asset("missing.css") == "/static/missing.css"
