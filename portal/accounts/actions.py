@@ -638,6 +638,14 @@ class PhoneChange(StrEnum):
     LIMITED = "limited"  # too many codes asked for this hour
 
 
+async def choose_language(principal: Principal, locale: str) -> None:
+    """The language a signed-in user chose in the header is theirs for messages too: a resident who reads the
+    portal in English gets English e-mail and SMS, not the language their profile was once saved in."""
+    if principal.user_id is None or principal.locale == locale:
+        return
+    await User.update({User.locale: locale, User.updated_at: clock.now()}).where(User.id == principal.user_id)
+
+
 async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> PhoneChange:
     """Save name, language and channels. A new phone is not stored until the code sent to it is typed back;
     whether the number belongs to another account is never said (no code goes to another account's phone)."""

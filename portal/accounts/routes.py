@@ -80,6 +80,24 @@ def _link_gone(request: Request) -> Template:
     )
 
 
+@post("/lang", name="set_language", opt=public(), status_code=303)
+async def set_language(request: Request, data: FormData, principal: NamedDependency[Principal]) -> Response[None]:
+    """Remember the chosen language in a cookie for a year and go back to the same page; a signed-in user's messages
+    (e-mail, SMS, push) follow it from now on."""
+    locale = form_value(data, "lang")
+    if locale not in i18n.LOCALES:
+        locale = i18n.DEFAULT_LOCALE
+    await actions.choose_language(principal, locale)
+    target = safe_next(
+        form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1]
+    )
+    return Redirect(
+        path=target,
+        status_code=303,
+        cookies=[Cookie(key=i18n.COOKIE, value=locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax")],
+    )
+
+
 class _LinkGone(Exception):
     """A one-time link that no longer works: expired, used, or never given."""
 

@@ -1,23 +1,17 @@
-"""Routes of the shared machinery: home, language switch, health check."""
+"""Routes of the shared machinery: home, health check (the language switch is the accounts domain's: a signed-in
+user's choice is kept with them)."""
 
 from __future__ import annotations
 
 from litestar import Request
-from litestar import Response
 from litestar import get
-from litestar import post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.response import Template
 
-from portal.core import i18n
 from portal.core.home import load_sections
 from portal.core.security import Principal
 from portal.core.security import public
-from portal.core.security import safe_next
-from portal.core.web import FormData
-from portal.core.web import form_value
 from portal.core.web import render
 
 
@@ -27,22 +21,6 @@ async def home(request: Request, principal: NamedDependency[Principal]) -> Templ
         return Redirect(path="/staff", status_code=303)
     sections = await load_sections(principal) if principal.is_authenticated else []
     return render(request, "home.html", sections=sections)
-
-
-@post("/lang", name="set_language", opt=public(), status_code=303)
-async def set_language(request: Request, data: FormData) -> Response[None]:
-    """Remember the chosen language in a cookie for a year and go back to the same page."""
-    locale = form_value(data, "lang")
-    if locale not in i18n.LOCALES:
-        locale = i18n.DEFAULT_LOCALE
-    target = safe_next(
-        form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1]
-    )
-    return Redirect(
-        path=target,
-        status_code=303,
-        cookies=[Cookie(key=i18n.COOKIE, value=locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax")],
-    )
 
 
 @get("/healthz", name="health", opt=public(), media_type="text/plain")

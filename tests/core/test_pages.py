@@ -83,3 +83,20 @@ async def test_stylesheet_and_scripts_are_linked_by_version_and_kept_until_they_
     (tmp_path / "site.css").write_text("a { color: blue; }")
     assert assets.asset("site.css") != before
     assert assets.asset("missing.css") == "/static/missing.css"
+
+
+async def test_a_signed_in_users_language_switch_is_their_messages_language_too(client, login, make_user):
+    """A resident whose profile was saved in Russian switches the header to English: their e-mail and SMS follow
+    (the stored language), as the pages do; switching back stores Russian again. A visitor gets the cookie alone."""
+    from portal.accounts.tables import User
+
+    user = await make_user()
+    await client.form("/lang", {"lang": "en", "next": "/"})  # not signed in yet: nothing stored, no error
+    assert (await User.select(User.locale).where(User.id == user).first())["locale"] == "ru"
+    await login(client, user)
+    await client.get("/")
+    response = await client.form("/lang", {"lang": "en", "next": "/profile"})
+    assert response.status_code == 303 and response.headers["location"] == "/profile"
+    assert (await User.select(User.locale).where(User.id == user).first())["locale"] == "en"
+    await client.form("/lang", {"lang": "ru", "next": "/"})
+    assert (await User.select(User.locale).where(User.id == user).first())["locale"] == "ru"
