@@ -296,7 +296,7 @@ def render(
 def unread_filters(
     query: Mapping[str, Any],
     read: Mapping[str, tuple[Any, str, str]],
-    ranges: Iterable[tuple[str, str]] = (),
+    ranges: Iterable[tuple[str, str] | tuple[str, str, str, str]] = (),
     *,
     backwards: str = "",
 ) -> tuple[dict[str, str], FormErrors]:
@@ -306,23 +306,25 @@ def unread_filters(
 
     ``ranges``: pairs of fields (start, end) of one range of dates (``read_range``); where both ends are read and
     the end comes before the start, the list is shown without the range, as said at the end's field (``backwards``:
-    the message there, when not the list's) and above the list."""
+    the message there, when not the list's) and above the list. A range of other values (a rating from … to) gives
+    its own two messages after its fields: (start, end, the message at the end, the message above the list)."""
     typed = {name: form_value(query, name)[:40] for name in read}
     errors = FormErrors()
     for name, (value, label, message) in read.items():
         if typed[name] and value is None:
             errors.add(name, message, label)
-    for start, end in ranges:
+    for start, end, *said in ranges:
         if Range(read[start][0], read[end][0]).backwards:
-            message = backwards or gettext("The end is before the start; the list is shown without this period.")
-            errors.add(end, message)
-            errors.general.append(
+            at_end, above = said or (
+                backwards or gettext("The end is before the start; the list is shown without this period."),
                 gettext(
                     "Not applied: «%(start)s» – «%(end)s», as the end is before the start.",
                     start=read[start][1],
                     end=read[end][1],
-                )
+                ),
             )
+            errors.add(end, at_end)
+            errors.general.append(above)
     return typed, errors
 
 

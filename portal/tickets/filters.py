@@ -187,6 +187,11 @@ def ranges(params: Mapping[str, Any], tz: str) -> dict[str, Range[Any]]:
     return found
 
 
+def rating_range(params: Mapping[str, Any]) -> Range[int]:
+    """The ratings from … to as typed, each from 1 to 5."""
+    return Range(*(parse_int(_one(params, f"rating_{end}"), low=1, high=5) for end in ("from", "to")))
+
+
 def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f = TicketFilters()
     tab = _one(params, "tab")
@@ -205,8 +210,8 @@ def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f.houses = parse_ids(_values(params, "house"))[:50]
     source = _one(params, "source")
     f.source = source if source in rules.SOURCE_LABELS else ""
-    f.rating_from = parse_int(_one(params, "rating_from"), low=1, high=5)
-    f.rating_to = parse_int(_one(params, "rating_to"), low=1, high=5)
+    rating = rating_range(params)  # a range whose upper rating is below its lower one: none (``unread``)
+    f.rating_from, f.rating_to = rating.start, rating.end
     f.flags = _choices(params, "flag", FLAG_FILTERS)
     f.outage = parse_id(_one(params, "outage"))
     sort = _one(params, "sort")
@@ -240,7 +245,8 @@ def unread(
 ) -> tuple[dict[str, str], FormErrors]:
     """The filters as typed, and a message at each one the list could not read (``core.web.unread_filters``): a
     date, a rating, a choice that is none of the list's (from a link kept from before; ``f`` is read ``within`` the
-    list's ``houses`` and executors); the list is shown without it, and without a period that ends before it starts.
+    list's ``houses`` and executors); the list is shown without it, and without a period that ends before it starts
+    or a rating range whose end is below its start.
     A choice of several (statuses, types, houses…) names the values it could not read."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
     rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
@@ -250,12 +256,24 @@ def unread(
         for name, period in periods.items()
         for end in ("from", "to")
     }
-    read["rating_from"] = (f.rating_from, gettext("Rating from"), rating)
-    read["rating_to"] = (f.rating_to, gettext("Rating to"), rating)
+    ratings = rating_range(params)
+    read["rating_from"] = (ratings.low, gettext("Rating from"), rating)
+    read["rating_to"] = (ratings.high, gettext("Rating to"), rating)
     for name, value, label in (("executor", f.executor, gettext("Executor")), ("source", f.source, gettext("Source")),
                                ("internal_status", f.internal_status, gettext("Internal status"))):  # fmt: skip
         read[name] = (value or None, label, _no_choice([_one(params, name)]))
-    typed, errors = unread_filters(params, read, [(f"{name}_from", f"{name}_to") for name in RANGES])
+    backwards = (
+        "rating_from",
+        "rating_to",
+        gettext("The end is below the start; the list is shown without this rating range."),
+        gettext(
+            "Not applied: «%(start)s» – «%(end)s», as the end is below the start.",
+            start=read["rating_from"][1],
+            end=read["rating_to"][1],
+        ),
+    )
+    periods_read = [(f"{name}_from", f"{name}_to") for name in RANGES]
+    typed, errors = unread_filters(params, read, [*periods_read, backwards])
     for name, label, allowed in (("status", gettext("Status"), rules.STATUS_LABELS),
                                  ("type", gettext("Type"), rules.TYPE_LABELS),
                                  ("category", gettext("Category"), rules.CATEGORY_BY_CODE),

@@ -318,6 +318,30 @@ async def test_filters_not_read_are_kept_said_and_not_applied(client, login, wor
     assert '<details class="queue-more">' in (await client.get("/staff/tickets?q=кран&source=")).text
 
 
+async def test_a_rating_range_whose_end_is_below_its_start_is_shown_without_it(client, login, world):
+    """«Оценка от 5 до 2» found nothing at all; like a period that ends before it starts, it is not applied, and the
+    list says so at «Оценка до» and above the list, both values kept as typed (the page and the part HTMX redraws)."""
+    await login(client, world["principal"].user_id)
+    ids = world["ids"]
+
+    def listed(page) -> set[int]:
+        return {i for i in ids if f'href="/staff/tickets/{i}"' in page.text}
+
+    url = "/staff/tickets?tab=all&rating_from=5&rating_to=2"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        assert listed(answer) == set(ids)  # not an empty list
+        form = answer.text.split('id="ticket-filters"')[1].split("</form>")[0]
+        end = form[form.rindex("<input", 0, form.index('name="rating_to"')) :].split(">")[0]
+        start = form[form.rindex("<input", 0, form.index('name="rating_from"')) :].split(">")[0]
+        assert 'value="2"' in end and "aria-invalid" in end and 'value="5"' in start and "aria-invalid" not in start
+        assert form.count("Конец меньше начала; список показан без этого диапазона оценок.") == 1
+        notice = answer.text.split('id="list"')[1]
+        assert "Не применён диапазон «Оценка от» – «Оценка до»: его конец меньше начала." in notice
+        assert "не прочитаны" not in answer.text
+    assert listed(await client.get("/staff/tickets?tab=all&rating_from=2&rating_to=2")) == {ids[3]}
+
+
 async def test_a_house_or_an_executor_none_of_the_lists_is_not_applied(client, login, world, make_user):
     await login(client, world["principal"].user_id)
     ids, other = world["ids"], world["other_house"]  # a house of the company, not this dispatcher's
