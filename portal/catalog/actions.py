@@ -31,6 +31,7 @@ from portal.catalog import messages
 from portal.catalog import pdf
 from portal.catalog import queries
 from portal.catalog import rules
+from portal.catalog import texts
 from portal.catalog.queries import OrderDetail
 from portal.catalog.queries import OrderPlace
 from portal.catalog.queries import ServiceView
@@ -93,12 +94,18 @@ async def _recipients(order: OrderDetail) -> list[int]:
     return sorted({r["user"] for r in rows})
 
 
+def _summary_context(order: OrderDetail) -> dict[str, Any]:
+    """The order's number and its services as data (first title, how many more): each recipient's message words
+    them in its own language (``messages.words``), not in the language of whoever caused it."""
+    return {"number": order.id, "title": order.summary.first, "more": order.summary.others}
+
+
 async def _tell(order: OrderDetail, template: str, context: dict[str, Any], event: str) -> None:
     for user_id in await _recipients(order):
         await notify(
             user_id,
             template,
-            context={"number": order.id, "title": order.summary, **context},
+            context={**_summary_context(order), **context},
             dedupe_key=f"order:{order.id}:{event}",
             link=f"/services/orders/{order.id}",
         )
@@ -112,7 +119,7 @@ async def _tell_staff(order: OrderDetail, template: str, event: str, roles: Sequ
         await notify(
             user_id,
             template,
-            context={"number": order.id, "title": order.summary, "address": order.address},
+            context={**_summary_context(order), "address": order.address},
             dedupe_key=f"order:{order.id}:{event}",
             link=f"/staff/orders/{order.id}",
         )
@@ -338,7 +345,7 @@ def _document_title(order: OrderDetail) -> str:
         return gettext("Copy of the receipt for %(month)s", month=format_day(order.period_from, "LLLL y"))
     if order.document_kind == DocumentKind.NO_DEBT:
         return gettext("Certificate of no debt, account %(number)s", number=order.account_number)
-    return order.summary
+    return texts.order_summary(order)
 
 
 async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:

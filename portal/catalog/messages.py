@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
+from portal.catalog.texts import summary_label
 from portal.core.i18n import format_money
 from portal.core.i18n import lazy
 from portal.notifications.messages import Context
@@ -13,10 +14,16 @@ from portal.notifications.rules import Topic
 
 
 def words(c: Context) -> Context:
-    """An order's message context as a reader sees it: the amount as money, a missing note or reason empty."""
+    """An order's message context as a reader sees it: the amount as money, the order's services in one line
+    (its first ``title`` and how many ``more``), a missing note or reason empty."""
     amount = c.get("amount")
-    return {**c, "amount": format_money(amount) if amount is not None else "", "note": c.get("note") or "",
-            "reason": c.get("reason") or ""}  # fmt: skip
+    return {
+        **c,
+        "amount": format_money(amount) if amount is not None else "",
+        "note": c.get("note") or "",
+        "reason": c.get("reason") or "",
+        "title": summary_label(c.get("title") or "", int(c.get("more") or 0)),
+    }
 
 
 # Every message of orders is on the account's topic, its context worded by ``words``.
@@ -30,7 +37,7 @@ ORDER_PAID = _order_message(
         "We have received %(amount)s for order No. %(number)s (%(title)s). Request No. %(ticket)s is with the "
         "dispatcher; you can follow it on the order's page."
     ),
-    sample={"number": 12, "amount": Decimal("1500.00"), "title": "Plumber call-out", "ticket": 1042},
+    sample={"number": 12, "amount": Decimal("1500.00"), "title": "Plumber call-out", "more": 1, "ticket": 1042},
 )
 
 ORDER_PLACED = _order_message(

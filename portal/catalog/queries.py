@@ -285,6 +285,15 @@ def _as_date(value: Any) -> date:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """An order's services in one line, as data: the first service's title and how many more the order has;
+    worded in the reader's language where it is shown (``texts.summary_label``: «Мелкий ремонт и ещё 1 услуга»)."""
+
+    first: str = ""
+    others: int = 0
+
+
+@dataclass(frozen=True)
 class OrderRow:
     id: int
     uid: str
@@ -308,7 +317,7 @@ class OrderRow:
     ticket_number: int | None
     ticket_status: str | None
     rating: int | None
-    summary: str = ""  # «Вызов сантехника и ещё 1»
+    summary: Summary = field(default_factory=Summary)  # worded where shown: texts.summary_label
     categories: tuple[str, ...] = ()
 
     @property
@@ -428,10 +437,8 @@ async def _summaries(order_ids: Sequence[int]) -> dict[int, list[tuple[str, str]
     return found
 
 
-def _summary(items: list[tuple[str, str]]) -> str:
-    if not items:
-        return ""
-    return items[0][0] if len(items) == 1 else f"{items[0][0]} +{len(items) - 1}"
+def _summary(items: list[tuple[str, str]]) -> Summary:
+    return Summary(items[0][0], len(items) - 1) if items else Summary()
 
 
 async def _rows(rows: Sequence[dict[str, Any]]) -> list[OrderRow]:

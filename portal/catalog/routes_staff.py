@@ -80,7 +80,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Order No."), lambda r: r.id),
     (lazy("Date"), lambda r: r.created_at),
     (lazy("Status"), lambda r: texts.status_label(r.shown)),
-    (lazy("Services"), lambda r: r.summary),
+    (lazy("Services"), texts.order_summary),
     (lazy("Sections"), lambda r: ", ".join(r.categories)),
     (lazy("Address"), lambda r: r.address),
     (lazy("Account"), lambda r: r.account_number),
@@ -212,7 +212,9 @@ class StaffOrders(Controller):
     ) -> Response[Any] | Template:
         reason = forms.read_cancel_reason(data)
         if form_value(data, "confirm") != "1":  # final, and a paid order's money goes back: asked once more
-            return question(request, "catalog/staff_cancel.html", order=order, reason=reason)
+            return question(
+                request, "catalog/staff_cancel.html", order=order, reason=reason, order_summary=texts.order_summary
+            )
         refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
         flash(request, cancelled_message(refund, order))
         return see_other(request, f"/staff/orders/{order.id}")

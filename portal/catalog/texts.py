@@ -126,6 +126,19 @@ def duration_label(minutes: int) -> str:
     return gettext("about %(n)s min", n=minutes)
 
 
+def summary_label(first: str, others: int = 0) -> str:
+    """An order's services in one line in the reader's language: «Мелкий ремонт», «Мелкий ремонт и ещё 2 услуги»,
+    "Minor repairs and 2 more services" (``queries.Summary``, or the ``title`` and ``more`` of a message)."""
+    if others <= 0:
+        return first
+    return ngettext("%(title)s and %(num)s more service", "%(title)s and %(num)s more services", others, title=first)
+
+
+def order_summary(order: Any) -> str:
+    """The one-line summary of an order (``queries.OrderRow``) in the reader's language."""
+    return summary_label(order.summary.first, order.summary.others)
+
+
 def words() -> dict[str, Any]:
     """What every catalog template uses to name things."""
     return {
@@ -137,4 +150,5 @@ def words() -> dict[str, Any]:
         "quantity_question": quantity_question,
         "duration_label": duration_label,
         "group_label": group_label,
+        "order_summary": order_summary,
     }

@@ -267,6 +267,39 @@ async def test_staff_name_the_price_of_a_from_order_and_the_call_centre_orders_f
     assert row == {"source": "call_centre", "user": None, "created_by": operator.user_id}
 
 
+async def test_a_resident_reading_english_is_told_of_the_price_in_english_though_staff_read_russian(
+    db, household, shop, make_user
+):
+    """The order's services in a message were a fixed «Ремонт смесителя +1», whoever read it: now they are worded
+    in the recipient's language, not in the language of the staff member who named the price."""
+    from portal.accounts.tables import User
+    from portal.core.i18n import get_locale
+    from portal.core.tables import OutboxMessage
+
+    await User.update({User.locale: "en"}).where(User.id == household["resident"])
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    _, placed = await _order(household, shop, (shop["repair"], "1"), (shop["plumber"], "1"))
+    # The dispatcher was asked for the price in Russian (a message of their own language).
+    asked = await OutboxMessage.select().where(
+        (OutboxMessage.user_id == dispatcher.user_id) & (OutboxMessage.channel == "email")
+    )
+    assert len(asked) == 1 and "Ремонт смесителя и ещё 1 услуга" in asked[0]["body"], asked
+    assert get_locale() == "ru"  # the staff member acts in Russian
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    await actions.quote(dispatcher, order, Decimal("3200"), "", clock.now())
+    email = (
+        await OutboxMessage.select()
+        .where(
+            (OutboxMessage.user_id == household["resident"])
+            & (OutboxMessage.channel == "email")
+            & (OutboxMessage.template == "catalog/quote_ready")
+        )
+        .first()
+    )
+    assert "(Ремонт смесителя and 1 more service)" in email["body"], email["body"]
+    assert "ещё" not in email["body"] and "+1" not in email["body"]
+
+
 async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, household, shop, make_user):
     _, placed = await _order(household, shop, (shop["plumber"], "1"))
     # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
@@ -281,6 +314,27 @@ async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, house
     assert await listed()
     assert not await listed(date_to=date(2026, 2, 28))
     assert not await listed(date_from=date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("language", "others", "words"),
+    [
+        ("ru", 0, "Мелкий ремонт"),
+        ("ru", 1, "Мелкий ремонт и ещё 1 услуга"),
+        ("ru", 3, "Мелкий ремонт и ещё 3 услуги"),
+        ("ru", 5, "Мелкий ремонт и ещё 5 услуг"),
+        ("ru", 21, "Мелкий ремонт и ещё 21 услуга"),
+        ("en", 1, "Minor repairs and 1 more service"),
+        ("en", 2, "Minor repairs and 2 more services"),
+    ],
+)
+def test_an_orders_services_in_one_line_take_the_plural_of_the_language(language: str, others: int, words: str):
+    from portal.catalog.texts import summary_label
+    from portal.notifications.messages import in_locale
+
+    first = "Мелкий ремонт" if language == "ru" else "Minor repairs"
+    with in_locale(language):
+        assert summary_label(first, others) == words
 
 
 @pytest.mark.parametrize(("language", "area"), [("ru", "54,35 м²"), ("en", "54.35 m²")])

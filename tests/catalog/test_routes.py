@@ -110,6 +110,35 @@ async def test_my_orders_say_which_date_is_the_order_and_which_the_day_asked_for
     assert "Placed " in listed and f"Preferred day: {format_day(tomorrow, locale='en')}" in listed
 
 
+async def test_an_order_of_two_services_is_named_in_the_readers_language(
+    client, new_client, login, household, shop, make_user
+):
+    """An order's services in one line were a fixed «Ремонт смесителя +1» in both languages: now its words and
+    plural are the reader's, on the resident's list and cancel page and on the staff list and export."""
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    for service in ("repair", "plumber"):
+        await client.form("/services/cart", {"service": shop[service], "account": account})
+    placed = await client.form(
+        "/services/cart/order",
+        {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
+    )
+    assert placed.status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    for lang, words in (("ru", "Ремонт смесителя и ещё 1 услуга"), ("en", "Ремонт смесителя and 1 more service")):
+        client.cookies.set("lang", lang)
+        for path in ("/services/orders", f"/services/orders/{order_id}/cancel"):
+            page = (await client.get(path)).text
+            assert words in page and "+1" not in page, (lang, path)
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    dispatcher.cookies.set("lang", "en")
+    assert "Ремонт смесителя and 1 more service" in (await dispatcher.get("/staff/orders")).text
+    assert "Ремонт смесителя and 1 more service" in (await dispatcher.get("/staff/orders/export.csv")).text
+    dispatcher.cookies.set("lang", "ru")
+    assert "Ремонт смесителя и ещё 1 услуга" in (await dispatcher.get("/staff/orders/export.csv")).text
+
+
 async def test_a_manager_keeps_the_catalogue_and_residents_see_only_what_is_shown(
     client, new_client, login, household, shop, make_user
 ):
