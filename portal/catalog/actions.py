@@ -690,12 +690,15 @@ async def attach_document(principal: Principal, order: OrderDetail, upload: Any,
     except storage.UploadRefused as refused:
         raise Refused(gettext("Attach a PDF file or a photo of the document (at most 10 MB).")) from refused
     ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
+    if not title:
+        with in_locale(DOCUMENT_LOCALE):  # a title named by the portal is the document's, not the staff's language
+            title = _document_title(order)
     try:
         async with atomic():
             row = await OrderDocument.insert(
                 OrderDocument(
                     order=order.id,
-                    title=(title or _document_title(order))[:255],
+                    title=title[:255],
                     file_key=stored.key,
                     content_type=stored.content_type,
                     size=stored.size,

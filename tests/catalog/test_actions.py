@@ -300,6 +300,27 @@ async def test_a_resident_reading_english_is_told_of_the_price_in_english_though
     assert "ещё" not in email["body"] and "+1" not in email["body"]
 
 
+async def test_a_document_staff_attach_without_a_title_is_named_in_russian_whatever_they_read(
+    db, household, shop, make_user
+):
+    """The title the portal gives a document staff attach untitled is stored once and read by the resident: it is in
+    the documents' language (Russian, as the certificates the portal makes), not the attaching staff member's."""
+    from PIL import Image
+
+    from portal.catalog.tables import OrderDocument
+    from portal.notifications.messages import in_locale
+
+    _, placed = await _order(household, shop, (shop["repair"], "1"), (shop["plumber"], "1"))
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
+    with in_locale("en"):
+        await actions.attach_document(dispatcher, order, photo.getvalue(), "", clock.now())
+    stored = await OrderDocument.select(OrderDocument.title).where(OrderDocument.order == placed.id).first()
+    assert stored["title"] == "Ремонт смесителя и ещё 1 услуга"
+
+
 async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, household, shop, make_user):
     _, placed = await _order(household, shop, (shop["plumber"], "1"))
     # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
