@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,7 +56,17 @@ class MessageTemplate:
     words: Words | None = None
 
     def part(self, part: Part, context: Context, words: Context) -> str:
-        return part.format(words) if isinstance(part, LazyText) else part(context)
+        return _tidy(part.format(words)) if isinstance(part, LazyText) else part(context)
+
+
+def _tidy(text: str) -> str:
+    """A sentence whose optional part was empty («… is 3 200,00 ₽. %(note)s If it suits you …») reads with one
+    space there, not two, and no line ends in a space."""
+    return _TRAILING.sub("", _SPACES.sub(" ", text))
+
+
+_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+_TRAILING = re.compile(r" +(?=\n|$)")
 
 
 _templates: dict[str, MessageTemplate] = {}

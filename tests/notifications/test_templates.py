@@ -5,6 +5,7 @@ and the short form for SMS and push)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -68,3 +69,12 @@ async def test_notify_renders_a_template_in_the_recipients_language(db, make_use
     )
     assert mail["subject"] == "Request No. 7 is assigned to you"
     assert mail["context"]["html"] if isinstance(mail["context"], dict) else "html" in mail["context"]
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_a_message_whose_optional_part_is_empty_reads_with_single_spaces(locale: str) -> None:
+    """The price of an order named without a note: «… — 3 200,00 ₽. Если она вас устраивает …», not two spaces."""
+    bare = render("catalog/quote_ready", locale, {"number": 7, "amount": Decimal("3200.00"), "title": "Уборка"})
+    assert "  " not in bare.text and "  " not in bare.html
+    noted = render("catalog/quote_ready", locale, {"number": 7, "amount": Decimal("3200.00"), "note": "Два окна."})
+    assert ". Два окна. " in noted.text  # the note between its two sentences, a space each side
