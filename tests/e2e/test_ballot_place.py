@@ -50,4 +50,8 @@ def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser
     button = page.get_by_role("button", name="Получить код подтверждения")
     gap = button.bounding_box()["y"] - (notice.bounding_box()["y"] + notice.bounding_box()["height"])
     assert gap >= 12, gap
+    # «Изменить ответы» under the button stands apart from it, not touching it.
+    change = page.get_by_role("link", name="Изменить ответы")
+    below = change.bounding_box()["y"] - (button.bounding_box()["y"] + button.bounding_box()["height"])
+    assert below >= 12, below
     context.close()
