@@ -473,20 +473,6 @@ async def orders_of_resident(principal: Principal, page: PageRequest) -> Page[Or
     return await _newest_first(scope, page)
 
 
-async def active_orders_of(principal: Principal, limit: int = 3) -> list[OrderRow]:
-    """The resident's orders still under way, newest first (the home page's section)."""
-    scope = _resident_scope(principal)
-    if scope is None:
-        return []
-    rows = (
-        await Order.select(*_order_columns())
-        .where(scope & (Order.status != OrderStatus.CANCELLED) & (Order.status != OrderStatus.DONE))
-        .order_by(Order.created_at, ascending=False)
-        .limit(limit * 3)
-    )
-    return [r for r in await _rows(rows) if r.active][:limit]
-
-
 async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
     if row is None:
         return None
