@@ -382,6 +382,28 @@ def make_account(db: Any) -> Any:
     return make
 
 
+@pytest.fixture
+def audit_log_queries(db: Any, client: PortalClient, make_user: Any) -> Any:
+    """``await audit_log_queries(*events)`` → the queries the audit log's page runs (as text) for the client signed
+    in, after an administrator has recorded ``events`` — ``(action, entity, entity_id, changes)`` tuples — besides
+    what is there. The audit log's query-count tests compare a page of few events with one of many."""
+    from portal.core import audit
+    from portal.core.security import Principal
+    from tests.querylog import captured
+
+    async def queries_of(*events: tuple[str, str, int, dict[str, Any]]) -> list[str]:
+        if events:
+            admin = await make_user(roles=("admin",))
+            actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
+            for action, entity, entity_id, changes in events:
+                await audit.record(actor, action, entity, entity_id, changes)
+        with captured(db) as seen:
+            assert (await client.get("/staff/audit")).status_code == 200
+        return [str(q) for q in seen]
+
+    return queries_of
+
+
 # --- demo data -----------------------------------------------------------------------------------------
 
 

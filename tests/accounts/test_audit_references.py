@@ -13,8 +13,6 @@ from decimal import Decimal
 
 import pytest
 
-from portal.core import audit
-from portal.core.security import Principal
 from tests.accounts.test_audit_values import _page
 
 ADDRESS = "г. Симферополь, ул. Киевская, д. 12"
@@ -142,24 +140,13 @@ async def test_the_records_a_field_holds_read_by_their_names(client, make_user, 
         assert f"</strong>: {r[key]}<" not in listed and f"→ {r[key]}<" not in listed, key
 
 
-async def test_the_names_of_a_page_come_from_one_query_per_kind_of_record(db, client, make_user, make_account, login):
-    from tests.querylog import captured
-
+async def test_the_names_of_a_page_come_from_one_query_per_kind_of_record(
+    client, make_user, make_account, login, audit_log_queries
+):
     r = await _records(make_account)
     await _page(client, make_user, login, "ru", *_events(r))
-
-    async def queries_of() -> list[str]:
-        with captured(db) as seen:
-            assert (await client.get("/staff/audit")).status_code == 200
-        return [str(q) for q in seen]
-
-    few = await queries_of()
-    admin = await make_user(roles=("admin",))
-    actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
-    for _ in range(4):
-        for action, entity, entity_id, changes in _events(r):
-            await audit.record(actor, action, entity, entity_id, changes)
-    many = await queries_of()
+    few = await audit_log_queries()
+    many = await audit_log_queries(*(_events(r) * 4))
     assert len(many) == len(few)
     for table in ("entrance", "premise", "owner", "service_category", "listing", "meeting", "agenda_item",
                   "register_entry", "outage"):  # fmt: skip

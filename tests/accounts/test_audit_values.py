@@ -213,14 +213,13 @@ async def test_kpi_and_ballot_statuses_and_consents_read_in_words(client, make_u
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
-    db, client, make_user, make_account, login, lang
+    client, make_user, make_account, login, audit_log_queries, lang
 ):
     """An executor, a user, a house and a complex recorded by id read as the name the portal gives them, and so
     does a house or a person an event is about; the names of a whole page come from one query per kind of record,
     however many events the page holds."""
     from portal.housing.tables import Complex
     from portal.housing.tables import House
-    from tests.querylog import captured
 
     first = await make_account(address="г. Симферополь, ул. Киевская, д. 12")
     second = await make_account(address="г. Симферополь, ул. Гоголя, д. 3")
@@ -258,18 +257,8 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
     for raw in (f">{executor}<", f": {executor}<", f"{first.house}, {second.house}", f": {complex_id}<"):
         assert raw not in listed, raw
 
-    async def queries_of(url: str) -> list[str]:
-        with captured(db) as seen:
-            assert (await client.get(url)).status_code == 200
-        return [str(q) for q in seen]
-
-    few = await queries_of("/staff/audit")
-    admin = await make_user(roles=("admin",))
-    actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
-    for _ in range(5):
-        for action, entity, entity_id, changes in events:
-            await audit.record(actor, action, entity, entity_id, changes)
-    many = await queries_of("/staff/audit")
+    few = await audit_log_queries()
+    many = await audit_log_queries(*(events * 5))
     assert len(many) == len(few)
     assert sum('FROM "house"' in q for q in many) == 1
     assert sum('FROM "complex"' in q for q in many) == 1
