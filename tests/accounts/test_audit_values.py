@@ -235,7 +235,7 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
         ("outage.create", "outage", 3, {"house": first.house, "service": "water_cold"}),
         ("staff.scope", "user", executor, {"houses": [[first.house], [first.house, second.house]]}),
         ("meeting.create", "meeting", 2, {"house": str(second.house), "title": "Ремонт крыши"}),
-        ("nps.open", "nps_wave", 1, {"complex": complex_id, "invited": 10}),
+        ("nps.open", "nps_wave", 1, {"complex": complex_id, "invited": 0}),  # 0: never a record id
         ("housing.premise.update", "premise", 5, {"house": [gone, first.house]}),
         ("meters.house_readings.enter", "house", third.house, {"period": "2026-11-01"}),
         ("user.active", "user", blocked, {"is_active": [True, False]}),
