@@ -342,6 +342,26 @@ async def test_a_rating_range_whose_end_is_below_its_start_is_shown_without_it(c
     assert listed(await client.get("/staff/tickets?tab=all&rating_from=2&rating_to=2")) == {ids[3]}
 
 
+@pytest.mark.parametrize(
+    ("lang", "rating", "period"),
+    [("ru", ("Оценка: </span>от <input", "Оценка: </span>до <input"),
+      ("Срок: </span>с <input", "Срок: </span>по <input")),
+     ("en", ("Rating: </span>from <input", "Rating: </span>to <input"),
+      ("Deadline: </span>from <input", "Deadline: </span>to <input"))],
+)  # fmt: skip
+async def test_the_rating_fields_read_as_its_chips_and_messages_do(client, login, world, lang, rating, period):
+    """The rating's two fields are «Оценка от / до», as its chips and the messages about it say, not a period's
+    «с / по»; the periods keep theirs."""
+    await login(client, world["principal"].user_id)
+    client.cookies.set("lang", lang)
+    page = await client.get("/staff/tickets?tab=all&rating_from=2&rating_to=4")
+    form = page.text.split('id="ticket-filters"')[1].split("</form>")[0]
+    for words in (*rating, *period):
+        assert words in form, words
+    chips = page.text.split('id="list"')[1]
+    assert ("Оценка от: 2" if lang == "ru" else "Rating from: 2") in chips
+
+
 async def test_a_house_or_an_executor_none_of_the_lists_is_not_applied(client, login, world, make_user):
     await login(client, world["principal"].user_id)
     ids, other = world["ids"], world["other_house"]  # a house of the company, not this dispatcher's
