@@ -12,7 +12,11 @@ from portal.analytics.queries import CHANNELS
 from portal.analytics.queries import Breakdown
 from portal.analytics.queries import Dashboard
 from portal.analytics.queries import KpiRecord
+from portal.core.exports import Count
+from portal.core.exports import Money
 from portal.core.exports import Month
+from portal.core.exports import Percent
+from portal.core.exports import Quantity
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
@@ -39,6 +43,25 @@ TITLES = {
     "efficiency": lazy("Efficiency, %"),
     "bonus": lazy("To pay, ₽"),
 }  # the title of each figure a sheet shows as a column
+KINDS: dict[str, Any] = {
+    "received": Count.of,
+    "closed": Count.of,
+    "on_time": Count.of,
+    "on_time_share": Percent.of,
+    "rated": Count.of,
+    "csi": Quantity.of,  # a mean rating of two places
+    "csat": Percent.of,
+    "requests": Count.of,
+    "orders": Count.of,
+    "portal_readings": Count.of,
+    "readings_share": Percent.of,
+    "paid": Money.of,
+    "connected": Count.of,
+    "connected_share": Percent.of,
+    "maximum": Money.of,
+    "efficiency": Percent.of,
+    "bonus": Money.of,
+}  # what each figure is, for the number format of its cells (``core.exports``); a text figure is none of these
 TICKET_FIGURES = ("received", "closed", "on_time", "on_time_share", "rated", "csi", "csat")
 UPTAKE_FIGURES = ("requests", "orders", "portal_readings", "readings_share", "paid", "connected", "connected_share")
 
@@ -51,7 +74,9 @@ def table(figures: Sequence[str], items: Iterable[Any]) -> list[list[Any]]:
 
 def _figure(item: Any, name: str) -> Any:
     value = getattr(item, name)
-    return Month.of(value) if name == "period" else value
+    if name == "period":
+        return Month.of(value)
+    return KINDS[name](value) if name in KINDS else value
 
 
 def money_table(board: Dashboard) -> list[list[Any]]:
@@ -66,7 +91,16 @@ def money_table(board: Dashboard) -> list[list[Any]]:
         _("Receivables per m², ₽"),
     ]
     rows = [
-        [Month.of(m.period), m.accounts, m.charged, m.paid, m.collection, m.debt, trend, m.debt_per_m2]
+        [
+            Month.of(m.period),
+            Count(m.accounts),
+            Money(m.charged),
+            Money(m.paid),
+            Percent.of(m.collection),
+            Money(m.debt),
+            Percent.of(trend),
+            Money(m.debt_per_m2),
+        ]
         for m, trend in board.debt_trend()
     ]
     return [header, *rows]
@@ -86,14 +120,15 @@ def channels_table(board: Dashboard) -> list[list[Any]]:
     for c in board.channels:
         row: list[Any] = [Month.of(c.period)]
         for channel in CHANNELS:
-            row += [c.counts[channel], c.sums[channel]]
-        rows.append([*row, c.total, c.portal_share])
+            row += [Count(c.counts[channel]), Money(c.sums[channel])]
+        rows.append([*row, Money(c.total), Percent.of(c.portal_share)])
     return [header, *rows]
 
 
 def autopay_table(board: Dashboard) -> list[list[Any]]:
     header = [_("Month"), _("Payments"), _("Sum, ₽")]
-    return [header, *([Month.of(c.period), c.counts["autopay"], c.sums["autopay"]] for c in board.channels)]
+    rows = ([Month.of(c.period), Count(c.counts["autopay"]), Money(c.sums["autopay"])] for c in board.channels)
+    return [header, *rows]
 
 
 def uptake_table(board: Dashboard) -> list[list[Any]]:
@@ -109,8 +144,8 @@ def breakdown_table(rows: Sequence[Breakdown], title: str) -> list[list[Any]]:
 def nps_table(board: Dashboard) -> list[list[Any]]:
     header = [_("Wave"), _("Answers"), _("Promoters (9–10)"), _("Passives (7–8)"), _("Detractors (0–6)"), _("NPS")]
     rows = [
-        [w.opens_on, w.result.responses, w.result.promoters, w.result.passives, w.result.detractors,
-         w.result.nps]
+        [w.opens_on, Count(w.result.responses), Count(w.result.promoters), Count(w.result.passives),
+         Count(w.result.detractors), Quantity.of(w.result.nps)]
         for w in board.waves
     ]  # fmt: skip
     return [header, *rows]
@@ -134,7 +169,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
 def payroll_table(record: KpiRecord) -> list[list[Any]]:
     lines = [replace(line, efficiency=line.efficiency or record.efficiency) for line in record.lines]
     figures = ("name", "position", "maximum", "efficiency", "bonus")
-    return [*table(figures, lines), [_("Total"), "", "", record.efficiency, record.total]]
+    return [*table(figures, lines), [_("Total"), "", "", Percent.of(record.efficiency), Money(record.total)]]
 
 
 def payroll_xlsx(record: KpiRecord) -> bytes:

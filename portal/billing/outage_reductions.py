@@ -76,6 +76,15 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+HOURS_PLACES, PERCENT_PLACES = 2, 4  # the columns' scales (tables.OutageReduction)
+
+
+def _stored(value: Any, places: int) -> Decimal:
+    """A number as its column stores it, with all its decimals on either engine (SQLite hands 1.00 back as 1.0),
+    so that the export to the billing system writes it alike."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+
+
 async def _earlier(
     accounts: Sequence[int], period: date, service: str, outage_id: int
 ) -> dict[int, list[rules.Interruption]]:
@@ -196,7 +205,7 @@ async def _reductions(where: Any, limit: int) -> list[Reduction]:
     for r in rows:
         period = as_date(r["period"])
         charge = charges.get((r["account"], period, r["service"]))
-        percent = Decimal(str(r["percent"]))
+        percent = _stored(r["percent"], PERCENT_PLACES)
         found.append(
             Reduction(
                 outage=r["outage"],
@@ -206,9 +215,9 @@ async def _reductions(where: Any, limit: int) -> list[Reduction]:
                 service=r["service"],
                 started_at=r["started_at"],
                 ended_at=r["ended_at"],
-                outage_hours=Decimal(str(r["outage_hours"])),
-                permitted_hours=_as_decimal(r["permitted_hours"]),
-                hours_beyond=Decimal(str(r["hours_beyond"])),
+                outage_hours=_stored(r["outage_hours"], HOURS_PLACES),
+                permitted_hours=None if r["permitted_hours"] is None else _stored(r["permitted_hours"], HOURS_PLACES),
+                hours_beyond=_stored(r["hours_beyond"], HOURS_PLACES),
                 percent=percent,
                 charge=charge,
                 amount=None if charge is None else rules.reduction_amount(charge, percent),

@@ -25,6 +25,7 @@ from portal.billing.registry_imports import IMPORTERS
 from portal.billing.registry_tables import LineStatus
 from portal.core import clock
 from portal.core.db import from_kopecks
+from portal.core.exports import Money
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.core.i18n import ngettext
@@ -206,9 +207,9 @@ class StaffReconciliation(Controller):
                 [
                     r.number,
                     r.payer,
-                    from_kopecks(r.portal),
-                    from_kopecks(r.book),
-                    from_kopecks(r.difference),
+                    Money(from_kopecks(r.portal)),
+                    Money(from_kopecks(r.book)),
+                    Money(from_kopecks(r.difference)),
                     r.checked_on,
                 ]
                 for r in found

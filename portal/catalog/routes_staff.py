@@ -41,6 +41,7 @@ from portal.core import storage
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import Column
+from portal.core.exports import Money
 from portal.core.exports import attachment
 from portal.core.exports import table
 from portal.core.exports import to_csv
@@ -85,7 +86,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Address"), lambda r: r.address),
     (lazy("Account"), lambda r: r.account_number),
     (lazy("Preferred day"), lambda r: r.preferred_date),
-    (lazy("Amount"), lambda r: r.total),
+    (lazy("Amount"), lambda r: Money.of(r.total)),
     (lazy("Paid"), lambda r: gettext("yes") if r.paid else gettext("no")),
     (lazy("Request No."), lambda r: r.ticket_number or ""),
 )

@@ -1,14 +1,18 @@
 """The spreadsheets staff download, written one way for every page, and the response that hands the file over.
 
-An export hands its cells over as values — ``Decimal`` money and numbers, ``date`` and aware ``datetime`` moments,
-texts — and the writers here put them down for the reader:
+An export hands its cells over as values — numbers, ``date`` and aware ``datetime`` moments, texts — and the
+writers here put them down for the reader. A number says what it is by its type, as a month does (``Month``), since
+a ``Decimal`` of two places may be roubles, square metres or a share: ``Money`` (roubles), ``Area`` (m²),
+``Quantity`` (readings, hours, votes, ratings), ``Percent`` (per cent, the column's title saying «%») and ``Count``
+(a whole number of things). Each is still a ``Decimal`` (an ``int``), so the CSV writes it as before:
 
 - CSV in the reader's language (``dialect()``): Russian as Russian Excel opens it (``;`` between cells, a decimal
   comma, dates ``31.12.2026 14:05``); English as English Excel opens it (``,`` between cells, a decimal point,
   dates ``2026-12-31 14:05``). UTF-8 with a BOM, CRLF line ends, either way.
-- XLSX with numbers as numbers (money — a ``Decimal`` of two places, as every sum here is — with a money format),
-  dates and moments as real date cells with a date format (a moment in the company's zone), so that Excel sums,
-  sorts and filters them.
+- XLSX with numbers as numbers in the format of what they are: money ``#,##0.00``, areas ``#,##0.0#``, readings,
+  hours and per cents with as many decimals as they hold (a reading of three places ``#,##0.000``), counts
+  ``#,##0``, a plain number in Excel's General; dates and moments as real date cells with a date format (a moment
+  in the company's zone). So Excel sums, sorts and filters them.
 
 Text cells are kept from running as formulas in both (``safe_cell``)."""
 
@@ -36,6 +40,7 @@ CSV = "text/csv"  # the response adds «; charset=utf-8» to a text type itself
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"  # Excel shows it with the separators of the reader's own Excel
+AREA_FORMAT = "#,##0.0#"
 
 Label = LazyText | str  # a column's name
 Column = tuple[Label, Callable[[Any], Any]]  # a column of a table: its name and its value of a record
@@ -67,6 +72,56 @@ class Month(date):
     @classmethod
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month, 1)
+
+
+class Number(Decimal):
+    """A number that says what it is; by itself shown with as many decimals as it holds. ``Kind.of(value)``."""
+
+    @classmethod
+    def of(cls, value: Decimal | int | str | None) -> Any:
+        """The value as this kind (None stays None: an empty cell)."""
+        return None if value is None else cls(value)
+
+    @property
+    def number_format(self) -> str:
+        exponent = self.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return "#,##0." + "0" * places if places else "#,##0"
+
+
+class Money(Number):
+    """A sum in roubles: always two decimals with separators (``#,##0.00``)."""
+
+    @property
+    def number_format(self) -> str:
+        return MONEY_FORMAT
+
+
+class Quantity(Number):
+    """A measured number — a meter reading, hours, votes, a rating — with as many decimals as it holds (a reading
+    stored to three places shows ``12 345.670``, not rounded to kopecks)."""
+
+
+class Area(Number):
+    """An area in m² (a premise's, a listing's, stored to two places): one or two decimals, «54,3», «54,35»."""
+
+    @property
+    def number_format(self) -> str:
+        return AREA_FORMAT
+
+
+class Percent(Number):
+    """A share in per cent as a number (87.5 is 87.5 %), with its own decimals; the column's title says «%»."""
+
+
+class Count(int):
+    """A whole number of things — accounts, payments, views, months overdue: ``#,##0``. ``Count.of(value)``."""
+
+    number_format = "#,##0"
+
+    @classmethod
+    def of(cls, value: int | None) -> Any:
+        return None if value is None else cls(value)
 
 
 DIALECTS = {"ru": RUSSIAN, "en": ENGLISH}
@@ -138,9 +193,12 @@ def _xlsx_value(value: Any, d: Dialect) -> tuple[Any, str | None]:
     """A cell's value for openpyxl and its number format (None: Excel's General)."""
     if isinstance(value, bool):
         return int(value), None
+    if isinstance(value, Number):
+        return float(value), value.number_format
+    if isinstance(value, Count):
+        return int(value), value.number_format
     if isinstance(value, Decimal):
-        money = value.as_tuple().exponent == -2
-        return float(value), MONEY_FORMAT if money else None
+        return float(value), None  # a number that has not said what it is: Excel's General, never money
     if isinstance(value, datetime):
         return _local(value).replace(tzinfo=None), d.moment_format
     if isinstance(value, Month):
@@ -156,6 +214,8 @@ WIDTH_OF_FORMAT = {MONEY_FORMAT: 14}
 
 
 def _width(value: Any, number_format: str | None) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and number_format is not None:
+        return max(WIDTH_OF_FORMAT.get(number_format, 10), len(f"{value:,}") + 3)  # never «#####» for a big one
     if number_format is not None:
         return WIDTH_OF_FORMAT.get(number_format, len(number_format) + 2)
     return min(len(str(value)) + 2, 50) if value is not None else 8

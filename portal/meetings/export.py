@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.core.exports import Area
+from portal.core.exports import Quantity
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.meetings import forms
@@ -18,8 +20,8 @@ async def workbook(meeting: queries.MeetingView) -> bytes:
     ]
     for line in await queries.register_of(meeting.id):
         register.append(
-            [line.premise, line.owner_name, float(line.area), line.share, line.joint, line.document,
-             float(rules.votes_decimal(line.weight))]
+            [line.premise, line.owner_name, Area(line.area), line.share, line.joint, line.document,
+             Quantity(rules.votes_decimal(line.weight))]
         )  # fmt: skip
     ballots: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes")]
@@ -28,7 +30,7 @@ async def workbook(meeting: queries.MeetingView) -> bytes:
     for b in await queries.ballots_of(meeting.id, limit=5000):
         ballots.append(
             [b.premise, b.owner_name, b.source, b.status, forms.rejection_label(b.rejection) if b.rejection else "",
-             b.received_at, float(rules.votes_decimal(b.weight))]
+             b.received_at, Quantity(rules.votes_decimal(b.weight))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
     return to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])

@@ -13,6 +13,10 @@ from typing import Any
 from portal.billing.outage_reductions import Reduction
 from portal.core import csv_stream
 from portal.core.exports import RUSSIAN
+from portal.core.exports import Count
+from portal.core.exports import Money
+from portal.core.exports import Percent
+from portal.core.exports import Quantity
 from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.exports import to_csv
@@ -45,10 +49,10 @@ def cells(row: ExportRow) -> list[Any]:
         safe_cell(row.premise_number),
         safe_cell(row.serial),
         row.service,
-        row.zones,
+        Count(row.zones),
         row.zone,
-        row.value,
-        row.consumption,
+        Quantity(row.value),
+        Quantity.of(row.consumption),
         row.submitted_at,
         row.source,
         int(row.rollover),
@@ -93,12 +97,12 @@ def recalculation_cells(row: Reduction) -> list[Any]:
         row.outage,
         row.started_at,
         row.ended_at,
-        row.outage_hours,
-        row.permitted_hours,
-        row.hours_beyond,
-        row.percent,
-        row.charge,
-        row.amount,
+        Quantity(row.outage_hours),
+        Quantity.of(row.permitted_hours),
+        Quantity(row.hours_beyond),
+        Percent(row.percent),
+        Money.of(row.charge),
+        Money.of(row.amount),
     ]
 
 

@@ -19,6 +19,7 @@ from litestar.response import Template
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import Column
+from portal.core.exports import Money
 from portal.core.exports import attachment
 from portal.core.exports import table
 from portal.core.exports import to_csv
@@ -52,8 +53,8 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Date"), lambda r: r.created_at),
     (lazy("Account"), lambda r: r.number),
     (lazy("Address"), lambda r: r.address),
-    (lazy("Amount"), lambda r: r.amount),
-    (lazy("Refunded"), lambda r: r.refunded),
+    (lazy("Amount"), lambda r: Money.of(r.amount)),
+    (lazy("Refunded"), lambda r: Money.of(r.refunded)),
     (lazy("Status"), lambda r: texts.status_label(r.status)),
     (lazy("Kind"), lambda r: texts.kind_label(r.kind)),
 )

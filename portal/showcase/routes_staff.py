@@ -21,6 +21,9 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.address import full_address
 from portal.core.db import from_kopecks
+from portal.core.exports import Area
+from portal.core.exports import Count
+from portal.core.exports import Money
 from portal.core.exports import to_xlsx
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
@@ -242,8 +245,9 @@ def _export_table(rows: list[queries.StaffRow]) -> list[list[Any]]:
               gettext("Area, m²"), gettext("Floor"), gettext("Price, ₽"), gettext("Per m², ₽"), gettext("Views"),
               gettext("Leads"), gettext("New leads"), gettext("In charge"), gettext("Created")]  # fmt: skip
     body = [
-        [r.id, words.kind_short(r.kind), words.status_label(r.status), r.complex_name, r.address, r.area, r.floor,
-         from_kopecks(r.total_kopecks), from_kopecks(r.per_m2_kopecks), r.views, r.leads, r.new_leads,
+        [r.id, words.kind_short(r.kind), words.status_label(r.status), r.complex_name, r.address, Area.of(r.area),
+         r.floor, Money(from_kopecks(r.total_kopecks)), Money(from_kopecks(r.per_m2_kopecks)), Count(r.views),
+         Count(r.leads), Count(r.new_leads),
          r.manager_name, clock.local(r.created_at).date() if r.created_at else None]
         for r in rows
     ]  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core import csv_stream
+from portal.core.exports import Count
 from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.i18n import gettext
@@ -40,7 +41,7 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
         "control": row.control_date,
         "completed": moment(row.completed_at),
         "source": TK.source(row.source),
-        "rating": row.rating,
+        "rating": Count.of(row.rating),  # a mark of 1 to 5
         "flags": ", ".join(TK.flag(f) for f in row.flags),
         "description": row.description or "",
     }

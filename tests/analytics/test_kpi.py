@@ -177,8 +177,11 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert stranger.status_code == 404
     payroll = await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")
     assert payroll.status_code == 200
-    rows = list(load_workbook(io.BytesIO(payroll.content)).worksheets[0].iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(payroll.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "Менеджер Тестовый" and rows[1][4] == 3705.0
+    # the maximum and the bonus are roubles, the efficiency a per cent of one decimal (not a sum of money)
+    assert [c.number_format for c in sheet[2][2:5]] == ["#,##0.00", "#,##0.0", "#,##0.00"]
     assert (await client.form(f"/staff/analytics/kpi/{record.id}/approve")).status_code == 303
     assert (await queries.kpi_record(complex_id, date(2026, 3, 1))).approved
     other = await make_user(roles=("manager",), houses=(theirs.house,))

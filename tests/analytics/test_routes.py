@@ -120,6 +120,10 @@ async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, 
     assert rows[1][0] == datetime(2026, 1, 1) and rows[1][5] == 600.0 and rows[2][5] == 700.0
     assert money["A2"].is_date and money["A2"].number_format == "MM.YYYY"  # a month Excel sorts as a date
     assert money["F2"].number_format == "#,##0.00"  # receivables, a sum
+    # each figure in the format of what it is, not a Decimal's money format for a share or a mean rating
+    assert money["B2"].number_format == "#,##0" and money["E2"].number_format == "#,##0.0"  # accounts; collection, %
+    assert [c.number_format for c in requests[2][1:5]] == ["#,##0", "#,##0", "#,##0", "#,##0.0"]  # counts; on time, %
+    assert [c.number_format for c in book["Платежи по каналам"][2][1:3]] == ["#,##0", "#,##0.00"]  # payments; ₽
     assert list(requests.iter_rows(values_only=True))[1][1:4] == (3, 2, 1)
 
 

@@ -112,6 +112,10 @@ async def test_domain_example_heating_off_17_hours_at_14_degrees(client, login, 
     found = {line[1]: line for line in lines[1:]}
     assert set(found) == {"7700005001", "7700005002"}
     assert found["7700005001"][8:] == (1, 0.15, 3600, 5.4)
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "7700005001")
+    # hours and the percent with the decimals they are stored with (0.1500 %, not «0,15» as if it were roubles),
+    # on either engine; the charge and the reduction in roubles
+    assert [c.number_format for c in row[8:12]] == ["#,##0.00", "#,##0.0000", "#,##0.00", "#,##0.00"]
     assert found["7700005002"][10:] == (None, None)
     csv = await client.get(f"/staff/meters/export-recalculations.csv?period={period:%Y-%m}")
     assert csv.status_code == 200

@@ -140,8 +140,10 @@ async def test_the_reconciliation_report_lists_pages_and_exports_the_differences
     assert 'data-testid="differences">1<' in page.text
     export = await client.get("/staff/billing/reconciliation.xlsx?period=2026-11")
     assert export.status_code == 200
-    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "7700000001" and rows[1][3] == 1500 and rows[1][4] == -1500
+    assert {c.number_format for c in sheet[2][2:5]} == {"#,##0.00"}  # the three sums in roubles
     url = "/staff/billing/reconciliation?period=2026-13&house=999999"  # neither read: the newest month, every house
     for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
         form = answer.text.split('id="reconciliation-filters"')[1].split("</form>")[0]

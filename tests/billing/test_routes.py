@@ -195,6 +195,7 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert cells[1][1].startswith("'=")
     assert len(cells) == 2
     assert cells[1][4] == 5182.58 and book.active["E2"].number_format == "#,##0.00"  # a sum Excel can add up
+    assert book.active["H2"].number_format == "#,##0"  # months overdue: a count
     client.cookies.set("lang", "en")  # an English reader's Excel: «,» between cells, a decimal point
     english = (await client.get("/staff/billing/debtors.csv?period=2026-11")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(english)))

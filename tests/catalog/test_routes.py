@@ -3,9 +3,12 @@ and follows the order; the dispatcher sees the paid request; a manager keeps the
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from urllib.parse import urlsplit
+
+from openpyxl import load_workbook
 
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
@@ -95,6 +98,8 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
     csv = await dispatcher.get("/staff/orders/export.csv")
     assert csv.status_code == 200 and "Вызов сантехника" in csv.text
+    sheet = load_workbook(io.BytesIO((await dispatcher.get("/staff/orders/export.xlsx")).content)).active
+    assert sheet["I1"].value == "Сумма" and sheet["I2"].number_format == "#,##0.00"  # the order's sum in roubles
 
 
 async def test_my_orders_say_which_date_is_the_order_and_which_the_day_asked_for(client, login, household, shop):
@@ -323,7 +328,6 @@ async def test_staff_orders_export_lists_the_orders_in_the_order_of_the_screen(
     """The list shows orders newest first; the export listed them by number: an order whose time is earlier than
     a later-numbered one's stood first in the file, last on the screen."""
     import csv
-    import io
     from datetime import UTC
     from datetime import datetime
 

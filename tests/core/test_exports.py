@@ -16,7 +16,7 @@ from portal.core import exports
 from portal.core.i18n import set_locale
 
 PAID = datetime(2026, 2, 28, 21, 5, tzinfo=UTC)  # 1 March 00:05 in the company's zone (UTC+3)
-ROWS = [["Сумма", "Дата", "День", "Адрес"], [Decimal("3540.50"), PAID, date(2026, 3, 9), "=HYPERLINK(1)"]]
+ROWS = [["Сумма", "Дата", "День", "Адрес"], [exports.Money("3540.50"), PAID, date(2026, 3, 9), "=HYPERLINK(1)"]]
 
 
 def _lines(content: bytes) -> list[str]:
@@ -82,7 +82,7 @@ def test_an_xlsx_holds_numbers_and_dates_with_their_formats():
         assert day.value == datetime(2026, 3, 9) and day.is_date and day.number_format == day_format
         assert text.value == "'=HYPERLINK(1)"
         reading = sheet["A3"]
-        assert reading.value == 1.234 and reading.number_format == "General"  # not money: no money format
+        assert reading.value == 1.234 and reading.number_format == "General"  # a number that said nothing
         assert sheet.column_dimensions["B"].width >= len("01.03.2026 00:05")  # not «#####»
 
 
@@ -102,3 +102,39 @@ async def test_a_workbook_written_a_row_at_a_time_keeps_every_row_and_a_lone_hea
     assert lines[0] == ("№", "Создана") and [line[0] for line in lines[1:]] == [0, 1, 2, 3, 4]
     assert workbook["Заявки"]["B2"].is_date and workbook["Заявки"].column_dimensions["B"].width >= 16
     assert list(workbook["Пусто"].iter_rows(values_only=True)) == [("только заголовок",)]
+
+
+KINDS = [
+    ("Сумма, ₽", exports.Money("3540.50"), "#,##0.00"),
+    ("Сумма без копеек, ₽", exports.Money("3540"), "#,##0.00"),
+    ("Площадь, м²", exports.Area("54.30"), "#,##0.0#"),
+    ("Площадь целая, м²", exports.Area("146.00"), "#,##0.0#"),
+    ("Показание", exports.Quantity("12345.670"), "#,##0.000"),
+    ("Часы", exports.Quantity("1.5"), "#,##0.0"),
+    ("Оценка", exports.Quantity("4.67"), "#,##0.00"),
+    ("Собрано, %", exports.Percent("87.5"), "#,##0.0"),
+    ("Снижение, %", exports.Percent("0.1500"), "#,##0.0000"),
+    ("Лицевых счетов", exports.Count(1234), "#,##0"),
+    ("Без сведений", Decimal("54.30"), "General"),
+]
+
+
+def test_a_number_is_formatted_as_what_it_is_not_as_its_type():
+    """Every ``Decimal`` of two places was written as money: a premise's 54.30 m², a collection of 87.50 %, a mean
+    rating of 4.67 all read «#,##0.00», and a reading of three places was a plain General. Now each number's kind
+    gives its format; a plain number is money no more."""
+    header, values, formats = zip(*KINDS, strict=True)
+    content = exports.to_xlsx([("Виды", [list(header), list(values)])], exports.RUSSIAN)
+    sheet = load_workbook(io.BytesIO(content)).active
+    for cell, value, number_format in zip(sheet[2], values, formats, strict=True):
+        assert cell.data_type == "n" and cell.value == float(value), cell.coordinate
+        assert cell.number_format == number_format, (sheet.cell(1, cell.column).value, cell.number_format)
+    assert sheet.column_dimensions["E"].width >= len("12 345,670")  # a big reading is not «#####»
+
+
+def test_a_kind_keeps_its_empty_cells_and_its_csv():
+    assert exports.Money.of(None) is None and exports.Count.of(None) is None and exports.Percent.of(None) is None
+    row = [exports.Money("5.00"), exports.Area("54.30"), exports.Quantity("12.340"), exports.Count(3), None]
+    assert _lines(exports.to_csv([row], exports.RUSSIAN))[0] == "5,00;54,30;12,340;3;"
+    assert _lines(exports.to_csv([row], exports.ENGLISH))[0] == "5.00,54.30,12.340,3,"
+    assert exports.Money("5.00") == Decimal("5.00") and exports.Count(3) == 3  # still the numbers they were

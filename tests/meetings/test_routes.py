@@ -289,6 +289,9 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert "Area, m²" in [c.value for c in next(sheet.iter_rows())]
+    # the area in m² and the votes (m² of it, to two places) are numbers of their own kind, not roubles
+    assert sheet["C2"].data_type == "n" and sheet["C2"].number_format == "#,##0.0#"
+    assert sheet["G2"].data_type == "n" and sheet["G2"].number_format == "#,##0.00"
 
 
 async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the_number(

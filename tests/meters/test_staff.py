@@ -149,7 +149,10 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     assert [D(r[8].replace(",", ".")) for r in from_csv[1:]] == [D(r[8]) for r in from_xlsx[1:]]
     from openpyxl import load_workbook
 
-    received = load_workbook(io.BytesIO(as_xlsx.content))["readings"]["K2"]  # a date cell, as in every export
+    readings = load_workbook(io.BytesIO(as_xlsx.content))["readings"]
+    received = readings["K2"]  # a date cell, as in every export
+    assert readings["I2"].number_format == "#,##0.000"  # a reading with its three decimals, not as roubles
+    assert readings["G2"].number_format == "#,##0"  # the number of zones
     assert received.is_date and received.number_format == "DD.MM.YYYY HH:MM"
     # The billing system reads the file: its documented «;», decimal comma and dates whatever the page's language.
     client.cookies.set("lang", "en")

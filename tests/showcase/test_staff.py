@@ -160,6 +160,9 @@ async def test_the_list_counts_views_and_leads_and_exports_the_filtered_rows(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("№", "Вид", "Статус") and [r[0] for r in rows[1:]] == [shown]
     assert rows[1][7] == 153300 and rows[1][9] == 17 and rows[1][10] == 3
+    area, price, per_m2, views = sheet["F2"], sheet["H2"], sheet["I2"], sheet["J2"]
+    assert area.value == 146 and area.number_format == "#,##0.0#"  # square metres, not a sum of money
+    assert price.number_format == per_m2.number_format == "#,##0.00" and views.number_format == "#,##0"
     every = load_workbook(io.BytesIO((await client.get("/staff/showcase/export.xlsx")).content)).active
     assert sorted(r[0] for r in every.iter_rows(min_row=2, values_only=True)) == sorted([shown, draft])
 

@@ -281,6 +281,10 @@ async def test_the_list_page_keeps_filters_in_the_url_and_remembers_columns(clie
     assert r.status_code == 303 and r.headers["location"] == "/staff/tickets?tab=all"
     page = await client.get("/staff/tickets")
     assert 'data-label="Собственник"' in page.text and 'data-label="Исполнитель"' not in page.text
+    rated = await client.get("/staff/tickets/export?format=xlsx&tab=all&rating_from=5")
+    sheet = load_workbook(io.BytesIO(rated.content)).active
+    mark = sheet.cell(row=2, column=[c.value for c in sheet[1]].index("Оценка") + 1)
+    assert mark.value == 5 and mark.number_format == "#,##0"  # a mark of 1 to 5, not a sum of money
     fragment = await client.get("/staff/tickets?part=list&q=кран", headers={"HX-Request": "true"})
     assert 'id="list"' in fragment.text and "<html" not in fragment.text
     printable = await client.get("/staff/tickets?print=1")
