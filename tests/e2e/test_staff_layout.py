@@ -159,3 +159,40 @@ def test_on_a_phone_a_list_s_filters_start_folded_unless_one_is_in_force(live_se
     expect(desk.locator("details.filter-panel")).to_have_attribute("open", "")
     phone.context.close()
     desk.context.close()
+
+
+# Each filter form's submit button and checkboxes against the inputs of the fields beside them (fields whose box,
+# label and hint included, shares the button's height): the tops that differ.
+LEVEL = """() => {
+  const out = [];
+  for (const form of document.querySelectorAll("main form.filters")) {
+    const inputs = [...form.querySelectorAll(":scope > .field > input:not([type=checkbox]), :scope > .field > select")]
+      .map(el => [el.getBoundingClientRect(), el.parentElement.getBoundingClientRect()]);
+    const others = [...form.querySelectorAll(":scope > .filter-submit .button, :scope > .field.checkbox")];
+    for (const el of others) {
+      const r = el.getBoundingClientRect();
+      const row = inputs.filter(([, f]) => f.top < r.bottom && r.top < f.bottom).map(([i]) => i);
+      if (!row.length) continue;
+      const top = Math.min(...row.map(i => i.top));
+      if (Math.abs(r.top - top) > 1) out.push(`${el.textContent.trim()}: ${r.top} against ${top}`);
+    }
+  }
+  return out;
+}"""
+
+
+def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
+    live_server: str, browser: Browser
+) -> None:
+    """The overview's search button beside a field with a hint under it, the meter readings' «Применить фильтры»
+    with «Сбросить» under it and their «С фото» checkbox: each at the height of the inputs in its row."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    for path, shown in (("/staff/accounts", None), ("/staff", "Найти"), ("/staff/meters", "Применить фильтры")):
+        page.goto(live_server + path)
+        if shown:
+            expect(page.locator("main form.filters .filter-submit .button")).to_have_text(shown)
+        assert page.evaluate(LEVEL) == [], path
+    assert box(page, "main form.filters .field.checkbox")  # the readings' «С фото» is among those measured
+    context.close()
