@@ -57,6 +57,7 @@ from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import own_words
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
@@ -95,9 +96,11 @@ async def _recipients(order: OrderDetail) -> list[int]:
 
 
 def _summary_context(order: OrderDetail) -> dict[str, Any]:
-    """The order's number and its services as data (first title, how many more): each recipient's message words
-    them in its own language (``messages.words``), not in the language of whoever caused it."""
-    return {"number": order.id, "title": order.summary.first, "more": order.summary.others}
+    """The order's number and its services as data (first title in Russian and in English, how many more): each
+    recipient's message words them in its own language (``messages.words``), not in the language of whoever caused
+    it."""
+    summary = order.summary
+    return {"number": order.id, "title": summary.first, "title_en": summary.first_en, "more": summary.others}
 
 
 async def _tell(order: OrderDetail, template: str, context: dict[str, Any], event: str) -> None:
@@ -145,7 +148,15 @@ class Placed:
 
 def _lines(wanted: Sequence[Wanted]) -> list[rules.Line]:
     return [
-        rules.Line(w.service.id, w.service.title, w.service.price_kind, w.service.unit, w.service.price, w.quantity)
+        rules.Line(
+            w.service.id,
+            w.service.title,
+            w.service.title_en,
+            w.service.price_kind,
+            w.service.unit,
+            w.service.price,
+            w.quantity,
+        )
         for w in wanted
     ]
 
@@ -159,7 +170,7 @@ async def _check_days(wanted: Sequence[Wanted], day: date | None) -> None:
             raise Refused(
                 gettext(
                     "«%(title)s» is fully booked on %(day)s. Choose another day.",
-                    title=w.service.title,
+                    title=own_words(w.service, "title"),
                     day=format_day(day),
                 )
             )
@@ -182,8 +193,9 @@ async def _insert_order(
     period_from: date | None = None,
     period_to: date | None = None,
 ) -> int:
-    """The order and its items, each priced as the catalogue prices it now (a later change of the catalogue never
-    changes this order)."""
+    """The order and its items, each priced and titled as the catalogue prices and titles it now, in Russian and
+    in English (a later change of the catalogue never changes this order; a reader of English reads the English
+    title the service had when ordered, or the Russian one where it had none)."""
     lines = _lines(wanted)
     by_staff = source == OrderSource.CALL_CENTRE
     order = Order(
@@ -215,6 +227,7 @@ async def _insert_order(
                 service=w.service.id,
                 category=w.service.category_id,
                 title=w.service.title,
+                title_en=w.service.title_en,
                 price_kind=w.service.price_kind,
                 unit=w.service.unit,
                 unit_price_kopecks=to_kopecks(w.service.price),

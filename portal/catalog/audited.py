@@ -51,6 +51,8 @@ describe(
     fields={
         "document": lazy("Certificate"),
         "title": lazy("Title"),
+        "title_en": lazy("Name in English"),
+        "description_en": lazy("Description in English"),
         "icon": lazy("Icon"),
         "position": lazy("Order of display"),
         "active": lazy("Shown to residents"),

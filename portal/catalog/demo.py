@@ -1,7 +1,7 @@
-"""Demo catalogue: about twenty paid services and four certificates in eight sections, each with a photo drawn
-by our own code (Pillow: a tile in the section's colour with the service's initials), and orders of the demo
-resident in several states (waiting for payment, waiting for a quote, quoted, a statement made, a cancelled one).
-Deterministic: no random choice at all."""
+"""Demo catalogue: about twenty paid services and four certificates in eight sections, named and described in
+Russian and in English, each with a photo drawn by our own code (Pillow: a tile in the section's colour with the
+service's initials), and orders of the demo resident in several states (waiting for payment, waiting for a quote,
+quoted, a statement made, a cancelled one). Deterministic: no random choice at all."""
 
 from __future__ import annotations
 
@@ -107,6 +107,51 @@ CERTIFICATES = (
 )
 
 
+# The catalogue's words for English-speaking residents: a section's name, a service's name and description.
+SECTIONS_EN = {
+    "Сантехника": "Plumbing",
+    "Электрика": "Electrics",
+    "Двери и замки": "Doors and locks",
+    "Уборка": "Cleaning",
+    "Мастер на час": "Handyman",
+    "Бытовая техника": "Home appliances",
+    "Пропуска и доступ": "Passes and access",
+    "Справки": "Certificates",
+}
+SERVICES_EN = {
+    "Вызов сантехника": ("Plumber call-out", "Inspection, minor repairs, advice."),
+    "Замена смесителя": ("Tap replacement", "Your tap or ours, as agreed."),
+    "Установка унитаза": ("Toilet installation", "The old one taken out, the new one fitted."),
+    "Ремонт стояка в квартире": ("Riser repair in the flat", "We name the price after an inspection."),
+    "Вызов электрика": ("Electrician call-out", "Finding the fault, minor repairs."),
+    "Установка розетки": ("Socket installation", "The price is per socket."),
+    "Подключение люстры": ("Ceiling light fitting", "Assembly and connection."),
+    "Вскрытие двери": ("Door opening", "On showing the documents of the flat."),
+    "Замена личинки замка": ("Lock cylinder replacement", "The cylinder is included in the price."),
+    "Уборка квартиры": ("Flat cleaning", "Regular cleaning."),
+    "Генеральная уборка": ("Deep cleaning", "Windows washed too."),
+    "Мойка окон": ("Window cleaning", "The price is per window, both sides."),
+    "Сборка мебели": ("Furniture assembly", "Wardrobes, kitchens, beds."),
+    "Навес полок и карнизов": ("Hanging shelves and curtain rails", "Up to three items."),
+    "Мелкий ремонт": ("Minor repairs", "We name the price after an inspection."),
+    "Вывоз старой мебели": ("Old furniture removal", "Carried out and taken away; the price depends on the volume."),
+    "Установка стиральной машины": ("Washing machine installation", "Connected to the water supply."),
+    "Установка посудомоечной машины": ("Dishwasher installation", "Built-in."),
+    "Гостевой пропуск для автомобиля": ("Guest car pass", "For one day."),
+    "Дополнительный ключ-брелок": ("Extra key fob", "Issued at the office."),
+    "Выписка из лицевого счёта": (
+        "Statement of the personal account",
+        "All charges and payments for the months chosen.",
+    ),
+    "Справка об отсутствии задолженности": ("Certificate of no debt", "Issued when the account has no debt."),
+    "Копия квитанции": ("Copy of a receipt", "The receipt for the month chosen."),
+    "Справка о составе семьи": (
+        "Certificate of household members",
+        "Made by the passport office; the PDF comes to the order.",
+    ),
+}
+
+
 def _photo(colour: tuple[int, int, int], title: str) -> bytes:
     """A tile in the section's colour with the service's initials, drawn here (no files shipped)."""
     image = Image.new("RGB", SIZE, colour)
@@ -128,22 +173,26 @@ def _photo(colour: tuple[int, int, int], title: str) -> bytes:
 async def seed(ctx: DemoContext) -> None:
     ids: dict[str, int] = {}
     for position, (section, colour, services) in enumerate(CATALOGUE, start=1):
-        category = ServiceCategory(title=section, position=position)
+        category = ServiceCategory(title=section, title_en=SECTIONS_EN[section], position=position)
         await category.save()
         for n, (title, price_kind, roubles, unit, team, minutes, text) in enumerate(services, start=1):
             photo = await storage.save_image(_photo(colour, title))
+            title_en, text_en = SERVICES_EN[title]
             row = PaidService(
-                category=category.id, kind=ServiceKind.SERVICE, title=title, description=text,
+                category=category.id, kind=ServiceKind.SERVICE, title=title, title_en=title_en, description=text,
+                description_en=text_en,
                 photo_key=photo.key, price_kind=price_kind, price_kopecks=roubles * 100, unit=unit,
                 duration_minutes=minutes, slots_per_day=4, executor_group=team, position=n,
             )  # fmt: skip
             await row.save()
             ids[title] = int(row.id)
-    papers = ServiceCategory(title="Справки", position=len(CATALOGUE) + 1)
+    papers = ServiceCategory(title="Справки", title_en=SECTIONS_EN["Справки"], position=len(CATALOGUE) + 1)
     await papers.save()
     for n, (title, document, roubles, text) in enumerate(CERTIFICATES, start=1):
+        title_en, text_en = SERVICES_EN[title]
         row = PaidService(
-            category=papers.id, kind=ServiceKind.CERTIFICATE, title=title, description=text,
+            category=papers.id, kind=ServiceKind.CERTIFICATE, title=title, title_en=title_en, description=text,
+            description_en=text_en,
             photo_key=(await storage.save_image(_photo((100, 116, 139), title))).key, price_kopecks=roubles * 100,
             executor_group=G.OFFICE, document=document, slots_per_day=0, duration_minutes=0, position=n,
         )  # fmt: skip

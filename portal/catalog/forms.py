@@ -244,7 +244,9 @@ class ServiceForm:
 
 SERVICE_FIELDS = (
     "title",
+    "title_en",
     "description",
+    "description_en",
     "category",
     "price_kind",
     "price",
@@ -258,10 +260,12 @@ SERVICE_FIELDS = (
 
 
 def read_service(data: Mapping[str, Any], category_ids: Sequence[int]) -> ServiceForm:
-    """A service of the catalogue as staff edit it."""
+    """A service of the catalogue as staff edit it: its name and description in Russian, and in English where staff
+    write them (optional: a reader of English reads the Russian ones where they are empty)."""
     form = ServiceForm()
     typed: dict[str, Any] = {k: form_value(data, k) for k in SERVICE_FIELDS}
-    typed["description"] = str(data.get("description", "") or "").strip()[:MAX_DESCRIPTION]
+    for name in ("description", "description_en"):
+        typed[name] = str(data.get(name, "") or "").strip()[:MAX_DESCRIPTION]
     typed["all_houses"] = bool(form_value(data, "all_houses"))
     typed["active"] = bool(form_value(data, "active"))
     form.typed = typed
@@ -299,7 +303,9 @@ def read_service(data: Mapping[str, Any], category_ids: Sequence[int]) -> Servic
         errors.add("all_houses", gettext("Choose where the service is offered: everywhere, or complexes and houses."))
     form.values = {
         "title": title,
+        "title_en": typed["title_en"][:MAX_TITLE],
         "description": typed["description"],
+        "description_en": typed["description_en"],
         "category": category,
         "kind": rules.kind_of(document),
         "price_kind": price_kind,
@@ -323,6 +329,7 @@ def read_category(data: Mapping[str, Any]) -> tuple[dict[str, Any], FormErrors]:
         errors.add("title", gettext("Write the name of the section."))
     values = {
         "title": title,
+        "title_en": form_value(data, "title_en")[:120],
         "icon": form_value(data, "icon")[:32],
         "position": parse_int(form_value(data, "position") or "0", low=0, high=10_000) or 0,
         "active": bool(form_value(data, "active")),

@@ -8,6 +8,7 @@ from functools import partial
 from portal.catalog.texts import summary_label
 from portal.core.i18n import format_money
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.notifications.messages import Context
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
@@ -15,14 +16,15 @@ from portal.notifications.rules import Topic
 
 def words(c: Context) -> Context:
     """An order's message context as a reader sees it: the amount as money, the order's services in one line
-    (its first ``title`` and how many ``more``), a missing note or reason empty."""
+    (its first ``title`` — its ``title_en`` for a reader of English where it has one — and how many ``more``), a
+    missing note or reason empty."""
     amount = c.get("amount")
     return {
         **c,
         "amount": format_money(amount) if amount is not None else "",
         "note": c.get("note") or "",
         "reason": c.get("reason") or "",
-        "title": summary_label(c.get("title") or "", int(c.get("more") or 0)),
+        "title": summary_label(own_words(c, "title"), int(c.get("more") or 0)),
     }
 
 

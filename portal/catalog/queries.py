@@ -137,6 +137,7 @@ def choose_place(places: Sequence[OrderPlace], wanted: int | None) -> OrderPlace
 class CategoryView:
     id: int
     title: str
+    title_en: str
     icon: str
     position: int
     active: bool
@@ -147,9 +148,12 @@ class ServiceView:
     id: int
     category_id: int
     category_title: str
+    category_title_en: str
     kind: str
     title: str
+    title_en: str
     description: str
+    description_en: str
     photo_key: str | None
     price_kind: str
     price: Decimal
@@ -175,8 +179,11 @@ class ServiceView:
         return rules.is_generated(self.document)
 
     def matches(self, query: str) -> bool:
+        """Whether every word of ``query`` is in the service's words, in Russian or in English, whatever the
+        reader's language (a resident searches in either; staff find a service by either name)."""
         words = normalise(query).split(" ")
-        text = normalise(f"{self.title} {self.description} {self.category_title}")
+        own = (self.title, self.title_en, self.description, self.description_en)
+        text = normalise(" ".join((*own, self.category_title, self.category_title_en)))
         return all(w in text for w in words if w)
 
 
@@ -186,6 +193,7 @@ def _service_columns() -> list[Any]:
         PaidService,
         ServiceView,
         category_title=PaidService.category.title,
+        category_title_en=PaidService.category.title_en,
         price=PaidService.price_kopecks,
     )
 
@@ -286,11 +294,13 @@ def _as_date(value: Any) -> date:
 
 @dataclass(frozen=True)
 class Summary:
-    """An order's services in one line, as data: the first service's title and how many more the order has;
-    worded in the reader's language where it is shown (``texts.summary_label``: «Мелкий ремонт и ещё 1 услуга»)."""
+    """An order's services in one line, as data: the first service's title (in Russian, and in English where it
+    had one when ordered) and how many more the order has; worded in the reader's language where it is shown
+    (``texts.summary_label``: «Мелкий ремонт и ещё 1 услуга», "Minor repairs and 1 more service")."""
 
     first: str = ""
     others: int = 0
+    first_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -421,24 +431,32 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def _summaries(order_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    """The items' titles and sections of each order (one query)."""
+async def _summaries(order_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The items' titles (as ordered) and sections of each order (one query)."""
     if not order_ids:
         return {}
     rows = (
-        await OrderItem.select(OrderItem.order, OrderItem.title, OrderItem.category.title.as_alias("category"))
+        await OrderItem.select(
+            OrderItem.order, OrderItem.title, OrderItem.title_en, OrderItem.category.title.as_alias("category")
+        )
         .where(OrderItem.order.is_in(list(order_ids)))
         .order_by(OrderItem.order)
         .order_by(OrderItem.position)
     )
-    found: dict[int, list[tuple[str, str]]] = {}
+    found: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
-        found.setdefault(r["order"], []).append((r["title"], r["category"] or ""))
+        found.setdefault(r["order"], []).append(r)
     return found
 
 
-def _summary(items: list[tuple[str, str]]) -> Summary:
-    return Summary(items[0][0], len(items) - 1) if items else Summary()
+def _summary(items: Sequence[dict[str, Any]]) -> Summary:
+    if not items:
+        return Summary()
+    return Summary(items[0]["title"], len(items) - 1, items[0]["title_en"] or "")
+
+
+def _sections(items: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i["category"] or "" for i in items))
 
 
 async def _rows(rows: Sequence[dict[str, Any]]) -> list[OrderRow]:
@@ -446,13 +464,7 @@ async def _rows(rows: Sequence[dict[str, Any]]) -> list[OrderRow]:
     found = []
     for row in rows:
         items = summaries.get(row["id"], [])
-        found.append(
-            OrderRow(
-                **_row_values(row),
-                summary=_summary(items),
-                categories=tuple(dict.fromkeys(c for _, c in items)),
-            )
-        )
+        found.append(OrderRow(**_row_values(row), summary=_summary(items), categories=_sections(items)))
     return found
 
 
@@ -481,6 +493,7 @@ async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
             OrderItem.id,
             OrderItem.service.as_alias("service_id"),
             OrderItem.title,
+            OrderItem.title_en,
             OrderItem.price_kind,
             OrderItem.unit,
             OrderItem.unit_price_kopecks,
@@ -498,8 +511,8 @@ async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
     values = _row_values(row)
     return OrderDetail(
         **values,
-        summary=_summary([(i["title"], i["category"]) for i in items]),
-        categories=tuple(dict.fromkeys(i["category"] for i in items)),
+        summary=_summary(items),
+        categories=_sections(items),
         items=tuple(
             from_row(
                 ItemView,

@@ -37,6 +37,7 @@ from portal.core import storage
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
+from portal.core.i18n import own_words
 from portal.core.pagination import page_request
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -169,7 +170,7 @@ class ResidentCatalog(Controller):
             return await _service_page(request, found, places, place, errors, dict(data), 422)
         cart = [(sid, q) for sid, q in cart_of(request) if sid != found.id]
         save_cart(request, [*cart, (found.id, quantity)])
-        flash(request, gettext("«%(title)s» is in your order.", title=found.title))
+        flash(request, gettext("«%(title)s» is in your order.", title=own_words(found, "title")))
         return see_other(request, f"/services/cart?account={place.account_id}")
 
     @get("/cart", name="catalog:cart")

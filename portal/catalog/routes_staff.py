@@ -48,6 +48,7 @@ from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
 from portal.core.parse import parse_decimal
@@ -104,7 +105,7 @@ async def _filter(request: Request, principal: Principal) -> tuple[dict[str, Any
 async def _choices(principal: Principal) -> dict[str, Any]:
     return {
         "houses": [(h.id, h.address) for h in await houses_in_scope(principal)],
-        "sections": [(c.id, c.title) for c in await queries.categories(active_only=False)],
+        "sections": [(c.id, own_words(c, "title")) for c in await queries.categories(active_only=False)],
         "statuses": [(s.value, texts.status_label(s)) for s in OrderStatus],
     }
 
@@ -353,7 +354,8 @@ def _typed_of(service: queries.ServiceView | None) -> dict[str, Any]:
             "executor_group": ExecutorGroup.HANDYMEN, "document": DocumentKind.NONE, "price": "", "position": "0",
         }  # fmt: skip
     return {
-        "title": service.title, "description": service.description, "category": str(service.category_id),
+        "title": service.title, "title_en": service.title_en, "description": service.description,
+        "description_en": service.description_en, "category": str(service.category_id),
         "price_kind": service.price_kind, "price": str(service.price).replace(".", ","), "unit": service.unit,
         "duration": str(service.duration_minutes), "slots": str(service.slots_per_day),
         "executor_group": service.executor_group, "document": service.document, "position": str(service.position),
@@ -436,6 +438,7 @@ class StaffCatalogue(Controller):
     async def edit_category(self, request: Request, category: LoadedCategory) -> Template:
         typed = {
             "title": category.title,
+            "title_en": category.title_en,
             "icon": category.icon,
             "position": category.position,
             "active": category.active,
@@ -454,7 +457,9 @@ async def _save_category(
 ) -> Any:
     values, errors = forms.read_category(data)
     if errors:
-        typed = {k: form_value(data, k) for k in ("title", "icon", "position")} | {"active": values["active"]}
+        typed = {k: form_value(data, k) for k in ("title", "title_en", "icon", "position")} | {
+            "active": values["active"]
+        }
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
                       status_code=422)  # fmt: skip
     await actions.save_category(principal, category.id if category else None, values, clock.now())

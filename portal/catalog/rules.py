@@ -192,10 +192,12 @@ def first_status(kind: str, needs_quote: bool, total: Decimal | None) -> OrderSt
 
 @dataclass(frozen=True)
 class Priced:
-    """What an item of an order is: the service, its title and price as ordered, and how much of it."""
+    """What an item of an order is: the service, its title (in Russian and in English, empty where staff wrote
+    none) and price as ordered, and how much of it."""
 
     service_id: int
     title: str
+    title_en: str
     price_kind: str
     unit: str
     unit_price: Decimal

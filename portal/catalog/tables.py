@@ -89,10 +89,12 @@ class OrderSource(StrEnum):
 
 
 class ServiceCategory(Table):
-    """A section of the catalogue («Сантехника», «Справки»), in the order staff set."""
+    """A section of the catalogue («Сантехника», «Справки»), in the order staff set; ``title_en`` is its name for
+    English-speaking readers where staff wrote one (empty: they read the Russian ``title``)."""
 
     id = Serial(primary_key=True)
     title = Varchar(length=120)
+    title_en = Varchar(length=120, default="")
     icon = Varchar(length=32, default="")
     position = Integer(default=0, index=True)
     active = Boolean(default=True, index=True)
@@ -102,13 +104,16 @@ class ServiceCategory(Table):
 
 class PaidService(Table):
     """A paid service or a certificate as the catalogue offers it. ``all_houses`` offers it everywhere; otherwise
-    ``ServiceAvailability`` names the complexes and houses that have it."""
+    ``ServiceAvailability`` names the complexes and houses that have it. ``title_en`` and ``description_en`` are
+    its words for English-speaking readers where staff wrote them (empty: they read the Russian ones)."""
 
     id = Serial(primary_key=True)
     category = ForeignKey(ServiceCategory, on_delete=OnDelete.restrict, null=False, index=True)
     kind = Varchar(length=16, default=ServiceKind.SERVICE, choices=ServiceKind, index=True)
     title = Varchar(length=160)
+    title_en = Varchar(length=160, default="")
     description = Text(default="")
+    description_en = Text(default="")
     photo_key = Varchar(length=128, null=True, default=None)
     price_kind = Varchar(length=16, default=PriceKind.FIXED, choices=PriceKind)
     price_kopecks = BigInt(default=0)
@@ -170,13 +175,15 @@ class Order(Table, tablename="service_order"):
 
 
 class OrderItem(Table, tablename="service_order_item"):
-    """One service of an order with its price as it was when ordered (the catalogue may change afterwards)."""
+    """One service of an order with its title (in Russian and, where staff wrote one, in English) and price as
+    they were when ordered (the catalogue may change afterwards)."""
 
     id = Serial(primary_key=True)
     order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
     service = ForeignKey(PaidService, on_delete=OnDelete.restrict, null=False, index=True)
     category = ForeignKey(ServiceCategory, on_delete=OnDelete.restrict, null=False, index=True)
     title = Varchar(length=160)
+    title_en = Varchar(length=160, default="")
     price_kind = Varchar(length=16, default=PriceKind.FIXED, choices=PriceKind)
     unit = Varchar(length=8, default=Unit.NONE, choices=Unit)
     unit_price_kopecks = BigInt(default=0)

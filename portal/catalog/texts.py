@@ -16,6 +16,7 @@ from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import own_words
 from portal.core.labels import Labels
 
 S = OrderStatus
@@ -135,8 +136,9 @@ def summary_label(first: str, others: int = 0) -> str:
 
 
 def order_summary(order: Any) -> str:
-    """The one-line summary of an order (``queries.OrderRow``) in the reader's language."""
-    return summary_label(order.summary.first, order.summary.others)
+    """The one-line summary of an order (``queries.OrderRow``) in the reader's language: its first service named
+    as ordered, in English where it had an English title then."""
+    return summary_label(own_words(order.summary, "first"), order.summary.others)
 
 
 def words() -> dict[str, Any]:

@@ -150,6 +150,23 @@ class LazyText:
         return text % variables if "%" in text else text
 
 
+def own_words(record: Any, name: str, locale: str | None = None) -> str:
+    """A record's own text (a service's title that staff wrote) in the reader's language: its ``<name>_<locale>``
+    (``title_en``) where the reader's language is not Russian and staff filled it, else ``<name>`` — the Russian
+    text every record has. ``record`` is a row's dataclass or a dict (a message's context)."""
+    locale = locale or get_locale()
+
+    def read(key: str) -> Any:
+        return record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
+
+    if locale != DEFAULT_LOCALE:
+        translated = read(f"{name}_{locale}")
+        if isinstance(translated, str) and translated.strip():
+            return translated
+    value = read(name)
+    return "" if value is None else str(value)
+
+
 def lazy(message: str) -> LazyText:
     """A message translated when it is shown, not at import (for module-level labels)."""
     return LazyText(_caller_domain(), message)

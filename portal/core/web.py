@@ -112,6 +112,12 @@ def _typed(_context: Any, value: Any) -> Any:
 
 
 @pass_context
+def _own(_context: Any, record: Any, name: str = "title") -> str:
+    """``{{ service | own("title") }}``: the record's text in the reader's language (``i18n.own_words``)."""
+    return i18n.own_words(record, name)
+
+
+@pass_context
 def _query(context: Any, **changes: Any) -> str:
     request = context.get("request") or _rendering.get()
     params: dict[str, Any] = {}
@@ -200,6 +206,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         moment=_moment,
         number=_number,
         typed=_typed,
+        own=_own,
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,

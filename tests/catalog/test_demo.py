@@ -7,7 +7,9 @@ import random
 from portal.catalog import demo
 from portal.catalog.tables import Order
 from portal.catalog.tables import OrderDocument
+from portal.catalog.tables import OrderItem
 from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
 from portal.core import clock
 from portal.core import storage
 from portal.demo import DemoContext
@@ -24,3 +26,8 @@ async def test_the_demo_catalogue_and_orders(db, household):
     statuses = {r["status"] for r in await Order.select(Order.status)}
     assert statuses == {"awaiting_payment", "quote_requested", "quoted", "cancelled", "done"}
     assert await OrderDocument.count() == 1
+    # Every section and service reads in English too, and the demo orders keep the English title they had.
+    named = await PaidService.select(PaidService.title_en, PaidService.description_en)
+    assert all(s["title_en"] and s["description_en"] for s in named)
+    assert all(c["title_en"] for c in await ServiceCategory.select(ServiceCategory.title_en))
+    assert all(i["title_en"] for i in await OrderItem.select(OrderItem.title_en))

@@ -1,0 +1,204 @@
+"""The catalogue in the reader's language, on both engines: a section's and a service's English name (and a
+service's English description), where staff wrote one, is what a reader of English sees on the catalogue, a
+service's page, an order and the order's messages; a reader of Russian sees the Russian; an empty English name
+falls back to the Russian one; an order keeps the names its services had when it was placed; the editor keeps
+the English fields."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from portal.accounts.principal import load_principal_for
+from portal.accounts.tables import User
+from portal.catalog import actions
+from portal.catalog import queries
+from portal.catalog.tables import Order
+from portal.catalog.tables import OrderItem
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
+from portal.core import clock
+from portal.core.tables import OutboxMessage
+from tests.catalog.test_routes import _tomorrow
+
+
+async def _in_english(shop: dict[str, int]) -> None:
+    """The section of works and the tap repair have English words; the plumber's call-out has none."""
+    await ServiceCategory.update({ServiceCategory.title_en: "Plumbing"}).where(ServiceCategory.id == shop["works"])
+    await PaidService.update(
+        {PaidService.title_en: "Tap repair", PaidService.description_en: "We fix a dripping tap."}
+    ).where(PaidService.id == shop["repair"])
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them_and_the_russian_elsewhere(
+    client, login, household, shop
+):
+    await _in_english(shop)
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+
+    client.cookies.set("lang", "en")
+    catalogue = (await client.get("/services")).text
+    assert "Tap repair" in catalogue and "Ремонт смесителя" not in catalogue
+    assert ">Plumbing</a>" in catalogue and ">Сантехника</a>" not in catalogue  # the section's chip
+    assert "Вызов сантехника" in catalogue  # no English name: the Russian one
+    assert "Tap repair" in (await client.get("/services", params={"q": "tap"})).text  # found by its English words
+    page = (await client.get(f"/services/{shop['repair']}")).text
+    assert "<h1>Tap repair</h1>" in page and "We fix a dripping tap." in page and ">Plumbing</a>" in page
+    assert "Ремонт смесителя" not in page and "описание" not in page
+    plumber = (await client.get(f"/services/{shop['plumber']}")).text
+    assert "<h1>Вызов сантехника</h1>" in plumber and "Вызов сантехника: описание" in plumber
+
+    client.cookies.set("lang", "ru")
+    catalogue = (await client.get("/services")).text
+    assert "Ремонт смесителя" in catalogue and ">Сантехника</a>" in catalogue
+    assert "Tap repair" not in catalogue and "Plumbing" not in catalogue
+    page = (await client.get(f"/services/{shop['repair']}")).text
+    assert "<h1>Ремонт смесителя</h1>" in page and "Ремонт смесителя: описание" in page
+    assert "Tap repair" not in page and "dripping" not in page
+
+    client.cookies.set("lang", "en")
+    for service in ("repair", "plumber"):
+        await client.form("/services/cart", {"service": shop[service], "account": account})
+    cart = (await client.get("/services/cart")).text
+    assert "«Tap repair» is in your order." in cart and ">Tap repair</a>" in cart and ">Вызов сантехника</a>" in cart
+    placed = await client.form(
+        "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
+    )
+    assert placed.status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    order = (await client.get(f"/services/orders/{order_id}")).text
+    assert "Tap repair" in order and "Вызов сантехника" in order and "Ремонт смесителя" not in order
+    assert "Tap repair and 1 more service" in _plain((await client.get("/services/orders")).text)
+    client.cookies.set("lang", "ru")
+    order = (await client.get(f"/services/orders/{order_id}")).text
+    assert "Ремонт смесителя" in order and "Tap repair" not in order
+    assert "Ремонт смесителя и ещё 1 услуга" in _plain((await client.get("/services/orders")).text)
+
+
+async def test_an_order_keeps_the_names_it_had_and_its_messages_speak_each_recipients_language(
+    db, household, shop, make_user
+):
+    """The order's items keep both names from the day it was placed (a later rename in the catalogue does not
+    change what was ordered); the resident reading English is told of the price in English, the dispatcher
+    reading Russian is asked for it in Russian."""
+    await _in_english(shop)
+    await User.update({User.locale: "en"}).where(User.id == household["resident"])
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    resident = await load_principal_for(household["resident"])
+    place = queries.choose_place(await queries.places_of(resident, "tickets"), household["accounts"][0])
+    assert place is not None
+    offered = await queries.offered_services(place, [shop["repair"], shop["plumber"]])
+    wanted = [actions.Wanted(offered[shop["repair"]], Decimal(1)), actions.Wanted(offered[shop["plumber"]], Decimal(1))]
+    from tests.catalog.test_actions import _tomorrow as tomorrow
+
+    placed = await actions.order_services(
+        resident, place, wanted, day=tomorrow(), slot="09:00–12:00", comment="", phone="", now=clock.now()
+    )
+    items = await OrderItem.select(OrderItem.title, OrderItem.title_en).order_by(OrderItem.position)
+    assert items == [
+        {"title": "Ремонт смесителя", "title_en": "Tap repair"},
+        {"title": "Вызов сантехника", "title_en": ""},
+    ]
+    asked = await OutboxMessage.select(OutboxMessage.body).where(
+        (OutboxMessage.user_id == dispatcher.user_id) & (OutboxMessage.channel == "email")
+    )
+    assert len(asked) == 1 and "Ремонт смесителя и ещё 1 услуга" in asked[0]["body"]
+
+    await PaidService.update({PaidService.title_en: "Mixer repair"}).where(PaidService.id == shop["repair"])
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    assert order is not None and order.summary.first_en == "Tap repair"
+    await actions.quote(dispatcher, order, Decimal("3200"), "", clock.now())
+    email = (
+        await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body)
+        .where(
+            (OutboxMessage.user_id == household["resident"])
+            & (OutboxMessage.channel == "email")
+            & (OutboxMessage.template == "catalog/quote_ready")
+        )
+        .first()
+    )
+    assert "(Tap repair and 1 more service)" in email["body"], email["body"]
+    assert "Ремонт" not in email["body"] and "Mixer" not in email["body"]
+
+
+async def test_a_message_of_an_order_with_no_english_name_reads_the_russian_name_in_english(
+    db, household, shop, make_user
+):
+    await User.update({User.locale: "en"}).where(User.id == household["resident"])
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    from tests.catalog.test_actions import _order
+
+    _, placed = await _order(household, shop, (shop["repair"], "1"))
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    assert order is not None
+    await actions.quote(dispatcher, order, Decimal("900"), "", clock.now())
+    body = (
+        await OutboxMessage.select(OutboxMessage.body)
+        .where((OutboxMessage.user_id == household["resident"]) & (OutboxMessage.template == "catalog/quote_ready"))
+        .first()
+    )["body"]
+    assert "The price of order No." in body and "(Ремонт смесителя)" in body
+
+
+def _service_form(shop: dict[str, int], **changes: Any) -> dict[str, str]:
+    return {
+        "title": "Пропуск для автомобиля",
+        "title_en": "Car pass",
+        "description": "На сутки.",
+        "description_en": "For one day.",
+        "category": str(shop["works"]),
+        "price_kind": "fixed",
+        "price": "350,00",
+        "duration": "30",
+        "slots": "0",
+        "executor_group": "security",
+        "document": "",
+        "position": "1",
+        "all_houses": "1",
+        "active": "1",
+        **changes,
+    }
+
+
+async def test_the_editor_saves_shows_back_and_keeps_the_english_names_after_an_error(
+    new_client, login, household, shop, make_user
+):
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
+    new = (await manager.get("/staff/catalog/services/new")).text
+    assert "Название на английском" in new and "Описание на английском" in new
+    bad = await manager.form("/staff/catalog/services/new", _service_form(shop, price="дорого"), files={"x": ("", b"")})
+    assert bad.status_code == 422
+    assert 'value="Car pass"' in bad.text and ">For one day.</textarea>" in bad.text
+    saved = await manager.form("/staff/catalog/services/new", _service_form(shop), files={"x": ("", b"")})
+    assert saved.status_code == 303
+    service_id = int(saved.headers["location"].rsplit("/", 1)[1])
+    stored = await PaidService.select(PaidService.title_en, PaidService.description_en).where(
+        PaidService.id == service_id
+    )
+    assert stored == [{"title_en": "Car pass", "description_en": "For one day."}]
+    shown = (await manager.get(saved.headers["location"])).text
+    assert 'value="Car pass"' in shown and ">For one day.</textarea>" in shown
+    assert 'lang="en">Car pass</span>' in (await manager.get("/staff/catalog")).text
+    # Emptied, the English name is gone: a reader of English reads the Russian one.
+    emptied = _service_form(shop, title_en="", description_en="")
+    assert (await manager.form(saved.headers["location"], emptied, files={"x": ("", b"")})).status_code == 303
+    assert (await PaidService.select(PaidService.title_en).where(PaidService.id == service_id).first()) == {
+        "title_en": ""
+    }
+
+    section = {"title": "Автомобиль", "title_en": "Car", "position": "3", "active": "1"}
+    refused = await manager.form("/staff/catalog/categories/new", {**section, "title": ""})
+    assert refused.status_code == 422 and 'value="Car"' in refused.text
+    assert (await manager.form("/staff/catalog/categories/new", section)).status_code == 303
+    made = await ServiceCategory.select(ServiceCategory.id, ServiceCategory.title_en).where(
+        ServiceCategory.title == "Автомобиль"
+    )
+    assert [m["title_en"] for m in made] == ["Car"]
+    edit = (await manager.get(f"/staff/catalog/categories/{made[0]['id']}")).text
+    assert 'value="Car"' in edit and "Название на английском" in edit

@@ -1,0 +1,56 @@
+"""A record's own text in the reader's language: the English twin where the reader reads English and staff wrote
+it, else the Russian text, for a row's dataclass and a message's context alike, and in a template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from jinja2 import Environment
+
+from portal.core.i18n import own_words
+from portal.core.i18n import set_locale
+from portal.core.web import configure_jinja
+
+
+@dataclass(frozen=True)
+class Named:
+    title: str
+    title_en: str
+
+
+@pytest.mark.parametrize(
+    ("record", "locale", "shown"),
+    [
+        (Named("Мелкий ремонт", "Minor repairs"), "en", "Minor repairs"),
+        (Named("Мелкий ремонт", "Minor repairs"), "ru", "Мелкий ремонт"),
+        (Named("Мелкий ремонт", ""), "en", "Мелкий ремонт"),
+        (Named("Мелкий ремонт", "  "), "en", "Мелкий ремонт"),
+        ({"title": "Мелкий ремонт", "title_en": "Minor repairs"}, "en", "Minor repairs"),
+        ({"title": "Мелкий ремонт"}, "en", "Мелкий ремонт"),  # a message queued before the English name
+    ],
+    ids=[
+        "English to a reader of English",
+        "Russian to a reader of Russian",
+        "no English name: the Russian one",
+        "a blank English name: the Russian one",
+        "a message's context",
+        "a context without the English name",
+    ],
+)
+def test_a_records_text_in_the_readers_language(record, locale, shown):
+    assert own_words(record, "title", locale) == shown
+
+
+def test_the_template_filter_follows_each_reader():
+    env = Environment(autoescape=True)
+    configure_jinja(SimpleNamespace(engine=env))  # type: ignore[arg-type]
+    template = env.from_string('{{ s | own("title") }}')
+    try:
+        set_locale("en")
+        assert template.render(s=Named("Сантехника", "Plumbing")) == "Plumbing"
+        set_locale("ru")
+        assert template.render(s=Named("Сантехника", "Plumbing")) == "Сантехника"
+    finally:
+        set_locale("ru")
