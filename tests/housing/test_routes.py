@@ -76,6 +76,16 @@ async def test_overview_counts_only_the_users_houses(manager, estate):
     assert counts == queries.OverviewCounts(complexes=1, houses=1, premises=6, accounts=4)
 
 
+async def test_overview_sections_each_say_what_they_hold(manager):
+    page = (await manager.get("/staff")).text
+    sections = page.split("<h2>Разделы</h2>")[1].split("</section>")[0]
+    items = re.findall(r"<li>(.*?)</li>", sections, re.S)
+    assert any("/staff/tickets" in item for item in items), "a manager opens the requests"
+    assert "от жителей и контакт-центра, со сроками" in sections
+    for item in items:
+        assert '— <span class="muted">' in item, item
+
+
 async def test_housing_list_shows_houses_in_scope_with_search(manager, estate):
     page = await manager.get("/staff/housing")
     assert ADDRESS in page.text
