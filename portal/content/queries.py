@@ -354,6 +354,42 @@ def _reaches(accounts: list[int], args: list[Any]) -> str:
     return _REACHES.replace("{accounts}", placeholders(accounts))
 
 
+# The posts whose stored selections name one of the resident's places (m), each kind looked up by its (kind, ref)
+# index from the resident's side: the cost is set by the resident's accounts, not by how many a post selects
+# (CROSS JOIN keeps SQLite from starting at the targets; PostgreSQL plans it as any join).
+_REACHING = """
+WITH m AS (
+    SELECT a.id AS account, pr.id AS premise, pr.house AS house, pr.entrance AS entrance, pr.floor AS floor,
+           h.complex AS complex
+    FROM personal_account a JOIN premise pr ON pr.id = a.premise JOIN house h ON h.id = pr.house
+    WHERE a.id IN ({accounts})
+)
+SELECT DISTINCT u.post AS id FROM (
+    SELECT t.post AS post FROM post_target t WHERE t.kind = 'company'
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'complex' AND t.ref = m.complex
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'house' AND t.ref = m.house
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'entrance' AND t.ref = m.entrance
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'floors' AND t.ref = m.house
+        AND m.floor BETWEEN t.floor_from AND t.floor_to AND (t.entrance IS NULL OR t.entrance = m.entrance)
+    UNION ALL SELECT t.post FROM m CROSS JOIN premise_riser rr CROSS JOIN post_target t
+        WHERE rr.premise = m.premise AND t.kind = 'riser' AND t.ref = rr.riser
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'premise' AND t.ref = m.premise
+    UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'account' AND t.ref = m.account
+) u WHERE u.post IN ({posts})
+"""
+
+
+async def reaching(post_ids: Collection[int], accounts: Collection[int]) -> set[int]:
+    """Which of these posts reach one of ``accounts`` (a resident's own; the same answer as the feed's): one query
+    whose size is set by the posts (a short list in force) and the resident's accounts, never by the posts'
+    audiences — those are joined against the resident's premises and accounts, not sent as lists of ids."""
+    if not post_ids or not accounts:
+        return set()
+    mine, ids = sorted(accounts), sorted(post_ids)
+    sql = _REACHING.replace("{accounts}", placeholders(mine)).replace("{posts}", placeholders(ids))
+    return {int(r["id"]) for r in await Post.raw(sql, *mine, *ids)}
+
+
 @dataclass(frozen=True)
 class FeedItem:
     id: int

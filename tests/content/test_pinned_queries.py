@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from portal.content import pinned
 from portal.content.tables import Post
 from portal.content.tables import PostKind
@@ -14,6 +16,8 @@ from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.notifications.rules import TargetKind
 from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
 
 
 async def _emergency(title: str, *targets: dict[str, Any]) -> int:
@@ -30,14 +34,14 @@ async def _emergency(title: str, *targets: dict[str, Any]) -> int:
     return post.id
 
 
-async def _home(db: Any, client: Any) -> tuple[list[str], str]:
+async def _home(db: Any, client: Any) -> tuple[list[Any], str]:
     """The queries of the home page when it reads the emergencies in force afresh, and the page."""
     await client.get("/")  # the first load builds the principal kept in the session
     pinned.forget()
     with captured(db) as seen:
         page = await client.get("/")
     assert page.status_code == 200
-    return [str(q) for q in seen], page.text
+    return seen, page.text
 
 
 async def test_the_home_reads_one_or_many_emergencies_with_the_same_queries(db, client, login, town):
@@ -78,4 +82,38 @@ async def test_the_home_reads_one_or_many_emergencies_with_the_same_queries(db, 
         assert title in page, title
     for title in [*missing, "во втором подъезде"]:
         assert title not in page, title
+    pinned.forget()
+
+
+async def test_a_hand_picked_audience_of_any_size_is_read_with_the_same_bounded_queries(db, client, login, town):
+    """An emergency for 40,000 hand-picked accounts and premises (more than PostgreSQL takes as parameters of one
+    query) is pinned for the resident among them, with the queries of an emergency for one account: the resident's
+    own accounts are looked up in the audience, the audience is never sent as a list."""
+    from portal.core.db import is_sqlite
+
+    if is_sqlite(db):
+        pytest.skip("the parameter limit and a bulk audience are PostgreSQL's (SQLite's limit is checked alike)")
+    t = await town()
+    first, second, _ = t["places"]
+    await login(client, t["residents"][0])
+    await _emergency("Для одного счёта", {"kind": TargetKind.ACCOUNT, "ref": first.account})
+    one, page = await _home(db, client)
+    assert "Для одного счёта" in page
+
+    big = await _emergency("Для списка счетов", {"kind": TargetKind.ACCOUNT, "ref": first.account})
+    elsewhere = await _emergency("Для чужого списка", {"kind": TargetKind.ACCOUNT, "ref": second.account})
+    for post, kind in ((big, "account"), (big, "premise"), (elsewhere, "account"), (elsewhere, "premise")):
+        await PostTarget.raw(
+            "INSERT INTO post_target (post, kind, ref) SELECT {}, {}, 10000000 + g FROM generate_series(1, 40000) g",
+            post,
+            kind,
+        )
+    many, page = await _home(db, client)
+
+    assert "Для одного счёта" in page and "Для списка счетов" in page and "Для чужого списка" not in page
+    assert len(many) == len(one), (one, many)
+    assert max(len(q.compile_string(engine_type=db.engine_type)[1]) for q in many) < 100
+    [reach] = [q for q in many if "WITH m AS" in str(q)]
+    await PostTarget.raw("ANALYZE post_target")
+    assert unindexed_steps(await plan_of(db, reach), "post_target", sqlite=False) == []  # never the whole audience
     pinned.forget()
