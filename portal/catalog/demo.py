@@ -1,7 +1,7 @@
 """Demo catalogue: about twenty paid services and four certificates in eight sections, named and described in
-Russian and in English, each with a photo drawn by our own code (Pillow: a tile in the section's colour with the
-service's initials), and orders of the demo resident in several states (waiting for payment, waiting for a quote,
-quoted, a statement made, a cancelled one). Deterministic: no random choice at all."""
+Russian and in English, each with a photo drawn by our own code (Pillow: a tile in the section's colour with
+stripes of its own, no letters), and orders of the demo resident in several states (waiting for payment, waiting
+for a quote, quoted, a statement made, a cancelled one). Deterministic: no random choice at all."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from PIL import Image
 from PIL import ImageDraw
-from PIL import ImageFont
 
 from portal.accounts.principal import load_principal_for
 from portal.catalog import actions
@@ -28,9 +27,7 @@ from portal.core import storage
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.demo import DemoContext
-from portal.settings import ROOT
 
-FONT = ROOT / "static" / "vendor" / "fonts" / "DejaVuSans-Bold.ttf"
 SIZE = (640, 400)
 G = ExecutorGroup
 
@@ -152,19 +149,17 @@ SERVICES_EN = {
 }
 
 
-def _photo(colour: tuple[int, int, int], title: str) -> bytes:
-    """A tile in the section's colour with the service's initials, drawn here (no files shipped)."""
+def _photo(colour: tuple[int, int, int], n: int) -> bytes:
+    """A tile in the section's colour with stripes of its own (the ``n``-th service of the section: their width and
+    direction differ from its neighbours'), drawn here (no files shipped). No letters: the catalogue reads in
+    Russian and in English, and a picture should say nothing in one of them."""
     image = Image.new("RGB", SIZE, colour)
     draw = ImageDraw.Draw(image)
     light = tuple(min(255, c + 60) for c in colour)
-    for n in range(0, SIZE[0] + SIZE[1], 48):
-        draw.line([(n, 0), (n - SIZE[1], SIZE[1])], fill=light, width=10)
-    initials = "".join(w[0] for w in title.split()[:2]).upper()
-    font = ImageFont.truetype(str(FONT), 160) if FONT.exists() else ImageFont.load_default()
-    box = draw.textbbox((0, 0), initials, font=font)
-    x, y = (SIZE[0] - (box[2] - box[0])) / 2, (SIZE[1] - (box[3] - box[1])) / 2 - box[1]
-    draw.text((x + 4, y + 4), initials, font=font, fill=(0, 0, 0))
-    draw.text((x, y), initials, font=font, fill=(255, 255, 255))
+    step, width = 40 + 16 * (n % 3), 8 + 6 * (n % 2)
+    for x in range(0, SIZE[0] + SIZE[1], step):
+        line = [(x, 0), (x - SIZE[1], SIZE[1])] if n % 2 else [(x - SIZE[1], 0), (x, SIZE[1])]
+        draw.line(line, fill=light, width=width)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
@@ -176,7 +171,7 @@ async def seed(ctx: DemoContext) -> None:
         category = ServiceCategory(title=section, title_en=SECTIONS_EN[section], position=position)
         await category.save()
         for n, (title, price_kind, roubles, unit, team, minutes, text) in enumerate(services, start=1):
-            photo = await storage.save_image(_photo(colour, title))
+            photo = await storage.save_image(_photo(colour, n))
             title_en, text_en = SERVICES_EN[title]
             row = PaidService(
                 category=category.id, kind=ServiceKind.SERVICE, title=title, title_en=title_en, description=text,
@@ -193,7 +188,7 @@ async def seed(ctx: DemoContext) -> None:
         row = PaidService(
             category=papers.id, kind=ServiceKind.CERTIFICATE, title=title, title_en=title_en, description=text,
             description_en=text_en,
-            photo_key=(await storage.save_image(_photo((100, 116, 139), title))).key, price_kopecks=roubles * 100,
+            photo_key=(await storage.save_image(_photo((100, 116, 139), n))).key, price_kopecks=roubles * 100,
             executor_group=G.OFFICE, document=document, slots_per_day=0, duration_minutes=0, position=n,
         )  # fmt: skip
         await row.save()
