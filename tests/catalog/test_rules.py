@@ -111,3 +111,22 @@ def test_an_order_line_gives_its_quantity_with_the_units_short_sign(lang, quanti
         assert texts.quantity_label(Decimal(quantity), unit).replace("\u00a0", " ") == shown
     finally:
         i18n.set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("locale", "minutes", "shown"),
+    [
+        ("ru", 60, "около 1\u00a0ч"),
+        ("ru", 90, "около 90\u00a0мин"),
+        ("ru", 2880, "около 2\u00a0дней"),
+        ("en", 60, "about 1\u00a0h"),
+        ("en", 45, "about 45\u00a0min"),
+        ("en", 1440, "about 1\u00a0day"),
+    ],
+)
+def test_a_duration_keeps_its_number_and_unit_on_one_line(locale, minutes, shown):
+    """A service's card read «около 1» on one line and «ч» alone on the next: a no-break space joins them."""
+    from portal.notifications.messages import in_locale
+
+    with in_locale(locale):
+        assert texts.duration_label(minutes) == shown
