@@ -185,7 +185,8 @@ def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
     live_server: str, browser: Browser
 ) -> None:
     """The overview's search button beside a field with a hint under it, the meter readings' «Применить фильтры»
-    with «Сбросить» under it and their «С фото» checkbox: each at the height of the inputs in its row."""
+    with «Сбросить» under it and their «С фото» checkbox: each at the height of the inputs in its row. The requests'
+    «был назначен когда-либо» under the executor it qualifies."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page = context.new_page()
     sign_in(page, live_server, "admin@demo.ru")
@@ -195,4 +196,10 @@ def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
             expect(page.locator("main form.filters .filter-submit .button")).to_have_text(shown)
         assert page.evaluate(LEVEL) == [], path
     assert box(page, "main form.filters .field.checkbox")  # the readings' «С фото» is among those measured
+
+    # The requests' «был назначен когда-либо» qualifies the executor: right under that dropdown, not a cell away.
+    page.goto(live_server + "/staff/tickets")
+    page.get_by_text("Все фильтры").click()
+    executor, ever = box(page, "#f-executor"), box(page, "input[name=executor_ever]")
+    assert abs(ever["x"] - executor["x"]) < 12 and 0 <= ever["y"] - (executor["y"] + executor["height"]) < 24
     context.close()
