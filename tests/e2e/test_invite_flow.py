@@ -76,6 +76,17 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     page.get_by_role("button", name="Задать пароль").click()
 
     expect(page).to_have_url(f"{base}/consent?next=/")
+    # Pressed without the tick, the box is refused in words under its label, and the label keeps the width of the
+    # form: the error's line used to widen the box's column, squeezing the label to a word a line at 390 px.
+    page.get_by_role("button", name="Дать согласие и продолжить").click()
+    error = page.locator("#e-agree")
+    expect(error).to_contain_text("Отметьте")
+    box, label, field = (page.locator(s).bounding_box() for s in ("#f-agree", "label[for=f-agree]", ".field.checkbox"))
+    assert box and label and field
+    assert label["width"] > field["width"] * 0.7, (label, field)  # beside the box, not a narrow column
+    assert box["width"] < 40 and label["x"] > box["x"] + box["width"]
+    error_box = error.bounding_box()
+    assert error_box and error_box["x"] >= label["x"] - 1 and error_box["y"] >= label["y"] + label["height"] - 1
     page.get_by_label("Я прочитал(а) текст и даю согласие").check()
     page.get_by_role("button", name="Дать согласие и продолжить").click()
     expect(page).to_have_url(base + "/")
