@@ -149,12 +149,13 @@ def new_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values,
 
 
 def invite_accept_form(data: Mapping[str, Any], email: str) -> tuple[Values, FormErrors]:
-    """An invited person's name and new password."""
-    values, errors = new_password_form(data, email)
+    """An invited person's name and new password (refused in the form's order: the name first)."""
+    errors = FormErrors()
     name = form_value(data, "full_name")[:255]
     if not name:
         errors.add("full_name", _("Enter your name."))
-    return {**values, "full_name": name}, errors
+    password = _password_pair(data, errors, email)
+    return {"password": password, "full_name": name}, errors
 
 
 def _account_and_code(data: Mapping[str, Any], errors: FormErrors) -> Values:

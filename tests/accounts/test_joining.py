@@ -54,6 +54,10 @@ async def test_staff_invite_a_resident_who_sets_a_password_and_lands_on_the_cons
     assert "new.resident@example.ru" in form.text
     short = await guest.form(path, {"full_name": "Новый Житель", "password": "short", "password2": "short"})
     assert short.status_code == 422
+    # The summary of the refusals follows the form from its top (the name, then the password), as its links do.
+    both = await guest.form(path, {"full_name": "", "password": "a good pass 1", "password2": "a good pass 2"})
+    summary = both.text.split('class="error-summary"')[1].split("</ul>")[0]
+    assert summary.index("#f-full_name") < summary.index("#f-password2"), summary
     done = await guest.form(
         path, {"full_name": "Новый Житель", "password": "a good pass 1", "password2": "a good pass 1"}
     )
