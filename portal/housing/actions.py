@@ -31,6 +31,7 @@ from portal.housing.tables import Complex
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
 from portal.housing.tables import Owner
+from portal.housing.tables import OwnerHouse
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
@@ -160,8 +161,14 @@ async def save_premise(actor: Principal | None, premise_id: int | None, values: 
 
 
 async def save_owner(actor: Principal | None, owner_id: int | None, values: Row) -> int:
+    """A new owner is recorded as entered by ``actor`` for the actor's houses: until the owner holds a share, only
+    the actor, staff of those houses and admins find them (``queries.owner_scope``). An edit keeps both."""
     async with atomic():
+        if owner_id is None:
+            values = {**values, "entered_by": actor.user_id if actor else None}
         saved = await _save(Owner, actor, "owner", owner_id, values)
+        if owner_id is None and actor is not None and actor.house_ids:
+            await OwnerHouse.insert(*[OwnerHouse(owner=saved, house=house) for house in sorted(actor.house_ids)])
         await refresh_owner_search([saved])
         return saved
 

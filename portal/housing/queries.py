@@ -36,6 +36,7 @@ from portal.core.search import normalise
 from portal.core.search import terms_of
 from portal.core.search import text_match
 from portal.core.security import Principal
+from portal.core.values import placeholders
 from portal.housing import rules
 from portal.housing.tables import Complex
 from portal.housing.tables import Entrance
@@ -662,54 +663,78 @@ def _owner(r: dict[str, Any], premises: int = 0) -> OwnerView:
     return OwnerView(r["id"], r["kind"], r["name"], r["inn"] or "", r["phone"] or "", r["email"] or "", premises)
 
 
-def _owner_scope(principal: Principal) -> Any:
-    """Owners the user may see: those holding a share in the user's houses (everyone's for admins)."""
+# The owners a staff user may see, as parts of one UNION of owner ids; ``{houses}``: a placeholder per house.
+_SHARE_IN_HOUSES = (
+    "SELECT share.owner FROM ownership AS share JOIN premise AS place ON place.id = share.premise "
+    "WHERE place.house IN ({houses})"
+)
+# An owner holding no share: one look-up in the index of shares by owner for each owner entered a part names. The
+# OFFSET keeps PostgreSQL from turning it into a join that may read every share of the company instead.
+_ENTERED_FOR_HOUSES = (
+    "SELECT entry.owner FROM owner_house AS entry WHERE entry.house IN ({houses}) "
+    "AND NOT EXISTS (SELECT 1 FROM ownership AS held WHERE held.owner = entry.owner LIMIT 1 OFFSET 0)"
+)
+_ENTERED_BY_USER = (
+    "SELECT mine.id FROM owner AS mine WHERE mine.entered_by = {{}} "
+    "AND NOT EXISTS (SELECT 1 FROM ownership AS held WHERE held.owner = mine.id LIMIT 1 OFFSET 0)"
+)
+
+
+def owner_scope(principal: Principal) -> Any:
+    """Owners the user may see (None: every one, for admins), as one condition for a list, a search or a look-up:
+
+    - an owner holding a share in the user's houses;
+    - an owner holding no share anywhere (just entered, to be attached) whom the user entered, or who was entered
+      for one of the user's houses (``OwnerHouse``: the houses of the colleague who entered them).
+
+    An owner holding no share and entered by nobody recorded (before it was recorded, or by an import) is the
+    admins' only; an owner of another house only is never the user's, nor their phone, e-mail and INN.
+
+    The three are one list of owner ids (a UNION), each part read by its index from the user's houses or id: an OR
+    of them would be asked of every owner of the company, which a list's count would read whole."""
     if principal.house_ids is None:
         return None
-    return Owner.id.is_in(Ownership.select(Ownership.owner).where(house_scope(Ownership.premise.house, principal)))
+    houses = _ids(principal.house_ids)
+    parts, args = [_SHARE_IN_HOUSES, _ENTERED_FOR_HOUSES], [*houses, *houses]
+    if principal.user_id is not None:
+        parts.append(_ENTERED_BY_USER)
+        args.append(principal.user_id)
+    union = " UNION ".join(parts).format(houses=placeholders(houses))
+    return WhereRaw(f"owner.id IN ({union})", *args)
 
 
 async def list_owners(principal: Principal, page: PageRequest, q: str = "") -> Page[OwnerView]:
-    condition = every([_owner_scope(principal), _owner_search(q) if q else None])
+    condition = every([owner_scope(principal), _owner_search(q) if q else None])
     query = Owner.select(*_OWNER_COLUMNS).order_by(Owner.name)
     counted = {"premises": (Ownership, Ownership.owner)}
     return await _page(_where(query, condition), _where(Owner.count(), condition), page, _owner, **counted)
 
 
-async def _visible(principal: Principal, owner_id: int) -> bool:
-    """An owner with a share in the user's houses, or one with no share anywhere yet (just entered)."""
-    if principal.house_ids is None:
-        return True
-    in_scope = await Ownership.exists().where(
-        (Ownership.owner == owner_id) & house_scope(Ownership.premise.house, principal)
-    )
-    return in_scope or not await Ownership.exists().where(Ownership.owner == owner_id)
-
-
 async def get_owner(principal: Principal, owner_id: int) -> OwnerView | None:
-    row = await Owner.select(*_OWNER_COLUMNS).where(Owner.id == owner_id).first()
-    if row is None or not await _visible(principal, owner_id):
-        return None
-    return _owner(row)
+    """An owner the user may see (``owner_scope``); None otherwise, as for one who does not exist."""
+    row = await Owner.select(*_OWNER_COLUMNS).where(every([Owner.id == owner_id, owner_scope(principal)])).first()
+    return _owner(row) if row else None
+
+
+SERIAL_MAX = 2**31 - 1  # the owners' ids are PostgreSQL's SERIAL: a longer number (an unknown INN) is nobody's id
 
 
 async def find_owner(principal: Principal, reference: str) -> OwnerView | None:
     """An owner the user may see, by its number in the registry or by an exact INN.
 
-    Owners are looked up within the user's houses like every other record (admins: company-wide), so that
-    attaching an owner to a premise never reaches the contacts of an owner of another house."""
+    Owners are looked up within ``owner_scope`` like every other record within the user's houses (admins:
+    company-wide), so that attaching an owner to a premise never reaches the contacts of an owner of another house,
+    nor of one entered by a manager of another house. One query by INN, then (nothing found) one by number."""
     text = reference.strip()
     if not (text.isascii() and text.isdigit()):
         return None
-    rows = []
+    scope = owner_scope(principal)
+    row = None
     if len(text) in (10, 12):
-        rows = await Owner.select(*_OWNER_COLUMNS).where(Owner.inn == text).order_by(Owner.id).limit(20)
-    if not rows and (owner_id := parse_id(text)) is not None:
-        rows = await Owner.select(*_OWNER_COLUMNS).where(Owner.id == owner_id)
-    for row in rows:
-        if await _visible(principal, row["id"]):
-            return _owner(row)
-    return None
+        row = await Owner.select(*_OWNER_COLUMNS).where(every([Owner.inn == text, scope])).order_by(Owner.id).first()
+    if row is None and (owner_id := parse_id(text)) is not None and owner_id <= SERIAL_MAX:
+        row = await Owner.select(*_OWNER_COLUMNS).where(every([Owner.id == owner_id, scope])).first()
+    return _owner(row) if row else None
 
 
 OWNER_MATCHES = 8
@@ -726,22 +751,10 @@ class OwnerChoice:
     more: bool = False  # more owners match than are shown: more words would narrow them
 
 
-def _attachable(principal: Principal) -> Any:
-    """Owners a share may be given to: those the user may see (``_visible``) — a share in the user's houses, or no
-    share anywhere yet (just entered); never an owner of another house only, whose contacts are not the user's."""
-    if principal.house_ids is None:
-        return None
-    return _owner_scope(principal) | _OWNS_NOTHING
-
-
 def _name_begins(typed: str) -> QueryString:
     """Owners whose name begins with the first word first: «иванов» puts Иванов before Белов Павел Иванович."""
     first = (terms_of(typed) or [""])[0]
     return QueryString(f"CASE WHEN substr(owner.search_text, 1, {len(first)}) = {{}} THEN 0 ELSE 1 END", first)
-
-
-# Asked of each owner the words found (a few): one look-up in the index of shares by owner, not a read of every share.
-_OWNS_NOTHING = WhereRaw("NOT EXISTS (SELECT 1 FROM ownership AS held WHERE held.owner = owner.id)")
 
 
 async def owner_choice(principal: Principal, typed: str, picked: int | None) -> OwnerChoice:
@@ -752,7 +765,7 @@ async def owner_choice(principal: Principal, typed: str, picked: int | None) -> 
     words = _owner_search(typed) if typed else None
     rows = []
     if words is not None:
-        query = Owner.select(*_OWNER_COLUMNS).where(every([words, _attachable(principal)]))
+        query = Owner.select(*_OWNER_COLUMNS).where(every([words, owner_scope(principal)]))
         rows = await query.order_by(_name_begins(typed), Owner.name, Owner.id).limit(OWNER_MATCHES + 1)
     matches = [_owner(r) for r in rows]
     if exact is not None and exact not in matches:

@@ -113,8 +113,22 @@ class Owner(Table):
     email = Varchar(length=255, default="")
     # Name, INN, phone and e-mail, lower-cased, for the staff search (rules.owner_search_text).
     search_text = Text(default="")
+    # The staff user who entered the owner through the owners form (their user id: housing sits below the users'
+    # domain, as the audit's actor_id does); None for owners imported or entered before it was recorded. While the
+    # owner holds no share, they are that user's and their colleagues' (OwnerHouse), not every staff member's.
+    entered_by = Integer(null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class OwnerHouse(Table):
+    """A house an owner was entered for: one of the houses of the staff member who entered them, as they were then.
+    While the owner holds no share anywhere, staff of these houses may find and attach them, and no one else
+    (admins aside): their phone, e-mail and INN are not every house's to read."""
+
+    id = Serial(primary_key=True)
+    owner = ForeignKey(Owner, on_delete=OnDelete.cascade, null=False, index=True)
+    house = ForeignKey(House, on_delete=OnDelete.cascade, null=False, index=True)
 
 
 class Ownership(Table):
@@ -146,4 +160,4 @@ class PersonalAccount(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES = (Complex, House, Entrance, Riser, Premise, PremiseRiser, Owner, Ownership, PersonalAccount)
+TABLES = (Complex, House, Entrance, Riser, Premise, PremiseRiser, Owner, OwnerHouse, Ownership, PersonalAccount)

@@ -385,14 +385,20 @@ async def test_a_manager_cannot_attach_an_owner_of_another_house_and_so_reach_th
     assert (await Owner.select(Owner.phone).where(Owner.id == stranger).first())["phone"] == "+79780000999"
 
 
+def colleague_of(house: int) -> Principal:
+    """A staff member of ``house`` (not the signed-in manager) as the owners form's write sees them."""
+    return Principal(name="Коллега", staff_roles=frozenset({"manager"}), house_ids=frozenset({house}))
+
+
 @pytest.fixture
 async def namesakes(estate):
-    """Three Зайцевы: one holding a share in the manager's house, one just entered (no premises yet), one of the
-    other house only; entered through the owners form's write, which keeps their search text."""
+    """Three Зайцевы: one holding a share in the manager's house, one just entered (no premises yet) by a colleague
+    of that house, one of the other house only; entered through the owners form's write, which keeps their search
+    text and who entered them for which houses."""
 
     async def owner(name: str, phone: str, premise: int | None) -> int:
         person = {"kind": "person", "name": name, "inn": None, "phone": phone, "email": ""}
-        made = await actions.save_owner(None, None, person)
+        made = await actions.save_owner(colleague_of(estate["house"]), None, person)
         if premise:
             share = {"premise": premise, "owner": made, "share_numerator": 1, "share_denominator": 2, "joint": False}
             await actions.save_ownership(None, None, share)
@@ -457,7 +463,7 @@ async def test_the_owner_search_offers_a_few_and_says_more_match(manager, estate
     come first (the surname typed: a patronymic that holds it comes after)."""
     for n in range(9):
         person = {"kind": "person", "name": f"Абрамов Зайцев {n}", "inn": None, "phone": "", "email": ""}
-        await actions.save_owner(None, None, person)
+        await actions.save_owner(colleague_of(estate["house"]), None, person)
     storage = await _storage_room(manager, estate["house"])
     page = await manager.get(f"/staff/premises/{storage}/ownerships/new", params={"owner": "зайцев"})
     offered = list(owners_offered(page.text))
@@ -471,6 +477,80 @@ async def test_an_admin_attaches_any_owner_of_the_company(client, login, make_us
     response = await client.form(f"/staff/premises/{storage}/ownerships/new", {"owner": "910200000999", "share": "1"})
     assert response.status_code == 303
     assert await Ownership.exists().where((Ownership.owner == stranger) & (Ownership.premise == storage))
+
+
+# --- an owner entered without a share is the enterer's and their colleagues', not another house's ----------
+
+NEWCOMER = {
+    "kind": "person",
+    "name": "Тайнова Вера Павловна",
+    "inn": "910201234567",
+    "phone": "+7 978 555-11-77",
+    "email": "tajnova@example.ru",
+}
+
+
+def contacts_in(page: str, typed: str = "") -> list[str]:
+    """Which of the newcomer's name, phone, e-mail and INN a page shows (other than as ``typed`` in the field)."""
+    text = page.replace("\u00a0", " ").replace("\u2011", "-")
+    shown = ("Тайнова Вера", "+7 978 555-11-77", "tajnova@example.ru", NEWCOMER["inn"])
+    return [v for v in shown if v != typed and v in text]
+
+
+async def test_an_owner_entered_without_a_share_is_out_of_reach_of_another_house_s_manager(
+    client, new_client, login, make_user, estate
+):
+    """A manager of house A enters an owner with no share yet; the manager of house B finds them neither in the
+    add-share search (by name, phone, INN or number) nor by opening them, while a colleague whose houses include A,
+    the manager who entered them and an admin do."""
+    await login(client, await make_user(roles=("manager",), houses=(estate["house"],)))
+    entered = await client.form("/staff/owners/new", NEWCOMER)
+    assert entered.status_code == 303
+    owner_id = int(entered.headers["location"].rsplit("/", 1)[1])
+    assert (await Owner.select(Owner.entered_by).where(Owner.id == owner_id).first())["entered_by"] is not None
+
+    others, colleague, admin = new_client(), new_client(), new_client()
+    await login(others, await make_user(roles=("manager",), houses=(estate["other_house"],)))
+    await login(colleague, await make_user(roles=("manager",), houses=(estate["other_house"], estate["house"])))
+    await login(admin, await make_user(roles=("admin",)))
+    typed_ways = ["Тайнова", "вера павл", "+7 (978) 555-11-77", "555-11-77", NEWCOMER["inn"], str(owner_id)]
+    form = f"/staff/premises/{estate['other_flat']}/ownerships/new"
+
+    for typed in typed_ways:
+        page = await others.get(form, params={"owner": typed})
+        assert page.status_code == 200 and owners_offered(page.text) == {}, typed
+        assert contacts_in(page.text, typed) == [], typed
+    for typed in (str(owner_id), NEWCOMER["inn"]):
+        refused = await others.form(form, {"owner": typed, "owner_id": str(owner_id), "share": "1"})
+        assert refused.status_code == 422 and "Собственник не найден." in refused.text, typed
+        assert contacts_in(refused.text, typed) == [], typed
+    assert not await Ownership.exists().where(Ownership.owner == owner_id)
+    assert (await others.get(f"/staff/owners/{owner_id}")).status_code == 404
+    assert (await others.get(f"/staff/owners/{owner_id}/edit")).status_code == 404
+    listed = await others.get("/staff/owners", params={"q": "Тайнова"})
+    assert listed.status_code == 200 and contacts_in(listed.text) == []
+
+    for staff, premise in ((colleague, "other_flat"), (admin, "other_flat"), (client, "flat")):
+        for typed in typed_ways:
+            page = await staff.get(f"/staff/premises/{estate[premise]}/ownerships/new", params={"owner": typed})
+            assert owner_id in owners_offered(page.text), typed
+        shown = await staff.get(f"/staff/owners/{owner_id}")
+        assert shown.status_code == 200 and "555-11-77" in shown.text.replace("\u2011", "-")
+    attached = await colleague.form(form, {"owner": NEWCOMER["inn"], "share": "1"})
+    assert attached.status_code == 303
+    assert await Ownership.exists().where((Ownership.owner == owner_id) & (Ownership.premise == estate["other_flat"]))
+
+
+async def test_an_owner_with_no_share_and_no_one_recorded_as_entering_them_is_the_admins_only(estate):
+    """Owners entered before who entered them was recorded (or by an import without shares): admins only."""
+    orphan = await actions.save_owner(None, None, {**NEWCOMER, "inn": None})
+    manager_of_a = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({estate["house"]}))
+    assert await queries.get_owner(manager_of_a, orphan) is None
+    assert (await queries.owner_choice(manager_of_a, "Тайнова", None)).matches == []
+    assert await queries.find_owner(manager_of_a, str(orphan)) is None
+    admin = Principal(user_id=2, staff_roles=frozenset({"admin"}), house_ids=None)
+    assert (await queries.get_owner(admin, orphan)) is not None
+    assert [o.id for o in (await queries.owner_choice(admin, "Тайнова", None)).matches] == [orphan]
 
 
 # --- unexpected input is answered, never a server error (issue 11, item 7) -------------------------------
