@@ -267,7 +267,10 @@ class Visitors(Controller):
 def _sign_in_refusal(outcome: actions.SignIn) -> str:
     return {
         actions.SignIn.LIMITED: forms.too_many(),
-        actions.SignIn.UNCONFIRMED: _("Confirm your e-mail first: open the link in the message we sent you."),
+        actions.SignIn.UNCONFIRMED: _(
+            "Confirm your e-mail first: open the link in the message we sent you. No message? Register again with "
+            "the same e-mail and we will send a new link."
+        ),
         actions.SignIn.BLOCKED: _("This account is blocked. Call the management company."),
     }.get(outcome, _("The e-mail, phone or password is wrong."))
 

@@ -112,8 +112,13 @@ async def test_registration_with_the_account_code_and_email_confirmation(client,
     assert await _residency(user.id, house["accounts"][0]) is None
     refused = await client.form("/login", {"login": "self@example.ru", "password": "a good pass 1"})
     assert "подтвердите e-mail" in refused.text
+    # … and says what to do when the message never came: registering again sends a new link, which works.
+    assert "Письма нет? Зарегистрируйтесь ещё раз с тем же e-mail — мы пришлём новую ссылку." in refused.text
+    first = await _last_link("self@example.ru", "/register/confirm/")
+    assert "Проверьте почту" in (await client.form("/register", form)).text
 
     path = await _last_link("self@example.ru", "/register/confirm/")
+    assert path != first
     confirmed = await client.get(path)
     assert confirmed.status_code == 303
     assert (await _residency(user.id, house["accounts"][0]))["role"] == "owner"
