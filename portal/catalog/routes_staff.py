@@ -215,7 +215,7 @@ class StaffOrders(Controller):
         reason = forms.read_cancel_reason(data)
         if form_value(data, "confirm") != "1":  # final, and a paid order's money goes back: asked once more
             return question(
-                request, "catalog/staff_cancel.html", order=order, reason=reason, order_summary=texts.order_summary
+                request, "catalog/staff_cancel.html", order=order, reason=reason, order_summary=texts.order_summary_html
             )
         refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
         flash(request, cancelled_message(refund, order))

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
+from markupsafe import escape
+
 from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import ExecutorGroup
 from portal.catalog.tables import OrderStatus
@@ -16,6 +19,7 @@ from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
 from portal.core.labels import Labels
 
@@ -141,6 +145,16 @@ def order_summary(order: Any) -> str:
     return summary_label(own_words(order.summary, "first"), order.summary.others)
 
 
+_SLOT = "\x00"  # where the first title goes in the worded line
+
+
+def order_summary_html(order: Any) -> Markup:
+    """``order_summary`` as a page's text: escaped, the first service's Russian title marked ``lang="ru"`` where
+    it stands in for a missing English one (``i18n.own_markup``)."""
+    before, _, after = summary_label(_SLOT, order.summary.others).partition(_SLOT)
+    return escape(before) + own_markup(order.summary, "first") + escape(after)
+
+
 def words() -> dict[str, Any]:
     """What every catalog template uses to name things."""
     return {
@@ -152,5 +166,5 @@ def words() -> dict[str, Any]:
         "quantity_question": quantity_question,
         "duration_label": duration_label,
         "group_label": group_label,
-        "order_summary": order_summary,
+        "order_summary": order_summary_html,
     }

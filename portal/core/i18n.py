@@ -31,6 +31,8 @@ from litestar.types import ASGIApp
 from litestar.types import Receive
 from litestar.types import Scope
 from litestar.types import Send
+from markupsafe import Markup
+from markupsafe import escape
 
 from portal.settings import ROOT
 
@@ -150,11 +152,8 @@ class LazyText:
         return text % variables if "%" in text else text
 
 
-def own_words(record: Any, name: str, locale: str | None = None) -> str:
-    """A record's own text (a service's title that staff wrote) in the reader's language: its ``<name>_<locale>``
-    (``title_en``) where the reader's language is not Russian and staff filled it, else ``<name>`` — the Russian
-    text every record has. ``record`` is a row's dataclass or a dict (a message's context)."""
-    locale = locale or get_locale()
+def _own(record: Any, name: str, locale: str) -> tuple[str, bool]:
+    """A record's own text in ``locale`` and whether it is the Russian text standing in for a missing one."""
 
     def read(key: str) -> Any:
         return record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
@@ -162,9 +161,27 @@ def own_words(record: Any, name: str, locale: str | None = None) -> str:
     if locale != DEFAULT_LOCALE:
         translated = read(f"{name}_{locale}")
         if isinstance(translated, str) and translated.strip():
-            return translated
+            return translated, False
     value = read(name)
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return text, locale != DEFAULT_LOCALE and bool(text)
+
+
+def own_words(record: Any, name: str, locale: str | None = None) -> str:
+    """A record's own text (a service's title that staff wrote) in the reader's language: its ``<name>_<locale>``
+    (``title_en``) where the reader's language is not Russian and staff filled it, else ``<name>`` — the Russian
+    text every record has. ``record`` is a row's dataclass or a dict (a message's context)."""
+    return _own(record, name, locale or get_locale())[0]
+
+
+def own_markup(record: Any, name: str, locale: str | None = None) -> Markup:
+    """``own_words`` as HTML for a page's text (never an attribute's value): escaped, and where the Russian text
+    stands in for a missing English one, marked ``<span lang="ru">`` so that a screen reader reads it with a
+    Russian voice."""
+    text, stand_in = _own(record, name, locale or get_locale())
+    if stand_in:
+        return Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text)
+    return escape(text)
 
 
 def lazy(message: str) -> LazyText:

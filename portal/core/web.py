@@ -34,6 +34,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.response import Template
 from litestar.response.base import ASGIResponse
+from markupsafe import Markup
 
 from portal.core import i18n
 from portal.core.address import full_address
@@ -115,6 +116,13 @@ def _typed(_context: Any, value: Any) -> Any:
 def _own(_context: Any, record: Any, name: str = "title") -> str:
     """``{{ service | own("title") }}``: the record's text in the reader's language (``i18n.own_words``)."""
     return i18n.own_words(record, name)
+
+
+@pass_context
+def _own_html(_context: Any, record: Any, name: str = "title") -> Markup:
+    """``{{ service | own_html("title") }}`` in a page's text (not an attribute): the record's text in the reader's
+    language, the Russian one standing in for a missing English one marked ``lang="ru"`` (``i18n.own_markup``)."""
+    return i18n.own_markup(record, name)
 
 
 @pass_context
@@ -207,6 +215,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         number=_number,
         typed=_typed,
         own=_own,
+        own_html=_own_html,
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,

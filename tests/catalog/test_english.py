@@ -51,7 +51,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     assert "<h1>Tap repair</h1>" in page and "We fix a dripping tap." in page and ">Plumbing</a>" in page
     assert "Ремонт смесителя" not in page and "описание" not in page
     plumber = (await client.get(f"/services/{shop['plumber']}")).text
-    assert "<h1>Вызов сантехника</h1>" in plumber and "Вызов сантехника: описание" in plumber
+    assert '<h1><span lang="ru">Вызов сантехника</span></h1>' in plumber and "Вызов сантехника: описание" in plumber
 
     client.cookies.set("lang", "ru")
     catalogue = (await client.get("/services")).text
@@ -65,7 +65,8 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     for service in ("repair", "plumber"):
         await client.form("/services/cart", {"service": shop[service], "account": account})
     cart = (await client.get("/services/cart")).text
-    assert "«Tap repair» is in your order." in cart and ">Tap repair</a>" in cart and ">Вызов сантехника</a>" in cart
+    assert "«Tap repair» is in your order." in cart and ">Tap repair</a>" in cart
+    assert '<span lang="ru">Вызов сантехника</span></a>' in cart
     placed = await client.form(
         "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
     )
@@ -202,3 +203,48 @@ async def test_the_editor_saves_shows_back_and_keeps_the_english_names_after_an_
     assert [m["title_en"] for m in made] == ["Car"]
     edit = (await manager.get(f"/staff/catalog/categories/{made[0]['id']}")).text
     assert 'value="Car"' in edit and "Название на английском" in edit
+
+
+async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_for_screen_readers(
+    client, login, household, shop
+):
+    """On an English page a screen reader reads a service's Russian name (no English one written) with a Russian
+    voice: the name is marked ``lang="ru"`` in the page's text — escaped, never inside an attribute — while an
+    English name, and every name on a Russian page, is not marked."""
+    await _in_english(shop)
+    await PaidService.update(
+        {PaidService.title: "Вызов <сантехника> & Co", PaidService.description: "Течёт кран?\nПридём <сегодня>."}
+    ).where(PaidService.id == shop["plumber"])
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    plumber = "Вызов &lt;сантехника&gt; &amp; Co"
+
+    catalogue = (await client.get("/services")).text
+    assert f'<span class="service-title"><span lang="ru">{plumber}</span></span>' in catalogue
+    assert '<span class="service-title">Tap repair</span>' in catalogue
+    assert '<span lang="ru">Справки</span></a>' in catalogue and ">Plumbing</a>" in catalogue  # the section chips
+    page = (await client.get(f"/services/{shop['plumber']}")).text
+    assert f'<h1><span lang="ru">{plumber}</span></h1>' in page and f"<title>{plumber}" in page
+    assert '<div class="post-body"><span lang="ru">Течёт кран?<br>Придём &lt;сегодня&gt;.</span></div>' in page
+    assert ">Plumbing</a></p>" in page  # the breadcrumb: the section has its English name
+    assert "<h1>Tap repair</h1>" in (await client.get(f"/services/{shop['repair']}")).text
+
+    for service in ("plumber", "repair"):
+        await client.form("/services/cart", {"service": shop[service], "account": account})
+    cart = (await client.get("/services/cart")).text
+    assert f'<span lang="ru">{plumber}</span></a>' in cart
+    assert f'<span class="visually-hidden"> <span lang="ru">{plumber}</span></span>' in cart
+    placed = await client.form(
+        "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
+    )
+    assert placed.status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    order = (await client.get(f"/services/orders/{order_id}")).text
+    assert f'<span lang="ru">{plumber}</span>' in order and '<span lang="ru">Tap repair' not in order
+    orders = _plain((await client.get("/services/orders")).text)
+    assert f'<p><span lang="ru">{plumber}</span> and 1 more service</p>' in orders
+
+    client.cookies.set("lang", "ru")
+    for path in ("/services", f"/services/{shop['plumber']}", f"/services/orders/{order_id}", "/services/orders"):
+        assert 'lang="ru">' not in (await client.get(path)).text.split("<body", 1)[1], path

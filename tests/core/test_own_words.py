@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import Environment
 
+from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
 from portal.core.i18n import set_locale
 from portal.core.web import configure_jinja
@@ -52,5 +53,36 @@ def test_the_template_filter_follows_each_reader():
         assert template.render(s=Named("Сантехника", "Plumbing")) == "Plumbing"
         set_locale("ru")
         assert template.render(s=Named("Сантехника", "Plumbing")) == "Сантехника"
+    finally:
+        set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("record", "locale", "shown"),
+    [
+        (Named("Ремонт <и> наладка", ""), "en", '<span lang="ru">Ремонт &lt;и&gt; наладка</span>'),
+        (Named("Ремонт <и> наладка", "Repair & set-up"), "en", "Repair &amp; set-up"),
+        (Named("Ремонт <и> наладка", "Repair & set-up"), "ru", "Ремонт &lt;и&gt; наладка"),
+        (Named("", ""), "en", ""),
+    ],
+    ids=[
+        "the Russian name standing in: marked Russian, escaped",
+        "the English name: escaped, not marked",
+        "the Russian name to a reader of Russian: not marked",
+        "nothing to show: no empty mark",
+    ],
+)
+def test_a_russian_text_standing_in_for_the_readers_language_is_marked_russian_in_html(record, locale, shown):
+    assert own_markup(record, "title", locale) == shown
+
+
+def test_the_html_filter_marks_the_stand_in_and_escapes_it():
+    env = Environment(autoescape=True)
+    configure_jinja(SimpleNamespace(engine=env))  # type: ignore[arg-type]
+    template = env.from_string('<h1>{{ s | own_html("title") }}</h1>')
+    try:
+        set_locale("en")
+        assert template.render(s=Named("<Сантехника>", "")) == '<h1><span lang="ru">&lt;Сантехника&gt;</span></h1>'
+        assert template.render(s=Named("Сантехника", "Plumbing")) == "<h1>Plumbing</h1>"
     finally:
         set_locale("ru")
