@@ -35,6 +35,22 @@ JOB_NAME = "seed-demo"
 JOB_KEY = "v1"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published demo password, printed by `make run`)
 
+# The demo residents who sign in, as the register of owners names them (surname first). The housing demo gives
+# them the premises set aside for them, and their users bear the same name (``everyday_name``), so the top bar,
+# the register, the receipts' payer and the meetings' ballots name one person.
+DEMO_OWNERS = {
+    "resident": "Смирнов Иван Петрович",  # the first flat of the first house and the first flat of the second
+    "resident2": "Егорова Наталья Викторовна",  # his neighbour: the second flat of the first house
+    "owner": "Кравец Ольга Сергеевна",  # a flat and a parking space of the first house, nothing else there
+}
+
+
+def everyday_name(registered: str) -> str:
+    """A person's name as the register writes it, in everyday order: «Смирнов Иван Петрович» → «Иван Петрович
+    Смирнов» (how a user's name is written)."""
+    surname, _, given = registered.partition(" ")
+    return f"{given} {surname}" if given else surname
+
 
 @dataclass
 class DemoContext:

@@ -16,8 +16,10 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
+from portal.demo import DEMO_OWNERS
 from portal.demo import DEMO_PASSWORD
 from portal.demo import DemoContext
+from portal.demo import everyday_name
 from portal.settings import get_settings
 
 STAFF = (
@@ -30,10 +32,11 @@ STAFF = (
     (StaffRole.OPERATOR, "operator@demo.ru", "Елена Николаевна Гусева", "Operator"),
 )
 
-# The demo residents (key, e-mail, name, phone, label): the owners of the accounts the housing demo sets aside.
+# The demo residents (key, e-mail, name, phone, label): the owners of the accounts the housing demo sets aside,
+# named as the register names them.
 RESIDENTS = (
-    ("resident", "resident@demo.ru", "Иван Петрович Смирнов", "+79780000001", "Resident (two accounts)"),
-    ("resident2", "resident2@demo.ru", "Наталья Викторовна Егорова", "+79780000002", "Resident (neighbour)"),
+    ("resident", "resident@demo.ru", everyday_name(DEMO_OWNERS["resident"]), "+79780000001", "Resident (two accounts)"),
+    ("resident2", "resident2@demo.ru", everyday_name(DEMO_OWNERS["resident2"]), "+79780000002", "Resident (neighbour)"),
 )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from portal.demo import DEMO_OWNERS
 from portal.housing.rules import account_search_text
 from portal.housing.rules import house_search_text
 from portal.housing.rules import owner_search_text
@@ -135,6 +136,74 @@ def _area(rng: Any, base: str, spread: int) -> Decimal:
     return (Decimal(base) + Decimal(rng.randint(-spread, spread)) / 10).quantize(Decimal("0.01"))
 
 
+Share = tuple[Premise, Owner, int, int, bool]  # a premise, its owner, the share (numerator, denominator), joint
+
+
+def _rename(people: _People, owner: Owner, name: str) -> None:
+    people.used.discard(owner.name)
+    people.used.add(name)
+    owner.name = name
+    owner.email = ""  # the address was made from the old name
+    owner.search_text = owner_search_text(name, owner.inn, owner.phone, owner.email)
+
+
+def _of_the_family(name: str, registered: str) -> str:
+    """A co-owner of a demo resident's premise bears the family's surname: «Полякова Галина Дмитриевна» beside
+    «Смирнов Иван Петрович» → «Смирнова Галина Дмитриевна» (a woman by her patronymic)."""
+    given = name.partition(" ")[2]
+    surname = registered.split()[0]
+    male = surname[:-1] if surname.endswith(("ова", "ева", "ёва", "ина")) else surname
+    return f"{_female(male) if given.endswith('на') else male} {given}"
+
+
+def _give(people: _People, shares: list[Share], flat_owners: dict[int, Owner], premise: Premise, to: Owner) -> None:
+    """``to`` holds the share of ``premise`` its first owner held; an owner left without premises is not made."""
+    at = next(i for i, share in enumerate(shares) if share[0] is premise)
+    _premise, displaced, numerator, denominator, joint = shares[at]
+    shares[at] = (premise, to, numerator, denominator, joint)
+    if premise.id in flat_owners:
+        flat_owners[premise.id] = to
+    if not any(share[1] is displaced for share in shares):
+        people.owners.remove(displaced)
+
+
+def _flat_and_parking(shares: list[Share], flats: list[Premise], premises: list[Premise]) -> list[Premise]:
+    """owner@demo.ru's premises: the first of ``flats`` held by one owner who holds nothing else in its house but
+    one parking space (two ballots in a meeting of the house); else the first flat and the house's first space."""
+    held: dict[int, list[Premise]] = {}
+    owners: dict[int, list[Owner]] = {}
+    for premise, owner, *_share in shares:
+        held.setdefault(id(owner), []).append(premise)
+        owners.setdefault(id(premise), []).append(owner)
+    for flat in flats:
+        if len(owners[id(flat)]) == 1:
+            rest = [p for p in held[id(owners[id(flat)][0])] if p.house == flat.house and p is not flat]
+            if len(rest) == 1 and rest[0].kind == PremiseKind.PARKING:
+                return [flat, rest[0]]
+    return [flats[0], next(p for p in premises if p.house == flats[0].house and p.kind == PremiseKind.PARKING)]
+
+
+def _demo_owners(
+    people: _People, shares: list[Share], flat_owners: dict[int, Owner], held: dict[str, list[Premise]]
+) -> dict[str, Owner]:
+    """The owners of the premises set aside for the demo residents (``held``: the first a flat) bear their names
+    (portal.demo.DEMO_OWNERS), their co-owners the family's surname: the register, the accounts' payer and the
+    ballots then name the person the top bar does."""
+    found = {}
+    for key, (home, *more) in held.items():
+        registered = DEMO_OWNERS[key]
+        person = flat_owners[home.id]
+        _rename(people, person, registered)
+        for premise in more:
+            _give(people, shares, flat_owners, premise, person)
+        for premise in (home, *more):
+            for share in shares:
+                if share[0] is premise and share[1] is not person:
+                    _rename(people, share[1], _of_the_family(share[1].name, registered))
+        found[key] = person
+    return found
+
+
 async def _insert(table: Any, rows: list[Any]) -> None:
     for start in range(0, len(rows), CHUNK):
         await table.insert(*rows[start : start + CHUNK])
@@ -224,7 +293,7 @@ async def seed(ctx: Any) -> None:
     )
 
     people = _People(rng)
-    shares: list[tuple[Premise, Owner, int, int, bool]] = []
+    shares: list[Share] = []
     flat_owners: dict[int, Owner] = {}
     for p in premises:
         if p.kind == "flat":
@@ -260,6 +329,13 @@ async def seed(ctx: Any) -> None:
             shares.append((p, organisation, 1, 1, False))
         elif p.kind in ("parking", "storage"):
             shares.append((p, rng.choice(flat_pool), 1, 1, False))
+    first_flats, second_flats = flats_by_house[houses[0].id], flats_by_house[houses[1].id]
+    held = {
+        "resident": [first_flats[0], second_flats[0]],
+        "resident2": [first_flats[1]],
+        "owner": _flat_and_parking(shares, first_flats[2:], premises),
+    }
+    demo_owners = _demo_owners(people, shares, flat_owners, held)
     await _insert(Owner, people.owners)
 
     start = date(2016, 3, 1)
@@ -306,6 +382,10 @@ async def seed(ctx: Any) -> None:
         ctx.shared["accounts_by_house"][second][0],
     ]
     ctx.shared["second_resident_account"] = ctx.shared["accounts_by_house"][first][1]
+    # The registry owner of each demo resident (the owner of a flat and a parking space: owner@demo.ru, and the
+    # flat's account).
+    ctx.shared["demo_owners"] = {key: owner.id for key, owner in demo_owners.items()}
+    ctx.shared["owner_account"] = next(a.id for a in accounts if a.premise == held["owner"][0].id)
     ctx.say(
         f"housing: {len(houses)} houses, {len(premises)} premises, {len(people.owners)} owners, "
         f"{len(accounts)} accounts"

@@ -1,8 +1,9 @@
 """Demo meetings of the first house: one closed with its protocol, one in its voting period with part of the owners
 voted and paper ballots waiting for moderation, and an owners' initiative collecting support.
 
-Demo users are linked to their registry owners: resident@demo.ru (a joint owner of his flat), resident2@demo.ru,
-and owner@demo.ru, an owner of a flat and a parking space who has not voted yet.
+Demo users are linked to their registry owners, who bear their names (portal.demo.DEMO_OWNERS): resident@demo.ru
+(an owner of his flat with a relative), resident2@demo.ru, and owner@demo.ru, an owner of a flat and a parking
+space who has not voted yet.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.core import clock
 from portal.core import storage
+from portal.demo import DEMO_OWNERS
 from portal.demo import DEMO_PASSWORD
 from portal.demo import DemoContext
-from portal.housing.tables import Ownership
-from portal.housing.tables import PersonalAccount
+from portal.demo import everyday_name
 from portal.meetings import actions
 from portal.meetings import forms
 from portal.meetings import queries
@@ -131,63 +132,32 @@ async def _paper(meeting: int, entry: dict[str, Any], received: datetime, duplic
     )
 
 
-async def _owner_of(account: int) -> list[int]:
-    premise = await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == account).first()
-    rows = await Ownership.select(Ownership.owner).where(Ownership.premise == premise["premise"]).order_by(Ownership.id)
-    return [r["owner"] for r in rows]
-
-
-async def _two_premise_owner(house: int, taken: set[int]) -> tuple[int, int] | None:
-    """An owner of a flat and another premise of the house, and the flat's account."""
-    rows = await Ownership.select(Ownership.owner, Ownership.premise, Ownership.premise.kind.as_alias("kind")).where(
-        Ownership.premise.house == house
-    )
-    by_owner: dict[int, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_owner.setdefault(r["owner"], []).append(r)
-    for owner, held in sorted(by_owner.items()):
-        flats = [h for h in held if h["kind"] == "flat"]
-        if owner not in taken and len(held) >= 2 and flats:
-            account = (
-                await PersonalAccount.select(PersonalAccount.id)
-                .where(PersonalAccount.premise == flats[0]["premise"])
-                .first()
-            )
-            if account:
-                return owner, account["id"]
-    return None
-
-
 async def seed(ctx: DemoContext) -> None:
     houses = ctx.shared.get("houses", [])
     users = ctx.shared.get("users", {})
     if not houses or "resident" not in users:
         return
     house = houses[0]
-    first_account = ctx.shared["resident_accounts"][0]
-    resident_owner = (await _owner_of(first_account))[0]
-    await OwnerLink(user=users["resident"], owner=resident_owner).save()
-    neighbour_owner = (await _owner_of(ctx.shared["second_resident_account"]))[0]
-    await OwnerLink(user=users["resident2"], owner=neighbour_owner).save()
-    linked = {resident_owner, neighbour_owner}
-    found = await _two_premise_owner(house, linked)
-    if found:
-        owner, account = found
-        now = datetime.now(UTC)
-        user = User(
-            email="owner@demo.ru",
-            full_name="Ольга Сергеевна Кравец",
-            password_hash=hash_password(DEMO_PASSWORD),
-            email_confirmed_at=now,
-        )
-        await user.save()
-        await Residency(user=user.id, account=account, role="owner", rights=["view", "pay", "meters", "tickets"]).save()
-        from portal.accounts import consent
+    owners = ctx.shared["demo_owners"]  # the registry owners the housing demo named after the demo residents
+    await OwnerLink(user=users["resident"], owner=owners["resident"]).save()
+    await OwnerLink(user=users["resident2"], owner=owners["resident2"]).save()
+    neighbour_owner = owners["resident2"]
+    linked = set(owners.values())
+    now = datetime.now(UTC)
+    user = User(
+        email="owner@demo.ru",
+        full_name=everyday_name(DEMO_OWNERS["owner"]),
+        password_hash=hash_password(DEMO_PASSWORD),
+        email_confirmed_at=now,
+    )
+    await user.save()
+    account = ctx.shared["owner_account"]
+    await Residency(user=user.id, account=account, role="owner", rights=["view", "pay", "meters", "tickets"]).save()
+    from portal.accounts import consent
 
-        await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="demo").save()
-        await OwnerLink(user=user.id, owner=owner).save()
-        linked.add(owner)
-        ctx.logins.append(("Owner of a flat and a parking space (votes)", "owner@demo.ru", DEMO_PASSWORD))
+    await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="demo").save()
+    await OwnerLink(user=user.id, owner=owners["owner"]).save()
+    ctx.logins.append(("Owner of a flat and a parking space (votes)", "owner@demo.ru", DEMO_PASSWORD))
 
     today = ctx.today
     closed = await _meeting(
