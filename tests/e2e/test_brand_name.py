@@ -1,0 +1,27 @@
+"""The company's name in the top bar is read whole on a phone: on a guest's page, beside the language switch and
+«Войти», «УК «Монолит Комфорт»» was cut to «УК «Монолит Ком…»; it now takes a second line of the same bar."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
+def test_the_company_name_is_not_cut_in_the_top_bar_of_a_phone(live_server: str, browser: Browser, locale: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    for path in ("/register", "/password/forgot", "/"):
+        page.goto(live_server + path)
+        brand = page.locator(".topbar .brand")
+        for part in (brand, brand.locator(".brand-name")):  # neither the link nor its words cut
+            shown = part.evaluate("e => [e.scrollWidth <= e.clientWidth, e.scrollHeight <= e.clientHeight + 1]")
+            assert shown == [True, True], f"the company's name is cut on {path}"
+        assert brand.inner_text() == brand.get_attribute("title")
+        bar = page.locator(".topbar").bounding_box()
+        assert bar and bar["height"] <= 57, f"the top bar grew on {path}: {bar}"  # the bar keeps its height
+        wide = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide[0] <= wide[1]
+    context.close()
