@@ -18,6 +18,8 @@ from portal.catalog.tables import OrderItem
 from portal.catalog.tables import PaidService
 from portal.catalog.tables import ServiceCategory
 from portal.core import clock
+from portal.core.audit import field_label
+from portal.core.i18n import set_locale
 from portal.core.tables import OutboxMessage
 from tests.catalog.test_routes import _tomorrow
 
@@ -248,3 +250,40 @@ async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_f
     client.cookies.set("lang", "ru")
     for path in ("/services", f"/services/{shop['plumber']}", f"/services/orders/{order_id}", "/services/orders"):
         assert 'lang="ru">' not in (await client.get(path)).text.split("<body", 1)[1], path
+
+
+async def test_each_name_field_of_the_editor_says_its_language_in_both_languages(
+    new_client, login, household, shop, make_user
+):
+    """The editor's first field was a bare «Name» beside «Name in English»: which language it wanted was said only
+    by the English field's hint. Each name and description field now names its language, on the service's and the
+    section's editor, in Russian and in English, and the audit log calls the Russian fields the same."""
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
+    pages = (
+        "/staff/catalog/services/new",
+        f"/staff/catalog/services/{shop['plumber']}",
+        "/staff/catalog/categories/new",
+    )
+    labels = {
+        "ru": ("Название на русском", "Название на английском", "Описание на русском", "Описание на английском"),
+        "en": ("Name in Russian", "Name in English", "Description in Russian", "Description in English"),
+    }
+    for lang, (name, name_en, text, text_en) in labels.items():
+        manager.cookies.set("lang", lang)
+        for path in pages:
+            page = (await manager.get(path)).text
+            assert f'<label for="f-title">{name} <span class="req"' in page, (lang, path)
+            assert f'<label for="f-title_en">{name_en}</label>' in page, (lang, path)
+            if "services" in path:
+                assert f'<label for="f-description">{text}</label>' in page, (lang, path)
+                assert f'<label for="f-description_en">{text_en}</label>' in page, (lang, path)
+        assert 'name="title" type="text" value="" required lang="ru">' in page  # typed and spelled as Russian
+    set_locale("en")
+    try:
+        assert [field_label("catalog.service.update", f) for f in ("title", "description")] == [
+            "Name in Russian",
+            "Description in Russian",
+        ]
+    finally:
+        set_locale("ru")
