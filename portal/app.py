@@ -31,6 +31,7 @@ from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from portal.core import db
+from portal.core import i18n
 from portal.core import storage
 from portal.core.assets import cache_by_version
 from portal.core.home import load_banners
@@ -102,6 +103,10 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         return Redirect(path="/login?next=" + request.url.path, status_code=303)
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if "locale" not in request.scope.get("state", {}):
+        # An address that matches no page never passed the app's middleware, which reads the reader's language:
+        # read it here, or «Page not found» answered in Russian whatever the reader had chosen.
+        i18n.set_locale(i18n.pick_locale(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
     if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
         message = gettext("The form has expired. Reload the page and try again.")
     else:

@@ -44,6 +44,19 @@ async def test_unknown_page_uses_the_site_layout(client):
     assert 'class="topbar"' in response.text
 
 
+async def test_an_unknown_page_answers_in_the_readers_language(client):
+    """An address that no page has was answered in Russian whatever the reader had chosen: the language is read
+    for pages only, and an address matching none never reached that step."""
+    english = await client.get("/no-such-page", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert english.status_code == 404
+    assert "Page not found" in english.text and '<html lang="en"' in english.text
+    client.cookies.set("lang", "en")  # the reader's own choice, over the browser's languages
+    chosen = await client.get("/no/such/page", headers={"Accept-Language": "ru"})
+    assert "Page not found" in chosen.text and "Страница не найдена" not in chosen.text
+    client.cookies.set("lang", "ru")
+    assert "Страница не найдена" in (await client.get("/no-such-page", headers={"Accept-Language": "en"})).text
+
+
 async def test_a_signed_in_page_is_never_stored_by_the_browser_while_static_files_are(client, login, make_user):
     """After sign-out at a shared computer, Back must not bring a resident's balance and address from the browser's
     cache: every page says «no-store»; the stylesheet, which holds nothing personal, keeps its own caching."""
