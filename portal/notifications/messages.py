@@ -124,8 +124,19 @@ def absolute(path: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
+    """The text's paragraphs as HTML; a paragraph that is an address alone (the link of a reset, an invitation)
+    is a link, which wraps at a phone's width instead of running off the screen."""
     blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
-    return "".join("<p>" + html.escape(b).replace("\n", "<br>") + "</p>" for b in blocks)
+    return "".join(_link(b) if _ADDRESS.fullmatch(b) else "<p>" + html.escape(b).replace("\n", "<br>") + "</p>"
+                   for b in blocks)  # fmt: skip
+
+
+_ADDRESS = re.compile(r"https?://\S+")
+
+
+def _link(address: str) -> str:
+    escaped = html.escape(address)
+    return f'<p><a href="{escaped}" style="word-break:break-all">{escaped}</a></p>'
 
 
 def _layout(body: str, link: str, company: str) -> str:

@@ -78,3 +78,16 @@ def test_a_message_whose_optional_part_is_empty_reads_with_single_spaces(locale:
     assert "  " not in bare.text and "  " not in bare.html
     noted = render("catalog/quote_ready", locale, {"number": 7, "amount": Decimal("3200.00"), "note": "Два окна."})
     assert ". Два окна. " in noted.text  # the note between its two sentences, a space each side
+
+
+@pytest.mark.parametrize("name", ["accounts/reset", "accounts/invite", "accounts/confirm", "accounts/exists"])
+def test_the_link_of_an_account_e_mail_is_a_link_in_its_html_part(name: str) -> None:
+    """The reset, invitation and confirmation e-mails showed their link in the HTML part as plain text: not
+    clickable in a mail client that does not guess links, and one long line running off a phone's screen."""
+    template = registered()[name]
+    for locale in ("ru", "en"):
+        message = render(template, locale, dict(template.sample))
+        url = next(w for w in message.text.split() if w.startswith("http"))
+        assert f'<a href="{url}"' in message.html, message.html
+        link = message.html.split(f'<a href="{url}"')[1].split("</a>")[0]
+        assert "break-all" in link and link.endswith(f">{url}")  # the address wraps at a phone's width
