@@ -192,15 +192,15 @@ class Visitors(Controller):
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
-        await _valid_token(token, TokenPurpose.RESET)
-        return render(request, "accounts/reset.html", errors=None, token=token)
+        row = await _valid_token(token, TokenPurpose.RESET)
+        return render(request, "accounts/reset.html", errors=None, token=token, email=row.email)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
     async def reset_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
         row = await _valid_token(token, TokenPurpose.RESET)
         values, errors = forms.new_password_form(data, row.email)
         if errors:
-            return render(request, "accounts/reset.html", errors=errors, token=token, status_code=422)
+            return render(request, "accounts/reset.html", errors=errors, token=token, email=row.email, status_code=422)
         if not await actions.reset_password(row, values["password"]):
             return _link_gone(request)
         start_session(request, {})  # whatever session this browser had ends here

@@ -52,6 +52,7 @@ async def test_staff_invite_a_resident_who_sets_a_password_and_lands_on_the_cons
     form = await guest.get(path)
     assert form.status_code == 200
     assert "new.resident@example.ru" in form.text
+    assert '<input type="email" autocomplete="username" value="new.resident@example.ru" hidden readonly>' in form.text
     short = await guest.form(path, {"full_name": "Новый Житель", "password": "short", "password2": "short"})
     assert short.status_code == 422
     # The summary of the refusals follows the form from its top (the name, then the password), as its links do.

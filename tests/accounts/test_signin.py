@@ -286,7 +286,16 @@ async def test_a_reset_link_works_once_and_signs_out_other_sessions(client, new_
     assert (await other.get("/profile")).status_code == 200
 
     path = await _reset_link(client, email)
-    assert (await client.get(path)).status_code == 200
+    page = await client.get(path)
+    assert page.status_code == 200
+    # The login the new password belongs to is in the form (hidden, not sent), so that the browser saves the
+    # password under it: without it Chrome warned and saved a password of no account.
+    saved_as = f'<input type="email" autocomplete="username" value="{email}" hidden readonly>'
+    assert saved_as in page.text
+    refused = await client.form(path, {"password": "brand new pass 7", "password2": "other"})
+    assert refused.status_code == 422 and saved_as in refused.text
+    profile = await other.get("/profile")  # the password change of the profile, too
+    assert saved_as in profile.text.split('action="/profile/password"')[1].split("</form>")[0]
     done = await client.form(path, {"password": "brand new pass 7", "password2": "brand new pass 7"})
     assert done.status_code == 303
     assert done.headers["location"] == "/login"
