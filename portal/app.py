@@ -134,6 +134,28 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
+def _caller_of_unrouted(session_config: Any) -> Any:
+    """An ``after_exception`` hook: an address that matches no page passed neither the session middleware nor
+    ``_before_request``, so the error page would show a signed-in resident as a guest («Войти», no menu). The hook
+    (async, unlike an exception handler) reads the session and loads the caller for it; it never stores anything."""
+    backend = session_config.middleware.kwargs["backend"]
+
+    async def load(exc: Exception, scope: Any) -> None:
+        state = scope.setdefault("state", {})
+        if scope.get("type") != "http" or "principal" in state or not isinstance(exc, NotFoundException):
+            return
+        request: Request = Request(scope)
+        try:
+            if "session" not in scope:
+                scope["session"] = await backend.load_from_connection(request)
+            await principal_of(request)
+        except Exception:  # the error page is answered all the same, as to a guest
+            request.logger.exception("the caller of an unknown address was not loaded")
+            state.pop("principal", None)
+
+    return load
+
+
 async def _before_request(request: Request) -> None:
     """Ids in a path beyond what the database holds are simply not found; then the caller is loaded once."""
     for value in request.path_params.values():
@@ -190,6 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],
         before_request=_before_request,
+        after_exception=[_caller_of_unrouted(session_config)],
         dependencies={"principal": Provide(provide_principal)},
         template_config=TemplateConfig(
             directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja

@@ -44,6 +44,18 @@ async def test_unknown_page_uses_the_site_layout(client):
     assert 'class="topbar"' in response.text
 
 
+async def test_an_unknown_page_does_not_show_a_signed_in_resident_as_signed_out(client, login, make_user):
+    """A resident who followed an outdated link saw «Войти» in the top bar of «Страница не найдена», without
+    their menu, as if signed out: an address that matches no page never loaded the caller."""
+    await login(client, await make_user(accounts={}))
+    page = await client.get("/no-such-page")
+    assert page.status_code == 404 and "Страница не найдена" in page.text
+    assert 'action="/logout"' in page.text and 'class="topbar-signin"' not in page.text
+    client.cookies.clear()
+    guest = await client.get("/no-such-page")
+    assert 'class="topbar-signin"' in guest.text and 'action="/logout"' not in guest.text
+
+
 async def test_an_unknown_page_answers_in_the_readers_language(client):
     """An address that no page has was answered in Russian whatever the reader had chosen: the language is read
     for pages only, and an address matching none never reached that step."""
