@@ -494,7 +494,7 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
             amount=order.total,
             purpose=PaymentPurpose.ORDER,
             reference=order.reference,
-            title=rules.order_title(order.id, [i.title for i in order.items]),
+            title=texts.payment_title(order),
             return_path=f"/services/orders/{order.id}/paid",
             cancel_path=f"/services/orders/{order.id}/pay-cancel",
             base_url=base_url,

@@ -217,14 +217,6 @@ def needs_quote(lines: Sequence[Line]) -> bool:
     return any(line.price_kind == PriceKind.FROM for line in lines)
 
 
-def order_title(number: int, titles: Sequence[str]) -> str:
-    """The order as the payer's bank statement names it: «Заказ №12: Вызов сантехника и ещё 2»."""
-    if not titles:
-        return f"Заказ №{number}"
-    more = f" и ещё {len(titles) - 1}" if len(titles) > 1 else ""
-    return f"Заказ №{number}: {titles[0]}{more}"
-
-
 # --- certificates ------------------------------------------------------------------------------------------------
 
 

@@ -145,6 +145,16 @@ def order_summary(order: Any) -> str:
     return summary_label(own_words(order.summary, "first"), order.summary.others)
 
 
+def payment_title(order: Any) -> str:
+    """What the payer is paying for, as the gateway's page and its receipt say it (``queries.OrderDetail``), in the
+    payer's language: «Заказ № 12: Вызов сантехника и ещё 1 услуга», "Order No. 12: Tap repair and 1 more service".
+    The gateway keeps the words it is given when the checkout opens, so they are worded then, for its one reader."""
+    if not order.items:
+        return gettext("Order No. %(number)s", number=order.id)
+    services = summary_label(own_words(order.items[0], "title"), len(order.items) - 1)
+    return gettext("Order No. %(number)s: %(services)s", number=order.id, services=services)
+
+
 _SLOT = "\x00"  # where the first title goes in the worded line
 
 

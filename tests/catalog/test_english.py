@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from portal.accounts.principal import load_principal_for
 from portal.accounts.tables import User
 from portal.catalog import actions
@@ -21,6 +23,7 @@ from portal.core import clock
 from portal.core.audit import field_label
 from portal.core.i18n import set_locale
 from portal.core.tables import OutboxMessage
+from portal.payments.tables import Payment
 from tests.catalog.test_routes import _tomorrow
 
 
@@ -287,3 +290,37 @@ async def test_each_name_field_of_the_editor_says_its_language_in_both_languages
         ]
     finally:
         set_locale("ru")
+
+
+async def test_the_gateways_page_names_the_order_in_the_payers_language(db, household, shop, gateway):
+    """The gateway's page (and its receipt) named every order «Заказ №N: …» in Russian. The gateway keeps the words
+    it is given when the checkout opens, so they are worded then in the payer's language: the order's number and
+    its services' names as ordered, in English where a service had an English name, with the plural of that
+    language."""
+    from tests.catalog.test_actions import _order
+
+    await PaidService.update({PaidService.title_en: "Plumber call-out"}).where(PaidService.id == shop["plumber"])
+    shown = {}
+    try:
+        for lang, items in (
+            ("en", ((shop["plumber"], "1"), (shop["cleaning"], "10"))),
+            ("ru", ((shop["plumber"], "1"), (shop["cleaning"], "10"))),
+            ("en", ((shop["cleaning"], "10"),)),
+        ):
+            set_locale(lang)
+            resident, placed = await _order(household, shop, *items)
+            order = await queries.order_for_resident(resident, placed.id)
+            assert order is not None
+            url = await gateway.exclusive(actions.start_payment(resident, order, "http://testserver"))
+            stored = await Payment.select(Payment.description).where(Payment.reference == order.reference).first()
+            async with httpx.AsyncClient() as c:
+                page = (await c.get(url)).text
+            assert stored["description"] in page
+            shown[(lang, len(items))] = stored["description"].replace(f" {order.id}:", " N:", 1)
+    finally:
+        set_locale("ru")
+    assert shown == {
+        ("en", 2): "Order No. N: Plumber call-out and 1 more service",
+        ("ru", 2): "Заказ № N: Вызов сантехника и ещё 1 услуга",
+        ("en", 1): "Order No. N: Уборка квартиры",  # no English name: the Russian one
+    }
