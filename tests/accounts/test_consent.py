@@ -87,5 +87,10 @@ async def test_the_user_reads_what_they_accepted(client, make_user, login):
     assert "Вы приняли этот текст" in page.text
     assert consent.current_version() in page.text
     assert "Отозвать согласие" in page.text
+    # One press closed the portal at once: the browser now asks before the consent is withdrawn.
+    withdraw = page.text.split('action="/consent/withdraw"')[1].split(">")[0]
+    assert 'data-confirm="Отозвать согласие? Пользоваться порталом можно будет, только снова дав его."' in withdraw
     english = await client.get("/consent", headers={"accept-language": "en"})
     assert "Consent to the processing of personal data" in english.text
+    asked = "Withdraw the consent? You will not be able to use the portal until you give it again."
+    assert f'data-confirm="{asked}"' in english.text

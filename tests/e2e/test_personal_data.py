@@ -101,6 +101,13 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
 
         # She withdraws her consent: the page names the erasure date.
         page.goto(base + "/consent")
+        # The browser asks first: «No» leaves the consent as it was (one press used to close the portal at once).
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Отозвать согласие").click()
+        expect(page.locator("main")).to_contain_text("Вы приняли этот текст")
+        assert asked and asked[0].startswith("Отозвать согласие?"), asked
+        page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Отозвать согласие").click()
         due = format_day(rules.erasure_due(clock.today_local()), locale="ru")
         expect(page.locator(".flash")).to_contain_text(due)
