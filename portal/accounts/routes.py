@@ -70,12 +70,27 @@ def _notice(request: Request, title: str, text: str, **extra: Any) -> Template:
     return render(request, "accounts/notice.html", title=title, text=text, **extra)
 
 
-def _link_gone(request: Request) -> Template:
+def _link_gone(request: Request, purpose: TokenPurpose) -> Template:
+    """The page of a one-time link that no longer works, with what its reader can do next: a new reset, or (an
+    invitation, a confirmation) signing in if it was used, else a new invitation or registering again."""
+    if purpose is TokenPurpose.INVITE:
+        text = _(
+            "The invitation has expired or has already been used. If you have set your password with it, sign in; "
+            "if not, ask whoever invited you to send a new invitation."
+        )
+    elif purpose is TokenPurpose.CONFIRM:
+        text = _(
+            "The link has expired or has already been used. If you have confirmed your e-mail with it, sign in; "
+            "if not, register again and we will send a new link."
+        )
+    else:
+        text = _("The link has expired or has already been used. Ask for a new one.")
+    action = ("/password/forgot", _("Reset the password again")) if purpose is TokenPurpose.RESET else None
     return _notice(
         request,
         _("The link no longer works"),
-        _("The link has expired or has already been used. Ask for a new one."),
-        action=("/password/forgot", _("Reset the password again")),
+        text,
+        action=action or ("/login", _("Sign in")),
         status_code=410,
     )
 
@@ -101,12 +116,16 @@ async def set_language(request: Request, data: FormData, principal: NamedDepende
 class _LinkGone(Exception):
     """A one-time link that no longer works: expired, used, or never given."""
 
+    def __init__(self, purpose: TokenPurpose) -> None:
+        super().__init__(purpose)
+        self.purpose = purpose
+
 
 async def _valid_token(token: str, purpose: TokenPurpose) -> queries.Token:
     """The token of a one-time link; the "link no longer works" page (410) otherwise."""
     row = await queries.valid_token(token, purpose)
     if row is None:
-        raise _LinkGone()
+        raise _LinkGone(purpose)
     return row
 
 
@@ -142,7 +161,7 @@ class Visitors(Controller):
 
     path = "/"
     opt = guest()
-    exception_handlers = {_LinkGone: lambda request, exc: _link_gone(request)}
+    exception_handlers = {_LinkGone: lambda request, exc: _link_gone(request, exc.purpose)}
 
     @get("/login", name="login")
     async def login_page(
@@ -202,7 +221,7 @@ class Visitors(Controller):
         if errors:
             return render(request, "accounts/reset.html", errors=errors, token=token, email=row.email, status_code=422)
         if not await actions.reset_password(row, values["password"]):
-            return _link_gone(request)
+            return _link_gone(request, TokenPurpose.RESET)
         start_session(request, {})  # whatever session this browser had ends here
         flash(request, _("Your password has been changed. Sign in with the new password."))
         return Redirect(path="/login", status_code=303)
@@ -230,7 +249,7 @@ class Visitors(Controller):
         row = await queries.valid_token(token, TokenPurpose.CONFIRM)
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
         if user is None:
-            return _link_gone(request)
+            return _link_gone(request, TokenPurpose.CONFIRM)
         _sign_in(request, user)
         flash(request, _("Your e-mail is confirmed. Welcome!"))
         return Redirect(path="/", status_code=303)
@@ -256,7 +275,7 @@ class Visitors(Controller):
             row, values["full_name"], values["password"], ip=client_ip(request), locale=i18n.get_locale()
         )
         if outcome is actions.InviteAccepted.GONE or user is None:
-            return _link_gone(request)
+            return _link_gone(request, TokenPurpose.INVITE)
         if outcome is actions.InviteAccepted.LINKED:
             flash(request, _("The account has been added to your profile. Sign in with your password."))
             return Redirect(path="/login", status_code=303)

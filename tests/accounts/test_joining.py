@@ -73,7 +73,11 @@ async def test_staff_invite_a_resident_who_sets_a_password_and_lands_on_the_cons
     user = await queries.user_by_email("new.resident@example.ru")
     assert user.email_confirmed_at is not None
     assert (await _residency(user.id, house["accounts"][0]))["role"] == "owner"
-    assert (await new_client().get(path)).status_code == 410  # the link works once
+    used = await new_client().get(path)
+    assert used.status_code == 410  # the link works once
+    # … and says what an invited person can do: not «Сбросить пароль ещё раз», as for a password reset's link
+    assert "Сбросить пароль" not in used.text and "прислать новое приглашение" in used.text
+    assert 'class="button primary" href="/login"' in used.text
 
 
 async def test_staff_cannot_invite_to_an_account_outside_their_houses(client, make_user, make_house, login):
@@ -125,7 +129,11 @@ async def test_registration_with_the_account_code_and_email_confirmation(client,
     assert (await _residency(user.id, house["accounts"][0]))["role"] == "owner"
     await client.form("/consent", {"agree": "yes", "next": "/"})
     assert house["numbers"][0] in (await client.get("/")).text
-    assert (await client.get(path)).status_code == 410
+    client.cookies.clear()
+    used = await client.get(path)
+    assert used.status_code == 410
+    assert "Сбросить пароль" not in used.text and "зарегистрируйтесь ещё раз" in used.text
+    assert (await client.get(first)).status_code == 410  # the link a second registration replaced
 
 
 async def test_registration_guessing_codes_is_rate_limited_per_account(client, make_house):
