@@ -434,6 +434,7 @@ async def invite_to_account(
                 raise Refused(_("%(email)s already has access to this account; it stays as it is.", email=email))
             await mail.send_access_granted(email, existing.locale, account.number, account.address, existing.id)
             event, action, changes = f"residency:{granted.id}", "residency.grant", {"user": existing.id}
+            invited = False
         else:
             token = await _create_token(
                 TokenPurpose.INVITE,
@@ -445,6 +446,7 @@ async def invite_to_account(
             )
             await mail.send_invitation(email, token, locale, account.number, account.address)
             event, action, changes = f"invite:{rules.token_hash(token)[:16]}", "invitation.send", {}
+            invited = True  # the access opens when the invitation is accepted (the owners are told then as well)
         await _access_changed(
             actor,
             account,
@@ -452,14 +454,27 @@ async def invite_to_account(
             {**changes, "email": email, "role": role, "rights": sorted(rights)},
             event=event,
             ip=ip,
-            what=lambda: _(
-                "%(actor)s gave %(email)s access to the account as: %(role)s.",
-                actor=actor.name,
-                email=email,
-                role=forms.role_label(role),
-            ),
+            what=lambda: _invited_or_granted(invited, actor.name or "", email, role),
         )
     mail.deliver_soon()
+
+
+def _invited_or_granted(invited: bool, actor: str, email: str, role: str) -> str:
+    """What the other owners are told of an invitation: sent (the access opens once it is accepted), or the access
+    given at once to someone who already has a password."""
+    if invited:
+        return _(
+            "%(actor)s sent %(email)s an invitation to the account as: %(role)s; the access opens when it is accepted.",
+            actor=actor,
+            email=email,
+            role=forms.role_label(role),
+        )
+    return _(
+        "%(actor)s gave %(email)s access to the account as: %(role)s.",
+        actor=actor,
+        email=email,
+        role=forms.role_label(role),
+    )
 
 
 class InviteAccepted(StrEnum):

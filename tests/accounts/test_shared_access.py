@@ -209,3 +209,25 @@ async def test_the_owner_role_comes_from_the_register_or_from_staff(
     assert sent.status_code == 303
     assert await _role(named, other_place.account) == "owner"
     assert await _audited(other_place.account) == ["residency.grant"]
+
+
+async def test_the_other_owners_are_told_an_invitation_was_sent_not_that_access_was_given(
+    client, login, make_user, make_account
+):
+    """An owner who invited someone new had the other owners told «… дал(а) … доступ к счёту»: the access opens
+    only when the invitation is accepted, so they are told that an invitation was sent; someone who already has a
+    password gets the access at once, and they are told so."""
+    place = await make_account()
+    owner = await _with_password(await make_user(name="Хозяйка Счёта", accounts={place.account: "owner"}))
+    co_owner = await make_user(name="Второй Собственник", accounts={place.account: "owner"})
+    neighbour = await _with_password(await make_user(name="Сосед", email="neighbour@example.ru"))
+    await login(client, owner)
+    for email in ("tenant@example.ru", "neighbour@example.ru"):
+        sent = await client.form(f"/accounts/{place.account}/people", {"email": email, "role": "tenant"})
+        assert sent.status_code == 303
+    assert await _told(co_owner) == [
+        "Хозяйка Счёта отправил(а) приглашение для tenant@example.ru, роль: Наниматель; доступ откроется, когда "
+        "приглашение примут.",
+        "Хозяйка Счёта дал(а) neighbour@example.ru доступ к счёту, роль: Наниматель.",
+    ]
+    assert await _standing(neighbour, place.account) == ("tenant", ["view"])
