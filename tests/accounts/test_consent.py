@@ -32,6 +32,9 @@ async def test_a_user_without_consent_can_do_nothing_before_accepting(client, ma
     unticked = await client.form("/consent", {"next": "/profile"})
     assert unticked.status_code == 422
     assert await _records(user_id) == []
+    # The way out without consenting is on the page itself (on a phone the top bar has no «Выйти»).
+    main = page.text.split("<main")[1]
+    assert 'action="/logout"' in main and "Не давать согласие и выйти" in main
 
     accepted = await client.form(
         "/consent", {"agree": "yes", "next": "/profile"}, headers={"user-agent": "TestBrowser/1.0"}

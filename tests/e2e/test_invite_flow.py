@@ -76,6 +76,9 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     page.get_by_role("button", name="Задать пароль").click()
 
     expect(page).to_have_url(f"{base}/consent?next=/")
+    # One who does not want to consent can leave: on a phone the top bar has no «Выйти», and every other page
+    # leads back here, so the way out is on this page.
+    expect(page.get_by_role("button", name="Не давать согласие и выйти", exact=True)).to_be_visible()
     # Pressed without the tick, the box is refused in words under its label, and the label keeps the width of the
     # form: the error's line used to widen the box's column, squeezing the label to a word a line at 390 px.
     page.get_by_role("button", name="Дать согласие и продолжить").click()
