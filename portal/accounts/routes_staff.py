@@ -58,9 +58,12 @@ class StaffInvitations(Controller):
         self, request: Request, principal: NamedDependency[Principal], data: FormData
     ) -> Template | Response[Any]:
         values, errors = forms.staff_invite_form(data)
-        account = await queries.account_in_scope(principal, values["account"]) if not errors else None
-        if account is None:
-            errors.add("account", _("There is no such account in your houses."))
+        # The number typed is looked up whatever else is wrong: a mistyped e-mail alone does not make the account
+        # «not in your houses»; a number that is not there is said first, at the first field, as the form shows it.
+        account = await queries.account_in_scope(principal, values["account"]) if values["account"] else None
+        if values["account"] and account is None:
+            errors.fields = {"account": _("There is no such account in your houses."), **errors.fields}
+        if errors or account is None:
             return _invite_page(request, values, errors, 422)
         await actions.invite_to_account(
             principal, account, values["email"], values["role"], [], ip=client_ip(request), locale=i18n.get_locale()

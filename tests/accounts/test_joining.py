@@ -90,6 +90,16 @@ async def test_staff_cannot_invite_to_an_account_outside_their_houses(client, ma
     assert response.status_code == 422
     assert not await OutboxMessage.exists().where(OutboxMessage.recipient == "x@example.ru")
 
+    # A number of the staff member's houses with a mistyped e-mail: only the e-mail is refused. It used to say
+    # «В ваших домах нет такого лицевого счёта» too, as the number was never looked up once the e-mail was wrong.
+    typo = await client.form("/staff/invitations", {"account": mine["numbers"][0], "email": "x@", "role": "owner"})
+    assert typo.status_code == 422
+    assert "Введите e-mail вида name@example.ru." in typo.text and "нет такого лицевого счёта" not in typo.text
+    # Both wrong: the summary lists them in the form's order, the number first.
+    both = await client.form("/staff/invitations", {"account": other["numbers"][0], "email": "x@", "role": "owner"})
+    summary = both.text.split('class="error-summary"')[1].split("</ul>")[0]
+    assert summary.index("#f-account") < summary.index("#f-email"), summary
+
 
 async def test_registration_with_the_account_code_and_email_confirmation(client, make_house, registry_owner):
     house = await make_house(accounts=1)
