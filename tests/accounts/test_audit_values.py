@@ -254,8 +254,9 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
     ]
     for words in said:
         assert words in listed, words
+    table = listed[listed.index("<table") : listed.index("</table>")]  # not the page sizes' links («100»)
     for raw in (f">{executor}<", f": {executor}<", f"{first.house}, {second.house}", f": {complex_id}<"):
-        assert raw not in listed, raw
+        assert raw not in table, raw
 
     few = await audit_log_queries()
     many = await audit_log_queries(*(events * 5))
