@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from decimal import InvalidOperation
 
-MAX_ID = 2**63 - 1  # the largest BIGINT on both engines
+MAX_ID = 2**31 - 1  # the largest id a table holds: every id is a 32-bit serial (an INTEGER on PostgreSQL)
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_WHOLE_DIGITS = 12  # 999 999 999 999,99 ₽ — far beyond any charge, within a BIGINT of kopecks
 

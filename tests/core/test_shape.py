@@ -54,7 +54,16 @@ def test_working_days_are_counted_after_the_event_and_skip_days_off():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("42", 42), ("²", None), ("-1", None), ("0", None), (str(10**30), None), (str(2**63 - 1), 2**63 - 1), ("", None)],
+    [
+        ("42", 42),
+        ("²", None),
+        ("-1", None),
+        ("0", None),
+        (str(10**30), None),
+        (str(2**31 - 1), 2**31 - 1),
+        (str(2**31), None),
+        ("", None),
+    ],
 )
 def test_an_id_is_ascii_digits_within_64_bits(text, expected):
     assert parse_id(text) == expected
