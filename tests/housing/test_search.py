@@ -254,6 +254,10 @@ async def test_the_owner_search_of_the_add_share_form_reads_owners_and_ownership
     by the search index, and shares and the houses owners were entered for by theirs; an owner of another house
     only is not offered to its manager."""
     other = scope(frozenset({world["other_house"]}))
+    # The company's other owners, and statistics that know them (see the count's test below).
+    await Owner.insert(*[Owner(name=f"Владелец {n}") for n in range(2_000)])
+    if not is_sqlite(db):
+        await db.run_ddl("ANALYZE owner, ownership, owner_house, premise")
     with captured(db) as seen:
         found = await queries.owner_choice(other, typed, None)
     assert [o.id for o in found.matches] == [world["owner"]]
