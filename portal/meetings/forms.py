@@ -42,6 +42,20 @@ threshold_label = Labels(
         rules.Threshold.UNANIMOUS: lazy("All owners"),
     }
 )
+# What a question's percentages are of (``rules.base_kind``), said beside them on the results and in the protocol.
+share_base = Labels(
+    {
+        rules.Base.PARTICIPATING: lazy("Percentages of the votes taking part"),
+        rules.Base.ALL: lazy("Percentages of all votes of the house"),
+    }
+)
+
+
+def shares_of(threshold: rules.Threshold) -> str:
+    """What the percentages of a question decided by ``threshold`` are of, in words."""
+    return share_base(rules.base_kind(threshold))
+
+
 # The rule of a question's decision as a whole sentence in the agenda, each threshold in its own words (a label
 # cut into another sentence would need its case changed, which only a translator can do).
 adoption_rule = Labels(

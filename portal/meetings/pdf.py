@@ -156,17 +156,18 @@ def protocol_pdf(
             _(
                 "For: %(f)s (%(fp)s); against: %(a)s (%(ap)s); abstained: %(n)s (%(np)s); not counted: %(i)s.",
                 f=_votes(result.votes_for),
-                fp=_pct(result.votes_for, outcome.total),
+                fp=_pct(result.votes_for, result.base),
                 a=_votes(result.against),
-                ap=_pct(result.against, outcome.total),
+                ap=_pct(result.against, result.base),
                 n=_votes(result.abstained),
-                np=_pct(result.abstained, outcome.total),
+                np=_pct(result.abstained, result.base),
                 i=_votes(result.invalid),
             )
         )
         pdf.text(
             _(
-                "Threshold: %(t)s. Decision: %(d)s.",
+                "%(shares)s. Threshold: %(t)s. Decision: %(d)s.",
+                shares=forms.shares_of(item.threshold),
                 t=forms.threshold_label(item.threshold),
                 d=decision_label(result.decision),
             )

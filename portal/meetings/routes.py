@@ -50,6 +50,7 @@ def _pdf(content: bytes, filename: str) -> Response[bytes]:
 LABELS: dict[str, Any] = {
     "form_label": forms.form_label,
     "threshold_label": forms.threshold_label,
+    "shares_of": forms.shares_of,
     "adoption_rule": forms.adoption_rule,
     "choice_label": forms.choice_label,
     "decision_label": pdf.decision_label,

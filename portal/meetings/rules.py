@@ -375,6 +375,7 @@ class QuestionResult:
     participating: Fraction
     needed: Fraction  # the bar ``votes_for`` is compared with
     decision: Decision
+    base: Fraction = Fraction(0)  # what the question's shares are of (``base_of``)
 
 
 @dataclass(frozen=True)
@@ -424,6 +425,24 @@ def needed_for(threshold: Threshold, participating: Fraction, total: Fraction) -
     }[threshold]
 
 
+class Base(StrEnum):
+    """What a question's shares («за 60 %») are of: the votes its decision is measured against."""
+
+    PARTICIPATING = "participating"  # the votes of the owners taking part (SIMPLE)
+    ALL = "all"  # all votes of the house (ABS_MAJ, TWO_THIRDS, UNANIMOUS)
+
+
+def base_kind(threshold: Threshold) -> Base:
+    return Base.PARTICIPATING if threshold == Threshold.SIMPLE else Base.ALL
+
+
+def base_of(threshold: Threshold, participating: Fraction, total: Fraction) -> Fraction:
+    """The votes a question's shares are told of (``base_kind``), so that «за 60 %» reads against the same votes
+    as the bar its decision was taken on: a question decided by those taking part is not shown as 40 % «за» of
+    the house while it passed with 80 % of the votes that took part."""
+    return participating if base_kind(threshold) == Base.PARTICIPATING else total
+
+
 def has_quorum(participating: Fraction, total: Fraction) -> bool:
     """More than half of all votes (ст. 45 ч. 3); exactly half is not a quorum."""
     return participating > total / 2
@@ -464,6 +483,7 @@ def count(
                 participating=participating,
                 needed=needed_for(q.threshold, participating, total),
                 decision=decision,
+                base=base_of(q.threshold, participating, total),
             )
         )
     return Outcome(

@@ -269,7 +269,10 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     ] == MeetingStatus.CLOSED
     results = (await client.get(f"/staff/meetings/{meeting_id}")).text
     shares = re.findall(r'<td class="num" data-label="(?:За|Против|Воздержался)">([^<]*)</td>', results)
-    assert shares and all(re.fullmatch(r"\d+,\d\d %", s) for s in shares), shares  # a column of 2 decimals
+    # G and D (184.5 of 350 votes) voted «for» both: the chair, decided by those taking part, reads 100 % of
+    # them; the managing company, decided by all votes of the house, 52.71 % of all — each in 2 decimals
+    assert shares == ["100,00 %", "0,00 %", "0,00 %", "52,71 %", "0,00 %", "0,00 %"], shares
+    assert "Проценты от голосов участвующих" in results and "Проценты от всех голосов дома" in results
     # the bar's own words (read where a browser draws no bar) give the share as the page's other numbers do
     assert re.findall(r"<progress [^>]*>([^<]*)</progress>", results) == ["52,71 %"]
     client.cookies.set("lang", "en")
@@ -280,6 +283,8 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
     for words in ("Протокол №", "Кворум", "Избрать председателя", "Реестр собственников", "Место хранения", "124,5"):
         assert words in text, words
+    said = " ".join(text.replace("\u00a0", " ").split())
+    assert "184,5 (100 %)" in said and "Проценты от голосов участвующих" in said  # the chair, as on the page
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
     client.cookies.set("lang", "en")

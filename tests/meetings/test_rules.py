@@ -104,6 +104,21 @@ def test_each_question_of_the_worked_example(question, votes_for, against, absta
     assert result.decision == decision
 
 
+@pytest.mark.parametrize(
+    ("question", "base", "shown_for"),
+    [
+        (1, "269.5", "77.74"),  # SIMPLE: 209.5 of the 269.5 votes taking part (59.86 % of the house would mislead)
+        (2, "350", "31.43"),  # ABS_MAJ: 110 of all 350
+        (3, "350", "77.00"),  # TWO_THIRDS: 269.5 of all 350
+        (5, "350", "77.00"),  # UNANIMOUS: of all 350
+    ],
+)
+def test_each_question_is_shown_in_shares_of_the_votes_its_rule_counts(question, base, shown_for):
+    result = example_outcome().questions[question - 1]
+    assert result.base == Fraction(base)
+    assert rules.percent(result.votes_for, result.base) == Decimal(shown_for)
+
+
 def _owners_with(participating: str, total: str = "350") -> tuple[Fraction, list[rules.BallotFacts]]:
     weight = Fraction(participating)
     return Fraction(total), [rules.BallotFacts(1, "o1", weight, IN_TIME, {1: Choice.FOR})]
