@@ -122,6 +122,11 @@ class ResidentMeetings(Controller):
     ) -> Response[Any]:
         locked = await actions.confirm(principal, meeting, forms.read_code(data))
         flash(request, gettext("Your vote is received; ballots locked: %(n)s.", n=locked))
+        # Answers saved after the code was sent are not in it: say so, or that premise would silently never count.
+        lines = await queries.voter_lines(principal, meeting.id)
+        left = [x.premise for x in lines if x.ballot_status == BallotStatus.DRAFT]
+        if left:
+            flash(request, gettext("Not confirmed yet: %(premises)s. Ask for a new code.", premises=", ".join(left)))
         return see_other(request, f"/meetings/{meeting.id}")
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")

@@ -154,6 +154,24 @@ async def test_with_the_code_on_its_way_the_owner_can_still_go_back_and_change_t
     assert (await queries.outcome(meeting)).questions[0].against == 50  # the changed answers are the ones locked
 
 
+async def test_answers_saved_after_the_code_was_sent_are_said_to_be_unconfirmed(client, voter):
+    """The code confirms the ballots it was sent for; an owner of two flats who answered for the second one after
+    asking for it was told only «ballots locked: 1», and the second flat would never have counted."""
+    meeting_id = voter.meeting_id
+    await OwnerLink(user=voter.user, owner=await _owner_of_flat_4(meeting_id)).save()
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    mine = [x for x in await queries.register_of(meeting_id) if x.premise.endswith((" 1", " 4"))]
+    answers = {f"q{i.id}": "for" for i in meeting.items}
+    first, second = sorted(mine, key=lambda x: x.premise)
+    await client.form(f"/meetings/{meeting_id}/ballots/{first.id}", answers)
+    await client.form(f"/meetings/{meeting_id}/code")
+    await client.form(f"/meetings/{meeting_id}/ballots/{second.id}", answers)
+    await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "закреплено решений: 1" in page
+    assert "Ещё не подтверждено: кв. 4. Запросите новый код." in page
+
+
 async def _owner_of_flat_4(meeting_id: int) -> int:
     return next(x.owner_id for x in await queries.register_of(meeting_id) if x.premise.endswith(" 4"))
 
