@@ -425,12 +425,13 @@ def _deadline(day: date | None, slot: str) -> datetime | None:
 
 
 def _request_text(order: OrderDetail, paid: bool) -> str:
-    """What the dispatcher reads: the items with their quantities and prices, when, who, the comment."""
+    """What the dispatcher reads: the items with their quantities and prices, when, who, the comment (in the
+    language of the moment: the request keeps it in Russian and in English)."""
     parts = [gettext("Order No. %(number)s from the catalogue of paid services.", number=order.id)]
     for item in order.items:
         quantity = f" × {format_number(item.quantity, 2)}" if item.quantity != 1 else ""
         price = format_money(item.amount) if item.amount is not None else gettext("price by quote")
-        parts.append(f"— {item.title}{quantity}: {price}")
+        parts.append(f"— {own_words(item, 'title')}{quantity}: {price}")
     if order.preferred_date:
         parts.append(gettext("Preferred: %(day)s, %(slot)s", day=format_day(order.preferred_date), slot=order.slot))
     if order.period_from:
@@ -450,13 +451,18 @@ async def _open_request(order: OrderDetail, now: datetime, *, paid: bool) -> int
     certificate = order.kind == ServiceKind.CERTIFICATE
     unpaid_type = TicketType.CONSULTATION if certificate else TicketType.ORDINARY
     ticket_type = TicketType.PAID if order.total else unpaid_type
+    # The request's text is stored once and read by Russian dispatchers and by the resident, who may read English:
+    # it is kept in both languages, each reader reads theirs.
     with in_locale(DOCUMENT_LOCALE):
         description = _request_text(order, paid)
+    with in_locale("en"):
+        description_en = _request_text(order, paid)
     opened = await tickets.open_ticket(
         account_id=order.account_id,
         category="certificate" if certificate else "paid_service",
         ticket_type=ticket_type,
         description=description,
+        description_en=description_en,
         source=Source.CALL_CENTRE if order.source == OrderSource.CALL_CENTRE else Source.PORTAL,
         author_id=order.user_id,
         author_name=order.user_name or order.payer_name,
@@ -720,10 +726,11 @@ async def attach_document(principal: Principal, order: OrderDetail, upload: Any,
                 )
             ).returning(OrderDocument.id)
             if ticket is not None:
-                await tickets.post_message(
-                    principal, ticket, gettext("The document is ready: download it on the order's page."), (),
-                    by_staff=True, now=now,
-                )  # fmt: skip
+                with in_locale(DOCUMENT_LOCALE):  # the request's words for its dispatchers, and in English
+                    ready = gettext("The document is ready: download it on the order's page.")
+                with in_locale("en"):
+                    ready_en = gettext("The document is ready: download it on the order's page.")
+                await tickets.post_message(principal, ticket, ready, (), by_staff=True, now=now, text_en=ready_en)
                 if transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
                     await tickets.move_status(principal, ticket, Status.DONE, "", now)
             elif order.status in (S.ACCEPTED, S.IN_WORK):

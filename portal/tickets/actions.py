@@ -92,15 +92,17 @@ async def _event(
     from_value: str = "",
     to_value: str = "",
     comment: str = "",
+    comment_en: str = "",
     visible: bool = False,
 ) -> int:
-    """One entry of the request's history."""
+    """One entry of the request's history (``comment_en``: the comment in English, where the portal worded it)."""
     event = TicketEvent(
         ticket=ticket_id,
         kind=kind,
         from_value=str(from_value)[:64],
         to_value=str(to_value)[:64],
         comment=comment,
+        comment_en=comment_en,
         visible_to_resident=visible,
         author=author_id,
         author_name=author_name[:255],
@@ -231,6 +233,7 @@ async def open_ticket(
     *,
     category: str,
     description: str,
+    description_en: str = "",
     account_id: int | None = None,
     house_id: int | None = None,
     premise_id: int | None = None,
@@ -257,6 +260,8 @@ async def open_ticket(
     requests through this function (paid-service orders, meter problems, calls), never by inserting rows.
     ``paid_for`` opens a paid request already flagged «оплачено» (its payment arrived before it was opened);
     ``control_date`` is the date agreed with the resident (a paid service's preferred day).
+    ``description_en``: the same text in English, where the portal words it (a paid-service order's request is
+    read by Russian dispatchers and by a resident who reads English); a person's own words have none.
     """
     if category not in rules.CATEGORY_BY_CODE:
         raise ValueError(f"unknown category {category!r}")
@@ -286,6 +291,7 @@ async def open_ticket(
             type=ticket_type,
             category=category,
             description=description.strip()[: rules.MAX_DESCRIPTION],
+            description_en=description_en.strip()[: rules.MAX_DESCRIPTION],
             status=Status.NEW,
             source=source,
             repeated=repeated,
@@ -312,6 +318,7 @@ async def open_ticket(
             by_staff=by_staff,
             to_value=Status.NEW,
             comment=ticket.description,
+            comment_en=ticket.description_en,
             visible=True,
         )
         await _attach(ticket.id, event_id, author_id, photos, True, now)
@@ -414,20 +421,27 @@ async def post_message(
     by_staff: bool,
     internal: bool = False,
     now: datetime,
+    text_en: str = "",
 ) -> int:
-    """A message in the conversation (or an internal note, staff only) with its photos; the other side is told."""
+    """A message in the conversation (or an internal note, staff only) with its photos; the other side is told.
+    ``text_en``: the message in English where the portal words it (each reader reads their language)."""
     visible = not (internal and by_staff)
     text = text.strip()[: rules.MAX_MESSAGE]
+    text_en = text_en.strip()[: rules.MAX_MESSAGE]
     async with atomic():
         kind = EventKind.MESSAGE if visible else EventKind.NOTE
-        event_id = await _news(principal, ticket.id, kind, now, by_staff=by_staff, comment=text, visible=visible)
+        event_id = await _news(
+            principal, ticket.id, kind, now, by_staff=by_staff, comment=text, comment_en=text_en, visible=visible
+        )
         await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
         if by_staff:
             await audit.record(
                 principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}
             )
         if visible:
-            await _tell_other_side(ticket, event_id, messages.REPLY.name, by_staff=by_staff, text=text[:500])
+            await _tell_other_side(
+                ticket, event_id, messages.REPLY.name, by_staff=by_staff, text=text[:500], text_en=text_en[:500]
+            )
     return event_id
 
 

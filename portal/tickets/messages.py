@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.core.i18n import LazyText
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.notifications.messages import Context
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
@@ -32,7 +33,8 @@ REPLY = message_template(
     "ticket_reply",
     Topic.ACCOUNT,
     subject=lazy("New message on request No. %(number)s"),
-    text=lambda c: c.get("text") or gettext("Photos attached"),
+    # A message the portal worded carries its English twin (``text_en``): the recipient reads their language.
+    text=lambda c: own_words(c, "text") or gettext("Photos attached"),
     sample={"number": 1042, "text": ""},
 )
 

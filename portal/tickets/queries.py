@@ -112,6 +112,7 @@ class TicketRow:
     source: str
     place: str
     description: str
+    description_en: str
     created_at: datetime
     deadline: datetime | None
     control_date: date | None
@@ -303,6 +304,7 @@ class Event:
     from_value: str
     to_value: str
     comment: str
+    comment_en: str
     visible_to_resident: bool
     author: int | None
     author_name: str

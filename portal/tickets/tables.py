@@ -62,6 +62,8 @@ class Ticket(Table):
     type = Varchar(length=16, default=TicketType.ORDINARY, choices=TicketType, index=True)
     category = Varchar(length=32, default="other", index=True)
     description = Text(default="")
+    # The text in English where the portal worded it (a paid-service order's request); empty when a person typed it.
+    description_en = Text(default="")
     status = Varchar(length=16, default=Status.NEW, choices=Status, index=True)
     internal_status = Varchar(length=24, default=InternalStatus.NONE, choices=InternalStatus, index=True)
     source = Varchar(length=16, default=Source.PORTAL, choices=Source, index=True)
@@ -105,6 +107,7 @@ class TicketEvent(Table):
     from_value = Varchar(length=64, default="")
     to_value = Varchar(length=64, default="")
     comment = Text(default="")
+    comment_en = Text(default="")  # the comment in English where the portal worded it; empty when a person typed it
     visible_to_resident = Boolean(default=False)
     author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     author_name = Varchar(length=255, default="")

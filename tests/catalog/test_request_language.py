@@ -1,0 +1,94 @@
+"""The request an order of the catalogue opens is read by Russian dispatchers and by the resident, who may read
+English: its text is kept in both languages and each reader reads theirs (both engines), and so is the message
+it gets when staff attach the document."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from PIL import Image
+
+from portal.accounts.principal import load_principal_for
+from portal.catalog import actions
+from portal.catalog import queries
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
+from portal.core import clock
+from portal.notifications.messages import in_locale
+from portal.tickets.tables import Ticket
+from tests.catalog.test_actions import _tomorrow
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+async def _free_order(household, shop) -> int:
+    """A free service with an English name, ordered by the resident: accepted at once, with its request open."""
+    await ServiceCategory.update({ServiceCategory.title_en: "Plumbing"}).where(ServiceCategory.id == shop["works"])
+    bulb = PaidService(
+        category=shop["works"], title="Замена лампочки", title_en="Bulb replacement", description="", price_kopecks=0
+    )
+    await bulb.save()
+    resident = await load_principal_for(household["resident"])
+    place = queries.choose_place(await queries.places_of(resident, "tickets"), household["accounts"][0])
+    assert place is not None
+    offered = await queries.offered_services(place, [bulb.id])
+    placed = await actions.order_services(
+        resident, place, [actions.Wanted(offered[bulb.id], Decimal(1))], day=_tomorrow(), slot="09:00–12:00",
+        comment="Code 12", phone="", now=clock.now(),
+    )  # fmt: skip
+    return placed.id
+
+
+async def test_the_request_of_an_order_reads_english_to_the_resident_and_russian_to_the_dispatcher(
+    client, login, household, shop, make_user
+):
+    order_id = await _free_order(household, shop)
+    ticket = await Ticket.select(Ticket.id, Ticket.description, Ticket.description_en).first()
+    assert ticket is not None
+    assert ticket["description"].startswith(f"Заказ № {order_id} из каталога платных услуг.")
+    assert "— Замена лампочки: 0,00" in _plain(ticket["description"])
+    assert ticket["description_en"].startswith(f"Order No. {order_id} from the catalogue of paid services.")
+    assert "— Bulb replacement: ₽0.00" in ticket["description_en"] and "Comment: Code 12" in ticket["description_en"]
+
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    page = _plain((await client.get(f"/tickets/{ticket['id']}")).text)
+    assert f"Order No. {order_id} from the catalogue of paid services." in page and "Bulb replacement" in page
+    assert "Заказ" not in page and "Замена лампочки" not in page
+    client.cookies.set("lang", "ru")
+    page = _plain((await client.get(f"/tickets/{ticket['id']}")).text)
+    assert f"Заказ № {order_id} из каталога платных услуг." in page and "Bulb replacement" not in page
+
+    dispatcher = await make_user(roles=("dispatcher",), houses=(household["house"],))
+    await login(client, dispatcher)
+    page = _plain((await client.get(f"/staff/tickets/{ticket['id']}")).text)
+    assert f"Заказ № {order_id} из каталога платных услуг." in page and "Order No." not in page
+    client.cookies.set("lang", "en")  # staff reading English read the English twin
+    page = _plain((await client.get(f"/staff/tickets/{ticket['id']}")).text)
+    assert f"Order No. {order_id} from the catalogue of paid services." in page and "Заказ №" not in page
+
+
+async def test_the_document_ready_message_reads_each_readers_language(client, login, household, shop, make_user):
+    """The message staff's attaching posts on the request: Russian to the dispatcher, English to the resident,
+    whatever the language of the staff who attached it."""
+    order_id = await _free_order(household, shop)
+    ticket_id = (await Ticket.select(Ticket.id).first())["id"]
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    order = await queries.order_for_staff(dispatcher, order_id)
+    assert order is not None
+
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
+    with in_locale("en"):  # an English-speaking staff member attaches it
+        await actions.attach_document(dispatcher, order, photo.getvalue(), "", clock.now())
+
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/tickets/{ticket_id}")).text
+    assert "The document is ready: download it on the order" in page
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/tickets/{ticket_id}")).text
+    assert "Документ готов" in page and "The document is ready" not in page
