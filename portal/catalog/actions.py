@@ -393,11 +393,14 @@ async def _make_document(order: OrderDetail, now: datetime) -> StoredFile:
     with in_locale(DOCUMENT_LOCALE):
         content = await _document_bytes(order, now)
         title = _document_title(order)
+    with in_locale("en"):  # the document is Russian; its name on the order's page is the reader's
+        title_en = _document_title(order)
     stored = await storage.save_document(content)
     await OrderDocument.insert(
         OrderDocument(
             order=order.id,
             title=title[:255],
+            title_en=title_en[:255],
             file_key=stored.key,
             content_type=stored.content_type,
             size=stored.size,
@@ -709,15 +712,19 @@ async def attach_document(principal: Principal, order: OrderDetail, upload: Any,
     except storage.UploadRefused as refused:
         raise Refused(gettext("Attach a PDF file or a photo of the document (at most 10 MB).")) from refused
     ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
+    title_en = ""  # a title staff typed is kept as typed
     if not title:
         with in_locale(DOCUMENT_LOCALE):  # a title named by the portal is the document's, not the staff's language
             title = _document_title(order)
+        with in_locale("en"):
+            title_en = _document_title(order)
     try:
         async with atomic():
             row = await OrderDocument.insert(
                 OrderDocument(
                     order=order.id,
                     title=title[:255],
+                    title_en=title_en[:255],
                     file_key=stored.key,
                     content_type=stored.content_type,
                     size=stored.size,

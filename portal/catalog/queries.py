@@ -368,6 +368,7 @@ class DocumentView:
     id: int
     order_id: int
     title: str
+    title_en: str
     file_key: str
     content_type: str
     size: int

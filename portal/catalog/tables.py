@@ -198,6 +198,7 @@ class OrderDocument(Table, tablename="service_order_document"):
     id = Serial(primary_key=True)
     order = ForeignKey(Order, on_delete=OnDelete.restrict, null=False, index=True)
     title = Varchar(length=255)
+    title_en = Varchar(length=255, default="")  # where the portal named it; a title staff typed has none
     file_key = Varchar(length=128, unique=True)
     content_type = Varchar(length=64, default="application/pdf")
     size = Integer(default=0)
