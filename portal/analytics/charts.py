@@ -1,5 +1,6 @@
 """Charts drawn server-side as SVG geometry (the template draws the shapes; each chart also has its table).
-Pure: numbers in, coordinates out."""
+Pure: numbers in, coordinates out. The months are named under the drawing as page text (``bar-labels``), not inside
+it, so they keep their size however narrow the chart is drawn."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 WIDTH = 640
-HEIGHT = 180
-BOTTOM = 20  # room for the month labels
-TOP = 14  # room for the value of the tallest bar
+HEIGHT = 160
+TOP = 14  # air above the tallest bar
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,10 @@ class Bar:
     y: float
     w: float
     h: float
-    label: str
-    lx: float
     period: date
     value: Decimal
     series: int = 0
-    labelled: bool = True  # the month or wave label is drawn under this bar
+    labelled: bool = True  # the first bar of its month (or wave): the month is named under it
 
 
 @dataclass(frozen=True)
@@ -48,15 +46,13 @@ def bars(
     for i, period in enumerate(months):
         for k, s in enumerate(series):
             value = Decimal(s[i] or 0) if i < len(s) else Decimal(0)
-            h = float(value / top) * (height - BOTTOM - TOP) if value > 0 else 0.0
+            h = float(value / top) * (height - TOP) if value > 0 else 0.0
             drawn.append(
                 Bar(
                     x=round(i * step + step * 0.12 + k * inner, 1),
-                    y=round(height - BOTTOM - h, 1),
+                    y=round(height - h, 1),
                     w=round(inner * 0.92, 1),
                     h=round(h, 1),
-                    label=f"{period:%m.%y}",
-                    lx=round(i * step + step / 2, 1),
                     period=period,
                     value=value,
                     series=k,
@@ -66,13 +62,14 @@ def bars(
     return Chart(bars=drawn, width=width, height=height, series=len(series))
 
 
-def diverging(labels: Sequence[str], values: Sequence[int | None], width: int = WIDTH, height: int = HEIGHT) -> Chart:
-    """Bars up from the middle line for positive values and down for negative ones, on a −100…+100 scale (NPS)."""
-    step = width / max(1, len(labels))
-    middle = (height - BOTTOM) / 2
+def diverging(periods: Sequence[date], values: Sequence[int | None], width: int = WIDTH, height: int = HEIGHT) -> Chart:
+    """Bars up from the middle line for positive values and down for negative ones, on a −100…+100 scale (NPS); a
+    bar per period (a survey wave's opening)."""
+    step = width / max(1, len(periods))
+    middle = height / 2
     scale = (middle - 4) / 100
     drawn = []
-    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+    for i, (period, value) in enumerate(zip(periods, values, strict=False)):
         v = value or 0
         h = abs(v) * scale
         w = min(step * 0.6, 64)
@@ -82,9 +79,7 @@ def diverging(labels: Sequence[str], values: Sequence[int | None], width: int = 
                 y=round(middle - h if v > 0 else middle, 1),
                 w=round(w, 1),
                 h=round(h, 1),
-                label=label,
-                lx=round(i * step + step / 2, 1),
-                period=date.min,
+                period=period,
                 value=Decimal(v),
                 series=0 if v >= 0 else 1,
             )

@@ -86,9 +86,7 @@ def _charts(board: queries.Dashboard) -> dict[str, Any]:
         "channels_chart": charts.bars(months, *([c.sums[name] for c in board.channels] for name in queries.CHANNELS)),
         "autopay_chart": charts.bars(months, [c.sums["autopay"] for c in board.channels]),
         "uptake_chart": charts.bars(months, [u.connected_share for u in board.uptake]),
-        "nps_chart": charts.diverging(
-            [f"{w.opens_on:%m.%y}" for w in board.waves], [w.result.nps for w in board.waves]
-        ),
+        "nps_chart": charts.diverging([w.opens_on for w in board.waves], [w.result.nps for w in board.waves]),
     }
 
 

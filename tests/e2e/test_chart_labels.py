@@ -47,3 +47,48 @@ def test_the_months_of_the_charts_read_at_14_px_and_apart(browser: Browser, live
         for before, after in itertools.pairwise(shown):
             assert after["left"] - before["right"] >= 2, (path, before, after)
     context.close()
+
+
+# The dashboard's charts: each month's label with the centre of its column of the drawing, and the drawing's own text.
+DASHBOARD = """() => [...document.querySelectorAll('figure.analytics-chart')].map(figure => {
+  const svg = figure.querySelector('svg').getBoundingClientRect();
+  const items = [...figure.querySelectorAll('.bar-labels li')];
+  return {inside: figure.querySelectorAll('svg text').length, labels: items.map((li, i) => {
+    const range = document.createRange(); range.selectNodeContents(li); const r = range.getBoundingClientRect();
+    return {text: li.textContent.trim(), left: r.left, right: r.right, size: parseFloat(getComputedStyle(li).fontSize),
+            shown: getComputedStyle(li).visibility !== 'hidden' && r.width > 0,
+            column: svg.left + (i + 0.5) * svg.width / items.length};
+  })};
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_months_of_the_dashboards_charts_read_at_14_px_under_their_bars(
+    browser: Browser, live_server: str, width: int
+) -> None:
+    """The staff dashboard's months were 11 px text inside the drawing, «01.26»: now they are page text at 14 px under
+    their bars, named in words; January names its year («янв. 2026»); the latest is always named; none run into
+    each other."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/analytics")
+    charts = page.evaluate(DASHBOARD)
+    assert len(charts) >= 7, "receivables, charged and paid, channels, autopay, uptake, requests, NPS"
+    for chart in charts:
+        labels = chart["labels"]
+        assert chart["inside"] == 0 and labels, chart
+        shown = [label for label in labels if label["shown"]]
+        assert all(label["size"] >= 14 for label in shown), shown
+        assert all(not re.search(r"\d\d\.\d\d", label["text"]) for label in labels), labels
+        assert labels[-1]["shown"], "the latest month is always named"
+        for label in shown:
+            assert abs((label["left"] + label["right"]) / 2 - label["column"]) <= 1, ("under its bar", label)
+        for before, after in itertools.pairwise(shown):
+            assert after["left"] - before["right"] >= 2, (before, after)
+        if len(labels) == 12:  # the months of the last year (the NPS waves are fewer)
+            january = [label for label in labels if label["text"].startswith("янв.")]
+            assert len(january) == 1 and re.fullmatch(r"янв\.\s+20\d\d", january[0]["text"]), labels
+            assert january[0]["shown"], "January is always named, with its year"
+            assert len(shown) == 12 if width == 1280 else len(shown) >= 4, shown
+    context.close()

@@ -34,7 +34,7 @@ def test_every_chart_of_the_dashboard_has_its_table(page: Page, live_server: str
             svg = figure.locator("svg")
             expect(svg).to_be_visible()
             assert svg.get_attribute("aria-label"), "a chart is named for screen readers"
-            labels = figure.locator("text.axis").count()
+            labels = figure.locator(".bar-labels li").count()
             assert labels == rows, f"{figure.locator('figcaption').inner_text()}: {labels} bars, {rows} table rows"
             assert figure.locator("rect.bar").count() > 0
     assert charts >= 7, "receivables, charged and paid, channels, autopay, uptake, requests, NPS"
