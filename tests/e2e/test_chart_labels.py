@@ -92,3 +92,26 @@ def test_the_months_of_the_dashboards_charts_read_at_14_px_under_their_bars(
             assert january[0]["shown"], "January is always named, with its year"
             assert len(shown) == 12 if width == 1280 else len(shown) >= 4, shown
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_meters_chart_fills_its_cards_width(browser: Browser, live_server: str, width: int) -> None:
+    """The browser's own 40 px margins of a figure left a meter's chart 80 px narrower than its card (a third of it
+    on a phone): the drawing now spans the card's content from edge to edge, as the table under it does."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/meters")
+    meter = page.locator("main a[href^='/meters/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href')).find(h => /^\\/meters\\/\\d+$/.test(h))"
+    )
+    page.goto(live_server + meter)
+    box = page.evaluate("""() => {
+      const svg = document.querySelector('figure.meter-chart svg'); const card = svg.closest('.card');
+      const s = svg.getBoundingClientRect(), c = card.getBoundingClientRect(), style = getComputedStyle(card);
+      return {left: s.left, right: s.right,
+              inner_left: c.left + parseFloat(style.paddingLeft) + parseFloat(style.borderLeftWidth),
+              inner_right: c.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth)};
+    }""")
+    assert abs(box["left"] - box["inner_left"]) <= 1 and abs(box["right"] - box["inner_right"]) <= 1, box
+    context.close()
