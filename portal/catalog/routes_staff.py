@@ -48,6 +48,7 @@ from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import own_lang
 from portal.core.i18n import own_words
 from portal.core.pagination import Page
 from portal.core.pagination import page_request
@@ -335,9 +336,11 @@ async def _service_form_page(
         form = forms.ServiceForm(typed=_typed_of(service), complexes=sorted(availability.complexes),
                                  houses=sorted(availability.houses))  # fmt: skip
     complexes = await Complex.select(Complex.id, Complex.name).order_by(Complex.name).limit(100)
+    sections = await queries.categories(active_only=False)
     return render(
         request, "catalog/staff_service.html", status_code=status_code, service=service, form=form,
-        sections=[(c.id, c.title) for c in await queries.categories(active_only=False)],
+        sections=[(c.id, own_words(c, "title")) for c in sections],
+        section_lang={c.id: own_lang(c, "title") for c in sections},
         houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
         complexes=[(c["id"], c["name"]) for c in complexes] if principal.house_ids is None else [],
         price_kinds=[(k.value, texts.PRICE_KIND_LABELS[k]()) for k in PriceKind],

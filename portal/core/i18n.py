@@ -184,6 +184,12 @@ def own_markup(record: Any, name: str, locale: str | None = None) -> Markup:
     return escape(text)
 
 
+def own_lang(record: Any, name: str, locale: str | None = None) -> str:
+    """``"ru"`` where ``own_words`` gives the Russian text standing in for a missing one, else ``""``: the ``lang``
+    of an element that cannot hold a ``<span>`` (a select's ``<option>``)."""
+    return DEFAULT_LOCALE if _own(record, name, locale or get_locale())[1] else ""
+
+
 def lazy(message: str) -> LazyText:
     """A message translated when it is shown, not at import (for module-level labels)."""
     return LazyText(_caller_domain(), message)

@@ -126,6 +126,12 @@ def _own_html(_context: Any, record: Any, name: str = "title") -> Markup:
 
 
 @pass_context
+def _own_lang(_context: Any, record: Any, name: str = "title") -> str:
+    """``<option lang="{{ service | own_lang }}">``: "ru" where the Russian text stands in (``i18n.own_lang``)."""
+    return i18n.own_lang(record, name)
+
+
+@pass_context
 def _query(context: Any, **changes: Any) -> str:
     request = context.get("request") or _rendering.get()
     params: dict[str, Any] = {}
@@ -216,6 +222,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         typed=_typed,
         own=_own,
         own_html=_own_html,
+        own_lang=_own_lang,
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,

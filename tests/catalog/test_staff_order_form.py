@@ -42,3 +42,41 @@ async def test_a_service_priced_by_the_hour_asks_how_much_in_hours_as_a_sign(cli
     client.cookies.set("lang", "en")
     page = (await client.get(f"/services/{assembly.id}")).text
     assert re.search(r'<label for="f-quantity">How much, h <span class="req"', page)
+
+
+async def test_an_english_staff_page_offers_the_english_names_and_marks_the_russian_ones(
+    client, login, make_user, household, shop
+):
+    """The call centre's order form and the service editor on an English page: a service, a certificate and a section
+    read their English names where staff wrote them; a Russian name standing in is marked lang="ru" (a label's span,
+    an option's attribute), so that a screen reader reads it with a Russian voice."""
+    from portal.catalog.tables import PaidService
+    from portal.catalog.tables import ServiceCategory
+
+    await PaidService.update({PaidService.title_en: "Statement of the personal account"}).where(
+        PaidService.id == shop["statement"]
+    )
+    await PaidService.update({PaidService.title_en: "Plumber call-out"}).where(PaidService.id == shop["plumber"])
+    await ServiceCategory.update({ServiceCategory.title_en: "Plumbing"}).where(ServiceCategory.id == shop["works"])
+    await login(client, await make_user(roles=("operator", "manager"), houses=(household["house"],)))
+    number = (
+        await PersonalAccount.select(PersonalAccount.number)
+        .where(PersonalAccount.id == household["accounts"][0])
+        .first()
+    )["number"]
+    client.cookies.set("lang", "en")
+    page = (await client.get("/staff/orders/new", params={"account": number})).text.replace("\u00a0", " ")
+    assert f'<label for="f-q_{shop["plumber"]}">Plumber call-out — ₽1,500.00</label>' in page
+    assert f'<label for="f-q_{shop["repair"]}"><span lang="ru">Ремонт смесителя</span> — from ₽800.00</label>' in page
+    assert f'<option value="{shop["statement"]}">Statement of the personal account — Free</option>' in page
+    assert f'<option value="{shop["no_debt"]}" lang="ru">Справка об отсутствии задолженности — Free</option>' in page
+
+    editor = (await client.get(f"/staff/catalog/services/{shop['plumber']}")).text
+    assert f'<option value="{shop["works"]}" selected>Plumbing</option>' in editor
+    assert f'<option value="{shop["papers"]}" lang="ru">Справки</option>' in editor
+
+    client.cookies.set("lang", "ru")
+    page = (await client.get("/staff/orders/new", params={"account": number})).text
+    assert 'lang="ru"' not in page.split("<main", 1)[1] and "Plumber call-out" not in page
+    editor = (await client.get(f"/staff/catalog/services/{shop['plumber']}")).text
+    assert f'<option value="{shop["works"]}" selected>Сантехника</option>' in editor
