@@ -28,6 +28,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import read_range
 from portal.core.web import shown_days
@@ -213,20 +214,16 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
         "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
     )
 
-    def no_choice(name: str) -> str:
-        value = form_value(query, name)[:40]
-        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
-
     days = read_range(query, "from", "to", parse_date)
     typed, problems = unread_filters(
         query,
         {
             "status": (chosen["status"] or None, pgettext("order", "Status"), status),
-            "category": (chosen["category"], gettext("Section"), no_choice("category")),
+            "category": (chosen["category"], gettext("Section"), no_such_choice(query, "category")),
             "house": (chosen["house"], gettext("House"), no_such_house()),
             "from": (days.low, gettext("Placed from"), day),
             "to": (days.high, gettext("Placed to"), day),
-            "paid": (chosen["paid"] or None, gettext("Paid"), no_choice("paid")),
+            "paid": (chosen["paid"] or None, gettext("Paid"), no_such_choice(query, "paid")),
         },
         [("from", "to")],
     )

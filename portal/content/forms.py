@@ -22,6 +22,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import read_range
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
@@ -136,16 +137,12 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Any) -> tuple[dict[s
     is the list's ``StaffFilter``."""
     day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
 
-    def no_choice(name: str) -> str:
-        value = form_value(query, name)[:40]
-        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
-
     days = read_range(query, "from", "to", parse_date)
     typed, problems = unread_filters(
         query,
         {
-            "kind": (chosen.kind or None, gettext("Type"), no_choice("kind")),
-            "published": (chosen.published or None, gettext("Published"), no_choice("published")),
+            "kind": (chosen.kind or None, gettext("Type"), no_such_choice(query, "kind")),
+            "published": (chosen.published or None, gettext("Published"), no_such_choice(query, "published")),
             "from": (days.low, gettext("Created from"), day),
             "to": (days.high, gettext("Created to"), day),
         },

@@ -397,6 +397,13 @@ def no_such_house() -> str:
     return gettext("There is no such house in the list; the list is shown without this filter.")
 
 
+def no_such_choice(query: Mapping[str, Any], name: str) -> str:
+    """The message at a list's filter ``name`` whose value in the address is none of its choices, naming the value
+    as typed (cut to 40 characters)."""
+    value = form_value(query, name)[:40]
+    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+
+
 def question(request: Request, template: str, **context: Any) -> Template:
     """The page that asks once more before a final action (cancel, delete), answering the action's POST: the
     browser keeps the address of the page it came from, since reloading the action's address would answer 405."""

@@ -17,6 +17,7 @@ from portal.core import parse
 from portal.core.i18n import gettext
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import unread_filters
 from portal.housing import rules
 from portal.housing.rules import Problem
@@ -174,19 +175,15 @@ def premise_filter_problems(query: Mapping[str, Any], where: Any) -> tuple[dict[
     """The house page's premise filters as typed, and a message at each it could not read (``core.web.unread_filters``);
     the premises are listed without that filter. ``where``: the filter read (``queries.PremiseFilter``)."""
 
-    def no_choice(name: str) -> str:
-        value = form_value(query, name)[:40]
-        return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
-
     low, high = rules.MIN_FLOOR, rules.MAX_FLOOR
     return unread_filters(
         query,
         {
-            "entrance": (where.entrance_id, gettext("Entrance"), no_choice("entrance")),
+            "entrance": (where.entrance_id, gettext("Entrance"), no_such_choice(query, "entrance")),
             "floor": (where.floor, gettext("Floor"), gettext(
                 "Enter a floor from %(low)s to %(high)s; the list is shown without this filter.", low=low, high=high
             )),
-            "kind": (where.kind or None, gettext("Kind"), no_choice("kind")),
+            "kind": (where.kind or None, gettext("Kind"), no_such_choice(query, "kind")),
         },
     )  # fmt: skip
 
@@ -194,6 +191,5 @@ def premise_filter_problems(query: Mapping[str, Any], where: Any) -> tuple[dict[
 def house_filter_problems(query: Mapping[str, Any], complex_id: int | None) -> tuple[dict[str, str], FormErrors]:
     """The house list's complex as typed, and a message when it is none of the user's (``core.web.unread_filters``);
     the houses are listed without it."""
-    value = form_value(query, "complex")[:40]
-    message = gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+    message = no_such_choice(query, "complex")
     return unread_filters(query, {"complex": (complex_id, gettext("Residential complex"), message)})

@@ -21,6 +21,7 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import among
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 from portal.meters import rules
@@ -256,7 +257,7 @@ def _unread(params: Mapping[str, Any], name: str) -> str:
         return gettext("There is no month «%(value)s»; the list is shown for the current one.", value=value)
     if name == "house":
         return no_such_house()
-    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+    return no_such_choice(params, name)
 
 
 def month_or_none(value: object) -> date | None:

@@ -18,6 +18,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import unread_filters
 from portal.showcase import rules
 from portal.showcase.rules import LeadFilter
@@ -107,23 +108,18 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
     )
 
 
-def _no_choice(query: Mapping[str, Any], name: str) -> str:
-    value = form_value(query, name)[:40]
-    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
-
-
 def staff_filter_problems(query: Mapping[str, Any], f: StaffFilter) -> tuple[dict[str, str], FormErrors]:
     """The listings' filters as typed, and a message at each the list could not read (``core.web.unread_filters``):
     the choices come from the address (a link kept from before), the list is shown without the one not read."""
     read = {"kind": (f.kind, gettext("Kind")), "status": (f.status, gettext("Status")),
             "complex": (f.complex, gettext("Complex")), "manager": (f.manager, gettext("In charge"))}  # fmt: skip
-    return unread_filters(query, {n: (v or None, label, _no_choice(query, n)) for n, (v, label) in read.items()})
+    return unread_filters(query, {n: (v or None, label, no_such_choice(query, n)) for n, (v, label) in read.items()})
 
 
 def lead_filter_problems(query: Mapping[str, Any], f: LeadFilter) -> tuple[dict[str, str], FormErrors]:
     """The leads' filters as typed, and a message at each the list could not read (``core.web.unread_filters``)."""
     read = {"status": (f.status, gettext("Status")), "kind": (f.kind, gettext("Kind"))}
-    return unread_filters(query, {n: (v or None, label, _no_choice(query, n)) for n, (v, label) in read.items()})
+    return unread_filters(query, {n: (v or None, label, no_such_choice(query, n)) for n, (v, label) in read.items()})
 
 
 OFFER_TABS = (*OfferStatus.__members__.values(), "all")
