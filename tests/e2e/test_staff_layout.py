@@ -203,3 +203,40 @@ def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
     executor, ever = box(page, "#f-executor"), box(page, "input[name=executor_ever]")
     assert abs(ever["x"] - executor["x"]) < 12 and 0 <= ever["y"] - (executor["y"] + executor["height"]) < 24
     context.close()
+
+
+# The request list's «Все фильтры»: each checklist's button against the inputs of the fields in its row of the grid.
+CHECKLISTS_LEVEL = """() => {
+  const panel = document.querySelector("details.queue-more > .filters");
+  const cell = el => { while (el.parentElement !== panel) el = el.parentElement; return el.getBoundingClientRect(); };
+  const inputs = [...panel.querySelectorAll("select, input:not([type=checkbox])")]
+    .map(el => [el.getBoundingClientRect(), cell(el)]);
+  return [...panel.querySelectorAll(":scope > details.checklist > summary")].map(summary => {
+    const r = summary.getBoundingClientRect();
+    const row = inputs.filter(([, c]) => c.top < r.bottom && r.top < c.bottom).map(([i]) => i.top);
+    return {name: summary.textContent.trim(), top: r.top, width: r.width, row: row.length ? Math.min(...row) : null};
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 900, 1280])
+def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
+    live_server: str, browser: Browser, width: int
+) -> None:
+    """In the request list's «Все фильтры» the checklists «Тип», «Категория», «Признаки» stood at the height of the
+    labels beside them («Исполнитель»), not of their inputs. On a phone, one under another, they span the panel."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    page.get_by_text("Все фильтры").click()
+    checklists = page.evaluate(CHECKLISTS_LEVEL)
+    assert [c["name"] for c in checklists] == ["Тип", "Категория", "Признаки"]
+    beside = [c for c in checklists if c["row"] is not None]
+    if width == 390:
+        executor = box(page, "#f-executor")
+        assert all(abs(c["width"] - executor["width"]) <= 1 for c in checklists), checklists
+    else:
+        assert beside, "a checklist shares its row with the executor's dropdown"
+    assert all(abs(c["top"] - c["row"]) <= 1 for c in beside), checklists
+    context.close()
