@@ -361,6 +361,33 @@ def _document_title(order: OrderDetail) -> str:
     return texts.order_summary(order)
 
 
+def _portal_titles(order: OrderDetail) -> tuple[str, str]:
+    """The name the portal gives the document of ``order``: in the document's language (it is Russian), and in
+    English for a reader of English."""
+    with in_locale(DOCUMENT_LOCALE):
+        title = _document_title(order)
+    with in_locale("en"):
+        title_en = _document_title(order)
+    return title, title_en
+
+
+def _document_row(
+    order_id: int, stored: StoredFile, now: datetime, title: str, title_en: str = "", made_by: int | None = None
+) -> OrderDocument:
+    """The document ``stored`` of an order: one the portal made (``made_by`` None) or one staff attached; a title
+    longer than its column is cut."""
+    return OrderDocument(
+        order=order_id,
+        title=title[:255],
+        title_en=title_en[:255],
+        file_key=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        made_by=made_by,
+        created_at=now,
+    )
+
+
 async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:
     """The PDF of a certificate the portal makes, from the ledger and receipts as billing keeps them."""
     account = order.account_id
@@ -392,21 +419,8 @@ async def _make_document(order: OrderDetail, now: datetime) -> StoredFile:
     """Make the certificate, keep it with the order and finish the order (inside the caller's transaction)."""
     with in_locale(DOCUMENT_LOCALE):
         content = await _document_bytes(order, now)
-        title = _document_title(order)
-    with in_locale("en"):  # the document is Russian; its name on the order's page is the reader's
-        title_en = _document_title(order)
     stored = await storage.save_document(content)
-    await OrderDocument.insert(
-        OrderDocument(
-            order=order.id,
-            title=title[:255],
-            title_en=title_en[:255],
-            file_key=stored.key,
-            content_type=stored.content_type,
-            size=stored.size,
-            created_at=now,
-        )
-    )
+    await OrderDocument.insert(_document_row(order.id, stored, now, *_portal_titles(order)))
     await Order.update({Order.status: S.DONE, Order.updated_at: now}).where(Order.id == order.id)
     return stored
 
@@ -712,25 +726,12 @@ async def attach_document(principal: Principal, order: OrderDetail, upload: Any,
     except storage.UploadRefused as refused:
         raise Refused(gettext("Attach a PDF file or a photo of the document (at most 10 MB).")) from refused
     ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
-    title_en = ""  # a title staff typed is kept as typed
-    if not title:
-        with in_locale(DOCUMENT_LOCALE):  # a title named by the portal is the document's, not the staff's language
-            title = _document_title(order)
-        with in_locale("en"):
-            title_en = _document_title(order)
+    # A title staff typed is kept as typed; one the portal names is the document's, not the staff's language.
+    title, title_en = (title, "") if title else _portal_titles(order)
     try:
         async with atomic():
             row = await OrderDocument.insert(
-                OrderDocument(
-                    order=order.id,
-                    title=title[:255],
-                    title_en=title_en[:255],
-                    file_key=stored.key,
-                    content_type=stored.content_type,
-                    size=stored.size,
-                    made_by=principal.user_id,
-                    created_at=now,
-                )
+                _document_row(order.id, stored, now, title, title_en, made_by=principal.user_id)
             ).returning(OrderDocument.id)
             if ticket is not None:
                 with in_locale(DOCUMENT_LOCALE):  # the request's words for its dispatchers, and in English
