@@ -42,6 +42,7 @@ ADMIN_LOGIN = ("admin@demo.ru", "demo12345")
 
 PAGES = [
     ("resident home", "/"),
+    ("news list", "/news"),
     ("account page", "/accounts/{account}"),
     ("receipt", "/accounts/{account}/receipts/{period}"),
     ("requests list", "/tickets"),
@@ -400,6 +401,9 @@ def bench_engine(engine: str, database_url: str, args: argparse.Namespace, prepa
         if args.staff_filters and data.get("admin"):
             admin_cookie = asyncio.run(sign_in(url, *ADMIN_LOGIN))
             pages += ADMIN_PAGES
+        if args.pages:
+            wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+            pages = [(name, path) for name, path in pages if any(w in name for w in wanted)]
         print(f"[{engine}] {len(cookies)} residents signed in in {time.monotonic() - began:.0f} s", flush=True)
         for name, template in pages:
             if template.startswith("/staff"):
@@ -463,6 +467,7 @@ def main() -> None:
     parser.add_argument(
         "--server-seconds", type=int, default=0, help="also time each page's server time with one connection"
     )
+    parser.add_argument("--pages", default="", help="only the pages whose names contain one of these (comma list)")
     parser.add_argument(
         "--staff-filters", action="store_true", help="also the administrator's list (every house) with each filter"
     )

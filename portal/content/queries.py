@@ -336,36 +336,23 @@ async def post_titles(ids: Collection[int]) -> dict[int, str]:
 # --- residents -----------------------------------------------------------------------------------------------
 
 
-# A target of post p that selects one of the resident's accounts (a: account, pr: premise, h: house, rr: riser).
-_REACHES = (
-    "EXISTS (SELECT 1 FROM post_target t JOIN personal_account a ON a.id IN ({accounts}) "
-    "JOIN premise pr ON pr.id = a.premise JOIN house h ON h.id = pr.house "
-    "LEFT JOIN premise_riser rr ON rr.premise = pr.id AND t.kind = 'riser' "
-    "WHERE t.post = p.id AND (t.kind = 'company' OR (t.kind = 'complex' AND t.ref = h.complex) "
-    "OR (t.kind = 'house' AND t.ref = pr.house) OR (t.kind = 'entrance' AND t.ref = pr.entrance) "
-    "OR (t.kind = 'floors' AND t.ref = pr.house AND pr.floor BETWEEN t.floor_from AND t.floor_to "
-    "AND (t.entrance IS NULL OR t.entrance = pr.entrance)) OR (t.kind = 'riser' AND t.ref = rr.riser) "
-    "OR (t.kind = 'premise' AND t.ref = pr.id) OR (t.kind = 'account' AND t.ref = a.id)))"
-)
-
-
-def _reaches(accounts: list[int], args: list[Any]) -> str:
-    args.extend(accounts)
-    return _REACHES.replace("{accounts}", placeholders(accounts))
-
-
-# The posts whose stored selections name one of the resident's places (m), each kind looked up by its (kind, ref)
-# index from the resident's side: the cost is set by the resident's accounts, not by how many a post selects
-# (CROSS JOIN keeps SQLite from starting at the targets; PostgreSQL plans it as any join).
-_REACHING = """
-WITH m AS (
+# Who a post reaches, said once for the feed, the post page and the pinned emergencies: the resident's places (m:
+# each of their accounts with its premise, house, entrance, floor and complex), then the posts whose stored
+# selections name one of them, each kind looked up by its (kind, ref) index from the resident's side. The cost is
+# set by the resident's accounts, never by how many a post selects: a post hand-picked for 100,000 accounts costs
+# a resident outside it nothing (CROSS JOIN keeps SQLite from starting at the targets; PostgreSQL plans it as any
+# join). The whole company reaches a resident with a place, as every other selection does; it is stored with no
+# ref (``Audience.targets``), and saying so keeps it a lookup by the index where statistics call a kind common
+# (an analysed SQLite otherwise reads every selection to find the company's).
+_PLACES = """WITH m AS (
     SELECT a.id AS account, pr.id AS premise, pr.house AS house, pr.entrance AS entrance, pr.floor AS floor,
            h.complex AS complex
     FROM personal_account a JOIN premise pr ON pr.id = a.premise JOIN house h ON h.id = pr.house
     WHERE a.id IN ({accounts})
 )
-SELECT DISTINCT u.post AS id FROM (
-    SELECT t.post AS post FROM post_target t WHERE t.kind = 'company'
+"""
+_REACHED = """p.id IN (
+    SELECT t.post FROM post_target t WHERE t.kind = 'company' AND t.ref IS NULL AND EXISTS (SELECT 1 FROM m)
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'complex' AND t.ref = m.complex
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'house' AND t.ref = m.house
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'entrance' AND t.ref = m.entrance
@@ -375,19 +362,29 @@ SELECT DISTINCT u.post AS id FROM (
         WHERE rr.premise = m.premise AND t.kind = 'riser' AND t.ref = rr.riser
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'premise' AND t.ref = m.premise
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'account' AND t.ref = m.account
-) u WHERE u.post IN ({posts})
-"""
+)"""
+
+
+def _reaching(accounts: Collection[int], args: list[Any], select: str) -> str:
+    """``select``, a query of posts ``p`` whose condition says ``{reached}`` where only the posts that reach one of
+    ``accounts`` (a resident's own) may pass, with the resident's places ahead of it. The accounts are the first
+    parameters: call it before adding the query's own."""
+    mine = sorted(accounts)
+    args[:0] = mine
+    return _PLACES.replace("{accounts}", placeholders(mine)) + select.replace("{reached}", _REACHED)
 
 
 async def reaching(post_ids: Collection[int], accounts: Collection[int]) -> set[int]:
-    """Which of these posts reach one of ``accounts`` (a resident's own; the same answer as the feed's): one query
-    whose size is set by the posts (a short list in force) and the resident's accounts, never by the posts'
-    audiences — those are joined against the resident's premises and accounts, not sent as lists of ids."""
+    """Which of these posts reach one of ``accounts`` (a resident's own; the feed's answer): one query whose size
+    is set by the posts (a short list in force) and the resident's accounts, never by the posts' audiences — those
+    are joined against the resident's premises and accounts, not sent as lists of ids."""
     if not post_ids or not accounts:
         return set()
-    mine, ids = sorted(accounts), sorted(post_ids)
-    sql = _REACHING.replace("{accounts}", placeholders(mine)).replace("{posts}", placeholders(ids))
-    return {int(r["id"]) for r in await Post.raw(sql, *mine, *ids)}
+    ids = sorted(post_ids)
+    args: list[Any] = list(ids)
+    posts = "SELECT p.id AS id FROM post p WHERE p.id IN (" + placeholders(ids) + ") AND {reached}"  # noqa: S608 (placeholders only)
+    sql = _reaching(accounts, args, posts)
+    return {int(r["id"]) for r in await Post.raw(sql, *args)}
 
 
 @dataclass(frozen=True)
@@ -427,36 +424,37 @@ async def feed(
     if kind in PostKind.__members__.values():
         kind_clause = " AND p.kind = {}"
         args.append(kind)
-    reaching = _reaches(accounts, args)
     args.extend([max(1, min(limit, 100)), max(0, offset)])
-    rows = await Post.raw(
+    sql = _reaching(
+        accounts,
+        args,
         "SELECT p.id, p.kind, p.title, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, p.own_words, "  # noqa: S608 (placeholders only)
         '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen '
         "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
         "AND (p.ends_at IS NULL OR p.ends_at > {})"
         + kind_clause
-        + " AND "
-        + reaching
-        + " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
-        *args,
+        + " AND {reached} ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
     )
+    rows = await Post.raw(sql, *args)
     return await in_readers_words(
         [from_row(FeedItem, r, unread=not r["seen"], own_words=bool(r["own_words"])) for r in rows]
     )
 
 
 async def post_for_resident(principal: Principal, post_id: int) -> PostView:
-    """A post in force whose audience reaches one of the resident's accounts; 404 otherwise."""
-    post = await post_view(post_id)
-    if post is None or not is_live(post.status, post.publish_at, post.ends_at, clock.now()):
+    """A post in force whose audience reaches one of the resident's accounts; 404 otherwise. What a resident reads
+    of it: its words and pictures, not its audience (a post for 100,000 accounts is read as one for one)."""
+    row = await Post.select().where(Post.id == post_id).first()
+    if row is None or not principal.account_ids:
         raise NotFoundException()
-    accounts = sorted(principal.account_ids)
+    if not is_live(row["status"], row["publish_at"], row["ends_at"], clock.now()):
+        raise NotFoundException()
     args: list[Any] = [post_id]
-    if not accounts:
-        raise NotFoundException()
-    sql = "SELECT p.id FROM post p WHERE p.id = {} AND " + _reaches(accounts, args)  # noqa: S608 (placeholders only)
+    sql = _reaching(principal.account_ids, args, "SELECT p.id FROM post p WHERE p.id = {} AND {reached}")
     if not await Post.raw(sql, *args):
         raise NotFoundException()
+    images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
+    post = from_row(PostView, row, audience=Audience(), images=[i["id"] for i in images])
     return (await in_readers_words([post]))[0]
 
 
