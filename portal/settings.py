@@ -22,6 +22,10 @@ def _secret_from_file(path: Path) -> str:
     return key
 
 
+DEMO_COMPANY = "УК «Монолит Комфорт»"
+DEMO_COMPANY_EN = "Monolit Komfort"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -30,7 +34,9 @@ class Settings:
     redis_url: str | None = None
     time_zone: str = "Europe/Simferopol"
     base_url: str = "http://127.0.0.1:8000"
-    company_name: str = "УК «Монолит Комфорт»"
+    company_name: str = DEMO_COMPANY
+    # The company's name on English pages and in English messages; empty: the Russian name, marked as Russian.
+    company_name_en: str = DEMO_COMPANY_EN
     emergency_phone: str = "+7 (3652) 00-00-00"
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -71,6 +77,9 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             time_zone=env.get("TIME_ZONE", "Europe/Simferopol"),
             base_url=env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            company_name=env.get("COMPANY_NAME") or DEMO_COMPANY,
+            # Another company's name has no English one until it is given (the demo's would be wrong for it).
+            company_name_en=env.get("COMPANY_NAME_EN", "" if env.get("COMPANY_NAME") else DEMO_COMPANY_EN),
             smtp_host=env.get("SMTP_HOST") or None,
             smtp_port=int(env.get("SMTP_PORT", "25")),
             smtp_user=env.get("SMTP_USER") or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.notifications.messages import Context
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
@@ -16,7 +17,8 @@ def words(c: Context) -> Context:
     where = ""
     if c.get("account"):
         where = _("You now have access to personal account %(n)s (%(address)s).", n=c["account"], address=c["address"])
-    return {**c, "n": c.get("account", ""), "company": get_settings().company_name, "where": where}
+    company = own_words(get_settings(), "company_name")  # in the reader's language, as the message is
+    return {**c, "n": c.get("account", ""), "company": company, "where": where}
 
 
 RESET = message_template(

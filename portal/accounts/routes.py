@@ -303,7 +303,7 @@ def _code_form(
 
 
 def _register_page(request: Request, values: dict[str, Any], errors: FormErrors | None, status: int = 200) -> Template:
-    consent = consent_text.text(i18n.get_locale(), get_settings().company_name)
+    consent = consent_text.text(i18n.get_locale(), i18n.own_words(get_settings(), "company_name"))
     return _code_form(request, "accounts/register.html", values, errors, status, consent_text=consent)
 
 
@@ -502,7 +502,7 @@ async def _consent_page(
     )  # fmt: skip
     requests = await privacy.requests_of(user_id)
     erasure = next((r for r in requests if r.kind == rules.DataRequestKind.ERASURE and r.done_at is None), None)
-    company = get_settings().company_name
+    company = i18n.own_words(get_settings(), "company_name")
     given = await privacy.standing_consents(user_id)
     locale = i18n.get_locale()
     optional = [(kind, consent_text.optional_text(kind, locale, company), kind in given) for kind in privacy.OPTIONAL]

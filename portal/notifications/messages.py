@@ -164,7 +164,7 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
         text = found.part(found.text, ctx, words)
         short = found.part(found.short, ctx, words) if found.short else subject
         body = found.part(found.html, ctx, words) if found.html else _paragraphs(text)
-        page = _layout(body, link, get_settings().company_name)
+        page = _layout(body, link, i18n.own_words(get_settings(), "company_name"))
     if link and link not in text:
         text = f"{text}\n\n{link}"
     return Message(subject=subject, text=text, html=page, short=short, link=link)

@@ -85,7 +85,7 @@ async def _listing_page(
         listing=listing,
         form=form,
         errors=form.errors,
-        consent_text=consent.text(i18n.get_locale(), settings.company_name),
+        consent_text=consent.text(i18n.get_locale(), i18n.own_words(settings, "company_name")),
         base_url=settings.base_url,
         preview=not rules.is_public(listing.status),
         block="lead" if status_code != 200 else "main",
