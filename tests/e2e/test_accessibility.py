@@ -77,6 +77,13 @@ MAIN_PAGES: dict[str, list[tuple[str, str]]] = {
         ("meters", "/staff/meters"),
         ("meetings", "/staff/meetings"),
         ("staff users", "/staff/users"),
+        ("orders", "/staff/orders"),
+        ("order", r"orders ^/staff/orders/\d+$"),
+        ("new order", "/staff/orders/new"),
+        ("catalogue", "/staff/catalog"),
+        ("service editor", r"catalogue ^/staff/catalog/services/\d+$"),
+        ("new service answered with its errors", "submit /staff/catalog/services/new"),
+        ("section editor", r"catalogue ^/staff/catalog/categories/\d+$"),
     ],
 }
 
