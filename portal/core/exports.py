@@ -7,12 +7,13 @@ a ``Decimal`` of two places may be roubles, square metres or a share: ``Money`` 
 (a whole number of things). Each is still a ``Decimal`` (an ``int``), so the CSV writes it as before:
 
 - CSV in the reader's language (``dialect()``): Russian as Russian Excel opens it (``;`` between cells, a decimal
-  comma, dates ``31.12.2026 14:05``); English as English Excel opens it (``,`` between cells, a decimal point,
-  dates ``2026-12-31 14:05``). UTF-8 with a BOM, CRLF line ends, either way.
+  comma, dates ``31.12.2026 14:05``, a yes-or-no as «да» / «нет»); English as English Excel opens it (``,`` between
+  cells, a decimal point, dates ``2026-12-31 14:05``, "yes" / "no"). UTF-8 with a BOM, CRLF line ends, either way.
 - XLSX with numbers as numbers in the format of what they are: money ``#,##0.00``, areas ``#,##0.0#``, readings,
   hours and per cents with as many decimals as they hold (a reading of three places ``#,##0.000``), counts
   ``#,##0``, a plain number in Excel's General; dates and moments as real date cells with a date format (a moment
-  in the company's zone). So Excel sums, sorts and filters them.
+  in the company's zone); a ``bool`` as a real boolean cell (Excel shows it in its own language: ИСТИНА / ЛОЖЬ,
+  TRUE / FALSE), never 1 / 0. So Excel sums, sorts and filters them.
 
 Text cells are kept from running as formulas in both (``safe_cell``)."""
 
@@ -34,7 +35,9 @@ from litestar import Response
 
 from portal.core import clock
 from portal.core.i18n import LazyText
+from portal.core.i18n import domain_translations
 from portal.core.i18n import get_locale
+from portal.core.i18n import lazy
 
 CSV = "text/csv"  # the response adds «; charset=utf-8» to a text type itself
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,10 +62,12 @@ class Dialect:
     moment_format: str
     month: str  # strftime of a month in a CSV
     month_format: str  # Excel's number format of a month's cell
+    locale: str  # the language of a CSV's words (a yes-or-no)
 
 
-RUSSIAN = Dialect(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M", "DD.MM.YYYY", "DD.MM.YYYY HH:MM", "%m.%Y", "MM.YYYY")
-ENGLISH = Dialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "%Y-%m", "YYYY-MM")
+RUSSIAN = Dialect(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M", "DD.MM.YYYY", "DD.MM.YYYY HH:MM", "%m.%Y", "MM.YYYY", "ru")
+ENGLISH = Dialect(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "%Y-%m", "YYYY-MM", "en")
+YES, NO = lazy("yes"), lazy("no")  # a yes-or-no cell of a CSV, in the dialect's language
 
 
 class Month(date):
@@ -147,11 +152,13 @@ def _local(moment: datetime) -> datetime:
 
 def csv_cell(value: Any, d: Dialect) -> Any:
     """One value as a CSV of dialect ``d`` writes it: numbers with its decimal sign and no grouping, dates and
-    moments (in the company's zone) in its pattern, texts guarded from formulas, None empty."""
+    moments (in the company's zone) in its pattern, a yes-or-no as a word of its language, texts guarded from
+    formulas, None empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return int(value)
+        word = YES if value else NO
+        return domain_translations(d.locale, word.domain).ugettext(word.message)
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", d.decimal)
     if isinstance(value, float):
@@ -192,7 +199,7 @@ def to_csv(rows: Iterable[Sequence[Any]], d: Dialect | None = None) -> bytes:
 def _xlsx_value(value: Any, d: Dialect) -> tuple[Any, str | None]:
     """A cell's value for openpyxl and its number format (None: Excel's General)."""
     if isinstance(value, bool):
-        return int(value), None
+        return value, None  # a boolean cell
     if isinstance(value, Number):
         return float(value), value.number_format
     if isinstance(value, Count):

@@ -138,3 +138,13 @@ def test_a_kind_keeps_its_empty_cells_and_its_csv():
     assert _lines(exports.to_csv([row], exports.RUSSIAN))[0] == "5,00;54,30;12,340;3;"
     assert _lines(exports.to_csv([row], exports.ENGLISH))[0] == "5.00,54.30,12.340,3,"
     assert exports.Money("5.00") == Decimal("5.00") and exports.Count(3) == 3  # still the numbers they were
+
+
+def test_a_yes_or_no_is_a_word_of_the_csvs_language_and_a_boolean_cell_of_the_xlsx():
+    """A yes-or-no (a meeting register's «Совместная») was written 1 / 0 in both: now a CSV says it in its reader's
+    words, an XLSX has a real boolean cell (Excel names it in its own language, filters and counts it)."""
+    rows = [["Совместная", "Другая"], [True, False]]
+    assert _lines(exports.to_csv(rows, exports.RUSSIAN))[1] == "да;нет"
+    assert _lines(exports.to_csv(rows, exports.ENGLISH))[1] == "yes,no"
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx([("Реестр", rows)], exports.RUSSIAN))).active
+    assert [(c.value, c.data_type) for c in sheet[2]] == [(True, "b"), (False, "b")]

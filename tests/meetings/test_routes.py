@@ -315,6 +315,8 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     # the area in m² and the votes (m² of it, to two places) are numbers of their own kind, not roubles
     assert sheet["C2"].data_type == "n" and sheet["C2"].number_format == "#,##0.0#"
     assert sheet["G2"].data_type == "n" and sheet["G2"].number_format == "#,##0.00"
+    # whether an owner holds the premise jointly is a yes-or-no cell, not 1 / 0
+    assert sheet["E1"].value == "Joint" and {row[4].data_type for row in sheet.iter_rows(min_row=2)} == {"b"}
 
 
 async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the_number(
