@@ -30,6 +30,7 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import staff
+from portal.core.web import among
 from portal.core.web import may_open
 from portal.core.web import render
 from portal.housing import deps
@@ -86,8 +87,7 @@ class StaffRegistry(Controller):
     @get("/housing", name="housing_list")
     async def housing_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q, complexes = _text(request, "q"), await queries.complexes(principal)
-        complex_id = parse_id(request.query_params.get("complex"))
-        complex_id = complex_id if complex_id in {c.id for c in complexes} else None
+        complex_id = among(parse_id(request.query_params.get("complex")), [c.id for c in complexes])
         _, problems = forms.house_filter_problems(request.query_params, complex_id)
         return _show(
             request,
@@ -188,7 +188,7 @@ def _premise_filter(request: Request, entrance_ids: set[int]) -> queries.Premise
     entrance = parse_id(request.query_params.get("entrance"))
     kind = _text(request, "kind")
     return queries.PremiseFilter(
-        entrance_id=entrance if entrance in entrance_ids else None,
+        entrance_id=among(entrance, entrance_ids),
         floor=parse_int(request.query_params.get("floor"), low=rules.MIN_FLOOR, high=rules.MAX_FLOOR),
         kind=kind if kind in rules.PREMISE_KINDS else "",
     )

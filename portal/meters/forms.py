@@ -218,7 +218,7 @@ def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Itera
     state = form_value(params, "state")
     return ListFilter(
         period=period,
-        house=house if house in set(houses) else None,
+        house=among(house, houses),
         service=service if service in set(Service) else "",
         source=source if source in set(Source) else "",
         missing=state == "missing",
