@@ -25,6 +25,7 @@ from portal.accounts import passwords
 from portal.accounts import queries
 from portal.accounts import rules
 from portal.accounts.notify import notify
+from portal.accounts.privacy import consent_given
 from portal.accounts.rules import TokenPurpose
 from portal.accounts.tables import AccessCode
 from portal.accounts.tables import ConsentRecord
@@ -580,14 +581,13 @@ async def accept_consent(principal: Principal, *, ip: str, user_agent: str, loca
     """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept. An
     erasure still waiting after a withdrawal is cancelled: the person gave the consent again."""
     async with atomic():
-        await ConsentRecord(
-            user=principal.user_id,
-            consent_type=consent_text.CONSENT_TYPE,
-            text_version=consent_text.current_version(),
-            granted_at=clock.now(),
-            ip=ip[:64],
-            user_agent=user_agent[:255],
-            channel="web",
+        await consent_given(
+            principal.user_id,
+            consent_text.CONSENT_TYPE,
+            consent_text.current_version(),
+            clock.now(),
+            ip=ip,
+            user_agent=user_agent,
             locale=locale,
         ).save()
         cancelled = (

@@ -122,6 +122,23 @@ async def standing_consents(user_id: int) -> dict[str, datetime]:
 # --- the person's intents ---------------------------------------------------------------------------------------
 
 
+def consent_given(
+    user_id: int | None, consent_type: str, text_version: str, now: datetime, *, ip: str, user_agent: str, locale: str
+) -> ConsentRecord:
+    """A consent the person gave on the portal's page: which text, when, from where (the address and browser, cut
+    to their columns) and in which language."""
+    return ConsentRecord(
+        user=user_id,
+        consent_type=consent_type,
+        text_version=text_version,
+        granted_at=now,
+        ip=ip[:64],
+        user_agent=user_agent[:255],
+        channel="web",
+        locale=locale,
+    )
+
+
 async def set_optional_consent(
     principal: Principal, consent_type: ConsentType, give: bool, *, ip: str, user_agent: str, locale: str
 ) -> bool:
@@ -134,16 +151,8 @@ async def set_optional_consent(
         if give:
             if await ConsentRecord.exists().where(standing):
                 return False
-            await ConsentRecord(
-                user=user_id,
-                consent_type=consent_type,
-                text_version=consent_text.optional_version(consent_type),
-                granted_at=now,
-                ip=ip[:64],
-                user_agent=user_agent[:255],
-                channel="web",
-                locale=locale,
-            ).save()
+            version = consent_text.optional_version(consent_type)
+            await consent_given(user_id, consent_type, version, now, ip=ip, user_agent=user_agent, locale=locale).save()
         else:
             done = (
                 await ConsentRecord.update({ConsentRecord.withdrawn_at: now})
