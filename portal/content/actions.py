@@ -25,6 +25,7 @@ from portal.core import outbox
 from portal.core import storage
 from portal.core.db import atomic
 from portal.core.i18n import DEFAULT_LOCALE
+from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext
 from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
@@ -77,6 +78,18 @@ def _fields(data: PostInput) -> dict:
     }
 
 
+def outage_search_text(facts: rules.OutageFacts) -> str:
+    """What the staff search finds the notice of an outage by while it says the outage's words: those words in
+    every language of the portal (each staff member reads its title in their own, and searches by what they
+    read), not only the company's first language it is stored in."""
+    titles, texts = [], []
+    for locale in LOCALES:
+        with in_locale(locale):
+            titles.append(facts.title())
+            texts.append(facts.text())
+    return rules.search_text(" ".join(titles), " ".join(texts))
+
+
 def _words_of(title: str, body: str) -> tuple[str, str]:
     """A post's title and text as compared (a browser sends a text's lines ended by CR LF)."""
     return title.strip()[:200], body.replace("\r\n", "\n").strip()
@@ -114,7 +127,11 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
         else:
-            current = await Post.select(Post.status, Post.kind, Post.title, Post.body).where(Post.id == post_id).first()
+            current = (
+                await Post.select(Post.status, Post.kind, Post.title, Post.body, Post.outage, Post.own_words)
+                .where(Post.id == post_id)
+                .first()
+            )
             if current is None:
                 raise Refused(gettext("The post is gone."))
             editable = current["status"] in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
@@ -124,6 +141,11 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             # An outage notice whose title or text staff rewrite is shown in their words from then on.
             if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]):
                 changes[Post.own_words] = True
+            elif current["outage"] is not None and not current["own_words"]:
+                # Saved unchanged, it still says the outage's words: found by them in every language.
+                facts = (await queries.outage_facts([current["outage"]])).get(current["outage"])
+                if facts is not None:
+                    changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
         await _write_targets(post_id, data.audience, houses)
@@ -248,7 +270,8 @@ async def announce_outage(outage_id: int, actor: Principal | None = None) -> int
 
     Its title and text are said from the outage in each reader's language where it is read and in each
     recipient's language where it is sent (``queries.in_readers_words``, ``delivery``); the words stored with it,
-    in the company's first language, are what the staff search finds and what a moderator edits."""
+    in the company's first language, are what a moderator edits, and the staff search finds it by its words in
+    every language (``outage_search_text``)."""
     rows = await Post.raw("SELECT o.house, o.entrance, o.riser, o.ends_at FROM outage o WHERE o.id = {}", outage_id)
     facts = (await queries.outage_facts([outage_id])).get(outage_id)
     if not rows or facts is None:
@@ -272,6 +295,7 @@ async def announce_outage(outage_id: int, actor: Principal | None = None) -> int
         channels = {"by_email": True, "by_sms": True, "by_push": True}
         notice = PostInput(PostKind.EMERGENCY, title, body, audience, now, ends_at, **channels)
         post = _new_post(notice, who, status=PostStatus.PUBLISHED, published_at=now, outage=outage_id)
+        post.search_text = outage_search_text(facts)
         await post.save()
         await _write_targets(int(post.id), audience)
         await _release(int(post.id), now, now)

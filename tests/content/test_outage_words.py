@@ -13,6 +13,7 @@ import pytest
 from portal.content import actions
 from portal.content import pinned
 from portal.content import queries
+from portal.content import rules
 from portal.content.rules import OutageFacts
 from portal.content.tables import Post
 from portal.core import clock
@@ -154,3 +155,76 @@ def test_an_outage_of_one_entrance_or_riser_names_it_in_the_readers_language(lan
         assert facts.title() == title
     finally:
         i18n.set_locale("ru")
+
+
+async def _found(staff_client, post_id: int, words: str) -> bool:
+    """Whether the staff list's search for ``words`` lists the post."""
+    page = await staff_client.get("/staff/posts", params={"q": words})
+    assert page.status_code == 200
+    return f'href="/staff/posts/{post_id}"' in page.text
+
+
+async def test_staff_find_an_outage_notice_by_its_words_in_their_own_language_as_well(
+    db, new_client, login, town, staff_principal
+):
+    """A Russian dispatcher's notice is found by a staff member reading English by the words they read («cold
+    water»), as by its Russian words; still so after a moderator saves it unchanged; once rewritten, by the new
+    words only."""
+    t = await town()
+    dispatcher = new_client()
+    dispatcher.cookies.set("lang", "ru")
+    await login(dispatcher, t["dispatcher"])
+    post_id = await _record(dispatcher, t["house"])
+    moderator = new_client()
+    moderator.cookies.set("lang", "en")
+    await login(moderator, t["moderator"])
+
+    async def found(words: str) -> bool:
+        return await _found(moderator, post_id, words)
+
+    for words in ("cold water", "Cold water ручьевая", "expected back", "Холодная вода", "задвижки"):
+        assert await found(words), words
+    assert not await found("hot water")
+
+    view = await queries.post_view(post_id)
+    assert view is not None
+    staff = await staff_principal(t["moderator"], "moderator")
+    unchanged = actions.PostInput(view.kind, view.title, view.body, view.audience, view.publish_at, view.ends_at)
+    await actions.save_post(staff, unchanged, post_id)
+    assert await found("cold water") and await found("холодная вода")
+
+    rewritten = actions.PostInput(
+        view.kind, "Нет воды", "Воду дадут к вечеру.", view.audience, view.publish_at, view.ends_at
+    )
+    await actions.save_post(staff, rewritten, post_id)
+    assert await found("дадут к вечеру")
+    assert not await found("cold water") and not await found("холодная вода")
+
+
+async def test_notices_stored_before_are_found_by_their_words_in_every_language_once_migrated(
+    db, new_client, login, town
+):
+    """A notice stored before (searched by its Russian words only) is found by its English words once the
+    migration has run; a notice staff rewrote keeps being found by their words only."""
+    import importlib
+
+    migration = importlib.import_module("migrations.content.content_2026_12_03t13_30_00_000000")
+    t = await town()
+    dispatcher = new_client()
+    await login(dispatcher, t["dispatcher"])
+    post_id = await _record(dispatcher, t["house"])
+    view = await queries.post_view(post_id)
+    assert view is not None
+    await Post.update({Post.search_text: rules.search_text(view.title, view.body)}).where(Post.id == post_id)
+    moderator = new_client()
+    moderator.cookies.set("lang", "en")
+    await login(moderator, t["moderator"])
+    assert await _found(moderator, post_id, "холодная вода") and not await _found(moderator, post_id, "cold water")
+
+    await migration.backfill()
+    assert await _found(moderator, post_id, "cold water") and await _found(moderator, post_id, "холодная вода")
+
+    own = {Post.own_words: True, Post.search_text: rules.search_text("Нет воды", "Своими словами.")}
+    await Post.update(own).where(Post.id == post_id)
+    await migration.backfill()
+    assert await _found(moderator, post_id, "своими словами") and not await _found(moderator, post_id, "cold water")
