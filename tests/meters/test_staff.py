@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from portal.core import tabular
+from portal.core.exports import XLSX
 from portal.core.pagination import PageRequest
 from portal.meters import export
 from portal.meters import forms
@@ -158,6 +159,37 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     client.cookies.set("lang", "en")
     english = (await client.get("/staff/meters/export.csv?period=2026-11")).content
     assert english == as_csv.content and b";" in english.splitlines()[1]
+
+
+async def test_the_xlsx_keeps_account_numbers_as_text_and_exports_the_house_chosen(
+    client, login, make_user, make_account, period
+):
+    """An account number is a text cell, its leading zeros kept (a CSV opened in Excel loses them); the house chosen
+    in the list narrows the XLSX as it does the CSV; an operator, who reads the list, may not download it."""
+    from openpyxl import load_workbook
+
+    house, other = period["first"][0].house, period["other"].house
+    zero = await make_account(house=house, premise_number="5", number="0091000005")
+    meter = await add_meter(zero.account, "cold_water", "ХВ-0")
+    at = datetime(2026, 11, 18, 10, tzinfo=UTC)
+    await MeterReading(meter=meter, zone=1, value=D("7.125"), consumption=D("1.5"), period=NOV, submitted_at=at).save()
+    await login(client, await make_user(roles=("accountant",), houses=(house, other)))
+
+    async def sheet(query: str) -> dict[str, Any]:
+        answer = await client.get(f"/staff/meters/export.xlsx?period=2026-11{query}")
+        assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+        readings = load_workbook(io.BytesIO(answer.content))["readings"]
+        return {row[4].value: row for row in readings.iter_rows(min_row=2)}
+
+    chosen = await sheet(f"&house={house}")
+    first = [f"ХВ{p.account}" for p in period["first"]]
+    assert sorted(chosen) == sorted([first[0], first[1], "ХВ-0"])  # not the other house; no pending, no rejected
+    number, reading = chosen["ХВ-0"][1], chosen["ХВ-0"][8]
+    assert number.data_type == "s" and number.value == "0091000005"
+    assert reading.data_type == "n" and reading.value == 7.125 and reading.number_format == "#,##0.000"
+    assert f"ХВ{period['other'].account}" in await sheet("")  # both of the user's houses
+    await login(client, await make_user(roles=("operator",), houses=(house,)))
+    assert (await client.get("/staff/meters/export.xlsx?period=2026-11")).status_code == 403
 
 
 async def test_the_staff_pages_answer_and_keep_to_the_users_houses(client, login, make_user, period):
