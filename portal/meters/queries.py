@@ -680,16 +680,17 @@ async def readings_page(principal: Principal, f: ListFilter, page: PageRequest) 
     """The period's readings with the filters, a register a row, by meter; the page and its count."""
     if f.missing:
         return await missing_meters_page(principal, f, page)
-    where = _reading_conditions(principal, f)
+    return await _readings_page(_reading_conditions(principal, f), page)
+
+
+async def _readings_page(where: Any, page: PageRequest, *first: Any) -> Page[ListRow]:
+    """A page of the readings ``where`` finds, a register a row, ordered by ``first`` (the review queue's period)
+    and then by meter and zone; and their count."""
     total = await MeterReading.count().where(where)
-    rows = await (
-        MeterReading.select(*_LIST_COLUMNS)
-        .where(where)
-        .order_by(MeterReading.meter)
-        .order_by(MeterReading.zone)
-        .limit(page.size)
-        .offset(page.offset)
-    )
+    query = MeterReading.select(*_LIST_COLUMNS).where(where)
+    for column in (*first, MeterReading.meter, MeterReading.zone):
+        query = query.order_by(column)
+    rows = await query.limit(page.size).offset(page.offset)
     return Page(items=[_list_row(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
@@ -892,17 +893,7 @@ async def review_queue(principal: Principal, page: PageRequest) -> Page[ListRow]
     scope = house_scope(MeterReading.meter.account.premise.house, principal)
     if scope is not None:
         where = where & scope
-    total = await MeterReading.count().where(where)
-    rows = await (
-        MeterReading.select(*_LIST_COLUMNS, MeterReading.period)
-        .where(where)
-        .order_by(MeterReading.period)
-        .order_by(MeterReading.meter)
-        .order_by(MeterReading.zone)
-        .limit(page.size)
-        .offset(page.offset)
-    )
-    return Page(items=[_list_row(r) for r in rows], total=total, number=page.number, size=page.size)
+    return await _readings_page(where, page, MeterReading.period)
 
 
 # --- house meters (ОДПУ) ---------------------------------------------------------------------------------------------

@@ -92,6 +92,22 @@ async def test_the_list_pages(period):
     assert second.items == [] and second.total == 4
 
 
+async def test_the_list_is_by_meter_then_zone_and_the_review_queue_oldest_month_first(period):
+    """The period's list reads a meter's registers together, in their order; the review queue puts the readings of
+    an older month before those of a newer one, whatever their meters."""
+    manager = manager_of(period)
+    first, hot = period["meters"][period["first"][0].account], period["hot"]
+    at = datetime(2026, 11, 19, 10, tzinfo=UTC)
+    await MeterReading(meter=first, zone=2, value=D("7"), period=NOV, submitted_at=at).save()
+    await MeterReading(meter=hot, zone=1, value=D("60"), period=date(2026, 10, 1), submitted_at=at,
+                       review=Review.PENDING).save()  # fmt: skip
+    rows = (await queries.readings_page(manager, forms.ListFilter(period=NOV), PageRequest(1, 30))).items
+    assert [(r.meter_id, r.zone) for r in rows] == sorted((r.meter_id, r.zone) for r in rows)
+    assert [(r.meter_id, r.zone) for r in rows][:2] == [(first, 1), (first, 2)]
+    queue = (await queries.review_queue(manager, PageRequest(1, 30))).items
+    assert [r.meter_id for r in queue] == [hot, period["meters"][period["first"][2].account]]
+
+
 async def test_accounts_without_readings(period):
     manager = manager_of(period)
     page = await queries.missing_accounts_page(manager, forms.ListFilter(period=NOV), PageRequest(1, 30))
