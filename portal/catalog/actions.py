@@ -56,6 +56,7 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
+from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.i18n import own_words
 from portal.core.security import Principal
@@ -508,7 +509,8 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
     payment = order.payment
     try:
         if payment is not None and payment.may_continue:
-            url = await payments.continue_checkout(payment.batch)
+            # In the language the payer reads now: a session opened in another one is closed and a new one opened.
+            url = await payments.continue_checkout(payment.batch, get_locale())
             if url:
                 return url
         started = await payments.start_purpose_checkout(

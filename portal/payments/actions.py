@@ -32,6 +32,8 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
+from portal.core.i18n import get_locale
+from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.payments import messages
 from portal.payments import queries
@@ -143,10 +145,11 @@ async def start_checkout(
     metadata = {"accounts": ",".join(a.number for a, _ in items)[:450]}
     if period is not None:
         metadata["period"] = f"{period:%Y-%m}"
-    lines = [(f"ЖКУ, л/с {a.number}", to_kopecks(amount)) for a, amount in items]
+    # The payer reads the lines on the gateway's page: in their language.
+    lines = [(gettext("Utilities, account %(number)s", number=a.number), to_kopecks(amount)) for a, amount in items]
     fee = sum(to_kopecks(rules.commission(amount, percent)) for _, amount in items)
     if fee:
-        lines.append(("Комиссия", fee))
+        lines.append((gettext("Bank commission"), fee))
     return await _open_checkout(
         principal,
         batch,
@@ -235,6 +238,7 @@ async def _open_checkout(
             metadata=metadata,
             description=description,
             expires_at=int(expires_at.timestamp()),
+            locale=get_locale(),  # the gateway's page speaks the payer's language
         )
     except GatewayError as exc:
         log.warning("checkout for batch %s not started: %s", batch, exc)
@@ -295,15 +299,27 @@ async def cancel_checkout(batch: str) -> None:
     await _apply_session(batch, session, cancelled_by_payer=True)
 
 
-async def continue_checkout(batch: str) -> str | None:
+async def continue_checkout(batch: str, locale: str | None = None) -> str | None:
     """The payer comes back to finish an open checkout: the gateway's page if the session is still open, else
-    None (and the payment takes the session's final state)."""
+    None (and the payment takes the session's final state).
+
+    ``locale``: the language the payer reads now. A session's page speaks the language it was opened in, and a
+    Stripe session's ``locale`` cannot be changed; so an open session of another language is expired (closed
+    unpaid; if it was paid meanwhile, expiring is refused and the payment takes that) and None is returned for
+    the caller to open a new one in the payer's language. Without ``locale`` the session is resumed as it is."""
     rows = await queries.batch_rows(batch)
     if not rows or rows[0].kind != PaymentKind.CHECKOUT or not rows[0].session_id:
         return None
-    session = await client().retrieve_session(rows[0].session_id)
-    if session.status == "open" and session.url:
+    gateway = client()
+    session = await gateway.retrieve_session(rows[0].session_id)
+    if session.status == "open" and session.url and (locale is None or session.locale in ("", locale)):
         return session.url
+    if session.status == "open":
+        try:
+            session = await gateway.expire_session(session.id)
+        except GatewayError as exc:
+            log.warning("expire %s for another language: %s", session.id, exc)
+            session = await gateway.retrieve_session(session.id)
     await _apply_session(batch, session)
     return None
 
@@ -813,6 +829,7 @@ async def start_card_setup(principal: Principal, base_url: str) -> str:
         success_url=f"{base_url}/autopay/cards/return?session_id={{CHECKOUT_SESSION_ID}}",
         cancel_url=f"{base_url}/autopay",
         idempotency_key=uid,
+        locale=get_locale(),
     )
     async with atomic():
         await CardSetup.update({CardSetup.session_id: session.id}).where(CardSetup.uid == uid)

@@ -220,6 +220,7 @@ class CheckoutSession(_Result):
     metadata: dict[str, str]
     created: int
     expires_at: int | None
+    locale: str = ""  # the language of the hosted page (Stripe's ``locale``); "" when none was given
 
 
 @dataclass(frozen=True)
@@ -475,8 +476,10 @@ class GatewayClient:
         customer: str | None = None,
         save_card: bool = False,
         expires_at: int | None = None,
+        locale: str | None = None,
     ) -> CheckoutSession:
-        """A payment session (one line item per account); a saved 500 is resolved by finding the session."""
+        """A payment session (one line item per account); a saved 500 is resolved by finding the session.
+        ``locale``: the language the hosted page speaks to the payer (Stripe's Checkout Session ``locale``)."""
         started = int(time.time())
         params: dict[str, Any] = {
             "mode": "payment",
@@ -492,6 +495,7 @@ class GatewayClient:
             "cancel_url": cancel_url,
             "customer": customer,
             "expires_at": expires_at,
+            "locale": locale,
             "metadata": {"payment_id": payment_id, **(metadata or {})},
             "payment_intent_data": {
                 "metadata": {"payment_id": payment_id},
@@ -534,11 +538,13 @@ class GatewayClient:
         success_url: str,
         cancel_url: str,
         idempotency_key: str,
+        locale: str | None = None,
     ) -> CheckoutSession:
         started = int(time.time())
         params = {
             "mode": "setup",
             "currency": "rub",
+            "locale": locale,
             "customer": customer,
             "success_url": success_url,
             "cancel_url": cancel_url,

@@ -30,6 +30,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from portal.sandbox_gateway import cards
+from portal.sandbox_gateway import words
 from portal.sandbox_gateway.config import GatewayConfig
 from portal.sandbox_gateway.engine import ApiError
 from portal.sandbox_gateway.engine import Faults
@@ -47,6 +48,8 @@ from portal.sandbox_gateway.webhooks import Deliverer
 
 HERE = Path(__file__).resolve().parent
 Work = Callable[[dict[str, Any]], Any]
+
+CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 
 def _gateway(request: Request) -> Gateway:
@@ -339,8 +342,11 @@ async def health() -> str:
 # --- the hosted payment page ---------------------------------------------------------------------------------
 
 
-def format_rub(kopecks: int | None) -> str:
+def format_rub(kopecks: int | None, language: str = "ru") -> str:
+    """«3\u00a0540,00\u00a0₽» in Russian, "₽3,540.00" in English."""
     value = (kopecks or 0) / 100
+    if language == "en":
+        return f"₽{value:,.2f}"
     whole, frac = f"{value:,.2f}".split(".")
     return whole.replace(",", "\u00a0") + "," + frac + "\u00a0₽"
 
@@ -356,32 +362,48 @@ def _session_or_404(request: Request, session_id: str) -> dict[str, Any]:
     return found
 
 
-def _closed(gateway: Gateway, session: dict[str, Any]) -> Response[Any] | None:
+def _language(request: Request, session: dict[str, Any]) -> dict[str, Any]:
+    """The page's language (the session's ``locale``, else the browser's) and its words."""
+    language = words.page_language(session.get("locale"), request.headers.get("accept-language"))
+    return {"lang": language, "w": words.words(language)}
+
+
+def _closed(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any] | None:
     if session["status"] == "complete":
         return Redirect(path=gateway.success_redirect(session), status_code=303)
     if session["status"] == "expired":
-        return _page("closed.html", 410, session=session, cancel=gateway.cancel_redirect(session))
+        return _page(
+            "closed.html", 410, session=session, cancel=gateway.cancel_redirect(session), **_language(request, session)
+        )
     return None
 
 
-def _pay_context(gateway: Gateway, session: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _pay_context(request: Request, gateway: Gateway, session: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    language = _language(request, session)
+    merchant = gateway.config.merchant
     return {
         "session": session,
-        "merchant": gateway.config.merchant,
-        "amount": format_rub(session.get("amount_total")),
-        "lines": [{**line, "total": format_rub(line["unit_amount"] * line["quantity"])} for line in session["_lines"]],
+        "merchant": merchant,
+        # The merchant's name as configured: Russian on an English page is said to be Russian.
+        "merchant_lang": "ru" if language["lang"] != "ru" and CYRILLIC.search(merchant) else "",
+        "amount": format_rub(session.get("amount_total"), language["lang"]),
+        "lines": [
+            {**line, "total": format_rub(line["unit_amount"] * line["quantity"], language["lang"])}
+            for line in session["_lines"]
+        ],
         "cancel": gateway.cancel_redirect(session),
         "test_cards": [
-            ("4242 4242 4242 4242", "успешная оплата · succeeds"),
-            ("4000 0000 0000 0002", "отказ · declined"),
-            ("4000 0000 0000 9995", "недостаточно средств · insufficient funds"),
-            ("4000 0025 0000 3155", "подтверждение 3-D Secure · authentication"),
-            ("4000 0027 6000 3184", "3-D Secure всегда · always authenticates"),
-            ("4000 0000 0000 0341", "сохраняется, списание не проходит · attaches, charges fail"),
+            ("4242 4242 4242 4242", "succeeds"),
+            ("4000 0000 0000 0002", "declined"),
+            ("4000 0000 0000 9995", "insufficient"),
+            ("4000 0025 0000 3155", "authentication"),
+            ("4000 0027 6000 3184", "always_authenticates"),
+            ("4000 0000 0000 0341", "attaches_fails"),
         ],
-        "error": session.get("_error"),
+        "error": words.message(session.get("_error"), language["lang"]),
         "form": {},
         "field_errors": {},
+        **language,
         **extra,
     }
 
@@ -394,22 +416,22 @@ def _read_card(values: dict[str, str]) -> tuple[cards.TestCard | None, int, int,
     number = "".join(ch for ch in values.get("number", "") if ch.isdigit())
     card = cards.card_for(number) if number else None
     if not number:
-        errors["number"] = "Введите номер карты · Enter the card number"
+        errors["number"] = "number_missing"
     elif card is None:
-        errors["number"] = "Неверный номер карты · Your card number is invalid"
+        errors["number"] = "number_invalid"
     month = year = 0
     match = _EXPIRY.match(values.get("expiry", ""))
     if not match:
-        errors["expiry"] = "Срок действия в виде ММ/ГГ · Expiry as MM/YY"
+        errors["expiry"] = "expiry_invalid"
     else:
         month, year = int(match.group(1)), int(match.group(2))
         year = year + 2000 if year < 100 else year
         today = date.today()  # noqa: DTZ011 (the card's expiry month is a calendar month)
         if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
-            errors["expiry"] = "Срок действия карты истёк · Your card's expiration date is invalid"
+            errors["expiry"] = "expiry_past"
     cvc = values.get("cvc", "").strip()
     if not (cvc.isdigit() and len(cvc) in (3, 4)):
-        errors["cvc"] = "CVC — три цифры на обороте · Your card's security code is invalid"
+        errors["cvc"] = "cvc_invalid"
     return card, month, year, errors
 
 
@@ -432,7 +454,7 @@ def _page_route(method: Callable[..., Any], path: str) -> Callable[[PageWork], H
         async def handler(request: Request, session_id: FromPath[str]) -> Response[Any]:
             gateway = _gateway(request)
             session = _session_or_404(request, session_id)
-            closed = _closed(gateway, session)
+            closed = _closed(request, gateway, session)
             if closed is not None:
                 return closed
             return await work(request, gateway, session)
@@ -444,7 +466,7 @@ def _page_route(method: Callable[..., Any], path: str) -> Callable[[PageWork], H
 
 @_page_route(get, "/c/pay/{session_id:str}")
 async def hosted_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
-    return _page("pay.html", **_pay_context(gateway, session))
+    return _page("pay.html", **_pay_context(request, gateway, session))
 
 
 @_page_route(post, "/c/pay/{session_id:str}")
@@ -453,21 +475,21 @@ async def hosted_pay(request: Request, gateway: Gateway, session: dict[str, Any]
     card, month, year, errors = _read_card(values)
     # What the payer typed is never echoed back or stored: only the last four digits live on.
     if errors or card is None:
-        return _page("pay.html", 422, **_pay_context(gateway, session, field_errors=errors, error=None))
+        return _page("pay.html", 422, **_pay_context(request, gateway, session, field_errors=errors, error=None))
     pm = gateway.new_card(card, month, year)
     outcome = gateway.pay_with(session, pm)
     if outcome == "done":
         return _to_merchant(gateway, session)
     if outcome == "auth":
         return Redirect(path=f"/c/pay/{session['id']}/auth", status_code=303)
-    return _page("pay.html", 402, **_pay_context(gateway, gateway.session(session["id"])))
+    return _page("pay.html", 402, **_pay_context(request, gateway, gateway.session(session["id"])))
 
 
 @_page_route(get, "/c/pay/{session_id:str}/auth")
 async def auth_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     if not session.get("_pending_pm"):
         return _to_form(session)
-    return _page("auth.html", **_pay_context(gateway, session))
+    return _page("auth.html", **_pay_context(request, gateway, session))
 
 
 @_page_route(post, "/c/pay/{session_id:str}/auth")
@@ -486,7 +508,7 @@ async def auth_answer(request: Request, gateway: Gateway, session: dict[str, Any
 async def sbp_page(request: Request, gateway: Gateway, session: dict[str, Any]) -> Response[Any]:
     if session["mode"] != "payment":
         return _to_form(session)
-    return _page("sbp.html", **_pay_context(gateway, session))
+    return _page("sbp.html", **_pay_context(request, gateway, session))
 
 
 def sbp_payload(gateway: Gateway, session: dict[str, Any]) -> str:
@@ -513,7 +535,7 @@ async def sbp_answer(request: Request, gateway: Gateway, session: dict[str, Any]
     pi = gateway.session_intent(session)
     gateway._fail(pi, pm, "payment_method_provider_decline", None, "The payment was declined by the bank.")
     session = gateway.session(session["id"])
-    session["_error"] = "Банк отклонил платёж СБП · The bank declined the Faster Payments transfer."
+    session["_error"] = "The bank declined the Faster Payments transfer."
     gateway.store.save(session)
     return _to_form(session)
 

@@ -17,6 +17,7 @@ from portal.sandbox_gateway.store import Store
 from portal.sandbox_gateway.store import new_id
 from portal.sandbox_gateway.store import now
 from portal.sandbox_gateway.store import public
+from portal.sandbox_gateway.words import LOCALE
 
 API_VERSION = "2025-03-31.basil"
 MIN_EXPIRY = 30 * 60
@@ -302,6 +303,9 @@ class Gateway:
         pi_data = params.get("payment_intent_data") or {}
         if not isinstance(pi_data, dict):
             raise invalid("Invalid hash", param="payment_intent_data")
+        locale = params.get("locale") or None  # the language of the hosted page (Stripe's ``locale``)
+        if locale is not None and not (isinstance(locale, str) and LOCALE.match(locale)):
+            raise invalid(f"Invalid locale: {locale}", param="locale")
         session_id = new_id("cs_test_", 40)
         session = {
             "id": session_id,
@@ -319,6 +323,7 @@ class Gateway:
             "setup_intent": None,
             "success_url": success_url,
             "cancel_url": params.get("cancel_url") or None,
+            "locale": locale,
             "url": f"{self.config.public_url}/c/pay/{session_id}",
             "created": created,
             "expires_at": expires_at,

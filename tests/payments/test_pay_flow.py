@@ -117,7 +117,7 @@ async def test_a_declined_card_says_so_and_posts_nothing(client, login, househol
     url = await start(client, login, household, {a: "3540"})
     hosted = await gateway.pay(url, "4000 0000 0000 0002")
     assert hosted.status_code == 402
-    assert "Your card was declined." in hosted.text
+    assert "Карта отклонена." in hosted.text  # the page speaks the payer's language (Russian here)
     await gateway.settle()
     payment = await Payment.select().where(Payment.account == a).first()
     assert payment["status"] == "failed"

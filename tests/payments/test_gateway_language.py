@@ -1,0 +1,58 @@
+"""The gateway's page speaks the payer's language, as Stripe's Checkout speaks the session's ``locale``: the portal
+opens a session in the language of the request, the page says it in ``lang`` and words (an order's checkout
+resumed in another language: tests/catalog/test_checkout_language.py)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.payments.test_sandbox_api import SESSION
+from tests.payments.test_sandbox_api import api
+
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def _outside_russian_parts(page: str) -> str:
+    """The page without the parts marked Russian (the merchant's name) and the lines the merchant worded."""
+    page = re.sub(r'<p class="gw-merchant"[^>]*lang="ru"[^>]*>[^<]*</p>', "", page)
+    return re.sub(r'<ul class="gw-lines">.*?</ul>', "", page, flags=re.S)
+
+
+async def test_the_hosted_page_speaks_the_sessions_locale_else_the_browsers(sandbox):
+    async with api(sandbox) as c:
+        english = (await c.post("/v1/checkout/sessions", data={**_form(), "locale": "en"})).json()
+        russian = (await c.post("/v1/checkout/sessions", data={**_form(), "locale": "ru"})).json()
+        auto = (await c.post("/v1/checkout/sessions", data={**_form(), "locale": "auto"})).json()
+        bad = await c.post("/v1/checkout/sessions", data={**_form(), "locale": "english please"})
+        assert bad.status_code == 400 and bad.json()["error"]["param"] == "locale"
+        assert (await c.get(f"/v1/checkout/sessions/{english['id']}")).json()["locale"] == "en"
+    assert english["locale"] == "en" and russian["locale"] == "ru"
+    async with httpx.AsyncClient() as browser:
+        page = (await browser.get(english["url"], headers={"Accept-Language": "ru"})).text
+        assert '<html lang="en">' in page and "Card number" in page and "Pay ₽3,540.00" in page
+        assert 'class="gw-merchant" id="gw-sum" lang="ru"' in page  # the merchant's Russian name, said so
+        assert not CYRILLIC.search(_outside_russian_parts(page)), _outside_russian_parts(page)
+        page = (await browser.get(russian["url"], headers={"Accept-Language": "en"})).text
+        assert '<html lang="ru">' in page and "Номер карты" in page and "Card number" not in page
+        assert "Оплатить 3\u00a0540,00\u00a0₽" in page
+        assert '<html lang="en">' in (await browser.get(auto["url"], headers={"Accept-Language": "en-GB"})).text
+        assert '<html lang="ru">' in (await browser.get(auto["url"])).text
+        wrong = await browser.post(english["url"], data={"number": "1234", "expiry": "1/1", "cvc": "x"})
+        assert wrong.status_code == 422 and "Your card number is invalid." in wrong.text
+        assert "Неверный" not in wrong.text
+        declined = await browser.post(
+            english["url"], data={"number": "4000000000000002", "expiry": "12/40", "cvc": "123"}
+        )
+        assert declined.status_code == 402 and "Your card was declined." in declined.text
+        declined = await browser.post(
+            russian["url"], data={"number": "4000000000000002", "expiry": "12/40", "cvc": "123"}
+        )
+        assert "Карта отклонена." in declined.text and "declined" not in declined.text
+
+
+def _form() -> dict[str, str]:
+    from portal.payments.gateway import encode_form
+
+    return dict(encode_form(SESSION))
