@@ -94,24 +94,39 @@ def test_the_months_of_the_dashboards_charts_read_at_14_px_under_their_bars(
     context.close()
 
 
+# A chart's drawing and the content box of its card.
+CHART_IN_CARD = """selector => {
+  const svg = document.querySelector(selector); const card = svg.closest('.card');
+  const s = svg.getBoundingClientRect(), c = card.getBoundingClientRect(), style = getComputedStyle(card);
+  return {left: s.left, right: s.right, width: s.width,
+          inner_left: c.left + parseFloat(style.paddingLeft) + parseFloat(style.borderLeftWidth),
+          inner_right: c.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth)};
+}"""
+
+
 @pytest.mark.parametrize("width", [390, 1280])
-def test_a_meters_chart_fills_its_cards_width(browser: Browser, live_server: str, width: int) -> None:
-    """The browser's own 40 px margins of a figure left a meter's chart 80 px narrower than its card (a third of it
-    on a phone): the drawing now spans the card's content from edge to edge, as the table under it does."""
+def test_a_meters_chart_is_as_wide_as_its_card_on_a_phone_and_small_on_a_wide_screen(
+    browser: Browser, live_server: str, width: int
+) -> None:
+    """On a phone a meter's chart spans its card's content from edge to edge, as the table under it does (the
+    browser's own 40 px margins of a figure once left it 80 px narrower); on a wide screen it is a small chart
+    (UI.md), 560 px from the card's left edge, as the account's chart of charges, not 900 × 330 px across the card."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
     page = context.new_page()
     sign_in(page, live_server, "resident@demo.ru")
+    account = re.match(r"/accounts/\d+", page.locator("main a[href^='/accounts/']").first.get_attribute("href") or "")
     page.goto(live_server + "/meters")
     meter = page.locator("main a[href^='/meters/']").evaluate_all(
         "links => links.map(a => a.getAttribute('href')).find(h => /^\\/meters\\/\\d+$/.test(h))"
     )
+    assert account and meter, "the demo resident has an account and a meter"
     page.goto(live_server + meter)
-    box = page.evaluate("""() => {
-      const svg = document.querySelector('figure.meter-chart svg'); const card = svg.closest('.card');
-      const s = svg.getBoundingClientRect(), c = card.getBoundingClientRect(), style = getComputedStyle(card);
-      return {left: s.left, right: s.right,
-              inner_left: c.left + parseFloat(style.paddingLeft) + parseFloat(style.borderLeftWidth),
-              inner_right: c.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth)};
-    }""")
-    assert abs(box["left"] - box["inner_left"]) <= 1 and abs(box["right"] - box["inner_right"]) <= 1, box
+    box = page.evaluate(CHART_IN_CARD, "figure.meter-chart svg")
+    assert abs(box["left"] - box["inner_left"]) <= 1, box
+    if width == 390:
+        assert abs(box["right"] - box["inner_right"]) <= 1, box
+    else:
+        assert box["inner_right"] - box["inner_left"] > 600 and abs(box["width"] - 560) <= 1, box
+        page.goto(live_server + account.group(0))
+        assert abs(page.evaluate(CHART_IN_CARD, "figure.billing-chart svg")["width"] - box["width"]) <= 1
     context.close()
