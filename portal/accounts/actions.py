@@ -653,6 +653,14 @@ class PhoneChange(StrEnum):
     LIMITED = "limited"  # too many codes asked for this hour
 
 
+@dataclass(frozen=True)
+class ProfileSaved:
+    """What saving the profile did: whether anything but a new phone changed, and what became of a new phone."""
+
+    changed: bool
+    phone: PhoneChange
+
+
 async def choose_language(principal: Principal, locale: str) -> None:
     """The language a signed-in user chose in the header is theirs for messages too: a resident who reads the
     portal in English gets English e-mail and SMS, not the language their profile was once saved in."""
@@ -661,9 +669,15 @@ async def choose_language(principal: Principal, locale: str) -> None:
     await User.update({User.locale: locale, User.updated_at: clock.now()}).where(User.id == principal.user_id)
 
 
-async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> PhoneChange:
+async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> ProfileSaved:
     """Save name, language and channels. A new phone is not stored until the code sent to it is typed back;
     whether the number belongs to another account is never said (no code goes to another account's phone)."""
+    changed = (values["full_name"], values["locale"], values["notify_email"], values["notify_inapp"]) != (
+        user.full_name,
+        user.locale,
+        user.notify_email,
+        user.notify_inapp,
+    ) or (values["phone"] is None and user.phone is not None)
     changes: dict[Any, Any] = {
         User.full_name: values["full_name"],
         User.locale: values["locale"],
@@ -683,7 +697,7 @@ async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: 
         await User.update(changes).where(User.id == user.id)
         if outcome is PhoneChange.CODE_SENT:
             await _send_phone_code(user, phone, values["locale"])
-    return outcome
+    return ProfileSaved(changed=changed, phone=outcome)
 
 
 async def _send_phone_code(user: queries.UserInfo, phone: str, locale: str) -> None:

@@ -39,7 +39,6 @@ from portal.core.i18n import lazy
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import client_ip
-from portal.core.security import end_session
 from portal.core.security import guest
 from portal.core.security import public
 from portal.core.security import resident
@@ -324,7 +323,10 @@ class SignedIn(Controller):
 
     @post("/logout", opt=signed_in(before_consent=True), status_code=303)
     async def logout(self, request: Request) -> Redirect:
-        end_session(request)
+        # The session ends (its id is deleted from the store); a fresh one, without the user, carries the message
+        # to the next page.
+        start_session(request, {})
+        flash(request, _("You have signed out."))
         return Redirect(path="/", status_code=303)
 
     @get("/consent", opt=signed_in(before_consent=True))
@@ -411,20 +413,9 @@ class SignedIn(Controller):
         values, errors = forms.profile_form(data)
         if errors:
             return await _profile_page(request, me, values, errors, status=422)
-        phone = await actions.save_profile(limits.counter(request), me, values)
+        saved = await actions.save_profile(limits.counter(request), me, values)
         i18n.set_locale(values["locale"])
-        flash(request, _("The profile is saved."))
-        if phone is actions.PhoneChange.CODE_SENT:
-            flash(
-                request,
-                _(
-                    "We have sent a code to %(phone)s: type it below to confirm the number.",
-                    phone=i18n.format_phone(values["phone"]),
-                ),
-                "info",
-            )
-        elif phone is actions.PhoneChange.LIMITED:
-            flash(request, _("Too many codes were asked for this hour; the phone is not changed. Try later."), "error")
+        _say_saved(request, saved, values["phone"])
         cookie = Cookie(key=i18n.COOKIE, value=values["locale"], max_age=365 * 24 * 3600, httponly=True, samesite="lax")
         return Redirect(path="/profile", status_code=303, cookies=[cookie])
 
@@ -480,6 +471,24 @@ class SignedIn(Controller):
             return await _link_page(request, me, values, errors, _code_error(errors, outcome))
         flash(request, _("Personal account %(n)s is linked.", n=account.number))
         return see_other(request, "/")
+
+
+def _say_saved(request: Request, saved: actions.ProfileSaved, phone: str | None) -> None:
+    """The flash of a saved profile, true to what was saved: a new phone is not saved until its code is typed, so
+    when it was the only change only the code is spoken of."""
+    if saved.phone is actions.PhoneChange.NONE:
+        flash(request, _("The profile is saved."))
+        return
+    if saved.changed:
+        flash(request, _("The other changes are saved."))
+    if saved.phone is actions.PhoneChange.CODE_SENT:
+        text = _(
+            "We have sent a code to %(phone)s. The phone number changes once you type the code below.",
+            phone=i18n.format_phone(phone),
+        )
+        flash(request, text, "info")
+    else:
+        flash(request, _("Too many codes were asked for this hour; the phone is not changed. Try later."), "error")
 
 
 def _phone_refusal(outcome: actions.PhoneConfirm) -> str:

@@ -45,8 +45,10 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     assert (user["full_name"], user["phone"], user["locale"]) == ("Иван Новиков", None, "en")
     assert user["notify_inapp"] and not user["notify_email"]
     page = await client.get("/profile")
-    assert '<html lang="en">' in page.text and "The profile is saved." in page.text
-    assert "We have sent a code to " + format_phone("+79781112233") in page.text
+    # The name, language and channels are saved; the phone only once its code is typed, and the page says so.
+    assert '<html lang="en">' in page.text and "The other changes are saved." in page.text
+    assert "The profile is saved." not in page.text
+    assert "We have sent a code to " + format_phone("+79781112233") + ". The phone number changes once" in page.text
 
     code = await _sms_code("+79781112233")
     wrong = await client.form("/profile/phone", {"code": "000000" if code != "000000" else "111111"})
@@ -77,11 +79,12 @@ async def test_the_profile_offers_the_language_the_page_is_read_in(client, make_
 async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_account(client, make_user, login):
     holder = await make_user()
     await User.update({User.phone: "+79785550001"}).where(User.id == holder)
-    user_id = await make_user()
+    user_id = await make_user(name="Иван")
     await login(client, user_id)
     pages = []
+    same = {"full_name": "Иван", "locale": "ru", "channels": ["inapp", "email"]}  # only the phone changes
     for typed, phone in (("+7 978 555-00-01", "+79785550001"), ("8 978 555 00 02", "+79785550002")):
-        response = await client.form("/profile", {"full_name": "Иван", "phone": typed, "locale": "ru"})
+        response = await client.form("/profile", {**same, "phone": typed})
         assert response.status_code == 303
         pages.append((await client.get("/profile")).text.replace(format_phone(phone), "+7…"))
     assert pages[0] == pages[1]  # another account's number and a free one are answered alike
@@ -89,6 +92,26 @@ async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_accoun
     assert await _sms_code("+79785550001") is None  # and no code goes to another account's phone
     assert await _sms_code("+79785550002") is not None
     assert (await User.select(User.phone).where(User.id == holder).first())["phone"] == "+79785550001"
+
+
+async def test_a_new_phone_alone_is_not_called_a_saved_profile(client, make_user, login):
+    user_id = await make_user(name="Иван")
+    await User.update({User.locale: "ru"}).where(User.id == user_id)
+    await login(client, user_id)
+    same = {"full_name": "Иван", "locale": "ru", "channels": ["inapp", "email"]}
+    assert (await client.form("/profile", {**same, "phone": "+7 978 555-11-22"})).status_code == 303
+    page = (await client.get("/profile")).text
+    assert "Мы отправили код на " + format_phone("+79785551122") + ". Номер телефона изменится" in page
+    assert "Профиль сохранён." not in page and "Остальные изменения сохранены." not in page
+
+    both = {**same, "full_name": "Пётр", "phone": "+7 978 555-11-23"}
+    assert (await client.form("/profile", both)).status_code == 303
+    page = (await client.get("/profile")).text
+    assert "Остальные изменения сохранены." in page and "Профиль сохранён." not in page
+    assert "Мы отправили код на " + format_phone("+79785551123") in page
+
+    assert (await client.form("/profile", {**same, "full_name": "Пётр"})).status_code == 303
+    assert "Профиль сохранён." in (await client.get("/profile")).text
 
 
 async def test_the_profile_shows_the_phone_as_people_write_it_and_saving_it_as_is_sends_no_code(

@@ -37,6 +37,10 @@ def _session_cookie(response) -> str:
     return cookie.split(";", 1)[0].split("=", 1)[1]
 
 
+def _session_cookie_of(client) -> str:
+    return [c.value or "" for c in client.cookies.jar if c.name == "session"][-1]
+
+
 async def _email(user_id: int) -> str:
     return (await User.select(User.email).where(User.id == user_id).first())["email"]
 
@@ -64,6 +68,19 @@ async def test_sign_in_by_email_rotates_the_session_and_sign_out_kills_it(client
     response = await client.get("/profile")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+async def test_signing_out_says_so_on_the_next_page_and_the_old_session_is_dead(client, make_user, app):
+    user_id = await _user_with_password(make_user)
+    assert (await client.form("/login", {"login": await _email(user_id), "password": PASSWORD})).status_code == 303
+    signed_in = _session_cookie_of(client)
+    out = await client.form("/logout")
+    assert out.status_code == 303 and out.headers["location"] == "/"
+    assert await app.stores.get("sessions").get(signed_in) is None
+    landing = await client.get("/", follow_redirects=True)
+    assert "Вы вышли из портала." in landing.text
+    assert "Вы вышли из портала." not in (await client.get("/", follow_redirects=True)).text  # said once
+    assert (await client.get("/profile")).status_code == 303
 
 
 async def test_sign_in_by_phone_in_any_spelling(client, make_user):
