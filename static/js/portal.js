@@ -3,9 +3,19 @@
 function focusErrors(root) {
   const summary = (root || document).querySelector("[data-autofocus]");
   if (summary) summary.focus();
+  return summary;
 }
 document.addEventListener("DOMContentLoaded", () => focusErrors(document));
 document.addEventListener("htmx:afterSwap", (e) => focusErrors(e.target));
+// A boosted page is scrolled to its top after the settle: a summary lower down (the profile's e-mail or password
+// form on a phone) would have the focus out of sight, so it is brought into view once that scroll is done.
+document.addEventListener("htmx:afterSettle", (e) =>
+  setTimeout(() => {
+    const summary = focusErrors(e.target);
+    const box = summary ? summary.getBoundingClientRect() : null;
+    if (box && (box.top < 0 || box.bottom > window.innerHeight)) summary.scrollIntoView({ block: "center" });
+  }),
+);
 // Sent back to a place in a page («/meetings/2#line-7», see core/web.py see_other), the keyboard goes on from there
 // (and a screen reader names it), not from the top of the page htmx scrolled past.
 document.addEventListener("htmx:afterSettle", (e) => {
