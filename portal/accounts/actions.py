@@ -49,6 +49,7 @@ TOKEN_TTL = {
     TokenPurpose.INVITE: timedelta(days=7),
     TokenPurpose.CONFIRM: timedelta(days=2),
     TokenPurpose.PHONE: timedelta(minutes=15),
+    TokenPurpose.EMAIL: timedelta(days=1),
 }
 
 
@@ -103,13 +104,20 @@ async def _cancel_tokens(purpose: TokenPurpose, user_id: int) -> None:
     )
 
 
-async def _set_password_hash(user_id: int, password_hash: str) -> int:
-    """Store a new password and sign the user out everywhere else; returns the new session epoch."""
+async def _next_epoch(user_id: int) -> int:
     user = await User.select(User.session_epoch).where(User.id == user_id).first()
-    epoch = (user["session_epoch"] or 0) + 1 if user else 1
+    return (user["session_epoch"] or 0) + 1 if user else 1
+
+
+async def _set_password_hash(user_id: int, password_hash: str) -> int:
+    """Store a new password and sign the user out everywhere else; returns the new session epoch. A change of the
+    login e-mail still waiting for its link is called off: whoever asked for it with the old password no longer
+    has it (the owner of a hijacked account stops the change by choosing a new password)."""
+    epoch = await _next_epoch(user_id)
     await User.update(
         {User.password_hash: password_hash, User.session_epoch: epoch, User.updated_at: clock.now()}
     ).where(User.id == user_id)
+    await _cancel_tokens(TokenPurpose.EMAIL, user_id)
     return epoch
 
 
@@ -737,6 +745,77 @@ async def confirm_phone(user: queries.UserInfo, code: str) -> PhoneConfirm:
             {User.phone: pending.email, User.phone_confirmed_at: clock.now(), User.updated_at: clock.now()}
         ).where(User.id == user.id)
     return PhoneConfirm.DONE
+
+
+# --- the login e-mail -------------------------------------------------------------------------------------
+
+
+class EmailChange(StrEnum):
+    SENT = "sent"  # a link is on its way to the new address (or, to another user's login, a notice: alike)
+    WRONG = "wrong"  # the current password is wrong
+    LIMITED = "limited"  # too many password checks in a quarter of an hour
+    TOO_MANY = "too_many"  # too many links asked for this hour
+
+
+async def request_email_change(
+    counter: limits.Counter, user: queries.UserInfo, new_email: str, password: str
+) -> EmailChange:
+    """Ask to make ``new_email`` the login, proven by the current password (counted as on the password change).
+    The login stays the old one until the link sent to the new address is opened; the old address is told of the
+    request, so that a stranger's change is seen. An address that is another user's login gets no link but a
+    notice that nothing changes — as registration answers it — and the asker is answered alike (SECURITY.md:
+    enumeration)."""
+    if not await counter.take(limits.PASSWORD_CHECK_PER_USER, str(user.id)):
+        return EmailChange.LIMITED
+    if not await passwords.verify_async(user.password_hash, password):
+        return EmailChange.WRONG
+    await counter.clear(limits.PASSWORD_CHECK_PER_USER, str(user.id))
+    if not await counter.take(limits.EMAIL_LINKS_PER_USER, str(user.id)):
+        return EmailChange.TOO_MANY
+    async with atomic():
+        await _cancel_tokens(TokenPurpose.EMAIL, user.id)
+        token = await _create_token(TokenPurpose.EMAIL, user_id=user.id, sent_to=new_email)
+        holder = await queries.user_by_email(new_email)
+        if holder is None:
+            await mail.send_email_change(new_email, token, user.locale, user.id)
+        else:
+            await mail.send_email_taken(new_email, holder.locale, holder.id)
+        if user.email:
+            await mail.send_email_change_asked(user.email, new_email, user.locale, user.id)
+    mail.deliver_soon()
+    return EmailChange.SENT
+
+
+class EmailSwitch(StrEnum):
+    DONE = "done"
+    GONE = "gone"  # the link was used meanwhile, or its user is blocked
+    TAKEN = "taken"  # the address became another user's login after the link was sent
+
+
+async def confirm_email_change(token: queries.Token, *, ip: str) -> tuple[EmailSwitch, int]:
+    """The link sent to the new address, opened: the address is the login from now on (confirmed), the change is
+    in the audit log, and every session of the user ends as on a password change (returns the new session
+    epoch). Reset links sent to the old address stop working."""
+    if token.user is None:
+        return EmailSwitch.GONE, 0
+    async with atomic():
+        if not await _use_token(token.id):
+            return EmailSwitch.GONE, 0
+        user = await queries.get_user(token.user)
+        if user is None or not user.is_active:
+            return EmailSwitch.GONE, 0
+        if await queries.email_taken(token.email):
+            return EmailSwitch.TAKEN, 0
+        epoch = await _next_epoch(user.id)
+        now = clock.now()
+        await User.update(
+            {User.email: token.email, User.email_confirmed_at: now, User.session_epoch: epoch, User.updated_at: now}
+        ).where(User.id == user.id)
+        await _cancel_tokens(TokenPurpose.RESET, user.id)
+        await _cancel_tokens(TokenPurpose.EMAIL, user.id)
+        actor = Principal(user_id=user.id, name=user.full_name)
+        await audit.record(actor, "user.email", "user", user.id, {"email": [user.email, token.email]}, ip=ip)
+    return EmailSwitch.DONE, epoch
 
 
 # --- staff: invitations, access codes, users -------------------------------------------------------------

@@ -42,6 +42,7 @@ describe(
         "staff.create": lazy("Staff member added"),
         "staff.scope": lazy("Staff member's roles and houses changed"),
         "user.active": lazy("Sign-in allowed or blocked"),
+        "user.email": lazy("Login e-mail changed"),
         "consent.give": lazy("Consent given"),
         "consent.withdraw": lazy("Consent withdrawn"),
         "personal_data.access": lazy("Own personal data downloaded"),

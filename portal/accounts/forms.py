@@ -263,6 +263,20 @@ def change_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Valu
     return {"current_password": current, "password": password}, errors
 
 
+def email_change_form(data: Mapping[str, Any], current: str) -> tuple[Values, FormErrors]:
+    """A new login e-mail and the current password that proves the request (the fields in the form's order)."""
+    errors = FormErrors()
+    email = form_value(data, "new_email")[:255]
+    if not rules.is_email(email):
+        errors.add("new_email", _("Enter an e-mail such as name@example.ru."))
+    elif rules.normalize_email(email) == rules.normalize_email(current):
+        errors.add("new_email", _("This is already your e-mail. Enter the new address."))
+    password = str(data.get("current_password") or "")[:200]
+    if not password:
+        errors.add("current_password", _("Enter your current password."))
+    return {"new_email": rules.normalize_email(email), "new_email_raw": email, "current_password": password}, errors
+
+
 def staff_user_form(data: Mapping[str, Any], house_ids: set[int], *, new: bool) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values: Values = {}

@@ -33,6 +33,7 @@ RESET_PER_EMAIL = Limit("reset", 3, 3600)
 RESET_PER_IP = Limit("reset-ip", 20, 3600)
 PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current password on the profile page
 PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
+EMAIL_LINKS_PER_USER = Limit("email-link", 3, 3600)  # links sent to new e-mail addresses
 PHONE_CODE_TRIES = 5  # wrong codes typed before a phone code dies
 
 

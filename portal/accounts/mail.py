@@ -66,6 +66,22 @@ async def send_already_registered(email: str, locale: str | None, user_id: int) 
     await _email(email, messages.ALREADY_REGISTERED, locale, {"url": link("/password/forgot")}, user_id)
 
 
+async def send_email_change(email: str, token: str, locale: str | None, user_id: int) -> None:
+    """The link that makes ``email`` the user's login, to that new address."""
+    await _email(email, messages.EMAIL_CHANGE, locale, {"url": link(f"/email/confirm/{token}")}, user_id)
+
+
+async def send_email_change_asked(email: str, new_email: str, locale: str | None, user_id: int) -> None:
+    """To the login address still in force: a change of the login to ``new_email`` was asked for."""
+    context = {"url": link("/password/forgot"), "new_email": new_email}
+    await _email(email, messages.EMAIL_CHANGE_ASKED, locale, context, user_id)
+
+
+async def send_email_taken(email: str, locale: str | None, user_id: int) -> None:
+    """To an address that is already a user's login, which someone asked to make theirs: nothing changes."""
+    await _email(email, messages.EMAIL_TAKEN, locale, {"url": link("/password/forgot")}, user_id)
+
+
 async def send_phone_code(phone: str, code: str, locale: str | None, user_id: int) -> None:
     """The code that confirms a new phone number, as a text message to that number (kept for the Outbox page
     while no SMS provider is configured)."""

@@ -91,6 +91,43 @@ ALREADY_REGISTERED = message_template(
     sample={"url": "https://portal.example/password/forgot"},
 )
 
+EMAIL_CHANGE = message_template(
+    "accounts/email_change",
+    Topic.ACCOUNT,
+    subject=lazy("Confirm your new e-mail"),
+    text=lazy(
+        "Hello!\n\nYou asked to make this address the login of your account on the residents' portal. To confirm "
+        "it, open this link within 24 hours:\n\n%(url)s\n\nThe link works once. Until it is opened, you sign in "
+        "with your old e-mail. If you did not ask for it, ignore this message."
+    ),
+    sample={"url": "https://portal.example/email/confirm/abc"},
+)
+
+EMAIL_CHANGE_ASKED = message_template(
+    "accounts/email_change_asked",
+    Topic.ACCOUNT,
+    subject=lazy("Change of your login e-mail"),
+    text=lazy(
+        "Hello!\n\nOn the residents' portal, someone signed in to your account asked to make %(new_email)s its "
+        "login instead of this address. The login changes only when the link we sent to %(new_email)s is "
+        "opened; until then you sign in with this address.\n\nIf it was not you, choose a new password at once "
+        "(that calls the change off) and tell the management company:\n\n%(url)s"
+    ),
+    sample={"new_email": "new@example.ru", "url": "https://portal.example/password/forgot"},
+)
+
+EMAIL_TAKEN = message_template(
+    "accounts/email_taken",
+    Topic.ACCOUNT,
+    subject=lazy("Change of e-mail on the residents' portal"),
+    text=lazy(
+        "Hello!\n\nSomeone asked to make this address the login of an account on the residents' portal, but it "
+        "already is the login of your account, so nothing has changed. Sign in with this address; if you forgot "
+        "the password, choose a new one here:\n\n%(url)s"
+    ),
+    sample={"url": "https://portal.example/password/forgot"},
+)
+
 PHONE_CODE = message_template(
     "accounts/phone_code",
     Topic.ACCOUNT,

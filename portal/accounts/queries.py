@@ -165,6 +165,34 @@ async def pending_phone_code(user_id: int, now: datetime | None = None) -> Token
     return row
 
 
+@dataclass(frozen=True)
+class PendingChanges:
+    """What the profile waits for: the phone code last sent, the e-mail link last sent (each if it still works)."""
+
+    phone: Token | None
+    email: Token | None
+
+
+async def pending_changes(user_id: int, now: datetime | None = None) -> PendingChanges:
+    """The user's phone code and e-mail link still waiting, in one query (a new one cancels the one before, so
+    there are few unused tokens of a user; the newest of each purpose counts)."""
+    rows = (
+        await OneTimeToken.select()
+        .where(
+            (OneTimeToken.user == user_id)
+            & OneTimeToken.purpose.is_in([TokenPurpose.PHONE, TokenPurpose.EMAIL])
+            & OneTimeToken.used_at.is_null()
+            & (OneTimeToken.expires_at > (now or clock.now()))
+        )
+        .order_by(OneTimeToken.id, ascending=False)
+        .limit(10)
+    )
+    newest: dict[str, Token] = {}
+    for row in rows:
+        newest.setdefault(row["purpose"], _as(Token, row))
+    return PendingChanges(phone=newest.get(TokenPurpose.PHONE), email=newest.get(TokenPurpose.EMAIL))
+
+
 # --- consent --------------------------------------------------------------------------------------------
 
 

@@ -82,6 +82,11 @@ def _link_gone(request: Request, purpose: TokenPurpose) -> Template:
             "The link has expired or has already been used. If you have confirmed your e-mail with it, sign in; "
             "if not, register again and we will send a new link."
         )
+    elif purpose is TokenPurpose.EMAIL:
+        text = _(
+            "The link has expired or has already been used. If you have confirmed your new e-mail with it, sign in "
+            "with the new address; if not, ask for the change again on your profile."
+        )
     else:
         text = _("The link has expired or has already been used. Ask for a new one.")
     action = ("/password/forgot", _("Reset the password again")) if purpose is TokenPurpose.RESET else None
@@ -252,6 +257,39 @@ class Visitors(Controller):
         _sign_in(request, user)
         flash(request, _("Your e-mail is confirmed. Welcome!"))
         return Redirect(path="/", status_code=303)
+
+    @get("/email/confirm/{token:str}", opt=public())
+    async def email_confirm(
+        self, request: Request, token: FromPath[str], principal: NamedDependency[Principal]
+    ) -> Template | Response[Any]:
+        """The link sent to a new login address, opened signed in or not: the address is the login from now on.
+        Every session of the user ends, as on a password change; the one that opened it, if it is theirs,
+        continues under a new id."""
+        row = await _valid_token(token, TokenPurpose.EMAIL)
+        outcome, epoch = await actions.confirm_email_change(row, ip=client_ip(request))
+        if outcome is actions.EmailSwitch.GONE:
+            return _link_gone(request, TokenPurpose.EMAIL)
+        if outcome is actions.EmailSwitch.TAKEN:
+            text = _(
+                "This address has meanwhile become the login of another account, so your login stays as it was. "
+                "If the address is yours, call the management company."
+            )
+            return _notice(
+                request, _("The e-mail is not changed"), text, action=("/login", _("Sign in")), status_code=409
+            )
+        user = found(await queries.get_user(row.user or 0))
+        if principal.user_id == user.id:
+            _sign_in(request, user, epoch=epoch)
+            flash(
+                request,
+                _(
+                    "Your login is now %(email)s. You stay signed in here; other devices are signed out.",
+                    email=row.email,
+                ),
+            )
+            return Redirect(path="/profile", status_code=303)
+        flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
+        return Redirect(path="/login", status_code=303)
 
     @get("/invite/{token:str}", opt=public())
     async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -432,6 +470,33 @@ class SignedIn(Controller):
             errors.add("code", _phone_refusal(outcome))
         return await _profile_page(request, me, phone_errors=errors, status=422)
 
+    @post("/profile/email", status_code=200)
+    async def email_change(
+        self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
+    ) -> Template | Response[Any]:
+        values, errors = forms.email_change_form(data, me.email or "")
+        status = 422
+        if not errors:
+            outcome = await actions.request_email_change(
+                limits.counter(request), me, values["new_email"], values["current_password"]
+            )
+            if outcome is actions.EmailChange.SENT:
+                text = _(
+                    "We have sent a link to %(email)s. Your login changes to it once you open the link.",
+                    email=values["new_email"],
+                )
+                flash(request, text, "info")
+                return Redirect(path="/profile", status_code=303)
+            if outcome is actions.EmailChange.TOO_MANY:
+                errors.general.append(
+                    _("Too many links were asked for this hour; the e-mail is not changed. Try later.")
+                )
+            else:
+                limited = outcome is actions.EmailChange.LIMITED
+                errors.add("current_password", forms.too_many() if limited else _("The current password is wrong."))
+            status = 422 if outcome is actions.EmailChange.WRONG else 429
+        return await _profile_page(request, me, email_values=values, email_errors=errors, status=status)
+
     @post("/profile/password", status_code=200)
     async def profile_password(
         self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
@@ -539,6 +604,8 @@ async def _profile_page(
     *,
     password_errors: FormErrors | None = None,
     phone_errors: FormErrors | None = None,
+    email_values: dict[str, Any] | None = None,
+    email_errors: FormErrors | None = None,
     status: int = 200,
 ) -> Template:
     if values is None:
@@ -559,7 +626,9 @@ async def _profile_page(
         errors=errors,
         password_errors=password_errors,
         phone_errors=phone_errors,
-        pending_phone=await queries.pending_phone_code(user.id),
+        email_values=email_values or {},
+        email_errors=email_errors,
+        pending=await queries.pending_changes(user.id),
         languages=[(code, i18n.language_name(code)) for code in i18n.LOCALES],
         channels=[("inapp", _("Notifications in the portal")), ("email", _("E-mail"))],
         status_code=status,
@@ -685,5 +754,5 @@ register_section("accounts", 90, "accounts/_home_accounts.html", _home_accounts)
 QUERY_BUDGETS: dict[str, int] = {
     "/accounts/{account_id:int}/people": 4,
     "/more": 1,
-    "/profile": 3,  # the user, and the phone code waiting to be typed back
+    "/profile": 3,  # the user, and the phone code and e-mail link waiting
 }

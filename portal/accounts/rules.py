@@ -35,6 +35,7 @@ class TokenPurpose(StrEnum):
     INVITE = "invite"  # an invitation link
     CONFIRM = "confirm"  # the e-mail confirmation link of a self-registration
     PHONE = "phone"  # the code that confirms a new phone number
+    EMAIL = "email"  # the link, sent to a new address, that makes it the user's login
 
 
 class ConsentType(StrEnum):

@@ -1,0 +1,81 @@
+"""In a real browser: a resident asks on the profile to change the login e-mail, the link arrives over SMTP at the new
+address (and a notice at the old one), the login stays the old one until the link is opened, then it is the new one;
+signing out says so, and signing in works with the new address."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+from tests.conftest import Inbox
+from tests.conftest import portal_server
+from tests.conftest import smtp_inbox
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo12345"
+OLD = "resident@demo.ru"
+NEW = "resident.new@example.ru"
+
+
+@pytest.fixture(scope="module")
+def mail_server() -> Iterator[Inbox]:
+    with smtp_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="module")
+def mail_live_server(mail_server: Inbox) -> Iterator[str]:
+    """A server of its own (the shared one's demo resident keeps the login the other tests sign in with), which
+    sends its e-mail to the test SMTP server."""
+    with portal_server("live-email-change", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, _):
+        yield url
+
+
+def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_address(
+    browser: Browser, mail_live_server: str, mail_server: Inbox
+):
+    base = mail_live_server
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, base, OLD, PASSWORD)
+    page.goto(base + "/profile")
+    form = page.locator("form[action='/profile/email']")
+    form.get_by_label("Новый e-mail").fill(NEW)
+    form.get_by_label("Текущий пароль").fill("not the password")
+    form.get_by_role("button", name="Отправить ссылку для подтверждения").click()
+    # The form is low on a phone's page: its error summary takes the focus in sight, not at the page's top.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Текущий пароль указан неверно.")
+    form = page.locator("form[action='/profile/email']")
+    expect(form.get_by_label("Новый e-mail")).to_have_value(NEW)  # what was typed is kept
+    form.get_by_label("Текущий пароль").fill(PASSWORD)
+    form.get_by_role("button", name="Отправить ссылку для подтверждения").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Мы отправили ссылку на {NEW}")
+    expect(page.get_by_text(f"Ждёт подтверждения: {NEW}")).to_be_visible()
+    expect(page.locator("#f-email")).to_have_value(OLD)  # the login stays until the link is opened
+
+    notice = mail_server.wait_for(OLD)
+    assert NEW in notice.get_body(preferencelist=("plain",)).get_content()
+    body = mail_server.wait_for(NEW).get_body(preferencelist=("plain",)).get_content()
+    link = next(word for word in body.split() if "/email/confirm/" in word)
+    assert link.startswith(base)
+
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/profile$"))
+    expect(page.get_by_role("status")).to_contain_text(f"Теперь ваш логин — {NEW}")
+    expect(page.locator("#f-email")).to_have_value(NEW)
+    expect(page.get_by_text("Ждёт подтверждения")).to_have_count(0)
+
+    page.goto(base + "/more")
+    page.get_by_role("button", name="Выйти").last.click()
+    expect(page.get_by_role("status")).to_contain_text("Вы вышли из портала.")
+    sign_in(page, base, NEW, PASSWORD)
+    context.close()
