@@ -73,6 +73,7 @@ async def test_an_english_staff_page_offers_the_english_names_and_marks_the_russ
 
     editor = (await client.get(f"/staff/catalog/services/{shop['plumber']}")).text
     assert f'<option value="{shop["works"]}" selected>Plumbing</option>' in editor
+    assert "<h1>Plumber call-out</h1>" in editor  # the editor's heading names the service in the page's language
     assert f'<option value="{shop["papers"]}" lang="ru">Справки</option>' in editor
 
     client.cookies.set("lang", "ru")
