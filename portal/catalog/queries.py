@@ -648,6 +648,7 @@ class SalesLine:
     month: date
     count: int
     amount: Decimal
+    title_en: str = ""  # the service's English name, where staff wrote one
 
 
 async def sales(principal: Principal, year: int, house: int | None = None) -> list[SalesLine]:
@@ -671,14 +672,18 @@ async def sales(principal: Principal, year: int, house: int | None = None) -> li
             OrderItem.select(
                 OrderItem.service,
                 OrderItem.service.title.as_alias("title"),
+                OrderItem.service.title_en.as_alias("title_en"),
                 Count().as_alias("n"),
                 Sum(OrderItem.amount_kopecks).as_alias("total"),
             )
             .where(where)
-            .group_by(OrderItem.service, OrderItem.service.title)
+            .group_by(OrderItem.service, OrderItem.service.title, OrderItem.service.title_en)
         )
         found.extend(
-            SalesLine(r["service"], r["title"], month, int(r["n"]), from_kopecks(int(r["total"] or 0))) for r in rows
+            SalesLine(
+                r["service"], r["title"], month, int(r["n"]), from_kopecks(int(r["total"] or 0)), r["title_en"] or ""
+            )
+            for r in rows
         )
     return found
 

@@ -233,7 +233,10 @@ def sales_table(lines: Sequence[queries.SalesLine], year: int) -> dict[str, Any]
     months = rules.months(date(year, 1, 1), date(year, 12, 1))
     rows: dict[int, dict[str, Any]] = {}
     for line in lines:
-        row = rows.setdefault(line.service_id, {"title": line.title, "cells": {}, "count": 0, "amount": Decimal(0)})
+        row = rows.setdefault(
+            line.service_id,
+            {"title": line.title, "title_en": line.title_en, "cells": {}, "count": 0, "amount": Decimal(0)},
+        )
         row["cells"][line.month] = line
         row["count"] += line.count
         row["amount"] += line.amount

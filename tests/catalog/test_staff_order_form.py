@@ -81,3 +81,32 @@ async def test_an_english_staff_page_offers_the_english_names_and_marks_the_russ
     assert 'lang="ru"' not in page.split("<main", 1)[1] and "Plumber call-out" not in page
     editor = (await client.get(f"/staff/catalog/services/{shop['plumber']}")).text
     assert f'<option value="{shop["works"]}" selected>Сантехника</option>' in editor
+
+
+async def test_the_catalogue_and_the_sales_name_sections_and_services_in_the_page_language(
+    client, login, make_user, household, shop
+):
+    """The staff catalogue's section chips and column and the sales table read the English names on an English page
+    (the Russian one marked lang="ru" where there is none)."""
+    from portal.catalog.tables import Order
+    from portal.catalog.tables import PaidService
+    from portal.catalog.tables import ServiceCategory
+    from portal.core import clock
+    from tests.catalog.test_actions import _order
+
+    await PaidService.update({PaidService.title_en: "Plumber call-out"}).where(PaidService.id == shop["plumber"])
+    await ServiceCategory.update({ServiceCategory.title_en: "Plumbing"}).where(ServiceCategory.id == shop["works"])
+    _, placed = await _order(household, shop, (shop["plumber"], "1"), (shop["cleaning"], "2"))
+    await Order.update({Order.paid_at: clock.now()}).where(Order.id == placed.id)
+    await login(client, await make_user(roles=("manager",), houses=(household["house"],)))
+    client.cookies.set("lang", "en")
+    catalogue = (await client.get("/staff/catalog")).text
+    assert f'href="/staff/catalog?section={shop["works"]}">Plumbing</a>' in catalogue
+    assert '<span lang="ru">Справки</span>' in catalogue and 'aria-label="Edit the section Plumbing"' in catalogue
+    assert "Сантехника" not in catalogue
+    sales = (await client.get("/staff/orders/sales")).text
+    assert '<th scope="row">Plumber call-out</th>' in sales
+    assert '<th scope="row"><span lang="ru">Уборка квартиры</span></th>' in sales
+    client.cookies.set("lang", "ru")
+    sales = (await client.get("/staff/orders/sales")).text
+    assert '<th scope="row">Вызов сантехника</th>' in sales and "Plumber call-out" not in sales
