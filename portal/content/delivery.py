@@ -13,7 +13,6 @@ from portal.content.rules import plain_text
 from portal.content.rules import render_markdown
 from portal.content.tables import Post
 from portal.content.tables import PostKind
-from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core import outbox
 from portal.core.i18n import gettext
@@ -22,9 +21,7 @@ from portal.notifications import queries as recipients
 from portal.notifications.messages import in_locale
 from portal.notifications.messages import message_template
 from portal.notifications.messages import render
-from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
-from portal.notifications.rules import Target
 from portal.notifications.rules import Topic
 
 PAGE = 500
@@ -71,12 +68,9 @@ async def fan_out(row: dict[str, Any]) -> Any:
         return None
     if post["publish_at"] and post["publish_at"] > now:
         return outbox.Again(context, at=post["publish_at"])
-    targets = await PostTarget.select(
-        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
-    ).where(PostTarget.post == post_id)
-    audience = Audience.from_targets(Target(**t) for t in targets)
     after = int(context.get("after", 0))
-    page = await recipients.resolve_audience(audience, after_user=after, limit=PAGE)
+    # The audience as stored, joined in the query: never read whole, never sent as a list of ids.
+    page = await recipients.resolve_audience(recipients.PostAudience(post_id), after_user=after, limit=PAGE)
     if not page:
         return None
     await outbox.enqueue_many(await _messages(post, page))

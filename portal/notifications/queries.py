@@ -37,8 +37,39 @@ def _in(column: str, ids: frozenset[int] | set[int], args: list[Any]) -> str:
     return f"{column} IN ({', '.join('{}' for _ in ids)})"
 
 
-def audience_clause(audience: Audience, args: list[Any]) -> str:
+@dataclass(frozen=True)
+class PostAudience:
+    """The audience a post has stored (its selections, one ``post_target`` row each): resolved by joining the
+    selections where they are stored, so a post hand-picked for 100,000 accounts is read like a post for one
+    house — its ids are never sent as parameters (PostgreSQL takes at most 32,767 a query)."""
+
+    post: int
+    is_empty = False  # a post without selections reaches nobody through the join itself
+
+
+# The premises/accounts a post's stored selections reach, as ``Audience.from_targets`` reads them and
+# ``audience_clause`` says them: each kind is a subquery of the post's selections, run once for the query (none is
+# correlated with the premise at hand), its result matched by the index of the column it names.
+_STORED = """(
+    EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'company')
+    OR h.complex IN (SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'complex')
+    OR p.house IN (SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'house')
+    OR p.entrance IN (SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'entrance')
+    OR p.id IN (SELECT fp.id FROM post_target t JOIN premise fp ON fp.house = t.ref
+        AND fp.floor BETWEEN t.floor_from AND t.floor_to AND (t.entrance IS NULL OR fp.entrance = t.entrance)
+        WHERE t.post = {} AND t.kind = 'floors')
+    OR p.id IN (SELECT pr.premise FROM post_target t JOIN premise_riser pr ON pr.riser = t.ref
+        WHERE t.post = {} AND t.kind = 'riser')
+    OR p.id IN (SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'premise')
+    OR a.id IN (SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'account')
+)"""
+
+
+def audience_clause(audience: Audience | PostAudience, args: list[Any]) -> str:
     """The WHERE condition selecting the premises/accounts of ``audience`` (p: premise, a: account, h: house)."""
+    if isinstance(audience, PostAudience):
+        args.extend([audience.post] * _STORED.count("{}"))
+        return _STORED
     if audience.company:
         return "1 = 1"
     parts: list[str] = []
@@ -86,7 +117,7 @@ WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND u.
 
 
 async def resolve_audience(
-    audience: Audience, *, after_user: int = 0, limit: int = 1000, today: date | None = None
+    audience: Audience | PostAudience, *, after_user: int = 0, limit: int = 1000, today: date | None = None
 ) -> list[Recipient]:
     """The people ``audience`` reaches (residents of its premises and accounts, active, with a live residency),
     each once however many selections reach them, in user-id order from ``after_user`` on, at most ``limit``
@@ -121,7 +152,7 @@ async def resolve_audience(
     return found
 
 
-async def count_audience(audience: Audience, *, today: date | None = None) -> int:
+async def count_audience(audience: Audience | PostAudience, *, today: date | None = None) -> int:
     """How many people ``audience`` reaches (one query; shown on the post form before publishing)."""
     if audience.is_empty:
         return 0
