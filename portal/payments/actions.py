@@ -324,6 +324,24 @@ async def continue_checkout(batch: str, locale: str | None = None) -> str | None
     return None
 
 
+async def resume_checkout(principal: Principal, batch: str, base_url: str) -> str | None:
+    """«Continue the payment» of a utilities checkout, in the language the payer reads now: the open session's page
+    when it speaks that language; else (a session's language cannot change) it is closed unpaid and the same
+    accounts and amounts are opened again in a new checkout in this language. None when the checkout has ended
+    (it then takes its final state) or the payer may no longer pay those accounts."""
+    rows = await queries.batch_rows(batch)
+    url = await continue_checkout(batch, get_locale())
+    if url is not None or not rows:
+        return url
+    payable = {a.id: a for a in await queries.payable_accounts(principal)}
+    after = await queries.batch_rows(batch)
+    if not all(r.status == S.EXPIRED and r.account in payable for r in after):
+        return None  # paid, failed or still open meanwhile, or no longer the payer's to pay: its own page tells
+    items = [(payable[r.account], from_kopecks(r.amount_kopecks)) for r in rows]
+    started = await start_checkout(principal, items, base_url, period=rows[0].period)
+    return started.url
+
+
 # --- applying what the gateway says ---------------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from portal.payments import queries
 from portal.payments import rules
 from portal.payments import texts
 from portal.payments.gateway import GatewayError
+from portal.payments.tables import PaymentPurpose
 from portal.settings import get_settings
 
 
@@ -215,13 +216,21 @@ class ResidentPayments(Controller):
         return await _status_page(request, principal, payment.batch)
 
     @get("/{payment_id:int}/continue", name="payment_continue")
-    async def resume(self, request: Request, payment: NamedDependency[queries.PaymentView]) -> Response[Any]:
+    async def resume(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        payment: NamedDependency[queries.PaymentView],
+    ) -> Response[Any]:
         """Back to the gateway's page of a checkout left unfinished, while it is open; else its page here."""
         url = None
         if payment.may_continue:
             try:
-                url = await actions.continue_checkout(payment.batch)
-            except GatewayError:
+                if payment.purpose == PaymentPurpose.UTILITIES:  # in the language the payer reads now
+                    url = await actions.resume_checkout(principal, payment.batch, _base_url())
+                else:
+                    url = await actions.continue_checkout(payment.batch)
+            except (GatewayError, actions.PaymentUnavailable):
                 flash(request, texts.unavailable(), "error")
         return Redirect(path=url or f"/payments/{payment.id}", status_code=303)
 

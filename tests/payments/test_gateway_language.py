@@ -56,3 +56,37 @@ def _form() -> dict[str, str]:
     from portal.payments.gateway import encode_form
 
     return dict(encode_form(SESSION))
+
+
+async def test_a_utilities_checkout_continued_in_another_language_is_opened_again_in_it(
+    client, login, household, gateway
+):
+    """Started in English, continued from the payments list in Russian: the English session is closed unpaid and
+    the same account and amount open in a new checkout whose page speaks Russian; continued in Russian again, that
+    one is resumed as it is."""
+    from portal.payments.tables import Payment
+
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    started = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
+    assert started.status_code == 303
+    first = started.headers["location"]
+    async with httpx.AsyncClient() as browser:
+        assert '<html lang="en">' in (await browser.get(first)).text
+    payment = await Payment.select(Payment.id).where(Payment.account == a).first()
+
+    client.cookies.set("lang", "ru")
+    resumed = await client.get(f"/payments/{payment['id']}/continue")
+    await gateway.settle()
+    second = resumed.headers["location"]
+    assert resumed.status_code == 303 and second.startswith(gateway.url + "/c/pay/") and second != first
+    async with httpx.AsyncClient() as browser:
+        page = (await browser.get(second)).text
+        assert '<html lang="ru">' in page and "Оплатить 3\u00a0540,00\u00a0₽" in page
+        assert (await browser.get(first)).status_code == 410  # the English one can no longer be paid
+    rows = await Payment.select(Payment.status, Payment.amount_kopecks).where(Payment.account == a).order_by(Payment.id)
+    assert rows == [{"status": "expired", "amount_kopecks": 354000}, {"status": "open", "amount_kopecks": 354000}]
+    newest = await Payment.select(Payment.id).where(Payment.account == a).order_by(Payment.id, ascending=False).first()
+    again = await client.get(f"/payments/{newest['id']}/continue")
+    assert again.headers["location"] == second
