@@ -70,3 +70,5 @@ async def test_sessions_live_in_redis(redis_app, make_user):
         assert (await client.get("/profile")).status_code == 200
         await client.form("/logout")
         assert await store.get(session_id) is None
+        # The word of the sign-out rides in a fresh session of its own, in Redis as well.
+        assert "Вы вышли из портала." in (await client.get("/", follow_redirects=True)).text

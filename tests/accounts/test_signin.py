@@ -126,9 +126,19 @@ async def test_a_session_ends_after_twelve_idle_hours_and_a_day_after_sign_in_wi
 async def test_behind_https_the_session_and_csrf_cookies_are_secure(db, make_user):
     from portal.app import create_app
     from portal.settings import Settings
+    from portal.settings import get_settings
+    from portal.settings import use_settings
 
+    before = get_settings()
     settings = Settings.from_env({**os.environ, "BASE_URL": "https://portal.example"})
-    transport = httpx.ASGITransport(app=create_app(settings))
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings))
+        await _signs_in_with_secure_cookies(transport, make_user)
+    finally:
+        use_settings(before)  # a later test's app (the Redis sessions') is made of the settings in force
+
+
+async def _signs_in_with_secure_cookies(transport, make_user) -> None:
     user_id = await _user_with_password(make_user)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
         page = await c.get("/login")
