@@ -36,6 +36,7 @@ from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Source
 from portal.notifications.messages import MessageTemplate
+from portal.notifications.messages import in_locale
 from portal.notifications.messages import render
 from portal.notifications.queries import Recipient
 from portal.notifications.rules import Channel
@@ -189,16 +190,25 @@ async def request_verification(principal: Principal, meter_id: int, *, today: da
     if meter.verification_ticket:
         raise Refused(gettext("A request about this meter has already been filed."))
     due = meter.next_verification.strftime("%d.%m.%Y") if meter.next_verification else "—"
-    description = gettext(
-        "Please verify or replace the meter No. %(serial)s (%(place)s). Verification due: %(date)s.",
-        serial=meter.serial,
-        place=meter.place or "—",
-        date=due,
-    )
+
+    def worded() -> str:
+        return gettext(
+            "Please verify or replace the meter No. %(serial)s (%(place)s). Verification due: %(date)s.",
+            serial=meter.serial,
+            place=meter.place or "—",
+            date=due,
+        )
+
+    # The request is read by Russian dispatchers and by the resident, who may read English: kept in both.
+    with in_locale("ru"):
+        description = worded()
+    with in_locale("en"):
+        description_en = worded()
     async with atomic():
         opened = await open_ticket(
             category="meter_check",
             description=description,
+            description_en=description_en,
             account_id=meter.account,
             author_id=principal.user_id,
             author_name=principal.name,

@@ -106,14 +106,23 @@ async def test_a_photo_is_kept_with_the_reading_and_a_file_that_is_no_photo_stor
 
 
 async def test_a_meter_past_its_verification_date_refuses_readings_and_files_one_request(flat):
+    """The request is worded for the Russian dispatcher in Russian and for the resident in English too, whatever
+    the language of the page that filed it."""
+    from portal.core.i18n import set_locale
     from portal.core.web import Refused
     from portal.tickets.tables import Ticket
 
     passed = await _pass(flat, {flat.gas: {1: D("10")}})
     assert [r.error for r in passed.refusals] == [rules.ReadingError.VERIFICATION_EXPIRED]
-    number = await actions.request_verification(flat.principal, flat.gas, today=TODAY, now=NOW)
+    set_locale("en")  # filed from an English page
+    try:
+        number = await actions.request_verification(flat.principal, flat.gas, today=TODAY, now=NOW)
+    finally:
+        set_locale("ru")
     ticket = await Ticket.select().where(Ticket.number == number).first()
     assert ticket["category"] == "meter_check" and ticket["account"] == flat.account and "Г-1" in ticket["description"]
+    assert ticket["description"].startswith("Прошу провести поверку или замену счётчика")
+    assert ticket["description_en"].startswith("Please verify or replace the meter")
     assert (await Meter.select(Meter.verification_ticket).where(Meter.id == flat.gas).first())[
         "verification_ticket"
     ] == ticket["id"]
