@@ -26,6 +26,7 @@ import secrets
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -134,6 +135,11 @@ class Checked:
     updated: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     applied: bool = False
+
+    @classmethod
+    def counting(cls, rows: int, entities: Iterable[str]) -> Checked:
+        """The report of checking or applying ``rows``: none of ``entities`` created or updated yet."""
+        return cls(rows=rows, created=dict.fromkeys(entities, 0), updated=dict.fromkeys(entities, 0))
 
     @property
     def changes(self) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +20,7 @@ from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import gettext
+from portal.core.imports import Checked
 from portal.core.security import Principal
 from portal.core.values import placeholders
 from portal.housing import registry
@@ -264,21 +264,6 @@ CHUNK = 500
 IMPORT_ENTITIES = ("complexes", "houses", "entrances", "risers", "premises", "owners", "ownerships", "accounts")
 
 
-@dataclass
-class ImportReport:
-    """What an import did (or, for a preview, would do)."""
-
-    rows: int = 0
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(IMPORT_ENTITIES, 0))
-    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(IMPORT_ENTITIES, 0))
-    problems: list[str] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def changes(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
-
-
 class _Rollback(Exception):
     """Leaves the import's transaction without writing anything."""
 
@@ -329,7 +314,7 @@ class Natural:
 Wanted = dict[tuple[Any, ...], Row]  # natural key → the file's values (with "line": the first line naming it)
 
 
-async def _upsert(spec: Natural, wanted: Wanted, report: ImportReport, now: datetime) -> dict[tuple[Any, ...], int]:
+async def _upsert(spec: Natural, wanted: Wanted, report: Checked, now: datetime) -> dict[tuple[Any, ...], int]:
     """Create what ``wanted`` names and the database lacks, update what differs; the ids by natural key."""
     table = spec.table
     names = [*spec.key, *spec.fields, *([spec.fixed] if spec.fixed else [])]
@@ -358,7 +343,7 @@ def _written(spec: Natural, values: Row, names: Iterable[str]) -> Row:
     return written
 
 
-async def _update(spec: Natural, stored: Row, values: Row, report: ImportReport, now: datetime) -> None:
+async def _update(spec: Natural, stored: Row, values: Row, report: Checked, now: datetime) -> None:
     if spec.fixed and stored[spec.fixed] != values[spec.fixed]:
         assert spec.problem is not None
         report.problems.append(registry.line_problem(values["line"], spec.problem(values)))
@@ -399,14 +384,14 @@ async def import_registry(
     *,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
-) -> ImportReport:
+) -> Checked:
     """Write checked registry rows as one upsert keyed by natural keys, in ONE transaction.
 
     A re-import of the same rows changes nothing. A row that contradicts the database (an account of another
     premise, shares past the whole) is reported with its line and nothing is written. ``dry_run`` computes the
     same report and rolls back (the preview).
     """
-    report = ImportReport(rows=len(rows))
+    report = Checked.counting(len(rows), IMPORT_ENTITIES)
     try:
         async with atomic():
             await _apply(rows, report, progress or (lambda _step: None))
@@ -420,7 +405,7 @@ async def import_registry(
     return report
 
 
-async def _apply(rows: list[RegistryRow], report: ImportReport, say: Callable[[str], None]) -> None:
+async def _apply(rows: list[RegistryRow], report: Checked, say: Callable[[str], None]) -> None:
     now = _now()
 
     say("complexes")
@@ -599,7 +584,7 @@ async def _apply(rows: list[RegistryRow], report: ImportReport, say: Callable[[s
     )
 
 
-async def _check_shares(wanted: Wanted, report: ImportReport) -> None:
+async def _check_shares(wanted: Wanted, report: Checked) -> None:
     """The file's shares with the other owners already registered must keep each premise at most whole."""
     stored = await _select_in(
         Ownership.select(

@@ -569,8 +569,7 @@ async def import_meters(
     updated where the file differs, a ``replaces`` serial marks the older meter replaced by this one. A row that
     does not fit the registry (an unknown house or premise, a premise with several accounts and none named, a house
     outside the user's) is reported with its line and nothing is written; ``dry_run`` is the preview."""
-    report = checked.Checked(rows=len(rows), created=dict.fromkeys(imports.ENTITIES, 0),
-                             updated=dict.fromkeys(imports.ENTITIES, 0))  # fmt: skip
+    report = checked.Checked.counting(len(rows), imports.ENTITIES)
     say = progress or (lambda _step: None)
     now = now or datetime.now(UTC)
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from portal.core import tabular
+from portal.core.imports import Checked
 from portal.housing import actions
 from portal.housing import queries
 from portal.housing import registry
@@ -70,7 +71,7 @@ async def stamps() -> list:
     return rows
 
 
-async def run_import(filename: str, data: bytes) -> actions.ImportReport:
+async def run_import(filename: str, data: bytes) -> Checked:
     parsed = registry.parse_file(filename, data)
     assert parsed.ok, parsed.problems
     return await actions.import_registry(parsed.rows)
