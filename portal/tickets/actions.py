@@ -27,7 +27,9 @@ from portal.core import audit
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
+from portal.core.i18n import LazyText
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.search import normalise
 from portal.core.security import Principal
@@ -470,9 +472,16 @@ def refusal_message(refusal: Refusal) -> str:
 
 
 async def _move(
-    principal: Principal, ticket: TicketDetail, target: str, actor: Actor, comment: str, now: datetime
+    principal: Principal,
+    ticket: TicketDetail,
+    target: str,
+    actor: Actor,
+    comment: str,
+    now: datetime,
+    comment_en: str = "",
 ) -> int:
-    """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice."""
+    """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice.
+    ``comment_en``: the comment in English where the portal words it (each reader reads their language)."""
     change = rules.transition(ticket, target, actor, now)
     if change.refusal is not None:
         raise Refused(refusal_message(change.refusal))
@@ -490,6 +499,7 @@ async def _move(
             from_value=change.current,
             to_value=target,
             comment=comment.strip()[: rules.MAX_MESSAGE],
+            comment_en=comment_en.strip()[: rules.MAX_MESSAGE],
         )
         if by_staff:
             await audit.record(principal, "ticket.status", "ticket", ticket.id, {"status": [change.current, target]})
@@ -500,8 +510,18 @@ async def _move(
             by_staff=by_staff,
             status=target,
             comment=comment.strip()[:500],
+            comment_en=comment_en.strip()[:500],
         )
     return event_id
+
+
+def _both(message: LazyText) -> tuple[str, str]:
+    """A comment the portal words, in Russian (the dispatchers') and in English: each reader reads theirs."""
+    with in_locale("ru"):
+        russian = message()
+    with in_locale("en"):
+        english = message()
+    return russian, english
 
 
 async def move_status(principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime) -> int:
@@ -510,11 +530,13 @@ async def move_status(principal: Principal, ticket: TicketDetail, target: str, c
 
 
 async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
-    await _move(principal, ticket, Status.CANCELLED, Actor.RESIDENT, gettext("Cancelled by the resident"), now)
+    russian, english = _both(lazy("Cancelled by the resident"))
+    await _move(principal, ticket, Status.CANCELLED, Actor.RESIDENT, russian, now, comment_en=english)
 
 
 async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
-    await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, gettext("The resident confirmed the work"), now)
+    russian, english = _both(lazy("The resident confirmed the work"))
+    await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, russian, now, comment_en=english)
 
 
 async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason: str, now: datetime) -> int:

@@ -24,7 +24,7 @@ STATUS_CHANGED = message_template(
     "ticket_status",
     Topic.ACCOUNT,
     subject=lazy("Request No. %(number)s: %(status)s"),
-    text=lambda c: c.get("comment", ""),
+    text=lambda c: own_words(c, "comment"),  # a comment the portal worded has its English twin (``comment_en``)
     words=words,
     sample={"number": 1042, "status": "done", "comment": ""},
 )

@@ -242,3 +242,23 @@ async def test_a_deadline_set_by_hand_with_a_new_category_stands(filed):
     await actions.update_fields(dispatcher, ticket, changes, NOW)
     ticket = await _ticket(dispatcher, filed["ticket"])
     assert ticket.deadline == datetime(2026, 3, 20, 12, 0, tzinfo=ZoneInfo(tz))
+
+
+async def test_the_residents_cancel_is_said_in_russian_to_the_dispatcher_and_in_english_to_the_resident(filed):
+    """«Cancelled by the resident» is worded by the portal, not typed: kept in both languages, whatever the
+    language of the page that cancelled, and each reader (and each notice) reads theirs."""
+    from portal.core.i18n import own_words
+
+    ticket = await queries.ticket_for_resident(filed["resident"], filed["ticket"])
+    set_locale("en")  # cancelled from an English page
+    try:
+        await actions.cancel_by_resident(filed["resident"], ticket, NOW)
+    finally:
+        set_locale("ru")
+    event = (
+        await TicketEvent.select(TicketEvent.comment, TicketEvent.comment_en)
+        .where((TicketEvent.ticket == filed["ticket"]) & (TicketEvent.kind == "status"))
+        .first()
+    )
+    assert event == {"comment": "Отменена жителем", "comment_en": "Cancelled by the resident"}
+    assert own_words(event, "comment", "en") == "Cancelled by the resident"
