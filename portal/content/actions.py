@@ -239,15 +239,13 @@ async def duplicate(principal: Principal, post_id: int) -> int:
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         raise Refused(gettext("The post is gone."))
-    from portal.content.queries import post_view
+    from portal.content.queries import stored_audience
 
-    view = await post_view(post_id)
-    assert view is not None
     copy = PostInput(
         kind=PostKind(row["kind"]),
         title=row["title"],
         body=row["body"],
-        audience=view.audience,
+        audience=await stored_audience(post_id),
         by_email=row["by_email"],
         by_sms=row["by_sms"],
         by_push=row["by_push"],

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
 
+from portal.content.rules import ACCOUNTS_NAMED
 from portal.content.rules import AudienceNames
 from portal.content.rules import OutageFacts
 from portal.content.rules import is_live
@@ -83,7 +84,6 @@ class PostView:
     by_email: bool
     by_sms: bool
     by_push: bool
-    audience: Audience
     outage: int | None
     own_words: bool = False
     images: list[int] = field(default_factory=list)
@@ -196,29 +196,33 @@ async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, 
     return sent, failed, reads
 
 
-async def _targets(post_id: int) -> tuple[Audience, frozenset[int]]:
+async def stored_audience(post_id: int) -> Audience:
+    """The audience a post has stored, every selection of it (what a copy of the post starts from)."""
     rows = await PostTarget.select(
-        PostTarget.kind,
-        PostTarget.ref,
-        PostTarget.entrance,
-        PostTarget.floor_from,
-        PostTarget.floor_to,
-        PostTarget.house,
+        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
     ).where(PostTarget.post == post_id)
-    houses = frozenset(r["house"] for r in rows if r["house"] is not None)
-    targets = (Target(r["kind"], r["ref"], r["entrance"], r["floor_from"], r["floor_to"]) for r in rows)
-    return Audience.from_targets(targets), houses
+    return Audience.from_targets(Target(**r) for r in rows)
 
 
 async def post_view(post_id: int) -> PostView | None:
+    """The post as staff see it: its audience by a bounded summary (its houses, the names ``audience_names``
+    reads), never every selection — a post may be hand-picked for 100,000 accounts."""
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         return None
     images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
-    audience, houses = await _targets(post_id)
+    houses = (
+        await PostTarget.select(PostTarget.house)
+        .where((PostTarget.post == post_id) & PostTarget.house.is_not_null())
+        .distinct()
+    )
     names = (await audience_names([post_id])).get(post_id, AudienceNames())
     return from_row(
-        PostView, row, audience=audience, houses=houses, images=[i["id"] for i in images], audience_names=names
+        PostView,
+        row,
+        houses=frozenset(r["house"] for r in houses),
+        images=[i["id"] for i in images],
+        audience_names=names,
     )
 
 
@@ -454,7 +458,7 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
     if not await Post.raw(sql, *args):
         raise NotFoundException()
     images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
-    post = from_row(PostView, row, audience=Audience(), images=[i["id"] for i in images])
+    post = from_row(PostView, row, images=[i["id"] for i in images])
     return (await in_readers_words([post]))[0]
 
 
@@ -525,19 +529,26 @@ async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
 
 # What each stored selection of a post names, in one query for a page of posts: the house of a house, floors,
 # entrance, riser or premise (an older selection without its house column: the house its entrance or riser is in),
-# the entrance's number (of an entrance, or of floors of one entrance), the riser's code, the account's number, the
-# complex's name.
+# the entrance's number (of an entrance, or of floors of one entrance), the riser's code, the complex's name — each
+# distinct name once, however many selections share it (40,000 premises of one house are one address) — and the
+# first account numbers (one more than are named, so the page knows there are more). The rows read are bounded by
+# the names shown, never by how many accounts or premises a post is hand-picked for.
 _AUDIENCE_NAMES = """
-SELECT t.post AS post, t.kind AS kind, t.floor_from AS floor_from, t.floor_to AS floor_to, h.address AS address,
-       e.number AS entrance, r.code AS riser, a.number AS account, c.name AS complex
+SELECT DISTINCT t.post AS post, t.kind AS kind, t.floor_from AS floor_from, t.floor_to AS floor_to,
+       h.address AS address, e.number AS entrance, r.code AS riser, NULL AS account, c.name AS complex
 FROM post_target t
 LEFT JOIN entrance e ON e.id = CASE WHEN t.kind = 'entrance' THEN t.ref WHEN t.kind = 'floors' THEN t.entrance END
 LEFT JOIN riser r ON t.kind = 'riser' AND r.id = t.ref
-LEFT JOIN personal_account a ON t.kind = 'account' AND a.id = t.ref
 LEFT JOIN complex c ON t.kind = 'complex' AND c.id = t.ref
 LEFT JOIN house h ON t.kind IN ('house', 'floors', 'entrance', 'riser', 'premise')
     AND h.id = COALESCE(t.house, CASE WHEN t.kind IN ('house', 'floors') THEN t.ref END, e.house, r.house)
-WHERE t.post IN ({ids})
+WHERE t.post IN ({ids}) AND t.kind <> 'account'
+UNION ALL
+SELECT post, 'account', NULL, NULL, NULL, NULL, NULL, account, NULL FROM (
+    SELECT t.post AS post, a.number AS account, ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY a.number) AS n
+    FROM post_target t JOIN personal_account a ON a.id = t.ref
+    WHERE t.post IN ({ids}) AND t.kind = 'account'
+) named WHERE n <= {named}
 """
 
 
@@ -546,7 +557,8 @@ async def audience_names(post_ids: list[int]) -> dict[int, AudienceNames]:
     query for all of them. The words are said when a page shows them, in the reader's language."""
     if not post_ids:
         return {}
-    rows = await PostTarget.raw(_AUDIENCE_NAMES.replace("{ids}", placeholders(post_ids)), *post_ids)
+    sql = _AUDIENCE_NAMES.replace("{ids}", placeholders(post_ids)).replace("{named}", str(ACCOUNTS_NAMED + 1))
+    rows = await PostTarget.raw(sql, *post_ids, *post_ids)
     by_post: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_post.setdefault(int(row["post"]), []).append(row)

@@ -40,6 +40,7 @@ from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.notifications.channels import deliver_soon
+from portal.notifications.queries import PostAudience
 from portal.notifications.queries import count_audience
 
 STATUS_LABELS = Labels(
@@ -125,7 +126,7 @@ class StaffPosts(Controller):
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         log = await queries.delivery_log(post.id)
         may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
-        reach = await count_audience(post.audience)
+        reach = await count_audience(PostAudience(post.id))  # joined where stored, never sent
         post = (await queries.in_readers_words([post]))[0]
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
 

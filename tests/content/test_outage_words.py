@@ -119,15 +119,16 @@ async def test_a_notice_staff_rewrote_keeps_their_words_and_one_saved_unchanged_
     boris = _resident(t["residents"][1], t["places"][1].account)
     view = await queries.post_view(post_id)
     assert view is not None
+    audience = await queries.stored_audience(post_id)
     as_stored = actions.PostInput(
-        view.kind, view.title, view.body.replace("\n", "\r\n"), view.audience, view.publish_at, view.ends_at
+        view.kind, view.title, view.body.replace("\n", "\r\n"), audience, view.publish_at, view.ends_at
     )
     await actions.save_post(moderator, as_stored, post_id)  # saved as the form shows it, lines as a browser sends
     i18n.set_locale("en")
     try:
         assert [i.title for i in await queries.feed(boris)] == [f"Cold water: {ADDRESS}"]
         rewritten = actions.PostInput(
-            view.kind, "Нет холодной воды", "Воду дадут к вечеру.", view.audience, view.publish_at, view.ends_at
+            view.kind, "Нет холодной воды", "Воду дадут к вечеру.", audience, view.publish_at, view.ends_at
         )
         await actions.save_post(moderator, rewritten, post_id)
         assert [i.title for i in await queries.feed(boris)] == ["Нет холодной воды"]
@@ -188,13 +189,14 @@ async def test_staff_find_an_outage_notice_by_its_words_in_their_own_language_as
 
     view = await queries.post_view(post_id)
     assert view is not None
+    audience = await queries.stored_audience(post_id)
     staff = await staff_principal(t["moderator"], "moderator")
-    unchanged = actions.PostInput(view.kind, view.title, view.body, view.audience, view.publish_at, view.ends_at)
+    unchanged = actions.PostInput(view.kind, view.title, view.body, audience, view.publish_at, view.ends_at)
     await actions.save_post(staff, unchanged, post_id)
     assert await found("cold water") and await found("холодная вода")
 
     rewritten = actions.PostInput(
-        view.kind, "Нет воды", "Воду дадут к вечеру.", view.audience, view.publish_at, view.ends_at
+        view.kind, "Нет воды", "Воду дадут к вечеру.", audience, view.publish_at, view.ends_at
     )
     await actions.save_post(staff, rewritten, post_id)
     assert await found("дадут к вечеру")

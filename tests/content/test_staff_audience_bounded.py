@@ -1,0 +1,92 @@
+"""The staff pages of a post hand-picked for tens of thousands of accounts and premises read a bounded summary of
+its audience (its houses, each name once, the first account numbers, how many people it reaches), never every
+selection: the post's page and the list read as many rows for it as for a post for one account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from portal.content import actions
+from portal.content.tables import PostKind
+from portal.content.tables import PostTarget
+from portal.notifications.rules import Audience
+
+ACCOUNTS = 20_000
+PREMISES = 40_000
+
+
+@contextmanager
+def rows_read(engine: Any) -> Iterator[list[tuple[str, int, int]]]:
+    """Each query ``engine`` runs inside the block: its text, how many values it was sent, how many rows came back."""
+    seen: list[tuple[str, int, int]] = []
+    cls = type(engine)
+    original = cls.run_querystring
+
+    async def run(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, querystring, *args, **kwargs)
+        if self is engine:
+            values = querystring.compile_string(engine_type=engine.engine_type)[1]
+            seen.append((str(querystring), len(values), len(result) if isinstance(result, list) else 0))
+        return result
+
+    cls.run_querystring = run  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        cls.run_querystring = original  # type: ignore[method-assign]
+
+
+async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
+    db, new_client, login, town, staff_principal
+):
+    t = await town()
+    first, second, _ = t["places"]
+    moderator = await staff_principal(t["moderator"], "moderator")
+    post_id = await actions.save_post(
+        moderator,
+        actions.PostInput(
+            kind=PostKind.NOTICE,
+            title="Сверка показаний",
+            body="Передайте показания до 25 числа.",
+            audience=Audience.of(accounts=[first.account], premises=[second.premise]),
+            by_email=False,
+            by_sms=False,
+            by_push=False,
+        ),
+    )
+    # Twenty thousand real accounts (of Anna's flat, nobody lives on them) and forty thousand premises of the house.
+    await PostTarget.raw(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
+        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
+        ACCOUNTS,
+        first.premise,
+    )
+    await PostTarget.raw(
+        "INSERT INTO post_target (post, kind, ref, house) "
+        "SELECT {}, 'account', a.id, {} FROM personal_account a WHERE a.number LIKE 'HP%'",
+        post_id,
+        t["house"],
+    )
+    await PostTarget.raw(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+        "INSERT INTO post_target (post, kind, ref, house) SELECT {}, 'premise', 10000000 + n, {} FROM g",
+        PREMISES,
+        post_id,
+        t["house"],
+    )
+    assert await PostTarget.count().where(PostTarget.post == post_id) == ACCOUNTS + PREMISES + 2
+
+    staff = new_client()
+    await login(staff, t["moderator"])
+    with rows_read(db) as seen:
+        page = await staff.get(f"/staff/posts/{post_id}")
+        listed = await staff.get("/staff/posts")
+    assert page.status_code == 200 and listed.status_code == 200
+    for text in (page.text, listed.text):
+        assert "Сверка показаний" in text and "HP1000001, HP1000002, HP1000003, HP1000004…" in text
+    assert "ул. Ручьевая, д. 1" in page.text and "2 человека" in page.text  # Anna and Boris
+    assert max(rows for _, _, rows in seen) < 100, sorted(seen, key=lambda s: -s[2])[0][0]
+    assert max(values for _, values, _ in seen) < 50
