@@ -104,6 +104,8 @@ async def test_the_catalogue_and_the_sales_name_sections_and_services_in_the_pag
     assert f'href="/staff/catalog?section={shop["works"]}">Plumbing</a>' in catalogue
     assert '<span lang="ru">Справки</span>' in catalogue and 'aria-label="Edit the section Plumbing"' in catalogue
     assert "Сантехника" not in catalogue
+    assert '>Plumber call-out</a><br><span class="muted" lang="ru">Вызов сантехника</span>' in catalogue
+    assert '><span lang="ru">Уборка квартиры</span></a>' in catalogue  # no English name: the Russian, marked
     sales = (await client.get("/staff/orders/sales")).text
     assert '<th scope="row">Plumber call-out</th>' in sales
     assert '<th scope="row"><span lang="ru">Уборка квартиры</span></th>' in sales
