@@ -111,8 +111,11 @@ async def _write_targets(post_id: int, audience: Audience, houses: dict[tuple[st
         PostTarget(post=post_id, house=houses.get((t.kind.value, t.ref)) if t.ref is not None else None, **asdict(t))
         for t in audience.targets()
     ]
-    if rows:
-        await PostTarget.insert(*rows)
+    for start in range(0, len(rows), TARGETS_AN_INSERT):  # a hand-picked audience in several statements
+        await PostTarget.insert(*rows[start : start + TARGETS_AN_INSERT])
+
+
+TARGETS_AN_INSERT = 2000  # 7 values a row: well under PostgreSQL's 32,767 values a statement
 
 
 async def save_post(principal: Principal, data: PostInput, post_id: int | None = None) -> int:

@@ -238,9 +238,18 @@ async def forget_subscription(subscription_id: int) -> None:
     await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(PushSubscription.id == subscription_id)
 
 
+CHUNK = 5000  # ids a query is sent at most: a hand-picked audience is read in several, never past the driver's limit
+
+
+def chunks(ids: frozenset[int] | set[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
+
 async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
     """The house of each selection that lies within one house (entrances, risers, premises, accounts, floors,
-    houses): what staff scoping checks. Complexes and the whole company lie within none."""
+    houses): what staff scoping checks. Complexes and the whole company lie within none. A hand-picked list is
+    read ``CHUNK`` ids a query."""
     from portal.housing.tables import Entrance
     from portal.housing.tables import PersonalAccount
     from portal.housing.tables import Premise
@@ -250,20 +259,22 @@ async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
     found: dict[tuple[str, int], int] = {(TargetKind.HOUSE.value, h): h for h in audience.houses}
     found.update({(TargetKind.FLOORS.value, f.house): f.house for f in audience.floors})
     if audience.entrances:
-        for r in await Entrance.select(Entrance.id, Entrance.house).where(
-            Entrance.id.is_in(sorted(audience.entrances))
-        ):
-            found[(TargetKind.ENTRANCE.value, r["id"])] = r["house"]
+        for ids in chunks(audience.entrances):
+            for r in await Entrance.select(Entrance.id, Entrance.house).where(Entrance.id.is_in(ids)):
+                found[(TargetKind.ENTRANCE.value, r["id"])] = r["house"]
     if audience.risers:
-        for r in await Riser.select(Riser.id, Riser.house).where(Riser.id.is_in(sorted(audience.risers))):
-            found[(TargetKind.RISER.value, r["id"])] = r["house"]
+        for ids in chunks(audience.risers):
+            for r in await Riser.select(Riser.id, Riser.house).where(Riser.id.is_in(ids)):
+                found[(TargetKind.RISER.value, r["id"])] = r["house"]
     if audience.premises:
-        for r in await Premise.select(Premise.id, Premise.house).where(Premise.id.is_in(sorted(audience.premises))):
-            found[(TargetKind.PREMISE.value, r["id"])] = r["house"]
+        for ids in chunks(audience.premises):
+            for r in await Premise.select(Premise.id, Premise.house).where(Premise.id.is_in(ids)):
+                found[(TargetKind.PREMISE.value, r["id"])] = r["house"]
     if audience.accounts:
-        rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.premise.house.as_alias("house")).where(
-            PersonalAccount.id.is_in(sorted(audience.accounts))
-        )
-        for r in rows:
-            found[(TargetKind.ACCOUNT.value, r["id"])] = r["house"]
+        for ids in chunks(audience.accounts):
+            rows = await PersonalAccount.select(
+                PersonalAccount.id, PersonalAccount.premise.house.as_alias("house")
+            ).where(PersonalAccount.id.is_in(ids))
+            for r in rows:
+                found[(TargetKind.ACCOUNT.value, r["id"])] = r["house"]
     return found

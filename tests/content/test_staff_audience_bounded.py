@@ -90,3 +90,31 @@ async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
     assert "ул. Ручьевая, д. 1" in page.text and "2 человека" in page.text  # Anna and Boris
     assert max(rows for _, _, rows in seen) < 100, sorted(seen, key=lambda s: -s[2])[0][0]
     assert max(values for _, values, _ in seen) < 50
+
+
+async def test_a_copy_of_a_hand_picked_post_keeps_its_whole_audience(db, town, staff_principal):
+    """Its selections are looked up and stored in chunks: a copy of a post for 20,000 accounts is a draft for the
+    same 20,000 accounts (one statement for all of them would send more values than PostgreSQL takes)."""
+    from portal.content import queries
+
+    t = await town()
+    first, _, _ = t["places"]
+    moderator = await staff_principal(t["moderator"], "moderator", houses=(t["house"], t["other_house"]))
+    await PostTarget.raw(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
+        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
+        ACCOUNTS,
+        first.premise,
+    )
+    accounts = [r["id"] for r in await PostTarget.raw("SELECT id FROM personal_account WHERE number LIKE 'HP%'")]
+    assert len(accounts) == ACCOUNTS
+    audience = Audience.of(accounts=accounts, premises=[first.premise])
+    post_id = await actions.save_post(
+        moderator,
+        actions.PostInput(kind=PostKind.NOTICE, title="Сверка", body="Показания.", audience=audience),
+    )
+    copy = await actions.duplicate(moderator, post_id)
+    assert await queries.stored_audience(copy) == await queries.stored_audience(post_id) == audience
+    houses = await PostTarget.count().where((PostTarget.post == copy) & (PostTarget.house == t["house"]))
+    assert houses == ACCOUNTS + 1
