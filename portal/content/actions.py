@@ -42,7 +42,7 @@ class PostInput:
     kind: PostKind
     title: str
     body: str
-    audience: Audience
+    audience: Audience | None  # None: a change of a post that keeps the audience it has stored
     publish_at: datetime | None = None
     ends_at: datetime | None = None
     by_email: bool = False
@@ -122,7 +122,9 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
     """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any)."""
     if not rules.may_write(principal, data.kind):
         raise Refused(gettext("You may not write posts of this kind."))
-    houses = await _check_houses(principal, data.audience)
+    if data.audience is None and post_id is None:
+        raise Refused(gettext("Choose who it is for: houses, account numbers or the whole company."))
+    houses = await _check_houses(principal, data.audience) if data.audience is not None else None
     async with atomic():
         if post_id is None:
             post = _new_post(data, principal, status=PostStatus.DRAFT)
@@ -151,7 +153,8 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
                     changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
-        await _write_targets(post_id, data.audience, houses)
+        if data.audience is not None:
+            await _write_targets(post_id, data.audience, houses)
     return post_id
 
 

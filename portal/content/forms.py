@@ -40,6 +40,9 @@ class AudienceChoice:
     floor_to: int | None = None
     risers: tuple[str, ...] = ()  # riser codes within the chosen houses
     accounts: tuple[str, ...] = ()  # personal account numbers
+    # Editing a post whose stored audience this form cannot say exactly (single premises, a complex, entrances
+    # that differ from house to house, more accounts than the field takes): left empty, the audience stays as stored.
+    keep: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -73,7 +76,8 @@ def _aware(value: datetime | None) -> datetime | None:
 def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
     form = PostForm()
     typed = {k: form_value(data, k) for k in ("kind", "title", "body", "publish_at", "ends_at", "entrances",
-                                              "floor_from", "floor_to", "risers", "accounts")}  # fmt: skip
+                                              "floor_from", "floor_to", "risers", "accounts",
+                                              "keep_audience")}  # fmt: skip
     form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")]}
     errors = form.errors
     kind = typed["kind"] if typed["kind"] in PostKind.__members__.values() else ""
@@ -113,7 +117,9 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
         risers=tuple(x for x in re.split(r"[\s,;]+", typed["risers"]) if x)[:50],
         accounts=tuple(x for x in re.split(r"[\s,;]+", typed["accounts"]) if x)[:200],
     )
-    if form.audience.is_empty:
+    if form.audience.is_empty and data.get("keep_audience") == "1":
+        form.audience = AudienceChoice(keep=True)
+    elif form.audience.is_empty:
         errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
     floor_given = form.audience.floor_from is not None
     if (form.audience.entrances or floor_given or form.audience.risers) and not form.audience.houses:

@@ -204,6 +204,54 @@ async def stored_audience(post_id: int) -> Audience:
     return Audience.from_targets(Target(**r) for r in rows)
 
 
+FORM_TARGETS = 250  # more selections than the post form can show (its account field takes 200 numbers)
+
+
+async def form_choice(post_id: int) -> Any | None:
+    """The post's stored audience as the post form says it (``forms.AudienceChoice``), so that editing a post
+    starts from whom it is for — or None where the form cannot say it exactly (single premises, a complex,
+    entrances or floors that differ from house to house, a hand-picked audience larger than the form): a form
+    that showed only the houses would, saved, have widened «entrance 2» to the whole house. Bounded reads: at
+    most ``FORM_TARGETS`` selections, then the names of those few."""
+    from portal.content.forms import AudienceChoice
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import PersonalAccount
+    from portal.housing.tables import Riser
+
+    rows = await (
+        PostTarget.select(
+            PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+        )
+        .where(PostTarget.post == post_id)
+        .limit(FORM_TARGETS + 1)
+    )
+    if len(rows) > FORM_TARGETS:
+        return None
+    stored = Audience.from_targets(Target(**r) for r in rows)
+    if stored.company:
+        return AudienceChoice(company=True)
+    if stored.complexes or stored.premises or len({(f.floor_from, f.floor_to) for f in stored.floors}) > 1:
+        return None
+    entrance_ids = sorted(stored.entrances | {f.entrance for f in stored.floors if f.entrance is not None})
+    entrances = await Entrance.select(Entrance.house, Entrance.number).where(Entrance.id.is_in(entrance_ids or [0]))
+    risers = await Riser.select(Riser.house, Riser.code).where(Riser.id.is_in(sorted(stored.risers) or [0]))
+    accounts = await PersonalAccount.select(PersonalAccount.number).where(
+        PersonalAccount.id.is_in(sorted(stored.accounts) or [0])
+    )
+    houses = stored.houses_named() | {r["house"] for r in entrances} | {r["house"] for r in risers}
+    floors = stored.floors[0] if stored.floors else None
+    choice = AudienceChoice(
+        houses=tuple(sorted(houses)),
+        entrances=tuple(sorted({r["number"] for r in entrances})),
+        floor_from=floors.floor_from if floors else None,
+        floor_to=floors.floor_to if floors else None,
+        risers=tuple(sorted({r["code"] for r in risers})),
+        accounts=tuple(sorted(r["number"] for r in accounts)),
+    )
+    said, missing = await audience_of(choice)
+    return choice if said == stored and not missing else None
+
+
 async def post_view(post_id: int) -> PostView | None:
     """The post as staff see it: its audience by a bounded summary (its houses, the names ``audience_names``
     reads), never every selection — a post may be hand-picked for 100,000 accounts."""
@@ -549,6 +597,13 @@ SELECT post, 'account', NULL, NULL, NULL, NULL, NULL, account, NULL FROM (
     FROM post_target t JOIN personal_account a ON a.id = t.ref
     WHERE t.post IN ({ids}) AND t.kind = 'account'
 ) named WHERE n <= {named}
+UNION ALL
+SELECT post, 'premise_named', NULL, NULL, NULL, NULL, kind, number, NULL FROM (
+    SELECT t.post AS post, p.kind AS kind, p.number AS number,
+           ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY p.number) AS n
+    FROM post_target t JOIN premise p ON p.id = t.ref
+    WHERE t.post IN ({ids}) AND t.kind = 'premise'
+) named WHERE n <= {named}
 """
 
 
@@ -558,7 +613,7 @@ async def audience_names(post_ids: list[int]) -> dict[int, AudienceNames]:
     if not post_ids:
         return {}
     sql = _AUDIENCE_NAMES.replace("{ids}", placeholders(post_ids)).replace("{named}", str(ACCOUNTS_NAMED + 1))
-    rows = await PostTarget.raw(sql, *post_ids, *post_ids)
+    rows = await PostTarget.raw(sql, *post_ids, *post_ids, *post_ids)
     by_post: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_post.setdefault(int(row["post"]), []).append(row)
@@ -566,8 +621,8 @@ async def audience_names(post_ids: list[int]) -> dict[int, AudienceNames]:
 
 
 def _names(rows: list[dict[str, Any]]) -> AudienceNames:
-    def distinct(column: str) -> list[Any]:
-        return sorted({r[column] for r in rows if r[column] is not None})
+    def distinct(column: str, among: list[dict[str, Any]]) -> list[Any]:
+        return sorted({r[column] for r in among if r[column] is not None})
 
     floors = sorted(
         {
@@ -576,14 +631,17 @@ def _names(rows: list[dict[str, Any]]) -> AudienceNames:
             if r["kind"] == "floors" and r["floor_from"] is not None and r["floor_to"] is not None
         }
     )
+    named = [r for r in rows if r["kind"] == "premise_named"]  # a premise's kind and number ride in two columns
+    others = [r for r in rows if r["kind"] != "premise_named"]
     return AudienceNames(
-        company=any(r["kind"] == "company" for r in rows),
-        complexes=tuple(distinct("complex")),
-        houses=tuple(distinct("address")),
-        entrances=tuple(distinct("entrance")),
+        company=any(r["kind"] == "company" for r in others),
+        complexes=tuple(distinct("complex", others)),
+        houses=tuple(distinct("address", others)),
+        entrances=tuple(distinct("entrance", others)),
         floors=tuple(floors),
-        risers=tuple(distinct("riser")),
-        accounts=tuple(distinct("account")),
+        risers=tuple(distinct("riser", others)),
+        premises=tuple(sorted({(r["riser"], r["account"]) for r in named}, key=lambda p: (len(p[1]), p[1]))),
+        accounts=tuple(distinct("account", others)),
     )
 
 

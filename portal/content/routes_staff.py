@@ -132,7 +132,7 @@ class StaffPosts(Controller):
 
     @get("/{post_id:int}/edit", name="content:staff_edit")
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
-        return await _form_page(request, principal, _form_of(post), post)
+        return await _form_page(request, principal, _form_of(post, await queries.form_choice(post.id)), post)
 
     @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
@@ -180,18 +180,28 @@ MOVED = Labels(
 )
 
 
-def _form_of(post: queries.PostView) -> forms.PostForm:
+def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> forms.PostForm:
+    """The form of a post being edited, its audience as stored (``choice``; None: one the form cannot show, kept
+    unless a new one is chosen)."""
     local = clock.local
+    audience = choice or forms.AudienceChoice(keep=True)
+    floors = (audience.floor_from, audience.floor_to)
     typed = {
         "kind": post.kind,
         "title": post.title,
         "body": post.body,
         "publish_at": local(post.publish_at).strftime("%Y-%m-%dT%H:%M") if post.publish_at else "",
         "ends_at": local(post.ends_at).strftime("%Y-%m-%dT%H:%M") if post.ends_at else "",
-        "houses": [str(h) for h in sorted(post.houses)],
+        "houses": [str(h) for h in audience.houses],
+        "entrances": ", ".join(str(n) for n in audience.entrances),
+        "floor_from": "" if floors[0] is None else str(floors[0]),
+        "floor_to": "" if floors[1] is None else str(floors[1]),
+        "risers": ", ".join(audience.risers),
+        "accounts": ", ".join(audience.accounts),
+        "keep_audience": "1" if audience.keep else "",
     }
     return forms.PostForm(kind=post.kind, title=post.title, body=post.body, by_email=post.by_email,
-                          by_sms=post.by_sms, by_push=post.by_push, typed=typed)  # fmt: skip
+                          by_sms=post.by_sms, by_push=post.by_push, audience=audience, typed=typed)  # fmt: skip
 
 
 async def _form_page(
@@ -206,6 +216,10 @@ async def _form_page(
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     form = forms.read_post(data, now=clock.now())
     audience, missing = await queries.audience_of(form.audience)
+    if form.audience.keep and post is not None:
+        audience = None  # the stored audience, which the form could not show, stays
+    elif form.audience.keep:
+        form.errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
     if missing:
         form.errors.add("houses", gettext("Not found in the chosen houses: %(what)s.", what=", ".join(missing)))
     if form.errors:

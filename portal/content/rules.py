@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
+from portal.core.address import premise_name
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.security import Principal
@@ -180,6 +181,7 @@ class AudienceNames:
     entrances: tuple[int, ...] = ()
     floors: tuple[tuple[int, int], ...] = ()
     risers: tuple[str, ...] = ()
+    premises: tuple[tuple[str, str], ...] = ()  # (kind, number) of single premises, the first ACCOUNTS_NAMED + 1
     accounts: tuple[str, ...] = ()
 
     def said(self) -> str:
@@ -198,6 +200,9 @@ class AudienceNames:
             codes = ", ".join(self.risers)
             one = len(self.risers) == 1
             parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
+        if self.premises:
+            named = ", ".join(premise_name(kind, number) for kind, number in self.premises[:ACCOUNTS_NAMED])
+            parts.append(named + ("…" if len(self.premises) > ACCOUNTS_NAMED else ""))
         if self.accounts:
             numbers = ", ".join(self.accounts[:ACCOUNTS_NAMED]) + ("…" if len(self.accounts) > ACCOUNTS_NAMED else "")
             one = len(self.accounts) == 1
