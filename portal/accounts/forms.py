@@ -23,6 +23,7 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
@@ -319,7 +320,7 @@ def audit_days(query: Mapping[str, Any], entity: str) -> tuple[dict[str, str], F
     """The audit log's days as shown again (a day read, from DD.MM.YYYY too, as its date field holds it; one not read
     as typed) and a message at each filter not read (``core.web.unread_filters``); the log is shown without it.
     ``entity``: the record type read, when events of it exist (``queries.audit_entity_known``)."""
-    message = _("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    message = not_a_day()
     labels = {"from": _("Date from"), "to": _("Date to")}
     period = read_range(query, "from", "to", parse_date)
     days = {"from": period.low, "to": period.high}

@@ -23,6 +23,7 @@ from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_choice
+from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
@@ -141,7 +142,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Any) -> tuple[dict[s
     """The post list's filters as typed (a date read as its date field holds it), and a message at each it could
     not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``); ``chosen``
     is the list's ``StaffFilter``."""
-    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    day = not_a_day()
 
     days = read_range(query, "from", "to", parse_date)
     typed, problems = unread_filters(

@@ -397,6 +397,11 @@ def no_such_house() -> str:
     return gettext("There is no such house in the list; the list is shown without this filter.")
 
 
+def not_a_day() -> str:
+    """The message at a list's date filter that does not read as a date."""
+    return gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+
+
 def no_such_choice(query: Mapping[str, Any], name: str) -> str:
     """The message at a list's filter ``name`` whose value in the address is none of its choices, naming the value
     as typed (cut to 40 characters)."""

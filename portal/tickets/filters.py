@@ -31,6 +31,7 @@ from portal.core.parse import parse_moment
 from portal.core.web import FormErrors
 from portal.core.web import Range
 from portal.core.web import among
+from portal.core.web import not_a_day
 from portal.core.web import unread_filters
 from portal.tickets import rules
 
@@ -248,7 +249,7 @@ def unread(
     list's ``houses`` and executors); the list is shown without it, and without a period that ends before it starts
     or a rating range whose end is below its start.
     A choice of several (statuses, types, houses…) names the values it could not read."""
-    day = gettext("Enter a date as DD.MM.YYYY; the list is shown without this filter.")
+    day = not_a_day()
     rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
     periods = ranges(params, tz)
     read: dict[str, tuple[Any, str, str]] = {
