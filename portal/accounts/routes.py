@@ -69,6 +69,15 @@ def _notice(request: Request, title: str, text: str, **extra: Any) -> Template:
     return render(request, "accounts/notice.html", title=title, text=text, **extra)
 
 
+def _email_taken(request: Request) -> Template:
+    """A new login address that became another account's login while its link was on the way."""
+    text = _(
+        "This address has meanwhile become the login of another account, so your login stays as it was. "
+        "If the address is yours, call the management company."
+    )
+    return _notice(request, _("The e-mail is not changed"), text, action=("/login", _("Sign in")), status_code=409)
+
+
 def _link_gone(request: Request, purpose: TokenPurpose) -> Template:
     """The page of a one-time link that no longer works, with what its reader can do next: a new reset, or (an
     invitation, a confirmation) signing in if it was used, else a new invitation or registering again."""
@@ -270,26 +279,15 @@ class Visitors(Controller):
         if outcome is actions.EmailSwitch.GONE:
             return _link_gone(request, TokenPurpose.EMAIL)
         if outcome is actions.EmailSwitch.TAKEN:
-            text = _(
-                "This address has meanwhile become the login of another account, so your login stays as it was. "
-                "If the address is yours, call the management company."
-            )
-            return _notice(
-                request, _("The e-mail is not changed"), text, action=("/login", _("Sign in")), status_code=409
-            )
+            return _email_taken(request)
         user = found(await queries.get_user(row.user or 0))
-        if principal.user_id == user.id:
-            _sign_in(request, user, epoch=epoch)
-            flash(
-                request,
-                _(
-                    "Your login is now %(email)s. You stay signed in here; other devices are signed out.",
-                    email=row.email,
-                ),
-            )
-            return Redirect(path="/profile", status_code=303)
-        flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
-        return Redirect(path="/login", status_code=303)
+        if principal.user_id != user.id:
+            flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
+            return Redirect(path="/login", status_code=303)
+        _sign_in(request, user, epoch=epoch)
+        text = _("Your login is now %(email)s. You stay signed in here; other devices are signed out.", email=row.email)
+        flash(request, text)
+        return Redirect(path="/profile", status_code=303)
 
     @get("/invite/{token:str}", opt=public())
     async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
