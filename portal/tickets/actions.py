@@ -180,7 +180,8 @@ async def _write_while(ticket_id: int, still: Any, values: dict[Any, Any], refus
 async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
     """Rebuild the search text of requests from their number, address, account, owner, executor, description.
 
-    The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it."""
+    The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it. A
+    description the portal words in English too (an order's request) is found by its English words as well."""
     if not ticket_ids:
         return
     with in_locale("ru"):
@@ -195,6 +196,7 @@ async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
                 ticket.contact_phone or "",
                 ticket.executor_name or "",
                 ticket.description or "",
+                ticket.description_en or "",
             ]
             text = normalise(" | ".join(p for p in parts if p))[:8000]
             await Ticket.update({Ticket.search_text: text}).where(Ticket.id == ticket.id)

@@ -94,7 +94,8 @@ class Ticket(Table):
     has_new_for_resident = Boolean(default=False, index=True)
     staff_seen_event = BigInt(default=0)
     resident_seen_event = BigInt(default=0)
-    # Number, address, account, owner, executor and description in one lower-cased text for the staff search.
+    # Number, address, account, owner, executor and description (and its English twin) in one lower-cased text for
+    # the staff search.
     search_text = Text(default="")
 
 

@@ -4,6 +4,7 @@ it gets when staff attach the document."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from decimal import Decimal
 
@@ -15,7 +16,10 @@ from portal.catalog import queries
 from portal.catalog.tables import PaidService
 from portal.catalog.tables import ServiceCategory
 from portal.core import clock
+from portal.core.pagination import PageRequest
 from portal.notifications.messages import in_locale
+from portal.tickets import queries as ticket_queries
+from portal.tickets.filters import read_filters
 from portal.tickets.tables import Ticket
 from tests.catalog.test_actions import _tomorrow
 
@@ -92,3 +96,28 @@ async def test_the_document_ready_message_reads_each_readers_language(client, lo
     client.cookies.set("lang", "ru")
     page = (await client.get(f"/tickets/{ticket_id}")).text
     assert "Документ готов" in page and "The document is ready" not in page
+
+
+async def test_staff_find_the_request_of_an_order_by_its_english_words_and_its_russian_ones(household, shop, make_user):
+    """A dispatcher reading English searches «bulb»; one reading Russian, «лампочки»: both find the request, and so
+    do they for a request stored before its English text was searched (the migration rebuilds its search text)."""
+    await _free_order(household, shop)
+    ticket_id = (await Ticket.select(Ticket.id).first())["id"]
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+
+    async def found(q: str) -> set[int]:
+        page = await ticket_queries.staff_list(
+            dispatcher, read_filters({"q": q}, "UTC"), PageRequest(1, 50), clock.now()
+        )
+        return {row.id for row in page.items}
+
+    for words in ("bulb", "Bulb replacement", "лампочки", "Замена лампочки"):
+        assert await found(words) == {ticket_id}, words
+    assert await found("kettle") == set()
+
+    russian_only = (await Ticket.select(Ticket.search_text).first())["search_text"].split(" | order no.")[0]
+    await Ticket.update({Ticket.search_text: russian_only}).where(Ticket.id == ticket_id)
+    assert await found("bulb") == set()
+    migration = importlib.import_module("migrations.tickets.tickets_2026_12_03t14_15_00_000000")
+    await migration.backfill()
+    assert await found("bulb") == {ticket_id} and await found("лампочки") == {ticket_id}
