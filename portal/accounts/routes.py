@@ -78,6 +78,11 @@ def _email_taken(request: Request) -> Template:
     return _notice(request, _("The e-mail is not changed"), text, action=("/login", _("Sign in")), status_code=409)
 
 
+def _link_button(request: Request, title: str, text: str, label: str, action: str) -> Template:
+    """The page of an e-mailed link that changes something: one button that POSTs it back."""
+    return render(request, "accounts/link_confirm.html", title=title, text=text, label=label, action=action)
+
+
 def _link_gone(request: Request, purpose: TokenPurpose) -> Template:
     """The page of a one-time link that no longer works, with what its reader can do next: a new reset, or (an
     invitation, a confirmation) signing in if it was used, else a new invitation or registering again."""
@@ -258,6 +263,16 @@ class Visitors(Controller):
         return _check_email(request, text)
 
     @get("/register/confirm/{token:str}", opt=public())
+    async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
+        """The link in the confirmation e-mail only shows a button: mail scanners open links before the person does,
+        and a plain GET must not spend the token or sign anyone in."""
+        row = await _valid_token(token, TokenPurpose.CONFIRM)
+        text = _("Press the button to confirm %(email)s and finish the registration.", email=row.email)
+        return _link_button(
+            request, _("Confirm your e-mail"), text, _("Confirm the e-mail"), f"/register/confirm/{token}"
+        )
+
+    @post("/register/confirm/{token:str}", opt=public(), status_code=200)
     async def register_confirm(self, request: Request, token: FromPath[str]) -> Template | Response[Any]:
         row = await queries.valid_token(token, TokenPurpose.CONFIRM)
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
@@ -268,6 +283,15 @@ class Visitors(Controller):
         return Redirect(path="/", status_code=303)
 
     @get("/email/confirm/{token:str}", opt=public())
+    async def email_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
+        """The link sent to a new login address only shows a button (a mail scanner's GET changes nothing)."""
+        row = await _valid_token(token, TokenPurpose.EMAIL)
+        text = _("Press the button to make %(email)s the login of your account.", email=row.email)
+        return _link_button(
+            request, _("Confirm your new e-mail"), text, _("Make it my login"), f"/email/confirm/{token}"
+        )
+
+    @post("/email/confirm/{token:str}", opt=public(), status_code=200)
     async def email_confirm(
         self, request: Request, token: FromPath[str], principal: NamedDependency[Principal]
     ) -> Template | Response[Any]:

@@ -101,7 +101,16 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
     assert token not in str(stored)
 
     stranger = new_client()  # the link works without signing in
-    opened = await stranger.get(path)
+    # Opening the link (as a mail scanner does before the person) only shows a button; nothing changes.
+    shown = await stranger.get(path)
+    assert shown.status_code == 200
+    assert f'method="post" action="{path}"' in shown.text and "Сделать логином" in shown.text
+    assert "Нажмите кнопку, чтобы new.login@example.ru стал логином" in shown.text
+    assert (await _row(user_id))["email"] == "old.login@example.ru"
+    assert not await AuditEvent.exists().where(AuditEvent.action == "user.email")
+    assert (await client.get("/profile")).status_code == 200  # no session has ended
+    assert (await stranger.get(path)).status_code == 200  # the token is not spent
+    opened = await stranger.form(path)
     assert opened.status_code == 303 and opened.headers["location"] == "/login"
     assert "Теперь ваш логин — new.login@example.ru. Войдите с ним." in (await stranger.get("/login")).text
     row = await _row(user_id)
@@ -113,6 +122,7 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
     for device in (client, other):  # as after a password change, the user's sessions end
         assert (await device.get("/profile")).status_code == 303
     assert (await stranger.get(path)).status_code == 410  # the link works once
+    assert (await stranger.form(path)).status_code == 410
     wrong = await stranger.form("/login", {"login": "old.login@example.ru", "password": PASSWORD})
     assert wrong.status_code == 422
     assert (await stranger.form("/login", {"login": "new.login@example.ru", "password": PASSWORD})).status_code == 303
@@ -127,8 +137,9 @@ async def test_the_link_opened_where_the_user_is_signed_in_keeps_that_session_un
         assert (await device.form("/login", {"login": "keep.me@example.ru", "password": PASSWORD})).status_code == 303
     assert (await _ask(client, "kept@example.ru")).status_code == 303
     path = await _outbox_link("kept@example.ru")
+    assert (await client.get(path)).status_code == 200
     before = _session(client)
-    opened = await client.get(path)
+    opened = await client.form(path)
     assert opened.status_code == 303 and opened.headers["location"] == "/profile"
     page = await client.get("/profile")
     assert page.status_code == 200
@@ -161,6 +172,7 @@ async def test_an_expired_link_is_refused_and_changes_nothing(client, make_user,
     gone = await client.get(path)
     assert gone.status_code == 410
     assert "запросите смену ещё раз в профиле" in gone.text
+    assert (await client.form(path)).status_code == 410
     assert (await _row(user_id))["email"] == "late@example.ru"
     assert "Ждёт подтверждения" not in (await client.get("/profile")).text
 
@@ -195,7 +207,7 @@ async def test_an_address_taken_after_the_link_was_sent_is_not_switched_to(clien
     await _ask(client, "contested@example.ru")
     path = await _outbox_link("contested@example.ru")
     await make_user(email="contested@example.ru")
-    refused = await new_client().get(path)
+    refused = await new_client().form(path)
     assert refused.status_code == 409
     assert "стал логином другой учётной записи" in refused.text
     assert (await _row(user_id))["email"] == "first@example.ru"

@@ -134,7 +134,16 @@ async def test_registration_with_the_account_code_and_email_confirmation(client,
 
     path = await _last_link("self@example.ru", "/register/confirm/")
     assert path != first
-    confirmed = await client.get(path)
+    # Opening the link (as a mail scanner does before the person) only shows a button: nothing is confirmed, no
+    # one is signed in, and the link still works.
+    for _ in range(2):
+        shown = await client.get(path)
+        assert shown.status_code == 200
+        assert f'method="post" action="{path}"' in shown.text and "Подтвердить e-mail" in shown.text
+    assert not (await queries.user_by_email("self@example.ru")).is_active
+    assert await _residency(user.id, house["accounts"][0]) is None
+    assert (await client.get("/profile")).status_code == 303
+    confirmed = await client.form(path)
     assert confirmed.status_code == 303
     assert (await _residency(user.id, house["accounts"][0]))["role"] == "owner"
     await client.form("/consent", {"agree": "yes", "next": "/"})
@@ -142,6 +151,7 @@ async def test_registration_with_the_account_code_and_email_confirmation(client,
     client.cookies.clear()
     used = await client.get(path)
     assert used.status_code == 410
+    assert (await client.form(path)).status_code == 410
     assert "Сбросить пароль" not in used.text and "зарегистрируйтесь ещё раз" in used.text
     assert (await client.get(first)).status_code == 410  # the link a second registration replaced
 
