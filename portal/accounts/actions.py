@@ -38,6 +38,7 @@ from portal.accounts.tables import UserRole
 from portal.core import audit
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.db import unique_violations
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
@@ -795,13 +796,21 @@ class EmailSwitch(StrEnum):
 async def confirm_email_change(token: queries.Token, *, ip: str) -> tuple[EmailSwitch, int]:
     """The link sent to the new address, opened: the address is the login from now on (confirmed), the change is
     in the audit log, and every session of the user ends as on a password change (returns the new session
-    epoch). Reset links sent to the old address stop working."""
+    epoch). Reset links sent to the old address stop working. An address that another account took in the
+    meantime (even in a race the check below cannot see: the unique constraint) is TAKEN, nothing changed."""
     if token.user is None:
         return EmailSwitch.GONE, 0
+    try:
+        return await _switch_email(token, token.user, ip=ip)
+    except unique_violations():
+        return EmailSwitch.TAKEN, 0
+
+
+async def _switch_email(token: queries.Token, user_id: int, *, ip: str) -> tuple[EmailSwitch, int]:
     async with atomic():
         if not await _use_token(token.id):
             return EmailSwitch.GONE, 0
-        user = await queries.get_user(token.user)
+        user = await queries.get_user(user_id)
         if user is None or not user.is_active:
             return EmailSwitch.GONE, 0
         if await queries.email_taken(token.email):

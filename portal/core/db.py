@@ -103,6 +103,15 @@ async def atomic() -> AsyncIterator[Any]:
         await savepoint.release()
 
 
+def unique_violations() -> tuple[type[BaseException], ...]:
+    """The errors either engine raises when a write breaks a unique constraint (to catch a lost race)."""
+    import sqlite3
+
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+
+
 POOL_MIN = 2
 POOL_MAX = 20
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.accounts import queries
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import OneTimeToken
 from portal.accounts.tables import User
@@ -211,6 +212,26 @@ async def test_an_address_taken_after_the_link_was_sent_is_not_switched_to(clien
     assert refused.status_code == 409
     assert "стал логином другой учётной записи" in refused.text
     assert (await _row(user_id))["email"] == "first@example.ru"
+    assert not await AuditEvent.exists().where(AuditEvent.action == "user.email")
+
+
+async def test_an_address_taken_in_a_race_with_the_switch_is_refused_not_a_server_error(
+    client, make_user, login, new_client, monkeypatch
+):
+    user_id = await _user(make_user, "racer@example.ru")
+    await login(client, user_id)
+    await _ask(client, "raced@example.ru")
+    path = await _outbox_link("raced@example.ru")
+    await make_user(email="raced@example.ru")
+
+    async def not_yet(email: str) -> bool:  # the other account commits just after this check
+        return False
+
+    monkeypatch.setattr(queries, "email_taken", not_yet)
+    refused = await new_client().form(path)
+    assert refused.status_code == 409
+    assert "стал логином другой учётной записи" in refused.text
+    assert (await _row(user_id))["email"] == "racer@example.ru"
     assert not await AuditEvent.exists().where(AuditEvent.action == "user.email")
 
 
