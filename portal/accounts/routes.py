@@ -504,7 +504,7 @@ class SignedIn(Controller):
             )
             if outcome is actions.EmailChange.SENT:
                 text = _(
-                    "We have sent a link to %(email)s. Your login changes to it once you open the link.",
+                    "We have sent a link to %(email)s. Your login changes to it when you open the link and confirm.",
                     email=values["new_email"],
                 )
                 flash(request, text, "info")

@@ -82,7 +82,10 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
     asked = await _ask(client, " New.Login@Example.ru ")
     assert asked.status_code == 303 and asked.headers["location"] == "/profile"
     page = (await client.get("/profile")).text
-    said = "Мы отправили ссылку на new.login@example.ru. Логин сменится на этот адрес, когда вы откроете ссылку."
+    said = (
+        "Мы отправили ссылку на new.login@example.ru. "
+        "Логин сменится на этот адрес, когда вы откроете ссылку и подтвердите смену."
+    )
     assert said in page
     assert "Ждёт подтверждения: new.login@example.ru." in page and "вы входите с old.login@example.ru" in page
     assert (await _row(user_id))["email"] == "old.login@example.ru"  # the login stays until the link is opened
