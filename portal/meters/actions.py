@@ -18,6 +18,7 @@ from portal.core import imports as checked
 from portal.core import outbox
 from portal.core import storage
 from portal.core.db import atomic
+from portal.core.db import unique_violations
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
@@ -414,20 +415,9 @@ async def _remind(
         async with atomic():
             await MeterReminder.insert(MeterReminder(kind=due.kind.value, account=facts.account_id, key=due.key))
             await outbox.enqueue_many(rows)
-    except _UNIQUE_VIOLATIONS:  # another run recorded this reminder first (the unique index): it was sent there
+    except unique_violations():  # another run recorded this reminder first (the unique index): it was sent there
         return 0
     return 1
-
-
-def _unique_violations() -> tuple[type[BaseException], ...]:
-    import sqlite3
-
-    import asyncpg
-
-    return (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
-
-
-_UNIQUE_VIOLATIONS = _unique_violations()
 
 
 # --- meters (staff) --------------------------------------------------------------------------------------------
