@@ -23,6 +23,7 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_status
 from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
@@ -355,7 +356,4 @@ def outbox_status(query: Mapping[str, Any]) -> str:
 
 def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
     """A message when the address holds a status that is none of the outbox's (the list is shown without it)."""
-    message = _(
-        "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
-    )
-    return unread_filters(query, {"status": (status or None, _("Status"), message)})[1]
+    return unread_filters(query, {"status": (status or None, _("Status"), no_such_status(query))})[1]

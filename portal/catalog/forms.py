@@ -30,6 +30,7 @@ from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
+from portal.core.web import no_such_status
 from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
@@ -211,9 +212,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
     """The order list's filters as typed (a date read as its date field holds it), and a message at each it could
     not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``)."""
     day = not_a_day()
-    status = gettext(
-        "There is no status «%(value)s»; the list is shown without this filter.", value=form_value(query, "status")[:40]
-    )
+    status = no_such_status(query)
 
     days = read_range(query, "from", "to", parse_date)
     typed, problems = unread_filters(

@@ -409,6 +409,13 @@ def no_such_choice(query: Mapping[str, Any], name: str) -> str:
     return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
 
 
+def no_such_status(query: Mapping[str, Any], name: str = "status") -> str:
+    """``no_such_choice`` for a status filter: the message at a value in the address that is none of the list's
+    statuses, naming it as typed (cut to 40 characters)."""
+    value = form_value(query, name)[:40]
+    return gettext("There is no status «%(value)s»; the list is shown without this filter.", value=value)
+
+
 def question(request: Request, template: str, **context: Any) -> Template:
     """The page that asks once more before a final action (cancel, delete), answering the action's POST: the
     browser keeps the address of the page it came from, since reloading the action's address would answer 405."""

@@ -21,6 +21,7 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_house
+from portal.core.web import no_such_status
 from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
@@ -155,8 +156,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
     keeps a house only when it is one of the list's (``core.web.among``)."""
     unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     day = not_a_day()
-    status = form_value(query, "status")[:40]
-    no_status = gettext("There is no status «%(value)s»; the list is shown without this filter.", value=status)
+    no_status = no_such_status(query)
     days = read_range(query, "from", "to", parse_date)
     typed, problems = unread_filters(
         query,
