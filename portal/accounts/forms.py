@@ -12,6 +12,7 @@ from typing import Any
 from portal.accounts import rules
 from portal.accounts.queries import AuditFilter
 from portal.core import clock
+from portal.core import outbox
 from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
@@ -335,23 +336,12 @@ def audit_days(query: Mapping[str, Any], entity: str) -> tuple[dict[str, str], F
     return shown_days(typed, days), problems
 
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "kept", "failed")
-# An outbox message's status as staff read it, on the list and on the message's own page.
-OUTBOX_STATUS_LABELS: Labels[str] = Labels(
-    {
-        "pending": lazy("Waiting"),
-        "sending": lazy("Sending"),
-        "sent": lazy("Sent"),
-        "kept": lazy("Kept"),
-        "failed": lazy("Failed"),
-    }
-)
-outbox_status_label = OUTBOX_STATUS_LABELS.shown
+outbox_status_label = outbox.STATUS_LABELS.shown
 
 
 def outbox_status(query: Mapping[str, Any]) -> str:
     status = form_value(query, "status")
-    return status if status in OUTBOX_STATUSES else ""
+    return status if status in outbox.STATUS_LABELS else ""
 
 
 def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:

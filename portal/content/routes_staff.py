@@ -24,6 +24,7 @@ from portal.content.rules import Move
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
 from portal.core import clock
+from portal.core import outbox
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -53,18 +54,10 @@ STATUS_LABELS = Labels(
     }
 )
 status_label = STATUS_LABELS.shown
-# The delivery log's words for an outbox message's channel and state (the codes are the outbox's).
+# The delivery log's words for an outbox message's channel (the codes are the outbox's; its states are worded
+# by the outbox itself, ``core.outbox.STATUS_LABELS``).
 CHANNEL_LABELS = Labels(
     {"email": lazy("E-mail"), "sms": lazy("SMS"), "push": lazy("Push notification"), "inapp": lazy("In the portal")}
-)
-DELIVERY_LABELS = Labels(
-    {
-        "pending": lazy("Waiting"),
-        "sending": lazy("Sending"),
-        "sent": lazy("Sent"),
-        "kept": lazy("Kept"),
-        "failed": lazy("Failed"),
-    }
 )
 
 
@@ -89,7 +82,7 @@ def _words() -> dict[str, Any]:
         "kind_label": kind_label,
         "status_label": status_label,
         "channel_label": CHANNEL_LABELS.shown,
-        "delivery_label": DELIVERY_LABELS.shown,
+        "delivery_label": outbox.STATUS_LABELS.shown,
         "kinds": [(k.value, kind_label(k)) for k in PostKind],
     }
 

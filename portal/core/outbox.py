@@ -26,6 +26,8 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.tables import OutboxMessage
 
 Sender = Callable[[dict[str, Any]], Awaitable[Any]]
@@ -34,6 +36,17 @@ _senders: dict[str, Sender] = {}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
 BATCH = 100
+
+# A message's status as staff read it: the outbox list, a message's own page, a post's delivery log.
+STATUS_LABELS: Labels[str] = Labels(
+    {
+        "pending": lazy("Waiting"),
+        "sending": lazy("Sending"),
+        "sent": lazy("Sent"),
+        "kept": lazy("Kept"),
+        "failed": lazy("Failed"),
+    }
+)
 
 
 @dataclass(frozen=True)
