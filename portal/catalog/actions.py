@@ -58,6 +58,8 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
+from portal.core.i18n import in_russian_and_english
+from portal.core.i18n import lazy
 from portal.core.i18n import own_words
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
@@ -79,6 +81,8 @@ log = logging.getLogger("portal.catalog")
 
 S = OrderStatus
 DOCUMENT_LOCALE = "ru"  # certificates go to other offices: always in Russian
+# Said on an order's request when staff attach its document, in Russian and in English.
+READY = lazy("The document is ready: download it on the order's page.")
 
 
 # --- telling people ------------------------------------------------------------------------------------------
@@ -365,11 +369,7 @@ def _document_title(order: OrderDetail) -> str:
 def _portal_titles(order: OrderDetail) -> tuple[str, str]:
     """The name the portal gives the document of ``order``: in the document's language (it is Russian), and in
     English for a reader of English."""
-    with in_locale(DOCUMENT_LOCALE):
-        title = _document_title(order)
-    with in_locale("en"):
-        title_en = _document_title(order)
-    return title, title_en
+    return in_russian_and_english(lambda: _document_title(order))
 
 
 def _document_row(
@@ -471,10 +471,7 @@ async def _open_request(order: OrderDetail, now: datetime, *, paid: bool) -> int
     ticket_type = TicketType.PAID if order.total else unpaid_type
     # The request's text is stored once and read by Russian dispatchers and by the resident, who may read English:
     # it is kept in both languages, each reader reads theirs.
-    with in_locale(DOCUMENT_LOCALE):
-        description = _request_text(order, paid)
-    with in_locale("en"):
-        description_en = _request_text(order, paid)
+    description, description_en = in_russian_and_english(lambda: _request_text(order, paid))
     opened = await tickets.open_ticket(
         account_id=order.account_id,
         category="certificate" if certificate else "paid_service",
@@ -736,10 +733,7 @@ async def attach_document(principal: Principal, order: OrderDetail, upload: Any,
                 _document_row(order.id, stored, now, title, title_en, made_by=principal.user_id)
             ).returning(OrderDocument.id)
             if ticket is not None:
-                with in_locale(DOCUMENT_LOCALE):  # the request's words for its dispatchers, and in English
-                    ready = gettext("The document is ready: download it on the order's page.")
-                with in_locale("en"):
-                    ready_en = gettext("The document is ready: download it on the order's page.")
+                ready, ready_en = in_russian_and_english(READY)
                 await tickets.post_message(principal, ticket, ready, (), by_staff=True, now=now, text_en=ready_en)
                 if transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
                     await tickets.move_status(principal, ticket, Status.DONE, "", now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -188,6 +189,21 @@ def own_lang(record: Any, name: str, locale: str | None = None) -> str:
     """``"ru"`` where ``own_words`` gives the Russian text standing in for a missing one, else ``""``: the ``lang``
     of an element that cannot hold a ``<span>`` (a select's ``<option>``)."""
     return DEFAULT_LOCALE if _own(record, name, locale or get_locale())[1] else ""
+
+
+def in_russian_and_english(make: Callable[[], str]) -> tuple[str, str]:
+    """Words the portal says once and keeps for readers of either language — ``make()`` in Russian (the
+    dispatchers' and documents' language), then in English: a request's text is read by Russian dispatchers and by
+    a resident who may read English, each reading theirs."""
+    previous = get_locale()
+    try:
+        set_locale(DEFAULT_LOCALE)
+        russian = make()
+        set_locale("en")
+        english = make()
+    finally:
+        set_locale(previous)
+    return russian, english
 
 
 def lazy(message: str) -> LazyText:

@@ -20,6 +20,7 @@ from portal.core import storage
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
+from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
@@ -37,7 +38,6 @@ from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Source
 from portal.notifications.messages import MessageTemplate
-from portal.notifications.messages import in_locale
 from portal.notifications.messages import render
 from portal.notifications.queries import Recipient
 from portal.notifications.rules import Channel
@@ -201,10 +201,7 @@ async def request_verification(principal: Principal, meter_id: int, *, today: da
         )
 
     # The request is read by Russian dispatchers and by the resident, who may read English: kept in both.
-    with in_locale("ru"):
-        description = worded()
-    with in_locale("en"):
-        description_en = worded()
+    description, description_en = in_russian_and_english(worded)
     async with atomic():
         opened = await open_ticket(
             category="meter_check",

@@ -27,8 +27,8 @@ from portal.core import audit
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
-from portal.core.i18n import LazyText
 from portal.core.i18n import gettext
+from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.search import normalise
@@ -517,27 +517,18 @@ async def _move(
     return event_id
 
 
-def _both(message: LazyText) -> tuple[str, str]:
-    """A comment the portal words, in Russian (the dispatchers') and in English: each reader reads theirs."""
-    with in_locale("ru"):
-        russian = message()
-    with in_locale("en"):
-        english = message()
-    return russian, english
-
-
 async def move_status(principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime) -> int:
     """Staff move a request (an executor only accepts, starts and finishes their own work)."""
     return await _move(principal, ticket, target, queries.staff_actor(principal), comment, now)
 
 
 async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
-    russian, english = _both(lazy("Cancelled by the resident"))
+    russian, english = in_russian_and_english(lazy("Cancelled by the resident"))
     await _move(principal, ticket, Status.CANCELLED, Actor.RESIDENT, russian, now, comment_en=english)
 
 
 async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
-    russian, english = _both(lazy("The resident confirmed the work"))
+    russian, english = in_russian_and_english(lazy("The resident confirmed the work"))
     await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, russian, now, comment_en=english)
 
 

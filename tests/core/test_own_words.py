@@ -9,6 +9,9 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import Environment
 
+from portal.core.i18n import get_locale
+from portal.core.i18n import in_russian_and_english
+from portal.core.i18n import lazy
 from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
 from portal.core.i18n import set_locale
@@ -86,3 +89,17 @@ def test_the_html_filter_marks_the_stand_in_and_escapes_it():
         assert template.render(s=Named("Сантехника", "Plumbing")) == "<h1>Plumbing</h1>"
     finally:
         set_locale("ru")
+
+
+@pytest.mark.parametrize("reader", ["ru", "en"])
+def test_words_the_portal_keeps_in_both_languages_leave_the_readers_language_as_it_was(reader):
+    set_locale(reader)
+    assert in_russian_and_english(lazy("yes")) == ("да", "yes")
+    assert get_locale() == reader
+
+    def broken() -> str:
+        raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        in_russian_and_english(broken)
+    assert get_locale() == reader
