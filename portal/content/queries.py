@@ -600,7 +600,7 @@ SELECT post, 'account', NULL, NULL, NULL, NULL, NULL, account, NULL FROM (
 UNION ALL
 SELECT post, 'premise_named', NULL, NULL, NULL, NULL, kind, number, NULL FROM (
     SELECT t.post AS post, p.kind AS kind, p.number AS number,
-           ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY p.number) AS n
+           ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY LENGTH(p.number), p.number) AS n
     FROM post_target t JOIN premise p ON p.id = t.ref
     WHERE t.post IN ({ids}) AND t.kind = 'premise'
 ) named WHERE n <= {named}

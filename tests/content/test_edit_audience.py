@@ -86,3 +86,14 @@ async def test_a_post_the_form_cannot_show_keeps_its_audience_unless_a_new_one_i
     new = {**_as_sent(""), "keep_audience": "1"}
     refused = await client.form("/staff/posts/new", new, files={"image": ("", b"", "x/y")})
     assert refused.status_code == 422 and 'id="e-houses"' in refused.text
+
+
+async def test_single_premises_are_named_in_their_numbers_order(db, town, staff_principal, make_account):
+    """The first premises a post names are the lowest numbers as people count (2 before 10), then «…»."""
+    from portal.content.queries import audience_names
+
+    t = await town()
+    places = [await make_account(house=t["house"], premise_number=str(n)) for n in (10, 2, 11, 3, 1, 12, 4, 5)]
+    post_id = await _post(staff_principal, t, Audience.of(premises=[p.premise for p in places]))
+    said = (await audience_names([post_id]))[post_id].said()
+    assert said.endswith("кв. 1, кв. 2, кв. 3, кв. 4, кв. 5…"), said
