@@ -373,6 +373,7 @@ class DocumentView:
     content_type: str
     size: int
     created_at: datetime
+    made_by_name: str | None = None  # the staff member who attached it; None for a document the portal made
 
 
 @dataclass(frozen=True)
@@ -552,7 +553,7 @@ async def order_by_uid(uid: str) -> OrderDetail | None:
     return await _detail(await Order.select(*_order_columns(OrderDetail)).where(Order.uid == uid[:36]).first())
 
 
-DOCUMENT_COLUMNS = columns_of(OrderDocument, DocumentView)
+DOCUMENT_COLUMNS = columns_of(OrderDocument, DocumentView, made_by_name=OrderDocument.made_by.full_name)
 
 
 async def documents_of(order_id: int) -> list[DocumentView]:

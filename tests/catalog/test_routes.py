@@ -344,3 +344,36 @@ async def test_staff_orders_export_lists_the_orders_in_the_order_of_the_screen(
     assert page.index(f"/staff/orders/{older_number.id}") < page.index(f"/staff/orders/{newer_number.id}")
     exported = list(csv.reader(io.StringIO((await client.get("/staff/orders/export.csv")).text[1:]), delimiter=";"))
     assert [int(r[0]) for r in exported[1:]] == [older_number.id, newer_number.id]
+
+
+async def test_the_staff_order_page_names_who_attached_each_document_and_when(
+    client, login, household, shop, make_user
+):
+    """A document the portal made says so; one staff attached names the staff member (``made_by``) and the day."""
+    from PIL import Image
+
+    from portal.accounts.principal import load_principal_for
+    from portal.catalog import actions
+    from portal.catalog import queries
+
+    await login(client, household["resident"])
+    month = clock.today_local().strftime("%Y-%m")
+    made = await client.form(
+        f"/services/{shop['statement']}/document", {"account": household["accounts"][0], "from": month, "to": month}
+    )
+    order_id = int(made.headers["location"].rsplit("/", 1)[1])
+    clerk = await make_user(name="Котова Марина Олеговна", roles=("dispatcher",), houses=(household["house"],))
+    staff = await load_principal_for(clerk)
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
+    order = await queries.order_for_staff(staff, order_id)
+    await actions.attach_document(staff, order, photo.getvalue(), "Копия с печатью", clock.now())
+
+    await login(client, clerk)
+    page = (await client.get(f"/staff/orders/{order_id}")).text
+    documents = re.sub(r"\s+", " ", page.split('id="docs-h"', 1)[1].split("</section>", 1)[0])
+    today = format_day(clock.today_local())
+    assert re.search(r"Выписка[^<]*</a> <span class=\"muted\">сделан порталом, [^<]*" + today, documents), documents
+    assert re.search(
+        r"Копия с печатью</a> <span class=\"muted\">прикреплён: Котова Марина Олеговна, [^<]*" + today, documents
+    ), documents
