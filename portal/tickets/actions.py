@@ -31,9 +31,9 @@ from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
-from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
+from portal.core.values import placeholders
 from portal.core.web import FormErrors
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
@@ -159,13 +159,24 @@ async def _touch(ticket_id: int, now: datetime, *, by_staff: bool, visible: bool
 
 
 async def _news(
-    principal: Principal, ticket_id: int, kind: EventKind, now: datetime, *, by_staff: bool, **values: Any
+    principal: Principal,
+    ticket_id: int,
+    kind: EventKind,
+    now: datetime,
+    *,
+    by_staff: bool,
+    searched: bool = True,
+    **values: Any,
 ) -> int:
     """An event the other side is to notice (unless it is not ``visible`` to the resident): written, and the request
-    marked as having news for that side."""
+    marked as having news for that side. Words said in it (a message, a note, a status move's or a rating's comment)
+    are searched from now on: the search text is rebuilt in the same transaction (``searched=False``: the caller
+    rebuilds it for many requests at once)."""
     visible = values.setdefault("visible", True)
     event_id = await _by(principal, ticket_id, kind, now, by_staff=by_staff, **values)
     await _touch(ticket_id, now, by_staff=by_staff, visible=visible)
+    if searched and kind in rules.SEARCHED_KINDS and (values.get("comment") or values.get("comment_en")):
+        await refresh_search_text([ticket_id])
     return event_id
 
 
@@ -177,29 +188,63 @@ async def _write_while(ticket_id: int, still: Any, values: dict[Any, Any], refus
         raise Refused(refusal)
 
 
-async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
-    """Rebuild the search text of requests from their number, address, account, owner, executor, description.
+SEARCH_CHUNK = 500
 
-    The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it. A
-    description the portal words in English too (an order's request) is found by its English words as well."""
-    if not ticket_ids:
-        return
+
+async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
+    """Rebuild the search text of requests (``rules.search_text``): number, address, account, owner, contact,
+    executor, description in Russian and English, and the words of the history. A few statements per
+    ``SEARCH_CHUNK`` requests, whatever their number.
+
+    The premise is written as dispatchers type it («кв. 12»), whatever the language of the page that wrote it."""
+    ids = sorted(set(ticket_ids))
     with in_locale("ru"):
-        for ticket in await queries.tickets_by_id(ticket_ids):
-            parts = [
-                str(ticket.number),
-                ticket.house_address or "",
-                premise_name(ticket.premise_kind, ticket.premise_number),
-                ticket.account_number or "",
-                ticket.owner_name or "",
-                ticket.contact_name or "",
-                ticket.contact_phone or "",
-                ticket.executor_name or "",
-                ticket.description or "",
-                ticket.description_en or "",
-            ]
-            text = normalise(" | ".join(p for p in parts if p))[:8000]
-            await Ticket.update({Ticket.search_text: text}).where(Ticket.id == ticket.id)
+        for start in range(0, len(ids), SEARCH_CHUNK):
+            chunk = ids[start : start + SEARCH_CHUNK]
+            history = await queries.searched_history(chunk)
+            texts = {
+                ticket.id: rules.search_text(
+                    [
+                        str(ticket.number),
+                        ticket.house_address or "",
+                        premise_name(ticket.premise_kind, ticket.premise_number),
+                        ticket.account_number or "",
+                        ticket.owner_name or "",
+                        ticket.contact_name or "",
+                        ticket.contact_phone or "",
+                        ticket.executor_name or "",
+                    ],
+                    ticket.description or "",
+                    ticket.description_en or "",
+                    history.get(ticket.id, ()),
+                )
+                for ticket in await queries.tickets_by_id(chunk)
+            }
+            await _write_search(texts)
+
+
+async def _write_search(texts: Mapping[int, str]) -> None:
+    """Set the search text of these requests in one statement (on both engines)."""
+    if not texts:
+        return
+    items = sorted(texts.items())
+    cases = " ".join("WHEN {} THEN {}" for _ in items)
+    await Ticket.raw(
+        f"UPDATE ticket SET search_text = CASE id {cases} END WHERE id IN ({placeholders(items)})",  # noqa: S608
+        *[v for pair in items for v in pair],
+        *[i for i, _text in items],
+    )
+
+
+async def rebuild_search_texts() -> int:
+    """Rebuild the search text of every request, ``SEARCH_CHUNK`` requests at a time in the order of their ids
+    (a migration, after what the search text holds has changed); returns how many."""
+    last, done = 0, 0
+    while rows := await Ticket.select(Ticket.id).where(Ticket.id > last).order_by(Ticket.id).limit(SEARCH_CHUNK):
+        ids = [r["id"] for r in rows]
+        await refresh_search_text(ids)
+        last, done = ids[-1], done + len(ids)
+    return done
 
 
 async def _tell(
@@ -481,9 +526,12 @@ async def _move(
     comment: str,
     now: datetime,
     comment_en: str = "",
+    *,
+    searched: bool = True,
 ) -> int:
     """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice.
-    ``comment_en``: the comment in English where the portal words it (each reader reads their language)."""
+    ``comment_en``: the comment in English where the portal words it (each reader reads their language);
+    ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
     change = rules.transition(ticket, target, actor, now)
     if change.refusal is not None:
         raise Refused(refusal_message(change.refusal))
@@ -498,6 +546,7 @@ async def _move(
             EventKind.STATUS,
             now,
             by_staff=by_staff,
+            searched=searched,
             from_value=change.current,
             to_value=target,
             comment=comment.strip()[: rules.MAX_MESSAGE],
@@ -689,7 +738,6 @@ async def close_outage(
     """End an outage and complete every active request linked to it, telling each resident; returns how many.
     The accounts it reached get their reduction of the charge where it ran beyond the permitted interruption
     (billing: ``outage_reductions``), by the room temperature measured during a heating outage."""
-    done = 0
     async with atomic():
         closed = (
             await Outage.update(
@@ -712,12 +760,14 @@ async def close_outage(
             )
             await outage_reductions.record_outage(facts)
         await end_outage(outage.id, now)
+        completed: list[int] = []
         for ticket in await queries.active_linked(outage.id):
             if rules.transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
-                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now)
-                done += 1
-        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": done})
-    return done
+                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now, searched=False)
+                completed.append(ticket.id)
+        await refresh_search_text(completed)
+        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": len(completed)})
+    return len(completed)
 
 
 # --- the list's preferences ---------------------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from typing import Any
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
-from portal.core.address import premise_name
-from portal.core.search import normalise
 from portal.demo import DemoContext
 from portal.settings import get_settings
 from portal.tickets import deadlines
 from portal.tickets import queries
 from portal.tickets import rules
+from portal.tickets.actions import refresh_search_text
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketCounter
@@ -146,19 +145,6 @@ async def seed(ctx: DemoContext) -> None:
         description = rng.choice(TEXTS.get(category, TEXTS["other"]))
         flags = rules.flags_for_new(category, ticket_type)
         plans.append({"status": status, "executor": executor, "created": created, "completed": completed})
-        search = normalise(
-            " | ".join(
-                [
-                    str(n + 1),
-                    account.house_address,
-                    premise_name(account.premise_kind, account.premise_number),  # as dispatchers type it
-                    account.number,
-                    account.payer_name or "",
-                    names.get(executor, "") if executor else "",
-                    description,
-                ]
-            )
-        )
         tickets.append(
             Ticket(
                 number=n + 1,
@@ -191,7 +177,6 @@ async def seed(ctx: DemoContext) -> None:
                 else None,
                 has_new_for_staff=status in ("new", "reopened") and rng.random() < 0.5,
                 has_new_for_resident=n in (1, 2),
-                search_text=search[:8000],
                 **flags,
             )
         )
@@ -241,6 +226,7 @@ async def seed(ctx: DemoContext) -> None:
     for start in range(0, len(events), 500):
         await TicketEvent.insert(*events[start : start + 500])
     await TicketCounter.insert(TicketCounter(id=1, value=COUNT))
+    await refresh_search_text(ids)  # the words of each request, its history's too, as the portal keeps them
     last = await TicketEvent.select(TicketEvent.id).order_by(TicketEvent.id, ascending=False).first()
     if last:
         await Ticket.update({Ticket.resident_seen_event: last["id"]}).where(Ticket.has_new_for_resident.eq(False))

@@ -35,6 +35,7 @@ from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.search import text_match
 from portal.core.security import Principal
+from portal.core.values import placeholders
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
@@ -285,6 +286,29 @@ async def tickets_for_staff(principal: Principal, ticket_ids: Sequence[int]) -> 
         return []
     rows = await Ticket.select(*_detail_columns()).where(Ticket.id.is_in(list(ticket_ids)[:100]), *clauses)
     return [TicketDetail(**r) for r in rows]
+
+
+async def searched_history(ticket_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The words of each request's history its search text holds, newest first: the comments (and their English
+    twins) of its newest ``rules.SEARCHED_EVENTS`` messages, internal notes, status moves and ratings, each cut at
+    ``rules.SEARCH_COMMENT`` characters. One statement for any number of requests (bounded per request)."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return {}
+    kinds = [str(k) for k in rules.SEARCHED_KINDS]
+    cut, newest = int(rules.SEARCH_COMMENT), int(rules.SEARCHED_EVENTS)
+    sql = (
+        "SELECT ticket, comment, comment_en FROM ("  # noqa: S608 (placeholders and numbers of code, no input)
+        f"SELECT ticket, id, substr(comment, 1, {cut}) AS comment, substr(comment_en, 1, {cut}) AS comment_en, "
+        "ROW_NUMBER() OVER (PARTITION BY ticket ORDER BY id DESC) AS n FROM ticket_event "
+        f"WHERE ticket IN ({placeholders(ids)}) AND kind IN ({placeholders(kinds)}) "
+        "AND (comment <> '' OR comment_en <> '')"
+        f") AS e WHERE n <= {newest} ORDER BY ticket, id DESC"
+    )
+    said: dict[int, list[str]] = {}
+    for row in await TicketEvent.raw(sql, *ids, *kinds):
+        said.setdefault(row["ticket"], []).extend(w for w in (row["comment"], row["comment_en"]) if w)
+    return said
 
 
 @dataclass(frozen=True)

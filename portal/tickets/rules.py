@@ -20,6 +20,7 @@ from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.parse import parse_int
+from portal.core.search import normalise
 from portal.tickets.deadlines import deadline_for
 
 
@@ -539,6 +540,33 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000
+
+# The search text of a request (what the staff search reads). Each part has its own cap, so no part, however long,
+# can push another out of what is searched: an identifying part (number, address, premise, account, names, phone)
+# at most SEARCH_PART characters; the description and its English twin at most MAX_DESCRIPTION each; the words of
+# the history (messages, internal notes, comments of status moves, the rating's feedback) newest first, each at
+# most SEARCH_COMMENT, together at most SEARCH_HISTORY, from the newest SEARCHED_EVENTS such events.
+SEARCH_PART = 500
+SEARCH_COMMENT = 1000
+SEARCH_HISTORY = 8000
+SEARCHED_EVENTS = 50
+SEARCHED_KINDS = (EventKind.MESSAGE, EventKind.NOTE, EventKind.STATUS, EventKind.RATING)
+
+
+def search_text(identity: Iterable[str], description: str, description_en: str, history: Iterable[str]) -> str:
+    """The search text of a request from its identifying parts, its description (Russian and English) and the
+    words of its history, newest first; each part capped on its own (the caps above)."""
+    parts = [normalise(p)[:SEARCH_PART] for p in identity]
+    parts += [normalise(description)[:MAX_DESCRIPTION], normalise(description_en)[:MAX_DESCRIPTION]]
+    room = SEARCH_HISTORY
+    for said in history:
+        if room <= 0:
+            break
+        words = normalise(said)[: min(SEARCH_COMMENT, room)]
+        parts.append(words)
+        room -= len(words)
+    return " | ".join(p for p in parts if p)
+
 
 OUTAGE_LABELS = Labels(
     {
