@@ -45,6 +45,7 @@ COMBINATIONS: dict[str, Callable[[dict[str, int]], tuple[str, TicketFilters]]] =
         TicketFilters(created_from=NOW - timedelta(days=30), created_to=NOW - timedelta(days=1)),
     ),
     "search by number": lambda w: ("admin", TicketFilters(q="100003")),
+    "search by words": lambda w: ("dispatcher", TicketFilters(q="течет кран")),
     "executor's own page (mine, by deadline)": lambda w: (
         "executor",
         TicketFilters(tab="mine", statuses=["new", "accepted", "in_work", "reopened", "done"], sort="deadline"),
