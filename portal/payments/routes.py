@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller
@@ -15,6 +16,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.params import FromQuery
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 from litestar.response import Template
 
@@ -41,6 +43,8 @@ from portal.payments.gateway import GatewayError
 from portal.payments.tables import PaymentPurpose
 from portal.settings import get_settings
 
+log = logging.getLogger("portal.payments")
+
 
 def words() -> dict[str, Any]:
     """What every payments template uses to name statuses and reasons."""
@@ -54,6 +58,14 @@ def words() -> dict[str, Any]:
 
 def _base_url() -> str:
     return get_settings().base_url
+
+
+def to_gateway(request: Request, url: str) -> Response[Any]:
+    """To the gateway's own page (another site) after a POST: a 303, or for a boosted form htmx's full-page
+    redirect (following a 303 to another site inside htmx's request would fail)."""
+    if getattr(request, "htmx", None):
+        return ClientRedirect(redirect_to=url)
+    return Redirect(path=url, status_code=303)
 
 
 async def provide_payment(principal: NamedDependency[Principal], payment_id: FromPath[int]) -> queries.PaymentView:
@@ -151,17 +163,16 @@ class ResidentPay(Controller):
     async def cancel(
         self, request: Request, principal: NamedDependency[Principal], payment: FromQuery[str] = ""
     ) -> Response[Any]:
+        """The gateway's «cancel and return» (a plain link, so a GET): it closes nothing. The payment's page here says
+        how the checkout stands (what the gateway already knows, a declined card say, is recorded first) and offers
+        «continue» and «cancel» as buttons; a checkout left open closes by itself at its time."""
         rows = await queries.batch_for(principal, payment)
         if not rows:
             raise NotFoundException()
         try:
-            await actions.cancel_checkout(rows[0].batch)
-        except GatewayError:
-            flash(
-                request,
-                gettext("We could not reach the payment service; the payment will be cancelled automatically."),
-                "info",
-            )
+            await actions.refresh_checkout(rows[0].batch)
+        except GatewayError as exc:  # the webhook or reconciliation brings it later
+            log.warning("checkout %s not refreshed on return: %s", rows[0].batch, exc)
         return Redirect(path=f"/payments/{rows[0].id}", status_code=303)
 
 
@@ -215,14 +226,21 @@ class ResidentPayments(Controller):
     ) -> Template:
         return await _status_page(request, principal, payment.batch)
 
-    @get("/{payment_id:int}/continue", name="payment_continue")
+    @get("/{payment_id:int}/continue", name="payment_continue_link")
+    async def resume_link(self, payment: NamedDependency[queries.PaymentView]) -> Response[Any]:
+        """The address «continue» had when it was a link (a bookmark, a prefetcher, a crawler): it changes nothing
+        and leads to the payment's page, where «Continue the payment» is a button."""
+        return Redirect(path=f"/payments/{payment.id}", status_code=303)
+
+    @post("/{payment_id:int}/continue", name="payment_continue", status_code=200)
     async def resume(
         self,
         request: Request,
         principal: NamedDependency[Principal],
         payment: NamedDependency[queries.PaymentView],
     ) -> Response[Any]:
-        """Back to the gateway's page of a checkout left unfinished, while it is open; else its page here."""
+        """Back to the gateway's page of a checkout left unfinished, while it is open; else its page here. A POST:
+        it may close the open session and open a new one (in the language the payer reads now)."""
         url = None
         if payment.may_continue:
             try:
@@ -232,7 +250,22 @@ class ResidentPayments(Controller):
                     url = await actions.continue_checkout(payment.batch)
             except (GatewayError, actions.PaymentUnavailable):
                 flash(request, texts.unavailable(), "error")
-        return Redirect(path=url or f"/payments/{payment.id}", status_code=303)
+        if url:
+            return to_gateway(request, url)
+        return see_other(request, f"/payments/{payment.id}")
+
+    @post("/{payment_id:int}/cancel", name="payment_cancel", status_code=200)
+    async def cancel(self, request: Request, payment: NamedDependency[queries.PaymentView]) -> Response[Any]:
+        """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway."""
+        try:
+            await actions.cancel_checkout(payment.batch)
+        except GatewayError:
+            flash(
+                request,
+                gettext("We could not reach the payment service; the payment will be cancelled automatically."),
+                "info",
+            )
+        return see_other(request, f"/payments/{payment.id}")
 
 
 # --- autopay --------------------------------------------------------------------------------------------------

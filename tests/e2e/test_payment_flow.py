@@ -145,6 +145,26 @@ def test_from_the_home_button_to_the_card_form_in_three_taps_and_back_to_an_unfi
     expect(row).to_be_visible()
     expect(page.get_by_text("Обрабатывается")).to_have_count(0)
     shot(page, "history-390")
-    row.get_by_role("link", name="продолжить оплату").click()
+    row.get_by_role("button", name="продолжить оплату").click()
     expect(page).to_have_url(checkout)
     expect(page.get_by_label("Номер карты")).to_be_visible()
+
+    # The old address of «continue», opened as a link (a prefetcher, a bookmark), changes nothing: it shows the
+    # payment's page, whose button leads to the same gateway page, still open.
+    page.goto(live_server + "/payments")
+    payment_page = page.locator("tr", has=page.get_by_text("Не завершён")).first.get_by_role("link").first
+    address = live_server + payment_page.get_attribute("href")
+    page.goto(address + "/continue")
+    expect(page).to_have_url(address)
+    expect(page.get_by_text("Оплата не завершена")).to_be_visible()
+    shot(page, "payment-open-390")
+    page.get_by_role("button", name="Продолжить оплату").click()
+    expect(page).to_have_url(checkout)
+    expect(page.get_by_label("Номер карты")).to_be_visible()
+
+    # «Отменить платёж» is a button too: the checkout is closed and the page says so.
+    page.goto(address)
+    page.get_by_role("button", name="Отменить платёж").click()
+    expect(page.get_by_text("Платёж отменён")).to_be_visible()
+    page.goto(checkout)
+    expect(page.get_by_label("Номер карты")).to_have_count(0)

@@ -12,6 +12,8 @@ ACCESS: dict[str, str] = {
     "GET /payments": "resident",
     "GET /payments/{payment_id:int}": "resident",
     "GET /payments/{payment_id:int}/continue": "resident",
+    "POST /payments/{payment_id:int}/continue": "resident",
+    "POST /payments/{payment_id:int}/cancel": "resident",
     "POST /payments/webhook": "public",
     "GET /autopay": "resident",
     "POST /autopay/cards": "resident",

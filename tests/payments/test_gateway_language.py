@@ -77,7 +77,7 @@ async def test_a_utilities_checkout_continued_in_another_language_is_opened_agai
     payment = await Payment.select(Payment.id).where(Payment.account == a).first()
 
     client.cookies.set("lang", "ru")
-    resumed = await client.get(f"/payments/{payment['id']}/continue")
+    resumed = await client.form(f"/payments/{payment['id']}/continue")
     await gateway.settle()
     second = resumed.headers["location"]
     assert resumed.status_code == 303 and second.startswith(gateway.url + "/c/pay/") and second != first
@@ -88,5 +88,5 @@ async def test_a_utilities_checkout_continued_in_another_language_is_opened_agai
     rows = await Payment.select(Payment.status, Payment.amount_kopecks).where(Payment.account == a).order_by(Payment.id)
     assert rows == [{"status": "expired", "amount_kopecks": 354000}, {"status": "open", "amount_kopecks": 354000}]
     newest = await Payment.select(Payment.id).where(Payment.account == a).order_by(Payment.id, ascending=False).first()
-    again = await client.get(f"/payments/{newest['id']}/continue")
+    again = await client.form(f"/payments/{newest['id']}/continue")
     assert again.headers["location"] == second

@@ -130,8 +130,8 @@ async def test_a_declined_card_says_so_and_posts_nothing(client, login, househol
     client.cookies.set("lang", "ru")
     assert "Банк отклонил карту" in page.text
     assert await balance_of(a) == before
-    # The resident gives up: the cancel link expires the session and nothing is ever posted.
-    cancel = await client.get(f"/pay/cancel?payment={payment['batch']}")
+    # The resident gives up: «Cancel the payment» expires the session and nothing is ever posted.
+    cancel = await client.form(f"/payments/{payment['id']}/cancel")
     assert cancel.status_code == 303
     await gateway.settle()
     assert await balance_of(a) == before
@@ -142,7 +142,7 @@ async def test_cancelled_payment_says_nothing_was_charged(client, login, househo
     a = household["accounts"][0]
     await start(client, login, household, {a: "50"})
     payment = await Payment.select().where(Payment.account == a).first()
-    response = await client.get(f"/pay/cancel?payment={payment['batch']}")
+    response = await client.form(f"/payments/{payment['id']}/cancel")
     assert response.headers["location"] == f"/payments/{payment['id']}"
     await gateway.settle()
     page = await client.get(f"/payments/{payment['id']}")
@@ -187,6 +187,8 @@ async def test_a_resident_of_another_account_finds_none_of_these_payments(
     ):
         response = await other.get(path)
         assert response.status_code == 404, path  # as for a payment that does not exist
+    for path in (f"/payments/{payment['id']}/continue", f"/payments/{payment['id']}/cancel"):
+        assert (await other.form(path)).status_code == 404, path
     assert f"/payments/{payment['id']}" not in (await other.get("/payments")).text
     assert f'name="amount_{a}"' not in (await other.get(f"/pay?account={a}")).text
     response = await other.form("/pay", {"only": str(a), f"pay_{a}": "1", f"amount_{a}": "10"})
@@ -216,10 +218,10 @@ async def test_a_checkout_left_on_the_gateway_page_can_be_continued_until_the_ga
     assert payment["expires_at"] == datetime.fromtimestamp(session["expires_at"], UTC)
     history = await client.get("/payments")
     assert "Не завершён" in history.text and "Обрабатывается" not in history.text
-    assert f'href="/payments/{payment["id"]}/continue"' in history.text
+    assert f'action="/payments/{payment["id"]}/continue"' in history.text
     page = await client.get(f"/payments/{payment['id']}")
     assert "Оплата не завершена" in page.text and "every 2s" not in page.text
-    again = await client.get(f"/payments/{payment['id']}/continue")
+    again = await client.form(f"/payments/{payment['id']}/continue")
     assert again.status_code == 303 and again.headers["location"] == url
     # Its time runs out: the gateway expires the session (as it does at expires_at) and says so by webhook.
     await _gateway_call(gateway, "POST", f"/v1/checkout/sessions/{payment['session_id']}/expire")
@@ -228,7 +230,7 @@ async def test_a_checkout_left_on_the_gateway_page_can_be_continued_until_the_ga
     history = await client.get("/payments")
     assert "Срок истёк" in history.text
     assert "/continue" not in history.text and "Обрабатывается" not in history.text
-    closed = await client.get(f"/payments/{payment['id']}/continue")
+    closed = await client.form(f"/payments/{payment['id']}/continue")
     assert closed.headers["location"] == f"/payments/{payment['id']}"
     assert "Время на оплату истекло" in (await client.get(f"/payments/{payment['id']}")).text
     assert await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "payment")) == 0
@@ -252,7 +254,7 @@ async def test_no_payment_stays_unfinished_or_processing_when_the_webhook_is_los
     await Payment.update({Payment.created_at: past - rules.CONFIRMATION_WAIT}).where(Payment.id == returned["id"])
     history = await client.get("/payments")
     assert "Срок истёк" in history.text  # shown as it is before the gateway's word arrives
-    assert f'href="/payments/{left["id"]}/continue"' not in history.text
+    assert f'action="/payments/{left["id"]}/continue"' not in history.text
     assert await gateway.exclusive(actions.reconcile()) == 2
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
     assert statuses[left["id"]] == "expired"
@@ -285,6 +287,7 @@ async def test_hostile_amounts_and_ids_are_answered_plainly(client, login, house
         "/pay/cancel?payment=" + "x" * 500,
     ):
         assert (await client.get(path)).status_code == 404, path
+    assert (await client.form(f"/payments/{10**20}/continue")).status_code == 404
     assert (await client.get("/pay?account=" + str(10**30))).status_code == 200
     assert (await client.get("/payments?page=" + str(10**30) + "&size=-5")).status_code == 200
     limit = await client.form(f"/autopay/{a}", {f"card_{a}": str(10**30), f"limit_{a}": "9" * 40})
@@ -322,7 +325,7 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     session = await _gateway_call(gateway, "GET", f"/v1/checkout/sessions/{left['session_id']}")
     assert session["status"] == "expired"
     history = await client.get("/payments")
-    assert f'href="/payments/{left["id"]}/continue"' not in history.text
-    assert f'href="/payments/{other["id"]}/continue"' in history.text
+    assert f'action="/payments/{left["id"]}/continue"' not in history.text
+    assert f'action="/payments/{other["id"]}/continue"' in history.text
     newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
-    assert newest["status"] == "open" and f'href="/payments/{newest["id"]}/continue"' in history.text
+    assert newest["status"] == "open" and f'action="/payments/{newest["id"]}/continue"' in history.text
