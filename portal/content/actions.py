@@ -103,10 +103,17 @@ def _new_post(data: PostInput, author: Principal, **values: Any) -> Post:
     return post
 
 
-async def _write_targets(post_id: int, audience: Audience, houses: dict[tuple[str, int], int] | None = None) -> None:
+async def _write_targets(
+    post_id: int,
+    audience: Audience,
+    houses: dict[tuple[str, int], int] | None = None,
+    scope: frozenset[int] | None = None,
+) -> None:
+    """The post's audience becomes ``audience``; for a staff member of some houses (``scope``) only the part in
+    their houses is replaced: what the post has in other houses stays as it is."""
     if houses is None:
         houses = await houses_of(audience)
-    await PostTarget.delete().where(PostTarget.post == post_id)
+    await PostTarget.delete().where((PostTarget.post == post_id) & queries.within(scope))
     rows = [
         PostTarget(post=post_id, house=houses.get((t.kind.value, t.ref)) if t.ref is not None else None, **asdict(t))
         for t in audience.targets()
@@ -154,7 +161,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
         if data.audience is not None:
-            await _write_targets(post_id, data.audience, houses)
+            await _write_targets(post_id, data.audience, houses, principal.house_ids)
     return post_id
 
 
@@ -241,7 +248,8 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
 
 
 async def duplicate(principal: Principal, post_id: int) -> int:
-    """A new draft with the same kind, text, audience and channels (times cleared)."""
+    """A new draft with the same kind, text, audience and channels (times cleared); a staff member of some houses
+    copies the part of the audience in their houses."""
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         raise Refused(gettext("The post is gone."))
@@ -251,7 +259,7 @@ async def duplicate(principal: Principal, post_id: int) -> int:
         kind=PostKind(row["kind"]),
         title=row["title"],
         body=row["body"],
-        audience=await stored_audience(post_id),
+        audience=await stored_audience(post_id, principal.house_ids),
         by_email=row["by_email"],
         by_sms=row["by_sms"],
         by_push=row["by_push"],

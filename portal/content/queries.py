@@ -156,7 +156,7 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
     rows, total = await read_page(Post, _ROW_COLUMNS, where, page)
     ids = [r["id"] for r in rows]
     sent, failed, reads = await _counts(ids)
-    names = await audience_names(ids)
+    names = await audience_names(ids, principal.house_ids)
     items = [
         PostRow(
             **r, sent=sent.get(r["id"], {}), failed=failed.get(r["id"], {}), reads=reads.get(r["id"], 0),
@@ -196,23 +196,45 @@ async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, 
     return sent, failed, reads
 
 
-async def stored_audience(post_id: int) -> Audience:
-    """The audience a post has stored, every selection of it (what a copy of the post starts from)."""
+def within(houses: Collection[int] | None) -> Any:
+    """The selections of a post that lie in ``houses`` (a staff member's; None: every house, every selection).
+    A selection of a complex or the whole company, or one stored without its house, lies in none of them."""
+    if houses is None:
+        return PostTarget.id > 0
+    return PostTarget.house.is_in(sorted(houses) or [-1])
+
+
+async def stored_audience(post_id: int, houses: Collection[int] | None = None) -> Audience:
+    """The audience a post has stored, every selection of it (what a copy of the post starts from); with
+    ``houses``, only the part that lies in them (``within``)."""
     rows = await PostTarget.select(
         PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
-    ).where(PostTarget.post == post_id)
+    ).where((PostTarget.post == post_id) & within(houses))
     return Audience.from_targets(Target(**r) for r in rows)
+
+
+async def reaches_elsewhere(post_id: int, houses: Collection[int] | None) -> bool:
+    """Whether the post also reaches places outside ``houses`` (a staff member's; None: every house, so never):
+    one look, stopped at the first such selection."""
+    if houses is None:
+        return False
+    outside = PostTarget.house.is_null() | PostTarget.house.not_in(sorted(houses) or [-1])
+    return await PostTarget.exists().where((PostTarget.post == post_id) & outside)
 
 
 FORM_TARGETS = 250  # more selections than the post form can show (its account field takes 200 numbers)
 
 
-async def form_choice(post_id: int) -> Any | None:
+async def form_choice(post_id: int, houses: Collection[int] | None = None) -> Any | None:
     """The post's stored audience as the post form says it (``forms.AudienceChoice``), so that editing a post
     starts from whom it is for — or None where the form cannot say it exactly (single premises, a complex,
     entrances or floors that differ from house to house, a hand-picked audience larger than the form): a form
     that showed only the houses would, saved, have widened «entrance 2» to the whole house. Bounded reads: at
-    most ``FORM_TARGETS`` selections, then the names of those few."""
+    most ``FORM_TARGETS`` selections, then the names of those few.
+
+    With ``houses`` (a staff member's), only the part of the audience that lies in them (``within``): the
+    entrances, risers and accounts of other houses are never read into the form, and saving replaces only this
+    part (``actions.save_post``)."""
     from portal.content.forms import AudienceChoice
     from portal.housing.tables import Entrance
     from portal.housing.tables import PersonalAccount
@@ -222,7 +244,7 @@ async def form_choice(post_id: int) -> Any | None:
         PostTarget.select(
             PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
         )
-        .where(PostTarget.post == post_id)
+        .where((PostTarget.post == post_id) & within(houses))
         .limit(FORM_TARGETS + 1)
     )
     if len(rows) > FORM_TARGETS:
@@ -252,9 +274,10 @@ async def form_choice(post_id: int) -> Any | None:
     return choice if said == stored and not missing else None
 
 
-async def post_view(post_id: int) -> PostView | None:
+async def post_view(post_id: int, scope: Collection[int] | None = None) -> PostView | None:
     """The post as staff see it: its audience by a bounded summary (its houses, the names ``audience_names``
-    reads), never every selection — a post may be hand-picked for 100,000 accounts."""
+    reads), never every selection — a post may be hand-picked for 100,000 accounts. With ``scope`` (a staff
+    member's houses) the names are of the part in those houses, the rest said only to exist."""
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         return None
@@ -264,7 +287,7 @@ async def post_view(post_id: int) -> PostView | None:
         .where((PostTarget.post == post_id) & PostTarget.house.is_not_null())
         .distinct()
     )
-    names = (await audience_names([post_id])).get(post_id, AudienceNames())
+    names = (await audience_names([post_id], scope)).get(post_id, AudienceNames())
     return from_row(
         PostView,
         row,
@@ -282,14 +305,21 @@ def staff_may_see(principal: Principal, post: PostView) -> bool:
 
 async def post_for_staff(principal: Principal, post_id: int) -> PostView:
     """The post if this staff user may see it; 404 otherwise (missing and forbidden look alike)."""
-    post = await post_view(post_id)
+    post = await post_view(post_id, principal.house_ids)
     if post is None or not staff_may_see(principal, post):
         raise NotFoundException()
     return post
 
 
-async def delivery_log(post_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """The messages of one post (newest first), for its delivery log."""
+async def delivery_log(post_id: int, scope: Collection[int] | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The messages of one post (newest first), for its delivery log; for a staff member of some houses
+    (``scope``), those to people living in their houses — another house's e-mails and phones are not theirs."""
+    where = (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel != "post")
+    if scope is not None:
+        from portal.accounts.tables import Residency
+
+        living = Residency.select(Residency.user).where(Residency.account.premise.house.is_in(sorted(scope) or [-1]))
+        where &= OutboxMessage.user_id.is_in(living)
     return (
         await OutboxMessage.select(
             OutboxMessage.id,
@@ -301,7 +331,7 @@ async def delivery_log(post_id: int, limit: int = 200) -> list[dict[str, Any]]:
             OutboxMessage.sent_at,
             OutboxMessage.created_at,
         )
-        .where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel != "post"))
+        .where(where)
         .order_by(OutboxMessage.id, ascending=False)
         .limit(limit)
     )
@@ -580,7 +610,9 @@ async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
 # the entrance's number (of an entrance, or of floors of one entrance), the riser's code, the complex's name — each
 # distinct name once, however many selections share it (40,000 premises of one house are one address) — and the
 # first account numbers (one more than are named, so the page knows there are more). The rows read are bounded by
-# the names shown, never by how many accounts or premises a post is hand-picked for.
+# the names shown, never by how many accounts or premises a post is hand-picked for. For a staff member of some
+# houses ({scope}) only the selections in their houses are named; that others exist is one more row, read by a
+# look that stops at the first of them: another house's entrances, risers and accounts are never read out.
 _AUDIENCE_NAMES = """
 SELECT DISTINCT t.post AS post, t.kind AS kind, t.floor_from AS floor_from, t.floor_to AS floor_to,
        h.address AS address, e.number AS entrance, r.code AS riser, NULL AS account, c.name AS complex
@@ -590,30 +622,45 @@ LEFT JOIN riser r ON t.kind = 'riser' AND r.id = t.ref
 LEFT JOIN complex c ON t.kind = 'complex' AND c.id = t.ref
 LEFT JOIN house h ON t.kind IN ('house', 'floors', 'entrance', 'riser', 'premise')
     AND h.id = COALESCE(t.house, CASE WHEN t.kind IN ('house', 'floors') THEN t.ref END, e.house, r.house)
-WHERE t.post IN ({ids}) AND t.kind <> 'account'
+WHERE t.post IN ({ids}) AND t.kind <> 'account'{scope}
 UNION ALL
 SELECT post, 'account', NULL, NULL, NULL, NULL, NULL, account, NULL FROM (
     SELECT t.post AS post, a.number AS account, ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY a.number) AS n
     FROM post_target t JOIN personal_account a ON a.id = t.ref
-    WHERE t.post IN ({ids}) AND t.kind = 'account'
+    WHERE t.post IN ({ids}) AND t.kind = 'account'{scope}
 ) named WHERE n <= {named}
 UNION ALL
 SELECT post, 'premise_named', NULL, NULL, NULL, NULL, kind, number, NULL FROM (
     SELECT t.post AS post, p.kind AS kind, p.number AS number,
            ROW_NUMBER() OVER (PARTITION BY t.post ORDER BY LENGTH(p.number), p.number) AS n
     FROM post_target t JOIN premise p ON p.id = t.ref
-    WHERE t.post IN ({ids}) AND t.kind = 'premise'
+    WHERE t.post IN ({ids}) AND t.kind = 'premise'{scope}
 ) named WHERE n <= {named}
+"""
+_ELSEWHERE = """
+UNION ALL
+SELECT p.id, 'elsewhere', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM post p WHERE p.id IN ({ids}) AND EXISTS (
+    SELECT 1 FROM post_target t WHERE t.post = p.id AND (t.house IS NULL OR t.house NOT IN ({houses}))
+)
 """
 
 
-async def audience_names(post_ids: list[int]) -> dict[int, AudienceNames]:
+async def audience_names(post_ids: list[int], scope: Collection[int] | None = None) -> dict[int, AudienceNames]:
     """Who each of these posts is for, by the names of what its audience selects (``rules.AudienceNames``): one
-    query for all of them. The words are said when a page shows them, in the reader's language."""
+    query for all of them. The words are said when a page shows them, in the reader's language. With ``scope`` (a
+    staff member's houses) only what lies in those houses is named, and the rest only said to be there."""
     if not post_ids:
         return {}
-    sql = _AUDIENCE_NAMES.replace("{ids}", placeholders(post_ids)).replace("{named}", str(ACCOUNTS_NAMED + 1))
-    rows = await PostTarget.raw(sql, *post_ids, *post_ids, *post_ids)
+    sql = _AUDIENCE_NAMES.replace("{named}", str(ACCOUNTS_NAMED + 1))
+    args: list[Any] = [*post_ids]
+    houses = sorted(scope) if scope is not None else []
+    if scope is not None:
+        houses = houses or [-1]
+        sql = sql.replace("{scope}", " AND t.house IN (" + placeholders(houses) + ")") + _ELSEWHERE
+        args += houses
+    sql = sql.replace("{scope}", "").replace("{houses}", placeholders(houses)).replace("{ids}", placeholders(post_ids))
+    args = args * 3 + ([*post_ids, *houses] if scope is not None else [])
+    rows = await PostTarget.raw(sql, *args)
     by_post: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_post.setdefault(int(row["post"]), []).append(row)
@@ -642,6 +689,7 @@ def _names(rows: list[dict[str, Any]]) -> AudienceNames:
         risers=tuple(distinct("riser", others)),
         premises=tuple(sorted({(r["riser"], r["account"]) for r in named}, key=lambda p: (len(p[1]), p[1]))),
         accounts=tuple(distinct("account", others)),
+        elsewhere=any(r["kind"] == "elsewhere" for r in others),
     )
 
 

@@ -117,7 +117,7 @@ class StaffPosts(Controller):
 
     @get("/{post_id:int}", name="content:staff_post")
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
-        log = await queries.delivery_log(post.id)
+        log = await queries.delivery_log(post.id, principal.house_ids)
         may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
         reach = await count_audience(PostAudience(post.id))  # joined where stored, never sent
         post = (await queries.in_readers_words([post]))[0]
@@ -125,7 +125,8 @@ class StaffPosts(Controller):
 
     @get("/{post_id:int}/edit", name="content:staff_edit")
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
-        return await _form_page(request, principal, _form_of(post, await queries.form_choice(post.id)), post)
+        choice = await queries.form_choice(post.id, principal.house_ids)  # the part in the caller's houses
+        return await _form_page(request, principal, _form_of(post, choice), post)
 
     @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
@@ -207,7 +208,8 @@ async def _form_page(
 
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
-    form = forms.read_post(data, now=clock.now())
+    # A post that also reaches other houses may leave the caller's houses: the rest of its audience stays.
+    form = forms.read_post(data, now=clock.now(), elsewhere=post is not None and post.audience_names.elsewhere)
     audience, missing = await queries.audience_of(form.audience)
     if form.audience.keep and post is not None:
         audience = None  # the stored audience, which the form could not show, stays

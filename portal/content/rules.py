@@ -183,6 +183,8 @@ class AudienceNames:
     risers: tuple[str, ...] = ()
     premises: tuple[tuple[str, str], ...] = ()  # (kind, number) of single premises, the first ACCOUNTS_NAMED + 1
     accounts: tuple[str, ...] = ()
+    # The post also reaches places in houses the reader does not work with: said to be there, never named.
+    elsewhere: bool = False
 
     def said(self) -> str:
         """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ul. Kievskaya, 12; entrance 2; floors 3–5"."""
@@ -207,6 +209,8 @@ class AudienceNames:
             numbers = ", ".join(self.accounts[:ACCOUNTS_NAMED]) + ("…" if len(self.accounts) > ACCOUNTS_NAMED else "")
             one = len(self.accounts) == 1
             parts.append(gettext("account %(n)s", n=numbers) if one else gettext("accounts %(n)s", n=numbers))
+        if self.elsewhere:
+            parts.append(gettext("places in houses you do not work with"))
         return "; ".join(parts)
 
 

@@ -119,7 +119,8 @@ async def test_the_delivery_log_and_the_facts_of_a_post_read_in_words(db, new_cl
     assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "submit"})).status_code == 303
     assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
     ref = f"post:{post_id}"
-    await OutboxMessage(channel="email", recipient="anna@example.ru", template="post", dedupe_key=ref, ref=ref).save()
+    await OutboxMessage(channel="email", recipient="anna@example.ru", user_id=t["residents"][0], template="post",
+                        dedupe_key=ref, ref=ref).save()  # fmt: skip
     page = (await moderator.get(f"/staff/posts/{post_id}")).text
     log = page[page.index("Журнал доставки") :]
     assert '<td class="primary">E-mail</td>' in log and "Ожидает</span>" in log
