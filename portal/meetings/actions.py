@@ -391,19 +391,33 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
     return lines
 
 
-async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
-    """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
-    _voting_open(meeting)
-    now = clock.now()
+async def _waiting_code(principal: Principal, meeting_id: int) -> dict[str, Any] | None:
+    """The owner's last code for the meeting while it can still confirm: not used, not expired, attempts left."""
     row = (
         await BallotCode.select()
         .where(
-            (BallotCode.meeting == meeting.id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
+            (BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
         )
         .order_by(BallotCode.id, ascending=False)
         .first()
     )
-    if row is None or row["expires_at"] < now or row["attempts"] >= CODE_ATTEMPTS:
+    if row is None or row["expires_at"] < clock.now() or row["attempts"] >= CODE_ATTEMPTS:
+        return None
+    return row
+
+
+async def code_waiting(principal: Principal, meeting_id: int) -> bool:
+    """Whether a code sent to the owner can still be typed: the confirmation page then asks for it, also when the
+    owner left it to read the e-mail and came back by the ballot's link."""
+    return await _waiting_code(principal, meeting_id) is not None
+
+
+async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
+    """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
+    _voting_open(meeting)
+    now = clock.now()
+    row = await _waiting_code(principal, meeting.id)
+    if row is None:
         raise Refused(gettext("The code has expired. Ask for a new one."))
     if code is None or not hmac.compare_digest(row["code_hash"], _hash(code)):
         await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1}).where(BallotCode.id == row["id"])

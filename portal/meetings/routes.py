@@ -101,7 +101,7 @@ class ResidentMeetings(Controller):
         lines = await queries.voter_lines(principal, meeting.id)
         ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
         unanswered = [x for x in lines if not x.locked and x not in ready]
-        sent = request.query_params.get("sent") == "1"
+        sent = await actions.code_waiting(principal, meeting.id)
         return render(
             request, "meetings/confirm.html", meeting=meeting, lines=ready, unanswered=unanswered, sent=sent, **LABELS
         )
@@ -110,7 +110,7 @@ class ResidentMeetings(Controller):
     async def send_code(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
         await actions.send_code(principal, meeting)
         flash(request, gettext("We have sent a code to your e-mail."))
-        return see_other(request, f"/meetings/{meeting.id}/confirm?sent=1")
+        return see_other(request, f"/meetings/{meeting.id}/confirm")
 
     @post("/{meeting_id:int}/confirm", name="meetings:confirm")
     async def confirm(

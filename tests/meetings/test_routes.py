@@ -6,6 +6,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -17,6 +18,7 @@ from portal.meetings import actions
 from portal.meetings import queries
 from portal.meetings.tables import AgendaItem
 from portal.meetings.tables import Ballot
+from portal.meetings.tables import BallotCode
 from portal.meetings.tables import BallotStatus
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
@@ -145,13 +147,40 @@ async def test_with_the_code_on_its_way_the_owner_can_still_go_back_and_change_t
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
     await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
     await client.form(f"/meetings/{meeting_id}/code")
-    page = (await client.get(f"/meetings/{meeting_id}/confirm?sent=1")).text
+    page = (await client.get(f"/meetings/{meeting_id}/confirm")).text
     assert 'name="code"' in page
     assert f'<a href="/meetings/{meeting_id}#vote">Изменить ответы</a>' in page
     changed = {f"q{i.id}": "against" for i in meeting.items}
     assert (await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", changed)).status_code == 303
     await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
     assert (await queries.outcome(meeting)).questions[0].against == 50  # the changed answers are the ones locked
+
+
+async def test_an_owner_back_from_reading_the_mail_finds_the_field_for_the_code(client, voter):
+    """The field for the code was shown only on the address the «send» button led to: an owner who went to the mail
+    app and came back by «Проверить и подтвердить голос» was offered only a new code, the one in the mail unusable."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    page = (await client.get(f"/meetings/{meeting_id}/confirm")).text
+    assert 'name="code"' not in page and "Получить код подтверждения" in page
+    await client.form(f"/meetings/{meeting_id}/code")
+    page = (await client.get(f"/meetings/{meeting_id}/confirm")).text
+    assert 'name="code"' in page and "Отправить новый код" in page
+    await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
+    assert (await queries.outcome(meeting)).questions[0].votes_for == 50
+
+
+async def test_an_expired_code_is_not_asked_for(client, voter):
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{meeting_id}/code")
+    await BallotCode.update({BallotCode.expires_at: clock.now() - timedelta(seconds=1)}, force=True)
+    page = (await client.get(f"/meetings/{meeting_id}/confirm")).text
+    assert 'name="code"' not in page and "Получить код подтверждения" in page
 
 
 async def test_answers_saved_after_the_code_was_sent_are_said_to_be_unconfirmed(client, voter):
