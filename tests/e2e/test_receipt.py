@@ -6,6 +6,8 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -30,3 +32,22 @@ def test_resident_sees_the_balance_opens_the_receipt_and_downloads_the_pdf(page:
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as fp:
         assert fp.read(5) == b"%PDF-"
+
+
+# The cells of a table's totals that take room on the screen without a word in them.
+EMPTY_TOTALS = """() => [...document.querySelectorAll("main tfoot th, main tfoot td")]
+  .filter(c => c.getBoundingClientRect().height > 0 && !c.innerText.trim()).length"""
+
+
+def test_on_a_phone_the_receipts_total_reads_as_one_block_without_empty_lines(page: Page, live_server: str):
+    """The empty cells that keep the total under its columns on a desktop stood on a phone as three empty ruled
+    lines between «Итого» and its sums."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.get_by_role("link", name=re.compile("Квитанция за")).first.click()
+    totals = page.locator("main tfoot")
+    expect(totals).to_contain_text("Итого")
+    assert page.evaluate(EMPTY_TOTALS) == 0
+    borders = totals.locator("th, td").evaluate_all("cells => cells.map(c => getComputedStyle(c).borderTopWidth)")
+    assert set(borders) == {"0px"}, "one rule above the totals, not one above each of its lines"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate(EMPTY_TOTALS) > 0, "on a desktop the empty cells keep the sums under their columns"
