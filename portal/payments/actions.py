@@ -35,6 +35,7 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
+from portal.notifications.messages import in_locale
 from portal.payments import messages
 from portal.payments import queries
 from portal.payments import rules
@@ -158,7 +159,7 @@ async def start_checkout(
         success_url=f"{base_url}/pay/return?session_id={{CHECKOUT_SESSION_ID}}",
         cancel_url=f"{base_url}/pay/cancel?payment={batch}",
         metadata=metadata,
-        description="Оплата ЖКУ",
+        description=gettext("Utilities payment"),  # the payment's name at the gateway, as the lines: the payer's words
         now=now,
     )
 
@@ -964,6 +965,7 @@ async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
             AutopayMandate.payment_method.gateway_id.as_alias("pm"),
             AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
             AutopayMandate.account.number.as_alias("number"),
+            AutopayMandate.user.locale.as_alias("locale"),
         )
         .where(AutopayMandate.active.eq(True) & (AutopayMandate.last_period != period))
         .order_by(AutopayMandate.id)
@@ -1035,7 +1037,8 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
     receipt_period = await queries.last_receipt_period(mandate["account"])
     uid = str(uuid.uuid4())
     key = str(uuid.uuid4())
-    description = f"Автоплатёж {period}, л/с {mandate['number']}"
+    with in_locale(mandate["locale"]):  # no request here: the payer's language is the one they chose
+        description = gettext("Autopay %(period)s, account %(number)s", period=period, number=mandate["number"])
     async with atomic():
         inserted = await Payment.insert(
             Payment(

@@ -90,3 +90,55 @@ async def test_a_utilities_checkout_continued_in_another_language_is_opened_agai
     newest = await Payment.select(Payment.id).where(Payment.account == a).order_by(Payment.id, ascending=False).first()
     again = await client.form(f"/payments/{newest['id']}/continue")
     assert again.headers["location"] == second
+
+
+async def _intent(gateway, intent_id: str) -> dict:
+    from tests.payments.conftest import SECRET
+
+    async with httpx.AsyncClient(base_url=gateway.url, headers={"Authorization": f"Bearer {SECRET}"}) as c:
+        response = await c.get(f"/v1/payment_intents/{intent_id}")
+        response.raise_for_status()
+        return response.json()
+
+
+async def test_the_payments_description_at_the_gateway_is_in_the_payers_language(client, login, household, gateway):
+    """The description the gateway keeps on the payment (its receipt and the bank's statement show it) is worded
+    in the language the payer pays in, as the lines of the page are."""
+    from portal.payments.tables import Payment
+
+    a, b = household["accounts"]
+    await login(client, household["resident"])
+    for account, lang, words in ((a, "en", "Utilities payment"), (b, "ru", "Оплата ЖКУ")):
+        client.cookies.set("lang", lang)
+        started = await client.form("/pay", {f"pay_{account}": "1", f"amount_{account}": "100"})
+        assert started.status_code == 303
+        assert (await gateway.pay(started.headers["location"], "4242424242424242")).status_code == 303
+        await gateway.settle()
+        paid = await Payment.select(Payment.status, Payment.intent_id).where(Payment.account == account).first()
+        assert paid["status"] == "succeeded"
+        assert (await _intent(gateway, paid["intent_id"]))["description"] == words
+
+
+async def test_an_autopay_charge_is_described_in_the_language_the_payer_chose(client, login, household, gateway):
+    """Autopay runs with no request to take a language from: the payer's chosen language words it."""
+    from portal.accounts.tables import User
+    from portal.payments import actions
+    from portal.payments.tables import Payment
+    from tests.payments.test_refunds_autopay import RECEIPT_DAY
+    from tests.payments.test_refunds_autopay import save_card
+    from tests.payments.test_refunds_autopay import turn_on
+
+    a = household["accounts"][0]
+    await User.update({User.locale: "en"}).where(User.id == household["resident"])
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    assert card is not None
+    await turn_on(client, household, card)
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 1
+    await gateway.settle()
+    charged = (
+        await Payment.select(Payment.intent_id, Payment.account.number.as_alias("number"))
+        .where((Payment.account == a) & (Payment.kind == "autopay"))
+        .first()
+    )
+    intent = await _intent(gateway, charged["intent_id"])
+    assert intent["description"] == f"Autopay 2026-12, account {charged['number']}"
