@@ -73,16 +73,41 @@ async def create_meeting(principal: Principal, values: dict[str, Any]) -> int:
     return meeting.id
 
 
-def _draft_only(meeting: queries.MeetingView) -> None:
+def draft_only(meeting: queries.MeetingView) -> None:
     if meeting.status != MeetingStatus.DRAFT:
         raise Refused(gettext("The meeting is announced: its agenda and dates can no longer change."))
+
+
+async def update_draft(principal: Principal, meeting: queries.MeetingView, values: dict[str, Any]) -> None:
+    """A draft's details and dates, changed before it is announced (its house stays); each question's threshold is
+    the one the law in force on the new first day sets for its subject."""
+    draft_only(meeting)
+    thresholds = {}
+    for item in meeting.items:
+        threshold = rules.threshold_for(item.subject, values["starts_on"])
+        if threshold is None:
+            raise Refused(gettext("The law in force on the meeting date has no such item."))
+        thresholds[item.id] = threshold
+    starts, ends = forms.voting_moments(values["starts_on"], values["voting_ends"], clock.zone())
+    kept = [name for name in forms.MEETING_FIELDS if name not in ("house", "voting_ends")]
+    changes: dict[Any, Any] = {getattr(Meeting, name): values[name] for name in kept}
+    async with atomic():
+        await Meeting.update(
+            {**changes, Meeting.voting_starts_at: starts, Meeting.voting_ends_at: ends, Meeting.updated_at: clock.now()}
+        ).where((Meeting.id == meeting.id) & (Meeting.status == MeetingStatus.DRAFT))
+        for item in meeting.items:
+            if thresholds[item.id] != item.threshold:
+                await AgendaItem.update({AgendaItem.threshold: thresholds[item.id]}).where(AgendaItem.id == item.id)
+        await record(
+            principal, "meeting.edit", "meeting", meeting.id, {k: str(v) for k, v in values.items() if k != "house"}
+        )
 
 
 async def add_item(
     principal: Principal, meeting: queries.MeetingView, text: str, subject: rules.Subject, material: StoredFile | None
 ) -> int:
     """A question of the agenda; its threshold is the one the law in force on the first day sets for its subject."""
-    _draft_only(meeting)
+    draft_only(meeting)
     threshold = rules.threshold_for(subject, meeting.starts_on)
     if threshold is None:
         raise Refused(gettext("The law in force on the meeting date has no such item."))
@@ -104,7 +129,7 @@ async def add_item(
 
 
 async def remove_item(principal: Principal, meeting: queries.MeetingView, item_id: int) -> None:
-    _draft_only(meeting)
+    draft_only(meeting)
     async with atomic():
         await AgendaItem.delete().where((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting.id))
         for position, item in enumerate([i for i in meeting.items if i.id != item_id], start=1):
@@ -177,7 +202,7 @@ async def _holding_details(ownership_ids: list[int]) -> dict[int, dict[str, Any]
 async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
     """Announce the meeting: the dates must satisfy the law counted from today (the notice day), the register is
     fixed, and every owner and resident of the house is told in the app and by e-mail. Returns how many were told."""
-    _draft_only(meeting)
+    draft_only(meeting)
     today = clock.today_local()
     plan = rules.Plan(
         meeting.form,

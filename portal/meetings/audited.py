@@ -45,6 +45,7 @@ audit.namer("register_entry")(
 describe(
     actions={
         "meeting.create": lazy("Meeting created"),
+        "meeting.edit": lazy("Draft of the meeting changed"),
         "meeting.item": lazy("Question added to the agenda"),
         "meeting.item_removed": lazy("Question removed from the agenda"),
         "meeting.publish": lazy("Notice of the meeting published"),

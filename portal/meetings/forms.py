@@ -170,6 +170,32 @@ def voting_moments(starts_on: date, voting_ends: date, zone: ZoneInfo) -> tuple[
     return start, end
 
 
+def typed_of(meeting: Any, zone: ZoneInfo) -> dict[str, str]:
+    """A draft meeting's details as its form shows them, to be changed before it is announced."""
+
+    def day(value: date | None) -> str:
+        return value.isoformat() if value else ""
+
+    in_person = meeting.in_person_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if meeting.in_person_at else ""
+    return {
+        "house": str(meeting.house_id),
+        "title": meeting.title,
+        "form": str(meeting.form),
+        "initiator": meeting.initiator,
+        "administrator": meeting.administrator,
+        "place": meeting.place,
+        "in_person_at": in_person,
+        "starts_on": day(meeting.starts_on),
+        "voting_ends": day(meeting.voting_ends_at.astimezone(zone).date()),
+        "register_on": day(meeting.register_on),
+        "administrator_notified_on": day(meeting.administrator_notified_on),
+        "chair": meeting.chair,
+        "secretary": meeting.secretary,
+        "counters": meeting.counters,
+        "storage_place": meeting.storage_place,
+    }
+
+
 def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo) -> MeetingForm:
     """The meeting's details; the dates are checked against the law when it is announced (rules.check_plan)."""
     form = MeetingForm(typed={name: form_value(data, name) for name in MEETING_FIELDS})

@@ -102,6 +102,23 @@ class StaffMeetings(Controller):
         flash(request, gettext("The meeting is created as a draft. Add the questions of the agenda."))
         return see_other(request, f"/staff/meetings/{meeting_id}")
 
+    @get("/{meeting_id:int}/edit", name="meetings:staff_edit_form", opt=staff(*ORGANISE))
+    async def edit_form(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
+        actions.draft_only(meeting)
+        form = forms.MeetingForm(typed=forms.typed_of(meeting, clock.zone()))
+        return await _new_page(request, principal, form, None, meeting=meeting)
+
+    @post("/{meeting_id:int}/edit", name="meetings:staff_edit", opt=staff(*ORGANISE), status_code=200)
+    async def edit(
+        self, request: Request, principal: Caller, meeting: LoadedMeeting, data: FormData
+    ) -> Template | Response[Any]:
+        form = forms.read_meeting({**data, "house": str(meeting.house_id)}, [meeting.house_id], clock.zone())
+        if form.errors:
+            return await _new_page(request, principal, form, None, meeting=meeting, status_code=422)
+        await actions.update_draft(principal, meeting, form.values)
+        flash(request, gettext("The draft is saved."))
+        return see_other(request, f"/staff/meetings/{meeting.id}")
+
     @get("/{meeting_id:int}", name="meetings:staff_detail")
     async def detail(self, request: Request, meeting: LoadedMeeting) -> Template:
         return await _page(request, "staff_detail", meeting)
@@ -287,13 +304,23 @@ async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile 
 
 
 async def _new_page(
-    request: Request, principal: Principal, form: forms.MeetingForm, initiative: int | None, status_code: int = 200
+    request: Request,
+    principal: Principal,
+    form: forms.MeetingForm,
+    initiative: int | None,
+    status_code: int = 200,
+    meeting: queries.MeetingView | None = None,
 ) -> Template:
-    houses = await houses_in_scope(principal)
+    """The form of a new meeting, or of a draft ``meeting`` being changed (its house stays)."""
+    if meeting is not None:
+        houses = [(meeting.house_id, meeting.address)]
+    else:
+        houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
     return render(
         request,
         "meetings/staff_new.html",
-        houses=[(h.id, h.address) for h in houses],
+        meeting=meeting,
+        houses=houses,
         forms_list=[(f.value, forms.form_label(f)) for f in rules.Form],
         typed=form.typed,
         errors=form.errors,

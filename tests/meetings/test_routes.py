@@ -368,3 +368,56 @@ async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the
     client.cookies.set("lang", "ru")
     page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
     assert "24,29 % всех голосов, собственностей: 2<" in page
+
+
+async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and_it_is_announced(
+    client, login, make_user, example_house, make_meeting
+):
+    """A draft whose first day came too soon (less than 10 days after the notice) could not be announced, and nothing
+    let the organiser change its dates: it stayed a draft for ever. The draft's form now opens with what it holds,
+    keeps what was typed after an error, saves, and the draft is announced; an announced meeting's form is refused."""
+    house = await example_house()
+    manager = await make_user(roles=("manager",), houses=(house.house,))
+    await login(client, manager)
+    today = clock.today_local()
+    draft = {
+        "house": str(house.house),
+        "title": "Замена лифтов",
+        "form": "absentee",
+        "initiator": "ООО «УК»",
+        "chair": "Иванов И. И.",
+        "starts_on": (today + timedelta(days=3)).isoformat(),
+        "voting_ends": (today + timedelta(days=20)).isoformat(),
+        "register_on": today.isoformat(),
+    }
+    made = await client.form("/staff/meetings/new", draft)
+    assert made.status_code == 303
+    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    added = await client.form(f"/staff/meetings/{meeting_id}/items", {"text": "Заменить лифты", "subject": "p1"})
+    assert added.status_code == 303
+    refused = await client.form(f"/staff/meetings/{meeting_id}/publish")
+    assert refused.status_code == 303
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "не позднее чем за 10 дней" in page and f'href="/staff/meetings/{meeting_id}/edit">Изменить черновик' in page
+
+    form = (await client.get(f"/staff/meetings/{meeting_id}/edit")).text
+    assert 'value="Замена лифтов"' in form and 'value="Иванов И. И."' in form
+    assert f'value="{draft["starts_on"]}"' in form and f'value="{draft["voting_ends"]}"' in form
+    later = {**draft, "starts_on": (today + timedelta(days=12)).isoformat(), "voting_ends": ""}
+    wrong = await client.form(f"/staff/meetings/{meeting_id}/edit", later)
+    assert wrong.status_code == 422 and f'value="{later["starts_on"]}"' in wrong.text
+    later["voting_ends"] = (today + timedelta(days=30)).isoformat()
+    saved = await client.form(f"/staff/meetings/{meeting_id}/edit", {**later, "house": "999999"})
+    assert saved.status_code == 303
+    stored = await Meeting.select().where(Meeting.id == meeting_id).first()
+    assert stored["house"] == house.house and stored["starts_on"] == today + timedelta(days=12)
+    assert stored["chair"] == "Иванов И. И." and stored["status"] == MeetingStatus.DRAFT
+    assert clock.local(stored["voting_ends_at"]).date() == today + timedelta(days=30)
+
+    assert (await client.form(f"/staff/meetings/{meeting_id}/publish")).status_code == 303
+    assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())["status"] == "published"
+    assert f"/staff/meetings/{meeting_id}/edit" not in (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert (await client.get(f"/staff/meetings/{meeting_id}/edit")).status_code == 303
+    again = await client.form(f"/staff/meetings/{meeting_id}/edit", {**later, "title": "Другое"})
+    assert again.status_code == 303
+    assert (await Meeting.select(Meeting.title).where(Meeting.id == meeting_id).first())["title"] == "Замена лифтов"
