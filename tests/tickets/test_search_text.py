@@ -46,7 +46,7 @@ async def world(make_user: Any, make_account: Any) -> dict[str, Any]:
 
 async def found(world: dict[str, Any], q: str) -> set[int]:
     """The requests the dispatcher's search finds by ``q``."""
-    f = read_filters({"q": q}, "UTC")
+    f = read_filters({"q": q, "tab": "all"}, "UTC")
     page = await queries.staff_list(world["dispatcher"], f, PageRequest(1, 50), NOW)
     return {row.id for row in page.items}
 
@@ -161,3 +161,27 @@ async def test_the_migration_rebuilds_every_search_text_a_chunk_at_a_time(db, wo
     assert await found(world, "заявка") == set(ids)
     chunks = -(-rebuilt // 2)
     assert len(seen) <= 4 * chunks + 1  # the chunk's ids, its requests, their history, one update; the last select
+
+
+async def test_closing_an_outage_makes_its_message_searched_on_every_request_it_completes(db, world) -> None:
+    """The outage's closing words go to each linked request; their search texts are rebuilt together."""
+    ids = [await _open(world, "Нет холодной воды") for _ in range(3)]
+    dispatcher = world["dispatcher"]
+    outage_id = await actions.record_outage(
+        dispatcher,
+        {
+            "house_id": world["place"].house,
+            "entrance_id": None,
+            "riser_id": None,
+            "service": "cold_water",
+            "description": "Авария на вводе",
+            "starts_at": NOW,
+            "ends_at": None,
+        },
+        NOW,
+    )
+    outage = await queries.outage_for_staff(dispatcher, outage_id)
+    for ticket_id in ids:
+        await actions.link_outage(dispatcher, await queries.ticket_for_staff(dispatcher, ticket_id), outage, NOW)
+    assert await actions.close_outage(dispatcher, outage, "Давление восстановлено в 14:00", NOW) == 3
+    assert await found(world, "давление восстановлено") == set(ids)
