@@ -1,7 +1,7 @@
 """The staff search reads every part of a request whatever the length of one of them (each part is capped on its
 own, no longer the whole text at 8,000 characters, where a long Russian description could push the English twin
 out), and the words of its history too: messages, internal notes, the comments of status moves and ratings. Every
-request's search text is rebuilt, 500 requests at a time in the order of their ids (a few statements a chunk, on
+request's search text is rebuilt, 300 requests at a time in the order of their ids (a few statements a chunk, on
 both engines)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -188,7 +188,8 @@ async def _write_while(ticket_id: int, still: Any, values: dict[Any, Any], refus
         raise Refused(refusal)
 
 
-SEARCH_CHUNK = 500
+# Requests rebuilt per statement: the update takes three parameters a request, under the 999 of an older SQLite.
+SEARCH_CHUNK = 300
 
 
 async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
