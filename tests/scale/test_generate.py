@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench import generate
+from portal.core.search import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or ""
@@ -130,3 +131,37 @@ def test_the_rows_promised(databases: tuple[str, str]) -> None:
     assert got["orphans"] == 0
     assert got["sequence_ahead"] is True
     assert got["dispatcher"] == 1
+
+
+def test_the_search_texts_are_the_portals(databases: tuple[str, str]) -> None:
+    """Each request's search text is the one the portal writes (``rules.search_text``): rebuilt again by the
+    portal, nothing changes, and it holds the house's address and the account's number, as in production."""
+    _, generated = databases
+
+    async def texts() -> tuple[dict[int, str], dict[int, str], list[tuple[str, str, str]]]:
+        from portal.core import db
+        from portal.tickets.actions import refresh_search_text
+        from portal.tickets.tables import Ticket
+
+        engine = db.make_engine(generated)
+        db.use_engine(engine)
+        await db.start(engine)
+        try:
+            rows = await Ticket.select(Ticket.id, Ticket.search_text).order_by(Ticket.id).limit(20)
+            before = {r["id"]: r["search_text"] for r in rows}
+            await refresh_search_text(list(before))
+            rows = await Ticket.select(Ticket.id, Ticket.search_text).where(Ticket.id.is_in(list(before)))
+            after = {r["id"]: r["search_text"] for r in rows}
+            parts = await Ticket.select(Ticket.search_text, Ticket.house._.address, Ticket.account._.number).where(
+                Ticket.id.is_in(list(before))
+            )
+            named = [(r["search_text"], r["house.address"], r["account.number"]) for r in parts]
+            return before, after, named
+        finally:
+            await db.stop(engine)
+
+    before, after, named = asyncio.run(texts())
+    assert len(before) == 20
+    assert before == after
+    for text, address, number in named:
+        assert normalise(address) in text and normalise(number) in text
