@@ -258,14 +258,40 @@ def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Th
     return form
 
 
-def read_answers(
-    data: Mapping[str, Any], prefix: str, item_ids: Sequence[int], *, allow_invalid: bool = False
-) -> tuple[dict[int, rules.Choice | None], FormErrors]:
-    """One answer per question (``<prefix><item id>``): for, against or abstain — a paper ballot may also say
-    that the question was marked wrongly (several options or none), which is kept as not counted."""
-    answers: dict[int, rules.Choice | None] = {}
+def read_paper_ballot(
+    data: Mapping[str, Any], now: datetime, zone: ZoneInfo
+) -> tuple[int | None, datetime | None, FormErrors]:
+    """A paper ballot's owner from the register and the moment it was received (in ``zone``), with their errors."""
     errors = FormErrors()
-    for item_id in item_ids:
+    entry = parse_id(form_value(data, "entry"))
+    moment = parse_moment(form_value(data, "received_at"))
+    received = moment.replace(tzinfo=zone) if moment else None
+    if entry is None:
+        errors.add("entry", gettext("Choose an owner from the register."))
+    if received is None:
+        errors.add("received_at", gettext("Enter when the ballot was received."))
+    elif received > now:
+        # A year typed wrong would make a ballot received in time look late, to be rejected.
+        errors.add("received_at", gettext("This moment has not come yet: enter when the ballot was received."))
+        received = None
+    return entry, received, errors
+
+
+def read_answers(
+    data: Mapping[str, Any],
+    prefix: str,
+    item_ids: Sequence[int],
+    *,
+    allow_invalid: bool = False,
+    errors: FormErrors | None = None,
+) -> tuple[dict[int, rules.Choice | None], FormErrors]:
+    """One answer per question (``<prefix><item id>``, in the agenda's order): for, against or abstain — a paper
+    ballot may also say that the question was marked wrongly (several options or none), which is kept as not counted.
+    A question left unanswered is named by its number in the summary above the form; its error follows ``errors``,
+    those of the fields above the questions."""
+    answers: dict[int, rules.Choice | None] = {}
+    errors = FormErrors() if errors is None else errors
+    for number, item_id in enumerate(item_ids, start=1):
         name = f"{prefix}{item_id}"
         text = form_value(data, name)
         if allow_invalid and text == INVALID:
@@ -274,7 +300,7 @@ def read_answers(
         try:
             answers[item_id] = rules.Choice(text)
         except ValueError:
-            errors.add(name, gettext("Choose an answer to this question."))
+            errors.add(name, gettext("Choose an answer to this question."), gettext("Question %(n)s", n=number))
     return answers, errors
 
 

@@ -23,7 +23,6 @@ from portal.core.i18n import ngettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
-from portal.core.parse import parse_moment
 from portal.core.security import Principal
 from portal.core.security import staff
 from portal.core.web import FormData
@@ -192,20 +191,13 @@ class StaffMeetings(Controller):
         meeting: LoadedMeeting,
         data: MultipartData,
     ) -> Template | Response[Any]:
-        answers, errors = forms.read_answers(data, "q", [i.id for i in meeting.items], allow_invalid=True)
-        entry = parse_id(form_value(data, "entry"))
-        moment = parse_moment(form_value(data, "received_at"))
+        # The errors in the form's order: the owner, when received, the scan, the answers.
+        entry, received, errors = forms.read_paper_ballot(data, clock.now(), clock.zone())
         scan = await _scan(data, errors)
-        if entry is None:
-            errors.add("entry", gettext("Choose an owner from the register."))
-        if moment is None:
-            errors.add("received_at", gettext("Enter when the ballot was received."))
-        elif moment.replace(tzinfo=clock.zone()) > clock.now():
-            # A year typed wrong would make a ballot received in time look late, to be rejected.
-            errors.add("received_at", gettext("This moment has not come yet: enter when the ballot was received."))
-        if errors or scan is None or entry is None or moment is None:
+        ids = [i.id for i in meeting.items]
+        answers, errors = forms.read_answers(data, "q", ids, allow_invalid=True, errors=errors)
+        if errors or scan is None or entry is None or received is None:
             return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
-        received = moment.replace(tzinfo=clock.zone())
         name = form_value(data, "voter_name")[:255]
         await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
         flash(request, gettext("The paper ballot is waiting for moderation."))

@@ -58,3 +58,26 @@ async def test_the_moderators_message_names_the_owner_after_the_words(
     await client.form(f"/staff/meetings/ballots/{rejected}/reject", {"reason": "unsigned"})
     page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert re.search(r"Решение отклонено: Собственник D\.", page)
+
+
+async def test_a_paper_ballot_with_a_question_unanswered_names_it_in_the_summary_in_the_forms_order(
+    client, login, make_user, example_house, make_meeting
+):
+    """The summary above the form said «Выберите ответ на этот вопрос.» first, above the owner and the scan, without
+    saying which question: it now lists the errors in the form's order and names the question by its number."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    moderator = await make_user(roles=("moderator",), houses=(house.house,))
+    await login(client, moderator)
+    first, second = meeting.items
+    typed = {"voter_name": "Иванов И. И.", f"q{first.id}": "for"}
+    refused = await client.form(f"/staff/meetings/{meeting_id}/paper", typed, files={"x": ("", b"")})
+    assert refused.status_code == 422
+    summary = refused.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="#f-([^"]+)">([^<]*)</a>', summary)
+    assert [name for name, _ in links] == ["entry", "received_at", "scan", f"q{second.id}"], links
+    assert links[-1][1] == "Вопрос 2: Выберите ответ на этот вопрос."
+    # the link leads to the question: its first answer
+    assert re.search(rf'<input id="f-q{second.id}" type="radio" name="q{second.id}"', refused.text)
+    assert "Иванов И. И." in refused.text
