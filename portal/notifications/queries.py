@@ -65,11 +65,32 @@ _STORED = """(
 )"""
 
 
-def audience_clause(audience: Audience | PostAudience, args: list[Any]) -> str:
-    """The WHERE condition selecting the premises/accounts of ``audience`` (p: premise, a: account, h: house)."""
+# The same selections asked of one premise and account at a time: each kind is a lookup of the post's selection
+# naming this premise's house, entrance, riser, the premise or the account by the (post, kind, ref) index, so a
+# page of recipients costs its own people, never the post's whole audience (which ``_STORED`` reads at once: right
+# for a count, wrong for the 80th page of a big post, where it was read again for every page).
+_STORED_AT = """(
+    EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'company')
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'complex' AND t.ref = h.complex)
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'house' AND t.ref = p.house)
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'entrance' AND t.ref = p.entrance)
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'floors' AND t.ref = p.house
+        AND p.floor BETWEEN t.floor_from AND t.floor_to AND (t.entrance IS NULL OR t.entrance = p.entrance))
+    OR EXISTS (SELECT 1 FROM premise_riser pr JOIN post_target t ON t.ref = pr.riser
+        WHERE pr.premise = p.id AND t.post = {} AND t.kind = 'riser')
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'premise' AND t.ref = p.id)
+    OR EXISTS (SELECT 1 FROM post_target t WHERE t.post = {} AND t.kind = 'account' AND t.ref = a.id)
+)"""
+
+
+def audience_clause(audience: Audience | PostAudience, args: list[Any], *, one_at_a_time: bool = False) -> str:
+    """The WHERE condition selecting the premises/accounts of ``audience`` (p: premise, a: account, h: house);
+    ``one_at_a_time``: a post's stored audience asked of each premise and account by index (``_STORED_AT``)
+    instead of read whole once (``_STORED``)."""
     if isinstance(audience, PostAudience):
-        args.extend([audience.post] * _STORED.count("{}"))
-        return _STORED
+        stored = _STORED_AT if one_at_a_time else _STORED
+        args.extend([audience.post] * stored.count("{}"))
+        return stored
     if audience.company:
         return "1 = 1"
     parts: list[str] = []
@@ -100,7 +121,7 @@ def audience_clause(audience: Audience | PostAudience, args: list[Any]) -> str:
 
 
 _SELECT = (
-    "SELECT DISTINCT u.id AS user_id, u.locale, u.email, u.phone, u.notify_email, u.notify_inapp, "
+    "SELECT u.id AS user_id, u.locale, u.email, u.phone, u.notify_email, u.notify_inapp, "
     "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'processing' "
     "AND c.withdrawn_at IS NULL) AS consent, "
     "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'marketing' "
@@ -114,6 +135,32 @@ JOIN house h ON h.id = p.house
 JOIN portal_user u ON u.id = r."user"
 WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND u.is_active = {}
 """
+# A page of people: active users from an id on, in id order, each with a live residency of an account the audience
+# reaches. The people are walked by their primary key and the walk stops at the page's end, so a page costs the
+# people it passes, whatever its number and however big the audience: keyset paging, no sort of the whole
+# audience, nothing of it read again for the next page.
+_PAGE = """
+FROM portal_user u
+WHERE u.is_active = {} AND u.id > {} AND EXISTS (
+    SELECT 1 FROM residency r
+    JOIN personal_account a ON a.id = r.account
+    JOIN premise p ON p.id = a.premise
+    JOIN house h ON h.id = p.house
+    WHERE r."user" = u.id AND r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND {where}
+)
+ORDER BY u.id LIMIT {}
+"""
+
+
+def page_query(
+    audience: Audience | PostAudience, *, after_user: int = 0, limit: int = 1000, today: date | None = None
+) -> tuple[str, list[Any]]:
+    """The query of one page of ``resolve_audience`` and its values (the tests read its plan)."""
+    args: list[Any] = [True, after_user, today or clock.today_local()]
+    where = audience_clause(audience, args, one_at_a_time=True)
+    args.append(max(1, min(limit, MAX_PAGE)))
+    # Only column names and {} placeholders are assembled here; every value goes as a parameter.
+    return _SELECT + _PAGE.replace("{where}", where), args
 
 
 async def resolve_audience(
@@ -121,15 +168,12 @@ async def resolve_audience(
 ) -> list[Recipient]:
     """The people ``audience`` reaches (residents of its premises and accounts, active, with a live residency),
     each once however many selections reach them, in user-id order from ``after_user`` on, at most ``limit``
-    (at most 5000): one query per page; the caller pages on with the last id.
+    (at most 5000): one query per page, walking the people from ``after_user`` on (``_PAGE``); the caller pages
+    on with the last id.
     """
     if audience.is_empty:
         return []
-    args: list[Any] = [today or clock.today_local(), True]
-    where = audience_clause(audience, args)
-    args.extend([after_user, max(1, min(limit, MAX_PAGE))])
-    # Only column names and {} placeholders are assembled here; every value goes as a parameter.
-    sql = _SELECT + _FROM + f"AND {where} AND u.id > {{}} ORDER BY u.id LIMIT {{}}"
+    sql, args = page_query(audience, after_user=after_user, limit=limit, today=today)
     rows = await Residency.raw(sql, *args)
     found = []
     for row in rows:
