@@ -271,6 +271,9 @@ SESSION_CREATED = "_created"
 SESSION_WRITTEN = "_written"  # when the store last received this session (unix seconds)
 # An unchanged session is written again only this often, to keep its idle timeout sliding.
 SESSION_REFRESH_SECONDS = 300
+# What the backend keeps about a session itself: a session holding nothing else (a signed-out browser once its
+# «Вы вышли» has been shown) is ended, not kept until its idle timeout.
+_SESSION_BOOKKEEPING = frozenset({SESSION_ROTATE, SESSION_REMEMBER, SESSION_CREATED, SESSION_WRITTEN})
 _SESSION_LOADED = "portal.session_loaded"  # the stored bytes of this request's session, in the ASGI scope
 IDLE_SECONDS = 12 * 3600  # a session nobody used for 12 hours ends
 REMEMBER_SECONDS = 30 * 24 * 3600  # "remember me": 30 days
@@ -334,7 +337,7 @@ def _session_backend() -> Any:
             params.pop("max_age", None)
             params.pop("expires", None)
             data = dict(scope_session) if scope_session not in (None, Empty) else {}
-            if scope_session is Empty or not data:
+            if scope_session is Empty or not data.keys() - _SESSION_BOOKKEEPING:
                 if cookie_id:
                     await self.delete(cookie_id, store=store)
                     headers.add(

@@ -83,6 +83,36 @@ async def test_signing_out_says_so_on_the_next_page_and_the_old_session_is_dead(
     assert (await client.get("/profile")).status_code == 303
 
 
+def _session_cookies(client) -> list[str]:
+    return [c.value or "" for c in client.cookies.jar if c.name == "session" and c.value not in ("", "null")]
+
+
+async def test_once_it_has_said_so_a_sign_out_leaves_no_session_behind(client, make_user, app):
+    """After «Вы вышли из портала.» the browser kept a small anonymous session (the message's carrier) in the
+    store and in its cookie until the idle timeout; now the page that shows the message ends it."""
+    store = app.stores.get("sessions")
+    user_id = await _user_with_password(make_user)
+    await client.form("/login", {"login": await _email(user_id), "password": PASSWORD})
+    await client.form("/logout")
+    (carrier,) = _session_cookies(client)
+    assert await store.get(carrier) is not None  # the message travels to the next page in it
+    landing = await client.get("/", follow_redirects=True)
+    assert "Вы вышли из портала." in landing.text
+    assert await store.get(carrier) is None
+    assert _session_cookies(client) == []
+    assert "Вы вышли из портала." not in (await client.get("/")).text
+
+
+async def test_once_it_has_said_so_a_password_reset_leaves_no_session_behind(client, make_user, app):
+    store = app.stores.get("sessions")
+    user_id = await _user_with_password(make_user)
+    path = await _reset_link(client, await _email(user_id))
+    await client.form(path, {"password": "brand new pass 7", "password2": "brand new pass 7"})
+    (carrier,) = _session_cookies(client)
+    assert "Войдите с новым паролем" in (await client.get("/login")).text
+    assert await store.get(carrier) is None and _session_cookies(client) == []
+
+
 async def test_sign_in_by_phone_in_any_spelling(client, make_user):
     await _user_with_password(make_user)
     response = await client.form("/login", {"login": "8 (978) 000-11-22", "password": PASSWORD})
