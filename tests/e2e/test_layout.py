@@ -8,6 +8,8 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -40,3 +42,25 @@ def test_a_residents_pages_do_not_scroll_sideways(live_server: str, browser: Bro
         brand = page.locator(".topbar .brand").bounding_box()
         assert brand and brand["width"] >= 40, f"the company's name is squeezed out of the top bar of {path}: {brand}"
     context.close()
+
+
+# Each fact of a fact list with the width its words get and whether it stands under its label or beside it.
+FACTS = """list => [...list.querySelectorAll("dd")].map(dd => {
+  const dt = dd.previousElementSibling.getBoundingClientRect(), box = dd.getBoundingClientRect();
+  return {label: dd.previousElementSibling.innerText, width: box.width, under: box.top >= dt.bottom - 1};
+})"""
+
+
+def test_on_a_phone_a_fact_stands_under_its_label_with_the_cards_width(page: Page, live_server: str):
+    """Beside «Бумажные решения» a meeting's address had a third of the card and broke into four lines; the account
+    number in a receipt's requisites broke in two."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.get_by_role("link", name="Ещё", exact=True).first.click()
+    page.get_by_role("link", name="Собрания собственников").click()
+    page.locator("main a[href^='/meetings/']").first.click()
+    expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
+    facts = page.locator("main dl.facts").first.evaluate(FACTS)
+    card = page.locator("main dl.facts").first.bounding_box()
+    assert facts and all(f["under"] and f["width"] >= card["width"] - 1 for f in facts), facts
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not any(f["under"] for f in page.locator("main dl.facts").first.evaluate(FACTS)), "beside it on a desktop"
