@@ -631,16 +631,23 @@ async def _point(
 
 
 async def assign_executor(
-    principal: Principal, ticket: queries.TicketRow, executor: queries.Option | None, now: datetime
+    principal: Principal,
+    ticket: queries.TicketRow,
+    executor: queries.Option | None,
+    now: datetime,
+    *,
+    searched: bool = True,
 ) -> int | None:
-    """(Re)assign the executor (``None``: nobody); the history of executors is the list of these events."""
+    """(Re)assign the executor (``None``: nobody); the history of executors is the list of these events.
+    ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
     executor_id = executor.id if executor else None
     if ticket.executor == executor_id:
         return None
     async with atomic():
         name = executor.name if executor else ""
         event_id = await _point(principal, ticket, "executor", executor_id, now, audited="ticket.assign", comment=name)
-        await refresh_search_text([ticket.id])
+        if searched:
+            await refresh_search_text([ticket.id])
         if executor_id is not None and executor_id != principal.user_id:
             link = f"/staff/tickets/{ticket.id}"
             await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, category=ticket.category)
@@ -650,13 +657,15 @@ async def assign_executor(
 async def assign_many(
     principal: Principal, tickets: Sequence[queries.TicketRow], executor: queries.Option | None, now: datetime
 ) -> int:
-    """Assign one executor to the selected requests at once (all or none); returns how many changed."""
-    changed = 0
+    """Assign one executor to the selected requests at once (all or none); returns how many changed. The search
+    texts (which name the executor) are rebuilt once for the whole set, a few statements whatever its size."""
+    changed: list[int] = []
     async with atomic():
         for ticket in tickets:
-            if await assign_executor(principal, ticket, executor, now) is not None:
-                changed += 1
-    return changed
+            if await assign_executor(principal, ticket, executor, now, searched=False) is not None:
+                changed.append(ticket.id)
+        await refresh_search_text(changed)
+    return len(changed)
 
 
 def _plain(value: Any) -> str:

@@ -185,3 +185,27 @@ async def test_closing_an_outage_makes_its_message_searched_on_every_request_it_
         await actions.link_outage(dispatcher, await queries.ticket_for_staff(dispatcher, ticket_id), outage, NOW)
     assert await actions.close_outage(dispatcher, outage, "Давление восстановлено в 14:00", NOW) == 3
     assert await found(world, "давление восстановлено") == set(ids)
+
+
+async def test_assigning_one_executor_to_many_requests_rebuilds_their_search_texts_together(
+    db, world, make_user
+) -> None:
+    """The bulk assignment names the executor in every request's search text, rebuilt once for the whole set:
+    one read of the requests, one of their history and one update, whether two requests are ticked or six."""
+    executor = await make_user(name="Слесарь Кулибин", roles=("executor",), houses=(world["place"].house,))
+    dispatcher = world["dispatcher"]
+
+    async def assign(count: int, executor_id: int | None) -> list[str]:
+        ids = [await _open(world, f"Течёт кран {n}") for n in range(count)]
+        tickets = await queries.tickets_for_staff(dispatcher, ids)
+        chosen = queries.Option(executor_id, "Слесарь Кулибин") if executor_id else None
+        with captured(db) as seen:
+            assert await actions.assign_many(dispatcher, tickets, chosen, NOW) == count
+        assert await found(world, "кулибин") >= set(ids)
+        return [str(q) for q in seen]
+
+    for count in (2, 6):
+        statements = await assign(count, executor)
+        rebuilds = [s for s in statements if "SET search_text" in s]
+        histories = [s for s in statements if "PARTITION BY ticket" in s]
+        assert (len(rebuilds), len(histories)) == (1, 1), statements
