@@ -105,7 +105,15 @@ async def seed(ctx: DemoContext) -> None:
     users: dict[str, int] = ctx.shared.get("users", {})
     manager = (users.get("manager"), "Игорь Петрович Белов")
     dispatcher = (users.get("dispatcher"), "Марина Олеговна Котова")
+    admin = (users.get("admin"), "Анна Сергеевна Орлова")
     house_ids = list(houses)
+    staff_houses = set(list(ctx.shared.get("houses", []))[:2])
+
+    def by(staff: tuple[int | None, str], house: int) -> tuple[int | None, str]:
+        """The staff of the demo work with its first two houses (accounts.demo): the rest are written for by the
+        administrator, so nobody is the author of a post for a house they do not work with."""
+        return staff if house in staff_houses else admin
+
     targets: list[PostTarget] = []
     published: list[tuple[int, PostKind]] = []
 
@@ -122,17 +130,19 @@ async def seed(ctx: DemoContext) -> None:
         for n, ((title, body), status) in enumerate(zip(texts, statuses, strict=True)):
             at = now - timedelta(days=3 * n + 1, hours=rng.randint(0, 8))
             comment = "Уточните даты и добавьте телефон для справок." if status is PostStatus.RETURNED else ""
-            post_id = await _post(kind, status, title, body, author=manager, at=at, comment=comment)
-            to_house(post_id, house_ids[n % len(house_ids)])
+            house = house_ids[n % len(house_ids)]
+            post_id = await _post(kind, status, title, body, author=by(manager, house), at=at, comment=comment)
+            to_house(post_id, house)
             if status is PostStatus.PUBLISHED:
                 published.append((post_id, kind))
 
     # Emergencies: ended ones across the houses, one sent at once by the dispatcher and not yet reviewed.
     for n, (title, body) in enumerate(EMERGENCIES):
         at = now - timedelta(days=2 * n + 2, hours=rng.randint(0, 6))
-        post_id = await _post(PostKind.EMERGENCY, PostStatus.PUBLISHED, title, body, author=dispatcher, at=at,
-                              ends_at=at + timedelta(hours=6), needs_review=n == 0)  # fmt: skip
-        to_house(post_id, house_ids[n % len(house_ids)])
+        house = house_ids[n % len(house_ids)]
+        post_id = await _post(PostKind.EMERGENCY, PostStatus.PUBLISHED, title, body, author=by(dispatcher, house),
+                              at=at, ends_at=at + timedelta(hours=6), needs_review=n == 0)  # fmt: skip
+        to_house(post_id, house)
         published.append((post_id, PostKind.EMERGENCY))
 
     # In force now, for the cold-water riser of the demo resident's first flat.

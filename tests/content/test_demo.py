@@ -34,3 +34,8 @@ async def test_demo_content(db):
     page = await queries.staff_posts(admin, queries.StaffFilter(), PageRequest(size=100))
     assert any(p.failed for p in page.items) and all(p.audience_names.said() for p in page.items)
     assert sum(sum(p.sent.values()) for p in page.items) > 100
+    # The manager works with the first two houses and wrote for them only: every post they see names its houses.
+    manager = Principal(user_id=ctx.shared["users"]["manager"], staff_roles=frozenset({"manager"}),
+                        house_ids=frozenset(list(ctx.shared["houses"])[:2]))  # fmt: skip
+    seen = (await queries.staff_posts(manager, queries.StaffFilter(), PageRequest(size=100))).items
+    assert seen and not any(p.audience_names.elsewhere for p in seen)
