@@ -17,6 +17,7 @@ from portal.accounts.notify import notify
 from portal.accounts.tables import User
 from portal.core import clock
 from portal.core import outbox
+from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import format_day
@@ -98,9 +99,15 @@ async def update_draft(principal: Principal, meeting: queries.MeetingView, value
         for item in meeting.items:
             if thresholds[item.id] != item.threshold:
                 await AgendaItem.update({AgendaItem.threshold: thresholds[item.id]}).where(AgendaItem.id == item.id)
-        await record(
-            principal, "meeting.edit", "meeting", meeting.id, {k: str(v) for k, v in values.items() if k != "house"}
-        )
+        changed = diff(_details(meeting), {k: v for k, v in values.items() if k != "house"})
+        await record(principal, "meeting.edit", "meeting", meeting.id, changed)
+
+
+def _details(meeting: queries.MeetingView) -> dict[str, Any]:
+    """A draft's details as its form reads them, to say in the audit log which of them changed."""
+    kept = {name: getattr(meeting, name) for name in forms.MEETING_FIELDS if name not in ("house", "voting_ends")}
+    in_person = meeting.in_person_at.astimezone(clock.zone()) if meeting.in_person_at else None
+    return {**kept, "voting_ends": meeting.voting_ends_on, "in_person_at": in_person}
 
 
 async def add_item(

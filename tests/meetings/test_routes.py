@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.core import clock
+from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.meetings import actions
 from portal.meetings import queries
@@ -413,6 +414,9 @@ async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and
     assert stored["house"] == house.house and stored["starts_on"] == today + timedelta(days=12)
     assert stored["chair"] == "Иванов И. И." and stored["status"] == MeetingStatus.DRAFT
     assert clock.local(stored["voting_ends_at"]).date() == today + timedelta(days=30)
+    told = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "meeting.edit").first()
+    changes = json.loads(told["changes"]) if isinstance(told["changes"], str) else told["changes"]
+    assert sorted(changes) == ["starts_on", "voting_ends"], changes  # only what changed, before and after
 
     assert (await client.form(f"/staff/meetings/{meeting_id}/publish")).status_code == 303
     assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())["status"] == "published"
