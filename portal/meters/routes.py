@@ -20,7 +20,6 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
-from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import MultipartData
@@ -112,7 +111,7 @@ class ResidentMeters(Controller):
             refusal_messages(meters, passed, form)
         if form.errors:
             return await _page(request, principal, form, meters=meters, status_code=422)
-        flash(request, _thanks(passed))
+        flash(request, _thanks(passed, meters))
         return see_other(request, "/meters")
 
     @get("/{meter_id:int}", name="meters:history")
@@ -150,14 +149,13 @@ class ResidentMeters(Controller):
         return storage.response_for(row["photo"])
 
 
-def _thanks(passed: actions.Passed) -> str:
+def _thanks(passed: actions.Passed, meters: list[queries.MeterView]) -> str:
     if passed.flagged:
-        return ngettext(
-            "Readings passed. %(num)d meter shows much more than usual: we will check it and tell you if anything "
-            "is wrong.",
-            "Readings passed. %(num)d meters show much more than usual: we will check them and tell you if anything "
-            "is wrong.",
-            len(passed.flagged),
+        # Named, so that a resident who typed 9999 for 399,9 knows which reading to look at again.
+        return gettext(
+            "Readings passed. Much more than usual: %(meters)s. Check the digits below; if they are right, we will "
+            "check them and tell you if anything is wrong.",
+            meters=", ".join(words.meter_name(m) for m in meters if m.id in passed.flagged),
         )
     if passed.corrected:
         return gettext("Readings corrected. Thank you!")

@@ -87,9 +87,14 @@ def zone_label(zones: int, zone: int) -> str:
     return {1: gettext("T1 (peak)"), 2: gettext("T2 (night)"), 3: gettext("T3 (half-peak)")}[zone]
 
 
+def meter_name(meter: Any) -> str:
+    """A meter as the resident finds it on the page: «Газ № Г0000001»."""
+    return gettext("%(service)s No. %(serial)s", service=service_label(meter.service), serial=meter.serial)
+
+
 def reading_label(meter: Any, zone: int) -> str:
     """Which field a reading's error is about, in the summary above the form: «Электроэнергия № 123, Т1 (пик)»."""
-    name = gettext("%(service)s No. %(serial)s", service=service_label(meter.service), serial=meter.serial)
+    name = meter_name(meter)
     return name if meter.zones == 1 else f"{name}, {zone_label(meter.zones, zone)}"
 
 

@@ -165,3 +165,22 @@ async def test_enter_in_a_reading_passes_the_readings_not_a_request_for_verifica
     csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
     filed = await client.post(f"/meters/{expired.id}/verification", data={"_csrf_token": csrf})
     assert filed.status_code == 303
+
+
+async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_checked(
+    client, login, make_user, two_accounts
+):
+    """«1 счётчик показывает намного больше обычного» left a resident with several meters guessing which one, and
+    the page then said only «Переданы в этом месяце»: one who typed 9999 for 399,9 could not find the slip."""
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    assert (await client.form("/meters", {f"m{meter}z1": "9999"})).status_code == 303
+    page = (await client.get("/meters")).text
+    assert "Показания переданы. Намного больше обычного: Холодная вода № S1. Проверьте цифры ниже" in page
+    assert "Передано, проверяем" in page and "Если ошиблись в цифре, введите верное показание ниже" in page
+    client.cookies.set("lang", "en")
+    page = (await client.get("/meters")).text
+    assert "Passed: we are checking it" in page and "If a digit is wrong, type the right reading below" in page
+    await MeterReading.update({MeterReading.review: "accepted"}, force=True)
+    page = (await client.get("/meters")).text
+    assert "Passed: we are checking it" not in page and "Passed this month" in page
