@@ -22,6 +22,8 @@ ACCESS: dict[str, str] = {
     "GET /staff/meetings/new": ORGANISE,
     "POST /staff/meetings/new": ORGANISE,
     "GET /staff/meetings/{meeting_id:int}": VIEW,
+    "GET /staff/meetings/{meeting_id:int}/edit": ORGANISE,
+    "POST /staff/meetings/{meeting_id:int}/edit": ORGANISE,
     "POST /staff/meetings/{meeting_id:int}/items": ORGANISE,
     "POST /staff/meetings/{meeting_id:int}/items/{item_id:int}/delete": ORGANISE,
     "POST /staff/meetings/{meeting_id:int}/publish": ORGANISE,
