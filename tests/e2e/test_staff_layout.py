@@ -240,3 +240,19 @@ def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
         assert beside, "a checklist shares its row with the executor's dropdown"
     assert all(abs(c["top"] - c["row"]) <= 1 for c in beside), checklists
     context.close()
+
+
+def test_a_staff_members_full_name_is_written_whole_in_the_top_bar_at_1280_px(
+    browser: Browser, live_server: str
+) -> None:
+    """«Ольга Викторовна За…»: the top bar cut a staff member's full name at 20 letters on a 1280 px screen with the
+    whole bar free beside it; a staff page writes it whole, and a name cut where room is short is named on hover."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "accountant@demo.ru")
+    page.goto(live_server + "/staff/billing")
+    name = page.locator(".topbar-user")
+    expect(name).to_have_text("Ольга Викторовна Зайцева")
+    expect(name).to_have_attribute("title", "Ольга Викторовна Зайцева")
+    assert name.evaluate("el => el.scrollWidth <= el.clientWidth"), "the name is cut"
+    context.close()
