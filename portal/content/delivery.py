@@ -69,12 +69,15 @@ async def fan_out(row: dict[str, Any]) -> Any:
     if post["publish_at"] and post["publish_at"] > now:
         return outbox.Again(context, at=post["publish_at"])
     after = int(context.get("after", 0))
-    # The audience as stored, joined in the query: never read whole, never sent as a list of ids.
-    page = await recipients.resolve_audience(recipients.PostAudience(post_id), after_user=after, limit=PAGE)
+    # The audience as stored, joined in the query: never sent as a list of ids. How its pages are found (walking
+    # the people, or from the audience's side) is decided on the first page and kept for the others.
+    audience = recipients.PostAudience(post_id)
+    kinds = context["kinds"] if "kinds" in context else await recipients.paging(audience, PAGE)
+    page = await recipients.resolve_audience(audience, after_user=after, limit=PAGE, kinds=kinds)
     if not page:
         return None
     await outbox.enqueue_many(await _messages(post, page))
-    return outbox.Again({**context, "after": page[-1].user_id})
+    return outbox.Again({**context, "after": page[-1].user_id, "kinds": kinds})
 
 
 async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> list[OutboxMessage]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -136,10 +138,14 @@ JOIN portal_user u ON u.id = r."user"
 WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND u.is_active = {}
 """
 # A page of people: active users from an id on, in id order, each with a live residency of an account the audience
-# reaches. The people are walked by their primary key and the walk stops at the page's end, so a page costs the
-# people it passes, whatever its number and however big the audience: keyset paging, no sort of the whole
-# audience, nothing of it read again for the next page.
-_PAGE = """
+# reaches. Two ways to find them, chosen once per sending (``paging``):
+# - walking the people by their primary key, each asked of whether the audience reaches them (``_STORED_AT``), the
+#   walk stopping at the page's end: a page costs the people it passes, whatever its number and however big the
+#   audience — one pass over the people for the whole sending. Right for a big audience;
+# - from the audience's side (``_people_of``: the post's selections joined to their premises, accounts and
+#   residencies), then the page's first ids: a page costs the audience. Right for a small one (a riser's outage in
+#   a company of 100,000 people), where a walk would pass every person to find a few.
+_WALK = """
 FROM portal_user u
 WHERE u.is_active = {} AND u.id > {} AND EXISTS (
     SELECT 1 FROM residency r
@@ -150,30 +156,119 @@ WHERE u.is_active = {} AND u.id > {} AND EXISTS (
 )
 ORDER BY u.id LIMIT {}
 """
+# The people a post's stored selections reach (with repeats), as ``_STORED`` selects them, found from the selections:
+# the premises of each kind the post has (only those kinds, so that the planner counts on the premises they name),
+# their accounts and residencies, and the residencies of its hand-picked accounts.
+_PREMISES_OF = {
+    "complex": "SELECT p.id FROM post_target t JOIN house h ON h.complex = t.ref JOIN premise p ON p.house = h.id "
+    "WHERE t.post = {} AND t.kind = 'complex'",
+    "house": "SELECT p.id FROM post_target t JOIN premise p ON p.house = t.ref WHERE t.post = {} AND t.kind = 'house'",
+    "entrance": "SELECT p.id FROM post_target t JOIN premise p ON p.entrance = t.ref "
+    "WHERE t.post = {} AND t.kind = 'entrance'",
+    "floors": "SELECT p.id FROM post_target t JOIN premise p ON p.house = t.ref AND p.floor BETWEEN t.floor_from "
+    "AND t.floor_to AND (t.entrance IS NULL OR p.entrance = t.entrance) WHERE t.post = {} AND t.kind = 'floors'",
+    "riser": "SELECT pr.premise FROM post_target t JOIN premise_riser pr ON pr.riser = t.ref "
+    "WHERE t.post = {} AND t.kind = 'riser'",
+    "premise": "SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'premise'",
+}
+_LIVING_IN = """SELECT r."user" AS id FROM residency r JOIN personal_account a ON a.id = r.account
+WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND a.premise IN (PREMISES)"""
+_HOLDING = """SELECT r."user" AS id FROM post_target t JOIN personal_account a ON a.id = t.ref
+JOIN residency r ON r.account = a.id
+WHERE t.post = {} AND t.kind = 'account' AND r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {})"""
+_FROM_POST = """
+FROM portal_user u
+WHERE u.is_active = {} AND u.id > {} AND u.id IN (PEOPLE)
+ORDER BY u.id LIMIT {}
+"""
+_KINDS = ("company", *_PREMISES_OF, "account")
+_HAS = "EXISTS (SELECT 1 FROM post_target t WHERE t.post = {{}} AND t.kind = '{kind}') AS {kind}"
+
+
+def _people_of(audience: PostAudience, kinds: Sequence[str], today: date, args: list[Any]) -> str:
+    parts = []
+    premises = [k for k in _PREMISES_OF if k in kinds]
+    if premises:
+        args.append(today)
+        args.extend([audience.post] * len(premises))
+        parts.append(_LIVING_IN.replace("PREMISES", " UNION ALL ".join(_PREMISES_OF[k] for k in premises)))
+    if "account" in kinds:
+        args.extend([audience.post, today])
+        parts.append(_HOLDING)
+    return " UNION ALL ".join(parts) or "SELECT 0 AS id WHERE 1 = 0"
+
+
+async def kinds_of(audience: PostAudience) -> list[str]:
+    """The kinds of selection the post has (one look each by the (post, kind, ref) index)."""
+    asked = ", ".join(_HAS.format(kind=kind) for kind in _KINDS)
+    row = (await Residency.raw("SELECT " + asked, *[audience.post] * len(_KINDS)))[0]
+    return [kind for kind in _KINDS if row[kind]]
+
+
+async def paging(audience: Audience | PostAudience, page: int, today: date | None = None) -> list[str] | None:
+    """How the sending of ``audience`` in pages of ``page`` finds each page: None, walking the people (``_WALK``),
+    or starting from the post's selections of these kinds (``_people_of``). Walking passes every person once for
+    the whole sending (n people); starting from the audience reads the audience for each of its pages (a people,
+    a / page times: a² / page): so a walk where a is more than √(page × n), and always for the whole company. A
+    few bounded queries, once per sending."""
+    if not isinstance(audience, PostAudience):
+        return None
+    kinds = await kinds_of(audience)
+    if "company" in kinds:
+        return None
+    people = await Residency.raw("SELECT COUNT(*) AS n FROM portal_user WHERE is_active = {}", True)
+    enough = math.isqrt(max(1, page) * int(people[0]["n"])) + 1
+    args: list[Any] = []
+    people_of = _people_of(audience, kinds, today or clock.today_local(), args)
+    sql = "SELECT COUNT(*) AS n FROM (" + people_of + " LIMIT {}) x"  # noqa: S608 (placeholders only)
+    reached = await Residency.raw(sql, *args, enough)
+    return None if int(reached[0]["n"]) >= enough else kinds
 
 
 def page_query(
-    audience: Audience | PostAudience, *, after_user: int = 0, limit: int = 1000, today: date | None = None
+    audience: Audience | PostAudience,
+    *,
+    after_user: int = 0,
+    limit: int = 1000,
+    today: date | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> tuple[str, list[Any]]:
-    """The query of one page of ``resolve_audience`` and its values (the tests read its plan)."""
-    args: list[Any] = [True, after_user, today or clock.today_local()]
-    where = audience_clause(audience, args, one_at_a_time=True)
+    """The query of one page of ``resolve_audience`` and its values (the tests read its plan): a walk, or with
+    ``kinds`` (``paging``) from the post's selections of those kinds."""
+    today = today or clock.today_local()
+    args: list[Any] = [True, after_user]
+    if kinds is None or not isinstance(audience, PostAudience) or "company" in kinds:
+        args.append(today)
+        where = audience_clause(audience, args, one_at_a_time=True)
+        sql = _SELECT + _WALK.replace("{where}", where)
+    else:
+        sql = _SELECT + _FROM_POST.replace("PEOPLE", _people_of(audience, kinds, today, args))
     args.append(max(1, min(limit, MAX_PAGE)))
     # Only column names and {} placeholders are assembled here; every value goes as a parameter.
-    return _SELECT + _PAGE.replace("{where}", where), args
+    return sql, args
+
+
+_DECIDE: Any = object()
 
 
 async def resolve_audience(
-    audience: Audience | PostAudience, *, after_user: int = 0, limit: int = 1000, today: date | None = None
+    audience: Audience | PostAudience,
+    *,
+    after_user: int = 0,
+    limit: int = 1000,
+    today: date | None = None,
+    kinds: Sequence[str] | None = _DECIDE,
 ) -> list[Recipient]:
     """The people ``audience`` reaches (residents of its premises and accounts, active, with a live residency),
     each once however many selections reach them, in user-id order from ``after_user`` on, at most ``limit``
-    (at most 5000): one query per page, walking the people from ``after_user`` on (``_PAGE``); the caller pages
-    on with the last id.
+    (at most 5000): one query per page; the caller pages on with the last id, and says how the pages are found
+    (``paging``: None, a walk; or the kinds of selection to start from), asked here when not said.
     """
     if audience.is_empty:
         return []
-    sql, args = page_query(audience, after_user=after_user, limit=limit, today=today)
+    if kinds is _DECIDE:
+        kinds = await paging(audience, limit, today)
+    sql, args = page_query(audience, after_user=after_user, limit=limit, today=today, kinds=kinds)
     rows = await Residency.raw(sql, *args)
     found = []
     for row in rows:

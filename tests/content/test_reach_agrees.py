@@ -21,6 +21,7 @@ from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core.security import Principal
 from portal.notifications.queries import PostAudience
+from portal.notifications.queries import kinds_of
 from portal.notifications.queries import resolve_audience
 from portal.notifications.rules import Audience
 from portal.notifications.rules import FloorRange
@@ -155,7 +156,9 @@ async def test_the_news_shows_a_post_to_exactly_the_residents_its_sending_reache
     residents = town["residents"]
     sent = {post: {r.user_id for r in await resolve_audience(a)} & set(residents) for post, a in audiences.items()}
     for post in audiences:  # a post's sending reads its audience where it is stored: the same people
-        assert {r.user_id for r in await resolve_audience(PostAudience(post))} & set(residents) == sent[post]
+        for kinds in (None, await kinds_of(PostAudience(post))):  # walking the people, or from the selections
+            found = await resolve_audience(PostAudience(post), kinds=kinds)
+            assert {r.user_id for r in found} & set(residents) == sent[post], kinds
     for user, places in residents.items():
         resident = Principal(
             user_id=user, name="Житель", account_rights={p.account: frozenset({"view"}) for p in places}

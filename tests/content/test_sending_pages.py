@@ -1,7 +1,8 @@
 """The sending of a big post costs the same for each page of recipients, its first or its last, however many
 selections the post has: a page walks the people by id from where the last one stopped and asks of each whether the
 post selects their house, entrance, riser, premise or account (the (post, kind, ref) index). It used to read the
-post's whole audience again for every page and sort it, so a post for many thousands cost pages × audience."""
+post's whole audience again for every page and sort it, so a post for many thousands cost pages × audience. A small
+post (one riser's outage) is not walked through the whole company: its pages start from its selections."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from portal.core.db import is_sqlite
 from portal.core.tables import OutboxMessage
 from portal.notifications.queries import PostAudience
 from portal.notifications.queries import page_query
+from portal.notifications.queries import paging
+from portal.notifications.queries import resolve_audience
 from portal.notifications.rules import Audience
 from tests.querylog import captured
 from tests.querylog import plan_of
@@ -31,9 +34,14 @@ PAGE = 50
 
 
 _NUMBERS = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+_PREMISES = (
+    "INSERT INTO premise (house, entrance, kind, number, floor, area) "
+    "SELECT {}, {}, 'flat', 'M' || n, 1 + n % 9, 50 FROM g"
+)
 _ACCOUNTS = (
     "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
-    "SELECT 'PG' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g"
+    "SELECT 'PG' || (1000000 + n), p.id, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g "
+    "JOIN premise p ON p.house = {} AND p.kind = 'flat' AND p.number = 'M' || n"
 )
 _PEOPLE = (
     "INSERT INTO portal_user (email, password_hash, full_name, locale, is_active, created_at, updated_at, "
@@ -48,15 +56,17 @@ _RESIDENCIES = (
 
 
 async def _many_residents(place: Any) -> None:
-    """``RESIDENTS`` people, each with an account of ``place``'s flat and a residency, made inside the database."""
-    await PostTarget.raw(_NUMBERS + _ACCOUNTS, RESIDENTS, place.premise)
+    """``RESIDENTS`` people in ``place``'s house and entrance, each with a flat, an account of it and a residency,
+    made inside the database."""
+    await PostTarget.raw(_NUMBERS + _PREMISES, RESIDENTS, place.house, place.entrance)
+    await PostTarget.raw(_NUMBERS + _ACCOUNTS, RESIDENTS, place.house)
     await PostTarget.raw(_NUMBERS + _PEOPLE, RESIDENTS, True, True, True)
     await PostTarget.raw(_NUMBERS + _RESIDENCIES, RESIDENTS)
 
 
-async def _work(db: Any, post_id: int, after: int) -> int:
+async def _work(db: Any, post_id: int, after: int, *, kinds: list[str] | None = None) -> int:
     """The rows every step of one page's plan produced, times its loops (PostgreSQL's EXPLAIN ANALYZE)."""
-    sql, args = page_query(PostAudience(post_id), after_user=after, limit=PAGE)
+    sql, args = page_query(PostAudience(post_id), after_user=after, limit=PAGE, kinds=kinds)
     rows = await db.run_querystring(QueryString("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args))
     plan = rows[0]["QUERY PLAN"]
     plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -106,7 +116,9 @@ async def test_each_page_of_a_big_post_costs_its_own_people(db, town, staff_prin
         (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
     )
     assert emails == people
-    assert len(set(queries[:-1])) == 1, queries  # the same queries for every page
+    # The same queries for every page; the first also decides how the pages are found (``paging``: three).
+    assert queries[0] == queries[1] + 3 and len(set(queries[1:-1])) == 1, queries
+    assert await paging(PostAudience(post_id), PAGE) is None  # 602 of the ~610 people: walked
 
     sql, args = page_query(PostAudience(post_id), after_user=starts[-2], limit=PAGE)
     plan = await plan_of(db, QueryString(sql, *args))
@@ -126,3 +138,31 @@ async def test_each_page_of_a_big_post_costs_its_own_people(db, town, staff_prin
     # A page of 50 people passes their rows a few times over, never the post's 20,000 selections or 600 people.
     assert max(costs) < 40 * PAGE, (costs, plan)
     assert max(costs) < 2 * min(costs) + PAGE, costs
+
+
+async def test_a_small_post_is_found_from_its_selections_not_by_walking_everyone(db, town, staff_principal):
+    """An outage on one riser in a company of many people: its pages start from the post's selections, so they cost
+    its few people; walking every person of the company to find them would cost the company."""
+    t = await town()
+    await _many_residents(t["places"][2])  # 600 people in the other house
+    moderator = await staff_principal(t["moderator"], "moderator")
+    post_id = await actions.save_post(
+        moderator,
+        actions.PostInput(kind=PostKind.EMERGENCY, title="Нет воды", body="Авария.",
+                          audience=Audience.of(risers=[t["riser"]]), by_email=True),
+    )  # fmt: skip
+    await PostTarget.raw("ANALYZE")
+    audience = PostAudience(post_id)
+    kinds = await paging(audience, PAGE)
+    assert kinds == ["riser"]
+    assert [r.user_id for r in await resolve_audience(audience, limit=PAGE)] == [t["residents"][0]]  # Anna
+    sql, args = page_query(audience, limit=PAGE, kinds=kinds)
+    plan = await plan_of(db, QueryString(sql, *args))
+    if is_sqlite(db):
+        for table in ("post_target", "residency", "personal_account", "premise_riser"):
+            assert not unindexed_steps(plan, table, sqlite=True), plan
+        return
+    walked = await _work(db, post_id, 0)
+    await db.run_ddl("SET LOCAL enable_seqscan = off")  # the plan of a big company's tables, on these small ones
+    small = await _work(db, post_id, 0, kinds=kinds)
+    assert small < 50 and walked > RESIDENTS, (small, walked)
