@@ -13,6 +13,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import sign_in
+from tests.e2e.test_billing_layout import CUT_OPTIONS
 from tests.e2e.test_payment_flow import pay_with
 
 pytestmark = pytest.mark.browser
@@ -81,3 +82,20 @@ def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, b
     )
     assert past_the_edge == []
     page.context.close()
+
+
+def test_on_a_phone_the_premises_dropdowns_show_the_part_that_tells_two_flats_apart(page: Page, live_server: str):
+    """The resident's two flats read «г. Симферополь, ул. Киевская, д» in the closed dropdown of the catalogue and of
+    the order: «189, кв. 1» or «189А, кв. 1», the only difference, was cut off."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.get_by_role("link", name="Ещё", exact=True).first.click()
+    page.get_by_role("link", name="Платные услуги и справки").click()
+    premises = page.get_by_label("Помещение")
+    expect(premises.locator("option")).to_have_count(2)
+    assert premises.evaluate(CUT_OPTIONS) == []
+    page.get_by_role("link", name="Вызов сантехника").click()
+    page.get_by_role("button", name="Добавить в заказ").click()
+    expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+    assert page.get_by_label("Помещение").evaluate(CUT_OPTIONS) == []
+    page.get_by_role("button", name=re.compile("Убрать")).click()
+    expect(page.get_by_text("Ваш заказ пуст")).to_be_visible()
