@@ -105,6 +105,10 @@ async def _page(
     found: Any = None,
 ) -> Template:
     spec, new = _spec(request)
+    for f in fields if errors else ():
+        # The summary above the form names each field: «Заполните это поле.» alone did not say which.
+        if f.name in errors.fields and not errors.labels.get(f.name):
+            errors.labels[f.name] = f.label
     return render(
         request,
         "housing/form.html",

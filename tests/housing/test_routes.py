@@ -224,6 +224,19 @@ async def test_a_premise_with_a_bad_area_keeps_what_was_typed_and_says_why(manag
     assert not await Premise.exists().where(Premise.number == "77")
 
 
+async def test_the_error_summary_of_a_registry_form_names_each_field(manager, estate):
+    """«Заполните это поле.» and «Введите целое число.» stood in the summary above the form without saying which
+    field they were about: each message there now begins with its field's label, and leads to the field."""
+    response = await manager.form(
+        f"/staff/houses/{estate['house']}/premises/new", {"kind": "flat", "number": "", "floor": "третий"}
+    )
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = dict(re.findall(r'<a href="#f-([^"]+)">([^<]*)</a>', summary))
+    assert links["number"] == "Номер: Заполните это поле.", links
+    assert links["floor"] == "Этаж: Введите целое число.", links
+
+
 async def test_a_premise_is_created_with_its_risers_and_audited(manager, estate):
     risers = await queries.risers_of(estate["house"])
     response = await manager.form(
