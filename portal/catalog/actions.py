@@ -715,15 +715,22 @@ async def quote(principal: Principal, order: OrderDetail, amount: Decimal, note:
         await _tell(order, messages.QUOTE_READY.name, {"amount": amount, "note": note}, f"quote:{to_kopecks(amount)}")
 
 
-async def attach_document(principal: Principal, order: OrderDetail, upload: Any, title: str, now: datetime) -> int:
-    """Staff attach the document an order asked for (a PDF, or a photo of a paper): the resident downloads it from
-    the order; its request is told and finished."""
-    if order.status == S.CANCELLED:
-        raise Refused(gettext("The order is cancelled."))
+async def store_document(upload: Any) -> StoredFile | None:
+    """The file staff attach to an order, kept if it is a PDF or a photo of a paper (at most 10 MB), else None."""
     try:
-        stored = await storage.save_document(upload)
-    except storage.UploadRefused as refused:
-        raise Refused(gettext("Attach a PDF file or a photo of the document (at most 10 MB).")) from refused
+        return await storage.save_document(upload)
+    except storage.UploadRefused:
+        return None
+
+
+async def attach_document(
+    principal: Principal, order: OrderDetail, stored: StoredFile, title: str, now: datetime
+) -> int:
+    """Staff attach the document an order asked for (``stored`` by ``store_document``): the resident downloads it
+    from the order; its request is told and finished."""
+    if order.status == S.CANCELLED:
+        storage.delete(stored.key)
+        raise Refused(gettext("The order is cancelled."))
     ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
     # A title staff typed is kept as typed; one the portal names is the document's, not the staff's language.
     title, title_en = (title, "") if title else _portal_titles(order)

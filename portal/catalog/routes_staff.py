@@ -200,12 +200,14 @@ class StaffOrders(Controller):
     @post("/{order_id:int}/documents", name="catalog:staff_attach", opt=staff(*WORK), status_code=200)
     async def attach(
         self, request: Request, principal: Caller, order: LoadedOrder, data: MultipartData
-    ) -> Response[Any]:
-        upload = data.get("file")
-        if not storage.is_upload(upload):
-            flash(request, gettext("Choose the file of the document."), "error")
-            return see_other(request, f"/staff/orders/{order.id}")
-        await actions.attach_document(principal, order, upload, form_value(data, "title")[:255], clock.now())
+    ) -> Response[Any] | Template:
+        title, upload, errors = form_value(data, "title")[:255], data.get("file"), FormErrors()
+        stored = await actions.store_document(upload) if storage.is_upload(upload) else None
+        if stored is None:  # what was typed is kept; the file is chosen again
+            refused = gettext("Attach a PDF file or a photo of the document (at most 10 MB).")
+            errors.add("file", refused if storage.is_upload(upload) else gettext("Choose the file of the document."))
+            return _order_page(request, principal, order, attach={"title": title, "errors": errors}, status_code=422)
+        await actions.attach_document(principal, order, stored, title, clock.now())
         flash(request, gettext("The document is attached; the resident can download it from the order."))
         return see_other(request, f"/staff/orders/{order.id}")
 

@@ -316,7 +316,9 @@ async def test_a_document_staff_attach_without_a_title_is_named_in_russian_whate
     photo = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
     with in_locale("en"):
-        await actions.attach_document(dispatcher, order, photo.getvalue(), "", clock.now())
+        await actions.attach_document(
+            dispatcher, order, await actions.store_document(photo.getvalue()), "", clock.now()
+        )
     stored = await OrderDocument.select(OrderDocument.title).where(OrderDocument.order == placed.id).first()
     assert stored["title"] == "Ремонт смесителя и ещё 1 услуга"
 

@@ -87,7 +87,9 @@ async def test_the_document_ready_message_reads_each_readers_language(client, lo
     photo = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
     with in_locale("en"):  # an English-speaking staff member attaches it
-        await actions.attach_document(dispatcher, order, photo.getvalue(), "", clock.now())
+        await actions.attach_document(
+            dispatcher, order, await actions.store_document(photo.getvalue()), "", clock.now()
+        )
 
     await login(client, household["resident"])
     client.cookies.set("lang", "en")

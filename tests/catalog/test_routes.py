@@ -367,7 +367,9 @@ async def test_the_staff_order_page_names_who_attached_each_document_and_when(
     photo = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
     order = await queries.order_for_staff(staff, order_id)
-    await actions.attach_document(staff, order, photo.getvalue(), "Копия с печатью", clock.now())
+    await actions.attach_document(
+        staff, order, await actions.store_document(photo.getvalue()), "Копия с печатью", clock.now()
+    )
 
     await login(client, clerk)
     page = (await client.get(f"/staff/orders/{order_id}")).text
@@ -377,3 +379,29 @@ async def test_the_staff_order_page_names_who_attached_each_document_and_when(
     assert re.search(
         r"Копия с печатью</a> <span class=\"muted\">прикреплён: Котова Марина Олеговна, [^<]*" + today, documents
     ), documents
+
+
+async def test_a_refused_file_keeps_the_documents_title_and_says_why_at_the_file(
+    client, login, household, shop, make_user
+):
+    """A text file attached to a certificate order was refused with a message at the top of the page and the typed
+    title gone: the page now answers 422 with the title kept and the message at the file field."""
+    from portal.catalog.tables import OrderDocument
+
+    await login(client, household["resident"])
+    month = clock.today_local().strftime("%Y-%m")
+    made = await client.form(
+        f"/services/{shop['statement']}/document", {"account": household["accounts"][0], "from": month, "to": month}
+    )
+    order_id = int(made.headers["location"].rsplit("/", 1)[1])
+    await Order.update({Order.status: "in_work"}).where(Order.id == order_id)
+    await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    typed = {"title": "Копия с печатью"}
+    refused = await client.form(
+        f"/staff/orders/{order_id}/documents", typed, files={"file": ("note.txt", b"hello", "text/plain")}
+    )
+    assert refused.status_code == 422
+    assert re.search(r'<input id="f-title" name="title" type="text" value="Копия с печатью"', refused.text)
+    assert "Прикрепите PDF-файл или фото документа (не более 10 МБ)." in refused.text
+    assert 'href="#f-file"' in refused.text
+    assert await OrderDocument.count().where(OrderDocument.title == "Копия с печатью") == 0
