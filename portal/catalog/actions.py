@@ -66,6 +66,7 @@ from portal.core.storage import StoredFile
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.payments import actions as payments
+from portal.payments import queries as payment_queries
 from portal.payments.gateway import GatewayError
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
@@ -541,13 +542,29 @@ async def come_back(principal: Principal, session_id: str) -> PaymentStatus | No
         return PaymentStatus.PENDING
 
 
-async def payment_abandoned(order: OrderDetail) -> None:
-    """The payer left the gateway's page with «Cancel»: the checkout is closed; the order waits to be paid."""
-    if order.payment is not None and order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING):
+async def payment_abandoned(order: OrderDetail) -> PaymentStatus | None:
+    """«Cancel the payment» (a POST), or the order cancelled: the checkout is closed; the order waits to be paid.
+    How the payment stands after it (open still when the gateway did not answer; paid if it was paid meanwhile)."""
+    if order.payment is None:
+        return None
+    if order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING):
         try:
             await payments.cancel_checkout(order.payment.batch)
         except GatewayError as exc:
             log.info("order %s: checkout not closed yet: %s", order.id, exc)
+    rows = await payment_queries.batch_rows(order.payment.batch)
+    return rows[0].status if rows else None
+
+
+async def payment_left(order: OrderDetail) -> None:
+    """The payer is back by the gateway's «cancel and return» link (a GET, which closes nothing): what the gateway
+    already says of the checkout (a declined card, say) is recorded; an open checkout stays open, to be continued
+    or cancelled with the order page's buttons, or to close by itself at its time."""
+    if order.payment is not None and order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING):
+        try:
+            await payments.refresh_checkout(order.payment.batch)
+        except GatewayError as exc:  # the webhook or reconciliation brings it later
+            log.info("order %s: checkout not refreshed on return: %s", order.id, exc)
 
 
 async def _order_paid(reference: str, now: datetime) -> None:

@@ -50,7 +50,9 @@ from portal.core.web import flash
 from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.core.web import to_gateway
 from portal.payments.actions import RefundState
+from portal.payments.tables import PaymentStatus
 from portal.settings import get_settings
 
 CART = "catalog_cart"
@@ -286,12 +288,16 @@ class ResidentOrders(Controller):
 
     @get("/{order_id:int}", name="catalog:order")
     async def detail(self, request: Request, order: LoadedOrder) -> Template:
-        return render(request, "catalog/order.html", order=order, staff=False, **texts.words())
+        left = order.payment if order.may_pay and order.payment and order.payment.may_continue else None
+        until = clock.local(left.expires_at) if left and left.expires_at else None
+        return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until, **texts.words())
 
     @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
-    async def pay(self, principal: Caller, order: LoadedOrder) -> Response[Any]:
+    async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
+        """«Pay» and «Continue the payment»: the open checkout of the order (reopened in the payer's language), else
+        a new one. A POST: it may close a checkout and open another."""
         url = await actions.start_payment(principal, order, get_settings().base_url)
-        return Redirect(path=url, status_code=303)
+        return to_gateway(request, url)
 
     @get("/{order_id:int}/paid", name="catalog:paid")
     async def paid(
@@ -306,11 +312,27 @@ class ResidentOrders(Controller):
             flash(request, gettext("The payment is being processed; the page will show it when the bank confirms."))
         return Redirect(path=f"/services/orders/{order.id}", status_code=303)
 
-    @get("/{order_id:int}/pay-cancel", name="catalog:pay_cancel")
-    async def pay_cancel(self, request: Request, order: LoadedOrder) -> Response[Any]:
-        await actions.payment_abandoned(order)
-        flash(request, gettext("The payment is cancelled; nothing was charged. The order waits to be paid."), "info")
+    @get("/{order_id:int}/pay-cancel", name="catalog:pay_left")
+    async def pay_left(self, order: LoadedOrder) -> Response[Any]:
+        """The gateway's «cancel and return» (a link, so a GET; also a prefetcher's or a crawler's): it closes
+        nothing and leads to the order's page, where «Cancel the payment» is a button."""
+        await actions.payment_left(order)
         return Redirect(path=f"/services/orders/{order.id}", status_code=303)
+
+    @post("/{order_id:int}/pay-cancel", name="catalog:pay_cancel", status_code=200)
+    async def pay_cancel(self, request: Request, order: LoadedOrder) -> Response[Any]:
+        """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway."""
+        status = await actions.payment_abandoned(order)
+        if status in (PaymentStatus.CANCELED, PaymentStatus.EXPIRED):
+            cancelled = gettext("The payment is cancelled; nothing was charged. The order waits to be paid.")
+            flash(request, cancelled, "info")
+        elif status == PaymentStatus.OPEN:  # the gateway did not answer: the checkout closes by itself at its time
+            flash(
+                request,
+                gettext("We could not reach the payment service; the payment will be cancelled automatically."),
+                "info",
+            )
+        return see_other(request, f"/services/orders/{order.id}")
 
     @get("/{order_id:int}/cancel", name="catalog:cancel_confirm")
     async def cancel_confirm(self, request: Request, order: LoadedOrder) -> Template:

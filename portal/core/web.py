@@ -455,6 +455,14 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
     request.session[FLASH_KEY] = messages
 
 
+def to_gateway(request: Request, url: str) -> Response[Any]:
+    """To the payment gateway's own page (another site) after a POST: a 303, or for a boosted form htmx's full-page
+    redirect (following a 303 to another site inside htmx's request would fail)."""
+    if getattr(request, "htmx", None):
+        return ClientRedirect(redirect_to=url)
+    return Redirect(path=url, status_code=303)
+
+
 class Refused(Exception):
     """An action refuses what was asked, with words for the person who asked («Заявку уже закрыли»).
 
@@ -506,4 +514,5 @@ __all__ = [
     "form_value",
     "render",
     "see_other",
+    "to_gateway",
 ]

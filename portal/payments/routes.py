@@ -16,7 +16,6 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.params import FromQuery
-from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 from litestar.response import Template
 
@@ -33,6 +32,7 @@ from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.core.web import to_gateway
 from portal.payments import actions
 from portal.payments import forms
 from portal.payments import jobs as _jobs  # noqa: F401 (registers the payments jobs)
@@ -58,14 +58,6 @@ def words() -> dict[str, Any]:
 
 def _base_url() -> str:
     return get_settings().base_url
-
-
-def to_gateway(request: Request, url: str) -> Response[Any]:
-    """To the gateway's own page (another site) after a POST: a 303, or for a boosted form htmx's full-page
-    redirect (following a 303 to another site inside htmx's request would fail)."""
-    if getattr(request, "htmx", None):
-        return ClientRedirect(redirect_to=url)
-    return Redirect(path=url, status_code=303)
 
 
 async def provide_payment(principal: NamedDependency[Principal], payment_id: FromPath[int]) -> queries.PaymentView:

@@ -20,6 +20,7 @@ ACCESS: dict[str, str] = {
     "POST /services/orders/{order_id:int}/pay": "resident",
     "GET /services/orders/{order_id:int}/paid": "resident",
     "GET /services/orders/{order_id:int}/pay-cancel": "resident",
+    "POST /services/orders/{order_id:int}/pay-cancel": "resident",
     "GET /services/orders/{order_id:int}/cancel": "resident",
     "POST /services/orders/{order_id:int}/cancel": "resident",
     "POST /services/orders/{order_id:int}/rate": "resident",
