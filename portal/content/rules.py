@@ -186,8 +186,9 @@ class AudienceNames:
     # The post also reaches places in houses the reader does not work with: said to be there, never named.
     elsewhere: bool = False
 
-    def said(self) -> str:
-        """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ul. Kievskaya, 12; entrance 2; floors 3–5"."""
+    def said(self, elsewhere: bool = True) -> str:
+        """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ul. Kievskaya, 12; entrance 2; floors 3–5"; without
+        ``elsewhere``, not saying that it also reaches other houses (a page that says so in a sentence of its own)."""
         if self.company:
             return gettext("Whole company")
         parts = [", ".join((*self.complexes, *self.houses))] if self.complexes or self.houses else []
@@ -209,7 +210,7 @@ class AudienceNames:
             numbers = ", ".join(self.accounts[:ACCOUNTS_NAMED]) + ("…" if len(self.accounts) > ACCOUNTS_NAMED else "")
             one = len(self.accounts) == 1
             parts.append(gettext("account %(n)s", n=numbers) if one else gettext("accounts %(n)s", n=numbers))
-        if self.elsewhere:
+        if self.elsewhere and elsewhere:
             parts.append(gettext("places in houses you do not work with"))
         return "; ".join(parts)
 

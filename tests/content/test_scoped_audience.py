@@ -140,3 +140,25 @@ async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, 
     assert await stored_audience(post_id) == Audience.of(
         entrances=[int(b["entrance"])], accounts=[t["places"][0].account, t["places"][2].account]
     )
+
+
+async def test_single_flats_in_two_houses_are_kept_by_a_manager_of_one(db, client, login, town, staff_principal):
+    """The form cannot show single flats: the manager is told which of their house's flats the post is for, and
+    once that it also reaches other houses; saved unchanged it keeps both, a new choice replaces only theirs."""
+    t = await town()
+    anna, _, vera = t["places"]
+    audience = Audience.of(premises=[anna.premise, vera.premise])
+    moderator = await staff_principal(t["moderator"], "moderator", houses=(t["house"], t["other_house"]))
+    post_id = await actions.save_post(
+        moderator, actions.PostInput(kind=PostKind.NOTICE, title="Поверка", body="Поверка.", audience=audience)
+    )
+    await login(client, t["manager"])
+    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
+    assert "Сейчас для: г. Симферополь, ул. Ручьевая, д. 1; кв. 7. Эта форма" in form
+    assert form.count("с которыми вы не работаете") == 1 and ELSEWHERE in form and "Другая" not in form
+    sent = await client.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
+    assert sent.status_code == 303 and await stored_audience(post_id) == audience
+    chosen = {**_as_sent(form), "houses": [str(t["house"])]}
+    sent = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
+    assert sent.status_code == 303
+    assert await stored_audience(post_id) == Audience.of(houses=[t["house"]], premises=[vera.premise])
