@@ -213,15 +213,6 @@ async def stored_audience(post_id: int, houses: Collection[int] | None = None) -
     return Audience.from_targets(Target(**r) for r in rows)
 
 
-async def reaches_elsewhere(post_id: int, houses: Collection[int] | None) -> bool:
-    """Whether the post also reaches places outside ``houses`` (a staff member's; None: every house, so never):
-    one look, stopped at the first such selection."""
-    if houses is None:
-        return False
-    outside = PostTarget.house.is_null() | PostTarget.house.not_in(sorted(houses) or [-1])
-    return await PostTarget.exists().where((PostTarget.post == post_id) & outside)
-
-
 FORM_TARGETS = 250  # more selections than the post form can show (its account field takes 200 numbers)
 
 
