@@ -74,6 +74,7 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
             form.asked.add(r.meter_id)
     for meter_id, code in passed.photo_errors.items():
         form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
+    name_fields(meters, form)
 
 
 def name_fields(meters: list[Any], form: forms.ReadingsForm) -> None:
@@ -84,6 +85,8 @@ def name_fields(meters: list[Any], form: forms.ReadingsForm) -> None:
             name = forms.field_name(m.id, zone)
             if name in form.errors.fields:
                 form.errors.labels.setdefault(name, words.reading_label(m, zone))
+        if forms.photo_name(m.id) in form.errors.fields:  # «Файл не является фотографией» of which of the meters
+            form.errors.labels.setdefault(forms.photo_name(m.id), words.meter_name(m))
 
 
 class ResidentMeters(Controller):

@@ -184,3 +184,16 @@ async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_che
     await MeterReading.update({MeterReading.review: "accepted"}, force=True)
     page = (await client.get("/meters")).text
     assert "Passed: we are checking it" not in page and "Passed this month" in page
+
+
+async def test_a_file_that_is_no_photo_is_named_by_its_meter_in_the_summary(client, login, make_user, two_accounts):
+    """The summary above the form said only «Файл не является фотографией» while every other line names its meter:
+    with several meters the resident had to scroll to find which photo was refused."""
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    photo = [(f"p{meter}", ("meter.jpg", b"%PDF-1.4 not a photo", "image/jpeg"))]
+    response = await client.form("/meters", {f"m{meter}z1": "130"}, files=photo)
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
+    assert re.search(r'href="#f-p\d+">Холодная вода № S1: Файл не является фотографией', summary), summary
+    assert 'value="130"' in response.text
