@@ -732,6 +732,9 @@ async def quote(principal: Principal, order: OrderDetail, amount: Decimal, note:
         await _tell(order, messages.QUOTE_READY.name, {"amount": amount, "note": note}, f"quote:{to_kopecks(amount)}")
 
 
+UNPAID = frozenset({S.QUOTE_REQUESTED, S.QUOTED, S.AWAITING_PAYMENT})
+
+
 async def store_document(upload: Any) -> StoredFile | None:
     """The file staff attach to an order, kept if it is a PDF or a photo of a paper (at most 10 MB), else None."""
     try:
@@ -748,6 +751,9 @@ async def attach_document(
     if order.status == S.CANCELLED:
         storage.delete(stored.key)
         raise Refused(gettext("The order is cancelled."))
+    if order.status in UNPAID:  # a paid document is handed over once it is paid for
+        storage.delete(stored.key)
+        raise Refused(gettext("The order is not paid yet: its document is attached once it is paid."))
     ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
     # A title staff typed is kept as typed; one the portal names is the document's, not the staff's language.
     title, title_en = (title, "") if title else _portal_titles(order)

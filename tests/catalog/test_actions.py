@@ -311,6 +311,7 @@ async def test_a_document_staff_attach_without_a_title_is_named_in_russian_whate
     from portal.notifications.messages import in_locale
 
     _, placed = await _order(household, shop, (shop["repair"], "1"), (shop["plumber"], "1"))
+    await Order.update({Order.status: "accepted"}).where(Order.id == placed.id)  # priced and paid
     dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
     order = await queries.order_for_staff(dispatcher, placed.id)
     photo = io.BytesIO()

@@ -405,3 +405,39 @@ async def test_a_refused_file_keeps_the_documents_title_and_says_why_at_the_file
     assert "Прикрепите PDF-файл или фото документа (не более 10 МБ)." in refused.text
     assert 'href="#f-file"' in refused.text
     assert await OrderDocument.count().where(OrderDocument.title == "Копия с печатью") == 0
+
+
+async def test_a_certificate_not_paid_yet_gets_no_document_until_it_is_paid(client, login, household, shop, make_user):
+    """A priced certificate the call centre ordered stood «Ждёт оплаты» with the form to attach its document: the
+    document went to the resident unpaid and the order stayed waiting for payment. Until it is paid the page says
+    so instead of the form, and an attachment is refused; once paid it is attached."""
+    from PIL import Image
+
+    from portal.catalog.tables import OrderDocument
+
+    await login(client, household["resident"])
+    month = clock.today_local().strftime("%Y-%m")
+    made = await client.form(
+        f"/services/{shop['statement']}/document", {"account": household["accounts"][0], "from": month, "to": month}
+    )
+    order_id = int(made.headers["location"].rsplit("/", 1)[1])
+    await Order.update({Order.status: "awaiting_payment"}).where(Order.id == order_id)
+    before = await OrderDocument.count().where(OrderDocument.order == order_id)
+    await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    page = (await client.get(f"/staff/orders/{order_id}")).text
+    assert "Заказ ещё не оплачен: документ прикрепляется после оплаты." in page
+    assert f'action="/staff/orders/{order_id}/documents"' not in page
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
+    upload = {"file": ("copy.jpg", photo.getvalue(), "image/jpeg")}
+    refused = await client.form(f"/staff/orders/{order_id}/documents", {"title": "Копия"}, files=upload)
+    assert refused.status_code == 303
+    assert await OrderDocument.count().where(OrderDocument.order == order_id) == before
+    told = (await client.get(f"/staff/orders/{order_id}")).text  # the refusal is flashed on the next page
+    assert told.count("Заказ ещё не оплачен: документ прикрепляется после оплаты.") == 2
+
+    await Order.update({Order.status: "accepted"}).where(Order.id == order_id)
+    assert f'action="/staff/orders/{order_id}/documents"' in (await client.get(f"/staff/orders/{order_id}")).text
+    taken = await client.form(f"/staff/orders/{order_id}/documents", {"title": "Копия"}, files=upload)
+    assert taken.status_code == 303
+    assert await OrderDocument.count().where(OrderDocument.order == order_id) == before + 1
