@@ -48,6 +48,28 @@ def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(li
     expect(pay).to_contain_text("500,00")
     pay.click()
     expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+    checkout = page.url
+
+    # «Cancel and return» on the gateway's page is a link: it leads to the order's page and closes nothing; there
+    # «Продолжить оплату» and «Отменить платёж» are buttons.
+    page.get_by_role("link", name="Отменить и вернуться").click()
+    expect(page).to_have_url(re.compile(r"/services/orders/\d+$"))
+    order_page = page.url
+    expect(page.get_by_text("Оплата не завершена")).to_be_visible()
+    shot(page, "catalog-order-unpaid-390")
+    page.get_by_role("button", name="Продолжить оплату").click()
+    expect(page).to_have_url(checkout)
+    expect(page.get_by_label("Номер карты")).to_be_visible()
+    page.goto(order_page)
+    page.get_by_role("button", name="Отменить платёж").click()
+    expect(page.get_by_text("Оплата отменена; деньги не списаны. Заказ ждёт оплаты.")).to_be_visible()
+    expect(page.get_by_text("Оплата не завершена")).to_have_count(0)
+    page.goto(checkout)
+    expect(page.get_by_label("Номер карты")).to_have_count(0)  # the closed checkout can no longer be paid
+    page.goto(order_page)
+    page.get_by_role("button", name=re.compile("Оплатить")).click()
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+    assert page.url != checkout
     pay_with(page, "4242 4242 4242 4242")
     expect(page).to_have_url(re.compile(r"/services/orders/\d+$"), timeout=20_000)
     expect(page.get_by_text("Оплата получена")).to_be_visible()
