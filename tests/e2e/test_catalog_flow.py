@@ -107,8 +107,8 @@ def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, b
 
 
 def test_on_a_phone_the_premises_dropdowns_show_the_part_that_tells_two_flats_apart(page: Page, live_server: str):
-    """The resident's two flats read «г. Симферополь, ул. Киевская, д» in the closed dropdown of the catalogue and of
-    the order: «189, кв. 1» or «189А, кв. 1», the only difference, was cut off."""
+    """The resident's two flats read «г. Симферополь, ул. Киевская, д» in the closed dropdown of the catalogue, of
+    the order and of a certificate: «189, кв. 1» or «189А, кв. 1», the only difference, was cut off."""
     sign_in(page, live_server, "resident@demo.ru")
     page.get_by_role("link", name="Ещё", exact=True).first.click()
     page.get_by_role("link", name="Платные услуги и справки").click()
@@ -121,3 +121,7 @@ def test_on_a_phone_the_premises_dropdowns_show_the_part_that_tells_two_flats_ap
     assert page.get_by_label("Помещение").evaluate(CUT_OPTIONS) == []
     page.get_by_role("button", name=re.compile("Убрать")).click()
     expect(page.get_by_text("Ваш заказ пуст")).to_be_visible()
+    page.get_by_role("link", name="Платные услуги", exact=True).first.click()
+    page.get_by_role("link", name="Справка об отсутствии задолженности").click()
+    expect(page.get_by_role("heading", name="Заказать справку")).to_be_visible()
+    assert page.get_by_label("Помещение").evaluate(CUT_OPTIONS) == []
