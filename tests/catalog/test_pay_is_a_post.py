@@ -99,3 +99,26 @@ async def test_a_boosted_cancel_of_the_payment_is_answered_as_the_other_forms(cl
     assert done.status_code == 303 and done.headers["location"] == order_page
     await gateway.settle()
     assert [p["status"] for p in (await _state())[1]] == ["canceled"]
+
+
+async def test_after_a_declined_card_the_cancel_link_records_the_decline_and_closes_nothing(
+    client, login, household, shop, gateway
+):
+    """A declined card leaves the gateway's page open for another card: «cancel and return» records the decline
+    (the order's page says it) and closes nothing."""
+    order_id = await _plumber_ordered(client, login, household, shop)
+    order_page = f"/services/orders/{order_id}"
+    session_id = (await _state())[1][0]["session_id"]
+    checkout = (await client.form(f"{order_page}/pay")).headers["location"]
+    await gateway.pay(checkout, "4000 0000 0000 0002")
+    back = await client.get(f"{order_page}/pay-cancel")
+    assert back.status_code == 303 and back.headers["location"] == order_page
+    await gateway.settle()
+    assert [p["status"] for p in (await _state())[1]] == ["failed"]
+    assert [o["status"] for o in (await _state())[0]] == ["awaiting_payment"]
+    assert (await _session(gateway, session_id))["status"] == "open"
+    page = await client.get(order_page)
+    assert "Оплата не прошла. Деньги не списаны; можно попробовать ещё раз." in page.text
+    assert "Оплатить 1\u00a0500,00\u00a0₽" in page.text
+    again = await client.form(f"{order_page}/pay")  # another card on the same page
+    assert again.status_code == 303 and again.headers["location"] == checkout
