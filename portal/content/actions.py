@@ -48,6 +48,8 @@ class PostInput:
     by_email: bool = False
     by_sms: bool = False
     by_push: bool = False
+    title_en: str = ""  # the English twin (empty: readers of English read the Russian)
+    body_en: str = ""
 
 
 async def _check_houses(principal: Principal, audience: Audience) -> dict[tuple[str, int], int]:
@@ -68,12 +70,15 @@ def _fields(data: PostInput) -> dict:
         Post.title: data.title.strip()[:200],
         Post.body: data.body,
         Post.body_html: rules.render_markdown(data.body),
+        Post.title_en: data.title_en.strip()[:200],
+        Post.body_en: data.body_en,
+        Post.body_html_en: rules.render_markdown(data.body_en) if data.body_en.strip() else "",
         Post.publish_at: data.publish_at,
         Post.ends_at: data.ends_at,
         Post.by_email: data.by_email,
         Post.by_sms: data.by_sms,
         Post.by_push: data.by_push,
-        Post.search_text: rules.search_text(data.title, data.body),
+        Post.search_text: rules.search_text(f"{data.title} {data.title_en}", f"{data.body} {data.body_en}"),
         Post.updated_at: clock.now(),
     }
 
@@ -140,7 +145,16 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
         else:
             current = (
-                await Post.select(Post.status, Post.kind, Post.title, Post.body, Post.outage, Post.own_words)
+                await Post.select(
+                    Post.status,
+                    Post.kind,
+                    Post.title,
+                    Post.body,
+                    Post.title_en,
+                    Post.body_en,
+                    Post.outage,
+                    Post.own_words,
+                )
                 .where(Post.id == post_id)
                 .first()
             )
@@ -150,8 +164,11 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             if not editable and not principal.has_role(*rules.MODERATORS):
                 raise Refused(gettext("A published post is changed by a moderator."))
             changes = _fields(data)
-            # An outage notice whose title or text staff rewrite is shown in their words from then on.
-            if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]):
+            # An outage notice whose title or text staff rewrite (or write in English) is shown in their words
+            # from then on.
+            if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]) or _words_of(
+                data.title_en, data.body_en
+            ) != _words_of(current["title_en"], current["body_en"]):
                 changes[Post.own_words] = True
             elif current["outage"] is not None and not current["own_words"]:
                 # Saved unchanged, it still says the outage's words: found by them in every language.
@@ -263,6 +280,8 @@ async def duplicate(principal: Principal, post_id: int) -> int:
         by_email=row["by_email"],
         by_sms=row["by_sms"],
         by_push=row["by_push"],
+        title_en=row["title_en"],
+        body_en=row["body_en"],
     )
     return await save_post(principal, copy)
 

@@ -15,7 +15,10 @@ from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.core import clock
 from portal.core import outbox
+from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import gettext
+from portal.core.i18n import own_lang
+from portal.core.i18n import own_words
 from portal.core.tables import OutboxMessage
 from portal.notifications import queries as recipients
 from portal.notifications.messages import in_locale
@@ -126,11 +129,14 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
 def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> tuple[Any, str, str]:
     """The post's message for readers of ``locale``, with its title and Markdown text: as written, or for the
     notice of an outage said from the outage in that language."""
-    title, body, body_html = post["title"], post["body"], post["body_html"]
+    # Staff's words in the recipient's language: the English twin where it is written, else the Russian.
+    title, body, body_html = (own_words(post, name, locale) for name in ("title", "body", "body_html"))
     if facts is not None:
         with in_locale(locale):
             title, body = facts.title(), facts.text()
         body_html = render_markdown(body)
+    elif own_lang(post, "body_html", locale):
+        body_html = f'<div lang="{DEFAULT_LOCALE}">{body_html}</div>'  # the Russian standing in, said so
     context = {
         "kind": post["kind"],
         "title": title,

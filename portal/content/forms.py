@@ -55,6 +55,8 @@ class PostForm:
     kind: str = PostKind.NEWS
     title: str = ""
     body: str = ""
+    title_en: str = ""  # the English twin, optional
+    body_en: str = ""
     publish_at: datetime | None = None
     ends_at: datetime | None = None
     by_email: bool = False
@@ -78,8 +80,8 @@ def read_post(data: dict[str, Any], *, now: datetime, elsewhere: bool = False) -
     """The post form as sent; ``elsewhere``: the post being changed also reaches houses the sender does not work
     with, so it keeps an audience even when nothing of the sender's houses is chosen."""
     form = PostForm()
-    typed = {k: form_value(data, k) for k in ("kind", "title", "body", "publish_at", "ends_at", "entrances",
-                                              "floor_from", "floor_to", "risers", "accounts",
+    typed = {k: form_value(data, k) for k in ("kind", "title", "body", "title_en", "body_en", "publish_at",
+                                              "ends_at", "entrances", "floor_from", "floor_to", "risers", "accounts",
                                               "keep_audience")}  # fmt: skip
     form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")]}
     errors = form.errors
@@ -93,6 +95,8 @@ def read_post(data: dict[str, Any], *, now: datetime, elsewhere: bool = False) -
     form.body = str(data.get("body", "") or "")[:20000]
     if not form.body.strip():
         errors.add("body", gettext("Write the text."))
+    form.title_en = typed["title_en"][:200]
+    form.body_en = str(data.get("body_en", "") or "")[:20000]
     form.publish_at = _aware(parse_moment(typed["publish_at"])) if typed["publish_at"] else None
     if typed["publish_at"] and form.publish_at is None:
         errors.add("publish_at", gettext("Give the date and time as on the calendar, or leave it empty."))

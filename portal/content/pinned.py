@@ -40,6 +40,7 @@ class Pinned:
     # The notice of an outage: its title is said from these in the reader's language (kept here, not the words,
     # since one list serves the readers of every language).
     facts: OutageFacts | None = None
+    title_en: str = ""  # the English twin staff wrote (read through i18n.own_words)
 
 
 _cache: dict[str, Any] = {"at": None, "items": [], "reached": {}}
@@ -51,7 +52,9 @@ def forget() -> None:
 
 async def _load(now: datetime) -> list[Pinned]:
     posts = (
-        await Post.select(Post.id, Post.title, Post.publish_at, Post.ends_at, Post.outage, Post.own_words)
+        await Post.select(
+            Post.id, Post.title, Post.title_en, Post.publish_at, Post.ends_at, Post.outage, Post.own_words
+        )
         .where(
             (Post.kind == PostKind.EMERGENCY)
             & (Post.status == PostStatus.PUBLISHED)
@@ -69,6 +72,7 @@ async def _load(now: datetime) -> list[Pinned]:
             post["ends_at"],
             post["publish_at"],
             None if post["own_words"] else facts.get(post["outage"]),
+            post["title_en"],
         )
         for post in posts
     ]
@@ -99,7 +103,7 @@ async def for_principal(principal: Principal) -> list[Pinned]:
         return []
     reached = await _reached(accounts)
     return [
-        replace(p, title=p.facts.title()) if p.facts else p
+        replace(p, title=(said := p.facts.title()), title_en=said) if p.facts else p
         for p in _cache["items"]
         if (p.ends_at is None or p.ends_at > now) and p.id in reached
     ]

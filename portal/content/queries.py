@@ -86,6 +86,9 @@ class PostView:
     by_push: bool
     outage: int | None
     own_words: bool = False
+    title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
+    body_en: str = ""
+    body_html_en: str = ""
     images: list[int] = field(default_factory=list)
     houses: frozenset[int] = frozenset()
     audience_names: AudienceNames = field(default_factory=AudienceNames)
@@ -383,6 +386,8 @@ def said(item: Said, facts: dict[int, OutageFacts]) -> Said:
         changes["body"] = found.text()
     if "body_html" in names:
         changes["body_html"] = render_markdown(found.text())
+    # Said in the current language: its English twin, where the item has one, is these same words.
+    changes.update({f"{name}_en": value for name, value in list(changes.items()) if f"{name}_en" in names})
     return replace(item, **changes)  # type: ignore[type-var]
 
 
@@ -472,6 +477,7 @@ class FeedItem:
     unread: bool
     outage: int | None = None
     own_words: bool = False
+    title_en: str = ""
 
     @property
     def shown_at(self) -> datetime | None:
@@ -501,7 +507,8 @@ async def feed(
     sql = _reaching(
         accounts,
         args,
-        "SELECT p.id, p.kind, p.title, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, p.own_words, "  # noqa: S608 (placeholders only)
+        "SELECT p.id, p.kind, p.title, p.title_en, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, "  # noqa: S608 (placeholders only)
+        "p.own_words, "
         '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen '
         "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
         "AND (p.ends_at IS NULL OR p.ends_at > {})"

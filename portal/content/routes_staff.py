@@ -184,6 +184,8 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
         "kind": post.kind,
         "title": post.title,
         "body": post.body,
+        "title_en": post.title_en,
+        "body_en": post.body_en,
         "publish_at": local(post.publish_at).strftime("%Y-%m-%dT%H:%M") if post.publish_at else "",
         "ends_at": local(post.ends_at).strftime("%Y-%m-%dT%H:%M") if post.ends_at else "",
         "houses": [str(h) for h in audience.houses],
@@ -194,7 +196,8 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
         "accounts": ", ".join(audience.accounts),
         "keep_audience": "1" if audience.keep else "",
     }
-    return forms.PostForm(kind=post.kind, title=post.title, body=post.body, by_email=post.by_email,
+    return forms.PostForm(kind=post.kind, title=post.title, body=post.body, title_en=post.title_en,
+                          body_en=post.body_en, by_email=post.by_email,
                           by_sms=post.by_sms, by_push=post.by_push, audience=audience, typed=typed)  # fmt: skip
 
 
@@ -222,6 +225,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,
+        title_en=form.title_en, body_en=form.body_en,
     )  # fmt: skip
     post_id = await actions.save_post(principal, data_in, post.id if post else None)
     upload = data.get("image")

@@ -40,6 +40,10 @@ class Post(Table):
     title = Varchar(length=200)
     body = Text(default="")  # Markdown as written
     body_html = Text(default="")  # rendered and sanitised (rules.render_markdown)
+    # The English twin staff may write (empty: a reader of English reads the Russian, marked as Russian).
+    title_en = Varchar(length=200, default="")
+    body_en = Text(default="")
+    body_html_en = Text(default="")  # body_en rendered and sanitised as body_html is
     publish_at = Timestamptz(null=True, default=None, index=True)  # None: at once when published
     ends_at = Timestamptz(null=True, default=None, index=True)
     published_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,146 @@
+"""A post in its reader's language, on both engines: staff may write a post's title and text in English too; a
+resident who reads English reads them on the feed, the post's page, the pinned emergencies and the post's
+e-mail, and where staff left them empty reads the Russian, marked as Russian; a resident who reads Russian always
+reads the Russian; the English text is sanitised as the Russian is; staff see both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.content import actions
+from portal.content import pinned
+from portal.content.rules import Move
+from portal.content.tables import Post
+from portal.content.tables import PostKind
+from portal.core import outbox
+from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+from portal.notifications.rules import Audience
+
+RU_TITLE, EN_TITLE = "Покраска подъезда", "Stairwell painting"
+RU_TEXT, EN_TEXT = "Красим **подъезд** в среду.", "We paint the **stairwell** on Wednesday."
+
+
+def _input(house: int, kind: PostKind = PostKind.NOTICE, **words: str) -> actions.PostInput:
+    return actions.PostInput(
+        kind=kind, title=RU_TITLE, body=RU_TEXT, audience=Audience.of(houses=[house]), by_email=True, **words
+    )
+
+
+async def _published(t: dict[str, Any], staff_principal: Any, **words: str) -> int:
+    """A notice for the whole house (Anna reads Russian, Boris English), published."""
+    moderator = await staff_principal(t["moderator"], "moderator")
+    kind = words.pop("kind", PostKind.NOTICE)
+    post_id = await actions.save_post(moderator, _input(t["house"], PostKind(kind), **words))
+    if kind == PostKind.EMERGENCY:
+        await actions.move(moderator, post_id, Move.SEND_NOW)
+    else:
+        await actions.move(moderator, post_id, Move.SUBMIT)
+        await actions.move(moderator, post_id, Move.APPROVE)
+    return post_id
+
+
+async def _reader(new_client: Any, login: Any, user_id: int, lang: str) -> Any:
+    client = new_client()
+    await login(client, user_id)
+    client.cookies.set("lang", lang)
+    return client
+
+
+async def test_staff_write_the_english_twin_on_the_form_and_a_reader_of_english_reads_it(
+    db, new_client, login, town
+):
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    form = (await manager.get("/staff/posts/new")).text
+    assert 'name="title_en"' in form and 'name="body_en"' in form
+    assert "Заголовок на английском (необязательно)" in form
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": RU_TITLE, "body": RU_TEXT, "title_en": EN_TITLE, "body_en": EN_TEXT,
+         "houses": str(t["house"])},
+        files={"image": ("", b"", "application/octet-stream")},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text[-500:]
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    edit = (await manager.get(f"/staff/posts/{post_id}/edit")).text
+    assert f'value="{EN_TITLE}"' in edit and EN_TEXT in edit  # kept on the form
+    staff_page = (await manager.get(f"/staff/posts/{post_id}")).text
+    assert f"<h1>{RU_TITLE}</h1>" in staff_page and EN_TITLE in staff_page  # the Russian, the English under it
+    assert staff_page.index("<strong>подъезд</strong>") < staff_page.index("<strong>stairwell</strong>")
+    await manager.form(f"/staff/posts/{post_id}/move", {"step": "submit"})
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
+    assert RU_TITLE in (await moderator.get("/staff/posts?q=stairwell")).text  # found by its English words
+
+    boris = await _reader(new_client, login, t["residents"][1], "en")
+    feed = (await boris.get("/news")).text
+    assert f'class="feed-title">{EN_TITLE}</a>' in feed and RU_TITLE not in feed
+    page = (await boris.get(f"/news/{post_id}")).text
+    assert f"<h1>{EN_TITLE}</h1>" in page and "<strong>stairwell</strong>" in page
+    assert RU_TITLE not in page and "подъезд" not in page and 'lang="ru"' not in page.split("<main", 1)[1]
+
+    anna = await _reader(new_client, login, t["residents"][0], "ru")
+    feed = (await anna.get("/news")).text
+    assert f'class="feed-title">{RU_TITLE}</a>' in feed and EN_TITLE not in feed
+    page = (await anna.get(f"/news/{post_id}")).text
+    assert f"<h1>{RU_TITLE}</h1>" in page and "<strong>подъезд</strong>" in page
+    assert EN_TITLE not in page and "stairwell" not in page
+
+
+async def test_without_a_twin_a_reader_of_english_reads_the_russian_marked_as_russian(
+    db, new_client, login, town, staff_principal
+):
+    t = await town()
+    post_id = await _published(t, staff_principal)
+    boris = await _reader(new_client, login, t["residents"][1], "en")
+    feed = (await boris.get("/news")).text
+    assert f'class="feed-title"><span lang="ru">{RU_TITLE}</span></a>' in feed
+    page = (await boris.get(f"/news/{post_id}")).text
+    assert f'<h1><span lang="ru">{RU_TITLE}</span></h1>' in page
+    assert '<div class="post-body" lang="ru"><p>Красим <strong>подъезд</strong>' in page
+    anna = await _reader(new_client, login, t["residents"][0], "ru")
+    page = (await anna.get(f"/news/{post_id}")).text
+    assert f"<h1>{RU_TITLE}</h1>" in page and '<div class="post-body">' in page
+
+
+async def test_a_pinned_emergency_reads_in_english_where_staff_wrote_it(db, new_client, login, town, staff_principal):
+    t = await town()
+    await _published(t, staff_principal, kind=PostKind.EMERGENCY, title_en=EN_TITLE, body_en=EN_TEXT)
+    pinned.forget()
+    boris = await _reader(new_client, login, t["residents"][1], "en")
+    home = (await boris.get("/")).text
+    banner = home.split('class="pinned-emergencies"', 1)[1].split("</section>", 1)[0]
+    assert EN_TITLE in banner and RU_TITLE not in banner
+    anna = await _reader(new_client, login, t["residents"][0], "ru")
+    banner = (await anna.get("/")).text.split('class="pinned-emergencies"', 1)[1].split("</section>", 1)[0]
+    assert RU_TITLE in banner and EN_TITLE not in banner
+
+
+async def test_the_email_of_a_post_carries_the_english_title_to_a_reader_of_english(db, town, staff_principal):
+    from portal.notifications import channels  # noqa: F401  (registers the senders)
+
+    t = await town()
+    post_id = await _published(t, staff_principal, title_en=EN_TITLE, body_en=EN_TEXT)
+    await outbox.deliver_all(seconds=60)
+    mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body).where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
+    )
+    by = {m["recipient"]: m for m in mails}
+    assert by["boris@example.ru"]["subject"] == f"Notice: {EN_TITLE}"
+    assert "We paint the stairwell" in by["boris@example.ru"]["body"]
+    assert by["anna@example.ru"]["subject"] == f"Объявление: {RU_TITLE}"
+    assert "Красим подъезд" in by["anna@example.ru"]["body"]
+
+
+async def test_the_english_text_is_sanitised_as_the_russian_is(db, town, staff_principal):
+    t = await town()
+    moderator: Principal = await staff_principal(t["moderator"], "moderator")
+    evil = "**ok** [link](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<script>alert(1)</script>"
+    post_id = await actions.save_post(moderator, _input(t["house"], title_en=EN_TITLE, body_en=evil))
+    row = await Post.select(Post.body_html_en).where(Post.id == post_id).first()
+    html = row["body_html_en"]
+    assert "<strong>ok</strong>" in html
+    assert "<script" not in html and 'href="javascript' not in html and "onerror" not in html and "<img" not in html
