@@ -47,9 +47,7 @@ async def _reader(new_client: Any, login: Any, user_id: int, lang: str) -> Any:
     return client
 
 
-async def test_staff_write_the_english_twin_on_the_form_and_a_reader_of_english_reads_it(
-    db, new_client, login, town
-):
+async def test_staff_write_the_english_twin_on_the_form_and_a_reader_of_english_reads_it(db, new_client, login, town):
     t = await town()
     manager = new_client()
     await login(manager, t["manager"])
