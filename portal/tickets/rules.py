@@ -290,6 +290,13 @@ def resident_may_confirm(status: str, completed_at: datetime | None, now: dateti
     return status == S.DONE and within_confirm_window(completed_at, now)
 
 
+def awaits_confirmation(status: str, completed_at: datetime | None, now: datetime) -> bool:
+    """The request waits for the resident's word: the work is reported done and the confirm window is open. Only
+    then is the resident asked «Работа выполнена?» with its two answers; a closed request (confirmed, or closed by
+    staff) is not asked again."""
+    return resident_may_confirm(status, completed_at, now)
+
+
 def resident_may_reopen(status: str, completed_at: datetime | None, now: datetime) -> bool:
     """Done or closed "without the work done": the resident rejects it with a reason within the window."""
     return status in (S.DONE, S.CLOSED) and within_confirm_window(completed_at, now)

@@ -447,8 +447,7 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
     return {
         "emergency_phone": get_settings().emergency_phone,
         "may_cancel": may(rules.Status.CANCELLED),
-        "may_confirm": may(rules.Status.CLOSED),
-        "may_reopen": may(rules.Status.REOPENED),
+        "awaits_confirmation": rules.awaits_confirmation(ticket.status, ticket.completed_at, now),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
         "confirm_days": rules.CONFIRM_DAYS,
     }

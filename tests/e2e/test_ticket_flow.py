@@ -64,6 +64,10 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
     expect(resident.locator("#ticket-status")).to_contain_text("Выполнена", timeout=15000)
     resident.get_by_role("button", name="Да, работа выполнена").click()
     expect(resident.locator("#ticket-status")).to_contain_text("Закрыта")
+    # Answered: the question and both its answers are gone, the rating is offered.
+    expect(resident.get_by_role("heading", name="Работа выполнена?")).to_have_count(0)
+    expect(resident.get_by_role("button", name="Вернуть заявку")).to_have_count(0)
+    expect(resident.get_by_role("button", name="Да, работа выполнена")).to_have_count(0)
     resident.locator("label.choice", has_text="5").click()
     resident.fill("#f-feedback", "Быстро и аккуратно")
     resident.get_by_role("button", name="Отправить оценку").click()

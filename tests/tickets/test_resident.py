@@ -203,6 +203,30 @@ async def test_confirm_rate_and_reject_a_closure(client, new_client, login, make
     assert kinds == ["created", "status", "status", "status", "status", "status", "rating"]
 
 
+async def test_the_work_is_asked_about_only_until_the_resident_confirms_it(
+    client, new_client, login, make_user, make_account
+):
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
+    question, answers = "Работа выполнена?", ("Да, работа выполнена", "Вернуть заявку")
+    assert question not in (await client.get(f"/tickets/{tid}")).text
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})).status_code == 303
+    waiting = (await client.get(f"/tickets/{tid}")).text
+    assert question in waiting and all(a in waiting for a in answers)
+    assert (await client.form(f"/tickets/{tid}/confirm")).status_code == 303
+    closed = (await client.get(f"/tickets/{tid}")).text
+    assert "Закрыта" in closed
+    assert question not in closed and not any(a in closed for a in answers)
+    assert f"/tickets/{tid}/reopen" not in closed and f"/tickets/{tid}/confirm" not in closed
+    # What the dispatcher finds answered is answered on the polled page too.
+    polled = await client.get(f"/tickets/{tid}?part=conversation&since=0&last=0", headers={"HX-Request": "true"})
+    assert question not in polled.text
+
+
 async def test_a_resident_cancels_a_new_request(client, login, make_user, make_account):
     user, place = await _resident(make_user, make_account)
     await login(client, user)

@@ -72,6 +72,16 @@ def test_confirm_and_reopen_only_within_the_window():
     assert not rules.resident_may_confirm("in_work", None, NOW)
 
 
+def test_only_a_request_reported_done_within_the_window_awaits_the_residents_word():
+    done_at = NOW - timedelta(days=3)
+    assert rules.awaits_confirmation("done", done_at, NOW)
+    # Confirmed (or closed by staff): the resident is not asked again, though a return is still within the window.
+    assert not rules.awaits_confirmation("closed", done_at, NOW)
+    assert not rules.awaits_confirmation("done", done_at, NOW + timedelta(days=rules.CONFIRM_DAYS + 1))
+    assert not any(rules.awaits_confirmation(s, None, NOW) for s in ("new", "accepted", "in_work", "reopened"))
+    assert not rules.awaits_confirmation("cancelled", done_at, NOW)
+
+
 def test_ratings_are_whole_numbers_from_one_to_five():
     assert [rules.valid_rating(x) for x in ("1", "5", 3)] == [1, 5, 3]
     assert [rules.valid_rating(x) for x in ("0", "6", "", "x", None, "4.5")] == [None] * 6
