@@ -142,3 +142,24 @@ async def test_the_english_text_is_sanitised_as_the_russian_is(db, town, staff_p
     html = row["body_html_en"]
     assert "<strong>ok</strong>" in html
     assert "<script" not in html and 'href="javascript' not in html and "onerror" not in html and "<img" not in html
+
+
+async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_to_staff_as_a_twin(
+    db, new_client, login, town
+):
+    from tests.content.test_outage_words import ADDRESS
+    from tests.content.test_outage_words import _record
+
+    t = await town()
+    dispatcher = new_client()
+    dispatcher.cookies.set("lang", "ru")
+    await login(dispatcher, t["dispatcher"])
+    post_id = await _record(dispatcher, t["house"])
+    boris = await _reader(new_client, login, t["residents"][1], "en")
+    pinned.forget()
+    for path in ("/", "/news", f"/news/{post_id}"):
+        main = (await boris.get(path)).text.split("<main", 1)[1]
+        assert f"Cold water: {ADDRESS}" in main, path
+        assert 'lang="ru"' not in main, path  # said in English, not the Russian standing in
+    staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
+    assert "post-twin" not in staff_page and "На английском" not in staff_page
