@@ -544,3 +544,29 @@ async def test_reports_and_the_account_page_open_on_the_newest_billed_month(clie
     await login(client, await make_user(accounts={billed["second"]: "owner"}))
     page = await client.get(f"/accounts/{billed['second']}")
     assert "Горячее водоснабжение" in page.text
+
+
+async def test_imported_russian_billing_text_is_marked_russian_on_english_pages_only(client, login, make_user, billed):
+    """A service's name and the import's notes stay Russian on English pages: marked so a screen reader reads them
+    with a Russian voice (the account page, a charge's own page, the receipt); the Russian page needs no mark."""
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    account, receipt = f"/accounts/{billed['first']}?month=2026-11", f"/accounts/{billed['first']}/receipts/2026-11"
+    hot = (
+        await Charge.select(Charge.id)
+        .where((Charge.account == billed["first"]) & (Charge.period == NOVEMBER) & (Charge.recalculation_kopecks != 0))
+        .first()
+    )
+    charge = f"/accounts/{billed['first']}/charges/{hot['id']}"
+    russian = {path: (await client.get(path)).text for path in (account, receipt, charge)}
+    client.cookies.set("lang", "en")
+    english = {path: (await client.get(path)).text for path in (account, receipt, charge)}
+    marked_name = '<span class="billing-line-name"><span lang="ru">Горячее водоснабжение</span></span>'
+    assert marked_name in english[account]
+    assert '<span lang="ru">Показания счётчика 00123 → 00127,2</span>' in english[account]
+    assert '<span lang="ru">Перерасчёт за отсутствие ГВС 10–14 октября</span>' in english[account]
+    assert '<td class="primary"><span lang="ru">Горячее водоснабжение</span></td>' in english[receipt]
+    assert '<span lang="ru">Перерасчёт за отсутствие ГВС 10–14 октября</span>' in english[receipt]
+    assert '<h1><span lang="ru">Горячее водоснабжение</span>,' in english[charge]
+    assert '<span class="billing-line-name">Горячее водоснабжение</span>' in russian[account]
+    for page in russian.values():
+        assert 'lang="ru">' not in page.split("<main", 1)[1]
