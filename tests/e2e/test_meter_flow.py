@@ -1,6 +1,7 @@
 """Meter readings in the browser: a resident at 390 px passes the readings of every meter of an account with a
-photo of one; a value below the previous one asks whether the meter went through zero and keeps what was typed;
-a staff member at 1280 px sees the photo sent with an implausible reading and accepts it."""
+photo of one and opens that photo from the meter's history; a value below the previous one asks whether the meter
+went through zero and keeps what was typed; a staff member at 1280 px sees the photo sent with an implausible
+reading and accepts it."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def test_a_resident_passes_the_readings_of_an_account_with_a_photo(
         field.fill(typed[field.get_attribute("name") or ""])
     photo = tmp_path / "meter.jpg"
     photo.write_bytes(jpeg_bytes((640, 480)))
-    account.locator("input[type=file]").first.set_input_files(str(photo))
+    photographed = account.locator("fieldset.meter").filter(has=page.locator("input[type=file]")).first
+    history = photographed.get_by_role("link", name="История и расход").get_attribute("href")
+    photographed.locator("input[type=file]").set_input_files(str(photo))
     page.get_by_role("button", name="Передать показания").click()
 
     expect(page.locator("#flashes .flash").first).to_be_visible(timeout=30_000)
@@ -65,6 +68,15 @@ def test_a_resident_passes_the_readings_of_an_account_with_a_photo(
         expect(page.locator(f"#h-{name}")).to_contain_text("передано")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px phone"
+
+    # The photo opens from the meter's history as the picture itself: a boosted link fetched it in the background
+    # and wrote the image's bytes over the page.
+    page.goto(live_server + str(history))
+    page.get_by_role("link", name="фото").first.click()
+    page.wait_for_url("**/meters/photos/*")
+    page.wait_for_load_state()
+    assert page.evaluate("document.contentType").startswith("image/"), "the photo is opened, not swapped into a page"
+    assert page.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
 
 
 def test_a_lower_value_asks_about_going_through_zero_and_keeps_what_was_typed(
