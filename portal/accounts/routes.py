@@ -173,6 +173,9 @@ def _code_error(errors: FormErrors, outcome: actions.CodeCheck) -> int:
 
 # --- visitors: sign-in, password reset, registration, invitations ------------------------------------
 
+# The session's key for the e-mail of a password just reset, typed into the next sign-in form.
+_RESET_LOGIN = "reset_login"
+
 
 class Visitors(Controller):
     """Pages for people who are not signed in (a signed-in user is sent on) and the one-time links."""
@@ -187,7 +190,9 @@ class Visitors(Controller):
     ) -> Template | Response[Any]:
         if principal.is_authenticated:
             return Redirect(path=safe_next(next), status_code=303)
-        return render(request, "accounts/login.html", values={}, errors=None, next=safe_next(next, ""))
+        # Whoever just chose a new password finds their e-mail typed in (once; kept in the session, not the URL).
+        values = {"login": request.session.pop(_RESET_LOGIN, "")}
+        return render(request, "accounts/login.html", values=values, errors=None, next=safe_next(next, ""))
 
     @post("/login", status_code=200)
     async def login_submit(self, request: Request, data: FormData) -> Template | Response[Any]:
@@ -240,7 +245,7 @@ class Visitors(Controller):
             return render(request, "accounts/reset.html", errors=errors, token=token, email=row.email, status_code=422)
         if not await actions.reset_password(row, values["password"]):
             return _link_gone(request, TokenPurpose.RESET)
-        start_session(request, {})  # whatever session this browser had ends here
+        start_session(request, {_RESET_LOGIN: row.email})  # whatever session this browser had ends here
         flash(request, _("Your password has been changed. Sign in with the new password."))
         return Redirect(path="/login", status_code=303)
 

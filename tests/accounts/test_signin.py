@@ -365,6 +365,24 @@ async def test_a_reset_link_works_once_and_signs_out_other_sessions(client, new_
     assert (await client.form("/login", {"login": email, "password": "brand new pass 7"})).status_code == 303
 
 
+async def test_after_a_reset_the_sign_in_form_has_the_e_mail_typed_in_once(client, make_user):
+    """The e-mail comes through the server-side session the reset starts, never through the address."""
+    user_id = await _user_with_password(make_user)
+    email = await _email(user_id)
+    path = await _reset_link(client, email)
+    done = await client.form(path, {"password": "brand new pass 7", "password2": "brand new pass 7"})
+    assert done.status_code == 303 and done.headers["location"] == "/login"
+
+    def login_input(text: str) -> str:
+        return re.search(r'<input[^>]*name="login"[^>]*>', text).group(0)
+
+    page = await client.get("/login")
+    assert f'value="{email}"' in login_input(page.text)
+    assert "Пароль изменён. Войдите с новым паролем." in page.text
+    again = await client.get("/login")  # once: a later visit to the sign-in page starts empty
+    assert email not in login_input(again.text)
+
+
 async def test_a_reset_link_expires_after_an_hour(client, make_user):
     user_id = await _user_with_password(make_user)
     path = await _reset_link(client, await _email(user_id))
