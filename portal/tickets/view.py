@@ -3,6 +3,7 @@ the active filters, and the one builder of a request's page for residents and st
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from litestar.response import Template
 
 from portal.core import clock
 from portal.core.address import full_address
+from portal.core.address import house_choices
 from portal.core.address import premise_name
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
@@ -143,17 +145,22 @@ class TicketView:
 
     @staticmethod
     def place_options(places: Sequence[queries.Place]) -> list[tuple[int, str]]:
-        """The resident's premises as choices: the address and the account number."""
+        """The resident's premises as choices, as the paid services name them: the address without the town they all
+        share (house_choices), for a phone's closed dropdown cut «…, д. 189А, кв. 1 (лицевой счёт …)» off at the
+        part that tells two flats apart. The account number is added only where two accounts share an address."""
+        numbers = {p.account_id: p.account_number for p in places}
+        options = house_choices(
+            [(p.account_id, full_address(p.house_address, p.premise_kind, p.premise_number)) for p in places]
+        )
+        shared = Counter(text for _id, text in options)
         return [
             (
-                p.account_id,
-                gettext(
-                    "%(address)s (account %(number)s)",
-                    address=full_address(p.house_address, p.premise_kind, p.premise_number),
-                    number=p.account_number,
-                ),
+                key,
+                text
+                if shared[text] == 1
+                else gettext("%(address)s (account %(number)s)", address=text, number=numbers[key]),
             )
-            for p in places
+            for key, text in options
         ]
 
     @staticmethod

@@ -23,7 +23,7 @@ def test_a_message_arriving_leaves_the_reply_being_typed(live_server: str, brows
 
     sign_in(resident, live_server, "resident@demo.ru")
     resident.goto(live_server + "/tickets/new")
-    resident.select_option("#f-category", "leaking_taps")
+    resident.get_by_label("Течь крана или сливного бачка").check()
     resident.fill("#f-description", "Течёт кран на кухне, проверка живого обновления")
     resident.get_by_role("button", name="Создать заявку").click()
     expect(resident.locator("h1")).to_contain_text("Заявка №")

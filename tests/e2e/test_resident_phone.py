@@ -11,7 +11,9 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from portal.tickets.rules import CATEGORIES
 from tests.browser import sign_in
+from tests.e2e.test_billing_layout import CUT_OPTIONS
 from tests.tickets.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -47,12 +49,36 @@ def test_photos_from_the_gallery_show_as_removable_thumbnails_before_sending(
     expect(thumbs).to_have_count(2)
     assert photos.evaluate("input => [...input.files].map(f => f.name)") == ["floor.jpg", "pipe.jpg"]
 
-    page.select_option("#f-category", "leaking_taps")
+    page.get_by_label("Течь крана или сливного бачка").check()
     page.fill("#f-description", "Протекает труба под мойкой, фото приложены")
     page.get_by_role("button", name="Создать заявку").click()
     expect(page.locator("h1")).to_contain_text("Заявка №")
     expect(page.locator(".ticket-photos img")).to_have_count(2)
     context.close()
+
+
+def test_on_a_phone_the_request_form_shows_whole_addresses_and_category_names(page: Page, live_server: str) -> None:
+    """At 390 px the closed «Адрес» dropdown read «г. Симферополь, ул. Киевская, д. 189, кв. 1 (лицевой с…», and
+    the category dropdown «Авария: вода, отопление, канали…»: each name must be read whole."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/tickets/new")
+    address = page.locator("#f-account")
+    expect(address.locator("option")).to_have_count(2)
+    assert address.evaluate(CUT_OPTIONS) == []
+    choices = page.locator(".category-choices .choice")
+    expect(choices).to_have_count(sum(1 for c in CATEGORIES if c.resident))
+    cut = choices.evaluate_all(
+        """labels => labels.filter(label => label.scrollWidth > label.clientWidth
+            || label.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .map(label => label.textContent.trim())"""
+    )
+    assert cut == []
+    callout = page.locator(".ticket-form .emergency-callout")
+    expect(callout).to_be_hidden()
+    page.get_by_label("Люди застряли в лифте — авария").check()
+    expect(callout).to_be_visible()
+    page.get_by_label("Течь крана или сливного бачка").check()
+    expect(callout).to_be_hidden()
 
 
 def clear_of_the_bottom_bar(page: Page, locator: Locator) -> None:

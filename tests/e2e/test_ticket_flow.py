@@ -27,7 +27,7 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
 
     sign_in(resident, live_server, "resident@demo.ru")
     resident.goto(live_server + "/tickets/new")
-    resident.select_option("#f-category", "leaking_taps")
+    resident.get_by_label("Течь крана или сливного бачка").check()
     description = "Капает кран в ванной, тест e2e"
     resident.fill("#f-description", description)
     resident.set_input_files("#f-photos", str(photo))
