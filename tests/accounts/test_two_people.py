@@ -158,6 +158,7 @@ def state_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[tup
     entries = f'SELECT id FROM register_entry WHERE owner IN (SELECT owner FROM owner_link WHERE "user" = {user})'
     queries = {
         "tickets": f"SELECT id, status, rating, feedback, executor FROM ticket WHERE account IN {acc}",
+        "orders made": f"SELECT count(*) FROM service_order WHERE account IN {acc}",
         "events": f"SELECT count(*) FROM ticket_event WHERE ticket IN ({tickets})",
         "orders": f"SELECT id, status, cancelled_at, cancel_reason FROM service_order WHERE account IN {acc}",
         "ratings": f"SELECT count(*) FROM ticket WHERE rating IS NOT NULL AND account IN {acc}",
@@ -214,6 +215,18 @@ NOT_OPEN_TO_A = {
 }
 
 
+def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
+    """Resident forms whose account is a field, filled with A's account (and everything else valid)."""
+    from portal.tickets.rules import CATEGORY_BY_CODE
+
+    category = next(code for code, c in CATEGORY_BY_CODE.items() if c.resident)
+    return [
+        ("/tickets/new", {"account": account, "place": "premise", "category": category, "description": "Чужая заявка"}),
+        ("/pay", {"only": account, f"pay_{account}": "1", f"amount_{account}": "100"}),
+        ("/services/cart/order", {"account": account, "comment": "Чужой заказ", "phone": "+79780000002"}),
+    ]
+
+
 def test_resident_b_reaches_nothing_of_resident_as_by_an_id(site: tuple[str, Database]) -> None:
     base, db = site
     a = db.one(f"SELECT id FROM portal_user WHERE email = '{A}'")
@@ -267,6 +280,15 @@ def test_resident_b_reaches_nothing_of_resident_as_by_an_id(site: tuple[str, Dat
                     failures.append(f"POST {url}: B changed A's {', '.join(changed)} ({got.status_code})")
                 elif got.status_code >= 500 or got.status_code in (200, 201):
                     failures.append(f"POST {url}: B gets {got.status_code}, not a refusal")
+        # Forms that name an account in a field: B names A's.
+        for url, data in form_fields(accounts_a[0]):
+            before = state_of(db, a, accounts_a)
+            got = as_b.post(url, data={"_csrf_token": token, **data})
+            changed = [k for k in before if before[k] != state_of(db, a, accounts_a)[k]]
+            if changed or got.status_code >= 500:
+                failures.append(
+                    f"POST {url} naming A's account: B changed A's {', '.join(changed)} ({got.status_code})"
+                )
     assert not unfilled, f"routes this test could not fill with A's records: {sorted(unfilled)}"
     assert len(walked) >= 30, sorted(walked)
     assert not failures, f"{len(failures)} ways in:\n" + "\n".join(failures)
