@@ -352,3 +352,40 @@ async def test_house_meters_take_the_months_readings_from_staff(client, login, m
     assert saved.status_code == 303
     rows = await HouseReading.select().where(HouseReading.meter == meter.id).order_by(HouseReading.period)
     assert [D(r["value"]) for r in rows] == [D("1000"), D("1120.5")] and D(rows[1]["consumption"]) == D("120.5")
+
+
+@pytest.mark.parametrize(
+    ("lang", "buttons", "whole", "chosen"),
+    [
+        (
+            "ru",
+            ["Выгрузить для биллинга (CSV)", "Выгрузить для биллинга (XLSX)"],
+            "весь месяц всех домов: фильтры ресурса, источника, «Показать» и фото к ним не применяются",
+            "весь месяц выбранного дома",
+        ),
+        (
+            "en",
+            ["Export for billing (CSV)", "Export for billing (XLSX)"],
+            "the whole month of all houses: the resource, source, “Show” and photo filters do not apply",
+            "the whole month of the house chosen",
+        ),
+    ],
+    ids=["ru", "en"],
+)
+async def test_the_export_buttons_say_they_export_the_whole_month_for_billing(
+    client, login, make_user, period, lang, buttons, whole, chosen
+):
+    """The billing system's files are the month's readings of the house (or of all houses), whatever resource,
+    source, state or photo the list shows: the buttons and the line under them say so, and the redrawn heading
+    names the house once one is chosen."""
+    house = period["first"][0].house
+    await login(client, await make_user(roles=("accountant",), houses=(house,)))
+    client.cookies.set("lang", lang)
+    narrowed = await client.get("/staff/meters?period=2026-11&service=cold_water&source=phone&state=pending&photo=on")
+    head = narrowed.text.split('id="meter-head"')[1].split("</div>")[0]
+    for button in buttons:
+        assert f"download>{button}</a>" in head
+    assert whole in head and "service=" not in head and "source=" not in head
+    htmx = {"HX-Request": "true", "HX-Target": "list"}
+    redrawn = await client.get(f"/staff/meters?period=2026-11&house={house}&service=cold_water", headers=htmx)
+    assert chosen in redrawn.text.split('id="meter-head"')[1].split("</div>")[0]
