@@ -8,6 +8,8 @@ from datetime import date
 
 from portal.demo import DemoContext
 from portal.housing import demo as housing_demo
+from portal.settings import get_settings
+from portal.tickets import deadlines
 from portal.tickets import demo
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketEvent
@@ -35,3 +37,20 @@ async def test_every_demo_request_s_steps_come_in_the_order_of_time(db):
             finished += 1
             assert dict(moves)["done"] == tickets[ticket_id]["completed_at"], ticket_id
     assert finished > 50
+
+
+async def test_every_demo_request_is_due_by_its_legal_term_from_its_filing(db):
+    """A sweep of the demo found request No. 1 due on 1 January 2020, before it was filed. Neither the demo nor the
+    deadline table gives such a date: each demo request is due by deadline_for from its own filing (seeded here
+    just after the New Year holidays). Only a deadline typed by hand could, and the staff form refuses one before
+    the filing (tests/tickets/test_staff_detail.py)."""
+    tz = get_settings().time_zone
+    ctx = DemoContext(rng=random.Random(20261125), today=date(2026, 1, 12))  # the New Year holidays just behind
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+    rows = await Ticket.select(Ticket.number, Ticket.category, Ticket.type, Ticket.created_at, Ticket.deadline)
+    assert len(rows) == demo.COUNT
+    for row in rows:
+        due = deadlines.deadline_for(row["category"], row["created_at"], tz, ticket_type=row["type"])
+        assert row["deadline"] == due, row
+        assert due is None or due >= row["created_at"], row
