@@ -35,7 +35,7 @@ def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser
     for _ in range(questions.count()):
         page.keyboard.press("Space")  # the group's first answer, «За»
         page.keyboard.press("Tab")  # on to the next question, then to the button
-    expect(ballot.get_by_role("button", name=re.compile("Сохранить ответы"))).to_be_focused()
+    expect(ballot.get_by_role("button", name=re.compile("Сохранить ответы на все вопросы"))).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/meetings/\d+#line-\d+$"))
     saved = page.locator("section.ballot").first

@@ -63,7 +63,7 @@ def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
         form = page.locator("form[action*='/ballots/']").nth(index)
         for fieldset in form.locator("fieldset").all():
             fieldset.get_by_label("За", exact=True).check()
-        form.get_by_role("button", name=re.compile("Сохранить ответы")).click()
+        form.get_by_role("button", name=re.compile("Сохранить ответы на все вопросы")).click()
         expect(page.get_by_text("Ответы сохранены, но ещё не подтверждены.")).to_have_count(index + 1)
     page.get_by_role("link", name="Проверить и подтвердить голос").click()
     expect(page.get_by_text("После подтверждения решения изменить нельзя.")).to_be_visible()

@@ -206,10 +206,25 @@ async def _owner_of_flat_4(meeting_id: int) -> int:
     return next(x.owner_id for x in await queries.register_of(meeting_id) if x.premise.endswith(" 4"))
 
 
+async def test_the_ballot_button_says_every_question_is_answered_and_a_part_is_not_kept(client, voter):
+    """A ballot decides every question (ЖК ст. 48 ч. 5.1), so a part of it is refused, not kept as a draft: the
+    button says «all the answers» in both languages rather than suggesting it keeps whatever is ticked."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    assert "Сохранить ответы на все вопросы: кв. 1" in (await client.get(f"/meetings/{meeting_id}")).text
+    part = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{meeting.items[0].id}": "for"})
+    assert part.status_code == 422 and "Сохранить ответы на все вопросы: кв. 1" in part.text
+    assert not await Ballot.exists().where(Ballot.meeting == meeting_id)
+    client.cookies.set("lang", "en")
+    english = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "Save all the answers for" in english and "Сохранить ответы" not in english
+
+
 async def test_saving_a_ballot_goes_back_to_that_ballot_with_or_without_htmx(client, voter):
-    """The page is long on a phone; after «Сохранить ответы» the resident is taken back to the ballot saved. A plain
-    form follows the 303 to «#line-…»; a boosted one used to lose the «#…» inside htmx's request and show the top
-    of the page, so it is told the place in an HX-Location that asks for the page as a boosted request."""
+    """The page is long on a phone; after «Сохранить ответы на все вопросы» the resident is taken back to the ballot
+    saved. A plain form follows the 303 to «#line-…»; a boosted one used to lose the «#…» inside htmx's request and
+    show the top of the page, so it is told the place in an HX-Location that asks for the page as a boosted request."""
     meeting_id = voter.meeting_id
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
@@ -282,7 +297,7 @@ async def test_another_resident_gets_404_for_the_meeting_and_a_tenant_has_no_bal
     client.cookies.clear()
     await login(client, tenant)
     page = await client.get(f"/meetings/{meeting_id}")
-    assert page.status_code == 200 and "Сохранить ответы" not in page.text
+    assert page.status_code == 200 and "Сохранить ответы на все вопросы" not in page.text
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
     posted = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
