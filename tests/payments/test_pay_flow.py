@@ -329,3 +329,31 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     assert f'action="/payments/{other["id"]}/continue"' in history.text
     newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
     assert newest["status"] == "open" and f'action="/payments/{newest["id"]}/continue"' in history.text
+
+
+async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahead(client, login, household, gateway):
+    """«Оплатить» of an account in overpayment opened an empty amount under «Можно изменить»: there was nothing to
+    change. The sheet says the overpayment, that nothing is due now, and offers to type an amount to pay ahead."""
+    from portal.billing.ledger import EntryKind
+    from portal.billing.ledger import post_entry
+
+    a, b = household["accounts"]
+    await post_entry(b, EntryKind.PAYMENT, -132050, datetime.now(UTC), reference=f"test-overpay-{b}")  # 120,00 over
+    await login(client, household["resident"])
+    page = (await client.get(f"/pay?account={b}")).text
+    assert 'Переплата: <span class="money">120,00\u00a0₽</span>' in page
+    assert "Платить сейчас не нужно: переплата пойдёт в счёт следующих начислений." in page
+    assert f'name="amount_{b}" type="text" value=""' in page
+    assert "Чтобы заплатить вперёд, введите сумму: от" in page
+    assert "Можно изменить" not in page
+    # An account with a debt keeps its prefilled amount, which may be changed.
+    owed = (await client.get(f"/pay?account={a}")).text
+    assert 'value="3540,00"' in owed and "Можно изменить: от" in owed and "Платить сейчас не нужно" not in owed
+    english = (await client.get(f"/pay?account={b}", headers={"Accept-Language": "en"})).text
+    assert "Nothing to pay now: the overpayment goes towards the next charges." in english
+    assert "To pay in advance, enter the amount: from" in english
+    # Paying ahead is still a payment like any other.
+    response = await client.form("/pay", {"only": str(b), f"amount_{b}": "500"})
+    assert response.status_code == 303, response.text
+    rows = await Payment.select(Payment.amount_kopecks).where(Payment.account == b)
+    assert rows == [{"amount_kopecks": 50000}]
