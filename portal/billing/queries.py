@@ -804,7 +804,7 @@ class Debtor(AccountInfo):
     debt: Decimal
     charged: Decimal
     overdue: Decimal
-    months: int
+    months: int | None  # None: no charges in the month to count them by
 
 
 def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:

@@ -565,10 +565,13 @@ def overdue(debt: Decimal, charges: Iterable[tuple[date, Decimal]], today: date)
     return max(ZERO, debt - not_yet_due(charges, today))
 
 
-def months_of_charges(overdue_part: Decimal, monthly: Decimal) -> int:
-    """How many months of charges the overdue part of a debt amounts to (ПП № 354 п. 117 measures a debt in
-    monthly payments), ``monthly`` being a month's charges; 0 without them."""
-    if monthly <= 0 or overdue_part <= 0:
+def months_of_charges(overdue_part: Decimal, monthly: Decimal) -> int | None:
+    """How many whole months of charges the overdue part of a debt amounts to (ПП № 354 п. 117 measures a debt in
+    monthly payments), ``monthly`` being a month's charges: 0 when less than one month's is overdue; None when the
+    month has no charges to measure by (unknown, not «0 months»: the list shows «—», the files an empty cell)."""
+    if monthly <= 0:
+        return None
+    if overdue_part <= 0:
         return 0
     return int(overdue_part // monthly)
 

@@ -570,3 +570,37 @@ async def test_imported_russian_billing_text_is_marked_russian_on_english_pages_
     assert '<span class="billing-line-name">Горячее водоснабжение</span>' in russian[account]
     for page in russian.values():
         assert 'lang="ru">' not in page.split("<main", 1)[1]
+
+
+async def test_staff_debtors_months_overdue_read_the_same_on_the_page_and_in_the_files(
+    client, login, make_user, billed, monkeypatch
+):
+    """Less than one month's charges overdue is 0 months: a number, on the page as in the files (the page showed «—»
+    beside the files' 0). A month without charges has nothing to count months by: «—» on the page, an empty cell
+    in the files, not 0."""
+    # The second account paid 2,000.00 of October's 2,591.29 on 20 November: 591.29 overdue at November's end.
+    await ledger.post_payment(billed["second"], D("2000.00"), "pay-nov-20", datetime(2026, 11, 20, 9, tzinfo=UTC))
+    _today(monkeypatch, date(2026, 12, 2))
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+
+    async def shown(period: str) -> tuple[str, str, object]:
+        page = (await client.get(f"/staff/billing/debtors?period={period}")).text
+        row = page.split(">7700000002</a>")[1].split("</tr>")[0]
+        cell = re.search(r'data-label="Месяцев просрочки">(.*?)</td>', row, re.S)
+        csv_rows = list(
+            csv.reader(
+                io.StringIO(
+                    (await client.get(f"/staff/billing/debtors.csv?period={period}")).content.decode("utf-8-sig")
+                ),
+                delimiter=";",
+            )
+        )
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO((await client.get(f"/staff/billing/debtors.xlsx?period={period}")).content))
+        return cell.group(1).strip() if cell else "", csv_rows[1][7], book.active["H2"].value
+
+    assert await shown("2026-11") == ("0 месяцев", "0", 0)
+    # A payment on 1 December makes a December snapshot without charges.
+    await ledger.post_payment(billed["second"], D("100.00"), "pay-dec-1", datetime(2026, 12, 1, 9, tzinfo=UTC))
+    assert await shown("2026-12") == ("—", "", None)

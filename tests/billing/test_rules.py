@@ -237,7 +237,7 @@ def test_overdue_is_the_debt_beyond_the_charges_not_yet_due(debt, charges, today
         (D("7773.87"), D("2591.29"), 3),
         (D("100.00"), D("2591.29"), 0),
         (D("0"), D("2591.29"), 0),  # nothing overdue
-        (D("500.00"), D("0"), 0),  # no charges in the month: months are not counted
+        (D("500.00"), D("0"), None),  # no charges in the month: months cannot be counted (not «0 months»)
     ],
 )
 def test_months_of_charges(overdue, monthly, months):
