@@ -290,11 +290,6 @@ def start_session(connection: ASGIConnection, data: dict[str, Any], *, remember:
     )
 
 
-def end_session(connection: ASGIConnection) -> None:
-    """Sign-out: the session is deleted from the store, so its id is dead even if someone kept the cookie."""
-    connection.clear_session()
-
-
 def session_expired(session: dict[str, Any], now: float) -> bool:
     """The absolute timeout of a session (pure)."""
     created = session.get(SESSION_CREATED)
