@@ -284,9 +284,15 @@ def format_money(amount: Decimal | int | None, locale: str | None = None, *, who
 def format_number(
     value: Decimal | int | float, digits: int = 2, locale: str | None = None, *, fixed: bool = False
 ) -> str:
-    """Up to ``digits`` decimals (exactly ``digits`` when ``fixed``, e.g. a meter's 127,640)."""
+    """Up to ``digits`` decimals (exactly ``digits`` when ``fixed``, e.g. a meter's 127,640). A negative number is
+    written with the minus sign U+2212 («−2»), as ``format_money`` writes a sum: CLDR's minus for Russian and English
+    is the hyphen-minus, which reads as a dash and may break from its digits. Only pages and documents read this;
+    the CSV and XLSX writers (``core.exports``) write numbers themselves, with the machine-readable «-»."""
     pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits else "")
-    return _format_decimal(value, pattern, locale or get_locale())
+    text = _format_decimal(value, pattern, locale or get_locale())
+    if text.startswith("-"):  # rounded to nothing (-0.001 → «0») a number has no sign
+        text = ("\u2212" + text[1:]) if any(c in "123456789" for c in text) else text[1:]
+    return text
 
 
 def format_typed(value: object, locale: str | None = None) -> object:

@@ -9,6 +9,7 @@ from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
+from portal.core.i18n import format_number
 from portal.core.i18n import format_phone
 from portal.core.i18n import pick_locale
 from portal.core.i18n import tel_href
@@ -72,6 +73,21 @@ def test_pick_locale(cookie, header, expected):
 def test_money_is_formatted_per_locale_with_non_breaking_spaces():
     assert format_money(Decimal("1234.5"), "ru") == "1\u00a0234,50\u00a0₽"
     assert format_money(Decimal("1234.5"), "en") == "₽1,234.50"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "locale", "shown"),
+    [
+        (-2, 0, "ru", "\u22122"),
+        (-2, 0, "en", "\u22122"),
+        (Decimal("-1234.5"), 2, "ru", "\u22121\u00a0234,5"),
+        (Decimal("-1234.5"), 2, "en", "\u22121,234.5"),
+        (Decimal("-0.001"), 2, "ru", "0"),  # rounded to nothing: no sign
+        (Decimal("12.5"), 2, "ru", "12,5"),
+    ],
+)
+def test_a_negative_number_on_screen_has_the_minus_sign_not_a_hyphen(value, digits, locale, shown):
+    assert format_number(value, digits, locale) == shown
 
 
 def test_a_phone_is_written_in_groups_that_never_break_across_lines():
