@@ -125,8 +125,8 @@ async def start_checkout(
     now = now or clock.now()
     if principal.user_id is not None:
         for left in await queries.open_checkouts_of(principal.user_id, [a.id for a, _ in items], now):
-            try:
-                await cancel_checkout(left)
+            try:  # closed unpaid, not cancelled: the payer cancelled nothing, they chose to pay anew
+                await cancel_checkout(left, by_payer=False)
             except GatewayError as exc:  # the new payment goes on; reconciliation settles the old one later
                 log.warning("unfinished checkout %s not closed: %s", left, exc)
     batch = str(uuid.uuid4())
@@ -284,8 +284,11 @@ async def refresh_checkout(batch: str) -> PaymentStatus | None:
     return rows[0].status if rows else None
 
 
-async def cancel_checkout(batch: str) -> None:
-    """The payer left the gateway's page with «Cancel»: close the session (if still open) and apply what it says."""
+async def cancel_checkout(batch: str, *, by_payer: bool = True) -> None:
+    """Close the session (if still open) and apply what it says. ``by_payer``: the payer pressed «Cancel the
+    payment», and the payment reads «Отменён»; otherwise (a new payment of the same accounts replaces one left
+    unfinished) it is recorded as closed unpaid, as a checkout that ran out of time is: the payer cancelled
+    nothing."""
     rows = await queries.batch_rows(batch)
     if not rows or not rows[0].session_id:
         return
@@ -297,7 +300,7 @@ async def cancel_checkout(batch: str) -> None:
         except GatewayError as exc:
             log.warning("expire %s: %s", session.id, exc)
             session = await gateway.retrieve_session(session.id)
-    await _apply_session(batch, session, cancelled_by_payer=True)
+    await _apply_session(batch, session, cancelled_by_payer=by_payer)
 
 
 async def continue_checkout(batch: str, locale: str | None = None) -> str | None:

@@ -56,6 +56,11 @@ def words() -> dict[str, Any]:
     }
 
 
+def payer_words() -> dict[str, Any]:
+    """The words of the payer's own pages: a checkout closed unpaid reads «Не завершён» (texts.payer_status_label)."""
+    return {**words(), "status_label": texts.payer_status_label}
+
+
 def _base_url() -> str:
     return get_settings().base_url
 
@@ -195,7 +200,7 @@ async def _status_page(request: Request, principal: Principal, batch: str) -> Te
         total=sum(r.amount for r in rows),
         offer_autopay=offer and any(principal.may_on_account(r.account, "pay") for r in rows),
         until=clock.local(first.expires_at) if first.expires_at else None,
-        **words(),
+        **payer_words(),
     )
 
 
@@ -210,7 +215,7 @@ class ResidentPayments(Controller):
     async def history(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q = request.query_params
         page = await queries.payments_of_user(principal, page_request(q.get("page"), q.get("size")))
-        return render(request, "payments/list.html", page=page, **words())
+        return render(request, "payments/list.html", page=page, **payer_words())
 
     @get("/{payment_id:int}", name="payment_status")
     async def status(
@@ -282,7 +287,7 @@ async def _autopay_page(
         errors=errors or FormErrors(),
         typed=typed or {},
         day=queries.autopay_day(),
-        **words(),
+        **payer_words(),
     )
 
 

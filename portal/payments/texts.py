@@ -45,6 +45,13 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def payer_status_label(status: str) -> str:
+    """A payment's status as its payer reads it. A checkout closed unpaid without the payer's doing (its time ran
+    out, or a new payment of the same accounts replaced it) is «Не завершён», as it was while open: they left the
+    gateway's page without paying. «Срок истёк» is the staff's word; «Отменён» only what the payer cancelled."""
+    return status_label(S.OPEN if status == S.EXPIRED else status)
+
+
 def kind_label(kind: str) -> str:
     """How a payment was made, in the staff exports («на портале», «автоплатёж»), not its stored code."""
     labels = {

@@ -228,11 +228,13 @@ async def test_a_checkout_left_on_the_gateway_page_can_be_continued_until_the_ga
     await gateway.settle()
     assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "expired"
     history = await client.get("/payments")
-    assert "Срок истёк" in history.text
+    # The payer reads it as they left it, «Не завершён»; «Срок истёк» is the staff's word.
+    assert "Не завершён" in history.text and "Срок истёк" not in history.text and "Отменён" not in history.text
     assert "/continue" not in history.text and "Обрабатывается" not in history.text
     closed = await client.form(f"/payments/{payment['id']}/continue")
     assert closed.headers["location"] == f"/payments/{payment['id']}"
-    assert "Время на оплату истекло" in (await client.get(f"/payments/{payment['id']}")).text
+    page = (await client.get(f"/payments/{payment['id']}")).text
+    assert "Оплата не завершена" in page and "Деньги не списаны, баланс не изменился." in page
     assert await LedgerEntry.count().where((LedgerEntry.account == a) & (LedgerEntry.kind == "payment")) == 0
 
 
@@ -253,7 +255,7 @@ async def test_no_payment_stays_unfinished_or_processing_when_the_webhook_is_los
     assert (await client.get(f"/pay/return?session_id={returned['session_id']}")).status_code == 200
     await Payment.update({Payment.created_at: past - rules.CONFIRMATION_WAIT}).where(Payment.id == returned["id"])
     history = await client.get("/payments")
-    assert "Срок истёк" in history.text  # shown as it is before the gateway's word arrives
+    assert "Не завершён" in history.text  # shown as it is before the gateway's word arrives
     assert f'action="/payments/{left["id"]}/continue"' not in history.text
     assert await gateway.exclusive(actions.reconcile()) == 2
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
@@ -311,7 +313,9 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     client, login, household, gateway
 ):
     """The resident left the gateway's page without paying and pays again from the pay page: the first checkout
-    is closed on the gateway, so the history no longer offers «продолжить оплату» of the same debt."""
+    is closed on the gateway, so the history no longer offers «продолжить оплату» of the same debt. Closed unpaid,
+    not cancelled: the resident cancelled nothing, and their history said «Отменён» of a payment they had only
+    left; it reads «Не завершён»."""
     a, b = household["accounts"]
     await start(client, login, household, {a: "250"})
     await start(client, login, household, {b: "300"})  # another account's checkout is not the same debt
@@ -320,11 +324,17 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     await start(client, login, household, {a: "250"})
     await gateway.settle()
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
-    assert statuses[left["id"]] == "canceled"
+    assert statuses[left["id"]] == "expired"
     assert statuses[other["id"]] == "open"
     session = await _gateway_call(gateway, "GET", f"/v1/checkout/sessions/{left['session_id']}")
     assert session["status"] == "expired"
     history = await client.get("/payments")
+    assert "Отменён" not in history.text and "Срок истёк" not in history.text
+    assert history.text.count("Не завершён") == 3  # the one left and replaced, the other account's, the new one
+    page = (await client.get(f"/payments/{left['id']}")).text
+    assert "Оплата не завершена" in page and "Оплата отменена" not in page
+    english = await client.get(f"/payments/{left['id']}", headers={"Accept-Language": "en"})
+    assert "Not completed" in english.text and "Cancelled" not in english.text
     assert f'action="/payments/{left["id"]}/continue"' not in history.text
     assert f'action="/payments/{other["id"]}/continue"' in history.text
     newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
