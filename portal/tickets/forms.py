@@ -310,6 +310,13 @@ def read_executor(data: Mapping[str, Any], executor_ids: Sequence[int]) -> Execu
     return ExecutorChoice(executor_id, executor_id is not None and executor_id in executor_ids)
 
 
+def executor_elsewhere_message() -> str:
+    """Why an executor is refused: they do not work in the request's house, so they would not see it."""
+    return gettext(
+        "This executor does not work in the house of the request and would not see it. Choose one from the list."
+    )
+
+
 def read_selected(data: Mapping[str, Any]) -> list[int]:
     """The ids of the rows ticked for a bulk action (at most 100)."""
     value = data.get("ticket", [])

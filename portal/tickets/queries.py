@@ -7,6 +7,7 @@ Every change is in ``actions.py``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +25,7 @@ from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
 from portal.accounts.rules import normalize_phone
+from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.address import PremiseAddress
@@ -35,6 +37,7 @@ from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.search import text_match
 from portal.core.security import Principal
+from portal.core.security import StaffRole
 from portal.core.values import placeholders
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
@@ -762,17 +765,70 @@ async def houses_for(principal: Principal) -> list[Option]:
     return [Option(h.id, h.address) for h in await houses_in_scope(principal)]
 
 
-async def executors() -> list[Option]:
-    """Active staff with the executor role, by name (bounded)."""
-    rows = (
-        await User.select(User.id, User.full_name.as_alias("name"))
-        .where(
-            User.id.is_in(UserRole.select(UserRole.user).where(UserRole.role == "executor")) & User.is_active.eq(True)
-        )
-        .order_by(User.full_name)
-        .limit(500)
+EXECUTORS_LIMIT = 500
+
+
+def _executor_ids() -> Select:
+    """The users holding the executor role (a subquery)."""
+    return UserRole.select(UserRole.user).where(UserRole.role == StaffRole.EXECUTOR)
+
+
+async def _active_executors(where: Any = None) -> list[Option]:
+    """Active staff with the executor role (and ``where``), by name, at most ``EXECUTORS_LIMIT``."""
+    query = User.select(User.id, User.full_name.as_alias("name")).where(
+        User.id.is_in(_executor_ids()) & User.is_active.eq(True)
     )
-    return [Option(**r) for r in rows]
+    if where is not None:
+        query = query.where(where)
+    return [Option(**r) for r in await query.order_by(User.full_name).order_by(User.id).limit(EXECUTORS_LIMIT)]
+
+
+async def executors(principal: Principal) -> list[Option]:
+    """The executors of the list's filter: those who work in one of the caller's houses (``housing.queries.
+    house_scope``) or in every house (administrators); every executor for a caller who sees every house."""
+    scope = house_scope(StaffHouse.house, principal)
+    if scope is None:
+        return await _active_executors()
+    in_houses = StaffHouse.select(StaffHouse.user).where(scope)
+    return await _active_executors(User.id.is_in(in_houses) | User.id.is_in(_company_wide()))
+
+
+def _company_wide() -> Select:
+    """Staff who see every house: administrators (``Principal.house_ids`` is None for them)."""
+    return UserRole.select(UserRole.user).where(UserRole.role == StaffRole.ADMIN)
+
+
+async def assignable(houses: Iterable[int]) -> dict[int, list[Option]]:
+    """For each of ``houses``, the executors who would see a request of that house once assigned to it: their
+    houses hold it (``Principal.may_see_house`` on the houses they are given) or they see every house. Three
+    bounded statements whatever the number of houses."""
+    wanted = sorted(set(houses))
+    if not wanted:
+        return {}
+    everyone = await _active_executors()
+    ids = [e.id for e in everyone]
+    if not ids:
+        return {h: [] for h in wanted}
+    admins = {r["user"] for r in await _company_wide().where(UserRole.user.is_in(ids))}
+    given: dict[int, set[int]] = {}
+    rows = (
+        await StaffHouse.select(StaffHouse.user, StaffHouse.house)
+        .where(StaffHouse.user.is_in(ids) & StaffHouse.house.is_in(wanted))
+        .limit(len(ids) * len(wanted))
+    )
+    for row in rows:
+        given.setdefault(row["user"], set()).add(row["house"])
+    scopes = {e.id: Principal(house_ids=None if e.id in admins else frozenset(given.get(e.id, ()))) for e in everyone}
+    return {h: [e for e in everyone if scopes[e.id].may_see_house(h)] for h in wanted}
+
+
+async def executors_for(houses: Iterable[int]) -> list[Option]:
+    """The executors who would see a request of every one of ``houses`` (one request, or the ticked ones)."""
+    by_house = await assignable(houses)
+    if not by_house:
+        return []
+    common = set.intersection(*({e.id for e in found} for found in by_house.values()))
+    return [e for e in next(iter(by_house.values())) if e.id in common]
 
 
 async def saved_columns(user_id: int) -> list[str]:

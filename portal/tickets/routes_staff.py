@@ -126,9 +126,12 @@ class StaffTickets(Controller):
 
     @post("/assign", name="tickets:assign_many", opt=staff(*MANAGERS), status_code=200)
     async def assign_many(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
-        executors = await queries.executors()
-        choice = forms.read_executor(data, [e.id for e in executors])
         tickets = await queries.tickets_for_staff(principal, forms.read_selected(data))
+        executors = await queries.executors_for(t.house for t in tickets)
+        choice = forms.read_executor(data, [e.id for e in executors])
+        if choice.executor_id is not None and tickets and not choice.valid:
+            flash(request, forms.executor_elsewhere_message(), "error")  # nothing assigned: all or none
+            return see_other(request, _back_to_list(data))
         if not choice.valid or choice.executor_id is None or not tickets:
             flash(request, gettext("Tick the requests and choose an executor."), "error")
             return see_other(request, _back_to_list(data))
@@ -187,11 +190,10 @@ class StaffTickets(Controller):
     async def assign(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
-        executors = await queries.executors()
+        executors = await queries.executors_for([ticket.house])
         choice = forms.read_executor(data, [e.id for e in executors])
         if not choice.valid:
-            flash(request, gettext("Choose an executor from the list."), "error")
-            return see_other(request, f"/staff/tickets/{ticket.id}")
+            return await _executor_refused(request, principal, ticket, data)
         executor = executor_by_id(executors, choice.executor_id)
         await actions.assign_executor(principal, ticket, executor, clock.now())
         done = gettext("Assigned: %(name)s.", name=executor.name) if executor else gettext("Executor removed.")
@@ -296,7 +298,7 @@ async def _read_filters(
     params: Mapping[str, Any], principal: Principal
 ) -> tuple[filters.TicketFilters, list[queries.Option], list[queries.Option]]:
     """The list's filters, with the houses and the executors to choose from (``filters.within``)."""
-    houses, executors = await queries.houses_for(principal), await queries.executors()
+    houses, executors = await queries.houses_for(principal), await queries.executors(principal)
     f = filters.read_filters(params, clock.zone().key)
     return filters.within(f, {h.id for h in houses}, {e.id for e in executors}), houses, executors
 
@@ -307,10 +309,12 @@ async def _list_context(request: Request, principal: Principal) -> dict[str, Any
     f, houses, executors = await _read_filters(params, principal)
     typed, problems = filters.unread(params, f, {h.id for h in houses}, clock.zone().key)
     raw = {key: params.getall(key) for key in params}
+    page = await queries.staff_list(principal, f, page_request(params.get("page"), params.get("size")), now)
     return {
         "typed": typed,
         "problems": problems,
-        "page": await queries.staff_list(principal, f, page_request(params.get("page"), params.get("size")), now),
+        "page": page,
+        "assignable": await queries.assignable(t.house for t in page.items),
         "f": f,
         "raw": {key: values[-1] for key, values in raw.items()},
         "chips": filter_chips(f, raw, houses, executors),
@@ -363,7 +367,7 @@ async def _row(request: Request, principal: Principal, ticket_id: int, back: str
         block=None,
         t=row,
         columns=await queries.saved_columns(principal.user_id or 0),
-        executors=await queries.executors(),
+        assignable=await queries.assignable([row.house] if row else []),
         may_manage=principal.has_role(*MANAGERS),
         actor=queries.staff_actor(principal),
         query_string=filters.view_query(back.lstrip("?")),
@@ -371,6 +375,21 @@ async def _row(request: Request, principal: Principal, ticket_id: int, back: str
         now=clock.now(),
         **extra,
     )
+
+
+async def _executor_refused(
+    request: Request, principal: Principal, ticket: TicketDetail, data: dict[str, Any]
+) -> Template | Response[Any]:
+    """A choice of executor who would not see the request (not of its house, or not an executor): nothing changes; the
+    row (HTMX) or the request's page says so, with 422."""
+    message = forms.executor_elsewhere_message()
+    if is_fragment_request(request) and form_value(data, "row") == "1":
+        template = await _row(request, principal, ticket.id, form_value(data, "back"), refused=message)
+        template.status_code = 422
+        return template
+    errors = FormErrors()
+    errors.add("executor", message)
+    return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422)
 
 
 async def _confirm_cancel(

@@ -464,7 +464,7 @@ async def _staff_context(principal: Principal, ticket: TicketDetail) -> dict[str
     executor_only = queries.is_executor_only(principal)
     return {
         "moves": rules.moves_for(ticket.status, queries.staff_actor(principal)),
-        "executors": [] if executor_only else await queries.executors(),
+        "executors": [] if executor_only else await queries.executors_for([ticket.house]),
         "outages": [] if executor_only else await queries.staff_outages(principal, house_id=ticket.house),
         "executor_only": executor_only,
         "tz_info": clock.zone(),

@@ -1,0 +1,84 @@
+"""Only executors who would see a request are offered for it and may be given it: those of its house, or those who
+see every house. A dispatcher of houses 1–2 is not offered an executor of house 3 only, and posting that executor
+is refused (422) with nothing changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+
+from portal.core.tables import AuditEvent
+from portal.tickets import actions
+from portal.tickets.tables import Ticket
+
+HX_ROW = {"HX-Request": "true", "HX-Target": "row"}
+ELSEWHERE = "Этот исполнитель не работает в доме заявки и не увидит её."
+
+
+@pytest.fixture
+async def houses(make_user, make_account):
+    """A request of house 1; a dispatcher of houses 1–2; executors of house 1, of house 3 only, of every house
+    (an administrator), and one with no house at all."""
+    first, second, third = await make_account(), await make_account(), await make_account()
+    opened = await actions.open_ticket(
+        account_id=first.account, category="roof_leak", description="Течёт крыша", now=datetime.now(UTC)
+    )
+    return {
+        "ticket": opened.id,
+        "dispatcher": await make_user(roles=("dispatcher",), houses=(first.house, second.house)),
+        "local": await make_user(name="Местный Иван", roles=("executor",), houses=(first.house,)),
+        "far": await make_user(name="Дальний Пётр", roles=("executor",), houses=(third.house,)),
+        "wide": await make_user(name="Общий Олег", roles=("executor", "admin")),
+        "nowhere": await make_user(name="Бездомный Лев", roles=("executor",)),
+    }
+
+
+def offered(text: str, select_id: str) -> set[int]:
+    select = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
+    assert select is not None, select_id
+    return {int(v) for v in re.findall(r'<option value="(\d+)"', select.group(0))}
+
+
+async def _executor(ticket_id: int) -> int | None:
+    return (await Ticket.select(Ticket.executor).where(Ticket.id == ticket_id).first())["executor"]
+
+
+async def test_the_request_page_and_its_row_offer_only_executors_who_would_see_it(client, login, houses):
+    await login(client, houses["dispatcher"])
+    page = await client.get(f"/staff/tickets/{houses['ticket']}")
+    assert page.status_code == 200
+    assert offered(page.text, "f-executor") == {houses["local"], houses["wide"]}
+    queue = await client.get("/staff/tickets?tab=all")
+    assert offered(queue.text, f"executor-{houses['ticket']}") == {houses["local"], houses["wide"]}
+    assert houses["far"] not in offered(queue.text, "f-executor")  # the list's filter: the caller's houses
+
+
+async def test_an_executor_of_another_house_is_refused_and_nothing_changes(client, login, houses):
+    await login(client, houses["dispatcher"])
+    ticket = houses["ticket"]
+    r = await client.form(f"/staff/tickets/{ticket}/assign", {"executor": str(houses["far"])})
+    assert r.status_code == 422 and ELSEWHERE in r.text
+    row = await client.htmx_form(
+        f"/staff/tickets/{ticket}/assign", {"executor": str(houses["far"]), "row": "1"}, headers=HX_ROW
+    )
+    assert row.status_code == 422 and ELSEWHERE in row.text and f'id="row-{ticket}"' in row.text
+    bulk = await client.form("/staff/tickets/assign", {"ticket": [str(ticket)], "executor": str(houses["far"])})
+    assert bulk.status_code == 303
+    nowhere = await client.form(f"/staff/tickets/{ticket}/assign", {"executor": str(houses["nowhere"])})
+    assert nowhere.status_code == 422
+    assert await _executor(ticket) is None
+    assert not await AuditEvent.exists().where(AuditEvent.action == "ticket.assign")
+
+
+async def test_an_executor_of_every_house_is_accepted(client, login, houses):
+    await login(client, houses["dispatcher"])
+    r = await client.form(f"/staff/tickets/{houses['ticket']}/assign", {"executor": str(houses["wide"])})
+    assert r.status_code == 303
+    assert await _executor(houses["ticket"]) == houses["wide"]
+    local = await client.form(
+        "/staff/tickets/assign", {"ticket": [str(houses["ticket"])], "executor": str(houses["local"])}
+    )
+    assert local.status_code == 303 and await _executor(houses["ticket"]) == houses["local"]
