@@ -34,8 +34,9 @@ BORDER = (139, 149, 165)
 
 
 def money(value: Decimal) -> str:
-    """An amount or a tariff in a table cell: always two decimals (35,10), no currency sign, a true minus."""
-    return format_number(value, 2, fixed=True).replace("-", "−")
+    """An amount or a tariff in a table cell: always two decimals (35,10), no currency sign, a true minus (U+2212,
+    written by ``format_number``)."""
+    return format_number(value, 2, fixed=True)
 
 
 def _volume(value: Decimal) -> str:

@@ -71,7 +71,9 @@ async def test_money_keeps_its_kopecks_in_every_money_column(receipt_pdf):
     # 9,00 ₽ per m², 32,50 ₽ per m², 110,05 ₽ a person: the figures the issue saw printed as 9 and 32,5
     assert {"9,00", "32,50", "110,05", "243,16"} <= set(tariffs)
     assert "220,10" in [c.text for c in cells["Начислено, ₽"]]
-    assert "−121,58" in [c.text for c in cells["Перерасчёт, ₽"]]
+    recalculations = [c.text for c in cells["Перерасчёт, ₽"]]
+    assert "\u2212121,58" in recalculations  # a true minus (format_number writes it), never a hyphen
+    assert not any(t.startswith("-") for t in recalculations), recalculations
     for title, column in cells.items():
         assert len(column) >= 7, title  # seven services (and the total under the amounts)
         for cell in column:
