@@ -33,6 +33,7 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -256,13 +257,17 @@ async def sign_in_all(url: str, logins: list[tuple[str, str]]) -> list[str]:
 def run_wrk(url: str, targets: list[tuple[str, str]], seconds: int, connections: int) -> dict[str, float]:
     VAR.mkdir(parents=True, exist_ok=True)
     file = VAR / f"targets-{os.getpid()}.tsv"
-    file.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in targets))
+    # wrk sends the path as written: a street name in a query is percent-encoded here, as a browser would.
+    file.write_text("".join(f"{cookie}\t{quote(path, safe='/?=&%')}\n" for cookie, path in targets))
     if shutil.which("wrk"):
         command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
         command += ["-s", str(ROOT / "bench" / "wrk_pages.lua"), url]
-        out = subprocess.run(  # noqa: S603
-            command, env={**os.environ, "BENCH_TARGETS": str(file)}, capture_output=True, text=True, check=True
-        ).stdout
+        done = subprocess.run(  # noqa: S603
+            command, env={**os.environ, "BENCH_TARGETS": str(file)}, capture_output=True, text=True, check=False
+        )
+        if done.returncode:
+            raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+        out = done.stdout
         line = next(line for line in out.splitlines() if line.startswith("BENCH "))
         figures = json.loads(line.removeprefix("BENCH "))
     else:
