@@ -111,9 +111,16 @@ def _details(meeting: queries.MeetingView) -> dict[str, Any]:
 
 
 async def add_item(
-    principal: Principal, meeting: queries.MeetingView, text: str, subject: rules.Subject, material: StoredFile | None
+    principal: Principal,
+    meeting: queries.MeetingView,
+    text: str,
+    subject: rules.Subject,
+    material: StoredFile | None,
+    *,
+    text_en: str = "",
 ) -> int:
-    """A question of the agenda; its threshold is the one the law in force on the first day sets for its subject."""
+    """A question of the agenda, with its English twin if staff wrote one; its threshold is the one the law in force
+    on the first day sets for its subject."""
     draft_only(meeting)
     threshold = rules.threshold_for(subject, meeting.starts_on)
     if threshold is None:
@@ -122,6 +129,7 @@ async def add_item(
         meeting=meeting.id,
         position=len(meeting.items) + 1,
         text=text,
+        text_en=text_en,
         subject=subject,
         threshold=threshold,
         material_key=material.key if material else "",
@@ -130,7 +138,11 @@ async def add_item(
     async with atomic():
         await item.save()
         await record(
-            principal, "meeting.item", "meeting", meeting.id, {"text": text, "subject": subject, "threshold": threshold}
+            principal,
+            "meeting.item",
+            "meeting",
+            meeting.id,
+            {"text": text, **({"text_en": text_en} if text_en else {}), "subject": subject, "threshold": threshold},
         )
     return item.id
 

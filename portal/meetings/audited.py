@@ -75,6 +75,7 @@ describe(
         "storage_place": lazy("Where the protocol is kept"),
         "initiative": lazy("Initiative"),
         "text": lazy("Question"),
+        "text_en": lazy("Question in English"),
         "subject": lazy("What it decides (ЖК ст. 44 ч. 2) — threshold"),
         "threshold": lazy("Threshold"),
         "item": lazy("Question No."),

@@ -56,7 +56,10 @@ def _scan(text: str) -> str:
     return storage._write_pdf(bytes(pdf.output())).key
 
 
-async def _meeting(house: int, title: str, starts_on: date, ends_on: date, questions: list[tuple[str, str]]) -> int:
+async def _meeting(
+    house: int, title: str, starts_on: date, ends_on: date, questions: list[tuple[str, str, str]]
+) -> int:
+    """A published meeting of the house with its ``questions`` (the Russian, the ст. 44 ч. 2 item, the English)."""
     starts, ends = forms.voting_moments(starts_on, ends_on, clock.zone())
     meeting = Meeting(
         house=house,
@@ -78,9 +81,12 @@ async def _meeting(house: int, title: str, starts_on: date, ends_on: date, quest
         published_at=datetime.combine(starts_on - timedelta(days=12), datetime.min.time(), UTC),
     )
     await meeting.save()
-    for position, (text, subject) in enumerate(questions, start=1):
+    for position, (text, subject, text_en) in enumerate(questions, start=1):
         threshold = rules.threshold_for(rules.Subject(subject), starts_on)
-        await AgendaItem(meeting=meeting.id, position=position, text=text, subject=subject, threshold=threshold).save()
+        item = AgendaItem(
+            meeting=meeting.id, position=position, text=text, text_en=text_en, subject=subject, threshold=threshold
+        )
+        await item.save()
     await actions.fix_register(meeting.id, house, starts_on - timedelta(days=12))
     return meeting.id
 
@@ -166,9 +172,21 @@ async def seed(ctx: DemoContext) -> None:
         today - timedelta(days=120),
         today - timedelta(days=100),
         [
-            ("Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.", "other"),
-            ("Утвердить план текущего ремонта на следующий год", "other"),
-            ("Разрешить размещение рекламной конструкции на фасаде дома", "p3"),
+            (
+                "Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.",
+                "other",
+                "Elect I. P. Smirnov chair of the meeting and N. V. Egorova its secretary",
+            ),
+            (
+                "Утвердить план текущего ремонта на следующий год",
+                "other",
+                "Approve the plan of routine repairs for next year",
+            ),
+            (
+                "Разрешить размещение рекламной конструкции на фасаде дома",
+                "p3",
+                "Allow an advertising structure on the building's facade",
+            ),
         ],
     )
     entries = await RegisterEntry.select().where(RegisterEntry.meeting == closed).order_by(RegisterEntry.id)
@@ -192,9 +210,21 @@ async def seed(ctx: DemoContext) -> None:
         today - timedelta(days=5),
         today + timedelta(days=14),
         [
-            ("Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.", "other"),
-            ("Провести капитальный ремонт кровли в 2027 году за счёт фонда капремонта", "p1"),
-            ("Наделить совет дома полномочиями решать вопросы текущего ремонта", "p4_2"),
+            (
+                "Избрать председателем собрания Смирнова И. П., секретарём — Егорову Н. В.",
+                "other",
+                "Elect I. P. Smirnov chair of the meeting and N. V. Egorova its secretary",
+            ),
+            (
+                "Провести капитальный ремонт кровли в 2027 году за счёт фонда капремонта",
+                "p1",
+                "Carry out the major repair of the roof in 2027 from the capital repair fund",
+            ),
+            (
+                "Наделить совет дома полномочиями решать вопросы текущего ремонта",
+                "p4_2",
+                "Authorise the house council to decide on routine repairs",
+            ),
         ],
     )
     entries = await RegisterEntry.select().where(RegisterEntry.meeting == voting).order_by(RegisterEntry.id)

@@ -240,12 +240,14 @@ class ItemForm:
     typed: dict[str, str] = field(default_factory=dict)
     errors: FormErrors = field(default_factory=FormErrors)
     text: str = ""
+    text_en: str = ""  # the English twin, optional
     subject: rules.Subject | None = None
 
 
 def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Threshold]) -> ItemForm:
-    form = ItemForm(typed={"text": form_value(data, "text"), "subject": form_value(data, "subject")})
+    form = ItemForm(typed={name: form_value(data, name) for name in ("text", "text_en", "subject")})
     form.text = form.typed["text"][:4000]
+    form.text_en = form.typed["text_en"][:4000]
     if not form.text:
         form.errors.add("text", gettext("Write the question as it will be put to the vote."))
     try:

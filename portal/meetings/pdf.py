@@ -98,6 +98,8 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
     pdf.pair(_("Ownership document"), line.document or "—")
     pdf.pair(_("Votes"), _votes(line.weight))
     pdf.heading(_("Answers"))
+    # The question as it was put to the vote: ``text``, the Russian, never its English twin (``text_en``). The
+    # ballot, like the protocol and the register, is a formal document of the meeting in Russian (ЖК ст. 48 ч. 5.1).
     pdf.table(
         [_("No."), _("Question"), _("Answer")],
         [[str(i.position), i.text, forms.choice_label(line.answers.get(i.id))] for i in meeting.items],
@@ -151,6 +153,7 @@ def protocol_pdf(
     pdf.heading(_("Agenda and decisions"))
     for item, result in zip(meeting.items, outcome.questions, strict=True):
         pdf.set_font("Main", "B", 9.5)
+        # The Russian question as decided, never the English twin: the protocol is a formal document in Russian.
         pdf.multi_cell(pdf.width, 5, f"{item.position}. {item.text}")
         pdf.text(
             _(

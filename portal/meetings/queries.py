@@ -59,6 +59,7 @@ class Item:
     threshold: rules.Threshold
     material_key: str
     material_name: str
+    text_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
 
 
 @dataclass

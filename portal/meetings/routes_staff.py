@@ -139,7 +139,7 @@ class StaffMeetings(Controller):
                 form.errors.add("material", _upload_error(refused))
         if form.errors or form.subject is None:
             return await _page(request, "staff_detail", meeting, form.errors, form.typed, status_code=422)
-        await actions.add_item(principal, meeting, form.text, form.subject, material)
+        await actions.add_item(principal, meeting, form.text, form.subject, material, text_en=form.text_en)
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
     @post("/{meeting_id:int}/items/{item_id:int}/delete", name="meetings:staff_item_delete", opt=staff(*ORGANISE))

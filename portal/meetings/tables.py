@@ -142,6 +142,9 @@ class AgendaItem(Table):
     meeting = ForeignKey(Meeting, on_delete=OnDelete.restrict, null=False, index=True)
     position = Integer(default=1)
     text = Text()
+    # The English twin staff may write (read through i18n.own_words; the Russian stands in where it is empty).
+    # The legal documents — the protocol, the owner's ballot, the register — always carry ``text``, the Russian.
+    text_en = Text(default="")
     subject = Varchar(length=16, choices=Subject)
     threshold = Varchar(length=16, choices=Threshold)
     material_key = Varchar(length=128, default="")

@@ -1,0 +1,127 @@
+"""A question of the agenda in its reader's language, on both engines: staff may write a question's English text
+too, while the meeting is a draft; an owner who reads English reads it on the meeting's page, the ballot, the
+confirmation and the results, and where staff left it empty reads the Russian, marked as Russian; a reader of
+Russian always reads the Russian; the protocol and the ballot PDF keep the Russian, the formal documents' language."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+from pypdf import PdfReader
+
+from portal.core import clock
+from portal.meetings import queries
+from portal.meetings.tables import AgendaItem
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from tests.meetings.test_actions import _admin
+from tests.meetings.test_routes import _code
+from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
+
+EN_CHAIR = "Elect the chair"  # the twin of «Избрать председателя»; «Выбрать УК» has none
+
+
+async def _with_twin(meeting_id: int) -> None:
+    await AgendaItem.update({AgendaItem.text_en: EN_CHAIR}).where(
+        (AgendaItem.meeting == meeting_id) & (AgendaItem.position == 1)
+    )
+
+
+async def test_a_reader_of_english_reads_the_english_question_on_the_page_and_the_ballot(client, voter):  # noqa: F811
+    await _with_twin(voter.meeting_id)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page, re.S).group(1)
+    assert f"<p>{EN_CHAIR}</p>" in agenda and "Избрать председателя" not in page
+    legends = re.findall(r"<legend>(.*?)</legend>", page)
+    assert legends == [f"1. {EN_CHAIR}", '2. <span lang="ru">Выбрать УК</span>'], legends
+
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert "<p>Избрать председателя</p>" in page and EN_CHAIR not in page
+    assert re.findall(r"<legend>(.*?)</legend>", page) == ["1. Избрать председателя", "2. Выбрать УК"]
+
+
+async def test_without_a_twin_a_reader_of_english_reads_the_russian_question_marked_as_russian(client, voter):  # noqa: F811
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page, re.S).group(1)
+    assert '<p><span lang="ru">Избрать председателя</span></p>' in agenda
+    assert '<p><span lang="ru">Выбрать УК</span></p>' in agenda
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert 'lang="ru">Избрать' not in page  # a Russian page needs no mark
+
+
+async def test_the_confirmation_and_the_ballot_pdf_of_a_reader_of_english(client, voter):  # noqa: F811
+    """The summary before the code reads in English; the ballot PDF, a formal document, keeps the Russian."""
+    await _with_twin(voter.meeting_id)
+    meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
+    (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
+    client.cookies.set("lang", "en")
+    await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    summary = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
+    assert f"1. {EN_CHAIR} — <strong>For</strong>" in summary
+    assert '2. <span lang="ru">Выбрать УК</span> — <strong>For</strong>' in summary
+    await client.form(f"/meetings/{voter.meeting_id}/code")
+    await client.form(f"/meetings/{voter.meeting_id}/confirm", {"code": await _code(voter.user)})
+    ballot = await client.get(f"/meetings/{voter.meeting_id}/ballots/{line.id}/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot.content)).pages)
+    assert "Избрать председателя" in text and EN_CHAIR not in text
+
+
+async def test_the_results_read_in_english_and_the_protocol_keeps_the_russian(
+    client,
+    login,
+    make_user,
+    example_house,
+    make_meeting,
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house, days_left=-2)
+    await _with_twin(meeting_id)
+    await Meeting.update({Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: clock.now()}).where(
+        Meeting.id == meeting_id
+    )
+    await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    questions = re.findall(r'<td class="primary col-question">(.*?)<br>', page)
+    assert questions == [f"1. {EN_CHAIR}", '2. <span lang="ru">Выбрать УК</span>'], questions
+    protocol = await client.get(f"/meetings/{meeting_id}/protocol")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
+    assert "Избрать председателя" in text and EN_CHAIR not in text
+
+
+async def test_staff_write_the_english_question_on_the_draft_and_see_both(client, login, make_user, example_house):
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    today = clock.today_local()
+    made = await client.form(
+        "/staff/meetings/new",
+        {"house": str(house.house), "title": "Замена лифтов", "form": "absentee", "initiator": "ООО «УК»",
+         "starts_on": (today + timedelta(days=12)).isoformat(),
+         "voting_ends": (today + timedelta(days=30)).isoformat(), "register_on": today.isoformat()},
+    )  # fmt: skip
+    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    form = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert 'name="text_en"' in form and "Вопрос на английском (необязательно)" in form
+    refused = await client.form(
+        f"/staff/meetings/{meeting_id}/items", {"text": "", "text_en": "Replace the lifts", "subject": "p1"}
+    )
+    assert refused.status_code == 422 and ">Replace the lifts</textarea>" in refused.text  # kept after an error
+    added = await client.form(
+        f"/staff/meetings/{meeting_id}/items",
+        {"text": "Заменить лифты", "text_en": " Replace the lifts ", "subject": "p1"},
+    )
+    assert added.status_code == 303
+    row = await AgendaItem.select(AgendaItem.text, AgendaItem.text_en).where(AgendaItem.meeting == meeting_id).first()
+    assert row == {"text": "Заменить лифты", "text_en": "Replace the lifts"}
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "<p>Заменить лифты</p>" in page and '<span lang="en">Replace the lifts</span>' in page
+
+    await Meeting.update({Meeting.status: MeetingStatus.PUBLISHED}).where(Meeting.id == meeting_id)
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert 'name="text_en"' not in page and '<span lang="en">Replace the lifts</span>' in page
