@@ -516,6 +516,15 @@ def refusal_message(refusal: Refusal) -> str:
         return gettext("The request is already in work and cannot be cancelled. Write to the dispatcher.")
     if refusal == Refusal.WINDOW_PASSED:
         return gettext("The time to confirm or return this request has passed. File a new one.")
+    if refusal == Refusal.NOT_DONE:
+        return gettext(
+            "The work on this request is not reported done, so it cannot be returned. Write to the dispatcher below."
+        )
+    if refusal == Refusal.CONFIRMED:
+        return gettext(
+            "You confirmed the work on this request, so it cannot be returned. If the problem is back, file a new "
+            "request."
+        )
     return gettext("This status cannot be set now.")
 
 
@@ -535,7 +544,9 @@ async def _move(
     ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
     change = rules.transition(ticket, target, actor, now)
     if change.refusal is not None:
-        raise Refused(refusal_message(change.refusal))
+        # A resident asks from the request's page (or posts straight at it): the answer is said there.
+        back = f"/tickets/{ticket.id}" if actor == Actor.RESIDENT else None
+        raise Refused(refusal_message(change.refusal), back=back)
     by_staff = actor != Actor.RESIDENT
     async with atomic():
         values = {getattr(Ticket, k): v for k, v in change.values.items()}

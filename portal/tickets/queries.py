@@ -121,6 +121,7 @@ class TicketRow:
     deadline: datetime | None
     control_date: date | None
     completed_at: datetime | None
+    confirmed_by_resident: bool
     rating: int | None
     owner_name: str
     important: bool

@@ -297,8 +297,17 @@ def awaits_confirmation(status: str, completed_at: datetime | None, now: datetim
     return resident_may_confirm(status, completed_at, now)
 
 
-def resident_may_reopen(status: str, completed_at: datetime | None, now: datetime) -> bool:
-    """Done or closed "without the work done": the resident rejects it with a reason within the window."""
+def confirm_until(completed_at: datetime | None, days: int = CONFIRM_DAYS) -> datetime | None:
+    """The last moment the resident may confirm or return the work: the confirm window's end."""
+    return completed_at + timedelta(days=days) if completed_at is not None else None
+
+
+def resident_may_reopen(status: str, completed_at: datetime | None, now: datetime, confirmed: bool = False) -> bool:
+    """The resident returns the work as not done, with a reason, within the confirm window of its completion:
+    while the request waits for their word (done), or after staff closed it without their word. A request the
+    resident closed by confirming the work stays closed: a new request about it is flagged repeated."""
+    if status == S.CLOSED and confirmed:
+        return False
     return status in (S.DONE, S.CLOSED) and within_confirm_window(completed_at, now)
 
 
@@ -322,6 +331,8 @@ class Refusal(StrEnum):
     NOT_YOURS = "not_yours"  # this actor never makes this move (an executor closing, a resident starting work)
     IN_WORK = "in_work"  # a resident cancelling after work has started
     WINDOW_PASSED = "window_passed"  # a resident confirming or returning after the confirm window
+    NOT_DONE = "not_done"  # a resident returning a request whose work is not reported done
+    CONFIRMED = "confirmed"  # a resident returning the work they confirmed themselves
 
 
 class Current(Protocol):
@@ -332,6 +343,9 @@ class Current(Protocol):
 
     @property
     def completed_at(self) -> datetime | None: ...
+
+    @property
+    def confirmed_by_resident(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -358,6 +372,8 @@ def status_stamps(current: str, target: str, now: datetime) -> dict[str, Any]:
     elif target in (S.REOPENED, S.IN_WORK, S.ACCEPTED) and current in (S.DONE, S.CLOSED):
         values["completed_at"] = None
         values["closed_at"] = None
+    if current == S.CLOSED:
+        values["confirmed_by_resident"] = False
     return values
 
 
@@ -373,7 +389,9 @@ def _resident_refusal(ticket: Current, target: str, now: datetime) -> Refusal | 
         return None if resident_may_confirm(status, ticket.completed_at, now) else Refusal.WINDOW_PASSED
     if target == S.REOPENED:
         if status not in (S.DONE, S.CLOSED):
-            return Refusal.NOT_NOW
+            return Refusal.NOT_DONE
+        if status == S.CLOSED and ticket.confirmed_by_resident:
+            return Refusal.CONFIRMED
         return None if resident_may_reopen(status, ticket.completed_at, now) else Refusal.WINDOW_PASSED
     return Refusal.NOT_YOURS
 
@@ -382,7 +400,8 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Cha
     """Move ``ticket`` to ``target`` on behalf of ``actor`` at ``now``: what to write, or why not.
 
     Staff follow the status table; an executor only accepts, starts and finishes work; a resident cancels before
-    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated).
+    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated;
+    a request the resident confirmed is not returned, see ``resident_may_reopen``).
     """
     current = ticket.status
     refusal: Refusal | None = None
@@ -397,6 +416,8 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Cha
     values = status_stamps(current, target, now)
     if actor == Actor.RESIDENT and target == S.REOPENED:
         values["repeated"] = True
+    if target == S.CLOSED:
+        values["confirmed_by_resident"] = actor == Actor.RESIDENT
     return Change(current, target, values)
 
 

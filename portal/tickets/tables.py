@@ -81,6 +81,8 @@ class Ticket(Table):
     deadline = Timestamptz(null=True, default=None, index=True)
     completed_at = Timestamptz(null=True, default=None, index=True)
     closed_at = Timestamptz(null=True, default=None)
+    # Closed on the resident's own word («Да, работа выполнена»): not returned since (rules.resident_may_reopen).
+    confirmed_by_resident = Boolean(default=False)
     executor = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)

@@ -455,6 +455,8 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "emergency_phone": get_settings().emergency_phone,
         "may_cancel": may(rules.Status.CANCELLED),
         "awaits_confirmation": rules.awaits_confirmation(ticket.status, ticket.completed_at, now),
+        "may_return": may(rules.Status.REOPENED),
+        "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
         "confirm_days": rules.CONFIRM_DAYS,
     }

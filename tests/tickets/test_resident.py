@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import timedelta
 
 from PIL import Image
 
+from portal.tickets import rules
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
 from portal.tickets.tables import TicketEvent
@@ -362,3 +364,72 @@ async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrot
     assert marked[(True, False)] is True, "the dispatcher's reply is news"
     assert marked[(False, True)] is False, "the resident's own message is not"
     assert re.search(r'class="unread-mark">Новое<', page)
+
+
+async def _events_of(tid):
+    return await TicketEvent.count().where(TicketEvent.ticket == tid)
+
+
+async def _close_by_staff(new_client, login, make_user, tid):
+    house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(house,)))
+    assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "closed"})).status_code == 303
+
+
+async def test_a_request_staff_closed_without_the_residents_word_is_returned_from_its_page(
+    client, new_client, login, make_user, make_account
+):
+    """The page offers the return exactly where the POST accepts it: staff closed the work the resident never
+    confirmed, so within the confirm window the resident may still say it is not done."""
+    tid = await _done(client, new_client, login, make_user, make_account)
+    await _close_by_staff(new_client, login, make_user, tid)
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert "Заявка закрыта без вашего подтверждения" in page and "вернуть заявку можно до" in page
+    assert f'action="/tickets/{tid}/reopen"' in page and f'action="/tickets/{tid}/confirm"' not in page
+    r = await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})
+    assert r.status_code == 303 and r.headers["location"] == f"/tickets/{tid}"
+    row = await Ticket.select(Ticket.status, Ticket.repeated).where(Ticket.id == tid).first()
+    assert row == {"status": "reopened", "repeated": True}
+
+
+async def _refused_return(client, tid, said):
+    """A return posted where the page offers none: refused on the request's page in words, nothing changed."""
+    before = (
+        await Ticket.select(Ticket.status, Ticket.updated_at).where(Ticket.id == tid).first(),
+        await _events_of(tid),
+    )
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert f'action="/tickets/{tid}/reopen"' not in page
+    r = await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})
+    assert r.status_code == 303 and r.headers["location"] == f"/tickets/{tid}"
+    assert said in (await client.get(f"/tickets/{tid}")).text
+    after = (
+        await Ticket.select(Ticket.status, Ticket.updated_at).where(Ticket.id == tid).first(),
+        await _events_of(tid),
+    )
+    assert after == before
+
+
+async def test_a_request_the_resident_confirmed_is_not_returned_by_posting_the_form(
+    client, new_client, login, make_user, make_account
+):
+    tid = await _done(client, new_client, login, make_user, make_account)
+    assert (await client.form(f"/tickets/{tid}/confirm")).status_code == 303
+    await _refused_return(client, tid, "Вы подтвердили работу по этой заявке, поэтому вернуть её нельзя.")
+
+
+async def test_a_return_after_the_window_or_before_the_work_is_done_is_refused(
+    client, new_client, login, make_user, make_account
+):
+    tid = await _done(client, new_client, login, make_user, make_account)
+    await _close_by_staff(new_client, login, make_user, tid)
+    long_ago = (await Ticket.select(Ticket.completed_at).where(Ticket.id == tid).first())["completed_at"]
+    long_ago -= timedelta(days=rules.CONFIRM_DAYS, minutes=1)
+    await Ticket.update({Ticket.completed_at: long_ago}).where(Ticket.id == tid)
+    await _refused_return(client, tid, "Время, когда можно подтвердить или вернуть эту заявку, прошло.")
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    fresh = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
+    await _refused_return(client, fresh, "Работа по этой заявке ещё не отмечена выполненной")

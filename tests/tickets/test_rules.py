@@ -65,7 +65,10 @@ def test_a_resident_cancels_only_before_work_starts():
 def test_confirm_and_reopen_only_within_the_window():
     done_at = NOW - timedelta(days=3)
     assert rules.resident_may_confirm("done", done_at, NOW)
-    assert rules.resident_may_reopen("closed", done_at, NOW)
+    assert rules.resident_may_reopen("done", done_at, NOW)
+    assert rules.resident_may_reopen("closed", done_at, NOW)  # closed by staff, without the resident's word
+    assert not rules.resident_may_reopen("closed", done_at, NOW, confirmed=True)  # the resident's own word stands
+    assert rules.confirm_until(done_at) == done_at + timedelta(days=rules.CONFIRM_DAYS)
     late = NOW + timedelta(days=rules.CONFIRM_DAYS + 1)
     assert not rules.resident_may_confirm("done", done_at, late)
     assert not rules.resident_may_reopen("done", done_at, late)
@@ -150,6 +153,7 @@ def test_countdown():
 class Req:
     status: str
     completed_at: datetime | None = None
+    confirmed_by_resident: bool = False
 
 
 R, ST, EX = rules.Actor.RESIDENT, rules.Actor.STAFF, rules.Actor.EXECUTOR
@@ -174,6 +178,9 @@ LATE = NOW - timedelta(days=rules.CONFIRM_DAYS + 1)
         (Req("in_work"), "closed", R, rules.Refusal.NOT_NOW),
         (Req("closed", DONE_AGO), "reopened", R, None),
         (Req("closed", LATE), "reopened", R, rules.Refusal.WINDOW_PASSED),
+        (Req("closed", DONE_AGO, confirmed_by_resident=True), "reopened", R, rules.Refusal.CONFIRMED),
+        (Req("done", DONE_AGO), "reopened", R, None),
+        (Req("in_work"), "reopened", R, rules.Refusal.NOT_DONE),
         (Req("new"), "in_work", R, rules.Refusal.NOT_YOURS),
     ],
     ids=[
@@ -191,6 +198,9 @@ LATE = NOW - timedelta(days=rules.CONFIRM_DAYS + 1)
         "a resident cannot confirm work not done",
         "a resident returns closed work within the window",
         "a resident cannot return work after the window",
+        "a resident does not return work they confirmed themselves",
+        "a resident returns work awaiting their word",
+        "a resident cannot return work not reported done",
         "a resident does not start work",
     ],
 )
@@ -205,19 +215,38 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
     ("current", "target", "actor", "written"),
     [
         ("in_work", "done", ST, {"status": "done", "updated_at": NOW, "completed_at": NOW}),
-        ("done", "closed", R, {"status": "closed", "updated_at": NOW, "closed_at": NOW}),
+        (
+            "done",
+            "closed",
+            R,
+            {"status": "closed", "updated_at": NOW, "closed_at": NOW, "confirmed_by_resident": True},
+        ),
+        (
+            "done",
+            "closed",
+            ST,
+            {"status": "closed", "updated_at": NOW, "closed_at": NOW, "confirmed_by_resident": False},
+        ),
         ("done", "in_work", ST, {"status": "in_work", "updated_at": NOW, "completed_at": None, "closed_at": None}),
         (
             "closed",
             "reopened",
             R,
-            {"status": "reopened", "updated_at": NOW, "completed_at": None, "closed_at": None, "repeated": True},
+            {
+                "status": "reopened",
+                "updated_at": NOW,
+                "completed_at": None,
+                "closed_at": None,
+                "confirmed_by_resident": False,
+                "repeated": True,
+            },
         ),
         ("new", "accepted", ST, {"status": "accepted", "updated_at": NOW}),
     ],
     ids=[
         "done work is stamped with its completion",
-        "a confirmed request is stamped closed",
+        "a confirmed request is stamped closed on the resident's word",
+        "a request staff close is stamped closed without it",
         "work sent back clears the completion",
         "a resident's return clears it and marks the request repeated",
         "accepting stamps nothing else",
