@@ -388,7 +388,7 @@ class StaffBilling(Controller):
         if parsed is not None:
             await importer.check_against_db(parsed, job.month, principal)
         status = 422 if job.state is uploads.State.LOST or (parsed is not None and parsed.problems) else 200
-        services = {code: s.name for code, s in (await queries.services_by_code()).items()}
+        services = await queries.services_by_code()  # their names are Russian: the page marks them so (own_html)
         context = {"job": job, "parsed": parsed, "services": services, "period": job.period}  # the form keeps it
         return _import_page(request, status, block="job", **context)
 

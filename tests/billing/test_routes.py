@@ -604,3 +604,25 @@ async def test_staff_debtors_months_overdue_read_the_same_on_the_page_and_in_the
     # A payment on 1 December makes a December snapshot without charges.
     await ledger.post_payment(billed["second"], D("100.00"), "pay-dec-1", datetime(2026, 12, 1, 9, tzinfo=UTC))
     assert await shown("2026-12") == ("—", "", None)
+
+
+async def test_imported_russian_text_is_marked_russian_on_english_staff_billing_pages(client, login, make_user, billed):
+    """Staff billing pages read in English keep the imported Russian words (a service's name, a ledger note, a payer's
+    name, a house's address) marked ``lang="ru"`` as the resident's pages do (own_html); in Russian nothing
+    is marked."""
+    note = "Платёж 42 от 20.11.2026"  # a bank registry's payment, as registries.note_of words it
+    await ledger.post_payment(billed["first"], D("10.00"), "registry-42", datetime(2026, 11, 20, tzinfo=UTC), note)
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    account = f"/staff/billing/accounts/{billed['first']}"
+    pages = (account, "/staff/billing/debtors?period=2026-11", "/staff/billing/receipts?period=2026-11")
+    russian = {path: (await client.get(path)).text for path in pages}
+    client.cookies.set("lang", "en")
+    english = {path: (await client.get(path)).text for path in pages}
+    preview = (await upload_charges(client, SAMPLE.read_bytes(), "2026-12")).text
+    assert '<td class="primary"><span lang="ru">Горячее водоснабжение</span></td>' in preview
+    assert '<span lang="ru">Иванов Иван Иванович</span> ·' in english[account]
+    assert f'<td data-label="Note"><span lang="ru">{note}</span></td>' in english[account]
+    assert re.search(r'<td data-label="Payer"><span lang="ru">[^<]+</span></td>', english[pages[1]])
+    assert re.search(r'<td class="primary"><span lang="ru">[^<]+</span></td>', english[pages[2]])
+    for page in russian.values():
+        assert 'lang="ru">' not in page.split("<main", 1)[1]
