@@ -547,7 +547,8 @@ async def payment_abandoned(order: OrderDetail) -> PaymentStatus | None:
     How the payment stands after it (open still when the gateway did not answer; paid if it was paid meanwhile)."""
     if order.payment is None:
         return None
-    if order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING):
+    # A declined card's checkout too: the gateway keeps its page open for another card until it is closed.
+    if order.payment.stored_status in (PaymentStatus.OPEN, PaymentStatus.PENDING) or order.payment.may_continue:
         try:
             await payments.cancel_checkout(order.payment.batch)
         except GatewayError as exc:

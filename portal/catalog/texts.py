@@ -22,6 +22,7 @@ from portal.core.i18n import ngettext
 from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
 from portal.core.labels import Labels
+from portal.payments.texts import decline_text
 
 S = OrderStatus
 
@@ -177,4 +178,5 @@ def words() -> dict[str, Any]:
         "duration_label": duration_label,
         "group_label": group_label,
         "order_summary": order_summary_html,
+        "decline_text": decline_text,  # why a card was declined, in the payments' words
     }

@@ -96,11 +96,14 @@ def session_outcome(
     cancelled_by_payer: bool = False,
 ) -> Outcome:
     """Decide from the checkout session and its payment intent as they are now (never from the order events
-    came in). ``cancelled_by_payer``: the session was closed because the payer chose to cancel."""
+    came in). ``cancelled_by_payer``: the session was closed because the payer chose to cancel — after a declined
+    card too (the gateway keeps the page open for another card until the payer cancels or its time runs out)."""
     paid = session_status == "complete" and payment_status == "paid"
     if intent_status == "succeeded" or (paid and intent_status is None):
         return Outcome(S.SUCCEEDED)
     if session_status == "expired":
+        if cancelled_by_payer:
+            return Outcome(S.CANCELED)
         if error_code:
             return Outcome(S.FAILED, error_code, error_message or "")
         return Outcome(S.CANCELED if cancelled_by_payer else S.EXPIRED)
@@ -127,7 +130,7 @@ def intent_outcome(intent_status: str, error_code: str | None = None, error_mess
 _MAY_BECOME: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.SUCCEEDED: frozenset(UNPAID_STATUSES),  # money received is the truth, whatever we thought before
     S.FAILED: frozenset({S.CREATED, S.OPEN, S.PENDING, S.FAILED}),
-    S.CANCELED: frozenset({S.CREATED, S.OPEN, S.PENDING}),
+    S.CANCELED: frozenset({S.CREATED, S.OPEN, S.PENDING, S.FAILED}),  # a declined card's checkout, cancelled
     S.EXPIRED: frozenset({S.CREATED, S.OPEN, S.PENDING}),
     S.PENDING: frozenset({S.CREATED, S.OPEN}),
     S.OPEN: frozenset({S.CREATED, S.PENDING}),

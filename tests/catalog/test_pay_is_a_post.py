@@ -105,7 +105,8 @@ async def test_after_a_declined_card_the_cancel_link_records_the_decline_and_clo
     client, login, household, shop, gateway
 ):
     """A declined card leaves the gateway's page open for another card: «cancel and return» records the decline
-    (the order's page says it) and closes nothing."""
+    (the order's page says it, until when the gateway's page stays open, and offers to cancel the payment) and
+    closes nothing; «Cancel the payment» then closes the gateway's page."""
     order_id = await _plumber_ordered(client, login, household, shop)
     order_page = f"/services/orders/{order_id}"
     session_id = (await _state())[1][0]["session_id"]
@@ -118,7 +119,18 @@ async def test_after_a_declined_card_the_cancel_link_records_the_decline_and_clo
     assert [o["status"] for o in (await _state())[0]] == ["awaiting_payment"]
     assert (await _session(gateway, session_id))["status"] == "open"
     page = await client.get(order_page)
-    assert "Оплата не прошла. Деньги не списаны; можно попробовать ещё раз." in page.text
-    assert "Оплатить 1\u00a0500,00\u00a0₽" in page.text
+    assert "Банк отклонил карту. Деньги не списаны." in page.text
+    assert "Страница оплаты остаётся открытой для другой карты до " in page.text
+    assert "Если вы не хотите платить сейчас, отмените платёж." in page.text
+    assert "Оплатить другой картой" in page.text and "Отменить платёж" in page.text
+    assert f'<form method="post" action="{order_page}/pay-cancel"' in page.text
     again = await client.form(f"{order_page}/pay")  # another card on the same page
     assert again.status_code == 303 and again.headers["location"] == checkout
+    cancelled = await client.form(f"{order_page}/pay-cancel")
+    assert cancelled.status_code == 303 and cancelled.headers["location"] == order_page
+    await gateway.settle()
+    assert [p["status"] for p in (await _state())[1]] == ["canceled"]
+    assert [o["status"] for o in (await _state())[0]] == ["awaiting_payment"]  # the order waits to be paid
+    assert (await _session(gateway, session_id))["status"] == "expired"
+    page = await client.get(order_page)
+    assert "Отменить платёж" not in page.text and "Оплатить 1\u00a0500,00\u00a0₽" in page.text

@@ -367,3 +367,37 @@ async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahea
     assert response.status_code == 303, response.text
     rows = await Payment.select(Payment.amount_kopecks).where(Payment.account == b)
     assert rows == [{"amount_kopecks": 50000}]
+
+
+async def test_back_from_a_declined_card_the_payer_can_cancel_the_page_the_gateway_keeps_open(
+    client, login, household, gateway
+):
+    """A declined card keeps the gateway's page open for another card, and that page cannot close it: back by its
+    «Cancel and return» link, the payer reads why, until when the page stays open, and may cancel the payment here,
+    which closes the page at the gateway (a later word about the decline leaves it cancelled)."""
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540"})
+    hosted = await gateway.pay(url, "4000 0000 0000 0002")
+    assert hosted.status_code == 402
+    back = hosted.text.split('<p class="gw-cancel"><a href="')[1].split('"')[0].replace("&amp;", "&")
+    returned = await client.get(_path(back))
+    await gateway.settle()
+    payment = await Payment.select().where(Payment.account == a).first()
+    assert returned.headers["location"] == f"/payments/{payment['id']}"
+    page = (await client.get(returned.headers["location"])).text
+    assert "Платёж отклонён" in page and "Банк отклонил карту." in page
+    assert "Страница оплаты остаётся открытой для другой карты до " in page
+    assert "Если вы не хотите платить сейчас, отмените платёж." in page
+    assert f'action="/payments/{payment["id"]}/cancel"' in page and "Отменить платёж" in page
+    assert f'action="/payments/{payment["id"]}/continue"' in page  # or another card on the same page
+    cancelled = await client.form(f"/payments/{payment['id']}/cancel")
+    assert cancelled.status_code == 303
+    await gateway.settle()
+    row = await Payment.select(Payment.status, Payment.failure_code).where(Payment.id == payment["id"]).first()
+    assert row == {"status": "canceled", "failure_code": "generic_decline"}  # the decline stays on record
+    page = (await client.get(f"/payments/{payment['id']}")).text
+    assert "Платёж отменён" in page and "Отменить платёж" not in page and "Оплатить другой картой" not in page
+    async with httpx.AsyncClient() as browser:
+        assert (await browser.get(url)).status_code == 410  # the gateway's page is closed
+    client.cookies.set("lang", "en")
+    assert "The payment was cancelled" in (await client.get(f"/payments/{payment['id']}")).text

@@ -62,6 +62,8 @@ async def test_the_principal_grants_the_right_to_pay_by_the_same_rule(db, make_u
         ("expired", "unpaid", None, None, False, S.EXPIRED),  # left on the gateway's page until it closed
         ("expired", "unpaid", None, None, True, S.CANCELED),  # closed because the payer cancelled
         ("expired", "unpaid", "requires_payment_method", "insufficient_funds", False, S.FAILED),
+        # a card declined, then the payer cancelled the page the gateway kept open for another card
+        ("expired", "unpaid", "requires_payment_method", "generic_decline", True, S.CANCELED),
         ("open", "unpaid", "canceled", None, False, S.CANCELED),
     ],
 )
@@ -94,6 +96,8 @@ def test_a_decline_keeps_its_code_and_message():
         (S.CANCELED, S.EXPIRED, False),
         (S.EXPIRED, S.CANCELED, False),
         (S.FAILED, S.OPEN, False),
+        (S.FAILED, S.CANCELED, True),  # a declined card's checkout the payer then cancelled
+        (S.CANCELED, S.FAILED, False),  # ...stays cancelled when the decline's late webhook comes
         (S.SUCCEEDED, S.FAILED, False),  # money received stays received
         (S.SUCCEEDED, S.PENDING, False),
         (S.REFUNDED, S.SUCCEEDED, False),
