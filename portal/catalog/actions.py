@@ -505,12 +505,15 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
         raise Refused(gettext("This order cannot be paid now."))
     assert order.total is not None
     payment = order.payment
+    replaces = None
     try:
         if payment is not None and payment.may_continue:
-            # In the language the payer reads now: a session opened in another one is closed and a new one opened.
+            # In the language the payer reads now: a session opened in another one is closed and a new one opened,
+            # which replaces it.
             url = await payments.continue_checkout(payment.batch, get_locale())
             if url:
                 return url
+            replaces = payment.batch
         started = await payments.start_purpose_checkout(
             principal,
             account_id=order.account_id,
@@ -521,6 +524,7 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
             return_path=f"/services/orders/{order.id}/paid",
             cancel_path=f"/services/orders/{order.id}/pay-cancel",
             base_url=base_url,
+            replaces=replaces,
         )
     except (payments.PaymentUnavailable, GatewayError) as exc:
         log.warning("order %s: payment not started: %s", order.id, exc)

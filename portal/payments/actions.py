@@ -117,11 +117,13 @@ async def start_checkout(
     now: datetime | None = None,
     *,
     period: date | None = None,
+    replaces: str | None = None,
 ) -> Started:
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
     closes unpaid after ``rules.CHECKOUT_LIFETIME``. ``period``: the billing month of the receipt the payment was
     started from, which it pays first (DOMAIN.md §2.5). A checkout of the same accounts the user left unfinished
-    is closed first: «continue the payment» on it would charge the same debt a second time."""
+    is closed first: «continue the payment» on it would charge the same debt a second time. ``replaces``: the
+    checkout this one continues in another language (``_mark_replaced``)."""
     now = now or clock.now()
     if principal.user_id is not None:
         for left in await queries.open_checkouts_of(principal.user_id, [a.id for a, _ in items], now):
@@ -161,6 +163,7 @@ async def start_checkout(
         metadata=metadata,
         description=gettext("Utilities payment"),  # the payment's name at the gateway, as the lines: the payer's words
         now=now,
+        replaces=replaces,
     )
 
 
@@ -176,10 +179,12 @@ async def start_purpose_checkout(
     cancel_path: str,
     base_url: str,
     now: datetime | None = None,
+    replaces: str | None = None,
 ) -> Started:
     """A checkout for something other than the account's utilities (an order of paid services): one payment on
     the account, marked with its ``purpose`` and ``reference``, never credited to the ledger. The payer comes back
-    to ``return_path`` (``?session_id=`` appended) or, having cancelled, to ``cancel_path``."""
+    to ``return_path`` (``?session_id=`` appended) or, having cancelled, to ``cancel_path``. ``replaces``: the
+    checkout of the same reference this one continues in another language."""
     batch = str(uuid.uuid4())
     row = Payment(
         uid=str(uuid.uuid4()),
@@ -199,6 +204,7 @@ async def start_purpose_checkout(
         metadata={"purpose": str(purpose), "reference": reference[:64]},
         description=title[:250],
         now=now or clock.now(),
+        replaces=replaces,
     )
 
 
@@ -213,12 +219,15 @@ async def _open_checkout(
     metadata: dict[str, str],
     description: str,
     now: datetime,
+    replaces: str | None = None,
 ) -> Started:
     """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
-    ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``."""
+    ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``.
+    Once the session is open, the checkout ``replaces`` (closed unpaid for this one) is marked replaced by it."""
     key = str(uuid.uuid4())
     expires_at = now + rules.CHECKOUT_LIFETIME
     ids: list[int] = []
+    by_account: dict[int, int] = {}
     async with atomic():
         for row in rows:
             row.batch = batch
@@ -227,8 +236,9 @@ async def _open_checkout(
             row.idempotency_key = key
             row.created_by = principal.user_id
             row.expires_at = expires_at
-            inserted = await Payment.insert(row).returning(Payment.id)
+            inserted = await Payment.insert(row).returning(Payment.id, Payment.account)
             ids.append(inserted[0]["id"])
+            by_account.setdefault(inserted[0]["account"], inserted[0]["id"])
     try:
         session = await client().create_checkout_session(
             payment_id=batch,
@@ -258,7 +268,23 @@ async def _open_checkout(
         values[Payment.expires_at] = datetime.fromtimestamp(session.expires_at, tz=now.tzinfo)
     async with atomic():
         await Payment.update(values).where((Payment.batch == batch) & (Payment.status == S.CREATED))
+        if replaces:
+            await _mark_replaced(replaces, by_account)
     return Started(batch=batch, url=session.url or "", first_payment_id=ids[0])
+
+
+async def _mark_replaced(batch: str, by_account: dict[int, int]) -> None:
+    """The payer continued ``batch`` in another language: each of its payments closed unpaid (and only those: one
+    paid or declined meanwhile keeps its own place) is replaced by the new payment of its account. The row stays as
+    it was at the gateway, with its session and key; the payer's history leaves it out, staff see it and its
+    successor."""
+    for row in await queries.batch_rows(batch):
+        successor = by_account.get(row.account)
+        if successor is None or row.status != S.EXPIRED:
+            continue
+        await Payment.update({Payment.replaced_by: successor, Payment.updated_at: clock.now()}).where(
+            (Payment.id == row.id) & (Payment.status == S.EXPIRED) & Payment.replaced_by.is_null()
+        )
 
 
 async def return_from_checkout(principal: Principal, session_id: str) -> str | None:
@@ -342,7 +368,7 @@ async def resume_checkout(principal: Principal, batch: str, base_url: str) -> st
     if not all(r.status == S.EXPIRED and r.account in payable for r in after):
         return None  # paid, failed or still open meanwhile, or no longer the payer's to pay: its own page tells
     items = [(payable[r.account], from_kopecks(r.amount_kopecks)) for r in rows]
-    started = await start_checkout(principal, items, base_url, period=rows[0].period)
+    started = await start_checkout(principal, items, base_url, period=rows[0].period, replaces=batch)
     return started.url
 
 

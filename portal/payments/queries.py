@@ -123,6 +123,7 @@ class PaymentView:
     house_id: int | None = None
     purpose: str = PaymentPurpose.UTILITIES
     reference: str = ""
+    replaced_by: int | None = None  # the payment that continued this checkout in another language
 
     @property
     def refundable(self) -> Decimal:
@@ -155,6 +156,7 @@ def _columns(*, with_address: bool = False) -> tuple[Any, ...]:
         Payment.created_at,
         Payment.paid_at,
         Payment.expires_at,
+        Payment.replaced_by,
     )
     if with_address:
         columns += (
@@ -181,6 +183,7 @@ _SHOWN_AS_STORED = (
     "created_by",
     "purpose",
     "reference",
+    "replaced_by",
 )
 
 
@@ -253,10 +256,12 @@ async def payments_of_user(principal: Principal, page: PageRequest) -> Page[Paym
     if not ids:
         return Page([], 0, page.number, page.size)
     # The history of utility payments: an order's payment is shown with the order, apart from the account's debt.
+    # A checkout the payer continued in another language is the payment that replaced it, not a second attempt.
     where = (
         Payment.account.is_in(ids)
         & (Payment.status != PaymentStatus.CREATED)
         & (Payment.purpose == PaymentPurpose.UTILITIES)
+        & Payment.replaced_by.is_null()
     )
     return await _page_of(where, page)
 

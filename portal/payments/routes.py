@@ -220,7 +220,9 @@ class ResidentPayments(Controller):
     @get("/{payment_id:int}", name="payment_status")
     async def status(
         self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
-    ) -> Template:
+    ) -> Template | Response[Any]:
+        if payment.replaced_by:  # continued in another language: the payment that replaced it tells how it stands
+            return see_other(request, f"/payments/{payment.replaced_by}")
         return await _status_page(request, principal, payment.batch)
 
     @get("/{payment_id:int}/continue", name="payment_continue_link")

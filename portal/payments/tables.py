@@ -91,6 +91,11 @@ class Payment(Table):
     when a paid payment was handed over: credited to the ledger, or to the order it pays. ``period`` is the billing
     month a payment started from a receipt names (the receipt's «Оплатить», autopay on the receipt): the ledger pays
     that month first, the rest the oldest debt (DOMAIN.md §2.5).
+
+    ``replaced_by``: the payment (of the same account) that took this checkout over when the payer continued it in
+    another language — a gateway session's language cannot change, so its session was closed unpaid and a new one
+    opened. The row keeps its own session, key and final status for the gateway's events and for staff; the payer's
+    history shows only the payment that replaced it.
     """
 
     id = Serial(primary_key=True)
@@ -118,6 +123,7 @@ class Payment(Table):
     expires_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
     credited_at = Timestamptz(null=True, default=None)
+    replaced_by = Integer(null=True, default=None)  # the id of the Payment that replaced this one
 
 
 class WebhookEvent(Table):

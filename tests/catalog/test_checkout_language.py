@@ -1,5 +1,6 @@
 """An order's checkout opens in the payer's language; resumed in another language (a Stripe session's ``locale``
-cannot change) the open one is closed, unpaid, and a new one opened in that language (both engines)."""
+cannot change) the open one is closed, unpaid, and a new one opened in that language, which replaces it (both
+engines)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,14 @@ async def test_an_orders_checkout_opens_in_the_payers_language_and_reopens_in_an
             closed = await browser.get(first)
             assert closed.status_code == 410  # the English one is closed: it can no longer be paid
         await gateway.settle()
-        rows = await Payment.select(Payment.status).where(Payment.reference == order.reference).order_by(Payment.id)
+        rows = (
+            await Payment.select(Payment.id, Payment.status, Payment.replaced_by)
+            .where(Payment.reference == order.reference)
+            .order_by(Payment.id)
+        )
         assert [r["status"] for r in rows] == ["expired", "open"]
+        # the closed one is the new one's predecessor, not a failed attempt of its own (staff see both)
+        assert [r["replaced_by"] for r in rows] == [rows[1]["id"], None]
     finally:
         set_locale("ru")
 

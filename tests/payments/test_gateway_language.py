@@ -142,3 +142,54 @@ async def test_an_autopay_charge_is_described_in_the_language_the_payer_chose(cl
     )
     intent = await _intent(gateway, charged["intent_id"])
     assert intent["description"] == f"Autopay 2026-12, account {charged['number']}"
+
+
+async def test_a_checkout_continued_in_other_languages_stands_once_in_the_payers_history(
+    client, new_client, login, household, gateway
+):
+    """Switching language and pressing «Продолжить оплату» a few times closes each earlier session unpaid at the
+    gateway and opens a new one. The payer's history shows one payment (the open one, to continue), not a row of
+    «Не завершён» attempts; an old payment's page leads to the one that replaced it. Each closed checkout keeps its
+    row, session and final status for the gateway's events and for staff, who see every one and what replaced it."""
+    from portal.payments.tables import Payment
+
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    started = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
+    urls = [started.headers["location"]]
+    for lang in ("ru", "en"):
+        client.cookies.set("lang", lang)
+        newest = await Payment.select(Payment.id).where(Payment.account == a).order_by(Payment.id, ascending=False)
+        resumed = await client.form(f"/payments/{newest[0]['id']}/continue")
+        assert resumed.status_code == 303
+        urls.append(resumed.headers["location"])
+        await gateway.settle()  # the closed session's webhook changes nothing more
+    assert len(set(urls)) == 3
+    rows = (
+        await Payment.select(Payment.id, Payment.status, Payment.session_id, Payment.replaced_by)
+        .where(Payment.account == a)
+        .order_by(Payment.id)
+    )
+    first, second, third = (r["id"] for r in rows)
+    assert [(r["status"], r["replaced_by"]) for r in rows] == [("expired", second), ("expired", third), ("open", None)]
+    assert len({r["session_id"] for r in rows}) == 3  # each session stays on its own row
+    async with httpx.AsyncClient() as browser:
+        assert [(await browser.get(url)).status_code for url in urls] == [410, 410, 200]
+
+    client.cookies.set("lang", "ru")
+    history = (await client.get("/payments")).text
+    assert f'href="/payments/{third}"' in history and "продолжить оплату" in history
+    assert f'href="/payments/{first}"' not in history and f'href="/payments/{second}"' not in history
+    assert history.count("Не завершён") == 1
+    old = await client.get(f"/payments/{first}")
+    assert old.status_code == 303 and old.headers["location"] == f"/payments/{second}"
+    assert "Оплата не завершена" in (await client.get(f"/payments/{second}", follow_redirects=True)).text
+
+    staff = new_client()
+    await login(staff, household["accountant"])
+    listed = (await staff.get("/staff/payments")).text
+    assert all(f'href="/staff/payments/{p}"' in listed for p in (first, second, third))
+    assert f"продолжен как № {second}" in listed
+    detail = (await staff.get(f"/staff/payments/{first}")).text
+    assert f'<a href="/staff/payments/{second}">Платёж № {second}</a>' in detail
