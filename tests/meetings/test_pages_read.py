@@ -1,0 +1,82 @@
+"""What the meetings' pages say, on both engines, found by looking at them as an owner and as staff: a decision
+of a count still open is said to stand as of now, a count closed without quorum is not «no quorum yet», a received
+ballot names each question with its answer."""
+
+from __future__ import annotations
+
+import re
+
+from portal.core import clock
+from portal.meetings import queries
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _paper_ballots
+from tests.meetings.test_routes import _code
+from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
+
+
+def _decisions_head(page: str) -> str:
+    return re.search(r'<th scope="col">([^<]*)</th>\s*</tr></thead>', page).group(1)
+
+
+async def test_while_the_count_is_open_staff_read_each_decision_as_it_stands_now(
+    client, login, make_user, example_house, make_meeting
+):
+    """«не принято: нет кворума» under «Решение» read as final while the owners were still voting."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert _decisions_head(page) == "Решение на сейчас"
+    assert "Подсчёт ещё не закрыт: решения показаны такими, какие они сейчас" in page
+    assert "Кворума пока нет" in page
+
+    await Meeting.update({Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: clock.now()}).where(
+        Meeting.id == meeting_id
+    )
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert _decisions_head(page) == "Решение" and "Подсчёт ещё не закрыт" not in page
+    # closed without a ballot: no quorum, and nothing decided — not «no quorum yet»
+    assert "Кворума нет" in page and "решения не приняты: нужно было более 50 % всех голосов" in page
+    assert "Кворума пока нет" not in page
+
+
+async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decided(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house, days_left=-2)
+    await Meeting.update({Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: clock.now()}).where(
+        Meeting.id == meeting_id
+    )
+    await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "No quorum</span>" in page and "nothing was decided: more than 50 % of all votes was needed" in page
+    assert "No quorum yet" not in page and _decisions_head(page) == "Decision"
+
+
+async def test_a_received_ballot_names_each_question_with_its_answer(client, voter):  # noqa: F811
+    """A locked ballot read «1. За», «2. За»: which question was which had to be guessed."""
+    meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
+    (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
+    first, second = (i.id for i in meeting.items)
+    await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{first}": "for", f"q{second}": "against"})
+    await client.form(f"/meetings/{voter.meeting_id}/code")
+    await client.form(f"/meetings/{voter.meeting_id}/confirm", {"code": await _code(voter.user)})
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert "<li>1. Избрать председателя — <strong>За</strong></li>" in page
+    assert "<li>2. Выбрать УК — <strong>Против</strong></li>" in page
+
+
+async def test_a_paper_ballot_waiting_for_moderation_names_each_question(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await _paper_ballots(house, meeting_id, "G")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert "<li>1. Избрать председателя — <strong>За</strong></li>" in page
+    assert "<li>2. Выбрать УК — <strong>За</strong></li>" in page
