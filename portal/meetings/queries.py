@@ -688,37 +688,41 @@ class OwnerLinkRow:
     user_email: str | None
 
 
-async def owner_links(house_id: int | None) -> list[OwnerLinkRow]:
-    """Owners of the house with the user each is linked to (the staff page that lets owners vote)."""
+async def owner_links(house_id: int | None, page: PageRequest) -> Page[OwnerLinkRow]:
+    """A page of the house's owners by name with the user each is linked to (the staff page that lets owners
+    vote): a house of a thousand owners is read a page at a time, not all at once."""
     if house_id is None:
-        return []
+        return Page(items=[], total=0, number=page.number, size=page.size)
     from portal.accounts.tables import User
 
-    rows = (
-        await Ownership.select(
-            Ownership.owner,
-            Ownership.owner.name.as_alias("name"),
-            Ownership.premise.kind.as_alias("kind"),
-            Ownership.premise.number.as_alias("number"),
-        )
-        .where(Ownership.premise.house == house_id)
-        .order_by(Ownership.owner.name)
-        .limit(2000)
+    condition = Owner.id.is_in(Ownership.select(Ownership.owner).where(Ownership.premise.house == house_id))
+    total = await Owner.count().where(condition)
+    owners = (
+        await Owner.select(Owner.id, Owner.name)
+        .where(condition)
+        .order_by(Owner.name)
+        .order_by(Owner.id)
+        .offset(page.offset)
+        .limit(page.size)
     )
-    owners: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        entry = owners.setdefault(r["owner"], {"name": r["name"], "premises": []})
-        entry["premises"].append(premise_name(r["kind"], r["number"]))
-    links = await OwnerLink.select(OwnerLink.owner, OwnerLink.user).where(OwnerLink.owner.is_in(list(owners) or [-1]))
+    ids = [o["id"] for o in owners] or [-1]
+    held = await Ownership.select(
+        Ownership.owner, Ownership.premise.kind.as_alias("kind"), Ownership.premise.number.as_alias("number")
+    ).where(Ownership.owner.is_in(ids) & (Ownership.premise.house == house_id))
+    premises: dict[int, list[str]] = {}
+    for r in held:
+        premises.setdefault(r["owner"], []).append(premise_name(r["kind"], r["number"]))
+    links = await OwnerLink.select(OwnerLink.owner, OwnerLink.user).where(OwnerLink.owner.is_in(ids))
     users = {link["owner"]: link["user"] for link in links}
     emails = {
         u["id"]: u["email"]
         for u in await User.select(User.id, User.email).where(User.id.is_in(list(users.values()) or [-1]))
     }
-    return [
-        OwnerLinkRow(k, v["name"], ", ".join(v["premises"]), emails.get(users[k]) if k in users else None)
-        for k, v in owners.items()
+    rows = [
+        OwnerLinkRow(o["id"], o["name"], ", ".join(premises.get(o["id"], [])), emails.get(users.get(o["id"], -1)))
+        for o in owners
     ]
+    return Page(items=rows, total=total, number=page.number, size=page.size)
 
 
 async def owner_in_house(principal: Principal, owner_id: int, house_id: int) -> bool:

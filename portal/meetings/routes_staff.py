@@ -248,8 +248,9 @@ class StaffMeetings(Controller):
     async def owners(self, request: Request, principal: Caller) -> Template:
         houses = await houses_in_scope(principal)
         house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
-        rows = await queries.owner_links(house) if house in {h.id for h in houses} else []
-        return render(request, "meetings/staff_owners.html", houses=houses, house=house, rows=rows)
+        paging = page_request(request.query_params.get("page"), request.query_params.get("size"))
+        page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging)
+        return render(request, "meetings/staff_owners.html", houses=houses, house=house, page=page)
 
     @post("/owners", name="meetings:staff_link", opt=staff(*ORGANISE))
     async def link(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
@@ -260,7 +261,8 @@ class StaffMeetings(Controller):
         else:
             await actions.link_owner(principal, owner, form_value(data, "email"))
             flash(request, gettext("The owner can now vote from the portal."))
-        return see_other(request, f"/staff/meetings/owners?house={house or ''}")
+        page = parse_id(form_value(data, "page")) or 1  # back to the page of owners the link was made on
+        return see_other(request, f"/staff/meetings/owners?house={house or ''}&page={page}")
 
 
 async def _moderation_page(

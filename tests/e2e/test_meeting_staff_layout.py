@@ -1,0 +1,64 @@
+"""In a real browser, the meeting pages staff work from, as they looked at 390 and 1280 px: the tally's buttons
+stood touching one another («4 paper ballots to check» against «Enter a paper ballot»), and the owners page's
+e-mail box was a bare 20-px input far under a touch target, its «Show» button against the first owner's card."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
+
+from tests.browser import sign_in
+from tests.conftest import portal_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def staff_server() -> Iterator[tuple[str, str]]:
+    with portal_server("live-meeting-staff") as (url, var):
+        yield url, str(var / "live.sqlite")
+
+
+def _box(locator: Locator) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def _apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Two boxes neither overlap nor touch: at least 4 px between them across or down."""
+    across = max(b["x"] - (a["x"] + a["width"]), a["x"] - (b["x"] + b["width"]))
+    down = max(b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]))
+    return max(across, down) >= 4
+
+
+def test_the_tally_buttons_and_the_owners_page_at_both_widths(browser: Browser, staff_server: tuple[str, str]):
+    base, database = staff_server
+    with sqlite3.connect(database) as conn:
+        voting = conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "admin@demo.ru")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/staff/meetings/{voting}")
+        buttons = page.locator("section[aria-labelledby=tally-h] a.button").all()
+        assert len(buttons) >= 3
+        boxes = [_box(b) for b in buttons]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert _apart(a, b), (width, a, b)
+
+        page.goto(f"{base}/staff/meetings/owners")
+        email = page.locator("input[type=email]").first
+        assert _box(email)["height"] >= 44, width
+        show = _box(page.get_by_role("button", name="Показать"))
+        first_owner = _box(page.locator("table.data tbody tr").first)
+        assert first_owner["y"] - (show["y"] + show["height"]) >= 8, width
+        assert page.locator("table.data tbody tr").count() <= 30  # a page of owners, not the whole house
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
