@@ -22,6 +22,7 @@ from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext
+from portal.core.i18n import own_words
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
@@ -254,6 +255,7 @@ async def _tell_house(meeting: queries.MeetingView, event: str) -> int:
     told = 0
     context = {
         "title": meeting.title,
+        "title_en": meeting.title_en,
         "address": meeting.address,
         "form": meeting.form,
         "starts_on": meeting.starts_on,
@@ -418,7 +420,7 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
                 "for: %(premises)s. After confirmation the ballots cannot be changed.\n"
                 "The code works for %(minutes)s minutes. If you did not vote, ignore this message.",
                 code=code,
-                title=meeting.title,
+                title=own_words(meeting, "title"),
                 premises=", ".join(line.premise for line in lines),
                 minutes=CODE_MINUTES,
             )

@@ -60,6 +60,7 @@ describe(
     fields={
         "house": lazy("House"),
         "title": lazy("Title"),
+        "title_en": lazy("Title in English"),
         "form": lazy("Form"),
         "initiator": lazy("Initiator"),
         "administrator": lazy("Administrator of the meeting"),

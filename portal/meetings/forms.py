@@ -147,6 +147,7 @@ class MeetingForm:
 MEETING_FIELDS = (
     "house",
     "title",
+    "title_en",
     "form",
     "initiator",
     "administrator",
@@ -180,6 +181,7 @@ def typed_of(meeting: Any, zone: ZoneInfo) -> dict[str, str]:
     return {
         "house": str(meeting.house_id),
         "title": meeting.title,
+        "title_en": meeting.title_en,
         "form": str(meeting.form),
         "initiator": meeting.initiator,
         "administrator": meeting.administrator,
@@ -207,6 +209,7 @@ def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo)
     if not t["title"]:
         errors.add("title", gettext("Give the meeting a title."))
     v["title"] = t["title"][:200]
+    v["title_en"] = t["title_en"][:200]  # optional: readers of English read the Russian title while it is empty
     try:
         v["form"] = rules.Form(t["form"])
     except ValueError:

@@ -6,6 +6,7 @@ from datetime import date
 
 from portal.core.i18n import format_day
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.meetings import forms
 from portal.notifications.messages import Context
 from portal.notifications.messages import message_template
@@ -13,7 +14,9 @@ from portal.notifications.rules import Topic
 
 
 def words(c: Context) -> Context:
-    """A meeting's message context as an owner reads it: the form named, the voting days spelled out."""
+    """A meeting's message context as an owner reads it: the title in the owner's language (the English twin, else
+    the Russian), the form named, the voting days spelled out."""
+    c = {**c, "title": own_words(c, "title")}
     if "form" not in c:
         return c
     return {**c, "form": forms.form_label(c["form"]), "start": format_day(c["starts_on"]),
@@ -48,5 +51,6 @@ RESULTS = message_template(
         "The owners' general meeting of your house (%(address)s) is over: %(title)s.\n"
         "The results and the protocol: %(url)s"
     ),
+    words=words,
     sample={"title": "Roof repair", "address": "Lenina St, 1", "url": "https://portal.example/meetings/1"},
 )

@@ -88,7 +88,7 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
     pdf.set_title(_("Ballot"))
     pdf.add_page()
     pdf.title_line(_("Decision of an owner on the questions of the agenda"))
-    pdf.text(meeting.title)
+    pdf.text(meeting.title)  # the Russian title, never ``title_en``: a formal document of the meeting
     _heading_block(pdf, meeting)
     pdf.heading(_("Owner"))
     pdf.pair(_("Owner"), line.owner_name)

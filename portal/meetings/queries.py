@@ -92,6 +92,7 @@ class MeetingView:
     closed_at: datetime | None
     originals_received_on: date | None
     sent_to_inspectorate_on: date | None
+    title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     items: list[Item] = field(default_factory=list)
 
     @property
@@ -424,6 +425,7 @@ class MeetingSummary:
     stage: rules.Stage
     starts_on: date
     voting_ends_at: datetime
+    title_en: str = field(default="", kw_only=True)
 
 
 def _summary(view: MeetingView) -> dict[str, Any]:

@@ -104,6 +104,8 @@ class Meeting(Stamped, Table):
     id = Serial(primary_key=True)
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     title = Varchar(length=200)
+    # The English twin staff may write (read through i18n.own_words); the protocol and the ballots keep ``title``.
+    title_en = Varchar(length=200, default="")
     form = Varchar(length=16, choices=Form)
     status = Varchar(length=16, default=MeetingStatus.DRAFT, choices=MeetingStatus, index=True)
     initiator = Varchar(length=255)  # the company, or the initiating owner's name

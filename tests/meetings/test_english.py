@@ -125,3 +125,59 @@ async def test_staff_write_the_english_question_on_the_draft_and_see_both(client
     await Meeting.update({Meeting.status: MeetingStatus.PUBLISHED}).where(Meeting.id == meeting_id)
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert 'name="text_en"' not in page and '<span lang="en">Replace the lifts</span>' in page
+
+
+EN_TITLE = "Annual meeting"  # the twin of «Годовое собрание»
+
+
+async def test_a_reader_of_english_reads_the_meetings_english_title_and_the_russian_marked_where_it_is_empty(
+    client,
+    voter,  # noqa: F811
+):
+    client.cookies.set("lang", "en")
+    listed = (await client.get("/meetings")).text
+    assert f'<a href="/meetings/{voter.meeting_id}"><span lang="ru">Годовое собрание</span></a>' in listed
+    await Meeting.update({Meeting.title_en: EN_TITLE}).where(Meeting.id == voter.meeting_id)
+    listed = (await client.get("/meetings")).text
+    assert f'<a href="/meetings/{voter.meeting_id}">{EN_TITLE}</a>' in listed and "Годовое собрание" not in listed
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert f"<title>{EN_TITLE}" in page and f"<h1>{EN_TITLE}</h1>" in page and "Годовое собрание" not in page
+    home = (await client.get("/")).text
+    assert f"<p><strong>{EN_TITLE}</strong></p>" in home
+    confirm = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
+    assert f'<a href="/meetings/{voter.meeting_id}">{EN_TITLE}</a>' in confirm
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert "<h1>Годовое собрание</h1>" in page and EN_TITLE not in page
+
+
+def test_the_notice_and_the_results_carry_the_title_in_the_readers_language():
+    from portal.meetings import messages
+    from portal.notifications.messages import render
+
+    context = {**messages.NOTICE.sample, "title": "Ремонт крыши", "title_en": "Roof repair"}
+    assert render(messages.NOTICE, "en", context).subject == "Owners' meeting: Roof repair"
+    assert "Ремонт крыши" in render(messages.NOTICE, "ru", context).subject
+    assert render(messages.RESULTS, "en", context).subject == "Results of the owners' meeting: Roof repair"
+    untwinned = {**context, "title_en": ""}
+    assert render(messages.RESULTS, "en", untwinned).subject == "Results of the owners' meeting: Ремонт крыши"
+
+
+async def test_staff_write_the_english_title_on_the_draft(client, login, make_user, example_house):
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    form = (await client.get("/staff/meetings/new")).text
+    assert 'name="title_en"' in form and "Название на английском (необязательно)" in form
+    today = clock.today_local()
+    made = await client.form(
+        "/staff/meetings/new",
+        {"house": str(house.house), "title": "Замена лифтов", "title_en": "Lift replacement", "form": "absentee",
+         "initiator": "ООО «УК»", "starts_on": (today + timedelta(days=12)).isoformat(),
+         "voting_ends": (today + timedelta(days=30)).isoformat(), "register_on": today.isoformat()},
+    )  # fmt: skip
+    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    stored = await Meeting.select(Meeting.title, Meeting.title_en).where(Meeting.id == meeting_id).first()
+    assert stored == {"title": "Замена лифтов", "title_en": "Lift replacement"}
+    assert 'value="Lift replacement"' in (await client.get(f"/staff/meetings/{meeting_id}/edit")).text
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "<h1>Замена лифтов</h1>" in page and '<span lang="en">Lift replacement</span>' in page
