@@ -57,13 +57,15 @@ def _scan(text: str) -> str:
 
 
 async def _meeting(
-    house: int, title: str, starts_on: date, ends_on: date, questions: list[tuple[str, str, str]]
+    house: int, title: tuple[str, str], starts_on: date, ends_on: date, questions: list[tuple[str, str, str]]
 ) -> int:
-    """A published meeting of the house with its ``questions`` (the Russian, the ст. 44 ч. 2 item, the English)."""
+    """A published meeting of the house with its ``title`` (the Russian, the English) and its ``questions`` (the
+    Russian, the ст. 44 ч. 2 item, the English)."""
     starts, ends = forms.voting_moments(starts_on, ends_on, clock.zone())
     meeting = Meeting(
         house=house,
-        title=title,
+        title=title[0],
+        title_en=title[1],
         form=rules.Form.ABSENTEE,
         status=MeetingStatus.PUBLISHED,
         initiator=COMPANY,
@@ -168,7 +170,7 @@ async def seed(ctx: DemoContext) -> None:
     today = ctx.today
     closed = await _meeting(
         house,
-        "Годовое общее собрание собственников",
+        ("Годовое общее собрание собственников", "Annual general meeting of owners"),
         today - timedelta(days=120),
         today - timedelta(days=100),
         [
@@ -206,7 +208,7 @@ async def seed(ctx: DemoContext) -> None:
 
     voting = await _meeting(
         house,
-        "Внеочередное собрание: капитальный ремонт кровли",
+        ("Внеочередное собрание: капитальный ремонт кровли", "Extraordinary meeting: major repair of the roof"),
         today - timedelta(days=5),
         today + timedelta(days=14),
         [
