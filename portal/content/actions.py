@@ -64,6 +64,20 @@ async def _check_houses(principal: Principal, audience: Audience) -> dict[tuple[
     return houses
 
 
+async def _check_may_change(principal: Principal, post_id: int) -> None:
+    """A post that also reaches houses the staff member does not work with is not theirs to change (rules)."""
+    if not rules.may_change(principal, await queries.reaches_elsewhere(post_id, principal.house_ids)):
+        raise Refused(read_only_reason())
+
+
+def read_only_reason() -> str:
+    """Why a staff member may read a post but not change it (said on its page and when a change is refused)."""
+    return gettext(
+        "This post also reaches houses you do not work with, so only staff who work with all of its houses may "
+        "change, send out or delete it."
+    )
+
+
 def _fields(data: PostInput) -> dict:
     return {
         Post.kind: data.kind,
@@ -144,6 +158,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
         else:
+            await _check_may_change(principal, post_id)
             current = (
                 await Post.select(
                     Post.status,
@@ -184,6 +199,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
 
 async def add_image(principal: Principal, post_id: int, upload: object) -> int:
     """A picture for the post, through core.storage (type checked by content, re-encoded, metadata gone)."""
+    await _check_may_change(principal, post_id)
     stored = await storage.save_image(upload)
     async with atomic():
         row = PostImage(post=post_id, key=stored.key, width=stored.width, height=stored.height)
@@ -231,6 +247,7 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
             raise Refused(gettext("The post is gone."))
         if not rules.may_move(principal, step, post["status"], post["kind"], post["needs_review"]):
             raise Refused(gettext("This cannot be done with the post now."))
+        await _check_may_change(principal, post_id)
         if step is Move.RETURN and not comment.strip():
             raise Refused(gettext("Say what to change: the author reads the comment."))
         if step in (Move.APPROVE, Move.SEND_NOW):

@@ -76,9 +76,8 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=clock.zone()) if value is not None else None
 
 
-def read_post(data: dict[str, Any], *, now: datetime, elsewhere: bool = False) -> PostForm:
-    """The post form as sent; ``elsewhere``: the post being changed also reaches houses the sender does not work
-    with, so it keeps an audience even when nothing of the sender's houses is chosen."""
+def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
+    """The post form as sent."""
     form = PostForm()
     typed = {k: form_value(data, k) for k in ("kind", "title", "body", "title_en", "body_en", "publish_at",
                                               "ends_at", "entrances", "floor_from", "floor_to", "risers", "accounts",
@@ -126,7 +125,7 @@ def read_post(data: dict[str, Any], *, now: datetime, elsewhere: bool = False) -
     )
     if form.audience.is_empty and data.get("keep_audience") == "1":
         form.audience = AudienceChoice(keep=True)
-    elif form.audience.is_empty and not elsewhere:
+    elif form.audience.is_empty:
         errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
     floor_given = form.audience.floor_from is not None
     if (form.audience.entrances or floor_given or form.audience.risers) and not form.audience.houses:

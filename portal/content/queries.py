@@ -268,6 +268,15 @@ async def form_choice(post_id: int, houses: Collection[int] | None = None) -> An
     return choice if said == stored and not missing else None
 
 
+async def reaches_elsewhere(post_id: int, houses: Collection[int] | None) -> bool:
+    """Whether the post's audience has a selection outside ``houses`` (a staff member's; None: every house, so
+    none), as ``within`` draws the line: a look by the post's index that stops at the first such selection."""
+    if houses is None:
+        return False
+    outside = PostTarget.house.is_null() | PostTarget.house.not_in(sorted(houses) or [-1])
+    return await PostTarget.exists().where((PostTarget.post == post_id) & outside)
+
+
 async def post_view(post_id: int, scope: Collection[int] | None = None) -> PostView | None:
     """The post as staff see it: its audience by a bounded summary (its houses, the names ``audience_names``
     reads), never every selection — a post may be hand-picked for 100,000 accounts. With ``scope`` (a staff

@@ -3,6 +3,7 @@ post's page with its review, delivery log and actions."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller
@@ -12,6 +13,7 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -77,6 +79,15 @@ async def provide_staff_post(principal: NamedDependency[Principal], post_id: Fro
     return await queries.post_for_staff(principal, post_id)
 
 
+async def provide_changeable_post(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
+    """The post of the path if the caller may also change it (``rules.may_change``); 403 for one they may only
+    read, so that a change they cannot make is not even offered as a form."""
+    post = await queries.post_for_staff(principal, post_id)
+    if not rules.may_change(principal, post.audience_names.elsewhere):
+        raise PermissionDeniedException()
+    return post
+
+
 def _words() -> dict[str, Any]:
     return {
         "kind_label": kind_label,
@@ -87,9 +98,11 @@ def _words() -> dict[str, Any]:
     }
 
 
-# What a handler declares to receive: the caller, and the post of its path (the caller's to work on).
+# What a handler declares to receive: the caller, and the post of its path (the caller's to work on; for a
+# handler that changes it, ``CHANGEABLE``: one the caller may also change).
 Caller = NamedDependency[Principal]
 LoadedPost = NamedDependency[queries.PostView]
+CHANGEABLE = {"post": Provide(provide_changeable_post)}
 
 
 class StaffPosts(Controller):
@@ -102,7 +115,8 @@ class StaffPosts(Controller):
         q, f = request.query_params, _filter(request)
         typed, problems = forms.staff_filter_problems(q, f)
         page = await queries.staff_posts(principal, f, page_request(q.get("page"), q.get("size")))
-        return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems, **_words())
+        return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems,
+                      may_change=partial(rules.may_change, principal), **_words())  # fmt: skip
 
     @get("/new", name="content:staff_new")
     async def new(self, request: Request, principal: Caller) -> Template:
@@ -118,21 +132,25 @@ class StaffPosts(Controller):
     @get("/{post_id:int}", name="content:staff_post")
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         log = await queries.delivery_log(post.id, principal.house_ids)
-        may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review) for m in Move}
-        reach = await count_audience(PostAudience(post.id))  # joined where stored, never sent
+        changeable = rules.may_change(principal, post.audience_names.elsewhere)
+        may = {m.value: changeable and rules.may_move(principal, m, post.status, post.kind, post.needs_review)
+               for m in Move}  # fmt: skip
+        # Joined where stored, never sent; a reader of part of the audience counts their part.
+        reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
         post = (await queries.in_readers_words([post]))[0]
-        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, **_words())
+        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach,
+                      read_only=None if changeable else actions.read_only_reason(), **_words())  # fmt: skip
 
-    @get("/{post_id:int}/edit", name="content:staff_edit")
+    @get("/{post_id:int}/edit", name="content:staff_edit", dependencies=CHANGEABLE)
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
-        choice = await queries.form_choice(post.id, principal.house_ids)  # the part in the caller's houses
+        choice = await queries.form_choice(post.id, principal.house_ids)
         return await _form_page(request, principal, _form_of(post, choice), post)
 
-    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
+    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200, dependencies=CHANGEABLE)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
         return await _save(request, principal, data, post)
 
-    @post("/{post_id:int}/move", name="content:staff_move", status_code=200)
+    @post("/{post_id:int}/move", name="content:staff_move", status_code=200, dependencies=CHANGEABLE)
     async def move(
         self, request: Request, principal: Caller, post: LoadedPost, data: FormData
     ) -> Response[Any] | Template:
@@ -211,8 +229,7 @@ async def _form_page(
 
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
-    # A post that also reaches other houses may leave the caller's houses: the rest of its audience stays.
-    form = forms.read_post(data, now=clock.now(), elsewhere=post is not None and post.audience_names.elsewhere)
+    form = forms.read_post(data, now=clock.now())
     audience, missing = await queries.audience_of(form.audience)
     if form.audience.keep and post is not None:
         audience = None  # the stored audience, which the form could not show, stays

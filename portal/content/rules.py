@@ -123,6 +123,16 @@ def may_move(
     return may_write(principal, kind)
 
 
+def may_change(principal: Principal, reaches_elsewhere: bool) -> bool:
+    """Whether ``principal`` may change a post, send it out, publish, return, unpublish or delete it:
+    ``reaches_elsewhere``, its audience has a selection outside the staff member's houses (another house's, a
+    complex's or the whole company's; ``AudienceNames.elsewhere``, ``queries.reaches_elsewhere``). Whatever is
+    done to a post reaches everyone it is for, so a post that also reaches residents a staff member does not work
+    with is theirs to read, not to change: it is changed only by staff who see all of its audience (those of every
+    house, or of all of its houses). A copy of it for their own houses is theirs (``actions.duplicate``)."""
+    return principal.house_ids is None or not reaches_elsewhere
+
+
 def needs_review_after(principal: Principal) -> bool:
     """An emergency sent at once by someone who is not a moderator is reviewed afterwards."""
     return not principal.has_role(*MODERATORS)

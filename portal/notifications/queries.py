@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -291,12 +292,17 @@ async def resolve_audience(
     return found
 
 
-async def count_audience(audience: Audience | PostAudience, *, today: date | None = None) -> int:
-    """How many people ``audience`` reaches (one query; shown on the post form before publishing)."""
-    if audience.is_empty:
+async def count_audience(
+    audience: Audience | PostAudience, *, today: date | None = None, houses: Collection[int] | None = None
+) -> int:
+    """How many people ``audience`` reaches (one query; shown on the post form before publishing); with
+    ``houses`` (a staff member's), only those it reaches in these houses."""
+    if audience.is_empty or (houses is not None and not houses):
         return 0
     args: list[Any] = [today or clock.today_local(), True]
     where = audience_clause(audience, args)
+    if houses is not None:
+        where += " AND " + _in("p.house", set(houses), args)
     rows = await Residency.raw("SELECT COUNT(DISTINCT u.id) AS n" + _FROM + f"AND {where}", *args)
     return int(rows[0]["n"]) if rows else 0
 

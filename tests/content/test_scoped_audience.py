@@ -1,23 +1,70 @@
-"""Two people edit one post: a manager of house A opens a post whose audience also covers house B. They see and
-edit only the part in their own house; of B's part they are told only that it is there (never its entrance
-numbers, riser codes, account numbers, address or its residents' contacts), and saving keeps it exactly as it was.
-A staff member of both houses still sees and edits the whole audience."""
+"""Two people and one post: a manager of house A opens a post whose audience also covers house B. They see only the
+part in their own house; of B's part they are told only that it is there (never its entrance numbers, riser codes,
+account numbers, address or its residents' contacts), and the people counted for them are their part, said so.
+
+Whatever is done to a post reaches everyone it is for, so such a post is theirs to read and to copy, not to change:
+its title, text, pictures and audience, sending it out, publishing, returning, unpublishing or deleting it are left
+to staff who see all of its audience (``rules.may_change``). The page offers none of it and says why; a direct
+request is refused (403) and changes nothing. Posts for their own houses they write, change, send and delete as
+before; staff of both houses see and change the whole audience."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pytest
+
 from portal.content import actions
+from portal.content import rules
 from portal.content.queries import stored_audience
+from portal.content.rules import Move
+from portal.content.tables import Post
+from portal.content.tables import PostImage
 from portal.content.tables import PostKind
-from portal.content.tables import PostTarget
+from portal.content.tables import PostStatus
+from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+from portal.core.web import Refused
 from portal.notifications.rules import Audience
 from tests.content.test_edit_audience import _as_sent
 
-ELSEWHERE = "Публикация также адресована помещениям в домах, с которыми вы не работаете; эта часть не изменится."
+READ_ONLY = (
+    "Эта публикация адресована и домам, с которыми вы не работаете, поэтому изменить, отправить или удалить её могут "
+    "только сотрудники, работающие со всеми её домами."
+)
 NAMED_ELSEWHERE = "помещения в домах, с которыми вы не работаете"
 NO_FILE = {"image": ("", b"", "x/y")}
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("houses", "reaches_elsewhere", "allowed"),
+    [
+        (None, True, True),
+        (frozenset({1, 3}), False, True),
+        (frozenset({3}), True, False),
+        (frozenset(), True, False),
+    ],
+    ids=[
+        "staff of every house change any post",
+        "staff of all of a post's houses change it",
+        "a manager of house 3 only reads a post that also reaches house 1",
+        "staff of no house change nothing that reaches anyone",
+    ],
+)
+def test_a_post_is_changed_only_by_staff_who_see_all_of_its_audience(houses, reaches_elsewhere, allowed):
+    principal = Principal(user_id=1, name="С", staff_roles=frozenset({"moderator"}), house_ids=houses)
+    assert rules.may_change(principal, reaches_elsewhere) is allowed
 
 
 async def _two_houses(t: dict[str, Any], staff_principal: Any) -> tuple[int, Audience, dict[str, str]]:
@@ -48,20 +95,21 @@ def _value(page: str, name: str) -> str:
     return value[1] if value else ""
 
 
-async def _b_part(post_id: int, house: int) -> list[tuple[Any, ...]]:
-    rows = await PostTarget.select(
-        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
-    ).where((PostTarget.post == post_id) & (PostTarget.house == house))
-    return sorted(tuple(r.values()) for r in rows)
+async def _unchanged(post_id: int) -> dict[str, Any]:
+    """What residents would read or receive of the post: its row, its audience, its pictures and messages."""
+    row = await Post.select(Post.title, Post.body, Post.status, Post.publish_at).where(Post.id == post_id).first()
+    images = await PostImage.count().where(PostImage.post == post_id)
+    sent = await OutboxMessage.count().where(OutboxMessage.ref == f"post:{post_id}")
+    return {"row": row, "audience": await stored_audience(post_id), "images": images, "outbox": sent}
 
 
-async def test_a_manager_of_one_house_sees_and_edits_only_their_part(db, client, login, town, staff_principal):
+async def test_a_manager_of_one_house_reads_a_shared_post_and_sees_only_their_part(
+    db, client, new_client, login, town, staff_principal
+):
     from portal.core.tables import OutboxMessage
 
     t = await town()
-    post_id, audience, b = await _two_houses(t, staff_principal)
-    b_part = await _b_part(post_id, t["other_house"])
-    assert len(b_part) == 2  # B's entrance and Vera's account
+    post_id, _, b = await _two_houses(t, staff_principal)
     anna, vera = t["residents"][0], t["residents"][2]
     for user, email in ((anna, "anna@example.ru"), (vera, b["email"])):
         key = f"post:{post_id}:email:{user}"
@@ -69,33 +117,89 @@ async def test_a_manager_of_one_house_sees_and_edits_only_their_part(db, client,
                             ref=f"post:{post_id}").save()  # fmt: skip
     await login(client, t["manager"])  # a manager of house A only
 
-    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
-    assert ELSEWHERE in form
-    assert _value(form, "entrances") == "2" and _value(form, "accounts") == t["places"][0].number
     page = (await client.get(f"/staff/posts/{post_id}")).text
     listed = (await client.get("/staff/posts")).text
     assert NAMED_ELSEWHERE in page and NAMED_ELSEWHERE in listed
-    for shown in (form, page, listed):
+    for shown in (page, listed):
         for secret in (b["account"], b["riser"], b["address"], b["email"]):
             assert secret not in shown
     assert "anna@example.ru" in page and "подъезд 2" in page and t["places"][0].number in page
+    # Read-only, said why; a copy for their houses offered. Anna and Boris live in A, Vera in B: two of three.
+    assert READ_ONLY in page and "2 человека в ваших домах" in page and "Копия для моих домов" in page
+    assert f'href="/staff/posts/{post_id}/edit"' not in page and 'name="step"' not in page
+    assert f'href="/staff/posts/{post_id}/edit"' not in listed
 
-    # Saved unchanged: the whole audience stays, B's part to the row.
-    sent = await client.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
-    assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
-    assert await stored_audience(post_id) == audience
-    # A new choice replaces the part in A only.
-    chosen = {**_as_sent(form), "entrances": "1", "accounts": ""}
-    sent = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
-    assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
-    assert await _b_part(post_id, t["other_house"]) == b_part
-    assert await stored_audience(post_id, [t["house"]]) == Audience.of(entrances=[t["places"][0].entrance])
-    # Nothing of A chosen: the post leaves A and still reaches B's part.
-    none = {**_as_sent(form), "houses": [], "entrances": "", "accounts": ""}
-    sent = await client.form(f"/staff/posts/{post_id}/edit", none, files=NO_FILE)
-    assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
-    assert await _b_part(post_id, t["other_house"]) == b_part
-    assert await stored_audience(post_id, [t["house"]]) == Audience()
+    moderator = new_client()  # of both houses: the whole audience, and every action
+    await login(moderator, t["moderator"])
+    whole = (await moderator.get(f"/staff/posts/{post_id}")).text
+    assert READ_ONLY not in whole and "3 человека" in whole and "в ваших домах" not in whole
+    assert f'href="/staff/posts/{post_id}/edit"' in whole and 'value="submit"' in whole
+
+
+async def test_a_manager_of_one_house_cannot_change_send_or_delete_a_shared_post(
+    db, client, login, town, staff_principal
+):
+    """Asked directly, without the page: every change is refused (403) and nothing residents read changes."""
+    t = await town()
+    post_id, _, _ = await _two_houses(t, staff_principal)
+    await Post.update({Post.kind: PostKind.EMERGENCY}).where(Post.id == post_id)  # a draft a manager may send now
+    before = await _unchanged(post_id)
+    await login(client, t["manager"])
+
+    assert (await client.get(f"/staff/posts/{post_id}/edit")).status_code == 403
+    form = {"kind": "emergency", "title": "Чужой заголовок", "body": "Чужой текст.", "houses": [str(t["house"])]}
+    picture = {"image": ("pic.png", _png(), "image/png")}
+    assert (await client.form(f"/staff/posts/{post_id}/edit", form, files=picture)).status_code == 403
+    for step in ({"step": "submit"}, {"step": "send_now"}, {"step": "delete"}, {"step": "delete", "confirm": "1"}):
+        assert (await client.form(f"/staff/posts/{post_id}/move", step)).status_code == 403, step
+    assert await _unchanged(post_id) == before
+    assert before["row"]["status"] == PostStatus.DRAFT and before["outbox"] == 0
+
+
+async def test_actions_refuse_to_change_a_post_for_staff_who_see_part_of_its_audience(db, town, staff_principal):
+    """The same rule where every change is made, for every role: a moderator of house A alone approves nothing
+    that also reaches house B."""
+    t = await town()
+    post_id, audience, _ = await _two_houses(t, staff_principal)
+    manager = await staff_principal(t["manager"], "manager", houses=(t["house"],))
+    moderator_of_a = await staff_principal(t["moderator"], "moderator", houses=(t["house"],))
+    before = await _unchanged(post_id)
+    changed = actions.PostInput(kind=PostKind.NOTICE, title="Чужой", body="Чужой.", audience=None)
+    with pytest.raises(Refused):
+        await actions.save_post(manager, changed, post_id)
+    with pytest.raises(Refused):
+        await actions.add_image(manager, post_id, object())
+    for step in (Move.SUBMIT, Move.DELETE):
+        with pytest.raises(Refused):
+            await actions.move(manager, post_id, step)
+    await Post.update({Post.status: PostStatus.REVIEW}).where(Post.id == post_id)
+    for step in (Move.APPROVE, Move.RETURN):
+        with pytest.raises(Refused):
+            await actions.move(moderator_of_a, post_id, step, "Поправьте")
+    await Post.update({Post.status: PostStatus.DRAFT}).where(Post.id == post_id)
+    assert await _unchanged(post_id) == before and await stored_audience(post_id) == audience
+
+
+async def test_a_manager_of_one_house_writes_changes_sends_and_deletes_posts_for_their_house(db, client, login, town):
+    t = await town()
+    await login(client, t["manager"])
+    new = {"kind": "emergency", "title": "Нет воды", "body": "Авария.", "houses": [str(t["house"])]}
+    made = await client.form("/staff/posts/new", new, files=NO_FILE)
+    assert made.status_code == 303, re.findall(r"<li>.*?</li>", made.text)
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    page = (await client.get(f"/staff/posts/{post_id}")).text
+    assert READ_ONLY not in page and f'href="/staff/posts/{post_id}/edit"' in page and "2 человека" in page
+    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
+    changed = await client.form(f"/staff/posts/{post_id}/edit", {**_as_sent(form), **new, "title": "Нет воды до 14:00"},
+                                files=NO_FILE)  # fmt: skip
+    assert changed.status_code == 303, re.findall(r"<li>.*?</li>", changed.text)
+    assert (await client.form(f"/staff/posts/{post_id}/move", {"step": "send_now"})).status_code == 303
+    row = await Post.select(Post.title, Post.status).where(Post.id == post_id).first()
+    assert row == {"title": "Нет воды до 14:00", "status": PostStatus.PUBLISHED}
+    draft = await client.form("/staff/posts/new", {**new, "kind": "notice"}, files=NO_FILE)
+    draft_id = int(draft.headers["location"].rsplit("/", 1)[1])
+    deleted = await client.form(f"/staff/posts/{draft_id}/move", {"step": "delete", "confirm": "1"})
+    assert deleted.status_code == 303 and not await Post.exists().where(Post.id == draft_id)
 
 
 async def test_a_manager_of_one_house_sees_only_their_risers(db, client, login, town, staff_principal):
@@ -107,13 +211,9 @@ async def test_a_manager_of_one_house_sees_only_their_risers(db, client, login, 
         moderator, actions.PostInput(kind=PostKind.NOTICE, title="Стояки", body="Меняем.", audience=audience)
     )
     await login(client, t["manager"])
-    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
     page = (await client.get(f"/staff/posts/{post_id}")).text
-    assert _value(form, "risers") == "ХВС-1" and "стояк ХВС-1" in page
-    assert b["riser"] not in form and b["riser"] not in page and b["address"] not in page
-    sent = await client.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
-    assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
-    assert await stored_audience(post_id) == audience
+    assert "стояк ХВС-1" in page and READ_ONLY in page
+    assert b["riser"] not in page and b["address"] not in page
 
 
 async def test_a_copy_by_a_manager_of_one_house_is_for_their_part(db, town, staff_principal):
@@ -124,12 +224,22 @@ async def test_a_copy_by_a_manager_of_one_house_is_for_their_part(db, town, staf
     assert await stored_audience(copy) == Audience.of(entrances=[t["entrance2"]], accounts=[t["places"][0].account])
 
 
+async def test_the_copy_offered_on_a_shared_post_is_the_managers_to_change(db, client, login, town, staff_principal):
+    t = await town()
+    post_id, _, _ = await _two_houses(t, staff_principal)
+    await login(client, t["manager"])
+    copied = await client.form(f"/staff/posts/{post_id}/duplicate")
+    assert copied.status_code == 303
+    edit = copied.headers["location"]
+    assert (await client.get(edit)).status_code == 200
+    assert await stored_audience(int(edit.split("/")[-2]), [t["other_house"]]) == Audience()
+
+
 async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, login, town, staff_principal):
     t = await town()
     post_id, _, b = await _two_houses(t, staff_principal)
     await login(client, t["moderator"])  # of houses A and B
     form = (await client.get(f"/staff/posts/{post_id}/edit")).text
-    assert ELSEWHERE not in form
     assert _value(form, "entrances") == "2, 17"
     assert _value(form, "accounts") == ", ".join(sorted((t["places"][0].number, b["account"])))
     page = (await client.get(f"/staff/posts/{post_id}")).text
@@ -142,9 +252,11 @@ async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, 
     )
 
 
-async def test_single_flats_in_two_houses_are_kept_by_a_manager_of_one(db, client, login, town, staff_principal):
-    """The form cannot show single flats: the manager is told which of their house's flats the post is for, and
-    once that it also reaches other houses; saved unchanged it keeps both, a new choice replaces only theirs."""
+async def test_single_flats_in_two_houses_are_named_for_a_manager_of_one_by_their_own(
+    db, client, new_client, login, town, staff_principal
+):
+    """The manager is told which of their house's flats the post is for, and once that it also reaches other
+    houses; staff of both houses keep both flats when they save it unchanged."""
     t = await town()
     anna, _, vera = t["places"]
     audience = Audience.of(premises=[anna.premise, vera.premise])
@@ -153,12 +265,11 @@ async def test_single_flats_in_two_houses_are_kept_by_a_manager_of_one(db, clien
         moderator, actions.PostInput(kind=PostKind.NOTICE, title="Поверка", body="Поверка.", audience=audience)
     )
     await login(client, t["manager"])
-    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
-    assert "Сейчас для: г. Симферополь, ул. Ручьевая, д. 1; кв. 7. Эта форма" in form
-    assert form.count("с которыми вы не работаете") == 1 and ELSEWHERE in form and "Другая" not in form
-    sent = await client.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
+    page = (await client.get(f"/staff/posts/{post_id}")).text
+    assert f"ул. Ручьевая, д. 1; кв. 7; {NAMED_ELSEWHERE}" in page and "Другая" not in page
+    assert (await client.get(f"/staff/posts/{post_id}/edit")).status_code == 403
+    both = new_client()
+    await login(both, t["moderator"])
+    form = (await both.get(f"/staff/posts/{post_id}/edit")).text
+    sent = await both.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
     assert sent.status_code == 303 and await stored_audience(post_id) == audience
-    chosen = {**_as_sent(form), "houses": [str(t["house"])]}
-    sent = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
-    assert sent.status_code == 303
-    assert await stored_audience(post_id) == Audience.of(houses=[t["house"]], premises=[vera.premise])
