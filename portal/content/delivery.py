@@ -10,7 +10,6 @@ from typing import Any
 from portal.content.queries import outage_facts
 from portal.content.rules import OutageFacts
 from portal.content.rules import plain_text
-from portal.content.rules import render_markdown
 from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.core import clock
@@ -133,8 +132,7 @@ def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> t
     title, body, body_html = (own_words(post, name, locale) for name in ("title", "body", "body_html"))
     if facts is not None:
         with in_locale(locale):
-            title, body = facts.title(), facts.text()
-        body_html = render_markdown(body)
+            title, body, body_html = facts.title(), facts.text(), facts.html()
     elif own_lang(post, "body_html", locale):
         body_html = f'<div lang="{DEFAULT_LOCALE}">{body_html}</div>'  # the Russian standing in, said so
     context = {

@@ -21,7 +21,6 @@ from portal.content.rules import ACCOUNTS_NAMED
 from portal.content.rules import AudienceNames
 from portal.content.rules import OutageFacts
 from portal.content.rules import is_live
-from portal.content.rules import render_markdown
 from portal.content.tables import Post
 from portal.content.tables import PostImage
 from portal.content.tables import PostKind
@@ -394,7 +393,7 @@ def said(item: Said, facts: dict[int, OutageFacts]) -> Said:
     if "body" in names:
         changes["body"] = found.text()
     if "body_html" in names:
-        changes["body_html"] = render_markdown(found.text())
+        changes["body_html"] = found.html()
     # Said in the current language: its English twin, where the item has one, is these same words.
     changes.update({f"{name}_en": value for name, value in list(changes.items()) if f"{name}_en" in names})
     return replace(item, **changes)  # type: ignore[type-var]

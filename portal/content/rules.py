@@ -14,7 +14,9 @@ from markdown_it import MarkdownIt
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
 from portal.core.address import premise_name
+from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import format_moment
+from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import StaffRole
@@ -270,11 +272,26 @@ class OutageFacts:
         """«Холодная вода: ул. Ручьевая, д. 1, стояк ХВС-1», "Cold water: ul. Ruchyevaya, 1, riser ХВС-1"."""
         return gettext("%(service)s: %(place)s", service=outage_service(self.service), place=self.place())
 
-    def text(self) -> str:
-        """The notice's Markdown: the dispatcher's words, then from when and until when expected."""
+    def _times(self) -> list[str]:
         tz = get_settings().time_zone
-        lines = [self.description.strip()] if self.description.strip() else []
-        lines.append(gettext("From %(start)s.", start=format_moment(self.starts_at, tz)))
+        lines = [gettext("From %(start)s.", start=format_moment(self.starts_at, tz))]
         if self.ends_at:
             lines.append(gettext("Expected back by %(end)s.", end=format_moment(self.ends_at, tz)))
-        return "\n\n".join(lines)
+        return lines
+
+    def text(self) -> str:
+        """The notice's Markdown: the dispatcher's words, then from when and until when expected."""
+        words = [self.description.strip()] if self.description.strip() else []
+        return "\n\n".join(words + self._times())
+
+    def html(self) -> str:
+        """``text`` as safe HTML for a page or an e-mail: the dispatcher's words, typed in the company's first
+        language, are marked with it (``lang``) where the reader's is another, so that an English page does not
+        read Russian words as English."""
+        times = render_markdown("\n\n".join(self._times()))
+        if not self.description.strip():
+            return times
+        words = render_markdown(self.description.strip())
+        if get_locale() != DEFAULT_LOCALE:
+            words = f'<div lang="{DEFAULT_LOCALE}">{words}</div>'
+        return words + times

@@ -6,6 +6,7 @@ the words they wrote."""
 from __future__ import annotations
 
 import html
+import json
 from datetime import timedelta
 
 import pytest
@@ -85,13 +86,13 @@ async def test_a_russian_dispatchers_outage_reads_in_english_to_an_english_resid
         assert "Cold water" not in text, name
     post = russian["post"]
     assert "<p>С " in post and "Ожидаемое время восстановления" in post and "Замена задвижки в подвале" in post
-    assert "Expected back by" not in post
+    assert "Expected back by" not in post and 'lang="ru"' not in post.split("<main", 1)[1]  # Russian in Russian
 
     from portal.notifications import channels  # noqa: F401  (registers the senders)
 
     await outbox.deliver_all(seconds=60)
     sent = await OutboxMessage.select(
-        OutboxMessage.user_id, OutboxMessage.channel, OutboxMessage.subject, OutboxMessage.body
+        OutboxMessage.user_id, OutboxMessage.channel, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.context
     ).where((OutboxMessage.ref == f"post:{post_id}") & OutboxMessage.channel.is_in(["email", "sms"]))
     by = {(m["user_id"], m["channel"]): m for m in sent}
     boris_id, anna_id = t["residents"][1], t["residents"][0]
@@ -101,7 +102,16 @@ async def test_a_russian_dispatchers_outage_reads_in_english_to_an_english_resid
     assert by[boris_id, "sms"]["body"].startswith(f"Emergency: Cold water: {ADDRESS}")
     assert by[anna_id, "email"]["subject"] == f"Аварийное сообщение: Холодная вода: {ADDRESS}"
     assert "Ожидаемое время восстановления" in by[anna_id, "email"]["body"]
+    # The e-mail's HTML says the dispatcher's words are Russian where the rest is English.
+    html_of = {who: _context(by[who, "email"])["html"] for who in (boris_id, anna_id)}
+    assert '<div lang="ru"><p>Замена задвижки в подвале</p>' in html_of[boris_id]
+    assert "Замена задвижки в подвале" in html_of[anna_id] and 'lang="ru"' not in html_of[anna_id]
     assert by[anna_id, "sms"]["body"].startswith(f"Авария: Холодная вода: {ADDRESS}")
+
+
+def _context(message: dict) -> dict:
+    context = message["context"]
+    return context if isinstance(context, dict) else json.loads(context or "{}")
 
 
 def _resident(user_id: int, account: int) -> Principal:
