@@ -47,6 +47,7 @@ from portal.meetings.routes import _pdf
 from portal.meetings.routes import material_of
 from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
+from portal.settings import get_settings
 
 VIEW = ("manager", "moderator", "operator")
 ORGANISE = ("manager",)
@@ -84,7 +85,8 @@ class StaffMeetings(Controller):
 
     @get("/new", name="meetings:staff_new", opt=staff(*ORGANISE))
     async def new(self, request: Request, principal: Caller) -> Template:
-        typed = {"initiator": gettext("The managing company"), "form": "absentee"}
+        # The company by its own (Russian) name, whatever the organiser reads: the initiator goes into the protocol.
+        typed = {"initiator": get_settings().company_name, "form": "absentee"}
         initiative = parse_id(request.query_params.get("initiative"))
         return await _new_page(request, principal, forms.MeetingForm(typed=typed), initiative)
 

@@ -4,13 +4,16 @@ e-mail box was a bare 20-px input far under a touch target, its «Show» button 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 
+from portal.core import clock
 from tests.browser import sign_in
 from tests.conftest import portal_server
 
@@ -61,4 +64,29 @@ def test_the_tally_buttons_and_the_owners_page_at_both_widths(browser: Browser, 
         assert first_owner["y"] - (show["y"] + show["height"]) >= 8, width
         assert page.locator("table.data tbody tr").count() <= 30  # a page of owners, not the whole house
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+def test_on_a_draft_the_announcement_stands_apart_from_the_question_form(
+    browser: Browser, staff_server: tuple[str, str]
+):
+    """«Add the question» touched the words that explain announcing, which read as the button's own caption."""
+    base, _ = staff_server
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "admin@demo.ru")
+    page.goto(f"{base}/staff/meetings/new")
+    page.locator("#f-house").select_option(index=1)
+    page.locator("#f-title").fill("Замена лифтов")
+    today = clock.today_local()
+    page.locator("#f-starts_on").fill((today + timedelta(days=12)).isoformat())
+    page.locator("#f-voting_ends").fill((today + timedelta(days=30)).isoformat())
+    page.locator("#f-register_on").fill(today.isoformat())
+    page.get_by_role("button", name="Создать черновик").click()
+    page.wait_for_url(re.compile(r"/staff/meetings/\d+$"))
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        add = _box(page.get_by_role("button", name="Добавить вопрос"))
+        told = _box(page.locator("form[action$='/publish'] p").first)
+        assert told["y"] - (add["y"] + add["height"]) >= 12, width
     context.close()

@@ -80,3 +80,19 @@ async def test_a_paper_ballot_waiting_for_moderation_names_each_question(
     page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert "<li>1. Избрать председателя — <strong>За</strong></li>" in page
     assert "<li>2. Выбрать УК — <strong>За</strong></li>" in page
+
+
+async def test_a_new_meeting_is_called_by_the_company_by_its_own_name_in_either_language(
+    client, login, make_user, example_house
+):
+    """An organiser reading English found «The managing company» typed as the initiator, which went, in English,
+    into the Russian protocol."""
+    from portal.settings import get_settings
+
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    for lang in ("en", "ru"):
+        client.cookies.set("lang", lang)
+        form = (await client.get("/staff/meetings/new")).text
+        assert f'name="initiator" type="text" value="{get_settings().company_name}"' in form, lang
+        assert "The managing company" not in form
