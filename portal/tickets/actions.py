@@ -688,9 +688,13 @@ def _plain(value: Any) -> str:
 async def update_fields(
     principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
 ) -> list[int]:
-    """Staff edits of type, category, internal status, deadline, control date and flags: one event per change."""
+    """Staff edits of type, category, internal status, deadline, control date and flags: one event per change.
+    A deadline set before the request was filed is refused, nothing written."""
+    tz = get_settings().time_zone
     current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
-    real = rules.retimed(current, rules.changed_fields(current, changes), get_settings().time_zone)
+    real = rules.retimed(current, rules.changed_fields(current, changes), tz)
+    if "deadline" in real and rules.deadline_before_filing(real["deadline"][1], ticket.created_at):
+        raise Refused(forms.deadline_too_early(ticket.created_at, tz))
     if not real:
         return []
     event_ids: list[int] = []

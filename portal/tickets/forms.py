@@ -148,6 +148,12 @@ def parse_local(value: str, tz: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(tz)) if moment is not None else None
 
 
+def deadline_too_early(filed_at: datetime, tz: str) -> str:
+    """Why a deadline before the filing is refused (``rules.deadline_before_filing``)."""
+    filed = format_moment(filed_at, tz)
+    return gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed)
+
+
 def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
@@ -169,9 +175,8 @@ def read_staff_update(
     deadline = parse_local(deadline_raw, tz)
     if deadline_raw and deadline is None:
         errors.add("deadline", gettext("Enter the deadline as a date and time."))
-    elif deadline is not None and filed_at is not None and deadline < filed_at.replace(second=0, microsecond=0):
-        filed = format_moment(filed_at, tz)
-        errors.add("deadline", gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed))
+    elif filed_at is not None and rules.deadline_before_filing(deadline, filed_at):
+        errors.add("deadline", deadline_too_early(filed_at, tz))
     changes["deadline"] = deadline
     control_raw = form_value(data, "control_date")
     control = parse_date(control_raw)

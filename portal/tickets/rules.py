@@ -472,6 +472,12 @@ def changed_fields(ticket: Mapping[str, Any], changes: Mapping[str, Any]) -> dic
     }
 
 
+def deadline_before_filing(deadline: datetime | None, filed_at: datetime) -> bool:
+    """A deadline before the request was filed (to the minute, as the edit form shows the filing) is a year or a
+    month typed wrong: refused wherever a deadline is set by hand. No deadline (by agreement) is never early."""
+    return deadline is not None and deadline < filed_at.replace(second=0, microsecond=0)
+
+
 def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: str) -> dict[str, tuple[Any, Any]]:
     """The changes of a staff edit with the legal deadline following a new type or category (DOMAIN §5), computed
     from the registration time — unless the same edit sets the deadline by hand, which then stands."""

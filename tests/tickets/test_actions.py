@@ -262,3 +262,22 @@ async def test_the_residents_cancel_is_said_in_russian_to_the_dispatcher_and_in_
     )
     assert event == {"comment": "Отменена жителем", "comment_en": "Cancelled by the resident"}
     assert own_words(event, "comment", "en") == "Cancelled by the resident"
+
+
+async def test_a_deadline_before_the_filing_is_refused_by_the_action_itself_nothing_written(filed):
+    """The edit form is not the only way in: ``update_fields`` refuses a deadline before the request was filed on
+    its own (the same rule, ``rules.deadline_before_filing``), and writes neither the other changes, nor an event,
+    nor an audit event; a deadline in the minute of the filing stands."""
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    events = await TicketEvent.count().where(TicketEvent.ticket == filed["ticket"])
+    audits = await AuditEvent.count()
+    early = {"deadline": NOW - timedelta(days=365), "important": True}
+    with pytest.raises(Refused, match="Срок не может быть раньше подачи заявки"):
+        await actions.update_fields(dispatcher, ticket, early, NOW + timedelta(minutes=5))
+    row = await Ticket.select(Ticket.deadline, Ticket.important).where(Ticket.id == filed["ticket"]).first()
+    assert row == {"deadline": ticket.deadline, "important": False}
+    assert await TicketEvent.count().where(TicketEvent.ticket == filed["ticket"]) == events
+    assert await AuditEvent.count() == audits
+    assert await actions.update_fields(dispatcher, ticket, {"deadline": NOW}, NOW + timedelta(minutes=5))
+    assert (await _ticket(dispatcher, filed["ticket"])).deadline == NOW

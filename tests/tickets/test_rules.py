@@ -309,3 +309,11 @@ def test_the_call_centre_form_takes_the_callers_phone_only_as_a_phone(typed, kep
 def test_a_step_back_is_named_as_one(current, target, said):
     """«Принять» on a request already in work, «Взять в работу» on one reported done, read as steps forward."""
     assert rules.move_label(target, current) == said
+
+
+def test_a_deadline_before_the_filing_is_refused_to_the_minute():
+    filed = datetime(2026, 3, 10, 9, 0, 40, tzinfo=UTC)
+    assert rules.deadline_before_filing(filed - timedelta(days=365), filed)
+    assert rules.deadline_before_filing(datetime(2026, 3, 10, 8, 59, tzinfo=UTC), filed)
+    assert not rules.deadline_before_filing(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), filed)  # the minute shown
+    assert not rules.deadline_before_filing(None, filed)  # by agreement
