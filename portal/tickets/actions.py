@@ -679,6 +679,31 @@ async def assign_many(
     return len(changed)
 
 
+@dataclass(frozen=True)
+class Ticked:
+    """What a bulk assignment did: how many requests changed executor, and the requests refused (their numbers)."""
+
+    changed: int
+    refused: list[int]
+
+
+async def assign_ticked(
+    principal: Principal,
+    tickets: Sequence[TicketDetail],
+    executor_id: int,
+    takers: Mapping[int, Sequence[queries.Option]],
+    now: datetime,
+) -> Ticked:
+    """Give the ticked requests to one executor: those the executor may take (``rules.split_by_taker`` over
+    ``takers``, ``queries.assignable`` of their houses) are assigned together, the others are left as they were
+    and returned by number, for the page to name."""
+    ids = {house: {e.id for e in found} for house, found in takers.items()}
+    taken, refused = rules.split_by_taker(tickets, lambda t: t.house, executor_id, ids)
+    executor = next((e for found in takers.values() for e in found if e.id == executor_id), None)
+    changed = await assign_many(principal, taken, executor, now) if taken and executor else 0
+    return Ticked(changed, [t.number for t in refused])
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -322,6 +322,30 @@ def executor_elsewhere_message() -> str:
     )
 
 
+def ticked_assigned(changed: int, refused: Sequence[int]) -> list[tuple[str, str]]:
+    """What a bulk assignment says (message, kind): how many requests are assigned, and which ticked ones are not,
+    by number, with the reason."""
+    said: list[tuple[str, str]] = []
+    if changed or not refused:
+        said.append((ngettext("%(num)d request assigned.", "%(num)d requests assigned.", changed), "success"))
+    if refused:
+        # One request or a list of them, whatever the list's length: a Russian plural form would follow its last
+        # number (21 requests take the form of one), not whether there is one.
+        numbers = ", ".join(str(n) for n in refused)
+        one = gettext(
+            "Request No. %(numbers)s is not assigned: the chosen executor does not work in its house and would not "
+            "see it.",
+            numbers=numbers,
+        )
+        several = gettext(
+            "Requests No. %(numbers)s are not assigned: the chosen executor does not work in their houses and would "
+            "not see them.",
+            numbers=numbers,
+        )
+        said.append((one if len(refused) == 1 else several, "error"))
+    return said
+
+
 def read_selected(data: Mapping[str, Any]) -> list[int]:
     """The ids of the rows ticked for a bulk action (at most 100)."""
     value = data.get("ticket", [])

@@ -22,7 +22,6 @@ from litestar.response import Template
 from portal.core import clock
 from portal.core import storage
 from portal.core.i18n import gettext
-from portal.core.i18n import ngettext
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -126,18 +125,16 @@ class StaffTickets(Controller):
 
     @post("/assign", name="tickets:assign_many", opt=staff(*MANAGERS), status_code=200)
     async def assign_many(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
+        """The ticked requests to one executor: those they may take are assigned, the others named (not dropped)."""
         tickets = await queries.tickets_for_staff(principal, forms.read_selected(data))
-        executors = await queries.executors_for(t.house for t in tickets)
-        choice = forms.read_executor(data, [e.id for e in executors])
-        if choice.executor_id is not None and tickets and not choice.valid:
-            flash(request, forms.executor_elsewhere_message(), "error")  # nothing assigned: all or none
-            return see_other(request, _back_to_list(data))
-        if not choice.valid or choice.executor_id is None or not tickets:
+        executor_id = parse_id(form_value(data, "executor"))
+        if executor_id is None or not tickets:
             flash(request, gettext("Tick the requests and choose an executor."), "error")
             return see_other(request, _back_to_list(data))
-        executor = executor_by_id(executors, choice.executor_id)
-        changed = await actions.assign_many(principal, tickets, executor, clock.now())
-        flash(request, ngettext("%(num)d request assigned.", "%(num)d requests assigned.", changed))
+        takers = await queries.assignable(t.house for t in tickets)
+        done = await actions.assign_ticked(principal, tickets, executor_id, takers, clock.now())
+        for message, kind in forms.ticked_assigned(done.changed, done.refused):
+            flash(request, message, kind)
         return see_other(request, _back_to_list(data))
 
     @get("/new", name="tickets:staff_new", opt=staff(*MANAGERS))

@@ -6,6 +6,7 @@ Plain functions over plain data: no I/O, no clock (``now`` is an argument).
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 
 from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
@@ -495,6 +497,34 @@ def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: 
 def valid_rating(value: object) -> int | None:
     """A rating 1–5, or None when ``value`` is not one."""
     return parse_int(value, low=1, high=5)
+
+
+# --- bulk assignment ---------------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def bulk_takers(takers: Mapping[int, Collection[int]]) -> tuple[frozenset[int], frozenset[int]]:
+    """The executors a bulk assignment offers for the requests shown (``takers``: for each house of a shown
+    request, the executors who would see a request of it): those who may take at least one of them, and, of these,
+    those who may take every one. An executor who may take none is not offered: every tick would be refused."""
+    found = [frozenset(ids) for ids in takers.values()]
+    if not found:
+        return frozenset(), frozenset()
+    return frozenset().union(*found), frozenset.intersection(*found)
+
+
+def split_by_taker(
+    tickets: Iterable[T], house_of: Callable[[T], int], executor_id: int, takers: Mapping[int, Collection[int]]
+) -> tuple[list[T], list[T]]:
+    """The ticked requests the executor may take (they would see the request's house), and those refused. The
+    taken ones are assigned and the refused ones named: each request's assignment stands on its own, and the
+    dispatcher would otherwise tick the others again."""
+    taken: list[T] = []
+    refused: list[T] = []
+    for ticket in tickets:
+        (taken if executor_id in takers.get(house_of(ticket), ()) else refused).append(ticket)
+    return taken, refused
 
 
 # --- repeats, overdue ------------------------------------------------------------------------------------------

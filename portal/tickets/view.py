@@ -97,6 +97,17 @@ class TicketView:
         return header
 
     @staticmethod
+    def bulk_options(by_house: Mapping[int, Sequence[queries.Option]]) -> list[tuple[int, str]]:
+        """The executors the bulk assignment offers for the requests shown (``queries.assignable`` of their houses,
+        ``rules.bulk_takers``), by name: those who may take at least one; one who may not take every one says so."""
+        some, every = rules.bulk_takers({house: [e.id for e in found] for house, found in by_house.items()})
+        names = {e.id: e.name for found in by_house.values() for e in found}
+        return [
+            (key, names[key] if key in every else gettext("%(name)s (not every house shown)", name=names[key]))
+            for key in sorted(some, key=lambda key: (names[key], key))
+        ]
+
+    @staticmethod
     def actions_column(columns: Sequence[str], may_manage: bool) -> bool:
         """A last «Действия» column holds the row actions whose own column (status, executor) is hidden."""
         return "status" not in columns or (may_manage and "executor" not in columns)

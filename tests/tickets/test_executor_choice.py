@@ -82,3 +82,66 @@ async def test_an_executor_of_every_house_is_accepted(client, login, houses):
         "/staff/tickets/assign", {"ticket": [str(houses["ticket"])], "executor": str(houses["local"])}
     )
     assert local.status_code == 303 and await _executor(houses["ticket"]) == houses["local"]
+
+
+@pytest.fixture
+async def two_houses(make_user, make_account):
+    """Requests of houses 1 and 2 on a dispatcher's queue; executors of house 1 only, of house 3 only, and of every
+    house (an administrator)."""
+    first, second, third = await make_account(), await make_account(), await make_account()
+    now = datetime.now(UTC)
+    tickets = [
+        await actions.open_ticket(account_id=place.account, category="roof_leak", description="Течёт", now=now)
+        for place in (first, second)
+    ]
+    return {
+        "tickets": [t.id for t in tickets],
+        "numbers": [t.number for t in tickets],
+        "dispatcher": await make_user(roles=("dispatcher",), houses=(first.house, second.house)),
+        "local": await make_user(name="Местный Иван", roles=("executor",), houses=(first.house,)),
+        "far": await make_user(name="Дальний Пётр", roles=("executor",), houses=(third.house,)),
+        "wide": await make_user(name="Общий Олег", roles=("executor", "admin")),
+    }
+
+
+def offered_words(text: str, select_id: str) -> dict[int, str]:
+    select = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
+    assert select is not None, select_id
+    return {int(v): words.strip() for v, words in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)<', select.group(0))}
+
+
+async def test_the_bulk_choice_offers_who_may_take_a_shown_request_and_says_who_not_every_one(
+    client, login, two_houses
+):
+    await login(client, two_houses["dispatcher"])
+    page = await client.get("/staff/tickets?tab=all")
+    assert offered_words(page.text, "bulk-executor") == {
+        two_houses["local"]: "Местный Иван (не во всех домах списка)",
+        two_houses["wide"]: "Общий Олег",
+    }
+
+
+async def test_a_bulk_assignment_assigns_the_rows_the_executor_may_take_and_names_the_others(client, login, two_houses):
+    await login(client, two_houses["dispatcher"])
+    ours, theirs = two_houses["tickets"]
+    ticked = {"ticket": [str(ours), str(theirs)], "executor": str(two_houses["local"]), "back": "?tab=all"}
+    r = await client.form("/staff/tickets/assign", ticked)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/tickets?tab=all"
+    assert (await _executor(ours), await _executor(theirs)) == (two_houses["local"], None)
+    said = (await client.get(r.headers["location"])).text
+    number = two_houses["numbers"][1]
+    assert "Назначена 1 заявка." in said
+    assert f"Заявка № {number} не назначена: выбранный исполнитель не работает в её доме" in said
+
+
+async def test_a_bulk_assignment_to_an_executor_of_none_of_the_houses_names_every_ticked_row(client, login, two_houses):
+    await login(client, two_houses["dispatcher"])
+    ticked = {"ticket": [str(t) for t in two_houses["tickets"]], "executor": str(two_houses["far"])}
+    r = await client.form("/staff/tickets/assign", ticked)
+    assert r.status_code == 303
+    assert [await _executor(t) for t in two_houses["tickets"]] == [None, None]
+    assert not await AuditEvent.exists().where(AuditEvent.action == "ticket.assign")
+    said = (await client.get(r.headers["location"])).text
+    numbers = ", ".join(str(n) for n in two_houses["numbers"])
+    assert f"Заявки № {numbers} не назначены: выбранный исполнитель не работает в их домах" in said
+    assert "Назначено 0 заявок" not in said

@@ -317,3 +317,13 @@ def test_a_deadline_before_the_filing_is_refused_to_the_minute():
     assert rules.deadline_before_filing(datetime(2026, 3, 10, 8, 59, tzinfo=UTC), filed)
     assert not rules.deadline_before_filing(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), filed)  # the minute shown
     assert not rules.deadline_before_filing(None, filed)  # by agreement
+
+
+def test_a_bulk_assignment_offers_who_may_take_one_shown_request_and_refuses_the_rest_by_request():
+    takers = {1: {10, 30}, 2: {20, 30}}  # house -> executors who would see its requests
+    assert rules.bulk_takers(takers) == (frozenset({10, 20, 30}), frozenset({30}))
+    assert rules.bulk_takers({}) == (frozenset(), frozenset())
+    tickets = [("a", 1), ("b", 2), ("c", 1)]
+    assert rules.split_by_taker(tickets, lambda t: t[1], 10, takers) == ([("a", 1), ("c", 1)], [("b", 2)])
+    assert rules.split_by_taker(tickets, lambda t: t[1], 30, takers) == (tickets, [])
+    assert rules.split_by_taker(tickets, lambda t: t[1], 99, takers) == ([], tickets)
