@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -709,10 +710,14 @@ async def export_rows(principal: Principal, f: TicketFilters, now: datetime) -> 
 COUNTED_TABS = ("active", "unassigned", "overdue")
 
 
-async def tab_counts(principal: Principal, now: datetime) -> dict[str, int]:
-    """How many requests each counted tab holds (active, without executor, overdue), for the tab badges."""
+async def tab_counts(principal: Principal, now: datetime, shown: Mapping[str, int] | None = None) -> dict[str, int]:
+    """How many requests each counted tab holds (active, without executor, overdue), for the tab badges.
+    ``shown``: a tab the page lists with no other filter, and its total, counted already by the same query."""
     counts: dict[str, int] = {}
     for tab in COUNTED_TABS:
+        if shown and tab in shown:
+            counts[tab] = shown[tab]
+            continue
         clauses = filter_clauses(principal, TicketFilters(tab=tab), now)
         counts[tab] = 0 if clauses is None else await Ticket.count().where(*clauses)
     return counts
@@ -799,28 +804,44 @@ def _company_wide() -> Select:
     return UserRole.select(UserRole.user).where(UserRole.role == StaffRole.ADMIN)
 
 
+# The executors who would see a request of one of the houses given: active, with the executor role, and given one
+# of these houses or seeing every house (administrators); a row per house of theirs among those given, by name.
+_TAKERS = """
+SELECT u.id, u.full_name AS name, sh.house,
+       EXISTS (SELECT 1 FROM user_role a WHERE a."user" = u.id AND a.role = {}) AS everywhere
+FROM portal_user u
+LEFT JOIN staff_house sh ON sh."user" = u.id AND sh.house IN ({houses})
+WHERE u.is_active
+  AND EXISTS (SELECT 1 FROM user_role r WHERE r."user" = u.id AND r.role = {})
+  AND (sh.house IS NOT NULL OR EXISTS (SELECT 1 FROM user_role w WHERE w."user" = u.id AND w.role = {}))
+ORDER BY u.full_name, u.id
+LIMIT {}
+"""
+
+
 async def assignable(houses: Iterable[int]) -> dict[int, list[Option]]:
     """For each of ``houses``, the executors who would see a request of that house once assigned to it: their
-    houses hold it (``Principal.may_see_house`` on the houses they are given) or they see every house. Three
-    bounded statements whatever the number of houses."""
+    houses hold it (``Principal.may_see_house`` on the houses they are given) or they see every house
+    (administrators). One statement whatever the number of houses, at most ``EXECUTORS_LIMIT`` executors."""
     wanted = sorted(set(houses))
     if not wanted:
         return {}
-    everyone = await _active_executors()
-    ids = [e.id for e in everyone]
-    if not ids:
-        return {h: [] for h in wanted}
-    admins = {r["user"] for r in await _company_wide().where(UserRole.user.is_in(ids))}
+    sql = _TAKERS.replace("{houses}", placeholders(wanted))
+    admin, executor = StaffRole.ADMIN.value, StaffRole.EXECUTOR.value
+    rows = await User.raw(sql, admin, *wanted, executor, admin, EXECUTORS_LIMIT * len(wanted))
+    found: dict[int, Option] = {}
     given: dict[int, set[int]] = {}
-    rows = (
-        await StaffHouse.select(StaffHouse.user, StaffHouse.house)
-        .where(StaffHouse.user.is_in(ids) & StaffHouse.house.is_in(wanted))
-        .limit(len(ids) * len(wanted))
-    )
+    everywhere: set[int] = set()
     for row in rows:
-        given.setdefault(row["user"], set()).add(row["house"])
-    scopes = {e.id: Principal(house_ids=None if e.id in admins else frozenset(given.get(e.id, ()))) for e in everyone}
-    return {h: [e for e in everyone if scopes[e.id].may_see_house(h)] for h in wanted}
+        if row["id"] not in found and len(found) == EXECUTORS_LIMIT:
+            break
+        found.setdefault(row["id"], Option(row["id"], row["name"]))
+        if row["house"] is not None:
+            given.setdefault(row["id"], set()).add(row["house"])
+        if row["everywhere"]:
+            everywhere.add(row["id"])
+    scopes = {key: Principal(house_ids=None if key in everywhere else frozenset(given.get(key, ()))) for key in found}
+    return {h: [e for e in found.values() if scopes[e.id].may_see_house(h)] for h in wanted}
 
 
 async def executors_for(houses: Iterable[int]) -> list[Option]:

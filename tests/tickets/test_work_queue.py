@@ -19,8 +19,10 @@ import pytest
 from portal.core import clock
 from portal.core.tables import AuditEvent
 from portal.tickets import actions
+from portal.tickets import queries
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketSavedView
+from tests.querylog import captured
 
 HX_ROW = {"HX-Request": "true", "HX-Target": "row"}
 
@@ -355,3 +357,23 @@ async def test_an_outage_close_box_names_its_fields_in_visible_labels(client, lo
     assert f'aria-describedby="h-o{heating.id}-room_temperature"' in temperature
     assert 'inputmode="decimal"' in temperature
     assert f'id="h-o{heating.id}-room_temperature">От неё зависит допустимый перерыв' in page
+
+
+async def test_the_queue_chooses_executors_in_one_statement_and_counts_the_tab_it_shows_once(
+    db, client, login, queue, make_account
+):
+    """The executors each shown request may be given are read by one statement whatever the number of houses; the
+    tab listed with no other filter is counted once, its badge being the page's own count."""
+    other = await make_account()
+    with captured(db) as seen:
+        takers = await queries.assignable([queue["house"], other.house])
+    assert len(seen) == 1
+    assert {e.id for e in takers[queue["house"]]} == {queue["ivanov"], queue["petrov"]} and takers[other.house] == []
+    await login(client, queue["dispatcher"])
+    await client.get("/staff/tickets")  # the first load builds the principal kept in the session
+    for url, counted in (("/staff/tickets", 3), ("/staff/tickets?tab=active", 3), ("/staff/tickets?tab=all", 4)):
+        with captured(db) as seen:
+            page = await client.get(url)
+        counts = [str(q) for q in seen if str(q).startswith('SELECT ALL COUNT(*) AS "count" FROM "ticket"')]
+        assert len(counts) == counted, (url, counts)
+        assert 'Активные <span class="count count-calm">3</span>' in page.text, url  # the active badge, either way
