@@ -67,6 +67,7 @@ from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.payments import actions as payments
 from portal.payments import queries as payment_queries
+from portal.payments import rules as pay_rules
 from portal.payments.gateway import GatewayError
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
@@ -498,22 +499,34 @@ async def _open_request(order: OrderDetail, now: datetime, *, paid: bool) -> int
 # --- paying ------------------------------------------------------------------------------------------------------
 
 
-async def start_payment(principal: Principal, order: OrderDetail, base_url: str) -> str:
+@dataclass(frozen=True)
+class Underway:
+    """No checkout was opened: the order's checkout was paid meanwhile (in another tab, its webhook still on its
+    way) or is being confirmed, and a second one could be paid again. ``status``: the payment's, as it is now."""
+
+    status: PaymentStatus
+
+
+async def start_payment(principal: Principal, order: OrderDetail, base_url: str) -> str | Underway:
     """The gateway's page for paying the order (accepting a quoted price is paying it): the open checkout of the
-    order while it lasts, else a new one."""
+    order while it lasts, else a new one; ``Underway`` when the order's checkout, as the gateway says it stands
+    now, was paid or is being confirmed."""
     if not rules.may_pay(order.status, order.total):
         raise Refused(gettext("This order cannot be paid now."))
     assert order.total is not None
     payment = order.payment
     replaces = None
     try:
-        if payment is not None and payment.may_continue:
-            # In the language the payer reads now: a session opened in another one is closed and a new one opened,
-            # which replaces it.
+        if payment is not None and (payment.may_continue or payment.stored_status not in pay_rules.CLOSED_UNPAID):
+            # Asked of the gateway first, whatever the portal last heard. In the language the payer reads now: a
+            # session opened in another one is closed and a new one opened, which replaces it.
             url = await payments.continue_checkout(payment.batch, get_locale())
             if url:
                 return url
-            replaces = payment.batch
+            rows = await payment_queries.batch_rows(payment.batch)
+            if rows and pay_rules.keeps_another_out(rows[0].status, payment.created_at, clock.now()):
+                return Underway(rows[0].status)
+            replaces = payment.batch if payment.may_continue else None
         started = await payments.start_purpose_checkout(
             principal,
             account_id=order.account_id,

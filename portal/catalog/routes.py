@@ -256,6 +256,7 @@ async def _after_placing(request: Request, principal: Principal, placed: actions
         order = await queries.order_for_resident(principal, placed.id)
         assert order is not None
         url = await actions.start_payment(principal, order, get_settings().base_url)
+        assert isinstance(url, str)  # a new order has no checkout yet
         return Redirect(path=url, status_code=303)  # another site: a plain redirect, never an HTMX swap
     flash(request, _placed_message(placed.status))
     return see_other(request, f"/services/orders/{placed.id}")
@@ -270,6 +271,16 @@ def _placed_message(status: str) -> str:
 
 
 # --- the resident's orders ---------------------------------------------------------------------------------------
+
+
+def _tell_payment(request: Request, status: str) -> None:
+    """How the order's payment stands, told once on the order's page."""
+    if status == "succeeded":
+        flash(request, gettext("Payment received. The order is passed to the dispatcher."))
+    elif status == "failed":
+        flash(request, gettext("The payment did not go through. Nothing was charged; you can try again."), "error")
+    else:
+        flash(request, gettext("The payment is being processed; the page will show it when the bank confirms."))
 
 
 class ResidentOrders(Controller):
@@ -296,20 +307,17 @@ class ResidentOrders(Controller):
     async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
         """«Pay» and «Continue the payment»: the open checkout of the order (reopened in the payer's language), else
         a new one. A POST: it may close a checkout and open another."""
-        url = await actions.start_payment(principal, order, get_settings().base_url)
-        return to_gateway(request, url)
+        started = await actions.start_payment(principal, order, get_settings().base_url)
+        if isinstance(started, actions.Underway):  # paid meanwhile, or being confirmed: no second checkout
+            _tell_payment(request, started.status)
+            return see_other(request, f"/services/orders/{order.id}")
+        return to_gateway(request, started)
 
     @get("/{order_id:int}/paid", name="catalog:paid")
     async def paid(
         self, request: Request, principal: Caller, order: LoadedOrder, session_id: FromQuery[str] = ""
     ) -> Response[Any]:
-        status = found(await actions.come_back(principal, session_id[:80]))
-        if status == "succeeded":
-            flash(request, gettext("Payment received. The order is passed to the dispatcher."))
-        elif status == "failed":
-            flash(request, gettext("The payment did not go through. Nothing was charged; you can try again."), "error")
-        else:
-            flash(request, gettext("The payment is being processed; the page will show it when the bank confirms."))
+        _tell_payment(request, found(await actions.come_back(principal, session_id[:80])))
         return Redirect(path=f"/services/orders/{order.id}", status_code=303)
 
     @get("/{order_id:int}/pay-cancel", name="catalog:pay_left")

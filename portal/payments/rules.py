@@ -160,6 +160,18 @@ def may_continue(status: str, expires_at: datetime | None, now: datetime) -> boo
     return status in (S.OPEN, S.FAILED) and expires_at is not None and now < expires_at
 
 
+CLOSED_UNPAID = frozenset({S.FAILED, S.CANCELED, S.EXPIRED})
+
+
+def keeps_another_out(status: str, created_at: datetime, now: datetime) -> bool:
+    """Whether a checkout, as the gateway says it stands now, keeps another of the same debt from being opened:
+    paid, being confirmed or still open (the payer could pay both), or being created by another request this
+    moment. Only one closed unpaid (or whose creation never finished long ago) leaves the debt to a new one."""
+    if status == S.CREATED:
+        return created_at > now - CONFIRMATION_WAIT
+    return status not in CLOSED_UNPAID
+
+
 class BatchState(StrEnum):
     """What the page of one checkout says, from the statuses of its payments."""
 

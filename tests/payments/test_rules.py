@@ -232,3 +232,14 @@ def test_the_total_includes_the_commission_of_each_amount():
 )
 def test_a_refund_within_what_is_left(requested, available, problem):
     assert rules.refund_problem(requested, available) == problem
+
+
+def test_only_a_checkout_closed_unpaid_lets_another_of_the_same_debt_be_opened():
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    just_now, long_ago = now - timedelta(seconds=5), now - timedelta(hours=2)
+    for status in ("open", "pending", "succeeded", "partially_refunded", "refunded"):
+        assert rules.keeps_another_out(status, long_ago, now), status
+    for status in ("failed", "canceled", "expired"):
+        assert not rules.keeps_another_out(status, just_now, now), status
+    assert rules.keeps_another_out("created", just_now, now)  # another request is opening it this moment
+    assert not rules.keeps_another_out("created", long_ago, now)  # its creation never finished
