@@ -25,11 +25,12 @@ async def workbook(meeting: queries.MeetingView) -> bytes:
         )  # fmt: skip
     ballots: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes")]
-        + [f"{_('Question')} {i.position}" for i in meeting.items]
+        + [_("Question %(n)s", n=i.position) for i in meeting.items]
     ]
     for b in await queries.ballots_of(meeting.id, limit=5000):
         ballots.append(
-            [b.premise, b.owner_name, b.source, b.status, forms.rejection_label(b.rejection) if b.rejection else "",
+            [b.premise, b.owner_name, forms.source_label(b.source), forms.ballot_status_label(b.status),
+             forms.rejection_label(b.rejection) if b.rejection else "",
              b.received_at, Quantity(rules.votes_decimal(b.weight))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip

@@ -23,6 +23,7 @@ from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.meetings import rules
 from portal.meetings.tables import BallotStatus
+from portal.meetings.tables import Source
 
 INVALID = "invalid"  # a paper ballot's question with several options or none marked
 
@@ -102,6 +103,8 @@ ballot_status_label = Labels(
         BallotStatus.REJECTED: lazy("Rejected, not counted"),
     }
 )
+# How a ballot came: the protocol's list of voters and the staff's export say it in words, not as its code.
+source_label = Labels({Source.ELECTRONIC: lazy("electronic"), Source.PAPER: lazy("paper")})
 rejection_label = Labels(
     {
         rules.Rejection.LATE: lazy("Received after the voting closed"),

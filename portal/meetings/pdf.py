@@ -218,7 +218,7 @@ def protocol_pdf(
     pdf.table(
         [_("Premise"), _("Owner"), _("Ballot"), _("Received"), _("Votes")],
         [
-            [b.premise, b.owner_name, _("electronic") if b.source == "electronic" else _("paper"),
+            [b.premise, b.owner_name, forms.source_label(b.source),
              format_moment(b.received_at, get_settings().time_zone) if b.received_at else "—", _votes(b.weight)]
             for b in counted
         ],

@@ -96,3 +96,22 @@ async def test_a_new_meeting_is_called_by_the_company_by_its_own_name_in_either_
         form = (await client.get("/staff/meetings/new")).text
         assert f'name="initiator" type="text" value="{get_settings().company_name}"' in form, lang
         assert "The managing company" not in form
+
+
+async def test_the_export_says_each_ballots_kind_and_status_in_words(
+    client, login, make_user, example_house, make_meeting
+):
+    """The ballots sheet read «paper», «moderation» — the codes, in English, in a Russian workbook."""
+    import io
+
+    import openpyxl
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await _paper_ballots(house, meeting_id, "G")
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    export = await client.get(f"/staff/meetings/{meeting_id}/export")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Решения"]
+    head, row = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert head[2:4] == ["Бюллетень", "Статус"] and head[-2:] == ["Вопрос 1", "Вопрос 2"], head
+    assert row[2:4] == ["бумажное", "Ждёт проверки модератором"], row
