@@ -115,3 +115,24 @@ async def test_the_export_says_each_ballots_kind_and_status_in_words(
     head, row = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
     assert head[2:4] == ["Бюллетень", "Статус"] and head[-2:] == ["Вопрос 1", "Вопрос 2"], head
     assert row[2:4] == ["бумажное", "Ждёт проверки модератором"], row
+
+
+async def test_a_ballot_says_a_whole_premise_so_and_a_part_by_its_share(
+    client, login, make_user, example_house, make_meeting
+):
+    """«share 1» left an English reader guessing; the owner of a whole flat now reads «the whole premise»."""
+    from portal.meetings.tables import OwnerLink
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    user = await make_user(accounts={house.accounts["1"]: "owner"})
+    await OwnerLink(user=user, owner=house.owners["A"]).save()  # кв. 1, whole
+    await OwnerLink(user=user, owner=house.owners["B"]).save()  # кв. 2, ½
+    await login(client, user)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "Собственник A · the whole premise · 50.00 votes" in page
+    assert "Собственник B · share 1/2 · 35.00 votes" in page and "share 1 " not in page
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "Собственник A · всё помещение ·" in page and "Собственник B · доля 1/2 ·" in page
