@@ -79,11 +79,11 @@ subject_label = Labels(
         rules.Subject.CONTRACT_SIGNERS: lazy("Who signs contracts on common property (item 3.1)"),
         rules.Subject.ITEM_3_8: lazy("Item 3.8 of article 44 part 2"),
         rules.Subject.MANAGEMENT_METHOD: lazy("Choice of the management method (item 4)"),
-        rules.Subject.COUNCIL_REPAIRS: lazy("The house council decides on current repair (item 4.2)"),
+        rules.Subject.COUNCIL_REPAIRS: lazy("The house council decides on routine repairs (item 4.2)"),
         rules.Subject.ITEM_4_3: lazy("Item 4.3 of article 44 part 2"),
         rules.Subject.MANAGING_COMPANY: lazy("Choice of the managing company (item 4.7)"),
         rules.Subject.COMMON_PROPERTY_REDUCTION: lazy("Reducing or attaching common property (consent of all)"),
-        rules.Subject.OTHER: lazy("Other questions: chair, council, current repair, fee…"),
+        rules.Subject.OTHER: lazy("Other questions: chair, council, routine repairs, fees…"),
     }
 )
 choice_label = Labels(

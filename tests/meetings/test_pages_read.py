@@ -136,3 +136,13 @@ async def test_a_ballot_says_a_whole_premise_so_and_a_part_by_its_share(
     client.cookies.set("lang", "ru")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert "Собственник A · всё помещение ·" in page and "Собственник B · доля 1/2 ·" in page
+
+
+async def test_the_subjects_say_routine_repairs_in_english(client, login, make_user, example_house, make_meeting):
+    """«current repair» was «текущий ремонт» word for word; the questions themselves say «routine repairs»."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "Other questions: chair, council, routine repairs, fees…" in page and "current repair" not in page
