@@ -34,6 +34,12 @@ document.addEventListener("htmx:beforeSwap", (e) => {
     e.detail.isError = false;
   }
 });
+// A form's «working» mark (htmx's request class, which shows its button's spinner) ends when its answer is there.
+// htmx settles an element that replaces one of the same id with the old one's classes until the settle (20 ms, or
+// as long as a busy phone takes), so the page a boosted form is answered with (the request list after a bulk
+// assignment, the form «#bulk» again) and a filter form redrawn with its list showed the new button spinning.
+// The event comes to the swap's target (the page's body, a list); the form is the request's element.
+document.addEventListener("htmx:beforeSwap", (e) => e.detail.requestConfig?.elt?.classList.remove("htmx-request"));
 // Auto-submit filter forms marked data-autosubmit when a select changes.
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
