@@ -157,7 +157,7 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
     where = _where(principal, f)
     rows, total = await read_page(Post, _ROW_COLUMNS, where, page)
     ids = [r["id"] for r in rows]
-    sent, failed, reads = await _counts(ids)
+    sent, failed, reads = await _counts(ids, principal.house_ids)
     names = await audience_names(ids, principal.house_ids)
     items = [
         PostRow(
@@ -170,19 +170,32 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
     return Page(items=items, total=total, number=page.number, size=page.size)
 
 
-async def _counts(ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], dict[int, int]]:
-    """Sent and failed messages per channel, and reads, for these posts (two grouped queries)."""
+# The messages to people living in some houses, as the delivery log shows them (``delivery_log``): a condition
+# inside the grouped count, so a scoped list costs no more queries than the whole one.
+_LIVING_IN = """ AND user_id IN (SELECT r."user" FROM residency r JOIN personal_account a ON a.id = r.account
+JOIN premise p ON p.id = a.premise WHERE p.house IN ({}))"""
+
+
+async def _counts(
+    ids: list[int], scope: Collection[int] | None = None
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], dict[int, int]]:
+    """Sent and failed messages per channel, and reads, for these posts (two grouped queries); for a staff member
+    of some houses (``scope``), the messages to people living in their houses only."""
     sent: dict[int, dict[str, int]] = {}
     failed: dict[int, dict[str, int]] = {}
     reads: dict[int, int] = {}
     if not ids:
         return sent, failed, reads
     refs = [f"post:{i}" for i in ids]
+    houses = [] if scope is None else sorted(scope) or [-1]
     delivery = await OutboxMessage.raw(
         "SELECT ref, channel, status, COUNT(*) AS n FROM outbox_message WHERE ref IN ("  # noqa: S608 (placeholders only)
         + placeholders(refs)
-        + ") AND channel IN ('email', 'sms', 'push') GROUP BY ref, channel, status",
+        + ") AND channel IN ('email', 'sms', 'push')"
+        + (_LIVING_IN.format(placeholders(houses)) if houses else "")
+        + " GROUP BY ref, channel, status",
         *refs,
+        *houses,
     )
     for row in delivery:
         post = int(row["ref"].split(":")[1])

@@ -116,7 +116,8 @@ class StaffPosts(Controller):
         typed, problems = forms.staff_filter_problems(q, f)
         page = await queries.staff_posts(principal, f, page_request(q.get("page"), q.get("size")))
         return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems,
-                      may_change=partial(rules.may_change, principal), **_words())  # fmt: skip
+                      may_change=partial(rules.may_change, principal), scoped=principal.house_ids is not None,
+                      **_words())  # fmt: skip
 
     @get("/new", name="content:staff_new")
     async def new(self, request: Request, principal: Caller) -> Template:

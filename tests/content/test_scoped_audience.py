@@ -273,3 +273,37 @@ async def test_single_flats_in_two_houses_are_named_for_a_manager_of_one_by_thei
     form = (await both.get(f"/staff/posts/{post_id}/edit")).text
     sent = await both.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
     assert sent.status_code == 303 and await stored_audience(post_id) == audience
+
+
+def _sent_cell(listed: str, post_id: int) -> str:
+    row = re.search(rf'<tr>\s*<td class="primary"><a href="/staff/posts/{post_id}">.*?</tr>', listed, re.S)
+    assert row, listed
+    cell = re.search(r'<td class="col-sent" data-label="([^"]*)">(.*?)</td>', row[0], re.S)
+    assert cell, row[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", f"{cell[1]}: {cell[2]}")).strip()
+
+
+async def test_the_list_counts_for_a_manager_of_one_house_the_messages_sent_in_their_houses(
+    db, client, new_client, login, town, staff_principal, make_user
+):
+    """The list's «Отправлено» of a post shared with house B counts, for a manager of house A, the messages to
+    people of house A only, and says so; staff of both houses count every message (one grouped query either way:
+    the list's budget, tests/billing/test_query_budgets.py)."""
+    t = await town()
+    post_id, _, b = await _two_houses(t, staff_principal)
+    anna, vera = t["residents"][0], t["residents"][2]
+    for user, email, status in (
+        (anna, "anna@example.ru", "sent"), (vera, b["email"], "sent"), (vera, "vera2@example.ru", "failed")
+    ):  # fmt: skip
+        await OutboxMessage(channel="email", recipient=email, user_id=user, template="post", status=status,
+                            dedupe_key=f"post:{post_id}:email:{email}", ref=f"post:{post_id}").save()  # fmt: skip
+    await login(client, t["manager"])  # of house A, where Anna lives
+    assert _sent_cell((await client.get("/staff/posts")).text, post_id) == "Отправлено в ваших домах: E-mail 1"
+
+    both = new_client()  # a moderator of both houses: every message is in their houses
+    await login(both, t["moderator"])
+    in_both = "Отправлено в ваших домах: E-mail 2 не доставлено: 1"
+    assert _sent_cell((await both.get("/staff/posts")).text, post_id) == in_both
+    admin = new_client()  # of every house: every message, as ever
+    await login(admin, await make_user(name="Ада Админ", roles=("admin",)))
+    assert _sent_cell((await admin.get("/staff/posts")).text, post_id) == "Отправлено: E-mail 2 не доставлено: 1"
