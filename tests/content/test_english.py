@@ -171,3 +171,21 @@ async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_
     assert '<div lang="ru"><p>Замена задвижки в подвале</p>\n</div><p>From ' in page
     staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
     assert "post-twin" not in staff_page and "На английском" not in staff_page
+
+
+async def test_the_staff_page_in_english_marks_the_posts_russian_title_and_text_as_russian(
+    db, new_client, login, town, staff_principal
+):
+    """Staff read a post as written, in Russian, with its English twin under it: on a page in English the
+    Russian title and text say they are Russian (a screen reader reads them with a Russian voice); on a page in
+    Russian nothing is marked."""
+    t = await town()
+    post_id = await _published(t, staff_principal, title_en=EN_TITLE, body_en=EN_TEXT)
+    english = await _reader(new_client, login, t["moderator"], "en")
+    page = (await english.get(f"/staff/posts/{post_id}")).text
+    assert f'<h1 lang="ru">{RU_TITLE}</h1>' in page
+    assert '<div class="post-body" lang="ru"><p>Красим <strong>подъезд</strong>' in page
+    assert '<section class="post-twin" lang="en"' in page and "<strong>stairwell</strong>" in page
+    russian = await _reader(new_client, login, t["moderator"], "ru")
+    page = (await russian.get(f"/staff/posts/{post_id}")).text
+    assert f"<h1>{RU_TITLE}</h1>" in page and '<div class="post-body"><p>Красим' in page
