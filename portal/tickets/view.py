@@ -103,7 +103,7 @@ class TicketView:
         some, every = rules.bulk_takers({house: [e.id for e in found] for house, found in by_house.items()})
         names = {e.id: e.name for found in by_house.values() for e in found}
         return [
-            (key, names[key] if key in every else gettext("%(name)s (not every house shown)", name=names[key]))
+            (key, names[key] if key in every else gettext("%(name)s (not every house)", name=names[key]))
             for key in sorted(some, key=lambda key: (names[key], key))
         ]
 

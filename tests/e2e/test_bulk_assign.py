@@ -54,3 +54,28 @@ def test_no_button_spins_on_the_page_a_bulk_assignment_answers_with(live_server:
     assert page.evaluate("window.spinning.length") > 0, "the list was redrawn"
     assert spinning(page) == [], "the redrawn filter form's button spins after its list is there"
     context.close()
+
+
+# The bulk dropdown's options whose words do not fit its closed box (room for the arrow left aside): chosen, the
+# closed dropdown shows the option cut, «Сергей Иванович Морозов (не во вс…».
+CUT = """() => {
+  const select = document.querySelector("#bulk-executor");
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = getComputedStyle(select).font;
+  return [...select.options].map((o) => o.text).filter((text) => pen.measureText(text).width + 28 > select.clientWidth);
+}"""
+
+
+@pytest.mark.parametrize("width", [1280])
+def test_an_executor_of_some_houses_reads_whole_in_the_closed_dropdown(
+    live_server: str, browser: Browser, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "admin@demo.ru")  # sees every house: executors of some of them are marked
+    page.goto(live_server + "/staff/tickets?tab=all")
+    expect(page.locator("#bulk-executor")).to_be_visible()
+    assert page.locator("#bulk-executor option", has_text="(не все дома)").count() > 0
+    assert page.evaluate(CUT) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()

@@ -116,7 +116,7 @@ async def test_the_bulk_choice_offers_who_may_take_a_shown_request_and_says_who_
     await login(client, two_houses["dispatcher"])
     page = await client.get("/staff/tickets?tab=all")
     assert offered_words(page.text, "bulk-executor") == {
-        two_houses["local"]: "Местный Иван (не во всех домах списка)",
+        two_houses["local"]: "Местный Иван (не все дома)",
         two_houses["wide"]: "Общий Олег",
     }
 
