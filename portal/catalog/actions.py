@@ -539,6 +539,8 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
             base_url=base_url,
             replaces=replaces,
         )
+    except payments.CheckoutUnderway as exc:  # opened or paid by another request (a second tab) meanwhile
+        return Underway(exc.status)
     except (payments.PaymentUnavailable, GatewayError) as exc:
         log.warning("order %s: payment not started: %s", order.id, exc)
         raise Refused(

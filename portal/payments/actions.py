@@ -35,6 +35,7 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
+from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.payments import messages
 from portal.payments import queries
@@ -110,6 +111,24 @@ class PaymentUnavailable(Exception):
     """The gateway could not start the payment (nothing was charged)."""
 
 
+class CheckoutUnderway(Refused):
+    """No checkout was opened: one of the same debt was paid a moment ago, or could still be paid (open, its page
+    kept open after a declined card, being confirmed, or being opened by another request — a second tab); a second
+    one could be paid as well. The payer is taken to that payment's page, which tells how it stands."""
+
+    def __init__(self, payment_id: int, status: PaymentStatus) -> None:
+        if status in rules.PAID_STATUSES:
+            message = gettext("A payment of these accounts came in a moment ago; no new payment was opened.")
+        else:
+            message = gettext(
+                "A payment of these accounts is already open or being confirmed, so a second one was not opened: "
+                "the same debt is not paid twice."
+            )
+        super().__init__(message, back=f"/payments/{payment_id}")
+        self.payment_id = payment_id
+        self.status = status
+
+
 async def start_checkout(
     principal: Principal,
     items: Sequence[tuple[queries.PayableAccount, Decimal]],
@@ -125,12 +144,18 @@ async def start_checkout(
     is closed first: «continue the payment» on it would charge the same debt a second time. ``replaces``: the
     checkout this one continues in another language (``_mark_replaced``)."""
     now = now or clock.now()
+    closed = [replaces] if replaces else []
     if principal.user_id is not None:
         for left in await queries.open_checkouts_of(principal.user_id, [a.id for a, _ in items], now):
             try:  # closed unpaid, not cancelled: the payer cancelled nothing, they chose to pay anew
                 await cancel_checkout(left, by_payer=False)
-            except GatewayError as exc:  # the new payment goes on; reconciliation settles the old one later
+            except GatewayError as exc:  # still open: the new payment is refused below; reconciliation settles it
                 log.warning("unfinished checkout %s not closed: %s", left, exc)
+                continue
+            ended = await queries.batch_rows(left)
+            if ended and ended[0].status in rules.PAID_STATUSES:  # paid meanwhile: the sheet's amounts are paid
+                raise CheckoutUnderway(ended[0].id, ended[0].status)
+            closed.append(left)
     batch = str(uuid.uuid4())
     period = None if period is None else period.replace(day=1)
     percent = queries.commission_percent()
@@ -164,6 +189,7 @@ async def start_checkout(
         description=gettext("Utilities payment"),  # the payment's name at the gateway, as the lines: the payer's words
         now=now,
         replaces=replaces,
+        closed=closed,
     )
 
 
@@ -205,6 +231,7 @@ async def start_purpose_checkout(
         description=title[:250],
         now=now or clock.now(),
         replaces=replaces,
+        closed=[replaces] if replaces else [],
     )
 
 
@@ -220,15 +247,26 @@ async def _open_checkout(
     description: str,
     now: datetime,
     replaces: str | None = None,
+    closed: Sequence[str] = (),
 ) -> Started:
     """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
     ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``.
-    Once the session is open, the checkout ``replaces`` (closed unpaid for this one) is marked replaced by it."""
+    Once the session is open, the checkout ``replaces`` (closed unpaid for this one) is marked replaced by it.
+
+    Recorded under a lock of its accounts, and only while no other checkout of the same debt (but those the caller
+    ``closed``) could still be paid or is being opened: else ``CheckoutUnderway``. Two «Оплатить» pressed at once
+    (two tabs) open one session; the lock is not held while the gateway is asked."""
     key = str(uuid.uuid4())
     expires_at = now + rules.CHECKOUT_LIFETIME
     ids: list[int] = []
     by_account: dict[int, int] = {}
     async with atomic():
+        accounts = sorted({int(row.account) for row in rows})
+        await queries.lock_accounts(accounts)
+        reference = str(rows[0].reference or "") if rows else ""
+        underway = await queries.checkout_underway(accounts, principal.user_id, reference, now, closed)
+        if underway is not None:
+            raise CheckoutUnderway(underway.id, underway.status)
         for row in rows:
             row.batch = batch
             row.kind = PaymentKind.CHECKOUT

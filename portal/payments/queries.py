@@ -20,6 +20,7 @@ from portal.core.clauses import on_days
 from portal.core.clauses import within
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.db import is_sqlite
 from portal.core.db import to_kopecks
 from portal.core.paged import newest_batches
 from portal.core.paged import read_page
@@ -362,13 +363,58 @@ async def open_checkouts_of(user_id: int, account_ids: Iterable[int], now: datet
             & Payment.account.is_in(ids)
             & (Payment.kind == PaymentKind.CHECKOUT)
             & (Payment.purpose == PaymentPurpose.UTILITIES)
-            & (Payment.status == PaymentStatus.OPEN)
+            & Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.FAILED])  # a declined card's page stays open
             & (Payment.expires_at > now)
         )
         .order_by(Payment.id)
         .limit(limit)
     )
     return list(dict.fromkeys(r["batch"] for r in rows))
+
+
+async def lock_accounts(account_ids: list[int]) -> None:
+    """Serialise the checkouts of these accounts within the caller's transaction (PostgreSQL row locks, in id
+    order; SQLite's write transactions are serial)."""
+    if account_ids and not is_sqlite():
+        await (
+            PersonalAccount.select(PersonalAccount.id)
+            .where(PersonalAccount.id.is_in(account_ids))
+            .order_by(PersonalAccount.id)
+            .lock_rows()
+        )
+
+
+@dataclass(frozen=True)
+class Underway:
+    """A checkout that could still be paid, or is being opened or confirmed: its first payment and status."""
+
+    id: int
+    status: PaymentStatus
+
+
+async def checkout_underway(
+    account_ids: Iterable[int], user_id: int | None, reference: str, now: datetime, apart: Iterable[str]
+) -> Underway | None:
+    """A checkout of the same debt other than those ``apart`` (closed by the caller) that could still be paid:
+    the user's of these accounts' utilities, or (``reference``) any of that order. Open or its page kept open
+    after a declined card, being confirmed, until its time runs out; being opened by another request, for
+    ``rules.CONFIRMATION_WAIT``."""
+    ids = sorted(set(account_ids))
+    if reference:
+        mine = Payment.reference == reference[:64]
+    else:
+        mine = (Payment.purpose == PaymentPurpose.UTILITIES) & (Payment.created_by == (user_id or 0))
+    live = (
+        Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING, PaymentStatus.FAILED])
+        & (Payment.expires_at > now)
+        & Payment.session_id.is_not_null()  # not one the gateway refused to open
+    ) | ((Payment.status == PaymentStatus.CREATED) & (Payment.created_at > now - rules.CONFIRMATION_WAIT))
+    where = Payment.account.is_in(ids) & (Payment.kind == PaymentKind.CHECKOUT) & mine & live
+    skipped = sorted(set(apart))
+    if skipped:
+        where &= Payment.batch.not_in(skipped)
+    row = await Payment.select(Payment.id, Payment.status).where(where).order_by(Payment.id).first()
+    return Underway(row["id"], PaymentStatus(row["status"])) if row else None
 
 
 async def batches_to_check(since: datetime, now: datetime, limit: int = 200) -> list[str]:
