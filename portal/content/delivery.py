@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from markupsafe import Markup
+from markupsafe import escape
+
 from portal.content.queries import outage_facts
 from portal.content.rules import OutageFacts
 from portal.content.rules import plain_text
@@ -44,7 +47,7 @@ POST = message_template(
     Topic.NOTICE,
     subject=_subject,
     text=lambda c: c["text"] + "\n\n" + gettext("Read it in full in the portal: %(link)s", link=c["link"]),
-    html=lambda c: f"<h1 style=\"font-size:20px\">{_escape(_subject(c))}</h1>{c['html']}",
+    html=lambda c: f"<h1 style=\"font-size:20px\">{_heading(c)}</h1>{c['html']}",
     short=lambda c: (
         gettext("Emergency: %(title)s", title=c["title"]) if c["kind"] == PostKind.EMERGENCY else c["title"]
     ),
@@ -53,10 +56,11 @@ POST = message_template(
 )  # fmt: skip
 
 
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+def _heading(c: dict[str, Any]) -> str:
+    """The subject as the e-mail's heading, in HTML: the title as HTML where it is given (``title_html``: an outage
+    notice's, its Russian names marked), else escaped."""
+    title = Markup(c["title_html"]) if c.get("title_html") else escape(c["title"])  # noqa: S704 (said escaped)
+    return Markup(escape(_subject({**c, "title": "%(title)s"}))) % {"title": title}  # noqa: S704 (escaped)
 
 
 async def fan_out(row: dict[str, Any]) -> Any:
@@ -130,14 +134,19 @@ def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> t
     notice of an outage said from the outage in that language."""
     # Staff's words in the recipient's language: the English twin where it is written, else the Russian.
     title, body, body_html = (own_words(post, name, locale) for name in ("title", "body", "body_html"))
+    title_html = ""
     if facts is not None:
         with in_locale(locale):
             title, body, body_html = facts.title(), facts.text(), facts.html()
+            title_html = facts.title_html()
     elif own_lang(post, "body_html", locale):
         body_html = f'<div lang="{DEFAULT_LOCALE}">{body_html}</div>'  # the Russian standing in, said so
+    if facts is None and own_lang(post, "title", locale):  # the Russian title standing in, said so
+        title_html = Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, title)
     context = {
         "kind": post["kind"],
         "title": title,
+        "title_html": title_html,
         "text": plain_text(body, 2000),
         "html": body_html,
         "link": f"/news/{post['id']}",

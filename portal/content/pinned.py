@@ -41,6 +41,7 @@ class Pinned:
     # since one list serves the readers of every language).
     facts: OutageFacts | None = None
     title_en: str = ""  # the English twin staff wrote (read through i18n.own_words)
+    title_html: str = ""  # the outage's title said as HTML for the reader, its Russian names marked
 
 
 _cache: dict[str, Any] = {"at": None, "items": [], "reached": {}}
@@ -103,7 +104,7 @@ async def for_principal(principal: Principal) -> list[Pinned]:
         return []
     reached = await _reached(accounts)
     return [
-        replace(p, title=(said := p.facts.title()), title_en=said) if p.facts else p
+        replace(p, title=(said := p.facts.title()), title_en=said, title_html=p.facts.title_html()) if p.facts else p
         for p in _cache["items"]
         if (p.ends_at is None or p.ends_at > now) and p.id in reached
     ]

@@ -59,6 +59,7 @@ class PostRow:
     by_push: bool
     outage: int | None = None
     own_words: bool = False
+    title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
     sent: dict[str, int] = field(default_factory=dict)  # channel → sent
     failed: dict[str, int] = field(default_factory=dict)  # channel → failed
     reads: int = 0
@@ -85,6 +86,7 @@ class PostView:
     by_push: bool
     outage: int | None
     own_words: bool = False
+    title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     body_en: str = ""
     body_html_en: str = ""
@@ -396,7 +398,8 @@ Said = TypeVar("Said")
 
 def said(item: Said, facts: dict[int, OutageFacts]) -> Said:
     """``item`` (a post, a row of a list) with the words of its outage in the current language when it is the
-    notice of an outage whose words staff did not rewrite: its title, and its text where it carries one."""
+    notice of an outage whose words staff did not rewrite: its title (and ``title_html``, the same as HTML for a
+    page), and its text where it carries one."""
     outage = getattr(item, "outage", None)
     found = facts.get(outage) if outage is not None and not getattr(item, "own_words", False) else None
     if found is None:
@@ -409,6 +412,8 @@ def said(item: Said, facts: dict[int, OutageFacts]) -> Said:
         changes["body_html"] = found.html()
     # Said in the current language: its English twin, where the item has one, is these same words.
     changes.update({f"{name}_en": value for name, value in list(changes.items()) if f"{name}_en" in names})
+    if "title_html" in names:  # for a page: the title with the names typed in Russian marked so
+        changes["title_html"] = found.title_html()
     return replace(item, **changes)  # type: ignore[type-var]
 
 
@@ -499,6 +504,7 @@ class FeedItem:
     outage: int | None = None
     own_words: bool = False
     title_en: str = ""
+    title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
 
     @property
     def shown_at(self) -> datetime | None:

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import Markup
+from markupsafe import escape
 
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
@@ -261,16 +263,35 @@ class OutageFacts:
     riser: str | None = None
     description: str = ""
 
-    def place(self) -> str:
+    def place(self, name: Callable[[str], str] = str) -> str:
+        """Where, in the reader's language; ``name`` is applied to the names kept as the company typed them (the
+        house's address, the riser's code)."""
         if self.riser:
-            return gettext("%(address)s, riser %(code)s", address=self.address, code=self.riser)
+            return gettext("%(address)s, riser %(code)s", address=name(self.address), code=name(self.riser))
         if self.entrance is not None:
-            return gettext("%(address)s, entrance %(n)s", address=self.address, n=self.entrance)
-        return self.address
+            return gettext("%(address)s, entrance %(n)s", address=name(self.address), n=self.entrance)
+        return name(self.address)
 
-    def title(self) -> str:
-        """«Холодная вода: ул. Ручьевая, д. 1, стояк ХВС-1», "Cold water: ul. Ruchyevaya, 1, riser ХВС-1"."""
-        return gettext("%(service)s: %(place)s", service=outage_service(self.service), place=self.place())
+    def title(self, name: Callable[[str], str] = str) -> str:
+        """«Холодная вода: ул. Ручьевая, д. 1, стояк ХВС-1», "Cold water: ул. Ручьевая, д. 1, riser ХВС-1"."""
+        return gettext("%(service)s: %(place)s", service=outage_service(self.service), place=self.place(name))
+
+    def title_html(self) -> Markup:
+        """``title`` as HTML for a page or an e-mail: escaped, and where the reader's language is another than the
+        company's, the address and the riser's code (typed in Russian) marked with it (``lang``), each a whole name
+        in the sentence the reader's language makes — the title's words stay as they are."""
+        if get_locale() == DEFAULT_LOCALE:
+            return escape(self.title())
+        names: list[str] = []
+
+        def keep(text: str) -> str:
+            names.append(text)
+            return f"\x00{len(names) - 1}\x00"
+
+        said = str(escape(self.title(keep)))
+        for i, text in enumerate(names):
+            said = said.replace(f"\x00{i}\x00", Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text))
+        return Markup(said)  # noqa: S704 (every part escaped above)
 
     def _times(self) -> list[str]:
         tz = get_settings().time_zone

@@ -162,15 +162,26 @@ async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_
     post_id = await _record(dispatcher, t["house"])
     boris = await _reader(new_client, login, t["residents"][1], "en")
     pinned.forget()
+    said = f'Cold water: <span lang="ru">{ADDRESS}</span>'
     for path in ("/", "/news", f"/news/{post_id}"):
         main = (await boris.get(path)).text.split("<main", 1)[1]
-        assert f"Cold water: {ADDRESS}" in main, path
-        # Said in English, not the Russian standing in: only the dispatcher's own words are Russian, said so.
-        assert main.count('lang="ru"') == (1 if path.endswith(str(post_id)) else 0), path
+        assert said in main, path
+        # Said in English, not the Russian standing in: only the address (in each title) and the dispatcher's
+        # own words are Russian, said so.
+        marked = main.count(said) + (1 if path.endswith(str(post_id)) else 0)
+        assert main.count('lang="ru"') == marked, path
     page = (await boris.get(f"/news/{post_id}")).text
     assert '<div lang="ru"><p>Замена задвижки в подвале</p>\n</div><p>From ' in page
+    assert f"<title>Cold water: {ADDRESS}" in page  # the window's title is text, unmarked
     staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
     assert "post-twin" not in staff_page and "На английском" not in staff_page
+    dispatcher.cookies.set("lang", "en")
+    staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
+    assert f"<h1>{said}</h1>" in staff_page
+    assert f'<a href="/staff/posts/{post_id}">{said}</a>' in (await dispatcher.get("/staff/posts")).text
+    dispatcher.cookies.set("lang", "ru")
+    staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
+    assert f"<h1>Холодная вода: {ADDRESS}</h1>" in staff_page
 
 
 async def test_the_staff_page_in_english_marks_the_posts_russian_title_and_text_as_russian(
@@ -189,3 +200,20 @@ async def test_the_staff_page_in_english_marks_the_posts_russian_title_and_text_
     russian = await _reader(new_client, login, t["moderator"], "ru")
     page = (await russian.get(f"/staff/posts/{post_id}")).text
     assert f"<h1>{RU_TITLE}</h1>" in page and '<div class="post-body"><p>Красим' in page
+
+
+async def test_the_email_of_a_post_without_a_twin_marks_its_russian_title_russian_for_a_reader_of_english(
+    db, town, staff_principal
+):
+    from portal.notifications import channels  # noqa: F401  (registers the senders)
+    from tests.content.test_outage_words import _context
+
+    t = await town()
+    post_id = await _published(t, staff_principal)
+    await outbox.deliver_all(seconds=60)
+    mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.context).where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
+    )
+    html = {m["recipient"]: _context(m)["html"] for m in mails}
+    assert f'>Notice: <span lang="ru">{RU_TITLE}</span></h1>' in html["boris@example.ru"]
+    assert f">Объявление: {RU_TITLE}</h1>" in html["anna@example.ru"] and 'lang="ru"' not in html["anna@example.ru"]

@@ -71,7 +71,8 @@ async def test_a_russian_dispatchers_outage_reads_in_english_to_an_english_resid
     await login(boris, t["residents"][1])
     english = await _read(boris, post_id)
     for name, text in english.items():
-        assert f"Cold water: {ADDRESS}" in text, name
+        # The address, typed in Russian, is said to be Russian, a whole name inside the English title.
+        assert f'Cold water: <span lang="ru">{ADDRESS}</span>' in text, name
         assert "Холодная вода" not in text, name
     post = english["post"]
     assert "From " in post and "Expected back by" in post and "Замена задвижки в подвале" in post
@@ -105,6 +106,7 @@ async def test_a_russian_dispatchers_outage_reads_in_english_to_an_english_resid
     # The e-mail's HTML says the dispatcher's words are Russian where the rest is English.
     html_of = {who: _context(by[who, "email"])["html"] for who in (boris_id, anna_id)}
     assert '<div lang="ru"><p>Замена задвижки в подвале</p>' in html_of[boris_id]
+    assert f'>Emergency notice: Cold water: <span lang="ru">{ADDRESS}</span></h1>' in html_of[boris_id]
     assert "Замена задвижки в подвале" in html_of[anna_id] and 'lang="ru"' not in html_of[anna_id]
     assert by[anna_id, "sms"]["body"].startswith(f"Авария: Холодная вода: {ADDRESS}")
 
@@ -164,6 +166,30 @@ def test_an_outage_of_one_entrance_or_riser_names_it_in_the_readers_language(lan
     i18n.set_locale(lang)
     try:
         assert facts.title() == title
+    finally:
+        i18n.set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("lang", "riser", "html"),
+    [
+        ("en", None, 'Hot water: <span lang="ru">ул. Ручьевая, 1 &lt;б&gt;</span>'),
+        (
+            "en",
+            "ГВС-1",
+            'Hot water: <span lang="ru">ул. Ручьевая, 1 &lt;б&gt;</span>, riser <span lang="ru">ГВС-1</span>',
+        ),
+        ("ru", "ГВС-1", "Горячая вода: ул. Ручьевая, 1 &lt;б&gt;, стояк ГВС-1"),
+    ],
+    ids=["the address in an English title is marked Russian", "so is the riser's code", "nothing in a Russian one"],
+)
+def test_an_outage_title_as_html_marks_the_names_typed_in_russian_and_escapes_them(lang, riser, html):
+    import portal.tickets.actions  # noqa: F401  (names the kinds of outage)
+
+    facts = OutageFacts("hot_water", "ул. Ручьевая, 1 <б>", clock.now(), riser=riser)
+    i18n.set_locale(lang)
+    try:
+        assert str(facts.title_html()) == html
     finally:
         i18n.set_locale("ru")
 
