@@ -545,6 +545,10 @@ async def _apply_session(batch: str, session: CheckoutSession, *, cancelled_by_p
         cancelled_by_payer=cancelled_by_payer,
     )
     method = await _method_of(intent) if intent and outcome.status == S.SUCCEEDED else ""
+    if session.status == "expired":  # its page is closed, whatever time it had left (a declined card's too)
+        now = clock.now()
+        async with atomic():
+            await Payment.update({Payment.expires_at: now}).where((Payment.batch == batch) & (Payment.expires_at > now))
     return outcome, await _apply_outcome(batch, outcome, intent.id if intent else None, method)
 
 

@@ -77,7 +77,13 @@ async def test_a_declined_cards_page_still_open_is_closed_by_a_new_payment_of_th
     async with httpx.AsyncClient() as browser:
         assert (await browser.get(url)).status_code == 410  # the declined one's page can no longer be paid
         assert (await browser.get(second)).status_code == 200
-    assert [r["status"] for r in await _rows(a)] == ["failed", "open"]
+    rows = await _rows(a)
+    assert [r["status"] for r in rows] == ["failed", "open"]
+    history = (await client.get("/payments")).text  # the declined one's page is closed: no other card for it
+    assert f'action="/payments/{rows[0]["id"]}/continue"' not in history
+    assert f'action="/payments/{rows[1]["id"]}/continue"' in history
+    page = (await client.get(f"/payments/{rows[0]['id']}")).text
+    assert "Оплатить другой картой" not in page and "остаётся открытой" not in page
 
 
 async def test_a_checkout_of_the_same_accounts_opening_in_another_tab_keeps_a_second_one_from_opening(
