@@ -184,7 +184,7 @@ async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_
     assert f"<h1>Холодная вода: {ADDRESS}</h1>" in staff_page
 
 
-async def test_the_staff_page_in_english_marks_the_posts_russian_title_and_text_as_russian(
+async def test_the_staff_pages_in_english_mark_the_posts_russian_title_and_text_as_russian(
     db, new_client, login, town, staff_principal
 ):
     """Staff read a post as written, in Russian, with its English twin under it: on a page in English the
@@ -197,9 +197,12 @@ async def test_the_staff_page_in_english_marks_the_posts_russian_title_and_text_
     assert f'<h1 lang="ru">{RU_TITLE}</h1>' in page
     assert '<div class="post-body" lang="ru"><p>Красим <strong>подъезд</strong>' in page
     assert '<section class="post-twin" lang="en"' in page and "<strong>stairwell</strong>" in page
+    listed = (await english.get("/staff/posts")).text
+    assert f'<a href="/staff/posts/{post_id}" lang="ru">{RU_TITLE}</a>' in listed
     russian = await _reader(new_client, login, t["moderator"], "ru")
     page = (await russian.get(f"/staff/posts/{post_id}")).text
     assert f"<h1>{RU_TITLE}</h1>" in page and '<div class="post-body"><p>Красим' in page
+    assert f'<a href="/staff/posts/{post_id}">{RU_TITLE}</a>' in (await russian.get("/staff/posts")).text
 
 
 async def test_the_email_of_a_post_without_a_twin_marks_its_russian_title_russian_for_a_reader_of_english(
