@@ -65,3 +65,20 @@ async def test_a_payment_being_confirmed_is_not_paid_again(client, login, househ
     assert again.status_code == 303 and again.headers["location"] == order_page
     assert [r["status"] for r in await _rows()] == ["succeeded"]
     assert (await Order.select(Order.status).first())["status"] == "accepted"
+
+
+async def test_pay_pressed_in_two_tabs_opens_one_checkout_of_the_order(db, household, shop, gateway):
+    """Both tabs read the order before either had a checkout: the second «Pay» finds the first one's checkout when
+    it records its own, and opens none."""
+    from portal.catalog import actions
+    from portal.catalog import queries
+    from tests.catalog.test_actions import _order
+
+    resident, placed = await _order(household, shop, (shop["plumber"], "1"))
+    stale = await queries.order_for_resident(resident, placed.id)
+    assert stale is not None and stale.payment is None
+    first = await gateway.exclusive(actions.start_payment(resident, stale, "http://testserver"))
+    assert isinstance(first, str)
+    second = await gateway.exclusive(actions.start_payment(resident, stale, "http://testserver"))
+    assert second == actions.Underway("open")
+    assert [r["status"] for r in await _rows()] == ["open"]
