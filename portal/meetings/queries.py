@@ -22,9 +22,11 @@ from piccolo.query.methods.select import Count
 from portal.core import clock
 from portal.core.address import full_address
 from portal.core.address import premise_name
+from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import house_scope
@@ -690,14 +692,32 @@ class OwnerLinkRow:
     user_email: str | None
 
 
-async def owner_links(house_id: int | None, page: PageRequest) -> Page[OwnerLinkRow]:
+def _owners_found(house_id: int, search: rules.OwnerSearch) -> Any:
+    """The house's owners that ``search`` names: every word of the name (the owners' text index), and one of the
+    numbers typed among the premises they hold in this house (premise by house and number: its index)."""
+    in_house = Ownership.premise.house == house_id
+    numbers = sorted({s for n in search.numbers for s in rules.premise_number_spellings(n)})
+    numbered = in_house & Ownership.premise.number.is_in(numbers) if numbers else None
+    return every(
+        [
+            Owner.id.is_in(Ownership.select(Ownership.owner).where(in_house)),
+            text_match("owner", "search_text", search.names) if search.names else None,
+            Owner.id.is_in(Ownership.select(Ownership.owner).where(numbered)) if numbered is not None else None,
+        ]
+    )
+
+
+async def owner_links(
+    house_id: int | None, page: PageRequest, search: rules.OwnerSearch = rules.OwnerSearch()
+) -> Page[OwnerLinkRow]:
     """A page of the house's owners by name with the user each is linked to (the staff page that lets owners
-    vote): a house of a thousand owners is read a page at a time, not all at once."""
-    if house_id is None:
+    vote): a house of a thousand owners is read a page at a time, not all at once; ``search`` narrows them to a
+    name or a premise (none when it has nothing the index can answer: a name of two letters)."""
+    if house_id is None or (search.asked and not search.answerable):
         return Page(items=[], total=0, number=page.number, size=page.size)
     from portal.accounts.tables import User
 
-    condition = Owner.id.is_in(Ownership.select(Ownership.owner).where(Ownership.premise.house == house_id))
+    condition = _owners_found(house_id, search)
     total = await Owner.count().where(condition)
     owners = (
         await Owner.select(Owner.id, Owner.name)

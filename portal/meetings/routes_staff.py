@@ -21,6 +21,7 @@ from portal.core.exports import attachment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import page_request
+from portal.core.pagination import with_params
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -251,8 +252,9 @@ class StaffMeetings(Controller):
         houses = await houses_in_scope(principal)
         house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
         paging = page_request(request.query_params.get("page"), request.query_params.get("size"))
-        page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging)
-        return render(request, "meetings/staff_owners.html", houses=houses, house=house, page=page)
+        search = rules.read_owner_search(request.query_params.get("q", ""))
+        page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging, search)
+        return render(request, "meetings/staff_owners.html", houses=houses, house=house, page=page, search=search)
 
     @post("/owners", name="meetings:staff_link", opt=staff(*ORGANISE))
     async def link(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
@@ -263,8 +265,9 @@ class StaffMeetings(Controller):
         else:
             await actions.link_owner(principal, owner, form_value(data, "email"))
             flash(request, gettext("The owner can now vote from the portal."))
-        page = parse_id(form_value(data, "page")) or 1  # back to the page of owners the link was made on
-        return see_other(request, f"/staff/meetings/owners?house={house or ''}&page={page}")
+        # Back to the page of owners the link was made on, found by the same search.
+        back = {"house": house or "", "q": form_value(data, "q"), "page": parse_id(form_value(data, "page")) or 1}
+        return see_other(request, "/staff/meetings/owners" + with_params(back, size=parse_id(form_value(data, "size"))))
 
 
 async def _moderation_page(

@@ -20,6 +20,8 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from portal.core.search import terms_of
+
 
 class Form(StrEnum):
     """Форма проведения (§1.1)."""
@@ -567,3 +569,55 @@ def protocol_fields(day: date) -> tuple[ProtocolField, ...]:
     if order_on(day) == Order.MINSTROY_266:
         return (*_44_FIELDS, ProtocolField.GIS_NUMBER, ProtocolField.SNILS)
     return _44_FIELDS
+
+
+# --- the search of the owners who vote -----------------------------------------------------------------------
+
+OWNER_SEARCH_LENGTH = 100  # characters of a query read: a name and a number or two, nothing longer
+OWNER_SEARCH_NUMBERS = 6
+PREMISE_NUMBER_LENGTH = 16  # as long as a premise's number can be (housing.tables.Premise.number)
+_PREMISE_MARKS = frozenset({"кв", "квартира", "пом", "помещение", "ап", "апартаменты"})
+
+
+@dataclass(frozen=True)
+class OwnerSearch:
+    """What the owners page's search box asks for: ``names``, the words of an owner's name (the owners' text
+    index answers words of three letters and more: ``core.search.text_match``), and ``numbers``, premise numbers
+    (a word with a digit: «12», «1Н», «№ 7»), each matched whole. ``typed``: what the box showed, as typed."""
+
+    typed: str = ""
+    names: str = ""
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.typed)
+
+    @property
+    def answerable(self) -> bool:
+        """Something typed can be searched for: a number, or a word of a name of three letters or more («Ян» alone
+        is too short for the index, and a search the index cannot answer would read every owner)."""
+        return bool(self.numbers or terms_of(self.names))
+
+
+def read_owner_search(typed: str) -> OwnerSearch:
+    """The words of ``typed`` sorted into a name's and premise numbers («кв.», «пом.» and «№» are left out:
+    «кв. 12» is the premise 12); at most ``OWNER_SEARCH_LENGTH`` characters and ``OWNER_SEARCH_NUMBERS`` numbers."""
+    typed = " ".join(typed.split())[:OWNER_SEARCH_LENGTH]
+    names: list[str] = []
+    numbers: list[str] = []
+    for word in typed.replace("№", " ").replace("#", " ").split(" "):
+        word = word.strip(".,;:")
+        if not word or word.lower() in _PREMISE_MARKS:
+            continue
+        if any(c.isdigit() for c in word):
+            if len(word) <= PREMISE_NUMBER_LENGTH and word not in numbers:
+                numbers.append(word)
+        else:
+            names.append(word)
+    return OwnerSearch(typed=typed, names=" ".join(names), numbers=tuple(numbers[:OWNER_SEARCH_NUMBERS]))
+
+
+def premise_number_spellings(number: str) -> list[str]:
+    """The ways a premise number typed may be stored: as typed, in capitals and in small letters («1н» is 1Н)."""
+    return sorted({number, number.upper(), number.lower()})
