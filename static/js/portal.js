@@ -40,6 +40,29 @@ document.addEventListener("htmx:beforeSwap", (e) => {
 // assignment, the form «#bulk» again) and a filter form redrawn with its list showed the new button spinning.
 // The event comes to the swap's target (the page's body, a list); the form is the request's element.
 document.addEventListener("htmx:beforeSwap", (e) => e.detail.requestConfig?.elt?.classList.remove("htmx-request"));
+// A form's submit buttons are disabled while its request is on its way (UI.md): a second tap on a slow phone network
+// sends no payment or request twice, and Enter in a field submits nothing meanwhile. Held are a boosted form and one
+// that posts itself (hx-post); a filter form redrawing its list as it is typed (hx-get) is not. The pressed button's
+// name and value are already among the values sent. Whatever the answer (a page, 422 with errors, an error status,
+// no network), the buttons it leaves in the page work again, and the one pressed keeps the keyboard. htmx's own
+// hx-disabled-elt does not fit once for the whole portal: inherited from <body>, «find» takes a form's first button
+// only, and every poll and link would disable what its selector finds.
+const heldButtons = new WeakMap();
+document.addEventListener("htmx:beforeRequest", (e) => {
+  const form = e.detail.elt;
+  if (!(form instanceof HTMLFormElement) || (!e.detail.boosted && e.detail.requestConfig.verb === "get")) return;
+  const buttons = Array.from(form.elements).filter((b) => b.type === "submit" && !b.disabled);
+  buttons.forEach((b) => { b.disabled = true; });
+  heldButtons.set(e.detail.xhr, { buttons, focused: buttons.find((b) => b === document.activeElement) });
+});
+document.addEventListener("htmx:afterRequest", (e) => {
+  const held = heldButtons.get(e.detail.xhr);
+  if (!held) return;
+  heldButtons.delete(e.detail.xhr);
+  held.buttons.forEach((b) => { b.disabled = false; });
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (held.focused && held.focused.isConnected && lost) held.focused.focus({ preventScroll: true });
+});
 // Auto-submit filter forms marked data-autosubmit when a select changes.
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");

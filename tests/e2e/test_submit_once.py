@@ -1,0 +1,50 @@
+"""A form's submit button is disabled while its request is on its way (UI.md): a resident on a slow phone network who
+taps «Создать заявку» twice sends the form once; the button works again when the answer comes, be it the form again
+with its errors (422) or no answer at all (the network dropped)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import Route
+from playwright.sync_api import expect
+
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_double_tap_on_a_slow_network_sends_the_form_once_and_its_button_comes_back(page: Page, live_server: str):
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/tickets/new")
+    held: list[Route] = []  # the posts of the form, each waiting for the test to let it through or drop it
+
+    def hold(route: Route) -> None:
+        held.append(route) if route.request.method == "POST" else route.continue_()
+
+    page.route("**/tickets/new", hold)
+    button = page.get_by_role("button", name="Создать заявку")
+    button.dblclick()
+    expect(button).to_be_disabled()
+    expect(page.locator("form.ticket-form")).to_have_class(re.compile(r"\bhtmx-request\b"))  # the spinner shows
+    page.wait_for_timeout(500)
+    assert len(held) == 1
+    with page.expect_response(lambda r: r.url.endswith("/tickets/new") and r.status == 422):
+        held.pop().continue_()
+    expect(page.locator(".error-summary, [data-autofocus]").first).to_be_visible()  # the form again, with errors
+    expect(button).to_be_enabled()
+    page.wait_for_timeout(1000)  # time for a second post that must not be sent
+    assert held == []
+
+    # The network drops the next post, tapped twice as well: the button is held meanwhile, works again after, and the
+    # second tap was not kept to be sent once the first failed (htmx queues a post of a form that is still there).
+    button.dblclick()
+    expect(button).to_be_disabled()
+    page.wait_for_timeout(500)
+    assert len(held) == 1
+    held.pop().abort()
+    expect(button).to_be_enabled()
+    page.wait_for_timeout(1000)
+    assert held == []
