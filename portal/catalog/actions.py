@@ -643,8 +643,11 @@ async def cancel(
     conditional update; the refund's key is derived from the payment)."""
     if order.status == S.CANCELLED:
         raise Refused(gettext("The order is already cancelled."))
-    if not rules.may_cancel(order.status, order.ticket_status):
+    if not order.may_cancel and order.status in rules.UNPAID:
+        raise Refused(_underway())
+    if not order.may_cancel:
         raise Refused(gettext("Work on the order has started, so it cannot be cancelled. Write to the dispatcher."))
+    await _payment_closed(order, now)
     ticket = None
     if order.ticket_id is not None:
         load = ticket_queries.ticket_for_staff if by_staff else ticket_queries.ticket_for_resident
@@ -675,8 +678,26 @@ async def cancel(
             await _tell(order, messages.ORDER_CANCELLED.name, {"reason": reason}, "cancelled")
     if claimed[0]["paid_at"] is not None:
         return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
-    await payment_abandoned(order)
     return None
+
+
+def _underway() -> str:
+    return gettext("The order's payment is being confirmed or may still go through, so it cannot be cancelled now.")
+
+
+async def _payment_closed(order: OrderDetail, now: datetime) -> None:
+    """Before an unpaid order is cancelled, its checkout is closed at the gateway, which says how it stands:
+    refused, nothing cancelled, when it was paid meanwhile, is being confirmed, or stays open (the gateway not
+    reached) — ``rules.may_cancel`` with the payment as it is now."""
+    if order.status not in rules.UNPAID or order.payment is None:
+        return
+    status = await payment_abandoned(order)
+    underway = status is not None and pay_rules.keeps_another_out(status, order.payment.created_at, now)
+    if rules.may_cancel(order.status, order.ticket_status, payment_underway=underway):
+        return
+    if status in pay_rules.PAID_STATUSES:
+        raise Refused(gettext("The order's payment has just come in; it was not cancelled. Look at the order again."))
+    raise Refused(_underway())
 
 
 async def retry_refunds(now: datetime | None = None, limit: int = 50) -> int:

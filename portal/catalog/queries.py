@@ -52,6 +52,7 @@ from portal.core.search import normalise
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
+from portal.payments import rules as pay_rules
 from portal.payments.queries import PaymentView
 from portal.payments.queries import payments_for
 from portal.payments.tables import PaymentPurpose
@@ -394,6 +395,14 @@ class OrderDetail(OrderRow):
     payment: PaymentView | None = None
     document_kind: str = DocumentKind.NONE
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def may_cancel(self) -> bool:
+        """As the order's page offers it: not while its payment, as last heard, is paid or being confirmed (the
+        cancel itself closes an open checkout at the gateway first, and asks it: ``actions.cancel``)."""
+        p = self.payment
+        underway = p is not None and pay_rules.beyond_closing(p.stored_status, p.created_at, clock.now())
+        return rules.may_cancel(self.status, self.ticket_status, payment_underway=underway)
 
 
 def _order_columns(row: type[OrderRow] = OrderRow) -> list[Any]:

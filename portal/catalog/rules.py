@@ -157,13 +157,17 @@ def shown_status(stored: str, ticket_status: str | None) -> OrderStatus:
     return FOLLOWS_TICKET.get(ticket_status, OrderStatus(stored))
 
 
-def may_cancel(stored: str, ticket_status: str | None) -> bool:
+def may_cancel(stored: str, ticket_status: str | None, *, payment_underway: bool = False) -> bool:
     """An order is cancelled before work starts: before it is paid, or while its request is not in work yet
-    (the request's own rule for a resident cancelling it)."""
+    (the request's own rule for a resident cancelling it). An order not paid yet is not cancelled while a payment
+    of it is paid (its word not applied to the order yet), being confirmed or may still be paid
+    (``payment_underway``: the gateway asked first where it matters): it would stay cancelled with the money taken."""
     if stored in (S.CANCELLED, S.DONE):
         return False
+    if stored in UNPAID:
+        return not payment_underway
     if ticket_status is None:
-        return stored in UNPAID or stored == S.ACCEPTED
+        return stored == S.ACCEPTED
     return ticket_rules.resident_may_cancel(ticket_status)
 
 

@@ -172,6 +172,13 @@ def keeps_another_out(status: str, created_at: datetime, now: datetime) -> bool:
     return status not in CLOSED_UNPAID
 
 
+def beyond_closing(status: str, created_at: datetime, now: datetime) -> bool:
+    """Whether a checkout, as last heard, keeps another out (``keeps_another_out``) in a way closing it cannot end:
+    paid, being confirmed, or being created this moment. One open, or a declined card's page, can be closed at the
+    gateway first (which then says whether it was paid meanwhile)."""
+    return status not in (S.OPEN, S.FAILED) and keeps_another_out(status, created_at, now)
+
+
 class BatchState(StrEnum):
     """What the page of one checkout says, from the statuses of its payments."""
 

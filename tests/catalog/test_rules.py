@@ -130,3 +130,10 @@ def test_a_duration_keeps_its_number_and_unit_on_one_line(locale, minutes, shown
 
     with in_locale(locale):
         assert texts.duration_label(minutes) == shown
+
+
+def test_an_unpaid_order_is_not_cancelled_while_its_payment_is_underway():
+    assert not rules.may_cancel(S.AWAITING_PAYMENT, None, payment_underway=True)
+    assert not rules.may_cancel(S.QUOTED, None, payment_underway=True)
+    assert rules.may_cancel(S.AWAITING_PAYMENT, None, payment_underway=False)
+    assert rules.may_cancel(S.ACCEPTED, "new", payment_underway=True)  # paid and recorded: cancelled with a refund

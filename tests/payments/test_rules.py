@@ -243,3 +243,13 @@ def test_only_a_checkout_closed_unpaid_lets_another_of_the_same_debt_be_opened()
         assert not rules.keeps_another_out(status, just_now, now), status
     assert rules.keeps_another_out("created", just_now, now)  # another request is opening it this moment
     assert not rules.keeps_another_out("created", long_ago, now)  # its creation never finished
+
+
+def test_only_a_checkout_paid_being_confirmed_or_being_created_is_beyond_closing():
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    just_now, long_ago = now - timedelta(seconds=5), now - timedelta(hours=2)
+    for status in ("pending", "succeeded", "partially_refunded", "refunded"):
+        assert rules.beyond_closing(status, long_ago, now), status
+    for status in ("open", "failed", "canceled", "expired"):  # open ones are closed at the gateway first
+        assert not rules.beyond_closing(status, just_now, now), status
+    assert rules.beyond_closing("created", just_now, now) and not rules.beyond_closing("created", long_ago, now)
