@@ -172,17 +172,17 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
     return Page(items=items, total=total, number=page.number, size=page.size)
 
 
-# The messages to people living in some houses, as the delivery log shows them (``delivery_log``): a condition
-# inside the grouped count, so a scoped list costs no more queries than the whole one.
-_LIVING_IN = """ AND user_id IN (SELECT r."user" FROM residency r JOIN personal_account a ON a.id = r.account
-JOIN premise p ON p.id = a.premise WHERE p.house IN ({}))"""
+# The messages to, and the reads by, people living in some houses, as the delivery log shows them
+# (``delivery_log``): a condition inside the grouped counts, so a scoped list costs no more queries than the whole one.
+_LIVING_IN = """ AND {who} IN (SELECT r."user" FROM residency r JOIN personal_account a ON a.id = r.account
+JOIN premise p ON p.id = a.premise WHERE p.house IN ({houses}))"""
 
 
 async def _counts(
     ids: list[int], scope: Collection[int] | None = None
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]], dict[int, int]]:
     """Sent and failed messages per channel, and reads, for these posts (two grouped queries); for a staff member
-    of some houses (``scope``), the messages to people living in their houses only."""
+    of some houses (``scope``), the messages to and the reads by people living in their houses only."""
     sent: dict[int, dict[str, int]] = {}
     failed: dict[int, dict[str, int]] = {}
     reads: dict[int, int] = {}
@@ -190,11 +190,15 @@ async def _counts(
         return sent, failed, reads
     refs = [f"post:{i}" for i in ids]
     houses = [] if scope is None else sorted(scope) or [-1]
+
+    def living_in(who: str) -> str:
+        return _LIVING_IN.format(who=who, houses=placeholders(houses)) if houses else ""
+
     delivery = await OutboxMessage.raw(
         "SELECT ref, channel, status, COUNT(*) AS n FROM outbox_message WHERE ref IN ("  # noqa: S608 (placeholders only)
         + placeholders(refs)
         + ") AND channel IN ('email', 'sms', 'push')"
-        + (_LIVING_IN.format(placeholders(houses)) if houses else "")
+        + living_in("user_id")
         + " GROUP BY ref, channel, status",
         *refs,
         *houses,
@@ -206,8 +210,13 @@ async def _counts(
         elif row["status"] == "failed":
             failed.setdefault(post, {})[row["channel"]] = row["n"]
     for row in await PostRead.raw(
-        "SELECT post, COUNT(*) AS n FROM post_read WHERE post IN (" + placeholders(ids) + ") GROUP BY post",  # noqa: S608 (placeholders only)
+        "SELECT post, COUNT(*) AS n FROM post_read WHERE post IN ("  # noqa: S608 (placeholders only)
+        + placeholders(ids)
+        + ")"
+        + living_in('"user"')
+        + " GROUP BY post",
         *ids,
+        *houses,
     ):
         reads[int(row["post"])] = int(row["n"])
     return sent, failed, reads

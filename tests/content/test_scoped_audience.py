@@ -307,3 +307,34 @@ async def test_the_list_counts_for_a_manager_of_one_house_the_messages_sent_in_t
     admin = new_client()  # of every house: every message, as ever
     await login(admin, await make_user(name="Ада Админ", roles=("admin",)))
     assert _sent_cell((await admin.get("/staff/posts")).text, post_id) == "Отправлено: E-mail 2 не доставлено: 1"
+
+
+def _read_cell(listed: str, post_id: int) -> str:
+    row = re.search(rf'<tr>\s*<td class="primary"><a href="/staff/posts/{post_id}">.*?</tr>', listed, re.S)
+    assert row, listed
+    cell = re.search(r'<td class="num" data-label="([^"]*)">(.*?)</td>', row[0], re.S)
+    assert cell, row[0]
+    return f"{cell[1]}: {cell[2].strip()}"
+
+
+async def test_the_list_counts_for_a_manager_of_one_house_the_readers_in_their_houses(
+    db, client, new_client, login, town, staff_principal, make_user
+):
+    """The list's «Прочитали» of a post shared with house B counts, for a manager of house A, the readers living in
+    house A only, and says so; staff of both houses count every reader, and so do staff of every house, as before
+    (one grouped query either way: the list's budget, tests/billing/test_query_budgets.py)."""
+    from portal.content.tables import PostRead
+
+    t = await town()
+    post_id, _, _ = await _two_houses(t, staff_principal)
+    for user in t["residents"]:  # two readers in house A, one (Vera) in house B
+        await PostRead(post=post_id, user=user).save()
+    await login(client, t["manager"])  # of house A
+    assert _read_cell((await client.get("/staff/posts")).text, post_id) == "Прочитали в ваших домах: 2"
+
+    both = new_client()  # a moderator of both houses: every reader lives in their houses
+    await login(both, t["moderator"])
+    assert _read_cell((await both.get("/staff/posts")).text, post_id) == "Прочитали в ваших домах: 3"
+    admin = new_client()  # of every house: every reader, as ever
+    await login(admin, await make_user(name="Ада Админ", roles=("admin",)))
+    assert _read_cell((await admin.get("/staff/posts")).text, post_id) == "Прочитали: 3"
