@@ -200,12 +200,14 @@ class AudienceNames:
     # The post also reaches places in houses the reader does not work with: said to be there, never named.
     elsewhere: bool = False
 
-    def said(self, elsewhere: bool = True) -> str:
-        """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ul. Kievskaya, 12; entrance 2; floors 3–5"; without
-        ``elsewhere``, not saying that it also reaches other houses (a page that says so in a sentence of its own)."""
+    def said(self, elsewhere: bool = True, name: Callable[[str], str] = str) -> str:
+        """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ул. Киевская, 12; entrance 2; floors 3–5"; without
+        ``elsewhere``, not saying that it also reaches other houses (a page that says so in a sentence of its own).
+        ``name`` is applied to the names kept as the company typed them (complexes, addresses, riser codes)."""
         if self.company:
             return gettext("Whole company")
-        parts = [", ".join((*self.complexes, *self.houses))] if self.complexes or self.houses else []
+        places = [name(place) for place in (*self.complexes, *self.houses)]
+        parts = [", ".join(places)] if places else []
         # One entrance, floor, riser or account is named in the singular («подъезд 2»), several in the plural.
         if self.entrances:
             numbers = ", ".join(str(n) for n in self.entrances)
@@ -214,7 +216,7 @@ class AudienceNames:
         for low, high in self.floors:
             parts.append(gettext("floor %(n)s", n=low) if low == high else gettext("floors %(a)s–%(b)s", a=low, b=high))
         if self.risers:
-            codes = ", ".join(self.risers)
+            codes = ", ".join(name(code) for code in self.risers)
             one = len(self.risers) == 1
             parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
         if self.premises:
@@ -228,8 +230,31 @@ class AudienceNames:
             parts.append(gettext("places in houses you do not work with"))
         return "; ".join(parts)
 
+    def said_html(self) -> Markup:
+        """``said`` as HTML for a page: in another language than the company's, its addresses, complexes and riser
+        codes (typed in Russian) marked as Russian (``names_marked``)."""
+        return names_marked(lambda name: self.said(name=name))
+
 
 ACCOUNTS_NAMED = 5  # the accounts an audience names; more are «…»
+
+
+def names_marked(say: Callable[[Callable[[str], str]], str]) -> Markup:
+    """What ``say`` says, as HTML: escaped, and where the reader's language is another than the company's, each name
+    it passes through its ``name`` argument (kept as the company typed it, in Russian) marked with the company's
+    language (``lang``), whole, inside the sentence the reader's language makes."""
+    if get_locale() == DEFAULT_LOCALE:
+        return escape(say(str))
+    names: list[str] = []
+
+    def keep(text: str) -> str:
+        names.append(text)
+        return f"\x00{len(names) - 1}\x00"
+
+    said = str(escape(say(keep)))
+    for i, text in enumerate(names):
+        said = said.replace(f"\x00{i}\x00", Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text))
+    return Markup(said)  # noqa: S704 (every part escaped above)
 
 
 # --- an outage notice in words ------------------------------------------------------------------------------------
@@ -280,18 +305,7 @@ class OutageFacts:
         """``title`` as HTML for a page or an e-mail: escaped, and where the reader's language is another than the
         company's, the address and the riser's code (typed in Russian) marked with it (``lang``), each a whole name
         in the sentence the reader's language makes — the title's words stay as they are."""
-        if get_locale() == DEFAULT_LOCALE:
-            return escape(self.title())
-        names: list[str] = []
-
-        def keep(text: str) -> str:
-            names.append(text)
-            return f"\x00{len(names) - 1}\x00"
-
-        said = str(escape(self.title(keep)))
-        for i, text in enumerate(names):
-            said = said.replace(f"\x00{i}\x00", Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text))
-        return Markup(said)  # noqa: S704 (every part escaped above)
+        return names_marked(self.title)
 
     def _times(self) -> list[str]:
         tz = get_settings().time_zone

@@ -220,3 +220,25 @@ async def test_the_email_of_a_post_without_a_twin_marks_its_russian_title_russia
     html = {m["recipient"]: _context(m)["html"] for m in mails}
     assert f'>Notice: <span lang="ru">{RU_TITLE}</span></h1>' in html["boris@example.ru"]
     assert f">Объявление: {RU_TITLE}</h1>" in html["anna@example.ru"] and 'lang="ru"' not in html["anna@example.ru"]
+
+
+async def test_the_staff_pages_in_english_mark_the_russian_addresses_and_riser_codes_of_the_audience(
+    db, new_client, login, town, staff_principal
+):
+    """«Кому» names the houses and risers as the company typed them, in Russian: read in English, each is marked
+    as Russian, whole, inside the English words around it; read in Russian, nothing is marked."""
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    audience = Audience.of(houses=[t["house"], t["other_house"]], risers=[t["riser"]])
+    post_id = await actions.save_post(
+        moderator, actions.PostInput(kind=PostKind.NOTICE, title=RU_TITLE, body=RU_TEXT, audience=audience)
+    )
+    ru = '<span lang="ru">{}</span>'.format
+    said = f"{ru('г. Симферополь, ул. Другая, д. 9')}, {ru('г. Симферополь, ул. Ручьевая, д. 1')}; riser {ru('ХВС-1')}"
+    english = await _reader(new_client, login, t["moderator"], "en")
+    assert f"<dd>{said} — 3 people</dd>" in (await english.get(f"/staff/posts/{post_id}")).text
+    assert f"{said}</td>" in (await english.get("/staff/posts")).text
+    russian = await _reader(new_client, login, t["moderator"], "ru")
+    page = (await russian.get(f"/staff/posts/{post_id}")).text
+    assert "<dd>г. Симферополь, ул. Другая, д. 9, г. Симферополь, ул. Ручьевая, д. 1; стояк ХВС-1 — " in page
+    assert 'lang="ru"' not in page.split("<main", 1)[1].split("post-body", 1)[0]
