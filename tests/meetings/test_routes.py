@@ -118,6 +118,23 @@ async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client
     assert "Выберите ответ на этот вопрос." in refused.text
 
 
+async def test_a_ballot_with_a_question_left_out_says_so_above_the_questions_and_leads_to_it(client, voter):
+    """The refused ballot came back as the whole meeting page, scrolled to its top, with the messages only at the
+    questions far below on a phone: the resident saw nothing happen. A summary that takes the focus names each
+    question left out and links to its first answer."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    first, second, *_ = meeting.items
+    refused = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{first.id}": "for"})
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="error-summary"[^>]*data-autofocus.*?</div>', refused.text, re.S)
+    assert summary, "no error summary above the ballot"
+    target = f"f-{line.id}-q{second.id}"
+    assert f'<a href="#{target}">Вопрос 2: Выберите ответ на этот вопрос.</a>' in summary.group(0)
+    assert f'id="{target}" name="q{second.id}" value="for"' in refused.text
+
+
 async def test_the_confirmation_names_the_premise_left_without_answers_and_leads_to_its_ballot(client, voter):
     """An owner of two flats who answered for one sees, before asking for the code, that the other is not in this
     confirmation and how to answer for it; the page used to list the answered flat only, as if that were the vote."""
