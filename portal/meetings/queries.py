@@ -170,8 +170,17 @@ async def linked_owners(user_id: int | None) -> list[int]:
     return [r["owner"] for r in rows]
 
 
-async def resident_houses(principal: Principal) -> list[int]:
-    """Houses whose meetings the user sees: those of their accounts and of the premises they own."""
+@dataclass(frozen=True)
+class Reach:
+    """What of the meetings reaches a user: the houses whose meetings they see, the registry owners they vote for."""
+
+    houses: list[int]
+    owners: list[int]
+
+
+async def resident_reach(principal: Principal) -> Reach:
+    """The houses of the user's accounts and of the premises they own (through their linked owners), and those
+    owners: the owner links are read once."""
     houses: set[int] = set()
     if principal.account_ids:
         rows = await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house")).where(
@@ -182,7 +191,12 @@ async def resident_houses(principal: Principal) -> list[int]:
     if owners:
         rows = await Ownership.select(Ownership.premise.house.as_alias("house")).where(Ownership.owner.is_in(owners))
         houses.update(r["house"] for r in rows)
-    return sorted(houses)
+    return Reach(houses=sorted(houses), owners=owners)
+
+
+async def resident_houses(principal: Principal) -> list[int]:
+    """Houses whose meetings the user sees: those of their accounts and of the premises they own."""
+    return (await resident_reach(principal)).houses
 
 
 async def meeting_for_resident(principal: Principal, meeting_id: int) -> MeetingView:
@@ -253,38 +267,30 @@ def _line(r: dict[str, Any]) -> Line:
 async def voter_lines(principal: Principal, meeting_id: int) -> list[Line]:
     """The register lines this user votes on (their linked owners'), each with its electronic ballot and answers."""
     owners = await linked_owners(principal.user_id)
-    if not owners:
-        return []
+    return (await lines_of_owners(owners, [meeting_id])).get(meeting_id, [])
+
+
+async def lines_of_owners(
+    owners: list[int], meeting_ids: list[int], *, with_answers: bool = True
+) -> dict[int, list[Line]]:
+    """The register lines of ``owners`` in each of the meetings (by meeting id), each with its ballot (a counted or
+    pending one before a draft; a rejected one never) and, ``with_answers``, the ballot's answers: three statements
+    at most, whatever the number of meetings (the lines, their ballots, the answers)."""
+    if not owners or not meeting_ids:
+        return {}
     rows = (
         await RegisterEntry.select()
-        .where((RegisterEntry.meeting == meeting_id) & RegisterEntry.owner.is_in(owners))
+        .where(RegisterEntry.meeting.is_in(meeting_ids) & RegisterEntry.owner.is_in(owners))
         .order_by(RegisterEntry.id)
-        .limit(50)
+        .limit(50 * len(meeting_ids))
     )
-    lines = [_line(r) for r in rows]
-    return await _with_ballots(meeting_id, lines)
-
-
-async def _with_ballots(meeting_id: int, lines: list[Line]) -> list[Line]:
-    if not lines:
-        return lines
-    ballots = (
-        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source, Ballot.received_at)
-        .where(
-            (Ballot.meeting == meeting_id)
-            & Ballot.entry.is_in([line.id for line in lines])
-            & (Ballot.status != BallotStatus.REJECTED)
-        )
-        .order_by(Ballot.id)
-    )
-    chosen: dict[int, dict[str, Any]] = {}
-    for b in ballots:  # a counted or pending ballot wins over a draft
-        current = chosen.get(b["entry"])
-        if current is None or current["status"] == BallotStatus.DRAFT:
-            chosen[b["entry"]] = b
-    answers = await answers_of([b["id"] for b in chosen.values()])
-    out = []
-    for line in lines:
+    if not rows:
+        return {}
+    chosen = await _ballots_of_lines(meeting_ids, [r["id"] for r in rows])
+    answers = await answers_of([b["id"] for b in chosen.values()]) if with_answers else {}
+    out: dict[int, list[Line]] = {}
+    for r in rows:
+        line = _line(r)
         b = chosen.get(line.id)
         if b is not None:
             line = replace(
@@ -295,8 +301,25 @@ async def _with_ballots(meeting_id: int, lines: list[Line]) -> list[Line]:
                 ballot_received_at=b["received_at"],
                 answers=answers.get(b["id"], {}),
             )
-        out.append(line)
+        out.setdefault(r["meeting"], []).append(line)
     return out
+
+
+async def _ballots_of_lines(meeting_ids: list[int], entry_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The ballot each register line shows (by entry id): a counted or pending ballot wins over a draft."""
+    ballots = (
+        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source, Ballot.received_at)
+        .where(
+            Ballot.meeting.is_in(meeting_ids) & Ballot.entry.is_in(entry_ids) & (Ballot.status != BallotStatus.REJECTED)
+        )
+        .order_by(Ballot.id)
+    )
+    chosen: dict[int, dict[str, Any]] = {}
+    for b in ballots:
+        current = chosen.get(b["entry"])
+        if current is None or current["status"] == BallotStatus.DRAFT:
+            chosen[b["entry"]] = b
+    return chosen
 
 
 async def answers_of(ballot_ids: list[int]) -> dict[int, dict[int, rules.Choice | None]]:
@@ -474,7 +497,10 @@ async def participating_votes(meeting_id: int, closes_at: datetime) -> Fraction:
 
 
 async def resident_meetings(principal: Principal) -> list[MeetingView]:
-    houses = await resident_houses(principal)
+    return await _published_in((await resident_reach(principal)).houses)
+
+
+async def _published_in(houses: list[int]) -> list[MeetingView]:
     if not houses:
         return []
     rows = (
@@ -493,20 +519,21 @@ class HomeMeeting(MeetingSummary):
 
 
 async def home_meetings(principal: Principal) -> list[HomeMeeting] | None:
-    """Meetings announced or voting in the user's houses, for the home page («what is happening»)."""
-    shown = []
-    for m in await resident_meetings(principal):
-        if m.stage not in (rules.Stage.ANNOUNCED, rules.Stage.VOTING):
-            continue
-        lines = await voter_lines(principal, m.id)
-        shown.append(
-            HomeMeeting(
-                **_summary(m),
-                may_vote=bool(lines) and m.online,
-                voted=bool(lines) and all(line.locked for line in lines),
-            )
+    """Meetings announced or voting in the user's houses, for the home page («what is happening»): the same few
+    statements whatever the number of meetings (the user's houses and owners, the meetings, the owners' lines of
+    them all and their ballots)."""
+    reach = await resident_reach(principal)
+    meetings = await _published_in(reach.houses)
+    shown = [m for m in meetings if m.stage in (rules.Stage.ANNOUNCED, rules.Stage.VOTING)]
+    lines = await lines_of_owners(reach.owners, [m.id for m in shown], with_answers=False)
+    return [
+        HomeMeeting(
+            **_summary(m),
+            may_vote=bool(lines.get(m.id)) and m.online,
+            voted=bool(lines.get(m.id)) and all(line.locked for line in lines[m.id]),
         )
-    return shown or None
+        for m in shown
+    ] or None
 
 
 # --- initiatives ---------------------------------------------------------------------------------------------------

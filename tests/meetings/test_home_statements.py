@@ -1,0 +1,36 @@
+"""The home page's meetings cost the same few statements whatever the number of meetings shown: the owner's register
+lines and ballots of every meeting are read at once, not four statements a meeting."""
+
+from __future__ import annotations
+
+from portal.meetings import queries
+from portal.meetings import rules
+from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _owner_user
+from tests.meetings.test_actions import _vote
+from tests.querylog import captured
+
+
+async def test_the_home_meetings_read_a_fixed_number_of_statements_for_two_meetings_or_three(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    house = await example_house()
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    first = await make_meeting(house.house)
+    second = await make_meeting(house.house, days_left=9, form=rules.Form.IN_PERSON)
+    assert await _vote(owner, await queries.meeting_for_staff(await _admin(), first)) == 1
+
+    with captured(db) as two:
+        shown = await queries.home_meetings(owner)
+    assert {m.id: (m.may_vote, m.voted) for m in shown or []} == {first: (True, True), second: (False, False)}
+
+    third = await make_meeting(house.house, days_left=2)
+    with captured(db) as three:
+        shown = await queries.home_meetings(owner)
+    assert {m.id: (m.may_vote, m.voted) for m in shown or []} == {
+        first: (True, True),
+        second: (False, False),
+        third: (True, False),
+    }
+    # the houses of the accounts, the owner links and their houses, the meetings, the lines of them all, their ballots
+    assert len(two) == len(three) == 6, [str(q)[:120] for q in three]
