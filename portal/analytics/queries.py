@@ -38,8 +38,8 @@ from portal.core.values import placeholders
 from portal.housing.queries import HOUSES_LIMIT
 from portal.housing.queries import HouseRef
 from portal.housing.queries import houses_in_scope
+from portal.housing.queries import houses_of_accounts
 from portal.housing.tables import House
-from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
@@ -646,16 +646,11 @@ class OpenWave:
 
 async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
     """The NPS wave open today in the complex of one of the resident's houses (the first), if any: two queries
-    when none is open (the resident's houses with their complexes, the waves), three when one is."""
+    when none is open (the resident's houses with their complexes, the waves), three when one is; on the home page
+    the houses are read once for every section that asks (``housing.queries.houses_of_accounts``)."""
     if principal.user_id is None or not principal.account_ids:
         return None
-    of = PersonalAccount.premise.house
-    complex_of = {
-        r["house"]: (r["complex"], r["name"])
-        for r in await PersonalAccount.select(
-            of.as_alias("house"), of.complex.as_alias("complex"), of.complex.name.as_alias("name")
-        ).where(PersonalAccount.id.is_in(sorted(principal.account_ids)))
-    }
+    complex_of = {h.house_id: (h.complex_id, h.complex_name) for h in await houses_of_accounts(principal.account_ids)}
     if not complex_of:
         return None
     complexes = sorted({c for c, _ in complex_of.values()})

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core.memo import shared_reads
 from portal.core.security import Principal
 
 # A loader returns what its template reads as ``section`` (a mapping or a dataclass), or None to hide it.
@@ -42,8 +43,9 @@ async def _shown(sections: dict[str, Section], principal: Principal) -> list[tup
 
 
 async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
-    """The sections to show, in order, each with its context."""
-    return await _shown(_sections, principal)
+    """The sections to show, in order, each with its context; what several of them read is read once."""
+    with shared_reads():
+        return await _shown(_sections, principal)
 
 
 # --- banners: a strip at the top of every page of a signed-in user (emergency notices in force) ---------------

@@ -30,10 +30,10 @@ from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import house_scope
+from portal.housing.queries import houses_of_accounts
 from portal.housing.tables import House
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
-from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.meetings import rules
 from portal.meetings.tables import AgendaItem
@@ -181,12 +181,7 @@ class Reach:
 async def resident_reach(principal: Principal) -> Reach:
     """The houses of the user's accounts and of the premises they own (through their linked owners), and those
     owners: the owner links are read once."""
-    houses: set[int] = set()
-    if principal.account_ids:
-        rows = await PersonalAccount.select(PersonalAccount.premise.house.as_alias("house")).where(
-            PersonalAccount.id.is_in(sorted(principal.account_ids))
-        )
-        houses.update(r["house"] for r in rows)
+    houses = {h.house_id for h in await houses_of_accounts(principal.account_ids)}
     owners = await linked_owners(principal.user_id)
     if owners:
         rows = await Ownership.select(Ownership.premise.house.as_alias("house")).where(Ownership.owner.is_in(owners))
