@@ -271,7 +271,7 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
         ("ru", ["Что ему можно</strong>: Передавать показания, Видеть баланс и оплачивать",
                 "Что есть</strong>: Отдельный вход, Парковка",
                 "Услуги</strong>: Вызов сантехника, Уборка квартиры"]),
-        ("en", ["What they may do</strong>: Pass meter readings, See balances and pay",
+        ("en", ["What they may do</strong>: Submit meter readings, See balances and pay",
                 "What it has</strong>: Separate entrance, Parking",
                 "Services</strong>: Вызов сантехника, Уборка квартиры"]),
     ],

@@ -45,6 +45,22 @@ async def test_a_resident_passes_a_reading_and_sees_it(client, login, make_user,
     assert Decimal(values[-1]["value"]) == Decimal("130.5")
 
 
+async def test_in_english_readings_are_submitted_not_passed(client, login, make_user, two_accounts):
+    """«Передать показания» had been put word for word: «Pass readings», «Passed this month», «previous: 123.456 ·
+    passed: 130.500», «correct the values and pass the readings again». A resident reading English submits them."""
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    client.cookies.set("lang", "en")
+    refused = await client.form("/meters", {f"m{meter}z1": "12a"})
+    assert refused.status_code == 422 and "submit the readings again" in refused.text
+    done = await client.form("/meters", {f"m{meter}z1": "130,5"}, follow_redirects=True)
+    assert "Readings submitted. Thank you!" in done.text
+    page = (await client.get("/meters")).text
+    assert "Submitted this month" in page and "submitted: 130.500" in page and "Submit readings" in page
+    words = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1])
+    assert not re.findall(r"\b[Pp]ass(?:ed|es)?\b", words)
+
+
 async def test_a_reading_below_the_previous_is_refused_and_what_was_typed_stays(client, login, make_user, two_accounts):
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
@@ -180,10 +196,10 @@ async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_che
     assert "Передано, проверяем" in page and "Если ошиблись в цифре, введите верное показание ниже" in page
     client.cookies.set("lang", "en")
     page = (await client.get("/meters")).text
-    assert "Passed: we are checking it" in page and "If a digit is wrong, type the right reading below" in page
+    assert "Submitted: we are checking it" in page and "If a digit is wrong, type the right reading below" in page
     await MeterReading.update({MeterReading.review: "accepted"}, force=True)
     page = (await client.get("/meters")).text
-    assert "Passed: we are checking it" not in page and "Passed this month" in page
+    assert "Submitted: we are checking it" not in page and "Submitted this month" in page
 
 
 async def test_a_file_that_is_no_photo_is_named_by_its_meter_in_the_summary(client, login, make_user, two_accounts):
