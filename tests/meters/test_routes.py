@@ -61,6 +61,19 @@ async def test_in_english_readings_are_submitted_not_passed(client, login, make_
     assert not re.findall(r"\b[Pp]ass(?:ed|es)?\b", words)
 
 
+async def test_a_meter_is_numbered_in_the_readers_language(client, login, make_user, two_accounts):
+    """The meter's heading wrote «Cold water № S1» on the English page, where every other number reads «No.»
+    («Cold water No. S1» in the error summary just above it)."""
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    for lang, number in (("ru", "№\u00a0S1"), ("en", "No.\u00a0S1")):
+        client.cookies.set("lang", lang)
+        for url in ("/meters", f"/meters/{meter}"):
+            page = (await client.get(url)).text.split("<main", 1)[1].replace("&nbsp;", "\u00a0")
+            assert f'<span class="muted">{number}' in page, (lang, url)
+            assert "№" not in page if lang == "en" else "No." not in page, (lang, url)
+
+
 async def test_a_reading_below_the_previous_is_refused_and_what_was_typed_stays(client, login, make_user, two_accounts):
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
