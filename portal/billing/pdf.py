@@ -93,7 +93,7 @@ def _parties(pdf: _Receipt, info: AccountInfo, view: ReceiptView) -> None:
         (_("Payer"), receipt.payer_name),
         (_("Address"), receipt.address),
         (_("Personal account"), info.number),
-        (_("Area"), f"{format_number(info.area, 2)} м²"),
+        (_("Area"), _("%(area)s m²", area=format_number(info.area, 2, fixed=True))),
         (_("Billing month"), format_day(view.period, "LLLL y")),
     ):
         y = pdf.get_y()

@@ -155,6 +155,17 @@ async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(clien
     assert area and re.fullmatch(r"[\d,]+\.\d\d m²", area.group(1)), area  # to the hundredth, as measured
 
 
+async def test_the_receipt_pdf_gives_the_area_in_the_readers_language(client, login, make_user, p69):
+    """The PDF's heading wrote «Area 54.3 м²» in English (the unit typed in Russian into the code), while its page
+    says «54.30 m²»: the unit and the hundredths follow the page in both languages."""
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    for lang, area in (("en", "54.30 m²"), ("ru", "54,30 м²")):
+        client.cookies.set("lang", lang)
+        pdf = pdf_layout.pages((await client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf")).content)
+        texts = [b.text.strip().replace("\u00a0", " ") for b in pdf[0].boxes]
+        assert area in texts, (lang, texts[:12])
+
+
 async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(client, login, make_user, p69):
     await login(client, await make_user(accounts={p69.account: "owner"}))
     client.cookies.set("lang", "en")
