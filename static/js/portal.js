@@ -63,6 +63,34 @@ document.addEventListener("htmx:afterRequest", (e) => {
   const lost = !document.activeElement || document.activeElement === document.body;
   if (held.focused && held.focused.isConnected && lost) held.focused.focus({ preventScroll: true });
 });
+// A form the browser sends itself (hx-boost="false": file uploads, the cart's order, the language switch, the pay
+// sheet) is held too, from its submit until the next page: a second tap or Enter meanwhile would start the post
+// again. htmx has taken (and prevented) the submit of a form it sends, and «No» to data-confirm stopped it before
+// here. The buttons are disabled after the submit, not in it: the browser collects the form's values once the
+// event is over, and a disabled pressed button would not send its name and value (the language switch's «lang»).
+// A page the browser keeps and shows again on Back (its back/forward cache) gives the buttons back.
+const sentNatively = new WeakMap();
+document.addEventListener("submit", (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (sentNatively.has(form)) {
+    e.preventDefault();
+    return;
+  }
+  if (e.defaultPrevented || (form.getAttribute("target") || "_self") !== "_self") return;
+  const buttons = Array.from(form.elements).filter((b) => b.type === "submit" && !b.disabled);
+  sentNatively.set(form, buttons);
+  setTimeout(() => buttons.forEach((b) => { b.disabled = true; }), 0);
+});
+window.addEventListener("pageshow", (e) => {
+  if (!e.persisted) return;
+  document.querySelectorAll("form").forEach((form) => {
+    const buttons = sentNatively.get(form);
+    if (!buttons) return;
+    sentNatively.delete(form);
+    buttons.forEach((b) => { b.disabled = false; });
+  });
+});
 // Auto-submit filter forms marked data-autosubmit when a select changes.
 document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
