@@ -41,6 +41,7 @@ from portal.payments import messages
 from portal.payments import queries
 from portal.payments import rules
 from portal.payments.gateway import CheckoutSession
+from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import GatewayError
 from portal.payments.gateway import PaymentIntent
 from portal.payments.gateway import client
@@ -348,6 +349,18 @@ async def refresh_checkout(batch: str) -> PaymentStatus | None:
     return rows[0].status if rows else None
 
 
+async def _closed(gateway: GatewayClient, session: CheckoutSession, why: str = "") -> CheckoutSession:
+    """The session, closed unpaid if it is still open. The gateway refuses to expire one paid meanwhile (or its
+    answer is lost): the session is then asked again, and is as the gateway last left it."""
+    if session.status != "open":
+        return session
+    try:
+        return await gateway.expire_session(session.id)
+    except GatewayError as exc:
+        log.warning("expire %s%s: %s", session.id, why, exc)
+        return await gateway.retrieve_session(session.id)
+
+
 async def cancel_checkout(batch: str, *, by_payer: bool = True) -> None:
     """Close the session (if still open) and apply what it says. ``by_payer``: the payer pressed «Cancel the
     payment», and the payment reads «Отменён»; otherwise (a new payment of the same accounts replaces one left
@@ -357,13 +370,7 @@ async def cancel_checkout(batch: str, *, by_payer: bool = True) -> None:
     if not rows or not rows[0].session_id:
         return
     gateway = client()
-    session = await gateway.retrieve_session(rows[0].session_id)
-    if session.status == "open":
-        try:
-            session = await gateway.expire_session(session.id)
-        except GatewayError as exc:
-            log.warning("expire %s: %s", session.id, exc)
-            session = await gateway.retrieve_session(session.id)
+    session = await _closed(gateway, await gateway.retrieve_session(rows[0].session_id))
     await _apply_session(batch, session, cancelled_by_payer=by_payer)
 
 
@@ -382,13 +389,7 @@ async def continue_checkout(batch: str, locale: str | None = None) -> str | None
     session = await gateway.retrieve_session(rows[0].session_id)
     if session.status == "open" and session.url and (locale is None or session.locale in ("", locale)):
         return session.url
-    if session.status == "open":
-        try:
-            session = await gateway.expire_session(session.id)
-        except GatewayError as exc:
-            log.warning("expire %s for another language: %s", session.id, exc)
-            session = await gateway.retrieve_session(session.id)
-    await _apply_session(batch, session)
+    await _apply_session(batch, await _closed(gateway, session, " for another language"))
     return None
 
 

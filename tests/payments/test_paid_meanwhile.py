@@ -132,3 +132,33 @@ async def test_a_checkout_opened_in_another_tab_meanwhile_keeps_a_second_one_fro
     assert await _rows(a) == [{"id": payment["id"], "status": "open"}]
     async with httpx.AsyncClient() as browser:
         assert (await browser.get(url)).status_code == 200
+
+
+@pytest.mark.parametrize("press", ["cancel", "continue in another language"])
+async def test_a_checkout_paid_just_before_the_portal_closes_it_is_recorded_as_paid(
+    client, login, household, gateway, monkeypatch, press
+):
+    """The payer's card goes through between the portal's look at the session (open) and its request to close it:
+    the gateway refuses to expire a paid session, and the portal asks again and records the payment as paid, on
+    «Cancel the payment» as on «Continue» in another language; nothing is cancelled and no new checkout opens."""
+    from portal.payments.gateway import GatewayClient
+
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540.00"})
+    gateway.faults(reorder=True)  # the webhooks are held: only the gateway's answers tell the portal
+    payment = (await _rows(a))[0]
+    expire = GatewayClient.expire_session
+
+    async def paid_first(self, session_id):
+        assert (await gateway.pay(url, "4242424242424242")).status_code == 303
+        return await expire(self, session_id)
+
+    monkeypatch.setattr(GatewayClient, "expire_session", paid_first)
+    if press == "cancel":
+        response = await client.form(f"/payments/{payment['id']}/cancel")
+    else:
+        client.cookies.set("lang", "en")
+        response = await client.form(f"/payments/{payment['id']}/continue")
+    assert response.status_code == 303 and response.headers["location"] == f"/payments/{payment['id']}"
+    assert await _rows(a) == [{"id": payment["id"], "status": "succeeded"}]
+    assert await balance_of(a) == Decimal("0.00")
