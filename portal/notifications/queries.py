@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.table import Table
+
 from portal.accounts.tables import Residency
 from portal.core import clock
 from portal.notifications.rules import Audience
@@ -403,23 +406,14 @@ async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
 
     found: dict[tuple[str, int], int] = {(TargetKind.HOUSE.value, h): h for h in audience.houses}
     found.update({(TargetKind.FLOORS.value, f.house): f.house for f in audience.floors})
-    if audience.entrances:
-        for ids in chunks(audience.entrances):
-            for r in await Entrance.select(Entrance.id, Entrance.house).where(Entrance.id.is_in(ids)):
-                found[(TargetKind.ENTRANCE.value, r["id"])] = r["house"]
-    if audience.risers:
-        for ids in chunks(audience.risers):
-            for r in await Riser.select(Riser.id, Riser.house).where(Riser.id.is_in(ids)):
-                found[(TargetKind.RISER.value, r["id"])] = r["house"]
-    if audience.premises:
-        for ids in chunks(audience.premises):
-            for r in await Premise.select(Premise.id, Premise.house).where(Premise.id.is_in(ids)):
-                found[(TargetKind.PREMISE.value, r["id"])] = r["house"]
-    if audience.accounts:
-        for ids in chunks(audience.accounts):
-            rows = await PersonalAccount.select(
-                PersonalAccount.id, PersonalAccount.premise.house.as_alias("house")
-            ).where(PersonalAccount.id.is_in(ids))
-            for r in rows:
-                found[(TargetKind.ACCOUNT.value, r["id"])] = r["house"]
+
+    async def read(kind: TargetKind, chosen: frozenset[int], table: type[Table], house: Column) -> None:
+        for ids in chunks(chosen):
+            for r in await table.select(table.id, house.as_alias("house")).where(table.id.is_in(ids)):
+                found[(kind.value, r["id"])] = r["house"]
+
+    await read(TargetKind.ENTRANCE, audience.entrances, Entrance, Entrance.house)
+    await read(TargetKind.RISER, audience.risers, Riser, Riser.house)
+    await read(TargetKind.PREMISE, audience.premises, Premise, Premise.house)
+    await read(TargetKind.ACCOUNT, audience.accounts, PersonalAccount, PersonalAccount.premise.house)
     return found

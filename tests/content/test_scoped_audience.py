@@ -338,3 +338,32 @@ async def test_the_list_counts_for_a_manager_of_one_house_the_readers_in_their_h
     admin = new_client()  # of every house: every reader, as ever
     await login(admin, await make_user(name="Ада Админ", roles=("admin",)))
     assert _read_cell((await admin.get("/staff/posts")).text, post_id) == "Прочитали: 3"
+
+
+async def test_each_selection_of_an_audience_is_placed_in_its_own_house(db, town):
+    """What staff scoping checks: the house of every entrance, riser, premise, account, house and floors chosen,
+    each in the house it stands in (a hand-picked audience across two houses)."""
+    from portal.notifications.queries import houses_of
+    from portal.notifications.rules import FloorRange
+
+    t = await town()
+    a, other = t["places"][0], t["places"][2]
+    audience = Audience.of(
+        houses=[t["other_house"]],
+        floors=[FloorRange(house=t["house"], floor_from=2, floor_to=4)],
+        entrances=[t["entrance2"], other.entrance],
+        risers=[t["riser"]],
+        premises=[a.premise, other.premise],
+        accounts=[a.account, other.account],
+    )
+    assert await houses_of(audience) == {
+        ("house", t["other_house"]): t["other_house"],
+        ("floors", t["house"]): t["house"],
+        ("entrance", t["entrance2"]): t["house"],
+        ("entrance", other.entrance): t["other_house"],
+        ("riser", t["riser"]): t["house"],
+        ("premise", a.premise): t["house"],
+        ("premise", other.premise): t["other_house"],
+        ("account", a.account): t["house"],
+        ("account", other.account): t["other_house"],
+    }
