@@ -109,3 +109,42 @@ def test_a_dispatcher_on_a_phone_ticks_cards_and_assigns_them_from_the_foot_of_t
     expect(page.locator("main [role=status]").first).to_contain_text(re.compile("Назначен"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
+
+
+def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server: str, browser: Browser) -> None:
+    """A name of over 45 letters with «(не все дома)» does not fit a phone's closed dropdown on one line: the box
+    grows to show it on two, the page no wider than the screen."""
+    page = queue(browser, live_server, "admin@demo.ru", 390)
+    bulk = page.locator("#bulk-executor")
+    expect(bulk).to_be_visible()
+    one_line = bulk.bounding_box()
+    key = bulk.locator("option:not([value=''])").first.get_attribute("value")
+    # The demo's names are short; the one offered first is given the length of a long double-barrelled one.
+    page.evaluate(
+        """(key) => { document.querySelector(`#bulk-executor option[value="${key}"]`).text =
+        "Александр Константинович Черноморский-Задунайский (не все дома)"; }""",
+        key,
+    )
+    bulk.select_option(key)
+    box = bulk.bounding_box()
+    assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    assert box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def test_a_phone_card_carries_the_edge_of_an_emergency_or_an_unread_message(live_server: str, browser: Browser) -> None:
+    """On a wide screen the first cell of a row carries the red (emergency) or orange (unread) edge; on a phone that
+    cell is the tick in the card's top corner, so the card itself carries it down its left side."""
+    page = queue(browser, live_server, "admin@demo.ru", 390)
+    edges = page.evaluate(
+        """() => Object.fromEntries(["tr.is-emergency:not(.has-unread)", "tr.has-unread"].map((css) => {
+          const row = document.querySelector(`table.ticket-table tbody ${css}`);
+          return [css, [getComputedStyle(row).boxShadow, getComputedStyle(row.cells[0]).boxShadow]];
+        }))"""
+    )
+    assert edges == {
+        "tr.is-emergency:not(.has-unread)": ["rgb(185, 28, 28) 4px 0px 0px 0px inset", "none"],
+        "tr.has-unread": ["rgb(180, 83, 9) 3px 0px 0px 0px inset", "none"],
+    }
+    page.context.close()
