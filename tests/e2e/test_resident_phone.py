@@ -111,3 +111,16 @@ def test_the_bottom_bar_covers_neither_the_pay_button_nor_a_focused_button(live_
     expect(create).to_be_focused()
     clear_of_the_bottom_bar(page, create)
     context.close()
+
+
+def test_on_a_phone_an_emergency_number_is_never_split_across_lines(page: Page, live_server: str) -> None:
+    """Under an emergency request at 390 px the dispatch number wrapped after «+7», leaving «(3652) 00-00-00» on the
+    next line: a number to be read out and dialled in a hurry stays on one line wherever it is shown."""
+    sign_in(page, live_server, "resident@demo.ru")
+    for path in ("/", "/tickets/1", "/tickets/new"):
+        page.goto(live_server + path)
+        expect(page.locator("a[href^='tel:']").first).to_be_visible()
+        lines = page.locator("a[href^='tel:']").evaluate_all(
+            "links => links.filter(a => a.getClientRects().length > 1).map(a => a.textContent.trim())"
+        )
+        assert lines == [], (path, lines)
