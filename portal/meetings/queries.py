@@ -344,6 +344,52 @@ async def entry_of(meeting_id: int, entry_id: int) -> Line | None:
     return _line(row) if row else None
 
 
+REGISTER_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class RegisterChoice:
+    """The register lines the paper-ballot form offers: those the words typed find (by the owner's name or the
+    premise's number), at most ``REGISTER_SHOWN`` of ``total``, and the line picked before, kept when the words have
+    changed since."""
+
+    search: rules.OwnerSearch
+    lines: list[Line]
+    total: int
+    more: int  # lines found but not shown: more words, or the number, would narrow them
+
+
+def _register_found(meeting_id: int, search: rules.OwnerSearch) -> Any:
+    """The meeting's register lines of the owners every word of whose name is typed (the owners' text index), and
+    of one of the premise numbers typed."""
+    numbers = sorted({s for n in search.numbers for s in rules.premise_number_spellings(n)})
+    names = text_match("owner", "search_text", search.names) if search.names else None
+    return every(
+        [
+            RegisterEntry.meeting == meeting_id,
+            RegisterEntry.owner.is_in(Owner.select(Owner.id).where(names)) if names is not None else None,
+            RegisterEntry.premise_number.is_in(numbers) if numbers else None,
+        ]
+    )
+
+
+async def register_choice(meeting_id: int, search: rules.OwnerSearch, picked: int | None) -> RegisterChoice:
+    """The lines of the register ``search`` finds (all of them, a page at most, when nothing is typed; none when
+    what is typed is nothing the index can answer), with the ``picked`` line first when it is not among them."""
+    lines: list[Line] = []
+    total = 0
+    if search.answerable or not search.asked:
+        condition = _register_found(meeting_id, search)
+        total = await RegisterEntry.count().where(condition)
+        rows = await RegisterEntry.select().where(condition).order_by(RegisterEntry.id).limit(REGISTER_SHOWN)
+        lines = [_line(r) for r in rows]
+    more = total - len(lines)
+    if picked is not None and picked not in {x.id for x in lines}:
+        kept = await entry_of(meeting_id, picked)
+        lines = [kept, *lines] if kept else lines
+    return RegisterChoice(search, lines, total, more)
+
+
 # --- the count ----------------------------------------------------------------------------------------------------
 
 

@@ -184,7 +184,8 @@ class StaffMeetings(Controller):
 
     @get("/{meeting_id:int}/paper", name="meetings:staff_paper_form")
     async def paper_form(self, request: Request, meeting: LoadedMeeting) -> Template:
-        return await _page(request, "staff_paper", meeting)
+        # ``q``: the words that find the owner in the register (a plain GET, or HTMX redrawing the lines found).
+        return await _page(request, "staff_paper", meeting, typed={"q": request.query_params.get("q", "")})
 
     @post("/{meeting_id:int}/paper", name="meetings:staff_paper", status_code=200)
     async def paper(
@@ -328,7 +329,7 @@ async def _new_page(
     )
 
 
-async def _detail_context(meeting: queries.MeetingView) -> dict[str, Any]:
+async def _detail_context(meeting: queries.MeetingView, typed: Mapping[str, str]) -> dict[str, Any]:
     outcome = await queries.outcome(meeting) if meeting.register_fixed else None
     waiting = await queries.count_rows(
         queries.Ballot, (queries.Ballot.meeting == meeting.id) & (queries.Ballot.status == BallotStatus.MODERATION)
@@ -342,12 +343,11 @@ async def _detail_context(meeting: queries.MeetingView) -> dict[str, Any]:
     }
 
 
-async def _paper_context(meeting: queries.MeetingView) -> dict[str, Any]:
-    register = await queries.register_of(meeting.id)
-    return {
-        "register": [(x.id, f"{x.premise} — {x.owner_name} ({x.share})") for x in register],
-        "invalid": forms.INVALID,
-    }
+async def _paper_context(meeting: queries.MeetingView, typed: Mapping[str, str]) -> dict[str, Any]:
+    """The register lines the words typed find (``q``), with the one picked (``entry``) kept."""
+    search = rules.read_owner_search(typed.get("q", ""))
+    choice = await queries.register_choice(meeting.id, search, parse_id(typed.get("entry", "")))
+    return {"choice": choice, "invalid": forms.INVALID}
 
 
 PAGES = {"staff_detail": _detail_context, "staff_paper": _paper_context}
@@ -362,13 +362,14 @@ async def _page(
     status_code: int = 200,
 ) -> Template:
     """A page of the meeting with a form (``PAGES``), its errors and what was typed into it kept."""
+    kept = {k: (v if isinstance(v, str) else "") for k, v in (typed or {}).items()}
     return render(
         request,
         f"meetings/{page}.html",
         meeting=meeting,
         errors=errors or FormErrors(),
-        typed={k: (v if isinstance(v, str) else "") for k, v in (typed or {}).items()},
+        typed=kept,
         status_code=status_code,
-        **await PAGES[page](meeting),
+        **await PAGES[page](meeting, kept),
         **LABELS,
     )

@@ -34,7 +34,7 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     assert refused.status_code == 422
     assert "Это время ещё не наступило: укажите, когда получено решение." in refused.text
     assert re.search(rf'<input id="f-received_at" name="received_at"[^>]*value="{later}"', refused.text)
-    assert re.search(rf'<option value="{entry}" selected', refused.text)
+    assert re.search(rf'value="{entry}" required checked>', refused.text)
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
 
     typed["received_at"] = now.strftime("%Y-%m-%dT%H:%M")
