@@ -499,18 +499,11 @@ async def _open_request(order: OrderDetail, now: datetime, *, paid: bool) -> int
 # --- paying ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Underway:
-    """No checkout was opened: the order's checkout was paid meanwhile (in another tab, its webhook still on its
-    way) or is being confirmed, and a second one could be paid again. ``status``: the payment's, as it is now."""
-
-    status: PaymentStatus
-
-
-async def start_payment(principal: Principal, order: OrderDetail, base_url: str) -> str | Underway:
+async def start_payment(principal: Principal, order: OrderDetail, base_url: str) -> str | payments.CheckoutUnderway:
     """The gateway's page for paying the order (accepting a quoted price is paying it): the open checkout of the
-    order while it lasts, else a new one; ``Underway`` when the order's checkout, as the gateway says it stands
-    now, was paid or is being confirmed."""
+    order while it lasts, else a new one. Returned, not raised, ``CheckoutUnderway`` when no checkout was opened:
+    the order's checkout, as the gateway says it stands now, was paid or is being confirmed, or another request
+    (a second tab) opened one meanwhile; its ``status`` says which."""
     if not rules.may_pay(order.status, order.total):
         raise Refused(gettext("This order cannot be paid now."))
     assert order.total is not None
@@ -525,7 +518,7 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
                 return url
             rows = await payment_queries.batch_rows(payment.batch)
             if rows and pay_rules.keeps_another_out(rows[0].status, payment.created_at, clock.now()):
-                return Underway(rows[0].status)
+                return payments.CheckoutUnderway(payment_queries.Underway(rows[0].id, rows[0].status))
             replaces = payment.batch if payment.may_continue else None
         started = await payments.start_purpose_checkout(
             principal,
@@ -540,7 +533,7 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
             replaces=replaces,
         )
     except payments.CheckoutUnderway as exc:  # opened or paid by another request (a second tab) meanwhile
-        return Underway(exc.status)
+        return exc
     except (payments.PaymentUnavailable, GatewayError) as exc:
         log.warning("order %s: payment not started: %s", order.id, exc)
         raise Refused(

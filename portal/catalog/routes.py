@@ -51,6 +51,7 @@ from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.core.web import to_gateway
+from portal.payments.actions import CheckoutUnderway
 from portal.payments.actions import RefundState
 from portal.payments.tables import PaymentStatus
 from portal.settings import get_settings
@@ -308,7 +309,7 @@ class ResidentOrders(Controller):
         """«Pay» and «Continue the payment»: the open checkout of the order (reopened in the payer's language), else
         a new one. A POST: it may close a checkout and open another."""
         started = await actions.start_payment(principal, order, get_settings().base_url)
-        if isinstance(started, actions.Underway):  # paid meanwhile, or being confirmed: no second checkout
+        if isinstance(started, CheckoutUnderway):  # paid meanwhile, or being confirmed: no second checkout
             _tell_payment(request, started.status)
             return see_other(request, f"/services/orders/{order.id}")
         return to_gateway(request, started)

@@ -32,6 +32,7 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
+from portal.core.i18n import format_money
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
@@ -114,20 +115,76 @@ class PaymentUnavailable(Exception):
 
 class CheckoutUnderway(Refused):
     """No checkout was opened: one of the same debt was paid a moment ago, or could still be paid (open, its page
-    kept open after a declined card, being confirmed, or being opened by another request — a second tab); a second
-    one could be paid as well. The payer is taken to that payment's page, which tells how it stands."""
+    kept open after a declined card, being confirmed, or being opened by another request — a second tab, or another
+    member of the household paying the same account); a second one could be paid as well.
 
-    def __init__(self, payment_id: int, status: PaymentStatus) -> None:
-        if status in rules.PAID_STATUSES:
+    The payer's own: they are taken to that payment's page, which tells how it stands. Someone else's (``found``
+    started by another user than ``payer``): its page is not theirs to continue or cancel; they stay on the pay sheet
+    and are told what is being paid, since when, and that they can pay once it closes unpaid."""
+
+    def __init__(self, found: queries.Underway, payer: int | None = None) -> None:
+        by_other = found.created_by is not None and payer is not None and found.created_by != payer
+        if by_other:
+            message, back = _paid_by_another(found), "/pay"
+        elif found.status in rules.PAID_STATUSES:
             message = gettext("A payment of these accounts came in a moment ago; no new payment was opened.")
+            back = f"/payments/{found.id}"
         else:
             message = gettext(
                 "A payment of these accounts is already open or being confirmed, so a second one was not opened: "
                 "the same debt is not paid twice."
             )
-        super().__init__(message, back=f"/payments/{payment_id}")
-        self.payment_id = payment_id
-        self.status = status
+            back = f"/payments/{found.id}"
+        super().__init__(message, back=back)
+        self.found = found
+        self.payment_id = found.id
+        self.status = found.status
+
+
+def _paid_by_another(found: queries.Underway) -> str:
+    """What a co-owner (or another member of the household) is told when the same debt is being paid by someone
+    else: what, since when, and what happens if that payment does not go through."""
+    what = ", ".join(gettext("account %(number)s", number=n) for n in found.numbers)
+    amount = format_money(found.amount)
+    if found.status in rules.PAID_STATUSES:
+        return gettext(
+            "A payment by another member of your household has just come in: %(what)s, %(amount)s. No new payment "
+            "was opened, so the debt is not paid twice.",
+            what=what,
+            amount=amount,
+        )
+    since = clock.local(found.created_at).strftime("%H:%M") if found.created_at else ""
+    if found.status == S.PENDING:
+        return gettext(
+            "A payment by another member of your household is awaiting the bank's confirmation: %(what)s, "
+            "%(amount)s, started at %(time)s. A second payment was not opened: the same debt is not paid twice. If "
+            "the bank declines it, you can pay here; the payment history shows how it stands.",
+            what=what,
+            amount=amount,
+            time=since,
+        )
+    until = clock.local(found.expires_at).strftime("%H:%M") if found.expires_at else ""
+    return gettext(
+        "Another member of your household is paying now: %(what)s, %(amount)s, started at %(time)s; their payment "
+        "page is still open. A second payment was not opened: the same debt is not paid twice. If it is not paid, "
+        "the page closes by itself at %(until)s, and then you can pay here; the payment history shows how it stands.",
+        what=what,
+        amount=amount,
+        time=since,
+        until=until,
+    )
+
+
+def _underway_of(rows: Sequence[queries.BatchRow], accounts: Sequence[int]) -> queries.Underway:
+    """The checkout of ``rows`` as a refusal names it: its part on ``accounts`` (those a new one would pay too)."""
+    mine = [r for r in rows if r.account in accounts] or list(rows)
+    return queries.Underway(
+        id=rows[0].id,
+        status=rows[0].status,
+        created_by=rows[0].created_by,
+        numbers=tuple(r.number for r in mine),
+        amount=from_kopecks(sum(r.amount_kopecks for r in mine)),
+    )
 
 
 async def start_checkout(
@@ -147,16 +204,7 @@ async def start_checkout(
     now = now or clock.now()
     closed = [replaces] if replaces else []
     if principal.user_id is not None:
-        for left in await queries.open_checkouts_of(principal.user_id, [a.id for a, _ in items], now):
-            try:  # closed unpaid, not cancelled: the payer cancelled nothing, they chose to pay anew
-                await cancel_checkout(left, by_payer=False)
-            except GatewayError as exc:  # still open: the new payment is refused below; reconciliation settles it
-                log.warning("unfinished checkout %s not closed: %s", left, exc)
-                continue
-            ended = await queries.batch_rows(left)
-            if ended and ended[0].status in rules.PAID_STATUSES:  # paid meanwhile: the sheet's amounts are paid
-                raise CheckoutUnderway(ended[0].id, ended[0].status)
-            closed.append(left)
+        closed += await _settle_earlier(principal.user_id, [a.id for a, _ in items], now)
     batch = str(uuid.uuid4())
     period = None if period is None else period.replace(day=1)
     percent = queries.commission_percent()
@@ -192,6 +240,37 @@ async def start_checkout(
         replaces=replaces,
         closed=closed,
     )
+
+
+async def _settle_earlier(user_id: int, accounts: list[int], now: datetime) -> list[str]:
+    """Before a new utilities checkout of ``accounts``: the user's own left unfinished are closed (returned: the new
+    one takes their place); anyone else's that could still be paid as last heard is asked of the gateway, never
+    closed (they may be paying this moment) — one closed unpaid meanwhile (its time ran out, its webhook lost) no
+    longer keeps the new one out. ``CheckoutUnderway`` when one of them was paid meanwhile: the sheet's amounts are
+    paid."""
+    closed = []
+    for left in await queries.open_checkouts_of(user_id, accounts, now):
+        try:  # closed unpaid, not cancelled: the payer cancelled nothing, they chose to pay anew
+            await cancel_checkout(left, by_payer=False)
+        except GatewayError as exc:  # still open: the new payment is refused below; reconciliation settles it
+            log.warning("unfinished checkout %s not closed: %s", left, exc)
+            continue
+        closed.append(left)
+        await _refuse_if_paid(left, accounts, user_id)
+    for other in await queries.others_checkouts(user_id, accounts, now):
+        try:
+            await refresh_checkout(other)
+        except GatewayError as exc:  # as last heard: the new payment is refused below while it could be paid
+            log.warning("checkout %s of another payer not asked: %s", other, exc)
+            continue
+        await _refuse_if_paid(other, accounts, user_id)
+    return closed
+
+
+async def _refuse_if_paid(batch: str, accounts: list[int], user_id: int) -> None:
+    ended = await queries.batch_rows(batch)
+    if ended and ended[0].status in rules.PAID_STATUSES:
+        raise CheckoutUnderway(_underway_of(ended, accounts), user_id)
 
 
 async def start_purpose_checkout(
@@ -265,9 +344,9 @@ async def _open_checkout(
         accounts = sorted({int(row.account) for row in rows})
         await queries.lock_accounts(accounts)
         reference = str(rows[0].reference or "") if rows else ""
-        underway = await queries.checkout_underway(accounts, principal.user_id, reference, now, closed)
+        underway = await queries.checkout_underway(accounts, reference, now, closed)
         if underway is not None:
-            raise CheckoutUnderway(underway.id, underway.status)
+            raise CheckoutUnderway(underway, principal.user_id)
         for row in rows:
             row.batch = batch
             row.kind = PaymentKind.CHECKOUT

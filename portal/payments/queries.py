@@ -351,25 +351,40 @@ async def batch_by(
     return None
 
 
+def _live_utilities(account_ids: list[int], statuses: list[PaymentStatus], now: datetime) -> Any:
+    """Utilities checkouts of these accounts in ``statuses`` whose page the gateway keeps open (as last heard)."""
+    return (
+        Payment.account.is_in(account_ids)
+        & (Payment.kind == PaymentKind.CHECKOUT)
+        & (Payment.purpose == PaymentPurpose.UTILITIES)
+        & Payment.status.is_in(statuses)
+        & (Payment.expires_at > now)
+    )
+
+
+async def _batches(where: Any, limit: int) -> list[str]:
+    rows = await Payment.select(Payment.batch).where(where).order_by(Payment.id).limit(limit)
+    return list(dict.fromkeys(r["batch"] for r in rows))
+
+
 async def open_checkouts_of(user_id: int, account_ids: Iterable[int], now: datetime, limit: int = 10) -> list[str]:
     """The user's checkouts of utilities on these accounts still open on the gateway's page (left unfinished)."""
     ids = sorted(set(account_ids))
     if not ids:
         return []
-    rows = (
-        await Payment.select(Payment.batch)
-        .where(
-            (Payment.created_by == user_id)
-            & Payment.account.is_in(ids)
-            & (Payment.kind == PaymentKind.CHECKOUT)
-            & (Payment.purpose == PaymentPurpose.UTILITIES)
-            & Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.FAILED])  # a declined card's page stays open
-            & (Payment.expires_at > now)
-        )
-        .order_by(Payment.id)
-        .limit(limit)
-    )
-    return list(dict.fromkeys(r["batch"] for r in rows))
+    # A declined card's page stays open for another card.
+    live = _live_utilities(ids, [PaymentStatus.OPEN, PaymentStatus.FAILED], now)
+    return await _batches((Payment.created_by == user_id) & live, limit)
+
+
+async def others_checkouts(user_id: int, account_ids: Iterable[int], now: datetime, limit: int = 10) -> list[str]:
+    """Checkouts of utilities on these accounts that someone else (a co-owner, a member of the household) started
+    and that, as last heard, could still be paid: open, its page kept open after a declined card, being confirmed."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    live = _live_utilities(ids, [PaymentStatus.OPEN, PaymentStatus.FAILED, PaymentStatus.PENDING], now)
+    return await _batches(((Payment.created_by != user_id) | Payment.created_by.is_null()) & live, limit)
 
 
 async def lock_accounts(account_ids: list[int]) -> None:
@@ -386,35 +401,65 @@ async def lock_accounts(account_ids: list[int]) -> None:
 
 @dataclass(frozen=True)
 class Underway:
-    """A checkout that could still be paid, or is being opened or confirmed: its first payment and status."""
+    """A checkout that could still be paid, or is being opened or confirmed: its first payment and status; who
+    started it and when, the accounts and amount of it that the new one would pay too, and until when its page stays
+    open (``expires_at``; None while it is being opened)."""
 
     id: int
     status: PaymentStatus
+    created_by: int | None = None
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    numbers: tuple[str, ...] = ()
+    amount: Decimal = Decimal("0.00")
 
 
 async def checkout_underway(
-    account_ids: Iterable[int], user_id: int | None, reference: str, now: datetime, apart: Iterable[str]
+    account_ids: Iterable[int], reference: str, now: datetime, apart: Iterable[str]
 ) -> Underway | None:
     """A checkout of the same debt other than those ``apart`` (closed by the caller) that could still be paid:
-    the user's of these accounts' utilities, or (``reference``) any of that order. Open or its page kept open
-    after a declined card, being confirmed, until its time runs out; being opened by another request, for
-    ``rules.CONFIRMATION_WAIT``."""
+    anyone's of these accounts' utilities (the user's own in another tab, a co-owner's), or (``reference``) any of
+    that order. Open or its page kept open after a declined card, being confirmed, until its time runs out; being
+    opened by another request, for ``rules.CONFIRMATION_WAIT``."""
     ids = sorted(set(account_ids))
-    if reference:
-        mine = Payment.reference == reference[:64]
-    else:
-        mine = (Payment.purpose == PaymentPurpose.UTILITIES) & (Payment.created_by == (user_id or 0))
+    debt = (Payment.reference == reference[:64]) if reference else (Payment.purpose == PaymentPurpose.UTILITIES)
     live = (
         Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING, PaymentStatus.FAILED])
         & (Payment.expires_at > now)
         & Payment.session_id.is_not_null()  # not one the gateway refused to open
     ) | ((Payment.status == PaymentStatus.CREATED) & (Payment.created_at > now - rules.CONFIRMATION_WAIT))
-    where = Payment.account.is_in(ids) & (Payment.kind == PaymentKind.CHECKOUT) & mine & live
+    where = Payment.account.is_in(ids) & (Payment.kind == PaymentKind.CHECKOUT) & debt & live
     skipped = sorted(set(apart))
     if skipped:
         where &= Payment.batch.not_in(skipped)
-    row = await Payment.select(Payment.id, Payment.status).where(where).order_by(Payment.id).first()
-    return Underway(row["id"], PaymentStatus(row["status"])) if row else None
+    rows = (
+        await Payment.select(
+            Payment.id,
+            Payment.batch,
+            Payment.status,
+            Payment.created_by,
+            Payment.created_at,
+            Payment.expires_at,
+            Payment.amount_kopecks,
+            Payment.account.number.as_alias("number"),
+        )
+        .where(where)
+        .order_by(Payment.id)
+        .limit(len(ids) * 4)
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    same = [r for r in rows if r["batch"] == first["batch"]]
+    return Underway(
+        id=first["id"],
+        status=PaymentStatus(first["status"]),
+        created_by=first["created_by"],
+        created_at=first["created_at"],
+        expires_at=first["expires_at"] if first["status"] != PaymentStatus.CREATED else None,
+        numbers=tuple(dict.fromkeys(r["number"] for r in same)),
+        amount=from_kopecks(sum(r["amount_kopecks"] for r in same)),
+    )
 
 
 async def batches_to_check(since: datetime, now: datetime, limit: int = 200) -> list[str]:

@@ -1,0 +1,133 @@
+"""Two co-owners of one account paying it at once: while the first one's checkout could still be paid (its page
+open, being confirmed, just paid with its webhook on its way), the second one's «Оплатить» opens nothing, and they
+are told who is paying what, since when, and when they may pay if that payment does not go through. A checkout
+closed unpaid (abandoned: its page closed at the gateway, its webhook lost) keeps nobody out: the gateway is asked.
+The sandbox gateway over real HTTP, the second person's own POST (both engines)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from portal.billing.ledger import balance_of
+from portal.core import clock
+from portal.housing.tables import PersonalAccount
+from portal.payments.tables import Payment
+from tests.payments.test_pay_flow import start
+
+
+async def _rows(account: int) -> list[dict]:
+    return await Payment.select(Payment.id, Payment.status, Payment.created_by).where(Payment.account == account)
+
+
+async def _co_owner(household, make_user, new_client, login):
+    """A second owner of the first account, signed in in their own browser."""
+    a = household["accounts"][0]
+    second = await make_user(name="Иванова Мария", accounts={a: "owner"})
+    browser = new_client()
+    await login(browser, second)
+    return second, browser
+
+
+async def _number(account: int) -> str:
+    return (await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == account).first())["number"]
+
+
+def _sheet(a: int) -> dict[str, str]:
+    return {f"pay_{a}": "1", f"amount_{a}": "3540.00"}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+async def test_a_co_owner_cannot_open_a_second_payment_while_the_first_ones_page_is_open(
+    client, login, household, gateway, make_user, new_client, lang
+):
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540.00"})
+    first = await _rows(a)
+    _, browser = await _co_owner(household, make_user, new_client, login)
+    browser.cookies.set("lang", lang)
+
+    refused = await browser.form("/pay", _sheet(a))
+    assert refused.status_code == 303 and refused.headers["location"] == "/pay"
+    assert await _rows(a) == first  # nothing recorded, nothing opened at the gateway
+    page = (await browser.get("/pay")).text
+    expires = await Payment.select(Payment.created_at, Payment.expires_at).where(Payment.account == a).first()
+    since = clock.local(expires["created_at"]).strftime("%H:%M")
+    until = clock.local(expires["expires_at"]).strftime("%H:%M")
+    history = (await browser.get("/payments")).text  # their history shows the payment being made
+    assert f'href="/payments/{first[0]["id"]}"' in history
+    if lang == "ru":
+        assert (
+            f"Сейчас идёт оплата другого члена вашей семьи: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽, "
+            f"начата в {since}; её страница ещё открыта. Второй платёж не открыт: один долг не оплачивается дважды. "
+            f"Если оплата не состоится, страница закроется сама в {until}, и тогда вы сможете оплатить здесь; "
+            "как идёт оплата, видно в истории платежей." in page
+        )
+    else:
+        assert f"Another member of your household is paying now: account {await _number(a)}," in page
+        assert f"the page closes by itself at {until}, and then you can pay here" in page
+    async with httpx.AsyncClient() as payer:  # the first one's page is still theirs to pay
+        assert (await payer.get(url)).status_code == 200
+
+
+async def test_a_co_owner_is_not_locked_out_by_an_abandoned_checkout(
+    client, login, household, gateway, make_user, new_client
+):
+    """The first owner walked away and the gateway closed their page; its webhook never came. The second owner's
+    «Оплатить» asks the gateway, records the first as closed unpaid, and opens their own payment."""
+    a = household["accounts"][0]
+    await start(client, login, household, {a: "3540.00"})
+    session = (await Payment.select(Payment.session_id).where(Payment.account == a).first())["session_id"]
+    gateway.faults(reorder=True)  # the webhooks are held: the portal still thinks the page open
+    gateway.http.post(f"/v1/checkout/sessions/{session}/expire").raise_for_status()
+    second, browser = await _co_owner(household, make_user, new_client, login)
+
+    opened = await browser.form("/pay", _sheet(a))
+    assert opened.status_code == 303 and opened.headers["location"].startswith(gateway.url)
+    rows = sorted(await _rows(a), key=lambda r: r["id"])
+    assert [(r["status"], r["created_by"]) for r in rows] == [
+        ("expired", household["resident"]),
+        ("open", second),
+    ]
+
+
+async def test_a_co_owner_is_told_the_debt_was_just_paid_by_the_other(
+    client, login, household, gateway, make_user, new_client
+):
+    """The first owner paid on the gateway's page, the webhook still on its way: the second owner's «Оплатить» with
+    the sheet's amounts (already paid) opens nothing and says the payment has just come in."""
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540.00"})
+    gateway.faults(reorder=True)
+    assert (await gateway.pay(url, "4242424242424242")).status_code == 303
+    _, browser = await _co_owner(household, make_user, new_client, login)
+
+    refused = await browser.form("/pay", _sheet(a))
+    assert refused.status_code == 303 and refused.headers["location"] == "/pay"
+    assert [(r["status"], r["created_by"]) for r in await _rows(a)] == [("succeeded", household["resident"])]
+    assert await balance_of(a) == Decimal("0.00")
+    page = (await browser.get("/pay")).text
+    assert (
+        f"Только что поступила оплата другого члена вашей семьи: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽. "
+        "Новый платёж не открыт, чтобы не оплатить долг дважды." in page
+    )
+
+
+async def test_a_co_owner_is_refused_while_the_others_payment_is_being_confirmed(
+    client, login, household, gateway, make_user, new_client
+):
+    a = household["accounts"][0]
+    await start(client, login, household, {a: "3540.00"})
+    await Payment.update({Payment.status: "pending"}, force=True)  # back from the page, the bank's word awaited
+    gateway.faults(fail_next=50, fail_mode="before")  # and the gateway not answering when asked
+    _, browser = await _co_owner(household, make_user, new_client, login)
+
+    refused = await browser.form("/pay", _sheet(a))
+    assert refused.status_code == 303 and refused.headers["location"] == "/pay"
+    assert [r["status"] for r in await _rows(a)] == ["pending"]
+    page = (await browser.get("/pay")).text
+    assert "Оплата другого члена вашей семьи ждёт подтверждения банка" in page
+    assert "Если банк её отклонит, вы сможете оплатить здесь" in page
+    gateway.faults(fail_next=0)
