@@ -23,6 +23,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 from portal.accounts.notify import notify
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
@@ -393,16 +395,20 @@ async def _open_checkout(
 
 async def _mark_replaced(batch: str, by_account: dict[int, int]) -> None:
     """The payer continued ``batch`` in another language: each of its payments closed unpaid (and only those: one
-    paid or declined meanwhile keeps its own place) is replaced by the new payment of its account. The row stays as
-    it was at the gateway, with its session and key; the payer's history leaves it out, staff see it and its
-    successor."""
-    for row in await queries.batch_rows(batch):
-        successor = by_account.get(row.account)
-        if successor is None or row.status != S.EXPIRED:
-            continue
-        await Payment.update({Payment.replaced_by: successor, Payment.updated_at: clock.now()}).where(
-            (Payment.id == row.id) & (Payment.status == S.EXPIRED) & Payment.replaced_by.is_null()
-        )
+    paid or declined meanwhile keeps its own place) is replaced by the new payment of its account, in one UPDATE.
+    The row stays as it was at the gateway, with its session and key; the payer's history leaves it out, staff see
+    it and its successor."""
+    if not by_account:
+        return
+    accounts = sorted(by_account)
+    cases = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in accounts)
+    successor = QueryString(f'CASE "account" {cases} END', *[v for a in accounts for v in (a, by_account[a])])
+    await Payment.update({Payment.replaced_by: successor, Payment.updated_at: clock.now()}).where(
+        (Payment.batch == batch)
+        & (Payment.status == S.EXPIRED)
+        & Payment.replaced_by.is_null()
+        & Payment.account.is_in(accounts)
+    )
 
 
 async def return_from_checkout(principal: Principal, session_id: str) -> str | None:
