@@ -543,15 +543,16 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
 
 
 async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:
-    """The payer is back from the gateway's page: ask the gateway at once (the webhook may come later)."""
-    batch = await payments.return_from_checkout(principal, session_id)
-    if batch is None:
+    """The payer is back from the gateway's page (a GET): the payment takes what the gateway says of it now (the
+    webhook may come later; ``payments.actions.return_from_checkout``). How it stands, for the payer's words: being
+    processed while the gateway cannot be asked (shown so, not recorded)."""
+    returned = await payments.return_from_checkout(principal, session_id)
+    if returned is None:
         return None
-    try:
-        return await payments.refresh_checkout(batch)
-    except GatewayError as exc:
-        log.info("order payment %s: gateway not asked yet: %s", batch, exc)
+    rows = await payment_queries.batch_rows(returned.batch)
+    if not returned.heard or not rows:
         return PaymentStatus.PENDING
+    return rows[0].status
 
 
 async def payment_abandoned(order: OrderDetail) -> PaymentStatus | None:

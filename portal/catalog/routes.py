@@ -317,9 +317,18 @@ class ResidentOrders(Controller):
     @get("/{order_id:int}/paid", name="catalog:paid")
     async def paid(
         self, request: Request, principal: Caller, order: LoadedOrder, session_id: FromQuery[str] = ""
-    ) -> Response[Any]:
-        _tell_payment(request, found(await actions.come_back(principal, session_id[:80])))
-        return Redirect(path=f"/services/orders/{order.id}", status_code=303)
+    ) -> Response[Any] | Template:
+        """Back from the gateway's success page (a GET): the payment takes what the gateway says of it now, nothing
+        more. Being processed, or the gateway not reached (shown so, not recorded): the order's page says so here,
+        with no «Pay», and «Refresh» asks again."""
+        status = found(await actions.come_back(principal, session_id[:80]))
+        if status != PaymentStatus.PENDING:
+            _tell_payment(request, status)
+            return Redirect(path=f"/services/orders/{order.id}", status_code=303)
+        shown = found(await queries.order_for_resident(principal, order.id))
+        again = f"/services/orders/{order.id}/paid?session_id={session_id[:80]}"
+        return render(request, "catalog/order.html", order=shown, staff=False, left=None, processing=again,
+                      **texts.words())  # fmt: skip
 
     @get("/{order_id:int}/pay-cancel", name="catalog:pay_left")
     async def pay_left(self, order: LoadedOrder) -> Response[Any]:

@@ -411,17 +411,30 @@ async def _mark_replaced(batch: str, by_account: dict[int, int]) -> None:
     )
 
 
-async def return_from_checkout(principal: Principal, session_id: str) -> str | None:
-    """The gateway sent the payer back from its success page: an open checkout now awaits the bank's word
-    («Обрабатывается»); the webhook (or reconciliation) brings it. Returns the checkout, if it is the user's."""
+@dataclass(frozen=True)
+class Returned:
+    """The payer's checkout they came back to, and whether the gateway was heard about it then (``heard``)."""
+
+    batch: str
+    heard: bool
+
+
+async def return_from_checkout(principal: Principal, session_id: str) -> Returned | None:
+    """The gateway sent the payer back from its success page (a GET: a reload, a prefetcher, a bookmark alike).
+    The checkout, if it is the user's, takes what the gateway says of it now (``refresh_checkout``, as a webhook
+    would: only moves ``rules.may_become`` allows, the ledger credited once by its reference), so repeating the
+    GET changes nothing more and never records more than the gateway says. The payer's arrival alone is no word of
+    the bank: when the gateway cannot be asked nothing is written (``heard`` False; the page shows the payment as
+    being processed and asks again)."""
     batch = await queries.batch_of_session(principal, session_id)
     if batch is None:
         return None
-    async with atomic():
-        await Payment.update({Payment.status: S.PENDING, Payment.updated_at: clock.now()}).where(
-            (Payment.batch == batch) & (Payment.status == S.OPEN)
-        )
-    return batch
+    try:
+        await refresh_checkout(batch)
+    except GatewayError as exc:  # the webhook or reconciliation brings it later
+        log.info("checkout %s not asked on the payer's return: %s", batch, exc)
+        return Returned(batch, heard=False)
+    return Returned(batch, heard=True)
 
 
 async def refresh_checkout(batch: str) -> PaymentStatus | None:

@@ -151,10 +151,11 @@ class ResidentPay(Controller):
     async def back(
         self, request: Request, principal: NamedDependency[Principal], session_id: FromQuery[str] = ""
     ) -> Template:
-        batch = await actions.return_from_checkout(principal, session_id)
-        if batch is None:
+        returned = await actions.return_from_checkout(principal, session_id)
+        if returned is None:
             raise NotFoundException()
-        return await _status_page(request, principal, batch)
+        unheard = None if returned.heard else f"/pay/return?session_id={session_id[:80]}"
+        return await _status_page(request, principal, returned.batch, unheard=unheard)
 
     @get("/cancel", name="pay_cancel")
     async def cancel(
@@ -176,12 +177,16 @@ class ResidentPay(Controller):
 # --- history and the page of one payment --------------------------------------------------------------------------
 
 
-async def _status_page(request: Request, principal: Principal, batch: str) -> Template:
+async def _status_page(request: Request, principal: Principal, batch: str, *, unheard: str | None = None) -> Template:
+    """The page of one checkout. ``unheard``: the payer is back from the gateway's success page and the gateway
+    could not be asked: the payment is shown as being processed (not recorded so) and the page asks again there."""
     rows = await queries.batch_for(principal, batch)
     if not rows:
         raise NotFoundException()
     first = rows[0]
     state = rules.batch_state(r.status for r in rows)
+    if unheard and state in (rules.BatchState.OPEN, rules.BatchState.FAILED):
+        state = rules.BatchState.PENDING
     paid = state == rules.BatchState.PAID
     offer = paid and rules.offers_autopay(
         state,
@@ -200,6 +205,7 @@ async def _status_page(request: Request, principal: Principal, batch: str) -> Te
         total=sum(r.amount for r in rows),
         offer_autopay=offer and any(principal.may_on_account(r.account, "pay") for r in rows),
         until=clock.local(first.expires_at) if first.expires_at else None,
+        refresh=unheard or f"/payments/{first.id}",
         **payer_words(),
     )
 

@@ -1,0 +1,54 @@
+"""Back from the gateway's success page to the order (a GET): the payment takes what the gateway says of it, never
+more. While the gateway cannot be asked nothing is written: the order's page says the payment is being processed,
+offers no «Оплатить», and «Обновить» asks again. The sandbox gateway over real HTTP (both engines)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from portal.catalog.tables import Order
+from portal.payments.tables import Payment
+from tests.catalog.test_routes import _plumber_ordered
+
+
+async def _statuses() -> list[str]:
+    return [r["status"] for r in await Payment.select(Payment.status).order_by(Payment.id)]
+
+
+async def test_the_return_to_an_order_records_nothing_while_the_gateway_cannot_be_asked(
+    client, login, household, shop, gateway
+):
+    order_id = await _plumber_ordered(client, login, household, shop)
+    order_page = f"/services/orders/{order_id}"
+    checkout = (await client.form(f"{order_page}/pay")).headers["location"]
+    gateway.faults(reorder=True)  # the webhooks are held
+    paid = urlsplit((await gateway.pay(checkout, "4242424242424242")).headers["location"])
+    back = f"{paid.path}?{paid.query}"
+    gateway.faults(fail_next=50, fail_mode="before")
+
+    page = await client.get(back)
+
+    assert page.status_code == 200
+    assert await _statuses() == ["open"]  # shown as being processed, not recorded so
+    assert "Платёж обрабатывается; страница покажет его, когда банк подтвердит." in page.text
+    assert f'action="{order_page}/pay"' not in page.text  # no second payment offered
+    assert f'href="{back}"' in page.text  # «Обновить» asks again
+    gateway.faults(fail_next=0)
+    again = await client.get(back)
+    assert again.status_code == 303 and again.headers["location"] == order_page
+    assert await _statuses() == ["succeeded"]
+    assert (await Order.select(Order.status).first())["status"] == "accepted"
+    assert "Оплата получена. Заказ передан диспетчеру." in (await client.get(order_page)).text
+
+
+async def test_the_return_address_of_an_order_not_paid_records_nothing(client, login, household, shop, gateway):
+    order_id = await _plumber_ordered(client, login, household, shop)
+    order_page = f"/services/orders/{order_id}"
+    await client.form(f"{order_page}/pay")
+    session = (await Payment.select(Payment.session_id).first())["session_id"]
+    gateway.faults(fail_next=50, fail_mode="before")
+
+    await client.get(f"{order_page}/paid?session_id={session}")
+
+    assert await _statuses() == ["open"]
+    gateway.faults(fail_next=0)
