@@ -635,12 +635,7 @@ async def cancel(
     """Cancel an order before work starts: its request is cancelled with it (all or nothing), then a paid order
     is refunded through the gateway — once, however often the cancel is sent (the order is claimed by a
     conditional update; the refund's key is derived from the payment)."""
-    if order.status == S.CANCELLED:
-        raise Refused(gettext("The order is already cancelled."))
-    if not order.may_cancel and order.status in rules.UNPAID:
-        raise Refused(_underway())
-    if not order.may_cancel:
-        raise Refused(gettext("Work on the order has started, so it cannot be cancelled. Write to the dispatcher."))
+    check_cancel(order)
     await _payment_closed(order, now)
     ticket = None
     if order.ticket_id is not None:
@@ -673,6 +668,19 @@ async def cancel(
     if claimed[0]["paid_at"] is not None:
         return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
     return None
+
+
+def check_cancel(order: OrderDetail, *, back: str | None = None) -> None:
+    """``Refused`` with the reason when the order, as last read, cannot be cancelled: already cancelled, its
+    payment under way, or work on it started. Asked before «are you sure?» too: nobody confirms a cancel that is
+    then refused."""
+    if order.status == S.CANCELLED:
+        raise Refused(gettext("The order is already cancelled."), back=back)
+    if not order.may_cancel and order.status in rules.UNPAID:
+        raise Refused(_underway(), back=back)
+    if not order.may_cancel:
+        work = gettext("Work on the order has started, so it cannot be cancelled. Write to the dispatcher.")
+        raise Refused(work, back=back)
 
 
 def _underway() -> str:

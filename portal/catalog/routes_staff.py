@@ -217,6 +217,7 @@ class StaffOrders(Controller):
     ) -> Response[Any] | Template:
         reason = forms.read_cancel_reason(data)
         if form_value(data, "confirm") != "1":  # final, and a paid order's money goes back: asked once more
+            actions.check_cancel(order, back=f"/staff/orders/{order.id}")  # unless it would be refused: said now
             return question(
                 request, "catalog/staff_cancel.html", order=order, reason=reason, order_summary=texts.order_summary_html
             )

@@ -121,5 +121,9 @@ async def test_staff_do_not_cancel_an_order_whose_payment_is_being_confirmed(
     page = (await dispatcher.get(staff_page)).text
     assert f'action="{staff_page}/cancel"' not in page
     assert "Платёж обрабатывается; страница покажет его, когда банк подтвердит." in page
+    asked = await dispatcher.form(f"{staff_page}/cancel", {"reason": "Мастер в отпуске"})  # no «are you sure?»
+    assert asked.status_code == 303 and asked.headers["location"] == staff_page
+    told = (await dispatcher.get(staff_page)).text
+    assert UNDERWAY in told and "Да, отменить заказ" not in told
     done = await dispatcher.form(f"{staff_page}/cancel", {"reason": "Мастер в отпуске", "confirm": "1"})
     await _refused_being_confirmed(done, dispatcher, gateway)

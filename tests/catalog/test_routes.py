@@ -230,6 +230,22 @@ async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason
     assert (await Order.select(Order.status).where(Order.id == order_id).first())["status"] == "cancelled"
 
 
+async def test_staff_asked_to_cancel_an_order_already_cancelled_are_told_so_not_asked_to_confirm(
+    client, new_client, login, household, shop, make_user
+):
+    """A cancel sent from a page read before the resident cancelled: the refusal, not «are you sure?»."""
+    order_id = await _plumber_ordered(client, login, household, shop)
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    assert (await client.form(f"/services/orders/{order_id}/cancel")).status_code == 303
+
+    asked = await dispatcher.form(f"/staff/orders/{order_id}/cancel", {"reason": "Мастер в отпуске"})
+
+    assert asked.status_code == 303 and asked.headers["location"] == f"/staff/orders/{order_id}"
+    page = (await dispatcher.get(asked.headers["location"])).text
+    assert "Заказ уже отменён." in page and "Да, отменить заказ" not in page
+
+
 async def test_an_order_the_resident_cancelled_says_so_in_the_staff_readers_language(
     client, new_client, login, household, shop, make_user
 ):
