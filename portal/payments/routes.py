@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller
@@ -41,6 +42,7 @@ from portal.payments import rules
 from portal.payments import texts
 from portal.payments.gateway import GatewayError
 from portal.payments.tables import PaymentPurpose
+from portal.payments.tables import PaymentStatus
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.payments")
@@ -187,6 +189,8 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
     state = rules.batch_state(r.status for r in rows)
     if unheard and state in (rules.BatchState.OPEN, rules.BatchState.FAILED):
         state = rules.BatchState.PENDING
+        unpaid = (PaymentStatus.OPEN, PaymentStatus.FAILED)
+        rows = [replace(r, status=PaymentStatus.PENDING) if r.status in unpaid else r for r in rows]
     paid = state == rules.BatchState.PAID
     offer = paid and rules.offers_autopay(
         state,

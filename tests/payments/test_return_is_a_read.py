@@ -64,7 +64,7 @@ async def test_the_return_shows_processing_without_recording_it_while_the_gatewa
     waiting = await client.get(back)
 
     assert waiting.status_code == 200
-    assert "обрабатывается" in waiting.text
+    assert "обрабатывается" in waiting.text and "Не завершён" not in waiting.text  # the row's badge too
     assert f'hx-get="{back}"' in waiting.text and 'hx-trigger="every 2s"' in waiting.text  # it asks again there
     assert f'href="{back}"' in waiting.text  # and so does the plain refresh link
     assert await _statuses(a) == ["open"]  # shown as being processed, not recorded so
