@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from portal.core.exports import Code
 from portal.core.exports import Count
 from portal.core.exports import Money
 from portal.core.i18n import gettext as _
@@ -23,7 +24,7 @@ def debtor_table(rows: Sequence[Any]) -> list[list[Any]]:
         _("Months overdue"),
     ]
     body = [
-        [r.number, r.payer_name, r.address, r.entrance or "", Money.of(r.debt), Money.of(r.overdue),
+        [Code(r.number), r.payer_name, r.address, r.entrance or "", Money.of(r.debt), Money.of(r.overdue),
          Money.of(r.charged), Count.of(r.months)]
         for r in rows
     ]  # fmt: skip

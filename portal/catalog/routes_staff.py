@@ -40,6 +40,7 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
+from portal.core.exports import Code
 from portal.core.exports import Column
 from portal.core.exports import Money
 from portal.core.exports import attachment
@@ -86,7 +87,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Services"), texts.order_summary),
     (lazy("Sections"), lambda r: ", ".join(r.categories)),
     (lazy("Address"), lambda r: r.address),
-    (lazy("Account"), lambda r: r.account_number),
+    (lazy("Account"), lambda r: Code.of(r.account_number)),
     (lazy("Preferred day"), lambda r: r.preferred_date),
     (lazy("Amount"), lambda r: Money.of(r.total)),
     (lazy("Paid"), lambda r: gettext("yes") if r.paid else gettext("no")),

@@ -15,7 +15,9 @@ a ``Decimal`` of two places may be roubles, square metres or a share: ``Money`` 
   in the company's zone); a ``bool`` as a real boolean cell (Excel shows it in its own language: ИСТИНА / ЛОЖЬ,
   TRUE / FALSE), never 1 / 0. So Excel sums, sorts and filters them.
 
-Text cells are kept from running as formulas in both (``safe_cell``)."""
+Text cells are kept from running as formulas in both (``safe_cell``). An identifier written with digits — a personal
+account's number — says it is text (``Code``): Excel would read it as a number, dropping its leading zeros and
+showing a long one as ``9,01E+15`` (rounded past 15 digits)."""
 
 from __future__ import annotations
 
@@ -129,6 +131,18 @@ class Count(int):
         return None if value is None else cls(value)
 
 
+class Code(str):
+    """An identifier written with digits (a personal account's number): text, never a number. A CSV writes one of
+    digits only as ``="0012345678"``, the text formula Excel and LibreOffice open as that text (a plain cell of
+    digits they read as a number: its leading zeros dropped, over 11 digits shown as ``1,23E+15``, past 15
+    rounded); an XLSX writes it as a text cell with the Text format ``@``. ``Code.of(value)``."""
+
+    @classmethod
+    def of(cls, value: str | None) -> Any:
+        return None if value is None else cls(value)
+
+
+TEXT_FORMAT = "@"
 DIALECTS = {"ru": RUSSIAN, "en": ENGLISH}
 
 
@@ -171,6 +185,8 @@ def csv_cell(value: Any, d: Dialect) -> Any:
         return value.strftime(d.day)
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Code) and value.isascii() and value.isdigit():
+        return f'="{value}"'  # digits only: nothing in it can run
     return safe_cell(value)
 
 
@@ -214,6 +230,8 @@ def _xlsx_value(value: Any, d: Dialect) -> tuple[Any, str | None]:
         return value, d.day_format
     if isinstance(value, Enum):
         return value.value, None
+    if isinstance(value, Code):
+        return safe_cell(str(value)), TEXT_FORMAT
     return safe_cell(value), None
 
 

@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
+from portal.core.exports import Code
 from portal.core.exports import Column
 from portal.core.exports import Money
 from portal.core.exports import attachment
@@ -51,7 +52,7 @@ EXPORT_ROLES = (R.ACCOUNTANT, R.MANAGER)
 EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Payment no."), lambda r: r.id),
     (lazy("Date"), lambda r: r.created_at),
-    (lazy("Account"), lambda r: r.number),
+    (lazy("Account"), lambda r: Code(r.number)),
     (lazy("Address"), lambda r: r.address),
     (lazy("Amount"), lambda r: Money.of(r.amount)),
     (lazy("Refunded"), lambda r: Money.of(r.refunded)),

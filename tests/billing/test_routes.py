@@ -184,8 +184,9 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     htmx = await client.get(unread.request.url, headers={"HX-Request": "true", "HX-Target": "list"})
     assert said in unread.text and said in htmx.text  # also in the part a filter change redraws
     exported = await client.get("/staff/billing/debtors.csv?period=2026-11")
+    assert exported.content.splitlines()[1].startswith(b'"=""7700000002""";')  # text to Excel, never a number
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    assert [r[0] for r in rows[1:]] == ["7700000002"]
+    assert [r[0] for r in rows[1:]] == ['="7700000002"']
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
     assert rows[1][4] == "5182,58"
     from openpyxl import load_workbook
@@ -195,11 +196,12 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert cells[1][1].startswith("'=")
     assert len(cells) == 2
     assert cells[1][4] == 5182.58 and book.active["E2"].number_format == "#,##0.00"  # a sum Excel can add up
+    assert cells[1][0] == "7700000002" and book.active["A2"].number_format == "@"  # the account: a text cell
     assert book.active["H2"].number_format == "#,##0"  # months overdue: a count
     client.cookies.set("lang", "en")  # an English reader's Excel: «,» between cells, a decimal point
     english = (await client.get("/staff/billing/debtors.csv?period=2026-11")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(english)))
-    assert rows[0][0] == "Account" and rows[1][0] == "7700000002" and rows[1][4] == "5182.58"
+    assert rows[0][0] == "Account" and rows[1][0] == '="7700000002"' and rows[1][4] == "5182.58"
 
 
 async def test_staff_debtors_filter_change_redraws_the_fields_messages_with_the_list(client, login, make_user, billed):

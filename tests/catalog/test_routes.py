@@ -14,6 +14,7 @@ from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
 from portal.core import clock
 from portal.core.i18n import format_day
+from portal.housing.tables import PersonalAccount
 
 
 def _path(url: str) -> str:
@@ -98,6 +99,10 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
     csv = await dispatcher.get("/staff/orders/export.csv")
     assert csv.status_code == 200 and "Вызов сантехника" in csv.text
+    # A long account number with leading zeros: text to Excel, never a number (zeros dropped, shown as 1,23E+13).
+    await PersonalAccount.update({PersonalAccount.number: "0012345678901234"}).where(PersonalAccount.id == account)
+    exported = await dispatcher.get("/staff/orders/export.csv")
+    assert b';"=""0012345678901234""";' in exported.content
     sheet = load_workbook(io.BytesIO((await dispatcher.get("/staff/orders/export.xlsx")).content)).active
     assert sheet["I1"].value == "Сумма" and sheet["I2"].number_format == "#,##0.00"  # the order's sum in roubles
 

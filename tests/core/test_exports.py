@@ -148,3 +148,19 @@ def test_a_yes_or_no_is_a_word_of_the_csvs_language_and_a_boolean_cell_of_the_xl
     assert _lines(exports.to_csv(rows, exports.ENGLISH))[1] == "yes,no"
     sheet = load_workbook(io.BytesIO(exports.to_xlsx([("Реестр", rows)], exports.RUSSIAN))).active
     assert [(c.value, c.data_type) for c in sheet[2]] == [(True, "b"), (False, "b")]
+
+
+def test_an_account_number_stays_text_for_the_spreadsheet_that_opens_it():
+    """A personal account's number of digits in a plain CSV cell is read by Excel as a number: «0012…» loses its
+    zeros, a long one shows as 1,23E+18 and is rounded past 15 digits. As a ``Code`` the CSV writes it as the text
+    formula ="…" (its quotes doubled inside the quoted cell), which Excel and LibreOffice open as that text; the XLSX
+    holds a text cell in the Text format. A code that is not all digits stays a guarded text."""
+    number = "0012345678901234567"
+    rows = [["Лицевой счёт", "Сумма"], [exports.Code(number), exports.Money("10.00")], [exports.Code("=1+1"), None]]
+    assert exports.to_csv(rows, exports.RUSSIAN) == (
+        '\ufeffЛицевой счёт;Сумма\r\n"=""0012345678901234567""";10,00\r\n\'=1+1;\r\n'
+    ).encode("utf-8")
+    assert exports.to_csv(rows[:2], exports.ENGLISH).endswith(b'"=""0012345678901234567""",10.00\r\n')
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx([("Счета", rows)], exports.RUSSIAN))).active
+    assert sheet["A2"].value == number and sheet["A2"].data_type == "s" and sheet["A2"].number_format == "@"
+    assert sheet["A3"].value == "'=1+1"

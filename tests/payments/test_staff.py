@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from portal.core import clock
 from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
 from tests.payments.test_refunds_autopay import paid
 
 
@@ -43,6 +44,11 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert csv.status_code == 200
     assert "'=HYPERLINK" in csv.text
     assert "3540,00" in csv.text
+    account = household["accounts"][0]
+    # A long account number with leading zeros: text to Excel, never a number (zeros dropped, shown as 1,23E+13).
+    await PersonalAccount.update({PersonalAccount.number: "0012345678901234"}).where(PersonalAccount.id == account)
+    exported = await staff.get(f"/staff/payments/export.csv?house={household['house']}")
+    assert b';"=""0012345678901234""";' in exported.content
     xlsx = await staff.get("/staff/payments/export.xlsx?status=succeeded")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     cells = [c.value for row in sheet.iter_rows() for c in row]
