@@ -151,6 +151,26 @@ async def test_a_message_of_an_order_with_no_english_name_reads_the_russian_name
     assert "The price of order No." in body and "(Ремонт смесителя)" in body
 
 
+async def test_an_order_with_its_price_given_reads_as_quoted_in_english(client, login, household, shop, make_user):
+    """«Цена названа» had been put word for word: the order's status «Price named» and the heading over its price
+    «The price is named»."""
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    from tests.catalog.test_actions import _order
+
+    _, placed = await _order(household, shop, (shop["repair"], "1"))
+    order = await queries.order_for_staff(dispatcher, placed.id)
+    assert order is not None
+    await actions.quote(dispatcher, order, Decimal("900"), "", clock.now())
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    for url in ("/services/orders", f"/services/orders/{placed.id}"):
+        page = (await client.get(url)).text
+        assert "Price quoted" in page and "named" not in page, url
+    assert "The price is ready" in page
+    client.cookies.set("lang", "ru")
+    assert "Цена названа" in (await client.get(f"/services/orders/{placed.id}")).text
+
+
 def _service_form(shop: dict[str, int], **changes: Any) -> dict[str, str]:
     return {
         "title": "Пропуск для автомобиля",

@@ -238,6 +238,22 @@ async def test_a_resident_cancels_a_new_request(client, login, make_user, make_a
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "cancelled"
 
 
+async def test_in_english_a_breakdown_is_not_an_accident_and_cancelling_sends_no_technician(
+    client, login, make_user, make_account
+):
+    """«Авария» had been put as «Accident», and the question before cancelling said «The dispatcher will not come»
+    where the Russian says the technician («мастер») will not."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    client.cookies.set("lang", "en")
+    form = (await client.get("/tickets/new")).text
+    assert "Breakdown: water, heating, sewerage or power" in form and "ccident" not in form
+    await _file(client, place, category="emergency_localisation")
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place.account).first()
+    page = (await client.get(f"/tickets/{ticket['id']}")).text
+    assert 'data-confirm="Cancel the request? The technician will not come."' in page
+
+
 async def test_an_emergency_shows_the_phone_and_is_flagged(client, login, make_user, make_account):
     from portal.settings import get_settings
 
