@@ -337,15 +337,19 @@ async def post_for_staff(principal: Principal, post_id: int) -> PostView:
     return post
 
 
+def _living_in(scope: Collection[int]) -> Any:
+    """The people who live in these houses (a sub-select of user ids)."""
+    from portal.accounts.tables import Residency
+
+    return Residency.select(Residency.user).where(Residency.account.premise.house.is_in(sorted(scope) or [-1]))
+
+
 async def delivery_log(post_id: int, scope: Collection[int] | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """The messages of one post (newest first), for its delivery log; for a staff member of some houses
     (``scope``), those to people living in their houses — another house's e-mails and phones are not theirs."""
     where = (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel != "post")
     if scope is not None:
-        from portal.accounts.tables import Residency
-
-        living = Residency.select(Residency.user).where(Residency.account.premise.house.is_in(sorted(scope) or [-1]))
-        where &= OutboxMessage.user_id.is_in(living)
+        where &= OutboxMessage.user_id.is_in(_living_in(scope))
     return (
         await OutboxMessage.select(
             OutboxMessage.id,
@@ -361,6 +365,40 @@ async def delivery_log(post_id: int, scope: Collection[int] | None = None, limit
         .order_by(OutboxMessage.id, ascending=False)
         .limit(limit)
     )
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    read_at: datetime
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who opened a post: how many did, and the latest of them by name."""
+
+    total: int
+    latest: list[Reader]
+
+
+READERS_SHOWN = 100
+
+
+async def readers(post_id: int, scope: Collection[int] | None = None, limit: int = READERS_SHOWN) -> Readers:
+    """The people who opened the post (latest first, at most ``limit`` named) and how many did; for a staff member
+    of some houses (``scope``), the readers living in their houses only, as the staff list counts them."""
+    where = PostRead.post == post_id
+    if scope is not None:
+        where &= PostRead.user.is_in(_living_in(scope))
+    total = await PostRead.count().where(where)
+    rows = await (
+        PostRead.select(PostRead.user.full_name.as_alias("name"), PostRead.read_at)
+        .where(where)
+        .order_by(PostRead.read_at, ascending=False)
+        .order_by(PostRead.id, ascending=False)
+        .limit(limit)
+    )
+    return Readers(total, [Reader(row["name"] or "—", _aware(row["read_at"])) for row in rows])
 
 
 # --- the notice of an outage in the reader's words ---------------------------------------------------------------

@@ -139,7 +139,8 @@ class StaffPosts(Controller):
         # Joined where stored, never sent; a reader of part of the audience counts their part.
         reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
         post = (await queries.in_readers_words([post]))[0]
-        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach,
+        readers = await queries.readers(post.id, principal.house_ids)
+        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, readers=readers,
                       read_only=None if changeable else actions.read_only_reason(), **_words())  # fmt: skip
 
     @get("/{post_id:int}/edit", name="content:staff_edit", dependencies=CHANGEABLE)
