@@ -100,7 +100,8 @@ async def test_a_family_member_without_the_tickets_right_sees_no_requests_in_the
     assert f"/tickets/{ticket['id']}" in (await client.get("/tickets")).text
 
 
-async def test_internal_notes_are_never_shown_to_the_resident(client, new_client, login, make_user, make_account):
+async def _filed_and_dispatcher(client, new_client, login, make_user, make_account):
+    """A resident (signed in on ``client``) files a request; returns it and a dispatcher of the house signed in."""
     owner, place = await _resident(make_user, make_account)
     await login(client, owner)
     await _file(client, place)
@@ -108,6 +109,11 @@ async def test_internal_notes_are_never_shown_to_the_resident(client, new_client
     dispatcher = await make_user(roles=("dispatcher",), houses=(place.house,), name="Диспетчер Смирнова")
     staff = new_client()
     await login(staff, dispatcher)
+    return ticket, staff
+
+
+async def test_internal_notes_are_never_shown_to_the_resident(client, new_client, login, make_user, make_account):
+    ticket, staff = await _filed_and_dispatcher(client, new_client, login, make_user, make_account)
     r = await staff.form(
         f"/staff/tickets/{ticket['id']}/messages",
         {"text": "Жилец конфликтный, идти вдвоём", "internal": "1"},
@@ -380,6 +386,25 @@ async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrot
     assert marked[(True, False)] is True, "the dispatcher's reply is news"
     assert marked[(False, True)] is False, "the resident's own message is not"
     assert re.search(r'class="unread-mark">Новое<', page)
+
+
+async def test_the_dispatchers_page_marks_as_new_what_others_wrote_never_their_own_message(
+    client, new_client, login, make_user, make_account
+):
+    """On the staff page «Новое» is news to the dispatcher reading it: the resident's message since their last visit
+    is marked, the message they have just sent themselves is not."""
+    ticket, staff = await _filed_and_dispatcher(client, new_client, login, make_user, make_account)
+    await staff.get(f"/staff/tickets/{ticket['id']}")  # the dispatcher has seen the request as filed
+    empty = {"photos": ("", b"", "application/octet-stream")}
+    r = await client.form(f"/tickets/{ticket['id']}/messages", {"text": "Буду дома после пяти"}, files=empty)
+    assert r.status_code == 303
+    r = await staff.form(f"/staff/tickets/{ticket['id']}/messages", {"text": "Мастер придёт завтра"}, files=empty)
+    assert r.status_code == 303
+    page = (await staff.get(r.headers["location"])).text  # where sending the message leads
+    entries = re.findall(r'<li class="ticket-event[^"]*" id="event-\d+">(.*?)</li>', page, re.S)
+    marked = {("Мастер придёт" in e, "Буду дома" in e): 'class="unread-mark"' in e for e in entries}
+    assert marked[(False, True)] is True, "the resident's message is news"
+    assert marked[(True, False)] is False, "the dispatcher's own message is not"
 
 
 async def _events_of(tid):
