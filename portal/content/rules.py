@@ -203,7 +203,8 @@ class AudienceNames:
     def said(self, elsewhere: bool = True, name: Callable[[str], str] = str) -> str:
         """«ул. Киевская, 12; подъезд 2; этажи 3–5», "ул. Киевская, 12; entrance 2; floors 3–5"; without
         ``elsewhere``, not saying that it also reaches other houses (a page that says so in a sentence of its own).
-        ``name`` is applied to the names kept as the company typed them (complexes, addresses, riser codes)."""
+        ``name`` is applied to the names kept as the company typed them (complexes, addresses, riser codes, the
+        numbers of premises that have a letter)."""
         if self.company:
             return gettext("Whole company")
         places = [name(place) for place in (*self.complexes, *self.houses)]
@@ -220,7 +221,9 @@ class AudienceNames:
             one = len(self.risers) == 1
             parts.append(gettext("riser %(code)s", code=codes) if one else gettext("risers %(codes)s", codes=codes))
         if self.premises:
-            named = ", ".join(premise_name(kind, number) for kind, number in self.premises[:ACCOUNTS_NAMED])
+            # A premise's number is kept as typed too; one with a letter («12А», «3Н») is a Russian word.
+            numbers = ((kind, name(n) if any(c.isalpha() for c in n) else n) for kind, n in self.premises)
+            named = ", ".join(premise_name(kind, number) for kind, number in list(numbers)[:ACCOUNTS_NAMED])
             parts.append(named + ("…" if len(self.premises) > ACCOUNTS_NAMED else ""))
         if self.accounts:
             numbers = ", ".join(self.accounts[:ACCOUNTS_NAMED]) + ("…" if len(self.accounts) > ACCOUNTS_NAMED else "")
@@ -231,9 +234,19 @@ class AudienceNames:
         return "; ".join(parts)
 
     def said_html(self) -> Markup:
-        """``said`` as HTML for a page: in another language than the company's, its addresses, complexes and riser
-        codes (typed in Russian) marked as Russian (``names_marked``)."""
+        """``said`` as HTML for a page: in another language than the company's, its addresses, complexes, riser
+        codes and premise numbers (typed in Russian) marked as Russian (``names_marked``)."""
         return names_marked(lambda name: self.said(name=name))
+
+    def kept_html(self) -> Markup:
+        """What the edit form says of a stored audience it cannot show, its names marked as in ``said_html``."""
+        return names_marked(
+            lambda name: gettext(
+                "Now for: %(names)s. This form cannot show that choice: leave the fields below empty to keep it, "
+                "or choose a new audience.",
+                names=self.said(elsewhere=False, name=name),
+            )
+        )
 
 
 ACCOUNTS_NAMED = 5  # the accounts an audience names; more are «…»

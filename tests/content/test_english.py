@@ -242,3 +242,27 @@ async def test_the_staff_pages_in_english_mark_the_russian_addresses_and_riser_c
     page = (await russian.get(f"/staff/posts/{post_id}")).text
     assert "<dd>г. Симферополь, ул. Другая, д. 9, г. Симферополь, ул. Ручьевая, д. 1; стояк ХВС-1 — " in page
     assert 'lang="ru"' not in page.split("<main", 1)[1].split("post-body", 1)[0]
+
+
+async def test_the_edit_form_in_english_marks_the_russian_names_of_an_audience_it_cannot_show(
+    db, new_client, login, town, staff_principal, make_account
+):
+    """«Now for: …» on the edit form of a post for single premises names the house and the flat as the company typed
+    them: read in English, the address and a flat number with a Russian letter («12А») are each marked as Russian,
+    as on the post's page; a number of digits alone is no word of any language."""
+    t = await town()
+    flats = [await make_account(house=t["house"], premise_number=number) for number in ("12А", "14")]
+    moderator = await staff_principal(t["moderator"], "moderator")
+    audience = Audience.of(premises=[flat.premise for flat in flats])
+    post_id = await actions.save_post(
+        moderator, actions.PostInput(kind=PostKind.NOTICE, title=RU_TITLE, body=RU_TEXT, audience=audience)
+    )
+    said = '<span lang="ru">г. Симферополь, ул. Ручьевая, д. 1</span>; flat 14, flat <span lang="ru">12А</span>'
+    english = await _reader(new_client, login, t["moderator"], "en")
+    page = (await english.get(f"/staff/posts/{post_id}/edit")).text
+    assert f"Now for: {said}. This form" in page
+    assert f"<dd>{said} — " in (await english.get(f"/staff/posts/{post_id}")).text
+    russian = await _reader(new_client, login, t["moderator"], "ru")
+    form = (await russian.get(f"/staff/posts/{post_id}/edit")).text
+    assert "Сейчас для: г. Симферополь, ул. Ручьевая, д. 1; кв. 14, кв. 12А. Эта форма" in form
+    assert 'lang="ru"' not in form.split('id="kept-audience"', 1)[1].split("</p>", 1)[0]

@@ -256,3 +256,21 @@ def test_a_staff_members_full_name_is_written_whole_in_the_top_bar_at_1280_px(
     expect(name).to_have_attribute("title", "Ольга Викторовна Зайцева")
     assert name.evaluate("el => el.scrollWidth <= el.clientWidth"), "the name is cut"
     context.close()
+
+
+# The rows of the staff post list whose actions cell does not reach the row's foot: its line is drawn across the
+# column at its own height, under «Дублировать», apart from the row's.
+SHORT_ACTIONS = """() => [...document.querySelectorAll("table.posts-table tbody tr")].filter((row) => {
+  const cell = row.cells[row.cells.length - 1];
+  return Math.abs(cell.getBoundingClientRect().bottom - row.getBoundingClientRect().bottom) > 1;
+}).map((row) => row.cells[0].innerText)"""
+
+
+def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_server: str, browser: Browser) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/posts")
+    expect(page.locator("table.posts-table tbody tr").first).to_be_visible()
+    assert page.locator("table.posts-table tbody tr").count() > 1
+    assert page.evaluate(SHORT_ACTIONS) == []
+    page.context.close()
