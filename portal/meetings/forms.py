@@ -238,6 +238,8 @@ def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo)
         errors.add("administrator_notified_on", gettext("Enter when the administrator received the notice."))
     if not errors and v["register_on"] > v["starts_on"]:
         errors.add("register_on", gettext("The register is fixed on or before the first day of the meeting."))
+    if v["starts_on"] and v["voting_ends"] and v["voting_ends"] < v["starts_on"]:
+        errors.add(*plan_error(rules.PlanError.ENDS_BEFORE_START))  # never right, whenever it is announced
     return form
 
 

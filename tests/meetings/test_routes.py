@@ -403,6 +403,33 @@ async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the
     assert "24,29 % всех голосов, собственностей: 2<" in page
 
 
+async def test_a_draft_whose_voting_ends_before_it_starts_is_refused_with_what_was_typed(
+    client, login, make_user, example_house
+):
+    """Voting that ends before it starts is wrong whenever the meeting is announced: the draft is not made with it
+    (it was, and read «6 декабря – 1 декабря» until announcing refused it); the form says why and keeps the rest."""
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    today = clock.today_local()
+    draft = {
+        "house": str(house.house),
+        "title": "Собрание о парковке",
+        "form": "absentee",
+        "initiator": "ООО «УК»",
+        "chair": "Иванов И. И.",
+        "starts_on": (today + timedelta(days=15)).isoformat(),
+        "voting_ends": (today + timedelta(days=12)).isoformat(),
+        "register_on": today.isoformat(),
+    }
+    refused = await client.form("/staff/meetings/new", draft)
+    assert refused.status_code == 422
+    assert "Голосование не может закончиться раньше, чем начнётся." in refused.text
+    assert 'id="e-voting_ends"' in refused.text and 'href="#f-voting_ends"' in refused.text
+    assert 'value="Собрание о парковке"' in refused.text and 'value="Иванов И. И."' in refused.text
+    assert f'value="{draft["voting_ends"]}"' in refused.text
+    assert not await Meeting.exists().where(Meeting.title == "Собрание о парковке")
+
+
 async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and_it_is_announced(
     client, login, make_user, example_house, make_meeting
 ):
