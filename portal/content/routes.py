@@ -18,6 +18,7 @@ from portal.content.tables import PostKind
 from portal.core.home import register_banner
 from portal.core.home import register_section
 from portal.core.i18n import lazy
+from portal.core.i18n import pgettext
 from portal.core.labels import Labels
 from portal.core.parse import parse_int
 from portal.core.security import Principal
@@ -35,6 +36,17 @@ KIND_LABELS = Labels(
     }
 )
 kind_label = KIND_LABELS.shown
+
+
+def filter_label(kind: PostKind) -> str:
+    """A chip of the feed's filter names a kind in the plural («Новости», «Объявления», «Аварийные»); a post's
+    badge names its own (``kind_label``: «Новость»)."""
+    labels = {
+        PostKind.NEWS: pgettext("filter", "News"),
+        PostKind.NOTICE: pgettext("filter", "Notices"),
+        PostKind.EMERGENCY: pgettext("filter", "Emergencies"),
+    }
+    return labels[kind]
 
 
 async def provide_post(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
@@ -57,7 +69,7 @@ class ResidentNews(Controller):
             has_next=len(items) > PAGE,
             page=page,
             kind=kind,
-            kinds=[(k.value, kind_label(k)) for k in PostKind],
+            kinds=[(k.value, filter_label(k)) for k in PostKind],
             kind_label=kind_label,
         )
 

@@ -3,6 +3,7 @@ house reads it (and it is marked read), a resident elsewhere gets 404; the staff
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
 
@@ -44,6 +45,18 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     await login(client, t["residents"][0])  # entrance 1 of the same house
     assert (await client.get(f"/news/{post_id}")).status_code == 404
     assert "Покраска подъезда" not in (await client.get("/news")).text
+
+
+async def test_the_feeds_filter_names_the_kinds_in_the_plural(db, client, login, town):
+    """The chips above the feed read «Все · Новость · Объявление · Аварийное», a post's badge put to another use:
+    a filter shows a kind of posts, «Новости», «Объявления», «Аварийные»."""
+    t = await town()
+    await login(client, t["residents"][0])
+    for lang, chips in (("ru", ("Новости", "Объявления", "Аварийные")), ("en", ("News", "Notices", "Emergencies"))):
+        client.cookies.set("lang", lang)
+        page = (await client.get("/news")).text
+        for kind, chip in zip(("news", "notice", "emergency"), chips, strict=True):
+            assert re.search(rf'<a href="/news\?kind={kind}"[^>]*>{chip}</a>', page), (lang, chip)
 
 
 async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, new_client, login, town):
