@@ -72,22 +72,38 @@ def test_every_message_of_the_domain_is_translated_into_russian(domain):
 # A number written the Russian way: a decimal comma («1500,50», «84,09») or thousands parted by spaces («1 500»);
 # «123,456» reads as a number in both languages and cannot be told apart.
 RUSSIAN_NUMBER = re.compile(r"\d,\d{1,2}(?!\d)|\d \d{3}\b")
-# Phones are written with spaces in both languages («+7 978 123-45-67»).
-PHONE = re.compile(r"\+7 \d{3} \d{3}-\d{2}-\d{2}")
+# Phones are written with spaces in both languages («+7 978 123-45-67»), no-break ones in an example.
+PHONE = re.compile(r"\+7[ \u00a0]\d{3}[ \u00a0]\d{3}[-\u2011]\d{2}[-\u2011]\d{2}")
+
+
+def _shown(domain: str, locale: str) -> list[str]:
+    """Every text of ``domain``'s catalog in ``locale`` as a reader sees it: the translation, or the message itself
+    where it has none (English is written in the messages)."""
+    with (ROOT / "locale" / locale / "LC_MESSAGES" / f"{domain}.po").open("rb") as fp:
+        catalog = read_po(io.BytesIO(fp.read()), locale=locale)
+    texts = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts += [s or i for s, i in zip(strings, ids, strict=False)] or list(ids)
+    return texts
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_english_texts_write_their_example_numbers_the_english_way(domain):
     """An English reader typing «1 500,00» as the hint shows would be read as 1500.00 — but the hint should show
     what an English reader writes («1,500.00»): the English text of a message never writes a number the Russian way."""
-    with (ROOT / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po").open("rb") as fp:
-        catalog = read_po(io.BytesIO(fp.read()), locale="en")
-    russian_way = []
-    for message in catalog:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        shown = [s or i for s, i in zip(strings, ids, strict=False)] or list(ids)
-        russian_way += [text for text in shown if RUSSIAN_NUMBER.search(PHONE.sub("", text))]
+    russian_way = [text for text in _shown(domain, "en") if RUSSIAN_NUMBER.search(PHONE.sub("", text))]
     assert not russian_way, russian_way
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_an_example_phone_is_never_split_across_lines(domain, locale):
+    """The sign-in hint read «Например, name@example.ru или +7 978» with «123-45-67» on the next line at 390 px: an
+    example number is written with no-break spaces and hyphens, as the portal writes every phone it shows."""
+    texts = _shown(domain, locale)
+    breakable = [text for text in texts for phone in PHONE.findall(text) if re.search(r"[ -]", phone)]
+    assert not breakable, breakable

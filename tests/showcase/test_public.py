@@ -76,7 +76,7 @@ async def test_bad_phones_and_empty_consent_are_refused_with_words_and_what_was_
     typed = {"name": "Олег", "phone": "978-55", "message": "Под кофейню, <b>с террасой</b>"}
     page = await browser.form(f"/showcase/listings/{listing}/lead", typed)
     assert page.status_code == 422
-    assert "Это не похоже на номер телефона. Укажите его с кодом: +7 978 123-45-67." in page.text
+    assert "Это не похоже на номер телефона. Укажите его с кодом: +7\u00a0978\u00a0123\u201145\u201167." in page.text
     assert "Отметьте согласие: без него мы не можем принять ваш номер телефона." in page.text
     assert 'value="Олег"' in page.text and 'value="978-55"' in page.text
     assert "Под кофейню, &lt;b&gt;с террасой&lt;/b&gt;</textarea>" in page.text

@@ -280,7 +280,7 @@ def test_only_editable_fields_that_really_change_count():
     [
         ("8 (978) 000-00-01", "+79780000001", None),
         ("", "", None),
-        ("12", None, "Введите телефон в виде +7 978 123-45-67."),
+        ("12", None, "Введите телефон в виде +7\u00a0978\u00a0123\u201145\u201167."),
     ],
     ids=["a phone as people write it", "none: the account's holder", "not a phone"],
 )
