@@ -730,9 +730,13 @@ async def house_areas(house_id: int) -> list[Decimal]:
     return [Decimal(str(r["area"])) for r in rows]
 
 
-async def house_address(house_id: int) -> str:
-    row = await House.select(House.address).where(House.id == house_id).first()
-    return row["address"] if row else ""
+async def house_addresses(house_ids: list[int]) -> list[tuple[int, str]]:
+    """Each of the houses with its address, in the order given (one statement, whatever the number of houses)."""
+    if not house_ids:
+        return []
+    rows = await House.select(House.id, House.address).where(House.id.is_in(house_ids))
+    addresses = {r["id"]: r["address"] for r in rows}
+    return [(h, addresses.get(h, "")) for h in house_ids]
 
 
 async def owners_of_house(house_id: int) -> list[dict[str, Any]]:

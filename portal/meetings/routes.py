@@ -214,8 +214,7 @@ async def _detail(
 async def _initiative_form(
     request: Request, principal: Principal, typed: dict[str, str], errors: FormErrors, status_code: int = 200
 ) -> Template:
-    houses = await queries.resident_houses(principal)
-    options = [(h, await queries.house_address(h)) for h in houses]
+    options = await queries.house_addresses(await queries.resident_houses(principal))
     return render(
         request, "meetings/initiative_new.html", houses=options, typed=typed, errors=errors, status_code=status_code
     )

@@ -25,10 +25,11 @@ async def _voted_meetings(house: Any, make_meeting: Any, owner: Any, count: int)
     return made
 
 
-async def _staff_list(db: Any, client: Any) -> tuple[int, str]:
-    await client.get("/staff/meetings")  # the first load builds the principal kept in the session
+async def _statements(db: Any, client: Any, url: str) -> tuple[int, str]:
+    """How many statements the second load of ``url`` runs, and the page."""
+    await client.get(url)  # the first load builds the principal kept in the session
     with captured(db) as seen:
-        page = await client.get("/staff/meetings")
+        page = await client.get(url)
     assert page.status_code == 200
     return len(seen), page.text
 
@@ -41,12 +42,12 @@ async def test_the_staff_list_reads_the_same_statements_for_two_meetings_or_four
     await login(client, await make_user(roles=("manager", "moderator"), houses=(house.house,)))
 
     first = await _voted_meetings(house, make_meeting, owner, 2)
-    two, page = await _staff_list(db, client)
+    two, page = await _statements(db, client, "/staff/meetings")
     assert page.count("14,29 %") == 2, page
     assert all(f'href="/staff/meetings/{m}/moderation">1</a>' in page for m in first), page
 
     more = await _voted_meetings(house, make_meeting, owner, 2)
-    four, page = await _staff_list(db, client)
+    four, page = await _statements(db, client, "/staff/meetings")
     assert page.count("14,29 %") == 4, page
     assert all(f'href="/staff/meetings/{m}/moderation">1</a>' in page for m in first + more), page
     assert two == four, (two, four)
@@ -76,3 +77,26 @@ async def test_the_resident_meetings_page_reads_the_owner_links_and_the_houses_o
     # the session's check, the houses of the accounts, the owner links, their premises' houses, the meetings, the
     # demands and their support: QUERY_BUDGETS["/meetings"] in portal/meetings/routes.py
     assert len(statements) == 7, statements
+
+
+async def _demand_form(db: Any, client: Any, login: Any, user: int) -> tuple[int, str]:
+    await login(client, user)
+    return await _statements(db, client, "/meetings/initiatives/new")
+
+
+async def test_the_form_of_a_demand_reads_the_addresses_of_one_house_or_three_with_the_same_statements(
+    db, new_client, login, make_user, make_account
+):
+    """The form offers each of the resident's houses by its address: read at once, not a statement a house."""
+    from portal.housing.tables import House
+
+    one = [await make_account()]
+    three = [await make_account() for _ in range(3)]
+    single, page = await _demand_form(db, new_client(), login, await make_user(accounts={one[0].account: "owner"}))
+    many, page = await _demand_form(
+        db, new_client(), login, await make_user(accounts={p.account: "owner" for p in three})
+    )
+    for place in three:
+        address = (await House.select(House.address).where(House.id == place.house).first())["address"]
+        assert f'<option value="{place.house}">{address.split(", ", 1)[-1]}</option>' in page, page
+    assert single == many, (single, many)
