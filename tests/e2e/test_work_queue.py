@@ -93,3 +93,49 @@ def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browse
         )
         assert cut == [], f"house addresses cut short in the {tab} queue: {cut[:3]}"
     context.close()
+
+
+# Whether a field's placeholder fits its box whole, at the placeholder's own font.
+PLACEHOLDER_FITS = """(field) => {
+  const style = getComputedStyle(field), pen = document.createElement("canvas").getContext("2d");
+  pen.font = getComputedStyle(field, "::placeholder").font;
+  const room = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return pen.measureText(field.placeholder).width <= room;
+}"""
+
+
+def test_on_a_phone_the_search_says_whole_what_it_finds_and_a_long_category_wraps(
+    live_server: str, browser: Browser
+) -> None:
+    """At 390 px the queue's search field says all it searches («…, ФИО, текст», not «…, ФИО, те»), and a request's
+    longest category («Авария: вода, отопление, канализация, электричество») chosen on its page shows whole, on
+    two lines of its dropdown, not cut at the box's edge."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    assert page.locator("#f-q").evaluate(PLACEHOLDER_FITS)
+    page.locator("table.ticket-table tbody tr a.ticket-number").first.click()
+    category = page.locator("#f-category")
+    expect(category).to_be_visible()
+    category.select_option(label="Авария: вода, отопление, канализация, электричество")
+    one_line = page.locator("#f-type").bounding_box()
+    box = category.bounding_box()
+    assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_server: str, browser: Browser) -> None:
+    """The request's page keeps its parameters in a narrow column beside the request at 1280 px: the longest
+    category shows whole there too, on two lines, not «Авария: вода, отопление, кана»."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    page.locator("table.ticket-table tbody tr a.ticket-number").first.click()
+    category = page.locator(".staff-ticket-side #f-category")
+    category.select_option(label="Авария: вода, отопление, канализация, электричество")
+    one_line, box = page.locator("#f-type").bounding_box(), category.bounding_box()
+    assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    context.close()
