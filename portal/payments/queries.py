@@ -28,6 +28,7 @@ from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.security import Principal
+from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules
@@ -612,6 +613,13 @@ def _kopecks(amount: Decimal | None) -> int | None:
     return to_kopecks(amount) if amount is not None else None
 
 
+def _account_typed(q: str) -> Any:
+    """The account field: the number as typed, or the accounts the staff's account search finds for it — part of
+    the number ("1000039" of 9101000039), which used to find no payment at all, as if none had been made."""
+    found = PersonalAccount.select(PersonalAccount.id).where(account_search(q))
+    return (Payment.account.number == q) | Payment.account.is_in(found)
+
+
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
     house = Payment.account.premise.house
     where = every(
@@ -622,7 +630,7 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
             on_days(Payment.created_at, f.date_from, f.date_to),
             house == f.house if f.house else None,
             within(Payment.amount_kopecks, _kopecks(f.amount_min), _kopecks(f.amount_max)),
-            Payment.account.number == f.account if f.account else None,
+            _account_typed(f.account) if f.account else None,
         ]
     )
     if f.channel == "autopay":

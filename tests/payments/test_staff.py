@@ -258,3 +258,25 @@ async def test_the_payments_list_shows_a_backwards_period_as_typed_and_without_i
     assert "Not applied: «Date from» – «Date to», as the end is before the start." in english.text
     exported = await staff.get(url.replace("/staff/payments?", "/staff/payments/export.csv?"))
     assert f"\n{payment['id']}," in exported.text  # the export is of the rows shown
+
+
+async def test_the_account_field_finds_the_payments_of_part_of_the_number(
+    client, new_client, login, household, gateway
+):
+    """An accountant looking up a caller's payment types the account number as they hear it, often its last digits;
+    the list found no payment at all for a part, as if none had been made. It now finds the account's payments as
+    the account search does; a number of no account still finds none."""
+    from portal.housing.actions import refresh_account_search
+
+    payment = await paid(client, login, household, gateway, "3540")
+    number = "9101000039"
+    await PersonalAccount.update({PersonalAccount.number: number}).where(PersonalAccount.id == payment["account"])
+    await refresh_account_search([payment["account"]])  # as the registry import and the account form do
+    staff = new_client()
+    await login(staff, household["accountant"])
+    link = f'href="/staff/payments/{payment["id"]}"'
+    assert link in (await staff.get(f"/staff/payments?account={number}")).text
+    assert link in (await staff.get(f"/staff/payments?account={number[-6:]}")).text
+    csv = await staff.get(f"/staff/payments/export.csv?account={number[-6:]}")
+    assert "3540,00" in csv.text
+    assert link not in (await staff.get("/staff/payments?account=99999999999999")).text
