@@ -29,6 +29,7 @@ from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import FormData
 from portal.core.web import FormErrors
+from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import render
@@ -210,8 +211,24 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         offer_autopay=offer and any(principal.may_on_account(r.account, "pay") for r in rows),
         until=clock.local(first.expires_at) if first.expires_at else None,
         refresh=unheard or f"/payments/{first.id}",
+        mine=rules.is_own_checkout(first.created_by, principal.user_id),
         **payer_words(),
     )
+
+
+def _own_checkout(principal: Principal) -> Any:
+    """For a page: whether a payment's checkout is the user's to continue or cancel (``rules.is_own_checkout``)."""
+    return lambda payment: rules.is_own_checkout(payment.created_by, principal.user_id)
+
+
+def _refuse_someone_elses(principal: Principal, payment: queries.PaymentView) -> None:
+    """Continuing or cancelling is for the person who started the checkout: another member of the household would
+    close or take over the page it may be being paid on this moment."""
+    if not rules.is_own_checkout(payment.created_by, principal.user_id):
+        refused = gettext(
+            "This payment was started by another member of your household: only they can continue or cancel it."
+        )
+        raise Refused(refused, back=f"/payments/{payment.id}")
 
 
 class ResidentPayments(Controller):
@@ -225,7 +242,7 @@ class ResidentPayments(Controller):
     async def history(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         q = request.query_params
         page = await queries.payments_of_user(principal, page_request(q.get("page"), q.get("size")))
-        return render(request, "payments/list.html", page=page, **payer_words())
+        return render(request, "payments/list.html", page=page, mine=_own_checkout(principal), **payer_words())
 
     @get("/{payment_id:int}", name="payment_status")
     async def status(
@@ -250,6 +267,7 @@ class ResidentPayments(Controller):
     ) -> Response[Any]:
         """Back to the gateway's page of a checkout left unfinished, while it is open; else its page here. A POST:
         it may close the open session and open a new one (in the language the payer reads now)."""
+        _refuse_someone_elses(principal, payment)
         url = None
         if payment.may_continue:
             try:
@@ -264,8 +282,11 @@ class ResidentPayments(Controller):
         return see_other(request, f"/payments/{payment.id}")
 
     @post("/{payment_id:int}/cancel", name="payment_cancel", status_code=200)
-    async def cancel(self, request: Request, payment: NamedDependency[queries.PaymentView]) -> Response[Any]:
+    async def cancel(
+        self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
+    ) -> Response[Any]:
         """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway."""
+        _refuse_someone_elses(principal, payment)
         try:
             await actions.cancel_checkout(payment.batch)
         except GatewayError:

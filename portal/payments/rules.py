@@ -160,6 +160,12 @@ def may_continue(status: str, expires_at: datetime | None, now: datetime) -> boo
     return status in (S.OPEN, S.FAILED) and expires_at is not None and now < expires_at
 
 
+def is_own_checkout(created_by: int | None, user_id: int | None) -> bool:
+    """Whether a checkout is the user's to continue or cancel: one they started. Another member of the household
+    (a co-owner paying the same account) sees it but would close or take over the page it may be being paid on."""
+    return created_by is None or created_by == user_id
+
+
 CLOSED_UNPAID = frozenset({S.FAILED, S.CANCELED, S.EXPIRED})
 
 

@@ -131,3 +131,33 @@ async def test_a_co_owner_is_refused_while_the_others_payment_is_being_confirmed
     assert "Оплата другого члена вашей семьи ждёт подтверждения банка" in page
     assert "Если банк её отклонит, вы сможете оплатить здесь" in page
     gateway.faults(fail_next=0)
+
+
+async def test_a_co_owner_may_neither_continue_nor_cancel_the_others_checkout(
+    client, login, household, gateway, make_user, new_client
+):
+    """The refusal sends the second owner to the history, where the first owner's checkout is listed: it says who is
+    paying and offers neither «продолжить оплату» nor «Отменить платёж»; their direct POSTs change nothing at the
+    gateway and say why. The first owner still continues and cancels their own."""
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540.00"})
+    first = (await _rows(a))[0]["id"]
+    _, browser = await _co_owner(household, make_user, new_client, login)
+
+    history = (await browser.get("/payments")).text
+    assert f'action="/payments/{first}/continue"' not in history and "оплачивает другой член вашей семьи" in history
+    page = (await browser.get(f"/payments/{first}")).text
+    assert "/continue" not in page and "/cancel" not in page
+    assert "Этот платёж начал другой член вашей семьи" in page
+    for action in ("continue", "cancel"):
+        refused = await browser.form(f"/payments/{first}/{action}")
+        assert refused.status_code == 303 and refused.headers["location"] == f"/payments/{first}"
+        told = (await browser.get(refused.headers["location"])).text
+        assert "Этот платёж начал другой член вашей семьи: продолжить или отменить его может только он." in told
+    assert [r["status"] for r in await _rows(a)] == ["open"]
+    async with httpx.AsyncClient() as payer:
+        assert (await payer.get(url)).status_code == 200  # the first owner's page is still open
+
+    assert f'action="/payments/{first}/continue"' in (await client.get("/payments")).text
+    assert (await client.form(f"/payments/{first}/cancel")).status_code == 303
+    assert [r["status"] for r in await _rows(a)] == ["canceled"]
