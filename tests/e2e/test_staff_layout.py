@@ -274,3 +274,16 @@ def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_serve
     assert page.locator("table.posts-table tbody tr").count() > 1
     assert page.evaluate(SHORT_ACTIONS) == []
     page.context.close()
+
+
+def test_a_new_showcase_listing_on_a_phone_shows_its_long_choices_whole(live_server: str, browser: Browser) -> None:
+    """«Реестр помещений (площадь и этаж берутся оттуда)» and, in its half of the row, «₽ за м² в месяц» were cut in
+    their closed dropdowns at 390 px: each is on two lines of its box."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/showcase/new")
+    one_line = box(page, "#f-kind")
+    for long in ("#f-source", "#f-price_unit"):
+        assert box(page, long)["height"] > one_line["height"] + 4, long
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
