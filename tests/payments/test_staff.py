@@ -280,3 +280,15 @@ async def test_the_account_field_finds_the_payments_of_part_of_the_number(
     csv = await staff.get(f"/staff/payments/export.csv?account={number[-6:]}")
     assert "3540,00" in csv.text
     assert link not in (await staff.get("/staff/payments?account=99999999999999")).text
+
+
+async def test_the_payments_page_says_bank_payments_are_not_in_it(new_client, login, household):
+    """The back office's overview called the payments page «оплаты онлайн и по реестрам банков», and an account paid
+    through its bank found «Нет платежей» there: the page lists the portal's payments only, and now says so and
+    where the bank's are."""
+    staff = new_client()
+    await login(staff, household["accountant"])
+    page = (await staff.get("/staff/payments")).text
+    assert "Платежи через банки и почту — в начислениях и оплатах лицевого счёта." in page
+    overview = (await staff.get("/staff")).text
+    assert "оплаты через портал: картой, через СБП и автоплатежом" in overview and "реестрам банков" not in overview
