@@ -435,7 +435,8 @@ class CallerAccount:
 
 async def caller_account(principal: Principal, typed: str, picked: int | None) -> CallerAccount:
     """The account for a request filed on a caller's behalf. A pick counts only among the matches of what is typed
-    now (the words may have changed after the matches were shown without JavaScript)."""
+    now (the words may have changed after the matches were shown without JavaScript); words that match one account
+    alone choose it, unless another was picked."""
     typed = typed.strip()
     numbered = await _accounts_where(PersonalAccount.number == typed, limit=1) if typed else []
     exact = numbered[0] if numbered and principal.may_see_house(numbered[0].house_id) else None
@@ -443,6 +444,8 @@ async def caller_account(principal: Principal, typed: str, picked: int | None) -
     if exact is not None and exact not in matches:
         matches = [exact, *matches]
     chosen = next((m for m in matches[:ACCOUNT_MATCHES] if m.id == picked), None)
+    if picked is None and len(matches) == 1:
+        chosen = matches[0]
     phone = None if numbered else normalize_phone(typed)  # ten digits may be an account's number (any house's)
     return CallerAccount(typed, chosen or exact, matches[:ACCOUNT_MATCHES], len(matches) > ACCOUNT_MATCHES, phone)
 

@@ -56,7 +56,7 @@ async def test_words_of_the_address_list_the_accounts_of_the_dispatchers_houses_
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": "звонкая 12"})
     assert page.status_code == 200
-    assert offered(page.text) == {houses["flat12"].account: False}  # not the flat 12 of the house they do not serve
+    assert offered(page.text) == {houses["flat12"].account: True}  # not the flat 12 of the house they do not serve
     assert f"{STREET}, кв. 12" in page.text and "Петрова Анна Сергеевна" in page.text
 
 
@@ -64,7 +64,7 @@ async def test_words_of_the_address_list_the_accounts_of_the_dispatchers_houses_
 async def test_an_owner_who_is_not_the_payer_is_found_by_name_or_phone(client, login, houses, typed):
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": typed})
-    assert offered(page.text) == {houses["flat12"].account: False}
+    assert offered(page.text) == {houses["flat12"].account: True}
 
 
 def caller_phone(page: str) -> str:
@@ -78,7 +78,7 @@ def caller_phone(page: str) -> str:
 async def test_a_search_by_the_callers_phone_fills_the_callers_phone(client, login, houses, typed):
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": typed})
-    assert offered(page.text) == {houses["flat12"].account: False}
+    assert offered(page.text) == {houses["flat12"].account: True}
     assert caller_phone(page.text) == "+7 978 555-44-33 (filled)"
     assert 'data-caller-phone="+7 978 555-44-33"' in page.text  # for the search while typing (static/js)
     live = await client.get("/staff/tickets/new", params={"account_number": typed}, headers={"HX-Request": "true"})
@@ -97,7 +97,7 @@ async def test_words_or_an_account_number_are_not_taken_for_the_callers_phone(cl
 
 async def test_the_form_answered_without_javascript_fills_the_callers_phone_only_where_empty(client, login, houses):
     await login(client, houses["dispatcher"])
-    searched = {**REQUEST, "account_number": "+7 978 555-44-33"}
+    searched = {**REQUEST, "account_number": "+7 978 555-44-33", "description": ""}  # answered, not filed
     page = await client.form("/staff/tickets/new", {**searched, "contact_phone": ""})
     assert page.status_code == 422 and caller_phone(page.text) == "+7 978 555-44-33 (filled)"
     typed = await client.form("/staff/tickets/new", {**searched, "contact_phone": "+7 978 000-11-22"})
@@ -108,7 +108,7 @@ async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": "сидоров"}, headers={"HX-Request": "true"})
     assert page.status_code == 200 and "<html" not in page.text
-    assert offered(page.text) == {houses["flat14"].account: False}
+    assert offered(page.text) == {houses["flat14"].account: True}
     nothing = await client.get(
         "/staff/tickets/new", params={"account_number": "нет такой"}, headers={"HX-Request": "1"}
     )
@@ -124,6 +124,16 @@ async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed
     assert re.search(r'name="account_number"[^>]*value="Звонкая"', page.text)
     assert ">Течёт кран на кухне</textarea>" in page.text
     assert await tickets_of(houses["flat12"].account) == await tickets_of(houses["flat14"].account) == 0
+
+
+async def test_words_that_match_one_account_alone_choose_it_and_file_at_once(client, login, houses):
+    """One match needs no pick: it is shown chosen, and the form posted without one (no JavaScript) files to it."""
+    await login(client, houses["dispatcher"])
+    page = await client.get("/staff/tickets/new", params={"account_number": "Сидоров"})
+    assert offered(page.text) == {houses["flat14"].account: True}
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "Сидоров"})
+    assert page.status_code == 303
+    assert await tickets_of(houses["flat14"].account) == 1 and await tickets_of(houses["flat12"].account) == 0
 
 
 async def test_the_account_picked_among_the_matches_gets_the_request(client, login, houses):
