@@ -38,8 +38,28 @@ async def test_while_the_count_is_open_staff_read_each_decision_as_it_stands_now
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert _decisions_head(page) == "Решение" and "Подсчёт ещё не закрыт" not in page
     # closed without a ballot: no quorum, and nothing decided — not «no quorum yet»
-    assert "Кворума нет" in page and "решения не приняты: нужно было более 50 % всех голосов" in page
+    assert _quorum_said(page) == "Кворума нет. Решения не приняты: нужно было более 50 % всех голосов."
     assert "Кворума пока нет" not in page
+
+
+def _quorum_said(page: str) -> str:
+    """The line under the participation bar as it reads: the badge and its explanation, tags dropped."""
+    line = re.search(r'</progress></p>\s*<p><span class="badge.*?</p>', page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", "", line).split())
+
+
+async def test_no_quorum_yet_reads_as_two_sentences_in_both_languages(
+    client, login, make_user, example_house, make_meeting
+):
+    """The badge and what it needs were read as one run-on line: «Кворума пока нет нужно более 50 %»."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert _quorum_said(page) == "Кворума пока нет. Нужно более 50 % всех голосов."
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert _quorum_said(page) == "No quorum yet. More than 50 % of all votes is needed."
 
 
 async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decided(
@@ -53,7 +73,7 @@ async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decid
     await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
     client.cookies.set("lang", "en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
-    assert "No quorum</span>" in page and "nothing was decided: more than 50 % of all votes was needed" in page
+    assert _quorum_said(page) == "No quorum. Nothing was decided: more than 50 % of all votes was needed."
     assert "No quorum yet" not in page and _decisions_head(page) == "Decision"
 
 
