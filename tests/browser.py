@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -18,3 +19,14 @@ def sign_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) ->
     page.locator("#f-password").fill(password)
     page.locator("form:has(#f-password) button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
+
+
+LONG_NAME = "Александр Константинович Черноморский-Задунайский"
+
+
+def choose_a_long_name(select: Locator, name: str = LONG_NAME) -> None:
+    """Give the first option of ``select`` that is someone (the demo's names are short) a long ``name``, and
+    choose it."""
+    key = select.locator("option:not([value=''])").first.get_attribute("value")
+    select.evaluate("(box, [key, name]) => { box.querySelector(`option[value='${key}']`).text = name; }", [key, name])
+    select.select_option(key)

@@ -11,6 +11,8 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import LONG_NAME
+from tests.browser import choose_a_long_name
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -118,14 +120,7 @@ def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server
     bulk = page.locator("#bulk-executor")
     expect(bulk).to_be_visible()
     one_line = bulk.bounding_box()
-    key = bulk.locator("option:not([value=''])").first.get_attribute("value")
-    # The demo's names are short; the one offered first is given the length of a long double-barrelled one.
-    page.evaluate(
-        """(key) => { document.querySelector(`#bulk-executor option[value="${key}"]`).text =
-        "Александр Константинович Черноморский-Задунайский (не все дома)"; }""",
-        key,
-    )
-    bulk.select_option(key)
+    choose_a_long_name(bulk, LONG_NAME + " (не все дома)")
     box = bulk.bounding_box()
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     assert box["x"] + box["width"] <= 390
@@ -147,4 +142,25 @@ def test_a_phone_card_carries_the_edge_of_an_emergency_or_an_unread_message(live
         "tr.is-emergency:not(.has-unread)": ["rgb(185, 28, 28) 4px 0px 0px 0px inset", "none"],
         "tr.has-unread": ["rgb(180, 83, 9) 3px 0px 0px 0px inset", "none"],
     }
+    page.context.close()
+
+
+def test_a_long_executor_name_wraps_whole_in_a_phone_card(live_server: str, browser: Browser) -> None:
+    """A card's own executor dropdown is as wide as the card: a name longer than that wraps onto a second line. The
+    address and the category take the card's width too (not the 15 and 10 rem of the wide table's columns, which
+    put «Авария: вода, отопление, канализация, электричество» on four lines)."""
+    page = queue(browser, live_server, "admin@demo.ru", 390)
+    own = page.locator("table.ticket-table td.col-executor select").first
+    expect(own).to_be_visible()
+    widths = page.evaluate(
+        """() => { const row = document.querySelector("table.ticket-table tbody tr");
+        return ["address", "category"].map((c) => row.querySelector(`td.col-${c}`).getBoundingClientRect().width
+          / row.getBoundingClientRect().width); }"""
+    )
+    assert all(width > 0.9 for width in widths), widths
+    one_line = own.bounding_box()
+    choose_a_long_name(own)
+    box = own.bounding_box()
+    assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()

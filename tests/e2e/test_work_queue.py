@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import choose_a_long_name
 from tests.browser import sign_in
 from tests.conftest import ROOT
 
@@ -127,8 +128,8 @@ def test_on_a_phone_the_search_says_whole_what_it_finds_and_a_long_category_wrap
 
 
 def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_server: str, browser: Browser) -> None:
-    """The request's page keeps its parameters in a narrow column beside the request at 1280 px: the longest
-    category shows whole there too, on two lines, not «Авария: вода, отопление, кана»."""
+    """The request's page keeps its executor and parameters in a narrow column beside the request at 1280 px: the
+    longest category shows whole there too, on two lines, not «Авария: вода, отопление, кана», and a long name."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
     page = context.new_page()
     sign_in(page, live_server, "dispatcher@demo.ru")
@@ -138,4 +139,9 @@ def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_serv
     category.select_option(label="Авария: вода, отопление, канализация, электричество")
     one_line, box = page.locator("#f-type").bounding_box(), category.bounding_box()
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    # So does a long executor's name in «Исполнитель» above (the demo's are short: the first is given a long one).
+    executor = page.locator(".staff-ticket-side #f-executor")
+    choose_a_long_name(executor)
+    box = executor.bounding_box()
+    assert box and box["height"] > one_line["height"] + 4, (one_line, box)
     context.close()
