@@ -57,8 +57,6 @@ async def _history(make_account: Any, months: int) -> dict[str, Any]:
     requests and a payment: what a resident's pages show."""
     from portal.meters.tables import Meter
     from portal.meters.tables import MeterReading
-    from portal.payments.tables import Payment
-    from portal.tickets.actions import open_ticket
 
     first = await make_account()
     house = first.house
@@ -77,20 +75,29 @@ async def _history(make_account: Any, months: int) -> dict[str, Any]:
                         value=Decimal(100 + back),
                         period=date(2026 - (back >= 11), (10 - back) % 12 + 1, 1),
                     ).save()
-        for n in range(min(months, 5)):
-            await open_ticket(
-                category="garbage_chute", description=f"Заявка {n} по счёту", account_id=account, now=datetime.now(UTC)
-            )
+        await tickets_and_payments(account, min(months, 5), [150000])
+    return {"accounts": accounts, "house": house}
+
+
+async def tickets_and_payments(account: int, tickets: int, amounts: list[int]) -> None:
+    """``tickets`` requests of the account and a succeeded payment of each of ``amounts`` (kopecks) in November."""
+    from portal.payments.tables import Payment
+    from portal.tickets.actions import open_ticket
+
+    for n in range(tickets):
+        await open_ticket(
+            category="garbage_chute", description=f"Заявка {n} по счёту", account_id=account, now=datetime.now(UTC)
+        )
+    for amount in amounts:
         await Payment(
             uid=str(uuid.uuid4()),
             batch=str(uuid.uuid4()),
             account=account,
-            amount_kopecks=150000,
+            amount_kopecks=amount,
             status="succeeded",
             idempotency_key=str(uuid.uuid4()),
             created_at=datetime(2026, 11, 5, tzinfo=UTC),
         ).save()
-    return {"accounts": accounts, "house": house}
 
 
 def _pages(data: dict[str, Any], ticket_id: int) -> dict[str, str]:
