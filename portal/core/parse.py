@@ -27,6 +27,8 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # Thousands grouped with commas, as English writes them: «35,000», «1,234.50».
 _GROUPED = re.compile(r"-?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# The ruble as people write it with a sum: «₽» on either side, «руб», «руб.», «р.» after it.
+_RUBLES = re.compile(r"^₽|(?:₽|(?:руб|р)\.?)$", re.IGNORECASE)
 
 
 def _text(value: object) -> str:
@@ -125,5 +127,6 @@ def parse_decimal(value: object, *, places: int, whole_digits: int = MAX_WHOLE_D
 
 
 def parse_money(value: object) -> Decimal | None:
-    """Rubles with at most two decimals («1 234,56», "1234.5 ₽") as a Decimal with two places."""
-    return parse_decimal(_text(value).replace("₽", ""), places=2)
+    """Rubles with at most two decimals («1 234,56», "1234.5 ₽», «1 500 руб.», «1500,50 р.») as a Decimal with two
+    places: the sign or the word for rubles is read where people put it, before or after the sum."""
+    return parse_decimal(_RUBLES.sub("", _text(value)), places=2)
