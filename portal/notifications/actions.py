@@ -38,3 +38,13 @@ async def unsubscribe(user_id: int, endpoint: str) -> None:
     await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(
         (PushSubscription.user == user_id) & (PushSubscription.endpoint == endpoint)
     )
+
+
+async def mark_read(user_id: int) -> None:
+    """Mark the person's unread in-app messages read: one UPDATE of that person's rows only."""
+    from portal.core.tables import OutboxMessage as M
+    from portal.notifications.queries import shown_in_app
+
+    now = clock.now()
+    async with atomic():
+        await M.update({M.read_at: now}).where(shown_in_app(user_id, now) & M.read_at.is_null())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from typing import Any
 
 from piccolo.columns import Column
@@ -14,10 +16,13 @@ from piccolo.table import Table
 
 from portal.accounts.tables import Residency
 from portal.core import clock
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
 from portal.notifications.rules import channels_for
+from portal.notifications.rules import inapp_link
 
 MAX_PAGE = 5000
 
@@ -417,3 +422,53 @@ async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
     await read(TargetKind.PREMISE, audience.premises, Premise, Premise.house)
     await read(TargetKind.ACCOUNT, audience.accounts, PersonalAccount, PersonalAccount.premise.house)
     return found
+
+
+# --- a person's in-app messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InAppMessage:
+    id: int
+    subject: str
+    body: str
+    link: str | None  # a path on this site only (``rules.inapp_link``)
+    created_at: datetime
+    unread: bool
+
+
+def shown_in_app(user_id: int, now: datetime) -> Any:
+    """A person's in-app messages that are theirs to see: delivered, or queued and due (delivering one only marks
+    it sent); one put off to later (``not_before``) stays unseen until its time. By the ``user_id`` index."""
+    from portal.core.tables import OutboxMessage as M
+
+    due = M.status.is_in(["pending", "sending"]) & (M.next_attempt_at <= now)
+    return (M.user_id == user_id) & (M.channel == Channel.INAPP.value) & ((M.status == "sent") | due)
+
+
+async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
+    """A page of the person's in-app messages, newest first (two queries: the count and the page)."""
+    from portal.core.tables import OutboxMessage as M
+
+    mine = shown_in_app(user_id, clock.now())
+    total = await M.count().where(mine)
+    rows = await (
+        M.select(M.id, M.subject, M.body, M.context, M.created_at, M.read_at)
+        .where(mine)
+        .order_by(M.created_at, ascending=False)
+        .order_by(M.id, ascending=False)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    items = [
+        InAppMessage(
+            id=r["id"],
+            subject=r["subject"],
+            body=r["body"],
+            link=inapp_link(json.loads(r["context"]) if isinstance(r["context"], str) else r["context"]),
+            created_at=r["created_at"],
+            unread=r["read_at"] is None,
+        )
+        for r in rows
+    ]
+    return Page(items, total, page.number, page.size)

@@ -10,11 +10,13 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -86,6 +88,30 @@ class NotificationSettings(Controller):
         return Response({"ok": True}, status_code=201)
 
 
+class InAppMessages(Controller):
+    """The person's in-app messages (channel «inapp», read from the outbox itself) and marking them read."""
+
+    path = "/notifications"
+    opt = signed_in()
+
+    @get("/", name="notifications:list")
+    async def index(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        page: FromQuery[str] = "",
+        size: FromQuery[str] = "",
+    ) -> Template:
+        messages = await queries.inapp_messages(principal.user_id or 0, page_request(page, size))
+        return render(request, "notifications/list.html", page=messages)
+
+    @post("/read", name="notifications:read")
+    async def read(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+        await actions.mark_read(principal.user_id or 0)
+        return see_other(request, "/notifications")
+
+
 QUERY_BUDGETS: dict[str, int] = {
     "/notifications/settings": 3,
+    "/notifications": 3,
 }

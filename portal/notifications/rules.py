@@ -13,6 +13,7 @@ from dataclasses import field
 from enum import StrEnum
 
 from portal.accounts.rules import may_send
+from portal.core.security import safe_next
 
 
 class TargetKind(StrEnum):
@@ -258,3 +259,11 @@ def channels_for(
         Channel.PUSH: push_endpoints > 0,
     }
     return [c for c in Channel if c in offered and reachable[c] and wants(topic, c, choices)]
+
+
+def inapp_link(context: object) -> str | None:
+    """The page an in-app message leads to (``context["link"]``): only a path on this site — «/…», never
+    «//host» or «https://…» — so that a message can never send its reader elsewhere (no open redirect)."""
+    if not isinstance(context, dict) or not isinstance(context.get("link"), str):
+        return None
+    return safe_next(context["link"], "") or None

@@ -1,4 +1,6 @@
 ACCESS = {
+    "GET /notifications": "user",
+    "POST /notifications/read": "user",
     "GET /notifications/settings": "user",
     "POST /notifications/settings": "user",
     "POST /notifications/push": "user",

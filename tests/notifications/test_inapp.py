@@ -1,0 +1,118 @@
+"""The in-app messages page: a person's own messages newest first, paged, links only on this site, marked read."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from portal.core.tables import OutboxMessage
+from tests.querylog import captured
+
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+async def _message(user: int, subject: str, *, minutes: int = 0, link: Any = None, **values: Any) -> int:
+    row = OutboxMessage(
+        channel=values.pop("channel", "inapp"),
+        recipient=str(user),
+        user_id=user,
+        template="test",
+        subject=subject,
+        body=values.pop("body", "Текст сообщения"),
+        context={"link": link} if link is not None else {},
+        dedupe_key=uuid.uuid4().hex,
+        status=values.pop("status", "sent"),
+        created_at=START + timedelta(minutes=minutes),
+        next_attempt_at=values.pop("next_attempt_at", START),
+        **values,
+    )
+    await row.save()
+    return int(row.id)
+
+
+def _subjects(html: str) -> list[str]:
+    return re.findall(r"Сообщение \d+", html)
+
+
+async def test_a_person_sees_only_their_own_messages_newest_first(db, client, login, make_user):
+    a, b = await make_user(), await make_user()
+    await _message(a, "Сообщение 1", minutes=1)
+    await _message(a, "Сообщение 2", minutes=2, read_at=START)
+    await _message(a, "Сообщение 3", minutes=3, status="pending")  # queued and due: in-app delivery only marks it
+    await _message(a, "Сообщение 4", minutes=4, status="pending", next_attempt_at=START + timedelta(days=3650))
+    await _message(a, "Сообщение 5", minutes=5, channel="email")
+    await _message(b, "Сообщение 6", minutes=6)
+    await login(client, a)
+    page = await client.get("/notifications")
+    assert page.status_code == 200
+    assert _subjects(page.text) == ["Сообщение 3", "Сообщение 2", "Сообщение 1"]
+    # Unread ones say so in words, for the eye and for a screen reader; the read one does not.
+    assert page.text.count("Новое") == 2 and page.text.count("ещё не прочитано") == 2
+    await client.post("/logout", headers={"x-csrftoken": await client.csrf_token()})
+    await login(client, b)
+    assert _subjects((await client.get("/notifications")).text) == ["Сообщение 6"]
+
+
+async def test_marking_read_touches_only_the_persons_unread_rows(db, client, login, make_user):
+    a, b = await make_user(), await make_user()
+    theirs = await _message(a, "Сообщение 1")
+    earlier = START - timedelta(days=1)
+    read = await _message(b, "Сообщение 2", read_at=earlier)
+    mine = await _message(b, "Сообщение 3", minutes=1)
+    await login(client, b)
+    answer = await client.form("/notifications/read", {})
+    assert answer.status_code == 303 and answer.headers["location"].endswith("/notifications")
+    rows = {r["id"]: r["read_at"] for r in await OutboxMessage.select(OutboxMessage.id, OutboxMessage.read_at)}
+    assert rows[theirs] is None  # A's message stays unread whatever B does
+    assert rows[mine] is not None
+    assert rows[read] is not None and rows[read].replace(tzinfo=UTC) == earlier  # read before: left as it was
+    page = (await client.get("/notifications")).text
+    assert "Новое" not in page and "Отметить все прочитанными" not in page
+
+
+async def test_only_a_path_on_this_site_becomes_a_link(db, client, login, make_user):
+    user = await make_user()
+    await _message(user, "Сообщение 1", link="https://evil.example/x")
+    await _message(user, "Сообщение 2", minutes=1, link="//evil.example/x")
+    await _message(user, "Сообщение 3", minutes=2, link="/tickets/7")
+    await _message(user, "Сообщение 4", minutes=3, link="/\\evil.example")
+    await login(client, user)
+    page = (await client.get("/notifications")).text
+    assert 'href="/tickets/7"' in page
+    assert "evil" not in page
+    assert "Сообщение 1" in page and "Сообщение 2" in page and "Сообщение 4" in page
+
+
+async def test_pages_are_bounded_and_cost_the_same(db, client, login, make_user):
+    from portal.notifications.routes import QUERY_BUDGETS
+
+    user = await make_user()
+    for n in range(1, 26):
+        await _message(user, f"Сообщение {n}", minutes=n)
+    await login(client, user)
+    await client.get("/notifications")
+    with captured(db) as seen:
+        first = (await client.get("/notifications?size=10")).text
+    assert _subjects(first) == [f"Сообщение {n}" for n in range(25, 15, -1)]
+    assert len(seen) <= QUERY_BUDGETS["/notifications"]
+    last = (await client.get("/notifications?size=10&page=3")).text
+    assert _subjects(last) == [f"Сообщение {n}" for n in range(5, 0, -1)]
+    huge = (await client.get("/notifications?size=100000")).text
+    assert len(_subjects(huge)) == 25 and "Показаны 1–25 из 25" in huge
+
+
+async def test_the_page_in_english_and_its_empty_state(db, client, login, make_user):
+    user = await make_user()
+    await login(client, user)
+    await client.form("/lang", {"lang": "en", "next": "/notifications"})
+    empty = (await client.get("/notifications")).text
+    assert "No notifications yet" in empty and "Уведомлений" not in empty
+    await _message(user, "Сообщение 1")
+    page = (await client.get("/notifications")).text
+    assert "Mark all as read" in page and ">New<" in page and "Новое" not in page
+    await client.form("/lang", {"lang": "ru", "next": "/"})
+    assert "Уведомлений пока нет" in (await client.get("/notifications?page=9")).text
