@@ -472,3 +472,10 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
         for r in rows
     ]
     return Page(items, total, page.number, page.size)
+
+
+async def unread_count(user_id: int) -> int:
+    """How many of the person's in-app messages are not read yet (one count by the ``user_id`` index)."""
+    from portal.core.tables import OutboxMessage as M
+
+    return await M.count().where(shown_in_app(user_id, clock.now()) & M.read_at.is_null())

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -109,6 +110,16 @@ class InAppMessages(Controller):
     async def read(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
         await actions.mark_read(principal.user_id or 0)
         return see_other(request, "/notifications")
+
+
+async def _home_section(principal: Principal) -> dict[str, int] | None:
+    """The home page tells of unread in-app messages (one count; the navigation shows no count, which would cost a
+    statement on every page)."""
+    unread = await queries.unread_count(principal.user_id or 0)
+    return {"unread": unread} if unread else None
+
+
+register_section("notifications", 15, "notifications/_home.html", _home_section)
 
 
 QUERY_BUDGETS: dict[str, int] = {

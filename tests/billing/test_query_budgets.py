@@ -32,6 +32,7 @@ MODULES = [
     "portal.meetings.routes",
     "portal.content.routes",
     "portal.content.routes_staff",
+    "portal.notifications.routes",
 ]
 
 
@@ -119,6 +120,7 @@ def _pages(data: dict[str, Any], ticket_id: int) -> dict[str, str]:
         "/profile": "/profile",
         "/meetings": "/meetings",
         "/news": "/news",
+        "/notifications": "/notifications",
     }
 
 

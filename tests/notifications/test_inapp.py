@@ -116,3 +116,15 @@ async def test_the_page_in_english_and_its_empty_state(db, client, login, make_u
     assert "Mark all as read" in page and ">New<" in page and "Новое" not in page
     await client.form("/lang", {"lang": "ru", "next": "/"})
     assert "Уведомлений пока нет" in (await client.get("/notifications?page=9")).text
+
+
+async def test_the_home_page_tells_of_unread_messages(db, client, login, make_user):
+    a, b = await make_user(), await make_user()
+    await _message(a, "Сообщение 1")
+    await _message(a, "Сообщение 2", minutes=1)
+    await _message(a, "Сообщение 3", minutes=2, read_at=START)
+    await _message(b, "Сообщение 4")
+    await login(client, a)
+    assert "2 новых уведомления" in (await client.get("/")).text
+    await client.form("/notifications/read", {})
+    assert "новых уведомлени" not in (await client.get("/")).text
