@@ -120,10 +120,10 @@ async def test_a_refused_autopay_limit_is_shown_as_typed(client, login, househol
     a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4242424242424242")
     assert card is not None
-    refused = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": "5 000 р"})
+    refused = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": "5 000 рублей в год"})
     assert refused.status_code == 422
     assert f'id="e-limit_{a}"' in refused.text
-    assert 'value="5 000 р"' in refused.text, "the field keeps the limit as it was typed, not a default"
+    assert 'value="5 000 рублей в год"' in refused.text, "the field keeps the limit as it was typed, not a default"
     assert f'<option value="{card}" selected' in refused.text
 
 
