@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.tables import OutboxMessage
+from portal.notifications.queries import shown_in_app
 from portal.notifications.rules import DEFAULTS
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
@@ -42,9 +44,8 @@ async def unsubscribe(user_id: int, endpoint: str) -> None:
 
 async def mark_read(user_id: int) -> None:
     """Mark the person's unread in-app messages read: one UPDATE of that person's rows only."""
-    from portal.core.tables import OutboxMessage as M
-    from portal.notifications.queries import shown_in_app
-
     now = clock.now()
     async with atomic():
-        await M.update({M.read_at: now}).where(shown_in_app(user_id, now) & M.read_at.is_null())
+        await OutboxMessage.update({OutboxMessage.read_at: now}).where(
+            shown_in_app(user_id, now) & OutboxMessage.read_at.is_null()
+        )

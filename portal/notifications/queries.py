@@ -18,6 +18,7 @@ from portal.accounts.tables import Residency
 from portal.core import clock
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.tables import OutboxMessage
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
@@ -440,23 +441,30 @@ class InAppMessage:
 def shown_in_app(user_id: int, now: datetime) -> Any:
     """A person's in-app messages that are theirs to see: delivered, or queued and due (delivering one only marks
     it sent); one put off to later (``not_before``) stays unseen until its time. By the ``user_id`` index."""
-    from portal.core.tables import OutboxMessage as M
-
-    due = M.status.is_in(["pending", "sending"]) & (M.next_attempt_at <= now)
-    return (M.user_id == user_id) & (M.channel == Channel.INAPP.value) & ((M.status == "sent") | due)
+    due = OutboxMessage.status.is_in(["pending", "sending"]) & (OutboxMessage.next_attempt_at <= now)
+    return (
+        (OutboxMessage.user_id == user_id)
+        & (OutboxMessage.channel == Channel.INAPP.value)
+        & ((OutboxMessage.status == "sent") | due)
+    )
 
 
 async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
     """A page of the person's in-app messages, newest first (two queries: the count and the page)."""
-    from portal.core.tables import OutboxMessage as M
-
     mine = shown_in_app(user_id, clock.now())
-    total = await M.count().where(mine)
+    total = await OutboxMessage.count().where(mine)
     rows = await (
-        M.select(M.id, M.subject, M.body, M.context, M.created_at, M.read_at)
+        OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.subject,
+            OutboxMessage.body,
+            OutboxMessage.context,
+            OutboxMessage.created_at,
+            OutboxMessage.read_at,
+        )
         .where(mine)
-        .order_by(M.created_at, ascending=False)
-        .order_by(M.id, ascending=False)
+        .order_by(OutboxMessage.created_at, ascending=False)
+        .order_by(OutboxMessage.id, ascending=False)
         .limit(page.size)
         .offset(page.offset)
     )
@@ -476,6 +484,4 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
 
 async def unread_count(user_id: int) -> int:
     """How many of the person's in-app messages are not read yet (one count by the ``user_id`` index)."""
-    from portal.core.tables import OutboxMessage as M
-
-    return await M.count().where(shown_in_app(user_id, clock.now()) & M.read_at.is_null())
+    return await OutboxMessage.count().where(shown_in_app(user_id, clock.now()) & OutboxMessage.read_at.is_null())
