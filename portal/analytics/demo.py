@@ -51,7 +51,12 @@ async def seed(ctx: DemoContext) -> None:
     if not houses:
         return
     rng = ctx.rng
-    by_house: dict[int, list[int]] = {int(k): v for k, v in ctx.shared.get("accounts_by_house", {}).items()}
+    # The accounts someone already holds on the portal (the demo residents' flats) are left out: their owner is
+    # connected already, and a second user of the same person would list them twice among the people with access.
+    held = {r["account"] for r in await Residency.select(Residency.account).where(Residency.revoked_at.is_null())}
+    by_house: dict[int, list[int]] = {
+        int(k): [a for a in v if a not in held] for k, v in ctx.shared.get("accounts_by_house", {}).items()
+    }
     complex_of = {
         r["id"]: r["complex"] for r in await House.select(House.id, House.complex).where(House.id.is_in(houses))
     }
