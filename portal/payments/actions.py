@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -143,6 +144,15 @@ class CheckoutUnderway(Refused):
         self.status = found.status
 
 
+class SheetOutdated(Exception):
+    """No checkout was opened: a payment came in on ``accounts`` while the pay sheet was open, so the amounts it
+    showed (and the payer submitted) may pay the same debt again. The sheet is shown again with the amounts of now."""
+
+    def __init__(self, accounts: Sequence[int]) -> None:
+        super().__init__(f"balance of {list(accounts)} fell since the sheet was shown")
+        self.accounts = list(accounts)
+
+
 def _paid_by_another(found: queries.Underway) -> str:
     """What a co-owner (or another member of the household) is told when the same debt is being paid by someone
     else: what, since when, and what happens if that payment does not go through."""
@@ -197,12 +207,14 @@ async def start_checkout(
     *,
     period: date | None = None,
     replaces: str | None = None,
+    seen: Mapping[int, Decimal] | None = None,
 ) -> Started:
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
     closes unpaid after ``rules.CHECKOUT_LIFETIME``. ``period``: the billing month of the receipt the payment was
     started from, which it pays first (DOMAIN.md §2.5). A checkout of the same accounts the user left unfinished
     is closed first: «continue the payment» on it would charge the same debt a second time. ``replaces``: the
-    checkout this one continues in another language (``_mark_replaced``)."""
+    checkout this one continues in another language (``_mark_replaced``). ``seen``: the balances the pay sheet
+    showed; ``SheetOutdated`` when one of the paid accounts' has fallen since (a payment came in meanwhile)."""
     now = now or clock.now()
     closed = [replaces] if replaces else []
     if principal.user_id is not None:
@@ -241,6 +253,7 @@ async def start_checkout(
         now=now,
         replaces=replaces,
         closed=closed,
+        seen={a.id: seen[a.id] for a, _ in items if a.id in seen} if seen else None,
     )
 
 
@@ -330,6 +343,7 @@ async def _open_checkout(
     now: datetime,
     replaces: str | None = None,
     closed: Sequence[str] = (),
+    seen: Mapping[int, Decimal] | None = None,
 ) -> Started:
     """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
     ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``.
@@ -337,7 +351,9 @@ async def _open_checkout(
 
     Recorded under a lock of its accounts, and only while no other checkout of the same debt (but those the caller
     ``closed``) could still be paid or is being opened: else ``CheckoutUnderway``. Two «Оплатить» pressed at once
-    (two tabs) open one session; the lock is not held while the gateway is asked."""
+    (two tabs) open one session; the lock is not held while the gateway is asked. ``seen``: the balances the
+    payer's amounts were computed from; under the same lock (a payment's credit takes it too), ``SheetOutdated`` when
+    one has fallen since."""
     key = str(uuid.uuid4())
     expires_at = now + rules.CHECKOUT_LIFETIME
     ids: list[int] = []
@@ -349,6 +365,10 @@ async def _open_checkout(
         underway = await queries.checkout_underway(accounts, reference, now, closed)
         if underway is not None:
             raise CheckoutUnderway(underway, principal.user_id)
+        if seen:
+            credited = rules.credited_since(seen, await ledger.balances_of(seen))
+            if credited:
+                raise SheetOutdated(credited)
         for row in rows:
             row.batch = batch
             row.kind = PaymentKind.CHECKOUT

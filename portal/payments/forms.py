@@ -12,10 +12,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal.core.db import from_kopecks
+from portal.core.db import to_kopecks
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
+from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
@@ -43,16 +46,30 @@ def amount_text(amount: Decimal) -> str:
 # --- paying -----------------------------------------------------------------------------------------------------
 
 
+# The balance a sheet showed, in kopecks: as far as any balance can go either way.
+_SEEN_LIMIT = 10**15
+
+
 @dataclass
 class PayForm:
     """The pay sheet: which accounts are paid and how much for each (typed text kept for the page); ``period``:
-    the billing month of the receipt the sheet was opened from (one account's sheet only), paid first."""
+    the billing month of the receipt the sheet was opened from (one account's sheet only), paid first. ``seen``:
+    the balance of each account as the sheet showed it (its amounts were computed from it), carried by the form so
+    that the checkout is not started when a payment came in meanwhile; ``outdated``: the sheet is shown again for
+    that reason."""
 
     chosen: set[int] = field(default_factory=set)
     typed: dict[str, str] = field(default_factory=dict)
     items: list[tuple[PayableAccount, Decimal]] = field(default_factory=list)
     errors: FormErrors = field(default_factory=FormErrors)
     period: date | None = None
+    seen: dict[int, Decimal] = field(default_factory=dict)
+    outdated: bool = False
+
+    def seen_kopecks(self, account: PayableAccount) -> int:
+        """The balance the page carries for ``account``: the one the payer's amounts were read against (a sheet shown
+        again with an error keeps it), else the account's balance now."""
+        return to_kopecks(self.seen.get(account.id, account.balance))
 
 
 def receipt_period(value: object, accounts: Sequence[PayableAccount]) -> date | None:
@@ -79,6 +96,9 @@ def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -
     form = PayForm(period=receipt_period(form_value(data, "period"), accounts))
     for account in accounts:
         name = f"amount_{account.id}"
+        seen = parse_int(form_value(data, f"seen_{account.id}"), low=-_SEEN_LIMIT, high=_SEEN_LIMIT)
+        if seen is not None:  # a sheet without it (opened before the field existed) is paid as typed
+            form.seen[account.id] = from_kopecks(seen)
         form.typed[str(account.id)] = form_value(data, name)[:40]
         if len(accounts) > 1 and not form_value(data, f"pay_{account.id}"):
             continue
@@ -93,6 +113,22 @@ def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -
     if not form.chosen:
         form.errors.general.append(gettext("Choose at least one account to pay for."))
     return form
+
+
+def pay_form_after_credit(form: PayForm, accounts: Sequence[PayableAccount], credited: Collection[int]) -> PayForm:
+    """The sheet shown again because a payment came in on the ``credited`` accounts while it was open: their amounts
+    as ``rules.amount_after_credit`` proposes against what is due now, the others as typed; the same accounts
+    chosen but those left with nothing to pay; the balances carried are those of now."""
+    typed, chosen = dict(form.typed), set(form.chosen)
+    for account in accounts:
+        key = str(account.id)
+        if account.id in credited:
+            was_due = max(Decimal("0.00"), form.seen.get(account.id, account.balance))
+            amount = rules.amount_after_credit(parse_money(typed.get(key, "")), was_due, account.due)
+            typed[key] = amount_text(amount) if amount is not None else ""
+            if amount is None:
+                chosen.discard(account.id)
+    return PayForm(chosen=chosen, typed=typed, period=form.period, outdated=True)
 
 
 def typed_total(form: PayForm, percent: Decimal) -> Decimal:

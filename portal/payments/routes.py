@@ -138,14 +138,15 @@ class ResidentPay(Controller):
         form = forms.read_pay_form(data, accounts)
         if not form.errors:
             try:
-                started = await actions.start_checkout(principal, form.items, _base_url(), period=form.period)
-            except actions.PaymentUnavailable:
-                form.errors.general.append(
-                    gettext(
-                        "The payment service is not available right now. Nothing was charged. "
-                        "Please try again in a few minutes."
-                    )
+                started = await actions.start_checkout(
+                    principal, form.items, _base_url(), period=form.period, seen=form.seen
                 )
+            except actions.PaymentUnavailable:
+                form.errors.general.append(texts.not_started())
+            except actions.SheetOutdated as exc:  # a payment came in while the sheet was open: its amounts of now
+                payable = await queries.payable_accounts(principal)
+                accounts = _sheet_accounts(payable, data.get("only"))
+                form = forms.pay_form_after_credit(form, accounts, exc.accounts)
             else:  # the gateway's own page (another site): a plain redirect, never an HTMX swap
                 return Redirect(path=started.url, status_code=303)
         return await _pay_page(request, accounts, form, more=len(accounts) < len(payable), status_code=422)

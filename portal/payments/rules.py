@@ -4,6 +4,7 @@ state means for a payment, checkout expiry, refunds, autopay."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -72,6 +73,22 @@ def commission(amount: Decimal, percent: Decimal) -> Decimal:
 def total_with_commission(amounts: Iterable[Decimal], percent: Decimal) -> Decimal:
     """What the payer pays for ``amounts`` together: each amount and its commission."""
     return sum((a + commission(a, percent) for a in amounts), Decimal("0.00"))
+
+
+def credited_since(seen: Mapping[int, Decimal], current: Mapping[int, Decimal]) -> list[int]:
+    """The accounts whose balance fell since the pay sheet showed it (``seen``): a payment was credited meanwhile
+    (a co-owner's, or the payer's own in another tab), so the sheet's amounts may pay the same debt again. A balance
+    that grew (a new charge) leaves the sheet's amounts as payable as they were."""
+    return sorted(a for a, was in seen.items() if current.get(a, Decimal("0.00")) < was)
+
+
+def amount_after_credit(typed: Decimal | None, was_due: Decimal, due: Decimal) -> Decimal | None:
+    """What a sheet shown again after a payment came in proposes for that account: the amount the payer typed while
+    it still makes sense (a part of what is due now, or an advance where nothing was due), else what is due now
+    (nothing when nothing is)."""
+    if typed is not None and typed != was_due and (was_due <= 0 or typed <= due):
+        return typed
+    return due if due > 0 else None
 
 
 # --- what the gateway's state means -------------------------------------------------------------------------------

@@ -96,6 +96,13 @@ def unavailable() -> str:
     return gettext("The payment service is not available right now. Please try again later.")
 
 
+def not_started() -> str:
+    """The pay sheet's «Оплатить» when the gateway could not open the payment."""
+    return gettext(
+        "The payment service is not available right now. Nothing was charged. Please try again in a few minutes."
+    )
+
+
 def amount_error(problem: AmountProblem) -> str:
     return {
         AmountProblem.INVALID: gettext("Enter the amount in rubles, for example 1500 or 1500,50."),

@@ -253,3 +253,35 @@ def test_only_a_checkout_paid_being_confirmed_or_being_created_is_beyond_closing
     for status in ("open", "failed", "canceled", "expired"):  # open ones are closed at the gateway first
         assert not rules.beyond_closing(status, just_now, now), status
     assert rules.beyond_closing("created", just_now, now) and not rules.beyond_closing("created", long_ago, now)
+
+
+def test_a_sheet_is_stale_for_the_accounts_whose_balance_fell_since_it_was_shown():
+    seen = {1: Decimal("3540.00"), 2: Decimal("1200.50"), 3: Decimal("0.00")}
+    now = {1: Decimal("2540.00"), 2: Decimal("1500.50"), 3: Decimal("-100.00")}
+    assert rules.credited_since(seen, now) == [1, 3]  # a new charge (2) leaves its amount payable as it was
+
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("typed", "was_due", "due", "expected"),
+    [
+        (D("3540.00"), D("3540.00"), D("2540.00"), D("2540.00")),
+        (D("3540.00"), D("3540.00"), D("0.00"), None),
+        (D("1000.00"), D("3540.00"), D("2540.00"), D("1000.00")),
+        (D("3000.00"), D("3540.00"), D("2540.00"), D("2540.00")),
+        (D("500.00"), D("0.00"), D("0.00"), D("500.00")),
+        (None, D("3540.00"), D("2540.00"), D("2540.00")),
+    ],
+    ids=[
+        "the amount due as shown becomes the amount due now",
+        "nothing is proposed when nothing is due",
+        "a part of the debt typed is kept while it is within the debt",
+        "a part beyond what is due now is not",
+        "an advance where nothing was due is kept",
+        "an unreadable amount is replaced",
+    ],
+)
+def test_a_sheet_shown_again_after_a_payment_keeps_what_was_typed_while_it_makes_sense(typed, was_due, due, expected):
+    assert rules.amount_after_credit(typed, was_due, due) == expected
