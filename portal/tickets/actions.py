@@ -542,7 +542,7 @@ async def _move(
     """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice.
     ``comment_en``: the comment in English where the portal words it (each reader reads their language);
     ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
-    change = rules.transition(ticket, target, actor, now)
+    change = rules.transition(ticket, target, actor, now, get_settings().time_zone)
     if change.refusal is not None:
         # A resident asks from the request's page (or posts straight at it): the answer is said there.
         back = f"/tickets/{ticket.id}" if actor == Actor.RESIDENT else None
@@ -564,8 +564,10 @@ async def _move(
             comment=comment.strip()[: rules.MAX_MESSAGE],
             comment_en=comment_en.strip()[: rules.MAX_MESSAGE],
         )
+        restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
         if by_staff:
-            await audit.record(principal, "ticket.status", "ticket", ticket.id, {"status": [change.current, target]})
+            moved: dict[str, Any] = {"status": [change.current, target], **restarted}
+            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved)
         await _tell_other_side(
             ticket,
             event_id,
@@ -576,6 +578,33 @@ async def _move(
             comment_en=comment_en.strip()[:500],
         )
     return event_id
+
+
+RESTARTED = lazy("The request is back in work: the deadline is counted anew from now.")
+
+
+async def _restart_clock(
+    principal: Principal, ticket: TicketDetail, change: rules.Change, now: datetime, *, by_staff: bool
+) -> dict[str, list[str]]:
+    """The new deadline of a request that went back to work (``rules.transition`` counted it) as a history line
+    both sides read, worded in Russian and English; returns it for the audit (nothing when none was counted)."""
+    if "deadline" not in change.values or change.values["deadline"] == ticket.deadline:
+        return {}
+    before, after = _plain(ticket.deadline), _plain(change.values["deadline"])
+    russian, english = in_russian_and_english(RESTARTED)
+    await _by(
+        principal,
+        ticket.id,
+        EventKind.DEADLINE,
+        now,
+        by_staff=by_staff,
+        from_value=before,
+        to_value=after,
+        comment=russian,
+        comment_en=english,
+        visible=True,
+    )
+    return {"deadline": [before, after]}
 
 
 async def move_status(principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime) -> int:

@@ -349,6 +349,15 @@ class Current(Protocol):
     @property
     def confirmed_by_resident(self) -> bool: ...
 
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def deadline(self) -> datetime | None: ...
+
 
 @dataclass(frozen=True)
 class Change:
@@ -379,6 +388,19 @@ def status_stamps(current: str, target: str, now: datetime) -> dict[str, Any]:
     return values
 
 
+def reopens(current: str, target: str) -> bool:
+    """Work reported done (or closed) goes back to work: returned by the resident, reopened or sent back by staff."""
+    return current in (S.DONE, S.CLOSED) and target in ACTIVE
+
+
+def restarted_deadline(ticket: Current, now: datetime, tz: str) -> datetime | None:
+    """The deadline of a request that goes back to work at ``now``: counted again from that moment by its
+    category's rule (DOMAIN §5, ``deadlines.deadline_for``), as if registered then. A request without a legal
+    term (planned or paid works: the date agreed) keeps the deadline it has."""
+    due = deadline_for(ticket.category, now, tz, ticket_type=ticket.type)
+    return due if due is not None else ticket.deadline
+
+
 def _resident_refusal(ticket: Current, target: str, now: datetime) -> Refusal | None:
     status = ticket.status
     if target == S.CANCELLED:
@@ -398,12 +420,16 @@ def _resident_refusal(ticket: Current, target: str, now: datetime) -> Refusal | 
     return Refusal.NOT_YOURS
 
 
-def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Change:
+def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: str | None = None) -> Change:
     """Move ``ticket`` to ``target`` on behalf of ``actor`` at ``now``: what to write, or why not.
 
     Staff follow the status table; an executor only accepts, starts and finishes work; a resident cancels before
     work starts, and confirms or returns the work within the confirm window (a return marks the request repeated;
     a request the resident confirmed is not returned, see ``resident_may_reopen``).
+
+    Work that goes back from done or closed (``reopens``) gets a new deadline counted from ``now`` in the company's
+    zone ``tz`` (``restarted_deadline``): the clock starts again rather than the request reading overdue at once by
+    its first deadline. Without ``tz`` (a caller asking only whether the move is allowed) none is counted.
     """
     current = ticket.status
     refusal: Refusal | None = None
@@ -420,6 +446,8 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime) -> Cha
         values["repeated"] = True
     if target == S.CLOSED:
         values["confirmed_by_resident"] = actor == Actor.RESIDENT
+    if tz is not None and reopens(current, target):
+        values["deadline"] = restarted_deadline(ticket, now, tz)
     return Change(current, target, values)
 
 

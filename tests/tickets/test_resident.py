@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from PIL import Image
 
+from portal.core import clock
 from portal.core.i18n import format_phone
 from portal.tickets import rules
 from portal.tickets.tables import Ticket
@@ -209,7 +210,8 @@ async def test_confirm_rate_and_reject_a_closure(client, new_client, login, make
         e["kind"]
         for e in await TicketEvent.select(TicketEvent.kind).where(TicketEvent.ticket == tid).order_by(TicketEvent.id)
     ]
-    assert kinds == ["created", "status", "status", "status", "status", "status", "rating"]
+    # The return counted the deadline again from that moment: a line of its own after the return's.
+    assert kinds == ["created", "status", "status", "status", "deadline", "status", "status", "rating"]
 
 
 async def test_the_work_is_asked_about_only_until_the_resident_confirms_it(
@@ -475,3 +477,37 @@ async def test_a_return_after_the_window_or_before_the_work_is_done_is_refused(
     await _file(client, place)
     fresh = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
     await _refused_return(client, fresh, "Работа по этой заявке ещё не отмечена выполненной")
+
+
+def _row(page: str, tid: int) -> str:
+    """The request's row of the staff queue, as served."""
+    found = re.search(rf'<tr id="row-{tid}".*?</tr>', page, re.S)
+    assert found, f"request {tid} is not in the queue"
+    return found.group(0)
+
+
+async def test_a_returned_request_is_due_again_from_the_return_not_overdue_by_its_first_deadline(
+    client, new_client, login, make_user, make_account
+):
+    """The work was reported done after the first deadline had passed; the resident returns it. The clock starts
+    again from the return by the category's rule (a leaking tap: one day), said in the history to both sides,
+    and neither the resident's page nor the dispatcher's queue reads the request as overdue."""
+    tid = await _done(client, new_client, login, make_user, make_account)
+    filed = clock.now() - timedelta(days=3)
+    await Ticket.update({Ticket.created_at: filed, Ticket.deadline: filed + timedelta(days=1)}).where(Ticket.id == tid)
+    returned = clock.now()
+    assert (await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})).status_code == 303
+    due = (await Ticket.select(Ticket.deadline).where(Ticket.id == tid).first())["deadline"]
+    assert returned + timedelta(days=1) <= due <= clock.now() + timedelta(days=1)
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert "Просрочена" not in page and "Заявка снова в работе: срок отсчитан заново с этого момента." in page
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert "Overdue" not in page and "The request is back in work: the deadline is counted anew from now." in page
+    house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(house,)))
+    row = _row((await staff.get("/staff/tickets?tab=active")).text, tid)
+    assert "is-overdue" not in row and "Просрочена" not in row
+    assert f'id="row-{tid}"' not in (await staff.get("/staff/tickets?tab=overdue")).text
+    assert "Заявка снова в работе: срок отсчитан заново" in (await staff.get(f"/staff/tickets/{tid}")).text

@@ -154,6 +154,9 @@ class Req:
     status: str
     completed_at: datetime | None = None
     confirmed_by_resident: bool = False
+    category: str = "leaking_taps"
+    type: str = "ordinary"
+    deadline: datetime | None = None
 
 
 R, ST, EX = rules.Actor.RESIDENT, rules.Actor.STAFF, rules.Actor.EXECUTOR
@@ -254,6 +257,57 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
 )
 def test_what_a_move_writes(current, target, actor, written):
     assert dict(rules.transition(Req(current, DONE_AGO), target, actor, NOW).values) == written
+
+
+MOSCOW = "Europe/Moscow"
+FIRST_DEADLINE = NOW - timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("ticket", "target", "actor", "due"),
+    [
+        (Req("done", DONE_AGO, deadline=FIRST_DEADLINE), "reopened", R, NOW + timedelta(days=1)),
+        (Req("closed", DONE_AGO, deadline=FIRST_DEADLINE), "reopened", ST, NOW + timedelta(days=1)),
+        (Req("done", DONE_AGO, deadline=FIRST_DEADLINE), "in_work", ST, NOW + timedelta(days=1)),
+        (
+            Req("done", DONE_AGO, category="sewer_blockage", type="emergency", deadline=FIRST_DEADLINE),
+            "reopened",
+            R,
+            NOW + timedelta(hours=2),
+        ),
+        (
+            Req("closed", DONE_AGO, category="other", type="planned", deadline=FIRST_DEADLINE),
+            "reopened",
+            ST,
+            FIRST_DEADLINE,
+        ),
+    ],
+    ids=[
+        "a resident's return counts the category's day again from now",
+        "staff reopening a closed request count it again",
+        "work sent back to work from done counts it again",
+        "a returned blocked sewer is due in two hours from now",
+        "planned works keep the date agreed: no legal term to count",
+    ],
+)
+def test_work_that_goes_back_gets_a_new_deadline_from_that_moment(ticket, target, actor, due):
+    """The clock starts again when the work goes back: by the same rule as at registration, from the return."""
+    change = rules.transition(ticket, target, actor, NOW, MOSCOW)
+    assert change.values["deadline"] == due
+
+
+@pytest.mark.parametrize(
+    ("ticket", "target", "actor"),
+    [
+        (Req("in_work", deadline=FIRST_DEADLINE), "done", ST),
+        (Req("new", deadline=FIRST_DEADLINE), "accepted", ST),
+        (Req("reopened", deadline=FIRST_DEADLINE), "in_work", ST),
+        (Req("in_work", deadline=FIRST_DEADLINE), "accepted", ST),
+    ],
+    ids=["finishing work", "accepting a new request", "starting a returned request", "pausing work"],
+)
+def test_other_moves_keep_the_deadline(ticket, target, actor):
+    assert "deadline" not in rules.transition(ticket, target, actor, NOW, MOSCOW).values
 
 
 def test_an_executor_is_offered_only_their_own_moves():
