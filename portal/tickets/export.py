@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.core import csv_stream
+from portal.core.exports import Code
 from portal.core.exports import Count
 from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
@@ -20,7 +21,8 @@ from portal.tickets.view import TK
 
 def cell(row: TicketRow, column: str, tz: str) -> Any:
     """The value of one column of one row: texts as a reader of the report sees them, moments (in ``tz``) and
-    dates as values, which ``core.exports`` writes in the reader's language (CSV) or as date cells (XLSX)."""
+    dates as values, which ``core.exports`` writes in the reader's language (CSV) or as date cells (XLSX), and the
+    account number as a ``Code`` (text in either)."""
     zone = ZoneInfo(tz)
 
     def moment(value: datetime | None) -> datetime | None:
@@ -30,7 +32,7 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
         "number": row.number,
         "created": moment(row.created_at),
         "address": TK.address(row),
-        "account": row.account_number or "",
+        "account": Code(row.account_number or ""),  # digits as text: leading zeros kept, never 1,2E+10
         "owner": row.owner_name or "",
         "category": rules.category_label(row.category),
         "type": TK.type(row.type),

@@ -271,6 +271,30 @@ async def test_the_export_neutralises_formulas(client, login, world, make_accoun
     assert any(c.startswith("'=HYPERLINK") for c in cells)
 
 
+async def test_the_export_writes_the_account_number_as_text_keeping_its_leading_zeros(
+    client, login, world, make_account
+):
+    """A spreadsheet reads a plain cell of digits as a number: «0012345678» would lose its zeros. The CSV writes
+    the account as the text formula ``="0012345678"``, the XLSX as a text cell of the Text format."""
+    place = await make_account(house=world["house"], number="0012345678")
+    await actions.open_ticket(account_id=place.account, category="other", description="Счёт с нулями", now=NOW)
+    await login(client, world["principal"].user_id)
+    rows = list(
+        csv.reader(
+            io.StringIO((await client.get("/staff/tickets/export?q=0012345678")).content.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    account = rows[0].index("Лицевой счёт")
+    assert len(rows) == 2 and rows[1][account] == '="0012345678"'
+    sheet = load_workbook(
+        io.BytesIO((await client.get("/staff/tickets/export?format=xlsx&q=0012345678")).content)
+    ).active
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Лицевой счёт") + 1)
+    assert (cell.value, cell.data_type, cell.number_format) == ("0012345678", "s", "@")
+
+
 async def test_the_list_page_keeps_filters_in_the_url_and_remembers_columns(client, login, world):
     await login(client, world["principal"].user_id)
     page = await client.get("/staff/tickets?tab=unassigned&flag=emergency&size=10")
