@@ -199,8 +199,16 @@ class StaffNewTicket:
     contact_phone: str
 
 
-def caller_account_problem(typed: str, found: int) -> str:
-    """Why the call-centre form has no account yet: ``found`` accounts match the words ``typed``."""
+def caller_account_problem(typed: str, found: int, *, chosen: bool = False, picked: bool = False) -> str | None:
+    """Why the call-centre form files nothing yet: ``found`` accounts match the words ``typed`` and none is
+    ``chosen``; or one is chosen (words that match one account alone) but the form did not carry it ``picked``:
+    posted without JavaScript, the form is answered with that account shown chosen, as the page shows it while
+    typing, and files on the next press. A request is filed only on an account the dispatcher has seen."""
+    if chosen and picked:
+        return None
+    if chosen:
+        button = gettext("File the request")
+        return gettext("Check the caller's account chosen below and press “%(button)s” again.", button=button)
     if found:
         return gettext("Choose the caller's account among those found.")
     if typed:

@@ -150,8 +150,9 @@ class StaffTickets(Controller):
         draft, errors = forms.read_staff_new(data)
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
-        if found.account is None:
-            errors.add("account_number", forms.caller_account_problem(found.typed, len(found.matches)))
+        chosen = {"chosen": found.account is not None, "picked": picked is not None}
+        if problem := forms.caller_account_problem(found.typed, len(found.matches), **chosen):
+            errors.add("account_number", problem)
         if draft is None or found.account is None or errors:
             context = {"form": dict(data), "errors": errors, "tk": TK, "found": found}
             return render(request, "tickets/staff_new.html", status_code=422, **context)

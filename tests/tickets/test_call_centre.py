@@ -126,12 +126,30 @@ async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed
     assert await tickets_of(houses["flat12"].account) == await tickets_of(houses["flat14"].account) == 0
 
 
-async def test_words_that_match_one_account_alone_choose_it_and_file_at_once(client, login, houses):
-    """One match needs no pick: it is shown chosen, and the form posted without one (no JavaScript) files to it."""
+def checked(page: str) -> dict[str, str]:
+    """The pick the answered form carries on its next press (the account shown chosen), as a browser posts it."""
+    return {"account_id": str(next(account for account, on in offered(page).items() if on))}
+
+
+CONFIRM = "Проверьте выбранный ниже счёт звонящего и нажмите «Создать заявку» ещё раз."
+
+
+async def test_words_that_match_one_account_alone_are_shown_chosen_and_filed_on_the_next_press(client, login, houses):
+    """One match needs no pick, but it is seen before the request is filed on it: with JavaScript it is shown
+    chosen while typing; posted without JavaScript (no pick in the form), the form is answered with it chosen and
+    everything typed kept, and the same button files on it."""
     await login(client, houses["dispatcher"])
     page = await client.get("/staff/tickets/new", params={"account_number": "Сидоров"})
     assert offered(page.text) == {houses["flat14"].account: True}
-    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "Сидоров"})
+    typed = {**REQUEST, "account_number": "Сидоров", "contact_name": "Олег"}
+    page = await client.form("/staff/tickets/new", typed)
+    assert page.status_code == 422 and CONFIRM in page.text
+    assert offered(page.text) == {houses["flat14"].account: True}
+    assert re.search(r'name="account_number"[^>]*value="Сидоров"', page.text)
+    assert ">Течёт кран на кухне</textarea>" in page.text
+    assert re.search(r'name="contact_name"[^>]*value="Олег"', page.text)
+    assert await tickets_of(houses["flat14"].account) == 0
+    page = await client.form("/staff/tickets/new", {**typed, **checked(page.text)})
     assert page.status_code == 303
     assert await tickets_of(houses["flat14"].account) == 1 and await tickets_of(houses["flat12"].account) == 0
 
@@ -153,9 +171,13 @@ async def test_a_pick_that_is_not_among_the_matches_of_the_words_typed_is_refuse
     assert await tickets_of(houses["elsewhere"].account) == await tickets_of(houses["flat12"].account) == 0
 
 
-async def test_the_whole_number_files_at_once_and_words_that_match_nothing_say_so(client, login, houses):
+async def test_the_whole_number_is_shown_chosen_and_words_that_match_nothing_say_so(client, login, houses):
     await login(client, houses["dispatcher"])
-    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": houses["flat12"].number})
+    whole = {**REQUEST, "account_number": houses["flat12"].number}
+    page = await client.form("/staff/tickets/new", whole)
+    assert page.status_code == 422 and offered(page.text) == {houses["flat12"].account: True}
+    assert await tickets_of(houses["flat12"].account) == 0
+    page = await client.form("/staff/tickets/new", {**whole, **checked(page.text)})
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
     page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "Несуществующая"})
     assert page.status_code == 422 and "В ваших домах нет лицевого счёта по этим словам." in page.text
