@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller
 from litestar import Request
@@ -57,6 +58,10 @@ from portal.payments.tables import PaymentStatus
 from portal.settings import get_settings
 
 CART = "catalog_cart"
+# Orders whose payer came back from the gateway's success page while the gateway could not be asked: order id →
+# the checkout's session, kept in the payer's session so that the order's page too says the payment is being
+# checked (and offers no cancel) until the gateway is heard.
+CHECKING = "catalog_checking"
 SERVICE_RIGHT = "tickets"  # services open a request: a resident with the right to requests orders them
 
 
@@ -274,6 +279,28 @@ def _placed_message(status: str) -> str:
 # --- the resident's orders ---------------------------------------------------------------------------------------
 
 
+def _checking(request: Request, order: queries.OrderDetail) -> str | None:
+    """The address that asks the gateway again about the order's payment, while its payer came back from the success
+    page unheard and the payment, as last heard, could still be paid (open, or a declined card's page): its state is
+    not known."""
+    raw = request.session.get(CHECKING)
+    session_id = raw.get(str(order.id)) if isinstance(raw, dict) else None
+    if not isinstance(session_id, str) or not session_id or not order.may_pay or order.payment is None:
+        return None
+    if order.payment.stored_status not in (PaymentStatus.OPEN, PaymentStatus.FAILED):  # closed, paid or confirming
+        return None
+    return f"/services/orders/{order.id}/paid?session_id={quote(session_id[:80])}"
+
+
+def _mark_checking(request: Request, order_id: int, session_id: str | None) -> None:
+    """Remember (``session_id``) or forget that the order's payment is being checked (a few orders at most)."""
+    raw = request.session.get(CHECKING)
+    marks = {k: v for k, v in raw.items() if k != str(order_id)} if isinstance(raw, dict) else {}
+    if session_id:
+        marks[str(order_id)] = session_id[:80]
+    request.session[CHECKING] = dict(list(marks.items())[-5:])
+
+
 def _tell_payment(request: Request, status: str) -> None:
     """How the order's payment stands, told once on the order's page."""
     if status == "succeeded":
@@ -300,9 +327,12 @@ class ResidentOrders(Controller):
 
     @get("/{order_id:int}", name="catalog:order")
     async def detail(self, request: Request, order: LoadedOrder) -> Template:
-        left = order.payment if order.may_pay and order.payment and order.payment.may_continue else None
+        checking = _checking(request, order)
+        payment = order.payment if order.may_pay and not checking else None
+        left = payment if payment and payment.may_continue else None
         until = clock.local(left.expires_at) if left and left.expires_at else None
-        return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until, **texts.words())
+        return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until,
+                      checking=checking, **texts.words())  # fmt: skip
 
     @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
     async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
@@ -319,16 +349,18 @@ class ResidentOrders(Controller):
         self, request: Request, principal: Caller, order: LoadedOrder, session_id: FromQuery[str] = ""
     ) -> Response[Any] | Template:
         """Back from the gateway's success page (a GET): the payment takes what the gateway says of it now, nothing
-        more. Being processed, or the gateway not reached (shown so, not recorded): the order's page says so here,
-        with no «Pay», and «Refresh» asks again."""
+        more. Being processed (the bank's word awaited): the order's page says so. The gateway not reached (nothing
+        recorded): the payment is being checked, here and on the order's page, with neither «Pay» nor «Cancel the
+        order», and «Refresh» asks again."""
         status = found(await actions.come_back(principal, session_id[:80]))
+        unknown = status == PaymentStatus.PENDING and order.payment and order.payment.stored_status != status
+        _mark_checking(request, order.id, session_id if unknown else None)
         if status != PaymentStatus.PENDING:
             _tell_payment(request, status)
             return Redirect(path=f"/services/orders/{order.id}", status_code=303)
         shown = found(await queries.order_for_resident(principal, order.id))
-        again = f"/services/orders/{order.id}/paid?session_id={session_id[:80]}"
-        return render(request, "catalog/order.html", order=shown, staff=False, left=None, processing=again,
-                      **texts.words())  # fmt: skip
+        return render(request, "catalog/order.html", order=shown, staff=False, left=None,
+                      checking=_checking(request, shown), **texts.words())  # fmt: skip
 
     @get("/{order_id:int}/pay-cancel", name="catalog:pay_left")
     async def pay_left(self, order: LoadedOrder) -> Response[Any]:

@@ -1,6 +1,7 @@
 """Back from the gateway's success page to the order (a GET): the payment takes what the gateway says of it, never
-more. While the gateway cannot be asked nothing is written: the order's page says the payment is being processed,
-offers no «Оплатить», and «Обновить» asks again. The sandbox gateway over real HTTP (both engines)."""
+more. While the gateway cannot be asked nothing is written: the order's page (the return's, and the order's own
+after it) says the payment is being checked, offers neither «Оплатить» nor «Отменить заказ», and «Обновить» asks
+again. The sandbox gateway over real HTTP (both engines)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from urllib.parse import urlsplit
 from portal.catalog.tables import Order
 from portal.payments.tables import Payment
 from tests.catalog.test_routes import _plumber_ordered
+
+CHECKING = "Проверяем оплату: платёжный сервис сейчас не отвечает."
 
 
 async def _statuses() -> list[str]:
@@ -27,18 +30,26 @@ async def test_the_return_to_an_order_records_nothing_while_the_gateway_cannot_b
     gateway.faults(fail_next=50, fail_mode="before")
 
     page = await client.get(back)
+    later = await client.get(order_page)  # the order's own page, from «Мои заказы» or a reload
 
     assert page.status_code == 200
-    assert await _statuses() == ["open"]  # shown as being processed, not recorded so
-    assert "Платёж обрабатывается; страница покажет его, когда банк подтвердит." in page.text
-    assert f'action="{order_page}/pay"' not in page.text  # no second payment offered
-    assert f'href="{back}"' in page.text  # «Обновить» asks again
+    assert await _statuses() == ["open"]  # shown as being checked, not recorded so
+    for shown in (page.text, later.text):
+        assert CHECKING in shown
+        assert f'action="{order_page}/pay"' not in shown  # no second payment offered
+        assert f'href="{order_page}/cancel"' not in shown  # nor a cancel that could keep the money
+        assert f'action="{order_page}/pay-cancel"' not in shown
+        assert f'href="{back}"' in shown  # «Обновить» asks again
+    english = (await client.get(order_page, headers={"Accept-Language": "en"})).text
+    assert "We are checking the payment: the payment service is not answering right now." in english
     gateway.faults(fail_next=0)
     again = await client.get(back)
     assert again.status_code == 303 and again.headers["location"] == order_page
     assert await _statuses() == ["succeeded"]
     assert (await Order.select(Order.status).first())["status"] == "accepted"
-    assert "Оплата получена. Заказ передан диспетчеру." in (await client.get(order_page)).text
+    paid = (await client.get(order_page)).text
+    assert "Оплата получена. Заказ передан диспетчеру." in paid
+    assert CHECKING not in paid and f'href="{order_page}/cancel"' in paid  # paid, cancelled before work as usual
 
 
 async def test_the_return_address_of_an_order_not_paid_records_nothing(client, login, household, shop, gateway):
