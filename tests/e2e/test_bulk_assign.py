@@ -128,20 +128,34 @@ def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server
     page.context.close()
 
 
-def test_a_phone_card_carries_the_edge_of_an_emergency_or_an_unread_message(live_server: str, browser: Browser) -> None:
-    """On a wide screen the first cell of a row carries the red (emergency) or orange (unread) edge; on a phone that
-    cell is the tick in the card's top corner, so the card itself carries it down its left side."""
-    page = queue(browser, live_server, "admin@demo.ru", 390)
+RED_EDGE = "rgb(185, 28, 28) 4px 0px 0px 0px inset"
+
+
+@pytest.mark.parametrize(
+    ("width", "row_edge", "cell_edge"), [(390, RED_EDGE, "none"), (1280, "none", RED_EDGE)], ids=["phone", "wide"]
+)
+def test_an_emergency_keeps_its_red_edge_while_a_message_in_it_is_unread(
+    live_server: str, browser: Browser, width: int, row_edge: str, cell_edge: str
+) -> None:
+    """The red edge marks an emergency, read or not: on a wide screen the row's first cell carries it, on a phone
+    (where that cell is the tick in the card's corner) the card itself. An unread message used to paint an orange
+    edge over it; it is marked by the «Новое сообщение» words by the number instead, not by a colour alone."""
+    page = queue(browser, live_server, "dispatcher@demo.ru", width)
+    kinds = ["tr.is-emergency:not(.has-unread)", "tr.is-emergency.has-unread", "tr.has-unread:not(.is-emergency)"]
     edges = page.evaluate(
-        """() => Object.fromEntries(["tr.is-emergency:not(.has-unread)", "tr.has-unread"].map((css) => {
+        """(kinds) => Object.fromEntries(kinds.map((css) => {
           const row = document.querySelector(`table.ticket-table tbody ${css}`);
           return [css, [getComputedStyle(row).boxShadow, getComputedStyle(row.cells[0]).boxShadow]];
-        }))"""
+        }))""",
+        kinds,
     )
     assert edges == {
-        "tr.is-emergency:not(.has-unread)": ["rgb(185, 28, 28) 4px 0px 0px 0px inset", "none"],
-        "tr.has-unread": ["rgb(180, 83, 9) 3px 0px 0px 0px inset", "none"],
+        "tr.is-emergency:not(.has-unread)": [row_edge, cell_edge],
+        "tr.is-emergency.has-unread": [row_edge, cell_edge],
+        "tr.has-unread:not(.is-emergency)": ["none", "none"],
     }
+    for css in kinds[1:]:
+        expect(page.locator(f"table.ticket-table tbody {css} .unread-mark").first).to_have_text("Новое сообщение")
     page.context.close()
 
 
