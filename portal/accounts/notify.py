@@ -90,11 +90,13 @@ async def notify(
     ctx = {**(context or {}), "link": link}
     if not subject and not body and template in messages.registered():
         rendered = messages.render(template, user["locale"], ctx)
-        subject_text, body_text = rendered.subject, rendered.text
+        # The e-mail ends with the page's address; the in-app list links its title there instead.
+        subject_text, bodies = rendered.subject, {"email": rendered.text, "inapp": rendered.inapp}
         ctx["html"] = rendered.html
     else:
         with in_locale(user["locale"]):
             subject_text, body_text = _text(subject), _text(body)
+        bodies = {"email": body_text, "inapp": body_text}
     ctx = json.loads(json.dumps(ctx, default=str))  # dates and amounts kept as text in the outbox row
     channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
     if user["email"] and user["notify_email"]:
@@ -108,7 +110,7 @@ async def notify(
             ctx,
             f"{channel}:{dedupe_key}:{user_id}",
             subject=subject_text,
-            body=body_text,
+            body=bodies[channel],
             user_id=user_id,
         ):
             queued += 1

@@ -32,6 +32,11 @@ NOTICE = message_template(
         "Form: %(form)s. Voting from %(start)s to %(end)s inclusive.\n"
         "The agenda and the materials: %(url)s"
     ),
+    # In the portal's list the title links to the meeting: the words without its address.
+    inapp=lazy(
+        "An owners' general meeting of your house (%(address)s) is called: %(title)s.\n"
+        "Form: %(form)s. Voting from %(start)s to %(end)s inclusive."
+    ),
     words=words,
     sample={
         "title": "Roof repair",
@@ -51,6 +56,7 @@ RESULTS = message_template(
         "The owners' general meeting of your house (%(address)s) is over: %(title)s.\n"
         "The results and the protocol: %(url)s"
     ),
+    inapp=lazy("The owners' general meeting of your house (%(address)s) is over: %(title)s."),
     words=words,
     sample={"title": "Roof repair", "address": "Lenina St, 1", "url": "https://portal.example/meetings/1"},
 )

@@ -1,5 +1,6 @@
 """Message templates: every automatic message of the portal, one template each, rendered in the recipient's
-language — a subject, a plain text and an HTML part for e-mail, and a short form for SMS and web push.
+language — a subject, a plain text and an HTML part for e-mail, the words of the portal's own list of messages
+(in-app), and a short form for SMS and web push.
 
 A domain declares its templates with ``message_template`` in its own ``messages`` module (``portal.payments.messages``
 is one), so that their words live in its own catalog.
@@ -7,6 +8,11 @@ is one), so that their words live in its own catalog.
 A part is a ``lazy`` text filled from the template's ``words`` — the domain's one function that turns the
 stored context into the values a reader sees (money, days, labels), run in the recipient's language — or,
 where the wording itself depends on the context, a function of the context.
+
+An e-mail ends with the full address of the page it is about; the in-app list shows the message under a title
+that links there already, so its ``inapp`` part is the text without the address: by default the text as the
+template words it (``render`` adds the address to the e-mail's text only), or the template's own ``inapp`` where
+its text carries an address itself (a meeting's «The agenda and the materials: https://…»).
 
 ``render(template, locale, context)`` switches to the recipient's language while the parts are made; the
 ``sample`` context renders every template in tests (an English-speaking resident gets English in each).
@@ -42,6 +48,7 @@ class Message:
     html: str
     short: str
     link: str = ""
+    inapp: str = ""  # the in-app list's words: the text without the page's address (the title links there)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class MessageTemplate:
     text: Part
     short: Part | None = None
     html: Part | None = None
+    inapp: Part | None = None  # where the text itself carries an address: the words without it
     sample: Context = field(default_factory=dict)
     words: Words | None = None
 
@@ -74,7 +82,7 @@ _templates: dict[str, MessageTemplate] = {}
 
 def message_template(name: str, topic: Topic, **parts: Any) -> MessageTemplate:
     """Declare (and register) the template of one automatic message; ``parts`` are the template's ``subject``
-    and ``text``, and where it has them its ``short``, ``html``, ``words`` and ``sample``."""
+    and ``text``, and where it has them its ``short``, ``html``, ``inapp``, ``words`` and ``sample``."""
     made = _templates[name] = MessageTemplate(name, topic, **parts)
     return made
 
@@ -83,7 +91,8 @@ _loaded = {"done": False}
 
 
 def load_all() -> None:
-    """Import every domain's ``messages`` module (and content's delivery), so that all templates are known."""
+    """Import every domain's ``messages`` module (and content's delivery, showcase's notices), so that all
+    templates are known."""
     if _loaded["done"]:
         return
     import importlib
@@ -94,6 +103,7 @@ def load_all() -> None:
         if path.parent.name != "notifications":
             importlib.import_module(f"portal.{path.parent.name}.messages")
     importlib.import_module("portal.content.delivery")
+    importlib.import_module("portal.showcase.notices")
     _loaded["done"] = True
 
 
@@ -153,7 +163,7 @@ def _layout(body: str, link: str, company: str) -> str:
 
 def render(template: MessageTemplate | str, locale: str | None, context: Context | None = None) -> Message:
     """The message of ``template`` for one person, in ``locale``; ``context["link"]`` (a portal path) is
-    added to every part as a full address."""
+    added to the e-mail's parts as a full address, never to the in-app words (whose title links there)."""
     found = get(template) if isinstance(template, str) else template
     ctx = dict(context or {})
     link = absolute(ctx.get("link", "")) if ctx.get("link") else ""
@@ -162,9 +172,10 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
         words = found.words(ctx) if found.words else ctx
         subject = found.part(found.subject, ctx, words)
         text = found.part(found.text, ctx, words)
+        inapp = found.part(found.inapp, ctx, words) if found.inapp else text
         short = found.part(found.short, ctx, words) if found.short else subject
         body = found.part(found.html, ctx, words) if found.html else _paragraphs(text)
         page = _layout(body, link, i18n.own_words(get_settings(), "company_name"))
     if link and link not in text:
         text = f"{text}\n\n{link}"
-    return Message(subject=subject, text=text, html=page, short=short, link=link)
+    return Message(subject=subject, text=text, html=page, short=short, link=link, inapp=inapp)

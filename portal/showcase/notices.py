@@ -11,9 +11,7 @@ from portal.accounts.notify import notify
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.notifications.messages import message_template
-from portal.notifications.messages import render
 from portal.notifications.rules import Topic
-from portal.showcase import queries
 from portal.showcase import words as words_of
 
 
@@ -80,16 +78,14 @@ OFFER_ANSWER = _showcase_message(
 
 
 async def tell(user_ids: list[int], template: Any, context: dict[str, Any], dedupe_key: str) -> int:
-    """Queue the message for each person in their own language (in the caller's transaction); how many queued."""
-    locales = await queries.locales_of(user_ids)
+    """Queue the message for each person in their own language (in the caller's transaction; ``accounts.notify``
+    renders the template for each: the e-mail with the page's address, the in-app words without it); how many
+    queued."""
     queued = 0
     for user_id in user_ids:
-        message = render(template, locales.get(user_id), context)
         queued += await notify(
             user_id,
             template.name,
-            subject=message.subject,
-            body=message.text,
             context={k: v for k, v in context.items() if k != "link"},
             dedupe_key=dedupe_key,
             link=context.get("link", ""),

@@ -626,13 +626,6 @@ async def staff_to_tell(house_id: int, manager_id: int | None) -> list[int]:
     return sorted({r["user"] for r in rows})
 
 
-async def locales_of(user_ids: list[int]) -> dict[int, str | None]:
-    if not user_ids:
-        return {}
-    rows = await User.select(User.id, User.locale).where(User.id.is_in(user_ids))
-    return {r["id"]: r["locale"] for r in rows}
-
-
 async def phone_of(user_id: int) -> str:
     row = await User.select(User.phone).where(User.id == user_id).first()
     return (row or {}).get("phone") or ""

@@ -91,3 +91,41 @@ def test_the_link_of_an_account_e_mail_is_a_link_in_its_html_part(name: str) -> 
         assert f'<a href="{url}"' in message.html, message.html
         link = message.html.split(f'<a href="{url}"')[1].split("</a>")[0]
         assert "break-all" in link and link.endswith(f">{url}")  # the address wraps at a phone's width
+
+
+# The messages that reach the in-app list: every template but identity's e-mails (``accounts.mail`` sends them to an
+# address only) and posts (whose in-app channel is the news feed).
+IN_APP = sorted(n for n in registered() if not n.startswith("accounts/") and n != "content/post")
+ORDER_PAGE = "/services/orders/3"
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("name", IN_APP)
+def test_an_in_app_message_leaves_the_pages_address_to_its_title(name: str, locale: str) -> None:
+    """On /notifications a message's title links to its page, so its words end without «… in the portal:
+    http://…/services/orders/3» or a bare address; the e-mail's text keeps the address, and nothing else is lost."""
+    template = registered()[name]
+    message = render(template, locale, {**template.sample, "link": ORDER_PAGE})
+    assert "http" not in message.inapp, message.inapp
+    assert ORDER_PAGE in message.text
+    assert message.text.startswith(message.inapp)
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+async def test_the_in_app_row_of_a_message_has_no_address_and_its_e_mail_has(db, client, login, make_user, locale):
+    from portal.accounts.notify import notify
+    from portal.accounts.tables import User
+    from portal.core.tables import OutboxMessage
+
+    user = await make_user(email="reader@example.ru")
+    await User.update({User.locale: locale}).where(User.id == user)
+    context = {"number": 3, "amount": "1500.00", "title": "Сантехник", "ticket": 12}
+    await notify(user, "catalog/order_paid", context=context, dedupe_key="order:3:paid", link=ORDER_PAGE)
+    rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.body).where(OutboxMessage.user_id == user)
+    bodies = {r["channel"]: r["body"] for r in rows}
+    assert "http" not in bodies["inapp"] and bodies["inapp"]
+    assert bodies["email"].endswith(ORDER_PAGE)
+    await login(client, user)
+    page = (await client.get("/notifications")).text
+    assert f'<a href="{ORDER_PAGE}">' in page  # the title leads to the order
+    assert "http" not in page.split('class="notification-body">')[1].split("</p>")[0]
