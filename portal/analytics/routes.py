@@ -3,6 +3,7 @@ an NPS wave; the resident's NPS survey and its home-page prompt. The scheduled j
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
@@ -27,6 +28,7 @@ from portal.analytics import queries
 from portal.analytics import rules
 from portal.core import clock
 from portal.core import jobs
+from portal.core.address import house_choices
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
 from portal.core.home import register_section
@@ -50,21 +52,32 @@ STAFF = staff("manager")
 
 
 async def _dashboard(
-    request: Request, principal: Principal, mine: list[ComplexView]
+    request: Request, principal: Principal, mine: list[ComplexView], houses: list[queries.HouseOfComplex]
 ) -> tuple[forms.DashboardFilter, queries.Dashboard]:
-    """The figures of the filters read: a complex none of the user's (``mine``), or a house none of those its
-    dropdown offers (the user's, of the complex read), is not read (``core.web.among``): the figures are shown
-    without it, alike whether it is someone else's or not there at all."""
+    """The figures of the filters read. A house of the user's (``houses``) wins over the complex asked with it: its
+    own complex is taken as chosen, so that one submit choosing a house counts it, whatever complex the form still
+    held. A complex none of the user's (``mine``), or a house none of theirs, is not read (``core.web.among``): the
+    figures are shown without it, alike whether it is someone else's or not there at all."""
     this_month = clock.today_local().replace(day=1)
     chosen = forms.dashboard_filter(request.query_params, _offered(this_month))
-    chosen = replace(chosen, complex_id=among(chosen.complex_id, [c.id for c in mine]))
+    complex_of = {h.id: h.complex_id for h in houses}
+    house = among(chosen.house_id, complex_of)
+    complex_id = complex_of[house] if house is not None else among(chosen.complex_id, [c.id for c in mine])
+    chosen = replace(chosen, complex_id=complex_id, house_id=house)
     found = await queries.scope(principal, chosen.complex_id, chosen.house_id)
-    if chosen.house_id is not None and not found.houses:
-        chosen = replace(chosen, house_id=None)
-        found = await queries.scope(principal, chosen.complex_id)
     latest = await queries.newest_month(found) or this_month
     period = rules.choose_period(chosen.start, chosen.end, rules.last_complete(latest, this_month))
     return chosen, await queries.dashboard(found, period, clock.now())
+
+
+def _house_groups(houses: list[queries.HouseOfComplex]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The house filter's options: every house of the user's in its complex's ``<optgroup>``, each address without
+    the locality they all share (``house_choices``)."""
+    short = dict(house_choices(houses))
+    return [
+        (name, [(h.id, short[h.id]) for h in group])
+        for name, group in itertools.groupby(houses, key=lambda h: h.complex_name)
+    ]
 
 
 def _offered(latest: date, count: int = rules.MAX_MONTHS + 12) -> list[date]:
@@ -96,11 +109,8 @@ class StaffAnalytics(Controller):
 
     @get("/", name="analytics:dashboard")
     async def dashboard(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        mine = await complexes(principal)
-        chosen, board = await _dashboard(request, principal, mine)
-        # The houses offered in the filter: the user's, or those of the chosen complex (a company of thousands of
-        # houses chooses a complex first).
-        offered = board.scope if chosen.house_id is None else await queries.scope(principal, chosen.complex_id)
+        mine, houses = await complexes(principal), await queries.houses_by_complex(principal)
+        chosen, board = await _dashboard(request, principal, mine, houses)
         return render(
             request,
             "analytics/dashboard.html",
@@ -109,7 +119,7 @@ class StaffAnalytics(Controller):
             problems=forms.dashboard_problems(request.query_params, chosen),
             month_options=_month_options(clock.today_local().replace(day=1)),  # the months read (``_dashboard``)
             complex_options=[(c.id, c.name) for c in mine],
-            house_options=[(h.id, h.address) for h in offered.houses],
+            house_groups=_house_groups(houses),
             **_charts(board),
             channels=queries.CHANNELS,
             month_key=rules.month_key,
@@ -119,7 +129,8 @@ class StaffAnalytics(Controller):
 
     @get("/dashboard.xlsx", name="analytics:dashboard_xlsx")
     async def dashboard_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
-        _, board = await _dashboard(request, principal, await complexes(principal))
+        houses = await queries.houses_by_complex(principal)
+        _, board = await _dashboard(request, principal, await complexes(principal), houses)
         name = f"dashboard-{rules.month_key(board.period.start)}-{rules.month_key(board.period.end)}.xlsx"
         return attachment(exports.dashboard_xlsx(board), XLSX, name)
 

@@ -135,21 +135,41 @@ async def test_hostile_filters_are_dropped(client: Any, login: Any, make_user: A
         assert response.status_code < 500, query
 
 
-async def test_an_administrator_is_told_the_houses_come_with_a_complex(client: Any, login: Any, make_user: Any,
-                                                                        make_account: Any) -> None:  # fmt: skip
-    """The whole company's houses are not listed (thousands of them): the house filter offers a complex's houses
-    once it is chosen, and says so until then instead of offering «Все дома» alone without a word."""
+async def test_the_house_filter_offers_every_house_by_complex_at_once(client: Any, login: Any, make_user: Any,
+                                                                       make_account: Any) -> None:  # fmt: skip
+    """Without JavaScript the house is chosen in the same submit as the complex: the dropdown lists every house of
+    the user's, each under its complex (``<optgroup>``), with no complex chosen first."""
     world = await make_world(make_account)
     await login(client, await make_user(roles=("admin",)))
-    hint = "Выберите ЖК, чтобы выбрать один из его домов"
     page = await client.get("/staff/analytics?start=2026-01&end=2026-01")
     form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
-    assert page.status_code == 200 and hint in form
-    house = await House.select(House.address, House.complex).where(House.id == world["a"].house).first()
-    chosen = await client.get(f"/staff/analytics?complex={house['complex']}&start=2026-01&end=2026-01")
-    form = chosen.text.split('action="/staff/analytics"')[1].split("</form>")[0]
-    assert hint not in form and house["address"].split(", ")[-1] in form  # the complex's houses offered
-    # A manager's own houses are listed at once: no hint.
-    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
-    mine = await client.get("/staff/analytics?start=2026-01&end=2026-01")
-    assert hint not in mine.text
+    house_select = form.split('name="house"')[1].split("</select>")[0]
+    for key in ("a", "other"):
+        house = await House.select(House.address, House.complex.name).where(House.id == world[key].house).first()
+        group = house_select.split(f'<optgroup label="{house["complex.name"]}">')[1].split("</optgroup>")[0]
+        assert f'<option value="{world[key].house}"' in group and house["address"].split(", ")[-1] in group
+    assert "Выберите ЖК, чтобы выбрать один из его домов" not in form
+
+
+async def test_one_submit_with_a_complex_and_a_house_shows_that_house(client: Any, login: Any, make_user: Any,
+                                                                      make_account: Any) -> None:  # fmt: skip
+    """The complex left from before and a house of another complex, sent together: the house wins, its figures
+    are shown and its own complex is the one chosen, with nothing said unread."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("admin",)))
+    a = await House.select(House.complex).where(House.id == world["a"].house).first()
+    other = await House.select(House.complex).where(House.id == world["other"].house).first()
+    page = await client.get(
+        f"/staff/analytics?start=2026-01&end=2026-01&complex={other['complex']}&house={world['a'].house}"
+    )
+    assert page.status_code == 200
+    assert "600,00" in page.text and "7\u00a0777,00" not in page.text  # house a's January receivables only
+    form = page.text.split('action="/staff/analytics"')[1].split("</form>")[0]
+    assert f'<option value="{world["a"].house}" selected>' in form
+    assert f'<option value="{a["complex"]}" selected>' in form
+    assert "не прочитаны" not in page.text
+    # The other house alone, with the complex of house a: its own figures.
+    shown = await client.get(
+        f"/staff/analytics?start=2026-01&end=2026-01&complex={a['complex']}&house={world['other'].house}"
+    )
+    assert "7\u00a0777,00" in shown.text and "600,00" not in shown.text
