@@ -479,7 +479,7 @@ async def _debtor_filter(
 
 
 def _import_page(request: Request, status: int = 200, *, block: str = "main", **context: Any) -> Template:
-    context.setdefault("period", rules.period_key(rules.month_start(clock.today_local())))
+    context.setdefault("period", rules.period_key(rules.import_month(clock.today_local())))
     return render(
         request,
         "billing/staff_import.html",

@@ -52,6 +52,13 @@ def period_key(period: date) -> str:
     return f"{period.year:04d}-{period.month:02d}"
 
 
+def import_month(today: date) -> date:
+    """The billing month a charges file is normally imported for on ``today`` (the company's date): the last
+    finished one. A month's charges are worked out once it is over, for the ЕПД delivered by the 5th of the next
+    month (DOMAIN.md §2.1), so on 1 December the file is November's, and on 30 November it is still October's."""
+    return add_months(month_start(today), -1)
+
+
 # --- due date (ЖК ст. 155 ч. 1) ----------------------------------------------------------------------
 
 # Billing months from this one fall due on the 15th (177-ФЗ; Минстрой letter of 20.02.2026 № 9202-ДН/04).

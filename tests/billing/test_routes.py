@@ -628,3 +628,18 @@ async def test_imported_russian_text_is_marked_russian_on_english_staff_billing_
     assert re.search(r'<td class="primary"><span lang="ru">[^<]+</span></td>', english[pages[2]])
     for page in russian.values():
         assert 'lang="ru">' not in page.split("<main", 1)[1]
+
+
+@pytest.mark.parametrize(("today", "month"), [(date(2026, 11, 30), "2026-10"), (date(2026, 12, 1), "2026-11")])
+async def test_the_import_page_offers_the_last_finished_month(client, login, make_user, monkeypatch, today, month):
+    """A charges file is for the month just over, not the one running (``rules.import_month``); the hint shows the
+    form of a month in words each reader reads."""
+    _today(monkeypatch, today)
+    await login(client, await make_user(roles=("accountant",)))
+    page = await client.get("/staff/billing/import")
+    assert f'name="period" type="text" value="{month}"' in page.text
+    assert "Год и месяц, например 2026-11" in page.text
+    english = await client.get("/staff/billing/import", headers={"Accept-Language": "en"})
+    assert f'name="period" type="text" value="{month}"' in english.text
+    assert "Year and month, for example 2026-11" in english.text
+    assert "As 2026-11" not in english.text

@@ -257,3 +257,22 @@ def test_a_months_report_counts_on_its_last_day_and_leaves_out_the_months_not_ye
     assert rules.report_day(period, today) == day
     assert rules.first_not_due(period, day) == first
     assert rules.first_not_due(OCT26, date(2026, 12, 2)) is None
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [
+        (date(2026, 11, 30), date(2026, 10, 1)),
+        (date(2026, 12, 1), date(2026, 11, 1)),
+        (date(2026, 12, 31), date(2026, 11, 1)),
+        (date(2027, 1, 1), date(2026, 12, 1)),
+    ],
+    ids=[
+        "on the last day of November, November is not over: October's file",
+        "on 1 December, November's file",
+        "all December long, still November's",
+        "on 1 January, December's file of the year before",
+    ],
+)
+def test_a_charges_file_is_for_the_last_finished_month(today, month):
+    assert rules.import_month(today) == month
