@@ -181,3 +181,33 @@ async def test_staff_write_the_english_title_on_the_draft(client, login, make_us
     assert 'value="Lift replacement"' in (await client.get(f"/staff/meetings/{meeting_id}/edit")).text
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert "<h1>Замена лифтов</h1>" in page and '<span lang="en">Lift replacement</span>' in page
+
+
+async def test_staff_reading_english_read_the_meeting_title_in_english_or_marked_as_russian(
+    client, login, make_user, example_house, make_meeting
+):
+    """A meeting's title is the company's Russian text with an optional English twin: staff reading English read
+    the twin in the moderation page's breadcrumb and the meeting's heading, and where it is empty the Russian,
+    marked ``lang="ru"``; the heading then says the Russian title the protocol prints."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    (row,) = await Meeting.select(Meeting.title).where(Meeting.id == meeting_id)
+    russian = row["title"]
+    await login(client, await make_user(roles=("admin",)))
+    client.cookies.set("lang", "en")
+    crumb = f'<a href="/staff/meetings/{meeting_id}">'
+    moderation = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert f'{crumb}<span lang="ru">{russian}</span></a>' in moderation
+    detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert f'<h1><span lang="ru">{russian}</span></h1>' in detail
+
+    await Meeting.update({Meeting.title_en: "Annual meeting"}).where(Meeting.id == meeting_id)
+    moderation = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert f"{crumb}Annual meeting</a>" in moderation
+    detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "<h1>Annual meeting</h1>" in detail and f'<span lang="ru">{russian}</span>' in detail
+
+    client.cookies.set("lang", "ru")  # a Russian page needs no mark, and says the English twin under the heading
+    detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert f"<h1>{russian}</h1>" in detail and '<span lang="en">Annual meeting</span>' in detail
+    assert f"{crumb}{russian}</a>" in (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
