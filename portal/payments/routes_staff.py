@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from portal.billing.queries import account_ids_by_number
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
 from portal.core.exports import Code
@@ -104,6 +105,13 @@ async def _staff_filter(request: Request, principal: Principal) -> tuple[queries
     return replace(f, house=among(f.house, [house for house, _ in houses])), houses
 
 
+async def _ledger_of(principal: Principal, typed: str) -> int | None:
+    """The account whose whole number the account field holds, in the user's houses: the list's note links to its
+    charges and payments, where the payments through banks and the post office (the registries') are."""
+    number = typed.strip().lstrip("№#").strip()[:32]
+    return (await account_ids_by_number([number], principal)).get(number) if number else None
+
+
 class StaffPayments(Controller):
     """Payments of the accounts in a staff member's houses (accountants, managers, operators)."""
 
@@ -124,6 +132,7 @@ class StaffPayments(Controller):
             typed=typed,
             problems=problems,
             houses=houses,
+            ledger=await _ledger_of(principal, f.account) if f.account else None,
             statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus],
             may_export=principal.has_role(*EXPORT_ROLES),
             may_reconcile=principal.has_role(R.ACCOUNTANT),

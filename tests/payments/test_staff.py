@@ -292,3 +292,29 @@ async def test_the_payments_page_says_bank_payments_are_not_in_it(new_client, lo
     assert "Платежи через банки и почту — в начислениях и оплатах лицевого счёта." in page
     overview = (await staff.get("/staff")).text
     assert "оплаты через портал: картой, через СБП и автоплатежом" in overview and "реестрам банков" not in overview
+
+
+async def test_an_account_number_typed_links_to_its_charges_and_payments_with_the_bank_payments(
+    new_client, login, household, make_user
+):
+    """Bank and post-office payments come in registries and go to the account's ledger, not to this list: a search
+    by an account's whole number links to that account's charges and payments, for those who may open them (an
+    accountant, not an operator), and never for part of a number or an account of someone else's house."""
+    number = (await PersonalAccount.select(PersonalAccount.number).where(
+        PersonalAccount.id == household["accounts"][0]).first())["number"]  # fmt: skip
+    link = f'<a href="/staff/billing/accounts/{household["accounts"][0]}">'
+    staff = new_client()
+    await login(staff, household["accountant"])
+    page = (await staff.get(f"/staff/payments?account={number}")).text
+    assert f"{link}Начисления и оплаты счёта {number}, с платежами через банки</a>" in page
+    assert link in (await staff.get(f"/staff/payments?account=%E2%84%96{number}")).text  # «№» typed before it
+    assert link not in (await staff.get(f"/staff/payments?account={number[:-1]}")).text
+    assert "/staff/billing/accounts/" not in (await staff.get("/staff/payments")).text
+    operator = new_client()
+    await login(operator, await make_user(roles=("operator",), houses=(household["house"],)))
+    assert link not in (await operator.get(f"/staff/payments?account={number}")).text
+    elsewhere = new_client()
+    complex_id = (await House.select(House.complex).where(House.id == household["house"]).first())["complex"]
+    other = await House.insert(House(complex=complex_id, address="ул. Другая, д. 1")).returning(House.id)
+    await login(elsewhere, await make_user(roles=("accountant",), houses=(other[0]["id"],)))
+    assert link not in (await elsewhere.get(f"/staff/payments?account={number}")).text
