@@ -51,8 +51,9 @@ MESSAGES_STAFF = ["Мастер придёт сегодня до 18:00", "Нуж
 MESSAGES_RESIDENT = ["Спасибо, ждём", "Буду дома после 17:00", "Проблема повторилась"]
 
 
-def _event(ticket_id: int, kind: str, at: datetime, author_name: str = "Диспетчер", **values: Any) -> TicketEvent:
-    """One entry of a demo request's history (the dispatcher's unless ``values`` say otherwise)."""
+def _event(ticket_id: int, kind: str, at: datetime, author_name: str = "", **values: Any) -> TicketEvent:
+    """One entry of a demo request's history (the dispatcher's unless ``values`` say otherwise). No name: the page
+    names its author «Диспетчер» or «Житель» in its reader's language, as for an event the portal wrote."""
     return TicketEvent(ticket=ticket_id, kind=kind, author_name=author_name, created_at=at, **values)
 
 
@@ -188,7 +189,7 @@ async def seed(ctx: DemoContext) -> None:
     order = ["new", "accepted", "in_work", "done", "closed"]
     for ticket_id, plan, ticket in zip(ids, plans, tickets, strict=True):
         created = plan["created"]
-        resident_wrote = {"author_name": ticket.owner_name or "Житель", "by_staff": False, "visible_to_resident": True}
+        resident_wrote = {"author_name": ticket.owner_name, "by_staff": False, "visible_to_resident": True}
         resident_acted = {**resident_wrote, "author": ticket.author}
         events.append(
             _event(ticket_id, "created", created, to_value="new", comment=ticket.description, **resident_wrote)
@@ -210,14 +211,19 @@ async def seed(ctx: DemoContext) -> None:
             )
             previous = step
         if status in ("in_work", "done", "closed", "reopened"):
-            staff_wrote = {"author_name": names.get(executor, "Диспетчер"), "visible_to_resident": True}
+            staff_wrote = {"author_name": names.get(executor, ""), "visible_to_resident": True}
             said = rng.choice(MESSAGES_STAFF)
             events.append(_event(ticket_id, "message", moment + timedelta(minutes=5), comment=said, **staff_wrote))
             said = rng.choice(MESSAGES_RESIDENT)
             events.append(_event(ticket_id, "message", moment + timedelta(minutes=25), comment=said, **resident_acted))
         if status in ("reopened", "cancelled"):
-            comment = "Работа не выполнена" if status == "reopened" else "Отменена жителем"
-            moved = {"from_value": previous, "to_value": status, "comment": comment}
+            # The resident's own words for a return; the portal's, in both languages, for a cancelling.
+            said = (
+                ("Работа не выполнена", "")
+                if status == "reopened"
+                else ("Отменена жителем", "Cancelled by the resident")
+            )
+            moved = {"from_value": previous, "to_value": status, "comment": said[0], "comment_en": said[1]}
             events.append(_event(ticket_id, "status", moment + timedelta(hours=2), **moved, **resident_acted))
         if rng.random() < 0.1:
             events.append(

@@ -54,3 +54,21 @@ async def test_every_demo_request_is_due_by_its_legal_term_from_its_filing(db):
         due = deadlines.deadline_for(row["category"], row["created_at"], tz, ticket_type=row["type"])
         assert row["deadline"] == due, row
         assert due is None or due >= row["created_at"], row
+
+
+async def test_the_demo_history_reads_in_the_reader_s_language_where_the_portal_words_it(db):
+    """An English reader of the demo read «Диспетчер» over the dispatch service's lines and «Отменена жителем» under
+    a cancelling: the demo wrote them as names and words of its own. A line with no author's name is named by the
+    page in its reader's language, and the portal's words of a cancelling come in both languages, as the portal
+    writes them (tickets.actions.cancel_by_resident)."""
+    ctx = DemoContext(rng=random.Random(20261204), today=date(2026, 12, 4))
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+    names = await TicketEvent.count().where(TicketEvent.author_name.is_in(["Диспетчер", "Житель"]))
+    assert names == 0
+    cancelled = await TicketEvent.select(TicketEvent.comment, TicketEvent.comment_en).where(
+        (TicketEvent.kind == "status") & (TicketEvent.to_value == "cancelled")
+    )
+    assert cancelled and all(
+        e == {"comment": "Отменена жителем", "comment_en": "Cancelled by the resident"} for e in cancelled
+    )
