@@ -99,6 +99,14 @@ def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
     return format_money(price)
 
 
+def amount_label(amount: Decimal | None, unknown: str = "") -> str:
+    """An order's (or a line's) amount: «1 500,00 ₽», «Бесплатно» when it is nothing, ``unknown`` until staff name
+    the price of a «from» service («цена по расчёту»)."""
+    if amount is None:
+        return unknown
+    return gettext("Free") if amount == 0 else format_money(amount)
+
+
 def quantity_label(quantity: Decimal, unit: str) -> str:
     """«2,5 ч», «3 шт.», «45,5 м²»: a number with its unit's short sign, which needs no plural («2,5 час» and
     "2.5 hour" were written with the unit's name)."""
@@ -172,6 +180,7 @@ def words() -> dict[str, Any]:
         "status_label": status_label,
         "status_badge": status_badge,
         "price_label": price_label,
+        "amount_label": amount_label,
         "unit_label": unit_label,
         "quantity_label": quantity_label,
         "quantity_question": quantity_question,
