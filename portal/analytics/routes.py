@@ -35,6 +35,7 @@ from portal.core.home import register_section
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.i18n import ngettext
+from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.security import staff
@@ -125,6 +126,22 @@ class StaffAnalytics(Controller):
             month_key=rules.month_key,
             month_last=rules.month_last,
             query=_query(chosen),
+        )
+
+    @get("/houses", name="analytics:houses")
+    async def houses(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        """The house field again for the complex chosen (HTMX, as the complex changes): that complex's houses of the
+        user's, or all of them for any other choice; the house chosen stays chosen while it is among them."""
+        mine, q = await queries.houses_by_complex(principal), request.query_params
+        offered = [h for h in mine if h.complex_id == parse_id(q.get("complex"))] or mine
+        house = among(parse_id(q.get("house")), [h.id for h in offered])
+        return render(
+            request,
+            "analytics/_house_field.html",
+            block=None,
+            chosen=forms.DashboardFilter(house_id=house),
+            house_groups=_house_groups(offered),
+            problems=FormErrors(),
         )
 
     @get("/dashboard.xlsx", name="analytics:dashboard_xlsx")

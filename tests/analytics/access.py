@@ -4,6 +4,7 @@ MANAGERS = "staff:manager"
 
 ACCESS: dict[str, str] = {
     "GET /staff/analytics": MANAGERS,
+    "GET /staff/analytics/houses": MANAGERS,
     "GET /staff/analytics/dashboard.xlsx": MANAGERS,
     "POST /staff/analytics/nps/waves": MANAGERS,
     "GET /surveys/nps": "resident",

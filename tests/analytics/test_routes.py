@@ -173,3 +173,21 @@ async def test_one_submit_with_a_complex_and_a_house_shows_that_house(client: An
         f"/staff/analytics?start=2026-01&end=2026-01&complex={a['complex']}&house={world['other'].house}"
     )
     assert "7\u00a0777,00" in shown.text and "600,00" not in shown.text
+
+
+async def test_with_htmx_the_house_list_narrows_to_the_complex_chosen(client: Any, login: Any, make_user: Any,
+                                                                     make_account: Any) -> None:  # fmt: skip
+    """The page's house field asks for itself again when the complex changes: the houses of that complex, the
+    house chosen kept while it is one of them; any other complex (none of the user's) gets every house."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("admin",)))
+    page = await client.get("/staff/analytics?start=2026-01&end=2026-01")
+    assert 'hx-get="/staff/analytics/houses" hx-trigger="change from:#f-complex"' in page.text
+    a = await House.select(House.complex).where(House.id == world["a"].house).first()
+    hx = {"HX-Request": "true"}
+    field = await client.get(f"/staff/analytics/houses?complex={a['complex']}&house={world['a'].house}", headers=hx)
+    assert field.status_code == 200 and field.text.lstrip().startswith('<div id="house-field"')
+    assert f'<option value="{world["a"].house}" selected>' in field.text
+    assert f'<option value="{world["other"].house}"' not in field.text
+    everything = (await client.get("/staff/analytics/houses?complex=987654", headers=hx)).text
+    assert all(f'<option value="{world[k].house}"' in everything for k in ("a", "other"))
