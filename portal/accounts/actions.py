@@ -587,9 +587,13 @@ async def cancel_invitation(actor: Principal, account: queries.LinkedAccount, in
 
 
 async def accept_consent(principal: Principal, *, ip: str, user_agent: str, locale: str) -> None:
-    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept. An
-    erasure still waiting after a withdrawal is cancelled: the person gave the consent again."""
+    """Record the acceptance of the current text; earlier records (other versions, withdrawals) are kept. The
+    first one is the consent given on signing up; later ones (a new text, after a withdrawal) on the portal's page.
+    An erasure still waiting after a withdrawal is cancelled: the person gave the consent again."""
     async with atomic():
+        before = await ConsentRecord.exists().where(
+            (ConsentRecord.user == principal.user_id) & (ConsentRecord.consent_type == consent_text.CONSENT_TYPE)
+        )
         await consent_given(
             principal.user_id,
             consent_text.CONSENT_TYPE,
@@ -598,6 +602,7 @@ async def accept_consent(principal: Principal, *, ip: str, user_agent: str, loca
             ip=ip,
             user_agent=user_agent,
             locale=locale,
+            channel=rules.ConsentChannel.PORTAL if before else rules.ConsentChannel.REGISTRATION,
         ).save()
         cancelled = (
             await DataRequest.update(

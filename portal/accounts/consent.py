@@ -1,12 +1,17 @@
 """The personal-data consent (152-ФЗ): its exact text in Russian and English, and its version.
 
 The version is a hash of the exact texts shown; any change to a word makes a new version, and every user must
-accept the new text before using the portal again (the principal loader sets ``consent_required``).
+accept the new text before using the portal again (the principal loader sets ``consent_required``). Each text
+ever published stays here as an edition (its number, date and texts), so that a person reads what they accepted:
+a changed text is a new edition added after the last, never an old one edited.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 
 CONSENT_TYPE = "processing"
 
@@ -146,3 +151,48 @@ def optional_text(consent_type: str, locale: str, company: str = "") -> str:
 def optional_version(consent_type: str) -> str:
     """The version of a separate consent: a hash of its exact texts."""
     return version_of(OPTIONAL_TEXTS[consent_type])
+
+
+# --- the editions: every text ever published, by its number and date -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One published edition of a consent's text: its number, the day it was published, its exact texts."""
+
+    consent_type: str
+    number: int
+    published_on: date
+    texts: Mapping[str, str]
+
+    @property
+    def version(self) -> str:
+        return version_of(dict(self.texts))
+
+    def text(self, locale: str, company: str = "") -> str:
+        return self.texts.get(locale, self.texts["ru"]).replace("{company}", company)
+
+    def title(self, locale: str) -> str:
+        """The document's title: the first line of its text."""
+        return self.text(locale).split("\n", 1)[0]
+
+
+EDITIONS: dict[str, tuple[Edition, ...]] = {
+    CONSENT_TYPE: (Edition(CONSENT_TYPE, 1, date(2026, 11, 25), TEXTS),),
+    "dissemination": (Edition("dissemination", 1, date(2026, 12, 2), OPTIONAL_TEXTS["dissemination"]),),
+    "marketing": (Edition("marketing", 1, date(2026, 12, 2), OPTIONAL_TEXTS["marketing"]),),
+}
+
+
+def edition(consent_type: str, version: str) -> Edition | None:
+    """The edition a record's version names, or None for a text not kept here."""
+    return next((e for e in EDITIONS.get(consent_type, ()) if e.version == version), None)
+
+
+def edition_numbered(consent_type: str, number: int) -> Edition | None:
+    return next((e for e in EDITIONS.get(consent_type, ()) if e.number == number), None)
+
+
+def next_edition(found: Edition) -> Edition | None:
+    """The edition that replaced ``found``, or None while it is the one in force."""
+    return next((e for e in EDITIONS.get(found.consent_type, ()) if e.number > found.number), None)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from portal.accounts import consent
 from portal.accounts import rules
 from portal.accounts.passwords import hash_password
+from portal.accounts.rules import ConsentType
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
@@ -59,9 +61,30 @@ async def _user(email: str, name: str, password_hash: str, now: datetime, phone:
         granted_at=now,
         ip="127.0.0.1",
         user_agent="demo",
-        channel="demo",
+        channel=rules.ConsentChannel.REGISTRATION,
     ).save()
     return user.id
+
+
+async def _consents_of_resident(user_id: int, now: datetime) -> None:
+    """resident@demo.ru's separate consents, one of each way: the dissemination one signed on paper at the
+    office for the owners' register, the offers given in the portal and withdrawn since (all after their texts
+    were published)."""
+    given = (
+        (ConsentType.DISSEMINATION, rules.ConsentChannel.PAPER, now - timedelta(days=2), None),
+        (ConsentType.MARKETING, rules.ConsentChannel.PORTAL, now - timedelta(hours=30), now - timedelta(hours=5)),
+    )
+    for kind, channel, granted_at, withdrawn_at in given:
+        await ConsentRecord(
+            user=user_id,
+            consent_type=kind,
+            text_version=consent.optional_version(kind),
+            granted_at=granted_at,
+            withdrawn_at=withdrawn_at,
+            ip="127.0.0.1" if channel is rules.ConsentChannel.PORTAL else "",
+            user_agent="demo" if channel is rules.ConsentChannel.PORTAL else "",
+            channel=channel,
+        ).save()
 
 
 async def seed(ctx: DemoContext) -> None:
@@ -79,6 +102,7 @@ async def seed(ctx: DemoContext) -> None:
             rights = rules.rights_for(ResidentRole.OWNER, [])
             await Residency(user=users[key], account=account, role=ResidentRole.OWNER, rights=rights).save()
         ctx.logins.append((label, email, DEMO_PASSWORD))
+    await _consents_of_resident(users["resident"], now)
 
     for role, email, name, label in STAFF:
         users[role] = await _user(email, name, password_hash, now)

@@ -55,6 +55,15 @@ CONSENT_LABELS: Labels[str] = Labels(
     }
 )
 
+# How a consent was given, as its person reads it («при регистрации в личном кабинете»).
+CONSENT_CHANNELS: Labels[str] = Labels(
+    {
+        rules.ConsentChannel.REGISTRATION: lazy("On signing up to the portal"),
+        rules.ConsentChannel.PORTAL: lazy("In the portal, on the personal data page"),
+        rules.ConsentChannel.PAPER: lazy("On paper, at the management company's office"),
+    }
+)
+
 
 def resident_roles(*roles: ResidentRole) -> list[tuple[str, str]]:
     """Options of a role select (all resident roles when none are named)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.accounts import consent as consent_text
 from portal.accounts import rules
+from portal.accounts.rules import ConsentChannel
 from portal.accounts.rules import ConsentType
 from portal.accounts.rules import DataRequestKind
 from portal.accounts.rules import ErasureOutcome
@@ -123,10 +124,18 @@ async def standing_consents(user_id: int) -> dict[str, datetime]:
 
 
 def consent_given(
-    user_id: int | None, consent_type: str, text_version: str, now: datetime, *, ip: str, user_agent: str, locale: str
+    user_id: int | None,
+    consent_type: str,
+    text_version: str,
+    now: datetime,
+    *,
+    ip: str,
+    user_agent: str,
+    locale: str,
+    channel: ConsentChannel = ConsentChannel.PORTAL,
 ) -> ConsentRecord:
-    """A consent the person gave on the portal's page: which text, when, from where (the address and browser, cut
-    to their columns) and in which language."""
+    """A consent the person gave on the portal: which text, when, how (on signing up or later on the page), from
+    where (the address and browser, cut to their columns) and in which language."""
     return ConsentRecord(
         user=user_id,
         consent_type=consent_type,
@@ -134,7 +143,7 @@ def consent_given(
         granted_at=now,
         ip=ip[:64],
         user_agent=user_agent[:255],
-        channel="web",
+        channel=channel,
         locale=locale,
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from typing import TypeVar
 
+from portal.accounts import consent
 from portal.accounts import rules
 from portal.accounts.rules import OwnerContact
 from portal.accounts.rules import TokenPurpose
@@ -198,19 +199,25 @@ async def pending_changes(user_id: int, now: datetime | None = None) -> PendingC
 
 @dataclass(frozen=True)
 class ConsentEntry:
+    """A consent as its person reads it: the document and edition, when and how it was given, when withdrawn.
+    The address and browser it came from stay in the record for staff and the audit."""
+
     id: int
     consent_type: str
     text_version: str
     granted_at: datetime
     withdrawn_at: datetime | None
     channel: str
-    ip: str
+
+    @property
+    def edition(self) -> consent.Edition | None:
+        return consent.edition(self.consent_type, self.text_version)
 
 
 async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
     return _all(
         ConsentEntry,
-        await ConsentRecord.select()
+        await ConsentRecord.select(*columns_of(ConsentRecord, ConsentEntry))
         .where(ConsentRecord.user == user_id)
         .order_by(ConsentRecord.granted_at, ascending=False)
         .order_by(ConsentRecord.id, ascending=False)

@@ -439,6 +439,15 @@ class SignedIn(Controller):
             flash(request, _("Your consent is given.") if give else _("Your consent is withdrawn."))
         return see_other(request, "/consent#optional")
 
+    @get("/consent/text/{consent_type:str}/{number:int}", opt=signed_in(before_consent=True))
+    async def consent_edition(self, request: Request, consent_type: FromPath[str], number: FromPath[int]) -> Template:
+        """One edition of a consent's text, as it was published: what a person accepted, to read again."""
+        edition = found(consent_text.edition_numbered(consent_type, number))
+        company = i18n.own_words(get_settings(), "company_name")
+        text = edition.text(i18n.get_locale(), company)
+        later = consent_text.next_edition(edition)
+        return render(request, "accounts/consent_text.html", edition=edition, text=text, later=later)
+
     @get("/consent/export", opt=signed_in(before_consent=True))
     async def consent_export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         await privacy.record_access(principal, ip=client_ip(request))
@@ -611,7 +620,8 @@ async def _consent_page(
         request,
         "accounts/consent.html",
         text=consent_text.text(i18n.get_locale(), company),
-        version=current,
+        edition=consent_text.edition(consent_text.CONSENT_TYPE, current),
+        channel_label=forms.CONSENT_CHANNELS.known,
         standing=standing,
         history=history,
         deletion_due=erasure.due_on if erasure and standing is None else None,

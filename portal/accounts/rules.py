@@ -44,6 +44,14 @@ class ConsentType(StrEnum):
     MARKETING = "marketing"
 
 
+class ConsentChannel(StrEnum):
+    """How a consent was given (a record's ``channel``)."""
+
+    REGISTRATION = "registration"  # the first consent, accepted on signing up before anything else opens
+    PORTAL = "web"  # later, on the portal's personal-data page
+    PAPER = "paper"  # a signed paper form, entered by the management company's office
+
+
 def normalize_email(value: str) -> str:
     return value.strip().lower()
 

@@ -163,7 +163,7 @@ async def seed(ctx: DemoContext) -> None:
     await Residency(user=user.id, account=account, role="owner", rights=["view", "pay", "meters", "tickets"]).save()
     from portal.accounts import consent
 
-    await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="demo").save()
+    await ConsentRecord(user=user.id, text_version=consent.current_version(), channel="registration").save()
     await OwnerLink(user=user.id, owner=owners["owner"]).save()
     ctx.logins.append(("Owner of a flat and a parking space (votes)", "owner@demo.ru", DEMO_PASSWORD))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 from portal.accounts import consent
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import User
@@ -46,7 +49,7 @@ async def test_a_user_without_consent_can_do_nothing_before_accepting(client, ma
     assert record["consent_type"] == "processing"
     assert record["ip"] == "127.0.0.1"
     assert record["user_agent"] == "TestBrowser/1.0"
-    assert record["channel"] == "web"
+    assert record["channel"] == "registration"  # the first consent is the one given on signing up
     assert record["granted_at"].utcoffset().total_seconds() == 0
     assert (await client.get("/profile")).status_code == 200
 
@@ -65,6 +68,7 @@ async def test_a_new_text_version_asks_again_and_keeps_the_old_record(client, ma
     await client.form("/consent", {"agree": "yes", "next": "/"})
     old, new = await _records(user_id)
     assert old["text_version"] != new["text_version"] == consent.current_version()
+    assert new["channel"] == "web"  # given again later, on the portal's page
     assert old["withdrawn_at"] is None
     assert (await client.get("/profile")).status_code == 200
 
@@ -88,7 +92,7 @@ async def test_the_user_reads_what_they_accepted(client, make_user, login):
     await login(client, user_id)
     page = await client.get("/consent")
     assert "Вы приняли этот текст" in page.text
-    assert consent.current_version() in page.text
+    assert "Редакция № 1 от 25 ноября 2026" in page.text
     assert "Отозвать согласие" in page.text
     # One press closed the portal at once: the browser now asks before the consent is withdrawn.
     withdraw = page.text.split('action="/consent/withdraw"')[1].split(">")[0]
@@ -97,3 +101,72 @@ async def test_the_user_reads_what_they_accepted(client, make_user, login):
     assert "Consent to the processing of personal data" in english.text
     asked = "Withdraw the consent? You will not be able to use the portal until you give it again."
     assert f'data-confirm="{asked}"' in english.text
+
+
+async def test_the_history_says_which_document_which_edition_when_and_how_and_keeps_the_evidence_out_of_sight(
+    client, make_user, login
+):
+    """A resident reads the document's title, its edition and date (with a link to that text), when the consent
+    was given or withdrawn, and how; the text's hash and the IP address stay in the record for staff and the
+    audit, not on the resident's page."""
+    user_id = await make_user(consent=False)
+    given = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    records = (
+        ("processing", consent.current_version(), "registration", None),
+        ("marketing", consent.optional_version("marketing"), "web", datetime(2026, 12, 1, 8, 0, tzinfo=UTC)),
+        ("dissemination", "0123456789abcdef", "paper", None),  # a text this portal no longer keeps
+    )
+    for kind, version, channel, withdrawn in records:
+        await ConsentRecord(
+            user=user_id, consent_type=kind, text_version=version, granted_at=given, withdrawn_at=withdrawn,
+            ip="203.0.113.77", user_agent="EvidenceBrowser/9", channel=channel,
+        ).save()  # fmt: skip
+    await login(client, user_id)
+
+    page = await client.get("/consent")
+    history = page.text.split("История вашего согласия")[1]
+    for words in (
+        "Согласие на обработку персональных данных",
+        "Согласие на получение предложений услуг",
+        "Редакция № 1 от 25 ноября 2026",
+        "Редакция № 1 от 2 декабря 2026",
+        "Более ранняя редакция текста",
+        "26 ноября 2026",
+        "1 декабря 2026",
+        "При регистрации в личном кабинете",
+        "В личном кабинете, на странице «Персональные данные»",
+        "На бумаге, в офисе управляющей компании",
+    ):
+        assert words in history, words
+    assert 'href="/consent/text/processing/1"' in history
+    assert 'href="/consent/text/marketing/1"' in history
+    for evidence in (consent.current_version(), consent.optional_version("marketing"), "0123456789abcdef"):
+        assert evidence not in page.text
+    assert "203.0.113.77" not in page.text and "EvidenceBrowser" not in page.text
+    kept = await ConsentRecord.select(ConsentRecord.ip, ConsentRecord.text_version).where(ConsentRecord.user == user_id)
+    assert {r["ip"] for r in kept} == {"203.0.113.77"} and len({r["text_version"] for r in kept}) == 3
+
+    english = (await client.get("/consent", headers={"accept-language": "en"})).text
+    for words in ("Consent to receive offers of services", "Edition 1 of", "On signing up to the portal"):
+        assert words in english, words
+    assert consent.current_version() not in english and "203.0.113.77" not in english
+
+    text = await client.get("/consent/text/marketing/1")
+    assert text.status_code == 200
+    assert "<h1>Согласие на получение предложений услуг</h1>" in text.text
+    assert "предложения платных услуг" in text.text and "Редакция № 1 от 2 декабря 2026 · действует" in text.text
+    assert (await client.get("/consent/text/marketing/2")).status_code == 404
+    assert (await client.get("/consent/text/nothing/1")).status_code == 404
+
+
+def test_a_published_edition_never_changes_a_new_text_is_a_new_edition():
+    """Records name a text by its hash: an edition edited in place would leave them naming a text nobody can read."""
+    published = {kind: [(e.number, e.version) for e in editions] for kind, editions in consent.EDITIONS.items()}
+    assert published == {
+        "processing": [(1, "1a584aba39423366")],
+        "dissemination": [(1, "1e3ded28cb726a2e")],
+        "marketing": [(1, "bc5e814b7aa268b6")],
+    }
+    assert consent.current_version() == consent.EDITIONS["processing"][-1].version
+    for kind in ("dissemination", "marketing"):
+        assert consent.optional_version(kind) == consent.EDITIONS[kind][-1].version

@@ -1,5 +1,6 @@
 """The demo's people with access: nobody holds one account twice, whether as one user with two rows or as two users
-of one person (the register writes «Кравец Ольга Сергеевна», a user «Ольга Сергеевна Кравец»). Both engines."""
+of one person (the register writes «Кравец Ольга Сергеевна», a user «Ольга Сергеевна Кравец»); and the demo's
+consents name texts a person can read, given after they were published. Both engines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from portal.accounts import consent
 from portal.accounts import demo as accounts_demo
+from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import Residency
 from portal.analytics import demo as analytics_demo
 from portal.demo import DemoContext
@@ -45,3 +48,16 @@ async def test_the_demo_gives_nobody_two_rows_of_access_to_one_account(db):
     assert [k for k, n in by_person.items() if n > 1] == []
     owner = ctx.shared["owner_account"]
     assert len([r for r in rows if r["account"] == owner]) == 1
+
+
+async def test_every_demo_consent_names_a_kept_edition_given_after_it_was_published(db):
+    ctx = DemoContext(rng=random.Random(20261125), today=date(2026, 12, 4))
+    await housing_demo.seed(ctx)
+    for module in GRANTING:
+        await module.seed(ctx)
+    rows = await ConsentRecord.select()
+    assert {r["channel"] for r in rows} == {"registration", "web", "paper"}
+    for row in rows:
+        edition = consent.edition(row["consent_type"], row["text_version"])
+        assert edition is not None, row
+        assert row["granted_at"].date() >= edition.published_on, row
