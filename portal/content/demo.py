@@ -23,63 +23,240 @@ from portal.housing.tables import PremiseRiser
 from portal.housing.tables import Riser
 from portal.housing.tables import RiserKind
 
+# Each post as staff would write it: a title and a Markdown text in Russian, then their English twins.
 NEWS = (
-    ("Новогодняя ёлка во дворе", "Во дворе **установили ёлку**. Приглашаем детей на праздник 28 декабря в 17:00."),
-    ("Открылся пункт выдачи посылок", "В холле первого подъезда работает пункт выдачи. Часы работы: 9:00–21:00."),
-    ("Итоги конкурса «Лучший балкон»", "Спасибо всем участникам! Победители получат подарки от управляющей компании."),
-    ("Новый график уборки", "Уборка подъездов теперь по вторникам и пятницам.\n\n- мытьё полов\n- протирка перил"),
-    ("Установлены камеры у входа", "Камеры видеонаблюдения установлены у всех подъездов. Запись хранится 30 дней."),
+    (
+        "Новогодняя ёлка во дворе",
+        "Во дворе **установили ёлку**. Приглашаем детей на праздник 28 декабря в 17:00.",
+        "A New Year tree in the courtyard",
+        "A **New Year tree is up** in the courtyard. Children are invited to the party on 28 December at 17:00.",
+    ),
+    (
+        "Открылся пункт выдачи посылок",
+        "В холле первого подъезда работает пункт выдачи. Часы работы: 9:00–21:00.",
+        "A parcel pick-up point has opened",
+        "The pick-up point is in the hall of the first entrance. Open 9:00–21:00.",
+    ),
+    (
+        "Итоги конкурса «Лучший балкон»",
+        "Спасибо всем участникам! Победители получат подарки от управляющей компании.",
+        "Results of the “Best balcony” contest",
+        "Thank you to everyone who took part! The winners get gifts from the management company.",
+    ),
+    (
+        "Новый график уборки",
+        "Уборка подъездов теперь по вторникам и пятницам.\n\n- мытьё полов\n- протирка перил",
+        "New cleaning schedule",
+        "The entrances are now cleaned on Tuesdays and Fridays.\n\n- floors washed\n- handrails wiped",
+    ),
+    (
+        "Установлены камеры у входа",
+        "Камеры видеонаблюдения установлены у всех подъездов. Запись хранится 30 дней.",
+        "Cameras at the entrances",
+        "CCTV cameras are installed at every entrance. Recordings are kept for 30 days.",
+    ),
     (
         "Приложение для передачи показаний",
         "Показания можно передать в [личном кабинете](https://example.ru) с 15 по 25 число.",
+        "Passing meter readings online",
+        "Meter readings can be passed in the [residents' portal](https://example.ru) from the 15th to the 25th.",
     ),
-    ("Субботник 20 апреля", "Приглашаем жителей на субботник. Инвентарь выдаём с 9:00 у первого подъезда."),
-    ("Детская площадка обновлена", "Заменили покрытие и горку. Площадка открыта с 8:00 до 21:00."),
-    ("Благодарность дворникам", "Жители дома выразили благодарность за чистоту во дворе зимой."),
-    ("Как сэкономить тепло", "Закройте окна на проветривание, не загораживайте радиаторы мебелью."),
-    ("Консультации юриста", "Бесплатные консультации по вопросам собственности — в офисе УК по средам."),
-    ("Новые контейнеры для раздельного сбора", "На площадке установлены контейнеры для пластика и бумаги."),
+    (
+        "Субботник 20 апреля",
+        "Приглашаем жителей на субботник. Инвентарь выдаём с 9:00 у первого подъезда.",
+        "Clean-up day on 20 April",
+        "Residents are invited to the clean-up day. Tools are handed out from 9:00 at the first entrance.",
+    ),
+    (
+        "Детская площадка обновлена",
+        "Заменили покрытие и горку. Площадка открыта с 8:00 до 21:00.",
+        "The playground is renewed",
+        "The surface and the slide are new. The playground is open from 8:00 to 21:00.",
+    ),
+    (
+        "Благодарность дворникам",
+        "Жители дома выразили благодарность за чистоту во дворе зимой.",
+        "Thanks to the caretakers",
+        "Residents thanked the caretakers for keeping the courtyard clean this winter.",
+    ),
+    (
+        "Как сэкономить тепло",
+        "Закройте окна на проветривание, не загораживайте радиаторы мебелью.",
+        "How to keep the heat in",
+        "Close windows left open for airing and do not block the radiators with furniture.",
+    ),
+    (
+        "Консультации юриста",
+        "Бесплатные консультации по вопросам собственности — в офисе УК по средам.",
+        "A lawyer's advice",
+        "Free advice on property questions at the management company's office on Wednesdays.",
+    ),
+    (
+        "Новые контейнеры для раздельного сбора",
+        "На площадке установлены контейнеры для пластика и бумаги.",
+        "New containers for separate collection",
+        "Containers for plastic and paper are now at the waste site.",
+    ),
 )
 NOTICES = (
-    ("Плановое отключение горячей воды", "Гидравлические испытания: горячей воды не будет с 9:00 до 18:00."),
-    ("Поверка счётчиков", "Сроки поверки счётчиков воды истекают у части квартир — проверьте в личном кабинете."),
-    ("Покраска подъезда", "С понедельника красим стены подъезда. Просим не оставлять вещи на площадках."),
-    ("Дезинсекция подвалов", "Обработка подвалов 15 числа с 10:00 до 13:00. Закройте двери в подвал."),
-    ("Замена домофонов", "Меняем домофоны. Новые ключи выдаются в офисе УК по паспорту."),
-    ("Собрание собственников", "Приглашаем на общее собрание собственников: повестка в разделе «Собрания»."),
-    ("Промывка системы отопления", "Промывка системы отопления 3–5 июня. Возможны перебои с водой."),
-    ("Ремонт кровли", "Начинается ремонт кровли над вторым подъездом. Срок — две недели."),
-    ("Осмотр газового оборудования", "Газовая служба проведёт осмотр плит. Обеспечьте доступ в квартиры."),
-    ("Уборка снега с крыши", "Сбрасываем снег с кровли. Не оставляйте машины у стены дома."),
-    ("Смена тарифа на вывоз ТКО", "С 1 января меняется тариф на вывоз мусора по решению регионального оператора."),
-    ("Проверка вентиляции", "Проверка вентиляционных каналов во всех квартирах с 10 по 20 число."),
+    (
+        "Плановое отключение горячей воды",
+        "Гидравлические испытания: горячей воды не будет с 9:00 до 18:00.",
+        "Planned hot water cut",
+        "Pressure tests: there will be no hot water from 9:00 to 18:00.",
+    ),
+    (
+        "Поверка счётчиков",
+        "Сроки поверки счётчиков воды истекают у части квартир — проверьте в личном кабинете.",
+        "Meter verification",
+        "The verification of water meters is due in some flats: check yours in the residents' portal.",
+    ),
+    (
+        "Покраска подъезда",
+        "С понедельника красим стены подъезда. Просим не оставлять вещи на площадках.",
+        "Painting the entrance",
+        "From Monday the walls of the entrance are painted. Please leave nothing on the landings.",
+    ),
+    (
+        "Дезинсекция подвалов",
+        "Обработка подвалов 15 числа с 10:00 до 13:00. Закройте двери в подвал.",
+        "Pest control in the basements",
+        "The basements are treated on the 15th from 10:00 to 13:00. Keep the basement doors closed.",
+    ),
+    (
+        "Замена домофонов",
+        "Меняем домофоны. Новые ключи выдаются в офисе УК по паспорту.",
+        "New door intercoms",
+        "The intercoms are being replaced. New keys are issued at the office on showing a passport.",
+    ),
+    (
+        "Собрание собственников",
+        "Приглашаем на общее собрание собственников: повестка в разделе «Собрания».",
+        "Owners' meeting",
+        "You are invited to the general meeting of owners: the agenda is under “Meetings”.",
+    ),
+    (
+        "Промывка системы отопления",
+        "Промывка системы отопления 3–5 июня. Возможны перебои с водой.",
+        "Flushing the heating system",
+        "The heating system is flushed on 3–5 June. The water supply may be interrupted.",
+    ),
+    (
+        "Ремонт кровли",
+        "Начинается ремонт кровли над вторым подъездом. Срок — две недели.",
+        "Roof repair",
+        "The roof above the second entrance is being repaired. It takes two weeks.",
+    ),
+    (
+        "Осмотр газового оборудования",
+        "Газовая служба проведёт осмотр плит. Обеспечьте доступ в квартиры.",
+        "Gas equipment inspection",
+        "The gas service will inspect the cookers. Please give access to your flat.",
+    ),
+    (
+        "Уборка снега с крыши",
+        "Сбрасываем снег с кровли. Не оставляйте машины у стены дома.",
+        "Clearing snow from the roof",
+        "Snow is being cleared from the roof. Do not park next to the wall of the building.",
+    ),
+    (
+        "Смена тарифа на вывоз ТКО",
+        "С 1 января меняется тариф на вывоз мусора по решению регионального оператора.",
+        "New rate for waste collection",
+        "From 1 January the rate for waste collection changes by decision of the regional operator.",
+    ),
+    (
+        "Проверка вентиляции",
+        "Проверка вентиляционных каналов во всех квартирах с 10 по 20 число.",
+        "Ventilation check",
+        "The ventilation ducts of every flat are checked from the 10th to the 20th.",
+    ),
 )
 EMERGENCIES = (
-    ("Нет холодной воды", "Авария на вводе. Бригада работает, ориентировочно до 18:00."),
-    ("Не работает лифт", "Лифт остановлен из-за неисправности. Специалисты уже выехали."),
-    ("Отключение электричества", "Авария на подстанции. Восстановление ожидается в течение 3 часов."),
-    ("Протечка в подвале", "Прорыв трубы отопления в подвале. Возможны перебои с отоплением."),
-    ("Засор канализации", "Засор стояка канализации. Просим не пользоваться канализацией до 15:00."),
-    ("Нет отопления", "Авария на теплотрассе. Отопление восстановят к вечеру."),
-    ("Запах газа в подъезде", "Газовая служба на месте. Не пользуйтесь открытым огнём."),
-    ("Повреждение кабеля домофона", "Домофон не работает, двери открыты. Ремонт до конца дня."),
-    ("Падение дерева во дворе", "Дерево перекрыло проезд. Работы по расчистке начаты."),
-    ("Прорыв горячей воды", "Прорыв на стояке горячей воды. Горячей воды не будет до 20:00."),
-    ("Остановлен грузовой лифт", "Грузовой лифт остановлен на плановый ремонт после аварии."),
+    (
+        "Нет холодной воды",
+        "Авария на вводе. Бригада работает, ориентировочно до 18:00.",
+        "No cold water",
+        "A failure at the supply inlet. The crew is at work, expected until about 18:00.",
+    ),
+    (
+        "Не работает лифт",
+        "Лифт остановлен из-за неисправности. Специалисты уже выехали.",
+        "The lift is out of order",
+        "The lift is stopped by a fault. The engineers are on their way.",
+    ),
+    (
+        "Отключение электричества",
+        "Авария на подстанции. Восстановление ожидается в течение 3 часов.",
+        "Power cut",
+        "A failure at the substation. Power is expected back within 3 hours.",
+    ),
+    (
+        "Протечка в подвале",
+        "Прорыв трубы отопления в подвале. Возможны перебои с отоплением.",
+        "Leak in the basement",
+        "A heating pipe burst in the basement. The heating may be interrupted.",
+    ),
+    (
+        "Засор канализации",
+        "Засор стояка канализации. Просим не пользоваться канализацией до 15:00.",
+        "Blocked sewer",
+        "A sewer riser is blocked. Please do not use the drains until 15:00.",
+    ),
+    (
+        "Нет отопления",
+        "Авария на теплотрассе. Отопление восстановят к вечеру.",
+        "No heating",
+        "A failure on the heating main. The heating will be back by the evening.",
+    ),
+    (
+        "Запах газа в подъезде",
+        "Газовая служба на месте. Не пользуйтесь открытым огнём.",
+        "Smell of gas in the entrance",
+        "The gas service is on site. Do not use open flames.",
+    ),
+    (
+        "Повреждение кабеля домофона",
+        "Домофон не работает, двери открыты. Ремонт до конца дня.",
+        "Intercom cable damaged",
+        "The intercom is down and the doors are open. Repaired by the end of the day.",
+    ),
+    (
+        "Падение дерева во дворе",
+        "Дерево перекрыло проезд. Работы по расчистке начаты.",
+        "A fallen tree in the courtyard",
+        "A tree is blocking the driveway. Clearing has begun.",
+    ),
+    (
+        "Прорыв горячей воды",
+        "Прорыв на стояке горячей воды. Горячей воды не будет до 20:00.",
+        "Hot water pipe burst",
+        "A burst on the hot water riser. There will be no hot water until 20:00.",
+    ),
+    (
+        "Остановлен грузовой лифт",
+        "Грузовой лифт остановлен на плановый ремонт после аварии.",
+        "The service lift is stopped",
+        "The service lift is stopped for a planned repair after a failure.",
+    ),
 )
 
 
 async def _post(
-    kind: PostKind, status: PostStatus, title: str, body: str, *, author: tuple[int, str], at: datetime,
+    kind: PostKind, status: PostStatus, words: tuple[str, str, str, str], *, author: tuple[int, str], at: datetime,
     ends_at: datetime | None = None, needs_review: bool = False, comment: str = "",
 ) -> int:  # fmt: skip
     email, sms, push = rules.default_channels(kind)
+    title, body, title_en, body_en = words
     post = Post(
         kind=kind,
         status=status,
         title=title,
         body=body,
         body_html=rules.render_markdown(body),
+        title_en=title_en,
+        body_en=body_en,
+        body_html_en=rules.render_markdown(body_en),
         publish_at=at if status in (PostStatus.PUBLISHED, PostStatus.UNPUBLISHED) else None,
         ends_at=ends_at,
         published_at=at if status in (PostStatus.PUBLISHED, PostStatus.UNPUBLISHED) else None,
@@ -90,7 +267,7 @@ async def _post(
         author_name=author[1],
         needs_review=needs_review,
         review_comment=comment,
-        search_text=rules.search_text(title, body),
+        search_text=rules.search_text(f"{title} {title_en}", f"{body} {body_en}"),  # as content.actions keeps it
         created_at=at - timedelta(hours=2),
         updated_at=at,
     )
@@ -127,20 +304,20 @@ async def seed(ctx: DemoContext) -> None:
         PostStatus.UNPUBLISHED,
     ]
     for kind, texts in ((PostKind.NEWS, NEWS), (PostKind.NOTICE, NOTICES)):
-        for n, ((title, body), status) in enumerate(zip(texts, statuses, strict=True)):
+        for n, (words, status) in enumerate(zip(texts, statuses, strict=True)):
             at = now - timedelta(days=3 * n + 1, hours=rng.randint(0, 8))
             comment = "Уточните даты и добавьте телефон для справок." if status is PostStatus.RETURNED else ""
             house = house_ids[n % len(house_ids)]
-            post_id = await _post(kind, status, title, body, author=by(manager, house), at=at, comment=comment)
+            post_id = await _post(kind, status, words, author=by(manager, house), at=at, comment=comment)
             to_house(post_id, house)
             if status is PostStatus.PUBLISHED:
                 published.append((post_id, kind))
 
     # Emergencies: ended ones across the houses, one sent at once by the dispatcher and not yet reviewed.
-    for n, (title, body) in enumerate(EMERGENCIES):
+    for n, words in enumerate(EMERGENCIES):
         at = now - timedelta(days=2 * n + 2, hours=rng.randint(0, 6))
         house = house_ids[n % len(house_ids)]
-        post_id = await _post(PostKind.EMERGENCY, PostStatus.PUBLISHED, title, body, author=by(dispatcher, house),
+        post_id = await _post(PostKind.EMERGENCY, PostStatus.PUBLISHED, words, author=by(dispatcher, house),
                               at=at, ends_at=at + timedelta(hours=6), needs_review=n == 0)  # fmt: skip
         to_house(post_id, house)
         published.append((post_id, PostKind.EMERGENCY))
@@ -162,8 +339,14 @@ async def seed(ctx: DemoContext) -> None:
         post_id = await _post(
             PostKind.EMERGENCY,
             PostStatus.PUBLISHED,
-            f"Нет холодной воды на стояке {riser['code']}",
-            "Замена аварийного участка стояка холодной воды.\n\nВоду дадут **сегодня к 20:00**. Приносим извинения.",
+            (
+                f"Нет холодной воды на стояке {riser['code']}",
+                "Замена аварийного участка стояка холодной воды.\n\nВоду дадут **сегодня к 20:00**. "
+                "Приносим извинения.",
+                f"No cold water on riser {riser['code']}",
+                "A damaged section of the cold water riser is being replaced.\n\nWater is back **today by 20:00**. "
+                "We apologise.",
+            ),
             author=dispatcher,
             at=now - timedelta(hours=1),
             ends_at=now + timedelta(hours=10),
