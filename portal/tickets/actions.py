@@ -580,24 +580,27 @@ async def _move(
     return event_id
 
 
-RESTARTED = lazy("The request is back in work: the deadline is counted anew from now.")
+RESTARTED = lazy("The request is returned: the deadline is counted anew from this moment.")
 
 
 async def _restart_clock(
     principal: Principal, ticket: TicketDetail, change: rules.Change, now: datetime, *, by_staff: bool
 ) -> dict[str, list[str]]:
     """The new deadline of a request that went back to work (``rules.transition`` counted it) as a history line
-    both sides read, worded in Russian and English; returns it for the audit (nothing when none was counted)."""
+    both sides read, worded in Russian and English; returns it for the audit (nothing when none was counted). The
+    staff member who reopened the work signs it; after a resident's return the dispatch service's rule set it,
+    so it is the service's line, not one the resident wrote."""
     if "deadline" not in change.values or change.values["deadline"] == ticket.deadline:
         return {}
     before, after = _plain(ticket.deadline), _plain(change.values["deadline"])
     russian, english = in_russian_and_english(RESTARTED)
-    await _by(
-        principal,
+    await _event(
         ticket.id,
         EventKind.DEADLINE,
         now,
-        by_staff=by_staff,
+        author_id=principal.user_id if by_staff else None,
+        author_name=principal.name if by_staff else "",
+        by_staff=True,
         from_value=before,
         to_value=after,
         comment=russian,
@@ -746,7 +749,10 @@ async def update_fields(
     A deadline set before the request was filed is refused, nothing written."""
     tz = get_settings().time_zone
     current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
-    real = rules.retimed(current, rules.changed_fields(current, changes), tz)
+    real = rules.changed_fields(current, changes)
+    if rules.retimes(real):
+        current["clock_from"] = await queries.last_reopened(ticket.id)
+    real = rules.retimed(current, real, tz)
     if "deadline" in real and rules.deadline_before_filing(real["deadline"][1], ticket.created_at):
         raise Refused(forms.deadline_too_early(ticket.created_at, tz))
     if not real:

@@ -342,6 +342,23 @@ class Event:
     photos: list[Photo] = field(default_factory=list)
 
 
+async def last_reopened(ticket_id: int) -> datetime | None:
+    """When the request last went back to work from done or closed (``rules.reopens``), its deadline's clock
+    started again; None if it never did."""
+    row = (
+        await TicketEvent.select(TicketEvent.created_at)
+        .where(
+            (TicketEvent.ticket == ticket_id)
+            & (TicketEvent.kind == rules.EventKind.STATUS)
+            & TicketEvent.from_value.is_in(sorted(rules.REOPENED_FROM))
+            & TicketEvent.to_value.is_in(sorted(ACTIVE))
+        )
+        .order_by(TicketEvent.id, ascending=False)
+        .first()
+    )
+    return row["created_at"] if row else None
+
+
 async def conversation(ticket_id: int, *, for_resident: bool) -> list[Event]:
     """The history of a request, oldest first, each event with its photos (residents: only what is theirs to see)."""
     query = TicketEvent.select(*columns_of(TicketEvent, Event)).where(TicketEvent.ticket == ticket_id)

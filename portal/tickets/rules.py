@@ -388,9 +388,13 @@ def status_stamps(current: str, target: str, now: datetime) -> dict[str, Any]:
     return values
 
 
+# Work reported done (or closed) that goes back to an active status starts its deadline's clock again.
+REOPENED_FROM = frozenset({S.DONE, S.CLOSED})
+
+
 def reopens(current: str, target: str) -> bool:
     """Work reported done (or closed) goes back to work: returned by the resident, reopened or sent back by staff."""
-    return current in (S.DONE, S.CLOSED) and target in ACTIVE
+    return current in REOPENED_FROM and target in ACTIVE
 
 
 def restarted_deadline(ticket: Current, now: datetime, tz: str) -> datetime | None:
@@ -508,15 +512,21 @@ def deadline_before_filing(deadline: datetime | None, filed_at: datetime) -> boo
     return deadline is not None and deadline < filed_at.replace(second=0, microsecond=0)
 
 
+def retimes(real: Mapping[str, Any]) -> bool:
+    """A staff edit whose legal deadline follows from it: a new type or category, the deadline not set by hand."""
+    return bool({"type", "category"} & real.keys()) and "deadline" not in real
+
+
 def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: str) -> dict[str, tuple[Any, Any]]:
     """The changes of a staff edit with the legal deadline following a new type or category (DOMAIN §5), computed
-    from the registration time — unless the same edit sets the deadline by hand, which then stands."""
+    from the moment the clock started — the registration, or ``clock_from``, the request's last return to work
+    (``reopens``) — unless the same edit sets the deadline by hand, which then stands."""
     out = dict(real)
-    if not ({"type", "category"} & out.keys()) or "deadline" in out:
+    if not retimes(out):
         return out
     category = out["category"][1] if "category" in out else ticket["category"]
     ticket_type = out["type"][1] if "type" in out else ticket["type"]
-    due = deadline_for(category, ticket["created_at"], tz, ticket_type=ticket_type)
+    due = deadline_for(category, ticket.get("clock_from") or ticket["created_at"], tz, ticket_type=ticket_type)
     if not _same(ticket.get("deadline"), due):
         out["deadline"] = (ticket.get("deadline"), due)
     return out

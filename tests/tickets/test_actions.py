@@ -234,6 +234,23 @@ async def test_a_new_type_or_category_recomputes_the_deadline_with_an_event_sayi
     assert await TicketEvent.count().where(TicketEvent.ticket == filed["ticket"]) == before
 
 
+async def test_a_new_category_after_a_return_counts_its_deadline_from_the_return(filed):
+    """The return started the clock again (a leaking tap: a day from the return); a category changed after it counts
+    its term from the return too, not from the filing, which would make the request overdue again."""
+    tz = get_settings().time_zone
+    dispatcher, returned = filed["dispatcher"], NOW + timedelta(days=3)
+    await actions.move_status(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), "done", "", NOW + timedelta(hours=2)
+    )
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    await actions.reopen_by_resident(filed["resident"], ticket, "The tap still leaks", returned)
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    assert ticket.deadline == returned + timedelta(days=1)
+    changes, _ = forms.read_staff_update(_form_of(ticket, tz, category="downpipes"), tz)  # five days
+    await actions.update_fields(dispatcher, ticket, changes, returned + timedelta(hours=1))
+    assert (await _ticket(dispatcher, filed["ticket"])).deadline == returned + timedelta(days=5)
+
+
 async def test_a_deadline_set_by_hand_with_a_new_category_stands(filed):
     tz = get_settings().time_zone
     dispatcher = filed["dispatcher"]

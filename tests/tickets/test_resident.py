@@ -499,15 +499,18 @@ async def test_a_returned_request_is_due_again_from_the_return_not_overdue_by_it
     assert (await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})).status_code == 303
     due = (await Ticket.select(Ticket.deadline).where(Ticket.id == tid).first())["deadline"]
     assert returned + timedelta(days=1) <= due <= clock.now() + timedelta(days=1)
+    said = TicketEvent.select(TicketEvent.author, TicketEvent.by_staff, TicketEvent.visible_to_resident)
+    line = await said.where((TicketEvent.ticket == tid) & (TicketEvent.kind == "deadline")).first()
+    assert line == {"author": None, "by_staff": True, "visible_to_resident": True}  # the service's, not the resident's
     page = (await client.get(f"/tickets/{tid}")).text
-    assert "Просрочена" not in page and "Заявка снова в работе: срок отсчитан заново с этого момента." in page
+    assert "Просрочена" not in page and "Заявка возвращена: срок отсчитан заново с этого момента." in page
     client.cookies.set("lang", "en")
     page = (await client.get(f"/tickets/{tid}")).text
-    assert "Overdue" not in page and "The request is back in work: the deadline is counted anew from now." in page
+    assert "Overdue" not in page and "The request is returned: the deadline is counted anew from this moment." in page
     house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]
     staff = new_client()
     await login(staff, await make_user(roles=("dispatcher",), houses=(house,)))
     row = _row((await staff.get("/staff/tickets?tab=active")).text, tid)
     assert "is-overdue" not in row and "Просрочена" not in row
     assert f'id="row-{tid}"' not in (await staff.get("/staff/tickets?tab=overdue")).text
-    assert "Заявка снова в работе: срок отсчитан заново" in (await staff.get(f"/staff/tickets/{tid}")).text
+    assert "Заявка возвращена: срок отсчитан заново" in (await staff.get(f"/staff/tickets/{tid}")).text

@@ -310,6 +310,18 @@ def test_other_moves_keep_the_deadline(ticket, target, actor):
     assert "deadline" not in rules.transition(ticket, target, actor, NOW, MOSCOW).values
 
 
+def test_a_new_category_counts_its_deadline_from_the_last_return_to_work_if_any():
+    """A category changed after the work came back counts from the return, as the return's own deadline did: from
+    the filing, the request would read overdue again at once."""
+    filed = NOW - timedelta(days=10)
+    ticket = {"category": "leaking_taps", "type": "ordinary", "created_at": filed, "deadline": NOW + timedelta(days=1)}
+    change = {"category": ("leaking_taps", "downpipes")}
+    assert rules.retimed(ticket, change, MOSCOW)["deadline"][1] == filed + timedelta(days=5)
+    returned = {**ticket, "clock_from": NOW}
+    assert rules.retimed(returned, change, MOSCOW)["deadline"][1] == NOW + timedelta(days=5)
+    assert "deadline" not in rules.retimed({**returned, "category": "downpipes"}, {}, MOSCOW)
+
+
 def test_an_executor_is_offered_only_their_own_moves():
     assert rules.moves_for("new", EX) == ["accepted", "in_work", "done"]
     assert rules.moves_for("new", ST) == ["accepted", "in_work", "done", "cancelled"]
