@@ -509,6 +509,11 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
     assert order.total is not None
     payment = order.payment
     replaces = None
+    if payment is not None and not pay_rules.is_own_checkout(payment.created_by, principal.user_id):
+        paying = await others_paying(principal, order)
+        if paying is not None:
+            return paying
+        payment = None  # closed unpaid: a new checkout of the order, which replaces nothing of theirs
     try:
         if payment is not None and (payment.may_continue or payment.stored_status not in pay_rules.CLOSED_UNPAID):
             # Asked of the gateway first, whatever the portal last heard. In the language the payer reads now: a
@@ -540,6 +545,28 @@ async def start_payment(principal: Principal, order: OrderDetail, base_url: str)
             gettext("The payment service is not available right now. Nothing was charged. Try again in a few minutes.")
         ) from exc
     return started.url
+
+
+async def others_paying(principal: Principal, order: OrderDetail) -> payments.CheckoutUnderway | None:
+    """The order's checkout another member of the household started, when it could still be paid as the gateway says
+    it stands now (as last heard while the gateway cannot be asked): not the user's to continue, replace or close,
+    since the other may be paying on its page this moment (``payments.rules.is_own_checkout``)."""
+    payment = order.payment
+    if payment is None or pay_rules.is_own_checkout(payment.created_by, principal.user_id):
+        return None
+    if payment.may_continue or payment.stored_status not in pay_rules.CLOSED_UNPAID:
+        try:
+            await payments.refresh_checkout(payment.batch)
+        except GatewayError as exc:
+            log.info("order %s: the other payer's checkout not asked: %s", order.id, exc)
+    found = await payment_queries.checkout_underway([order.account_id], order.reference, clock.now(), ())
+    return payments.CheckoutUnderway(found, principal.user_id) if found is not None else None
+
+
+def check_own_checkout(principal: Principal, order: OrderDetail) -> None:
+    """«Cancel the payment» is for the person who started the checkout (``payments.rules.is_own_checkout``)."""
+    if order.payment is not None and not pay_rules.is_own_checkout(order.payment.created_by, principal.user_id):
+        raise Refused(texts.others_checkout(), back=f"/services/orders/{order.id}")
 
 
 async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:
@@ -636,6 +663,9 @@ async def cancel(
     is refunded through the gateway — once, however often the cancel is sent (the order is claimed by a
     conditional update; the refund's key is derived from the payment)."""
     check_cancel(order)
+    paying = None if by_staff else await others_paying(principal, order)
+    if paying is not None:  # their page is not closed under them; the order is cancelled once it closes
+        raise Refused(paying.message, back=f"/services/orders/{order.id}")
     await _payment_closed(order, now)
     ticket = None
     if order.ticket_id is not None:

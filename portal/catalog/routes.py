@@ -52,6 +52,7 @@ from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.core.web import to_gateway
+from portal.payments import rules as pay_rules
 from portal.payments.actions import CheckoutUnderway
 from portal.payments.actions import RefundState
 from portal.payments.tables import PaymentStatus
@@ -326,23 +327,27 @@ class ResidentOrders(Controller):
         return render(request, "catalog/orders.html", page=orders, **texts.words())
 
     @get("/{order_id:int}", name="catalog:order")
-    async def detail(self, request: Request, order: LoadedOrder) -> Template:
+    async def detail(self, request: Request, principal: Caller, order: LoadedOrder) -> Template:
         checking = _checking(request, order)
         payment = order.payment if order.may_pay and not checking else None
         left = payment if payment and payment.may_continue else None
         until = clock.local(left.expires_at) if left and left.expires_at else None
+        theirs = left is not None and not pay_rules.is_own_checkout(left.created_by, principal.user_id)
         return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until,
-                      checking=checking, **texts.words())  # fmt: skip
+                      checking=checking, theirs=theirs, **texts.words())  # fmt: skip
 
     @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
     async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
         """«Pay» and «Continue the payment»: the open checkout of the order (reopened in the payer's language), else
         a new one. A POST: it may close a checkout and open another."""
         started = await actions.start_payment(principal, order, get_settings().base_url)
-        if isinstance(started, CheckoutUnderway):  # paid meanwhile, or being confirmed: no second checkout
+        if isinstance(started, CheckoutUnderway) and started.by_other:  # not theirs to take over or close
+            flash(request, started.message, "info")
+        elif isinstance(started, CheckoutUnderway):  # paid meanwhile, or being confirmed: no second checkout
             _tell_payment(request, started.status)
-            return see_other(request, f"/services/orders/{order.id}")
-        return to_gateway(request, started)
+        else:
+            return to_gateway(request, started)
+        return see_other(request, f"/services/orders/{order.id}")
 
     @get("/{order_id:int}/paid", name="catalog:paid")
     async def paid(
@@ -370,8 +375,10 @@ class ResidentOrders(Controller):
         return Redirect(path=f"/services/orders/{order.id}", status_code=303)
 
     @post("/{order_id:int}/pay-cancel", name="catalog:pay_cancel", status_code=200)
-    async def pay_cancel(self, request: Request, order: LoadedOrder) -> Response[Any]:
-        """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway."""
+    async def pay_cancel(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
+        """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway (by the person
+        who started it only)."""
+        actions.check_own_checkout(principal, order)
         status = await actions.payment_abandoned(order)
         if status in (PaymentStatus.CANCELED, PaymentStatus.EXPIRED):
             cancelled = gettext("The payment is cancelled; nothing was charged. The order waits to be paid.")

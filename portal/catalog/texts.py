@@ -99,6 +99,11 @@ def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
     return format_money(price)
 
 
+def others_checkout() -> str:
+    """An order's checkout started by another member of the household, as its page and a refused POST say it."""
+    return gettext("This payment was started by another member of your household: only they can continue or cancel it.")
+
+
 def amount_label(amount: Decimal | None, unknown: str = "") -> str:
     """An order's (or a line's) amount: «1 500,00 ₽», «Бесплатно» when it is nothing, ``unknown`` until staff name
     the price of a «from» service («цена по расчёту»)."""
@@ -181,6 +186,7 @@ def words() -> dict[str, Any]:
         "status_badge": status_badge,
         "price_label": price_label,
         "amount_label": amount_label,
+        "others_checkout": others_checkout,
         "unit_label": unit_label,
         "quantity_label": quantity_label,
         "quantity_question": quantity_question,

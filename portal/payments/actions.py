@@ -139,6 +139,7 @@ class CheckoutUnderway(Refused):
             )
             back = f"/payments/{found.id}"
         super().__init__(message, back=back)
+        self.by_other = by_other
         self.found = found
         self.payment_id = found.id
         self.status = found.status

@@ -1,0 +1,69 @@
+"""An order is not personal: every member of the household with the right to see the account sees it (its list and
+page) and may pay it. While the checkout one of them started could still be paid, the other may neither continue it
+(in another language that would close the page the first may be paying on and open a second), nor cancel it, nor
+cancel the order with it: they are told another member of the household is paying, and nothing changes at the
+gateway — the rule the utilities follow. The sandbox gateway over real HTTP (both engines)."""
+
+from __future__ import annotations
+
+import httpx
+
+from portal.catalog.tables import Order
+from portal.payments.tables import Payment
+from tests.catalog.test_routes import _plumber_ordered
+from tests.payments.test_co_owners import _co_owner
+
+PAYING = "Сейчас идёт оплата другого члена вашей семьи"
+STARTED = "Этот платёж начал другой член вашей семьи"
+
+
+async def _state() -> tuple[str, list[str]]:
+    order = await Order.select(Order.status).first()
+    return order["status"], [r["status"] for r in await Payment.select(Payment.status).order_by(Payment.id)]
+
+
+async def _told(browser, response, words: str) -> None:
+    assert response.status_code == 303
+    assert words in (await browser.get(response.headers["location"])).text
+
+
+async def test_a_co_owner_sees_the_order_but_neither_takes_over_nor_closes_the_others_checkout(
+    client, login, household, shop, gateway, make_user, new_client
+):
+    order_id = await _plumber_ordered(client, login, household, shop)
+    page = f"/services/orders/{order_id}"
+    checkout = (await client.form(f"{page}/pay")).headers["location"]
+    _, browser = await _co_owner(household, make_user, new_client, login)
+
+    assert f'href="{page}"' in (await browser.get("/services/orders")).text  # the household's order, listed
+    seen = (await browser.get(page)).text
+    assert STARTED in seen
+    for action in ("pay", "pay-cancel"):
+        assert f'action="{page}/{action}"' not in seen
+    assert f'href="{page}/cancel"' not in seen
+
+    browser.cookies.set("lang", "en")  # «Pay» in another language would close the first page and open a second
+    await _told(browser, await browser.form(f"{page}/pay"), "Another member of your household is paying now")
+    browser.cookies.set("lang", "ru")
+    await _told(browser, await browser.form(f"{page}/pay-cancel"), STARTED)
+    await _told(browser, await browser.form(f"{page}/cancel"), PAYING)
+
+    assert await _state() == ("awaiting_payment", ["open"])
+    async with httpx.AsyncClient() as payer:  # the first one's page is still theirs to pay
+        assert (await payer.get(checkout)).status_code == 200
+    again = await client.form(f"{page}/pay")  # and they continue it
+    assert again.status_code == 303 and again.headers["location"] == checkout
+
+
+async def test_a_co_owner_pays_the_order_once_the_others_checkout_closed_unpaid(
+    client, login, household, shop, gateway, make_user, new_client
+):
+    order_id = await _plumber_ordered(client, login, household, shop)
+    page = f"/services/orders/{order_id}"
+    await client.form(f"{page}/pay")
+    assert (await client.form(f"{page}/pay-cancel")).status_code == 303
+    _, browser = await _co_owner(household, make_user, new_client, login)
+
+    opened = await browser.form(f"{page}/pay")
+    assert opened.status_code == 303 and opened.headers["location"].startswith(gateway.url)
+    assert await _state() == ("awaiting_payment", ["canceled", "open"])
