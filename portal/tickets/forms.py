@@ -199,21 +199,20 @@ class StaffNewTicket:
     contact_phone: str
 
 
-def caller_account_problem(typed: str, found: int, *, chosen: bool = False, picked: bool = False) -> str | None:
-    """Why the call-centre form files nothing yet: ``found`` accounts match the words ``typed`` and none is
-    ``chosen``; or one is chosen (words that match one account alone) but the form did not carry it ``picked``:
-    posted without JavaScript, the form is answered with that account shown chosen, as the page shows it while
-    typing, and files on the next press. A request is filed only on an account the dispatcher has seen."""
-    if chosen and picked:
-        return None
-    if chosen:
-        button = gettext("File the request")
-        return gettext("Check the caller's account chosen below and press “%(button)s” again.", button=button)
+def caller_account_problem(typed: str, found: int) -> str:
+    """Why the call-centre form has no account yet: ``found`` accounts match the words ``typed``."""
     if found:
         return gettext("Choose the caller's account among those found.")
     if typed:
         return gettext("No personal account in your houses matches these words.")
     return gettext("Enter the personal account number, the address with the flat or the payer's name.")
+
+
+def unconfirmed(chosen: bool, picked: bool) -> bool:
+    """Words that match one account alone (or its whole number) choose it, but a request is filed only on an
+    account the dispatcher has seen: posted without a pick (no JavaScript), the form is answered with the account
+    shown chosen, as the page shows it while typing, and files on the next press of the same button."""
+    return chosen and not picked
 
 
 def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, FormErrors]:

@@ -150,12 +150,12 @@ class StaffTickets(Controller):
         draft, errors = forms.read_staff_new(data)
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
-        chosen = {"chosen": found.account is not None, "picked": picked is not None}
-        if problem := forms.caller_account_problem(found.typed, len(found.matches), **chosen):
-            errors.add("account_number", problem)
-        if draft is None or found.account is None or errors:
-            context = {"form": dict(data), "errors": errors, "tk": TK, "found": found}
-            return render(request, "tickets/staff_new.html", status_code=422, **context)
+        if found.account is None:
+            errors.add("account_number", forms.caller_account_problem(found.typed, len(found.matches)))
+        confirm = forms.unconfirmed(found.account is not None, picked is not None)
+        if draft is None or found.account is None or errors or confirm:
+            context = {"form": dict(data), "errors": errors, "tk": TK, "found": found, "confirm": confirm}
+            return render(request, "tickets/staff_new.html", status_code=422 if errors else 200, **context)
         opened = await actions.file_by_staff(principal, draft, found.account, clock.now())
         flash(request, gettext("Request No. %(number)s is filed.", number=opened.number))
         return see_other(request, f"/staff/tickets/{opened.id}")
