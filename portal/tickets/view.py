@@ -24,6 +24,7 @@ from portal.core.address import premise_name
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.pagination import with_params
@@ -57,6 +58,11 @@ def _duration(minutes: int) -> str:
             " " + ngettext("%(num)d min", "%(num)d min", mins) if mins else ""
         )
     return ngettext("%(num)d min", "%(num)d min", mins)
+
+
+# An emergency category whose own name already says so in a language («Авария: вода, …») is worded whole by the
+# translator, as it is offered to the resident: «Авария: …, электричество — авария» said it twice.
+EMERGENCY_CHOICES = Labels({"emergency_localisation": lazy("Accident: water, heating, sewerage or power — emergency")})
 
 
 class TicketView:
@@ -147,12 +153,16 @@ class TicketView:
 
     @staticmethod
     def resident_categories() -> list[tuple[str, str]]:
-        """The categories a resident chooses from; emergencies say so."""
-        return [
-            (c.code, gettext("%(category)s — emergency", category=c.label()) if c.emergency else c.label())
-            for c in rules.CATEGORIES
-            if c.resident
-        ]
+        """The categories a resident chooses from; emergencies say so (``EMERGENCY_CHOICES``)."""
+        return [(c.code, TicketView.resident_category(c)) for c in rules.CATEGORIES if c.resident]
+
+    @staticmethod
+    def resident_category(c: rules.Category) -> str:
+        """A category as the resident's form offers it: an emergency one with «— авария» after its name, unless
+        a whole phrase of its own is worded for it."""
+        if not c.emergency:
+            return c.label()
+        return EMERGENCY_CHOICES.known(c.code) or gettext("%(category)s — emergency", category=c.label())
 
     @staticmethod
     def place_options(places: Sequence[queries.Place]) -> list[tuple[int, str]]:

@@ -263,6 +263,20 @@ async def test_in_english_a_breakdown_is_not_an_accident_and_cancelling_sends_no
     assert 'data-confirm="Cancel the request? The technician will not come."' in page
 
 
+async def test_the_form_says_an_emergency_once_in_either_language(client, login, make_user, make_account):
+    """«Авария: вода, отопление, канализация, электричество — авария» said it twice: a category named as an emergency
+    in Russian is offered as it is named, the others with «— авария»; the English name needs the word."""
+    user, _place = await _resident(make_user, make_account)
+    await login(client, user)
+    form = (await client.get("/tickets/new")).text
+    assert ">Авария: вода, отопление, канализация, электричество<" in form and "электричество — авария" not in form
+    assert ">Люди застряли в лифте — авария<" in form
+    client.cookies.set("lang", "en")
+    form = (await client.get("/tickets/new")).text
+    assert ">Breakdown: water, heating, sewerage or power — emergency<" in form
+    assert ">People trapped in a lift — emergency<" in form
+
+
 async def test_an_emergency_shows_the_phone_and_is_flagged(client, login, make_user, make_account):
     from portal.settings import get_settings
 
