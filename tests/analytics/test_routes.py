@@ -191,3 +191,20 @@ async def test_with_htmx_the_house_list_narrows_to_the_complex_chosen(client: An
     assert f'<option value="{world["other"].house}"' not in field.text
     everything = (await client.get("/staff/analytics/houses?complex=987654", headers=hx)).text
     assert all(f'<option value="{world[k].house}"' in everything for k in ("a", "other"))
+
+
+async def test_on_an_english_page_complexes_and_houses_are_marked_russian(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    """Complexes' names and houses' addresses are the company's data, in Russian: on an English page their options
+    and the house groups say so (``lang="ru"``); a Russian page marks nothing."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("admin",)))
+    a = await House.select(House.complex).where(House.id == world["a"].house).first()
+    english = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "en"})).text
+    assert f'<option value="{a["complex"]}" lang="ru">' in english
+    for page in (english, (await client.get("/staff/analytics/houses", headers={"Accept-Language": "en"})).text):
+        groups = re.findall(r"<optgroup[^>]*>", page)
+        assert groups and all(g.endswith(' lang="ru">') for g in groups)
+    russian = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "ru"})).text
+    assert 'lang="ru"' not in russian.split("<main", 1)[1]

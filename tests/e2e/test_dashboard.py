@@ -48,3 +48,27 @@ def test_every_chart_of_the_dashboard_has_its_table(page: Page, live_server: str
     assert "channel=autopay" in href and "from=" in href and "to=" in href
     link.click()
     expect(page).to_have_url(re.compile(r"/staff/payments\?.*channel=autopay"))
+
+
+def test_the_filters_shown_are_in_the_address(page: Page, live_server: str) -> None:
+    """«Показать» (with HTMX) puts the filters in the address bar: a reload, Back and Forward and a shared link show
+    the same months and complex."""
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/analytics")
+    start = page.locator("#f-start option").nth(2).get_attribute("value") or ""
+    complex_id = page.locator("#f-complex option").nth(1).get_attribute("value") or ""
+    page.select_option("#f-start", start)
+    page.select_option("#f-complex", complex_id)
+    page.locator("form.filters button[type=submit]").first.click()
+    filtered = re.compile(rf"/staff/analytics\?(.*&)?start={start}&.*complex={complex_id}")
+    expect(page).to_have_url(filtered)
+    page.reload()
+    expect(page.locator("#f-start")).to_have_value(start)
+    expect(page.locator("#f-complex")).to_have_value(complex_id)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/staff/analytics$"))
+    expect(page.locator("#f-complex")).to_have_value("")
+    page.go_forward()
+    expect(page).to_have_url(filtered)
+    expect(page.locator("#f-start")).to_have_value(start)
+    expect(page.locator("#f-complex")).to_have_value(complex_id)
