@@ -576,6 +576,7 @@ async def _move(
             status=target,
             comment=comment.strip()[:500],
             comment_en=comment_en.strip()[:500],
+            deadline=restarted["deadline"][1] if restarted else "",  # the work's new deadline, said with the move
         )
     return event_id
 

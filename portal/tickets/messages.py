@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from portal.core.i18n import LazyText
+from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
@@ -10,6 +13,7 @@ from portal.notifications.messages import Context
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
+from portal.settings import get_settings
 from portal.tickets import rules
 
 
@@ -20,13 +24,31 @@ def words(c: Context) -> Context:
     return {**c, "status": status, "category": category}
 
 
+def new_deadline(c: Context) -> str:
+    """«Новый срок: 5 декабря 2026, 18:00» where the move counted the deadline anew (``deadline``, stored as
+    ISO text: a request reopened, sent back or returned), in the reader's language and the company's zone."""
+    if not c.get("deadline"):
+        return ""
+    due = format_moment(datetime.fromisoformat(c["deadline"]), get_settings().time_zone)
+    return gettext("New deadline: %(deadline)s", deadline=due)
+
+
+STATUS_SUBJECT = lazy("Request No. %(number)s: %(status)s")
+
+
+def _joined(*parts: str, between: str) -> str:
+    return between.join(part for part in parts if part)
+
+
 STATUS_CHANGED = message_template(
     "ticket_status",
     Topic.ACCOUNT,
-    subject=lazy("Request No. %(number)s: %(status)s"),
-    text=lambda c: own_words(c, "comment"),  # a comment the portal worded has its English twin (``comment_en``)
+    subject=STATUS_SUBJECT,
+    # A comment the portal worded has its English twin (``comment_en``); a new deadline follows it.
+    text=lambda c: _joined(own_words(c, "comment"), new_deadline(c), between="\n\n"),
+    short=lambda c: _joined(STATUS_SUBJECT.format(words(c)), new_deadline(c), between=". "),
     words=words,
-    sample={"number": 1042, "status": "done", "comment": ""},
+    sample={"number": 1042, "status": "reopened", "comment": "", "deadline": "2026-03-11T15:00:00+00:00"},
 )
 
 REPLY = message_template(

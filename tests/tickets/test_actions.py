@@ -3,6 +3,7 @@ its notifications in the recipient's own language, or refuses with words."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -249,6 +250,47 @@ async def test_a_new_category_after_a_return_counts_its_deadline_from_the_return
     changes, _ = forms.read_staff_update(_form_of(ticket, tz, category="downpipes"), tz)  # five days
     await actions.update_fields(dispatcher, ticket, changes, returned + timedelta(hours=1))
     assert (await _ticket(dispatcher, filed["ticket"])).deadline == returned + timedelta(days=5)
+
+
+async def _told_resident(filed, status: str) -> list[dict]:
+    """The resident's notices of the move to ``status``, on each channel."""
+    told = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.body, OutboxMessage.context).where(
+        OutboxMessage.user_id == filed["resident"].user_id
+    )
+    return [m for m in told if _context(m)["status"] == status]
+
+
+def _context(message: dict) -> dict:
+    context = message["context"]
+    return json.loads(context) if isinstance(context, str) else context
+
+
+async def test_a_reopened_request_tells_the_resident_its_new_deadline_in_their_language(filed):
+    """A Russian-speaking dispatcher reopens the work: the clock starts again (a leaking tap: a day from the
+    reopening), and the English-speaking resident's notice of the status says the new deadline in English, in the
+    company's zone, on each channel (the e-mail and in-app text, the short form for SMS and push). A plain move
+    (the work reported done) says nothing of a deadline."""
+    from portal.notifications.messages import render
+
+    set_locale("ru")
+    dispatcher, reopened = filed["dispatcher"], NOW + timedelta(days=3)
+    await actions.move_status(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), "done", "", NOW + timedelta(hours=2)
+    )
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "reopened", "", reopened)
+    local = (reopened + timedelta(days=1)).astimezone(ZoneInfo(get_settings().time_zone))
+    said = f"New deadline: {local.day} March 2026, {local:%H:%M}"
+
+    told = await _told_resident(filed, "reopened")
+    assert {m["channel"] for m in told} == {"email", "inapp"}
+    for message in told:
+        assert said in message["body"], message["body"]
+    assert said in render("ticket_status", "en", _context(told[0])).short
+    assert "Новый срок" in render("ticket_status", "ru", _context(told[0])).text
+
+    done = await _told_resident(filed, "done")
+    assert done and not any("deadline" in m["body"].lower() for m in done)
+    assert "deadline" not in render("ticket_status", "en", _context(done[0])).short.lower()
 
 
 async def test_a_deadline_set_by_hand_with_a_new_category_stands(filed):
