@@ -560,13 +560,23 @@ async def others_paying(principal: Principal, order: OrderDetail) -> payments.Ch
         except GatewayError as exc:
             log.info("order %s: the other payer's checkout not asked: %s", order.id, exc)
     found = await payment_queries.checkout_underway([order.account_id], order.reference, clock.now(), ())
-    return payments.CheckoutUnderway(found, principal.user_id) if found is not None else None
+    return OrderPaidByAnother(found, principal.user_id) if found is not None else None
+
+
+class OrderPaidByAnother(payments.CheckoutUnderway):
+    """The refusal ``others_paying`` gives, in the order's words (``texts.others_paying``), not the account's."""
+
+    def __init__(self, found: payment_queries.Underway, payer: int | None) -> None:
+        super().__init__(found, payer)
+        self.message = texts.others_paying(found.status, found.created_at, found.expires_at)
 
 
 def check_own_checkout(principal: Principal, order: OrderDetail) -> None:
     """«Cancel the payment» is for the person who started the checkout (``payments.rules.is_own_checkout``)."""
-    if order.payment is not None and not pay_rules.is_own_checkout(order.payment.created_by, principal.user_id):
-        raise Refused(texts.others_checkout(), back=f"/services/orders/{order.id}")
+    payment = order.payment
+    if payment is not None and not pay_rules.is_own_checkout(payment.created_by, principal.user_id):
+        words = texts.others_paying(payment.stored_status, payment.created_at, payment.expires_at)
+        raise Refused(words if payment.may_continue else texts.others_checkout(), back=f"/services/orders/{order.id}")
 
 
 async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:

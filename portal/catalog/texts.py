@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from portal.catalog.tables import ExecutorGroup
 from portal.catalog.tables import OrderStatus
 from portal.catalog.tables import PriceKind
 from portal.catalog.tables import Unit
+from portal.core import clock
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
@@ -22,6 +24,8 @@ from portal.core.i18n import ngettext
 from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
 from portal.core.labels import Labels
+from portal.payments import rules as pay_rules
+from portal.payments.tables import PaymentStatus
 from portal.payments.texts import decline_text
 
 S = OrderStatus
@@ -102,6 +106,35 @@ def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
 def others_checkout() -> str:
     """An order's checkout started by another member of the household, as its page and a refused POST say it."""
     return gettext("This payment was started by another member of your household: only they can continue or cancel it.")
+
+
+def others_paying(status: str, started: datetime | None, until: datetime | None) -> str:
+    """What a co-owner is told, on the order's page and when a «Pay» or «Cancel» of theirs is refused, while the
+    order's checkout another member of the household started could still go through: who pays it, since when, until
+    when it may still be paid, and what the co-owner can do then (pay it themselves or cancel it)."""
+    since = clock.local(started).strftime("%H:%M") if started else ""
+    if status in pay_rules.PAID_STATUSES:
+        return gettext("Another member of your household has just paid this order; a second payment was not opened.")
+    if status == PaymentStatus.PENDING:
+        return gettext(
+            "Another member of your household paid this order at %(time)s, and the bank is confirming the payment. "
+            "If the bank declines it, you can pay the order yourself or cancel it.",
+            time=since,
+        )
+    if until is None:  # being opened this moment
+        return gettext(
+            "Another member of your household started paying this order at %(time)s; its payment page is being "
+            "opened. Only they can continue or cancel that payment. If it is not paid, you can pay the order "
+            "yourself or cancel it once that page closes.",
+            time=since,
+        )
+    return gettext(
+        "Another member of your household is paying this order: they opened its payment page at %(time)s, and it "
+        "stays open until %(until)s. Only they can continue or cancel that payment. If the order is not paid by "
+        "%(until)s, you can pay it yourself or cancel it.",
+        time=since,
+        until=clock.local(until).strftime("%H:%M"),
+    )
 
 
 def amount_label(amount: Decimal | None, unknown: str = "") -> str:
@@ -186,7 +219,7 @@ def words() -> dict[str, Any]:
         "status_badge": status_badge,
         "price_label": price_label,
         "amount_label": amount_label,
-        "others_checkout": others_checkout,
+        "others_paying": others_paying,
         "unit_label": unit_label,
         "quantity_label": quantity_label,
         "quantity_question": quantity_question,

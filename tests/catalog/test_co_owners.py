@@ -7,14 +7,29 @@ gateway — the rule the utilities follow. The sandbox gateway over real HTTP (b
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from portal.catalog.tables import Order
+from portal.core import clock
 from portal.payments.tables import Payment
 from tests.catalog.test_routes import _plumber_ordered
 from tests.payments.test_co_owners import _co_owner
 
-PAYING = "Сейчас идёт оплата другого члена вашей семьи"
-STARTED = "Этот платёж начал другой член вашей семьи"
+PAYING = "Этот заказ оплачивает другой член вашей семьи"
+# Who pays the order, since when, until when it may still go through, and what the co-owner can do then: the order's
+# words, not the utilities' (which name the account and say «then you can pay here»).
+WORDS = {
+    "ru": (
+        "Этот заказ оплачивает другой член вашей семьи: страница оплаты открыта в {since} и будет открыта до {until}. "
+        "Продолжить или отменить этот платёж может только он. Если к {until} заказ не будет оплачен, вы сможете "
+        "оплатить его сами или отменить."
+    ),
+    "en": (
+        "Another member of your household is paying this order: they opened its payment page at {since}, and it "
+        "stays open until {until}. Only they can continue or cancel that payment. If the order is not paid by "
+        "{until}, you can pay it yourself or cancel it."
+    ),
+}
 
 
 async def _state() -> tuple[str, list[str]]:
@@ -37,15 +52,15 @@ async def test_a_co_owner_sees_the_order_but_neither_takes_over_nor_closes_the_o
 
     assert f'href="{page}"' in (await browser.get("/services/orders")).text  # the household's order, listed
     seen = (await browser.get(page)).text
-    assert STARTED in seen
+    assert PAYING in seen
     for action in ("pay", "pay-cancel"):
         assert f'action="{page}/{action}"' not in seen
     assert f'href="{page}/cancel"' not in seen
 
     browser.cookies.set("lang", "en")  # «Pay» in another language would close the first page and open a second
-    await _told(browser, await browser.form(f"{page}/pay"), "Another member of your household is paying now")
+    await _told(browser, await browser.form(f"{page}/pay"), "Another member of your household is paying this order")
     browser.cookies.set("lang", "ru")
-    await _told(browser, await browser.form(f"{page}/pay-cancel"), STARTED)
+    await _told(browser, await browser.form(f"{page}/pay-cancel"), PAYING)
     await _told(browser, await browser.form(f"{page}/cancel"), PAYING)
 
     assert await _state() == ("awaiting_payment", ["open"])
@@ -67,3 +82,32 @@ async def test_a_co_owner_pays_the_order_once_the_others_checkout_closed_unpaid(
     opened = await browser.form(f"{page}/pay")
     assert opened.status_code == 303 and opened.headers["location"].startswith(gateway.url)
     assert await _state() == ("awaiting_payment", ["canceled", "open"])
+
+
+def _unescaped(html: str) -> str:
+    return " ".join(html.replace("&#39;", "'").replace("&quot;", '"').split())
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+async def test_a_co_owner_is_told_in_the_orders_words_who_pays_it_until_when_and_what_they_can_do_then(
+    client, login, household, shop, gateway, make_user, new_client, lang
+):
+    order_id = await _plumber_ordered(client, login, household, shop)
+    page = f"/services/orders/{order_id}"
+    await client.form(f"{page}/pay")
+    row = await Payment.select(Payment.created_at, Payment.expires_at).first()
+    words = WORDS[lang].format(
+        since=clock.local(row["created_at"]).strftime("%H:%M"), until=clock.local(row["expires_at"]).strftime("%H:%M")
+    )
+    _, browser = await _co_owner(household, make_user, new_client, login)
+    browser.cookies.set("lang", lang)
+
+    seen = _unescaped((await browser.get(page)).text)
+    assert words in seen
+    for action in ("pay", "pay-cancel", "cancel"):  # a direct POST is refused with the same words
+        response = await browser.form(f"{page}/{action}")
+        assert response.status_code == 303
+        told = _unescaped((await browser.get(response.headers["location"])).text)
+        assert words in told, action
+        assert "then you can pay here" not in told and "тогда вы сможете оплатить здесь" not in told
+    assert await _state() == ("awaiting_payment", ["open"])
