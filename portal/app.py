@@ -35,6 +35,7 @@ from portal.core import i18n
 from portal.core import storage
 from portal.core.assets import cache_by_version
 from portal.core.home import load_banners
+from portal.core.home import load_nav_counts
 from portal.core.i18n import LocaleMiddleware
 from portal.core.i18n import gettext
 from portal.core.parse import MAX_ID
@@ -46,6 +47,7 @@ from portal.core.security import provide_principal
 from portal.core.security import public
 from portal.core.security import session_config as portal_session_config
 from portal.core.security import set_principal_loader
+from portal.core.web import PageTemplate
 from portal.core.web import Refused
 from portal.core.web import configure_jinja
 from portal.core.web import is_fragment_request
@@ -170,6 +172,15 @@ async def _before_request(request: Request) -> None:
         await storage.limit_uploads(request, principal.user_id)
 
 
+async def _after_request(response: Response[Any]) -> Response[Any]:
+    """A full page with the resident's navigation gets its counts (``core.home.register_nav_count``): read once,
+    here, only for a page that shows them — never for a fragment, a file or a redirect —, and not again where the
+    page's handler read them already (the home page's sections share the request's reads)."""
+    if isinstance(response, PageTemplate) and response.nav_for is not None:
+        response.context.setdefault("nav", await load_nav_counts(*response.nav_for))
+    return response
+
+
 async def _refuse_nul(request: Request) -> None:
     """A NUL character in a query or a form is never something a person typed, and PostgreSQL cannot store it in
     text: such a request is refused as malformed (400) before any handler reads it."""
@@ -212,6 +223,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],
         before_request=_before_request,
+        after_request=_after_request,
         after_exception=[_caller_of_unrouted(session_config)],
         dependencies={"principal": Provide(provide_principal)},
         template_config=TemplateConfig(

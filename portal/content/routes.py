@@ -102,5 +102,5 @@ register_banner("emergencies", 10, "content/_pinned.html", pinned.banner)
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/news": 2,
+    "/news": 3,  # + the unread count at «Ещё» (the navigation)
 }

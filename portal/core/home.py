@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,9 +43,10 @@ async def _shown(sections: dict[str, Section], principal: Principal) -> list[tup
     return shown
 
 
-async def load_sections(principal: Principal) -> list[tuple[str, Any]]:
-    """The sections to show, in order, each with its context; what several of them read is read once."""
-    with shared_reads():
+async def load_sections(principal: Principal, answers: dict[Hashable, Any] | None = None) -> list[tuple[str, Any]]:
+    """The sections to show, in order, each with its context; what several of them read is read once (with the
+    request's ``answers``: once with the page's navigation too)."""
+    with shared_reads(answers):
         return await _shown(_sections, principal)
 
 
@@ -61,3 +63,20 @@ def register_banner(name: str, order: int, template: str, loader: Loader) -> Non
 
 async def load_banners(principal: Principal) -> list[tuple[str, Any]]:
     return await _shown(_banners, principal)
+
+
+# --- counts in the resident's navigation (unread in-app messages at «Ещё») -------------------------------------
+
+_nav_counts: dict[str, Callable[[Principal], Awaitable[int]]] = {}
+
+
+def register_nav_count(name: str, loader: Callable[[Principal], Awaitable[int]]) -> None:
+    """A number the resident's navigation shows on every full page (``nav[name]`` in the templates). The loader runs
+    once per such page, so it must be one cheap indexed statement, read through ``memo.read_once`` so that a part of
+    the same page asking for it (a home section) gets the same answer."""
+    _nav_counts[name] = loader
+
+
+async def load_nav_counts(principal: Principal, answers: dict[Hashable, Any]) -> dict[str, int]:
+    with shared_reads(answers):
+        return {name: await loader(principal) for name, loader in _nav_counts.items()}

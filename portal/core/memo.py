@@ -1,7 +1,8 @@
 """Reads shared by the parts of one page: the home page's sections, each written by its own domain, ask for some of
 the same rows (the houses of the resident's accounts). Inside ``shared_reads()`` the first part to ask reads them and
-the others get that answer; outside it every read goes to the database. Nothing outlives the block: it holds the
-answers of one request, never across requests, so a change made by another request is seen on the next page.
+the others get that answer; outside it every read goes to the database. Nothing outlives the request: a block holds
+the answers of one request (two blocks of one request may share them), never across requests, so a change made by
+another request is seen on the next page.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ _answers: ContextVar[dict[Hashable, Any] | None] = ContextVar("shared_reads", de
 
 
 @contextmanager
-def shared_reads() -> Iterator[None]:
-    """The reads inside the block made once each (by ``read_once``'s key)."""
-    token = _answers.set({})
+def shared_reads(answers: dict[Hashable, Any] | None = None) -> Iterator[None]:
+    """The reads inside the block made once each (by ``read_once``'s key); given the ``answers`` of an earlier
+    block of the same request (``core.web.request_reads``), also those it made: the home page's sections and the
+    navigation of the same page read the count of unread messages once."""
+    token = _answers.set({} if answers is None else answers)
     try:
         yield
     finally:

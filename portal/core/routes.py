@@ -13,13 +13,14 @@ from portal.core.home import load_sections
 from portal.core.security import Principal
 from portal.core.security import public
 from portal.core.web import render
+from portal.core.web import request_reads
 
 
 @get("/", name="home", opt=public(before_consent=False))
 async def home(request: Request, principal: NamedDependency[Principal]) -> Template | Redirect:
     if principal.is_authenticated and principal.is_staff and not principal.is_resident:
         return Redirect(path="/staff", status_code=303)
-    sections = await load_sections(principal) if principal.is_authenticated else []
+    sections = await load_sections(principal, request_reads(request)) if principal.is_authenticated else []
     return render(request, "home.html", sections=sections)
 
 

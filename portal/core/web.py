@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -266,6 +267,9 @@ def top_level_names(env: Environment, template: JinjaTemplate, context: Mapping[
 class PageTemplate(HTMXBlockTemplate):
     """A page or one of its blocks; a block sees the template's imports and macros as the full page does."""
 
+    # A full page with the resident's navigation: whose counts it shows, and the request's shared reads.
+    nav_for: tuple[Principal, dict[Hashable, Any]] | None = None
+
     def create_template_context(self, request: Request) -> dict[str, Any]:
         context = super().create_template_context(request)
         engine = request.app.template_engine
@@ -296,8 +300,9 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """The full page, or only ``block`` of the same template for an HTMX request."""
-    context.setdefault("principal", request.scope.get("state", {}).get("principal"))
+    """The full page, or only ``block`` of the same template for an HTMX request; a full page with the resident's
+    navigation is given its counts after the handler (``PageTemplate.nav_for``)."""
+    principal = context.setdefault("principal", request.scope.get("state", {}).get("principal"))
     context.setdefault("banners", request.scope.get("state", {}).get("banners", ()))
     headers = {"Vary": "HX-Request"}
     htmx = getattr(request, "htmx", None)
@@ -305,7 +310,7 @@ def render(
         # A form refused with its errors stays at the page's own address: htmx would otherwise show the form's
         # action (…/messages, …/ballots/7) in the address bar, which a reload answers with 405.
         headers["HX-Push-Url"] = "false"
-    return PageTemplate(
+    page = PageTemplate(
         template_name=template,
         block_name=block if block and is_fragment_request(request) else None,
         context=context,
@@ -314,6 +319,21 @@ def render(
         # Said here, not left to the handler: a handler annotated ``-> Any`` would otherwise send a page as JSON.
         media_type=MediaType.HTML,
     )
+    if page.block_name is None and shows_resident_nav(principal, request.url.path):
+        page.nav_for = (principal, request_reads(request))
+    return page
+
+
+def shows_resident_nav(principal: Principal | None, path: str) -> bool:
+    """Whether a page shows the resident's navigation: as base.html decides it (a resident's page, not a staff page
+    of someone who is both)."""
+    return principal is not None and principal.is_resident and not (principal.is_staff and path.startswith("/staff"))
+
+
+def request_reads(request: Request) -> dict[Hashable, Any]:
+    """The answers of ``memo.read_once`` kept for the whole request: a read the page's handler made is not made
+    again for its navigation."""
+    return request.scope.setdefault("state", {}).setdefault("shared_reads", {})  # type: ignore[no-any-return]
 
 
 def unread_filters(

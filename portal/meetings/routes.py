@@ -244,5 +244,5 @@ register_section("meetings", 25, "meetings/_home.html", _home_section)
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/meetings": 7,
+    "/meetings": 8,  # + the unread count at «Ещё» (the navigation)
 }

@@ -203,5 +203,5 @@ register_section("meters", 20, "meters/_home.html", _home_section)
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/meters": 3,
+    "/meters": 4,  # + the unread count at «Ещё» (the navigation)
 }

@@ -16,6 +16,7 @@ from piccolo.table import Table
 
 from portal.accounts.tables import Residency
 from portal.core import clock
+from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.tables import OutboxMessage
@@ -483,5 +484,7 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
 
 
 async def unread_count(user_id: int) -> int:
-    """How many of the person's in-app messages are not read yet (one count by the ``user_id`` index)."""
-    return await OutboxMessage.count().where(shown_in_app(user_id, clock.now()) & OutboxMessage.read_at.is_null())
+    """How many of the person's in-app messages are not read yet: one count by the (user_id, channel, read_at)
+    index, made once per page (``memo.read_once``: the navigation and the home page's section share it)."""
+    unread = shown_in_app(user_id, clock.now()) & OutboxMessage.read_at.is_null()
+    return await read_once(("notifications:unread", user_id), lambda: OutboxMessage.count().where(unread))

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from portal.core.home import register_nav_count
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -112,17 +113,23 @@ class InAppMessages(Controller):
         return see_other(request, "/notifications")
 
 
+async def _unread(principal: Principal) -> int:
+    """The count of unread in-app messages at «Ещё» and «Уведомления» (one statement a page, shared with the home
+    page's section)."""
+    return await queries.unread_count(principal.user_id or 0)
+
+
 async def _home_section(principal: Principal) -> dict[str, int] | None:
-    """The home page tells of unread in-app messages (one count; the navigation shows no count, which would cost a
-    statement on every page)."""
-    unread = await queries.unread_count(principal.user_id or 0)
+    """The home page tells of unread in-app messages (the count its navigation shows: read once)."""
+    unread = await _unread(principal)
     return {"unread": unread} if unread else None
 
 
 register_section("notifications", 15, "notifications/_home.html", _home_section)
+register_nav_count("unread", _unread)
 
 
 QUERY_BUDGETS: dict[str, int] = {
-    "/notifications/settings": 3,
-    "/notifications": 3,
+    "/notifications/settings": 4,  # + the unread count at «Ещё» (the navigation)
+    "/notifications": 4,  # + the unread count at «Ещё» (the navigation)
 }

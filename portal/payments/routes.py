@@ -396,7 +396,7 @@ class ResidentAutopay(Controller):
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/pay": 4,
-    "/payments": 3,
-    "/autopay": 6,
+    "/pay": 5,  # + the unread count at «Ещё» (the navigation)
+    "/payments": 4,  # + the unread count at «Ещё» (the navigation)
+    "/autopay": 7,  # + the unread count at «Ещё» (the navigation)
 }

@@ -75,8 +75,8 @@ async def test_the_resident_meetings_page_reads_the_owner_links_and_the_houses_o
     owner_links = [s for s in statements if 'FROM "owner_link"' in s]
     assert (len(account_houses), len(owner_links)) == (1, 1), statements
     # the session's check, the houses of the accounts, the owner links, their premises' houses, the meetings, the
-    # demands and their support: QUERY_BUDGETS["/meetings"] in portal/meetings/routes.py
-    assert len(statements) == 7, statements
+    # demands and their support, the unread count at «Ещё»: QUERY_BUDGETS["/meetings"] in portal/meetings/routes.py
+    assert len(statements) == 8, statements
 
 
 async def _demand_form(db: Any, client: Any, login: Any, user: int) -> tuple[int, str]:
