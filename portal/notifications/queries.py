@@ -20,11 +20,18 @@ from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.tables import OutboxMessage
+from portal.housing.tables import Entrance
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from portal.housing.tables import Riser
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
+from portal.notifications.rules import TargetKind
 from portal.notifications.rules import Topic
 from portal.notifications.rules import channels_for
 from portal.notifications.rules import inapp_link
+from portal.notifications.tables import ChannelChoice
+from portal.notifications.tables import PushSubscription
 
 MAX_PAGE = 5000
 
@@ -330,8 +337,6 @@ class Subscription:
 
 async def choices_of(user_ids: list[int]) -> dict[int, dict[tuple[str, str], bool]]:
     """Each person's channel choices that differ from the defaults (one query for a page of people)."""
-    from portal.notifications.tables import ChannelChoice
-
     found: dict[int, dict[tuple[str, str], bool]] = {u: {} for u in user_ids}
     if not user_ids:
         return found
@@ -345,8 +350,6 @@ async def choices_of(user_ids: list[int]) -> dict[int, dict[tuple[str, str], boo
 
 async def push_counts(user_ids: list[int]) -> dict[int, int]:
     """How many live browser subscriptions each person has (one query)."""
-    from portal.notifications.tables import PushSubscription
-
     if not user_ids:
         return {}
     rows = await PushSubscription.select(PushSubscription.user).where(
@@ -379,8 +382,6 @@ async def channels_of(people: list[Recipient], topic: Topic, offered: frozenset[
 
 
 async def live_subscriptions(user_id: int) -> list[Subscription]:
-    from portal.notifications.tables import PushSubscription
-
     rows = await PushSubscription.select(
         PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh, PushSubscription.auth
     ).where((PushSubscription.user == user_id) & PushSubscription.gone_at.is_null())
@@ -388,8 +389,6 @@ async def live_subscriptions(user_id: int) -> list[Subscription]:
 
 
 async def forget_subscription(subscription_id: int) -> None:
-    from portal.notifications.tables import PushSubscription
-
     await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(PushSubscription.id == subscription_id)
 
 
@@ -405,12 +404,6 @@ async def houses_of(audience: Audience) -> dict[tuple[str, int], int]:
     """The house of each selection that lies within one house (entrances, risers, premises, accounts, floors,
     houses): what staff scoping checks. Complexes and the whole company lie within none. A hand-picked list is
     read ``CHUNK`` ids a query."""
-    from portal.housing.tables import Entrance
-    from portal.housing.tables import PersonalAccount
-    from portal.housing.tables import Premise
-    from portal.housing.tables import Riser
-    from portal.notifications.rules import TargetKind
-
     found: dict[tuple[str, int], int] = {(TargetKind.HOUSE.value, h): h for h in audience.houses}
     found.update({(TargetKind.FLOORS.value, f.house): f.house for f in audience.floors})
 
