@@ -643,3 +643,44 @@ async def test_the_import_page_offers_the_last_finished_month(client, login, mak
     assert f'name="period" type="text" value="{month}"' in english.text
     assert "Year and month, for example 2026-11" in english.text
     assert "As 2026-11" not in english.text
+
+
+def _link_names(page: str, href: str) -> dict[str, str]:
+    """Each link whose address matches ``href`` (a pattern): its address and the words a screen reader names it by."""
+    main = page.split("<main", 1)[1]
+    links = re.findall(rf'<a [^>]*href="({href})"[^>]*>(.*?)</a>', main, re.S)
+    return {url: " ".join(re.sub(r"<[^>]+>", "", words).split()) for url, words in links}
+
+
+@pytest.mark.parametrize(
+    ("lang", "receipt", "charges", "account"),
+    [
+        ("ru", "Квитанция за ноябрь 2026", "Начисления и оплаты", "Лицевой счёт"),
+        ("en", "Receipt for November 2026", "Charges and payments", "Personal account"),
+    ],
+)
+async def test_each_accounts_links_on_the_home_page_name_their_account(
+    client, login, make_user, billed, lang, receipt, charges, account
+):
+    """Two accounts on the home page: the receipt, the charges and the pay links of each say which account they are
+    of (visually hidden words), so a screen reader's list of links does not hold the same words twice."""
+    first, second = billed["first"], billed["second"]
+    await login(client, await make_user(accounts={first: "owner", second: "owner"}))
+    client.cookies.set("lang", lang)
+    page = (await client.get("/")).text
+    for id_, number in ((first, "7700000001"), (second, "7700000002")):
+        names = _link_names(page, rf"/accounts/{id_}/receipts/2026-11|/accounts/{id_}|/pay\?account={id_}")
+        assert names[f"/accounts/{id_}/receipts/2026-11"] == f"{receipt}: {account} {number}", names
+        assert names[f"/accounts/{id_}"] == f"{charges}: {account} {number}", names
+        assert names[f"/pay?account={id_}"].endswith(f": {account} {number}"), names
+
+
+async def test_the_account_pages_repeated_links_say_which_receipt_or_charge_they_open(client, login, make_user, billed):
+    """On an account's page each receipt's «PDF» names its month, and each charge's «Открыть отдельной страницей»
+    its service."""
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = (await client.get(f"/accounts/{billed['first']}?month=2026-11")).text
+    pdfs = _link_names(page, r"/accounts/\d+/receipts/[\d-]+/pdf")
+    assert sorted(pdfs.values()) == ["PDF: Квитанция за ноябрь 2026", "PDF: Квитанция за октябрь 2026"], pdfs
+    charges = list(_link_names(page, r"/accounts/\d+/charges/\d+").values())
+    assert len(charges) > 1 and len(set(charges)) == len(charges), charges
