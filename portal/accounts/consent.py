@@ -189,6 +189,11 @@ def edition(consent_type: str, version: str) -> Edition | None:
     return next((e for e in EDITIONS.get(consent_type, ()) if e.version == version), None)
 
 
+def current_edition() -> Edition | None:
+    """The edition of the text in force: the one a person reads on signing up and then accepts."""
+    return edition(CONSENT_TYPE, current_version())
+
+
 def edition_numbered(consent_type: str, number: int) -> Edition | None:
     return next((e for e in EDITIONS.get(consent_type, ()) if e.number == number), None)
 

@@ -368,7 +368,8 @@ def _code_form(
 
 def _register_page(request: Request, values: dict[str, Any], errors: FormErrors | None, status: int = 200) -> Template:
     consent = consent_text.text(i18n.get_locale(), i18n.own_words(get_settings(), "company_name"))
-    return _code_form(request, "accounts/register.html", values, errors, status, consent_text=consent)
+    edition = consent_text.current_edition()
+    return _code_form(request, "accounts/register.html", values, errors, status, consent_text=consent, edition=edition)
 
 
 # --- signed-in users: sign-out, consent, profile, linking accounts -----------------------------------
@@ -620,7 +621,7 @@ async def _consent_page(
         request,
         "accounts/consent.html",
         text=consent_text.text(i18n.get_locale(), company),
-        edition=consent_text.edition(consent_text.CONSENT_TYPE, current),
+        edition=consent_text.current_edition(),
         channel_label=forms.CONSENT_CHANNELS.known,
         standing=standing,
         history=history,

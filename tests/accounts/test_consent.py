@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 
 from portal.accounts import consent
+from portal.accounts import queries
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import User
+from tests.accounts.test_joining import _last_link
 
 
 async def _records(user_id: int) -> list[dict]:
@@ -170,3 +173,39 @@ def test_a_published_edition_never_changes_a_new_text_is_a_new_edition():
     assert consent.current_version() == consent.EDITIONS["processing"][-1].version
     for kind in ("dissemination", "marketing"):
         assert consent.optional_version(kind) == consent.EDITIONS[kind][-1].version
+
+
+async def test_registration_shows_the_consents_edition_and_records_that_edition(
+    client, make_house, registry_owner, monkeypatch
+):
+    """The registration page shows the consent text with «Редакция № N от …» (here a second edition published);
+    the consent the new resident then gives, on signing up, is of that edition."""
+    first = consent.EDITIONS[consent.CONSENT_TYPE][0]
+    texts = {lang: words + "\n7. Новый пункт.\n" for lang, words in consent.TEXTS.items()}
+    monkeypatch.setattr(consent, "TEXTS", texts)
+    second = consent.Edition(consent.CONSENT_TYPE, 2, date(2026, 12, 10), texts)
+    monkeypatch.setitem(consent.EDITIONS, consent.CONSENT_TYPE, (first, second))
+    house = await make_house(accounts=1)
+    await registry_owner(house["premises"][0], email="new@example.ru")
+
+    page = (await client.get("/register")).text
+    preview = page.split('class="consent-preview"')[1].split("</details>")[0]
+    assert "7. Новый пункт." in preview and "Редакция № 2 от 10 декабря 2026" in preview
+    english = (await client.get("/register", headers={"accept-language": "en"})).text
+    assert "Edition 2 of 10 December 2026" in english.split('class="consent-preview"')[1].split("</details>")[0]
+
+    form = {
+        "account": house["numbers"][0],
+        "code": await queries.current_access_code(house["accounts"][0]),
+        "role": "owner",
+        "full_name": "Пётр Новый",
+        "email": "new@example.ru",
+        "password": "a good pass 1",
+        "password2": "a good pass 1",
+    }
+    assert (await client.form("/register", form)).status_code == 200
+    assert (await client.form(await _last_link("new@example.ru", "/register/confirm/"))).status_code == 303
+    assert (await client.form("/consent", {"agree": "yes", "next": "/"})).status_code == 303
+    [record] = await _records((await queries.user_by_email("new@example.ru")).id)
+    assert record["channel"] == "registration"
+    assert consent.edition(consent.CONSENT_TYPE, record["text_version"]) == second
