@@ -32,6 +32,7 @@ from portal.notifications.rules import channels_for
 from portal.notifications.rules import inapp_link
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
+from portal.settings import get_settings
 
 MAX_PAGE = 5000
 
@@ -462,12 +463,13 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
         .limit(page.size)
         .offset(page.offset)
     )
+    base_url = get_settings().base_url
     items = [
         InAppMessage(
             id=r["id"],
             subject=r["subject"],
             body=r["body"],
-            link=inapp_link(json.loads(r["context"]) if isinstance(r["context"], str) else r["context"]),
+            link=inapp_link(json.loads(r["context"]) if isinstance(r["context"], str) else r["context"], base_url),
             created_at=r["created_at"],
             unread=r["read_at"] is None,
         )

@@ -261,9 +261,14 @@ def channels_for(
     return [c for c in Channel if c in offered and reachable[c] and wants(topic, c, choices)]
 
 
-def inapp_link(context: object) -> str | None:
+def inapp_link(context: object, base_url: str = "") -> str | None:
     """The page an in-app message leads to (``context["link"]``): only a path on this site — «/…», never
-    «//host» or «https://…» — so that a message can never send its reader elsewhere (no open redirect)."""
+    «//host» or «https://…» — so that a message can never send its reader elsewhere (no open redirect). A full
+    address of this portal (``base_url`` and a path: what the meters' reminders and the survey's invitation keep,
+    the rendered message's link) is read as its path."""
     if not isinstance(context, dict) or not isinstance(context.get("link"), str):
         return None
-    return safe_next(context["link"], "") or None
+    link, base = context["link"], base_url.rstrip("/")
+    if base and link.startswith(base + "/"):
+        link = link[len(base) :]
+    return safe_next(link, "") or None

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from portal.core.tables import OutboxMessage
+from portal.settings import get_settings
 from tests.querylog import captured
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -80,11 +81,14 @@ async def test_only_a_path_on_this_site_becomes_a_link(db, client, login, make_u
     await _message(user, "Сообщение 2", minutes=1, link="//evil.example/x")
     await _message(user, "Сообщение 3", minutes=2, link="/tickets/7")
     await _message(user, "Сообщение 4", minutes=3, link="/\\evil.example")
+    # The meters' reminders and the survey's invitation keep the message's full address of this portal.
+    await _message(user, "Сообщение 5", minutes=4, link=get_settings().base_url + "/meters")
+    await _message(user, "Сообщение 6", minutes=5, link=get_settings().base_url + "//evil.example/x")
     await login(client, user)
     page = (await client.get("/notifications")).text
-    assert 'href="/tickets/7"' in page
+    assert 'href="/tickets/7"' in page and 'href="/meters"' in page
     assert "evil" not in page
-    assert "Сообщение 1" in page and "Сообщение 2" in page and "Сообщение 4" in page
+    assert all(f"Сообщение {n}" in page for n in (1, 2, 4, 6))
 
 
 async def test_pages_are_bounded_and_cost_the_same(db, client, login, make_user):
