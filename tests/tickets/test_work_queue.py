@@ -139,8 +139,10 @@ async def test_without_javascript_the_row_form_posts_and_returns_to_the_list_wit
 async def test_status_buttons_are_named_as_actions_and_change_the_row_in_place(client, login, queue):
     await login(client, queue["dispatcher"])
     page = await client.get("/staff/tickets")
-    assert re.search(r'<button class="button" type="submit" name="status" value="accepted">Принять</button>', page.text)
-    assert ">Взять в работу</button>" in page.text
+    # Each row's button says which request it acts on (to a screen reader; the eye sees the row).
+    accept = f'value="accepted">Принять<span class="visually-hidden">: Заявка № {queue["numbers"][1]}</span></button>'
+    assert f'<button class="button" type="submit" name="status" {accept}' in page.text
+    assert f'>Взять в работу<span class="visually-hidden">: Заявка № {queue["numbers"][1]}</span></button>' in page.text
     ticket = queue["ids"][1]
     r = await client.htmx_form(f"/staff/tickets/{ticket}/status", {"status": "accepted", "row": "1"}, headers=HX_ROW)
     assert r.status_code == 200 and "Статус изменён: Принята." in r.text and "badge-accepted" in r.text
@@ -166,6 +168,43 @@ async def test_cancelling_asks_once_more_in_place_and_on_a_page_without_javascri
     )
     assert done.status_code == 200 and "Статус изменён: Отменена." in done.text
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "cancelled"
+
+
+def _cell(page: str, ticket: int, column: str) -> str:
+    row = re.search(rf'<tr id="row-{ticket}".*?</tr>', page, re.S).group(0)
+    return re.search(rf'<td data-label="[^"]*" class="col-{column}[^"]*">(.*?)</td>', row, re.S).group(1)
+
+
+async def test_a_rows_answer_takes_the_keyboard_to_what_happened_and_its_buttons_name_the_request(client, login, queue):
+    """The row is redrawn in place of the one whose button had the keyboard: the keyboard (and a screen reader) goes
+    on from what happened there — the assignment, the new status, the question before cancelling — not from the top
+    of the page (htmx focuses the new row's ``autofocus``); the page itself focuses nothing."""
+    await login(client, queue["dispatcher"])
+    ticket, number = queue["ids"][1], queue["numbers"][1]
+    page = await client.get("/staff/tickets")
+    assert "autofocus" not in page.text
+    assert f'<span>Назначить</span><span class="visually-hidden">: Заявка № {number}</span>' in page.text
+    assigned = await client.htmx_form(
+        f"/staff/tickets/{ticket}/assign", {"executor": str(queue["ivanov"]), "row": "1"}, headers=HX_ROW
+    )
+    assert '<p class="row-done" role="status" tabindex="-1" autofocus>' in assigned.text
+    moved = await client.htmx_form(
+        f"/staff/tickets/{ticket}/status", {"status": "accepted", "row": "1"}, headers=HX_ROW
+    )
+    assert '<p class="row-done" role="status" tabindex="-1" autofocus>' in moved.text
+    asked = await client.htmx_form(
+        f"/staff/tickets/{ticket}/status", {"status": "cancelled", "row": "1"}, headers=HX_ROW
+    )
+    assert f'<p role="alert" tabindex="-1" autofocus><strong>Отменить заявку № {number}?' in asked.text
+
+
+async def test_a_request_without_a_deadline_reads_by_agreement_under_the_deadline_column(client, login, queue):
+    """«Срок: по договорённости», not «Срок: Срок по договорённости» (the column, or the card's label on a phone,
+    already says «Срок»)."""
+    await Ticket.update({Ticket.deadline: None}).where(Ticket.id == queue["ids"][0])
+    await login(client, queue["dispatcher"])
+    cell = _cell((await client.get("/staff/tickets")).text, queue["ids"][0], "deadline")
+    assert cell == '<span class="countdown">по договорённости</span>'
 
 
 async def test_bulk_assignment_of_the_ticked_rows(client, login, queue):
@@ -277,8 +316,9 @@ async def test_the_overview_shows_the_days_work_each_count_leading_to_its_list(c
     assert 'hx-get="/staff/tickets/today"' in overview.text
     part = await client.get("/staff/tickets/today", headers={"HX-Request": "true"})
     assert part.status_code == 200 and "<html" not in part.text and 'id="today-work"' in part.text
+    # The count and its words apart: the link is named «3 Новые заявки», not «3Новые заявки».
     found = re.findall(r'<a href="(/staff/tickets\?[^"]*)">\s*<span class="stat-value num">(\d+)</span>'
-                       r'<span class="stat-label">([^<]*)</span>', part.text)  # fmt: skip
+                       r' <span class="stat-label">([^<]*)</span>', part.text)  # fmt: skip
     counts = {label: int(n) for _, n, label in found}
     assert counts == {"Новые заявки": 3, "Без исполнителя": 3, "Просроченные": 1, "Срок сегодня": 1,
                       "Новые сообщения": 1}  # fmt: skip
