@@ -149,3 +149,12 @@ async def test_a_deadline_before_the_request_was_filed_is_refused_and_one_after_
     later = (before["created_at"] + timedelta(days=3)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
     saved = await client.form(url, {**typed, "deadline": later})
     assert saved.status_code == 303
+
+
+async def test_the_comment_for_the_resident_comes_before_the_status_buttons_it_goes_with(client, login, filed):
+    """The keyboard and a screen reader reach the comment first, then the button that sends the status with it (not
+    a button first and the comment after, too late)."""
+    await login(client, filed["dispatcher"])
+    page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
+    form = re.search(r'<form method="post" action="/staff/tickets/\d+/status".*?</form>', page, re.S).group(0)
+    assert form.index('name="comment"') < form.index('name="status"')
