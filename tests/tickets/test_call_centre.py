@@ -295,7 +295,8 @@ async def test_a_select_s_hint_is_read_with_it(client, login, houses):
     page = await client.get("/staff/tickets/new")
     select = re.search(r'<select id="f-type"[^>]*>', page.text).group(0)
     assert 'aria-describedby="h-type"' in select
-    assert '<p class="hint" id="h-type">' in page.text
+    # The hint names the choice the select offers («По категории»), not an empty one it does not have.
+    assert '<p class="hint" id="h-type">«По категории»: тип, заданный для выбранной категории.</p>' in page.text
     page = await client.form("/staff/tickets/new", {**REQUEST, "type": "no-such-type"})
     assert page.status_code == 422
     select = re.search(r'<select id="f-type"[^>]*>', page.text).group(0)
