@@ -105,8 +105,9 @@ def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -
         form.chosen.add(account.id)
         amount = parse_money(form.typed[str(account.id)])
         problem = rules.amount_problem(amount)
-        if problem:
-            form.errors.add(name, texts.amount_error(problem))
+        if problem:  # on a sheet of several accounts the summary above it says which account's amount is wrong
+            label = gettext("Account %(number)s", number=account.number) if len(accounts) > 1 else ""
+            form.errors.add(name, texts.amount_error(problem), label)
         else:
             assert amount is not None
             form.items.append((account, amount))
