@@ -168,10 +168,11 @@ class StaffTickets(Controller):
     async def row(
         self, request: Request, principal: Caller, ticket: LoadedTicket, back: FromQuery[str] = ""
     ) -> Response[Any] | Template:
-        """The request's row of the list, as it is now (a row's «No» to a question answers with it)."""
+        """The request's row of the list, as it is now: a row's «No» to cancelling answers with it, saying the request
+        stays (which takes the keyboard there, as the row's other answers do)."""
         if not is_fragment_request(request):
             return see_other(request, f"/staff/tickets/{ticket.id}")
-        return await _row(request, principal, ticket.id, back)
+        return await _row(request, principal, ticket.id, back, done=gettext("The request is not cancelled."))
 
     @post("/{ticket_id:int}/status", name="tickets:staff_status", status_code=200)
     async def status(

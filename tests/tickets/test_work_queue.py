@@ -196,6 +196,9 @@ async def test_a_rows_answer_takes_the_keyboard_to_what_happened_and_its_buttons
         f"/staff/tickets/{ticket}/status", {"status": "cancelled", "row": "1"}, headers=HX_ROW
     )
     assert f'<p role="alert" tabindex="-1" autofocus><strong>Отменить заявку № {number}?' in asked.text
+    kept = await client.get(f"/staff/tickets/{ticket}/row?back=%3Ftab%3Dactive", headers=HX_ROW)
+    assert '<p class="row-done" role="status" tabindex="-1" autofocus>' in kept.text
+    assert "Заявка не отменена." in kept.text
 
 
 async def test_a_request_without_a_deadline_reads_by_agreement_under_the_deadline_column(client, login, queue):
