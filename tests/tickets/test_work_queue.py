@@ -420,3 +420,13 @@ async def test_the_queue_chooses_executors_in_one_statement_and_counts_the_tab_i
         counts = [str(q) for q in seen if str(q).startswith('SELECT ALL COUNT(*) AS "count" FROM "ticket"')]
         assert len(counts) == counted, (url, counts)
         assert 'Активные <span class="count count-calm">3</span>' in page.text, url  # the active badge, either way
+
+
+async def test_an_empty_list_says_filters_only_where_a_filter_is_set(client, login, queue):
+    """«Мои» of a dispatcher nobody assigned work to is empty with no filter set: it says so, not «Нет заявок,
+    подходящих под эти фильтры»; a search that finds nothing does speak of the filters."""
+    await login(client, queue["dispatcher"])
+    mine = (await client.get("/staff/tickets?tab=mine")).text
+    assert "Вам не назначено ни одной заявки." in mine and "под эти фильтры" not in mine
+    searched = (await client.get("/staff/tickets?tab=mine&q=кран")).text
+    assert "Нет заявок, подходящих под эти фильтры." in searched
