@@ -62,9 +62,11 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
 def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, message: Message) -> OutboxMessage:
     email = channel is Channel.EMAIL
     recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
-    body = message.text if email else message.short
-    if channel is Channel.SMS:
-        body = f"{message.short} {message.link}"
+    body = {
+        Channel.EMAIL: message.text,
+        Channel.INAPP: message.inapp,  # the in-app list's words: its title links to the survey
+        Channel.SMS: f"{message.short} {message.link}",
+    }.get(channel, message.short)
     return OutboxMessage(
         channel=channel.value,
         recipient=recipient,

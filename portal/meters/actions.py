@@ -339,7 +339,7 @@ def _rows_for(
                 user_id=person.user_id,
                 template=template.name,
                 subject=message.subject,
-                body=message.text if email else message.short,
+                body=message.text if email else message.inapp,  # the in-app list's words, no address
                 context={"link": message.link, "html": message.html} if email else {"link": message.link},
                 dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
                 ref=f"meters:{key}"[:64],

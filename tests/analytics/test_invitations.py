@@ -66,6 +66,10 @@ async def test_opening_a_wave_invites_each_resident_once_by_their_channels(
     assert invited[english]["sms"]["recipient"] == "+79990001122"
     assert "/surveys/nps" in invited[english]["sms"]["body"]
     assert invited[russian]["email"]["subject"] == "Как мы работаем? Оцените нас от 0 до 10"
+    # The in-app rows carry the in-app words, not the short form of SMS and push, and no address (the title links).
+    assert invited[english]["inapp"]["body"].startswith("How likely are you to recommend our management company")
+    assert invited[russian]["inapp"]["body"].startswith("Насколько вероятно, что вы порекомендуете")
+    assert all("/surveys/nps" not in invited[p]["inapp"]["body"] for p in (russian, english, no_mail))
     assert all(row["dedupe_key"].startswith(f"nps:{wave_id}:") for c in invited.values() for row in c.values())
 
     # A second run of the same wave sends nothing; neither does the job on the same day (the wave is open).

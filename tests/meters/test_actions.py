@@ -216,6 +216,19 @@ async def test_the_window_reminders_go_once_per_account_and_period(flat):
     assert await _sent("window_closing") == 1
 
 
+async def test_a_reminder_in_the_app_carries_its_words_not_the_short_form_in_each_language(flat, make_user):
+    from portal.accounts.tables import User
+
+    english = await make_user(accounts={flat.account: "tenant"}, rights=("view", "meters"))
+    await User.update({User.locale: "en"}).where(User.id == english)
+    assert await actions.send_reminders(date(2026, 11, 16), WINDOW) == 1
+    rows = await OutboxMessage.select().where(OutboxMessage.channel == "inapp")
+    body = {m["user_id"]: m["body"] for m in rows}
+    assert body[flat.resident].startswith("Показания счётчиков по лицевому счёту "), body
+    assert body[english].startswith("Readings of the meters of account "), body
+    assert all("/meters" not in b for b in body.values())  # the title links there
+
+
 async def test_no_closing_reminder_once_something_was_passed(flat):
     await _pass(flat, {flat.cold: {1: D("104")}})
     assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 0
