@@ -26,6 +26,7 @@ import httpx
 
 from portal.core import jobs
 from portal.core import outbox
+from portal.notifications import queries
 from portal.settings import get_settings
 
 log = logging.getLogger("portal.notifications")
@@ -185,8 +186,6 @@ def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
 async def send_push(row: dict[str, Any]) -> str | None:
     """To every live browser subscription of the person (``recipient`` is the user id); subscriptions the push
     service calls gone (404/410) are marked and never used again."""
-    from portal.notifications import queries
-
     subscriptions = await queries.live_subscriptions(int(row["recipient"]))
     if not subscriptions:
         raise PushGone("no browser subscribed")
