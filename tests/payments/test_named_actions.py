@@ -69,3 +69,13 @@ async def test_each_autopay_button_names_its_account_and_each_remove_its_card(cl
     client.cookies.set("lang", "ru")
     page = (await client.get("/autopay")).text
     assert _buttons(page, f"/autopay/{a}/off") == [f"Выключить автоплатёж для лицевого счёта {await _number(a)}"]
+
+
+async def test_each_date_of_the_history_names_its_payment(client, login, household, gateway):
+    """Payments made in the same minute (a retry, a second tab) would be links of the same words to other pages."""
+    a = household["accounts"][0]
+    await start(client, login, household, {a: "3540.00"})
+    page = (await client.get("/payments")).text
+    (payment_id,) = re.findall(r'<a href="/payments/(\d+)"', page)
+    (name,) = [_words(t) for t in re.findall(rf'<a href="/payments/{payment_id}">(.*?)</a>', page, re.S)]
+    assert name.endswith(f", Платёж № {payment_id}")
