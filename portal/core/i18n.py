@@ -39,6 +39,7 @@ from portal.settings import ROOT
 
 LOCALES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LOCALE = "ru"
+_RUSSIAN_LETTER = re.compile("[А-Яа-яЁё]")
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 LOCALE_DIR = ROOT / "locale"
 COOKIE = "lang"
@@ -181,6 +182,21 @@ def own_markup(record: Any, name: str, locale: str | None = None) -> Markup:
     Russian voice."""
     text, stand_in = _own(record, name, locale or get_locale())
     if stand_in:
+        return Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text)
+    return escape(text)
+
+
+def russian_markup(text: str, part: str | None = None) -> Markup:
+    """Words that stay Russian whatever the page's language (a house's address, a meter's number «ХВ000001») as
+    HTML for a page's text (never an attribute's value): escaped, and on a page in another language marked
+    ``<span lang="ru">`` where they hold Russian letters, for a screen reader's voice and for hyphenation. With
+    ``part``, only that part of ``text`` is marked: ``{{ _("No. %(serial)s", serial=s) | russian(s) }}``."""
+    if part is not None:
+        at = text.find(part) if part else -1
+        if at < 0:
+            return escape(text)
+        return escape(text[:at]) + russian_markup(part) + escape(text[at + len(part) :])
+    if get_locale() != DEFAULT_LOCALE and _RUSSIAN_LETTER.search(text):
         return Markup('<span lang="%s">%s</span>') % (DEFAULT_LOCALE, text)
     return escape(text)
 

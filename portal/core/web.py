@@ -224,6 +224,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         own=_own,
         own_html=_own_html,
         own_lang=_own_lang,
+        russian=i18n.russian_markup,
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,

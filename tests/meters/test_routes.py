@@ -226,3 +226,18 @@ async def test_a_file_that_is_no_photo_is_named_by_its_meter_in_the_summary(clie
     summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
     assert re.search(r'href="#f-p\d+">Холодная вода № S1: Файл не является фотографией', summary), summary
     assert 'value="130"' in response.text
+
+
+async def test_a_meters_russian_number_is_marked_russian_on_english_pages(client, login, make_user, two_accounts):
+    """«ХВ000001» stays Russian on an English page: marked so a screen reader reads it with a Russian voice (on
+    the meters page and the meter's history); the Russian page needs no mark."""
+    (account, meter), _ = two_accounts
+    await Meter.update({Meter.serial: "ХВ000001"}).where(Meter.id == meter)
+    await login(client, await make_user(accounts={account: "owner"}))
+    client.cookies.set("lang", "en")
+    for url in ("/meters", f"/meters/{meter}"):
+        page = (await client.get(url)).text.replace("&nbsp;", "\u00a0")
+        assert 'No.\u00a0<span lang="ru">ХВ000001</span>' in page, url
+    client.cookies.set("lang", "ru")
+    for url in ("/meters", f"/meters/{meter}"):
+        assert 'lang="ru">' not in (await client.get(url)).text.split("<main", 1)[1], url
