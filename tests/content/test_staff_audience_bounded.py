@@ -38,9 +38,36 @@ def rows_read(engine: Any) -> Iterator[list[tuple[str, int, int]]]:
         cls.run_querystring = original  # type: ignore[method-assign]
 
 
-async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
-    db, new_client, login, town, staff_principal
-):
+async def hand_pick(t: dict[str, Any], post_id: int, accounts: int = ACCOUNTS, premises: int = PREMISES) -> None:
+    """Add ``accounts`` real accounts (of Anna's flat, nobody lives on them) and ``premises`` premises of the house of
+    the town ``t`` to the audience of the post, written straight to its selections."""
+    first = t["places"][0]
+    await PostTarget.raw(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
+        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
+        accounts,
+        first.premise,
+    )
+    await PostTarget.raw(
+        "INSERT INTO post_target (post, kind, ref, house) "
+        "SELECT {}, 'account', a.id, {} FROM personal_account a WHERE a.number LIKE 'HP%'",
+        post_id,
+        t["house"],
+    )
+    await PostTarget.raw(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
+        "INSERT INTO post_target (post, kind, ref, house) SELECT {}, 'premise', 10000000 + n, {} FROM g",
+        premises,
+        post_id,
+        t["house"],
+    )
+
+
+async def hand_picked_post(
+    town: Any, staff_principal: Any, accounts: int = ACCOUNTS, premises: int = PREMISES
+) -> tuple[dict[str, Any], int]:
+    """The town of tests/content and a post for one account and one premise of it, then ``hand_pick``ed."""
     t = await town()
     first, second, _ = t["places"]
     moderator = await staff_principal(t["moderator"], "moderator")
@@ -56,27 +83,14 @@ async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
             by_push=False,
         ),
     )
-    # Twenty thousand real accounts (of Anna's flat, nobody lives on them) and forty thousand premises of the house.
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
-        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
-        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
-        ACCOUNTS,
-        first.premise,
-    )
-    await PostTarget.raw(
-        "INSERT INTO post_target (post, kind, ref, house) "
-        "SELECT {}, 'account', a.id, {} FROM personal_account a WHERE a.number LIKE 'HP%'",
-        post_id,
-        t["house"],
-    )
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
-        "INSERT INTO post_target (post, kind, ref, house) SELECT {}, 'premise', 10000000 + n, {} FROM g",
-        PREMISES,
-        post_id,
-        t["house"],
-    )
+    await hand_pick(t, post_id, accounts, premises)
+    return t, post_id
+
+
+async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
+    db, new_client, login, town, staff_principal
+):
+    t, post_id = await hand_picked_post(town, staff_principal)
     assert await PostTarget.count().where(PostTarget.post == post_id) == ACCOUNTS + PREMISES + 2
 
     staff = new_client()
