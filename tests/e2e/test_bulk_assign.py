@@ -178,3 +178,18 @@ def test_a_long_executor_name_wraps_whole_in_a_phone_card(live_server: str, brow
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
+
+
+def test_at_1280_a_row_executor_name_longer_than_its_column_wraps_whole(live_server: str, browser: Browser) -> None:
+    """On a wide screen the executor column is narrow: a name longer than it («Дмитрий Олегович …») used to be
+    wrapped inside a box one line high, its second line cut off. The box grows to show the whole name."""
+    page = queue(browser, live_server, "admin@demo.ru", 1280)
+    own = page.locator("table.ticket-table td.col-executor select").first
+    expect(own).to_be_visible()
+    one_line = own.bounding_box()
+    choose_a_long_name(own)
+    box = own.bounding_box()
+    assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
+    cut = own.evaluate("(box) => box.scrollHeight > box.clientHeight + 1")
+    assert not cut, "the chosen name is cut inside its box"
+    page.context.close()
