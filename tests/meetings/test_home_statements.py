@@ -3,8 +3,13 @@ lines and ballots of every meeting are read at once, not four statements a meeti
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from portal.meetings import queries
 from portal.meetings import rules
+from portal.meetings.tables import Meeting
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_actions import _vote
@@ -49,8 +54,33 @@ async def test_the_home_page_of_an_owner_reads_the_houses_of_the_accounts_and_th
     await client.get("/")  # the first load builds the principal kept in the session
     with captured(db) as seen:
         page = await client.get("/")
-    assert page.status_code == 200 and page.text.count("Годовое собрание") == 2
+    assert page.status_code == 200 and page.text.count("<strong>Годовое собрание</strong>") == 2
     statements = [str(q) for q in seen]
     account_houses = [s for s in statements if s.startswith('SELECT ALL "personal_account$premise"."house"')]
     owner_links = [s for s in statements if 'FROM "owner_link"' in s]
     assert (len(account_houses), len(owner_links)) == (1, 1), statements
+
+
+@pytest.mark.parametrize(
+    ("lang", "vote", "open_", "roof", "annual"),
+    [
+        ("ru", "Проголосовать", "Открыть собрание", "Ремонт крыши", "Годовое собрание"),
+        ("en", "Vote", "Open the meeting", "Roof repair", "Годовое собрание"),  # no English title: the Russian
+    ],
+)
+async def test_each_meetings_link_on_the_home_page_names_its_meeting(
+    client, login, example_house, make_meeting, make_user, lang, vote, open_, roof, annual
+):
+    """Two meetings on the home page: «Проголосовать» and «Открыть собрание» each say, in visually hidden words,
+    which meeting they open, in the reader's language, so a screen reader's list of links tells them apart."""
+    house = await example_house()
+    user = await _owner_user(make_user, house, "A", "1")
+    first = await make_meeting(house.house)
+    second = await make_meeting(house.house, days_left=9, form=rules.Form.IN_PERSON)
+    await Meeting.update({Meeting.title: "Ремонт крыши", Meeting.title_en: "Roof repair"}).where(Meeting.id == first)
+    await login(client, user)
+    client.cookies.set("lang", lang)
+    main = (await client.get("/")).text.split("<main", 1)[1]
+    links = re.findall(r'<a [^>]*href="/meetings/(\d+)"[^>]*>(.*?)</a>', main, re.S)
+    names = {int(id_): " ".join(re.sub(r"<[^>]+>", "", words).split()) for id_, words in links}
+    assert names == {first: f"{vote}: {roof}", second: f"{open_}: {annual}"}, names
