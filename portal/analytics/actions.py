@@ -60,13 +60,17 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
 
 
 def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, message: Message) -> OutboxMessage:
-    email = channel is Channel.EMAIL
     recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
     body = {
         Channel.EMAIL: message.text,
         Channel.INAPP: message.inapp,  # the in-app list's words: its title links to the survey
         Channel.SMS: f"{message.short} {message.link}",
     }.get(channel, message.short)
+    context = {
+        Channel.EMAIL: {"link": message.link, "html": message.html},
+        # the in-app title links to the survey's path, which holds if the portal's address changes
+        Channel.INAPP: {"link": SURVEY_LINK},
+    }.get(channel, {"link": message.link})
     return OutboxMessage(
         channel=channel.value,
         recipient=recipient,
@@ -74,7 +78,7 @@ def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, me
         template=NPS_INVITATION.name,
         subject=message.subject,
         body=body,
-        context={"link": message.link, "html": message.html} if email else {"link": message.link},
+        context=context,
         dedupe_key=f"nps:{wave_id}:{channel.value}:{person.user_id}",
         ref=f"nps:{wave_id}",
     )

@@ -340,7 +340,8 @@ def _rows_for(
                 template=template.name,
                 subject=message.subject,
                 body=message.text if email else message.inapp,  # the in-app list's words, no address
-                context={"link": message.link, "html": message.html} if email else {"link": message.link},
+                # the in-app title links to the page's path, which holds if the portal's address changes
+                context={"link": message.link, "html": message.html} if email else {"link": context["link"]},
                 dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
                 ref=f"meters:{key}"[:64],
             )

@@ -264,8 +264,8 @@ def channels_for(
 def inapp_link(context: object, base_url: str = "") -> str | None:
     """The page an in-app message leads to (``context["link"]``): only a path on this site — «/…», never
     «//host» or «https://…» — so that a message can never send its reader elsewhere (no open redirect). A full
-    address of this portal (``base_url`` and a path: what the meters' reminders and the survey's invitation keep,
-    the rendered message's link) is read as its path."""
+    address of this portal (``base_url`` and a path: what the meters' reminders and the survey's invitation kept
+    before they kept the path) is read as its path."""
     if not isinstance(context, dict) or not isinstance(context.get("link"), str):
         return None
     link, base = context["link"], base_url.rstrip("/")

@@ -16,6 +16,9 @@ from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.housing.tables import House
 from portal.notifications.tables import ChannelChoice
+from portal.settings import get_settings
+from tests.notifications.test_inapp import at_another_address
+from tests.notifications.test_inapp import inapp_links
 
 TODAY = date(2026, 6, 10)
 CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
@@ -89,3 +92,16 @@ async def test_the_scheduled_job_invites_the_residents_of_the_wave_it_opens(
     assert set((await sent())[person]) == {"inapp", "email"}
     await actions.open_due_waves(date(2026, 12, 1))  # six months on: a new wave, a new invitation
     assert await OutboxMessage.count().where(OutboxMessage.user_id == person) == 4
+
+
+async def test_an_invitation_in_the_app_links_to_the_survey_after_the_portal_moved(
+    db: Any, make_account: Any, make_user: Any
+) -> None:
+    """The in-app row keeps the survey's path, the e-mail the full address: the list, read once the portal's
+    ``BASE_URL`` is another, still links the title to «/surveys/nps»."""
+    place = await make_account()
+    person = await make_user(accounts={place.account: "owner"})
+    await actions.open_due_waves(TODAY)
+    assert get_settings().base_url + "/surveys/nps" in (await sent())[person]["email"]["body"]
+    with at_another_address():
+        assert list((await inapp_links(person)).values()) == ["/surveys/nps"]

@@ -28,6 +28,8 @@ from tests.meters.conftest import WINDOW
 from tests.meters.conftest import png_bytes
 from tests.meters.conftest import readings_of
 from tests.meters.conftest import staff_principal
+from tests.notifications.test_inapp import at_another_address
+from tests.notifications.test_inapp import inapp_links
 
 
 async def _pass(flat, wanted, today=TODAY, **kwargs):
@@ -227,6 +229,18 @@ async def test_a_reminder_in_the_app_carries_its_words_not_the_short_form_in_eac
     assert body[flat.resident].startswith("Показания счётчиков по лицевому счёту "), body
     assert body[english].startswith("Readings of the meters of account "), body
     assert all("/meters" not in b for b in body.values())  # the title links there
+
+
+async def test_a_reminder_in_the_app_links_to_the_meters_page_after_the_portal_moved(flat):
+    """The in-app row keeps the page's path, the e-mail the full address: the list, read once the portal's
+    ``BASE_URL`` is another, still links the title to «/meters»."""
+    from portal.settings import get_settings
+
+    assert await actions.send_reminders(date(2026, 11, 16), WINDOW) == 1
+    mail = await OutboxMessage.select().where(OutboxMessage.channel == "email").first()
+    assert get_settings().base_url + "/meters" in mail["body"]
+    with at_another_address():
+        assert list((await inapp_links(flat.resident)).values()) == ["/meters"]
 
 
 async def test_no_closing_reminder_once_something_was_passed(flat):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.core.pagination import PageRequest
 from portal.core.tables import OutboxMessage
+from portal.notifications import queries
 from portal.settings import get_settings
+from portal.settings import use_settings
 from tests.querylog import captured
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -33,6 +39,22 @@ async def _message(user: int, subject: str, *, minutes: int = 0, link: Any = Non
     )
     await row.save()
     return int(row.id)
+
+
+@contextmanager
+def at_another_address(base_url: str = "https://moved.example") -> Iterator[None]:
+    """The portal moved: its ``BASE_URL`` is another address while the block runs."""
+    settings = get_settings()
+    use_settings(dataclasses.replace(settings, base_url=base_url))
+    try:
+        yield
+    finally:
+        use_settings(settings)
+
+
+async def inapp_links(user: int) -> dict[str, str | None]:
+    """The person's in-app list as it is read now: each message's title and the page it links to."""
+    return {m.subject: m.link for m in (await queries.inapp_messages(user, PageRequest())).items}
 
 
 def _subjects(html: str) -> list[str]:
@@ -81,7 +103,7 @@ async def test_only_a_path_on_this_site_becomes_a_link(db, client, login, make_u
     await _message(user, "Сообщение 2", minutes=1, link="//evil.example/x")
     await _message(user, "Сообщение 3", minutes=2, link="/tickets/7")
     await _message(user, "Сообщение 4", minutes=3, link="/\\evil.example")
-    # The meters' reminders and the survey's invitation keep the message's full address of this portal.
+    # The meters' reminders and the survey's invitation kept the message's full address of this portal once.
     await _message(user, "Сообщение 5", minutes=4, link=get_settings().base_url + "/meters")
     await _message(user, "Сообщение 6", minutes=5, link=get_settings().base_url + "//evil.example/x")
     await login(client, user)
