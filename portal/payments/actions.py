@@ -213,7 +213,8 @@ async def start_checkout(
     """Record the payments, then ask the gateway for a checkout session with one line item per account that
     closes unpaid after ``rules.CHECKOUT_LIFETIME``. ``period``: the billing month of the receipt the payment was
     started from, which it pays first (DOMAIN.md §2.5). A checkout of the same accounts the user left unfinished
-    is closed first: «continue the payment» on it would charge the same debt a second time. ``replaces``: the
+    is closed first and replaced by the new one: «continue the payment» on it would charge the same debt a second
+    time, and beside the new one it would read «Не завершён» twice in the history. ``replaces``: the
     checkout this one continues in another language (``_mark_replaced``). ``seen``: the balances the pay sheet
     showed; ``SheetOutdated`` when one of the paid accounts' has fallen since (a payment came in meanwhile)."""
     now = now or clock.now()
@@ -252,7 +253,6 @@ async def start_checkout(
         metadata=metadata,
         description=gettext("Utilities payment"),  # the payment's name at the gateway, as the lines: the payer's words
         now=now,
-        replaces=replaces,
         closed=closed,
         seen={a.id: seen[a.id] for a, _ in items if a.id in seen} if seen else None,
     )
@@ -326,7 +326,6 @@ async def start_purpose_checkout(
         metadata={"purpose": str(purpose), "reference": reference[:64]},
         description=title[:250],
         now=now or clock.now(),
-        replaces=replaces,
         closed=[replaces] if replaces else [],
     )
 
@@ -342,13 +341,12 @@ async def _open_checkout(
     metadata: dict[str, str],
     description: str,
     now: datetime,
-    replaces: str | None = None,
     closed: Sequence[str] = (),
     seen: Mapping[int, Decimal] | None = None,
 ) -> Started:
     """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
     ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``.
-    Once the session is open, the checkout ``replaces`` (closed unpaid for this one) is marked replaced by it.
+    Once the session is open, the checkouts ``closed`` unpaid for this one are marked replaced by it.
 
     Recorded under a lock of its accounts, and only while no other checkout of the same debt (but those the caller
     ``closed``) could still be paid or is being opened: else ``CheckoutUnderway``. Two «Оплатить» pressed at once
@@ -409,23 +407,23 @@ async def _open_checkout(
         values[Payment.expires_at] = datetime.fromtimestamp(session.expires_at, tz=now.tzinfo)
     async with atomic():
         await Payment.update(values).where((Payment.batch == batch) & (Payment.status == S.CREATED))
-        if replaces:
-            await _mark_replaced(replaces, by_account)
+        await _mark_replaced(closed, by_account)
     return Started(batch=batch, url=session.url or "", first_payment_id=ids[0])
 
 
-async def _mark_replaced(batch: str, by_account: dict[int, int]) -> None:
-    """The payer continued ``batch`` in another language: each of its payments closed unpaid (and only those: one
-    paid or declined meanwhile keeps its own place) is replaced by the new payment of its account, in one UPDATE.
-    The row stays as it was at the gateway, with its session and key; the payer's history leaves it out, staff see
-    it and its successor."""
-    if not by_account:
+async def _mark_replaced(batches: Sequence[str], by_account: dict[int, int]) -> None:
+    """A new checkout took the place of ``batches`` (continued in another language, or a new payment of the same
+    accounts closed the payer's unfinished one): each of their payments closed unpaid on an account the new one pays
+    (and only those: one paid or declined meanwhile keeps its own place) is replaced by the new payment of its
+    account, in one UPDATE. The row stays as it was at the gateway, with its session and key; the payer's history
+    leaves it out (else it reads «Не завершён» beside the open one), staff see it and its successor."""
+    if not batches or not by_account:
         return
     accounts = sorted(by_account)
     cases = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in accounts)
     successor = QueryString(f'CASE "account" {cases} END', *[v for a in accounts for v in (a, by_account[a])])
     await Payment.update({Payment.replaced_by: successor, Payment.updated_at: clock.now()}).where(
-        (Payment.batch == batch)
+        Payment.batch.is_in(sorted(set(batches)))
         & (Payment.status == S.EXPIRED)
         & Payment.replaced_by.is_null()
         & Payment.account.is_in(accounts)

@@ -258,7 +258,7 @@ async def payments_of_user(principal: Principal, page: PageRequest) -> Page[Paym
     if not ids:
         return Page([], 0, page.number, page.size)
     # The history of utility payments: an order's payment is shown with the order, apart from the account's debt.
-    # A checkout the payer continued in another language is the payment that replaced it, not a second attempt.
+    # A checkout a newer one replaced (continued in another language, or paid anew) is that one, not a second attempt.
     where = (
         Payment.account.is_in(ids)
         & (Payment.status != PaymentStatus.CREATED)

@@ -249,7 +249,7 @@ class ResidentPayments(Controller):
     async def status(
         self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
     ) -> Template | Response[Any]:
-        if payment.replaced_by:  # continued in another language: the payment that replaced it tells how it stands
+        if payment.replaced_by:  # closed for a newer payment of its account: that one tells how it stands
             return see_other(request, f"/payments/{payment.replaced_by}")
         return await _status_page(request, principal, payment.batch)
 

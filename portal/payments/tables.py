@@ -92,10 +92,10 @@ class Payment(Table):
     month a payment started from a receipt names (the receipt's «Оплатить», autopay on the receipt): the ledger pays
     that month first, the rest the oldest debt (DOMAIN.md §2.5).
 
-    ``replaced_by``: the payment (of the same account) that took this checkout over when the payer continued it in
-    another language — a gateway session's language cannot change, so its session was closed unpaid and a new one
-    opened. The row keeps its own session, key and final status for the gateway's events and for staff; the payer's
-    history shows only the payment that replaced it.
+    ``replaced_by``: the payment (of the same account) that took this checkout over, closed unpaid for it: the payer
+    continued it in another language (a gateway session's language cannot change, so its session was closed and a
+    new one opened), or started a new payment of the same account. The row keeps its own session, key and final
+    status for the gateway's events and for staff; the payer's history shows only the payment that replaced it.
     """
 
     id = Serial(primary_key=True)

@@ -47,8 +47,9 @@ def status_label(status: str) -> str:
 
 def payer_status_label(status: str) -> str:
     """A payment's status as its payer reads it. A checkout closed unpaid without the payer's doing (its time ran
-    out, or a new payment of the same accounts replaced it) is «Не завершён», as it was while open: they left the
-    gateway's page without paying. «Срок истёк» is the staff's word; «Отменён» only what the payer cancelled."""
+    out) is «Не завершён», as it was while open: they left the gateway's page without paying (one a new payment
+    replaced is not in their history: ``Payment.replaced_by``). «Срок истёк» is the staff's word; «Отменён» only
+    what the payer cancelled."""
     return status_label(S.OPEN if status == S.EXPIRED else status)
 
 

@@ -296,8 +296,8 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
 ):
     """The resident left the gateway's page without paying and pays again from the pay page: the first checkout
     is closed on the gateway, so the history no longer offers «продолжить оплату» of the same debt. Closed unpaid,
-    not cancelled: the resident cancelled nothing, and their history said «Отменён» of a payment they had only
-    left; it reads «Не завершён»."""
+    not cancelled: the resident cancelled nothing. The new payment replaced it: the history shows that one, to
+    continue, not a second «Не завершён» row beside it (in either language), and the old one's page leads to it."""
     a, b = household["accounts"]
     await start(client, login, household, {a: "250"})
     await start(client, login, household, {b: "300"})  # another account's checkout is not the same debt
@@ -305,22 +305,25 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     other = await Payment.select().where(Payment.account == b).first()
     await start(client, login, household, {a: "250"})
     await gateway.settle()
+    newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
-    assert statuses[left["id"]] == "expired"
-    assert statuses[other["id"]] == "open"
+    assert (statuses[left["id"]], statuses[other["id"]], newest["status"]) == ("expired", "open", "open")
     session = await _gateway_call(gateway, "GET", f"/v1/checkout/sessions/{left['session_id']}")
     assert session["status"] == "expired"
-    history = await client.get("/payments")
-    assert "Отменён" not in history.text and "Срок истёк" not in history.text
-    assert history.text.count("Не завершён") == 3  # the one left and replaced, the other account's, the new one
-    page = (await client.get(f"/payments/{left['id']}")).text
-    assert "Оплата не завершена" in page and "Оплата отменена" not in page
-    english = await client.get(f"/payments/{left['id']}", headers={"Accept-Language": "en"})
-    assert "Not completed" in english.text and "Cancelled" not in english.text
-    assert f'action="/payments/{left["id"]}/continue"' not in history.text
-    assert f'action="/payments/{other["id"]}/continue"' in history.text
-    newest = await Payment.select().where(Payment.account == a).order_by(Payment.id, ascending=False).first()
-    assert newest["status"] == "open" and f'action="/payments/{newest["id"]}/continue"' in history.text
+    words = (("ru", "Не завершён", "продолжить оплату"), ("en", "Not completed", "continue the payment"))
+    for lang, unfinished, resume in words:
+        history = (await client.get("/payments", headers={"Accept-Language": lang})).text
+        assert "Отменён" not in history and "Срок истёк" not in history and "Cancelled" not in history
+        assert history.count(unfinished) == 2  # the other account's and the new one, each to continue
+        assert history.count(resume) == 2
+        assert f'href="/payments/{left["id"]}"' not in history
+        assert f'action="/payments/{left["id"]}/continue"' not in history
+        assert f'action="/payments/{other["id"]}/continue"' in history
+        assert f'action="/payments/{newest["id"]}/continue"' in history
+    page = await client.get(f"/payments/{left['id']}")
+    assert page.status_code == 303 and page.headers["location"] == f"/payments/{newest['id']}"
+    replaced = {r["id"]: r["replaced_by"] for r in await Payment.select(Payment.id, Payment.replaced_by)}
+    assert (replaced[left["id"]], replaced[other["id"]]) == (newest["id"], None)  # staff see what replaced it
 
 
 async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahead(client, login, household, gateway):

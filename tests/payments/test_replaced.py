@@ -33,7 +33,7 @@ async def test_the_payments_of_a_continued_checkout_are_marked_replaced_in_one_u
     after = await _checkout(household, new, ["open", "open"])
 
     with captured(db) as seen:
-        await actions._mark_replaced(old, after)
+        await actions._mark_replaced([old], after)
 
     assert len([q for q in seen if str(q).lstrip().upper().startswith("UPDATE")]) == 1
     assert len(seen) == 1
@@ -47,7 +47,7 @@ async def test_a_payment_of_the_continued_checkout_paid_meanwhile_is_not_replace
     before = await _checkout(household, old, ["expired", "succeeded"])
     after = await _checkout(household, new, ["open", "open"])
 
-    await actions._mark_replaced(old, {a: after[a], b: after[b]})
+    await actions._mark_replaced([old], {a: after[a], b: after[b]})
 
     rows = await Payment.select(Payment.id, Payment.replaced_by).where(Payment.batch == old)
     assert {r["id"]: r["replaced_by"] for r in rows} == {before[a]: after[a], before[b]: None}
