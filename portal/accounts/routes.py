@@ -440,14 +440,14 @@ class SignedIn(Controller):
             flash(request, _("Your consent is given.") if give else _("Your consent is withdrawn."))
         return see_other(request, "/consent#optional")
 
-    @get("/consent/text/{consent_type:str}/{number:int}", opt=signed_in(before_consent=True))
-    async def consent_edition(self, request: Request, consent_type: FromPath[str], number: FromPath[int]) -> Template:
+    @get("/consent/text/{consent_type:str}/{edition:int}", opt=signed_in(before_consent=True))
+    async def consent_edition(self, request: Request, consent_type: FromPath[str], edition: FromPath[int]) -> Template:
         """One edition of a consent's text, as it was published: what a person accepted, to read again."""
-        edition = found(consent_text.edition_numbered(consent_type, number))
+        shown = found(consent_text.edition_numbered(consent_type, edition))
         company = i18n.own_words(get_settings(), "company_name")
-        text = edition.text(i18n.get_locale(), company)
-        later = consent_text.next_edition(edition)
-        return render(request, "accounts/consent_text.html", edition=edition, text=text, later=later)
+        text = shown.text(i18n.get_locale(), company)
+        later = consent_text.next_edition(shown)
+        return render(request, "accounts/consent_text.html", edition=shown, text=text, later=later)
 
     @get("/consent/export", opt=signed_in(before_consent=True))
     async def consent_export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:

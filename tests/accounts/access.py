@@ -24,7 +24,7 @@ ACCESS: dict[str, str] = {
     "POST /consent": "user",
     "POST /consent/withdraw": "user",
     "POST /consent/optional": "user",
-    "GET /consent/text/{consent_type:str}/{number:int}": "user",
+    "GET /consent/text/{consent_type:str}/{edition:int}": "user",
     "GET /consent/export": "user",
     "POST /consent/correction": "user",
     "GET /more": "user",

@@ -34,8 +34,9 @@ from tests.walker import sign_in
 A, B = "resident@demo.ru", "resident2@demo.ru"
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 # Ids that name no one's private record: the catalogue's services, a house's meetings, news and their images, the
-# items of a meeting's agenda, neighbours' initiatives; B may open them as A does.
-SHARED = {"service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id"}
+# items of a meeting's agenda, neighbours' initiatives, the published editions of the consent texts; B may open them
+# as A does.
+SHARED = {"service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id", "consent_type", "edition"}
 
 
 class Database:
