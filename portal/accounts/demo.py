@@ -103,6 +103,12 @@ async def seed(ctx: DemoContext) -> None:
             await Residency(user=users[key], account=account, role=ResidentRole.OWNER, rights=rights).save()
         ctx.logins.append((label, email, DEMO_PASSWORD))
     await _consents_of_resident(users["resident"], now)
+    # resident@demo.ru shares the first flat with his wife, who has not signed in yet (no password): «У кого есть
+    # доступ» lists someone besides him, from whom he may take the access back.
+    if resident_accounts:
+        family = await _user("family@demo.ru", "Мария Андреевна Смирнова", "", now)
+        rights = rules.rights_for(ResidentRole.FAMILY, [])
+        await Residency(user=family, account=resident_accounts[0], role=ResidentRole.FAMILY, rights=rights).save()
 
     for role, email, name, label in STAFF:
         users[role] = await _user(email, name, password_hash, now)

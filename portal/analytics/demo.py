@@ -6,6 +6,7 @@ are counted for the twelve months."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC
 from datetime import datetime
@@ -53,7 +54,9 @@ async def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     # The accounts someone already holds on the portal (the demo residents' flats) are left out: their owner is
     # connected already, and a second user of the same person would list them twice among the people with access.
-    held = {r["account"] for r in await Residency.select(Residency.account).where(Residency.revoked_at.is_null())}
+    held: dict[int, int] = {}
+    for r in await Residency.select(Residency.account, Residency.user).where(Residency.revoked_at.is_null()):
+        held.setdefault(r["account"], r["user"])
     by_house: dict[int, list[int]] = {
         int(k): [a for a in v if a not in held] for k, v in ctx.shared.get("accounts_by_house", {}).items()
     }
@@ -100,6 +103,7 @@ async def seed(ctx: DemoContext) -> None:
                 answers += len(rows)
     ctx.say(f"analytics: {len(opened)} NPS waves per complex, {answers} answers")
     connected, paid = await _portal_uptake(ctx, respondents, by_house)
+    paid += await _paid_by_holders(ctx, held)
     ctx.say(f"analytics: {connected} owners connected over the year, {paid} payments through the portal")
     this_month = ctx.today.replace(day=1)
     for back in range(rules.DEFAULT_MONTHS, -1, -1):
@@ -129,6 +133,20 @@ async def _portal_uptake(ctx: DemoContext, respondents: dict[int, list[int]], by
             )  # fmt: skip
     if rows:
         await Residency.insert(*rows)
+    return len(rows), await _portal_payments(rng, since)
+
+
+async def _paid_by_holders(ctx: DemoContext, held: dict[int, int]) -> int:
+    """The accounts the demo residents hold (left out of the respondents) pay through the portal too, by their
+    holder, from a year ago: their payment history is not empty. A random sequence of their own, so that the rest
+    of the demo stays as it was."""
+    first = rules.add_months(ctx.today.replace(day=1), -11)
+    moment = datetime.combine(first, time(12), tzinfo=UTC)
+    return await _portal_payments(random.Random("the demo residents"), {a: (u, moment) for a, u in held.items()})
+
+
+async def _portal_payments(rng: random.Random, since: dict[int, tuple[int, datetime]]) -> int:
+    """Every bank payment of these accounts after the day each was connected becomes a portal payment of its user."""
     entries = await LedgerEntry.select(
         LedgerEntry.id, LedgerEntry.account, LedgerEntry.amount_kopecks, LedgerEntry.occurred_at
     ).where(
@@ -160,4 +178,4 @@ async def _portal_uptake(ctx: DemoContext, respondents: dict[int, list[int]], by
         )
     for chunk in range(0, len(payments), 500):
         await Payment.insert(*payments[chunk : chunk + 500])
-    return len(rows), len(payments)
+    return len(payments)
