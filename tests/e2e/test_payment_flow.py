@@ -113,7 +113,7 @@ def test_from_the_home_button_to_the_card_form_in_three_taps_and_back_to_an_unfi
     page.goto(live_server + "/")
     taps = 0
     home = page.locator(".billing-pay a.button.primary").first
-    due = money(home.inner_text())
+    due = money(home.inner_text().split(":")[0])  # the button's words; a screen reader also hears its account
     assert due > 0
     home.click()
     taps += 1
