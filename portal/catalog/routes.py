@@ -294,12 +294,15 @@ def _checking(request: Request, order: queries.OrderDetail) -> str | None:
 
 
 def _mark_checking(request: Request, order_id: int, session_id: str | None) -> None:
-    """Remember (``session_id``) or forget that the order's payment is being checked (a few orders at most)."""
+    """Remember (``session_id``) or forget that the order's payment is being checked (a few orders at most). The
+    session is written only when that changes: a return that has nothing to forget leaves it as it is."""
     raw = request.session.get(CHECKING)
     marks = {k: v for k, v in raw.items() if k != str(order_id)} if isinstance(raw, dict) else {}
     if session_id:
         marks[str(order_id)] = session_id[:80]
-    request.session[CHECKING] = dict(list(marks.items())[-5:])
+    marks = dict(list(marks.items())[-5:])
+    if marks != (raw if isinstance(raw, dict) else {}):
+        request.session[CHECKING] = marks
 
 
 def _tell_payment(request: Request, status: str) -> None:
