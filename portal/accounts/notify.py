@@ -97,7 +97,9 @@ async def notify(
         with in_locale(user["locale"]):
             subject_text, body_text = _text(subject), _text(body)
         bodies = {"email": body_text, "inapp": body_text}
-    ctx = json.loads(json.dumps(ctx, default=str))  # dates and amounts kept as text in the outbox row
+    # The e-mail row keeps what its letter is made of (the HTML part); the in-app row only the page its title
+    # links to — its words and subject are its own columns, and the list reads nothing else.
+    contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
     channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
     if user["email"] and user["notify_email"]:
         channels.append(("email", user["email"]))
@@ -107,7 +109,7 @@ async def notify(
             channel,
             recipient,
             template,
-            ctx,
+            contexts[channel],
             f"{channel}:{dedupe_key}:{user_id}",
             subject=subject_text,
             body=bodies[channel],

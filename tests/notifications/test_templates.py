@@ -4,6 +4,7 @@ and the short form for SMS and push)."""
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
@@ -129,3 +130,28 @@ async def test_the_in_app_row_of_a_message_has_no_address_and_its_e_mail_has(db,
     page = (await client.get("/notifications")).text
     assert f'<a href="{ORDER_PAGE}">' in page  # the title leads to the order
     assert "http" not in page.split('class="notification-body">')[1].split("</p>")[0]
+
+
+@pytest.mark.parametrize("template", ["catalog/order_paid", None], ids=["a message template", "words of its own"])
+async def test_an_in_app_row_stores_only_the_page_it_links_to(db, client, login, make_user, template):
+    """The in-app row kept the whole e-mail — its HTML page and every fact the letter was made of — in its
+    context, which the list never reads: its words and subject are columns of their own, the context keeps the
+    site path its title links to. The e-mail row keeps its HTML part, and the list still links the title."""
+    from portal.accounts.notify import notify
+    from portal.accounts.tables import User
+    from portal.core.tables import OutboxMessage
+
+    user = await make_user(email="reader@example.ru")
+    await User.update({User.locale: "en"}).where(User.id == user)
+    facts = {"number": 3, "amount": "1500.00", "title": "Сантехник", "ticket": 12}
+    if template:
+        await notify(user, template, context=facts, dedupe_key="order:3:paid", link=ORDER_PAGE)
+    else:
+        await notify(user, "t", subject="Ваш заказ", body="Оплачен", context=facts, dedupe_key="k", link=ORDER_PAGE)
+    rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.context).where(OutboxMessage.user_id == user)
+    stored = {r["channel"]: r["context"] if isinstance(r["context"], dict) else json.loads(r["context"]) for r in rows}
+    assert stored["inapp"] == {"link": ORDER_PAGE}
+    assert stored["email"]["link"] == ORDER_PAGE and stored["email"]["number"] == 3
+    assert bool(stored["email"].get("html")) is bool(template)
+    await login(client, user)
+    assert f'<a href="{ORDER_PAGE}">' in (await client.get("/notifications")).text

@@ -253,11 +253,13 @@ async def test_a_new_category_after_a_return_counts_its_deadline_from_the_return
 
 
 async def _told_resident(filed, status: str) -> list[dict]:
-    """The resident's notices of the move to ``status``, on each channel."""
-    told = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.body, OutboxMessage.context).where(
-        OutboxMessage.user_id == filed["resident"].user_id
-    )
-    return [m for m in told if _context(m)["status"] == status]
+    """The resident's notices of the move to ``status``, on each channel, the e-mail first (only the e-mail's row
+    keeps the facts of its message; the in-app row is its twin by the event's key)."""
+    told = await OutboxMessage.select(
+        OutboxMessage.channel, OutboxMessage.body, OutboxMessage.context, OutboxMessage.dedupe_key
+    ).where(OutboxMessage.user_id == filed["resident"].user_id)
+    event = {m["dedupe_key"].partition(":")[2] for m in told if _context(m).get("status") == status}
+    return sorted((m for m in told if m["dedupe_key"].partition(":")[2] in event), key=lambda m: m["channel"])
 
 
 def _context(message: dict) -> dict:
