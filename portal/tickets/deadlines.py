@@ -83,7 +83,8 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
 
-# Types whose deadline does not come from the category (unless the category is itself an appeal with its own term).
+# Types whose deadline does not come from the category (unless the category is itself an appeal with its own term,
+# or has an emergency clock: ``keeps_legal_term``).
 TYPE_OVERRIDES = {
     "planned": "none",  # due on the date agreed
     "paid": "none",
@@ -100,11 +101,32 @@ EMERGENCY_CATEGORIES = frozenset(
 )
 
 
+# Types of works done on the date agreed with the resident: no legal term of their own (``TYPE_OVERRIDES``).
+BY_AGREEMENT = frozenset(t for t, term in TYPE_OVERRIDES.items() if term == "none")
+
+
+def keeps_legal_term(category: str) -> bool:
+    """A category with an emergency clock of its own (ПП № 416 п. 13, ГОСТ Р 55964-2014) keeps it whatever the
+    request's type: people trapped in a lift are not «planned works», and typing them so does not stop the clock.
+    Other categories with a term of Госстрой № 170 (a lift fault, a roof leak) may be planned or paid works by
+    agreement — a tap in the flat replaced for a fee, a roof mended with the planned repair — on the date agreed."""
+    return category in EMERGENCY_CATEGORIES
+
+
+def agreed_type_refused(category: str, ticket_type: str) -> bool:
+    """Staff may not give a request of an emergency category a type of works done by agreement (planned, paid):
+    it would still be due by its emergency clock (``keeps_legal_term``), and read «Плановая» to the executor."""
+    return keeps_legal_term(category) and ticket_type in BY_AGREEMENT
+
+
 def term_category(category: str, ticket_type: str) -> str | None:
     """The row of the deadline table that a request of ``category`` and ``ticket_type`` is due by (DOMAIN §5);
-    ``None`` when it has no legal deadline (planned and paid works: the date agreed)."""
+    ``None`` when it has no legal deadline (planned and paid works: the date agreed). An emergency category keeps
+    its own clock whatever the type (``keeps_legal_term``)."""
+    if keeps_legal_term(category):
+        return category
     if ticket_type == "emergency":
-        return category if category in EMERGENCY_CATEGORIES else "emergency_localisation"
+        return "emergency_localisation"
     override = TYPE_OVERRIDES.get(ticket_type)
     if override == "none":
         return None
@@ -218,4 +240,12 @@ def describe(category: str, ticket_type: str, on: date) -> str:
 
 
 DEADLINE_CATEGORIES = tuple(dict.fromkeys(r.category for r in DEADLINE_TABLE))
-__all__ = ["DEADLINE_TABLE", "DeadlineRule", "deadline_for", "describe", "term_category"]
+__all__ = [
+    "DEADLINE_TABLE",
+    "DeadlineRule",
+    "agreed_type_refused",
+    "deadline_for",
+    "describe",
+    "keeps_legal_term",
+    "term_category",
+]

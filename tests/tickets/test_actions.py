@@ -342,3 +342,54 @@ async def test_a_deadline_before_the_filing_is_refused_by_the_action_itself_noth
     assert await AuditEvent.count() == audits
     assert await actions.update_fields(dispatcher, ticket, {"deadline": NOW}, NOW + timedelta(minutes=5))
     assert (await _ticket(dispatcher, filed["ticket"])).deadline == NOW
+
+
+@pytest.fixture
+async def trapped(make_user, make_account):
+    """«Люди застряли в лифте» filed from the call centre as planned works (the type typed wrong, or on purpose),
+    and a dispatcher of the house."""
+    place = await make_account()
+    dispatcher = await make_user(name="Диспетчер Смирнова", roles=("dispatcher",), houses=(place.house,))
+    opened = await actions.open_ticket(
+        account_id=place.account,
+        category="lift_trapped",
+        ticket_type="planned",
+        description="Застряли в лифте между 5 и 6 этажом",
+        source="call_centre",
+        now=NOW,
+        by_staff=True,
+    )
+    return {"ticket": opened.id, "dispatcher": await load_principal_for(dispatcher)}
+
+
+async def test_an_emergency_filed_as_planned_works_is_still_due_by_its_emergency_clock(trapped):
+    """DOMAIN §5, ГОСТ Р 55964-2014: people trapped in a lift are evacuated within 30 minutes, whatever the type."""
+    ticket = await _ticket(trapped["dispatcher"], trapped["ticket"])
+    assert (ticket.type, ticket.deadline) == ("planned", NOW + timedelta(minutes=30))
+
+
+async def test_retyping_an_emergency_as_planned_or_paid_works_keeps_its_deadline(filed):
+    """A dispatcher who turns an emergency into «Плановая» does not take its deadline away (nor the on-time share
+    it counts in): the blocked sewer filed at 09:00 UTC stays due two hours later, and no deadline event is written."""
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    await actions.update_fields(dispatcher, ticket, {"category": "sewer_blockage"}, NOW + timedelta(minutes=1))
+    for n, ticket_type in enumerate(("planned", "paid"), start=2):
+        ticket = await _ticket(dispatcher, filed["ticket"])
+        await actions.update_fields(dispatcher, ticket, {"type": ticket_type}, NOW + timedelta(minutes=n))
+        ticket = await _ticket(dispatcher, filed["ticket"])
+        assert (ticket.type, ticket.deadline) == (ticket_type, NOW + timedelta(hours=2))
+    deadline_events = await TicketEvent.select(TicketEvent.to_value).where(
+        (TicketEvent.ticket == filed["ticket"]) & (TicketEvent.kind == "deadline")
+    )
+    assert [e["to_value"] for e in deadline_events] == [(NOW + timedelta(hours=2)).isoformat()]
+
+
+async def test_an_emergency_typed_planned_and_returned_to_work_starts_its_clock_again(trapped):
+    """The return counts the deadline again from the return (``rules.restarted_deadline``), not «by agreement»."""
+    dispatcher, reopened = trapped["dispatcher"], NOW + timedelta(days=2)
+    await actions.move_status(
+        dispatcher, await _ticket(dispatcher, trapped["ticket"]), "done", "", NOW + timedelta(minutes=20)
+    )
+    await actions.move_status(dispatcher, await _ticket(dispatcher, trapped["ticket"]), "reopened", "", reopened)
+    assert (await _ticket(dispatcher, trapped["ticket"])).deadline == reopened + timedelta(minutes=30)

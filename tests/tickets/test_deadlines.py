@@ -109,6 +109,62 @@ def test_planned_and_paid_requests_have_no_legal_deadline():
     assert due("leaking_taps", local(2026, 3, 10, 8, 0), "paid") is None
 
 
+@pytest.mark.parametrize(
+    ("category", "ticket_type", "registered", "expected"),
+    [
+        ("sewer_blockage", "planned", local(2026, 3, 10, 10, 0), local(2026, 3, 10, 12, 0)),
+        ("garbage_chute", "paid", local(2026, 3, 10, 22, 30), local(2026, 3, 11, 9, 30)),
+        ("lift_trapped", "planned", local(2026, 3, 10, 18, 5), local(2026, 3, 10, 18, 35)),
+        ("emergency_localisation", "paid", local(2026, 3, 10, 14, 0), local(2026, 3, 10, 14, 30)),
+        ("electrical_emergency", "planned", local(2026, 3, 10, 8, 0), local(2026, 3, 10, 8, 0)),
+        ("lift_trapped", "complaint", local(2026, 2, 6, 11, 0), local(2026, 2, 6, 11, 30)),
+        ("sewer_blockage", "consultation", local(2026, 3, 10, 10, 0), local(2026, 3, 10, 12, 0)),
+    ],
+    ids=[
+        "a blocked sewer typed planned at 10:00 is still due at 12:00",
+        "a garbage chute typed paid at 22:30 is still due at 09:30 next day",
+        "people trapped in a lift typed planned are still evacuated within 30 minutes",
+        "an accident typed paid is still localised within 30 minutes",
+        "a short circuit typed planned is still due immediately",
+        "people trapped in a lift filed as a complaint are not a 10-working-day appeal",
+        "a blocked sewer filed as a consultation is not due the next working day",
+    ],
+)
+def test_an_emergency_category_keeps_its_clock_whatever_the_type(category, ticket_type, registered, expected):
+    assert due(category, registered, ticket_type) == expected
+
+
+@pytest.mark.parametrize(
+    ("category", "ticket_type"),
+    [("lift_fault", "planned"), ("roof_leak", "paid"), ("entrance_doors", "planned"), ("emergency_repair", "paid")],
+    ids=[
+        "a lift fault mended with the planned works: the date agreed",
+        "a roof leak mended for a fee: the date agreed",
+        "entrance doors replaced with the planned works: the date agreed",
+        "a repair after an accident done for a fee: the date agreed",
+    ],
+)
+def test_an_ordinary_category_with_a_legal_term_may_be_works_by_agreement(category, ticket_type):
+    assert due(category, local(2026, 3, 10, 8, 0), ticket_type) is None
+
+
+@pytest.mark.parametrize(
+    ("category", "ticket_type", "refused"),
+    [
+        ("lift_trapped", "planned", True),
+        ("sewer_blockage", "paid", True),
+        ("garbage_chute", "planned", True),
+        ("lift_trapped", "emergency", False),
+        ("sewer_blockage", "ordinary", False),
+        ("electrical_emergency", "warranty", False),
+        ("lift_fault", "planned", False),
+        ("leaking_taps", "paid", False),
+    ],
+)
+def test_staff_may_not_type_an_emergency_as_works_by_agreement(category, ticket_type, refused):
+    assert deadlines.agreed_type_refused(category, ticket_type) is refused
+
+
 def test_a_complaint_is_an_appeal_and_a_consultation_an_information_request():
     assert due("leaking_taps", local(2026, 2, 6, 11, 0), "complaint") == local(2026, 2, 20, 23, 59, 59)
     assert due("leaking_taps", local(2026, 2, 6, 11, 0), "consultation") == local(2026, 2, 9, 23, 59, 59)
@@ -154,6 +210,7 @@ def test_terms_are_described_in_words():
         assert deadlines.describe("written_appeal", "ordinary", on) == "10 working days"
         assert deadlines.describe("electrical_emergency", "emergency", on) == "immediately"
         assert deadlines.describe("leaking_taps", "paid", on) == "by agreement"
+        assert deadlines.describe("lift_trapped", "planned", on) == "30 minutes"
     finally:
         set_locale("ru")
 
