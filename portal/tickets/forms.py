@@ -25,6 +25,7 @@ from portal.core.storage import MAX_IMAGE_BYTES
 from portal.core.storage import is_upload
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.tickets import deadlines
 from portal.tickets import rules
 
 
@@ -154,6 +155,18 @@ def deadline_too_early(filed_at: datetime, tz: str) -> str:
     return gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed)
 
 
+def agreed_type_problem(category: str, ticket_type: str) -> str | None:
+    """Why staff may not give an emergency category a type of works by agreement (``deadlines.agreed_type_refused``):
+    its legal clock runs whatever the type, and «Плановая» would tell the executor it can wait."""
+    if not deadlines.agreed_type_refused(category, ticket_type):
+        return None
+    label = rules.CATEGORY_BY_CODE[category].label()
+    return gettext(
+        "“%(category)s” is an emergency with a legal term: it cannot be planned or paid works. Choose another type.",
+        category=label,
+    )
+
+
 def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
@@ -171,6 +184,8 @@ def read_staff_update(
             changes[name] = value
         else:
             errors.add(name, refusal)
+    if problem := agreed_type_problem(changes.get("category", ""), changes.get("type", "")):
+        errors.add("type", problem)
     deadline_raw = form_value(data, "deadline")
     deadline = parse_local(deadline_raw, tz)
     if deadline_raw and deadline is None:
@@ -227,6 +242,8 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
     ticket_type = form_value(data, "type")
     if ticket_type and ticket_type not in rules.TYPE_LABELS:
         errors.add("type", gettext("Choose a type."))
+    elif problem := agreed_type_problem(category, ticket_type):
+        errors.add("type", problem)
     description = form_value(data, "description")
     if len(description) < 5:
         errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))

@@ -301,3 +301,20 @@ async def test_a_select_s_hint_is_read_with_it(client, login, houses):
     assert page.status_code == 422
     select = re.search(r'<select id="f-type"[^>]*>', page.text).group(0)
     assert 'aria-invalid="true"' in select and 'aria-describedby="h-type e-type"' in select
+
+
+async def test_an_emergency_filed_as_planned_works_is_refused_at_the_type_keeping_what_was_typed(client, login, houses):
+    """A blocked sewer cannot be «Плановая»: refused with the reason at the type field, what was typed kept, nothing
+    filed; the same call typed «Аварийная» (or left to its category) is filed."""
+    await login(client, houses["dispatcher"])
+    account = {"account_number": "Звонкая", "account_id": str(houses["flat12"].account)}
+    typed = {**REQUEST, **account, "category": "sewer_blockage", "type": "planned", "description": "Засор стояка"}
+    page = await client.form("/staff/tickets/new", typed)
+    assert page.status_code == 422
+    assert "«Засор канализации» — авария с законным сроком: заявка не может быть плановой или платной." in page.text
+    assert re.search(r'<option value="planned" selected', page.text)
+    assert re.search(r'<option value="sewer_blockage" selected', page.text)
+    assert ">Засор стояка</textarea>" in page.text
+    assert await tickets_of(houses["flat12"].account) == 0
+    page = await client.form("/staff/tickets/new", {**typed, "type": ""})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1

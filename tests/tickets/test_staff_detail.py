@@ -158,3 +158,30 @@ async def test_the_comment_for_the_resident_comes_before_the_status_buttons_it_g
     page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
     form = re.search(r'<form method="post" action="/staff/tickets/\d+/status".*?</form>', page, re.S).group(0)
     assert form.index('name="comment"') < form.index('name="status"')
+
+
+REFUSED_TYPE = "«Люди застряли в лифте» — авария с законным сроком: заявка не может быть плановой или платной."
+
+
+@pytest.mark.parametrize("ticket_type", ["planned", "paid"])
+async def test_an_emergency_retyped_as_works_by_agreement_is_refused_at_the_type_keeping_what_was_typed(
+    client, login, filed, ticket_type
+):
+    """Typed «Плановая», people trapped in a lift would read to the executor as work that can wait (their
+    30 minutes run whatever the type): the edit is refused at the type field, the category and the rest kept as typed
+    and nothing saved; an ordinary category planned by agreement is saved, with no deadline."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    typed = {"type": ticket_type, "category": "lift_trapped", "internal_status": "", "control_date": "2026-04-01"}
+    page = await client.form(url, typed)
+    assert page.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?</div>', page.text, re.S)
+    assert field and 'name="type"' in field.group(0) and REFUSED_TYPE in field.group(0)
+    assert selected(page.text, "type") == ticket_type and selected(page.text, "category") == "lift_trapped"
+    assert typed_value(page.text, "control_date") == "2026-04-01"
+    stored = await Ticket.select(Ticket.type, Ticket.category).where(Ticket.id == filed["ticket"]).first()
+    assert stored == {"type": "ordinary", "category": "leaking_taps"}
+    saved = await client.form(url, {**typed, "category": "lift_fault"})
+    assert saved.status_code == 303
+    stored = await Ticket.select(Ticket.type, Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    assert stored == {"type": ticket_type, "deadline": None}
