@@ -1,9 +1,14 @@
 """A checkout continued in another language: its payments closed unpaid are marked replaced by the new payment of
-their account in one UPDATE, however many accounts it paid; one paid meanwhile keeps its own place (both engines)."""
+their account in one UPDATE, however many accounts it paid; one paid meanwhile keeps its own place. Checkouts a
+newer one closed before that rule are marked by a migration (both engines)."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from portal.payments import actions
 from portal.payments.tables import Payment
@@ -51,3 +56,55 @@ async def test_a_payment_of_the_continued_checkout_paid_meanwhile_is_not_replace
 
     rows = await Payment.select(Payment.id, Payment.replaced_by).where(Payment.batch == old)
     assert {r["id"]: r["replaced_by"] for r in rows} == {before[a]: after[a], before[b]: None}
+
+
+async def _payment(household, account: int, status: str, minutes: int, **values) -> int:
+    """A checkout's payment on ``account`` started ``minutes`` after a fixed time, opened at the gateway."""
+    batch = str(uuid.uuid4())
+    row = Payment(
+        uid=str(uuid.uuid4()),
+        batch=values.pop("batch", batch),
+        account=account,
+        amount_kopecks=10000,
+        status=status,
+        session_id=values.pop("session_id", f"cs_test_{batch[:8]}"),
+        idempotency_key=batch,
+        created_by=values.pop("created_by", household["resident"]),
+        created_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC) + timedelta(minutes=minutes),
+        **values,
+    )
+    return (await Payment.insert(row).returning(Payment.id))[0]["id"]
+
+
+async def test_the_migration_marks_checkouts_closed_by_a_newer_one_before_the_code_did(db, household, make_user):
+    """Checkouts a newer one of the same debt closed before every new checkout marked what it closed: each is
+    replaced by the next checkout its payer started on its account while it could still be paid (within the
+    hour of its lifetime), in one UPDATE on either engine; run again it changes nothing. One whose time ran out
+    first, or whose next checkout was someone else's, of another debt or never opened at the gateway, keeps its
+    own place; so does one paid, and one already replaced keeps what replaced it."""
+    migration = importlib.import_module("migrations.payments.payments_2026_12_05t01_00_00_000000")
+    a, b = household["accounts"]
+    other = await make_user(name="Иванова Мария", accounts={a: "owner", b: "owner"})
+    both = str(uuid.uuid4())  # one checkout of both accounts, then a new one of the first only
+    left_a = await _payment(household, a, "expired", 0, batch=both)
+    left_b = await _payment(household, b, "expired", 0, batch=both)
+    new_a = await _payment(household, a, "expired", 10)  # left in turn: replaced by the next
+    newest_a = await _payment(household, a, "open", 20)
+    timed_out_b = await _payment(household, b, "expired", 100)  # the next started after its hour ran out
+    later_b = await _payment(household, b, "expired", 200)  # its next is someone else's, then an order's
+    await _payment(household, b, "open", 205, created_by=other)
+    await _payment(household, b, "open", 210, purpose="order", reference="order-1")
+    refused_b = await _payment(household, b, "expired", 300)  # its next was never opened at the gateway
+    await _payment(household, b, "failed", 305, session_id=None)
+    paid_b = await _payment(household, b, "succeeded", 400)
+    kept_b = await _payment(household, b, "expired", 500, replaced_by=paid_b)
+    await _payment(household, b, "open", 510)
+
+    for _ in range(2):
+        with captured(db) as seen:
+            await migration.mark_replaced(db)
+        assert len(seen) == 1
+        rows = await Payment.select(Payment.id, Payment.replaced_by).where(Payment.account.is_in([a, b]))
+        replaced = {r["id"]: r["replaced_by"] for r in rows if r["replaced_by"] is not None}
+        assert replaced == {left_a: new_a, new_a: newest_a, kept_b: paid_b}
+    assert not {left_b, timed_out_b, later_b, refused_b, paid_b} & set(replaced)
