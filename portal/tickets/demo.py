@@ -25,6 +25,7 @@ from portal.tickets.tables import TicketEvent
 COUNT = 320
 STEP = timedelta(minutes=40)  # between a demo request's steps: accepted at 50 minutes, in work at 90
 WORK_TAKES = timedelta(hours=2)  # a demo request is done two hours after it came in at the soonest
+RETURNED_AFTER = timedelta(hours=2)  # a request reported done is returned (reopened) by its resident two hours later
 EXTRA_EXECUTORS = ("Алексей Сергеевич Кузнецов", "Дмитрий Олегович Волков", "Сергей Иванович Морозов")
 
 TEXTS = {
@@ -55,6 +56,18 @@ def _event(ticket_id: int, kind: str, at: datetime, author_name: str = "", **val
     """One entry of a demo request's history (the dispatcher's unless ``values`` say otherwise). No name: the page
     names its author «Диспетчер» or «Житель» in its reader's language, as for an event the portal wrote."""
     return TicketEvent(ticket=ticket_id, kind=kind, author_name=author_name, created_at=at, **values)
+
+
+def _type_for(category: str, drawn: str) -> str:
+    """The type of a demo request of ``category`` whose type was drawn ``drawn``: an emergency is never planned or
+    paid works (``deadlines.agreed_type_refused``, refused on the staff forms too) and keeps its category's type."""
+    return rules.CATEGORY_BY_CODE[category].type if deadlines.agreed_type_refused(category, drawn) else drawn
+
+
+def returned_at(created: datetime) -> datetime:
+    """When a demo request returned to work by its resident was reported done (after it was accepted and taken into
+    work, a ``STEP`` apart) and returned two hours later: its deadline's clock started again then."""
+    return created + timedelta(minutes=10) + 3 * STEP + RETURNED_AFTER
 
 
 async def _executors(ctx: DemoContext, houses: list[int]) -> list[int]:
@@ -122,16 +135,18 @@ async def seed(ctx: DemoContext) -> None:
         account_id = mine[n % len(mine)] if mine and n < 8 else rng.choice(pool)
         account = accounts[account_id]
         category = categories[n % len(categories)] if n < 40 else rng.choice(categories)
-        ticket_type = rules.CATEGORY_BY_CODE[category].type
-        if rng.random() < 0.12:
-            ticket_type = rng.choice(types_extra)
+        drawn = rng.choice(types_extra) if rng.random() < 0.12 else rules.CATEGORY_BY_CODE[category].type
+        ticket_type = _type_for(category, drawn)
         created = now - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1439))
         if n < 8:
             created = now - timedelta(days=n, hours=2)
         due = deadlines.deadline_for(category, created, tz, ticket_type=ticket_type)
+        # Drawn as before an emergency kept its clock whatever the type (a type drawn «by agreement» had no
+        # deadline), so that the rest of the demo draws the same numbers.
+        dated = due is not None and drawn not in deadlines.BY_AGREEMENT
         if n < 8:
             status = ["new", "in_work", "done", "closed", "accepted", "reopened", "cancelled", "done"][n]
-        elif due is not None and due < now - timedelta(days=3) and rng.random() < 0.95:
+        elif dated and due < now - timedelta(days=3) and rng.random() < 0.95:
             status = rng.choice(finished)  # a dispatch service that works: what fell due weeks ago is mostly done
         else:
             status = rng.choice(statuses)
@@ -181,6 +196,8 @@ async def seed(ctx: DemoContext) -> None:
                 **flags,
             )
         )
+        if status == "reopened":  # returned after the work was reported done: the clock started again then
+            tickets[-1].deadline = rules.restarted_deadline(tickets[-1], returned_at(created), tz)
     ids: list[int] = []
     for start in range(0, len(tickets), 100):
         rows = await Ticket.insert(*tickets[start : start + 100]).returning(Ticket.id)
@@ -201,7 +218,7 @@ async def seed(ctx: DemoContext) -> None:
                 _event(ticket_id, "executor", assigned, to_value=str(executor), comment=names.get(executor, ""))
             )
         status = plan["status"]
-        path = order[1 : order.index(status) + 1] if status in order else ["accepted"] if status == "reopened" else []
+        path = order[1 : order.index(status) + 1] if status in order else order[1:4] if status == "reopened" else []
         moment = created + timedelta(minutes=10)
         previous = "new"
         for step in path:
@@ -224,7 +241,8 @@ async def seed(ctx: DemoContext) -> None:
                 else ("Отменена жителем", "Cancelled by the resident")
             )
             moved = {"from_value": previous, "to_value": status, "comment": said[0], "comment_en": said[1]}
-            events.append(_event(ticket_id, "status", moment + timedelta(hours=2), **moved, **resident_acted))
+            at = returned_at(created) if status == "reopened" else moment + timedelta(hours=2)
+            events.append(_event(ticket_id, "status", at, **moved, **resident_acted))
         if rng.random() < 0.1:
             events.append(
                 _event(ticket_id, "note", created + timedelta(minutes=3), comment="Проверить подвал вместе с мастером")
