@@ -38,6 +38,7 @@ from portal.core.home import load_banners
 from portal.core.home import load_nav_counts
 from portal.core.i18n import LocaleMiddleware
 from portal.core.i18n import gettext
+from portal.core.pagination import provide_paging
 from portal.core.parse import MAX_ID
 from portal.core.security import ConsentRequired
 from portal.core.security import SecurityHeadersMiddleware
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=_before_request,
         after_request=_after_request,
         after_exception=[_caller_of_unrouted(session_config)],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={"principal": Provide(provide_principal), "paging": Provide(provide_paging)},
         template_config=TemplateConfig(
             directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
         ),

@@ -25,7 +25,7 @@ from portal.accounts import rules
 from portal.core import audit
 from portal.core import i18n
 from portal.core.i18n import gettext as _
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
@@ -121,8 +121,8 @@ class StaffAdmin(Controller):
     opt = staff(StaffRole.ADMIN)
 
     @get("/users")
-    async def users(self, request: Request, page: FromQuery[str] = "", size: FromQuery[str] = "") -> Template:
-        listing = await queries.list_staff(page_request(page, size))
+    async def users(self, request: Request, paging: Paging) -> Template:
+        listing = await queries.list_staff(paging)
         return render(request, "accounts/staff_users.html", page=listing, role_names=dict(forms.staff_roles()))
 
     @get("/users/new")
@@ -163,12 +163,12 @@ class StaffAdmin(Controller):
         return see_other(request, "/staff/users")
 
     @get("/audit")
-    async def audit(self, request: Request) -> Template:
+    async def audit(self, request: Request, paging: Paging) -> Template:
         q = request.query_params
         typed, chosen = forms.audit_query(q)
         if not await queries.audit_entity_known(chosen.entity):  # a type of no event: not read, not an empty list
             chosen = replace(chosen, entity="")
-        listing = await queries.audit_page(page_request(q.get("page"), q.get("size")), chosen)
+        listing = await queries.audit_page(paging, chosen)
         codes = await queries.audit_entities()
         if chosen.entity and chosen.entity not in codes:  # beyond the dropdown's: kept, selected
             codes.append(chosen.entity)
@@ -184,10 +184,10 @@ class StaffAdmin(Controller):
         )  # fmt: skip
 
     @get("/outbox")
-    async def outbox(self, request: Request) -> Template:
+    async def outbox(self, request: Request, paging: Paging) -> Template:
         q = request.query_params
         status = forms.outbox_status(q)
-        listing = await queries.outbox_page(page_request(q.get("page"), q.get("size")), status)
+        listing = await queries.outbox_page(paging, status)
         return render(
             request,
             "accounts/staff_outbox.html",

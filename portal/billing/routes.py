@@ -49,7 +49,8 @@ from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.labels import Labels
-from portal.core.pagination import page_request
+from portal.core.pagination import PageRequest
+from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -291,16 +292,15 @@ class StaffBilling(Controller):
         )
 
     @get("/debtors", name="billing:debtors")
-    async def debtors(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def debtors(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         period, _ = await _report_period(request, principal)
         filters, houses, entrances = await _debtor_filter(request, principal)
         typed, problems = forms.debtor_filter_problems(request.query_params, filters, period)
-        page = page_request(request.query_params.get("page"), request.query_params.get("size"))
         return render(
             request,
             "billing/staff_debtors.html",
             period=period,
-            page=await queries.debtors_page(period, filters, principal, page),
+            page=await queries.debtors_page(period, filters, principal, paging),
             filters=filters,
             typed=typed,
             problems=problems,
@@ -320,8 +320,10 @@ class StaffBilling(Controller):
         return _download(to_xlsx([(_("Debtors"), rows)]), XLSX, f"debtors-{rules.period_key(period)}.xlsx")
 
     @get("/accounts/{account_id:int}", name="billing:staff_account")
-    async def account_card(self, request: Request, account: NamedDependency[queries.AccountInfo]) -> Template:
-        return await _account_card(request, account)
+    async def account_card(
+        self, request: Request, account: NamedDependency[queries.AccountInfo], paging: Paging
+    ) -> Template:
+        return await _account_card(request, account, paging)
 
     @post("/accounts/{account_id:int}/reissue", name="billing:reissue", status_code=200)
     async def reissue(
@@ -329,6 +331,7 @@ class StaffBilling(Controller):
         request: Request,
         principal: NamedDependency[Principal],
         account: NamedDependency[queries.AccountInfo],
+        paging: Paging,
         data: FormData,
     ) -> Response[Any]:
         back = f"/staff/billing/accounts/{account.id}"
@@ -338,7 +341,7 @@ class StaffBilling(Controller):
             return see_other(request, back)
         if offered(period, *await _report_months(principal)) is None:
             errors = FormErrors(general=[forms.month_not_offered(data)])
-            return await _account_card(request, account, errors=errors, status_code=422)
+            return await _account_card(request, account, paging, errors=errors, status_code=422)
         await actions.reissue_receipt(principal, account.id, period)
         flash(request, _("The receipt for %(month)s has been issued again.", month=rules.period_key(period)))
         return see_other(request, back)
@@ -418,15 +421,19 @@ class StaffBilling(Controller):
 
 
 async def _account_card(
-    request: Request, account: queries.AccountInfo, *, errors: FormErrors | None = None, status_code: int = 200
+    request: Request,
+    account: queries.AccountInfo,
+    paging: PageRequest,
+    *,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
 ) -> Template:
     """The staff's card of an account; ``errors``: a receipt's reissue refused, said above its months."""
-    page = page_request(request.query_params.get("page"), request.query_params.get("size"))
     return render(
         request,
         "billing/staff_account.html",
         status_code=status_code,
-        page=await queries.ledger_page(account.id, page),
+        page=await queries.ledger_page(account.id, paging),
         balances=await queries.period_balances(account.id, HISTORY_MONTHS),
         errors=errors or FormErrors(),
         **await _account_context(account),

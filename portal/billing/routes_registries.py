@@ -31,7 +31,8 @@ from portal.core.i18n import gettext as _
 from portal.core.i18n import ngettext
 from portal.core.import_pages import ImportPage
 from portal.core.pagination import Page
-from portal.core.pagination import page_request
+from portal.core.pagination import PageRequest
+from portal.core.pagination import Paging
 from portal.core.parse import parse_id
 from portal.core.parse import parse_month
 from portal.core.security import Principal
@@ -138,8 +139,8 @@ class StaffRegistryQueue(Controller):
     opt = ACCOUNTANT
 
     @get("/", name="billing:registry_queue")
-    async def queue(self, request: Request) -> Template:
-        return await _queue_page(request)
+    async def queue(self, request: Request, paging: Paging) -> Template:
+        return await _queue_page(request, paging)
 
     @post("/{line_id:int}/assign", name="billing:registry_assign", status_code=200)
     async def assign(
@@ -167,11 +168,10 @@ class StaffRegistryQueue(Controller):
         return see_other(request, f"{BASE}/queue")
 
 
-async def _queue_page(request: Request) -> Template:
+async def _queue_page(request: Request, wanted: PageRequest) -> Template:
     asked = request.query_params.get("status")
     problems = forms.queue_status_problems(request.query_params, asked if asked in STATUSES else None)
     status = asked if asked in STATUSES else LineStatus.UNMATCHED
-    wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
     items, total, kopecks = await registries.queue_page(status, wanted.offset, wanted.size)
     return render(
         request,
@@ -192,8 +192,8 @@ class StaffReconciliation(Controller):
     opt = staff("accountant", "manager")
 
     @get("/reconciliation", name="billing:reconciliation")
-    async def report(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        return await _reconciliation_page(request, principal)
+    async def report(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
+        return await _reconciliation_page(request, principal, paging)
 
     @get("/reconciliation.xlsx", name="billing:reconciliation_xlsx")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
@@ -223,7 +223,9 @@ class StaffReconciliation(Controller):
         )
 
     @post("/reconciliation", name="billing:reconciliation_run", status_code=200)
-    async def run(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
+    async def run(
+        self, request: Request, principal: NamedDependency[Principal], paging: Paging, data: FormData
+    ) -> Response[Any]:
         """Reconcile a month now (the daily job does it by itself): the month posted, when the page offers it (one it
         has an export of, as ``_reconciliation`` reads it), else refused; none posted, the newest."""
         periods = await reconcile.export_periods()
@@ -233,16 +235,17 @@ class StaffReconciliation(Controller):
         period = among(parse_month(form_value(data, "period")), periods) if form_value(data, "period") else periods[0]
         if period is None:
             check = FormErrors(general=[forms.month_not_offered(data)])
-            return await _reconciliation_page(request, principal, check=check)
+            return await _reconciliation_page(request, principal, paging, check=check)
         result = await reconcile.reconcile(period, clock.today_local())
         flash(request, _("Accounts compared: %(n)s; differences: %(found)s.", n=result.compared, found=result.found))
         return see_other(request, f"/staff/billing/reconciliation?period={rules.period_key(period)}")
 
 
-async def _reconciliation_page(request: Request, principal: Principal, *, check: FormErrors | None = None) -> Template:
+async def _reconciliation_page(
+    request: Request, principal: Principal, wanted: PageRequest, *, check: FormErrors | None = None
+) -> Template:
     """The report of the month read from the address; ``check``: «Check now» refused, said at its button (422)."""
     view = await _reconciliation(request, principal)
-    wanted = page_request(request.query_params.get("page"), request.query_params.get("size"))
     found = []
     if view["period"] is not None:
         found = await reconcile.rows(view["period"], principal, view["house"], wanted.offset, wanted.size)

@@ -39,7 +39,7 @@ from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import own_words
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -323,10 +323,8 @@ class ResidentOrders(Controller):
     dependencies = deps.RESIDENT
 
     @get("/", name="catalog:orders")
-    async def index(
-        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
-    ) -> Template:
-        orders = await queries.orders_of_resident(principal, page_request(page, size))
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
+        orders = await queries.orders_of_resident(principal, paging)
         return render(request, "catalog/orders.html", page=orders, **texts.words())
 
     @get("/{order_id:int}", name="catalog:order")

@@ -52,6 +52,7 @@ from portal.core.i18n import lazy
 from portal.core.i18n import own_lang
 from portal.core.i18n import own_words
 from portal.core.pagination import Page
+from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -128,13 +129,11 @@ class StaffOrders(Controller):
     dependencies = deps.STAFF
 
     @get("/", name="catalog:staff_orders")
-    async def index(
-        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
-    ) -> Template:
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
         chosen, choices = await _filter(request, principal)
         typed, problems = forms.staff_filter_problems(request.query_params, chosen)
         f = queries.StaffFilter(**chosen)
-        orders = await queries.staff_orders(principal, f, page_request(page, size))
+        orders = await queries.staff_orders(principal, f, paging)
         return render(
             request, "catalog/staff_list.html", page=orders, f=f, typed=typed, problems=problems,
             may_order=principal.has_role(*WORK), **choices, **texts.words(),

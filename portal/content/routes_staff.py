@@ -30,7 +30,7 @@ from portal.core import outbox
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.parse import parse_date
 from portal.core.security import Principal
 from portal.core.security import staff
@@ -111,10 +111,10 @@ class StaffPosts(Controller):
     dependencies = {"post": Provide(provide_staff_post)}
 
     @get("/", name="content:staff_list")
-    async def index(self, request: Request, principal: Caller) -> Template:
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
         q, f = request.query_params, _filter(request)
         typed, problems = forms.staff_filter_problems(q, f)
-        page = await queries.staff_posts(principal, f, page_request(q.get("page"), q.get("size")))
+        page = await queries.staff_posts(principal, f, paging)
         return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems,
                       may_change=partial(rules.may_change, principal), scoped=principal.house_ids is not None,
                       **_words())  # fmt: skip

@@ -9,6 +9,9 @@ from typing import Generic
 from typing import TypeVar
 from urllib.parse import urlencode
 
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
 T = TypeVar("T")
 
 PAGE_SIZES: tuple[int, ...] = (10, 30, 50, 100)
@@ -39,6 +42,14 @@ def page_request(page: object = None, size: object = None) -> PageRequest:
     wanted = _to_int(size, DEFAULT_PAGE_SIZE)
     wanted = min(MAX_PAGE_SIZE, max(PAGE_SIZES[0], wanted))
     return PageRequest(number=min(number, 1_000_000), size=wanted)
+
+
+async def provide_paging(page: FromQuery[str] = "", size: FromQuery[str] = "") -> PageRequest:
+    """The app-wide dependency: a list handler declares ``paging: Paging`` and gets the page asked for."""
+    return page_request(page, size)
+
+
+Paging = NamedDependency[PageRequest]
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,7 @@ from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
 from portal.core.import_pages import ImportPage
 from portal.core.import_pages import table_words
-from portal.core.pagination import PageRequest
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
@@ -48,10 +47,6 @@ COMPANY = staff("admin")
 
 def _text(request: Request, name: str) -> str:
     return (request.query_params.get(name) or "").strip()[:100]
-
-
-def _page(request: Request) -> PageRequest:
-    return page_request(request.query_params.get("page"), request.query_params.get("size"))
 
 
 def _area(value: Any) -> str:
@@ -85,7 +80,7 @@ class StaffRegistry(Controller):
         return _show(request, "housing/overview.html", principal, counts=counts)
 
     @get("/housing", name="housing_list")
-    async def housing_list(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def housing_list(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         q, complexes = _text(request, "q"), await queries.complexes(principal)
         complex_id = among(parse_id(request.query_params.get("complex")), [c.id for c in complexes])
         _, problems = forms.house_filter_problems(request.query_params, complex_id)
@@ -95,7 +90,7 @@ class StaffRegistry(Controller):
             principal,
             complexes=complexes,
             complex_options=[(c.id, c.name) for c in complexes],
-            houses=await queries.list_houses(principal, _page(request), q=q, complex_id=complex_id),
+            houses=await queries.list_houses(principal, paging, q=q, complex_id=complex_id),
             q=q,
             complex_id=complex_id,
             problems=problems,
@@ -104,7 +99,11 @@ class StaffRegistry(Controller):
 
     @get("/houses/{house_id:int}", name="house_page")
     async def house_page(
-        self, request: Request, principal: NamedDependency[Principal], house: NamedDependency[queries.HouseView]
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        house: NamedDependency[queries.HouseView],
+        paging: Paging,
     ) -> Template:
         entrances = await queries.entrances_of(house.id)
         where = _premise_filter(request, {e.id for e in entrances})
@@ -118,7 +117,7 @@ class StaffRegistry(Controller):
             entrance_options=[(e.id, _("Entrance %(n)s", n=e.number)) for e in entrances],
             risers=await queries.risers_of(house.id),
             totals=await queries.house_totals(house.id),
-            premises=await queries.premises_of(house.id, _page(request), where),
+            premises=await queries.premises_of(house.id, paging, where),
             where=where,
             typed=typed,
             problems=problems,
@@ -163,11 +162,11 @@ class StaffRegistry(Controller):
         return _show(request, "housing/owner.html", principal, owner=owner, ownerships=ownerships)
 
 
-async def searched_list(request: Request, principal: NamedDependency[Principal]) -> Template:
+async def searched_list(request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
     """A searched, paged list: ``templates/housing/<name>.html`` with ``<name>`` and ``q``."""
     name, lister = request.route_handler.opt["listed"]
     q = _text(request, "q")
-    listed = await lister(principal, _page(request), q=q)
+    listed = await lister(principal, paging, q=q)
     return _show(request, f"housing/{name}.html", principal, q=q, **{name: listed})
 
 

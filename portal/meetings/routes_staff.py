@@ -20,7 +20,7 @@ from portal.core.exports import XLSX
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.pagination import with_params
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
@@ -77,10 +77,8 @@ class StaffMeetings(Controller):
     dependencies = STAFF
 
     @get("/", name="meetings:staff_list")
-    async def index(self, request: Request, principal: Caller) -> Template:
-        page = await queries.staff_list(
-            principal, page_request(request.query_params.get("page"), request.query_params.get("size"))
-        )
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
+        page = await queries.staff_list(principal, paging)
         initiatives = await queries.initiatives_for_staff(principal)
         return render(request, "meetings/staff_list.html", page=page, initiatives=initiatives, **LABELS)
 
@@ -249,10 +247,9 @@ class StaffMeetings(Controller):
         return attachment(await export.workbook(meeting), XLSX, f"meeting-{meeting.id}.xlsx")
 
     @get("/owners", name="meetings:staff_owners", opt=staff(*ORGANISE))
-    async def owners(self, request: Request, principal: Caller) -> Template:
+    async def owners(self, request: Request, principal: Caller, paging: Paging) -> Template:
         houses = await houses_in_scope(principal)
         house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
-        paging = page_request(request.query_params.get("page"), request.query_params.get("size"))
         search = rules.read_owner_search(request.query_params.get("q", ""))
         page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging, search)
         return render(request, "meetings/staff_owners.html", houses=houses, house=house, page=page, search=search)

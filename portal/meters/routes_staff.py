@@ -27,6 +27,7 @@ from portal.core.i18n import format_day
 from portal.core.i18n import gettext
 from portal.core.import_pages import ImportPage
 from portal.core.import_pages import table_words
+from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
@@ -104,9 +105,9 @@ class StaffMeters(Controller):
     dependencies = deps.STAFF
 
     @get("/", name="meters:staff")
-    async def readings(self, request: Request, principal: Caller) -> Template:
+    async def readings(self, request: Request, principal: Caller, paging: Paging) -> Template:
         f, houses = await _filter(request, principal)
-        page = await queries.readings_page(principal, f, page_request(*_paging(request)))
+        page = await queries.readings_page(principal, f, paging)
         pending = await queries.pending_count(principal, f.period)
         _, problems = forms.list_filter_problems(request.query_params, f)
         return render(
@@ -115,9 +116,9 @@ class StaffMeters(Controller):
         )  # fmt: skip
 
     @get("/missing", name="meters:missing")
-    async def missing(self, request: Request, principal: Caller) -> Template:
+    async def missing(self, request: Request, principal: Caller, paging: Paging) -> Template:
         f, houses = await _filter(request, principal)
-        page = await queries.missing_accounts_page(principal, f, page_request(*_paging(request)))
+        page = await queries.missing_accounts_page(principal, f, paging)
         _, problems = forms.list_filter_problems(request.query_params, f, ("period", "house", "service"))
         return render(
             request, "meters/staff_missing.html", page=page, f=f, problems=problems,
@@ -125,8 +126,8 @@ class StaffMeters(Controller):
         )  # fmt: skip
 
     @get("/review", name="meters:review")
-    async def review(self, request: Request, principal: Caller) -> Template:
-        page = await queries.review_queue(principal, page_request(*_paging(request)))
+    async def review(self, request: Request, principal: Caller, paging: Paging) -> Template:
+        page = await queries.review_queue(principal, paging)
         return render(request, "meters/staff_queue.html", page=page, **_options())
 
     @get("/readings/{reading_id:int}", name="meters:reading")
@@ -316,10 +317,6 @@ def _export_houses(principal: Principal, house: int | None) -> list[int] | None:
     if house:
         return [house] if principal.house_ids is None or house in principal.house_ids else []
     return None if principal.house_ids is None else sorted(principal.house_ids)
-
-
-def _paging(request: Request) -> tuple[Any, Any]:
-    return request.query_params.get("page"), request.query_params.get("size")
 
 
 def _next_review(request: Request) -> str:

@@ -10,7 +10,6 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.core.home import register_nav_count
@@ -18,7 +17,7 @@ from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -97,14 +96,8 @@ class InAppMessages(Controller):
     opt = signed_in()
 
     @get("/", name="notifications:list")
-    async def index(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        page: FromQuery[str] = "",
-        size: FromQuery[str] = "",
-    ) -> Template:
-        messages = await queries.inapp_messages(principal.user_id or 0, page_request(page, size))
+    async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
+        messages = await queries.inapp_messages(principal.user_id or 0, paging)
         return render(request, "notifications/list.html", page=messages)
 
     @post("/read", name="notifications:read")

@@ -23,7 +23,7 @@ from litestar.response import Template
 from portal.billing import ledger
 from portal.core import clock
 from portal.core.i18n import gettext
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import resident
@@ -240,9 +240,8 @@ class ResidentPayments(Controller):
     dependencies = {"payment": Provide(provide_payment)}
 
     @get("/", name="my_payments")
-    async def history(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        q = request.query_params
-        page = await queries.payments_of_user(principal, page_request(q.get("page"), q.get("size")))
+    async def history(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
+        page = await queries.payments_of_user(principal, paging)
         return render(request, "payments/list.html", page=page, mine=_own_checkout(principal), **payer_words())
 
     @get("/{payment_id:int}", name="payment_status")

@@ -28,7 +28,7 @@ from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import staff
@@ -120,14 +120,14 @@ class StaffPayments(Controller):
     dependencies = {"payment": Provide(provide_staff_payment)}
 
     @get("/", name="staff_payments")
-    async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         q = request.query_params
         f, houses = await _staff_filter(request, principal)
         typed, problems = forms.staff_filter_problems(q, f)
         return render(
             request,
             "payments/staff_list.html",
-            page=await queries.staff_payments(principal, f, page_request(q.get("page"), q.get("size"))),
+            page=await queries.staff_payments(principal, f, paging),
             f=f,
             typed=typed,
             problems=problems,

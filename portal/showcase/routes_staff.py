@@ -14,7 +14,6 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.core import clock
@@ -27,6 +26,7 @@ from portal.core.exports import Money
 from portal.core.exports import to_xlsx
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
@@ -109,16 +109,10 @@ class StaffListings(Controller):
     dependencies = {"listing": Provide(provide_listing)}
 
     @get("/", name="showcase:staff_list")
-    async def index(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        page: FromQuery[str] = "",
-        size: FromQuery[str] = "",
-    ) -> Template:
+    async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         f, complexes, managers = await _staff_filter(request, principal)
         typed, problems = forms.staff_filter_problems(request.query_params, f)
-        listings = await queries.staff_listings(principal, f, page_request(page, size))
+        listings = await queries.staff_listings(principal, f, paging)
         return render(request, "showcase/staff_list.html", page=listings, f=f, typed=typed, problems=problems,
                       complex_choices=complexes, manager_choices=managers,
                       new_leads=await queries.new_leads_count(principal), **_staff_words())  # fmt: skip
@@ -333,16 +327,10 @@ class StaffLeads(Controller):
     dependencies = {"lead": Provide(provide_lead)}
 
     @get("/", name="showcase:staff_leads")
-    async def index(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        page: FromQuery[str] = "",
-        size: FromQuery[str] = "",
-    ) -> Template:
+    async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         f = forms.read_lead_filter(request.query_params)
         typed, problems = forms.lead_filter_problems(request.query_params, f)
-        leads = await queries.staff_leads(principal, f, page_request(page, size))
+        leads = await queries.staff_leads(principal, f, paging)
         return render(request, "showcase/staff_leads.html", page=leads, f=f, typed=typed, problems=problems,
                       moves=rules.LEAD_MOVES, **_staff_words())  # fmt: skip
 
@@ -369,15 +357,9 @@ class StaffOffers(Controller):
     dependencies = {"offer": Provide(provide_offer)}
 
     @get("/", name="showcase:staff_offers")
-    async def index(
-        self,
-        request: Request,
-        principal: NamedDependency[Principal],
-        page: FromQuery[str] = "",
-        size: FromQuery[str] = "",
-    ) -> Template:
+    async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         status = forms.offer_status(request.query_params)
-        offers = await queries.staff_offers(principal, status, page_request(page, size))
+        offers = await queries.staff_offers(principal, status, paging)
         problems = forms.offer_status_problems(request.query_params, status)
         return render(request, "showcase/staff_offers.html", page=offers, status=status, problems=problems,
                       **_staff_words())  # fmt: skip

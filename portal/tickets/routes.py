@@ -20,7 +20,7 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
-from portal.core.pagination import page_request
+from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import FormData
@@ -51,10 +51,8 @@ class ResidentTickets(Controller):
     dependencies = deps.RESIDENT
 
     @get("/", name="tickets:list")
-    async def index(
-        self, request: Request, principal: Caller, page: FromQuery[str] = "", size: FromQuery[str] = ""
-    ) -> Template:
-        tickets = await queries.resident_tickets(principal, page_request(page, size))
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
+        tickets = await queries.resident_tickets(principal, paging)
         return render(request, "tickets/list.html", page=tickets, tk=TK, now=clock.now())
 
     @get("/new", name="tickets:new")

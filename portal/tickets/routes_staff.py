@@ -22,6 +22,8 @@ from litestar.response import Template
 from portal.core import clock
 from portal.core import storage
 from portal.core.i18n import gettext
+from portal.core.pagination import PageRequest
+from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -64,8 +66,8 @@ class StaffTickets(Controller):
     dependencies = deps.STAFF
 
     @get("/", name="tickets:staff_list")
-    async def index(self, request: Request, principal: Caller) -> Template:
-        context = await _list_context(request, principal)
+    async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
+        context = await _list_context(request, principal, paging)
         if request.query_params.get("print") == "1":
             return render(request, "tickets/staff_print.html", block=None, **context)
         block = "list" if request.query_params.get("part") == "list" else "main"
@@ -302,13 +304,13 @@ async def _read_filters(
     return filters.within(f, {h.id for h in houses}, {e.id for e in executors}), houses, executors
 
 
-async def _list_context(request: Request, principal: Principal) -> dict[str, Any]:
+async def _list_context(request: Request, principal: Principal, paging: PageRequest) -> dict[str, Any]:
     params = request.query_params
     now = clock.now()
     f, houses, executors = await _read_filters(params, principal)
     typed, problems = filters.unread(params, f, {h.id for h in houses}, clock.zone().key)
     raw = {key: params.getall(key) for key in params}
-    page = await queries.staff_list(principal, f, page_request(params.get("page"), params.get("size")), now)
+    page = await queries.staff_list(principal, f, paging, now)
     return {
         "typed": typed,
         "problems": problems,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import date
@@ -203,6 +204,24 @@ def test_every_handler_written_is_served(app):
     }
     missing = _handlers_in_code() - served
     assert not missing, f"handlers that no route serves (put them in a routes module's controller): {missing}"
+
+
+READS_PAGE_SIZE = re.compile(r"""\.get\(["']size["']\)|\bsize: FromQuery""")
+
+
+def test_lists_take_their_page_from_the_paging_dependency():
+    """A list handler declares ``paging: Paging`` (``core.pagination.provide_paging``, registered app-wide) rather
+    than reading ``page`` and ``size`` itself: one place where bad or missing values fall back to the first page of
+    30, clamped to 10…100."""
+    root = Path(portal.__file__).parent
+    own = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.rglob("*.py"))
+        if path != root / "core" / "pagination.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if READS_PAGE_SIZE.search(line)
+    ]
+    assert not own, f"page size read outside the paging dependency: {own}"
 
 
 @pytest.mark.parametrize("module", ["portal.app", "portal.sandbox_gateway.app", "portal.sandbox_sms.app"])

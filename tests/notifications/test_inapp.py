@@ -129,6 +129,8 @@ async def test_pages_are_bounded_and_cost_the_same(db, client, login, make_user)
     assert _subjects(last) == [f"Сообщение {n}" for n in range(5, 0, -1)]
     huge = (await client.get("/notifications?size=100000")).text
     assert len(_subjects(huge)) == 25 and "Показаны 1–25 из 25" in huge
+    unreadable = (await client.get("/notifications?size=7&page=первая")).text  # a size under 10 is 10, page 1
+    assert _subjects(unreadable) == [f"Сообщение {n}" for n in range(25, 15, -1)]
 
 
 async def test_the_page_in_english_and_its_empty_state(db, client, login, make_user):
