@@ -254,6 +254,7 @@ async def start_checkout(
         description=gettext("Utilities payment"),  # the payment's name at the gateway, as the lines: the payer's words
         now=now,
         closed=closed,
+        continued=replaces,
         seen={a.id: seen[a.id] for a, _ in items if a.id in seen} if seen else None,
     )
 
@@ -327,6 +328,7 @@ async def start_purpose_checkout(
         description=title[:250],
         now=now or clock.now(),
         closed=[replaces] if replaces else [],
+        continued=replaces,
     )
 
 
@@ -342,11 +344,13 @@ async def _open_checkout(
     description: str,
     now: datetime,
     closed: Sequence[str] = (),
+    continued: str | None = None,
     seen: Mapping[int, Decimal] | None = None,
 ) -> Started:
     """Record ``rows`` as one checkout, then ask the gateway for its session (closing unpaid after
     ``rules.CHECKOUT_LIFETIME``); a refusal of the gateway fails the rows and raises ``PaymentUnavailable``.
-    Once the session is open, the checkouts ``closed`` unpaid for this one are marked replaced by it.
+    Once the session is open, the checkouts ``closed`` unpaid for this one are marked replaced by it (``continued``:
+    the one of them this one continues in another language).
 
     Recorded under a lock of its accounts, and only while no other checkout of the same debt (but those the caller
     ``closed``) could still be paid or is being opened: else ``CheckoutUnderway``. Two «Оплатить» pressed at once
@@ -407,22 +411,26 @@ async def _open_checkout(
         values[Payment.expires_at] = datetime.fromtimestamp(session.expires_at, tz=now.tzinfo)
     async with atomic():
         await Payment.update(values).where((Payment.batch == batch) & (Payment.status == S.CREATED))
-        await _mark_replaced(closed, by_account)
+        await _mark_replaced(closed, by_account, continued)
     return Started(batch=batch, url=session.url or "", first_payment_id=ids[0])
 
 
-async def _mark_replaced(batches: Sequence[str], by_account: dict[int, int]) -> None:
+async def _mark_replaced(batches: Sequence[str], by_account: dict[int, int], continued: str | None = None) -> None:
     """A new checkout took the place of ``batches`` (continued in another language, or a new payment of the same
     accounts closed the payer's unfinished one): each of their payments closed unpaid on an account the new one pays
     (and only those: one paid or declined meanwhile keeps its own place) is replaced by the new payment of its
     account, in one UPDATE. The row stays as it was at the gateway, with its session and key; the payer's history
-    leaves it out (else it reads «Не завершён» beside the open one), staff see it and its successor."""
+    leaves it out (else it reads «Не завершён» beside the open one), staff see it and its successor, and whether it
+    was ``continued`` in another language or a new payment closed it."""
     if not batches or not by_account:
         return
     accounts = sorted(by_account)
     cases = " ".join("WHEN {} THEN CAST({} AS INTEGER)" for _ in accounts)
     successor = QueryString(f'CASE "account" {cases} END', *[v for a in accounts for v in (a, by_account[a])])
-    await Payment.update({Payment.replaced_by: successor, Payment.updated_at: clock.now()}).where(
+    how = QueryString('"batch" = {}', continued) if continued else False
+    await Payment.update(
+        {Payment.replaced_by: successor, Payment.continued: how, Payment.updated_at: clock.now()}
+    ).where(
         Payment.batch.is_in(sorted(set(batches)))
         & (Payment.status == S.EXPIRED)
         & Payment.replaced_by.is_null()

@@ -125,7 +125,8 @@ class PaymentView:
     house_id: int | None = None
     purpose: str = PaymentPurpose.UTILITIES
     reference: str = ""
-    replaced_by: int | None = None  # the payment that continued this checkout in another language
+    replaced_by: int | None = None  # the payment that took this checkout's place (``Payment.replaced_by``)
+    continued: bool = False  # replaced by its continuation in another language, not by a new payment
 
     @property
     def refundable(self) -> Decimal:
@@ -159,6 +160,7 @@ def _columns(*, with_address: bool = False) -> tuple[Any, ...]:
         Payment.paid_at,
         Payment.expires_at,
         Payment.replaced_by,
+        Payment.continued,
     )
     if with_address:
         columns += (
@@ -186,6 +188,7 @@ _SHOWN_AS_STORED = (
     "purpose",
     "reference",
     "replaced_by",
+    "continued",
 )
 
 

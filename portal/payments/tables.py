@@ -96,6 +96,8 @@ class Payment(Table):
     continued it in another language (a gateway session's language cannot change, so its session was closed and a
     new one opened), or started a new payment of the same account. The row keeps its own session, key and final
     status for the gateway's events and for staff; the payer's history shows only the payment that replaced it.
+    ``continued``: it was replaced because the payer continued it in another language (staff read «продолжен»),
+    not because a new payment closed it («заменён»).
     """
 
     id = Serial(primary_key=True)
@@ -124,6 +126,7 @@ class Payment(Table):
     paid_at = Timestamptz(null=True, default=None)
     credited_at = Timestamptz(null=True, default=None)
     replaced_by = Integer(null=True, default=None)  # the id of the Payment that replaced this one
+    continued = Boolean(default=False)  # replaced by its continuation in another language
 
 
 class WebhookEvent(Table):

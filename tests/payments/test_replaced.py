@@ -108,3 +108,60 @@ async def test_the_migration_marks_checkouts_closed_by_a_newer_one_before_the_co
         replaced = {r["id"]: r["replaced_by"] for r in rows if r["replaced_by"] is not None}
         assert replaced == {left_a: new_a, new_a: newest_a, kept_b: paid_b}
     assert not {left_b, timed_out_b, later_b, refused_b, paid_b} & set(replaced)
+
+
+async def test_staff_read_whether_a_checkout_was_continued_in_another_language_or_replaced_by_a_new_payment(
+    client, new_client, login, household, gateway
+):
+    """Staff are told why a checkout closed unpaid has a successor: the payer continued it in another language
+    («продолжен как № N»), or started a new payment of the same account from the pay page, which closed it
+    («заменён платежом № N»): that one was not continued, and its page says so too (both languages)."""
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
+    first = (await Payment.select(Payment.id).where(Payment.account == a).first())["id"]
+    client.cookies.set("lang", "ru")
+    assert (await client.form(f"/payments/{first}/continue")).status_code == 303
+    await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "1000.00"})
+    await gateway.settle()
+    rows = await Payment.select(Payment.id, Payment.replaced_by).where(Payment.account == a).order_by(Payment.id)
+    second, third = rows[1]["id"], rows[2]["id"]
+    assert [r["replaced_by"] for r in rows] == [second, third, None]
+
+    staff = new_client()
+    await login(staff, household["accountant"])
+    words = {
+        "ru": ("продолжен как № {}", "заменён платежом № {}", "продолжил оплату на другом языке", "Его место занял"),
+        "en": (
+            "continued as No. {}",
+            "replaced by payment No. {}",
+            "continued the payment in another",
+            "took its place",
+        ),
+    }
+    for lang, (continued, replaced, said_continued, said_replaced) in words.items():
+        staff.cookies.set("lang", lang)
+        listed = (await staff.get("/staff/payments")).text
+        assert continued.format(second) in listed and replaced.format(third) in listed
+        assert continued.format(third) not in listed and replaced.format(second) not in listed
+        detail = (await staff.get(f"/staff/payments/{second}")).text
+        assert said_replaced in detail and said_continued not in detail
+        detail = (await staff.get(f"/staff/payments/{first}")).text
+        assert said_continued in detail and said_replaced not in detail
+
+
+async def test_the_migration_marks_the_replaced_checkouts_of_orders_continued(db, household):
+    """An order's checkout is only ever replaced by its continuation in another language; a utilities checkout
+    replaced before staff were told which cannot be told apart, and reads «заменён» (true of both)."""
+    migration = importlib.import_module("migrations.payments.payments_2026_12_05t01_10_00_000000")
+    a = household["accounts"][0]
+    order = await _payment(household, a, "expired", 0, purpose="order", reference="order-1")
+    order_next = await _payment(household, a, "open", 5, purpose="order", reference="order-1")
+    bills = await _payment(household, a, "expired", 10)
+    bills_next = await _payment(household, a, "open", 15)
+    for old, new in ((order, order_next), (bills, bills_next)):
+        await Payment.update({Payment.replaced_by: new}).where(Payment.id == old)
+    await db.run_ddl(migration.STATEMENTS[-1])
+    rows = await Payment.select(Payment.id, Payment.continued).where(Payment.account == a)
+    assert {r["id"] for r in rows if r["continued"]} == {order}
