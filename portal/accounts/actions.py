@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -623,39 +624,90 @@ async def accept_consent(principal: Principal, *, ip: str, user_agent: str, loca
 
 
 async def withdraw_consent(principal: Principal, *, ip: str = "") -> date | None:
-    """Withdraw every standing consent of the person (processing, and with it dissemination and marketing) and
-    schedule the erasure of their data (ст. 21 ч. 5, ``rules.erasure_due``); returns the erasure date, or None
+    """The person withdraws on the portal: every standing consent (processing, and with it dissemination and
+    marketing) ends and the erasure of their data is scheduled (``_withdraw``); returns the erasure date, or None
     when nothing stood. Staff see the date on the «Персональные данные» page."""
     now = clock.now()
     async with atomic():
-        done = (
-            await ConsentRecord.update({ConsentRecord.withdrawn_at: now})
-            .where((ConsentRecord.user == principal.user_id) & ConsentRecord.withdrawn_at.is_null())
-            .returning(ConsentRecord.id, ConsentRecord.consent_type)
+        return await _withdraw(
+            principal, principal.user_id or 0, now, clock.local(now).date(), rules.ConsentChannel.PORTAL, ip=ip
         )
-        if not any(r["consent_type"] == consent_text.CONSENT_TYPE for r in done):
-            return None
-        pending = (
-            await DataRequest.select(DataRequest.due_on)
-            .where(
-                (DataRequest.user == principal.user_id)
-                & (DataRequest.kind == rules.DataRequestKind.ERASURE)
-                & DataRequest.done_at.is_null()
-            )
-            .first()
+
+
+async def withdraw_on_paper(
+    actor: Principal, user_id: int, received_on: date, channel: rules.ConsentChannel, *, ip: str = ""
+) -> date | None:
+    """Staff enter a withdrawal the person brought on a paper form or sent by letter, received on ``received_on``
+    (today or earlier): the same effects as the person's own on the portal, the 30 days counted from that day."""
+    now = clock.now()
+    when = now if received_on >= clock.local(now).date() else clock.day_start(received_on)
+    async with atomic():
+        return await _withdraw(actor, user_id, when, received_on, channel, ip=ip)
+
+
+async def _withdraw(
+    actor: Principal, user_id: int, when: datetime, received_on: date, channel: rules.ConsentChannel, *, ip: str
+) -> date | None:
+    """End every standing consent of the person at ``when``, noting how the withdrawal came and who entered it
+    (nobody but the person on the portal), and schedule the erasure of their data from ``received_on`` (ст. 21
+    ч. 5, ``rules.erasure_due``) unless one is already waiting; with the audit event. Inside the caller's
+    transaction."""
+    by_staff = actor.user_id != user_id
+    done = (
+        await ConsentRecord.update(
+            {
+                ConsentRecord.withdrawn_at: when,
+                ConsentRecord.withdrawn_channel: channel,
+                ConsentRecord.withdrawn_by: actor.user_id if by_staff else None,
+            }
         )
-        if pending:
-            due = pending["due_on"]
-        else:
-            due = rules.erasure_due(clock.local(now).date())
-            await DataRequest(
-                user=principal.user_id, kind=rules.DataRequestKind.ERASURE, received_at=now, due_on=due
-            ).save()
-        types = sorted({r["consent_type"] for r in done})
-        await audit.record(
-            principal, "consent.withdraw", "user", principal.user_id, {"consent_type": types, "erasure_due": due}, ip=ip
+        .where((ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_null())
+        .returning(ConsentRecord.id, ConsentRecord.consent_type)
+    )
+    if not any(r["consent_type"] == consent_text.CONSENT_TYPE for r in done):
+        return None
+    pending = (
+        await DataRequest.select(DataRequest.due_on)
+        .where(
+            (DataRequest.user == user_id)
+            & (DataRequest.kind == rules.DataRequestKind.ERASURE)
+            & DataRequest.done_at.is_null()
         )
+        .first()
+    )
+    if pending:
+        due = pending["due_on"]
+    else:
+        due = rules.erasure_due(received_on)
+        await DataRequest(user=user_id, kind=rules.DataRequestKind.ERASURE, received_at=when, due_on=due).save()
+    types = sorted({r["consent_type"] for r in done})
+    changes = {"consent_type": types, "erasure_due": due, "channel": channel.value}
+    await audit.record(actor, "consent.withdraw", "user", user_id, changes, ip=ip)
     return due
+
+
+async def record_paper_consent(
+    actor: Principal, user_id: int, given: consent_text.Edition, signed_on: date, *, ip: str = ""
+) -> bool:
+    """Staff enter a consent the person signed on paper at the office: its edition, the day signed, who entered it.
+    False (nothing written) when that very edition already stands for the person."""
+    async with atomic():
+        if await ConsentRecord.exists().where(
+            (ConsentRecord.user == user_id)
+            & (ConsentRecord.consent_type == given.consent_type)
+            & (ConsentRecord.text_version == given.version)
+            & ConsentRecord.withdrawn_at.is_null()
+        ):
+            return False
+        record = consent_given(
+            user_id, given.consent_type, given.version, clock.day_start(signed_on), ip="", user_agent="",
+            locale="ru", channel=rules.ConsentChannel.PAPER,
+        )  # fmt: skip
+        record.recorded_by = actor.user_id
+        await record.save()
+        changes = {"consent_type": given.consent_type, "edition": given.number, "signed_on": signed_on}
+        await audit.record(actor, "consent.paper", "user", user_id, changes, ip=ip)
+    return True
 
 
 # --- profile and phone ------------------------------------------------------------------------------------

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.accounts import consent
 from portal.accounts import rules
 from portal.accounts.queries import AuditFilter
 from portal.core import clock
 from portal.core import outbox
 from portal.core.i18n import LOCALES
+from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -61,6 +64,7 @@ CONSENT_CHANNELS: Labels[str] = Labels(
         rules.ConsentChannel.REGISTRATION: lazy("On signing up to the portal"),
         rules.ConsentChannel.PORTAL: lazy("In the portal, on the personal data page"),
         rules.ConsentChannel.PAPER: lazy("On paper, at the management company's office"),
+        rules.ConsentChannel.LETTER: lazy("By a letter to the management company"),
     }
 )
 
@@ -356,3 +360,73 @@ def outbox_status(query: Mapping[str, Any]) -> str:
 def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
     """A message when the address holds a status that is none of the outbox's (the list is shown without it)."""
     return unread_filters(query, {"status": (status or None, _("Status"), no_such_status(query))})[1]
+
+
+# --- consents entered by staff from paper ---------------------------------------------------------------------
+
+# How a withdrawal brought to the office may have come (the portal's own is the person's).
+WITHDRAWAL_CHANNELS = (rules.ConsentChannel.PAPER, rules.ConsentChannel.LETTER)
+
+
+def edition_options(locale: str) -> list[tuple[str, str]]:
+    """Every published edition of every consent, «<document> — edition 1 of 25 November 2026», as "<type>:<n>"."""
+
+    def words(e: consent.Edition) -> str:
+        day = format_day(e.published_on)
+        return _("%(document)s — edition %(number)s of %(day)s", document=e.title(locale), number=e.number, day=day)
+
+    return [(f"{e.consent_type}:{e.number}", words(e)) for editions in consent.EDITIONS.values() for e in editions]
+
+
+def withdrawal_channels() -> list[tuple[str, str]]:
+    return [(str(c), CONSENT_CHANNELS.shown(c)) for c in WITHDRAWAL_CHANNELS]
+
+
+def _chosen_edition(value: str) -> consent.Edition | None:
+    kind, _sep, number = value.partition(":")
+    return consent.edition_numbered(kind, int(number)) if number.isdigit() and len(number) < 4 else None
+
+
+def _past_day(data: Mapping[str, Any], name: str, today: date, errors: FormErrors) -> date | None:
+    """A day of the form that is not after ``today``; the message at the field otherwise."""
+    typed = form_value(data, name)
+    day = parse_date(typed)
+    if not typed:
+        errors.add(name, _("Enter the day."))
+    elif day is None:
+        errors.add(name, _("Enter the day as DD.MM.YYYY, for example %(today)s.", today=format_day(today, "short")))
+    elif day > today:
+        errors.add(name, _("The day cannot be later than today, %(today)s.", today=format_day(today)))
+    else:
+        return day
+    return None
+
+
+def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, FormErrors]:
+    """The consent a person signed on paper: the edition of its text and the day signed (not in the future, not
+    before that edition was published). ``values["edition"]`` is the Edition when all is well."""
+    errors = FormErrors()
+    typed = {"edition": form_value(data, "edition")[:40], "signed_on": form_value(data, "signed_on")[:20]}
+    chosen = _chosen_edition(typed["edition"])
+    if chosen is None:
+        errors.add("edition", _("Choose the document and the edition of its text that the person signed."))
+    signed = _past_day(data, "signed_on", today, errors)
+    if chosen and signed and signed < chosen.published_on:
+        message = _(
+            "This edition was published on %(day)s: it cannot have been signed earlier. Check the day or the edition.",
+            day=format_day(chosen.published_on),
+        )
+        errors.add("signed_on", message)
+    return {"typed": typed, "edition": chosen, "signed_on": signed}, errors
+
+
+def paper_withdrawal_form(data: Mapping[str, Any], today: date) -> tuple[Values, FormErrors]:
+    """A withdrawal brought on a paper form or by letter: how it came and the day it was received (not in the
+    future): the 30 days to erase the data count from that day."""
+    errors = FormErrors()
+    typed = {"channel": form_value(data, "channel")[:20], "received_on": form_value(data, "received_on")[:20]}
+    channel = next((c for c in WITHDRAWAL_CHANNELS if c.value == typed["channel"]), None)
+    if channel is None:
+        errors.add("channel", _("Choose how the withdrawal came: a paper form or a letter."))
+    received = _past_day(data, "received_on", today, errors)
+    return {"typed": typed, "channel": channel, "received_on": received}, errors

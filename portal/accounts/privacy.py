@@ -164,7 +164,9 @@ async def set_optional_consent(
             await consent_given(user_id, consent_type, version, now, ip=ip, user_agent=user_agent, locale=locale).save()
         else:
             done = (
-                await ConsentRecord.update({ConsentRecord.withdrawn_at: now})
+                await ConsentRecord.update(
+                    {ConsentRecord.withdrawn_at: now, ConsentRecord.withdrawn_channel: ConsentChannel.PORTAL}
+                )
                 .where(standing)
                 .returning(ConsentRecord.id)
             )

@@ -225,6 +225,72 @@ async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
     )
 
 
+@dataclass(frozen=True)
+class StaffConsentEntry(ConsentEntry):
+    """A consent as the operator proves it: besides what its person reads, the evidence kept (the text's hash, the
+    address and browser it was given from, who entered it from paper) and how the withdrawal came, who entered it."""
+
+    ip: str
+    user_agent: str
+    locale: str
+    recorded_by_name: str | None
+    withdrawn_channel: str
+    withdrawn_by_name: str | None
+
+    @property
+    def signed_on(self) -> date:
+        """The day a paper form was signed (kept as the start of that day in the company's zone)."""
+        return clock.local(self.granted_at).date()
+
+
+_ENTERED_BY = {
+    "recorded_by_name": ConsentRecord.recorded_by.full_name,
+    "withdrawn_by_name": ConsentRecord.withdrawn_by.full_name,
+}
+
+
+async def consent_evidence(user_id: int, limit: int = 50) -> list[StaffConsentEntry]:
+    """The person's consent records with their evidence, newest first (one query by the user's consent index)."""
+    return _all(
+        StaffConsentEntry,
+        await ConsentRecord.select(*columns_of(ConsentRecord, StaffConsentEntry, **_ENTERED_BY))
+        .where(ConsentRecord.user == user_id)
+        .order_by(ConsentRecord.granted_at, ascending=False)
+        .order_by(ConsentRecord.id, ascending=False)
+        .limit(limit),
+    )
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person of the portal as the office sees them: name, contacts and the accounts in the staff's houses."""
+
+    id: int
+    full_name: str
+    email: str | None
+    phone: str | None
+    is_active: bool
+    created_at: datetime
+    accounts: list[LinkedAccount]
+
+
+async def person_for_staff(principal: Principal, user_id: int) -> PersonView | None:
+    """The person if this staff member may see them: administrators anyone; others a person who has or had access
+    to an account of their houses. Never loaded first and checked after."""
+    if principal.house_ids is not None:
+        houses = list(principal.house_ids)
+        linked = houses and await Residency.exists().where(
+            (Residency.user == user_id) & Residency.account.premise.house.is_in(houses)
+        )
+        if not linked:
+            return None
+    row = await User.select(*columns_of(User, PersonView)).where(User.id == user_id).first()
+    if row is None:
+        return None
+    accounts = [a for a in await accounts_of_user(user_id) if principal.may_see_house(a.house_id)]
+    return PersonView(**{**row, "full_name": row["full_name"] or "", "accounts": accounts})
+
+
 # --- personal accounts, access codes, residencies -------------------------------------------------------
 
 

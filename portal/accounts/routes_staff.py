@@ -13,6 +13,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -23,6 +24,7 @@ from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
 from portal.core import audit
+from portal.core import clock
 from portal.core import i18n
 from portal.core.i18n import gettext as _
 from portal.core.pagination import Paging
@@ -41,6 +43,10 @@ from portal.core.web import see_other
 
 INVITE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR)
 CODE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR, StaffRole.ACCOUNTANT)
+# Who reads a person's page with the evidence of their consents and enters what they bring on paper: the office
+# roles that already see residents' contacts to invite them (administrators always); not dispatchers, executors,
+# accountants or moderators.
+PEOPLE_ROLES = INVITE_ROLES
 
 
 class StaffInvitations(Controller):
@@ -224,6 +230,78 @@ class StaffPersonalData(Controller):
         if await privacy.close_request(principal, request_id, ip=client_ip(request)):
             flash(request, _("The request is marked done."))
         return see_other(request, "/staff/personal-data")
+
+
+async def provide_person(principal: NamedDependency[Principal], user_id: FromPath[int]) -> queries.PersonView:
+    """The person of the path if this staff member may see them, else 404 (missing and out of scope alike)."""
+    return found(await queries.person_for_staff(principal, user_id))
+
+
+class StaffPeople(Controller):
+    """A person's page for the office: contacts, accounts, the consents with their evidence (152-ФЗ), and the
+    consents and withdrawals they bring on paper."""
+
+    path = "/staff/people/{user_id:int}"
+    opt = staff(*PEOPLE_ROLES)
+    dependencies = {"person": Provide(provide_person)}
+
+    @get("/")
+    async def person_page(self, request: Request, person: NamedDependency[queries.PersonView]) -> Template:
+        return await _person_page(request, person)
+
+    @post("/consents", status_code=200)
+    async def paper_consent(
+        self, request: Request, principal: NamedDependency[Principal], person: NamedDependency[queries.PersonView],
+        data: FormData,
+    ) -> Template | Response[Any]:  # fmt: skip
+        values, errors = forms.paper_consent_form(data, clock.today_local())
+        if errors:
+            return await _person_page(request, person, consent_form=(values["typed"], errors))
+        given = values["edition"]
+        if await actions.record_paper_consent(principal, person.id, given, values["signed_on"], ip=client_ip(request)):
+            flash(request, _("The consent signed on paper is entered."))
+        else:
+            flash(request, _("This edition of the consent already stands for the person: nothing is entered."), "info")
+        return see_other(request, f"/staff/people/{person.id}#consents")
+
+    @post("/withdrawal", status_code=200)
+    async def paper_withdrawal(
+        self, request: Request, principal: NamedDependency[Principal], person: NamedDependency[queries.PersonView],
+        data: FormData,
+    ) -> Template | Response[Any]:  # fmt: skip
+        values, errors = forms.paper_withdrawal_form(data, clock.today_local())
+        if errors:
+            return await _person_page(request, person, withdrawal_form=(values["typed"], errors))
+        received, channel = values["received_on"], values["channel"]
+        due = await actions.withdraw_on_paper(principal, person.id, received, channel, ip=client_ip(request))
+        if due is None:
+            flash(request, _("No consent of the person stands: nothing is withdrawn."), "info")
+        else:
+            day = i18n.format_day(due)
+            flash(request, _("The withdrawal is entered. The person's data will be deleted by %(day)s.", day=day))
+        return see_other(request, f"/staff/people/{person.id}#consents")
+
+
+async def _person_page(
+    request: Request,
+    person: queries.PersonView,
+    consent_form: tuple[dict[str, str], FormErrors] | None = None,
+    withdrawal_form: tuple[dict[str, str], FormErrors] | None = None,
+) -> Template:
+    """The person's page; a form sent back with its errors keeps what was typed (and the other form is blank)."""
+    today = clock.today_local()
+    consent_values, consent_errors = consent_form or ({"edition": "", "signed_on": today.isoformat()}, None)
+    withdrawal_values, withdrawal_errors = withdrawal_form or ({"channel": "", "received_on": today.isoformat()}, None)
+    records = await queries.consent_evidence(person.id)
+    return render(
+        request, "accounts/staff_person.html", person=person, records=records,
+        standing=any(r.withdrawn_at is None for r in records), role_label=forms.role_label,
+        channel_label=forms.CONSENT_CHANNELS.known, kind_label=forms.CONSENT_LABELS.known,
+        editions=forms.edition_options(i18n.get_locale()), channels=forms.withdrawal_channels(),
+        consent_values=consent_values, consent_errors=consent_errors, withdrawal_values=withdrawal_values,
+        withdrawal_errors=withdrawal_errors, today=today.isoformat(),
+        status_code=422 if consent_errors or withdrawal_errors else 200,
+    )  # fmt: skip
 
 
 async def _user_page(

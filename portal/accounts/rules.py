@@ -50,6 +50,7 @@ class ConsentChannel(StrEnum):
     REGISTRATION = "registration"  # the first consent, accepted on signing up before anything else opens
     PORTAL = "web"  # later, on the portal's personal-data page
     PAPER = "paper"  # a signed paper form, entered by the management company's office
+    LETTER = "letter"  # a letter (by post or handed in): a withdrawal brought in writing, entered by the office
 
 
 def normalize_email(value: str) -> str:

@@ -93,6 +93,12 @@ class ConsentRecord(Table):
     user_agent = Varchar(length=255, default="")
     channel = Varchar(length=16, default="web")
     locale = Varchar(length=8, default="ru")
+    # The staff member who entered a consent signed on paper (None for one given on the portal).
+    recorded_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+    # How the withdrawal came (a ConsentChannel: the portal, a paper form, a letter) and who entered it if not the
+    # person themselves; empty and None while the consent stands (and for withdrawals made before it was kept).
+    withdrawn_channel = Varchar(length=16, default="")
+    withdrawn_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 
 
 class DataRequest(Table, tablename="personal_data_request"):

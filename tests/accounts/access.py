@@ -3,6 +3,7 @@
 INVITE = "staff:manager,operator"
 CODES = "staff:manager,operator,accountant"
 ADMIN = "staff:admin"
+PEOPLE = "staff:manager,operator"
 
 ACCESS: dict[str, str] = {
     "GET /login": "guest",
@@ -53,4 +54,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/outbox/{message_id:int}": ADMIN,
     "GET /staff/personal-data": ADMIN,
     "POST /staff/personal-data/{request_id:int}/done": ADMIN,
+    "GET /staff/people/{user_id:int}": PEOPLE,
+    "POST /staff/people/{user_id:int}/consents": PEOPLE,
+    "POST /staff/people/{user_id:int}/withdrawal": PEOPLE,
 }

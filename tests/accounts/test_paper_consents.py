@@ -1,0 +1,210 @@
+"""The operator proves a consent and enters what people bring on paper (152-ФЗ, DOMAIN.md §6), on both engines: the
+person's staff page lists every consent record with its evidence (never shown on the person's own page); a consent
+signed on paper and a withdrawal brought on paper or by letter are entered there, the withdrawal with the same
+effects as the person's own on the portal; roles that may not see personal data are refused."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+from portal.accounts import consent
+from portal.accounts import privacy
+from portal.accounts import rules
+from portal.accounts.tables import ConsentRecord
+from portal.accounts.tables import DataRequest
+from portal.core import clock
+from portal.core.tables import AuditEvent
+
+GIVEN = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+async def _person(make_user, make_house, **extra):
+    """A resident of one account of a new house, a manager of that house; returns (house, resident, manager)."""
+    house = await make_house(accounts=1)
+    resident = await make_user(
+        name="Анна Подписавшая", accounts={house["accounts"][0]: "owner"}, consent=False, **extra
+    )
+    manager = await make_user(name="Мария Офисная", roles=("manager",), houses=(house["house"],))
+    return house, resident, manager
+
+
+async def _records(user_id: int) -> list[dict]:
+    return await ConsentRecord.select().where(ConsentRecord.user == user_id).order_by(ConsentRecord.id)
+
+
+async def test_staff_read_each_consents_evidence_and_the_person_never_does(
+    client, new_client, make_user, make_house, login
+):
+    _house, resident, manager = await _person(make_user, make_house)
+    await ConsentRecord(
+        user=resident, text_version=consent.current_version(), granted_at=GIVEN, ip="203.0.113.77",
+        user_agent="EvidenceBrowser/9", channel="registration",
+    ).save()  # fmt: skip
+    await ConsentRecord(
+        user=resident, consent_type="marketing", text_version=consent.optional_version("marketing"),
+        granted_at=GIVEN, withdrawn_at=GIVEN + timedelta(days=3), withdrawn_channel="web", ip="198.51.100.5",
+    ).save()  # fmt: skip
+
+    staff = new_client()
+    await login(staff, manager)
+    page = await staff.get(f"/staff/people/{resident}")
+    assert page.status_code == 200
+    section = page.text.split('id="consents"')[1].split("</section>")[0]
+    for words in (
+        "Обработка персональных данных",
+        "Предложения услуг",
+        consent.current_version(),
+        consent.optional_version("marketing"),
+        "203.0.113.77",
+        "EvidenceBrowser/9",
+        "198.51.100.5",
+        "При регистрации в личном кабинете",
+        "В личном кабинете, на странице «Персональные данные»",  # how the offers were withdrawn
+        "29 ноября 2026",
+    ):
+        assert words in section, words
+    assert 'href="/consent/text/processing/1"' in section and 'href="/consent/text/marketing/1"' in section
+    english = (await staff.get(f"/staff/people/{resident}", headers={"accept-language": "en"})).text
+    assert "Text hash" in english and "203.0.113.77" in english and "On signing up to the portal" in english
+
+    await login(client, resident)
+    own = await client.get("/consent")
+    assert own.status_code == 200 and "История вашего согласия" in own.text
+    for evidence in (consent.current_version(), "203.0.113.77", "EvidenceBrowser", "198.51.100.5"):
+        assert evidence not in own.text, evidence
+    # A resident is no member of staff: the staff page of themselves is refused too.
+    assert (await client.get(f"/staff/people/{resident}")).status_code in (403, 404)
+
+
+async def test_a_role_that_may_not_see_personal_data_is_refused_and_staff_of_other_houses_find_no_one(
+    client, new_client, make_user, make_house, login
+):
+    house, resident, _manager = await _person(make_user, make_house, rights=("view",))
+    dispatcher = await make_user(roles=("dispatcher",), houses=(house["house"],))
+    await login(client, dispatcher)
+    assert (await client.get(f"/staff/people/{resident}")).status_code == 403
+    sent = await client.form(
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-03"}
+    )
+    assert sent.status_code == 403
+    withdrawn = await client.form(
+        f"/staff/people/{resident}/withdrawal", {"channel": "paper", "received_on": "2026-12-03"}
+    )
+    assert withdrawn.status_code == 403
+    assert await _records(resident) == []
+
+    elsewhere = await make_user(roles=("manager",), houses=((await make_house(accounts=1))["house"],))
+    other = new_client()
+    await login(other, elsewhere)
+    assert (await other.get(f"/staff/people/{resident}")).status_code == 404
+    assert (await other.form(f"/staff/people/{resident}/withdrawal", {"channel": "paper"})).status_code == 404
+
+
+async def test_a_consent_signed_on_paper_is_entered_with_its_edition_its_day_and_who_entered_it(
+    client, make_user, make_house, login
+):
+    _house, resident, manager = await _person(make_user, make_house)
+    await login(client, manager)
+    page = await client.get(f"/staff/people/{resident}")
+    assert "Согласие на получение предложений услуг — редакция № 1 от 2 декабря 2026" in page.text
+    sent = await client.form(
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-03"}
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == f"/staff/people/{resident}#consents"
+    [record] = await _records(resident)
+    assert record["consent_type"] == "marketing" and record["channel"] == "paper"
+    assert record["text_version"] == consent.optional_version("marketing")
+    assert record["recorded_by"] == manager and record["withdrawn_at"] is None
+    assert clock.local(record["granted_at"]).date() == date(2026, 12, 3)
+    assert set(await privacy.standing_consents(resident)) == {"marketing"}
+    [event] = await AuditEvent.select().where((AuditEvent.action == "consent.paper") & (AuditEvent.actor_id == manager))
+    assert event["entity_id"] == resident
+
+    shown = (await client.get(f"/staff/people/{resident}")).text.split('id="consents"')[1].split("</section>")[0]
+    assert "На бумаге, в офисе управляющей компании" in shown and "Мария Офисная" in shown
+    assert "подписано 3 декабря 2026" in shown
+    # The same edition entered twice is one record.
+    again = await client.form(
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-04"}
+    )
+    assert again.status_code == 303 and len(await _records(resident)) == 1
+
+
+async def test_a_paper_consent_with_a_wrong_day_or_no_edition_says_why_and_keeps_what_was_typed(
+    client, make_user, make_house, login
+):
+    _house, resident, manager = await _person(make_user, make_house)
+    await login(client, manager)
+    url = f"/staff/people/{resident}/consents"
+    tomorrow = clock.today_local() + timedelta(days=1)
+    future = await client.form(url, {"edition": "marketing:1", "signed_on": tomorrow.isoformat()})
+    assert future.status_code == 422
+    assert "не может быть позже сегодняшнего" in future.text
+    assert f'value="{tomorrow.isoformat()}"' in future.text
+    assert '<option value="marketing:1" selected' in future.text
+
+    early = await client.form(url, {"edition": "marketing:1", "signed_on": "01.12.2026"})
+    assert early.status_code == 422
+    assert "Эта редакция опубликована 2 декабря 2026" in early.text and 'value="01.12.2026"' in early.text
+
+    none = await client.htmx_form(url, {"edition": "marketing:7", "signed_on": "31.02.2026"})
+    assert none.status_code == 422
+    assert "<html" not in none.text  # the page's main part for htmx to swap
+    assert "Выберите документ и редакцию" in none.text and "Введите день как ДД.ММ.ГГГГ" in none.text
+    assert 'value="31.02.2026"' in none.text
+    english = await client.form(url, {"edition": "", "signed_on": ""}, headers={"accept-language": "en"})
+    assert english.status_code == 422 and "Choose the document and the edition" in english.text
+    assert await _records(resident) == []
+
+
+async def test_a_withdrawal_brought_by_letter_stops_the_offers_and_the_data_is_deleted_30_days_after_it_came(
+    client, make_user, make_house, login
+):
+    """DOMAIN.md §6: a withdrawal on 01.03 → the data deleted by 31.03; the same effects as the portal's (offers are
+    sent only while ``rules.may_send`` finds the consents standing, by every sending path)."""
+    _house, resident, manager = await _person(make_user, make_house)
+    for kind, version in (
+        ("processing", consent.current_version()),
+        ("marketing", consent.optional_version("marketing")),
+    ):
+        await ConsentRecord(user=resident, consent_type=kind, text_version=version, granted_at=GIVEN).save()
+    assert rules.may_send("marketing", await privacy.standing_consents(resident))
+
+    await login(client, manager)
+    bad = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "pigeon", "received_on": "2026-03-01"})
+    assert bad.status_code == 422 and "Выберите, как пришёл отзыв" in bad.text and 'value="2026-03-01"' in bad.text
+    assert await DataRequest.count().where(DataRequest.user == resident) == 0
+
+    sent = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-03-01"})
+    assert sent.status_code == 303
+    records = await _records(resident)
+    assert {r["withdrawn_channel"] for r in records} == {"letter"}
+    assert {r["withdrawn_by"] for r in records} == {manager}
+    assert {clock.local(r["withdrawn_at"]).date() for r in records} == {date(2026, 3, 1)}
+    erasure = await DataRequest.select().where(DataRequest.user == resident).first()
+    assert erasure["kind"] == "erasure" and erasure["due_on"] == date(2026, 3, 31)
+    assert await privacy.standing_consents(resident) == {}
+    assert not rules.may_send("marketing", await privacy.standing_consents(resident))
+    [event] = await AuditEvent.select().where(
+        (AuditEvent.action == "consent.withdraw") & (AuditEvent.actor_id == manager)
+    )
+    assert event["entity_id"] == resident
+
+    page = (await client.get(f"/staff/people/{resident}")).text
+    assert "Письмом в управляющую компанию" in page and "внесено: Мария Офисная" in page
+    assert 'action="/staff/people/' not in page.split('id="paper-withdrawal"')[1]  # nothing stands to withdraw
+
+
+async def test_the_persons_own_withdrawal_in_the_portal_records_the_portal_as_its_channel(client, make_user, login):
+    user_id = await make_user()
+    await login(client, user_id)
+    await client.form("/consent/optional", {"consent_type": "marketing", "give": "yes"})
+    await client.form("/consent/optional", {"consent_type": "marketing", "give": "no"})
+    [offers] = [r for r in await _records(user_id) if r["consent_type"] == "marketing"]
+    assert offers["withdrawn_channel"] == "web" and offers["withdrawn_by"] is None
+    await client.form("/consent/withdraw")
+    [processing] = [r for r in await _records(user_id) if r["consent_type"] == "processing"]
+    assert processing["withdrawn_channel"] == "web" and processing["withdrawn_by"] is None
