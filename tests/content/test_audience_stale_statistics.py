@@ -8,22 +8,21 @@ from __future__ import annotations
 
 from portal.content import queries
 from portal.content.tables import PostTarget
-from tests.content.test_staff_audience_bounded import hand_picked_post
 
 ACCOUNTS = 8_000
 PREMISES = 8_000
 
 
-async def test_the_audience_of_a_hand_picked_post_is_named_with_stale_statistics(db, town, staff_principal):
+async def test_the_audience_of_a_hand_picked_post_is_named_with_stale_statistics(db, hand_picked_post):
     if db.engine_type == "postgres":
         # The statistics autovacuum leaves between the tests of a full run: the pages of rows written and taken
         # back, without a live row on them (read as empty tables however many pages they grow to).
         await PostTarget.raw("SAVEPOINT taken_back")
-        await hand_picked_post(town, staff_principal, ACCOUNTS, PREMISES)
+        await hand_picked_post(ACCOUNTS, PREMISES)
         await PostTarget.raw("ROLLBACK TO SAVEPOINT taken_back")
         await PostTarget.raw("ANALYZE post_target, personal_account, premise")
         await PostTarget.raw("SET LOCAL statement_timeout = '5s'")
-    t, post_id = await hand_picked_post(town, staff_principal, ACCOUNTS, PREMISES)
+    t, post_id = await hand_picked_post(ACCOUNTS, PREMISES)
 
     names = (await queries.audience_names([post_id], [t["house"]]))[post_id]
     if db.engine_type == "postgres":

@@ -20,6 +20,7 @@ from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.core.db import is_sqlite
 from portal.notifications.rules import TargetKind
+from tests.content.conftest import hand_pick
 from tests.querylog import captured
 from tests.querylog import plan_of
 
@@ -38,17 +39,6 @@ async def _news(title: str, *targets: dict[str, Any]) -> int:
     for target in targets:
         await PostTarget(post=post.id, **target).save()
     return post.id
-
-
-async def _hand_pick(post: int, first: int, count: int) -> None:
-    """``count`` accounts from ``first`` on for ``post``, made inside the database (one statement either engine)."""
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n + 1 < {}) "
-        "INSERT INTO post_target (post, kind, ref) SELECT {}, 'account', {} + n FROM g",
-        count,
-        post,
-        first,
-    )
 
 
 def reads_of_targets(plan: str, sqlite: bool) -> list[str]:
@@ -111,7 +101,7 @@ async def test_a_post_hand_picked_for_100000_accounts_costs_a_resident_outside_i
     await login(client, t["residents"][0])
     await _news("Для одного счёта", {"kind": TargetKind.ACCOUNT, "ref": first.account})
     big = await _news("Для ста тысяч счетов", {"kind": TargetKind.ACCOUNT, "ref": second.account})
-    await _hand_pick(big, 10_000_000, HAND_PICKED)
+    await hand_pick(big, "account", HAND_PICKED)
     assert await PostTarget.count().where(PostTarget.post == big) == HAND_PICKED + 1
     await _analyze(db)
 

@@ -15,6 +15,7 @@ from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
 from portal.notifications.rules import TargetKind
+from tests.content.conftest import hand_pick
 from tests.querylog import captured
 from tests.querylog import plan_of
 from tests.querylog import unindexed_steps
@@ -102,11 +103,7 @@ async def test_a_hand_picked_audience_of_any_size_is_read_with_the_same_bounded_
     big = await _emergency("Для списка счетов", {"kind": TargetKind.ACCOUNT, "ref": first.account})
     elsewhere = await _emergency("Для чужого списка", {"kind": TargetKind.ACCOUNT, "ref": second.account})
     for post, kind in ((big, "account"), (big, "premise"), (elsewhere, "account"), (elsewhere, "premise")):
-        await PostTarget.raw(
-            "INSERT INTO post_target (post, kind, ref) SELECT {}, {}, 10000000 + g FROM generate_series(1, 40000) g",
-            post,
-            kind,
-        )
+        await hand_pick(post, kind, 40_000)
     many, page = await _home(db, client)
 
     assert "Для одного счёта" in page and "Для списка счетов" in page and "Для чужого списка" not in page

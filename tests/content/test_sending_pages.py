@@ -24,6 +24,7 @@ from portal.notifications.queries import page_query
 from portal.notifications.queries import paging
 from portal.notifications.queries import resolve_audience
 from portal.notifications.rules import Audience
+from tests.content.conftest import hand_pick
 from tests.querylog import captured
 from tests.querylog import plan_of
 from tests.querylog import unindexed_steps
@@ -107,13 +108,7 @@ async def test_each_page_of_a_big_post_costs_its_own_people(db, town, staff_prin
         actions.PostInput(kind=PostKind.EMERGENCY, title="Нет воды", body="Авария.", audience=Audience.of(
             houses=[t["house"]]), by_email=True, by_push=False),
     )  # fmt: skip
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n + 1 < {}) "
-        "INSERT INTO post_target (post, kind, ref, house) SELECT {}, 'account', 10000000 + n, {} FROM g",
-        HAND_PICKED,
-        post_id,
-        t["house"],
-    )
+    await hand_pick(post_id, "account", HAND_PICKED, t["house"])
     await actions.move(moderator, post_id, Move.SEND_NOW)
     await _analyze(db)
 

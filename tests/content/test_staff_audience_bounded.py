@@ -12,6 +12,7 @@ from portal.content import actions
 from portal.content.tables import PostKind
 from portal.content.tables import PostTarget
 from portal.notifications.rules import Audience
+from tests.content.conftest import make_accounts
 
 ACCOUNTS = 20_000
 PREMISES = 40_000
@@ -38,59 +39,8 @@ def rows_read(engine: Any) -> Iterator[list[tuple[str, int, int]]]:
         cls.run_querystring = original  # type: ignore[method-assign]
 
 
-async def hand_pick(t: dict[str, Any], post_id: int, accounts: int = ACCOUNTS, premises: int = PREMISES) -> None:
-    """Add ``accounts`` real accounts (of Anna's flat, nobody lives on them) and ``premises`` premises of the house of
-    the town ``t`` to the audience of the post, written straight to its selections."""
-    first = t["places"][0]
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
-        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
-        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
-        accounts,
-        first.premise,
-    )
-    await PostTarget.raw(
-        "INSERT INTO post_target (post, kind, ref, house) "
-        "SELECT {}, 'account', a.id, {} FROM personal_account a WHERE a.number LIKE 'HP%'",
-        post_id,
-        t["house"],
-    )
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
-        "INSERT INTO post_target (post, kind, ref, house) SELECT {}, 'premise', 10000000 + n, {} FROM g",
-        premises,
-        post_id,
-        t["house"],
-    )
-
-
-async def hand_picked_post(
-    town: Any, staff_principal: Any, accounts: int = ACCOUNTS, premises: int = PREMISES
-) -> tuple[dict[str, Any], int]:
-    """The town of tests/content and a post for one account and one premise of it, then ``hand_pick``ed."""
-    t = await town()
-    first, second, _ = t["places"]
-    moderator = await staff_principal(t["moderator"], "moderator")
-    post_id = await actions.save_post(
-        moderator,
-        actions.PostInput(
-            kind=PostKind.NOTICE,
-            title="Сверка показаний",
-            body="Передайте показания до 25 числа.",
-            audience=Audience.of(accounts=[first.account], premises=[second.premise]),
-            by_email=False,
-            by_sms=False,
-            by_push=False,
-        ),
-    )
-    await hand_pick(t, post_id, accounts, premises)
-    return t, post_id
-
-
-async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(
-    db, new_client, login, town, staff_principal
-):
-    t, post_id = await hand_picked_post(town, staff_principal)
+async def test_the_staff_pages_of_a_hand_picked_post_read_a_bounded_summary(db, new_client, login, hand_picked_post):
+    t, post_id = await hand_picked_post(ACCOUNTS, PREMISES)
     assert await PostTarget.count().where(PostTarget.post == post_id) == ACCOUNTS + PREMISES + 2
 
     staff = new_client()
@@ -114,14 +64,7 @@ async def test_a_copy_of_a_hand_picked_post_keeps_its_whole_audience(db, town, s
     t = await town()
     first, _, _ = t["places"]
     moderator = await staff_principal(t["moderator"], "moderator", houses=(t["house"], t["other_house"]))
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {}) "
-        "INSERT INTO personal_account (number, premise, payer_name, search_text, created_at, updated_at) "
-        "SELECT 'HP' || (1000000 + n), {}, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g",
-        ACCOUNTS,
-        first.premise,
-    )
-    accounts = [r["id"] for r in await PostTarget.raw("SELECT id FROM personal_account WHERE number LIKE 'HP%'")]
+    accounts = await make_accounts(first.premise, ACCOUNTS)
     assert len(accounts) == ACCOUNTS
     audience = Audience.of(accounts=accounts, premises=[first.premise])
     post_id = await actions.save_post(

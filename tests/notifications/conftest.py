@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import _RUN
 from tests.conftest import free_port
 from tests.conftest import running
+from tests.content.conftest import post_for_two  # noqa: F401  (the same house and people)
 from tests.content.conftest import staff_principal  # noqa: F401  (the same house and people)
 from tests.content.conftest import town  # noqa: F401  (the same house and people)
 

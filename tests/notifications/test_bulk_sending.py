@@ -9,47 +9,20 @@ from portal.content import actions
 from portal.content import delivery
 from portal.content.rules import Move
 from portal.content.tables import PostKind
-from portal.content.tables import PostTarget
 from portal.core import outbox
 from portal.core.tables import OutboxMessage
-from portal.notifications.rules import Audience
+from tests.content.conftest import hand_pick
 from tests.querylog import captured
 
 HAND_PICKED = 40_000
 
 
-async def _hand_pick(post: int, kind: str, first: int, count: int) -> None:
-    """``count`` selections of ``kind`` from ``first`` on for ``post``, made inside the database."""
-    await PostTarget.raw(
-        "WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n + 1 < {}) "
-        "INSERT INTO post_target (post, kind, ref) SELECT {}, {}, {} + n FROM g",
-        count,
-        post,
-        kind,
-        first,
+async def test_an_emergency_for_40000_hand_picked_accounts_is_sent_to_its_residents(db, post_for_two, monkeypatch):
+    _, moderator, post_id = await post_for_two(
+        PostKind.EMERGENCY, "Нет холодной воды", "Авария на вводе, ремонт до 18:00.", by_email=True, by_sms=True
     )
-
-
-async def test_an_emergency_for_40000_hand_picked_accounts_is_sent_to_its_residents(
-    db, town, staff_principal, monkeypatch
-):
-    t = await town()
-    first, second, _ = t["places"]
-    moderator = await staff_principal(t["moderator"], "moderator")
-    post_id = await actions.save_post(
-        moderator,
-        actions.PostInput(
-            kind=PostKind.EMERGENCY,
-            title="Нет холодной воды",
-            body="Авария на вводе, ремонт до 18:00.",
-            audience=Audience.of(accounts=[first.account], premises=[second.premise]),
-            by_email=True,
-            by_sms=True,
-            by_push=False,
-        ),
-    )
-    await _hand_pick(post_id, "account", 10_000_000, HAND_PICKED)
-    await _hand_pick(post_id, "premise", 10_000_000, HAND_PICKED)
+    await hand_pick(post_id, "account", HAND_PICKED)
+    await hand_pick(post_id, "premise", HAND_PICKED)
     await actions.move(moderator, post_id, Move.SEND_NOW)
     release = await OutboxMessage.select().where(OutboxMessage.dedupe_key == f"post:{post_id}:release").first()
     assert release is not None
