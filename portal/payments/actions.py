@@ -17,6 +17,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -156,10 +157,20 @@ class SheetOutdated(Exception):
 
 def _paid_by_another(found: queries.Underway) -> str:
     """What a co-owner (or another member of the household) is told when the same debt is being paid by someone
-    else: what, since when, and what happens if that payment does not go through."""
+    else: who (``found.payer_name``, when they may see them on the account's access list; else «another member of
+    your household»), what, since when, and what happens if that payment does not go through."""
     what = ", ".join(gettext("account %(number)s", number=n) for n in found.numbers)
     amount = format_money(found.amount)
+    name = found.payer_name
     if found.status in rules.PAID_STATUSES:
+        if name:
+            return gettext(
+                "A payment by %(name)s has just come in: %(what)s, %(amount)s. No new payment was opened, so the "
+                "debt is not paid twice.",
+                name=name,
+                what=what,
+                amount=amount,
+            )
         return gettext(
             "A payment by another member of your household has just come in: %(what)s, %(amount)s. No new payment "
             "was opened, so the debt is not paid twice.",
@@ -168,6 +179,16 @@ def _paid_by_another(found: queries.Underway) -> str:
         )
     since = clock.local(found.created_at).strftime("%H:%M") if found.created_at else ""
     if found.status == S.PENDING:
+        if name:
+            return gettext(
+                "A payment by %(name)s is awaiting the bank's confirmation: %(what)s, %(amount)s, started at "
+                "%(time)s. A second payment was not opened: the same debt is not paid twice. If the bank declines "
+                "it, you can pay here; the payment history shows how it stands.",
+                name=name,
+                what=what,
+                amount=amount,
+                time=since,
+            )
         return gettext(
             "A payment by another member of your household is awaiting the bank's confirmation: %(what)s, "
             "%(amount)s, started at %(time)s. A second payment was not opened: the same debt is not paid twice. If "
@@ -177,6 +198,17 @@ def _paid_by_another(found: queries.Underway) -> str:
             time=since,
         )
     until = clock.local(found.expires_at).strftime("%H:%M") if found.expires_at else ""
+    if name:
+        return gettext(
+            "%(name)s is paying now: %(what)s, %(amount)s, started at %(time)s; their payment page is still open. A "
+            "second payment was not opened: the same debt is not paid twice. If it is not paid, the page closes by "
+            "itself at %(until)s, and then you can pay here; the payment history shows how it stands.",
+            name=name,
+            what=what,
+            amount=amount,
+            time=since,
+            until=until,
+        )
     return gettext(
         "Another member of your household is paying now: %(what)s, %(amount)s, started at %(time)s; their payment "
         "page is still open. A second payment was not opened: the same debt is not paid twice. If it is not paid, "
@@ -188,6 +220,14 @@ def _paid_by_another(found: queries.Underway) -> str:
     )
 
 
+async def _refusal(found: queries.Underway, payer: int | None) -> CheckoutUnderway:
+    """The refusal of ``payer``'s checkout for ``found``; someone else's names who started it, when ``payer`` may
+    see them on the access list of one of its accounts (``queries.payer_as_seen_by``)."""
+    if found.created_by is not None and payer is not None and found.created_by != payer:
+        found = replace(found, payer_name=await queries.payer_as_seen_by(payer, found.created_by, found.accounts))
+    return CheckoutUnderway(found, payer)
+
+
 def _underway_of(rows: Sequence[queries.BatchRow], accounts: Sequence[int]) -> queries.Underway:
     """The checkout of ``rows`` as a refusal names it: its part on ``accounts`` (those a new one would pay too)."""
     mine = [r for r in rows if r.account in accounts] or list(rows)
@@ -197,6 +237,7 @@ def _underway_of(rows: Sequence[queries.BatchRow], accounts: Sequence[int]) -> q
         created_by=rows[0].created_by,
         numbers=tuple(r.number for r in mine),
         amount=from_kopecks(sum(r.amount_kopecks for r in mine)),
+        accounts=tuple(r.account for r in mine),
     )
 
 
@@ -287,7 +328,7 @@ async def _settle_earlier(user_id: int, accounts: list[int], now: datetime) -> l
 async def _refuse_if_paid(batch: str, accounts: list[int], user_id: int) -> None:
     ended = await queries.batch_rows(batch)
     if ended and ended[0].status in rules.PAID_STATUSES:
-        raise CheckoutUnderway(_underway_of(ended, accounts), user_id)
+        raise await _refusal(_underway_of(ended, accounts), user_id)
 
 
 async def start_purpose_checkout(
@@ -367,7 +408,7 @@ async def _open_checkout(
         reference = str(rows[0].reference or "") if rows else ""
         underway = await queries.checkout_underway(accounts, reference, now, closed)
         if underway is not None:
-            raise CheckoutUnderway(underway, principal.user_id)
+            raise await _refusal(underway, principal.user_id)
         if seen:
             credited = rules.credited_since(seen, await ledger.balances_of(seen))
             if credited:

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from portal.accounts.tables import Residency
 from portal.billing import ledger
 from portal.billing import queries as billing_queries
 from portal.core import clock
@@ -28,6 +29,7 @@ from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.security import Principal
+from portal.core.security import ResidentRole
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
@@ -416,6 +418,27 @@ class Underway:
     expires_at: datetime | None = None
     numbers: tuple[str, ...] = ()
     amount: Decimal = Decimal("0.00")
+    accounts: tuple[int, ...] = ()  # the accounts of ``numbers``
+    payer_name: str = ""  # who started it, as the one refused may see them (``payer_as_seen_by``); "" unnamed
+
+
+async def payer_as_seen_by(viewer: int, payer: int, accounts: Iterable[int]) -> str:
+    """``payer`` as ``viewer`` sees them on the access list of one of ``accounts`` (their name, else their e-mail),
+    when the viewer may open that list: they own the account and the payer has access to it. "" otherwise (a family
+    member or tenant does not see who else has access). One query of at most two rows an account."""
+    ids = sorted(set(accounts))
+    if not ids:
+        return ""
+    rows = await Residency.select(
+        Residency.account,
+        Residency.user,
+        Residency.role,
+        Residency.user.full_name.as_alias("name"),
+        Residency.user.email.as_alias("email"),
+    ).where(Residency.account.is_in(ids) & Residency.user.is_in([viewer, payer]) & Residency.revoked_at.is_null())
+    owned = {r["account"] for r in rows if r["user"] == viewer and r["role"] == ResidentRole.OWNER}
+    seen = [r for r in rows if r["user"] == payer and r["account"] in owned]
+    return (seen[0]["name"] or seen[0]["email"] or "") if seen else ""
 
 
 async def checkout_underway(
@@ -445,6 +468,7 @@ async def checkout_underway(
             Payment.created_at,
             Payment.expires_at,
             Payment.amount_kopecks,
+            Payment.account,
             Payment.account.number.as_alias("number"),
         )
         .where(where)
@@ -463,6 +487,7 @@ async def checkout_underway(
         expires_at=first["expires_at"] if first["status"] != PaymentStatus.CREATED else None,
         numbers=tuple(dict.fromkeys(r["number"] for r in same)),
         amount=from_kopecks(sum(r["amount_kopecks"] for r in same)),
+        accounts=tuple(dict.fromkeys(r["account"] for r in same)),
     )
 
 

@@ -22,10 +22,10 @@ async def _rows(account: int) -> list[dict]:
     return await Payment.select(Payment.id, Payment.status, Payment.created_by).where(Payment.account == account)
 
 
-async def _co_owner(household, make_user, new_client, login):
-    """A second owner of the first account, signed in in their own browser."""
+async def _co_owner(household, make_user, new_client, login, role: str = "owner"):
+    """A second owner of the first account (or a family member who may pay it), signed in in their own browser."""
     a = household["accounts"][0]
-    second = await make_user(name="Иванова Мария", accounts={a: "owner"})
+    second = await make_user(name="Иванова Мария", accounts={a: role}, rights=("view", "pay"))
     browser = new_client()
     await login(browser, second)
     return second, browser
@@ -39,14 +39,16 @@ def _sheet(a: int) -> dict[str, str]:
     return {f"pay_{a}": "1", f"amount_{a}": "3540.00"}
 
 
-@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize(("lang", "role"), [("ru", "owner"), ("en", "owner"), ("ru", "family"), ("en", "family")])
 async def test_a_co_owner_cannot_open_a_second_payment_while_the_first_ones_page_is_open(
-    client, login, household, gateway, make_user, new_client, lang
+    client, login, household, gateway, make_user, new_client, lang, role
 ):
+    """The second payer is told who is paying: by name to an owner, who sees the first on the account's access
+    list; a family member, who does not see that list, reads «another member of your household»."""
     a = household["accounts"][0]
     url = await start(client, login, household, {a: "3540.00"})
     first = await _rows(a)
-    _, browser = await _co_owner(household, make_user, new_client, login)
+    _, browser = await _co_owner(household, make_user, new_client, login, role)
     browser.cookies.set("lang", lang)
 
     refused = await browser.form("/pay", _sheet(a))
@@ -58,16 +60,26 @@ async def test_a_co_owner_cannot_open_a_second_payment_while_the_first_ones_page
     until = clock.local(expires["expires_at"]).strftime("%H:%M")
     history = (await browser.get("/payments")).text  # their history shows the payment being made
     assert f'href="/payments/{first[0]["id"]}"' in history
-    if lang == "ru":
+    rest = (
+        "её страница ещё открыта. Второй платёж не открыт: один долг не оплачивается дважды. Если оплата не "
+        f"состоится, страница закроется сама в {until}, и тогда вы сможете оплатить здесь; как идёт оплата, видно "
+        "в истории платежей."
+    )
+    number = await _number(a)
+    if (lang, role) == ("ru", "owner"):
+        assert f"Сейчас платит Иванов Иван: л/с {number}, 3\u00a0540,00\u00a0₽, оплата начата в {since}; {rest}" in page
+    elif lang == "ru":
         assert (
-            f"Сейчас идёт оплата другого члена вашей семьи: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽, "
-            f"начата в {since}; её страница ещё открыта. Второй платёж не открыт: один долг не оплачивается дважды. "
-            f"Если оплата не состоится, страница закроется сама в {until}, и тогда вы сможете оплатить здесь; "
-            "как идёт оплата, видно в истории платежей." in page
+            f"Сейчас идёт оплата другого члена вашей семьи: л/с {number}, 3\u00a0540,00\u00a0₽, начата в {since}; "
+            + rest
+            in page
         )
+        assert "Иванов Иван" not in page
     else:
-        assert f"Another member of your household is paying now: account {await _number(a)}," in page
+        who = "Иванов Иван" if role == "owner" else "Another member of your household"
+        assert f"{who} is paying now: account {number}," in page
         assert f"the page closes by itself at {until}, and then you can pay here" in page
+        assert role == "owner" or "Иванов Иван" not in page
     async with httpx.AsyncClient() as payer:  # the first one's page is still theirs to pay
         assert (await payer.get(url)).status_code == 200
 
@@ -110,7 +122,7 @@ async def test_a_co_owner_is_told_the_debt_was_just_paid_by_the_other(
     assert await balance_of(a) == Decimal("0.00")
     page = (await browser.get("/pay")).text
     assert (
-        f"Только что поступила оплата другого члена вашей семьи: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽. "
+        f"Только что поступила оплата: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽, плательщик — Иванов Иван. "
         "Новый платёж не открыт, чтобы не оплатить долг дважды." in page
     )
 
@@ -128,7 +140,10 @@ async def test_a_co_owner_is_refused_while_the_others_payment_is_being_confirmed
     assert refused.status_code == 303 and refused.headers["location"] == "/pay"
     assert [r["status"] for r in await _rows(a)] == ["pending"]
     page = (await browser.get("/pay")).text
-    assert "Оплата другого члена вашей семьи ждёт подтверждения банка" in page
+    assert (
+        f"Оплата ждёт подтверждения банка: л/с {await _number(a)}, 3\u00a0540,00\u00a0₽, плательщик — Иванов Иван"
+        in page
+    )
     assert "Если банк её отклонит, вы сможете оплатить здесь" in page
     gateway.faults(fail_next=0)
 
