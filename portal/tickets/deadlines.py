@@ -99,6 +99,10 @@ APPEAL_CATEGORIES = frozenset({"written_appeal", "info_request", "works_report",
 EMERGENCY_CATEGORIES = frozenset(
     {"emergency_localisation", "sewer_blockage", "garbage_chute", "lift_trapped", "electrical_emergency"}
 )
+# Categories whose legal term runs whatever the request's type (``keeps_legal_term``): the emergency clocks, and the
+# repair of the damage an emergency did — 3 days (ПП № 416 п. 13), never «by agreement». Typed «Аварийная», such a
+# repair is still localised first (30 minutes): it is not in ``EMERGENCY_CATEGORIES``.
+LEGAL_TERM_CATEGORIES = EMERGENCY_CATEGORIES | {"emergency_repair"}
 
 
 # Types of works done on the date agreed with the resident: no legal term of their own (``TYPE_OVERRIDES``).
@@ -107,10 +111,11 @@ BY_AGREEMENT = frozenset(t for t, term in TYPE_OVERRIDES.items() if term == "non
 
 def keeps_legal_term(category: str) -> bool:
     """A category with an emergency clock of its own (ПП № 416 п. 13, ГОСТ Р 55964-2014) keeps it whatever the
-    request's type: people trapped in a lift are not «planned works», and typing them so does not stop the clock.
-    Other categories with a term of Госстрой № 170 (a lift fault, a roof leak) may be planned or paid works by
-    agreement — a tap in the flat replaced for a fee, a roof mended with the planned repair — on the date agreed."""
-    return category in EMERGENCY_CATEGORIES
+    request's type: people trapped in a lift are not «planned works», and typing them so does not stop the clock;
+    nor does the repair of an emergency's damage, due in 3 days (``LEGAL_TERM_CATEGORIES``). Other categories with
+    a term of Госстрой № 170 (a lift fault, a roof leak) may be planned or paid works by agreement — a tap in the
+    flat replaced for a fee, a roof mended with the planned repair — on the date agreed."""
+    return category in LEGAL_TERM_CATEGORIES
 
 
 def agreed_type_refused(category: str, ticket_type: str) -> bool:
@@ -123,10 +128,12 @@ def term_category(category: str, ticket_type: str) -> str | None:
     """The row of the deadline table that a request of ``category`` and ``ticket_type`` is due by (DOMAIN §5);
     ``None`` when it has no legal deadline (planned and paid works: the date agreed). An emergency category keeps
     its own clock whatever the type (``keeps_legal_term``)."""
-    if keeps_legal_term(category):
+    if category in EMERGENCY_CATEGORIES:
         return category
     if ticket_type == "emergency":
         return "emergency_localisation"
+    if keeps_legal_term(category):
+        return category
     override = TYPE_OVERRIDES.get(ticket_type)
     if override == "none":
         return None

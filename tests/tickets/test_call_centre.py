@@ -318,3 +318,19 @@ async def test_an_emergency_filed_as_planned_works_is_refused_at_the_type_keepin
     assert await tickets_of(houses["flat12"].account) == 0
     page = await client.form("/staff/tickets/new", {**typed, "type": ""})
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+
+
+async def test_the_repair_of_an_accident_s_damage_is_refused_as_paid_works(client, login, houses):
+    """The repair of an emergency's damage is due in 3 days (ПП № 416 п. 13), never «by agreement»: typed «Платная»
+    it is refused at the type like an emergency; typed «Обычная» it is filed, due in 3 days."""
+    await login(client, houses["dispatcher"])
+    account = {"account_number": "Звонкая", "account_id": str(houses["flat12"].account)}
+    typed = {**REQUEST, **account, "category": "emergency_repair", "type": "paid", "description": "Заменить стояк"}
+    page = await client.form("/staff/tickets/new", typed)
+    assert page.status_code == 422
+    assert "«Ремонт после аварии» — авария с законным сроком: заявка не может быть плановой или платной." in page.text
+    assert await tickets_of(houses["flat12"].account) == 0
+    page = await client.form("/staff/tickets/new", {**typed, "type": "ordinary"})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+    filed = await Ticket.select(Ticket.created_at, Ticket.deadline).where(Ticket.account == houses["flat12"].account)
+    assert filed[0]["deadline"] - filed[0]["created_at"] == timedelta(days=3)
