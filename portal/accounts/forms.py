@@ -368,12 +368,13 @@ def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
 WITHDRAWAL_CHANNELS = (rules.ConsentChannel.PAPER, rules.ConsentChannel.LETTER)
 
 
-def edition_options(locale: str) -> list[tuple[str, str]]:
-    """Every published edition of every consent, «<document> — edition 1 of 25 November 2026», as "<type>:<n>"."""
+def edition_options() -> list[tuple[str, str]]:
+    """Every published edition of every consent, «Offers of services — edition 1 of 2 December 2026», as
+    "<type>:<number>" (the consent by its short name, so that the chosen one reads whole in its box)."""
 
     def words(e: consent.Edition) -> str:
-        day = format_day(e.published_on)
-        return _("%(document)s — edition %(number)s of %(day)s", document=e.title(locale), number=e.number, day=day)
+        day, name = format_day(e.published_on), CONSENT_LABELS.shown(e.consent_type)
+        return _("%(document)s — edition %(number)s of %(day)s", document=name, number=e.number, day=day)
 
     return [(f"{e.consent_type}:{e.number}", words(e)) for editions in consent.EDITIONS.values() for e in editions]
 
@@ -420,13 +421,21 @@ def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, Fo
     return {"typed": typed, "edition": chosen, "signed_on": signed}, errors
 
 
-def paper_withdrawal_form(data: Mapping[str, Any], today: date) -> tuple[Values, FormErrors]:
+def paper_withdrawal_form(data: Mapping[str, Any], today: date, last_given: date | None) -> tuple[Values, FormErrors]:
     """A withdrawal brought on a paper form or by letter: how it came and the day it was received (not in the
-    future): the 30 days to erase the data count from that day."""
+    future, not before ``last_given``, the day the latest standing consent was given, which it could not have
+    ended): the 30 days to erase the data count from that day."""
     errors = FormErrors()
     typed = {"channel": form_value(data, "channel")[:20], "received_on": form_value(data, "received_on")[:20]}
     channel = next((c for c in WITHDRAWAL_CHANNELS if c.value == typed["channel"]), None)
     if channel is None:
         errors.add("channel", _("Choose how the withdrawal came: a paper form or a letter."))
     received = _past_day(data, "received_on", today, errors)
+    if received and last_given and received < last_given:
+        message = _(
+            "The person gave a consent on %(day)s, after this day: a withdrawal received earlier did not end it. "
+            "Check the day.",
+            day=format_day(last_given),
+        )
+        errors.add("received_on", message)
     return {"typed": typed, "channel": channel, "received_on": received}, errors

@@ -269,7 +269,9 @@ class StaffPeople(Controller):
         self, request: Request, principal: NamedDependency[Principal], person: NamedDependency[queries.PersonView],
         data: FormData,
     ) -> Template | Response[Any]:  # fmt: skip
-        values, errors = forms.paper_withdrawal_form(data, clock.today_local())
+        given = await privacy.standing_consents(person.id)
+        last_given = clock.local(max(given.values())).date() if given else None
+        values, errors = forms.paper_withdrawal_form(data, clock.today_local(), last_given)
         if errors:
             return await _person_page(request, person, withdrawal_form=(values["typed"], errors))
         received, channel = values["received_on"], values["channel"]
@@ -297,7 +299,7 @@ async def _person_page(
         request, "accounts/staff_person.html", person=person, records=records,
         standing=any(r.withdrawn_at is None for r in records), role_label=forms.role_label,
         channel_label=forms.CONSENT_CHANNELS.known, kind_label=forms.CONSENT_LABELS.known,
-        editions=forms.edition_options(i18n.get_locale()), channels=forms.withdrawal_channels(),
+        editions=forms.edition_options(), channels=forms.withdrawal_channels(),
         consent_values=consent_values, consent_errors=consent_errors, withdrawal_values=withdrawal_values,
         withdrawal_errors=withdrawal_errors, today=today.isoformat(),
         status_code=422 if consent_errors or withdrawal_errors else 200,

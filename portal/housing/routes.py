@@ -17,6 +17,8 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from portal.accounts import forms as people_forms
+from portal.accounts import queries as people_queries
 from portal.billing import queries as billing
 from portal.billing.rules import BALANCE_ROLES
 from portal.core import clock
@@ -43,6 +45,7 @@ from portal.tickets.view import TK
 READ = staff()
 WRITE = staff("manager")
 COMPANY = staff("admin")
+PERSON = "/staff/people/0"  # any person's page: whether the caller's role may open one
 
 
 def _text(request: Request, name: str) -> str:
@@ -149,9 +152,12 @@ class StaffRegistry(Controller):
         shown = may_open(request, principal, "/staff/tickets")
         tickets = await ticket_queries.recent_of_account(account.id) if shown else None
         balances = await billing.account_balances([account.id]) if principal.has_role(*BALANCE_ROLES) else []
+        # The people with access in the portal, for those who may open a person's page (their consents).
+        people = await people_queries.people_of_account(account.id) if may_open(request, principal, PERSON) else None
         return _show(
             request, "housing/account.html", principal, account=account, ownerships=ownerships, tickets=tickets,
-            balance=balances[0] if balances else None, tk=TK, now=clock.now(),
+            balance=balances[0] if balances else None, tk=TK, now=clock.now(), people=people,
+            resident_role_label=people_forms.role_label,
         )  # fmt: skip
 
     @get("/owners/{owner_id:int}", name="owner_page")

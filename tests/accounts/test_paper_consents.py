@@ -19,6 +19,7 @@ from portal.core import clock
 from portal.core.tables import AuditEvent
 
 GIVEN = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+FEBRUARY = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
 
 
 async def _person(make_user, make_house, **extra):
@@ -109,7 +110,7 @@ async def test_a_consent_signed_on_paper_is_entered_with_its_edition_its_day_and
     _house, resident, manager = await _person(make_user, make_house)
     await login(client, manager)
     page = await client.get(f"/staff/people/{resident}")
-    assert "Согласие на получение предложений услуг — редакция № 1 от 2 декабря 2026" in page.text
+    assert "Предложения услуг — редакция № 1 от 2 декабря 2026" in page.text
     sent = await client.form(
         f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-03"}
     )
@@ -170,12 +171,17 @@ async def test_a_withdrawal_brought_by_letter_stops_the_offers_and_the_data_is_d
         ("processing", consent.current_version()),
         ("marketing", consent.optional_version("marketing")),
     ):
-        await ConsentRecord(user=resident, consent_type=kind, text_version=version, granted_at=GIVEN).save()
+        await ConsentRecord(user=resident, consent_type=kind, text_version=version, granted_at=FEBRUARY).save()
     assert rules.may_send("marketing", await privacy.standing_consents(resident))
 
     await login(client, manager)
     bad = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "pigeon", "received_on": "2026-03-01"})
     assert bad.status_code == 422 and "Выберите, как пришёл отзыв" in bad.text and 'value="2026-03-01"' in bad.text
+    early = await client.form(
+        f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "09.02.2026"}
+    )
+    assert early.status_code == 422 and "Человек дал согласие 10 февраля 2026, позже этого дня" in early.text
+    assert '<option value="letter" selected' in early.text and 'value="09.02.2026"' in early.text
     assert await DataRequest.count().where(DataRequest.user == resident) == 0
 
     sent = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-03-01"})
@@ -208,3 +214,18 @@ async def test_the_persons_own_withdrawal_in_the_portal_records_the_portal_as_it
     await client.form("/consent/withdraw")
     [processing] = [r for r in await _records(user_id) if r["consent_type"] == "processing"]
     assert processing["withdrawn_channel"] == "web" and processing["withdrawn_by"] is None
+
+
+async def test_the_account_page_leads_to_its_peoples_pages_for_those_who_may_open_them(
+    client, new_client, make_user, make_house, login
+):
+    house, resident, manager = await _person(make_user, make_house)
+    account = house["accounts"][0]
+    await login(client, manager)
+    page = (await client.get(f"/staff/accounts/{account}")).text
+    assert f'<a href="/staff/people/{resident}">Анна Подписавшая</a>' in page and "Люди в личном кабинете" in page
+    dispatcher = await make_user(roles=("dispatcher",), houses=(house["house"],))
+    other = new_client()
+    await login(other, dispatcher)
+    shown = await other.get(f"/staff/accounts/{account}")
+    assert shown.status_code == 200 and "/staff/people/" not in shown.text
