@@ -42,6 +42,7 @@ from portal.core.address import full_address
 from portal.core.address import house_choices
 from portal.core.address import premise_name
 from portal.core.assets import asset
+from portal.core.hyphens import hyphenated
 from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import with_params
@@ -228,6 +229,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,
+        hyphenated=hyphenated,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True
