@@ -132,10 +132,15 @@ async def test_staff_read_whether_a_checkout_was_continued_in_another_language_o
     staff = new_client()
     await login(staff, household["accountant"])
     words = {
-        "ru": ("продолжен как № {}", "заменён платежом № {}", "продолжил оплату на другом языке", "Его место занял"),
+        "ru": (
+            "продолжен как №\u00a0{}",
+            "заменён платежом №\u00a0{}",
+            "продолжил оплату на другом языке",
+            "Его место занял",
+        ),
         "en": (
-            "continued as No. {}",
-            "replaced by payment No. {}",
+            "continued as No.\u00a0{}",
+            "replaced by payment No.\u00a0{}",
             "continued the payment in another",
             "took its place",
         ),
