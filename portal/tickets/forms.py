@@ -26,6 +26,7 @@ from portal.core.storage import is_upload
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.tickets import deadlines
+from portal.tickets import filters
 from portal.tickets import rules
 
 
@@ -167,6 +168,18 @@ def agreed_type_problem(category: str, ticket_type: str) -> str | None:
     )
 
 
+def agreed_flag_problem(category: str, flag: str) -> str | None:
+    """Why staff may not tick «Плановая» or «Платная» in a request's flags of an emergency category: the same rule as
+    its type (``deadlines.agreed_type_refused``; the flags are named as the types)."""
+    if not deadlines.agreed_type_refused(category, flag):
+        return None
+    return gettext(
+        "“%(category)s” is an emergency with a legal term: it cannot be flagged “%(flag)s”. Untick the flag.",
+        category=rules.CATEGORY_BY_CODE[category].label(),
+        flag=filters.FLAG_FILTER_LABELS.shown(flag),
+    )
+
+
 def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
@@ -200,6 +213,8 @@ def read_staff_update(
     changes["control_date"] = control
     for flag in rules.FLAGS_EDITABLE:
         changes[flag] = form_value(data, flag) == "1"
+        if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):
+            errors.add(flag, problem)
     return (None, errors) if errors else (changes, errors)
 
 

@@ -185,3 +185,36 @@ async def test_an_emergency_retyped_as_works_by_agreement_is_refused_at_the_type
     assert saved.status_code == 303
     stored = await Ticket.select(Ticket.type, Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
     assert stored == {"type": ticket_type, "deadline": None}
+
+
+@pytest.mark.parametrize(
+    ("flag", "said"),
+    [
+        ("planned", "«Люди застряли в лифте» — авария с законным сроком: у заявки не может быть признака «Плановая»."),
+        ("paid", "«Люди застряли в лифте» — авария с законным сроком: у заявки не может быть признака «Платная»."),
+    ],
+    ids=["planned", "paid"],
+)
+async def test_an_emergency_flagged_as_works_by_agreement_is_refused_at_the_flag_keeping_what_was_typed(
+    client, login, filed, flag, said
+):
+    """The «Плановая» and «Платная» flags follow the type's rule: ticked on people trapped in a lift, the edit is
+    refused at the box (said above it, the box marked invalid), everything typed kept and nothing saved; the same
+    flag on an ordinary category is saved."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    typed = {"type": "emergency", "category": "lift_trapped", "internal_status": "", "important": "1", flag: "1"}
+    page = await client.form(url, typed)
+    assert page.status_code == 422
+    fieldset = re.search(r'<fieldset class="field has-error">.*?</fieldset>', page.text, re.S).group(0)
+    assert said in fieldset and f'<p class="error" id="e-{flag}">' in fieldset
+    box = re.search(rf'<input id="f-{flag}"[^>]*>', fieldset).group(0)
+    assert "checked" in box and 'aria-invalid="true"' in box and f'aria-describedby="e-{flag}"' in box
+    assert re.search(r'name="important" value="1" checked', fieldset)
+    assert selected(page.text, "type") == "emergency" and selected(page.text, "category") == "lift_trapped"
+    assert f'href="#f-{flag}"' in page.text  # the summary above the form leads to the box
+    stored = await Ticket.select(Ticket.category, Ticket.planned, Ticket.paid).where(Ticket.id == filed["ticket"])
+    assert stored == [{"category": "leaking_taps", "planned": False, "paid": False}]
+    assert (await client.form(url, {**typed, flag: ""})).status_code == 303
+    assert (await client.form(url, {**typed, "category": "lift_fault"})).status_code == 303
+    assert (await Ticket.select(getattr(Ticket, flag)).where(Ticket.id == filed["ticket"]).first())[flag] is True
