@@ -605,22 +605,28 @@ async def accept_consent(principal: Principal, *, ip: str, user_agent: str, loca
             locale=locale,
             channel=rules.ConsentChannel.PORTAL if before else rules.ConsentChannel.REGISTRATION,
         ).save()
-        cancelled = (
-            await DataRequest.update(
-                {DataRequest.done_at: clock.now(), DataRequest.outcome: rules.ErasureOutcome.CANCELLED}
-            )
-            .where(
-                (DataRequest.user == principal.user_id)
-                & (DataRequest.kind == rules.DataRequestKind.ERASURE)
-                & DataRequest.done_at.is_null()
-            )
-            .returning(DataRequest.id)
-        )
         await audit.record(
             principal, "consent.give", "user", principal.user_id, {"consent_type": consent_text.CONSENT_TYPE}, ip=ip
         )
-        if cancelled:
-            await audit.record(principal, "personal_data.erasure_cancelled", "user", principal.user_id, ip=ip)
+        await _cancel_erasure(principal, principal.user_id or 0, ip=ip)
+
+
+async def _cancel_erasure(actor: Principal, user_id: int, *, received_before: datetime | None = None, ip: str) -> None:
+    """The person gave the processing consent again (on the portal or on paper): an erasure still waiting after
+    their withdrawal is cancelled, with its audit event. A consent signed on paper cancels only an erasure whose
+    withdrawal came before the day after it was signed (``received_before``): a form signed before the withdrawal
+    and entered late does not undo it. Inside the caller's transaction."""
+    waiting = (
+        (DataRequest.user == user_id)
+        & (DataRequest.kind == rules.DataRequestKind.ERASURE)
+        & DataRequest.done_at.is_null()
+    )
+    if received_before is not None:
+        waiting &= DataRequest.received_at < received_before
+    done = {DataRequest.done_at: clock.now(), DataRequest.outcome: rules.ErasureOutcome.CANCELLED}
+    cancelled = await DataRequest.update(done).where(waiting).returning(DataRequest.id)
+    if cancelled:
+        await audit.record(actor, "personal_data.erasure_cancelled", "user", user_id, ip=ip)
 
 
 async def withdraw_consent(principal: Principal, *, ip: str = "") -> date | None:
@@ -707,6 +713,9 @@ async def record_paper_consent(
         await record.save()
         changes = {"consent_type": given.consent_type, "edition": given.number, "signed_on": signed_on}
         await audit.record(actor, "consent.paper", "user", user_id, changes, ip=ip)
+        if given.consent_type == consent_text.CONSENT_TYPE:
+            day_after = clock.day_start(signed_on + timedelta(days=1))
+            await _cancel_erasure(actor, user_id, received_before=day_after, ip=ip)
     return True
 
 

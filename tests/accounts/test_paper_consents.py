@@ -229,3 +229,36 @@ async def test_the_account_page_leads_to_its_peoples_pages_for_those_who_may_ope
     await login(other, dispatcher)
     shown = await other.get(f"/staff/accounts/{account}")
     assert shown.status_code == 200 and "/staff/people/" not in shown.text
+
+
+async def _erasure(user_id: int) -> dict:
+    return await DataRequest.select().where(DataRequest.user == user_id).first()
+
+
+async def test_the_processing_consent_signed_again_on_paper_cancels_the_waiting_erasure_as_the_portal_does(
+    client, make_user, make_house, login
+):
+    """The paper consent goes through the portal's own cancelling (``actions._cancel_erasure``); a form signed
+    before the withdrawal came and entered late does not undo it."""
+    house, resident, manager = await _person(make_user, make_house)
+    late = await make_user(name="Борис Поздний", accounts={house["accounts"][0]: "tenant"}, consent=False)
+    for person in (resident, late):
+        await ConsentRecord(user=person, text_version=consent.current_version(), granted_at=GIVEN).save()
+    await login(client, manager)
+    for person, received in ((resident, "2026-12-03"), (late, "2026-12-04")):
+        sent = await client.form(f"/staff/people/{person}/withdrawal", {"channel": "paper", "received_on": received})
+        assert sent.status_code == 303 and (await _erasure(person))["done_at"] is None
+
+    for person in (resident, late):
+        sent = await client.form(
+            f"/staff/people/{person}/consents", {"edition": "processing:1", "signed_on": "2026-12-03"}
+        )
+        assert sent.status_code == 303
+    erasure = await _erasure(resident)
+    assert erasure["done_at"] is not None and erasure["outcome"] == rules.ErasureOutcome.CANCELLED
+    [event] = await AuditEvent.select().where(
+        (AuditEvent.action == "personal_data.erasure_cancelled") & (AuditEvent.entity_id == resident)
+    )
+    assert event["actor_id"] == manager
+    assert (await _erasure(late))["done_at"] is None  # signed on 03.12, before the withdrawal of 04.12 came
+    assert await privacy.carry_out_erasures(datetime(2027, 1, 15, 9, 0, tzinfo=UTC)) == 1  # only the late one's
