@@ -23,6 +23,7 @@ from portal.accounts import forms
 from portal.accounts import limits
 from portal.accounts import mail
 from portal.accounts import passwords
+from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
 from portal.accounts.notify import notify
@@ -644,10 +645,12 @@ async def withdraw_on_paper(
     actor: Principal, user_id: int, received_on: date, channel: rules.ConsentChannel, *, ip: str = ""
 ) -> date | None:
     """Staff enter a withdrawal the person brought on a paper form or sent by letter, received on ``received_on``
-    (today or earlier): the same effects as the person's own on the portal, the 30 days counted from that day."""
+    (today or earlier): the same effects as the person's own on the portal, the 30 days counted from that day. The
+    moment it is kept at is ``rules.paper_withdrawal_at``: on the day received, never before a consent it ends."""
     now = clock.now()
-    when = now if received_on >= clock.local(now).date() else clock.day_start(received_on)
     async with atomic():
+        given = await privacy.standing_consents(user_id)
+        when = rules.paper_withdrawal_at(clock.day_start(received_on), now, max(given.values(), default=None))
         return await _withdraw(actor, user_id, when, received_on, channel, ip=ip)
 
 

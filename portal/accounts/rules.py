@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
 
@@ -264,6 +265,17 @@ def erasure_due(withdrawn_on: date) -> date:
     """After a withdrawal, processing stops and the data is destroyed within 30 days (ст. 21 ч. 5):
     01.03.2026 → 31.03.2026; when the 30th day is a day off, the next working day (ГК ст. 193)."""
     return calendar.next_working_day(withdrawn_on + timedelta(days=ERASURE_DAYS))
+
+
+def paper_withdrawal_at(received_start: datetime, now: datetime, last_given: datetime | None) -> datetime:
+    """The moment a withdrawal brought on paper or by letter is kept at, ``received_start`` being the start of the
+    day it was received. Received today: the moment it is entered. Received on an earlier day, whose hour nobody
+    knows: the start of that day, but never before the latest consent it ends was given (the record then reads
+    withdrawn the moment it was given, on the same day) — a record never reads withdrawn before it was given, and
+    the day stays the one received, from which the 30 days count."""
+    if received_start <= now < received_start + timedelta(days=1):
+        return now
+    return max(received_start, last_given) if last_given else received_start
 
 
 def consent_deletion_due(withdrawn_on: date) -> date:

@@ -262,3 +262,36 @@ async def test_the_processing_consent_signed_again_on_paper_cancels_the_waiting_
     assert event["actor_id"] == manager
     assert (await _erasure(late))["done_at"] is None  # signed on 03.12, before the withdrawal of 04.12 came
     assert await privacy.carry_out_erasures(datetime(2027, 1, 15, 9, 0, tzinfo=UTC)) == 1  # only the late one's
+
+
+async def test_a_paper_withdrawal_of_the_day_a_consent_was_given_never_reads_before_it_was_given(
+    client, make_user, make_house, login
+):
+    """Received on an earlier day (its hour unknown): kept at the start of that day, but not before the consent it
+    ends was given; received today: the moment it is entered. The day stays the one received."""
+    _house, resident, manager = await _person(make_user, make_house)
+    given_at = clock.day_start(date(2026, 12, 3)) + timedelta(hours=15, minutes=20)
+    older = clock.day_start(date(2026, 12, 2)) + timedelta(hours=10)
+    await ConsentRecord(user=resident, text_version=consent.current_version(), granted_at=given_at).save()
+    await ConsentRecord(
+        user=resident, consent_type="marketing", text_version=consent.optional_version("marketing"), granted_at=older
+    ).save()  # fmt: skip
+    await login(client, manager)
+    sent = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-12-03"})
+    assert sent.status_code == 303
+    for record in await _records(resident):
+        assert record["withdrawn_at"] >= record["granted_at"], record
+        assert clock.local(record["withdrawn_at"]).date() == date(2026, 12, 3)
+    assert {r["withdrawn_at"] for r in await _records(resident)} == {given_at}
+    assert (await _erasure(resident))["due_on"] == rules.erasure_due(date(2026, 12, 3))
+
+
+def test_the_moment_a_paper_withdrawal_is_kept_at():
+    start = clock.day_start(date(2026, 3, 1))
+    given = start + timedelta(hours=14)
+    now = clock.day_start(date(2026, 3, 4)) + timedelta(hours=11)
+    assert rules.paper_withdrawal_at(start, now, given) == given
+    assert rules.paper_withdrawal_at(start, now, start - timedelta(days=9)) == start
+    assert rules.paper_withdrawal_at(start, now, None) == start
+    today = clock.day_start(date(2026, 3, 4))
+    assert rules.paper_withdrawal_at(today, now, today + timedelta(hours=2)) == now
