@@ -245,9 +245,13 @@ def unconfirmed(chosen: bool, picked: bool) -> bool:
     return chosen and not picked
 
 
-def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, FormErrors]:
-    """Call-centre mode: a request on a resident's behalf (the account is found by ``queries.caller_account``)."""
+def read_staff_new(data: Mapping[str, Any], account_problem: str = "") -> tuple[StaffNewTicket | None, FormErrors]:
+    """Call-centre mode: a request on a resident's behalf (the account is found by ``queries.caller_account``;
+    ``account_problem`` says why none is chosen yet). The errors come in the order the form shows its fields, the
+    account first, so the summary above the form reads from the top down."""
     errors = FormErrors()
+    if account_problem:
+        errors.add("account_number", account_problem)
     place = form_value(data, "place") or "premise"
     if place not in rules.PLACE_LABELS:
         errors.add("place", gettext("Choose where the problem is."))
@@ -259,12 +263,12 @@ def read_staff_new(data: Mapping[str, Any]) -> tuple[StaffNewTicket | None, Form
         errors.add("type", gettext("Choose a type."))
     elif problem := agreed_type_problem(category, ticket_type):
         errors.add("type", problem)
-    description = form_value(data, "description")
-    if len(description) < 5:
-        errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))
+    description = form_value(data, "description")
+    if len(description) < 5:
+        errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
     typed_phone = form_value(data, "contact_phone")
     phone = normalize_phone(typed_phone) if typed_phone else ""  # the dispatcher calls back on it: a real number
     if phone is None:

@@ -149,11 +149,10 @@ class StaffTickets(Controller):
 
     @post("/new", name="tickets:staff_create", opt=staff(*MANAGERS), status_code=200)
     async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
-        draft, errors = forms.read_staff_new(data)
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
-        if found.account is None:
-            errors.add("account_number", forms.caller_account_problem(found.typed, len(found.matches)))
+        problem = "" if found.account else forms.caller_account_problem(found.typed, len(found.matches))
+        draft, errors = forms.read_staff_new(data, problem)
         confirm = forms.unconfirmed(found.account is not None, picked is not None)
         if draft is None or found.account is None or errors or confirm:
             context = {"form": dict(data), "errors": errors, "tk": TK, "found": found, "confirm": confirm}

@@ -126,6 +126,18 @@ async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed
     assert await tickets_of(houses["flat12"].account) == await tickets_of(houses["flat14"].account) == 0
 
 
+async def test_the_error_summary_lists_the_mistakes_in_the_order_of_the_fields(client, login, houses):
+    """The summary above the form reads from the top down as the form does: the account (its first field) first,
+    then the category, the description and the caller's phone, each link leading to its field."""
+    await login(client, houses["dispatcher"])
+    typed = {"account_number": "", "category": "", "description": "Течь", "contact_phone": "abc"}
+    page = await client.form("/staff/tickets/new", typed)
+    assert page.status_code == 422
+    summary = page.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="#f-(\w+)">', summary)
+    assert links == ["account_number", "category", "description", "contact_phone"]
+
+
 def checked(page: str) -> dict[str, str]:
     """The pick the answered form carries on its next press (the account shown chosen), as a browser posts it."""
     return {"account_id": str(next(account for account, on in offered(page).items() if on))}
