@@ -102,6 +102,9 @@ async def test_the_receipt_page_carries_every_part_of_p69(client, login, make_us
         "+7 (3652) 00-00-00",
     ):
         assert part in text, part
+    # A number on a phone's screen is one tap from the call: the company's and the dispatch service's alike.
+    assert '<a class="billing-phones" href="tel:+73652000001">+7 (3652) 00-00-01</a>' in text
+    assert '<a class="billing-phones" href="tel:+73652000000">+7 (3652) 00-00-00</a>' in text
 
 
 async def test_the_pdf_carries_every_part_of_p69_and_keeps_its_layout(client, login, make_user, p69):
