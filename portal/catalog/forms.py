@@ -38,6 +38,7 @@ from portal.core.web import unread_filters
 
 MAX_TITLE = 160
 MAX_DESCRIPTION = 4000
+MAX_POSITION = 10_000
 
 
 def _list(data: Mapping[str, Any], name: str) -> list[Any]:
@@ -293,7 +294,7 @@ def read_service(data: Mapping[str, Any], category_ids: Sequence[int]) -> Servic
     if group not in ExecutorGroup.__members__.values():
         errors.add("executor_group", gettext("Choose who does the work."))
     document = typed["document"] if typed["document"] in DocumentKind.__members__.values() else DocumentKind.NONE
-    position = parse_int(typed["position"] or "0", low=0, high=10_000) or 0
+    position = _position(typed["position"], errors)
     form.complexes = parse_ids(_list(data, "complexes"))
     form.houses = parse_ids(_list(data, "houses"))
     if not typed["all_houses"] and not (form.complexes or form.houses):
@@ -328,10 +329,19 @@ def read_category(data: Mapping[str, Any]) -> tuple[dict[str, Any], FormErrors]:
         "title": title,
         "title_en": form_value(data, "title_en")[:120],
         "icon": form_value(data, "icon")[:32],
-        "position": parse_int(form_value(data, "position") or "0", low=0, high=10_000) or 0,
+        "position": _position(form_value(data, "position"), errors),
         "active": bool(form_value(data, "active")),
     }
     return values, errors
+
+
+def _position(typed: str, errors: FormErrors) -> int:
+    """The order of display as typed (empty: 0); anything else than a whole number 0–10 000 is said, not saved
+    as 0."""
+    position = parse_int(typed or "0", low=0, high=MAX_POSITION)
+    if position is None:
+        errors.add("position", gettext("Give the order of display as a whole number from 0 to 10 000."))
+    return position or 0
 
 
 def read_cancel_reason(data: Mapping[str, Any]) -> str:

@@ -45,3 +45,22 @@ def test_a_price_that_is_no_sum_of_rubles_is_refused_keeping_what_was_typed(type
     form = forms.read_service({**SERVICE, "price": typed}, [1])
     assert form.errors.get("price") == "Укажите цену в рублях (0 — бесплатно)."
     assert form.typed["price"] == typed
+
+
+@pytest.mark.parametrize("typed", ["x", "первым", "-1", "2,5", "10001"])
+def test_an_order_of_display_that_is_no_whole_number_is_refused_not_saved_as_zero(typed):
+    """«Порядок показа» typed as a word or out of range is said at the field, keeping what was typed, in the form
+    of a service and of a section: it used to be saved as 0 without a word, moving the entry to the top."""
+    form = forms.read_service({**SERVICE, "position": typed}, [1])
+    assert form.errors.get("position") == "Укажите порядок показа целым числом от 0 до 10\u00a0000."
+    assert form.typed["position"] == typed
+    _, errors = forms.read_category({"title": "Сантехника", "position": typed})
+    assert errors.get("position") == "Укажите порядок показа целым числом от 0 до 10\u00a0000."
+
+
+@pytest.mark.parametrize(("typed", "position"), [("", 0), ("0", 0), (" 7 ", 7), ("10000", 10_000)])
+def test_an_order_of_display_is_read_as_a_whole_number_and_empty_as_zero(typed, position):
+    form = forms.read_service({**SERVICE, "position": typed}, [1])
+    assert not form.errors and form.values["position"] == position
+    values, errors = forms.read_category({"title": "Сантехника", "position": typed})
+    assert not errors and values["position"] == position
