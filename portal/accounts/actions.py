@@ -696,9 +696,10 @@ async def _withdraw(
 
 
 async def record_paper_consent(
-    actor: Principal, user_id: int, given: consent_text.Edition, signed_on: date, *, ip: str = ""
+    actor: Principal, user_id: int, given: consent_text.Edition, signed_on: date, locale: str, *, ip: str = ""
 ) -> bool:
-    """Staff enter a consent the person signed on paper at the office: its edition, the day signed, who entered it.
+    """Staff enter a consent the person signed on paper at the office: its edition, the language of the text signed
+    (``locale``, as a portal consent keeps the language its text was shown in), the day signed, who entered it.
     False (nothing written) when that very edition already stands for the person."""
     async with atomic():
         if await ConsentRecord.exists().where(
@@ -710,11 +711,16 @@ async def record_paper_consent(
             return False
         record = consent_given(
             user_id, given.consent_type, given.version, clock.day_start(signed_on), ip="", user_agent="",
-            locale="ru", channel=rules.ConsentChannel.PAPER,
+            locale=locale, channel=rules.ConsentChannel.PAPER,
         )  # fmt: skip
         record.recorded_by = actor.user_id
         await record.save()
-        changes = {"consent_type": given.consent_type, "edition": given.number, "signed_on": signed_on}
+        changes = {
+            "consent_type": given.consent_type,
+            "edition": given.number,
+            "signed_on": signed_on,
+            "locale": locale,
+        }
         await audit.record(actor, "consent.paper", "user", user_id, changes, ip=ip)
         if given.consent_type == consent_text.CONSENT_TYPE:
             day_after = clock.day_start(signed_on + timedelta(days=1))

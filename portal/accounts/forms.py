@@ -18,6 +18,7 @@ from portal.core import outbox
 from portal.core.i18n import LOCALES
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
+from portal.core.i18n import language_name
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.parse import parse_date
@@ -379,6 +380,11 @@ def edition_options() -> list[tuple[str, str]]:
     return [(f"{e.consent_type}:{e.number}", words(e)) for editions in consent.EDITIONS.values() for e in editions]
 
 
+def language_options() -> list[tuple[str, str]]:
+    """The portal's languages by their own names («Русский», «English»)."""
+    return [(code, language_name(code)) for code in LOCALES]
+
+
 def withdrawal_channels() -> list[tuple[str, str]]:
     return [(str(c), CONSENT_CHANNELS.shown(c)) for c in WITHDRAWAL_CHANNELS]
 
@@ -404,13 +410,20 @@ def _past_day(data: Mapping[str, Any], name: str, today: date, errors: FormError
 
 
 def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, FormErrors]:
-    """The consent a person signed on paper: the edition of its text and the day signed (not in the future, not
-    before that edition was published). ``values["edition"]`` is the Edition when all is well."""
+    """The consent a person signed on paper: the edition of its text, the language of the text signed (each edition
+    is published in Russian and in English) and the day signed (not in the future, not before that edition was
+    published). ``values["edition"]`` is the Edition when all is well."""
     errors = FormErrors()
-    typed = {"edition": form_value(data, "edition")[:40], "signed_on": form_value(data, "signed_on")[:20]}
+    typed = {
+        "edition": form_value(data, "edition")[:40],
+        "locale": form_value(data, "locale")[:8],
+        "signed_on": form_value(data, "signed_on")[:20],
+    }
     chosen = _chosen_edition(typed["edition"])
     if chosen is None:
         errors.add("edition", _("Choose the document and the edition of its text that the person signed."))
+    if typed["locale"] not in LOCALES:
+        errors.add("locale", _("Choose the language of the text the person signed."))
     signed = _past_day(data, "signed_on", today, errors)
     if chosen and signed and signed < chosen.published_on:
         message = _(
@@ -418,7 +431,7 @@ def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, Fo
             day=format_day(chosen.published_on),
         )
         errors.add("signed_on", message)
-    return {"typed": typed, "edition": chosen, "signed_on": signed}, errors
+    return {"typed": typed, "edition": chosen, "locale": typed["locale"], "signed_on": signed}, errors
 
 
 def paper_withdrawal_form(data: Mapping[str, Any], today: date, last_given: date | None) -> tuple[Values, FormErrors]:

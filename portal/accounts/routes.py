@@ -667,7 +667,7 @@ async def _profile_page(
         email_values=email_values or {},
         email_errors=email_errors,
         pending=await queries.pending_changes(user.id),
-        languages=[(code, i18n.language_name(code)) for code in i18n.LOCALES],
+        languages=forms.language_options(),
         channels=[("inapp", _("Notifications in the portal")), ("email", _("E-mail"))],
         status_code=status,
     )

@@ -257,8 +257,8 @@ class StaffPeople(Controller):
         values, errors = forms.paper_consent_form(data, clock.today_local())
         if errors:
             return await _person_page(request, person, consent_form=(values["typed"], errors))
-        given = values["edition"]
-        if await actions.record_paper_consent(principal, person.id, given, values["signed_on"], ip=client_ip(request)):
+        given, day, locale = values["edition"], values["signed_on"], values["locale"]
+        if await actions.record_paper_consent(principal, person.id, given, day, locale, ip=client_ip(request)):
             flash(request, _("The consent signed on paper is entered."))
         else:
             flash(request, _("This edition of the consent already stands for the person: nothing is entered."), "info")
@@ -292,14 +292,17 @@ async def _person_page(
 ) -> Template:
     """The person's page; a form sent back with its errors keeps what was typed (and the other form is blank)."""
     today = clock.today_local()
-    consent_values, consent_errors = consent_form or ({"edition": "", "signed_on": today.isoformat()}, None)
+    consent_values, consent_errors = consent_form or (
+        {"edition": "", "locale": "ru", "signed_on": today.isoformat()},
+        None,
+    )
     withdrawal_values, withdrawal_errors = withdrawal_form or ({"channel": "", "received_on": today.isoformat()}, None)
     records = await queries.consent_evidence(person.id)
     return render(
         request, "accounts/staff_person.html", person=person, records=records,
         standing=any(r.withdrawn_at is None for r in records), role_label=forms.role_label,
         channel_label=forms.CONSENT_CHANNELS.known, kind_label=forms.CONSENT_LABELS.known,
-        editions=forms.edition_options(), channels=forms.withdrawal_channels(),
+        editions=forms.edition_options(), languages=forms.language_options(), channels=forms.withdrawal_channels(),
         consent_values=consent_values, consent_errors=consent_errors, withdrawal_values=withdrawal_values,
         withdrawal_errors=withdrawal_errors, today=today.isoformat(),
         status_code=422 if consent_errors or withdrawal_errors else 200,

@@ -88,7 +88,7 @@ async def test_a_role_that_may_not_see_personal_data_is_refused_and_staff_of_oth
     await login(client, dispatcher)
     assert (await client.get(f"/staff/people/{resident}")).status_code == 403
     sent = await client.form(
-        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-03"}
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"}
     )
     assert sent.status_code == 403
     withdrawn = await client.form(
@@ -112,7 +112,7 @@ async def test_a_consent_signed_on_paper_is_entered_with_its_edition_its_day_and
     page = await client.get(f"/staff/people/{resident}")
     assert "Предложения услуг — редакция № 1 от 2 декабря 2026" in page.text
     sent = await client.form(
-        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-03"}
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"}
     )
     assert sent.status_code == 303 and sent.headers["location"] == f"/staff/people/{resident}#consents"
     [record] = await _records(resident)
@@ -129,7 +129,7 @@ async def test_a_consent_signed_on_paper_is_entered_with_its_edition_its_day_and
     assert "подписано 3 декабря 2026" in shown
     # The same edition entered twice is one record.
     again = await client.form(
-        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "signed_on": "2026-12-04"}
+        f"/staff/people/{resident}/consents", {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-04"}
     )
     assert again.status_code == 303 and len(await _records(resident)) == 1
 
@@ -251,7 +251,7 @@ async def test_the_processing_consent_signed_again_on_paper_cancels_the_waiting_
 
     for person in (resident, late):
         sent = await client.form(
-            f"/staff/people/{person}/consents", {"edition": "processing:1", "signed_on": "2026-12-03"}
+            f"/staff/people/{person}/consents", {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"}
         )
         assert sent.status_code == 303
     erasure = await _erasure(resident)
@@ -295,3 +295,25 @@ def test_the_moment_a_paper_withdrawal_is_kept_at():
     assert rules.paper_withdrawal_at(start, now, None) == start
     today = clock.day_start(date(2026, 3, 4))
     assert rules.paper_withdrawal_at(today, now, today + timedelta(hours=2)) == now
+
+
+async def test_a_paper_consent_keeps_the_language_of_the_text_signed_as_a_portal_consent_keeps_the_one_shown(
+    client, make_user, make_house, login
+):
+    """``locale`` of a consent record is the language its text was read in (the portal keeps the page's): for a
+    paper form, the one staff say was signed — Russian unless they choose the English translation — not a guess."""
+    _house, resident, manager = await _person(make_user, make_house)
+    await login(client, manager)
+    url = f"/staff/people/{resident}/consents"
+    page = (await client.get(f"/staff/people/{resident}")).text
+    assert "Язык подписанного текста" in page and '<option value="ru" selected' in page
+    wrong = await client.form(url, {"edition": "marketing:1", "locale": "de", "signed_on": "2026-12-03"})
+    assert wrong.status_code == 422 and "Выберите язык текста, который подписал человек" in wrong.text
+    assert 'href="#f-pc-locale"' in wrong.text and await _records(resident) == []
+
+    sent = await client.form(url, {"edition": "marketing:1", "locale": "en", "signed_on": "2026-12-03"})
+    assert sent.status_code == 303
+    await client.form(url, {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"})
+    assert {r["consent_type"]: r["locale"] for r in await _records(resident)} == {"marketing": "en", "processing": "ru"}
+    shown = (await client.get(f"/staff/people/{resident}")).text.split('id="consents"')[1].split("</section>")[0]
+    assert "<dt>Язык</dt>" in shown and "English" in shown and "Русский" in shown
