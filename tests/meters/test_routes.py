@@ -241,3 +241,19 @@ async def test_a_meters_russian_number_is_marked_russian_on_english_pages(client
     client.cookies.set("lang", "ru")
     for url in ("/meters", f"/meters/{meter}"):
         assert 'lang="ru">' not in (await client.get(url)).text.split("<main", 1)[1], url
+
+
+async def test_an_english_reader_is_told_of_an_expired_verification_in_english(client, login, make_user, two_accounts):
+    """The notice of a meter past its verification read «Under the rules (ПП № 354, п. 81(12)) … by the
+    normative» on an English page: a Russian abbreviation its reader cannot look up, and a Russianism."""
+    (account, _), _ = two_accounts
+    expired = Meter(
+        account=account, service="hot_water", serial="S1H", digits=5, decimals=3, next_verification=date(2020, 1, 1)
+    )
+    await expired.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    await client.form("/lang", {"lang": "en", "next": "/meters"})
+    page = (await client.get("/meters")).text
+    said = re.search(r"The verification date of this meter.*?</p>", page, re.S).group(0)
+    assert not re.search("[А-Яа-яЁё]", said), said
+    assert "Government Resolution No. 354, clause 81(12)" in said and "by the consumption norm." in said
