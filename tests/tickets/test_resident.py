@@ -528,3 +528,20 @@ async def test_a_returned_request_is_due_again_from_the_return_not_overdue_by_it
     assert "is-overdue" not in row and "Просрочена" not in row
     assert f'id="row-{tid}"' not in (await staff.get("/staff/tickets?tab=overdue")).text
     assert "Заявка возвращена: срок отсчитан заново" in (await staff.get(f"/staff/tickets/{tid}")).text
+
+
+async def test_an_outage_described_in_russian_is_marked_russian_on_an_english_page(
+    client, login, make_user, make_account
+):
+    """Staff describe an outage in Russian; an English page showed «Плановый ремонт теплотрассы» as English text (a
+    screen reader read it with an English voice, and no hyphenation). Marked, it keeps the words as written."""
+    from portal.tickets.tables import Outage
+
+    user, place = await _resident(make_user, make_account)
+    await Outage(house=place.house, service="hot_water", description="Плановый ремонт теплотрассы").save()
+    await login(client, user)
+    await client.form("/lang", {"lang": "en", "next": "/tickets/new"})
+    page = (await client.get("/tickets/new")).text
+    assert '<span class="muted"><span lang="ru">Плановый ремонт теплотрассы</span></span>' in page
+    await client.form("/lang", {"lang": "ru", "next": "/tickets/new"})
+    assert '<span class="muted">Плановый ремонт теплотрассы</span>' in (await client.get("/tickets/new")).text
