@@ -16,6 +16,16 @@ document.addEventListener("htmx:afterSettle", (e) =>
     if (box && (box.top < 0 || box.bottom > window.innerHeight)) summary.scrollIntoView({ block: "center" });
   }),
 );
+// A link of the error summary takes the keyboard to its field and shows the field whole, its label, hint and error
+// above the box; the browser alone scrolls the box to the top and leaves the words that say what is wrong above it.
+document.addEventListener("click", (e) => {
+  const link = e.target.closest(".error-summary a[href^='#']");
+  const field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+  if (!field) return;
+  e.preventDefault();
+  (field.closest(".field") || field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
 // Sent back to a place in a page («/meetings/2#line-7», see core/web.py see_other), the keyboard goes on from there
 // (and a screen reader names it), not from the top of the page htmx scrolled past.
 document.addEventListener("htmx:afterSettle", (e) => {
