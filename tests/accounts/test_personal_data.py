@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from datetime import timedelta
 
 from portal.accounts import privacy
@@ -247,3 +248,36 @@ async def test_the_erasure_job_anonymises_restricts_or_cancels_on_the_date(db, m
     assert await AuditEvent.exists().where(
         (AuditEvent.action == "personal_data.anonymised") & (AuditEvent.entity_id == leaver)
     )
+
+
+async def test_domain_dates_a_withdrawal_of_01_03_erased_on_31_03_and_a_download_of_monday_13_04_due_27_04(
+    client, make_user, make_account, login, monkeypatch
+):
+    """DOMAIN.md §6's cases through the portal's own paths, the clock set to the days: withdrawn on 01.03 → nothing
+    happens on 30.03, on 31.03 the data is destroyed (restricted where the management contract is another ground);
+    the data downloaded on Monday 13.04.2026 is an access request due 27.04.2026."""
+    from portal.accounts import actions
+    from portal.core.security import Principal
+
+    place = await make_account()
+    owner = await make_user(name="Собственник Счёта", accounts={place.account: "owner"})
+    leaver = await make_user(name="Уехавший Житель", email="left@example.ru")
+    await login(client, owner)
+
+    def on(day: date, hour: int = 10) -> None:
+        moment = clock.day_start(day) + timedelta(hours=hour)
+        monkeypatch.setattr(clock, "now", lambda: moment)
+        monkeypatch.setattr(clock, "today_local", lambda: day)
+
+    on(date(2026, 3, 1))
+    for user_id in (owner, leaver):
+        assert await actions.withdraw_consent(Principal(user_id=user_id, name="x")) == date(2026, 3, 31)
+    assert await privacy.carry_out_erasures(clock.day_start(date(2026, 3, 30)) + timedelta(hours=23)) == 0
+    assert await privacy.carry_out_erasures(clock.day_start(date(2026, 3, 31)) + timedelta(hours=1)) == 2
+    outcomes = {r["user"]: r["outcome"] for r in await DataRequest.select().where(DataRequest.kind == "erasure")}
+    assert outcomes == {owner: "restricted", leaver: "anonymised"}
+
+    on(date(2026, 4, 13))  # a Monday
+    assert (await client.get("/consent/export")).status_code == 200
+    access = await DataRequest.select().where((DataRequest.user == owner) & (DataRequest.kind == "access")).first()
+    assert clock.local(access["received_at"]).date() == date(2026, 4, 13) and access["due_on"] == date(2026, 4, 27)
