@@ -367,7 +367,12 @@ def check_meter(
     if refusal:
         return {zone: Check(error=refusal) for zone in zones}
     if facts.zones > 1 and set(zones) != set(range(1, facts.zones + 1)):
-        return {zone: Check(error=ReadingError.ZONES_INCOMPLETE) for zone in range(1, facts.zones + 1)}
+        # Each empty zone says it is missing; a zone typed is left without a verdict (its error read «enter every
+        # zone» beside the value just typed, and the summary linked to it).
+        return {
+            zone: Check(error=None if zone in zones else ReadingError.ZONES_INCOMPLETE)
+            for zone in range(1, facts.zones + 1)
+        }
     months = months_between(facts.last_period, period) if facts.last_period else 1
     checks = {
         zone: confirm_rollover(

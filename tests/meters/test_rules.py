@@ -255,7 +255,7 @@ def _electricity(zones: int, last: dict, average: dict | None = None) -> MeterFa
 def test_a_three_zone_meter_is_read_in_every_zone_and_judged_on_its_total():
     facts = _electricity(3, {1: D("100"), 2: D("100"), 3: D("100")}, {1: D("100"), 2: D("50"), 3: D("50")})
     partial = check_meter(facts, {1: D("150"), 2: D("120")}, today=ON, period=NOV)
-    assert {c.error for c in partial.values()} == {ReadingError.ZONES_INCOMPLETE}
+    assert {zone: c.error for zone, c in partial.items()} == {1: None, 2: None, 3: ReadingError.ZONES_INCOMPLETE}
     calm = check_meter(facts, {1: D("400"), 2: D("300"), 3: D("300")}, today=ON, period=NOV)  # 700 ≤ max(600, 1000)
     assert not any(c.flagged for c in calm.values())
     jump = check_meter(facts, {1: D("800"), 2: D("300"), 3: D("300")}, today=ON, period=NOV)  # 1100 > 1000
