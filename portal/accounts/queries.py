@@ -213,6 +213,12 @@ class ConsentEntry:
     def edition(self) -> consent.Edition | None:
         return consent.edition(self.consent_type, self.text_version)
 
+    @property
+    def signed_on(self) -> date:
+        """The day a paper form was signed (kept as the start of that day in the company's zone, or later: its
+        hour is nobody's knowledge, so a paper consent is read by its day)."""
+        return clock.local(self.granted_at).date()
+
 
 async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
     return _all(
@@ -236,11 +242,6 @@ class StaffConsentEntry(ConsentEntry):
     recorded_by_name: str | None
     withdrawn_channel: str
     withdrawn_by_name: str | None
-
-    @property
-    def signed_on(self) -> date:
-        """The day a paper form was signed (kept as the start of that day in the company's zone)."""
-        return clock.local(self.granted_at).date()
 
 
 _ENTERED_BY = {

@@ -281,3 +281,25 @@ async def test_domain_dates_a_withdrawal_of_01_03_erased_on_31_03_and_a_download
     assert (await client.get("/consent/export")).status_code == 200
     access = await DataRequest.select().where((DataRequest.user == owner) & (DataRequest.kind == "access")).first()
     assert clock.local(access["received_at"]).date() == date(2026, 4, 13) and access["due_on"] == date(2026, 4, 27)
+
+
+async def test_the_persons_page_says_an_erasure_was_cancelled_and_reads_a_paper_consent_by_its_day(
+    client, make_user, login
+):
+    """A cancelled erasure read «Выполнено: <date>» like a deletion done; a paper consent (kept at the start of the
+    day signed) read «00:00» of that day, an hour nobody wrote down."""
+    user_id = await make_user()
+    await login(client, user_id)
+    signed = clock.day_start(date(2026, 12, 3))
+    await ConsentRecord(
+        user=user_id, consent_type="marketing", text_version="x", granted_at=signed, channel="paper"
+    ).save()  # fmt: skip
+    await client.form("/consent/withdraw")
+    await client.form("/consent", {"agree": "yes", "next": "/"})
+    page = (await client.get("/consent")).text
+    requests = page.split('id="requests"')[1].split("</section>")[0]
+    assert "Удаление после отзыва" in requests and "Отменено: согласие дано снова" in requests
+    history = page.split("История вашего согласия")[1]
+    assert "подписано 3 декабря 2026" in history and "3 декабря 2026, 00:00" not in history
+    english = (await client.get("/consent", headers={"accept-language": "en"})).text
+    assert "Cancelled: consent given again" in english and "signed on 3 December 2026" in english
