@@ -303,3 +303,22 @@ async def test_the_persons_page_says_an_erasure_was_cancelled_and_reads_a_paper_
     assert "подписано 3 декабря 2026" in history and "3 декабря 2026, 00:00" not in history
     english = (await client.get("/consent", headers={"accept-language": "en"})).text
     assert "Cancelled: consent given again" in english and "signed on 3 December 2026" in english
+
+
+async def test_an_empty_correction_is_answered_by_a_summary_in_its_own_section_far_down_the_page(
+    client, make_user, login
+):
+    """The page's one summary stood at the consent's form (shown only before a consent is given): an empty request
+    was answered at the top of the page, its message 1700 px below on a phone, nothing focused."""
+    user_id = await make_user()
+    await login(client, user_id)
+    sent = await client.form("/consent/correction", {"details": ""})
+    assert sent.status_code == 422
+    section = sent.text.split('id="requests"')[1].split("</section>")[0]
+    assert 'class="error-summary"' in section and 'href="#f-details"' in section
+    assert sent.text.count('class="error-summary"') == 1
+
+    await client.form("/consent/withdraw")
+    refused = await client.form("/consent", {"next": "/"})
+    assert refused.status_code == 422 and refused.text.count('class="error-summary"') == 1
+    assert 'class="error-summary"' in refused.text.split('id="download"')[0]  # at the consent's own form
