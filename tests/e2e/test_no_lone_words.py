@@ -1,0 +1,36 @@
+"""A heading or a paragraph does not end with a word alone on its last line: the address under «У кого есть доступ
+к лицевому счёту» at 390 px read «г. Симферополь, ул. Киевская, д. 189, кв.» and then «1» on a line of its own."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+# The text of the last line of a block: the words whose boxes stand on the block's lowest line.
+LAST_LINE = """block => {
+  const range = document.createRange(), words = [];
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()); ) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
+      const box = [...range.getClientRects()].pop();
+      if (box) words.push([box.bottom, match[0]]);
+    }
+  }
+  const bottom = Math.max(...words.map(([b]) => b));
+  return words.filter(([b]) => Math.abs(b - bottom) < 2).map(([, w]) => w).join(" ");
+}"""
+
+
+def test_an_address_does_not_leave_its_flat_number_alone_on_a_line(page: Page, live_server: str) -> None:
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/")
+    page.locator("main a[href$='/people']").first.click()
+    address = page.locator("main h1 + p.muted")
+    assert address.inner_text().endswith("кв. 1")
+    assert address.evaluate(LAST_LINE) != "1"
+    assert len(address.evaluate(LAST_LINE).split()) >= 2
