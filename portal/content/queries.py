@@ -367,6 +367,14 @@ async def delivery_log(post_id: int, scope: Collection[int] | None = None, limit
     )
 
 
+async def sent_out(post_id: int) -> bool:
+    """Whether the post has gone out to its whole audience: its release row of the outbox (the ``post`` channel,
+    walked page by page) is done, so an empty delivery log means that nobody gets it by a message."""
+    return await OutboxMessage.exists().where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "post") & (OutboxMessage.status == "sent")
+    )
+
+
 @dataclass(frozen=True)
 class Reader:
     name: str

@@ -140,8 +140,10 @@ class StaffPosts(Controller):
         reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
         post = (await queries.in_readers_words([post]))[0]
         readers = await queries.readers(post.id, principal.house_ids)
+        read_only = None if changeable else actions.read_only_reason()
+        sent_out = not log and await queries.sent_out(post.id)
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, readers=readers,
-                      read_only=None if changeable else actions.read_only_reason(), **_words())  # fmt: skip
+                      sent_out=sent_out, read_only=read_only, **_words())  # fmt: skip
 
     @get("/{post_id:int}/edit", name="content:staff_edit", dependencies=CHANGEABLE)
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:

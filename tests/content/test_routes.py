@@ -142,6 +142,38 @@ async def test_the_delivery_log_and_the_facts_of_a_post_read_in_words(db, new_cl
     assert "сразу после одобрения" not in page
 
 
+async def test_an_empty_delivery_log_says_whether_the_post_is_still_to_go_out_or_reaches_nobody_by_a_message(
+    db, new_client, login, town
+):
+    """A news post offered by SMS, which nobody in the house gets news by (not chosen): before its sending the log
+    says nothing is sent yet; once it has gone out to everyone, that no reader gets it by a message — not «nothing
+    sent yet», which read as a sending stuck. A post with no channel but the portal says so from the start."""
+    from portal.core import outbox
+
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+
+    async def published(**channels: str) -> int:
+        typed = {"kind": "news", "title": "Ёлка во дворе", "body": "Ставим ёлку.", "houses": str(t["house"])}
+        made = await moderator.form("/staff/posts/new", typed | channels, files={"image": ("", b"", "image/png")})
+        post_id = int(made.headers["location"].rsplit("/", 1)[1])
+        for step in ("submit", "approve"):
+            assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": step})).status_code == 303
+        return post_id
+
+    def log(page: str) -> str:
+        return page[page.index("Журнал доставки") :]
+
+    by_sms, portal_only = await published(by_sms="1"), await published()
+    assert "Пока ничего не отправлено." in log((await moderator.get(f"/staff/posts/{by_sms}")).text)
+    assert "Только в личном кабинете" in log((await moderator.get(f"/staff/posts/{portal_only}")).text)
+    await outbox.deliver_all()
+    page = log((await moderator.get(f"/staff/posts/{by_sms}")).text)
+    assert "Рассылка завершена: никто из получателей не получает такие записи по e-mail, SMS или push" in page
+    assert "Пока ничего не отправлено." not in page
+
+
 async def test_the_emergency_stays_above_a_form_refused_with_its_errors(db, client, login, town, staff_principal):
     from portal.content import actions
     from portal.content import pinned
