@@ -211,3 +211,27 @@ async def test_staff_reading_english_read_the_meeting_title_in_english_or_marked
     detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert f"<h1>{russian}</h1>" in detail and '<span lang="en">Annual meeting</span>' in detail
     assert f"{crumb}{russian}</a>" in (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+
+
+async def test_a_material_is_named_in_its_readers_language_after_the_questions_position(
+    client,
+    voter,  # noqa: F811
+    login,
+    make_user,
+):
+    # Staff reading English attached it to the second question, and the first question was removed afterwards: the
+    # name written then («Materials to question 2») says neither the reader's language nor the question's number.
+    await AgendaItem.delete().where((AgendaItem.meeting == voter.meeting_id) & (AgendaItem.position == 1))
+    await AgendaItem.update(
+        {AgendaItem.position: 1, AgendaItem.material_key: "x", AgendaItem.material_name: "Materials to question 2"}
+    ).where(AgendaItem.meeting == voter.meeting_id)
+    (item,) = await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == voter.meeting_id)
+    link = f'<a href="/meetings/{voter.meeting_id}/materials/{item["id"]}" hx-boost="false">'
+    client.cookies.set("lang", "ru")
+    assert f"{link}Материалы к вопросу 1</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
+    client.cookies.set("lang", "en")
+    assert f"{link}Materials to question 1</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
+    house = (await Meeting.select(Meeting.house).where(Meeting.id == voter.meeting_id).first())["house"]
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
+    assert f'/materials/{item["id"]}" hx-boost="false">Materials to question 1</a>' in staff
