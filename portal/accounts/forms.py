@@ -409,10 +409,14 @@ def _past_day(data: Mapping[str, Any], name: str, today: date, errors: FormError
     return None
 
 
-def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, FormErrors]:
+def paper_consent_form(
+    data: Mapping[str, Any], today: date, withdrawn: Mapping[str, date] | None = None
+) -> tuple[Values, FormErrors]:
     """The consent a person signed on paper: the edition of its text, the language of the text signed (each edition
     is published in Russian and in English) and the day signed (not in the future, not before that edition was
-    published). ``values["edition"]`` is the Edition when all is well."""
+    published, not before the person last withdrew that consent or the processing one, which ended every consent:
+    ``withdrawn`` gives those days by consent type — a form signed earlier and entered late would stand though the
+    withdrawal ended it). ``values["edition"]`` is the Edition when all is well."""
     errors = FormErrors()
     typed = {
         "edition": form_value(data, "edition")[:40],
@@ -429,6 +433,15 @@ def paper_consent_form(data: Mapping[str, Any], today: date) -> tuple[Values, Fo
         message = _(
             "This edition was published on %(day)s: it cannot have been signed earlier. Check the day or the edition.",
             day=format_day(chosen.published_on),
+        )
+        errors.add("signed_on", message)
+    kinds = (chosen.consent_type, consent.CONSENT_TYPE) if chosen else ()
+    ended = max((withdrawn[k] for k in kinds if withdrawn and k in withdrawn), default=None)
+    if signed and ended and signed < ended:
+        message = _(
+            "The person withdrew their consent on %(day)s, after this day: a form signed earlier was ended by it. "
+            "Check the day.",
+            day=format_day(ended),
         )
         errors.add("signed_on", message)
     return {"typed": typed, "edition": chosen, "locale": typed["locale"], "signed_on": signed}, errors

@@ -231,6 +231,20 @@ async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
     )
 
 
+async def withdrawal_days(user_id: int, limit: int = 50) -> dict[str, date]:
+    """The day (in the company's zone) each consent of the person was last withdrawn."""
+    rows = (
+        await ConsentRecord.select(ConsentRecord.consent_type, ConsentRecord.withdrawn_at)
+        .where((ConsentRecord.user == user_id) & ConsentRecord.withdrawn_at.is_not_null())
+        .order_by(ConsentRecord.withdrawn_at, ascending=False)
+        .limit(limit)
+    )
+    found: dict[str, date] = {}
+    for row in rows:
+        found.setdefault(row["consent_type"], clock.local(row["withdrawn_at"]).date())
+    return found
+
+
 @dataclass(frozen=True)
 class StaffConsentEntry(ConsentEntry):
     """A consent as the operator proves it: besides what its person reads, the evidence kept (the text's hash, the

@@ -254,7 +254,8 @@ class StaffPeople(Controller):
         self, request: Request, principal: NamedDependency[Principal], person: NamedDependency[queries.PersonView],
         data: FormData,
     ) -> Template | Response[Any]:  # fmt: skip
-        values, errors = forms.paper_consent_form(data, clock.today_local())
+        withdrawn = await queries.withdrawal_days(person.id)
+        values, errors = forms.paper_consent_form(data, clock.today_local(), withdrawn)
         if errors:
             return await _person_page(request, person, consent_form=(values["typed"], errors))
         given, day, locale = values["edition"], values["signed_on"], values["locale"]

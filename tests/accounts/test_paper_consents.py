@@ -10,12 +10,14 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from portal.accounts import actions
 from portal.accounts import consent
 from portal.accounts import privacy
 from portal.accounts import rules
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import DataRequest
 from portal.core import clock
+from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 
 GIVEN = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -249,11 +251,14 @@ async def test_the_processing_consent_signed_again_on_paper_cancels_the_waiting_
         sent = await client.form(f"/staff/people/{person}/withdrawal", {"channel": "paper", "received_on": received})
         assert sent.status_code == 303 and (await _erasure(person))["done_at"] is None
 
-    for person in (resident, late):
-        sent = await client.form(
-            f"/staff/people/{person}/consents", {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"}
-        )
-        assert sent.status_code == 303
+    signed = {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"}
+    assert (await client.form(f"/staff/people/{resident}/consents", signed)).status_code == 303
+    refused = await client.form(f"/staff/people/{late}/consents", signed)
+    assert refused.status_code == 422 and "Человек отозвал согласие 4 декабря 2026, позже этого дня" in refused.text
+    assert 'value="2026-12-03"' in refused.text and await privacy.standing_consents(late) == {}
+    # The action itself cancels no erasure whose withdrawal came after the day signed.
+    edition = consent.edition_numbered("processing", 1)
+    await actions.record_paper_consent(Principal(user_id=manager, name="x"), late, edition, date(2026, 12, 3), "ru")
     erasure = await _erasure(resident)
     assert erasure["done_at"] is not None and erasure["outcome"] == rules.ErasureOutcome.CANCELLED
     [event] = await AuditEvent.select().where(
@@ -317,3 +322,31 @@ async def test_a_paper_consent_keeps_the_language_of_the_text_signed_as_a_portal
     assert {r["consent_type"]: r["locale"] for r in await _records(resident)} == {"marketing": "en", "processing": "ru"}
     shown = (await client.get(f"/staff/people/{resident}")).text.split('id="consents"')[1].split("</section>")[0]
     assert "<dt>Язык</dt>" in shown and "English" in shown and "Русский" in shown
+
+
+async def test_a_paper_form_of_a_separate_consent_signed_before_its_withdrawal_is_refused(
+    client, make_user, make_house, login
+):
+    """The person withdrew the offers on the portal on 04.12: a form of the offers signed on 03.12, entered later,
+    would stand though the withdrawal ended it. Signed the same day or later, it is entered."""
+    _house, resident, manager = await _person(make_user, make_house)
+    withdrawn = clock.day_start(date(2026, 12, 4)) + timedelta(hours=12)
+    await ConsentRecord(
+        user=resident, consent_type="marketing", text_version=consent.optional_version("marketing"),
+        granted_at=withdrawn - timedelta(hours=2), withdrawn_at=withdrawn, withdrawn_channel="web",
+    ).save()  # fmt: skip
+    await login(client, manager)
+    url = f"/staff/people/{resident}/consents"
+    early = await client.form(url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"})
+    assert early.status_code == 422 and "отозвал согласие 4 декабря 2026" in early.text
+    english = await client.form(
+        url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"}, headers={"accept-language": "en"}
+    )
+    assert "The person withdrew their consent on 4 December 2026" in english.text
+    assert (
+        await client.form(url, {"edition": "dissemination:1", "locale": "ru", "signed_on": "2026-12-03"})
+    ).status_code == 303
+    assert (
+        await client.form(url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-04"})
+    ).status_code == 303
+    assert set(await privacy.standing_consents(resident)) == {"dissemination", "marketing"}
