@@ -560,7 +560,9 @@ async def others_paying(principal: Principal, order: OrderDetail) -> payments.Ch
         except GatewayError as exc:
             log.info("order %s: the other payer's checkout not asked: %s", order.id, exc)
     found = await payment_queries.checkout_underway([order.account_id], order.reference, clock.now(), ())
-    return OrderPaidByAnother(found, principal.user_id) if found is not None else None
+    if found is None:
+        return None
+    return OrderPaidByAnother(await payments.as_seen_by(found, principal.user_id), principal.user_id)
 
 
 class OrderPaidByAnother(payments.CheckoutUnderway):
@@ -568,15 +570,28 @@ class OrderPaidByAnother(payments.CheckoutUnderway):
 
     def __init__(self, found: payment_queries.Underway, payer: int | None) -> None:
         super().__init__(found, payer)
-        self.message = texts.others_paying(found.status, found.created_at, found.expires_at)
+        self.message = texts.others_paying(found.status, found.created_at, found.expires_at, found.payer_name)
 
 
-def check_own_checkout(principal: Principal, order: OrderDetail) -> None:
+async def payer_of(principal: Principal, order: OrderDetail) -> str:
+    """Who started the order's checkout, when someone else did and ``principal`` may see them on the account's access
+    list (``payments.queries.payer_as_seen_by``); "" otherwise."""
+    payment = order.payment
+    if payment is None or payment.created_by is None or principal.user_id is None:
+        return ""
+    if pay_rules.is_own_checkout(payment.created_by, principal.user_id):
+        return ""
+    return await payment_queries.payer_as_seen_by(principal.user_id, payment.created_by, [order.account_id])
+
+
+async def check_own_checkout(principal: Principal, order: OrderDetail) -> None:
     """«Cancel the payment» is for the person who started the checkout (``payments.rules.is_own_checkout``)."""
     payment = order.payment
     if payment is not None and not pay_rules.is_own_checkout(payment.created_by, principal.user_id):
-        words = texts.others_paying(payment.stored_status, payment.created_at, payment.expires_at)
-        raise Refused(words if payment.may_continue else texts.others_checkout(), back=f"/services/orders/{order.id}")
+        name = await payer_of(principal, order)
+        words = texts.others_paying(payment.stored_status, payment.created_at, payment.expires_at, name)
+        refused = words if payment.may_continue else texts.others_checkout(name)
+        raise Refused(refused, back=f"/services/orders/{order.id}")
 
 
 async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:

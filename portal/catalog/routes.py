@@ -334,8 +334,9 @@ class ResidentOrders(Controller):
         left = payment if payment and payment.may_continue else None
         until = clock.local(left.expires_at) if left and left.expires_at else None
         theirs = left is not None and not pay_rules.is_own_checkout(left.created_by, principal.user_id)
+        payer = await actions.payer_of(principal, order) if theirs else ""
         return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until,
-                      checking=checking, theirs=theirs, **texts.words())  # fmt: skip
+                      checking=checking, theirs=theirs, payer=payer, **texts.words())  # fmt: skip
 
     @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
     async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
@@ -379,7 +380,7 @@ class ResidentOrders(Controller):
     async def pay_cancel(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
         """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway (by the person
         who started it only)."""
-        actions.check_own_checkout(principal, order)
+        await actions.check_own_checkout(principal, order)
         status = await actions.payment_abandoned(order)
         if status in (PaymentStatus.CANCELED, PaymentStatus.EXPIRED):
             cancelled = gettext("The payment is cancelled; nothing was charged. The order waits to be paid.")

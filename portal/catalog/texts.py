@@ -103,37 +103,68 @@ def price_label(price_kind: str, price: Decimal, unit: str = "") -> str:
     return format_money(price)
 
 
-def others_checkout() -> str:
-    """An order's checkout started by another member of the household, as its page and a refused POST say it."""
+def others_checkout(name: str = "") -> str:
+    """An order's checkout started by another member of the household, as its page and a refused POST say it; by
+    ``name`` when the reader may see who (``payments.queries.payer_as_seen_by``)."""
+    if name:
+        return gettext("This payment was started by %(name)s: only they can continue or cancel it.", name=name)
     return gettext("This payment was started by another member of your household: only they can continue or cancel it.")
 
 
-def others_paying(status: str, started: datetime | None, until: datetime | None) -> str:
+def others_paying(status: str, started: datetime | None, until: datetime | None, name: str = "") -> str:
     """What a co-owner is told, on the order's page and when a «Pay» or «Cancel» of theirs is refused, while the
-    order's checkout another member of the household started could still go through: who pays it, since when, until
-    when it may still be paid, and what the co-owner can do then (pay it themselves or cancel it)."""
+    order's checkout another member of the household started could still go through: who pays it (by ``name`` when
+    the co-owner may see them on the account's access list, ``payments.queries.payer_as_seen_by``), since when,
+    until when it may still be paid, and what the co-owner can do then (pay it themselves or cancel it)."""
     since = clock.local(started).strftime("%H:%M") if started else ""
     if status in pay_rules.PAID_STATUSES:
+        if name:
+            return gettext("%(name)s has just paid this order; a second payment was not opened.", name=name)
         return gettext("Another member of your household has just paid this order; a second payment was not opened.")
     if status == PaymentStatus.PENDING:
+        if name:
+            return gettext(
+                "%(name)s paid this order at %(time)s, and the bank is confirming the payment. If the bank declines "
+                "it, you can pay the order yourself or cancel it.",
+                name=name,
+                time=since,
+            )
         return gettext(
             "Another member of your household paid this order at %(time)s, and the bank is confirming the payment. "
             "If the bank declines it, you can pay the order yourself or cancel it.",
             time=since,
         )
     if until is None:  # being opened this moment
+        if name:
+            return gettext(
+                "%(name)s started paying this order at %(time)s; its payment page is being opened. Only they can "
+                "continue or cancel that payment. If it is not paid, you can pay the order yourself or cancel it "
+                "once that page closes.",
+                name=name,
+                time=since,
+            )
         return gettext(
             "Another member of your household started paying this order at %(time)s; its payment page is being "
             "opened. Only they can continue or cancel that payment. If it is not paid, you can pay the order "
             "yourself or cancel it once that page closes.",
             time=since,
         )
+    closes = clock.local(until).strftime("%H:%M")
+    if name:
+        return gettext(
+            "%(name)s is paying this order: they opened its payment page at %(time)s, and it stays open until "
+            "%(until)s. Only they can continue or cancel that payment. If the order is not paid by %(until)s, you "
+            "can pay it yourself or cancel it.",
+            name=name,
+            time=since,
+            until=closes,
+        )
     return gettext(
         "Another member of your household is paying this order: they opened its payment page at %(time)s, and it "
         "stays open until %(until)s. Only they can continue or cancel that payment. If the order is not paid by "
         "%(until)s, you can pay it yourself or cancel it.",
         time=since,
-        until=clock.local(until).strftime("%H:%M"),
+        until=closes,
     )
 
 

@@ -220,12 +220,17 @@ def _paid_by_another(found: queries.Underway) -> str:
     )
 
 
-async def _refusal(found: queries.Underway, payer: int | None) -> CheckoutUnderway:
-    """The refusal of ``payer``'s checkout for ``found``; someone else's names who started it, when ``payer`` may
-    see them on the access list of one of its accounts (``queries.payer_as_seen_by``)."""
+async def as_seen_by(found: queries.Underway, payer: int | None) -> queries.Underway:
+    """``found`` as ``payer`` is told of it: someone else's names who started it (``payer_name``), when ``payer``
+    may see them on the access list of one of its accounts (``queries.payer_as_seen_by``)."""
     if found.created_by is not None and payer is not None and found.created_by != payer:
-        found = replace(found, payer_name=await queries.payer_as_seen_by(payer, found.created_by, found.accounts))
-    return CheckoutUnderway(found, payer)
+        return replace(found, payer_name=await queries.payer_as_seen_by(payer, found.created_by, found.accounts))
+    return found
+
+
+async def _refusal(found: queries.Underway, payer: int | None) -> CheckoutUnderway:
+    """The refusal of ``payer``'s checkout for ``found`` (``as_seen_by``)."""
+    return CheckoutUnderway(await as_seen_by(found, payer), payer)
 
 
 def _underway_of(rows: Sequence[queries.BatchRow], accounts: Sequence[int]) -> queries.Underway:

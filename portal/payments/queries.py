@@ -441,6 +441,19 @@ async def payer_as_seen_by(viewer: int, payer: int, accounts: Iterable[int]) -> 
     return (seen[0]["name"] or seen[0]["email"] or "") if seen else ""
 
 
+async def payers_as_seen_by(viewer: int | None, payments: Iterable[PaymentView]) -> dict[int, str]:
+    """Who started each of ``payments`` that someone else started, by their user id, as ``viewer`` may see them on
+    the payment's account (``payer_as_seen_by``); one the viewer may not see is left out."""
+    if viewer is None:
+        return {}
+    accounts: dict[int, set[int]] = {}
+    for payment in payments:
+        if payment.created_by is not None and payment.created_by != viewer:
+            accounts.setdefault(payment.created_by, set()).add(payment.account)
+    names = {payer: await payer_as_seen_by(viewer, payer, ids) for payer, ids in accounts.items()}
+    return {payer: name for payer, name in names.items() if name}
+
+
 async def checkout_underway(
     account_ids: Iterable[int], reference: str, now: datetime, apart: Iterable[str]
 ) -> Underway | None:

@@ -213,6 +213,7 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         until=clock.local(first.expires_at) if first.expires_at else None,
         refresh=unheard or f"/payments/{first.id}",
         mine=rules.is_own_checkout(first.created_by, principal.user_id),
+        payers=await queries.payers_as_seen_by(principal.user_id, rows[:1] if first.may_continue else ()),
         **payer_words(),
     )
 
@@ -222,12 +223,17 @@ def _own_checkout(principal: Principal) -> Any:
     return lambda payment: rules.is_own_checkout(payment.created_by, principal.user_id)
 
 
-def _refuse_someone_elses(principal: Principal, payment: queries.PaymentView) -> None:
+async def _refuse_someone_elses(principal: Principal, payment: queries.PaymentView) -> None:
     """Continuing or cancelling is for the person who started the checkout: another member of the household would
-    close or take over the page it may be being paid on this moment."""
+    close or take over the page it may be being paid on this moment. Named as the page names them."""
     if not rules.is_own_checkout(payment.created_by, principal.user_id):
-        refused = gettext(
-            "This payment was started by another member of your household: only they can continue or cancel it."
+        name = (await queries.payers_as_seen_by(principal.user_id, [payment])).get(payment.created_by or 0)
+        refused = (
+            gettext("This payment was started by %(name)s: only they can continue or cancel it.", name=name)
+            if name
+            else gettext(
+                "This payment was started by another member of your household: only they can continue or cancel it."
+            )
         )
         raise Refused(refused, back=f"/payments/{payment.id}")
 
@@ -242,7 +248,10 @@ class ResidentPayments(Controller):
     @get("/", name="my_payments")
     async def history(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         page = await queries.payments_of_user(principal, paging)
-        return render(request, "payments/list.html", page=page, mine=_own_checkout(principal), **payer_words())
+        payers = await queries.payers_as_seen_by(principal.user_id, [p for p in page.items if p.may_continue])
+        return render(
+            request, "payments/list.html", page=page, mine=_own_checkout(principal), payers=payers, **payer_words()
+        )
 
     @get("/{payment_id:int}", name="payment_status")
     async def status(
@@ -267,7 +276,7 @@ class ResidentPayments(Controller):
     ) -> Response[Any]:
         """Back to the gateway's page of a checkout left unfinished, while it is open; else its page here. A POST:
         it may close the open session and open a new one (in the language the payer reads now)."""
-        _refuse_someone_elses(principal, payment)
+        await _refuse_someone_elses(principal, payment)
         url = None
         if payment.may_continue:
             try:
@@ -286,7 +295,7 @@ class ResidentPayments(Controller):
         self, request: Request, principal: NamedDependency[Principal], payment: NamedDependency[queries.PaymentView]
     ) -> Response[Any]:
         """«Cancel the payment» of a checkout left unfinished: its session is closed at the gateway."""
-        _refuse_someone_elses(principal, payment)
+        await _refuse_someone_elses(principal, payment)
         try:
             await actions.cancel_checkout(payment.batch)
         except GatewayError:

@@ -17,17 +17,28 @@ from tests.payments.test_co_owners import _co_owner
 
 PAYING = "Этот заказ оплачивает другой член вашей семьи"
 # Who pays the order, since when, until when it may still go through, and what the co-owner can do then: the order's
-# words, not the utilities' (which name the account and say «then you can pay here»).
+# words, not the utilities' (which name the account and say «then you can pay here»). Who: by name to an owner, who
+# sees the payer on the account's access list; «another member of your household» to a family member, who does not.
 WORDS = {
-    "ru": (
+    ("ru", "family"): (
         "Этот заказ оплачивает другой член вашей семьи: страница оплаты открыта в {since} и будет открыта до {until}. "
         "Продолжить или отменить этот платёж может только он. Если к {until} заказ не будет оплачен, вы сможете "
         "оплатить его сами или отменить."
     ),
-    "en": (
+    ("en", "family"): (
         "Another member of your household is paying this order: they opened its payment page at {since}, and it "
         "stays open until {until}. Only they can continue or cancel that payment. If the order is not paid by "
         "{until}, you can pay it yourself or cancel it."
+    ),
+    ("ru", "owner"): (
+        "Этот заказ оплачивает Иванов Иван: страница оплаты открыта в {since} и будет открыта до {until}. "
+        "Продолжить или отменить этот платёж может только плательщик. Если к {until} заказ не будет оплачен, вы "
+        "сможете оплатить его сами или отменить."
+    ),
+    ("en", "owner"): (
+        "Иванов Иван is paying this order: they opened its payment page at {since}, and it stays open until {until}. "
+        "Only they can continue or cancel that payment. If the order is not paid by {until}, you can pay it yourself "
+        "or cancel it."
     ),
 }
 
@@ -48,7 +59,7 @@ async def test_a_co_owner_sees_the_order_but_neither_takes_over_nor_closes_the_o
     order_id = await _plumber_ordered(client, login, household, shop)
     page = f"/services/orders/{order_id}"
     checkout = (await client.form(f"{page}/pay")).headers["location"]
-    _, browser = await _co_owner(household, make_user, new_client, login)
+    _, browser = await _co_owner(household, make_user, new_client, login, "family")  # told of no one by name
 
     assert f'href="{page}"' in (await browser.get("/services/orders")).text  # the household's order, listed
     seen = (await browser.get(page)).text
@@ -88,18 +99,18 @@ def _unescaped(html: str) -> str:
     return " ".join(html.replace("&#39;", "'").replace("&quot;", '"').split())
 
 
-@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize(("lang", "role"), list(WORDS))
 async def test_a_co_owner_is_told_in_the_orders_words_who_pays_it_until_when_and_what_they_can_do_then(
-    client, login, household, shop, gateway, make_user, new_client, lang
+    client, login, household, shop, gateway, make_user, new_client, lang, role
 ):
     order_id = await _plumber_ordered(client, login, household, shop)
     page = f"/services/orders/{order_id}"
     await client.form(f"{page}/pay")
     row = await Payment.select(Payment.created_at, Payment.expires_at).first()
-    words = WORDS[lang].format(
+    words = WORDS[lang, role].format(
         since=clock.local(row["created_at"]).strftime("%H:%M"), until=clock.local(row["expires_at"]).strftime("%H:%M")
     )
-    _, browser = await _co_owner(household, make_user, new_client, login)
+    _, browser = await _co_owner(household, make_user, new_client, login, role)
     browser.cookies.set("lang", lang)
 
     seen = _unescaped((await browser.get(page)).text)
@@ -110,4 +121,5 @@ async def test_a_co_owner_is_told_in_the_orders_words_who_pays_it_until_when_and
         told = _unescaped((await browser.get(response.headers["location"])).text)
         assert words in told, action
         assert "then you can pay here" not in told and "тогда вы сможете оплатить здесь" not in told
+        assert role == "owner" or "Иванов Иван" not in told
     assert await _state() == ("awaiting_payment", ["open"])

@@ -137,3 +137,26 @@ def test_an_unpaid_order_is_not_cancelled_while_its_payment_is_underway():
     assert not rules.may_cancel(S.QUOTED, None, payment_underway=True)
     assert rules.may_cancel(S.AWAITING_PAYMENT, None, payment_underway=False)
     assert rules.may_cancel(S.ACCEPTED, "new", payment_underway=True)  # paid and recorded: cancelled with a refund
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("status", ["succeeded", "pending", "created", "open"])
+def test_the_orders_words_name_who_pays_it_only_when_given_the_name(locale, status):
+    """Whether the reader may see the payer is decided by ``payments.queries.payer_as_seen_by``; given its name, every
+    state of the other's checkout says who pays (in the nominative, so no verb takes the payer's gender), and
+    without it, «another member of your household»."""
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.notifications.messages import in_locale
+
+    started = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    until = None if status == "created" else datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    household = {"ru": "член вашей семьи", "en": "member of your household"}[locale]
+    with in_locale(locale):
+        said = [texts.others_paying(status, started, until, "Иванов Иван"), texts.others_checkout("Иванов Иван")]
+        unnamed = [texts.others_paying(status, started, until), texts.others_checkout()]
+    for named in said:
+        assert "Иванов Иван" in named and household not in named
+    for words in unnamed:
+        assert household in words and "Иванов Иван" not in words

@@ -148,8 +148,32 @@ async def test_a_co_owner_is_refused_while_the_others_payment_is_being_confirmed
     gateway.faults(fail_next=0)
 
 
+# What the second person reads of the first one's checkout, in the history and on its page (and when a POST of
+# theirs is refused): by name to an owner, who sees the first on the account's access list; else «another member of
+# your household».
+SOMEONE_ELSES = {
+    ("ru", "owner"): (
+        "оплачивает Иванов Иван",
+        "Этот платёж начат не вами, плательщик — Иванов Иван: продолжить или отменить его может только плательщик.",
+    ),
+    ("ru", "family"): (
+        "оплачивает другой член вашей семьи",
+        "Этот платёж начал другой член вашей семьи: продолжить или отменить его может только он.",
+    ),
+    ("en", "owner"): (
+        "being paid by Иванов Иван",
+        "This payment was started by Иванов Иван: only they can continue or cancel it.",
+    ),
+    ("en", "family"): (
+        "being paid by another member of your household",
+        "This payment was started by another member of your household: only they can continue or cancel it.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("lang", "role"), list(SOMEONE_ELSES))
 async def test_a_co_owner_may_neither_continue_nor_cancel_the_others_checkout(
-    client, login, household, gateway, make_user, new_client
+    client, login, household, gateway, make_user, new_client, lang, role
 ):
     """The refusal sends the second owner to the history, where the first owner's checkout is listed: it says who is
     paying and offers neither «продолжить оплату» nor «Отменить платёж»; their direct POSTs change nothing at the
@@ -157,18 +181,21 @@ async def test_a_co_owner_may_neither_continue_nor_cancel_the_others_checkout(
     a = household["accounts"][0]
     url = await start(client, login, household, {a: "3540.00"})
     first = (await _rows(a))[0]["id"]
-    _, browser = await _co_owner(household, make_user, new_client, login)
+    _, browser = await _co_owner(household, make_user, new_client, login, role)
+    browser.cookies.set("lang", lang)
+    listed, started = SOMEONE_ELSES[lang, role]
 
     history = (await browser.get("/payments")).text
-    assert f'action="/payments/{first}/continue"' not in history and "оплачивает другой член вашей семьи" in history
+    assert f'action="/payments/{first}/continue"' not in history and listed in history
     page = (await browser.get(f"/payments/{first}")).text
     assert "/continue" not in page and "/cancel" not in page
-    assert "Этот платёж начал другой член вашей семьи" in page
+    assert started in page
+    assert role == "owner" or "Иванов Иван" not in history + page
     for action in ("continue", "cancel"):
         refused = await browser.form(f"/payments/{first}/{action}")
         assert refused.status_code == 303 and refused.headers["location"] == f"/payments/{first}"
         told = (await browser.get(refused.headers["location"])).text
-        assert "Этот платёж начал другой член вашей семьи: продолжить или отменить его может только он." in told
+        assert started in told
     assert [r["status"] for r in await _rows(a)] == ["open"]
     async with httpx.AsyncClient() as payer:
         assert (await payer.get(url)).status_code == 200  # the first owner's page is still open
