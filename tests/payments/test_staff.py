@@ -318,3 +318,22 @@ async def test_an_account_number_typed_links_to_its_charges_and_payments_with_th
     other = await House.insert(House(complex=complex_id, address="ул. Другая, д. 1")).returning(House.id)
     await login(elsewhere, await make_user(roles=("accountant",), houses=(other[0]["id"],)))
     assert link not in (await elsewhere.get(f"/staff/payments?account={number}")).text
+
+
+async def test_the_payments_list_and_a_refund_page_read_no_in_english_and_no_in_russian(
+    client, new_client, login, household, gateway
+):
+    """The number's column of the payments list (its header, and its label on a phone's card) and the refund
+    page's title and way back say «No.» to an English reader, «№» to a Russian one; they were «№» in both."""
+    payment = await paid(client, login, household, gateway, "3540")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    refund = f"/staff/payments/{payment['id']}/refund"
+    russian = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
+    assert '<th scope="col">№</th>' in russian[0] and f"Платёж № {payment['id']}</a>" in russian[1]
+    staff.cookies.set("lang", "en")
+    listed, refunding = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
+    assert '<th scope="col">No.</th>' in listed and 'data-label="No."' in listed
+    assert f"<title>Refund of payment No. {payment['id']}" in refunding
+    assert f"Payment No. {payment['id']}</a>" in refunding
+    assert "№" not in listed and "№" not in refunding
