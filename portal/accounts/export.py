@@ -98,6 +98,8 @@ def _parts() -> dict[str, tuple[Any, ...]]:
             ConsentRecord.granted_at,
             ConsentRecord.withdrawn_at,
             ConsentRecord.channel,
+            ConsentRecord.locale,  # the language of the text read or signed
+            ConsentRecord.withdrawn_channel,  # how the withdrawal came: the portal, a paper form, a letter
             ConsentRecord.ip,
             ConsentRecord.user_agent,
         ),

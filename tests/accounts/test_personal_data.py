@@ -147,7 +147,8 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     assert [a["account"] for a in data["accounts"]["rows"]] == [place.number]
     assert data["requests"]["rows"][0]["description"] == "Течёт кран"
     assert data["request_messages"]["rows"][0]["comment"] == "Придём завтра"
-    assert data["consents"]["rows"][0]["withdrawn_at"] is not None
+    [consent] = data["consents"]["rows"]
+    assert consent["withdrawn_at"] is not None and consent["withdrawn_channel"] == "web" and consent["locale"] == "ru"
     assert {r["kind"] for r in data["personal_data_requests"]["rows"]} == {"erasure", "access"}
     assert "consent.withdraw" in {a["action"] for a in data["own_actions"]["rows"]}
     assert all(part["complete"] for part in data.values() if isinstance(part, dict) and "complete" in part)
