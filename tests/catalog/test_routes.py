@@ -94,6 +94,12 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     orders = await dispatcher.get("/staff/orders")
     assert orders.status_code == 200 and f"/staff/orders/{order['id']}" in orders.text
     assert (await dispatcher.get(f"/staff/orders/{order['id']}")).status_code == 200
+    # In English the list and the order's page number the order, its request and its payment «No.», not «№».
+    dispatcher.cookies.set("lang", "en")
+    english = [(await dispatcher.get(p)).text for p in ("/staff/orders", f"/staff/orders/{order['id']}")]
+    assert f">No. {order['id']}</a>" in english[0] and f">request No. {ticket.group(2)}</a>" in english[0]
+    assert "№" not in english[0] and "№" not in english[1]
+    dispatcher.cookies.delete("lang")
     request = await dispatcher.get(f"/staff/tickets/{ticket.group(1)}")
     assert request.status_code == 200
     assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
