@@ -646,11 +646,11 @@ async def withdraw_on_paper(
 ) -> date | None:
     """Staff enter a withdrawal the person brought on a paper form or sent by letter, received on ``received_on``
     (today or earlier): the same effects as the person's own on the portal, the 30 days counted from that day. The
-    moment it is kept at is ``rules.paper_withdrawal_at``: on the day received, never before a consent it ends."""
+    moment it is kept at is ``rules.paper_moment``: on the day received, never before a consent it ends."""
     now = clock.now()
     async with atomic():
         given = await privacy.standing_consents(user_id)
-        when = rules.paper_withdrawal_at(clock.day_start(received_on), now, max(given.values(), default=None))
+        when = rules.paper_moment(clock.day_start(received_on), now, max(given.values(), default=None))
         return await _withdraw(actor, user_id, when, received_on, channel, ip=ip)
 
 
@@ -699,8 +699,9 @@ async def record_paper_consent(
     actor: Principal, user_id: int, given: consent_text.Edition, signed_on: date, locale: str, *, ip: str = ""
 ) -> bool:
     """Staff enter a consent the person signed on paper at the office: its edition, the language of the text signed
-    (``locale``, as a portal consent keeps the language its text was shown in), the day signed, who entered it.
-    False (nothing written) when that very edition already stands for the person."""
+    (``locale``, as a portal consent keeps the language its text was shown in), the day signed (kept at
+    ``rules.paper_moment``: never before the withdrawal it follows), who entered it. False (nothing written) when
+    that very edition already stands for the person."""
     async with atomic():
         if await ConsentRecord.exists().where(
             (ConsentRecord.user == user_id)
@@ -709,8 +710,10 @@ async def record_paper_consent(
             & ConsentRecord.withdrawn_at.is_null()
         ):
             return False
+        ended = await queries.last_withdrawal(user_id, (given.consent_type, consent_text.CONSENT_TYPE))
+        given_at = rules.paper_moment(clock.day_start(signed_on), clock.now(), ended)
         record = consent_given(
-            user_id, given.consent_type, given.version, clock.day_start(signed_on), ip="", user_agent="",
+            user_id, given.consent_type, given.version, given_at, ip="", user_agent="",
             locale=locale, channel=rules.ConsentChannel.PAPER,
         )  # fmt: skip
         record.recorded_by = actor.user_id

@@ -245,6 +245,21 @@ async def withdrawal_days(user_id: int, limit: int = 50) -> dict[str, date]:
     return found
 
 
+async def last_withdrawal(user_id: int, consent_types: tuple[str, ...]) -> datetime | None:
+    """When the person last withdrew one of ``consent_types`` (None if never)."""
+    row = (
+        await ConsentRecord.select(ConsentRecord.withdrawn_at)
+        .where(
+            (ConsentRecord.user == user_id)
+            & ConsentRecord.consent_type.is_in(list(consent_types))
+            & ConsentRecord.withdrawn_at.is_not_null()
+        )
+        .order_by(ConsentRecord.withdrawn_at, ascending=False)
+        .first()
+    )
+    return row["withdrawn_at"] if row else None
+
+
 @dataclass(frozen=True)
 class StaffConsentEntry(ConsentEntry):
     """A consent as the operator proves it: besides what its person reads, the evidence kept (the text's hash, the

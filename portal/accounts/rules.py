@@ -267,15 +267,16 @@ def erasure_due(withdrawn_on: date) -> date:
     return calendar.next_working_day(withdrawn_on + timedelta(days=ERASURE_DAYS))
 
 
-def paper_withdrawal_at(received_start: datetime, now: datetime, last_given: datetime | None) -> datetime:
-    """The moment a withdrawal brought on paper or by letter is kept at, ``received_start`` being the start of the
-    day it was received. Received today: the moment it is entered. Received on an earlier day, whose hour nobody
-    knows: the start of that day, but never before the latest consent it ends was given (the record then reads
-    withdrawn the moment it was given, on the same day) — a record never reads withdrawn before it was given, and
-    the day stays the one received, from which the 30 days count."""
-    if received_start <= now < received_start + timedelta(days=1):
+def paper_moment(day_start: datetime, now: datetime, not_before: datetime | None) -> datetime:
+    """The moment a consent signed on paper, or a withdrawal brought on paper or by letter, is kept at, ``day_start``
+    being the start of the day it was signed or received. That day today: the moment it is entered. An earlier day,
+    whose hour nobody knows: the start of that day, but never before ``not_before`` — for a withdrawal the latest
+    consent it ends was given, for a consent the latest withdrawal it answers (the record then reads at the same
+    moment, on the same day). So no record reads withdrawn before it was given, nor given again before the
+    withdrawal it follows, and the day stays the one on the paper (the 30 days of an erasure count from it)."""
+    if day_start <= now < day_start + timedelta(days=1):
         return now
-    return max(received_start, last_given) if last_given else received_start
+    return max(day_start, not_before) if not_before else day_start
 
 
 def consent_deletion_due(withdrawn_on: date) -> date:

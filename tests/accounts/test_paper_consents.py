@@ -295,11 +295,11 @@ def test_the_moment_a_paper_withdrawal_is_kept_at():
     start = clock.day_start(date(2026, 3, 1))
     given = start + timedelta(hours=14)
     now = clock.day_start(date(2026, 3, 4)) + timedelta(hours=11)
-    assert rules.paper_withdrawal_at(start, now, given) == given
-    assert rules.paper_withdrawal_at(start, now, start - timedelta(days=9)) == start
-    assert rules.paper_withdrawal_at(start, now, None) == start
+    assert rules.paper_moment(start, now, given) == given
+    assert rules.paper_moment(start, now, start - timedelta(days=9)) == start
+    assert rules.paper_moment(start, now, None) == start
     today = clock.day_start(date(2026, 3, 4))
-    assert rules.paper_withdrawal_at(today, now, today + timedelta(hours=2)) == now
+    assert rules.paper_moment(today, now, today + timedelta(hours=2)) == now
 
 
 async def test_a_paper_consent_keeps_the_language_of_the_text_signed_as_a_portal_consent_keeps_the_one_shown(
@@ -350,3 +350,30 @@ async def test_a_paper_form_of_a_separate_consent_signed_before_its_withdrawal_i
         await client.form(url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-04"})
     ).status_code == 303
     assert set(await privacy.standing_consents(resident)) == {"dissemination", "marketing"}
+
+
+async def test_a_paper_consent_given_again_the_day_of_a_withdrawal_never_reads_before_that_withdrawal(
+    client, make_user, make_house, login
+):
+    """Signed the day the person withdrew on the portal (at 14:00): kept at the withdrawal's moment, not at the
+    start of that day, hours before the withdrawal it answers; signed today: at the moment it is entered."""
+    _house, resident, manager = await _person(make_user, make_house)
+    withdrawn = clock.day_start(date(2026, 12, 3)) + timedelta(hours=14)
+    await ConsentRecord(
+        user=resident, text_version=consent.current_version(), granted_at=withdrawn - timedelta(hours=5),
+        withdrawn_at=withdrawn, withdrawn_channel="web",
+    ).save()  # fmt: skip
+    await login(client, manager)
+    url = f"/staff/people/{resident}/consents"
+    sent = await client.form(url, {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"})
+    assert sent.status_code == 303
+    before = clock.now()
+    sent = await client.form(
+        url, {"edition": "marketing:1", "locale": "ru", "signed_on": clock.today_local().isoformat()}
+    )
+    assert sent.status_code == 303
+    given = {r["consent_type"]: r["granted_at"] for r in await _records(resident) if r["withdrawn_at"] is None}
+    assert given["processing"] == withdrawn and clock.local(given["processing"]).date() == date(2026, 12, 3)
+    assert before <= given["marketing"] <= clock.now()
+    shown = (await client.get(f"/staff/people/{resident}")).text
+    assert "подписано 3 декабря 2026" in shown
