@@ -69,7 +69,7 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     saved = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", answers)
     assert saved.status_code == 303
     summary = await client.get(f"/meetings/{meeting_id}/confirm")
-    assert "кв. 1" in summary.text
+    assert "<h3>Кв. 1 · " in summary.text  # the premise begins its heading
     assert (await client.form(f"/meetings/{meeting_id}/code")).status_code == 303
     wrong = await client.form(f"/meetings/{meeting_id}/confirm", {"code": "00000x"})
     assert wrong.status_code == 303
@@ -267,6 +267,16 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(client, vot
     page = await client.get(f"/meetings/{meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
     assert headings and all(re.search(r"\d\.\d\d m²$", h) for h in headings), headings
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+async def test_a_ballots_heading_begins_with_a_capital(client, voter, lang):
+    """The premise begins the ballot's heading and read «flat 1, 50.00 m²» / «кв. 1, 50,00 м²» there, in the
+    lower case it has inside a sentence (the ballot's save button still says «… for flat 1»)."""
+    client.cookies.set("lang", lang)
+    page = await client.get(f"/meetings/{voter.meeting_id}")
+    headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
+    assert headings and all(h.startswith({"ru": "Кв. ", "en": "Flat "}[lang]) for h in headings), headings
 
 
 async def test_the_agenda_says_each_questions_threshold_in_a_whole_sentence_of_its_own(
