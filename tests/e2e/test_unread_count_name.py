@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from tests.browser import sign_in
 from tests.conftest import portal_server
+from tests.e2e.test_accessibility import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,13 @@ def two_unread() -> Iterator[str]:
             )
         db.commit()
         yield url
+
+
+# The words a link shows must be in its name (WCAG 2.5.3, «label in name»): «More1» seen, «More, 1 …» said, failed.
+LABEL_IN_NAME = """async () => {
+  const result = await axe.run(document, {runOnly: {type: "rule", values: ["label-content-name-mismatch"]}});
+  return result.violations.flatMap(v => v.nodes.map(n => n.target.join(" ")));
+}"""
 
 
 def _chromium_name(link: Locator) -> str:
@@ -63,6 +71,7 @@ def test_the_unread_count_is_said_in_the_links_name_as_one_phrase(
     browser: Browser, two_unread: str, width: int, locale: str, more: str, notifications: str
 ) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    context.add_init_script(path=AXE)
     page = context.new_page()
     sign_in(page, two_unread, "resident@demo.ru")
     page.goto(two_unread + "/tickets")
@@ -71,8 +80,10 @@ def test_the_unread_count_is_said_in_the_links_name_as_one_phrase(
     expect(link).to_have_accessible_name(more)
     assert _chromium_name(link) == more
     expect(link.locator(".nav-count")).to_have_text("2")  # the number for the eye
+    assert page.evaluate(LABEL_IN_NAME) == []
     link.click()
     item = page.locator("main").get_by_role("link", name=re.compile(r"^(Уведомления|Notifications)(,|$)"))
     expect(item).to_have_accessible_name(notifications)
     assert _chromium_name(item) == notifications
+    assert page.evaluate(LABEL_IN_NAME) == []
     context.close()

@@ -48,10 +48,11 @@ async def test_every_page_shows_the_count_in_words_at_more_and_at_notifications(
     page = (await client.get("/tickets")).text
     label = {"ru": "Ещё", "en": "More"}[locale]
     assert page.count(f'aria-label="{label}{more}"') == 2  # the phone's bottom bar and the desktop's top bar
-    assert page.count(f'<span>{label}</span><span class="nav-count" aria-hidden="true">3</span>') == 2
+    # The number seen follows a space: the words seen («Ещё 3») are in the name, as a speech-input user says them.
+    assert page.count(f'<span>{label}</span> <span class="nav-count" aria-hidden="true">3</span>') == 2
     menu = (await client.get("/more")).text
     words = {"ru": "Уведомления", "en": "Notifications"}[locale]
-    assert f'{words}<span class="nav-count" aria-hidden="true">3</span>' in menu
+    assert f'{words} <span class="nav-count" aria-hidden="true">3</span>' in menu
     assert f'aria-label="{words}{notifications}"' in menu
     await client.form("/notifications/read", {})
     assert "nav-count" not in (await client.get("/tickets")).text  # read: no count, no words
