@@ -61,9 +61,9 @@ def shares_of(threshold: rules.Threshold) -> str:
 # cut into another sentence would need its case changed, which only a translator can do).
 adoption_rule = Labels(
     {
-        rules.Threshold.SIMPLE: lazy("Adopted by more than half of the votes taking part"),
-        rules.Threshold.ABS_MAJ: lazy("Adopted by more than half of all votes"),
-        rules.Threshold.TWO_THIRDS: lazy("Adopted by at least two thirds of all votes"),
+        rules.Threshold.SIMPLE: lazy("Adopted when more than half of the votes taking part are for it"),
+        rules.Threshold.ABS_MAJ: lazy("Adopted when more than half of all votes are for it"),
+        rules.Threshold.TWO_THIRDS: lazy("Adopted when at least two thirds of all votes are for it"),
         rules.Threshold.UNANIMOUS: lazy("Adopted only if all owners vote for it"),
     }
 )

@@ -296,10 +296,11 @@ async def test_the_agenda_says_each_questions_threshold_in_a_whole_sentence_of_i
             "Решение принимается не менее чем двумя третями всех голосов",
             "Решение принимается, только если за него проголосуют все собственники",
         ],
+        # A rule, not a result: «Adopted by two thirds…» read as done beside a question the results say is not.
         "en": [
-            "Adopted by more than half of the votes taking part",
-            "Adopted by more than half of all votes",
-            "Adopted by at least two thirds of all votes",
+            "Adopted when more than half of the votes taking part are for it",
+            "Adopted when more than half of all votes are for it",
+            "Adopted when at least two thirds of all votes are for it",
             "Adopted only if all owners vote for it",
         ],
     }
