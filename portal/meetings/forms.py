@@ -222,24 +222,24 @@ def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo)
         errors.add("initiator", gettext("Name the initiator."))
     for name in ("administrator", "place", "chair", "secretary", "counters", "storage_place"):
         v[name] = t[name][:255]
-    for name, required in (("starts_on", True), ("voting_ends", True), ("register_on", True)):
-        day = parse_date(t[name])
-        if day is None and required:
-            errors.add(name, gettext("Enter a date, e.g. 15.12.2026."))
-        v[name] = day
+    # The errors come in the order the form shows its fields, so that the summary above it reads from the top down.
     v["administrator_notified_on"] = parse_date(t["administrator_notified_on"])
+    if v.get("form") == rules.Form.ELECTRONIC and v["administrator_notified_on"] is None:
+        errors.add("administrator_notified_on", gettext("Enter when the administrator received the notice."))
     moment = parse_moment(t["in_person_at"])
     if t["in_person_at"] and moment is None:
         errors.add("in_person_at", gettext("Enter the date and time of the in-person meeting."))
     v["in_person_at"] = moment.replace(tzinfo=zone) if moment else None
     if v.get("form") in (rules.Form.IN_PERSON, rules.Form.MIXED) and moment is None:
         errors.add("in_person_at", gettext("Enter the date and time of the in-person meeting."))
-    if v.get("form") == rules.Form.ELECTRONIC and v["administrator_notified_on"] is None:
-        errors.add("administrator_notified_on", gettext("Enter when the administrator received the notice."))
-    if not errors and v["register_on"] > v["starts_on"]:
-        errors.add("register_on", gettext("The register is fixed on or before the first day of the meeting."))
+    for name in ("starts_on", "voting_ends", "register_on"):
+        v[name] = parse_date(t[name])
+        if v[name] is None:
+            errors.add(name, gettext("Enter a date, e.g. 15.12.2026."))
     if v["starts_on"] and v["voting_ends"] and v["voting_ends"] < v["starts_on"]:
         errors.add(*plan_error(rules.PlanError.ENDS_BEFORE_START))  # never right, whenever it is announced
+    if v["starts_on"] and v["register_on"] and v["register_on"] > v["starts_on"]:
+        errors.add("register_on", gettext("The register is fixed on or before the first day of the meeting."))
     return form
 
 

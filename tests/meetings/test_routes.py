@@ -439,6 +439,12 @@ async def test_a_draft_whose_voting_ends_before_it_starts_is_refused_with_what_w
     assert 'value="Собрание о парковке"' in refused.text and 'value="Иванов И. И."' in refused.text
     assert f'value="{draft["voting_ends"]}"' in refused.text
     assert not await Meeting.exists().where(Meeting.title == "Собрание о парковке")
+    # The summary reads from the top down as the form does: it listed the register's day before the voting's end
+    # (or left it for a second try) and the administrator's notice of an electronic meeting after every date.
+    late_register = {"form": "electronic", "register_on": (today + timedelta(days=20)).isoformat()}
+    refused = await client.form("/staff/meetings/new", draft | late_register)
+    summary = refused.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="#f-(\w+)">', summary) == ["administrator_notified_on", "voting_ends", "register_on"]
 
 
 async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and_it_is_announced(
