@@ -289,14 +289,32 @@ def read_staff_new(data: Mapping[str, Any], account_problem: str = "") -> tuple[
     )
 
 
-def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> tuple[dict[str, Any] | None, FormErrors]:
+def outage_place_typed(data: Mapping[str, Any]) -> tuple[int | None, int | None, str]:
+    """An outage's house, entrance number and riser code as staff typed them (None where not read): the route finds
+    the entrance and riser in the house with them before the form is read, so that one answer says every mistake."""
+    entrance = parse_int(form_value(data, "entrance").lstrip("№").strip(), low=1, high=99)
+    return parse_id(form_value(data, "house")), entrance, form_value(data, "riser").replace(" ", "").upper()
+
+
+def read_outage(
+    data: Mapping[str, Any], tz: str, house_ids: Sequence[int], misplaced: Sequence[str] = ()
+) -> tuple[dict[str, Any] | None, FormErrors]:
+    """An outage as typed; ``misplaced`` names the entrance or riser its house does not have
+    (``queries.outage_place``), said at its field in the form's order."""
     errors = FormErrors()
-    house_id = parse_id(form_value(data, "house"))
+    house_id, entrance_number, riser_code = outage_place_typed(data)
     if house_id is None or house_id not in house_ids:
         errors.add("house", gettext("Choose a house."))
     service = form_value(data, "service")
     if service not in rules.OUTAGE_LABELS:
         errors.add("service", gettext("Choose what is off."))
+    # The entrance by its number and the riser by its code, as staff know them; found in the house by the route.
+    if form_value(data, "entrance") and entrance_number is None:
+        errors.add("entrance", misplaced_message("entrance"))
+    if len(riser_code) > 32:
+        errors.add("riser", misplaced_message("riser"))
+    for field in misplaced:
+        errors.add(field, misplaced_message(field))
     starts = parse_local(form_value(data, "starts_at"), tz)
     if starts is None:
         errors.add("starts_at", gettext("Enter when it started as a date and time."))
@@ -306,27 +324,10 @@ def read_outage(data: Mapping[str, Any], tz: str, house_ids: Sequence[int]) -> t
         errors.add("ends_at", gettext("Enter until when as a date and time."))
     elif starts and ends and ends <= starts:
         errors.add("ends_at", gettext("The end must be after the start."))
-    # The entrance by its number and the riser by its code, as staff know them; found in the house by the route.
-    entrance_raw, riser_code = form_value(data, "entrance"), form_value(data, "riser").replace(" ", "").upper()
-    entrance_number = parse_int(entrance_raw.lstrip("№").strip(), low=1, high=99)
-    if entrance_raw and entrance_number is None:
-        errors.add("entrance", misplaced_message("entrance"))
-    if len(riser_code) > 32:
-        errors.add("riser", misplaced_message("riser"))
     if errors:
         return None, errors
-    return (
-        {
-            "house_id": house_id,
-            "service": service,
-            "description": form_value(data, "description"),
-            "starts_at": starts,
-            "ends_at": ends,
-            "entrance_number": entrance_number,
-            "riser_code": riser_code,
-        },
-        errors,
-    )
+    values = {"house_id": house_id, "service": service, "description": form_value(data, "description")}
+    return values | {"starts_at": starts, "ends_at": ends}, errors
 
 
 def misplaced_message(field: str) -> str:

@@ -266,16 +266,14 @@ class Outages(Controller):
     @post("/", name="tickets:outage_create", status_code=200)
     async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
         houses = [h.id for h in await queries.houses_for(principal)]
-        values, errors = forms.read_outage(data, clock.zone().key, houses)
-        if values is not None:
-            number, code = values.pop("entrance_number"), values.pop("riser_code")
-            entrance, riser, wrong = await queries.outage_place(values["house_id"], number, code)
-            values.update(entrance_id=entrance, riser_id=riser)
-            for field in wrong:
-                errors.add(field, forms.misplaced_message(field))
-        if values is None or errors:
+        house, number, code = forms.outage_place_typed(data)
+        entrance, riser, wrong = (
+            await queries.outage_place(house, number, code) if house in houses else (None, None, [])
+        )
+        values, errors = forms.read_outage(data, clock.zone().key, houses, wrong)
+        if values is None:
             return await _outages_page(request, principal, form=dict(data), errors=errors, status_code=422)
-        await actions.record_outage(principal, values, clock.now())
+        await actions.record_outage(principal, values | {"entrance_id": entrance, "riser_id": riser}, clock.now())
         flash(request, gettext("The outage is recorded. Residents of the house see it before filing a request."))
         return see_other(request, "/staff/outages")
 

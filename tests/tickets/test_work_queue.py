@@ -394,6 +394,21 @@ async def test_an_outage_takes_its_entrance_by_number_and_its_riser_by_code(clie
     assert elsewhere.entrance != second.id
 
 
+async def test_an_outage_refused_for_its_end_says_at_once_that_its_entrance_and_riser_are_not_in_the_house(
+    client, login, queue
+):
+    """One answer says every mistake, in the order of the form: an entrance and a riser the house does not have
+    were said only once the dates were right, so the dispatcher fixed the end and was refused a second time."""
+    await login(client, queue["dispatcher"])
+    typed = {"house": str(queue["house"]), "service": "cold_water", "entrance": "7", "riser": "ГВС-9",
+             "starts_at": "2026-12-05T10:00", "ends_at": "2026-12-04T10:00"}  # fmt: skip
+    wrong = await client.form("/staff/outages", typed)
+    assert wrong.status_code == 422
+    summary = wrong.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="#f-(\w+)">', summary) == ["entrance", "riser", "ends_at"]
+    assert 'value="7"' in wrong.text and 'value="ГВС-9"' in wrong.text
+
+
 async def test_an_outage_close_box_names_its_fields_in_visible_labels(client, login, queue):
     """The dispatcher sees what the box beside an outage asks for («Сообщение жителям», and for heating the room
     temperature with its hint), each label tied to its own row's field: two outages on one page, no shared ids."""
