@@ -4,6 +4,7 @@ readings, the export read back, the review with the photo, the call centre, mete
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -291,6 +292,10 @@ async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(clie
     await login(client, await make_user(roles=("operator",), houses=(period["first"][0].house,)))
     queue = await client.get("/staff/meters/review")
     assert f"/staff/meters/readings/{reading}" in queue.text
+    # What was used says its unit, as the reading's page does: the queue mixes water, heat and electricity.
+    assert re.search(r'data-label="Расход">[\d\s,\u00a0]+&nbsp;м³</td>', queue.text)
+    listed = await client.get(f"/staff/meters?period={NOV:%Y-%m}")
+    assert re.search(r'data-label="Расход">[\d\s,\u00a0]+&nbsp;м³</td>', listed.text)
     page = await client.get(f"/staff/meters/readings/{reading}")
     assert f'src="/staff/meters/readings/{reading}/photo"' in page.text and "990,000" in page.text
     photo = await client.get(f"/staff/meters/readings/{reading}/photo")
