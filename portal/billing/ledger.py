@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
 from piccolo.table import Table
@@ -202,11 +203,14 @@ async def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
 
 
 async def newest_rows(table: type[Table], account_ids: Sequence[int], where: Any = None) -> dict[int, dict[str, Any]]:
-    """The row of the newest ``period`` of each account in ``table`` (of those matching ``where`` if given): per 500
-    accounts one grouped query for the newest periods and one for their rows, both on the account and period."""
+    """The row of the newest ``period`` of each account in ``table`` (of those matching ``where`` if given), on the
+    account and period: per 500 accounts one statement (the newest period of each row's account found by the
+    row itself) or, with ``where``, a grouped query for the newest periods and one for their rows."""
+    if where is None:
+        return await _newest_of_each(table, account_ids)
     found: dict[int, dict[str, Any]] = {}
     for chunk in chunks(list(account_ids), CHUNK):
-        newest_where = table.account.is_in(chunk) if where is None else table.account.is_in(chunk) & where
+        newest_where = table.account.is_in(chunk) & where
         newest = (
             await table.select(table.account, Max(table.period).as_alias("period"))
             .where(newest_where)
@@ -223,8 +227,22 @@ async def newest_rows(table: type[Table], account_ids: Sequence[int], where: Any
     return found
 
 
+async def _newest_of_each(table: type[Table], account_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """``newest_rows`` without a condition: one statement per 500 accounts (the resident home's receipts)."""
+    name = table._meta.tablename
+    newest = WhereRaw(
+        f'"{name}"."period" = (SELECT MAX(n.period) FROM "{name}" AS n WHERE n.account = "{name}"."account")'  # noqa: S608 (our table's name)
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(list(account_ids), CHUNK):
+        for row in await table.select().where(table.account.is_in(chunk) & newest):
+            found[row["account"]] = row
+    return found
+
+
 async def latest_snapshots(account_ids: Sequence[int], before: date | None = None) -> dict[int, dict[str, Any]]:
-    """The newest snapshot of each account (before ``before`` if given): two bounded queries per 500 accounts."""
+    """The newest snapshot of each account (before ``before`` if given): one bounded query per 500 accounts, two
+    with ``before``."""
     return await newest_rows(Balance, account_ids, None if before is None else Balance.period < before)
 
 

@@ -34,5 +34,5 @@ async def health() -> str:
 QUERY_BUDGETS: dict[str, int] = {
     # + the news feed (content), + the NPS survey prompt (analytics: the houses' complexes, an open wave),
     # + the count of unread in-app messages (notifications)
-    "/": 14,
+    "/": 13,
 }
