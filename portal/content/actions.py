@@ -197,10 +197,10 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
     return post_id
 
 
-async def add_image(principal: Principal, post_id: int, upload: object) -> int:
-    """A picture for the post, through core.storage (type checked by content, re-encoded, metadata gone)."""
+async def add_image(principal: Principal, post_id: int, stored: storage.StoredFile) -> int:
+    """A picture for the post, stored by core.storage.save_image (type checked by content, re-encoded, metadata
+    gone) before the post was saved, so that a refused one is said on the form."""
     await _check_may_change(principal, post_id)
-    stored = await storage.save_image(upload)
     async with atomic():
         row = PostImage(post=post_id, key=stored.key, width=stored.width, height=stored.height)
         await row.save()

@@ -27,6 +27,7 @@ from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core import outbox
+from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -232,6 +233,14 @@ async def _form_page(
                   everyone=principal.house_ids is None, status_code=status_code, **_words())  # fmt: skip
 
 
+def _image_error(refused: storage.UploadRefused) -> str:
+    return {
+        "too_large": gettext("The picture is larger than 10 MB."),
+        "too_many_pixels": gettext("The picture is too large: save it with fewer pixels."),
+        "empty": gettext("The picture file is empty."),
+    }.get(refused.code, gettext("The file is not a picture: attach a JPEG, PNG or WebP."))
+
+
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     form = forms.read_post(data, now=clock.now())
     audience, missing = await queries.audience_of(form.audience)
@@ -241,6 +250,12 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         form.errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
     if missing:
         form.errors.add("houses", gettext("Not found in the chosen houses: %(what)s.", what=", ".join(missing)))
+    image = None
+    if not form.errors and storage.is_upload(data.get("image")):
+        try:  # before the post is saved: a refused picture is said on the form, not a post saved without it
+            image = await storage.save_image(data["image"])
+        except storage.UploadRefused as refused:
+            form.errors.add("image", _image_error(refused))
     if form.errors:
         return await _form_page(request, principal, form, post, status_code=422)
     data_in = actions.PostInput(
@@ -249,9 +264,8 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         title_en=form.title_en, body_en=form.body_en,
     )  # fmt: skip
     post_id = await actions.save_post(principal, data_in, post.id if post else None)
-    upload = data.get("image")
-    if upload is not None and getattr(upload, "filename", ""):
-        await actions.add_image(principal, post_id, upload)
+    if image is not None:
+        await actions.add_image(principal, post_id, image)
     flash(request, gettext("Saved."))
     return see_other(request, f"/staff/posts/{post_id}")
 
