@@ -414,6 +414,9 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
         from portal.notifications.messages import in_locale
 
         with in_locale(user["locale"]):
+            # The premises named in the mail's language, not in the page's the code was asked from.
+            confirmed = {line.id for line in lines}
+            premises = [x.premise for x in await queries.voter_lines(principal, meeting.id) if x.id in confirmed]
             subject = gettext("Code to confirm your vote: %(code)s", code=code)
             body = gettext(
                 "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting «%(title)s» "
@@ -421,7 +424,7 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
                 "The code works for %(minutes)s minutes. If you did not vote, ignore this message.",
                 code=code,
                 title=own_words(meeting, "title"),
-                premises=", ".join(line.premise for line in lines),
+                premises=", ".join(premises),
                 minutes=CODE_MINUTES,
             )
         await outbox.enqueue(

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from portal.core import clock
+from portal.core.tables import OutboxMessage
 from portal.meetings import queries
 from portal.meetings.tables import AgendaItem
 from portal.meetings.tables import Meeting
@@ -235,3 +236,13 @@ async def test_a_material_is_named_in_its_readers_language_after_the_questions_p
     await login(client, await make_user(roles=("manager",), houses=(house,)))
     staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
     assert f'/materials/{item["id"]}" hx-boost="false">Materials to question 1</a>' in staff
+
+
+async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail_not_of_the_page(client, voter):  # noqa: F811
+    meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
+    (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
+    client.cookies.set("lang", "en")  # the page read in English; the owner's mails are in Russian (the profile's)
+    await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{voter.meeting_id}/code")
+    mail = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.template == "meetings/code").first()
+    assert "«Годовое собрание» по помещениям: кв. 1." in mail["body"], mail["body"]
