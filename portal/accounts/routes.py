@@ -437,7 +437,7 @@ class SignedIn(Controller):
             principal, kind, give, ip=client_ip(request), user_agent=_ua(request), locale=i18n.get_locale()
         )
         if changed:
-            flash(request, _("Your consent is given.") if give else _("Your consent is withdrawn."))
+            flash(request, _("Your consent is given.") if give else _("Your consent is withdrawn."), at="optional")
         return see_other(request, "/consent#optional")
 
     @get("/consent/text/{consent_type:str}/{edition:int}", opt=signed_in(before_consent=True))

@@ -166,13 +166,18 @@ def _may_open(context: Any, path: str) -> bool:
     return may_open(request, principal, path)
 
 
-def _flashes(request: Request) -> list[dict[str, str]]:
-    try:
-        session = request.session
-    except Exception:  # no session middleware on this route
-        return []
-    messages = session.pop(FLASH_KEY, None) if session else None
-    return list(messages or [])
+def _flashes(request: Request, at: str | None = None) -> list[dict[str, str]]:
+    """The messages flashed for this page: those said for a place in it (``at``, a section's id) in that section,
+    the rest at the top. The session gives them up once; the page's second call reads what the first took."""
+    taken = getattr(request.state, "flashes", None)
+    if taken is None:
+        try:
+            session = request.session
+        except Exception:  # no session middleware on this route
+            return []
+        taken = list((session.pop(FLASH_KEY, None) if session else None) or [])
+        request.state.flashes = taken
+    return [m for m in taken if m.get("at") == at]
 
 
 @pass_context
@@ -471,10 +476,11 @@ def see_other(request: Request, path: str) -> Response[Any]:
     return Redirect(path=path, status_code=303)
 
 
-def flash(request: Request, message: str, kind: str = "success") -> None:
-    """A message shown once at the top of the next page («Показания переданы»)."""
+def flash(request: Request, message: str, kind: str = "success", at: str | None = None) -> None:
+    """A message shown once at the top of the next page («Показания переданы»), or in its section ``at`` when the
+    person is sent back to that place («/consent#optional»): at the top it was out of sight on a phone."""
     messages = list(request.session.get(FLASH_KEY, []))
-    messages.append({"message": message, "kind": kind})
+    messages.append({"message": message, "kind": kind} | ({"at": at} if at else {}))
     request.session[FLASH_KEY] = messages
 
 
