@@ -314,6 +314,34 @@ def read_answers(
     return answers, errors
 
 
+@dataclass
+class DocumentsForm:
+    """The days the originals were received from the initiator and sent to the housing inspectorate."""
+
+    received_on: date | None = None
+    sent_on: date | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def read_documents(data: Mapping[str, Any], today: date) -> DocumentsForm:
+    """Days that have come, and the originals sent only once received: a slip of the calendar (next year, the
+    month before the meeting) would otherwise be kept silently and the inspectorate's deadline counted from it."""
+    form = DocumentsForm(typed={k: form_value(data, k) for k in ("originals_received_on", "sent_to_inspectorate_on")})
+    days = {k: parse_date(v) if v else None for k, v in form.typed.items()}
+    for name, day in days.items():
+        if form.typed[name] and day is None:
+            form.errors.add(name, gettext("Enter a date, e.g. 15.12.2026."))
+        elif day is not None and day > today:
+            form.errors.add(name, gettext("This day has not come yet: enter the day it happened."))
+    form.received_on, form.sent_on = days["originals_received_on"], days["sent_to_inspectorate_on"]
+    if form.sent_on and not form.errors and (form.received_on is None or form.sent_on < form.received_on):
+        form.errors.add(
+            "sent_to_inspectorate_on", gettext("The originals are sent after they are received: check both days.")
+        )
+    return form
+
+
 def read_code(data: Mapping[str, Any]) -> str | None:
     code = form_value(data, "code").replace(" ", "")
     return code if code.isdigit() and len(code) == 6 else None

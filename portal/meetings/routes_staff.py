@@ -22,7 +22,6 @@ from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
 from portal.core.pagination import with_params
-from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import staff
@@ -166,17 +165,18 @@ class StaffMeetings(Controller):
         flash(request, gettext("The count is closed, the protocol is formed and the results are sent to the house."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
-    @post("/{meeting_id:int}/documents", name="meetings:staff_documents", opt=staff(*ORGANISE))
+    @post("/{meeting_id:int}/documents", name="meetings:staff_documents", opt=staff(*ORGANISE), status_code=200)
     async def documents(
         self,
         request: Request,
         principal: Caller,
         meeting: LoadedMeeting,
         data: FormData,
-    ) -> Response[Any]:
-        received = parse_date(form_value(data, "originals_received_on"))
-        sent = parse_date(form_value(data, "sent_to_inspectorate_on"))
-        await actions.record_documents(principal, meeting, received, sent)
+    ) -> Response[Any] | Template:
+        form = forms.read_documents(data, clock.today_local())
+        if form.errors:
+            return await _page(request, "staff_detail", meeting, form.errors, form.typed, status_code=422)
+        await actions.record_documents(principal, meeting, form.received_on, form.sent_on)
         flash(request, gettext("Saved."))
         return see_other(request, f"/staff/meetings/{meeting.id}#documents")
 

@@ -501,3 +501,27 @@ async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and
     again = await client.form(f"/staff/meetings/{meeting_id}/edit", {**later, "title": "Другое"})
     assert again.status_code == 303
     assert (await Meeting.select(Meeting.title).where(Meeting.id == meeting_id).first())["title"] == "Замена лифтов"
+
+
+async def test_the_dates_of_the_originals_are_refused_in_the_future_or_sent_before_received(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house, days_left=-2)
+    await Meeting.update({Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: clock.now()}).where(
+        Meeting.id == meeting_id
+    )
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    today = clock.today_local()
+    url = f"/staff/meetings/{meeting_id}/documents"
+    tomorrow, yesterday = (today + timedelta(days=1)).isoformat(), (today - timedelta(days=1)).isoformat()
+    for received, sent, field in ((tomorrow, "", "originals_received_on"), (today.isoformat(), yesterday,
+                                  "sent_to_inspectorate_on"), ("", yesterday, "sent_to_inspectorate_on"),
+                                  ("31.02.2026", "", "originals_received_on")):  # fmt: skip
+        refused = await client.form(url, {"originals_received_on": received, "sent_to_inspectorate_on": sent})
+        assert refused.status_code == 422 and f'id="e-{field}"' in refused.text, (received, sent)
+        assert f'value="{received or sent}"' in refused.text  # what was typed is kept
+    row = await Meeting.select(Meeting.originals_received_on, Meeting.sent_to_inspectorate_on).first()
+    assert row == {"originals_received_on": None, "sent_to_inspectorate_on": None}  # nothing of it saved
+    saved = await client.form(url, {"originals_received_on": yesterday, "sent_to_inspectorate_on": today.isoformat()})
+    assert saved.status_code == 303
