@@ -68,7 +68,8 @@ def example_house(db: Any, make_account: Any) -> Any:
 @pytest.fixture
 def make_meeting(db: Any) -> Any:
     """``await make_meeting(house, days_left=5)``: a published meeting with two questions and its register fixed;
-    voting started three days ago and ends ``days_left`` days from today (negative: it has ended)."""
+    voting started three days ago and ends ``days_left`` days from today (negative: it has ended); ``closed``: its
+    count closed too."""
     from portal.meetings import actions
     from portal.meetings import forms
     from portal.meetings import rules
@@ -76,7 +77,9 @@ def make_meeting(db: Any) -> Any:
     from portal.meetings.tables import Meeting
     from portal.meetings.tables import MeetingStatus
 
-    async def make(house: int, *, days_left: int = 5, form: rules.Form = rules.Form.ABSENTEE) -> int:
+    async def make(
+        house: int, *, days_left: int = 5, form: rules.Form = rules.Form.ABSENTEE, closed: bool = False
+    ) -> int:
         today = clock.today_local()
         starts_on = today - timedelta(days=3)
         ends_on = today + timedelta(days=days_left)
@@ -85,7 +88,8 @@ def make_meeting(db: Any) -> Any:
             house=house,
             title="Годовое собрание",
             form=form,
-            status=MeetingStatus.PUBLISHED,
+            status=MeetingStatus.CLOSED if closed else MeetingStatus.PUBLISHED,
+            closed_at=clock.now() if closed else None,
             initiator="ООО «УК»",
             notice_on=starts_on - timedelta(days=12),
             starts_on=starts_on,

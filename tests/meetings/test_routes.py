@@ -507,10 +507,7 @@ async def test_the_dates_of_the_originals_are_refused_in_the_future_or_sent_befo
     client, login, make_user, example_house, make_meeting
 ):
     house = await example_house()
-    meeting_id = await make_meeting(house.house, days_left=-2)
-    await Meeting.update({Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: clock.now()}).where(
-        Meeting.id == meeting_id
-    )
+    meeting_id = await make_meeting(house.house, days_left=-2, closed=True)
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
     today = clock.today_local()
     url = f"/staff/meetings/{meeting_id}/documents"
