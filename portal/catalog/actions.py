@@ -591,7 +591,7 @@ async def check_own_checkout(principal: Principal, order: OrderDetail) -> None:
         name = await payer_of(principal, order)
         words = texts.others_paying(payment.stored_status, payment.created_at, payment.expires_at, name)
         refused = words if payment.may_continue else texts.others_checkout(name)
-        raise Refused(refused, back=f"/services/orders/{order.id}")
+        raise Refused(refused, back=f"/services/orders/{order.id}", russian=name)
 
 
 async def come_back(principal: Principal, session_id: str) -> PaymentStatus | None:
@@ -690,7 +690,7 @@ async def cancel(
     check_cancel(order)
     paying = None if by_staff else await others_paying(principal, order)
     if paying is not None:  # their page is not closed under them; the order is cancelled once it closes
-        raise Refused(paying.message, back=f"/services/orders/{order.id}")
+        raise Refused(paying.message, back=f"/services/orders/{order.id}", russian=paying.russian)
     await _payment_closed(order, now)
     ticket = None
     if order.ticket_id is not None:

@@ -344,7 +344,7 @@ class ResidentOrders(Controller):
         a new one. A POST: it may close a checkout and open another."""
         started = await actions.start_payment(principal, order, get_settings().base_url)
         if isinstance(started, CheckoutUnderway) and started.by_other:  # not theirs to take over or close
-            flash(request, started.message, "info")
+            flash(request, started.message, "info", russian=started.russian)
         elif isinstance(started, CheckoutUnderway):  # paid meanwhile, or being confirmed: no second checkout
             _tell_payment(request, started.status)
         else:

@@ -476,11 +476,14 @@ def see_other(request: Request, path: str) -> Response[Any]:
     return Redirect(path=path, status_code=303)
 
 
-def flash(request: Request, message: str, kind: str = "success", at: str | None = None) -> None:
+def flash(request: Request, message: str, kind: str = "success", at: str | None = None, russian: str = "") -> None:
     """A message shown once at the top of the next page («Показания переданы»), or in its section ``at`` when the
-    person is sent back to that place («/consent#optional»): at the top it was out of sight on a phone."""
+    person is sent back to that place («/consent#optional»): at the top it was out of sight on a phone. ``russian``:
+    the words of it that stay Russian on an English page (a co-owner's name), marked so (the ``russian`` filter)."""
     messages = list(request.session.get(FLASH_KEY, []))
-    messages.append({"message": message, "kind": kind} | ({"at": at} if at else {}))
+    messages.append(
+        {"message": message, "kind": kind} | ({"at": at} if at else {}) | ({"ru": russian} if russian else {})
+    )
     request.session[FLASH_KEY] = messages
 
 
@@ -499,15 +502,16 @@ class Refused(Exception):
     page the request came from (or ``back``), so handlers never catch it themselves.
     """
 
-    def __init__(self, message: str, *, back: str | None = None) -> None:
+    def __init__(self, message: str, *, back: str | None = None, russian: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.back = back
+        self.russian = russian  # words of the message that stay Russian (a payer's name), as ``flash`` takes them
 
 
 def refused_back(request: Request, exc: Refused) -> Response[Any]:
     """Exception handler of ``Refused``: the message flashed as an error, then back where the user was."""
-    flash(request, exc.message, "error")
+    flash(request, exc.message, "error", russian=exc.russian)
     target = exc.back or _same_site_referer(request) or "/"
     return see_other(request, target)
 

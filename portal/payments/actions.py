@@ -139,7 +139,7 @@ class CheckoutUnderway(Refused):
                 "the same debt is not paid twice."
             )
             back = f"/payments/{found.id}"
-        super().__init__(message, back=back)
+        super().__init__(message, back=back, russian=found.payer_name if by_other else "")
         self.by_other = by_other
         self.found = found
         self.payment_id = found.id

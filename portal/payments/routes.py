@@ -235,7 +235,7 @@ async def _refuse_someone_elses(principal: Principal, payment: queries.PaymentVi
                 "This payment was started by another member of your household: only they can continue or cancel it."
             )
         )
-        raise Refused(refused, back=f"/payments/{payment.id}")
+        raise Refused(refused, back=f"/payments/{payment.id}", russian=name or "")
 
 
 class ResidentPayments(Controller):

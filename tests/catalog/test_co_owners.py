@@ -19,6 +19,7 @@ PAYING = "Этот заказ оплачивает другой член ваш�
 # Who pays the order, since when, until when it may still go through, and what the co-owner can do then: the order's
 # words, not the utilities' (which name the account and say «then you can pay here»). Who: by name to an owner, who
 # sees the payer on the account's access list; «another member of your household» to a family member, who does not.
+# The name stays Russian on an English page, and says so (``lang="ru"``) to a screen reader's voice.
 WORDS = {
     ("ru", "family"): (
         "Этот заказ оплачивает другой член вашей семьи: страница оплаты открыта в {since} и будет открыта до {until}. "
@@ -36,7 +37,8 @@ WORDS = {
         "сможете оплатить его сами или отменить."
     ),
     ("en", "owner"): (
-        "Иванов Иван is paying this order: they opened its payment page at {since}, and it stays open until {until}. "
+        '<span lang="ru">Иванов Иван</span> is paying this order: they opened its payment page at {since}, and it '
+        "stays open until {until}. "
         "Only they can continue or cancel that payment. If the order is not paid by {until}, you can pay it yourself "
         "or cancel it."
     ),
@@ -115,11 +117,13 @@ async def test_a_co_owner_is_told_in_the_orders_words_who_pays_it_until_when_and
 
     seen = _unescaped((await browser.get(page)).text)
     assert words in seen
+    assert lang == "en" or '<span lang="ru">' not in seen
     for action in ("pay", "pay-cancel", "cancel"):  # a direct POST is refused with the same words
         response = await browser.form(f"{page}/{action}")
         assert response.status_code == 303
         told = _unescaped((await browser.get(response.headers["location"])).text)
-        assert words in told, action
+        assert told.count(words) == 2, action  # the order's notice, and the refusal said above it
+        assert lang == "en" or '<span lang="ru">' not in told  # on a Russian page nothing is marked
         assert "then you can pay here" not in told and "тогда вы сможете оплатить здесь" not in told
         assert role == "owner" or "Иванов Иван" not in told
     assert await _state() == ("awaiting_payment", ["open"])
