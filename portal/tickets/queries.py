@@ -26,10 +26,12 @@ from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
 from portal.accounts.rules import normalize_phone
+from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core.address import PremiseAddress
+from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.clauses import within
 from portal.core.paged import read_page
@@ -40,6 +42,7 @@ from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.values import placeholders
+from portal.housing.queries import OWNED_PREMISES
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
@@ -448,6 +451,7 @@ class CallerAccount:
     matches: list[AccountRef]
     more: bool = False  # more accounts match than are shown: more words would narrow them
     phone: str | None = None  # what is typed, read as a phone (+7…): the caller's phone, not an account's number
+    people: Mapping[int, str] = field(default_factory=dict)  # account id → the portal user whose phone was typed
 
 
 async def caller_account(principal: Principal, typed: str, picked: int | None) -> CallerAccount:
@@ -457,22 +461,45 @@ async def caller_account(principal: Principal, typed: str, picked: int | None) -
     typed = typed.strip()
     numbered = await _accounts_where(PersonalAccount.number == typed, limit=1) if typed else []
     exact = numbered[0] if numbered and principal.may_see_house(numbered[0].house_id) else None
-    matches = await find_accounts(principal, typed)
+    people = await residents_by_phone(typed)
+    matches = await find_accounts(principal, typed, people)
     if exact is not None and exact not in matches:
         matches = [exact, *matches]
     chosen = next((m for m in matches[:ACCOUNT_MATCHES] if m.id == picked), None)
     if picked is None and len(matches) == 1:
         chosen = matches[0]
     phone = None if numbered else normalize_phone(typed)  # ten digits may be an account's number (any house's)
-    return CallerAccount(typed, chosen or exact, matches[:ACCOUNT_MATCHES], len(matches) > ACCOUNT_MATCHES, phone)
+    shown = matches[:ACCOUNT_MATCHES]
+    named = {m.id: people[m.id] for m in shown if m.id in people}
+    return CallerAccount(typed, chosen or exact, shown, len(matches) > ACCOUNT_MATCHES, phone, named)
 
 
-async def find_accounts(principal: Principal, typed: str) -> list[AccountRef]:
+async def residents_by_phone(typed: str) -> dict[int, str]:
+    """The accounts of the portal user whose confirmed profile phone is ``typed`` (read as a phone, +7…), by the
+    residencies not revoked (owner, family member, tenant), with the user's name; at most ``OWNED_PREMISES``. The
+    phone is unique (its index finds the one user), the residencies are read by their user's index."""
+    phone = normalize_phone(typed)
+    if phone is None:
+        return {}
+    rows = (
+        await Residency.select(Residency.account, Residency.user.full_name.as_alias("name"))
+        .where(
+            (Residency.user.phone == phone)
+            & Residency.user.phone_confirmed_at.is_not_null()
+            & Residency.revoked_at.is_null()
+        )
+        .limit(OWNED_PREMISES)
+    )
+    return {r["account"]: r["name"] for r in rows}
+
+
+async def find_accounts(principal: Principal, typed: str, people: Mapping[int, str] | None = None) -> list[AccountRef]:
     """The accounts a caller's words name (part of the number, the payer, the address with the flat: the staff
-    accounts list's search; or an owner's name or phone), in the operator's houses, by number: one more than
-    ``ACCOUNT_MATCHES`` at most."""
+    accounts list's search; or an owner's name or phone; or the accounts ``people`` — of the portal user with that
+    phone, ``residents_by_phone``), in the operator's houses, by number: one more than ``ACCOUNT_MATCHES`` at most."""
     typed = typed.strip()
-    words = account_search(typed, await premises_owned_by(typed)) if typed else None
+    owned = account_search(typed, await premises_owned_by(typed)) if typed else None
+    words = either([owned, PersonalAccount.id.is_in(sorted(people)) if people else None])
     if words is None:
         return []
     where = every([house_scope(PersonalAccount.premise.house, principal), words])

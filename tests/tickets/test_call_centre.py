@@ -67,6 +67,45 @@ async def test_an_owner_who_is_not_the_payer_is_found_by_name_or_phone(client, l
     assert offered(page.text) == {houses["flat12"].account: True}
 
 
+async def portal_user(make_user, phone: str, accounts: dict[int, str], *, confirmed: bool = True) -> int:
+    """A resident with their profile's phone (confirmed or not), linked to ``accounts`` (id: role)."""
+    from portal.accounts.tables import User
+
+    user = await make_user(name="Лисицына Вера Павловна", accounts=accounts)
+    stamp = datetime(2026, 1, 1, tzinfo=UTC) if confirmed else None
+    await User.update({User.phone: phone, User.phone_confirmed_at: stamp}).where(User.id == user)
+    return user
+
+
+def matches_box(page: str) -> str:
+    box = re.search(r'<div id="account-matches".*?</fieldset>', page, re.S)
+    return box.group(0) if box else ""
+
+
+@pytest.mark.parametrize("role", ["owner", "family", "tenant"])
+async def test_a_resident_calling_from_their_profile_phone_is_found_and_named(client, login, houses, make_user, role):
+    """Not an owner in the register: a portal user with access to the account, by the phone of their profile."""
+    await portal_user(make_user, "+79781234561", {houses["flat14"].account: role, houses["elsewhere"].account: role})
+    await login(client, houses["dispatcher"])
+    for typed in ("+7 (978) 123-45-61", "8 978 123 45 61", "9781234561"):
+        page = await client.get("/staff/tickets/new", params={"account_number": typed})
+        assert offered(page.text) == {houses["flat14"].account: True}, typed  # not the house they do not serve
+        assert "Лисицына Вера Павловна" in matches_box(page.text), typed
+        assert caller_phone(page.text) == "+7 978 123-45-61 (filled)", typed
+
+
+async def test_an_unconfirmed_or_revoked_residents_phone_finds_nothing(client, login, houses, make_user):
+    from portal.accounts.tables import Residency
+
+    await portal_user(make_user, "+79781234562", {houses["flat14"].account: "owner"}, confirmed=False)
+    gone = await portal_user(make_user, "+79781234563", {houses["flat12"].account: "family"})
+    await Residency.update({Residency.revoked_at: datetime(2026, 1, 2, tzinfo=UTC)}).where(Residency.user == gone)
+    await login(client, houses["dispatcher"])
+    for typed in ("+7 978 123-45-62", "+7 978 123-45-63"):
+        page = await client.get("/staff/tickets/new", params={"account_number": typed})
+        assert offered(page.text) == {}, typed
+
+
 def caller_phone(page: str) -> str:
     """What «Телефон звонившего» holds as the form is shown, and whether the search put it there."""
     field = re.search(r'<input id="f-contact_phone"[^>]*>', page).group(0)
