@@ -30,3 +30,12 @@ def choose_a_long_name(select: Locator, name: str = LONG_NAME) -> None:
     key = select.locator("option:not([value=''])").first.get_attribute("value")
     select.evaluate("(box, [key, name]) => { box.querySelector(`option[value='${key}']`).text = name; }", [key, name])
     select.select_option(key)
+
+
+def add_to_order(page: Page, base: str, *titles: str) -> None:
+    """The services of the demo catalogue, by their Russian titles, put in the resident's order one by one."""
+    for title in titles:
+        page.goto(base + "/services")
+        page.locator(".service-card", has_text=title).get_by_role("link").click()
+        page.get_by_role("button", name="Добавить в заказ").click()
+        expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser
-from playwright.sync_api import expect
 
+from tests.browser import add_to_order
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,7 @@ OFF_LINE = """() => [...document.querySelectorAll("main table tbody tr")].filter
 def test_the_cart_draws_one_line_under_each_row_at_1280_px(live_server: str, browser: Browser) -> None:
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
     sign_in(page, live_server, "resident@demo.ru")
-    for title in ("Вызов сантехника", "Замена смесителя"):
-        page.goto(live_server + "/services")
-        page.locator(".service-card", has_text=title).get_by_role("link").click()
-        page.get_by_role("button", name="Добавить в заказ").click()
-        expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+    add_to_order(page, live_server, "Вызов сантехника", "Замена смесителя")
     assert page.locator("main table tbody tr").count() == 2
     assert page.evaluate(OFF_LINE) == []
     page.context.close()
