@@ -77,6 +77,12 @@ class CheckoutForm:
     errors: FormErrors = field(default_factory=FormErrors)
 
 
+def kept_checkout(data: Mapping[str, Any]) -> CheckoutForm:
+    """What was typed in the order form, as typed and unchecked: the form comes back with it after a line is removed."""
+    typed = {k: form_value(data, k) for k in ("account", "day", "slot", "comment", "phone")}
+    return CheckoutForm(account_id=parse_id(typed["account"]), typed=typed)
+
+
 def read_checkout(
     data: Mapping[str, Any],
     accounts: Sequence[int],
@@ -87,10 +93,8 @@ def read_checkout(
     with_day: bool = True,
 ) -> CheckoutForm:
     """Which premises, which day and time, a comment and a phone to call (the day only for work at the premises)."""
-    form = CheckoutForm()
-    form.typed = {k: form_value(data, k) for k in ("account", "day", "slot", "comment", "phone")}
+    form = kept_checkout(data)
     errors = form.errors
-    form.account_id = parse_id(form.typed["account"])
     if form.account_id not in accounts:
         form.account_id = None
         errors.add("account", gettext("Choose the premises the order is for."))

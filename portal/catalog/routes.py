@@ -187,10 +187,11 @@ class ResidentCatalog(Controller):
         return await _cart_page(request, principal)
 
     @post("/cart/remove", name="catalog:cart_remove", status_code=200)
-    async def remove(self, request: Request, data: FormData) -> Response[Any]:
+    async def remove(self, request: Request, principal: Caller, data: FormData) -> Template:
+        """«Remove» is a button of the order form: the page comes back with what was typed in it."""
         service_id = parse_id(data.get("service"))
         save_cart(request, [(sid, q) for sid, q in cart_of(request) if sid != service_id])
-        return see_other(request, "/services/cart")
+        return await _cart_page(request, principal, forms.kept_checkout(data))
 
     @post("/cart/order", name="catalog:checkout", status_code=200)
     async def checkout(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:

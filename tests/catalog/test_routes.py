@@ -468,3 +468,23 @@ async def test_a_certificate_not_paid_yet_gets_no_document_until_it_is_paid(clie
     taken = await client.form(f"/staff/orders/{order_id}/documents", {"title": "Копия"}, files=upload)
     assert taken.status_code == 303
     assert await OrderDocument.count().where(OrderDocument.order == order_id) == before + 1
+
+
+async def test_removing_a_line_gives_back_the_order_form_as_typed(client, login, household, shop):
+    """«Убрать» is a button of the order form: without JavaScript the whole form is posted, and the page comes back
+    with the day, time, phone and comment the resident had typed (before, they were lost on a separate form)."""
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    for service in ("plumber", "repair"):
+        await client.form("/services/cart", {"service": shop[service], "account": account})
+    typed = {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "+7 978 111-22-33"}
+    removed = await client.form(
+        "/services/cart/remove", {**typed, "comment": "Домофон 12, звонить заранее", "service": shop["plumber"]}
+    )
+    assert removed.status_code == 200
+    lines = re.findall(r'name="service" value="(\d+)"', removed.text)
+    assert lines == [str(shop["repair"])]
+    assert f'<option value="{_tomorrow()}" selected' in removed.text
+    assert '<option value="09:00–12:00" selected' in removed.text
+    assert 'value="+7 978 111-22-33"' in removed.text and "Домофон 12, звонить заранее</textarea>" in removed.text
+    assert "is-invalid" not in removed.text and "error-summary" not in removed.text  # nothing is checked yet
