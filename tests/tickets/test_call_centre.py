@@ -92,6 +92,9 @@ async def test_a_resident_calling_from_their_profile_phone_is_found_and_named(cl
         assert offered(page.text) == {houses["flat14"].account: True}, typed  # not the house they do not serve
         assert "Лисицына Вера Павловна" in matches_box(page.text), typed
         assert caller_phone(page.text) == "+7 978 123-45-61 (filled)", typed
+    client.cookies.set("lang", "en")  # the name stays Russian on an English page, marked so
+    page = await client.get("/staff/tickets/new", params={"account_number": "+7 978 123-45-61"})
+    assert 'by the phone of <span lang="ru">Лисицына Вера Павловна</span>' in matches_box(page.text)
 
 
 async def test_an_unconfirmed_or_revoked_residents_phone_finds_nothing(client, login, houses, make_user):
