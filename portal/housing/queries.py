@@ -22,6 +22,7 @@ from piccolo.query.methods.select import Count
 from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
 
+from portal.accounts.rules import normalize_phone
 from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.clauses import either
@@ -185,7 +186,14 @@ _PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
 
 
 def _owner_search(q: str) -> Any:
-    """Phones are stored as digits: "(978) 111-22-33" is searched as "978 1112233"."""
+    """Phones are stored as digits: "(978) 111-22-33" is searched as "978 1112233" (a part: the last digits, the
+    first ones). A whole number, however typed («8 978 555 00 01»), is that phone alone, not its groups word by
+    word: the index cannot answer the short ones, and «978 555» matched every owner of 978 555-…. It is looked for
+    as dialled, 8 and ten digits: the search text holds every owner's phone so, and no other eleven digits in a row
+    but an INN's."""
+    phone = normalize_phone(q)
+    if phone is not None:
+        return text_match("owner", "search_text", "8" + phone[2:])
     words = [re.sub(r"\D", "", w) if _PHONE_PART.fullmatch(w) else w for w in q.split()]
     return text_match("owner", "search_text", " ".join(words))
 

@@ -67,6 +67,28 @@ async def test_an_owner_who_is_not_the_payer_is_found_by_name_or_phone(client, l
     assert offered(page.text) == {houses["flat12"].account: True}
 
 
+async def test_a_whole_phone_typed_in_groups_finds_that_owner_only(client, login, houses):
+    """«8 978 555 00 01» read word by word was «978 555» (the index cannot answer «00», «01»): it found the owner of
+    +7 978 555-44-33 too, and a request could go to the wrong account. A part of a number still finds every owner
+    whose phone has it."""
+    neighbour = {"kind": "person", "name": "Ершов Павел", "inn": None, "phone": "+7 978 555-00-01", "email": ""}
+    share = {"premise": houses["flat14"].premise, "share_numerator": 1, "share_denominator": 1, "joint": False}
+    await save_ownership(None, None, {**share, "owner": await save_owner(None, None, neighbour)})
+    await login(client, houses["dispatcher"])
+    for typed, found in (
+        ("8 978 555 00 01", houses["flat14"]),
+        ("+7 978 555 00 01", houses["flat14"]),
+        ("8 978 555 44 33", houses["flat12"]),
+        ("978 555 44 33", houses["flat12"]),
+    ):
+        page = await client.get("/staff/tickets/new", params={"account_number": typed})
+        assert offered(page.text) == {found.account: True}, typed
+    page = await client.get("/staff/tickets/new", params={"account_number": "8 978 555 00 02"})
+    assert offered(page.text) == {}
+    page = await client.get("/staff/tickets/new", params={"account_number": "978 555"})
+    assert offered(page.text) == {houses["flat12"].account: False, houses["flat14"].account: False}
+
+
 async def portal_user(make_user, phone: str, accounts: dict[int, str], *, confirmed: bool = True) -> int:
     """A resident with their profile's phone (confirmed or not), linked to ``accounts`` (id: role)."""
     from portal.accounts.tables import User
