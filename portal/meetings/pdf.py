@@ -3,6 +3,11 @@
 The protocol carries what the order in force on the meeting date requires (DOMAIN.md §1.7, rules.protocol_fields):
 the heading, total votes and area, the votes taking part and the quorum, each question's result and decision, the
 storage place, the joint-ownership rule, and the annexes — the register of owners and the list of those who voted.
+
+Both are formal documents in Russian whoever downloads them: the protocol is filed with the housing inspectorate (ГЖИ)
+and the ballot is the owner's written decision (ЖК ст. 48 ч. 5.1). The routes load their lines (premises named
+«кв. 1») and make them in ``DOCUMENT_LOCALE``, so labels, dates and numbers are Russian even when the page that
+links them is read in English.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from portal.meetings import forms
 from portal.meetings import queries
 from portal.meetings import rules
 from portal.settings import get_settings
+
+DOCUMENT_LOCALE = "ru"  # the protocol and the ballot are formal documents in Russian, whatever the reader's language
 
 
 def _votes(value: Fraction) -> str:

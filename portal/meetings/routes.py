@@ -36,6 +36,7 @@ from portal.meetings.deps import Caller
 from portal.meetings.deps import LoadedInitiative
 from portal.meetings.deps import LoadedMeeting
 from portal.meetings.tables import BallotStatus
+from portal.notifications.messages import in_locale
 
 
 def _pdf(content: bytes, filename: str) -> Response[bytes]:
@@ -132,11 +133,7 @@ class ResidentMeetings(Controller):
 
     @get("/{meeting_id:int}/ballots/{entry_id:int}/pdf", name="meetings:ballot_pdf")
     async def ballot_pdf(self, principal: Caller, meeting: LoadedMeeting, entry_id: FromPath[int]) -> Response[bytes]:
-        line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
-        if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
-            raise NotFoundException()
-        content = pdf.ballot_pdf(meeting, line, principal.name, line.ballot_received_at)
-        return _pdf(content, f"ballot-{meeting.id}-{entry_id}.pdf")
+        return _pdf(await ballot_bytes(principal, meeting, entry_id), f"ballot-{meeting.id}-{entry_id}.pdf")
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
     async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:
@@ -227,11 +224,22 @@ def material_of(meeting: queries.MeetingView, item_id: int) -> File:
     )
 
 
+async def ballot_bytes(principal: Principal, meeting: queries.MeetingView, entry_id: int) -> bytes:
+    """The owner's confirmed electronic ballot, in Russian whatever the reader's language (a legal document)."""
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
+        if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
+            raise NotFoundException()
+        return pdf.ballot_pdf(meeting, line, principal.name, line.ballot_received_at)
+
+
 async def protocol_bytes(meeting: queries.MeetingView) -> bytes:
-    outcome = await queries.outcome(meeting)
-    register = await queries.register_of(meeting.id)
-    voted = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED])
-    return pdf.protocol_pdf(meeting, outcome, register, voted)
+    """The protocol, in Russian whatever the reader's language: it is filed with the housing inspectorate."""
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        outcome = await queries.outcome(meeting)
+        register = await queries.register_of(meeting.id)
+        voted = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED])
+        return pdf.protocol_pdf(meeting, outcome, register, voted)
 
 
 async def _home_section(principal: Principal) -> list[queries.HomeMeeting] | None:

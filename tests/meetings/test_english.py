@@ -91,6 +91,7 @@ async def test_the_results_read_in_english_and_the_protocol_keeps_the_russian(
     page = (await client.get(f"/meetings/{meeting_id}")).text
     questions = re.findall(r'<td class="primary col-question">(.*?)<br>', page)
     assert questions == [f"1. {EN_CHAIR}", '2. <span lang="ru">Выбрать УК</span>'], questions
+    assert 'hreflang="ru">Protocol (PDF) (in Russian)</a>' in page  # the page says the file's language
     protocol = await client.get(f"/meetings/{meeting_id}/protocol")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
     assert "Избрать председателя" in text and EN_CHAIR not in text

@@ -85,10 +85,16 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert ballot_pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
     assert "Собственник A" in text and "ЕГРН № A-1" in text
+    assert "Скачать решение (PDF)</a>" in page.text  # a Russian page says nothing of the file's language
+    # The ballot is the owner's written decision, a legal document in Russian: a reader of English downloads the
+    # Russian ballot (labels, premise and area too), and the page says so at the link.
     client.cookies.set("lang", "en")
+    page = await client.get(f"/meetings/{meeting_id}")
+    assert 'hreflang="ru">Download the ballot (PDF) (in Russian)</a>' in page.text
     ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
-    assert "flat 1, 50 m²" in text and "м²" not in text  # the area in the reader's language
+    assert "Решение собственника" in text and "кв. 1, 50 м²" in text.replace("\u00a0", " "), text
+    assert "Owner" not in text and "flat" not in text and "m²" not in text
 
 
 async def test_the_ballot_pdf_writes_the_house_and_the_owner_within_the_page(client, voter):
@@ -378,10 +384,18 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     assert "184,5 (100 %)" in said and "Проценты от голосов участвующих" in said  # the chair, as on the page
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
+    results = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert 'hreflang="ru" download>Протокол (PDF)</a>' in results  # a Russian page says nothing of the language
+    # The protocol is filed with the housing inspectorate: staff reading English download it in Russian, labels,
+    # dates and numbers too; the page stays English and says so at the link.
     client.cookies.set("lang", "en")
+    results = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert 'hreflang="ru" download>Protocol (PDF) (in Russian)</a>' in results
     protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
-    assert "Area, m²" in text and "350 m²" in text.replace("\u00a0", " ") and "м²" not in text
+    said = " ".join(text.replace("\u00a0", " ").split())
+    assert "Протокол №" in said and "350 (350 м²)" in said and "Реестр собственников" in said and "кв. 1" in said, said
+    assert "Protocol" not in said and "Area" not in said and "m²" not in said
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert "Area, m²" in [c.value for c in next(sheet.iter_rows())]
