@@ -112,8 +112,15 @@ async def _cart_lines(place: OrderPlace, cart: list[tuple[int, Decimal]]) -> lis
 
 
 async def _cart_page(
-    request: Request, principal: Principal, form: forms.CheckoutForm | None = None, status_code: int = 200
+    request: Request,
+    principal: Principal,
+    form: forms.CheckoutForm | None = None,
+    status_code: int = 200,
+    *,
+    removed: bool = False,
+    focus: int | None = None,
 ) -> Template:
+    """The cart; after a line was removed (``removed``) the keyboard goes to the line ``focus``, or to the heading."""
     cart = cart_of(request)
     wanted_place = form.account_id if form and form.account_id else request.query_params.get("account")
     places, place = await _place(principal, wanted_place, SERVICE_RIGHT)
@@ -125,7 +132,7 @@ async def _cart_page(
         request, "catalog/cart.html", status_code=status_code, places=places, place=place, wanted=wanted,
         lines=lines, missing=len(cart) - len(wanted), total=rules.order_total(ln.amount for ln in lines),
         quote=rules.needs_quote(lines), days=_day_choices(full, today), slots=queries.slots(),
-        form=form or forms.CheckoutForm(typed={"phone": ""}), **texts.words(),
+        form=form or forms.CheckoutForm(typed={"phone": ""}), removed=removed, focus=focus, **texts.words(),
     )  # fmt: skip
 
 
@@ -189,9 +196,10 @@ class ResidentCatalog(Controller):
     @post("/cart/remove", name="catalog:cart_remove", status_code=200)
     async def remove(self, request: Request, principal: Caller, data: FormData) -> Template:
         """«Remove» is a button of the order form: the page comes back with what was typed in it."""
-        service_id = parse_id(data.get("service"))
-        save_cart(request, [(sid, q) for sid, q in cart_of(request) if sid != service_id])
-        return await _cart_page(request, principal, forms.kept_checkout(data))
+        service_id, cart = parse_id(data.get("service")), cart_of(request)
+        save_cart(request, [(sid, q) for sid, q in cart if sid != service_id])
+        focus = rules.line_after_removal([sid for sid, _ in cart], service_id)
+        return await _cart_page(request, principal, forms.kept_checkout(data), removed=True, focus=focus)
 
     @post("/cart/order", name="catalog:checkout", status_code=200)
     async def checkout(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:

@@ -120,6 +120,16 @@ def day_problem(day: date | None, today: date, horizon: int = HORIZON_DAYS) -> s
     return None
 
 
+def line_after_removal(service_ids: Sequence[int], removed: int | None) -> int | None:
+    """The cart line that takes the keyboard after ``removed`` is taken out of the cart ``service_ids``: the next
+    line, or the one before where the last went; None where none is left (the cart's heading takes it then)."""
+    if removed not in service_ids:
+        return None
+    rest = [sid for sid in service_ids if sid != removed]
+    at = service_ids.index(removed)
+    return rest[min(at, len(rest) - 1)] if rest else None
+
+
 def is_full(slots_per_day: int, booked: int) -> bool:
     """A service takes ``slots_per_day`` orders a day (0: no limit)."""
     return slots_per_day > 0 and booked >= slots_per_day

@@ -160,3 +160,18 @@ def test_the_orders_words_name_who_pays_it_only_when_given_the_name(locale, stat
         assert "Иванов Иван" in named and household not in named
     for words in unnamed:
         assert household in words and "Иванов Иван" not in words
+
+
+@pytest.mark.parametrize(
+    ("cart", "removed", "focus"),
+    [([1, 2, 3], 1, 2), ([1, 2, 3], 2, 3), ([1, 2, 3], 3, 2), ([7], 7, None), ([1, 2], 9, None)],
+    ids=[
+        "the first line gone, the next takes the keyboard",
+        "a middle line gone, the next takes it",
+        "the last line gone, the one before takes it",
+        "the only line gone, none does (the heading takes it)",
+        "a line not in the cart, none does",
+    ],
+)
+def test_the_line_that_takes_the_keyboard_after_a_removal(cart, removed, focus):
+    assert rules.line_after_removal(cart, removed) == focus
