@@ -110,7 +110,7 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
         # An address that matches no page never passed the app's middleware, which reads the reader's language:
         # read it here, or «Page not found» answered in Russian whatever the reader had chosen.
         i18n.set_locale(i18n.pick_locale(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
-    if isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower():
+    if _stale_form(exc):
         message = gettext("The form has expired. Reload the page and try again.")
     else:
         message = {
@@ -137,15 +137,22 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
+def _stale_form(exc: Exception) -> bool:
+    """A form refused for its CSRF token (outdated, or of another session): «Форма устарела»."""
+    return isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower()
+
+
 def _caller_of_unrouted(session_config: Any) -> Any:
-    """An ``after_exception`` hook: an address that matches no page passed neither the session middleware nor
-    ``_before_request``, so the error page would show a signed-in resident as a guest («Войти», no menu). The hook
-    (async, unlike an exception handler) reads the session and loads the caller for it; it never stores anything."""
+    """An ``after_exception`` hook: an address that matches no page, and a form refused for its CSRF token (checked
+    outside the session middleware), passed neither the session middleware nor ``_before_request``, so the error
+    page would show a signed-in resident as a guest («Войти», no menu). The hook (async, unlike an exception
+    handler) reads the session and loads the caller for it; it never stores anything."""
     backend = session_config.middleware.kwargs["backend"]
 
     async def load(exc: Exception, scope: Any) -> None:
         state = scope.setdefault("state", {})
-        if scope.get("type") != "http" or "principal" in state or not isinstance(exc, NotFoundException):
+        unloaded = isinstance(exc, NotFoundException) or _stale_form(exc)
+        if scope.get("type") != "http" or "principal" in state or not unloaded:
             return
         request: Request = Request(scope)
         try:
@@ -153,7 +160,7 @@ def _caller_of_unrouted(session_config: Any) -> Any:
                 scope["session"] = await backend.load_from_connection(request)
             await principal_of(request)
         except Exception:  # the error page is answered all the same, as to a guest
-            request.logger.exception("the caller of an unknown address was not loaded")
+            request.logger.exception("the caller of an error page was not loaded")
             state.pop("principal", None)
 
     return load

@@ -56,6 +56,19 @@ async def test_an_unknown_page_does_not_show_a_signed_in_resident_as_signed_out(
     assert 'class="topbar-signin"' in guest.text and 'action="/logout"' not in guest.text
 
 
+async def test_a_stale_form_does_not_show_a_signed_in_resident_as_signed_out(client, login, make_user):
+    """A form refused for its outdated token («Форма устарела») was answered with «Войти» and no menu, as if the
+    resident had been signed out: the token is checked before the session is read."""
+    await login(client, await make_user(accounts={}))
+    page = await client.post("/profile", data={"_csrf_token": "outdated"})
+    assert page.status_code == 403 and "Форма устарела" in page.text
+    assert 'action="/logout"' in page.text and 'class="topbar-signin"' not in page.text
+    client.cookies.clear()
+    guest = await client.post("/profile", data={"_csrf_token": "outdated"})
+    assert guest.status_code == 403 and "Форма устарела" in guest.text
+    assert 'class="topbar-signin"' in guest.text and 'action="/logout"' not in guest.text
+
+
 async def test_an_unknown_page_answers_in_the_readers_language(client):
     """An address that no page has was answered in Russian whatever the reader had chosen: the language is read
     for pages only, and an address matching none never reached that step."""
