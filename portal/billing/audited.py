@@ -10,7 +10,7 @@ from portal.billing.forms import rule_kind_label
 from portal.core import audit
 from portal.core.audit import describe
 from portal.core.i18n import format_day
-from portal.core.i18n import format_number
+from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 
@@ -23,7 +23,7 @@ def penalty_period(value: Any) -> str:
         f"{format_day(date.fromisoformat(value['valid_to']), 'short')}: {rule_kind_label(value['kind'])}"
     )
     if value.get("rate"):
-        said += f" {format_number(Decimal(value['rate']), 2)} %"
+        said += " " + format_percent(Decimal(value["rate"]), fixed=False)
     if value.get("debts_before"):
         month = format_day(date.fromisoformat(value["debts_before"][:10]), "LLLL y")
         said += " " + gettext("(debts of months before %(month)s)", month=month)

@@ -26,6 +26,7 @@ from portal.core.db import from_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
+from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.values import as_date
@@ -261,7 +262,7 @@ def sentence(r: Reduction) -> str:
         "hours": format_number(r.hours_beyond),
         "service": name,
         "month": format_day(r.period, "LLLL y"),
-        "percent": format_number(r.percent, 4),
+        "percent": format_percent(r.percent, 4, fixed=False),
     }
     own = None if r.permitted_hours is None else r.outage_hours - r.permitted_hours
     if own is not None and own >= r.hours_beyond:
@@ -274,13 +275,13 @@ def sentence(r: Reduction) -> str:
         )
     if r.amount is not None:
         tail = gettext(
-            "your charge for %(service)s for %(month)s will be reduced by %(percent)s %% (%(amount)s).",
+            "your charge for %(service)s for %(month)s will be reduced by %(percent)s (%(amount)s).",
             amount=format_money(r.amount),
             **values,
         )
     else:
         tail = gettext(
-            "your charge for %(service)s for %(month)s will be reduced by %(percent)s %% of the month's charge.",
+            "your charge for %(service)s for %(month)s will be reduced by %(percent)s of the month's charge.",
             **values,
         )
     return f"{head}: {tail}"

@@ -45,6 +45,7 @@ from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.home import register_section
 from portal.core.i18n import format_day
+from portal.core.i18n import format_percent
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
@@ -528,8 +529,8 @@ class StaffKeyRates(Controller):
         flash(
             request,
             _(
-                "The key rate %(rate)s %% from %(day)s is recorded; the next penalty run uses it.",
-                rate=form.rate,
+                "The key rate %(rate)s from %(day)s is recorded; the next penalty run uses it.",
+                rate=format_percent(form.rate),
                 day=format_day(form.valid_from, "short"),
             ),
         )

@@ -311,6 +311,25 @@ def format_number(
     return text
 
 
+@lru_cache(maxsize=8)
+def _percent_sign(locale: str) -> tuple[str, str]:
+    """What the locale writes before and after a percentage (CLDR's percent pattern): «38,89 %» with a no-break
+    space in Russian, "38.89%" in English."""
+    pattern = parse_pattern(Locale.parse(locale).percent_formats[None].pattern)
+    return pattern.prefix[0], pattern.suffix[0]
+
+
+def format_percent(
+    value: Decimal | int | float, digits: int = 2, locale: str | None = None, *, fixed: bool = True
+) -> str:
+    """A percentage already in percent (38.89, not 0.3889) as the locale writes it: «38,89 %», "38.89%". Exactly
+    ``digits`` decimals unless ``fixed`` is off (a percentage is rounded for display to 2 places, and the same
+    quantity reads the same everywhere: «0,00 %», not «0 %» in one place and «0,00» in another)."""
+    locale = locale or get_locale()
+    prefix, suffix = _percent_sign(locale)
+    return f"{prefix}{format_number(value, digits, locale, fixed=fixed)}{suffix}"
+
+
 def format_typed(value: object, locale: str | None = None) -> object:
     """A number written into a form's field as a reader of ``locale`` types it: the language's decimal sign and no
     group separators («15000,00», "15000.00"), its decimals as stored; read back by ``parse_decimal`` either way.

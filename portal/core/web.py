@@ -110,6 +110,12 @@ def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> 
 
 
 @pass_context
+def _percent(_context: Any, value: Any, digits: int = 2, fixed: bool = True) -> str:
+    """``{{ share | percent }}``: «38,89 %», "38.89%" (``i18n.format_percent``)."""
+    return i18n.format_percent(value, digits, fixed=fixed)
+
+
+@pass_context
 def _typed(_context: Any, value: Any) -> Any:
     return i18n.format_typed(value)
 
@@ -226,6 +232,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         day=_day,
         moment=_moment,
         number=_number,
+        percent=_percent,
         typed=_typed,
         own=_own,
         own_html=_own_html,

@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from portal.core import storage
 from portal.core.home import register_section
+from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import resident
@@ -172,7 +173,8 @@ class ResidentMeetings(Controller):
         message = gettext("Thank you, your support is counted.")
         if result.reached:
             message = gettext(
-                "Thank you! The owners' demand holds %(share)s of the votes: the company must act on it.", share="10 %"
+                "Thank you! The owners' demand holds %(share)s of the votes: the company must act on it.",
+                share=format_percent(10, 0),
             )
         flash(request, message)
         return see_other(request, f"/meetings/initiatives/{initiative.id}")

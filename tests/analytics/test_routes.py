@@ -208,3 +208,17 @@ async def test_on_an_english_page_complexes_and_houses_are_marked_russian(
         assert groups and all(g.endswith(' lang="ru">') for g in groups)
     russian = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "ru"})).text
     assert 'lang="ru"' not in russian.split("<main", 1)[1]
+
+
+async def test_on_an_english_page_a_percentage_is_written_as_english_writes_it(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    """English writes "100.0%" with no space before the sign; Russian «100,0 %» with a no-break space."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
+    client.cookies.set("lang", "en")
+    english = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.split("<main", 1)[1]
+    assert re.search(r"\d\.\d%", english) and not re.search(r"\d[ \u00a0]%", english)
+    client.cookies.set("lang", "ru")
+    russian = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.split("<main", 1)[1]
+    assert re.search(r"\d,\d\u00a0%", russian) and not re.search(r"\d%", russian)

@@ -205,7 +205,7 @@ async def test_the_receipt_gives_the_annual_rate_of_a_penalty_as_a_number_of_the
     )
     await login(client, await make_user(accounts={p69.account: "owner"}))
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
-    assert re.findall(r'data-label="Ставка, % годовых">([^<]*)</td>', page.text) == ["9,5 %"]
+    assert re.findall(r'data-label="Ставка, % годовых">([^<]*)</td>', page.text) == ["9,5\u00a0%"]
     client.cookies.set("lang", "en")
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
-    assert re.findall(r'data-label="Annual rate">([^<]*)</td>', page.text) == ["9.5 %"]
+    assert re.findall(r'data-label="Annual rate">([^<]*)</td>', page.text) == ["9.5%"]

@@ -10,6 +10,7 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
+from portal.core.i18n import format_percent
 from portal.core.i18n import format_phone
 from portal.core.i18n import pick_locale
 from portal.core.i18n import tel_href
@@ -88,6 +89,21 @@ def test_money_is_formatted_per_locale_with_non_breaking_spaces():
 )
 def test_a_negative_number_on_screen_has_the_minus_sign_not_a_hyphen(value, digits, locale, shown):
     assert format_number(value, digits, locale) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "locale", "shown"),
+    [
+        (Decimal("38.89"), 2, "ru", "38,89\u00a0%"),
+        (Decimal("38.89"), 2, "en", "38.89%"),
+        (0, 2, "ru", "0,00\u00a0%"),  # the same two places as any other share
+        (0, 2, "en", "0.00%"),
+        (Decimal("1234.5"), 1, "en", "1,234.5%"),
+        (10, 0, "en", "10%"),
+    ],
+)
+def test_a_percentage_is_written_as_the_language_writes_it(value, digits, locale, shown):
+    assert format_percent(value, digits, locale) == shown
 
 
 def test_a_phone_is_written_in_groups_that_never_break_across_lines():

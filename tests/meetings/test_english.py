@@ -247,3 +247,22 @@ async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail_not_
     await client.form(f"/meetings/{voter.meeting_id}/code")
     mail = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.template == "meetings/code").first()
     assert "«Годовое собрание» по помещениям: кв. 1." in mail["body"], mail["body"]
+
+
+async def test_a_reader_of_english_reads_a_percentage_as_english_writes_it_with_two_places(
+    client, login, make_user, example_house, make_meeting
+):
+    """English writes "0.00%" with no space, in the list, the meeting's page and its results alike (a meeting
+    nobody voted in read «0 %» on its page and «0.00» in the list); Russian «0,00 %» with a no-break space."""
+    house = await example_house()
+    voting = await make_meeting(house.house)
+    closed = await make_meeting(house.house, days_left=-2, closed=True)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    client.cookies.set("lang", "en")
+    for path in ("/staff/meetings", f"/staff/meetings/{voting}", f"/staff/meetings/{closed}"):
+        page = (await client.get(path)).text.split("<main", 1)[1]
+        assert "0.00%" in page and not re.search(r"\d[ \u00a0]%|\d%[^<\s]", page.replace("0.00%", "")), path
+    assert "Took part: 0.00% of all votes" in page and ">0.00%</td>" in page
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/staff/meetings/{closed}")).text
+    assert "Приняли участие: 0,00\u00a0% всех голосов" in page and ">0,00\u00a0%</td>" in page

@@ -43,12 +43,12 @@ async def test_the_staff_list_reads_the_same_statements_for_two_meetings_or_four
 
     first = await _voted_meetings(house, make_meeting, owner, 2)
     two, page = await _statements(db, client, "/staff/meetings")
-    assert page.count("14,29 %") == 2, page
+    assert page.count("14,29\u00a0%") == 2, page
     assert all(f'href="/staff/meetings/{m}/moderation">1</a>' in page for m in first), page
 
     more = await _voted_meetings(house, make_meeting, owner, 2)
     four, page = await _statements(db, client, "/staff/meetings")
-    assert page.count("14,29 %") == 4, page
+    assert page.count("14,29\u00a0%") == 4, page
     assert all(f'href="/staff/meetings/{m}/moderation">1</a>' in page for m in first + more), page
     assert two == four, (two, four)
 

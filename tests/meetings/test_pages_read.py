@@ -59,7 +59,7 @@ async def test_no_quorum_yet_reads_as_two_sentences_in_both_languages(
     assert _quorum_said(page) == "Кворума пока нет. Нужно более 50 % всех голосов."
     client.cookies.set("lang", "en")
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
-    assert _quorum_said(page) == "No quorum yet. More than 50 % of all votes is needed."
+    assert _quorum_said(page) == "No quorum yet. More than 50% of all votes is needed."
 
 
 async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decided(
@@ -73,7 +73,7 @@ async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decid
     await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
     client.cookies.set("lang", "en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
-    assert _quorum_said(page) == "No quorum. Nothing was decided: more than 50 % of all votes was needed."
+    assert _quorum_said(page) == "No quorum. Nothing was decided: more than 50% of all votes was needed."
     assert "No quorum yet" not in page and _decisions_head(page) == "Decision"
 
 
