@@ -566,6 +566,26 @@ class FeedItem:
         return self.publish_at or self.published_at
 
 
+def _in_feed(
+    principal: Principal, kind: str, now: datetime, select: str, tail: str, head: list[Any], more: list[Any]
+) -> tuple[str, list[Any]]:
+    """``select`` (with ``head``'s parameters) over the posts in force that reach one of the resident's accounts,
+    of ``kind`` when it is one, then ``tail`` (with ``more``'s): the SQL and its parameters."""
+    args: list[Any] = [*head, PostStatus.PUBLISHED, now, now]
+    kind_clause = ""
+    if kind in PostKind.__members__.values():
+        kind_clause = " AND p.kind = {}"
+        args.append(kind)
+    args.extend(more)
+    sql = _reaching(
+        sorted(principal.account_ids),
+        args,
+        select + "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
+        "AND (p.ends_at IS NULL OR p.ends_at > {})" + kind_clause + " AND {reached}" + tail,
+    )
+    return sql, args
+
+
 async def feed(
     principal: Principal,
     *,
@@ -576,31 +596,32 @@ async def feed(
 ) -> list[FeedItem]:
     """The posts in force for this resident (their audience selects one of the resident's accounts), newest
     first, each with its unread mark: one query."""
-    accounts = sorted(principal.account_ids)
-    if not accounts or principal.user_id is None:
+    if not principal.account_ids or principal.user_id is None:
         return []
-    now = now or clock.now()
-    args: list[Any] = [principal.user_id, PostStatus.PUBLISHED, now, now]
-    kind_clause = ""
-    if kind in PostKind.__members__.values():
-        kind_clause = " AND p.kind = {}"
-        args.append(kind)
-    args.extend([max(1, min(limit, 100)), max(0, offset)])
-    sql = _reaching(
-        accounts,
-        args,
-        "SELECT p.id, p.kind, p.title, p.title_en, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, "  # noqa: S608 (placeholders only)
+    sql, args = _in_feed(
+        principal,
+        kind,
+        now or clock.now(),
+        "SELECT p.id, p.kind, p.title, p.title_en, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, "
         "p.own_words, "
-        '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen '
-        "FROM post p WHERE p.status = {} AND (p.publish_at IS NULL OR p.publish_at <= {}) "
-        "AND (p.ends_at IS NULL OR p.ends_at > {})"
-        + kind_clause
-        + " AND {reached} ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
+        '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen ',
+        " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
+        [principal.user_id],
+        [max(1, min(limit, 100)), max(0, offset)],
     )
     rows = await Post.raw(sql, *args)
     return await in_readers_words(
         [from_row(FeedItem, r, unread=not r["seen"], own_words=bool(r["own_words"])) for r in rows]
     )
+
+
+async def feed_total(principal: Principal, *, kind: str = "", now: datetime | None = None) -> int:
+    """How many posts ``feed`` finds for this resident in all (a page asked for past the end names the last)."""
+    if not principal.account_ids or principal.user_id is None:
+        return 0
+    sql, args = _in_feed(principal, kind, now or clock.now(), "SELECT COUNT(*) AS n ", "", [], [])
+    rows = await Post.raw(sql, *args)
+    return int(rows[0]["n"]) if rows else 0
 
 
 async def post_for_resident(principal: Principal, post_id: int) -> PostView:

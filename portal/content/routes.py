@@ -3,6 +3,9 @@ strip of emergency notices on every page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from litestar import Controller
 from litestar import Request
 from litestar import get
@@ -23,6 +26,8 @@ from portal.core.labels import Labels
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import resident
+from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import render
 
 PAGE = 20
@@ -36,6 +41,27 @@ KIND_LABELS = Labels(
     }
 )
 kind_label = KIND_LABELS.shown
+
+
+async def _feed(principal: Principal, query: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the feed. A kind that is none of the feed's is not applied, and the page says so; a page past
+    the end of the posts says which page is the last rather than that there is nothing yet."""
+    kind = form_value(query, "kind")
+    unknown = no_such_choice(query, "kind") if kind and kind not in PostKind.__members__.values() else ""
+    kind = "" if unknown else kind
+    page = parse_int(form_value(query, "page") or "1", low=1, high=10_000) or 1
+    items = await queries.feed(principal, kind=kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    total = await queries.feed_total(principal, kind=kind) if not items and page > 1 else 0
+    return {
+        "items": items[:PAGE],
+        "has_next": len(items) > PAGE,
+        "page": page,
+        "last_page": -(-total // PAGE),
+        "kind": kind,
+        "unknown_kind": unknown,
+        "kinds": [(k.value, filter_label(k)) for k in PostKind],
+        "kind_label": kind_label,
+    }
 
 
 def filter_label(kind: PostKind) -> str:
@@ -59,19 +85,7 @@ class ResidentNews(Controller):
 
     @get("/", name="content:feed")
     async def index(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        kind = request.query_params.get("kind", "")
-        page = parse_int(request.query_params.get("page", "1"), low=1, high=10_000) or 1
-        items = await queries.feed(principal, kind=kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
-        return render(
-            request,
-            "content/feed.html",
-            items=items[:PAGE],
-            has_next=len(items) > PAGE,
-            page=page,
-            kind=kind,
-            kinds=[(k.value, filter_label(k)) for k in PostKind],
-            kind_label=kind_label,
-        )
+        return render(request, "content/feed.html", **await _feed(principal, request.query_params))
 
     @get("/{post_id:int}", name="content:post", dependencies={"post": Provide(provide_post)})
     async def post(

@@ -6,9 +6,15 @@ from __future__ import annotations
 import re
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from portal.content.tables import Post
+from portal.content.tables import PostKind
 from portal.content.tables import PostRead
+from portal.content.tables import PostStatus
+from portal.content.tables import PostTarget
+from portal.core import clock
+from portal.notifications.rules import TargetKind
 
 
 async def test_write_review_publish_and_read(db, client, new_client, login, town):
@@ -57,6 +63,49 @@ async def test_the_feeds_filter_names_the_kinds_in_the_plural(db, client, login,
         page = (await client.get("/news")).text
         for kind, chip in zip(("news", "notice", "emergency"), chips, strict=True):
             assert re.search(rf'<a href="/news\?kind={kind}"[^>]*>{chip}</a>', page), (lang, chip)
+
+
+async def _published(kind: str, title: str, account: int) -> None:
+    then = clock.now() - timedelta(hours=1)
+    post = Post(kind=kind, status=PostStatus.PUBLISHED, title=title, publish_at=then, published_at=then)
+    await post.save()
+    await PostTarget(post=post.id, kind=TargetKind.ACCOUNT, ref=account).save()
+
+
+async def test_a_feed_page_past_the_end_names_the_last_page_rather_than_nothing_yet(db, client, login, town):
+    """«/news?page=999» (an old link, a typed address) said «Пока ничего нет» above a feed that has posts: it says
+    the list ends on an earlier page and links to it, keeping the kind chosen."""
+    t = await town()
+    await _published(PostKind.NEWS, "Субботник во дворе", t["places"][0].account)
+    await _published(PostKind.NOTICE, "Сверка показаний", t["places"][0].account)
+    await login(client, t["residents"][0])
+    page = (await client.get("/news/?page=999")).text
+    assert "Пока пусто" not in page
+    assert "Страницы 999 нет: список кончается на странице 1." in page
+    assert '<a class="button primary" href="?page=1">Перейти на страницу 1</a>' in page
+    page = (await client.get("/news/?kind=news&page=3")).text
+    assert '<a class="button primary" href="?kind=news&amp;page=1">Перейти на страницу 1</a>' in page
+    client.cookies.set("lang", "en")
+    page = (await client.get("/news/?page=999")).text
+    assert "There is no page 999: the list ends on page 1." in page
+    client.cookies.set("lang", "ru")
+    await login(client, t["residents"][2])  # nothing reaches this resident: nothing yet, on any page
+    assert "Пока пусто" in (await client.get("/news/?page=2")).text
+
+
+async def test_a_feed_kind_that_is_none_of_its_kinds_is_said_and_not_applied(db, client, login, town):
+    """«/news?kind=zzz» silently showed every post as if filtered; like the other lists' filters, an unknown
+    value is not applied and the page says so (no error: the posts are still shown, under «Все»)."""
+    t = await town()
+    await _published(PostKind.NEWS, "Субботник во дворе", t["places"][0].account)
+    await _published(PostKind.NOTICE, "Сверка показаний", t["places"][0].account)
+    await login(client, t["residents"][0])
+    page = await client.get("/news/?kind=zzz")
+    assert page.status_code == 200 and "Субботник во дворе" in page.text and "Сверка показаний" in page.text
+    assert "Такого варианта нет: «zzz»" in page.text, page.text
+    assert re.search(r'<a href="/news" aria-current="page"', page.text)
+    known = (await client.get("/news/?kind=news")).text
+    assert "Субботник во дворе" in known and "Сверка показаний" not in known and "«news»" not in known
 
 
 async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, new_client, login, town):
