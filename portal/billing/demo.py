@@ -163,14 +163,9 @@ async def seed(ctx: DemoContext) -> None:
                 await demo_registry.load(ctx, by_bank, period)
             else:
                 await ledger.post_bulk(entries, period)
-        # 2. Penalties accrued during the previous month (posted when it ended).
-        if index >= 2:
-            previous = rules.add_months(period, -1)
-            end = datetime.combine(rules.month_end(previous), time(23, 0), tzinfo=tz)
-            await penalties.post_penalties(previous, account_ids, now=end.astimezone(UTC))
         if period == current:  # not billed yet
             break
-        # 3. The charges of this month, posted when it ends.
+        # 2. The charges of this month, posted when it ends.
         charges: list[tuple[Any, ...]] = []
         created = clock.now()
         per_account: dict[int, int] = {}
@@ -211,6 +206,11 @@ async def seed(ctx: DemoContext) -> None:
             ],
             period,
         )
+        # 3. The penalties accrued during this month, posted when it ends and before its receipt is issued, so the
+        # receipt carries them (it read «Пени: 0,00 ₽» above a penalty line of the same month when they came after).
+        if index:
+            end = datetime.combine(rules.month_end(period), time(19, 0), tzinfo=tz)
+            await penalties.post_penalties(period, account_ids, now=end.astimezone(UTC))
         # 4. The receipts of this month.
         await receipts.issue(period, account_ids, now=charged_at.astimezone(UTC))
         issued = await _to_pay(period, account_ids)

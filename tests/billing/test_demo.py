@@ -13,6 +13,7 @@ from portal.billing.registry_tables import LineStatus
 from portal.billing.registry_tables import PaymentRegistry
 from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
 from portal.billing.tables import LedgerEntry
 from portal.billing.tables import Receipt
 from portal.core import calendar
@@ -75,6 +76,31 @@ async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_dece
         assert credited[r["reference"]] == calendar.add_working_days(r["paid_on"], 1), r["reference"]
     days = {r["paid_on"] for r in await RegistryPayment.select(RegistryPayment.paid_on)}
     assert await PaymentRegistry.count() == len(days) > 10
+
+
+async def test_every_demo_receipt_carries_the_penalties_posted_for_its_month(db):
+    """Each month's receipt was issued before that month's penalties were posted, so the resident's history showed
+    «Пени: 0,00 ₽» on a receipt above a penalty line of 1,80 ₽ for the same month."""
+    ctx = DemoContext(rng=random.Random(20261125), today=TODAY)
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+
+    posted: dict[tuple[int, date], int] = {}
+    for e in await LedgerEntry.select(LedgerEntry.account, LedgerEntry.period, LedgerEntry.amount_kopecks).where(
+        LedgerEntry.kind == EntryKind.PENALTY
+    ):
+        key = (e["account"], e["period"])
+        posted[key] = posted.get(key, 0) + e["amount_kopecks"]
+    assert sum(1 for kopecks in posted.values() if kopecks > 0) >= 10, "the demo has penalties to show"
+    receipts = await Receipt.select(Receipt.account, Receipt.period, Receipt.penalties_kopecks)
+    assert receipts
+    wrong = [
+        (r["account"], r["period"], r["penalties_kopecks"], posted.get((r["account"], r["period"]), 0))
+        for r in receipts
+        if r["penalties_kopecks"] != posted.get((r["account"], r["period"]), 0)
+    ]
+    assert wrong == []
+    assert {period for _, period in posted} <= {r["period"] for r in receipts}, "no penalties of a month unbilled"
 
 
 def test_the_demo_writes_the_area_behind_the_maintenance_charge_with_a_decimal_comma():
