@@ -133,6 +133,21 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
     return form
 
 
+# The form's fields top to bottom: its summary of errors lists them so.
+FIELDS = ("kind", "title", "body", "title_en", "body_en", "image", "houses", "entrances", "floor_from", "floor_to",
+          "risers", "accounts", "publish_at", "ends_at")  # fmt: skip
+
+
+def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
+    """What the chosen houses do not have (``queries.audience_of``), each at its own field."""
+    for name, values in missing.items():
+        what = ", ".join(values)
+        if name == "accounts":
+            form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
+        else:
+            form.errors.add(name, gettext("Not found in the chosen houses: %(what)s.", what=what))
+
+
 def new_form(kind: str = PostKind.NEWS) -> PostForm:
     email, sms, push = default_channels(kind)
     kind = kind if kind in PostKind.__members__.values() else PostKind.NEWS

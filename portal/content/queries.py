@@ -644,9 +644,10 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
 # --- the form's audience -----------------------------------------------------------------------------------------
 
 
-async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
-    """The form's choice (forms.AudienceChoice) as an audience, and what was not found (entrance numbers, riser
-    codes, account numbers that the chosen houses do not have)."""
+async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
+    """The form's choice (forms.AudienceChoice) as an audience, and what was not found, by the form's field
+    (houses; entrance numbers and riser codes that the chosen houses do not have; account numbers); no key for a
+    field whose every value was found."""
     from portal.housing.tables import Entrance
     from portal.housing.tables import House
     from portal.housing.tables import PersonalAccount
@@ -654,14 +655,14 @@ async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
     from portal.notifications.rules import FloorRange
 
     if choice.company:
-        return Audience.of(company=True), []
-    missing: list[str] = []
+        return Audience.of(company=True), {}
+    missing: dict[str, list[str]] = {}
     houses = list(choice.houses)
     addresses = {
         r["id"]: r["address"]
         for r in (await House.select(House.id, House.address).where(House.id.is_in(houses)) if houses else [])
     }
-    missing += [str(h) for h in houses if h not in addresses]
+    _note(missing, "houses", [str(h) for h in houses if h not in addresses])
     houses = [h for h in houses if h in addresses]
     entrance_ids: list[int] = []
     if choice.entrances and houses:
@@ -670,21 +671,21 @@ async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
         )
         entrance_ids = [r["id"] for r in rows]
         found_numbers = {r["number"] for r in rows}
-        missing += [str(n) for n in choice.entrances if n not in found_numbers]
+        _note(missing, "entrances", [str(n) for n in choice.entrances if n not in found_numbers])
     riser_ids: list[int] = []
     if choice.risers and houses:
         rows = await Riser.select(Riser.id, Riser.code).where(
             Riser.house.is_in(houses) & Riser.code.is_in(list(choice.risers))
         )
         riser_ids = [r["id"] for r in rows]
-        missing += [c for c in choice.risers if c not in {r["code"] for r in rows}]
+        _note(missing, "risers", [c for c in choice.risers if c not in {r["code"] for r in rows}])
     account_ids: list[int] = []
     if choice.accounts:
         rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
             PersonalAccount.number.is_in(list(choice.accounts))
         )
         account_ids = [r["id"] for r in rows]
-        missing += [n for n in choice.accounts if n not in {r["number"] for r in rows}]
+        _note(missing, "accounts", [n for n in choice.accounts if n not in {r["number"] for r in rows}])
     floors: list[FloorRange] = []
     if choice.floor_from is not None and choice.floor_to is not None:
         if entrance_ids:
@@ -704,6 +705,11 @@ async def audience_of(choice: Any) -> tuple[Audience, list[str]]:
     else:
         audience = Audience.of(houses=houses, accounts=account_ids)
     return audience, missing
+
+
+def _note(missing: dict[str, list[str]], name: str, values: list[str]) -> None:
+    if values:
+        missing[name] = values
 
 
 # What each stored selection of a post names, in one query for a page of posts: the house of a house, floors,

@@ -248,8 +248,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         audience = None  # the stored audience, which the form could not show, stays
     elif form.audience.keep:
         form.errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
-    if missing:
-        form.errors.add("houses", gettext("Not found in the chosen houses: %(what)s.", what=", ".join(missing)))
+    forms.add_missing(form, missing)
     image = None
     if not form.errors and storage.is_upload(data.get("image")):
         try:  # before the post is saved: a refused picture is said on the form, not a post saved without it
@@ -257,6 +256,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         except storage.UploadRefused as refused:
             form.errors.add("image", _image_error(refused))
     if form.errors:
+        form.errors.order(forms.FIELDS)
         return await _form_page(request, principal, form, post, status_code=422)
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
@@ -78,6 +79,11 @@ class FormErrors:
         if name not in self.fields and label:
             self.labels[name] = label
         self.fields.setdefault(name, message)
+
+    def order(self, names: Sequence[str]) -> None:
+        """The messages in the order of ``names`` (the form's fields, top to bottom); a field not named goes last."""
+        place = {name: n for n, name in enumerate(names)}
+        self.fields = dict(sorted(self.fields.items(), key=lambda item: place.get(item[0], len(place))))
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)

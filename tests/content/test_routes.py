@@ -282,3 +282,29 @@ async def test_a_picture_that_is_not_one_is_refused_on_the_form_and_no_post_is_s
     assert refused.status_code == 422, refused.text[-500:]  # was a 500, the post saved before its picture
     assert 'id="e-image"' in refused.text and 'value="Субботник"' in refused.text
     assert not await Post.exists().where(Post.title == "Субботник")
+
+
+def summary_links(page: str) -> list[str]:
+    """The fields the summary of errors above the form links to, in its order."""
+    box = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    return re.findall(r'href="#f-([a-z_]+)"', box.group(0) if box else "")
+
+
+async def test_a_riser_or_an_account_not_found_is_said_at_its_own_field_in_the_order_of_the_form(
+    db, new_client, login, town
+):
+    """An unknown riser or account number was said at «Дома», and the summary began with «Действует до»."""
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    typed = {"kind": "notice", "title": "Промывка", "body": "Промываем стояки.", "houses": str(t["house"]),
+             "entrances": "7", "risers": "ХВС-1, ГВС-9", "accounts": "0000000000",
+             "ends_at": "2020-01-01T10:00"}  # fmt: skip
+    page = await manager.form("/staff/posts/new", typed, files={"image": ("", b"", "application/octet-stream")})
+    assert page.status_code == 422
+    assert summary_links(page.text) == ["entrances", "risers", "accounts", "ends_at"]
+    assert 'id="e-houses"' not in page.text
+    assert "Не найдено в выбранных домах: ГВС-9." in re.search(r'id="e-risers".*?</p>', page.text, re.S).group(0)
+    assert "Не найдено в выбранных домах: 7." in re.search(r'id="e-entrances".*?</p>', page.text, re.S).group(0)
+    assert "Таких лицевых счетов нет: 0000000000." in re.search(r'id="e-accounts".*?</p>', page.text, re.S).group(0)
+    assert not await Post.exists().where(Post.title == "Промывка")
