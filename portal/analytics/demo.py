@@ -21,6 +21,7 @@ from portal.analytics import aggregates
 from portal.analytics import rules
 from portal.analytics.tables import NpsAnswer
 from portal.analytics.tables import NpsWave
+from portal.billing import notes
 from portal.billing.tables import EntryKind
 from portal.billing.tables import LedgerEntry
 from portal.core.security import ResidentRole
@@ -173,9 +174,9 @@ async def _portal_payments(rng: random.Random, since: dict[int, tuple[int, datet
                 description="", created_at=occurred, updated_at=occurred, paid_at=occurred, credited_at=occurred,
             )
         )  # fmt: skip
-        await LedgerEntry.update({LedgerEntry.reference: f"payment:{uid}", LedgerEntry.note: "Онлайн-оплата"}).where(
-            LedgerEntry.id == e["id"]
-        )
+        await LedgerEntry.update(
+            {LedgerEntry.reference: f"payment:{uid}", LedgerEntry.note: notes.ONLINE.write()}
+        ).where(LedgerEntry.id == e["id"])
     for chunk in range(0, len(payments), 500):
         await Payment.insert(*payments[chunk : chunk + 500])
     return len(payments)

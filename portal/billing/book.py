@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from portal.billing import ledger
+from portal.billing import notes
 from portal.billing import rules
 from portal.billing.queries import account_ids_by_number
 from portal.billing.registry_files import BalanceLine
@@ -111,7 +112,7 @@ async def _corrections(rows: list[BalanceLine], accounts: dict[str, int]) -> dic
                         "amount_kopecks": target - now_kopecks,
                         "occurred_at": moment,
                         "reference": f"opening:{account_id}:{rules.period_key(period)}:{now_kopecks}:{target}",
-                        "note": f"Сальдо на начало {period:%m.%Y} по данным биллинга",
+                        "note": notes.OPENING.write(month=period),
                     }
                 )
     return entries

@@ -16,6 +16,7 @@ from typing import Any
 
 from portal.billing import demo_registry
 from portal.billing import ledger
+from portal.billing import notes
 from portal.billing import penalties
 from portal.billing import receipts
 from portal.billing import rules
@@ -153,7 +154,7 @@ async def seed(ctx: DemoContext) -> None:
                             "amount_kopecks": -amount,
                             "occurred_at": moment.astimezone(UTC),
                             "reference": f"demo-payment:{account_id}:{period:%Y-%m}",
-                            "note": "Оплата через банк",
+                            "note": notes.BANK.write(),
                             "created_at": moment.astimezone(UTC),  # credited the day it was paid
                         }
                     )

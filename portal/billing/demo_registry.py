@@ -18,6 +18,7 @@ from typing import Any
 
 from portal.billing import book
 from portal.billing import ledger
+from portal.billing import notes
 from portal.billing import reconcile
 from portal.billing import registries
 from portal.billing import registry_files
@@ -134,7 +135,7 @@ async def _portal_payment(account_id: int, kopecks: int, moment: datetime, perio
                 "amount_kopecks": -kopecks,
                 "occurred_at": moment,
                 "reference": registries.portal_reference(uid),
-                "note": "Онлайн-оплата",
+                "note": notes.ONLINE.write(),
                 "created_at": moment,
             }
         ],

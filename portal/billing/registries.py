@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from portal.billing import ledger
+from portal.billing import notes
 from portal.billing.queries import account_ids_by_number
 from portal.billing.registry_files import PaymentLine
 from portal.billing.registry_tables import LineStatus
@@ -358,7 +359,7 @@ def _entry(d: Decision, moment: datetime, credited_at: datetime) -> dict[str, An
 
 def note_of(payment_id: str, paid_on: date) -> str:
     """The ledger note of a payment a registry brought: its id at the sender and the day it was paid."""
-    return f"Платёж {payment_id} от {paid_on:%d.%m.%Y}"
+    return notes.REGISTRY.write(payment=payment_id, day=paid_on)
 
 
 # --- the queue ----------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from portal.billing import exports
 from portal.billing import forms
 from portal.billing import importer
 from portal.billing import key_rates
+from portal.billing import notes
 from portal.billing import outage_reductions
 from portal.billing import pdf
 from portal.billing import penalties
@@ -111,6 +112,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "basis_label": _basis_label,
         "kind_label": _kind_label,
+        "ledger_note": notes.markup,
         "unit_label": forms.unit_label,
         "period_key": rules.period_key,
         "abs": abs,

@@ -11,6 +11,7 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 
+from portal.billing import notes
 from portal.billing.queries import AccountInfo
 from portal.billing.queries import PayeeInfo
 from portal.catalog.queries import StatementData
@@ -110,7 +111,7 @@ def statement_pdf(data: StatementData, *, number: int, issued: datetime) -> byte
         maker = ENTRY_LABELS.get(entry.kind)
         label = maker() if maker else entry.kind
         if entry.note:
-            label = f"{label}: {entry.note}"
+            label = f"{label}: {notes.words(entry.kind, entry.note)[0]}"
         pdf.cell(24, 6.5, clock.local(entry.occurred_at).strftime("%d.%m.%Y"), border=1)
         pdf.cell(96, 6.5, label[:70], border=1)
         pdf.cell(30, 6.5, amount(entry.amount) if entry.amount > 0 else "", border=1, align="R")

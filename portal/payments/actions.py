@@ -31,6 +31,7 @@ from portal.accounts.notify import notify
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.billing import ledger
+from portal.billing import notes
 from portal.core import audit
 from portal.core import clock
 from portal.core.db import atomic
@@ -644,7 +645,7 @@ async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
             from_kopecks(row.amount_kopecks),
             f"payment:{row.uid}",
             now,
-            note=f"Онлайн-оплата №{row.id}",
+            note=notes.ONLINE_PAYMENT.write(number=row.id),
             pays_period=row.period,
         )
         await Payment.update({Payment.credited_at: now}).where((Payment.id == row.id) & Payment.credited_at.is_null())

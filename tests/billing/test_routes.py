@@ -612,7 +612,8 @@ async def test_imported_russian_text_is_marked_russian_on_english_staff_billing_
     """Staff billing pages read in English keep the imported Russian words (a service's name, a ledger note, a payer's
     name, a house's address) marked ``lang="ru"`` as the resident's pages do (own_html); in Russian nothing
     is marked."""
-    note = "Платёж 42 от 20.11.2026"  # a bank registry's payment, as registries.note_of words it
+    # Words the portal did not write (its own notes are said in English: test_ledger_notes.py).
+    note = "Оплата по квитанции за ноябрь"
     await ledger.post_payment(billed["first"], D("10.00"), "registry-42", datetime(2026, 11, 20, tzinfo=UTC), note)
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
     account = f"/staff/billing/accounts/{billed['first']}"
