@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import fields
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from typing import TypeVar
 
@@ -24,6 +25,7 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import clock
 from portal.core.address import PremiseAddress
+from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
@@ -370,15 +372,67 @@ _LINKED_COLUMNS = (
 )
 
 
-async def accounts_of_user(user_id: int, limit: int = 100) -> list[LinkedAccount]:
-    """The user's accounts with their addresses, in account-number order (one query)."""
-    return _all(
-        LinkedAccount,
-        await Residency.select(*_LINKED_COLUMNS)
+@dataclass(frozen=True)
+class PersonAccount(LinkedAccount):
+    """One of a person's accounts with what the other sections of their home page show of it: the payer, entrance
+    and area of the balances, the complex of the NPS survey (``accounts_of_user`` reads them once for all)."""
+
+    payer_name: str
+    entrance: int | None
+    area: Decimal
+    complex_id: int
+    complex_name: str
+
+
+_PERSON_COLUMNS = (
+    *_LINKED_COLUMNS,
+    Residency.account.payer_name.as_alias("payer_name"),
+    Residency.account.premise.entrance.number.as_alias("entrance"),
+    Residency.account.premise.area.as_alias("area"),
+    Residency.account.premise.house.complex.as_alias("complex_id"),
+    Residency.account.premise.house.complex.name.as_alias("complex_name"),
+)
+
+ACCOUNTS_OF_USER = 500  # a resident has a few accounts; an owner of many premises, hundreds at most
+
+
+async def accounts_of_user(user_id: int) -> list[PersonAccount]:
+    """The user's accounts with their addresses, in account-number order: one statement, read once for every
+    section of the home page that asks (``core.memo.shared_reads``: the balances, the houses of the NPS survey and
+    of the meetings, the accounts)."""
+    return await read_once(("accounts_of_user", user_id), lambda: _accounts_of_user(user_id))
+
+
+async def _accounts_of_user(user_id: int) -> list[PersonAccount]:
+    rows = (
+        await Residency.select(*_PERSON_COLUMNS)
         .where((Residency.user == user_id) & Residency.revoked_at.is_null())
         .order_by(Residency.account.number)
-        .limit(limit),
+        .limit(ACCOUNTS_OF_USER)
     )
+    return _all(PersonAccount, [{**r, "area": Decimal(str(r["area"] or 0))} for r in rows])
+
+
+@dataclass(frozen=True)
+class AccountHouse:
+    """The house of one of a resident's accounts, with its complex (the NPS survey asks by complex)."""
+
+    house_id: int
+    complex_id: int
+    complex_name: str
+
+
+async def houses_of_accounts(principal: Principal) -> list[AccountHouse]:
+    """The houses of the principal's accounts, by house (of ``accounts_of_user``: on the home page, no statement of
+    its own)."""
+    if principal.user_id is None or not principal.account_ids:
+        return []
+    found = {
+        a.house_id: AccountHouse(a.house_id, a.complex_id, a.complex_name)
+        for a in await accounts_of_user(principal.user_id)
+        if a.id in principal.account_ids
+    }
+    return [found[h] for h in sorted(found)]
 
 
 async def account_of_user(user_id: int, account_id: int) -> LinkedAccount | None:

@@ -18,6 +18,7 @@ from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
 
+from portal.accounts.queries import houses_of_accounts
 from portal.accounts.tables import StaffHouse
 from portal.analytics import rules
 from portal.analytics.tables import HouseMonth
@@ -38,7 +39,6 @@ from portal.core.values import placeholders
 from portal.housing.queries import HOUSES_LIMIT
 from portal.housing.queries import HouseRef
 from portal.housing.queries import houses_in_scope
-from portal.housing.queries import houses_of_accounts
 from portal.housing.tables import House
 from portal.housing.tables import Premise
 from portal.tickets.rules import Status
@@ -671,11 +671,11 @@ class OpenWave:
 
 async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
     """The NPS wave open today in the complex of one of the resident's houses (the first), if any: two queries
-    when none is open (the resident's houses with their complexes, the waves), three when one is; on the home page
-    the houses are read once for every section that asks (``housing.queries.houses_of_accounts``)."""
+    when none is open (the resident's accounts with their houses and complexes, the waves), three when one is; on
+    the home page the accounts are read once for every section that asks (``accounts.queries.accounts_of_user``)."""
     if principal.user_id is None or not principal.account_ids:
         return None
-    complex_of = {h.house_id: (h.complex_id, h.complex_name) for h in await houses_of_accounts(principal.account_ids)}
+    complex_of = {h.house_id: (h.complex_id, h.complex_name) for h in await houses_of_accounts(principal)}
     if not complex_of:
         return None
     complexes = sorted({c for c, _ in complex_of.values()})

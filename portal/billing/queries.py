@@ -8,6 +8,7 @@ Every result is a dataclass. Staff reads take the principal and keep to the hous
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +25,7 @@ from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
+from portal.accounts.queries import accounts_of_user
 from portal.billing import qr
 from portal.billing import rules
 from portal.billing.ledger import latest_snapshots
@@ -453,15 +455,20 @@ class HomeBalance:
 
 
 async def home_balances(principal: Principal) -> list[HomeBalance]:
-    """Every account the resident may view: a fixed number of queries whatever their number."""
-    ids = sorted(a for a in principal.account_ids if principal.may_on_account(a))
-    return await account_balances(ids, lambda account_id: principal.may_on_account(account_id, "pay"))
+    """Every account the resident may view: a fixed number of queries whatever their number; the accounts
+    themselves are those the home page reads once for all its sections (``accounts.queries.accounts_of_user``)."""
+    mine = await accounts_of_user(principal.user_id) if principal.user_id is not None else []
+    infos = {a.id: from_row(AccountInfo, vars(a)) for a in mine if principal.may_on_account(a.id)}
+    return await account_balances(sorted(infos), lambda account_id: principal.may_on_account(account_id, "pay"), infos)
 
 
-async def account_balances(ids: Sequence[int], may_pay: Callable[[int], bool] = lambda _: False) -> list[HomeBalance]:
+async def account_balances(
+    ids: Sequence[int], may_pay: Callable[[int], bool] = lambda _: False, infos: Mapping[int, AccountInfo] | None = None
+) -> list[HomeBalance]:
     """These accounts' balances, overdue parts and last receipts, in the order of ``ids`` (the resident's home, a
-    caller's account on a staff page): a fixed number of queries whatever their number."""
-    infos = await accounts_info(ids)
+    caller's account on a staff page): a fixed number of queries whatever their number. The accounts are read
+    unless their ``infos`` are given."""
+    infos = await accounts_info(ids) if infos is None else infos
     today = clock.today_local()
     # The recent months' snapshots give the balance (the newest of them) and the charges not yet due; an account
     # without any (nothing posted for months) takes its newest snapshot of before.

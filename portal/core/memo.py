@@ -1,6 +1,6 @@
 """Reads shared by the parts of one page: the home page's sections, each written by its own domain, ask for some of
-the same rows (the houses of the resident's accounts). Inside ``shared_reads()`` the first part to ask reads them and
-the others get that answer; outside it every read goes to the database. Nothing outlives the request: a block holds
+the same rows (the resident's accounts). Inside ``shared_reads()`` the first part to ask reads them and the others
+get that answer; outside it every read goes to the database. Nothing outlives the request: a block holds
 the answers of one request (two blocks of one request may share them), never across requests, so a change made by
 another request is seen on the next page.
 """

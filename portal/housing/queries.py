@@ -28,7 +28,6 @@ from portal.core.address import full_address
 from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.db import from_row
-from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import parse_id
@@ -110,33 +109,6 @@ async def houses_in_scope(principal: Principal, *, limit: int = HOUSES_LIMIT) ->
             return []
         query = query.where(House.id.is_in(sorted(principal.house_ids)))
     return [HouseRef(id=r["id"], address=r["address"]) for r in await query]
-
-
-@dataclass(frozen=True)
-class AccountHouse:
-    """The house of one of a resident's accounts, with its complex (the NPS survey asks by complex)."""
-
-    house_id: int
-    complex_id: int
-    complex_name: str
-
-
-async def houses_of_accounts(account_ids: Iterable[int]) -> list[AccountHouse]:
-    """The houses of the accounts, by house: one statement, read once for every section of the home page that asks
-    (the NPS survey's complexes, the meetings' houses: ``core.memo.shared_reads``)."""
-    ids = tuple(sorted(set(account_ids)))
-    if not ids:
-        return []
-    return await read_once(("houses_of_accounts", ids), lambda: _houses_of_accounts(ids))
-
-
-async def _houses_of_accounts(ids: tuple[int, ...]) -> list[AccountHouse]:
-    of = PersonalAccount.premise.house
-    rows = await PersonalAccount.select(
-        of.as_alias("house"), of.complex.as_alias("complex"), of.complex.name.as_alias("name")
-    ).where(PersonalAccount.id.is_in(list(ids)))
-    found = {r["house"]: AccountHouse(r["house"], r["complex"], r["name"]) for r in rows}
-    return [found[h] for h in sorted(found)]
 
 
 def house_scope(column: Any, principal: Principal) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
+from portal.accounts.queries import houses_of_accounts
 from portal.core import clock
 from portal.core.address import full_address
 from portal.core.address import premise_name
@@ -30,7 +31,6 @@ from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import house_scope
-from portal.housing.queries import houses_of_accounts
 from portal.housing.tables import House
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
@@ -181,7 +181,7 @@ class Reach:
 async def resident_reach(principal: Principal) -> Reach:
     """The houses of the user's accounts and of the premises they own (through their linked owners), and those
     owners: the owner links are read once."""
-    houses = {h.house_id for h in await houses_of_accounts(principal.account_ids)}
+    houses = {h.house_id for h in await houses_of_accounts(principal)}
     owners = await linked_owners(principal.user_id)
     if owners:
         rows = await Ownership.select(Ownership.premise.house.as_alias("house")).where(Ownership.owner.is_in(owners))

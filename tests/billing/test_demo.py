@@ -28,7 +28,7 @@ NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
 
 
 async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_december_and_nothing_overdue(
-    db, monkeypatch
+    db, monkeypatch, make_user
 ):
     ctx = DemoContext(rng=random.Random(20261125), today=TODAY)
     await housing_demo.seed(ctx)
@@ -40,7 +40,8 @@ async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_dece
 
     monkeypatch.setattr(clock, "today_local", lambda: TODAY)
     good, ahead = ctx.shared["resident_accounts"][:2]
-    resident = Principal(user_id=1, account_rights={good: frozenset({"view"}), ahead: frozenset({"view"})})
+    user = await make_user(accounts={good: "tenant", ahead: "tenant"})
+    resident = Principal(user_id=user, account_rights={good: frozenset({"view"}), ahead: frozenset({"view"})})
     balances = {b.info.id: b for b in await queries.home_balances(resident)}
     assert balances[good].receipt is not None
     assert (balances[good].receipt.period, balances[good].receipt.due_date) == (NOVEMBER, date(2026, 12, 15))
