@@ -79,10 +79,17 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     mine = await client.get(f"/services/orders/{order['id']}")
     assert mine.status_code == 200
     assert "Оплата получена" in mine.text and "оплачен" in mine.text
-    ticket = re.search(r'href="/tickets/(\d+)">№ (\d+)', mine.text)
+    ticket = re.search(r'href="/tickets/(\d+)">№\u00a0(\d+)', mine.text)
     assert ticket, "the order links its request"
     listed = await client.get("/services/orders")
-    assert f"Заказ № {order['id']}" in listed.text.replace("\u00a0", " ")
+    assert f"Заказ №\u00a0{order['id']}" in listed.text  # the number kept on the line of its sign
+    # In English the resident reads «Order No.» and «No.», with the same no-break space.
+    client.cookies.set("lang", "en")
+    mine_en = (await client.get(f"/services/orders/{order['id']}")).text.split("<main", 1)[1]
+    listed_en = (await client.get("/services/orders")).text.split("<main", 1)[1]
+    assert f"<h1>Order No.\u00a0{order['id']}</h1>" in mine_en and f">No.\u00a0{ticket.group(2)}</a>" in mine_en
+    assert f">Order No.\u00a0{order['id']}</a>" in listed_en and "№" not in mine_en + listed_en
+    client.cookies.delete("lang")
 
     # Another resident does not see it; the dispatcher of the house sees the paid request.
     other = new_client()
@@ -97,7 +104,7 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     # In English the list and the order's page number the order, its request and its payment «No.», not «№».
     dispatcher.cookies.set("lang", "en")
     english = [(await dispatcher.get(p)).text for p in ("/staff/orders", f"/staff/orders/{order['id']}")]
-    assert f">No. {order['id']}</a>" in english[0] and f">request No. {ticket.group(2)}</a>" in english[0]
+    assert f">No.\u00a0{order['id']}</a>" in english[0] and f">request No. {ticket.group(2)}</a>" in english[0]
     assert "№" not in english[0] and "№" not in english[1]
     dispatcher.cookies.delete("lang")
     request = await dispatcher.get(f"/staff/tickets/{ticket.group(1)}")

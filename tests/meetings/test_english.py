@@ -266,3 +266,18 @@ async def test_a_reader_of_english_reads_a_percentage_as_english_writes_it_with_
     client.cookies.set("lang", "ru")
     page = (await client.get(f"/staff/meetings/{closed}")).text
     assert "Приняли участие: 0,00\u00a0% всех голосов" in page and ">0,00\u00a0%</td>" in page
+
+
+async def test_the_protocols_number_reads_no_in_english_and_stays_on_the_line_of_its_sign(
+    client, login, make_user, example_house, make_meeting
+):
+    """The meeting's page wrote «№ 7/2026» on an English page; the protocol PDF stays Russian."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house, days_left=-2, closed=True)
+    await Meeting.update({Meeting.protocol_number: "7/2026"}).where(Meeting.id == meeting_id)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    for lang, number in (("en", "<dd>No.\u00a07/2026</dd>"), ("ru", "<dd>№\u00a07/2026</dd>")):
+        client.cookies.set("lang", lang)
+        page = (await client.get(f"/staff/meetings/{meeting_id}")).text.split("<main", 1)[1]
+        assert number in page, lang
+        assert "№" not in page if lang == "en" else "No." not in page, lang

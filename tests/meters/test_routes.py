@@ -152,7 +152,7 @@ async def test_a_value_that_is_not_a_number_is_named_by_its_meter_in_the_summary
     response = await client.form("/meters", {f"m{meter}z1": "130", f"m{second.id}z1": "12a"})
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
-    assert "Горячая вода № S1H: Введите цифры, которые показывает счётчик" in summary, summary
+    assert "Горячая вода №\u00a0S1H: Введите цифры, которые показывает счётчик" in summary, summary
     assert 'value="12a"' in response.text
 
 
@@ -169,7 +169,7 @@ async def test_a_three_zone_meter_left_half_filled_names_each_zone_in_the_summar
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
     for zone in ("Т2 (ночь)", "Т3 (полупик)"):
-        assert f"Электроэнергия № Э-3, {zone}: Введите показания всех зон этого счётчика." in summary, summary
+        assert f"Электроэнергия №\u00a0Э-3, {zone}: Введите показания всех зон этого счётчика." in summary, summary
     assert "Т1 (пик)" not in summary
     assert 'value="1500,0"' in response.text
 
@@ -208,7 +208,7 @@ async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_che
     await login(client, await make_user(accounts={account: "owner"}))
     assert (await client.form("/meters", {f"m{meter}z1": "9999"})).status_code == 303
     page = (await client.get("/meters")).text
-    assert "Показания переданы. Намного больше обычного: Холодная вода № S1. Проверьте цифры ниже" in page
+    assert "Показания переданы. Намного больше обычного: Холодная вода №\u00a0S1. Проверьте цифры ниже" in page
     assert "Передано, проверяем" in page and "Если ошиблись в цифре, введите верное показание ниже" in page
     client.cookies.set("lang", "en")
     page = (await client.get("/meters")).text
@@ -227,7 +227,7 @@ async def test_a_file_that_is_no_photo_is_named_by_its_meter_in_the_summary(clie
     response = await client.form("/meters", {f"m{meter}z1": "130"}, files=photo)
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
-    assert re.search(r'href="#f-p\d+">Холодная вода № S1: Файл не является фотографией', summary), summary
+    assert re.search(r'href="#f-p\d+">Холодная вода №\u00a0S1: Файл не является фотографией', summary), summary
     assert 'value="130"' in response.text
 
 

@@ -399,3 +399,23 @@ async def test_the_export_buttons_say_they_export_the_whole_month_for_billing(
     htmx = {"HX-Request": "true", "HX-Target": "list"}
     redrawn = await client.get(f"/staff/meters?period=2026-11&house={house}&service=cold_water", headers=htmx)
     assert chosen in redrawn.text.split('id="meter-head"')[1].split("</div>")[0]
+
+
+async def test_a_meters_page_and_its_readings_heading_number_the_meter_in_the_readers_language(
+    client, login, make_user, period
+):
+    """The staff meter page's title and a reading's heading wrote «Cold water №ХВ…» on an English page; «No.» in
+    English, «№» in Russian, the number kept on the line of its sign, the Russian serial marked Russian."""
+    meter = period["meters"][period["first"][0].account]
+    serial = f"ХВ{period['first'][0].account}"
+    reading = (await MeterReading.select(MeterReading.id).where(MeterReading.meter == meter).first())["id"]
+    await login(client, await make_user(roles=("manager",), houses=(period["first"][0].house,)))
+    for lang, number, marked in (
+        ("ru", f"Холодная вода №\u00a0{serial}", serial),
+        ("en", f"Cold water No.\u00a0{serial}", f'<span lang="ru">{serial}</span>'),
+    ):
+        client.cookies.set("lang", lang)
+        page = (await client.get(f"/staff/meters/meter/{meter}")).text
+        assert f"<title>{number} · " in page, lang
+        heading = re.search(r"<h1>(.*?)</h1>", (await client.get(f"/staff/meters/readings/{reading}")).text).group(1)
+        assert heading.startswith(number.replace(serial, marked) + ": "), heading
