@@ -346,6 +346,13 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "post_id": [db.one(f"SELECT min(id) FROM ({only_here}) AS p")],
         "image_id": [db.one(f"SELECT min(id) FROM post_image WHERE post IN ({only_here})")],
         "view_id": [db.one("SELECT min(id) FROM ticket_saved_view WHERE name = 'Чужой вид'")],
+        # A person with access to accounts of these houses only (someone of other houses too is theirs as well).
+        "user_id": [
+            db.one(
+                f'SELECT min(r."user") FROM residency r WHERE r.account IN ({accounts}) AND NOT EXISTS '
+                f'(SELECT 1 FROM residency o WHERE o."user" = r."user" AND o.account NOT IN ({accounts}))'
+            )
+        ],
     }
 
 
@@ -379,6 +386,8 @@ def staff_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "views": "SELECT id FROM ticket_saved_view",
         "posts": "SELECT id, title, body, status FROM post WHERE id IN "
         f"(SELECT post FROM post_target WHERE house IN {houses})",
+        "consents": 'SELECT id, withdrawn_at FROM consent_record WHERE "user" IN '
+        f'(SELECT "user" FROM residency WHERE account IN ({accounts}))',
     }
     return {name: sorted(db.rows(sql), key=repr) for name, sql in queries.items()}
 
