@@ -461,6 +461,10 @@ async def code_waiting(principal: Principal, meeting_id: int) -> bool:
     return await _waiting_code(principal, meeting_id) is not None
 
 
+class WrongCode(Refused):
+    """The code typed is not the one sent (or not six digits): the confirmation page says so at its field."""
+
+
 async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
     """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
     _voting_open(meeting)
@@ -470,7 +474,7 @@ async def confirm(principal: Principal, meeting: queries.MeetingView, code: str 
         raise Refused(gettext("The code has expired. Ask for a new one."))
     if code is None or not hmac.compare_digest(row["code_hash"], _hash(code)):
         await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1}).where(BallotCode.id == row["id"])
-        raise Refused(gettext("The code is wrong. Check the e-mail and try again."))
+        raise WrongCode(gettext("The code is wrong. Check the e-mail and try again."))
     ids = [int(x) for x in row["ballots"].split(",") if x]
     async with atomic():
         await BallotCode.update({BallotCode.used_at: now}).where(BallotCode.id == row["id"])

@@ -101,13 +101,7 @@ class ResidentMeetings(Controller):
 
     @get("/{meeting_id:int}/confirm", name="meetings:summary")
     async def summary(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
-        lines = await queries.voter_lines(principal, meeting.id)
-        ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
-        unanswered = [x for x in lines if not x.locked and x not in ready]
-        sent = await actions.code_waiting(principal, meeting.id)
-        return render(
-            request, "meetings/confirm.html", meeting=meeting, lines=ready, unanswered=unanswered, sent=sent, **LABELS
-        )
+        return await _summary(request, principal, meeting)
 
     @post("/{meeting_id:int}/code", name="meetings:send_code")
     async def send_code(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
@@ -123,7 +117,11 @@ class ResidentMeetings(Controller):
         meeting: LoadedMeeting,
         data: FormData,
     ) -> Response[Any]:
-        locked = await actions.confirm(principal, meeting, forms.read_code(data))
+        try:
+            locked = await actions.confirm(principal, meeting, forms.read_code(data))
+        except actions.WrongCode as wrong:  # said at the field, with what was typed (an expired code: flashed)
+            errors = FormErrors(fields={"code": wrong.message})
+            return await _summary(request, principal, meeting, form_value(data, "code")[:20], errors, 422)
         flash(request, gettext("Your vote is received; ballots locked: %(n)s.", n=locked))
         # Answers saved after the code was sent are not in it: say so, or that premise would silently never count.
         lines = await queries.voter_lines(principal, meeting.id)
@@ -217,6 +215,25 @@ async def _initiative_form(
     return render(
         request, "meetings/initiative_new.html", houses=options, typed=typed, errors=errors, status_code=status_code
     )
+
+
+async def _summary(
+    request: Request,
+    principal: Principal,
+    meeting: queries.MeetingView,
+    code: str = "",
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The answers waiting for the code and the code's field (``code`` as typed, ``errors`` at it)."""
+    lines = await queries.voter_lines(principal, meeting.id)
+    ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
+    unanswered = [x for x in lines if not x.locked and x not in ready]
+    sent = await actions.code_waiting(principal, meeting.id)
+    return render(
+        request, "meetings/confirm.html", meeting=meeting, lines=ready, unanswered=unanswered, sent=sent, code=code,
+        errors=errors or FormErrors(), status_code=status_code, **LABELS,
+    )  # fmt: skip
 
 
 def material_of(meeting: queries.MeetingView, item_id: int) -> File:

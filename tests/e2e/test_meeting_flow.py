@@ -70,7 +70,21 @@ def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
     page.get_by_role("button", name="Получить код подтверждения").click()
     message = mail_server.wait_for("owner@demo.ru")
     code = re.search(r"\b(\d{6})\b", message["Subject"]).group(1)
-    page.get_by_label("Код из письма").fill(code)
+    field = page.get_by_label("Код из письма")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    field.fill(wrong)
+    page.get_by_role("button", name="Подтвердить голос").click()
+    # a wrong code is said at the field, which keeps what was typed and is described by the message
+    expect(page.locator("#e-code")).to_contain_text("Неверный код")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\be-code\b"))
+    expect(field).to_have_value(wrong)
+    _shot(page, "meeting-wrong-code-390.png")
+    # the code pasted as the eye groups it, «300 147»: the server reads it, so the browser lets it through
+    field.fill("")
+    field.focus()
+    page.keyboard.insert_text(f"{code[:3]} {code[3:]}")  # what a paste does
+    expect(field).to_have_value(f"{code[:3]} {code[3:]}")
     page.get_by_role("button", name="Подтвердить голос").click()
     expect(page.get_by_text("Решение получено и закреплено")).to_have_count(2)
     expect(page.locator("form[action*='/ballots/']")).to_have_count(0)

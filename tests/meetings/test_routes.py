@@ -72,7 +72,11 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert "<h3>Кв. 1 · " in summary.text  # the premise begins its heading
     assert (await client.form(f"/meetings/{meeting_id}/code")).status_code == 303
     wrong = await client.form(f"/meetings/{meeting_id}/confirm", {"code": "00000x"})
-    assert wrong.status_code == 303
+    # a wrong code is said at its field (not only above the page), what was typed kept
+    assert wrong.status_code == 422
+    field = re.search(r'<input id="f-code"[^>]*>', wrong.text).group(0)
+    assert 'value="00000x"' in field and 'aria-invalid="true"' in field and 'aria-describedby="h-code e-code"' in field
+    assert re.search(r'<p class="error" id="e-code">.*Неверный код', wrong.text), wrong.text
     assert not await Ballot.exists().where(Ballot.status == BallotStatus.ACCEPTED)
     done = await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(user)})
     assert done.status_code == 303
