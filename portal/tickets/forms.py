@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.rules import normalize_phone
 from portal.core.i18n import format_moment
+from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.parse import parse_date
@@ -229,13 +230,21 @@ class StaffNewTicket:
     contact_phone: str
 
 
-def caller_account_problem(typed: str, found: int) -> str:
+def caller_account_problem(typed: str, found: int, phone: str | None = None) -> str:
     """Why the call-centre form has no account yet: ``found`` accounts match the words ``typed``."""
     if found:
         return gettext("Choose the caller's account among those found.")
     if typed:
-        return gettext("No personal account in your houses matches these words.")
+        return nothing_found(phone)
     return gettext("Enter the personal account number, the address with the flat or the payer's name.")
+
+
+def nothing_found(phone: str | None) -> str:
+    """What the call-centre form says when what is typed finds no account: a phone (``CallerAccount.phone``, read
+    as the search reads it) is named as a phone, normalised, not as words."""
+    if phone:
+        return gettext("No account found for the phone %(phone)s.", phone=format_phone(phone))
+    return gettext("No personal account in your houses matches these words.")
 
 
 def unconfirmed(chosen: bool, picked: bool) -> bool:

@@ -145,13 +145,14 @@ class StaffTickets(Controller):
         matches as the operator types) lists the accounts it names, to confirm or choose from."""
         found = await queries.caller_account(principal, account_number, None)
         form = {"source": "phone", "account_number": account_number}
-        return render(request, "tickets/staff_new.html", form=form, errors=None, tk=TK, found=found)
+        nothing = forms.nothing_found(found.phone)
+        return render(request, "tickets/staff_new.html", form=form, errors=None, tk=TK, found=found, nothing=nothing)
 
     @post("/new", name="tickets:staff_create", opt=staff(*MANAGERS), status_code=200)
     async def create(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
-        problem = "" if found.account else forms.caller_account_problem(found.typed, len(found.matches))
+        problem = "" if found.account else forms.caller_account_problem(found.typed, len(found.matches), found.phone)
         draft, errors = forms.read_staff_new(data, problem)
         confirm = forms.unconfirmed(found.account is not None, picked is not None)
         if draft is None or found.account is None or errors or confirm:

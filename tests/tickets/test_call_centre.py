@@ -13,6 +13,7 @@ import pytest
 from portal.billing import rules
 from portal.billing.tables import Balance
 from portal.core import clock
+from portal.core.i18n import format_phone
 from portal.housing.actions import refresh_account_search
 from portal.housing.actions import save_owner
 from portal.housing.actions import save_ownership
@@ -177,6 +178,26 @@ async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login
         "/staff/tickets/new", params={"account_number": "нет такой"}, headers={"HX-Request": "1"}
     )
     assert "В ваших домах нет лицевого счёта по этим словам." in nothing.text and offered(nothing.text) == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ru", "Ни один счёт не найден по телефону {}."),
+        ("en", "No account found for the phone {}."),
+    ],
+)
+async def test_a_phone_that_finds_no_account_is_named_as_the_phone_not_as_words(client, login, houses, lang, said):
+    await login(client, houses["dispatcher"])
+    client.cookies.set("lang", lang)
+    said = said.format(format_phone("+79785550009"))  # as normalised, «+7 978 555-00-09» kept on one line
+    typing = await client.get(
+        "/staff/tickets/new", params={"account_number": "8 (978) 555 00 09"}, headers={"HX-Request": "true"}
+    )
+    assert said in typing.text and offered(typing.text) == {}
+    page = await client.form("/staff/tickets/new", {**REQUEST, "account_number": "8 (978) 555 00 09"})
+    assert page.status_code == 422 and said in page.text
+    assert "по этим словам" not in page.text and "these words" not in page.text
 
 
 async def test_words_alone_file_nothing_and_ask_to_choose_keeping_what_was_typed(client, login, houses):
