@@ -130,9 +130,10 @@ PERIOD = {"valid_from": "2022-02-28", "valid_to": "2022-07-31", "kind": "fixed_r
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("ru", ["Было</strong>: —", "Стало</strong>: 28.02.2022 – 31.07.2022: Ставка установлена 9,5 %, ПП РФ № 474",
+        ("ru", ["Было</strong>: —",
+                "Стало</strong>: 28.02.2022 – 31.07.2022: Ставка установлена 9,5\u00a0%, ПП РФ № 474",
                 "things</strong>: a: 1; b: —"]),
-        ("en", ["Before</strong>: —", "After</strong>: 28.02.2022 – 31.07.2022: Fixed rate 9.5 %, ПП РФ № 474",
+        ("en", ["Before</strong>: —", "After</strong>: 28.02.2022 – 31.07.2022: Fixed rate 9.5%, ПП РФ № 474",
                 "things</strong>: a: 1; b: —"]),
     ],
 )  # fmt: skip
