@@ -106,10 +106,11 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         return Redirect(path="/login?next=" + request.url.path, status_code=303)
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
-    if "locale" not in request.scope.get("state", {}):
-        # An address that matches no page never passed the app's middleware, which reads the reader's language:
-        # read it here, or «Page not found» answered in Russian whatever the reader had chosen.
-        i18n.set_locale(i18n.pick_locale(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
+    # An address that matches no page never passed the app's middleware, which reads the reader's language; a form
+    # refused for its token passed it, but the middleware gave its language back as the refusal went out through it.
+    # Either way the page is written here, after it: in the language read then, or read now.
+    read = request.scope.get("state", {}).get("locale")
+    i18n.set_locale(read or i18n.pick_locale(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
     if _stale_form(exc):
         message = gettext("The form has expired. Reload the page and try again.")
     else:

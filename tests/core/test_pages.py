@@ -69,6 +69,16 @@ async def test_a_stale_form_does_not_show_a_signed_in_resident_as_signed_out(cli
     assert 'class="topbar-signin"' in guest.text and 'action="/logout"' not in guest.text
 
 
+async def test_a_stale_form_answers_in_the_readers_language(client, login, make_user):
+    """The token is refused inside the middleware that reads the reader's language, which gives the language back
+    as the refusal goes out through it: the page was written in whatever language the process had last."""
+    await login(client, await make_user(accounts={}))
+    for lang, words in (("en", "The form has expired"), ("ru", "Форма устарела"), ("en", "The form has expired")):
+        client.cookies.set("lang", lang)
+        page = await client.post("/profile", data={"_csrf_token": "outdated"})
+        assert page.status_code == 403 and words in page.text and f'<html lang="{lang}"' in page.text, lang
+
+
 async def test_an_unknown_page_answers_in_the_readers_language(client):
     """An address that no page has was answered in Russian whatever the reader had chosen: the language is read
     for pages only, and an address matching none never reached that step."""
