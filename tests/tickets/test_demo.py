@@ -77,8 +77,11 @@ async def test_a_demo_request_returned_to_work_is_due_by_its_term_from_the_retur
     )
     assert rows
     for row in rows:
-        moves = await TicketEvent.select(TicketEvent.from_value, TicketEvent.to_value, TicketEvent.created_at).where(
-            (TicketEvent.ticket == row["id"]) & (TicketEvent.kind == "status")
+        moves = (
+            await TicketEvent.select(TicketEvent.from_value, TicketEvent.to_value, TicketEvent.created_at)
+            .where((TicketEvent.ticket == row["id"]) & (TicketEvent.kind == "status"))
+            .order_by(TicketEvent.created_at)
+            .order_by(TicketEvent.id)
         )
         assert [(m["from_value"], m["to_value"]) for m in moves][-2:] == [("in_work", "done"), ("done", "reopened")]
         back = moves[-1]["created_at"]
