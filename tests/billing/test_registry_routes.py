@@ -70,6 +70,17 @@ async def test_a_registry_whose_totals_disagree_is_refused_with_its_line(client,
     assert await RegistryPayment.count() == 0
 
 
+async def test_after_a_refused_file_the_file_field_says_to_choose_the_file_again(client, login, setup):
+    """The browser empties a file field after the refusal; without a word next to it the accountant would take
+    the empty field for the file still being there."""
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes().replace(b"=3;5653,63", b"=3;5000,00"))
+    assert page.status_code == 422
+    field = page.text.split('id="e-file"')[1].split("</p>")[0]
+    assert "Отклонённый файл не сохраняется: выберите файл снова." in field
+    assert 'aria-describedby="h-file e-file"' in page.text
+
+
 async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup):
     await login(client, setup["accountant"])
     page = await upload(client, BANK.read_bytes())

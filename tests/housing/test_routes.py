@@ -354,6 +354,8 @@ async def test_the_import_page_lists_problems_with_line_numbers(client, login, m
     assert response.status_code == 422
     assert "Строка 7:" in response.text
     assert not await House.exists().where(House.address == ADDRESS)
+    # the browser has emptied the file field: the field says the file is to be chosen again
+    assert "выберите файл снова" in response.text.split('id="e-file"')[1].split("</p>")[0]
 
 
 async def test_a_manager_cannot_import(manager):
