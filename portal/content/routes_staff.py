@@ -233,14 +233,6 @@ async def _form_page(
                   everyone=principal.house_ids is None, status_code=status_code, **_words())  # fmt: skip
 
 
-def _image_error(refused: storage.UploadRefused) -> str:
-    return {
-        "too_large": gettext("The picture is larger than 10 MB."),
-        "too_many_pixels": gettext("The picture is too large: save it with fewer pixels."),
-        "empty": gettext("The picture file is empty."),
-    }.get(refused.code, gettext("The file is not a picture: attach a JPEG, PNG or WebP."))
-
-
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     form = forms.read_post(data, now=clock.now())
     audience, missing = await queries.audience_of(form.audience)
@@ -254,7 +246,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         try:  # before the post is saved: a refused picture is said on the form, not a post saved without it
             image = await storage.save_image(data["image"])
         except storage.UploadRefused as refused:
-            form.errors.add("image", _image_error(refused))
+            form.errors.add("image", storage.image_refusal(refused))
     if form.errors:
         form.errors.order(forms.FIELDS)
         return await _form_page(request, principal, form, post, status_code=422)

@@ -26,6 +26,7 @@ from litestar.response import File
 from PIL import Image
 from PIL import ImageOps
 
+from portal.core.i18n import gettext
 from portal.core.security import RateLimit
 from portal.core.security import rate_hit
 from portal.core.security import rate_limited
@@ -53,6 +54,24 @@ class UploadRefused(Exception):
         super().__init__(code)
         self.code = code
         self.name = name
+
+
+def image_refusal(refused: UploadRefused) -> str:
+    """What is wrong with a refused picture, in the words of every form that takes pictures; the file is named
+    when the upload had a name (a form that takes several says which one)."""
+    mb = MAX_IMAGE_BYTES // (1024 * 1024)
+    if refused.name:
+        named = {
+            "empty": gettext("The file “%(name)s” is empty."),
+            "too_large": gettext("The file “%(name)s” is larger than %(mb)s MB."),
+            "too_many_pixels": gettext("The picture “%(name)s” has too many pixels: save it at a smaller size."),
+        }.get(refused.code, gettext("The file “%(name)s” is not a picture: attach a JPEG, PNG or WebP."))
+        return named % {"name": refused.name, "mb": mb}
+    return {
+        "empty": gettext("The file is empty."),
+        "too_large": gettext("The file is larger than %(mb)s MB.", mb=mb),
+        "too_many_pixels": gettext("The picture has too many pixels: save it at a smaller size."),
+    }.get(refused.code, gettext("The file is not a picture: attach a JPEG, PNG or WebP."))
 
 
 @dataclass(frozen=True)

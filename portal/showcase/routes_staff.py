@@ -185,7 +185,7 @@ class StaffListings(Controller):
             raise Refused(gettext("Choose one or more photos to upload."))
         refused = await actions.add_photos(principal, listing, uploads)
         for problem in refused:
-            flash(request, _refusal(problem), "error")
+            flash(request, storage.image_refusal(problem), "error")
         if len(refused) < len(uploads):
             flash(request, gettext("Photos added."))
         return see_other(request, f"/staff/showcase/{listing.id}#photos")
@@ -222,16 +222,6 @@ def _files(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _refusal(problem: storage.UploadRefused) -> str:
-    name = problem.name or gettext("The file")
-    reason = {
-        "too_large": gettext("is larger than 10 MB"),
-        "too_many_pixels": gettext("has too many pixels"),
-        "empty": gettext("is empty"),
-    }.get(problem.code, gettext("is not a photo"))
-    return gettext("%(name)s is not added: it %(reason)s.", name=name, reason=reason)
 
 
 def _export_table(rows: list[queries.StaffRow]) -> list[list[Any]]:

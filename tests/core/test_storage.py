@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from portal.core import storage
+from portal.core.i18n import in_russian_and_english
 
 
 def png_of(width: int, height: int) -> bytes:
@@ -137,3 +138,22 @@ def test_a_kept_photo_carries_no_metadata_of_the_original():
     assert not kept.getexif() and "exif" not in kept.info and "comment" not in kept.info
     for trace in (b"Camera Maker", b"44.95 N", b"taken at home", b"appended secret"):
         assert trace not in body
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "russian", "english"),
+    [
+        ("not_image", "flyer.txt", "Файл «flyer.txt» — не изображение: приложите JPEG, PNG или WebP.",
+         "The file “flyer.txt” is not a picture: attach a JPEG, PNG or WebP."),
+        ("too_large", "big.jpg", "Файл «big.jpg» больше 10 МБ.", "The file “big.jpg” is larger than 10 MB."),
+        ("empty", "", "Файл пуст.", "The file is empty."),
+        ("too_many_pixels", "", "В изображении слишком много пикселей: сохраните его в меньшем разрешении.",
+         "The picture has too many pixels: save it at a smaller size."),
+    ],
+    ids=["a file that is not a picture", "a file over the limit", "an empty file", "a huge picture"],
+)  # fmt: skip
+def test_a_refused_picture_is_said_in_one_set_of_words_naming_the_file(code, name, russian, english):
+    """Posts and showcase listings took pictures with two checks of their own, which said the same refusal in
+    different words; both now say it with ``storage.image_refusal``."""
+    refusal = storage.UploadRefused(code, name)
+    assert in_russian_and_english(lambda: storage.image_refusal(refusal)) == (russian, english)

@@ -103,7 +103,7 @@ async def test_photos_are_cleaned_ordered_and_needed_to_publish(db, client, logi
     uploaded = await client.form(f"/staff/showcase/{listing}/photos", {}, files=files)
     assert uploaded.status_code == 303
     page = (await client.get(f"/staff/showcase/{listing}")).text
-    assert "fake.jpg не добавлен: файл не фотография." in page
+    assert "Файл «fake.jpg» — не изображение: приложите JPEG, PNG или WebP." in page  # the words of every picture form
     photos = [r["id"] for r in await ListingPhoto.select(ListingPhoto.id).where(ListingPhoto.listing == listing)
               .order_by(ListingPhoto.position)]  # fmt: skip
     assert len(photos) == 2
