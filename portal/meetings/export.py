@@ -1,5 +1,6 @@
 """The register of owners and the ballots of a meeting as an XLSX workbook (cells that look like formulas are
-prefixed with an apostrophe, SECURITY.md)."""
+prefixed with an apostrophe, SECURITY.md). The register is an annex of the protocol (Приказ Минстроя № 44/пр п. 20):
+it is written in Russian like the protocol, whatever the reader's language."""
 
 from __future__ import annotations
 
@@ -10,11 +11,18 @@ from portal.core.exports import Quantity
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
 from portal.meetings import forms
+from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings import rules
+from portal.notifications.messages import in_locale
 
 
 async def workbook(meeting: queries.MeetingView) -> bytes:
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        return await _workbook(meeting)
+
+
+async def _workbook(meeting: queries.MeetingView) -> bytes:
     register: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
     ]

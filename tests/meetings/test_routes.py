@@ -400,14 +400,19 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     said = " ".join(text.replace("\u00a0", " ").split())
     assert "Протокол №" in said and "350 (350 м²)" in said and "Реестр собственников" in said and "кв. 1" in said, said
     assert "Protocol" not in said and "Area" not in said and "m²" not in said
+    # The register is an annex of the protocol: Russian like it, the English page saying so at the link.
+    assert 'hreflang="ru" download>Register and ballots (XLSX) (in Russian)</a>' in results
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
-    assert "Area, m²" in [c.value for c in next(sheet.iter_rows())]
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert book.sheetnames == ["Реестр", "Решения"], book.sheetnames
+    sheet = book.active
+    assert "Площадь, м²" in [c.value for c in next(sheet.iter_rows())]
+    assert "кв. 1" in [c.value for c in sheet["A"]]
     # the area in m² and the votes (m² of it, to two places) are numbers of their own kind, not roubles
     assert sheet["C2"].data_type == "n" and sheet["C2"].number_format == "#,##0.0#"
     assert sheet["G2"].data_type == "n" and sheet["G2"].number_format == "#,##0.00"
     # whether an owner holds the premise jointly is a yes-or-no cell, not 1 / 0
-    assert sheet["E1"].value == "Joint" and {row[4].data_type for row in sheet.iter_rows(min_row=2)} == {"b"}
+    assert sheet["E1"].value == "Совместная" and {row[4].data_type for row in sheet.iter_rows(min_row=2)} == {"b"}
 
 
 async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the_number(
