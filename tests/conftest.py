@@ -157,6 +157,18 @@ def engines() -> Iterator[dict[str, Any]]:
         _drop_postgres_database(POSTGRES_URL, postgres_url)
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the portal's default language and leaves it so: a sync test runs in the process's own
+    context, and a language it set (``set_locale("en")``) stayed for every test after it, sync or async."""
+    from portal.core.i18n import DEFAULT_LOCALE
+    from portal.core.i18n import set_locale
+
+    set_locale(DEFAULT_LOCALE)
+    yield
+    set_locale(DEFAULT_LOCALE)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIterator[Any]:
     """A migrated database on each engine; everything the test writes is rolled back."""
