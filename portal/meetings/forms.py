@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -269,9 +270,12 @@ def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Th
 
 
 def read_paper_ballot(
-    data: Mapping[str, Any], now: datetime, zone: ZoneInfo
+    data: Mapping[str, Any], now: datetime, zone: ZoneInfo, opens: datetime
 ) -> tuple[int | None, datetime | None, FormErrors]:
-    """A paper ballot's owner from the register and the moment it was received (in ``zone``), with their errors."""
+    """A paper ballot's owner from the register and the moment it was received (in ``zone``), with their errors.
+    Decisions are received while voting runs (ЖК ст. 47 ч. 1): a moment before it ``opens`` is refused at the field —
+    a date typed wrong, or a paper that is no decision of this meeting. One received after the closing time is kept
+    and marked late (ст. 47 ч. 2): it is recorded, never counted."""
     errors = FormErrors()
     entry = parse_id(form_value(data, "entry"))
     moment = parse_moment(form_value(data, "received_at"))
@@ -284,7 +288,22 @@ def read_paper_ballot(
         # A year typed wrong would make a ballot received in time look late, to be rejected.
         errors.add("received_at", gettext("This moment has not come yet: enter when the ballot was received."))
         received = None
+    elif received < opens:
+        moment = format_moment(opens, str(zone))
+        errors.add("received_at", gettext("Voting opened on %(moment)s: a ballot received before it does not count in "
+                                          "this meeting. Check the date.", moment=moment))  # fmt: skip
+        received = None
     return entry, received, errors
+
+
+def paper_entered(late: bool) -> str:
+    """What the operator is told of a paper ballot entered: one received after the closing time is not counted."""
+    if late:
+        return gettext(
+            "The paper ballot is entered, but it was received after the voting closed: it is not counted "
+            "(ЖК ст. 47 ч. 2). The moderator rejects it as late."
+        )
+    return gettext("The paper ballot is waiting for moderation.")
 
 
 def read_answers(

@@ -194,7 +194,7 @@ class StaffMeetings(Controller):
         data: MultipartData,
     ) -> Template | Response[Any]:
         # The errors in the form's order: the owner, when received, the scan, the answers.
-        entry, received, errors = forms.read_paper_ballot(data, clock.now(), clock.zone())
+        entry, received, errors = forms.read_paper_ballot(data, clock.now(), clock.zone(), meeting.voting_starts_at)
         scan = await _scan(data, errors)
         ids = [i.id for i in meeting.items]
         answers, errors = forms.read_answers(data, "q", ids, allow_invalid=True, errors=errors)
@@ -202,7 +202,8 @@ class StaffMeetings(Controller):
             return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
         name = form_value(data, "voter_name")[:255]
         await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
-        flash(request, gettext("The paper ballot is waiting for moderation."))
+        late = received > meeting.voting_ends_at  # recorded, never counted: the moderator rejects it as late
+        flash(request, forms.paper_entered(late), "info" if late else "success")
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
 
     @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")

@@ -81,3 +81,42 @@ async def test_a_paper_ballot_with_a_question_unanswered_names_it_in_the_summary
     # the link leads to the question: its first answer
     assert re.search(rf'<input id="f-q{second.id}" type="radio" name="q{second.id}"', refused.text)
     assert "Иванов И. И." in refused.text
+
+
+async def test_a_ballot_received_before_voting_opened_is_refused_and_a_late_one_is_said_not_to_count(
+    client, login, make_user, example_house, make_meeting
+):
+    """Decisions are received while voting runs (ЖК ст. 47 ч. 1–2): a paper dated before voting opened was taken as
+    any other; it is refused at the field, saying when voting opened. One received after the closing time is kept,
+    marked late, and the operator is told that it is not counted."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house, days_left=-1)  # voting ran from 3 days ago until yesterday
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    entry = (await queries.register_of(meeting_id))[0].id
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    form = (await client.get(url)).text
+    assert "Решение, полученное после окончания, вносится, но не учитывается." in form
+    answers = {f"q{i.id}": "for" for i in meeting.items}
+    opens = meeting.voting_starts_at.astimezone(clock.zone())
+    early = (opens - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    typed = {"entry": str(entry), "received_at": early, **answers}
+
+    refused = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
+    assert refused.status_code == 422
+    said = re.search(r'id="e-received_at"[^>]*>(.*?)</p>', refused.text, re.S)
+    assert said and "Голосование открылось" in said.group(1) and "Проверьте дату." in said.group(1), refused.text[:2000]
+    assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
+
+    typed["received_at"] = opens.strftime("%Y-%m-%dT%H:%M")  # the opening minute itself is in time
+    assert (await client.form(url, typed, files=[("scan", ("b.pdf", PDF, "application/pdf"))])).status_code == 303
+    assert await Ballot.count().where((Ballot.meeting == meeting_id) & (Ballot.late == False)) == 1  # noqa: E712
+
+    typed["received_at"] = (meeting.voting_ends_at.astimezone(clock.zone()) + timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    late = await client.form(url, typed, files=[("scan", ("b.pdf", PDF, "application/pdf"))])
+    assert late.status_code == 303
+    page = (await client.get(late.headers["location"])).text
+    assert "получено после окончания голосования: оно не учитывается" in page
+    assert await Ballot.count().where((Ballot.meeting == meeting_id) & (Ballot.late == True)) == 1  # noqa: E712
