@@ -746,8 +746,9 @@ def _plain(value: Any) -> str:
 async def update_fields(
     principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
 ) -> list[int]:
-    """Staff edits of type, category, internal status, deadline, control date and flags: one event per change.
-    A deadline set before the request was filed is refused, nothing written."""
+    """Staff edits of type, category, internal status, deadline, control date, the damage's moment and flags: one
+    event per change. A deadline set before the request was filed, or damage after it, is refused, nothing
+    written."""
     tz = get_settings().time_zone
     current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
     real = rules.changed_fields(current, changes)
@@ -756,6 +757,8 @@ async def update_fields(
     real = rules.retimed(current, real, tz)
     if "deadline" in real and rules.deadline_before_filing(real["deadline"][1], ticket.created_at):
         raise Refused(forms.deadline_too_early(ticket.created_at, tz))
+    if "damage_at" in real and rules.damage_after_filing(real["damage_at"][1], ticket.created_at):
+        raise Refused(forms.damage_too_late(ticket.created_at, tz))
     if not real:
         return []
     event_ids: list[int] = []
@@ -773,7 +776,7 @@ async def update_fields(
                     by_staff=True,
                     from_value="" if flag else _plain(before),
                     to_value=f"{key}={'1' if after else '0'}" if flag else _plain(after),
-                    visible=key in ("deadline", "category"),
+                    visible=key in ("deadline", "category", "damage_at"),
                 )
             )
         await audit.record(principal, "ticket.update", "ticket", ticket.id, {k: list(v) for k, v in real.items()})

@@ -8,7 +8,9 @@ the rules is a new row, not an edit.
 Clock kinds:
 - ``minutes``: a plain clock from registration (30 min, 2 h, 3 h; 0 = immediately);
 - ``window``: a clock that runs only inside daily hours (garbage chute: 2 h, not before 08:00, not after 23:00);
-- ``days``: calendar days (сутки) of 24 hours from registration;
+- ``days``: calendar days (сутки) of 24 hours from registration — or, for a row ``from_damage`` (the repair of an
+  emergency's damage, ПП № 416 п. 13: «3 суток с момента аварии»), from the moment the damage happened where staff
+  know it (never later than the registration);
 - ``seasonal_days``: calendar days, one number in winter and another in summer (broken windows);
 - ``working_days``: working days of the Russian production calendar (``core.calendar``), counted from the next
   day; due at the end of the last day (23:59:59 local);
@@ -51,6 +53,7 @@ class DeadlineRule:
     valid_to: date = FOREVER
     region: str = DEFAULT_REGION
     verify: bool = False  # [VERIFY] in DOMAIN.md: keep configurable, lawyer's sign-off pending
+    from_damage: bool = False  # the clock runs from the damage, where its moment is known, not from registration
 
 
 P416 = "ПП РФ от 15.05.2013 № 416 п. 13"
@@ -60,7 +63,7 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("emergency_localisation", "minutes", 30, source=P416),
     DeadlineRule("sewer_blockage", "minutes", 120, source=P416),
     DeadlineRule("garbage_chute", "window", 120, window_start=time(8), window_end=time(23), source=P416),
-    DeadlineRule("emergency_repair", "days", 3, source=P416),
+    DeadlineRule("emergency_repair", "days", 3, source=P416, from_damage=True),
     DeadlineRule("lift_trapped", "minutes", 30, source="ГОСТ Р 55964-2014"),
     DeadlineRule("lift_fault", "days", 1, source=G170),
     DeadlineRule("roof_leak", "days", 1, source=G170),
@@ -183,8 +186,11 @@ def deadline_for(
     *,
     ticket_type: str = "ordinary",
     region: str = DEFAULT_REGION,
+    damage_at: datetime | None = None,
 ) -> datetime | None:
-    """When a request of ``category`` (and ``ticket_type``) registered at ``registered_at`` is due (UTC-aware)."""
+    """When a request of ``category`` (and ``ticket_type``) registered at ``registered_at`` is due (UTC-aware).
+    ``damage_at``, when the damage happened (known to staff), starts the clock of a row ``from_damage`` instead of
+    the registration; a moment after the registration is not one and is not used."""
     if registered_at.tzinfo is None:
         raise ValueError("registered_at must be timezone-aware")
     zone = ZoneInfo(tz)
@@ -195,6 +201,8 @@ def deadline_for(
     rule = rule_for(term, local.date(), region) or rule_for("other", local.date(), region)
     if rule is None or rule.kind == "none":
         return None
+    if rule.from_damage and damage_at is not None and damage_at < registered_at:
+        local = damage_at.astimezone(zone)
     if rule.kind == "minutes":
         due = local + timedelta(minutes=rule.amount)
     elif rule.kind == "window":

@@ -157,6 +157,12 @@ def deadline_too_early(filed_at: datetime, tz: str) -> str:
     return gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed)
 
 
+def damage_too_late(filed_at: datetime, tz: str) -> str:
+    """Why a damage moment after the filing is refused (``rules.damage_after_filing``)."""
+    filed = format_moment(filed_at, tz)
+    return gettext("The damage cannot have happened after the request was filed (%(filed)s).", filed=filed)
+
+
 def agreed_type_problem(category: str, ticket_type: str) -> str | None:
     """Why staff may not give an emergency category a type of works by agreement (``deadlines.agreed_type_refused``):
     its legal clock runs whatever the type, and «Плановая» would tell the executor it can wait."""
@@ -181,11 +187,22 @@ def agreed_flag_problem(category: str, flag: str) -> str | None:
     )
 
 
+def _moment_at(data: Mapping[str, Any], name: str, tz: str, errors: FormErrors, unread: str) -> datetime | None:
+    """A date and time typed at ``name`` in the company's zone ``tz``; ``unread`` said at the field when it is not
+    one (None then, and when nothing is typed)."""
+    raw = form_value(data, name)
+    moment = parse_local(raw, tz)
+    if raw and moment is None:
+        errors.add(name, unread)
+    return moment
+
+
 def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
-    """The staff edit form: type, category, internal status, deadline, control date, flags; a deadline before the
-    request was filed (``filed_at``, to the minute the form shows) is a year or month typed wrong."""
+    """The staff edit form: type, category, internal status, deadline, control date, the moment of the damage,
+    flags; a deadline before the request was filed (``filed_at``, to the minute the form shows), or damage after
+    it, is a year or month typed wrong."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
     for name, known, refusal in (
@@ -200,18 +217,18 @@ def read_staff_update(
             errors.add(name, refusal)
     if problem := agreed_type_problem(changes.get("category", ""), changes.get("type", "")):
         errors.add("type", problem)
-    deadline_raw = form_value(data, "deadline")
-    deadline = parse_local(deadline_raw, tz)
-    if deadline_raw and deadline is None:
-        errors.add("deadline", gettext("Enter the deadline as a date and time."))
-    elif filed_at is not None and rules.deadline_before_filing(deadline, filed_at):
+    changes["deadline"] = _moment_at(data, "deadline", tz, errors, gettext("Enter the deadline as a date and time."))
+    if filed_at is not None and rules.deadline_before_filing(changes["deadline"], filed_at):
         errors.add("deadline", deadline_too_early(filed_at, tz))
-    changes["deadline"] = deadline
     control_raw = form_value(data, "control_date")
     control = parse_date(control_raw)
     if control_raw and control is None:
         errors.add("control_date", gettext("Enter the control date as a date."))
     changes["control_date"] = control
+    unread = gettext("Enter when the damage happened as a date and time.")
+    changes["damage_at"] = _moment_at(data, "damage_at", tz, errors, unread)
+    if filed_at is not None and rules.damage_after_filing(changes["damage_at"], filed_at):
+        errors.add("damage_at", damage_too_late(filed_at, tz))
     for flag in rules.FLAGS_EDITABLE:
         changes[flag] = form_value(data, flag) == "1"
         if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):

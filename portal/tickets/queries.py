@@ -178,6 +178,7 @@ class TicketDetail(TicketRow):
     author_phone: str | None
     premise: int | None
     entrance: int | None
+    damage_at: datetime | None
 
 
 def _joined() -> dict[str, Any]:

@@ -86,6 +86,7 @@ class EventKind(StrEnum):
     CATEGORY = "category"
     DEADLINE = "deadline"
     CONTROL_DATE = "control_date"
+    DAMAGE_AT = "damage_at"
     FLAG = "flag"
     INTERNAL_STATUS = "internal_status"
     MESSAGE = "message"
@@ -487,7 +488,7 @@ def move_label(target: str, current: str = "") -> str:
 
 
 # Fields staff edit on the request page (flags included); each change is one event.
-EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", *FLAGS_EDITABLE)
+EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", "damage_at", *FLAGS_EDITABLE)
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -512,21 +513,35 @@ def deadline_before_filing(deadline: datetime | None, filed_at: datetime) -> boo
     return deadline is not None and deadline < filed_at.replace(second=0, microsecond=0)
 
 
+def damage_after_filing(damage_at: datetime | None, filed_at: datetime) -> bool:
+    """The damage happened before anyone could report it: a moment after the request was filed (so in the future,
+    too) is a date typed wrong, refused."""
+    return damage_at is not None and damage_at > filed_at
+
+
 def retimes(real: Mapping[str, Any]) -> bool:
-    """A staff edit whose legal deadline follows from it: a new type or category, the deadline not set by hand."""
-    return bool({"type", "category"} & real.keys()) and "deadline" not in real
+    """A staff edit whose legal deadline follows from it: a new type, category or moment of the damage (the repair
+    of an emergency's damage is due 3 days from it), the deadline not set by hand."""
+    return bool({"type", "category", "damage_at"} & real.keys()) and "deadline" not in real
 
 
 def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: str) -> dict[str, tuple[Any, Any]]:
-    """The changes of a staff edit with the legal deadline following a new type or category (DOMAIN §5), computed
-    from the moment the clock started — the registration, or ``clock_from``, the request's last return to work
+    """The changes of a staff edit with the legal deadline following a new type, category or damage moment
+    (DOMAIN §5), computed from the moment the clock started — the registration, or the damage for the repair of an
+    emergency's damage (``deadlines.deadline_for``), or ``clock_from``, the request's last return to work
     (``reopens``) — unless the same edit sets the deadline by hand, which then stands."""
     out = dict(real)
     if not retimes(out):
         return out
-    category = out["category"][1] if "category" in out else ticket["category"]
-    ticket_type = out["type"][1] if "type" in out else ticket["type"]
-    due = deadline_for(category, ticket.get("clock_from") or ticket["created_at"], tz, ticket_type=ticket_type)
+    after = {key: (out[key][1] if key in out else ticket.get(key)) for key in ("category", "type", "damage_at")}
+    clock_from = ticket.get("clock_from")
+    due = deadline_for(
+        after["category"],
+        clock_from or ticket["created_at"],
+        tz,
+        ticket_type=after["type"],
+        damage_at=None if clock_from else after["damage_at"],
+    )
     if not _same(ticket.get("deadline"), due):
         out["deadline"] = (ticket.get("deadline"), due)
     return out

@@ -79,6 +79,9 @@ class Ticket(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
     control_date = Date(null=True, default=None, index=True)
     deadline = Timestamptz(null=True, default=None, index=True)
+    # When the damage happened, where staff know it: the repair of an emergency's damage is due 3 days from it
+    # (ПП № 416 п. 13), not from the request (``deadlines.deadline_for``).
+    damage_at = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None, index=True)
     closed_at = Timestamptz(null=True, default=None)
     # Closed on the resident's own word («Да, работа выполнена»): not returned since (rules.resident_may_reopen).

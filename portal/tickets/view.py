@@ -280,6 +280,7 @@ class TicketView:
                 "Deadline: %(before)s → %(after)s", before=_moment(event.from_value), after=_moment(value)
             ),
             rules.EventKind.CONTROL_DATE: lambda: gettext("Control date: %(value)s", value=value or "—"),
+            rules.EventKind.DAMAGE_AT: lambda: gettext("The damage happened: %(moment)s", moment=_moment(value)),
             rules.EventKind.CATEGORY: lambda: gettext("Category: %(value)s", value=rules.category_label(value)),
             rules.EventKind.TYPE: lambda: gettext("Type: %(value)s", value=TK.type(value)),
             rules.EventKind.INTERNAL_STATUS: lambda: gettext("Internal status: %(value)s", value=TK.internal(value)),

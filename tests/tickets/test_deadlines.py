@@ -256,3 +256,37 @@ def test_a_term_within_daily_hours_reads_without_brackets_in_brackets():
     «15:00 (2 часа (с 08:00 до 23:00))»."""
     on = date(2026, 3, 10)
     assert deadlines.describe("garbage_chute", "ordinary", on) == "2 часа, с 08:00 до 23:00"
+
+
+@pytest.mark.parametrize(
+    ("damage", "registered", "expected"),
+    [
+        (local(2026, 3, 9, 20, 0), local(2026, 3, 10, 9, 15), local(2026, 3, 12, 20, 0)),
+        (local(2026, 3, 6, 8, 0), local(2026, 3, 10, 9, 15), local(2026, 3, 9, 8, 0)),
+        (None, local(2026, 3, 10, 9, 15), local(2026, 3, 13, 9, 15)),
+        (local(2026, 3, 10, 11, 0), local(2026, 3, 10, 9, 15), local(2026, 3, 13, 9, 15)),
+    ],
+    ids=[
+        "a pipe burst at 20:00, the repair filed next morning: 3 days from the burst",
+        "filed four days after the damage: due before it was filed, overdue at once",
+        "no damage moment known: 3 days from the registration",
+        "a moment after the registration is not the damage's: the registration stands",
+    ],
+)
+def test_the_repair_of_emergency_damage_runs_three_days_from_the_damage(damage, registered, expected):
+    """ПП № 416 п. 13: emergency damage is repaired within 3 days (суток) from the damage, not from the request."""
+    result = deadline_for("emergency_repair", registered, TZ, damage_at=damage)
+    assert result is not None and result.astimezone(ZONE) == expected
+
+
+@pytest.mark.parametrize(
+    ("category", "ticket_type", "expected"),
+    [
+        ("leaking_taps", "ordinary", local(2026, 3, 11, 9, 15)),
+        ("emergency_repair", "emergency", local(2026, 3, 10, 9, 45)),
+    ],
+    ids=["another term runs from the registration", "an emergency is localised within 30 minutes of the call"],
+)
+def test_a_damage_moment_moves_only_the_clock_that_runs_from_the_damage(category, ticket_type, expected):
+    result = deadline_for(category, local(2026, 3, 10, 9, 15), TZ, ticket_type=ticket_type, damage_at=local(2026, 3, 9))
+    assert result is not None and result.astimezone(ZONE) == expected

@@ -218,3 +218,45 @@ async def test_an_emergency_flagged_as_works_by_agreement_is_refused_at_the_flag
     assert (await client.form(url, {**typed, flag: ""})).status_code == 303
     assert (await client.form(url, {**typed, "category": "lift_fault"})).status_code == 303
     assert (await Ticket.select(getattr(Ticket, flag)).where(Ticket.id == filed["ticket"]).first())[flag] is True
+
+
+async def test_the_repair_of_emergency_damage_is_due_three_days_from_the_damage_staff_type(
+    client, login, make_user, make_account
+):
+    """ПП № 416 п. 13: 3 days (суток) from the damage. A pipe burst at night, the repair filed in the morning: the
+    dispatcher types when the burst happened and the deadline follows it; the resident's history says both, in the
+    resident's language. A moment after the filing is refused at its field, nothing saved."""
+    place = await make_account()
+    filed_at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    resident = await make_user(accounts={place.account: "owner"})
+    opened = await actions.open_ticket(
+        account_id=place.account,
+        category="emergency_repair",
+        description="Трубу заварили, нужен ремонт",
+        author_id=resident,
+        now=filed_at,
+    )
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{opened.id}/update"
+    zone = clock.zone()
+    shown = opened.deadline.astimezone(zone).strftime("%Y-%m-%dT%H:%M")  # as the form shows it, three days on
+    form = {"type": "ordinary", "category": "emergency_repair", "internal_status": "", "deadline": shown}
+    late = (filed_at + timedelta(minutes=30)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    refused = await client.form(url, {**form, "damage_at": late})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="damage_at"', refused.text, re.S)
+    assert field and "Авария не может произойти позже подачи заявки (" in field.group(0)
+    assert typed_value(refused.text, "damage_at") == late
+
+    burst = filed_at - timedelta(hours=10)
+    saved = await client.form(url, {**form, "damage_at": burst.astimezone(zone).strftime("%Y-%m-%dT%H:%M")})
+    assert saved.status_code == 303
+    stored = await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.id == opened.id).first()
+    assert stored == {"damage_at": burst, "deadline": burst + timedelta(days=3)}
+    staff_page = (await client.get(f"/staff/tickets/{opened.id}")).text
+    assert "Авария произошла" in staff_page
+
+    await login(client, resident)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/tickets/{opened.id}")).text
+    assert "The damage happened: " in page and "Deadline: " in page
