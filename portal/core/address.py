@@ -2,7 +2,8 @@
 
 «г. Симферополь, ул. Балаклавская, д. 68, кв. 12», «…, пом. 3Н», «…, машино-место М-1», «…, кладовая 7»;
 in English "…, flat 12", "…, premise 3Н", "…, parking space М-1", "…, storage room 7". The house's own address
-is data and is shown as recorded.
+is data and is shown as recorded: Russian on an English page too, where the ``address`` filter marks it
+``lang="ru"`` and leaves the premise's English words unmarked.
 """
 
 from __future__ import annotations
@@ -10,7 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import Markup
+
 from portal.core.i18n import gettext
+from portal.core.i18n import russian_markup
+
+
+class Address(str):
+    """A full address as text (it is a ``str`` everywhere), knowing which part of it is the house's address as
+    recorded, for the ``address`` filter."""
+
+    house: str
+
+    def __new__(cls, text: str, house: str = "") -> Address:
+        made = super().__new__(cls, text)
+        made.house = house
+        return made
 
 
 def premise_name(kind: str | None, number: str | None) -> str:
@@ -31,10 +47,18 @@ def full_address(house_address: str | None, kind: str | None = None, number: str
     house = (house_address or "").strip()
     premise = premise_name(kind, number)
     if not premise:
-        return house
+        return Address(house, house)
     if not house:
         return premise
-    return gettext("%(house)s, %(premise)s", house=house, premise=premise)
+    return Address(gettext("%(house)s, %(premise)s", house=house, premise=premise), house)
+
+
+def address_markup(address: str | None) -> Markup:
+    """An address as HTML for a page's text (never an attribute's value): on a page not in Russian the house's
+    recorded address, Russian data, is marked ``<span lang="ru">`` and the premise's words of the page's language
+    are not («<span lang="ru">г. Симферополь, ул. Киевская, д. 189</span>, flat 1»)."""
+    text = address or ""
+    return russian_markup(str(text), getattr(text, "house", None) or None)
 
 
 class PremiseAddress:

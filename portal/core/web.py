@@ -39,6 +39,7 @@ from litestar.response.base import ASGIResponse
 from markupsafe import Markup
 
 from portal.core import i18n
+from portal.core.address import address_markup
 from portal.core.address import full_address
 from portal.core.address import house_choices
 from portal.core.address import premise_name
@@ -244,6 +245,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         own_html=_own_html,
         own_lang=_own_lang,
         russian=i18n.russian_markup,
+        address=address_markup,
         phone=i18n.format_phone,
         tel=i18n.tel_href,
         house_choices=house_choices,

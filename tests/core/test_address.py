@@ -7,7 +7,10 @@ from typing import NamedTuple
 
 import pytest
 
+from portal.core.address import address_markup
+from portal.core.address import full_address
 from portal.core.address import house_choices
+from portal.core.i18n import set_locale
 
 
 class Ref(NamedTuple):
@@ -56,3 +59,18 @@ def test_the_town_every_house_shares_is_left_out_of_the_options(addresses, shown
 def test_records_with_an_id_and_an_address_are_options_too():
     assert house_choices([Ref(7, "г. Симферополь, ул. Киевская, д. 1")]) == [(7, "ул. Киевская, д. 1")]
     assert house_choices([House(8, "г. Ялта, ул. Морская, д. 2")]) == [(8, "ул. Морская, д. 2")]
+
+
+def test_on_an_english_page_the_house_stays_russian_marked_and_the_premise_reads_english():
+    """A house's address is recorded in Russian and shown as recorded; the premise is said in the page's words.
+    On an English page the Russian part is marked for the screen reader's voice, the English one is not."""
+    house = "г. Симферополь, ул. Киевская, д. 189"
+    set_locale("en")
+    try:
+        shown = address_markup(full_address(house, "flat", "1"))
+        assert shown == f'<span lang="ru">{house}</span>, flat 1'
+        assert address_markup(house) == f'<span lang="ru">{house}</span>'
+    finally:
+        set_locale("ru")
+    assert address_markup(full_address(house, "flat", "1")) == f"{house}, кв. 1"
+    assert address_markup(None) == ""

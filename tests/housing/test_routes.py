@@ -211,6 +211,14 @@ async def test_premise_account_and_owner_pages(manager, estate):
     assert owner.status_code == 200 and ADDRESS in owner.text
 
 
+async def test_on_english_pages_the_house_address_is_marked_russian(manager, estate):
+    manager.cookies.set("lang", "en")
+    premise = await manager.get(f"/staff/premises/{estate['flat']}")
+    assert f'<span lang="ru">{ADDRESS}</span>' in premise.text
+    house = await manager.get(f"/staff/houses/{estate['house']}")
+    assert f'<h1><span lang="ru">{ADDRESS}</span></h1>' in house.text
+
+
 async def test_a_premise_with_a_bad_area_keeps_what_was_typed_and_says_why(manager, estate):
     response = await manager.form(
         f"/staff/houses/{estate['house']}/premises/new",
