@@ -260,3 +260,24 @@ async def test_the_repair_of_emergency_damage_is_due_three_days_from_the_damage_
     client.cookies.set("lang", "en")
     page = (await client.get(f"/tickets/{opened.id}")).text
     assert "The damage happened: " in page and "Deadline: " in page
+
+
+def button_names(page: str) -> list[str]:
+    """What a screen reader hears of each submit button of the page: its words (or its ``aria-label``)."""
+    names = []
+    for attrs, inner in re.findall(r"<button([^>]*)>(.*?)</button>", page, re.S):
+        if 'type="button"' in attrs:
+            continue
+        label = re.search(r'aria-label="([^"]*)"', attrs)
+        names.append(label.group(1) if label else " ".join(re.sub(r"<[^>]+>", " ", inner).split()))
+    return names
+
+
+@pytest.mark.parametrize("path", ["/staff/tickets/{ticket}", "/staff/tickets"], ids=["request page", "list"])
+async def test_each_button_of_the_staff_pages_names_what_it_saves(client, login, filed, path):
+    """The request page has a form for the executor, the details, the outage and a message side by side, and the
+    list one for a saved view: a button named only «Сохранить» said nothing of which, heard out of its form."""
+    await login(client, filed["dispatcher"])
+    names = button_names((await client.get(path.format(ticket=filed["ticket"]))).text)
+    assert "Сохранить параметры" in names or "Сохранить вид" in names
+    assert "Сохранить" not in names
