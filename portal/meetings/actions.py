@@ -21,7 +21,9 @@ from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
 from portal.core.i18n import format_day
+from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.i18n import own_words
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
@@ -45,7 +47,8 @@ from portal.meetings.tables import Vote
 from portal.settings import get_settings
 
 CODE_MINUTES = 15
-CODE_ATTEMPTS = 5
+CODE_ATTEMPTS = 5  # wrong codes typed before a code dies (SECURITY.md: brute force)
+CODES_PER_HOUR = 5  # codes sent to one owner for one meeting within an hour: 5 × 5 guesses of a million
 
 
 def _link(path: str) -> str:
@@ -397,8 +400,9 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
     user = await User.select(User.email, User.locale).where(User.id == principal.user_id).first()
     if not user or not user["email"]:
         raise Refused(gettext("Add an e-mail address to your profile to receive the confirmation code."))
-    code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
+    await _codes_within_limit(principal, meeting.id, now)
+    code = f"{secrets.randbelow(10**6):06d}"
     async with atomic():
         await BallotCode.update({BallotCode.used_at: now}).where(
             (BallotCode.meeting == meeting.id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
@@ -409,6 +413,7 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
             code_hash=_hash(code),
             ballots=",".join(str(line.ballot_id) for line in lines),
             expires_at=now + timedelta(minutes=CODE_MINUTES),
+            created_at=now,
         )
         await row.save()
         from portal.notifications.messages import in_locale
@@ -440,16 +445,24 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
     return lines
 
 
+async def _codes_within_limit(principal: Principal, meeting_id: int, now: datetime) -> None:
+    """Refuse a new code when the owner had ``CODES_PER_HOUR`` within the last hour, saying when the next may be
+    asked for: each code allows ``CODE_ATTEMPTS`` guesses, so new codes on demand would allow guessing without end."""
+    recent = (
+        await BallotCode.select(BallotCode.created_at)
+        .where((BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id))
+        .order_by(BallotCode.id, ascending=False)
+        .limit(CODES_PER_HOUR)
+    )
+    again = recent[-1]["created_at"] + timedelta(hours=1) if recent else now
+    if len(recent) >= CODES_PER_HOUR and again > now:
+        raise Refused(gettext("You have asked for %(num)s codes within an hour. A new code can be sent after %(time)s.",
+                              num=CODES_PER_HOUR, time=format_moment(again, get_settings().time_zone)))  # fmt: skip
+
+
 async def _waiting_code(principal: Principal, meeting_id: int) -> dict[str, Any] | None:
     """The owner's last code for the meeting while it can still confirm: not used, not expired, attempts left."""
-    row = (
-        await BallotCode.select()
-        .where(
-            (BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
-        )
-        .order_by(BallotCode.id, ascending=False)
-        .first()
-    )
+    row = await _last_code(principal, meeting_id)
     if row is None or row["expires_at"] < clock.now() or row["attempts"] >= CODE_ATTEMPTS:
         return None
     return row
@@ -459,6 +472,37 @@ async def code_waiting(principal: Principal, meeting_id: int) -> bool:
     """Whether a code sent to the owner can still be typed: the confirmation page then asks for it, also when the
     owner left it to read the e-mail and came back by the ballot's link."""
     return await _waiting_code(principal, meeting_id) is not None
+
+
+async def _last_code(principal: Principal, meeting_id: int) -> dict[str, Any] | None:
+    return (
+        await BallotCode.select()
+        .where(
+            (BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
+        )
+        .order_by(BallotCode.id, ascending=False)
+        .first()
+    )
+
+
+def _no_code_message(row: dict[str, Any] | None) -> str:
+    """Why no code can be typed: the last one was typed wrong too often, or it has expired."""
+    if row is not None and row["attempts"] >= CODE_ATTEMPTS:
+        return ngettext(
+            "The code was typed wrong %(num)s time and no longer works. Ask for a new one.",
+            "The code was typed wrong %(num)s times and no longer works. Ask for a new one.",
+            CODE_ATTEMPTS,
+        )
+    return gettext("The code has expired. Ask for a new one.")
+
+
+def wrong_code_message(left: int) -> str:
+    """What the owner is told at the field of a wrong code: how many attempts the code still allows."""
+    return ngettext(
+        "The code is wrong. Check the e-mail and try again: %(num)s attempt left.",
+        "The code is wrong. Check the e-mail and try again: %(num)s attempts left.",
+        left,
+    )
 
 
 class WrongCode(Refused):
@@ -471,10 +515,21 @@ async def confirm(principal: Principal, meeting: queries.MeetingView, code: str 
     now = clock.now()
     row = await _waiting_code(principal, meeting.id)
     if row is None:
-        raise Refused(gettext("The code has expired. Ask for a new one."))
+        raise Refused(_no_code_message(await _last_code(principal, meeting.id)))
+    # The attempt is counted before the code is compared, in one statement: a burst of guesses cannot slip past.
+    counted = (
+        await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1})
+        .where((BallotCode.id == row["id"]) & (BallotCode.attempts < CODE_ATTEMPTS))
+        .returning(BallotCode.attempts)
+    )
+    if not counted:
+        raise Refused(_no_code_message(row))
     if code is None or not hmac.compare_digest(row["code_hash"], _hash(code)):
-        await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1}).where(BallotCode.id == row["id"])
-        raise WrongCode(gettext("The code is wrong. Check the e-mail and try again."))
+        left = CODE_ATTEMPTS - counted[0]["attempts"]
+        if not left:  # the page then offers a new code instead of the field
+            raise Refused(gettext("The code is wrong, and that was the last attempt: this code no longer works. "
+                                  "Ask for a new one."))  # fmt: skip
+        raise WrongCode(wrong_code_message(left))
     ids = [int(x) for x in row["ballots"].split(",") if x]
     async with atomic():
         await BallotCode.update({BallotCode.used_at: now}).where(BallotCode.id == row["id"])

@@ -109,11 +109,7 @@ async def test_an_owner_votes_confirms_with_the_code_and_a_second_ballot_is_refu
 
 
 async def test_a_wrong_code_confirms_nothing(db, example_house, make_meeting, make_user, principal_of_user):
-    house = await example_house()
-    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
-    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
-    (line,) = await queries.voter_lines(owner, meeting.id)
-    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
     await actions.send_code(owner, meeting)
     code = await _code_from_outbox(owner.user_id)
     with pytest.raises(Refused):
@@ -310,3 +306,67 @@ async def test_an_initiative_reaches_ten_per_cent(db, example_house, make_user, 
     tenant = await principal_of_user(await make_user(accounts={house.accounts["4"]: "tenant"}))
     with pytest.raises(Refused):
         await actions.support(tenant, view)
+
+
+async def test_a_wrong_code_says_the_attempts_left_and_the_last_one_kills_the_code(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """A wrong code said only «try again», five times, and the sixth try said «the code has expired»: the owner now
+    learns how many attempts are left, that the last one killed the code, and why the right code no longer works."""
+    from portal.core.i18n import set_locale
+
+    set_locale("ru")
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    said = []
+    for _ in range(actions.CODE_ATTEMPTS - 1):
+        with pytest.raises(actions.WrongCode) as refused:
+            await actions.confirm(owner, meeting, wrong)
+        said.append(refused.value.message.rsplit(": ", 1)[1])
+    assert said == ["осталось 4 попытки.", "осталось 3 попытки.", "осталось 2 попытки.", "осталась 1 попытка."]
+    with pytest.raises(Refused) as last:
+        await actions.confirm(owner, meeting, wrong)
+    assert not isinstance(last.value, actions.WrongCode)  # no field to type into any more: a new code is offered
+    assert "это была последняя попытка" in last.value.message
+    assert not await actions.code_waiting(owner, meeting.id)
+    with pytest.raises(Refused) as dead:
+        await actions.confirm(owner, meeting, code)
+    assert dead.value.message == "Код введён неверно 5 раз и больше не действует. Запросите новый."
+    assert (await queries.outcome(meeting)).participating == 0
+
+
+async def test_new_codes_are_limited_per_hour_and_the_owner_is_told_when_to_ask_again(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """Five guesses per code, and a new code at every click, allowed guessing without end."""
+    from portal.core.i18n import set_locale
+    from portal.meetings.tables import BallotCode
+
+    set_locale("ru")
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    for _ in range(actions.CODES_PER_HOUR):
+        await actions.send_code(owner, meeting)
+    with pytest.raises(Refused) as refused:
+        await actions.send_code(owner, meeting)
+    assert refused.value.message.startswith("Вы запросили 5 кодов за час. Новый код можно получить после ")
+    assert await BallotCode.count().where(BallotCode.user == owner.user_id) == actions.CODES_PER_HOUR
+    first = (
+        await BallotCode.select(BallotCode.id).where(BallotCode.user == owner.user_id).order_by(BallotCode.id).first()
+    )
+    hour_ago = clock.now() - timedelta(hours=1, minutes=1)
+    await BallotCode.update({BallotCode.created_at: hour_ago}).where(BallotCode.id == first["id"])
+    await actions.send_code(owner, meeting)  # the oldest of the five is an hour old: one more may go
+    code = await _code_from_outbox(owner.user_id)
+    assert await actions.confirm(owner, meeting, code) == 1
+
+
+async def _owner_with_answers(example_house, make_meeting, make_user, principal_of_user):
+    """A meeting of the example house and its owner A, whose answers wait for the code."""
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
+    return meeting, owner
