@@ -15,6 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from portal.core import calendar
+from portal.core.parse import normalize_phone
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 
@@ -60,18 +61,6 @@ def normalize_email(value: str) -> str:
 
 def is_email(value: str) -> bool:
     return bool(EMAIL_RE.match(value.strip())) and len(value) <= 255
-
-
-def normalize_phone(value: str) -> str | None:
-    """A Russian phone as +7XXXXXXXXXX: «8 (978) 000-00-01», «+7 978 0000001», «9780000001»; None if not a phone."""
-    digits = re.sub(r"[^0-9]", "", value)
-    if not re.fullmatch(r"[0-9\s()+\-.]+", value.strip() or "x"):
-        return None
-    if len(digits) == 11 and digits[0] in "78":
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] not in "3489":
-        return None
-    return "+7" + digits
 
 
 def login_kind(value: str) -> tuple[str, str] | None:

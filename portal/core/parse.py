@@ -130,3 +130,15 @@ def parse_money(value: object) -> Decimal | None:
     """Rubles with at most two decimals («1 234,56», "1234.5 ₽», «1 500 руб.», «1500,50 р.») as a Decimal with two
     places: the sign or the word for rubles is read where people put it, before or after the sum."""
     return parse_decimal(_RUBLES.sub("", _text(value)), places=2)
+
+
+def normalize_phone(value: str) -> str | None:
+    """A Russian phone as +7XXXXXXXXXX: «8 (978) 000-00-01», «+7 978 0000001», «9780000001»; None if not a phone."""
+    digits = re.sub(r"[^0-9]", "", value)
+    if not re.fullmatch(r"[0-9\s()+\-.]+", value.strip() or "x"):
+        return None
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] not in "3489":
+        return None
+    return "+7" + digits

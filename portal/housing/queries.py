@@ -22,7 +22,6 @@ from piccolo.query.methods.select import Count
 from piccolo.query.methods.select import Sum
 from piccolo.querystring import QueryString
 
-from portal.accounts.rules import normalize_phone
 from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.clauses import either
@@ -30,6 +29,7 @@ from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.parse import normalize_phone
 from portal.core.parse import parse_id
 from portal.core.rows import columns_of
 from portal.core.search import MIN_TERM

@@ -10,8 +10,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from portal.accounts.rules import normalize_phone
 from portal.core.i18n import gettext
+from portal.core.parse import normalize_phone
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int

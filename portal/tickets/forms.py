@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.accounts.rules import normalize_phone
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
+from portal.core.parse import normalize_phone
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id

@@ -25,7 +25,6 @@ from piccolo.columns.combination import Where
 from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
-from portal.accounts.rules import normalize_phone
 from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
@@ -37,6 +36,7 @@ from portal.core.clauses import within
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.parse import normalize_phone
 from portal.core.rows import columns_of
 from portal.core.search import text_match
 from portal.core.security import Principal
