@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -412,3 +413,19 @@ async def test_a_house_or_an_executor_none_of_the_lists_is_not_applied(client, l
     rows = (await client.get(f"/staff/tickets/export?format=csv&tab=all&house={other}")).content.decode("utf-8-sig")
     numbers = {r[0] for r in csv.reader(io.StringIO(rows), delimiter=";")}
     assert {str(world["rows"][i]["number"]) for i in ids} <= numbers  # the export is of the rows shown
+
+
+async def test_the_printable_list_fits_a_phone_its_rows_as_cards_each_value_named(client, login, world):
+    """At 390 px the printable list was a table 800 px wide, the page scrolled sideways: it takes the phone's width
+    (the viewport) and its rows are cards as the list's own are, each value with its column's name; paper keeps the
+    table."""
+    await login(client, world["principal"].user_id)
+    page = (await client.get("/staff/tickets?print=1")).text
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<table class="data cards print-table">' in page
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r"<td([^>]*)>", row)
+    assert cells[0] == ' class="primary"'
+    assert [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[1:]] == [
+        "Адрес", "Категория", "Статус", "Исполнитель", "Срок",
+    ]  # fmt: skip
