@@ -38,6 +38,7 @@ from portal.core.home import load_banners
 from portal.core.home import load_nav_counts
 from portal.core.i18n import LocaleMiddleware
 from portal.core.i18n import gettext
+from portal.core.pagination import PastTheEnd
 from portal.core.pagination import provide_paging
 from portal.core.parse import MAX_ID
 from portal.core.security import ConsentRequired
@@ -53,6 +54,7 @@ from portal.core.web import Refused
 from portal.core.web import configure_jinja
 from portal.core.web import is_fragment_request
 from portal.core.web import refused_back
+from portal.core.web import to_last_page
 from portal.payments import gateway
 from portal.settings import ROOT
 from portal.settings import Settings
@@ -247,7 +249,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(portal_csrf.SessionBoundCSRFMiddleware, config=csrf, session_cookie="session"),
             session_config.middleware,
         ],
-        exception_handlers={HTTPException: _error_page, Refused: refused_back, Exception: _error_page},
+        exception_handlers={
+            HTTPException: _error_page,
+            Refused: refused_back,
+            PastTheEnd: to_last_page,
+            Exception: _error_page,
+        },
         openapi_config=None,  # an HTML portal: no API schema pages (every route must declare its access rule)
         on_startup=[db.on_startup],
         on_shutdown=[db.on_shutdown],

@@ -23,6 +23,7 @@ from portal.core.home import register_section
 from portal.core.i18n import lazy
 from portal.core.i18n import pgettext
 from portal.core.labels import Labels
+from portal.core.pagination import PastTheEnd
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import resident
@@ -45,18 +46,19 @@ kind_label = KIND_LABELS.shown
 
 async def _feed(principal: Principal, query: Mapping[str, Any]) -> dict[str, Any]:
     """One page of the feed. A kind that is none of the feed's is not applied, and the page says so; a page past
-    the end of the posts says which page is the last rather than that there is nothing yet."""
+    the end of the posts goes to the last, as every paged list does (``core.pagination.PastTheEnd``)."""
     kind = form_value(query, "kind")
     unknown = no_such_choice(query, "kind") if kind and kind not in PostKind.__members__.values() else ""
     kind = "" if unknown else kind
     page = parse_int(form_value(query, "page") or "1", low=1, high=10_000) or 1
     items = await queries.feed(principal, kind=kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
-    total = await queries.feed_total(principal, kind=kind) if not items and page > 1 else 0
+    if not items and page > 1:
+        total = await queries.feed_total(principal, kind=kind)
+        raise PastTheEnd(page, max(1, -(-total // PAGE)), total)
     return {
         "items": items[:PAGE],
         "has_next": len(items) > PAGE,
         "page": page,
-        "last_page": -(-total // PAGE),
         "kind": kind,
         "unknown_kind": unknown,
         "kinds": [(k.value, filter_label(k)) for k in PostKind],

@@ -1,4 +1,10 @@
-"""Paging of long lists: page sizes 10/30/50/100 (default 30), clamped, with links that keep the filters."""
+"""Paging of long lists: page sizes 10/30/50/100 (default 30), clamped, with links that keep the filters.
+
+A page asked for past the end of its list (an old link, a list that has since grown shorter) is not answered with
+an empty page under «Показаны 0 из 120» or «Пока пусто»: building its ``Page`` raises ``PastTheEnd``, and the app
+sends the person to the last page, saying there was no such page (``core.web.to_last_page``). Every list that
+builds a ``Page`` does so, none by itself. A page number that is not a number, or below 1, is page 1.
+"""
 
 from __future__ import annotations
 
@@ -52,12 +58,26 @@ async def provide_paging(page: FromQuery[str] = "", size: FromQuery[str] = "") -
 Paging = NamedDependency[PageRequest]
 
 
+class PastTheEnd(Exception):
+    """Page ``asked`` of a list whose last page is ``last`` (``total`` rows in all; page 1 of an empty list)."""
+
+    def __init__(self, asked: int, last: int, total: int) -> None:
+        super().__init__(f"page {asked} of {last}")
+        self.asked = asked
+        self.last = last
+        self.total = total
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: Sequence[T]
     total: int
     number: int
     size: int
+
+    def __post_init__(self) -> None:
+        if self.number > self.pages:
+            raise PastTheEnd(self.number, self.pages, self.total)
 
     @property
     def pages(self) -> int:

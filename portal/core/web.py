@@ -47,6 +47,7 @@ from portal.core.assets import asset
 from portal.core.hyphens import hyphenated
 from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
+from portal.core.pagination import PastTheEnd
 from portal.core.pagination import with_params
 from portal.core.security import ANONYMOUS
 from portal.core.security import Access
@@ -531,6 +532,16 @@ def refused_back(request: Request, exc: Refused) -> Response[Any]:
     return see_other(request, target)
 
 
+def to_last_page(request: Request, exc: PastTheEnd) -> Response[Any]:
+    """Exception handler of ``PastTheEnd``: the same list, filters kept, at its last page, with a sentence saying
+    the page asked for is not there (none for an empty list: its own words say there is nothing)."""
+    if exc.total:
+        message = gettext("There is no page %(n)s: the list ends on page %(last)s.", n=exc.asked, last=exc.last)
+        flash(request, message, "info")
+    query = with_params(request.query_params.dict(), page=exc.last if exc.last > 1 else None)
+    return see_other(request, request.url.path + (query if query != "?" else ""))
+
+
 def _same_site_referer(request: Request) -> str | None:
     from urllib.parse import urlsplit
 
@@ -563,4 +574,5 @@ __all__ = [
     "render",
     "see_other",
     "to_gateway",
+    "to_last_page",
 ]

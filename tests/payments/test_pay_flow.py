@@ -273,7 +273,7 @@ async def test_hostile_amounts_and_ids_are_answered_plainly(client, login, house
         assert (await client.get(path)).status_code == 404, path
     assert (await client.form(f"/payments/{10**20}/continue")).status_code == 404
     assert (await client.get("/pay?account=" + str(10**30))).status_code == 200
-    assert (await client.get("/payments?page=" + str(10**30) + "&size=-5")).status_code == 200
+    assert (await client.get("/payments?page=" + str(10**30) + "&size=-5", follow_redirects=True)).status_code == 200
     limit = await client.form(f"/autopay/{a}", {f"card_{a}": str(10**30), f"limit_{a}": "9" * 40})
     assert limit.status_code == 422
     assert (await client.form(f"/autopay/{10**20}", {})).status_code == 404
