@@ -642,6 +642,26 @@ async def _moderate(
             ballot.id,
             {"status": [ballot.status, status], "rejection": reason or "", "note": note},
         )
+        if reason is not None:
+            await _tell_rejected(ballot, reason, note)
+
+
+async def _tell_rejected(ballot: queries.BallotRow, reason: rules.Rejection, note: str) -> None:
+    """The owner whose paper ballot is rejected learns it and why, in their own language: the ballot would otherwise
+    vanish from their page without a word (SECURITY.md: a rejected paper ballot records who and why)."""
+    entry = (
+        await RegisterEntry.select(RegisterEntry.owner, RegisterEntry.premise_kind, RegisterEntry.premise_number)
+        .where(RegisterEntry.id == ballot.entry_id)
+        .first()
+    )
+    meeting = await Meeting.select(Meeting.title, Meeting.title_en).where(Meeting.id == ballot.meeting_id).first()
+    if entry is None or meeting is None:
+        return
+    context = {**meeting, "premise_kind": entry["premise_kind"], "premise_number": entry["premise_number"],
+               "reason": reason.value, "note": note}  # fmt: skip
+    for link in await OwnerLink.select(OwnerLink.user).where(OwnerLink.owner == entry["owner"]).limit(20):
+        await notify(link["user"], "meetings/ballot_rejected", context=context,
+                     dedupe_key=f"ballot:{ballot.id}:rejected", link=f"/meetings/{ballot.meeting_id}")  # fmt: skip
 
 
 # --- owners' initiative -------------------------------------------------------------------------------------------

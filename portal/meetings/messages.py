@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.core.address import premise_name
 from portal.core.i18n import format_day
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
 from portal.meetings import forms
+from portal.meetings import rules
 from portal.notifications.messages import Context
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
@@ -59,4 +62,33 @@ RESULTS = message_template(
     inapp=lazy("The owners' general meeting of your house (%(address)s) is over: %(title)s."),
     words=words,
     sample={"title": "Roof repair", "address": "Lenina St, 1", "url": "https://portal.example/meetings/1"},
+)
+
+
+def rejected_words(c: Context) -> Context:
+    """A rejected ballot as its owner reads it: the premise and the reason in the owner's language; the moderator's
+    comment as written."""
+    note = c.get("note") or ""
+    return {**words(c), "premise": premise_name(c["premise_kind"], c["premise_number"]),
+            "reason": forms.rejection_label(rules.Rejection(c["reason"])),
+            "note": gettext("Comment: %(note)s", note=note) if note else ""}  # fmt: skip
+
+
+REJECTED = message_template(
+    "meetings/ballot_rejected",
+    Topic.ACCOUNT,
+    subject=lazy("Your paper ballot is not counted: %(title)s"),
+    text=lazy(
+        "Your paper ballot for %(premise)s in the owners' meeting “%(title)s” was checked and is not counted.\n"
+        "Reason: %(reason)s. %(note)s\n"
+        "If you think this is a mistake, contact the management company."
+    ),
+    words=rejected_words,
+    sample={
+        "title": "Roof repair",
+        "premise_kind": "flat",
+        "premise_number": "12",
+        "reason": "unsigned",
+        "note": "",
+    },
 )

@@ -30,3 +30,39 @@ async def test_a_rejection_without_a_reason_keeps_the_comment_typed(
     assert reason and "Выберите причину" in reason.group(0)
     statuses = await Ballot.select(Ballot.status).where(Ballot.id.is_in(ids))
     assert {s["status"] for s in statuses} == {BallotStatus.MODERATION}
+
+
+async def test_the_owner_of_a_rejected_paper_ballot_is_told_why_in_their_language(
+    client, login, make_user, example_house, make_meeting
+):
+    """A rejected paper ballot vanished from its owner's page without a word: the owner's linked users are now told
+    that it is not counted and why, each in their own language; an accepted ballot tells nobody."""
+    from portal.accounts.tables import User
+    from portal.core.tables import OutboxMessage
+    from tests.meetings.test_actions import _owner_user
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    d_user = await _owner_user(make_user, house, "D", "3")
+    g_user = await _owner_user(make_user, house, "G", "1Н")
+    await User.update({User.locale: "en"}).where(User.id == d_user)
+    g_ballot, d_ballot = await _paper_ballots(house, meeting_id, "GD")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    await client.form(f"/staff/meetings/ballots/{g_ballot}/accept")
+    typed = {"reason": "unsigned", "note": "Подписи нет на второй странице"}
+    assert (await client.form(f"/staff/meetings/ballots/{d_ballot}/reject", typed)).status_code == 303
+    told = await OutboxMessage.select().where(OutboxMessage.user_id.is_in([d_user, g_user]))
+    mails = [m for m in told if m["channel"] == "email"]
+    assert [m["user_id"] for m in mails] == [d_user], told
+    (mail,) = mails
+    assert mail["subject"] == "Your paper ballot is not counted: Годовое собрание"
+    assert "for flat 3" in mail["body"] and "Reason: Not signed." in mail["body"], mail["body"]
+    assert "Comment: Подписи нет на второй странице" in mail["body"]
+    # a Russian reader gets Russian, with the reason in Russian
+    await User.update({User.locale: "ru"}).where(User.id == d_user)
+    (again,) = await _paper_ballots(house, meeting_id, "D")
+    await client.form(f"/staff/meetings/ballots/{again}/reject", {"reason": "not_owner"})
+    ru = await OutboxMessage.select().where((OutboxMessage.user_id == d_user) & (OutboxMessage.channel == "email"))
+    ru = ru[-1]
+    assert ru["subject"] == "Ваше бумажное решение не учтено: Годовое собрание"
+    assert "Причина: Не собственник или нет действующей доверенности." in ru["body"], ru["body"]

@@ -31,6 +31,7 @@ EXPECTED = {
     "ticket_emergency",
     "meetings/notice",  # meeting notice
     "meetings/results",
+    "meetings/ballot_rejected",  # a paper ballot not counted, and why
     "meters/window_closing",  # meter reminder
     "content/post",  # news, notices, emergency notices
 }
