@@ -40,46 +40,56 @@ SHARED = {"service_id", "meeting_id", "post_id", "image_id", "item_id", "initiat
 
 
 class Database:
-    """Plain SQL on the live server's database (the ids are numbers read from it: no input reaches the SQL)."""
+    """Plain SQL on the live server's database (the ids are numbers read from it: no input reaches the SQL), on one
+    connection kept for the module: each statement is committed at once, so the server sees it and it sees the
+    server's. A connection a query (the walk reads A's state twice around each of some hundred posts) took most of
+    the test's minutes on PostgreSQL."""
 
     def __init__(self, sqlite_path: Path | None, url: str | None) -> None:
         self.sqlite_path, self.url = sqlite_path, url
+        self._sqlite: sqlite3.Connection | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._postgres: Any = None
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.sqlite_path is not None:
-            with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30)) as conn:
-                found = [tuple(r) for r in conn.execute(sql).fetchall()]
-                conn.commit()
-                return found
-
-        async def run() -> list[tuple[Any, ...]]:
+            if self._sqlite is None:  # autocommit: no transaction stays open between statements
+                self._sqlite = sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None)
+            return [tuple(r) for r in self._sqlite.execute(sql).fetchall()]
+        if self._loop is None:
             import asyncpg
 
-            conn = await asyncpg.connect(self.url)
-            try:
-                return [tuple(r) for r in await conn.fetch(sql)]
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
+            self._loop = asyncio.new_event_loop()
+            self._postgres = self._loop.run_until_complete(asyncpg.connect(self.url))
+        return [tuple(r) for r in self._loop.run_until_complete(self._postgres.fetch(sql))]
 
     def one(self, sql: str) -> Any:
         found = self.rows(sql)
         return found[0][0] if found and found[0] else None
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        if self._loop is not None:
+            self._loop.run_until_complete(self._postgres.close())
+            self._loop.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def site(request: pytest.FixtureRequest) -> Iterator[tuple[str, Database]]:
     """A live server with the demo data on each engine, and its database."""
     if request.param == "sqlite":
-        with portal_server("two-people") as (base, var):
-            yield base, Database(var / "live.sqlite", None)
+        with portal_server("two-people") as (base, var), contextlib.closing(Database(var / "live.sqlite", None)) as db:
+            yield base, db
         return
     with demo_postgres("two_people", _RUN / "two-people-postgres") as url:
         if url is None:
             missing("PostgreSQL", "start it and set TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/portal_test")
-        with portal_server("two-people-postgres", DATABASE_URL=url or "") as (base, _):
-            yield base, Database(None, url)
+        with (
+            portal_server("two-people-postgres", DATABASE_URL=url or "") as (base, _),
+            contextlib.closing(Database(None, url)) as db,
+        ):
+            yield base, db
 
 
 def in_list(ids: list[int]) -> str:
