@@ -158,7 +158,7 @@ _PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
 
 
 def _owner_search(q: str) -> Any:
-    """Phones are stored as digits: "(978) 111-22-33" is searched as "978 1112233" (a part: the last digits, the
+    """Phones are stored as digits: "(978) 111-22-33" is searched as "9781112233" (a part: the last digits, the
     first ones). A whole number, however typed («8 978 555 00 01»), is that phone alone, not its groups word by
     word: the index cannot answer the short ones, and «978 555» matched every owner of 978 555-…. It is looked for
     as dialled, 8 and ten digits: the search text holds every owner's phone so, and no other eleven digits in a row
@@ -167,6 +167,10 @@ def _owner_search(q: str) -> Any:
     if phone is not None:
         return text_match("owner", "search_text", "8" + phone[2:])
     words = [re.sub(r"\D", "", w) if _PHONE_PART.fullmatch(w) else w for w in q.split()]
+    if len(words) > 1 and all(w.isdigit() for w in words):
+        # Groups of digits alone are one part of a number as dictated («555 44»): word by word they were «555» (the
+        # index cannot answer «44»), and found every owner with 555 anywhere in the phone.
+        words = ["".join(words)]
     return text_match("owner", "search_text", " ".join(words))
 
 

@@ -90,6 +90,20 @@ async def test_a_whole_phone_typed_in_groups_finds_that_owner_only(client, login
     assert offered(page.text) == {houses["flat12"].account: False, houses["flat14"].account: False}
 
 
+async def test_a_part_of_a_phone_typed_in_groups_finds_the_phones_with_those_digits_together(client, login, houses):
+    """«555 44» as the caller dictates it was read word by word, «555» alone (the index cannot answer «44»): it found
+    the owner of +7 978 555-00-01 too. The groups are one run of digits, as «555-44» is."""
+    neighbour = {"kind": "person", "name": "Ершов Павел", "inn": None, "phone": "+7 978 555-00-01", "email": ""}
+    share = {"premise": houses["flat14"].premise, "share_numerator": 1, "share_denominator": 1, "joint": False}
+    await save_ownership(None, None, {**share, "owner": await save_owner(None, None, neighbour)})
+    await login(client, houses["dispatcher"])
+    for typed, found in (("555 44", "flat12"), ("555 44 33", "flat12"), ("555-44", "flat12"), ("555 00", "flat14")):
+        page = await client.get("/staff/tickets/new", params={"account_number": typed})
+        assert offered(page.text) == {houses[found].account: True}, typed
+    page = await client.get("/staff/tickets/new", params={"account_number": "555 12"})
+    assert offered(page.text) == {}
+
+
 async def portal_user(make_user, phone: str, accounts: dict[int, str], *, confirmed: bool = True) -> int:
     """A resident with their profile's phone (confirmed or not), linked to ``accounts`` (id: role)."""
     from portal.accounts.tables import User
