@@ -223,6 +223,11 @@ def content_type_of(key: str) -> str:
     return "application/pdf" if key.endswith(".pdf") else "image/jpeg"
 
 
+def download_name(stem: str, key: str) -> str:
+    """The name a stored document is saved under: its kind's extension (a photo named «.pdf» would not open)."""
+    return f"{stem}.pdf" if key.endswith(".pdf") else f"{stem}.jpg"
+
+
 def delete(key: str) -> None:
     path_of(key).unlink(missing_ok=True)
 

@@ -238,8 +238,9 @@ async def _summary(
 
 def material_of(meeting: queries.MeetingView, item_id: int) -> File:
     item = found(next((i for i in meeting.items if i.id == item_id and i.material_key), None))
+    key = item.material_key
     return storage.response_for(
-        item.material_key, storage.content_type_of(item.material_key), f"materials-{item.position}.pdf"
+        key, storage.content_type_of(key), storage.download_name(f"materials-{item.position}", key)
     )
 
 

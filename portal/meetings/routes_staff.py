@@ -233,7 +233,10 @@ class StaffMeetings(Controller):
 
     @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")
     async def scan(self, ballot: LoadedBallot) -> File:
-        return storage.response_for(ballot.scan_key, storage.content_type_of(ballot.scan_key), f"ballot-{ballot.id}")
+        key = ballot.scan_key
+        return storage.response_for(
+            key, storage.content_type_of(key), storage.download_name(f"ballot-{ballot.id}", key)
+        )
 
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
     async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from portal.core import clock
+from portal.core import storage
 from portal.core.tables import OutboxMessage
 from portal.meetings import queries
 from portal.meetings.tables import AgendaItem
@@ -224,19 +225,37 @@ async def test_a_material_is_named_in_its_readers_language_after_the_questions_p
     # Staff reading English attached it to the second question, and the first question was removed afterwards: the
     # name written then («Materials to question 2») says neither the reader's language nor the question's number.
     await AgendaItem.delete().where((AgendaItem.meeting == voter.meeting_id) & (AgendaItem.position == 1))
+    # The link says the file's kind and, on a page not read in Russian, that the document is in Russian.
+    key = "2026/12/" + "m" * 32 + ".pdf"
     await AgendaItem.update(
-        {AgendaItem.position: 1, AgendaItem.material_key: "x", AgendaItem.material_name: "Materials to question 2"}
+        {AgendaItem.position: 1, AgendaItem.material_key: key, AgendaItem.material_name: "Materials to question 2"}
     ).where(AgendaItem.meeting == voter.meeting_id)
     (item,) = await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == voter.meeting_id)
-    link = f'<a href="/meetings/{voter.meeting_id}/materials/{item["id"]}" hx-boost="false">'
+    link = f'<a href="/meetings/{voter.meeting_id}/materials/{item["id"]}" hx-boost="false" hreflang="ru">'
     client.cookies.set("lang", "ru")
-    assert f"{link}Материалы к вопросу 1</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert f"{link}Материалы к вопросу 1 (PDF)</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
     client.cookies.set("lang", "en")
-    assert f"{link}Materials to question 1</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
+    assert (
+        f"{link}Materials to question 1 (PDF) (in Russian)</a>"
+        in (await client.get(f"/meetings/{voter.meeting_id}")).text
+    )
     house = (await Meeting.select(Meeting.house).where(Meeting.id == voter.meeting_id).first())["house"]
     await login(client, await make_user(roles=("manager",), houses=(house,)))
     staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
-    assert f'/materials/{item["id"]}" hx-boost="false">Materials to question 1</a>' in staff
+    assert (
+        f'/materials/{item["id"]}" hx-boost="false" hreflang="ru">Materials to question 1 (PDF) (in Russian)</a>'
+        in staff
+    )
+    # a photo attached instead is named as one, and is saved as a picture, not as «materials-1.pdf» that won't open
+    photo = "2026/12/" + "p" * 32 + ".jpg"
+    storage.path_of(photo).parent.mkdir(parents=True, exist_ok=True)
+    storage.path_of(photo).write_bytes(b"\xff\xd8\xff\xe0 not really a picture")
+    await AgendaItem.update({AgendaItem.material_key: photo}).where(AgendaItem.id == item["id"])
+    staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
+    assert 'hreflang="ru">Materials to question 1 (photo) (in Russian)</a>' in staff
+    served = await client.get(f"/staff/meetings/{voter.meeting_id}/materials/{item['id']}")
+    assert served.headers["content-type"] == "image/jpeg"
+    assert 'filename="materials-1.jpg"' in served.headers["content-disposition"], served.headers
 
 
 async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail_not_of_the_page(client, voter):  # noqa: F811
