@@ -859,8 +859,11 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
     """An accountant returns ``amount`` of a payment in their houses through the gateway, then the ledger and the
     audit log take it. Returns the refund's id; ``RefundRefused`` says why not."""
     payment = await queries.staff_payment(principal, payment_id)
-    if payment is None or not payment.intent_id:
+    if payment is None:
         raise RefundRefused(rules.RefundProblem.NOT_PAID)
+    if not payment.intent_id:
+        no_gateway = payment.stored_status in (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
+        raise RefundRefused(rules.RefundProblem.NO_GATEWAY if no_gateway else rules.RefundProblem.NOT_PAID)
     available = rules.refundable(to_kopecks(payment.amount), to_kopecks(payment.refunded), payment.stored_status)
     problem = rules.refund_problem(to_kopecks(amount), available)
     if problem:

@@ -132,7 +132,15 @@ class PaymentView:
 
     @property
     def refundable(self) -> Decimal:
+        """What is left to refund through the payment service (nothing without its reference)."""
+        if self.outside_gateway:
+            return Decimal("0.00")
         return from_kopecks(rules.refundable(to_kopecks(self.amount), to_kopecks(self.refunded), self.status))
+
+    @property
+    def outside_gateway(self) -> bool:
+        """Paid, but the payment service's reference is missing: the portal cannot ask it to return the money."""
+        return not self.intent_id and self.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
 
 
 # The columns every read of a payment selects (a page's view and a checkout's rows alike).

@@ -93,6 +93,7 @@ async def _detail(
         errors=form.errors,
         values=form.typed,
         may_refund=principal.has_role(R.ACCOUNTANT) and available > 0,
+        no_gateway_refund=texts.no_gateway_refund(),
         **words(),
     )
 

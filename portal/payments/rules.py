@@ -250,6 +250,7 @@ def offers_autopay(state: BatchState, kind: str, earlier_paid_checkouts: int, ha
 
 class RefundProblem(StrEnum):
     NOT_PAID = "not_paid"
+    NO_GATEWAY = "no_gateway"  # paid, but without the payment service's reference to refund it through
     NOTHING_LEFT = "nothing_left"
     INVALID = "invalid"
     TOO_LARGE = "too_large"

@@ -115,10 +115,18 @@ def amount_error(problem: AmountProblem) -> str:
     }[problem]
 
 
+def no_gateway_refund() -> str:
+    return gettext(
+        "This payment has no reference at the payment service, so the portal cannot return it to the card. "
+        "Return the money by bank transfer and enter a correction in the account's ledger."
+    )
+
+
 def refund_error(problem: RefundProblem | str, message: str = "") -> str:
     return {
         RefundProblem.TOO_LARGE: gettext("That is more than what is left to refund."),
         RefundProblem.NOTHING_LEFT: gettext("This payment has nothing left to refund."),
         RefundProblem.NOT_PAID: gettext("Only a paid payment can be refunded."),
+        RefundProblem.NO_GATEWAY: no_gateway_refund(),
         RefundProblem.INVALID: gettext("Enter the amount to refund, for example 1500,00."),
     }.get(problem, gettext("The payment service refused the refund: %(reason)s", reason=message))  # type: ignore[call-overload]

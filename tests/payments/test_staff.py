@@ -337,3 +337,27 @@ async def test_the_payments_list_and_a_refund_page_read_no_in_english_and_no_in_
     assert f"<title>Refund of payment No. {payment['id']}" in refunding
     assert f"Payment No. {payment['id']}</a>" in refunding
     assert "№" not in listed and "№" not in refunding
+
+
+async def test_a_paid_payment_without_the_services_reference_is_not_offered_a_refund_and_says_why(
+    client, new_client, login, household, gateway
+):
+    """A paid payment the payment service holds no reference of cannot be returned through it: the page offered
+    the refund form, and every try answered «Only a paid payment can be refunded» about a paid payment."""
+    from portal.payments.tables import Payment
+    from portal.payments.tables import Refund
+
+    payment = await paid(client, login, household, gateway, "3540")
+    await Payment.update({Payment.intent_id: None}).where(Payment.id == payment["id"])
+    staff = new_client()
+    await login(staff, household["accountant"])
+    why = "У этого платежа нет номера в платёжном сервисе, поэтому портал не может вернуть деньги на карту."
+    detail = await staff.get(f"/staff/payments/{payment['id']}")
+    assert f'href="/staff/payments/{payment["id"]}/refund"' not in detail.text
+    form = await staff.get(f"/staff/payments/{payment['id']}/refund")
+    assert why in form.text and 'name="amount"' not in form.text
+    tried = await staff.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": "100", "reason": "Проверка", "confirm": "1"}
+    )
+    assert tried.status_code == 422 and why in tried.text
+    assert await Refund.count().where(Refund.payment == payment["id"]) == 0
