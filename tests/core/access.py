@@ -4,4 +4,5 @@ ACCESS: dict[str, str] = {
     "GET /": "public",
     "POST /lang": "public",
     "GET /healthz": "public",
+    "GET /favicon.ico": "public",
 }

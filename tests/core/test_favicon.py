@@ -25,3 +25,20 @@ async def test_the_favicon_is_served_in_the_brand_colour(client) -> None:
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert 'fill="#1d4ed8"' in icon.text  # --primary (UI.md)
+
+
+async def test_the_old_address_of_the_icon_answers_with_the_icon(client) -> None:
+    """Every browser asks for /favicon.ico (some whatever the page links): it answered 404, a line in the log for
+    every new visitor. It is an icon of the same house, and the pages link it beside the SVG."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/x-icon"
+    image = Image.open(BytesIO(icon.content))
+    assert image.format == "ICO" and (32, 32) in image.info["sizes"]
+    assert image.convert("RGB").getpixel((2, 16)) == (0x1D, 0x4E, 0xD8)  # --primary, as the SVG
+    page = await client.get("/login")
+    assert '<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">' in page.text
