@@ -15,6 +15,7 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from portal.accounts.tables import Residency
+from portal.accounts.tables import User
 from portal.core import clock
 from portal.core.memo import read_once
 from portal.core.pagination import Page
@@ -347,6 +348,22 @@ async def choices_of(user_ids: list[int]) -> dict[int, dict[tuple[str, str], boo
     for row in rows:
         found[row["user"]][(row["topic"], row["channel"])] = bool(row["enabled"])
     return found
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """Where a person's notifications can go: the profile's e-mail and phone, and its switch for e-mail."""
+
+    email: str | None
+    phone: str | None
+    email_on: bool
+
+
+async def contacts_of(user_id: int) -> Contacts:
+    row = await User.select(User.email, User.phone, User.notify_email).where(User.id == user_id).first()
+    if row is None:
+        return Contacts(email=None, phone=None, email_on=False)
+    return Contacts(email=row["email"] or None, phone=row["phone"] or None, email_on=bool(row["notify_email"]))
 
 
 async def push_counts(user_ids: list[int]) -> dict[int, int]:

@@ -30,6 +30,7 @@ from portal.notifications import forms
 from portal.notifications import queries
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
+from portal.notifications.rules import unreachable
 from portal.notifications.rules import wants
 
 topic_label = Labels(
@@ -61,10 +62,13 @@ class NotificationSettings(Controller):
         user_id = principal.user_id or 0
         choices = (await queries.choices_of([user_id]))[user_id]
         grid = [(t, [(c, wants(t, c, choices)) for c in CHOSEN]) for t in Topic]
+        contacts = await queries.contacts_of(user_id)
         return render(
             request,
             "notifications/settings.html",
             grid=grid,
+            unreachable=unreachable(email=contacts.email, phone=contacts.phone, email_on=contacts.email_on),
+            contacts=contacts,
             channels=CHOSEN,
             topic_label=topic_label,
             channel_label=channel_label,

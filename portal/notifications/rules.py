@@ -235,6 +235,14 @@ def wants(topic: Topic, channel: Channel, choices: dict[tuple[str, str], bool]) 
     return chosen if chosen is not None else channel in DEFAULTS[topic]
 
 
+def unreachable(*, email: str | None, phone: str | None, email_on: bool) -> list[Channel]:
+    """The channels of the settings' grid that reach the person in no case, whatever is ticked there: e-mail while
+    the profile's switch for it is off or there is no address, SMS without a phone (as ``channels_for`` reads
+    them). Push is not among them: the page's own section says whether a browser receives it."""
+    out = {Channel.EMAIL: not (email and email_on), Channel.SMS: not phone}
+    return [channel for channel, off in out.items() if off]
+
+
 def channels_for(
     topic: Topic,
     offered: frozenset[Channel],

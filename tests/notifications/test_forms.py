@@ -3,6 +3,7 @@
 from portal.notifications import forms
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
+from portal.notifications.rules import unreachable
 
 
 def test_only_known_topic_and_channel_pairs_are_read():
@@ -20,3 +21,9 @@ def test_a_subscription_needs_an_https_endpoint_and_both_keys():
     assert forms.read_subscription(b'{"endpoint": "https://push.example/abc", "keys": {}}') is None
     assert forms.read_subscription(b"not json") is None
     assert forms.read_subscription(b"") is None
+
+
+def test_a_channel_without_an_address_or_switched_off_reaches_no_one():
+    assert unreachable(email="a@b.ru", phone="+79780000001", email_on=True) == []
+    assert unreachable(email="a@b.ru", phone="+79780000001", email_on=False) == [Channel.EMAIL]
+    assert unreachable(email=None, phone=None, email_on=True) == [Channel.EMAIL, Channel.SMS]

@@ -34,3 +34,26 @@ async def test_settings_are_saved_and_a_browser_subscribes(db, client, login, ma
     assert "1 браузер получает ваши push-уведомления." in (await client.get("/notifications/settings")).text
     bad = await client.post("/notifications/push", content=b"{}", headers={"x-csrftoken": token})
     assert bad.status_code == 400
+
+
+async def test_the_settings_say_which_ticked_channels_cannot_reach_the_person(db, client, login, make_user):
+    """E-mail switched off in the profile (or no phone for SMS) still showed its boxes ticked, as a promise: a
+    resident who had turned e-mail off read «Аварии и отключения: E-mail ✓» and waited for letters that never came.
+    The page says which channel cannot reach them, whatever is ticked, and where to change it."""
+    from portal.accounts.tables import User
+
+    user = await make_user()
+    await User.update({User.phone: None, User.notify_email: True}).where(User.id == user)
+    await login(client, user)
+    page = (await client.get("/notifications/settings")).text
+    assert "В профиле нет телефона: SMS не приходят, что бы ни было отмечено ниже." in page
+    assert "e-mail выключен" not in page and 'href="/profile"' in page
+    await User.update({User.phone: "+79780000077", User.notify_email: False}).where(User.id == user)
+    page = (await client.get("/notifications/settings")).text
+    assert "В профиле e-mail выключен: уведомления по e-mail не приходят, что бы ни было отмечено ниже." in page
+    assert "нет телефона" not in page
+    client.cookies.set("lang", "en")
+    page = (await client.get("/notifications/settings")).text
+    assert "E-mail is turned off in your profile, so no notifications come by e-mail, whatever is ticked below." in page
+    await User.update({User.notify_email: True}).where(User.id == user)
+    assert 'id="unreachable"' not in (await client.get("/notifications/settings")).text
