@@ -346,7 +346,7 @@ class StaffBilling(Controller):
             errors = FormErrors(general=[forms.month_not_offered(data)])
             return await _account_card(request, account, paging, errors=errors, status_code=422)
         await actions.reissue_receipt(principal, account.id, period)
-        flash(request, _("The receipt for %(month)s has been issued again.", month=rules.period_key(period)))
+        flash(request, _("The receipt for %(month)s has been issued again.", month=format_day(period, "LLLL y")))
         return see_other(request, back)
 
     @get("/receipts", name="billing:receipts")

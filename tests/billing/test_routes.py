@@ -346,7 +346,7 @@ async def test_staff_reissue_a_receipt_from_the_current_figures(client, login, m
         (accountant, first, {"period": "2026-11-01"})
     ]
     page = await client.get(f"/staff/billing/accounts/{first}")
-    assert "Квитанция за 2026-11 выпущена заново" in page.text
+    assert "Квитанция за ноябрь 2026 выпущена заново" in page.text, "the month in words, not the form's key"
 
 
 async def test_reissue_of_a_month_without_charges_keeps_everything_and_says_why(client, login, make_user, billed):
