@@ -236,6 +236,7 @@ class Line:
     ballot_source: Source | None = None
     ballot_received_at: datetime | None = None
     answers: dict[int, rules.Choice | None] = field(default_factory=dict)
+    rejection: rules.Rejection | None = None  # why the last paper ballot was not counted, none counted or pending
 
     @property
     def locked(self) -> bool:
@@ -281,12 +282,14 @@ async def lines_of_owners(
     )
     if not rows:
         return {}
-    chosen = await _ballots_of_lines(meeting_ids, [r["id"] for r in rows])
+    chosen, rejected = await _ballots_of_lines(meeting_ids, [r["id"] for r in rows])
     answers = await answers_of([b["id"] for b in chosen.values()]) if with_answers else {}
     out: dict[int, list[Line]] = {}
     for r in rows:
         line = _line(r)
         b = chosen.get(line.id)
+        if b is None or b["status"] == BallotStatus.DRAFT:
+            line = replace(line, rejection=rejected.get(line.id))
         if b is not None:
             line = replace(
                 line,
@@ -300,21 +303,27 @@ async def lines_of_owners(
     return out
 
 
-async def _ballots_of_lines(meeting_ids: list[int], entry_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The ballot each register line shows (by entry id): a counted or pending ballot wins over a draft."""
+async def _ballots_of_lines(
+    meeting_ids: list[int], entry_ids: list[int]
+) -> tuple[dict[int, dict[str, Any]], dict[int, rules.Rejection]]:
+    """The ballot each register line shows (by entry id): a counted or pending ballot wins over a draft; and the
+    reason the last rejected ballot of a line was not counted (its owner is told on the page)."""
     ballots = (
-        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source, Ballot.received_at)
-        .where(
-            Ballot.meeting.is_in(meeting_ids) & Ballot.entry.is_in(entry_ids) & (Ballot.status != BallotStatus.REJECTED)
-        )
+        await Ballot.select(Ballot.id, Ballot.entry, Ballot.status, Ballot.source, Ballot.received_at, Ballot.rejection)
+        .where(Ballot.meeting.is_in(meeting_ids) & Ballot.entry.is_in(entry_ids))
         .order_by(Ballot.id)
     )
     chosen: dict[int, dict[str, Any]] = {}
+    rejected: dict[int, rules.Rejection] = {}
     for b in ballots:
+        if b["status"] == BallotStatus.REJECTED:
+            if b["rejection"]:
+                rejected[b["entry"]] = rules.Rejection(b["rejection"])
+            continue
         current = chosen.get(b["entry"])
         if current is None or current["status"] == BallotStatus.DRAFT:
             chosen[b["entry"]] = b
-    return chosen
+    return chosen, rejected
 
 
 async def answers_of(ballot_ids: list[int]) -> dict[int, dict[int, rules.Choice | None]]:

@@ -66,3 +66,10 @@ async def test_the_owner_of_a_rejected_paper_ballot_is_told_why_in_their_languag
     ru = ru[-1]
     assert ru["subject"] == "Ваше бумажное решение не учтено: Годовое собрание"
     assert "Причина: Не собственник или нет действующей доверенности." in ru["body"], ru["body"]
+    # and the meeting's page says it at the premise, with the vote still open to the owner
+    await login(client, d_user)
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    said = re.search(r'<p class="notice notice-warning">(.*?)</p>', page, re.S)
+    assert said, page[-4000:]
+    assert "Ваше бумажное решение проверено и не учтено. Причина: Не собственник" in said.group(1)
+    assert "До окончания голосования вы можете проголосовать ниже." in said.group(1)
