@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from portal.core.i18n import gettext
+from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import russian_markup
 
 
@@ -51,6 +52,14 @@ def full_address(house_address: str | None, kind: str | None = None, number: str
     if not house:
         return premise
     return Address(gettext("%(house)s, %(premise)s", house=house, premise=premise), house)
+
+
+def recorded_address(house_address: str | None, kind: str | None = None, number: str | None = None) -> str:
+    """The full address as a record keeps it (a showcase listing's): in Russian, the registry's language, whoever
+    writes it — one written in the language of an English-reading staff member read «…, flat 12» to every
+    visitor and in the classifieds' feed."""
+    russian, _english = in_russian_and_english(lambda: str(full_address(house_address, kind, number)))
+    return russian
 
 
 def address_markup(address: str | None) -> Markup:

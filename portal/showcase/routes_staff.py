@@ -19,6 +19,7 @@ from litestar.response import Template
 from portal.core import clock
 from portal.core import storage
 from portal.core.address import full_address
+from portal.core.address import recorded_address
 from portal.core.db import from_kopecks
 from portal.core.exports import Area
 from portal.core.exports import Count
@@ -286,7 +287,7 @@ async def _place(principal: Principal, values: dict[str, Any], form: forms.Form)
         area, floor, premise_id = found.area, found.floor or 1, found.id
     kind = rules.PREMISE_KIND[values["kind"]]
     return actions.Place(house_id=house.id, complex_id=house.complex_id,
-                         address=full_address(house.address, kind, number), premise_id=premise_id,
+                         address=recorded_address(house.address, kind, number), premise_id=premise_id,
                          premise_number=number, area=area, floor=floor)  # fmt: skip
 
 
@@ -367,7 +368,7 @@ class StaffOffers(Controller):
         if house is None or premise is None:
             raise Refused(gettext("The flat is no longer in the registry."))
         place = actions.Place(house_id=house.id, complex_id=house.complex_id, premise_id=premise.id,
-                              address=full_address(house.address, "flat", premise.number),
+                              address=recorded_address(house.address, "flat", premise.number),
                               premise_number=premise.number, area=premise.area, floor=premise.floor or 1)  # fmt: skip
         listing_id = await actions.turn_into_listing(principal, offer, place)
         flash(request, gettext("A draft listing is made of the owner's flat: add the photos and the description."))

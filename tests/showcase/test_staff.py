@@ -50,6 +50,19 @@ async def test_a_listing_takes_its_figures_from_the_registry_premise(db, client,
     )
 
 
+async def test_a_listing_keeps_its_address_in_russian_whatever_the_staff_members_language(
+    db, client, login, make_account, make_user
+):
+    """The address is the listing's record, shown to every visitor and sent in the classifieds' feed: written by
+    a manager reading English it kept «…, premise 3Н» for Russian readers."""
+    place, _ = await _manager(make_account, make_user, login, client)
+    client.cookies.set("lang", "en")
+    made = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "3Н"})
+    assert made.status_code == 303
+    listing = await Listing.select(Listing.address).where(Listing.house == place.house).first()
+    assert listing["address"].endswith(", пом. 3Н"), listing["address"]
+
+
 async def test_an_unknown_premise_is_refused_and_a_premise_by_hand_is_typed(db, client, login, make_account, make_user):
     place, _ = await _manager(make_account, make_user, login, client)
     refused = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "99Н"})
