@@ -51,19 +51,26 @@ def _list(data: Mapping[str, Any], name: str) -> list[Any]:
 
 def read_quantity(data: Mapping[str, Any], price_kind: str, unit: str) -> tuple[Decimal | None, FormErrors]:
     """The quantity of a service priced per unit (hours by the half, m² to the hundredth, whole items);
-    other services are ordered once."""
+    other services are ordered once. Any number is read first, so that «1,5» sockets or «1000000» is told what
+    is wrong with it (a fraction, too many), not asked to be «a number»."""
     errors = FormErrors()
     if price_kind != PriceKind.PER_UNIT:
         return Decimal(1), errors
-    quantity = parse_decimal(form_value(data, "quantity"), places=rules.quantity_places(unit), whole_digits=4)
+    quantity = parse_decimal(form_value(data, "quantity"), places=6)
     problem = rules.quantity_problem(price_kind, unit, quantity)
     if problem == "too_large":
         errors.add("quantity", gettext("That is more than one order takes. Call us for a large job."))
     elif problem == "not_whole" and unit == Unit.HOUR:
         errors.add("quantity", gettext("Give the hours in whole or half hours, e.g. 2 or 1,5."))
+    elif problem == "not_whole" and unit == Unit.SQUARE_METRE:
+        errors.add("quantity", gettext("Give the square metres with at most two digits after the comma, e.g. 37,85."))
+    elif problem == "not_whole":
+        errors.add("quantity", gettext("Give a whole number, e.g. 2."))
     elif problem:
         errors.add("quantity", gettext("Give how much you need as a number, e.g. 2."))
-    return (None if errors else quantity), errors
+    if errors or quantity is None:
+        return None, errors
+    return quantity.quantize(Decimal(1).scaleb(-rules.quantity_places(unit))), errors
 
 
 @dataclass

@@ -64,3 +64,42 @@ def test_an_order_of_display_is_read_as_a_whole_number_and_empty_as_zero(typed, 
     assert not form.errors and form.values["position"] == position
     values, errors = forms.read_category({"title": "Сантехника", "position": typed})
     assert not errors and values["position"] == position
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed", "said"),
+    [
+        ("item", "1,5", "Укажите целое число, например 2."),
+        ("item", "1000000", "Это больше, чем принимается в одном заказе. Для большого объёма позвоните нам."),
+        ("m2", "37,855", "Укажите квадратные метры не более чем с двумя знаками после запятой, например 37,85."),
+        ("m2", "100000,5", "Это больше, чем принимается в одном заказе. Для большого объёма позвоните нам."),
+        ("hour", "1,25", "Укажите часы целыми или половинами, например 2 или 1,5."),
+        ("item", "две", "Укажите, сколько нужно, числом, например 2."),
+        ("item", "0", "Укажите, сколько нужно, числом, например 2."),
+    ],
+    ids=[
+        "a fraction of sockets",
+        "a million sockets",
+        "a thousandth of a m²",
+        "a huge area",
+        "a quarter hour",
+        "a word",
+        "nothing",
+    ],
+)
+def test_a_quantity_refused_is_told_what_is_wrong_with_it(unit, typed, said):
+    """«1,5» sockets and «1000000» were both told «Укажите, сколько нужно, числом» — they are numbers: the reader
+    read them at the unit's own precision and four digits, and anything else was «not a number»."""
+    from portal.core import i18n
+
+    i18n.set_locale("ru")
+    quantity, errors = forms.read_quantity({"quantity": typed}, "per_unit", unit)
+    assert quantity is None and errors.get("quantity") == said
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed", "kept"), [("item", "3", "3"), ("m2", "37,8", "37.80"), ("hour", "1,5", "1.5")]
+)
+def test_a_quantity_accepted_keeps_the_units_precision(unit, typed, kept):
+    quantity, errors = forms.read_quantity({"quantity": typed}, "per_unit", unit)
+    assert not errors and quantity == Decimal(kept) and str(quantity) == kept
