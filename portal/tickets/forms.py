@@ -233,7 +233,13 @@ def read_staff_update(
         changes[flag] = form_value(data, flag) == "1"
         if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):
             errors.add(flag, problem)
-    return (None, errors) if errors else (changes, errors)
+    return (None, errors) if errors else ({k: v for k, v in changes.items() if not _as_shown(data, k)}, errors)
+
+
+def _as_shown(data: Mapping[str, Any], name: str) -> bool:
+    """The field ``name`` is posted as the page showed it (``was_<name>``): left alone, not a change, whatever the
+    request holds now — a form drawn before a return to work does not put the old deadline back."""
+    return f"was_{name}" in data and form_value(data, name) == form_value(data, f"was_{name}")
 
 
 @dataclass(frozen=True)

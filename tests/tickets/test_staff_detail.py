@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 
@@ -281,3 +283,62 @@ async def test_each_button_of_the_staff_pages_names_what_it_saves(client, login,
     names = button_names((await client.get(path.format(ticket=filed["ticket"]))).text)
     assert "Сохранить параметры" in names or "Сохранить вид" in names
     assert "Сохранить" not in names
+
+
+class _FormReader(HTMLParser):
+    """What a browser would post of one form of a page (inputs, checked boxes, chosen options)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.select, self.data = action, False, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif self.inside and tag == "input" and a.get("name") and a.get("type") != "file":
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.data[a["name"]] = a.get("value") or ""
+        elif self.inside and tag == "select":
+            self.select = a["name"]
+        elif self.inside and tag == "option" and self.select and "selected" in a:
+            self.data[self.select] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+
+
+def posted_form(page: str, action: str) -> dict[str, str]:
+    reader = _FormReader(action)
+    reader.feed(page)
+    return reader.data
+
+
+async def test_details_saved_from_a_page_drawn_before_a_return_keep_the_restarted_deadline(client, login, filed):
+    """The page's poller shows a return to work (the deadline counted anew) but leaves the details form as drawn:
+    saving a control date from it posted the old deadline too, which was put back — the request read overdue again
+    and the resident saw the deadline jump back. Only what the dispatcher changed on the form is saved."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}"
+    form = posted_form((await client.get(url)).text, url + "/update")
+    assert form["was_deadline"] == form["deadline"] != ""
+    restarted = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=2)
+    await Ticket.update({Ticket.deadline: restarted}).where(Ticket.id == filed["ticket"])  # as a return does
+
+    saved = await client.form(url + "/update", {**form, "control_date": "2026-12-20", "important": "1"})
+    assert saved.status_code == 303
+    stored = (
+        await Ticket.select(Ticket.deadline, Ticket.control_date, Ticket.important)
+        .where(Ticket.id == filed["ticket"])
+        .first()
+    )
+    assert stored == {"deadline": restarted, "control_date": date(2026, 12, 20), "important": True}
+
+    typed = posted_form((await client.get(url)).text, url + "/update")
+    later = (restarted + timedelta(days=1)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    assert (await client.form(url + "/update", {**typed, "deadline": later})).status_code == 303
+    stored = await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    assert stored["deadline"] == restarted + timedelta(days=1)  # a deadline the dispatcher typed is saved
