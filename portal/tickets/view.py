@@ -279,7 +279,7 @@ class TicketView:
             rules.EventKind.DEADLINE: lambda: gettext(
                 "Deadline: %(before)s → %(after)s", before=_moment(event.from_value), after=_moment(value)
             ),
-            rules.EventKind.CONTROL_DATE: lambda: gettext("Control date: %(value)s", value=value or "—"),
+            rules.EventKind.CONTROL_DATE: lambda: gettext("Control date: %(value)s", value=_day(value)),
             rules.EventKind.DAMAGE_AT: lambda: gettext("The damage happened: %(moment)s", moment=_moment(value)),
             rules.EventKind.CATEGORY: lambda: gettext("Category: %(value)s", value=rules.category_label(value)),
             rules.EventKind.TYPE: lambda: gettext("Type: %(value)s", value=TK.type(value)),
@@ -293,6 +293,14 @@ def _moment(stored: str) -> str:
     """A deadline as an event stores it (ISO 8601, or empty for none), in the company's zone for people."""
     try:
         return format_moment(datetime.fromisoformat(stored), get_settings().time_zone) if stored else "—"
+    except ValueError:
+        return stored
+
+
+def _day(stored: str) -> str:
+    """A control date as an event stores it (ISO 8601, or empty for none), in words: «20 декабря 2026»."""
+    try:
+        return format_day(date.fromisoformat(stored)) if stored else "—"
     except ValueError:
         return stored
 

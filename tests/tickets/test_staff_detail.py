@@ -342,3 +342,17 @@ async def test_details_saved_from_a_page_drawn_before_a_return_keep_the_restarte
     assert (await client.form(url + "/update", {**typed, "deadline": later})).status_code == 303
     stored = await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
     assert stored["deadline"] == restarted + timedelta(days=1)  # a deadline the dispatcher typed is saved
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("ru", "Контрольная дата: 20 декабря 2026"), ("en", "Control date: 20 December 2026")]
+)
+async def test_the_history_says_a_control_date_in_words(client, login, filed, lang, said):
+    """It read «Контрольная дата: 2026-12-20», the date as stored, where every other date of the page is in words."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}"
+    form = posted_form((await client.get(url)).text, url + "/update")
+    assert (await client.form(url + "/update", {**form, "control_date": "2026-12-20"})).status_code == 303
+    client.cookies.set("lang", lang)
+    history = re.search(r'<section class="card ticket-conversation".*?</section>', (await client.get(url)).text, re.S)
+    assert said in history.group(0) and "2026-12-20" not in history.group(0)
