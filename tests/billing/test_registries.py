@@ -56,7 +56,11 @@ async def load(content: bytes, name: str = "registry.txt") -> registries.Registr
 
 
 async def payments_of(account_id: int) -> list[dict]:
-    return await LedgerEntry.select().where((LedgerEntry.account == account_id) & (LedgerEntry.kind == "payment"))
+    return (
+        await LedgerEntry.select()
+        .where((LedgerEntry.account == account_id) & (LedgerEntry.kind == "payment"))
+        .order_by(LedgerEntry.id)
+    )
 
 
 async def test_a_bank_registry_credits_each_payment_once_and_queues_the_unknown_account(accounts):

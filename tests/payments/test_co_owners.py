@@ -19,7 +19,11 @@ from tests.payments.test_pay_flow import start
 
 
 async def _rows(account: int) -> list[dict]:
-    return await Payment.select(Payment.id, Payment.status, Payment.created_by).where(Payment.account == account)
+    return await (
+        Payment.select(Payment.id, Payment.status, Payment.created_by)
+        .where(Payment.account == account)
+        .order_by(Payment.id)
+    )
 
 
 async def _co_owner(household, make_user, new_client, login, role: str = "owner"):

@@ -15,7 +15,8 @@ from tests.payments.test_pay_flow import start
 
 
 async def _statuses(account: int) -> list[str]:
-    return [r["status"] for r in await Payment.select(Payment.status).where(Payment.account == account)]
+    rows = await Payment.select(Payment.status).where(Payment.account == account).order_by(Payment.id)
+    return [r["status"] for r in rows]
 
 
 async def _credits(account: int) -> int:

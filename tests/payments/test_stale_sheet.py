@@ -48,7 +48,11 @@ def _fields(html: str) -> dict[str, str]:
 
 
 async def _rows(account: int, user: int) -> list[dict]:
-    return await Payment.select(Payment.id).where((Payment.account == account) & (Payment.created_by == user))
+    return await (
+        Payment.select(Payment.id)
+        .where((Payment.account == account) & (Payment.created_by == user))
+        .order_by(Payment.id)
+    )
 
 
 def _newest_session(gateway) -> str:
