@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 DEMO_PASSWORD = "demo12345"
+
+# What the fixtures of tests/e2e/conftest.py give: ``open_page(width, ...)`` and a server's (url, folder).
+OpenPage = Callable[..., Page]
+Served = tuple[str, Path]
 
 
 def sign_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) -> None:

@@ -5,29 +5,22 @@ request, which drops «#line-…»: the page showed its top and the «Ответ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
-from tests.conftest import portal_server
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def ballot_server() -> Iterator[str]:
-    with portal_server("live-ballot-place") as (url, _):
-        yield url
-
-
-def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser, ballot_server: str):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    sign_in(page, ballot_server, "owner@demo.ru")
-    page.goto(ballot_server + "/meetings")
+def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(open_page: OpenPage, own_server: Served):
+    base, _ = own_server
+    page = open_page()
+    sign_in(page, base, "owner@demo.ru")
+    page.goto(base + "/meetings")
     page.get_by_role("link", name=re.compile("Внеочередное собрание")).click()
     ballot = page.locator("section.ballot").first
     questions = ballot.locator("fieldset")
@@ -54,4 +47,3 @@ def test_saving_a_ballot_with_the_keyboard_stays_at_that_ballot(browser: Browser
     change = page.get_by_role("link", name="Изменить ответы")
     below = change.bounding_box()["y"] - (button.bounding_box()["y"] + button.bounding_box()["height"])
     assert below >= 12, below
-    context.close()

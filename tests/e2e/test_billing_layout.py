@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.e2e.test_staff_layout import SIDEWAYS
 from tests.e2e.test_staff_layout import box
@@ -35,17 +35,16 @@ TEXT_BOX = """el => { const range = document.createRange(); range.selectNodeCont
   const r = range.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }"""
 
 
-def staff_page(browser: Browser, live_server: str, width: int) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU").new_page()
+def staff_page(open_page: OpenPage, live_server: str, width: int) -> Page:
+    page = open_page(width, 900)
     sign_in(page, live_server, "admin@demo.ru")
     return page
 
 
 @pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
-def admin(request: pytest.FixtureRequest, browser: Browser, live_server: str) -> Iterator[Page]:
-    page = staff_page(browser, live_server, request.param)
+def admin(request: pytest.FixtureRequest, open_page: OpenPage, live_server: str) -> Iterator[Page]:
+    page = staff_page(open_page, live_server, request.param)
     yield page
-    page.context.close()
 
 
 def test_the_billing_and_payments_pages_fit_the_screen(admin: Page, live_server: str) -> None:
@@ -117,19 +116,20 @@ def test_a_list_s_house_filter_shows_the_whole_address(admin: Page, live_server:
     assert house.evaluate("s => s.options[s.selectedIndex].text").startswith("ул. ")
 
 
-def test_a_sortable_column_of_money_is_headed_on_the_right_like_its_figures(browser: Browser, live_server: str) -> None:
-    page = staff_page(browser, live_server, 1280)
+def test_a_sortable_column_of_money_is_headed_on_the_right_like_its_figures(
+    open_page: OpenPage, live_server: str
+) -> None:
+    page = staff_page(open_page, live_server, 1280)
     page.goto(live_server + "/staff/billing/debtors")
     header = page.locator("main table thead th[aria-sort]")
     expect(header).to_contain_text("Долг")
     assert header.evaluate("th => getComputedStyle(th).textAlign") == "right"
-    page.context.close()
 
 
 def test_an_account_s_months_keep_to_one_line_with_the_reissue_on_the_row_s_line(
-    browser: Browser, live_server: str
+    open_page: OpenPage, live_server: str
 ) -> None:
-    page = staff_page(browser, live_server, 1280)
+    page = staff_page(open_page, live_server, 1280)
     page.goto(live_server + "/staff/billing/debtors")
     page.locator("main a[href^='/staff/billing/accounts/']").first.click()
     rows = page.locator("section[aria-labelledby=months-h] tbody tr")
@@ -140,13 +140,12 @@ def test_an_account_s_months_keep_to_one_line_with_the_reissue_on_the_row_s_line
         reissue = row.locator("button.link-button").evaluate(TEXT_BOX)
         assert month["height"] < 30, f"{row.locator('td').first.inner_text()} wraps"
         assert abs(reissue["y"] - figure["y"]) <= 2, "the reissue button's words sit below the row's figures"
-    page.context.close()
 
 
 def test_on_a_phone_the_billing_totals_are_a_card_and_the_figures_evenly_spaced(
-    browser: Browser, live_server: str
+    open_page: OpenPage, live_server: str
 ) -> None:
-    page = staff_page(browser, live_server, 390)
+    page = staff_page(open_page, live_server, 390)
     page.goto(live_server + "/staff/billing")
     cards = page.locator(".billing-kpis > .card")
     expect(cards).to_have_count(3)
@@ -156,35 +155,32 @@ def test_on_a_phone_the_billing_totals_are_a_card_and_the_figures_evenly_spaced(
     assert totals.evaluate("tr => getComputedStyle(tr).backgroundColor") == "rgb(255, 255, 255)"
     lines = totals.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c).borderTopWidth)")
     assert set(lines) == {"0px"}, "the totals are not ruled line by line"
-    page.context.close()
 
 
-def test_an_unmatched_payment_s_buttons_keep_their_words_on_one_line(browser: Browser, live_server: str) -> None:
-    page = staff_page(browser, live_server, 1280)
+def test_an_unmatched_payment_s_buttons_keep_their_words_on_one_line(open_page: OpenPage, live_server: str) -> None:
+    page = staff_page(open_page, live_server, 1280)
     page.goto(live_server + "/staff/billing/registries/queue")
     buttons = page.locator("main table td.col-actions .button")
     expect(buttons.first).to_be_visible()  # the demo has unmatched payments
     for found in buttons.all():
         edge = found.bounding_box()
         assert edge and edge["height"] <= 46, f"«{found.inner_text()}» wraps: {edge}"
-    page.context.close()
 
 
 def test_an_empty_list_says_so_once_and_a_payment_card_leads_with_its_number(
-    browser: Browser, live_server: str
+    open_page: OpenPage, live_server: str
 ) -> None:
-    page = staff_page(browser, live_server, 390)
+    page = staff_page(open_page, live_server, 390)
     page.goto(live_server + "/staff/billing/debtors?min_debt=999999999")
     expect(page.locator("#list")).to_contain_text("Должников с такими условиями нет.")
     expect(page.locator("nav.pagination")).to_have_count(0)  # not «Показаны 0–0 из 0» and page sizes of nothing
     page.goto(live_server + "/staff/payments")
     number = page.locator("main table tbody tr").first.locator("td").first
     assert number.evaluate("td => getComputedStyle(td).fontSize") == "18px", "the card's number is its heading"
-    page.context.close()
 
 
-def test_a_refund_form_stands_under_the_payment_s_facts(browser: Browser, live_server: str) -> None:
-    page = staff_page(browser, live_server, 1280)
+def test_a_refund_form_stands_under_the_payment_s_facts(open_page: OpenPage, live_server: str) -> None:
+    page = staff_page(open_page, live_server, 1280)
     page.goto(live_server + "/staff/payments?status=paid")
     page.locator("main table tbody tr a[href^='/staff/payments/']").first.click()
     page.get_by_role("link", name="Возврат").click()
@@ -194,12 +190,11 @@ def test_a_refund_form_stands_under_the_payment_s_facts(browser: Browser, live_s
     assert card and abs(card["x"] - facts["x"]) <= 1, "the refund card on the facts' left edge, not centred"
     assert card["y"] - (facts["y"] + facts["height"]) >= 16, "a card's gap between the facts and the form"
     assert form["width"] <= 640
-    page.context.close()
 
 
-def test_on_a_phone_a_report_s_filters_start_folded_on_its_newest_month(browser: Browser, live_server: str) -> None:
+def test_on_a_phone_a_report_s_filters_start_folded_on_its_newest_month(open_page: OpenPage, live_server: str) -> None:
     """A report's month dropdown always holds a month: the newest (its first) is no filter in force."""
-    page = staff_page(browser, live_server, 390)
+    page = staff_page(open_page, live_server, 390)
     panel = page.locator("details.filter-panel")
     for path in ("/staff/billing/registries/queue", "/staff/billing/reconciliation"):
         page.goto(live_server + path)
@@ -207,13 +202,12 @@ def test_on_a_phone_a_report_s_filters_start_folded_on_its_newest_month(browser:
     chosen = panel.locator("select[name=house] option").nth(1).get_attribute("value")
     page.goto(f"{live_server}/staff/billing/reconciliation?house={chosen}")
     expect(panel).to_have_attribute("open", "")  # a house chosen is in force
-    page.context.close()
 
 
-def test_the_debtors_filters_stand_level_though_the_entrance_has_a_hint(browser: Browser, live_server: str) -> None:
+def test_the_debtors_filters_stand_level_though_the_entrance_has_a_hint(open_page: OpenPage, live_server: str) -> None:
     """«Подъезд» explains itself («Выберите дом…») under its input, so its input is level with «Дом» and «Долг от»
     beside it; the hint still describes the input."""
-    page = staff_page(browser, live_server, 1280)
+    page = staff_page(open_page, live_server, 1280)
     page.goto(live_server + "/staff/billing/debtors")
     fields = page.locator("#debtor-filters")
     tops = {name: round(box(page, f"#debtor-filters [name={name}]")["y"]) for name in ("house", "entrance", "min_debt")}
@@ -221,4 +215,3 @@ def test_the_debtors_filters_stand_level_though_the_entrance_has_a_hint(browser:
     entrance, hint = box(page, "#debtor-filters input[name=entrance]"), box(page, "#h-entrance")
     assert hint["y"] >= entrance["y"] + entrance["height"], "the hint under its input"
     expect(fields.locator("input[name=entrance]")).to_have_attribute("aria-describedby", "h-entrance")
-    page.context.close()

@@ -9,8 +9,8 @@ import itertools
 import re
 
 import pytest
-from playwright.sync_api import Browser
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,9 +24,8 @@ LABELS = """() => [...document.querySelectorAll('figure .bar-labels')].map(ol =>
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_months_of_the_charts_read_at_14_px_and_apart(browser: Browser, live_server: str, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_the_months_of_the_charts_read_at_14_px_and_apart(open_page: OpenPage, live_server: str, width: int) -> None:
+    page = open_page(width, 900)
     sign_in(page, live_server, "resident@demo.ru")
     account = re.match(r"/accounts/\d+", page.locator("main a[href^='/accounts/']").first.get_attribute("href") or "")
     page.goto(live_server + "/meters")
@@ -46,7 +45,6 @@ def test_the_months_of_the_charts_read_at_14_px_and_apart(browser: Browser, live
         assert len(shown) == 12 if width == 1280 else len(shown) >= 4, (path, shown)
         for before, after in itertools.pairwise(shown):
             assert after["left"] - before["right"] >= 2, (path, before, after)
-    context.close()
 
 
 # The dashboard's charts: each month's label with the centre of its column of the drawing, and the drawing's own text.
@@ -65,15 +63,14 @@ DASHBOARD = """() => [...document.querySelectorAll('figure.analytics-chart')].ma
 
 @pytest.mark.parametrize("width", [360, 390, 1280])
 def test_the_months_of_the_dashboards_charts_read_at_14_px_under_their_bars(
-    browser: Browser, live_server: str, width: int
+    open_page: OpenPage, live_server: str, width: int
 ) -> None:
     """The staff dashboard's months were 11 px text inside the drawing, «01.26»: now they are page text at 14 px under
     their bars, named in words; January names its year («янв. 2026»); the latest is always named; none run into
     each other. None reaches past the drawing into the card's padding: on the narrowest phones the latest month
     («нояб.» in bold, wider than its column) ran 8 px past it, and an NPS wave's «июль 2026» the same; a name at
     either end that is wider than its column ends at the drawing's edge, still over its bar."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(width, 900)
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/analytics")
     charts = page.evaluate(DASHBOARD)
@@ -102,7 +99,6 @@ def test_the_months_of_the_dashboards_charts_read_at_14_px_under_their_bars(
             assert len(january) == 1 and re.fullmatch(r"янв\.\s+20\d\d", january[0]["text"]), labels
             assert january[0]["shown"], "January is always named, with its year"
             assert len(shown) == 12 if width == 1280 else len(shown) >= 4, shown
-    context.close()
 
 
 # A chart's drawing and the content box of its card.
@@ -117,13 +113,12 @@ CHART_IN_CARD = """selector => {
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_meters_chart_is_as_wide_as_its_card_on_a_phone_and_small_on_a_wide_screen(
-    browser: Browser, live_server: str, width: int
+    open_page: OpenPage, live_server: str, width: int
 ) -> None:
     """On a phone a meter's chart spans its card's content from edge to edge, as the table under it does (the
     browser's own 40 px margins of a figure once left it 80 px narrower); on a wide screen it is a small chart
     (UI.md), 560 px from the card's left edge, as the account's chart of charges, not 900 × 330 px across the card."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(width, 900)
     sign_in(page, live_server, "resident@demo.ru")
     account = re.match(r"/accounts/\d+", page.locator("main a[href^='/accounts/']").first.get_attribute("href") or "")
     page.goto(live_server + "/meters")
@@ -140,4 +135,3 @@ def test_a_meters_chart_is_as_wide_as_its_card_on_a_phone_and_small_on_a_wide_sc
         assert box["inner_right"] - box["inner_left"] > 600 and abs(box["width"] - 560) <= 1, box
         page.goto(live_server + account.group(0))
         assert abs(page.evaluate(CHART_IN_CARD, "figure.billing-chart svg")["width"] - box["width"]) <= 1
-    context.close()

@@ -4,18 +4,17 @@ not: a dispatcher at 1280 px closing an outage says «Cancel» and the outage st
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Dialog
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_no_to_the_question_leaves_the_outage_open_and_yes_closes_it(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_no_to_the_question_leaves_the_outage_open_and_yes_closes_it(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/outages")
     rows = page.locator("table.outage-table tbody tr")
@@ -41,4 +40,3 @@ def test_no_to_the_question_leaves_the_outage_open_and_yes_closes_it(live_server
     rows.first.get_by_role("button", name="Закрыть вместе с заявками").click()
     expect(page.locator(".flash")).to_contain_text("Отключение закрыто")
     expect(rows).to_have_count(before - 1)
-    context.close()

@@ -5,29 +5,22 @@ out of sight on a phone, with only the badge to show that anything happened."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
-from tests.conftest import portal_server
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def consent_server() -> Iterator[str]:
-    with portal_server("live-consent-message") as (url, _):
-        yield url
-
-
-def test_the_word_on_a_separate_consent_is_seen_where_the_button_was(browser: Browser, consent_server: str):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    sign_in(page, consent_server, "resident@demo.ru")
-    page.goto(consent_server + "/consent")
+def test_the_word_on_a_separate_consent_is_seen_where_the_button_was(open_page: OpenPage, own_server: Served):
+    base, _ = own_server
+    page = open_page()
+    sign_in(page, base, "resident@demo.ru")
+    page.goto(base + "/consent")
     for button, said in (
         (r"^Отозвать\s?: Распространение", "Согласие отозвано."),
         (r"^Дать согласие\s?: Распространение", "Согласие дано."),
@@ -39,4 +32,3 @@ def test_the_word_on_a_separate_consent_is_seen_where_the_button_was(browser: Br
         expect(message).to_have_attribute("role", "status")
         assert page.evaluate("window.scrollY") > 0  # the page is not at its top, where the message used to be
         expect(page.locator("#flashes")).to_be_empty()  # said once
-    context.close()

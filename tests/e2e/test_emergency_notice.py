@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import free_port
@@ -38,7 +38,7 @@ def _sms_sent(url: str, phone: str, text: str, seconds: float = 60) -> dict:
     raise AssertionError(f"no SMS to {phone} within {seconds} s")
 
 
-def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(browser: Browser) -> None:
+def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(open_page: OpenPage) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     sms_url = f"http://127.0.0.1:{free_port()}"  # the sandbox SMS provider that portal serve starts
     with (
@@ -53,7 +53,7 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         db.close()
         phone = _phone(folder, "resident@demo.ru")
 
-        staff = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+        staff = open_page()
         sign_in(staff, base, "moderator@demo.ru")
         staff.goto(base + "/staff/posts/new?kind=emergency")
         title = "Авария: нет воды, тест e2e"
@@ -71,7 +71,7 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         expect(staff.locator(".flash")).to_contain_text("Отправлено жителям")
         assert len(asked) == 1 and "не отозвать" in asked[0], asked  # sending cannot be undone: asked first
 
-        resident = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+        resident = open_page()
         sign_in(resident, base, "resident@demo.ru")  # accounts in the first and the second house
         resident.goto(base + "/")
         pinned = resident.locator(".pinned-emergencies")
@@ -83,7 +83,7 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         expect(resident.locator(".feed")).to_contain_text(title)
         resident.screenshot(path=str(SHOTS / "feed-390.png"), full_page=True)
 
-        neighbour = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+        neighbour = open_page()
         sign_in(neighbour, base, "resident2@demo.ru")  # an account in the first house only
         neighbour.goto(base + "/")
         expect(neighbour.locator("main")).not_to_contain_text(title)
@@ -94,14 +94,14 @@ def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(br
         sms = _sms_sent(sms_url, phone, title)
         assert base in sms["text"]
 
-        wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        wide = open_page(1280)
         sign_in(wide, base, "moderator@demo.ru")
         wide.goto(base + "/staff/posts")
         expect(wide.locator("table")).to_contain_text(title)
         wide.screenshot(path=str(SHOTS / "staff-list-1280.png"), full_page=False)
         staff.goto(base + "/staff/posts")
         staff.screenshot(path=str(SHOTS / "staff-list-390.png"), full_page=False)
-        wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        wide = open_page(1280)
         sign_in(wide, base, "resident@demo.ru")  # a new browser: a signed-in user is sent on from /login
         wide.goto(base + "/")
         wide.screenshot(path=str(SHOTS / "pinned-1280.png"), full_page=False)

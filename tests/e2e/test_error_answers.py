@@ -7,16 +7,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_too_many_wrong_passwords_say_to_wait(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_too_many_wrong_passwords_say_to_wait(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     page.goto(live_server + "/login")
     login = "nobody-locked-out@example.ru"  # an unknown login is limited like a known one; no demo user is locked
     summary = page.locator(".error-summary")
@@ -32,8 +32,8 @@ def test_too_many_wrong_passwords_say_to_wait(live_server: str, browser: Browser
     expect(page.locator("#f-login")).to_have_value(login)
 
 
-def test_a_link_to_a_page_that_is_gone_opens_the_not_found_page(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+def test_a_link_to_a_page_that_is_gone_opens_the_not_found_page(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "resident2@demo.ru")
     page.goto(live_server + "/news")
     # A post withdrawn while the list was open: its link now answers 404.
@@ -47,9 +47,9 @@ def test_a_link_to_a_page_that_is_gone_opens_the_not_found_page(live_server: str
 
 
 def test_a_refused_form_keeps_the_pages_address_so_a_reload_still_opens_it(
-    live_server: str, browser: Browser, tmp_path
+    live_server: str, open_page: OpenPage, tmp_path
 ) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/tickets")
     page.locator("main a[href^='/tickets/']").filter(has_text="№").first.click()

@@ -5,16 +5,16 @@ summary, in the portal's words and language, keeping the title typed, as every o
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_demand_without_its_agenda_gets_the_portals_error_summary(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_a_demand_without_its_agenda_gets_the_portals_error_summary(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     sign_in(page, live_server, "owner@demo.ru")
     page.goto(live_server + "/meetings/initiatives/new")
     page.locator("#f-title").fill("Ремонт детской площадки")
@@ -25,10 +25,10 @@ def test_a_demand_without_its_agenda_gets_the_portals_error_summary(live_server:
     expect(page.locator("#f-title")).to_have_value("Ремонт детской площадки")
 
 
-def test_a_demands_agenda_reads_one_question_a_line_as_it_was_typed(live_server: str, browser: Browser) -> None:
+def test_a_demands_agenda_reads_one_question_a_line_as_it_was_typed(live_server: str, open_page: OpenPage) -> None:
     """The form asks for one question per line; the demand's page ran them into one line («…во двор. 2. Утвердить
     смету…»), its paragraph's class named no rule of the stylesheet."""
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "resident2@demo.ru")
     page.goto(live_server + "/meetings")
     page.get_by_role("link", name="Установить шлагбаум во дворе").click()

@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import Inbox
-from tests.conftest import portal_server
-from tests.conftest import smtp_inbox
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
 
-
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[Inbox]:
-    with smtp_inbox() as inbox:
-        yield inbox
-
-
-@pytest.fixture(scope="module")
-def mail_live_server(mail_server: Inbox) -> Iterator[tuple[str, str]]:
-    """A real ``portal serve`` with demo data that sends its e-mail to the test SMTP server."""
-    with portal_server("live-mail", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, var):
-        yield url, str(var / "live.sqlite")
-
-
-def _free_account(database: str) -> str:
+def _free_account(database: Path) -> str:
     """An account of the demo data that nobody is linked to yet."""
     with sqlite3.connect(database) as conn:
         row = conn.execute(
@@ -44,16 +28,15 @@ def _free_account(database: str) -> str:
 
 
 def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_again(
-    browser: Browser, mail_live_server: tuple[str, str], mail_server: Inbox
+    open_page: OpenPage, own_mail_server: Served, mail_server: Inbox
 ):
-    base, database = mail_live_server
+    base, folder = own_mail_server
     inbox = mail_server
-    number = _free_account(database)
+    number = _free_account(folder / "live.sqlite")
     email = "new.neighbour@example.ru"
 
-    staff = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    page = staff.new_page()
-    sign_in(page, base, "admin@demo.ru", PASSWORD)
+    page = open_page(1280)
+    sign_in(page, base, "admin@demo.ru")
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
     page.goto(base + "/staff/invitations")
     page.get_by_label("Номер лицевого счёта").fill(number)
@@ -61,15 +44,13 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     page.get_by_label("Роль").select_option("owner")
     page.get_by_role("button", name="Отправить приглашение").click()
     expect(page.get_by_role("status").filter(has_text=email)).to_be_visible()
-    staff.close()
 
     message = inbox.wait_for(email)
     body = message.get_body(preferencelist=("plain",)).get_content()
     link = next(word for word in body.split() if "/invite/" in word)
     assert link.startswith(base)
 
-    resident = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
-    page = resident.new_page()
+    page = open_page()
     page.goto(link)
     page.get_by_label("Ваше имя").fill("Алексей Новосёлов")
     page.locator("#f-password").fill("my own pass 42")
@@ -102,4 +83,3 @@ def test_an_invited_resident_sets_a_password_accepts_the_consent_and_signs_in_ag
     expect(page.get_by_role("link", name="Войти").first).to_be_visible()
     sign_in(page, base, email, "my own pass 42")
     expect(page.locator(".home-accounts")).to_contain_text(number)
-    resident.close()

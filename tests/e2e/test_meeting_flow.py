@@ -5,39 +5,24 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import Inbox
-from tests.conftest import portal_server
-from tests.conftest import smtp_inbox
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
 SHOTS = ROOT / "var" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[Inbox]:
-    with smtp_inbox() as inbox:
-        yield inbox
-
-
-@pytest.fixture(scope="module")
-def meeting_server(mail_server: Inbox) -> Iterator[tuple[str, str]]:
-    with portal_server("live-meetings", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, var):
-        yield url, str(var / "live.sqlite")
-
-
-def _voting_meeting(database: str) -> int:
+def _voting_meeting(database: Path) -> int:
     with sqlite3.connect(database) as conn:
         return conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
 
@@ -48,12 +33,11 @@ def _shot(page: Page, name: str) -> None:
 
 
 def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
-    browser: Browser, meeting_server: tuple[str, str], mail_server: Inbox
+    open_page: OpenPage, own_mail_server: Served, mail_server: Inbox
 ):
-    base, database = meeting_server
-    meeting = _voting_meeting(database)
-    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
-    page = context.new_page()
+    base, folder = own_mail_server
+    meeting = _voting_meeting(folder / "live.sqlite")
+    page = open_page()
     sign_in(page, base, "owner@demo.ru")
     page.goto(f"{base}/meetings/{meeting}")
     ballots = page.locator("form[action*='/ballots/']")
@@ -89,18 +73,16 @@ def test_an_owner_of_two_premises_votes_for_both_and_confirms_with_the_code(
     expect(page.get_by_text("Решение получено и закреплено")).to_have_count(2)
     expect(page.locator("form[action*='/ballots/']")).to_have_count(0)
     _shot(page, "meeting-voted-390.png")
-    context.close()
 
 
 def _took_part(page: Page) -> str:
     return page.locator("#tally").get_by_text(re.compile("Приняли участие")).inner_text()
 
 
-def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(browser: Browser, meeting_server: tuple[str, str]):
-    base, database = meeting_server
-    meeting = _voting_meeting(database)
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(open_page: OpenPage, own_mail_server: Served):
+    base, folder = own_mail_server
+    meeting = _voting_meeting(folder / "live.sqlite")
+    page = open_page(1280)
     sign_in(page, base, "moderator@demo.ru")
     page.goto(f"{base}/staff/meetings/{meeting}/moderation")
     items = page.locator(".moderation-item")
@@ -128,11 +110,10 @@ def test_a_moderator_accepts_one_paper_ballot_and_rejects_another(browser: Brows
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/staff/meetings/{meeting}")
     _shot(page, "meeting-staff-1280.png")
-    context.close()
 
 
 def test_the_protocol_of_the_demos_closed_meeting_carries_what_the_order_requires(
-    browser: Browser, meeting_server: tuple[str, str]
+    open_page: OpenPage, own_mail_server: Served
 ):
     """DOMAIN §1.7 (44/пр п. 4, п. 20): name, number and date, place, heading, total votes and area, votes that took
     part, quorum, each question's result and decision, storage place, annexes with the register."""
@@ -140,11 +121,10 @@ def test_the_protocol_of_the_demos_closed_meeting_carries_what_the_order_require
 
     from pypdf import PdfReader
 
-    base, database = meeting_server
-    with sqlite3.connect(database) as conn:
+    base, folder = own_mail_server
+    with sqlite3.connect(folder / "live.sqlite") as conn:
         closed = conn.execute("SELECT id FROM meeting WHERE status = 'closed' ORDER BY id LIMIT 1").fetchone()[0]
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, base, "manager@demo.ru")
     response = page.request.get(f"{base}/staff/meetings/{closed}/protocol")
     assert response.headers["content-type"] == "application/pdf"
@@ -170,4 +150,3 @@ def test_the_protocol_of_the_demos_closed_meeting_carries_what_the_order_require
         "Приложение 6",
     ):
         assert words in text, words
-    context.close()

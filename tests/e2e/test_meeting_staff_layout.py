@@ -6,24 +6,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 
 from portal.core import clock
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
-from tests.conftest import portal_server
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def staff_server() -> Iterator[tuple[str, str]]:
-    with portal_server("live-meeting-staff") as (url, var):
-        yield url, str(var / "live.sqlite")
 
 
 def _box(locator: Locator) -> dict[str, float]:
@@ -39,12 +32,11 @@ def _apart(a: dict[str, float], b: dict[str, float]) -> bool:
     return max(across, down) >= 4
 
 
-def test_the_tally_buttons_and_the_owners_page_at_both_widths(browser: Browser, staff_server: tuple[str, str]):
-    base, database = staff_server
-    with sqlite3.connect(database) as conn:
+def test_the_tally_buttons_and_the_owners_page_at_both_widths(open_page: OpenPage, own_server: Served):
+    base, folder = own_server
+    with sqlite3.connect(folder / "live.sqlite") as conn:
         voting = conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, base, "admin@demo.ru")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -64,16 +56,12 @@ def test_the_tally_buttons_and_the_owners_page_at_both_widths(browser: Browser, 
         assert first_owner["y"] - (show["y"] + show["height"]) >= 8, width
         assert page.locator("table.data tbody tr").count() <= 30  # a page of owners, not the whole house
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-    context.close()
 
 
-def test_on_a_draft_the_announcement_stands_apart_from_the_question_form(
-    browser: Browser, staff_server: tuple[str, str]
-):
+def test_on_a_draft_the_announcement_stands_apart_from_the_question_form(open_page: OpenPage, own_server: Served):
     """«Add the question» touched the words that explain announcing, which read as the button's own caption."""
-    base, _ = staff_server
-    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 900})
-    page = context.new_page()
+    base, _ = own_server
+    page = open_page(390, 900)
     sign_in(page, base, "admin@demo.ru")
     page.goto(f"{base}/staff/meetings/new")
     page.locator("#f-house").select_option(index=1)
@@ -89,4 +77,3 @@ def test_on_a_draft_the_announcement_stands_apart_from_the_question_form(
         add = _box(page.get_by_role("button", name="Добавить вопрос"))
         told = _box(page.locator("form[action$='/publish'] p").first)
         assert told["y"] - (add["y"] + add["height"]) >= 12, width
-    context.close()

@@ -10,11 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
 
@@ -38,9 +38,9 @@ def first_account(page: Page) -> Locator:
 
 
 def test_a_resident_passes_the_readings_of_an_account_with_a_photo(
-    live_server: str, browser: Browser, tmp_path: Path
+    live_server: str, open_page: OpenPage, tmp_path: Path
 ) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/meters")
     account = first_account(page)
@@ -80,9 +80,9 @@ def test_a_resident_passes_the_readings_of_an_account_with_a_photo(
 
 
 def test_a_lower_value_asks_about_going_through_zero_and_keeps_what_was_typed(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/meters")
     account = first_account(page)
@@ -108,8 +108,8 @@ def test_a_lower_value_asks_about_going_through_zero_and_keeps_what_was_typed(
     expect(page.locator(f"input[name={other_name}]")).to_have_value(other_value)
 
 
-def test_staff_see_the_photo_of_a_reading_under_review_and_accept_it(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+def test_staff_see_the_photo_of_a_reading_under_review_and_accept_it(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "operator@demo.ru")
     page.goto(live_server + "/staff/meters/review")
     with_photo = page.locator("td:last-child").filter(has_text=re.compile(r"^\s*да\s*$"))

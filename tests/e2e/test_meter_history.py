@@ -4,16 +4,16 @@ consumption is cut off at the card's edge, whatever the unit in its header."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_months_table_of_every_meter_fits_a_phone(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_the_months_table_of_every_meter_fits_a_phone(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/meters")
     links = page.locator("section.meter-group").first.get_by_role("link", name="История и расход")

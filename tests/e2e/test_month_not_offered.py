@@ -8,19 +8,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_entrance_without_a_house_and_a_month_not_offered_are_said_on_the_page(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "accountant@demo.ru")
 
     page.goto(live_server + "/staff/billing/debtors")
@@ -42,4 +41,3 @@ def test_an_entrance_without_a_house_and_a_month_not_offered_are_said_on_the_pag
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator("#f-house")).to_have_value(house)
     expect(page).to_have_url(re.compile(r"/staff/billing/receipts$"))
-    context.close()

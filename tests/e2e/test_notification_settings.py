@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_each_choice_of_the_grid_is_a_44_px_target_within_the_card(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_each_choice_of_the_grid_is_a_44_px_target_within_the_card(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     sign_in(page, live_server, "resident2@demo.ru")
     page.goto(live_server + "/notifications/settings")
     boxes = page.locator("main form input[type=checkbox][name=want]")
@@ -34,11 +34,10 @@ def test_each_choice_of_the_grid_is_a_44_px_target_within_the_card(live_server: 
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-def test_the_channels_of_the_grid_are_named_on_one_line_each(live_server: str, browser: Browser, language: str):
+def test_the_channels_of_the_grid_are_named_on_one_line_each(live_server: str, open_page: OpenPage, language: str):
     """At 390 px «E-mail» broke at its hyphen into «E-» over «mail»: a channel's name stays whole."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    page = context.new_page()
+    page = open_page()
+    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
     sign_in(page, live_server, "resident2@demo.ru")
     page.goto(live_server + "/notifications/settings")
     heads = page.locator("main form table thead th").all()[1:]
@@ -53,4 +52,3 @@ def test_the_channels_of_the_grid_are_named_on_one_line_each(live_server: str, b
     wrap = page.locator("main form .table-wrap")
     inner, outer = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
     assert inner <= outer, f"the grid is {inner} px wide in a {outer} px card"
-    context.close()

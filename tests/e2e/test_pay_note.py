@@ -5,8 +5,8 @@ the bar's place in the page: the bar covered it at every scroll but the very end
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -28,9 +28,8 @@ COVERED = """([note, bar]) => {
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_fee_note_is_never_under_the_pay_bar(live_server: str, browser: Browser, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+def test_the_fee_note_is_never_under_the_pay_bar(live_server: str, open_page: OpenPage, width: int) -> None:
+    page = open_page(width, 844)
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/pay")
     note, bar = page.locator("p.pay-note"), page.locator(".pay-bar")
@@ -44,4 +43,3 @@ def test_the_fee_note_is_never_under_the_pay_bar(live_server: str, browser: Brow
         and covering
         and (seen["y"] >= covering["y"] + covering["height"] - 0.5 or seen["y"] + seen["height"] <= covering["y"] + 0.5)
     ), (seen, covering)
-    context.close()

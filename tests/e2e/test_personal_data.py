@@ -15,13 +15,13 @@ from email.header import make_header
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from portal.accounts import rules
 from portal.core import clock
 from portal.core.i18n import format_day
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.conftest import Inbox
 from tests.conftest import portal_server
@@ -76,7 +76,7 @@ def _wait_subject(inbox: Inbox, recipient: str, text: str, seconds: float = 90) 
 
 
 def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_and_staff_see_the_erasure_date(
-    browser: Browser, tmp_path: Path
+    open_page: OpenPage, tmp_path: Path
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with (
@@ -91,11 +91,10 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
         db.close()
 
         # Natalia (resident2, the first house) and her neighbour Ivan both want news by e-mail.
-        natalia = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU", accept_downloads=True)
-        page = natalia.new_page()
+        page = open_page(accept_downloads=True)
         sign_in(page, base, "resident2@demo.ru")
         _want_news_by_email(page, base)
-        neighbour = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        neighbour = open_page(1280)
         sign_in(neighbour, base, "resident@demo.ru")
         _want_news_by_email(neighbour, base)
 
@@ -130,7 +129,7 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
         assert data["consents"]["rows"][0]["withdrawn_at"]
 
         # A news item and an emergency notice for her house.
-        moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        moderator = open_page(1280)
         sign_in(moderator, base, "moderator@demo.ru")
         news, emergency = "Новости дома: субботник, тест e2e", "Авария: нет света, тест e2e"
         _publish(moderator, base, "news", news, house)
@@ -142,16 +141,14 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
 
         # An administrator sees her erasure date.
         for width, height in ((1280, 900), (390, 844)):
-            admin = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU").new_page()
+            admin = open_page(width, height)
             sign_in(admin, base, "admin@demo.ru")
             admin.goto(base + "/staff/personal-data")
             row = admin.locator("#pending tr", has_text="Наталья Викторовна Егорова")
             expect(row).to_contain_text("Удаление после отзыва")
             expect(row).to_contain_text(due)
             admin.screenshot(path=str(SHOTS / f"staff-personal-data-{width}.png"), full_page=True)
-            admin.context.close()
-        wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+        wide = open_page(1280)
         sign_in(wide, base, "resident2@demo.ru")
         wide.goto(base + "/consent")
         wide.screenshot(path=str(SHOTS / "personal-data-1280.png"), full_page=True)
-        natalia.close()

@@ -4,8 +4,8 @@ and no field's input reaches into its neighbour's (the publish and end dates sid
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -19,9 +19,8 @@ BOXES = """() => [...document.querySelectorAll(
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_post_form_keeps_each_field_in_its_own_place(live_server: str, browser: Browser, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_the_post_form_keeps_each_field_in_its_own_place(live_server: str, open_page: OpenPage, width: int) -> None:
+    page = open_page(width, 900)
     sign_in(page, live_server, "moderator@demo.ru")
     page.goto(live_server + "/staff/posts/new")
     boxes = page.evaluate(BOXES)
@@ -39,4 +38,3 @@ def test_the_post_form_keeps_each_field_in_its_own_place(live_server: str, brows
                  - document.querySelector("#f-kind").getBoundingClientRect().bottom"""
     )
     assert gap >= 12, f"{gap} px between the type and the title at {width} px"
-    context.close()

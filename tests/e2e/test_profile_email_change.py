@@ -6,45 +6,28 @@ address."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import DEMO_PASSWORD
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import Inbox
-from tests.conftest import portal_server
-from tests.conftest import smtp_inbox
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
 OLD = "resident@demo.ru"
 NEW = "resident.new@example.ru"
 
 
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[Inbox]:
-    with smtp_inbox() as inbox:
-        yield inbox
-
-
-@pytest.fixture(scope="module")
-def mail_live_server(mail_server: Inbox) -> Iterator[str]:
-    """A server of its own (the shared one's demo resident keeps the login the other tests sign in with), which
-    sends its e-mail to the test SMTP server."""
-    with portal_server("live-email-change", SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port)) as (url, _):
-        yield url
-
-
 def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_address(
-    browser: Browser, mail_live_server: str, mail_server: Inbox
+    open_page: OpenPage, own_mail_server: Served, mail_server: Inbox
 ):
-    base = mail_live_server
-    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    sign_in(page, base, OLD, PASSWORD)
+    base, _ = own_mail_server
+    page = open_page()
+    sign_in(page, base, OLD)
     page.goto(base + "/profile")
     form = page.locator("form[action='/profile/email']")
     form.get_by_label("Новый e-mail").fill(NEW)
@@ -57,7 +40,7 @@ def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_ad
     expect(summary).to_contain_text("Текущий пароль указан неверно.")
     form = page.locator("form[action='/profile/email']")
     expect(form.get_by_label("Новый e-mail")).to_have_value(NEW)  # what was typed is kept
-    form.get_by_label("Текущий пароль").fill(PASSWORD)
+    form.get_by_label("Текущий пароль").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Отправить ссылку для подтверждения").click()
     expect(page.get_by_role("status")).to_contain_text(f"Мы отправили ссылку на {NEW}")
     expect(page.get_by_text(f"Ждёт подтверждения: {NEW}")).to_be_visible()
@@ -84,5 +67,4 @@ def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_ad
     page.goto(base + "/more")
     page.get_by_role("button", name="Выйти").last.click()
     expect(page.get_by_role("status")).to_contain_text("Вы вышли из портала.")
-    sign_in(page, base, NEW, PASSWORD)
-    context.close()
+    sign_in(page, base, NEW)

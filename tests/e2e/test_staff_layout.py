@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -40,10 +40,9 @@ SIDEWAYS = """() => {
 
 
 def test_nothing_scrolls_sideways_on_a_phone_and_the_staff_menu_is_a_disclosure(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page()
     sign_in(page, live_server, "admin@demo.ru")
     for path in ("/staff", "/staff/tickets", "/staff/posts", "/staff/billing", "/staff/meetings"):
         page.goto(live_server + path)
@@ -71,12 +70,10 @@ def test_nothing_scrolls_sideways_on_a_phone_and_the_staff_menu_is_a_disclosure(
     expect(page).to_have_url(re.compile(r"/staff/tickets$"))
     expect(toggle).to_contain_text("Заявки")
     expect(meetings).to_be_hidden()  # closed again on the next page
-    context.close()
 
 
-def test_the_staff_layout_holds_after_a_boosted_sign_in_and_navigation(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_the_staff_layout_holds_after_a_boosted_sign_in_and_navigation(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     page.goto(live_server + "/login")
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
     page.fill("input[name=login]", "dispatcher@demo.ru")
@@ -100,13 +97,11 @@ def test_the_staff_layout_holds_after_a_boosted_sign_in_and_navigation(live_serv
     assert page.evaluate("window.sameDocument") is True
     main, width = box(page, "main"), page.evaluate("document.documentElement.clientWidth")
     assert main["width"] <= 960 and abs(main["x"] - (width - main["width"]) / 2) <= 2, main
-    context.close()
 
 
-def test_the_staff_tables_fit_1280_px(live_server: str, browser: Browser) -> None:
+def test_the_staff_tables_fit_1280_px(live_server: str, open_page: OpenPage) -> None:
     """The default columns of these tables fit beside the menu at 1280 px: their scroll region does not scroll."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/meetings")
     meetings = page.locator("main a[href^='/staff/meetings/']").evaluate_all(
@@ -120,13 +115,11 @@ def test_the_staff_tables_fit_1280_px(live_server: str, browser: Browser) -> Non
             "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => [b.scrollWidth, b.clientWidth])"
         )
         assert wide == [], f"a table of {path} scrolls sideways at 1280 px"
-    context.close()
 
 
-def test_a_sortable_list_can_be_sorted_on_a_phone(live_server: str, browser: Browser) -> None:
+def test_a_sortable_list_can_be_sorted_on_a_phone(live_server: str, open_page: OpenPage) -> None:
     """Below 640 px a data table turns into cards; its sort links stay above them as a labelled row."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page()
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets?tab=all")
     head = page.locator("table.ticket-table thead tr")
@@ -138,11 +131,10 @@ def test_a_sortable_list_can_be_sorted_on_a_phone(live_server: str, browser: Bro
     deadline.click()
     expect(page).to_have_url(re.compile(r"sort=deadline"))
     expect(page.locator("table.ticket-table thead th[aria-sort=ascending]")).to_contain_text("Срок")
-    context.close()
 
 
-def test_on_a_phone_a_list_s_filters_start_folded_unless_one_is_in_force(live_server: str, browser: Browser) -> None:
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_on_a_phone_a_list_s_filters_start_folded_unless_one_is_in_force(live_server: str, open_page: OpenPage) -> None:
+    phone = open_page()
     sign_in(phone, live_server, "admin@demo.ru")
     panel = phone.locator("details.filter-panel")
     phone.goto(live_server + "/staff/payments")
@@ -153,12 +145,10 @@ def test_on_a_phone_a_list_s_filters_start_folded_unless_one_is_in_force(live_se
     expect(panel).to_have_attribute("open", "")  # a refused filter stays in sight
     phone.goto(live_server + "/staff/audit?actor=%D0%B4%D0%B5%D0%BC%D0%BE")
     expect(panel).to_have_attribute("open", "")  # a filter in force stays in sight
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+    desk = open_page(1280)
     sign_in(desk, live_server, "admin@demo.ru")
     desk.goto(live_server + "/staff/payments")
     expect(desk.locator("details.filter-panel")).to_have_attribute("open", "")
-    phone.context.close()
-    desk.context.close()
 
 
 # Each filter form's submit button and checkboxes against the inputs of the fields beside them (fields whose box,
@@ -182,13 +172,12 @@ LEVEL = """() => {
 
 
 def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
     """The overview's search button beside a field with a hint under it, the meter readings' «Применить фильтры»
     with «Сбросить» under it and their «С фото» checkbox: each at the height of the inputs in its row. The requests'
     «был назначен когда-либо» under the executor it qualifies."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "admin@demo.ru")
     for path, shown in (("/staff/accounts", None), ("/staff", "Найти"), ("/staff/meters", "Применить фильтры")):
         page.goto(live_server + path)
@@ -202,7 +191,6 @@ def test_a_filter_s_button_and_checkbox_stand_level_with_the_inputs_beside_them(
     page.get_by_text("Все фильтры").click()
     executor, ever = box(page, "#f-executor"), box(page, "input[name=executor_ever]")
     assert abs(ever["x"] - executor["x"]) < 12 and 0 <= ever["y"] - (executor["y"] + executor["height"]) < 24
-    context.close()
 
 
 # The request list's «Все фильтры»: each checklist's button against the inputs of the fields in its row of the grid.
@@ -221,12 +209,11 @@ CHECKLISTS_LEVEL = """() => {
 
 @pytest.mark.parametrize("width", [390, 900, 1280])
 def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
-    live_server: str, browser: Browser, width: int
+    live_server: str, open_page: OpenPage, width: int
 ) -> None:
     """In the request list's «Все фильтры» the checklists «Тип», «Категория», «Признаки» stood at the height of the
     labels beside them («Исполнитель»), not of their inputs. On a phone, one under another, they span the panel."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(width, 900)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets")
     page.get_by_text("Все фильтры").click()
@@ -239,23 +226,20 @@ def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
     else:
         assert beside, "a checklist shares its row with the executor's dropdown"
     assert all(abs(c["top"] - c["row"]) <= 1 for c in beside), checklists
-    context.close()
 
 
 def test_a_staff_members_full_name_is_written_whole_in_the_top_bar_at_1280_px(
-    browser: Browser, live_server: str
+    open_page: OpenPage, live_server: str
 ) -> None:
     """«Ольга Викторовна За…»: the top bar cut a staff member's full name at 20 letters on a 1280 px screen with the
     whole bar free beside it; a staff page writes it whole, and a name cut where room is short is named on hover."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280, 800)
     sign_in(page, live_server, "accountant@demo.ru")
     page.goto(live_server + "/staff/billing")
     name = page.locator(".topbar-user")
     expect(name).to_have_text("Ольга Викторовна Зайцева")
     expect(name).to_have_attribute("title", "Ольга Викторовна Зайцева")
     assert name.evaluate("el => el.scrollWidth <= el.clientWidth"), "the name is cut"
-    context.close()
 
 
 # The rows of the staff post list whose actions cell does not reach the row's foot: its line is drawn across the
@@ -266,24 +250,22 @@ SHORT_ACTIONS = """() => [...document.querySelectorAll("table.posts-table tbody 
 }).map((row) => row.cells[0].innerText)"""
 
 
-def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/posts")
     expect(page.locator("table.posts-table tbody tr").first).to_be_visible()
     assert page.locator("table.posts-table tbody tr").count() > 1
     assert page.evaluate(SHORT_ACTIONS) == []
-    page.context.close()
 
 
-def test_a_new_showcase_listing_on_a_phone_shows_its_long_choices_whole(live_server: str, browser: Browser) -> None:
+def test_a_new_showcase_listing_on_a_phone_shows_its_long_choices_whole(live_server: str, open_page: OpenPage) -> None:
     """«Реестр помещений (площадь и этаж берутся оттуда)» and, in its half of the row, «₽ за м² в месяц» were cut in
     their closed dropdowns at 390 px: each is on two lines of its box."""
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/showcase/new")
     one_line = box(page, "#f-kind")
     for long in ("#f-source", "#f-price_unit"):
         assert box(page, long)["height"] > one_line["height"] + 4, long
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.context.close()

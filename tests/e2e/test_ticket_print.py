@@ -5,17 +5,18 @@ nor a 232 px column where the hidden side menu was (a landscape page is as wide 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_printed_request_is_the_request_and_its_history_without_the_forms(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_a_printed_request_is_the_request_and_its_history_without_the_forms(
+    live_server: str, open_page: OpenPage
+) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets")
     page.locator("table.ticket-table tbody tr td.col-number a").first.click()
@@ -30,4 +31,3 @@ def test_a_printed_request_is_the_request_and_its_history_without_the_forms(live
     for form in ("#ticket-actions form", "#message-form", "form[action$='/assign']", "form[action$='/update']"):
         expect(page.locator(form)).to_be_hidden()
     expect(page.locator("p.breadcrumbs")).to_be_hidden()
-    context.close()

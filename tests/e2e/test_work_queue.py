@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import choose_a_long_name
 from tests.browser import sign_in
 from tests.conftest import ROOT
@@ -26,9 +26,8 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
-def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.get_by_role("navigation", name="Меню сотрудника").get_by_role("link", name=re.compile("Заявки")).click()
     expect(page.get_by_role("link", name=re.compile("Активные"))).to_have_attribute("aria-current", "page")
@@ -60,26 +59,22 @@ def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(live_ser
     asked.get_by_role("link", name="Нет, оставить").click()
     expect(page.locator(f"#{other_id} .row-confirm")).to_have_count(0)
     expect(page.locator(f"#{other_id} .row-status")).to_be_visible()
-    context.close()
 
 
-def test_the_request_list_on_a_phone(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+def test_the_request_list_on_a_phone(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets")
     expect(page.locator("table.ticket-table tbody tr").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "staff-requests-390.png")
-    context.close()
 
 
-def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browser: Browser) -> None:
+def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, open_page: OpenPage) -> None:
     """The default columns fit 1280 px (UI.md): no cell of the queue reaches past the table's frame, where its
     words were cut (a long premise line such as «подъезд 2, крыша и чердак» wraps instead of widening the table),
     and the house's address is whole on its two lines (not «ул. Киевская, д.…»)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     for tab in ("active", "all"):
         page.goto(f"{live_server}/staff/tickets?tab={tab}")
@@ -93,7 +88,6 @@ def test_the_queue_table_stays_within_its_frame_at_1280(live_server: str, browse
                        .filter(line => line.scrollHeight > line.clientHeight + 1).map(line => line.textContent)"""
         )
         assert cut == [], f"house addresses cut short in the {tab} queue: {cut[:3]}"
-    context.close()
 
 
 # Whether a field's placeholder fits its box whole, at the placeholder's own font.
@@ -106,13 +100,12 @@ PLACEHOLDER_FITS = """(field) => {
 
 
 def test_on_a_phone_the_search_says_whole_what_it_finds_and_a_long_category_wraps(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
     """At 390 px the queue's search field says all it searches («…, ФИО, текст», not «…, ФИО, те»), and a request's
     longest category («Авария: вода, отопление, канализация, электричество») chosen on its page shows whole, on
     two lines of its dropdown, not cut at the box's edge."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page()
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets")
     assert page.locator("#f-q").evaluate(PLACEHOLDER_FITS)
@@ -124,14 +117,12 @@ def test_on_a_phone_the_search_says_whole_what_it_finds_and_a_long_category_wrap
     box = category.bounding_box()
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    context.close()
 
 
-def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_server: str, browser: Browser) -> None:
+def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_server: str, open_page: OpenPage) -> None:
     """The request's page keeps its executor and parameters in a narrow column beside the request at 1280 px: the
     longest category shows whole there too, on two lines, not «Авария: вода, отопление, кана», and a long name."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets")
     page.locator("table.ticket-table tbody tr a.ticket-number").first.click()
@@ -144,4 +135,3 @@ def test_at_1280_a_long_category_wraps_in_the_side_column_of_a_request(live_serv
     choose_a_long_name(executor)
     box = executor.bounding_box()
     assert box and box["height"] > one_line["height"] + 4, (one_line, box)
-    context.close()
