@@ -378,11 +378,13 @@ async def _save_service(
     sections = [c.id for c in await queries.categories(active_only=False)]
     form = forms.read_service(data, sections)
     photo = None
-    if not form.errors and storage.is_upload(data.get("photo")):
-        try:
-            photo = await actions.store_photo(data["photo"])
-        except storage.UploadRefused:
-            form.errors.add("photo", gettext("The photo must be a picture (JPEG, PNG, WebP) of at most 10 MB."))
+    if storage.is_upload(data.get("photo")):
+        try:  # only a form without errors keeps its photo: the browser empties the field, which says so
+            photo = None if form.errors else await actions.store_photo(data["photo"])
+        except storage.UploadRefused as refused:
+            form.errors.add("photo", storage.image_refusal(refused))
+        if photo is None:  # a refusal said first stays (``add`` keeps a field's first message)
+            form.errors.add("photo", gettext("A file is not kept while the form has errors: choose the photo again."))
     if form.errors:
         return await _service_form_page(request, principal, service, form, 422)
     saved = await actions.save_service(

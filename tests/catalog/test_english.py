@@ -191,6 +191,27 @@ def _service_form(shop: dict[str, int], **changes: Any) -> dict[str, str]:
     }
 
 
+async def test_a_photo_dropped_with_a_form_in_error_or_refused_is_said_at_its_field(
+    new_client, login, household, shop, make_user
+):
+    """A service's photo chosen on a form with another error was dropped without a word (the browser empties the
+    field), and a refused one was said in words of its own, not those every picture form uses."""
+    from tests.showcase.conftest import jpeg_bytes
+
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
+    photo = {"photo": ("van.jpg", jpeg_bytes(), "image/jpeg")}
+    bad = await manager.form("/staff/catalog/services/new", _service_form(shop, price="дорого"), files=photo)
+    assert bad.status_code == 422
+    said = bad.text.split('id="e-photo"')[1].split("</p>")[0]
+    assert "Пока в форме есть ошибки, файл не сохраняется: выберите фотографию снова." in said
+    fake = {"photo": ("van.jpg", b"not a picture", "image/jpeg")}
+    refused = await manager.form("/staff/catalog/services/new", _service_form(shop), files=fake)
+    assert refused.status_code == 422
+    assert "Файл «van.jpg» — не изображение: приложите JPEG, PNG или WebP." in refused.text
+    assert not await PaidService.exists().where(PaidService.title == "Пропуск для автомобиля")
+
+
 async def test_the_editor_saves_shows_back_and_keeps_the_english_names_after_an_error(
     new_client, login, household, shop, make_user
 ):
