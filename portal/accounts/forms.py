@@ -20,6 +20,7 @@ from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
 from portal.core.i18n import language_name
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
@@ -465,3 +466,20 @@ def paper_withdrawal_form(data: Mapping[str, Any], today: date, last_given: date
         )
         errors.add("received_on", message)
     return {"typed": typed, "channel": channel, "received_on": received}, errors
+
+
+CORRECTION_LENGTH = 2000  # characters of a request to correct one's data (what the staff's list and the mail hold)
+
+
+def read_correction(data: Mapping[str, Any]) -> tuple[str, FormErrors]:
+    """A request to correct one's data (152-ФЗ, ст. 21): some words, at most ``CORRECTION_LENGTH`` characters. A
+    longer one is refused with what was typed kept — it was cut short in silence, its end (often the correct
+    spelling asked for) lost."""
+    details, errors = form_value(data, "details"), FormErrors()
+    if not details:
+        errors.add("details", _("Say what is wrong and how it should read."))
+    elif len(details) > CORRECTION_LENGTH:
+        errors.add("details", ngettext("The request is too long: at most %(num)d character. Shorten it, please.",
+                                       "The request is too long: at most %(num)d characters. Shorten it, please.",
+                                       CORRECTION_LENGTH))  # fmt: skip
+    return details, errors

@@ -464,11 +464,9 @@ class SignedIn(Controller):
     async def consent_correction(
         self, request: Request, principal: NamedDependency[Principal], data: FormData
     ) -> Template | Response[Any]:
-        details = form_value(data, "details")[:2000]
-        if not details:
-            errors = FormErrors()
-            errors.add("details", _("Say what is wrong and how it should read."))
-            return await _consent_page(request, principal, errors, 422)
+        details, errors = forms.read_correction(data)
+        if errors:
+            return await _consent_page(request, principal, errors, 422, typed=details)
         due = await privacy.request_correction(principal, details, ip=client_ip(request))
         flash(request, _("Your request is sent. The data will be corrected by %(day)s.", day=i18n.format_day(due)))
         return see_other(request, "/consent#requests")
@@ -601,7 +599,7 @@ def _phone_refusal(outcome: actions.PhoneConfirm) -> str:
 
 
 async def _consent_page(
-    request: Request, principal: Principal, errors: FormErrors | None, status: int = 200
+    request: Request, principal: Principal, errors: FormErrors | None, status: int = 200, typed: str = ""
 ) -> Template:
     user_id = principal.user_id or 0
     history = await queries.consent_history(user_id)
@@ -629,6 +627,7 @@ async def _consent_page(
         optional=optional,
         requests=requests,
         errors=errors,
+        typed=typed,
         next=safe_next(request.query_params.get("next"), "/"),
         status_code=status,
     )

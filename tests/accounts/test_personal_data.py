@@ -323,3 +323,19 @@ async def test_an_empty_correction_is_answered_by_a_summary_in_its_own_section_f
     refused = await client.form("/consent", {"next": "/"})
     assert refused.status_code == 422 and refused.text.count('class="error-summary"') == 1
     assert 'class="error-summary"' in refused.text.split('id="download"')[0]  # at the consent's own form
+
+
+async def test_a_correction_too_long_is_refused_with_what_was_typed_kept(client, make_user, login):
+    """A request to correct one's data was cut at 2000 characters in silence: its end, often the spelling asked
+    for, was lost. It is refused, saying the limit, with the text kept to shorten."""
+    user_id = await make_user()
+    await login(client, user_id)
+    long = "Фамилия пишется через «ё». " * 80 + "Правильно: Фёдоров."
+    refused = await client.form("/consent/correction", {"details": long})
+    assert refused.status_code == 422
+    assert "Слишком длинный запрос: не больше 2000 символов. Сократите его, пожалуйста." in refused.text
+    assert "Правильно: Фёдоров.</textarea>" in refused.text
+    assert await DataRequest.count().where(DataRequest.user == user_id) == 0
+    client.cookies.set("lang", "en")
+    refused = await client.form("/consent/correction", {"details": long})
+    assert "The request is too long: at most 2000 characters. Shorten it, please." in refused.text
