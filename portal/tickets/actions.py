@@ -300,6 +300,7 @@ async def open_ticket(
     deadline: datetime | None = None,
     control_date: date | None = None,
     paid_for: bool = False,
+    damage_at: datetime | None = None,
     now: datetime,
     by_staff: bool = False,
 ) -> OpenedTicket:
@@ -309,7 +310,8 @@ async def open_ticket(
     common property with no account. ``place`` is "premise" or one of the common places. Any domain creates
     requests through this function (paid-service orders, meter problems, calls), never by inserting rows.
     ``paid_for`` opens a paid request already flagged «оплачено» (its payment arrived before it was opened);
-    ``control_date`` is the date agreed with the resident (a paid service's preferred day).
+    ``control_date`` is the date agreed with the resident (a paid service's preferred day); ``damage_at`` when the
+    damage happened, where the caller says it (the repair of an emergency's damage is due 3 days from it).
     ``description_en``: the same text in English, where the portal words it (a paid-service order's request is
     read by Russian dispatchers and by a resident who reads English); a person's own words have none.
     """
@@ -329,7 +331,8 @@ async def open_ticket(
         owner_name = account.payer_name or ""
     if house_id is None:
         raise ValueError("a request needs an account or a house")
-    due = deadline or deadlines.deadline_for(category, now, get_settings().time_zone, ticket_type=ticket_type)
+    tz = get_settings().time_zone
+    due = deadline or deadlines.deadline_for(category, now, tz, ticket_type=ticket_type, damage_at=damage_at)
     flags = rules.flags_for_new(category, ticket_type)
     subject = rules.Subject(premise_id, house_id, place, entrance_id)
     async with atomic():
@@ -348,6 +351,7 @@ async def open_ticket(
             created_at=now,
             updated_at=now,
             deadline=due,
+            damage_at=damage_at if damage_at is not None and damage_at <= now else None,
             control_date=control_date,
             paid_for=paid_for,
             author=author_id,
@@ -427,6 +431,7 @@ async def file_by_staff(
             created_by=principal.user_id,
             contact_name=draft.contact_name or account.payer_name,
             contact_phone=draft.contact_phone,
+            damage_at=draft.damage_at,
             by_staff=True,
             now=now,
         )

@@ -251,6 +251,7 @@ class StaffNewTicket:
     source: str
     contact_name: str
     contact_phone: str
+    damage_at: datetime | None = None  # when the damage happened, as the caller says (``deadlines.deadline_for``)
 
 
 def caller_account_problem(typed: str, found: int, phone: str | None = None) -> str:
@@ -277,10 +278,13 @@ def unconfirmed(chosen: bool, picked: bool) -> bool:
     return chosen and not picked
 
 
-def read_staff_new(data: Mapping[str, Any], account_problem: str = "") -> tuple[StaffNewTicket | None, FormErrors]:
+def read_staff_new(
+    data: Mapping[str, Any], account_problem: str = "", *, tz: str = "UTC", now: datetime | None = None
+) -> tuple[StaffNewTicket | None, FormErrors]:
     """Call-centre mode: a request on a resident's behalf (the account is found by ``queries.caller_account``;
     ``account_problem`` says why none is chosen yet). The errors come in the order the form shows its fields, the
-    account first, so the summary above the form reads from the top down."""
+    account first, so the summary above the form reads from the top down. When the damage happened (optional, in
+    the company's zone ``tz``) cannot be after ``now``, the moment the request is filed."""
     errors = FormErrors()
     if account_problem:
         errors.add("account_number", account_problem)
@@ -295,6 +299,10 @@ def read_staff_new(data: Mapping[str, Any], account_problem: str = "") -> tuple[
         errors.add("type", gettext("Choose a type."))
     elif problem := agreed_type_problem(category, ticket_type):
         errors.add("type", problem)
+    unread = gettext("Enter when the damage happened as a date and time.")
+    damage_at = _moment_at(data, "damage_at", tz, errors, unread)
+    if now is not None and rules.damage_after_filing(damage_at, now):
+        errors.add("damage_at", gettext("The damage cannot have happened later than now."))
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))
@@ -316,6 +324,7 @@ def read_staff_new(data: Mapping[str, Any], account_problem: str = "") -> tuple[
             source,
             form_value(data, "contact_name")[:255],
             phone or "",
+            damage_at,
         ),
         errors,
     )

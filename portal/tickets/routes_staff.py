@@ -153,7 +153,7 @@ class StaffTickets(Controller):
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
         problem = "" if found.account else forms.caller_account_problem(found.typed, len(found.matches), found.phone)
-        draft, errors = forms.read_staff_new(data, problem)
+        draft, errors = forms.read_staff_new(data, problem, tz=clock.zone().key, now=clock.now())
         confirm = forms.unconfirmed(found.account is not None, picked is not None)
         if draft is None or found.account is None or errors or confirm:
             context = {"form": dict(data), "errors": errors, "tk": TK, "found": found, "confirm": confirm}

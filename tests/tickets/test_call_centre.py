@@ -445,3 +445,29 @@ async def test_the_repair_of_an_accident_s_damage_is_refused_as_paid_works(clien
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
     filed = await Ticket.select(Ticket.created_at, Ticket.deadline).where(Ticket.account == houses["flat12"].account)
     assert filed[0]["deadline"] - filed[0]["created_at"] == timedelta(days=3)
+
+
+async def test_a_repair_of_damage_the_caller_dates_is_due_three_days_from_the_damage(client, login, houses):
+    """ПП № 416 п. 13: 3 days (суток) from the damage. «The pipe burst last night, they shut it off, now repair it»:
+    the operator types when, and the deadline runs from it, not from the call; a moment ahead of now is refused at
+    its field, what was typed kept."""
+    await login(client, houses["dispatcher"])
+    zone = clock.zone()
+    burst = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=9)
+    account = {"account_number": "Звонкая", "account_id": str(houses["flat12"].account)}
+    typed = {**REQUEST, **account, "category": "emergency_repair", "description": "Заварили трубу, нужен ремонт"}
+    ahead = (datetime.now(UTC) + timedelta(hours=2)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    refused = await client.form("/staff/tickets/new", {**typed, "damage_at": ahead})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="damage_at"[^>]*>', refused.text, re.S).group(0)
+    assert "Авария не может произойти позже, чем сейчас." in field and f'value="{ahead}"' in field
+    assert await tickets_of(houses["flat12"].account) == 0
+
+    filed = await client.form(
+        "/staff/tickets/new", {**typed, "damage_at": burst.astimezone(zone).strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert filed.status_code == 303
+    stored = (
+        await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.account == houses["flat12"].account).first()
+    )
+    assert stored == {"damage_at": burst, "deadline": burst + timedelta(days=3)}
