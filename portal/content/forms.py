@@ -130,6 +130,9 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
     floor_given = form.audience.floor_from is not None
     if (form.audience.entrances or floor_given or form.audience.risers) and not form.audience.houses:
         errors.add("houses", gettext("Entrances, floors and risers are chosen within a house: choose the house."))
+    if form.audience.risers and (form.audience.entrances or floor_given):
+        # The audience is the risers' flats or the entrances' and floors', never both: one of them was dropped unsaid.
+        errors.add("risers", gettext("A post goes to risers or to entrances and floors, not both: clear one of them."))
     return form
 
 
