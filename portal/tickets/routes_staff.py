@@ -79,8 +79,11 @@ class StaffTickets(Controller):
         return render(request, "tickets/_menu_counts.html", block=None, counts=counts)
 
     @get("/today", name="tickets:today")
-    async def today(self, request: Request, principal: Caller) -> Template:
-        """The day's work for the staff overview (asked for by the overview after it loads)."""
+    async def today(self, request: Request, principal: Caller) -> Template | Response[Any]:
+        """The day's work for the staff overview (asked for by the overview after it loads); opened as a page (an
+        address typed or kept), it is the overview, not the bare block without the menu or styles."""
+        if not is_fragment_request(request):
+            return see_other(request, "/staff")
         counts = await queries.today_counts(principal, clock.now(), clock.zone().key)
         return render(request, "tickets/_today.html", block=None, counts=counts)
 

@@ -336,6 +336,8 @@ async def test_the_overview_shows_the_days_work_each_count_leading_to_its_list(c
     assert 'hx-get="/staff/tickets/today"' in overview.text
     part = await client.get("/staff/tickets/today", headers={"HX-Request": "true"})
     assert part.status_code == 200 and "<html" not in part.text and 'id="today-work"' in part.text
+    opened = await client.get("/staff/tickets/today")  # its address typed or kept: the overview, not a bare block
+    assert opened.status_code == 303 and opened.headers["location"] == "/staff"
     # The count and its words apart: the link is named «3 Новые заявки», not «3Новые заявки».
     found = re.findall(r'<a href="(/staff/tickets\?[^"]*)">\s*<span class="stat-value num">(\d+)</span>'
                        r' <span class="stat-label">([^<]*)</span>', part.text)  # fmt: skip
