@@ -639,7 +639,7 @@ async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason:
 async def rate_ticket(principal: Principal, ticket: TicketDetail, rating: int, feedback: str, now: datetime) -> int:
     if not rules.resident_may_rate(ticket.status, ticket.rating):
         raise Refused(gettext("This request cannot be rated now."))
-    feedback = feedback.strip()[:2000]
+    feedback = feedback.strip()[: rules.MAX_FEEDBACK]
     async with atomic():
         values = {Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now}
         await _write_while(ticket.id, Ticket.rating.is_null(), values, gettext("This request cannot be rated now."))

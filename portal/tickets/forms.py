@@ -133,7 +133,8 @@ def read_rating(data: Mapping[str, Any]) -> tuple[tuple[int, str] | None, FormEr
     rating = rules.valid_rating(form_value(data, "rating"))
     if rating is None:
         errors.add("rating", gettext("Choose a rating from 1 to 5."))
-    feedback = form_value(data, "feedback")[:2000]
+    feedback = form_value(data, "feedback")
+    _at_most(errors, "feedback", feedback, rules.MAX_FEEDBACK)
     return (None, errors) if errors else ((rating or 0, feedback), errors)
 
 
@@ -142,7 +143,22 @@ def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     reason = form_value(data, "reason")
     if len(reason) < 3:
         errors.add("reason", gettext("Say what was not done, so that the dispatcher can send the executor back."))
-    return (None, errors) if errors else (reason[: rules.MAX_MESSAGE], errors)
+    _at_most(errors, "reason", reason, rules.MAX_MESSAGE)
+    return (None, errors) if errors else (reason, errors)
+
+
+def _at_most(errors: FormErrors, name: str, text: str, limit: int) -> None:
+    """A text longer than its column is refused at its field, kept as typed: the reason for returning a request
+    and the comment of a rating were cut short in silence, their ends lost."""
+    if len(text) > limit:
+        errors.add(
+            name,
+            ngettext(
+                "The text is too long: at most %(num)s character.",
+                "The text is too long: at most %(num)s characters.",
+                limit,
+            ),
+        )
 
 
 def parse_local(value: str, tz: str) -> datetime | None:

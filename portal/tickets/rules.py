@@ -657,6 +657,7 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000
+MAX_FEEDBACK = 2000  # the comment of a rating
 
 # The search text of a request (what the staff search reads). Each part has its own cap, so no part, however long,
 # can push another out of what is searched: an identifying part (number, address, premise, account, names, phone)

@@ -379,6 +379,28 @@ async def test_a_return_refused_for_its_reason_keeps_what_was_typed(client, new_
     assert reason and reason.group(1) == "Не", page.text
 
 
+async def test_a_return_or_a_rating_too_long_is_refused_with_its_text_kept(
+    client, new_client, login, make_user, make_account
+):
+    """The reason for returning a request was cut at 4000 characters and a rating's comment at 2000, in silence:
+    the end of what the resident wrote (often the point) never reached the dispatcher. Each is refused at its
+    field, saying the limit, with what was typed kept."""
+    tid = await _done(client, new_client, login, make_user, make_account)
+    reason = "Кран течёт по-прежнему. " * 170 + "Приходите после шести."
+    page = await client.form(f"/tickets/{tid}/reopen", {"reason": reason})
+    assert page.status_code == 422 and "Слишком длинный текст: не больше 4000 символов." in page.text
+    assert "Приходите после шести.</textarea>" in page.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == tid).first())["status"] == "done"
+    feedback = "Спасибо мастеру. " * 120 + "Но грязь осталась."
+    page = await client.form(f"/tickets/{tid}/rate", {"rating": "3", "feedback": feedback})
+    assert page.status_code == 422 and "Слишком длинный текст: не больше 2000 символов." in page.text
+    assert "Но грязь осталась.</textarea>" in page.text
+    assert (await Ticket.select(Ticket.rating).where(Ticket.id == tid).first())["rating"] is None
+    client.cookies.set("lang", "en")
+    page = await client.form(f"/tickets/{tid}/reopen", {"reason": reason})
+    assert "The text is too long: at most 4000 characters." in page.text
+
+
 async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrote_since_the_last_visit(
     client, new_client, login, make_user, make_account
 ):
