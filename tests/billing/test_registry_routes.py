@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from decimal import Decimal as D
+from html.parser import HTMLParser
 
 import pytest
 
@@ -32,6 +33,39 @@ async def upload(client, content: bytes, kind: str = "payments", name: str = "re
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
     return page
+
+
+class _IdsInside(HTMLParser):
+    """The ids of the elements inside the element of one id (void elements need no end tag)."""
+
+    VOID = frozenset({"input", "br", "img", "hr", "meta", "link", "source", "col", "wbr", "area", "base"})
+
+    def __init__(self, outer: str) -> None:
+        super().__init__()
+        self.outer, self.depth, self.found = outer, 0, set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.depth:
+            self.found.add(a.get("id"))
+            self.depth += tag not in self.VOID
+        elif a.get("id") == self.outer:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in self.VOID:
+            self.depth -= 1
+
+
+def ids_inside(page: str, outer: str) -> set[str]:
+    reader = _IdsInside(outer)
+    reader.feed(page)
+    return reader.found
+
+
+def polled_region(page: str) -> set[str]:
+    """The ids a check's progress redraws: those inside the element its ``hx-select`` names."""
+    return ids_inside(page, page.split('hx-select="#', 1)[1].split('"', 1)[0])
 
 
 def token_of(page) -> str:
@@ -79,6 +113,18 @@ async def test_after_a_refused_file_the_file_field_says_to_choose_the_file_again
     field = page.text.split('id="e-file"')[1].split("</p>")[0]
     assert "Отклонённый файл не сохраняется: выберите файл снова." in field
     assert 'aria-describedby="h-file e-file"' in page.text
+
+
+async def test_the_progress_of_a_check_redraws_the_file_field_with_the_result(client, login, setup, monkeypatch):
+    """A long check ends by redrawing what its progress polls; the file field's «choose the file again» was outside
+    that region, so after a slow refused file the field stayed empty without a word."""
+    from portal.core import imports
+
+    await login(client, setup["accountant"])
+    checking = imports.Status(filename="big.txt", user_id=setup["accountant"], kind="payments")
+    monkeypatch.setattr(imports, "status", lambda *_args: checking)
+    page = (await client.get("/staff/billing/registries/payments/" + "a" * 32)).text
+    assert "f-file" in polled_region(page)
 
 
 async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup):

@@ -366,6 +366,19 @@ async def test_the_import_page_lists_problems_with_line_numbers(client, login, m
     assert "выберите файл снова" in response.text.split('id="e-file"')[1].split("</p>")[0]
 
 
+async def test_the_progress_of_a_check_redraws_the_file_field_with_the_result(client, login, make_user, monkeypatch):
+    """The check's progress polls a region that holds the upload form too: when the check ends in problems the
+    file field says the file is to be chosen again (it stayed outside, without a word, after a slow check)."""
+    from portal.core import imports
+    from tests.billing.test_registry_routes import polled_region
+
+    admin = await make_user(roles=("admin",))
+    await login(client, admin)
+    monkeypatch.setattr(imports, "status", lambda *_args: imports.Status(filename="big.csv", user_id=admin))
+    page = (await client.get("/staff/housing/import/" + "a" * 32)).text
+    assert "f-file" in polled_region(page)
+
+
 async def test_a_manager_cannot_import(manager):
     assert (await manager.get("/staff/housing/import")).status_code == 403
 
