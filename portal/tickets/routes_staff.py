@@ -123,10 +123,13 @@ class StaffTickets(Controller):
         return see_other(request, "/staff/tickets?" + query)
 
     @post("/views/{view_id:int}/delete", name="tickets:delete_view", status_code=200)
-    async def delete_view(self, request: Request, principal: Caller, view_id: FromPath[int]) -> Response[Any]:
+    async def delete_view(
+        self, request: Request, principal: Caller, view_id: FromPath[int], data: FormData
+    ) -> Response[Any]:
+        """Back to the list as it was (``back``), not the bare list: the dispatcher was working through it."""
         await actions.delete_view(principal, view_id)
         flash(request, gettext("The view is deleted."))
-        return see_other(request, "/staff/tickets")
+        return see_other(request, _back_to_list(data))
 
     @post("/assign", name="tickets:assign_many", opt=staff(*MANAGERS), status_code=200)
     async def assign_many(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:

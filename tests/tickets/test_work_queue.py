@@ -265,8 +265,12 @@ async def test_saved_views_are_the_users_own(client, new_client, login, queue, m
     assert "Мой дом, новые" not in (await other.get("/staff/tickets")).text
     await other.form(f"/staff/tickets/views/{view['id']}/delete")
     assert await TicketSavedView.exists().where(TicketSavedView.id == view["id"])
-    await client.form(f"/staff/tickets/views/{view['id']}/delete")
+    listed = (await client.get("/staff/tickets?tab=all&status=accepted")).text
+    back = re.search(rf'action="/staff/tickets/views/{view["id"]}/delete".*?name="back" value="([^"]*)"', listed, re.S)
+    deleted = await client.form(f"/staff/tickets/views/{view['id']}/delete", {"back": html.unescape(back.group(1))})
     assert not await TicketSavedView.exists().where(TicketSavedView.id == view["id"])
+    # Back to the list the dispatcher was working through, not the bare list.
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/staff/tickets?tab=all&status=accepted"
 
 
 async def test_unread_messages_are_marked_apart_from_the_new_status(client, login, queue):
