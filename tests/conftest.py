@@ -5,7 +5,8 @@
 - ``client`` talks to the real app on the test's own event loop (``httpx.ASGITransport``); ``login``
   signs a client in as a user through the app's own session store.
 - Browser tests are marked ``browser``, use the ``live_server`` (a real ``portal serve`` process with demo
-  data) and run last. Outside CI a missing server or browser skips with a message saying what to install;
+  data) and run last; their pages, and a server of a module's own, come from tests/e2e/conftest.py (``open_page``,
+  ``own_server``). Outside CI a missing server or browser skips with a message saying what to install;
   in CI (``CI=true``) it fails instead, so nothing is silently skipped there.
 """
 

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
-def test_the_company_name_is_not_cut_in_the_top_bar_of_a_phone(live_server: str, browser: Browser, locale: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
-    page = context.new_page()
+def test_the_company_name_is_not_cut_in_the_top_bar_of_a_phone(live_server: str, open_page: OpenPage, locale: str):
+    page = open_page(locale=locale)
     for path in ("/register", "/password/forgot", "/"):
         page.goto(live_server + path)
         brand = page.locator(".topbar .brand")
@@ -26,20 +25,18 @@ def test_the_company_name_is_not_cut_in_the_top_bar_of_a_phone(live_server: str,
         assert bar and bar["height"] <= 57, f"the top bar grew on {path}: {bar}"  # the bar keeps its height
         wide = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert wide[0] <= wide[1]
-    context.close()
 
 
 @pytest.mark.parametrize("width", [390, 640, 900, 1000, 1100, 1280])
 @pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
 def test_the_company_name_is_whole_beside_the_menu_at_every_width(
-    live_server: str, browser: Browser, width: int, locale: str
+    live_server: str, open_page: OpenPage, width: int, locale: str
 ) -> None:
     """From 900 px the resident's top bar holds the company's name, the five menu items and the tools: up to about
     1100 px the menu left the name room for «УК «Мон…» only. Now the name is whole at every width, for a resident
     and for the staff, the bar keeps its height and nothing is pushed past the right edge."""
     for login, path in (("resident@demo.ru", "/"), ("dispatcher@demo.ru", "/staff")):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-        page = context.new_page()
+        page = open_page(width, 900, locale=locale)
         sign_in(page, live_server, login)
         page.goto(live_server + path)
         name = page.locator(".topbar .brand-name")
@@ -52,4 +49,3 @@ def test_the_company_name_is_whole_beside_the_menu_at_every_width(
             ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().right))"
         )
         assert right <= width, f"the top bar runs past the right edge for {login} at {width} px"
-        context.close()

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import LONG_NAME
+from tests.browser import OpenPage
 from tests.browser import choose_a_long_name
 from tests.browser import sign_in
 
@@ -27,9 +27,9 @@ WATCH = """() => {
 }"""
 
 
-def queue(browser: Browser, base: str, login: str, width: int, height: int = 900) -> Page:
+def queue(open_page: OpenPage, base: str, login: str, width: int, height: int = 900) -> Page:
     """The list of all requests as ``login`` sees it at ``width`` px."""
-    page = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU").new_page()
+    page = open_page(width, height)
     sign_in(page, base, login)
     page.goto(base + "/staff/tickets?tab=all")
     return page
@@ -39,8 +39,8 @@ def spinning(page: Page) -> list[str]:
     return [form for seen in page.evaluate("window.spinning") for form in seen]
 
 
-def test_no_button_spins_on_the_page_a_bulk_assignment_answers_with(live_server: str, browser: Browser) -> None:
-    page = queue(browser, live_server, "dispatcher@demo.ru", 1280)
+def test_no_button_spins_on_the_page_a_bulk_assignment_answers_with(live_server: str, open_page: OpenPage) -> None:
+    page = queue(open_page, live_server, "dispatcher@demo.ru", 1280)
     # A request given again to its own executor: the demo's assignments stay as they are for the other tests.
     row = page.locator("table.ticket-table tbody tr:has(td.col-executor option:checked:not([value='']))").first
     executor = row.locator("td.col-executor select").input_value()
@@ -61,7 +61,6 @@ def test_no_button_spins_on_the_page_a_bulk_assignment_answers_with(live_server:
         page.wait_for_timeout(100)
     assert page.evaluate("window.spinning.length") > 0, "the list was redrawn"
     assert spinning(page) == [], "the redrawn filter form's button spins after its list is there"
-    page.context.close()
 
 
 # The bulk dropdown's options whose words do not fit its closed box (room for the arrow left aside): chosen, the
@@ -76,20 +75,19 @@ CUT = """() => {
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_an_executor_of_some_houses_reads_whole_in_the_closed_dropdown(
-    live_server: str, browser: Browser, width: int
+    live_server: str, open_page: OpenPage, width: int
 ) -> None:
-    page = queue(browser, live_server, "admin@demo.ru", width)  # every house: executors of some are marked
+    page = queue(open_page, live_server, "admin@demo.ru", width)  # every house: executors of some are marked
     expect(page.locator("#bulk-executor")).to_be_visible()
     assert page.locator("#bulk-executor option", has_text="(не все дома)").count() > 0
     assert page.evaluate(CUT) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.context.close()
 
 
 def test_a_dispatcher_on_a_phone_ticks_cards_and_assigns_them_from_the_foot_of_the_screen(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ) -> None:
-    page = queue(browser, live_server, "dispatcher@demo.ru", 390, 844)
+    page = queue(open_page, live_server, "dispatcher@demo.ru", 390, 844)
     bar = page.locator("#bulk")
     expect(bar).to_be_visible()
     # Two requests of one executor, given again to the same one (the demo's assignments stay as they are).
@@ -110,13 +108,12 @@ def test_a_dispatcher_on_a_phone_ticks_cards_and_assigns_them_from_the_foot_of_t
     page.get_by_role("button", name="Назначить отмеченные").click()
     expect(page.locator("main [role=status]").first).to_contain_text(re.compile("Назначен"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.context.close()
 
 
-def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server: str, browser: Browser) -> None:
+def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server: str, open_page: OpenPage) -> None:
     """A name of over 45 letters with «(не все дома)» does not fit a phone's closed dropdown on one line: the box
     grows to show it on two, the page no wider than the screen."""
-    page = queue(browser, live_server, "admin@demo.ru", 390)
+    page = queue(open_page, live_server, "admin@demo.ru", 390)
     bulk = page.locator("#bulk-executor")
     expect(bulk).to_be_visible()
     one_line = bulk.bounding_box()
@@ -125,7 +122,6 @@ def test_a_long_executor_name_wraps_whole_in_the_phone_bulk_dropdown(live_server
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     assert box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.context.close()
 
 
 RED_EDGE = "rgb(185, 28, 28) 4px 0px 0px 0px inset"
@@ -135,12 +131,12 @@ RED_EDGE = "rgb(185, 28, 28) 4px 0px 0px 0px inset"
     ("width", "row_edge", "cell_edge"), [(390, RED_EDGE, "none"), (1280, "none", RED_EDGE)], ids=["phone", "wide"]
 )
 def test_an_emergency_keeps_its_red_edge_while_a_message_in_it_is_unread(
-    live_server: str, browser: Browser, width: int, row_edge: str, cell_edge: str
+    live_server: str, open_page: OpenPage, width: int, row_edge: str, cell_edge: str
 ) -> None:
     """The red edge marks an emergency, read or not: on a wide screen the row's first cell carries it, on a phone
     (where that cell is the tick in the card's corner) the card itself. An unread message used to paint an orange
     edge over it; it is marked by the «Новое сообщение» words by the number instead, not by a colour alone."""
-    page = queue(browser, live_server, "dispatcher@demo.ru", width)
+    page = queue(open_page, live_server, "dispatcher@demo.ru", width)
     kinds = ["tr.is-emergency:not(.has-unread)", "tr.is-emergency.has-unread", "tr.has-unread:not(.is-emergency)"]
     edges = page.evaluate(
         """(kinds) => Object.fromEntries(kinds.map((css) => {
@@ -156,14 +152,13 @@ def test_an_emergency_keeps_its_red_edge_while_a_message_in_it_is_unread(
     }
     for css in kinds[1:]:
         expect(page.locator(f"table.ticket-table tbody {css} .unread-mark").first).to_have_text("Новое сообщение")
-    page.context.close()
 
 
-def test_a_long_executor_name_wraps_whole_in_a_phone_card(live_server: str, browser: Browser) -> None:
+def test_a_long_executor_name_wraps_whole_in_a_phone_card(live_server: str, open_page: OpenPage) -> None:
     """A card's own executor dropdown is as wide as the card: a name longer than that wraps onto a second line. The
     address and the category take the card's width too (not the 15 and 10 rem of the wide table's columns, which
     put «Авария: вода, отопление, канализация, электричество» on four lines)."""
-    page = queue(browser, live_server, "admin@demo.ru", 390)
+    page = queue(open_page, live_server, "admin@demo.ru", 390)
     own = page.locator("table.ticket-table td.col-executor select").first
     expect(own).to_be_visible()
     widths = page.evaluate(
@@ -177,13 +172,12 @@ def test_a_long_executor_name_wraps_whole_in_a_phone_card(live_server: str, brow
     box = own.bounding_box()
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.context.close()
 
 
-def test_at_1280_a_row_executor_name_longer_than_its_column_wraps_whole(live_server: str, browser: Browser) -> None:
+def test_at_1280_a_row_executor_name_longer_than_its_column_wraps_whole(live_server: str, open_page: OpenPage) -> None:
     """On a wide screen the executor column is narrow: a name longer than it («Дмитрий Олегович …») used to be
     wrapped inside a box one line high, its second line cut off. The box grows to show the whole name."""
-    page = queue(browser, live_server, "admin@demo.ru", 1280)
+    page = queue(open_page, live_server, "admin@demo.ru", 1280)
     own = page.locator("table.ticket-table td.col-executor select").first
     expect(own).to_be_visible()
     one_line = own.bounding_box()
@@ -192,4 +186,3 @@ def test_at_1280_a_row_executor_name_longer_than_its_column_wraps_whole(live_ser
     assert one_line and box and box["height"] > one_line["height"] + 4, (one_line, box)
     cut = own.evaluate("(box) => box.scrollHeight > box.clientHeight + 1")
     assert not cut, "the chosen name is cut inside its box"
-    page.context.close()

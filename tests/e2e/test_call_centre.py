@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,11 @@ def test_a_caller_without_the_account_number_is_found_by_street_and_flat(page: P
 
 
 def test_without_javascript_the_form_answers_with_the_accounts_found_and_files_on_the_one_picked(
-    live_server: str, browser: Browser
+    live_server: str, open_page: OpenPage
 ):
     """Progressive enhancement: no request while typing; «Создать заявку» answers with the accounts the words name,
     keeps what was typed, and the second press files the request on the account picked."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU", java_script_enabled=False)
-    page = context.new_page()
+    page = open_page(1280, java_script_enabled=False)
     sign_in(page, live_server, "operator@demo.ru")
     page.goto(live_server + "/staff/tickets/new")
     page.locator("#f-account_number").fill("киевская 12")
@@ -53,7 +52,6 @@ def test_without_javascript_the_form_answers_with_the_accounts_found_and_files_o
     page.get_by_role("button", name="Создать заявку").click()
     expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
     expect(page.locator("main")).to_contain_text(number)
-    context.close()
 
 
 def test_a_search_by_the_callers_phone_fills_the_callers_phone_but_never_what_was_typed(page: Page, live_server: str):

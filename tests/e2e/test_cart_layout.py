@@ -8,9 +8,9 @@ import io
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import add_to_order
 from tests.browser import sign_in
 
@@ -28,13 +28,12 @@ OFF_LINE = """() => [...document.querySelectorAll("main table tbody tr")].filter
 }).map((row) => row.cells[0].innerText)"""
 
 
-def test_the_cart_draws_one_line_under_each_row_at_1280_px(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+def test_the_cart_draws_one_line_under_each_row_at_1280_px(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "resident@demo.ru")
     add_to_order(page, live_server, "Вызов сантехника", "Замена смесителя")
     assert page.locator("main table tbody tr").count() == 2
     assert page.evaluate(OFF_LINE) == []
-    page.context.close()
 
 
 # Where the focused «Убрать» of the first row draws the top line of its focus ring (3 px wide, 2 px off its box), and
@@ -50,10 +49,12 @@ RING_TOP = """(button) => {
 }"""
 
 
-def test_the_first_rows_remove_shows_its_whole_focus_ring_under_the_header(live_server: str, browser: Browser) -> None:
+def test_the_first_rows_remove_shows_its_whole_focus_ring_under_the_header(
+    live_server: str, open_page: OpenPage
+) -> None:
     """The first row's «Убрать» reaches 2 px into the header, its ring 7 px: the header (sticky, z-index 1) painted
     over the ring's top line."""
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+    page = open_page(1280)
     sign_in(page, live_server, "resident@demo.ru")
     add_to_order(page, live_server, "Вызов сантехника", "Замена смесителя")
     button = page.get_by_role("button", name="Убрать Вызов сантехника")
@@ -67,4 +68,3 @@ def test_the_first_rows_remove_shows_its_whole_focus_ring_under_the_header(live_
     line = page.screenshot(clip={"x": at["left"] + 4, "y": at["ring"] + 1, "width": at["width"] - 8, "height": 1})
     colours = {colour for _, colour in Image.open(io.BytesIO(line)).convert("RGB").getcolors()}
     assert colours == {FOCUS}, "the ring's top line is not all in the focus colour"
-    page.context.close()

@@ -6,9 +6,9 @@ heading «Ваш заказ» when the last line went."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import add_to_order
 from tests.browser import sign_in
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_removing_a_line_leaves_the_keyboard_on_the_next_line_then_on_the_heading(
-    live_server: str, browser: Browser, width: int
+    live_server: str, open_page: OpenPage, width: int
 ) -> None:
-    page = browser.new_context(viewport={"width": width, "height": 844}, locale="ru-RU").new_page()
+    page = open_page(width, 844)
     sign_in(page, live_server, "resident@demo.ru")
     add_to_order(page, live_server, "Вызов сантехника", "Замена смесителя")
     page.get_by_role("button", name="Убрать Вызов сантехника").focus()
@@ -32,4 +32,3 @@ def test_removing_a_line_leaves_the_keyboard_on_the_next_line_then_on_the_headin
         page.keyboard.press("Enter")
     expect(page.get_by_text("Ваш заказ пуст.")).to_be_visible()
     expect(page.get_by_role("heading", name="Ваш заказ")).to_be_focused()
-    page.context.close()

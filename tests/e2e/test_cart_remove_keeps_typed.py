@@ -5,17 +5,17 @@ and htmx sends that form with it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import add_to_order
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_removing_a_line_keeps_the_typed_day_time_phone_and_comment(live_server: str, browser: Browser) -> None:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+def test_removing_a_line_keeps_the_typed_day_time_phone_and_comment(live_server: str, open_page: OpenPage) -> None:
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     add_to_order(page, live_server, "Вызов сантехника", "Замена смесителя")
     day = page.locator("main [name=day]")
@@ -35,4 +35,3 @@ def test_removing_a_line_keeps_the_typed_day_time_phone_and_comment(live_server:
     expect(page.locator("main [name=slot]")).to_have_value(slot)
     expect(page.locator("main [name=phone]")).to_have_value("+7 978 111-22-33")
     expect(page.locator("main [name=comment]")).to_have_value("Домофон 12")
-    page.context.close()

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.e2e.test_billing_layout import CUT_OPTIONS
 from tests.e2e.test_payment_flow import pay_with
@@ -26,10 +26,8 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(live_server: str, browser: Browser):
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = phone.new_page()
+def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(live_server: str, open_page: OpenPage):
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/more")
     page.get_by_role("link", name="Платные услуги и справки").click()
@@ -82,18 +80,16 @@ def test_a_resident_orders_and_pays_a_service_and_the_dispatcher_sees_it_paid(li
     request.click()
     expect(page.get_by_role("heading", name=re.compile(r"Заявка № \d+"))).to_be_visible()
 
-    staff = desk.new_page()
+    staff = open_page(1280)
     sign_in(staff, live_server, "dispatcher@demo.ru")
     staff.goto(live_server + "/staff" + ticket_path)
     expect(staff.locator("input[name=paid_for]")).to_be_checked()
     shot(staff, "catalog-dispatcher-1280")
-    for context in (phone, desk):
-        context.close()
 
 
-def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, browser: Browser):
+def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, open_page: OpenPage):
     """Two cards a row on a phone: a long word («Дополнительный ключ-брелок») ran past its card's edge."""
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/services")
     expect(page.locator(".service-card").first).to_be_visible()
@@ -103,7 +99,6 @@ def test_every_service_title_stays_within_its_card_at_390_px(live_server: str, b
             .map((title) => title.textContent.trim())"""
     )
     assert past_the_edge == []
-    page.context.close()
 
 
 def test_on_a_phone_the_premises_dropdowns_show_the_part_that_tells_two_flats_apart(page: Page, live_server: str):

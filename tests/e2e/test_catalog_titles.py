@@ -5,9 +5,9 @@ dictionary, so ``hyphens: auto`` did nothing and ``overflow-wrap`` broke «по�
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -30,13 +30,11 @@ CUT_WORDS = """titles => titles.flatMap(title => {
 
 @pytest.mark.parametrize("width", [360, 390])
 @pytest.mark.parametrize("locale", ["ru-RU", "en-GB"])
-def test_service_titles_break_no_word_without_a_hyphen(live_server: str, browser: Browser, width: int, locale: str):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    page = context.new_page()
+def test_service_titles_break_no_word_without_a_hyphen(live_server: str, open_page: OpenPage, width: int, locale: str):
+    page = open_page(width, 900, locale=locale)
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/services")
     titles = page.locator(".service-title")
     expect(titles.first).to_be_visible()
     assert titles.count() > 20
     assert titles.evaluate_all(CUT_WORDS) == []
-    context.close()

@@ -5,8 +5,8 @@ and wrote its bytes over the page («PK␃␄…») instead of saving it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -22,10 +22,9 @@ pytestmark = pytest.mark.browser
     ids=["dashboard", "meeting register", "draft protocol"],
 )
 def test_a_file_button_saves_the_file_and_leaves_the_page(
-    browser: Browser, live_server: str, login: str, path: str, button: str, kind: bytes
+    open_page: OpenPage, live_server: str, login: str, path: str, button: str, kind: bytes
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU", accept_downloads=True)
-    page = context.new_page()
+    page = open_page(1280, 800, accept_downloads=True)
     sign_in(page, live_server, login)
     page.goto(live_server + path)
     if path == "/staff/meetings":  # the meeting in its voting period
@@ -38,4 +37,3 @@ def test_a_file_button_saves_the_file_and_leaves_the_page(
     with open(download.value.path(), "rb") as saved:
         assert saved.read(len(kind)) == kind
     assert page.locator("h1").count() == 1 and href  # the page is still there
-    context.close()

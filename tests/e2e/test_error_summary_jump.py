@@ -6,9 +6,9 @@ out of sight at every width."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -16,10 +16,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_field_reached_from_the_error_summary_is_not_under_the_top_bar(
-    live_server: str, browser: Browser, width: int
+    live_server: str, open_page: OpenPage, width: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 800}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page(width, 800)
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/catalog/services/1")
     page.locator("#f-position").fill("первым")  # the last field of a long form: refused, nothing saved
@@ -35,4 +34,3 @@ def test_a_field_reached_from_the_error_summary_is_not_under_the_top_bar(
     for shown in (field, page.locator("label[for=f-position]"), page.locator("#e-position")):
         box = shown.bounding_box()
         assert box and box["y"] >= top_bar["y"] + top_bar["height"], f"{shown} is under the top bar at {width} px"
-    context.close()

@@ -8,10 +8,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,9 +29,8 @@ def press(page: Page, selector: str, key: str) -> None:
     page.keyboard.press(key)
 
 
-def test_the_keyboard_stays_where_it_was_after_a_filter_change(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_the_keyboard_stays_where_it_was_after_a_filter_change(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "admin@demo.ru")
 
     # The showcase lists apply a select as soon as it changes: the focus stays on it, then on «Показать».
@@ -77,4 +76,3 @@ def test_the_keyboard_stays_where_it_was_after_a_filter_change(live_server: str,
     refreshed(page, "debtor-filters", lambda: press(page, "#debtor-filters button[type=submit]", "Enter"))
     expect(page).to_have_url(re.compile(r"[?&]house=\d"))
     expect(page.locator("#debtor-filters button[type=submit]")).to_be_focused()
-    context.close()

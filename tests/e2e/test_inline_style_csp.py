@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_field_with_a_style_attribute_sent_with_an_error_breaks_no_style_rule(live_server: str, browser: Browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+def test_a_field_with_a_style_attribute_sent_with_an_error_breaks_no_style_rule(live_server: str, open_page: OpenPage):
+    page = open_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
     sign_in(page, live_server, "resident@demo.ru")
@@ -36,4 +35,3 @@ def test_a_field_with_a_style_attribute_sent_with_an_error_breaks_no_style_rule(
     expect(page.get_by_label(re.compile("Количество"))).to_have_value("0")
     page.wait_for_timeout(300)  # htmx settles 20 ms after the swap; a blocked write is logged then
     assert not [line for line in console if "Content Security Policy" in line], console
-    context.close()

@@ -4,10 +4,10 @@ scroll sideways at any common width, the company's name staying in the top bar."
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -27,9 +27,8 @@ def test_language_switch_changes_the_page_and_is_remembered(page: Page, live_ser
 
 
 @pytest.mark.parametrize("width", [390, 900, 1024, 1280])
-def test_a_residents_pages_do_not_scroll_sideways(live_server: str, browser: Browser, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_a_residents_pages_do_not_scroll_sideways(live_server: str, open_page: OpenPage, width: int) -> None:
+    page = open_page(width, 900)
     page.goto(live_server + "/login")
     page.fill("input[name=login]", "resident@demo.ru")
     page.fill("input[name=password]", "demo12345")
@@ -41,7 +40,6 @@ def test_a_residents_pages_do_not_scroll_sideways(live_server: str, browser: Bro
         assert wide[0] <= wide[1], f"{path} is {wide[0]} px wide at {wide[1]} px"
         brand = page.locator(".topbar .brand").bounding_box()
         assert brand and brand["width"] >= 40, f"the company's name is squeezed out of the top bar of {path}: {brand}"
-    context.close()
 
 
 # Each fact of a fact list with the width its words get and whether it stands under its label or beside it.

@@ -7,19 +7,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_message_arriving_leaves_the_reply_being_typed(live_server: str, browser: Browser) -> None:
-    resident_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    staff_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    other_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    resident, staff, other = resident_ctx.new_page(), staff_ctx.new_page(), other_ctx.new_page()
+def test_a_message_arriving_leaves_the_reply_being_typed(live_server: str, open_page: OpenPage) -> None:
+    resident, staff, other = open_page(), open_page(1280), open_page(1280)
 
     sign_in(resident, live_server, "resident@demo.ru")
     resident.goto(live_server + "/tickets/new")
@@ -66,5 +63,3 @@ def test_a_message_arriving_leaves_the_reply_being_typed(live_server: str, brows
     expect(comment).to_have_value("Мастер будет после обеда, около 15:00")
     expect(comment).to_be_focused()
     expect(reply).to_have_value(re.compile("под мойкой$"))
-    for ctx in (resident_ctx, staff_ctx, other_ctx):
-        ctx.close()

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.e2e.test_house_page import open_house
 
@@ -37,12 +37,9 @@ def an_owner(page: Page, live_server: str) -> str:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_a_share_goes_to_the_owner_picked_among_those_the_surname_finds(
-    browser: Browser, live_server: str, javascript: bool
+    open_page: OpenPage, live_server: str, javascript: bool
 ):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 900}, locale="ru-RU", java_script_enabled=javascript
-    )
-    page = context.new_page()
+    page = open_page(390, 900, java_script_enabled=javascript)
     sign_in(page, live_server, "manager@demo.ru")
     name = an_owner(page, live_server)
     premise = new_storage_room(page, live_server, f"К-{'js' if javascript else 'nojs'}")
@@ -59,4 +56,3 @@ def test_a_share_goes_to_the_owner_picked_among_those_the_surname_finds(
     page.get_by_role("button", name="Добавить собственника").click()
     expect(page).to_have_url(premise)
     expect(page.locator("main")).to_contain_text(name)
-    context.close()

@@ -12,9 +12,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.conftest import _RUN
 from tests.e2e.test_accessibility import AXE
@@ -41,16 +41,13 @@ def _far_line(offset: int) -> tuple[int, str]:
 
 @pytest.mark.parametrize(("javascript", "width"), [(True, 1280), (False, 390)], ids=["htmx-1280", "no-javascript-390"])
 def test_the_owner_far_down_the_register_is_found_by_the_surname_and_the_ballot_is_entered(
-    browser: Browser, live_server: str, javascript: bool, width: int
+    open_page: OpenPage, live_server: str, javascript: bool, width: int
 ):
     meeting, name = _far_line(40 if javascript else 60)
     surname = name.split()[0]
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="ru-RU", java_script_enabled=javascript
-    )
+    page = open_page(width, 900, java_script_enabled=javascript)
     if javascript:
-        context.add_init_script(path=AXE)  # axe-core, for the accessibility check below
-    page = context.new_page()
+        page.context.add_init_script(path=AXE)  # axe-core, for the accessibility check below (from the first page on)
     sign_in(page, live_server, "moderator@demo.ru")
     page.goto(f"{live_server}/staff/meetings/{meeting}/paper")
     lines = page.locator("#found label.choice")
@@ -84,4 +81,3 @@ def test_the_owner_far_down_the_register_is_found_by_the_surname_and_the_ballot_
     expect(page.get_by_text("Бумажное решение передано на модерацию.")).to_be_visible()
     page.goto(f"{live_server}/staff/meetings/{meeting}/moderation")
     expect(page.locator(".moderation-item", has_text=name).first).to_be_visible()
-    context.close()

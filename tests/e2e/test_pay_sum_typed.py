@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -22,14 +22,12 @@ pytestmark = pytest.mark.browser
     ],
 )
 def test_a_sum_typed_the_english_way_is_stated_on_the_pay_button(
-    live_server: str, browser: Browser, typed: str, stated: str
+    live_server: str, open_page: OpenPage, typed: str, stated: str
 ):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
-    context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page = context.new_page()
+    page = open_page(locale="en-GB")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
     sign_in(page, live_server, "resident2@demo.ru")
     page.goto(live_server + "/pay")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.locator("input.pay-amount").first.fill(typed)
     expect(page.locator("[data-pay-button]")).to_have_text(stated)
-    context.close()

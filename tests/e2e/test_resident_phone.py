@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from portal.tickets.rules import CATEGORIES
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.e2e.test_billing_layout import CUT_OPTIONS
 from tests.tickets.conftest import jpeg_bytes
@@ -21,14 +21,13 @@ pytestmark = pytest.mark.browser
 
 
 def test_photos_from_the_gallery_show_as_removable_thumbnails_before_sending(
-    live_server: str, browser: Browser, tmp_path: Path
+    live_server: str, open_page: OpenPage, tmp_path: Path
 ) -> None:
     files = []
     for name, size in (("kitchen.jpg", (320, 240)), ("floor.jpg", (240, 320)), ("pipe.jpg", (200, 200))):
         files.append(tmp_path / name)
         files[-1].write_bytes(jpeg_bytes(size))
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/tickets/new")
     photos = page.locator("#f-photos")
@@ -55,7 +54,6 @@ def test_photos_from_the_gallery_show_as_removable_thumbnails_before_sending(
     page.get_by_role("button", name="Создать заявку").click()
     expect(page.locator("h1")).to_contain_text("Заявка №")
     expect(page.locator(".ticket-photos img")).to_have_count(2)
-    context.close()
 
 
 def test_on_a_phone_the_request_form_shows_whole_addresses_and_category_names(page: Page, live_server: str) -> None:
@@ -89,9 +87,10 @@ def clear_of_the_bottom_bar(page: Page, locator: Locator) -> None:
     assert item["y"] >= 0 and item["y"] + item["height"] <= bar["y"] + 0.5, (item, bar)
 
 
-def test_the_bottom_bar_covers_neither_the_pay_button_nor_a_focused_button(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    page = context.new_page()
+def test_the_bottom_bar_covers_neither_the_pay_button_nor_a_focused_button(
+    live_server: str, open_page: OpenPage
+) -> None:
+    page = open_page()
     sign_in(page, live_server, "resident@demo.ru")
     page.goto(live_server + "/pay")
     pay = page.locator("form.pay-form button[type=submit]")  # «Оплатить 3 412,50 ₽»
@@ -111,7 +110,6 @@ def test_the_bottom_bar_covers_neither_the_pay_button_nor_a_focused_button(live_
             break
     expect(create).to_be_focused()
     clear_of_the_bottom_bar(page, create)
-    context.close()
 
 
 def test_on_a_phone_an_emergency_number_is_never_split_across_lines(page: Page, live_server: str) -> None:

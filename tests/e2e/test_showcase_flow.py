@@ -9,10 +9,10 @@ import re
 import secrets
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.conftest import ROOT
 
@@ -27,11 +27,9 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"showcase-{name}.png"), full_page=True)
 
 
-def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: str, browser: Browser) -> None:
+def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: str, open_page: OpenPage) -> None:
     base = live_server
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    visitor, manager = phone.new_page(), desk.new_page()
+    visitor, manager = open_page(), open_page(1280)
     name = f"Тест Витрины {secrets.token_hex(3)}"
 
     visitor.goto(base + "/showcase/commercial")
@@ -88,15 +86,12 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     # The same pages at the other width, for the record.
     visitor.goto(base + "/staff/showcase")  # a visitor is sent to sign in
     expect(visitor).to_have_url(re.compile(r"/login"))
-    anonymous_desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    desk_visitor = anonymous_desk.new_page()
+    desk_visitor = open_page(1280)
     desk_visitor.goto(listing_url)
     shoot(desk_visitor, "listing-1280")
     desk_visitor.goto(base + "/showcase/commercial?area_from=50&area_to=150")
     shoot(desk_visitor, "list-1280")
-    staff_phone = phone.new_page()
+    staff_phone = visitor.context.new_page()
     sign_in(staff_phone, base, "manager@demo.ru")
     staff_phone.goto(base + "/staff/showcase")
     shoot(staff_phone, "staff-list-390")
-    for context in (phone, desk, anonymous_desk):
-        context.close()

@@ -4,9 +4,9 @@ after it; the chips wrapped on their own and left a ✎ alone at the start of th
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,10 +23,9 @@ PAIRS = """() => Array.from(document.querySelectorAll("main a[href^='/staff/cata
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_each_sections_edit_link_keeps_to_its_chip_on_a_phone(live_server: str, browser: Browser, lang: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
-    page = context.new_page()
+def test_each_sections_edit_link_keeps_to_its_chip_on_a_phone(live_server: str, open_page: OpenPage, lang: str):
+    page = open_page()
+    page.context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
     sign_in(page, live_server, "admin@demo.ru")
     page.goto(live_server + "/staff/catalog")
     expect(page.locator("main a.chip").nth(3)).to_be_visible()
@@ -40,4 +39,3 @@ def test_each_sections_edit_link_keeps_to_its_chip_on_a_phone(live_server: str, 
         if not (on_its_line and right_after):
             apart.append(p)
     assert apart == [], f"a ✎ stands apart from its section's chip at 390 px ({lang})"
-    context.close()

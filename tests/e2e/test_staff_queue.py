@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -50,9 +50,8 @@ def holds(page: Page, house: str, address: str, total: int) -> None:
         assert cell.splitlines()[0].endswith(address), cell
 
 
-def test_the_filters_hold_through_page_size_pages_and_sorting(live_server: str, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    page = context.new_page()
+def test_the_filters_hold_through_page_size_pages_and_sorting(live_server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
     sign_in(page, live_server, "dispatcher@demo.ru")
     page.goto(live_server + "/staff/tickets?tab=all")
     statuses = checklist(page, "status")
@@ -82,4 +81,3 @@ def test_the_filters_hold_through_page_size_pages_and_sorting(live_server: str, 
     expect(page).to_have_url(re.compile(r"sort=deadline"))
     holds(page, house, address, total)
     assert "size=10" in page.url
-    context.close()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
 
@@ -16,14 +16,12 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
-    live_server: str, browser: Browser, tmp_path: Path
+    live_server: str, open_page: OpenPage, tmp_path: Path
 ) -> None:
     photo = tmp_path / "leak.jpg"
     photo.write_bytes(jpeg_bytes((320, 240)))
-    resident_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-    staff_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-    resident = resident_ctx.new_page()
-    staff = staff_ctx.new_page()
+    resident = open_page()
+    staff = open_page(1280)
 
     sign_in(resident, live_server, "resident@demo.ru")
     resident.goto(live_server + "/tickets/new")
@@ -73,5 +71,3 @@ def test_a_request_goes_from_the_resident_to_the_dispatcher_and_back(
     resident.get_by_role("button", name="Отправить оценку").click()
     expect(resident.locator(".flash")).to_contain_text("Спасибо за оценку")
     expect(resident.locator("dl.facts")).to_contain_text("5 / 5")
-    resident_ctx.close()
-    staff_ctx.close()

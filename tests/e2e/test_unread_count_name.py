@@ -7,27 +7,27 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import expect
 
+from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
-from tests.conftest import portal_server
 from tests.e2e.test_accessibility import AXE
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def two_unread() -> Iterator[str]:
+def two_unread(own_server: Served) -> str:
     """A server of its own where resident@demo.ru has exactly two unread in-app messages."""
-    with portal_server("live-unread-name") as (url, var), closing(sqlite3.connect(var / "live.sqlite")) as db:
+    url, var = own_server
+    with closing(sqlite3.connect(var / "live.sqlite")) as db:
         now = datetime.now(UTC).isoformat(sep=" ")
         user = db.execute("SELECT id FROM portal_user WHERE email = 'resident@demo.ru'").fetchone()[0]
         db.execute("UPDATE outbox_message SET read_at = ? WHERE user_id = ? AND channel = 'inapp'", (now, user))
@@ -39,7 +39,7 @@ def two_unread() -> Iterator[str]:
                 (str(user), user, f"Сообщение {n}", f"test:unread:{n}", now, now),
             )
         db.commit()
-        yield url
+    return url
 
 
 # The words a link shows must be in its name (WCAG 2.5.3, «label in name»): «More1» seen, «More, 1 …» said, failed.
@@ -68,11 +68,10 @@ def _chromium_name(link: Locator) -> str:
     ],
 )
 def test_the_unread_count_is_said_in_the_links_name_as_one_phrase(
-    browser: Browser, two_unread: str, width: int, locale: str, more: str, notifications: str
+    open_page: OpenPage, two_unread: str, width: int, locale: str, more: str, notifications: str
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    context.add_init_script(path=AXE)
-    page = context.new_page()
+    page = open_page(width, 900, locale=locale)
+    page.context.add_init_script(path=AXE)  # before the first page is opened
     sign_in(page, two_unread, "resident@demo.ru")
     page.goto(two_unread + "/tickets")
     link = page.get_by_role("link", name=re.compile(r"^(Ещё|More)(,|$)")).locator("visible=true")
@@ -86,4 +85,3 @@ def test_the_unread_count_is_said_in_the_links_name_as_one_phrase(
     expect(item).to_have_accessible_name(notifications)
     assert _chromium_name(item) == notifications
     assert page.evaluate(LABEL_IN_NAME) == []
-    context.close()
