@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
-from playwright.sync_api import BrowserContext
 from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Page
 
+from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.conftest import ROOT
 from tests.conftest import missing
@@ -93,11 +93,12 @@ def needs_axe() -> None:
         missing("axe-core", "`make setup` installs it (npm ci, from package-lock.json)")
 
 
-def new_context(browser: Browser, width: int, locale: str = "ru-RU", **options: Any) -> BrowserContext:
-    """A browser context at ``width`` px in which every page has axe (an init script: no request, no CSP to pass)."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **options)
-    context.add_init_script(path=AXE)
-    return context
+def axe_page(open_page: OpenPage, width: int, locale: str = "ru-RU", **options: Any) -> Page:
+    """A page at ``width`` px in a browser of its own in which every page has axe (an init script, added before the
+    first page is opened: no request, no CSP to pass)."""
+    page = open_page(width, 900, locale=locale, **options)
+    page.context.add_init_script(path=AXE)
+    return page
 
 
 def watch_console(page: Page) -> list[str]:
@@ -136,10 +137,9 @@ def sessions(live_server: str, browser: Browser) -> dict[str, Any]:
 @pytest.mark.parametrize(("width", "language"), [(390, "ru"), (1280, "en")])
 @pytest.mark.parametrize("login", list(MAIN_PAGES))
 def test_main_pages(
-    live_server: str, browser: Browser, sessions: dict[str, Any], login: str, width: int, language: str
+    live_server: str, open_page: OpenPage, sessions: dict[str, Any], login: str, width: int, language: str
 ) -> None:
-    context = new_context(browser, width, locale=language, storage_state=sessions[login])
-    page = context.new_page()
+    page = axe_page(open_page, width, locale=language, storage_state=sessions[login])
     errors = watch_console(page)
     seen: dict[str, str] = {}
     found: list[str] = []
@@ -159,7 +159,6 @@ def test_main_pages(
         seen[name] = path
         for v in page.evaluate(RUN_AXE, WCAG):
             found.append(f"{width} px {name} {path}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}")
-    context.close()
     assert not found, "\n".join(found)
     assert not errors, "\n".join(errors)
 
@@ -185,10 +184,9 @@ def kind(url: str) -> str:
 
 
 @pytest.mark.parametrize("login", ROLES)
-def test_walked_pages(live_server: str, browser: Browser, walked: dict[str, list[str]], login: str) -> None:
+def test_walked_pages(live_server: str, open_page: OpenPage, walked: dict[str, list[str]], login: str) -> None:
     needs_axe()
-    context = new_context(browser, 390 if login in RESIDENTS else 1280)
-    page = context.new_page()
+    page = axe_page(open_page, 390 if login in RESIDENTS else 1280)
     errors = watch_console(page)
     sign_in(page, live_server, login)
     found: list[str] = []
@@ -198,6 +196,5 @@ def test_walked_pages(live_server: str, browser: Browser, walked: dict[str, list
         page.goto(live_server + url)
         page.wait_for_load_state("networkidle")
         found.extend(f"{url}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}" for v in page.evaluate(RUN_AXE))
-    context.close()
     assert not found, "\n".join(found)
     assert not errors, "\n".join(errors)
