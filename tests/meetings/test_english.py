@@ -256,6 +256,10 @@ async def test_a_material_is_named_in_its_readers_language_after_the_questions_p
     served = await client.get(f"/staff/meetings/{voter.meeting_id}/materials/{item['id']}")
     assert served.headers["content-type"] == "image/jpeg"
     assert 'filename="materials-1.jpg"' in served.headers["content-disposition"], served.headers
+    # the draft's field for materials says what it takes: a PDF or a photo
+    await Meeting.update({Meeting.status: MeetingStatus.DRAFT}).where(Meeting.id == voter.meeting_id)
+    staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
+    assert re.search(r'<label for="f-material">Materials \(PDF or photo\)', staff), staff[-3000:]
 
 
 async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail_not_of_the_page(client, voter):  # noqa: F811
