@@ -19,6 +19,7 @@ from portal.catalog.tables import Unit
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.i18n import pgettext
+from portal.core.parse import normalize_phone
 from portal.core.parse import parse_date
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
@@ -122,9 +123,28 @@ def read_checkout(
         form.slot = form.typed["slot"] if form.typed["slot"] in slots else ""
         if not form.slot:
             errors.add("slot", gettext("Choose a convenient time."))
-    form.comment = str(data.get("comment", "") or "").strip()[: rules.MAX_COMMENT]
-    form.phone = form.typed["phone"][:32]
+    _contact(form)
     return form
+
+
+def _contact(form: CheckoutForm) -> None:
+    """The phone to call and the comment for the executor: a phone is one a person can dial, written as +7…
+    («позвоните соседке» was kept as the phone, a «tel:» link to nowhere); a comment too long is refused, not cut
+    at its limit in silence."""
+    phone, comment = form.typed["phone"], form.typed["comment"]
+    form.phone = (normalize_phone(phone) or "") if phone else ""
+    if phone and not form.phone:
+        form.errors.add("phone", gettext("Enter the phone as +7 978 123-45-67."))
+    if len(comment) > rules.MAX_COMMENT:
+        form.errors.add(
+            "comment",
+            ngettext(
+                "The comment is too long: at most %(num)s character.",
+                "The comment is too long: at most %(num)s characters.",
+                rules.MAX_COMMENT,
+            ),
+        )
+    form.comment = comment
 
 
 # --- certificates ------------------------------------------------------------------------------------------------

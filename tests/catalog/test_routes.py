@@ -495,3 +495,26 @@ async def test_removing_a_line_gives_back_the_order_form_as_typed(client, login,
     assert '<option value="09:00–12:00" selected' in removed.text
     assert 'value="+7 978 111-22-33"' in removed.text and "Домофон 12, звонить заранее</textarea>" in removed.text
     assert "is-invalid" not in removed.text and "error-summary" not in removed.text  # nothing is checked yet
+
+
+async def test_an_order_with_a_phone_no_one_can_dial_or_a_comment_too_long_comes_back_with_what_was_typed(
+    client, login, household, shop
+):
+    """«позвоните соседке» was kept as the phone to call (a «tel:» link to nowhere for the executor), and a
+    comment longer than 2000 characters was cut short in silence. Each is said at its field, with what was typed
+    kept, and nothing is ordered; a phone people write is kept as the portal writes phones."""
+    account = household["accounts"][0]
+    await login(client, household["resident"])
+    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    order = {"account": account, "day": _tomorrow(), "slot": "09:00–12:00"}
+    comment = "Домофон не работает, звоните. " * 70 + "Код подъезда 1234."
+    page = await client.form("/services/cart/order", {**order, "phone": "позвоните соседке", "comment": comment})
+    assert page.status_code == 422
+    assert "Введите телефон в виде +7\u00a0978\u00a0123‑45‑67." in page.text
+    assert 'value="позвоните соседке"' in page.text
+    assert "Слишком длинный комментарий: не больше 2000 символов." in page.text
+    assert "Код подъезда 1234.</textarea>" in page.text
+    assert await Order.count() == 0
+    placed = await client.form("/services/cart/order", {**order, "phone": "8 (978) 555-44-33", "comment": "Код 12"})
+    assert placed.status_code == 303
+    assert (await Order.select(Order.contact_phone).first())["contact_phone"] == "+79785554433"
