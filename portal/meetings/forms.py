@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -233,8 +234,15 @@ def read_meeting(data: Mapping[str, Any], houses: Sequence[int], zone: ZoneInfo)
     v["in_person_at"] = moment.replace(tzinfo=zone) if moment else None
     if v.get("form") in (rules.Form.IN_PERSON, rules.Form.MIXED) and moment is None:
         errors.add("in_person_at", gettext("Enter the date and time of the in-person meeting."))
+    dates = {name: parse_date(t[name]) for name in ("starts_on", "voting_ends", "register_on")}
+    first, last = dates["starts_on"], dates["voting_ends"]
+    if moment and first and last and first <= last and not first <= moment.date() <= last:
+        # Held before the first day it would come less than the notice's 10 days after it (ЖК ст. 45 ч. 4, counted to
+        # the first day); after the last, when the decisions are already counted.
+        errors.add("in_person_at", gettext("The in-person meeting is held within the meeting's days: from %(start)s to "
+                                           "%(end)s.", start=format_day(first), end=format_day(last)))  # fmt: skip
     for name in ("starts_on", "voting_ends", "register_on"):
-        v[name] = parse_date(t[name])
+        v[name] = dates[name]
         if v[name] is None:
             errors.add(name, gettext("Enter a date, e.g. 15.12.2026."))
     if v["starts_on"] and v["voting_ends"] and v["voting_ends"] < v["starts_on"]:

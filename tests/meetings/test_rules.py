@@ -345,3 +345,26 @@ def test_stage_follows_the_dates(now, stage):
         )
         == stage
     )
+
+
+@pytest.mark.parametrize(
+    ("held", "refused"),
+    [("2026-12-09T18:00", True), ("2026-12-10T18:00", False), ("2026-12-20T18:00", False), ("2026-12-21T10:00", True)],
+)
+def test_an_in_person_meeting_is_held_within_the_meetings_days(held: str, refused: bool) -> None:
+    """A mixed meeting's in-person part dated before its first day came sooner than the notice's 10 days (counted to
+    the first day, ЖК ст. 45 ч. 4), and one after the last day after the count: both were taken as typed."""
+    from zoneinfo import ZoneInfo
+
+    from portal.core.i18n import set_locale
+    from portal.meetings import forms
+
+    set_locale("ru")
+    typed = {"house": "1", "title": "Собрание", "form": "mixed", "initiator": "УК", "in_person_at": held,
+             "starts_on": "2026-12-10", "voting_ends": "2026-12-20", "register_on": "2026-12-10"}  # fmt: skip
+    form = forms.read_meeting(typed, [1], ZoneInfo("Europe/Simferopol"))
+    said = form.errors.get("in_person_at")
+    if refused:
+        assert said == "Очное собрание проводится в дни собрания: с 10 декабря 2026 по 20 декабря 2026.", said
+    else:
+        assert not form.errors, form.errors
