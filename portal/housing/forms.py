@@ -143,6 +143,8 @@ def read_owner(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormE
     fields = _read(
         errors, data, name=rules.parse_text, inn=rules.parse_inn, phone=rules.parse_phone, email=rules.parse_email
     )
+    if problem := rules.owner_inn_problem(kind, fields["inn"]):
+        errors.add("inn", rules.message(problem))
     return {"kind": kind, **fields}, errors
 
 

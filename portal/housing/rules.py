@@ -36,6 +36,7 @@ class Problem(StrEnum):
     ACCOUNT_DIGITS = "account_digits"
     ACCOUNT_TAKEN = "account_taken"
     INN_FORMAT = "inn_format"
+    INN_OF_ORGANISATION = "inn_of_organisation"  # 10 digits given for a person
     PHONE_FORMAT = "phone_format"
     EMAIL_FORMAT = "email_format"
     FLOOR_RANGE = "floor_range"
@@ -63,6 +64,9 @@ MESSAGES: dict[Problem, Callable[[], str]] = {
     Problem.ACCOUNT_DIGITS: lazy("An account number has only digits (up to 20)."),
     Problem.ACCOUNT_TAKEN: lazy("This account number is already taken."),
     Problem.INN_FORMAT: lazy("An INN has 10 digits (organisation) or 12 digits (person)."),
+    Problem.INN_OF_ORGANISATION: lazy(
+        "A person's INN has 12 digits; 10 digits are an organisation's. Check the INN or choose «Organisation»."
+    ),
     Problem.PHONE_FORMAT: lazy("Enter the phone as +7 978 123-45-67."),
     Problem.EMAIL_FORMAT: lazy("Enter an e-mail address such as name@example.ru."),
     Problem.FLOOR_RANGE: lazy("The floor must be between -5 and 200."),
@@ -291,6 +295,15 @@ def parse_account_number(value: str) -> str | Problem:
 def parse_inn(value: str) -> str | Problem | None:
     """An INN: empty (None), 10 digits (an organisation) or 12 digits (a person)."""
     return _digits(value, (10, 12), Problem.INN_FORMAT, None)
+
+
+def owner_inn_problem(kind: str, inn: str | None) -> Problem | None:
+    """An owner's INN against the kind of owner: a person's has 12 digits, so 10 digits (an organisation's) given
+    for a person are a mistake of the INN or of the kind. An organisation's 12 digits are let be: an individual
+    entrepreneur may be recorded as one."""
+    if kind == OwnerKind.PERSON and inn is not None and len(inn) == 10:
+        return Problem.INN_OF_ORGANISATION
+    return None
 
 
 def parse_phone(value: str) -> str | Problem:

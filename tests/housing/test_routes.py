@@ -311,6 +311,17 @@ async def test_an_owner_form_checks_inn_phone_and_email(manager, estate):
     assert response.text.count('aria-invalid="true"') == 3
 
 
+async def test_an_organisation_s_inn_given_for_a_person_is_refused_with_the_form_kept(manager, estate):
+    """A person's INN has 12 digits; ten given for a person are a slip of the INN or of the kind of owner."""
+    typed = {"kind": "person", "name": "Ким Ирина", "inn": "7707083893", "phone": "", "email": ""}
+    refused = await manager.form("/staff/owners/new", typed)
+    assert refused.status_code == 422
+    assert "ИНН физического лица состоит из 12 цифр; 10 цифр — ИНН организации." in refused.text
+    assert 'value="7707083893"' in refused.text and 'value="Ким Ирина"' in refused.text
+    saved = await manager.form("/staff/owners/new", {**typed, "kind": "organisation", "name": "ООО «Ромашка»"})
+    assert saved.status_code == 303
+
+
 async def test_an_owner_s_phone_typed_as_8_978_is_shown_in_groups_and_dials(manager, estate):
     saved = await manager.form(
         "/staff/owners/new", {"kind": "person", "name": "Ким Ирина", "phone": "8 (978) 111-22-33"}
