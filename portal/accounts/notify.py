@@ -60,6 +60,20 @@ async def _may_send(user_id: int, template: str) -> bool:
     return rules.may_send(topic, {r["consent_type"] for r in standing})
 
 
+def _mailed(user: dict[str, Any]) -> bool:
+    """Whether ``notify`` writes to the person by e-mail: an address, and the profile's switch for e-mail on."""
+    return bool(user["email"] and user["notify_email"])
+
+
+async def mails_reach(user_id: int | None) -> bool:
+    """Whether the messages ``notify`` queues for ``user_id`` go by e-mail too: a page that says «we have sent a
+    confirmation by e-mail» says it only then."""
+    if not user_id:
+        return False
+    user = await User.select(User.email, User.notify_email, User.is_active).where(User.id == user_id).first()
+    return user is not None and bool(user["is_active"]) and _mailed(user)
+
+
 async def notify(
     user_id: int,
     template: str,
@@ -101,7 +115,7 @@ async def notify(
     # links to — its words and subject are its own columns, and the list reads nothing else.
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
     channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
-    if user["email"] and user["notify_email"]:
+    if _mailed(user):
         channels.append(("email", user["email"]))
     queued = 0
     for channel, recipient in channels:

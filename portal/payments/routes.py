@@ -20,6 +20,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect
 from litestar.response import Template
 
+from portal.accounts.notify import mails_reach
 from portal.billing import ledger
 from portal.core import clock
 from portal.core.i18n import gettext
@@ -194,6 +195,7 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         unpaid = (PaymentStatus.OPEN, PaymentStatus.FAILED)
         rows = [replace(r, status=PaymentStatus.PENDING) if r.status in unpaid else r for r in rows]
     paid = state == rules.BatchState.PAID
+    mailed = paid and first.created_by == principal.user_id and await mails_reach(first.created_by)
     offer = paid and rules.offers_autopay(
         state,
         first.kind,
@@ -208,6 +210,7 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         first=first,
         state=state,
         balances=await ledger.balances_of([r.account for r in rows]) if paid else {},
+        mailed=mailed,
         total=sum(r.amount for r in rows),
         offer_autopay=offer and any(principal.may_on_account(r.account, "pay") for r in rows),
         until=clock.local(first.expires_at) if first.expires_at else None,

@@ -89,6 +89,28 @@ async def test_paying_two_accounts_with_4242_credits_each_once_and_queues_an_ema
         (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.channel == "email")
     )
     assert len(mails) == 1 and mails[0]["template"] == "payment_succeeded"
+    assert "Подтверждение отправлено на e-mail." in page.text
+
+
+async def test_a_payer_who_turned_e_mail_off_is_not_told_a_confirmation_was_e_mailed(client, login, household, gateway):
+    """«Подтверждение отправлено на e-mail» was said to every payer, also to one who had turned e-mail off in
+    the profile and got no letter: the page says it only where the letter goes."""
+    from portal.accounts.tables import User
+
+    a, _ = household["accounts"]
+    await User.update({User.notify_email: False}).where(User.id == household["resident"])
+    url = await start(client, login, household, {a: "100"})
+    hosted = await gateway.pay(url, "4242 4242 4242 4242")
+    await gateway.settle()
+    page = await client.get(_path(hosted.headers["location"]))
+    assert "Платёж получен" in page.text and "Спасибо! 100,00\u00a0₽ зачислено на счёт." in page.text
+    assert "e-mail" not in page.text.split("Платёж получен")[1].split("</section>")[0]
+    assert (
+        await OutboxMessage.count().where(
+            (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.channel == "email")
+        )
+        == 0
+    )
 
 
 async def test_a_declined_card_says_so_and_posts_nothing(client, login, household, gateway):
