@@ -463,6 +463,11 @@ async def test_staff_import_of_a_bad_file_lists_lines_and_writes_nothing(client,
     assert await Charge.count() == 0
     # The form below the problems keeps the month the file was for (2026-09), not this month's default.
     assert re.search(r'<input id="f-period" name="period" type="text" value="2026-09"', response.text)
+    # The browser has emptied the file field: the field says so, on the page and in what its progress redraws.
+    note = "Отклонённый файл не сохраняется: выберите файл снова."
+    assert note in response.text.split('id="e-file"')[1].split("</p>")[0]
+    polled = await client.get(str(response.url), headers={"HX-Request": "true"})
+    assert note in polled.text.split('id="e-file"')[1].split("</p>")[0] and "<html" not in polled.text
 
 
 async def test_a_checked_file_is_only_its_uploaders(client, new_client, login, make_user, make_account, catalog):
