@@ -597,9 +597,9 @@ async def enter_paper(
 async def accept(principal: Principal, ballot: queries.BallotRow) -> None:
     if ballot.status != BallotStatus.MODERATION:
         raise Refused(gettext("This ballot has already been moderated."))
-    if ballot.duplicate or await Ballot.exists().where(
-        (Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED)
-    ):
+    # Whether a ballot of the ownership is counted now: the flag set at entry may be stale (the ballot waiting then
+    # since rejected, and this one the owner's signed copy).
+    if await Ballot.exists().where((Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED)):
         raise Refused(gettext("This ownership already has a counted ballot: reject this one as a duplicate."))
     if ballot.late:
         raise Refused(gettext("This ballot was received after the voting closed: reject it as late."))

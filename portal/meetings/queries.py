@@ -460,6 +460,27 @@ class BallotRow:
     answers: dict[int, rules.Choice | None]
 
 
+async def counted_entries(meeting_id: int, entry_ids: list[int]) -> set[int]:
+    """Which of the register lines ``entry_ids`` have a counted (accepted) ballot now."""
+    if not entry_ids:
+        return set()
+    rows = await Ballot.select(Ballot.entry).where(
+        (Ballot.meeting == meeting_id) & Ballot.entry.is_in(entry_ids) & (Ballot.status == BallotStatus.ACCEPTED)
+    )
+    return {r["entry"] for r in rows}
+
+
+def flag_duplicates(waiting: list[BallotRow], counted: set[int]) -> list[BallotRow]:
+    """The waiting ballots, each marked a duplicate as things stand now: its ownership has a counted ballot, or an
+    earlier one waiting. The mark stored at entry goes stale when the ballot it repeated is rejected."""
+    seen = set(counted)
+    out = []
+    for b in waiting:
+        out.append(replace(b, duplicate=b.entry_id in seen))
+        seen.add(b.entry_id)
+    return out
+
+
 async def ballots_of(
     meeting_id: int, *, statuses: list[BallotStatus] | None = None, limit: int = 500
 ) -> list[BallotRow]:

@@ -73,3 +73,28 @@ async def test_the_owner_of_a_rejected_paper_ballot_is_told_why_in_their_languag
     assert said, page[-4000:]
     assert "Ваше бумажное решение проверено и не учтено. Причина: Не собственник" in said.group(1)
     assert "До окончания голосования вы можете проголосовать ниже." in said.group(1)
+
+
+async def test_a_second_paper_ballot_can_be_accepted_once_the_first_is_rejected(
+    client, login, make_user, example_house, make_meeting
+):
+    """The owner's unsigned ballot, then their signed copy: the copy was flagged a duplicate when entered (the first
+    was waiting), and after the first was rejected it could not be accepted («already has a counted ballot») and the
+    page still offered to reject it as a duplicate. Whether a ballot repeats another is now read as things stand."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    (unsigned,) = await _paper_ballots(house, meeting_id, "G")
+    (signed,) = await _paper_ballots(house, meeting_id, "G")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+
+    async def section(ballot: int) -> str:
+        page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+        return re.search(rf'aria-labelledby="b-{ballot}">.*?</section>', page, re.S).group(0)
+
+    flagged = await section(signed)
+    assert "badge-overdue" in flagged and 'value="duplicate" selected' in flagged
+    await client.form(f"/staff/meetings/ballots/{unsigned}/reject", {"reason": "unsigned"})
+    alone = await section(signed)
+    assert "badge-overdue" not in alone and 'value="duplicate" selected' not in alone, alone
+    assert (await client.form(f"/staff/meetings/ballots/{signed}/accept")).status_code == 303
+    assert (await Ballot.select(Ballot.status).where(Ballot.id == signed).first())["status"] == BallotStatus.ACCEPTED
