@@ -44,6 +44,7 @@ from portal.core.web import FormErrors
 from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import found
+from portal.core.web import is_fragment_request
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import ComplexView
@@ -129,10 +130,13 @@ class StaffAnalytics(Controller):
         )
 
     @get("/houses", name="analytics:houses")
-    async def houses(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+    async def houses(self, request: Request, principal: NamedDependency[Principal]) -> Template | Response[Any]:
         """The house field again for the complex chosen (HTMX, as the complex changes): that complex's houses of the
-        user's, or all of them for any other choice; the house chosen stays chosen while it is among them."""
+        user's, or all of them for any other choice; the house chosen stays chosen while it is among them. Opened
+        as a page (an address typed or kept), it is the dashboard of that choice, not a bare field."""
         mine, q = await queries.houses_by_complex(principal), request.query_params
+        if not is_fragment_request(request):
+            return see_other(request, "/staff/analytics" + (f"?{request.url.query}" if request.url.query else ""))
         offered = [h for h in mine if h.complex_id == parse_id(q.get("complex"))] or mine
         house = among(parse_id(q.get("house")), [h.id for h in offered])
         return render(

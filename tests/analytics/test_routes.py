@@ -191,6 +191,9 @@ async def test_with_htmx_the_house_list_narrows_to_the_complex_chosen(client: An
     assert f'<option value="{world["other"].house}"' not in field.text
     everything = (await client.get("/staff/analytics/houses?complex=987654", headers=hx)).text
     assert all(f'<option value="{world[k].house}"' in everything for k in ("a", "other"))
+    # Opened as a page (an address typed or kept), the field is the dashboard of that choice, not a bare select.
+    opened = await client.get(f"/staff/analytics/houses?complex={a['complex']}")
+    assert opened.status_code == 303 and opened.headers["location"] == f"/staff/analytics?complex={a['complex']}"
 
 
 async def test_on_an_english_page_complexes_and_houses_are_marked_russian(
@@ -203,7 +206,8 @@ async def test_on_an_english_page_complexes_and_houses_are_marked_russian(
     a = await House.select(House.complex).where(House.id == world["a"].house).first()
     english = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "en"})).text
     assert f'<option value="{a["complex"]}" lang="ru">' in english
-    for page in (english, (await client.get("/staff/analytics/houses", headers={"Accept-Language": "en"})).text):
+    field = await client.get("/staff/analytics/houses", headers={"Accept-Language": "en", "HX-Request": "true"})
+    for page in (english, field.text):
         groups = re.findall(r"<optgroup[^>]*>", page)
         assert groups and all(g.endswith(' lang="ru">') for g in groups)
     russian = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "ru"})).text
