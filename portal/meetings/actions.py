@@ -509,6 +509,18 @@ class WrongCode(Refused):
     """The code typed is not the one sent (or not six digits): the confirmation page says so at its field."""
 
 
+async def _not_received(ids: list[int]) -> list[int]:
+    """The drafts among ``ids`` whose ownership has no ballot counted or waiting: a paper ballot entered after the
+    code was sent is the owner's decision received; the draft would make a second accepted ballot of it."""
+    drafts = await Ballot.select(Ballot.id, Ballot.entry).where(Ballot.id.is_in(ids or [-1]))
+    received = await Ballot.select(Ballot.entry).where(
+        Ballot.entry.is_in([d["entry"] for d in drafts] or [-1])
+        & Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION])
+    )
+    taken = {r["entry"] for r in received}
+    return [d["id"] for d in drafts if d["entry"] not in taken]
+
+
 async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
     """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
     _voting_open(meeting)
@@ -530,7 +542,7 @@ async def confirm(principal: Principal, meeting: queries.MeetingView, code: str 
             raise Refused(gettext("The code is wrong, and that was the last attempt: this code no longer works. "
                                   "Ask for a new one."))  # fmt: skip
         raise WrongCode(wrong_code_message(left))
-    ids = [int(x) for x in row["ballots"].split(",") if x]
+    ids = await _not_received(ids=[int(x) for x in row["ballots"].split(",") if x])
     async with atomic():
         await BallotCode.update({BallotCode.used_at: now}).where(BallotCode.id == row["id"])
         locked = (

@@ -370,3 +370,25 @@ async def _owner_with_answers(example_house, make_meeting, make_user, principal_
     (line,) = await queries.voter_lines(owner, meeting.id)
     await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.FOR for i in meeting.items})
     return meeting, owner
+
+
+async def test_a_paper_ballot_entered_after_the_code_was_sent_is_not_doubled_by_the_code(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """The owner asked for a code, then handed in a paper ballot that was entered and accepted; typing the code then
+    accepted the electronic draft too: two accepted ballots for one ownership. The code now leaves it a draft."""
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.AGAINST for i in meeting.items})
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    (paper,) = await _paper_ballots(house, meeting.id, "A")
+    await actions.accept(await _admin(), (await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION]))[0])
+    assert await actions.confirm(owner, meeting, code) == 0
+    accepted = await Ballot.select(Ballot.id).where(
+        (Ballot.entry == line.id) & (Ballot.status == BallotStatus.ACCEPTED)
+    )
+    assert [b["id"] for b in accepted] == [paper]
+    assert (await queries.outcome(meeting)).questions[0].votes_for == 50  # the paper «for», not the draft «against»
