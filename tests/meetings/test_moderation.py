@@ -3,6 +3,7 @@ again in that ballot's form, with the message at the reason."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -98,3 +99,32 @@ async def test_a_second_paper_ballot_can_be_accepted_once_the_first_is_rejected(
     assert "badge-overdue" not in alone and 'value="duplicate" selected' not in alone, alone
     assert (await client.form(f"/staff/meetings/ballots/{signed}/accept")).status_code == 303
     assert (await Ballot.select(Ballot.status).where(Ballot.id == signed).first())["status"] == BallotStatus.ACCEPTED
+
+
+HOSTILE_NOTE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+async def test_the_moderators_comment_reaches_the_owner_inert(client, login, make_user, example_house, make_meeting):
+    """The moderator's comment is text another person reads (SECURITY.md: script in user content): in the e-mail's
+    HTML, and on the owner's notifications page, it comes back escaped, never as markup."""
+    from portal.core.tables import OutboxMessage
+    from portal.notifications.messages import render
+    from tests.meetings.test_actions import _owner_user
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    d_user = await _owner_user(make_user, house, "D", "3")
+    (ballot,) = await _paper_ballots(house, meeting_id, "D")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    typed = {"reason": "unsigned", "note": HOSTILE_NOTE}
+    assert (await client.form(f"/staff/meetings/ballots/{ballot}/reject", typed)).status_code == 303
+    told = await OutboxMessage.select().where(OutboxMessage.user_id == d_user)
+    (mail,) = [m for m in told if m["channel"] == "email"]
+    context = mail["context"] if isinstance(mail["context"], dict) else json.loads(mail["context"])
+    page = render(mail["template"], "ru", context).html
+    assert "<script>" not in page and "<img" not in page, page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    await login(client, d_user)
+    shown = (await client.get("/notifications")).text
+    assert "<script>alert(1)" not in shown and "<img src=x" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
