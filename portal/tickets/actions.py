@@ -515,8 +515,12 @@ async def mark_read(ticket: TicketDetail, *, by_staff: bool, event_id: int) -> N
 # --- statuses -------------------------------------------------------------------------------------------------
 
 
-def refusal_message(refusal: Refusal) -> str:
-    """A refused move in words, for the person who asked."""
+def refusal_message(refusal: Refusal, target: str = "") -> str:
+    """A refused move to ``target`` in words, for the person who asked."""
+    if refusal == Refusal.ALREADY:
+        if target == Status.CANCELLED:
+            return gettext("The request is already cancelled.")
+        return gettext("The request is already closed.")
     if refusal == Refusal.IN_WORK:
         return gettext("The request is already in work and cannot be cancelled. Write to the dispatcher.")
     if refusal == Refusal.WINDOW_PASSED:
@@ -551,7 +555,7 @@ async def _move(
     if change.refusal is not None:
         # A resident asks from the request's page (or posts straight at it): the answer is said there.
         back = f"/tickets/{ticket.id}" if actor == Actor.RESIDENT else None
-        raise Refused(refusal_message(change.refusal), back=back)
+        raise Refused(refusal_message(change.refusal, target), back=back)
     by_staff = actor != Actor.RESIDENT
     async with atomic():
         values = {getattr(Ticket, k): v for k, v in change.values.items()}

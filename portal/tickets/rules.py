@@ -336,6 +336,7 @@ class Refusal(StrEnum):
     WINDOW_PASSED = "window_passed"  # a resident confirming or returning after the confirm window
     NOT_DONE = "not_done"  # a resident returning a request whose work is not reported done
     CONFIRMED = "confirmed"  # a resident returning the work they confirmed themselves
+    ALREADY = "already"  # a resident asking again for what is done (a second tap, a page left open in another tab)
 
 
 class Current(Protocol):
@@ -408,8 +409,10 @@ def restarted_deadline(ticket: Current, now: datetime, tz: str) -> datetime | No
 
 def _resident_refusal(ticket: Current, target: str, now: datetime) -> Refusal | None:
     status = ticket.status
+    if status == target and target in (S.CANCELLED, S.CLOSED):
+        return Refusal.ALREADY
     if target == S.CANCELLED:
-        if status in (S.CANCELLED, S.CLOSED):
+        if status == S.CLOSED:
             return Refusal.NOT_NOW
         return None if resident_may_cancel(status) else Refusal.IN_WORK
     if target == S.CLOSED:

@@ -401,6 +401,28 @@ async def test_a_return_or_a_rating_too_long_is_refused_with_its_text_kept(
     assert "The text is too long: at most 4000 characters." in page.text
 
 
+async def test_cancelling_or_confirming_again_says_it_is_already_done(
+    client, new_client, login, make_user, make_account
+):
+    """A second tap on «Отменить заявку» (or the button of a page left open in another tab) answered «Этот
+    статус сейчас нельзя установить»: words of the status table, not of the resident. It says the request is
+    already cancelled, or already closed, on the request's page."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
+    assert (await client.form(f"/tickets/{tid}/cancel")).status_code == 303
+    again = await client.form(f"/tickets/{tid}/cancel")
+    assert again.status_code == 303 and again.headers["location"] == f"/tickets/{tid}"
+    page = (await client.get(again.headers["location"])).text
+    assert "Заявка уже отменена." in page and "нельзя установить" not in page
+    done = await _done(client, new_client, login, make_user, make_account)
+    assert (await client.form(f"/tickets/{done}/confirm")).status_code == 303
+    client.cookies.set("lang", "en")
+    again = await client.form(f"/tickets/{done}/confirm")
+    assert "The request is already closed." in (await client.get(again.headers["location"])).text
+
+
 async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrote_since_the_last_visit(
     client, new_client, login, make_user, make_account
 ):
