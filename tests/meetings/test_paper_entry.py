@@ -120,3 +120,8 @@ async def test_a_ballot_received_before_voting_opened_is_refused_and_a_late_one_
     page = (await client.get(late.headers["location"])).text
     assert "получено после окончания голосования: оно не учитывается" in page
     assert await Ballot.count().where((Ballot.meeting == meeting_id) & (Ballot.late == True)) == 1  # noqa: E712
+    # the moderator is offered only to reject it, as late
+    (late_id,) = await Ballot.select(Ballot.id).where((Ballot.meeting == meeting_id) & (Ballot.late == True))  # noqa: E712
+    queue = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert f'action="/staff/meetings/ballots/{late_id["id"]}/accept"' not in queue
+    assert f'action="/staff/meetings/ballots/{late_id["id"]}/reject"' in queue
