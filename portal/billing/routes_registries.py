@@ -4,6 +4,7 @@ reconciliation of the portal's balances with the billing system's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller
@@ -144,31 +145,50 @@ class StaffRegistryQueue(Controller):
 
     @post("/{line_id:int}/assign", name="billing:registry_assign", status_code=200)
     async def assign(
-        self, request: Request, principal: NamedDependency[Principal], line_id: FromPath[int], data: FormData
-    ) -> Response[Any]:
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        line_id: FromPath[int],
+        data: FormData,
+        paging: Paging,
+    ) -> Response[Any] | Template:
         number = form_value(data, "account")
         try:
             await registries.assign(principal, line_id, number, client_ip(request))
         except Refused as refused:
-            flash(request, str(refused), "error")
-            return see_other(request, f"{BASE}/queue")
+            return await _queue_page(request, paging, QueueRefusal(line_id, "account", str(refused), number))
         flash(request, _("The payment is credited to account %(number)s.", number=number.strip()))
         return see_other(request, f"{BASE}/queue")
 
     @post("/{line_id:int}/return", name="billing:registry_return", status_code=200)
     async def mark_returned(
-        self, request: Request, principal: NamedDependency[Principal], line_id: FromPath[int], data: FormData
-    ) -> Response[Any]:
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        line_id: FromPath[int],
+        data: FormData,
+        paging: Paging,
+    ) -> Response[Any] | Template:
+        reason = form_value(data, "reason")
         try:
-            await registries.mark_returned(principal, line_id, form_value(data, "reason"), client_ip(request))
+            await registries.mark_returned(principal, line_id, reason, client_ip(request))
         except Refused as refused:
-            flash(request, str(refused), "error")
-            return see_other(request, f"{BASE}/queue")
+            return await _queue_page(request, paging, QueueRefusal(line_id, "reason", str(refused), reason))
         flash(request, _("The payment is marked returned to the payer."))
         return see_other(request, f"{BASE}/queue")
 
 
-async def _queue_page(request: Request, wanted: PageRequest) -> Template:
+@dataclass(frozen=True)
+class QueueRefusal:
+    """Why a payment of the queue was not assigned or returned: said at the field of its line, what was typed kept."""
+
+    line_id: int
+    field: str  # account | reason
+    message: str
+    typed: str
+
+
+async def _queue_page(request: Request, wanted: PageRequest, refusal: QueueRefusal | None = None) -> Template:
     asked = request.query_params.get("status")
     problems = forms.queue_status_problems(request.query_params, asked if asked in STATUSES else None)
     status = asked if asked in STATUSES else LineStatus.UNMATCHED
@@ -182,6 +202,8 @@ async def _queue_page(request: Request, wanted: PageRequest) -> Template:
         statuses=status_labels(),
         total_kopecks=kopecks,
         rub=from_kopecks,
+        refusal=refusal,
+        status_code=422 if refusal else 200,
     )
 
 

@@ -127,6 +127,24 @@ async def test_the_progress_of_a_check_redraws_the_file_field_with_the_result(cl
     assert "f-file" in polled_region(page)
 
 
+async def test_an_unknown_account_for_a_queued_payment_is_said_at_its_field_with_the_number_kept(client, login, setup):
+    """The refusal was a message at the top of the page, and the line's field showed the file's number again in
+    place of what the accountant typed; it is now said at the field of that line, with the number kept."""
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    refused = await client.form(f"/staff/billing/registries/queue/{queued['id']}/assign", {"account": "7700000999"})
+    assert refused.status_code == 422
+    field = refused.text.split(f'id="e-account-{queued["id"]}"')[1].split("</div>")[0]
+    assert "7700000999" in field.split("</p>")[0] and 'value="7700000999"' in field and "aria-invalid" in field
+    assert await RegistryPayment.count().where(RegistryPayment.status == LineStatus.UNMATCHED) == 1
+    await client.form(f"/staff/billing/registries/queue/{queued['id']}/assign", {"account": "7700000002"})
+    again = await client.form(f"/staff/billing/registries/queue/{queued['id']}/assign", {"account": "7700000002"})
+    assert again.status_code == 422, "its line is gone from the list: the refusal is said above it"
+    assert 'role="alert">Этот платёж уже не ждёт разбора.' in again.text
+
+
 async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup):
     await login(client, setup["accountant"])
     page = await upload(client, BANK.read_bytes())
