@@ -392,3 +392,43 @@ async def test_a_paper_ballot_entered_after_the_code_was_sent_is_not_doubled_by_
     )
     assert [b["id"] for b in accepted] == [paper]
     assert (await queries.outcome(meeting)).questions[0].votes_for == 50  # the paper «for», not the draft «against»
+
+
+async def test_a_guess_that_read_the_code_alive_is_not_compared_once_its_attempts_are_spent(
+    db, example_house, make_meeting, make_user, principal_of_user, monkeypatch
+):
+    """Guesses sent all at once (SECURITY.md: brute force) each read the code alive before any was counted: the
+    count in one statement with the comparison's condition refuses the guesses past the fifth, even the right code."""
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    alive = await actions._waiting_code(owner, meeting.id)  # as a request of the burst read it
+    for _ in range(actions.CODE_ATTEMPTS):
+        with pytest.raises(Refused):
+            await actions.confirm(owner, meeting, f"{(int(code) + 1) % 10**6:06d}")
+
+    async def read_before_the_others(principal, meeting_id):
+        return alive
+
+    monkeypatch.setattr(actions, "_waiting_code", read_before_the_others)
+    with pytest.raises(Refused) as refused:
+        await actions.confirm(owner, meeting, code)
+    assert not isinstance(refused.value, actions.WrongCode)
+    assert (await queries.outcome(meeting)).participating == 0
+
+
+async def test_another_owners_wrong_codes_do_not_kill_this_owners_code(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """Attempts are counted on the code of the person typing: a neighbour's wrong guesses in the same meeting cannot
+    lock out an owner's code."""
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    house = await example_house()
+    neighbour = await principal_of_user(await _owner_user(make_user, house, "B", "2"))
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(actions.CODE_ATTEMPTS + 1):
+        with pytest.raises(Refused):
+            await actions.confirm(neighbour, meeting, wrong)
+    assert await actions.confirm(owner, meeting, code) == 1
