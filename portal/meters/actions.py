@@ -246,9 +246,18 @@ async def correct_reading(
     facts = dataclasses.replace(reading.facts, failed=False, retired=False, next_verification=None)
     checks = rules.check_meter(facts, values, today=reading.period, period=reading.period, confirmed=True)
     refusals = [Refusal(reading.meter_id, z, c.error) for z, c in checks.items() if c.error]
+    following = await queries.following_readings(reading.meter_id, reading.period, facts.zones)
+    recounted = rules.recount_following(
+        values, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
+    )
+    refusals = refusals or [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
     if refusals:
         return refusals
     async with atomic():
+        for zone, check in recounted.items():  # the next reading used what lies between it and the corrected one
+            await MeterReading.update(
+                {MeterReading.consumption: check.consumption, MeterReading.rollover: check.rollover}
+            ).where(MeterReading.id == following[zone][0])
         for zone, check in checks.items():
             before = reading.values.get(zone)
             await MeterReading.update(
@@ -263,7 +272,9 @@ async def correct_reading(
                     MeterReading.review_note: note,
                 }
             ).where(_group(reading) & (MeterReading.zone == zone))
-        changes = {f"zone {z}": [str(reading.values.get(z)), str(v)] for z, v in values.items()}
+        changes: dict[str, Any] = {f"zone {z}": [str(reading.values.get(z)), str(v)] for z, v in values.items()}
+        if recounted:  # the next reading's consumption, counted again from the corrected value
+            changes["following"] = {str(following[z][0]): str(c.consumption) for z, c in recounted.items()}
         await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, {**changes, "note": note})
         old, new = _kept(reading.values), _kept(values)
         context = {**_reading_context(reading), "old": old, "new": new, "decimals": facts.decimals, "reason": note}

@@ -531,6 +531,23 @@ class StaffReading:
         return sum(averages, Decimal(0)) if averages and all(a is not None for a in averages) else None  # type: ignore[arg-type]
 
 
+async def following_readings(meter_id: int, period: date, zones: int) -> dict[int, tuple[int, Decimal]]:
+    """The reading passed next after ``period`` of each zone of the meter (id and value; rejected ones left out):
+    its consumption was counted from the reading of ``period``. All zones are passed together, so the first
+    ``zones`` rows are the next period's."""
+    rows = await (
+        MeterReading.select(MeterReading.id, MeterReading.zone, MeterReading.value, MeterReading.period)
+        .where(
+            (MeterReading.meter == meter_id) & (MeterReading.period > period) & (MeterReading.review != Review.REJECTED)
+        )
+        .order_by(MeterReading.period)
+        .order_by(MeterReading.zone)
+        .limit(zones)
+    )
+    first = rows[0]["period"] if rows else None
+    return {r["zone"]: (r["id"], Decimal(r["value"])) for r in rows if r["period"] == first}
+
+
 async def staff_reading(principal: Principal, reading_id: int) -> StaffReading | None:
     """A reading of a house the user works with (with its sibling zones), or None (missing and forbidden alike)."""
     query = MeterReading.select(

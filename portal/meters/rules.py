@@ -36,6 +36,7 @@ class ReadingError(StrEnum):
     TOO_PRECISE = "too_precise"
     NEGATIVE = "negative"
     ZONES_INCOMPLETE = "zones_incomplete"  # a multi-tariff meter is read in all its zones at once
+    ABOVE_NEXT = "above_next"  # a staff correction above the reading passed after it (not a rollover)
 
 
 # --- §4.1 the window ------------------------------------------------------------------------------------------
@@ -300,6 +301,21 @@ def confirm_rollover(check: Check, confirmed: bool) -> Check:
     if check.error is ReadingError.LESS_THAN_PREVIOUS and confirmed:
         return Check(error=ReadingError.NOT_A_ROLLOVER)
     return check
+
+
+def recount_following(
+    corrected: Mapping[int, Decimal], following: Mapping[int, Decimal], *, digits: int, decimals: int
+) -> dict[int, Check]:
+    """A corrected reading changes what the next one used (its consumption is counted from it): each zone's next
+    value checked against the corrected one — a rollover taken as before, a next value lower than the correction
+    (and not a rollover) refused as ``ABOVE_NEXT``."""
+    checks = {}
+    for zone, value in following.items():
+        if zone not in corrected:
+            continue
+        check = check_reading(value, corrected[zone], digits=digits, decimals=max(decimals, 6), on=date.min)
+        checks[zone] = Check(error=ReadingError.ABOVE_NEXT) if check.error else check
+    return checks
 
 
 def asks_rollover(error: ReadingError | None) -> bool:

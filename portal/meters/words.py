@@ -145,6 +145,10 @@ def error_message(error: rules.ReadingError, previous: Decimal | None, digits: i
         ),
         rules.ReadingError.NEGATIVE: gettext("A reading cannot be negative."),
         rules.ReadingError.ZONES_INCOMPLETE: gettext("Enter the readings of every zone of this meter."),
+        rules.ReadingError.ABOVE_NEXT: gettext(
+            "The value is above the reading passed after it, for a later month. Check the digits, or correct that "
+            "reading first."
+        ),
     }[error]
 
 

@@ -177,6 +177,21 @@ async def test_a_correction_keeps_what_was_sent_and_tells_the_resident_why(flat,
     assert "на фото 106,4" in email["body"] and "164,000" in email["body"] and "106,400" in email["body"]
 
 
+async def test_correcting_an_earlier_reading_recounts_the_next_ones_consumption(flat, make_user):
+    """November's consumption was counted from October's value: a correction of October counts it again (the
+    export to billing carries it), and a correction above November's value is refused."""
+    await _pass(flat, {flat.cold: {1: D("104")}})  # October 100 → November 104, used 4
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    october = (await readings_of(flat.cold, date(2026, 10, 1)))[0]["id"]
+    item = await queries.staff_reading(manager, october)
+    refused = await actions.correct_reading(manager, item, {1: D("104.5")}, "на фото 104,5", now=NOW)
+    assert [r.error for r in refused] == [rules.ReadingError.ABOVE_NEXT]
+    assert D((await readings_of(flat.cold))[0]["consumption"]) == D("4")
+    assert await actions.correct_reading(manager, item, {1: D("98.5")}, "на фото 98,5", now=NOW) == []
+    assert D((await readings_of(flat.cold, date(2026, 10, 1)))[0]["consumption"]) == D("2.5")  # from September's 96
+    assert D((await readings_of(flat.cold))[0]["consumption"]) == D("5.5")
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 

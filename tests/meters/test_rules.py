@@ -26,6 +26,7 @@ from portal.meters.rules import may_correct
 from portal.meters.rules import monthly_history
 from portal.meters.rules import parse_value
 from portal.meters.rules import period_of_reading
+from portal.meters.rules import recount_following
 from portal.meters.rules import reminders_due
 from portal.meters.rules import usual_consumption
 from portal.meters.rules import verification_expired
@@ -348,3 +349,12 @@ def test_the_history_keeps_months_without_a_reading():
         (10, None, None),
         (11, D("14"), D("4")),
     ]
+
+
+def test_a_correction_recounts_the_next_reading_or_is_refused_above_it():
+    recount = recount_following
+    assert recount({1: D("98.5")}, {1: D("104")}, digits=5, decimals=3)[1].consumption == D("5.5")
+    assert recount({1: D("104.5")}, {1: D("104")}, digits=5, decimals=3)[1].error is ReadingError.ABOVE_NEXT
+    through_zero = recount({1: D("99990")}, {1: D("12")}, digits=5, decimals=3)[1]
+    assert (through_zero.consumption, through_zero.rollover) == (D("22"), True)
+    assert recount({1: D("1")}, {}, digits=5, decimals=3) == {}
