@@ -18,7 +18,6 @@ from litestar.response import Template
 
 from portal.core import clock
 from portal.core import storage
-from portal.core.address import full_address
 from portal.core.address import recorded_address
 from portal.core.db import from_kopecks
 from portal.core.exports import Area
@@ -378,7 +377,7 @@ class StaffOffers(Controller):
     async def decline(
         self, request: Request, principal: NamedDependency[Principal], offer: OfferDep, data: FormData
     ) -> Response[Any]:
-        address = full_address(offer.address, "flat", offer.number)
+        address = recorded_address(offer.address, "flat", offer.number)
         await actions.decline_offer(principal, offer, form_value(data, "answer"), address)
         flash(request, gettext("The owner is told."))
         return see_other(request, "/staff/showcase/offers")

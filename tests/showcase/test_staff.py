@@ -239,6 +239,24 @@ async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client,
     ] == "listed"
 
 
+async def test_an_owner_told_their_flat_is_not_taken_reads_its_address_in_russian(
+    db, client, login, make_account, make_user
+):
+    """The address in the owner's message was composed in the language of the manager who answered: one reading
+    English wrote «…, flat 12» into a Russian message."""
+    flat = await make_account(premise_number="12", area="54.30", floor=5)
+    owner = await make_user(accounts={flat.account: "owner"})
+    offer = ListingOffer(premise=flat.premise, house=flat.house, account=flat.account, user=owner, kind="rent",
+                         price_kopecks=3_500_000)  # fmt: skip
+    await offer.save()
+    await login(client, await make_user(roles=("manager",), houses=(flat.house,)))
+    client.cookies.set("lang", "en")
+    declined = await client.form(f"/staff/showcase/offers/{offer.id}/decline", {"answer": "Не сдаём студии"})
+    assert declined.status_code == 303
+    told = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.user_id == owner)
+    assert told and all(", кв. 12" in m["body"] and "flat 12" not in m["body"] for m in told)
+
+
 async def test_an_owners_request_status_none_of_the_tabs_shows_the_new_ones_and_says_so(
     db, client, login, make_account, make_user
 ):
