@@ -356,3 +356,27 @@ async def test_the_history_says_a_control_date_in_words(client, login, filed, la
     client.cookies.set("lang", lang)
     history = re.search(r'<section class="card ticket-conversation".*?</section>', (await client.get(url)).text, re.S)
     assert said in history.group(0) and "2026-12-20" not in history.group(0)
+
+
+async def test_the_damage_moment_is_set_only_by_staff_of_the_house_and_only_with_the_forms_token(
+    client, login, make_user, make_account
+):
+    """SECURITY.md: a dispatcher of another house gets 404 for the request (its damage moment, and so its deadline,
+    stays as it was); a post without the CSRF token is refused with 403 and changes nothing."""
+    place, elsewhere = await make_account(), await make_account()
+    filed_at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    opened = await actions.open_ticket(
+        account_id=place.account, category="emergency_repair", description="Трубу заварили", now=filed_at
+    )
+    url = f"/staff/tickets/{opened.id}/update"
+    burst = (filed_at - timedelta(days=2)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    form = {"type": "ordinary", "category": "emergency_repair", "internal_status": "", "damage_at": burst}
+    before = await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.id == opened.id).first()
+    await login(client, await make_user(roles=("dispatcher",), houses=(elsewhere.house,)))
+    assert (await client.form(url, form)).status_code == 404
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    await client.csrf_token()  # the cookie is there, the form's token is not
+    assert (await client.post(url, data=form)).status_code == 403
+    assert await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.id == opened.id).first() == before
+    assert (await client.form(url, form)).status_code == 303  # the same form, from the house's dispatcher, is saved
+    assert (await Ticket.select(Ticket.damage_at).where(Ticket.id == opened.id).first())["damage_at"] is not None
