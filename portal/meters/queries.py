@@ -371,7 +371,8 @@ async def residents_of(account_ids: list[int]) -> dict[int, list[Recipient]]:
 @dataclass(frozen=True)
 class ReminderFacts:
     """What the reminder job needs of one account with people on the portal: whether anything was passed for the
-    period, and the verification dates of its meters within the lead time (with the meter each is of)."""
+    period (or nothing can be: no meter of it takes readings), and the verification dates of its meters within the
+    lead time (with the meter each is of)."""
 
     account_id: int
     number: str
@@ -405,13 +406,22 @@ async def reminder_facts(period: date, today: date, *, after: int, limit: int) -
         .where((MeterReading.period == period) & MeterReading.meter.is_in([m["id"] for m in meters]))
         .distinct()
     }
+    # An account none of whose meters takes a reading today (verification passed, failed) has nothing to pass: it
+    # is told of the verification on its page, not asked each month for readings that would be refused.
+    takes = {
+        m["account"]
+        for m in meters
+        if rules.meter_refusal(on=today, next_verification=m["next_verification"], failed=m["failed_on"] is not None)
+        is None
+    }
     horizon = today.toordinal() + rules.VERIFICATION_LEAD_DAYS
     facts: dict[int, ReminderFacts] = {}
     for m in meters:
         account = m["account"]
         if account not in facts:
             address = full_address(m["address"], m["premise_kind"], m["premise_number"])
-            facts[account] = ReminderFacts(account, m["account_number"], address, account in passed, {})
+            done = account in passed or account not in takes
+            facts[account] = ReminderFacts(account, m["account_number"], address, done, {})
         due = m["next_verification"]
         if due is not None and today < due and due.toordinal() <= horizon:
             facts[account].verification_meters.setdefault(due, (m["service"], m["serial"]))

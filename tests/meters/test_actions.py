@@ -233,6 +233,15 @@ async def test_the_window_reminders_go_once_per_account_and_period(flat):
     assert await _sent("window_closing") == 1
 
 
+async def test_no_window_reminder_when_no_meter_of_the_account_takes_readings(flat):
+    """Gas is past its verification date; with cold water and power failed nothing can be passed: the resident is
+    not asked for readings the page would refuse."""
+    await Meter.update({Meter.failed_on: date(2026, 10, 5)}).where(Meter.id.is_in([flat.cold, flat.power]))
+    assert await actions.send_reminders(date(2026, 11, 16), WINDOW) == 0
+    await Meter.update({Meter.failed_on: None}).where(Meter.id == flat.cold)
+    assert await actions.send_reminders(date(2026, 11, 17), WINDOW) == 1
+
+
 async def test_a_reminder_in_the_app_carries_its_words_not_the_short_form_in_each_language(flat, make_user):
     from portal.accounts.tables import User
 
