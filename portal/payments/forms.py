@@ -158,7 +158,7 @@ def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collectio
     limit = parse_money(form_value(data, f"limit_{account_id}"))
     problem = rules.amount_problem(limit)
     if problem:
-        errors.add(f"limit_{account_id}", texts.amount_error(problem))
+        errors.add(f"limit_{account_id}", texts.limit_error(problem))
     return AutopayForm(card=card, limit=limit, errors=errors)
 
 

@@ -115,6 +115,19 @@ def amount_error(problem: AmountProblem) -> str:
     }[problem]
 
 
+def limit_error(problem: AmountProblem) -> str:
+    """Why an autopay limit is refused: a limit is not a payment, so not «the smallest payment» nor «split it into
+    several payments» (which autopay cannot do)."""
+    return {
+        AmountProblem.INVALID: gettext("Enter the limit in rubles, for example 5000 or 5000,50."),
+        AmountProblem.TOO_SMALL: gettext("The limit cannot be less than %(amount)s.", amount=format_money(MIN_AMOUNT)),
+        AmountProblem.TOO_LARGE: gettext(
+            "The limit cannot be more than %(amount)s: autopay takes at most that much at once.",
+            amount=format_money(MAX_AMOUNT),
+        ),
+    }[problem]
+
+
 def no_gateway_refund() -> str:
     return gettext(
         "This payment has no reference at the payment service, so the portal cannot return it to the card. "

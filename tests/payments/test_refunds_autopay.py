@@ -127,6 +127,26 @@ async def test_a_refused_autopay_limit_is_shown_as_typed(client, login, househol
     assert f'<option value="{card}" selected' in refused.text
 
 
+async def test_a_refused_autopay_limit_is_told_as_a_limit_not_as_a_payment(client, login, household, gateway):
+    """A limit of a billion was told «Наибольший платёж за раз — 500 000,00 ₽. Разделите его на несколько
+    платежей», and a limit of nought «Наименьший платёж — 1,00 ₽»: a limit is not a payment, and autopay cannot
+    be split. The words speak of the limit."""
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    said = {}
+    for typed in ("1000000000", "0", "много"):
+        page = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": typed})
+        assert page.status_code == 422
+        said[typed] = page.text
+    assert (
+        "Лимит не может быть больше 500\u00a0000,00\u00a0₽: автоплатёж списывает за раз не больше этого."
+        in said["1000000000"]
+    )
+    assert "Лимит не может быть меньше 1,00\u00a0₽." in said["0"]
+    assert "Введите лимит в рублях, например 5000 или 5000,50." in said["много"]
+    assert all("Разделите" not in text and "Наименьший платёж" not in text for text in said.values())
+
+
 async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login, household, gateway):
     a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4242424242424242")
