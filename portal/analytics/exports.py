@@ -167,7 +167,11 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
 
 
 def payroll_table(record: KpiRecord) -> list[list[Any]]:
-    lines = [replace(line, efficiency=line.efficiency or record.efficiency) for line in record.lines]
+    # A line's own efficiency, or the complex's where none was entered (an own 0 % is an efficiency, not a blank).
+    lines = [
+        replace(line, efficiency=record.efficiency if line.efficiency is None else line.efficiency)
+        for line in record.lines
+    ]
     figures = ("name", "position", "maximum", "efficiency", "bonus")
     return [*table(figures, lines), [_("Total"), "", "", Percent.of(record.efficiency), Money(record.total)]]
 

@@ -188,3 +188,20 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     client.cookies.clear()
     await login(client, other)
     assert (await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")).status_code == 404
+
+
+def test_the_payroll_file_keeps_an_own_efficiency_of_zero_rather_than_the_complexs():
+    """A line whose own efficiency is 0 % is paid nothing; the payroll file showed the complex's efficiency beside
+    that nothing, as if none had been entered."""
+    from portal.analytics import exports
+    from portal.core.i18n import set_locale
+
+    line = queries.BonusLine(7, "Фомин Д. А.", "Инженер", Decimal("5000.00"), Decimal("0.0"), Decimal("0.00"))
+    blank = queries.BonusLine(8, "Кузнецов А. С.", "Управляющий", Decimal("7200.00"), None, Decimal("6782.40"))
+    record = queries.KpiRecord(
+        id=1, complex_id=1, period=date(2026, 11, 1), achievements={}, acts=None, efficiency=Decimal("94.2"),
+        status="draft", approved_by="", approved_at=None, lines=[line, blank],
+    )  # fmt: skip
+    set_locale("ru")
+    rows = exports.payroll_table(record)
+    assert float(rows[1][3]) == 0.0 and float(rows[2][3]) == 94.2
