@@ -5,6 +5,7 @@ ballot names each question with its answer."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from portal.core import clock
 from portal.meetings import queries
@@ -166,3 +167,20 @@ async def test_the_subjects_say_routine_repairs_in_english(client, login, make_u
     client.cookies.set("lang", "en")
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert "Other questions: chair, council, routine repairs, fees…" in page and "current repair" not in page
+
+
+async def test_an_announced_meeting_whose_voting_has_not_started_shows_no_tally(
+    client, login, make_user, example_house, make_meeting
+):
+    """Before the first day the tally of no votes read «не принято: нет кворума» for each question."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    starts_on = clock.today_local() + timedelta(days=4)
+    await Meeting.update(
+        {Meeting.starts_on: starts_on, Meeting.voting_starts_at: clock.now() + timedelta(days=4)}
+    ).where(Meeting.id == meeting_id)
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "нет кворума" not in page and "Кворума пока нет" not in page and "Решение на сейчас" not in page
+    assert "Подсчёт голосов появится здесь, когда оно начнётся." in page
+    assert f"/staff/meetings/{meeting_id}/moderation" in page  # the tally's links stay
