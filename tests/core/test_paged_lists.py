@@ -108,3 +108,27 @@ async def test_a_list_fragment_past_its_end_sends_the_page_to_the_last_one(clien
     await login(client, await make_user(roles=("admin",)))
     past = await client.get("/staff/users?size=10&page=3", headers={"HX-Request": "true", "HX-Target": "list"})
     assert past.status_code == 200 and past.headers["hx-redirect"] == "/staff/users?size=10"
+
+
+HOSTILE_PAST_THE_END = (
+    "//staff/users?page=9&next=//evil.example",  # a path that starts with «//», a «next» to another site
+    "/staff/users?page=9&q=%0d%0aSet-Cookie:%20planted=1",  # a line break into the answer's headers
+    "/staff/users?page=9&%2F%2Fevil.example%2F=1",  # a key that reads as another site's address
+)
+
+
+@pytest.mark.parametrize("fragment", [False, True], ids=["page", "fragment"])
+async def test_the_filters_kept_cannot_send_the_person_to_another_site_or_add_a_header(
+    client, login, make_user, fragment
+):
+    """SECURITY.md (open redirect, header injection): the last page's address is this list's own path with the query
+    kept only as encoded values — never «//host», never a line break that would start a header of its own."""
+    await login(client, await make_user(roles=("admin",)))
+    headers = {"HX-Request": "true", "HX-Target": "list"} if fragment else {}
+    for asked in HOSTILE_PAST_THE_END:
+        past = await client.get(str(client.base_url).rstrip("/") + asked, headers=headers)
+        assert past.status_code == (200 if fragment else 303), (asked, past.status_code)
+        target = past.headers["hx-redirect" if fragment else "location"]
+        assert target.startswith("/staff/users") and not target.startswith("//"), target
+        assert not set("\r\n\\") & set(target) and "planted" not in past.headers.get("set-cookie", ""), target
+        assert "//evil" not in target, target
