@@ -269,3 +269,22 @@ def test_a_new_showcase_listing_on_a_phone_shows_its_long_choices_whole(live_ser
     for long in ("#f-source", "#f-price_unit"):
         assert box(page, long)["height"] > one_line["height"] + 4, long
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_request_lists_show_button_follows_the_open_filters_on_a_phone(
+    live_server: str, open_page: OpenPage, width: int
+) -> None:
+    """On a phone the open «Все фильтры» panel runs past the screen's foot: «Показать» stood above its first field,
+    so a dispatcher who chose the last filter scrolled back up to apply it. There it follows the panel's last field;
+    on a desktop, where the panel is short, it stays beside the search."""
+    page = open_page(width, 900)
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    page.get_by_text("Все фильтры").click()
+    panel = box(page, "details.queue-more > .filters")
+    show = box(page, "#ticket-filters .queue-search > .button")
+    if width == 390:
+        assert show["y"] >= panel["y"] + panel["height"], (show, panel)
+    else:
+        assert show["y"] + show["height"] <= panel["y"], (show, panel)
