@@ -234,6 +234,7 @@ async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
         meeting.voting_ends_on,
         administrator_notified_on=meeting.administrator_notified_on,
         questions=len(meeting.items),
+        in_person_on=clock.local(meeting.in_person_at).date() if meeting.in_person_at else None,
     )
     errors = rules.check_plan(plan)
     if errors:

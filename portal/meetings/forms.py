@@ -139,6 +139,10 @@ def plan_error(error: rules.PlanError) -> tuple[str, str]:
             gettext("Electronic voting lasts at most 60 days (ЖК ст. 47.1)."),
         ),
         rules.PlanError.NO_AGENDA: ("text", gettext("Add at least one question to the agenda.")),
+        rules.PlanError.IN_PERSON_OUTSIDE: (
+            "in_person_at",
+            gettext("The in-person meeting is held within the meeting's days: change its date or the days."),
+        ),
     }[error]
 
 

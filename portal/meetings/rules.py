@@ -209,6 +209,7 @@ class PlanError(StrEnum):
     E_VOTE_TOO_SHORT = "e_vote_too_short"
     E_VOTE_TOO_LONG = "e_vote_too_long"
     NO_AGENDA = "no_agenda"
+    IN_PERSON_OUTSIDE = "in_person_outside"  # the in-person meeting is not within the meeting's days
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class Plan:
     voting_ends: date
     administrator_notified_on: date | None = None  # ст. 47.1 only
     questions: int = 1
+    in_person_on: date | None = None  # the day of the in-person meeting (очное, очно-заочное)
 
 
 def notice_days(notice_on: date, starts_on: date) -> int:
@@ -242,6 +244,12 @@ def check_plan(plan: Plan) -> list[PlanError]:
         errors.append(PlanError.NOTICE_TOO_LATE)
     if plan.voting_ends < plan.starts_on:
         errors.append(PlanError.ENDS_BEFORE_START)
+    elif (
+        plan.form in (Form.IN_PERSON, Form.MIXED)
+        and plan.in_person_on is not None
+        and not plan.starts_on <= plan.in_person_on <= plan.voting_ends
+    ):
+        errors.append(PlanError.IN_PERSON_OUTSIDE)
     elif plan.form == Form.ELECTRONIC:
         days = voting_days(plan.starts_on, plan.voting_ends)
         if days < E_VOTE_MIN_DAYS:

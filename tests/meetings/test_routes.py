@@ -526,6 +526,39 @@ async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and
     assert (await Meeting.select(Meeting.title).where(Meeting.id == meeting_id).first())["title"] == "Замена лифтов"
 
 
+async def test_a_draft_saved_with_its_in_person_meeting_outside_its_days_is_not_announced(
+    client, login, make_user, example_house
+):
+    """Drafts saved before the form refused it kept an in-person meeting dated before the first day (sooner than the
+    notice's 10 days) and were announced so: announcing now checks the in-person day too, and says where to fix it."""
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    today = clock.today_local()
+    draft = {
+        "house": str(house.house),
+        "title": "Собрание о дворе",
+        "form": "mixed",
+        "initiator": "ООО «УК»",
+        "in_person_at": f"{(today + timedelta(days=12)).isoformat()}T18:00",
+        "starts_on": (today + timedelta(days=12)).isoformat(),
+        "voting_ends": (today + timedelta(days=30)).isoformat(),
+        "register_on": today.isoformat(),
+    }
+    made = await client.form("/staff/meetings/new", draft)
+    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    await client.form(f"/staff/meetings/{meeting_id}/items", {"text": "Благоустроить двор", "subject": "p1"})
+    early = clock.day_start(today + timedelta(days=2)) + timedelta(hours=18)  # as the form took it before
+    await Meeting.update({Meeting.in_person_at: early}).where(Meeting.id == meeting_id)
+    assert (await client.form(f"/staff/meetings/{meeting_id}/publish")).status_code == 303
+    assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())["status"] == "draft"
+    page = (await client.get(f"/staff/meetings/{meeting_id}")).text
+    assert "Очное собрание проводится в дни собрания: измените его дату или дни собрания." in page
+
+    await Meeting.update({Meeting.in_person_at: early + timedelta(days=10)}).where(Meeting.id == meeting_id)
+    assert (await client.form(f"/staff/meetings/{meeting_id}/publish")).status_code == 303
+    assert (await Meeting.select(Meeting.status).where(Meeting.id == meeting_id).first())["status"] == "published"
+
+
 async def test_the_dates_of_the_originals_are_refused_in_the_future_or_sent_before_received(
     client, login, make_user, example_house, make_meeting
 ):
