@@ -331,3 +331,20 @@ async def test_the_lists_complex_or_person_none_of_its_choices_is_not_applied(
             assert "Не применены, так как не прочитаны: ЖК; Ответственный." in answer.text.split('id="list"')[1]
             forms[value] = form.replace(f"«{value}»", "«…»", 1)  # the complex, the first field of the two
     assert forms[complex_] == forms[987654]  # a complex out of reach and one that is not there read alike
+
+
+async def test_a_refused_photos_name_comes_back_inert(db, client, login, make_account, make_user, make_listing):
+    """The refusal names the file as the browser sent it (SECURITY.md: script in user content): a name holding
+    markup is shown as text, on a Russian page and on an English one."""
+    from tests.conftest import COOKIE_DOMAIN
+
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    name = 'Фото"><img src=x onerror=alert(1)>.jpg'
+    for lang in ("ru", "en"):
+        client.cookies.set("lang", lang, domain=COOKIE_DOMAIN)
+        files = {"photos": (name, b"not a picture", "image/jpeg")}
+        assert (await client.form(f"/staff/showcase/{listing}/photos", {}, files=files)).status_code == 303
+        page = (await client.get(f"/staff/showcase/{listing}")).text
+        assert "<img src=x" not in page, lang
+        assert "&lt;img src=x onerror=alert(1)&gt;.jpg" in page, lang
