@@ -316,6 +316,18 @@ async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(clie
     assert refused.status_code == 422  # a rejection says why
 
 
+async def test_a_corrected_reading_says_what_was_sent_apart_from_the_previous(client, login, make_user, period):
+    meter = period["meters"][period["first"][2].account]
+    await MeterReading.update({MeterReading.original_value: D("9990")}).where(MeterReading.meter == meter)
+    reading = (await MeterReading.select(MeterReading.id).where(MeterReading.meter == meter).first())["id"]
+    october = datetime(2026, 10, 20, tzinfo=UTC)
+    await MeterReading(meter=meter, zone=1, value=D("986"), period=date(2026, 10, 1), submitted_at=october).save()
+    await login(client, await make_user(roles=("operator",), houses=(period["first"][0].house,)))
+    page = await client.get(f"/staff/meters/readings/{reading}")
+    text = re.sub(r"<[^>]+>", "", page.text)
+    assert re.search(r"\(прошлое [\d\s,\u00a0]+\)\s+передано как 9\s?990,000", text), text[-3000:]
+
+
 async def test_the_call_centre_finds_the_account_and_enters_readings(client, login, make_user, period):
     place = period["first"][3]
     meter = period["meters"][place.account]
