@@ -33,7 +33,9 @@ from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import User
 from portal.core import outbox
 from portal.notifications import messages
+from portal.notifications import rules as channel_rules
 from portal.notifications.messages import in_locale
+from portal.notifications.tables import ChannelChoice
 
 Text = str | Callable[[], str]
 
@@ -60,18 +62,32 @@ async def _may_send(user_id: int, template: str) -> bool:
     return rules.may_send(topic, {r["consent_type"] for r in standing})
 
 
-def _mailed(user: dict[str, Any]) -> bool:
-    """Whether ``notify`` writes to the person by e-mail: an address, and the profile's switch for e-mail on."""
-    return bool(user["email"] and user["notify_email"])
+async def _mailed(user: dict[str, Any], topic: str) -> bool:
+    """Whether ``notify`` writes to the person by e-mail about ``topic``: an address, the profile's switch for
+    e-mail on, and the person's choice for the topic on the notification settings (its default where they made
+    none: news is not mailed unless asked for)."""
+    if not (user["email"] and user["notify_email"]):
+        return False
+    choice = (
+        await ChannelChoice.select(ChannelChoice.enabled)
+        .where(
+            (ChannelChoice.user == user["id"])
+            & (ChannelChoice.topic == topic)
+            & (ChannelChoice.channel == channel_rules.Channel.EMAIL)
+        )
+        .first()
+    )
+    choices = {(topic, channel_rules.Channel.EMAIL.value): choice["enabled"]} if choice else {}
+    return channel_rules.wants(channel_rules.Topic(topic), channel_rules.Channel.EMAIL, choices)
 
 
-async def mails_reach(user_id: int | None) -> bool:
-    """Whether the messages ``notify`` queues for ``user_id`` go by e-mail too: a page that says «we have sent a
-    confirmation by e-mail» says it only then."""
+async def mails_reach(user_id: int | None, template: str) -> bool:
+    """Whether the message ``template`` that ``notify`` queues for ``user_id`` goes by e-mail too: a page that says
+    «we have sent a confirmation by e-mail» says it only then."""
     if not user_id:
         return False
-    user = await User.select(User.email, User.notify_email, User.is_active).where(User.id == user_id).first()
-    return user is not None and bool(user["is_active"]) and _mailed(user)
+    user = await User.select(User.id, User.email, User.notify_email, User.is_active).where(User.id == user_id).first()
+    return user is not None and bool(user["is_active"]) and await _mailed(user, topic_of(template))
 
 
 async def notify(
@@ -115,7 +131,7 @@ async def notify(
     # links to — its words and subject are its own columns, and the list reads nothing else.
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
     channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
-    if _mailed(user):
+    if await _mailed(user, topic_of(template)):
         channels.append(("email", user["email"]))
     queued = 0
     for channel, recipient in channels:

@@ -43,6 +43,7 @@ from portal.payments import queries
 from portal.payments import rules
 from portal.payments import texts
 from portal.payments.gateway import GatewayError
+from portal.payments.messages import PAYMENT_RECEIVED
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
 from portal.settings import get_settings
@@ -195,7 +196,9 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         unpaid = (PaymentStatus.OPEN, PaymentStatus.FAILED)
         rows = [replace(r, status=PaymentStatus.PENDING) if r.status in unpaid else r for r in rows]
     paid = state == rules.BatchState.PAID
-    mailed = paid and first.created_by == principal.user_id and await mails_reach(first.created_by)
+    mailed = (
+        paid and first.created_by == principal.user_id and await mails_reach(first.created_by, PAYMENT_RECEIVED.name)
+    )
     offer = paid and rules.offers_autopay(
         state,
         first.kind,

@@ -3,10 +3,16 @@ caused them (issue 10): an English-speaking resident hears in English of a statu
 
 from __future__ import annotations
 
+from portal.accounts.notify import mails_reach
 from portal.accounts.notify import notify
 from portal.accounts.tables import User
 from portal.core import i18n
 from portal.core.tables import OutboxMessage
+from portal.notifications.actions import save_choices
+from portal.notifications.rules import DEFAULTS
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
+from portal.payments.messages import PAYMENT_RECEIVED
 from portal.tickets import rules as ticket_rules
 
 
@@ -66,3 +72,24 @@ async def test_notify_follows_the_chosen_channels_and_never_sends_one_event_twic
     assert [c["channel"] for c in channels] == ["inapp"]
     await User.update({User.is_active: False}).where(User.id == user_id)
     assert await notify(user_id, "t", subject=lambda: "s", body=lambda: "b", dedupe_key="k3") == 0
+
+
+async def test_e_mail_unticked_for_ones_own_affairs_stops_those_e_mails_and_no_others(make_user, db):
+    """The notification settings' «Мои платежи, заявки и показания: E-mail» unticked still let every payment and
+    request e-mail go: ``notify`` read only the profile's switch for e-mail. The page that says «the confirmation is
+    sent by e-mail» reads the same choice."""
+    resident = await make_user()
+    context = {"amount": "1500.00", "numbers": "1000000001"}
+    assert await mails_reach(resident, PAYMENT_RECEIVED.name)
+    everything_but = {(t, c) for t in Topic for c in DEFAULTS[t]} - {(Topic.ACCOUNT, Channel.EMAIL)}
+    await save_choices(resident, everything_but)
+
+    assert await notify(resident, PAYMENT_RECEIVED.name, context=context, dedupe_key="pay:1") == 1
+    channels = await OutboxMessage.select(OutboxMessage.channel).where(OutboxMessage.dedupe_key.like("%:pay:1:%"))
+    assert [c["channel"] for c in channels] == ["inapp"]
+    assert not await mails_reach(resident, PAYMENT_RECEIVED.name)
+    # A notice of the house (a meeting's, say) is another topic: its e-mail still goes.
+    assert await notify(resident, "meetings/notice", subject="s", body="b", dedupe_key="notice:1") == 2
+
+    await save_choices(resident, everything_but | {(Topic.ACCOUNT, Channel.EMAIL)})
+    assert await notify(resident, PAYMENT_RECEIVED.name, context=context, dedupe_key="pay:2") == 2
