@@ -286,8 +286,24 @@ async def correct_reading(
 
 async def reject_reading(actor: Principal, reading: queries.StaffReading, note: str, *, now: datetime) -> None:
     """Staff reject a reading (the photo shows another value, a neighbour's meter …): it is not used or exported;
-    the resident is told why and asked to pass it again."""
+    the resident is told why and asked to pass it again. A reading passed after it is counted again from the one
+    before (its consumption unknown when there is none, or when it is lower)."""
+    following = await queries.following_readings(reading.meter_id, reading.period, reading.facts.zones)
+    facts = reading.facts
+    before = {z: v for z, v in facts.last.items() if z in following}
+    recounted = rules.recount_following(
+        before, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
+    )
     async with atomic():
+        for zone, (row_id, _) in following.items():
+            check = recounted.get(zone, rules.Check(error=rules.ReadingError.ABOVE_NEXT))
+            kept = check.error is None
+            await MeterReading.update(
+                {
+                    MeterReading.consumption: check.consumption if kept else None,
+                    MeterReading.rollover: check.rollover and kept,
+                }
+            ).where(MeterReading.id == row_id)
         await MeterReading.update(
             {
                 MeterReading.review: Review.REJECTED,

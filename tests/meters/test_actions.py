@@ -192,6 +192,14 @@ async def test_correcting_an_earlier_reading_recounts_the_next_ones_consumption(
     assert D((await readings_of(flat.cold))[0]["consumption"]) == D("5.5")
 
 
+async def test_rejecting_an_earlier_reading_counts_the_next_one_from_the_reading_before(flat, make_user):
+    await _pass(flat, {flat.cold: {1: D("104")}})  # October 100 → November 104, used 4
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    october = (await readings_of(flat.cold, date(2026, 10, 1)))[0]["id"]
+    await actions.reject_reading(manager, await queries.staff_reading(manager, october), "чужой счётчик", now=NOW)
+    assert D((await readings_of(flat.cold))[0]["consumption"]) == D("8")  # from September's 96
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 
