@@ -51,7 +51,7 @@ def text_match(table: str, column: str, query: str, *, engine: Engine | None = N
         sql = f"{table}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH {{}})"  # noqa: S608 (identifiers checked)
         return WhereRaw(sql, expression)
     clause = " AND ".join(f"{table}.{column} LIKE {{}}" for _ in words)
-    return WhereRaw(clause, *("%" + _escape_like(w) + "%" for w in words))
+    return WhereRaw(clause, *("%" + escape_like(w) + "%" for w in words))
 
 
 def _identifier(name: str) -> str:
@@ -61,7 +61,7 @@ def _identifier(name: str) -> str:
     return name
 
 
-def _escape_like(word: str) -> str:
+def escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from litestar.exceptions import NotFoundException
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Count
 
 from portal.accounts.queries import houses_of_accounts
@@ -27,6 +28,8 @@ from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.search import escape_like
+from portal.core.search import terms_of
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.web import found
@@ -368,11 +371,30 @@ class RegisterChoice:
     more: int  # lines found but not shown: more words, or the number, would narrow them
 
 
+PATRONYMIC_ENDINGS = ("ич", "на", "ична")  # Андреев → Андреевич, Андреевна; Ильин → Ильинична
+
+
+def _named(names: str) -> Any:
+    """The owners every word of whose name is ``names`` (the owners' text index, a word found within a name), each
+    word found somewhere else than only as the start of a patronymic: «Андреев» finds Андреев and Андреева, not
+    Иван Андреевич (the words' patronymics are taken out of the name before the word is looked for again)."""
+    found = text_match("owner", "search_text", names) if names else None
+    if found is None:
+        return None
+    spared = []
+    for word in terms_of(names):
+        text, args = "owner.search_text", []
+        for ending in PATRONYMIC_ENDINGS:
+            text, args = f"replace({text}, {{}}, '')", [*args, word + ending]
+        spared.append(WhereRaw(f"{text} LIKE {{}} ESCAPE '\\'", *args, "%" + escape_like(word) + "%"))
+    return every([found, *spared])
+
+
 def _register_found(meeting_id: int, search: rules.OwnerSearch) -> Any:
     """The meeting's register lines of the owners every word of whose name is typed (the owners' text index), and
     of one of the premise numbers typed."""
     numbers = sorted({s for n in search.numbers for s in rules.premise_number_spellings(n)})
-    names = text_match("owner", "search_text", search.names) if search.names else None
+    names = _named(search.names)
     return every(
         [
             RegisterEntry.meeting == meeting_id,
@@ -827,7 +849,7 @@ def _owners_found(house_id: int, search: rules.OwnerSearch) -> Any:
     return every(
         [
             Owner.id.is_in(Ownership.select(Ownership.owner).where(in_house)),
-            text_match("owner", "search_text", search.names) if search.names else None,
+            _named(search.names),
             Owner.id.is_in(Ownership.select(Ownership.owner).where(numbered)) if numbered is not None else None,
         ]
     )

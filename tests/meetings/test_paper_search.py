@@ -72,3 +72,27 @@ async def test_a_ballot_sent_without_its_owner_keeps_the_search_and_a_picked_lin
     assert refused.status_code == 422  # no scan: the line picked before the search changed is still there, picked
     assert _lines(refused.text)[0] == "кв. 1 — Собственник A (1)"
     assert re.search(rf'value="{line.id}" required checked>', refused.text)
+
+
+async def test_a_surname_does_not_find_the_owners_whose_patronymic_starts_with_it(
+    client, login, make_user, example_house, make_meeting
+):
+    """«Андреев» found Смирнов Иван Андреевич and Орлова Анна Андреевна as well: a register of hundreds of owners
+    listed every son and daughter of an Андрей. A word within a name still finds it, a patronymic typed whole too."""
+    house = await example_house()
+    for number, name in (("1", "Андреев Пётр Ильич"), ("2", "Андреева Ольга Петровна"), ("4", "Смирнов Иван Андреевич"),
+                         ("3", "Орлова Анна Андреевна"), ("1Н", "Ильина Вера Ильинична")):  # fmt: skip
+        await _owner(house, number, name)
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    found = _lines((await client.get(url, params={"q": "Андреев"})).text)
+    assert found == ["кв. 1 — Андреев Пётр Ильич (1/2)", "кв. 2 — Андреева Ольга Петровна (1/2)"], found
+    assert _lines((await client.get(url, params={"q": "ильин"})).text) == ["пом. 1Н — Ильина Вера Ильинична (1/2)"]
+    assert _lines((await client.get(url, params={"q": "андреевич"})).text) == ["кв. 4 — Смирнов Иван Андреевич (1/2)"]
+    assert _lines((await client.get(url, params={"q": "дреев Ольга"})).text) == [
+        "кв. 2 — Андреева Ольга Петровна (1/2)"
+    ]
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))  # the owners page says the same
+    owners = (await client.get("/staff/meetings/owners", params={"house": house.house, "q": "Андреев"})).text
+    assert "Андреев Пётр Ильич" in owners and "Андреева Ольга" in owners and "Андреевич" not in owners
