@@ -187,10 +187,12 @@ async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int],
             view.last[zone] = value
             view.last_period = r["period"]
             view.last_at = r["submitted_at"]
+        if r["period"] >= period or r["review"] == Review.REJECTED:
+            continue  # a rejected reading is not there: the next one's consumption covers its months too
         key = (_owner_of(r["meter"], successor), zone)
         months = rules.months_between(seen_period[key], r["period"]) if key in seen_period else 1
         seen_period[key] = r["period"]
-        if r["consumption"] is not None and r["period"] < period and r["review"] != Review.REJECTED:
+        if r["consumption"] is not None:
             used.setdefault(key, []).append(rules.Used(r["period"], Decimal(r["consumption"]), max(1, months)))
     for (meter_id, zone), history in used.items():
         view = meters[meter_id]

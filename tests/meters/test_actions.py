@@ -200,6 +200,16 @@ async def test_rejecting_an_earlier_reading_counts_the_next_one_from_the_reading
     assert D((await readings_of(flat.cold))[0]["consumption"]) == D("8")  # from September's 96
 
 
+async def test_the_usual_consumption_counts_the_months_a_rejected_reading_left_to_the_next(flat, make_user):
+    """October rejected: November's 8 m³ cover two months, so the usual month stays 4 m³ (not 48 / 11)."""
+    await _pass(flat, {flat.cold: {1: D("104")}})
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    october = (await readings_of(flat.cold, date(2026, 10, 1)))[0]["id"]
+    await actions.reject_reading(manager, await queries.staff_reading(manager, october), "чужой счётчик", now=NOW)
+    views = {m.id: m for m in await queries.meters_of([flat.account], date(2026, 12, 1))}
+    assert views[flat.cold].average == {1: D("4")}
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 
