@@ -480,6 +480,7 @@ class BallotRow:
     scan_type: str
     voter_name: str
     answers: dict[int, rules.Choice | None]
+    twin_waiting: bool = False  # a duplicate of a ballot that is itself still waiting (listed before it), not counted
 
 
 async def counted_entries(meeting_id: int, entry_ids: list[int]) -> set[int]:
@@ -494,11 +495,12 @@ async def counted_entries(meeting_id: int, entry_ids: list[int]) -> set[int]:
 
 def flag_duplicates(waiting: list[BallotRow], counted: set[int]) -> list[BallotRow]:
     """The waiting ballots, each marked a duplicate as things stand now: its ownership has a counted ballot, or an
-    earlier one waiting. The mark stored at entry goes stale when the ballot it repeated is rejected."""
+    earlier one waiting (``twin_waiting``: said so, not as counted). The mark stored at entry goes stale when the
+    ballot it repeated is rejected."""
     seen = set(counted)
     out = []
     for b in waiting:
-        out.append(replace(b, duplicate=b.entry_id in seen))
+        out.append(replace(b, duplicate=b.entry_id in seen, twin_waiting=b.entry_id in seen - counted))
         seen.add(b.entry_id)
     return out
 

@@ -76,6 +76,10 @@ async def test_the_owner_of_a_rejected_paper_ballot_is_told_why_in_their_languag
     assert "До окончания голосования вы можете проголосовать ниже." in said.group(1)
 
 
+def _badge(section: str) -> str:
+    return re.search(r'<span class="badge badge-overdue badge-long">([^<]*)</span>', section).group(1)
+
+
 async def test_a_second_paper_ballot_can_be_accepted_once_the_first_is_rejected(
     client, login, make_user, example_house, make_meeting
 ):
@@ -94,11 +98,15 @@ async def test_a_second_paper_ballot_can_be_accepted_once_the_first_is_rejected(
 
     flagged = await section(signed)
     assert "badge-overdue" in flagged and 'value="duplicate" selected' in flagged
+    # the other is only waiting, not counted: the badge read «По этой собственности уже учтено решение»
+    assert _badge(flagged) == "По этой собственности выше ждёт проверки другое решение: проверьте сначала его"
     await client.form(f"/staff/meetings/ballots/{unsigned}/reject", {"reason": "unsigned"})
     alone = await section(signed)
     assert "badge-overdue" not in alone and 'value="duplicate" selected' not in alone, alone
     assert (await client.form(f"/staff/meetings/ballots/{signed}/accept")).status_code == 303
     assert (await Ballot.select(Ballot.status).where(Ballot.id == signed).first())["status"] == BallotStatus.ACCEPTED
+    (third,) = await _paper_ballots(house, meeting_id, "G")
+    assert _badge(await section(third)) == "По этой собственности уже учтено решение"
 
 
 HOSTILE_NOTE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
