@@ -205,6 +205,8 @@ def _read_row(line: int, values: dict[str, str]) -> tuple[RegistryRow | None, li
     owned = values.get("share", "").strip() or cells["owner_inn"] or cells["owner_phone"] or cells["owner_email"]
     if not cells["owner_name"] and owned:
         problems.append(f"{_column_label('owner_name')} — {rules.message(Problem.REQUIRED)}")
+    if cells["owner_kind"] and (problem := rules.owner_inn_problem(cells["owner_kind"], cells["owner_inn"])):
+        problems.append(f"{_column_label('owner_inn')} — {rules.message(problem)}")
     if problems:
         return None, problems
     return RegistryRow(line=line, **{**cells, "risers": tuple(cells["risers"])}), []

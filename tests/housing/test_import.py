@@ -183,3 +183,16 @@ def test_a_file_past_the_row_limit_stops_while_it_is_read(monkeypatch, fmt):
     parsed = registry.parse_file(name, encode(many))
     assert not parsed.ok
     assert parsed.problems == ["Строка 12: В файле больше 10 строк."]
+
+
+def test_a_person_given_an_organisations_inn_is_refused_as_on_the_owner_form():
+    """Ten digits are an organisation's INN: for a «физлицо» row it is a mistake of the INN or of the kind."""
+    rows = sample_rows()
+    person = list(rows[1])
+    person[registry.COLUMNS.index("owner_inn")] = "7707083893"
+    organisation = list(rows[7])  # ООО «Ромашка», «юрлицо»
+    organisation[registry.COLUMNS.index("owner_inn")] = "7707083893"
+    parsed = registry.parse_lines([rows[0], person, organisation])
+    assert len(parsed.problems) == 1
+    assert parsed.problems[0].startswith("Строка 2:")
+    assert "owner_inn" in parsed.problems[0]
