@@ -67,8 +67,9 @@ RESULTS = message_template(
 
 def rejected_words(c: Context) -> Context:
     """A rejected ballot as its owner reads it: the premise and the reason in the owner's language; the moderator's
-    comment as written."""
-    note = c.get("note") or ""
+    comment as written, on one line: its line breaks would make it paragraphs of the company's e-mail, an address
+    alone in one a link the company seems to send."""
+    note = " ".join((c.get("note") or "").split())
     return {**words(c), "premise": premise_name(c["premise_kind"], c["premise_number"]),
             "reason": forms.rejection_label(rules.Rejection(c["reason"])),
             "note": gettext("Comment: %(note)s", note=note) if note else ""}  # fmt: skip

@@ -136,3 +136,15 @@ async def test_the_moderators_comment_reaches_the_owner_inert(client, login, mak
     shown = (await client.get("/notifications")).text
     assert "<script>alert(1)" not in shown and "<img src=x" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+def test_a_moderators_comment_stays_one_line_of_the_mail_not_a_link_of_the_company():
+    """A comment typed with blank lines around an address became a paragraph of its own in the e-mail, which the
+    mail shows as a link, as if the company sent it: the comment is kept to one line, the address as plain words."""
+    from portal.meetings.messages import REJECTED
+    from portal.notifications.messages import render
+
+    note = "Подписи нет.\n\nhttps://evil.example/pay\n\n  Позвоните\r\nнам"
+    message = render(REJECTED, "ru", {**REJECTED.sample, "note": note})
+    assert 'href="https://evil' not in message.html, message.html
+    assert "Комментарий: Подписи нет. https://evil.example/pay Позвоните нам" in message.text, message.text
