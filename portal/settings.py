@@ -56,6 +56,10 @@ class Settings:
     secure_cookies: bool = False
     run_jobs: bool = True
     debug: bool = False
+    # The days of the month meter readings are collected (ПП № 354 п. 31 "е" fixes only the last, the 25th; a
+    # management contract may set another); both within 1–28, so that every month has them.
+    meter_window_start_day: int = 15
+    meter_window_end_day: int = 25
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,7 +100,16 @@ class Settings:
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
             run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",
             debug=env.get("PORTAL_DEBUG", "0") == "1",
+            **_meter_window(env),
         )
+
+
+def _meter_window(env: dict[str, str]) -> dict[str, int]:
+    start = int(env.get("METER_WINDOW_START_DAY") or 15)
+    end = int(env.get("METER_WINDOW_END_DAY") or 25)
+    if not 1 <= start <= end <= 28:
+        raise ValueError(f"METER_WINDOW_START_DAY {start} and METER_WINDOW_END_DAY {end}: need 1 ≤ start ≤ end ≤ 28")
+    return {"meter_window_start_day": start, "meter_window_end_day": end}
 
 
 _current: Settings | None = None

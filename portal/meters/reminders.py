@@ -10,10 +10,15 @@ from portal.core import clock
 from portal.core import jobs
 from portal.meters import actions
 from portal.meters import rules
+from portal.settings import get_settings
 
-WINDOW = rules.Window()
+
+def window() -> rules.Window:
+    """The days readings are collected, as the settings give them (METER_WINDOW_START_DAY, METER_WINDOW_END_DAY)."""
+    settings = get_settings()
+    return rules.Window(settings.meter_window_start_day, settings.meter_window_end_day)
 
 
 @jobs.register("meter-reminders", 3600)
 async def meter_reminders(now: datetime) -> int:
-    return await actions.send_reminders(clock.local(now).date(), WINDOW)
+    return await actions.send_reminders(clock.local(now).date(), window())

@@ -38,12 +38,11 @@ from portal.meters.deps import Caller
 from portal.meters.deps import ResidentMeter
 from portal.meters.tables import MeterReading
 
-WINDOW = reminders.WINDOW
 JOBS = [reminders.meter_reminders]  # the reminder job registers itself with the routes
 
 
 def period_now() -> date:
-    return rules.period_of_reading(clock.today_local(), WINDOW)
+    return rules.period_of_reading(clock.today_local(), reminders.window())
 
 
 # Words and names the meters templates build their labels and fields from.
@@ -108,7 +107,7 @@ class ResidentMeters(Controller):
             await storage.limit_uploads(request, principal.user_id)
         if not form.errors:
             passed = await actions.pass_readings(
-                principal, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
+                principal, form.values, today=clock.today_local(), now=clock.now(), window=reminders.window(),
                 confirmed=form.confirmed, photos=form.photos,
             )  # fmt: skip
             refusal_messages(meters, passed, form)
@@ -173,19 +172,19 @@ async def _page(
     meters: list[queries.MeterView] | None = None,
     status_code: int = 200,
 ) -> Template:
-    today = clock.today_local()
-    period = period_now()
+    today, window = clock.today_local(), reminders.window()
+    period = rules.period_of_reading(today, window)
     if meters is None:
         meters = await queries.meters_of(queries.meter_accounts(principal), period)
     return render(
         request,
         "meters/index.html",
         meters=meters,
-        window=WINDOW,
-        window_open=WINDOW.is_open(today),
+        window=window,
+        window_open=window.is_open(today),
         next_period=period != rules.first_of_month(today),
         period=period,
-        closes=WINDOW.closes(period),
+        closes=window.closes(period),
         today=today,
         status_code=status_code,
         **form.shown(),
@@ -194,7 +193,7 @@ async def _page(
 
 
 async def _home_section(principal: Principal) -> queries.HomeReminder | None:
-    return await queries.home_reminder(principal, clock.today_local(), WINDOW)
+    return await queries.home_reminder(principal, clock.today_local(), reminders.window())
 
 
 register_section("meters", 20, "meters/_home.html", _home_section)

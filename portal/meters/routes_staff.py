@@ -44,6 +44,7 @@ from portal.meters import export
 from portal.meters import forms
 from portal.meters import imports
 from portal.meters import queries
+from portal.meters import reminders
 from portal.meters import rules
 from portal.meters import words
 from portal.meters.deps import Answer
@@ -54,7 +55,6 @@ from portal.meters.deps import LoadedMeter
 from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
 from portal.meters.routes import HELPERS
-from portal.meters.routes import WINDOW
 from portal.meters.routes import name_fields
 from portal.meters.routes import period_now
 from portal.meters.routes import refusal_messages
@@ -218,8 +218,8 @@ class StaffMeters(Controller):
         name_fields(meters, form)
         if not form.errors:
             passed = await actions.enter_readings(
-                principal, account.id, form.values, today=clock.today_local(), now=clock.now(), window=WINDOW,
-                confirmed=form.confirmed,
+                principal, account.id, form.values, today=clock.today_local(), now=clock.now(),
+                window=reminders.window(), confirmed=form.confirmed,
             )  # fmt: skip
             refusal_messages(meters, passed, form)
         if form.errors:

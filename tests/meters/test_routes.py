@@ -116,17 +116,18 @@ async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, 
     from portal.accounts.principal import load_principal_for
     from portal.core import clock
     from portal.meters import queries
-    from portal.meters import routes
+    from portal.meters import reminders
 
     (account, _), _ = two_accounts
     user = await make_user(accounts={account: "owner"})
     principal = await load_principal_for(user)
-    inside = await queries.home_reminder(principal, date(2026, 11, 20), routes.WINDOW)
+    window = reminders.window()
+    inside = await queries.home_reminder(principal, date(2026, 11, 20), window)
     assert inside is not None and inside.waiting == 1 and inside.until == date(2026, 11, 25)
-    assert await queries.home_reminder(principal, date(2026, 11, 26), routes.WINDOW) is None
+    assert await queries.home_reminder(principal, date(2026, 11, 26), window) is None
     await login(client, user)
     home = await client.get("/")
-    assert ("Передайте их до" in home.text) is routes.WINDOW.is_open(clock.today_local())
+    assert ("Передайте их до" in home.text) is window.is_open(clock.today_local())
 
 
 async def test_a_reading_older_than_a_year_is_still_the_previous_one(client, login, make_user, two_accounts):
@@ -260,3 +261,42 @@ async def test_an_english_reader_is_told_of_an_expired_verification_in_english(c
     said = re.search(r"The verification date of this meter.*?</p>", page, re.S).group(0)
     assert not re.search("[А-Яа-яЁё]", said), said
     assert "Government Resolution No. 354, clause 81(12)" in said and "by the consumption norm." in said
+
+
+def test_the_window_days_come_from_the_settings(tmp_path):
+    from portal.settings import Settings
+
+    base = {"PORTAL_VAR_DIR": str(tmp_path), "SECRET_KEY": "x"}
+    default = Settings.from_env(base)
+    assert (default.meter_window_start_day, default.meter_window_end_day) == (15, 25)
+    contract = Settings.from_env({**base, "METER_WINDOW_START_DAY": "1", "METER_WINDOW_END_DAY": "20"})
+    assert (contract.meter_window_start_day, contract.meter_window_end_day) == (1, 20)
+    for start, end in (("20", "10"), ("15", "31"), ("0", "25")):
+        with pytest.raises(ValueError):
+            Settings.from_env({**base, "METER_WINDOW_START_DAY": start, "METER_WINDOW_END_DAY": end})
+
+
+async def test_the_meters_page_and_the_readings_follow_the_configured_window(client, login, make_user, two_accounts):
+    """A contract's window (here the 1st to the 20th, every day of a month but the 21st–31st): the page says so and
+    a reading passed after the end goes to the next month."""
+    import dataclasses
+
+    from portal.core import clock
+    from portal.meters import rules
+    from portal.settings import get_settings
+    from portal.settings import use_settings
+
+    (account, meter), _ = two_accounts
+    before = get_settings()
+    use_settings(dataclasses.replace(before, meter_window_start_day=1, meter_window_end_day=20))
+    try:
+        await login(client, await make_user(accounts={account: "owner"}))
+        page = await client.get("/meters")
+        notice = re.search(r'<p class="notice[^"]*">([^<]*)</p>', page.text)
+        assert notice and "20" in notice.group(1) and "25" not in notice.group(1), notice
+        assert (await client.form("/meters", {f"m{meter}z1": "130,5"})).status_code == 303
+        newest = MeterReading.select().where(MeterReading.meter == meter).order_by(MeterReading.id, ascending=False)
+        row = await newest.first()
+        assert row["period"] == rules.period_of_reading(clock.today_local(), rules.Window(1, 20))
+    finally:
+        use_settings(before)
