@@ -166,12 +166,26 @@ def new_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values,
     return {"password": password}, errors
 
 
+NAME_LENGTH = 255  # characters of a person's full name (its column)
+
+
+def _full_name(data: Mapping[str, Any], errors: FormErrors, empty: str) -> str:
+    """A person's full name as typed. A longer one than its column is refused with the text kept — it was cut in
+    silence, the end of a long patronymic or a double surname lost from receipts and minutes."""
+    name = form_value(data, "full_name")
+    if not name:
+        errors.add("full_name", empty)
+    elif len(name) > NAME_LENGTH:
+        errors.add("full_name", ngettext("The name is too long: at most %(num)d character. Shorten it, please.",
+                                         "The name is too long: at most %(num)d characters. Shorten it, please.",
+                                         NAME_LENGTH))  # fmt: skip
+    return name
+
+
 def invite_accept_form(data: Mapping[str, Any], email: str) -> tuple[Values, FormErrors]:
     """An invited person's name and new password (refused in the form's order: the name first)."""
     errors = FormErrors()
-    name = form_value(data, "full_name")[:255]
-    if not name:
-        errors.add("full_name", _("Enter your name."))
+    name = _full_name(data, errors, _("Enter your name."))
     password = _password_pair(data, errors, email)
     return {"password": password, "full_name": name}, errors
 
@@ -195,9 +209,7 @@ def _account_and_code(data: Mapping[str, Any], errors: FormErrors) -> Values:
 def register_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     values = _account_and_code(data, errors)
-    name = form_value(data, "full_name")[:255]
-    if not name:
-        errors.add("full_name", _("Enter your name."))
+    name = _full_name(data, errors, _("Enter your name."))
     email = _email(data, errors)
     password = _password_pair(data, errors, email)
     values.update(full_name=name, email=email, password=password)
@@ -240,9 +252,7 @@ def staff_invite_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
 
 def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    name = form_value(data, "full_name")[:255]
-    if not name:
-        errors.add("full_name", _("Enter your name."))
+    name = _full_name(data, errors, _("Enter your name."))
     phone_raw = form_value(data, "phone")[:40]
     phone = None
     if phone_raw:
@@ -299,9 +309,7 @@ def staff_user_form(data: Mapping[str, Any], house_ids: set[int], *, new: bool) 
     errors = FormErrors()
     values: Values = {}
     if new:
-        name = form_value(data, "full_name")[:255]
-        if not name:
-            errors.add("full_name", _("Enter the name."))
+        name = _full_name(data, errors, _("Enter the name."))
         values.update(full_name=name, email=_email(data, errors))
     roles = [r for r in StaffRole if r in _list(data, "roles")]
     if not roles:

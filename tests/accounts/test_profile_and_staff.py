@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 
+from portal.accounts import forms
 from portal.accounts.passwords import hash_password
 from portal.accounts.passwords import verify_password
 from portal.accounts.queries import AuditFilter
@@ -14,6 +15,7 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import audit
 from portal.core.i18n import format_phone
+from portal.core.i18n import set_locale
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
@@ -153,6 +155,28 @@ async def test_profile_errors_keep_what_was_typed(client, make_user, login):
     response = await client.form("/profile", {"full_name": "Пётр", "phone": "12", "locale": "ru"})
     assert response.status_code == 422
     assert 'value="12"' in response.text and 'value="Пётр"' in response.text
+
+
+async def test_a_name_longer_than_its_column_is_refused_with_the_text_kept_not_cut(client, make_user, login):
+    user_id = await make_user()
+    before = (await User.select(User.full_name).where(User.id == user_id).first())["full_name"]
+    await login(client, user_id)
+    long_name = "Константинопольская-" * 13 + "Анна Александровна"  # 278 characters, the end matters
+    response = await client.form("/profile", {"full_name": long_name, "locale": "ru"})
+    assert response.status_code == 422
+    assert "Слишком длинное имя: не больше 255 символов. Сократите его, пожалуйста." in response.text
+    assert f'value="{long_name}"' in response.text
+    assert (await User.select(User.full_name).where(User.id == user_id).first())["full_name"] == before
+    # The same rule holds where a name is first typed: registration, an accepted invitation, a new staff member.
+    set_locale("ru")
+    typed = {"full_name": long_name, "account": "1", "code": "X", "role": "owner", "email": "a@example.ru"}
+    for errors in (
+        forms.register_form(typed)[1],
+        forms.invite_accept_form(typed, "a@example.ru")[1],
+        forms.staff_user_form(typed, set(), new=True)[1],
+    ):
+        assert errors.get("full_name") == "Слишком длинное имя: не больше 255 символов. Сократите его, пожалуйста."
+    assert forms.register_form({**typed, "full_name": "Анна"})[1].get("full_name") is None
 
 
 async def test_the_profile_leads_to_the_notices_by_topic_and_channel(client, make_user, login):
