@@ -192,7 +192,7 @@ async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int],
         key = (_owner_of(r["meter"], successor), zone)
         months = rules.months_between(seen_period[key], r["period"]) if key in seen_period else 1
         seen_period[key] = r["period"]
-        if r["consumption"] is not None:
+        if r["consumption"] is not None and r["review"] != Review.PENDING:  # a jump not yet confirmed is no usual
             used.setdefault(key, []).append(rules.Used(r["period"], Decimal(r["consumption"]), max(1, months)))
     for (meter_id, zone), history in used.items():
         view = meters[meter_id]

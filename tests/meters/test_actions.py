@@ -210,6 +210,14 @@ async def test_the_usual_consumption_counts_the_months_a_rejected_reading_left_t
     assert views[flat.cold].average == {1: D("4")}
 
 
+async def test_a_reading_still_awaiting_review_does_not_raise_the_usual_consumption(flat):
+    """November's 64 m³ wait for staff: December is judged against the usual 4 m³, not (44 + 64) / 12 = 9 m³, so a
+    second jump is flagged too."""
+    assert (await _pass(flat, {flat.cold: {1: D("164")}})).flagged == [flat.cold]
+    views = {m.id: m for m in await queries.meters_of([flat.account], date(2026, 12, 1))}
+    assert views[flat.cold].average == {1: D("4")}
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 
