@@ -18,6 +18,7 @@ from litestar import Response
 from litestar.response import Template
 
 from portal.core import clock
+from portal.core.address import Address
 from portal.core.address import full_address
 from portal.core.address import house_choices
 from portal.core.address import premise_name
@@ -234,7 +235,8 @@ class TicketView:
         """The request's address as one phrase: «…, кв. 12», «…, машино-место М-1», «…, подъезд 2, лифт»."""
         place = TicketView.common_place(row)
         if place:
-            return gettext("%(address)s, %(place)s", address=row.house_address or "", place=place)
+            house = row.house_address or ""
+            return Address(gettext("%(address)s, %(place)s", address=house, place=place), house)
         return full_address(row.house_address, row.premise_kind, row.premise_number)
 
     @staticmethod

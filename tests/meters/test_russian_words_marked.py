@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from portal.housing.tables import House
+from portal.housing.tables import Premise
 from portal.meters.tables import Meter
 
 
@@ -13,3 +15,16 @@ async def test_a_meters_place_is_marked_russian_on_english_pages_only(client, lo
     assert ', <span lang="ru">санузел</span>' in english
     russian = (await client.get("/meters", headers={"accept-language": "ru"})).text
     assert ", санузел</span>" in russian and '<span lang="ru">санузел' not in russian
+
+
+async def test_the_house_address_is_marked_russian_and_the_flat_reads_english(client, login, make_user, flat):
+    """The house's address is recorded in Russian; on an English page it is marked ``lang="ru"``, the premise's words
+    («flat 12») are the page's own."""
+    house = (await House.select(House.address).where(House.id == flat.house).first())["address"]
+    number = (await Premise.select(Premise.number).where(Premise.id == flat.premise).first())["number"]
+    await login(client, await make_user(roles=("operator",), houses=(flat.house,)))
+    url = f"/staff/meters/premises/{flat.premise}"
+    english = (await client.get(url, headers={"accept-language": "en"})).text
+    assert english.count(f'<span lang="ru">{house}</span>, flat {number}') == 2
+    russian = (await client.get(url, headers={"accept-language": "ru"})).text
+    assert russian.count(f"{house}, кв. {number}") >= 2 and '<span lang="ru">' not in russian

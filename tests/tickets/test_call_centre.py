@@ -471,3 +471,11 @@ async def test_a_repair_of_damage_the_caller_dates_is_due_three_days_from_the_da
         await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.account == houses["flat12"].account).first()
     )
     assert stored == {"damage_at": burst, "deadline": burst + timedelta(days=3)}
+
+
+async def test_on_an_english_page_the_found_accounts_house_address_is_marked_russian(client, login, houses):
+    """The house's address is recorded in Russian: marked ``lang="ru"`` on an English page, «flat 12» read English."""
+    await login(client, houses["dispatcher"])
+    params = {"account_number": "звонкая 12"}
+    page = await client.get("/staff/tickets/new", params=params, headers={"accept-language": "en"})
+    assert f'<span lang="ru">{STREET}</span>, flat 12' in page.text

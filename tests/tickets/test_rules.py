@@ -397,3 +397,20 @@ def test_a_bulk_assignment_offers_who_may_take_one_shown_request_and_refuses_the
     assert rules.split_by_taker(tickets, lambda t: t[1], 10, takers) == ([("a", 1), ("c", 1)], [("b", 2)])
     assert rules.split_by_taker(tickets, lambda t: t[1], 30, takers) == (tickets, [])
     assert rules.split_by_taker(tickets, lambda t: t[1], 99, takers) == ([], tickets)
+
+
+def test_a_common_place_address_marks_only_the_house_russian_on_an_english_page():
+    """«…, entrance 2, lift»: the house as recorded is marked ``lang="ru"``, the place reads in the page's words."""
+    from types import SimpleNamespace
+
+    from portal.core.address import address_markup
+    from portal.core.i18n import set_locale
+    from portal.tickets.view import TicketView
+
+    house = "г. Симферополь, ул. Киевская, д. 189"
+    row = SimpleNamespace(house_address=house, place="lift", entrance_number=2, premise_kind=None, premise_number=None)
+    set_locale("en")
+    try:
+        assert address_markup(TicketView.address(row)) == f'<span lang="ru">{house}</span>, entrance 2, lift'
+    finally:
+        set_locale("ru")
