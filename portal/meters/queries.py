@@ -24,6 +24,7 @@ from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
+from portal.housing.tables import PremiseKind
 from portal.meters import rules
 from portal.meters.forms import ListFilter
 from portal.meters.tables import HouseMeter
@@ -58,6 +59,7 @@ class MeterView(MeterCard):
 
     account_id: int
     account_number: str
+    residential: bool = True  # a flat's (a month without a reading is charged by the average for longer)
     address: str
     verification_ticket: int | None = None
     current_at: datetime | None = None
@@ -120,6 +122,7 @@ def _view(r: dict[str, Any]) -> MeterView:
         **_of_account(r),
         failed=r["failed_on"] is not None or r["status"] == MeterStatus.FAILED,
         retired=r["status"] in (MeterStatus.REPLACED, MeterStatus.REMOVED),
+        residential=r["premise_kind"] == PremiseKind.FLAT,
     )
 
 

@@ -59,6 +59,7 @@ HELPERS: dict[str, Any] = {
     "photo_name": forms.photo_name,
     "confirm_name": forms.confirm_name,
     "asks_rollover": rules.asks_rollover,
+    "average_months": rules.average_months,
 }
 
 

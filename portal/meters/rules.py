@@ -129,14 +129,23 @@ class ChargeBasis:
     month_of_average: int = 0
 
 
+RESIDENTIAL_AVERAGE_MONTHS = 3  # п. 59: billing periods in a row charged by the average, then the normative
+NONRESIDENTIAL_AVERAGE_MONTHS = 2  # [VERIFY]
+
+
+def average_months(residential: bool) -> int:
+    """How many billing periods in a row a month without a reading is charged by the average (п. 59, 60)."""
+    return RESIDENTIAL_AVERAGE_MONTHS if residential else NONRESIDENTIAL_AVERAGE_MONTHS
+
+
 def charge_basis(
     months_without_reading: int,
     *,
     residential: bool = True,
     meter_failed: bool = False,
     electricity: bool = False,
-    residential_limit: int = 3,
-    nonresidential_limit: int = 2,
+    residential_limit: int = RESIDENTIAL_AVERAGE_MONTHS,
+    nonresidential_limit: int = NONRESIDENTIAL_AVERAGE_MONTHS,
     failed_coefficient: Decimal = Decimal("1.5"),
 ) -> ChargeBasis:
     """How a month is charged (п. 59, 60): by the average for a limited number of periods, then by the normative.

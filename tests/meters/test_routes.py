@@ -263,6 +263,26 @@ async def test_an_english_reader_is_told_of_an_expired_verification_in_english(c
     assert "Government Resolution No. 354, clause 81(12)" in said and "by the consumption norm." in said
 
 
+async def test_a_meter_that_gives_no_reading_says_for_how_many_months_the_average_is_charged(
+    client, login, make_user, two_accounts
+):
+    """П. 59, 60: the average for at most 3 months in a row for a flat (2 for a non-residential premise), then the
+    normative — a failed meter's notice had said «by the average until it is replaced»."""
+    (flat, _), (shop, _) = two_accounts
+    premise = (await PersonalAccount.select(PersonalAccount.premise).where(PersonalAccount.id == shop).first())[
+        "premise"
+    ]
+    await Premise.update({Premise.kind: "nonresidential"}).where(Premise.id == premise)
+    for account, state in ((flat, {"next_verification": date(2020, 1, 1)}), (shop, {"status": "failed"})):
+        await Meter(account=account, service="hot_water", serial=f"H{account}", digits=5, decimals=3, **state).save()
+    await login(client, await make_user(accounts={flat: "owner", shop: "owner"}))
+    page = re.sub(r"\s+", " ", (await client.get("/meters")).text)
+    expired = re.search(r"Срок поверки этого счётчика.*?</p>", page).group(0)
+    assert "не дольше 3 месяцев, затем — по нормативу" in expired, expired
+    failed = re.search(r"Этот счётчик отмечен неисправным.*?</p>", page).group(0)
+    assert "не дольше 2 месяцев, затем — по нормативу" in failed and "до замены" not in failed, failed
+
+
 def test_the_window_days_come_from_the_settings(tmp_path):
     from portal.settings import Settings
 
