@@ -158,6 +158,23 @@ async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(clien
     assert area and re.fullmatch(r"[\d,]+\.\d\d m²", area.group(1)), area  # to the hundredth, as measured
 
 
+async def test_the_receipt_and_the_account_in_english_mark_the_russian_address_russian(client, login, make_user, p69):
+    """The stored address, Russian data, read as English by a screen reader on English pages: it is marked
+    ``lang="ru"``, the premise's words of the page («flat 1») are not; Russian pages stay unmarked."""
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    client.cookies.set("lang", "en")
+    receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text
+    stored = re.search(r"<dt>Address</dt><dd>(.*?)</dd>", receipt).group(1)
+    assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', stored), stored
+    breadcrumb = re.search(r'<nav class="breadcrumbs"[^>]*><a [^>]*>(.*?)</a>', receipt).group(1)
+    assert re.fullmatch(r'<span lang="ru">[^<]+</span>, flat \S+', breadcrumb), breadcrumb
+    account = (await client.get(f"/accounts/{p69.account}")).text
+    assert re.search(r'<h1><span lang="ru">[^<]+</span>, flat \S+</h1>', account)
+    client.cookies.set("lang", "ru")
+    receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text
+    assert 'lang="ru">' not in re.search(r"<dt>Адрес</dt><dd>(.*?)</dd>", receipt).group(1)
+
+
 async def test_the_receipt_pdf_gives_the_area_in_the_readers_language(client, login, make_user, p69):
     """The PDF's heading wrote «Area 54.3 м²» in English (the unit typed in Russian into the code), while its page
     says «54.30 m²»: the unit and the hundredths follow the page in both languages."""
