@@ -320,3 +320,25 @@ async def test_the_meters_page_and_the_readings_follow_the_configured_window(cli
         assert row["period"] == rules.period_of_reading(clock.today_local(), rules.Window(1, 20))
     finally:
         use_settings(before)
+
+
+async def test_the_meter_history_shows_a_state_only_for_readings_someone_reviews(
+    client, login, make_user, two_accounts
+):
+    """Every row read «Состояние: —» when nothing was under review: a reading no one had to check has no state to
+    show, and the column comes only with a reviewed reading, its other rows left empty."""
+    (account, meter), _ = two_accounts
+    await login(client, await make_user(accounts={account: "owner"}))
+    table = _readings_table((await client.get(f"/meters/{meter}")).text)
+    assert "Состояние" not in table and "—" not in table
+    await MeterReading(meter=meter, zone=1, value=Decimal("999.000"), period=date(2026, 11, 1), review="pending").save()
+    table = _readings_table((await client.get(f"/meters/{meter}")).text)
+    assert '<th scope="col">Состояние</th>' in table
+    assert table.count('data-label="Состояние"') == 1 and "Ждёт проверки" in table
+    assert "—" not in table
+
+
+def _readings_table(page: str) -> str:
+    """The history's table of readings without its «Расход» cells (a first reading's is «—», nothing to compare)."""
+    table = page.split('id="readings-h"', 1)[1].split("</section>", 1)[0]
+    return re.sub(r'data-label="Расход">[^<]*<', "", table)
