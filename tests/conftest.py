@@ -104,13 +104,13 @@ def _migrate(url: str) -> None:
         raise RuntimeError(f"migrations failed on {url.split(':')[0]}:\n{result.stdout}\n{result.stderr}")
 
 
-def _postgres_database(url: str) -> str | None:
+def _postgres_database(url: str, kind: str = "test") -> str | None:
     """A fresh database of this test run on the server of ``url`` (parallel runs never share one), or None."""
     if not url:
         return None
     import asyncpg
 
-    name = f"portal_test_{os.getpid()}"
+    name = f"portal_{kind}_{os.getpid()}"
 
     async def create() -> str | None:
         try:

@@ -20,6 +20,7 @@ from portal.core import outbox
 from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
+from portal.core.db import is_sqlite
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
@@ -402,9 +403,9 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
     if not user or not user["email"]:
         raise Refused(gettext("Add an e-mail address to your profile to receive the confirmation code."))
     now = clock.now()
-    await _codes_within_limit(principal, meeting.id, now)
     code = f"{secrets.randbelow(10**6):06d}"
     async with atomic():
+        await _codes_within_limit(principal, meeting.id, now)
         await BallotCode.update({BallotCode.used_at: now}).where(
             (BallotCode.meeting == meeting.id) & (BallotCode.user == principal.user_id) & BallotCode.used_at.is_null()
         )
@@ -448,7 +449,11 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
 
 async def _codes_within_limit(principal: Principal, meeting_id: int, now: datetime) -> None:
     """Refuse a new code when the owner had ``CODES_PER_HOUR`` within the last hour, saying when the next may be
-    asked for: each code allows ``CODE_ATTEMPTS`` guesses, so new codes on demand would allow guessing without end."""
+    asked for: each code allows ``CODE_ATTEMPTS`` guesses, so new codes on demand would allow guessing without end.
+    Counted in the transaction that adds the code, the owner's row locked: clicks at the same moment (two tabs)
+    each counted the same codes, and all went through (SQLite's write transactions are serial)."""
+    if not is_sqlite():
+        await User.select(User.id).where(User.id == principal.user_id).lock_rows()
     recent = (
         await BallotCode.select(BallotCode.created_at)
         .where((BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id))

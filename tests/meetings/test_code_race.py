@@ -1,0 +1,69 @@
+"""Codes asked for at the same moment, on a database of the test's own where everything is committed: each request
+takes a connection of its own and sees what the others wrote, as two tabs of one owner do on the server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from portal.core.web import Refused
+from portal.meetings import actions
+from portal.meetings.tables import BallotCode
+from tests.conftest import _RUN
+from tests.conftest import POSTGRES_URL
+from tests.conftest import _drop_postgres_database
+from tests.conftest import _migrate
+from tests.conftest import _postgres_database
+from tests.conftest import missing
+from tests.meetings.test_actions import _owner_with_answers
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def committed_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly migrated database of this module, dropped after."""
+    if request.param == "sqlite":
+        path = _RUN / f"race-{os.getpid()}.sqlite"
+        path.unlink(missing_ok=True)
+        _migrate(f"sqlite:///{path}")
+        yield f"sqlite:///{path}"
+        path.unlink(missing_ok=True)
+        return
+    url = _postgres_database(POSTGRES_URL, "race")
+    if url is None:
+        missing("PostgreSQL", "start it and set TEST_POSTGRES_URL")
+    _migrate(url)
+    yield url
+    _drop_postgres_database(POSTGRES_URL, url)
+
+
+@pytest.fixture
+async def db(committed_url: str) -> AsyncIterator[Any]:
+    """Overrides the rolled-back test transaction: what the test writes is committed, for other connections."""
+    from portal.core import db as core_db
+
+    previous = core_db.get_engine()
+    engine = core_db.make_engine(committed_url)
+    core_db.use_engine(engine)
+    await core_db.start(engine)
+    try:
+        yield engine
+    finally:
+        await core_db.stop(engine)
+        core_db.use_engine(previous)
+
+
+async def test_codes_asked_for_at_once_from_several_tabs_stay_within_the_limit(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """The codes were counted before the transaction that adds one: clicks at the same moment each counted the
+    same few and all went through, more codes (and guesses) than the limit allows."""
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    asked = 3 * actions.CODES_PER_HOUR
+    answers = await asyncio.gather(*(actions.send_code(owner, meeting) for _ in range(asked)), return_exceptions=True)
+    assert sum(isinstance(a, Refused) for a in answers) == asked - actions.CODES_PER_HOUR, answers
+    assert await BallotCode.count().where(BallotCode.user == owner.user_id) == actions.CODES_PER_HOUR
