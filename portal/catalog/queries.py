@@ -42,6 +42,7 @@ from portal.core.clauses import every
 from portal.core.clauses import on_days
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.i18n import own_words
 from portal.core.paged import newest_batches
 from portal.core.paged import read_page
 from portal.core.pagination import Page
@@ -448,7 +449,11 @@ async def _summaries(order_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]
         return {}
     rows = (
         await OrderItem.select(
-            OrderItem.order, OrderItem.title, OrderItem.title_en, OrderItem.category.title.as_alias("category")
+            OrderItem.order,
+            OrderItem.title,
+            OrderItem.title_en,
+            OrderItem.category.title.as_alias("category"),
+            OrderItem.category.title_en.as_alias("category_en"),
         )
         .where(OrderItem.order.is_in(list(order_ids)))
         .order_by(OrderItem.order)
@@ -467,7 +472,8 @@ def _summary(items: Sequence[dict[str, Any]]) -> Summary:
 
 
 def _sections(items: Sequence[dict[str, Any]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i["category"] or "" for i in items))
+    """The items' sections, each once, in the reader's language where staff named it in English."""
+    return tuple(dict.fromkeys(own_words(i, "category") for i in items))
 
 
 async def _rows(rows: Sequence[dict[str, Any]]) -> list[OrderRow]:
@@ -512,6 +518,7 @@ async def _detail(row: dict[str, Any] | None) -> OrderDetail | None:
             OrderItem.amount_kopecks,
             OrderItem.service.document.as_alias("document"),
             OrderItem.category.title.as_alias("category"),
+            OrderItem.category.title_en.as_alias("category_en"),
         )
         .where(OrderItem.order == row["id"])
         .order_by(OrderItem.position)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
 from portal.core import clock
 from portal.core.i18n import format_day
 from portal.housing.tables import PersonalAccount
@@ -161,6 +162,21 @@ async def test_an_order_of_two_services_is_named_in_the_readers_language(
     assert "Ремонт смесителя and 1 more service" in (await dispatcher.get("/staff/orders/export.csv")).text
     dispatcher.cookies.set("lang", "ru")
     assert "Ремонт смесителя и ещё 1 услуга" in (await dispatcher.get("/staff/orders/export.csv")).text
+
+
+async def test_the_orders_export_names_the_sections_in_the_readers_language(
+    client, new_client, login, household, shop, make_user
+):
+    """An English export listed every section by its Russian name («Сантехника») though staff named it in English."""
+    await ServiceCategory.update({ServiceCategory.title_en: "Plumbing"}).where(ServiceCategory.id == shop["works"])
+    await _plumber_ordered(client, login, household, shop)
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    dispatcher.cookies.set("lang", "en")
+    english = (await dispatcher.get("/staff/orders/export.csv")).text
+    assert ",Plumbing," in english and "Сантехника" not in english
+    dispatcher.cookies.set("lang", "ru")
+    assert ";Сантехника;" in (await dispatcher.get("/staff/orders/export.csv")).text
 
 
 async def test_a_manager_keeps_the_catalogue_and_residents_see_only_what_is_shown(
