@@ -15,7 +15,7 @@ from portal.billing import receipts
 from portal.billing import rules
 from portal.billing.tables import Receipt
 from portal.meters import rules as meter_rules
-from portal.meters.reminders import WINDOW
+from portal.meters.reminders import window
 from tests.billing.conftest import import_sample
 
 
@@ -46,11 +46,11 @@ def test_no_contract_changes_the_dates_from_february_2026():
 
 def test_readings_are_collected_until_the_25th_and_reminded_before():
     """§2.1 with §4.1: readings by the 25th; the reminder window of the meters closes that day."""
-    assert WINDOW.closes(date(2026, 3, 1)) == date(2026, 3, rules.READINGS_DAY)
-    assert WINDOW.is_open(date(2026, 3, 25)) and not WINDOW.is_open(date(2026, 3, 26))
-    closing = meter_rules.reminders_due(date(2026, 3, 23), WINDOW, passed=False)
+    assert window().closes(date(2026, 3, 1)) == date(2026, 3, rules.READINGS_DAY)
+    assert window().is_open(date(2026, 3, 25)) and not window().is_open(date(2026, 3, 26))
+    closing = meter_rules.reminders_due(date(2026, 3, 23), window(), passed=False)
     assert [d.kind for d in closing] == [meter_rules.Reminder.WINDOW_CLOSING]
-    assert meter_rules.reminders_due(date(2026, 3, 26), WINDOW, passed=False) == []
+    assert meter_rules.reminders_due(date(2026, 3, 26), window(), passed=False) == []
 
 
 def test_the_penalty_starts_on_day_31_after_the_15th():
