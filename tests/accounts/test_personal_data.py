@@ -63,6 +63,12 @@ async def test_after_a_withdrawal_only_what_the_law_requires_is_sent(db, make_us
     outage = messages.MessageTemplate("test/outage", Topic.EMERGENCY, lambda c: "Отключение", lambda c: "Нет воды")
     monkeypatch.setitem(messages._templates, "test/outage", outage)
     user_id = await make_user()
+    # The person asked for news by e-mail too (the settings' default is in-app only).
+    from portal.notifications.actions import save_choices
+    from portal.notifications.rules import DEFAULTS
+    from portal.notifications.rules import Channel
+
+    await save_choices(user_id, {(t, c) for t in Topic for c in DEFAULTS[t]} | {(Topic.NEWS, Channel.EMAIL)})
 
     async def sent(template: str, key: str, **words: str) -> int:
         return await notify(user_id, template, dedupe_key=key, **words)
