@@ -224,9 +224,23 @@ def _group(reading: queries.StaffReading) -> Any:
     return (MeterReading.meter == reading.meter_id) & (MeterReading.period == reading.period)
 
 
-async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now: datetime) -> None:
-    """Staff accept an implausible jump as it was passed."""
+async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now: datetime) -> list[Refusal]:
+    """Staff accept an implausible jump as it was passed. A reading passed after it was counted from the reading
+    before (one awaiting review is no previous reading): its consumption is counted again from the accepted one,
+    and a later value below it (not a rollover) refuses the acceptance — correct or reject it instead."""
+    facts = reading.facts
+    following = await queries.following_readings(reading.meter_id, reading.period, facts.zones)
+    recounted = rules.recount_following(
+        reading.values, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
+    )
+    refusals = [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
+    if refusals:
+        return refusals
     async with atomic():
+        for zone, check in recounted.items():
+            await MeterReading.update(
+                {MeterReading.consumption: check.consumption, MeterReading.rollover: check.rollover}
+            ).where(MeterReading.id == following[zone][0])
         await MeterReading.update(
             {
                 MeterReading.review: Review.ACCEPTED,
@@ -235,6 +249,7 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
             }
         ).where(_group(reading))
         await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, {"period": reading.period})
+    return []
 
 
 async def correct_reading(

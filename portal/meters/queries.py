@@ -38,6 +38,9 @@ from portal.meters.tables import Service
 from portal.notifications.queries import Recipient
 
 VISIBLE = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # the meters a resident passes readings for (or is told about)
+# A reading still awaiting review, or rejected, is no previous reading: a new one is checked (decrease, jump) against
+# the last one accepted, so a typo left unreviewed does not refuse next month's true value as «lower».
+UNSETTLED = (Review.PENDING, Review.REJECTED)
 
 
 @dataclass(kw_only=True)
@@ -186,12 +189,12 @@ async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int],
             view.current_ids[zone] = r["id"]
             view.current_at, view.current_photo = r["submitted_at"], r["photo"] or view.current_photo
             view.current_review = r["review"] or view.current_review
-        elif r["period"] < period and r["review"] != Review.REJECTED:
+        elif r["period"] < period and r["review"] not in UNSETTLED:
             view.last[zone] = value
             view.last_period = r["period"]
             view.last_at = r["submitted_at"]
-        if r["period"] >= period or r["review"] == Review.REJECTED:
-            continue  # a rejected reading is not there: the next one's consumption covers its months too
+        if r["period"] >= period or r["review"] in UNSETTLED:
+            continue  # a rejected (or unreviewed) reading is not there: the next one's consumption covers its months
         key = (_owner_of(r["meter"], successor), zone)
         months = rules.months_between(seen_period[key], r["period"]) if key in seen_period else 1
         seen_period[key] = r["period"]
@@ -214,7 +217,9 @@ async def _add_older_last_readings(meters: dict[int, MeterView], period: date) -
     newest = (
         await MeterReading.select(Max(MeterReading.period).as_alias("last_period"), MeterReading.meter)
         .where(
-            MeterReading.meter.is_in(stale) & (MeterReading.period < period) & (MeterReading.review != Review.REJECTED)
+            MeterReading.meter.is_in(stale)
+            & (MeterReading.period < period)
+            & MeterReading.review.not_in(list(UNSETTLED))
         )
         .group_by(MeterReading.meter)
     )

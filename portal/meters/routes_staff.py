@@ -141,8 +141,13 @@ class StaffMeters(Controller):
         return storage.response_for(reading.photo)
 
     @post("/readings/{reading_id:int}/accept", name="meters:accept", opt=WRITERS, status_code=200)
-    async def accept(self, request: Request, principal: Caller, reading: LoadedReading) -> Response[Any]:
-        await actions.accept_reading(principal, reading, now=clock.now())
+    async def accept(self, request: Request, principal: Caller, reading: LoadedReading) -> Answer:
+        if await actions.accept_reading(principal, reading, now=clock.now()):
+            form = forms.ReviewForm()
+            form.errors.general.append(
+                gettext("A later reading is lower: this one cannot be accepted as it is. Correct or reject it.")
+            )
+            return _reading_page(request, principal, reading, form, status_code=422)
         return _told(request, gettext("The reading is accepted."), _next_review(request))
 
     @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)

@@ -218,6 +218,48 @@ async def test_a_reading_still_awaiting_review_does_not_raise_the_usual_consumpt
     assert views[flat.cold].average == {1: D("4")}
 
 
+DEC_TODAY = date(2026, 12, 20)
+
+
+async def test_a_reading_awaiting_review_is_no_previous_reading_for_the_next_month(flat):
+    """A typo of 99999 left unreviewed in November: December's true 108 is checked against October's accepted 100
+    (8 m³ over two months), not refused as lower than the typo."""
+    assert (await _pass(flat, {flat.cold: {1: D("99999")}})).flagged == [flat.cold]
+    december = await _pass(flat, {flat.cold: {1: D("108")}}, today=DEC_TODAY)
+    assert december.ok and not december.flagged
+    row = (await readings_of(flat.cold, date(2026, 12, 1)))[0]
+    assert D(row["value"]) == D("108") and D(row["consumption"]) == D("8")
+
+
+async def test_a_reading_awaiting_review_is_no_previous_reading_after_a_year_without_one(flat):
+    """The register's last year is empty (the older readings are looked up apart): the pending typo is still
+    passed over for the last accepted reading."""
+    await MeterReading.delete().where((MeterReading.meter == flat.cold) & (MeterReading.period > date(2025, 6, 1)))
+    await MeterReading(meter=flat.cold, zone=1, value=D("50"), period=date(2025, 6, 1)).save()
+    await MeterReading(meter=flat.cold, zone=1, value=D("99999"), period=date(2025, 7, 1), review="pending").save()
+    views = {m.id: m for m in await queries.meters_of([flat.account], NOV)}
+    assert views[flat.cold].last == {1: D("50.000")} and views[flat.cold].last_period == date(2025, 6, 1)
+
+
+async def test_accepting_a_reading_recounts_the_next_one_and_a_lower_next_one_refuses_it(flat, make_user):
+    """November's 64 m³ wait for review while December is passed from October's 100; accepting November counts
+    December from it again; accepting a typo December is below is refused."""
+    await _pass(flat, {flat.cold: {1: D("164")}})
+    await _pass(flat, {flat.cold: {1: D("170")}}, today=DEC_TODAY)
+    assert D((await readings_of(flat.cold, date(2026, 12, 1)))[0]["consumption"]) == D("70")
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    november = await queries.staff_reading(manager, (await readings_of(flat.cold))[0]["id"])
+    assert await actions.accept_reading(manager, november, now=NOW) == []
+    assert D((await readings_of(flat.cold, date(2026, 12, 1)))[0]["consumption"]) == D("6")
+    await MeterReading.update({MeterReading.review: Review.PENDING, MeterReading.value: D("999")}).where(
+        MeterReading.id == november.id
+    )
+    typo = await queries.staff_reading(manager, november.id)
+    refused = await actions.accept_reading(manager, typo, now=NOW)
+    assert [r.error for r in refused] == [rules.ReadingError.ABOVE_NEXT]
+    assert (await readings_of(flat.cold))[0]["review"] == Review.PENDING
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 

@@ -316,6 +316,18 @@ async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(clie
     assert refused.status_code == 422  # a rejection says why
 
 
+async def test_accepting_a_reading_a_later_one_is_below_says_so_on_its_page(client, login, make_user, period):
+    meter = period["meters"][period["first"][2].account]
+    reading = (await MeterReading.select(MeterReading.id).where(MeterReading.meter == meter).first())["id"]
+    await MeterReading(meter=meter, zone=1, value=D("105"), period=date(2026, 12, 1)).save()
+    await login(client, await make_user(roles=("operator",), houses=(period["first"][0].house,)))
+    refused = await client.form(f"/staff/meters/readings/{reading}/accept")
+    assert refused.status_code == 422 and "Исправьте или отклоните" in refused.text
+    assert (await MeterReading.select(MeterReading.review).where(MeterReading.id == reading).first())[
+        "review"
+    ] == Review.PENDING
+
+
 async def test_a_corrected_reading_says_what_was_sent_apart_from_the_previous(client, login, make_user, period):
     meter = period["meters"][period["first"][2].account]
     await MeterReading.update({MeterReading.original_value: D("9990")}).where(MeterReading.meter == meter)
