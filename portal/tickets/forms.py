@@ -179,6 +179,11 @@ def damage_too_late(filed_at: datetime, tz: str) -> str:
     return gettext("The damage cannot have happened after the request was filed (%(filed)s).", filed=filed)
 
 
+def damage_too_early() -> str:
+    """Why a damage moment long before the filing is refused (``rules.damage_long_before_filing``)."""
+    return gettext("Check the date: the damage is more than 30 days before the request.")
+
+
 def agreed_type_problem(category: str, ticket_type: str) -> str | None:
     """Why staff may not give an emergency category a type of works by agreement (``deadlines.agreed_type_refused``):
     its legal clock runs whatever the type, and «Плановая» would tell the executor it can wait."""
@@ -218,7 +223,7 @@ def read_staff_update(
 ) -> tuple[dict[str, Any] | None, FormErrors]:
     """The staff edit form: type, category, internal status, deadline, control date, the moment of the damage,
     flags; a deadline before the request was filed (``filed_at``, to the minute the form shows), or damage after
-    it, is a year or month typed wrong."""
+    it or more than 30 days before it, is a year or month typed wrong."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
     for name, known, refusal in (
@@ -245,6 +250,12 @@ def read_staff_update(
     changes["damage_at"] = _moment_at(data, "damage_at", tz, errors, unread)
     if filed_at is not None and rules.damage_after_filing(changes["damage_at"], filed_at):
         errors.add("damage_at", damage_too_late(filed_at, tz))
+    elif (
+        filed_at is not None
+        and rules.damage_long_before_filing(changes["damage_at"], filed_at)
+        and not _as_shown(data, "damage_at")  # a moment stored before the rule is left alone, not refused
+    ):
+        errors.add("damage_at", damage_too_early())
     for flag in rules.FLAGS_EDITABLE:
         changes[flag] = form_value(data, flag) == "1"
         if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):
@@ -300,7 +311,8 @@ def read_staff_new(
     """Call-centre mode: a request on a resident's behalf (the account is found by ``queries.caller_account``;
     ``account_problem`` says why none is chosen yet). The errors come in the order the form shows its fields, the
     account first, so the summary above the form reads from the top down. When the damage happened (optional, in
-    the company's zone ``tz``) cannot be after ``now``, the moment the request is filed."""
+    the company's zone ``tz``) cannot be after ``now``, the moment the request is filed, nor more than 30 days
+    before it."""
     errors = FormErrors()
     if account_problem:
         errors.add("account_number", account_problem)
@@ -319,6 +331,8 @@ def read_staff_new(
     damage_at = _moment_at(data, "damage_at", tz, errors, unread)
     if now is not None and rules.damage_after_filing(damage_at, now):
         errors.add("damage_at", gettext("The damage cannot have happened later than now."))
+    elif now is not None and rules.damage_long_before_filing(damage_at, now):
+        errors.add("damage_at", damage_too_early())
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))

@@ -522,6 +522,15 @@ def damage_after_filing(damage_at: datetime | None, filed_at: datetime) -> bool:
     return damage_at is not None and damage_at > filed_at
 
 
+DAMAGE_LOOKBACK = timedelta(days=30)  # a damage moment further back than this from the filing is a year typed wrong
+
+
+def damage_long_before_filing(damage_at: datetime | None, filed_at: datetime) -> bool:
+    """A damage moment more than ``DAMAGE_LOOKBACK`` before the request was filed: a year or month typed wrong
+    (2016 for 2026) that would make a repair overdue from the day it is filed; refused."""
+    return damage_at is not None and damage_at < filed_at - DAMAGE_LOOKBACK
+
+
 def retimes(real: Mapping[str, Any]) -> bool:
     """A staff edit whose legal deadline follows from it: a new type, category or moment of the damage (the repair
     of an emergency's damage is due 3 days from it), the deadline not set by hand."""

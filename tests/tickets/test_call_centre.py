@@ -473,6 +473,25 @@ async def test_a_repair_of_damage_the_caller_dates_is_due_three_days_from_the_da
     assert stored == {"damage_at": burst, "deadline": burst + timedelta(days=3)}
 
 
+async def test_a_damage_moment_years_before_the_call_is_refused_at_its_field(client, login, houses):
+    """2016 typed for 2026: a damage moment more than 30 days before the call is refused at its field in either
+    language, what was typed kept, nothing filed."""
+    await login(client, houses["dispatcher"])
+    zone = clock.zone()
+    account = {"account_number": "Звонкая", "account_id": str(houses["flat12"].account)}
+    typed = {**REQUEST, **account, "category": "emergency_repair", "description": "Заварили трубу, нужен ремонт"}
+    years_back = (datetime.now(UTC) - timedelta(days=3653)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="damage_at"[^>]*>', refused.text, re.S).group(0)
+    assert "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field
+    assert f'value="{years_back}"' in field
+    client.cookies.set("lang", "en")
+    refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})
+    assert "Check the date: the damage is more than 30 days before the request." in refused.text
+    assert await tickets_of(houses["flat12"].account) == 0
+
+
 async def test_on_an_english_page_the_found_accounts_house_address_is_marked_russian(client, login, houses):
     """The house's address is recorded in Russian: marked ``lang="ru"`` on an English page, «flat 12» read English."""
     await login(client, houses["dispatcher"])

@@ -266,6 +266,37 @@ async def test_the_repair_of_emergency_damage_is_due_three_days_from_the_damage_
     assert "The damage happened: " in page and "Deadline: " in page
 
 
+async def test_a_damage_moment_years_before_the_filing_is_refused_at_its_field(client, login, filed):
+    """2016 typed for 2026 made the repair overdue the day it was filed: a damage moment more than 30 days before
+    the filing is refused at its field in either language, what was typed kept; 29 days back is saved, and a moment
+    stored before the rule does not block an edit of another field."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    stored = await Ticket.select(Ticket.created_at, Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    zone = clock.zone()
+    shown = stored["deadline"].astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    form = {"type": "ordinary", "category": "leaking_taps", "internal_status": "", "deadline": shown}
+    years_back = (stored["created_at"] - timedelta(days=3653)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    refused = await client.form(url, {**form, "damage_at": years_back})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="damage_at"', refused.text, re.S)
+    assert field and "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field.group(0)
+    assert typed_value(refused.text, "damage_at") == years_back
+    client.cookies.set("lang", "en")
+    refused = await client.form(url, {**form, "damage_at": years_back})
+    assert "Check the date: the damage is more than 30 days before the request." in refused.text
+    assert (await Ticket.select(Ticket.damage_at).where(Ticket.id == filed["ticket"]).first())["damage_at"] is None
+
+    month_back = stored["created_at"].replace(second=0, microsecond=0) - timedelta(days=29)
+    typed = month_back.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    assert (await client.form(url, {**form, "damage_at": typed})).status_code == 303
+    old = stored["created_at"].replace(second=0, microsecond=0) - timedelta(days=400)
+    await Ticket.update({Ticket.damage_at: old}).where(Ticket.id == filed["ticket"])
+    was = old.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    edit = {**form, "damage_at": was, "was_damage_at": was, "internal_status": "waiting_parts"}
+    assert (await client.form(url, edit)).status_code == 303
+
+
 def button_names(page: str) -> list[str]:
     """What a screen reader hears of each submit button of the page: its words (or its ``aria-label``)."""
     names = []
