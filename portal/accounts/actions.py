@@ -757,19 +757,17 @@ async def choose_language(principal: Principal, locale: str) -> None:
 
 
 async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> ProfileSaved:
-    """Save name, language and channels. A new phone is not stored until the code sent to it is typed back;
+    """Save name, language and the switch for e-mail. A new phone is not stored until the code sent to it is typed back;
     whether the number belongs to another account is never said (no code goes to another account's phone)."""
-    changed = (values["full_name"], values["locale"], values["notify_email"], values["notify_inapp"]) != (
+    changed = (values["full_name"], values["locale"], values["notify_email"]) != (
         user.full_name,
         user.locale,
         user.notify_email,
-        user.notify_inapp,
     ) or (values["phone"] is None and user.phone is not None)
     changes: dict[Any, Any] = {
         User.full_name: values["full_name"],
         User.locale: values["locale"],
         User.notify_email: values["notify_email"],
-        User.notify_inapp: values["notify_inapp"],
         User.updated_at: clock.now(),
     }
     phone = values["phone"]

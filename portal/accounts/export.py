@@ -129,7 +129,6 @@ async def _profile(user_id: int) -> dict[str, Any]:
             User.email_confirmed_at,
             User.phone_confirmed_at,
             User.notify_email,
-            User.notify_inapp,
         )
         .where(User.id == user_id)
         .first()

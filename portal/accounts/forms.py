@@ -269,7 +269,6 @@ def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
         "phone_raw": phone_raw,
         "locale": locale,
         "notify_email": "email" in channels,
-        "notify_inapp": "inapp" in channels,
     }
     return values, errors
 

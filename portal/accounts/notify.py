@@ -100,7 +100,7 @@ async def notify(
     dedupe_key: str,
     link: str = "",
 ) -> int:
-    """Queue the message on each channel the user has and wants (profile: e-mail, in-app), written in the
+    """Queue the message in the portal (always) and by e-mail where the user has and wants it, written in the
     user's language; returns how many messages were queued (0 for an unknown or blocked user, and for a
     message whose topic needs a consent the user has not given or has withdrawn — 152-ФЗ, ``rules.may_send``:
     emergencies and the person's own account still go, news and offers do not).
@@ -109,7 +109,7 @@ async def notify(
     the same event is never sent to the same user twice.
     """
     user = (
-        await User.select(User.id, User.email, User.locale, User.is_active, User.notify_email, User.notify_inapp)
+        await User.select(User.id, User.email, User.locale, User.is_active, User.notify_email)
         .where(User.id == user_id)
         .first()
     )
@@ -130,7 +130,7 @@ async def notify(
     # The e-mail row keeps what its letter is made of (the HTML part); the in-app row only the page its title
     # links to — its words and subject are its own columns, and the list reads nothing else.
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
-    channels = [("inapp", str(user_id))] if user["notify_inapp"] else []
+    channels = [("inapp", str(user_id))]  # the person's record in the portal, always kept (``rules.wants``)
     if await _mailed(user, topic_of(template)):
         channels.append(("email", user["email"]))
     queued = 0

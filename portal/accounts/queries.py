@@ -71,7 +71,6 @@ class UserInfo:
     password_hash: str
     session_epoch: int
     notify_email: bool
-    notify_inapp: bool
 
     @property
     def has_password(self) -> bool:

@@ -653,7 +653,6 @@ async def _profile_page(
             # resident reading Russian who saved the profile for a new phone had the portal turn English.
             "locale": i18n.get_locale(),
             "notify_email": user.notify_email,
-            "notify_inapp": user.notify_inapp,
         }
     return render(
         request,
@@ -667,7 +666,7 @@ async def _profile_page(
         email_errors=email_errors,
         pending=await queries.pending_changes(user.id),
         languages=forms.language_options(),
-        channels=[("inapp", _("Notifications in the portal")), ("email", _("E-mail"))],
+        channels=[("email", _("E-mail"))],
         status_code=status,
     )
 

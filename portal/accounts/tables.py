@@ -40,8 +40,10 @@ class User(Table, tablename="portal_user"):
     email_confirmed_at = Timestamptz(null=True, default=None)
     # Set when the user typed the code sent to the phone (only a confirmed phone names them in the owners' register).
     phone_confirmed_at = Timestamptz(null=True, default=None)
-    # Notification channels the user wants (in-app messages and e-mail).
+    # The profile's switch for notices by e-mail (security e-mails go whatever it says).
     notify_email = Boolean(default=True)
+    # No longer read: in-app notices are the person's record, always kept (``notifications.rules.wants``). The
+    # column stays so that no migration has to drop it.
     notify_inapp = Boolean(default=True)
     # Raised on a password change or reset: sessions carrying an older epoch are signed out.
     session_epoch = Integer(default=0)

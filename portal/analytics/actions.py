@@ -103,11 +103,7 @@ async def invite(wave_id: int, complex_id: int, closes_on: date, today: date) ->
             wanted = reach[person.user_id]
             if person.locale not in rendered:
                 rendered[person.locale] = render(NPS_INVITATION, person.locale, context)
-            rows.extend(
-                _invitation(wave_id, person, channel, rendered[person.locale])
-                for channel in wanted
-                if channel is not Channel.INAPP or person.wants_inapp
-            )
+            rows.extend(_invitation(wave_id, person, channel, rendered[person.locale]) for channel in wanted)
         queued += await outbox.enqueue_many(rows)
         if len(page) < INVITE_PAGE:
             break

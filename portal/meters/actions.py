@@ -371,8 +371,6 @@ def _rows_for(
     message = render(template, person.locale, context)
     rows = []
     for channel in wanted:
-        if channel is Channel.INAPP and not person.wants_inapp:
-            continue
         email = channel is Channel.EMAIL
         rows.append(
             OutboxMessage(

@@ -331,7 +331,6 @@ _PERSON = {
     "locale": Residency.user.locale,
     "email": Residency.user.email,
     "notify_email": Residency.user.notify_email,
-    "notify_inapp": Residency.user.notify_inapp,
 }
 
 
@@ -369,7 +368,6 @@ async def residents_of(account_ids: list[int]) -> dict[int, list[Recipient]]:
                 phone=None,
                 consent=consent,
                 wants_email=bool(r["notify_email"]),
-                wants_inapp=bool(r["notify_inapp"]),
             )
         )
     return found

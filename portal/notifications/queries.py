@@ -50,7 +50,6 @@ class Recipient:
     phone: str | None
     consent: bool  # the processing consent stands
     wants_email: bool = True
-    wants_inapp: bool = True
     consents: frozenset[str] = frozenset()  # the standing consents that messages depend on (processing, marketing)
 
 
@@ -143,7 +142,7 @@ def audience_clause(audience: Audience | PostAudience, args: list[Any], *, one_a
 
 
 _SELECT = (
-    "SELECT u.id AS user_id, u.locale, u.email, u.phone, u.notify_email, u.notify_inapp, "
+    "SELECT u.id AS user_id, u.locale, u.email, u.phone, u.notify_email, "
     "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'processing' "
     "AND c.withdrawn_at IS NULL) AS consent, "
     "EXISTS (SELECT 1 FROM consent_record c WHERE c.\"user\" = u.id AND c.consent_type = 'marketing' "
@@ -304,7 +303,6 @@ async def resolve_audience(
                 phone=row["phone"] or None,
                 consent=consent,
                 wants_email=bool(row["notify_email"]),
-                wants_inapp=bool(row["notify_inapp"]),
                 consents=frozenset(consents),
             )
         )

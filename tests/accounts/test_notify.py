@@ -93,3 +93,21 @@ async def test_e_mail_unticked_for_ones_own_affairs_stops_those_e_mails_and_no_o
 
     await save_choices(resident, everything_but | {(Topic.ACCOUNT, Channel.EMAIL)})
     assert await notify(resident, PAYMENT_RECEIVED.name, context=context, dedupe_key="pay:2") == 2
+
+
+async def test_a_payment_or_request_notice_lands_in_the_portal_for_one_who_had_turned_the_old_switch_off(make_user, db):
+    """In-app notices are the person's record, kept for every topic: the profile's old «Уведомления в личном
+    кабинете» switch, turned off, stopped payments, requests and readings from reaching the list while news and
+    emergencies still came. Nothing reads it now."""
+    resident = await make_user()
+    await User.update({User.notify_inapp: False, User.notify_email: False}).where(User.id == resident)
+    context = {"amount": "1500.00", "numbers": "1000000001"}
+    assert await notify(resident, PAYMENT_RECEIVED.name, context=context, dedupe_key="pay:old-switch") == 1
+    assert await notify(resident, "ticket_event", subject="s", body="b", dedupe_key="ticket:old-switch") == 1
+    rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.template).where(
+        OutboxMessage.user_id == resident
+    )
+    assert sorted((r["template"], r["channel"]) for r in rows) == [
+        (PAYMENT_RECEIVED.name, "inapp"),
+        ("ticket_event", "inapp"),
+    ]

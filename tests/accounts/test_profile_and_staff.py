@@ -39,13 +39,13 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     await login(client, user_id)
     response = await client.form(
         "/profile",
-        {"full_name": "Иван Новиков", "phone": "8 978 111-22-33", "locale": "en", "channels": ["inapp"]},
+        {"full_name": "Иван Новиков", "phone": "8 978 111-22-33", "locale": "en", "channels": []},
     )
     assert response.status_code == 303
     assert "lang=en" in response.headers["set-cookie"]
     user = await User.select().where(User.id == user_id).first()
     assert (user["full_name"], user["phone"], user["locale"]) == ("Иван Новиков", None, "en")
-    assert user["notify_inapp"] and not user["notify_email"]
+    assert not user["notify_email"]
     page = await client.get("/profile")
     # The name, language and channels are saved; the phone only once its code is typed, and the page says so.
     assert '<html lang="en">' in page.text and "The other changes are saved." in page.text
@@ -60,6 +60,16 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     user = await User.select().where(User.id == user_id).first()
     assert user["phone"] == "+79781112233" and user["phone_confirmed_at"] is not None
     assert (await client.form("/profile/phone", {"code": code})).status_code == 422  # a code works once
+
+
+async def test_the_profile_offers_no_switch_for_notices_in_the_portal(client, make_user, login):
+    """In-app notices are always kept (``notifications.rules.wants``): the profile's «Уведомления в личном
+    кабинете» box said otherwise, and turning it off hid payments and requests but not news."""
+    user_id = await make_user()
+    await login(client, user_id)
+    page = (await client.get("/profile")).text
+    assert 'value="email"' in page and 'value="inapp"' not in page
+    assert "Уведомления всегда сохраняются в личном кабинете" in page
 
 
 async def test_the_profile_offers_the_language_the_page_is_read_in(client, make_user, login):

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from portal.accounts.tables import User
 from portal.core import jobs
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
@@ -299,6 +300,15 @@ async def test_the_window_reminders_go_once_per_account_and_period(flat):
     assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 1  # two days left, nothing passed
     assert await actions.send_reminders(date(2026, 11, 24), WINDOW) == 0
     assert await _sent("window_closing") == 1
+
+
+async def test_a_reminder_lands_in_the_portal_for_one_who_had_turned_the_old_in_app_switch_off(flat):
+    """The profile's old «Уведомления в личном кабинете» switch is read by nothing: the in-app notice is the
+    person's record, kept for every topic (``notifications.rules.wants``)."""
+    await User.update({User.notify_inapp: False}).where(User.id == flat.resident)
+    assert await actions.send_reminders(date(2026, 11, 16), WINDOW) == 1
+    messages = await OutboxMessage.select().where(OutboxMessage.user_id == flat.resident)
+    assert {m["channel"] for m in messages} == {"inapp", "email"}
 
 
 async def test_no_window_reminder_when_no_meter_of_the_account_takes_readings(flat):
