@@ -528,40 +528,70 @@ async def _not_received(ids: list[int]) -> list[int]:
 
 
 async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
-    """Lock the ballots the code was sent for: received now, counted from now on, never changed again."""
+    """Lock the ballots the code was sent for: received now, counted from now on, never changed again. The code is
+    read and used in one transaction with the owner's row locked (as ``send_code`` locks it): two confirmations at
+    the same moment (a double click, two tabs) both read it waiting, and both confirmed."""
     _voting_open(meeting)
-    now = clock.now()
-    row = await _waiting_code(principal, meeting.id)
-    if row is None:
-        raise Refused(_no_code_message(await _last_code(principal, meeting.id)))
-    # The attempt is counted before the code is compared, in one statement: a burst of guesses cannot slip past.
-    counted = (
-        await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1})
-        .where((BallotCode.id == row["id"]) & (BallotCode.attempts < CODE_ATTEMPTS))
-        .returning(BallotCode.attempts)
-    )
-    if not counted:
-        raise Refused(_no_code_message(row))
-    if code is None or not hmac.compare_digest(row["code_hash"], _hash(code)):
-        left = CODE_ATTEMPTS - counted[0]["attempts"]
-        if not left:  # the page then offers a new code instead of the field
-            raise Refused(gettext("The code is wrong, and that was the last attempt: this code no longer works. "
-                                  "Ask for a new one."))  # fmt: skip
-        raise WrongCode(wrong_code_message(left))
-    ids = await _not_received(ids=[int(x) for x in row["ballots"].split(",") if x])
     async with atomic():
-        await BallotCode.update({BallotCode.used_at: now}).where(BallotCode.id == row["id"])
-        locked = (
-            await Ballot.update({Ballot.status: BallotStatus.ACCEPTED, Ballot.received_at: now, Ballot.updated_at: now})
-            .where(
-                Ballot.id.is_in(ids or [-1])
-                & (Ballot.status == BallotStatus.DRAFT)
-                & (Ballot.voter == principal.user_id)
-                & (Ballot.meeting == meeting.id)
-            )
-            .returning(Ballot.id)
+        if not is_sqlite():
+            await User.select(User.id).where(User.id == principal.user_id).lock_rows()
+        row = await _waiting_code(principal, meeting.id)
+        if row is None:
+            raise Refused(await _why_no_code(principal, meeting.id))
+        # The attempt is counted before the code is compared, in one statement: a burst of guesses cannot slip past.
+        counted = (
+            await BallotCode.update({BallotCode.attempts: BallotCode.attempts + 1})
+            .where((BallotCode.id == row["id"]) & (BallotCode.attempts < CODE_ATTEMPTS) & BallotCode.used_at.is_null())
+            .returning(BallotCode.attempts)
         )
+        if not counted:
+            raise Refused(_no_code_message(row))
+        if code is not None and hmac.compare_digest(row["code_hash"], _hash(code)):
+            return await _use_code(principal, meeting, row)
+    # A wrong code: raised after the transaction, so that the attempt it counted stays counted.
+    left = CODE_ATTEMPTS - counted[0]["attempts"]
+    if not left:  # the page then offers a new code instead of the field
+        raise Refused(gettext("The code is wrong, and that was the last attempt: this code no longer works. "
+                              "Ask for a new one."))  # fmt: skip
+    raise WrongCode(wrong_code_message(left))
+
+
+async def _use_code(principal: Principal, meeting: queries.MeetingView, row: dict[str, Any]) -> int:
+    """Mark the code used (if nothing used it meanwhile) and accept its drafts, in ``confirm``'s transaction."""
+    now = clock.now()
+    used = (
+        await BallotCode.update({BallotCode.used_at: now})
+        .where((BallotCode.id == row["id"]) & BallotCode.used_at.is_null())
+        .returning(BallotCode.id)
+    )
+    if not used:
+        raise Refused(gettext("This code has already been used: your vote is received."))
+    ids = await _not_received(ids=[int(x) for x in row["ballots"].split(",") if x])
+    locked = (
+        await Ballot.update({Ballot.status: BallotStatus.ACCEPTED, Ballot.received_at: now, Ballot.updated_at: now})
+        .where(
+            Ballot.id.is_in(ids or [-1])
+            & (Ballot.status == BallotStatus.DRAFT)
+            & (Ballot.voter == principal.user_id)
+            & (Ballot.meeting == meeting.id)
+        )
+        .returning(Ballot.id)
+    )
     return len(locked)
+
+
+async def _why_no_code(principal: Principal, meeting_id: int) -> str:
+    """No code can be typed: the owner's last code already confirmed the vote (a second click), or it was typed wrong
+    too often, or it has expired. A code replaced by a newer one is never the last."""
+    last = (
+        await BallotCode.select(BallotCode.used_at)
+        .where((BallotCode.meeting == meeting_id) & (BallotCode.user == principal.user_id))
+        .order_by(BallotCode.id, ascending=False)
+        .first()
+    )
+    if last is not None and last["used_at"] is not None:
+        return gettext("This code has already been used: your vote is received.")
+    return _no_code_message(await _last_code(principal, meeting_id))
 
 
 # --- paper ballots and moderation (staff) ----------------------------------------------------------------------

@@ -67,3 +67,28 @@ async def test_codes_asked_for_at_once_from_several_tabs_stay_within_the_limit(
     answers = await asyncio.gather(*(actions.send_code(owner, meeting) for _ in range(asked)), return_exceptions=True)
     assert sum(isinstance(a, Refused) for a in answers) == asked - actions.CODES_PER_HOUR, answers
     assert await BallotCode.count().where(BallotCode.user == owner.user_id) == actions.CODES_PER_HOUR
+
+
+async def test_one_code_typed_twice_at_once_confirms_once(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """The code was read outside the transaction that used it, and its use did not check it was still unused: a
+    double click (or two tabs) both read it waiting and both confirmed. Now one confirms, the other is told the vote
+    is already received, and the ownership has one accepted ballot."""
+    from portal.core.i18n import set_locale
+    from portal.meetings import queries
+    from portal.meetings.tables import Ballot
+    from portal.meetings.tables import BallotStatus
+    from tests.meetings.test_actions import _code_from_outbox
+
+    set_locale("en")
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    answers = await asyncio.gather(*(actions.confirm(owner, meeting, code) for _ in range(2)), return_exceptions=True)
+    assert 1 in answers, answers
+    (refused,) = [a for a in answers if a != 1]
+    assert isinstance(refused, Refused) and refused.message == "This code has already been used: your vote is received."
+    accepted = await Ballot.count().where((Ballot.meeting == meeting.id) & (Ballot.status == BallotStatus.ACCEPTED))
+    assert accepted == 1
+    assert len((await queries.outcome(meeting)).counted) == 1
