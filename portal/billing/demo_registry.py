@@ -30,6 +30,7 @@ from portal.core import clock
 from portal.core.security import Principal
 from portal.demo import DemoContext
 from portal.housing.tables import PersonalAccount
+from portal.payments import demo_gateway
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
@@ -106,9 +107,11 @@ def registry_text(lines: list[str]) -> bytes:
 
 
 async def _portal_payment(account_id: int, kopecks: int, moment: datetime, period: date) -> str:
-    """A payment the resident made on the portal, credited as the portal credits it; its gateway id."""
+    """A payment the resident made on the portal by card, credited as the portal credits it; the id the bank lists
+    it by: its payment intent at the gateway (paid there too, so that it can be refunded), else its own."""
     uid = secrets.token_hex(8)
-    intent = f"pi_demo_{uid}"
+    description = f"ЖКУ за {rules.add_months(period, -1):%m.%Y}"
+    intent = demo_gateway.paid_intent(kopecks, uid, description)
     await Payment.insert(
         Payment(
             uid=uid,
@@ -118,8 +121,9 @@ async def _portal_payment(account_id: int, kopecks: int, moment: datetime, perio
             status=PaymentStatus.SUCCEEDED,
             purpose=PaymentPurpose.UTILITIES,
             intent_id=intent,
+            method="card",
             idempotency_key=uid,
-            description=f"ЖКУ за {rules.add_months(period, -1):%m.%Y}",
+            description=description,
             created_at=moment,
             paid_at=moment,
             credited_at=moment,
@@ -141,7 +145,7 @@ async def _portal_payment(account_id: int, kopecks: int, moment: datetime, perio
         ],
         ledger.period_of(moment),
     )
-    return intent
+    return intent or uid
 
 
 async def load_export(ctx: DemoContext, period: date) -> None:

@@ -52,7 +52,7 @@ async def test_on_2_december_the_demo_resident_has_novembers_receipt_due_15_dece
     # A card payment on the portal is credited the moment it is paid, not the day the demo was loaded.
     paid = {
         f"payment:{r['uid']}": r["paid_at"]
-        for r in await Payment.select(Payment.uid, Payment.paid_at).where(Payment.intent_id.like("pi_demo_%"))
+        for r in await Payment.select(Payment.uid, Payment.paid_at).where(Payment.intent_id.like("pi_%"))
     }
     assert paid
     entries = await LedgerEntry.select(LedgerEntry.reference, LedgerEntry.created_at).where(

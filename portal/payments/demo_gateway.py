@@ -1,0 +1,46 @@
+"""Demo: a card payment the demo makes on the portal is paid at the sandbox payment gateway too, so that the
+gateway ``make run`` serves knows it and an accountant can refund it.
+
+``make run`` loads the demo before it starts the sandbox, and the tests' demo is loaded with no gateway running, so
+the demo pays through the sandbox's own engine on the sandbox's own file — the one the sandbox started beside this
+portal serves from (``PORTAL_VAR_DIR``, or ``SANDBOX_DB``) — exactly as its API would: a PaymentIntent confirmed with
+Stripe's test card ``pm_card_visa``, carrying the payment's id in its metadata. Its events are kept and not
+delivered: the portal credited the payment itself. A gateway that is not the local sandbox knows nothing of the
+demo: the payment then has no reference there, and the portal does not offer to refund it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlparse
+
+from portal.settings import get_settings
+
+LOCAL = ("127.0.0.1", "localhost")
+
+
+def paid_intent(kopecks: int, payment_id: str, description: str) -> str | None:
+    """The id of a PaymentIntent of ``kopecks`` paid by card at the local sandbox, or None without one."""
+    if urlparse(get_settings().payment_gateway_url).hostname not in LOCAL:
+        return None
+    from portal.sandbox_gateway.config import GatewayConfig
+    from portal.sandbox_gateway.engine import Gateway
+    from portal.sandbox_gateway.store import Store
+
+    config = GatewayConfig.from_env()
+    store = Store(config.database)
+    with contextlib.closing(store.db):
+        gateway = Gateway(config, store)
+        gateway.faults.drop_webhooks = -1  # recorded, not delivered: the portal has credited it already
+        intent = gateway.create_intent(
+            {
+                "amount": str(kopecks),
+                "currency": "rub",
+                "payment_method": "pm_card_visa",
+                "confirm": "true",
+                "description": description,
+                "metadata": {"payment_id": payment_id},
+            },
+            {},
+        )
+    return str(intent["id"]) if intent.get("status") == "succeeded" else None
