@@ -15,14 +15,15 @@ from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.i18n import gettext
 from portal.tickets import rules
+from portal.tickets.filters import REPORT_COLUMNS
 from portal.tickets.queries import TicketRow
 from portal.tickets.view import TK
 
 
-def cell(row: TicketRow, column: str, tz: str) -> Any:
+def cell(row: TicketRow, column: str, tz: str, now: datetime) -> Any:
     """The value of one column of one row: texts as a reader of the report sees them, moments (in ``tz``) and
-    dates as values, which ``core.exports`` writes in the reader's language (CSV) or as date cells (XLSX), and the
-    account number as a ``Code`` (text in either)."""
+    dates as values, which ``core.exports`` writes in the reader's language (CSV) or as date cells (XLSX), the
+    account number as a ``Code`` (text in either), overdue as of ``now`` as the list marks it, a yes or no."""
     zone = ZoneInfo(tz)
 
     def moment(value: datetime | None) -> datetime | None:
@@ -31,6 +32,7 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
     values: dict[str, Any] = {
         "number": row.number,
         "created": moment(row.created_at),
+        "damage": moment(row.damage_at),
         "address": TK.address(row),
         "account": Code(row.account_number or ""),  # digits as text: leading zeros kept, never 1,2E+10
         "owner": row.owner_name or "",
@@ -40,6 +42,7 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
         "internal_status": TK.internal(row.internal_status) if row.internal_status else "",
         "executor": row.executor_name or "",
         "deadline": moment(row.deadline),
+        "overdue": TK.overdue(row, now),
         "control": row.control_date,
         "completed": moment(row.completed_at),
         "source": TK.source(row.source),
@@ -50,17 +53,17 @@ def cell(row: TicketRow, column: str, tz: str) -> Any:
     return safe_cell(values[column])
 
 
-def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> AsyncIterator[bytes]:
+def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str, now: datetime) -> AsyncIterator[bytes]:
     """CSV for Excel in the reader's language (``core.csv_stream``), one chunk per 200 rows."""
-    lines = ([cell(row, c, tz) for c in columns] async for row in rows)
-    return csv_stream.csv_chunks([TK.column(c) for c in columns], lines, rows_per_chunk=200)
+    lines = ([cell(row, c, tz, now) for c in columns] async for row in rows)
+    return csv_stream.csv_chunks([REPORT_COLUMNS.shown(c) for c in columns], lines, rows_per_chunk=200)
 
 
-async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str) -> bytes:
+async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str, now: datetime) -> bytes:
     """The same columns as an XLSX (``core.exports``): dates as date cells, numbers as numbers."""
     book = Workbook()
     sheet = book.sheet(gettext("Requests"))
-    sheet.append([TK.column(c) for c in columns])
+    sheet.append([REPORT_COLUMNS.shown(c) for c in columns])
     async for row in rows:
-        sheet.append([cell(row, c, tz) for c in columns])
+        sheet.append([cell(row, c, tz, now) for c in columns])
     return book.content()

@@ -91,6 +91,13 @@ DEFAULT_COLUMNS = ("number", "address", "category", "status", "executor", "deadl
 COLUMN_SORT = {"number": "number", "created": "created", "deadline": "deadline", "completed": "completed",
                "control": "control", "status": "status", "rating": "rating"}  # fmt: skip
 
+# The report (``export``) carries every column the screen may show, and two it alone has: when the damage happened
+# (the clock of an emergency's repair) and whether the request is overdue as of the download.
+_REPORT_ONLY = {"created": {"damage": lazy("Damage occurred")}, "deadline": {"overdue": lazy("Overdue")}}
+REPORT_COLUMNS = Labels(
+    {key: words for c, label in COLUMNS.items() for key, words in {c: label, **_REPORT_ONLY.get(c, {})}.items()}
+)
+
 FLAG_FILTERS = (*rules.FLAGS, "paid_for", "new_messages")
 FLAG_FILTER_LABELS = Labels(
     {

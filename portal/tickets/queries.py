@@ -148,6 +148,7 @@ class TicketRow:
     account_number: str | None
     executor_name: str | None
     entrance_number: int | None
+    damage_at: datetime | None
 
     @property
     def active(self) -> bool:
@@ -178,7 +179,6 @@ class TicketDetail(TicketRow):
     author_phone: str | None
     premise: int | None
     entrance: int | None
-    damage_at: datetime | None
 
 
 def _joined() -> dict[str, Any]:

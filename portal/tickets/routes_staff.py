@@ -89,18 +89,18 @@ class StaffTickets(Controller):
 
     @get("/export", name="tickets:export", opt=staff(*MANAGERS))
     async def download(self, request: Request, principal: Caller) -> Response[Any]:
-        tz = clock.zone().key
-        rows = queries.export_rows(principal, (await _read_filters(request.query_params, principal))[0], clock.now())
-        columns = list(filters.COLUMNS)  # the report carries every column, whatever the screen shows
-        name = f"requests-{clock.local(clock.now()):%Y%m%d-%H%M}"
+        tz, now = clock.zone().key, clock.now()
+        rows = queries.export_rows(principal, (await _read_filters(request.query_params, principal))[0], now)
+        columns = list(filters.REPORT_COLUMNS)  # the report carries every column, whatever the screen shows
+        name = f"requests-{clock.local(now):%Y%m%d-%H%M}"
         if request.query_params.get("format") == "xlsx":
             return Response(
-                await export.xlsx_bytes(rows, columns, tz),
+                await export.xlsx_bytes(rows, columns, tz, now),
                 media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
             )
         return Stream(
-            export.csv_chunks(rows, columns, tz),
+            export.csv_chunks(rows, columns, tz, now),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.accounts.principal import load_principal_for
+from portal.core import clock
 from portal.core.pagination import PageRequest
 from portal.tickets import actions
 from portal.tickets import queries
@@ -253,6 +254,33 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
         )
     )
     assert {r[0] for r in everything[1:]} == {str(r["number"]) for r in world["rows"].values()}
+
+
+async def test_the_report_says_when_the_damage_happened_and_whether_the_request_is_overdue(client, login, world):
+    """The report has «Повреждение» (the moment the repair's clock runs from) and «Просрочена» as of the download,
+    by the rule the list marks rows with: an active request past its deadline, not one done in time or cancelled."""
+    ids, burst = world["ids"], NOW - timedelta(hours=5)
+    await Ticket.update({Ticket.damage_at: burst}).where(Ticket.id == ids[0])  # active, due in March: overdue
+    await Ticket.update({Ticket.deadline: datetime.now(UTC) + timedelta(days=1)}).where(Ticket.id == ids[2])
+    number = {world["rows"][i]["number"]: i for i in ids}
+    await login(client, world["principal"].user_id)
+
+    def by_id(rows: list[list]) -> dict[int, dict]:
+        return {number[int(r[0])]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+
+    text = (await client.get("/staff/tickets/export?tab=all")).content.decode("utf-8-sig")
+    russian = by_id(list(csv.reader(io.StringIO(text), delimiter=";")))
+    assert russian[ids[0]]["Повреждение"] == clock.local(burst).strftime("%d.%m.%Y %H:%M")
+    assert russian[ids[2]]["Повреждение"] == ""
+    assert [russian[i]["Просрочена"] for i in (ids[0], ids[1], ids[2], ids[7])] == ["да", "нет", "нет", "нет"]
+    sheet = load_workbook(io.BytesIO((await client.get("/staff/tickets/export?format=xlsx&tab=all")).content)).active
+    book = by_id([[c.value for c in row] for row in sheet.iter_rows()])
+    assert book[ids[0]]["Повреждение"] == clock.local(burst).replace(tzinfo=None)
+    assert (book[ids[0]]["Просрочена"], book[ids[2]]["Просрочена"]) == (True, False)
+    client.cookies.set("lang", "en")
+    english = by_id(list(csv.reader(io.StringIO((await client.get("/staff/tickets/export?tab=all")).text[1:]))))
+    assert english[ids[0]]["Damage occurred"] == clock.local(burst).strftime("%Y-%m-%d %H:%M")
+    assert (english[ids[0]]["Overdue"], english[ids[2]]["Overdue"]) == ("yes", "no")
 
 
 async def test_the_export_neutralises_formulas(client, login, world, make_account):
