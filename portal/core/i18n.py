@@ -207,6 +207,15 @@ def own_lang(record: Any, name: str, locale: str | None = None) -> str:
     return DEFAULT_LOCALE if _own(record, name, locale or get_locale())[1] else ""
 
 
+def russian_lang(text: str | None) -> str:
+    """``"ru"`` where ``russian_markup`` would mark ``text`` (Russian letters, a page not in Russian), else ``""``:
+    the ``lang`` of an element whose whole text, or an attribute's value (a name in ``title``, a photo's ``alt``),
+    is Russian data and cannot hold a ``<span>``."""
+    if text and get_locale() != DEFAULT_LOCALE and _RUSSIAN_LETTER.search(str(text)):
+        return DEFAULT_LOCALE
+    return ""
+
+
 def in_russian_and_english(make: Callable[[], str]) -> tuple[str, str]:
     """Words the portal says once and keeps for readers of either language — ``make()`` in Russian (the
     dispatchers' and documents' language), then in English: a request's text is read by Russian dispatchers and by

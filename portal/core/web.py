@@ -246,6 +246,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         own_html=_own_html,
         own_lang=_own_lang,
         russian=i18n.russian_markup,
+        russian_lang=i18n.russian_lang,
         address=address_markup,
         phone=i18n.format_phone,
         tel=i18n.tel_href,

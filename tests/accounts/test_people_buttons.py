@@ -34,3 +34,22 @@ async def test_each_revoke_and_cancel_button_names_its_person_and_revoking_asks_
     cancel = r'action="[^"]+/cancel">.*?<button class="link-button" type="submit">(.*?)</button>'
     cancels = re.findall(cancel, page, re.S)
     assert [_words(c) for c in cancels] == ["Отменить приглашение: guest@example.ru"]
+
+
+async def test_peoples_russian_names_are_marked_russian_on_english_pages_only(client, make_user, make_account, login):
+    """A blind reader's English voice reads a Cyrillic name as gibberish: on an English page each name in the list,
+    in a button's hidden words and in the top bar (with its ``title``) is marked ``lang="ru"``; an e-mail is not."""
+    place = await make_account()
+    owner = await make_user(name="Хозяйка Счёта", accounts={place.account: "owner"})
+    await make_user(name="Член Семьи", accounts={place.account: "family"})
+    await make_user(name="", email="tenant@example.ru", accounts={place.account: "tenant"})
+    await login(client, owner)
+    url = f"/accounts/{place.account}/people"
+    english = (await client.get(url, headers={"accept-language": "en"})).text
+    assert '<span lang="ru">Хозяйка Счёта</span> (you)' in english
+    assert ': <span lang="ru">Член Семьи</span></span>' in english
+    assert 'title="Хозяйка Счёта" lang="ru">Хозяйка Счёта</a>' in english
+    assert ">tenant@example.ru</td>" in english
+    russian = (await client.get(url, headers={"accept-language": "ru"})).text
+    assert "Член Семьи" in russian and '<span lang="ru">Член' not in russian
+    assert 'title="Хозяйка Счёта">Хозяйка Счёта</a>' in russian
