@@ -35,3 +35,20 @@ def test_a_field_with_a_style_attribute_sent_with_an_error_breaks_no_style_rule(
     expect(page.get_by_label(re.compile("Количество"))).to_have_value("0")
     page.wait_for_timeout(300)  # htmx settles 20 ms after the swap; a blocked write is logged then
     assert not [line for line in console if "Content Security Policy" in line], console
+
+
+def test_a_photo_opened_on_its_own_breaks_no_style_rule(live_server: str, open_page: OpenPage):
+    """The browser shows a picture opened in a tab of its own in a page it builds, centred by inline styles: the
+    picture's answer allows them (and nothing else), or the console reports the policy on every photo."""
+    page = open_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/showcase/sale")
+    photo = page.locator("main img[src^='/showcase/photos/']").first.get_attribute("src")
+    answer = page.goto(live_server + photo)
+    assert answer is not None and answer.headers["content-type"].startswith("image/")
+    assert "script-src" not in answer.headers["content-security-policy"]
+    expect(page.locator("img")).to_have_count(1)
+    page.wait_for_timeout(300)
+    assert not [line for line in console if "Content Security Policy" in line], console
