@@ -21,6 +21,7 @@ from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.exports import to_csv
 from portal.meters.queries import ExportRow
+from portal.meters.rules import Basis
 
 COLUMNS: tuple[str, ...] = (
     "period",
@@ -37,7 +38,13 @@ COLUMNS: tuple[str, ...] = (
     "source",
     "rollover",
     "review",
+    "basis",
+    "months_without_reading",
+    "coefficient",
 )
+
+# The billing system's words for a basis (its own files say «norm»).
+BASIS_WORDS = {Basis.METERED: "metered", Basis.AVERAGE: "average", Basis.NORMATIVE: "norm"}
 
 
 def cells(row: ExportRow) -> list[Any]:
@@ -51,12 +58,15 @@ def cells(row: ExportRow) -> list[Any]:
         row.service,
         Count(row.zones),
         row.zone,
-        Quantity(row.value),
+        Quantity.of(row.value),
         Quantity.of(row.consumption),
         row.submitted_at,
         row.source,
         int(row.rollover),
         row.review,
+        BASIS_WORDS[Basis(row.basis)],
+        Count.of(row.months_without_reading),
+        Quantity(row.coefficient),
     ]
 
 

@@ -10,6 +10,7 @@ from dataclasses import field
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -854,24 +855,26 @@ class ExportRow:
     service: str
     zones: int
     zone: int
-    value: Decimal
+    value: Decimal | None
     consumption: Decimal | None
-    submitted_at: datetime
+    submitted_at: datetime | None
     source: str
     rollover: bool
     review: str
-    reading_id: int
+    reading_id: int | None
+    # How billing charges the register this month: by the reading, or — no reading taken — by the average or the
+    # normative (``rules.charge_basis``), after ``months_without_reading`` periods in a row without one.
+    basis: str = rules.Basis.METERED
+    months_without_reading: int | None = 0
+    coefficient: Decimal = Decimal(1)
 
 
 EXPORT_CHUNK = 2000
 
 
-async def export_rows(principal: Principal, period: date, house: int | None = None) -> AsyncIterator[ExportRow]:
-    """The period's readings the billing system takes — every reading except those waiting for review or
-    rejected — in the user's houses, by meter and zone, read in chunks along the (period, meter, zone) index."""
-    scope: list[Any] = []
-    where = "r.period = {} AND r.review NOT IN ({}, {})"
-    base: list[Any] = [period, Review.PENDING.value, Review.REJECTED.value]
+def _export_scope(principal: Principal, house: int | None) -> tuple[str, list[Any]]:
+    """The condition on the premise ``p`` of the houses an export covers, and its arguments."""
+    where, scope = "", []
     if principal.house_ids is not None:
         ids = sorted(principal.house_ids) or [0]
         where += f" AND p.house IN ({', '.join('{}' for _ in ids)})"
@@ -879,6 +882,16 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
     if house:
         where += " AND p.house = {}"
         scope.append(house)
+    return where, scope
+
+
+async def export_rows(principal: Principal, period: date, house: int | None = None) -> AsyncIterator[ExportRow]:
+    """The period's readings the billing system takes — every reading except those waiting for review or
+    rejected — in the user's houses, by meter and zone, read in chunks along the (period, meter, zone) index; then
+    a line for each register of a meter in use the month has no such reading of, with its basis."""
+    in_scope, scope = _export_scope(principal, house)
+    where = "r.period = {} AND r.review NOT IN ({}, {})" + in_scope
+    base: list[Any] = [period, Review.PENDING.value, Review.REJECTED.value]
     sql = (
         "SELECT r.id, r.meter, r.zone, r.value, r.consumption, r.submitted_at, r.source, r.rollover, r.review, "
         "m.serial, m.service, m.zones, m.decimals, a.number AS account_number, h.address, p.number AS premise_number "
@@ -904,8 +917,74 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
                 reading_id=r["id"],
             )
         if len(rows) < EXPORT_CHUNK:
-            return
+            break
         last_meter, last_zone = rows[-1]["meter"], rows[-1]["zone"]
+    async for row in _without_reading(period, in_scope, scope):
+        yield row
+
+
+# Each meter in use (or failed) with the last period before this one with a reading billing took.
+_WITHOUT_READING = (
+    "SELECT m.id, m.serial, m.service, m.zones, m.status, m.failed_on, m.installed_on, m.next_verification, "
+    "a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind, "
+    "(SELECT MAX(r.period) FROM meter_reading r WHERE r.meter = m.id "
+    "AND r.review NOT IN ('pending', 'rejected') AND r.period < {}) AS own_last "
+    "FROM meter m JOIN personal_account a ON a.id = m.account JOIN premise p ON p.id = a.premise "
+    "JOIN house h ON h.id = p.house WHERE m.status IN ({}, {}) AND (m.installed_on IS NULL OR m.installed_on < {}) "
+    "AND NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} "
+    "AND r.review NOT IN ('pending', 'rejected'))"
+)
+
+
+async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> AsyncIterator[ExportRow]:
+    """The registers of meters in use (or failed) with no reading billing takes for ``period``, by meter, each
+    with the basis it is charged by (DOMAIN §4.2); two queries a chunk of meters."""
+    sql = _WITHOUT_READING + in_scope + " AND m.id > {} ORDER BY m.id LIMIT {}"
+    fixed = [period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, rules.next_month(period), period]
+    last_meter = 0
+    while True:
+        rows = await Meter.raw(sql, *fixed, *scope, last_meter, EXPORT_CHUNK)
+        replaced = await _replaced_last([r["id"] for r in rows], period)
+        for r in rows:
+            taken = [d for d in (_as_date(r["own_last"]), replaced.get(r["id"])) if d is not None]
+            for zone in range(1, r["zones"] + 1):
+                yield _basis_row(r, period, zone, max(taken, default=None))
+        if len(rows) < EXPORT_CHUNK:
+            return
+        last_meter = rows[-1]["id"]
+
+
+async def _replaced_last(meter_ids: list[int], period: date) -> dict[int, date]:
+    """The last period before ``period`` with a reading billing took of the meter each of ``meter_ids`` replaced
+    (its months without a reading are counted from there)."""
+    if not meter_ids:
+        return {}
+    rows = (
+        await MeterReading.select(
+            MeterReading.meter.replaced_by.as_alias("successor"), Max(MeterReading.period).as_alias("last_period")
+        )
+        .where(
+            MeterReading.meter.replaced_by.is_in(meter_ids)
+            & (MeterReading.period < period)
+            & MeterReading.review.not_in(list(UNSETTLED))
+        )
+        .group_by(MeterReading.meter.replaced_by)
+    )
+    return {r["successor"]: d for r in rows if (d := _as_date(r["last_period"])) is not None}
+
+
+def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None) -> ExportRow:
+    months = rules.months_without_reading(last, period, _as_date(r["installed_on"]))
+    closes = rules.next_month(period) - timedelta(days=1)
+    failed = r["status"] == MeterStatus.FAILED or r["failed_on"] is not None
+    failed = failed or rules.verification_expired(_as_date(r["next_verification"]), closes)
+    residential, electricity = r["premise_kind"] == PremiseKind.FLAT, r["service"] == Service.ELECTRICITY
+    basis = rules.basis_without_reading(months, residential=residential, meter_failed=failed, electricity=electricity)
+    return from_row(
+        ExportRow, r, period=period, zone=zone, value=None, consumption=None, submitted_at=None, source="",
+        rollover=False, review="", reading_id=None, basis=basis.basis, months_without_reading=months,
+        coefficient=basis.coefficient,
+    )  # fmt: skip
 
 
 def _as_moment(value: Any) -> datetime:

@@ -163,6 +163,26 @@ def charge_basis(
     return ChargeBasis(Basis.NORMATIVE, coefficient=coefficient)
 
 
+def months_without_reading(last_period: date | None, period: date, installed_on: date | None) -> int | None:
+    """How many billing periods in a row up to ``period`` (itself included) have no reading: counted from the last
+    period with one, else from the month the meter was installed in; None when neither is known."""
+    if last_period is not None:
+        return max(1, months_between(last_period, period))
+    if installed_on is not None:
+        return max(1, months_between(first_of_month(installed_on), period))
+    return None
+
+
+def basis_without_reading(
+    months: int | None, *, residential: bool, meter_failed: bool, electricity: bool
+) -> ChargeBasis:
+    """How a month without a reading is charged (``charge_basis``); a meter with no reading ever and no date of
+    installation has no months to count: the normative."""
+    if months is None:
+        months = average_months(residential) + 1
+    return charge_basis(months, residential=residential, meter_failed=meter_failed, electricity=electricity)
+
+
 HEATING_SEASON = frozenset({10, 11, 12, 1, 2, 3, 4})  # months of the heating season (a regional decision)
 
 

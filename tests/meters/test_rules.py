@@ -174,6 +174,19 @@ def test_missing_months_are_charged_by_average_then_by_normative(months, kwargs,
     assert (found.basis, found.coefficient) == (basis, coefficient)
 
 
+def test_the_months_without_a_reading_count_from_the_last_one_else_from_the_installation():
+    from portal.meters.rules import basis_without_reading
+    from portal.meters.rules import months_without_reading
+
+    nov = date(2026, 11, 1)
+    assert months_without_reading(date(2026, 10, 1), nov, date(2020, 1, 1)) == 1
+    assert months_without_reading(None, nov, date(2026, 9, 10)) == 2  # October and November
+    assert months_without_reading(None, nov, date(2026, 11, 3)) == 1
+    assert months_without_reading(None, nov, None) is None
+    unknown = basis_without_reading(None, residential=False, meter_failed=False, electricity=False)
+    assert unknown.basis is Basis.NORMATIVE
+
+
 @pytest.mark.parametrize(
     ("history", "expected"),
     [

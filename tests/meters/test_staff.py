@@ -135,7 +135,11 @@ async def test_the_export_read_back_equals_the_periods_readings(period):
     manager = manager_of(period)
     lines = await _exported(queries.export_rows(manager, NOV))
     assert lines[0] == list(export.COLUMNS)
-    got = {(r[1], r[4], int(r[7])): (D(r[8].replace(",", ".")), r[11], r[13]) for r in lines[1:]}
+    got = {(r[1], r[4], int(r[7])): (D(r[8].replace(",", ".")), r[11], r[13]) for r in lines[1:] if r[8]}
+    without = {r[4]: (r[14], r[15]) for r in lines[1:] if not r[8]}
+    serials = [f"ХВ{p.account}" for p in period["first"]]
+    # The pending, the rejected and the missing have a line with the basis they are charged by (no history: norm).
+    assert without == {serials[2]: ("norm", ""), serials[3]: ("norm", ""), "ГВ-1": ("norm", "")}
     wanted = {}
     for r in await MeterReading.select(
         MeterReading.value, MeterReading.zone, MeterReading.source, MeterReading.review,
@@ -151,7 +155,54 @@ async def test_the_export_pages_through_the_index_without_losing_a_row(period, m
     monkeypatch.setattr(queries, "EXPORT_CHUNK", 1)
     admin = type(manager_of(period))(user_id=2, name="A", staff_roles=frozenset({"admin"}), house_ids=None)
     rows = [r async for r in queries.export_rows(admin, NOV)]
-    assert len(rows) == 3 and len({r.reading_id for r in rows}) == 3
+    taken = {r.reading_id for r in rows if r.reading_id}
+    assert len(rows) == 6 and len(taken) == 3 and len({r.serial for r in rows}) == 6
+
+
+async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, make_account):
+    """DOMAIN §4.2 through the export: a flat's meter is charged by the average in the 1st–3rd month in a row
+    without a reading and by the normative from the 4th; a non-residential premise's by the average for 2 months;
+    a failed meter's normative with the increasing coefficient; a replaced meter's months are counted from the
+    reading of the one it replaced, and a reading awaiting review is no reading billing takes."""
+    flat = await make_account(premise_number="7")
+    shop = await make_account(house=flat.house, kind="nonresidential", premise_number="1Н")
+    at = datetime(2026, 6, 20, 10, tzinfo=UTC)
+
+    async def meter(place: Any, serial: str, last: date | None, **values: Any) -> int:
+        meter_id = await add_meter(place.account, "cold_water", serial, **values)
+        if last:
+            await MeterReading(meter=meter_id, zone=1, value=D("10"), period=last, submitted_at=at).save()
+        return meter_id
+
+    await meter(flat, "М1", date(2026, 10, 1))
+    await meter(flat, "М3", date(2026, 8, 1))
+    await meter(flat, "М4", date(2026, 7, 1))
+    await meter(flat, "ОТКАЗ", date(2026, 6, 1), status="failed", failed_on=date(2026, 7, 1))
+    old = await meter(flat, "СТАРЫЙ", date(2026, 9, 1), status="replaced")
+    new = await meter(flat, "НОВЫЙ", None, installed_on=date(2026, 10, 5))
+    await Meter.update({Meter.replaced_by: new}).where(Meter.id == old)
+    waiting = await meter(flat, "ЖДЁТ", date(2026, 10, 1))
+    await MeterReading(meter=waiting, zone=1, value=D("99"), period=NOV, review=Review.PENDING).save()
+    await meter(flat, "НОЯБРЬ", date(2026, 11, 1))  # passed: one line, metered
+    await meter(shop, "Н2", date(2026, 9, 1))
+    await meter(shop, "Н3", date(2026, 8, 1))
+    admin = staff_principal(1, flat.house, "admin")
+    lines = await _exported(queries.export_rows(admin, NOV, flat.house))
+    head = lines[0]
+    assert head[-3:] == ["basis", "months_without_reading", "coefficient"]
+    got = {r[4]: (r[-3], r[-2], r[-1]) for r in lines[1:]}
+    assert got == {
+        "М1": ("average", "1", "1"),
+        "М3": ("average", "3", "1"),
+        "М4": ("norm", "4", "1"),
+        "ОТКАЗ": ("norm", "5", "1,5"),
+        "НОВЫЙ": ("average", "2", "1"),
+        "ЖДЁТ": ("average", "1", "1"),
+        "НОЯБРЬ": ("metered", "0", "1"),
+        "Н2": ("average", "2", "1"),
+        "Н3": ("norm", "3", "1"),
+    }
+    assert next(r for r in lines[1:] if r[4] == "М1")[8] == ""  # no reading: the value left empty
 
 
 async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, login, make_user, period):
@@ -163,10 +214,10 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     limits = tabular.Limits(rows=1000)
     from_csv = list(tabular.read_rows(as_csv.content, limits))
     from_xlsx = list(tabular.read_rows(as_xlsx.content, limits))
-    assert len(from_csv) == len(from_xlsx) == 3
+    assert len(from_csv) == len(from_xlsx) == 6
     assert [r[4] for r in from_csv] == [r[4] for r in from_xlsx]
     assert from_csv[0] == from_xlsx[0] == list(export.COLUMNS)
-    assert [D(r[8].replace(",", ".")) for r in from_csv[1:]] == [D(r[8]) for r in from_xlsx[1:]]
+    assert [D(r[8].replace(",", ".")) for r in from_csv[1:] if r[8]] == [D(r[8]) for r in from_xlsx[1:] if r[8]]
     from openpyxl import load_workbook
 
     readings = load_workbook(io.BytesIO(as_xlsx.content))["readings"]
@@ -202,7 +253,9 @@ async def test_the_xlsx_keeps_account_numbers_as_text_and_exports_the_house_chos
 
     chosen = await sheet(f"&house={house}")
     first = [f"ХВ{p.account}" for p in period["first"]]
-    assert sorted(chosen) == sorted([first[0], first[1], "ХВ-0"])  # not the other house; no pending, no rejected
+    taken = [serial for serial, row in chosen.items() if row[8].value is not None]
+    assert sorted(taken) == sorted([first[0], first[1], "ХВ-0"])  # not the other house; no pending, no rejected
+    assert sorted(chosen) == sorted([*first, "ХВ-0", "ГВ-1"])  # the rest with the basis they are charged by
     number, reading = chosen["ХВ-0"][1], chosen["ХВ-0"][8]
     assert number.data_type == "s" and number.value == "0091000005"
     assert reading.data_type == "n" and reading.value == 7.125 and reading.number_format == "#,##0.000"
