@@ -28,7 +28,6 @@ from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
-from portal.core.search import escape_like
 from portal.core.search import terms_of
 from portal.core.search import text_match
 from portal.core.security import Principal
@@ -371,22 +370,24 @@ class RegisterChoice:
     more: int  # lines found but not shown: more words, or the number, would narrow them
 
 
-PATRONYMIC_ENDINGS = ("ич", "на", "ична")  # Андреев → Андреевич, Андреевна; Ильин → Ильинична
+_PADDED = "(owner.search_text || ' ')"  # every word of the name ends in a space
 
 
 def _named(names: str) -> Any:
     """The owners every word of whose name is ``names`` (the owners' text index, a word found within a name), each
-    word found somewhere else than only as the start of a patronymic: «Андреев» finds Андреев and Андреева, not
-    Иван Андреевич (the words' patronymics are taken out of the name before the word is looked for again)."""
+    word found somewhere else than only within a patronymic: «Андреев» and «Андрее» find Андреев and Андреева, not
+    Иван Андреевич, Анна Андреевна or Андреевичу (each word's patronymics, cut at the end of a word, are taken out
+    of the name before the word is looked for again). A patronymic typed whole still finds it."""
     found = text_match("owner", "search_text", names) if names else None
     if found is None:
         return None
     spared = []
     for word in terms_of(names):
-        text, args = "owner.search_text", []
-        for ending in PATRONYMIC_ENDINGS:
-            text, args = f"replace({text}, {{}}, '')", [*args, word + ending]
-        spared.append(WhereRaw(f"{text} LIKE {{}} ESCAPE '\\'", *args, "%" + escape_like(word) + "%"))
+        # Times the word occurs, against times it starts a patronymic: flat sums, as a chain of ``replace`` as deep
+        # as the patronymics are many overflows SQLite's parser.
+        within = [f"{word}{rest} " for rest in rules.patronymic_rests(word)]
+        counts = [f"(length({_PADDED}) - length(replace({_PADDED}, {{}}, ''))) / {len(s)}" for s in [word, *within]]
+        spared.append(WhereRaw(f"{counts[0]} > {' + '.join(counts[1:])}", word, *within))
     return every([found, *spared])
 
 

@@ -626,6 +626,32 @@ def read_owner_search(typed: str) -> OwnerSearch:
     return OwnerSearch(typed=typed, names=" ".join(names), numbers=tuple(numbers[:OWNER_SEARCH_NUMBERS]))
 
 
+# What follows a father's name in a patronymic, every case: Андрей → Андрее|вич, Андрее|вичу, Андрее|вной; Илья →
+# Ильи|нична. A surname typed is sought outside the patronymics, whatever part of the suffix the typed word reaches.
+_MALE_SUFFIXES = ("ович", "евич", "ич")
+_MALE_CASES = ("", "а", "у", "ем", "е")
+_FEMALE_SUFFIXES = ("овна", "евна", "ична", "инична")
+_FEMALE_CASES = ("а", "ы", "е", "у", "ой", "ою")
+
+
+def patronymic_rests(word: str) -> list[str]:
+    """What may follow ``word`` (a word of a name typed, in lower case) to the end of a patronymic: «андреев» is
+    followed by «ич», «ича», «на», «ной»…, «андрее» by «вич», «вна»…, «ильи» by «ч». A case ending alone never
+    counts (Андреев|а, Ильин|а are surnames), nor «н…» but after «в» or «ч» (Ильи|на is a surname, Андреев|на a
+    patronymic) or as «нич…», nor «ч…» but after «и»."""
+    male = {suffix[i:] + case for suffix in _MALE_SUFFIXES for i in range(len(suffix)) for case in _MALE_CASES}
+    female = {
+        suffix[i:-1] + case for suffix in _FEMALE_SUFFIXES for i in range(len(suffix) - 1) for case in _FEMALE_CASES
+    }
+    return sorted((rest for rest in male | female if _rest_fits(word, rest)), key=lambda rest: (-len(rest), rest))
+
+
+def _rest_fits(word: str, rest: str) -> bool:
+    if rest.startswith("н") and not rest.startswith("нич"):  # Андреев|на, Ильинич|на; Ильи|нична
+        return word.endswith(("в", "ч"))
+    return not rest.startswith("ч") or word.endswith("и")  # Ильи|ч, Андрееви|ча
+
+
 def premise_number_spellings(number: str) -> list[str]:
     """The ways a premise number typed may be stored: as typed, in capitals and in small letters («1н» is 1Н)."""
     return sorted({number, number.upper(), number.lower()})

@@ -96,3 +96,32 @@ async def test_a_surname_does_not_find_the_owners_whose_patronymic_starts_with_i
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))  # the owners page says the same
     owners = (await client.get("/staff/meetings/owners", params={"house": house.house, "q": "Андреев"})).text
     assert "Андреев Пётр Ильич" in owners and "Андреева Ольга" in owners and "Андреевич" not in owners
+
+
+async def test_a_surname_or_its_start_finds_no_patronymic_in_any_form(
+    client, login, make_user, example_house, make_meeting
+):
+    """Only «ич», «на» and «ична» right after the word were taken out: «Андрее» still found Андреевич and Андреевна,
+    «Андреев» found Андреевичу and Андреевной (a register written in the dative), «Ильи» lost Ильина. Now the word
+    is sought outside the patronymics in every form, wherever in the suffix it stops."""
+    house = await example_house()
+    for number, name in (("1", "Андреев Пётр Ильич"), ("2", "Андреева Ольга Петровна"), ("4", "Смирнов Иван Андреевич"),
+                         ("3", "Орлова Анна Андреевна"), ("1", "Козлову Сергею Андреевичу"),
+                         ("2", "Сидоровой Ирине Андреевной"), ("1Н", "Ильина Вера Ильинична"),
+                         ("4", "Петрова Анна Ильинична")):  # fmt: skip
+        await _owner(house, number, name)
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    surname = ["кв. 1 — Андреев Пётр Ильич (1/2)", "кв. 2 — Андреева Ольга Петровна (1/2)"]
+    for typed in ("Андреев", "Андрее", "андре", "дрее"):
+        assert _lines((await client.get(url, params={"q": typed})).text) == surname, typed
+    assert _lines((await client.get(url, params={"q": "Ильи"})).text) == ["пом. 1Н — Ильина Вера Ильинична (1/2)"]
+    assert sorted(_lines((await client.get(url, params={"q": "андреевич"})).text)) == [
+        "кв. 1 — Козлову Сергею Андреевичу (1/2)",
+        "кв. 4 — Смирнов Иван Андреевич (1/2)",
+    ]
+    assert sorted(_lines((await client.get(url, params={"q": "андреевн"})).text)) == [
+        "кв. 2 — Сидоровой Ирине Андреевной (1/2)",
+        "кв. 3 — Орлова Анна Андреевна (1/2)",
+    ]
