@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Request
 from litestar import Response
 from litestar.response import Template
+from markupsafe import escape
 
 from portal.core import clock
 from portal.core.address import Address
@@ -27,6 +28,7 @@ from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import russian_markup
 from portal.core.labels import Labels
 from portal.core.pagination import with_params
 from portal.core.parse import MAX_ID
@@ -240,13 +242,17 @@ class TicketView:
         return full_address(row.house_address, row.premise_kind, row.premise_number)
 
     @staticmethod
-    def outage_place(outage: OutageRow) -> str:
-        """Where an outage is: the house, and the entrance or riser when it is narrower."""
-        where = outage.house_address
+    def outage_place(outage: OutageRow, *, markup: bool = False) -> str:
+        """Where an outage is: the house, and the entrance or riser when it is narrower. With ``markup``, as HTML
+        for a page's text: the house's address and the riser's code («ГВС-2»), Russian data, marked ``lang="ru"``
+        on a page in another language (``russian_markup``), as the ``address`` filter marks an address."""
+        mark: Callable[[str], str] = russian_markup if markup else str
+        fill: Callable[[str], str] = escape if markup else str
+        where = mark(outage.house_address)
         if outage.entrance_number:
-            where = gettext("%(address)s, entrance %(n)s", address=where, n=outage.entrance_number)
+            where = fill(gettext("%(address)s, entrance %(n)s")) % {"address": where, "n": outage.entrance_number}
         if outage.riser_code:
-            where = gettext("%(address)s, riser %(code)s", address=where, code=outage.riser_code)
+            where = fill(gettext("%(address)s, riser %(code)s")) % {"address": where, "code": mark(outage.riser_code)}
         return where
 
     @staticmethod

@@ -401,6 +401,39 @@ async def test_an_outage_takes_its_entrance_by_number_and_its_riser_by_code(clie
     assert elsewhere.entrance != second.id
 
 
+async def test_an_outage_s_place_on_an_english_page_marks_the_house_and_riser_russian(
+    client, login, queue, make_user, make_account
+):
+    """The house's address and the riser's code are Russian data: on an English page, staff's list of outages and the
+    resident's new-request notice mark them ``lang="ru"`` (a screen reader read them with an English voice), the
+    words around them English; a Russian page marks nothing."""
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import House
+    from portal.housing.tables import PremiseRiser
+    from portal.housing.tables import Riser
+    from portal.tickets.tables import Outage
+
+    house = queue["house"]
+    address = (await House.select(House.address).where(House.id == house).first())["address"]
+    second = Entrance(house=house, number=2, floors=9)
+    await second.save()
+    riser = Riser(house=house, code="ХВС-1", kind="cold_water", entrance=second.id)
+    await riser.save()
+    await Outage(house=house, service="cold_water", entrance=second.id, riser=riser.id).save()
+    ru = '<span lang="ru">{}</span>'.format
+    said = f"{ru(address)}, entrance 2, riser {ru('ХВС-1')}"
+    await login(client, queue["dispatcher"])
+    client.cookies.set("lang", "en")
+    assert said in (await client.get("/staff/outages")).text
+    place = await make_account(house=house, entrance=second.id)
+    await PremiseRiser(premise=place.premise, riser=riser.id).save()
+    await login(client, await make_user(accounts={place.account: "owner"}, rights=("view", "tickets")))
+    assert said in (await client.get("/tickets/new")).text
+    client.cookies.set("lang", "ru")
+    page = (await client.get("/tickets/new")).text
+    assert f"{address}, подъезд 2, стояк ХВС-1" in page and 'lang="ru"' not in page.split("outage-notice")[1][:800]
+
+
 async def test_an_outage_refused_for_its_end_says_at_once_that_its_entrance_and_riser_are_not_in_the_house(
     client, login, queue
 ):
