@@ -79,3 +79,18 @@ async def test_each_date_of_the_history_names_its_payment(client, login, househo
     (payment_id,) = re.findall(r'<a href="/payments/(\d+)"', page)
     (name,) = [_words(t) for t in re.findall(rf'<a href="/payments/{payment_id}">(.*?)</a>', page, re.S)]
     assert name.endswith(f", Платёж № {payment_id}")
+
+
+async def test_each_accounts_address_is_marked_russian_on_english_pay_and_autopay_pages(
+    client, login, household, gateway
+):
+    """The house's address is recorded in Russian: a screen reader's English voice read it as gibberish; the flat's
+    words are the page's own."""
+    await save_card(client, login, household, gateway, "4242424242424242")
+    client.cookies.set("lang", "en")
+    house = re.compile(r'<span lang="ru">ул\. Тестовая, \w+</span>, flat [12]<')
+    assert len(house.findall((await client.get("/autopay")).text)) == 2
+    assert len(house.findall((await client.get("/pay")).text)) == 2
+    client.cookies.set("lang", "ru")
+    page = (await client.get("/autopay")).text
+    assert ", кв. 1<" in page and '<span lang="ru">ул.' not in page
