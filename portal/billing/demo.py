@@ -48,6 +48,8 @@ CHARGE_COLUMNS = (
 # Services whose whole volume is for common needs (ОДН): the receipt prints it in that column too.
 COMMON_NEEDS = frozenset({"electricity_common"})
 KOPECK = Decimal("0.01")
+# A month without readings is charged the average of the last year's months, of three at least (DOMAIN.md §4.2).
+AVERAGE_MONTHS, AVERAGE_FROM = 12, 3
 
 # Tariffs (₽ per unit) before and after the indexation of 1 July.
 TARIFFS: dict[str, tuple[Decimal, Decimal]] = {
@@ -93,6 +95,8 @@ class _Profile:
         self.cold = Decimal(rng.randint(18, 55)) / 10
         self.hot = Decimal(rng.randint(10, 35)) / 10
         self.pay_day = rng.randint(2, 9)
+        # The water charged month by month (cold, hot): a month without readings is charged their average.
+        self.water: list[tuple[Decimal, Decimal]] = []
 
 
 async def seed(ctx: DemoContext) -> None:
@@ -232,6 +236,15 @@ async def _to_pay(period: date, account_ids: list[int]) -> dict[int, int]:
     return {r["account"]: r["to_pay_kopecks"] for r in rows}
 
 
+def _average(months: list[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
+    """The average monthly cold and hot water of these months, as a month without readings is charged."""
+
+    def mean(values: list[Decimal]) -> Decimal:
+        return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+    return mean([c for c, _ in months]), mean([h for _, h in months])
+
+
 def _charges_of(
     rng: Any, profile: _Profile, area: Decimal, kind: str, period: date, outage: bool, indexation: date
 ) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal, str, str, str]]:
@@ -250,7 +263,15 @@ def _charges_of(
         season = Decimal("1.15") if period.month in (6, 7, 8) else Decimal("1")
         cold = (profile.cold * season * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.001"))
         hot = (profile.hot * Decimal(rng.randint(85, 115)) / 100).quantize(Decimal("0.001"))
-        basis, note = ("average", "Показания не переданы: среднее за 6 месяцев") if missed else ("metered", "")
+        # A month without readings (the meters demo passes none for it) is charged the average of the months before,
+        # once there are enough of them; before that the readings came.
+        missed = missed and len(profile.water) >= AVERAGE_FROM
+        basis, note = ("metered", "")
+        if missed:
+            months = profile.water[-AVERAGE_MONTHS:]
+            cold, hot = _average(months)
+            basis, note = "average", f"Показания не переданы: среднее за {len(months)} мес."
+        profile.water.append((cold, hot))
         add("cold_water", cold, basis, note or "По показаниям счётчика")
         recalc, reason = Decimal("0"), ""
         if outage:

@@ -137,6 +137,7 @@ async def _readings(
     with_photo = set(sorted(with_photo)[:2]) | set(jumpy[:3])
     readings: list[MeterReading] = []
     photos = 0
+    charged = await _charged_water()
     for m in meters:
         service, account = m["service"], m["account"]
         per_month = PER_MONTH[service]
@@ -155,7 +156,11 @@ async def _readings(
                 flagged = period == current and account in jumpy and service == Service.COLD_WATER
                 if flagged:
                     used = Decimal("64.000")  # far above 3 × usual and above the cold-water cap
-                value += used
+                # A billed month's reading is what its charge was counted by; a month charged by the average had none.
+                volume = charged.get((account, str(service), period), used)
+                if volume is not None:
+                    used = volume.quantize(quantum)
+                    value += used
                 photo = ""
                 if period == current and account in with_photo and service == Service.COLD_WATER:
                     photo = (await storage.save_image(meter_photo(value, m["serial"], decimals))).key
@@ -164,6 +169,9 @@ async def _readings(
                     moment = datetime.combine(ctx.today, time(0, rng.randint(0, 59)), UTC)
                 else:
                     moment = datetime.combine(period.replace(day=rng.randint(15, 25)), time(9 + zone), UTC)
+                source = Source.PHONE if rng.random() < 0.08 else Source.PORTAL
+                if volume is None:
+                    continue
                 readings.append(
                     MeterReading(
                         meter=m["id"],
@@ -172,13 +180,33 @@ async def _readings(
                         consumption=used,
                         period=period,
                         submitted_at=moment,
-                        source=Source.PHONE if rng.random() < 0.08 else Source.PORTAL,
+                        source=source,
                         flagged=flagged,
                         review=Review.PENDING if flagged else Review.NONE,
                         photo=photo,
                     )
                 )
     return readings, photos
+
+
+async def _charged_water() -> dict[tuple[int, str, date], Decimal | None]:
+    """The water each flat was charged for each billed month by its meter's reading (its volume), or by the average
+    (None): the billing demo bills the months, this demo passes the readings they were counted by."""
+    from portal.billing.tables import Basis
+    from portal.billing.tables import Charge
+
+    codes = [str(Service.COLD_WATER), str(Service.HOT_WATER)]
+    rows = await Charge.select(
+        Charge.account, Charge.period, Charge.service.code.as_alias("code"), Charge.volume, Charge.basis
+    ).where(Charge.service.code.is_in(codes))
+    return {
+        (r["account"], r["code"], _day(r["period"])): None if r["basis"] == Basis.AVERAGE else Decimal(str(r["volume"]))
+        for r in rows
+    }
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def _replace_one(ctx: DemoContext, accounts: list[int], resident: list[int]) -> None:
