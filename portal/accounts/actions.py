@@ -22,6 +22,7 @@ from portal.accounts import consent as consent_text
 from portal.accounts import forms
 from portal.accounts import limits
 from portal.accounts import mail
+from portal.accounts import messages
 from portal.accounts import passwords
 from portal.accounts import privacy
 from portal.accounts import queries
@@ -255,9 +256,23 @@ async def reset_password(token: queries.Token, password: str) -> bool:
     async with atomic():
         if token.user is None or not await _use_token(token.id):
             return False
-        await _set_password_hash(token.user, password_hash)
+        epoch = await _set_password_hash(token.user, password_hash)
         await _cancel_tokens(TokenPurpose.RESET, token.user)
+        await _password_changed(token.user, epoch)
+    mail.deliver_soon()
     return True
+
+
+async def _password_changed(user_id: int, epoch: int) -> None:
+    """Tell the person their password changed (by e-mail whatever they chose: ``rules.always_mailed``), so that a
+    stranger's change is seen; ``epoch`` makes each change its own message."""
+    await notify(
+        user_id,
+        messages.PASSWORD_CHANGED.name,
+        context={"url": mail.link("/password/forgot")},
+        dedupe_key=f"password:{user_id}:{epoch}",
+        link="/profile",
+    )
 
 
 class PasswordChange(StrEnum):
@@ -279,6 +294,8 @@ async def change_password(
     password_hash = await passwords.hash_async(new)
     async with atomic():
         epoch = await _set_password_hash(user.id, password_hash)
+        await _password_changed(user.id, epoch)
+    mail.deliver_soon()
     return PasswordChange.DONE, epoch
 
 
@@ -900,6 +917,9 @@ async def _switch_email(token: queries.Token, user_id: int, *, ip: str) -> tuple
         await _cancel_tokens(TokenPurpose.EMAIL, user.id)
         actor = Principal(user_id=user.id, name=user.full_name)
         await audit.record(actor, "user.email", "user", user.id, {"email": [user.email, token.email]}, ip=ip)
+        if user.email:
+            await mail.send_email_changed(user.email, token.email, user.locale, user.id)
+    mail.deliver_soon()
     return EmailSwitch.DONE, epoch
 
 

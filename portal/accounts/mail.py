@@ -77,6 +77,11 @@ async def send_email_change_asked(email: str, new_email: str, locale: str | None
     await _email(email, messages.EMAIL_CHANGE_ASKED, locale, context, user_id)
 
 
+async def send_email_changed(email: str, new_email: str, locale: str | None, user_id: int) -> None:
+    """To the login address that was in force: the login is ``new_email`` from now on."""
+    await _email(email, messages.EMAIL_CHANGED, locale, {"new_email": new_email}, user_id)
+
+
 async def send_email_taken(email: str, locale: str | None, user_id: int) -> None:
     """To an address that is already a user's login, which someone asked to make theirs: nothing changes."""
     await _email(email, messages.EMAIL_TAKEN, locale, {"url": link("/password/forgot")}, user_id)

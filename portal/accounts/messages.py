@@ -116,6 +116,34 @@ EMAIL_CHANGE_ASKED = message_template(
     sample={"new_email": "new@example.ru", "url": "https://portal.example/password/forgot"},
 )
 
+PASSWORD_CHANGED = message_template(
+    "accounts/password_changed",
+    Topic.ACCOUNT,
+    subject=lazy("Your password was changed"),
+    text=lazy(
+        "Hello!\n\nThe password of your account on the residents' portal was changed, and every other device "
+        "signed in to it was signed out.\n\nIf it was not you, choose a new password at once and tell the "
+        "management company:\n\n%(url)s"
+    ),
+    inapp=lazy(
+        "The password of your account was changed, and every other device signed in to it was signed out. If it "
+        "was not you, choose a new password at once and tell the management company."
+    ),
+    sample={"url": "https://portal.example/password/forgot"},
+)
+
+EMAIL_CHANGED = message_template(
+    "accounts/email_changed",
+    Topic.ACCOUNT,
+    subject=lazy("Your login e-mail was changed"),
+    text=lazy(
+        "Hello!\n\nThe login of your account on the residents' portal is now %(new_email)s: this address no "
+        "longer signs you in, and every device signed in to the account was signed out.\n\nIf it was not you, "
+        "tell the management company at once."
+    ),
+    sample={"new_email": "new@example.ru"},
+)
+
 EMAIL_TAKEN = message_template(
     "accounts/email_taken",
     Topic.ACCOUNT,

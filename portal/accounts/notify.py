@@ -62,12 +62,17 @@ async def _may_send(user_id: int, template: str) -> bool:
     return rules.may_send(topic, {r["consent_type"] for r in standing})
 
 
-async def _mailed(user: dict[str, Any], topic: str) -> bool:
-    """Whether ``notify`` writes to the person by e-mail about ``topic``: an address, the profile's switch for
-    e-mail on, and the person's choice for the topic on the notification settings (its default where they made
-    none: news is not mailed unless asked for)."""
-    if not (user["email"] and user["notify_email"]):
+async def _mailed(user: dict[str, Any], template: str) -> bool:
+    """Whether ``notify`` writes to the person by e-mail about ``template``: an address, and for all but the
+    security notices (``rules.always_mailed``) the profile's switch for e-mail on and the person's choice for the
+    topic on the notification settings (its default where they made none: news is not mailed unless asked for)."""
+    if not user["email"]:
         return False
+    if rules.always_mailed(template):
+        return True
+    if not user["notify_email"]:
+        return False
+    topic = topic_of(template)
     choice = (
         await ChannelChoice.select(ChannelChoice.enabled)
         .where(
@@ -87,7 +92,7 @@ async def mails_reach(user_id: int | None, template: str) -> bool:
     if not user_id:
         return False
     user = await User.select(User.id, User.email, User.notify_email, User.is_active).where(User.id == user_id).first()
-    return user is not None and bool(user["is_active"]) and await _mailed(user, topic_of(template))
+    return user is not None and bool(user["is_active"]) and await _mailed(user, template)
 
 
 async def notify(
@@ -131,7 +136,7 @@ async def notify(
     # links to — its words and subject are its own columns, and the list reads nothing else.
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
     channels = [("inapp", str(user_id))]  # the person's record in the portal, always kept (``rules.wants``)
-    if await _mailed(user, topic_of(template)):
+    if await _mailed(user, template):
         channels.append(("email", user["email"]))
     queued = 0
     for channel, recipient in channels:

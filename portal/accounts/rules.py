@@ -242,6 +242,16 @@ CONSENTS_NEEDED: dict[str, tuple[ConsentType, ...]] = {
 }
 
 
+# Messages about who can get into the person's account — its access, its password — go by e-mail whatever the person
+# unticked (the profile's switch, the settings' topics): a stranger's change would otherwise go unseen.
+SECURITY_NOTICES = frozenset({"accounts/access_changed", "accounts/password_changed"})
+
+
+def always_mailed(template: str) -> bool:
+    """Whether ``notify`` writes the message ``template`` by e-mail to anyone with an address, whatever they chose."""
+    return template in SECURITY_NOTICES
+
+
 def may_send(topic: str, standing: Iterable[str]) -> bool:
     """Whether a message about ``topic`` may go to a person whose standing (given, not withdrawn) consents are
     ``standing``. A topic not in the table needs every consent there is: nothing unknown slips through."""

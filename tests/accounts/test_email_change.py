@@ -123,6 +123,12 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
     assert (event["entity"], event["entity_id"], event["actor_id"]) == ("user", user_id, user_id)
     assert event["changes"] == {"email": ["old.login@example.ru", "new.login@example.ru"]}
 
+    # The address that was the login hears the change is done (a stranger's would otherwise go unseen).
+    smtp_server.messages.clear()
+    await _deliver(smtp_server)
+    done = smtp_server.wait_for("old.login@example.ru")
+    assert done["Subject"] == "Your login e-mail was changed" and "is now new.login@example.ru" in _text(done)
+    assert not [m for m in smtp_server.messages if "new.login@example.ru" in m.rcpt_tos]
     for device in (client, other):  # as after a password change, the user's sessions end
         assert (await device.get("/profile")).status_code == 303
     assert (await stranger.get(path)).status_code == 410  # the link works once

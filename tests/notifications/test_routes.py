@@ -57,3 +57,17 @@ async def test_the_settings_say_which_ticked_channels_cannot_reach_the_person(db
     assert "E-mail is turned off in your profile, so no notifications come by e-mail, whatever is ticked below." in page
     await User.update({User.notify_email: True}).where(User.id == user)
     assert 'id="unreachable"' not in (await client.get("/notifications/settings")).text
+
+
+async def test_the_settings_say_security_e_mails_come_whatever_is_unticked(db, client, login, make_user):
+    """Security notices (access to the account, the password) go by e-mail whatever the grid says: the page says so
+    under the topics — to a person with an address to send them to."""
+    from portal.accounts.tables import User
+
+    user = await make_user(email="grid@example.ru")
+    await login(client, user)
+    assert "Письма о безопасности входа приходят всегда." in (await client.get("/notifications/settings")).text
+    client.cookies.set("lang", "en")
+    assert "Security e-mails are always sent." in (await client.get("/notifications/settings")).text
+    await User.update({User.email: None, User.phone: "+79780000078"}).where(User.id == user)
+    assert 'id="security-mail"' not in (await client.get("/notifications/settings")).text
