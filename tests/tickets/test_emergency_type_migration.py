@@ -103,3 +103,44 @@ async def test_open_emergencies_typed_as_works_by_agreement_get_their_type_and_l
     events = await TicketEvent.count()
     assert await migration.backfill(LATER + timedelta(hours=1)) == 0  # run again: nothing left to change
     assert await TicketEvent.count() == events
+
+
+finished_migration = importlib.import_module("migrations.tickets.tickets_2026_12_05t07_00_00_000000")
+
+
+async def test_finished_emergencies_typed_as_works_by_agreement_get_their_legal_deadline(
+    db, make_account, make_user, monkeypatch
+):
+    """An emergency keeps its legal term whatever its type (``deadlines.term_category``): one done typed «Плановая»
+    with no deadline was counted done on time however late. It gets its category's deadline, from the registration
+    or the damage, or its last return; the type it was finished with, and cancelled or ordinary requests, stand."""
+    place = await make_account()
+    account = place.account
+    trapped = await _stored(account, "lift_trapped", "planned", status="done")
+    repair = await _stored(account, "emergency_repair", "paid", status="closed")
+    burst = NOW - timedelta(hours=10)
+    await Ticket.update({Ticket.damage_at: burst}).where(Ticket.id == repair)
+    cancelled = await _stored(account, "lift_trapped", "planned", status="cancelled")
+    taps = await _stored(account, "leaking_taps", "planned", status="done")
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(place.house,)))
+    returned = await _stored(account, "sewer_blockage", "planned")
+    for status, at in (("done", NOW + timedelta(hours=1)), ("reopened", NOW + timedelta(days=2))):
+        await actions.move_status(dispatcher, await queries.ticket_for_staff(dispatcher, returned), status, "", at)
+    await Ticket.update({Ticket.status: "done", Ticket.deadline: None}).where(Ticket.id == returned)
+
+    monkeypatch.setattr(finished_migration, "CHUNK", 2)
+    assert await finished_migration.backfill(LATER) == 3
+    assert await _row(trapped) == {
+        "type": "planned",
+        "deadline": NOW + timedelta(minutes=30),
+        "planned": True,
+        "paid": False,
+    }
+    assert (await _row(repair))["deadline"] == burst + timedelta(days=3)
+    assert (await _row(returned))["deadline"] == NOW + timedelta(days=2, hours=2)
+    assert await _history(trapped) == [("deadline", "", (NOW + timedelta(minutes=30)).isoformat())]
+    for untouched in (cancelled, taps):
+        assert (await _row(untouched))["deadline"] is None and await _history(untouched) == []
+    events = await TicketEvent.count()
+    assert await finished_migration.backfill(LATER + timedelta(hours=1)) == 0
+    assert await TicketEvent.count() == events
