@@ -535,8 +535,9 @@ def refused_back(request: Request, exc: Refused) -> Response[Any]:
 
 def to_last_page(request: Request, exc: PastTheEnd) -> Response[Any]:
     """Exception handler of ``PastTheEnd``: the same list, filters kept, at its last page, with a sentence saying
-    the page asked for is not there (none for an empty list: its own words say there is nothing)."""
-    if exc.total:
+    the page asked for is not there (none for an empty list: its own words say there is nothing). A visitor who has
+    no session (a public list) gets no sentence: a note is not worth a session stored for every passer-by."""
+    if exc.total and request.session:
         message = gettext("There is no page %(n)s: the list ends on page %(last)s.", n=exc.asked, last=exc.last)
         flash(request, message, "info")
     query = with_params(request.query_params.dict(), page=exc.last if exc.last > 1 else None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -273,3 +274,26 @@ async def test_an_owner_offers_a_flat_and_a_tenant_cannot(db, client, new_client
     assert refused.status_code == 422
     assert "Предложить квартиру может только собственник." in refused.text
     assert not await ListingOffer.exists().where(ListingOffer.user == tenant)
+
+
+async def test_a_page_past_the_end_sends_a_visitor_to_the_last_without_storing_a_session(
+    app, db, visitor, make_listing, monkeypatch
+):
+    """«/showcase/rent?page=99» went to the last page with a note kept in a session made for it: every passer-by
+    (a crawler following old links) left a session behind. The visitor gets the redirect and nothing is stored."""
+    await make_listing(kind="rent", unit="month")
+    stored: list[str] = []
+    sessions = app.stores.get("sessions")
+    real_set = type(sessions).set
+
+    async def spy(store: Any, key: str, value: Any, expires_in: Any = None) -> None:
+        if store is sessions:  # the sessions' own keys (rate-limit counts live in a namespace of their own)
+            stored.append(key)
+        await real_set(store, key, value, expires_in=expires_in)
+
+    monkeypatch.setattr(type(sessions), "set", spy)
+    browser = await visitor()
+    past = await browser.get("/showcase/rent?sort=new&page=99")
+    assert past.status_code == 303 and past.headers["location"] == "/showcase/rent?sort=new"
+    assert "session" not in past.headers.get("set-cookie", "") and stored == []
+    assert (await browser.get(past.headers["location"])).status_code == 200
