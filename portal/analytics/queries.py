@@ -39,6 +39,7 @@ from portal.core.values import placeholders
 from portal.housing.queries import HOUSES_LIMIT
 from portal.housing.queries import HouseRef
 from portal.housing.queries import houses_in_scope
+from portal.housing.tables import FLOOR_AREA_KINDS
 from portal.housing.tables import House
 from portal.housing.tables import Premise
 from portal.tickets.rules import Status
@@ -157,10 +158,12 @@ class MonthMoney:
 
 
 async def total_area(houses: Sequence[int]) -> Decimal:
-    """The total area of the premises of these houses (m²), one aggregate."""
+    """The floor area of these houses (m²), flats and non-residential premises (``FLOOR_AREA_KINDS``), one
+    aggregate: the receivables per m² divided by parking spaces and storage rooms too read lower than they are."""
     if not houses:
         return Decimal("0.00")
-    row = await Premise.select(Sum(Premise.area).as_alias("area")).where(Premise.house.is_in(list(houses))).first()
+    where = Premise.house.is_in(list(houses)) & Premise.kind.is_in(list(FLOOR_AREA_KINDS))
+    row = await Premise.select(Sum(Premise.area).as_alias("area")).where(where).first()
     value = row["area"] if row else None
     return Decimal(str(value or 0)).quantize(rules.CENT)
 

@@ -15,6 +15,7 @@ from dataclasses import field
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
+from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from typing import Any
 from typing import TypeVar
@@ -52,6 +53,7 @@ from portal.housing.queries import HouseRef
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
 from portal.housing.queries import premise_joins
+from portal.housing.tables import FLOOR_AREA_KINDS
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
@@ -622,10 +624,12 @@ async def entrances_of(principal: Principal, house_id: int) -> list[int]:
 
 
 async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
-    """The total area of premises of each house (m²), summed in Python (SQLite sums Numeric as float)."""
+    """The floor area of each house (m²): flats and non-residential premises (``FLOOR_AREA_KINDS``), what the
+    receivables per m² are measured by; summed in Python (SQLite sums Numeric as float)."""
     areas: dict[int, Decimal] = dict.fromkeys(house_ids, Decimal("0"))
+    floor = Premise.kind.is_in(list(FLOOR_AREA_KINDS))
     for chunk in chunks(list(house_ids)):
-        for r in await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(chunk)):
+        for r in await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(chunk) & floor):
             areas[r["house"]] += Decimal(str(r["area"] or 0))
     return areas
 
@@ -712,7 +716,8 @@ class HouseTotals:
 
     @property
     def debt_per_m2(self) -> Decimal:
-        return (self.debt / self.area).quantize(Decimal("0.01")) if self.area else Decimal("0.00")
+        """Rounded half up, as the dashboard rounds the same figure (half to even read 8,12 here and 8,13 there)."""
+        return (self.debt / self.area).quantize(Decimal("0.01"), ROUND_HALF_UP) if self.area else Decimal("0.00")
 
     @property
     def collection(self) -> Decimal | None:

@@ -25,6 +25,11 @@ class PremiseKind(StrEnum):
     STORAGE = "storage"
 
 
+# The premises whose area is the house's floor area, what the receivables per m² are measured by: living and
+# non-residential. A parking space or storage room is not floor area (its debt is still in the receivables).
+FLOOR_AREA_KINDS = (PremiseKind.FLAT, PremiseKind.NONRESIDENTIAL)
+
+
 class OwnerKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"

@@ -229,3 +229,36 @@ async def test_payments_by_channel_and_the_portal_uptake_refreshed_twice_the_sam
     assert feb.uptake.connected == 1 and feb.uptake.connected_share == Decimal("50.0")
     (jan,) = await queries.month_figures(found, [JAN])
     assert jan.uptake.connected == 0 and jan.channels.count == 0
+
+
+async def test_receivables_per_m2_are_per_m2_of_floor_area_with_every_premise_s_debt(
+    db: Any, make_account: Any
+) -> None:
+    """Per m² divided by the area of every premise, parking spaces and storage rooms too: a house with a garage
+    read its debt lower than it is. The area is now the flats' and non-residential premises'; the debt of a parking
+    space or storage room stays in the receivables. Checked against the sums of the rows in SQL."""
+    from portal.billing import queries as billing
+    from portal.housing.tables import Premise
+
+    flat = await make_account(kind="flat", area="50.00")
+    office = await make_account(house=flat.house, kind="nonresidential", area="30.00")
+    parking = await make_account(house=flat.house, kind="parking", area="15.50")
+    storage = await make_account(house=flat.house, kind="storage", area="4.50")
+    for place, closing in ((flat, 400_00), (office, -50_00), (parking, 200_00), (storage, 50_00)):
+        await balance(place.account, JAN, charged=100_00, paid=0, closing=closing)
+    area = await Premise.raw(
+        "SELECT SUM(area) AS area FROM premise WHERE house = {} AND kind IN ('flat', 'nonresidential')", flat.house
+    )
+    debt = await Balance.raw(
+        "SELECT SUM(b.closing_kopecks) AS debt FROM balance b JOIN personal_account a ON a.id = b.account "
+        "JOIN premise p ON p.id = a.premise WHERE p.house = {} AND b.period = {} AND b.closing_kopecks > 0",
+        flat.house,
+        JAN,
+    )
+    floor, owed = Decimal(str(area[0]["area"])).quantize(Decimal("0.01")), Decimal(debt[0]["debt"]) / 100
+    assert (floor, owed) == (Decimal("80.00"), Decimal("650.00"))
+    (month,) = await queries.money_by_month([flat.house], [JAN])
+    assert (month.area, month.debt, month.debt_per_m2) == (floor, owed, Decimal("8.13"))  # 650 / 80, not 650 / 100
+    admin = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
+    (house,) = [t for t in await billing.house_totals(JAN, admin) if t.house_id == flat.house]
+    assert (house.area, house.debt, house.debt_per_m2) == (floor, owed, Decimal("8.13"))
