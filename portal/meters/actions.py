@@ -4,6 +4,7 @@ writes) and its outbox rows."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -32,6 +33,7 @@ from portal.meters import rules
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
 from portal.meters.tables import Meter
+from portal.meters.tables import MeterExport
 from portal.meters.tables import MeterReading
 from portal.meters.tables import MeterReminder
 from portal.meters.tables import MeterStatus
@@ -236,6 +238,7 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
     refusals = [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
     if refusals:
         return refusals
+    exported = await queries.last_export(reading.period, reading.house_id)
     async with atomic():
         for zone, check in recounted.items():
             await MeterReading.update(
@@ -246,10 +249,22 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
                 MeterReading.review: Review.ACCEPTED,
                 MeterReading.reviewed_by: actor.user_id,
                 MeterReading.reviewed_at: now,
+                **_recount(exported),
             }
         ).where(_group(reading))
-        await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, {"period": reading.period})
+        changes = {"period": reading.period, **_after_export(exported)}
+        await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, changes)
     return []
+
+
+def _recount(exported: datetime | None) -> dict[Any, Any]:
+    """A review after the month was exported to billing marks the reading for the accountant to recount."""
+    return {MeterReading.recount: True} if exported else {}
+
+
+def _after_export(exported: datetime | None) -> dict[str, Any]:
+    """The audit's note of a review made after the month was exported to billing."""
+    return {"exported_at": exported.isoformat(), "recount": True} if exported else {}
 
 
 async def correct_reading(
@@ -268,6 +283,7 @@ async def correct_reading(
     refusals = refusals or [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
     if refusals:
         return refusals
+    exported = await queries.last_export(reading.period, reading.house_id)
     async with atomic():
         for zone, check in recounted.items():  # the next reading used what lies between it and the corrected one
             await MeterReading.update(
@@ -285,12 +301,14 @@ async def correct_reading(
                     MeterReading.reviewed_by: actor.user_id,
                     MeterReading.reviewed_at: now,
                     MeterReading.review_note: note,
+                    **_recount(exported),
                 }
             ).where(_group(reading) & (MeterReading.zone == zone))
         changes: dict[str, Any] = {f"zone {z}": [str(reading.values.get(z)), str(v)] for z, v in values.items()}
         if recounted:  # the next reading's consumption, counted again from the corrected value
             changes["following"] = {str(following[z][0]): str(c.consumption) for z, c in recounted.items()}
-        await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, {**changes, "note": note})
+        changes.update(note=note, **_after_export(exported))
+        await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, changes)
         old, new = _kept(reading.values), _kept(values)
         context = {**_reading_context(reading), "old": old, "new": new, "decimals": facts.decimals, "reason": note}
         await _tell_account(
@@ -309,6 +327,7 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
     recounted = rules.recount_following(
         before, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
     )
+    exported = await queries.last_export(reading.period, reading.house_id)
     async with atomic():
         for zone, (row_id, _) in following.items():
             check = recounted.get(zone, rules.Check(error=rules.ReadingError.ABOVE_NEXT))
@@ -325,9 +344,11 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
                 MeterReading.reviewed_by: actor.user_id,
                 MeterReading.reviewed_at: now,
                 MeterReading.review_note: note,
+                **_recount(exported),
             }
         ).where(_group(reading))
-        await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, {"note": note})
+        changes = {"note": note, **_after_export(exported)}
+        await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, changes)
         context = {
             **_reading_context(reading),
             "value": _kept(reading.values),
@@ -456,6 +477,39 @@ async def _remind(
     except unique_violations():  # another run recorded this reminder first (the unique index): it was sent there
         return 0
     return 1
+
+
+# --- the export to billing ----------------------------------------------------------------------------------------
+
+
+async def exported_rows(
+    actor: Principal, period: date, house: int | None, houses: list[int] | None, *, now: datetime
+) -> AsyncIterator[queries.ExportRow]:
+    """The export's lines (``queries.export_rows``); once every line is read, the export is kept — the month, each
+    house it covered (None: every house) — and the marks of readings to recount it carried are cleared."""
+    async for row in queries.export_rows(actor, period, house):
+        yield row
+    if houses == []:
+        return  # a house outside the user's: nothing was exported
+    async with atomic():
+        await MeterExport.insert(
+            *(
+                MeterExport(period=period, house=h, exported_at=now, exported_by=actor.user_id)
+                for h in (houses if houses is not None else [None])
+            )
+        )
+        await _clear_recount(period, houses, now)
+        await audit.record(actor, "meters.export", "meter_export", None, {"period": period, "houses": houses})
+
+
+async def _clear_recount(period: date, houses: list[int] | None, before: datetime) -> None:
+    """The readings reviewed before the export (so carried by it) no longer wait to be recounted."""
+    where = (MeterReading.period == period) & (MeterReading.recount == True) & (MeterReading.reviewed_at <= before)  # noqa: E712
+    if houses is not None:
+        where &= MeterReading.meter.account.premise.house.is_in(houses or [0])
+    marked = [r["id"] for r in await MeterReading.select(MeterReading.id).where(where)]
+    if marked:
+        await MeterReading.update({MeterReading.recount: False}).where(MeterReading.id.is_in(marked))
 
 
 # --- meters (staff) --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ COLUMNS: tuple[str, ...] = (
     "basis",
     "months_without_reading",
     "coefficient",
+    "recount",
 )
 
 # The billing system's words for a basis (its own files say «norm»).
@@ -67,6 +68,7 @@ def cells(row: ExportRow) -> list[Any]:
         BASIS_WORDS[Basis(row.basis)],
         Count.of(row.months_without_reading),
         Quantity(row.coefficient),
+        int(row.recount),
     ]
 
 

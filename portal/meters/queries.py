@@ -31,6 +31,7 @@ from portal.meters.forms import ListFilter
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
 from portal.meters.tables import Meter
+from portal.meters.tables import MeterExport
 from portal.meters.tables import MeterReading
 from portal.meters.tables import MeterReminder
 from portal.meters.tables import MeterStatus
@@ -648,6 +649,7 @@ class ListRow:
     photo: bool = False
     flagged: bool = False
     review: str = ""
+    recount: bool = False  # changed after its month was exported to billing
 
 
 _LIST_COLUMNS = (
@@ -661,6 +663,7 @@ _LIST_COLUMNS = (
     MeterReading.photo,
     MeterReading.flagged,
     MeterReading.review,
+    MeterReading.recount,
     MeterReading.meter.account.as_alias("account"),
     MeterReading.meter.account.number.as_alias("account_number"),
     MeterReading.meter.account.premise.house.address.as_alias("address"),
@@ -709,6 +712,7 @@ def _list_row(r: dict[str, Any]) -> ListRow:
         photo=bool(r["photo"]),
         flagged=bool(r["flagged"]),
         review=r["review"] or "",
+        recount=bool(r["recount"]),
     )
 
 
@@ -867,6 +871,7 @@ class ExportRow:
     basis: str = rules.Basis.METERED
     months_without_reading: int | None = 0
     coefficient: Decimal = Decimal(1)
+    recount: bool = False  # changed by a review since the month was last exported: billing recounts it
 
 
 EXPORT_CHUNK = 2000
@@ -894,7 +899,8 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
     base: list[Any] = [period, Review.PENDING.value, Review.REJECTED.value]
     sql = (
         "SELECT r.id, r.meter, r.zone, r.value, r.consumption, r.submitted_at, r.source, r.rollover, r.review, "
-        "m.serial, m.service, m.zones, m.decimals, a.number AS account_number, h.address, p.number AS premise_number "
+        "r.recount, m.serial, m.service, m.zones, m.decimals, a.number AS account_number, h.address, "
+        "p.number AS premise_number "
         "FROM meter_reading r JOIN meter m ON m.id = r.meter JOIN personal_account a ON a.id = m.account "
         "JOIN premise p ON p.id = a.premise JOIN house h ON h.id = p.house WHERE "
         + where
@@ -915,6 +921,7 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
                 rollover=bool(r["rollover"]),
                 review=r["review"] or "",
                 reading_id=r["id"],
+                recount=bool(r["recount"]),
             )
         if len(rows) < EXPORT_CHUNK:
             break
@@ -928,7 +935,8 @@ _WITHOUT_READING = (
     "SELECT m.id, m.serial, m.service, m.zones, m.status, m.failed_on, m.installed_on, m.next_verification, "
     "a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind, "
     "(SELECT MAX(r.period) FROM meter_reading r WHERE r.meter = m.id "
-    "AND r.review NOT IN ('pending', 'rejected') AND r.period < {}) AS own_last "
+    "AND r.review NOT IN ('pending', 'rejected') AND r.period < {}) AS own_last, "
+    "EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} AND r.recount) AS recount "
     "FROM meter m JOIN personal_account a ON a.id = m.account JOIN premise p ON p.id = a.premise "
     "JOIN house h ON h.id = p.house WHERE m.status IN ({}, {}) AND (m.installed_on IS NULL OR m.installed_on < {}) "
     "AND NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} "
@@ -940,7 +948,7 @@ async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> Asy
     """The registers of meters in use (or failed) with no reading billing takes for ``period``, by meter, each
     with the basis it is charged by (DOMAIN §4.2); two queries a chunk of meters."""
     sql = _WITHOUT_READING + in_scope + " AND m.id > {} ORDER BY m.id LIMIT {}"
-    fixed = [period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, rules.next_month(period), period]
+    fixed = [period, period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, rules.next_month(period), period]
     last_meter = 0
     while True:
         rows = await Meter.raw(sql, *fixed, *scope, last_meter, EXPORT_CHUNK)
@@ -983,7 +991,7 @@ def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None) ->
     return from_row(
         ExportRow, r, period=period, zone=zone, value=None, consumption=None, submitted_at=None, source="",
         rollover=False, review="", reading_id=None, basis=basis.basis, months_without_reading=months,
-        coefficient=basis.coefficient,
+        coefficient=basis.coefficient, recount=bool(r["recount"]),
     )  # fmt: skip
 
 
@@ -999,6 +1007,24 @@ async def pending_count(principal: Principal, period: date) -> int:
     where = (MeterReading.period == period) & (MeterReading.review == Review.PENDING)
     scope = house_scope(MeterReading.meter.account.premise.house, principal)
     return await MeterReading.count().where(where & scope if scope is not None else where)
+
+
+async def recount_count(principal: Principal, period: date) -> int:
+    """Readings of the period changed by a review since the period was last exported to billing."""
+    where = (MeterReading.period == period) & (MeterReading.recount == True)  # noqa: E712
+    scope = house_scope(MeterReading.meter.account.premise.house, principal)
+    return await MeterReading.count().where(where & scope if scope is not None else where)
+
+
+async def last_export(period: date, house: int) -> datetime | None:
+    """When the period's readings of the house were last exported to billing (alone or with every house)."""
+    row = await (
+        MeterExport.select(MeterExport.exported_at)
+        .where((MeterExport.period == period) & (MeterExport.house.is_null() | (MeterExport.house == house)))
+        .order_by(MeterExport.exported_at, ascending=False)
+        .first()
+    )
+    return row["exported_at"] if row else None
 
 
 async def review_queue(principal: Principal, page: PageRequest) -> Page[ListRow]:

@@ -109,9 +109,10 @@ class StaffMeters(Controller):
         f, houses = await _filter(request, principal)
         page = await queries.readings_page(principal, f, paging)
         pending = await queries.pending_count(principal, f.period)
+        recount = await queries.recount_count(principal, f.period)
         _, problems = forms.list_filter_problems(request.query_params, f)
         return render(
-            request, "meters/staff_list.html", page=page, f=f, pending=pending, problems=problems,
+            request, "meters/staff_list.html", page=page, f=f, pending=pending, recount=recount, problems=problems,
             redrawn=is_fragment_request(request), **_options(houses),
         )  # fmt: skip
 
@@ -177,7 +178,8 @@ class StaffMeters(Controller):
     @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
     async def export_csv(self, request: Request, principal: Caller) -> Stream:
         f, _ = await _filter(request, principal)
-        rows = queries.export_rows(principal, f.period, f.house)
+        houses = _export_houses(principal, f.house)
+        rows = actions.exported_rows(principal, f.period, f.house, houses, now=clock.now())
         return Stream(
             export.csv_chunks(rows),
             media_type="text/csv",
@@ -188,7 +190,8 @@ class StaffMeters(Controller):
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         f, _ = await _filter(request, principal)
         recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
-        content = await export.xlsx_bytes(queries.export_rows(principal, f.period, f.house), recalculations)
+        rows = actions.exported_rows(principal, f.period, f.house, _export_houses(principal, f.house), now=clock.now())
+        content = await export.xlsx_bytes(rows, recalculations)
         disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
         return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 

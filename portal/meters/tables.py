@@ -99,6 +99,9 @@ class MeterReading(Table):
     reviewed_at = Timestamptz(null=True, default=None)
     review_note = Varchar(length=500, default="")
     original_value = Numeric(digits=(14, 3), null=True, default=None)  # what was sent, when staff corrected it
+    # Changed by a review after its month was exported to billing: the accountant recounts it (the mark stays on
+    # the list, and the next export's line says so, until the month is exported again).
+    recount = Boolean(default=False)
 
 
 class HouseMeter(Stamped, Table):
@@ -140,3 +143,13 @@ class MeterReminder(Table):
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.cascade, null=False)
     key = Date()
     sent_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterExport(Table):
+    """An export of a month's readings to the billing system: the month, the house (None: every house) and when."""
+
+    id = Serial(primary_key=True)
+    period = Date(index=True)
+    house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None)
+    exported_at = Timestamptz(default=TimestamptzNow())
+    exported_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)

@@ -29,6 +29,8 @@ from tests.meters.conftest import NOV
 from tests.meters.conftest import add_meter
 from tests.meters.conftest import staff_principal
 
+LIMITS = tabular.Limits(rows=1000)
+
 
 @pytest.fixture
 async def period(db: Any, make_account: Any) -> dict[str, Any]:
@@ -189,8 +191,8 @@ async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, mak
     admin = staff_principal(1, flat.house, "admin")
     lines = await _exported(queries.export_rows(admin, NOV, flat.house))
     head = lines[0]
-    assert head[-3:] == ["basis", "months_without_reading", "coefficient"]
-    got = {r[4]: (r[-3], r[-2], r[-1]) for r in lines[1:]}
+    assert head[14:17] == ["basis", "months_without_reading", "coefficient"]
+    got = {r[4]: (r[14], r[15], r[16]) for r in lines[1:]}
     assert got == {
         "М1": ("average", "1", "1"),
         "М3": ("average", "3", "1"),
@@ -203,6 +205,48 @@ async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, mak
         "Н3": ("norm", "3", "1"),
     }
     assert next(r for r in lines[1:] if r[4] == "М1")[8] == ""  # no reading: the value left empty
+
+
+async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_exported_again(
+    client, login, make_user, period
+):
+    """Accepted before the export: no mark. Corrected and rejected after it: marked «пересчитать» on the list, the
+    audit row says when the month was exported, the next export's lines carry the mark, and it clears the marks."""
+    import json
+
+    from portal.core.tables import AuditEvent
+    from portal.meters import actions
+
+    house, meters = period["first"][0].house, period["meters"]
+    staff = staff_principal(await make_user(roles=("manager",), houses=(house,)), house, "manager")
+
+    async def item(meter: int) -> Any:
+        reading = await MeterReading.select(MeterReading.id).where(MeterReading.meter == meter).first()
+        return await queries.staff_reading(staff, reading["id"])
+
+    assert (
+        await actions.accept_reading(staff, await item(meters[period["first"][2].account]), now=datetime.now(UTC)) == []
+    )
+    await login(client, await make_user(roles=("accountant",), houses=(house,)))
+    assert (await client.get("/staff/meters/export.csv?period=2026-11")).status_code == 200
+    corrected, rejected = meters[period["first"][1].account], meters[period["first"][0].account]
+    assert (
+        await actions.correct_reading(staff, await item(corrected), {1: D("55.5")}, "фото", now=datetime.now(UTC)) == []
+    )
+    await actions.reject_reading(staff, await item(rejected), "чужой счётчик", now=datetime.now(UTC))
+    marks = {r["meter"]: r["recount"] for r in await MeterReading.select(MeterReading.meter, MeterReading.recount)}
+    assert marks[corrected] and marks[rejected] and not marks[meters[period["first"][2].account]]
+    event = await AuditEvent.select().where(AuditEvent.action == "meters.reading.correct").first()
+    changes = event["changes"] if isinstance(event["changes"], dict) else json.loads(event["changes"])
+    assert changes["recount"] is True and changes["exported_at"]
+    listed = (await client.get("/staff/meters?period=2026-11")).text
+    assert "2 показания этого месяца изменены проверкой после выгрузки" in listed and ">пересчитать</span>" in listed
+    again = list(tabular.read_rows((await client.get("/staff/meters/export.csv?period=2026-11")).content, LIMITS))
+    recount = {r[4]: r[-1] for r in again[1:]}
+    assert recount[f"ХВ{period['first'][1].account}"] == "1" and recount[f"ХВ{period['first'][0].account}"] == "1"
+    assert recount[f"ХВ{period['first'][2].account}"] == "0"
+    assert not any(r["recount"] for r in await MeterReading.select(MeterReading.recount))
+    assert "изменен" not in (await client.get("/staff/meters?period=2026-11")).text
 
 
 async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, login, make_user, period):
