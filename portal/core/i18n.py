@@ -40,6 +40,7 @@ from portal.settings import ROOT
 LOCALES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LOCALE = "ru"
 _RUSSIAN_LETTER = re.compile("[А-Яа-яЁё]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 LOCALE_DIR = ROOT / "locale"
 COOKIE = "lang"
@@ -208,10 +209,12 @@ def own_lang(record: Any, name: str, locale: str | None = None) -> str:
 
 
 def russian_lang(text: str | None) -> str:
-    """``"ru"`` where ``russian_markup`` would mark ``text`` (Russian letters, a page not in Russian), else ``""``:
-    the ``lang`` of an element whose whole text, or an attribute's value (a name in ``title``, a photo's ``alt``),
-    is Russian data and cannot hold a ``<span>``."""
-    if text and get_locale() != DEFAULT_LOCALE and _RUSSIAN_LETTER.search(str(text)):
+    """``"ru"`` where ``text`` is Russian words on a page not in Russian (Russian letters and no Latin ones), else
+    ``""``: the ``lang`` of an element whose whole text, or an attribute's value (a name in ``title``, a select's
+    option), is Russian data and cannot hold a ``<span>``. A text mixing the page's English words in («ул. Киевская,
+    д. 189, flat 1») is not marked: a Russian voice would garble the English part instead."""
+    words = str(text or "")
+    if get_locale() != DEFAULT_LOCALE and _RUSSIAN_LETTER.search(words) and not _LATIN_LETTER.search(words):
         return DEFAULT_LOCALE
     return ""
 

@@ -14,6 +14,7 @@ from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import own_markup
 from portal.core.i18n import own_words
+from portal.core.i18n import russian_lang
 from portal.core.i18n import set_locale
 from portal.core.web import configure_jinja
 
@@ -103,3 +104,23 @@ def test_words_the_portal_keeps_in_both_languages_leave_the_readers_language_as_
     with pytest.raises(RuntimeError):
         in_russian_and_english(broken)
     assert get_locale() == reader
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "lang"),
+    [
+        ("Иван Петрович Смирнов", "en", "ru"),
+        ("ул. Киевская, д. 189А", "en", "ru"),
+        ("ул. Киевская, д. 189, flat 1", "en", ""),
+        ("tenant@example.ru", "en", ""),
+        ("Иван Петрович Смирнов", "ru", ""),
+        (None, "en", ""),
+    ],
+    ids=["a name", "an address", "mixed with the page's English", "no Russian", "a Russian page", "nothing"],
+)
+def test_an_element_whose_whole_text_is_russian_data_is_told_russian(text, locale, lang):
+    try:
+        set_locale(locale)
+        assert russian_lang(text) == lang
+    finally:
+        set_locale("ru")

@@ -14,11 +14,14 @@ from pypdf import PdfReader
 from portal.core import clock
 from portal.core import storage
 from portal.core.tables import OutboxMessage
+from portal.housing.tables import House
+from portal.meetings import actions
 from portal.meetings import queries
 from portal.meetings.tables import AgendaItem
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_routes import _code
 from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
 
@@ -304,3 +307,35 @@ async def test_the_protocols_number_reads_no_in_english_and_stays_on_the_line_of
         page = (await client.get(f"/staff/meetings/{meeting_id}")).text.split("<main", 1)[1]
         assert number in page, lang
         assert "№" not in page if lang == "en" else "No." not in page, lang
+
+
+async def test_the_russian_data_of_a_meeting_and_an_initiative_is_marked_russian_on_english_pages(
+    client, login, make_user, example_house, make_meeting, principal_of_user
+):
+    """The house's address, the initiator, the owners' names, an initiative's title, author and agenda are recorded
+    in Russian: an English screen reader's voice read them as gibberish unless they say ``lang="ru"``."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await Meeting.update({Meeting.place: "офис УК"}).where(Meeting.id == meeting_id)
+    await House.update({House.address: "г. Симферополь, ул. Тестовая, д. 7"}).where(House.id == house.house)
+    user = await _owner_user(make_user, house, "A", "1")
+    initiative_id = await actions.start_initiative(
+        await principal_of_user(user), house.house, "Сменить УК", "1. Выбрать УК"
+    )
+    await login(client, user)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert '<dd><span lang="ru">г. Симферополь, ул. Тестовая, д. 7</span></dd>' in page
+    assert '<dd><span lang="ru">ООО «УК»</span></dd>' in page and '<dd><span lang="ru">офис УК</span></dd>' in page
+    assert '<p class="muted"><span lang="ru">Собственник A</span> · ' in page
+    page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
+    assert '<h1><span lang="ru">Сменить УК</span></h1>' in page
+    assert '<dd><span lang="ru">Собственник A</span></dd>' in page
+    assert '<p class="pre-line"><span lang="ru">1. Выбрать УК</span></p>' in page
+    listed = (await client.get("/meetings")).text
+    assert '<span lang="ru">Сменить УК</span></a></h3>' in listed
+    form = (await client.get("/meetings/initiatives/new")).text
+    assert re.search(r'<option value="\d+"( selected)? lang="ru">ул\. Тестовая, д\. 7</option>', form)
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert "<dd>ООО «УК»</dd>" in page and '<span lang="ru">' not in page
