@@ -22,6 +22,7 @@ from playwright.sync_api import Page
 from tests.browser import OpenPage
 from tests.browser import Served
 from tests.conftest import Inbox
+from tests.conftest import free_port
 from tests.conftest import portal_server
 from tests.conftest import smtp_inbox
 
@@ -67,6 +68,14 @@ def mail_server() -> Iterator[Inbox]:
 
 
 @pytest.fixture(scope="module")
-def own_mail_server(request: pytest.FixtureRequest, mail_server: Inbox) -> Iterator[Served]:
-    """``own_server`` that sends its e-mail to ``mail_server``."""
-    yield from _module_server(request, SMTP_HOST=mail_server.host, SMTP_PORT=str(mail_server.port))
+def sms_provider() -> str:
+    """The address of the sandbox SMS provider that ``own_mail_server`` starts (``portal serve`` on its port): the
+    text messages the server sent are at ``/v1/messages`` there."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def own_mail_server(request: pytest.FixtureRequest, mail_server: Inbox, sms_provider: str) -> Iterator[Served]:
+    """``own_server`` that sends its e-mail to ``mail_server`` and its SMS to ``sms_provider``."""
+    env = {"SMTP_HOST": mail_server.host, "SMTP_PORT": str(mail_server.port), "SMS_PROVIDER_URL": sms_provider}
+    yield from _module_server(request, **env)

@@ -17,11 +17,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import ROOT
-from tests.conftest import free_port
-from tests.conftest import portal_server
-from tests.conftest import smtp_inbox
+from tests.conftest import Inbox
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
@@ -38,75 +37,71 @@ def _sms_sent(url: str, phone: str, text: str, seconds: float = 60) -> dict:
     raise AssertionError(f"no SMS to {phone} within {seconds} s")
 
 
-def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(open_page: OpenPage) -> None:
+def test_an_emergency_for_one_house_is_pinned_there_and_sent_by_email_and_sms(
+    open_page: OpenPage, own_mail_server: Served, mail_server: Inbox, sms_provider: str
+) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    sms_url = f"http://127.0.0.1:{free_port()}"  # the sandbox SMS provider that portal serve starts
-    with (
-        smtp_inbox() as inbox,
-        portal_server("emergency", SMTP_HOST=inbox.host, SMTP_PORT=str(inbox.port), SMS_PROVIDER_URL=sms_url) as (
-            base,
-            folder,
-        ),
-    ):
-        db = sqlite3.connect(folder / "live.sqlite")
-        second_house = db.execute("SELECT address FROM house ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0]
-        db.close()
-        phone = _phone(folder, "resident@demo.ru")
+    base, folder = own_mail_server
+    inbox, sms_url = mail_server, sms_provider
+    db = sqlite3.connect(folder / "live.sqlite")
+    second_house = db.execute("SELECT address FROM house ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0]
+    db.close()
+    phone = _phone(folder, "resident@demo.ru")
 
-        staff = open_page()
-        sign_in(staff, base, "moderator@demo.ru")
-        staff.goto(base + "/staff/posts/new?kind=emergency")
-        title = "Авария: нет воды, тест e2e"
-        staff.select_option("#f-kind", "emergency")
-        staff.fill("#f-title", title)
-        staff.fill("#f-body", "Прорыв трубы на вводе. Воду дадут к **18:00**.")
-        staff.get_by_label(second_house).check()
-        staff.get_by_label("SMS").check()
-        staff.get_by_label("E-mail").check()
-        staff.get_by_role("button", name="Сохранить").click()
-        expect(staff.locator("h1")).to_contain_text(title)
-        asked: list[str] = []
-        staff.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-        staff.get_by_role("button", name="Отправить сейчас").click()
-        expect(staff.locator(".flash")).to_contain_text("Отправлено жителям")
-        assert len(asked) == 1 and "не отозвать" in asked[0], asked  # sending cannot be undone: asked first
+    staff = open_page()
+    sign_in(staff, base, "moderator@demo.ru")
+    staff.goto(base + "/staff/posts/new?kind=emergency")
+    title = "Авария: нет воды, тест e2e"
+    staff.select_option("#f-kind", "emergency")
+    staff.fill("#f-title", title)
+    staff.fill("#f-body", "Прорыв трубы на вводе. Воду дадут к **18:00**.")
+    staff.get_by_label(second_house).check()
+    staff.get_by_label("SMS").check()
+    staff.get_by_label("E-mail").check()
+    staff.get_by_role("button", name="Сохранить").click()
+    expect(staff.locator("h1")).to_contain_text(title)
+    asked: list[str] = []
+    staff.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    staff.get_by_role("button", name="Отправить сейчас").click()
+    expect(staff.locator(".flash")).to_contain_text("Отправлено жителям")
+    assert len(asked) == 1 and "не отозвать" in asked[0], asked  # sending cannot be undone: asked first
 
-        resident = open_page()
-        sign_in(resident, base, "resident@demo.ru")  # accounts in the first and the second house
-        resident.goto(base + "/")
-        pinned = resident.locator(".pinned-emergencies")
-        expect(pinned).to_contain_text(title)
-        resident.screenshot(path=str(SHOTS / "pinned-390.png"), full_page=False)
-        resident.goto(base + "/tickets")  # pinned on every page
-        expect(resident.locator(".pinned-emergencies")).to_contain_text(title)
-        resident.goto(base + "/news")
-        expect(resident.locator(".feed")).to_contain_text(title)
-        resident.screenshot(path=str(SHOTS / "feed-390.png"), full_page=True)
+    resident = open_page()
+    sign_in(resident, base, "resident@demo.ru")  # accounts in the first and the second house
+    resident.goto(base + "/")
+    pinned = resident.locator(".pinned-emergencies")
+    expect(pinned).to_contain_text(title)
+    resident.screenshot(path=str(SHOTS / "pinned-390.png"), full_page=False)
+    resident.goto(base + "/tickets")  # pinned on every page
+    expect(resident.locator(".pinned-emergencies")).to_contain_text(title)
+    resident.goto(base + "/news")
+    expect(resident.locator(".feed")).to_contain_text(title)
+    resident.screenshot(path=str(SHOTS / "feed-390.png"), full_page=True)
 
-        neighbour = open_page()
-        sign_in(neighbour, base, "resident2@demo.ru")  # an account in the first house only
-        neighbour.goto(base + "/")
-        expect(neighbour.locator("main")).not_to_contain_text(title)
+    neighbour = open_page()
+    sign_in(neighbour, base, "resident2@demo.ru")  # an account in the first house only
+    neighbour.goto(base + "/")
+    expect(neighbour.locator("main")).not_to_contain_text(title)
 
-        message = inbox.wait_for("resident@demo.ru", seconds=60)
-        subject = str(make_header(decode_header(message["Subject"])))
-        assert subject == f"Аварийное сообщение: {title}", subject
-        sms = _sms_sent(sms_url, phone, title)
-        assert base in sms["text"]
+    message = inbox.wait_for("resident@demo.ru", seconds=60)
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == f"Аварийное сообщение: {title}", subject
+    sms = _sms_sent(sms_url, phone, title)
+    assert base in sms["text"]
 
-        wide = open_page(1280)
-        sign_in(wide, base, "moderator@demo.ru")
-        wide.goto(base + "/staff/posts")
-        expect(wide.locator("table")).to_contain_text(title)
-        wide.screenshot(path=str(SHOTS / "staff-list-1280.png"), full_page=False)
-        staff.goto(base + "/staff/posts")
-        staff.screenshot(path=str(SHOTS / "staff-list-390.png"), full_page=False)
-        wide = open_page(1280)
-        sign_in(wide, base, "resident@demo.ru")  # a new browser: a signed-in user is sent on from /login
-        wide.goto(base + "/")
-        wide.screenshot(path=str(SHOTS / "pinned-1280.png"), full_page=False)
-        wide.goto(base + "/news")
-        wide.screenshot(path=str(SHOTS / "feed-1280.png"), full_page=False)
+    wide = open_page(1280)
+    sign_in(wide, base, "moderator@demo.ru")
+    wide.goto(base + "/staff/posts")
+    expect(wide.locator("table")).to_contain_text(title)
+    wide.screenshot(path=str(SHOTS / "staff-list-1280.png"), full_page=False)
+    staff.goto(base + "/staff/posts")
+    staff.screenshot(path=str(SHOTS / "staff-list-390.png"), full_page=False)
+    wide = open_page(1280)
+    sign_in(wide, base, "resident@demo.ru")  # a new browser: a signed-in user is sent on from /login
+    wide.goto(base + "/")
+    wide.screenshot(path=str(SHOTS / "pinned-1280.png"), full_page=False)
+    wide.goto(base + "/news")
+    wide.screenshot(path=str(SHOTS / "feed-1280.png"), full_page=False)
 
 
 def _phone(folder: Path, email: str) -> str:

@@ -22,10 +22,9 @@ from portal.accounts import rules
 from portal.core import clock
 from portal.core.i18n import format_day
 from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import Inbox
-from tests.conftest import portal_server
-from tests.conftest import smtp_inbox
 from tests.e2e.test_emergency_notice import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -76,79 +75,72 @@ def _wait_subject(inbox: Inbox, recipient: str, text: str, seconds: float = 90) 
 
 
 def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_and_staff_see_the_erasure_date(
-    open_page: OpenPage, tmp_path: Path
+    open_page: OpenPage, tmp_path: Path, own_mail_server: Served, mail_server: Inbox
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with (
-        smtp_inbox() as inbox,
-        portal_server("personal-data", SMTP_HOST=inbox.host, SMTP_PORT=str(inbox.port)) as (
-            base,
-            folder,
-        ),
-    ):
-        db = sqlite3.connect(folder / "live.sqlite")
-        house = db.execute("SELECT address FROM house ORDER BY id LIMIT 1").fetchone()[0]
-        db.close()
+    base, folder = own_mail_server
+    inbox = mail_server
+    db = sqlite3.connect(folder / "live.sqlite")
+    house = db.execute("SELECT address FROM house ORDER BY id LIMIT 1").fetchone()[0]
+    db.close()
 
-        # Natalia (resident2, the first house) and her neighbour Ivan both want news by e-mail.
-        page = open_page(accept_downloads=True)
-        sign_in(page, base, "resident2@demo.ru")
-        _want_news_by_email(page, base)
-        neighbour = open_page(1280)
-        sign_in(neighbour, base, "resident@demo.ru")
-        _want_news_by_email(neighbour, base)
+    # Natalia (resident2, the first house) and her neighbour Ivan both want news by e-mail.
+    page = open_page(accept_downloads=True)
+    sign_in(page, base, "resident2@demo.ru")
+    _want_news_by_email(page, base)
+    neighbour = open_page(1280)
+    sign_in(neighbour, base, "resident@demo.ru")
+    _want_news_by_email(neighbour, base)
 
-        # She withdraws her consent: the page names the erasure date.
-        page.goto(base + "/consent")
-        # The browser asks first: «No» leaves the consent as it was (one press used to close the portal at once).
-        asked: list[str] = []
-        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-        page.get_by_role("button", name="Отозвать согласие").click()
-        expect(page.locator("main")).to_contain_text("Вы приняли этот текст")
-        assert asked and asked[0].startswith("Отозвать согласие?"), asked
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.get_by_role("button", name="Отозвать согласие").click()
-        due = format_day(rules.erasure_due(clock.today_local()), locale="ru")
-        expect(page.locator(".flash")).to_contain_text(due)
-        expect(page.locator("main")).to_contain_text("Скачать мои данные")
-        page.screenshot(path=str(SHOTS / "personal-data-390.png"), full_page=True)
+    # She withdraws her consent: the page names the erasure date.
+    page.goto(base + "/consent")
+    # The browser asks first: «No» leaves the consent as it was (one press used to close the portal at once).
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Отозвать согласие").click()
+    expect(page.locator("main")).to_contain_text("Вы приняли этот текст")
+    assert asked and asked[0].startswith("Отозвать согласие?"), asked
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Отозвать согласие").click()
+    due = format_day(rules.erasure_due(clock.today_local()), locale="ru")
+    expect(page.locator(".flash")).to_contain_text(due)
+    expect(page.locator("main")).to_contain_text("Скачать мои данные")
+    page.screenshot(path=str(SHOTS / "personal-data-390.png"), full_page=True)
 
-        # … and downloads everything the portal holds about her.
-        with page.expect_download() as download_info:
-            page.get_by_role("link", name="Скачать мои данные").click()
-        download = download_info.value
-        assert download.suggested_filename.startswith("personal-data-") and download.suggested_filename.endswith(
-            ".json"
-        )
-        saved = tmp_path / download.suggested_filename
-        download.save_as(saved)
-        data = json.loads(saved.read_text(encoding="utf-8"))
-        assert data["profile"]["full_name"] == "Наталья Викторовна Егорова"
-        assert data["profile"]["email"] == "resident2@demo.ru"
-        assert data["accounts"]["rows"], "her accounts are in the file"
-        assert data["consents"]["rows"][0]["withdrawn_at"]
+    # … and downloads everything the portal holds about her.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Скачать мои данные").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("personal-data-") and download.suggested_filename.endswith(".json")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["profile"]["full_name"] == "Наталья Викторовна Егорова"
+    assert data["profile"]["email"] == "resident2@demo.ru"
+    assert data["accounts"]["rows"], "her accounts are in the file"
+    assert data["consents"]["rows"][0]["withdrawn_at"]
 
-        # A news item and an emergency notice for her house.
-        moderator = open_page(1280)
-        sign_in(moderator, base, "moderator@demo.ru")
-        news, emergency = "Новости дома: субботник, тест e2e", "Авария: нет света, тест e2e"
-        _publish(moderator, base, "news", news, house)
-        _publish(moderator, base, "emergency", emergency, house)
-        _wait_subject(inbox, "resident@demo.ru", news)  # the news went out to those who may have it
-        _wait_subject(inbox, "resident2@demo.ru", emergency)  # an emergency is owed to her all the same
-        _wait_subject(inbox, "resident@demo.ru", emergency)
-        assert not any(news in s for s in _subjects(inbox, "resident2@demo.ru")), _subjects(inbox, "resident2@demo.ru")
+    # A news item and an emergency notice for her house.
+    moderator = open_page(1280)
+    sign_in(moderator, base, "moderator@demo.ru")
+    news, emergency = "Новости дома: субботник, тест e2e", "Авария: нет света, тест e2e"
+    _publish(moderator, base, "news", news, house)
+    _publish(moderator, base, "emergency", emergency, house)
+    _wait_subject(inbox, "resident@demo.ru", news)  # the news went out to those who may have it
+    _wait_subject(inbox, "resident2@demo.ru", emergency)  # an emergency is owed to her all the same
+    _wait_subject(inbox, "resident@demo.ru", emergency)
+    assert not any(news in s for s in _subjects(inbox, "resident2@demo.ru")), _subjects(inbox, "resident2@demo.ru")
 
-        # An administrator sees her erasure date.
-        for width, height in ((1280, 900), (390, 844)):
-            admin = open_page(width, height)
-            sign_in(admin, base, "admin@demo.ru")
-            admin.goto(base + "/staff/personal-data")
-            row = admin.locator("#pending tr", has_text="Наталья Викторовна Егорова")
-            expect(row).to_contain_text("Удаление после отзыва")
-            expect(row).to_contain_text(due)
-            admin.screenshot(path=str(SHOTS / f"staff-personal-data-{width}.png"), full_page=True)
-        wide = open_page(1280)
-        sign_in(wide, base, "resident2@demo.ru")
-        wide.goto(base + "/consent")
-        wide.screenshot(path=str(SHOTS / "personal-data-1280.png"), full_page=True)
+    # An administrator sees her erasure date.
+    for width, height in ((1280, 900), (390, 844)):
+        admin = open_page(width, height)
+        sign_in(admin, base, "admin@demo.ru")
+        admin.goto(base + "/staff/personal-data")
+        row = admin.locator("#pending tr", has_text="Наталья Викторовна Егорова")
+        expect(row).to_contain_text("Удаление после отзыва")
+        expect(row).to_contain_text(due)
+        admin.screenshot(path=str(SHOTS / f"staff-personal-data-{width}.png"), full_page=True)
+    wide = open_page(1280)
+    sign_in(wide, base, "resident2@demo.ru")
+    wide.goto(base + "/consent")
+    wide.screenshot(path=str(SHOTS / "personal-data-1280.png"), full_page=True)
