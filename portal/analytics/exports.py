@@ -177,4 +177,14 @@ def payroll_table(record: KpiRecord) -> list[list[Any]]:
 
 
 def payroll_xlsx(record: KpiRecord) -> bytes:
-    return to_xlsx([(_("KPI bonus %(month)s", month=rules.month_key(record.period)), payroll_table(record))])
+    """The month's bonuses for the payroll; until the month is approved its sheet says it is a draft (a file
+    downloaded before approval must not pass for the approved one)."""
+    month = rules.month_key(record.period)
+    title = _("KPI bonus %(month)s", month=month) if record.approved else _("KPI bonus %(month)s, draft", month=month)
+    return to_xlsx([(title, payroll_table(record))])
+
+
+def payroll_name(record: KpiRecord) -> str:
+    """The payroll file's name: «kpi-3-2026-03.xlsx», and «kpi-3-2026-03-черновик.xlsx» until approved."""
+    name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}"
+    return f"{name}.xlsx" if record.approved else f"{name}-{_('draft')}.xlsx"

@@ -216,8 +216,7 @@ class StaffAnalytics(Controller):
     @get("/kpi/{kpi_id:int}/payroll.xlsx", name="analytics:kpi_payroll")
     async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Response[bytes]:
         record = found(await queries.kpi_by_id(principal, kpi_id))
-        name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}.xlsx"
-        return attachment(exports.payroll_xlsx(record), XLSX, name)
+        return attachment(exports.payroll_xlsx(record), XLSX, exports.payroll_name(record))
 
 
 async def _kpi_page(

@@ -32,6 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Response
 
@@ -334,7 +335,10 @@ def to_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]], d: Dialect | 
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    """The file as a download named ``filename``."""
-    return Response(
-        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    """The file as a download named ``filename``; a name in Russian («…-черновик.xlsx») is given as RFC 6266's
+    ``filename*`` in UTF-8, a header being Latin-1, with an ASCII stand-in for the oldest clients."""
+    disposition = f'attachment; filename="{filename}"'
+    if not filename.isascii():
+        fallback = "".join(c if c.isascii() else "_" for c in filename)
+        disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content=content, media_type=media_type, headers={"Content-Disposition": disposition})

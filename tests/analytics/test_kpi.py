@@ -11,6 +11,7 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -163,6 +164,7 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert record.lines[0].bonus == Decimal("3705.00")
     # What the manager entered comes back in the form: saving the month again must not drop the acts' 90 %.
     again = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
+    assert "Ведомость XLSX, черновик" in again.text  # not yet approved
     assert re.search(r'<input id="f-acts" name="acts" type="text" value="90(,0)?"', again.text)  # as typed in Russian
     assert re.search(r'<input id="f-maximum_0" name="maximum_0" type="text" value="3900,00"', again.text)
     assert record.acts == Decimal("90.0")
@@ -182,8 +184,17 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     assert rows[1][0] == "Менеджер Тестовый" and rows[1][4] == 3705.0
     # the maximum and the bonus are roubles, the efficiency a per cent of one decimal (not a sum of money)
     assert [c.number_format for c in sheet[2][2:5]] == ["#,##0.00", "#,##0.0", "#,##0.00"]
+    # Before approval the file may be downloaded, but its name and its sheet say it is a draft.
+    assert sheet.title == "Премия KPI 2026-03, черновик"
+    draft_name = f"kpi-{complex_id}-2026-03-черновик.xlsx"
+    assert payroll.headers["content-disposition"] == (
+        f"attachment; filename=\"kpi-{complex_id}-2026-03-________.xlsx\"; filename*=UTF-8''{quote(draft_name)}"
+    )
     assert (await client.form(f"/staff/analytics/kpi/{record.id}/approve")).status_code == 303
     assert (await queries.kpi_record(complex_id, date(2026, 3, 1))).approved
+    approved = await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")
+    assert approved.headers["content-disposition"] == f'attachment; filename="kpi-{complex_id}-2026-03.xlsx"'
+    assert load_workbook(io.BytesIO(approved.content)).worksheets[0].title == "Премия KPI 2026-03"
     other = await make_user(roles=("manager",), houses=(theirs.house,))
     client.cookies.clear()
     await login(client, other)
@@ -205,3 +216,23 @@ def test_the_payroll_file_keeps_an_own_efficiency_of_zero_rather_than_the_comple
     set_locale("ru")
     rows = exports.payroll_table(record)
     assert float(rows[1][3]) == 0.0 and float(rows[2][3]) == 94.2
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "title"),
+    [
+        ("draft", "kpi-1-2026-11-draft.xlsx", "KPI bonus 2026-11, draft"),
+        ("approved", "kpi-1-2026-11.xlsx", "KPI bonus 2026-11"),
+    ],
+)
+def test_the_payroll_file_of_a_month_not_approved_says_draft_in_english_too(status, name, title):
+    from portal.analytics import exports
+    from portal.core.i18n import set_locale
+
+    record = queries.KpiRecord(
+        id=1, complex_id=1, period=date(2026, 11, 1), achievements={}, acts=None, efficiency=Decimal("94.2"),
+        status=status, approved_by="", approved_at=None, lines=[],
+    )  # fmt: skip
+    set_locale("en")
+    assert exports.payroll_name(record) == name
+    assert load_workbook(io.BytesIO(exports.payroll_xlsx(record))).worksheets[0].title == title
