@@ -346,6 +346,7 @@ def _reading_page(
         form=form,
         errors=form.errors,
         may_review=principal.has_role("manager", "operator"),
+        from_list=_next_review(request) == "/staff/meters",
         status_code=status_code,
         **HELPERS,
     )

@@ -425,6 +425,28 @@ async def test_accepting_a_reading_a_later_one_is_below_says_so_on_its_page(clie
     ] == Review.PENDING
 
 
+async def test_the_reading_page_leads_back_to_where_it_was_opened(client, login, make_user, period):
+    """From the queue, a reading awaiting review leads back to the queue; from the month's list, or once reviewed,
+    to the month's list (the queue no longer holds it)."""
+    meters = period["meters"]
+    pending, passed = [
+        (await MeterReading.select(MeterReading.id).where(MeterReading.meter == meters[p.account]).first())["id"]
+        for p in (period["first"][2], period["first"][0])
+    ]
+    await login(client, await make_user(roles=("operator",), houses=(period["first"][0].house,)))
+
+    def crumbs(page: Any) -> str:
+        return page.text.split('class="breadcrumbs"')[1].split("</nav>")[0]
+
+    month = '<a href="/staff/meters?period=2026-11">Показания счётчиков: ноябрь 2026</a>'
+    queued = crumbs(await client.get(f"/staff/meters/readings/{pending}"))
+    assert '<a href="/staff/meters/review">Показания на проверке</a>' in queued
+    assert month in crumbs(await client.get(f"/staff/meters/readings/{pending}?back=/staff/meters"))
+    page = await client.get(f"/staff/meters/readings/{passed}")
+    assert month in crumbs(page) and "Показания на проверке" not in crumbs(page)
+    assert "<title>Показание счётчика" in page.text
+
+
 async def test_a_corrected_reading_says_what_was_sent_apart_from_the_previous(client, login, make_user, period):
     meter = period["meters"][period["first"][2].account]
     await MeterReading.update({MeterReading.original_value: D("9990")}).where(MeterReading.meter == meter)
