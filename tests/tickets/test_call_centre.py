@@ -493,8 +493,10 @@ async def test_a_damage_moment_years_before_the_call_is_refused_at_its_field(cli
 
 
 async def test_on_an_english_page_the_found_accounts_house_address_is_marked_russian(client, login, houses):
-    """The house's address is recorded in Russian: marked ``lang="ru"`` on an English page, «flat 12» read English."""
+    """The house's address and the payer's name are recorded in Russian: marked ``lang="ru"`` on an English page,
+    «flat 12» read English."""
     await login(client, houses["dispatcher"])
     params = {"account_number": "звонкая 12"}
     page = await client.get("/staff/tickets/new", params=params, headers={"accept-language": "en"})
     assert f'<span lang="ru">{STREET}</span>, flat 12' in page.text
+    assert ' · <span lang="ru">Петрова Анна Сергеевна</span>' in page.text  # the payer's name, Russian data too

@@ -297,6 +297,73 @@ async def test_a_damage_moment_years_before_the_filing_is_refused_at_its_field(c
     assert (await client.form(url, edit)).status_code == 303
 
 
+class _Unmarked(HTMLParser):
+    """The texts of a page's ``<main>`` with Russian letters outside any element marked ``lang="ru"``."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, str | None]] = []
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in self.VOID:
+            self.open.append((tag, dict(attrs).get("lang")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        tags = [t for t, _ in self.open]
+        inside = "main" in tags and not {"option", "textarea", "script"} & set(tags)
+        if inside and re.search("[А-Яа-яЁё]", data) and all(lang != "ru" for _, lang in self.open):
+            self.found.append(data.strip())
+
+
+def unmarked_russian(page: str) -> list[str]:
+    parser = _Unmarked()
+    parser.feed(page)
+    return parser.found
+
+
+async def test_on_english_pages_the_names_and_words_people_wrote_in_russian_are_marked_russian(
+    client, login, make_user, make_account
+):
+    """The resident's, the dispatcher's and the executor's names, the request's text and a message are Russian data:
+    on an English page a screen reader read them with an English voice. Marked ``lang="ru"``, on the staff page of
+    the request and the resident's; a Russian page marks nothing."""
+    from portal.accounts.principal import load_principal_for
+    from portal.tickets import queries
+    from portal.tickets.queries import Option
+
+    place = await make_account()
+    resident = await make_user(name="Петрова Анна", accounts={place.account: "owner"})
+    executor = await make_user(name="Лукин Сергей", roles=("executor",), houses=(place.house,))
+    dispatcher = await make_user(name="Котова Марина", roles=("dispatcher",), houses=(place.house,))
+    now = datetime.now(UTC)
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран", author_id=resident, now=now
+    )
+    principal = await load_principal_for(dispatcher)
+    ticket = await queries.ticket_for_staff(principal, opened.id)
+    await actions.assign_executor(principal, ticket, Option(executor, "Лукин Сергей"), now)
+    await login(client, dispatcher)
+    no_photo = [("photos", ("", b"", "application/octet-stream"))]
+    await client.form(f"/staff/tickets/{opened.id}/messages", {"text": "Мастер придёт завтра"}, files=no_photo)
+    client.cookies.set("lang", "en")
+    staff_page = (await client.get(f"/staff/tickets/{opened.id}")).text
+    assert unmarked_russian(staff_page) == []
+    assert 'Executor: <span lang="ru">Лукин Сергей</span>' in staff_page
+    await login(client, resident)
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/tickets/{opened.id}")).text
+    assert unmarked_russian(page) == [] and '<span lang="ru">Мастер придёт завтра</span>' in page
+    client.cookies.set("lang", "ru")
+    assert 'lang="ru"' not in (await client.get(f"/tickets/{opened.id}")).text.split("<main")[1]
+
+
 def button_names(page: str) -> list[str]:
     """What a screen reader hears of each submit button of the page: its words (or its ``aria-label``)."""
     names = []
