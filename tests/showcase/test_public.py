@@ -297,3 +297,20 @@ async def test_a_page_past_the_end_sends_a_visitor_to_the_last_without_storing_a
     assert past.status_code == 303 and past.headers["location"] == "/showcase/rent?sort=new"
     assert "session" not in past.headers.get("set-cookie", "") and stored == []
     assert (await browser.get(past.headers["location"])).status_code == 200
+
+
+async def test_a_listings_russian_words_are_marked_russian_on_english_pages(db, client, make_listing):
+    """The complex's name in the title, the recorded address and the staff's description are Russian data: an
+    English screen reader's voice read them as gibberish unless they say ``lang="ru"``; the area reads English."""
+    listing = await make_listing(area="146")
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/showcase/listings/{listing}")).text
+    assert re.search(r'<h1><span lang="ru">ЖК Тестовый \w+</span>, 146 m²', page)
+    assert re.search(r'<p class="sc-address"><span lang="ru">г\. Симферополь, [^<]*, пом\. 1Н</span></p>', page)
+    assert '<p><span lang="ru">Тестовое помещение</span></p>' in page
+    cards = (await client.get("/showcase/commercial")).text
+    assert re.search(r'<span class="sc-title"><span lang="ru">ЖК Тестовый \w+</span>, 146 m²</span>', cards)
+    assert re.search(r'<span class="sc-address"><span lang="ru">г\. Симферополь, [^<]*</span></span>', cards)
+    client.cookies.set("lang", "ru")
+    page = (await client.get(f"/showcase/listings/{listing}")).text
+    assert "<p>Тестовое помещение</p>" in page and '<span lang="ru">' not in page
