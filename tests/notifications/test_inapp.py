@@ -157,3 +157,19 @@ async def test_the_home_page_tells_of_unread_messages(db, client, login, make_us
     assert "2 новых уведомления" in (await client.get("/")).text
     await client.form("/notifications/read", {})
     assert "новых уведомлени" not in (await client.get("/")).text
+
+
+async def test_a_message_kept_in_russian_is_marked_russian_on_an_english_page(db, client, login, make_user):
+    """A message is kept in the language its person read when it was sent: one kept in Russian, shown on an English
+    page, says ``lang="ru"`` for a screen reader's voice; one kept in English does not."""
+    user = await make_user()
+    await _message(user, "Платёж получен", body="Мы получили ваш платёж. Спасибо!")
+    await _message(user, "Payment received", body="We received your payment, Смирнов Иван.", minutes=1)
+    await login(client, user)
+    client.cookies.set("lang", "en")
+    page = (await client.get("/notifications")).text
+    assert '<strong lang="ru">Платёж получен</strong>' in page
+    assert '<p class="notification-body" lang="ru">Мы получили ваш платёж. Спасибо!</p>' in page
+    assert "<strong>Payment received</strong>" in page and '<p class="notification-body">We received' in page
+    client.cookies.set("lang", "ru")
+    assert "<strong>Платёж получен</strong>" in (await client.get("/notifications")).text
