@@ -60,6 +60,9 @@ class Settings:
     # management contract may set another); both within 1–28, so that every month has them.
     meter_window_start_day: int = 15
     meter_window_end_day: int = 25
+    # The days house (ОДПУ) meters are read by staff (DOMAIN §4.1: the 23rd–26th, a contract may set others).
+    house_window_start_day: int = 23
+    house_window_end_day: int = 26
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -105,11 +108,17 @@ class Settings:
 
 
 def _meter_window(env: dict[str, str]) -> dict[str, int]:
-    start = int(env.get("METER_WINDOW_START_DAY") or 15)
-    end = int(env.get("METER_WINDOW_END_DAY") or 25)
-    if not 1 <= start <= end <= 28:
-        raise ValueError(f"METER_WINDOW_START_DAY {start} and METER_WINDOW_END_DAY {end}: need 1 ≤ start ≤ end ≤ 28")
-    return {"meter_window_start_day": start, "meter_window_end_day": end}
+    """The flats' window (METER_WINDOW_*) and the house meters' (HOUSE_WINDOW_*), each within 1–28."""
+    days = {}
+    for prefix, name, first, last in (("METER", "meter", 15, 25), ("HOUSE", "house", 23, 26)):
+        start = int(env.get(f"{prefix}_WINDOW_START_DAY") or first)
+        end = int(env.get(f"{prefix}_WINDOW_END_DAY") or last)
+        if not 1 <= start <= end <= 28:
+            raise ValueError(
+                f"{prefix}_WINDOW_START_DAY {start} and {prefix}_WINDOW_END_DAY {end}: need 1 ≤ start ≤ end ≤ 28"
+            )
+        days.update({f"{name}_window_start_day": start, f"{name}_window_end_day": end})
+    return days
 
 
 _current: Settings | None = None

@@ -19,6 +19,12 @@ def window() -> rules.Window:
     return rules.Window(settings.meter_window_start_day, settings.meter_window_end_day)
 
 
+def house_window() -> rules.Window:
+    """The days house (ОДПУ) meters are read, as the settings give them (HOUSE_WINDOW_START_DAY, …_END_DAY)."""
+    settings = get_settings()
+    return rules.Window(settings.house_window_start_day, settings.house_window_end_day)
+
+
 @jobs.register("meter-reminders", 3600)
 async def meter_reminders(now: datetime) -> int:
     return await actions.send_reminders(clock.local(now).date(), window())

@@ -292,7 +292,7 @@ class StaffMeters(Controller):
     @post("/houses/{house_id:int}/readings", name="meters:house_readings", opt=WRITERS, status_code=200)
     async def house_readings(self, request: Request, principal: Caller, house: LoadedHouse, data: FormData) -> Answer:
         today = clock.today_local()
-        period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
+        period = rules.period_of_reading(today, reminders.house_window())
         meters = {m.id: m for m in await queries.house_meters(house.id, period)}
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
         name_fields(list(meters.values()), form)
@@ -446,7 +446,7 @@ async def _house_page(
     status_code: int = 200,
 ) -> Template:
     today = clock.today_local()
-    period = rules.period_of_reading(today, rules.HOUSE_WINDOW)
+    period = rules.period_of_reading(today, reminders.house_window())
     meters = await queries.house_meters(house.id, period)
     return render(
         request,
@@ -455,7 +455,7 @@ async def _house_page(
         meters=meters,
         charts_of={m.id: words.bar_chart(_house_points(m, period)) for m in meters},
         period=period,
-        window=rules.HOUSE_WINDOW,
+        window=reminders.house_window(),
         today=today,
         new=new,
         new_errors=new.errors,

@@ -1,7 +1,7 @@
 """Rules of meter readings (ПП РФ № 354 and the portal's plausibility checks, DOMAIN.md §4). Pure functions.
 
 - §4.1 the window: readings received by the end day are used for this month, later ones for the next;
-  house (ОДПУ) meters have their own window (23rd–26th, [VERIFY]).
+  house (ОДПУ) meters have their own window (23rd–26th by default, [VERIFY]; settings HOUSE_WINDOW_*).
 - §4.2 a meter past its verification date or marked failed gives no reading (the month is charged by the
   average, for a limited number of months, then by the normative); the verification rule was suspended from
   06.04.2020 to 31.12.2020 (ПП № 424), kept here as a period table; the average is taken over the account's own
@@ -55,9 +55,6 @@ class Window:
     def closes(self, period: date) -> date:
         """The last day readings for ``period`` are accepted."""
         return period.replace(day=self.end_day)
-
-
-HOUSE_WINDOW = Window(start_day=23, end_day=26)  # ОДПУ, DOMAIN §4.1 [VERIFY]
 
 
 def first_of_month(day: date) -> date:

@@ -6,7 +6,6 @@ from decimal import Decimal as D
 import pytest
 
 from portal.meters.rules import CAPS
-from portal.meters.rules import HOUSE_WINDOW
 from portal.meters.rules import Basis
 from portal.meters.rules import Due
 from portal.meters.rules import MeterFacts
@@ -87,8 +86,8 @@ def test_the_value_must_fit_the_counter(new, digits, decimals, error):
         (date(2026, 11, 26), Window(), date(2026, 12, 1)),  # §4.1 test: reading dated 26th → next period
         (date(2026, 12, 26), Window(), date(2027, 1, 1)),
         (date(2026, 11, 3), Window(), date(2026, 11, 1)),  # before the window opens: still this month
-        (date(2026, 11, 26), HOUSE_WINDOW, date(2026, 11, 1)),  # ОДПУ: 23rd–26th
-        (date(2026, 11, 27), HOUSE_WINDOW, date(2026, 12, 1)),
+        (date(2026, 11, 26), Window(23, 26), date(2026, 11, 1)),  # ОДПУ: 23rd–26th
+        (date(2026, 11, 27), Window(23, 26), date(2026, 12, 1)),
     ],
     ids=["25th", "26th", "late December", "early", "house 26th", "house 27th"],
 )

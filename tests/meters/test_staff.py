@@ -509,6 +509,37 @@ async def test_house_meters_take_the_months_readings_from_staff(client, login, m
     assert [D(r["value"]) for r in rows] == [D("1000"), D("1120.5")] and D(rows[1]["consumption"]) == D("120.5")
 
 
+async def test_house_meters_follow_the_configured_window(client, login, make_user, period):
+    """A contract's window for house meters (the 2nd to the 3rd): the page says so and the reading entered goes to
+    the period that window gives today."""
+    import dataclasses
+
+    from portal.core import clock
+    from portal.meters import rules
+    from portal.settings import Settings
+    from portal.settings import get_settings
+    from portal.settings import use_settings
+
+    configured = Settings.from_env({"SECRET_KEY": "x", "HOUSE_WINDOW_START_DAY": "2", "HOUSE_WINDOW_END_DAY": "3"})
+    assert (configured.house_window_start_day, configured.house_window_end_day) == (2, 3)
+    with pytest.raises(ValueError):
+        Settings.from_env({"SECRET_KEY": "x", "HOUSE_WINDOW_START_DAY": "27", "HOUSE_WINDOW_END_DAY": "30"})
+    house = period["first"][0].house
+    meter = HouseMeter(house=house, service="heating", serial="ОТ-2", digits=7, decimals=3)
+    await meter.save()
+    before = get_settings()
+    use_settings(dataclasses.replace(before, house_window_start_day=2, house_window_end_day=3))
+    try:
+        await login(client, await make_user(roles=("operator",), houses=(house,)))
+        page = await client.get(f"/staff/meters/houses/{house}")
+        assert "снимают с 2 по 3 число" in page.text
+        assert (await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "5"})).status_code == 303
+        row = await HouseReading.select().where(HouseReading.meter == meter.id).first()
+        assert row["period"] == rules.period_of_reading(clock.today_local(), rules.Window(2, 3))
+    finally:
+        use_settings(before)
+
+
 @pytest.mark.parametrize(
     ("lang", "buttons", "whole", "chosen"),
     [
