@@ -23,6 +23,7 @@ from portal.core import clock
 from portal.core.audit import field_label
 from portal.core.i18n import set_locale
 from portal.core.tables import OutboxMessage
+from portal.housing.tables import House
 from portal.payments.tables import Payment
 from tests.catalog.test_routes import _tomorrow
 
@@ -294,6 +295,29 @@ async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_f
     client.cookies.set("lang", "ru")
     for path in ("/services", f"/services/{shop['plumber']}", f"/services/orders/{order_id}", "/services/orders"):
         assert 'lang="ru">' not in (await client.get(path)).text.split("<body", 1)[1], path
+
+
+async def test_what_people_wrote_in_russian_and_the_houses_are_marked_russian_on_english_pages(
+    client, new_client, login, household, shop, make_user
+):
+    """The resident's comment is Russian data on the English order page, and each house the editor offers a
+    service in is its Russian address: a screen reader's English voice read them as gibberish."""
+    await House.update({House.address: "г. Симферополь, ул. Тестовая, д. 7"}).where(House.id == household["house"])
+    await login(client, household["resident"])
+    client.cookies.set("lang", "en")
+    account = household["accounts"][0]
+    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
+    form = {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "", "comment": "Домофон 12"}
+    assert (await client.form("/services/cart/order", form)).status_code == 303
+    order_id = (await Order.select(Order.id).first())["id"]
+    assert '<dd><span lang="ru">Домофон 12</span></dd>' in (await client.get(f"/services/orders/{order_id}")).text
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
+    manager.cookies.set("lang", "en")
+    editor = (await manager.get(f"/staff/catalog/services/{shop['plumber']}")).text
+    assert f'<label class="check" lang="ru"><input type="checkbox" name="houses" value="{household["house"]}"' in editor
+    client.cookies.set("lang", "ru")
+    assert "<dd>Домофон 12</dd>" in (await client.get(f"/services/orders/{order_id}")).text
 
 
 async def test_each_name_field_of_the_editor_says_its_language_in_both_languages(
