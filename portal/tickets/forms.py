@@ -368,10 +368,15 @@ def outage_place_typed(data: Mapping[str, Any]) -> tuple[int | None, int | None,
 
 
 def read_outage(
-    data: Mapping[str, Any], tz: str, house_ids: Sequence[int], misplaced: Sequence[str] = ()
+    data: Mapping[str, Any],
+    tz: str,
+    house_ids: Sequence[int],
+    misplaced: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> tuple[dict[str, Any] | None, FormErrors]:
     """An outage as typed; ``misplaced`` names the entrance or riser its house does not have
-    (``queries.outage_place``), said at its field in the form's order."""
+    (``queries.outage_place``), said at its field in the form's order. A start more than 30 days before ``now`` is
+    a year typed wrong (``rules.outage_started_long_ago``)."""
     errors = FormErrors()
     house_id, entrance_number, riser_code = outage_place_typed(data)
     if house_id is None or house_id not in house_ids:
@@ -389,6 +394,8 @@ def read_outage(
     starts = parse_local(form_value(data, "starts_at"), tz)
     if starts is None:
         errors.add("starts_at", gettext("Enter when it started as a date and time."))
+    elif now is not None and rules.outage_started_long_ago(starts, now):
+        errors.add("starts_at", gettext("Check the date: the outage started more than 30 days ago."))
     ends_raw = form_value(data, "ends_at")
     ends = parse_local(ends_raw, tz)
     if ends_raw and ends is None:

@@ -277,7 +277,7 @@ class Outages(Controller):
         entrance, riser, wrong = (
             await queries.outage_place(house, number, code) if house in houses else (None, None, [])
         )
-        values, errors = forms.read_outage(data, clock.zone().key, houses, wrong)
+        values, errors = forms.read_outage(data, clock.zone().key, houses, wrong, now=clock.now())
         if values is None:
             return await _outages_page(request, principal, form=dict(data), errors=errors, status_code=422)
         await actions.record_outage(principal, values | {"entrance_id": entrance, "riser_id": riser}, clock.now())

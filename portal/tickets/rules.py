@@ -531,6 +531,12 @@ def damage_long_before_filing(damage_at: datetime | None, filed_at: datetime) ->
     return damage_at is not None and damage_at < filed_at - DAMAGE_LOOKBACK
 
 
+def outage_started_long_ago(starts_at: datetime | None, now: datetime) -> bool:
+    """An outage recorded as started more than ``DAMAGE_LOOKBACK`` before ``now``: a year or month typed wrong
+    (2016 for 2026), which would reach every resident's charge, reduced for years off when it is closed; refused."""
+    return starts_at is not None and starts_at < now - DAMAGE_LOOKBACK
+
+
 def retimes(real: Mapping[str, Any]) -> bool:
     """A staff edit whose legal deadline follows from it: a new type, category or moment of the damage (the repair
     of an emergency's damage is due 3 days from it), the deadline not set by hand."""
