@@ -150,7 +150,7 @@ async def meters_of(account_ids: list[int], period: date, *, retired: bool = Fal
     if not every:
         return []
     successor = {r["id"]: r["replaced_by"] for r in rows if r["replaced_by"] in every}
-    await _add_readings(every, successor, period)
+    await _add_readings(every, successor, period, retired=retired)
     return [m for m in every.values() if retired or m.status in VISIBLE]
 
 
@@ -163,7 +163,9 @@ def _owner_of(meter_id: int, successor: dict[int, int]) -> int:
     return meter_id
 
 
-async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int], period: date) -> None:
+async def _add_readings(
+    meters: dict[int, MeterView], successor: dict[int, int], period: date, *, retired: bool = False
+) -> None:
     since = rules.months_back(period, rules.AVERAGE_MONTHS)
     readings = await (
         MeterReading.select(
@@ -208,12 +210,13 @@ async def _add_readings(meters: dict[int, MeterView], successor: dict[int, int],
         usual = rules.usual_consumption(history, period, season=season)
         if usual is not None:
             view.average[zone] = usual
-    await _add_older_last_readings(meters, period)
+    await _add_older_last_readings(meters, period, retired=retired)
 
 
-async def _add_older_last_readings(meters: dict[int, MeterView], period: date) -> None:
-    """A register with no reading in the last year still has a previous reading to compare with (two queries)."""
-    stale = [m.id for m in meters.values() if len(m.last) < m.zones and m.status in VISIBLE]
+async def _add_older_last_readings(meters: dict[int, MeterView], period: date, *, retired: bool = False) -> None:
+    """A register with no reading in the last year still has a previous reading to compare with (two queries):
+    a replaced or removed meter's too when it is asked for (staff review and correct its last readings)."""
+    stale = [m.id for m in meters.values() if len(m.last) < m.zones and (retired or m.status in VISIBLE)]
     if not stale:
         return
     newest = (

@@ -26,6 +26,7 @@ from tests.meters.conftest import NOV
 from tests.meters.conftest import NOW
 from tests.meters.conftest import TODAY
 from tests.meters.conftest import WINDOW
+from tests.meters.conftest import add_meter
 from tests.meters.conftest import png_bytes
 from tests.meters.conftest import readings_of
 from tests.meters.conftest import staff_principal
@@ -94,6 +95,23 @@ async def test_a_replacement_meter_inherits_the_usual_consumption_of_the_one_it_
     meters = {m.id: m for m in await queries.meters_of([flat.account], NOV)}
     assert flat.cold not in meters
     assert meters[new.id].average == {1: D("4")}
+
+
+async def test_a_replaced_meters_reading_is_reviewed_against_its_previous_one_however_old(flat, make_user):
+    """The meter was replaced after its November reading was passed; its reading before that is two years old.
+    Staff correcting November compare with it (a lower value refused), as for a meter in use."""
+    new = await add_meter(flat.account, "cold_water", "ХВ-2", digits=5, decimals=3)
+    old = await add_meter(flat.account, "cold_water", "ХВ-0", digits=5, decimals=3)
+    await Meter.update({Meter.status: "replaced", Meter.replaced_by: new}).where(Meter.id == old)
+    await MeterReading(meter=old, zone=1, value=D("50"), period=date(2024, 11, 1)).save()
+    await MeterReading(meter=old, zone=1, value=D("990"), period=NOV, flagged=True, review=Review.PENDING).save()
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    item = await queries.staff_reading(manager, (await readings_of(old))[0]["id"])
+    assert item.facts.last == {1: D("50.000")} and item.facts.last_period == date(2024, 11, 1)
+    refused = await actions.correct_reading(manager, item, {1: D("45")}, "на фото 45", now=NOW)
+    assert [r.error for r in refused] == [rules.ReadingError.NOT_A_ROLLOVER]  # lower, and no rollover
+    assert await actions.correct_reading(manager, item, {1: D("99")}, "на фото 99", now=NOW) == []
+    assert D((await readings_of(old))[0]["consumption"]) == D("49")
 
 
 async def test_a_photo_is_kept_with_the_reading_and_a_file_that_is_no_photo_stores_nothing(flat):
