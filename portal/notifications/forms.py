@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
@@ -36,13 +38,31 @@ class Subscription:
 
 def read_subscription(body: bytes) -> Subscription | None:
     """The browser's ``{"endpoint", "keys": {"p256dh", "auth"}}``; ``None`` when it is not one, or when the endpoint
-    is neither HTTPS nor the local test endpoint."""
+    is not a push service's: HTTPS to a named host. The server posts to the endpoint on each push, so an address of
+    its own machine or network (``http://127.0.0.1:…``, ``https://10.0.0.5``, ``https://localhost``) would have it
+    call its own services for whoever subscribed."""
     try:
         data = json.loads(body or b"{}")
         endpoint, keys = str(data["endpoint"]), data["keys"]
         p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
     except (ValueError, KeyError, TypeError):
         return None
-    if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
+    if not _push_service(endpoint):
         return None
     return Subscription(endpoint[:2000], p256dh[:200], auth[:100])
+
+
+def _push_service(endpoint: str) -> bool:
+    """Whether ``endpoint`` is HTTPS to a host named in DNS (not an IP address, not this machine's own names)."""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if parts.scheme != "https" or "." not in host or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False
