@@ -92,3 +92,21 @@ def test_section_totals_give_other_payees_their_charges_and_the_rest_to_the_main
 def test_split_name():
     assert receipts.split_name("Иванов Иван Иванович") == ("Иванов", "Иван", "Иванович")
     assert receipts.split_name("ООО «Ромашка»") == ("ООО «Ромашка»", "", "")
+
+
+async def test_a_receipt_keeps_the_russian_address_whatever_language_issued_it(charged):
+    """The receipt and its QR are Russian documents: a staff member reading the portal in English issued them with
+    «…, flat 1» as the payer's address. The address is the recorded Russian one in either language."""
+    from portal.core.i18n import set_locale
+
+    first, _second = charged
+    for locale in ("en", "ru"):
+        set_locale(locale)
+        await receipts.issue(JANUARY, [first])
+        receipt = await Receipt.select(Receipt.id, Receipt.address).where(Receipt.account == first).first()
+        assert receipt["address"].startswith("г. Симферополь, ул. Тестовая, д. "), receipt["address"]
+        assert ", кв. " in receipt["address"] and "flat" not in receipt["address"], (locale, receipt["address"])
+        section = await ReceiptSection.select(ReceiptSection.qr_payload).where(
+            ReceiptSection.receipt == receipt["id"]
+        ).first()
+        assert qr.parse(section["qr_payload"])["PayerAddress"] == receipt["address"]

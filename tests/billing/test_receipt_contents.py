@@ -159,13 +159,15 @@ async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(clien
 
 
 async def test_the_receipt_and_the_account_in_english_mark_the_russian_address_russian(client, login, make_user, p69):
-    """The stored address, Russian data, read as English by a screen reader on English pages: it is marked
-    ``lang="ru"``, the premise's words of the page («flat 1») are not; Russian pages stay unmarked."""
+    """The stored address and the payer's name, Russian data, read as English by a screen reader on English pages:
+    they are marked ``lang="ru"``, the premise's words of the page («flat 1») are not; Russian pages stay unmarked."""
     await login(client, await make_user(accounts={p69.account: "owner"}))
     client.cookies.set("lang", "en")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text
     stored = re.search(r"<dt>Address</dt><dd>(.*?)</dd>", receipt).group(1)
     assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', stored), stored
+    payer = re.search(r"<dt>Payer</dt><dd>(.*?)</dd>", receipt).group(1)  # Russian data too
+    assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', payer), payer
     breadcrumb = re.search(r'<nav class="breadcrumbs"[^>]*><a [^>]*>(.*?)</a>', receipt).group(1)
     assert re.fullmatch(r'<span lang="ru">[^<]+</span>, flat \S+', breadcrumb), breadcrumb
     account = (await client.get(f"/accounts/{p69.account}")).text

@@ -389,3 +389,30 @@ async def test_the_gateways_page_names_the_order_in_the_payers_language(db, hous
         ("ru", 2): "Заказ № N: Вызов сантехника и ещё 1 услуга",
         ("en", 1): "Order No. N: Уборка квартиры",  # no English name: the Russian one
     }
+
+
+async def test_a_payers_name_on_the_staff_order_pages_in_english_is_marked_russian(
+    client, new_client, login, household, shop, make_user
+):
+    """The payer's name is Russian data: on English pages a screen reader read «Иванов И. И.» with an English voice
+    on the order's page and on the list of accounts an order by phone is chosen from."""
+    import re
+
+    from portal.housing.tables import PersonalAccount
+    from tests.catalog.test_routes import _plumber_ordered
+
+    order_id = await _plumber_ordered(client, login, household, shop)
+    await Order.update({Order.user: None}).where(Order.id == order_id)  # placed by phone: the account's payer
+    for account in household["accounts"]:  # the fixture's accounts are not in the search index
+        await PersonalAccount.update({PersonalAccount.search_text: "иванов и. и."}).where(PersonalAccount.id == account)
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    dispatcher.cookies.set("lang", "en")
+    order = (await dispatcher.get(f"/staff/orders/{order_id}")).text
+    assert re.search(r'<dt>Payer</dt><dd><span lang="ru">Иванов И\. И\.</span></dd>', order), order
+    found = (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text
+    assert '<td data-label="Payer"><span lang="ru">Иванов И. И.</span></td>' in found
+    dispatcher.cookies.set("lang", "ru")
+    assert '<td data-label="Плательщик">Иванов И. И.</td>' in (
+        await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})
+    ).text
