@@ -106,7 +106,9 @@ async def test_a_receipt_keeps_the_russian_address_whatever_language_issued_it(c
         receipt = await Receipt.select(Receipt.id, Receipt.address).where(Receipt.account == first).first()
         assert receipt["address"].startswith("г. Симферополь, ул. Тестовая, д. "), receipt["address"]
         assert ", кв. " in receipt["address"] and "flat" not in receipt["address"], (locale, receipt["address"])
-        section = await ReceiptSection.select(ReceiptSection.qr_payload).where(
-            ReceiptSection.receipt == receipt["id"]
-        ).first()
+        section = (
+            await ReceiptSection.select(ReceiptSection.qr_payload)
+            .where(ReceiptSection.receipt == receipt["id"])
+            .first()
+        )
         assert qr.parse(section["qr_payload"])["PayerAddress"] == receipt["address"]

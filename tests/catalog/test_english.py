@@ -413,6 +413,7 @@ async def test_a_payers_name_on_the_staff_order_pages_in_english_is_marked_russi
     found = (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text
     assert '<td data-label="Payer"><span lang="ru">Иванов И. И.</span></td>' in found
     dispatcher.cookies.set("lang", "ru")
-    assert '<td data-label="Плательщик">Иванов И. И.</td>' in (
-        await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})
-    ).text
+    assert (
+        '<td data-label="Плательщик">Иванов И. И.</td>'
+        in (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text
+    )
