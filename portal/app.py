@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from litestar import Controller
 from litestar import Litestar
@@ -47,6 +49,7 @@ from portal.core.security import access_guard
 from portal.core.security import principal_of
 from portal.core.security import provide_principal
 from portal.core.security import public
+from portal.core.security import safe_next
 from portal.core.security import session_config as portal_session_config
 from portal.core.security import set_principal_loader
 from portal.core.web import PageTemplate
@@ -113,8 +116,16 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     # Either way the page is written here, after it: in the language read then, or read now.
     read = request.scope.get("state", {}).get("locale")
     i18n.set_locale(read or i18n.pick_locale(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
-    if _stale_form(exc):
-        message = gettext("The form has expired. Reload the page and try again.")
+    principal = request.scope.get("state", {}).get("principal")
+    # A form sent after its session ended (or with the token of an older one) is not lost: the page says so, and
+    # leads back to the form (through the sign-in where the session is gone), where static/js/drafts.js puts back
+    # the text typed into it.
+    unsent = _stale_form(exc) or isinstance(exc, NotAuthorizedException)
+    signed_in = bool(principal and principal.is_authenticated)
+    if unsent and signed_in:
+        message = gettext("The form has expired and was not sent. Open it again and send it once more.")
+    elif unsent:
+        message = gettext("Your session has ended and the form was not sent. Please sign in again.")
     else:
         message = {
             401: gettext("Please sign in to open this page."),
@@ -129,15 +140,31 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
         request.logger.exception("unhandled error on %s", request.url.path)
     if request.url.path.startswith("/v1/") or request.headers.get("accept", "").startswith("application/json"):
         return Response({"error": message}, status_code=status)
+    back = _form_page(request) if unsent else ""
+    # A form that swaps a part of its page (a row's action, a photo's arrows, a listing's enquiry) showed nothing
+    # when refused: its error page takes the whole page instead, as a boosted form's does (static/js/portal.js).
+    whole = request.method != "GET" and request.headers.get("hx-request") and not request.headers.get("hx-boosted")
     return Template(
         template_name="error.html",
         context={
             "status": status,
             "message": message,
-            "principal": request.scope.get("state", {}).get("principal"),
+            "principal": principal,
+            "back": back if signed_in else "/login?next=" + quote(back, safe="/"),
+            "signed_in": signed_in,
         },
         status_code=status,
+        headers={"HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Reselect": ".layout"} if whole else None,
     )
+
+
+def _form_page(request: Request) -> str:
+    """The page a refused form was sent from (htmx names it; the browser's Referer otherwise), on this site only."""
+    sent_from = request.headers.get("hx-current-url") or request.headers.get("referer") or ""
+    parts = urlsplit(sent_from)
+    if parts.netloc and parts.netloc != request.headers.get("host"):
+        return "/"
+    return safe_next(parts.path + ("?" + parts.query if parts.query else ""))
 
 
 def _stale_form(exc: Exception) -> bool:

@@ -37,9 +37,11 @@ document.addEventListener("htmx:afterSettle", (e) => {
 });
 // A boosted link or form answered with an error status (403 for an expired form, 404, 429 after too many
 // attempts, 500) shows the page the server sent, as the browser would without htmx; otherwise the click would
-// seem to do nothing. Requests for a part of a page keep htmx's handling.
+// seem to do nothing. So does a form that swaps a part of its page, where the server retargets its error page to
+// the whole page (HX-Retarget: body); other requests for a part of a page keep htmx's handling.
 document.addEventListener("htmx:beforeSwap", (e) => {
-  if (e.detail.boosted && e.detail.isError && e.detail.xhr.status >= 400) {
+  const whole = e.detail.boosted || e.detail.xhr.getResponseHeader("HX-Retarget") === "body";
+  if (whole && e.detail.isError && e.detail.xhr.status >= 400) {
     e.detail.shouldSwap = true;
     e.detail.isError = false;
   }

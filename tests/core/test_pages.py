@@ -65,8 +65,38 @@ async def test_a_stale_form_does_not_show_a_signed_in_resident_as_signed_out(cli
     assert 'action="/logout"' in page.text and 'class="topbar-signin"' not in page.text
     client.cookies.clear()
     guest = await client.post("/profile", data={"_csrf_token": "outdated"})
-    assert guest.status_code == 403 and "Форма устарела" in guest.text
+    assert guest.status_code == 403 and "Сеанс закончился, и форма не отправлена" in guest.text
     assert 'class="topbar-signin"' in guest.text and 'action="/logout"' not in guest.text
+
+
+async def test_a_form_refused_for_its_ended_session_leads_back_to_the_form_it_was_sent_from(client, login, make_user):
+    """A form sent after its session ended said «Обновите страницу» on the page of the form's address (a comment's
+    «/tickets/5/messages» has no page): the answer leads back to the page the form was on (through the sign-in
+    when the session is gone), where the text typed into it is put back (static/js/drafts.js)."""
+    await login(client, await make_user(accounts={}))
+    sent_from = {"Referer": "http://testserver/tickets/new?kind=repair"}
+    page = await client.post("/tickets/5/messages", data={"_csrf_token": "outdated"}, headers=sent_from)
+    assert page.status_code == 403 and "Форма устарела и не отправлена" in page.text
+    assert '<a class="button primary" href="/tickets/new?kind=repair">Вернуться к форме</a>' in page.text
+    assert "data-draft-kept hidden" in page.text
+    client.cookies.clear()
+    guest = await client.post(
+        "/tickets/5/messages", data={"_csrf_token": "x"}, headers={"HX-Current-URL": "http://testserver/tickets/5"}
+    )
+    assert '<a class="button primary" href="/login?next=/tickets/5">Войти</a>' in guest.text
+    elsewhere = await client.post(
+        "/profile", data={"_csrf_token": "x"}, headers={"Referer": "https://evil.example/tickets/5"}
+    )
+    assert 'href="/login?next=/">Войти</a>' in elsewhere.text
+    # The session's record ended on the server while the browser kept its cookies: the token still matches, and the
+    # form is refused by the sign-in check (401) with the same words and way back.
+    await client.get("/login")
+    token = client.cookies.get("csrftoken")
+    ended = await client.post(
+        "/tickets/new", data={"_csrf_token": token}, headers={"Referer": "http://testserver/tickets/new"}
+    )
+    assert ended.status_code == 401 and "Сеанс закончился, и форма не отправлена" in ended.text
+    assert 'href="/login?next=/tickets/new">Войти</a>' in ended.text
 
 
 async def test_a_stale_form_answers_in_the_readers_language(client, login, make_user):
