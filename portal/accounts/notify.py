@@ -131,7 +131,9 @@ async def notify(
     else:
         with in_locale(user["locale"]):
             subject_text, body_text = _text(subject), _text(body)
-        bodies = {"email": body_text, "inapp": body_text}
+        # The e-mail ends with the page's full address, as a template's does; the in-app title links there.
+        address = messages.absolute(link) if link else ""
+        bodies = {"email": f"{body_text}\n\n{address}" if address else body_text, "inapp": body_text}
     # The e-mail row keeps what its letter is made of (the HTML part); the in-app row only the page its title
     # links to — its words and subject are its own columns, and the list reads nothing else.
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text

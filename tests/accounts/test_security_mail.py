@@ -61,6 +61,8 @@ async def test_an_owner_who_unticked_e_mail_still_hears_by_e_mail_of_a_change_of
     letter = smtp_server.wait_for("owner.sec@example.ru")
     assert letter["Subject"] == f"Доступ к лицевому счёту {house['numbers'][0]}"
     assert "Для счёта выпущен новый код доступа" in _text(letter)
+    # ...with the address of the page that shows who has access (the letter alone gave no way there).
+    assert _text(letter).rstrip().endswith(f"/accounts/{account}/people")
     rows = await OutboxMessage.select(OutboxMessage.channel).where(OutboxMessage.user_id == owner)
     assert sorted(r["channel"] for r in rows) == ["email", "inapp"]
 
