@@ -202,10 +202,13 @@ class ListFilter:
     implausible: bool = False
     pending: bool = False
     photo: bool = False
+    recount: bool = False  # changed by a review after the month was exported to billing
 
     @property
     def active(self) -> bool:
-        return bool(self.house or self.service or self.source or self.missing or self.implausible or self.photo)
+        return bool(
+            self.house or self.service or self.source or self.missing or self.implausible or self.photo or self.recount
+        )
 
 
 def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Iterable[int]) -> ListFilter:
@@ -225,10 +228,11 @@ def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Itera
         implausible=state in ("implausible", "pending"),
         pending=state == "pending",
         photo=bool(form_value(params, "photo")),
+        recount=state == "recount",
     )
 
 
-STATES = ("missing", "implausible", "pending")
+STATES = ("missing", "implausible", "pending", "recount")
 LIST_FIELDS = ("period", "house", "service", "source", "state")
 
 

@@ -692,6 +692,8 @@ def _reading_conditions(principal: Principal, f: ListFilter) -> Any:
         conditions.append(MeterReading.review == Review.PENDING)
     elif f.implausible:
         conditions.append(MeterReading.flagged == True)  # noqa: E712
+    if f.recount:
+        conditions.append(MeterReading.recount == True)  # noqa: E712
     if f.photo:
         conditions.append(MeterReading.photo != "")
     combined = None

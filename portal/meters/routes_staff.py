@@ -79,6 +79,7 @@ def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ig
             ("missing", gettext("Without a reading")),
             ("implausible", gettext("Implausible")),
             ("pending", gettext("Awaiting review")),
+            ("recount", gettext("To recount in billing")),
         ],
         "period_options": [(f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in _months()],
         "period_key": lambda p: f"{p:%Y-%m}",

@@ -241,6 +241,10 @@ async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_e
     assert changes["recount"] is True and changes["exported_at"]
     listed = (await client.get("/staff/meters?period=2026-11")).text
     assert "2 показания этого месяца изменены проверкой после выгрузки" in listed and ">пересчитать</span>" in listed
+    assert 'href="/staff/meters?period=2026-11&amp;state=recount">Показать их</a>' in listed
+    shown = (await client.get("/staff/meters?period=2026-11&state=recount")).text.split('id="list"')[1]
+    serials = [f"ХВ{p.account}" for p in period["first"]]
+    assert serials[0] in shown and serials[1] in shown and serials[2] not in shown
     again = list(tabular.read_rows((await client.get("/staff/meters/export.csv?period=2026-11")).content, LIMITS))
     recount = {r[4]: r[-1] for r in again[1:]}
     assert recount[f"ХВ{period['first'][1].account}"] == "1" and recount[f"ХВ{period['first'][0].account}"] == "1"
