@@ -16,7 +16,9 @@
   }
   const owner = () => document.querySelector("[data-draft-owner]")?.dataset.draftOwner || "";
   const boxes = (root) => Array.from(root.querySelectorAll("form[method='post' i] textarea[name]"));
-  const keyOf = (box) => `${PREFIX}${owner()}:${new URL(box.form.action, location.href).pathname}:${box.name}`;
+  // The form's address as written (``form.action`` would be a field of the form named «action», if one had it).
+  const target = (form) => new URL(form.getAttribute("action") || location.href, location.href).pathname;
+  const keyOf = (box) => `${PREFIX}${owner()}:${target(box.form)}:${box.name}`;
   const sent = () => JSON.parse(store.getItem(SENT) || "[]");
 
   document.addEventListener("input", (e) => {
@@ -30,7 +32,7 @@
     "submit",
     (e) => {
       const form = e.target;
-      if (new URL(form.action, location.href).pathname === "/logout") {
+      if (target(form) === "/logout") {
         Object.keys(store).filter((k) => k.startsWith(PREFIX)).forEach((k) => store.removeItem(k));
         store.removeItem(SENT);
         return;
