@@ -333,7 +333,8 @@ def filter_chips(
     houses: Sequence[queries.Option],
     executors: Sequence[queries.Option],
 ) -> list[Chip]:
-    """Every filter in force (the tab and the sort excepted), each removable on its own."""
+    """Every filter in force (the tab and the sort excepted), each removable on its own: a label as HTML, the
+    house's address and the executor's name, Russian data, marked ``lang="ru"`` on a page in another language."""
     kept = {k: list(v) for k, v in params.items() if k not in ("page", "part") and v}
     names = {"house": {h.id: h.name for h in houses}, "executor": {e.id: e.name for e in executors}}
 
@@ -348,14 +349,14 @@ def filter_chips(
         ("status", f.statuses, TK.status, gettext("Status")),
         ("type", f.types, TK.type, gettext("Type")),
         ("category", f.categories, rules.category_label, gettext("Category")),
-        ("house", f.houses, lambda h: names["house"].get(h, str(h)), gettext("House")),
+        ("house", f.houses, lambda h: russian_markup(names["house"].get(h, str(h))), gettext("House")),
         ("flag", f.flags, TK.flag, gettext("Flag")),
     ]
     for key, values, words, title in multi:
         for value in values:
-            chips.append(Chip(f"{title}: {words(value)}", without(key, str(value))))
+            chips.append(Chip(escape(f"{title}: ") + words(value), without(key, str(value))))
     single: list[tuple[str, Any, Callable[[Any], str], str]] = [
-        ("executor", f.executor, lambda e: names["executor"].get(e, str(e)), gettext("Executor")),
+        ("executor", f.executor, lambda e: russian_markup(names["executor"].get(e, str(e))), gettext("Executor")),
         ("internal_status", f.internal_status, TK.internal, gettext("Internal status")),
         ("source", f.source, TK.source, gettext("Source")),
         ("outage", f.outage, lambda o: gettext("No. %(number)s", number=o), gettext("Outage")),
@@ -364,7 +365,7 @@ def filter_chips(
     ]
     for key, value, words, title in single:
         if value not in (None, ""):
-            chips.append(Chip(f"{title}: {words(value)}", without(key)))
+            chips.append(Chip(escape(f"{title}: ") + words(value), without(key)))
     for key, title in (
         ("created", gettext("Created")),
         ("deadline", gettext("Deadline")),

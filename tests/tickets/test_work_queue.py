@@ -108,6 +108,21 @@ async def _address(house_id: int) -> str:
     return (await House.select(House.address).where(House.id == house_id).first())["address"]
 
 
+async def test_on_an_english_list_the_chips_of_a_house_and_an_executor_mark_them_russian(client, login, queue):
+    """The house's address and the executor's name in the chips of the filters in force are Russian data: marked
+    ``lang="ru"`` on an English page, the chip's own words English; a Russian page marks nothing."""
+    await login(client, queue["dispatcher"])
+    address = await _address(queue["house"])
+    url = f"/staff/tickets?tab=all&house={queue['house']}&executor={queue['ivanov']}"
+    client.cookies.set("lang", "en")
+    chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
+    assert f'House: <span lang="ru">{address}</span>' in chips
+    assert 'Executor: <span lang="ru">Иванов Пётр</span>' in chips
+    client.cookies.set("lang", "ru")
+    chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
+    assert f"Дом: {address}" in chips and "lang=" not in chips
+
+
 async def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(client, login, queue):
     await login(client, queue["dispatcher"])
     ticket = queue["ids"][1]
