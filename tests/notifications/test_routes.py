@@ -50,11 +50,13 @@ async def test_the_settings_say_which_ticked_channels_cannot_reach_the_person(db
     assert "e-mail выключен" not in page and 'href="/profile"' in page
     await User.update({User.phone: "+79780000077", User.notify_email: False}).where(User.id == user)
     page = (await client.get("/notifications/settings")).text
-    assert "В профиле e-mail выключен: уведомления по e-mail не приходят, что бы ни было отмечено ниже." in page
+    # Security e-mails still come (``accounts.rules.always_mailed``): the warning does not say «no e-mail at all».
+    said = "В профиле e-mail выключен: по e-mail приходят только письма о безопасности входа, что бы ни было отмечено"
+    assert said in page
     assert "нет телефона" not in page
     client.cookies.set("lang", "en")
     page = (await client.get("/notifications/settings")).text
-    assert "E-mail is turned off in your profile, so no notifications come by e-mail, whatever is ticked below." in page
+    assert "E-mail is turned off in your profile, so only security e-mails come by e-mail, whatever is" in page
     await User.update({User.notify_email: True}).where(User.id == user)
     assert 'id="unreachable"' not in (await client.get("/notifications/settings")).text
 
