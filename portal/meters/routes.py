@@ -67,6 +67,8 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
     """The action's refusals as the form's errors, each next to its field (and the rollover question asked)."""
     by_id = {m.id: m for m in meters}
     for r in passed.refusals:
+        if forms.field_name(r.meter_id, r.zone) in form.errors.fields:
+            continue  # the value could not be read: that is what its field says
         m = by_id[r.meter_id]
         message = words.error_message(r.error, m.last.get(r.zone), m.digits, m.decimals)
         form.add_error(r.meter_id, r.zone, message, words.reading_label(m, r.zone))
@@ -74,6 +76,20 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
             form.asked.add(r.meter_id)
     for meter_id, code in passed.photo_errors.items():
         form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
+    name_fields(meters, form)
+
+
+def checked_beside(meters: list[Any], form: forms.ReadingsForm) -> None:
+    """A form with a value it could not read stores nothing; the values it could read are checked all the same,
+    so every refusal is said at once (not a lower reading only after the typo beside it is fixed). Each field
+    with an error is named for the summary."""
+    if form.errors and form.values:
+        checks = rules.check_submission(
+            {m.id: m for m in meters}, form.values, today=clock.today_local(), period=period_now(),
+            confirmed=form.confirmed,
+        )  # fmt: skip
+        refused = [actions.Refusal(m, z, c.error) for m, zones in checks.items() for z, c in zones.items() if c.error]
+        refusal_messages(meters, actions.Passed(refusals=refused), form)
     name_fields(meters, form)
 
 
@@ -103,7 +119,7 @@ class ResidentMeters(Controller):
         """All meters in one form: empty ones are skipped; nothing is stored unless every value passes."""
         meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
-        name_fields(meters, form)
+        checked_beside(meters, form)
         if form.photos:
             await storage.limit_uploads(request, principal.user_id)
         if not form.errors:

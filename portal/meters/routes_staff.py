@@ -55,6 +55,7 @@ from portal.meters.deps import LoadedMeter
 from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
 from portal.meters.routes import HELPERS
+from portal.meters.routes import checked_beside
 from portal.meters.routes import name_fields
 from portal.meters.routes import period_now
 from portal.meters.routes import refusal_messages
@@ -224,7 +225,7 @@ class StaffMeters(Controller):
     async def enter(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Answer:
         meters = await queries.meters_of([account.id], period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
-        name_fields(meters, form)
+        checked_beside(meters, form)
         if not form.errors:
             passed = await actions.enter_readings(
                 principal, account.id, form.values, today=clock.today_local(), now=clock.now(),

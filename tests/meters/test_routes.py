@@ -112,6 +112,20 @@ async def test_one_bad_value_saves_nothing_and_keeps_every_typed_value(client, l
     assert await MeterReading.count().where(MeterReading.meter == meter) == 1
 
 
+async def test_a_typo_and_a_lower_reading_beside_it_are_said_at_once(client, login, make_user, two_accounts):
+    """A value that cannot be read stores nothing; the other values are still checked, so the resident is told of a
+    reading lower than the previous one now, not only after fixing the typo."""
+    (account, meter), _ = two_accounts
+    second = Meter(account=account, service="hot_water", serial="S1H", digits=5, decimals=3)
+    await second.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    response = await client.form("/meters", {f"m{meter}z1": "100", f"m{second.id}z1": "abc"})
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "меньше прошлого (123,456)" in summary and "Введите цифры, которые показывает счётчик" in summary
+    assert await MeterReading.count().where(MeterReading.meter == meter) == 1
+
+
 async def test_the_home_page_asks_for_readings_while_the_window_is_open(client, login, make_user, two_accounts):
     from portal.accounts.principal import load_principal_for
     from portal.core import clock
