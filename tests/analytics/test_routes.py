@@ -226,3 +226,36 @@ async def test_on_an_english_page_a_percentage_is_written_as_english_writes_it(
     client.cookies.set("lang", "ru")
     russian = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.split("<main", 1)[1]
     assert re.search(r"\d,\d\u00a0%", russian) and not re.search(r"\d%", russian)
+
+
+async def test_on_an_english_page_executors_and_residents_words_are_marked_russian(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    """An executor's name, a resident's comment in the survey and the house's address are Russian data: on an
+    English dashboard a screen reader read them with an English voice."""
+    from datetime import date
+
+    from portal.analytics import aggregates
+    from portal.analytics.tables import NpsAnswer
+    from portal.analytics.tables import NpsWave
+    from portal.tickets.tables import Ticket
+    from tests.analytics.test_queries import at
+
+    world = await make_world(make_account)
+    house = world["a"].house
+    executor = await make_user(name="Лукин Сергей", roles=("executor",), houses=(house,))
+    await Ticket.update({Ticket.executor: executor}).where(Ticket.house == house)
+    await aggregates.refresh(JAN)
+    complex_id = (await House.select(House.complex).where(House.id == house).first())["complex"]
+    wave = await NpsWave.insert(NpsWave(complex=complex_id, opens_on=date(2026, 1, 10), closes_on=date(2026, 1, 20)))
+    resident = await make_user(name="Житель")
+    await NpsAnswer(wave=wave[0]["id"], user=resident, house=house, score=9, comment="Чисто во дворе",
+                    answered_at=at(date(2026, 1, 12))).save()  # fmt: skip
+    await login(client, await make_user(roles=("admin",)))
+    client.cookies.set("lang", "en")
+    english = (await client.get("/staff/analytics?start=2026-01&end=2026-01")).text
+    assert re.search(r'executor=\d+[^"]*"><span lang="ru">Лукин Сергей</span></a>', english)
+    assert '<br><span lang="ru">Чисто во дворе</span></li>' in english
+    assert re.search(
+        r'<span class="muted"><span lang="ru">г\. Симферополь, [^<]+</span>, 12 January 2026</span>', english
+    )
