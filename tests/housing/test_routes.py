@@ -219,6 +219,23 @@ async def test_on_english_pages_the_house_address_is_marked_russian(manager, est
     assert f'<h1><span lang="ru">{ADDRESS}</span></h1>' in house.text
 
 
+async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(manager, estate):
+    """Owners' and payers' names, a complex's name and a riser's code «ХВС-1» are the registry's Russian words: an
+    English screen reader's voice read them as gibberish unless they say ``lang="ru"``."""
+    manager.cookies.set("lang", "en")
+    premise = (await manager.get(f"/staff/premises/{estate['flat']}")).text
+    assert '<span lang="ru">Сидорова Анна Ивановна</span></a>' in premise
+    assert '<span class="muted">· <span lang="ru">Сидорова Анна Ивановна</span></span>' in premise
+    assert '"><span lang="ru">ХВС-1</span></span>' in premise
+    house = (await manager.get(f"/staff/houses/{estate['house']}")).text
+    assert '<dd><span lang="ru">ЖК «Южная Долина»</span></dd>' in house
+    assert '<li><strong><span lang="ru">ХВС-1</span></strong>' in house
+    owners = (await manager.get("/staff/owners")).text
+    assert '<span lang="ru">Петров Пётр Петрович</span></a></td>' in owners
+    manager.cookies.set("lang", "ru")
+    assert "<dd>ЖК «Южная Долина»</dd>" in (await manager.get(f"/staff/houses/{estate['house']}")).text
+
+
 async def test_a_premise_with_a_bad_area_keeps_what_was_typed_and_says_why(manager, estate):
     response = await manager.form(
         f"/staff/houses/{estate['house']}/premises/new",
