@@ -28,3 +28,19 @@ async def test_the_house_address_is_marked_russian_and_the_flat_reads_english(cl
     assert english.count(f'<span lang="ru">{house}</span>, flat {number}') == 2
     russian = (await client.get(url, headers={"accept-language": "ru"})).text
     assert russian.count(f"{house}, кв. {number}") >= 2 and '<span lang="ru">' not in russian
+
+
+async def test_a_meters_serial_place_and_the_payer_are_marked_russian_on_english_staff_pages(
+    client, login, make_user, flat
+):
+    """A serial number «ХВ-1», a meter's place and the payer's name are Russian data: on an English staff page each
+    is marked ``lang="ru"``; the words around them («No.») read English."""
+    await Meter.update({Meter.place: "санузел"}).where(Meter.id == flat.cold)
+    await login(client, await make_user(roles=("operator",), houses=(flat.house,)))
+    english = (await client.get(f"/staff/meters/accounts/{flat.account}", headers={"accept-language": "en"})).text
+    assert 'No.\u00a0<span lang="ru">ХВ-1</span>, <span lang="ru">санузел</span></span>' in english
+    assert ' · <span lang="ru">Иванов Иван Иванович</span></p>' in english
+    premise = (await client.get(f"/staff/meters/premises/{flat.premise}", headers={"accept-language": "en"})).text
+    assert 'No.\u00a0<span lang="ru">Э-1</span></a>' in premise
+    russian = (await client.get(f"/staff/meters/accounts/{flat.account}", headers={"accept-language": "ru"})).text
+    assert "ХВ-1, санузел</span>" in russian and '<span lang="ru">ХВ-1' not in russian
