@@ -206,6 +206,7 @@ async def test_staff_reading_english_read_the_meeting_title_in_english_or_marked
     assert f'{crumb}<span lang="ru">{russian}</span></a>' in moderation
     detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert f'<h1><span lang="ru">{russian}</span></h1>' in detail
+    assert '<dt>Initiator</dt><dd><span lang="ru">ООО «УК»</span></dd>' in detail  # the company's name, Russian
 
     await Meeting.update({Meeting.title_en: "Annual meeting"}).where(Meeting.id == meeting_id)
     moderation = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
