@@ -239,10 +239,15 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
     if refusals:
         return refusals
     exported = await queries.last_export(reading.period, reading.house_id)
+    next_exported = await _next_exported(reading, following)
     async with atomic():
         for zone, check in recounted.items():
             await MeterReading.update(
-                {MeterReading.consumption: check.consumption, MeterReading.rollover: check.rollover}
+                {
+                    MeterReading.consumption: check.consumption,
+                    MeterReading.rollover: check.rollover,
+                    **_recount(next_exported),
+                }
             ).where(MeterReading.id == following[zone][0])
         await MeterReading.update(
             {
@@ -255,6 +260,14 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
         changes = {"period": reading.period, **_after_export(exported)}
         await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, changes)
     return []
+
+
+async def _next_exported(
+    reading: queries.StaffReading, following: Mapping[int, tuple[int, Decimal]]
+) -> datetime | None:
+    """When the month of the reading passed next was exported to billing: its consumption, counted again from the
+    reviewed one, is to be recounted there too."""
+    return await queries.export_of_reading(next(iter(following.values()))[0], reading.house_id) if following else None
 
 
 def _recount(exported: datetime | None) -> dict[Any, Any]:
@@ -284,10 +297,15 @@ async def correct_reading(
     if refusals:
         return refusals
     exported = await queries.last_export(reading.period, reading.house_id)
+    next_exported = await _next_exported(reading, following)
     async with atomic():
         for zone, check in recounted.items():  # the next reading used what lies between it and the corrected one
             await MeterReading.update(
-                {MeterReading.consumption: check.consumption, MeterReading.rollover: check.rollover}
+                {
+                    MeterReading.consumption: check.consumption,
+                    MeterReading.rollover: check.rollover,
+                    **_recount(next_exported),
+                }
             ).where(MeterReading.id == following[zone][0])
         for zone, check in checks.items():
             before = reading.values.get(zone)
@@ -328,6 +346,7 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
         before, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
     )
     exported = await queries.last_export(reading.period, reading.house_id)
+    next_exported = await _next_exported(reading, following)
     async with atomic():
         for zone, (row_id, _) in following.items():
             check = recounted.get(zone, rules.Check(error=rules.ReadingError.ABOVE_NEXT))
@@ -336,6 +355,7 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
                 {
                     MeterReading.consumption: check.consumption if kept else None,
                     MeterReading.rollover: check.rollover and kept,
+                    **_recount(next_exported),
                 }
             ).where(MeterReading.id == row_id)
         await MeterReading.update(
@@ -504,7 +524,9 @@ async def exported_rows(
 
 async def _clear_recount(period: date, houses: list[int] | None, before: datetime) -> None:
     """The readings reviewed before the export (so carried by it) no longer wait to be recounted."""
-    where = (MeterReading.period == period) & (MeterReading.recount == True) & (MeterReading.reviewed_at <= before)  # noqa: E712
+    # A next reading whose consumption a review counted again has no review of its own (its time: the export's).
+    reviewed = MeterReading.reviewed_at.is_null() | (MeterReading.reviewed_at <= before)
+    where = (MeterReading.period == period) & (MeterReading.recount == True) & reviewed  # noqa: E712
     if houses is not None:
         where &= MeterReading.meter.account.premise.house.is_in(houses or [0])
     marked = [r["id"] for r in await MeterReading.select(MeterReading.id).where(where)]

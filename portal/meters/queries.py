@@ -1032,6 +1032,12 @@ async def last_export(period: date, house: int) -> datetime | None:
     return row["exported_at"] if row else None
 
 
+async def export_of_reading(reading_id: int, house: int) -> datetime | None:
+    """When the period of a reading was last exported to billing, for its house (None: not yet)."""
+    row = await MeterReading.select(MeterReading.period).where(MeterReading.id == reading_id).first()
+    return await last_export(row["period"], house) if row else None
+
+
 async def review_queue(principal: Principal, page: PageRequest) -> Page[ListRow]:
     """Every reading waiting for review, whatever its period, oldest period first (the review index)."""
     where = MeterReading.review == Review.PENDING

@@ -211,6 +211,24 @@ async def test_correcting_an_earlier_reading_recounts_the_next_ones_consumption(
     assert D((await readings_of(flat.cold))[0]["consumption"]) == D("5.5")
 
 
+async def test_a_correction_marks_the_next_reading_it_recounts_when_that_month_was_exported(flat, make_user):
+    """October and November both went to billing; correcting October counts November's consumption again: both
+    are marked to recount, and November's export clears its mark (it has no review of its own)."""
+    from portal.meters.tables import MeterExport
+
+    await _pass(flat, {flat.cold: {1: D("104")}})
+    for period in (date(2026, 10, 1), NOV):
+        await MeterExport(period=period, exported_at=NOW).save()
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    item = await queries.staff_reading(manager, (await readings_of(flat.cold, date(2026, 10, 1)))[0]["id"])
+    assert await actions.correct_reading(manager, item, {1: D("98.5")}, "на фото 98,5", now=NOW) == []
+    assert (await readings_of(flat.cold, date(2026, 10, 1)))[0]["recount"]
+    assert (await readings_of(flat.cold))[0]["recount"]
+    lines = [row async for row in actions.exported_rows(manager, NOV, None, [flat.house], now=NOW)]
+    assert [r.recount for r in lines if r.serial == "ХВ-1"] == [True]
+    assert not (await readings_of(flat.cold))[0]["recount"]
+
+
 async def test_rejecting_an_earlier_reading_counts_the_next_one_from_the_reading_before(flat, make_user):
     await _pass(flat, {flat.cold: {1: D("104")}})  # October 100 → November 104, used 4
     manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
