@@ -28,6 +28,7 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.values import as_date
 from portal.core.values import placeholders
+from portal.housing.tables import FLOOR_AREA_KINDS
 from portal.housing.tables import House
 
 PAID = ("succeeded", "partially_refunded", "refunded")  # a payment that reached the company (refunds apart)
@@ -48,8 +49,12 @@ async def _money(period: date) -> list[dict[str, Any]]:
     )
 
 
+FLOOR_AREA = ", ".join(f"'{kind}'" for kind in FLOOR_AREA_KINDS)  # SQL of the kinds (constants, not input)
+
+
 async def _area() -> list[dict[str, Any]]:
-    return await _rows("SELECT house, SUM(area) AS area FROM premise GROUP BY house")
+    """Each house's floor area (flats and non-residential premises), what receivables per m² are measured by."""
+    return await _rows(f"SELECT house, SUM(area) AS area FROM premise WHERE kind IN ({FLOOR_AREA}) GROUP BY house")
 
 
 async def _portal_payments(start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -259,6 +259,10 @@ async def test_receivables_per_m2_are_per_m2_of_floor_area_with_every_premise_s_
     assert (floor, owed) == (Decimal("80.00"), Decimal("650.00"))
     (month,) = await queries.money_by_month([flat.house], [JAN])
     assert (month.area, month.debt, month.debt_per_m2) == (floor, owed, Decimal("8.13"))  # 650 / 80, not 650 / 100
+    await aggregates.refresh(JAN)  # the dashboard reads the monthly aggregates
+    found = await queries.scope(Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids={flat.house}))
+    (counted,) = await queries.month_figures(found, [JAN])
+    assert (counted.money.area, counted.money.debt, counted.money.debt_per_m2) == (floor, owed, Decimal("8.13"))
     admin = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
     (house,) = [t for t in await billing.house_totals(JAN, admin) if t.house_id == flat.house]
     assert (house.area, house.debt, house.debt_per_m2) == (floor, owed, Decimal("8.13"))
