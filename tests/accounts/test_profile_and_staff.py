@@ -86,6 +86,7 @@ async def test_the_profile_offers_the_language_the_page_is_read_in(client, make_
     client.cookies.set("lang", "en")
     chosen = re.search(r'<select id="f-locale".*?</select>', (await client.get("/profile")).text, re.S).group(0)
     assert re.search(r'<option value="en" selected>', chosen)
+    assert '<option value="ru" lang="ru">Русский</option>' in chosen  # read with a Russian voice
 
 
 async def test_the_profile_never_tells_whether_a_phone_belongs_to_another_account(client, make_user, login):
@@ -269,6 +270,18 @@ async def test_an_admin_creates_a_staff_user_with_roles_and_houses(client, make_
     assert event["changes"]["roles"] == [["dispatcher"], ["manager"]]
 
 
+async def test_staff_names_and_houses_are_marked_russian_on_english_staff_pages(client, make_user, make_house, login):
+    house = await make_house(accounts=0)
+    dispatcher = await make_user(name="Новый Диспетчер", roles=("dispatcher",), houses=(house["house"],))
+    await login(client, await make_user(roles=("admin",)))
+    client.cookies.set("lang", "en")
+    users = (await client.get("/staff/users")).text
+    assert f'<a href="/staff/users/{dispatcher}"><span lang="ru">Новый Диспетчер</span></a>' in users
+    assert '<h1><span lang="ru">Новый Диспетчер</span></h1>' in (await client.get(f"/staff/users/{dispatcher}")).text
+    client.cookies.set("lang", "ru")
+    assert f'<a href="/staff/users/{dispatcher}">Новый Диспетчер</a>' in (await client.get("/staff/users")).text
+
+
 async def test_an_admin_cannot_demote_themselves(client, make_user, login):
     admin = await make_user(roles=("admin",))
     await login(client, admin)
@@ -411,7 +424,11 @@ async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login)
     # The status in the reader's language, as on the list, not the stored code.
     assert "<dd>Сохранено" in message.text and "kept" not in message.text
     client.cookies.set("lang", "en")
-    assert "<dd>Kept" in (await client.get(f"/staff/outbox/{row['id']}")).text
+    english = (await client.get(f"/staff/outbox/{row['id']}")).text
+    assert "<dd>Kept" in english
+    # kept in Russian: read with a Russian voice on the English page
+    assert '<h1 lang="ru">Тема письма</h1>' in english and '<pre class="mail-body" lang="ru">Текст письма' in english
+    assert ' lang="ru">Тема письма</a>' in (await client.get("/staff/outbox?status=kept")).text
 
 
 async def test_profile_posts_need_the_csrf_token_as_a_form_field_or_an_htmx_header(client, make_user, login):
