@@ -442,7 +442,9 @@ async def file_by_staff(
 
 
 async def store_photos(uploads: list[Any], errors: FormErrors) -> list[StoredFile]:
-    """Store every uploaded photo; a refused one adds an error (and nothing is kept when any is refused)."""
+    """Store every uploaded photo; a refused one adds an error (and nothing is kept when any is refused, nor when
+    ``errors`` already holds the form's other mistakes: each file is read all the same, so that one answer says
+    everything wrong, and the files chosen again are not refused a second time)."""
     stored: list[StoredFile] = []
     for upload in uploads:
         try:
@@ -460,7 +462,7 @@ async def message_from(data: Mapping[str, Any]) -> tuple[str | None, list[Stored
     """The text of a message form and its photos, stored (``None`` and nothing kept when anything is refused)."""
     uploads = forms.files_of(data, "photos")
     text, errors = forms.read_message(data, len(uploads))
-    photos = await store_photos(uploads, errors) if text is not None else []
+    photos = await store_photos(uploads, errors)  # a photo refused is said with the rest, at once
     return (None if errors else text), photos, errors
 
 

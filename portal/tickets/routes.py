@@ -67,7 +67,7 @@ class ResidentTickets(Controller):
         places = await queries.resident_places(principal)
         uploads = forms.files_of(data, "photos")
         draft, errors = forms.read_new_ticket(data, [p.account_id for p in places], len(uploads))
-        photos = await actions.store_photos(uploads, errors) if draft is not None else []
+        photos = await actions.store_photos(uploads, errors)  # a photo refused is said with the rest, at once
         if draft is None or errors:
             form = {k: v for k, v in data.items() if isinstance(v, str)}
             return render(request, "tickets/new.html", status_code=422, **await _new_form(principal, form, errors))

@@ -47,6 +47,10 @@ async def test_a_resident_files_a_request_with_a_photo_and_sees_it(client, login
     assert image.status_code == 200 and image.headers["content-type"].startswith("image/jpeg")
     listing = await client.get("/tickets")
     assert f"/tickets/{ticket['id']}" in listing.text
+    # A message too long with a file that is no photo: one answer says both, not the photo on the next try.
+    pdf = ("photos", ("scan.jpg", b"%PDF-1.4\n%%EOF", "image/jpeg"))
+    sent = await client.form(f"/tickets/{ticket['id']}/messages", {"text": "а" * 4001}, files=[pdf])
+    assert sent.status_code == 422 and "не фотография" in sent.text and "Слишком длинное сообщение" in sent.text
 
 
 async def test_a_request_refused_for_its_description_says_the_photo_must_be_chosen_again(
@@ -145,6 +149,9 @@ async def test_uploads_refuse_a_non_image_an_oversized_image_and_a_sixth_photo(
     r = await _file(client, place, files=[("photos", ("scan.jpg", pdf, "image/jpeg"))])
     assert r.status_code == 422
     assert "не фотография" in r.text and "Течёт кран на кухне" in r.text
+    # With another mistake the file is read all the same: one answer says both, not the photo on the next try.
+    r = await _file(client, place, category="", files=[("photos", ("scan.jpg", pdf, "image/jpeg"))])
+    assert r.status_code == 422 and "не фотография" in r.text and "Выберите, что случилось." in r.text
 
     noise = Image.frombytes("RGB", (2100, 2100), os.urandom(2100 * 2100 * 3))
     big = io.BytesIO()
