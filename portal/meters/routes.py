@@ -79,13 +79,13 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
     name_fields(meters, form)
 
 
-def checked_beside(meters: list[Any], form: forms.ReadingsForm) -> None:
+def checked_beside(meters: list[Any], form: forms.ReadingsForm, period: date | None = None) -> None:
     """A form with a value it could not read stores nothing; the values it could read are checked all the same,
     so every refusal is said at once (not a lower reading only after the typo beside it is fixed). Each field
-    with an error is named for the summary."""
+    with an error is named for the summary. ``period``: the one readings go to (house meters': their window's)."""
     if form.errors and form.values:
         checks = rules.check_submission(
-            {m.id: m for m in meters}, form.values, today=clock.today_local(), period=period_now(),
+            {m.id: m for m in meters}, form.values, today=clock.today_local(), period=period or period_now(),
             confirmed=form.confirmed,
         )  # fmt: skip
         refused = [actions.Refusal(m, z, c.error) for m, zones in checks.items() for z, c in zones.items() if c.error]

@@ -56,7 +56,6 @@ from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
 from portal.meters.routes import HELPERS
 from portal.meters.routes import checked_beside
-from portal.meters.routes import name_fields
 from portal.meters.routes import period_now
 from portal.meters.routes import refusal_messages
 from portal.meters.tables import Review
@@ -297,7 +296,7 @@ class StaffMeters(Controller):
         period = rules.period_of_reading(today, reminders.house_window())
         meters = {m.id: m for m in await queries.house_meters(house.id, period)}
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters.values()])
-        name_fields(list(meters.values()), form)
+        checked_beside(list(meters.values()), form, period)
         if not form.errors:
             refusals = await actions.enter_house_readings(
                 principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed

@@ -507,6 +507,14 @@ async def test_house_meters_take_the_months_readings_from_staff(client, login, m
     assert page.status_code == 200 and "ОТ-1" in page.text
     lower = await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "900"})
     assert lower.status_code == 422
+    other = HouseMeter(house=house, service="cold_water", serial="ОХВ-1", digits=7, decimals=3)
+    await other.save()
+    # a typo in one meter and a lower value in another: both are said at once
+    both = await client.form(
+        f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "900", f"m{other.id}z1": "12а"}
+    )
+    summary = both.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "меньше прошлого" in summary and "Введите цифры" in summary, summary
     saved = await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "1120,5"})
     assert saved.status_code == 303
     rows = await HouseReading.select().where(HouseReading.meter == meter.id).order_by(HouseReading.period)
