@@ -225,14 +225,16 @@ async def _summary(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Template:
-    """The answers waiting for the code and the code's field (``code`` as typed, ``errors`` at it)."""
+    """The answers waiting for the code and the code's field (``code`` as typed, ``errors`` at it); with nothing
+    waiting, whether every premise's ballot is already received (the owner came back by the e-mail's link)."""
     lines = await queries.voter_lines(principal, meeting.id)
     ready = [x for x in lines if x.ballot_status == BallotStatus.DRAFT and len(x.answers) == len(meeting.items)]
     unanswered = [x for x in lines if not x.locked and x not in ready]
     sent = await actions.code_waiting(principal, meeting.id)
     return render(
         request, "meetings/confirm.html", meeting=meeting, lines=ready, unanswered=unanswered, sent=sent, code=code,
-        errors=errors or FormErrors(), status_code=status_code, **LABELS,
+        errors=errors or FormErrors(), status_code=status_code, received=bool(lines) and all(x.locked for x in lines),
+        **LABELS,
     )  # fmt: skip
 
 

@@ -82,6 +82,9 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert done.status_code == 303
     page = await client.get(f"/meetings/{meeting_id}")
     assert "Решение получено и закреплено" in page.text
+    # Back at the confirmation (the e-mail's link, the back button): the vote is received, not "answer first".
+    back = (await client.get(f"/meetings/{meeting_id}/confirm")).text
+    assert "Ваш голос получен по всем помещениям: подтверждать больше нечего." in back
     again = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {k: "against" for k in answers})
     assert again.status_code == 303  # refused with a message
     assert (await queries.outcome(meeting)).questions[0].votes_for == 50
