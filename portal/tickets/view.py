@@ -242,6 +242,12 @@ class TicketView:
         return full_address(row.house_address, row.premise_kind, row.premise_number)
 
     @staticmethod
+    def marked_choices(options: Sequence[Any]) -> list[tuple[Any, str]]:
+        """Choices whose words are Russian data (the houses' addresses) as a checklist's labels: marked
+        ``lang="ru"`` on a page in another language (``russian_markup``)."""
+        return [(key, russian_markup(str(text))) for key, text in options]
+
+    @staticmethod
     def outage_place(outage: OutageRow, *, markup: bool = False) -> str:
         """Where an outage is: the house, and the entrance or riser when it is narrower. With ``markup``, as HTML
         for a page's text: the house's address and the riser's code («ГВС-2»), Russian data, marked ``lang="ru"``

@@ -117,6 +117,8 @@ async def test_on_an_english_list_the_chips_of_a_house_and_an_executor_mark_them
     client.cookies.set("lang", "en")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
     assert f'House: <span lang="ru">{address}</span>' in chips
+    page = (await client.get(url)).text  # and the house among the filter's choices
+    assert f'name="house" value="{queue["house"]}" checked> <span lang="ru">{address}</span></label>' in page
     assert 'Executor: <span lang="ru">Иванов Пётр</span>' in chips
     client.cookies.set("lang", "ru")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
