@@ -52,6 +52,8 @@ from portal.core.web import form_value
 from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.notifications import actions as push_actions
+from portal.notifications import forms as push_forms
 from portal.settings import get_settings
 
 
@@ -388,12 +390,17 @@ class SignedIn(Controller):
     dependencies = {"me": Provide(provide_me)}
 
     @post("/logout", opt=signed_in(before_consent=True), status_code=303)
-    async def logout(self, request: Request) -> Redirect:
+    async def logout(self, request: Request, principal: NamedDependency[Principal]) -> Redirect:
         # The session ends (its id is deleted from the store); a fresh one, without the user, carries the message
-        # to the next page.
+        # to the next page. This browser's push subscription for the person ends with it: on a shared computer the
+        # next person would otherwise get their notices.
+        endpoint = push_forms.browser_endpoint(request.cookies)
+        await push_actions.unsubscribe(principal.user_id or 0, endpoint)
         start_session(request, {})
         flash(request, _("You have signed out."))
-        return Redirect(path="/", status_code=303)
+        answer = Redirect(path="/", status_code=303)
+        answer.delete_cookie(push_forms.PUSH_COOKIE)
+        return answer
 
     @get("/consent", opt=signed_in(before_consent=True))
     async def consent_page(self, request: Request, principal: NamedDependency[Principal]) -> Template:

@@ -36,10 +36,15 @@ async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_ag
     return int(row.id)
 
 
-async def unsubscribe(user_id: int, endpoint: str) -> None:
-    await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(
-        (PushSubscription.user == user_id) & (PushSubscription.endpoint == endpoint)
-    )
+async def unsubscribe(user_id: int, endpoint: str | None) -> None:
+    """Forget this browser's push subscription for the person (on «Выключить в этом браузере» and at sign-out, in
+    its transaction when there is one): nothing is pushed to the browser for them again."""
+    if endpoint is None:
+        return
+    async with atomic():
+        await PushSubscription.delete().where(
+            (PushSubscription.user == user_id) & (PushSubscription.endpoint == endpoint)
+        )
 
 
 async def mark_read(user_id: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -66,3 +68,25 @@ def _push_service(endpoint: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+PUSH_COOKIE = "push_endpoint"
+"""The cookie naming the push endpoint this browser subscribed with: what sign-out and «Выключить в этом браузере»
+end (it outlives the session, and works without JavaScript)."""
+
+
+def endpoint_cookie(endpoint: str) -> str:
+    """The endpoint as a cookie value (URL-safe base64: a URL's ``:``, ``/`` and ``=`` need no quoting)."""
+    return base64.urlsafe_b64encode(endpoint.encode()).decode()
+
+
+def browser_endpoint(cookies: Mapping[str, str]) -> str | None:
+    """The endpoint the request's ``PUSH_COOKIE`` names, ``None`` when there is none or it is not one."""
+    cookie = cookies.get(PUSH_COOKIE)
+    if not cookie:
+        return None
+    try:
+        endpoint = base64.urlsafe_b64decode(cookie.encode()).decode()
+    except (binascii.Error, ValueError):
+        return None
+    return endpoint[:2000] if _push_service(endpoint) else None

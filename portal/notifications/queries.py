@@ -377,6 +377,14 @@ async def push_counts(user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
+async def push_endpoints(user_id: int) -> list[str]:
+    """The endpoints of the person's live browser subscriptions (one query)."""
+    rows = await PushSubscription.select(PushSubscription.endpoint).where(
+        (PushSubscription.user == user_id) & PushSubscription.gone_at.is_null()
+    )
+    return [r["endpoint"] for r in rows]
+
+
 async def channels_of(people: list[Recipient], topic: Topic, offered: frozenset[Channel]) -> dict[int, list[Channel]]:
     """The channels each of ``people`` gets a message about ``topic`` by (``rules.channels_for`` with the person's
     contacts, consents, channel choices and browsers; two queries for the whole page of people)."""

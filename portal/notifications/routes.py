@@ -9,6 +9,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Template
 
@@ -32,6 +33,7 @@ from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
 from portal.notifications.rules import unreachable
 from portal.notifications.rules import wants
+from portal.settings import get_settings
 
 topic_label = Labels(
     {
@@ -63,6 +65,7 @@ class NotificationSettings(Controller):
         choices = (await queries.choices_of([user_id]))[user_id]
         grid = [(t, [(c, wants(t, c, choices)) for c in CHOSEN]) for t in Topic]
         contacts = await queries.contacts_of(user_id)
+        endpoints = await queries.push_endpoints(user_id)
         return render(
             request,
             "notifications/settings.html",
@@ -72,7 +75,8 @@ class NotificationSettings(Controller):
             channels=CHOSEN,
             topic_label=topic_label,
             channel_label=channel_label,
-            browsers=(await queries.push_counts([user_id])).get(user_id, 0),
+            browsers=len(endpoints),
+            this_browser=forms.browser_endpoint(request.cookies) in endpoints,
             vapid_key=channels.vapid_public_key(),
         )
 
@@ -90,7 +94,23 @@ class NotificationSettings(Controller):
             return Response({"ok": False}, status_code=400)
         await actions.subscribe(principal.user_id or 0, subscription.endpoint, subscription.p256dh,
                                 subscription.auth, request.headers.get("user-agent", ""))  # fmt: skip
-        return Response({"ok": True}, status_code=201)
+        return Response({"ok": True}, status_code=201, cookies=[push_cookie(subscription.endpoint)])
+
+    @post("/push/off", name="notifications:push_unsubscribe", status_code=303)
+    async def unsubscribe(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+        """«Выключить в этом браузере»: the subscription the browser's cookie names is forgotten (push.js has also
+        unsubscribed it in the browser)."""
+        await actions.unsubscribe(principal.user_id or 0, forms.browser_endpoint(request.cookies))
+        flash(request, gettext("Push notifications are turned off in this browser."))
+        answer = see_other(request, "/notifications/settings")
+        answer.delete_cookie(forms.PUSH_COOKIE)
+        return answer
+
+
+def push_cookie(endpoint: str) -> Cookie:
+    """The cookie naming the push endpoint this browser subscribed with (``forms.PUSH_COOKIE``), for a year."""
+    value, secure, year = forms.endpoint_cookie(endpoint), get_settings().secure_cookies, 365 * 24 * 3600
+    return Cookie(key=forms.PUSH_COOKIE, value=value, max_age=year, httponly=True, samesite="lax", secure=secure)
 
 
 class InAppMessages(Controller):

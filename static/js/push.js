@@ -1,9 +1,29 @@
 /* Web push: the "Turn on in this browser" button registers the service worker, subscribes with the portal's
-   VAPID key and hands the subscription to the portal. Without JavaScript or push support the button stays hidden. */
+   VAPID key and hands the subscription to the portal. Without JavaScript or push support the button stays hidden.
+   Signing out and "Turn off in this browser" also end the subscription in the browser itself before the form goes
+   (the portal forgets it on its side whether or not this runs). */
 (function () {
+  const supported = "serviceWorker" in navigator && "PushManager" in window;
+  const endHere = async () => {
+    try {
+      const registration = await navigator.serviceWorker.getRegistration("/static/sw.js");
+      const subscription = registration && (await registration.pushManager.getSubscription());
+      if (subscription) await subscription.unsubscribe();
+    } catch (e) { /* the portal's side still ends it */ }
+  };
+  // Capturing, before htmx's boost sends the form: the form is sent again once the browser has unsubscribed.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!supported || !form.matches('form[action="/logout"], #push-off') || form.dataset.pushEnded) return;
+    event.preventDefault();
+    event.stopPropagation();
+    form.dataset.pushEnded = "1";
+    endHere().finally(() => (form.requestSubmit ? form.requestSubmit() : form.submit()));
+  }, true);
   const button = document.getElementById("push-enable");
   const state = document.getElementById("push-state");
-  if (!button || !("serviceWorker" in navigator) || !("PushManager" in window)) {
+  if (!button) return;
+  if (!supported) {
     if (state) state.textContent = state.dataset.off || "";
     return;
   }

@@ -4,4 +4,5 @@ ACCESS = {
     "GET /notifications/settings": "user",
     "POST /notifications/settings": "user",
     "POST /notifications/push": "user",
+    "POST /notifications/push/off": "user",
 }

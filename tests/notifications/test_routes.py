@@ -73,3 +73,46 @@ async def test_the_settings_say_security_e_mails_come_whatever_is_unticked(db, c
     assert "Security e-mails are always sent." in (await client.get("/notifications/settings")).text
     await User.update({User.email: None, User.phone: "+79780000078"}).where(User.id == user)
     assert 'id="security-mail"' not in (await client.get("/notifications/settings")).text
+
+
+async def _subscribe(client, endpoint: str) -> None:
+    subscription = {"endpoint": endpoint, "keys": {"p256dh": "BPk", "auth": "x1"}}
+    token = await client.csrf_token()
+    answer = await client.post("/notifications/push", content=json.dumps(subscription), headers={"x-csrftoken": token})
+    assert answer.status_code == 201
+
+
+async def test_signing_out_ends_this_browsers_push_for_the_person(db, client, login, make_user):
+    """Push survived sign-out: on a shared computer the next person at the browser got the previous one's notices.
+    Signing out forgets the subscription this browser made for the person (the cookie set when it subscribed names
+    it), and only that one: their phone keeps receiving."""
+    user = await make_user()
+    phone = PushSubscription(user=user, endpoint="https://push.example/phone", p256dh="B", auth="a")
+    await PushSubscription.insert(phone)
+    await login(client, user)
+    await _subscribe(client, "https://push.example/shared-pc")
+    assert await PushSubscription.count().where(PushSubscription.user == user) == 2
+    out = await client.form("/logout")
+    assert out.status_code == 303
+    left = await PushSubscription.select(PushSubscription.endpoint).where(PushSubscription.user == user)
+    assert [r["endpoint"] for r in left] == ["https://push.example/phone"]
+    assert "push_endpoint" not in client.cookies
+
+
+async def test_push_can_be_turned_off_in_this_browser(db, client, login, make_user):
+    """Once on, push could not be turned off: the card offered only «Включить». A browser that receives them is
+    offered «Выключить в этом браузере», a plain form that forgets its subscription."""
+    user = await make_user()
+    await login(client, user)
+    page = (await client.get("/notifications/settings")).text
+    assert "Выключить в этом браузере" not in page
+    await _subscribe(client, "https://push.example/mine")
+    page = (await client.get("/notifications/settings")).text
+    assert 'action="/notifications/push/off"' in page and "Выключить в этом браузере" in page
+    answer = await client.form("/notifications/push/off")
+    assert answer.status_code == 303
+    assert await PushSubscription.count().where(PushSubscription.user == user) == 0
+    page = (await client.get("/notifications/settings")).text
+    assert "Push-уведомления в этом браузере выключены." in page
+    assert "Push-уведомления пока не включены ни в одном из ваших браузеров." in page
+    assert "Выключить в этом браузере" not in page
