@@ -168,6 +168,15 @@ async def test_the_receipt_and_the_account_in_english_mark_the_russian_address_r
     assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', stored), stored
     payer = re.search(r"<dt>Payer</dt><dd>(.*?)</dd>", receipt).group(1)  # Russian data too
     assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', payer), payer
+    # So are each section's payee, bank and payment purpose, as the QR code and the bank print them.
+    sections = re.findall(r'<article class="billing-section">.*?</article>', receipt, re.S)
+    assert sections
+    for section in sections:
+        for said in (
+            re.search(r"<h3>(.*?)</h3>", section),
+            *re.finditer(r"<dt>(?:Bank|Purpose)</dt><dd>(.*?)</dd>", section),
+        ):
+            assert said and re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', said.group(1)), said
     breadcrumb = re.search(r'<nav class="breadcrumbs"[^>]*><a [^>]*>(.*?)</a>', receipt).group(1)
     assert re.fullmatch(r'<span lang="ru">[^<]+</span>, flat \S+', breadcrumb), breadcrumb
     account = (await client.get(f"/accounts/{p69.account}")).text
