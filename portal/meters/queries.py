@@ -259,7 +259,8 @@ async def home_reminder(principal: Principal, today: date, window: rules.Window)
     if not accounts or not window.is_open(today):
         return None
     meters = await meters_of(accounts, rules.period_of_reading(today, window))
-    waiting = [m for m in meters if not m.this_period and m.refusal(today) is None]
+    # A rejected reading is to be passed again: its meter waits as one with none.
+    waiting = [m for m in meters if (not m.this_period or m.current_review == Review.REJECTED) and not m.refusal(today)]
     if not waiting:
         return None
     return HomeReminder(waiting=len(waiting), until=today.replace(day=window.end_day))
@@ -416,7 +417,11 @@ async def reminder_facts(period: date, today: date, *, after: int, limit: int) -
     passed = {
         r["account"]
         for r in await MeterReading.select(MeterReading.meter.account.as_alias("account"))
-        .where((MeterReading.period == period) & MeterReading.meter.is_in([m["id"] for m in meters]))
+        .where(
+            (MeterReading.period == period)
+            & MeterReading.meter.is_in([m["id"] for m in meters])
+            & (MeterReading.review != Review.REJECTED)  # rejected: the resident is asked to pass it again
+        )
         .distinct()
     }
     # An account none of whose meters takes a reading today (verification passed, failed) has nothing to pass: it

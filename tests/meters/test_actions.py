@@ -386,6 +386,17 @@ async def test_no_closing_reminder_once_something_was_passed(flat):
     assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 0
 
 
+async def test_a_rejected_reading_is_not_passed_for_the_closing_reminder(flat):
+    """The resident was asked to pass a rejected reading again: two days before the window closes, they are
+    reminded like one who passed nothing."""
+    await _pass(flat, {flat.cold: {1: D("104")}})
+    await MeterReading.update({MeterReading.review: Review.REJECTED}).where(MeterReading.period == NOV)
+    assert await actions.send_reminders(date(2026, 11, 23), WINDOW) == 1
+    assert await _sent("window_closing") == 1
+    home = await queries.home_reminder(flat.principal, TODAY, WINDOW)  # the home page asks for it again too
+    assert home is not None and home.waiting == 2  # cold water and electricity; gas is past its verification
+
+
 async def test_a_verification_reminder_comes_30_days_before_the_date_once(flat):
     await Meter.update({Meter.next_verification: date(2026, 12, 15)}).where(Meter.id == flat.cold)
     assert await actions.send_reminders(date(2026, 11, 14), WINDOW) == 0  # 31 days ahead; window not open
