@@ -442,7 +442,8 @@ async def test_an_outage_s_place_on_an_english_page_marks_the_house_and_riser_ru
     said = f"{ru(address)}, entrance 2, riser {ru('ХВС-1')}"
     await login(client, queue["dispatcher"])
     client.cookies.set("lang", "en")
-    assert said in (await client.get("/staff/outages")).text
+    outages = (await client.get("/staff/outages")).text
+    assert said in outages and f"e.g. {ru('ХВС-1')}." in outages  # the riser field's example too
     place = await make_account(house=house, entrance=second.id)
     await PremiseRiser(premise=place.premise, riser=riser.id).save()
     await login(client, await make_user(accounts={place.account: "owner"}, rights=("view", "tickets")))
