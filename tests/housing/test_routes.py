@@ -222,6 +222,7 @@ async def test_on_english_pages_the_house_address_is_marked_russian(manager, est
 async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(manager, estate):
     """Owners' and payers' names, a complex's name and a riser's code «ХВС-1» are the registry's Russian words: an
     English screen reader's voice read them as gibberish unless they say ``lang="ru"``."""
+    await Ownership.update({Ownership.document: "ЕГРН № 1"}).where(Ownership.premise == estate["flat"])
     manager.cookies.set("lang", "en")
     premise = (await manager.get(f"/staff/premises/{estate['flat']}")).text
     assert '<span lang="ru">Сидорова Анна Ивановна</span></a>' in premise
@@ -230,8 +231,12 @@ async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(ma
     house = (await manager.get(f"/staff/houses/{estate['house']}")).text
     assert '<dd><span lang="ru">ЖК «Южная Долина»</span></dd>' in house
     assert '<li><strong><span lang="ru">ХВС-1</span></strong>' in house
+    assert re.search(r'<td data-label="Risers"><span lang="ru">[ХГОТВС, -1]+</span></td>', house)
+    assert '<span lang="ru">ЕГРН № 1</span>' in premise
     owners = (await manager.get("/staff/owners")).text
     assert '<span lang="ru">Петров Пётр Петрович</span></a></td>' in owners
+    edit = (await manager.get(f"/staff/accounts/{estate['account']}/edit")).text
+    assert f'<p class="muted"><span lang="ru">{ADDRESS}</span>, flat 2</p>' in edit
     manager.cookies.set("lang", "ru")
     assert "<dd>ЖК «Южная Долина»</dd>" in (await manager.get(f"/staff/houses/{estate['house']}")).text
 
