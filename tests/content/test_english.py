@@ -197,6 +197,7 @@ async def test_the_staff_pages_in_english_mark_the_posts_russian_title_and_text_
     assert f'<h1 lang="ru">{RU_TITLE}</h1>' in page
     assert '<div class="post-body" lang="ru"><p>Красим <strong>подъезд</strong>' in page
     assert '<section class="post-twin" lang="en"' in page and "<strong>stairwell</strong>" in page
+    assert '<dt>Author</dt><dd><span lang="ru">' in page  # the author's Russian name
     listed = (await english.get("/staff/posts")).text
     assert f'<a href="/staff/posts/{post_id}" lang="ru">{RU_TITLE}</a>' in listed
     russian = await _reader(new_client, login, t["moderator"], "ru")
