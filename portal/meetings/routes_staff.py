@@ -213,7 +213,7 @@ class StaffMeetings(Controller):
     @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
     async def accept(self, request: Request, principal: Caller, ballot: LoadedBallot) -> Response[Any]:
         await actions.accept(principal, ballot)
-        flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name))
+        flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name), russian=ballot.owner_name)
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @post("/ballots/{ballot_id:int}/reject", name="meetings:staff_reject", opt=staff(*MODERATE), status_code=200)
@@ -228,7 +228,7 @@ class StaffMeetings(Controller):
             refused = {"ballot": ballot.id, "errors": errors, "reason": form_value(data, "reason"), "note": note}
             return await _moderation_page(request, meeting, refused, status_code=422)
         await actions.reject(principal, ballot, reason, note)
-        flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name))
+        flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name), russian=ballot.owner_name)
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")

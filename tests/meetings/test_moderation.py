@@ -148,3 +148,20 @@ def test_a_moderators_comment_stays_one_line_of_the_mail_not_a_link_of_the_compa
     message = render(REJECTED, "ru", {**REJECTED.sample, "note": note})
     assert 'href="https://evil' not in message.html, message.html
     assert "Комментарий: Подписи нет. https://evil.example/pay Позвоните нам" in message.text, message.text
+
+
+async def test_the_moderators_message_marks_the_owners_name_russian_on_an_english_page(
+    client, login, make_user, example_house, make_meeting
+):
+    """«Ballot of Собственник A accepted.»: the owner's name, Russian data, read with an English voice."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    first, second = await _paper_ballots(house, meeting_id, "AB")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    client.cookies.set("lang", "en")
+    await client.form(f"/staff/meetings/ballots/{first}/accept")
+    page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert 'Ballot of <span lang="ru">Собственник A</span> accepted.' in page
+    await client.form(f"/staff/meetings/ballots/{second}/reject", {"reason": "unsigned"})
+    page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
+    assert 'Ballot of <span lang="ru">Собственник B</span> rejected.' in page
