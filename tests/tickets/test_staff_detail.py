@@ -360,8 +360,15 @@ async def test_on_english_pages_the_names_and_words_people_wrote_in_russian_are_
     client.cookies.set("lang", "en")
     page = (await client.get(f"/tickets/{opened.id}")).text
     assert unmarked_russian(page) == [] and '<span lang="ru">Мастер придёт завтра</span>' in page
+    await Ticket.update({Ticket.status: "closed", Ticket.rating: 5, Ticket.feedback: "Быстро, спасибо"}).where(
+        Ticket.id == opened.id
+    )
+    assert '5 / 5 — <span lang="ru">Быстро, спасибо</span>' in (await client.get(f"/tickets/{opened.id}")).text
     client.cookies.set("lang", "ru")
     assert 'lang="ru"' not in (await client.get(f"/tickets/{opened.id}")).text.split("<main")[1]
+    await login(client, dispatcher)
+    client.cookies.set("lang", "en")  # the rating's words on the staff page too
+    assert '5 / 5 — <span lang="ru">Быстро, спасибо</span>' in (await client.get(f"/staff/tickets/{opened.id}")).text
 
 
 def button_names(page: str) -> list[str]:
