@@ -47,10 +47,12 @@ async def unsubscribe(user_id: int, endpoint: str | None) -> None:
         )
 
 
-async def mark_read(user_id: int) -> None:
-    """Mark the person's unread in-app messages read: one UPDATE of that person's rows only."""
+async def mark_read(user_id: int, message_id: int | None = None) -> None:
+    """Mark the person's unread in-app messages read — or only ``message_id``, the one they opened: one UPDATE of
+    that person's rows only (a message read before keeps the time it was read)."""
     now = clock.now()
+    which = shown_in_app(user_id, now) & OutboxMessage.read_at.is_null()
+    if message_id is not None:
+        which &= OutboxMessage.id == message_id
     async with atomic():
-        await OutboxMessage.update({OutboxMessage.read_at: now}).where(
-            shown_in_app(user_id, now) & OutboxMessage.read_at.is_null()
-        )
+        await OutboxMessage.update({OutboxMessage.read_at: now}).where(which)

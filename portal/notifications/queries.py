@@ -501,6 +501,26 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
     return Page(items, total, page.number, page.size)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """Where one of the person's in-app messages leads (``None``: it links nowhere, the list is shown)."""
+
+    link: str | None
+
+
+async def opened(user_id: int, message_id: int) -> Opened | None:
+    """The page message ``message_id`` of the person links to; ``None`` when it is not one of theirs to see."""
+    row = await (
+        OutboxMessage.select(OutboxMessage.context)
+        .where(shown_in_app(user_id, clock.now()) & (OutboxMessage.id == message_id))
+        .first()
+    )
+    if row is None:
+        return None
+    context = json.loads(row["context"]) if isinstance(row["context"], str) else row["context"]
+    return Opened(inapp_link(context, get_settings().base_url))
+
+
 async def unread_count(user_id: int) -> int:
     """How many of the person's in-app messages are not read yet: one count by the (user_id, channel, read_at)
     index, made once per page (``memo.read_once``: the navigation and the home page's section share it)."""

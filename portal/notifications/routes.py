@@ -11,6 +11,8 @@ from litestar import get
 from litestar import post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect
 from litestar.response import Template
 
 from portal.core.home import register_nav_count
@@ -23,6 +25,7 @@ from portal.core.security import Principal
 from portal.core.security import signed_in
 from portal.core.web import FormData
 from portal.core.web import flash
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.notifications import actions
@@ -123,6 +126,14 @@ class InAppMessages(Controller):
     async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         messages = await queries.inapp_messages(principal.user_id or 0, paging)
         return render(request, "notifications/list.html", page=messages)
+
+    @get("/{message_id:int}/open", name="notifications:open")
+    async def open(self, principal: NamedDependency[Principal], message_id: FromPath[int]) -> Redirect:
+        """A message's title: marks that one read and goes on to its page. A GET, as a link must be: marking read
+        is idempotent, and only the person's own message."""
+        target = found(await queries.opened(principal.user_id or 0, message_id))
+        await actions.mark_read(principal.user_id or 0, message_id)
+        return Redirect(path=target.link or "/notifications", status_code=303)
 
     @post("/read", name="notifications:read")
     async def read(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:

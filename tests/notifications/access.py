@@ -1,6 +1,7 @@
 ACCESS = {
     "GET /notifications": "user",
     "POST /notifications/read": "user",
+    "GET /notifications/{message_id:int}/open": "user",
     "GET /notifications/settings": "user",
     "POST /notifications/settings": "user",
     "POST /notifications/push": "user",

@@ -57,6 +57,13 @@ async def inapp_links(user: int) -> dict[str, str | None]:
     return {m.subject: m.link for m in (await queries.inapp_messages(user, PageRequest())).items}
 
 
+async def leads_to(client: Any, html: str) -> list[str]:
+    """Where each message's title in the list leads: its ``/notifications/{id}/open`` followed to the page."""
+    opened = [await client.get(path) for path in re.findall(r'href="(/notifications/\d+/open)"', html)]
+    assert all(o.status_code == 303 for o in opened)
+    return [o.headers["location"] for o in opened]
+
+
 def _subjects(html: str) -> list[str]:
     return re.findall(r"Сообщение \d+", html)
 
@@ -108,7 +115,7 @@ async def test_only_a_path_on_this_site_becomes_a_link(db, client, login, make_u
     await _message(user, "Сообщение 6", minutes=5, link=get_settings().base_url + "//evil.example/x")
     await login(client, user)
     page = (await client.get("/notifications")).text
-    assert 'href="/tickets/7"' in page and 'href="/meters"' in page
+    assert sorted(await leads_to(client, page)) == ["/meters", "/tickets/7"]
     assert "evil" not in page
     assert all(f"Сообщение {n}" in page for n in (1, 2, 4, 6))
 
@@ -173,3 +180,35 @@ async def test_a_message_kept_in_russian_is_marked_russian_on_an_english_page(db
     assert "<strong>Payment received</strong>" in page and '<p class="notification-body">We received' in page
     client.cookies.set("lang", "ru")
     assert "<strong>Платёж получен</strong>" in (await client.get("/notifications")).text
+
+
+async def test_opening_a_message_marks_that_one_read(db, client, login, make_user):
+    """Following a message's title to its page left it «Новое», and the count at «Ещё» never went down: only «Отметить
+    все прочитанными» marked anything read. The title goes through ``/notifications/{id}/open``, which marks that
+    message read and leads on to its page; a message that links nowhere leads back to the list, someone else's is not
+    found and stays unread."""
+    from portal.core.tables import OutboxMessage
+
+    user, other = await make_user(), await make_user()
+    ticket = await _message(user, "Заявка принята", link="/tickets/7#line-2")
+    bare = await _message(user, "Без ссылки", minutes=1)
+    kept = await _message(user, "Ещё одно", minutes=2, link="/meters")
+    theirs = await _message(other, "Чужое", link="/tickets/9")
+    await login(client, user)
+    assert await queries.unread_count(user) == 3
+    answer = await client.get(f"/notifications/{ticket}/open")
+    assert answer.status_code == 303 and answer.headers["location"] == "/tickets/7#line-2"
+    assert await queries.unread_count(user) == 2
+    read_at = (await OutboxMessage.select(OutboxMessage.read_at).where(OutboxMessage.id == ticket).first())["read_at"]
+    await client.get(f"/notifications/{ticket}/open")  # again: still read, at the time it was first read
+    again = (await OutboxMessage.select(OutboxMessage.read_at).where(OutboxMessage.id == ticket).first())["read_at"]
+    assert read_at is not None and again == read_at
+    assert (await client.get(f"/notifications/{bare}/open")).headers["location"] == "/notifications"
+    assert (await client.get(f"/notifications/{theirs}/open")).status_code == 404
+    assert await queries.unread_count(other) == 1
+    unread = await OutboxMessage.select(OutboxMessage.id).where(
+        (OutboxMessage.user_id == user) & OutboxMessage.read_at.is_null()
+    )
+    assert [r["id"] for r in unread] == [kept]
+    page = (await client.get("/notifications")).text
+    assert page.count("Новое") == 1 and f'href="/notifications/{kept}/open"' in page
