@@ -348,3 +348,23 @@ async def test_a_refused_photos_name_comes_back_inert(db, client, login, make_ac
         page = (await client.get(f"/staff/showcase/{listing}")).text
         assert "<img src=x" not in page, lang
         assert "&lt;img src=x onerror=alert(1)&gt;.jpg" in page, lang
+
+
+async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_listings(
+    db, client, login, make_account, make_user, make_listing
+):
+    """A lead's name, its listing's complex and address and the manager in charge are Russian data: each says
+    ``lang="ru"`` on an English staff page."""
+    place = await make_account(kind="nonresidential", premise_number="3Н", area="146.00", floor=1)
+    manager = await make_user(name="Менеджер Витрины", roles=("manager",), houses=(place.house,))
+    await login(client, manager)
+    listing = await make_listing(house=place.house, manager=manager)
+    await Lead(listing=listing, name="Анна", phone="+79781112233", consent_version="x", consent_ip="10.0.0.1").save()
+    client.cookies.set("lang", "en")
+    leads = (await client.get("/staff/showcase/leads")).text
+    assert '<td class="primary"><span lang="ru">Анна</span></td>' in leads
+    assert re.search(
+        r'<span lang="ru">ЖК Тестовый \w+</span>, 84\.09 m²</a><br><span class="muted"><span lang="ru">г\.', leads
+    )
+    page = (await client.get(f"/staff/showcase/{listing}")).text
+    assert '<dd><span lang="ru">Менеджер Витрины</span></dd>' in page
