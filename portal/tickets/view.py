@@ -350,7 +350,7 @@ def filter_chips(
 
     chips: list[Chip] = []
     if f.q:
-        chips.append(Chip(gettext("Search: %(text)s", text=f.q), without("q")))
+        chips.append(Chip(escape(gettext("Search: %(text)s")) % {"text": russian_markup(f.q)}, without("q")))
     multi: list[tuple[str, Sequence[Any], Callable[[Any], str], str]] = [
         ("status", f.statuses, TK.status, gettext("Status")),
         ("type", f.types, TK.type, gettext("Type")),

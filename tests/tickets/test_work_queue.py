@@ -113,13 +113,14 @@ async def test_on_an_english_list_the_chips_of_a_house_and_an_executor_mark_them
     ``lang="ru"`` on an English page, the chip's own words English; a Russian page marks nothing."""
     await login(client, queue["dispatcher"])
     address = await _address(queue["house"])
-    url = f"/staff/tickets?tab=all&house={queue['house']}&executor={queue['ivanov']}"
+    url = f"/staff/tickets?tab=all&house={queue['house']}&executor={queue['ivanov']}&q=кран"
     client.cookies.set("lang", "en")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
     assert f'House: <span lang="ru">{address}</span>' in chips
     page = (await client.get(url)).text  # and the house among the filter's choices
     assert f'name="house" value="{queue["house"]}" checked> <span lang="ru">{address}</span></label>' in page
     assert 'Executor: <span lang="ru">Иванов Пётр</span>' in chips
+    assert 'Search: <span lang="ru">кран</span>' in chips  # the words searched for, typed in Russian
     client.cookies.set("lang", "ru")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
     assert f"Дом: {address}" in chips and "lang=" not in chips
