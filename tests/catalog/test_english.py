@@ -412,6 +412,11 @@ async def test_a_payers_name_on_the_staff_order_pages_in_english_is_marked_russi
     assert re.search(r'<dt>Payer</dt><dd><span lang="ru">Иванов И\. И\.</span></dd>', order), order
     found = (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text
     assert '<td data-label="Payer"><span lang="ru">Иванов И. И.</span></td>' in found
+    number = (
+        await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == household["accounts"][0])
+    )[0]
+    chosen = (await dispatcher.get("/staff/orders/new", params={"account": number["number"]})).text
+    assert f'account {number["number"]}, <span lang="ru">Иванов И. И.</span></p>' in chosen
     dispatcher.cookies.set("lang", "ru")
     assert (
         '<td data-label="Плательщик">Иванов И. И.</td>'
