@@ -139,6 +139,7 @@ async def _pass(
                 storage.delete(key)
             return Passed(photo_errors={meter_id: refused.code})
     result = Passed()
+    exported = await queries.exported_meters(checks, period)  # billing got the month: it recounts what changed
     async with atomic():
         for meter_id, zones in checks.items():
             meter = meters[meter_id]
@@ -156,6 +157,7 @@ async def _pass(
                     MeterReading.reviewed_at: None,
                     MeterReading.review_note: "",
                     MeterReading.original_value: None,
+                    **({MeterReading.recount: True} if meter_id in exported else {}),
                 }
                 if meter_id in stored_photos:
                     values[MeterReading.photo] = stored_photos[meter_id]

@@ -1037,6 +1037,18 @@ async def last_export(period: date, house: int) -> datetime | None:
     return row["exported_at"] if row else None
 
 
+async def exported_meters(meter_ids: Iterable[int], period: date) -> set[int]:
+    """The meters among ``meter_ids`` whose house has had the period's readings exported to billing already."""
+    exports = MeterExport.select(MeterExport.house).where(MeterExport.period == period).distinct()
+    houses = {r["house"] for r in await exports}
+    if not houses or not meter_ids:
+        return set()
+    rows = await Meter.select(Meter.id, Meter.account.premise.house.as_alias("house")).where(
+        Meter.id.is_in(list(meter_ids))
+    )
+    return {r["id"] for r in rows if None in houses or r["house"] in houses}
+
+
 async def export_of_reading(reading_id: int, house: int) -> datetime | None:
     """When the period of a reading was last exported to billing, for its house (None: not yet)."""
     row = await MeterReading.select(MeterReading.period).where(MeterReading.id == reading_id).first()

@@ -99,8 +99,9 @@ class MeterReading(Table):
     reviewed_at = Timestamptz(null=True, default=None)
     review_note = Varchar(length=500, default="")
     original_value = Numeric(digits=(14, 3), null=True, default=None)  # what was sent, when staff corrected it
-    # Changed by a review after its month was exported to billing: the accountant recounts it (the mark stays on
-    # the list, and the next export's line says so, until the month is exported again).
+    # Changed by a review, or passed or corrected by the resident or the call centre, after its month was exported
+    # to billing: the accountant recounts it (the mark stays on the list, and the next export's line says so, until
+    # the month is exported again).
     recount = Boolean(default=False)
 
 

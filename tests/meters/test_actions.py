@@ -165,6 +165,32 @@ async def test_the_call_centre_enters_readings_as_taken_by_phone_with_the_operat
     assert event["actor_id"] == operator.user_id and event["entity_id"] == flat.account
 
 
+async def test_a_reading_passed_or_corrected_after_its_month_was_exported_is_marked_to_recount(
+    flat, make_user, make_account
+):
+    """Billing charged the month without the reading (or with the one it replaces): passed or corrected by the
+    resident or the call centre after the export, it is marked as a staff review marks it; another house's export
+    marks nothing, and the month's next export clears the mark."""
+    from portal.meters.tables import MeterExport
+
+    await _pass(flat, {flat.cold: {1: D("104")}})
+    assert not (await readings_of(flat.cold))[0]["recount"]  # not exported yet
+    await MeterExport(period=NOV, house=(await make_account()).house, exported_at=NOW).save()
+    await _pass(flat, {flat.cold: {1: D("104.5")}})
+    assert not (await readings_of(flat.cold))[0]["recount"]  # another house went to billing
+    await MeterExport(period=NOV, house=flat.house, exported_at=NOW).save()
+    assert (await _pass(flat, {flat.cold: {1: D("105")}})).corrected == 1
+    assert (await readings_of(flat.cold))[0]["recount"]
+    operator = staff_principal(await make_user(roles=("operator",), houses=(flat.house,)), flat.house, "operator")
+    entered = {flat.power: {1: D("2300"), 2: D("1150")}}
+    assert (await actions.enter_readings(operator, flat.account, entered, today=TODAY, now=NOW, window=WINDOW)).ok
+    assert [r["recount"] for r in await readings_of(flat.power)] == [True, True]
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    lines = [row async for row in actions.exported_rows(manager, NOV, None, [flat.house], now=NOW)]
+    assert {r.serial for r in lines if r.recount} >= {"ХВ-1"}
+    assert not any(r["recount"] for r in await readings_of(flat.cold) + await readings_of(flat.power))
+
+
 async def _review_item(flat, make_user):
     await _pass(flat, {flat.cold: {1: D("164")}}, photos={flat.cold: png_bytes()})
     manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
