@@ -202,8 +202,9 @@ class Visitors(Controller):
         target = safe_next(form_value(data, "next"), "")
         status = 422
         if not errors:
+            endpoint = push_forms.browser_endpoint(request.cookies)
             result = await actions.sign_in(
-                limits.counter(request), values["login"], values["password"], client_ip(request)
+                limits.counter(request), values["login"], values["password"], client_ip(request), endpoint
             )
             if result.outcome is actions.SignIn.OK and result.user is not None:
                 _sign_in(request, result.user, remember=values["remember"])

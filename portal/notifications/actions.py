@@ -47,6 +47,18 @@ async def unsubscribe(user_id: int, endpoint: str | None) -> None:
         )
 
 
+async def hand_over_browser(user_id: int, endpoint: str | None) -> None:
+    """Forget this browser's push subscription made for anyone but the person signing in on it (in the sign-in's
+    transaction): a session that ran out without a sign-out left it with the previous person, whose notices the
+    next one at the browser would otherwise get."""
+    if endpoint is None:
+        return
+    async with atomic():
+        await PushSubscription.delete().where(
+            (PushSubscription.endpoint == endpoint) & (PushSubscription.user != user_id)
+        )
+
+
 async def mark_read(user_id: int, message_id: int | None = None) -> None:
     """Mark the person's unread in-app messages read — or only ``message_id``, the one they opened: one UPDATE of
     that person's rows only (a message read before keeps the time it was read)."""

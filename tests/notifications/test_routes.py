@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from portal.accounts.passwords import hash_password
+from portal.accounts.tables import User
+from portal.notifications.forms import endpoint_cookie
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
 
@@ -97,6 +100,30 @@ async def test_signing_out_ends_this_browsers_push_for_the_person(db, client, lo
     left = await PushSubscription.select(PushSubscription.endpoint).where(PushSubscription.user == user)
     assert [r["endpoint"] for r in left] == ["https://push.example/phone"]
     assert "push_endpoint" not in client.cookies
+
+
+async def test_signing_in_takes_this_browsers_push_from_the_previous_person(db, client, make_user):
+    """A session that ran out without a sign-out left the browser's push subscription with the previous person:
+    the next one signing in at that browser got their notices. Signing in forgets the subscription the browser's
+    cookie names when it is another person's; their other browsers, and the one signing in, keep theirs."""
+    previous, person = await make_user(), await make_user()
+    await User.update({User.password_hash: hash_password("correct horse 42")}).where(User.id == person)
+    shared, phone = "https://push.example/shared-pc", "https://push.example/phone"
+    await PushSubscription.insert(
+        PushSubscription(user=previous, endpoint=shared, p256dh="B", auth="a"),
+        PushSubscription(user=previous, endpoint=phone, p256dh="B", auth="a"),
+    )
+    client.cookies.set("push_endpoint", endpoint_cookie(shared))
+    email = (await User.select(User.email).where(User.id == person).first())["email"]
+    answer = await client.form("/login", {"login": email, "password": "correct horse 42"})
+    assert answer.status_code == 303
+    left = await PushSubscription.select(PushSubscription.user, PushSubscription.endpoint)
+    assert left == [{"user": previous, "endpoint": phone}]
+    await _subscribe(client, shared)
+    client.cookies.set("session", "")
+    again = await client.form("/login", {"login": email, "password": "correct horse 42"})
+    assert again.status_code == 303
+    assert await PushSubscription.count().where(PushSubscription.user == person) == 1
 
 
 async def test_push_can_be_turned_off_in_this_browser(db, client, login, make_user):
