@@ -308,6 +308,8 @@ async def test_a_listings_russian_words_are_marked_russian_on_english_pages(db, 
     assert re.search(r'<h1><span lang="ru">ЖК Тестовый \w+</span>, 146 m²', page)
     assert re.search(r'<p class="sc-address"><span lang="ru">г\. Симферополь, [^<]*, пом\. 1Н</span></p>', page)
     assert '<p><span lang="ru">Тестовое помещение</span></p>' in page
+    assert re.search(r'<dt>Complex</dt><dd><span lang="ru">ЖК Тестовый \w+</span></dd>', page)
+    assert re.search(r'<dt>Address</dt><dd><span lang="ru">г\. Симферополь, [^<]*</span></dd>', page)
     cards = (await client.get("/showcase/commercial")).text
     assert re.search(r'<span class="sc-title"><span lang="ru">ЖК Тестовый \w+</span>, 146 m²</span>', cards)
     assert re.search(r'<span class="sc-address"><span lang="ru">г\. Симферополь, [^<]*</span></span>', cards)
