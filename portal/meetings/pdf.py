@@ -99,7 +99,7 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
     _heading_block(pdf, meeting)
     pdf.heading(_("Owner"))
     pdf.pair(_("Owner"), line.owner_name)
-    pdf.pair(_("Voted"), voter)
+    pdf.pair(_("Voted"), rules.document_name(voter))  # surname first, as the owner above: one person, one order
     pdf.pair(_("Premise"), f"{line.premise}, {_('%(area)s m²', area=format_number(line.area, 2))}")
     pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
     pdf.pair(_("Ownership document"), line.document or "—")

@@ -652,6 +652,19 @@ def _rest_fits(word: str, rest: str) -> bool:
     return not rest.startswith("ч") or word.endswith("и")  # Ильи|ч, Андрееви|ча
 
 
+_PATRONYMIC_ENDINGS = _MALE_SUFFIXES + _FEMALE_SUFFIXES
+
+
+def document_name(name: str) -> str:
+    """A person's name as the meeting's documents write it, surname first like the register of owners: an
+    account's «Ольга Сергеевна Кравец» (given name, patronymic, surname) is «Кравец Ольга Сергеевна». A name in
+    any other shape (already surname first, without a patronymic, an organisation's) is written as it is."""
+    words = name.split()
+    if len(words) == 3 and words[1].lower().endswith(_PATRONYMIC_ENDINGS) and words[2][:1].isupper():
+        return f"{words[2]} {words[0]} {words[1]}"
+    return name
+
+
 def premise_number_spellings(number: str) -> list[str]:
     """The ways a premise number typed may be stored: as typed, in capitals and in small letters («1н» is 1Н)."""
     return sorted({number, number.upper(), number.lower()})

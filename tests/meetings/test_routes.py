@@ -118,6 +118,32 @@ async def test_the_ballot_pdf_writes_the_house_and_the_owner_within_the_page(cli
     assert text_off_the_page(ballot_pdf.content) == []
 
 
+async def test_the_ballot_pdf_writes_the_voter_surname_first_like_the_owner(
+    client, login, make_user, example_house, make_meeting
+):
+    """The ballot named one person twice in two orders: the owner as the register writes her («Кравец Ольга
+    Сергеевна»), the voter as her account does («Ольга Сергеевна Кравец»). A formal document writes both surname
+    first."""
+    from portal.housing.tables import Owner
+
+    house = await example_house()
+    await Owner.update({Owner.name: "Кравец Ольга Сергеевна"}).where(Owner.id == house.owners["A"])
+    meeting_id = await make_meeting(house.house)
+    user = await make_user(name="Ольга Сергеевна Кравец", accounts={house.accounts["1"]: "owner"})
+    await OwnerLink(user=user, owner=house.owners["A"]).save()
+    await login(client, user)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{meeting_id}/code")
+    await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(user)})
+    ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
+    assert "Собственник: Кравец Ольга Сергеевна" in text, text
+    assert "Голосовал: Кравец Ольга Сергеевна" in text, text
+    assert "Ольга Сергеевна Кравец" not in text
+
+
 async def test_a_ballot_with_a_question_left_out_keeps_the_answers_chosen(client, voter):
     meeting_id = voter.meeting_id
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)

@@ -368,3 +368,19 @@ def test_an_in_person_meeting_is_held_within_the_meetings_days(held: str, refuse
         assert said == "Очное собрание проводится в дни собрания: с 10 декабря 2026 по 20 декабря 2026.", said
     else:
         assert not form.errors, form.errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("Ольга Сергеевна Кравец", "Кравец Ольга Сергеевна"),
+        ("Иван Петрович Смирнов", "Смирнов Иван Петрович"),
+        ("Вера Ильинична Пашкевич", "Пашкевич Вера Ильинична"),
+        ("Кравец Ольга Сергеевна", "Кравец Ольга Сергеевна"),  # already surname first
+        ("Пашкевич Илья Ильич", "Пашкевич Илья Ильич"),
+        ("Ольга Кравец", "Ольга Кравец"),  # no patronymic: which word is the surname is not known
+        ('ООО "Ромашка"', 'ООО "Ромашка"'),
+    ],
+)
+def test_a_name_in_the_meeting_documents_is_written_surname_first(typed, written):
+    assert rules.document_name(typed) == written
