@@ -14,6 +14,7 @@ from dataclasses import field
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from typing import Any
 
 from portal.core.tables import JobRun
@@ -61,6 +62,12 @@ class DemoContext:
     # Sign-in lines printed by `make run`: (who, login, password).
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     progress: Any = None
+    loaded_at: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The moment the demo is loaded: nothing it makes is dated later. Noon UTC of ``today`` unless given."""
+        return self.loaded_at or datetime.combine(self.today, time(12), tzinfo=UTC)
 
     def say(self, message: str) -> None:
         if self.progress:
@@ -84,9 +91,17 @@ async def stored_logins() -> list[tuple[str, str, str]]:
 
 async def seed_demo(today: date | None = None, progress: Any = None) -> DemoContext:
     """Load the demo data into an empty database (one transaction per domain)."""
+    from portal.core import clock
     from portal.core.db import atomic
 
-    ctx = DemoContext(rng=random.Random(20261125), today=today or datetime.now(UTC).date(), progress=progress)
+    now = clock.now()
+    loaded_today = clock.local(now).date()
+    ctx = DemoContext(
+        rng=random.Random(20261125),
+        today=today or loaded_today,
+        progress=progress,
+        loaded_at=now if (today or loaded_today) == loaded_today else None,
+    )
     for domain in SEED_ORDER:
         try:
             module = importlib.import_module(f"portal.{domain}.demo")

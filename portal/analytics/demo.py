@@ -124,7 +124,10 @@ async def _portal_uptake(ctx: DemoContext, respondents: dict[int, list[int]], by
         accounts = by_house.get(house, [])[: len(users)]
         for n, (user, account) in enumerate(zip(users, accounts, strict=False)):
             month = rules.add_months(first, min(11, n * 12 // len(users)))
-            moment = datetime.combine(month.replace(day=rng.randint(1, 27)), time(12), tzinfo=UTC)
+            day = rng.randint(1, 27)
+            if month == ctx.today.replace(day=1):  # this month: by today, and before the demo is loaded
+                day = 1 + (day - 1) * (ctx.today.day - 1) // 26
+            moment = min(datetime.combine(month.replace(day=day), time(12), tzinfo=UTC), ctx.now - timedelta(hours=1))
             since[account] = (user, moment)
             rows.append(
                 Residency(

@@ -224,7 +224,7 @@ async def seed(ctx: DemoContext) -> None:
         # The second demo account paid last month's receipt at once, and a little more («Переплата 120,00 ₽»).
         balance = await ledger.balance_of(resident[1])
         day = max(current, ctx.today.replace(day=max(1, ctx.today.day - 1)))
-        moment = datetime.combine(day, time(12, 0), tzinfo=tz).astimezone(UTC)
+        moment = min(datetime.combine(day, time(12, 0), tzinfo=tz).astimezone(UTC), ctx.now)
         await ledger.post_payment(resident[1], balance + Decimal("120.00"), f"demo-advance:{resident[1]}", moment)
     # the billing system's balances of last month, and the reconciliation with them
     await demo_registry.load_export(ctx, periods[-1])

@@ -166,7 +166,7 @@ async def _readings(
                     photo = (await storage.save_image(meter_photo(value, m["serial"], decimals))).key
                     photos += 1
                 if period == current:
-                    moment = datetime.combine(ctx.today, time(0, rng.randint(0, 59)), UTC)
+                    moment = min(datetime.combine(ctx.today, time(0, rng.randint(0, 59)), UTC), ctx.now)
                 else:
                     moment = datetime.combine(period.replace(day=rng.randint(15, 25)), time(9 + zone), UTC)
                 source = Source.PHONE if rng.random() < 0.08 else Source.PORTAL

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import datetime
-from datetime import time
 from datetime import timedelta
 from typing import Any
 
@@ -91,12 +89,30 @@ def pace(created: datetime, completed: datetime | None) -> float:
     return min(1.0, (completed - created) / WORK_TAKES) if completed else 1.0
 
 
+def _before(now: datetime, ticket: Ticket, events: list[TicketEvent], tz: str) -> None:
+    """A request filed shortly before the demo is loaded, whose history would run on past that moment (its steps,
+    its closing the day after it was done), is moved back whole to end before it: nothing is dated later."""
+    latest = max([e.created_at for e in events] + [m for m in (ticket.completed_at, ticket.closed_at) if m])
+    if latest <= now:
+        return
+    shift = latest - now + timedelta(minutes=5)
+    for name in ("created_at", "updated_at", "completed_at", "closed_at"):
+        if getattr(ticket, name):
+            setattr(ticket, name, getattr(ticket, name) - shift)
+    for event in events:
+        event.created_at -= shift
+    # due by its term from its filing, or from its return to work
+    ticket.deadline = deadlines.deadline_for(ticket.category, ticket.created_at, tz, ticket_type=ticket.type)
+    if ticket.status == "reopened":
+        ticket.deadline = rules.restarted_deadline(ticket, returned_at(ticket.created_at), tz)
+
+
 async def _executors(ctx: DemoContext, houses: list[int]) -> list[int]:
     ids: list[int] = []
     demo_executor = ctx.shared.get("users", {}).get("executor")
     if demo_executor:
         ids.append(demo_executor)
-    now = datetime.now(UTC)
+    now = ctx.now
     for n, name in enumerate(EXTRA_EXECUTORS, start=1):
         user = User(email=f"executor{n}@demo.ru", full_name=name, password_hash="", is_active=True, created_at=now)
         await user.save()
@@ -128,7 +144,7 @@ async def seed(ctx: DemoContext) -> None:
     # The demo resident's accounts first, so that their pages show requests in several states.
     pool = sorted(accounts)
     mine = [a for a in pool if a in resident_accounts]
-    now = datetime.combine(ctx.today, time(12, 0), tzinfo=UTC)
+    now = ctx.now
     categories = [c.code for c in rules.CATEGORIES]
     statuses = ["new", "accepted", "in_work", "done", "closed", "closed", "closed", "cancelled", "reopened"]
     finished = ["done", "closed", "closed", "closed", "closed", "cancelled"]
@@ -217,13 +233,10 @@ async def seed(ctx: DemoContext) -> None:
         )
         if status == "reopened":  # returned after the work was reported done: the clock started again then
             tickets[-1].deadline = rules.restarted_deadline(tickets[-1], returned_at(created), tz)
-    ids: list[int] = []
-    for start in range(0, len(tickets), 100):
-        rows = await Ticket.insert(*tickets[start : start + 100]).returning(Ticket.id)
-        ids.extend(r["id"] for r in rows)
     events: list[TicketEvent] = []
     order = ["new", "accepted", "in_work", "done", "closed"]
-    for ticket_id, plan, ticket in zip(ids, plans, tickets, strict=True):
+    for ticket_id, (plan, ticket) in enumerate(zip(plans, tickets, strict=True)):  # the ticket's index, for now
+        first_event = len(events)
         created = plan["created"]
         resident_wrote = {"author_name": ticket.owner_name, "by_staff": False, "visible_to_resident": True}
         resident_acted = {**resident_wrote, "author": ticket.author}
@@ -267,6 +280,13 @@ async def seed(ctx: DemoContext) -> None:
             events.append(
                 _event(ticket_id, "note", created + timedelta(minutes=3), comment="Проверить подвал вместе с мастером")
             )
+        _before(now, ticket, events[first_event:], tz)
+    ids: list[int] = []
+    for start in range(0, len(tickets), 100):
+        rows = await Ticket.insert(*tickets[start : start + 100]).returning(Ticket.id)
+        ids.extend(r["id"] for r in rows)
+    for event in events:
+        event.ticket = ids[event.ticket]
     for start in range(0, len(events), 500):
         await TicketEvent.insert(*events[start : start + 500])
     await TicketCounter.insert(TicketCounter(id=1, value=COUNT))
