@@ -758,8 +758,8 @@ async def update_fields(
     principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
 ) -> list[int]:
     """Staff edits of type, category, internal status, deadline, control date, the damage's moment and flags: one
-    event per change. A deadline set before the request was filed, or damage after it or more than 30 days before
-    it, is refused, nothing written."""
+    event per change. A deadline set before the request was filed or more than a year after it, or damage after it
+    or more than 30 days before it, is refused, nothing written."""
     tz = get_settings().time_zone
     current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
     real = rules.changed_fields(current, changes)
@@ -768,6 +768,8 @@ async def update_fields(
     real = rules.retimed(current, real, tz)
     if "deadline" in real and rules.deadline_before_filing(real["deadline"][1], ticket.created_at):
         raise Refused(forms.deadline_too_early(ticket.created_at, tz))
+    if "deadline" in real and rules.deadline_long_after_filing(real["deadline"][1], ticket.created_at):
+        raise Refused(forms.deadline_too_late())
     if "damage_at" in real and rules.damage_after_filing(real["damage_at"][1], ticket.created_at):
         raise Refused(forms.damage_too_late(ticket.created_at, tz))
     if "damage_at" in real and rules.damage_long_before_filing(real["damage_at"][1], ticket.created_at):

@@ -184,6 +184,11 @@ def damage_too_early() -> str:
     return gettext("Check the date: the damage is more than 30 days before the request.")
 
 
+def deadline_too_late() -> str:
+    """Why a deadline long after the filing is refused (``rules.deadline_long_after_filing``)."""
+    return gettext("Check the year: the deadline is more than a year after the request.")
+
+
 def agreed_type_problem(category: str, ticket_type: str) -> str | None:
     """Why staff may not give an emergency category a type of works by agreement (``deadlines.agreed_type_refused``):
     its legal clock runs whatever the type, and «Плановая» would tell the executor it can wait."""
@@ -222,8 +227,8 @@ def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
     """The staff edit form: type, category, internal status, deadline, control date, the moment of the damage,
-    flags; a deadline before the request was filed (``filed_at``, to the minute the form shows), or damage after
-    it or more than 30 days before it, is a year or month typed wrong."""
+    flags; a deadline before the request was filed (``filed_at``, to the minute the form shows) or more than a year
+    after it, or damage after it or more than 30 days before it, is a year or month typed wrong."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
     for name, known, refusal in (
@@ -241,6 +246,12 @@ def read_staff_update(
     changes["deadline"] = _moment_at(data, "deadline", tz, errors, gettext("Enter the deadline as a date and time."))
     if filed_at is not None and rules.deadline_before_filing(changes["deadline"], filed_at):
         errors.add("deadline", deadline_too_early(filed_at, tz))
+    elif (
+        filed_at is not None
+        and rules.deadline_long_after_filing(changes["deadline"], filed_at)
+        and not _as_shown(data, "deadline")  # a deadline stored before the rule is left alone, not refused
+    ):
+        errors.add("deadline", deadline_too_late())
     control_raw = form_value(data, "control_date")
     control = parse_date(control_raw)
     if control_raw and control is None:

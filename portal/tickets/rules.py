@@ -516,6 +516,15 @@ def deadline_before_filing(deadline: datetime | None, filed_at: datetime) -> boo
     return deadline is not None and deadline < filed_at.replace(second=0, microsecond=0)
 
 
+DEADLINE_REACH = timedelta(days=365)  # a deadline set by hand further than this after the filing is a year typed wrong
+
+
+def deadline_long_after_filing(deadline: datetime | None, filed_at: datetime) -> bool:
+    """A deadline more than ``DEADLINE_REACH`` after the request was filed: a year typed wrong (2027 for 2026) that
+    would keep the request off every overdue list for a year; refused wherever a deadline is set by hand."""
+    return deadline is not None and deadline > filed_at + DEADLINE_REACH
+
+
 def damage_after_filing(damage_at: datetime | None, filed_at: datetime) -> bool:
     """The damage happened before anyone could report it: a moment after the request was filed (so in the future,
     too) is a date typed wrong, refused."""

@@ -344,6 +344,21 @@ async def test_a_deadline_before_the_filing_is_refused_by_the_action_itself_noth
     assert (await _ticket(dispatcher, filed["ticket"])).deadline == NOW
 
 
+async def test_a_deadline_more_than_a_year_after_the_filing_is_refused_by_the_action_itself(filed):
+    """2027 typed for 2026 would keep the request off every overdue list for a year: ``update_fields`` refuses it
+    (``rules.deadline_long_after_filing``), nothing written; a year to the day stands."""
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    far = {"deadline": ticket.created_at + timedelta(days=366), "important": True}
+    with pytest.raises(Refused, match="Проверьте год: срок позже заявки больше чем на год"):
+        await actions.update_fields(dispatcher, ticket, far, NOW + timedelta(minutes=5))
+    row = await Ticket.select(Ticket.deadline, Ticket.important).where(Ticket.id == filed["ticket"]).first()
+    assert row == {"deadline": ticket.deadline, "important": False}
+    year = ticket.created_at + timedelta(days=365)
+    assert await actions.update_fields(dispatcher, ticket, {"deadline": year}, NOW + timedelta(minutes=5))
+    assert (await _ticket(dispatcher, filed["ticket"])).deadline == year
+
+
 @pytest.fixture
 async def trapped(make_user, make_account):
     """«Люди застряли в лифте» filed from the call centre as planned works (the type typed wrong, or on purpose),

@@ -389,6 +389,13 @@ def test_a_deadline_before_the_filing_is_refused_to_the_minute():
     assert not rules.deadline_before_filing(None, filed)  # by agreement
 
 
+def test_a_deadline_more_than_a_year_after_the_filing_is_a_year_typed_wrong():
+    filed = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert rules.deadline_long_after_filing(datetime(2027, 3, 10, 9, 1, tzinfo=UTC), filed)
+    assert not rules.deadline_long_after_filing(datetime(2027, 3, 10, 9, 0, tzinfo=UTC), filed)  # 365 days stand
+    assert not rules.deadline_long_after_filing(None, filed)  # by agreement
+
+
 def test_a_bulk_assignment_offers_who_may_take_one_shown_request_and_refuses_the_rest_by_request():
     takers = {1: {10, 30}, 2: {20, 30}}  # house -> executors who would see its requests
     assert rules.bulk_takers(takers) == (frozenset({10, 20, 30}), frozenset({30}))

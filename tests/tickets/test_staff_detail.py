@@ -155,6 +155,35 @@ async def test_a_deadline_before_the_request_was_filed_is_refused_and_one_after_
     assert saved.status_code == 303
 
 
+async def test_a_deadline_more_than_a_year_after_the_filing_is_refused_at_its_field(client, login, filed):
+    """2027 typed for 2026 kept the request off every overdue list for a year: a deadline more than 365 days after
+    the filing is refused at its field in either language, what was typed kept; a deadline stored before the rule
+    does not block an edit of another field."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/update"
+    stored = await Ticket.select(Ticket.created_at, Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    zone = clock.zone()
+    far = (stored["created_at"] + timedelta(days=366)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    typed = {"type": "ordinary", "category": "leaking_taps", "internal_status": "", "deadline": far}
+    refused = await client.form(url, typed)
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="deadline"', refused.text, re.S)
+    assert field and "Проверьте год: срок позже заявки больше чем на год." in field.group(0)
+    assert typed_value(refused.text, "deadline") == far
+    client.cookies.set("lang", "en")
+    refused = await client.form(url, typed)
+    assert "Check the year: the deadline is more than a year after the request." in refused.text
+    assert (await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()) == {
+        "deadline": stored["deadline"]
+    }
+    old = stored["created_at"].replace(second=0, microsecond=0) + timedelta(days=400)
+    await Ticket.update({Ticket.deadline: old}).where(Ticket.id == filed["ticket"])
+    was = old.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    edit = {**typed, "deadline": was, "was_deadline": was, "internal_status": "waiting_parts"}
+    assert (await client.form(url, edit)).status_code == 303
+    assert (await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first())["deadline"] == old
+
+
 async def test_the_comment_for_the_resident_comes_before_the_status_buttons_it_goes_with(client, login, filed):
     """The keyboard and a screen reader reach the comment first, then the button that sends the status with it (not
     a button first and the comment after, too late)."""
