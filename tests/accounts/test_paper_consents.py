@@ -72,6 +72,8 @@ async def test_staff_read_each_consents_evidence_and_the_person_never_does(
     assert 'href="/consent/text/processing/1"' in section and 'href="/consent/text/marketing/1"' in section
     english = (await staff.get(f"/staff/people/{resident}", headers={"accept-language": "en"})).text
     assert "Text hash" in english and "203.0.113.77" in english and "On signing up to the portal" in english
+    # Russian data and a language's own name read with a Russian voice on the English page
+    assert '<h1><span lang="ru">Анна Подписавшая</span></h1>' in english and '<dd lang="ru">Русский</dd>' in english
 
     await login(client, resident)
     own = await client.get("/consent")
