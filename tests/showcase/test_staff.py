@@ -359,7 +359,9 @@ async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_lis
     manager = await make_user(name="Менеджер Витрины", roles=("manager",), houses=(place.house,))
     await login(client, manager)
     listing = await make_listing(house=place.house, manager=manager)
-    await Lead(listing=listing, name="Анна", phone="+79781112233", consent_version="x", consent_ip="10.0.0.1").save()
+    lead = Lead(listing=listing, name="Анна", phone="+79781112233", message="Можно в субботу?", consent_version="x",
+                consent_ip="10.0.0.1")  # fmt: skip
+    await lead.save()
     client.cookies.set("lang", "en")
     leads = (await client.get("/staff/showcase/leads")).text
     assert '<td class="primary"><span lang="ru">Анна</span></td>' in leads
@@ -368,3 +370,5 @@ async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_lis
     )
     page = (await client.get(f"/staff/showcase/{listing}")).text
     assert '<dd><span lang="ru">Менеджер Витрины</span></dd>' in page
+    opened = (await client.get(f"/staff/showcase/leads/{lead.id}")).text
+    assert '<dd class="sc-message"><span lang="ru">Можно в субботу?</span></dd>' in opened
