@@ -42,6 +42,7 @@ async def test_a_meters_serial_place_and_the_payer_are_marked_russian_on_english
     assert ' · <span lang="ru">Иванов Иван Иванович</span></p>' in english
     premise = (await client.get(f"/staff/meters/premises/{flat.premise}", headers={"accept-language": "en"})).text
     assert 'No.\u00a0<span lang="ru">Э-1</span></a>' in premise
+    assert '<td data-label="Place"><span lang="ru">санузел</span></td>' in premise
     meter = (await client.get(f"/staff/meters/meter/{flat.cold}", headers={"accept-language": "en"})).text
     assert '<dd><span lang="ru">санузел</span></dd>' in meter
     russian = (await client.get(f"/staff/meters/accounts/{flat.account}", headers={"accept-language": "ru"})).text
