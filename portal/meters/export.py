@@ -41,6 +41,7 @@ COLUMNS: tuple[str, ...] = (
     "basis",
     "months_without_reading",
     "coefficient",
+    "average",
     "recount",
 )
 
@@ -68,6 +69,7 @@ def cells(row: ExportRow) -> list[Any]:
         BASIS_WORDS[Basis(row.basis)],
         Count.of(row.months_without_reading),
         Quantity(row.coefficient),
+        Quantity.of(row.average),
         int(row.recount),
     ]
 

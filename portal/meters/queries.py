@@ -11,6 +11,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from typing import Any
 
@@ -183,8 +184,6 @@ async def _add_readings(
         .order_by(MeterReading.period)
         .order_by(MeterReading.id)
     )
-    used: dict[tuple[int, int], list[rules.Used]] = {}
-    seen_period: dict[tuple[int, int], date] = {}
     for r in readings:
         view = meters[r["meter"]]
         zone, value = r["zone"], Decimal(r["value"]).quantize(_quantum(view.decimals))
@@ -197,20 +196,33 @@ async def _add_readings(
             view.last[zone] = value
             view.last_period = r["period"]
             view.last_at = r["submitted_at"]
+    owner = {m: _owner_of(m, successor) for m in meters}
+    for (meter_id, zone), usual in _usuals(readings, owner, {m: v.service for m, v in meters.items()}, period).items():
+        meters[meter_id].average[zone] = usual
+    await _add_older_last_readings(meters, period, retired=retired)
+
+
+def _usuals(
+    readings: Iterable[dict[str, Any]], owner: dict[int, int], services: dict[int, str], period: date
+) -> dict[tuple[int, int], Decimal]:
+    """The usual monthly consumption (``rules.usual_consumption``) of each (meter, zone) from its readings before
+    ``period`` billing took, oldest first, a replaced meter's counted for its ``owner``; none without enough."""
+    used: dict[tuple[int, int], list[rules.Used]] = {}
+    seen_period: dict[tuple[int, int], date] = {}
+    for r in readings:
         if r["period"] >= period or r["review"] in UNSETTLED:
             continue  # a rejected (or unreviewed) reading is not there: the next one's consumption covers its months
-        key = (_owner_of(r["meter"], successor), zone)
+        key = (owner.get(r["meter"], r["meter"]), r["zone"])
         months = rules.months_between(seen_period[key], r["period"]) if key in seen_period else 1
         seen_period[key] = r["period"]
-        if r["consumption"] is not None and r["review"] != Review.PENDING:  # a jump not yet confirmed is no usual
+        if r["consumption"] is not None:
             used.setdefault(key, []).append(rules.Used(r["period"], Decimal(r["consumption"]), max(1, months)))
-    for (meter_id, zone), history in used.items():
-        view = meters[meter_id]
-        season = rules.HEATING_SEASON if view.service == Service.HEATING else None
-        usual = rules.usual_consumption(history, period, season=season)
-        if usual is not None:
-            view.average[zone] = usual
-    await _add_older_last_readings(meters, period, retired=retired)
+    found: dict[tuple[int, int], Decimal] = {}
+    for key, history in used.items():
+        season = rules.HEATING_SEASON if services.get(key[0]) == Service.HEATING else None
+        if (usual := rules.usual_consumption(history, period, season=season)) is not None:
+            found[key] = usual
+    return found
 
 
 async def _add_older_last_readings(meters: dict[int, MeterView], period: date, *, retired: bool = False) -> None:
@@ -882,6 +894,7 @@ class ExportRow:
     months_without_reading: int | None = 0
     coefficient: Decimal = Decimal(1)
     recount: bool = False  # changed by a review since the month was last exported: billing recounts it
+    average: Decimal | None = None  # the usual monthly consumption a month charged by the average is charged at
 
 
 EXPORT_CHUNK = 2000
@@ -942,8 +955,8 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
 
 # Each meter in use (or failed) with the last period before this one with a reading billing took.
 _WITHOUT_READING = (
-    "SELECT m.id, m.serial, m.service, m.zones, m.status, m.failed_on, m.installed_on, m.next_verification, "
-    "a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind, "
+    "SELECT m.id, m.serial, m.service, m.zones, m.decimals, m.status, m.failed_on, m.installed_on, "
+    "m.next_verification, a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind, "
     "(SELECT MAX(r.period) FROM meter_reading r WHERE r.meter = m.id "
     "AND r.review NOT IN ('pending', 'rejected') AND r.period < {}) AS own_last, "
     "EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} AND r.recount) AS recount "
@@ -963,10 +976,11 @@ async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> Asy
     while True:
         rows = await Meter.raw(sql, *fixed, *scope, last_meter, EXPORT_CHUNK)
         replaced = await _replaced_last([r["id"] for r in rows], period)
+        averages = await _export_averages({r["id"]: r["service"] for r in rows}, period)
         for r in rows:
             taken = [d for d in (_as_date(r["own_last"]), replaced.get(r["id"])) if d is not None]
             for zone in range(1, r["zones"] + 1):
-                yield _basis_row(r, period, zone, max(taken, default=None))
+                yield _basis_row(r, period, zone, max(taken, default=None), averages.get((r["id"], zone)))
         if len(rows) < EXPORT_CHUNK:
             return
         last_meter = rows[-1]["id"]
@@ -991,17 +1005,46 @@ async def _replaced_last(meter_ids: list[int], period: date) -> dict[int, date]:
     return {r["successor"]: d for r in rows if (d := _as_date(r["last_period"])) is not None}
 
 
-def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None) -> ExportRow:
+async def _export_averages(services: dict[int, str], period: date) -> dict[tuple[int, int], Decimal]:
+    """The usual monthly consumption of each register of the meters (``services``: their services) before
+    ``period``, from the year of readings billing took — of the meter and of the one it replaced."""
+    if not services:
+        return {}
+    ids = list(services)
+    rows = await (
+        MeterReading.select(
+            MeterReading.meter, MeterReading.meter.replaced_by.as_alias("successor"), MeterReading.zone,
+            MeterReading.consumption, MeterReading.period, MeterReading.review,
+        )
+        .where(
+            (MeterReading.meter.is_in(ids) | MeterReading.meter.replaced_by.is_in(ids))
+            & (MeterReading.period >= rules.months_back(period, rules.AVERAGE_MONTHS))
+            & (MeterReading.period < period)
+        )
+        .order_by(MeterReading.period)
+        .order_by(MeterReading.id)
+    )  # fmt: skip
+    owner = {r["meter"]: r["successor"] for r in rows if r["successor"] in services}
+    for r in rows:
+        r["period"] = _as_date(r["period"])
+    return _usuals(rows, owner, services, period)
+
+
+def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None, usual: Decimal | None) -> ExportRow:
     months = rules.months_without_reading(last, period, _as_date(r["installed_on"]))
     closes = rules.next_month(period) - timedelta(days=1)
     failed = r["status"] == MeterStatus.FAILED or r["failed_on"] is not None
     failed = failed or rules.verification_expired(_as_date(r["next_verification"]), closes)
     residential, electricity = r["premise_kind"] == PremiseKind.FLAT, r["service"] == Service.ELECTRICITY
-    basis = rules.basis_without_reading(months, residential=residential, meter_failed=failed, electricity=electricity)
+    basis = rules.basis_without_reading(
+        months, residential=residential, meter_failed=failed, electricity=electricity, averaged=usual is not None
+    )
+    charged = basis.basis is rules.Basis.AVERAGE and usual is not None
+    average = usual.quantize(_quantum(r["decimals"]), ROUND_HALF_UP) if charged else None
     return from_row(
         ExportRow, r, period=period, zone=zone, value=None, consumption=None, submitted_at=None, source="",
         rollover=False, review="", reading_id=None, basis=basis.basis, months_without_reading=months,
-        coefficient=basis.coefficient, recount=bool(r["recount"]),
+        coefficient=basis.coefficient, recount=bool(r["recount"]), average=average,
     )  # fmt: skip
 
 

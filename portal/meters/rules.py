@@ -171,13 +171,15 @@ def months_without_reading(last_period: date | None, period: date, installed_on:
 
 
 def basis_without_reading(
-    months: int | None, *, residential: bool, meter_failed: bool, electricity: bool
+    months: int | None, *, residential: bool, meter_failed: bool, electricity: bool, averaged: bool = True
 ) -> ChargeBasis:
     """How a month without a reading is charged (``charge_basis``); a meter with no reading ever and no date of
-    installation has no months to count: the normative."""
+    installation has no months to count: the normative. Without an average (``averaged`` False: too little
+    history, ``usual_consumption``) the normative applies from the first month (п. 59(1))."""
     if months is None:
         months = average_months(residential) + 1
-    return charge_basis(months, residential=residential, meter_failed=meter_failed, electricity=electricity)
+    basis = charge_basis(months, residential=residential, meter_failed=meter_failed, electricity=electricity)
+    return ChargeBasis(Basis.NORMATIVE) if basis.basis is Basis.AVERAGE and not averaged else basis
 
 
 HEATING_SEASON = frozenset({10, 11, 12, 1, 2, 3, 4})  # months of the heating season (a regional decision)

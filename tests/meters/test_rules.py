@@ -186,6 +186,26 @@ def test_the_months_without_a_reading_count_from_the_last_one_else_from_the_inst
     assert unknown.basis is Basis.NORMATIVE
 
 
+def test_a_month_without_a_reading_is_charged_by_the_normative_from_the_first_when_there_is_no_average():
+    """§4.2: the average needs readings over at least 3 months (п. 59(1)); with fewer there is none, and the
+    normative applies from the first month — a meter past its verification date (1 of 3) as much as a missed one."""
+    from portal.meters.rules import basis_without_reading
+    from portal.meters.rules import usual_consumption
+
+    nov = date(2026, 11, 1)
+    short = usual_consumption([Used(date(2026, 9, 1), D("4")), Used(date(2026, 10, 1), D("5"))], nov)
+    assert short is None  # two months of history: no average
+    enough = usual_consumption([Used(date(2026, m, 1), D(c)) for m, c in ((8, "4"), (9, "5"), (10, "4"))], nov)
+    assert enough == D(13) / 3
+    for months, failed in ((1, False), (3, False), (1, True)):
+        found = basis_without_reading(months, residential=True, meter_failed=failed, electricity=False, averaged=False)
+        assert (found.basis, found.coefficient) == (Basis.NORMATIVE, D(1))
+        averaged = basis_without_reading(months, residential=True, meter_failed=failed, electricity=False)
+        assert averaged.basis is Basis.AVERAGE
+    fourth = basis_without_reading(4, residential=True, meter_failed=True, electricity=False, averaged=False)
+    assert (fourth.basis, fourth.coefficient) == (Basis.NORMATIVE, D("1.5"))  # past the average: as before
+
+
 @pytest.mark.parametrize(
     ("history", "expected"),
     [

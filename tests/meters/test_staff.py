@@ -20,6 +20,7 @@ from portal.core.pagination import PastTheEnd
 from portal.meters import export
 from portal.meters import forms
 from portal.meters import queries
+from portal.meters import rules
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
 from portal.meters.tables import Meter
@@ -165,15 +166,21 @@ async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, mak
     """DOMAIN §4.2 through the export: a flat's meter is charged by the average in the 1st–3rd month in a row
     without a reading and by the normative from the 4th; a non-residential premise's by the average for 2 months;
     a failed meter's normative with the increasing coefficient; a replaced meter's months are counted from the
-    reading of the one it replaced, and a reading awaiting review is no reading billing takes."""
+    reading of the one it replaced, and a reading awaiting review is no reading billing takes. The average is the
+    usual consumption of at least 3 months of readings (a replaced meter's count): with less, the normative applies
+    from the first month (п. 59(1)); a month charged by the average carries its figure."""
     flat = await make_account(premise_number="7")
     shop = await make_account(house=flat.house, kind="nonresidential", premise_number="1Н")
     at = datetime(2026, 6, 20, 10, tzinfo=UTC)
 
-    async def meter(place: Any, serial: str, last: date | None, **values: Any) -> int:
-        meter_id = await add_meter(place.account, "cold_water", serial, **values)
-        if last:
-            await MeterReading(meter=meter_id, zone=1, value=D("10"), period=last, submitted_at=at).save()
+    async def meter(place: Any, serial: str, last: date | None, used: int = 3, **values: Any) -> int:
+        meter_id = await add_meter(place.account, "cold_water", serial, decimals=3, **values)
+        for back in range(used, -1, -1) if last else ():  # the first reading has no consumption
+            period, value = rules.months_back(last, back), D(10 + 4 * (used - back) + (used - back) // 2)
+            consumption = value - D(10 + 4 * (used - back - 1) + (used - back - 1) // 2) if back < used else None
+            await MeterReading(
+                meter=meter_id, zone=1, value=value, consumption=consumption, period=period, submitted_at=at
+            ).save()
         return meter_id
 
     await meter(flat, "М1", date(2026, 10, 1))
@@ -188,21 +195,25 @@ async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, mak
     await meter(flat, "НОЯБРЬ", date(2026, 11, 1))  # passed: one line, metered
     await meter(shop, "Н2", date(2026, 9, 1))
     await meter(shop, "Н3", date(2026, 8, 1))
+    await meter(flat, "ДВА", date(2026, 10, 1), used=2)  # two months of history: no average
+    await meter(flat, "ОДИН", date(2026, 10, 1), used=0)  # a single reading: nothing used yet
     admin = staff_principal(1, flat.house, "admin")
     lines = await _exported(queries.export_rows(admin, NOV, flat.house))
     head = lines[0]
-    assert head[14:17] == ["basis", "months_without_reading", "coefficient"]
-    got = {r[4]: (r[14], r[15], r[16]) for r in lines[1:]}
+    assert head[14:18] == ["basis", "months_without_reading", "coefficient", "average"]
+    got = {r[4]: (r[14], r[15], r[16], r[17]) for r in lines[1:]}
     assert got == {
-        "М1": ("average", "1", "1"),
-        "М3": ("average", "3", "1"),
-        "М4": ("norm", "4", "1"),
-        "ОТКАЗ": ("norm", "5", "1,5"),
-        "НОВЫЙ": ("average", "2", "1"),
-        "ЖДЁТ": ("average", "1", "1"),
-        "НОЯБРЬ": ("metered", "0", "1"),
-        "Н2": ("average", "2", "1"),
-        "Н3": ("norm", "3", "1"),
+        "М1": ("average", "1", "1", "4,333"),  # 4, 5, 4 m³ over 3 months
+        "М3": ("average", "3", "1", "4,333"),
+        "М4": ("norm", "4", "1", ""),
+        "ОТКАЗ": ("norm", "5", "1,5", ""),
+        "НОВЫЙ": ("average", "2", "1", "4,333"),
+        "ЖДЁТ": ("average", "1", "1", "4,333"),
+        "НОЯБРЬ": ("metered", "0", "1", ""),
+        "Н2": ("average", "2", "1", "4,333"),
+        "Н3": ("norm", "3", "1", ""),
+        "ДВА": ("norm", "1", "1", ""),
+        "ОДИН": ("norm", "1", "1", ""),
     }
     assert next(r for r in lines[1:] if r[4] == "М1")[8] == ""  # no reading: the value left empty
 
@@ -527,7 +538,6 @@ async def test_house_meters_follow_the_configured_window(client, login, make_use
     import dataclasses
 
     from portal.core import clock
-    from portal.meters import rules
     from portal.settings import Settings
     from portal.settings import get_settings
     from portal.settings import use_settings
