@@ -288,3 +288,32 @@ def test_the_request_lists_show_button_follows_the_open_filters_on_a_phone(
         assert show["y"] >= panel["y"] + panel["height"], (show, panel)
     else:
         assert show["y"] + show["height"] <= panel["y"], (show, panel)
+
+
+# The staff-member dropdowns of the KPI page's bonus lines, each as wide as drawn and as wide as its longest name
+# needs (a copy of it beside it, sized to its content).
+BONUS_SELECTS = """() => [...document.querySelectorAll(".bonus-line select")].map((select) => {
+  const whole = select.cloneNode(true);
+  whole.style.width = "max-content";
+  whole.style.position = "absolute";
+  select.after(whole);
+  const needed = whole.getBoundingClientRect().width;
+  whole.remove();
+  return {name: select.name, width: select.getBoundingClientRect().width, needed};
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_kpi_bonus_lines_show_a_staff_members_full_name(live_server: str, open_page: OpenPage, width: int) -> None:
+    """«Алексей Сергеевич Ку…»: a bonus line's four fields were equal quarters of the 1280 px content, and the staff
+    member's dropdown cut the name; it takes the width of its longest name, the line's inputs still level."""
+    page = open_page(width)
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/analytics/kpi")
+    selects = page.evaluate(BONUS_SELECTS)
+    assert selects, "the page has bonus lines"
+    assert [s for s in selects if s["width"] + 1 < s["needed"]] == [], selects
+    tops = [box(page, f".bonus-line:first-of-type {f}")["y"] for f in ("select", "input[name^=position]")]
+    if width == 1280:
+        assert abs(tops[0] - tops[1]) <= 1, "the dropdown stands level with the position beside it"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
