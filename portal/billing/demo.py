@@ -6,6 +6,8 @@ bulk statements (``core.bulk``); balances are rebuilt once per month for all acc
 
 from __future__ import annotations
 
+import copy
+import random
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -78,13 +80,19 @@ def _money(value: Decimal) -> Decimal:
 
 
 class _Profile:
-    """How an account pays: on time, a little ahead, late, or not at all for its last months."""
+    """How an account pays: on time, a little ahead, late, not at all for its last months, or not at all this year
+    (a debtor from before it, who owed several months when the ledger began)."""
 
     def __init__(self, rng: Any, account_id: int) -> None:
         roll = rng.random()
         self.kind = "good"
         self.stop_after = MONTHS + 1  # the month index from which the account stops paying
-        if roll < 0.08:
+        self.owed_months = 1  # the months of bills it owed when the ledger began
+        if roll < 0.04:
+            self.kind = "stopped"
+            self.stop_after = 0
+            self.owed_months = 2 + account_id % 5
+        elif roll < 0.09:
             self.kind = "stopped"
             self.stop_after = MONTHS - rng.randint(2, 7)
         elif roll < 0.15:
@@ -115,9 +123,11 @@ async def seed(ctx: DemoContext) -> None:
     if resident:
         profiles[resident[0]].kind = "good"
         profiles[resident[0]].stop_after = MONTHS + 1
+        profiles[resident[0]].owed_months = 1
     if len(resident) > 1:
         profiles[resident[1]].kind = "round_up"
         profiles[resident[1]].stop_after = MONTHS + 1
+        profiles[resident[1]].owed_months = 1
 
     tz = clock.zone()
     # A month is billed when it has ended: its charges are posted on its last day and its receipt issued then, due
@@ -126,48 +136,48 @@ async def seed(ctx: DemoContext) -> None:
     current = rules.month_start(ctx.today)
     periods = [rules.add_months(current, -n) for n in range(MONTHS, 0, -1)]  # the billed months, oldest first
     months = [*periods, current]  # the months of payments and penalties: each billed month's, then this one's
-    to_pay: dict[int, int] = {}  # what each account's last receipt asked for (kopecks)
     account_ids = [a for a, _, _ in accounts]
     summer_outage = periods[-6] if len(periods) >= 6 else periods[0]
     indexation = _indexation(ctx.today)
+    # what each account's last receipt asked for (kopecks): before the first, what it owed when the ledger began
+    to_pay = await _opening(accounts, profiles, rules.add_months(periods[0], -1), indexation)
 
     for index, period in enumerate(months):
-        # 1. Payments made during this month for the previous receipt.
-        if index:
-            entries = []
-            for account_id in account_ids:
-                due = to_pay.get(account_id, 0)
-                profile = profiles[account_id]
-                if due <= 0 or index >= profile.stop_after:
-                    continue
-                if profile.kind == "partial" and rng.random() < 0.5:
-                    amount = (due // 2 // 100) * 100
-                elif profile.kind == "round_up":
-                    amount = -(-due // 10000) * 10000
-                else:
-                    amount = due
-                day = profile.pay_day + (rng.randint(0, 12) if profile.kind == "partial" else 0)
-                moment = datetime.combine(period.replace(day=min(day, 28)), time(10, rng.randint(0, 59)), tzinfo=tz)
-                if period == current and moment.date() >= ctx.today:
-                    continue
-                if amount > 0:
-                    entries.append(
-                        {
-                            "account": account_id,
-                            "kind": EntryKind.PAYMENT,
-                            "amount_kopecks": -amount,
-                            "occurred_at": moment.astimezone(UTC),
-                            "reference": f"demo-payment:{account_id}:{period:%Y-%m}",
-                            "note": notes.BANK.write(),
-                            "created_at": moment.astimezone(UTC),  # credited the day it was paid
-                        }
-                    )
-            if index == len(months) - 2:  # last month: some payments arrive by a bank's registry
-                entries, by_bank = demo_registry.split(entries, rng)
-                await ledger.post_bulk(entries, period)
-                await demo_registry.load(ctx, by_bank, period)
+        # 1. Payments made during this month for the previous receipt (the first month: for what was owed before).
+        entries = []
+        for account_id in account_ids:
+            due = to_pay.get(account_id, 0)
+            profile = profiles[account_id]
+            if due <= 0 or index >= profile.stop_after:
+                continue
+            if profile.kind == "partial" and rng.random() < 0.5:
+                amount = (due // 2 // 100) * 100
+            elif profile.kind == "round_up":
+                amount = -(-due // 10000) * 10000
             else:
-                await ledger.post_bulk(entries, period)
+                amount = due
+            day = profile.pay_day + (rng.randint(0, 12) if profile.kind == "partial" else 0)
+            moment = datetime.combine(period.replace(day=min(day, 28)), time(10, rng.randint(0, 59)), tzinfo=tz)
+            if period == current and moment.date() >= ctx.today:
+                continue
+            if amount > 0:
+                entries.append(
+                    {
+                        "account": account_id,
+                        "kind": EntryKind.PAYMENT,
+                        "amount_kopecks": -amount,
+                        "occurred_at": moment.astimezone(UTC),
+                        "reference": f"demo-payment:{account_id}:{period:%Y-%m}",
+                        "note": notes.BANK.write(),
+                        "created_at": moment.astimezone(UTC),  # credited the day it was paid
+                    }
+                )
+        if index == len(months) - 2:  # last month: some payments arrive by a bank's registry
+            entries, by_bank = demo_registry.split(entries, rng)
+            await ledger.post_bulk(entries, period)
+            await demo_registry.load(ctx, by_bank, period)
+        else:
+            await ledger.post_bulk(entries, period)
         if period == current:  # not billed yet
             break
         # 2. The charges of this month, posted when it ends.
@@ -176,7 +186,8 @@ async def seed(ctx: DemoContext) -> None:
         per_account: dict[int, int] = {}
         for account_id, area, kind in accounts:
             profile = profiles[account_id]
-            lines = _charges_of(rng, profile, area, kind, period, period == summer_outage, indexation)
+            recalculated = period == rules.add_months(summer_outage, 1)  # the outage month taken back the next
+            lines = _charges_of(rng, profile, area, kind, period, recalculated, indexation)
             for code, volume, tariff, amount, recalc, reason, basis, note in lines:
                 charges.append(
                     (
@@ -231,6 +242,37 @@ async def seed(ctx: DemoContext) -> None:
     ctx.say(f"billing: {len(accounts)} accounts × {MONTHS} months of charges, payments, penalties and receipts")
 
 
+async def _opening(
+    accounts: list[tuple[int, Decimal, str]], profiles: dict[int, _Profile], before: date, indexation: date
+) -> dict[int, int]:
+    """The balances the ledger begins with, as the billing system handed them over at the end of ``before``: each
+    account owed its usual month's bill (a debtor several), which the year's first month pays (kopecks)."""
+    owed = {}
+    for account_id, area, kind in accounts:
+        profile = profiles[account_id]
+        usual = copy.copy(profile)
+        usual.water = []
+        lines = _charges_of(random.Random(account_id), usual, area, kind, before, False, indexation)
+        owed[account_id] = sum(to_kopecks(line[3]) for line in lines) * profile.owed_months
+    at = datetime.combine(rules.month_end(before), time(20, 0), tzinfo=clock.zone()).astimezone(UTC)
+    await ledger.post_bulk(
+        [
+            {
+                "account": account_id,
+                "kind": EntryKind.CORRECTION,
+                "amount_kopecks": kopecks,
+                "occurred_at": at,
+                "reference": f"demo-opening:{account_id}:{before:%Y-%m}",
+                "note": notes.OPENING.write(month=rules.add_months(before, 1)),
+            }
+            for account_id, kopecks in owed.items()
+            if kopecks
+        ],
+        before,
+    )
+    return owed
+
+
 async def _to_pay(period: date, account_ids: list[int]) -> dict[int, int]:
     rows = await Receipt.select(Receipt.account, Receipt.to_pay_kopecks).where(Receipt.period == period)
     return {r["account"]: r["to_pay_kopecks"] for r in rows}
@@ -274,9 +316,11 @@ def _charges_of(
         profile.water.append((cold, hot))
         add("cold_water", cold, basis, note or "По показаниям счётчика")
         recalc, reason = Decimal("0"), ""
-        if outage:
-            recalc = -_money(hot * _tariff("hot_water", period, indexation) * Decimal(14) / Decimal(30))
-            reason = "Перерасчёт: ГВС отключена на 14 дней (плановый ремонт теплосети)"
+        if outage:  # the hot water was off for 14 days last month: this receipt gives that month's back
+            before = rules.add_months(period, -1)
+            used = profile.water[-2][1] if len(profile.water) > 1 else hot
+            recalc = -_money(used * _tariff("hot_water", before, indexation) * Decimal(14) / Decimal(30))
+            reason = f"Перерасчёт за {before:%m.%Y}: ГВС отключена на 14 дней (плановый ремонт теплосети)"
         add("hot_water", hot, basis, note or "По показаниям счётчика", recalc, reason)
         add("sewerage", cold + hot, basis, "Сумма объёмов ХВС и ГВС")
         add("electricity_common", (area * Decimal("0.064")).quantize(Decimal("0.01")), "norm", "Норматив на ОДН")
