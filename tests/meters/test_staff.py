@@ -251,7 +251,11 @@ async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_e
     changes = event["changes"] if isinstance(event["changes"], dict) else json.loads(event["changes"])
     assert changes["recount"] is True and changes["exported_at"]
     listed = (await client.get("/staff/meters?period=2026-11")).text
-    assert "2 показания этого месяца изменены проверкой после выгрузки" in listed and ">пересчитать</span>" in listed
+    assert (
+        "2 показания этого месяца изменены после выгрузки месяца в биллинг (проверкой, жителем или колл-центром)"
+        in listed
+        and ">пересчитать</span>" in listed
+    )
     assert 'href="/staff/meters?period=2026-11&amp;state=recount">Показать их</a>' in listed
     shown = (await client.get("/staff/meters?period=2026-11&state=recount")).text.split('id="list"')[1]
     serials = [f"ХВ{p.account}" for p in period["first"]]
