@@ -387,7 +387,8 @@ def read_outage(
 ) -> tuple[dict[str, Any] | None, FormErrors]:
     """An outage as typed; ``misplaced`` names the entrance or riser its house does not have
     (``queries.outage_place``), said at its field in the form's order. A start more than 30 days before ``now`` is
-    a year typed wrong (``rules.outage_started_long_ago``)."""
+    a year typed wrong (``rules.outage_started_long_ago``), and so is an end more than 31 days after the start
+    (``rules.outage_ends_long_after_start``)."""
     errors = FormErrors()
     house_id, entrance_number, riser_code = outage_place_typed(data)
     if house_id is None or house_id not in house_ids:
@@ -413,6 +414,8 @@ def read_outage(
         errors.add("ends_at", gettext("Enter until when as a date and time."))
     elif starts and ends and ends <= starts:
         errors.add("ends_at", gettext("The end must be after the start."))
+    elif rules.outage_ends_long_after_start(starts, ends):
+        errors.add("ends_at", gettext("Check the date: the end is more than 31 days after the start."))
     if errors:
         return None, errors
     values = {"house_id": house_id, "service": service, "description": form_value(data, "description")}

@@ -546,6 +546,15 @@ def outage_started_long_ago(starts_at: datetime | None, now: datetime) -> bool:
     return starts_at is not None and starts_at < now - DAMAGE_LOOKBACK
 
 
+OUTAGE_REACH = timedelta(days=31)  # an outage planned to last longer than this is a month or year typed wrong
+
+
+def outage_ends_long_after_start(starts_at: datetime | None, ends_at: datetime | None) -> bool:
+    """An outage's «until» more than ``OUTAGE_REACH`` after its start: a month or year typed wrong (2027 for 2026)
+    that would tell residents the service is off for a year; refused."""
+    return starts_at is not None and ends_at is not None and ends_at > starts_at + OUTAGE_REACH
+
+
 def retimes(real: Mapping[str, Any]) -> bool:
     """A staff edit whose legal deadline follows from it: a new type, category or moment of the damage (the repair
     of an emergency's damage is due 3 days from it), the deadline not set by hand."""

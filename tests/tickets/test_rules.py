@@ -396,6 +396,13 @@ def test_a_deadline_more_than_a_year_after_the_filing_is_a_year_typed_wrong():
     assert not rules.deadline_long_after_filing(None, filed)  # by agreement
 
 
+def test_an_outage_until_more_than_31_days_after_its_start_is_a_date_typed_wrong():
+    starts = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert rules.outage_ends_long_after_start(starts, datetime(2026, 4, 10, 9, 1, tzinfo=UTC))
+    assert not rules.outage_ends_long_after_start(starts, datetime(2026, 4, 10, 9, 0, tzinfo=UTC))  # 31 days stand
+    assert not rules.outage_ends_long_after_start(starts, None)  # until not known yet
+
+
 def test_a_bulk_assignment_offers_who_may_take_one_shown_request_and_refuses_the_rest_by_request():
     takers = {1: {10, 30}, 2: {20, 30}}  # house -> executors who would see its requests
     assert rules.bulk_takers(takers) == (frozenset({10, 20, 30}), frozenset({30}))

@@ -471,25 +471,53 @@ async def test_an_outage_refused_for_its_end_says_at_once_that_its_entrance_and_
     assert 'value="7"' in wrong.text and 'value="ГВС-9"' in wrong.text
 
 
+async def _refused_outage(client, typed: dict[str, str], name: str, said: tuple[str, str]) -> None:
+    """The outage form is refused (422) at its field ``name`` with the words ``said`` (Russian, then English), the
+    value typed kept, and no outage recorded."""
+    from portal.tickets.tables import Outage
+
+    for lang, words in zip(("ru", "en"), said, strict=True):
+        client.cookies.set("lang", lang)
+        refused = await client.form("/staff/outages", typed)
+        assert refused.status_code == 422
+        field = re.search(rf'<div class="field has-error">.*?name="{name}"[^>]*>', refused.text, re.S).group(0)
+        assert words in field and f'value="{typed[name]}"' in field
+    assert await Outage.count().where(Outage.house == int(typed["house"])) == 0
+
+
 async def test_an_outage_started_years_back_is_refused_at_its_start(client, login, queue):
     """2016 typed for 2026: closed, the outage would reduce every flat's charge for ten years off. A start more
     than 30 days back is refused at its field in either language, what was typed kept; 29 days back is recorded."""
-    from portal.tickets.tables import Outage
 
     await login(client, queue["dispatcher"])
     zone = clock.zone()
     years_back = (datetime.now(UTC) - timedelta(days=3653)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     typed = {"house": str(queue["house"]), "service": "hot_water", "starts_at": years_back}
-    refused = await client.form("/staff/outages", typed)
-    assert refused.status_code == 422
-    field = re.search(r'<div class="field has-error">.*?name="starts_at"[^>]*>', refused.text, re.S).group(0)
-    assert "Проверьте дату: отключение началось больше 30 дней назад." in field and f'value="{years_back}"' in field
-    client.cookies.set("lang", "en")
-    refused = await client.form("/staff/outages", typed)
-    assert "Check the date: the outage started more than 30 days ago." in refused.text
-    assert await Outage.count().where(Outage.house == queue["house"]) == 0
+    said = (
+        "Проверьте дату: отключение началось больше 30 дней назад.",
+        "Check the date: the outage started more than 30 days ago.",
+    )
+    await _refused_outage(client, typed, "starts_at", said)
     month_back = (datetime.now(UTC) - timedelta(days=29)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     assert (await client.form("/staff/outages", {**typed, "starts_at": month_back})).status_code == 303
+
+
+async def test_an_outage_until_more_than_a_month_after_its_start_is_refused_at_its_field(client, login, queue):
+    """2027 typed for 2026 in «until» told residents the water is off for a year: an end more than 31 days after
+    the start is refused at its field in either language, what was typed kept; 31 days is recorded."""
+
+    await login(client, queue["dispatcher"])
+    starts = datetime.now(UTC).astimezone(clock.zone()).replace(second=0, microsecond=0)
+    far = f"{starts + timedelta(days=31, minutes=1):%Y-%m-%dT%H:%M}"
+    typed = {"house": str(queue["house"]), "service": "hot_water", "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+             "ends_at": far}  # fmt: skip
+    said = (
+        "Проверьте дату: окончание позже начала больше чем на 31 день.",
+        "Check the date: the end is more than 31 days after the start.",
+    )
+    await _refused_outage(client, typed, "ends_at", said)
+    month = f"{starts + timedelta(days=31):%Y-%m-%dT%H:%M}"
+    assert (await client.form("/staff/outages", {**typed, "ends_at": month})).status_code == 303
 
 
 async def test_an_outage_close_box_names_its_fields_in_visible_labels(client, login, queue):
