@@ -255,6 +255,12 @@ async def test_an_owner_told_their_flat_is_not_taken_reads_its_address_in_russia
     assert declined.status_code == 303
     told = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.user_id == owner)
     assert told and all(", кв. 12" in m["body"] and "flat 12" not in m["body"] for m in told)
+    # the owner's Russian name, the answer and the house read with a Russian voice on the English pages
+    page = (await client.get(f"/staff/showcase/offers/{offer.id}")).text
+    assert '<dd><span lang="ru">Тестовый Пользователь</span></dd>' in page
+    assert '<dd><span lang="ru">Не сдаём студии</span></dd>' in page and ', flat 12 <span class="badge' in page
+    listed = (await client.get("/staff/showcase/offers?status=declined")).text
+    assert '<td data-label="Owner"><span lang="ru">Тестовый Пользователь</span>' in listed
 
 
 async def test_an_owners_request_status_none_of_the_tabs_shows_the_new_ones_and_says_so(
@@ -370,5 +376,6 @@ async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_lis
     )
     page = (await client.get(f"/staff/showcase/{listing}")).text
     assert '<dd><span lang="ru">Менеджер Витрины</span></dd>' in page
+    assert re.search(r'<dt>Complex</dt><dd><span lang="ru">ЖК Тестовый \w+</span></dd>', page)
     opened = (await client.get(f"/staff/showcase/leads/{lead.id}")).text
     assert '<dd class="sc-message"><span lang="ru">Можно в субботу?</span></dd>' in opened
