@@ -813,7 +813,13 @@ name_outage_services(rules.OUTAGE_LABELS.shown)
 
 
 async def record_outage(principal: Principal, values: dict[str, Any], now: datetime) -> int:
-    """Record an outage of a house (or one entrance or riser of it): residents see it before filing requests."""
+    """Record an outage of a house (or one entrance or riser of it): residents see it before filing requests.
+    A start more than 30 days before ``now`` or an «until» more than 31 days after the start is a year or month
+    typed wrong, refused here too (the form is not the only way in), nothing written."""
+    if rules.outage_started_long_ago(values["starts_at"], now):
+        raise Refused(forms.outage_start_too_early())
+    if rules.outage_ends_long_after_start(values["starts_at"], values["ends_at"]):
+        raise Refused(forms.outage_end_too_late())
     async with atomic():
         outage = Outage(
             house=values["house_id"],

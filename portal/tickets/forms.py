@@ -407,7 +407,7 @@ def read_outage(
     if starts is None:
         errors.add("starts_at", gettext("Enter when it started as a date and time."))
     elif now is not None and rules.outage_started_long_ago(starts, now):
-        errors.add("starts_at", gettext("Check the date: the outage started more than 30 days ago."))
+        errors.add("starts_at", outage_start_too_early())
     ends_raw = form_value(data, "ends_at")
     ends = parse_local(ends_raw, tz)
     if ends_raw and ends is None:
@@ -415,11 +415,21 @@ def read_outage(
     elif starts and ends and ends <= starts:
         errors.add("ends_at", gettext("The end must be after the start."))
     elif rules.outage_ends_long_after_start(starts, ends):
-        errors.add("ends_at", gettext("Check the date: the end is more than 31 days after the start."))
+        errors.add("ends_at", outage_end_too_late())
     if errors:
         return None, errors
     values = {"house_id": house_id, "service": service, "description": form_value(data, "description")}
     return values | {"starts_at": starts, "ends_at": ends}, errors
+
+
+def outage_start_too_early() -> str:
+    """Why an outage started long ago is refused (``rules.outage_started_long_ago``)."""
+    return gettext("Check the date: the outage started more than 30 days ago.")
+
+
+def outage_end_too_late() -> str:
+    """Why an outage's «until» long after its start is refused (``rules.outage_ends_long_after_start``)."""
+    return gettext("Check the date: the end is more than 31 days after the start.")
 
 
 def misplaced_message(field: str) -> str:

@@ -23,6 +23,7 @@ from portal.tickets import actions
 from portal.tickets import forms
 from portal.tickets import queries
 from portal.tickets.queries import Option
+from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketEvent
 
@@ -185,6 +186,27 @@ async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(
     actions_done = {r["action"] for r in await AuditEvent.select(AuditEvent.action)}
     assert {"outage.create", "ticket.outage", "ticket.status", "outage.close"} <= actions_done
     assert await OutboxMessage.exists().where(OutboxMessage.user_id == filed["resident"].user_id)
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "words"),
+    [
+        (NOW - timedelta(days=31), None, "началось больше 30 дней назад"),
+        (NOW - timedelta(hours=2), NOW - timedelta(hours=2) + timedelta(days=32), "позже начала больше чем на 31 день"),
+    ],
+)
+async def test_an_outage_typed_a_year_wrong_is_refused_by_the_action_itself_nothing_written(filed, starts, ends, words):
+    """The outage form is not the only way in: ``record_outage`` refuses a start more than 30 days back or an
+    «until» more than 31 days after the start on its own (the form's rules), writing neither the outage, nor its
+    audit event, nor a notice to residents."""
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    audits, outbox = await AuditEvent.count(), await OutboxMessage.count()
+    values = {"house_id": ticket.house, "entrance_id": None, "riser_id": None, "service": "cold_water"}
+    with pytest.raises(Refused, match=words):
+        await actions.record_outage(dispatcher, values | {"description": "", "starts_at": starts, "ends_at": ends}, NOW)
+    assert await Outage.count() == 0
+    assert (await AuditEvent.count(), await OutboxMessage.count()) == (audits, outbox)
 
 
 def _form_of(ticket, tz: str, **edits: str) -> dict[str, str]:
