@@ -46,7 +46,6 @@ from portal.core.i18n import gettext as _
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.web import Refused
-from portal.notifications import actions as push_actions
 from portal.settings import get_settings
 
 TOKEN_TTL = {
@@ -212,13 +211,10 @@ class SignInResult:
     user: queries.UserInfo | None = None
 
 
-async def sign_in(
-    counter: limits.Counter, login: str, password: str, ip: str, push_endpoint: str | None = None
-) -> SignInResult:
+async def sign_in(counter: limits.Counter, login: str, password: str, ip: str) -> SignInResult:
     """Check a login and password. The attempt is counted first — per IP, and per user whichever of their
     e-mail or phone was typed — and over the limit no password is checked at all; the check itself runs on the
-    hashing threads. An unknown login costs the same time as a wrong password. The browser's push subscription
-    (``push_endpoint``) made for someone else ends when another person signs in on it."""
+    hashing threads. An unknown login costs the same time as a wrong password."""
     user = await queries.user_by_login(login)
     bucket = rules.sign_in_bucket(user.id if user else None, login)
     if not await counter.take(limits.SIGN_IN_PER_IP, ip) or not await counter.take(limits.SIGN_IN_PER_USER, bucket):
@@ -234,7 +230,6 @@ async def sign_in(
         values[User.password_hash] = await passwords.hash_async(password)
     async with atomic():
         await User.update(values).where(User.id == user.id)
-        await push_actions.hand_over_browser(user.id, push_endpoint)
     return SignInResult(SignIn.OK, user)
 
 

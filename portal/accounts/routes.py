@@ -57,8 +57,12 @@ from portal.notifications import forms as push_forms
 from portal.settings import get_settings
 
 
-def _sign_in(request: Request, user: queries.UserInfo, *, epoch: int | None = None, remember: bool = False) -> None:
-    """A new session under a new id: nothing of the visitor's session is carried over."""
+async def _sign_in(
+    request: Request, user: queries.UserInfo, *, epoch: int | None = None, remember: bool = False
+) -> None:
+    """A new session under a new id: nothing of the visitor's session is carried over. Every way in (the password,
+    a confirmation link, an invitation) takes this browser's push subscription from whoever had it before."""
+    await push_actions.hand_over_browser(user.id, push_forms.browser_endpoint(request.cookies))
     data = {SESSION_USER: user.id, SESSION_EPOCH: user.session_epoch if epoch is None else epoch}
     start_session(request, data, remember=remember)
 
@@ -202,12 +206,11 @@ class Visitors(Controller):
         target = safe_next(form_value(data, "next"), "")
         status = 422
         if not errors:
-            endpoint = push_forms.browser_endpoint(request.cookies)
             result = await actions.sign_in(
-                limits.counter(request), values["login"], values["password"], client_ip(request), endpoint
+                limits.counter(request), values["login"], values["password"], client_ip(request)
             )
             if result.outcome is actions.SignIn.OK and result.user is not None:
-                _sign_in(request, result.user, remember=values["remember"])
+                await _sign_in(request, result.user, remember=values["remember"])
                 return Redirect(path=target or "/", status_code=303)
             status = 429 if result.outcome is actions.SignIn.LIMITED else 422
             errors.general.append(_sign_in_refusal(result.outcome))
@@ -286,7 +289,7 @@ class Visitors(Controller):
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
         if user is None:
             return _link_gone(request, TokenPurpose.CONFIRM)
-        _sign_in(request, user)
+        await _sign_in(request, user)
         flash(request, _("Your e-mail is confirmed. Welcome!"))
         return Redirect(path="/", status_code=303)
 
@@ -316,7 +319,7 @@ class Visitors(Controller):
         if principal.user_id != user.id:
             flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
             return Redirect(path="/login", status_code=303)
-        _sign_in(request, user, epoch=epoch)
+        await _sign_in(request, user, epoch=epoch)
         text = _("Your login is now %(email)s. You stay signed in here; other devices are signed out.", email=row.email)
         flash(request, text)
         return Redirect(path="/profile", status_code=303)
@@ -346,7 +349,7 @@ class Visitors(Controller):
         if outcome is actions.InviteAccepted.LINKED:
             flash(request, _("The account has been added to your profile. Sign in with your password."))
             return Redirect(path="/login", status_code=303)
-        _sign_in(request, user)
+        await _sign_in(request, user)
         return Redirect(path="/", status_code=303)
 
 
@@ -555,7 +558,7 @@ class SignedIn(Controller):
             errors.add("current_password", forms.too_many() if limited else _("The current password is wrong."))
             return await _profile_page(request, me, password_errors=errors, status=429 if limited else 422)
         # Other sessions of this user end (their epoch is older); this one continues under a new id.
-        _sign_in(request, me, epoch=epoch)
+        await _sign_in(request, me, epoch=epoch)
         flash(request, _("The password is changed. You stay signed in here; other devices are signed out."))
         return Redirect(path="/profile", status_code=303)
 

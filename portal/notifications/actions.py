@@ -48,8 +48,8 @@ async def unsubscribe(user_id: int, endpoint: str | None) -> None:
 
 
 async def hand_over_browser(user_id: int, endpoint: str | None) -> None:
-    """Forget this browser's push subscription made for anyone but the person signing in on it (in the sign-in's
-    transaction): a session that ran out without a sign-out left it with the previous person, whose notices the
+    """Forget this browser's push subscription made for anyone but the person signing in on it, whichever way they
+    come in: a session that ran out without a sign-out left it with the previous person, whose notices the
     next one at the browser would otherwise get."""
     if endpoint is None:
         return

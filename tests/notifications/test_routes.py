@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import User
+from portal.core.tables import OutboxMessage
 from portal.notifications.forms import endpoint_cookie
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
@@ -124,6 +126,28 @@ async def test_signing_in_takes_this_browsers_push_from_the_previous_person(db, 
     again = await client.form("/login", {"login": email, "password": "correct horse 42"})
     assert again.status_code == 303
     assert await PushSubscription.count().where(PushSubscription.user == person) == 1
+
+
+async def test_accepting_an_invitation_takes_this_browsers_push_from_the_previous_person(
+    db, client, new_client, login, make_user, make_account
+):
+    """Only the password sign-in handed the browser's push subscription over: a person who came in by accepting an
+    invitation (or by a confirmation link) on a shared computer got the previous person's notices. Every way in
+    does it."""
+    place = await make_account()
+    manager, previous = await make_user(roles=("manager",), houses=(place.house,)), await make_user()
+    await login(client, manager)
+    invite = {"account": place.number, "email": "shared.pc@example.ru", "role": "owner"}
+    assert (await client.form("/staff/invitations", invite)).status_code == 303
+    body = (await OutboxMessage.select().where(OutboxMessage.recipient == "shared.pc@example.ru").first())["body"]
+    path = re.search(r"/invite/[\w-]+", body).group(0)
+    shared = "https://push.example/shared-pc"
+    await PushSubscription.insert(PushSubscription(user=previous, endpoint=shared, p256dh="B", auth="a"))
+    guest = new_client()
+    guest.cookies.set("push_endpoint", endpoint_cookie(shared))
+    password = {"full_name": "Новый Житель", "password": "a good pass 1", "password2": "a good pass 1"}
+    assert (await guest.form(path, password)).status_code == 303
+    assert not await PushSubscription.exists().where(PushSubscription.endpoint == shared)
 
 
 async def test_push_can_be_turned_off_in_this_browser(db, client, login, make_user):
