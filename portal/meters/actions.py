@@ -509,7 +509,10 @@ async def exported_rows(
 ) -> AsyncIterator[queries.ExportRow]:
     """The export's lines (``queries.export_rows``); once every line is read, the export is kept — the month, each
     house it covered (None: every house) — and the marks of readings to recount it carried are cleared."""
+    carried: set[int] = set()  # the readings whose line went out marked to recount
     async for row in queries.export_rows(actor, period, house):
+        if row.recount and row.reading_id is not None:
+            carried.add(row.reading_id)
         yield row
     if houses == []:
         return  # a house outside the user's: nothing was exported
@@ -520,15 +523,20 @@ async def exported_rows(
                 for h in (houses if houses is not None else [None])
             )
         )
-        await _clear_recount(period, houses, now)
+        await _clear_recount(period, houses, now, carried)
         await audit.record(actor, "meters.export", "meter_export", None, {"period": period, "houses": houses})
 
 
-async def _clear_recount(period: date, houses: list[int] | None, before: datetime) -> None:
-    """The readings reviewed before the export (so carried by it) no longer wait to be recounted."""
+async def _clear_recount(period: date, houses: list[int] | None, before: datetime, carried: set[int]) -> None:
+    """The marks the export carried no longer wait to be recounted: those of the readings whose line went out
+    marked, and of the readings billing does not take (waiting for review, rejected: the meter's line carried the
+    mark). A reading passed, reviewed or counted again while the file was being written keeps its mark."""
     # A next reading whose consumption a review counted again has no review of its own (its time: the export's).
     reviewed = MeterReading.reviewed_at.is_null() | (MeterReading.reviewed_at <= before)
+    not_taken = MeterReading.review.is_in([Review.PENDING, Review.REJECTED])
+    in_file = (MeterReading.id.is_in(sorted(carried)) | not_taken) if carried else not_taken
     where = (MeterReading.period == period) & (MeterReading.recount == True) & reviewed  # noqa: E712
+    where &= (MeterReading.submitted_at <= before) & in_file
     if houses is not None:
         where &= MeterReading.meter.account.premise.house.is_in(houses or [0])
     marked = [r["id"] for r in await MeterReading.select(MeterReading.id).where(where)]

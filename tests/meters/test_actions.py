@@ -255,6 +255,28 @@ async def test_a_correction_marks_the_next_reading_it_recounts_when_that_month_w
     assert not (await readings_of(flat.cold))[0]["recount"]
 
 
+async def test_marks_set_while_the_export_is_written_stay_for_the_next_one(flat, make_user):
+    """The file's lines are read one by one: a reading passed after the export began, or a next reading counted
+    again after its line went out unmarked, is not in the file as billing should recount it — it keeps its mark."""
+    from portal.meters.tables import MeterExport
+
+    await _pass(flat, {flat.cold: {1: D("104")}})  # October 100 → November 104
+    for period in (date(2026, 10, 1), NOV):
+        await MeterExport(period=period, exported_at=NOW - timedelta(days=1)).save()
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    lines = actions.exported_rows(manager, NOV, None, [flat.house], now=NOW)
+    line = await anext(lines)
+    assert (line.serial, line.recount) == ("ХВ-1", False)
+    later = NOW + timedelta(minutes=1)
+    item = await queries.staff_reading(manager, (await readings_of(flat.cold, date(2026, 10, 1)))[0]["id"])
+    assert await actions.correct_reading(manager, item, {1: D("98.5")}, "на фото 98,5", now=later) == []
+    wanted = {flat.power: {1: D("2300"), 2: D("1150")}}
+    assert (await actions.pass_readings(flat.principal, wanted, today=TODAY, now=later, window=WINDOW)).ok
+    assert [row async for row in lines]
+    assert (await readings_of(flat.cold))[0]["recount"]
+    assert [r["recount"] for r in await readings_of(flat.power)] == [True, True]
+
+
 async def test_rejecting_an_earlier_reading_counts_the_next_one_from_the_reading_before(flat, make_user):
     await _pass(flat, {flat.cold: {1: D("104")}})  # October 100 → November 104, used 4
     manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
