@@ -235,6 +235,10 @@ async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(ma
     assert '<span lang="ru">ЕГРН № 1</span>' in premise
     owners = (await manager.get("/staff/owners")).text
     assert '<span lang="ru">Петров Пётр Петрович</span></a></td>' in owners
+    accounts = (await manager.get("/staff/accounts")).text
+    assert '<td data-label="Payer"><span lang="ru">Сидорова Анна Ивановна</span></td>' in accounts
+    account = (await manager.get(f"/staff/accounts/{estate['account']}")).text
+    assert '<dt>Payer</dt><dd><span lang="ru">Сидорова Анна Ивановна</span></dd>' in account
     edit = (await manager.get(f"/staff/accounts/{estate['account']}/edit")).text
     assert f'<p class="muted"><span lang="ru">{ADDRESS}</span>, flat 2</p>' in edit
     manager.cookies.set("lang", "ru")
