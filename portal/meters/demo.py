@@ -1,8 +1,8 @@
 """Demo meters and 12 months of readings: water in every flat, gas and electricity (two and three zones) in some,
 a replaced meter, one past its verification date (the first demo resident's second account), one close to going
-through zero (the hot water of his first account), this month's readings missing for a third of the accounts,
-implausible jumps waiting for review (with photos of the meter), and the house (ОДПУ) meters of every house with
-their monthly readings."""
+through zero (the hot water of his first account), this month's readings (passed from the window's first day;
+before it only a few passed early) missing for a third of the accounts, implausible jumps waiting for review (with
+photos of the meter), and the house (ОДПУ) meters of every house with their monthly readings."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from portal.core import clock
 from portal.core import storage
 from portal.demo import DemoContext
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseKind
+from portal.meters import reminders
 from portal.meters import rules
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
@@ -129,12 +131,18 @@ async def _readings(
 ) -> tuple[list[MeterReading], int]:
     rng = ctx.rng
     current = _current(ctx.today)
+    window = reminders.window()
+    # This month's readings are passed from the window's first day: before it, the last ones are last month's.
+    in_window = current == rules.first_of_month(ctx.today) and ctx.today.day >= window.start_day
+    # the first day this month a reading went to ``current``: after the window's end they count for the next month
+    first = window.start_day if in_window else 1 if current == rules.first_of_month(ctx.today) else window.end_day + 1
     expired = resident[1] if len(resident) > 1 else None
     first_house = set(ctx.shared.get("accounts_by_house", {}).get((ctx.shared.get("houses") or [0])[0], []))
     passed_now = {a for i, a in enumerate(accounts) if i % 3 != 1 and a not in resident[:1]}  # a third missing
     jumpy = [a for a in sorted(first_house) if a in passed_now and a not in resident][2:6]  # to review, with photos
     with_photo = {a for a in sorted(passed_now) if a in first_house and a not in jumpy}
     with_photo = set(sorted(with_photo)[:2]) | set(jumpy[:3])
+    early = set(jumpy) | with_photo  # the few who passed this month's readings before the window, if it isn't open
     readings: list[MeterReading] = []
     photos = 0
     charged = await _charged_water()
@@ -148,7 +156,8 @@ async def _readings(
             if resident and account == resident[0] and service == Service.HOT_WATER:
                 value = Decimal("99480.000")  # close to going through zero: the form asks about a lower value
             share = {1: 1.0, 2: 0.45, 3: 0.3}[zone] if m["zones"] > 1 else 1.0
-            periods = _months(ctx.today) + ([current] if account in passed_now else [])
+            passed = account in passed_now and (in_window or account in early)
+            periods = _months(ctx.today) + ([current] if passed else [])
             for period in periods:
                 if period == current and account == expired and service == Service.HOT_WATER:
                     continue  # past its verification date: no reading this month
@@ -166,7 +175,7 @@ async def _readings(
                     photo = (await storage.save_image(meter_photo(value, m["serial"], decimals))).key
                     photos += 1
                 if period == current:
-                    moment = min(datetime.combine(ctx.today, time(0, rng.randint(0, 59)), UTC), ctx.now)
+                    moment = _this_month(ctx, rng.randint(min(first, ctx.today.day), ctx.today.day))
                 else:
                     moment = datetime.combine(period.replace(day=rng.randint(15, 25)), time(9 + zone), UTC)
                 source = Source.PHONE if rng.random() < 0.08 else Source.PORTAL
@@ -187,6 +196,16 @@ async def _readings(
                     )
                 )
     return readings, photos
+
+
+def _this_month(ctx: DemoContext, day: int) -> datetime:
+    """A moment of this month's ``day`` in the company's hours, not after the demo's load."""
+    rng = ctx.rng
+    start = datetime.combine(ctx.today.replace(day=day), time(0), clock.zone())
+    moment = start + timedelta(hours=rng.randint(8, 21), minutes=rng.randint(0, 59))
+    if moment <= ctx.now:
+        return moment.astimezone(UTC)
+    return (start + (ctx.now - start) * rng.random()).astimezone(UTC)  # earlier today: between midnight and the load
 
 
 async def _charged_water() -> dict[tuple[int, str, date], Decimal | None]:

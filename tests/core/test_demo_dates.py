@@ -5,6 +5,7 @@ engines. Only what looks ahead (a deadline, a planned end, a vote's close) may l
 from __future__ import annotations
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
@@ -45,3 +46,41 @@ async def test_the_demo_loaded_in_the_morning_dates_nothing_after_its_load(db, m
 
     first = await Ticket.select(Ticket.created_at).where(Ticket.number == 1).first()
     assert _aware(first["created_at"]).date() == morning.astimezone(UTC).date()
+
+
+async def _meter_readings_loaded_at(moment, make_account):
+    import random
+
+    from portal.demo import DemoContext
+    from portal.meters import demo as meters_demo
+    from portal.meters.tables import MeterReading
+
+    place = await make_account()
+    for _ in range(2):
+        await make_account(house=place.house)
+    ctx = DemoContext(rng=random.Random(5), today=moment.date(), loaded_at=moment.astimezone(UTC))
+    await meters_demo.seed(ctx)
+    rows = await MeterReading.select(MeterReading.period, MeterReading.submitted_at)
+    return [(_day(r["period"]), clock.local(_aware(r["submitted_at"]))) for r in rows]
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def test_before_the_window_the_demos_last_readings_are_last_months(db, make_account):
+    # 5 December, before the window (15th–25th): nobody has passed December's readings yet.
+    moment = datetime(2026, 12, 5, 9, 0, tzinfo=clock.zone())
+    readings = await _meter_readings_loaded_at(moment, make_account)
+    assert readings
+    assert max(period for period, _ in readings) == date(2026, 11, 1)
+    assert all(at <= moment for _, at in readings)
+
+
+async def test_inside_the_window_this_months_readings_are_dated_within_it_and_before_the_load(db, make_account):
+    moment = datetime(2026, 12, 18, 0, 40, tzinfo=clock.zone())
+    readings = await _meter_readings_loaded_at(moment, make_account)
+    december = [at for period, at in readings if period == date(2026, 12, 1)]
+    assert december
+    assert all(date(2026, 12, 15) <= at.date() <= date(2026, 12, 18) and at <= moment for at in december)
+    assert len({at.date() for at in december}) > 1  # passed over the window's days, not all just before the load
