@@ -150,7 +150,7 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
             "status": status,
             "message": message,
             "principal": principal,
-            "back": back if signed_in else "/login?next=" + quote(back, safe="/"),
+            "back": back if signed_in or not unsent else "/login?next=" + quote(back, safe="/"),
             "signed_in": signed_in,
         },
         status_code=status,

@@ -109,6 +109,13 @@ async def test_a_stale_form_answers_in_the_readers_language(client, login, make_
         assert page.status_code == 403 and words in page.text and f'<html lang="{lang}"' in page.text, lang
 
 
+async def test_a_visitors_unknown_page_leads_home_not_to_a_form(client):
+    """The way back to a refused form is for a refused form only: a visitor's missing page leads home."""
+    page = await client.get("/no-such-page")
+    assert page.status_code == 404 and 'href="/">На главную</a>' in page.text
+    assert "data-draft-kept" not in page.text and "/login?next=" not in page.text
+
+
 async def test_an_unknown_page_answers_in_the_readers_language(client):
     """An address that no page has was answered in Russian whatever the reader had chosen: the language is read
     for pages only, and an address matching none never reached that step."""
