@@ -73,6 +73,7 @@ FIELDS = {
     "status": lazy("State"),
     "replaced_by": lazy("Replaced by meter"),
     "rows": lazy("Rows"),
+    "houses": lazy("Houses"),
     **IMPORT_FIELDS,
 }
 VALUES: dict[str, audit.Shows] = {
@@ -84,6 +85,7 @@ VALUES: dict[str, audit.Shows] = {
     "status": words.status_label,
     "readings": _readings("meter"),
     "replaced_by": lambda meter_id: _meter("meter", meter_id),
+    "houses": audit.Ref("house"),
 }
 
 describe(
@@ -96,9 +98,15 @@ describe(
         "meters.meter.replace": lazy("Meter replaced"),
         "meters.house_meter.create": lazy("House meter added"),
         "meters.import": lazy("Meters imported"),
+        "meters.export": lazy("Readings exported to billing"),
     },
     fields=FIELDS,
-    entities={"meter": lazy("Meter"), "meter_reading": lazy("Reading"), "house_meter": lazy("House meter")},
+    entities={
+        "meter": lazy("Meter"),
+        "meter_reading": lazy("Reading"),
+        "house_meter": lazy("House meter"),
+        "meter_export": lazy("Export to billing"),
+    },
     values=VALUES,
 )
 describe(
