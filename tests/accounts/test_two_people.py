@@ -133,6 +133,7 @@ def records_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[A
         "invitation_id": [db.one(f"SELECT min(id) FROM auth_token WHERE account IN {acc} AND used_at IS NULL")],
         "entry_id": [entry[0][0]] if entry else [],
         "meeting_id": [entry[0][1]] if entry else [],
+        "message_id": [db.one(f"SELECT min(id) FROM outbox_message WHERE channel = 'inapp' AND user_id = {user}")],
     }
 
 
