@@ -152,6 +152,8 @@ async def test_a_ballot_says_a_whole_premise_so_and_a_part_by_its_share(
     await login(client, user)
     client.cookies.set("lang", "en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
+    assert '<span lang="ru">Собственник A</span> · the whole premise' in page  # a name, Russian data
+    page = re.sub(r'<span lang="ru">(.*?)</span>', r"\1", page)  # as it reads
     assert "Собственник A · the whole premise · 50.00 votes" in page
     assert "Собственник B · share 1/2 · 35.00 votes" in page and "share 1 " not in page
     client.cookies.set("lang", "ru")
