@@ -6,7 +6,6 @@ it holds."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -15,6 +14,7 @@ from decimal import Decimal
 import pytest
 
 from tests.accounts.test_audit_values import _page
+from tests.words import as_read
 
 ADDRESS = "г. Симферополь, ул. Киевская, д. 12"
 
@@ -135,7 +135,7 @@ def _events(r: dict[str, int]) -> list[tuple]:
 async def test_the_records_a_field_holds_read_by_their_names(client, make_user, make_account, login, lang, said):
     r = await _records(make_account)
     page = await _page(client, make_user, login, lang, *_events(r))
-    listed = re.sub(r'<span lang="ru">(.*?)</span>', r"\1", page)  # as they read; the marks: test_audit_values
+    listed = as_read(page)  # as they read; the marks: test_audit_values
     for words in said:
         assert words in listed, words
     for key in ("entrance", "premise", "owner", "section", "listing", "meeting", "item", "entry", "outage"):

@@ -5,13 +5,13 @@ as money in rubles, a meter's zone and a meter as the meter pages name them; the
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 
 from portal.core import audit
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
+from tests.words import as_read
 
 NBSP = "\u00a0"
 
@@ -254,7 +254,7 @@ async def test_houses_complexes_and_people_read_by_name_from_one_lookup_a_page(
         f'#{blocked}<div class="muted">Заблокированный Сотрудник</div>',
         f'#{executor}<div class="muted">Сантехников Пётр</div>',
     ]
-    words_of = re.sub(r'<span lang="ru">(.*?)</span>', r"\1", listed).replace(' lang="ru"', "")  # as they read
+    words_of = as_read(listed)  # as they read
     for words in said:
         assert words in words_of, words
     table = listed[listed.index("<table") : listed.index("</table>")]  # not the page sizes' links («100»)

@@ -3,7 +3,6 @@ as a bare «Запись #id»: the titles of a whole page are looked up at once
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.core import clock
 from tests.accounts.test_audit_values import _page
+from tests.words import as_read
 
 
 async def _posts(make_account) -> dict[str, int]:
@@ -44,7 +44,7 @@ def _events(p: dict[str, int]) -> list[tuple]:
 async def test_a_post_reads_as_its_title(client, make_user, make_account, login, lang, notice):
     p = await _posts(make_account)
     page = await _page(client, make_user, login, lang, *_events(p))
-    listed = re.sub(r'<span lang="ru">(.*?)</span>', r"\1", page).replace(' lang="ru"', "")  # as they read
+    listed = as_read(page)  # as they read
     record = "Запись" if lang == "ru" else "Post"
     assert f'{record} #{p["news"]}<div class="muted">Субботник во дворе</div>' in listed
     assert f'{record} #{p["notice"]}<div class="muted">{notice}г. Симферополь, ул. Киевская, д. 12' in listed

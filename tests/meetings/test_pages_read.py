@@ -15,6 +15,7 @@ from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _paper_ballots
 from tests.meetings.test_routes import _code
 from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
+from tests.words import as_read
 
 
 def _decisions_head(page: str) -> str:
@@ -153,7 +154,7 @@ async def test_a_ballot_says_a_whole_premise_so_and_a_part_by_its_share(
     client.cookies.set("lang", "en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert '<span lang="ru">Собственник A</span> · the whole premise' in page  # a name, Russian data
-    page = re.sub(r'<span lang="ru">(.*?)</span>', r"\1", page)  # as it reads
+    page = as_read(page)  # as it reads
     assert "Собственник A · the whole premise · 50.00 votes" in page
     assert "Собственник B · share 1/2 · 35.00 votes" in page and "share 1 " not in page
     client.cookies.set("lang", "ru")
