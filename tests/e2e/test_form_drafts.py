@@ -65,8 +65,11 @@ def test_another_person_signing_in_in_the_tab_does_not_get_the_text(live_server:
     sign_in(page, live_server, "resident@demo.ru")
     _type_and_lose_the_session(page, live_server)
     _sign_in_from_the_answer(page, live_server, "resident2@demo.ru")
+    # The signed-in page is swapped in by htmx, which changes the address before the new page's content settles
+    # and the drafts' script runs on it: wait for the script, then read the storage.
+    page.wait_for_function("t => !JSON.stringify(sessionStorage).includes(t)", arg=TEXT, timeout=10_000)
     expect(page.get_by_label(re.compile("Опишите проблему"))).to_have_value("")
-    assert TEXT not in page.evaluate("JSON.stringify(sessionStorage)")
+    expect(page.get_by_text("Этот текст вы набрали здесь раньше, но не отправили")).to_have_count(0)
 
 
 def test_signing_out_forgets_what_was_typed(live_server: str, open_page: OpenPage):
