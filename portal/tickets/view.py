@@ -63,6 +63,11 @@ def _duration(minutes: int) -> str:
     return ngettext("%(num)d min", "%(num)d min", mins)
 
 
+def _shown_house(house: str, option: str) -> str:
+    """The house's address as an option shows it: whole, or without the town ``house_choices`` left out."""
+    return house if option.startswith(house) else house.partition(", ")[2]
+
+
 # An emergency category whose own name already says so in a language («Авария: вода, …») is worded whole by the
 # translator, as it is offered to the resident: «Авария: …, электричество — авария» said it twice.
 EMERGENCY_CHOICES = Labels({"emergency_localisation": lazy("Accident: water, heating, sewerage or power — emergency")})
@@ -171,18 +176,24 @@ class TicketView:
     def place_options(places: Sequence[queries.Place]) -> list[tuple[int, str]]:
         """The resident's premises as choices, as the paid services name them: the address without the town they all
         share (house_choices), for a phone's closed dropdown cut «…, д. 189А, кв. 1 (лицевой счёт …)» off at the
-        part that tells two flats apart. The account number is added only where two accounts share an address."""
+        part that tells two flats apart. The account number is added only where two accounts share an address. On
+        a page in another language the house's address, Russian data, is marked ``lang="ru"`` and the premise's
+        words of the page's language are not («<span lang="ru">ул. Киевская, д. 189</span>, flat 1»)."""
         numbers = {p.account_id: p.account_number for p in places}
         options = house_choices(
             [(p.account_id, full_address(p.house_address, p.premise_kind, p.premise_number)) for p in places]
         )
         shared = Counter(text for _id, text in options)
+        houses = {p.account_id: p.house_address or "" for p in places}
         return [
             (
                 key,
-                text
-                if shared[text] == 1
-                else gettext("%(address)s (account %(number)s)", address=text, number=numbers[key]),
+                russian_markup(
+                    text
+                    if shared[text] == 1
+                    else gettext("%(address)s (account %(number)s)", address=text, number=numbers[key]),
+                    _shown_house(houses[key], text),
+                ),
             )
             for key, text in options
         ]

@@ -3,6 +3,7 @@ account number only where two accounts share an address (a phone's closed dropdo
 
 from __future__ import annotations
 
+from portal.core.i18n import set_locale
 from portal.tickets.queries import Place
 from portal.tickets.view import TK
 
@@ -32,3 +33,18 @@ def test_houses_of_two_towns_keep_their_whole_addresses():
         "г. Симферополь, ул. Киевская, д. 189, кв. 1",
         "г. Ялта, ул. Морская, д. 2, кв. 5",
     ]
+
+
+def test_on_an_english_page_only_the_house_of_an_option_is_marked_russian():
+    places = [
+        _place(1, "9101000001", "г. Симферополь, ул. Киевская, д. 189", "1"),
+        _place(2, "9102000001", "г. Симферополь, ул. Киевская, д. 189А", "1"),
+        _place(3, "9102000002", "г. Симферополь, ул. Киевская, д. 189А", "1"),
+    ]
+    set_locale("en")
+    try:
+        options = dict(TK.place_options(places))
+    finally:
+        set_locale("ru")
+    assert options[1] == '<span lang="ru">ул. Киевская, д. 189</span>, flat 1'
+    assert options[2] == '<span lang="ru">ул. Киевская, д. 189А</span>, flat 1 (account 9102000001)'
