@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
+from portal.settings import get_settings
 
 TOPICS = frozenset(Topic.__members__.values())
 CHANNELS = frozenset(Channel.__members__.values())
@@ -76,17 +79,26 @@ end (it outlives the session, and works without JavaScript)."""
 
 
 def endpoint_cookie(endpoint: str) -> str:
-    """The endpoint as a cookie value (URL-safe base64: a URL's ``:``, ``/`` and ``=`` need no quoting)."""
-    return base64.urlsafe_b64encode(endpoint.encode()).decode()
+    """The endpoint as a cookie value: URL-safe base64 (a URL's ``:``, ``/`` and ``=`` need no quoting), a dot and
+    its HMAC under the app's secret — so that a page which can set a cookie for the site cannot name another
+    person's endpoint and have sign-in or sign-out forget that person's browser."""
+    value = base64.urlsafe_b64encode(endpoint.encode()).decode()
+    return f"{value}.{_cookie_signature(value)}"
+
+
+def _cookie_signature(value: str) -> str:
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"{PUSH_COOKIE}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def browser_endpoint(cookies: Mapping[str, str]) -> str | None:
-    """The endpoint the request's ``PUSH_COOKIE`` names, ``None`` when there is none or it is not one."""
-    cookie = cookies.get(PUSH_COOKIE)
-    if not cookie:
+    """The endpoint the request's ``PUSH_COOKIE`` names, ``None`` when there is none, it is not one, or its
+    signature is not ours (an unsigned cookie is ignored as a forged one is)."""
+    value, _, signature = (cookies.get(PUSH_COOKIE) or "").partition(".")
+    if not value or not hmac.compare_digest(signature.encode(), _cookie_signature(value).encode()):
         return None
     try:
-        endpoint = base64.urlsafe_b64decode(cookie.encode()).decode()
+        endpoint = base64.urlsafe_b64decode(value.encode()).decode()
     except (binascii.Error, ValueError):
         return None
     return endpoint[:2000] if _push_service(endpoint) else None

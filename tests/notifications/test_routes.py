@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -126,6 +127,27 @@ async def test_signing_in_takes_this_browsers_push_from_the_previous_person(db, 
     again = await client.form("/login", {"login": email, "password": "correct horse 42"})
     assert again.status_code == 303
     assert await PushSubscription.count().where(PushSubscription.user == person) == 1
+
+
+async def test_a_push_cookie_not_signed_by_the_portal_is_ignored(db, client, make_user):
+    """The cookie naming this browser's push endpoint was plain base64: a page that could set a cookie for the
+    site could name another person's endpoint, and the next sign-in here forgot that person's browser. The
+    cookie carries the portal's signature now; one without it, or with a wrong one, names nothing."""
+    previous, person = await make_user(), await make_user()
+    await User.update({User.password_hash: hash_password("correct horse 42")}).where(User.id == person)
+    theirs = "https://push.example/their-phone"
+    await PushSubscription.insert(PushSubscription(user=previous, endpoint=theirs, p256dh="B", auth="a"))
+    value = base64.urlsafe_b64encode(theirs.encode()).decode()
+    email = (await User.select(User.email).where(User.id == person).first())["email"]
+    for forged in (value, f"{value}.{'0' * 64}", f"{value}.", f"{value}.{value}"):
+        client.cookies.set("push_endpoint", forged)
+        client.cookies.set("session", "")
+        assert (await client.form("/login", {"login": email, "password": "correct horse 42"})).status_code == 303
+        assert await PushSubscription.exists().where(PushSubscription.endpoint == theirs)
+    client.cookies.set("push_endpoint", endpoint_cookie(theirs))
+    client.cookies.set("session", "")
+    assert (await client.form("/login", {"login": email, "password": "correct horse 42"})).status_code == 303
+    assert not await PushSubscription.exists().where(PushSubscription.endpoint == theirs)
 
 
 async def test_accepting_an_invitation_takes_this_browsers_push_from_the_previous_person(
