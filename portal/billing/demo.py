@@ -182,7 +182,8 @@ async def seed(ctx: DemoContext) -> None:
             break
         # 2. The charges of this month, posted when it ends.
         charges: list[tuple[Any, ...]] = []
-        created = clock.now()
+        charged_at = datetime.combine(rules.month_end(period), time(20, 0), tzinfo=tz)
+        created = charged_at.astimezone(UTC)  # calculated when the month ended, as its ledger entry says
         per_account: dict[int, int] = {}
         for account_id, area, kind in accounts:
             profile = profiles[account_id]
@@ -207,7 +208,6 @@ async def seed(ctx: DemoContext) -> None:
                 )
                 per_account[account_id] = per_account.get(account_id, 0) + to_kopecks(amount) + to_kopecks(recalc)
         await bulk.insert_rows(Charge, CHARGE_COLUMNS, charges)
-        charged_at = datetime.combine(rules.month_end(period), time(20, 0), tzinfo=tz)
         await ledger.post_bulk(
             [
                 {

@@ -46,6 +46,16 @@ async def test_the_demo_loaded_in_the_morning_dates_nothing_after_its_load(db, m
 
     first = await Ticket.select(Ticket.created_at).where(Ticket.number == 1).first()
     assert _aware(first["created_at"]).date() == morning.astimezone(UTC).date()
+    # a month's charges are calculated when it ends, as their ledger entry says, not on the day of the load
+    from portal.billing import rules as billing_rules
+    from portal.billing.tables import Charge
+
+    charges = await Charge.select(Charge.period, Charge.created_at).limit(500)
+    assert charges
+    wrong = [
+        r for r in charges if clock.local(_aware(r["created_at"])).date() != billing_rules.month_end(_day(r["period"]))
+    ]
+    assert not wrong, wrong[:3]
 
 
 async def _meter_readings_loaded_at(moment, make_account):
