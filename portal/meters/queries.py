@@ -953,7 +953,8 @@ async def export_rows(principal: Principal, period: date, house: int | None = No
         yield row
 
 
-# Each meter in use (or failed) with the last period before this one with a reading billing took.
+# Each meter in use (or failed) in the month — replaced or removed only after it — with the last period before this
+# one with a reading billing took.
 _WITHOUT_READING = (
     "SELECT m.id, m.serial, m.service, m.zones, m.decimals, m.status, m.failed_on, m.installed_on, "
     "m.next_verification, a.number AS account_number, h.address, p.number AS premise_number, p.kind AS premise_kind, "
@@ -961,7 +962,8 @@ _WITHOUT_READING = (
     "AND r.review NOT IN ('pending', 'rejected') AND r.period < {}) AS own_last, "
     "EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} AND r.recount) AS recount "
     "FROM meter m JOIN personal_account a ON a.id = m.account JOIN premise p ON p.id = a.premise "
-    "JOIN house h ON h.id = p.house WHERE m.status IN ({}, {}) AND (m.installed_on IS NULL OR m.installed_on < {}) "
+    "JOIN house h ON h.id = p.house WHERE (m.status IN ({}, {}) OR m.removed_on >= {}) "
+    "AND (m.installed_on IS NULL OR m.installed_on < {}) "
     "AND NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter = m.id AND r.period = {} "
     "AND r.review NOT IN ('pending', 'rejected'))"
 )
@@ -971,12 +973,14 @@ async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> Asy
     """The registers of meters in use (or failed) with no reading billing takes for ``period``, by meter, each
     with the basis it is charged by (DOMAIN §4.2); two queries a chunk of meters."""
     sql = _WITHOUT_READING + in_scope + " AND m.id > {} ORDER BY m.id LIMIT {}"
-    fixed = [period, period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, rules.next_month(period), period]
+    after = rules.next_month(period)
+    fixed = [period, period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, after, after, period]
     last_meter = 0
     while True:
         rows = await Meter.raw(sql, *fixed, *scope, last_meter, EXPORT_CHUNK)
-        replaced = await _replaced_last([r["id"] for r in rows], period)
-        averages = await _export_averages({r["id"]: r["service"] for r in rows}, period)
+        owner = await _predecessors([r["id"] for r in rows])
+        replaced = await _replaced_last(owner, period)
+        averages = await _export_averages({r["id"]: r["service"] for r in rows}, owner, period)
         for r in rows:
             taken = [d for d in (_as_date(r["own_last"]), replaced.get(r["id"])) if d is not None]
             for zone in range(1, r["zones"] + 1):
@@ -986,45 +990,59 @@ async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> Asy
         last_meter = rows[-1]["id"]
 
 
-async def _replaced_last(meter_ids: list[int], period: date) -> dict[int, date]:
-    """The last period before ``period`` with a reading billing took of the meter each of ``meter_ids`` replaced
-    (its months without a reading are counted from there)."""
-    if not meter_ids:
+async def _predecessors(meter_ids: list[int]) -> dict[int, int]:
+    """Every meter the meters ``meter_ids`` replaced, however many replacements back, with the one of
+    ``meter_ids`` it was followed by in the end (a query a replacement level)."""
+    owner: dict[int, int] = {}
+    frontier = list(meter_ids)
+    while frontier:
+        rows = await Meter.select(Meter.id, Meter.replaced_by).where(Meter.replaced_by.is_in(frontier))
+        found = [r for r in rows if r["id"] not in owner and r["id"] not in meter_ids]
+        owner.update({r["id"]: owner.get(r["replaced_by"], r["replaced_by"]) for r in found})
+        frontier = [r["id"] for r in found]
+    return owner
+
+
+async def _replaced_last(owner: dict[int, int], period: date) -> dict[int, date]:
+    """The last period before ``period`` with a reading billing took of a meter each meter replaced (``owner``:
+    the meters replaced, with their last successor): its months without a reading are counted from there."""
+    if not owner:
         return {}
     rows = (
-        await MeterReading.select(
-            MeterReading.meter.replaced_by.as_alias("successor"), Max(MeterReading.period).as_alias("last_period")
-        )
+        await MeterReading.select(MeterReading.meter, Max(MeterReading.period).as_alias("last_period"))
         .where(
-            MeterReading.meter.replaced_by.is_in(meter_ids)
+            MeterReading.meter.is_in(list(owner))
             & (MeterReading.period < period)
             & MeterReading.review.not_in(list(UNSETTLED))
         )
-        .group_by(MeterReading.meter.replaced_by)
+        .group_by(MeterReading.meter)
     )
-    return {r["successor"]: d for r in rows if (d := _as_date(r["last_period"])) is not None}
+    last: dict[int, date] = {}
+    for r in rows:
+        if (d := _as_date(r["last_period"])) is not None:
+            last[owner[r["meter"]]] = max(d, last.get(owner[r["meter"]], d))
+    return last
 
 
-async def _export_averages(services: dict[int, str], period: date) -> dict[tuple[int, int], Decimal]:
+async def _export_averages(
+    services: dict[int, str], owner: dict[int, int], period: date
+) -> dict[tuple[int, int], Decimal]:
     """The usual monthly consumption of each register of the meters (``services``: their services) before
-    ``period``, from the year of readings billing took — of the meter and of the one it replaced."""
+    ``period``, from the year of readings billing took — of the meter and of every one it replaced (``owner``)."""
     if not services:
         return {}
-    ids = list(services)
     rows = await (
         MeterReading.select(
-            MeterReading.meter, MeterReading.meter.replaced_by.as_alias("successor"), MeterReading.zone,
-            MeterReading.consumption, MeterReading.period, MeterReading.review,
+            MeterReading.meter, MeterReading.zone, MeterReading.consumption, MeterReading.period, MeterReading.review
         )
         .where(
-            (MeterReading.meter.is_in(ids) | MeterReading.meter.replaced_by.is_in(ids))
+            MeterReading.meter.is_in([*services, *owner])
             & (MeterReading.period >= rules.months_back(period, rules.AVERAGE_MONTHS))
             & (MeterReading.period < period)
         )
         .order_by(MeterReading.period)
         .order_by(MeterReading.id)
-    )  # fmt: skip
-    owner = {r["meter"]: r["successor"] for r in rows if r["successor"] in services}
+    )
     for r in rows:
         r["period"] = _as_date(r["period"])
     return _usuals(rows, owner, services, period)
@@ -1033,7 +1051,8 @@ async def _export_averages(services: dict[int, str], period: date) -> dict[tuple
 def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None, usual: Decimal | None) -> ExportRow:
     months = rules.months_without_reading(last, period, _as_date(r["installed_on"]))
     closes = rules.next_month(period) - timedelta(days=1)
-    failed = r["status"] == MeterStatus.FAILED or r["failed_on"] is not None
+    failed_on = _as_date(r["failed_on"])
+    failed = failed_on <= closes if failed_on is not None else r["status"] == MeterStatus.FAILED
     failed = failed or rules.verification_expired(_as_date(r["next_verification"]), closes)
     residential, electricity = r["premise_kind"] == PremiseKind.FLAT, r["service"] == Service.ELECTRICITY
     basis = rules.basis_without_reading(

@@ -218,6 +218,44 @@ async def test_the_export_says_the_basis_of_each_month_without_a_reading(db, mak
     assert next(r for r in lines[1:] if r[4] == "М1")[8] == ""  # no reading: the value left empty
 
 
+async def test_a_re_export_of_a_month_gives_what_was_true_in_that_month(db, make_account):
+    """October exported again in December: a meter removed, replaced or failed in November is still the meter in use
+    in October (the one installed in November is not), charged as it was then; and a meter's average and months
+    without a reading follow every meter it replaced, however many replacements back."""
+    flat = await make_account(premise_number="9")
+    oct_ = date(2026, 10, 1)
+
+    async def meter(serial: str, periods: list[tuple[date, str | None]], **values: Any) -> int:
+        meter_id = await add_meter(flat.account, "cold_water", serial, decimals=3, **values)
+        for n, (month, used) in enumerate(periods):
+            await MeterReading(
+                meter=meter_id, zone=1, value=D(10 + n), consumption=D(used) if used else None, period=month
+            ).save()
+        return meter_id
+
+    history = [(date(2026, 6, 1), None), (date(2026, 7, 1), "4"), (date(2026, 8, 1), "5"), (date(2026, 9, 1), "4")]
+    await meter("УБРАН", history, status="removed", removed_on=date(2026, 11, 10))
+    replaced = await meter("ЗАМЕНЁН", history, status="replaced", removed_on=date(2026, 11, 10))
+    newer = await meter("НОЯБРЬСКИЙ", [], installed_on=date(2026, 11, 10))
+    await Meter.update({Meter.replaced_by: newer}).where(Meter.id == replaced)
+    await meter("СЛОМАН", history[:1], status="failed", failed_on=date(2026, 11, 3))
+    earlier = [(rules.months_back(month, 1), used) for month, used in history]
+    first = await meter("ПЕРВЫЙ", earlier, status="replaced", removed_on=date(2026, 9, 1))
+    second = await meter("ВТОРОЙ", [(date(2026, 9, 1), None)], status="replaced", removed_on=date(2026, 10, 2))
+    third = await meter("ТРЕТИЙ", [], installed_on=date(2026, 10, 2))
+    await Meter.update({Meter.replaced_by: second}).where(Meter.id == first)
+    await Meter.update({Meter.replaced_by: third}).where(Meter.id == second)
+    admin = staff_principal(1, flat.house, "admin")
+    lines = await _exported(queries.export_rows(admin, oct_, flat.house))
+    got = {r[4]: (r[14], r[15], r[16], r[17]) for r in lines[1:]}
+    assert got == {
+        "УБРАН": ("average", "1", "1", "4,333"),
+        "ЗАМЕНЁН": ("average", "1", "1", "4,333"),
+        "СЛОМАН": ("norm", "4", "1", ""),  # failed only in November: no increasing coefficient for October
+        "ТРЕТИЙ": ("average", "1", "1", "4,333"),  # from September's reading of the second, at the first's average
+    }
+
+
 async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_exported_again(
     client, login, make_user, period
 ):
