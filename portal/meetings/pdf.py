@@ -60,8 +60,11 @@ class _Doc(A4):
         self.multi_cell(self.width, 5, f"{label}: {value}")
 
     def table(self, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        """A table of ``widths`` (mm) set flush left: fpdf2 justifies a cell's lines by default, and a name that
+        wraps was spread out to both edges of its cell. A column is as wide as its longest word (a heading,
+        «(совместная)», «машино-место»): a narrower one cuts the word inside it."""
         self.set_font("Main", "", 8)
-        with super().table(col_widths=widths, line_height=4.2, first_row_as_headings=True) as t:
+        with super().table(col_widths=widths, line_height=4.2, first_row_as_headings=True, text_align="LEFT") as t:
             t.row(head)
             for r in rows:
                 t.row(r)
@@ -217,7 +220,7 @@ def protocol_pdf(
              line.share + (" " + _("(joint)") if line.joint else ""), line.document, _votes(line.weight)]
             for line in register
         ],
-        [18, 52, 18, 18, 52, 24],
+        [24, 53, 19, 22, 48, 16],
     )  # fmt: skip
     pdf.add_page()
     pdf.title_line(_("Annex 3. Owners who took part"), 11)
@@ -229,7 +232,7 @@ def protocol_pdf(
              format_moment(b.received_at, get_settings().time_zone) if b.received_at else "—", _votes(b.weight)]
             for b in counted
         ],
-        [20, 66, 26, 40, 30],
+        [24, 62, 26, 40, 30],
     )  # fmt: skip
     return bytes(pdf.output())
 
