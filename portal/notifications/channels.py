@@ -192,9 +192,12 @@ async def send_push(row: dict[str, Any]) -> str | None:
     context = row.get("context") or {}
     if isinstance(context, str):
         context = json.loads(context or "{}")
+    # Tapping the push opens the in-app message of the same event through its «open» address, which marks it
+    # read on the way to the page; without one, the page itself.
+    twin = await queries.inapp_twin(int(row["recipient"]), row.get("ref") or "")
+    url = f"/notifications/{twin}/open" if twin else context.get("link", "/")
     payload = json.dumps(
-        {"title": row["subject"], "body": row["body"], "url": context.get("link", "/"), "tag": row.get("ref") or ""},
-        ensure_ascii=False,
+        {"title": row["subject"], "body": row["body"], "url": url, "tag": row.get("ref") or ""}, ensure_ascii=False
     )
     topic = hashlib.sha256(row["dedupe_key"].encode()).hexdigest()[:32]  # Topic: at most 32 URL-safe characters
     delivered, failed = 0, []

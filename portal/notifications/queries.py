@@ -412,6 +412,25 @@ async def live_subscriptions(user_id: int) -> list[Subscription]:
     return [Subscription(r["id"], r["endpoint"], r["p256dh"], r["auth"]) for r in rows]
 
 
+async def inapp_twin(user_id: int, ref: str) -> int | None:
+    """The person's in-app message of the event a push tells of (the same ``ref``), so that tapping the push
+    can open it by ``/notifications/<id>/open`` and mark it read; ``None`` when the event has none (a post: its
+    own page marks it read). By the ``user_id`` index."""
+    if not ref:
+        return None
+    row = await (
+        OutboxMessage.select(OutboxMessage.id)
+        .where(
+            (OutboxMessage.user_id == user_id)
+            & (OutboxMessage.channel == Channel.INAPP.value)
+            & (OutboxMessage.ref == ref)
+        )
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    return row["id"] if row else None
+
+
 async def forget_subscription(subscription_id: int) -> None:
     await PushSubscription.update({PushSubscription.gone_at: clock.now()}).where(PushSubscription.id == subscription_id)
 

@@ -212,3 +212,28 @@ async def test_opening_a_message_marks_that_one_read(db, client, login, make_use
     assert [r["id"] for r in unread] == [kept]
     page = (await client.get("/notifications")).text
     assert page.count("Новое") == 1 and f'href="/notifications/{kept}/open"' in page
+
+
+async def test_tapping_a_push_opens_its_in_app_message_and_marks_it_read(db, client, login, make_user, monkeypatch):
+    """Tapping a push opened the survey's page, and the same event's in-app message stayed unread at «Ещё». The
+    push carries the in-app message's «open» address, which marks it read on the way to the page; a push with no
+    in-app twin (a post: its page marks it read) goes to its page as before."""
+    import json
+
+    from portal.notifications import channels
+    from portal.notifications.tables import PushSubscription
+
+    user = await make_user()
+    await PushSubscription.insert(PushSubscription(user=user, endpoint="https://push.example/p", p256dh="B", auth="a"))
+    twin = await _message(user, "Оцените работу", link="/survey", ref="nps:7")
+    await _message(await make_user(), "Чужое", link="/survey", ref="nps:7")  # another person's of the same event
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(channels, "_push", lambda info, payload, topic: sent.append(json.loads(payload)) or 201)
+    push = {"recipient": str(user), "subject": "Оцените работу", "body": "", "dedupe_key": "nps:7:push", "ref": ""}
+    for ref, link in (("nps:7", "https://portal.example/survey"), ("post:3", "https://portal.example/news/3")):
+        await channels.send_push({**push, "ref": ref, "context": {"link": link}})
+    assert [m["url"] for m in sent] == [f"/notifications/{twin}/open", "https://portal.example/news/3"]
+    await login(client, user)
+    opened = await client.get(sent[0]["url"])
+    assert (opened.status_code, opened.headers["location"]) == (303, "/survey")
+    assert await queries.unread_count(user) == 0
