@@ -44,12 +44,12 @@ from portal.core.pagination import PastTheEnd
 from portal.core.pagination import provide_paging
 from portal.core.parse import MAX_ID
 from portal.core.security import ConsentRequired
-from portal.core.security import SecurityHeadersMiddleware
 from portal.core.security import access_guard
 from portal.core.security import principal_of
 from portal.core.security import provide_principal
 from portal.core.security import public
 from portal.core.security import safe_next
+from portal.core.security import security_headers_hook
 from portal.core.security import session_config as portal_session_config
 from portal.core.security import set_principal_loader
 from portal.core.web import PageTemplate
@@ -263,6 +263,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=_before_request,
         after_request=_after_request,
         after_exception=[_caller_of_unrouted(session_config)],
+        before_send=[security_headers_hook(gateway.form_targets(settings))],
         dependencies={"principal": Provide(provide_principal), "paging": Provide(provide_paging)},
         template_config=TemplateConfig(
             directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
@@ -270,7 +271,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         stores={"sessions": _session_store(settings)},
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, form_action=gateway.form_targets(settings)),
             DefineMiddleware(LocaleMiddleware),
             # CSRF tokens bound to the session: outside the session middleware, to see a new session's cookie.
             DefineMiddleware(portal_csrf.SessionBoundCSRFMiddleware, config=csrf, session_cookie="session"),

@@ -21,11 +21,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import HTMXRequest
-from litestar.types import ASGIApp
 from litestar.types import Message
-from litestar.types import Receive
 from litestar.types import Scope
-from litestar.types import Send
 
 
 class StaffRole(StrEnum):
@@ -231,34 +228,28 @@ IMAGE_CSP = b"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; san
 NO_STORE = (b"cache-control", b"no-store")
 
 
-class SecurityHeadersMiddleware:
-    """Adds the strict CSP and the other security headers to every HTTP response. A page says ``no-store`` unless
-    it sets its own cache policy (static assets, a public photo): a page of a signed-in user (balance, name,
-    address) must not come back from the browser's cache after sign-out, when the next person at a shared
-    computer presses Back."""
+def security_headers_hook(form_action: Sequence[str] = ()) -> Callable[[Message, Scope], Awaitable[None]]:
+    """The app's ``before_send`` hook: the strict CSP and the other security headers on every HTTP response. A hook
+    rather than a middleware, because Litestar runs middleware only for an address that matches a route: the «page
+    not found» of a mistyped address and the answer to a method a page does not take (a HEAD, a PUT) went out with
+    no CSP, no ``frame-ancestors`` and no ``nosniff``. A page says ``no-store`` unless it sets its own cache policy
+    (static assets, a public photo): a page of a signed-in user (balance, name, address) must not come back from
+    the browser's cache after sign-out, when the next person at a shared computer presses Back."""
+    own = security_headers(form_action)
 
-    def __init__(self, app: ASGIApp, form_action: Sequence[str] = ()) -> None:
-        self.app = app
-        self.headers = security_headers(form_action)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if scope["type"] != "http" or message["type"] != "http.response.start":
             return
+        headers = {name.lower(): value for name, value in message.get("headers", [])}
+        present = set(headers)
+        extra = [(k, v) for k, v in own if k not in present]
+        if headers.get(b"content-type", b"").startswith(b"image/"):
+            extra = [(k, IMAGE_CSP if k == b"content-security-policy" else v) for k, v in extra]
+        if NO_STORE[0] not in present and not scope.get("path", "").startswith("/static/"):
+            extra.append(NO_STORE)
+        message["headers"] = [*message.get("headers", []), *extra]
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = {name.lower(): value for name, value in message.get("headers", [])}
-                present = set(headers)
-                extra = [(k, v) for k, v in self.headers if k not in present]
-                if headers.get(b"content-type", b"").startswith(b"image/"):
-                    extra = [(k, IMAGE_CSP if k == b"content-security-policy" else v) for k, v in extra]
-                if NO_STORE[0] not in present and not scope.get("path", "").startswith("/static/"):
-                    extra.append(NO_STORE)
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return add_headers
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

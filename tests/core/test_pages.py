@@ -185,3 +185,15 @@ async def test_a_signed_in_users_language_switch_is_their_messages_language_too(
     assert (await User.select(User.locale).where(User.id == user).first())["locale"] == "en"
     await client.form("/lang", {"lang": "ru", "next": "/"})
     assert (await User.select(User.locale).where(User.id == user).first())["locale"] == "ru"
+
+
+async def test_an_address_no_route_answers_still_carries_the_security_headers(client):
+    """Litestar runs middleware only for an address that matches a route: the «page not found» of a mistyped
+    address and the answer to a method a page does not take went out without CSP, ``frame-ancestors`` or
+    ``nosniff``, and could be kept in the browser's cache with the signed-in user's menu on it."""
+    for response in (await client.get("/no-such-page"), await client.request("PUT", "/login")):
+        assert response.status_code in (404, 405)
+        for header in SECURITY_HEADERS:
+            assert header in response.headers
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["cache-control"] == "no-store"
