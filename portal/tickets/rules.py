@@ -5,6 +5,7 @@ Plain functions over plain data: no I/O, no clock (``now`` is an argument).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterable
@@ -683,11 +684,17 @@ def flags_for_new(category: str, ticket_type: str) -> dict[str, bool]:
 
 
 def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
-    """("overdue" | "left", minutes) between now and the deadline, for the countdown badge."""
+    """("left" | "due" | "overdue", minutes) between now and the deadline, for the countdown badge, in whole
+    minutes as a person counts them: the minutes begun that are left (20 seconds left is «1 min», never «0 min»), the
+    minutes passed since the deadline; "due" in the minute the deadline has come — the first minute of a request of
+    the term «immediately», due at its filing, which read «0 min left» or «overdue by 1 min» seconds after it."""
     if deadline is None:
         return ("none", 0)
-    minutes = int((deadline - now).total_seconds() // 60)
-    return ("overdue", -minutes) if minutes < 0 else ("left", minutes)
+    seconds = (deadline - now).total_seconds()
+    if seconds > 0:
+        return ("left", math.ceil(seconds / 60))
+    minutes = int(-seconds // 60)
+    return ("overdue", minutes) if minutes else ("due", 0)
 
 
 MAX_PHOTOS = 5

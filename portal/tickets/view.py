@@ -212,11 +212,13 @@ class TicketView:
 
     @staticmethod
     def overdue(row: TicketRow, now: datetime) -> bool:
-        return row.active and row.is_overdue(now)
+        """The badge «Просрочена» and the red countdown: a minute after the deadline, as the countdown reads it
+        (in the minute of the deadline it reads «Срок — сейчас», not overdue)."""
+        return row.active and rules.countdown(row.deadline, now)[0] == "overdue"
 
     @staticmethod
     def countdown(row: TicketRow, now: datetime) -> str:
-        """«Осталось 1 ч 30 мин» / «Просрочена на 2 ч» / «Срок по договорённости»."""
+        """«Осталось 1 ч 30 мин» / «Срок — сейчас» / «Просрочена на 2 ч» / «Срок по договорённости»."""
         if not row.active:
             return ""
         kind, minutes = rules.countdown(row.deadline, now)
@@ -224,6 +226,8 @@ class TicketView:
             return gettext("Deadline by agreement")
         if kind == "overdue":
             return gettext("Overdue by %(time)s", time=_duration(minutes))
+        if kind == "due":
+            return gettext("Due now")
         return gettext("%(time)s left", time=_duration(minutes))
 
     @staticmethod

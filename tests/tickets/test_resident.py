@@ -284,6 +284,23 @@ async def test_the_form_says_an_emergency_once_in_either_language(client, login,
     assert ">People trapped in a lift — emergency<" in form
 
 
+async def test_a_short_circuit_due_immediately_reads_due_now_on_its_filing_not_overdue(
+    client, login, make_user, make_account
+):
+    """A short circuit is due «immediately», at its filing: the page it opens on said «Просрочена · Просрочена на
+    1 мин» a second after the resident filed it."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place, text="Искрит розетка в коридоре", category="electrical_emergency")
+    tid = (await Ticket.select(Ticket.id).first())["id"]
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert "(немедленно)" in page and ">Срок — сейчас<" in page
+    assert "Просрочена" not in page
+    client.cookies.set("lang", "en")
+    page = (await client.get(f"/tickets/{tid}")).text
+    assert "(immediately)" in page and ">Due now<" in page and "Overdue" not in page
+
+
 async def test_an_emergency_shows_the_phone_and_is_flagged(client, login, make_user, make_account):
     from portal.settings import get_settings
 

@@ -149,6 +149,15 @@ def test_countdown():
     assert rules.countdown(None, NOW) == ("none", 0)
 
 
+def test_countdown_counts_whole_minutes_as_a_person_does():
+    """20 seconds left is «1 min left», not «0 min»; the minute of the deadline (the first of a request due
+    «immediately») is «due now», not «overdue by 1 min»; then the minutes passed."""
+    assert rules.countdown(NOW + timedelta(seconds=20), NOW) == ("left", 1)
+    assert rules.countdown(NOW, NOW) == ("due", 0)
+    assert rules.countdown(NOW - timedelta(seconds=5), NOW) == ("due", 0)
+    assert rules.countdown(NOW - timedelta(seconds=90), NOW) == ("overdue", 1)
+
+
 @dataclass(frozen=True)
 class Req:
     status: str
