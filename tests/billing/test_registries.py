@@ -183,6 +183,17 @@ def test_encodings_are_detected():
         assert parsed.rows[0].payer == "Иванов Иван Иванович"
 
 
+def test_a_registry_in_capitals_or_in_dos_encoding_reads_as_russian():
+    """Banks write payers and addresses in capitals, and older systems save in DOS (866): the names read as written
+    in the unmatched queue, not as other letters or box drawings."""
+    text = BANK.read_bytes().decode("cp1251").replace("«", '"').replace("»", '"')
+    capitals = "".join(line if line.startswith("#") else line.upper() for line in text.splitlines(keepends=True))
+    for encoding, expected in (("cp1251", "cp1251"), ("koi8_r", "koi8_r"), ("cp866", "cp866")):
+        for written, payer in ((capitals, "ИВАНОВ ИВАН ИВАНОВИЧ"), (text, "Иванов Иван Иванович")):
+            parsed = registry_files.read_registry("r.txt", written.encode(encoding))
+            assert (parsed.encoding, parsed.rows[0].payer) == (expected, payer), (encoding, parsed.problems)
+
+
 def test_lines_with_problems_are_named_by_line():
     bad = bank_file(
         line("SB-1", "7700000001", "сто"),
