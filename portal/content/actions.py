@@ -266,6 +266,10 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
             changes.update({Post.review_comment: comment.strip()[:2000], Post.reviewer: principal.user_id})
         if step is Move.APPROVE:
             changes.update({Post.reviewer: principal.user_id, Post.reviewed_at: now, Post.review_comment: ""})
+            if post["publish_at"] is not None and post["publish_at"] < now:
+                # Its time passed while it waited for review: it goes out now and is dated now, not under the
+                # posts published since (the feed is ordered by this time).
+                changes[Post.publish_at] = post["publish_at"] = now
         if step is Move.SEND_NOW:
             changes.update({Post.publish_at: now, Post.needs_review: rules.needs_review_after(principal)})
             if not rules.needs_review_after(principal):

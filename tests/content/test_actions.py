@@ -167,3 +167,28 @@ async def test_an_outage_of_the_dispatch_service_is_an_emergency_for_exactly_its
     assert [m["recipient"] for m in sms] == ["+79780000001"]
     await tickets.close_outage(dispatcher, await outage_for_staff(dispatcher, outage_id), "Вода есть", clock.now())
     assert await pinned.for_principal(_resident(t["residents"][0], a1.account)) == []
+
+
+async def test_a_publish_time_passed_while_on_review_goes_out_dated_when_approved(db, town, staff_principal):
+    """The author asked for yesterday 09:00 and the moderator approved today: the post goes out now and is dated
+    now, not yesterday — else it sits under the posts published since, first in no one's feed, and its date says
+    it was there before it was."""
+    from datetime import timedelta
+
+    from portal.core import clock
+
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    fresh = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]]), title="Вчерашняя"))
+    await actions.move(moderator, fresh, Move.SUBMIT)
+    since = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]]), title="Сегодняшняя"))
+    await actions.move(moderator, since, Move.SUBMIT)
+    await actions.move(moderator, since, Move.APPROVE)
+    yesterday = clock.now() - timedelta(days=1)
+    await Post.update({Post.publish_at: yesterday}).where(Post.id == fresh)  # as typed, the day before
+    await actions.move(moderator, fresh, Move.APPROVE)
+
+    row = await Post.select(Post.publish_at, Post.published_at).where(Post.id == fresh).first()
+    assert row["publish_at"] > yesterday + timedelta(hours=23), row
+    anna = _resident(t["residents"][0], t["places"][0].account)
+    assert [i.id for i in await queries.feed(anna)] == [fresh, since]  # the last approved is the newest
