@@ -377,13 +377,16 @@ async def _queued(line_id: int) -> dict[str, Any]:
 
 
 async def assign(principal: Principal, line_id: int, account_number: str, ip: str = "") -> int:
-    """Credit a queued payment to the account an accountant names (in their houses); the account's id."""
+    """Credit a queued payment to the account an accountant names (in their houses; the number as written on a
+    receipt, its groups of digits apart, is that account); the account's id."""
+    account_number = "".join(account_number.split())
+    if not account_number:
+        raise Refused(gettext("Enter the number of the account to credit the payment to."))
     async with atomic():
         row = await _queued(line_id)
-        found = await account_ids_by_number([account_number.strip()], principal)
-        account_id = found.get(account_number.strip())
+        account_id = (await account_ids_by_number([account_number], principal)).get(account_number)
         if account_id is None:
-            raise Refused(gettext("There is no account %(number)s in your houses.", number=account_number.strip()))
+            raise Refused(gettext("There is no account %(number)s in your houses.", number=account_number))
         claimed = (
             await RegistryPayment.update(
                 {
@@ -412,7 +415,7 @@ async def assign(principal: Principal, line_id: int, account_number: str, ip: st
             "billing.registry.assign",
             "registry_payment",
             line_id,
-            {"account": account_number.strip(), "amount_kopecks": row["amount_kopecks"], "was": row["account_number"]},
+            {"account": account_number, "amount_kopecks": row["amount_kopecks"], "was": row["account_number"]},
             ip,
         )
     return account_id

@@ -237,6 +237,18 @@ async def test_an_accountant_assigns_a_queued_payment_once_or_returns_it(account
         await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")
 
 
+async def test_a_queued_payment_goes_to_the_number_as_written_on_a_receipt_and_an_empty_one_is_asked_for(accounts):
+    """«7700 000 001», as receipts group it, is account 7700000001; nothing typed is asked for, not «no account »."""
+    first, _ = accounts
+    await load(BANK.read_bytes())
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    with pytest.raises(Refused) as empty:
+        await registries.assign(EVERY_HOUSE, queued["id"], "  ")
+    assert str(empty.value) == "Укажите номер лицевого счёта, на который зачислить платёж."
+    assert await registries.assign(EVERY_HOUSE, queued["id"], " 7700 000\u00a0001 ") == first
+    assert await ledger.balance_of(first) == D("-4153.63")
+
+
 def test_an_xlsx_table_of_payments_is_read_like_the_csv():
     import io
 
