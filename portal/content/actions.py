@@ -315,10 +315,11 @@ async def mark_read(user_id: int, post_id: int) -> None:
 # --- outages of the dispatch service -------------------------------------------------------------------------
 
 
-async def announce_outage(outage_id: int, actor: Principal | None = None) -> int | None:
+async def announce_outage(outage_id: int, actor: Principal | None = None, now: datetime | None = None) -> int | None:
     """Called by the dispatch service (tickets) in the transaction that records an outage: an emergency notice
     to exactly the premises the outage reaches (its riser, else its entrance, else its house), out at once
-    through every channel; once per outage. Returns the post's id.
+    through every channel; once per outage, published at ``now``, the moment the outage is recorded. Returns the
+    post's id.
 
     Its title and text are said from the outage in each reader's language where it is read and in each
     recipient's language where it is sent (``queries.in_readers_words``, ``delivery``); the words stored with it,
@@ -329,7 +330,7 @@ async def announce_outage(outage_id: int, actor: Principal | None = None) -> int
     if not rows or facts is None:
         return None
     row = rows[0]
-    now = clock.now()
+    now = now or clock.now()
     if row["riser"] is not None:
         audience = Audience.of(risers=[row["riser"]])
     elif row["entrance"] is not None:

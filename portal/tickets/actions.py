@@ -838,7 +838,7 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
             principal, "outage.create", "outage", outage.id, {"house": values["house_id"], "service": values["service"]}
         )
         # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
-        await announce_outage(int(outage.id), principal)
+        await announce_outage(int(outage.id), principal, now)
     return int(outage.id)
 
 

@@ -159,12 +159,13 @@ class StaffTickets(Controller):
         typed, picked = form_value(data, "account_number"), parse_id(form_value(data, "account_id"))
         found = await queries.caller_account(principal, typed, picked)
         problem = "" if found.account else forms.caller_account_problem(found.typed, len(found.matches), found.phone)
-        draft, errors = forms.read_staff_new(data, problem, tz=clock.zone().key, now=clock.now())
+        now = clock.now()  # one moment for the whole filing: the form's checks and the request's registration
+        draft, errors = forms.read_staff_new(data, problem, tz=clock.zone().key, now=now)
         confirm = forms.unconfirmed(found.account is not None, picked is not None)
         if draft is None or found.account is None or errors or confirm:
             context = {"form": dict(data), "errors": errors, "tk": TK, "found": found, "confirm": confirm}
             return render(request, "tickets/staff_new.html", status_code=422 if errors else 200, **context)
-        opened = await actions.file_by_staff(principal, draft, found.account, clock.now())
+        opened = await actions.file_by_staff(principal, draft, found.account, now)
         flash(request, gettext("Request No. %(number)s is filed.", number=opened.number))
         return see_other(request, f"/staff/tickets/{opened.id}")
 
@@ -277,10 +278,11 @@ class Outages(Controller):
         entrance, riser, wrong = (
             await queries.outage_place(house, number, code) if house in houses else (None, None, [])
         )
-        values, errors = forms.read_outage(data, clock.zone().key, houses, wrong, now=clock.now())
+        now = clock.now()  # one moment for the form's checks, the outage and its notice
+        values, errors = forms.read_outage(data, clock.zone().key, houses, wrong, now=now)
         if values is None:
             return await _outages_page(request, principal, form=dict(data), errors=errors, status_code=422)
-        await actions.record_outage(principal, values | {"entrance_id": entrance, "riser_id": riser}, clock.now())
+        await actions.record_outage(principal, values | {"entrance_id": entrance, "riser_id": riser}, now)
         flash(request, gettext("The outage is recorded. Residents of the house see it before filing a request."))
         return see_other(request, "/staff/outages")
 

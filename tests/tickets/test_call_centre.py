@@ -500,3 +500,31 @@ async def test_on_an_english_page_the_found_accounts_house_address_is_marked_rus
     page = await client.get("/staff/tickets/new", params=params, headers={"accept-language": "en"})
     assert f'<span lang="ru">{STREET}</span>, flat 12' in page.text
     assert ' · <span lang="ru">Петрова Анна Сергеевна</span>' in page.text  # the payer's name, Russian data too
+
+
+class CountedClock:
+    """The clock of the staff routes, counting how often a handler reads the time."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return clock.now()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(clock, name)
+
+
+async def test_a_filing_reads_the_clock_once_for_its_checks_and_its_registration(client, login, houses, monkeypatch):
+    """The form's checks (the damage not after now) and the request's registration are one moment, not two reads."""
+    from portal.tickets import routes_staff
+
+    await login(client, houses["dispatcher"])
+    whole = {**REQUEST, "account_number": houses["flat12"].number}
+    page = await client.form("/staff/tickets/new", whole)
+    counted = CountedClock()
+    monkeypatch.setattr(routes_staff, "clock", counted)
+    page = await client.form("/staff/tickets/new", {**whole, **checked(page.text)})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+    assert counted.reads == 1

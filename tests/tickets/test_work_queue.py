@@ -573,3 +573,19 @@ async def test_an_empty_list_says_filters_only_where_a_filter_is_set(client, log
     assert "Вам не назначено ни одной заявки." in mine and "под эти фильтры" not in mine
     searched = (await client.get("/staff/tickets?tab=mine&q=кран")).text
     assert "Нет заявок, подходящих под эти фильтры." in searched
+
+
+async def test_an_outage_and_its_notice_to_the_residents_are_recorded_at_one_moment(client, login, queue):
+    """The outage, its notice and the form's checks read the clock once: the notice said it published a moment
+    after the outage it announces was recorded."""
+    from portal.content.tables import Post
+    from portal.tickets.tables import Outage
+
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    await login(client, queue["dispatcher"])
+    data = {"house": str(queue["house"]), "service": "cold_water", "starts_at": yesterday}
+    made = await client.form("/staff/outages", data)
+    assert made.status_code == 303, made.text[-800:]
+    outage = await Outage.select(Outage.id, Outage.created_at).where(Outage.house == queue["house"]).first()
+    notice = await Post.select(Post.published_at, Post.created_at).where(Post.outage == outage["id"]).first()
+    assert notice["published_at"] == outage["created_at"]
