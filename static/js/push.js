@@ -39,7 +39,10 @@
       const subscription = await registration.pushManager.subscribe({
         userVisibleOnly: true, applicationServerKey: key(button.dataset.key),
       });
-      const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+      // The page's own token, which htmx sends with every request too: the cookie is named «__Host-csrftoken»
+      // behind HTTPS, and a look for «csrftoken=» found nothing there, so the portal refused the subscription.
+      const holder = document.querySelector("[hx-headers]");
+      const csrf = holder ? JSON.parse(holder.getAttribute("hx-headers"))["x-csrftoken"] || "" : "";
       const answer = await fetch("/notifications/push", {
         method: "POST", headers: { "Content-Type": "application/json", "x-csrftoken": csrf },
         body: JSON.stringify(subscription.toJSON()), credentials: "same-origin",
