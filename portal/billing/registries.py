@@ -428,14 +428,20 @@ async def mark_returned(principal: Principal, line_id: int, reason: str, ip: str
         raise Refused(gettext("Say why the payment is returned."))
     async with atomic():
         await _queued(line_id)
-        await RegistryPayment.update(
-            {
-                RegistryPayment.status: LineStatus.RETURNED,
-                RegistryPayment.note: reason[:255],
-                RegistryPayment.resolved_by: principal.user_id,
-                RegistryPayment.resolved_at: clock.now(),
-            }
-        ).where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
+        returned = await (
+            RegistryPayment.update(
+                {
+                    RegistryPayment.status: LineStatus.RETURNED,
+                    RegistryPayment.note: reason[:255],
+                    RegistryPayment.resolved_by: principal.user_id,
+                    RegistryPayment.resolved_at: clock.now(),
+                }
+            )
+            .where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
+            .returning(RegistryPayment.id)
+        )
+        if not returned:  # credited by another accountant since it was read: not to be sent back
+            raise Refused(gettext("This payment is no longer waiting in the queue."))
         await audit.record(principal, "billing.registry.return", "registry_payment", line_id, {"reason": reason}, ip)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from datetime import datetime
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -247,6 +248,25 @@ async def test_a_queued_payment_goes_to_the_number_as_written_on_a_receipt_and_a
     assert str(empty.value) == "Укажите номер лицевого счёта, на который зачислить платёж."
     assert await registries.assign(EVERY_HOUSE, queued["id"], " 7700 000\u00a0001 ") == first
     assert await ledger.balance_of(first) == D("-4153.63")
+
+
+async def test_a_payment_credited_while_another_accountant_returns_it_is_not_said_returned(accounts, monkeypatch):
+    """Both read the line waiting; the one who credits it first wins, and the return is refused, not recorded."""
+    from portal.core.tables import AuditEvent
+
+    await load(BANK.read_bytes())
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    await registries.assign(EVERY_HOUSE, queued["id"], "7700000001")
+
+    async def read_before_the_credit(line_id: int) -> dict[str, Any]:
+        return queued
+
+    monkeypatch.setattr(registries, "_queued", read_before_the_credit)
+    with pytest.raises(Refused):
+        await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")
+    row = await RegistryPayment.select().where(RegistryPayment.id == queued["id"]).first()
+    assert row["status"] == LineStatus.ASSIGNED
+    assert await AuditEvent.count().where(AuditEvent.action == "billing.registry.return") == 0
 
 
 def test_an_xlsx_table_of_payments_is_read_like_the_csv():
