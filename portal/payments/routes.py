@@ -215,6 +215,7 @@ async def _status_page(request: Request, principal: Principal, batch: str, *, un
         balances=await ledger.balances_of([r.account for r in rows]) if paid else {},
         mailed=mailed,
         total=sum(r.amount for r in rows),
+        refunded=sum(r.refunded for r in rows) if paid else 0,
         offer_autopay=offer and any(principal.may_on_account(r.account, "pay") for r in rows),
         until=clock.local(first.expires_at) if first.expires_at else None,
         refresh=unheard or f"/payments/{first.id}",

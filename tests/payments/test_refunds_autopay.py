@@ -250,3 +250,27 @@ async def test_removing_the_card_switches_autopay_off(client, login, household, 
     assert response.status_code == 303
     mandate = await AutopayMandate.select().where(AutopayMandate.user == household["resident"]).first()
     assert mandate["active"] is False
+
+
+async def test_the_payer_sees_how_much_of_a_payment_was_returned(client, new_client, login, household, gateway):
+    """After a refund the payer's page of the payment still read only «Спасибо! 3 540,00 ₽ зачислено» with a
+    «Частично возвращён» badge: how much came back was nowhere. It says the sum returned, on the page and by the
+    row, in both languages."""
+    payment = await paid(client, login, household, gateway)
+    page = (await client.get(f"/payments/{payment['id']}")).text
+    assert "возвращено" not in page
+    staff = new_client()
+    await login(staff, household["accountant"])
+    refund = {"amount": "1000", "reason": "Двойная оплата", "confirm": "1"}
+    assert (await staff.form(f"/staff/payments/{payment['id']}/refund", refund)).status_code == 303
+    page = _words((await client.get(f"/payments/{payment['id']}")).text)
+    assert "Из этой суммы 1 000,00 ₽ вам возвращено; баланс ниже учитывает возврат." in page
+    assert "Частично возвращён возвращено 1 000,00 ₽" in page
+    client.cookies.set("lang", "en")
+    page = _words((await client.get(f"/payments/{payment['id']}")).text)
+    assert "₽1,000.00 of it has since been returned to you" in page and "returned ₽1,000.00" in page
+
+
+def _words(html: str) -> str:
+    """The page's text as read: no tags, one space between words (a no-break space too)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("\u00a0", " ").split())
