@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import ipaddress
 import json
 import logging
+import socket
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -20,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiosmtplib
 import httpx
@@ -164,20 +167,55 @@ class PushGone(outbox.Permanent):
     """Every browser of the person has unsubscribed."""
 
 
+GONE = 410  # what a push service answers for a subscription that ended
+
+
+def _on_the_internet(endpoint: str) -> bool:
+    """Whether every address the endpoint's host name resolves to is a public one. The subscription form refuses an
+    address of this machine or its network typed out (``https://10.0.0.5``), but a name is looked up only here: a
+    resident who subscribed «https://127.0.0.1.nip.io/…» or a name of the office network had the server post to its
+    own services on every push. The sandbox provider of dev and tests (``sms_provider_url``), which stands in for
+    the push services there, is the one exception. A failed look-up raises ``OSError`` (tried again later)."""
+    parts, sandbox = urlsplit(endpoint), urlsplit(get_settings().sms_provider_url)
+    if (parts.scheme, parts.netloc) == (sandbox.scheme, sandbox.netloc):
+        return True
+    found = socket.getaddrinfo(parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP)
+    return bool(found) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in found)
+
+
+def _without_redirects() -> Any:
+    """A session that never follows a redirect: a push service answers a push itself, and one that sends the server
+    elsewhere (a 307 keeps the POST) would lead it into its own network past the check of the address."""
+    import requests
+
+    class NoRedirects(requests.Session):
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            return super().request(*args, **{**kwargs, "allow_redirects": False})
+
+    return NoRedirects()
+
+
 def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
     from pywebpush import WebPushException
     from pywebpush import webpush
 
     try:
-        response = webpush(
-            subscription_info=subscription,
-            data=payload,
-            vapid_private_key=vapid(),
-            vapid_claims={"sub": get_settings().vapid_subject},
-            ttl=24 * 3600,
-            timeout=15,
-            headers={"Topic": topic, "Urgency": "high"},
-        )
+        if not _on_the_internet(subscription["endpoint"]):
+            return GONE  # not a push service: the subscription is forgotten
+    except (OSError, UnicodeError, ValueError):
+        return 599
+    try:
+        with _without_redirects() as session:
+            response = webpush(
+                subscription_info=subscription,
+                data=payload,
+                vapid_private_key=vapid(),
+                vapid_claims={"sub": get_settings().vapid_subject},
+                ttl=24 * 3600,
+                timeout=15,
+                headers={"Topic": topic, "Urgency": "high"},
+                requests_session=session,
+            )
     except WebPushException as exc:
         return exc.response.status_code if exc.response is not None else 599
     return getattr(response, "status_code", 201)
@@ -204,7 +242,7 @@ async def send_push(row: dict[str, Any]) -> str | None:
     for sub in subscriptions:
         info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
         status = await asyncio.to_thread(_push, info, payload, topic)
-        if status in (404, 410):
+        if status in (404, GONE):
             await queries.forget_subscription(sub.id)
         elif status >= 300:
             failed.append(status)
