@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from litestar.exceptions import NotFoundException
+
 from portal.content import delivery  # noqa: F401  (registers the sender of posts)
 from portal.content import queries
 from portal.content import rules
@@ -68,6 +70,13 @@ async def _check_may_change(principal: Principal, post_id: int) -> None:
     """A post that also reaches houses the staff member does not work with is not theirs to change (rules)."""
     if not rules.may_change(principal, await queries.reaches_elsewhere(post_id, principal.house_ids)):
         raise Refused(read_only_reason())
+
+
+def _check_editable(principal: Principal, status: str) -> None:
+    """A post is changed by its writers until it is published; from then on by a moderator."""
+    editable = status in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
+    if not editable and not principal.has_role(*rules.MODERATORS):
+        raise Refused(gettext("A published post is changed by a moderator."))
 
 
 def read_only_reason() -> str:
@@ -175,9 +184,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             )
             if current is None:
                 raise Refused(gettext("The post is gone."))
-            editable = current["status"] in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
-            if not editable and not principal.has_role(*rules.MODERATORS):
-                raise Refused(gettext("A published post is changed by a moderator."))
+            _check_editable(principal, current["status"])
             changes = _fields(data)
             # An outage notice whose title or text staff rewrite (or write in English) is shown in their words
             # from then on.
@@ -206,6 +213,28 @@ async def add_image(principal: Principal, post_id: int, stored: storage.StoredFi
         await row.save()
         await audit.record(principal, "post.image", "post", post_id, {"image": row.id})
     return int(row.id)
+
+
+async def remove_image(principal: Principal, post_id: int, image_id: int) -> None:
+    """Take a picture off the post (one attached by mistake): whoever may change the post's words may, a published
+    post's a moderator; the stored file goes after the row, so that no page links a file that is gone."""
+    await _check_may_change(principal, post_id)
+    post = await Post.select(Post.status, Post.kind).where(Post.id == post_id).first()
+    if post is None:
+        raise Refused(gettext("The post is gone."))
+    if not rules.may_write(principal, post["kind"]):
+        raise Refused(gettext("You may not write posts of this kind."))
+    _check_editable(principal, post["status"])
+    async with atomic():
+        removed = (
+            await PostImage.delete()
+            .where((PostImage.id == image_id) & (PostImage.post == post_id))
+            .returning(PostImage.key)
+        )
+        if not removed:
+            raise NotFoundException()
+        await audit.record(principal, "post.image_delete", "post", post_id, {"image": image_id})
+    storage.delete(removed[0]["key"])
 
 
 async def _release(post_id: int, publish_at: datetime | None, now: datetime) -> None:

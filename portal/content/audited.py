@@ -17,6 +17,7 @@ describe(
         "post.create": lazy("Post created"),
         "post.edit": lazy("Post edited"),
         "post.image": lazy("Picture added to a post"),
+        "post.image_delete": lazy("Picture removed from a post"),
         "post.submit": lazy("Post sent to the moderator"),
         "post.approve": lazy("Post approved and published"),
         "post.return": lazy("Post returned to the author"),

@@ -170,6 +170,12 @@ class StaffPosts(Controller):
         flash(request, MOVED(step))
         return see_other(request, "/staff/posts" if step is Move.DELETE else f"/staff/posts/{post.id}")
 
+    @post("/{post_id:int}/images/{image_id:int}/delete", name="content:staff_image_delete", dependencies=CHANGEABLE)
+    async def remove_image(self, request: Request, principal: Caller, post: LoadedPost, image_id: FromPath[int]) -> Any:
+        await actions.remove_image(principal, post.id, image_id)
+        flash(request, gettext("The picture is removed."))
+        return see_other(request, f"/staff/posts/{post.id}")
+
     @post("/{post_id:int}/duplicate", name="content:staff_duplicate")
     async def duplicate(self, request: Request, principal: Caller, post: LoadedPost) -> Any:
         copy = await actions.duplicate(principal, post.id)

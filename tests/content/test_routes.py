@@ -338,3 +338,52 @@ async def test_risers_with_entrances_or_floors_are_refused_rather_than_one_dropp
     typed["floor_from"] = typed["floor_to"] = ""
     made = await manager.form("/staff/posts/new", typed, files={"image": ("", b"", "application/octet-stream")})
     assert made.status_code == 303  # the riser alone is a post's audience as before
+
+
+async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client, new_client, login, town):
+    """A wrong photo (another house's, a paper with a name on it) went out with a notice: the moderator removes it
+    from the post's page, and residents no longer see it; the author cannot once the post is published, and a
+    picture of another post is not removed through this one."""
+    import io
+
+    from PIL import Image
+
+    from portal.content.tables import PostImage
+    from portal.core import storage
+
+    t = await town()
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(photo, "PNG")
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    ids = []
+    for title in ("Покраска подъезда", "Уборка двора"):
+        made = await moderator.form(
+            "/staff/posts/new",
+            {"kind": "notice", "title": title, "body": "Текст.", "houses": str(t["house"])},
+            files={"image": ("photo.png", photo.getvalue(), "image/png")},
+        )
+        ids.append(int(made.headers["location"].rsplit("/", 1)[1]))
+    post_id, other_id = ids
+    for step in ("submit", "approve"):
+        assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": step})).status_code == 303
+    (image,) = await PostImage.select().where(PostImage.post == post_id)
+    (other,) = await PostImage.select().where(PostImage.post == other_id)
+    remove = f"/staff/posts/{post_id}/images/{image['id']}/delete"
+    page = (await moderator.get(f"/staff/posts/{post_id}")).text
+    assert f'action="{remove}"' in page and "Удалить изображение" in page
+
+    manager = new_client()
+    await login(manager, t["manager"])
+    assert (await manager.form(remove)).status_code == 303  # refused: the post is published
+    assert await PostImage.exists().where(PostImage.id == image["id"])
+    assert (await moderator.form(f"/staff/posts/{post_id}/images/{other['id']}/delete")).status_code == 404
+
+    await login(client, t["residents"][0])
+    assert f"/news/images/{image['id']}" in (await client.get(f"/news/{post_id}")).text
+    assert (await moderator.form(remove)).status_code == 303
+    assert not await PostImage.exists().where(PostImage.id == image["id"])
+    assert not storage.path_of(image["key"]).exists()
+    assert f"/news/images/{image['id']}" not in (await client.get(f"/news/{post_id}")).text
+    assert (await client.get(f"/news/images/{image['id']}")).status_code == 404
+    assert await PostImage.exists().where(PostImage.id == other["id"])
