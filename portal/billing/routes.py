@@ -38,7 +38,6 @@ from portal.billing import rules
 from portal.billing import uploads
 from portal.billing.channels import channel_label
 from portal.billing.channels import payment_history
-from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.charts import bar_chart
@@ -171,7 +170,7 @@ class ResidentBilling(Controller):
             channel_label=channel_label,
             penalties=await queries.recent_entries(account.id, [EntryKind.PENALTY], 12),
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
-            **await _account_context(account),
+            **await _account_context(account, snapshots),
         )
 
     @get("/{account_id:int}/charges/{charge_id:int}", name="billing:charge")
@@ -219,10 +218,11 @@ class ResidentBilling(Controller):
         )
 
 
-async def _account_context(account: queries.AccountInfo) -> dict[str, Any]:
+async def _account_context(account: queries.AccountInfo, snapshots: list[queries.PeriodBalance]) -> dict[str, Any]:
     """What the resident's account page and the staff's account card both show: the account, the state of its
-    balance, its last receipts (and the billing templates' helpers)."""
-    balance = (await balances_of([account.id])).get(account.id, Decimal("0.00"))
+    balance, its last receipts (and the billing templates' helpers). The balance is the newest of the monthly
+    ``snapshots`` both pages read for their history (newest first), not a statement of its own."""
+    balance = snapshots[0].closing if snapshots else Decimal("0.00")
     return {
         "info": account,
         "state": rules.balance_state(balance),
@@ -432,14 +432,15 @@ async def _account_card(
     status_code: int = 200,
 ) -> Template:
     """The staff's card of an account; ``errors``: a receipt's reissue refused, said above its months."""
+    balances = await queries.period_balances(account.id, HISTORY_MONTHS)
     return render(
         request,
         "billing/staff_account.html",
         status_code=status_code,
         page=await queries.ledger_page(account.id, paging),
-        balances=await queries.period_balances(account.id, HISTORY_MONTHS),
+        balances=balances,
         errors=errors or FormErrors(),
-        **await _account_context(account),
+        **await _account_context(account, balances),
     )
 
 
@@ -505,7 +506,7 @@ def _import_page(request: Request, status: int = 200, *, block: str = "main", **
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/accounts/{account_id:int}": 13,  # the reductions for outages and their month's charges; the payments' channels
+    "/accounts/{account_id:int}": 11,  # the reductions for outages and their month's charges; the payments' channels
     # the caller's residency: is the access code theirs to see; the unread count at «Ещё» (the navigation)
     "/accounts/{account_id:int}/receipts/{period:str}": 11,
     "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
