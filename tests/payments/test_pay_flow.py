@@ -90,6 +90,9 @@ async def test_paying_two_accounts_with_4242_credits_each_once_and_queues_an_ema
     )
     assert len(mails) == 1 and mails[0]["template"] == "payment_succeeded"
     assert "Подтверждение отправлено на e-mail." in page.text
+    # one checkout of two accounts: «на лицевые счета», not «на счёт» as if one account had it all
+    assert "Спасибо! 3\u00a0640,00\u00a0₽ зачислено на лицевые счета. Подтверждение" in page.text
+    assert "на счёт" not in page.text
 
 
 async def test_a_payer_who_turned_e_mail_off_is_not_told_a_confirmation_was_e_mailed(client, login, household, gateway):
