@@ -473,3 +473,15 @@ async def test_the_printable_list_fits_a_phone_its_rows_as_cards_each_value_name
     assert [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[1:]] == [
         "Адрес", "Категория", "Статус", "Исполнитель", "Срок",
     ]  # fmt: skip
+
+
+async def test_a_filter_changed_keeps_the_outage_and_the_page_size_the_form_has_no_field_for(client, login, world):
+    """The outage's requests opened from the outages' page, narrowed by status, were every outage's: the filter
+    form sent neither the outage nor the page size chosen."""
+    await login(client, world["principal"].user_id)
+    page = (await client.get("/staff/tickets?tab=all&outage=7&size=10")).text
+    form = re.search(r'<form id="ticket-filters".*?</form>', page, re.S).group(0)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert hidden["outage"] == "7" and hidden["size"] == "10"
+    narrowed = (await client.get("/staff/tickets", params={**hidden, "status": "new"})).text
+    assert "Отключение: № 7" in narrowed
