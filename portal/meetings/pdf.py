@@ -224,13 +224,18 @@ def protocol_pdf(
     )  # fmt: skip
     pdf.add_page()
     pdf.title_line(_("Annex 3. Owners who took part"), 11)
-    counted = [b for b in voted if b.status == "accepted"]
+    # Each with the votes it was counted with (joint co-owners who both voted share their premise's), so that the
+    # column adds up to the votes that took part, as its last line says.
+    ownership_of = {line.id: line.ownership_id for line in register}
+    counted = [(b, outcome.votes[ownership_of[b.entry_id]]) for b in voted
+               if b.status == "accepted" and ownership_of.get(b.entry_id) in outcome.votes]  # fmt: skip
     pdf.table(
         [_("Premise"), _("Owner"), _("Ballot"), _("Received"), _("Votes")],
         [
-            [b.premise, b.owner_name, forms.source_label(b.source),
-             format_moment(b.received_at, get_settings().time_zone) if b.received_at else "—", _votes(b.weight)]
-            for b in counted
+            *([b.premise, b.owner_name, forms.source_label(b.source),
+               format_moment(b.received_at, get_settings().time_zone) if b.received_at else "—", _votes(votes)]
+              for b, votes in counted),
+            ["", _("Total"), "", "", _votes(outcome.participating)],
         ],
         [24, 62, 26, 40, 30],
     )  # fmt: skip

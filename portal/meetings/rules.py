@@ -395,6 +395,8 @@ class Outcome:
     quorum: bool
     questions: list[QuestionResult] = field(default_factory=list)
     counted: frozenset[int] = frozenset()  # ownerships whose ballot counted
+    # The votes each of them took part with: its weight, or its share of it where joint co-owners voted (``_shares``).
+    votes: Mapping[int, Fraction] = field(default_factory=dict)
 
 
 def counted_ballots(ballots: Iterable[BallotFacts], closes_at: datetime) -> list[BallotFacts]:
@@ -502,6 +504,7 @@ def count(
         quorum=quorum,
         questions=results,
         counted=frozenset(b.ownership_id for b in valid),
+        votes={b.ownership_id: w for b, w in weighted},
     )
 
 

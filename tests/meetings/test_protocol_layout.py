@@ -4,14 +4,17 @@ and a name that wraps is not stretched across its cell."""
 from __future__ import annotations
 
 import io
+import re
 
 from pypdf import PdfReader
 
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
+from portal.meetings import actions
 from portal.meetings import queries
 from portal.meetings.routes import protocol_bytes
 from tests.meetings.test_actions import _admin
+from tests.meetings.test_actions import _paper_ballots
 
 
 async def test_the_registers_words_are_whole_in_their_cells(example_house, make_meeting, make_account):
@@ -30,3 +33,22 @@ async def test_the_registers_words_are_whole_in_their_cells(example_house, make_
         assert word in annexes.split(), word
     # a name too long for one line wraps between its words, not spread out to both edges of its cell
     assert "  " not in annexes.replace("\n", " "), annexes
+
+
+async def test_the_list_of_owners_who_took_part_adds_up_to_the_votes_the_protocol_counts(example_house, make_meeting):
+    """DOMAIN.md §1.9: joint owners D and E of кв. 3 (60 m²) both voted, so each carries 30 votes. The list of those
+    who took part gives each the votes counted for them, not the whole premise twice: its column adds up to the
+    protocol's «votes of owners who took part» (A 50 + D 30 + E 30 = 110), and says so on its last line."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    for ballot in await _paper_ballots(house, meeting_id, "ADE"):
+        await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), ballot))[1])
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+
+    pages = PdfReader(io.BytesIO(await protocol_bytes(meeting))).pages
+    text = " ".join("\n".join(page.extract_text() for page in pages).replace("\u00a0", " ").split())
+    assert "Голоса собственников, принявших участие: 110 (31,43 %)" in text, text
+    took_part = text[text.index("Приложение 3.") :]
+    rows = re.findall(r"(кв\. \d+) Собственник (\w) бумажное \d+ \w+ \d{4}, \d\d:\d\d (\d+(?:,\d+)?)", took_part)
+    assert rows == [("кв. 1", "A", "50"), ("кв. 3", "D", "30"), ("кв. 3", "E", "30")], took_part
+    assert took_part.endswith("Итого 110"), took_part
