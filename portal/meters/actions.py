@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.core import audit
+from portal.core import clock
 from portal.core import imports as checked
 from portal.core import outbox
 from portal.core import storage
@@ -770,9 +771,11 @@ async def _upsert_meters(
     rows: list[imports.MeterRow], accounts: dict[int, int], report: checked.Checked, now: datetime
 ) -> dict[tuple[int, str], int]:
     keys = {(accounts[r.line], r.serial): r for r in rows}
+    today = clock.local(now).date()  # the company's day the statuses change on
     stored: dict[tuple[int, str], dict[str, Any]] = {}
     for chunk in _chunks(sorted({a for a, _ in keys})):
-        columns = (Meter.id, Meter.account, Meter.serial, Meter.failed_on, *(getattr(Meter, f) for f in FIELDS))
+        columns = (Meter.id, Meter.account, Meter.serial, Meter.failed_on, Meter.removed_on,
+                   *(getattr(Meter, f) for f in FIELDS))  # fmt: skip
         for m in await Meter.select(*columns).where(Meter.account.is_in(chunk)):
             stored[(m["account"], m["serial"])] = m
     ids: dict[tuple[int, str], int] = {}
@@ -781,24 +784,17 @@ async def _upsert_meters(
         wanted = {f: getattr(row, f) for f in FIELDS}
         old = stored.get(key)
         if old is None:
-            failed_on = (row.installed_on or now.date()) if row.status == MeterStatus.FAILED else None
-            new.append(
-                (
-                    key,
-                    Meter(
-                        account=key[0], serial=row.serial, failed_on=failed_on, created_at=now, updated_at=now, **wanted
-                    ),
-                )
-            )
+            failed_on = (row.installed_on or today) if row.status == MeterStatus.FAILED else None
+            removed_on = today if row.status == MeterStatus.REMOVED else None
+            stamps = {"failed_on": failed_on, "removed_on": removed_on, "created_at": now, "updated_at": now}
+            new.append((key, Meter(account=key[0], serial=row.serial, **stamps, **wanted)))
             continue
         ids[key] = old["id"]
         if old["status"] == MeterStatus.REPLACED:
             wanted["status"] = MeterStatus.REPLACED  # a replacement is undone on the meter card, not by a file
         changed = {f: v for f, v in wanted.items() if old[f] != v}
         if changed:
-            update = {getattr(Meter, f): v for f, v in changed.items()}
-            if changed.get("status") == MeterStatus.FAILED and not old["failed_on"]:
-                update[Meter.failed_on] = now.date()
+            update = {getattr(Meter, f): v for f, v in changed.items()} | _status_dates(changed, old, today)
             await Meter.update({**update, Meter.updated_at: now}).where(Meter.id == old["id"])
             report.updated["meters"] += 1
     for chunk in _chunks(new):
@@ -806,6 +802,19 @@ async def _upsert_meters(
     ids.update({key: meter.id for key, meter in new})
     report.created["meters"] += len(new)
     return ids
+
+
+def _status_dates(changed: dict[str, Any], old: dict[str, Any], today: date) -> dict[Any, Any]:
+    """The dates a status a file changes brings, as on the meter card (``update_meter``): failed, the failure's;
+    removed, the removal's (a re-export of a month it was still in use lists it); in use again, no failure."""
+    status = changed.get("status")
+    if status == MeterStatus.FAILED and not old["failed_on"]:
+        return {Meter.failed_on: today}
+    if status == MeterStatus.REMOVED and not old["removed_on"]:
+        return {Meter.removed_on: today}
+    if status == MeterStatus.ACTIVE and old["failed_on"]:
+        return {Meter.failed_on: None}
+    return {}
 
 
 async def _replacements(

@@ -112,6 +112,24 @@ async def test_a_changed_date_updates_and_a_replacement_marks_the_old_meter(regi
     assert (await run("m.csv", as_csv(rows))).changes == 0
 
 
+async def test_a_status_from_the_file_dates_the_removal_and_a_repair_ends_the_failure(registry):
+    """As on the meter card: «снят» dates the removal (so a re-export of a month it was in use still lists it), and
+    a failed meter the file says works again is no longer failed from its old failure date on."""
+    from datetime import UTC
+    from datetime import datetime
+
+    rows = good_rows(registry["address"])
+    first = datetime(2026, 9, 10, 9, tzinfo=UTC)
+    rows[2][12] = "неисправен"
+    await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=first)
+    rows[1][12], rows[2][12] = "снят", "работает"
+    later = datetime(2026, 11, 20, 22, tzinfo=UTC)  # 21 November in the company's zone
+    await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=later)
+    got = {m["serial"]: (m["status"], m["removed_on"], m["failed_on"]) for m in await Meter.select()}
+    assert got["ХВ-100"] == ("removed", date(2026, 11, 21), None)
+    assert got["ГВ-100"] == ("active", None, None)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 async def test_a_bad_row_names_its_line_and_nothing_is_written(registry, fmt):
     name, encode = FORMATS[fmt]
