@@ -32,6 +32,7 @@ from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
 from portal.core.web import FormData
+from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import is_fragment_request
@@ -95,6 +96,19 @@ def _months() -> list[date]:
 async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFilter, list[housing.HouseRef]]:
     houses = await housing.houses_in_scope(principal)
     return forms.read_filter(request.query_params, _months(), [h.id for h in houses]), houses
+
+
+async def _export_filter(request: Request, principal: Principal) -> forms.ListFilter:
+    """The month and house a file for billing is of. One the address names that is none of those offered (a link
+    kept from long ago) is refused, not exported as the current month or every house: the export would be recorded
+    for a month not asked for, and clear that month's marks to recount."""
+    f, _ = await _filter(request, principal)
+    if forms.list_filter_problems(request.query_params, f, ("period", "house"))[1]:
+        raise Refused(
+            gettext("No file is made: the address names a month or a house that is not on the list; choose them here."),
+            back="/staff/meters",
+        )
+    return f
 
 
 class StaffMeters(Controller):
@@ -178,7 +192,7 @@ class StaffMeters(Controller):
 
     @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
     async def export_csv(self, request: Request, principal: Caller) -> Stream:
-        f, _ = await _filter(request, principal)
+        f = await _export_filter(request, principal)
         houses = _export_houses(principal, f.house)
         rows = actions.exported_rows(principal, f.period, f.house, houses, now=clock.now())
         return Stream(
@@ -189,7 +203,7 @@ class StaffMeters(Controller):
 
     @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
-        f, _ = await _filter(request, principal)
+        f = await _export_filter(request, principal)
         recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
         rows = actions.exported_rows(principal, f.period, f.house, _export_houses(principal, f.house), now=clock.now())
         content = await export.xlsx_bytes(rows, recalculations)
@@ -199,7 +213,7 @@ class StaffMeters(Controller):
     @get("/export-recalculations.csv", name="meters:export_recalculations", opt=EXPORTERS)
     async def export_recalculations(self, request: Request, principal: Caller) -> Response[bytes]:
         """The month's recalculations for outages, the CSV that goes with the readings' CSV."""
-        f, _ = await _filter(request, principal)
+        f = await _export_filter(request, principal)
         rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
         disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
         return Response(

@@ -24,6 +24,7 @@ from portal.meters import rules
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
 from portal.meters.tables import Meter
+from portal.meters.tables import MeterExport
 from portal.meters.tables import MeterReading
 from portal.meters.tables import Review
 from tests.meters.conftest import NOV
@@ -408,6 +409,7 @@ async def test_the_readings_and_missing_lists_say_which_filters_they_cannot_read
 
 
 async def test_a_month_the_lists_do_not_offer_is_not_read(client, login, make_user, period):
+    """Nor is it exported: a file of the current month (or of every house) in its place was recorded as exported."""
     await login(client, await make_user(roles=("manager",), houses=(period["first"][0].house,)))
     for path, form in (("/staff/meters", "meter-filters"), ("/staff/meters/missing", "missing-filters")):
         for answer in (
@@ -419,8 +421,13 @@ async def test_a_month_the_lists_do_not_offer_is_not_read(client, login, make_us
             assert "Нет месяца «2020-01»; список показан за текущий." in fields
             assert 'value="2020-01"' not in fields
             assert "Не применены, так как не прочитаны: Месяц." in answer.text.split('id="list"')[1]
-    export = await client.get("/staff/meters/export.csv?period=2020-01")
-    assert "readings-2020-01" not in export.headers["content-disposition"]
+    for query in ("period=2020-01", f"period=2026-11&house={period['other'].house}"):
+        for kind in ("export.csv", "export.xlsx", "export-recalculations.csv"):
+            refused = await client.get(f"/staff/meters/{kind}?{query}")
+            assert (refused.status_code, refused.headers["location"]) == (303, "/staff/meters"), (kind, query)
+    said = await client.get("/staff/meters")
+    assert "Файл не выгружен: в адресе месяц или дом, которых нет в списке; выберите их здесь." in said.text
+    assert await MeterExport.count() == 0  # no month recorded as exported, no marks to recount cleared
 
 
 async def test_a_filter_change_redraws_the_lists_heading_and_exports_with_the_month(client, login, make_user, period):
