@@ -518,7 +518,6 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "may_return": may(rules.Status.REOPENED),
         "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
-        "confirm_days": rules.CONFIRM_DAYS,
     }
 
 

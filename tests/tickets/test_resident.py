@@ -245,6 +245,27 @@ async def test_the_work_is_asked_about_only_until_the_resident_confirms_it(
     assert question not in polled.text
 
 
+async def test_the_question_about_the_work_says_when_it_was_done_and_until_when_to_answer(
+    client, new_client, login, make_user, make_account
+):
+    """«Within 7 days of completion» on a page that did not say when the work was completed: the moments are said."""
+    from portal.core.i18n import format_moment
+    from portal.settings import get_settings
+
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})).status_code == 303
+    done = (await Ticket.select(Ticket.completed_at).where(Ticket.id == tid).first())["completed_at"]
+    tz = get_settings().time_zone
+    until = format_moment(done + timedelta(days=rules.CONFIRM_DAYS), tz)
+    said = f"Работа отмечена выполненной {format_moment(done, tz)}. Подтвердить её или вернуть заявку можно до {until}."
+    assert said in (await client.get(f"/tickets/{tid}")).text
+
+
 async def test_a_resident_cancels_a_new_request(client, login, make_user, make_account):
     user, place = await _resident(make_user, make_account)
     await login(client, user)
