@@ -986,7 +986,11 @@ async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str 
         if not claimed:
             return False
         done = claimed[0]
-        payment = await Payment.select().where(Payment.id == done["payment"]).first()
+        payment = (
+            await Payment.select(*Payment.all_columns(), Payment.account.number.as_alias("number"))
+            .where(Payment.id == done["payment"])
+            .first()
+        )
         assert payment is not None
         hooks = _purposes.get(payment["purpose"])
         if payment["purpose"] == PaymentPurpose.UTILITIES:
@@ -996,6 +1000,14 @@ async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str 
                 f"refund:{done['uid']}",
                 now,
                 reason=done["reason"],
+            )
+            # The payer is told, as they were told of the payment: the money came back and the balance grew.
+            await _notify_user(
+                payment["created_by"],
+                messages.PAYMENT_REFUNDED.name,
+                {"amount": from_kopecks(done["amount_kopecks"]), "id": payment["id"], "number": payment["number"]},
+                f"refund:{done['uid']}",
+                f"/payments/{payment['id']}",
             )
         elif hooks is not None:
             await hooks.refunded(payment["reference"], now)

@@ -49,3 +49,13 @@ AUTOPAY_OVER_LIMIT = _to_payer(
     ),
     {"number": "1000000001", "due": Decimal("5400.00"), "limit": Decimal("3000.00")},
 )
+
+PAYMENT_REFUNDED = _to_payer(
+    "payment_refunded",
+    lazy("Money returned"),
+    lazy(
+        "%(amount)s of your payment No. %(id)s for account %(number)s has been returned to you: to the card or "
+        "account it was paid from. The account's balance counts the refund."
+    ),
+    {"amount": Decimal("1000.00"), "id": 845, "number": "1000000001"},
+)

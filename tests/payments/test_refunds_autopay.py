@@ -274,3 +274,27 @@ async def test_the_payer_sees_how_much_of_a_payment_was_returned(client, new_cli
 def _words(html: str) -> str:
     """The page's text as read: no tags, one space between words (a no-break space too)."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).replace("\u00a0", " ").split())
+
+
+async def test_the_payer_is_told_of_a_refund_once(client, new_client, login, household, gateway):
+    """The payer was told of the payment («Платёж получен») but of its refund not at all: the money came back and
+    the debt grew with no word. A refund tells the payer in the portal and by e-mail, in their language, once —
+    the gateway's later word about the same refund adds nothing."""
+    payment = await paid(client, login, household, gateway)
+    staff = new_client()
+    await login(staff, household["accountant"])
+    refund = {"amount": "1000", "reason": "Двойная оплата", "confirm": "1"}
+    assert (await staff.form(f"/staff/payments/{payment['id']}/refund", refund)).status_code == 303
+    await gateway.settle()
+    told = await OutboxMessage.select().where(
+        (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.template == "payment_refunded")
+    )
+    assert sorted(m["channel"] for m in told) == ["email", "inapp"]
+    inapp = next(m for m in told if m["channel"] == "inapp")
+    number = await Payment.select(Payment.account.number.as_alias("n")).where(Payment.id == payment["id"]).first()
+    assert inapp["subject"] == "Деньги возвращены"
+    assert inapp["body"].startswith(
+        f"Вам возвращено 1\u00a0000,00\u00a0₽ по платежу № {payment['id']}, лицевой счёт {number['n']}"
+    )
+    page = (await client.get("/notifications")).text
+    assert "Деньги возвращены" in page and f"/notifications/{inapp['id']}/open" in page
