@@ -252,13 +252,7 @@ async def test_the_question_about_the_work_says_when_it_was_done_and_until_when_
     from portal.core.i18n import format_moment
     from portal.settings import get_settings
 
-    user, place = await _resident(make_user, make_account)
-    await login(client, user)
-    await _file(client, place)
-    tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
-    staff = new_client()
-    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
-    assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})).status_code == 303
+    tid = await _done(client, new_client, login, make_user, make_account)
     done = (await Ticket.select(Ticket.completed_at).where(Ticket.id == tid).first())["completed_at"]
     tz = get_settings().time_zone
     until = format_moment(done + timedelta(days=rules.CONFIRM_DAYS), tz)
