@@ -758,16 +758,31 @@ async def export_rows(principal: Principal, f: TicketFilters, now: datetime) -> 
 COUNTED_TABS = ("active", "unassigned", "overdue")
 
 
+# The badges of the tabs still to count (``COUNTED_TABS``' names): each tab's own WHERE counted among the rows of any.
+_TAB_COUNTS = "SELECT {counts} FROM ticket WHERE {any}"
+
+
 async def tab_counts(principal: Principal, now: datetime, shown: Mapping[str, int] | None = None) -> dict[str, int]:
     """How many requests each counted tab holds (active, without executor, overdue), for the tab badges.
     ``shown``: a tab the page lists with no other filter, and its total, counted already by the same query."""
     counts: dict[str, int] = {}
+    wanted: dict[str, Any] = {}  # the tabs still to count, each with its WHERE
     for tab in COUNTED_TABS:
         if shown and tab in shown:
             counts[tab] = shown[tab]
             continue
         clauses = filter_clauses(principal, TicketFilters(tab=tab), now)
-        counts[tab] = 0 if clauses is None else await Ticket.count().where(*clauses)
+        if clauses is None:
+            counts[tab] = 0
+        else:
+            wanted[tab] = every(clauses)
+    if wanted:
+        # One statement for every tab still to count, not a statement each.
+        sql = _TAB_COUNTS.replace("{counts}", ", ".join(f"COUNT(CASE WHEN {{}} THEN 1 END) AS {t}" for t in wanted))
+        sql = sql.replace("{any}", " OR ".join("({})" for _ in wanted))
+        parts = [where.querystring for where in wanted.values()]
+        row = (await Ticket.raw(sql, *parts, *parts))[0]
+        counts.update({tab: int(row[tab] or 0) for tab in wanted})
     return counts
 
 

@@ -179,3 +179,25 @@ async def test_a_dispatch_queue_is_read_in_deadline_order_from_an_index(
     index = "ticket_open_deadline_desc" if sort.startswith("-") else "ticket_open_deadline"
     assert re.search(rf"Index Scan using {index} on ticket\b", plan), plan
     assert not sorted_in_full(plan), plan
+
+
+@pytest.mark.parametrize("shown", [None, {"active": 7}])
+async def test_the_tab_badges_are_counted_in_one_statement(
+    db: Any, world: dict[str, Any], shown: dict[str, int] | None
+) -> None:
+    """The tabs still to count (all three, or the two beside the tab the page counted itself) are one statement,
+    each tab's number as its own count would give it."""
+    dispatcher = Principal(
+        user_id=2, name="Диспетчер", staff_roles=frozenset({"dispatcher"}), house_ids=frozenset({world["house"]})
+    )
+    with captured(db) as seen:
+        counts = await queries.tab_counts(dispatcher, now=NOW, shown=shown)
+    assert len(seen) == 1, [str(q) for q in seen]
+    expected = {}
+    for tab in queries.COUNTED_TABS:
+        clauses = queries.filter_clauses(dispatcher, TicketFilters(tab=tab), NOW)
+        expected[tab] = await Ticket.count().where(*clauses)
+    if shown:
+        expected.update(shown)
+    assert counts == expected
+    assert counts["unassigned"] > 0 and counts["overdue"] > 0  # the numbers are of real rows
