@@ -147,6 +147,8 @@ def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
         what = ", ".join(values)
         if name == "accounts":
             form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
+        elif name == "floor_from":
+            form.errors.add(name, gettext("There are no premises on floors %(what)s in the chosen houses.", what=what))
         else:
             form.errors.add(name, gettext("Not found in the chosen houses: %(what)s.", what=what))
 

@@ -696,6 +696,12 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
             floors = [FloorRange(entrance_house[e], choice.floor_from, choice.floor_to, e) for e in entrance_ids]
         else:
             floors = [FloorRange(h, choice.floor_from, choice.floor_to) for h in houses]
+    if floors and not await _on_floors(houses, entrance_ids, choice.floor_from, choice.floor_to):
+        _note(
+            missing,
+            "floor_from",
+            [f"{min(choice.floor_from, choice.floor_to)}–{max(choice.floor_from, choice.floor_to)}"],
+        )
     if floors:
         audience = Audience.of(floors=floors, accounts=account_ids)
     elif riser_ids:
@@ -705,6 +711,17 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     else:
         audience = Audience.of(houses=houses, accounts=account_ids)
     return audience, missing
+
+
+async def _on_floors(houses: list[int], entrance_ids: list[int], first: int, last: int) -> bool:
+    """Whether a premise of the chosen houses (of the chosen entrances, when some are) lies on these floors: floors
+    above the house's or below its entrance's flats reach nobody."""
+    from portal.housing.tables import Premise
+
+    where = Premise.house.is_in(houses) & (Premise.floor >= min(first, last)) & (Premise.floor <= max(first, last))
+    if entrance_ids:
+        where &= Premise.entrance.is_in(entrance_ids)
+    return await Premise.exists().where(where)
 
 
 def _note(missing: dict[str, list[str]], name: str, values: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Who a post is for reads in the reader's language, one entrance or floor in the singular and several in the
 plural: the post keeps what its audience is (its selections: houses,
 entrances, floors, risers, accounts), and the staff list and the post's page say it in words when they show it, so
-a post written on a Russian page reads «entrance 2; floors 3–5» to an English-speaking moderator and the other way
+a post written on a Russian page reads «entrance 2; floors 4–6» to an English-speaking moderator and the other way
 round; the words of a page of posts come from one query."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tests.querylog import captured
 
 ADDRESS = "г. Симферополь, ул. Ручьевая, д. 1"
 SAID = {
-    "ru": f"{ADDRESS}; подъезд 2; этажи 3–5",
-    "en": f"{ADDRESS}; entrance 2; floors 3–5",
+    "ru": f"{ADDRESS}; подъезд 2; этажи 4–6",
+    "en": f"{ADDRESS}; entrance 2; floors 4–6",
 }
 
 
@@ -99,7 +99,7 @@ async def test_the_audience_reads_in_the_reader_s_language_whoever_wrote_it(
     t = await town()
     manager = new_client()
     await login(manager, t["manager"])
-    post_id = await _write(manager, author, t["house"], entrances="2", floor_from="3", floor_to="5")
+    post_id = await _write(manager, author, t["house"], entrances="2", floor_from="4", floor_to="6")
     manager.cookies.set("lang", reader)
     listed = _read((await manager.get("/staff/posts")).text)
     shown = _read((await manager.get(f"/staff/posts/{post_id}")).text)
@@ -170,6 +170,6 @@ async def test_the_words_of_a_page_of_posts_come_from_one_query(db, new_client, 
         return len(seen)
 
     one = await count()
-    for audience in ({"risers": "ХВС-1"}, {"floor_from": "1", "floor_to": "2"}, {}, {"entrances": "1, 2"}):
+    for audience in ({"risers": "ХВС-1"}, {"floor_from": "3", "floor_to": "4"}, {}, {"entrances": "1, 2"}):
         await _write(manager, "ru", t["house"], **audience)
     assert await count() == one

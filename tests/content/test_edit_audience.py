@@ -53,7 +53,7 @@ async def test_a_post_for_an_entrance_and_floors_saved_unchanged_stays_theirs(
     await login(client, t["moderator"])
     for audience in (
         Audience.of(entrances=[t["entrance2"]]),
-        Audience.of(floors=[FloorRange(t["house"], 2, 5, t["entrance2"])]),
+        Audience.of(floors=[FloorRange(t["house"], 2, 6, t["entrance2"])]),
         Audience.of(floors=[FloorRange(t["house"], 1, 3)]),
         Audience.of(risers=[t["riser"]]),
         Audience.of(houses=[t["house"], t["other_house"]], accounts=[t["places"][1].account]),

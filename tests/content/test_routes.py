@@ -387,3 +387,21 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
     assert f"/news/images/{image['id']}" not in (await client.get(f"/news/{post_id}")).text
     assert (await client.get(f"/news/images/{image['id']}")).status_code == 404
     assert await PostImage.exists().where(PostImage.id == other["id"])
+
+
+async def test_floors_no_premise_is_on_are_said_at_the_field_not_saved_for_nobody(db, new_client, login, town):
+    """Floors 20–25 of a nine-storey house, or the 6th floor of an entrance whose flats end below it, reach nobody:
+    the form says so at the floors instead of saving a notice no resident will ever see («— 0 человек»)."""
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    typed = {"kind": "notice", "title": "Промывка стояков", "body": "Текст.", "houses": str(t["house"])}
+    empty = {"image": ("", b"", "application/octet-stream")}
+    for floors in ({"floor_from": "20", "floor_to": "25"}, {"entrances": "1", "floor_from": "6", "floor_to": "6"}):
+        page = await moderator.form("/staff/posts/new", typed | floors, files=empty)
+        assert page.status_code == 422, floors
+        assert "В выбранных домах нет помещений на этажах" in page.text and 'id="e-floor_from"' in page.text
+    assert not await Post.exists()
+    made = await moderator.form("/staff/posts/new", typed | {"entrances": "2", "floor_from": "6", "floor_to": "6"},
+                                files=empty)  # fmt: skip
+    assert made.status_code == 303
