@@ -776,6 +776,8 @@ def _missing_sql(principal: Principal, f: ListFilter, args: list[Any]) -> str:
         "NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.period = {} AND r.meter = m.id AND r.review <> 'rejected')"
     )
     args.append(f.period)
+    where.append("(m.installed_on IS NULL OR m.installed_on < {})")  # installed after the month: not of it (the export)
+    args.append(rules.next_month(f.period))
     return " AND ".join(where)
 
 

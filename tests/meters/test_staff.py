@@ -130,6 +130,21 @@ async def test_accounts_without_readings(period):
     assert [a.number for a in fewer.items] == [period["first"][0].number]
 
 
+async def test_a_meter_installed_after_the_month_is_not_missing_its_reading(period):
+    """October's list of meters without readings is of the meters there were in October, as its export is."""
+    manager, oct_ = manager_of(period), date(2026, 10, 1)
+    await Meter.update({Meter.installed_on: date(2026, 11, 2)}).where(
+        Meter.id == period["meters"][period["first"][3].account]
+    )
+    wanted = forms.ListFilter(period=oct_, missing=True)
+    october = await queries.missing_meters_page(manager, wanted, PageRequest(1, 30))
+    exported = {r.serial async for r in queries.export_rows(manager, oct_)}
+    assert {r.serial for r in october.items} == exported
+    assert f"ХВ{period['first'][3].account}" not in exported
+    accounts = await queries.missing_accounts_page(manager, forms.ListFilter(period=oct_), PageRequest(1, 30))
+    assert period["first"][3].number not in [a.number for a in accounts.items]
+
+
 async def _exported(rows: Any) -> list[list[str]]:
     chunks = [c async for c in export.csv_chunks(rows)]
     return list(tabular.read_rows(b"".join(chunks), tabular.Limits(rows=1000)))
