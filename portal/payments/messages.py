@@ -7,6 +7,7 @@ from decimal import Decimal
 from portal.core.i18n import LazyText
 from portal.core.i18n import format_money
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.notifications.messages import Context
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import message_template
@@ -18,7 +19,16 @@ def words(c: Context) -> Context:
     """A payment's message context as the payer reads it: sums as money, a decline code as its reason."""
     money = {key: format_money(c[key]) for key in ("amount", "due", "limit") if c.get(key) is not None}
     reason = {"reason": texts.decline_text(c.get("code"))} if "code" in c else {}
-    return {**c, **money, **reason}
+    return {**c, **money, **reason, **_accounts(c)}
+
+
+def _accounts(c: Context) -> Context:
+    """«лицевому счёту 9101000001» or «лицевым счетам 9101000001, 9102000001»: one checkout may pay several."""
+    if not c.get("numbers"):
+        return {}
+    numbers = str(c["numbers"])
+    count = len(numbers.split(", "))
+    return {"accounts": ngettext("account %(numbers)s", "accounts %(numbers)s", count, numbers=numbers)}
 
 
 def _to_payer(name: str, subject: LazyText, text: LazyText, sample: Context) -> MessageTemplate:
@@ -29,7 +39,7 @@ def _to_payer(name: str, subject: LazyText, text: LazyText, sample: Context) -> 
 PAYMENT_RECEIVED = _to_payer(
     "payment_succeeded",
     lazy("Payment received"),
-    lazy("We have received your payment of %(amount)s for account %(numbers)s. Thank you!"),
+    lazy("We have received your payment of %(amount)s for %(accounts)s. Thank you!"),
     {"amount": Decimal("1500.00"), "numbers": "1000000001"},
 )
 

@@ -93,6 +93,14 @@ async def test_paying_two_accounts_with_4242_credits_each_once_and_queues_an_ema
     # one checkout of two accounts: «на лицевые счета», not «на счёт» as if one account had it all
     assert "Спасибо! 3\u00a0640,00\u00a0₽ зачислено на лицевые счета. Подтверждение" in page.text
     assert "на счёт" not in page.text
+    numbers = ", ".join(r["number"] for r in await Payment.select(Payment.account.number.as_alias("number")).where(
+        Payment.account.is_in([a, b])).order_by(Payment.id))  # fmt: skip
+    inapp = await OutboxMessage.select(OutboxMessage.body).where(
+        (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.channel == "inapp")
+    )
+    assert [m["body"] for m in inapp] == [
+        f"Мы получили ваш платёж на сумму 3\u00a0640,00\u00a0₽ по лицевым счетам {numbers}. Спасибо!"
+    ]
 
 
 async def test_a_payer_who_turned_e_mail_off_is_not_told_a_confirmation_was_e_mailed(client, login, household, gateway):
@@ -108,6 +116,8 @@ async def test_a_payer_who_turned_e_mail_off_is_not_told_a_confirmation_was_e_ma
     page = await client.get(_path(hosted.headers["location"]))
     assert "Платёж получен" in page.text and "Спасибо! 100,00\u00a0₽ зачислено на счёт." in page.text
     assert "e-mail" not in page.text.split("Платёж получен")[1].split("</section>")[0]
+    inapp = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.user_id == household["resident"]).first()
+    assert " по лицевому счёту " in inapp["body"]
     assert (
         await OutboxMessage.count().where(
             (OutboxMessage.user_id == household["resident"]) & (OutboxMessage.channel == "email")
