@@ -698,6 +698,8 @@ async def assign_executor(
     executor_id = executor.id if executor else None
     if ticket.executor == executor_id:
         return None
+    if not rules.may_assign(ticket.status):
+        raise Refused(gettext("A closed or cancelled request keeps its executor."))
     async with atomic():
         name = executor.name if executor else ""
         event_id = await _point(principal, ticket, "executor", executor_id, now, audited="ticket.assign", comment=name)
@@ -725,10 +727,12 @@ async def assign_many(
 
 @dataclass(frozen=True)
 class Ticked:
-    """What a bulk assignment did: how many requests changed executor, and the requests refused (their numbers)."""
+    """What a bulk assignment did: how many requests changed executor, the requests refused for the executor's houses
+    and those closed or cancelled (their numbers)."""
 
     changed: int
     refused: list[int]
+    finished: list[int]
 
 
 async def assign_ticked(
@@ -742,10 +746,12 @@ async def assign_ticked(
     ``takers``, ``queries.assignable`` of their houses) are assigned together, the others are left as they were
     and returned by number, for the page to name."""
     ids = {house: {e.id for e in found} for house, found in takers.items()}
-    taken, refused = rules.split_by_taker(tickets, lambda t: t.house, executor_id, ids)
+    finished = [t.number for t in tickets if not rules.may_assign(t.status)]
+    open_ones = [t for t in tickets if rules.may_assign(t.status)]
+    taken, refused = rules.split_by_taker(open_ones, lambda t: t.house, executor_id, ids)
     executor = next((e for found in takers.values() for e in found if e.id == executor_id), None)
     changed = await assign_many(principal, taken, executor, now) if taken and executor else 0
-    return Ticked(changed, [t.number for t in refused])
+    return Ticked(changed, [t.number for t in refused], finished)
 
 
 def _plain(value: Any) -> str:

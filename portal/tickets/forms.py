@@ -468,11 +468,11 @@ def executor_elsewhere_message() -> str:
     )
 
 
-def ticked_assigned(changed: int, refused: Sequence[int]) -> list[tuple[str, str]]:
+def ticked_assigned(changed: int, refused: Sequence[int], finished: Sequence[int] = ()) -> list[tuple[str, str]]:
     """What a bulk assignment says (message, kind): how many requests are assigned, and which ticked ones are not,
-    by number, with the reason."""
+    by number, with the reason (the executor's houses; closed or cancelled)."""
     said: list[tuple[str, str]] = []
-    if changed or not refused:
+    if changed or not (refused or finished):
         said.append((ngettext("%(num)d request assigned.", "%(num)d requests assigned.", changed), "success"))
     if refused:
         # One request or a list of them, whatever the list's length: a Russian plural form would follow its last
@@ -489,6 +489,11 @@ def ticked_assigned(changed: int, refused: Sequence[int]) -> list[tuple[str, str
             numbers=numbers,
         )
         said.append((one if len(refused) == 1 else several, "error"))
+    if finished:
+        numbers = ", ".join(str(n) for n in finished)
+        one = gettext("Request No. %(numbers)s is not assigned: it is closed or cancelled.", numbers=numbers)
+        several = gettext("Requests No. %(numbers)s are not assigned: they are closed or cancelled.", numbers=numbers)
+        said.append((one if len(finished) == 1 else several, "error"))
     return said
 
 

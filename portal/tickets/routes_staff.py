@@ -141,7 +141,7 @@ class StaffTickets(Controller):
             return see_other(request, _back_to_list(data))
         takers = await queries.assignable(t.house for t in tickets)
         done = await actions.assign_ticked(principal, tickets, executor_id, takers, clock.now())
-        for message, kind in forms.ticked_assigned(done.changed, done.refused):
+        for message, kind in forms.ticked_assigned(done.changed, done.refused, done.finished):
             flash(request, message, kind)
         return see_other(request, _back_to_list(data))
 

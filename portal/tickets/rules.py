@@ -261,6 +261,16 @@ FINISHED = frozenset({S.DONE, S.CLOSED, S.CANCELLED})
 EXECUTOR_MOVES = frozenset({S.ACCEPTED, S.IN_WORK, S.DONE})
 
 
+# A request closed or cancelled keeps the executor it had: nobody is sent to it, nor told it is theirs (staff reopen
+# a closed one first).
+NOT_ASSIGNED = frozenset({S.CLOSED, S.CANCELLED})
+
+
+def may_assign(status: str) -> bool:
+    """Whether a request's executor may be (re)assigned: not once it is closed or cancelled."""
+    return status not in NOT_ASSIGNED
+
+
 def can_move(current: str, target: str) -> bool:
     return target in NEXT.get(current, frozenset())
 

@@ -99,6 +99,7 @@ class TicketView:
     MAX_PHOTOS = rules.MAX_PHOTOS
 
     moves = staticmethod(rules.moves_for)
+    may_assign = staticmethod(rules.may_assign)
 
     @staticmethod
     def queue_columns(columns: Sequence[str], may_manage: bool) -> list[dict[str, Any]]:

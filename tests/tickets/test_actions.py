@@ -162,6 +162,29 @@ async def test_bulk_assignment_assigns_every_ticked_request(filed, make_account)
     assert await AuditEvent.count().where(AuditEvent.action == "ticket.assign") == 2
 
 
+async def test_a_cancelled_request_gets_no_executor_nor_tells_one_it_is_theirs(filed, make_account):
+    """An executor was told «Вам назначена заявка» of a request cancelled (nobody goes) or closed: its executor
+    stays, alone or ticked with others, and the ticked ones it could take are assigned."""
+    dispatcher = filed["dispatcher"]
+    ivanov = Option(filed["executor"], "Иванов Пётр")
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "cancelled", "", NOW)
+    with pytest.raises(Refused) as refused:
+        await actions.assign_executor(dispatcher, await _ticket(dispatcher, filed["ticket"]), ivanov, NOW)
+    assert refused.value.message == "У закрытой или отменённой заявки исполнитель не меняется."
+    place = await make_account(house=(await _ticket(dispatcher, filed["ticket"])).house)
+    second = await actions.open_ticket(account_id=place.account, category="roof_leak", description="Течёт", now=NOW)
+    tickets = await queries.tickets_for_staff(dispatcher, [filed["ticket"], second.id])
+    takers = await queries.assignable(t.house for t in tickets)
+    done = await actions.assign_ticked(dispatcher, tickets, filed["executor"], takers, NOW)
+    assert (done.changed, done.refused, done.finished) == (1, [], [filed["number"]])
+    rows = await Ticket.select(Ticket.id, Ticket.executor).where(Ticket.id.is_in([filed["ticket"], second.id]))
+    assert {r["id"]: r["executor"] for r in rows} == {filed["ticket"]: None, second.id: filed["executor"]}
+    told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
+    assert {m["subject"] for m in told} == {f"Вам назначена заявка № {second.number}"}
+    said = forms.ticked_assigned(done.changed, done.refused, done.finished)
+    assert said[-1] == (f"Заявка № {filed['number']} не назначена: она закрыта или отменена.", "error")
+
+
 async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(filed):
     dispatcher = filed["dispatcher"]
     ticket = await _ticket(dispatcher, filed["ticket"])

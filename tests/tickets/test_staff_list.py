@@ -485,3 +485,14 @@ async def test_a_filter_changed_keeps_the_outage_and_the_page_size_the_form_has_
     assert hidden["outage"] == "7" and hidden["size"] == "10"
     narrowed = (await client.get("/staff/tickets", params={**hidden, "status": "new"})).text
     assert "Отключение: № 7" in narrowed
+
+
+async def test_a_closed_or_cancelled_request_offers_no_executor_to_choose(client, login, world):
+    await login(client, world["principal"].user_id)
+    closed, cancelled, new = world["ids"][3], world["ids"][7], world["ids"][2]
+    page = (await client.get("/staff/tickets?tab=all")).text
+    assert f'id="executor-{new}"' in page
+    assert f'id="executor-{closed}"' not in page and f'id="executor-{cancelled}"' not in page
+    detail = (await client.get(f"/staff/tickets/{cancelled}")).text
+    assert f'action="/staff/tickets/{cancelled}/assign"' not in detail
+    assert f'action="/staff/tickets/{new}/assign"' in (await client.get(f"/staff/tickets/{new}")).text
