@@ -52,6 +52,7 @@ from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
+from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -209,7 +210,7 @@ class ResidentBilling(Controller):
         period: FromPath[str],
     ) -> Response[bytes]:
         view = await _receipt(account, period)
-        content = pdf.receipt_pdf(account, view, await access_code_for(principal, account.id) or "")
+        content = await written(pdf.receipt_pdf, account, view, await access_code_for(principal, account.id) or "")
         name = f"receipt-{account.number}-{rules.period_key(view.period)}.pdf"
         return Response(
             content,

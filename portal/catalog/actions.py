@@ -61,6 +61,7 @@ from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
+from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
@@ -398,15 +399,16 @@ async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:
         assert order.period_from and order.period_to
         data = await queries.statement_data(account, order.period_from, order.period_to)
         assert data is not None
-        return pdf.statement_pdf(data, number=order.id, issued=now)
+        return await written(pdf.statement_pdf, data, number=order.id, issued=now)
     if order.document_kind == DocumentKind.NO_DEBT:
         balance = await ledger.balance_of(account)
         if rules.no_debt_refused(balance):
             raise Refused(gettext("The account has a debt now, so a certificate of no debt cannot be issued."))
         info = await billing_queries.account_info(account)
         assert info is not None
-        return pdf.no_debt_pdf(
-            info, await queries.company(), balance, on=clock.local(now).date(), number=order.id, issued=now
+        company = await queries.company()
+        return await written(
+            pdf.no_debt_pdf, info, company, balance, on=clock.local(now).date(), number=order.id, issued=now
         )
     if order.document_kind == DocumentKind.RECEIPT_COPY:
         assert order.period_from
@@ -414,7 +416,7 @@ async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:
         view = await billing_queries.receipt_view(account, order.period_from)
         if info is None or view is None:
             raise Refused(gettext("There is no receipt for this month."))
-        return billing_pdf.receipt_pdf(info, view, "")
+        return await written(billing_pdf.receipt_pdf, info, view, "")
     raise ValueError(f"not a generated certificate: {order.document_kind}")
 
 

@@ -18,6 +18,7 @@ from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
+from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import FormData
@@ -252,7 +253,7 @@ async def ballot_bytes(principal: Principal, meeting: queries.MeetingView, entry
         line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
         if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
             raise NotFoundException()
-        return pdf.ballot_pdf(meeting, line, principal.name, line.ballot_received_at)
+        return await written(pdf.ballot_pdf, meeting, line, principal.name, line.ballot_received_at)
 
 
 async def protocol_bytes(meeting: queries.MeetingView) -> bytes:
@@ -261,7 +262,7 @@ async def protocol_bytes(meeting: queries.MeetingView) -> bytes:
         outcome = await queries.outcome(meeting)
         register = await queries.register_of(meeting.id)
         voted = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED])
-        return pdf.protocol_pdf(meeting, outcome, register, voted)
+        return await written(pdf.protocol_pdf, meeting, outcome, register, voted)
 
 
 async def _home_section(principal: Principal) -> list[queries.HomeMeeting] | None:

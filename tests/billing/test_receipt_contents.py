@@ -237,3 +237,32 @@ async def test_the_receipt_gives_the_annual_rate_of_a_penalty_as_a_number_of_the
     client.cookies.set("lang", "en")
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
     assert re.findall(r'data-label="Annual rate">([^<]*)</td>', page.text) == ["9.5%"]
+
+
+async def test_writing_a_receipt_pdf_holds_up_no_other_request(client, login, make_user, p69, monkeypatch):
+    """A document takes a second or two of CPU to write (a meeting's protocol, a receipt); written on the event loop,
+    it held every other request of the process — anybody's page, even ``/healthz`` — until it was done. It is written
+    on a worker thread: another request is answered meanwhile."""
+    import asyncio
+    import time
+
+    from portal.billing import pdf
+
+    write = pdf.receipt_pdf
+
+    def slow_receipt_pdf(*args, **kwargs):
+        time.sleep(1.5)  # the CPU a long document takes
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "receipt_pdf", slow_receipt_pdf)
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+
+    async def meanwhile() -> float:
+        started = time.monotonic()
+        await asyncio.sleep(0.3)  # the receipt is being written by now
+        assert (await client.get("/healthz")).status_code == 200
+        return time.monotonic() - started - 0.3
+
+    receipt, waited = await asyncio.gather(client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf"), meanwhile())
+    assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
+    assert waited < 1.0, f"/healthz waited {waited:.2f} s for the receipt"
