@@ -4,6 +4,7 @@ it is written in Russian like the protocol, whatever the reader's language."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from portal.core.exports import Area
@@ -14,6 +15,7 @@ from portal.meetings import forms
 from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings import rules
+from portal.meetings.tables import BallotStatus
 from portal.notifications.messages import in_locale
 
 
@@ -26,20 +28,27 @@ async def _workbook(meeting: queries.MeetingView) -> bytes:
     register: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
     ]
-    for line in await queries.register_of(meeting.id):
+    lines = await queries.register_of(meeting.id)
+    for line in lines:
         register.append(
             [line.premise, line.owner_name, Area(line.area), line.share, line.joint, line.document,
              Quantity(rules.votes_decimal(line.weight))]
         )  # fmt: skip
     ballots: list[list[Any]] = [
-        [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes")]
+        [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes"),
+         _("Votes counted")]
         + [_("Question %(n)s", n=i.position) for i in meeting.items]
-    ]
+    ]  # fmt: skip
+    # What the count took from each ballot: joint co-owners who both voted half their premise each, a ballot not
+    # counted nothing; the column adds up to the votes that took part, as the protocol's list of them does.
+    counted = (await queries.outcome(meeting)).votes
+    ownership_of = {line.id: line.ownership_id for line in lines}
     for b in await queries.ballots_of(meeting.id, limit=5000):
+        taken = counted.get(ownership_of.get(b.entry_id, 0), Fraction(0)) if b.status == BallotStatus.ACCEPTED else 0
         ballots.append(
             [b.premise, b.owner_name, forms.source_label(b.source), forms.ballot_status_label(b.status),
              forms.rejection_label(b.rejection) if b.rejection else "",
-             b.received_at, Quantity(rules.votes_decimal(b.weight))]
+             b.received_at, Quantity(rules.votes_decimal(b.weight)), Quantity(rules.votes_decimal(Fraction(taken)))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
     return to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])

@@ -52,3 +52,29 @@ async def test_the_list_of_owners_who_took_part_adds_up_to_the_votes_the_protoco
     rows = re.findall(r"(кв\. \d+) Собственник (\w) бумажное \d+ \w+ \d{4}, \d\d:\d\d (\d+(?:,\d+)?)", took_part)
     assert rows == [("кв. 1", "A", "50"), ("кв. 3", "D", "30"), ("кв. 3", "E", "30")], took_part
     assert took_part.endswith("Итого 110"), took_part
+
+
+async def test_the_ballots_sheet_gives_the_votes_each_ballot_was_counted_with(
+    client, login, make_user, example_house, make_meeting
+):
+    """The workbook's ballots: beside the votes of the owner's line, the votes the count took from the ballot —
+    half of кв. 3 each for joint owners D and E who both voted, nothing for one waiting or rejected — so that the
+    column adds up to the votes that took part (A 50 + D 30 + E 30 = 110)."""
+    import openpyxl
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    ids = await _paper_ballots(house, meeting_id, "ADEG")
+    for ballot in ids[:3]:
+        await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), ballot))[1])
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    export = await client.get(f"/staff/meetings/{meeting_id}/export")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Решения"]
+    head, *rows = (list(r) for r in sheet.iter_rows(values_only=True))
+    assert head[6:8] == ["Голоса", "Учтено голосов"], head
+    assert [(r[1], r[6], r[7]) for r in rows] == [
+        ("Собственник A", 50, 50),
+        ("Собственник D", 60, 30),
+        ("Собственник E", 60, 30),
+        ("Собственник G", 124.5, 0),
+    ], rows
