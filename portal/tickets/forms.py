@@ -472,8 +472,10 @@ def ticked_assigned(changed: int, refused: Sequence[int], finished: Sequence[int
     """What a bulk assignment says (message, kind): how many requests are assigned, and which ticked ones are not,
     by number, with the reason (the executor's houses; closed or cancelled)."""
     said: list[tuple[str, str]] = []
-    if changed or not (refused or finished):
+    if changed:
         said.append((ngettext("%(num)d request assigned.", "%(num)d requests assigned.", changed), "success"))
+    elif not (refused or finished):  # «0 requests assigned» read as a failure: each had that executor already
+        said.append((gettext("The ticked requests have this executor already."), "info"))
     if refused:
         # One request or a list of them, whatever the list's length: a Russian plural form would follow its last
         # number (21 requests take the form of one), not whether there is one.

@@ -453,3 +453,9 @@ async def test_an_emergency_typed_planned_and_returned_to_work_starts_its_clock_
     )
     await actions.move_status(dispatcher, await _ticket(dispatcher, trapped["ticket"]), "reopened", "", reopened)
     assert (await _ticket(dispatcher, trapped["ticket"])).deadline == reopened + timedelta(minutes=30)
+
+
+def test_a_bulk_assignment_that_changed_nothing_says_why_not_zero_assigned():
+    assert forms.ticked_assigned(0, [], []) == [("У отмеченных заявок уже этот исполнитель.", "info")]
+    assert forms.ticked_assigned(2, [], []) == [("Назначено 2 заявки.", "success")]
+    assert [kind for _text, kind in forms.ticked_assigned(0, [5], [])] == ["error"]
