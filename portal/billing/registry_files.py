@@ -76,6 +76,8 @@ class Problem(StrEnum):
     TOTALS_COUNT = "totals_count"
     TOTALS_SUM = "totals_sum"
     AFTER_TOTALS = "after_totals"
+    BALANCES_FILE = "balances_file"  # a file of balances chosen as payments
+    PAYMENTS_FILE = "payments_file"  # a file of payments chosen as balances
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,11 @@ class LineProblem:
                 num=format_number(MAX_ROWS, 0),
             ),
             Problem.TOO_LONG: _("A field is longer than 255 characters."),
+            Problem.BALANCES_FILE: _(
+                "This is a file of balances, not of payments: choose «Opening balances» or «Balances of the billing "
+                "system's export» above."
+            ),
+            Problem.PAYMENTS_FILE: _("This is a file of payments, not of balances: choose «Payments» above."),
             Problem.EMPTY_FILE: _("The file has no payments."),
             Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.value),
             Problem.FIELDS: _(
@@ -437,11 +444,28 @@ def header_of(cells: list[str], columns: dict[str, str]) -> list[str]:
     return [columns.get(c.lstrip("\ufeff").strip().lower(), "") for c in cells]
 
 
+_TOTALS = re.compile(r"=\d+;")  # a bank registry's totals line: «=3;5653,63;…»
+
+
+def _of_balances(cells: list[str]) -> bool:
+    """The first row names the columns of a file of balances (``read_balances``), not of payments."""
+    header = set(header_of(cells, BALANCE_COLUMNS))
+    return {"account", "period"} <= header and bool({"opening", "closing"} & header)
+
+
+def _of_payments(cells: list[str], text: str) -> bool:
+    """A file of payments (``read_registry``): a table naming their columns, or a bank's registry (its totals line)."""
+    table = len(set(header_of(cells, COLUMNS)) & set(REQUIRED)) >= 2
+    return table or any(_TOTALS.match(line) for line in text.splitlines()[-3:])
+
+
 def _read_table(lines: Iterator[list[str]], parsed: ParsedRegistry, progress: Progress | None) -> None:
-    header = header_of(next(lines, []), COLUMNS)
+    cells = next(lines, [])
+    header = header_of(cells, COLUMNS)
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        parsed.problems = [LineProblem(1, Problem.MISSING_COLUMN, name) for name in missing]
+        wrong_kind = [LineProblem(1, Problem.BALANCES_FILE)] if _of_balances(cells) else []
+        parsed.problems = wrong_kind or [LineProblem(1, Problem.MISSING_COLUMN, name) for name in missing]
         return
     index = {name: header.index(name) for name in set(header) if name}
     for number, values in tabular.named_lines(lines, index, progress):
@@ -535,7 +559,7 @@ def _first_line(text: str) -> list[str]:
 
 
 def decode(content: bytes) -> tuple[str, str] | None:
-    """The file's text and its encoding (UTF-8, Windows-1251 or KOI8-R), or None for something else."""
+    """The file's text and its encoding (UTF-8, Windows-1251, KOI8-R or DOS 866), or None for something else."""
     encoding = detect_encoding(content)
     if encoding is None:
         return None
@@ -560,6 +584,9 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
             parsed.problems = [LineProblem(1, Problem.ENCODING if decoded is None else Problem.NOT_A_TABLE)]
             return parsed
         text, parsed.encoding = decoded
+        if _of_balances(_first_line(text)):
+            parsed.problems = [LineProblem(1, Problem.BALANCES_FILE)]
+            return parsed
         if len(set(header_of(_first_line(text), COLUMNS)) & set(REQUIRED)) >= 2:
             parsed.kind = RegistryKind.TABLE
             _read_tabular(text.encode("utf-8"), parsed, lambda lines: _read_table(lines, parsed, progress))
@@ -638,6 +665,9 @@ def read_balances(
         if decoded is None:
             parsed.problems = [LineProblem(1, Problem.ENCODING)]
             return parsed
+        if _of_payments(_first_line(decoded[0]), decoded[0].strip()):
+            parsed.problems = [LineProblem(1, Problem.PAYMENTS_FILE)]
+            return parsed
         content = decoded[0].encode("utf-8")
     _read_tabular(content, parsed, lambda lines: _read_balance_rows(lines, parsed, progress, need))
     if not parsed.problems and not parsed.rows:
@@ -648,10 +678,12 @@ def read_balances(
 def _read_balance_rows(
     lines: Iterator[list[str]], parsed: ParsedBalances, progress: Progress | None, need: str
 ) -> None:
-    header = header_of(next(lines, []), BALANCE_COLUMNS)
+    cells = next(lines, [])
+    header = header_of(cells, BALANCE_COLUMNS)
     missing = [name for name in ("account", "period", need) if name not in header]
     if missing:
-        parsed.problems = [LineProblem(1, Problem.MISSING_COLUMN, name) for name in missing]
+        wrong_kind = [LineProblem(1, Problem.PAYMENTS_FILE)] if _of_payments(cells, "") else []
+        parsed.problems = wrong_kind or [LineProblem(1, Problem.MISSING_COLUMN, name) for name in missing]
         return
     index = {name: header.index(name) for name in set(header) if name}
     seen: dict[tuple[str, date], int] = {}

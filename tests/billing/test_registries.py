@@ -195,6 +195,39 @@ def test_a_registry_in_capitals_or_in_dos_encoding_reads_as_russian():
             assert (parsed.encoding, parsed.rows[0].payer) == (expected, payer), (encoding, parsed.problems)
 
 
+def test_a_file_of_the_other_kind_is_named_as_such_not_line_by_line():
+    """Balances chosen as payments (the kind the page starts with), or a bank's registry chosen as balances: one
+    sentence saying which kind to choose, not every line called a bad registry line or three missing columns."""
+    balances = "account;period;opening;closing\n7700000001;2026-11;100,00;50,00\n".encode("cp1251")
+    payments_table = b"account;amount;paid_on;payment_id\n7700000001;100,00;05.11.2026;T-1\n"
+    balances_book = _xlsx([["account", "period", "opening", "closing"], ["7700000001", "2026-11", "1", "2"]])
+    for content in (balances, balances_book):
+        assert [p.code for p in registry_files.read_registry("b", content).problems] == [
+            registry_files.Problem.BALANCES_FILE
+        ]
+    for content in (BANK.read_bytes(), payments_table, _xlsx([["account", "amount", "paid_on", "payment_id"]])):
+        assert [p.code for p in registry_files.read_balances("p", content).problems] == [
+            registry_files.Problem.PAYMENTS_FILE
+        ]
+    assert registry_files.read_balances("b.csv", balances).ok
+    assert registry_files.read_registry("r", BANK.read_bytes()).ok
+    said = registry_files.LineProblem(1, registry_files.Problem.PAYMENTS_FILE).message()
+    assert said.endswith("Это файл платежей, а не сальдо: выберите выше «Платежи».")
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def test_lines_with_problems_are_named_by_line():
     bad = bank_file(
         line("SB-1", "7700000001", "сто"),
