@@ -649,7 +649,8 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
     elif f.tab == "unassigned":
         clauses += [Ticket.status.is_in(active), Ticket.executor.is_null()]
     elif f.tab == "overdue":
-        clauses += [Ticket.status.is_in(active), Ticket.deadline < now]
+        # Past the minute of the deadline, as the rows' badge reads it (``rules.countdown``).
+        clauses += [Ticket.status.is_in(active), Ticket.deadline <= now - rules.DUE_MINUTE]
     elif f.tab == "mine":
         clauses.append(Ticket.executor == principal.user_id)
     if f.q:

@@ -693,6 +693,10 @@ def flags_for_new(category: str, ticket_type: str) -> dict[str, bool]:
     }
 
 
+# The minute of a deadline: «Срок — сейчас», not yet overdue (the badge, the countdown and the overdue tab alike).
+DUE_MINUTE = timedelta(minutes=1)
+
+
 def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
     """("left" | "due" | "overdue", minutes) between now and the deadline, for the countdown badge, in whole
     minutes as a person counts them: the minutes begun that are left (20 seconds left is «1 min», never «0 min»), the
@@ -703,8 +707,9 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
     seconds = (deadline - now).total_seconds()
     if seconds > 0:
         return ("left", math.ceil(seconds / 60))
-    minutes = int(-seconds // 60)
-    return ("overdue", minutes) if minutes else ("due", 0)
+    if now - deadline < DUE_MINUTE:
+        return ("due", 0)
+    return ("overdue", int(-seconds // 60))
 
 
 MAX_PHOTOS = 5

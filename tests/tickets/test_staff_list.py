@@ -496,3 +496,19 @@ async def test_a_closed_or_cancelled_request_offers_no_executor_to_choose(client
     detail = (await client.get(f"/staff/tickets/{cancelled}")).text
     assert f'action="/staff/tickets/{cancelled}/assign"' not in detail
     assert f'action="/staff/tickets/{new}/assign"' in (await client.get(f"/staff/tickets/{new}")).text
+
+
+async def test_a_request_in_the_minute_of_its_deadline_is_not_yet_on_the_overdue_tab(make_user, make_account):
+    """A short circuit due «immediately» read «Срок — сейчас» on its row in its first minute, yet the overdue tab
+    and its count had it: the tab reads the minute of the deadline as the row does."""
+    place = await make_account()
+    now = datetime.now(UTC)
+    fresh = await actions.open_ticket(
+        account_id=place.account, category="electrical_emergency", description="Искрит", now=now - timedelta(seconds=30)
+    )
+    late = await actions.open_ticket(
+        account_id=place.account, category="electrical_emergency", description="Искрит", now=now - timedelta(seconds=90)
+    )
+    principal = await load_principal_for(await make_user(roles=("dispatcher",), houses=(place.house,)))
+    overdue = await queries.staff_list(principal, read_filters({"tab": ["overdue"]}, TZ), PageRequest(), now)
+    assert [t.id for t in overdue.items] == [late.id] and fresh.id != late.id
