@@ -101,10 +101,12 @@ class LineProblem:
             ),
             Problem.TOO_LONG: _("A field is longer than 255 characters."),
             Problem.BALANCES_FILE: _(
-                "This is a file of balances, not of payments: choose «Opening balances» or «Balances of the billing "
-                "system's export» above."
+                "This is a file of balances, not of payments: under «The file holds», choose «Opening balances» or "
+                "«Balances of the billing system's export»."
             ),
-            Problem.PAYMENTS_FILE: _("This is a file of payments, not of balances: choose «Payments» above."),
+            Problem.PAYMENTS_FILE: _(
+                "This is a file of payments, not of balances: under «The file holds», choose «Payments»."
+            ),
             Problem.EMPTY_FILE: _("The file has no payments."),
             Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.value),
             Problem.FIELDS: _(

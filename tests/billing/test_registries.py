@@ -212,7 +212,7 @@ def test_a_file_of_the_other_kind_is_named_as_such_not_line_by_line():
     assert registry_files.read_balances("b.csv", balances).ok
     assert registry_files.read_registry("r", BANK.read_bytes()).ok
     said = registry_files.LineProblem(1, registry_files.Problem.PAYMENTS_FILE).message()
-    assert said.endswith("Это файл платежей, а не сальдо: выберите выше «Платежи».")
+    assert said.endswith("Это файл платежей, а не сальдо: в «Содержимое файла» выберите «Платежи».")
 
 
 def _xlsx(rows: list[list[str]]) -> bytes:
