@@ -38,6 +38,7 @@ from portal.billing import rules
 from portal.billing import uploads
 from portal.billing.channels import channel_label
 from portal.billing.channels import payment_history
+from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.charts import bar_chart
@@ -197,6 +198,8 @@ class ResidentBilling(Controller):
             info=account,
             view=view,
             may_pay=principal.may_on_account(account.id, "pay"),
+            # What the pay sheet asks for now: an older receipt was paid since, or more has fallen due.
+            due_now=max(Decimal("0.00"), (await balances_of([account.id])).get(account.id, Decimal("0.00"))),
             # Only the account's owners (and staff of its house) see the code that registers it.
             access_code=await access_code_for(principal, account.id),
             **_helpers(),
@@ -509,7 +512,7 @@ def _import_page(request: Request, status: int = 200, *, block: str = "main", **
 QUERY_BUDGETS: dict[str, int] = {
     "/accounts/{account_id:int}": 11,  # the reductions for outages and their month's charges; the payments' channels
     # the caller's residency: is the access code theirs to see; the unread count at «Ещё» (the navigation)
-    "/accounts/{account_id:int}/receipts/{period:str}": 11,
+    "/accounts/{account_id:int}/receipts/{period:str}": 12,  # + the balance now: what the pay button asks for
     "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
 }
 

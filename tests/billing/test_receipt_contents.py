@@ -266,3 +266,25 @@ async def test_writing_a_receipt_pdf_holds_up_no_other_request(client, login, ma
     receipt, waited = await asyncio.gather(client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf"), meanwhile())
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
     assert waited < 1.0, f"/healthz waited {waited:.2f} s for the receipt"
+
+
+async def test_a_receipt_paid_since_offers_no_payment_and_one_unpaid_asks_for_what_is_due_now(
+    client, login, make_user, p69
+):
+    """Every receipt ever issued offered «Оплатить» its own sum, also one paid since: the button asked for
+    1 411,86 ₽ and opened a sheet that asked for something else, or for nothing. It asks for what is due now, as
+    the sheet does; a receipt with nothing due now says it is paid."""
+    from portal.billing import ledger
+    from portal.billing.tables import EntryKind
+
+    await login(client, await make_user(accounts={p69.account: "owner"}))
+    page = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
+    assert "Оплатить 1 411,86 ₽" in page and "Квитанция оплачена" not in page
+    paid = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    await ledger.post_entry(p69.account, EntryKind.PAYMENT, -100000, paid, reference="test:part")
+    page = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
+    assert "Оплатить 411,86 ₽" in page
+    await ledger.post_entry(p69.account, EntryKind.PAYMENT, -41186, paid, reference="test:rest")
+    page = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
+    assert "/pay?account=" not in page
+    assert "Квитанция оплачена: сейчас по лицевому счёту платить ничего не нужно." in page
