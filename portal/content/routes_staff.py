@@ -54,9 +54,18 @@ STATUS_LABELS = Labels(
         PostStatus.RETURNED: lazy("Returned"),
         PostStatus.PUBLISHED: lazy("Published"),
         PostStatus.UNPUBLISHED: lazy("Unpublished"),
+        rules.SCHEDULED: lazy("Scheduled"),
+        rules.ENDED: lazy("Expired"),
     }
 )
 status_label = STATUS_LABELS.shown
+
+
+def post_state(post: Any) -> str:
+    """A post's state as staff read it (``rules.shown_status``; its words: ``status_label``)."""
+    return rules.shown_status(post.status, post.publish_at, post.ends_at, clock.now())
+
+
 # The delivery log's words for an outbox message's channel (the codes are the outbox's; its states are worded
 # by the outbox itself, ``core.outbox.STATUS_LABELS``).
 CHANNEL_LABELS = Labels(
@@ -93,6 +102,7 @@ def _words() -> dict[str, Any]:
     return {
         "kind_label": kind_label,
         "status_label": status_label,
+        "post_state": post_state,
         "channel_label": CHANNEL_LABELS.shown,
         "delivery_label": outbox.STATUS_LABELS.shown,
         "kinds": [(k.value, kind_label(k)) for k in PostKind],

@@ -155,6 +155,20 @@ def default_channels(kind: PostKind | str) -> tuple[bool, bool, bool]:
 # --- in force ---------------------------------------------------------------------------------------------------
 
 
+SCHEDULED = "scheduled"  # published, its time not come: no resident sees it yet
+ENDED = "ended"  # published, its time over: no resident sees it any more
+
+
+def shown_status(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> str:
+    """A post's state as staff read it: a published post residents do not see (yet, or any more) is not said to be
+    «published» — it is scheduled, or its time has ended."""
+    if status == PostStatus.PUBLISHED and publish_at is not None and publish_at > now:
+        return SCHEDULED
+    if status == PostStatus.PUBLISHED and ends_at is not None and ends_at <= now:
+        return ENDED
+    return status
+
+
 def is_live(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
     """Published, its time come, and not ended."""
     return (

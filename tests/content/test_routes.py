@@ -405,3 +405,30 @@ async def test_floors_no_premise_is_on_are_said_at_the_field_not_saved_for_nobod
     made = await moderator.form("/staff/posts/new", typed | {"entrances": "2", "floor_from": "6", "floor_to": "6"},
                                 files=empty)  # fmt: skip
     assert made.status_code == 303
+
+
+async def test_a_published_post_not_out_yet_or_past_its_end_reads_so_to_staff(db, new_client, login, town):
+    """«Опубликовано» on a notice due on Monday, which no resident sees yet, or on one whose time has ended, told
+    staff it was in front of residents: such a post reads «Запланировано» or «Срок истёк», in the list and on its
+    page; one in force still reads «Опубликовано»."""
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    now = clock.now()
+    ids = {}
+    for name, publish_at, ends_at in (
+        ("Будущая", now + timedelta(days=2), None),
+        ("Прошедшая", now - timedelta(days=3), now - timedelta(days=1)),
+        ("Текущая", None, None),
+    ):
+        post = Post(kind="notice", status="published", title=name, body="Текст.", publish_at=publish_at,
+                    ends_at=ends_at, published_at=now - timedelta(days=3))  # fmt: skip
+        await post.save()
+        await PostTarget(post=post.id, kind=TargetKind.HOUSE, ref=t["house"], house=t["house"]).save()
+        ids[name] = post.id
+    listed = (await moderator.get("/staff/posts")).text
+    for name, state in (("Будущая", "Запланировано"), ("Прошедшая", "Срок истёк"), ("Текущая", "Опубликовано")):
+        row = re.search(rf"(?s)>{name}</a>.*?</tr>", listed).group(0)
+        assert f">{state}</span>" in row, (name, row)
+        page = (await moderator.get(f"/staff/posts/{ids[name]}")).text
+        assert f'<span class="badge badge-neutral">{state}</span>' in page, name
