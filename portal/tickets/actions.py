@@ -708,6 +708,10 @@ async def assign_executor(
         if executor_id is not None and executor_id != principal.user_id:
             link = f"/staff/tickets/{ticket.id}"
             await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, category=ticket.category)
+        if ticket.executor is not None and ticket.executor != principal.user_id:
+            # The executor it was taken from is told too, or they would go to it all the same.
+            unassigned = messages.UNASSIGNED.name
+            await _tell(ticket.executor, unassigned, ticket, event_id, "/staff/my-tickets", category=ticket.category)
     return event_id
 
 

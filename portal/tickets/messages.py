@@ -71,4 +71,7 @@ def _about_category(name: str, topic: Topic, subject: LazyText) -> MessageTempla
 
 
 ASSIGNED = _about_category("ticket_assigned", Topic.ACCOUNT, lazy("Request No. %(number)s is assigned to you"))
+UNASSIGNED = _about_category(
+    "ticket_unassigned", Topic.ACCOUNT, lazy("Request No. %(number)s is no longer assigned to you")
+)
 EMERGENCY = _about_category("ticket_emergency", Topic.EMERGENCY, lazy("Emergency request No. %(number)s"))

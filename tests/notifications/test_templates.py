@@ -29,6 +29,7 @@ EXPECTED = {
     "ticket_status",  # request status
     "ticket_reply",  # request reply
     "ticket_assigned",
+    "ticket_unassigned",  # a request taken from its executor
     "ticket_emergency",
     "meetings/notice",  # meeting notice
     "meetings/results",

@@ -459,3 +459,27 @@ def test_a_bulk_assignment_that_changed_nothing_says_why_not_zero_assigned():
     assert forms.ticked_assigned(0, [], []) == [("У отмеченных заявок уже этот исполнитель.", "info")]
     assert forms.ticked_assigned(2, [], []) == [("Назначено 2 заявки.", "success")]
     assert [kind for _text, kind in forms.ticked_assigned(0, [5], [])] == ["error"]
+
+
+async def test_the_executor_a_request_is_taken_from_is_told_so(filed, make_user):
+    """Reassigned or left without executor, the request's former executor heard nothing and would go to it."""
+    dispatcher = filed["dispatcher"]
+    house = (await _ticket(dispatcher, filed["ticket"])).house
+    sidorov = await make_user(name="Сидоров Олег", roles=("executor",), houses=(house,))
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(filed["executor"], "Иванов Пётр"), NOW
+    )
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(sidorov, "Сидоров"), NOW
+    )
+    await actions.assign_executor(dispatcher, await _ticket(dispatcher, filed["ticket"]), None, NOW)
+
+    async def subjects(user: int) -> set[str]:
+        return {
+            m["subject"] for m in await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == user)
+        }
+
+    number = filed["number"]
+    taken = f"Заявка № {number} больше не назначена вам"
+    assert await subjects(filed["executor"]) == {f"Вам назначена заявка № {number}", taken}
+    assert await subjects(sidorov) == {f"Вам назначена заявка № {number}", taken}
