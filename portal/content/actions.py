@@ -237,14 +237,15 @@ async def remove_image(principal: Principal, post_id: int, image_id: int) -> Non
     storage.delete(removed[0]["key"])
 
 
-async def _release(post_id: int, publish_at: datetime | None, now: datetime) -> None:
-    """The outbox row that sends the post out at its time (in the caller's transaction)."""
+async def _release(post_id: int, publish_at: datetime | None, now: datetime, again: datetime | None = None) -> None:
+    """The outbox row that sends the post out at its time (in the caller's transaction); ``again``: once more,
+    for a post published again (its people's messages keep their keys, so nobody gets one twice)."""
     await outbox.enqueue(
         "post",
         f"post:{post_id}",
         "content/post",
         {"post": post_id},
-        f"post:{post_id}:release",
+        f"post:{post_id}:release" + (f":{again.isoformat()}" if again else ""),
         ref=f"post:{post_id}",
         not_before=publish_at if publish_at and publish_at > now else now,
     )
@@ -258,6 +259,7 @@ _AUDITED = {
     Move.SEND_NOW: "post.send_now",
     Move.REVIEWED: "post.reviewed",
     Move.UNPUBLISH: "post.unpublish",
+    Move.REPUBLISH: "post.republish",
     Move.DELETE: "post.delete",
 }
 
@@ -279,7 +281,7 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
         await _check_may_change(principal, post_id)
         if step is Move.RETURN and not comment.strip():
             raise Refused(gettext("Say what to change: the author reads the comment."))
-        if step in (Move.APPROVE, Move.SEND_NOW):
+        if step in (Move.APPROVE, Move.SEND_NOW, Move.REPUBLISH):
             problem = rules.window_problem(post["publish_at"] if step is Move.APPROVE else None, post["ends_at"], now)
             if problem:
                 raise Refused(gettext("The post ends before it starts: change its end time."))
@@ -310,6 +312,8 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
         await Post.update(changes).where(Post.id == post_id)
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
+        if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
+            await _release(post_id, post["publish_at"], now, again=now)
         await audit.record(principal, _AUDITED[step], "post", post_id, {"comment": comment} if comment else {})
     forget_pinned()
 

@@ -24,6 +24,7 @@ describe(
         "post.send_now": lazy("Emergency notice sent out at once"),
         "post.reviewed": lazy("Emergency notice marked as reviewed"),
         "post.unpublish": lazy("Post unpublished"),
+        "post.republish": lazy("Post published again"),
         "post.delete": lazy("Draft post deleted"),
         "post.outage": lazy("Outage notice published"),
     },

@@ -208,6 +208,7 @@ MOVED = Labels(
         Move.SEND_NOW: lazy("Sent out to the residents."),
         Move.REVIEWED: lazy("Marked as reviewed."),
         Move.UNPUBLISH: lazy("Unpublished: residents no longer see it."),
+        Move.REPUBLISH: lazy("Published again: residents see it as before."),
         Move.DELETE: lazy("The draft is deleted."),
     }
 )

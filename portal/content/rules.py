@@ -83,6 +83,7 @@ class Move(StrEnum):
     SEND_NOW = "send_now"  # an emergency: out at once, reviewed afterwards unless a moderator sent it
     REVIEWED = "reviewed"  # moderator: an emergency sent at once is fine as it went
     UNPUBLISH = "unpublish"
+    REPUBLISH = "republish"  # moderator: a post taken down back as it was (nobody is sent it twice)
     DELETE = "delete"  # drafts only
 
 
@@ -93,6 +94,7 @@ FROM: dict[Move, frozenset[PostStatus]] = {
     Move.SEND_NOW: frozenset({PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW}),
     Move.REVIEWED: frozenset({PostStatus.PUBLISHED}),
     Move.UNPUBLISH: frozenset({PostStatus.PUBLISHED}),
+    Move.REPUBLISH: frozenset({PostStatus.UNPUBLISHED}),
     Move.DELETE: frozenset({PostStatus.DRAFT, PostStatus.RETURNED}),
 }
 
@@ -103,6 +105,7 @@ TO: dict[Move, PostStatus | None] = {
     Move.SEND_NOW: PostStatus.PUBLISHED,
     Move.REVIEWED: None,
     Move.UNPUBLISH: PostStatus.UNPUBLISHED,
+    Move.REPUBLISH: PostStatus.PUBLISHED,
     Move.DELETE: None,
 }
 
@@ -118,7 +121,7 @@ def may_move(
     """Whether ``principal`` may make ``move`` on a post in ``status`` (houses are checked separately)."""
     if PostStatus(status) not in FROM[move]:
         return False
-    if move in (Move.APPROVE, Move.RETURN, Move.UNPUBLISH):
+    if move in (Move.APPROVE, Move.RETURN, Move.UNPUBLISH, Move.REPUBLISH):
         return principal.has_role(*MODERATORS)
     if move is Move.REVIEWED:
         return needs_review and principal.has_role(*MODERATORS)

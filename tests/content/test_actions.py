@@ -192,3 +192,31 @@ async def test_a_publish_time_passed_while_on_review_goes_out_dated_when_approve
     assert row["publish_at"] > yesterday + timedelta(hours=23), row
     anna = _resident(t["residents"][0], t["places"][0].account)
     assert [i.id for i in await queries.feed(anna)] == [fresh, since]  # the last approved is the newest
+
+
+async def test_a_post_taken_down_is_published_again_by_a_moderator_without_sending_it_twice(db, town, staff_principal):
+    """A notice unpublished by mistake (or to correct it) comes back as it was: only a copy could before, reviewed
+    anew and e-mailed to everyone a second time. Nobody gets it twice; a manager cannot put it back."""
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    manager = await staff_principal(t["manager"], "manager", houses=(t["house"],))
+    post_id = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]])))
+    await actions.move(moderator, post_id, Move.SUBMIT)
+    await actions.move(moderator, post_id, Move.APPROVE)
+    await _deliver()
+    sent = await OutboxMessage.count().where(
+        (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
+    )
+    assert sent >= 1
+    anna = _resident(t["residents"][0], t["places"][0].account)
+    await actions.move(moderator, post_id, Move.UNPUBLISH)
+    assert await queries.feed(anna) == []
+    with pytest.raises(Refused):
+        await actions.move(manager, post_id, Move.REPUBLISH)
+    await actions.move(moderator, post_id, Move.REPUBLISH)
+    await _deliver()
+    assert [i.id for i in await queries.feed(anna)] == [post_id]
+    assert (
+        await OutboxMessage.count().where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email"))
+        == sent
+    )
