@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,17 +38,6 @@ MAX_BYTES = 40 * 1024 * 1024
 LIMITS = tabular.Limits(rows=MAX_ROWS, columns=24, cell=255, size=MAX_BYTES)
 MAX_ID = 64
 ENCODINGS = ("utf-8", "cp1251", "koi8_r", "cp866")
-SINGLE_BYTE = ENCODINGS[1:]
-# How often each letter comes in Russian text, per mille: the reading of a file's bytes with the most usual letters
-# is its encoding (a wrong one reads them as other letters, or as box drawings and signs).
-_LETTER_FREQUENCY = dict(
-    zip(
-        "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё",
-        (110, 85, 80, 74, 67, 63, 55, 47, 45, 44, 35, 32, 30, 28, 26, 20, 19, 17, 17, 17, 16, 14, 12, 10, 9, 7, 6,
-         5, 4, 3, 3, 1, 1),
-        strict=True,
-    )
-)  # fmt: skip
 
 Progress = Callable[[int], None]
 L = TypeVar("L")
@@ -235,30 +223,19 @@ def line_from_json(data: dict[str, Any]) -> PaymentLine:
 
 
 def detect_encoding(content: bytes) -> str | None:
-    """UTF-8 when the bytes decode as UTF-8; otherwise the single-byte Russian encoding whose reading of the bytes
-    has the most usual Russian letters (a registry in capitals, «ИВАНОВ ИВАН», reads as Windows-1251 too)."""
+    """UTF-8 when the bytes decode as UTF-8; otherwise the single-byte Russian encoding they read in
+    (``tabular.russian_encoding``: a registry in capitals, «ИВАНОВ ИВАН», reads as Windows-1251 too)."""
     try:
         content.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    high = content[:200_000].translate(None, bytes(range(0x80)))
-    best, best_score = None, -1
-    for encoding in SINGLE_BYTE:
-        try:
-            letters = Counter(high.decode(encoding).lower())
-        except UnicodeDecodeError:
-            continue
-        score = sum(count * _LETTER_FREQUENCY.get(letter, 0) for letter, count in letters.items())
-        if score > best_score:
-            best, best_score = encoding, score
-    if best is None:
-        return None
+    encoding = tabular.russian_encoding(content[: tabular.ENCODING_SAMPLE])
     try:
-        content.decode(best)
+        content.decode(encoding)
     except UnicodeDecodeError:
         return None
-    return best
+    return encoding
 
 
 # --- values ----------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
 
 - ``source`` is ``bytes`` or a binary file opened for reading (an upload, a file on disk); it is never read
   into memory as a whole.
-- CSV: UTF-8 (with or without a BOM) or Windows-1251; the delimiter is «;» or «,», whichever the first line
+- CSV: UTF-8 (with or without a BOM), else Windows-1251, KOI8-R or DOS 866, whichever reads as Russian text
+  (``russian_encoding``); the delimiter is «;» or «,», whichever the first line
   has more of. XLSX: the first worksheet, values rather than formulas (openpyxl, read-only), dates as
   ``dd.mm.yyyy``, whole numbers without «.0». The type is taken from the content, not the file name.
 - Every line is yielded, empty ones included, so a line's number is its position (the header is line 1);
@@ -27,6 +28,7 @@ import contextlib
 import csv
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -157,8 +159,39 @@ def read_rows(source: bytes | IO[bytes], limits: Limits) -> Iterator[list[str]]:
 # --- CSV ---------------------------------------------------------------------------------------------------
 
 
+SINGLE_BYTE = ("cp1251", "koi8_r", "cp866")
+ENCODING_SAMPLE = 200_000
+# How often each letter comes in Russian text, per mille: the reading of a file's bytes with the most usual letters
+# is its encoding (a wrong one reads them as other letters, or as box drawings and signs).
+_LETTER_FREQUENCY = dict(
+    zip(
+        "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё",
+        (110, 85, 80, 74, 67, 63, 55, 47, 45, 44, 35, 32, 30, 28, 26, 20, 19, 17, 17, 17, 16, 14, 12, 10, 9, 7, 6,
+         5, 4, 3, 3, 1, 1),
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def russian_encoding(sample: bytes) -> str:
+    """The single-byte encoding (Windows-1251, KOI8-R or DOS 866) whose reading of ``sample`` has the most usual
+    Russian letters: text in capitals, «ИВАНОВ ИВАН», reads as Windows-1251 too; Windows-1251 when none reads."""
+    high = sample.translate(None, bytes(range(0x80)))
+    best, best_score = SINGLE_BYTE[0], -1
+    for encoding in SINGLE_BYTE:
+        try:
+            letters = Counter(high.decode(encoding).lower())
+        except UnicodeDecodeError:
+            continue
+        score = sum(count * _LETTER_FREQUENCY.get(letter, 0) for letter, count in letters.items())
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
 def _encoding(stream: IO[bytes]) -> str:
-    """UTF-8 if the whole file decodes as UTF-8 (checked chunk by chunk), else Windows-1251."""
+    """UTF-8 if the whole file decodes as UTF-8 (checked chunk by chunk), else the Russian single-byte encoding its
+    start reads in (``russian_encoding``)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := stream.read(CHUNK):
@@ -166,7 +199,8 @@ def _encoding(stream: IO[bytes]) -> str:
         decoder.decode(b"", final=True)
         return "utf-8-sig"
     except UnicodeDecodeError:
-        return "cp1251"
+        stream.seek(0)
+        return russian_encoding(stream.read(ENCODING_SAMPLE))
     finally:
         stream.seek(0)
 

@@ -44,6 +44,15 @@ def test_csv_in_either_encoding_and_delimiter(data, expected):
     assert rows(data) == expected
 
 
+def test_a_csv_from_a_dos_or_koi8_system_or_in_capitals_reads_as_russian():
+    """A billing system's or a bank's export in DOS (866) or KOI8-R, or in capitals in Windows-1251, was read as
+    Windows-1251: names and notes came in as box drawings or other letters (an ЕПД printed them so)."""
+    for name, note in (("Иванов Иван", "Площадь 54,30 м2"), ("ИВАНОВ ИВАН", "ПЛОЩАДЬ 54,30")):
+        for encoding in ("cp1251", "koi8_r", "cp866"):
+            data = f"лс;плательщик;основание\n7700000001;{name};{note}\n".encode(encoding)
+            assert rows(data)[1] == ["7700000001", name, note], encoding
+
+
 def test_an_xlsx_is_read_from_its_first_sheet_as_texts():
     from datetime import date
 
