@@ -155,6 +155,16 @@ async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup
     assert "Нет такого счёта" in returned.text and "не прочитаны" not in returned.text
 
 
+async def test_the_reason_for_a_return_is_held_to_what_is_kept(client, login, setup):
+    """The reason is kept to 255 characters: the field stops there, rather than the rest being cut off unsaid."""
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    listed = (await client.get("/staff/billing/registries/queue")).text
+    assert f'<input id="reason-{queued["id"]}" name="reason" maxlength="255" required' in listed
+
+
 async def test_the_queue_says_when_the_status_in_its_address_is_none_of_its_own(client, login, setup):
     await login(client, setup["accountant"])
     page = await upload(client, BANK.read_bytes())
