@@ -159,7 +159,8 @@ class ResidentBilling(Controller):
         latest = (billed or [s.period for s in snapshots] or [rules.month_start(clock.today_local())])[0]
         month = _month(request.query_params["month"]) if request.query_params.get("month") else latest
         first = rules.add_months(month, -(HISTORY_MONTHS - 1))
-        monthly = sorted(((s.period, s.charged + s.other) for s in snapshots if s.period >= first), key=lambda x: x[0])
+        # What was charged: a refund or a correction (an opening balance taken over) moves the debt, but is no charge.
+        monthly = sorted(((s.period, s.charged) for s in snapshots if s.period >= first), key=lambda x: x[0])
         return render(
             request,
             "billing/account.html",

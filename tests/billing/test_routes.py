@@ -690,3 +690,17 @@ async def test_the_account_pages_repeated_links_say_which_receipt_or_charge_they
     assert sorted(pdfs.values()) == ["PDF: Квитанция за ноябрь 2026", "PDF: Квитанция за октябрь 2026"], pdfs
     charges = list(_link_names(page, r"/accounts/\d+/charges/\d+").values())
     assert len(charges) > 1 and len(set(charges)) == len(charges), charges
+
+
+async def test_charges_by_month_count_no_refund_as_a_charge(client, login, make_user, billed):
+    """«Начисления по месяцам» added a month's refunds and corrections to its charges: a December with nothing charged
+    and 1 000 ₽ returned to the payer stood in the chart as a December of 1 000 ₽ charged, beside «За этот месяц
+    начислений нет». The chart and its table count what was charged."""
+    account = billed["first"]
+    await ledger.post_refund(account, D("1000.00"), "refund-dec", datetime(2026, 12, 3, 9, tzinfo=UTC), reason="Ошибка")
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}")).text
+    table = page.split('class="billing-table-toggle"')[1].split("</details>")[0]
+    rows = re.findall(r'\?month=(\d{4}-\d\d)">[^<]*</a></td><td class="num">([^<]*)</td>', table)
+    assert dict(rows)["2026-12"] == "0,00\u00a0₽", rows
+    assert dict(rows)["2026-11"] != "0,00\u00a0₽"
