@@ -589,7 +589,21 @@ async def _move(
             comment_en=comment_en.strip()[:500],
             deadline=restarted["deadline"][1] if restarted else "",  # the work's new deadline, said with the move
         )
+        if by_staff and rules.reopens(change.current, target):
+            await _tell_executor_of_return(principal, ticket, event_id, target, restarted)
     return event_id
+
+
+async def _tell_executor_of_return(
+    principal: Principal, ticket: TicketDetail, event_id: int, target: str, restarted: dict[str, list[str]]
+) -> None:
+    """Work staff sent back (reopened, returned to work) is the executor's again: they are told, with its new
+    deadline, as they are when the resident returns it — it came back to their queue unsaid."""
+    if ticket.executor is None or ticket.executor == principal.user_id:
+        return
+    link = f"/staff/tickets/{ticket.id}"
+    deadline = restarted["deadline"][1] if restarted else ""
+    await _tell(ticket.executor, messages.STATUS_CHANGED.name, ticket, event_id, link, status=target, deadline=deadline)
 
 
 RESTARTED = lazy("The request is returned: the deadline is counted anew from this moment.")

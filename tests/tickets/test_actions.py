@@ -483,3 +483,20 @@ async def test_the_executor_a_request_is_taken_from_is_told_so(filed, make_user)
     taken = f"Заявка № {number} больше не назначена вам"
     assert await subjects(filed["executor"]) == {f"Вам назначена заявка № {number}", taken}
     assert await subjects(sidorov) == {f"Вам назначена заявка № {number}", taken}
+
+
+async def test_work_staff_send_back_is_said_to_its_executor(filed):
+    """A resident's return reached the executor; the dispatcher's «Вернуть в работу» or «Открыть повторно» put the
+    request back in the executor's queue unsaid."""
+    dispatcher, executor = filed["dispatcher"], filed["executor_principal"]
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(filed["executor"], "Иванов Пётр"), NOW
+    )
+    await actions.move_status(executor, await _ticket(executor, filed["ticket"]), "done", "", NOW)
+    later = NOW + timedelta(hours=5)
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "in_work", "", later)
+    told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(
+        OutboxMessage.user_id == filed["executor"]
+    )
+    back = [m for m in told if m["subject"] == f"Заявка № {filed['number']}: В работе"]
+    assert back and any("Новый срок" in m["body"] for m in back)
