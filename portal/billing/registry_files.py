@@ -8,6 +8,7 @@ reading runs in a worker thread, which has no reader's language. A file is taken
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -46,6 +47,7 @@ L = TypeVar("L")
 class Problem(StrEnum):
     TOO_LARGE = "too_large"
     NOT_A_TABLE = "not_a_table"
+    UTF16 = "utf16"  # Excel's «Unicode text»
     ENCODING = "encoding"
     TOO_MANY = "too_many"
     TOO_LONG = "too_long"
@@ -80,6 +82,7 @@ class LineProblem:
         texts = {
             Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
             Problem.NOT_A_TABLE: _("The file is neither a payment registry nor a CSV or XLSX table."),
+            Problem.UTF16: _("The file is UTF-16 text (Excel's «Unicode text»): save it as «CSV UTF-8» or as XLSX."),
             Problem.ENCODING: _("The file is neither UTF-8, Windows-1251 nor KOI8-R text."),
             Problem.TOO_MANY: ngettext(
                 "The file has more than %(num)s line.",
@@ -530,6 +533,13 @@ FILE_PROBLEMS = {
 }
 
 
+def _unreadable(content: bytes, undecoded: bool) -> Problem:
+    """Why a file that is no table of ours is refused: UTF-16 (its byte order mark), an encoding, or its content."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Problem.UTF16
+    return Problem.ENCODING if undecoded else Problem.NOT_A_TABLE
+
+
 def _first_line(text: str) -> list[str]:
     for raw in text.splitlines():
         if raw.strip() and not raw.lstrip().startswith("#"):
@@ -560,7 +570,7 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
     else:
         decoded = decode(content)
         if decoded is None or b"\x00" in content[:4096]:
-            parsed.problems = [LineProblem(1, Problem.ENCODING if decoded is None else Problem.NOT_A_TABLE)]
+            parsed.problems = [LineProblem(1, _unreadable(content, decoded is None))]
             return parsed
         text, parsed.encoding = decoded
         if _of_balances(_first_line(text)):

@@ -215,6 +215,21 @@ def test_a_file_of_the_other_kind_is_named_as_such_not_line_by_line():
     assert said.endswith("Это файл платежей, а не сальдо: в «Содержимое файла» выберите «Платежи».")
 
 
+def test_a_registry_saved_as_excels_unicode_text_says_how_to_save_it():
+    """Excel's «Unicode text» is UTF-16: said so, with what to save it as, not «neither a registry nor a table»."""
+    table = "account\tamount\tpaid_on\tpayment_id\r\n7700000001\t100,00\t05.11.2026\tT-1\r\n"
+    problems = registry_files.read_registry("r.txt", table.encode("utf-16")).problems
+    assert [p.code for p in problems] == [registry_files.Problem.UTF16]
+    assert (
+        problems[0]
+        .message()
+        .endswith("Файл в кодировке UTF-16 («Юникод-текст» Excel): сохраните его как «CSV UTF-8» или как XLSX.")
+    )
+    assert [p.code for p in registry_files.read_registry("x", b"a;b\x00c\n").problems] == [
+        registry_files.Problem.NOT_A_TABLE
+    ]
+
+
 def _xlsx(rows: list[list[str]]) -> bytes:
     import io
 
