@@ -308,12 +308,18 @@ def read_paper_ballot(
     return entry, received, errors
 
 
-def paper_entered(late: bool) -> str:
-    """What the operator is told of a paper ballot entered: one received after the closing time is not counted."""
+def paper_entered(late: bool, again: bool = False) -> str:
+    """What the operator is told of a paper ballot entered: one received after the closing time is not counted, nor
+    one of an ownership that already has a ballot (an owner who voted online brings the signed copy too)."""
     if late:
         return gettext(
             "The paper ballot is entered, but it was received after the voting closed: it is not counted "
             "(ЖК ст. 47 ч. 2). The moderator rejects it as late."
+        )
+    if again:
+        return gettext(
+            "The paper ballot is entered, but this ownership already has a ballot, counted or waiting: a decision "
+            "is counted once. The moderator rejects this one as a duplicate."
         )
     return gettext("The paper ballot is waiting for moderation.")
 

@@ -484,6 +484,13 @@ class BallotRow:
     twin_waiting: bool = False  # a duplicate of a ballot that is itself still waiting (listed before it), not counted
 
 
+async def paper_flags(ballot_id: int) -> tuple[bool, bool]:
+    """Whether a paper ballot entered came late, and whether its ownership already had a ballot counted or waiting
+    (``actions.enter_paper`` marks both): neither counts."""
+    row = await Ballot.select(Ballot.late, Ballot.duplicate).where(Ballot.id == ballot_id).first()
+    return (bool(row["late"]), bool(row["duplicate"])) if row else (False, False)
+
+
 async def counted_entries(meeting_id: int, entry_ids: list[int]) -> set[int]:
     """Which of the register lines ``entry_ids`` have a counted (accepted) ballot now."""
     if not entry_ids:

@@ -201,9 +201,9 @@ class StaffMeetings(Controller):
         if errors or scan is None or entry is None or received is None:
             return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
         name = form_value(data, "voter_name")[:255]
-        await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
-        late = received > meeting.voting_ends_at  # recorded, never counted: the moderator rejects it as late
-        flash(request, forms.paper_entered(late), "info" if late else "success")
+        ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
+        late, again = await queries.paper_flags(ballot_id)
+        flash(request, forms.paper_entered(late, again), "info" if late or again else "success")  # neither counts
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
 
     @get("/{meeting_id:int}/moderation", name="meetings:staff_moderation")

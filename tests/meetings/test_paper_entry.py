@@ -125,3 +125,28 @@ async def test_a_ballot_received_before_voting_opened_is_refused_and_a_late_one_
     queue = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert f'action="/staff/meetings/ballots/{late_id["id"]}/accept"' not in queue
     assert f'action="/staff/meetings/ballots/{late_id["id"]}/reject"' in queue
+
+
+async def test_a_paper_ballot_of_an_owner_whose_vote_is_already_in_is_said_not_to_count_twice(
+    client, login, make_user, example_house, make_meeting
+):
+    """The owner voted (online, or a paper entered before) and brings the signed copy too: the operator who enters it
+    read «waiting for moderation», as if it would count; they are told that this ownership already has a ballot
+    and that the moderator rejects this one as a duplicate."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (first,) = await _paper_ballots(house, meeting_id, "A")
+    entry = (await Ballot.select(Ballot.entry).where(Ballot.id == first).first())["entry"]
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    typed = {"entry": str(entry), "received_at": now, **{f"q{i.id}": "for" for i in meeting.items}}
+    again = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
+    assert again.status_code == 303
+    page = (await client.get(again.headers["location"])).text
+    assert "по этой собственности уже есть решение" in page and "Бумажное решение передано на модерацию." not in page
+    other = (await queries.register_of(meeting_id))[-1].id
+    typed["entry"] = str(other)
+    fresh = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
+    assert "по этой собственности уже есть решение" not in (await client.get(fresh.headers["location"])).text
