@@ -45,6 +45,7 @@ from portal.core.security import resident
 from portal.core.security import safe_next
 from portal.core.security import signed_in
 from portal.core.security import start_session
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
@@ -466,7 +467,7 @@ class SignedIn(Controller):
         data = await export.subject_data(principal.user_id or 0)
         name = f"personal-data-{clock.today_local():%Y-%m-%d}.json"
         return Response(
-            export.as_json(data),
+            await written(export.as_json, data),
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
         )

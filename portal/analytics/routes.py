@@ -39,6 +39,7 @@ from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import among
@@ -153,7 +154,7 @@ class StaffAnalytics(Controller):
         houses = await queries.houses_by_complex(principal)
         _, board = await _dashboard(request, principal, await complexes(principal), houses)
         name = f"dashboard-{rules.month_key(board.period.start)}-{rules.month_key(board.period.end)}.xlsx"
-        return attachment(exports.dashboard_xlsx(board), XLSX, name)
+        return attachment(await written(exports.dashboard_xlsx, board), XLSX, name)
 
     @post("/nps/waves", name="analytics:open_wave", status_code=200)
     async def open_wave(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
@@ -216,7 +217,7 @@ class StaffAnalytics(Controller):
     @get("/kpi/{kpi_id:int}/payroll.xlsx", name="analytics:kpi_payroll")
     async def kpi_payroll(self, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Response[bytes]:
         record = found(await queries.kpi_by_id(principal, kpi_id))
-        return attachment(exports.payroll_xlsx(record), XLSX, exports.payroll_name(record))
+        return attachment(await written(exports.payroll_xlsx, record), XLSX, exports.payroll_name(record))
 
 
 async def _kpi_page(

@@ -53,11 +53,11 @@ from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
-from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
@@ -320,12 +320,13 @@ class StaffBilling(Controller):
     @get("/debtors.csv", name="billing:debtors_csv")
     async def debtors_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         period, rows = await _debtor_rows(request, principal)
-        return _download(to_csv(rows), "text/csv", f"debtors-{rules.period_key(period)}.csv")
+        return _download(await written(to_csv, rows), "text/csv", f"debtors-{rules.period_key(period)}.csv")
 
     @get("/debtors.xlsx", name="billing:debtors_xlsx")
     async def debtors_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         period, rows = await _debtor_rows(request, principal)
-        return _download(to_xlsx([(_("Debtors"), rows)]), XLSX, f"debtors-{rules.period_key(period)}.xlsx")
+        content = await written(to_xlsx, [(_("Debtors"), rows)])
+        return _download(content, XLSX, f"debtors-{rules.period_key(period)}.xlsx")
 
     @get("/accounts/{account_id:int}", name="billing:staff_account")
     async def account_card(

@@ -39,6 +39,7 @@ from portal.core.parse import parse_month
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import Refused
@@ -239,7 +240,7 @@ class StaffReconciliation(Controller):
         ]
         name = f"reconciliation-{rules.period_key(view['period'])}.xlsx"
         return Response(
-            to_xlsx([(_("Reconciliation"), table)]),
+            await written(to_xlsx, [(_("Reconciliation"), table)]),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

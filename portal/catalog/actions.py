@@ -61,9 +61,9 @@ from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
-from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
+from portal.core.threads import written
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.payments import actions as payments

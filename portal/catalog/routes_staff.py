@@ -60,6 +60,7 @@ from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
@@ -143,13 +144,14 @@ class StaffOrders(Controller):
     async def export_csv(self, request: Request, principal: Caller) -> Response[bytes]:
         chosen, _ = await _filter(request, principal)
         rows = await queries.staff_orders_export(principal, queries.StaffFilter(**chosen))
-        return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "orders.csv")
+        return attachment(await written(to_csv, table(EXPORT_COLUMNS, rows)), CSV, "orders.csv")
 
     @get("/export.xlsx", name="catalog:staff_xlsx")
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         chosen, _ = await _filter(request, principal)
         rows = await queries.staff_orders_export(principal, queries.StaffFilter(**chosen))
-        return attachment(to_xlsx([(gettext("Orders"), table(EXPORT_COLUMNS, rows))]), XLSX, "orders.xlsx")
+        sheets = [(gettext("Orders"), table(EXPORT_COLUMNS, rows))]
+        return attachment(await written(to_xlsx, sheets), XLSX, "orders.xlsx")
 
     @get("/sales", name="catalog:sales", opt=staff(*SALES))
     async def sales(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterable
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ from portal.core.i18n import LazyText
 from portal.core.i18n import domain_translations
 from portal.core.i18n import get_locale
 from portal.core.i18n import lazy
+from portal.core.threads import written
 
 CSV = "text/csv"  # the response adds «; charset=utf-8» to a text type itself
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -252,10 +254,11 @@ class Workbook:
     exports read from the database in batches. ``to_xlsx`` writes one whose rows are at hand.
 
         book = Workbook()
-        sheet = book.sheet(title)
-        async for row in rows:
-            sheet.append(cells(row))
-        return book.content()
+        await book.sheet(title).extend(cells(row) async for row in rows)
+        return await book.written()
+
+    The rows are written on a worker thread a batch at a time, and the file saved there (``core.threads``): an
+    export of a big house written on the event loop held every other request of the process meanwhile.
     """
 
     def __init__(self, d: Dialect | None = None) -> None:
@@ -278,6 +281,10 @@ class Workbook:
         self.book.save(buffer)
         return buffer.getvalue()
 
+    async def written(self) -> bytes:
+        """``content()`` written on a worker thread."""
+        return await written(self.content)
+
 
 class Sheet:
     """A sheet of a ``Workbook``: each column as wide as its header or its first value needs (a date cell too
@@ -295,6 +302,22 @@ class Sheet:
         self.waiting.append(line)
         if len(self.waiting) == 2:
             self.flush()
+
+    def append_all(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.append(row)
+
+    async def extend(self, rows: AsyncIterable[Sequence[Any]], batch: int = 500) -> None:
+        """Append ``rows`` (read from the database) on a worker thread, ``batch`` rows at a time: never all of them
+        held at once, nor written on the event loop."""
+        waiting: list[Sequence[Any]] = []
+        async for row in rows:
+            waiting.append(row)
+            if len(waiting) >= batch:
+                await written(self.append_all, waiting)
+                waiting = []
+        if waiting:
+            await written(self.append_all, waiting)
 
     def flush(self) -> None:
         """Set the columns' widths from the rows waiting and write them (before the sheet is saved)."""

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from fpdf import FPDF
@@ -15,22 +12,6 @@ from fpdf.enums import YPos
 from portal.settings import ROOT
 
 FONT_DIR = ROOT / "static" / "vendor" / "fonts"
-# Writing a document takes a second or two of CPU (a meeting's protocol, a receipt): a process writes at most this
-# many at once.
-PDF_WORKERS = 2
-_writing = threading.BoundedSemaphore(PDF_WORKERS)
-
-
-async def written(make: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
-    """``make(*args, **kwargs)`` (a document's bytes) on a worker thread, in the caller's language. Written on the
-    event loop, one resident's protocol held every other request of the process, a page as much as ``/healthz``,
-    until it was done."""
-
-    def write() -> bytes:
-        with _writing:  # waits in the worker thread, never on the event loop
-            return make(*args, **kwargs)
-
-    return await asyncio.to_thread(write)
 
 
 class A4(FPDF):

@@ -11,6 +11,7 @@ from portal.core.exports import Area
 from portal.core.exports import Quantity
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
+from portal.core.threads import written
 from portal.meetings import forms
 from portal.meetings import pdf
 from portal.meetings import queries
@@ -51,4 +52,4 @@ async def _workbook(meeting: queries.MeetingView) -> bytes:
              b.received_at, Quantity(rules.votes_decimal(b.weight)), Quantity(rules.votes_decimal(Fraction(taken)))]
             + [forms.choice_label(b.answers.get(i.id)) for i in meeting.items]
         )  # fmt: skip
-    return to_xlsx([(_("Register"), register), (_("Ballots"), ballots)])
+    return await written(to_xlsx, [(_("Register"), register), (_("Ballots"), ballots)])

@@ -18,9 +18,9 @@ from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
-from portal.core.pdf import written
 from portal.core.security import Principal
 from portal.core.security import resident
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash

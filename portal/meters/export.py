@@ -20,6 +20,7 @@ from portal.core.exports import Quantity
 from portal.core.exports import Workbook
 from portal.core.exports import safe_cell
 from portal.core.exports import to_csv
+from portal.core.threads import written
 from portal.meters.queries import ExportRow
 from portal.meters.rules import Basis
 
@@ -131,10 +132,8 @@ async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduct
     book = Workbook(DIALECT)
     sheet = book.sheet("readings")
     sheet.append(COLUMNS)
-    async for row in rows:
-        sheet.append(cells(row))
+    await sheet.extend(cells(row) async for row in rows)
     extra = book.sheet("recalculations")
     extra.append(RECALCULATION_COLUMNS)
-    for reduction in recalculations or []:
-        extra.append(recalculation_cells(reduction))
-    return book.content()
+    await written(extra.append_all, [recalculation_cells(reduction) for reduction in recalculations or []])
+    return await book.written()

@@ -31,6 +31,7 @@ from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import Refused
 from portal.core.web import flash
@@ -217,7 +218,7 @@ class StaffMeters(Controller):
         rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
         disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
         return Response(
-            export.recalculations_csv(rows),
+            await written(export.recalculations_csv, rows),
             media_type="text/csv",
             headers={"Content-Disposition": disposition},
         )

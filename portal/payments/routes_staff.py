@@ -32,6 +32,7 @@ from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import among
 from portal.core.web import flash
@@ -143,12 +144,13 @@ class StaffPayments(Controller):
     @get("/export.csv", name="staff_payments_csv", opt=staff(*EXPORT_ROLES))
     async def export_csv(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, (await _staff_filter(request, principal))[0])
-        return attachment(to_csv(table(EXPORT_COLUMNS, rows)), CSV, "payments.csv")
+        return attachment(await written(to_csv, table(EXPORT_COLUMNS, rows)), CSV, "payments.csv")
 
     @get("/export.xlsx", name="staff_payments_xlsx", opt=staff(*EXPORT_ROLES))
     async def export_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.staff_payments_export(principal, (await _staff_filter(request, principal))[0])
-        return attachment(to_xlsx([(gettext("Payments"), table(EXPORT_COLUMNS, rows))]), XLSX, "payments.xlsx")
+        sheets = [(gettext("Payments"), table(EXPORT_COLUMNS, rows))]
+        return attachment(await written(to_xlsx, sheets), XLSX, "payments.xlsx")
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:

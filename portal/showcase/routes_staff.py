@@ -30,6 +30,7 @@ from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import Refused
@@ -120,7 +121,7 @@ class StaffListings(Controller):
     @get("/export.xlsx", name="showcase:staff_export")
     async def export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
         rows = await queries.export_rows(principal, (await _staff_filter(request, principal))[0])
-        body = to_xlsx([(gettext("Listings"), _export_table(rows))])
+        body = await written(to_xlsx, [(gettext("Listings"), _export_table(rows))])
         name = f"listings-{clock.today_local():%Y-%m-%d}.xlsx"
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -64,6 +64,5 @@ async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz:
     book = Workbook()
     sheet = book.sheet(gettext("Requests"))
     sheet.append([REPORT_COLUMNS.shown(c) for c in columns])
-    async for row in rows:
-        sheet.append([cell(row, c, tz, now) for c in columns])
-    return book.content()
+    await sheet.extend([cell(row, c, tz, now) for c in columns] async for row in rows)
+    return await book.written()

@@ -681,3 +681,32 @@ async def test_a_meters_page_and_its_readings_heading_number_the_meter_in_the_re
         assert f"<title>{number} · " in page, lang
         heading = re.search(r"<h1>(.*?)</h1>", (await client.get(f"/staff/meters/readings/{reading}")).text).group(1)
         assert heading.startswith(number.replace(serial, marked) + ": "), heading
+
+
+async def test_writing_the_xlsx_holds_up_no_other_request(client, login, make_user, period, monkeypatch):
+    """A month's readings of a big house take a second or more of CPU to write as an XLSX; written on the event loop,
+    the export held every other request of the process — anybody's page, even ``/healthz`` — until it was done. Its
+    rows and the file are written on a worker thread: another request is answered meanwhile."""
+    import asyncio
+    import time
+
+    from portal.core import exports
+
+    write = exports.Sheet._write
+
+    def slow_write(self, line):
+        time.sleep(0.2)  # the CPU a row of a big export takes
+        return write(self, line)
+
+    monkeypatch.setattr(exports.Sheet, "_write", slow_write)
+    await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
+
+    async def meanwhile() -> float:
+        started = time.monotonic()
+        await asyncio.sleep(0.3)  # the rows are being written by now
+        assert (await client.get("/healthz")).status_code == 200
+        return time.monotonic() - started - 0.3
+
+    answer, waited = await asyncio.gather(client.get("/staff/meters/export.xlsx?period=2026-11"), meanwhile())
+    assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+    assert waited < 0.5, f"/healthz waited {waited:.2f} s for the export"
