@@ -226,8 +226,10 @@ def read_refund_form(data: Mapping[str, Any]) -> RefundForm:
     typed = {"amount": form_value(data, "amount")[:40], "reason": form_value(data, "reason")[:255]}
     errors = FormErrors()
     amount = parse_money(typed["amount"])
-    if amount is None or amount <= 0:
+    if amount is None:
         errors.add("amount", gettext("Enter the amount to refund, for example 1500,00."))
+    elif amount <= 0:  # typed, and read: not to be asked for again as if it were not there
+        errors.add("amount", gettext("A refund is more than zero: enter the amount to return, for example 1500,00."))
     if len(typed["reason"]) < 3:
         errors.add("reason", gettext("Say why the money is returned (it goes to the audit log)."))
     if not form_value(data, "confirm"):

@@ -117,6 +117,19 @@ async def test_hostile_filters_ids_and_refund_amounts_are_answered_plainly(
     assert await Refund.count().where(Refund.payment == payment["id"]) == 0
 
 
+def test_a_refund_of_zero_or_less_is_told_so_not_asked_for_as_if_nothing_was_typed():
+    from portal.payments import forms
+
+    for typed, said in (
+        ("0", "Сумма возврата больше нуля: введите, сколько вернуть, например 1500,00."),
+        ("-100,00", "Сумма возврата больше нуля: введите, сколько вернуть, например 1500,00."),
+        ("", "Введите сумму возврата, например 1500,00."),
+        ("сто", "Введите сумму возврата, например 1500,00."),
+    ):
+        form = forms.read_refund_form({"amount": typed, "reason": "Ошибка", "confirm": "1"})
+        assert form.errors.get("amount") == said, typed
+
+
 async def test_the_date_and_amount_ranges_keep_both_ends_and_count_days_in_the_company_zone(
     client, new_client, login, household, gateway
 ):
