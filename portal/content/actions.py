@@ -266,7 +266,14 @@ _AUDITED = {
 
 async def move(principal: Principal, post_id: int, step: Move, comment: str = "") -> None:
     """One step of a post's life (rules.Move): submit, approve, return with a comment, send an emergency at
-    once, mark it reviewed, unpublish, delete a draft."""
+    once, mark it reviewed, unpublish, publish again, delete a draft."""
+    for key in await _move(principal, post_id, step, comment):  # a deleted draft's pictures, once it is gone
+        storage.delete(key)
+    forget_pinned()
+
+
+async def _move(principal: Principal, post_id: int, step: Move, comment: str) -> list[str]:
+    """``move`` in one transaction; the stored pictures of a draft it deleted."""
     now = clock.now()
     async with atomic():
         post = (
@@ -286,9 +293,10 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
             if problem:
                 raise Refused(gettext("The post ends before it starts: change its end time."))
         if step is Move.DELETE:
+            pictures = await PostImage.select(PostImage.key).where(PostImage.post == post_id)
             await Post.delete().where(Post.id == post_id)
             await audit.record(principal, "post.delete", "post", post_id)
-            return
+            return [p["key"] for p in pictures]
         changes: dict = {Post.updated_at: now}
         target = rules.TO[step]
         if target is not None:
@@ -315,7 +323,7 @@ async def move(principal: Principal, post_id: int, step: Move, comment: str = ""
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
             await _release(post_id, post["publish_at"], now, again=now)
         await audit.record(principal, _AUDITED[step], "post", post_id, {"comment": comment} if comment else {})
-    forget_pinned()
+    return []
 
 
 async def duplicate(principal: Principal, post_id: int) -> int:

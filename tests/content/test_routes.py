@@ -432,3 +432,31 @@ async def test_a_published_post_not_out_yet_or_past_its_end_reads_so_to_staff(db
         assert f">{state}</span>" in row, (name, row)
         page = (await moderator.get(f"/staff/posts/{ids[name]}")).text
         assert f'<span class="badge badge-neutral">{state}</span>' in page, name
+
+
+async def test_a_draft_deleted_takes_its_pictures_with_it(db, new_client, login, town):
+    """A draft deleted with a photo attached left the photo's file behind, kept with no post to show it and no way
+    to remove it: the file goes with the draft."""
+    import io
+
+    from PIL import Image
+
+    from portal.content.tables import PostImage
+    from portal.core import storage
+
+    t = await town()
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (40, 120, 200)).save(photo, "PNG")
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = await manager.form(
+        "/staff/posts/new",
+        {"kind": "notice", "title": "Черновик с фото", "body": "Текст.", "houses": str(t["house"])},
+        files={"image": ("photo.png", photo.getvalue(), "image/png")},
+    )
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    (image,) = await PostImage.select().where(PostImage.post == post_id)
+    assert storage.path_of(image["key"]).exists()
+    deleted = await manager.form(f"/staff/posts/{post_id}/move", {"step": "delete", "confirm": "1"})
+    assert deleted.status_code == 303 and not await Post.exists().where(Post.id == post_id)
+    assert not storage.path_of(image["key"]).exists()
