@@ -589,16 +589,17 @@ async def _move(
             comment_en=comment_en.strip()[:500],
             deadline=restarted["deadline"][1] if restarted else "",  # the work's new deadline, said with the move
         )
-        if by_staff and rules.reopens(change.current, target):
-            await _tell_executor_of_return(principal, ticket, event_id, target, restarted)
+        if by_staff and rules.executor_told(change.current, target):
+            await _tell_executor(principal, ticket, event_id, target, restarted)
     return event_id
 
 
-async def _tell_executor_of_return(
+async def _tell_executor(
     principal: Principal, ticket: TicketDetail, event_id: int, target: str, restarted: dict[str, list[str]]
 ) -> None:
-    """Work staff sent back (reopened, returned to work) is the executor's again: they are told, with its new
-    deadline, as they are when the resident returns it — it came back to their queue unsaid."""
+    """A staff move that changes the executor's work (``rules.executor_told``) is said to them, with a new deadline
+    where one was counted, as a resident's return or cancelling is: work sent back came back to their queue unsaid,
+    and a request cancelled or paused by the dispatcher left it as silently."""
     if ticket.executor is None or ticket.executor == principal.user_id:
         return
     link = f"/staff/tickets/{ticket.id}"

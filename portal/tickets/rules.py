@@ -266,6 +266,13 @@ EXECUTOR_MOVES = frozenset({S.ACCEPTED, S.IN_WORK, S.DONE})
 NOT_ASSIGNED = frozenset({S.CLOSED, S.CANCELLED})
 
 
+def executor_told(current: str, target: str) -> bool:
+    """Whether a staff member's move is said to the request's executor: work sent back to them (reopened, returned
+    to work), a request cancelled, or work paused — not the steps they take themselves (accept, start, finish) nor
+    the closing of work they reported done."""
+    return reopens(current, target) or target == S.CANCELLED or (current == S.IN_WORK and target == S.ACCEPTED)
+
+
 def may_assign(status: str) -> bool:
     """Whether a request's executor may be (re)assigned: not once it is closed or cancelled."""
     return status not in NOT_ASSIGNED

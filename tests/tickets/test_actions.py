@@ -500,3 +500,24 @@ async def test_work_staff_send_back_is_said_to_its_executor(filed):
     )
     back = [m for m in told if m["subject"] == f"Заявка № {filed['number']}: В работе"]
     assert back and any("Новый срок" in m["body"] for m in back)
+
+
+async def test_a_request_the_dispatcher_cancels_or_pauses_is_said_to_its_executor_not_their_own_steps(filed):
+    dispatcher, executor = filed["dispatcher"], filed["executor_principal"]
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(filed["executor"], "Иванов Пётр"), NOW
+    )
+    await actions.move_status(executor, await _ticket(executor, filed["ticket"]), "in_work", "", NOW)
+    await actions.move_status(executor, await _ticket(executor, filed["ticket"]), "accepted", "", NOW)
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "in_work", "", NOW)
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "accepted", "", NOW)
+    await actions.move_status(dispatcher, await _ticket(dispatcher, filed["ticket"]), "cancelled", "", NOW)
+    told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
+    number = filed["number"]
+    assert {m["subject"] for m in told} == {
+        f"Вам назначена заявка № {number}",
+        f"Заявка № {number}: Принята",
+        f"Заявка № {number}: Отменена",
+    }
+    subjects = [m["subject"] for m in told]  # the executor's own pause is not said to them: one pause, one cancel
+    assert subjects.count(f"Заявка № {number}: Принята") == subjects.count(f"Заявка № {number}: Отменена")
