@@ -17,6 +17,7 @@ from portal.accounts.notify import notify
 from portal.accounts.tables import User
 from portal.core import clock
 from portal.core import outbox
+from portal.core import storage
 from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
@@ -153,14 +154,22 @@ async def add_item(
 
 
 async def remove_item(principal: Principal, meeting: queries.MeetingView, item_id: int) -> None:
+    """A question off a draft agenda, the others renumbered; its materials' file goes once the question is gone."""
     draft_only(meeting)
     async with atomic():
-        await AgendaItem.delete().where((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting.id))
+        gone = (
+            await AgendaItem.delete()
+            .where((AgendaItem.id == item_id) & (AgendaItem.meeting == meeting.id))
+            .returning(AgendaItem.material_key)
+        )
         for position, item in enumerate([i for i in meeting.items if i.id != item_id], start=1):
             await AgendaItem.update({AgendaItem.position: position}).where(AgendaItem.id == item.id)
         # The question is gone with it: its words are kept in the event (its id would name nothing).
         removed = next((i.text for i in meeting.items if i.id == item_id), "")
         await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id, "text": removed})
+    for row in gone:
+        if row["material_key"]:
+            storage.delete(row["material_key"])
 
 
 async def fix_register(meeting_id: int, house_id: int, register_on: date) -> Fraction:

@@ -78,3 +78,37 @@ async def test_the_ballots_sheet_gives_the_votes_each_ballot_was_counted_with(
         ("Собственник E", 60, 30),
         ("Собственник G", 124.5, 0),
     ], rows
+
+
+async def test_a_question_removed_from_a_draft_takes_its_materials_file_with_it(
+    client, login, make_user, example_house
+):
+    """A question taken off a draft agenda left its materials' file stored, with no question to reach it by."""
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.core import storage
+    from portal.meetings.tables import AgendaItem
+
+    house = await example_house()
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    today = clock.today_local()
+    made = await client.form(
+        "/staff/meetings/new",
+        {"house": str(house.house), "title": "Замена лифтов", "form": "absentee", "initiator": "ООО «УК»",
+         "starts_on": (today + timedelta(days=12)).isoformat(), "voting_ends": (today + timedelta(days=30)).isoformat(),
+         "register_on": today.isoformat()},
+    )  # fmt: skip
+    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    added = await client.form(
+        f"/staff/meetings/{meeting_id}/items",
+        {"text": "Заменить лифты", "subject": "p1"},
+        files={"material": ("smeta.pdf", pdf, "application/pdf")},
+    )
+    assert added.status_code == 303
+    (item,) = await AgendaItem.select().where(AgendaItem.meeting == meeting_id)
+    assert item["material_key"] and storage.path_of(item["material_key"]).exists()
+    removed = await client.form(f"/staff/meetings/{meeting_id}/items/{item['id']}/delete")
+    assert removed.status_code == 303 and not await AgendaItem.exists().where(AgendaItem.id == item["id"])
+    assert not storage.path_of(item["material_key"]).exists()
