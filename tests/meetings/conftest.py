@@ -112,6 +112,24 @@ def make_meeting(db: Any) -> Any:
 
 
 @pytest.fixture
+def draft_meeting() -> Any:
+    """``await draft_meeting(client, house)``: a draft meeting made through the staff form by the signed-in client
+    (voting from 12 to 30 days ahead, no question yet): its id."""
+
+    async def make(client: Any, house: int) -> int:
+        today = clock.today_local()
+        made = await client.form(
+            "/staff/meetings/new",
+            {"house": str(house), "title": "Замена лифтов", "form": "absentee", "initiator": "ООО «УК»",
+             "starts_on": (today + timedelta(days=12)).isoformat(),
+             "voting_ends": (today + timedelta(days=30)).isoformat(), "register_on": today.isoformat()},
+        )  # fmt: skip
+        return int(made.headers["location"].rsplit("/", 1)[1])
+
+    return make
+
+
+@pytest.fixture
 def principal_of_user() -> Any:
     """The principal the app would load for a user id (through the accounts loader)."""
     from portal.accounts.principal import load_principal_for

@@ -101,17 +101,12 @@ async def test_the_results_read_in_english_and_the_protocol_keeps_the_russian(
     assert "Избрать председателя" in text and EN_CHAIR not in text
 
 
-async def test_staff_write_the_english_question_on_the_draft_and_see_both(client, login, make_user, example_house):
+async def test_staff_write_the_english_question_on_the_draft_and_see_both(
+    client, login, make_user, example_house, draft_meeting
+):
     house = await example_house()
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
-    today = clock.today_local()
-    made = await client.form(
-        "/staff/meetings/new",
-        {"house": str(house.house), "title": "Замена лифтов", "form": "absentee", "initiator": "ООО «УК»",
-         "starts_on": (today + timedelta(days=12)).isoformat(),
-         "voting_ends": (today + timedelta(days=30)).isoformat(), "register_on": today.isoformat()},
-    )  # fmt: skip
-    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    meeting_id = await draft_meeting(client, house.house)
     form = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert 'name="text_en"' in form and "Вопрос на английском (необязательно)" in form
     refused = await client.form(

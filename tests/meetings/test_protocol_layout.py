@@ -81,25 +81,15 @@ async def test_the_ballots_sheet_gives_the_votes_each_ballot_was_counted_with(
 
 
 async def test_a_question_removed_from_a_draft_takes_its_materials_file_with_it(
-    client, login, make_user, example_house
+    client, login, make_user, example_house, draft_meeting
 ):
     """A question taken off a draft agenda left its materials' file stored, with no question to reach it by."""
-    from datetime import timedelta
-
-    from portal.core import clock
     from portal.core import storage
     from portal.meetings.tables import AgendaItem
 
     house = await example_house()
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
-    today = clock.today_local()
-    made = await client.form(
-        "/staff/meetings/new",
-        {"house": str(house.house), "title": "Замена лифтов", "form": "absentee", "initiator": "ООО «УК»",
-         "starts_on": (today + timedelta(days=12)).isoformat(), "voting_ends": (today + timedelta(days=30)).isoformat(),
-         "register_on": today.isoformat()},
-    )  # fmt: skip
-    meeting_id = int(made.headers["location"].rsplit("/", 1)[1])
+    meeting_id = await draft_meeting(client, house.house)
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
     added = await client.form(
         f"/staff/meetings/{meeting_id}/items",
