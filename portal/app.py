@@ -36,6 +36,7 @@ from portal.core import db
 from portal.core import i18n
 from portal.core import storage
 from portal.core.assets import cache_by_version
+from portal.core.head import Portal
 from portal.core.home import load_banners
 from portal.core.home import load_nav_counts
 from portal.core.i18n import LocaleMiddleware
@@ -257,7 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secure=settings.secure_cookies,
     )
     csrf = portal_csrf.csrf_config(settings.secret_key, secure=settings.secure_cookies, exclude=WEBHOOK_PATHS)
-    app = Litestar(
+    app = Portal(
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],
         before_request=_before_request,
