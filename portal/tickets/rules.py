@@ -333,6 +333,8 @@ def resident_may_reopen(status: str, completed_at: datetime | None, now: datetim
 
 
 def resident_may_rate(status: str, rating: int | None) -> bool:
+    """The resident rates the work once it is done, once: a return for rework clears the rating (``transition``;
+    the rating stays in the history as its event), so the redone work is rated anew when it is done again."""
     return status in (S.DONE, S.CLOSED) and rating is None
 
 
@@ -450,8 +452,9 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: st
     """Move ``ticket`` to ``target`` on behalf of ``actor`` at ``now``: what to write, or why not.
 
     Staff follow the status table; an executor only accepts, starts and finishes work; a resident cancels before
-    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated;
-    a request the resident confirmed is not returned, see ``resident_may_reopen``).
+    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated
+    and clears its rating, see ``resident_may_rate``; a request the resident confirmed is not returned, see
+    ``resident_may_reopen``).
 
     Work that goes back from done or closed (``reopens``) gets a new deadline counted from ``now`` in the company's
     zone ``tz`` (``restarted_deadline``): the clock starts again rather than the request reading overdue at once by
@@ -469,7 +472,7 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: st
         return Change(current, target, refusal=refusal)
     values = status_stamps(current, target, now)
     if actor == Actor.RESIDENT and target == S.REOPENED:
-        values["repeated"] = True
+        values.update(repeated=True, rating=None, feedback="")  # the rating of the work returned stops counting
     if target == S.CLOSED:
         values["confirmed_by_resident"] = actor == Actor.RESIDENT
     if tz is not None and reopens(current, target):

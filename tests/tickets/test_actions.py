@@ -521,3 +521,31 @@ async def test_a_request_the_dispatcher_cancels_or_pauses_is_said_to_its_executo
     }
     subjects = [m["subject"] for m in told]  # the executor's own pause is not said to them: one pause, one cancel
     assert subjects.count(f"Заявка № {number}: Принята") == subjects.count(f"Заявка № {number}: Отменена")
+
+
+async def test_a_return_for_rework_clears_the_rating_and_the_redone_work_is_rated_anew(filed):
+    """The resident rates the work, returns it: the rating stays in the history but no longer is the request's, so
+    when the work is done again they rate it again, and the month's satisfaction counts that second rating only."""
+    from datetime import date
+
+    from portal.analytics.queries import tickets_by_month
+    from portal.tickets import rules
+
+    dispatcher, resident, tid = filed["dispatcher"], filed["resident"], filed["ticket"]
+    await actions.move_status(dispatcher, await _ticket(dispatcher, tid), "done", "", NOW + timedelta(hours=1))
+    await actions.rate_ticket(resident, await _ticket(dispatcher, tid), 2, "Still drips", NOW + timedelta(hours=2))
+    await actions.reopen_by_resident(
+        resident, await _ticket(dispatcher, tid), "The tap leaks", NOW + timedelta(hours=3)
+    )
+    returned = await _ticket(dispatcher, tid)
+    assert (returned.status, returned.rating, returned.feedback) == ("reopened", None, "")
+    await actions.move_status(dispatcher, returned, "done", "", NOW + timedelta(hours=4))
+    redone = await _ticket(dispatcher, tid)
+    assert rules.resident_may_rate(redone.status, redone.rating)
+    await actions.rate_ticket(resident, redone, 5, "Fixed now", NOW + timedelta(hours=5))
+    assert (await _ticket(dispatcher, tid)).rating == 5
+    rated = TicketEvent.select(TicketEvent.to_value).where((TicketEvent.ticket == tid) & (TicketEvent.kind == "rating"))
+    assert [e["to_value"] for e in await rated.order_by(TicketEvent.id)] == ["2", "5"]
+    house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]
+    (month,) = await tickets_by_month([house], [date(2026, 3, 1)])
+    assert (month.closed, month.rated, month.rating_sum, month.satisfied) == (1, 1, 5, 1)

@@ -255,6 +255,8 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
                 "closed_at": None,
                 "confirmed_by_resident": False,
                 "repeated": True,
+                "rating": None,
+                "feedback": "",
             },
         ),
         ("new", "accepted", ST, {"status": "accepted", "updated_at": NOW}),
@@ -264,7 +266,7 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
         "a confirmed request is stamped closed on the resident's word",
         "a request staff close is stamped closed without it",
         "work sent back clears the completion",
-        "a resident's return clears it and marks the request repeated",
+        "a resident's return clears it and the rating, and marks the request repeated",
         "accepting stamps nothing else",
     ],
 )
