@@ -375,6 +375,7 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
 
     manager = new_client()
     await login(manager, t["manager"])
+    assert f'action="{remove}"' not in (await manager.get(f"/staff/posts/{post_id}")).text  # not offered: published
     assert (await manager.form(remove)).status_code == 303  # refused: the post is published
     assert await PostImage.exists().where(PostImage.id == image["id"])
     assert (await moderator.form(f"/staff/posts/{post_id}/images/{other['id']}/delete")).status_code == 404
