@@ -170,6 +170,15 @@ def _default_language() -> Iterator[None]:
     set_locale(DEFAULT_LOCALE)
 
 
+@pytest.fixture(autouse=True)
+def _open_waves_forgotten() -> None:
+    """The NPS waves open today are kept a minute by the process (``analytics.queries``): each test reads its own,
+    not those of a test before it (rolled back since)."""
+    from portal.analytics import queries
+
+    queries.forget_open_waves()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIterator[Any]:
     """A migrated database on each engine; everything the test writes is rolled back."""

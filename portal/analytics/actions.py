@@ -56,6 +56,7 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
         await wave.save()
         invited = await invite(wave.id, complex_id, wave.closes_on, today)
         await audit.record(principal, "nps.open", "nps_wave", wave.id, {"complex": complex_id, "invited": invited})
+    queries.forget_open_waves()  # the residents' pages of this process ask again (after the commit)
     return wave.id
 
 

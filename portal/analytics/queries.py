@@ -7,6 +7,7 @@ nothing is read row by row. Nothing here writes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -672,22 +673,45 @@ class OpenWave:
     comment: str
 
 
+# The waves open today in any complex (at most one a complex), newest first: every home page asks, and they change
+# when a wave opens or a day begins. Each process keeps them for ``OPEN_WAVES_TTL`` seconds and for the day they
+# were read on; a wave opened here is seen at once (``forget_open_waves``), in another process within the TTL.
+OPEN_WAVES_TTL = 60.0
+OPEN_WAVES_LIMIT = 1000
+_open_waves: dict[str, Any] = {"at": None, "day": None, "rows": []}
+
+
+def forget_open_waves() -> None:
+    _open_waves["at"] = None
+
+
+async def _waves_open_on(today: date) -> list[dict[str, Any]]:
+    moment = time.monotonic()
+    kept = _open_waves["at"] is not None and moment - _open_waves["at"] < OPEN_WAVES_TTL
+    if not kept or _open_waves["day"] != today:
+        rows = (
+            await NpsWave.select(NpsWave.id, NpsWave.complex, NpsWave.closes_on)
+            .where((NpsWave.opens_on <= today) & (NpsWave.closes_on >= today))
+            .order_by(NpsWave.opens_on, ascending=False)
+            .order_by(NpsWave.id, ascending=False)
+            .limit(OPEN_WAVES_LIMIT)
+        )
+        _open_waves.update(at=moment, day=today, rows=rows)
+    return _open_waves["rows"]
+
+
 async def open_wave_for(principal: Principal, today: date) -> OpenWave | None:
-    """The NPS wave open today in the complex of one of the resident's houses (the first), if any: two queries
-    when none is open (the resident's accounts with their houses and complexes, the waves), three when one is; on
-    the home page the accounts are read once for every section that asks (``accounts.queries.accounts_of_user``)."""
+    """The NPS wave open today in the complex of one of the resident's houses (the first), if any: the resident's
+    accounts with their houses and complexes (on the home page read once for every section that asks,
+    ``accounts.queries.accounts_of_user``), the waves open today (kept a minute by the process), and the resident's
+    answer when one is open."""
     if principal.user_id is None or not principal.account_ids:
         return None
     complex_of = {h.house_id: (h.complex_id, h.complex_name) for h in await houses_of_accounts(principal)}
     if not complex_of:
         return None
-    complexes = sorted({c for c, _ in complex_of.values()})
-    wave = (
-        await NpsWave.select(NpsWave.id, NpsWave.complex, NpsWave.closes_on)
-        .where(NpsWave.complex.is_in(complexes) & (NpsWave.opens_on <= today) & (NpsWave.closes_on >= today))
-        .order_by(NpsWave.opens_on, ascending=False)
-        .first()
-    )
+    complexes = {c for c, _ in complex_of.values()}
+    wave = next((w for w in await _waves_open_on(today) if w["complex"] in complexes), None)
     if wave is None:
         return None
     house = next(h for h, (c, _) in sorted(complex_of.items()) if c == wave["complex"])

@@ -49,5 +49,5 @@ QUERY_BUDGETS: dict[str, int] = {
     # + the news feed (content), + the NPS survey prompt (analytics: the houses' complexes, an open wave),
     # + the count of unread in-app messages (notifications); the person's accounts read once for the balances, the
     # accounts and the houses of the survey and the meetings (accounts.queries.accounts_of_user)
-    "/": 11,
+    "/": 10,
 }

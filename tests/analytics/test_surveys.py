@@ -123,3 +123,24 @@ async def test_a_manager_opens_a_wave_only_in_their_complexes(client: Any, login
     opened = await client.form("/staff/analytics/nps/waves", {"complex": str(await complex_of(mine.house))})
     assert opened.status_code == 303
     assert await NpsWave.count().where(NpsWave.complex == await complex_of(mine.house)) == 1
+
+
+async def test_the_waves_open_today_are_read_once_a_minute_and_again_when_one_opens(
+    db: Any, make_account: Any, make_user: Any
+) -> None:
+    """Every home page asks for the open wave of the resident's complex: the process reads the waves open today once
+    a minute (and on a new day), and again at once when it opens one."""
+    from tests.querylog import captured
+
+    a = await make_account()
+    person = resident(await make_user(accounts={a.account: "owner"}), a.account)
+    with captured(db) as seen:
+        assert await queries.open_wave_for(person, TODAY) is None
+        assert await queries.open_wave_for(person, TODAY) is None
+    assert len([q for q in seen if 'FROM "nps_wave"' in str(q)]) == 1
+    await actions.open_wave(None, await complex_of(a.house), TODAY)
+    wave = await queries.open_wave_for(person, TODAY)
+    assert wave is not None and wave.house_id == a.house
+    with captured(db) as seen:
+        assert await queries.open_wave_for(person, date(2026, 12, 31)) is None  # another day: read again, closed
+    assert len([q for q in seen if 'FROM "nps_wave"' in str(q)]) == 1
