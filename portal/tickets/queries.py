@@ -637,6 +637,12 @@ async def active_linked(outage_id: int) -> list[TicketDetail]:
 # --- the staff list -------------------------------------------------------------------------------------------
 
 
+def overdue_at(now: datetime) -> Any:
+    """Requests still open past the minute of their deadline at ``now``, as the rows' badge reads it
+    (``rules.countdown``): the overdue tab and the analytics' count of overdue requests alike."""
+    return Ticket.status.is_in(sorted(ACTIVE)) & (Ticket.deadline <= now - rules.DUE_MINUTE)
+
+
 def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> list[Any] | None:
     """WHERE clauses of the staff list for the caller's scope, the tab and every filter; None = nothing to show."""
     clauses = staff_scope(principal)
@@ -649,8 +655,7 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
     elif f.tab == "unassigned":
         clauses += [Ticket.status.is_in(active), Ticket.executor.is_null()]
     elif f.tab == "overdue":
-        # Past the minute of the deadline, as the rows' badge reads it (``rules.countdown``).
-        clauses += [Ticket.status.is_in(active), Ticket.deadline <= now - rules.DUE_MINUTE]
+        clauses.append(overdue_at(now))
     elif f.tab == "mine":
         clauses.append(Ticket.executor == principal.user_id)
     if f.q:

@@ -266,3 +266,20 @@ async def test_receivables_per_m2_are_per_m2_of_floor_area_with_every_premise_s_
     admin = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
     (house,) = [t for t in await billing.house_totals(JAN, admin) if t.house_id == flat.house]
     assert (house.area, house.debt, house.debt_per_m2) == (floor, owed, Decimal("8.13"))
+
+
+async def test_a_request_is_counted_overdue_after_the_minute_of_its_deadline_as_the_staff_list_shows_it(
+    db: Any, make_account: Any
+) -> None:
+    """In the minute of its deadline a request reads «Срок — сейчас» in the staff list, not overdue: the
+    dashboard's count of overdue requests counts it from the same moment as the list's overdue tab."""
+    from portal.tickets.queries import tab_counts
+
+    house = (await make_account()).house
+    deadline = at(date(2026, 3, 10))
+    await ticket(house, deadline - timedelta(days=1), status="in_work", deadline=deadline)
+    admin = Principal(user_id=1, staff_roles=frozenset({"admin"}), house_ids=None)
+    for now, counted in ((deadline, 0), (deadline + timedelta(seconds=59), 0), (deadline + timedelta(minutes=1), 1)):
+        assert await queries.overdue_now([house], now) == counted
+        assert await queries.overdue_now(None, now) == counted
+        assert (await tab_counts(admin, now))["overdue"] == counted
