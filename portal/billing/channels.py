@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+from typing import TypeVar
 
+from portal.billing.queries import ledger_rows
 from portal.billing.registry_tables import Channel
 from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import EntryKind
@@ -17,11 +20,14 @@ from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentKind
 
 PORTAL = "payment:"
 REGISTRY = "registry:"
+V = TypeVar("V", bound="PaymentView")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,14 @@ def channel_of(reference: str, portal_kinds: dict[str, str], registry: dict[str,
     return registry.get(reference, "")
 
 
+@dataclass(frozen=True)
+class HistoryLine(PaymentView):
+    """One entry of the account's whole history: a charge, payment, penalty, correction or refund."""
+
+    period: date
+    note: str
+
+
 async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]:
     """The account's latest payments and refunds, newest first, each with its channel and the day it was credited."""
     rows = (
@@ -64,6 +78,17 @@ async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]
         .order_by(LedgerEntry.occurred_at, ascending=False)
         .limit(limit)
     )
+    return await _with_channels(PaymentView, rows)
+
+
+async def history_page(account_id: int, page: PageRequest) -> Page[HistoryLine]:
+    """One page of the account's whole history of charges and payments, newest first, payments with their channel."""
+    rows, total = await ledger_rows(account_id, page)
+    return Page(items=await _with_channels(HistoryLine, rows), total=total, number=page.number, size=page.size)
+
+
+async def _with_channels(cls: type[V], rows: list[dict[str, Any]]) -> list[V]:
+    """Ledger rows as ``cls``, each payment with its channel: two bounded reads at most, whatever the rows."""
     references = [r["reference"] or "" for r in rows]
     uids = [r.removeprefix(PORTAL) for r in references if r.startswith(PORTAL)]
     portal_kinds: dict[str, str] = {}
@@ -79,7 +104,7 @@ async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]
         registry = {r["reference"]: r["channel"] for r in found}
     return [
         from_row(
-            PaymentView,
+            cls,
             r,
             credited_on=clock.local(r["created_at"]).date(),
             amount=from_kopecks(r["amount_kopecks"]),

@@ -358,7 +358,9 @@ async def recent_entries(account_id: int, kinds: Sequence[EntryKind], limit: int
     return [_entry(r) for r in rows]
 
 
-async def ledger_page(account_id: int, page: PageRequest) -> Page[Entry]:
+async def ledger_rows(account_id: int, page: PageRequest) -> tuple[list[dict[str, Any]], int]:
+    """One page of an account's ledger entries, newest first (index ``ledger_entry_account_occurred``), and how
+    many entries it has in all."""
     where = LedgerEntry.account == account_id
     total = await LedgerEntry.count().where(where)
     rows = (
@@ -369,6 +371,11 @@ async def ledger_page(account_id: int, page: PageRequest) -> Page[Entry]:
         .limit(page.size)
         .offset(page.offset)
     )
+    return rows, total
+
+
+async def ledger_page(account_id: int, page: PageRequest) -> Page[Entry]:
+    rows, total = await ledger_rows(account_id, page)
     return Page(items=[_entry(r) for r in rows], total=total, number=page.number, size=page.size)
 
 

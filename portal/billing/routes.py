@@ -37,6 +37,7 @@ from portal.billing import queries
 from portal.billing import rules
 from portal.billing import uploads
 from portal.billing.channels import channel_label
+from portal.billing.channels import history_page
 from portal.billing.channels import payment_history
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
@@ -174,6 +175,16 @@ class ResidentBilling(Controller):
             penalties=await queries.recent_entries(account.id, [EntryKind.PENALTY], 12),
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
             **await _account_context(account, snapshots),
+        )
+
+    @get("/{account_id:int}/history", name="billing:history")
+    async def history(
+        self, request: Request, account: NamedDependency[queries.AccountInfo], paging: Paging
+    ) -> Template:
+        """The account's whole history of charges and payments, newest first, a page at a time."""
+        page = await history_page(account.id, paging)
+        return render(
+            request, "billing/history.html", info=account, page=page, channel_label=channel_label, **_helpers()
         )
 
     @get("/{account_id:int}/charges/{charge_id:int}", name="billing:charge")
@@ -515,6 +526,7 @@ QUERY_BUDGETS: dict[str, int] = {
     "/accounts/{account_id:int}": 11,  # the reductions for outages and their month's charges; the payments' channels
     # the caller's residency: is the access code theirs to see; the unread count at «Ещё» (the navigation)
     "/accounts/{account_id:int}/receipts/{period:str}": 12,  # + the balance now: what the pay button asks for
+    "/accounts/{account_id:int}/history": 7,  # a page of entries and their count; the channels of its payments
     "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
 }
 

@@ -3,6 +3,7 @@
 ACCESS: dict[str, str] = {
     "GET /accounts/{account_id:int}": "resident",
     "GET /accounts/{account_id:int}/charges/{charge_id:int}": "resident",
+    "GET /accounts/{account_id:int}/history": "resident",
     "GET /accounts/{account_id:int}/receipts/{period:str}": "resident",
     "GET /accounts/{account_id:int}/receipts/{period:str}/pdf": "resident",
     "GET /staff/billing": "staff:accountant,manager",

@@ -108,6 +108,7 @@ def _pages(data: dict[str, Any], ticket_id: int) -> dict[str, str]:
         "/": "/",
         "/accounts/{account_id:int}": f"/accounts/{account}",
         "/accounts/{account_id:int}/receipts/{period:str}": f"/accounts/{account}/receipts/2026-11",
+        "/accounts/{account_id:int}/history": f"/accounts/{account}/history",
         "/accounts/{account_id:int}/people": f"/accounts/{account}/people",
         "/tickets": "/tickets",
         "/tickets/new": "/tickets/new",

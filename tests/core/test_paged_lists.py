@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import COOKIE_DOMAIN
 
 # Every GET page whose handler takes ``paging``, with who opens it; ``{account}`` and ``{house}`` are filled in.
-RESIDENT_LISTS = ("/payments", "/tickets", "/services/orders", "/notifications")
+RESIDENT_LISTS = ("/payments", "/tickets", "/services/orders", "/notifications", "/accounts/{account}/history")
 STAFF_LISTS = (
     "/staff/audit",
     "/staff/outbox",

@@ -1,0 +1,46 @@
+"""The whole history of an account's charges and payments: the account page shows the latest twelve payments and
+/payments the portal's own, so a bank payment of an earlier month was nowhere; its history holds every entry, newest
+first, a page at a time; on both engines."""
+
+from datetime import UTC
+from datetime import datetime
+from decimal import Decimal as D
+
+from portal.billing import ledger
+from tests.conftest import COOKIE_DOMAIN
+
+
+async def _thirteen_payments(account: int) -> None:
+    """A payment a month from January 2025 to January 2026: the oldest of 1 001,00 ₽, each next one a rouble more."""
+    for n in range(13):
+        paid = datetime(2025 + n // 12, n % 12 + 1, 10, 9, tzinfo=UTC)
+        await ledger.post_payment(account, D(1001 + n), f"bank-{n}", paid, note="Оплата через банк")
+
+
+async def test_the_thirteenth_payment_back_is_on_the_second_page_of_the_history(client, login, make_user, make_account):
+    place = await make_account()
+    await _thirteen_payments(place.account)
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    account_page = (await client.get(f"/accounts/{place.account}")).text
+    assert "1\u00a0001,00\u00a0₽" not in account_page  # the account page keeps to the latest twelve
+    assert f'href="/accounts/{place.account}/history">Вся история начислений и оплат<' in account_page
+    first = (await client.get(f"/accounts/{place.account}/history?size=10")).text
+    assert "1\u00a0013,00\u00a0₽" in first and "1\u00a0001,00\u00a0₽" not in first
+    assert first.index("1\u00a0013,00\u00a0₽") < first.index("1\u00a0012,00\u00a0₽")  # newest first
+    second = await client.get(f"/accounts/{place.account}/history?size=10&page=2")
+    assert second.status_code == 200
+    assert "1\u00a0001,00\u00a0₽" in second.text and "10 января 2025" in second.text
+    assert "Показаны 11–13 из 13" in second.text
+    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    english = (await client.get(f"/accounts/{place.account}/history?size=10&page=2")).text
+    assert "History of charges and payments" in english and "Payment through a bank" in english
+
+
+async def test_another_residents_account_history_is_not_found(client, login, make_user, make_account):
+    mine, theirs = await make_account(), await make_account()
+    await _thirteen_payments(theirs.account)
+    await login(client, await make_user(accounts={mine.account: "owner"}))
+    assert (await client.get(f"/accounts/{theirs.account}/history")).status_code == 404
+    assert (await client.get(f"/accounts/{theirs.account}/history?page=2&size=10")).status_code == 404
+    empty = await client.get(f"/accounts/{mine.account}/history")
+    assert empty.status_code == 200 and "Начислений и оплат пока нет." in empty.text
