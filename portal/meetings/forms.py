@@ -308,6 +308,14 @@ def read_paper_ballot(
     return entry, received, errors
 
 
+def vote_confirmed(locked: int) -> str:
+    """What the owner reads once the code is typed: how many ballots it locked; none, when their signed paper ballots
+    were entered meanwhile — received first, they are the ones counted (a decision counts once)."""
+    if not locked:
+        return gettext("Your paper ballot was received first: it is the one counted, not the answers confirmed here.")
+    return gettext("Your vote is received; ballots locked: %(n)s.", n=locked)
+
+
 def paper_entered(late: bool, again: bool = False) -> str:
     """What the operator is told of a paper ballot entered: one received after the closing time is not counted, nor
     one of an ownership that already has a ballot (an owner who voted online brings the signed copy too)."""

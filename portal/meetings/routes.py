@@ -123,7 +123,7 @@ class ResidentMeetings(Controller):
         except actions.WrongCode as wrong:  # said at the field, with what was typed (an expired code: flashed)
             errors = FormErrors(fields={"code": wrong.message})
             return await _summary(request, principal, meeting, form_value(data, "code")[:20], errors, 422)
-        flash(request, gettext("Your vote is received; ballots locked: %(n)s.", n=locked))
+        flash(request, forms.vote_confirmed(locked))
         # Answers saved after the code was sent are not in it: say so, or that premise would silently never count.
         lines = await queries.voter_lines(principal, meeting.id)
         left = [x.premise for x in lines if x.ballot_status == BallotStatus.DRAFT]

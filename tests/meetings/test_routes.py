@@ -24,6 +24,7 @@ from portal.meetings.tables import BallotStatus
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from portal.meetings.tables import OwnerLink
+from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_actions import _paper_ballots
@@ -607,3 +608,20 @@ async def test_the_dates_of_the_originals_are_refused_in_the_future_or_sent_befo
     assert row == {"originals_received_on": None, "sent_to_inspectorate_on": None}  # nothing of it saved
     saved = await client.form(url, {"originals_received_on": yesterday, "sent_to_inspectorate_on": today.isoformat()})
     assert saved.status_code == 303
+
+
+async def test_a_code_typed_after_the_paper_ballot_was_entered_says_the_paper_one_counts(client, voter):
+    """The owner asked for the code, then handed in the signed paper too, entered before the code was typed: the
+    code locks nothing (a decision counts once), and «Ваш голос получен; закреплено решений: 0» told them nothing
+    of why. They read that the paper ballot, received first, is the one counted."""
+    meeting_id = voter.meeting_id
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
+    await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
+    await client.form(f"/meetings/{meeting_id}/code")
+    against = {i.id: "against" for i in meeting.items}
+    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), against, SCAN)
+    confirmed = await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
+    page = (await client.get(confirmed.headers["location"])).text
+    assert "закреплено решений: 0" not in page
+    assert "Ваше бумажное решение получено раньше: учитывается оно" in page
