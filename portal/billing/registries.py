@@ -7,12 +7,18 @@ unique): ``registry:<payment id>`` for money the portal never saw, and ``payment
 ``payments.actions._credit`` gives a portal payment — for a line the portal took itself (its gateway id on the
 line, or the same account, amount and day), so the bank's copy of a portal payment is never credited twice.
 
+A line is one seen before only when its payment id *and* its payment (the account as given, the amount, the day
+paid) are those of a stored line: each bank, the post and each payment agent number their payments on their own,
+so a second sender's id «1» is a payment of its own, credited (or queued) under ``registry:<id>:<digest of the
+payment>``, a reference the first sender's ``registry:<id>`` cannot take.
+
     decided = await decide(rows, principal)            # the preview's dry run: nothing is written
     report = await apply_lines(rows, principal, ...)   # one transaction: the registry, its lines, the ledger
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -48,6 +54,7 @@ from portal.payments.tables import Payment
 from portal.payments.tables import PaymentPurpose
 
 CHUNK = 500
+ACCOUNT_LENGTH = 32  # ``RegistryPayment.account_number``
 SAME_DAY = timedelta(days=1)  # a bank lists a payment on the day it was made or the next
 
 
@@ -58,14 +65,16 @@ class Action(StrEnum):
     PORTAL = "portal"  # a portal payment not credited yet: credited now under its portal reference
     KNOWN = "known"  # a portal payment credited already: recorded, not credited again
     QUEUE = "queue"  # no such account: the staff queue
-    SEEN = "seen"  # its payment id came in an earlier file
+    SEEN = "seen"  # this payment, under this id, came in an earlier file
+    OTHER = "other"  # its id came in an earlier file with another payment (another sender's numbering): credited
     REPEAT = "repeat"  # listed twice in this file
 
 
-CREDITING = frozenset({Action.CREDIT, Action.PORTAL})
-RECORDED = frozenset({Action.CREDIT, Action.PORTAL, Action.KNOWN, Action.QUEUE})
+CREDITING = frozenset({Action.CREDIT, Action.OTHER, Action.PORTAL})
+RECORDED = frozenset({Action.CREDIT, Action.OTHER, Action.PORTAL, Action.KNOWN, Action.QUEUE})
 STATUS = {
     Action.CREDIT: LineStatus.CREDITED,
+    Action.OTHER: LineStatus.CREDITED,
     Action.PORTAL: LineStatus.PORTAL,
     Action.KNOWN: LineStatus.PORTAL,
     Action.QUEUE: LineStatus.UNMATCHED,
@@ -109,6 +118,18 @@ def registry_reference(payment_id: str) -> str:
     return f"registry:{payment_id}"
 
 
+def sent_key(row: PaymentLine) -> tuple[str, str, int, date]:
+    """What makes a registry line the same payment: its id and its payment, the account as stored."""
+    return row.payment_id, row.account[:ACCOUNT_LENGTH], row.amount_kopecks, row.paid_on
+
+
+def other_reference(row: PaymentLine) -> str:
+    """The ledger reference of a payment whose id an earlier file gave another payment: the id and its payment."""
+    _, account, kopecks, day = sent_key(row)
+    digest = hashlib.sha256(f"{account}|{kopecks}|{day.isoformat()}".encode()).hexdigest()[:16]
+    return f"registry:{row.payment_id}:{digest}"
+
+
 def portal_reference(uid: str) -> str:
     """The ledger reference of a portal payment (as ``payments.actions._credit`` posts it)."""
     return f"payment:{uid}"
@@ -130,7 +151,7 @@ async def decide(
     say("accounts")
     accounts = await account_ids_by_number([r.account for r in rows], principal)
     say("payments")
-    seen = await _seen_ids([r.payment_id for r in rows])
+    stored = await _stored([r.payment_id for r in rows])
     say("portal")
     portal = await _portal_matches(rows, accounts)
     credited = await _existing_references([portal_reference(uid) for uid, _ in portal.values()])
@@ -139,18 +160,25 @@ async def decide(
         account_id = accounts.get(row.account)
         if row.repeat_of:
             decisions.append(Decision(row, Action.REPEAT, account_id))
-        elif row.payment_id in seen:
+        elif sent_key(row) in stored.get(row.payment_id, ()):
             decisions.append(Decision(row, Action.SEEN, account_id))
         elif row.line in portal:
             uid, portal_account = portal[row.line]
             reference = portal_reference(uid)
             action = Action.KNOWN if reference in credited else Action.PORTAL
             decisions.append(Decision(row, action, portal_account, reference))
-        elif account_id is None:
-            decisions.append(Decision(row, Action.QUEUE, None, registry_reference(row.payment_id)))
         else:
-            decisions.append(Decision(row, Action.CREDIT, account_id, registry_reference(row.payment_id)))
+            decisions.append(_new_payment(row, account_id, row.payment_id in stored))
     return decisions
+
+
+def _new_payment(row: PaymentLine, account_id: int | None, id_taken: bool) -> Decision:
+    """A payment not seen before: credited, or queued when no account has its number; one whose id an earlier
+    file gave another payment keeps a reference of its own."""
+    reference = other_reference(row) if id_taken else registry_reference(row.payment_id)
+    if account_id is None:
+        return Decision(row, Action.QUEUE, None, reference)
+    return Decision(row, Action.OTHER if id_taken else Action.CREDIT, account_id, reference)
 
 
 async def _present(column: Any, values: list[str]) -> set[str]:
@@ -162,8 +190,21 @@ async def _present(column: Any, values: list[str]) -> set[str]:
     return found
 
 
-async def _seen_ids(ids: list[str]) -> set[str]:
-    return await _present(RegistryPayment.payment_id, ids)
+_KEY_COLUMNS = (
+    RegistryPayment.payment_id,
+    RegistryPayment.account_number,
+    RegistryPayment.amount_kopecks,
+    RegistryPayment.paid_on,
+)
+
+
+async def _stored(ids: list[str]) -> dict[str, set[tuple[str, str, int, date]]]:
+    """The stored lines of these payment ids, as ``sent_key``s by id."""
+    stored: dict[str, set[tuple[str, str, int, date]]] = defaultdict(set)
+    for chunk in chunks(sorted(set(ids)), CHUNK):
+        for r in await RegistryPayment.select(*_KEY_COLUMNS).where(RegistryPayment.payment_id.is_in(chunk)):
+            stored[r["payment_id"]].add((r["payment_id"], r["account_number"], r["amount_kopecks"], r["paid_on"]))
+    return stored
 
 
 async def _existing_references(references: list[str]) -> set[str]:
@@ -273,7 +314,7 @@ async def apply_lines(
     file_name: str,
     received_at: datetime | None = None,
 ) -> RegistryReport:
-    """Write a checked registry in one transaction: the registry, a line per payment id not seen before (the
+    """Write a checked registry in one transaction: the registry, a line per payment not seen before (the
     queue's lines among them), each new payment's ledger entry, and the audit event. Applying the same lines
     again writes nothing. ``received_at`` is when its payments count as credited: now, unless a file that came
     earlier is loaded later (the demo's daily files)."""
@@ -301,13 +342,13 @@ async def apply_lines(
             RegistryPayment,
             _LINE_COLUMNS,
             (_line_row(registry.id, d, now) for d in fresh),
-            returning=("payment_id",),
-            conflict="(payment_id) DO NOTHING",
+            returning=("line",),
+            conflict="(payment_id, account_number, amount_kopecks, paid_on) DO NOTHING",
         )
-        kept = {r["payment_id"] for r in written}
+        kept = {r["line"] for r in written}
         by_period: dict[date, list[dict[str, Any]]] = defaultdict(list)
         for d in fresh:
-            if d.action in CREDITING and d.row.payment_id in kept and d.account_id is not None:
+            if d.action in CREDITING and d.row.line in kept and d.account_id is not None:
                 moment = occurred_at(d.row)
                 by_period[ledger.period_of(moment)].append(_entry(d, moment, now))
         for period, entries in sorted(by_period.items()):
@@ -330,7 +371,7 @@ def _line_row(registry_id: int, d: Decision, now: datetime) -> tuple[Any, ...]:
         registry_id,
         r.line,
         r.payment_id,
-        r.account[:32],
+        r.account[:ACCOUNT_LENGTH],
         d.account_id,
         r.amount_kopecks,
         r.paid_on,

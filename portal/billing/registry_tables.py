@@ -75,12 +75,14 @@ class PaymentRegistry(Table):
 
 
 class RegistryPayment(Table):
-    """One payment of a registry, kept once per payment id whatever file it came in (the id is unique)."""
+    """One payment of a registry, kept once whatever file it came in: unique is its id at the sender with its
+    payment (account as given, amount, day paid), since two senders may number their payments alike
+    (``registry_payment_sent``, a migration's index)."""
 
     id = Serial(primary_key=True)
     registry = ForeignKey(PaymentRegistry, on_delete=OnDelete.restrict, null=False, index=True)
     line = Integer(default=0)
-    payment_id = Varchar(length=64, unique=True)
+    payment_id = Varchar(length=64)
     account_number = Varchar(length=32, default="")
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     amount_kopecks = BigInt()

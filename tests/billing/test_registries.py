@@ -100,6 +100,44 @@ async def test_a_second_file_skips_a_payment_credited_from_the_first(accounts):
     assert await ledger.balance_of(second) == D("-1510.00")
 
 
+async def test_another_senders_payments_numbered_alike_are_credited_and_its_file_again_adds_nothing(accounts):
+    """A bank and the post both number their payments from «1»: the post's «1» is a payment of its own (another
+    account, amount or day), credited — or queued — under a reference of its own; each file again adds nothing."""
+    first, second = accounts
+    bank = bank_file(
+        line("1", "7700000001", "100,00"), line("2", "7700000002", "200,00"), line("5", "7700000001", "10,00")
+    )
+    post = bank_file(
+        line("1", "7700000002", "300,00"),
+        line("2", "7700000002", "200,00", day="06.11.2026"),
+        line("3", "7700000001", "50,00"),
+        line("5", "9900000099", "70,00"),
+    )
+    await load(bank, "bank.txt")
+    report = await load(post, "post.txt")
+    assert await ledger.balance_of(first) == D("-160.00")
+    assert await ledger.balance_of(second) == D("-700.00"), "the post's «1» and «2» are credited too"
+    assert report.created["other"] == 2 and report.created["credit"] == 1 and report.created["queue"] == 1
+    (queued,) = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED)
+    assert queued["payment_id"] == "5" and queued["reference"].startswith("registry:5:")
+    references = {e["reference"] for e in await payments_of(second)}
+    assert "registry:1" not in references and "registry:2" in references and len(references) == 3
+    counts = (await LedgerEntry.count(), await RegistryPayment.count(), await PaymentRegistry.count())
+    for content, name in ((post, "post.txt"), (bank, "bank.txt")):
+        again = await load(content, name)
+        assert again.changes == 0 and set(again.updated) == {"seen"}
+    assert (await LedgerEntry.count(), await RegistryPayment.count(), await PaymentRegistry.count()) == counts
+    assert await ledger.balance_of(second) == D("-700.00")
+
+
+async def test_a_known_id_with_another_payment_is_said_so_in_the_preview(accounts):
+    await load(bank_file(line("1", "7700000001", "100,00")))
+    parsed = registry_files.read_registry("post.txt", bank_file(line("1", "7700000002", "300,00")))
+    decided = await registries.decide(parsed.rows, EVERY_HOUSE)
+    assert [d.action for d in decided] == [registries.Action.OTHER]
+    assert decided[0].reference.startswith("registry:1:")
+
+
 async def test_a_payment_listed_twice_in_one_file_is_credited_once(accounts):
     first, _ = accounts
     twice = line("SB-2", "7700000001", "100,00")
@@ -280,7 +318,7 @@ async def test_an_accountant_assigns_a_queued_payment_once_or_returns_it(account
     row = await RegistryPayment.select().where(RegistryPayment.id == queued["id"]).first()
     assert row["status"] == LineStatus.ASSIGNED and row["account"] == first
     # The same payment in a later file is not queued (nor credited) again.
-    again = await load(bank_file(line("SB-20261107-0003", "9900000099", "812,40")), "again.txt")
+    again = await load(bank_file(line("SB-20261107-0003", "9900000099", "812,40", day="07.11.2026")), "again.txt")
     assert again.changes == 0
     with pytest.raises(Refused):
         await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")

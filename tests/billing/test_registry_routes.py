@@ -14,6 +14,9 @@ from portal.billing.registry_tables import LineStatus
 from portal.billing.registry_tables import RegistryPayment
 from portal.core.tables import AuditEvent
 from tests.billing.test_registries import BANK
+from tests.billing.test_registries import bank_file
+from tests.billing.test_registries import line
+from tests.billing.test_registries import load
 
 
 @pytest.fixture
@@ -93,6 +96,15 @@ async def test_an_accountant_previews_applies_and_assigns(client, login, setup):
 
     again = await upload(client, BANK.read_bytes())
     assert "importing it would change nothing" in again.text or "ничего не изменит" in again.text
+
+
+async def test_the_preview_says_a_known_id_with_another_payment_is_credited_as_a_new_one(client, login, setup):
+    await load(bank_file(line("1", "7700000001", "100,00")), "bank.txt")
+    await login(client, setup["accountant"])
+    page = await upload(client, bank_file(line("1", "7700000002", "300,00")), name="post.txt")
+    row = page.text.split("другие платежи", 1)[1].split("</tr>", 1)[0]
+    assert "зачисляются как новые платежи" in row and ">1<" in row and "300,00" in row
+    assert "ничего не изменит" not in page.text
 
 
 async def test_a_registry_whose_totals_disagree_is_refused_with_its_line(client, login, setup):
