@@ -44,3 +44,17 @@ async def test_another_residents_account_history_is_not_found(client, login, mak
     assert (await client.get(f"/accounts/{theirs.account}/history?page=2&size=10")).status_code == 404
     empty = await client.get(f"/accounts/{mine.account}/history")
     assert empty.status_code == 200 and "Начислений и оплат пока нет." in empty.text
+
+
+async def test_the_payment_list_sends_to_each_accounts_history_for_bank_payments(
+    client, login, make_user, make_account
+):
+    """/payments lists the portal's own payments: a bank payment is not there, and the page says where it is."""
+    first, second, theirs = await make_account(), await make_account(), await make_account()
+    await _thirteen_payments(first.account)
+    await login(client, await make_user(accounts={first.account: "owner", second.account: "owner"}))
+    page = (await client.get("/payments")).text
+    assert "Платежи через банк или кассу — в истории начислений и оплат лицевого счёта" in page
+    for mine in (first, second):
+        assert f'href="/accounts/{mine.account}/history"' in page
+    assert f'href="/accounts/{theirs.account}/history"' not in page
