@@ -45,6 +45,7 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.db import is_sqlite
 from portal.core.i18n import gettext
 from portal.core.imports import Checked
 from portal.core.security import Principal
@@ -55,6 +56,7 @@ from portal.payments.tables import PaymentPurpose
 
 CHUNK = 500
 ACCOUNT_LENGTH = 32  # ``RegistryPayment.account_number``
+APPLYING_LOCK = 0x52454753  # the advisory lock a registry is applied under (PostgreSQL)
 SAME_DAY = timedelta(days=1)  # a bank lists a payment on the day it was made or the next
 
 
@@ -319,6 +321,7 @@ async def apply_lines(
     again writes nothing. ``received_at`` is when its payments count as credited: now, unless a file that came
     earlier is loaded later (the demo's daily files)."""
     async with atomic():
+        await _one_at_a_time()
         decisions = await decide(rows, principal)
         report = report_of(decisions)
         fresh = [d for d in decisions if d.action in RECORDED]
@@ -363,6 +366,14 @@ async def apply_lines(
     report.applied = True
     report.registry_id = registry.id
     return report
+
+
+async def _one_at_a_time() -> None:
+    """Registries are applied one at a time, each deciding on what those before it wrote: two files of different
+    senders with the same new id, applied at once, each took ``registry:<id>`` for its payment and the second
+    met the first's ledger entry, skipped, its resident's money not credited. SQLite writes one at a time."""
+    if not is_sqlite():
+        await PaymentRegistry.raw("SELECT pg_advisory_xact_lock({})", APPLYING_LOCK)
 
 
 def _line_row(registry_id: int, d: Decision, now: datetime) -> tuple[Any, ...]:
