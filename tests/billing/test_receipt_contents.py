@@ -18,6 +18,8 @@ from portal.billing.importer import Problem
 from tests.billing import pdf_layout
 from tests.billing.conftest import EVERY_HOUSE
 from tests.billing.conftest import checked
+from tests.meanwhile import health_waits
+from tests.meanwhile import slowed
 
 NOVEMBER = date(2026, 11, 1)
 # The sample's first account with the optional columns: cold water without a meter where one could be installed
@@ -243,27 +245,11 @@ async def test_writing_a_receipt_pdf_holds_up_no_other_request(client, login, ma
     """A document takes a second or two of CPU to write (a meeting's protocol, a receipt); written on the event loop,
     it held every other request of the process — anybody's page, even ``/healthz`` — until it was done. It is written
     on a worker thread: another request is answered meanwhile."""
-    import asyncio
-    import time
-
     from portal.billing import pdf
 
-    write = pdf.receipt_pdf
-
-    def slow_receipt_pdf(*args, **kwargs):
-        time.sleep(1.5)  # the CPU a long document takes
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(pdf, "receipt_pdf", slow_receipt_pdf)
+    slowed(monkeypatch, pdf, "receipt_pdf", 1.5)  # the CPU a long document takes
     await login(client, await make_user(accounts={p69.account: "owner"}))
-
-    async def meanwhile() -> float:
-        started = time.monotonic()
-        await asyncio.sleep(0.3)  # the receipt is being written by now
-        assert (await client.get("/healthz")).status_code == 200
-        return time.monotonic() - started - 0.3
-
-    receipt, waited = await asyncio.gather(client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf"), meanwhile())
+    receipt, waited = await health_waits(client, client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf"))
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
     assert waited < 1.0, f"/healthz waited {waited:.2f} s for the receipt"
 

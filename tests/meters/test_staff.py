@@ -27,6 +27,8 @@ from portal.meters.tables import Meter
 from portal.meters.tables import MeterExport
 from portal.meters.tables import MeterReading
 from portal.meters.tables import Review
+from tests.meanwhile import health_waits
+from tests.meanwhile import slowed
 from tests.meters.conftest import NOV
 from tests.meters.conftest import add_meter
 from tests.meters.conftest import staff_principal
@@ -687,26 +689,10 @@ async def test_writing_the_xlsx_holds_up_no_other_request(client, login, make_us
     """A month's readings of a big house take a second or more of CPU to write as an XLSX; written on the event loop,
     the export held every other request of the process — anybody's page, even ``/healthz`` — until it was done. Its
     rows and the file are written on a worker thread: another request is answered meanwhile."""
-    import asyncio
-    import time
-
     from portal.core import exports
 
-    write = exports.Sheet._write
-
-    def slow_write(self, line):
-        time.sleep(0.2)  # the CPU a row of a big export takes
-        return write(self, line)
-
-    monkeypatch.setattr(exports.Sheet, "_write", slow_write)
+    slowed(monkeypatch, exports.Sheet, "_write", 0.2)  # a row of a big export
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
-
-    async def meanwhile() -> float:
-        started = time.monotonic()
-        await asyncio.sleep(0.3)  # the rows are being written by now
-        assert (await client.get("/healthz")).status_code == 200
-        return time.monotonic() - started - 0.3
-
-    answer, waited = await asyncio.gather(client.get("/staff/meters/export.xlsx?period=2026-11"), meanwhile())
+    answer, waited = await health_waits(client, client.get("/staff/meters/export.xlsx?period=2026-11"))
     assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
     assert waited < 0.5, f"/healthz waited {waited:.2f} s for the export"

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from portal.core import clock
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
+from tests.meanwhile import health_waits
+from tests.meanwhile import slowed
 from tests.payments.test_refunds_autopay import paid
 
 
@@ -374,3 +376,16 @@ async def test_a_paid_payment_without_the_services_reference_is_not_offered_a_re
     )
     assert tried.status_code == 422 and why in tried.text
     assert await Refund.count().where(Refund.payment == payment["id"]) == 0
+
+
+async def test_writing_the_xlsx_holds_up_no_other_request(client, new_client, login, household, monkeypatch):
+    """An export of a year's payments is written on a worker thread, not on the event loop, where it held every other
+    request of the process until it was done."""
+    from portal.core import exports
+
+    staff = new_client()
+    await login(staff, household["accountant"])
+    slowed(monkeypatch, exports.Workbook, "content", 1.5)  # the CPU a big workbook takes
+    answer, waited = await health_waits(client, staff.get("/staff/payments/export.xlsx"))
+    assert answer.status_code == 200 and answer.content.startswith(b"PK")
+    assert waited < 1.0, f"/healthz waited {waited:.2f} s for the export"
