@@ -11,5 +11,6 @@ ACCESS = {
     "POST /staff/posts/{post_id:int}/edit": STAFF,
     "POST /staff/posts/{post_id:int}/move": STAFF,
     "POST /staff/posts/{post_id:int}/duplicate": STAFF,
+    "POST /staff/posts/{post_id:int}/images/{image_id:int}/delete": STAFF,
     "GET /staff/posts/images/{image_id:int}": STAFF,
 }
