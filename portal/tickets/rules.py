@@ -333,7 +333,7 @@ def resident_may_reopen(status: str, completed_at: datetime | None, now: datetim
 
 
 def resident_may_rate(status: str, rating: int | None) -> bool:
-    """The resident rates the work once it is done, once: a return for rework clears the rating (``transition``;
+    """The resident rates the work once it is done, once: work sent back to work clears the rating (``transition``;
     the rating stays in the history as its event), so the redone work is rated anew when it is done again."""
     return status in (S.DONE, S.CLOSED) and rating is None
 
@@ -452,13 +452,14 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: st
     """Move ``ticket`` to ``target`` on behalf of ``actor`` at ``now``: what to write, or why not.
 
     Staff follow the status table; an executor only accepts, starts and finishes work; a resident cancels before
-    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated
-    and clears its rating, see ``resident_may_rate``; a request the resident confirmed is not returned, see
-    ``resident_may_reopen``).
+    work starts, and confirms or returns the work within the confirm window (a return marks the request repeated; a
+    request the resident confirmed is not returned, see ``resident_may_reopen``).
 
-    Work that goes back from done or closed (``reopens``) gets a new deadline counted from ``now`` in the company's
-    zone ``tz`` (``restarted_deadline``): the clock starts again rather than the request reading overdue at once by
-    its first deadline. Without ``tz`` (a caller asking only whether the move is allowed) none is counted.
+    Work that goes back from done or closed (``reopens``: the resident's return, staff's reopening or sending back)
+    loses its rating, so the redone work is rated anew (``resident_may_rate``; the rating stays in the history), and
+    gets a new deadline counted from ``now`` in the company's zone ``tz`` (``restarted_deadline``): the clock starts
+    again rather than the request reading overdue at once by its first deadline. Without ``tz`` (a caller asking
+    only whether the move is allowed) none is counted.
     """
     current = ticket.status
     refusal: Refusal | None = None
@@ -471,8 +472,10 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: st
     if refusal is not None:
         return Change(current, target, refusal=refusal)
     values = status_stamps(current, target, now)
+    if reopens(current, target):
+        values.update(rating=None, feedback="")  # the rating of the work sent back stops counting
     if actor == Actor.RESIDENT and target == S.REOPENED:
-        values.update(repeated=True, rating=None, feedback="")  # the rating of the work returned stops counting
+        values["repeated"] = True
     if target == S.CLOSED:
         values["confirmed_by_resident"] = actor == Actor.RESIDENT
     if tz is not None and reopens(current, target):

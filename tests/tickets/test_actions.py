@@ -523,6 +523,26 @@ async def test_a_request_the_dispatcher_cancels_or_pauses_is_said_to_its_executo
     assert subjects.count(f"Заявка № {number}: Принята") == subjects.count(f"Заявка № {number}: Отменена")
 
 
+async def test_staff_reopening_a_rated_closed_request_clears_its_rating_and_the_redone_work_is_rated_anew(filed):
+    """Staff reopen a closed request the resident rated: as on the resident's return, the rating stays in the
+    history but no longer is the request's, so the redone work is rated again (the request is no repeat)."""
+    from portal.tickets import rules
+
+    dispatcher, resident, tid = filed["dispatcher"], filed["resident"], filed["ticket"]
+    await actions.move_status(dispatcher, await _ticket(dispatcher, tid), "done", "", NOW + timedelta(hours=1))
+    await actions.move_status(dispatcher, await _ticket(dispatcher, tid), "closed", "", NOW + timedelta(hours=2))
+    await actions.rate_ticket(resident, await _ticket(dispatcher, tid), 3, "Slow", NOW + timedelta(hours=3))
+    await actions.move_status(dispatcher, await _ticket(dispatcher, tid), "reopened", "", NOW + timedelta(hours=4))
+    reopened = await _ticket(dispatcher, tid)
+    assert (reopened.status, reopened.rating, reopened.feedback, reopened.repeated) == ("reopened", None, "", False)
+    await actions.move_status(dispatcher, reopened, "done", "", NOW + timedelta(hours=5))
+    redone = await _ticket(dispatcher, tid)
+    assert rules.resident_may_rate(redone.status, redone.rating)
+    await actions.rate_ticket(resident, redone, 5, "Good", NOW + timedelta(hours=6))
+    rated = TicketEvent.select(TicketEvent.to_value).where((TicketEvent.ticket == tid) & (TicketEvent.kind == "rating"))
+    assert [e["to_value"] for e in await rated.order_by(TicketEvent.id)] == ["3", "5"]
+
+
 async def test_a_return_for_rework_clears_the_rating_and_the_redone_work_is_rated_anew(filed):
     """The resident rates the work, returns it: the rating stays in the history but no longer is the request's, so
     when the work is done again they rate it again, and the month's satisfaction counts that second rating only."""
