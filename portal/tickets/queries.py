@@ -154,9 +154,6 @@ class TicketRow:
     def active(self) -> bool:
         return self.status in ACTIVE
 
-    def is_overdue(self, now: datetime) -> bool:
-        return rules.is_overdue(self.status, self.deadline, self.completed_at, now)
-
     @property
     def flags(self) -> list[str]:
         return [f for f in rules.FLAGS_EDITABLE if getattr(self, f)]

@@ -686,15 +686,6 @@ def is_repeated(subject: Subject, category: str, now: datetime, earlier: Iterabl
     )
 
 
-def is_overdue(status: str, deadline: datetime | None, completed_at: datetime | None, now: datetime) -> bool:
-    """Past the deadline and not done in time."""
-    if deadline is None or status == S.CANCELLED:
-        return False
-    if completed_at is not None and status in (S.DONE, S.CLOSED):
-        return completed_at > deadline
-    return now > deadline
-
-
 def flags_for_new(category: str, ticket_type: str) -> dict[str, bool]:
     """The flags a new request gets from its category and type."""
     cat = CATEGORY_BY_CODE.get(category)

@@ -127,16 +127,6 @@ def test_a_common_place_repeats_by_house_place_and_entrance():
     assert not rules.is_repeated(lift, "lift_fault", NOW, [other])
 
 
-def test_overdue_is_past_the_deadline_and_not_done_in_time():
-    deadline = NOW - timedelta(minutes=1)
-    assert rules.is_overdue("in_work", deadline, None, NOW)
-    assert not rules.is_overdue("in_work", NOW + timedelta(hours=1), None, NOW)
-    assert rules.is_overdue("done", deadline, NOW, NOW)
-    assert not rules.is_overdue("done", NOW, deadline, NOW)
-    assert not rules.is_overdue("cancelled", deadline, None, NOW)
-    assert not rules.is_overdue("new", None, None, NOW)
-
-
 def test_an_emergency_category_flags_the_request():
     assert rules.flags_for_new("lift_trapped", "emergency")["emergency"]
     assert not rules.flags_for_new("leaking_taps", "ordinary")["emergency"]
