@@ -4,8 +4,7 @@
     return Page([OrderRow(**r) for r in rows], total, page.number, page.size)
 
 Newest first is by ``created_at``, then ``id`` (rows made in the same instant keep a stable order); a table without
-a creation time passes ``newest=(Table.id,)``. The rows are counted only when the page is full (there may be more) or
-empty past the first (the pager sends the reader back to the last page).
+a creation time passes ``newest=(Table.id,)``. No rows are read when the count is nought.
 
 ``newest_batches`` reads every row of such a list in that same order (an export of the list: the file lists its rows as
 the screen does), a batch at a time, each batch after the last row of the one before (no offset to count through).
@@ -30,15 +29,14 @@ async def read_page(
     newest: Sequence[Any] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The rows of ``page`` among those ``where`` finds in ``table`` (``columns`` of each), newest first, and how
-    many there are in all: the page is read first, and counted only when it does not tell the total itself (a page
-    short of its size ends the list, so most short lists, a resident's own, cost one statement, not two)."""
+    many there are in all."""
+    total = await table.count().where(where)
+    if not total:
+        return [], 0
     query = table.select(*columns).where(where)
     for column in newest or (table._meta.get_column_by_name("created_at"), table._meta.primary_key):
         query = query.order_by(column, ascending=False)
-    rows = await query.offset(page.offset).limit(page.size)
-    if len(rows) < page.size and (rows or not page.offset):
-        return rows, page.offset + len(rows)
-    return rows, await table.count().where(where)
+    return await query.offset(page.offset).limit(page.size), total
 
 
 async def newest_batches(

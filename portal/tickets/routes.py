@@ -170,7 +170,7 @@ register_section("emergency_phone", 15, "tickets/_home_emergency.html", _home_em
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/tickets": 3,  # + the unread count at «Ещё» (the navigation)
+    "/tickets": 4,  # + the unread count at «Ещё» (the navigation)
     "/tickets/new": 5,  # + the unread count at «Ещё» (the navigation)
     "/tickets/{ticket_id:int}": 5,
 }
