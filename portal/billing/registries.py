@@ -454,7 +454,7 @@ async def assign(principal: Principal, line_id: int, account_number: str, ip: st
         if not claimed:
             raise Refused(gettext("This payment is no longer waiting in the queue."))
         moment = datetime.combine(row["paid_on"], datetime.min.time().replace(hour=12), tzinfo=clock.zone())
-        await ledger.post_payment(
+        posted = await ledger.post_payment(
             account_id,
             from_kopecks(row["amount_kopecks"]),
             row["reference"] or registry_reference(row["payment_id"]),
@@ -462,6 +462,8 @@ async def assign(principal: Principal, line_id: int, account_number: str, ip: st
             note=note_of(row["payment_id"], row["paid_on"]),
             pays_period=row["period"],
         )
+        if not posted:  # its reference is in the ledger already: the line stays queued, nothing is said credited
+            raise Refused(gettext("This payment has been credited already; it is not credited a second time."))
         await audit.record(
             principal,
             "billing.registry.assign",

@@ -336,6 +336,21 @@ async def test_a_queued_payment_goes_to_the_number_as_written_on_a_receipt_and_a
     assert await ledger.balance_of(first) == D("-4153.63")
 
 
+async def test_a_queued_payment_whose_reference_is_credited_already_is_refused_and_stays_queued(accounts):
+    """The ledger keeps a reference once: assigning a line it already holds says so, marks nothing credited."""
+    first, _ = accounts
+    await load(BANK.read_bytes())
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    reference = queued["reference"] or registries.registry_reference(queued["payment_id"])
+    moment = datetime(2026, 11, 7, 12, tzinfo=UTC)
+    assert await ledger.post_payment(first, D("1.00"), reference, moment)
+    with pytest.raises(Refused) as refused:
+        await registries.assign(EVERY_HOUSE, queued["id"], "7700000001")
+    assert str(refused.value) == "Этот платёж уже зачислен, второй раз он не зачисляется."
+    row = await RegistryPayment.select().where(RegistryPayment.id == queued["id"]).first()
+    assert row["status"] == LineStatus.UNMATCHED and row["account"] is None and row["resolved_by"] is None
+
+
 async def test_a_payment_credited_while_another_accountant_returns_it_is_not_said_returned(accounts, monkeypatch):
     """Both read the line waiting; the one who credits it first wins, and the return is refused, not recorded."""
     from portal.core.tables import AuditEvent
