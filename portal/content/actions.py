@@ -160,6 +160,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
     if data.audience is None and post_id is None:
         raise Refused(gettext("Choose who it is for: houses, account numbers or the whole company."))
     houses = await _check_houses(principal, data.audience) if data.audience is not None else None
+    current = None
     async with atomic():
         if post_id is None:
             post = _new_post(data, principal, status=PostStatus.DRAFT)
@@ -200,8 +201,20 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
         if data.audience is not None:
+            before = await queries.stored_audience(post_id)
             await _write_targets(post_id, data.audience, houses, principal.house_ids)
+            if current is not None and current["status"] == PostStatus.PUBLISHED:
+                await _reach_the_new(post_id, before, data.publish_at)
     return post_id
+
+
+async def _reach_the_new(post_id: int, before: Audience, publish_at: datetime | None) -> None:
+    """A published post whose audience a moderator changed is sent out once more (in the caller's transaction):
+    the people it reaches now and had not are sent it; those it was sent to keep their messages' keys, so none
+    of them is sent it twice."""
+    if await queries.stored_audience(post_id) != before:
+        now = clock.now()
+        await _release(post_id, publish_at, now, again=now)
 
 
 async def add_image(principal: Principal, post_id: int, stored: storage.StoredFile) -> int:

@@ -220,3 +220,27 @@ async def test_a_post_taken_down_is_published_again_by_a_moderator_without_sendi
         await OutboxMessage.count().where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email"))
         == sent
     )
+
+
+async def test_a_published_post_whose_audience_grows_is_sent_to_the_newly_reached_only(db, town, staff_principal):
+    """A moderator adds a house to a published notice: its people were never sent it (only the feed showed it),
+    and those it was sent to are not sent it again."""
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    post_id = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]])))
+    await actions.move(moderator, post_id, Move.SUBMIT)
+    await actions.move(moderator, post_id, Move.APPROVE)
+    await _deliver()
+
+    async def mailed() -> list[int]:
+        rows = await OutboxMessage.select(OutboxMessage.user_id).where(
+            (OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email")
+        )
+        return sorted(r["user_id"] for r in rows)
+
+    anna, boris, vera = t["residents"]
+    assert await mailed() == sorted([anna, boris])
+    await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]])), post_id)  # unchanged: nothing
+    await actions.save_post(moderator, _post(Audience.of(houses=[t["house"], t["other_house"]])), post_id)
+    await _deliver()
+    assert await mailed() == sorted([anna, boris, vera])
