@@ -253,12 +253,13 @@ class Workbook:
     """An XLSX written a row at a time (openpyxl's write-only mode: rows go to a temporary file, not memory), for
     exports read from the database in batches. ``to_xlsx`` writes one whose rows are at hand.
 
-        book = Workbook()
+        book = await Workbook.opened()
         await book.sheet(title).extend(cells(row) async for row in rows)
         return await book.written()
 
-    The rows are written on a worker thread a batch at a time, and the file saved there (``core.threads``): an
-    export of a big house written on the event loop held every other request of the process meanwhile.
+    The workbook is made, its rows written a batch at a time and the file saved on a worker thread
+    (``core.threads``): an export of a big house written on the event loop held every other request of the process
+    meanwhile, and the first of a process a second more, importing openpyxl.
     """
 
     def __init__(self, d: Dialect | None = None) -> None:
@@ -267,6 +268,11 @@ class Workbook:
         self.dialect = d or dialect()
         self.book = Book(write_only=True)
         self.sheets: list[Sheet] = []
+
+    @classmethod
+    async def opened(cls, d: Dialect | None = None) -> Workbook:
+        """A new workbook, made on a worker thread."""
+        return await written(cls, d)
 
     def sheet(self, title: str) -> Sheet:
         """A new sheet (its title cut to Excel's 31 characters); the first row appended is its header."""

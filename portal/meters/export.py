@@ -129,7 +129,7 @@ def recalculations_csv(rows: list[Reduction]) -> bytes:
 async def xlsx_bytes(rows: AsyncIterator[ExportRow], recalculations: list[Reduction] | None = None) -> bytes:
     """The same columns in the first sheet of an XLSX, numbers as numbers and moments as date cells; the
     recalculations for outages in the second sheet."""
-    book = Workbook(DIALECT)
+    book = await Workbook.opened(DIALECT)
     sheet = book.sheet("readings")
     sheet.append(COLUMNS)
     await sheet.extend(cells(row) async for row in rows)

@@ -61,7 +61,7 @@ def csv_chunks(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str, 
 
 async def xlsx_bytes(rows: AsyncIterator[TicketRow], columns: Sequence[str], tz: str, now: datetime) -> bytes:
     """The same columns as an XLSX (``core.exports``): dates as date cells, numbers as numbers."""
-    book = Workbook()
+    book = await Workbook.opened()
     sheet = book.sheet(gettext("Requests"))
     sheet.append([REPORT_COLUMNS.shown(c) for c in columns])
     await sheet.extend([cell(row, c, tz, now) for c in columns] async for row in rows)

@@ -688,10 +688,12 @@ async def test_a_meters_page_and_its_readings_heading_number_the_meter_in_the_re
 async def test_writing_the_xlsx_holds_up_no_other_request(client, login, make_user, period, monkeypatch):
     """A month's readings of a big house take a second or more of CPU to write as an XLSX; written on the event loop,
     the export held every other request of the process — anybody's page, even ``/healthz`` — until it was done. Its
-    rows and the file are written on a worker thread: another request is answered meanwhile."""
+    workbook is made (the first of a process imports openpyxl, a second of CPU), its rows and the file are written on
+    a worker thread: another request is answered meanwhile."""
     from portal.core import exports
 
     slowed(monkeypatch, exports.Sheet, "_write", 0.2)  # a row of a big export
+    slowed(monkeypatch, exports.Workbook, "__init__", 1.0)  # the first of a process imports openpyxl
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
     answer, waited = await health_waits(client, client.get("/staff/meters/export.xlsx?period=2026-11"))
     assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
