@@ -103,10 +103,7 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
     pdf.heading(_("Owner"))
     pdf.pair(_("Owner"), line.owner_name)
     pdf.pair(_("Voted"), rules.document_name(voter))  # surname first, as the owner above: one person, one order
-    pdf.pair(_("Premise"), f"{line.premise}, {_('%(area)s m²', area=format_number(line.area, 2))}")
-    pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
-    pdf.pair(_("Ownership document"), line.document or "—")
-    pdf.pair(_("Votes"), _votes(line.weight))
+    _holding(pdf, line, line.document or "—")
     pdf.heading(_("Answers"))
     # The question as it was put to the vote: ``text``, the Russian, never its English twin (``text_en``). The
     # ballot, like the protocol and the register, is a formal document of the meeting in Russian (ЖК ст. 48 ч. 5.1).
@@ -122,6 +119,42 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
             when=format_moment(received, get_settings().time_zone) if received else "—",
         )
     )
+    return bytes(pdf.output())
+
+
+def _holding(pdf: _Doc, line: queries.Line, document: str) -> None:
+    pdf.pair(_("Premise"), f"{line.premise}, {_('%(area)s m²', area=format_number(line.area, 2))}")
+    pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
+    pdf.pair(_("Ownership document"), document)
+    pdf.pair(_("Votes"), _votes(line.weight))
+
+
+BLANK = "_" * 30  # a line the owner fills in by hand
+
+
+def paper_ballot_pdf(meeting: queries.MeetingView, line: queries.Line, person: bool) -> bytes:
+    """The owner's decision to print, fill in by hand and sign (ст. 48 ч. 5.1): the register's line, a box for each
+    answer, and under 266/пр a natural person's СНИЛС — a blank line: the portal keeps no СНИЛС to print there."""
+    pdf = _Doc()
+    pdf.set_title(_("Ballot"))
+    pdf.add_page()
+    pdf.title_line(_("Decision of an owner on the questions of the agenda"))
+    pdf.text(meeting.title)  # the Russian title, as on the electronic ballot: a formal document of the meeting
+    _heading_block(pdf, meeting)
+    pdf.heading(_("Owner"))
+    pdf.pair(_("Owner"), line.owner_name)
+    if person and rules.ProtocolField.SNILS in rules.protocol_fields(meeting.starts_on):
+        pdf.pair(_("SNILS"), BLANK)
+    _holding(pdf, line, line.document or BLANK)
+    pdf.heading(_("Answers"))
+    pdf.text(_("Mark one answer for each question. A question with several answers or none is not counted."))
+    pdf.table(
+        [_("No."), _("Question"), *(forms.choice_label(c) for c in rules.Choice)],
+        [[str(i.position), i.text, "", "", ""] for i in meeting.items],
+        [10, 106, 20, 20, 26],
+    )
+    pdf.ln(6)
+    pdf.text(_("Date: %(blank)s    Signature: %(blank)s", blank="_" * 20))
     return bytes(pdf.output())
 
 
@@ -210,7 +243,14 @@ def protocol_pdf(
     for annex in annexes:
         pdf.text(annex)
     if order == rules.Order.MINSTROY_266:
-        pdf.text(_("Owners' СНИЛС are given in their ballots (Order No. 266/пр)."))
+        # Only what is so: the portal keeps no СНИЛС; an owner writes theirs on the paper ballot by hand.
+        pdf.text(
+            _(
+                "Owners who are natural persons write their SNILS on their paper ballots by hand (Order No. 266/пр). "
+                "Decisions taken in the portal were confirmed by the owner in their account with a one-time code "
+                "and carry no SNILS."
+            )
+        )
     pdf.add_page()
     pdf.title_line(_("Annex 1. Register of owners"), 11)
     pdf.table(

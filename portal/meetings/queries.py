@@ -35,6 +35,7 @@ from portal.core.web import found
 from portal.housing.queries import house_scope
 from portal.housing.tables import House
 from portal.housing.tables import Owner
+from portal.housing.tables import OwnerKind
 from portal.housing.tables import Ownership
 from portal.housing.tables import Premise
 from portal.meetings import rules
@@ -344,6 +345,12 @@ async def register_of(meeting_id: int, *, limit: int = 5000) -> list[Line]:
         await RegisterEntry.select().where(RegisterEntry.meeting == meeting_id).order_by(RegisterEntry.id).limit(limit)
     )
     return [_line(r) for r in rows]
+
+
+async def is_person(owner_id: int) -> bool:
+    """Whether the owner is a natural person (the one whose decision carries a СНИЛС), not an organisation."""
+    row = await Owner.select(Owner.kind).where(Owner.id == owner_id).first()
+    return row is not None and row["kind"] == OwnerKind.PERSON
 
 
 async def entry_of(meeting_id: int, entry_id: int) -> Line | None:

@@ -135,6 +135,10 @@ class ResidentMeetings(Controller):
     async def ballot_pdf(self, principal: Caller, meeting: LoadedMeeting, entry_id: FromPath[int]) -> Response[bytes]:
         return _pdf(await ballot_bytes(principal, meeting, entry_id), f"ballot-{meeting.id}-{entry_id}.pdf")
 
+    @get("/{meeting_id:int}/ballots/{entry_id:int}/paper", name="meetings:paper_ballot")
+    async def paper_ballot(self, principal: Caller, meeting: LoadedMeeting, entry_id: FromPath[int]) -> Response[bytes]:
+        return _pdf(await paper_ballot_bytes(principal, meeting, entry_id), f"paper-ballot-{meeting.id}-{entry_id}.pdf")
+
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:material")
     async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:
         return material_of(meeting, item_id)
@@ -254,6 +258,16 @@ async def ballot_bytes(principal: Principal, meeting: queries.MeetingView, entry
         if line is None or line.ballot_status != BallotStatus.ACCEPTED or line.ballot_source != "electronic":
             raise NotFoundException()
         return await written(pdf.ballot_pdf, meeting, line, principal.name, line.ballot_received_at)
+
+
+async def paper_ballot_bytes(principal: Principal, meeting: queries.MeetingView, entry_id: int) -> bytes:
+    """The owner's decision to print and sign, while the meeting is announced or voting, in Russian (a legal
+    document); never for a line whose ballot is already counted or being checked."""
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        line = next((x for x in await queries.voter_lines(principal, meeting.id) if x.id == entry_id), None)
+        if line is None or line.locked or meeting.stage not in (rules.Stage.ANNOUNCED, rules.Stage.VOTING):
+            raise NotFoundException()
+        return await written(pdf.paper_ballot_pdf, meeting, line, await queries.is_person(line.owner_id))
 
 
 async def protocol_bytes(meeting: queries.MeetingView) -> bytes:

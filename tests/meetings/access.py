@@ -12,6 +12,7 @@ ACCESS: dict[str, str] = {
     "POST /meetings/{meeting_id:int}/code": "resident",
     "POST /meetings/{meeting_id:int}/confirm": "resident",
     "GET /meetings/{meeting_id:int}/ballots/{entry_id:int}/pdf": "resident",
+    "GET /meetings/{meeting_id:int}/ballots/{entry_id:int}/paper": "resident",
     "GET /meetings/{meeting_id:int}/materials/{item_id:int}": "resident",
     "GET /meetings/{meeting_id:int}/protocol": "resident",
     "GET /meetings/initiatives/new": "resident",
