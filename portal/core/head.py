@@ -21,10 +21,22 @@ class Portal(Litestar):
             await super().__call__(scope, receive, send)
             return
 
+        sent = {"started": False, "ended": False}
+
         async def headers_only(message: Message) -> None:
             if message["type"] == "http.response.body":
+                if sent["ended"]:
+                    return
+                sent["ended"] = not message.get("more_body", False)
                 message = {**message, "body": b""}  # type: ignore[typeddict-item]
+            sent["started"] = sent["started"] or message["type"] == "http.response.start"
             await send(message)
 
+        async def gone_once_started() -> Message:
+            """A streamed body (a CSV export) stops as for a reader gone once its headers are out: nobody reads it."""
+            return {"type": "http.disconnect"} if sent["started"] else await receive()  # type: ignore[return-value]
+
         # A copy: the server still knows the request was HEAD, and sends no body either.
-        await super().__call__({**scope, "method": "GET"}, receive, headers_only)
+        await super().__call__({**scope, "method": "GET"}, gone_once_started, headers_only)
+        if sent["started"] and not sent["ended"]:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})

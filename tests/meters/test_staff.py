@@ -698,3 +698,20 @@ async def test_writing_the_xlsx_holds_up_no_other_request(client, login, make_us
     answer, waited = await health_waits(client, client.get("/staff/meters/export.xlsx?period=2026-11"))
     assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
     assert waited < 0.5, f"/healthz waited {waited:.2f} s for the export"
+
+
+async def test_head_on_the_csv_answers_its_headers_without_reading_the_month(
+    client, login, make_user, period, monkeypatch
+):
+    """HEAD answers as GET does without the body; a streamed export stops once its headers are out, instead of
+    reading every reading of the month for nobody."""
+    read: list[Any] = []
+    original = export.cells
+    monkeypatch.setattr(export, "cells", lambda row: read.append(row) or original(row))
+    await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
+    head = await client.head("/staff/meters/export.csv?period=2026-11")
+    assert head.status_code == 200 and head.content == b"" and not read
+    get = await client.get("/staff/meters/export.csv?period=2026-11")
+    assert get.content.count(b"\r\n") > 1 and read
+    same = ("content-type", "content-disposition")
+    assert {h: head.headers[h] for h in same} == {h: get.headers[h] for h in same}
