@@ -582,6 +582,32 @@ def protocol_fields(day: date) -> tuple[ProtocolField, ...]:
     return _44_FIELDS
 
 
+# --- the owner's СНИЛС, as written on a paper ballot (266/пр) ---------------------------------------------------
+
+SNILS_CHECKED_FROM = 1_001_999  # the check number is defined for the numbers above 001-001-998 only
+_SNILS_SEPARATORS = str.maketrans("", "", " -\u00a0")
+
+
+def snils_digits(typed: str) -> str:
+    """The digits of a СНИЛС as written «112-233-445 95» or «11223344595»: separators (spaces, dashes) dropped."""
+    return typed.strip().translate(_SNILS_SEPARATORS)
+
+
+def snils_valid(typed: str) -> bool:
+    """A СНИЛС: 11 digits, the last two the check number of the first nine (each digit times its weight, 9 for the
+    first down to 1 for the ninth, summed; a sum below 100 is the check number itself, 100 and 101 give 00, a greater
+    sum is taken modulo 101, 100 again giving 00). The earliest numbers, up to 001-001-998, have no check number: any
+    is accepted but the number 000-000-000, never issued."""
+    digits = snils_digits(typed)
+    if len(digits) != 11 or not digits.isascii() or not digits.isdigit():
+        return False
+    number, check = int(digits[:9]), int(digits[9:])
+    if number < SNILS_CHECKED_FROM:
+        return number > 0
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(9, 0, -1), strict=True))
+    return check == (total % 101) % 100
+
+
 # --- the search of the owners who vote -----------------------------------------------------------------------
 
 OWNER_SEARCH_LENGTH = 100  # characters of a query read: a name and a number or two, nothing longer

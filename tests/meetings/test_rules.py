@@ -384,3 +384,41 @@ def test_an_in_person_meeting_is_held_within_the_meetings_days(held: str, refuse
 )
 def test_a_name_in_the_meeting_documents_is_written_surname_first(typed, written):
     assert rules.document_name(typed) == written
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "112-233-445 95",  # the weighted sum below 100 is the check number itself
+        "11223344595",
+        " 087-654-303 00 ",  # 202: modulo 101 gives 0
+        "006-133-720 00",  # a sum of 100 gives 00
+        "001-437-544 00",  # a sum of 101 gives 00
+        "115-499-892 00",  # 201: modulo 101 gives 100, which is 00 again
+        "999-999-999 01",  # 405 modulo 101
+        "001-001-998 47",  # the earliest numbers have no check number
+    ],
+)
+def test_a_valid_snils_as_written_on_a_ballot(typed: str) -> None:
+    assert rules.snils_valid(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "112-233-445 96",  # the check number wrong by one
+        "112-233-445 59",  # its digits swapped
+        "115-499-892 100",
+        "087-654-303 01",
+        "000-000-000 00",  # never issued
+        "112-233-445",  # no check number
+        "1122334459",
+        "112-233-445 955",
+        "112.233.445 95",  # only spaces and dashes part the digits
+        "112-233-4a5 95",
+        "١١٢٢٣٣٤٤٥٩٥",  # digits of another script
+        "",
+    ],
+)
+def test_an_invalid_snils_is_refused(typed: str) -> None:
+    assert not rules.snils_valid(typed)
