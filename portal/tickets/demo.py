@@ -266,6 +266,9 @@ async def seed(ctx: DemoContext) -> None:
             events.append(_event(ticket_id, "message", moment + timedelta(minutes=5), comment=said, **staff_wrote))
             said = rng.choice(MESSAGES_RESIDENT)
             events.append(_event(ticket_id, "message", moment + timedelta(minutes=25), comment=said, **resident_acted))
+        if ticket.rating:  # the resident's mark, in the history as the portal writes it: a reopening keeps it there
+            at = moment + timedelta(hours=1)
+            events.append(_event(ticket_id, "rating", at, to_value=str(ticket.rating), **resident_acted))
         if status in ("reopened", "cancelled"):
             # The resident's own words for a return; the portal's, in both languages, for a cancelling.
             said = (

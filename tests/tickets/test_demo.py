@@ -41,6 +41,21 @@ async def test_every_demo_request_s_steps_come_in_the_order_of_time(db):
     assert finished > 50
 
 
+async def test_every_rated_demo_request_has_its_rating_in_its_history(db):
+    """The portal writes a resident's mark as an event as well: the demo's rated requests have it too, so a request
+    staff reopen (which clears its rating for the redone work) still shows the mark it had in its history."""
+    ctx = DemoContext(rng=random.Random(20261202), today=date(2026, 12, 2))
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+    rated = {r["id"]: str(r["rating"]) for r in await Ticket.select(Ticket.id, Ticket.rating) if r["rating"]}
+    assert len(rated) > 10
+    events = await TicketEvent.select(TicketEvent.ticket, TicketEvent.to_value, TicketEvent.by_staff).where(
+        TicketEvent.kind == "rating"
+    )
+    assert {e["ticket"]: e["to_value"] for e in events} == rated
+    assert len(events) == len(rated) and not any(e["by_staff"] for e in events)
+
+
 async def test_every_demo_request_is_due_by_its_legal_term_from_its_filing(db):
     """A sweep of the demo found request No. 1 due on 1 January 2020, before it was filed. Neither the demo nor the
     deadline table gives such a date: each demo request is due by deadline_for from its own filing (seeded here
