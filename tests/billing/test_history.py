@@ -58,3 +58,22 @@ async def test_the_payment_list_sends_to_each_accounts_history_for_bank_payments
     for mine in (first, second):
         assert f'href="/accounts/{mine.account}/history"' in page
     assert f'href="/accounts/{theirs.account}/history"' not in page
+
+
+async def test_a_refund_in_the_history_is_said_a_refund_of_a_payment_and_why_it_is_charged(
+    client, login, make_user, make_account
+):
+    """A refund adds to the debt, so it stands under «Начислено»; the row and a line under the table say it is a
+    payment returned, not a charge; a history with no refund has no such line."""
+    place, plain = await make_account(), await make_account()
+    await _thirteen_payments(plain.account)
+    await ledger.post_payment(place.account, D("500.00"), "bank-paid", datetime(2026, 11, 5, 9, tzinfo=UTC))
+    await ledger.post_refund(place.account, D("200.00"), "refund-1", datetime(2026, 11, 9, 9, tzinfo=UTC))
+    await login(client, await make_user(accounts={place.account: "owner", plain.account: "owner"}))
+    page = (await client.get(f"/accounts/{place.account}/history")).text
+    assert "Возврат оплаты" in page
+    assert "Возврат оплаты стоит в графе «Начислено»: возвращённые вам деньги снова входят в долг." in page
+    assert "стоит в графе «Начислено»" not in (await client.get(f"/accounts/{plain.account}/history")).text
+    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    english = (await client.get(f"/accounts/{place.account}/history")).text
+    assert "Refund of a payment" in english and "stands under “Charged”: the money returned to you" in english
