@@ -54,9 +54,12 @@ async def test_the_payment_list_sends_to_each_accounts_history_for_bank_payments
     await _thirteen_payments(first.account)
     await login(client, await make_user(accounts={first.account: "owner", second.account: "owner"}))
     page = (await client.get("/payments")).text
-    assert "Платежи через банк или кассу — в истории начислений и оплат лицевого счёта" in page
-    for mine in (first, second):
-        assert f'href="/accounts/{mine.account}/history"' in page
+    assert "Платежи через банк или кассу — в истории начислений и оплат:" in page
+    for mine in (first, second):  # each named in the sentence's own lower case, not as a heading
+        assert f'href="/accounts/{mine.account}/history">лицевой счёт {mine.number}</a>' in page
+    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    english = (await client.get("/payments")).text
+    assert f'href="/accounts/{first.account}/history">account {first.number}</a>' in english
     assert f'href="/accounts/{theirs.account}/history"' not in page
 
 
