@@ -147,6 +147,13 @@ def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
         what = ", ".join(values)
         if name == "accounts":
             form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
+        elif name == "entrances_lacking":
+            message = gettext(
+                "These chosen houses have no such entrance, so the post would not reach them: %(what)s. "
+                "Leave them out or change the entrances.",
+                what="; ".join(values),
+            )
+            form.errors.add("entrances", message)
         elif name == "floor_from":
             form.errors.add(name, gettext("There are no premises on floors %(what)s in the chosen houses.", what=what))
         else:

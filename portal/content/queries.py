@@ -666,12 +666,18 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     houses = [h for h in houses if h in addresses]
     entrance_ids: list[int] = []
     if choice.entrances and houses:
-        rows = await Entrance.select(Entrance.id, Entrance.number).where(
+        rows = await Entrance.select(Entrance.id, Entrance.number, Entrance.house).where(
             Entrance.house.is_in(houses) & Entrance.number.is_in(list(choice.entrances))
         )
         entrance_ids = [r["id"] for r in rows]
         found_numbers = {r["number"] for r in rows}
         _note(missing, "entrances", [str(n) for n in choice.entrances if n not in found_numbers])
+        # A number one chosen house has and another has not: the post would have gone to the one alone, unsaid.
+        _note(
+            missing,
+            "entrances_lacking",
+            _lacking(houses, addresses, rows, [n for n in choice.entrances if n in found_numbers]),
+        )
     riser_ids: list[int] = []
     if choice.risers and houses:
         rows = await Riser.select(Riser.id, Riser.code).where(
@@ -711,6 +717,18 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     else:
         audience = Audience.of(houses=houses, accounts=account_ids)
     return audience, missing
+
+
+def _lacking(houses: list[int], addresses: dict[int, str], rows: list[dict], numbers: list[int]) -> list[str]:
+    """Each chosen house without some of the entrance ``numbers`` (found in another), as «address (2, 3)»."""
+    had: dict[int, set[int]] = {h: set() for h in houses}
+    for r in rows:
+        had[r["house"]].add(r["number"])
+    return [
+        f"{addresses[h]} ({', '.join(str(n) for n in numbers if n not in had[h])})"
+        for h in houses
+        if not set(numbers) <= had[h]
+    ]
 
 
 async def _on_floors(houses: list[int], entrance_ids: list[int], first: int, last: int) -> bool:

@@ -461,3 +461,23 @@ async def test_a_draft_deleted_takes_its_pictures_with_it(db, new_client, login,
     deleted = await manager.form(f"/staff/posts/{post_id}/move", {"step": "delete", "confirm": "1"})
     assert deleted.status_code == 303 and not await Post.exists().where(Post.id == post_id)
     assert not storage.path_of(image["key"]).exists()
+
+
+async def test_an_entrance_that_only_one_of_the_chosen_houses_has_is_said_at_the_entrances(db, new_client, login, town):
+    """Two houses and entrance 2, which only the first has: the notice was saved for that entrance alone and the
+    other house, chosen by name, never got it. Now the form says which house has no such entrance, typed kept."""
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    typed = {"kind": "notice", "title": "Промывка", "body": "Промываем стояки.",
+             "houses": [str(t["house"]), str(t["other_house"])], "entrances": "2"}  # fmt: skip
+    page = await moderator.form("/staff/posts/new", typed, files={"image": ("", b"", "application/octet-stream")})
+    assert page.status_code == 422
+    assert summary_links(page.text) == ["entrances"]
+    said = re.search(r'id="e-entrances".*?</p>', page.text, re.S).group(0)
+    assert "нет такого подъезда" in said and "ул. Другая, д. 9 (2)" in said and "Ручьевая" not in said
+    assert re.search(r'name="entrances"[^>]*value="2"|value="2"[^>]*name="entrances"', page.text)
+    assert all(f'value="{h}" checked' in page.text for h in (t["house"], t["other_house"]))
+    assert not await Post.exists().where(Post.title == "Промывка")
+    typed["houses"] = [str(t["house"])]  # the house that has it: saved
+    assert (await moderator.form("/staff/posts/new", typed, files={"image": ("", b"", "x/y")})).status_code == 303
