@@ -614,6 +614,7 @@ async def enter_paper(
     received_at: datetime,
     answers: dict[int, rules.Choice | None],
     scan: StoredFile,
+    snils: str = "",
 ) -> int:
     """A paper ballot with its scan, waiting for the moderator. A ballot for an ownership that already has a counted
     one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice)."""
@@ -634,6 +635,7 @@ async def enter_paper(
         entered_by=principal.user_id,
         scan_key=scan.key,
         scan_type=scan.content_type,
+        snils=snils,  # personal data: not in the audit below
         received_at=received_at,
         duplicate=counted,
         late=received_at > meeting.voting_ends_at,

@@ -283,8 +283,9 @@ def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Th
 
 def read_paper_ballot(
     data: Mapping[str, Any], now: datetime, zone: ZoneInfo, opens: datetime
-) -> tuple[int | None, datetime | None, FormErrors]:
-    """A paper ballot's owner from the register and the moment it was received (in ``zone``), with their errors.
+) -> tuple[int | None, datetime | None, str, FormErrors]:
+    """A paper ballot's owner from the register, the СНИЛС written on it (its digits; optional) and the moment it was
+    received (in ``zone``), with their errors.
     Decisions are received while voting runs (ЖК ст. 47 ч. 1): a moment before it ``opens`` is refused at the field —
     a date typed wrong, or a paper that is no decision of this meeting. One received after the closing time is kept
     and marked late (ст. 47 ч. 2): it is recorded, never counted."""
@@ -292,8 +293,13 @@ def read_paper_ballot(
     entry = parse_id(form_value(data, "entry"))
     moment = parse_moment(form_value(data, "received_at"))
     received = moment.replace(tzinfo=zone) if moment else None
+    snils = rules.snils_digits(form_value(data, "snils"))
     if entry is None:
         errors.add("entry", gettext("Choose an owner from the register."))
+    if snils and not rules.snils_valid(snils):
+        errors.add("snils", gettext("This is no SNILS: 11 digits, the last two its check number. Check it against "
+                                    "the ballot, or leave it empty if none is written."))  # fmt: skip
+        snils = ""
     if received is None:
         errors.add("received_at", gettext("Enter when the ballot was received."))
     elif received > now:
@@ -305,7 +311,7 @@ def read_paper_ballot(
         errors.add("received_at", gettext("Voting opened on %(moment)s: a ballot received before it does not count in "
                                           "this meeting. Check the date.", moment=moment))  # fmt: skip
         received = None
-    return entry, received, errors
+    return entry, received, snils, errors
 
 
 def vote_confirmed(locked: int) -> str:

@@ -488,7 +488,12 @@ class BallotRow:
     scan_type: str
     voter_name: str
     answers: dict[int, rules.Choice | None]
+    snils: str = ""  # the 11 digits written on a paper ballot, or empty: personal data, shown masked
     twin_waiting: bool = False  # a duplicate of a ballot that is itself still waiting (listed before it), not counted
+
+    @property
+    def snils_masked(self) -> str:
+        return rules.snils_masked(self.snils)
 
 
 async def paper_flags(ballot_id: int) -> tuple[bool, bool]:

@@ -193,15 +193,17 @@ class StaffMeetings(Controller):
         meeting: LoadedMeeting,
         data: MultipartData,
     ) -> Template | Response[Any]:
-        # The errors in the form's order: the owner, when received, the scan, the answers.
-        entry, received, errors = forms.read_paper_ballot(data, clock.now(), clock.zone(), meeting.voting_starts_at)
+        # The errors in the form's order: the owner, the СНИЛС, when received, the scan, the answers.
+        entry, received, snils, errors = forms.read_paper_ballot(
+            data, clock.now(), clock.zone(), meeting.voting_starts_at
+        )
         scan = await _scan(data, errors)
         ids = [i.id for i in meeting.items]
         answers, errors = forms.read_answers(data, "q", ids, allow_invalid=True, errors=errors)
         if errors or scan is None or entry is None or received is None:
             return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
         name = form_value(data, "voter_name")[:255]
-        ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan)
+        ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
         late, again = await queries.paper_flags(ballot_id)
         flash(request, forms.paper_entered(late, again), "info" if late or again else "success")  # neither counts
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")

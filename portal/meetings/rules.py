@@ -608,6 +608,11 @@ def snils_valid(typed: str) -> bool:
     return check == (total % 101) % 100
 
 
+def snils_masked(digits: str) -> str:
+    """A СНИЛС as staff see it: only its last four digits, «•••-•••-•45 95»; empty when none was written."""
+    return f"•••-•••-•{digits[7:9]} {digits[9:]}" if len(digits) == 11 else ""
+
+
 # --- the search of the owners who vote -----------------------------------------------------------------------
 
 OWNER_SEARCH_LENGTH = 100  # characters of a query read: a name and a number or two, nothing longer

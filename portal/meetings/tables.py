@@ -191,6 +191,9 @@ class Ballot(Stamped, Table):
     late = Boolean(default=False)
     voter = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     voter_name = Varchar(length=255, default="")
+    # A paper ballot's СНИЛС as the owner wrote it (266/пр), its 11 digits; empty where none was written. Personal
+    # data: shown to staff masked but for its last four digits, never in the audit or the logs.
+    snils = Varchar(length=11, default="")
     entered_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     scan_key = Varchar(length=128, default="")
     scan_type = Varchar(length=32, default="")
