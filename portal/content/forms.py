@@ -15,6 +15,7 @@ from portal.content.rules import window_problem
 from portal.content.tables import PostKind
 from portal.core import clock
 from portal.core.i18n import gettext
+from portal.core.i18n import lazy
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
@@ -141,19 +142,34 @@ FIELDS = ("kind", "title", "body", "title_en", "body_en", "image", "houses", "en
           "risers", "accounts", "publish_at", "ends_at")  # fmt: skip
 
 
+# A value some chosen houses have and others not (``queries.audience_of``): said at its field, naming those others.
+LACKING = {
+    "entrances_lacking": (
+        "entrances",
+        lazy(
+            "These chosen houses have no such entrance, so the post would not reach them: %(what)s. "
+            "Leave them out or change the entrances."
+        ),
+    ),
+    "risers_lacking": (
+        "risers",
+        lazy(
+            "These chosen houses have no such riser, so the post would not reach them: %(what)s. "
+            "Leave them out or change the risers."
+        ),
+    ),
+}
+
+
 def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
     """What the chosen houses do not have (``queries.audience_of``), each at its own field."""
     for name, values in missing.items():
         what = ", ".join(values)
         if name == "accounts":
             form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
-        elif name == "entrances_lacking":
-            message = gettext(
-                "These chosen houses have no such entrance, so the post would not reach them: %(what)s. "
-                "Leave them out or change the entrances.",
-                what="; ".join(values),
-            )
-            form.errors.add("entrances", message)
+        elif name in LACKING:
+            field_name, message = LACKING[name]
+            form.errors.add(field_name, message.format({"what": "; ".join(values)}))
         elif name == "floor_from":
             form.errors.add(name, gettext("There are no premises on floors %(what)s in the chosen houses.", what=what))
         else:

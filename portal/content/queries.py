@@ -676,15 +676,16 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
         _note(
             missing,
             "entrances_lacking",
-            _lacking(houses, addresses, rows, [n for n in choice.entrances if n in found_numbers]),
+            _lacking(houses, addresses, [(r["house"], r["number"]) for r in rows]),
         )
     riser_ids: list[int] = []
     if choice.risers and houses:
-        rows = await Riser.select(Riser.id, Riser.code).where(
+        rows = await Riser.select(Riser.id, Riser.code, Riser.house).where(
             Riser.house.is_in(houses) & Riser.code.is_in(list(choice.risers))
         )
         riser_ids = [r["id"] for r in rows]
         _note(missing, "risers", [c for c in choice.risers if c not in {r["code"] for r in rows}])
+        _note(missing, "risers_lacking", _lacking(houses, addresses, [(r["house"], r["code"]) for r in rows]))
     account_ids: list[int] = []
     if choice.accounts:
         rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
@@ -719,15 +720,17 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     return audience, missing
 
 
-def _lacking(houses: list[int], addresses: dict[int, str], rows: list[dict], numbers: list[int]) -> list[str]:
-    """Each chosen house without some of the entrance ``numbers`` (found in another), as «address (2, 3)»."""
-    had: dict[int, set[int]] = {h: set() for h in houses}
-    for r in rows:
-        had[r["house"]].add(r["number"])
+def _lacking(houses: list[int], addresses: dict[int, str], found: list[tuple[int, Any]]) -> list[str]:
+    """Each chosen house without some of the entrance numbers or riser codes ``found`` (house, value) in another,
+    as «address (2, 3)»: the post would have gone to the houses that have them alone, unsaid."""
+    had: dict[int, set[Any]] = {h: set() for h in houses}
+    for house, value in found:
+        had[house].add(value)
+    every = sorted({value for _, value in found}, key=str)
     return [
-        f"{addresses[h]} ({', '.join(str(n) for n in numbers if n not in had[h])})"
+        f"{addresses[h]} ({', '.join(str(v) for v in every if v not in had[h])})"
         for h in houses
-        if not set(numbers) <= had[h]
+        if had[h] != set(every)
     ]
 
 

@@ -8,6 +8,8 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+import pytest
+
 from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.content.tables import PostRead
@@ -463,20 +465,25 @@ async def test_a_draft_deleted_takes_its_pictures_with_it(db, new_client, login,
     assert not storage.path_of(image["key"]).exists()
 
 
-async def test_an_entrance_that_only_one_of_the_chosen_houses_has_is_said_at_the_entrances(db, new_client, login, town):
-    """Two houses and entrance 2, which only the first has: the notice was saved for that entrance alone and the
-    other house, chosen by name, never got it. Now the form says which house has no such entrance, typed kept."""
+@pytest.mark.parametrize(("name", "value", "said_so"), [("entrances", "2", "нет такого подъезда"),
+                                                      ("risers", "ХВС-1", "нет такого стояка")])  # fmt: skip
+async def test_an_entrance_or_riser_only_one_of_the_chosen_houses_has_is_said_at_its_field(
+    db, new_client, login, town, name, value, said_so
+):
+    """Two houses and entrance 2 (or riser ХВС-1), which only the first has: the notice was saved for that entrance
+    alone and the other house, chosen by name, never got it. Now the form says which house has no such entrance,
+    typed kept."""
     t = await town()
     moderator = new_client()
     await login(moderator, t["moderator"])
     typed = {"kind": "notice", "title": "Промывка", "body": "Промываем стояки.",
-             "houses": [str(t["house"]), str(t["other_house"])], "entrances": "2"}  # fmt: skip
+             "houses": [str(t["house"]), str(t["other_house"])], name: value}  # fmt: skip
     page = await moderator.form("/staff/posts/new", typed, files={"image": ("", b"", "application/octet-stream")})
     assert page.status_code == 422
-    assert summary_links(page.text) == ["entrances"]
-    said = re.search(r'id="e-entrances".*?</p>', page.text, re.S).group(0)
-    assert "нет такого подъезда" in said and "ул. Другая, д. 9 (2)" in said and "Ручьевая" not in said
-    assert re.search(r'name="entrances"[^>]*value="2"|value="2"[^>]*name="entrances"', page.text)
+    assert summary_links(page.text) == [name]
+    said = re.search(rf'id="e-{name}".*?</p>', page.text, re.S).group(0)
+    assert said_so in said and f"ул. Другая, д. 9 ({value})" in said and "Ручьевая" not in said
+    assert re.search(rf'name="{name}"[^>]*value="{value}"|value="{value}"[^>]*name="{name}"', page.text)
     assert all(f'value="{h}" checked' in page.text for h in (t["house"], t["other_house"]))
     assert not await Post.exists().where(Post.title == "Промывка")
     typed["houses"] = [str(t["house"])]  # the house that has it: saved
