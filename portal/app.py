@@ -32,6 +32,7 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
+from portal.core import cookies
 from portal.core import db
 from portal.core import i18n
 from portal.core import storage
@@ -253,11 +254,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="sessions",
         key="session",
         max_age=14 * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
+        **cookies.flags(),
     )
-    csrf = portal_csrf.csrf_config(settings.secret_key, secure=settings.secure_cookies, exclude=WEBHOOK_PATHS)
+    csrf = portal_csrf.csrf_config(settings.secret_key, exclude=WEBHOOK_PATHS)
     app = Portal(
         route_handlers=[*collect_routes(), static],
         guards=[access_guard],

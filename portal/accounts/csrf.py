@@ -30,6 +30,8 @@ from litestar.types import Scope
 from litestar.types import Send
 from litestar.utils.scope.state import ScopeState
 
+from portal.core import cookies
+
 RANDOM_BYTES = 32
 
 
@@ -128,13 +130,16 @@ class SessionBoundCSRFMiddleware:
         headers.add("set-cookie", cookie.to_header(header=""))
 
 
-def csrf_config(secret: str, *, secure: bool, exclude: list[str]) -> CSRFConfig:
-    """The portal's CSRF settings: ``__Host-csrftoken`` over HTTPS (no subdomain can set it), else ``csrftoken``."""
+def csrf_config(secret: str, *, exclude: list[str]) -> CSRFConfig:
+    """The portal's CSRF settings: ``__Host-csrftoken`` over HTTPS (no subdomain can set it), else ``csrftoken``;
+    the cookie's attributes are every cookie's (``cookies.flags``)."""
+    flags = cookies.flags()
     return CSRFConfig(
         secret=secret,
-        cookie_name="__Host-csrftoken" if secure else "csrftoken",
-        cookie_secure=secure,
-        cookie_httponly=False,
-        cookie_path="/",
+        cookie_name="__Host-csrftoken" if flags["secure"] else "csrftoken",
+        cookie_secure=flags["secure"],
+        cookie_httponly=flags["httponly"],
+        cookie_samesite=flags["samesite"],
+        cookie_path=flags["path"],
         exclude=exclude,
     )

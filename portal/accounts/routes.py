@@ -11,7 +11,6 @@ from litestar import Response
 from litestar import Router
 from litestar import get
 from litestar import post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
@@ -32,6 +31,7 @@ from portal.accounts.principal import SESSION_EPOCH
 from portal.accounts.principal import SESSION_USER
 from portal.accounts.rules import TokenPurpose
 from portal.core import clock
+from portal.core import cookies
 from portal.core import i18n
 from portal.core.home import register_section
 from portal.core.i18n import gettext as _
@@ -134,7 +134,7 @@ async def set_language(request: Request, data: FormData, principal: NamedDepende
     return Redirect(
         path=target,
         status_code=303,
-        cookies=[Cookie(key=i18n.COOKIE, value=locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax")],
+        cookies=[cookies.cookie(i18n.COOKIE, locale)],
     )
 
 
@@ -403,9 +403,7 @@ class SignedIn(Controller):
         await push_actions.unsubscribe(principal.user_id or 0, endpoint)
         start_session(request, {})
         flash(request, _("You have signed out."))
-        answer = Redirect(path="/", status_code=303)
-        answer.delete_cookie(push_forms.PUSH_COOKIE)
-        return answer
+        return Redirect(path="/", status_code=303, cookies=[cookies.expired(push_forms.PUSH_COOKIE)])
 
     @get("/consent", opt=signed_in(before_consent=True))
     async def consent_page(self, request: Request, principal: NamedDependency[Principal]) -> Template:
@@ -501,8 +499,7 @@ class SignedIn(Controller):
         saved = await actions.save_profile(limits.counter(request), me, values)
         i18n.set_locale(values["locale"])
         _say_saved(request, saved, values["phone"])
-        cookie = Cookie(key=i18n.COOKIE, value=values["locale"], max_age=365 * 24 * 3600, httponly=True, samesite="lax")
-        return Redirect(path="/profile", status_code=303, cookies=[cookie])
+        return Redirect(path="/profile", status_code=303, cookies=[cookies.cookie(i18n.COOKIE, values["locale"])])
 
     @post("/profile/phone", status_code=200)
     async def phone_confirm(

@@ -9,12 +9,12 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.response import Template
 
+from portal.core import cookies
 from portal.core.home import register_nav_count
 from portal.core.home import register_section
 from portal.core.i18n import gettext
@@ -36,7 +36,6 @@ from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
 from portal.notifications.rules import unreachable
 from portal.notifications.rules import wants
-from portal.settings import get_settings
 
 topic_label = Labels(
     {
@@ -97,7 +96,9 @@ class NotificationSettings(Controller):
             return Response({"ok": False}, status_code=400)
         await actions.subscribe(principal.user_id or 0, subscription.endpoint, subscription.p256dh,
                                 subscription.auth, request.headers.get("user-agent", ""))  # fmt: skip
-        return Response({"ok": True}, status_code=201, cookies=[push_cookie(subscription.endpoint)])
+        # The cookie naming the endpoint this browser subscribed with, for a year.
+        kept = cookies.cookie(forms.PUSH_COOKIE, forms.endpoint_cookie(subscription.endpoint))
+        return Response({"ok": True}, status_code=201, cookies=[kept])
 
     @post("/push/off", name="notifications:push_unsubscribe", status_code=303)
     async def unsubscribe(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
@@ -106,14 +107,8 @@ class NotificationSettings(Controller):
         await actions.unsubscribe(principal.user_id or 0, forms.browser_endpoint(request.cookies))
         flash(request, gettext("Push notifications are turned off in this browser."))
         answer = see_other(request, "/notifications/settings")
-        answer.delete_cookie(forms.PUSH_COOKIE)
+        answer.set_cookie(cookies.expired(forms.PUSH_COOKIE))
         return answer
-
-
-def push_cookie(endpoint: str) -> Cookie:
-    """The cookie naming the push endpoint this browser subscribed with (``forms.PUSH_COOKIE``), for a year."""
-    value, secure, year = forms.endpoint_cookie(endpoint), get_settings().secure_cookies, 365 * 24 * 3600
-    return Cookie(key=forms.PUSH_COOKIE, value=value, max_age=year, httponly=True, samesite="lax", secure=secure)
 
 
 class InAppMessages(Controller):
