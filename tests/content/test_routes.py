@@ -374,6 +374,8 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
     remove = f"/staff/posts/{post_id}/images/{image['id']}/delete"
     page = (await moderator.get(f"/staff/posts/{post_id}")).text
     assert f'action="{remove}"' in page and "Удалить изображение" in page
+    # its height is bounded on the page (as the resident's), so a click opens it whole
+    assert f'<a href="/staff/posts/images/{image["id"]}"><img class="post-image"' in page
 
     manager = new_client()
     await login(manager, t["manager"])
