@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 from typing import TypeVar
 
+from portal.billing.queries import Entry
+from portal.billing.queries import entry
 from portal.billing.queries import ledger_rows
 from portal.billing.registry_tables import Channel
 from portal.billing.registry_tables import RegistryPayment
@@ -70,15 +72,37 @@ class HistoryLine(PaymentView):
     note: str
 
 
-async def payment_history(account_id: int, limit: int = 12) -> list[PaymentView]:
-    """The account's latest payments and refunds, newest first, each with its channel and the day it was credited."""
-    rows = (
-        await LedgerEntry.select()
-        .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in([EntryKind.PAYMENT, EntryKind.REFUND]))
+PAID = [EntryKind.PAYMENT, EntryKind.REFUND]
+
+
+def _newest(account_id: int, kinds: list[EntryKind], limit: int) -> Any:
+    """The ids of the account's newest ``limit`` entries of ``kinds`` (a subquery)."""
+    return (
+        LedgerEntry.select(LedgerEntry.id)
+        .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in(kinds))
         .order_by(LedgerEntry.occurred_at, ascending=False)
+        .order_by(LedgerEntry.id, ascending=False)
         .limit(limit)
     )
-    return await _with_channels(PaymentView, rows)
+
+
+async def payments_and_penalties(account_id: int, limit: int = 12) -> tuple[list[PaymentView], list[Entry]]:
+    """The account's latest ``limit`` payments and refunds (each with its channel and the day it was credited) and
+    its latest ``limit`` penalties, newest first: one read of the ledger for both, at most ``2 * limit`` rows."""
+    rows = (
+        await LedgerEntry.select()
+        .where(
+            (LedgerEntry.account == account_id)  # through the account's index: an OR of two IN is no index's
+            & (
+                LedgerEntry.id.is_in(_newest(account_id, PAID, limit))
+                | LedgerEntry.id.is_in(_newest(account_id, [EntryKind.PENALTY], limit))
+            )
+        )
+        .order_by(LedgerEntry.occurred_at, ascending=False)
+        .order_by(LedgerEntry.id, ascending=False)
+    )
+    paid = [r for r in rows if r["kind"] in PAID]
+    return await _with_channels(PaymentView, paid), [entry(r) for r in rows if r["kind"] == EntryKind.PENALTY]
 
 
 async def history_page(account_id: int, page: PageRequest) -> Page[HistoryLine]:

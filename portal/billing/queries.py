@@ -332,7 +332,8 @@ class Entry:
     note: str
 
 
-def _entry(r: dict[str, Any]) -> Entry:
+def entry(r: dict[str, Any]) -> Entry:
+    """A ledger row as an ``Entry``."""
     return from_row(Entry, r, **_money(r, "amount"))
 
 
@@ -345,17 +346,7 @@ async def entries_of_period(account_id: int, period: date, kinds: Sequence[Entry
         .order_by(LedgerEntry.occurred_at)
         .limit(200)
     )
-    return [_entry(r) for r in rows]
-
-
-async def recent_entries(account_id: int, kinds: Sequence[EntryKind], limit: int = 12) -> list[Entry]:
-    rows = (
-        await LedgerEntry.select()
-        .where((LedgerEntry.account == account_id) & LedgerEntry.kind.is_in(list(kinds)))
-        .order_by(LedgerEntry.occurred_at, ascending=False)
-        .limit(limit)
-    )
-    return [_entry(r) for r in rows]
+    return [entry(r) for r in rows]
 
 
 async def ledger_rows(account_id: int, page: PageRequest) -> tuple[list[dict[str, Any]], int]:
@@ -376,7 +367,7 @@ async def ledger_rows(account_id: int, page: PageRequest) -> tuple[list[dict[str
 
 async def ledger_page(account_id: int, page: PageRequest) -> Page[Entry]:
     rows, total = await ledger_rows(account_id, page)
-    return Page(items=[_entry(r) for r in rows], total=total, number=page.number, size=page.size)
+    return Page(items=[entry(r) for r in rows], total=total, number=page.number, size=page.size)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from portal.billing import rules
 from portal.billing import uploads
 from portal.billing.channels import channel_label
 from portal.billing.channels import history_page
-from portal.billing.channels import payment_history
+from portal.billing.channels import payments_and_penalties
 from portal.billing.ledger import balances_of
 from portal.billing.tables import EntryKind
 from portal.core import clock
@@ -162,6 +162,7 @@ class ResidentBilling(Controller):
         first = rules.add_months(month, -(HISTORY_MONTHS - 1))
         # What was charged: a refund or a correction (an opening balance taken over) moves the debt, but is no charge.
         monthly = sorted(((s.period, s.charged) for s in snapshots if s.period >= first), key=lambda x: x[0])
+        payments, penalties = await payments_and_penalties(account.id, 12)
         return render(
             request,
             "billing/account.html",
@@ -170,9 +171,9 @@ class ResidentBilling(Controller):
             lines=await queries.charges_of_period(account.id, month),
             chart=bar_chart(monthly),
             monthly=monthly,
-            payments=await payment_history(account.id, 12),
+            payments=payments,
             channel_label=channel_label,
-            penalties=await queries.recent_entries(account.id, [EntryKind.PENALTY], 12),
+            penalties=penalties,
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
             **await _account_context(account, snapshots),
         )
@@ -523,7 +524,8 @@ def _import_page(request: Request, status: int = 200, *, block: str = "main", **
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
-    "/accounts/{account_id:int}": 11,  # the reductions for outages and their month's charges; the payments' channels
+    "/accounts/{account_id:int}": 10,  # the reductions for outages and their month's charges; the payments' channels
+    # (the payments and the penalties are one read of the ledger);
     # the caller's residency: is the access code theirs to see; the unread count at «Ещё» (the navigation)
     "/accounts/{account_id:int}/receipts/{period:str}": 12,  # + the balance now: what the pay button asks for
     "/accounts/{account_id:int}/history": 7,  # a page of entries and their count; the channels of its payments

@@ -7,7 +7,9 @@ from datetime import datetime
 from decimal import Decimal as D
 
 from portal.billing import ledger
+from portal.billing.tables import EntryKind
 from tests.conftest import COOKIE_DOMAIN
+from tests.querylog import captured
 
 
 async def _thirteen_payments(account: int) -> None:
@@ -80,3 +82,24 @@ async def test_a_refund_in_the_history_is_said_a_refund_of_a_payment_and_why_it_
     client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
     english = (await client.get(f"/accounts/{place.account}/history")).text
     assert "Refund of a payment" in english and "stands under “Charged”: the money returned to you" in english
+
+
+async def test_the_account_page_reads_its_payments_and_penalties_in_one_statement(
+    db, client, login, make_user, make_account
+):
+    """The latest twelve payments and the latest penalties come from one read of the ledger, each list its own
+    twelve: thirteen payments newer than every penalty leave the penalties shown all the same."""
+    place = await make_account()
+    for month, kopecks in ((11, 4_217), (12, 5_309)):
+        await ledger.post_entry(place.account, EntryKind.PENALTY, kopecks, datetime(2024, month, 25, 9, tzinfo=UTC))
+    await _thirteen_payments(place.account)
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    await client.get(f"/accounts/{place.account}")  # the first load builds the principal kept in the session
+    with captured(db) as seen:
+        page = (await client.get(f"/accounts/{place.account}")).text
+    reads = [str(q) for q in seen if 'FROM "ledger_entry"' in str(q)]
+    assert len(reads) == 1, reads
+    assert "1\u00a0013,00\u00a0₽" in page and "1\u00a0002,00\u00a0₽" in page and "1\u00a0001,00\u00a0₽" not in page
+    assert "42,17\u00a0₽" in page and "53,09\u00a0₽" in page
+    assert page.index("1\u00a0013,00\u00a0₽") < page.index("1\u00a0012,00\u00a0₽")  # newest first
+    assert page.index("53,09\u00a0₽") < page.index("42,17\u00a0₽")
