@@ -247,6 +247,7 @@ def dropped_filters(tree: Tree, page_url: str) -> list[str]:
     if not filters:
         return []
     page = {k: {v for key, v in filters if key == k} for k, _ in filters}
+    shown = {(k, v) for k, v in parse_qsl(parts.query) if k in PRESENTATION}
     lost = []
     for node in tree.elements():
         href = node.get("href")
@@ -254,7 +255,9 @@ def dropped_filters(tree: Tree, page_url: str) -> list[str]:
             continue
         link = urlsplit(urljoin(page_url, href))
         params = parse_qsl(link.query)
-        if link.path != parts.path or not PRESENTATION.intersection(k for k, _ in params):
+        # A link that changes nothing of how the list is shown (a chip removing a filter keeps the sort, and leaves
+        # the page) is no sort, page or page-size link: dropping a filter is what it is for.
+        if link.path != parts.path or {(k, v) for k, v in params if k in PRESENTATION} <= shown:
             continue
         # A link may set a filter to another value (a tab, another entrance); it must not lose one, or some of
         # the values of a multi-value one.

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.walker import Tree
+from tests.walker import dropped_filters
 from tests.walker import walk
 
 HOME = """<!doctype html><html><body>
@@ -82,3 +84,20 @@ def test_the_walker_reports_a_broken_fragment_a_lost_filter_and_a_forbidden_link
     assert "?sort=deadline drops status=new, house=1" in found, found
     assert "403 on /admin/users (linked from /home)" in found, found
     assert len(result.problems) == 3, found
+
+
+def test_a_chip_removing_a_filter_keeps_the_sort_and_is_no_sort_link() -> None:
+    """The list narrowed to an outage and sorted: its chip «Отключение: № 1 ×» goes to the list sorted alike without
+    the outage, as it should; the walker took it for a sort link losing the filter. A sort, page or page-size link
+    that loses it is still found."""
+    page = "http://portal/staff/tickets?tab=all&sort=-created&outage=1&page=2"
+    tree = Tree(
+        '<a class="filter-chip" href="/staff/tickets?tab=all&amp;sort=-created">Отключение: № 1 ×</a>'
+        '<a href="/staff/tickets?tab=all&amp;sort=-created&amp;outage=1&amp;page=3">3</a>'
+        '<a href="/staff/tickets?tab=all&amp;sort=deadline">Срок</a>'
+        '<a href="/staff/tickets?tab=all&amp;sort=-created&amp;page=1">1</a>'
+    )
+    assert dropped_filters(tree, page) == [
+        "/staff/tickets?tab=all&sort=deadline drops outage=1",
+        "/staff/tickets?tab=all&sort=-created&page=1 drops outage=1",
+    ]
