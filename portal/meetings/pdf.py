@@ -135,9 +135,21 @@ BLANK = "_" * 30  # a line the owner fills in by hand
 def paper_ballot_pdf(meeting: queries.MeetingView, line: queries.Line, person: bool) -> bytes:
     """The owner's decision to print, fill in by hand and sign (ст. 48 ч. 5.1): the register's line, a box for each
     answer, and under 266/пр a natural person's СНИЛС — a blank line: the portal keeps no СНИЛС to print there."""
+    return paper_ballots_pdf(meeting, [(line, person)])
+
+
+def paper_ballots_pdf(meeting: queries.MeetingView, lines: list[tuple[queries.Line, bool]]) -> bytes:
+    """The paper ballots of ``lines`` (each a register line and whether its owner is a natural person), one a page:
+    the office hands them out or posts them to the owners."""
     pdf = _Doc()
     pdf.set_title(_("Ballot"))
-    pdf.add_page()
+    for line, person in lines:
+        pdf.add_page()
+        _paper_page(pdf, meeting, line, person)
+    return bytes(pdf.output())
+
+
+def _paper_page(pdf: _Doc, meeting: queries.MeetingView, line: queries.Line, person: bool) -> None:
     pdf.title_line(_("Decision of an owner on the questions of the agenda"))
     pdf.text(meeting.title)  # the Russian title, as on the electronic ballot: a formal document of the meeting
     _heading_block(pdf, meeting)
@@ -155,7 +167,6 @@ def paper_ballot_pdf(meeting: queries.MeetingView, line: queries.Line, person: b
     )
     pdf.ln(6)
     pdf.text(_("Date: %(blank)s    Signature: %(blank)s", blank="_" * 20))
-    return bytes(pdf.output())
 
 
 def protocol_pdf(

@@ -349,8 +349,15 @@ async def register_of(meeting_id: int, *, limit: int = 5000) -> list[Line]:
 
 async def is_person(owner_id: int) -> bool:
     """Whether the owner is a natural person (the one whose decision carries a СНИЛС), not an organisation."""
-    row = await Owner.select(Owner.kind).where(Owner.id == owner_id).first()
-    return row is not None and row["kind"] == OwnerKind.PERSON
+    return owner_id in await persons_among([owner_id])
+
+
+async def persons_among(owner_ids: list[int]) -> set[int]:
+    """The natural persons among the owners ``owner_ids`` (a register's, bounded by it)."""
+    if not owner_ids:
+        return set()
+    rows = await Owner.select(Owner.id).where(Owner.id.is_in(owner_ids) & (Owner.kind == OwnerKind.PERSON))
+    return {r["id"] for r in rows}
 
 
 async def entry_of(meeting_id: int, entry_id: int) -> Line | None:

@@ -270,6 +270,17 @@ async def paper_ballot_bytes(principal: Principal, meeting: queries.MeetingView,
         return await written(pdf.paper_ballot_pdf, meeting, line, await queries.is_person(line.owner_id))
 
 
+async def paper_ballots_bytes(meeting: queries.MeetingView) -> bytes:
+    """Every owner's paper ballot of the register, one a page, for the office to hand out while the meeting is
+    announced or voting; in Russian (a legal document)."""
+    if meeting.stage not in (rules.Stage.ANNOUNCED, rules.Stage.VOTING):
+        raise NotFoundException()
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        register = await queries.register_of(meeting.id)
+        persons = await queries.persons_among(sorted({x.owner_id for x in register}))
+        return await written(pdf.paper_ballots_pdf, meeting, [(x, x.owner_id in persons) for x in register])
+
+
 async def protocol_bytes(meeting: queries.MeetingView) -> bytes:
     """The protocol, in Russian whatever the reader's language: it is filed with the housing inspectorate."""
     with in_locale(pdf.DOCUMENT_LOCALE):

@@ -45,6 +45,7 @@ from portal.meetings.deps import LoadedMeeting
 from portal.meetings.routes import LABELS
 from portal.meetings.routes import _pdf
 from portal.meetings.routes import material_of
+from portal.meetings.routes import paper_ballots_bytes
 from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
 from portal.settings import get_settings
@@ -243,6 +244,10 @@ class StaffMeetings(Controller):
     @get("/{meeting_id:int}/materials/{item_id:int}", name="meetings:staff_material")
     async def material(self, meeting: LoadedMeeting, item_id: FromPath[int]) -> File:
         return material_of(meeting, item_id)
+
+    @get("/{meeting_id:int}/paper-ballots", name="meetings:staff_paper_ballots")
+    async def paper_ballots(self, meeting: LoadedMeeting) -> Response[bytes]:
+        return _pdf(await paper_ballots_bytes(meeting), f"paper-ballots-{meeting.id}.pdf")
 
     @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")
     async def protocol(self, meeting: LoadedMeeting) -> Response[bytes]:

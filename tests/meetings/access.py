@@ -38,6 +38,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/meetings/ballots/{ballot_id:int}/scan": VIEW,
     "GET /staff/meetings/{meeting_id:int}/materials/{item_id:int}": VIEW,
     "GET /staff/meetings/{meeting_id:int}/protocol": VIEW,
+    "GET /staff/meetings/{meeting_id:int}/paper-ballots": VIEW,
     "GET /staff/meetings/{meeting_id:int}/export": ORGANISE,
     "GET /staff/meetings/owners": ORGANISE,
     "POST /staff/meetings/owners": ORGANISE,

@@ -75,3 +75,20 @@ async def test_the_protocol_says_the_snils_are_on_the_paper_ballots_only(example
     assert "СНИЛС собственников указаны в их решениях" not in text
     assert "указывают свой СНИЛС в бумажных решениях собственноручно" in text, text
     assert "подтверждены собственником в личном кабинете одноразовым кодом; СНИЛС в них не указывается" in text
+
+
+async def test_the_office_prints_every_owners_paper_ballot_a_page_each(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("operator",), houses=(house.house,)))
+    assert "/paper-ballots" in (await client.get(f"/staff/meetings/{meeting_id}")).text
+    printed = await client.get(f"/staff/meetings/{meeting_id}/paper-ballots")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(printed.content)).pages]
+    # the seven lines of the register, each on its own page; the six natural persons have a СНИЛС line, the LLC none
+    assert [next(o for o in "ABCDEFG" if f"Собственник {o}" in p) for p in pages] == list("ABCDEFG")
+    assert ["СНИЛС" in p for p in pages] == [True] * 6 + [False]
+    closed = await make_meeting(house.house, closed=True)
+    assert (await client.get(f"/staff/meetings/{closed}/paper-ballots")).status_code == 404
