@@ -236,16 +236,25 @@ async def test_the_copy_offered_on_a_shared_post_is_the_managers_to_change(db, c
 
 
 async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, login, town, staff_principal):
+    """Entrance 2 of A and entrance 17 of B: the form cannot say it as houses A and B with «2, 17» (that reads as
+    both entrances in both houses, and A has no 17), so it names the audience and keeps it; houses A and B with
+    entrance 17 are refused at the entrances, naming A, rather than saved for B's entrance alone, unsaid."""
     t = await town()
-    post_id, _, b = await _two_houses(t, staff_principal)
+    post_id, audience, b = await _two_houses(t, staff_principal)
     await login(client, t["moderator"])  # of houses A and B
     form = (await client.get(f"/staff/posts/{post_id}/edit")).text
-    assert _value(form, "entrances") == "2, 17"
-    assert _value(form, "accounts") == ", ".join(sorted((t["places"][0].number, b["account"])))
+    assert 'id="kept-audience"' in form and _value(form, "entrances") == ""
     page = (await client.get(f"/staff/posts/{post_id}")).text
     assert b["account"] in page and b["address"] in page and NAMED_ELSEWHERE not in page
-    chosen = {**_as_sent(form), "entrances": "17"}
-    sent = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
+    accounts = ", ".join(sorted((t["places"][0].number, b["account"])))
+    chosen = {**_as_sent(form), "houses": [str(t["house"]), str(t["other_house"])], "entrances": "17",
+              "accounts": accounts}  # fmt: skip
+    refused = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
+    assert refused.status_code == 422 and "ул. Ручьевая, д. 1 (17)" in refused.text
+    assert await stored_audience(post_id) == audience
+    sent = await client.form(
+        f"/staff/posts/{post_id}/edit", {**chosen, "houses": [str(t["other_house"])]}, files=NO_FILE
+    )
     assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
     assert await stored_audience(post_id) == Audience.of(
         entrances=[int(b["entrance"])], accounts=[t["places"][0].account, t["places"][2].account]
