@@ -353,10 +353,11 @@ async def _detail_context(meeting: queries.MeetingView, typed: Mapping[str, str]
 
 
 async def _paper_context(meeting: queries.MeetingView, typed: Mapping[str, str]) -> dict[str, Any]:
-    """The register lines the words typed find (``q``), with the one picked (``entry``) kept."""
+    """The register lines the words typed find (``q``), with the one picked (``entry``) kept; the СНИЛС asked for
+    only where the meeting's order has it written on the ballots."""
     search = rules.read_owner_search(typed.get("q", ""))
     choice = await queries.register_choice(meeting.id, search, parse_id(typed.get("entry", "")))
-    return {"choice": choice, "invalid": forms.INVALID}
+    return {"choice": choice, "invalid": forms.INVALID, "asks_snils": rules.asks_snils(meeting.starts_on)}
 
 
 PAGES = {"staff_detail": _detail_context, "staff_paper": _paper_context}

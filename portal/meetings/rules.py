@@ -582,6 +582,11 @@ def protocol_fields(day: date) -> tuple[ProtocolField, ...]:
     return _44_FIELDS
 
 
+def asks_snils(day: date) -> bool:
+    """Whether the order in force on ``day`` has the owners write their СНИЛС on the ballots (266/пр, not 44/пр)."""
+    return ProtocolField.SNILS in protocol_fields(day)
+
+
 # --- the owner's СНИЛС, as written on a paper ballot (266/пр) ---------------------------------------------------
 
 SNILS_CHECKED_FROM = 1_001_999  # the check number is defined for the numbers above 001-001-998 only

@@ -51,3 +51,21 @@ async def test_the_snils_on_a_paper_ballot_is_checked_kept_and_shown_masked(
     assert (await client.form(url, typed, files=scan)).status_code == 303
     rows = await Ballot.select(Ballot.snils).where(Ballot.meeting == meeting_id).order_by(Ballot.id)
     assert [r["snils"] for r in rows] == ["11223344595", ""]
+
+
+async def test_the_snils_field_is_asked_only_where_the_meetings_order_has_it_on_the_ballots(
+    client, login, make_user, example_house, make_meeting
+):
+    from datetime import date
+
+    from portal.meetings.tables import Meeting
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    assert 'name="snils"' in (await client.get(url)).text  # 266/пр
+
+    await Meeting.update({Meeting.starts_on: date(2025, 8, 31)}).where(Meeting.id == meeting_id)  # 44/пр
+    page = (await client.get(url)).text
+    assert 'name="voter_name"' in page and 'name="snils"' not in page and "СНИЛС" not in page
