@@ -26,9 +26,7 @@ from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
 from portal.accounts.tables import Residency
-from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
-from portal.accounts.tables import UserRole
 from portal.core.address import PremiseAddress
 from portal.core.clauses import either
 from portal.core.clauses import every
@@ -840,34 +838,53 @@ async def houses_for(principal: Principal) -> list[Option]:
 EXECUTORS_LIMIT = 500
 
 
-def _executor_ids() -> Select:
-    """The users holding the executor role (a subquery)."""
-    return UserRole.select(UserRole.user).where(UserRole.role == StaffRole.EXECUTOR)
+class Executor(NamedTuple):
+    """An executor of the list's filter, and the houses whose requests they would see once assigned: None for one
+    who sees every house (an administrator), else those of their houses the caller sees."""
+
+    option: Option
+    houses: frozenset[int] | None
 
 
-async def _active_executors(where: Any = None) -> list[Option]:
-    """Active staff with the executor role (and ``where``), by name, at most ``EXECUTORS_LIMIT``."""
-    query = User.select(User.id, User.full_name.as_alias("name")).where(
-        User.id.is_in(_executor_ids()) & User.is_active.eq(True)
-    )
-    if where is not None:
-        query = query.where(where)
-    return [Option(**r) for r in await query.order_by(User.full_name).order_by(User.id).limit(EXECUTORS_LIMIT)]
+# The active executors who work in one of the caller's houses or in every house (administrators), by name; each with
+# those of their houses the caller sees ({scope}: those houses, empty for a caller who sees every house).
+_EXECUTORS = """
+SELECT u.id, u.full_name AS name, {agg} AS houses,
+       EXISTS (SELECT 1 FROM user_role a WHERE a."user" = u.id AND a.role = {}) AS everywhere
+FROM portal_user u
+LEFT JOIN staff_house sh ON sh."user" = u.id {scope}
+WHERE u.is_active AND EXISTS (SELECT 1 FROM user_role r WHERE r."user" = u.id AND r.role = {})
+GROUP BY u.id, u.full_name
+{having}
+ORDER BY u.full_name, u.id
+LIMIT {}
+"""
+_IN_SCOPE = 'HAVING COUNT(sh.house) > 0 OR EXISTS (SELECT 1 FROM user_role w WHERE w."user" = u.id AND w.role = {})'
+_AGGREGATE = {"sqlite": "group_concat(sh.house)", "postgres": "string_agg(CAST(sh.house AS TEXT), ',')"}
 
 
-async def executors(principal: Principal) -> list[Option]:
+async def executors(principal: Principal) -> list[Executor]:
     """The executors of the list's filter: those who work in one of the caller's houses (``housing.queries.
-    house_scope``) or in every house (administrators); every executor for a caller who sees every house."""
-    scope = house_scope(StaffHouse.house, principal)
-    if scope is None:
-        return await _active_executors()
-    in_houses = StaffHouse.select(StaffHouse.user).where(scope)
-    return await _active_executors(User.id.is_in(in_houses) | User.id.is_in(_company_wide()))
+    house_scope``) or in every house (administrators); every executor for a caller who sees every house. One
+    statement, at most ``EXECUTORS_LIMIT``; ``assignable_among`` tells from it who may take each request shown."""
+    mine = sorted(principal.house_ids or ())
+    admin, executor = StaffRole.ADMIN.value, StaffRole.EXECUTOR.value
+    sql = _EXECUTORS.replace("{agg}", _AGGREGATE[User._meta.db.engine_type])
+    limited = principal.house_ids is not None
+    sql = sql.replace("{scope}", f"AND sh.house IN ({placeholders(mine)})" if mine else "AND 1 = 0" * limited)
+    sql = sql.replace("{having}", _IN_SCOPE if limited else "")
+    rows = await User.raw(sql, admin, *mine, executor, *([admin] if limited else []), EXECUTORS_LIMIT)
+    return [_executor(r) for r in rows]
 
 
-def _company_wide() -> Select:
-    """Staff who see every house: administrators (``Principal.house_ids`` is None for them)."""
-    return UserRole.select(UserRole.user).where(UserRole.role == StaffRole.ADMIN)
+def _executor(row: dict[str, Any]) -> Executor:
+    houses = None if row["everywhere"] else frozenset(int(h) for h in str(row["houses"] or "").split(",") if h)
+    return Executor(Option(row["id"], row["name"]), houses)
+
+
+def assignable_among(found: Sequence[Executor], houses: Iterable[int]) -> dict[int, list[Option]]:
+    """For each of ``houses`` (of the caller's), those of ``found`` who would see a request of it (pure)."""
+    return {h: [e.option for e in found if e.houses is None or h in e.houses] for h in sorted(set(houses))}
 
 
 # The executors who would see a request of one of the houses given: active, with the executor role, and given one

@@ -13,6 +13,7 @@ import pytest
 from portal.core.tables import AuditEvent
 from portal.tickets import actions
 from portal.tickets.tables import Ticket
+from tests.querylog import captured
 
 HX_ROW = {"HX-Request": "true", "HX-Target": "row"}
 ELSEWHERE = "Этот исполнитель не работает в доме заявки и не увидит её."
@@ -145,3 +146,18 @@ async def test_a_bulk_assignment_to_an_executor_of_none_of_the_houses_names_ever
     numbers = ", ".join(str(n) for n in two_houses["numbers"])
     assert f"Заявки № {numbers} не назначены: выбранный исполнитель не работает в их домах" in said
     assert "Назначено 0 заявок" not in said
+
+
+async def test_the_list_reads_its_executors_once_for_the_filter_and_for_each_row(db, client, login, make_user, houses):
+    """The filter's executors (the caller's houses) and each row's (its house) are one read of the executors."""
+    for caller, filter_choice in (
+        (houses["dispatcher"], {houses["local"], houses["wide"]}),
+        (await make_user(roles=("dispatcher", "admin")), {houses[k] for k in ("local", "far", "wide", "nowhere")}),
+    ):
+        await login(client, caller)
+        await client.get("/staff/tickets?tab=all")  # the first load builds the principal kept in the session
+        with captured(db) as seen:
+            queue = (await client.get("/staff/tickets?tab=all")).text
+        assert len([q for q in seen if "staff_house" in str(q)]) == 1, [str(q) for q in seen]
+        assert offered(queue, "f-executor") == filter_choice
+        assert offered(queue, f"executor-{houses['ticket']}") == {houses["local"], houses["wide"]}
