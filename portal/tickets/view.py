@@ -357,7 +357,8 @@ def filter_chips(
 ) -> list[Chip]:
     """Every filter in force (the tab and the sort excepted), each removable on its own: a label as HTML, the
     house's address and the executor's name, Russian data, marked ``lang="ru"`` on a page in another language."""
-    kept = {k: list(v) for k, v in params.items() if k not in ("page", "part") and v}
+    kept = {k: [x for x in v if x] for k, v in params.items() if k not in ("page", "part")}
+    kept = {k: v for k, v in kept.items() if v}  # a field the form sent empty is no filter: not in the links
     names = {"house": {h.id: h.name for h in houses}, "executor": {e.id: e.name for e in executors}}
 
     def without(key: str, value: str | None = None) -> str:

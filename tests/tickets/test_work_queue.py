@@ -102,6 +102,17 @@ def test_a_date_range_chip_reads_its_dates_as_words_not_as_the_typed_iso_text():
     assert chips == ["Создана: 3 ноября 2026, 09:30 – 5 ноября 2026", "Срок: 1 ноября 2026 – …"]
 
 
+def test_a_chip_removal_link_leaves_out_the_fields_the_form_sent_empty():
+    """The filter form sends every field, most of them empty: a chip's link without its filter carries only the
+    filters still in force, not ``q=&executor=&…&rating_to=``."""
+    from portal.tickets.filters import read_filters
+    from portal.tickets.view import filter_chips
+
+    params = {"tab": ["all"], "q": [""], "status": ["new", ""], "executor": [""], "rating_to": [""], "page": ["2"]}
+    chips = filter_chips(read_filters(params, "Europe/Simferopol"), params, [], [])
+    assert [c.remove for c in chips] == ["/staff/tickets?tab=all"]
+
+
 async def _address(house_id: int) -> str:
     from portal.housing.tables import House
 
