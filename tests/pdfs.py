@@ -22,3 +22,16 @@ def text_off_the_page(content: bytes, *, edge: float = 0.9) -> list[str]:
 
         page.extract_text(visitor_text=visit)
     return found
+
+
+def text_heights(content: bytes) -> dict[str, float]:
+    """Each piece of text of the first page by its height above the page's foot, in mm (the last one placed of the
+    same text): the distance between two rows of a table is the height of the upper one."""
+    found: dict[str, float] = {}
+
+    def visit(text: str, cm: Any, tm: Any, *_: Any) -> None:
+        if text.strip():
+            found[text.strip()] = (float(tm[5]) * float(cm[3]) + float(cm[5])) * 25.4 / 72
+
+    PdfReader(io.BytesIO(content)).pages[0].extract_text(visitor_text=visit)
+    return found

@@ -59,15 +59,16 @@ class _Doc(A4):
         self.set_font("Main", "", 9.5)
         self.multi_cell(self.width, 5, f"{label}: {value}")
 
-    def table(self, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    def table(self, head: list[str], rows: list[list[str]], widths: list[float], row_height: float = 0) -> None:
         """A table of ``widths`` (mm) set flush left: fpdf2 justifies a cell's lines by default, and a name that
         wraps was spread out to both edges of its cell. A column is as wide as its longest word (a heading,
-        «(совместная)», «машино-место»): a narrower one cuts the word inside it."""
+        «(совместная)», «машино-место»): a narrower one cuts the word inside it. ``row_height`` (mm): the least
+        height of a row below the heading, for the boxes filled in by hand."""
         self.set_font("Main", "", 8)
         with super().table(col_widths=widths, line_height=4.2, first_row_as_headings=True, text_align="LEFT") as t:
             t.row(head)
             for r in rows:
-                t.row(r)
+                t.row(r, min_height=row_height or None)
 
 
 def _heading_block(pdf: _Doc, meeting: queries.MeetingView) -> None:
@@ -130,6 +131,7 @@ def _holding(pdf: _Doc, line: queries.Line, document: str) -> None:
 
 
 BLANK = "_" * 30  # a line the owner fills in by hand
+ANSWER_BOX_HEIGHT = 14  # mm: an answer's box takes a handwritten mark and a short note beside it
 
 
 def paper_ballot_pdf(meeting: queries.MeetingView, line: queries.Line, person: bool) -> bytes:
@@ -164,6 +166,7 @@ def _paper_page(pdf: _Doc, meeting: queries.MeetingView, line: queries.Line, per
         [_("No."), _("Question"), *(forms.choice_label(c) for c in rules.Choice)],
         [[str(i.position), i.text, "", "", ""] for i in meeting.items],
         [10, 106, 20, 20, 26],
+        ANSWER_BOX_HEIGHT,
     )
     pdf.ln(6)
     pdf.text(_("Date: %(blank)s    Signature: %(blank)s", blank="_" * 20))

@@ -19,6 +19,7 @@ from portal.notifications.messages import in_locale
 from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
+from tests.pdfs import text_heights
 from tests.pdfs import text_off_the_page
 
 
@@ -92,3 +93,12 @@ async def test_the_office_prints_every_owners_paper_ballot_a_page_each(
     assert ["СНИЛС" in p for p in pages] == [True] * 6 + [False]
     closed = await make_meeting(house.house, closed=True)
     assert (await client.get(f"/staff/meetings/{closed}/paper-ballots")).status_code == 404
+
+
+async def test_the_paper_ballots_answer_boxes_take_a_handwritten_mark_and_a_note(example_house, make_meeting):
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    line = (await queries.register_of(meeting.id))[0]
+    heights = text_heights(await _written(meeting, line, True))
+    first, second = meeting.items[0].text, meeting.items[1].text  # each a line of its own in the table
+    assert heights[first] - heights[second] >= 12, heights
