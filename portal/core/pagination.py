@@ -113,11 +113,17 @@ class Page(Generic[T]):
 
 
 def with_params(params: Mapping[str, object], **changes: object) -> str:
-    """A query string of ``params`` with ``changes`` applied (``None`` removes a key)."""
-    merged: dict[str, object] = {k: v for k, v in params.items() if v not in (None, "")}
-    for key, value in changes.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return "?" + urlencode(merged, doseq=True) if merged else "?"
+    """A query string of ``params`` with ``changes`` applied (``None`` removes a key). An empty value is no value:
+    a field a form sent empty (``q=``), alone or in a list of a key's values (``status=new&status=``), is left
+    out of the link, whether it came from the request or a change."""
+    merged = {**params, **changes}
+    kept = {key: _filled(value) for key, value in merged.items()}
+    kept = {key: value for key, value in kept.items() if value not in (None, [])}
+    return "?" + urlencode(kept, doseq=True) if kept else "?"
+
+
+def _filled(value: object) -> object:
+    """``value`` without its empty items: a list or tuple keeps its filled ones, a lone ``""`` becomes ``None``."""
+    if isinstance(value, list | tuple):
+        return [item for item in value if item not in (None, "")]
+    return None if value == "" else value

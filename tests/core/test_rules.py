@@ -50,6 +50,14 @@ def test_with_params_keeps_filters_and_drops_empty_values():
     assert with_params({"status": "new", "q": "", "page": "3"}, page=None, size=50) == "?status=new&size=50"
 
 
+def test_with_params_drops_the_empty_items_of_a_list_of_values():
+    """A request's query read as lists (``status=new&status=&q=``, as a filter form sends it) gives links with the
+    filters in force only, not the fields sent empty; so does a change to an empty value or list."""
+    params = {"status": ["new", ""], "q": [""], "house": ["", "7"], "tab": "all"}
+    assert with_params(params, page=2) == "?status=new&house=7&tab=all&page=2"
+    assert with_params({"tab": "all", "status": ["new"]}, status=[""], q="") == "?tab=all"
+
+
 @pytest.mark.parametrize(
     ("cookie", "header", "expected"),
     [
