@@ -18,7 +18,6 @@ from typing import Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import Request
-from litestar.datastructures import Cookie
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import build_exclude_path_pattern
@@ -118,15 +117,7 @@ class SessionBoundCSRFMiddleware:
         return "" if not value or value == "null" else value
 
     def _set_cookie(self, headers: MutableScopeHeaders, token: str) -> None:
-        cookie = Cookie(
-            key=self.config.cookie_name,
-            value=token,
-            path=self.config.cookie_path,
-            secure=self.config.cookie_secure,
-            httponly=self.config.cookie_httponly,
-            samesite=self.config.cookie_samesite,
-            domain=self.config.cookie_domain,
-        )
+        cookie = cookies.cookie(self.config.cookie_name, token, max_age=None)
         headers.add("set-cookie", cookie.to_header(header=""))
 
 

@@ -2,8 +2,9 @@
 starts with ``https://``), HttpOnly (no script of the portal reads a cookie: the CSRF token reaches htmx and push.js
 through the page), SameSite=Lax, for the whole site.
 
-The session and CSRF middlewares take ``flags()``; a route sets or deletes its cookies with ``cookie`` and
-``expired`` — never with ``Cookie(...)`` or ``Response.delete_cookie``, which leave Secure off."""
+A route, and the session and CSRF middlewares, set or delete their cookies with ``cookie`` and ``expired`` — never
+with ``Cookie(...)`` or ``Response.delete_cookie``, which leave Secure off (a middleware adds the cookie's
+``to_header(header="")`` to the answer it passes on)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def flags() -> dict[str, Any]:
     return {"secure": get_settings().secure_cookies, "httponly": True, "samesite": "lax", "path": "/"}
 
 
-def cookie(key: str, value: str, *, max_age: int = YEAR) -> Cookie:
-    """A cookie the browser keeps for ``max_age`` seconds (a year unless told)."""
+def cookie(key: str, value: str, *, max_age: int | None = YEAR) -> Cookie:
+    """A cookie the browser keeps for ``max_age`` seconds (a year unless told; None: until the browser closes)."""
     return Cookie(key=key, value=value, max_age=max_age, **flags())
 
 

@@ -298,12 +298,12 @@ def session_expired(session: dict[str, Any], now: float) -> bool:
 
 
 def _session_backend() -> Any:
-    from litestar.datastructures import Cookie
     from litestar.datastructures import MutableScopeHeaders
     from litestar.middleware.session.server_side import ServerSideSessionBackend
     from litestar.middleware.session.server_side import ServerSideSessionConfig
     from litestar.types import Empty
-    from litestar.utils.dataclass import extract_dataclass_items
+
+    from portal.core import cookies
 
     class PortalSessionBackend(ServerSideSessionBackend):
         """Server-side sessions that rotate their id on request, know "remember me", store nothing for
@@ -326,17 +326,11 @@ def _session_backend() -> Any:
             cookie_id = connection.cookies.get(self.config.key)
             if cookie_id == "null":
                 cookie_id = None
-            params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
-            params.pop("max_age", None)
-            params.pop("expires", None)
             data = dict(scope_session) if scope_session not in (None, Empty) else {}
             if scope_session is Empty or not data.keys() - _SESSION_BOOKKEEPING:
                 if cookie_id:
                     await self.delete(cookie_id, store=store)
-                    headers.add(
-                        "Set-Cookie",
-                        Cookie(value="null", key=self.config.key, expires=0, **params).to_header(header=""),
-                    )
+                    headers.add("Set-Cookie", cookies.expired(self.config.key).to_header(header=""))
                 return
             import time
 
@@ -356,9 +350,8 @@ def _session_backend() -> Any:
             remember = bool(data.get(SESSION_REMEMBER))
             lifetime = REMEMBER_SECONDS if remember else IDLE_SECONDS
             await store.set(session_id, self.serialize_data(data, scope), expires_in=lifetime)
-            if remember:
-                params["max_age"] = lifetime
-            headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **params).to_header(header=""))
+            cookie = cookies.cookie(self.config.key, session_id, max_age=lifetime if remember else None)
+            headers.add("Set-Cookie", cookie.to_header(header=""))
 
     class PortalSessionConfig(ServerSideSessionConfig):
         _backend_class = PortalSessionBackend

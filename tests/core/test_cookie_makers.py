@@ -11,8 +11,6 @@ import portal
 
 ROOT = Path(portal.__file__).parent
 
-# The two middlewares write their cookie from a config filled by ``cookies.flags()`` (app.py, csrf.csrf_config).
-MIDDLEWARES = {"core/security.py", "accounts/csrf.py"}
 MAKERS = {"cookie", "expired"}
 
 
@@ -31,7 +29,7 @@ def _own_cookies(tree: ast.AST, relative: str) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         called = _name(node.func)
-        if called == "Cookie" and relative not in MIDDLEWARES:
+        if called == "Cookie":
             found.append(f"{relative}:{node.lineno} builds Cookie(...)")
         elif called == "delete_cookie":
             found.append(f"{relative}:{node.lineno} calls .delete_cookie(...)")
