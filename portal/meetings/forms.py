@@ -282,10 +282,12 @@ def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Th
 
 
 def read_paper_ballot(
-    data: Mapping[str, Any], now: datetime, zone: ZoneInfo, opens: datetime
+    data: Mapping[str, Any], now: datetime, zone: ZoneInfo, opens: datetime, asks_snils: bool
 ) -> tuple[int | None, datetime | None, str, FormErrors]:
     """A paper ballot's owner from the register, the СНИЛС written on it (its digits; optional) and the moment it was
     received (in ``zone``), with their errors.
+    The СНИЛС is read only where the meeting's order puts it on the ballots (``asks_snils``, 266/пр): one posted for
+    a 44/пр meeting (an old open form, a crafted request) is personal data nothing asks for — dropped, never kept.
     Decisions are received while voting runs (ЖК ст. 47 ч. 1): a moment before it ``opens`` is refused at the field —
     a date typed wrong, or a paper that is no decision of this meeting. One received after the closing time is kept
     and marked late (ст. 47 ч. 2): it is recorded, never counted."""
@@ -293,7 +295,7 @@ def read_paper_ballot(
     entry = parse_id(form_value(data, "entry"))
     moment = parse_moment(form_value(data, "received_at"))
     received = moment.replace(tzinfo=zone) if moment else None
-    snils = rules.snils_digits(form_value(data, "snils"))
+    snils = rules.snils_digits(form_value(data, "snils")) if asks_snils else ""
     if entry is None:
         errors.add("entry", gettext("Choose an owner from the register."))
     if snils and not rules.snils_valid(snils):

@@ -196,7 +196,7 @@ class StaffMeetings(Controller):
     ) -> Template | Response[Any]:
         # The errors in the form's order: the owner, the СНИЛС, when received, the scan, the answers.
         entry, received, snils, errors = forms.read_paper_ballot(
-            data, clock.now(), clock.zone(), meeting.voting_starts_at
+            data, clock.now(), clock.zone(), meeting.voting_starts_at, rules.asks_snils(meeting.starts_on)
         )
         scan = await _scan(data, errors)
         ids = [i.id for i in meeting.items]

@@ -69,3 +69,27 @@ async def test_the_snils_field_is_asked_only_where_the_meetings_order_has_it_on_
     await Meeting.update({Meeting.starts_on: date(2025, 8, 31)}).where(Meeting.id == meeting_id)  # 44/пр
     page = (await client.get(url)).text
     assert 'name="voter_name"' in page and 'name="snils"' not in page and "СНИЛС" not in page
+
+
+async def test_a_snils_posted_for_a_44_pr_meeting_is_not_kept(client, login, make_user, example_house, make_meeting):
+    # An old open form or a crafted request: the order of the meeting (44/пр) asks no СНИЛС, so none is stored —
+    # and one not even a СНИЛС refuses nothing, its field being no part of the form.
+    from datetime import date
+
+    from portal.meetings.tables import Meeting
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    await Meeting.update({Meeting.starts_on: date(2025, 8, 31)}).where(Meeting.id == meeting_id)  # 44/пр
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    entry = (await queries.register_of(meeting_id))[0].id
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    typed = {"entry": str(entry), "received_at": now, **{f"q{i.id}": "for" for i in meeting.items}}
+    scan = [("scan", ("ballot.pdf", PDF, "application/pdf"))]
+
+    assert (await client.form(url, {**typed, "snils": "112-233-445 95"}, files=scan)).status_code == 303
+    assert await Ballot.select(Ballot.snils).where(Ballot.meeting == meeting_id).output(as_list=True) == [""]
+    assert (await client.form(url, {**typed, "snils": "112-233-445 96"}, files=scan)).status_code == 303
+    assert await Ballot.count().where((Ballot.meeting == meeting_id) & (Ballot.snils == "")) == 2
