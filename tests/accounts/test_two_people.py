@@ -36,6 +36,8 @@ PARAM = re.compile(r"\{(\w+):(\w+)\}")
 # Ids that name no one's private record: the catalogue's services, a house's meetings, news and their images, the
 # items of a meeting's agenda, neighbours' initiatives, the published editions of the consent texts; B may open them
 # as A does.
+# Staff pages of a meeting that exist only while it is announced or voting (a closed meeting's answer 404 to all).
+WHILE_OPEN = {"/staff/meetings/{meeting_id:int}/paper-ballots"}
 SHARED = {"service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id", "consent_type", "edition"}
 
 
@@ -462,6 +464,10 @@ def test_staff_of_other_houses_reach_nothing_of_a_house_by_an_id(site: tuple[str
             choices = [[v for v in theirs.get(n, []) if v is not None] for n in names]
             if "item_id" in names:  # an agenda item under its own meeting
                 choices[names.index("meeting_id")] = [db.one(f"SELECT meeting FROM agenda_item WHERE id = {item}")]
+            if path in WHILE_OPEN:  # answered only while its meeting is announced or voting: the published one
+                choices[names.index("meeting_id")] = [
+                    db.one("SELECT min(id) FROM meeting WHERE house IN (1, 2) AND status = 'published'")
+                ]
             if not all(choices):
                 unfilled.add(f"{method} {path}")
                 continue
