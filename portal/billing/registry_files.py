@@ -435,10 +435,14 @@ def _of_balances(cells: list[str]) -> bool:
     return {"account", "period"} <= header and bool({"opening", "closing"} & header)
 
 
+def _names_payments(cells: list[str]) -> bool:
+    """The first row names at least two of a payment table's required columns."""
+    return len(set(header_of(cells, COLUMNS)) & set(REQUIRED)) >= 2
+
+
 def _of_payments(cells: list[str], text: str) -> bool:
     """A file of payments (``read_registry``): a table naming their columns, or a bank's registry (its totals line)."""
-    table = len(set(header_of(cells, COLUMNS)) & set(REQUIRED)) >= 2
-    return table or any(_TOTALS.match(line) for line in text.splitlines()[-3:])
+    return _names_payments(cells) or any(_TOTALS.match(line) for line in text.splitlines()[-3:])
 
 
 def _read_table(lines: Iterator[list[str]], parsed: ParsedRegistry, progress: Progress | None) -> None:
@@ -576,7 +580,7 @@ def read_registry(filename: str, content: bytes, progress: Progress | None = Non
         if _of_balances(_first_line(text)):
             parsed.problems = [LineProblem(1, Problem.BALANCES_FILE)]
             return parsed
-        if len(set(header_of(_first_line(text), COLUMNS)) & set(REQUIRED)) >= 2:
+        if _names_payments(_first_line(text)):
             parsed.kind = RegistryKind.TABLE
             _read_tabular(text.encode("utf-8"), parsed, lambda lines: _read_table(lines, parsed, progress))
         else:
