@@ -871,7 +871,9 @@ async def executors(principal: Principal) -> list[Executor]:
     admin, executor = StaffRole.ADMIN.value, StaffRole.EXECUTOR.value
     sql = _EXECUTORS.replace("{agg}", _AGGREGATE[User._meta.db.engine_type])
     limited = principal.house_ids is not None
-    sql = sql.replace("{scope}", f"AND sh.house IN ({placeholders(mine)})" if mine else "AND 1 = 0" * limited)
+    # the caller's houses; none for a caller of no house; every one for a caller who sees every house
+    no_house = "AND 1 = 0" if limited else ""
+    sql = sql.replace("{scope}", f"AND sh.house IN ({placeholders(mine)})" if mine else no_house)
     sql = sql.replace("{having}", _IN_SCOPE if limited else "")
     rows = await User.raw(sql, admin, *mine, executor, *([admin] if limited else []), EXECUTORS_LIMIT)
     return [_executor(r) for r in rows]
