@@ -201,9 +201,10 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             await Post.update(changes).where(Post.id == post_id)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
         if data.audience is not None:
-            before = await queries.stored_audience(post_id)
+            published = current is not None and current["status"] == PostStatus.PUBLISHED
+            before = await queries.stored_audience(post_id) if published else None  # read only where it matters
             await _write_targets(post_id, data.audience, houses, principal.house_ids)
-            if current is not None and current["status"] == PostStatus.PUBLISHED:
+            if before is not None:
                 await _reach_the_new(post_id, before, data.publish_at)
     return post_id
 
