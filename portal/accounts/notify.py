@@ -4,7 +4,8 @@ written in the language the user chose — whoever caused the message.
 Domains call ``notify(user_id, template, ...)`` in one of two ways:
 
 - with a registered message template (``portal.notifications.messages``) and its ``context``: the template is
-  rendered here in the recipient's language, with an HTML part for e-mail;
+  rendered here in the recipient's language, with an HTML part for e-mail; its in-app row keeps the context, so
+  the portal's list words it again in whatever language the person reads the portal in by then;
 - with ``subject`` and ``body`` as functions returning the text, for a message without a template of its own::
 
       await notify(
@@ -19,7 +20,7 @@ Domains call ``notify(user_id, template, ...)`` in one of two ways:
   ``notify`` calls them with the recipient's language switched on, so a Russian-speaking dispatcher's change
   reaches an English-speaking resident in English (``gettext`` inside them reads the catalog of the module that
   wrote them, as everywhere). A plain string is sent as it is — only for words that are not translated (a
-  person's own message).
+  person's own message). Such a message stays in the portal's list in the language it was written in.
 """
 
 from __future__ import annotations
@@ -123,10 +124,15 @@ async def notify(
     if not await _may_send(user_id, template):
         return 0
     ctx = {**(context or {}), "link": link}
+    # The in-app row keeps the page its title links to; its words and subject are its own columns, in the
+    # recipient's language of today.
+    inapp = {"link": link}
     if not subject and not body and template in messages.registered():
         rendered = messages.render(template, user["locale"], ctx)
         # The e-mail ends with the page's address; the in-app list links its title there instead.
         subject_text, bodies = rendered.subject, {"email": rendered.text, "inapp": rendered.inapp}
+        # ... and the template's context, which the list words again in the language the person reads it in.
+        inapp = messages.inapp_context(link, ctx)
         ctx["html"] = rendered.html
     else:
         with in_locale(user["locale"]):
@@ -134,9 +140,8 @@ async def notify(
         # The e-mail ends with the page's full address, as a template's does; the in-app title links there.
         address = messages.absolute(link) if link else ""
         bodies = {"email": f"{body_text}\n\n{address}" if address else body_text, "inapp": body_text}
-    # The e-mail row keeps what its letter is made of (the HTML part); the in-app row only the page its title
-    # links to — its words and subject are its own columns, and the list reads nothing else.
-    contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": {"link": link}}  # dates, amounts as text
+    # The e-mail row keeps what its letter is made of (the HTML part).
+    contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": inapp}  # dates, amounts as text
     channels = [("inapp", str(user_id))]  # the person's record in the portal, always kept (``rules.wants``)
     if await _mailed(user, template):
         channels.append(("email", user["email"]))

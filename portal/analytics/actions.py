@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from portal.accounts.rules import may_send
 from portal.analytics import forms
@@ -30,6 +31,7 @@ from portal.housing.tables import Complex
 from portal.housing.tables import House
 from portal.notifications import queries as recipients
 from portal.notifications.messages import Message
+from portal.notifications.messages import inapp_context
 from portal.notifications.messages import render
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
@@ -60,7 +62,9 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
     return wave.id
 
 
-def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, message: Message) -> OutboxMessage:
+def _invitation(
+    wave_id: int, person: recipients.Recipient, channel: Channel, message: Message, words: dict[str, Any]
+) -> OutboxMessage:
     recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
     body = {
         Channel.EMAIL: message.text,
@@ -69,8 +73,9 @@ def _invitation(wave_id: int, person: recipients.Recipient, channel: Channel, me
     }.get(channel, message.short)
     context = {
         Channel.EMAIL: {"link": message.link, "html": message.html},
-        # the in-app title links to the survey's path, which holds if the portal's address changes
-        Channel.INAPP: {"link": SURVEY_LINK},
+        # the in-app title links to the survey's path, which holds if the portal's address changes; the list
+        # words it again from the context in the language the person reads it in
+        Channel.INAPP: inapp_context(SURVEY_LINK, words),
     }.get(channel, {"link": message.link})
     return OutboxMessage(
         channel=channel.value,
@@ -104,7 +109,7 @@ async def invite(wave_id: int, complex_id: int, closes_on: date, today: date) ->
             wanted = reach[person.user_id]
             if person.locale not in rendered:
                 rendered[person.locale] = render(NPS_INVITATION, person.locale, context)
-            rows.extend(_invitation(wave_id, person, channel, rendered[person.locale]) for channel in wanted)
+            rows.extend(_invitation(wave_id, person, channel, rendered[person.locale], context) for channel in wanted)
         queued += await outbox.enqueue_many(rows)
         if len(page) < INVITE_PAGE:
             break

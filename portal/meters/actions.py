@@ -41,6 +41,7 @@ from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Source
 from portal.notifications.messages import MessageTemplate
+from portal.notifications.messages import inapp_context
 from portal.notifications.messages import render
 from portal.notifications.queries import Recipient
 from portal.notifications.rules import Channel
@@ -424,8 +425,11 @@ def _rows_for(
                 template=template.name,
                 subject=message.subject,
                 body=message.text if email else message.inapp,  # the in-app list's words, no address
-                # the in-app title links to the page's path, which holds if the portal's address changes
-                context={"link": message.link, "html": message.html} if email else {"link": context["link"]},
+                # the in-app title links to the page's path, which holds if the portal's address changes; the
+                # list words it again from the context in the language the person reads it in
+                context={"link": message.link, "html": message.html}
+                if email
+                else inapp_context(context["link"], context),
                 dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
                 ref=f"meters:{key}"[:64],
             )

@@ -16,6 +16,11 @@ its text carries an address itself (a meeting's «The agenda and the materials: 
 
 ``render(template, locale, context)`` switches to the recipient's language while the parts are made; the
 ``sample`` context renders every template in tests (an English-speaking resident gets English in each).
+
+An in-app message is read later, perhaps after its reader has switched the portal to another language: its row
+keeps the template's name and its context (``inapp_context``: dates and amounts kept as what they are), and the list
+words it again in the reader's language of the moment (``reworded``). A row without them (older ones, and messages
+written without a template) is shown as it was stored.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from portal.core import i18n
@@ -179,3 +187,58 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
     if link and link not in text:
         text = f"{text}\n\n{link}"
     return Message(subject=subject, text=text, html=page, short=short, link=link, inapp=inapp)
+
+
+# --- in-app messages worded again when they are read ----------------------------------------------------------
+
+# The tag a kept value carries in JSON, by its type: a datetime before a date (a datetime is a date too).
+_KEPT: tuple[tuple[str, type, Callable[[str], Any]], ...] = (
+    ("$datetime", datetime, datetime.fromisoformat),
+    ("$date", date, date.fromisoformat),
+    ("$decimal", Decimal, Decimal),
+)
+
+
+def _keep(value: Any) -> Any:
+    for tag, kind, _ in _KEPT:
+        if isinstance(value, kind):
+            return {tag: value.isoformat() if isinstance(value, date) else str(value)}
+    if isinstance(value, dict):
+        return {str(k): _keep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_keep(v) for v in value]
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _restore(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            for tag, _, read in _KEPT:
+                if tag in value:
+                    return read(value[tag])
+        return {k: _restore(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(v) for v in value]
+    return value
+
+
+def inapp_context(link: str, context: Context) -> Context:
+    """What an in-app row of a template keeps in its ``context``: the page its title links to, and the template's
+    context (``words``) as JSON that gives back its dates and amounts, so that the list can word it again."""
+    return {"link": link, "words": _keep({k: v for k, v in context.items() if k != "link"})}
+
+
+def reworded(template: str, context: Context, subject: str, body: str) -> tuple[str, str]:
+    """An in-app message's title and words in the reader's language of the moment (``i18n.get_locale()``), from its
+    template and kept context; as stored where the row kept no context (an older message, one written without a
+    template) or its template no longer reads it (renamed, or its context changed since)."""
+    kept = context.get("words")
+    load_all()
+    found = _templates.get(template) if isinstance(kept, dict) else None
+    if found is None:
+        return subject, body
+    try:
+        message = render(found, i18n.get_locale(), {**_restore(kept), "link": context.get("link") or ""})
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return subject, body
+    return message.subject, message.inapp

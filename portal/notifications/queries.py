@@ -25,6 +25,7 @@ from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.housing.tables import Riser
+from portal.notifications.messages import reworded
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
 from portal.notifications.rules import TargetKind
@@ -487,12 +488,14 @@ def shown_in_app(user_id: int, now: datetime) -> Any:
 
 
 async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
-    """A page of the person's in-app messages, newest first (two queries: the count and the page)."""
+    """A page of the person's in-app messages, newest first (two queries: the count and the page), each worded in
+    the reader's language of the moment where its row kept its template's context (``messages.reworded``)."""
     mine = shown_in_app(user_id, clock.now())
     total = await OutboxMessage.count().where(mine)
     rows = await (
         OutboxMessage.select(
             OutboxMessage.id,
+            OutboxMessage.template,
             OutboxMessage.subject,
             OutboxMessage.body,
             OutboxMessage.context,
@@ -506,17 +509,12 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
         .offset(page.offset)
     )
     base_url = get_settings().base_url
-    items = [
-        InAppMessage(
-            id=r["id"],
-            subject=r["subject"],
-            body=r["body"],
-            link=inapp_link(json.loads(r["context"]) if isinstance(r["context"], str) else r["context"], base_url),
-            created_at=r["created_at"],
-            unread=r["read_at"] is None,
-        )
-        for r in rows
-    ]
+    items = []
+    for r in rows:
+        context = json.loads(r["context"]) if isinstance(r["context"], str) else r["context"]
+        subject, body = reworded(r["template"], context, r["subject"], r["body"])
+        link = inapp_link(context, base_url)
+        items.append(InAppMessage(r["id"], subject, body, link, r["created_at"], unread=r["read_at"] is None))
     return Page(items, total, page.number, page.size)
 
 

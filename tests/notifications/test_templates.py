@@ -136,10 +136,11 @@ async def test_the_in_app_row_of_a_message_has_no_address_and_its_e_mail_has(db,
 
 
 @pytest.mark.parametrize("template", ["catalog/order_paid", None], ids=["a message template", "words of its own"])
-async def test_an_in_app_row_stores_only_the_page_it_links_to(db, client, login, make_user, template):
-    """The in-app row kept the whole e-mail — its HTML page and every fact the letter was made of — in its
-    context, which the list never reads: its words and subject are columns of their own, the context keeps the
-    site path its title links to. The e-mail row keeps its HTML part, and the list still links the title."""
+async def test_an_in_app_row_stores_the_page_it_links_to_and_no_letter(db, client, login, make_user, template):
+    """The in-app row kept the whole e-mail — its HTML page — in its context, which the list never reads: the
+    context keeps the site path its title links to and, for a template, the facts the list words it from again
+    (in the language its reader reads the portal in then). The e-mail row keeps its HTML part, and the list still
+    links the title."""
     from portal.accounts.notify import notify
     from portal.accounts.tables import User
     from portal.core.tables import OutboxMessage
@@ -153,7 +154,7 @@ async def test_an_in_app_row_stores_only_the_page_it_links_to(db, client, login,
         await notify(user, "t", subject="Ваш заказ", body="Оплачен", context=facts, dedupe_key="k", link=ORDER_PAGE)
     rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.context).where(OutboxMessage.user_id == user)
     stored = {r["channel"]: r["context"] if isinstance(r["context"], dict) else json.loads(r["context"]) for r in rows}
-    assert stored["inapp"] == {"link": ORDER_PAGE}
+    assert stored["inapp"] == ({"link": ORDER_PAGE, "words": facts} if template else {"link": ORDER_PAGE})
     assert stored["email"]["link"] == ORDER_PAGE and stored["email"]["number"] == 3
     assert bool(stored["email"].get("html")) is bool(template)
     await login(client, user)
