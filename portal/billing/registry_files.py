@@ -38,7 +38,6 @@ MAX_ROWS = 200_000
 MAX_BYTES = 40 * 1024 * 1024
 LIMITS = tabular.Limits(rows=MAX_ROWS, columns=24, cell=255, size=MAX_BYTES)
 MAX_ID = 64
-ENCODINGS = ("utf-8", "cp1251", "koi8_r", "cp866")
 
 Progress = Callable[[int], None]
 L = TypeVar("L")
@@ -83,7 +82,7 @@ class LineProblem:
             Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
             Problem.NOT_A_TABLE: _("The file is neither a payment registry nor a CSV or XLSX table."),
             Problem.UTF16: _("The file is UTF-16 text (Excel's «Unicode text»): save it as «CSV UTF-8» or as XLSX."),
-            Problem.ENCODING: _("The file is neither UTF-8, Windows-1251 nor KOI8-R text."),
+            Problem.ENCODING: tabular.unreadable_encoding(),
             Problem.TOO_MANY: ngettext(
                 "The file has more than %(num)s line.",
                 "The file has more than %(num)s lines.",

@@ -84,7 +84,7 @@ class TableError(ValueError):
         text = {
             Trouble.TOO_LARGE: gettext("The file is larger than %(mb)s MB.", mb=limits.size // (1024 * 1024)),
             Trouble.NOT_A_TABLE: gettext("The file is neither a CSV nor an XLSX table."),
-            Trouble.ENCODING: gettext("The file is neither UTF-8 nor Windows-1251 text."),
+            Trouble.ENCODING: unreadable_encoding(),
             Trouble.TOO_MANY_ROWS: ngettext(
                 "The file has more than %(num)s row.",
                 "The file has more than %(num)s rows.",
@@ -159,8 +159,22 @@ def read_rows(source: bytes | IO[bytes], limits: Limits) -> Iterator[list[str]]:
 # --- CSV ---------------------------------------------------------------------------------------------------
 
 
-SINGLE_BYTE = ("cp1251", "koi8_r", "cp866")
+# The single-byte encodings a file not in UTF-8 is read in, with the names people know them by: the detector
+# (``russian_encoding``) chooses among these, and the message of an unreadable file lists these (``READ_AS``).
+SINGLE_BYTE_NAMES = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R", "cp866": "CP866 (DOS)"}
+SINGLE_BYTE = tuple(SINGLE_BYTE_NAMES)
+READ_AS = ("UTF-8", *SINGLE_BYTE_NAMES.values())
 ENCODING_SAMPLE = 200_000
+
+
+def unreadable_encoding() -> str:
+    """The message of a text file in none of the encodings read, naming those that are (``READ_AS``)."""
+    return gettext(
+        "The file is in none of the encodings accepted (%(encodings)s): save it as «CSV UTF-8» or as XLSX.",
+        encodings=", ".join(READ_AS),
+    )
+
+
 # How often each letter comes in Russian text, per mille: the reading of a file's bytes with the most usual letters
 # is its encoding (a wrong one reads them as other letters, or as box drawings and signs).
 _LETTER_FREQUENCY = dict(

@@ -233,6 +233,23 @@ def test_a_registry_in_capitals_or_in_dos_encoding_reads_as_russian():
             assert (parsed.encoding, parsed.rows[0].payer) == (expected, payer), (encoding, parsed.problems)
 
 
+def test_a_file_in_no_encoding_read_is_told_every_encoding_that_is():
+    """The message named UTF-8, Windows-1251 and KOI8-R while DOS (866) files were read too: it lists the encodings
+    the reader tries, each of which reads a registry."""
+    text = BANK.read_bytes().decode("cp1251").replace("«", '"').replace("»", '"')
+    # Windows-1251 as far as the encoding is judged by, then a byte it has no letter for.
+    unreadable = ("# " + "примечание " * 20_000).encode("cp1251") + b"\x98\r\n" + text.encode("cp1251")
+    problems = registry_files.read_registry("r.txt", unreadable).problems
+    assert [p.code for p in problems] == [registry_files.Problem.ENCODING]
+    said = problems[0].message()
+    assert said.endswith(
+        "Файл не в одной из принимаемых кодировок (UTF-8, Windows-1251, KOI8-R, CP866 (DOS)): "
+        "сохраните его как «CSV UTF-8» или как XLSX."
+    )
+    for encoding in ("utf-8", "cp1251", "koi8_r", "cp866"):
+        assert registry_files.read_registry("r.txt", text.encode(encoding)).encoding == encoding
+
+
 def test_a_file_of_the_other_kind_is_named_as_such_not_line_by_line():
     """Balances chosen as payments (the kind the page starts with), or a bank's registry chosen as balances: one
     sentence saying which kind to choose, not every line called a bad registry line or three missing columns."""
