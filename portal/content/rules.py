@@ -15,6 +15,7 @@ from markupsafe import escape
 
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
+from portal.core.address import house_place
 from portal.core.address import premise_name
 from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import format_moment
@@ -321,11 +322,7 @@ class OutageFacts:
     def place(self, name: Callable[[str], str] = str) -> str:
         """Where, in the reader's language; ``name`` is applied to the names kept as the company typed them (the
         house's address, the riser's code)."""
-        if self.riser:
-            return gettext("%(address)s, riser %(code)s", address=name(self.address), code=name(self.riser))
-        if self.entrance is not None:
-            return gettext("%(address)s, entrance %(n)s", address=name(self.address), n=self.entrance)
-        return name(self.address)
+        return house_place(self.address, self.entrance, self.riser, name)
 
     def title(self, name: Callable[[str], str] = str) -> str:
         """«Холодная вода: ул. Ручьевая, д. 1, стояк ХВС-1», "Cold water: ул. Ручьевая, д. 1, riser ХВС-1"."""

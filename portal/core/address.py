@@ -8,6 +8,7 @@ is data and is shown as recorded: Russian on an English page too, where the ``ad
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -52,6 +53,27 @@ def full_address(house_address: str | None, kind: str | None = None, number: str
     if not house:
         return premise
     return Address(gettext("%(house)s, %(premise)s", house=house, premise=premise), house)
+
+
+def part_of_house(entrance: int | None = None, riser: str | None = None, name: Callable[[str], str] = str) -> str:
+    """An entrance or a riser of a house (or both), in the reader's language: «подъезд 2», "riser ХВС-1"; empty for
+    the whole house. ``name`` is applied to the riser's code, kept as the company typed it (``house_place``)."""
+    parts = [gettext("entrance %(n)s", n=entrance)] if entrance is not None else []
+    if riser:
+        parts.append(gettext("riser %(code)s", code=name(riser)))
+    return ", ".join(parts)
+
+
+def house_place(
+    house_address: str | None, entrance: int | None = None, riser: str | None = None, name: Callable[[str], str] = str
+) -> str:
+    """A house, or an entrance or a riser of it (where an outage is): «ул. Ручьевая, д. 1, подъезд 2», in English
+    "ул. Ручьевая, д. 1, entrance 2" — the house's address as recorded, the rest in the reader's language, as
+    ``full_address`` says a premise. ``name`` is applied to what the company typed (the address, the riser's code):
+    ``content.rules.names_marked`` passes one that marks them ``lang="ru"`` on a page in another language."""
+    house = name((house_address or "").strip())
+    part = part_of_house(entrance, riser, name)
+    return gettext("%(house)s, %(premise)s", house=house, premise=part) if part else house
 
 
 def recorded_address(house_address: str | None, kind: str | None = None, number: str | None = None) -> str:

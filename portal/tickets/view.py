@@ -18,10 +18,13 @@ from litestar import Response
 from litestar.response import Template
 from markupsafe import escape
 
+from portal.content.rules import names_marked
 from portal.core import clock
 from portal.core.address import Address
 from portal.core.address import full_address
 from portal.core.address import house_choices
+from portal.core.address import house_place
+from portal.core.address import part_of_house
 from portal.core.address import premise_name
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
@@ -201,9 +204,14 @@ class TicketView:
 
     @staticmethod
     def outage_options(outages: Sequence[OutageRow]) -> list[tuple[int, str]]:
-        return [
-            (o.id, f"{TK.outage_service(o.service)} · {format_moment(o.starts_at, clock.zone().key)}") for o in outages
-        ]
+        """The outages of the request's house as its «Связанное отключение» dropdown offers them: what is off, the
+        entrance or riser where narrower than the house (``core.address.part_of_house``), and from when, all in the
+        page's language — never the house's Russian address with English words in an option no ``lang`` can mark."""
+        zone = clock.zone().key
+        return [(o.id, " · ".join(part for part in (TK.outage_service(o.service),
+                                                    part_of_house(o.entrance_number, o.riser_code),
+                                                    format_moment(o.starts_at, zone)) if part))
+                for o in outages]  # fmt: skip
 
     @staticmethod
     def badge_class(row: TicketRow) -> str:
@@ -267,15 +275,13 @@ class TicketView:
     def outage_place(outage: OutageRow, *, markup: bool = False) -> str:
         """Where an outage is: the house, and the entrance or riser when it is narrower. With ``markup``, as HTML
         for a page's text: the house's address and the riser's code («ГВС-2»), Russian data, marked ``lang="ru"``
-        on a page in another language (``russian_markup``), as the ``address`` filter marks an address."""
-        mark: Callable[[str], str] = russian_markup if markup else str
-        fill: Callable[[str], str] = escape if markup else str
-        where = mark(outage.house_address)
-        if outage.entrance_number:
-            where = fill(gettext("%(address)s, entrance %(n)s")) % {"address": where, "n": outage.entrance_number}
-        if outage.riser_code:
-            where = fill(gettext("%(address)s, riser %(code)s")) % {"address": where, "code": mark(outage.riser_code)}
-        return where
+        on a page in another language (``content.rules.names_marked``), as the ``address`` filter marks an address;
+        the rest in the page's language (``core.address.house_place``)."""
+
+        def say(name: Callable[[str], str]) -> str:
+            return house_place(outage.house_address, outage.entrance_number, outage.riser_code, name)
+
+        return names_marked(say) if markup else say(str)
 
     @staticmethod
     def outage_name(outage: OutageRow) -> str:

@@ -10,6 +10,7 @@ import pytest
 from portal.core.address import address_markup
 from portal.core.address import full_address
 from portal.core.address import house_choices
+from portal.core.address import house_place
 from portal.core.i18n import set_locale
 
 
@@ -74,3 +75,25 @@ def test_on_an_english_page_the_house_stays_russian_marked_and_the_premise_reads
         set_locale("ru")
     assert address_markup(full_address(house, "flat", "1")) == f"{house}, кв. 1"
     assert address_markup(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("locale", "entrance", "riser", "said"),
+    [
+        ("ru", None, None, "ул. Ручьевая, д. 1"),
+        ("ru", 2, None, "ул. Ручьевая, д. 1, подъезд 2"),
+        ("en", 2, None, "ул. Ручьевая, д. 1, entrance 2"),
+        ("en", None, "ХВС-1", "ул. Ручьевая, д. 1, riser ХВС-1"),
+        ("en", 2, "ХВС-1", "ул. Ручьевая, д. 1, entrance 2, riser ХВС-1"),
+    ],
+)
+def test_a_place_in_a_house_keeps_the_address_as_recorded_and_says_the_rest_in_the_readers_language(
+    locale, entrance, riser, said
+):
+    set_locale(locale)
+    try:
+        assert house_place("ул. Ручьевая, д. 1", entrance, riser) == said
+        named = house_place("ул. Ручьевая, д. 1", entrance, riser, name=lambda text: f"<{text}>")
+        assert "<ул. Ручьевая, д. 1>" in named and (riser is None or f"<{riser}>" in named)
+    finally:
+        set_locale("ru")

@@ -465,6 +465,43 @@ async def test_an_outage_s_place_on_an_english_page_marks_the_house_and_riser_ru
     assert f"{address}, подъезд 2, стояк ХВС-1" in page and 'lang="ru"' not in page.split("outage-notice")[1][:800]
 
 
+async def test_a_requests_outage_dropdown_names_the_outages_in_the_pages_language(client, login, queue):
+    """The «Связанное отключение» dropdown of a request offers the outages of its house by what is off, the entrance
+    or riser where narrower, and from when, each in the page's language: an English page reads «entrance 2», never
+    «подъезд» or the house's Russian address with English words in an option no ``lang`` can mark."""
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import Riser
+    from portal.tickets.tables import Outage
+
+    house = queue["house"]
+    second = Entrance(house=house, number=2, floors=9)
+    await second.save()
+    riser = Riser(house=house, code="ХВС-1", kind="cold_water", entrance=second.id)
+    await riser.save()
+    start = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in the company's zone
+    whole = Outage(house=house, service="hot_water", starts_at=start)
+    narrow = Outage(house=house, service="cold_water", entrance=second.id, starts_at=start)
+    riser_only = Outage(house=house, service="cold_water", riser=riser.id, starts_at=start)
+    for outage in (whole, narrow, riser_only):
+        await outage.save()
+    await login(client, queue["dispatcher"])
+
+    def options(page: str) -> list[str]:
+        chosen = page.split('name="outage"')[1].split("</select>")[0]
+        return [html.unescape(o) for o in re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", chosen)]
+
+    client.cookies.set("lang", "en")
+    english = options((await client.get(f"/staff/tickets/{queue['ids'][0]}")).text)
+    assert sorted(english) == [
+        "Cold water · entrance 2 · 3 December 2026, 10:00",
+        "Cold water · riser ХВС-1 · 3 December 2026, 10:00",
+        "Hot water · 3 December 2026, 10:00",
+    ]
+    client.cookies.set("lang", "ru")
+    russian = options((await client.get(f"/staff/tickets/{queue['ids'][0]}")).text)
+    assert "Холодная вода · подъезд 2 · 3 декабря 2026, 10:00" in russian
+
+
 async def test_an_outage_refused_for_its_end_says_at_once_that_its_entrance_and_riser_are_not_in_the_house(
     client, login, queue
 ):
