@@ -40,6 +40,7 @@ from portal.meters.tables import MeterReminder
 from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Source
+from portal.meters.tables import VerificationChange
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import inapp_context
 from portal.notifications.messages import render
@@ -588,9 +589,26 @@ async def update_meter(
     if not changes:
         return
     update[Meter.updated_at] = now
+    stood = {n: getattr(meter, n) for n in STANDING}
     async with atomic():
         await Meter.update(update).where(Meter.id == meter.id)
+        if kept := _verification_change(meter.id, stood, update, today):
+            await kept.save()
         await audit.record(actor, "meters.meter.update", "meter", meter.id, changes)
+
+
+STANDING = ("next_verification", "failed_on", "status")
+
+
+def _verification_change(
+    meter_id: int, stood: Mapping[str, Any], update: Mapping[Any, Any], today: date
+) -> VerificationChange | None:
+    """What the meter's verification date, failure and status (``stood``) stood at until ``today``, kept when the
+    ``update`` of its columns changes one of them: an export of a past month judges the meter by what stood then."""
+    after = {**stood, **{column._meta.name: value for column, value in update.items()}}
+    if all(after[n] == stood[n] for n in STANDING):
+        return None
+    return VerificationChange(meter=meter_id, changed_on=today, **{n: stood[n] for n in STANDING})
 
 
 async def replace_meter(
@@ -784,6 +802,7 @@ async def _upsert_meters(
             stored[(m["account"], m["serial"])] = m
     ids: dict[tuple[int, str], int] = {}
     new: list[tuple[tuple[int, str], Meter]] = []
+    kept_changes: list[VerificationChange] = []
     for key, row in keys.items():
         wanted = {f: getattr(row, f) for f in FIELDS}
         old = stored.get(key)
@@ -800,7 +819,11 @@ async def _upsert_meters(
         if changed:
             update = {getattr(Meter, f): v for f, v in changed.items()} | _status_dates(changed, old, today)
             await Meter.update({**update, Meter.updated_at: now}).where(Meter.id == old["id"])
+            if kept := _verification_change(old["id"], old, update, today):
+                kept_changes.append(kept)
             report.updated["meters"] += 1
+    for chunk in _chunks(kept_changes):
+        await VerificationChange.insert(*chunk)
     for chunk in _chunks(new):
         await Meter.insert(*(m for _, m in chunk))
     ids.update({key: meter.id for key, meter in new})

@@ -38,6 +38,7 @@ from portal.meters.tables import MeterReminder
 from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Service
+from portal.meters.tables import VerificationChange
 from portal.notifications.queries import Recipient
 
 VISIBLE = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # the meters a resident passes readings for (or is told about)
@@ -973,9 +974,10 @@ _WITHOUT_READING = (
 
 async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> AsyncIterator[ExportRow]:
     """The registers of meters in use (or failed) with no reading billing takes for ``period``, by meter, each
-    with the basis it is charged by (DOMAIN §4.2); two queries a chunk of meters."""
+    with the basis it is charged by (DOMAIN §4.2); a few queries a chunk of meters."""
     sql = _WITHOUT_READING + in_scope + " AND m.id > {} ORDER BY m.id LIMIT {}"
     after = rules.next_month(period)
+    closes = after - timedelta(days=1)
     fixed = [period, period, MeterStatus.ACTIVE.value, MeterStatus.FAILED.value, after, after, period]
     last_meter = 0
     while True:
@@ -983,13 +985,39 @@ async def _without_reading(period: date, in_scope: str, scope: list[Any]) -> Asy
         owner = await _predecessors([r["id"] for r in rows])
         replaced = await _replaced_last(owner, period)
         averages = await _export_averages({r["id"]: r["service"] for r in rows}, owner, period)
+        changes = await _changes_since([r["id"] for r in rows], after)
         for r in rows:
             taken = [d for d in (_as_date(r["own_last"]), replaced.get(r["id"])) if d is not None]
+            # Judged as it stood when the month closed, not as it stands now (verified or repaired since).
+            failed = rules.standing_on(closes, _standing(r), changes.get(r["id"], [])).failed_by(closes)
             for zone in range(1, r["zones"] + 1):
-                yield _basis_row(r, period, zone, max(taken, default=None), averages.get((r["id"], zone)))
+                yield _basis_row(r, period, zone, max(taken, default=None), averages.get((r["id"], zone)), failed)
         if len(rows) < EXPORT_CHUNK:
             return
         last_meter = rows[-1]["id"]
+
+
+def _standing(r: dict[str, Any]) -> rules.Standing:
+    """A meter's verification date and failure as a row of the meter, or of a change, has them."""
+    failed = r["status"] == MeterStatus.FAILED
+    return rules.Standing(_as_date(r["next_verification"]), _as_date(r["failed_on"]), failed)
+
+
+async def _changes_since(meter_ids: list[int], day: date) -> dict[int, list[tuple[date, rules.Standing]]]:
+    """The changes of the meters' verification and failure made on ``day`` or later, each with what it replaced, in
+    the order they were made (so what stood before ``day`` is known: ``rules.standing_on``)."""
+    if not meter_ids:
+        return {}
+    rows = await (
+        VerificationChange.select()
+        .where(VerificationChange.meter.is_in(meter_ids) & (VerificationChange.changed_on >= day))
+        .order_by(VerificationChange.changed_on)
+        .order_by(VerificationChange.id)
+    )
+    changes: dict[int, list[tuple[date, rules.Standing]]] = {}
+    for r in rows:
+        changes.setdefault(r["meter"], []).append((_as_date(r["changed_on"]), _standing(r)))
+    return changes
 
 
 async def _predecessors(meter_ids: list[int]) -> dict[int, int]:
@@ -1050,12 +1078,10 @@ async def _export_averages(
     return _usuals(rows, owner, services, period)
 
 
-def _basis_row(r: dict[str, Any], period: date, zone: int, last: date | None, usual: Decimal | None) -> ExportRow:
+def _basis_row(
+    r: dict[str, Any], period: date, zone: int, last: date | None, usual: Decimal | None, failed: bool
+) -> ExportRow:
     months = rules.months_without_reading(last, period, _as_date(r["installed_on"]))
-    closes = rules.next_month(period) - timedelta(days=1)
-    failed_on = _as_date(r["failed_on"])
-    failed = failed_on <= closes if failed_on is not None else r["status"] == MeterStatus.FAILED
-    failed = failed or rules.verification_expired(_as_date(r["next_verification"]), closes)
     residential, electricity = r["premise_kind"] == PremiseKind.FLAT, r["service"] == Service.ELECTRICITY
     basis = rules.basis_without_reading(
         months, residential=residential, meter_failed=failed, electricity=electricity, averaged=usual is not None

@@ -113,6 +113,28 @@ def verification_expired(
     return not any(s.valid_from <= on <= s.valid_to for s in suspensions)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A meter's verification date, the day it was marked failed and whether its status said failed, as they stood
+    on some day (the meter keeps what stands now; each change keeps what it replaced)."""
+
+    next_verification: date | None
+    failed_on: date | None = None
+    marked_failed: bool = False
+
+    def failed_by(self, day: date) -> bool:
+        """Counted failed on ``day``: marked failed on or before it (marked with no date: failed), or past its
+        verification date (п. 81(12) "д")."""
+        failed = self.failed_on <= day if self.failed_on is not None else self.marked_failed
+        return failed or verification_expired(self.next_verification, day)
+
+
+def standing_on(day: date, now: Standing, changes: Iterable[tuple[date, Standing]]) -> Standing:
+    """What stood on ``day``: what the first change made after it replaced, else what stands now. ``changes``: the
+    day of each change with what it replaced, in the order they were made."""
+    return next((before for changed_on, before in changes if changed_on > day), now)
+
+
 class Basis(StrEnum):
     METERED = "metered"
     AVERAGE = "average"

@@ -77,6 +77,18 @@ class Meter(Stamped, Table):
     verification_ticket = Integer(null=True, default=None)
 
 
+class VerificationChange(Table):
+    """A change of a meter's verification date, failure or status, keeping what stood until it (the meter keeps only
+    what stands now): an export of a past month judges each meter as it stood in that month."""
+
+    id = Serial(primary_key=True)
+    meter = ForeignKey(Meter, on_delete=OnDelete.cascade, null=False, index=True)
+    changed_on = Date()  # the company's day of the change: what follows stood until the day before
+    next_verification = Date(null=True, default=None)
+    failed_on = Date(null=True, default=None)
+    status = Varchar(length=16, choices=MeterStatus)
+
+
 class MeterReading(Table):
     """Показание: one register (zone) of one meter for the period it is used in — one per register and period
     (a correction within the window replaces the value)."""

@@ -14,6 +14,7 @@ from portal.core.security import Principal
 from portal.meters import actions
 from portal.meters import imports
 from portal.meters.tables import Meter
+from portal.meters.tables import VerificationChange
 
 HEADER = ["house_address", "premise_kind", "premise_number", "account_number", "resource", "zones", "serial", "place",
           "digits", "decimals", "installed_on", "next_verification", "status", "replaces"]  # fmt: skip
@@ -95,6 +96,7 @@ async def test_a_reimport_of_the_same_file_changes_nothing(registry, fmt):
     report = await run(name, data)
     assert report.applied and report.changes == 0
     assert await Meter.select(Meter.id, Meter.updated_at, Meter.next_verification).order_by(Meter.id) == before
+    assert await VerificationChange.count() == 0
 
 
 async def test_a_changed_date_updates_and_a_replacement_marks_the_old_meter(registry):
@@ -128,6 +130,10 @@ async def test_a_status_from_the_file_dates_the_removal_and_a_repair_ends_the_fa
     got = {m["serial"]: (m["status"], m["removed_on"], m["failed_on"]) for m in await Meter.select()}
     assert got["ХВ-100"] == ("removed", date(2026, 11, 21), None)
     assert got["ГВ-100"] == ("active", None, None)
+    # What stood until then is kept, so a re-export of October still counts the repaired meter failed.
+    kept = VerificationChange.select(VerificationChange.changed_on, VerificationChange.failed_on)
+    repaired = kept.where(VerificationChange.meter.serial == "ГВ-100").order_by(VerificationChange.id)
+    assert await repaired == [{"changed_on": date(2026, 11, 21), "failed_on": date(2024, 2, 1)}]  # as first dated
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

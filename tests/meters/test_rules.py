@@ -150,6 +150,27 @@ def test_a_meter_past_its_verification_date_is_refused_and_the_month_is_charged_
     assert (basis.basis, basis.month_of_average) == (Basis.AVERAGE, 1)
 
 
+def test_a_meter_is_judged_as_it_stood_on_the_day_not_as_it_stands_now():
+    """§4.2 for a past month: verified again on 03.12 after its date of 10.11 passed, marked failed on 20.11 and in
+    use again since 03.12 — on 31.10 in use, on 30.11 failed, on 31.12 in use."""
+    from portal.meters.rules import Standing
+    from portal.meters.rules import standing_on
+
+    now = Standing(date(2032, 12, 3))
+    changes = [
+        (date(2026, 11, 20), Standing(date(2026, 11, 10))),
+        (date(2026, 12, 3), Standing(date(2026, 11, 10), date(2026, 11, 20), marked_failed=True)),
+    ]
+    stood = {
+        day: standing_on(day, now, changes) for day in (date(2026, 10, 31), date(2026, 11, 30), date(2026, 12, 31))
+    }
+    assert stood == {date(2026, 10, 31): changes[0][1], date(2026, 11, 30): changes[1][1], date(2026, 12, 31): now}
+    assert [s.failed_by(day) for day, s in stood.items()] == [False, True, False]
+    assert Standing(None, date(2026, 11, 20)).failed_by(date(2026, 11, 19)) is False  # failed only from that day
+    assert Standing(None, None, marked_failed=True).failed_by(date(2026, 1, 1)) is True  # marked, with no date
+    assert Standing(date(2026, 11, 10)).failed_by(date(2026, 11, 11)) is True  # past its verification date
+
+
 def test_a_failed_meter_gives_no_reading():
     assert check_reading(D("10"), D("5"), digits=5, on=ON, failed=True).error is ReadingError.METER_FAILED
 

@@ -274,6 +274,57 @@ async def test_a_re_export_of_a_month_gives_what_was_true_in_that_month(db, make
     }
 
 
+async def test_an_export_judges_each_meter_by_its_verification_as_it_stood_in_the_month(db, make_account):
+    """October and November exported in December, after the meter cards were changed on the staff form: a meter
+    whose verification lapsed in November is still in use in October (its reading exported, the month without one
+    charged without the increasing coefficient) and failed in November, though it has been verified again since;
+    one verified in November after its date passed in September, and one repaired in November after failing in
+    October, count as failed in October (DOMAIN §4.2: the normative × 1.5 from the 4th month)."""
+    from portal.meters import actions
+
+    flat = await make_account(premise_number="5")
+    admin = staff_principal(1, flat.house, "admin")
+    oct_, nov = date(2026, 10, 1), date(2026, 11, 1)
+
+    async def meter(serial: str, next_verification: date, *periods: date) -> int:
+        meter_id = await add_meter(flat.account, "cold_water", serial, next_verification=next_verification)
+        for n, month in enumerate((date(2026, 6, 1), *periods)):  # June's the last before: 4 months to October
+            await MeterReading(meter=meter_id, zone=1, value=D(10 + n), period=month).save()
+        return meter_id
+
+    async def change(meter_id: int, on: date, **values: Any) -> None:
+        card = await queries.staff_meter(admin, meter_id)
+        await actions.update_meter(admin, card, {**card.as_values(), **values}, today=on, now=datetime.now(UTC))
+
+    read = await meter("ЧИТАЛСЯ", date(2026, 11, 10), oct_)
+    lapsed = await meter("ИСТЁК", date(2026, 11, 10))
+    late = await meter("ПОВЕРЕН", date(2026, 9, 15))
+    repaired = await meter("ПОЧИНЕН", date(2031, 1, 1))
+    await change(repaired, date(2026, 10, 5), status="failed")
+    await change(late, date(2026, 11, 5), next_verification=date(2032, 11, 5))
+    await change(repaired, date(2026, 11, 12), status="active")
+    for meter_id in (read, lapsed):
+        await change(meter_id, date(2026, 11, 20), status="failed")
+        await change(meter_id, date(2026, 12, 3), status="active", next_verification=date(2032, 12, 3))
+
+    async def lines(period: date) -> dict[str, tuple[str, ...]]:
+        exported = await _exported(queries.export_rows(admin, period, flat.house))
+        return {r[4]: (r[8], r[14], r[16]) for r in exported[1:]}
+
+    assert await lines(oct_) == {
+        "ЧИТАЛСЯ": ("11,000", "metered", "1"),
+        "ИСТЁК": ("", "norm", "1"),
+        "ПОВЕРЕН": ("", "norm", "1,5"),
+        "ПОЧИНЕН": ("", "norm", "1,5"),
+    }
+    assert await lines(nov) == {
+        "ЧИТАЛСЯ": ("", "norm", "1"),  # a month since October's reading: no average of less than 3 months
+        "ИСТЁК": ("", "norm", "1,5"),
+        "ПОВЕРЕН": ("", "norm", "1"),
+        "ПОЧИНЕН": ("", "norm", "1"),
+    }
+
+
 async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_exported_again(
     client, login, make_user, period
 ):
