@@ -152,10 +152,18 @@ def _query(context: Any, **changes: Any) -> str:
     request = context.get("request") or _rendering.get()
     params: dict[str, Any] = {}
     if request is not None:
-        for key in request.query_params:
-            values = request.query_params.getall(key)
+        own = getattr(request.state, "link_params", None)
+        for key in request.query_params if own is None else own:
+            values = request.query_params.getall(key) if own is None else own[key]
             params[key] = values if len(values) > 1 else values[0]
     return with_params(params, **changes)
+
+
+def links_start_from(request: Request, params: Mapping[str, list[str]]) -> None:
+    """The page's links (``query()``: tabs, sorting, pages, print, export) start from ``params`` rather than the
+    request's own query: a list leaves out what it did not apply (a filter not read), so that no link carries it
+    on."""
+    request.state.link_params = params
 
 
 def may_open(request: Request, principal: Principal, path: str) -> bool:

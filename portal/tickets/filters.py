@@ -2,7 +2,8 @@
 
 ``read_filters(params)`` turns query parameters into a ``TicketFilters`` through ``core.parse`` (anything
 malformed or beyond what the database holds is dropped, never an error); the query side turns it into WHERE
-clauses. Pure: no I/O.
+clauses. ``unread`` says above the list which filters it is shown without, and ``applied`` is the query the page's
+chips and links carry on: without them. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -255,7 +256,8 @@ def unread(
     date, a rating, a choice that is none of the list's (from a link kept from before; ``f`` is read ``within`` the
     list's ``houses`` and executors); the list is shown without it, and without a period that ends before it starts
     or a rating range whose end is below its start.
-    A choice of several (statuses, types, houses…) names the values it could not read."""
+    A choice of several (statuses, types, houses…) names the values it could not read; a parameter that is none of
+    the list's (an older link) is named above the list."""
     day = not_a_day()
     rating = gettext("Enter a rating from 1 to 5; the list is shown without this filter.")
     periods = ranges(params, tz)
@@ -268,7 +270,9 @@ def unread(
     read["rating_from"] = (ratings.low, gettext("Rating from"), rating)
     read["rating_to"] = (ratings.high, gettext("Rating to"), rating)
     for name, value, label in (("executor", f.executor, gettext("Executor")), ("source", f.source, gettext("Source")),
-                               ("internal_status", f.internal_status, gettext("Internal status"))):  # fmt: skip
+                               ("internal_status", f.internal_status, gettext("Internal status")),
+                               ("executor_ever", f.executor_ever, gettext("Executor: ever assigned")),
+                               ("outage", f.outage, gettext("Outage"))):  # fmt: skip
         read[name] = (value or None, label, _no_choice([_one(params, name)]))
     backwards = (
         "rating_from",
@@ -290,7 +294,41 @@ def unread(
             errors.add(name, _no_choice(unknown), label)
     if unknown := [v[:40] for v in _values(params, "house") if parse_id(v) not in houses]:
         errors.add("house", _no_choice(unknown), gettext("House"))
+    for name in [key for key in dict.fromkeys(params) if key not in LIST_KEYS | PAGE_KEYS][:10]:  # an older link
+        errors.general.append(
+            gettext("There is no such filter: «%(name)s»; the list is shown without it.", name=name[:40])
+        )
     return typed, errors
+
+
+# Parameters of the list's address that are not filters: the page, its size, the printable page, the report's
+# format, the part HTMX redraws.
+PAGE_KEYS = frozenset({"page", "size", "print", "format", "part"})
+# A filter of several values and the field of ``TicketFilters`` holding the values read.
+_SEVERAL = {"type": "types", "status": "statuses", "category": "categories", "house": "houses", "flag": "flags"}
+
+
+def applied(params: Mapping[str, Any], f: TicketFilters) -> dict[str, list[str]]:
+    """The list's query as typed, less each value the list did not apply (``f`` is what it read): a value not read,
+    a house or an executor none of the list's, a period or a rating range whose end is before its start, a parameter
+    that is no filter. The chips and every link of the page start from it, so that none carries such a value on."""
+    kept: dict[str, list[str]] = {}
+    for key in dict.fromkeys(params):
+        values = _values(params, key)
+        if key in PAGE_KEYS:
+            pass
+        elif key in _SEVERAL:
+            chosen = {str(v) for v in getattr(f, _SEVERAL[key])}
+            values = [v for v in values if str(parse_id(v) if key == "house" else v) in chosen]
+        elif key in ("tab", "sort"):  # one of the list's, else its default
+            values = [getattr(f, key)] if getattr(f, key) in values else []
+        elif key in LIST_KEYS:
+            values = values[-1:] if getattr(f, key) not in (None, "", False) else []
+        else:
+            values = []
+        if values:
+            kept[key] = values
+    return kept
 
 
 # Parameters of the list's address that a saved view or a "back" link keeps (never the page, print or fragment).

@@ -34,6 +34,7 @@ from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import is_fragment_request
+from portal.core.web import links_start_from
 from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
@@ -315,7 +316,8 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
     now = clock.now()
     f, houses, executors = await _read_filters(params, principal)
     typed, problems = filters.unread(params, f, {h.id for h in houses}, clock.zone().key)
-    raw = {key: params.getall(key) for key in params}
+    applied = filters.applied(params, f)
+    links_start_from(request, applied)  # a filter not applied is not carried on by the page's links
     page = await queries.staff_list(principal, f, paging, now)
     return {
         "typed": typed,
@@ -323,12 +325,12 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
         "page": page,
         "assignable": queries.assignable_among(executors, (t.house for t in page.items)),
         "f": f,
-        "raw": {key: values[-1] for key, values in raw.items()},
-        "chips": filter_chips(f, raw, houses, [e.option for e in executors]),
+        "raw": {key: params.getall(key)[-1] for key in params},
+        "chips": filter_chips(f, applied, houses, [e.option for e in executors]),
         "clear_href": "/staff/tickets?" + urlencode({"tab": f.tab}),
         "columns": await queries.saved_columns(principal.user_id or 0),
         "views": await queries.saved_views(principal.user_id or 0),
-        "query_string": filters.view_query(str(request.url.query or "")),
+        "query_string": filters.view_query(urlencode(applied, doseq=True)),
         "houses": houses,
         "executors": [e.option for e in executors],
         # The tab listed with no other filter is counted by the page's own count: its badge is that number.

@@ -10,8 +10,11 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
 import pytest
+from litestar.datastructures import MultiDict
 from openpyxl import load_workbook
 
 from portal.accounts.principal import load_principal_for
@@ -19,7 +22,9 @@ from portal.core import clock
 from portal.core.pagination import PageRequest
 from portal.tickets import actions
 from portal.tickets import queries
+from portal.tickets.filters import applied
 from portal.tickets.filters import read_filters
+from portal.tickets.filters import within
 from portal.tickets.queries import Option
 from portal.tickets.tables import Ticket
 
@@ -389,6 +394,45 @@ async def test_filters_not_read_are_kept_said_and_not_applied(client, login, wor
     # «More filters» stays open when one of its filters is set: a filter change redraws the form.
     assert '<details class="queue-more" open>' in (await client.get("/staff/tickets?source=phone")).text
     assert '<details class="queue-more">' in (await client.get("/staff/tickets?q=кран&source=")).text
+
+
+async def test_a_malformed_filter_is_said_dropped_and_not_carried_on_the_others_kept(client, login, world):
+    """«?outage=abc&executor=x» showed every request as though filtered: the list is shown without them and says so
+    in a note the screen reader announces; the status filter beside them applies, and no chip, tab, sort, page,
+    print, export or saved view link carries the bad values on (nor a parameter the list has no filter of)."""
+    await login(client, world["principal"].user_id)
+    ids = world["ids"]
+    new = {i for i in ids if world["rows"][i]["status"] == "new"}
+    assert 0 < len(new) < len(ids)
+    url = "/staff/tickets?tab=all&status=new&outage=abc&executor=x&due=nonsense&size=10"
+    for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
+        assert answer.status_code == 200
+        assert {i for i in ids if f'href="/staff/tickets/{i}"' in answer.text} == new
+        listed = answer.text.split('id="list"')[1]
+        for said in ("Не применены, так как не прочитаны: Исполнитель; Отключение.",
+                     "Такого фильтра нет: «due»; список показан без него."):  # fmt: skip
+            assert f'<p class="notice notice-warning" role="status">{said}</p>' in listed
+        main = answer.text.split("<main")[-1]  # not the language switch, which comes back to the address as it is
+        links = re.findall(r'(?:href|value)="([^"]*\?[^"]*)"', main.replace("&amp;", "&"))
+        assert any("status=new" in link for link in links) and any("size=10" in link for link in links)
+        for bad in ("outage=abc", "executor=x", "due=nonsense"):
+            assert not [link for link in links if bad in link], bad
+        assert 'class="filter-chip" href="/staff/tickets?tab=all&amp;size=10">Статус: Новая' in listed
+        assert 'name="outage"' not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [("house=3&house=-1&house=x&status=new&status=bogus", "house=3&status=new"),
+     ("rating_from=5&rating_to=2&q=кран", "q=кран"),  # a range applied as none: neither end carried on
+     ("tab=bogus&sort=bogus&executor_ever=yes&page=2", "page=2"),
+     ("tab=all&sort=-created&deadline_to=10.03.2026&executor_ever=1&executor=7", "tab=all&sort=-created&"
+      "deadline_to=10.03.2026&executor_ever=1&executor=7")],
+)  # fmt: skip
+def test_the_links_carry_only_what_the_list_applied(query, kept):
+    params = MultiDict(parse_qsl(query))
+    f = within(read_filters(params, TZ), houses={3}, executors={7})
+    assert urlencode(applied(params, f), doseq=True) == urlencode(parse_qsl(kept))
 
 
 async def test_a_rating_range_whose_end_is_below_its_start_is_shown_without_it(client, login, world):
