@@ -4,7 +4,9 @@ reconciliation of the portal's balances with the billing system's."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller
@@ -154,12 +156,9 @@ class StaffRegistryQueue(Controller):
         paging: Paging,
     ) -> Response[Any] | Template:
         number = form_value(data, "account")
-        try:
-            await registries.assign(principal, line_id, number, client_ip(request))
-        except Refused as refused:
-            return await _queue_page(request, paging, QueueRefusal(line_id, "account", str(refused), number))
-        flash(request, _("The payment is credited to account %(number)s.", number=number.strip()))
-        return see_other(request, f"{BASE}/queue")
+        step = registries.assign(principal, line_id, number, client_ip(request))
+        done = _("The payment is credited to account %(number)s.", number=number.strip())
+        return await _resolved(request, paging, QueueRefusal(line_id, "account", number), step, done)
 
     @post("/{line_id:int}/return", name="billing:registry_return", status_code=200)
     async def mark_returned(
@@ -171,12 +170,9 @@ class StaffRegistryQueue(Controller):
         paging: Paging,
     ) -> Response[Any] | Template:
         reason = form_value(data, "reason")
-        try:
-            await registries.mark_returned(principal, line_id, reason, client_ip(request))
-        except Refused as refused:
-            return await _queue_page(request, paging, QueueRefusal(line_id, "reason", str(refused), reason))
-        flash(request, _("The payment is marked returned to the payer."))
-        return see_other(request, f"{BASE}/queue")
+        step = registries.mark_returned(principal, line_id, reason, client_ip(request))
+        done = _("The payment is marked returned to the payer.")
+        return await _resolved(request, paging, QueueRefusal(line_id, "reason", reason), step, done)
 
 
 @dataclass(frozen=True)
@@ -185,8 +181,21 @@ class QueueRefusal:
 
     line_id: int
     field: str  # account | reason
-    message: str
     typed: str
+    message: str = ""
+
+
+async def _resolved(
+    request: Request, paging: PageRequest, at: QueueRefusal, step: Awaitable[None], done: str
+) -> Response[Any] | Template:
+    """A queued payment assigned or returned by ``step``: back to the queue with ``done`` said; refused, the queue
+    again with the refusal said at the field of the line ``at`` names, what was typed kept."""
+    try:
+        await step
+    except Refused as refused:
+        return await _queue_page(request, paging, replace(at, message=str(refused)))
+    flash(request, done)
+    return see_other(request, f"{BASE}/queue")
 
 
 async def _queue_page(request: Request, wanted: PageRequest, refusal: QueueRefusal | None = None) -> Template:

@@ -167,6 +167,24 @@ async def test_a_queued_payment_is_returned_with_its_reason(client, login, setup
     assert "Нет такого счёта" in returned.text and "не прочитаны" not in returned.text
 
 
+async def test_a_return_without_a_reason_is_said_at_its_field_and_a_return_with_one_is_said_above_the_queue(
+    client, login, setup
+):
+    await login(client, setup["accountant"])
+    page = await upload(client, BANK.read_bytes())
+    await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    refused = await client.form(f"/staff/billing/registries/queue/{queued['id']}/return", {"reason": "  "})
+    assert refused.status_code == 422
+    field = refused.text.split(f'id="e-reason-{queued["id"]}"')[1].split("</div>")[0]
+    assert "Укажите причину возврата." in field.split("</p>")[0] and "aria-invalid" in field
+    assert f'id="e-account-{queued["id"]}"' not in refused.text, "the account's field is left alone"
+    assert await RegistryPayment.count().where(RegistryPayment.status == LineStatus.UNMATCHED) == 1
+    done = await client.form(f"/staff/billing/registries/queue/{queued['id']}/return", {"reason": "Нет счёта"})
+    assert done.status_code == 303 and done.headers["location"] == "/staff/billing/registries/queue"
+    assert "Платёж отмечен как возвращённый плательщику." in (await client.get(done.headers["location"])).text
+
+
 async def test_the_reason_for_a_return_is_held_to_what_is_kept(client, login, setup):
     """The reason is kept to 255 characters: the field stops there, rather than the rest being cut off unsaid."""
     await login(client, setup["accountant"])
