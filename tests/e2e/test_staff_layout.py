@@ -331,3 +331,18 @@ def test_a_staff_filter_s_complex_and_house_dropdowns_show_their_whole_names_at_
         selects = page.evaluate(DROPDOWN_WIDTHS, "form.filters select:is([name=complex], [name=house])")
         assert len(selects) >= 1, path
         assert [s for s in selects if s["width"] + 1 < s["needed"]] == [], (path, selects)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_showcase_lists_in_charge_dropdown_shows_a_whole_name(
+    live_server: str, open_page: OpenPage, width: int
+) -> None:
+    """«Анна Сергеевна Орло…»: the listings' «Ответственный» took a quarter of the filter row at 1280 px and cut the
+    manager's name; it takes two columns, as a house's address does, and a phone's one column still holds it."""
+    page = open_page(width)
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/showcase")
+    selects = page.evaluate(DROPDOWN_WIDTHS, "form.filters select[name=manager]")
+    assert len(selects) == 1, selects
+    assert [s for s in selects if s["width"] + 1 < s["needed"]] == [], selects
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
