@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from portal.accounts import rules
@@ -105,6 +106,7 @@ async def notify(
     context: dict[str, Any] | None = None,
     dedupe_key: str,
     link: str = "",
+    now: datetime | None = None,
 ) -> int:
     """Queue the message in the portal (always) and by e-mail where the user has and wants it, written in the
     user's language; returns how many messages were queued (0 for an unknown or blocked user, and for a
@@ -112,7 +114,8 @@ async def notify(
     emergencies and the person's own account still go, news and offers do not).
 
     ``link`` is a path in the portal. ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``):
-    the same event is never sent to the same user twice.
+    the same event is never sent to the same user twice. ``now``: the moment of the action that tells of it, which
+    the queued rows carry (``outbox.enqueue``).
     """
     user = (
         await User.select(User.id, User.email, User.locale, User.is_active, User.notify_email)
@@ -156,6 +159,7 @@ async def notify(
             subject=subject_text,
             body=bodies[channel],
             user_id=user_id,
+            now=now,
         ):
             queued += 1
     return queued

@@ -346,10 +346,16 @@ async def record(
     entity_id: int | None,
     changes: Mapping[str, Any] | None = None,
     ip: str = "",
+    *,
+    now: datetime | None = None,
 ) -> None:
-    """Write one audit event (inside the caller's transaction)."""
+    """Write one audit event (inside the caller's transaction) at ``now``, the moment of the action that writes it
+    (``clock.now()`` read once for the whole action), so that its rows agree on when it happened; the database's
+    own clock where none is given."""
+    moment = {} if now is None else {"created_at": now}
     await AuditEvent.insert(
         AuditEvent(
+            **moment,
             actor_id=actor.user_id if actor else None,
             actor_name=actor.name if actor else "",
             actor_search=normalise(actor.name) if actor else "",

@@ -86,10 +86,13 @@ async def enqueue(
     user_id: int | None = None,
     ref: str = "",
     not_before: datetime | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Queue one message; returns False when a message with the same ``dedupe_key`` is already queued.
 
-    ``ref`` names what it is about (``post:42``) for a delivery log; ``not_before`` holds it until then."""
+    ``ref`` names what it is about (``post:42``) for a delivery log; ``not_before`` holds it until then. ``now``: the
+    moment of the action that queues it (written as the row's ``created_at``, and when it is due), so that the rows
+    of one action agree; the database's own clock where none is given."""
     key = dedupe_key or f"{channel}:{recipient}:{template}:{datetime.now(UTC).isoformat()}"
     if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
         return False
@@ -104,6 +107,8 @@ async def enqueue(
         user_id=user_id,
         ref=ref[:64],
     )
+    if now is not None:
+        row.created_at = row.next_attempt_at = now
     if not_before is not None:
         row.next_attempt_at = not_before
     await OutboxMessage.insert(row)

@@ -249,10 +249,16 @@ async def rebuild_search_texts() -> int:
 
 
 async def _tell(
-    user_id: int | None, template: str, ticket: queries.TicketRow, event_id: int, link: str, **context: Any
+    user_id: int | None,
+    template: str,
+    ticket: queries.TicketRow,
+    event_id: int,
+    link: str,
+    now: datetime,
+    **context: Any,
 ) -> None:
     """Notify one user about a request through a message template of ``tickets.messages``: ``accounts.notify``
-    renders it in the user's own language, whoever caused it."""
+    renders it in the user's own language, whoever caused it; its rows carry the action's moment ``now``."""
     if user_id is None:
         return
     await notify(
@@ -261,19 +267,27 @@ async def _tell(
         context={"ticket_id": ticket.id, "number": ticket.number, **context},
         dedupe_key=f"ticket:{ticket.id}:event:{event_id}",
         link=link,
+        now=now,
     )
 
 
 async def _tell_other_side(
-    ticket: TicketDetail, event_id: int, template: str, *, by_staff: bool, visible: bool = True, **context: Any
+    ticket: TicketDetail,
+    event_id: int,
+    template: str,
+    now: datetime,
+    *,
+    by_staff: bool,
+    visible: bool = True,
+    **context: Any,
 ) -> None:
     """Staff wrote or changed something the resident sees: tell the resident who filed it; a resident did: tell
     the executor."""
     if by_staff:
         if visible:
-            await _tell(ticket.author, template, ticket, event_id, f"/tickets/{ticket.id}", **context)
+            await _tell(ticket.author, template, ticket, event_id, f"/tickets/{ticket.id}", now, **context)
         return
-    await _tell(ticket.executor, template, ticket, event_id, f"/staff/tickets/{ticket.id}", **context)
+    await _tell(ticket.executor, template, ticket, event_id, f"/staff/tickets/{ticket.id}", now, **context)
 
 
 # --- opening a request ----------------------------------------------------------------------------------------
@@ -378,11 +392,13 @@ async def open_ticket(
         await _attach(ticket.id, event_id, author_id, photos, True, now)
         await refresh_search_text([ticket.id])
         if flags["emergency"]:
-            await _alert_dispatchers(ticket.id, ticket.number, house_id, category, event_id)
+            await _alert_dispatchers(ticket.id, ticket.number, house_id, category, event_id, now)
     return OpenedTicket(ticket.id, ticket.number, due, repeated, flags["emergency"])
 
 
-async def _alert_dispatchers(ticket_id: int, number: int, house_id: int, category: str, event_id: int) -> None:
+async def _alert_dispatchers(
+    ticket_id: int, number: int, house_id: int, category: str, event_id: int, now: datetime
+) -> None:
     """An emergency is flagged to the dispatchers of the house at once (in-app and e-mail through the outbox)."""
     house_staff = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
     rows = await UserRole.select(UserRole.user).where(
@@ -395,6 +411,7 @@ async def _alert_dispatchers(ticket_id: int, number: int, house_id: int, categor
             context={"ticket_id": ticket_id, "number": number, "category": category},
             dedupe_key=f"ticket:{ticket_id}:event:{event_id}",
             link=f"/staff/tickets/{ticket_id}",
+            now=now,
         )
 
 
@@ -436,7 +453,7 @@ async def file_by_staff(
             now=now,
         )
         await audit.record(
-            principal, "ticket.create", "ticket", opened.id, {"number": opened.number, "source": draft.source}
+            principal, "ticket.create", "ticket", opened.id, {"number": opened.number, "source": draft.source}, now=now
         )
     return opened
 
@@ -493,11 +510,11 @@ async def post_message(
         await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
         if by_staff:
             await audit.record(
-                principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}
+                principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}, now=now
             )
         if visible:
             await _tell_other_side(
-                ticket, event_id, messages.REPLY.name, by_staff=by_staff, text=text[:500], text_en=text_en[:500]
+                ticket, event_id, messages.REPLY.name, now, by_staff=by_staff, text=text[:500], text_en=text_en[:500]
             )
     return event_id
 
@@ -578,11 +595,12 @@ async def _move(
         restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
         if by_staff:
             moved: dict[str, Any] = {"status": [change.current, target], **restarted}
-            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved)
+            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved, now=now)
         await _tell_other_side(
             ticket,
             event_id,
             messages.STATUS_CHANGED.name,
+            now,
             by_staff=by_staff,
             status=target,
             comment=comment.strip()[:500],
@@ -590,12 +608,17 @@ async def _move(
             deadline=restarted["deadline"][1] if restarted else "",  # the work's new deadline, said with the move
         )
         if by_staff and rules.executor_told(change.current, target):
-            await _tell_executor(principal, ticket, event_id, target, restarted)
+            await _tell_executor(principal, ticket, event_id, target, restarted, now)
     return event_id
 
 
 async def _tell_executor(
-    principal: Principal, ticket: TicketDetail, event_id: int, target: str, restarted: dict[str, list[str]]
+    principal: Principal,
+    ticket: TicketDetail,
+    event_id: int,
+    target: str,
+    restarted: dict[str, list[str]],
+    now: datetime,
 ) -> None:
     """A staff move that changes the executor's work (``rules.executor_told``) is said to them, with a new deadline
     where one was counted, as a resident's return or cancelling is: work sent back came back to their queue unsaid,
@@ -604,7 +627,8 @@ async def _tell_executor(
         return
     link = f"/staff/tickets/{ticket.id}"
     deadline = restarted["deadline"][1] if restarted else ""
-    await _tell(ticket.executor, messages.STATUS_CHANGED.name, ticket, event_id, link, status=target, deadline=deadline)
+    told = {"status": target, "deadline": deadline}
+    await _tell(ticket.executor, messages.STATUS_CHANGED.name, ticket, event_id, link, now, **told)
 
 
 RESTARTED = lazy("The request is returned: the deadline is counted anew from this moment.")
@@ -696,7 +720,7 @@ async def _point(
         to_value=str(target or ""),
         comment=comment,
     )
-    await audit.record(principal, audited, "ticket", ticket.id, {column: [before, target]})
+    await audit.record(principal, audited, "ticket", ticket.id, {column: [before, target]}, now=now)
     return event_id
 
 
@@ -722,11 +746,11 @@ async def assign_executor(
             await refresh_search_text([ticket.id])
         if executor_id is not None and executor_id != principal.user_id:
             link = f"/staff/tickets/{ticket.id}"
-            await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, category=ticket.category)
+            await _tell(executor_id, messages.ASSIGNED.name, ticket, event_id, link, now, category=ticket.category)
         if ticket.executor is not None and ticket.executor != principal.user_id:
             # The executor it was taken from is told too, or they would go to it all the same.
-            unassigned = messages.UNASSIGNED.name
-            await _tell(ticket.executor, unassigned, ticket, event_id, "/staff/my-tickets", category=ticket.category)
+            unassigned, link = messages.UNASSIGNED.name, "/staff/my-tickets"
+            await _tell(ticket.executor, unassigned, ticket, event_id, link, now, category=ticket.category)
     return event_id
 
 
@@ -819,7 +843,8 @@ async def update_fields(
                     visible=key in ("deadline", "category", "damage_at"),
                 )
             )
-        await audit.record(principal, "ticket.update", "ticket", ticket.id, {k: list(v) for k, v in real.items()})
+        changed = {k: list(v) for k, v in real.items()}
+        await audit.record(principal, "ticket.update", "ticket", ticket.id, changed, now=now)
     return event_ids
 
 
@@ -860,7 +885,12 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
         )
         await outage.save()
         await audit.record(
-            principal, "outage.create", "outage", outage.id, {"house": values["house_id"], "service": values["service"]}
+            principal,
+            "outage.create",
+            "outage",
+            outage.id,
+            {"house": values["house_id"], "service": values["service"]},
+            now=now,
         )
         # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
         await announce_outage(int(outage.id), principal, now)
@@ -901,7 +931,7 @@ async def close_outage(
                 await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now, searched=False)
                 completed.append(ticket.id)
         await refresh_search_text(completed)
-        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": len(completed)})
+        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": len(completed)}, now=now)
     return len(completed)
 
 

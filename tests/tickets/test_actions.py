@@ -13,6 +13,7 @@ import pytest
 
 from portal.accounts.principal import load_principal_for
 from portal.accounts.tables import User
+from portal.core import clock
 from portal.core.i18n import get_locale
 from portal.core.i18n import set_locale
 from portal.core.tables import AuditEvent
@@ -569,3 +570,30 @@ async def test_a_return_for_rework_clears_the_rating_and_the_redone_work_is_rate
     house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]
     (month,) = await tickets_by_month([house], [date(2026, 3, 1)])
     assert (month.closed, month.rated, month.rating_sum, month.satisfied) == (1, 1, 5, 1)
+
+
+async def test_an_actions_audit_and_outbox_rows_carry_the_actions_own_moment(filed, client, login, monkeypatch):
+    """The request's history event, the audit event and the messages of one action are written at the one moment
+    the action read from the clock (fixed here): not each at the database's own clock, which could disagree."""
+    moment = NOW + timedelta(hours=2, minutes=17, microseconds=123456)  # not a moment the database would write
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    dispatcher = filed["dispatcher"]
+    await login(client, dispatcher.user_id)
+    answer = await client.form(f"/staff/tickets/{filed['ticket']}/status", {"status": "accepted", "comment": "Едем"})
+    assert answer.status_code == 303
+    await actions.assign_executor(
+        dispatcher, await _ticket(dispatcher, filed["ticket"]), Option(filed["executor"], "Иванов Пётр"), moment
+    )
+    audits = await AuditEvent.select(AuditEvent.action, AuditEvent.created_at).where(
+        AuditEvent.entity_id == filed["ticket"]
+    )
+    assert {a["action"] for a in audits} == {"ticket.status", "ticket.assign"}
+    told = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.created_at, OutboxMessage.next_attempt_at)
+    assert {m["user_id"] for m in told} == {filed["resident"].user_id, filed["executor"]}
+    events = await TicketEvent.select(TicketEvent.created_at).where(
+        (TicketEvent.ticket == filed["ticket"]) & TicketEvent.kind.is_in(["status", "executor"])
+    )
+    moments = [row["created_at"] for row in (*audits, *events)] + [
+        m[k] for m in told for k in ("created_at", "next_attempt_at")
+    ]
+    assert len(moments) == 2 + 2 + 2 * len(told) and set(moments) == {moment}
