@@ -617,12 +617,14 @@ async def enter_paper(
     snils: str = "",
 ) -> int:
     """A paper ballot with its scan, waiting for the moderator. A ballot for an ownership that already has a counted
-    one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice)."""
+    one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice). The
+    СНИЛС kept with it is decided from the meeting and its owner (``_ballot_snils``), whatever the caller asked."""
     if meeting.status != MeetingStatus.PUBLISHED:
         raise Refused(gettext("Paper ballots are entered while the meeting is open."))
     line = await queries.entry_of(meeting.id, entry_id)
     if line is None:
         raise Refused(gettext("Choose an owner from the register."))
+    snils = await _ballot_snils(meeting, line, snils)
     counted = await Ballot.exists().where(
         (Ballot.entry == entry_id) & (Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION]))
     )
@@ -651,6 +653,26 @@ async def enter_paper(
             {"entry": entry_id, "received_at": received_at, "duplicate": counted, "late": ballot.late},
         )
     return ballot.id
+
+
+class SnilsRefused(Refused):
+    """The СНИЛС a paper ballot must carry is missing or is no СНИЛС: the entry page says so at its field."""
+
+
+async def _ballot_snils(meeting: queries.MeetingView, line: queries.Line, typed: str) -> str:
+    """The СНИЛС kept with a paper ballot (its digits). None where the decision carries none (``rules.snils_required``:
+    a meeting under 44/пр, an organisation): one sent anyway is personal data nothing asks for, dropped. A natural
+    person's under 266/пр is required and checked: a ballot without it lacks what the order has it carry."""
+    if not rules.snils_required(meeting.starts_on, await queries.is_person(line.owner_id)):
+        return ""
+    if not typed.strip():
+        raise SnilsRefused(gettext("Enter the SNILS written on the ballot: under Order No. 266/пр the decision of an "
+                                   "owner who is a natural person carries it. A ballot without it is not entered: ask "
+                                   "the owner to hand in one with it before voting closes."))  # fmt: skip
+    if not rules.snils_valid(typed):
+        raise SnilsRefused(gettext("This is no SNILS: 11 digits, the last two its check number. Check it against "
+                                   "the ballot."))  # fmt: skip
+    return rules.snils_digits(typed)
 
 
 async def accept(principal: Principal, ballot: queries.BallotRow) -> None:

@@ -284,8 +284,8 @@ def read_item(data: Mapping[str, Any], subjects: Mapping[rules.Subject, rules.Th
 def read_paper_ballot(
     data: Mapping[str, Any], now: datetime, zone: ZoneInfo, opens: datetime, asks_snils: bool
 ) -> tuple[int | None, datetime | None, str, FormErrors]:
-    """A paper ballot's owner from the register, the СНИЛС written on it (its digits; optional) and the moment it was
-    received (in ``zone``), with their errors.
+    """A paper ballot's owner from the register, the СНИЛС written on it (its digits; required of a natural person by
+    ``actions.enter_paper``, which knows the owner) and the moment it was received (in ``zone``), with their errors.
     The СНИЛС is read only where the meeting's order puts it on the ballots (``asks_snils``, 266/пр): one posted for
     a 44/пр meeting (an old open form, a crafted request) is personal data nothing asks for — dropped, never kept.
     Decisions are received while voting runs (ЖК ст. 47 ч. 1): a moment before it ``opens`` is refused at the field —
@@ -300,7 +300,7 @@ def read_paper_ballot(
         errors.add("entry", gettext("Choose an owner from the register."))
     if snils and not rules.snils_valid(snils):
         errors.add("snils", gettext("This is no SNILS: 11 digits, the last two its check number. Check it against "
-                                    "the ballot, or leave it empty if none is written."))  # fmt: skip
+                                    "the ballot."))  # fmt: skip
         snils = ""
     if received is None:
         errors.add("received_at", gettext("Enter when the ballot was received."))

@@ -157,7 +157,7 @@ def _paper_page(pdf: _Doc, meeting: queries.MeetingView, line: queries.Line, per
     _heading_block(pdf, meeting)
     pdf.heading(_("Owner"))
     pdf.pair(_("Owner"), line.owner_name)
-    if person and rules.asks_snils(meeting.starts_on):
+    if rules.snils_required(meeting.starts_on, person):
         pdf.pair(_("SNILS"), BLANK)
     _holding(pdf, line, line.document or BLANK)
     pdf.heading(_("Answers"))

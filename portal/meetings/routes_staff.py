@@ -202,9 +202,13 @@ class StaffMeetings(Controller):
         ids = [i.id for i in meeting.items]
         answers, errors = forms.read_answers(data, "q", ids, allow_invalid=True, errors=errors)
         if errors or scan is None or entry is None or received is None:
-            return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
+            return await _paper_again(request, meeting, data, errors)
         name = form_value(data, "voter_name")[:255]
-        ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
+        try:
+            ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
+        except actions.SnilsRefused as refused:  # said at its field, with what was typed; the scan not kept
+            storage.delete(scan.key)
+            return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}))
         late, again = await queries.paper_flags(ballot_id)
         flash(request, forms.paper_entered(late, again), "info" if late or again else "success")  # neither counts
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
@@ -350,6 +354,13 @@ async def _detail_context(meeting: queries.MeetingView, typed: Mapping[str, str]
         "waiting": waiting,
         "subjects": [(s.value, f"{forms.subject_label(s)} — {forms.threshold_label(t)}") for s, t in subjects.items()],
     }
+
+
+async def _paper_again(
+    request: Request, meeting: queries.MeetingView, data: Mapping[str, Any], errors: FormErrors
+) -> Template:
+    """The paper-ballot form again, its errors at their fields and what was typed kept (the scan is attached anew)."""
+    return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
 
 
 async def _paper_context(meeting: queries.MeetingView, typed: Mapping[str, str]) -> dict[str, Any]:

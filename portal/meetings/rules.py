@@ -587,6 +587,13 @@ def asks_snils(day: date) -> bool:
     return ProtocolField.SNILS in protocol_fields(day)
 
 
+def snils_required(day: date, person: bool) -> bool:
+    """Whether an owner's decision must carry their СНИЛС (DOMAIN §1.6): a natural person's (``person``) under the
+    order in force on the meeting's first day ``day`` (266/пр). An organisation is named by its name and ОГРН
+    (ЖК ст. 48 ч. 5.1), no СНИЛС; under 44/пр no decision carries one."""
+    return person and asks_snils(day)
+
+
 # --- the owner's СНИЛС, as written on a paper ballot (266/пр) ---------------------------------------------------
 
 SNILS_CHECKED_FROM = 1_001_999  # the check number is defined for the numbers above 001-001-998 only

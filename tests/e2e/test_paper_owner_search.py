@@ -73,6 +73,7 @@ def test_the_owner_far_down_the_register_is_found_by_the_surname_and_the_ballot_
         page.keyboard.press("ArrowDown")
     expect(target).to_be_checked()
     received = datetime.now(ZoneInfo("Europe/Moscow")) - timedelta(hours=1)
+    page.locator("#f-snils").fill("112-233-445 95")  # a natural person's decision under Order No. 266/пр carries it
     page.locator("#f-received_at").fill(received.strftime("%Y-%m-%dT%H:%M"))
     page.locator("#f-scan").set_input_files({"name": "ballot.pdf", "mimeType": "application/pdf", "buffer": PDF})
     for answer in page.get_by_label("За", exact=True).all():

@@ -23,6 +23,7 @@ from portal.meetings.tables import OwnerLink
 from portal.meetings.tables import RegisterEntry
 
 SCAN = StoredFile(key="2026/12/" + "s" * 32 + ".pdf", content_type="application/pdf", size=10, width=0, height=0)
+SNILS = "112-233-445 95"  # as written on a natural person's paper ballot (Приказ № 266/пр)
 
 
 async def _owner_user(make_user, house, name: str, account: str, role: str = "owner") -> int:
@@ -81,7 +82,7 @@ async def _paper_ballots(house, meeting_id: int, owners: str) -> list[int]:
     answers = {i.id: "for" for i in meeting.items}
     return [
         await actions.enter_paper(
-            await _admin(), meeting, register[house.ownerships[x]].id, "", clock.now(), answers, SCAN
+            await _admin(), meeting, register[house.ownerships[x]].id, "", clock.now(), answers, SCAN, SNILS
         )
         for x in owners
     ]
@@ -197,7 +198,7 @@ async def test_a_paper_ballot_of_an_ownership_that_voted_electronically_is_flagg
     (line,) = await queries.voter_lines(owner, meeting.id)
     moderator = await principal_of_user(await make_user(roles=("moderator",), houses=(house.house,)))
     paper_id = await actions.enter_paper(
-        moderator, meeting, line.id, "", clock.now(), {i.id: rules.Choice.AGAINST for i in meeting.items}, SCAN
+        moderator, meeting, line.id, "", clock.now(), {i.id: rules.Choice.AGAINST for i in meeting.items}, SCAN, SNILS
     )
     _, paper = await queries.ballot_for_staff(moderator, paper_id)
     assert paper.duplicate and paper.status == BallotStatus.MODERATION
@@ -225,7 +226,7 @@ async def test_the_moderator_accepts_one_paper_ballot_and_rejects_another_with_a
         moderator, meeting, register[house.ownerships["G"]].id, "", clock.now(), answers, SCAN
     )
     f = await actions.enter_paper(
-        moderator, meeting, register[house.ownerships["F"]].id, "", clock.now(), answers, SCAN
+        moderator, meeting, register[house.ownerships["F"]].id, "", clock.now(), answers, SCAN, SNILS
     )
     assert (await queries.outcome(meeting)).participating == 0  # nothing counts before moderation
     await actions.accept(moderator, (await queries.ballot_for_staff(moderator, g))[1])

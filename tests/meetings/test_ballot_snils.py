@@ -17,6 +17,7 @@ from portal.meetings import queries
 from portal.meetings.routes import protocol_bytes
 from portal.notifications.messages import in_locale
 from tests.meetings.test_actions import SCAN
+from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_routes import voter  # noqa: F401  (the fixture)
 from tests.pdfs import text_heights
@@ -46,7 +47,7 @@ async def test_no_paper_ballot_to_print_once_the_premises_ballot_is_being_checke
     (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
     meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
     answers = {i.id: "for" for i in meeting.items}
-    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, SCAN)
+    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, SCAN, SNILS)
     assert (await client.get(f"/meetings/{voter.meeting_id}/ballots/{line.id}/paper")).status_code == 404
     assert "/paper" not in (await client.get(f"/meetings/{voter.meeting_id}")).text
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from portal.core import clock
 from portal.meetings import queries
 from portal.meetings.tables import Ballot
+from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _paper_ballots
 
@@ -28,7 +29,7 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     answers = {f"q{i.id}": "for" for i in meeting.items}
     now = clock.now().astimezone(clock.zone())
     later = (now + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M")
-    typed = {"entry": str(entry), "voter_name": "Иванов И. И.", "received_at": later, **answers}
+    typed = {"entry": str(entry), "voter_name": "Иванов И. И.", "received_at": later, "snils": SNILS, **answers}
 
     refused = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert refused.status_code == 422
@@ -100,7 +101,7 @@ async def test_a_ballot_received_before_voting_opened_is_refused_and_a_late_one_
     answers = {f"q{i.id}": "for" for i in meeting.items}
     opens = meeting.voting_starts_at.astimezone(clock.zone())
     early = (opens - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
-    typed = {"entry": str(entry), "received_at": early, **answers}
+    typed = {"entry": str(entry), "received_at": early, "snils": SNILS, **answers}
 
     refused = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert refused.status_code == 422
@@ -112,7 +113,8 @@ async def test_a_ballot_received_before_voting_opened_is_refused_and_a_late_one_
     assert (await client.form(url, typed, files=[("scan", ("b.pdf", PDF, "application/pdf"))])).status_code == 303
     assert await Ballot.count().where((Ballot.meeting == meeting_id) & (Ballot.late == False)) == 1  # noqa: E712
 
-    typed["received_at"] = (meeting.voting_ends_at.astimezone(clock.zone()) + timedelta(hours=2)).strftime(
+    # the first minute after the close (two hours after it had not yet come in the small hours of the night)
+    typed["received_at"] = (meeting.voting_ends_at.astimezone(clock.zone()) + timedelta(seconds=1)).strftime(
         "%Y-%m-%dT%H:%M"
     )
     late = await client.form(url, typed, files=[("scan", ("b.pdf", PDF, "application/pdf"))])
@@ -141,7 +143,7 @@ async def test_a_paper_ballot_of_an_owner_whose_vote_is_already_in_is_said_not_t
     await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
     url = f"/staff/meetings/{meeting_id}/paper"
     now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
-    typed = {"entry": str(entry), "received_at": now, **{f"q{i.id}": "for" for i in meeting.items}}
+    typed = {"entry": str(entry), "received_at": now, "snils": SNILS, **{f"q{i.id}": "for" for i in meeting.items}}
     again = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert again.status_code == 303
     page = (await client.get(again.headers["location"])).text

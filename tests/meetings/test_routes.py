@@ -25,6 +25,7 @@ from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from portal.meetings.tables import OwnerLink
 from tests.meetings.test_actions import SCAN
+from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_actions import _paper_ballots
@@ -620,7 +621,7 @@ async def test_a_code_typed_after_the_paper_ballot_was_entered_says_the_paper_on
     await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
     await client.form(f"/meetings/{meeting_id}/code")
     against = {i.id: "against" for i in meeting.items}
-    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), against, SCAN)
+    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), against, SCAN, SNILS)
     confirmed = await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
     page = (await client.get(confirmed.headers["location"])).text
     assert "закреплено решений: 0" not in page

@@ -422,3 +422,16 @@ def test_a_valid_snils_as_written_on_a_ballot(typed: str) -> None:
 )
 def test_an_invalid_snils_is_refused(typed: str) -> None:
     assert not rules.snils_valid(typed)
+
+
+@pytest.mark.parametrize(
+    ("first_day", "person", "required"),
+    [
+        (date(2025, 8, 31), True, False),  # 44/пр: no decision carries a СНИЛС
+        (date(2025, 9, 1), True, True),  # 266/пр from its first day: a natural person's decision carries it
+        (date(2025, 9, 1), False, False),  # an organisation is named by its name and ОГРН (ЖК ст. 48 ч. 5.1)
+    ],
+)
+def test_a_snils_is_required_of_a_natural_persons_decision_under_266(first_day, person, required) -> None:
+    """DOMAIN.md §1.6: since 01.09.2025 (Приказ № 266/пр) the owner's decision carries their СНИЛС."""
+    assert rules.snils_required(first_day, person) is required
