@@ -30,11 +30,10 @@ async def _workbook(meeting: queries.MeetingView) -> bytes:
         [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Joint"), _("Document"), _("Votes")]
     ]
     lines = await queries.register_of(meeting.id)
-    for line in lines:
+    for r in pdf.register_rows(lines):  # as the protocol's annex: a joint premise's votes once, its co-owners together
         register.append(
-            [line.premise, line.owner_name, Area(line.area), line.share, line.joint, line.document,
-             Quantity(rules.votes_decimal(line.weight))]
-        )  # fmt: skip
+            [r.premise, r.owners, Area(r.area), r.share, r.joint, r.documents, Quantity(rules.votes_decimal(r.votes))]
+        )
     ballots: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes"),
          _("Votes counted")]

@@ -12,6 +12,8 @@ links them is read in English.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -267,12 +269,14 @@ def protocol_pdf(
         )
     pdf.add_page()
     pdf.title_line(_("Annex 1. Register of owners"), 11)
+    # A joint premise is one line, its co-owners together and its votes once (``rules.holdings``, as the count takes
+    # them): the column adds up to the votes of the register, as its last line says.
     pdf.table(
         [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Document"), _("Votes")],
         [
-            [line.premise, line.owner_name, format_number(line.area, 2),
-             line.share + (" " + _("(joint)") if line.joint else ""), line.document, _votes(line.weight)]
-            for line in register
+            *([r.premise, r.owners, format_number(r.area, 2), r.share + (" " + _("(joint)") if r.joint else ""),
+               r.documents, _votes(r.votes)] for r in register_rows(register)),
+            ["", _("Total"), "", "", "", _votes(rules.registered_votes(register))],
         ],
         [24, 53, 19, 22, 48, 16],
     )  # fmt: skip
@@ -294,6 +298,36 @@ def protocol_pdf(
         [24, 62, 26, 40, 30],
     )  # fmt: skip
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """A line of the register of owners as its annex lists it: one holding of votes (``rules.holdings``), a sole or
+    shared owner's, or the joint co-owners of a premise together, named one after another, with their documents."""
+
+    premise: str
+    owners: str
+    area: Decimal
+    share: str
+    joint: bool
+    documents: str
+    votes: Fraction
+
+
+def register_rows(register: list[queries.Line]) -> list[RegisterRow]:
+    """The register's lines as the protocol's annex and the workbook list them: a joint premise's votes once."""
+    return [
+        RegisterRow(
+            premise=owners[0].premise,
+            owners=", ".join(x.owner_name for x in owners),
+            area=owners[0].area,
+            share=owners[0].share,
+            joint=owners[0].joint,
+            documents="; ".join(dict.fromkeys(x.document for x in owners if x.document)),
+            votes=votes,
+        )
+        for owners, votes in rules.holdings(register)
+    ]
 
 
 def decision_label(decision: rules.Decision) -> str:

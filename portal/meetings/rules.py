@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Protocol
+from typing import TypeVar
 
 from portal.core.search import terms_of
 
@@ -176,13 +178,36 @@ def total_votes(areas: Iterable[Decimal]) -> Fraction:
     return sum((area_votes(a) for a in areas), Fraction(0))
 
 
-def registered_votes(lines: Iterable[RegisterLine]) -> Fraction:
+class Weighed(Protocol):
+    """What carries a register line's votes: a line, or a ballot for it (``BallotFacts``)."""
+
+    @property
+    def group(self) -> str: ...
+
+    @property
+    def weight(self) -> Fraction: ...
+
+
+W = TypeVar("W", bound=Weighed)
+
+
+def holdings(lines: Iterable[W]) -> list[tuple[list[W], Fraction]]:
+    """``lines`` by the holding whose votes they carry (DOMAIN §1.3), with those votes, each holding once: a sole or
+    shared (долевая) owner's line alone; the joint (совместная) co-owners of a premise together, holding the
+    premise's votes as one, whichever of them votes (ГК ст. 253). In the order of each holding's first line.
+
+    The one rule by which the register's annex lists a joint premise (its votes once, its co-owners together), the
+    register's votes add up, and the count splits a joint premise among its co-owners who voted (``_shares``)."""
+    groups: dict[str, list[W]] = {}
+    for line in lines:
+        groups.setdefault(line.group, []).append(line)
+    return [(members, members[0].weight) for members in groups.values()]
+
+
+def registered_votes(lines: Iterable[Weighed]) -> Fraction:
     """The votes the register holds, a joint group once (less than the total where premises have no owner on record,
     e.g. municipal flats whose authority is not yet entered)."""
-    groups: dict[str, Fraction] = {}
-    for line in lines:
-        groups[line.group] = line.weight
-    return sum(groups.values(), Fraction(0))
+    return sum((votes for _, votes in holdings(lines)), Fraction(0))
 
 
 # --- notice and periods (§1.2, §1.8) -----------------------------------------------------------------------------
@@ -411,12 +436,9 @@ def counted_ballots(ballots: Iterable[BallotFacts], closes_at: datetime) -> list
 
 
 def _shares(ballots: Sequence[BallotFacts]) -> list[tuple[BallotFacts, Fraction]]:
-    """Each counted ballot with the votes it carries: joint co-owners who voted split their group's weight equally
-    (ГК ст. 254 ч. 2; the design choice of §1.3, stated in the protocol)."""
-    voters: dict[str, int] = {}
-    for b in ballots:
-        voters[b.group] = voters.get(b.group, 0) + 1
-    return [(b, b.weight / voters[b.group]) for b in ballots]
+    """Each counted ballot with the votes it carries: its holding's (``holdings``), split equally among joint
+    co-owners who voted (ГК ст. 254 ч. 2; the design choice of §1.3, stated in the protocol)."""
+    return [(b, votes / len(voters)) for voters, votes in holdings(ballots) for b in voters]
 
 
 def passes(threshold: Threshold, votes_for: Fraction, participating: Fraction, total: Fraction) -> bool:

@@ -1,11 +1,13 @@
 """The protocol's annexes are tables a housing inspector reads line by line: a word is never cut inside a cell,
-and a name that wraps is not stretched across its cell."""
+and a name that wraps is not stretched across its cell; their votes add up as the count takes them, a joint premise
+once."""
 
 from __future__ import annotations
 
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from portal.housing.tables import Owner
@@ -69,7 +71,8 @@ async def test_the_ballots_sheet_gives_the_votes_each_ballot_was_counted_with(
         await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), ballot))[1])
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
     export = await client.get(f"/staff/meetings/{meeting_id}/export")
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Решения"]
+    export_book = openpyxl.load_workbook(io.BytesIO(export.content))
+    sheet = export_book["Решения"]
     head, *rows = (list(r) for r in sheet.iter_rows(values_only=True))
     assert head[6:8] == ["Голоса", "Учтено голосов"], head
     assert [(r[1], r[6], r[7]) for r in rows] == [
@@ -78,6 +81,10 @@ async def test_the_ballots_sheet_gives_the_votes_each_ballot_was_counted_with(
         ("Собственник E", 60, 30),
         ("Собственник G", 124.5, 0),
     ], rows
+    # its register, as the protocol's: the joint кв. 3 once, D and E together, adding up to the house's 350
+    head, *lines = (list(r) for r in export_book["Реестр"].iter_rows(values_only=True))
+    assert [(x[0], x[1], x[6]) for x in lines if x[0] == "кв. 3"] == [("кв. 3", "Собственник D, Собственник E", 60)]
+    assert sum(x[6] for x in lines) == 350
 
 
 async def test_a_question_removed_from_a_draft_takes_its_materials_file_with_it(
@@ -102,3 +109,30 @@ async def test_a_question_removed_from_a_draft_takes_its_materials_file_with_it(
     removed = await client.form(f"/staff/meetings/{meeting_id}/items/{item['id']}/delete")
     assert removed.status_code == 303 and not await AgendaItem.exists().where(AgendaItem.id == item["id"])
     assert not storage.path_of(item["material_key"]).exists()
+
+
+@pytest.mark.parametrize(("voters", "d_votes"), [("ADE", "30"), ("AD", "60")], ids=["both-joint-owners", "one"])
+async def test_the_register_lists_a_joint_premise_once_as_the_count_takes_it(
+    example_house, make_meeting, voters, d_votes
+):
+    """кв. 3 (60 m²) is owned jointly by D and E (DOMAIN.md §1.3, §1.9). The register's annex listed each of them
+    with the whole 60 votes — 120 for a premise of 60 m², a register of 410 votes in a house of 350 — while the count
+    takes the premise once, split between D and E only where both voted. The annex now lists кв. 3 once, D and E
+    together with 60 votes, and adds up to the register's 350 on its last line; whatever D and E did, the list of
+    those who took part gives кв. 3 no more than those 60."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    for ballot in await _paper_ballots(house, meeting_id, voters):
+        await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), ballot))[1])
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+
+    pages = PdfReader(io.BytesIO(await protocol_bytes(meeting))).pages
+    text = " ".join("\n".join(page.extract_text() for page in pages).replace("\u00a0", " ").split())
+    register = text[text.index("Приложение 1.") : text.index("Приложение 3.")]
+    assert register.count("кв. 3") == 1, register
+    assert re.search(r"кв\. 3 Собственник D, Собственник E 60 1 \(совместная\) ЕГРН № D-3; ЕГРН № E-3 60 ", register)
+    assert register.rstrip().endswith("Итого 350"), register
+    took_part = text[text.index("Приложение 3.") :]
+    rows = re.findall(r"(кв\. \d+) Собственник (\w) бумажное \d+ \w+ \d{4}, \d\d:\d\d (\d+(?:,\d+)?)", took_part)
+    joint = [votes for premise, _, votes in rows if premise == "кв. 3"]
+    assert joint == [d_votes] * (len(voters) - 1), took_part
