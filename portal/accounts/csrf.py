@@ -73,7 +73,7 @@ class SessionBoundCSRFMiddleware:
             await self.app(scope, receive, send)
             return
         request: Request[Any, Any, Any] = Request(scope=scope, receive=receive)
-        session_id = self._session_id(request.cookies.get(self.session_cookie))
+        session_id = request.cookies.get(self.session_cookie, "")
         cookie = request.cookies.get(self.config.cookie_name)
         valid_cookie = cookie if token_valid(self.config.secret, cookie, session_id) else None
         if request.method not in self.config.safe_methods:
@@ -109,12 +109,8 @@ class SessionBoundCSRFMiddleware:
             parsed: SimpleCookie = SimpleCookie()
             parsed.load(header)
             if self.session_cookie in parsed:
-                return self._session_id(parsed[self.session_cookie].value)
+                return parsed[self.session_cookie].value
         return None
-
-    @staticmethod
-    def _session_id(value: str | None) -> str:
-        return "" if not value or value == "null" else value
 
     def _set_cookie(self, headers: MutableScopeHeaders, token: str) -> None:
         cookie = cookies.cookie(self.config.cookie_name, token, max_age=None)

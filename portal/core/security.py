@@ -319,32 +319,38 @@ def _session_backend() -> Any:
                     return self.deserialize_data(raw)
             return {}
 
+        def get_session_id(self, connection: ASGIConnection) -> str:
+            """The cookie's id if it named a stored session; any other cookie (an ended session's, or one made up)
+            is no session, and data for this browser is stored under a new id, never under the one it came with."""
+            cookie_id = connection.cookies.get(self.config.key)
+            if cookie_id and connection.scope.get(_SESSION_LOADED) is not None:  # type: ignore[call-overload]
+                return cookie_id
+            return connection.get_session_id() or self.generate_session_id()
+
         async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
             scope = connection.scope
             store = self.config.get_store_from_app(scope["app"])
             headers = MutableScopeHeaders.from_message(message)
-            cookie_id = connection.cookies.get(self.config.key)
-            if cookie_id == "null":
-                cookie_id = None
+            session_id = self.get_session_id(connection)
+            known = session_id == connection.cookies.get(self.config.key)
             data = dict(scope_session) if scope_session not in (None, Empty) else {}
             if scope_session is Empty or not data.keys() - _SESSION_BOOKKEEPING:
-                if cookie_id:
-                    await self.delete(cookie_id, store=store)
+                # The session ends. A cookie that named none is left as it is: the page's CSRF token is bound to it.
+                if known:
+                    await self.delete(session_id, store=store)
                     headers.add("Set-Cookie", cookies.expired(self.config.key).to_header(header=""))
                 return
             import time
 
             now = int(time.time())
-            session_id = cookie_id or connection.get_session_id() or self.generate_session_id()
             if data.pop(SESSION_ROTATE, False):
-                if cookie_id:
-                    await self.delete(cookie_id, store=store)
+                if known:
+                    await self.delete(session_id, store=store)
                 session_id = self.generate_session_id()
-            elif cookie_id and session_id == cookie_id:
+            elif known:
                 written = data.get(SESSION_WRITTEN)
                 fresh = isinstance(written, int) and now - written < SESSION_REFRESH_SECONDS
-                loaded = scope.get(_SESSION_LOADED)  # type: ignore[call-overload]
-                if fresh and loaded is not None and self.serialize_data(data, scope) == loaded:
+                if fresh and self.serialize_data(data, scope) == scope[_SESSION_LOADED]:  # type: ignore[literal-required]
                     return  # unchanged: nothing to write, the cookie the browser holds stays valid
             data[SESSION_WRITTEN] = now
             remember = bool(data.get(SESSION_REMEMBER))

@@ -23,6 +23,7 @@ from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.settings import get_settings
 from portal.settings import use_settings
+from tests.conftest import COOKIE_DOMAIN
 
 PASSWORD = "old password 1"
 
@@ -156,6 +157,30 @@ async def test_the_link_opened_where_the_user_is_signed_in_keeps_that_session_un
     assert "Теперь ваш логин — kept@example.ru. Здесь вы остаётесь в портале" in page.text
     assert _session(client) != before
     assert (await devices[1].get("/profile")).status_code == 303  # the other device is signed out
+
+
+async def test_a_browser_with_a_session_cookie_naming_nothing_gets_its_message_under_a_new_id(
+    client, new_client, make_user, login, app
+):
+    """A cookie that names no stored session (made up, or planted) is no session: what the answer keeps for the
+    browser (here the message to sign in with the new address) is stored under a new id, never under the cookie's."""
+    user_id = await _user(make_user, "planted@example.ru")
+    await login(client, user_id)
+    await _ask(client, "planted.new@example.ru")
+    path = await _outbox_link("planted.new@example.ru")
+    stranger = new_client()
+    for made_up in ("null", "attacker-chosen-id"):
+        stranger.cookies.set("session", made_up, domain=COOKIE_DOMAIN)
+        assert (await stranger.get(path)).status_code == 200
+        assert _session(stranger) == made_up  # left alone: it names nothing
+    opened = await stranger.form(path)
+    assert opened.status_code == 303 and opened.headers["location"] == "/login"
+    kept = _session(stranger)
+    assert kept not in ("", "null", "attacker-chosen-id")
+    store = app.stores.get("sessions")
+    assert await store.get(kept) is not None
+    assert await store.get("attacker-chosen-id") is None and await store.get("null") is None
+    assert "Войдите с ним." in (await stranger.get("/login")).text
 
 
 async def _outbox_link(email: str) -> str:

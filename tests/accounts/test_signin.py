@@ -83,8 +83,25 @@ async def test_signing_out_says_so_on_the_next_page_and_the_old_session_is_dead(
     assert (await client.get("/profile")).status_code == 303
 
 
+async def test_a_browser_holding_an_ended_sessions_cookie_signs_in_with_the_form_it_is_shown(client, make_user, app):
+    """The morning after: the session ended overnight (idle timeout) while the browser kept its cookie. The sign-in
+    page it is shown carries a token bound to that cookie, so the cookie is left as it is (it names nothing) instead
+    of being deleted under the page, which refused the form as outdated."""
+    user_id = await _user_with_password(make_user)
+    await client.form("/login", {"login": await _email(user_id), "password": PASSWORD})
+    ended = _session_cookie_of(client)
+    await app.stores.get("sessions").delete(ended)
+    page = await client.get("/login")
+    assert not [c for c in page.headers.get_list("set-cookie") if c.startswith("session=")]
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    data = {"login": await _email(user_id), "password": PASSWORD, "_csrf_token": token}
+    signed_in = await client.post("/login", data=data)
+    assert signed_in.status_code == 303
+    assert _session_cookie(signed_in) != ended
+
+
 def _session_cookies(client) -> list[str]:
-    return [c.value or "" for c in client.cookies.jar if c.name == "session" and c.value not in ("", "null")]
+    return [c.value or "" for c in client.cookies.jar if c.name == "session" and c.value]
 
 
 async def test_once_it_has_said_so_a_sign_out_leaves_no_session_behind(client, make_user, app):
