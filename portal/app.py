@@ -32,7 +32,6 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
-from portal.core import cookies
 from portal.core import db
 from portal.core import i18n
 from portal.core import storage
@@ -250,12 +249,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
         middleware=[cache_by_version],
     )
-    session_config = portal_session_config(
-        store="sessions",
-        key="session",
-        max_age=14 * 24 * 3600,
-        **cookies.flags(),
-    )
+    session_config = portal_session_config(store="sessions", key="session")
     csrf = portal_csrf.csrf_config(settings.secret_key, exclude=WEBHOOK_PATHS)
     app = Portal(
         route_handlers=[*collect_routes(), static],

@@ -118,15 +118,10 @@ class SessionBoundCSRFMiddleware:
 
 
 def csrf_config(secret: str, *, exclude: list[str]) -> CSRFConfig:
-    """The portal's CSRF settings: ``__Host-csrftoken`` over HTTPS (no subdomain can set it), else ``csrftoken``;
-    the cookie's attributes are every cookie's (``cookies.flags``)."""
-    flags = cookies.flags()
+    """The portal's CSRF settings: ``__Host-csrftoken`` over HTTPS (no subdomain can set it), else ``csrftoken``.
+    The cookie itself is made by ``core.cookies``, like every other."""
     return CSRFConfig(
         secret=secret,
-        cookie_name="__Host-csrftoken" if flags["secure"] else "csrftoken",
-        cookie_secure=flags["secure"],
-        cookie_httponly=flags["httponly"],
-        cookie_samesite=flags["samesite"],
-        cookie_path=flags["path"],
+        cookie_name="__Host-csrftoken" if cookies.flags()["secure"] else "csrftoken",
         exclude=exclude,
     )

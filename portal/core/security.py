@@ -365,9 +365,11 @@ def _session_backend() -> Any:
     return PortalSessionConfig
 
 
-def session_config(**kwargs: Any) -> Any:
-    """The app's session middleware configuration (``ServerSideSessionConfig`` with the portal's backend)."""
-    return _session_backend()(**kwargs)
+def session_config(*, store: str, key: str) -> Any:
+    """The app's session middleware configuration (``ServerSideSessionConfig`` with the portal's backend): the
+    sessions kept in ``store`` under the id in cookie ``key``. The backend says how long a session lives, and
+    ``core.cookies`` makes its cookie."""
+    return _session_backend()(store=store, key=key)
 
 
 # --- Rate limits (per login and per IP), kept in the app's store so that every process sees them --------
