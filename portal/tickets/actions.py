@@ -815,14 +815,9 @@ async def update_fields(
     if rules.retimes(real):
         current["clock_from"] = await queries.last_reopened(ticket.id)
     real = rules.retimed(current, real, tz)
-    if "deadline" in real and rules.deadline_before_filing(real["deadline"][1], ticket.created_at):
-        raise Refused(forms.deadline_too_early(ticket.created_at, tz))
-    if "deadline" in real and rules.deadline_long_after_filing(real["deadline"][1], ticket.created_at):
-        raise Refused(forms.deadline_too_late())
-    if "damage_at" in real and rules.damage_after_filing(real["damage_at"][1], ticket.created_at):
-        raise Refused(forms.damage_too_late(ticket.created_at, tz))
-    if "damage_at" in real and rules.damage_long_before_filing(real["damage_at"][1], ticket.created_at):
-        raise Refused(forms.damage_too_early())
+    for name in ("deadline", "damage_at"):
+        if name in real and (problem := forms.filing_problem(name, real[name][1], ticket.created_at, tz)):
+            raise Refused(problem)
     if not real:
         return []
     event_ids: list[int] = []

@@ -167,26 +167,29 @@ def parse_local(value: str, tz: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(tz)) if moment is not None else None
 
 
-def deadline_too_early(filed_at: datetime, tz: str) -> str:
-    """Why a deadline before the filing is refused (``rules.deadline_before_filing``)."""
-    filed = format_moment(filed_at, tz)
-    return gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed)
-
-
-def damage_too_late(filed_at: datetime, tz: str) -> str:
-    """Why a damage moment after the filing is refused (``rules.damage_after_filing``)."""
-    filed = format_moment(filed_at, tz)
-    return gettext("The damage cannot have happened after the request was filed (%(filed)s).", filed=filed)
-
-
 def damage_too_early() -> str:
     """Why a damage moment long before the filing is refused (``rules.damage_long_before_filing``)."""
     return gettext("Check the date: the damage is more than 30 days before the request.")
 
 
-def deadline_too_late() -> str:
-    """Why a deadline long after the filing is refused (``rules.deadline_long_after_filing``)."""
-    return gettext("Check the year: the deadline is more than a year after the request.")
+def filing_problem(name: str, moment: datetime | None, filed_at: datetime, tz: str, far: bool = True) -> str | None:
+    """Why staff may not set a request's ``deadline`` or its ``damage_at`` (``name``) to ``moment``, against its
+    filing (``filed_at``): a deadline before it (``rules.deadline_before_filing``), damage after it
+    (``rules.damage_after_filing``) or, with ``far``, a year or month typed wrong (``rules.deadline_long_after_filing``,
+    ``rules.damage_long_before_filing``); None when it stands. The edit form and ``actions.update_fields`` ask it."""
+    if name == "deadline":
+        if rules.deadline_before_filing(moment, filed_at):
+            filed = format_moment(filed_at, tz)
+            return gettext("The deadline cannot be before the request was filed (%(filed)s).", filed=filed)
+        if far and rules.deadline_long_after_filing(moment, filed_at):
+            return gettext("Check the year: the deadline is more than a year after the request.")
+        return None
+    if rules.damage_after_filing(moment, filed_at):
+        filed = format_moment(filed_at, tz)
+        return gettext("The damage cannot have happened after the request was filed (%(filed)s).", filed=filed)
+    if far and rules.damage_long_before_filing(moment, filed_at):
+        return damage_too_early()
+    return None
 
 
 def agreed_type_problem(category: str, ticket_type: str) -> str | None:
@@ -244,14 +247,7 @@ def read_staff_update(
     if problem := agreed_type_problem(changes.get("category", ""), changes.get("type", "")):
         errors.add("type", problem)
     changes["deadline"] = _moment_at(data, "deadline", tz, errors, gettext("Enter the deadline as a date and time."))
-    if filed_at is not None and rules.deadline_before_filing(changes["deadline"], filed_at):
-        errors.add("deadline", deadline_too_early(filed_at, tz))
-    elif (
-        filed_at is not None
-        and rules.deadline_long_after_filing(changes["deadline"], filed_at)
-        and not _as_shown(data, "deadline")  # a deadline stored before the rule is left alone, not refused
-    ):
-        errors.add("deadline", deadline_too_late())
+    _check_filing(data, "deadline", changes["deadline"], filed_at, tz, errors)
     control_raw = form_value(data, "control_date")
     control = parse_date(control_raw)
     if control_raw and control is None:
@@ -259,19 +255,21 @@ def read_staff_update(
     changes["control_date"] = control
     unread = gettext("Enter when the damage happened as a date and time.")
     changes["damage_at"] = _moment_at(data, "damage_at", tz, errors, unread)
-    if filed_at is not None and rules.damage_after_filing(changes["damage_at"], filed_at):
-        errors.add("damage_at", damage_too_late(filed_at, tz))
-    elif (
-        filed_at is not None
-        and rules.damage_long_before_filing(changes["damage_at"], filed_at)
-        and not _as_shown(data, "damage_at")  # a moment stored before the rule is left alone, not refused
-    ):
-        errors.add("damage_at", damage_too_early())
+    _check_filing(data, "damage_at", changes["damage_at"], filed_at, tz, errors)
     for flag in rules.FLAGS_EDITABLE:
         changes[flag] = form_value(data, flag) == "1"
         if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):
             errors.add(flag, problem)
     return (None, errors) if errors else ({k: v for k, v in changes.items() if not _as_shown(data, k)}, errors)
+
+
+def _check_filing(
+    data: Mapping[str, Any], name: str, moment: datetime | None, filed_at: datetime | None, tz: str, errors: FormErrors
+) -> None:
+    """``filing_problem`` said at the field ``name``; a moment posted as the page showed it, stored before the rule
+    of a year or month typed wrong, is left alone by that rule, not refused."""
+    if filed_at is not None and (problem := filing_problem(name, moment, filed_at, tz, far=not _as_shown(data, name))):
+        errors.add(name, problem)
 
 
 def _as_shown(data: Mapping[str, Any], name: str) -> bool:

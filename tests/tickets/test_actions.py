@@ -405,6 +405,25 @@ async def test_a_deadline_more_than_a_year_after_the_filing_is_refused_by_the_ac
     assert (await _ticket(dispatcher, filed["ticket"])).deadline == year
 
 
+async def test_a_damage_moment_after_the_filing_or_long_before_it_is_refused_by_the_action_itself(filed):
+    """The damage's moment has the edit form's two rules in ``update_fields`` too: after the request was filed
+    (``rules.damage_after_filing``) or more than 30 days before it (``rules.damage_long_before_filing``) is refused,
+    nothing written; 30 days before stands."""
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    later = {"damage_at": ticket.created_at + timedelta(minutes=1), "important": True}
+    with pytest.raises(Refused, match="Авария не может произойти позже подачи заявки"):
+        await actions.update_fields(dispatcher, ticket, later, NOW + timedelta(minutes=5))
+    long_ago = {"damage_at": ticket.created_at - timedelta(days=30, minutes=1), "important": True}
+    with pytest.raises(Refused, match="Проверьте дату: повреждение раньше заявки больше чем на 30 дней"):
+        await actions.update_fields(dispatcher, ticket, long_ago, NOW + timedelta(minutes=5))
+    row = await Ticket.select(Ticket.damage_at, Ticket.important).where(Ticket.id == filed["ticket"]).first()
+    assert row == {"damage_at": ticket.damage_at, "important": False}
+    month = ticket.created_at - timedelta(days=30)
+    assert await actions.update_fields(dispatcher, ticket, {"damage_at": month}, NOW + timedelta(minutes=5))
+    assert (await _ticket(dispatcher, filed["ticket"])).damage_at == month
+
+
 @pytest.fixture
 async def trapped(make_user, make_account):
     """«Люди застряли в лифте» filed from the call centre as planned works (the type typed wrong, or on purpose),
