@@ -32,8 +32,9 @@ async def _workbook(meeting: queries.MeetingView) -> bytes:
     lines = await queries.register_of(meeting.id)
     for r in pdf.register_rows(lines):  # as the protocol's annex: a joint premise's votes once, its co-owners together
         register.append(
-            [r.premise, r.owners, Area(r.area), r.share, r.joint, r.documents, Quantity(rules.votes_decimal(r.votes))]
-        )
+            [r.premise, ", ".join(r.owners), Area(r.area), r.share, r.joint, "; ".join(r.documents),
+             Quantity(rules.votes_decimal(r.votes))]
+        )  # fmt: skip
     ballots: list[list[Any]] = [
         [_("Premise"), _("Owner"), _("Ballot"), _("Status"), _("Reason"), _("Received"), _("Votes"),
          _("Votes counted")]

@@ -274,8 +274,9 @@ def protocol_pdf(
     pdf.table(
         [_("Premise"), _("Owner"), _("Area, m²"), _("Share"), _("Document"), _("Votes")],
         [
-            *([r.premise, r.owners, format_number(r.area, 2), r.share + (" " + _("(joint)") if r.joint else ""),
-               r.documents, _votes(r.votes)] for r in register_rows(register)),
+            *([r.premise, "\n".join(r.owners), format_number(r.area, 2),
+               r.share + (" " + _("(joint)") if r.joint else ""), "\n".join(r.documents), _votes(r.votes)]
+              for r in register_rows(register)),
             ["", _("Total"), "", "", "", _votes(rules.registered_votes(register))],
         ],
         [24, 53, 19, 22, 48, 16],
@@ -303,14 +304,14 @@ def protocol_pdf(
 @dataclass(frozen=True)
 class RegisterRow:
     """A line of the register of owners as its annex lists it: one holding of votes (``rules.holdings``), a sole or
-    shared owner's, or the joint co-owners of a premise together, named one after another, with their documents."""
+    shared owner's, or the joint co-owners of a premise together, with their documents."""
 
     premise: str
-    owners: str
+    owners: tuple[str, ...]
     area: Decimal
     share: str
     joint: bool
-    documents: str
+    documents: tuple[str, ...]
     votes: Fraction
 
 
@@ -319,11 +320,11 @@ def register_rows(register: list[queries.Line]) -> list[RegisterRow]:
     return [
         RegisterRow(
             premise=owners[0].premise,
-            owners=", ".join(x.owner_name for x in owners),
+            owners=tuple(x.owner_name for x in owners),
             area=owners[0].area,
             share=owners[0].share,
             joint=owners[0].joint,
-            documents="; ".join(dict.fromkeys(x.document for x in owners if x.document)),
+            documents=tuple(dict.fromkeys(x.document for x in owners if x.document)),
             votes=votes,
         )
         for owners, votes in rules.holdings(register)
