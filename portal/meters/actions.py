@@ -619,14 +619,11 @@ async def replace_meter(
     async with atomic():
         new = Meter(account=meter.account_id, **_meter_values(values), created_at=now, updated_at=now)
         await new.save()
-        await Meter.update(
-            {
-                Meter.status: MeterStatus.REPLACED,
-                Meter.replaced_by: new.id,
-                Meter.removed_on: values["installed_on"] or today,
-                Meter.updated_at: now,
-            }
-        ).where(Meter.id == meter.id)
+        update = {Meter.status: MeterStatus.REPLACED, Meter.replaced_by: new.id,
+                  Meter.removed_on: values["installed_on"] or today, Meter.updated_at: now}  # fmt: skip
+        await Meter.update(update).where(Meter.id == meter.id)
+        if kept := _verification_change(meter.id, {n: getattr(meter, n) for n in STANDING}, update, today):
+            await kept.save()
         await audit.record(actor, "meters.meter.replace", "meter", meter.id, {"replaced_by": new.id, **_plain(values)})
     return new.id
 
@@ -856,9 +853,8 @@ async def _replacements(
         return
     olds: dict[tuple[int, str], dict[str, Any]] = {}
     for chunk in _chunks(sorted({a for _, (a, _s) in wanted})):
-        for m in await Meter.select(Meter.id, Meter.account, Meter.serial, Meter.replaced_by, Meter.status).where(
-            Meter.account.is_in(chunk)
-        ):
+        columns = (Meter.id, Meter.account, Meter.serial, Meter.replaced_by, *(getattr(Meter, n) for n in STANDING))
+        for m in await Meter.select(*columns).where(Meter.account.is_in(chunk)):
             olds[(m["account"], m["serial"])] = m
     for row, key in wanted:
         old = olds.get(key)
@@ -872,12 +868,9 @@ async def _replacements(
             continue
         if old["replaced_by"] == new_id:
             continue
-        await Meter.update(
-            {
-                Meter.status: MeterStatus.REPLACED,
-                Meter.replaced_by: new_id,
-                Meter.removed_on: row.installed_on or now.date(),
-                Meter.updated_at: now,
-            }
-        ).where(Meter.id == old["id"])
+        update = {Meter.status: MeterStatus.REPLACED, Meter.replaced_by: new_id,
+                  Meter.removed_on: row.installed_on or now.date(), Meter.updated_at: now}  # fmt: skip
+        await Meter.update(update).where(Meter.id == old["id"])
+        if kept := _verification_change(old["id"], old, update, clock.local(now).date()):
+            await kept.save()
         report.created["replacements"] += 1

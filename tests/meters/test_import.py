@@ -111,6 +111,11 @@ async def test_a_changed_date_updates_and_a_replacement_marks_the_old_meter(regi
     old = await Meter.select().where(Meter.serial == "ХВ-100").first()
     new = await Meter.select().where(Meter.serial == "ХВ-101").first()
     assert (old["status"], old["replaced_by"], old["removed_on"]) == ("replaced", new["id"], date(2026, 6, 1))
+    kept = VerificationChange.select(VerificationChange.next_verification, VerificationChange.status)
+    assert await kept.where(VerificationChange.meter == old["id"]).order_by(VerificationChange.id) == [
+        {"next_verification": date(2030, 2, 1), "status": "active"},  # until the file's new date
+        {"next_verification": date(2031, 2, 1), "status": "active"},  # until the replacement
+    ]
     assert (await run("m.csv", as_csv(rows))).changes == 0
 
 

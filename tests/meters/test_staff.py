@@ -27,6 +27,7 @@ from portal.meters.tables import Meter
 from portal.meters.tables import MeterExport
 from portal.meters.tables import MeterReading
 from portal.meters.tables import Review
+from portal.meters.tables import VerificationChange
 from tests.meanwhile import health_waits
 from tests.meanwhile import slowed
 from tests.meters.conftest import NOV
@@ -623,6 +624,9 @@ async def test_a_manager_adds_edits_and_replaces_a_meter_of_a_premise(client, lo
     assert replaced.status_code == 303
     old = await Meter.select().where(Meter.id == meter["id"]).first()
     assert old["status"] == "replaced" and old["replaced_by"] is not None
+    # Each change of the card keeps what stood before it: in use, then failed (the export of a month before reads it).
+    kept = VerificationChange.select(VerificationChange.status).where(VerificationChange.meter == meter["id"])
+    assert [r["status"] for r in await kept.order_by(VerificationChange.id)] == ["active", "failed"]
 
 
 async def test_house_meters_take_the_months_readings_from_staff(client, login, make_user, period):
