@@ -39,8 +39,8 @@ async def test_the_owner_is_found_by_a_part_of_the_name_or_by_the_premise_number
     assert _lines(page) == ["кв. 2 — Ёлкина Анна Петровна (1/2)"]
     assert 'id="f-q" class="search" name="q" type="search" value="елкина"' in page
     assert _lines((await client.get(url, params={"q": "кв. 3"})).text) == [
-        "кв. 3 — Собственник D (1)",
-        "кв. 3 — Собственник E (1)",
+        "кв. 3 — Собственник D (1, совместная собственность)",  # not two owners of the whole flat each
+        "кв. 3 — Собственник E (1, совместная собственность)",
     ]
     assert (
         "Введите не меньше трёх букв имени собственника или номер помещения."
@@ -64,7 +64,7 @@ async def test_a_ballot_sent_without_its_owner_keeps_the_search_and_a_picked_lin
     refused = await client.form(url, typed, files={"x": ("", b"")})
     assert refused.status_code == 422
     assert '<a href="#f-entry">' in refused.text
-    assert _lines(refused.text) == ["кв. 3 — Собственник D (1)", "кв. 3 — Собственник E (1)"]
+    assert _lines(refused.text) == [f"кв. 3 — Собственник {x} (1, совместная собственность)" for x in "DE"]
     assert re.search(r'<input id="f-entry" type="radio" name="entry"', refused.text)
 
     (line,) = [x for x in await queries.register_of(meeting_id) if x.premise == "кв. 1"]
