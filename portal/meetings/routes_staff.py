@@ -202,13 +202,12 @@ class StaffMeetings(Controller):
         ids = [i.id for i in meeting.items]
         answers, errors = forms.read_answers(data, "q", ids, allow_invalid=True, errors=errors)
         if errors or scan is None or entry is None or received is None:
-            return await _paper_again(request, meeting, data, errors)
+            return await _paper_again(request, meeting, data, errors, scan)
         name = form_value(data, "voter_name")[:255]
         try:
             ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
-        except actions.SnilsRefused as refused:  # said at its field, with what was typed; the scan not kept
-            storage.delete(scan.key)
-            return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}))
+        except actions.SnilsRefused as refused:  # said at its field, with what was typed
+            return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}), scan)
         late, again = await queries.paper_flags(ballot_id)
         flash(request, forms.paper_entered(late, again), "info" if late or again else "success")  # neither counts
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")
@@ -357,9 +356,16 @@ async def _detail_context(meeting: queries.MeetingView, typed: Mapping[str, str]
 
 
 async def _paper_again(
-    request: Request, meeting: queries.MeetingView, data: Mapping[str, Any], errors: FormErrors
+    request: Request,
+    meeting: queries.MeetingView,
+    data: Mapping[str, Any],
+    errors: FormErrors,
+    scan: storage.StoredFile | None,
 ) -> Template:
-    """The paper-ballot form again, its errors at their fields and what was typed kept (the scan is attached anew)."""
+    """The paper-ballot form again, its errors at their fields and what was typed kept. The scan stored from it is
+    not kept (its field says so): it is attached anew with the ballot, and would stay behind, of no ballot."""
+    if scan is not None:
+        storage.delete(scan.key)
     return await _page(request, "staff_paper", meeting, errors, dict(data), status_code=422)
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from portal.core import clock
+from portal.core import storage
 from portal.meetings import queries
 from portal.meetings.tables import Ballot
 from tests.meetings.test_actions import SNILS
@@ -31,9 +32,11 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     later = (now + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M")
     typed = {"entry": str(entry), "voter_name": "Иванов И. И.", "received_at": later, "snils": SNILS, **answers}
 
+    stored = len(list(storage.root().rglob("*.pdf")))
     refused = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert refused.status_code == 422
     assert "Это время ещё не наступило: укажите, когда получено решение." in refused.text
+    assert len(list(storage.root().rglob("*.pdf"))) == stored  # the scan sent with it not kept, as its field says
     assert re.search(rf'<input id="f-received_at" name="received_at"[^>]*value="{later}"', refused.text)
     assert re.search(rf'value="{entry}" required checked>', refused.text)
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
