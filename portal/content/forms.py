@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -31,24 +32,77 @@ from portal.core.web import unread_filters
 
 
 @dataclass(frozen=True)
+class HousePart:
+    """Where in one chosen house a post goes, as the house's own fields on the form say it: entrance numbers, a
+    range of floors (of those entrances where some are given), or both."""
+
+    house: int
+    entrances: tuple[int, ...] = ()
+    floor_from: int | None = None
+    floor_to: int | None = None
+
+
+@dataclass(frozen=True)
 class AudienceChoice:
-    """The audience as the form gives it: houses, and within them entrance numbers, floors and riser codes;
-    or the whole company; or personal account numbers."""
+    """The audience as the form gives it: houses, each whole or only some of its entrances and floors (``parts``),
+    or the risers of the chosen houses by code; or the whole company; or personal account numbers."""
 
     company: bool = False
     houses: tuple[int, ...] = ()
-    entrances: tuple[int, ...] = ()  # entrance numbers within the chosen houses
-    floor_from: int | None = None
-    floor_to: int | None = None
+    parts: tuple[HousePart, ...] = ()  # the chosen houses narrowed to entrances or floors, in the houses' order
     risers: tuple[str, ...] = ()  # riser codes within the chosen houses
     accounts: tuple[str, ...] = ()  # personal account numbers
-    # Editing a post whose stored audience this form cannot say exactly (single premises, a complex, entrances
-    # that differ from house to house, more accounts than the field takes): left empty, the audience stays as stored.
+    # Editing a post whose stored audience this form cannot say exactly (single premises, a complex, floors of some
+    # entrances and all of others in one house, more accounts than the field takes): left empty, the audience stays
+    # as stored.
     keep: bool = False
 
     @property
     def is_empty(self) -> bool:
         return not (self.company or self.houses or self.accounts)
+
+    def part(self, house: int) -> HousePart | None:
+        return next((p for p in self.parts if p.house == house), None)
+
+
+# A chosen house's own fields: ``entrances-<house>``, ``floor_from-<house>``, ``floor_to-<house>``.
+PART_FIELDS = ("entrances", "floor_from", "floor_to")
+_PART_NAME = re.compile(r"(entrances|floor_from|floor_to)-(\d{1,18})")
+MAX_PARTS = 500  # houses whose fields a form may send (a company's every house, with room)
+
+
+def part_name(field_name: str, house: int) -> str:
+    return f"{field_name}-{house}"
+
+
+def typed_parts(data: Mapping[str, Any]) -> dict[int, dict[str, str]]:
+    """Each house's fields as typed, by house (only houses with something typed), in the order the form sent them."""
+    typed: dict[int, dict[str, str]] = {}
+    for key in data:
+        found = _PART_NAME.fullmatch(str(key))
+        value = form_value(data, key) if found else ""
+        if found and value and (len(typed) < MAX_PARTS or int(found[2]) in typed):
+            typed.setdefault(int(found[2]), dict.fromkeys(PART_FIELDS, ""))[found[1]] = value[:200]
+    return typed
+
+
+def typed_part(part: HousePart) -> dict[str, str]:
+    """A house's fields as the form shows a stored part of the audience."""
+    floors = ("" if f is None else str(f) for f in (part.floor_from, part.floor_to))
+    return dict(zip(PART_FIELDS, (", ".join(str(n) for n in part.entrances), *floors), strict=True))
+
+
+def _read_part(house: int, typed: dict[str, str], errors: FormErrors) -> HousePart:
+    """One house's entrances and floors as typed, each mistake said at its field."""
+    floors = [parse_int(typed[k], low=-5, high=200) if typed[k] else None for k in ("floor_from", "floor_to")]
+    if (typed["floor_from"] or typed["floor_to"]) and None in floors:
+        errors.add(part_name("floor_from", house), gettext("Give both floors, from and to, as numbers."))
+        floors = [None, None]
+    entrances = [parse_int(x, low=1, high=99) for x in re.split(r"[\s,;]+", typed["entrances"]) if x]
+    if None in entrances:
+        errors.add(part_name("entrances", house), gettext("Give entrance numbers separated by commas."))
+    numbers = tuple(sorted({e for e in entrances if e is not None}))
+    return HousePart(house, numbers, floors[0], floors[1])
 
 
 @dataclass
@@ -81,9 +135,9 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
     """The post form as sent."""
     form = PostForm()
     typed = {k: form_value(data, k) for k in ("kind", "title", "body", "title_en", "body_en", "publish_at",
-                                              "ends_at", "entrances", "floor_from", "floor_to", "risers", "accounts",
-                                              "keep_audience")}  # fmt: skip
-    form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")]}
+                                              "ends_at", "risers", "accounts", "keep_audience")}  # fmt: skip
+    parts_typed = typed_parts(data)
+    form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")], "parts": parts_typed}
     errors = form.errors
     kind = typed["kind"] if typed["kind"] in PostKind.__members__.values() else ""
     if not kind:
@@ -108,70 +162,68 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
     form.by_email = bool(data.get("by_email"))
     form.by_sms = bool(data.get("by_sms"))
     form.by_push = bool(data.get("by_push"))
-    floors = [parse_int(typed[k], low=-5, high=200) if typed[k] else None for k in ("floor_from", "floor_to")]
-    if (typed["floor_from"] or typed["floor_to"]) and (None in floors):
-        errors.add("floor_from", gettext("Give both floors, from and to, as numbers."))
-        floors = [None, None]
-    entrances = [parse_int(x, low=1, high=99) for x in re.split(r"[\s,;]+", typed["entrances"]) if x]
-    if None in entrances:
-        errors.add("entrances", gettext("Give entrance numbers separated by commas."))
+    houses = tuple(dict.fromkeys(parse_ids(_list(data, "houses"))))
+    parts = [_read_part(house, parts_typed[house], errors) for house in parts_typed]
+    unchosen = gettext("Entrances and floors are chosen within a house: tick the house, or clear them.")
+    for part in parts:
+        if part.house not in houses:  # the post would go neither there nor to the whole house, unsaid
+            errors.add(part_name("entrances" if part.entrances else "floor_from", part.house), unchosen)
     form.audience = AudienceChoice(
         company=bool(data.get("company")),
-        houses=tuple(parse_ids(_list(data, "houses"))),
-        entrances=tuple(e for e in entrances if e is not None),
-        floor_from=floors[0],
-        floor_to=floors[1],
+        houses=houses,
+        parts=tuple(p for p in parts if p.house in houses and (p.entrances or p.floor_from is not None)),
         risers=tuple(x for x in re.split(r"[\s,;]+", typed["risers"]) if x)[:50],
         accounts=tuple(x for x in re.split(r"[\s,;]+", typed["accounts"]) if x)[:200],
     )
     if form.audience.is_empty and data.get("keep_audience") == "1":
         form.audience = AudienceChoice(keep=True)
-    elif form.audience.is_empty:
+    elif form.audience.is_empty and not parts:
         errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
-    floor_given = form.audience.floor_from is not None
-    if (form.audience.entrances or floor_given or form.audience.risers) and not form.audience.houses:
+    if form.audience.risers and not form.audience.houses:
         errors.add("houses", gettext("Entrances, floors and risers are chosen within a house: choose the house."))
-    if form.audience.risers and (form.audience.entrances or floor_given):
+    if form.audience.risers and form.audience.parts:
         # The audience is the risers' flats or the entrances' and floors', never both: one of them was dropped unsaid.
         errors.add("risers", gettext("A post goes to risers or to entrances and floors, not both: clear one of them."))
     return form
 
 
-# The form's fields top to bottom: its summary of errors lists them so.
-FIELDS = ("kind", "title", "body", "title_en", "body_en", "image", "houses", "entrances", "floor_from", "floor_to",
-          "risers", "accounts", "publish_at", "ends_at")  # fmt: skip
+def fields(houses: Sequence[int]) -> list[str]:
+    """The form's fields top to bottom, ``houses`` in the order it shows them: its summary of errors lists them so."""
+    each = [part_name(name, house) for house in houses for name in PART_FIELDS]
+    return ["kind", "title", "body", "title_en", "body_en", "image", "houses", *each, "risers", "accounts",
+            "publish_at", "ends_at"]  # fmt: skip
 
 
-# A value some chosen houses have and others not (``queries.audience_of``): said at its field, naming those others.
-LACKING = {
-    "entrances_lacking": (
-        "entrances",
-        lazy(
-            "These chosen houses have no such entrance, so the post would not reach them: %(what)s. "
-            "Leave them out or change the entrances."
-        ),
-    ),
-    "risers_lacking": (
-        "risers",
-        lazy(
-            "These chosen houses have no such riser, so the post would not reach them: %(what)s. "
-            "Leave them out or change the risers."
-        ),
-    ),
-}
+def name_houses(errors: FormErrors, addresses: Mapping[int, str]) -> None:
+    """A house's own field named by the house's address in the summary above the form (its label, «Entrances»,
+    stands in every house)."""
+    for name in errors.fields:
+        found = _PART_NAME.fullmatch(name)
+        if found and int(found[2]) in addresses:
+            errors.labels.setdefault(name, addresses[int(found[2])])
+
+
+# A riser code some chosen houses have and others not (``queries.audience_of``): said at its field, naming those.
+RISERS_LACKING = lazy(
+    "These chosen houses have no such riser, so the post would not reach them: %(what)s. "
+    "Leave them out or change the risers."
+)
 
 
 def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
-    """What the chosen houses do not have (``queries.audience_of``), each at its own field."""
+    """What the chosen houses do not have (``queries.audience_of``), each at its own field: a house's entrances and
+    floors at that house's fields."""
     for name, values in missing.items():
         what = ", ".join(values)
+        found = _PART_NAME.fullmatch(name)
         if name == "accounts":
             form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
-        elif name in LACKING:
-            field_name, message = LACKING[name]
-            form.errors.add(field_name, message.format({"what": "; ".join(values)}))
-        elif name == "floor_from":
-            form.errors.add(name, gettext("There are no premises on floors %(what)s in the chosen houses.", what=what))
+        elif name == "risers_lacking":
+            form.errors.add("risers", RISERS_LACKING.format({"what": "; ".join(values)}))
+        elif found and found[1] == "entrances":
+            form.errors.add(name, gettext("This house has no such entrance: %(what)s.", what=what))
+        elif found:
+            form.errors.add(name, gettext("There are no premises on floors %(what)s here.", what=what))
         else:
             form.errors.add(name, gettext("Not found in the chosen houses: %(what)s.", what=what))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -39,6 +40,7 @@ from portal.core.tables import OutboxMessage
 from portal.core.values import placeholders
 from portal.core.web import found
 from portal.notifications.rules import Audience
+from portal.notifications.rules import FloorRange
 from portal.notifications.rules import Target
 
 
@@ -244,15 +246,16 @@ FORM_TARGETS = 250  # more selections than the post form can show (its account f
 
 async def form_choice(post_id: int, houses: Collection[int] | None = None) -> Any | None:
     """The post's stored audience as the post form says it (``forms.AudienceChoice``), so that editing a post
-    starts from whom it is for — or None where the form cannot say it exactly (single premises, a complex,
-    entrances or floors that differ from house to house, a hand-picked audience larger than the form): a form
-    that showed only the houses would, saved, have widened «entrance 2» to the whole house. Bounded reads: at
-    most ``FORM_TARGETS`` selections, then the names of those few.
+    starts from whom it is for, each house with its own entrances and floors — or None where the form cannot say it
+    exactly (single premises, a complex, one house's floors of some entrances and all of others, a hand-picked
+    audience larger than the form): a form that showed only the houses would, saved, have widened «entrance 2» to
+    the whole house. Bounded reads: at most ``FORM_TARGETS`` selections, then the names of those few.
 
     With ``houses`` (a staff member's), only the part of the audience that lies in them (``within``): the
     entrances, risers and accounts of other houses are never read into the form, and saving replaces only this
     part (``actions.save_post``)."""
     from portal.content.forms import AudienceChoice
+    from portal.content.forms import HousePart
     from portal.housing.tables import Entrance
     from portal.housing.tables import PersonalAccount
     from portal.housing.tables import Riser
@@ -269,21 +272,35 @@ async def form_choice(post_id: int, houses: Collection[int] | None = None) -> An
     stored = Audience.from_targets(Target(**r) for r in rows)
     if stored.company:
         return AudienceChoice(company=True)
-    if stored.complexes or stored.premises or len({(f.floor_from, f.floor_to) for f in stored.floors}) > 1:
+    if stored.complexes or stored.premises:
         return None
     entrance_ids = sorted(stored.entrances | {f.entrance for f in stored.floors if f.entrance is not None})
-    entrances = await Entrance.select(Entrance.house, Entrance.number).where(Entrance.id.is_in(entrance_ids or [0]))
+    entrances = await Entrance.select(Entrance.id, Entrance.house, Entrance.number).where(
+        Entrance.id.is_in(entrance_ids or [0])
+    )
     risers = await Riser.select(Riser.house, Riser.code).where(Riser.id.is_in(sorted(stored.risers) or [0]))
     accounts = await PersonalAccount.select(PersonalAccount.number).where(
         PersonalAccount.id.is_in(sorted(stored.accounts) or [0])
     )
-    houses = stored.houses_named() | {r["house"] for r in entrances} | {r["house"] for r in risers}
-    floors = stored.floors[0] if stored.floors else None
+    entrance = {r["id"]: (r["house"], r["number"]) for r in entrances}
+    numbers: dict[int, set[int]] = {}
+    for e in stored.entrances:
+        numbers.setdefault(entrance[e][0], set()).add(entrance[e][1])
+    ranges: dict[int, set[tuple[int, int]]] = {}
+    for f in stored.floors:
+        ranges.setdefault(f.house, set()).add((f.floor_from, f.floor_to))
+        if f.entrance is not None:
+            numbers.setdefault(f.house, set()).add(entrance[f.entrance][1])
+    if any(len(r) > 1 for r in ranges.values()):
+        return None  # one house, several ranges of floors: more than its two fields say
+    parts = tuple(
+        HousePart(house, tuple(sorted(numbers.get(house, ()))), *next(iter(ranges.get(house, {(None, None)}))))
+        for house in sorted(set(numbers) | set(ranges))
+    )
+    named = stored.houses_named() | {r["house"] for r in entrances} | {r["house"] for r in risers}
     choice = AudienceChoice(
-        houses=tuple(sorted(houses)),
-        entrances=tuple(sorted({r["number"] for r in entrances})),
-        floor_from=floors.floor_from if floors else None,
-        floor_to=floors.floor_to if floors else None,
+        houses=tuple(sorted(named)),
+        parts=parts,
         risers=tuple(sorted({r["code"] for r in risers})),
         accounts=tuple(sorted(r["number"] for r in accounts)),
     )
@@ -645,14 +662,14 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
 
 
 async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
-    """The form's choice (forms.AudienceChoice) as an audience, and what was not found, by the form's field
-    (houses; entrance numbers and riser codes that the chosen houses do not have; account numbers); no key for a
-    field whose every value was found."""
-    from portal.housing.tables import Entrance
+    """The form's choice (forms.AudienceChoice) as an audience, and what was not found, by the form's field (houses;
+    a house's entrance numbers it does not have and floors with no premises, at that house's fields; riser codes
+    that the chosen houses do not have; account numbers); no key for a field whose every value was found. A house
+    with entrances or floors of its own is reached there only; every other chosen house whole, or at the risers."""
+    from portal.content.forms import part_name
     from portal.housing.tables import House
     from portal.housing.tables import PersonalAccount
     from portal.housing.tables import Riser
-    from portal.notifications.rules import FloorRange
 
     if choice.company:
         return Audience.of(company=True), {}
@@ -664,20 +681,22 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     }
     _note(missing, "houses", [str(h) for h in houses if h not in addresses])
     houses = [h for h in houses if h in addresses]
+    parts = [p for p in choice.parts if p.house in addresses]
+    entrance_of = await _entrances_of(parts)
     entrance_ids: list[int] = []
-    if choice.entrances and houses:
-        rows = await Entrance.select(Entrance.id, Entrance.number, Entrance.house).where(
-            Entrance.house.is_in(houses) & Entrance.number.is_in(list(choice.entrances))
-        )
-        entrance_ids = [r["id"] for r in rows]
-        found_numbers = {r["number"] for r in rows}
-        _note(missing, "entrances", [str(n) for n in choice.entrances if n not in found_numbers])
-        # A number one chosen house has and another has not: the post would have gone to the one alone, unsaid.
-        _note(
-            missing,
-            "entrances_lacking",
-            _lacking(houses, addresses, [(r["house"], r["number"]) for r in rows]),
-        )
+    floors: list[FloorRange] = []
+    for part in parts:
+        ids = [entrance_of[(part.house, n)] for n in part.entrances if (part.house, n) in entrance_of]
+        _note(missing, part_name("entrances", part.house),
+              [str(n) for n in part.entrances if (part.house, n) not in entrance_of])  # fmt: skip
+        if part.floor_from is None or part.floor_to is None:
+            entrance_ids += ids
+            continue
+        floors += [FloorRange(part.house, part.floor_from, part.floor_to, e) for e in ids or [None]]
+        if (ids or not part.entrances) and not await _on_floors([part.house], ids, part.floor_from, part.floor_to):
+            low, high = sorted((part.floor_from, part.floor_to))
+            _note(missing, part_name("floor_from", part.house), [f"{low}–{high}"])
+    whole = [h for h in houses if h not in {p.house for p in parts}]
     riser_ids: list[int] = []
     if choice.risers and houses:
         rows = await Riser.select(Riser.id, Riser.code, Riser.house).where(
@@ -686,6 +705,7 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
         riser_ids = [r["id"] for r in rows]
         _note(missing, "risers", [c for c in choice.risers if c not in {r["code"] for r in rows}])
         _note(missing, "risers_lacking", _lacking(houses, addresses, [(r["house"], r["code"]) for r in rows]))
+        whole = []  # the chosen houses' risers, not the houses
     account_ids: list[int] = []
     if choice.accounts:
         rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
@@ -693,31 +713,22 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
         )
         account_ids = [r["id"] for r in rows]
         _note(missing, "accounts", [n for n in choice.accounts if n not in {r["number"] for r in rows}])
-    floors: list[FloorRange] = []
-    if choice.floor_from is not None and choice.floor_to is not None:
-        if entrance_ids:
-            entrance_house = {
-                r["id"]: r["house"]
-                for r in await Entrance.select(Entrance.id, Entrance.house).where(Entrance.id.is_in(entrance_ids))
-            }
-            floors = [FloorRange(entrance_house[e], choice.floor_from, choice.floor_to, e) for e in entrance_ids]
-        else:
-            floors = [FloorRange(h, choice.floor_from, choice.floor_to) for h in houses]
-    if floors and not await _on_floors(houses, entrance_ids, choice.floor_from, choice.floor_to):
-        _note(
-            missing,
-            "floor_from",
-            [f"{min(choice.floor_from, choice.floor_to)}–{max(choice.floor_from, choice.floor_to)}"],
-        )
-    if floors:
-        audience = Audience.of(floors=floors, accounts=account_ids)
-    elif riser_ids:
-        audience = Audience.of(risers=riser_ids, accounts=account_ids)
-    elif entrance_ids:
-        audience = Audience.of(entrances=entrance_ids, accounts=account_ids)
-    else:
-        audience = Audience.of(houses=houses, accounts=account_ids)
+    audience = Audience.of(houses=whole, entrances=entrance_ids, floors=floors, risers=riser_ids, accounts=account_ids)
     return audience, missing
+
+
+async def _entrances_of(parts: Sequence[Any]) -> dict[tuple[int, int], int]:
+    """The entrance of each (house, number) the houses' parts name that the house has, by its id: one query."""
+    houses = sorted({p.house for p in parts if p.entrances})
+    numbers = sorted({n for p in parts for n in p.entrances})
+    if not houses:
+        return {}
+    from portal.housing.tables import Entrance
+
+    rows = await Entrance.select(Entrance.id, Entrance.number, Entrance.house).where(
+        Entrance.house.is_in(houses) & Entrance.number.is_in(numbers)
+    )
+    return {(r["house"], r["number"]): r["id"] for r in rows}
 
 
 def _lacking(houses: list[int], addresses: dict[int, str], found: list[tuple[int, Any]]) -> list[str]:

@@ -219,7 +219,6 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
     unless a new one is chosen)."""
     local = clock.local
     audience = choice or forms.AudienceChoice(keep=True)
-    floors = (audience.floor_from, audience.floor_to)
     typed = {
         "kind": post.kind,
         "title": post.title,
@@ -229,9 +228,7 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
         "publish_at": local(post.publish_at).strftime("%Y-%m-%dT%H:%M") if post.publish_at else "",
         "ends_at": local(post.ends_at).strftime("%Y-%m-%dT%H:%M") if post.ends_at else "",
         "houses": [str(h) for h in audience.houses],
-        "entrances": ", ".join(str(n) for n in audience.entrances),
-        "floor_from": "" if floors[0] is None else str(floors[0]),
-        "floor_to": "" if floors[1] is None else str(floors[1]),
+        "parts": {p.house: forms.typed_part(p) for p in audience.parts},
         "risers": ", ".join(audience.risers),
         "accounts": ", ".join(audience.accounts),
         "keep_audience": "1" if audience.keep else "",
@@ -242,12 +239,22 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
 
 
 async def _form_page(
-    request: Request, principal: Principal, form: forms.PostForm, post: queries.PostView | None, status_code: int = 200
+    request: Request,
+    principal: Principal,
+    form: forms.PostForm,
+    post: queries.PostView | None,
+    status_code: int = 200,
+    houses: list[tuple[int, str]] | None = None,
 ) -> Template:
-    houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
+    houses = houses if houses is not None else await _houses(principal)
     kinds = [(k.value, kind_label(k)) for k in PostKind if rules.may_write(principal, k)]
     return render(request, "content/staff_form.html", form=form, post=post, houses=houses, writable_kinds=kinds,
                   everyone=principal.house_ids is None, status_code=status_code, **_words())  # fmt: skip
+
+
+async def _houses(principal: Principal) -> list[tuple[int, str]]:
+    """The houses the form offers, each with its own entrances and floors: the caller's, by address."""
+    return [(h.id, h.address) for h in await houses_in_scope(principal)]
 
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
@@ -265,8 +272,10 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         except storage.UploadRefused as refused:
             form.errors.add("image", storage.image_refusal(refused))
     if form.errors:
-        form.errors.order(forms.FIELDS)
-        return await _form_page(request, principal, form, post, status_code=422)
+        houses = await _houses(principal)
+        forms.name_houses(form.errors, dict(houses))
+        form.errors.order(forms.fields([h for h, _address in houses]))
+        return await _form_page(request, principal, form, post, status_code=422, houses=houses)
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,

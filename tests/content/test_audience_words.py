@@ -13,7 +13,10 @@ import pytest
 
 from portal.content import actions
 from portal.content import queries
+from portal.content.forms import PART_FIELDS
 from portal.content.forms import AudienceChoice
+from portal.content.forms import HousePart
+from portal.content.forms import part_name
 from portal.content.queries import audience_of
 from portal.content.tables import PostKind
 from portal.content.tables import PostTarget
@@ -52,8 +55,8 @@ async def test_one_is_named_in_the_singular_and_several_in_the_plural(db, town, 
     t = await town()
     a, b = sorted((t["places"][0].number, t["places"][1].number))
     choices = [
-        AudienceChoice(houses=(t["house"],), entrances=(2,), floor_from=6, floor_to=6),
-        AudienceChoice(houses=(t["house"],), entrances=(1, 2), floor_from=6, floor_to=3),
+        AudienceChoice(houses=(t["house"],), parts=(HousePart(t["house"], (2,), 6, 6),)),
+        AudienceChoice(houses=(t["house"],), parts=(HousePart(t["house"], (1, 2), 6, 3),)),
         AudienceChoice(houses=(t["house"],), risers=("ХВС-1",)),
         AudienceChoice(accounts=(a,)),
         AudienceChoice(accounts=(a, b)),
@@ -85,7 +88,13 @@ async def _write(manager, lang: str, house: int, **audience: str) -> int:
     manager.cookies.set("lang", lang)
     made = await manager.form(
         "/staff/posts/new",
-        {"kind": "notice", "title": "Покраска подъезда", "body": "Красим.", "houses": str(house), **audience},
+        {
+            "kind": "notice",
+            "title": "Покраска подъезда",
+            "body": "Красим.",
+            "houses": str(house),
+            **{part_name(k, house) if k in PART_FIELDS else k: v for k, v in audience.items()},
+        },  # the house's own fields
         files={"image": ("", b"", "application/octet-stream")},
     )
     assert made.status_code == 303, made.text[-500:]

@@ -13,7 +13,8 @@ from portal.content.tables import PostKind
 from portal.notifications.rules import Audience
 from portal.notifications.rules import FloorRange
 
-FIELDS = ("entrances", "floor_from", "floor_to", "risers", "accounts", "keep_audience")
+FIELDS = ("risers", "accounts", "keep_audience")
+HOUSE_FIELD = re.compile(r"(entrances|floor_from|floor_to)-\d+")  # a house's own entrances and floors
 
 
 def _as_sent(page: str) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def _as_sent(page: str) -> dict[str, Any]:
         value = re.search(r'\bvalue="([^"]*)"', tag)
         if not name:
             continue
-        if name[1] in FIELDS:
+        if name[1] in FIELDS or HOUSE_FIELD.fullmatch(name[1]):
             data[name[1]] = value[1] if value else ""
         elif name[1] in ("houses", "company") and re.search(r"\bchecked\b", tag):
             data.setdefault(name[1], []).append(value[1] if value else "1")

@@ -236,28 +236,38 @@ async def test_the_copy_offered_on_a_shared_post_is_the_managers_to_change(db, c
 
 
 async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, login, town, staff_principal):
-    """Entrance 2 of A and entrance 17 of B: the form cannot say it as houses A and B with «2, 17» (that reads as
-    both entrances in both houses, and A has no 17), so it names the audience and keeps it; houses A and B with
-    entrance 17 are refused at the entrances, naming A, rather than saved for B's entrance alone, unsaid."""
+    """Entrance 2 of A and entrance 17 of B: each house's entrances stand in its own field (the form once had one
+    field for every chosen house, where «2, 17» read as both entrances in both, and kept such a post aside,
+    uneditable). Saved unchanged it stays as it is; an entrance B lacks is refused at B's field, naming B, with
+    what was typed in each house kept; A cleared goes to the whole of A, B still to its entrance alone."""
     t = await town()
+    a, b_house = t["house"], t["other_house"]
     post_id, audience, b = await _two_houses(t, staff_principal)
     await login(client, t["moderator"])  # of houses A and B
     form = (await client.get(f"/staff/posts/{post_id}/edit")).text
-    assert 'id="kept-audience"' in form and _value(form, "entrances") == ""
+    assert 'id="kept-audience"' not in form
+    assert (_value(form, f"entrances-{a}"), _value(form, f"entrances-{b_house}")) == ("2", "17")
     page = (await client.get(f"/staff/posts/{post_id}")).text
     assert b["account"] in page and b["address"] in page and NAMED_ELSEWHERE not in page
-    accounts = ", ".join(sorted((t["places"][0].number, b["account"])))
-    chosen = {**_as_sent(form), "houses": [str(t["house"]), str(t["other_house"])], "entrances": "17",
-              "accounts": accounts}  # fmt: skip
-    refused = await client.form(f"/staff/posts/{post_id}/edit", chosen, files=NO_FILE)
-    assert refused.status_code == 422 and "ул. Ручьевая, д. 1 (17)" in refused.text
+    unchanged = await client.form(f"/staff/posts/{post_id}/edit", _as_sent(form), files=NO_FILE)
+    assert unchanged.status_code == 303 and await stored_audience(post_id) == audience
+
+    wrong = {**_as_sent(form), f"entrances-{b_house}": "17, 18", f"floor_from-{a}": "3", f"floor_to-{a}": "5"}
+    refused = await client.form(f"/staff/posts/{post_id}/edit", wrong, files=NO_FILE)
+    assert refused.status_code == 422
+    summary = re.findall(r'<li><a href="#f-([^"]+)">([^<]*)</a></li>', refused.text)
+    assert [(name, said.split(", ", 1)[1]) for name, said in summary] == [
+        (f"entrances-{b_house}", f"{b['address']}: В этом доме нет такого подъезда: 18."),
+        (f"floor_from-{a}", "ул. Ручьевая, д. 1: Здесь нет помещений на этажах 3–5."),
+    ]  # each at its house's field, the house named, in the order of the page (by address)
+    assert (_value(refused.text, f"entrances-{b_house}"), _value(refused.text, f"entrances-{a}")) == ("17, 18", "2")
+    assert (_value(refused.text, f"floor_from-{a}"), _value(refused.text, f"floor_to-{a}")) == ("3", "5")
     assert await stored_audience(post_id) == audience
-    sent = await client.form(
-        f"/staff/posts/{post_id}/edit", {**chosen, "houses": [str(t["other_house"])]}, files=NO_FILE
-    )
+
+    sent = await client.form(f"/staff/posts/{post_id}/edit", {**_as_sent(form), f"entrances-{a}": ""}, files=NO_FILE)
     assert sent.status_code == 303, re.findall(r"<li>.*?</li>", sent.text)
     assert await stored_audience(post_id) == Audience.of(
-        entrances=[int(b["entrance"])], accounts=[t["places"][0].account, t["places"][2].account]
+        houses=[a], entrances=[int(b["entrance"])], accounts=[t["places"][0].account, t["places"][2].account]
     )
 
 
