@@ -8,6 +8,7 @@ space who has not voted yet.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC
 from datetime import date
@@ -126,6 +127,10 @@ async def _vote(
 
 
 async def _paper(meeting: int, entry: dict[str, Any], received: datetime, duplicate: bool = False) -> None:
+    """A paper ballot waiting for moderation, as the office enters it: a natural person's with the СНИЛС written on
+    it where the meeting's order asks for one (266/пр, ``actions.enter_paper``)."""
+    starts_on = await Meeting.select(Meeting.starts_on).where(Meeting.id == meeting).first()
+    person = await queries.is_person(entry["owner"])
     await _ballot(
         meeting,
         entry,
@@ -137,7 +142,14 @@ async def _paper(meeting: int, entry: dict[str, Any], received: datetime, duplic
         scan_type="application/pdf",
         received_at=received,
         duplicate=duplicate,
+        snils=_snils(entry["owner"]) if starts_on and rules.snils_required(starts_on["starts_on"], person) else "",
     )
+
+
+def _snils(owner_id: int) -> str:
+    """A made-up СНИЛС of an owner, the same every time (the demo's shared random numbers are left untouched)."""
+    first_nine = f"{random.Random(f'snils:{owner_id}').randrange(rules.SNILS_CHECKED_FROM, 10**9):09d}"
+    return first_nine + rules.snils_check_number(first_nine)
 
 
 async def seed(ctx: DemoContext) -> None:

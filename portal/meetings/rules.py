@@ -635,11 +635,16 @@ def snils_valid(typed: str) -> bool:
     digits = snils_digits(typed)
     if len(digits) != 11 or not digits.isascii() or not digits.isdigit():
         return False
-    number, check = int(digits[:9]), int(digits[9:])
+    number = int(digits[:9])
     if number < SNILS_CHECKED_FROM:
         return number > 0
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(9, 0, -1), strict=True))
-    return check == (total % 101) % 100
+    return digits[9:] == snils_check_number(digits[:9])
+
+
+def snils_check_number(first_nine: str) -> str:
+    """The two check digits of a СНИЛС whose first nine digits are ``first_nine`` (as ``snils_valid`` reads them)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(9, 0, -1), strict=True))
+    return f"{total % 101 % 100:02d}"
 
 
 def snils_masked(digits: str) -> str:

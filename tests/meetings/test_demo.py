@@ -64,3 +64,31 @@ async def test_each_demo_resident_is_named_alike_in_the_top_bar_the_register_the
         (Ownership.owner == link["owner"]) & (Ownership.premise.house == ctx.shared["houses"][0])
     )
     assert sorted(k["kind"] for k in first_house) == ["flat", "parking"]  # two ballots in the house's meetings
+
+
+async def test_the_demos_paper_ballots_of_natural_persons_carry_a_snils_as_the_office_must_enter_them(db):
+    """The voting meeting of the demo is under Приказ № 266/пр: the paper ballots waiting for moderation are those
+    the office could have entered (``actions.enter_paper`` requires a natural person's СНИЛС), each with a valid one,
+    the same for both ballots of one owner."""
+    import random
+    from datetime import date
+
+    from portal.accounts import demo as accounts_demo
+    from portal.demo import DemoContext
+    from portal.housing import demo as housing_demo
+    from portal.meetings import queries
+    from portal.meetings import rules
+    from portal.meetings.tables import Ballot
+
+    ctx = DemoContext(rng=random.Random(20261125), today=date(2026, 11, 25))
+    for module in (housing_demo, accounts_demo, demo):
+        await module.seed(ctx)
+    paper = await Ballot.select(Ballot.snils, Ballot.entry.owner.as_alias("owner")).where(Ballot.source == "paper")
+    persons = await queries.persons_among([b["owner"] for b in paper])
+    assert len(paper) == 4 and persons
+    for ballot in paper:
+        assert rules.snils_valid(ballot["snils"]) if ballot["owner"] in persons else ballot["snils"] == "", ballot
+    by_owner: dict[int, set[str]] = {}
+    for ballot in paper:
+        by_owner.setdefault(ballot["owner"], set()).add(ballot["snils"])
+    assert all(len(numbers) == 1 for numbers in by_owner.values()), by_owner
