@@ -10,7 +10,6 @@ every change is in the audit log and every owner of the account is told by a mes
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -19,7 +18,6 @@ from enum import StrEnum
 from typing import Any
 
 from portal.accounts import consent as consent_text
-from portal.accounts import forms
 from portal.accounts import limits
 from portal.accounts import mail
 from portal.accounts import messages
@@ -154,11 +152,12 @@ async def _access_changed(
     *,
     event: str,
     ip: str,
-    what: Callable[[], str],
+    what: dict[str, Any],
 ) -> None:
     """A change of who may use an account: the audit event, and a message to each owner of the account (the
-    one who made the change excepted), in the owner's language. ``what`` says what happened (a function, so
-    that it is written in each recipient's language); ``event`` makes the message's key unique."""
+    one who made the change excepted), in the owner's language. ``what`` says what happened, as the context of
+    ``messages.ACCESS_CHANGED`` (worded in each reader's language, in the portal's list in the language they read
+    it in); ``event`` makes the message's key unique."""
     account_id = account.id
     await audit.record(actor, action, "personal_account", account_id, changes, ip=ip)
     for owner in await queries.owners_of_account(account_id):
@@ -166,10 +165,8 @@ async def _access_changed(
             continue
         await notify(
             owner,
-            "accounts/access_changed",
-            subject=lambda: _("Access to personal account %(n)s", n=account.number),
-            body=what,
-            context={"account_id": account_id},
+            messages.ACCESS_CHANGED.name,
+            context={"account_id": account_id, "number": account.number, **what},
             dedupe_key=f"access:{account_id}:{event}",
             link=f"/accounts/{account_id}/people",
         )
@@ -411,9 +408,7 @@ async def _link(
             {"user": user.id, "role": role, "by": how},
             event=f"residency:{granted.id}",
             ip=ip,
-            what=lambda: _(
-                "%(name)s linked the account with its access code as: %(role)s.", name=name, role=forms.role_label(role)
-            ),
+            what={"what": "linked", "name": name, "role": role},
         )
     return granted
 
@@ -483,27 +478,9 @@ async def invite_to_account(
             {**changes, "email": email, "role": role, "rights": sorted(rights)},
             event=event,
             ip=ip,
-            what=lambda: _invited_or_granted(invited, actor.name or "", email, role),
+            what={"what": "invited" if invited else "granted", "actor": actor.name or "", "email": email, "role": role},
         )
     mail.deliver_soon()
-
-
-def _invited_or_granted(invited: bool, actor: str, email: str, role: str) -> str:
-    """What the other owners are told of an invitation: sent (the access opens once it is accepted), or the access
-    given at once to someone who already has a password."""
-    if invited:
-        return _(
-            "%(actor)s sent %(email)s an invitation to the account as: %(role)s; the access opens when it is accepted.",
-            actor=actor,
-            email=email,
-            role=forms.role_label(role),
-        )
-    return _(
-        "%(actor)s gave %(email)s access to the account as: %(role)s.",
-        actor=actor,
-        email=email,
-        role=forms.role_label(role),
-    )
 
 
 class InviteAccepted(StrEnum):
@@ -552,7 +529,7 @@ async def _accept_into_account(token: queries.Token, user: queries.UserInfo, ip:
         {"user": user.id, "role": role, "rights": granted.rights},
         event=f"residency:{granted.id}",
         ip=ip,
-        what=lambda: _("%(name)s accepted the invitation: access as %(role)s.", name=name, role=forms.role_label(role)),
+        what={"what": "accepted", "name": name, "role": role},
     )
 
 
@@ -577,7 +554,7 @@ async def revoke(actor: Principal, account: queries.LinkedAccount, residency_id:
             {"user": target.user, "role": target.role},
             event=f"residency:{target.id}:revoked",
             ip=ip,
-            what=lambda: _("%(actor)s revoked the access of %(name)s.", actor=actor.name, name=name),
+            what={"what": "revoked", "actor": actor.name, "name": name},
         )
     return True
 
@@ -597,7 +574,7 @@ async def cancel_invitation(actor: Principal, account: queries.LinkedAccount, in
             {"email": email},
             event=f"invite:{invitation.id}:cancelled",
             ip=ip,
-            what=lambda: _("%(actor)s cancelled the invitation of %(email)s.", actor=actor.name, email=email),
+            what={"what": "cancelled", "actor": actor.name, "email": email},
         )
     return True
 
@@ -951,7 +928,7 @@ async def regenerate_access_code(actor: Principal, account: queries.AccountInfo,
             {"generation": generation},
             event=f"code:{generation}",
             ip=ip,
-            what=lambda: _("A new access code was issued for the account; the old one no longer works."),
+            what={"what": "code"},
         )
     return rules.derive_access_code(get_settings().secret_key, account.id, generation)
 

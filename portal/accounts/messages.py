@@ -163,3 +163,43 @@ PHONE_CODE = message_template(
     text=lazy("Code %(code)s confirms this phone number on the residents' portal. Do not tell it to anyone."),
     sample={"code": "123456"},
 )
+
+
+def _access_changed(c: Context) -> str:
+    """What the other owners of an account are told of a change of who may use it (``what`` names the change), in
+    the reader's language, the role as the account's page names it."""
+    from portal.accounts.forms import role_label
+
+    what, role = c.get("what"), role_label(c["role"]) if c.get("role") else ""
+    if what == "linked":
+        return _("%(name)s linked the account with its access code as: %(role)s.", name=c["name"], role=role)
+    if what == "invited":
+        return _(
+            "%(actor)s sent %(email)s an invitation to the account as: %(role)s; the access opens when it is accepted.",
+            actor=c["actor"],
+            email=c["email"],
+            role=role,
+        )
+    if what == "granted":
+        return _("%(actor)s gave %(email)s access to the account as: %(role)s.", actor=c["actor"], email=c["email"],
+                 role=role)  # fmt: skip
+    if what == "accepted":
+        return _("%(name)s accepted the invitation: access as %(role)s.", name=c["name"], role=role)
+    if what == "revoked":
+        return _("%(actor)s revoked the access of %(name)s.", actor=c["actor"], name=c["name"])
+    if what == "cancelled":
+        return _("%(actor)s cancelled the invitation of %(email)s.", actor=c["actor"], email=c["email"])
+    if what == "code":
+        return _("A new access code was issued for the account; the old one no longer works.")
+    raise KeyError(what)  # a change this template does not know: the stored words stand (``reworded``)
+
+
+# A change of who may use an account, told to its other owners (whatever they chose: ``rules.SECURITY_NOTICES``).
+ACCESS_CHANGED = message_template(
+    "accounts/access_changed",
+    Topic.ACCOUNT,
+    subject=lazy("Access to personal account %(number)s"),
+    text=_access_changed,
+    sample={"number": "1000000001", "what": "invited", "actor": "Иван Петров", "email": "anna@example.ru",
+            "role": "member"},
+)  # fmt: skip

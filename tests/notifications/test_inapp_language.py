@@ -45,18 +45,31 @@ async def test_a_notice_sent_in_russian_reads_in_english_once_the_resident_switc
     assert 'href="/notifications/' in english  # its title still links to the meeting through «open»
 
 
+async def test_an_owner_told_of_a_change_of_access_reads_it_in_english_after_switching(db, client, login, make_user):
+    owner = await make_user()
+    async with atomic():
+        await notify(owner, "accounts/access_changed", context={"account_id": 1, "number": "9101000001",
+                     "what": "code"}, dedupe_key="access:1:code:2", link="/accounts/1/people")  # fmt: skip
+    await login(client, owner)
+    assert "Доступ к лицевому счёту 9101000001" in (await client.get("/notifications")).text
+    await client.form("/lang", {"lang": "en", "next": "/notifications"})
+    english = (await client.get("/notifications")).text
+    assert "Access to personal account 9101000001" in english
+    assert "A new access code was issued for the account; the old one no longer works." in english
+
+
 async def test_a_message_kept_without_its_context_is_shown_as_stored(db, client, login, make_user):
-    """Messages sent before the context was kept, and those written without a template (the access to an account
-    changed), have only their words: they stay in the language they were written in."""
+    """Messages sent before the context was kept, and those written without a template (the accountants' alert of
+    a reconciliation), have only their words: they stay in the language they were written in."""
     resident = await make_user()
-    for template in ("meetings/notice", "accounts/access_changed"):
+    for template in ("meetings/notice", "billing_reconciliation"):
         await OutboxMessage(channel="inapp", recipient=str(resident), user_id=resident, template=template,
                             subject=f"Сохранённое {template}", body="Как было записано.", context={"link": "/"},
                             dedupe_key=uuid.uuid4().hex, status="sent").save()  # fmt: skip
     await login(client, resident)
     await client.form("/lang", {"lang": "en", "next": "/notifications"})
     page = (await client.get("/notifications")).text
-    assert "Сохранённое meetings/notice" in page and "Сохранённое accounts/access_changed" in page
+    assert "Сохранённое meetings/notice" in page and "Сохранённое billing_reconciliation" in page
     assert page.count("Как было записано.") == 2
 
 
