@@ -23,6 +23,7 @@ from portal.accounts.notify import notify
 from portal.accounts.tables import UserRole
 from portal.billing import ledger
 from portal.billing import rules
+from portal.billing.messages import RECONCILIATION
 from portal.billing.registry_tables import BalanceDifference
 from portal.billing.registry_tables import BookBalance
 from portal.billing.registry_tables import BookKind
@@ -32,12 +33,7 @@ from portal.core import bulk
 from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
-from portal.core.db import from_kopecks
 from portal.core.db import from_row
-from portal.core.i18n import format_day
-from portal.core.i18n import format_money
-from portal.core.i18n import gettext
-from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 
@@ -147,17 +143,8 @@ async def _alert(period: date, today: date, found: int, total: int) -> None:
     for user_id in sorted({r["user"] for r in rows}):
         await notify(
             user_id,
-            "billing_reconciliation",
-            subject=lambda: gettext("Balances differ from the billing system"),
-            body=lambda: ngettext(
-                "The reconciliation of %(month)s found %(num)d account whose balance differs from the billing "
-                "system's, by %(sum)s in all.",
-                "The reconciliation of %(month)s found %(num)d accounts whose balance differs from the billing "
-                "system's, by %(sum)s in all.",
-                found,
-                month=format_day(period, "LLLL y"),
-                sum=format_money(from_kopecks(total)),
-            ),
+            RECONCILIATION.name,
+            context={"period": period, "found": found, "total": total},
             dedupe_key=f"reconciliation:{rules.period_key(period)}:{today.isoformat()}",
             link=f"/staff/billing/reconciliation?period={rules.period_key(period)}",
         )

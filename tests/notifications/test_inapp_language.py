@@ -59,17 +59,17 @@ async def test_an_owner_told_of_a_change_of_access_reads_it_in_english_after_swi
 
 
 async def test_a_message_kept_without_its_context_is_shown_as_stored(db, client, login, make_user):
-    """Messages sent before the context was kept, and those written without a template (the accountants' alert of
-    a reconciliation), have only their words: they stay in the language they were written in."""
+    """Messages sent before the context was kept (a templated one among them), and any written without a
+    template, have only their words: they stay in the language they were written in."""
     resident = await make_user()
-    for template in ("meetings/notice", "billing_reconciliation"):
+    for template in ("meetings/notice", "words_of_its_own"):
         await OutboxMessage(channel="inapp", recipient=str(resident), user_id=resident, template=template,
                             subject=f"Сохранённое {template}", body="Как было записано.", context={"link": "/"},
                             dedupe_key=uuid.uuid4().hex, status="sent").save()  # fmt: skip
     await login(client, resident)
     await client.form("/lang", {"lang": "en", "next": "/notifications"})
     page = (await client.get("/notifications")).text
-    assert "Сохранённое meetings/notice" in page and "Сохранённое billing_reconciliation" in page
+    assert "Сохранённое meetings/notice" in page and "Сохранённое words_of_its_own" in page
     assert page.count("Как было записано.") == 2
 
 
