@@ -36,6 +36,7 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from portal.settings import ROOT
+from portal.settings import get_settings
 
 LOCALES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LOCALE = "ru"
@@ -352,11 +353,17 @@ def format_typed(value: object, locale: str | None = None) -> object:
     return value
 
 
-def format_day(value: date | datetime | None, style: str = "long", locale: str | None = None) -> str:
-    """«15 декабря 2026» (long), «15.12.2026» (short)."""
+def format_day(
+    value: date | datetime | None, style: str = "long", locale: str | None = None, tz: str | None = None
+) -> str:
+    """«15 декабря 2026» (long), «15.12.2026» (short). An aware moment is dated by the day it fell on in the
+    company's zone (``tz``, else the setting ``TIME_ZONE``): a payment at 00:43 on 6 December in Simferopol is
+    «6 декабря», not the 5th of its UTC clock."""
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_zone(tz or get_settings().time_zone))
         value = value.date()
     fmt = {"long": "d MMMM y", "short": "dd.MM.y", "month": "LLLL y", "day_month": "d MMMM"}.get(style, style)
     if fmt in ("full", "medium"):

@@ -1,6 +1,8 @@
 """Pure rules of the shared machinery: paging, locale choice, money and dates, access, redirects."""
 
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -125,6 +127,15 @@ def test_a_phone_is_written_in_groups_that_never_break_across_lines():
 def test_dates_read_as_people_say_them():
     assert format_day(date(2026, 12, 15), locale="ru") == "15 декабря 2026"
     assert format_day(date(2026, 12, 15), locale="en") == "15 December 2026"
+
+
+def test_a_moment_is_dated_by_the_company_day_it_happened_on():
+    # A payment at 00:43 on 6 December in Simferopol is 21:43 on 5 December in UTC: the resident paid on the 6th.
+    paid = datetime(2026, 12, 5, 21, 43, tzinfo=UTC)
+    assert format_day(paid, locale="ru", tz="Europe/Simferopol") == "6 декабря 2026"
+    assert format_day(paid, "short", locale="ru", tz="Europe/Simferopol") == "06.12.2026"
+    assert format_day(paid, locale="ru", tz="UTC") == "5 декабря 2026"
+    assert format_day(paid, locale="ru") == "6 декабря 2026"  # the company's zone (TIME_ZONE) unless given
 
 
 def test_kopecks_round_trip_and_round_half_up_once():
