@@ -453,7 +453,7 @@ async def test_a_refused_file_keeps_the_documents_title_and_says_why_at_the_file
     )
     assert refused.status_code == 422
     assert re.search(r'<input id="f-title" name="title" type="text" value="Копия с печатью"', refused.text)
-    assert "Прикрепите PDF-файл или фото документа (не более 10 МБ)." in refused.text
+    assert "Прикрепите PDF-файл или фото документа (не более 10\u00a0МБ)." in refused.text
     assert 'href="#f-file"' in refused.text
     assert await OrderDocument.count().where(OrderDocument.title == "Копия с печатью") == 0
 

@@ -107,3 +107,15 @@ def test_an_example_phone_is_never_split_across_lines(domain, locale):
     texts = _shown(domain, locale)
     breakable = [text for text in texts for phone in PHONE.findall(text) if re.search(r"[ -]", phone)]
     assert not breakable, breakable
+
+
+# A size and its unit with an ordinary space between them («10 МБ», «%(mb)s МБ»).
+SPLIT_SIZE = re.compile(r"(?:\d|%\(\w+\)s) (?:КБ|МБ|ГБ)")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_a_russian_file_size_is_never_split_from_its_unit(domain):
+    """The photo hint of a request read «До 5 фотографий, каждая до 10» with «МБ: снимите камерой…» on the next line
+    at 390 px: a size is written with a no-break space before its unit, as a phone is written with no-break ones."""
+    split = [text for text in _shown(domain, "ru") if SPLIT_SIZE.search(text)]
+    assert not split, split

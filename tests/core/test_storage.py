@@ -145,7 +145,7 @@ def test_a_kept_photo_carries_no_metadata_of_the_original():
     [
         ("not_image", "flyer.txt", "Файл «flyer.txt» — не изображение: приложите JPEG, PNG или WebP.",
          "The file “flyer.txt” is not a picture: attach a JPEG, PNG or WebP."),
-        ("too_large", "big.jpg", "Файл «big.jpg» больше 10 МБ.", "The file “big.jpg” is larger than 10 MB."),
+        ("too_large", "big.jpg", "Файл «big.jpg» больше 10\u00a0МБ.", "The file “big.jpg” is larger than 10 MB."),
         ("empty", "", "Файл пуст.", "The file is empty."),
         ("too_many_pixels", "", "В изображении слишком много пикселей: сохраните его в меньшем разрешении.",
          "The picture has too many pixels: save it at a smaller size."),

@@ -375,7 +375,7 @@ async def test_a_resident_or_a_guest_cannot_open_staff_pages(client, login, make
 async def test_the_import_page_previews_then_applies(client, login, make_user, db):
     await login(client, await make_user(roles=("admin",)))
     # the file's limits as numbers of the reader's language
-    assert "До 10 МБ и 50\u00a0000 строк." in (await client.get("/staff/housing/import")).text
+    assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/housing/import")).text
     client.cookies.set("lang", "en")
     assert "Up to 10 MB and 50,000 rows." in (await client.get("/staff/housing/import")).text
     client.cookies.delete("lang")

@@ -178,7 +178,7 @@ async def test_rows_that_do_not_fit_the_registry_are_refused_whole(registry, mak
 async def test_the_import_page_previews_then_applies(client, new_client, login, make_user, registry):
     await login(client, await make_user(roles=("manager",), houses=(registry["one"].house,)))
     # the file's limits as numbers of the reader's language
-    assert "До 10 МБ и 50\u00a0000 строк." in (await client.get("/staff/meters/import")).text
+    assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/meters/import")).text
     client.cookies.set("lang", "en")
     page = (await client.get("/staff/meters/import")).text
     assert "Up to 10 MB and 50,000 rows." in page, re.findall(r"Up to[^<]*", page)
