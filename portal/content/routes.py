@@ -18,6 +18,7 @@ from portal.content import actions
 from portal.content import pinned
 from portal.content import queries
 from portal.content.tables import PostKind
+from portal.core.head import is_head
 from portal.core.home import register_banner
 from portal.core.home import register_section
 from portal.core.i18n import lazy
@@ -93,7 +94,7 @@ class ResidentNews(Controller):
     async def post(
         self, request: Request, principal: NamedDependency[Principal], post: NamedDependency[queries.PostView]
     ) -> Template:
-        if principal.user_id is not None:
+        if principal.user_id is not None and not is_head(request):
             await actions.mark_read(principal.user_id, post.id)
         return render(request, "content/post.html", post=post, kind_label=kind_label)
 

@@ -1,15 +1,26 @@
 """HEAD answered for every page as its GET is, without the body (RFC 9110 §9.3.2): uptime monitors and link
 checkers ask with HEAD, and Litestar answers 405 to HEAD on a route declared with ``@get`` — a declared HEAD
-handler may return no body at all, so every GET would have to be declared twice. The app does it once, here."""
+handler may return no body at all, so every GET would have to be declared twice. The app does it once, here.
+
+A HEAD is only a question, though: a GET that writes on the side (a post or a message marked read, a listing's view
+counted) asks ``is_head(request)`` and writes nothing for one — link checkers, previews and monitors read nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Litestar
+from litestar.connection import ASGIConnection
 from litestar.types import Message
 from litestar.types import Receive
 from litestar.types import Send
+
+_HEAD = "portal.head"  # in the scope of a HEAD run as its GET
+
+
+def is_head(connection: ASGIConnection) -> bool:
+    """True for a HEAD request, which the handlers see as its GET: nothing is to be marked or counted for it."""
+    return bool(connection.scope.get(_HEAD, False))
 
 
 class Portal(Litestar):
@@ -37,6 +48,6 @@ class Portal(Litestar):
             return {"type": "http.disconnect"} if sent["started"] else await receive()  # type: ignore[return-value]
 
         # A copy: the server still knows the request was HEAD, and sends no body either.
-        await super().__call__({**scope, "method": "GET"}, gone_once_started, headers_only)
+        await super().__call__({**scope, "method": "GET", _HEAD: True}, gone_once_started, headers_only)
         if sent["started"] and not sent["ended"]:
             await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -15,6 +15,7 @@ from litestar.response import Redirect
 from litestar.response import Template
 
 from portal.core import cookies
+from portal.core.head import is_head
 from portal.core.home import register_nav_count
 from portal.core.home import register_section
 from portal.core.i18n import gettext
@@ -123,11 +124,14 @@ class InAppMessages(Controller):
         return render(request, "notifications/list.html", page=messages)
 
     @get("/{message_id:int}/open", name="notifications:open")
-    async def open(self, principal: NamedDependency[Principal], message_id: FromPath[int]) -> Redirect:
+    async def open(
+        self, request: Request, principal: NamedDependency[Principal], message_id: FromPath[int]
+    ) -> Redirect:
         """A message's title: marks that one read and goes on to its page. A GET, as a link must be: marking read
-        is idempotent, and only the person's own message."""
+        is idempotent, and only the person's own message; a HEAD (a link checker's) marks nothing."""
         target = found(await queries.opened(principal.user_id or 0, message_id))
-        await actions.mark_read(principal.user_id or 0, message_id)
+        if not is_head(request):
+            await actions.mark_read(principal.user_id or 0, message_id)
         return Redirect(path=target.link or "/notifications", status_code=303)
 
     @post("/read", name="notifications:read")

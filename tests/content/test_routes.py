@@ -1,5 +1,5 @@
 """Content over HTTP: a manager writes a post through the form, a moderator publishes it, a resident of the
-house reads it (and it is marked read), a resident elsewhere gets 404; the staff list filters."""
+house reads it (and it is marked read, though not by a HEAD), a resident elsewhere gets 404; the staff list filters."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
     boris = new_client()
     await login(boris, t["residents"][1])  # entrance 2
+    assert (await boris.head(f"/news/{post_id}")).status_code == 200
+    assert await PostRead.count().where(PostRead.post == post_id) == 0  # a HEAD (a link preview's) reads nothing
     page = await boris.get(f"/news/{post_id}")
     assert page.status_code == 200 and "<strong>2-й</strong>" in page.text
     assert await PostRead.count().where(PostRead.post == post_id) == 1

@@ -185,8 +185,8 @@ async def test_a_message_kept_in_russian_is_marked_russian_on_an_english_page(db
 async def test_opening_a_message_marks_that_one_read(db, client, login, make_user):
     """Following a message's title to its page left it «Новое», and the count at «Ещё» never went down: only «Отметить
     все прочитанными» marked anything read. The title goes through ``/notifications/{id}/open``, which marks that
-    message read and leads on to its page; a message that links nowhere leads back to the list, someone else's is not
-    found and stays unread."""
+    message read and leads on to its page (a HEAD, a link checker's, only leads on); a message that links nowhere
+    leads back to the list, someone else's is not found and stays unread."""
     from portal.core.tables import OutboxMessage
 
     user, other = await make_user(), await make_user()
@@ -195,6 +195,9 @@ async def test_opening_a_message_marks_that_one_read(db, client, login, make_use
     kept = await _message(user, "Ещё одно", minutes=2, link="/meters")
     theirs = await _message(other, "Чужое", link="/tickets/9")
     await login(client, user)
+    assert await queries.unread_count(user) == 3
+    scanned = await client.head(f"/notifications/{ticket}/open")  # a link checker's HEAD marks nothing
+    assert scanned.status_code == 303 and scanned.headers["location"] == "/tickets/7#line-2"
     assert await queries.unread_count(user) == 3
     answer = await client.get(f"/notifications/{ticket}/open")
     assert answer.status_code == 303 and answer.headers["location"] == "/tickets/7#line-2"
