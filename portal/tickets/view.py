@@ -31,6 +31,7 @@ from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import russian_lang
 from portal.core.i18n import russian_markup
 from portal.core.labels import Labels
 from portal.core.pagination import with_params
@@ -124,6 +125,17 @@ class TicketView:
             (key, names[key] if key in every else gettext("%(name)s (not every house)", name=names[key]))
             for key in sorted(some, key=lambda key: (names[key], key))
         ]
+
+    @staticmethod
+    def column_labels(columns: Sequence[str]) -> dict[str, str]:
+        """The chosen columns' labels, each read once a page (a row's cells name their column on a phone)."""
+        return {c: TK.column(c) for c in columns}
+
+    @staticmethod
+    def executor_options(by_house: Mapping[int, Sequence[queries.Option]]) -> dict[int, list[tuple[int, str, str]]]:
+        """Each house's executors as a row's executor dropdown offers them: (id, name, ``lang`` of the name, as
+        ``select`` marks an option of Russian data on a page in another language), found once a page, not per row."""
+        return {house: [(e.id, e.name, russian_lang(e.name)) for e in found] for house, found in by_house.items()}
 
     @staticmethod
     def actions_column(columns: Sequence[str], may_manage: bool) -> bool:

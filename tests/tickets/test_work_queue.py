@@ -137,6 +137,38 @@ async def test_on_an_english_list_the_chips_of_a_house_and_an_executor_mark_them
     assert f"Дом: {address}" in chips and "lang=" not in chips
 
 
+async def test_each_rows_executor_choice_marks_its_current_one_and_on_an_english_list_the_russian_names(
+    client, login, queue
+):
+    """The executors a row offers are made once a page for its house; each row still marks its own current
+    executor (or «Nobody») selected and ``data-current``, and on an English page the names are Russian data."""
+    await login(client, queue["dispatcher"])
+    assigned, free = queue["ids"][0], queue["ids"][1]
+    await Ticket.update({Ticket.executor: queue["ivanov"]}).where(Ticket.id == assigned)
+    ivanov, petrov = queue["ivanov"], queue["petrov"]
+
+    def options(page: str, ticket: int) -> list[str]:
+        box = re.search(rf'<select id="executor-{ticket}" name="executor" class="wraps">(.*?)</select>', page, re.S)
+        return re.findall(r"<option[^>]*>[^<]*</option>", box.group(1))
+
+    client.cookies.set("lang", "en")
+    page = (await client.get("/staff/tickets")).text
+    assert options(page, assigned) == [
+        '<option value="">Nobody</option>',
+        f'<option value="{ivanov}" selected lang="ru" data-current="1">Иванов Пётр</option>',
+        f'<option value="{petrov}" lang="ru">Петров Олег</option>',
+    ]
+    assert options(page, free)[:2] == [
+        '<option value="" data-current="1">Nobody</option>',
+        f'<option value="{ivanov}" lang="ru">Иванов Пётр</option>',
+    ]
+    client.cookies.set("lang", "ru")
+    assert options((await client.get("/staff/tickets")).text, assigned)[1:] == [
+        f'<option value="{ivanov}" selected data-current="1">Иванов Пётр</option>',
+        f'<option value="{petrov}">Петров Олег</option>',
+    ]
+
+
 async def test_a_dispatcher_assigns_from_the_row_and_sees_the_result_in_place(client, login, queue):
     await login(client, queue["dispatcher"])
     ticket = queue["ids"][1]
