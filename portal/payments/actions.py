@@ -848,6 +848,15 @@ async def reconcile(since: datetime | None = None, *, actor: Principal | None = 
 # --- refunds ---------------------------------------------------------------------------------------------------
 
 
+class RefundState(StrEnum):
+    """Where a refund stands once asked for (``refund`` by an accountant, ``refund_purpose`` of an order)."""
+
+    NONE = "none"  # nothing was paid, so nothing is returned
+    REFUNDED = "refunded"
+    PENDING = "pending"  # asked for; the gateway's word (or a retry) will finish it
+    FAILED = "failed"
+
+
 class RefundRefused(Exception):
     def __init__(self, reason: rules.RefundProblem | str, message: str = "") -> None:
         super().__init__(reason)
@@ -855,22 +864,23 @@ class RefundRefused(Exception):
         self.message = message
 
 
-async def refund(principal: Principal, payment_id: int, amount: Decimal, reason: str, ip: str = "") -> int:
+async def refund(principal: Principal, payment_id: int, amount: Decimal, reason: str, ip: str = "") -> RefundState:
     """An accountant returns ``amount`` of a payment in their houses through the gateway, then the ledger and the
-    audit log take it. Returns the refund's id; ``RefundRefused`` says why not."""
+    audit log take it: ``REFUNDED``, or ``PENDING`` while the gateway is still working on it (its event finishes
+    it). ``RefundRefused`` says why not."""
     payment = await queries.staff_payment(principal, payment_id)
     if payment is None:
         raise RefundRefused(rules.RefundProblem.NOT_PAID)
     if not payment.intent_id:
         no_gateway = payment.stored_status in (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
         raise RefundRefused(rules.RefundProblem.NO_GATEWAY if no_gateway else rules.RefundProblem.NOT_PAID)
-    available = rules.refundable(to_kopecks(payment.amount), to_kopecks(payment.refunded), payment.stored_status)
-    problem = rules.refund_problem(to_kopecks(amount), available)
-    if problem:
-        raise RefundRefused(problem)
     uid = str(uuid.uuid4())
     key = str(uuid.uuid4())
     async with atomic():
+        # Asked under the payment's lock: of two refunds at once, the second sees the first's pending one.
+        problem = rules.refund_problem(to_kopecks(amount), await queries.refundable_locked(payment_id))
+        if problem:
+            raise RefundRefused(problem)
         inserted = await Refund.insert(
             Refund(
                 uid=uid,
@@ -901,16 +911,8 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
         await Refund.update({Refund.gateway_refund_id: result.id}).where(Refund.id == refund_id)
     if result.status == "succeeded":
         await _apply_refund(refund_id, actor=principal, ip=ip)
-    return refund_id
-
-
-class RefundState(StrEnum):
-    """Where the refund of a purpose's payment stands after ``refund_purpose``."""
-
-    NONE = "none"  # nothing was paid, so nothing is returned
-    REFUNDED = "refunded"
-    PENDING = "pending"  # asked for; the gateway's word (or a retry) will finish it
-    FAILED = "failed"
+        return RefundState.REFUNDED
+    return RefundState.PENDING
 
 
 REFUND_NAMESPACE = uuid.UUID("6f1d3c2e-5a7b-4c8d-9e0f-a1b2c3d4e5f6")
@@ -928,23 +930,23 @@ async def refund_purpose(
     uid = str(uuid.uuid5(REFUND_NAMESPACE, f"{purpose}:{reference}:{payment.id}:{payment.batch}"))
     existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
     if existing is None:
-        available = rules.refundable(to_kopecks(payment.amount), to_kopecks(payment.refunded), payment.stored_status)
-        if available <= 0:
-            return RefundState.REFUNDED if payment.stored_status == S.REFUNDED else RefundState.NONE
         async with atomic():
-            await Refund.insert(
-                Refund(
-                    uid=uid,
-                    payment=payment.id,
-                    amount_kopecks=available,
-                    reason=reason[:255],
-                    status=RefundStatus.PENDING,
-                    idempotency_key=uid,
-                    created_by=actor.user_id if actor else None,
-                )
-            ).on_conflict(target=Refund.uid, action="DO NOTHING")
+            available = await queries.refundable_locked(payment.id)
+            if available > 0:
+                await Refund.insert(
+                    Refund(
+                        uid=uid,
+                        payment=payment.id,
+                        amount_kopecks=available,
+                        reason=reason[:255],
+                        status=RefundStatus.PENDING,
+                        idempotency_key=uid,
+                        created_by=actor.user_id if actor else None,
+                    )
+                ).on_conflict(target=Refund.uid, action="DO NOTHING")
         existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
-        assert existing is not None
+        if existing is None:  # nothing left to refund: returned already, or a refund of the rest is pending
+            return RefundState.REFUNDED if payment.stored_status == S.REFUNDED else RefundState.PENDING
     if existing["status"] == RefundStatus.SUCCEEDED:
         return RefundState.REFUNDED
     try:

@@ -31,9 +31,9 @@ from portal.core.web import shown_days
 from portal.core.web import unread_filters
 from portal.payments import rules
 from portal.payments import texts
+from portal.payments.queries import STATUS_FILTERS
 from portal.payments.queries import PayableAccount
 from portal.payments.queries import StaffFilter
-from portal.payments.tables import PaymentStatus
 
 
 def amount_text(amount: Decimal) -> str:
@@ -171,7 +171,7 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
     status = form_value(query, "status")
     days = read_range(query, "from", "to", parse_date)
     return StaffFilter(
-        status=PaymentStatus(status) if status in set(PaymentStatus) else None,
+        status=status if status in STATUS_FILTERS else None,
         date_from=days.start,
         date_to=days.end,
         house=parse_id(form_value(query, "house")),
@@ -222,7 +222,9 @@ def initial_refund_form(available: Decimal) -> RefundForm:
     return RefundForm(None, "", {"amount": amount_text(available), "reason": ""}, FormErrors())
 
 
-def read_refund_form(data: Mapping[str, Any]) -> RefundForm:
+def read_refund_form(data: Mapping[str, Any], available: Decimal) -> RefundForm:
+    """The refund of a payment with ``available`` left to refund (``rules.refundable``); the action asks the rule
+    again under the payment's lock, where a refund someone made meanwhile counts too."""
     typed = {"amount": form_value(data, "amount")[:40], "reason": form_value(data, "reason")[:255]}
     errors = FormErrors()
     amount = parse_money(typed["amount"])
@@ -230,6 +232,8 @@ def read_refund_form(data: Mapping[str, Any]) -> RefundForm:
         errors.add("amount", gettext("Enter the amount to refund, for example 1500,00."))
     elif amount <= 0:  # typed, and read: not to be asked for again as if it were not there
         errors.add("amount", gettext("A refund is more than zero: enter the amount to return, for example 1500,00."))
+    elif problem := rules.refund_problem(to_kopecks(amount), to_kopecks(available)):
+        errors.add("amount", texts.refund_error(problem))
     if len(typed["reason"]) < 3:
         errors.add("reason", gettext("Say why the money is returned (it goes to the audit log)."))
     if not form_value(data, "confirm"):

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from piccolo.query.functions.aggregate import Sum
 
 from portal.accounts.tables import Residency
 from portal.billing import ledger
@@ -43,6 +47,7 @@ from portal.payments.tables import PaymentMethod
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import Refund
+from portal.payments.tables import RefundStatus
 
 EXPORT_LIMIT = 100_000
 
@@ -129,13 +134,16 @@ class PaymentView:
     reference: str = ""
     replaced_by: int | None = None  # the payment that took this checkout's place (``Payment.replaced_by``)
     continued: bool = False  # replaced by its continuation in another language, not by a new payment
+    # Refunds asked for and not yet done by the payment service (staff views only: ``with_pending_refunds``).
+    refund_pending: Decimal = Decimal("0.00")
 
     @property
     def refundable(self) -> Decimal:
         """What is left to refund through the payment service (nothing without its reference)."""
         if self.outside_gateway:
             return Decimal("0.00")
-        return from_kopecks(rules.refundable(to_kopecks(self.amount), to_kopecks(self.refunded), self.status))
+        held = (to_kopecks(self.amount), to_kopecks(self.refunded), to_kopecks(self.refund_pending))
+        return from_kopecks(rules.refundable(*held, self.status))
 
     @property
     def outside_gateway(self) -> bool:
@@ -643,9 +651,15 @@ async def card_setup(session_id: str, user_id: int | None = None) -> dict[str, A
 # --- staff -------------------------------------------------------------------------------------------------------
 
 
+# The staff list's status filter also finds the payments with a refund the payment service is still working on
+# («Возврат в обработке»), whatever their own status.
+REFUND_PENDING = "refund_pending"
+STATUS_FILTERS = (*PaymentStatus, REFUND_PENDING)
+
+
 @dataclass(frozen=True)
 class StaffFilter:
-    status: PaymentStatus | None = None
+    status: str | None = None  # one of STATUS_FILTERS
     date_from: date | None = None
     date_to: date | None = None
     house: int | None = None
@@ -669,13 +683,19 @@ def _account_typed(q: str) -> Any:
     return (Payment.account.number == q) | Payment.account.is_in(found)
 
 
+def _status_is(status: str) -> Any:
+    if status == REFUND_PENDING:
+        return Payment.id.is_in(Refund.select(Refund.payment).where(Refund.status == RefundStatus.PENDING))
+    return Payment.status == status
+
+
 def _staff_where(principal: Principal, f: StaffFilter) -> Any:
     house = Payment.account.premise.house
     where = every(
         [
             Payment.id > 0,
             house_scope(house, principal),
-            Payment.status == f.status if f.status else None,
+            _status_is(f.status) if f.status else None,
             on_days(Payment.created_at, f.date_from, f.date_to),
             house == f.house if f.house else None,
             within(Payment.amount_kopecks, _kopecks(f.amount_min), _kopecks(f.amount_max)),
@@ -691,7 +711,8 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
 
 
 async def staff_payments(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PaymentView]:
-    return await _page_of(_staff_where(principal, f), page, with_address=True)
+    found = await _page_of(_staff_where(principal, f), page, with_address=True)
+    return replace(found, items=await with_pending_refunds(found.items))
 
 
 async def staff_payments_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[PaymentView]:
@@ -708,7 +729,41 @@ async def staff_payment(principal: Principal, payment_id: int) -> PaymentView | 
     row = await Payment.select(*_columns(with_address=True)).where(Payment.id == payment_id).first()
     if row is None or not principal.may_see_house(row["house_id"]):
         return None
-    return _view(row, clock.now())
+    return (await with_pending_refunds([_view(row, clock.now())]))[0]
+
+
+async def pending_refunds(payment_ids: Iterable[int]) -> dict[int, int]:
+    """Kopecks of each payment's refunds the payment service is still working on; a payment without one is absent
+    (the partial index ``refund_pending`` holds just these rows)."""
+    ids = sorted(set(payment_ids))[:1000]
+    if not ids:
+        return {}
+    rows = (
+        await Refund.select(Refund.payment, Sum(Refund.amount_kopecks).as_alias("pending"))
+        .where(Refund.payment.is_in(ids) & (Refund.status == RefundStatus.PENDING))
+        .group_by(Refund.payment)
+    )
+    return {r["payment"]: int(r["pending"]) for r in rows}
+
+
+async def with_pending_refunds(views: Sequence[PaymentView]) -> list[PaymentView]:
+    """The payments with what their pending refunds hold (one query for them all)."""
+    pending = await pending_refunds(v.id for v in views)
+    return [replace(v, refund_pending=from_kopecks(pending[v.id])) if v.id in pending else v for v in views]
+
+
+async def refundable_locked(payment_id: int) -> int:
+    """What may still be refunded of a payment (kopecks, ``rules.refundable``), read under the payment's row lock in
+    the caller's transaction: two refunds of one payment asked for at once take turns here, and the second sees the
+    first's pending refund (PostgreSQL ``FOR UPDATE``; SQLite's write transactions are serial)."""
+    query = Payment.select(Payment.amount_kopecks, Payment.refunded_kopecks, Payment.status).where(
+        Payment.id == payment_id
+    )
+    row = await (query if is_sqlite() else query.lock_rows()).first()
+    if row is None:
+        return 0
+    pending = (await pending_refunds([payment_id])).get(payment_id, 0)
+    return rules.refundable(row["amount_kopecks"], row["refunded_kopecks"], pending, row["status"])
 
 
 @dataclass(frozen=True)

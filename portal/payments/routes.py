@@ -57,6 +57,7 @@ def words() -> dict[str, Any]:
     return {
         "status_label": texts.status_label,
         "refund_status_label": texts.refund_status_label,
+        "refund_pending_label": texts.refund_pending_label,
         "status_badge": texts.status_badge,
         "decline_text": texts.decline_text,
     }

@@ -256,11 +256,14 @@ class RefundProblem(StrEnum):
     TOO_LARGE = "too_large"
 
 
-def refundable(amount_kopecks: int, refunded_kopecks: int, status: str) -> int:
-    """How much of a payment can still be refunded (kopecks)."""
+def refundable(amount_kopecks: int, refunded_kopecks: int, pending_kopecks: int, status: str) -> int:
+    """How much of a payment can still be refunded (kopecks): its amount less what its refunds hold, those made
+    (``refunded``) and those the payment service is still working on (``pending``). A failed or cancelled refund
+    holds nothing, so its amount may be refunded again. The refund form, the refund action (again under the
+    payment's lock) and the staff pages all ask this."""
     if status not in (S.SUCCEEDED, S.PARTIALLY_REFUNDED):
         return 0
-    return max(0, amount_kopecks - refunded_kopecks)
+    return max(0, amount_kopecks - refunded_kopecks - pending_kopecks)
 
 
 def refund_problem(requested_kopecks: int, available_kopecks: int) -> RefundProblem | None:

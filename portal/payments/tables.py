@@ -142,7 +142,11 @@ class WebhookEvent(Table):
 
 
 class Refund(Table):
-    """Money returned from a payment, fully or partly, by an accountant (with the reason)."""
+    """Money returned from a payment, fully or partly, by an accountant (with the reason).
+
+    A pending refund holds its amount of the payment until the payment service says it failed or was cancelled
+    (``rules.refundable``); the partial index ``refund_pending`` (payment, of the pending rows; its migration)
+    finds them."""
 
     id = Serial(primary_key=True)
     uid = Varchar(length=36, unique=True)

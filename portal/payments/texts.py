@@ -73,6 +73,11 @@ def refund_status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def refund_pending_label() -> str:
+    """The mark of a payment with a refund the payment service is still working on, and the list's filter of them."""
+    return gettext("Refund pending")
+
+
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "neutral")
 
@@ -132,6 +137,16 @@ def no_gateway_refund() -> str:
     return gettext(
         "This payment has no reference at the payment service, so the portal cannot return it to the card. "
         "Return the money by bank transfer and enter a correction in the account's ledger."
+    )
+
+
+def refund_done(refunded: bool) -> str:
+    """What an accountant is told once a refund is asked for: made, or waiting for the payment service."""
+    if refunded:
+        return gettext("The refund is made and entered in the account's ledger.")
+    return gettext(
+        "The payment service is processing the refund; it is entered in the account's ledger once the service "
+        "confirms it."
     )
 
 

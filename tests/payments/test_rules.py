@@ -234,6 +234,28 @@ def test_a_refund_within_what_is_left(requested, available, problem):
     assert rules.refund_problem(requested, available) == problem
 
 
+@pytest.mark.parametrize(
+    ("amount", "refunded", "pending", "status", "left"),
+    [
+        (10000, 0, 0, S.SUCCEEDED, 10000),
+        (10000, 3000, 0, S.PARTIALLY_REFUNDED, 7000),
+        (10000, 0, 4000, S.SUCCEEDED, 6000),  # a refund still at the payment service holds its amount
+        (10000, 3000, 4000, S.PARTIALLY_REFUNDED, 3000),  # made and pending together
+        (10000, 0, 10000, S.SUCCEEDED, 0),  # the whole of it pending: nothing more
+        (10000, 6000, 6000, S.PARTIALLY_REFUNDED, 0),  # never below nothing
+        (10000, 10000, 0, S.REFUNDED, 0),
+        (10000, 0, 0, S.PENDING, 0),  # not paid (yet)
+        (10000, 0, 0, S.FAILED, 0),
+    ],
+)
+def test_what_may_still_be_refunded_is_the_amount_less_the_refunds_made_and_pending(
+    amount, refunded, pending, status, left
+):
+    """A failed or cancelled refund is not counted by its caller (``queries.pending_refunds`` sums the pending
+    ones only): its amount is free again."""
+    assert rules.refundable(amount, refunded, pending, status) == left
+
+
 def test_only_a_checkout_closed_unpaid_lets_another_of_the_same_debt_be_opened():
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     just_now, long_ago = now - timedelta(seconds=5), now - timedelta(hours=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -128,8 +129,21 @@ def test_a_refund_of_zero_or_less_is_told_so_not_asked_for_as_if_nothing_was_typ
         ("", "Введите сумму возврата, например 1500,00."),
         ("сто", "Введите сумму возврата, например 1500,00."),
     ):
-        form = forms.read_refund_form({"amount": typed, "reason": "Ошибка", "confirm": "1"})
+        form = forms.read_refund_form({"amount": typed, "reason": "Ошибка", "confirm": "1"}, Decimal("3540.00"))
         assert form.errors.get("amount") == said, typed
+
+
+def test_the_refund_form_refuses_more_than_is_left_to_refund():
+    """The form asks the rule with what the page showed left (refunds made and pending taken off)."""
+    from portal.payments import forms
+
+    for typed, left, said in (
+        ("1000,01", "1000.00", "Это больше, чем осталось вернуть."),
+        ("1000,00", "1000.00", None),
+        ("1,00", "0.00", "По этому платежу вернуть больше нечего."),
+    ):
+        form = forms.read_refund_form({"amount": typed, "reason": "Ошибка", "confirm": "1"}, Decimal(left))
+        assert form.errors.get("amount") == said, (typed, left)
 
 
 async def test_the_date_and_amount_ranges_keep_both_ends_and_count_days_in_the_company_zone(
