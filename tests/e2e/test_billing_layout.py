@@ -182,8 +182,9 @@ def test_an_empty_list_says_so_once_and_a_payment_card_leads_with_its_number(
 
 
 def test_a_refund_form_stands_under_the_payment_s_facts(open_page: OpenPage, live_server: str) -> None:
-    """A payment made by card through the payment service (the demo's own payments have no reference there, so
-    none of them is offered a refund)."""
+    """A payment the resident makes by card now, the newest of his history, so that the page opened is sure to have
+    something left to refund: the demo's card payments are made at the sandbox payment service too and may be
+    refunded, but one of them is returned in full and another has a refund pending."""
     resident = open_page(390, 900)
     sign_in(resident, live_server, "resident@demo.ru")
     start_payment(resident, live_server, "10")
