@@ -94,6 +94,7 @@ async def _detail(
         errors=form.errors,
         values=form.typed,
         may_refund=principal.has_role(R.ACCOUNTANT) and available > 0,
+        accountant=principal.has_role(R.ACCOUNTANT),
         no_gateway_refund=texts.no_gateway_refund(),
         **words(),
     )

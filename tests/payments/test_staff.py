@@ -383,6 +383,7 @@ async def test_a_paid_payment_without_the_services_reference_is_not_offered_a_re
     why = "У этого платежа нет номера в платёжном сервисе, поэтому портал не может вернуть деньги на карту."
     detail = await staff.get(f"/staff/payments/{payment['id']}")
     assert f'href="/staff/payments/{payment["id"]}/refund"' not in detail.text
+    assert why in detail.text  # the payment's page, where the accountant looks for the refund, says why there is none
     form = await staff.get(f"/staff/payments/{payment['id']}/refund")
     assert why in form.text and 'name="amount"' not in form.text
     tried = await staff.form(
