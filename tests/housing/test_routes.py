@@ -206,6 +206,11 @@ async def test_premise_account_and_owner_pages(manager, estate):
     assert "1/2" in premise.text and "Сидорова Анна Ивановна" in premise.text
     account = await manager.get(f"/staff/accounts/{estate['account']}")
     assert f"/staff/billing/accounts/{estate['account']}" in account.text
+    # the account's people: inviting one more starts from here, the number already in the invitation's form
+    invite = re.search(r'<a href="(/staff/invitations\?account=\d+)">Пригласить жителя</a>', account.text)
+    assert invite, "the account page offers no invitation to it"
+    form = await manager.get(invite[1])
+    assert re.search(r'name="account"[^>]*value="7700000002"', form.text)
     owner_id = (await Ownership.select(Ownership.owner).where(Ownership.premise == estate["flat"]).first())["owner"]
     owner = await manager.get(f"/staff/owners/{owner_id}")
     assert owner.status_code == 200 and ADDRESS in owner.text
