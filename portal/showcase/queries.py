@@ -236,6 +236,17 @@ async def staff_listing(principal: Principal, listing_id: int) -> ListingView:
     return found(await _view(every([Listing.id == listing_id, house_scope(Listing.house, principal)])))
 
 
+async def owns_premise(principal: Principal, premise_id: int | None) -> bool:
+    """Whether the person is an owner of the premise (``rules.is_owner_of`` one of its accounts): their own flat's
+    listing. No query for a listing without a registry premise, nor for a person who owns nothing."""
+    owned = [a for a in principal.account_ids if rules.is_owner_of(principal, a)]
+    if premise_id is None or not owned:
+        return False
+    return await PersonalAccount.exists().where(
+        PersonalAccount.id.is_in(owned) & (PersonalAccount.premise == premise_id)
+    )
+
+
 async def photo_keys(principal: Principal, photo_id: int) -> tuple[str, str]:
     """The stored file and its small copy, if the caller may see the photo's listing (404 otherwise)."""
     row = (

@@ -17,9 +17,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from portal.core import clock
 from portal.core import i18n
 from portal.core import storage
 from portal.core.address import full_address
+from portal.core.head import is_head
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import public
@@ -94,6 +96,21 @@ async def _listing_page(
     )
 
 
+async def _count_view(request: Request, principal: Principal, listing: queries.ListingView) -> None:
+    """One more view of the listing, once a visitor a day, where a person opened it (``rules.counts_view``, not
+    their own flat's): a HEAD, a reload, the owner and the robots count nothing."""
+    agent = request.headers.get("user-agent", "")
+    if is_head(request) or not rules.counts_view(principal, listing.status, agent):
+        return
+    if await queries.owns_premise(principal, listing.premise_id):
+        return
+    secret, day, ip = get_settings().secret_key, clock.today_local(), client_ip(request)
+    visitor = rules.view_key(secret, listing.id, day, principal.user_id, ip, agent)
+    if not await rate_limited(request, rules.VIEWS_PER_VISITOR, visitor):
+        await rate_hit(request, rules.VIEWS_PER_VISITOR, visitor)
+        await actions.count_view(listing.id)
+
+
 class PublicShowcase(Controller):
     path = "/showcase"
     opt = public()
@@ -114,8 +131,7 @@ class PublicShowcase(Controller):
 
     @get("/listings/{listing_id:int}", name="showcase:listing", dependencies={"listing": Provide(provide_listing)})
     async def listing(self, request: Request, principal: NamedDependency[Principal], listing: ListingDep) -> Template:
-        if not principal.is_staff and rules.is_public(listing.status):
-            await actions.count_view(listing.id)
+        await _count_view(request, principal, listing)
         form = forms.LeadForm(typed={"name": principal.name if principal.is_authenticated else ""})
         if principal.user_id is not None:
             form.typed["phone"] = await queries.phone_of(principal.user_id)
@@ -237,5 +253,5 @@ async def _offer_page(
 # tests/showcase/test_public.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {
     "/showcase/{kind:str}": 3,  # anonymous: the count, the page of cards, the complexes and floors of the filters
-    "/showcase/listings/{listing_id:int}": 3,  # the listing, its photos, one more view
+    "/showcase/listings/{listing_id:int}": 3,  # the listing, its photos, one more view (a visitor's first today)
 }

@@ -3,7 +3,11 @@ listing and a lead move between statuses, what a visitor may see, the sorts a li
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
@@ -29,6 +33,12 @@ PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.RESERVED)
 # A visitor's network may send this many leads an hour (every try counts, a refused one too).
 LEADS_PER_IP = RateLimit("showcase-lead-ip", 10, 3600)
 OFFERS_PER_USER = RateLimit("showcase-offer", 5, 3600)
+# A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day.
+VIEWS_PER_VISITOR = RateLimit("showcase-view", 1, 2 * 86400)
+# Who asks for a page without anybody reading it: search robots, which name themselves «bot», «crawler» or «spider»
+# (Googlebot, YandexBot, bingbot, TelegramBot, Slackbot, Twitterbot; Yahoo's Slurp), and the link previews of
+# messengers and social networks (facebookexternalhit, WhatsApp, vkShare, SkypeUriPreview, Embedly).
+ROBOT_AGENTS = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|whatsapp|vkshare|embedly", re.I)
 
 KOPECK = Decimal("0.01")
 MAX_AREA = Decimal("100000")
@@ -188,6 +198,24 @@ def may_see_listing(principal: Principal, status: str, house_id: int) -> bool:
     if is_public(status):
         return True
     return principal.has_role(*LEAD_ROLES) and principal.may_see_house(house_id)
+
+
+def is_robot(user_agent: str) -> bool:
+    """A robot or a link preview (``ROBOT_AGENTS``), or a program that does not say what it is (no User-Agent)."""
+    return not user_agent.strip() or ROBOT_AGENTS.search(user_agent) is not None
+
+
+def counts_view(principal: Principal, status: ListingStatus | str, user_agent: str) -> bool:
+    """Whether opening a listing's page counts as a view: a listing on show, opened by a person — not by the staff
+    (nor by the flat's own owner, which ``queries.owns_premise`` tells), not by a robot or a link preview."""
+    return is_public(status) and not principal.is_staff and not is_robot(user_agent)
+
+
+def view_key(secret: str, listing_id: int, day: date, user_id: int | None, ip: str, user_agent: str) -> str:
+    """What a visitor's view of a listing on ``day`` is remembered by: the person when signed in, else their network
+    address with their browser; signed with the app's secret, so the stored key tells neither who nor from where."""
+    visitor = f"user:{user_id}" if user_id is not None else f"net:{ip}|{user_agent}"
+    return hmac.new(secret.encode(), f"{listing_id}|{day.isoformat()}|{visitor}".encode(), hashlib.sha256).hexdigest()
 
 
 def is_owner_of(principal: Principal, account_id: int) -> bool:

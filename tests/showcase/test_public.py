@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from portal.core import clock
 from portal.core.i18n import format_money
 from portal.core.tables import OutboxMessage
 from portal.showcase import consent
@@ -211,14 +213,54 @@ async def test_a_preview_says_in_a_whole_sentence_that_the_listing_is_a_draft_or
             assert shown == notice, (lang, shown)
 
 
-async def test_views_are_counted_for_visitors_not_for_staff(db, client, login, make_account, make_user, make_listing):
-    house = (await make_account()).house
-    listing = await make_listing(house=house)
-    await client.get(f"/showcase/listings/{listing}")
-    await client.get(f"/showcase/listings/{listing}")
-    await login(client, await make_user(roles=("operator",), houses=(house,)))
-    await client.get(f"/showcase/listings/{listing}")
-    assert (await Listing.select(Listing.views).where(Listing.id == listing).first())["views"] == 2
+BROWSER = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}
+
+
+async def _views(listing: int) -> int:
+    return (await Listing.select(Listing.views).where(Listing.id == listing).first())["views"]
+
+
+async def test_a_listing_counts_a_visitor_once_a_day_and_robots_never(db, visitor, monkeypatch, make_listing):
+    """The staff's «Просмотры» counted every GET and HEAD: a visitor's reloads, link previews, robots. A view counts
+    once a visitor a listing a day — an anonymous visitor is their network with their browser — and a HEAD, a robot
+    or a messenger's link preview counts nothing."""
+    listing = await make_listing()
+    url = f"/showcase/listings/{listing}"
+    anna, boris = await visitor(), await visitor()
+    for _ in range(3):
+        assert (await anna.get(url, headers=BROWSER)).status_code == 200
+    assert (await anna.head(url, headers=BROWSER)).status_code == 200
+    assert (await boris.head(url, headers=BROWSER)).status_code == 200
+    assert await _views(listing) == 1
+    await boris.get(url, headers=BROWSER)
+    await anna.get(url, headers={"user-agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0"})  # another on her network
+    assert await _views(listing) == 3
+    for agent in ("TelegramBot (like TwitterBot)", "facebookexternalhit/1.1", "WhatsApp/2.23.20.0 A", ""):
+        assert (await (await visitor()).get(url, headers={"user-agent": agent})).status_code == 200
+    assert await _views(listing) == 3
+    tomorrow = clock.today_local() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today_local", lambda: tomorrow)
+    await anna.get(url, headers=BROWSER)
+    assert await _views(listing) == 4
+
+
+async def test_a_person_counts_once_wherever_they_are_and_the_owner_and_staff_never(
+    db, visitor, login, make_account, make_user, make_listing
+):
+    """A signed-in person is one visitor from home and from work; the flat's own owner (reloading to see how it
+    looks) and the company's staff count nothing."""
+    place = await make_account()
+    listing = await make_listing(house=place.house)
+    await Listing.update({Listing.premise: place.premise}).where(Listing.id == listing)  # the owner's flat
+    url = f"/showcase/listings/{listing}"
+    owner = await make_user(accounts={place.account: "owner"})
+    operator = await make_user(roles=("operator",), houses=(place.house,))
+    neighbour = await make_user(accounts={(await make_account(house=place.house)).account: "owner"})
+    for user in (owner, operator, neighbour, neighbour):
+        browser = await visitor()  # each from a network of its own
+        await login(browser, user)
+        assert (await browser.get(url, headers=BROWSER)).status_code == 200
+    assert await _views(listing) == 1
 
 
 async def test_the_feed_lists_published_listings_for_aggregators(db, client, make_listing):

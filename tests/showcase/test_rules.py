@@ -224,3 +224,63 @@ def test_the_feed_is_a_realty_feed_with_one_offer_per_listing():
 def test_every_status_visitors_do_not_see_has_its_own_preview_sentence():
     hidden = [s for s in ListingStatus if not rules.is_public(s)]
     assert hidden and all(words.preview_notice(s) != s for s in hidden), hidden
+
+
+@pytest.mark.parametrize(
+    ("agent", "robot"),
+    [
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+         False),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1",
+         False),
+        ("Mozilla/5.0 (Windows NT 10.0) Chrome/128.0 YaBrowser/24.10.0.0 Safari/537.36", False),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", False),
+        ("Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", True),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+        ("TelegramBot (like TwitterBot)", True),
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", True),
+        ("WhatsApp/2.23.20.0 A", True),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", True),
+        ("Mozilla/5.0 (compatible; vkShare; +http://vk.com/dev/Share)", True),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5", True),
+        ("Mozilla/5.0 (compatible; SemrushCrawler)", True),
+        ("Mozilla/5.0 (compatible; Baiduspider/2.0)", True),
+        ("", True),  # a program that does not say what it is
+        ("   ", True),
+    ],
+)  # fmt: skip
+def test_robots_and_link_previews_are_told_from_browsers(agent, robot):
+    assert rules.is_robot(agent) is robot
+
+
+def test_a_view_counts_for_a_person_on_a_listing_on_show_only():
+    browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    resident = Principal(user_id=5, account_rights={1: frozenset({"view"})})
+    operator = Principal(user_id=6, staff_roles=frozenset({"operator"}))
+    assert rules.counts_view(ANONYMOUS, ListingStatus.PUBLISHED, browser)
+    assert rules.counts_view(resident, ListingStatus.RESERVED, browser)
+    assert not rules.counts_view(operator, ListingStatus.PUBLISHED, browser)
+    assert not rules.counts_view(ANONYMOUS, ListingStatus.PUBLISHED, "TelegramBot (like TwitterBot)")
+    assert not rules.counts_view(ANONYMOUS, ListingStatus.DRAFT, browser)  # a staff preview of a draft
+    assert not rules.counts_view(ANONYMOUS, ListingStatus.CLOSED, browser)
+
+
+def test_a_visitors_view_is_remembered_by_a_key_that_tells_neither_who_nor_from_where():
+    """Once a visitor a listing a day: the key is the same for the same visitor, listing and day, and differs for
+    any other; an anonymous visitor is their address with their browser, a signed-in one the person wherever
+    they are; nothing of the address or the browser can be read back from it."""
+    day = datetime(2026, 12, 5, tzinfo=UTC).date()
+    ip, agent = "203.0.113.7", "Mozilla/5.0 Firefox/133.0"
+    key = rules.view_key("secret", 1, day, None, ip, agent)
+    assert key == rules.view_key("secret", 1, day, None, ip, agent)
+    others = [
+        rules.view_key("secret", 2, day, None, ip, agent),  # another listing
+        rules.view_key("secret", 1, day.replace(day=6), None, ip, agent),  # the next day
+        rules.view_key("secret", 1, day, None, "203.0.113.8", agent),  # another network
+        rules.view_key("secret", 1, day, None, ip, "Mozilla/5.0 Chrome/131.0"),  # another browser there
+        rules.view_key("secret", 1, day, 5, ip, agent),  # a person signed in
+        rules.view_key("other secret", 1, day, None, ip, agent),
+    ]
+    assert len({key, *others}) == 1 + len(others)
+    assert rules.view_key("secret", 1, day, 5, ip, agent) == rules.view_key("secret", 1, day, 5, "198.51.100.1", "x")
+    assert ip not in key and agent not in key and len(key) == 64
