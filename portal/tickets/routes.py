@@ -28,6 +28,7 @@ from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.settings import get_settings
@@ -86,7 +87,11 @@ class ResidentTickets(Controller):
         return await message_posted(request, principal, ticket, data, staff=False)
 
     @post("/{ticket_id:int}/cancel", name="tickets:cancel", status_code=200)
-    async def cancel(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
+    async def cancel(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        if form_value(data, "confirm") != "1":  # final: asked once more, by the dialog or, without it, by a page
+            return question(request, "tickets/cancel.html", ticket=ticket, tk=TK)
         await actions.cancel_by_resident(principal, ticket, clock.now())
         flash(request, gettext("The request is cancelled."))
         return see_other(request, f"/tickets/{ticket.id}")

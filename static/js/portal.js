@@ -111,11 +111,14 @@ document.addEventListener("change", (e) => {
 // Ask once more before a final action (data-confirm="…"). «No» stops the event here, on its way down: htmx
 // sends a boosted form (or an hx-post one) from its own listener on the form whether or not the default was
 // prevented, so preventing it alone let the action through.
+// A form with a «confirm» field is told the answer was yes: without JavaScript its server asks on a page instead.
 document.addEventListener("submit", (e) => {
   const message = e.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     e.preventDefault();
     e.stopPropagation();
+  } else if (message && e.target.elements.confirm) {
+    e.target.elements.confirm.value = "1";
   }
 }, true);
 // The pay sheet: the primary button states the total of the chosen amounts as they are typed.

@@ -29,6 +29,9 @@ async def _file(client, place, text="Течёт кран на кухне", files
     return await client.form("/tickets/new", data, files=files or {"photos": ("", b"", "application/octet-stream")})
 
 
+CONFIRMED = {"confirm": "1"}  # «Да, отменить» on the page that asks once more, or the dialog's «OK»
+
+
 async def test_a_resident_files_a_request_with_a_photo_and_sees_it(client, login, make_user, make_account, photo):
     user, place = await _resident(make_user, make_account)
     await login(client, user)
@@ -80,7 +83,7 @@ async def test_another_resident_gets_404_for_the_request_and_its_photo(
     await login(other, stranger)
     assert (await other.get(f"/tickets/{ticket['id']}")).status_code == 404
     assert (await other.get(f"/tickets/photos/{attachment['id']}")).status_code == 404
-    assert (await other.form(f"/tickets/{ticket['id']}/cancel")).status_code == 404
+    assert (await other.form(f"/tickets/{ticket['id']}/cancel", CONFIRMED)).status_code == 404
     assert f"/tickets/{ticket['id']}" not in (await other.get("/tickets")).text
     # Filing for someone else's account is refused too.
     response = await _file(other, place)
@@ -198,7 +201,7 @@ async def test_confirm_rate_and_reject_a_closure(client, new_client, login, make
     await login(staff, dispatcher)
     assert (await staff.form(f"/staff/tickets/{tid}/status", {"status": "in_work"})).status_code == 303
     # In work: the resident can no longer cancel.
-    await client.form(f"/tickets/{tid}/cancel")
+    await client.form(f"/tickets/{tid}/cancel", CONFIRMED)
     assert (await Ticket.select(Ticket.status).where(Ticket.id == tid).first())["status"] == "in_work"
     await staff.form(f"/staff/tickets/{tid}/status", {"status": "done"})
     r = await client.form(f"/tickets/{tid}/reopen", {"reason": "Кран всё ещё течёт"})
@@ -265,7 +268,13 @@ async def test_a_resident_cancels_a_new_request(client, login, make_user, make_a
     await login(client, user)
     await _file(client, place)
     ticket = await Ticket.select(Ticket.id).where(Ticket.account == place.account).first()
-    assert (await client.form(f"/tickets/{ticket['id']}/cancel")).status_code == 303
+    # Asked once more first, on a page of its own: without JavaScript there is no dialog, and one tap cancelled.
+    tid = ticket["id"]
+    asked = await client.form(f"/tickets/{tid}/cancel")
+    assert asked.status_code == 200 and "Отменить заявку №" in asked.text
+    assert 'name="confirm" value="1"' in asked.text and f'href="/tickets/{tid}"' in asked.text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == tid).first())["status"] == "new"
+    assert (await client.form(f"/tickets/{ticket['id']}/cancel", CONFIRMED)).status_code == 303
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "cancelled"
 
 
@@ -450,8 +459,8 @@ async def test_cancelling_or_confirming_again_says_it_is_already_done(
     await login(client, user)
     await _file(client, place)
     tid = (await Ticket.select(Ticket.id).where(Ticket.account == place.account).first())["id"]
-    assert (await client.form(f"/tickets/{tid}/cancel")).status_code == 303
-    again = await client.form(f"/tickets/{tid}/cancel")
+    assert (await client.form(f"/tickets/{tid}/cancel", CONFIRMED)).status_code == 303
+    again = await client.form(f"/tickets/{tid}/cancel", CONFIRMED)
     assert again.status_code == 303 and again.headers["location"] == f"/tickets/{tid}"
     page = (await client.get(again.headers["location"])).text
     assert "Заявка уже отменена." in page and "нельзя установить" not in page
