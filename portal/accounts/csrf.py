@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
@@ -52,6 +53,21 @@ def _signature(secret: str, random_part: str, session_id: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+ONE_CLICK_PATH = re.compile(r"/unsubscribe/[^/]+")
+
+
+async def one_click_unsubscribe(request: Request[Any, Any, Any]) -> bool:
+    """The mail provider's one-click unsubscribe (RFC 8058): a POST to an e-mail's unsubscribe address whose whole
+    form is ``List-Unsubscribe=One-Click``, sent without cookies, so without a CSRF token. The only request let
+    through unchecked; the page's own button (and its undo) posts the token as every form does."""
+    if request.method != "POST" or not ONE_CLICK_PATH.fullmatch(request.url.path):
+        return False
+    if request.content_type[0] not in FORMS:
+        return False
+    return list((await request.form()).multi_items()) == [("List-Unsubscribe", "One-Click")]
+
+
 class SessionBoundCSRFMiddleware:
     """Refuses an unsafe request unless its token (form field ``_csrf_token`` or the header) equals the cookie
     and both belong to the request's session. Put it outside the session middleware, so that it sees the session
@@ -76,12 +92,9 @@ class SessionBoundCSRFMiddleware:
         session_id = request.cookies.get(self.session_cookie, "")
         cookie = request.cookies.get(self.config.cookie_name)
         valid_cookie = cookie if token_valid(self.config.secret, cookie, session_id) else None
-        if request.method not in self.config.safe_methods:
+        if request.method not in self.config.safe_methods and not await one_click_unsubscribe(request):
             submitted = request.headers.get(self.config.header_name)
-            if not submitted and request.content_type[0] in (
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            ):
+            if not submitted and request.content_type[0] in FORMS:
                 submitted = (await request.form()).get("_csrf_token")
             if not (valid_cookie and isinstance(submitted, str) and hmac.compare_digest(submitted, valid_cookie)):
                 raise PermissionDeniedException("CSRF token verification failed")

@@ -132,18 +132,24 @@ async def notify(
     inapp = {"link": link}
     if not subject and not body and template in messages.registered():
         rendered = messages.render(template, user["locale"], ctx)
-        # The e-mail ends with the page's address; the in-app list links its title there instead.
-        subject_text, bodies = rendered.subject, {"email": rendered.text, "inapp": rendered.inapp}
         # ... and the template's context, which the list words again in the language the person reads it in.
         inapp = messages.inapp_context(link, ctx)
-        ctx["html"] = rendered.html
     else:
         with in_locale(user["locale"]):
             subject_text, body_text = _text(subject), _text(body)
         # The e-mail ends with the page's full address, as a template's does; the in-app title links there.
         address = messages.absolute(link) if link else ""
-        bodies = {"email": f"{body_text}\n\n{address}" if address else body_text, "inapp": body_text}
-    # The e-mail row keeps what its letter is made of (the HTML part).
+        text = f"{body_text}\n\n{address}" if address else body_text
+        rendered = messages.Message(subject_text, text, html="", short=subject_text, link=address, inapp=body_text)
+    # An e-mail the person may turn off says how, in one click; security e-mails do not (``rules.always_mailed``).
+    topic = channel_rules.Topic(topic_of(template))
+    mailed = (
+        rendered if rules.always_mailed(template) else messages.unsubscribable(rendered, user_id, topic, user["locale"])
+    )
+    # The e-mail ends with the page's address; the in-app list links its title there instead.
+    subject_text, bodies = rendered.subject, {"email": mailed.text, "inapp": rendered.inapp}
+    # The e-mail row keeps what its letter is made of (the HTML part) and its unsubscribe address.
+    ctx.update({k: v for k, v in {"html": mailed.html, "unsubscribe": mailed.unsubscribe}.items() if v})
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": inapp}  # dates, amounts as text
     channels = [("inapp", str(user_id))]  # the person's record in the portal, always kept (``rules.wants``)
     if await _mailed(user, template):

@@ -33,6 +33,7 @@ from portal.notifications import queries as recipients
 from portal.notifications.messages import Message
 from portal.notifications.messages import inapp_context
 from portal.notifications.messages import render
+from portal.notifications.messages import unsubscribable
 from portal.notifications.rules import Audience
 from portal.notifications.rules import Channel
 
@@ -66,13 +67,15 @@ def _invitation(
     wave_id: int, person: recipients.Recipient, channel: Channel, message: Message, words: dict[str, Any]
 ) -> OutboxMessage:
     recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
+    email = channel is Channel.EMAIL
+    mailed = unsubscribable(message, person.user_id, NPS_INVITATION.topic, person.locale) if email else message
     body = {
-        Channel.EMAIL: message.text,
+        Channel.EMAIL: mailed.text,
         Channel.INAPP: message.inapp,  # the in-app list's words: its title links to the survey
         Channel.SMS: f"{message.short} {message.link}",
     }.get(channel, message.short)
     context = {
-        Channel.EMAIL: {"link": message.link, "html": message.html},
+        Channel.EMAIL: mailed.email_context(),
         # the in-app title links to the survey's path, which holds if the portal's address changes; the list
         # words it again from the context in the language the person reads it in
         Channel.INAPP: inapp_context(SURVEY_LINK, words),

@@ -26,6 +26,7 @@ from portal.notifications import queries as recipients
 from portal.notifications.messages import in_locale
 from portal.notifications.messages import message_template
 from portal.notifications.messages import render
+from portal.notifications.messages import unsubscribable
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
 
@@ -102,11 +103,12 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
         if person.locale not in rendered:
             rendered[person.locale] = _rendered(post, facts, person.locale)
         message, title, body_text = rendered[person.locale]
+        mailed = unsubscribable(message, person.user_id, topic, person.locale)  # with the person's own unsubscribe
         for channel in wanted:
             if channel is Channel.INAPP:
                 continue  # the feed is the in-app channel of a post
             recipient = {Channel.EMAIL: person.email, Channel.SMS: person.phone}.get(channel) or str(person.user_id)
-            body = message.text if channel is Channel.EMAIL else message.short
+            body = mailed.text if channel is Channel.EMAIL else message.short
             if channel is Channel.SMS:
                 body = f"{message.short} {message.link}"
             if channel is Channel.PUSH:
@@ -119,9 +121,7 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
                     template=POST.name,
                     subject=message.subject if channel is not Channel.PUSH else title,
                     body=body,
-                    context={"link": message.link, "html": message.html}
-                    if channel is Channel.EMAIL
-                    else {"link": message.link},
+                    context=mailed.email_context() if channel is Channel.EMAIL else {"link": message.link},
                     dedupe_key=f"post:{post['id']}:{channel.value}:{person.user_id}",
                     ref=f"post:{post['id']}",
                 )

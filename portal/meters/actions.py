@@ -44,6 +44,7 @@ from portal.meters.tables import VerificationChange
 from portal.notifications.messages import MessageTemplate
 from portal.notifications.messages import inapp_context
 from portal.notifications.messages import render
+from portal.notifications.messages import unsubscribable
 from portal.notifications.queries import Recipient
 from portal.notifications.rules import Channel
 from portal.notifications.rules import channels_for
@@ -415,6 +416,7 @@ def _rows_for(
         template.topic, OFFERED, choices, email=person.email, phone=None, push_endpoints=0, email_on=person.wants_email
     )
     message = render(template, person.locale, context)
+    mailed = unsubscribable(message, person.user_id, template.topic, person.locale)
     rows = []
     for channel in wanted:
         email = channel is Channel.EMAIL
@@ -425,12 +427,10 @@ def _rows_for(
                 user_id=person.user_id,
                 template=template.name,
                 subject=message.subject,
-                body=message.text if email else message.inapp,  # the in-app list's words, no address
+                body=mailed.text if email else message.inapp,  # the in-app list's words, no address
                 # the in-app title links to the page's path, which holds if the portal's address changes; the
                 # list words it again from the context in the language the person reads it in
-                context={"link": message.link, "html": message.html}
-                if email
-                else inapp_context(context["link"], context),
+                context=mailed.email_context() if email else inapp_context(context["link"], context),
                 dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
                 ref=f"meters:{key}"[:64],
             )

@@ -27,6 +27,17 @@ async def save_choices(user_id: int, wanted: set[tuple[Topic, Channel]]) -> None
             await ChannelChoice.insert(*rows)
 
 
+async def set_email(user_id: int, topic: Topic, on: bool) -> None:
+    """E-mail about ``topic`` on or off for the person (an e-mail's unsubscribe link and its undo): the choice the
+    settings page keeps, kept only where it differs from the default; their other choices stay as they are."""
+    async with atomic():
+        await ChannelChoice.delete().where(
+            (ChannelChoice.user == user_id) & (ChannelChoice.topic == topic) & (ChannelChoice.channel == Channel.EMAIL)
+        )
+        if on != (Channel.EMAIL in DEFAULTS[topic]):
+            await ChannelChoice.insert(ChannelChoice(user=user_id, topic=topic, channel=Channel.EMAIL, enabled=on))
+
+
 async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> int:
     """Remember a browser's push subscription for the person (a browser subscribing again replaces its row)."""
     async with atomic():

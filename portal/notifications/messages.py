@@ -32,6 +32,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
@@ -40,6 +41,7 @@ from typing import Any
 from portal.core import i18n
 from portal.core.i18n import LazyText
 from portal.notifications.rules import Topic
+from portal.notifications.rules import unsubscribe_token
 from portal.settings import get_settings
 
 Context = dict[str, Any]
@@ -57,6 +59,13 @@ class Message:
     short: str
     link: str = ""
     inapp: str = ""  # the in-app list's words: the text without the page's address (the title links there)
+    unsubscribe: str = ""  # an e-mail the person may turn off: the address that turns it off (``unsubscribable``)
+
+    def email_context(self) -> Context:
+        """What the outbox's e-mail row keeps besides its text: the page, the HTML part and, for an e-mail the
+        person may turn off, its unsubscribe address (the ``List-Unsubscribe`` header of ``channels.build_email``)."""
+        kept = {"link": self.link, "html": self.html}
+        return {**kept, "unsubscribe": self.unsubscribe} if self.unsubscribe else kept
 
 
 @dataclass(frozen=True)
@@ -153,8 +162,12 @@ _ADDRESS = re.compile(r"https?://\S+")
 
 
 def _link(address: str) -> str:
+    return f"<p>{_anchor(address)}</p>"
+
+
+def _anchor(address: str) -> str:
     escaped = html.escape(address)
-    return f'<p><a href="{escaped}" style="word-break:break-all">{escaped}</a></p>'
+    return f'<a href="{escaped}" style="word-break:break-all">{escaped}</a>'
 
 
 def _layout(body: str, link: str, company: str) -> str:
@@ -187,6 +200,21 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
     if link and link not in text:
         text = f"{text}\n\n{link}"
     return Message(subject=subject, text=text, html=page, short=short, link=link, inapp=inapp)
+
+
+def unsubscribable(message: Message, user_id: int, topic: Topic, locale: str | None) -> Message:
+    """The e-mail of ``message`` to one person about a topic they may turn off on their notification settings: its
+    text and its HTML end with «Не хотите получать такие письма? Отписаться: <address>», in their language, the
+    address that turns e-mail of ``topic`` off for them alone (RFC 8058, the same as its ``List-Unsubscribe``).
+    Security e-mails (a reset, an invitation, a confirmation) never come through here: nobody may turn them off."""
+    address = absolute(f"/unsubscribe/{unsubscribe_token(get_settings().secret_key, user_id, topic)}")
+    with in_locale(locale):
+        line = i18n.gettext("Don't want such e-mails? Unsubscribe: %(link)s", link="\x00")
+    text_line, html_line = line.replace("\x00", address), html.escape(line).replace("\x00", _anchor(address))
+    page, end, rest = message.html.rpartition("</body>")
+    footer = f'<p style="color:#4b5563;font-size:14px">{html_line}</p>'
+    page = f"{page}{footer}{end}{rest}" if end else message.html  # a plain-text e-mail stays plain text
+    return replace(message, text=f"{message.text}\n\n{text_line}", html=page, unsubscribe=address)
 
 
 # --- in-app messages worded again when they are read ----------------------------------------------------------

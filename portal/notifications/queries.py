@@ -32,6 +32,7 @@ from portal.notifications.rules import TargetKind
 from portal.notifications.rules import Topic
 from portal.notifications.rules import channels_for
 from portal.notifications.rules import inapp_link
+from portal.notifications.rules import read_unsubscribe_token
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
 from portal.settings import get_settings
@@ -363,6 +364,25 @@ async def contacts_of(user_id: int) -> Contacts:
     if row is None:
         return Contacts(email=None, phone=None, email_on=False)
     return Contacts(email=row["email"] or None, phone=row["phone"] or None, email_on=bool(row["notify_email"]))
+
+
+@dataclass(frozen=True)
+class Unsubscribing:
+    """Whom an e-mail's unsubscribe address names, and from which topic's e-mail."""
+
+    user_id: int
+    topic: Topic
+
+
+async def unsubscribing(token: str) -> Unsubscribing | None:
+    """The person and topic of an unsubscribe token that is ours and names a person who still has an account (one
+    erased or deleted since the letter was sent has none: the link no longer works)."""
+    named = read_unsubscribe_token(get_settings().secret_key, token)
+    if named is None:
+        return None
+    user_id, topic = named
+    known = await User.exists().where((User.id == user_id) & User.is_active.eq(True))
+    return Unsubscribing(user_id, topic) if known else None
 
 
 async def push_counts(user_ids: list[int]) -> dict[int, int]:

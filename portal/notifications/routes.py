@@ -10,6 +10,8 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.response import Template
@@ -23,6 +25,7 @@ from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.pagination import Paging
 from portal.core.security import Principal
+from portal.core.security import public
 from portal.core.security import signed_in
 from portal.core.web import FormData
 from portal.core.web import flash
@@ -138,6 +141,65 @@ class InAppMessages(Controller):
     async def read(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
         await actions.mark_read(principal.user_id or 0)
         return see_other(request, "/notifications")
+
+
+unsubscribe_label = Labels(
+    {
+        Topic.EMERGENCY: lazy("E-mails about emergencies and outages"),
+        Topic.NOTICE: lazy("E-mails with the notices of the house"),
+        Topic.NEWS: lazy("E-mails about the news of the house"),
+        Topic.ACCOUNT: lazy("E-mails about your payments, requests and readings"),
+    }
+)
+
+
+async def provide_unsubscribing(token: FromPath[str]) -> queries.Unsubscribing:
+    """The person and topic of an e-mail's unsubscribe address; 404 for a token not ours or of a deleted person."""
+    return found(await queries.unsubscribing(token))
+
+
+def _unsubscribe_page(request: Request, token: str, topic: Topic, state: str) -> Template:
+    """The page of an unsubscribe address: ``ask`` (GET: what would stop, and the button), ``off`` (done, with the
+    undo), ``on`` (undone, with the button again)."""
+    what = str(unsubscribe_label(topic))
+    inner = what[:1].lower() + what[1:]  # «Готово: письма о новостях дома больше не придут»
+    return render(request, "notifications/unsubscribe.html", token=token, what=what, inner=inner, state=state)
+
+
+def _unknown_link(request: Request, exc: NotFoundException) -> Template:
+    return render(request, "notifications/unsubscribe_unknown.html", status_code=404)
+
+
+class Unsubscribe(Controller):
+    """The address at the end of every e-mail a person may turn off, and its ``List-Unsubscribe`` (RFC 8058): no
+    sign-in, the signed token names the person and the topic. GET and HEAD (a mail scanner's too) only show the
+    page; its POST turns e-mail of that topic off, as does the mail provider's one-click POST without cookies (the
+    one request the CSRF check lets through, ``accounts.csrf.one_click_unsubscribe``); ``/undo`` turns it back on."""
+
+    path = "/unsubscribe"
+    opt = public()
+    dependencies = {"unsubscribing": Provide(provide_unsubscribing)}
+    exception_handlers = {NotFoundException: _unknown_link}
+
+    @get("/{token:str}", name="notifications:unsubscribe")
+    async def ask(
+        self, request: Request, token: FromPath[str], unsubscribing: NamedDependency[queries.Unsubscribing]
+    ) -> Template:
+        return _unsubscribe_page(request, token, unsubscribing.topic, "ask")
+
+    @post("/{token:str}", name="notifications:unsubscribe_off", status_code=200)
+    async def off(
+        self, request: Request, token: FromPath[str], unsubscribing: NamedDependency[queries.Unsubscribing]
+    ) -> Template:
+        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=False)
+        return _unsubscribe_page(request, token, unsubscribing.topic, "off")
+
+    @post("/{token:str}/undo", name="notifications:unsubscribe_undo", status_code=200)
+    async def undo(
+        self, request: Request, token: FromPath[str], unsubscribing: NamedDependency[queries.Unsubscribing]
+    ) -> Template:
+        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=True)
+        return _unsubscribe_page(request, token, unsubscribing.topic, "on")
 
 
 async def _unread(principal: Principal) -> int:

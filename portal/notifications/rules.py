@@ -7,6 +7,8 @@ selections is one recipient.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -280,3 +282,29 @@ def inapp_link(context: object, base_url: str = "") -> str | None:
     if base and link.startswith(base + "/"):
         link = link[len(base) :]
     return safe_next(link, "") or None
+
+
+# --- unsubscribing from an e-mail ----------------------------------------------------------------------------
+
+
+def unsubscribe_token(secret: str, user_id: int, topic: Topic) -> str:
+    """The token of an e-mail's unsubscribe address: the person and the topic, signed with the installation's
+    secret (``«user».«topic».«signature»``). It has no expiry, so that an old letter's link still works; whether the
+    person still exists is the reader's question (``read_unsubscribe_token`` checks only the signature)."""
+    named = f"{user_id}.{topic.value}"
+    return f"{named}.{_unsubscribe_signature(secret, named)}"
+
+
+def read_unsubscribe_token(secret: str, token: str) -> tuple[int, Topic] | None:
+    """The person and the topic a token names, ``None`` when it is not one of ours (a forged or altered one)."""
+    user, _, rest = token.partition(".")
+    topic, _, signature = rest.partition(".")
+    if not (user.isascii() and user.isdigit() and len(user) <= 18) or topic not in Topic.__members__.values():
+        return None
+    if not hmac.compare_digest(signature.encode(), _unsubscribe_signature(secret, f"{user}.{topic}").encode()):
+        return None
+    return int(user), Topic(topic)
+
+
+def _unsubscribe_signature(secret: str, named: str) -> str:
+    return hmac.new(secret.encode(), f"unsubscribe:{named}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -6,4 +6,7 @@ ACCESS = {
     "POST /notifications/settings": "user",
     "POST /notifications/push": "user",
     "POST /notifications/push/off": "user",
+    "GET /unsubscribe/{token:str}": "public",
+    "POST /unsubscribe/{token:str}": "public",
+    "POST /unsubscribe/{token:str}/undo": "public",
 }

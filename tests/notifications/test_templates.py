@@ -10,8 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from portal.accounts.rules import always_mailed
 from portal.notifications.messages import registered
 from portal.notifications.messages import render
+from portal.notifications.messages import unsubscribable
 from portal.settings import get_settings
 from tests.notifications.test_inapp import leads_to
 
@@ -128,7 +130,8 @@ async def test_the_in_app_row_of_a_message_has_no_address_and_its_e_mail_has(db,
     rows = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.body).where(OutboxMessage.user_id == user)
     bodies = {r["channel"]: r["body"] for r in rows}
     assert "http" not in bodies["inapp"] and bodies["inapp"]
-    assert bodies["email"].endswith(ORDER_PAGE)
+    page_line, last_line = bodies["email"].rsplit("\n\n", 2)[-2:]  # the page, then how to unsubscribe
+    assert page_line.endswith(ORDER_PAGE) and "/unsubscribe/" in last_line
     await login(client, user)
     page = (await client.get("/notifications")).text
     assert await leads_to(client, page) == [ORDER_PAGE]  # the title leads to the order
@@ -159,3 +162,25 @@ async def test_an_in_app_row_stores_the_page_it_links_to_and_no_letter(db, clien
     assert bool(stored["email"].get("html")) is bool(template)
     await login(client, user)
     assert await leads_to(client, (await client.get("/notifications")).text) == [ORDER_PAGE]
+
+
+# Identity's e-mails (``accounts.mail``: a reset, an invitation, a confirmation) and the security notices go whatever
+# the person chose: they carry no unsubscribe line.
+OPTIONAL = sorted(n for n in registered() if not n.startswith("accounts/") and not always_mailed(n))
+
+
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_the_unsubscribe_line_ends_each_e_mail_a_person_may_turn_off_in_their_language(name: str) -> None:
+    """Each template's sample as an e-mail to a person who may turn it off: its text and its HTML end with «Не
+    хотите получать такие письма? Отписаться: …» (English for an English reader), its address that of the header."""
+    template = registered()[name]
+    for locale, line in (
+        ("ru", "Не хотите получать такие письма? Отписаться: "),
+        ("en", "Don't want such e-mails? Unsubscribe: "),
+    ):
+        mailed = unsubscribable(render(template, locale, {**template.sample, "link": "/x"}), 7, template.topic, locale)
+        assert mailed.unsubscribe.startswith(get_settings().base_url + "/unsubscribe/7.")
+        assert mailed.text.splitlines()[-1] == line + mailed.unsubscribe
+        ending = mailed.html.rsplit("<p", 1)[1]
+        assert ending.endswith("</p></body></html>") and f'href="{mailed.unsubscribe}"' in ending
+        assert mailed.email_context()["unsubscribe"] == mailed.unsubscribe
