@@ -127,6 +127,14 @@ class TicketView:
         ]
 
     @staticmethod
+    def kept_executor(offered: Sequence[Any], executor: int | None, name: str | None) -> tuple[int, str] | None:
+        """The request's executor when the executors offered for its house (each an id first) leave them out: one
+        who no longer works in that house still holds the request, and the dropdown says so instead of «Никто»."""
+        if executor is None or any(option[0] == executor for option in offered):
+            return None
+        return executor, gettext("%(name)s (does not work in this house)", name=name or "—")
+
+    @staticmethod
     def column_labels(columns: Sequence[str]) -> dict[str, str]:
         """The chosen columns' labels, each read once a page (a row's cells name their column on a phone)."""
         return {c: TK.column(c) for c in columns}

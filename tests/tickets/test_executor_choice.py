@@ -161,3 +161,19 @@ async def test_the_list_reads_its_executors_once_for_the_filter_and_for_each_row
         assert len([q for q in seen if "staff_house" in str(q)]) == 1, [str(q) for q in seen]
         assert offered(queue, "f-executor") == filter_choice
         assert offered(queue, f"executor-{houses['ticket']}") == {houses["local"], houses["wide"]}
+
+
+async def test_a_request_held_by_an_executor_no_longer_of_its_house_names_them_not_nobody(client, login, houses):
+    """An executor moved to other houses keeps the requests given to them: the request's page and its row in the
+    list showed «Никто» chosen (a request that looked free, with «Назначить» offered to confirm that), though the
+    request has its executor. They are shown chosen, saying they no longer work in the house."""
+    ticket = houses["ticket"]
+    await Ticket.update({Ticket.executor: houses["far"]}).where(Ticket.id == ticket)
+    await login(client, houses["dispatcher"])
+    chosen = rf'<option value="{houses["far"]}" selected[^>]*>Дальний Пётр \(не работает в доме заявки\)</option>'
+    page = await client.get(f"/staff/tickets/{ticket}")
+    assert re.search(chosen, page.text)
+    queue = await client.get("/staff/tickets?tab=all")
+    row = re.search(rf'<select id="executor-{ticket}".*?</select>', queue.text, re.S)
+    assert row is not None and re.search(chosen, row.group(0)) and 'data-current="1">Дальний' in row.group(0)
+    assert offered(queue.text, f"executor-{ticket}") == {houses["local"], houses["wide"], houses["far"]}
