@@ -228,6 +228,21 @@ def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
     assert all(abs(c["top"] - c["row"]) <= 1 for c in beside), checklists
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_checklists_boxes_are_one_size_beside_long_words(live_server: str, open_page: OpenPage, width: int) -> None:
+    """In «Категория» a long category («Авария: вода, отопление, канализация, электричество») squeezed its checkbox
+    to 13 px beside the others' 20 px: the boxes of one list stood ragged, the smallest hard to hit."""
+    page = open_page(width, 900)
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    page.goto(live_server + "/staff/tickets")
+    page.get_by_text("Все фильтры").click()
+    page.locator("details.checklist:has(input[name=category]) > summary").click()
+    sizes = page.locator("input[name=category]").evaluate_all(
+        "boxes => boxes.map(box => [box.getBoundingClientRect().width, box.getBoundingClientRect().height])"
+    )
+    assert len(sizes) > 10 and all(size == [20, 20] for size in sizes), sizes
+
+
 def test_a_staff_members_full_name_is_written_whole_in_the_top_bar_at_1280_px(
     open_page: OpenPage, live_server: str
 ) -> None:
