@@ -50,6 +50,7 @@ from portal.tickets.deps import LoadedOutage
 from portal.tickets.deps import LoadedPhoto
 from portal.tickets.deps import LoadedTicket
 from portal.tickets.queries import TicketDetail
+from portal.tickets.view import LAST_LIST
 from portal.tickets.view import TK
 from portal.tickets.view import executor_by_id
 from portal.tickets.view import filter_chips
@@ -319,6 +320,8 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
     applied = filters.applied(params, f)
     links_start_from(request, applied)  # a filter not applied is not carried on by the page's links
     page = await queries.staff_list(principal, f, paging, now)
+    query_string = filters.view_query(urlencode(applied, doseq=True))
+    request.session[LAST_LIST] = query_string  # a request's page leads back to the list as it was left
     return {
         "typed": typed,
         "problems": problems,
@@ -330,7 +333,7 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
         "clear_href": "/staff/tickets?" + urlencode({"tab": f.tab}),
         "columns": await queries.saved_columns(principal.user_id or 0),
         "views": await queries.saved_views(principal.user_id or 0),
-        "query_string": filters.view_query(urlencode(applied, doseq=True)),
+        "query_string": query_string,
         "houses": houses,
         "executors": [e.option for e in executors],
         # The tab listed with no other filter is counted by the page's own count: its badge is that number.

@@ -466,7 +466,7 @@ async def ticket_page(
     if events:
         await actions.mark_read(ticket, by_staff=staff, event_id=events[-1].id)
     now = clock.now()
-    context = await (_staff_context(principal, ticket) if staff else _resident_context(ticket, now))
+    context = await (_staff_context(request, principal, ticket) if staff else _resident_context(ticket, now))
     return render(
         request,
         "tickets/staff_detail.html" if staff else "tickets/detail.html",
@@ -549,9 +549,15 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
     }
 
 
-async def _staff_context(principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
+# The session's note of the request list's filters as last shown, for the way back from a request's page.
+LAST_LIST = "tickets_list"
+
+
+async def _staff_context(request: Request, principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
     executor_only = queries.is_executor_only(principal)
+    last = filters.view_query(str(request.session.get(LAST_LIST) or ""))
     return {
+        "list_href": f"/staff/tickets?{last}" if last else "/staff/tickets",
         "moves": rules.moves_for(ticket.status, queries.staff_actor(principal)),
         "executors": [] if executor_only else await queries.executors_for([ticket.house]),
         "outages": [] if executor_only else await queries.staff_outages(principal, house_id=ticket.house),

@@ -516,3 +516,23 @@ async def test_the_damage_moment_is_set_only_by_staff_of_the_house_and_only_with
     assert await Ticket.select(Ticket.damage_at, Ticket.deadline).where(Ticket.id == opened.id).first() == before
     assert (await client.form(url, form)).status_code == 303  # the same form, from the house's dispatcher, is saved
     assert (await Ticket.select(Ticket.damage_at).where(Ticket.id == opened.id).first())["damage_at"] is not None
+
+
+async def test_a_requests_page_leads_back_to_the_list_as_it_was_left_after_an_action_too(client, login, filed):
+    """A dispatcher working through «Новые» of one house opened a request, accepted it, and its «Заявки» led to the
+    whole unfiltered list: the filters were to be chosen again for each request."""
+    await login(client, filed["dispatcher"])
+    listed = await client.get("/staff/tickets", params={"tab": "active", "status": "new", "q": "кран"})
+    assert listed.status_code == 200
+    back = (
+        'class="breadcrumbs no-print"><a href="/staff/tickets?tab=active&amp;status=new&amp;q=%D0%BA%D1%80%D0%B0%D0%BD"'
+    )
+    page = await client.get(f"/staff/tickets/{filed['ticket']}")
+    assert back in page.text
+    moved = await client.form(f"/staff/tickets/{filed['ticket']}/status", {"status": "accepted"})
+    assert moved.status_code == 303
+    after = await client.get(moved.headers["location"])
+    assert "Принята" in after.text and back in after.text
+    await client.get("/staff/tickets", params={"tab": "all"})
+    page = await client.get(f"/staff/tickets/{filed['ticket']}")
+    assert 'class="breadcrumbs no-print"><a href="/staff/tickets?tab=all"' in page.text
