@@ -407,7 +407,7 @@ async def announce_outage(outage_id: int, actor: Principal | None = None, now: d
         await post.save()
         await _write_targets(int(post.id), audience)
         await _release(int(post.id), now, now)
-        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage_id})
+        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage_id}, now=now)
     forget_pinned()
     return int(post.id)
 

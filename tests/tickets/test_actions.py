@@ -616,3 +616,14 @@ async def test_an_actions_audit_and_outbox_rows_carry_the_actions_own_moment(fil
         m[k] for m in told for k in ("created_at", "next_attempt_at")
     ]
     assert len(moments) == 2 + 2 + 2 * len(told) and set(moments) == {moment}
+
+
+async def test_an_outage_and_the_notice_it_publishes_are_audited_at_the_moment_it_was_recorded(filed):
+    dispatcher = filed["dispatcher"]
+    ticket = await _ticket(dispatcher, filed["ticket"])
+    moment = NOW + timedelta(minutes=3, microseconds=654321)
+    values = {"house_id": ticket.house, "entrance_id": None, "riser_id": None, "service": "cold_water"}
+    starts = {"description": "Авария на вводе", "starts_at": NOW - timedelta(hours=2), "ends_at": None}
+    await actions.record_outage(dispatcher, values | starts, moment)
+    audits = await AuditEvent.select(AuditEvent.action, AuditEvent.created_at)
+    assert {(a["action"], a["created_at"]) for a in audits} == {("outage.create", moment), ("post.outage", moment)}
