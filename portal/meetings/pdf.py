@@ -2,7 +2,8 @@
 
 The protocol carries what the order in force on the meeting date requires (DOMAIN.md §1.7, rules.protocol_fields):
 the heading, total votes and area, the votes taking part and the quorum, each question's result and decision, the
-storage place, the joint-ownership rule, and the annexes — the register of owners and the list of those who voted.
+storage place, the joint-ownership rule, the annexes — the register of owners and the list of those who voted — and
+the signatures of the chair, the secretary and the vote counters, kept on one page with the text's last lines.
 
 Both are formal documents in Russian whoever downloads them: the protocol is filed with the housing inspectorate (ГЖИ)
 and the ballot is the owner's written decision (ЖК ст. 48 ч. 5.1). The routes load their lines (premises named
@@ -22,6 +23,8 @@ from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.pdf import A4
 from portal.meetings import forms
 from portal.meetings import queries
@@ -60,6 +63,19 @@ class _Doc(A4):
     def pair(self, label: str, value: str) -> None:
         self.set_font("Main", "", 9.5)
         self.multi_cell(self.width, 5, f"{label}: {value}")
+
+    def closing(self, last: str, signers: list[tuple[str, str]]) -> None:
+        """The last paragraph and the signatures under it, kept on one page (fpdf2's ``unbreakable``): where they do
+        not fit below what came before, they go over to the next page together — no signature stands alone at the
+        top of a page, and no page carries over only the last lines of the text. ``signers``: (role, name), a name
+        not given being a line to write it in by hand."""
+        with self.unbreakable() as doc:
+            doc.text(last)
+            doc.heading(_("Signatures"))
+            for role, name in signers:
+                doc.ln(2)
+                doc.pair(role, name or BLANK)
+                doc.text(_("Date: %(blank)s    Signature: %(blank)s", blank="_" * 20))
 
     def table(self, head: list[str], rows: list[list[str]], widths: list[float], row_height: float = 0) -> None:
         """A table of ``widths`` (mm) set flush left: fpdf2 justifies a cell's lines by default, and a name that
@@ -244,7 +260,7 @@ def protocol_pdf(
     )
     pdf.heading(_("Storage place of the protocol and the decisions"))
     pdf.text(meeting.storage_place or _("The office of the managing company"))
-    annexes = [
+    closing = [
         _("Annex 1: register of owners (premises, ownership documents, votes)."),
         _(
             "Annex 2: the notice of the meeting, posted %(day)s, and proof of its delivery.",
@@ -255,18 +271,20 @@ def protocol_pdf(
         _("Annex 5: documents considered: the materials to the questions of the agenda."),
         _("Annex 6: the owners' written decisions (ballots)."),
     ]
-    pdf.heading(_("Annexes"))
-    for annex in annexes:
-        pdf.text(annex)
     if order == rules.Order.MINSTROY_266:
         # Only what is so: the portal keeps no СНИЛС; an owner writes theirs on the paper ballot by hand.
-        pdf.text(
+        closing.append(
             _(
                 "Owners who are natural persons write their SNILS on their paper ballots by hand (Order No. 266/пр). "
                 "Decisions taken in the portal were confirmed by the owner in their account with a one-time code "
                 "and carry no SNILS."
             )
         )
+    pdf.heading(_("Annexes"))
+    for line in closing[:-1]:
+        pdf.text(line)
+    signers = rules.protocol_signers(meeting.chair, meeting.secretary, meeting.counters, meeting.initiator)
+    pdf.closing(closing[-1], [(signer_label(role), name) for role, name in signers])
     pdf.add_page()
     pdf.title_line(_("Annex 1. Register of owners"), 11)
     # A joint premise is one line, its co-owners together and its votes once (``rules.holdings``, as the count takes
@@ -329,6 +347,15 @@ def register_rows(register: list[queries.Line]) -> list[RegisterRow]:
         )
         for owners, votes in rules.holdings(register)
     ]
+
+
+signer_label = Labels(
+    {
+        rules.Signer.CHAIR: lazy("Chair of the meeting"),
+        rules.Signer.SECRETARY: lazy("Secretary of the meeting"),
+        rules.Signer.COUNTER: lazy("Person who counted the votes"),
+    }
+)
 
 
 def decision_label(decision: rules.Decision) -> str:

@@ -7,6 +7,7 @@ on fractions, and a percentage is rounded only for display (2 places, HALF_UP, �
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -592,6 +593,7 @@ class ProtocolField(StrEnum):
     GIS_NUMBER = "gis_number"  # 266/пр: unique number from ГИС ЖКХ
     SNILS = "snils"  # 266/пр: the owners' СНИЛС on the ballots [VERIFY full field list]
     JOINT_RULE = "joint_rule"  # the portal's design choice for disagreeing joint owners (§1.3)
+    SIGNATURES = "signatures"  # 44/пр п. 20: the chair, the secretary and the vote counters, each with a date
 
 
 _44_FIELDS = tuple(f for f in ProtocolField if f not in (ProtocolField.GIS_NUMBER, ProtocolField.SNILS))
@@ -602,6 +604,26 @@ def protocol_fields(day: date) -> tuple[ProtocolField, ...]:
     if order_on(day) == Order.MINSTROY_266:
         return (*_44_FIELDS, ProtocolField.GIS_NUMBER, ProtocolField.SNILS)
     return _44_FIELDS
+
+
+class Signer(StrEnum):
+    """Who signs the protocol (44/пр п. 20, DOMAIN.md §1.7)."""
+
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    COUNTER = "counter"  # one line for each person who counted the votes
+
+
+def protocol_signers(chair: str, secretary: str, counters: str, initiator: str) -> list[tuple[Signer, str]]:
+    """The protocol's signatures in order: the chair, the secretary, and each vote counter (the meeting's field
+    names them separated by commas or semicolons), the initiator where nobody was named to count. A name not given
+    is "" — written in by hand."""
+    counted = [name.strip() for name in re.split(r"[,;]", counters) if name.strip()] or [initiator.strip()]
+    return [
+        (Signer.CHAIR, chair.strip()),
+        (Signer.SECRETARY, secretary.strip()),
+        *((Signer.COUNTER, name) for name in counted),
+    ]
 
 
 def asks_snils(day: date) -> bool:

@@ -1,9 +1,10 @@
 """The protocol's annexes are tables a housing inspector reads line by line: a word is never cut inside a cell,
 and a name that wraps is not stretched across its cell; their votes add up as the count takes them, a joint premise
-once."""
+once. The protocol's signatures stay together with its last lines, whatever the length of the text above them."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -29,7 +30,8 @@ async def test_the_registers_words_are_whole_in_their_cells(example_house, make_
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
 
     pages = PdfReader(io.BytesIO(await protocol_bytes(meeting))).pages
-    annexes = "\n".join(page.extract_text() for page in pages[1:])
+    texts = [page.extract_text() for page in pages]
+    annexes = "\n".join(texts[next(i for i, text in enumerate(texts) if text.startswith("Приложение 1.")) :])
     # the column heads, the joint ownership of кв. 3 and a parking space's name, each in one piece
     for word in ("Помещение", "Площадь,", "(совместная)", "машино-место", "Получено"):
         assert word in annexes.split(), word
@@ -139,3 +141,33 @@ async def test_the_register_lists_a_joint_premise_once_as_the_count_takes_it(
     rows = re.findall(r"(кв\. \d+) Собственник (\w) бумажное \d+ \w+ \d{4}, \d\d:\d\d (\d+(?:,\d+)?)", took_part)
     joint = [votes for premise, _, votes in rows if premise == "кв. 3"]
     assert joint == [d_votes] * (len(voters) - 1), took_part
+
+
+def _words(page: object) -> str:
+    return " ".join(page.extract_text().replace("\u00a0", " ").split())  # type: ignore[attr-defined]
+
+
+async def test_the_signatures_go_over_to_a_page_with_the_last_lines_never_alone(example_house, make_meeting):
+    """The demo's protocol ran two lines onto a second page and left the rest of it blank. Its text now ends with
+    the signatures of the chair, the secretary and the vote counters (44/пр п. 20), kept with the last paragraph:
+    as the text above grows a line at a time, the block stays whole on the first page, then goes over whole with
+    that paragraph — never a signature, nor the last lines alone, on a page of their own."""
+    house = await example_house()
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house, closed=True))
+    meeting = dataclasses.replace(meeting, chair="Смирнов И. П.", secretary="Егорова Н. В.", counters="Фомин Д. А.")
+    last = "Решения, принятые в портале, подтверждены собственником в личном кабинете одноразовым кодом"
+    signatures = ["Подписи", "Председатель собрания: Смирнов И. П.", "Секретарь собрания: Егорова Н. В.",
+                  "Лицо, проводившее подсчёт голосов: Фомин Д. А."]  # fmt: skip
+    seen = set()
+    for lines in range(0, 64, 5):  # a page holds some 50 lines of the text
+        storage = "\n".join(["г. Симферополь, ул. Киевская, 77, офис управляющей компании"] * (1 + lines))
+        pages = [_words(p) for p in PdfReader(io.BytesIO(await protocol_bytes(
+            dataclasses.replace(meeting, storage_place=storage)))).pages]  # fmt: skip
+        body = pages[: next(i for i, text in enumerate(pages) if text.startswith("Приложение 1. Реестр"))]
+        closing = body[-1]
+        assert all(words in closing for words in signatures), (lines, closing)
+        assert closing.count("Дата: ") == 3 and closing.endswith("Подпись: " + "_" * 20), (lines, closing)
+        assert "Собственники — физические лица указывают свой СНИЛС" in closing and last in closing, (lines, closing)
+        assert all("Подписи" not in page for page in body[:-1]), lines
+        seen.add((len(body), closing.startswith("Собственники")))  # went over with the last paragraph, or fitted
+    assert {(2, True), (2, False), (3, True)} <= seen, seen

@@ -324,6 +324,25 @@ def test_protocol_contents_follow_the_order_in_force(day, order, gis):
     assert rules.ProtocolField.QUORUM in fields and rules.ProtocolField.ANNEX_REGISTER in fields
 
 
+C, S, V = rules.Signer.CHAIR, rules.Signer.SECRETARY, rules.Signer.COUNTER
+
+
+@pytest.mark.parametrize(
+    ("chair", "secretary", "counters", "signers"),
+    [
+        # the demo's meeting: two counters, the secretary among them, each signs on a line of their own
+        ("Смирнов И. П.", "Егорова Н. В.", "Фомин Д. А., Егорова Н. В.",
+         [(C, "Смирнов И. П."), (S, "Егорова Н. В."), (V, "Фомин Д. А."), (V, "Егорова Н. В.")]),
+        ("Смирнов И. П.", "Егорова Н. В.", " Фомин Д. А.; Орлов К. С. ,",
+         [(C, "Смирнов И. П."), (S, "Егорова Н. В."), (V, "Фомин Д. А."), (V, "Орлов К. С.")]),
+        # nobody named to count: the initiator counted (DOMAIN.md §1.7); names not given are written in by hand
+        ("", " ", "", [(C, ""), (S, ""), (V, "ООО «УК»")]),
+    ],
+)  # fmt: skip
+def test_the_protocol_is_signed_by_the_chair_the_secretary_and_each_vote_counter(chair, secretary, counters, signers):
+    assert rules.protocol_signers(chair, secretary, counters, "ООО «УК»") == signers
+
+
 @pytest.mark.parametrize(
     ("now", "stage"),
     [
