@@ -347,6 +347,10 @@ async def test_the_list_page_keeps_filters_in_the_url_and_remembers_columns(clie
     assert 'id="list"' in fragment.text and "<html" not in fragment.text
     printable = await client.get("/staff/tickets?print=1")
     assert printable.status_code == 200 and "print-table" in printable.text
+    assert "Фильтры:" not in printable.text
+    # the paper names the filters it was printed with: the list of new requests is not taken for every request
+    printable = await client.get("/staff/tickets?print=1&status=new&q=кран")
+    assert "<p>Фильтры: Поиск: кран; Статус: Новая</p>" in printable.text
 
 
 async def test_on_an_english_list_the_owner_and_the_text_typed_in_russian_are_marked_russian(client, login, world):
