@@ -26,6 +26,7 @@ from portal.core.address import house_choices
 from portal.core.address import house_place
 from portal.core.address import part_of_house
 from portal.core.address import premise_name
+from portal.core.head import is_head
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
@@ -463,7 +464,7 @@ async def ticket_page(
         return Response(content=b"", status_code=204)
     seen = ticket.staff_seen_event if staff else ticket.resident_seen_event
     since = parse_int(params.get("since"), low=0, high=MAX_ID)
-    if events:
+    if events and not is_head(request):  # a HEAD (a link checker's, a preview's) reads nothing
         await actions.mark_read(ticket, by_staff=staff, event_id=events[-1].id)
     now = clock.now()
     context = await (_staff_context(request, principal, ticket) if staff else _resident_context(ticket, now))

@@ -487,6 +487,10 @@ async def test_the_conversation_marks_as_new_only_what_the_dispatch_service_wrot
     empty = {"photos": ("", b"", "application/octet-stream")}
     r = await staff.form(f"/staff/tickets/{ticket['id']}/messages", {"text": "Мастер придёт завтра"}, files=empty)
     assert r.status_code == 303
+    # A HEAD of the page (a link checker's, a preview's, following the e-mail's or a message's link) reads nothing.
+    assert (await client.head(f"/tickets/{ticket['id']}")).status_code == 200
+    new = await Ticket.select(Ticket.has_new_for_resident).where(Ticket.id == ticket["id"]).first()
+    assert new["has_new_for_resident"] is True
     r = await client.form(f"/tickets/{ticket['id']}/messages", {"text": "Буду дома после пяти"}, files=empty)
     assert r.status_code == 303
     page = (await client.get(f"/tickets/{ticket['id']}")).text
