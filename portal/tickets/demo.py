@@ -123,6 +123,15 @@ async def _executors(ctx: DemoContext, houses: list[int]) -> list[int]:
     return ids
 
 
+def _taker(drawn: int | None, executor_ids: list[int], serving: dict[int, set[int]], house: int) -> int | None:
+    """The executor drawn, or, when their houses leave out the request's, one of that house's in their place (the
+    same one for the same draw): a request is given to someone who sees it, as the dispatcher's choice is."""
+    takers = [e for e in executor_ids if house in serving.get(e, set())]
+    if drawn is None or drawn in takers or not takers:
+        return drawn
+    return takers[executor_ids.index(drawn) % len(takers)]
+
+
 async def seed(ctx: DemoContext) -> None:
     houses: list[int] = list(ctx.shared.get("houses", []))
     if not houses:
@@ -130,6 +139,9 @@ async def seed(ctx: DemoContext) -> None:
     tz = get_settings().time_zone
     rng = ctx.rng
     executor_ids = await _executors(ctx, houses)
+    serving: dict[int, set[int]] = {}
+    for row in await StaffHouse.select(StaffHouse.user, StaffHouse.house).where(StaffHouse.user.is_in(executor_ids)):
+        serving.setdefault(row["user"], set()).add(row["house"])
     names = {
         r["id"]: r["full_name"] for r in await User.select(User.id, User.full_name).where(User.id.is_in(executor_ids))
     }
@@ -187,7 +199,8 @@ async def seed(ctx: DemoContext) -> None:
             status = rng.choice(finished)  # a dispatch service that works: what fell due weeks ago is mostly done
         else:
             status = rng.choice(statuses)
-        executor = None if status == "new" and rng.random() < 0.8 else rng.choice(executor_ids)
+        drawn = None if status == "new" and rng.random() < 0.8 else rng.choice(executor_ids)
+        executor = _taker(drawn, executor_ids, serving, account.house_id)
         completed = None
         if status in ("done", "closed"):
             span = (due - created) if due else timedelta(days=3)

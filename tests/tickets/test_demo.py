@@ -164,3 +164,17 @@ async def test_the_demo_s_emergencies_of_a_short_term_are_mostly_done_within_it(
         TicketEvent.ticket.is_in(list(done)) & (TicketEvent.kind == "executor")
     )
     assert named and all(e["created_at"] <= done[e["ticket"]] for e in named)  # the executor named before it was done
+
+
+async def test_every_demo_request_is_given_to_an_executor_of_its_house(db):
+    """The demo gave half its requests to executors of other houses: they could not see them, and the dispatcher's
+    list named them «не работает в доме заявки»."""
+    from portal.accounts.tables import StaffHouse
+
+    ctx = DemoContext(rng=random.Random(20261202), today=date(2026, 12, 2))
+    await housing_demo.seed(ctx)
+    await demo.seed(ctx)
+    serving = {(r["user"], r["house"]) for r in await StaffHouse.select(StaffHouse.user, StaffHouse.house)}
+    given = await Ticket.select(Ticket.executor, Ticket.house).where(Ticket.executor.is_not_null())
+    assert len(given) > 50
+    assert all((t["executor"], t["house"]) in serving for t in given), given
