@@ -907,8 +907,12 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
                 Refund.id == refund_id
             )
         raise RefundRefused("gateway", exc.message) from exc
+    declined = result.status in (RefundStatus.FAILED, RefundStatus.CANCELED)  # nothing returned: holds nothing
     async with atomic():
-        await Refund.update({Refund.gateway_refund_id: result.id}).where(Refund.id == refund_id)
+        done = {Refund.gateway_refund_id: result.id} | ({Refund.status: result.status} if declined else {})
+        await Refund.update(done).where(Refund.id == refund_id)
+    if declined:
+        raise RefundRefused("gateway", gettext("nothing was returned, the amount may be refunded again"))
     if result.status == "succeeded":
         await _apply_refund(refund_id, actor=principal, ip=ip)
         return RefundState.REFUNDED

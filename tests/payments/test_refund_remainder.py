@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from portal.accounts.principal import load_principal_for
 from portal.payments import actions
 from portal.payments import rules
+from portal.payments import texts
+from portal.payments.gateway import GatewayClient
+from portal.payments.gateway import Refund as GatewayRefund
+from portal.payments.gateway import use_client
 from portal.payments.tables import Payment
 from portal.payments.tables import Refund
 from portal.payments.tables import RefundStatus
+from tests.payments.conftest import SECRET
 from tests.payments.test_refunds_autopay import paid
 
 
@@ -69,6 +75,36 @@ async def test_a_failed_refund_frees_its_amount(client, login, household, gatewa
     assert await refund(gateway, payment, "1000.00", household) == actions.RefundState.REFUNDED
     row = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == payment["id"]).first()
     assert (row["status"], row["refunded_kopecks"]) == ("refunded", 100000)
+
+
+class DecliningGateway(GatewayClient):
+    """A payment service that answers a refund at once as failed (Stripe's ``failed``, or ``canceled``): nothing is
+    returned, and no later event need come to say so."""
+
+    def __init__(self, url: str, status: str) -> None:
+        super().__init__(url, SECRET, timeout=5, backoff=0.05)
+        self.status = status
+
+    async def create_refund(self, **asked: Any) -> GatewayRefund:
+        answer = {"id": "re_declined", "amount": asked["amount"], "status": self.status}
+        return GatewayRefund.of({**answer, "payment_intent": asked["payment_intent"], "metadata": {}})
+
+
+@pytest.mark.parametrize("status", ["failed", "canceled"])
+async def test_a_refund_the_payment_service_declines_at_once_is_said_so_and_holds_nothing(
+    client, login, household, gateway, status
+):
+    """It stayed «в обработке» forever, holding its amount: the accountant was told the service was processing it,
+    and could refund the payment no more."""
+    payment = await paid(client, login, household, gateway, "1000")
+    use_client(DecliningGateway(gateway.url, status))
+    with pytest.raises(actions.RefundRefused) as refused:
+        await refund(gateway, payment, "1000.00", household)
+    assert "сумму можно вернуть снова" in texts.refund_error(refused.value.reason, refused.value.message)
+    row = await Refund.select(Refund.status, Refund.gateway_refund_id).where(Refund.payment == payment["id"]).first()
+    assert (row["status"], row["gateway_refund_id"]) == (status, "re_declined")
+    use_client(GatewayClient(gateway.url, SECRET, timeout=5, backoff=0.05))
+    assert await refund(gateway, payment, "1000.00", household) == actions.RefundState.REFUNDED
 
 
 async def test_the_staff_pages_show_a_pending_refund_and_offer_only_what_is_left(
