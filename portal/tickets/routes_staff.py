@@ -21,6 +21,7 @@ from litestar.response import Template
 
 from portal.core import clock
 from portal.core import storage
+from portal.core.head import is_head
 from portal.core.i18n import gettext
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
@@ -321,7 +322,8 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
     links_start_from(request, applied)  # a filter not applied is not carried on by the page's links
     page = await queries.staff_list(principal, f, paging, now)
     query_string = filters.view_query(urlencode(applied, doseq=True))
-    request.session[LAST_LIST] = query_string  # a request's page leads back to the list as it was left
+    if not is_head(request):  # a request's page leads back to the list as it was last shown (a HEAD shows nothing)
+        request.session[LAST_LIST] = query_string
     return {
         "typed": typed,
         "problems": problems,

@@ -534,5 +534,6 @@ async def test_a_requests_page_leads_back_to_the_list_as_it_was_left_after_an_ac
     after = await client.get(moved.headers["location"])
     assert "Принята" in after.text and back in after.text
     await client.get("/staff/tickets", params={"tab": "all"})
+    assert (await client.head("/staff/tickets", params={"tab": "overdue"})).status_code == 200  # a HEAD shows none
     page = await client.get(f"/staff/tickets/{filed['ticket']}")
     assert 'class="breadcrumbs no-print"><a href="/staff/tickets?tab=all"' in page.text
