@@ -27,6 +27,7 @@ from portal.core import audit
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
+from portal.core.i18n import format_day
 from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
@@ -430,6 +431,44 @@ async def file_by_resident(
         photos=photos,
         now=now,
     )
+
+
+async def apply_for_absence_recalculation(
+    principal: Principal, application: forms.AbsenceApplication, photos: Sequence[StoredFile], now: datetime
+) -> OpenedTicket:
+    """A resident applies for the recalculation of a temporary absence (ПП № 354 разд. VIII): a request of its own
+    category, worded by the portal in Russian and English, due in 5 working days, with the documents as photos."""
+    description, description_en = in_russian_and_english(lambda: _absence_text(application))
+    return await open_ticket(
+        account_id=application.account_id,
+        category="absence_recalculation",
+        description=description,
+        description_en=description_en,
+        source=rules.Source.PORTAL,
+        author_id=principal.user_id,
+        author_name=principal.name,
+        photos=photos,
+        now=now,
+    )
+
+
+def _absence_text(application: forms.AbsenceApplication) -> str:
+    """What the accountant reads: who was away, the two days and the full days between them (п. 88, 91)."""
+    days = rules.absence_full_days(application.left, application.back)
+    parts = [
+        gettext("Application for the recalculation of charges for a temporary absence (ПП № 354, section VIII)."),
+        gettext("Away: %(people)s.", people="; ".join(application.people)),
+        ngettext(
+            "Left on %(left)s, back on %(back)s: %(num)s full day away.",
+            "Left on %(left)s, back on %(back)s: %(num)s full days away.",
+            days,
+            left=format_day(application.left, "short"),
+            back=format_day(application.back, "short"),
+        ),
+    ]
+    if application.comment:
+        parts.append(gettext("Comment: %(text)s", text=application.comment))
+    return "\n".join(parts)
 
 
 async def file_by_staff(

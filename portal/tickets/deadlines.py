@@ -82,6 +82,8 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("paid_service", "none", source="договор с жителем: дата по заказу"),
     # A certificate (справка) made by hand: basic information by the next working days (ПП № 416 разд. VIII).
     DeadlineRule("certificate", "working_days", 3, source="ПП № 416 разд. VIII", verify=True),
+    # The recalculation of a temporary absence is made within 5 working days of the application (ПП № 354 п. 90).
+    DeadlineRule("absence_recalculation", "working_days", 5, source="ПП № 354 п. 90"),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
@@ -96,7 +98,9 @@ TYPE_OVERRIDES = {
 }
 # Appeals with their own term (ПП № 416 разд. VIII, ПП № 491 п. 40 «а», ПП № 354 п. 31): a request of such a
 # category keeps that term whatever its type — «отчёт о выполненных работах» is 5 working days, not 1.
-APPEAL_CATEGORIES = frozenset({"written_appeal", "info_request", "works_report", "meter_check"})
+APPEAL_CATEGORIES = frozenset(
+    {"written_appeal", "info_request", "works_report", "meter_check", "absence_recalculation"}
+)
 # Categories with an emergency clock of their own (ПП № 416 п. 13, ГОСТ Р 55964-2014, Госстрой № 170): an emergency
 # request of any other category takes the emergency rule of ПП № 416 п. 13 — localisation within 30 minutes.
 EMERGENCY_CATEGORIES = frozenset(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -530,3 +531,85 @@ def read_room_temperature(data: Mapping[str, Any]) -> tuple[Decimal | None, str 
     if value is None or not Decimal(-40) <= value <= Decimal(40):
         return None, gettext("Enter the room temperature in °C, for example 14 or 11,5.")
     return value, None
+
+
+@dataclass(frozen=True)
+class AbsenceApplication:
+    """Заявление о перерасчёте за временное отсутствие: whose account, who was away, from when until when."""
+
+    account_id: int
+    left: date
+    back: date
+    people: tuple[str, ...]
+    comment: str
+
+
+def read_absence(
+    data: Mapping[str, Any], account_ids: Sequence[int], photos: int, today: date
+) -> tuple[AbsenceApplication | None, FormErrors]:
+    """The application of ПП № 354 п. 91: the address, the full name of each person away, the day of departure and
+    the day of return (``rules.absence_problem`` says whether the law lets it be recalculated), documents as photos."""
+    errors = FormErrors()
+    account_raw = form_value(data, "account")
+    account_id = account_ids[0] if not account_raw and len(account_ids) == 1 else parse_id(account_raw)
+    if account_id is None or account_id not in account_ids:
+        errors.add("account", gettext("Choose the address the application is about."))
+    left, back = parse_date(form_value(data, "left")), parse_date(form_value(data, "back"))
+    if left is None:
+        errors.add("left", gettext("Enter the day you left, for example 01.07.2026."))
+    if back is None:
+        errors.add("back", gettext("Enter the day you came back (or will), for example 20.07.2026."))
+    if left and back:
+        _absence_dates(errors, rules.absence_problem(left, back, today))
+    people = tuple(line.strip() for line in form_value(data, "people").splitlines() if line.strip())
+    if not people:
+        errors.add("people", gettext("Write the full name of each person who was away, one per line."))
+    elif len(people) > rules.ABSENCE_MAX_PEOPLE or any(len(p) > 120 for p in people):
+        errors.add("people", gettext("At most %(num)s people, one full name per line.", num=rules.ABSENCE_MAX_PEOPLE))
+    comment = form_value(data, "comment")
+    _at_most(errors, "comment", comment, rules.MAX_MESSAGE)
+    if photos > rules.MAX_PHOTOS:
+        errors.add(
+            "photos",
+            ngettext(
+                "You can attach at most %(num)s photo to a request.",
+                "You can attach at most %(num)s photos to a request.",
+                rules.MAX_PHOTOS,
+            ),
+        )
+    if errors:
+        return None, errors
+    assert account_id is not None and left is not None and back is not None
+    return AbsenceApplication(account_id, left, back, people, comment), errors
+
+
+def _absence_dates(errors: FormErrors, problem: rules.AbsenceProblem | None) -> None:
+    P = rules.AbsenceProblem
+    if problem == P.ORDER:
+        errors.add("back", gettext("The day of return must be after the day you left."))
+    elif problem == P.SHORT:
+        errors.add(
+            "back",
+            gettext(
+                "Charges are recalculated for an absence of more than 5 full days in a row; the days of leaving and "
+                "of coming back do not count."
+            ),
+        )
+    elif problem == P.LATE:
+        errors.add(
+            "back",
+            gettext(
+                "The application is accepted no later than %(days)s days after the return: this period can no "
+                "longer be recalculated.",
+                days=rules.ABSENCE_FILING_DAYS,
+            ),
+        )
+    elif problem == P.LONG:
+        errors.add(
+            "back",
+            gettext(
+                "One application covers at most %(months)s months. Apply for the first %(months)s months now and "
+                "for the rest again later.",
+                months=rules.ABSENCE_MAX_MONTHS,
+            ),
+        )

@@ -1,5 +1,6 @@
-"""Resident pages of requests: list, filing (with photos and current outages first), the request with its
-conversation (polled every 5 s), cancel, confirm, return the work, rate. Staff pages are in routes_staff.py."""
+"""Resident pages of requests: list, filing (with photos and current outages first), the application for the
+recalculation of a temporary absence, the request with its conversation (polled every 5 s), cancel, confirm, return
+the work, rate. Staff pages are in routes_staff.py."""
 
 from __future__ import annotations
 
@@ -76,6 +77,25 @@ class ResidentTickets(Controller):
         flash(request, *_filed_message(opened))
         return see_other(request, f"/tickets/{opened.id}")
 
+    @get("/absence", name="tickets:absence")
+    async def absence(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
+        places = await queries.resident_places(principal)
+        return render(request, "tickets/absence.html", **_absence_form(places, {"account": account}))
+
+    @post("/absence", name="tickets:absence_apply", status_code=200)
+    async def absence_apply(self, request: Request, principal: Caller, data: MultipartData) -> Response[Any] | Template:
+        places = await queries.resident_places(principal)
+        uploads = forms.files_of(data, "photos")
+        ids = [p.account_id for p in places]
+        application, errors = forms.read_absence(data, ids, len(uploads), clock.today_local())
+        photos = await actions.store_photos(uploads, errors)
+        if application is None or errors:
+            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            return render(request, "tickets/absence.html", status_code=422, **_absence_form(places, form, errors))
+        opened = await actions.apply_for_absence_recalculation(principal, application, photos, clock.now())
+        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+        return see_other(request, f"/tickets/{opened.id}")
+
     @get("/{ticket_id:int}", name="tickets:detail")
     async def detail(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Template | Response[Any]:
         return await ticket_page(request, principal, ticket, staff=False)
@@ -141,6 +161,13 @@ async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErro
         "form": form,
         "errors": errors,
     }
+
+
+def _absence_form(
+    places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
+) -> dict[str, Any]:
+    limits = {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
+    return {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
 
 
 def _filed_message(opened: actions.OpenedTicket) -> tuple[str, str]:

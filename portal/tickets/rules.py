@@ -5,6 +5,7 @@ Plain functions over plain data: no I/O, no clock (``now`` is an argument).
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Callable
 from collections.abc import Collection
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
@@ -233,6 +235,8 @@ CATEGORIES: tuple[Category, ...] = (
     # Opened by the catalog of paid services (portal.catalog), never offered on the request form.
     Category("paid_service", lazy("Paid service"), "paid", resident=False),
     Category("certificate", lazy("Certificate"), "consultation", resident=False),
+    # Filed through its own form (the dates and the names the law asks for), never offered on the request form.
+    Category("absence_recalculation", lazy("Recalculation for a temporary absence"), "ordinary", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -714,6 +718,49 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
     if now - deadline < DUE_MINUTE:
         return ("due", 0)
     return ("overdue", int(-seconds // 60))
+
+
+# --- recalculation for a temporary absence (ПП № 354 разд. VIII) ----------------------------------
+
+ABSENCE_MIN_FULL_DAYS = 6  # «более 5 полных календарных дней подряд» (п. 86)
+ABSENCE_FILING_DAYS = 30  # the application is due «не позднее 30 дней после окончания периода» (п. 90)
+# One application covers at most 6 months; a longer absence is applied for again (разд. VIII; paragraph to verify).
+ABSENCE_MAX_MONTHS = 6
+ABSENCE_MAX_PEOPLE = 10
+
+
+class AbsenceProblem(StrEnum):
+    ORDER = "order"  # the return is not after the departure
+    SHORT = "short"  # 5 full days or fewer: not an absence in the law's sense
+    LATE = "late"  # more than 30 days since the return
+    LONG = "long"  # more than 6 months in one application
+
+
+def absence_full_days(left: date, back: date) -> int:
+    """The days of a temporary absence: whole calendar days away, neither the day of departure nor the day of
+    return counted (п. 88). Left on the 1st, back on the 8th: 6 days (2nd–7th)."""
+    return max((back - left).days - 1, 0)
+
+
+def _months_after(day: date, months: int) -> date:
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def absence_problem(left: date, back: date, today: date) -> AbsenceProblem | None:
+    """Why an application for the recalculation of a temporary absence cannot be taken as it is, or None.
+
+    It may be filed before leaving (the period as planned) or after the return, at most 30 days after it."""
+    if back <= left:
+        return AbsenceProblem.ORDER
+    if absence_full_days(left, back) < ABSENCE_MIN_FULL_DAYS:
+        return AbsenceProblem.SHORT
+    if today > back + timedelta(days=ABSENCE_FILING_DAYS):
+        return AbsenceProblem.LATE
+    if back - timedelta(days=1) >= _months_after(left + timedelta(days=1), ABSENCE_MAX_MONTHS):
+        return AbsenceProblem.LONG
+    return None
 
 
 MAX_PHOTOS = 5

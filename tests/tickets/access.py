@@ -7,6 +7,8 @@ ACCESS: dict[str, str] = {
     "GET /tickets": "resident",
     "GET /tickets/new": "resident",
     "POST /tickets/new": "resident",
+    "GET /tickets/absence": "resident",
+    "POST /tickets/absence": "resident",
     "GET /tickets/{ticket_id:int}": "resident",
     "POST /tickets/{ticket_id:int}/messages": "resident",
     "POST /tickets/{ticket_id:int}/cancel": "resident",

@@ -48,6 +48,7 @@ def due(category: str, at: datetime, ticket_type: str = "ordinary") -> datetime 
         ("info_request", local(2026, 2, 6, 11, 0), local(2026, 2, 9, 23, 59, 59)),
         ("works_report", local(2026, 2, 6, 11, 0), local(2026, 2, 13, 23, 59, 59)),
         ("meter_check", local(2026, 2, 6, 11, 0), local(2026, 2, 16, 11, 0)),
+        ("absence_recalculation", local(2026, 2, 6, 11, 0), local(2026, 2, 13, 23, 59, 59)),
         ("other", local(2026, 2, 6, 11, 0), local(2026, 2, 20, 23, 59, 59)),
     ],
     ids=[
@@ -73,6 +74,7 @@ def due(category: str, at: datetime, ticket_type: str = "ordinary") -> datetime 
         "basic information by the next working day (over the weekend)",
         "works performed within 5 working days",
         "a meter check within 10 calendar days",
+        "a temporary absence is recalculated within 5 working days",
         "anything else is an appeal: 10 working days",
     ],
 )
