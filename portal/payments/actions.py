@@ -970,14 +970,19 @@ async def refund_purpose(
             return RefundState.FAILED
         log.warning("refund %s not confirmed yet: %s", uid, exc)
         return RefundState.PENDING
+    declined = result.status in (RefundStatus.FAILED, RefundStatus.CANCELED)  # nothing returned: holds nothing
     async with atomic():
         await Refund.update({Refund.gateway_refund_id: result.id}).where(
             (Refund.id == existing["id"]) & Refund.gateway_refund_id.is_null()
         )
+        if declined:
+            await Refund.update({Refund.status: result.status}).where(
+                (Refund.id == existing["id"]) & Refund.posted_at.is_null()
+            )
     if result.status == "succeeded":
         await _apply_refund(existing["id"], actor=actor)
         return RefundState.REFUNDED
-    return RefundState.FAILED if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED) else RefundState.PENDING
+    return RefundState.FAILED if declined else RefundState.PENDING
 
 
 async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str = "") -> bool:

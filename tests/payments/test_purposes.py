@@ -14,9 +14,11 @@ from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.payments import actions
 from portal.payments import queries
+from portal.payments.gateway import use_client
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import Refund
+from tests.payments.test_refund_remainder import DecliningGateway
 
 
 def _path(url: str) -> str:
@@ -102,3 +104,19 @@ async def test_refunding_an_order_twice_returns_the_money_once_and_leaves_the_le
 async def test_nothing_paid_is_nothing_to_refund(household, gateway, handed):
     assert await actions.refund_purpose(PaymentPurpose.ORDER, "order:never-paid", "Отмена") == "none"
     assert handed == {"paid": [], "refunded": []}
+
+
+@pytest.mark.parametrize("status", ["failed", "canceled"])
+async def test_an_order_refund_the_payment_service_declines_at_once_holds_nothing(household, gateway, handed, status):
+    """The order's refund answered failed on the spot stayed «в обработке», holding the whole payment: neither the
+    order nor an accountant could return the money another time."""
+    await _paid_order(household, gateway, "order:test-3", "900.00")
+    use_client(DecliningGateway(gateway.url, status))
+    state = await gateway.exclusive(actions.refund_purpose(PaymentPurpose.ORDER, "order:test-3", "Отмена заказа"))
+    assert state == actions.RefundState.FAILED
+    payment = await queries.paid_payment_for(PaymentPurpose.ORDER, "order:test-3")
+    assert payment is not None
+    row = await Refund.select(Refund.status).where(Refund.payment == payment.id).first()
+    assert row["status"] == status
+    assert await queries.refundable_locked(payment.id) == 90000
+    assert handed["refunded"] == []
