@@ -851,6 +851,7 @@ async def _replacements(
     wanted = [(r, (accounts[r.line], r.replaces)) for r in rows if r.replaces]
     if not wanted:
         return
+    today = clock.local(now).date()  # the company's day the replaced meters are removed on, without a date given
     olds: dict[tuple[int, str], dict[str, Any]] = {}
     for chunk in _chunks(sorted({a for _, (a, _s) in wanted})):
         columns = (Meter.id, Meter.account, Meter.serial, Meter.replaced_by, *(getattr(Meter, n) for n in STANDING))
@@ -869,8 +870,8 @@ async def _replacements(
         if old["replaced_by"] == new_id:
             continue
         update = {Meter.status: MeterStatus.REPLACED, Meter.replaced_by: new_id,
-                  Meter.removed_on: row.installed_on or now.date(), Meter.updated_at: now}  # fmt: skip
+                  Meter.removed_on: row.installed_on or today, Meter.updated_at: now}  # fmt: skip
         await Meter.update(update).where(Meter.id == old["id"])
-        if kept := _verification_change(old["id"], old, update, clock.local(now).date()):
+        if kept := _verification_change(old["id"], old, update, today):
             await kept.save()
         report.created["replacements"] += 1

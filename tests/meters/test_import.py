@@ -195,3 +195,18 @@ async def test_the_import_page_previews_then_applies(client, new_client, login, 
     await login(other, await make_user(roles=("manager",), houses=(registry["one"].house,)))
     assert (await other.get(f"/staff/meters/import/{token}")).status_code == 404
     assert (await other.form("/staff/meters/import/apply", {"token": token})).status_code == 404
+
+
+async def test_a_replacement_without_its_installation_date_removes_the_old_meter_on_the_company_s_day(registry):
+    """The file gives no installation date: the old meter is removed on the day of the import in the company's zone,
+    as every other date the import writes, not on the day of its UTC clock (the evening before, after midnight)."""
+    from datetime import UTC
+    from datetime import datetime
+
+    rows = good_rows(registry["address"])
+    await run("m.csv", as_csv(rows))
+    rows.append([registry["address"], "кв", "1", "", "ХВС", "", "ХВ-101", "санузел", "", "", "", "", "", "ХВ-100"])
+    at_night = datetime(2026, 11, 20, 22, tzinfo=UTC)  # 21 November, 01:00, in the company's zone
+    await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=at_night)
+    old = await Meter.select(Meter.status, Meter.removed_on).where(Meter.serial == "ХВ-100").first()
+    assert (old["status"], old["removed_on"]) == ("replaced", date(2026, 11, 21))
