@@ -472,7 +472,7 @@ def _absence_text(application: forms.AbsenceApplication) -> str:
 
 
 async def file_by_staff(
-    principal: Principal, draft: forms.StaffNewTicket, account: AccountRef, now: datetime
+    principal: Principal, draft: forms.StaffNewTicket, account: AccountRef, now: datetime, *, ip: str = ""
 ) -> OpenedTicket:
     """The call centre files a request on a resident's behalf (by the account number)."""
     async with atomic():
@@ -492,7 +492,13 @@ async def file_by_staff(
             now=now,
         )
         await audit.record(
-            principal, "ticket.create", "ticket", opened.id, {"number": opened.number, "source": draft.source}, now=now
+            principal,
+            "ticket.create",
+            "ticket",
+            opened.id,
+            {"number": opened.number, "source": draft.source},
+            ip,
+            now=now,
         )
     return opened
 
@@ -535,6 +541,7 @@ async def post_message(
     internal: bool = False,
     now: datetime,
     text_en: str = "",
+    ip: str = "",
 ) -> int:
     """A message in the conversation (or an internal note, staff only) with its photos; the other side is told.
     ``text_en``: the message in English where the portal words it (each reader reads their language)."""
@@ -549,7 +556,13 @@ async def post_message(
         await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
         if by_staff:
             await audit.record(
-                principal, "ticket.message", "ticket", ticket.id, {"event": event_id, "internal": not visible}, now=now
+                principal,
+                "ticket.message",
+                "ticket",
+                ticket.id,
+                {"event": event_id, "internal": not visible},
+                ip,
+                now=now,
             )
         if visible:
             await _tell_other_side(
@@ -605,6 +618,7 @@ async def _move(
     comment_en: str = "",
     *,
     searched: bool = True,
+    ip: str = "",
 ) -> int:
     """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice.
     ``comment_en``: the comment in English where the portal words it (each reader reads their language);
@@ -634,7 +648,7 @@ async def _move(
         restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
         if by_staff:
             moved: dict[str, Any] = {"status": [change.current, target], **restarted}
-            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved, now=now)
+            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved, ip, now=now)
         await _tell_other_side(
             ticket,
             event_id,
@@ -700,9 +714,11 @@ async def _restart_clock(
     return {"deadline": [before, after]}
 
 
-async def move_status(principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime) -> int:
+async def move_status(
+    principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime, *, ip: str = ""
+) -> int:
     """Staff move a request (an executor only accepts, starts and finishes their own work)."""
-    return await _move(principal, ticket, target, queries.staff_actor(principal), comment, now)
+    return await _move(principal, ticket, target, queries.staff_actor(principal), comment, now, ip=ip)
 
 
 async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
@@ -744,6 +760,7 @@ async def _point(
     *,
     audited: str,
     comment: str = "",
+    ip: str = "",
 ) -> int:
     """Point the request's ``column`` (its executor, its outage) at ``target`` (None: at nothing): the column, its
     history event of that kind and the audit event ``audited``; returns the event's id."""
@@ -759,7 +776,7 @@ async def _point(
         to_value=str(target or ""),
         comment=comment,
     )
-    await audit.record(principal, audited, "ticket", ticket.id, {column: [before, target]}, now=now)
+    await audit.record(principal, audited, "ticket", ticket.id, {column: [before, target]}, ip, now=now)
     return event_id
 
 
@@ -770,6 +787,7 @@ async def assign_executor(
     now: datetime,
     *,
     searched: bool = True,
+    ip: str = "",
 ) -> int | None:
     """(Re)assign the executor (``None``: nobody); the history of executors is the list of these events.
     ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
@@ -780,7 +798,9 @@ async def assign_executor(
         raise Refused(gettext("A closed or cancelled request keeps its executor."))
     async with atomic():
         name = executor.name if executor else ""
-        event_id = await _point(principal, ticket, "executor", executor_id, now, audited="ticket.assign", comment=name)
+        event_id = await _point(
+            principal, ticket, "executor", executor_id, now, audited="ticket.assign", comment=name, ip=ip
+        )
         if searched:
             await refresh_search_text([ticket.id])
         if executor_id is not None and executor_id != principal.user_id:
@@ -794,14 +814,19 @@ async def assign_executor(
 
 
 async def assign_many(
-    principal: Principal, tickets: Sequence[queries.TicketRow], executor: queries.Option | None, now: datetime
+    principal: Principal,
+    tickets: Sequence[queries.TicketRow],
+    executor: queries.Option | None,
+    now: datetime,
+    *,
+    ip: str = "",
 ) -> int:
     """Assign one executor to the selected requests at once (all or none); returns how many changed. The search
     texts (which name the executor) are rebuilt once for the whole set, a few statements whatever its size."""
     changed: list[int] = []
     async with atomic():
         for ticket in tickets:
-            if await assign_executor(principal, ticket, executor, now, searched=False) is not None:
+            if await assign_executor(principal, ticket, executor, now, searched=False, ip=ip) is not None:
                 changed.append(ticket.id)
         await refresh_search_text(changed)
     return len(changed)
@@ -823,6 +848,8 @@ async def assign_ticked(
     executor_id: int,
     takers: Mapping[int, Sequence[queries.Option]],
     now: datetime,
+    *,
+    ip: str = "",
 ) -> Ticked:
     """Give the ticked requests to one executor: those the executor may take (``rules.split_by_taker`` over
     ``takers``, ``queries.assignable`` of their houses) are assigned together, the others are left as they were
@@ -832,7 +859,7 @@ async def assign_ticked(
     open_ones = [t for t in tickets if rules.may_assign(t.status)]
     taken, refused = rules.split_by_taker(open_ones, lambda t: t.house, executor_id, ids)
     executor = next((e for found in takers.values() for e in found if e.id == executor_id), None)
-    changed = await assign_many(principal, taken, executor, now) if taken and executor else 0
+    changed = await assign_many(principal, taken, executor, now, ip=ip) if taken and executor else 0
     return Ticked(changed, [t.number for t in refused], finished)
 
 
@@ -843,7 +870,7 @@ def _plain(value: Any) -> str:
 
 
 async def update_fields(
-    principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime
+    principal: Principal, ticket: TicketDetail, changes: dict[str, Any], now: datetime, *, ip: str = ""
 ) -> list[int]:
     """Staff edits of type, category, internal status, deadline, control date, the damage's moment and flags: one
     event per change. A deadline set before the request was filed or more than a year after it, or damage after it
@@ -878,16 +905,19 @@ async def update_fields(
                 )
             )
         changed = {k: list(v) for k, v in real.items()}
-        await audit.record(principal, "ticket.update", "ticket", ticket.id, changed, now=now)
+        await audit.record(principal, "ticket.update", "ticket", ticket.id, changed, ip, now=now)
     return event_ids
 
 
-async def link_outage(principal: Principal, ticket: TicketDetail, outage: OutageRow | None, now: datetime) -> None:
+async def link_outage(
+    principal: Principal, ticket: TicketDetail, outage: OutageRow | None, now: datetime, *, ip: str = ""
+) -> None:
     """Link the request to an outage of its house (or unlink it): it is completed when the outage closes."""
     if outage is not None and outage.house != ticket.house:
         raise Refused(gettext("Choose an outage of this house."))
     async with atomic():
-        await _point(principal, ticket, "outage", outage.id if outage else None, now, audited="ticket.outage")
+        linked = outage.id if outage else None
+        await _point(principal, ticket, "outage", linked, now, audited="ticket.outage", ip=ip)
 
 
 # --- outages ------------------------------------------------------------------------------------------------------
@@ -896,7 +926,7 @@ async def link_outage(principal: Principal, ticket: TicketDetail, outage: Outage
 name_outage_services(rules.OUTAGE_LABELS.shown)
 
 
-async def record_outage(principal: Principal, values: dict[str, Any], now: datetime) -> int:
+async def record_outage(principal: Principal, values: dict[str, Any], now: datetime, *, ip: str = "") -> int:
     """Record an outage of a house (or one entrance or riser of it): residents see it before filing requests.
     A start more than 30 days before ``now`` or an «until» more than 31 days after the start is a year or month
     typed wrong, refused here too (the form is not the only way in), nothing written."""
@@ -924,6 +954,7 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
             "outage",
             outage.id,
             {"house": values["house_id"], "service": values["service"]},
+            ip,
             now=now,
         )
         # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
@@ -932,7 +963,13 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
 
 
 async def close_outage(
-    principal: Principal, outage: OutageRow, message: str, now: datetime, room_temperature: Decimal | None = None
+    principal: Principal,
+    outage: OutageRow,
+    message: str,
+    now: datetime,
+    room_temperature: Decimal | None = None,
+    *,
+    ip: str = "",
 ) -> int:
     """End an outage and complete every active request linked to it, telling each resident; returns how many.
     The accounts it reached get their reduction of the charge where it ran beyond the permitted interruption
@@ -962,10 +999,12 @@ async def close_outage(
         completed: list[int] = []
         for ticket in await queries.active_linked(outage.id):
             if rules.transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
-                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now, searched=False)
+                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now, searched=False, ip=ip)
                 completed.append(ticket.id)
         await refresh_search_text(completed)
-        await audit.record(principal, "outage.close", "outage", outage.id, {"tickets_done": len(completed)}, now=now)
+        await audit.record(
+            principal, "outage.close", "outage", outage.id, {"tickets_done": len(completed)}, ip, now=now
+        )
     return len(completed)
 
 

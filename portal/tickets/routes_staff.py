@@ -28,6 +28,7 @@ from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
@@ -143,7 +144,7 @@ class StaffTickets(Controller):
             flash(request, gettext("Tick the requests and choose an executor."), "error")
             return see_other(request, _back_to_list(data))
         takers = await queries.assignable(t.house for t in tickets)
-        done = await actions.assign_ticked(principal, tickets, executor_id, takers, clock.now())
+        done = await actions.assign_ticked(principal, tickets, executor_id, takers, clock.now(), ip=client_ip(request))
         for message, kind in forms.ticked_assigned(done.changed, done.refused, done.finished):
             flash(request, message, kind)
         return see_other(request, _back_to_list(data))
@@ -168,7 +169,7 @@ class StaffTickets(Controller):
         if draft is None or found.account is None or errors or confirm:
             context = {"form": dict(data), "errors": errors, "tk": TK, "found": found, "confirm": confirm}
             return render(request, "tickets/staff_new.html", status_code=422 if errors else 200, **context)
-        opened = await actions.file_by_staff(principal, draft, found.account, now)
+        opened = await actions.file_by_staff(principal, draft, found.account, now, ip=client_ip(request))
         flash(request, gettext("Request No. %(number)s is filed.", number=opened.number))
         return see_other(request, f"/staff/tickets/{opened.id}")
 
@@ -193,7 +194,7 @@ class StaffTickets(Controller):
         target, comment = forms.read_status(data)
         if target == rules.Status.CANCELLED and form_value(data, "confirm") != "1":
             return await _confirm_cancel(request, principal, ticket, data)
-        await actions.move_status(principal, ticket, target, comment, clock.now())
+        await actions.move_status(principal, ticket, target, comment, clock.now(), ip=client_ip(request))
         done = gettext("Status changed: %(status)s.", status=TK.status(target))
         return await _after_row_action(request, principal, ticket, data, done, "status")
 
@@ -206,7 +207,7 @@ class StaffTickets(Controller):
         if not choice.valid:
             return await _executor_refused(request, principal, ticket, data)
         executor = executor_by_id(executors, choice.executor_id)
-        await actions.assign_executor(principal, ticket, executor, clock.now())
+        await actions.assign_executor(principal, ticket, executor, clock.now(), ip=client_ip(request))
         done = gettext("Assigned: %(name)s.", name=executor.name) if executor else gettext("Executor removed.")
         return await _after_row_action(request, principal, ticket, data, done, "executor")
 
@@ -215,7 +216,7 @@ class StaffTickets(Controller):
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
         def act(changes: dict[str, Any]) -> Awaitable[list[int]]:
-            return actions.update_fields(principal, ticket, changes, clock.now())
+            return actions.update_fields(principal, ticket, changes, clock.now(), ip=client_ip(request))
 
         read = forms.read_staff_update(data, clock.zone().key, filed_at=ticket.created_at)
         typed = {name: form_value(data, name) for name in (*rules.EDITABLE, *(f"was_{n}" for n in rules.EDITABLE))}
@@ -237,7 +238,7 @@ class StaffTickets(Controller):
         if raw and outage is None:
             flash(request, gettext("Choose an outage of this house."), "error")
             return see_other(request, f"/staff/tickets/{ticket.id}")
-        await actions.link_outage(principal, ticket, outage, clock.now())
+        await actions.link_outage(principal, ticket, outage, clock.now(), ip=client_ip(request))
         flash(request, gettext("Linked to the outage.") if outage else gettext("Unlinked from the outage."))
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
@@ -285,7 +286,9 @@ class Outages(Controller):
         values, errors = forms.read_outage(data, clock.zone().key, houses, wrong, now=now)
         if values is None:
             return await _outages_page(request, principal, form=dict(data), errors=errors, status_code=422)
-        await actions.record_outage(principal, values | {"entrance_id": entrance, "riser_id": riser}, now)
+        await actions.record_outage(
+            principal, values | {"entrance_id": entrance, "riser_id": riser}, now, ip=client_ip(request)
+        )
         flash(request, gettext("The outage is recorded. Residents of the house see it before filing a request."))
         return see_other(request, "/staff/outages")
 
@@ -296,7 +299,7 @@ class Outages(Controller):
         if error:
             flash(request, error, "error")
             return see_other(request, "/staff/outages")
-        done = await actions.close_outage(principal, outage, message, clock.now(), temperature)
+        done = await actions.close_outage(principal, outage, message, clock.now(), temperature, ip=client_ip(request))
         flash(request, gettext("The outage is closed; requests completed with it: %(n)s.", n=done))
         return see_other(request, "/staff/outages")
 

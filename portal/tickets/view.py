@@ -39,6 +39,7 @@ from portal.core.pagination import with_params
 from portal.core.parse import MAX_ID
 from portal.core.parse import parse_int
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.web import FormErrors
 from portal.core.web import flash
 from portal.core.web import form_value
@@ -529,7 +530,9 @@ async def message_posted(
         return await ticket_page(
             request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed, note=internal
         )
-    await actions.post_message(principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now())
+    await actions.post_message(
+        principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now(), ip=client_ip(request)
+    )
     if from_queue:
         flash(request, gettext("The photos are sent to request No. %(number)s.", number=ticket.number))
         return see_other(request, "/staff/my-tickets")
