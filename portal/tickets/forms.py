@@ -76,6 +76,15 @@ def read_new_ticket(
                 rules.MAX_DESCRIPTION,
             ),
         )
+    _photos_at_most(errors, photos)
+    if errors:
+        return None, errors
+    assert account_id is not None
+    return NewTicket(account_id, place, category, description), errors
+
+
+def _photos_at_most(errors: FormErrors, photos: int) -> None:
+    """A request (or an application) takes at most ``rules.MAX_PHOTOS`` photos."""
     if photos > rules.MAX_PHOTOS:
         errors.add(
             "photos",
@@ -85,10 +94,6 @@ def read_new_ticket(
                 rules.MAX_PHOTOS,
             ),
         )
-    if errors:
-        return None, errors
-    assert account_id is not None
-    return NewTicket(account_id, place, category, description), errors
 
 
 def upload_message(code: str, name: str = "") -> str:
@@ -568,15 +573,7 @@ def read_absence(
         errors.add("people", gettext("At most %(num)s people, one full name per line.", num=rules.ABSENCE_MAX_PEOPLE))
     comment = form_value(data, "comment")
     _at_most(errors, "comment", comment, rules.MAX_MESSAGE)
-    if photos > rules.MAX_PHOTOS:
-        errors.add(
-            "photos",
-            ngettext(
-                "You can attach at most %(num)s photo to a request.",
-                "You can attach at most %(num)s photos to a request.",
-                rules.MAX_PHOTOS,
-            ),
-        )
+    _photos_at_most(errors, photos)
     if errors:
         return None, errors
     assert account_id is not None and left is not None and back is not None
