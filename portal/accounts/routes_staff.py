@@ -187,6 +187,7 @@ class StaffAdmin(Controller):
             problems=problems, action_label=audit.action_label, field_label=audit.field_label,
             value_shown=partial(audit.value_shown, names=names), entity_label=audit.entity_label,
             is_change=audit.is_change, record_name=partial(audit.record_name, names=names),
+            record_ref=partial(audit.record_ref, names=names),
         )  # fmt: skip
 
     @get("/outbox")

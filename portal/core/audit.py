@@ -9,7 +9,8 @@ it is only shown this way. A code no domain describes (a row written before a co
 
 A field that holds the id of another record (a house, an executor) is declared ``Ref("house")``: it reads as that
 record's name, looked up by the domain that owns it (``namer``) once for a whole page of events (``names_of``),
-never a query per row.
+never a query per row. A record people know by a number of its own (a request's «№ 1024») is declared ``numbered``:
+the log names it by that number, linked to its page, in place of its id.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class Described:
 ACTIONS: dict[str, Described] = {}
 ENTITIES: Labels[str] = Labels({})
 NAMERS: dict[str, Namer] = {}
+# The staff page of a record of a kind known by its number, by kind ("/staff/tickets/{id}").
+PAGES: dict[str, str] = {}
 
 
 def describe(
@@ -129,6 +132,18 @@ def looked_up(column: Any, *more: Any, shown: Callable[[Mapping[str, Any]], str]
         return {r["id"]: shown(r) if shown else r[key] for r in rows}
 
     return names
+
+
+def numbered(kind: str, page: str) -> Callable[[Namer], Namer]:
+    """Declare that records of ``kind`` are known by a number of their own, which the namer gives by id (one query
+    for a page), and that each is at its staff ``page`` (``"/staff/tickets/{id}"``): the log names the record an
+    event is about by its number, linked there, not by its id."""
+
+    def register(names: Namer) -> Namer:
+        PAGES[kind] = page
+        return namer(kind)(names)
+
+    return register
 
 
 # The counts an import's event names, as the import's preview heads its columns.
@@ -233,9 +248,20 @@ def _read(shows: Shows | Ref, value: Any, names: Names) -> Any:
 def record_name(entity: str, entity_id: int | None, names: Names | None = None) -> str:
     """The name of the record an event is about (a house's address, a person's name), from the page's ``names``;
     "" when its type is not one the portal names or the record is gone."""
-    if entity_id is None:
+    if entity_id is None or entity in PAGES:  # a numbered record's name is its number (``record_ref``)
         return ""
     return (names or {}).get(entity, {}).get(entity_id, "")
+
+
+def record_ref(entity: str, entity_id: int | None, names: Names | None = None) -> tuple[str, str]:
+    """How the log refers to the record an event is about, and the page it links to: a numbered record by its number
+    («№ 1024») and its page; any other, or one since gone, by its id («#12») and no page; none without an id."""
+    if entity_id is None:
+        return "", ""
+    number = (names or {}).get(entity, {}).get(entity_id, "") if entity in PAGES else ""
+    if not number:
+        return f"#{entity_id}", ""
+    return number, PAGES[entity].format(id=entity_id)
 
 
 def _id(value: Any) -> int:

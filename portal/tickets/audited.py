@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.tickets import queries
 from portal.tickets.filters import COLUMNS
@@ -18,12 +19,20 @@ from portal.tickets.rules import OUTAGE_LABELS
 from portal.tickets.rules import SOURCE_LABELS
 from portal.tickets.rules import STATUS_LABELS
 from portal.tickets.rules import TYPE_LABELS
+from portal.tickets.tables import Ticket
 from portal.tickets.view import TK
 
 
 @audit.namer("outage")
 async def _outage_names(ids: Collection[int]) -> Mapping[int, str]:
     return {o.id: TK.outage_name(o) for o in await queries.outages_by_id(sorted(ids))}
+
+
+@audit.numbered("ticket", "/staff/tickets/{id}")
+async def _ticket_numbers(ids: Collection[int]) -> Mapping[int, str]:
+    """A request is known by its number (the one staff and residents see), not its id."""
+    rows = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.id.is_in(sorted(ids)))
+    return {r["id"]: gettext("No. %(number)s", number=r["number"]) for r in rows}
 
 
 describe(

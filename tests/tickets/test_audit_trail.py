@@ -1,8 +1,10 @@
 """The audit trail of staff work on requests and outages: each event keeps the address the staff member acted from
-(as the other domains' staff actions do)."""
+(as the other domains' staff actions do), and the audit log names a request by its number, the one staff and
+residents see, linked to its page, not by its database id; the numbers of a whole page come from one query."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -10,8 +12,11 @@ from datetime import timedelta
 from portal.core import clock
 from portal.core.tables import AuditEvent
 from portal.housing.actions import refresh_account_search
+from portal.tickets import actions
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
+from tests.accounts.test_audit_values import _page
+from tests.words import as_read
 
 # httpx's ASGI transport calls the app from this address, as a browser's would be seen.
 CLIENT_IP = "127.0.0.1"
@@ -52,3 +57,41 @@ async def test_every_staff_action_on_requests_and_outages_records_the_address_it
         "outage.create", "outage.close",
     }  # fmt: skip
     assert [e for e in events if e["ip"] != CLIENT_IP] == []
+
+
+async def _ticket(make_account) -> tuple[int, int]:
+    place = await make_account()
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран", now=datetime.now(UTC)
+    )
+    return opened.id, opened.number
+
+
+async def test_the_log_names_a_request_by_its_number_linked_to_its_page(client, make_user, make_account, login):
+    ticket, _ = await _ticket(make_account)
+    await Ticket.update({Ticket.number: 10**6 + ticket}).where(Ticket.id == ticket)  # a number unlike its id
+    number = 10**6 + ticket
+    gone = 10**9
+    events = [
+        ("ticket.status", "ticket", ticket, {"status": ["new", "in_work"]}),
+        ("ticket.status", "ticket", gone, {"status": ["new", "in_work"]}),
+    ]
+    listed = as_read(await _page(client, make_user, login, "ru", *events))
+    assert f'<a href="/staff/tickets/{ticket}">Заявка № {number}</a></td>' in listed
+    assert f"Заявка #{ticket}<" not in listed
+    assert f"Заявка #{gone}</td>" in listed  # a request since deleted keeps its id, unlinked
+    client.cookies.set("lang", "en")
+    english = html.unescape((await client.get("/staff/audit")).text)
+    assert f'<a href="/staff/tickets/{ticket}">Request No.\u00a0{number}</a>' in as_read(english)
+
+
+async def test_the_numbers_of_a_page_come_from_one_query(client, make_user, make_account, login, audit_log_queries):
+    admin = await make_user(roles=("admin",))
+    await login(client, admin)
+    ticket, _ = await _ticket(make_account)
+    await audit_log_queries(("ticket.status", "ticket", ticket, {"status": ["new", "in_work"]}))  # the first page
+    few = await audit_log_queries()
+    more = [await _ticket(make_account) for _ in range(4)]
+    many = await audit_log_queries(*[("ticket.update", "ticket", t, {"emergency": [False, True]}) for t, _ in more])
+    assert len(many) == len(few), (few, many)
+    assert sum('FROM "ticket"' in q for q in many) == 1, many
