@@ -684,11 +684,12 @@ payments.register_purpose(PaymentPurpose.ORDER, paid=_order_paid, refunded=_orde
 
 
 async def cancel(
-    principal: Principal, order: OrderDetail, *, by_staff: bool, reason: str, now: datetime
+    principal: Principal, order: OrderDetail, *, by_staff: bool, reason: str, now: datetime, ip: str = ""
 ) -> payments.RefundState | None:
     """Cancel an order before work starts: its request is cancelled with it (all or nothing), then a paid order
     is refunded through the gateway — once, however often the cancel is sent (the order is claimed by a
-    conditional update; the refund's key is derived from the payment)."""
+    conditional update; the refund's key is derived from the payment). ``ip``: where staff cancelled it from,
+    kept by its audit rows."""
     check_cancel(order)
     paying = None if by_staff else await others_paying(principal, order)
     if paying is not None:  # their page is not closed under them; the order is cancelled once it closes
@@ -716,11 +717,12 @@ async def cancel(
         if not claimed:
             raise Refused(gettext("The order has just changed. Look at it again."))
         if ticket is not None and by_staff:
-            await tickets.move_status(principal, ticket, Status.CANCELLED, reason, now)
+            await tickets.move_status(principal, ticket, Status.CANCELLED, reason, now, ip=ip)
         elif ticket is not None:
             await tickets.cancel_by_resident(principal, ticket, now)
         if by_staff:
-            await audit.record(principal, "order.cancel", "order", order.id, {"status": [order.status, S.CANCELLED]})
+            changes = {"status": [order.status, S.CANCELLED]}
+            await audit.record(principal, "order.cancel", "order", order.id, changes, ip, now=now)
             await _tell(order, messages.ORDER_CANCELLED.name, {"reason": reason}, "cancelled")
     if claimed[0]["paid_at"] is not None:
         return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
@@ -844,10 +846,10 @@ async def store_document(upload: Any) -> StoredFile | None:
 
 
 async def attach_document(
-    principal: Principal, order: OrderDetail, stored: StoredFile, title: str, now: datetime
+    principal: Principal, order: OrderDetail, stored: StoredFile, title: str, now: datetime, *, ip: str = ""
 ) -> int:
     """Staff attach the document an order asked for (``stored`` by ``store_document``): the resident downloads it
-    from the order; its request is told and finished."""
+    from the order; its request is told and finished. ``ip``: where staff attached it from, kept by its audit rows."""
     if order.status == S.CANCELLED:
         storage.delete(stored.key)
         raise Refused(gettext("The order is cancelled."))
@@ -864,12 +866,14 @@ async def attach_document(
             ).returning(OrderDocument.id)
             if ticket is not None:
                 ready, ready_en = in_russian_and_english(READY)
-                await tickets.post_message(principal, ticket, ready, (), by_staff=True, now=now, text_en=ready_en)
+                await tickets.post_message(
+                    principal, ticket, ready, (), by_staff=True, now=now, text_en=ready_en, ip=ip
+                )
                 if transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
-                    await tickets.move_status(principal, ticket, Status.DONE, "", now)
+                    await tickets.move_status(principal, ticket, Status.DONE, "", now, ip=ip)
             elif order.status in (S.ACCEPTED, S.IN_WORK):
                 await Order.update({Order.status: S.DONE, Order.updated_at: now}).where(Order.id == order.id)
-            await audit.record(principal, "order.document", "order", order.id, {"document": row[0]["id"]})
+            await audit.record(principal, "order.document", "order", order.id, {"document": row[0]["id"]}, ip, now=now)
             await _tell(order, messages.DOCUMENT_READY.name, {}, f"document:{row[0]['id']}")
     except BaseException:
         storage.delete(stored.key)

@@ -59,6 +59,7 @@ from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import StaffRole
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.threads import written
 from portal.core.web import FormData
@@ -209,7 +210,7 @@ class StaffOrders(Controller):
             refused = gettext("Attach a PDF file or a photo of the document (at most 10 MB).")
             errors.add("file", refused if storage.is_upload(upload) else gettext("Choose the file of the document."))
             return _order_page(request, principal, order, attach={"title": title, "errors": errors}, status_code=422)
-        await actions.attach_document(principal, order, stored, title, clock.now())
+        await actions.attach_document(principal, order, stored, title, clock.now(), ip=client_ip(request))
         flash(request, gettext("The document is attached; the resident can download it from the order."))
         return see_other(request, f"/staff/orders/{order.id}")
 
@@ -223,7 +224,8 @@ class StaffOrders(Controller):
             return question(
                 request, "catalog/staff_cancel.html", order=order, reason=reason, order_summary=texts.order_summary_html
             )
-        refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=clock.now())
+        now, ip = clock.now(), client_ip(request)
+        refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=now, ip=ip)
         flash(request, cancelled_message(refund, order))
         return see_other(request, f"/staff/orders/{order.id}")
 
