@@ -17,6 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from portal.accounts import limits
 from portal.core import clock
 from portal.core import i18n
 from portal.core import storage
@@ -106,8 +107,7 @@ async def _count_view(request: Request, principal: Principal, listing: queries.L
         return
     secret, day, ip = get_settings().secret_key, clock.today_local(), client_ip(request)
     visitor = rules.view_key(secret, listing.id, day, principal.user_id, ip, agent)
-    if not await rate_limited(request, rules.VIEWS_PER_VISITOR, visitor):
-        await rate_hit(request, rules.VIEWS_PER_VISITOR, visitor)
+    if await limits.counter(request).take(rules.VIEWS_PER_VISITOR, visitor):
         await actions.count_view(listing.id)
 
 

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 
+from portal.accounts.limits import Limit
 from portal.core.security import Principal
 from portal.core.security import RateLimit
 from portal.showcase.tables import Feature
@@ -33,8 +34,9 @@ PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.RESERVED)
 # A visitor's network may send this many leads an hour (every try counts, a refused one too).
 LEADS_PER_IP = RateLimit("showcase-lead-ip", 10, 3600)
 OFFERS_PER_USER = RateLimit("showcase-offer", 5, 3600)
-# A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day.
-VIEWS_PER_VISITOR = RateLimit("showcase-view", 1, 2 * 86400)
+# A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day. Taken in
+# one atomic step (``accounts.limits``), so two first visits at the same moment count once.
+VIEWS_PER_VISITOR = Limit("showcase-view", 1, 2 * 86400)
 # Who asks for a page without anybody reading it: search robots, which name themselves «bot», «crawler» or «spider»
 # (Googlebot, YandexBot, bingbot, TelegramBot, Slackbot, Twitterbot; Yahoo's Slurp), and the link previews of
 # messengers and social networks (facebookexternalhit, WhatsApp, vkShare, SkypeUriPreview, Embedly).
