@@ -618,7 +618,26 @@ async def enter_paper(
 ) -> int:
     """A paper ballot with its scan, waiting for the moderator. A ballot for an ownership that already has a counted
     one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice). The
-    СНИЛС kept with it is decided from the meeting and its owner (``_ballot_snils``), whatever the caller asked."""
+    СНИЛС kept with it is decided from the meeting and its owner (``_ballot_snils``), whatever the caller asked.
+    Refused for any reason (the meeting closed meanwhile, no such owner, no СНИЛС) or failed, it removes the stored
+    scan, which would otherwise stay behind with no ballot."""
+    try:
+        return await _paper_ballot(principal, meeting, entry_id, voter_name, received_at, answers, scan, snils)
+    except BaseException:
+        storage.delete(scan.key)
+        raise
+
+
+async def _paper_ballot(
+    principal: Principal,
+    meeting: queries.MeetingView,
+    entry_id: int,
+    voter_name: str,
+    received_at: datetime,
+    answers: dict[int, rules.Choice | None],
+    scan: StoredFile,
+    snils: str,
+) -> int:
     if meeting.status != MeetingStatus.PUBLISHED:
         raise Refused(gettext("Paper ballots are entered while the meeting is open."))
     line = await queries.entry_of(meeting.id, entry_id)

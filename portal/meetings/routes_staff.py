@@ -206,8 +206,8 @@ class StaffMeetings(Controller):
         name = form_value(data, "voter_name")[:255]
         try:
             ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
-        except actions.SnilsRefused as refused:  # said at its field, with what was typed
-            return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}), scan)
+        except actions.SnilsRefused as refused:  # said at its field, with what was typed (the action removed the scan)
+            return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}), None)
         late, again = await queries.paper_flags(ballot_id)
         flash(request, forms.paper_entered(late, again), "info" if late or again else "success")  # neither counts
         return see_other(request, f"/staff/meetings/{meeting.id}/paper")

@@ -10,6 +10,8 @@ from portal.core import clock
 from portal.core import storage
 from portal.meetings import queries
 from portal.meetings.tables import Ballot
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
 from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _paper_ballots
@@ -45,6 +47,32 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     taken = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert taken.status_code == 303
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 1
+
+
+async def test_a_ballot_refused_for_the_meeting_or_the_owner_leaves_no_scan_behind(
+    client, login, make_user, example_house, make_meeting
+):
+    """Only a refusal at the form's fields removed the scan stored with it: a ballot refused because no such owner is
+    in the register, or because the meeting closed while the form was filled in, left its scan stored, of no ballot."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    entry = (await queries.register_of(meeting_id))[0].id
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    typed = {"received_at": now, "snils": SNILS, **{f"q{i.id}": "for" for i in meeting.items}}
+    scan = [("scan", ("ballot.pdf", PDF, "application/pdf"))]
+    stored = len(list(storage.root().rglob("*.pdf")))
+
+    nobody = await client.form(url, {**typed, "entry": str(entry + 10_000)}, files=scan)
+    assert nobody.status_code == 303
+    assert len(list(storage.root().rglob("*.pdf"))) == stored
+    await Meeting.update({Meeting.status: MeetingStatus.CLOSED}).where(Meeting.id == meeting_id)
+    closed = await client.form(url, {**typed, "entry": str(entry)}, files=scan)
+    assert closed.status_code == 303
+    assert len(list(storage.root().rglob("*.pdf"))) == stored
+    assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
 
 
 async def test_the_moderators_message_names_the_owner_after_the_words(
