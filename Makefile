@@ -54,7 +54,7 @@ locale/%.mo: locale/%.po | .venv/.synced
 messages: .venv/.synced
 	@mkdir -p locale
 	@for d in $(DOMAINS); do \
-	  if [ $$d = core ]; then src="portal/core portal/app.py portal/cli.py portal/demo.py templates/base.html templates/home.html templates/error.html templates/components"; \
+	  if [ $$d = core ]; then src="portal/core portal/app.py portal/cli.py portal/demo.py templates/base.html templates/home.html templates/contacts.html templates/error.html templates/components"; \
 	  else src="portal/$$d templates/$$d"; fi; \
 	  src=$$(for s in $$src; do [ -e $$s ] && echo $$s; done); \
 	  .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k lazy --no-location --sort-output -o locale/$$d.pot $$src >/dev/null 2>&1 || exit 1; \

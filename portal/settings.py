@@ -37,7 +37,19 @@ class Settings:
     company_name: str = DEMO_COMPANY
     # The company's name on English pages and in English messages; empty: the Russian name, marked as Russian.
     company_name_en: str = DEMO_COMPANY_EN
+    # The contacts page publishes these (ПП № 416 asks a УК to publish its dispatch service's phones, which answer
+    # round the clock, DOMAIN §5, and its office's address, phones, e-mail and hours); the defaults are the demo's.
     emergency_phone: str = "+7 (3652) 00-00-00"
+    office_address: str = "295000, Республика Крым, г. Симферополь, ул. Пушкина, д. 1"
+    office_phone: str = "+7 (3652) 00-00-01"
+    office_email: str = "info@monolit-comfort.example"
+    # (days, hours) as the company writes them, in the order shown.
+    office_hours: tuple[tuple[str, str], ...] = (
+        ("Пн–Чт", "8:00–17:00"),
+        ("Пт", "8:00–16:00"),
+        ("Перерыв", "12:00–12:48"),
+        ("Сб, Вс", "выходные"),
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None

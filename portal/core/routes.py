@@ -1,5 +1,5 @@
-"""Routes of the shared machinery: home, health check (the language switch is the accounts domain's: a signed-in
-user's choice is kept with them)."""
+"""Routes of the shared machinery: home, the company's contacts, health check (the language switch is the accounts
+domain's: a signed-in user's choice is kept with them)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ async def home(request: Request, principal: NamedDependency[Principal]) -> Templ
         return Redirect(path="/staff", status_code=303)
     sections = await load_sections(principal, request_reads(request)) if principal.is_authenticated else []
     return render(request, "home.html", sections=sections)
+
+
+@get("/contacts", name="contacts", opt=public())
+async def contacts(request: Request) -> Template:
+    """The company's contacts from the settings, for anyone: the dispatch service first, then the office."""
+    return render(request, "contacts.html")
 
 
 @get("/healthz", name="health", opt=public(), media_type="text/plain")

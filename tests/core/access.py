@@ -3,6 +3,7 @@
 ACCESS: dict[str, str] = {
     "GET /": "public",
     "POST /lang": "public",
+    "GET /contacts": "public",
     "GET /healthz": "public",
     "GET /favicon.ico": "public",
 }
