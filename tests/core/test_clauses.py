@@ -12,6 +12,8 @@ import pytest
 from piccolo.columns.combination import And
 
 from portal.core import clock
+from portal.core.clauses import either
+from portal.core.clauses import every
 from portal.core.clauses import on_days
 from portal.core.clauses import within
 from portal.core.tables import AuditEvent
@@ -89,3 +91,14 @@ async def test_on_days_finds_exactly_the_moments_of_those_local_days(db):
     assert await found(march_first, None) == {"first", "last", "after"}
     assert await found(None, march_first) == {"before", "first", "last"}
     assert await found(None, None) == set(moments)
+
+
+async def test_five_hundred_clauses_either_way_run_on_the_engine(db):
+    """``either`` and ``every`` of five hundred clauses (a post form's houses, each with its floors) nest them a few
+    brackets deep, not five hundred: SQLite's parser refuses a chain that deep, PostgreSQL reads either."""
+    ids = range(1, 501)
+    anyone = either(every([AuditEvent.id == i, AuditEvent.id >= i]) for i in ids)
+    every_id = {r["id"] for r in await AuditEvent.select(AuditEvent.id)}
+    assert {r["id"] for r in await AuditEvent.select(AuditEvent.id).where(anyone)} == every_id & set(ids)
+    none_of = every(AuditEvent.id != i for i in ids)
+    assert {r["id"] for r in await AuditEvent.select(AuditEvent.id).where(none_of)} == every_id - set(ids)
