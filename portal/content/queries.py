@@ -29,6 +29,8 @@ from portal.content.tables import PostRead
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
+from portal.core.clauses import either
+from portal.core.clauses import every
 from portal.core.clauses import on_days
 from portal.core.db import from_row
 from portal.core.paged import read_page
@@ -685,15 +687,21 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
     entrance_of = await _entrances_of(parts)
     entrance_ids: list[int] = []
     floors: list[FloorRange] = []
+    ids_of = {p.house: [entrance_of[(p.house, n)] for n in p.entrances if (p.house, n) in entrance_of] for p in parts}
+    # The floors of each house's found entrances, or of the house when no entrance is typed (none found: said there).
+    on_floors = await _houses_on_floors(
+        [(p.house, ids_of[p.house], p.floor_from, p.floor_to) for p in parts
+         if p.floor_from is not None and p.floor_to is not None and (ids_of[p.house] or not p.entrances)]
+    )  # fmt: skip
     for part in parts:
-        ids = [entrance_of[(part.house, n)] for n in part.entrances if (part.house, n) in entrance_of]
+        ids = ids_of[part.house]
         _note(missing, part_name("entrances", part.house),
               [str(n) for n in part.entrances if (part.house, n) not in entrance_of])  # fmt: skip
         if part.floor_from is None or part.floor_to is None:
             entrance_ids += ids
             continue
         floors += [FloorRange(part.house, part.floor_from, part.floor_to, e) for e in ids or [None]]
-        if (ids or not part.entrances) and not await _on_floors([part.house], ids, part.floor_from, part.floor_to):
+        if (ids or not part.entrances) and part.house not in on_floors:
             low, high = sorted((part.floor_from, part.floor_to))
             _note(missing, part_name("floor_from", part.house), [f"{low}–{high}"])
     whole = [h for h in houses if h not in {p.house for p in parts}]
@@ -745,15 +753,27 @@ def _lacking(houses: list[int], addresses: dict[int, str], found: list[tuple[int
     ]
 
 
-async def _on_floors(houses: list[int], entrance_ids: list[int], first: int, last: int) -> bool:
-    """Whether a premise of the chosen houses (of the chosen entrances, when some are) lies on these floors: floors
-    above the house's or below its entrance's flats reach nobody."""
+async def _houses_on_floors(checks: Sequence[tuple[int, list[int], int, int]]) -> set[int]:
+    """The houses of ``checks`` (house, its chosen entrances' ids or none, floors from, to) where a premise lies on
+    those floors (of those entrances, when some are): floors above the house's or below its entrance's flats reach
+    nobody. One query for all the houses of the form, at most a row per house."""
     from portal.housing.tables import Premise
 
-    where = Premise.house.is_in(houses) & (Premise.floor >= min(first, last)) & (Premise.floor <= max(first, last))
-    if entrance_ids:
-        where &= Premise.entrance.is_in(entrance_ids)
-    return await Premise.exists().where(where)
+    if not checks:
+        return set()
+    on_floors = either(
+        every(
+            [
+                Premise.house == house,
+                Premise.floor >= min(first, last),
+                Premise.floor <= max(first, last),
+                Premise.entrance.is_in(ids) if ids else None,
+            ]
+        )
+        for house, ids, first, last in checks
+    )
+    where = Premise.house.is_in(sorted({house for house, *_ in checks})) & on_floors
+    return {r["house"] for r in await Premise.select(Premise.house).where(where).distinct()}
 
 
 def _note(missing: dict[str, list[str]], name: str, values: list[str]) -> None:

@@ -527,3 +527,37 @@ async def test_each_chosen_house_has_its_own_entrances_and_floors(db, new_client
     form = (await moderator.get(f"/staff/posts/{post_id}/edit")).text  # the form says it back, house by house
     shown = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', form)[1] for name in values}
     assert shown == {f"entrances-{a}": "2", f"entrances-{b}": "", f"floor_from-{b}": "1", f"floor_to-{b}": "3"}
+
+
+async def test_the_floors_of_every_house_of_a_save_are_checked_in_one_query(
+    db, new_client, login, town, make_account, make_user
+):
+    """A save whose houses each have floors typed checks them all with one query, however many: the save with three
+    houses runs as many statements as the same save with one, and floors that reach nobody are still said at their
+    own house's fields only."""
+    from tests.querylog import captured
+
+    t = await town()
+    a, b = t["house"], t["other_house"]
+    c = (await make_account(floor=5, address="г. Симферополь, ул. Третья, д. 3")).house
+    moderator = new_client()
+    await login(moderator, await make_user(name="Олег Модератор", roles=("moderator",), houses=(a, b, c)))
+    typed = {"kind": "notice", "title": "Промывка стояков", "body": "Текст."}
+    empty = {"image": ("", b"", "application/octet-stream")}
+    nobody = {f"entrances-{b}": "1", f"floor_from-{b}": "20", f"floor_to-{b}": "25"}  # nobody lives that high
+    three = {"houses": [str(a), str(b), str(c)], f"entrances-{a}": "2", f"floor_from-{a}": "6", f"floor_to-{a}": "6",
+             f"floor_from-{c}": "5", f"floor_to-{c}": "5"}  # fmt: skip
+    statements = []
+    for form in (typed | {"houses": str(b)} | nobody, typed | three | nobody):
+        await moderator.csrf_token()
+        with captured(db) as seen:
+            page = await moderator.form("/staff/posts/new", form, files=empty)
+        assert page.status_code == 422, form
+        statements.append(len(seen))
+    assert statements[1] == statements[0]
+    assert re.findall(r'id="e-(floor_from-\d+)"', page.text) == [f"floor_from-{b}"]
+    assert "Здесь нет помещений на этажах 20–25" in page.text
+    made = await moderator.form(
+        "/staff/posts/new", typed | three | {f"floor_from-{b}": "3", f"floor_to-{b}": "3"}, files=empty
+    )
+    assert made.status_code == 303
