@@ -588,6 +588,20 @@ async def people_of_account(account_id: int, limit: int = 100) -> list[Person]:
     )
 
 
+async def revocable_person(account: LinkedAccount, residency_id: int, user_id: int | None) -> Person | None:
+    """The person on the account whose access its owner may revoke (never an owner, never the owner's own)."""
+    person = _as(
+        Person,
+        await Residency.select(*columns_of(Residency, Person, **_PERSON_JOINS))
+        .where((Residency.id == residency_id) & (Residency.account == account.id) & Residency.revoked_at.is_null())
+        .first(),
+    )
+    if person is None:
+        return None
+    own = person.user_id == user_id
+    return person if rules.may_revoke(actor_role=account.role, target_role=person.role, own=own) else None
+
+
 @dataclass(frozen=True)
 class Invitation:
     id: int

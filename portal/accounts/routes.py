@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Controller
 from litestar import Request
 from litestar import Response
-from litestar import Router
 from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
@@ -35,7 +34,6 @@ from portal.core import cookies
 from portal.core import i18n
 from portal.core.home import register_section
 from portal.core.i18n import gettext as _
-from portal.core.i18n import lazy
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import client_ip
@@ -51,6 +49,7 @@ from portal.core.web import FormErrors
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import found
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.notifications import actions as push_actions
@@ -733,32 +732,37 @@ class AccountPeople(Controller):
         flash(request, _("The invitation is sent to %(email)s.", email=values["email"]))
         return see_other(request, f"/accounts/{account.id}/people")
 
+    @post("/people/{residency_id:int}/revoke", status_code=200)
+    async def people_revoke(
+        self,
+        request: Request,
+        account: NamedDependency[queries.LinkedAccount],
+        principal: NamedDependency[Principal],
+        residency_id: FromPath[int],
+        data: FormData,
+    ) -> Template | Response[Any]:
+        """Revoking asks once more (the dialog's «OK», or without JavaScript a page): the person loses the account
+        at once. 404 for a person the owner may not revoke, asked or not."""
+        if form_value(data, "confirm") != "1":
+            person = found(await queries.revocable_person(account, residency_id, principal.user_id))
+            return question(request, "accounts/revoke.html", account=account, person=person)
+        if not await actions.revoke(principal, account, residency_id, ip=client_ip(request)):
+            raise NotFoundException()
+        flash(request, _("The access is revoked."))
+        return see_other(request, f"/accounts/{account.id}/people")
 
-async def take_back(
-    request: Request, account: NamedDependency[queries.LinkedAccount], principal: NamedDependency[Principal]
-) -> Response[Any]:
-    """The owner revokes a person's access or cancels an invitation not yet accepted (404 for another account's)."""
-    action, said = request.route_handler.opt["take_back"]
-    item_id = next(value for name, value in request.path_params.items() if name != "account_id")
-    if not await action(principal, account, item_id, ip=client_ip(request)):
-        raise NotFoundException()
-    flash(request, said())
-    return see_other(request, f"/accounts/{account.id}/people")
-
-
-# What an owner takes back on the people page: the action (False when it is not of this account), what is said.
-TAKE_BACK = {
-    "/people/{residency_id:int}/revoke": (actions.revoke, lazy("The access is revoked.")),
-    "/invitations/{invitation_id:int}/cancel": (actions.cancel_invitation, lazy("The invitation is cancelled.")),
-}
-
-account_take_back = Router(
-    path="/accounts/{account_id:int}",
-    dependencies={"account": Provide(provide_owned_account)},
-    route_handlers=[
-        post(path, opt={**resident(), "take_back": row}, status_code=303)(take_back) for path, row in TAKE_BACK.items()
-    ],
-)
+    @post("/invitations/{invitation_id:int}/cancel", status_code=303)
+    async def invitation_cancel(
+        self,
+        request: Request,
+        account: NamedDependency[queries.LinkedAccount],
+        principal: NamedDependency[Principal],
+        invitation_id: FromPath[int],
+    ) -> Response[Any]:
+        if not await actions.cancel_invitation(principal, account, invitation_id, ip=client_ip(request)):
+            raise NotFoundException()
+        flash(request, _("The invitation is cancelled."))
+        return see_other(request, f"/accounts/{account.id}/people")
 
 
 async def _people_page(

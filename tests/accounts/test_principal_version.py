@@ -28,7 +28,9 @@ async def test_revoking_and_linking_reach_the_kept_principal_at_once(
 
     before = await _version(family)
     link = await Residency.select(Residency.id).where(Residency.user == family).first()
-    assert (await client.form(f"/accounts/{first.account}/people/{link['id']}/revoke")).status_code == 303
+    assert (
+        await client.form(f"/accounts/{first.account}/people/{link['id']}/revoke", {"confirm": "1"})
+    ).status_code == 303
     assert await _version(family) > before
     assert (await family_client.get(f"/accounts/{first.account}")).status_code in (403, 404)
 
