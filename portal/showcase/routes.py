@@ -26,8 +26,6 @@ from portal.core.head import is_head
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import public
-from portal.core.security import rate_hit
-from portal.core.security import rate_limited
 from portal.core.security import resident
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -145,10 +143,9 @@ class PublicShowcase(Controller):
         """The lead form: refused with words at each field and what was typed kept; at most 10 an hour per IP."""
         form = forms.read_lead(data)
         ip = client_ip(request)
-        if await rate_limited(request, rules.LEADS_PER_IP, ip):
+        if not await limits.counter(request).take(rules.LEADS_PER_IP, ip):
             form.errors = FormErrors(general=[_too_many()])
             return await _listing_page(request, principal, listing, form, status_code=429)
-        await rate_hit(request, rules.LEADS_PER_IP, ip)
         if form.errors:
             return await _listing_page(request, principal, listing, form, status_code=422)
         visitor = actions.Visitor(ip=ip, user_agent=request.headers.get("user-agent", ""), locale=i18n.get_locale())
@@ -222,12 +219,10 @@ class OwnerOffers(Controller):
     ) -> Template | Response[Any]:
         flats = {f.account_id: f for f in await queries.owned_flats(principal)}
         form = forms.read_offer(data, set(flats))
-        key = str(principal.user_id)
-        if not form.errors and await rate_limited(request, rules.OFFERS_PER_USER, key):
+        if not form.errors and not await limits.counter(request).take(rules.OFFERS_PER_USER, str(principal.user_id)):
             form.errors.general.append(_too_many())
         if form.errors:
             return await _offer_page(request, principal, form, flats=list(flats.values()), status_code=422)
-        await rate_hit(request, rules.OFFERS_PER_USER, key)
         v = form.values
         await actions.ask_to_list(principal, flats[v["account"]], ListingKind(v["kind"]), v["price_kopecks"],
                                   v["phone"], v["comment"], principal.name)  # fmt: skip

@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from portal.accounts.limits import Limit
 from portal.core.security import Principal
-from portal.core.security import RateLimit
 from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus
 from portal.showcase.tables import ListingKind
@@ -31,9 +30,10 @@ PAGE_SIZE = 12  # cards on a page of the public list
 MAX_PHOTOS = 20
 THUMB_SIDE = 640  # the card's copy of a photo, px
 PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.RESERVED)
-# A visitor's network may send this many leads an hour (every try counts, a refused one too).
-LEADS_PER_IP = RateLimit("showcase-lead-ip", 10, 3600)
-OFFERS_PER_USER = RateLimit("showcase-offer", 5, 3600)
+# A visitor's network may send this many leads an hour, an owner this many offers (every try counts, a refused one
+# too). Each try is taken in one atomic step (``accounts.limits``), so tries at the same moment cannot all slip under.
+LEADS_PER_IP = Limit("showcase-lead-ip", 10, 3600)
+OFFERS_PER_USER = Limit("showcase-offer", 5, 3600)
 # A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day. Taken in
 # one atomic step (``accounts.limits``), so two first visits at the same moment count once.
 VIEWS_PER_VISITOR = Limit("showcase-view", 1, 2 * 86400)
