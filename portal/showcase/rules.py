@@ -37,10 +37,14 @@ OFFERS_PER_USER = Limit("showcase-offer", 5, 3600)
 # A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day. Taken in
 # one atomic step (``accounts.limits``), so two first visits at the same moment count once.
 VIEWS_PER_VISITOR = Limit("showcase-view", 1, 2 * 86400)
-# Who asks for a page without anybody reading it: search robots, which name themselves «bot», «crawler» or «spider»
-# (Googlebot, YandexBot, bingbot, TelegramBot, Slackbot, Twitterbot; Yahoo's Slurp), and the link previews of
-# messengers and social networks (facebookexternalhit, WhatsApp, vkShare, SkypeUriPreview, Embedly).
-ROBOT_AGENTS = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|whatsapp|vkshare|embedly", re.I)
+# Who asks for a page without anybody reading it, told by the words of its User-Agent: search robots, whose name ends
+# in «bot», «crawler» or «spider» (Googlebot, YandexBot, bingbot, TelegramBot, Slackbot, Baiduspider; Yahoo's Slurp),
+# and the link previews of messengers and social networks (facebookexternalhit, WhatsApp, vkShare, SkypeUriPreview,
+# Embedly). A whole word, never a piece of one anywhere: «CUBOT KING KONG» is a phone, not a robot.
+ROBOT_ENDINGS = ("bot", "crawler", "spider", "preview")
+ROBOT_NAMES = frozenset({"slurp", "facebookexternalhit", "whatsapp", "vkshare", "embedly"})
+NOT_ROBOTS = frozenset({"cubot"})  # phones whose maker's name ends like a robot's («CUBOT KING KONG», «Cubot Note 8»)
+_AGENT_WORD = re.compile(r"[a-z0-9]+", re.I)
 
 KOPECK = Decimal("0.01")
 MAX_AREA = Decimal("100000")
@@ -203,8 +207,12 @@ def may_see_listing(principal: Principal, status: str, house_id: int) -> bool:
 
 
 def is_robot(user_agent: str) -> bool:
-    """A robot or a link preview (``ROBOT_AGENTS``), or a program that does not say what it is (no User-Agent)."""
-    return not user_agent.strip() or ROBOT_AGENTS.search(user_agent) is not None
+    """A robot or a link preview (a word of its User-Agent names one), or a program that does not say what it is (no
+    User-Agent)."""
+    words = {word.lower() for word in _AGENT_WORD.findall(user_agent)}
+    return not words or any(
+        word in ROBOT_NAMES or (word.endswith(ROBOT_ENDINGS) and word not in NOT_ROBOTS) for word in words
+    )
 
 
 def counts_view(principal: Principal, status: ListingStatus | str, user_agent: str) -> bool:

@@ -245,6 +245,16 @@ def test_every_status_visitors_do_not_see_has_its_own_preview_sentence():
         ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5", True),
         ("Mozilla/5.0 (compatible; SemrushCrawler)", True),
         ("Mozilla/5.0 (compatible; Baiduspider/2.0)", True),
+        ("Mozilla/5.0 (Linux; Android 10; CUBOT KING KONG) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile "
+         "Safari/537.36", False),  # a phone whose maker's name ends in «bot»
+        ("Mozilla/5.0 (Linux; Android 11; Cubot Note 8 Build/RP1A) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537",
+         False),
+        ("Mozilla/5.0 (Linux; Android 9; Robotics Lab tablet) AppleWebKit/537.36 Chrome/120.0 Safari/537.36", False),
+        ("Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 "
+         "(compatible; Bytespider; spider-feedback@bytedance.com)", True),
+        ("Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)", True),
+        ("Mozilla/5.0 (compatible; Mail.RU_Bot/2.0; +http://go.mail.ru/help/robots)", True),
+        ("Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)", True),
         ("", True),  # a program that does not say what it is
         ("   ", True),
     ],
