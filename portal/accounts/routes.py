@@ -421,8 +421,13 @@ class SignedIn(Controller):
         )
         return Redirect(path=safe_next(form_value(data, "next")), status_code=303)
 
-    @post("/consent/withdraw", opt=signed_in(before_consent=True), status_code=303)
-    async def consent_withdraw(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+    @post("/consent/withdraw", opt=signed_in(before_consent=True), status_code=200)
+    async def consent_withdraw(
+        self, request: Request, principal: NamedDependency[Principal], data: FormData
+    ) -> Template | Response[Any]:
+        """Withdrawing asks once more (the dialog's «OK», or without JavaScript a page): the portal closes at once."""
+        if form_value(data, "confirm") != "1":
+            return question(request, "accounts/withdraw.html")
         due = await actions.withdraw_consent(principal, ip=client_ip(request))
         if due is not None:
             message = _(

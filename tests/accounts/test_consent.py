@@ -79,7 +79,7 @@ async def test_a_new_text_version_asks_again_and_keeps_the_old_record(client, ma
 async def test_withdrawal_is_recorded_and_closes_the_portal_until_accepted_again(client, make_user, login):
     user_id = await make_user()
     await login(client, user_id)
-    response = await client.form("/consent/withdraw")
+    response = await client.form("/consent/withdraw", {"confirm": "1"})
     assert response.status_code == 303
     [record] = await _records(user_id)
     assert record["withdrawn_at"] is not None
@@ -88,6 +88,35 @@ async def test_withdrawal_is_recorded_and_closes_the_portal_until_accepted_again
     assert (await client.get("/profile")).status_code == 303
     # Signing out still works before consent.
     assert (await client.form("/logout")).status_code == 303
+
+
+async def test_without_javascript_a_page_asks_before_the_consent_is_withdrawn(client, make_user, login):
+    """The dialog asked only where JavaScript runs: without it one tap on «Отозвать согласие» closed the portal at
+    once. The form's «confirm» is set by the dialog's «OK»; left empty, the server asks on a page of its own."""
+    user_id = await make_user()
+    await login(client, user_id)
+    form = (await client.get("/consent")).text.split('action="/consent/withdraw"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="confirm" value="">' in form
+
+    asked = await client.form("/consent/withdraw", {"confirm": ""})
+    assert asked.status_code == 200 and asked.headers["hx-push-url"] == "false"
+    assert "Отозвать согласие на обработку персональных данных?" in asked.text
+    page = asked.text.split("<main")[1]
+    question = page.split('action="/consent/withdraw"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="confirm" value="1">' in question and "Да, отозвать" in question
+    assert "будут удалены в течение 30 дней" in question
+    assert 'href="/consent">Нет, оставить</a>' in question
+    [record] = await _records(user_id)
+    assert record["withdrawn_at"] is None
+    assert (await client.get("/profile")).status_code == 200
+
+    english = await client.form("/consent/withdraw", headers={"accept-language": "en"})
+    assert "Withdraw the consent to the processing of personal data?" in english.text
+    assert "Yes, withdraw" in english.text
+
+    assert (await client.form("/consent/withdraw", {"confirm": "1"})).status_code == 303
+    [record] = await _records(user_id)
+    assert record["withdrawn_at"] is not None
 
 
 async def test_the_user_reads_what_they_accepted(client, make_user, login):

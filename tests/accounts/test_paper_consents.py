@@ -215,7 +215,7 @@ async def test_the_persons_own_withdrawal_in_the_portal_records_the_portal_as_it
     await client.form("/consent/optional", {"consent_type": "marketing", "give": "no"})
     [offers] = [r for r in await _records(user_id) if r["consent_type"] == "marketing"]
     assert offers["withdrawn_channel"] == "web" and offers["withdrawn_by"] is None
-    await client.form("/consent/withdraw")
+    await client.form("/consent/withdraw", {"confirm": "1"})
     [processing] = [r for r in await _records(user_id) if r["consent_type"] == "processing"]
     assert processing["withdrawn_channel"] == "web" and processing["withdrawn_by"] is None
 

@@ -31,7 +31,7 @@ async def test_a_withdrawal_schedules_the_erasure_and_an_admin_sees_its_date(cli
     user_id = await make_user(name="Пётр Отозвавший")
     admin_id = await make_user(roles=("admin",))
     await login(client, user_id)
-    response = await client.form("/consent/withdraw")
+    response = await client.form("/consent/withdraw", {"confirm": "1"})
     assert response.status_code == 303
     erasure = await _erasure(user_id)
     due = rules.erasure_due(clock.today_local())
@@ -143,7 +143,7 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     await ticket.save()
     await TicketEvent(ticket=ticket.id, kind="message", comment="Придём завтра", visible_to_resident=True).save()
     await login(client, user_id)
-    await client.form("/consent/withdraw")
+    await client.form("/consent/withdraw", {"confirm": "1"})
 
     response = await client.get("/consent/export")
     assert response.status_code == 200
@@ -200,7 +200,7 @@ async def test_the_separate_consents_are_given_and_withdrawn_one_by_one(client, 
     assert [a["action"] for a in actions].count("consent.give") == 2
     assert [a["action"] for a in actions].count("consent.withdraw") == 1
     # A withdrawal of the processing consent takes the separate ones with it, and none is given without it.
-    await client.form("/consent/withdraw")
+    await client.form("/consent/withdraw", {"confirm": "1"})
     assert await privacy.standing_consents(user_id) == {}
     await client.form("/consent/optional", {"consent_type": "marketing", "give": "yes"})
     assert await privacy.standing_consents(user_id) == {}
@@ -301,7 +301,7 @@ async def test_the_persons_page_says_an_erasure_was_cancelled_and_reads_a_paper_
     await ConsentRecord(
         user=user_id, consent_type="marketing", text_version="x", granted_at=signed, channel="paper"
     ).save()  # fmt: skip
-    await client.form("/consent/withdraw")
+    await client.form("/consent/withdraw", {"confirm": "1"})
     await client.form("/consent", {"agree": "yes", "next": "/"})
     page = (await client.get("/consent")).text
     requests = page.split('id="requests"')[1].split("</section>")[0]
@@ -325,7 +325,7 @@ async def test_an_empty_correction_is_answered_by_a_summary_in_its_own_section_f
     assert 'class="error-summary"' in section and 'href="#f-details"' in section
     assert sent.text.count('class="error-summary"') == 1
 
-    await client.form("/consent/withdraw")
+    await client.form("/consent/withdraw", {"confirm": "1"})
     refused = await client.form("/consent", {"next": "/"})
     assert refused.status_code == 422 and refused.text.count('class="error-summary"') == 1
     assert 'class="error-summary"' in refused.text.split('id="download"')[0]  # at the consent's own form
