@@ -220,7 +220,9 @@ class OwnerOffers(Controller):
         flats = {f.account_id: f for f in await queries.owned_flats(principal)}
         form = forms.read_offer(data, set(flats))
         if not form.errors and not await limits.counter(request).take(rules.OFFERS_PER_USER, str(principal.user_id)):
-            form.errors.general.append(_too_many())
+            form.errors.general.append(
+                i18n.gettext("You have sent too many requests in the last hour. Please call us or try again later.")
+            )
         if form.errors:
             return await _offer_page(request, principal, form, flats=list(flats.values()), status_code=422)
         v = form.values

@@ -42,7 +42,8 @@ async def test_leads_sent_at_the_same_moment_stop_at_the_limit(visitor, make_lis
 
 async def test_offers_sent_at_the_same_moment_stop_at_the_limit(new_client, login, make_account, make_user):
     """An owner's offers are taken the same way: of a burst, only the limit gets past the count (the first of them
-    is sent; the others hear the flat's request is already with us), the rest are told to try later."""
+    is sent; the others hear the flat's request is already with us), the rest are told that they sent too many (not
+    that their network did, as a lead is told)."""
     place = await make_account(premise_number="12")
     owner = await make_user(accounts={place.account: "owner"})
     browser = new_client()
@@ -53,4 +54,4 @@ async def test_offers_sent_at_the_same_moment_stop_at_the_limit(new_client, logi
     answers = await asyncio.gather(*(browser.form("/showcase/offer", offer) for _ in range(tries)))
     refused = [answer for answer in answers if answer.status_code == 422]
     assert len(refused) == tries - rules.OFFERS_PER_USER.limit, [answer.status_code for answer in answers]
-    assert all("слишком много" in answer.text for answer in refused)
+    assert all("Вы отправили слишком много заявок за последний час" in answer.text for answer in refused)
