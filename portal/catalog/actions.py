@@ -688,7 +688,7 @@ async def cancel(
 ) -> payments.RefundState | None:
     """Cancel an order before work starts: its request is cancelled with it (all or nothing), then a paid order
     is refunded through the gateway — once, however often the cancel is sent (the order is claimed by a
-    conditional update; the refund's key is derived from the payment). ``ip``: where staff cancelled it from,
+    conditional update; the refund's key is derived from the payment). ``ip``: where it was cancelled from,
     kept by its audit rows."""
     check_cancel(order)
     paying = None if by_staff else await others_paying(principal, order)
@@ -719,7 +719,7 @@ async def cancel(
         if ticket is not None and by_staff:
             await tickets.move_status(principal, ticket, Status.CANCELLED, reason, now, ip=ip)
         elif ticket is not None:
-            await tickets.cancel_by_resident(principal, ticket, now)
+            await tickets.cancel_by_resident(principal, ticket, now, ip=ip)
         if by_staff:
             changes = {"status": [order.status, S.CANCELLED]}
             await audit.record(principal, "order.cancel", "order", order.id, changes, ip, now=now)
@@ -785,14 +785,16 @@ async def _refund_job(now: datetime) -> None:
 # --- the resident's rating ---------------------------------------------------------------------------------------
 
 
-async def rate(principal: Principal, order: OrderDetail, rating: int, feedback: str, now: datetime) -> None:
+async def rate(
+    principal: Principal, order: OrderDetail, rating: int, feedback: str, now: datetime, *, ip: str = ""
+) -> None:
     """The rating of a finished order is the rating of its request."""
     if order.ticket_id is None or not rules.may_rate(order.ticket_status, order.rating):
         raise Refused(gettext("This order cannot be rated now."))
     ticket = await ticket_queries.ticket_for_resident(principal, order.ticket_id)
     if ticket is None:
         raise Refused(gettext("This order cannot be rated now."))
-    await tickets.rate_ticket(principal, ticket, rating, feedback, now)
+    await tickets.rate_ticket(principal, ticket, rating, feedback, now, ip=ip)
 
 
 # --- staff ---------------------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from portal.core.pagination import Paging
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -408,7 +409,9 @@ class ResidentOrders(Controller):
 
     @post("/{order_id:int}/cancel", name="catalog:cancel", status_code=200)
     async def cancel(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
-        refund = await actions.cancel(principal, order, by_staff=False, reason="", now=clock.now())
+        refund = await actions.cancel(
+            principal, order, by_staff=False, reason="", now=clock.now(), ip=client_ip(request)
+        )
         flash(request, cancelled_message(refund, order))
         return see_other(request, f"/services/orders/{order.id}")
 
@@ -418,7 +421,7 @@ class ResidentOrders(Controller):
         if rating is None:
             flash(request, gettext("Choose a rating from 1 to 5."), "error")
         else:
-            await actions.rate(principal, order, rating, feedback, clock.now())
+            await actions.rate(principal, order, rating, feedback, clock.now(), ip=client_ip(request))
             flash(request, gettext("Thank you for the rating!"))
         return see_other(request, f"/services/orders/{order.id}")
 

@@ -1,4 +1,6 @@
-"""Audit log of staff writes: who, what, which record, the changed fields before and after.
+"""Audit log of what people change: staff writes, and a resident's own steps that staff answer for (a request they
+cancelled, confirmed, returned or rated); who, what, which record, the changed fields before and after, and the
+address the person acted from.
 
 An event is kept with codes (``ticket.status``, ``payer_name``); the administrators read them as words. Each domain
 that writes events says in its ``audited`` module, with ``describe``, the words of each action it writes, of the

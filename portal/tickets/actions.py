@@ -618,11 +618,14 @@ async def _move(
     comment_en: str = "",
     *,
     searched: bool = True,
+    audited: str,
     ip: str = "",
 ) -> int:
-    """Apply ``rules.transition``: the columns, the event, the audit of a staff move and the other side's notice.
-    ``comment_en``: the comment in English where the portal words it (each reader reads their language);
-    ``searched=False``: the caller rebuilds the search text (of many requests at once)."""
+    """Apply ``rules.transition``: the columns, the event, its audit and the other side's notice. ``audited``: a
+    staff move is ``ticket.status``; each step of a resident has a code of its own, so the log says the resident took
+    it; the event keeps the statuses, not the comment (a resident's reason is theirs to tell). ``comment_en``: the
+    comment in English where the portal words it (each reader reads their language); ``searched=False``: the
+    caller rebuilds the search text (of many requests at once)."""
     change = rules.transition(ticket, target, actor, now, get_settings().time_zone)
     if change.refusal is not None:
         # A resident asks from the request's page (or posts straight at it): the answer is said there.
@@ -646,9 +649,8 @@ async def _move(
             comment_en=comment_en.strip()[: rules.MAX_MESSAGE],
         )
         restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
-        if by_staff:
-            moved: dict[str, Any] = {"status": [change.current, target], **restarted}
-            await audit.record(principal, "ticket.status", "ticket", ticket.id, moved, ip, now=now)
+        moved: dict[str, Any] = {"status": [change.current, target], **restarted}
+        await audit.record(principal, audited, "ticket", ticket.id, moved, ip, now=now)
         await _tell_other_side(
             ticket,
             event_id,
@@ -718,31 +720,42 @@ async def move_status(
     principal: Principal, ticket: TicketDetail, target: str, comment: str, now: datetime, *, ip: str = ""
 ) -> int:
     """Staff move a request (an executor only accepts, starts and finishes their own work)."""
-    return await _move(principal, ticket, target, queries.staff_actor(principal), comment, now, ip=ip)
+    actor = queries.staff_actor(principal)
+    return await _move(principal, ticket, target, actor, comment, now, audited="ticket.status", ip=ip)
 
 
-async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
+async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime, *, ip: str = "") -> None:
     russian, english = in_russian_and_english(lazy("Cancelled by the resident"))
-    await _move(principal, ticket, Status.CANCELLED, Actor.RESIDENT, russian, now, comment_en=english)
+    await _move(
+        principal, ticket, Status.CANCELLED, Actor.RESIDENT, russian, now, english, audited="ticket.cancel", ip=ip
+    )
 
 
-async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: datetime) -> None:
+async def confirm_by_resident(principal: Principal, ticket: TicketDetail, now: datetime, *, ip: str = "") -> None:
     russian, english = in_russian_and_english(lazy("The resident confirmed the work"))
-    await _move(principal, ticket, Status.CLOSED, Actor.RESIDENT, russian, now, comment_en=english)
+    await _move(
+        principal, ticket, Status.CLOSED, Actor.RESIDENT, russian, now, english, audited="ticket.confirm", ip=ip
+    )
 
 
-async def reopen_by_resident(principal: Principal, ticket: TicketDetail, reason: str, now: datetime) -> int:
+async def reopen_by_resident(
+    principal: Principal, ticket: TicketDetail, reason: str, now: datetime, *, ip: str = ""
+) -> int:
     """The resident returns the work as not done, with the reason; the request counts as repeated."""
-    return await _move(principal, ticket, Status.REOPENED, Actor.RESIDENT, reason, now)
+    return await _move(principal, ticket, Status.REOPENED, Actor.RESIDENT, reason, now, audited="ticket.return", ip=ip)
 
 
-async def rate_ticket(principal: Principal, ticket: TicketDetail, rating: int, feedback: str, now: datetime) -> int:
+async def rate_ticket(
+    principal: Principal, ticket: TicketDetail, rating: int, feedback: str, now: datetime, *, ip: str = ""
+) -> int:
+    """The resident's rating of the closed work, with their feedback; the audit keeps the rating, not the words."""
     if not rules.resident_may_rate(ticket.status, ticket.rating):
         raise Refused(gettext("This request cannot be rated now."))
     feedback = feedback.strip()[: rules.MAX_FEEDBACK]
     async with atomic():
         values = {Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now}
         await _write_while(ticket.id, Ticket.rating.is_null(), values, gettext("This request cannot be rated now."))
+        await audit.record(principal, "ticket.rate", "ticket", ticket.id, {"rating": rating}, ip, now=now)
         return await _news(
             principal, ticket.id, EventKind.RATING, now, by_staff=False, to_value=str(rating), comment=feedback
         )
@@ -999,7 +1012,17 @@ async def close_outage(
         completed: list[int] = []
         for ticket in await queries.active_linked(outage.id):
             if rules.transition(ticket, Status.DONE, Actor.STAFF, now).allowed:
-                await _move(principal, ticket, Status.DONE, Actor.STAFF, message, now, searched=False, ip=ip)
+                await _move(
+                    principal,
+                    ticket,
+                    Status.DONE,
+                    Actor.STAFF,
+                    message,
+                    now,
+                    searched=False,
+                    audited="ticket.status",
+                    ip=ip,
+                )
                 completed.append(ticket.id)
         await refresh_search_text(completed)
         await audit.record(

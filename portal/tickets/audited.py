@@ -1,7 +1,9 @@
 """The audit log's words for what the requests and outages write (``core.audit.describe``); the fields are named
 as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
 a deadline in the company's zone, an executor by name, a house by its address and an outage by what is off, where
-and from when."""
+and from when.
+A resident's own step on their request (cancel, confirm the work, return it, rate it) is an action of its own, so
+the log says who took it; it keeps the statuses and the rating, never the reason or the feedback they wrote."""
 
 from collections.abc import Collection
 from collections.abc import Mapping
@@ -43,6 +45,10 @@ describe(
         "ticket.assign": lazy("Request assigned to an executor"),
         "ticket.outage": lazy("Request linked to an outage"),
         "ticket.update": lazy("Request details changed"),
+        "ticket.cancel": lazy("Request cancelled by the resident"),
+        "ticket.confirm": lazy("Work confirmed by the resident"),
+        "ticket.return": lazy("Request returned by the resident"),
+        "ticket.rate": lazy("Work rated by the resident"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },

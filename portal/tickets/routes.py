@@ -23,6 +23,7 @@ from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.pagination import Paging
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.web import FormData
 from portal.core.web import FormErrors
@@ -112,13 +113,13 @@ class ResidentTickets(Controller):
     ) -> Response[Any] | Template:
         if form_value(data, "confirm") != "1":  # final: asked once more, by the dialog or, without it, by a page
             return question(request, "tickets/cancel.html", ticket=ticket, tk=TK)
-        await actions.cancel_by_resident(principal, ticket, clock.now())
+        await actions.cancel_by_resident(principal, ticket, clock.now(), ip=client_ip(request))
         flash(request, gettext("The request is cancelled."))
         return see_other(request, f"/tickets/{ticket.id}")
 
     @post("/{ticket_id:int}/confirm", name="tickets:confirm", status_code=200)
     async def confirm(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
-        await actions.confirm_by_resident(principal, ticket, clock.now())
+        await actions.confirm_by_resident(principal, ticket, clock.now(), ip=client_ip(request))
         flash(request, gettext("Thank you! The request is closed."))
         return see_other(request, f"/tickets/{ticket.id}")
 
@@ -127,7 +128,7 @@ class ResidentTickets(Controller):
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
         def act(reason: str) -> Awaitable[int]:
-            return actions.reopen_by_resident(principal, ticket, reason, clock.now())
+            return actions.reopen_by_resident(principal, ticket, reason, clock.now(), ip=client_ip(request))
 
         done = gettext("The request is returned to the dispatcher.")
         read, typed = forms.read_reason(data), form_value(data, "reason")
@@ -138,7 +139,7 @@ class ResidentTickets(Controller):
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
         def act(result: tuple[int, str]) -> Awaitable[int]:
-            return actions.rate_ticket(principal, ticket, *result, now=clock.now())
+            return actions.rate_ticket(principal, ticket, *result, now=clock.now(), ip=client_ip(request))
 
         done = gettext("Thank you for the rating!")
         typed = {name: form_value(data, name) for name in ("rating", "feedback")}

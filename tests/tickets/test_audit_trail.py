@@ -5,6 +5,7 @@ residents see, linked to its page, not by its database id; the numbers of a whol
 from __future__ import annotations
 
 import html
+import json
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -15,6 +16,7 @@ from portal.housing.actions import refresh_account_search
 from portal.tickets import actions
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketEvent
 from tests.accounts.test_audit_values import _page
 from tests.words import as_read
 
@@ -95,3 +97,71 @@ async def test_the_numbers_of_a_page_come_from_one_query(client, make_user, make
     many = await audit_log_queries(*[("ticket.update", "ticket", t, {"emergency": [False, True]}) for t, _ in more])
     assert len(many) == len(few), (few, many)
     assert sum('FROM "ticket"' in q for q in many) == 1, many
+
+
+async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their_address(
+    client, new_client, login, make_user, make_account
+):
+    """Cancelling, confirming the work, returning it and rating it are the resident's acts: each writes one event,
+    signed by the resident, with the address they acted from, which the log reads in Russian and English. The event
+    keeps the statuses and the rating, not the reason or the feedback the resident wrote."""
+    place = await make_account()
+    resident = await make_user(name="Петрова Анна", accounts={place.account: "owner"}, rights=("view", "tickets"))
+    await login(client, resident)
+    dispatcher = new_client()
+    await login(dispatcher, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    filing = {"account": str(place.account), "place": "premise", "category": "leaking_taps"}
+    filing["description"] = "Течёт кран на кухне"
+    blank = {"photos": ("", b"", "application/octet-stream")}
+    for _ in range(2):
+        assert (await client.form("/tickets/new", filing, files=blank)).status_code == 303
+    cancelled, worked = [
+        r["id"] for r in await Ticket.select(Ticket.id).where(Ticket.account == place.account).order_by(Ticket.id)
+    ]
+    staff_events = await AuditEvent.count()
+
+    async def done() -> None:
+        assert (await dispatcher.form(f"/staff/tickets/{worked}/status", {"status": "done"})).status_code == 303
+
+    assert (await client.form(f"/tickets/{cancelled}/cancel", {"confirm": "1"})).status_code == 303
+    await done()
+    assert (await client.form(f"/tickets/{worked}/reopen", {"reason": "Кран всё ещё течёт"})).status_code == 303
+    await done()
+    assert (await client.form(f"/tickets/{worked}/confirm")).status_code == 303
+    assert (await client.form(f"/tickets/{worked}/rate", {"rating": "4", "feedback": "Долго ждали"})).status_code == 303
+
+    events = await AuditEvent.select().where(AuditEvent.actor_id == resident).order_by(AuditEvent.id)
+    changes = [e["changes"] if isinstance(e["changes"], dict) else json.loads(e["changes"]) for e in events]
+    assert [(e["action"], e["entity_id"], e["ip"]) for e in events] == [
+        ("ticket.cancel", cancelled, CLIENT_IP),
+        ("ticket.return", worked, CLIENT_IP),
+        ("ticket.confirm", worked, CLIENT_IP),
+        ("ticket.rate", worked, CLIENT_IP),
+    ]
+    assert changes[0] == {"status": ["new", "cancelled"]}
+    assert changes[1]["status"] == ["done", "reopened"] and "deadline" in changes[1]  # counted anew by the return
+    assert changes[2:] == [{"status": ["done", "closed"]}, {"rating": 4}]
+    assert "Кран всё ещё течёт" not in str(events) and "Долго ждали" not in str(events)
+    assert await AuditEvent.count() == staff_events + len(events) + 2  # the dispatcher's two moves, no more
+    # Each is also in the request's history, with the moment the log gives it.
+    history = await TicketEvent.select(TicketEvent.kind, TicketEvent.created_at).where(
+        (TicketEvent.ticket == worked) & TicketEvent.kind.is_in(["status", "rating"])
+    )
+    moments = {e["created_at"] for e in history}
+    assert all(e["created_at"] in moments for e in events[1:])
+
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
+    for said in ("Житель отменил заявку", "Житель вернул заявку в работу", "Житель подтвердил выполнение работ",
+                 "Житель оценил работу", "Статус</strong>: Выполнена → Закрыта", "Оценка</strong>: 4",
+                 "Петрова Анна"):  # fmt: skip
+        assert said in listed, said
+    admin.cookies.set("lang", "en")
+    listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
+    for said in ("Request cancelled by the resident", "Request returned by the resident",
+                 "Work confirmed by the resident", "Work rated by the resident", "Status</strong>: New → Cancelled",
+                 "Rating</strong>: 4"):  # fmt: skip
+        assert said in listed, said
+    page = as_read(html.unescape((await dispatcher.get(f"/staff/tickets/{worked}")).text))
+    assert "Оценка 4 из 5" in page and "Житель подтвердил выполнение" in page
