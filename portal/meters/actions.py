@@ -31,6 +31,7 @@ from portal.meters import imports
 from portal.meters import messages
 from portal.meters import queries
 from portal.meters import rules
+from portal.meters import words
 from portal.meters.tables import HouseMeter
 from portal.meters.tables import HouseReading
 from portal.meters.tables import Meter
@@ -597,6 +598,28 @@ async def update_meter(
         await audit.record(actor, "meters.meter.update", "meter", meter.id, changes)
 
 
+async def record_verification(
+    actor: Principal, meter: queries.StaffMeter, *, verified_on: date, next_verification: date, now: datetime
+) -> None:
+    """A verification recorded from the technician's paper, days after it was done: it counts from ``verified_on``
+    (§4.2), so the meter's history dates the new verification date from that day, and an export of a month since
+    then judges the meter verified. The resident may file a new request when the new date comes due."""
+    if meter.status == MeterStatus.REPLACED:
+        raise Refused(gettext("This meter was replaced: record the verification on the meter that replaced it."))
+    update = {Meter.next_verification: next_verification, Meter.verified_on: verified_on,
+              Meter.verification_ticket: None, Meter.updated_at: now}  # fmt: skip
+    stood = {n: getattr(meter, n) for n in STANDING}
+    before = {"verified_on": meter.verified_on, "next_verification": meter.next_verification}
+    changes = audit.diff(before, {"verified_on": verified_on, "next_verification": next_verification})
+    if not changes:
+        return  # the same paper sent twice
+    async with atomic():
+        await Meter.update(update).where(Meter.id == meter.id)
+        if kept := _verification_change(meter.id, stood, update, verified_on):
+            await kept.save()
+        await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes)
+
+
 STANDING = ("next_verification", "failed_on", "status")
 
 
@@ -793,16 +816,22 @@ async def _upsert_meters(
     today = clock.local(now).date()  # the company's day the statuses change on
     stored: dict[tuple[int, str], dict[str, Any]] = {}
     for chunk in _chunks(sorted({a for a, _ in keys})):
-        columns = (Meter.id, Meter.account, Meter.serial, Meter.failed_on, Meter.removed_on,
+        columns = (Meter.id, Meter.account, Meter.serial, Meter.failed_on, Meter.removed_on, Meter.verified_on,
                    *(getattr(Meter, f) for f in FIELDS))  # fmt: skip
         for m in await Meter.select(*columns).where(Meter.account.is_in(chunk)):
             stored[(m["account"], m["serial"])] = m
+    verifying = [m["id"] for key, m in stored.items() if key in keys and _verifies(keys[key], m)]
+    last_changes = await queries.last_changes(verifying)
     ids: dict[tuple[int, str], int] = {}
     new: list[tuple[tuple[int, str], Meter]] = []
     kept_changes: list[VerificationChange] = []
     for key, row in keys.items():
         wanted = {f: getattr(row, f) for f in FIELDS}
         old = stored.get(key)
+        if _verifies(row, old):
+            wanted["verified_on"] = row.verified_on  # a verification recorded: it counts from the day it was done
+            if problem := _verified_on_problem(row, old, last_changes, today):
+                report.problems.append(imports.line_problem(row.line, problem))  # nothing is written then
         if old is None:
             failed_on = (row.installed_on or today) if row.status == MeterStatus.FAILED else None
             removed_on = today if row.status == MeterStatus.REMOVED else None
@@ -816,7 +845,7 @@ async def _upsert_meters(
         if changed:
             update = {getattr(Meter, f): v for f, v in changed.items()} | _status_dates(changed, old, today)
             await Meter.update({**update, Meter.updated_at: now}).where(Meter.id == old["id"])
-            if kept := _verification_change(old["id"], old, update, today):
+            if kept := _verification_change(old["id"], old, update, changed.get("verified_on", today)):
                 kept_changes.append(kept)
             report.updated["meters"] += 1
     for chunk in _chunks(kept_changes):
@@ -826,6 +855,24 @@ async def _upsert_meters(
     ids.update({key: meter.id for key, meter in new})
     report.created["meters"] += len(new)
     return ids
+
+
+def _verifies(row: imports.MeterRow, old: dict[str, Any] | None) -> bool:
+    """Whether a row records a verification: a day in its «verified_on» other than the meter's."""
+    return row.verified_on is not None and (old is None or row.verified_on != old["verified_on"])
+
+
+def _verified_on_problem(
+    row: imports.MeterRow, old: dict[str, Any] | None, last_changes: Mapping[int, date], today: date
+) -> str | None:
+    """What the preview says of a row's verification dated after today or before the meter's installation, its
+    previous verification or the last change of its history (as the meter card says it)."""
+    if row.verified_on is None:
+        return None
+    previous, last = (old["verified_on"], last_changes.get(old["id"])) if old else (None, None)
+    bounds = {"installed_on": row.installed_on, "previous": previous, "last_change": last}
+    problem = rules.verified_on_problem(row.verified_on, today=today, **bounds)
+    return imports.column_problem("verified_on", words.verified_on_message(*problem)) if problem else None
 
 
 def _status_dates(changed: dict[str, Any], old: dict[str, Any], today: date) -> dict[Any, Any]:

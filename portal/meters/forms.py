@@ -25,6 +25,7 @@ from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 from portal.meters import rules
+from portal.meters import words
 from portal.meters.tables import MeterStatus
 from portal.meters.tables import Service
 from portal.meters.tables import Source
@@ -156,6 +157,37 @@ def read_meter(data: Mapping[str, Any], *, with_status: bool = True) -> MeterFor
         "next_verification": verification,
         "status": status,
     }
+    return form
+
+
+@dataclass
+class VerificationForm:
+    """A verification recorded from the technician's paper: the day it was done and the next one's date."""
+
+    typed: dict[str, str] = field(default_factory=dict)
+    verified_on: date | None = None
+    next_verification: date | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+def read_verification(data: Mapping[str, Any], *, today: date, bounds: Mapping[str, date | None]) -> VerificationForm:
+    """«Дата поверки» (today when left empty) and the next verification's date after it; ``bounds``: the meter's
+    ``installed_on``, ``previous`` verification and ``last_change`` (``rules.verified_on_problem``)."""
+    form = VerificationForm(typed={n: form_value(data, n)[:32] for n in ("verified_on", "next_verification")})
+    verified_on = parse_date(form.typed["verified_on"]) if form.typed["verified_on"] else today
+    if verified_on is None:
+        form.errors.add("verified_on", gettext("Enter a date as 25.11.2026."))
+    elif problem := rules.verified_on_problem(verified_on, today=today, **bounds):
+        form.errors.add("verified_on", words.verified_on_message(*problem))
+    following = parse_date(form.typed["next_verification"])
+    if following is None:
+        form.errors.add("next_verification", gettext("Enter the date of the next verification from the paper."))
+    elif verified_on is not None and following <= verified_on:
+        form.errors.add("next_verification", gettext("The next verification comes after the verification."))
+    form.verified_on, form.next_verification = verified_on, following
+    for name, day in (("verified_on", verified_on), ("next_verification", following)):
+        if day is not None:
+            form.typed[name] = day.isoformat()  # a date field shows a day typed as 30.04.2024 only as ISO
     return form
 
 

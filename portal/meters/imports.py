@@ -39,9 +39,11 @@ COLUMNS: tuple[str, ...] = (
     "decimals",
     "installed_on",
     "next_verification",
+    "verified_on",
     "status",
     "replaces",
 )
+DATES = ("installed_on", "next_verification", "verified_on")
 REQUIRED_COLUMNS: tuple[str, ...] = ("house_address", "premise_number", "resource", "serial")
 ENTITIES: tuple[str, ...] = ("meters", "replacements")
 MAX_ROWS = 50_000
@@ -80,6 +82,7 @@ class MeterRow:
     next_verification: date | None
     status: str
     replaces: str | None
+    verified_on: date | None = None  # a verification recorded from the technician's paper: the day it was done
 
     @property
     def premise_key(self) -> tuple[str, str, str]:
@@ -88,19 +91,20 @@ class MeterRow:
 
 def row_to_json(row: MeterRow) -> dict[str, Any]:
     plain = asdict(row)
-    for name in ("installed_on", "next_verification"):
+    for name in DATES:
         plain[name] = plain[name].isoformat() if plain[name] else None
     return plain
 
 
 def row_from_json(data: dict[str, Any]) -> MeterRow:
     values = dict(data)
-    for name in ("installed_on", "next_verification"):
-        values[name] = date.fromisoformat(values[name]) if values[name] else None
+    for name in DATES:
+        values[name] = date.fromisoformat(values[name]) if values.get(name) else None
     return MeterRow(**values)
 
 
-def _column(name: str, text: str) -> str:
+def column_problem(name: str, text: str) -> str:
+    """A problem of a row's cell, as the preview lists it beside its line."""
     return gettext("column «%(name)s» — %(problem)s", name=name, problem=text)
 
 
@@ -147,7 +151,7 @@ def _read_row(line: int, values: dict[str, str]) -> tuple[MeterRow | None, list[
     def text(name: str, *, required: bool, limit: int = 255) -> str:
         parsed = housing_rules.parse_text(values.get(name, ""), required=required, limit=limit)
         if isinstance(parsed, Problem):
-            problems.append(_column(name, housing_rules.message(parsed)))
+            problems.append(column_problem(name, housing_rules.message(parsed)))
             return ""
         return parsed
 
@@ -155,41 +159,41 @@ def _read_row(line: int, values: dict[str, str]) -> tuple[MeterRow | None, list[
     kind_text = values.get("premise_kind", "").strip() or "flat"
     kind = housing_rules.parse_choice(kind_text, housing_rules.PREMISE_KIND_WORDS)
     if isinstance(kind, Problem):
-        problems.append(_column("premise_kind", housing_rules.message(kind)))
+        problems.append(column_problem("premise_kind", housing_rules.message(kind)))
     number = housing_rules.parse_premise_number(values.get("premise_number", ""))
     if isinstance(number, Problem):
-        problems.append(_column("premise_number", housing_rules.message(number)))
+        problems.append(column_problem("premise_number", housing_rules.message(number)))
     account_text = values.get("account_number", "").strip()
     account = housing_rules.parse_account_number(account_text) if account_text else None
     if isinstance(account, Problem):
-        problems.append(_column("account_number", housing_rules.message(account)))
+        problems.append(column_problem("account_number", housing_rules.message(account)))
     service = RESOURCE_WORDS.get(" ".join(values.get("resource", "").split()).lower())
     if service is None:
-        problems.append(_column("resource", gettext("cold_water, hot_water, electricity, heating or gas.")))
+        problems.append(column_problem("resource", gettext("cold_water, hot_water, electricity, heating or gas.")))
     zones = parse_int(values.get("zones", "") or "1", low=1, high=3)
     if zones is None or (zones > 1 and service != Service.ELECTRICITY):
-        problems.append(_column("zones", gettext("1; 2 or 3 only for electricity.")))
+        problems.append(column_problem("zones", gettext("1; 2 or 3 only for electricity.")))
     serial = text("serial", required=True, limit=32)
     place = text("place", required=False, limit=64)
     digits = parse_int(values.get("digits", "") or ("6" if service == Service.ELECTRICITY else "5"), low=4, high=9)
     if digits is None:
-        problems.append(_column("digits", gettext("a whole number from 4 to 9.")))
+        problems.append(column_problem("digits", gettext("a whole number from 4 to 9.")))
     default_decimals = "1" if service == Service.ELECTRICITY else "3"
     decimals = parse_int(values.get("decimals", "") or default_decimals, low=0, high=3)
     if decimals is None or (service == Service.ELECTRICITY and decimals > 1):
-        problems.append(_column("decimals", gettext("0 to 3; electricity 0 or 1.")))
+        problems.append(column_problem("decimals", gettext("0 to 3; electricity 0 or 1.")))
     dates: dict[str, date | None] = {}
-    for name in ("installed_on", "next_verification"):
+    for name in DATES:
         raw = values.get(name, "").strip()
         dates[name] = parse_date(raw) if raw else None
         if raw and dates[name] is None:
-            problems.append(_column(name, gettext("a date as 25.11.2026.")))
+            problems.append(column_problem(name, gettext("a date as 25.11.2026.")))
     status = STATUS_WORDS.get(" ".join(values.get("status", "").split()).lower())
     if status is None:
-        problems.append(_column("status", gettext("active, failed or removed.")))
+        problems.append(column_problem("status", gettext("active, failed or removed.")))
     replaces = text("replaces", required=False, limit=32) or None
     if replaces and replaces == serial:
-        problems.append(_column("replaces", gettext("a meter cannot replace itself.")))
+        problems.append(column_problem("replaces", gettext("a meter cannot replace itself.")))
     if problems:
         return None, problems
     return (
@@ -209,6 +213,7 @@ def _read_row(line: int, values: dict[str, str]) -> tuple[MeterRow | None, list[
             next_verification=dates["next_verification"],
             status=str(status),
             replaces=replaces,
+            verified_on=dates["verified_on"],
         ),
         [],
     )

@@ -492,6 +492,7 @@ class StaffMeter:
     removed_on: date | None
     replaced_by: int | None
     verification_ticket: int | None
+    verified_on: date | None = None
 
     def as_values(self) -> dict[str, Any]:
         names = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
@@ -515,6 +516,19 @@ async def staff_meter(principal: Principal, meter_id: int) -> StaffMeter | None:
     scope = house_scope(Meter.account.premise.house, principal)
     row = await (query.where(scope) if scope is not None else query).first()
     return _staff_meter(row) if row else None
+
+
+async def last_changes(meter_ids: list[int]) -> dict[int, date]:
+    """The day of the last change each meter's history keeps (of its verification date, failure or state)."""
+    found: dict[int, date] = {}
+    for start in range(0, len(meter_ids), 500):
+        rows = await (
+            VerificationChange.select(VerificationChange.meter, Max(VerificationChange.changed_on).as_alias("last"))
+            .where(VerificationChange.meter.is_in(meter_ids[start : start + 500]))
+            .group_by(VerificationChange.meter)
+        )
+        found.update({r["meter"]: day for r in rows if (day := _as_date(r["last"])) is not None})
+    return found
 
 
 async def meters_of_premise(premise_id: int) -> list[StaffMeter]:

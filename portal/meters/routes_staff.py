@@ -282,6 +282,19 @@ class StaffMeters(Controller):
         await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now())
         return _told(request, gettext("The meter is saved."), f"/staff/meters/meter/{meter.id}")
 
+    @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
+    async def verify(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
+        last_change = (await queries.last_changes([meter.id])).get(meter.id)
+        bounds = {"installed_on": meter.installed_on, "previous": meter.verified_on, "last_change": last_change}
+        form = forms.read_verification(data, today=clock.today_local(), bounds=bounds)
+        if form.errors or form.verified_on is None or form.next_verification is None:
+            card = forms.MeterForm(typed=_typed(meter))
+            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422)
+        await actions.record_verification(
+            principal, meter, verified_on=form.verified_on, next_verification=form.next_verification, now=clock.now()
+        )
+        return _told(request, gettext("The verification is recorded."), f"/staff/meters/meter/{meter.id}")
+
     @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
     async def replace(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         new = forms.read_meter(data, with_status=False)
@@ -434,9 +447,12 @@ async def _meter_page(
     meter: queries.StaffMeter,
     form: forms.MeterForm,
     new: forms.MeterForm,
+    verification: forms.VerificationForm | None = None,
     status_code: int = 200,
 ) -> Template:
     rows = await queries.history_of(meter.id, meter.decimals)
+    today = clock.today_local()
+    verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
     return render(
         request,
         "meters/staff_meter.html",
@@ -447,6 +463,8 @@ async def _meter_page(
         new=new,
         errors=form.errors,
         new_errors=new.errors,
+        verification=verification,
+        today=today,
         status_options=[(s, words.status_label(s)) for s in ("active", "failed", "removed")],
         may_edit=principal.has_role("manager"),
         status_code=status_code,

@@ -135,6 +135,34 @@ def standing_on(day: date, now: Standing, changes: Iterable[tuple[date, Standing
     return next((before for changed_on, before in changes if changed_on > day), now)
 
 
+class VerifiedOn(StrEnum):
+    """Why a verification cannot be dated on the day staff give (``verified_on_problem``)."""
+
+    FUTURE = "future"
+    BEFORE_INSTALLATION = "before_installation"
+    BEFORE_PREVIOUS = "before_previous"  # the previous verification recorded
+    BEFORE_LAST_CHANGE = "before_last_change"  # a later change of the card's verification, failure or state
+
+
+def verified_on_problem(
+    verified_on: date,
+    *,
+    today: date,
+    installed_on: date | None = None,
+    previous: date | None = None,
+    last_change: date | None = None,
+) -> tuple[VerifiedOn, date] | None:
+    """Whether a verification may be dated ``verified_on`` (the technician's paper often arrives days later, and the
+    verification counts from the day it was done, §4.2): not after today, nor before the meter was installed, its
+    previous verification or the last change its history keeps (what stood before a change dated earlier would be
+    lost). The reason with the day it may not precede; None when it may."""
+    if verified_on > today:
+        return VerifiedOn.FUTURE, today
+    bounds = ((VerifiedOn.BEFORE_INSTALLATION, installed_on), (VerifiedOn.BEFORE_PREVIOUS, previous),
+              (VerifiedOn.BEFORE_LAST_CHANGE, last_change))  # fmt: skip
+    return next(((reason, day) for reason, day in bounds if day is not None and verified_on < day), None)
+
+
 class Basis(StrEnum):
     METERED = "metered"
     AVERAGE = "average"

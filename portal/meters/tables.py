@@ -69,6 +69,8 @@ class Meter(Stamped, Table):
     zones = Integer(default=1)
     installed_on = Date(null=True, default=None)
     next_verification = Date(null=True, default=None)
+    # The day of its last verification as staff recorded it (None: none recorded, the factory's counts).
+    verified_on = Date(null=True, default=None)
     failed_on = Date(null=True, default=None)
     status = Varchar(length=16, default=MeterStatus.ACTIVE, choices=MeterStatus)
     removed_on = Date(null=True, default=None)

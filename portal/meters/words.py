@@ -3,11 +3,13 @@ language, through gettext)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from portal.core import charts
 from portal.core.i18n import LazyText
+from portal.core.i18n import format_day
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -159,3 +161,22 @@ def bar_chart(points: list[rules.Point], width: int = 320, height: int = 120) ->
     for bar, p in zip(chart["bars"], points, strict=True):
         bar["point"] = p
     return chart
+
+
+def verified_on_message(reason: rules.VerifiedOn, day: date) -> str:
+    """Why a verification cannot be dated so (``rules.verified_on_problem``), with the day it may not pass."""
+    shown = format_day(day, "long")
+    return {
+        rules.VerifiedOn.FUTURE: gettext("A verification cannot be dated after today (%(date)s).", date=shown),
+        rules.VerifiedOn.BEFORE_INSTALLATION: gettext(
+            "The meter was installed on %(date)s: a verification cannot be dated before it.", date=shown
+        ),
+        rules.VerifiedOn.BEFORE_PREVIOUS: gettext(
+            "The previous verification was on %(date)s: this one cannot be dated before it.", date=shown
+        ),
+        rules.VerifiedOn.BEFORE_LAST_CHANGE: gettext(
+            "The meter's card was changed on %(date)s (verification, failure or state): a verification cannot be "
+            "dated before that change.",
+            date=shown,
+        ),
+    }[reason]

@@ -28,6 +28,7 @@ ACCESS = {
     "GET /staff/meters/meter/{meter_id:int}": READERS,
     "POST /staff/meters/meter/{meter_id:int}": REGISTRY,
     "POST /staff/meters/meter/{meter_id:int}/replace": REGISTRY,
+    "POST /staff/meters/meter/{meter_id:int}/verification": REGISTRY,
     "GET /staff/meters/import": REGISTRY,
     "POST /staff/meters/import": REGISTRY,
     "GET /staff/meters/import/{token:str}": REGISTRY,

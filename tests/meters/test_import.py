@@ -141,6 +141,42 @@ async def test_a_status_from_the_file_dates_the_removal_and_a_repair_ends_the_fa
     assert await repaired == [{"changed_on": date(2026, 11, 21), "failed_on": date(2024, 2, 1)}]  # as first dated
 
 
+async def test_a_verification_column_dates_the_new_verification_from_the_day_it_was_done(registry):
+    """A file with «verified_on»: the new verification date stands from that day in the meter's history, the day is
+    kept as the meter's last verification; a day after today, or before the meter was installed or its previous
+    verification, is refused with its line and nothing is written; the same file again changes nothing."""
+    from datetime import UTC
+    from datetime import datetime
+
+    rows = [[*r, ""] for r in good_rows(registry["address"])]
+    rows[0][-1] = "verified_on"
+    await run("m.csv", as_csv(rows))
+    rows[1][11], rows[1][-1] = "20.10.2032", "20.10.2026"  # the technician's paper, brought in November
+    now = datetime(2026, 11, 3, 9, tzinfo=UTC)
+    report = await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=now)
+    assert report.applied and report.updated["meters"] == 1
+    meter = await Meter.select().where(Meter.serial == "ХВ-100").first()
+    assert (meter["verified_on"], meter["next_verification"]) == (date(2026, 10, 20), date(2032, 10, 20))
+    kept = VerificationChange.select(VerificationChange.changed_on, VerificationChange.next_verification)
+    assert await kept.where(VerificationChange.meter == meter["id"]) == [
+        {"changed_on": date(2026, 10, 20), "next_verification": date(2030, 2, 1)}
+    ]
+    again = await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=now)
+    assert again.applied and again.changes == 0
+
+    rows[1][-1], rows[2][-1], rows[3][-1] = "19.10.2026", "04.11.2026", "31.12.2000"
+    rows[3][10] = "01.01.2001"
+    refused = await actions.import_meters(imports.parse_file("m.csv", as_csv(rows)).rows, EVERYONE, now=now)
+    assert not refused.applied
+    problems = "\n".join(refused.problems)
+    assert "Строка 2: столбец «verified_on» — Предыдущая поверка была 20 октября 2026:" in problems
+    assert "Строка 3: столбец «verified_on» — Поверку нельзя датировать позже сегодняшнего дня (3 ноября" in problems
+    assert "Строка 4: столбец «verified_on» — Счётчик установлен 1 января 2001:" in problems
+    assert (await Meter.select(Meter.verified_on).where(Meter.id == meter["id"]).first())["verified_on"] == date(
+        2026, 10, 20
+    )
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 async def test_a_bad_row_names_its_line_and_nothing_is_written(registry, fmt):
     name, encode = FORMATS[fmt]

@@ -12,6 +12,7 @@ from portal.meters.rules import MeterFacts
 from portal.meters.rules import ReadingError
 from portal.meters.rules import Reminder
 from portal.meters.rules import Used
+from portal.meters.rules import VerifiedOn
 from portal.meters.rules import Window
 from portal.meters.rules import cap_of
 from portal.meters.rules import charge_basis
@@ -29,6 +30,7 @@ from portal.meters.rules import recount_following
 from portal.meters.rules import reminders_due
 from portal.meters.rules import usual_consumption
 from portal.meters.rules import verification_expired
+from portal.meters.rules import verified_on_problem
 
 ON = date(2026, 11, 20)
 NOV = date(2026, 11, 1)
@@ -169,6 +171,32 @@ def test_a_meter_is_judged_as_it_stood_on_the_day_not_as_it_stands_now():
     assert Standing(None, date(2026, 11, 20)).failed_by(date(2026, 11, 19)) is False  # failed only from that day
     assert Standing(None, None, marked_failed=True).failed_by(date(2026, 1, 1)) is True  # marked, with no date
     assert Standing(date(2026, 11, 10)).failed_by(date(2026, 11, 11)) is True  # past its verification date
+
+
+# §4.2 the verification counts from the day it was done (the technician's paper arrives days later): DOMAIN's
+# meter due 01.03.2025, verified on 04.03.2025, the paper recorded on 12.03.2025.
+PAPER = date(2025, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("verified_on", "bounds", "problem"),
+    [
+        (date(2025, 3, 4), {"installed_on": date(2019, 3, 1), "previous": None, "last_change": None}, None),
+        (PAPER, {}, None),  # recorded the day it was done (the form's default)
+        (date(2025, 3, 13), {}, (VerifiedOn.FUTURE, PAPER)),
+        (date(2019, 2, 28), {"installed_on": date(2019, 3, 1)}, (VerifiedOn.BEFORE_INSTALLATION, date(2019, 3, 1))),
+        (date(2019, 3, 1), {"installed_on": date(2019, 3, 1)}, None),  # verified the day it was installed
+        (date(2025, 3, 4), {"previous": date(2025, 3, 5)}, (VerifiedOn.BEFORE_PREVIOUS, date(2025, 3, 5))),
+        (date(2025, 3, 5), {"previous": date(2025, 3, 5)}, None),
+        # marked failed on 06.03 since: what stood between the 4th and the 6th would be lost
+        (date(2025, 3, 4), {"last_change": date(2025, 3, 6)}, (VerifiedOn.BEFORE_LAST_CHANGE, date(2025, 3, 6))),
+        (date(2025, 3, 6), {"last_change": date(2025, 3, 6)}, None),
+    ],
+)
+def test_a_verification_is_dated_not_after_today_nor_before_the_meters_installation_or_history(
+    verified_on, bounds, problem
+):
+    assert verified_on_problem(verified_on, today=PAPER, **bounds) == problem
 
 
 def test_a_failed_meter_gives_no_reading():

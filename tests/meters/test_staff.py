@@ -8,6 +8,7 @@ import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -326,6 +327,41 @@ async def test_an_export_judges_each_meter_by_its_verification_as_it_stood_in_th
     }
 
 
+async def test_a_verification_recorded_days_later_counts_from_the_day_it_was_done(db, make_account):
+    """DOMAIN §4.2: a meter due on 01.03.2025, verified on 28.03 but recorded on 03.04 when the technician's paper
+    arrived, was in order when March closed (charged without the increasing coefficient); one verified only on
+    02.04 was past its date in March. The new date stands from the verification day in the meter's history."""
+    from portal.core.tables import AuditEvent
+    from portal.meters import actions
+
+    flat = await make_account(premise_number="7")
+    admin = staff_principal(1, flat.house, "admin")
+    march = date(2025, 3, 1)
+
+    async def verified(serial: str, on: date) -> int:
+        meter_id = await add_meter(flat.account, "cold_water", serial, next_verification=date(2025, 3, 1),
+                                   verification_ticket=12)  # fmt: skip
+        await MeterReading(meter=meter_id, zone=1, value=D(10), period=date(2024, 11, 1)).save()
+        card = await queries.staff_meter(admin, meter_id)
+        following = on.replace(year=2031)
+        at = datetime(2025, 4, 3, 9, tzinfo=UTC)
+        await actions.record_verification(admin, card, verified_on=on, next_verification=following, now=at)
+        return meter_id
+
+    in_march = await verified("В МАРТЕ", date(2025, 3, 28))
+    await verified("В АПРЕЛЕ", date(2025, 4, 2))
+    exported = await _exported(queries.export_rows(admin, march, flat.house))
+    assert {r[4]: (r[14], r[16]) for r in exported[1:]} == {"В МАРТЕ": ("norm", "1"), "В АПРЕЛЕ": ("norm", "1,5")}
+
+    meter = await Meter.select().where(Meter.id == in_march).first()
+    assert (meter["verified_on"], meter["next_verification"]) == (date(2025, 3, 28), date(2031, 3, 28))
+    assert meter["verification_ticket"] is None  # the resident may ask again when the new date comes due
+    kept = await VerificationChange.select().where(VerificationChange.meter == in_march)
+    assert [(k["changed_on"], k["next_verification"]) for k in kept] == [(date(2025, 3, 28), date(2025, 3, 1))]
+    event = await AuditEvent.select().where(AuditEvent.action == "meters.meter.verify").first()
+    assert event["entity_id"] == in_march
+
+
 async def test_a_review_after_the_month_was_exported_marks_it_to_recount_until_exported_again(
     client, login, make_user, period
 ):
@@ -627,6 +663,37 @@ async def test_a_manager_adds_edits_and_replaces_a_meter_of_a_premise(client, lo
     # Each change of the card keeps what stood before it: in use, then failed (the export of a month before reads it).
     kept = VerificationChange.select(VerificationChange.status).where(VerificationChange.meter == meter["id"])
     assert [r["status"] for r in await kept.order_by(VerificationChange.id)] == ["active", "failed"]
+
+
+async def test_the_meter_card_records_a_verification_on_the_day_it_was_done(client, login, make_user, period):
+    """«Дата поверки» is today unless changed; a day after today, or before the meter was installed, is refused
+    with the card's message, keeping what was typed; the day given dates the new verification date's history."""
+    from portal.core import clock
+
+    place, today = period["first"][0], clock.today_local()
+    meter = period["meters"][place.account]
+    await Meter.update({Meter.installed_on: date(2024, 5, 1), Meter.next_verification: date(2025, 1, 1)}).where(
+        Meter.id == meter
+    )
+    await login(client, await make_user(roles=("manager",), houses=(place.house,)))
+    card = await client.get(f"/staff/meters/meter/{meter}")
+    assert f'name="verified_on" type="date" value="{today.isoformat()}"' in card.text
+    path = f"/staff/meters/meter/{meter}/verification"
+    future = await client.form(
+        path, {"verified_on": (today + timedelta(days=1)).isoformat(), "next_verification": "2031-01-01"}
+    )
+    early = await client.form(path, {"verified_on": "30.04.2024", "next_verification": "2031-01-01"})
+    assert (future.status_code, early.status_code) == (422, 422)
+    assert "Поверку нельзя датировать позже сегодняшнего дня" in future.text and 'value="2031-01-01"' in future.text
+    assert "Счётчик установлен 1 мая 2024:" in early.text and 'value="2024-04-30"' in early.text
+    done = await client.form(path, {"verified_on": "2025-11-20", "next_verification": "2031-11-20"})
+    assert done.status_code == 303
+    saved = await Meter.select(Meter.verified_on, Meter.next_verification).where(Meter.id == meter).first()
+    assert saved == {"verified_on": date(2025, 11, 20), "next_verification": date(2031, 11, 20)}
+    kept = await VerificationChange.select(VerificationChange.changed_on).where(VerificationChange.meter == meter)
+    assert [k["changed_on"] for k in kept] == [date(2025, 11, 20)]
+    again = await client.form(path, {"verified_on": "2025-11-19", "next_verification": "2031-11-19"})
+    assert again.status_code == 422 and "Предыдущая поверка была 20 ноября 2025:" in again.text
 
 
 async def test_house_meters_take_the_months_readings_from_staff(client, login, make_user, period):
