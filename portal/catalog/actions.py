@@ -200,6 +200,7 @@ async def _insert_order(
     phone: str = "",
     period_from: date | None = None,
     period_to: date | None = None,
+    ip: str = "",
 ) -> int:
     """The order and its items, each priced and titled as the catalogue prices and titles it now, in Russian and
     in English (a later change of the catalogue never changes this order; a reader of English reads the English
@@ -253,6 +254,8 @@ async def _insert_order(
             "order",
             order.id,
             {"account": place.number, "services": [w.service.id for w in wanted], "source": source},
+            ip,
+            now=now,
         )
     return int(order.id)
 
@@ -268,9 +271,11 @@ async def order_services(
     phone: str,
     now: datetime,
     source: OrderSource = OrderSource.PORTAL,
+    ip: str = "",
 ) -> Placed:
     """Order services for one premises on a day and time: priced now and waiting for payment, waiting for a
-    quote (a "from" price), or — free — accepted at once with its request open."""
+    quote (a "from" price), or — free — accepted at once with its request open. ``ip``: where staff placed it
+    from (an order placed by phone), kept by its audit row."""
     if not wanted:
         raise Refused(gettext("The order is empty. Add a service first."))
     lines = _lines(wanted)
@@ -280,7 +285,7 @@ async def order_services(
         await _check_days(wanted, day)
         order_id = await _insert_order(
             principal, place, wanted, kind=ServiceKind.SERVICE, status=status, total=total, source=source, now=now,
-            day=day, slot=slot, comment=comment, phone=phone,
+            day=day, slot=slot, comment=comment, phone=phone, ip=ip,
         )  # fmt: skip
         order = await _load(order_id)
         if status == S.ACCEPTED:
@@ -301,6 +306,7 @@ async def order_document(
     period_to: date | None,
     now: datetime,
     source: OrderSource = OrderSource.PORTAL,
+    ip: str = "",
 ) -> Placed:
     """Order a certificate: one the portal makes is made at once when it is free (and refused with the reason
     when it cannot be issued, e.g. a certificate of no debt while there is a debt); one staff make opens its
@@ -314,7 +320,7 @@ async def order_document(
         async with atomic():
             order_id = await _insert_order(
                 principal, place, [Wanted(service, Decimal(1))], kind=ServiceKind.CERTIFICATE, status=status,
-                total=total, source=source, now=now, period_from=period_from, period_to=period_to,
+                total=total, source=source, now=now, period_from=period_from, period_to=period_to, ip=ip,
             )  # fmt: skip
             order = await _load(order_id)
             if status == S.ACCEPTED and rules.is_generated(service.document):
@@ -720,9 +726,9 @@ async def cancel(
             await tickets.move_status(principal, ticket, Status.CANCELLED, reason, now, ip=ip)
         elif ticket is not None:
             await tickets.cancel_by_resident(principal, ticket, now, ip=ip)
+        changes = {"status": [order.status, S.CANCELLED]}
+        await audit.record(principal, "order.cancel", "order", order.id, changes, ip, now=now)
         if by_staff:
-            changes = {"status": [order.status, S.CANCELLED]}
-            await audit.record(principal, "order.cancel", "order", order.id, changes, ip, now=now)
             await _tell(order, messages.ORDER_CANCELLED.name, {"reason": reason}, "cancelled")
     if claimed[0]["paid_at"] is not None:
         return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
@@ -800,7 +806,9 @@ async def rate(
 # --- staff ---------------------------------------------------------------------------------------------------------
 
 
-async def quote(principal: Principal, order: OrderDetail, amount: Decimal, note: str, now: datetime) -> None:
+async def quote(
+    principal: Principal, order: OrderDetail, amount: Decimal, note: str, now: datetime, *, ip: str = ""
+) -> None:
     """Name the price of an order with a "from" price: the items priced in advance keep their price, the first
     "from" item takes the rest; the resident accepts the price by paying it."""
     if not rules.may_quote(order.status):
@@ -832,7 +840,8 @@ async def quote(principal: Principal, order: OrderDetail, amount: Decimal, note:
             share = amount - fixed if n == 0 else Decimal(0)
             await OrderItem.update({OrderItem.amount_kopecks: to_kopecks(share)}).where(OrderItem.id == item.id)
         before = from_kopecks(to_kopecks(order.total)) if order.total is not None else None
-        await audit.record(principal, "order.quote", "order", order.id, {"total": [before, amount], "note": note})
+        changes = {"total": [before, amount], "note": note}
+        await audit.record(principal, "order.quote", "order", order.id, changes, ip, now=now)
         await _tell(order, messages.QUOTE_READY.name, {"amount": amount, "note": note}, f"quote:{to_kopecks(amount)}")
 
 
@@ -883,20 +892,26 @@ async def attach_document(
     return int(row[0]["id"])
 
 
-async def save_category(principal: Principal, category_id: int | None, values: dict[str, Any], now: datetime) -> int:
+async def save_category(
+    principal: Principal, category_id: int | None, values: dict[str, Any], now: datetime, *, ip: str = ""
+) -> int:
     async with atomic():
         if category_id is None:
             row = ServiceCategory(**values, created_at=now, updated_at=now)
             await row.save()
             category_id = int(row.id)
-            await audit.record(principal, "catalog.category.create", "service_category", category_id, values)
+            await audit.record(
+                principal, "catalog.category.create", "service_category", category_id, values, ip, now=now
+            )
         else:
             before = await queries.category(category_id)
             changed: dict[Any, Any] = {getattr(ServiceCategory, k): v for k, v in values.items()}
             changed[ServiceCategory.updated_at] = now
             await ServiceCategory.update(changed).where(ServiceCategory.id == category_id)
             changes = audit.diff(before.__dict__ if before else {}, values)
-            await audit.record(principal, "catalog.category.update", "service_category", category_id, changes)
+            await audit.record(
+                principal, "catalog.category.update", "service_category", category_id, changes, ip, now=now
+            )
     return category_id
 
 
@@ -909,6 +924,7 @@ async def save_service(
     houses: Sequence[int],
     photo: StoredFile | None,
     now: datetime,
+    ip: str = "",
 ) -> int:
     """Create or change a service of the catalogue and where it is offered. A manager of some houses changes
     the houses of their own; the rest of the list (and the complexes) stays as an administrator set it."""
@@ -932,7 +948,7 @@ async def save_service(
             {**plain, "houses": list(houses), "complexes": list(complexes)},
         )
         action = "catalog.service.update" if before else "catalog.service.create"
-        await audit.record(principal, action, "paid_service", service_id, changes)
+        await audit.record(principal, action, "paid_service", service_id, changes, ip, now=now)
     if before and photo is not None and before.photo_key:
         storage.delete(before.photo_key)
     return service_id

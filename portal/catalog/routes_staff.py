@@ -196,7 +196,7 @@ class StaffOrders(Controller):
         form = forms.read_quote(data)
         if form.errors or form.amount is None:
             return _order_page(request, principal, order, quote=form, status_code=422)
-        await actions.quote(principal, order, form.amount, form.note, clock.now())
+        await actions.quote(principal, order, form.amount, form.note, clock.now(), ip=client_ip(request))
         flash(request, gettext("The price is sent to the resident."))
         return see_other(request, f"/staff/orders/{order.id}")
 
@@ -304,7 +304,7 @@ async def _order_services(request: Request, principal: Principal, place: OrderPl
         return await _new_page(request, principal, place, place.number, form.errors, dict(data), 422)
     placed = await actions.order_services(
         principal, place, wanted, day=form.day, slot=form.slot, comment=form.comment, phone=form.phone,
-        now=clock.now(), source=OrderSource.CALL_CENTRE,
+        now=clock.now(), source=OrderSource.CALL_CENTRE, ip=client_ip(request),
     )  # fmt: skip
     flash(request, gettext("Order No. %(number)s is placed for the resident.", number=placed.id))
     return see_other(request, f"/staff/orders/{placed.id}")
@@ -323,7 +323,7 @@ async def _order_certificate(request: Request, principal: Principal, place: Orde
         return await _new_page(request, principal, place, place.number, form.errors, dict(data), 422)
     placed = await actions.order_document(
         principal, place, service, period_from=form.period_from, period_to=form.period_to, now=clock.now(),
-        source=OrderSource.CALL_CENTRE,
+        source=OrderSource.CALL_CENTRE, ip=client_ip(request),
     )  # fmt: skip
     flash(request, gettext("Order No. %(number)s is placed for the resident.", number=placed.id))
     return see_other(request, f"/staff/orders/{placed.id}")
@@ -393,7 +393,7 @@ async def _save_service(
         return await _service_form_page(request, principal, service, form, 422)
     saved = await actions.save_service(
         principal, service.id if service else None, form.values, complexes=form.complexes, houses=form.houses,
-        photo=photo, now=clock.now(),
+        photo=photo, now=clock.now(), ip=client_ip(request),
     )  # fmt: skip
     flash(request, gettext("The service is saved."))
     return see_other(request, f"/staff/catalog/services/{saved}")
@@ -477,6 +477,7 @@ async def _save_category(
         }
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
                       status_code=422)  # fmt: skip
-    await actions.save_category(principal, category.id if category else None, values, clock.now())
+    category_id = category.id if category else None
+    await actions.save_category(principal, category_id, values, clock.now(), ip=client_ip(request))
     flash(request, gettext("The section is saved."))
     return see_other(request, "/staff/catalog")
