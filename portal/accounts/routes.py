@@ -464,7 +464,13 @@ class SignedIn(Controller):
         return render(request, "accounts/consent_text.html", edition=shown, text=text, later=later)
 
     @get("/consent/export", opt=signed_in(before_consent=True))
+    async def consent_export_page(self, request: Request) -> Template:
+        """The address of the download, opened (a bookmark, a link preview, a prefetch): its button, nothing done."""
+        return render(request, "accounts/export.html")
+
+    @post("/consent/export", opt=signed_in(before_consent=True), status_code=200)
     async def consent_export(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        """The person's data as a file, on the press of «Скачать мои данные»: an access request answered at once."""
         await privacy.record_access(principal, ip=client_ip(request))
         data = await export.subject_data(principal.user_id or 0)
         name = f"personal-data-{clock.today_local():%Y-%m-%d}.json"

@@ -93,15 +93,19 @@ document.addEventListener("submit", (e) => {
   const buttons = Array.from(form.elements).filter((b) => b.type === "submit" && !b.disabled);
   sentNatively.set(form, buttons);
   setTimeout(() => buttons.forEach((b) => { b.disabled = true; }), 0);
+  // A form answered with a file (data-file: «Скачать мои данные») leaves the page where it is: no next page gives
+  // its buttons back, so they come back a few seconds on, the file under way.
+  if (form.hasAttribute("data-file")) setTimeout(() => release(form), 3000);
 });
+function release(form) {
+  const buttons = sentNatively.get(form);
+  if (!buttons) return;
+  sentNatively.delete(form);
+  buttons.forEach((b) => { b.disabled = false; });
+}
 window.addEventListener("pageshow", (e) => {
   if (!e.persisted) return;
-  document.querySelectorAll("form").forEach((form) => {
-    const buttons = sentNatively.get(form);
-    if (!buttons) return;
-    sentNatively.delete(form);
-    buttons.forEach((b) => { b.disabled = false; });
-  });
+  document.querySelectorAll("form").forEach(release);
 });
 // Auto-submit filter forms marked data-autosubmit when a select changes.
 document.addEventListener("change", (e) => {

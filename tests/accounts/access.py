@@ -27,6 +27,7 @@ ACCESS: dict[str, str] = {
     "POST /consent/optional": "user",
     "GET /consent/text/{consent_type:str}/{edition:int}": "user",
     "GET /consent/export": "user",
+    "POST /consent/export": "user",
     "POST /consent/correction": "user",
     "GET /more": "user",
     "GET /profile": "user",

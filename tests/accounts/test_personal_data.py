@@ -145,7 +145,7 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     await login(client, user_id)
     await client.form("/consent/withdraw", {"confirm": "1"})
 
-    response = await client.get("/consent/export")
+    response = await client.form("/consent/export")
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="personal-data-')
     data = json.loads(response.content)
@@ -160,6 +160,40 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     assert all(part["complete"] for part in data.values() if isinstance(part, dict) and "complete" in part)
     access = await DataRequest.select().where((DataRequest.user == user_id) & (DataRequest.kind == "access")).first()
     assert access["done_at"] is not None and access["outcome"] == "answered"
+
+
+async def _access_requests(user_id: int) -> int:
+    return await DataRequest.count().where((DataRequest.user == user_id) & (DataRequest.kind == "access"))
+
+
+async def test_only_the_press_of_the_button_downloads_the_data_and_records_the_access_request(client, make_user, login):
+    """The download was a link (a GET) that recorded an access request: a link preview, a prefetch or a HEAD
+    recorded one too, and the staff's list filled with requests nobody made. The consent page's «Скачать мои данные»
+    is now a button that posts (one press, as before); the address opened as a page shows the same button and
+    records nothing; a post without the form's token is refused."""
+    user_id = await make_user()
+    await login(client, user_id)
+    consent = (await client.get("/consent")).text.split('id="download"')[1].split("</section>")[0]
+    form = consent.split('action="/consent/export"')[1].split("</form>")[0]
+    assert 'name="_csrf_token"' in form and "Скачать мои данные" in form
+    assert '<form method="post" action="/consent/export"' in consent
+
+    page = await client.get("/consent/export")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    main = page.text.split("<main")[1]
+    assert '<form method="post" action="/consent/export"' in main and "Скачать мои данные" in main
+    assert 'href="/consent">Персональные данные</a>' in main
+    assert (await client.head("/consent/export")).status_code == 200
+    refused = await client.post("/consent/export", data={})
+    assert refused.status_code == 403 and "attachment" not in refused.headers.get("content-disposition", "")
+    assert await _access_requests(user_id) == 0
+    assert not await AuditEvent.exists().where(AuditEvent.action == "personal_data.access")
+
+    answered = await client.form("/consent/export")
+    assert answered.headers["content-disposition"].startswith('attachment; filename="personal-data-')
+    assert json.loads(answered.content)["profile"]["id"] == user_id
+    assert await _access_requests(user_id) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "personal_data.access") == 1
 
 
 def _spoken(html: str) -> str:
@@ -285,7 +319,7 @@ async def test_domain_dates_a_withdrawal_of_01_03_erased_on_31_03_and_a_download
     assert outcomes == {owner: "restricted", leaver: "anonymised"}
 
     on(date(2026, 4, 13))  # a Monday
-    assert (await client.get("/consent/export")).status_code == 200
+    assert (await client.form("/consent/export")).status_code == 200
     access = await DataRequest.select().where((DataRequest.user == owner) & (DataRequest.kind == "access")).first()
     assert clock.local(access["received_at"]).date() == date(2026, 4, 13) and access["due_on"] == date(2026, 4, 27)
 

@@ -109,7 +109,7 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
 
     # … and downloads everything the portal holds about her.
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Скачать мои данные").click()
+        page.get_by_role("button", name="Скачать мои данные").click()
     download = download_info.value
     assert download.suggested_filename.startswith("personal-data-") and download.suggested_filename.endswith(".json")
     saved = tmp_path / download.suggested_filename
