@@ -22,6 +22,7 @@ from portal.core import clock
 from portal.core import i18n
 from portal.core import storage
 from portal.core.address import full_address
+from portal.core.address import house_choices
 from portal.core.head import is_head
 from portal.core.security import Principal
 from portal.core.security import client_ip
@@ -241,7 +242,8 @@ async def _offer_page(
     status_code: int = 200,
 ) -> Template:
     flats = flats if flats is not None else await queries.owned_flats(principal)
-    options = [(f.account_id, full_address(f.address, "flat", f.number)) for f in flats]
+    # Without the town all the flats share (``house_choices``): a phone's closed dropdown cut the flat's number off.
+    options = house_choices([(f.account_id, full_address(f.address, "flat", f.number)) for f in flats])
     return render(request, "showcase/offer.html", form=form, errors=form.errors, flats=flats, flats_options=options,
                   status_code=status_code, **_words())  # fmt: skip
 

@@ -142,3 +142,15 @@ def test_on_a_phone_an_emergency_number_is_never_split_across_lines(page: Page, 
     box = call.bounding_box()
     assert box and box["x"] + box["width"] <= 390, "a call button with words before the number wraps instead"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_on_a_phone_the_offer_form_names_each_flat_whole(page: Page, live_server: str) -> None:
+    """At 390 px the closed «Квартира» dropdown of «Сдать или продать мою квартиру» read «г. Симферополь, ул.
+    Киевская, д…»: the number that tells the owner's two flats apart was cut off. Named as the request form names
+    them (without the town they share), each reads whole."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/showcase/offer")
+    flats = page.locator("#f-account")
+    expect(flats.locator("option")).to_have_count(2)
+    assert flats.evaluate(CUT_OPTIONS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
