@@ -22,7 +22,6 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -815,7 +814,8 @@ async def _apply_event(event_id: str, type_: str, obj: dict[str, Any], object_id
 async def reconcile(since: datetime | None = None, *, actor: Principal | None = None, ip: str = "") -> int:
     """Fix payments whose webhook was lost: list recent payment intents and apply each known one's state, then
     ask about every checkout still without a final word (``rules.needs_check``: an open checkout past its expiry,
-    a payment long awaiting confirmation). Returns how many payments changed; a staff run is audited."""
+    a payment long awaiting confirmation), then finish the refunds still pending (``retry_refunds``). Returns how
+    many payments and refunds changed; a staff run is audited."""
     now = clock.now()
     since = since or now - timedelta(days=3)
     fixed = 0
@@ -839,6 +839,7 @@ async def reconcile(since: datetime | None = None, *, actor: Principal | None = 
             log.warning("reconcile %s: %s", batch, exc)
             continue
         fixed += applied[1] if applied else 0
+    fixed += await retry_refunds()
     if actor is not None:
         async with atomic():
             await audit.record(actor, "payment.reconcile", "payment", None, {"fixed": fixed}, ip=ip)
@@ -848,13 +849,7 @@ async def reconcile(since: datetime | None = None, *, actor: Principal | None = 
 # --- refunds ---------------------------------------------------------------------------------------------------
 
 
-class RefundState(StrEnum):
-    """Where a refund stands once asked for (``refund`` by an accountant, ``refund_purpose`` of an order)."""
-
-    NONE = "none"  # nothing was paid, so nothing is returned
-    REFUNDED = "refunded"
-    PENDING = "pending"  # asked for; the gateway's word (or a retry) will finish it
-    FAILED = "failed"
+RefundState = rules.RefundState
 
 
 class RefundRefused(Exception):
@@ -866,8 +861,8 @@ class RefundRefused(Exception):
 
 async def refund(principal: Principal, payment_id: int, amount: Decimal, reason: str, ip: str = "") -> RefundState:
     """An accountant returns ``amount`` of a payment in their houses through the gateway, then the ledger and the
-    audit log take it: ``REFUNDED``, or ``PENDING`` while the gateway is still working on it (its event finishes
-    it). ``RefundRefused`` says why not."""
+    audit log take it: ``REFUNDED``; ``PENDING`` while the gateway is still working on it (its event finishes it);
+    ``UNANSWERED`` when the gateway did not answer (reconciliation asks again). ``RefundRefused`` says why not."""
     payment = await queries.staff_payment(principal, payment_id)
     if payment is None:
         raise RefundRefused(rules.RefundProblem.NOT_PAID)
@@ -892,31 +887,10 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
                 created_by=principal.user_id,
             )
         ).returning(Refund.id)
-    refund_id = inserted[0]["id"]
-    try:
-        result = await client().create_refund(
-            payment_intent=payment.intent_id,
-            amount=to_kopecks(amount),
-            reason="requested_by_customer",
-            refund_id=uid,
-            idempotency_key=key,
-        )
-    except GatewayError as exc:
-        async with atomic():
-            await Refund.update({Refund.status: RefundStatus.FAILED, Refund.failure_message: exc.message[:255]}).where(
-                Refund.id == refund_id
-            )
-        raise RefundRefused("gateway", exc.message) from exc
-    declined = result.status in (RefundStatus.FAILED, RefundStatus.CANCELED)  # nothing returned: holds nothing
-    async with atomic():
-        done = {Refund.gateway_refund_id: result.id} | ({Refund.status: result.status} if declined else {})
-        await Refund.update(done).where(Refund.id == refund_id)
-    if declined:
-        raise RefundRefused("gateway", gettext("nothing was returned, the amount may be refunded again"))
-    if result.status == "succeeded":
-        await _apply_refund(refund_id, actor=principal, ip=ip)
-        return RefundState.REFUNDED
-    return RefundState.PENDING
+    asked = queries.RefundToSend(
+        inserted[0]["id"], uid, key, to_kopecks(amount), payment.intent_id, RefundStatus.PENDING, None
+    )
+    return await _send_refund(asked, actor=principal, ip=ip)
 
 
 REFUND_NAMESPACE = uuid.UUID("6f1d3c2e-5a7b-4c8d-9e0f-a1b2c3d4e5f6")
@@ -932,7 +906,7 @@ async def refund_purpose(
     if payment is None or not payment.intent_id:
         return RefundState.NONE
     uid = str(uuid.uuid5(REFUND_NAMESPACE, f"{purpose}:{reference}:{payment.id}:{payment.batch}"))
-    existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
+    existing = await queries.refund_to_send(uid)
     if existing is None:
         async with atomic():
             available = await queries.refundable_locked(payment.id)
@@ -948,41 +922,81 @@ async def refund_purpose(
                         created_by=actor.user_id if actor else None,
                     )
                 ).on_conflict(target=Refund.uid, action="DO NOTHING")
-        existing = await Refund.select(Refund.id, Refund.status, Refund.amount_kopecks).where(Refund.uid == uid).first()
+        existing = await queries.refund_to_send(uid)
         if existing is None:  # nothing left to refund: returned already, or a refund of the rest is pending
             return RefundState.REFUNDED if payment.stored_status == S.REFUNDED else RefundState.PENDING
-    if existing["status"] == RefundStatus.SUCCEEDED:
+    if existing.status == RefundStatus.SUCCEEDED:
         return RefundState.REFUNDED
     try:
-        result = await client().create_refund(
-            payment_intent=payment.intent_id,
-            amount=existing["amount_kopecks"],
+        state = await _send_refund(existing, actor=actor)
+    except RefundRefused:
+        return RefundState.FAILED
+    return RefundState.PENDING if state == RefundState.UNANSWERED else state
+
+
+async def _send_refund(
+    asked: queries.RefundToSend, *, actor: Principal | None = None, ip: str = "", look_first: bool = False
+) -> RefundState:
+    """Ask the gateway for a refund, the first time or again (the same key and parameters: the gateway replays what
+    it did, or does it now), and record its answer: ``REFUNDED`` (posted), ``PENDING`` (the gateway is working on
+    it), or ``UNANSWERED`` (a timeout or a 5xx: the refund stays pending, holding its amount, and reconciliation
+    asks again). A definite refusal (``GatewayError.is_refusal``) or a refund answered failed holds nothing and
+    raises ``RefundRefused``. ``look_first`` (a retry) looks for the refund the gateway may have made before asking
+    again, so a key the gateway has forgotten (after a day) cannot return the money twice."""
+    gateway = client()
+    try:
+        found = await gateway.find_refund(payment_intent=asked.intent_id, refund_id=asked.uid) if look_first else None
+        result = found or await gateway.create_refund(
+            payment_intent=asked.intent_id,
+            amount=asked.amount_kopecks,
             reason="requested_by_customer",
-            refund_id=uid,
-            idempotency_key=uid,
+            refund_id=asked.uid,
+            idempotency_key=asked.idempotency_key,
         )
     except GatewayError as exc:
-        if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (409, 429):
-            async with atomic():
-                await Refund.update(
-                    {Refund.status: RefundStatus.FAILED, Refund.failure_message: exc.message[:255]}
-                ).where((Refund.id == existing["id"]) & Refund.posted_at.is_null())
-            return RefundState.FAILED
-        log.warning("refund %s not confirmed yet: %s", uid, exc)
-        return RefundState.PENDING
-    declined = result.status in (RefundStatus.FAILED, RefundStatus.CANCELED)  # nothing returned: holds nothing
+        if not exc.is_refusal:
+            log.warning("refund %s not confirmed yet: %s", asked.uid, exc)
+            return RefundState.UNANSWERED
+        await _refund_ended(asked.id, RefundStatus.FAILED, exc.message)
+        raise RefundRefused("gateway", exc.message) from exc
     async with atomic():
         await Refund.update({Refund.gateway_refund_id: result.id}).where(
-            (Refund.id == existing["id"]) & Refund.gateway_refund_id.is_null()
+            (Refund.id == asked.id) & Refund.gateway_refund_id.is_null()
         )
-        if declined:
-            await Refund.update({Refund.status: result.status}).where(
-                (Refund.id == existing["id"]) & Refund.posted_at.is_null()
-            )
+    if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED):  # nothing returned: holds nothing
+        await _refund_ended(asked.id, result.status)
+        raise RefundRefused("gateway", gettext("nothing was returned, the amount may be refunded again"))
     if result.status == "succeeded":
-        await _apply_refund(existing["id"], actor=actor)
+        await _apply_refund(asked.id, actor=actor, ip=ip)
         return RefundState.REFUNDED
-    return RefundState.FAILED if declined else RefundState.PENDING
+    return RefundState.PENDING
+
+
+async def _refund_ended(refund_id: int, status: RefundStatus | str, message: str = "") -> None:
+    """A refund the gateway did not make: it holds nothing from now on (unless it was posted meanwhile)."""
+    async with atomic():
+        await Refund.update({Refund.status: status, Refund.failure_message: message[:255]}).where(
+            (Refund.id == refund_id) & Refund.posted_at.is_null()
+        )
+
+
+async def retry_refunds(limit: int = 50) -> int:
+    """Finish the refunds still pending (reconciliation): one the gateway answered is read back, one it did not is
+    looked up and, if the gateway never made it, sent again with its own key. Returns how many ended."""
+    ended = 0
+    for asked in await queries.pending_refunds_to_check(limit):
+        try:
+            if asked.gateway_refund_id:
+                state = await _sync_refund(asked.gateway_refund_id, asked.uid)
+            else:
+                state = await _send_refund(asked, look_first=True)
+        except RefundRefused:
+            ended += 1
+        except GatewayError as exc:
+            log.warning("refund %s: %s", asked.uid, exc)
+        else:
+            ended += state in (RefundState.REFUNDED, RefundStatus.FAILED, RefundStatus.CANCELED)
+    return ended
 
 
 async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str = "") -> bool:
@@ -1064,10 +1078,7 @@ async def _sync_refund(gateway_refund_id: str, refund_uid: str | None) -> str:
         await _apply_refund(row["id"])
         return "refunded"
     if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED):
-        async with atomic():
-            await Refund.update({Refund.status: result.status}).where(
-                (Refund.id == row["id"]) & Refund.posted_at.is_null()
-            )
+        await _refund_ended(row["id"], result.status)
     return result.status
 
 

@@ -61,6 +61,7 @@ class GatewayError(Exception):
         param: str | None = None,
         payment_intent: dict[str, Any] | None = None,
         request_id: str | None = None,
+        explained: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -71,10 +72,24 @@ class GatewayError(Exception):
         self.param = param
         self.payment_intent = payment_intent
         self.request_id = request_id
+        self.explained = explained  # the answer carried the gateway's error object
 
     @property
     def is_card_error(self) -> bool:
         return self.type == "card_error"
+
+    @property
+    def is_refusal(self) -> bool:
+        """A definite no: a 4xx with the gateway's error object, so nothing was done. No answer, a 5xx, a 4xx
+        without the error object (a proxy's page), 409 and 429 («not now») and an idempotency error (the key was
+        used otherwise, and that request may have run) say nothing of what was done."""
+        return (
+            self.explained
+            and self.status is not None
+            and 400 <= self.status < 500
+            and self.status not in (409, 429)
+            and self.type != "idempotency_error"
+        )
 
     def __str__(self) -> str:
         parts = [f"{self.status or '-'} {self.type}"]
@@ -652,11 +667,17 @@ class GatewayClient:
         except GatewayError as exc:
             if exc.status is None or exc.status < 500:
                 raise
-            page = await self.get("/v1/refunds", {"payment_intent": payment_intent, "limit": 100})
-            for item in page.get("data") or []:
-                if (item.get("metadata") or {}).get("refund_id") == refund_id:
-                    return Refund.of(item)
-            raise
+            found = await self.find_refund(payment_intent=payment_intent, refund_id=refund_id)
+            if found is None:
+                raise
+            return found
+
+    async def find_refund(self, *, payment_intent: str, refund_id: str) -> Refund | None:
+        """The refund the gateway made of ``payment_intent`` for our ``refund_id`` (its metadata), if any."""
+        async for item in self.iterate("/v1/refunds", {"payment_intent": payment_intent}):
+            if (item.get("metadata") or {}).get("refund_id") == refund_id:
+                return Refund.of(item)
+        return None
 
     async def retrieve_refund(self, refund_id: str) -> Refund:
         return Refund.of(await self.get(f"/v1/refunds/{refund_id}"))
@@ -671,8 +692,9 @@ def _body(pairs: list[tuple[str, str]]) -> bytes:
 def _error_of(response: httpx.Response) -> GatewayError:
     try:
         body = response.json().get("error") or {}
-    except ValueError:
+    except (ValueError, AttributeError):
         body = {}
+    explained = isinstance(body, dict) and bool(body)
     if not isinstance(body, dict):
         body = {"message": str(body)}
     return GatewayError(
@@ -684,6 +706,7 @@ def _error_of(response: httpx.Response) -> GatewayError:
         param=body.get("param"),
         payment_intent=body.get("payment_intent"),
         request_id=response.headers.get("request-id"),
+        explained=explained,
     )
 
 

@@ -785,3 +785,31 @@ async def refunds_of(payment_id: int) -> list[RefundView]:
         .limit(100)
     )
     return [from_row(RefundView, r, amount=from_kopecks(r["amount"]), author=r["author"] or "") for r in rows]
+
+
+@dataclass(frozen=True)
+class RefundToSend:
+    """A refund as it is sent to the gateway, the first time and on every retry: the same key and parameters."""
+
+    id: int
+    uid: str
+    idempotency_key: str
+    amount_kopecks: int
+    intent_id: str
+    status: str
+    gateway_refund_id: str | None
+
+
+def _refunds_to_send() -> Any:
+    return Refund.select(*columns_of(Refund, RefundToSend, intent_id=Refund.payment.intent_id))
+
+
+async def refund_to_send(uid: str) -> RefundToSend | None:
+    row = await _refunds_to_send().where(Refund.uid == uid).first()
+    return from_row(RefundToSend, row) if row else None
+
+
+async def pending_refunds_to_check(limit: int = 50) -> list[RefundToSend]:
+    """The refunds the gateway has not finished for us, oldest first (the partial index ``refund_pending``)."""
+    rows = await _refunds_to_send().where(Refund.status == RefundStatus.PENDING).order_by(Refund.id).limit(limit)
+    return [from_row(RefundToSend, r) for r in rows]

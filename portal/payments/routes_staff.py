@@ -195,7 +195,7 @@ class StaffPayments(Controller):
                 form.errors.add("amount", texts.refund_error(exc.reason, exc.message))
         if state is None:
             return await _detail(request, principal, payment, "payments/staff_refund.html", form, 422)
-        flash(request, texts.refund_done(state == actions.RefundState.REFUNDED))
+        flash(request, texts.refund_done(state))
         return see_other(request, f"/staff/payments/{payment.id}")
 
 

@@ -248,6 +248,16 @@ def offers_autopay(state: BatchState, kind: str, earlier_paid_checkouts: int, ha
 # --- refunds ----------------------------------------------------------------------------------------------------
 
 
+class RefundState(StrEnum):
+    """Where a refund stands once asked for (``refund`` by an accountant, ``refund_purpose`` of an order)."""
+
+    NONE = "none"  # nothing was paid, so nothing is returned
+    REFUNDED = "refunded"
+    PENDING = "pending"  # asked for; the gateway's word (or a retry) will finish it
+    UNANSWERED = "unanswered"  # pending, as the gateway did not answer: reconciliation asks it again
+    FAILED = "failed"
+
+
 class RefundProblem(StrEnum):
     NOT_PAID = "not_paid"
     NO_GATEWAY = "no_gateway"  # paid, but without the payment service's reference to refund it through

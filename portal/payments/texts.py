@@ -10,6 +10,7 @@ from portal.payments.rules import MAX_AMOUNT
 from portal.payments.rules import MIN_AMOUNT
 from portal.payments.rules import AmountProblem
 from portal.payments.rules import RefundProblem
+from portal.payments.rules import RefundState
 from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import RefundStatus
@@ -140,10 +141,17 @@ def no_gateway_refund() -> str:
     )
 
 
-def refund_done(refunded: bool) -> str:
-    """What an accountant is told once a refund is asked for: made, or waiting for the payment service."""
-    if refunded:
+def refund_done(state: RefundState) -> str:
+    """What an accountant is told once a refund is asked for: made, waiting for the payment service, or not
+    answered (held as pending and asked again, so it is not to be made a second time)."""
+    if state == RefundState.REFUNDED:
         return gettext("The refund is made and entered in the account's ledger.")
+    if state == RefundState.UNANSWERED:
+        return gettext(
+            "The payment service did not answer. The refund is pending and its amount is held: the portal asks the "
+            "service again and enters the refund in the account's ledger once the service confirms it. Do not make "
+            "it again."
+        )
     return gettext(
         "The payment service is processing the refund; it is entered in the account's ledger once the service "
         "confirms it."

@@ -63,20 +63,6 @@ async def test_a_second_refund_while_the_first_is_pending_is_held_to_what_is_lef
     assert row["refunded_kopecks"] == 40000, "the pending one is posted by its own event, not by this one"
 
 
-async def test_a_failed_refund_frees_its_amount(client, login, household, gateway):
-    payment = await paid(client, login, household, gateway, "1000")
-    gateway.faults(fail_next=50, fail_mode="before")  # the payment service refuses, nothing is returned
-    with pytest.raises(actions.RefundRefused):
-        await refund(gateway, payment, "1000.00", household)
-    failed = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
-    assert failed["status"] == RefundStatus.FAILED
-    gateway.faults(fail_next=0)
-
-    assert await refund(gateway, payment, "1000.00", household) == actions.RefundState.REFUNDED
-    row = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == payment["id"]).first()
-    assert (row["status"], row["refunded_kopecks"]) == ("refunded", 100000)
-
-
 class DecliningGateway(GatewayClient):
     """A payment service that answers a refund at once as failed (Stripe's ``failed``, or ``canceled``): nothing is
     returned, and no later event need come to say so."""

@@ -1,0 +1,180 @@
+"""A refund the payment service did not answer (a timeout, a 5xx) may have been made: it stays pending, holding its
+amount («Возврат в обработке»), and reconciliation asks again with the same key until the service says how it ended.
+Only a definite refusal (a 4xx with the service's error object) fails it at once. Before, it was marked failed and
+its amount offered again, although the service may have returned the money: the second refund returned it twice.
+
+Over real HTTP against the sandbox gateway, its webhooks dropped, so that only reconciliation can finish it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from portal.billing.ledger import balance_of
+from portal.billing.tables import LedgerEntry
+from portal.payments import actions
+from portal.payments.gateway import GatewayClient
+from portal.payments.gateway import GatewayError
+from portal.payments.gateway import _error_of
+from portal.payments.gateway import use_client
+from portal.payments.tables import Payment
+from portal.payments.tables import Refund
+from portal.payments.tables import RefundStatus
+from tests.conftest import _RUN
+from tests.payments.conftest import SECRET
+from tests.payments.test_refund_remainder import _row
+from tests.payments.test_refunds_autopay import paid
+
+NO_ANSWER = "Платёжный сервис не ответил"
+
+
+def gateway_refunds(gateway, intent_id: str) -> list[int]:
+    found = gateway.http.get("/v1/refunds", params={"payment_intent": intent_id}).json()["data"]
+    return [r["amount"] for r in found]
+
+
+async def refunds_in_ledger(account: int) -> int:
+    return await LedgerEntry.count().where((LedgerEntry.account == account) & (LedgerEntry.kind == "refund"))
+
+
+async def ask(staff, payment: dict, amount: str) -> httpx.Response:
+    return await staff.form(
+        f"/staff/payments/{payment['id']}/refund", {"amount": amount, "reason": "Двойная оплата", "confirm": "1"}
+    )
+
+
+@pytest.mark.parametrize("fault", ["timeout", "500"])
+async def test_an_unanswered_refund_stays_pending_and_reconciliation_finishes_it_once(
+    client, new_client, login, household, gateway, fault
+):
+    payment = await paid(client, login, household, gateway, "1000")
+    account = household["accounts"][0]
+    owed = await balance_of(account)
+    staff = new_client()
+    await login(staff, household["accountant"])
+    gateway.faults(drop_webhooks=-1)
+    if fault == "timeout":  # the service makes the refund, its answer comes too late for every try
+        use_client(GatewayClient(gateway.url, SECRET, timeout=0.3, max_retries=1, backoff=0.05))
+        gateway.faults(slow_ms=1500)
+    else:  # the refund is made, then a 500 is saved under its key, and the look-up that follows fails too
+        gateway.faults(fail_next=2, fail_mode="after")
+
+    response = await ask(staff, payment, "600")
+    assert response.status_code == 303, response.text[-2000:]
+    told = await staff.get(response.headers["location"])
+    assert NO_ANSWER in told.text
+    row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.PENDING, "not failed: the service may have made it"
+    listed = await staff.get("/staff/payments")
+    assert "Возврат в обработке" in _row(listed.text, payment["id"])
+    form = await staff.get(f"/staff/payments/{payment['id']}/refund")
+    assert "Не больше 400,00" in form.text.replace("\xa0", " "), "its amount is held, not offered again"
+    assert (await ask(staff, payment, "400,01")).status_code == 422
+
+    gateway.faults(slow_ms=0, fail_next=0)
+    assert await gateway.exclusive(actions.reconcile()) == 1
+    row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.SUCCEEDED
+    done = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == payment["id"]).first()
+    assert (done["status"], done["refunded_kopecks"]) == ("partially_refunded", 60000)
+    assert await balance_of(account) == owed + Decimal("600.00"), "the refund is owed again"
+    assert await gateway.exclusive(actions.reconcile()) == 0
+    assert await refunds_in_ledger(account) == 1
+    assert gateway_refunds(gateway, payment["intent_id"]) == [60000], "returned once"
+
+
+async def test_a_refund_retried_after_the_service_forgot_its_key_is_looked_up_not_made_again(
+    client, new_client, login, household, gateway
+):
+    """The service forgets a key after a day, and the same key then makes a new refund: a retry first looks for the
+    refund made under the portal's id, so a refund that went unanswered for a day is not returned twice."""
+    payment = await paid(client, login, household, gateway, "1000")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    use_client(GatewayClient(gateway.url, SECRET, timeout=0.3, max_retries=1, backoff=0.05))
+    gateway.faults(drop_webhooks=-1, slow_ms=1500)
+    assert NO_ANSWER in (await staff.get((await ask(staff, payment, "400")).headers["location"])).text
+    gateway.faults(slow_ms=0)
+    await asyncio.sleep(1.3)  # the slow answer is saved under its key
+    key = (await Refund.select(Refund.idempotency_key).where(Refund.payment == payment["id"]).first())[
+        "idempotency_key"
+    ]
+    port = urlsplit(gateway.url).port
+    with sqlite3.connect(Path(_RUN) / f"sandbox-{port}" / "gateway.sqlite") as store:  # a day and more later
+        aged = store.execute("UPDATE idempotency SET created = created - 90000 WHERE key = ?", (key,)).rowcount
+    assert aged == 1
+    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert gateway_refunds(gateway, payment["intent_id"]) == [40000], "returned once"
+    row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.SUCCEEDED
+
+
+async def test_a_refund_whose_500_was_saved_before_anything_was_made_is_never_sent_under_another_key(
+    client, new_client, login, household, gateway
+):
+    """The service saved a 500 under the refund's key and made nothing: asked again, it replays the 500. The refund
+    keeps holding its amount (the service forgets the key after a day, and the same key then makes it); it is never
+    sent under a new key, which could return the money twice."""
+    payment = await paid(client, login, household, gateway, "1000")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    gateway.faults(drop_webhooks=-1, fail_next=2, fail_mode="before")
+    response = await ask(staff, payment, "1000")
+    assert NO_ANSWER in (await staff.get(response.headers["location"])).text
+    assert await gateway.exclusive(actions.reconcile()) == 0
+    row = await Refund.select(Refund.status, Refund.idempotency_key).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.PENDING
+    assert gateway_refunds(gateway, payment["intent_id"]) == []
+    assert (await ask(staff, payment, "1")).status_code == 422, "nothing is left to refund while it is pending"
+
+
+async def test_a_definite_refusal_fails_the_refund_at_once_and_frees_its_amount(
+    client, new_client, login, household, gateway
+):
+    """The service answers 400 with its error object (here: 600 of the payment were returned outside the portal, so
+    1000 is more than is left): nothing was made, the accountant reads why, and the amount may be refunded again."""
+    payment = await paid(client, login, household, gateway, "1000")
+    outside = gateway.http.post(
+        "/v1/refunds",
+        data={"payment_intent": payment["intent_id"], "amount": "60000"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert outside.status_code == 200
+    staff = new_client()
+    await login(staff, household["accountant"])
+    refused = await ask(staff, payment, "1000")
+    assert refused.status_code == 422 and "Платёжный сервис отказал в возврате" in refused.text
+    row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.FAILED
+    assert (await ask(staff, payment, "400")).status_code == 303
+    assert gateway_refunds(gateway, payment["intent_id"]) == [40000, 60000]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "refusal"),
+    [
+        (400, {"error": {"type": "invalid_request_error", "code": "amount_too_large", "message": "Too large"}}, True),
+        (402, {"error": {"type": "card_error", "message": "Declined"}}, True),
+        (404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}, True),
+        (400, {"error": {"type": "idempotency_error", "message": "Keys for idempotent requests..."}}, False),
+        (409, {"error": {"type": "invalid_request_error", "code": "idempotency_key_in_use", "message": "."}}, False),
+        (429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "."}}, False),
+        (404, "<html>Not Found</html>", False),  # a proxy's page, not the service's answer
+        (500, {"error": {"type": "api_error", "message": "An unknown error occurred."}}, False),
+        (503, {"error": {"type": "api_error", "message": "Unavailable"}}, False),
+    ],
+)
+def test_only_a_4xx_with_the_services_error_object_is_a_refusal(status, body, refusal):
+    answer = httpx.Response(status, text=body) if isinstance(body, str) else httpx.Response(status, json=body)
+    assert _error_of(answer).is_refusal is refusal
+
+
+def test_no_answer_at_all_is_no_refusal():
+    assert not GatewayError("The payment service did not answer.", type="api_connection_error").is_refusal
