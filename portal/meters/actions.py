@@ -104,12 +104,13 @@ async def enter_readings(
     now: datetime,
     window: rules.Window,
     confirmed: set[int] | None = None,
+    ip: str = "",
 ) -> Passed:
     """The call centre passes readings a resident dictated (source "phone"; the operator is kept as the one who
     entered them, and the audit log has the call)."""
     period = rules.period_of_reading(today, window)
     meters = {m.id: m for m in await queries.meters_of([account_id], period)}
-    passed = await _pass(meters, wanted, confirmed or set(), {}, period, today, now, Source.PHONE, operator)
+    passed = await _pass(meters, wanted, confirmed or set(), {}, period, today, now, Source.PHONE, operator, ip=ip)
     return passed
 
 
@@ -123,6 +124,8 @@ async def _pass(
     now: datetime,
     source: Source,
     who: Principal,
+    *,
+    ip: str = "",
 ) -> Passed:
     checks = rules.check_submission(meters, wanted, today=today, period=period, confirmed=confirmed)
     refusals = [
@@ -181,7 +184,9 @@ async def _pass(
                 str(meter_id): {str(z): str(wanted[meter_id][z]) for z in zones} for meter_id, zones in checks.items()
             }
             account = next(iter(meters.values())).account_id if meters else None
-            await audit.record(who, "meters.readings.phone", "personal_account", account, {"readings": entered})
+            await audit.record(
+                who, "meters.readings.phone", "personal_account", account, {"readings": entered}, ip, now=now
+            )
     return result
 
 
@@ -233,7 +238,9 @@ def _group(reading: queries.StaffReading) -> Any:
     return (MeterReading.meter == reading.meter_id) & (MeterReading.period == reading.period)
 
 
-async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now: datetime) -> list[Refusal]:
+async def accept_reading(
+    actor: Principal, reading: queries.StaffReading, *, now: datetime, ip: str = ""
+) -> list[Refusal]:
     """Staff accept an implausible jump as it was passed. A reading passed after it was counted from the reading
     before (one awaiting review is no previous reading): its consumption is counted again from the accepted one,
     and a later value below it (not a rollover) refuses the acceptance — correct or reject it instead."""
@@ -265,7 +272,7 @@ async def accept_reading(actor: Principal, reading: queries.StaffReading, *, now
             }
         ).where(_group(reading))
         changes = {"period": reading.period, **_after_export(exported)}
-        await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, changes)
+        await audit.record(actor, "meters.reading.accept", "meter_reading", reading.id, changes, ip, now=now)
     return []
 
 
@@ -288,7 +295,13 @@ def _after_export(exported: datetime | None) -> dict[str, Any]:
 
 
 async def correct_reading(
-    actor: Principal, reading: queries.StaffReading, values: Mapping[int, Decimal], note: str, *, now: datetime
+    actor: Principal,
+    reading: queries.StaffReading,
+    values: Mapping[int, Decimal],
+    note: str,
+    *,
+    now: datetime,
+    ip: str = "",
 ) -> list[Refusal]:
     """Staff correct the value (a wrong digit the photo shows, say) with a reason; the new value passes the same
     checks against the previous reading. The resident is told."""
@@ -333,7 +346,7 @@ async def correct_reading(
         if recounted:  # the next reading's consumption, counted again from the corrected value
             changes["following"] = {str(following[z][0]): str(c.consumption) for z, c in recounted.items()}
         changes.update(note=note, **_after_export(exported))
-        await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, changes)
+        await audit.record(actor, "meters.reading.correct", "meter_reading", reading.id, changes, ip, now=now)
         old, new = _kept(reading.values), _kept(values)
         context = {**_reading_context(reading), "old": old, "new": new, "decimals": facts.decimals, "reason": note}
         await _tell_account(
@@ -342,7 +355,9 @@ async def correct_reading(
     return []
 
 
-async def reject_reading(actor: Principal, reading: queries.StaffReading, note: str, *, now: datetime) -> None:
+async def reject_reading(
+    actor: Principal, reading: queries.StaffReading, note: str, *, now: datetime, ip: str = ""
+) -> None:
     """Staff reject a reading (the photo shows another value, a neighbour's meter …): it is not used or exported;
     the resident is told why and asked to pass it again. A reading passed after it is counted again from the one
     before (its consumption unknown when there is none, or when it is lower)."""
@@ -375,7 +390,7 @@ async def reject_reading(actor: Principal, reading: queries.StaffReading, note: 
             }
         ).where(_group(reading))
         changes = {"note": note, **_after_export(exported)}
-        await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, changes)
+        await audit.record(actor, "meters.reading.reject", "meter_reading", reading.id, changes, ip, now=now)
         context = {
             **_reading_context(reading),
             "value": _kept(reading.values),
@@ -512,7 +527,7 @@ async def _remind(
 
 
 async def exported_rows(
-    actor: Principal, period: date, house: int | None, houses: list[int] | None, *, now: datetime
+    actor: Principal, period: date, house: int | None, houses: list[int] | None, *, now: datetime, ip: str = ""
 ) -> AsyncIterator[queries.ExportRow]:
     """The export's lines (``queries.export_rows``); once every line is read, the export is kept — the month, each
     house it covered (None: every house) — and the marks of readings to recount it carried are cleared."""
@@ -531,7 +546,9 @@ async def exported_rows(
             )
         )
         await _clear_recount(period, houses, now, carried)
-        await audit.record(actor, "meters.export", "meter_export", None, {"period": period, "houses": houses})
+        await audit.record(
+            actor, "meters.export", "meter_export", None, {"period": period, "houses": houses}, ip, now=now
+        )
 
 
 async def _clear_recount(period: date, houses: list[int] | None, before: datetime, carried: set[int]) -> None:
@@ -554,11 +571,13 @@ async def _clear_recount(period: date, houses: list[int] | None, before: datetim
 # --- meters (staff) --------------------------------------------------------------------------------------------
 
 
-async def create_meter(actor: Principal, account_id: int, values: Mapping[str, Any], *, now: datetime) -> int:
+async def create_meter(
+    actor: Principal, account_id: int, values: Mapping[str, Any], *, now: datetime, ip: str = ""
+) -> int:
     async with atomic():
         meter = Meter(account=account_id, **_meter_values(values), created_at=now, updated_at=now)
         await meter.save()
-        await audit.record(actor, "meters.meter.create", "meter", meter.id, audit.diff({}, _plain(values)))
+        await audit.record(actor, "meters.meter.create", "meter", meter.id, audit.diff({}, _plain(values)), ip, now=now)
     return meter.id
 
 
@@ -572,7 +591,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def update_meter(
-    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime
+    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime, ip: str = ""
 ) -> None:
     """Save the meter card. Marking it failed dates the failure (п. 81(12)); removed, the removal."""
     before = meter.as_values()
@@ -595,11 +614,17 @@ async def update_meter(
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, stood, update, today):
             await kept.save()
-        await audit.record(actor, "meters.meter.update", "meter", meter.id, changes)
+        await audit.record(actor, "meters.meter.update", "meter", meter.id, changes, ip, now=now)
 
 
 async def record_verification(
-    actor: Principal, meter: queries.StaffMeter, *, verified_on: date, next_verification: date, now: datetime
+    actor: Principal,
+    meter: queries.StaffMeter,
+    *,
+    verified_on: date,
+    next_verification: date,
+    now: datetime,
+    ip: str = "",
 ) -> None:
     """A verification recorded from the technician's paper, days after it was done: it counts from ``verified_on``
     (§4.2), so the meter's history dates the new verification date from that day, and an export of a month since
@@ -617,7 +642,7 @@ async def record_verification(
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, stood, update, verified_on):
             await kept.save()
-        await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes)
+        await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes, ip, now=now)
 
 
 STANDING = ("next_verification", "failed_on", "status")
@@ -635,7 +660,7 @@ def _verification_change(
 
 
 async def replace_meter(
-    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime
+    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime, ip: str = ""
 ) -> int:
     """A new meter takes the old one's place on the account: the old one is marked replaced (its readings stay
     in the history and count for the new one's usual consumption)."""
@@ -647,18 +672,22 @@ async def replace_meter(
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, {n: getattr(meter, n) for n in STANDING}, update, today):
             await kept.save()
-        await audit.record(actor, "meters.meter.replace", "meter", meter.id, {"replaced_by": new.id, **_plain(values)})
+        await audit.record(
+            actor, "meters.meter.replace", "meter", meter.id, {"replaced_by": new.id, **_plain(values)}, ip, now=now
+        )
     return new.id
 
 
 # --- house meters (ОДПУ) -----------------------------------------------------------------------------------------
 
 
-async def create_house_meter(actor: Principal, house_id: int, values: Mapping[str, Any], *, now: datetime) -> int:
+async def create_house_meter(
+    actor: Principal, house_id: int, values: Mapping[str, Any], *, now: datetime, ip: str = ""
+) -> int:
     async with atomic():
         meter = HouseMeter(house=house_id, **_meter_values(values), created_at=now, updated_at=now)
         await meter.save()
-        await audit.record(actor, "meters.house_meter.create", "house_meter", meter.id, _plain(values))
+        await audit.record(actor, "meters.house_meter.create", "house_meter", meter.id, _plain(values), ip, now=now)
     return meter.id
 
 
@@ -671,6 +700,7 @@ async def enter_house_readings(
     today: date,
     now: datetime,
     confirmed: set[int] | None = None,
+    ip: str = "",
 ) -> list[Refusal]:
     """The month's readings of a house's meters, entered by staff: the same checks as a flat's meter (a jump is
     not flagged: staff enter what they read); a register already entered for the period is corrected."""
@@ -696,7 +726,9 @@ async def enter_house_readings(
                     await HouseReading.insert(HouseReading(meter=meter_id, zone=zone, period=period, **row))
         entered = {str(m): {str(z): str(wanted[m][z]) for z in zones} for m, zones in checks.items()}
         house = next(iter(meters.values())).house_id
-        await audit.record(actor, "meters.house_readings.enter", "house", house, {"period": period, **entered})
+        await audit.record(
+            actor, "meters.house_readings.enter", "house", house, {"period": period, **entered}, ip, now=now
+        )
     return []
 
 

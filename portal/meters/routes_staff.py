@@ -30,6 +30,7 @@ from portal.core.import_pages import table_words
 from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.threads import written
 from portal.core.web import FormData
@@ -159,7 +160,7 @@ class StaffMeters(Controller):
 
     @post("/readings/{reading_id:int}/accept", name="meters:accept", opt=WRITERS, status_code=200)
     async def accept(self, request: Request, principal: Caller, reading: LoadedReading) -> Answer:
-        if await actions.accept_reading(principal, reading, now=clock.now()):
+        if await actions.accept_reading(principal, reading, now=clock.now(), ip=client_ip(request)):
             form = forms.ReviewForm()
             form.errors.general.append(
                 gettext("A later reading is lower: this one cannot be accepted as it is. Correct or reject it.")
@@ -171,7 +172,9 @@ class StaffMeters(Controller):
     async def correct(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
         form = forms.read_review(data, len(reading.values), values=True, note_required=True)
         if not form.errors:
-            refusals = await actions.correct_reading(principal, reading, form.values, form.note, now=clock.now())
+            refusals = await actions.correct_reading(
+                principal, reading, form.values, form.note, now=clock.now(), ip=client_ip(request)
+            )
             for r in refusals:
                 message = words.error_message(r.error, reading.facts.last.get(r.zone), reading.facts.digits)
                 form.errors.add(f"z{r.zone}", message)
@@ -185,7 +188,7 @@ class StaffMeters(Controller):
         form = forms.read_review(data, len(reading.values), values=False, note_required=True, note_field="reason")
         if form.errors:
             return _reading_page(request, principal, reading, form, status_code=422)
-        await actions.reject_reading(principal, reading, form.note, now=clock.now())
+        await actions.reject_reading(principal, reading, form.note, now=clock.now(), ip=client_ip(request))
         deliver_soon()
         return _told(
             request, gettext("The reading is rejected; the resident is asked to pass it again."), _next_review(request)
@@ -195,7 +198,7 @@ class StaffMeters(Controller):
     async def export_csv(self, request: Request, principal: Caller) -> Stream:
         f = await _export_filter(request, principal)
         houses = _export_houses(principal, f.house)
-        rows = actions.exported_rows(principal, f.period, f.house, houses, now=clock.now())
+        rows = actions.exported_rows(principal, f.period, f.house, houses, now=clock.now(), ip=client_ip(request))
         return Stream(
             export.csv_chunks(rows),
             media_type="text/csv",
@@ -206,7 +209,9 @@ class StaffMeters(Controller):
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         f = await _export_filter(request, principal)
         recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
-        rows = actions.exported_rows(principal, f.period, f.house, _export_houses(principal, f.house), now=clock.now())
+        rows = actions.exported_rows(
+            principal, f.period, f.house, _export_houses(principal, f.house), now=clock.now(), ip=client_ip(request)
+        )
         content = await export.xlsx_bytes(rows, recalculations)
         disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
         return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
@@ -243,7 +248,7 @@ class StaffMeters(Controller):
         if not form.errors:
             passed = await actions.enter_readings(
                 principal, account.id, form.values, today=clock.today_local(), now=clock.now(),
-                window=reminders.window(), confirmed=form.confirmed,
+                window=reminders.window(), confirmed=form.confirmed, ip=client_ip(request),
             )  # fmt: skip
             refusal_messages(meters, passed, form)
         if form.errors:
@@ -267,7 +272,7 @@ class StaffMeters(Controller):
         account = _chosen_account(data, accounts, form)
         if form.errors or account is None:
             return await _premise_page(request, premise, form, status_code=422)
-        meter_id = await actions.create_meter(principal, account, form.values, now=clock.now())
+        meter_id = await actions.create_meter(principal, account, form.values, now=clock.now(), ip=client_ip(request))
         return _told(request, gettext("The meter is added."), f"/staff/meters/meter/{meter_id}")
 
     @get("/meter/{meter_id:int}", name="meters:meter")
@@ -279,7 +284,9 @@ class StaffMeters(Controller):
         form = forms.read_meter(data)
         if form.errors:
             return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
-        await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now())
+        await actions.update_meter(
+            principal, meter, form.values, today=clock.today_local(), now=clock.now(), ip=client_ip(request)
+        )
         return _told(request, gettext("The meter is saved."), f"/staff/meters/meter/{meter.id}")
 
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
@@ -291,7 +298,12 @@ class StaffMeters(Controller):
             card = forms.MeterForm(typed=_typed(meter))
             return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422)
         await actions.record_verification(
-            principal, meter, verified_on=form.verified_on, next_verification=form.next_verification, now=clock.now()
+            principal,
+            meter,
+            verified_on=form.verified_on,
+            next_verification=form.next_verification,
+            now=clock.now(),
+            ip=client_ip(request),
         )
         return _told(request, gettext("The verification is recorded."), f"/staff/meters/meter/{meter.id}")
 
@@ -301,7 +313,9 @@ class StaffMeters(Controller):
         if new.errors:
             current = forms.MeterForm(typed=_typed(meter))
             return await _meter_page(request, principal, meter, current, new, status_code=422)
-        new_id = await actions.replace_meter(principal, meter, new.values, today=clock.today_local(), now=clock.now())
+        new_id = await actions.replace_meter(
+            principal, meter, new.values, today=clock.today_local(), now=clock.now(), ip=client_ip(request)
+        )
         return _told(
             request,
             gettext("The meter is replaced; the new one takes the readings from now on."),
@@ -327,7 +341,14 @@ class StaffMeters(Controller):
         checked_beside(list(meters.values()), form, period)
         if not form.errors:
             refusals = await actions.enter_house_readings(
-                principal, meters, form.values, period=period, today=today, now=clock.now(), confirmed=form.confirmed
+                principal,
+                meters,
+                form.values,
+                period=period,
+                today=today,
+                now=clock.now(),
+                confirmed=form.confirmed,
+                ip=client_ip(request),
             )
             refusal_messages(list(meters.values()), actions.Passed(refusals=refusals), form)
         if form.errors:
@@ -339,7 +360,7 @@ class StaffMeters(Controller):
         form = forms.read_meter(data, with_status=False)
         if form.errors:
             return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
-        await actions.create_house_meter(principal, house.id, form.values, now=clock.now())
+        await actions.create_house_meter(principal, house.id, form.values, now=clock.now(), ip=client_ip(request))
         return _told(request, gettext("The house meter is added."), f"/staff/meters/houses/{house.id}")
 
 

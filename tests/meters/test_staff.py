@@ -34,6 +34,7 @@ from tests.meanwhile import slowed
 from tests.meters.conftest import NOV
 from tests.meters.conftest import add_meter
 from tests.meters.conftest import staff_principal
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 LIMITS = tabular.Limits(rows=1000)
 
@@ -63,6 +64,14 @@ async def period(db: Any, make_account: Any) -> dict[str, Any]:
     await reading(hot, "70", review=Review.REJECTED)
     await reading(meters[other.account], "12")
     return {"first": first, "other": other, "meters": meters, "hot": hot}
+
+
+async def _addresses() -> set[str]:
+    """The addresses the test's audit rows were written from: staff act from the test client's, as every staff
+    write keeps the address it came from (none read «IP: —»)."""
+    from portal.core.tables import AuditEvent
+
+    return {e["ip"] for e in await AuditEvent.select(AuditEvent.ip)}
 
 
 def manager_of(data: dict[str, Any], user: int = 1) -> Any:
@@ -436,6 +445,7 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     client.cookies.set("lang", "en")
     english = (await client.get("/staff/meters/export.csv?period=2026-11")).content
     assert english == as_csv.content and b";" in english.splitlines()[1]
+    assert await _addresses() == {CLIENT_IP}  # an export is kept in the log too
 
 
 async def test_the_xlsx_keeps_account_numbers_as_text_and_exports_the_house_chosen(
@@ -580,6 +590,9 @@ async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(clie
     ] == Review.ACCEPTED
     refused = await client.form(f"/staff/meters/readings/{reading}/reject", {"reason": ""})
     assert refused.status_code == 422  # a rejection says why
+    rejected = await client.form(f"/staff/meters/readings/{reading}/reject", {"reason": "На фото другой счётчик"})
+    assert rejected.status_code == 303
+    assert await _addresses() == {CLIENT_IP}
 
 
 async def test_accepting_a_reading_a_later_one_is_below_says_so_on_its_page(client, login, make_user, period):
@@ -638,6 +651,7 @@ async def test_the_call_centre_finds_the_account_and_enters_readings(client, log
     assert entered.status_code == 303
     row = await MeterReading.select().where(MeterReading.meter == meter).first()
     assert (D(row["value"]), row["source"]) == (D("7.5"), "phone")
+    assert await _addresses() == {CLIENT_IP}
 
 
 async def test_a_manager_adds_edits_and_replaces_a_meter_of_a_premise(client, login, make_user, period):
@@ -663,6 +677,7 @@ async def test_a_manager_adds_edits_and_replaces_a_meter_of_a_premise(client, lo
     # Each change of the card keeps what stood before it: in use, then failed (the export of a month before reads it).
     kept = VerificationChange.select(VerificationChange.status).where(VerificationChange.meter == meter["id"])
     assert [r["status"] for r in await kept.order_by(VerificationChange.id)] == ["active", "failed"]
+    assert await _addresses() == {CLIENT_IP}
 
 
 async def test_the_meter_card_records_a_verification_on_the_day_it_was_done(client, login, make_user, period):
@@ -694,6 +709,7 @@ async def test_the_meter_card_records_a_verification_on_the_day_it_was_done(clie
     assert [k["changed_on"] for k in kept] == [date(2025, 11, 20)]
     again = await client.form(path, {"verified_on": "2025-11-19", "next_verification": "2031-11-19"})
     assert again.status_code == 422 and "Предыдущая поверка была 20 ноября 2025:" in again.text
+    assert await _addresses() == {CLIENT_IP}
 
 
 async def test_house_meters_take_the_months_readings_from_staff(client, login, make_user, period):
@@ -718,6 +734,7 @@ async def test_house_meters_take_the_months_readings_from_staff(client, login, m
     assert saved.status_code == 303
     rows = await HouseReading.select().where(HouseReading.meter == meter.id).order_by(HouseReading.period)
     assert [D(r["value"]) for r in rows] == [D("1000"), D("1120.5")] and D(rows[1]["consumption"]) == D("120.5")
+    assert await _addresses() == {CLIENT_IP}
 
 
 async def test_house_meters_follow_the_configured_window(client, login, make_user, period):
