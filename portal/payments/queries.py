@@ -716,11 +716,12 @@ async def staff_payments(principal: Principal, f: StaffFilter, page: PageRequest
 
 
 async def staff_payments_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[PaymentView]:
-    """Every payment the filter finds in the user's houses, in the order of the list on the screen."""
+    """Every payment the filter finds in the user's houses, in the order of the list on the screen, with what its
+    pending refunds hold (one more query a batch)."""
     now = clock.now()
     found: list[PaymentView] = []
     async for rows in newest_batches(Payment, _columns(with_address=True), _staff_where(principal, f), limit):
-        found.extend(_view(r, now) for r in rows)
+        found.extend(await with_pending_refunds([_view(r, now) for r in rows]))
     return found
 
 

@@ -58,6 +58,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Address"), lambda r: r.address),
     (lazy("Amount"), lambda r: Money.of(r.amount)),
     (lazy("Refunded"), lambda r: Money.of(r.refunded)),
+    (lazy("Refund pending"), lambda r: Money.of(r.refund_pending)),
     (lazy("Status"), lambda r: texts.status_label(r.status)),
     (lazy("Kind"), lambda r: texts.kind_label(r.kind)),
 )

@@ -5,11 +5,14 @@ for on top of it, and the staff list did not show it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from portal.accounts.principal import load_principal_for
 from portal.payments import actions
@@ -136,3 +139,33 @@ async def test_the_staff_pages_show_a_pending_refund_and_offer_only_what_is_left
 def _row(html: str, payment_id: int) -> str:
     start = html.index(f'href="/staff/payments/{payment_id}"')
     return html[start : html.index("</tr>", start)]
+
+
+async def test_the_exports_say_what_is_refunded_and_what_is_pending_refund_as_the_page_does(
+    client, new_client, login, household, gateway
+):
+    """The exports had the refunded amount only: a payment with a refund in the payment service's hands read as
+    wholly kept, while the page marks it «Возврат в обработке» and offers only what is left."""
+    payment = await paid(client, login, household, gateway, "1000")
+    assert await refund(gateway, payment, "300.00", household) == actions.RefundState.REFUNDED
+    await pending(payment, 20000, household["accountant"])
+    await paid(client, login, household, gateway, "500")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    assert "Возврат в обработке" in _row((await staff.get("/staff/payments")).text, payment["id"])
+
+    text = (await staff.get("/staff/payments/export.csv")).text.lstrip("\ufeff")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header = lines[0]
+    refunded, held = header.index("Возвращён"), header.index("Возврат в обработке")
+    by_id = {int(line[0]): line for line in lines[1:]}
+    assert (by_id[payment["id"]][refunded], by_id[payment["id"]][held]) == ("300,00", "200,00")
+    assert {line[held] for number, line in by_id.items() if number != payment["id"]} == {"0,00"}
+
+    staff.cookies.set("lang", "en")
+    sheet = load_workbook(io.BytesIO((await staff.get("/staff/payments/export.xlsx")).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    refunded, held = rows[0].index("Refunded"), rows[0].index("Refund pending")
+    mine = next(r for r in rows[1:] if r[0] == payment["id"])
+    assert (mine[refunded], mine[held]) == (300, 200)
+    assert sheet.cell(row=rows.index(mine) + 1, column=held + 1).number_format == "#,##0.00"
