@@ -41,6 +41,9 @@ def test_every_chart_of_the_dashboard_has_its_table(page: Page, live_server: str
 
     # The page fits the screen: no sideways scrolling of the whole page.
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    # Each headline figure fits its tile (a sum of tens of millions ran past the tile's edge at 1280 px).
+    for figure in page.locator(".analytics-kpis .balance").all():
+        assert figure.evaluate("e => e.scrollWidth <= e.clientWidth"), figure.inner_text()
 
     # A month's autopay count leads to the payments list filtered to that channel and month.
     link = page.locator("section[aria-labelledby='autopay-title'] tbody a").last
