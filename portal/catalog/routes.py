@@ -35,6 +35,7 @@ from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import PriceKind
 from portal.core import clock
 from portal.core import storage
+from portal.core.head import is_head
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
@@ -368,7 +369,9 @@ class ResidentOrders(Controller):
         """Back from the gateway's success page (a GET): the payment takes what the gateway says of it now, nothing
         more. Being processed (the bank's word awaited): the order's page says so. The gateway not reached (nothing
         recorded): the payment is being checked, here and on the order's page, with neither «Pay» nor «Cancel the
-        order», and «Refresh» asks again."""
+        order», and «Refresh» asks again. A HEAD (a link checker's, a preview's) records nothing and tells nothing."""
+        if is_head(request):
+            return Redirect(path=f"/services/orders/{order.id}", status_code=303)
         status = found(await actions.come_back(principal, session_id[:80]))
         unknown = status == PaymentStatus.PENDING and order.payment and order.payment.stored_status != status
         _mark_checking(request, order.id, session_id if unknown else None)
@@ -380,10 +383,12 @@ class ResidentOrders(Controller):
                       checking=_checking(request, shown), **texts.words())  # fmt: skip
 
     @get("/{order_id:int}/pay-cancel", name="catalog:pay_left")
-    async def pay_left(self, order: LoadedOrder) -> Response[Any]:
+    async def pay_left(self, request: Request, order: LoadedOrder) -> Response[Any]:
         """The gateway's «cancel and return» (a link, so a GET; also a prefetcher's or a crawler's): it closes
-        nothing and leads to the order's page, where «Cancel the payment» is a button."""
-        await actions.payment_left(order)
+        nothing and leads to the order's page, where «Cancel the payment» is a button. A HEAD asks the gateway
+        nothing."""
+        if not is_head(request):
+            await actions.payment_left(order)
         return Redirect(path=f"/services/orders/{order.id}", status_code=303)
 
     @post("/{order_id:int}/pay-cancel", name="catalog:pay_cancel", status_code=200)

@@ -24,6 +24,7 @@ from portal.accounts.notify import mails_reach
 from portal.accounts.queries import accounts_of_user
 from portal.billing import ledger
 from portal.core import clock
+from portal.core.head import is_head
 from portal.core.i18n import gettext
 from portal.core.pagination import Paging
 from portal.core.parse import parse_id
@@ -34,6 +35,7 @@ from portal.core.web import FormErrors
 from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.core.web import to_gateway
@@ -159,6 +161,8 @@ class ResidentPay(Controller):
     async def back(
         self, request: Request, principal: NamedDependency[Principal], session_id: FromQuery[str] = ""
     ) -> Template:
+        if is_head(request):  # a link checker's or a preview's: the page as recorded, the gateway not asked
+            return await _status_page(request, principal, found(await queries.batch_of_session(principal, session_id)))
         returned = await actions.return_from_checkout(principal, session_id)
         if returned is None:
             raise NotFoundException()
@@ -171,14 +175,16 @@ class ResidentPay(Controller):
     ) -> Response[Any]:
         """The gateway's «cancel and return» (a plain link, so a GET): it closes nothing. The payment's page here says
         how the checkout stands (what the gateway already knows, a declined card say, is recorded first) and offers
-        «continue» and «cancel» as buttons; a checkout left open closes by itself at its time."""
+        «continue» and «cancel» as buttons; a checkout left open closes by itself at its time. A HEAD (a link
+        checker's, a preview's) asks the gateway nothing."""
         rows = await queries.batch_for(principal, payment)
         if not rows:
             raise NotFoundException()
-        try:
-            await actions.refresh_checkout(rows[0].batch)
-        except GatewayError as exc:  # the webhook or reconciliation brings it later
-            log.warning("checkout %s not refreshed on return: %s", rows[0].batch, exc)
+        if not is_head(request):
+            try:
+                await actions.refresh_checkout(rows[0].batch)
+            except GatewayError as exc:  # the webhook or reconciliation brings it later
+                log.warning("checkout %s not refreshed on return: %s", rows[0].batch, exc)
         return Redirect(path=f"/payments/{rows[0].id}", status_code=303)
 
 
@@ -374,6 +380,10 @@ class ResidentAutopay(Controller):
     async def card_return(
         self, request: Request, principal: NamedDependency[Principal], session_id: FromQuery[str] = ""
     ) -> Response[Any]:
+        """Back from the gateway's card page: the card is recorded (once) and the payer told. A HEAD (a link checker's,
+        a preview's) neither asks the gateway nor takes the payer's «Карта сохранена»."""
+        if is_head(request):
+            return Redirect(path="/autopay", status_code=303)
         try:
             result = await actions.save_card_from_setup(session_id, principal.user_id) if session_id else "unknown"
         except GatewayError:

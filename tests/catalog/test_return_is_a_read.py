@@ -63,3 +63,27 @@ async def test_the_return_address_of_an_order_not_paid_records_nothing(client, l
 
     assert await _statuses() == ["open"]
     gateway.faults(fail_next=0)
+
+
+async def test_a_head_on_the_order_return_addresses_records_nothing_and_tells_nothing(
+    client, login, household, shop, gateway
+):
+    """Link checkers, previews and prefetchers ask with HEAD, which runs the page's GET: the order's return from the
+    gateway and its «cancel and return» recorded the payment and took the «Оплата получена» meant for the payer."""
+    order_id = await _plumber_ordered(client, login, household, shop)
+    order_page = f"/services/orders/{order_id}"
+    checkout = (await client.form(f"{order_page}/pay")).headers["location"]
+    gateway.faults(reorder=True)  # the webhooks are held
+    paid = urlsplit((await gateway.pay(checkout, "4242424242424242")).headers["location"])
+    back = f"{paid.path}?{paid.query}"
+
+    for path in (f"{order_page}/pay-cancel", back):
+        head = await client.head(path)
+        assert head.status_code == 303 and head.headers["location"] == order_page, path
+        assert await _statuses() == ["open"], path
+    page = (await client.get(order_page)).text
+    assert "Оплата получена" not in page and CHECKING not in page
+
+    assert (await client.get(back)).status_code == 303
+    assert await _statuses() == ["succeeded"]
+    assert "Оплата получена. Заказ передан диспетчеру." in (await client.get(order_page)).text

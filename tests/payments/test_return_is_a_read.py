@@ -10,8 +10,11 @@ from decimal import Decimal
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.payments.tables import Payment
+from portal.payments.tables import PaymentMethod
 from tests.payments.test_pay_flow import _path
 from tests.payments.test_pay_flow import start
+
+SAVED = "Карта сохранена. Теперь включите автоплатёж для лицевого счёта."
 
 
 async def _statuses(account: int) -> list[str]:
@@ -73,3 +76,46 @@ async def test_the_return_shows_processing_without_recording_it_while_the_gatewa
     fragment = await client.get(back, headers={"HX-Request": "true"})
     assert "Платёж получен" in fragment.text and "every 2s" not in fragment.text and "<html" not in fragment.text
     assert await _statuses(a) == ["succeeded"] and await _credits(a) == 1
+
+
+async def test_a_head_on_the_return_addresses_asks_the_gateway_nothing_and_records_nothing(
+    client, login, household, gateway
+):
+    """Link checkers, previews and prefetchers ask with HEAD, which runs the page's GET: the return from the gateway's
+    success page and its «cancel and return» asked the gateway and recorded the payment it took. A HEAD answers as
+    the page stands and leaves the recording to the payer's own return (or the webhook)."""
+    a = household["accounts"][0]
+    url = await start(client, login, household, {a: "3540.00"})
+    gateway.faults(reorder=True)  # the webhooks are held
+    back = _path((await gateway.pay(url, "4242424242424242")).headers["location"])
+    payment = await Payment.select(Payment.batch).where(Payment.account == a).first()
+
+    for path, status in ((f"/pay/cancel?payment={payment['batch']}", 303), (back, 200)):
+        head = await client.head(path)
+        assert head.status_code == status and head.content == b"", path
+        assert await _statuses(a) == ["open"] and await _credits(a) == 0, path
+    assert head.headers["content-type"].startswith("text/html")  # the payment's page as recorded
+    assert (await client.head("/pay/return?session_id=cs_unknown")).status_code == 404
+
+    page = await client.get(back)
+    assert "Платёж получен" in page.text
+    assert await _statuses(a) == ["succeeded"] and await _credits(a) == 1
+
+
+async def test_a_head_on_the_card_return_leaves_the_card_and_its_message_to_the_payer(
+    client, login, household, gateway
+):
+    """A HEAD on the card's return saved the card and took its «Карта сохранена»: the payer, back a moment later,
+    was not told. Now the payer's own return saves it and says so."""
+    await login(client, household["resident"])
+    setup = await client.form("/autopay/cards")
+    gateway.faults(reorder=True)  # the webhook that would save the card is held
+    back = _path((await gateway.pay(setup.headers["location"], "4242424242424242")).headers["location"])
+
+    head = await client.head(back)
+    assert head.status_code == 303 and head.headers["location"] == "/autopay"
+    assert await PaymentMethod.count() == 0
+    assert SAVED not in (await client.get("/autopay")).text
+
+    assert (await client.get(back)).status_code == 303
+    assert SAVED in (await client.get("/autopay")).text and await PaymentMethod.count() == 1
