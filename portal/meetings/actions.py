@@ -60,7 +60,7 @@ def _link(path: str) -> str:
 # --- preparing a meeting (staff) -----------------------------------------------------------------------------------
 
 
-async def create_meeting(principal: Principal, values: dict[str, Any]) -> int:
+async def create_meeting(principal: Principal, values: dict[str, Any], *, ip: str = "") -> int:
     """A draft meeting of a house the staff member works with."""
     if not principal.may_see_house(values["house"]):
         raise Refused(gettext("You do not work with this house."))
@@ -76,7 +76,7 @@ async def create_meeting(principal: Principal, values: dict[str, Any]) -> int:
     )
     async with atomic():
         await meeting.save()
-        await record(principal, "meeting.create", "meeting", meeting.id, {k: str(v) for k, v in values.items()})
+        await record(principal, "meeting.create", "meeting", meeting.id, {k: str(v) for k, v in values.items()}, ip)
     return meeting.id
 
 
@@ -85,7 +85,9 @@ def draft_only(meeting: queries.MeetingView) -> None:
         raise Refused(gettext("The meeting is announced: its agenda and dates can no longer change."))
 
 
-async def update_draft(principal: Principal, meeting: queries.MeetingView, values: dict[str, Any]) -> None:
+async def update_draft(
+    principal: Principal, meeting: queries.MeetingView, values: dict[str, Any], *, ip: str = ""
+) -> None:
     """A draft's details and dates, changed before it is announced (its house stays); each question's threshold is
     the one the law in force on the new first day sets for its subject."""
     draft_only(meeting)
@@ -106,7 +108,7 @@ async def update_draft(principal: Principal, meeting: queries.MeetingView, value
             if thresholds[item.id] != item.threshold:
                 await AgendaItem.update({AgendaItem.threshold: thresholds[item.id]}).where(AgendaItem.id == item.id)
         changed = diff(_details(meeting), {k: v for k, v in values.items() if k != "house"})
-        await record(principal, "meeting.edit", "meeting", meeting.id, changed)
+        await record(principal, "meeting.edit", "meeting", meeting.id, changed, ip)
 
 
 def _details(meeting: queries.MeetingView) -> dict[str, Any]:
@@ -124,6 +126,7 @@ async def add_item(
     material: StoredFile | None,
     *,
     text_en: str = "",
+    ip: str = "",
 ) -> int:
     """A question of the agenda, with its English twin if staff wrote one; its threshold is the one the law in force
     on the first day sets for its subject."""
@@ -149,11 +152,12 @@ async def add_item(
             "meeting",
             meeting.id,
             {"text": text, **({"text_en": text_en} if text_en else {}), "subject": subject, "threshold": threshold},
+            ip,
         )
     return item.id
 
 
-async def remove_item(principal: Principal, meeting: queries.MeetingView, item_id: int) -> None:
+async def remove_item(principal: Principal, meeting: queries.MeetingView, item_id: int, *, ip: str = "") -> None:
     """A question off a draft agenda, the others renumbered; its materials' file goes once the question is gone."""
     draft_only(meeting)
     async with atomic():
@@ -166,7 +170,7 @@ async def remove_item(principal: Principal, meeting: queries.MeetingView, item_i
             await AgendaItem.update({AgendaItem.position: position}).where(AgendaItem.id == item.id)
         # The question is gone with it: its words are kept in the event (its id would name nothing).
         removed = next((i.text for i in meeting.items if i.id == item_id), "")
-        await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id, "text": removed})
+        await record(principal, "meeting.item_removed", "meeting", meeting.id, {"item": item_id, "text": removed}, ip)
     for row in gone:
         if row["material_key"]:
             storage.delete(row["material_key"])
@@ -232,7 +236,7 @@ async def _holding_details(ownership_ids: list[int]) -> dict[int, dict[str, Any]
     return out
 
 
-async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
+async def publish(principal: Principal, meeting: queries.MeetingView, *, ip: str = "") -> int:
     """Announce the meeting: the dates must satisfy the law counted from today (the notice day), the register is
     fixed, and every owner and resident of the house is told in the app and by e-mail. Returns how many were told."""
     draft_only(meeting)
@@ -259,7 +263,7 @@ async def publish(principal: Principal, meeting: queries.MeetingView) -> int:
                 Meeting.updated_at: clock.now(),
             }
         ).where(Meeting.id == meeting.id)
-        await record(principal, "meeting.publish", "meeting", meeting.id, {"notice_on": today})
+        await record(principal, "meeting.publish", "meeting", meeting.id, {"notice_on": today}, ip)
         return await _tell_house(meeting, "notice")
 
 
@@ -287,7 +291,7 @@ async def _tell_house(meeting: queries.MeetingView, event: str) -> int:
     return told
 
 
-async def close(principal: Principal, meeting: queries.MeetingView) -> None:
+async def close(principal: Principal, meeting: queries.MeetingView, *, ip: str = "") -> None:
     """Close the count after voting ended and every paper ballot is moderated: the protocol is formed from the
     accepted ballots and the results go to the house."""
     if meeting.stage != rules.Stage.COUNTING:
@@ -308,12 +312,12 @@ async def close(principal: Principal, meeting: queries.MeetingView) -> None:
                 Meeting.updated_at: now,
             }
         ).where(Meeting.id == meeting.id)
-        await record(principal, "meeting.close", "meeting", meeting.id, {"protocol_number": number})
+        await record(principal, "meeting.close", "meeting", meeting.id, {"protocol_number": number}, ip)
         await _tell_house(meeting, "results")
 
 
 async def record_documents(
-    principal: Principal, meeting: queries.MeetingView, received_on: date | None, sent_on: date | None
+    principal: Principal, meeting: queries.MeetingView, received_on: date | None, sent_on: date | None, *, ip: str = ""
 ) -> None:
     """The originals received from the initiator and sent to the housing inspectorate (ст. 46 ч. 1, 1.1)."""
     async with atomic():
@@ -329,10 +333,11 @@ async def record_documents(
                 "originals_received_on": [meeting.originals_received_on, received_on],
                 "sent_to_inspectorate_on": [meeting.sent_to_inspectorate_on, sent_on],
             },
+            ip,
         )
 
 
-async def link_owner(principal: Principal, owner_id: int, email: str) -> None:
+async def link_owner(principal: Principal, owner_id: int, email: str, *, ip: str = "") -> None:
     """Staff confirm (against the documents) that the user with ``email`` is this registry owner."""
     user = await User.select(User.id).where(User.email == email.strip().lower()).first()
     if user is None:
@@ -341,7 +346,7 @@ async def link_owner(principal: Principal, owner_id: int, email: str) -> None:
         raise Refused(gettext("This owner is already linked to a user."))
     async with atomic():
         await OwnerLink.insert(OwnerLink(user=user["id"], owner=owner_id, linked_by=principal.user_id))
-        await record(principal, "meeting.owner_link", "owner", owner_id, {"user": user["id"]})
+        await record(principal, "meeting.owner_link", "owner", owner_id, {"user": user["id"]}, ip)
 
 
 # --- voting (owners) ---------------------------------------------------------------------------------------------
@@ -615,6 +620,8 @@ async def enter_paper(
     answers: dict[int, rules.Choice | None],
     scan: StoredFile,
     snils: str = "",
+    *,
+    ip: str = "",
 ) -> int:
     """A paper ballot with its scan, waiting for the moderator. A ballot for an ownership that already has a counted
     one, or received after the closing time, is flagged so the moderator sees it (it is never counted twice). The
@@ -622,7 +629,7 @@ async def enter_paper(
     Refused for any reason (the meeting closed meanwhile, no such owner, no СНИЛС) or failed, it removes the stored
     scan, which would otherwise stay behind with no ballot."""
     try:
-        return await _paper_ballot(principal, meeting, entry_id, voter_name, received_at, answers, scan, snils)
+        return await _paper_ballot(principal, meeting, entry_id, voter_name, received_at, answers, scan, snils, ip=ip)
     except BaseException:
         storage.delete(scan.key)
         raise
@@ -637,6 +644,8 @@ async def _paper_ballot(
     answers: dict[int, rules.Choice | None],
     scan: StoredFile,
     snils: str,
+    *,
+    ip: str = "",
 ) -> int:
     if meeting.status != MeetingStatus.PUBLISHED:
         raise Refused(gettext("Paper ballots are entered while the meeting is open."))
@@ -670,6 +679,7 @@ async def _paper_ballot(
             "ballot",
             ballot.id,
             {"entry": entry_id, "received_at": received_at, "duplicate": counted, "late": ballot.late},
+            ip,
         )
     return ballot.id
 
@@ -694,7 +704,7 @@ async def _ballot_snils(meeting: queries.MeetingView, line: queries.Line, typed:
     return rules.snils_digits(typed)
 
 
-async def accept(principal: Principal, ballot: queries.BallotRow) -> None:
+async def accept(principal: Principal, ballot: queries.BallotRow, *, ip: str = "") -> None:
     if ballot.status != BallotStatus.MODERATION:
         raise Refused(gettext("This ballot has already been moderated."))
     # Whether a ballot of the ownership is counted now: the flag set at entry may be stale (the ballot waiting then
@@ -703,19 +713,27 @@ async def accept(principal: Principal, ballot: queries.BallotRow) -> None:
         raise Refused(gettext("This ownership already has a counted ballot: reject this one as a duplicate."))
     if ballot.late:
         raise Refused(gettext("This ballot was received after the voting closed: reject it as late."))
-    await _moderate(principal, ballot, BallotStatus.ACCEPTED, None, "")
+    await _moderate(principal, ballot, BallotStatus.ACCEPTED, None, "", ip=ip)
 
 
-async def reject(principal: Principal, ballot: queries.BallotRow, reason: rules.Rejection | None, note: str) -> None:
+async def reject(
+    principal: Principal, ballot: queries.BallotRow, reason: rules.Rejection | None, note: str, *, ip: str = ""
+) -> None:
     if ballot.status != BallotStatus.MODERATION:
         raise Refused(gettext("This ballot has already been moderated."))
     if reason is None:
         raise Refused(gettext("Choose the reason for rejecting the ballot."))
-    await _moderate(principal, ballot, BallotStatus.REJECTED, reason, note)
+    await _moderate(principal, ballot, BallotStatus.REJECTED, reason, note, ip=ip)
 
 
 async def _moderate(
-    principal: Principal, ballot: queries.BallotRow, status: BallotStatus, reason: rules.Rejection | None, note: str
+    principal: Principal,
+    ballot: queries.BallotRow,
+    status: BallotStatus,
+    reason: rules.Rejection | None,
+    note: str,
+    *,
+    ip: str = "",
 ) -> None:
     now = clock.now()
     async with atomic():
@@ -741,6 +759,8 @@ async def _moderate(
             "ballot",
             ballot.id,
             {"status": [ballot.status, status], "rejection": reason or "", "note": note},
+            ip,
+            now=now,
         )
         if reason is not None:
             await _tell_rejected(ballot, reason, note)
@@ -837,9 +857,9 @@ async def support(principal: Principal, initiative: queries.InitiativeView) -> S
     return Supported(reached=reached, support=view.support, total=view.total)
 
 
-async def initiative_held(principal: Principal, initiative_id: int, meeting_id: int) -> None:
+async def initiative_held(principal: Principal, initiative_id: int, meeting_id: int, *, ip: str = "") -> None:
     async with atomic():
         await Initiative.update({Initiative.status: InitiativeStatus.HELD, Initiative.updated_at: clock.now()}).where(
             Initiative.id == initiative_id
         )
-        await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id})
+        await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id}, ip)

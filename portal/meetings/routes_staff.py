@@ -24,6 +24,7 @@ from portal.core.pagination import Paging
 from portal.core.pagination import with_params
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
@@ -96,9 +97,11 @@ class StaffMeetings(Controller):
         initiative = parse_id(form_value(data, "initiative"))
         if form.errors:
             return await _new_page(request, principal, form, initiative, status_code=422)
-        meeting_id = await actions.create_meeting(principal, {**form.values, "initiative": initiative})
+        meeting_id = await actions.create_meeting(
+            principal, {**form.values, "initiative": initiative}, ip=client_ip(request)
+        )
         if initiative:
-            await actions.initiative_held(principal, initiative, meeting_id)
+            await actions.initiative_held(principal, initiative, meeting_id, ip=client_ip(request))
         flash(request, gettext("The meeting is created as a draft. Add the questions of the agenda."))
         return see_other(request, f"/staff/meetings/{meeting_id}")
 
@@ -115,7 +118,7 @@ class StaffMeetings(Controller):
         form = forms.read_meeting({**data, "house": str(meeting.house_id)}, [meeting.house_id], clock.zone())
         if form.errors:
             return await _new_page(request, principal, form, None, meeting=meeting, status_code=422)
-        await actions.update_draft(principal, meeting, form.values)
+        await actions.update_draft(principal, meeting, form.values, ip=client_ip(request))
         flash(request, gettext("The draft is saved."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
@@ -140,7 +143,9 @@ class StaffMeetings(Controller):
                 form.errors.add("material", _upload_error(refused))
         if form.errors or form.subject is None:
             return await _page(request, "staff_detail", meeting, form.errors, form.typed, status_code=422)
-        await actions.add_item(principal, meeting, form.text, form.subject, material, text_en=form.text_en)
+        await actions.add_item(
+            principal, meeting, form.text, form.subject, material, text_en=form.text_en, ip=client_ip(request)
+        )
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
     @post("/{meeting_id:int}/items/{item_id:int}/delete", name="meetings:staff_item_delete", opt=staff(*ORGANISE))
@@ -151,18 +156,18 @@ class StaffMeetings(Controller):
         meeting: LoadedMeeting,
         item_id: FromPath[int],
     ) -> Response[Any]:
-        await actions.remove_item(principal, meeting, item_id)
+        await actions.remove_item(principal, meeting, item_id, ip=client_ip(request))
         return see_other(request, f"/staff/meetings/{meeting.id}#agenda")
 
     @post("/{meeting_id:int}/publish", name="meetings:staff_publish", opt=staff(*ORGANISE))
     async def publish(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
-        told = await actions.publish(principal, meeting)
+        told = await actions.publish(principal, meeting, ip=client_ip(request))
         flash(request, announced_message(told))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
     @post("/{meeting_id:int}/close", name="meetings:staff_close", opt=staff(*ORGANISE))
     async def close(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Response[Any]:
-        await actions.close(principal, meeting)
+        await actions.close(principal, meeting, ip=client_ip(request))
         flash(request, gettext("The count is closed, the protocol is formed and the results are sent to the house."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
@@ -177,7 +182,7 @@ class StaffMeetings(Controller):
         form = forms.read_documents(data, clock.today_local())
         if form.errors:
             return await _page(request, "staff_detail", meeting, form.errors, form.typed, status_code=422)
-        await actions.record_documents(principal, meeting, form.received_on, form.sent_on)
+        await actions.record_documents(principal, meeting, form.received_on, form.sent_on, ip=client_ip(request))
         flash(request, gettext("Saved."))
         return see_other(request, f"/staff/meetings/{meeting.id}#documents")
 
@@ -188,11 +193,7 @@ class StaffMeetings(Controller):
 
     @post("/{meeting_id:int}/paper", name="meetings:staff_paper", status_code=200)
     async def paper(
-        self,
-        request: Request,
-        principal: Caller,
-        meeting: LoadedMeeting,
-        data: MultipartData,
+        self, request: Request, principal: Caller, meeting: LoadedMeeting, data: MultipartData
     ) -> Template | Response[Any]:
         # The errors in the form's order: the owner, the СНИЛС, when received, the scan, the answers.
         entry, received, snils, errors = forms.read_paper_ballot(
@@ -205,7 +206,9 @@ class StaffMeetings(Controller):
             return await _paper_again(request, meeting, data, errors, scan)
         name = form_value(data, "voter_name")[:255]
         try:
-            ballot_id = await actions.enter_paper(principal, meeting, entry, name, received, answers, scan, snils)
+            ballot_id = await actions.enter_paper(
+                principal, meeting, entry, name, received, answers, scan, snils, ip=client_ip(request)
+            )
         except actions.SnilsRefused as refused:  # said at its field, with what was typed (the action removed the scan)
             return await _paper_again(request, meeting, data, FormErrors(fields={"snils": refused.message}), None)
         late, again = await queries.paper_flags(ballot_id)
@@ -218,7 +221,7 @@ class StaffMeetings(Controller):
 
     @post("/ballots/{ballot_id:int}/accept", name="meetings:staff_accept", opt=staff(*MODERATE))
     async def accept(self, request: Request, principal: Caller, ballot: LoadedBallot) -> Response[Any]:
-        await actions.accept(principal, ballot)
+        await actions.accept(principal, ballot, ip=client_ip(request))
         flash(request, gettext("Ballot of %(who)s accepted.", who=ballot.owner_name), russian=ballot.owner_name)
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
@@ -233,7 +236,7 @@ class StaffMeetings(Controller):
             meeting = await queries.meeting_for_staff(principal, ballot.meeting_id)
             refused = {"ballot": ballot.id, "errors": errors, "reason": form_value(data, "reason"), "note": note}
             return await _moderation_page(request, meeting, refused, status_code=422)
-        await actions.reject(principal, ballot, reason, note)
+        await actions.reject(principal, ballot, reason, note, ip=client_ip(request))
         flash(request, gettext("Ballot of %(who)s rejected.", who=ballot.owner_name), russian=ballot.owner_name)
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
@@ -275,7 +278,7 @@ class StaffMeetings(Controller):
         if owner is None or house is None or not await queries.owner_in_house(principal, owner, house):
             flash(request, gettext("Choose an owner of one of your houses."), "error")
         else:
-            await actions.link_owner(principal, owner, form_value(data, "email"))
+            await actions.link_owner(principal, owner, form_value(data, "email"), ip=client_ip(request))
             flash(request, gettext("The owner can now vote from the portal."))
         # Back to the page of owners the link was made on, found by the same search.
         back = {"house": house or "", "q": form_value(data, "q"), "page": parse_id(form_value(data, "page")) or 1}

@@ -30,6 +30,7 @@ from tests.meetings.test_actions import _admin
 from tests.meetings.test_actions import _owner_user
 from tests.meetings.test_actions import _paper_ballots
 from tests.pdfs import text_off_the_page
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 async def _code(user_id: int) -> str:
@@ -391,6 +392,10 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     assert (await client.form(f"/staff/meetings/ballots/{ids[2]}/reject", {"reason": "unsigned"})).status_code == 303
     outcome = await queries.outcome(meeting)
     assert outcome.participating == 184 + 1 / 2 and outcome.quorum  # G 124.5 + кв. 3 60 of 350
+    # Every moderation decision is in the audit log (SECURITY.md), with the address the moderator acted from.
+    decided = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "ballot")
+    moderated = sorted((e["action"], e["ip"]) for e in decided if e["action"] != "ballot.enter")
+    assert moderated == [("ballot.accept", CLIENT_IP)] * 2 + [("ballot.reject", CLIENT_IP)]
     # the voting ends; the manager closes the count and the protocol carries DOMAIN §1.7's fields
     await Meeting.update({Meeting.voting_ends_at: clock.now()}).where(Meeting.id == meeting_id)
     client.cookies.clear()
@@ -555,6 +560,10 @@ async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and
     again = await client.form(f"/staff/meetings/{meeting_id}/edit", {**later, "title": "Другое"})
     assert again.status_code == 303
     assert (await Meeting.select(Meeting.title).where(Meeting.id == meeting_id).first())["title"] == "Замена лифтов"
+    # Each step keeps the address the organiser acted from, as every staff write does.
+    steps = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "meeting")
+    assert sorted(e["action"] for e in steps) == ["meeting.create", "meeting.edit", "meeting.item", "meeting.publish"]
+    assert {e["ip"] for e in steps} == {CLIENT_IP}
 
 
 async def test_a_draft_saved_with_its_in_person_meeting_outside_its_days_is_not_announced(
