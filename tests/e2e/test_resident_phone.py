@@ -154,3 +154,29 @@ def test_on_a_phone_the_offer_form_names_each_flat_whole(page: Page, live_server
     expect(flats.locator("option")).to_have_count(2)
     assert flats.evaluate(CUT_OPTIONS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+# The words of a field's placeholder that do not fit its box: measured in the field's own font against its width
+# less its padding.
+CUT_PLACEHOLDER = """input => {
+  const style = getComputedStyle(input);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return pen.measureText(input.placeholder).width > room ? input.placeholder : "";
+}"""
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_phone_the_catalogue_search_says_whole_what_can_be_searched(
+    live_server: str, open_page: OpenPage, language: str, width: int
+) -> None:
+    """At 390 px the catalogue's search box read «сантехник, уборка, справ»: its example is read whole."""
+    page = open_page(width)
+    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/services")
+    search = page.locator("#f-q")
+    expect(search).to_have_attribute("placeholder", re.compile("…$"))
+    assert search.evaluate(CUT_PLACEHOLDER) == ""
