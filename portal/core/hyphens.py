@@ -4,7 +4,8 @@ CSS ``hyphens: auto`` hyphenates only where the browser has a dictionary for the
 without one (headless Chromium, an old phone's WebView) broke «посудомоечной» into «посудомоечно / й» in a
 catalogue card two columns wide. Soft hyphens are invisible unless a line breaks there, and then show «-»; every
 browser honours them. The places come from the Russian patterns LibreOffice hyphenates with (``pyphen``), at least
-two letters each side.
+three letters before a break and two after: a line that ended in two letters and a hyphen read as a word of its own
+with a prefix («Установка по- / судомоечной», «об- / служивание»), where «посу- / домоечной» reads as one word.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _WORD = re.compile(f"[А-Яа-яЁё]{{{LONG},}}")
 
 @cache
 def _russian() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="ru_RU", left=2, right=2)
+    return pyphen.Pyphen(lang="ru_RU", left=3, right=2)
 
 
 def soft_hyphens(text: str) -> str:
