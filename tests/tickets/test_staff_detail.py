@@ -537,3 +537,13 @@ async def test_a_requests_page_leads_back_to_the_list_as_it_was_left_after_an_ac
     assert (await client.head("/staff/tickets", params={"tab": "overdue"})).status_code == 200  # a HEAD shows none
     page = await client.get(f"/staff/tickets/{filed['ticket']}")
     assert 'class="breadcrumbs no-print"><a href="/staff/tickets?tab=all"' in page.text
+
+
+async def test_an_overdue_request_says_so_once_beside_its_countdown(client, login, filed):
+    """The page's status line read «Новая · Просрочена · Просрочена на 2 ч»: the countdown says it is overdue and by
+    how much, so no badge repeats it (the list keeps the badge where its deadline column is not shown)."""
+    await Ticket.update({Ticket.deadline: datetime.now(UTC) - timedelta(hours=2)}).where(Ticket.id == filed["ticket"])
+    await login(client, filed["dispatcher"])
+    page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
+    line = re.search(r'id="ticket-status".*?</div>', page, re.S).group(0)
+    assert "Просрочена на 2 ч" in line and line.count("Просрочена") == 1, line
