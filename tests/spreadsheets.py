@@ -90,14 +90,20 @@ def _forge_size(data: bytes, name: str, size: int) -> bytes:
     raise ValueError(name)
 
 
-def million_rows(dimension: str | None = "A1:E2") -> bytes:
+def million_rows(dimension: str | None = "A1:E2", broken_after: int | None = None) -> bytes:
     """A charges workbook with a header and 1,000,000 rows of one account and service (about 0.7 MB on disk);
-    by default its ``<dimension>`` is forged to claim two rows (which a reader trusting it would believe)."""
+    by default its ``<dimension>`` is forged to claim two rows (which a reader trusting it would believe).
+
+    ``broken_after`` (a multiple of 10,000) breaks the sheet's XML after that many rows: a reader that stops at
+    its limit before them refuses the file for its rows, one that reads on finds it broken."""
     header = b"<row>" + b"".join(b'<c t="s"><v>%d</v></c>' % n for n in range(5)) + b"</row>"
     line = b'<row><c t="s"><v>5</v></c><c t="s"><v>6</v></c><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>'
     block = line * 10_000
+    blocks: list[bytes] = [block] * 100
+    if broken_after is not None:
+        blocks.insert(broken_after // 10_000, b"<row><c><v>1</c></row>")
     return xlsx(
-        [header, *(block for _ in range(100))],
+        [header, *blocks],
         dimension=dimension,
         shared=["account", "service", "volume", "tariff", "amount", "7700000001", "waste"],
     )

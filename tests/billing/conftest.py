@@ -48,10 +48,14 @@ async def upload_charges(
     """Upload a charges file on the staff page and wait for its check to end; the job's page at the end."""
     response = await client.form("/staff/billing/import", {"period": period}, files={"file": (name, content, "")})
     assert response.status_code == 303, response.text
-    location = response.headers["location"]
+    return await checked_page(client, response.headers["location"], seconds)
+
+
+async def checked_page(client: Any, location: str, seconds: float = 60) -> Any:
+    """The page of an uploaded file's check (at ``location``) once the check has ended."""
     deadline = time.monotonic() + seconds
     while 'hx-trigger="every' in (await client.get(location, headers={"HX-Request": "true"})).text:
-        assert time.monotonic() < deadline, f"the check of {name} did not end in {seconds} s"
+        assert time.monotonic() < deadline, f"the check did not end in {seconds} s"
         await asyncio.sleep(0.05)
     return await client.get(location)
 
