@@ -122,15 +122,16 @@ def _read(job: Job) -> None:
         _save(replace(job, state=State.READING, lines=lines))
 
     try:
-        with source.open("rb") as stream:
-            parsed = importer.read_file(stream, job.file_name, progress)
+        try:
+            with source.open("rb") as stream:
+                parsed = importer.read_file(stream, job.file_name, progress)
+        finally:
+            source.unlink(missing_ok=True)  # gone before the job says it is done, not just after
         _write(rows, parsed.to_plain())
         _save(replace(job, state=State.READ, lines=len(parsed.rows)))
     except Exception:
         log.exception("reading the charges file %s failed", job.token)
         _save(replace(job, state=State.LOST))
-    finally:
-        source.unlink(missing_ok=True)
 
 
 def job(token: str, principal: Principal) -> Job | None:
