@@ -731,7 +731,7 @@ async def cancel(
         if by_staff:
             await _tell(order, messages.ORDER_CANCELLED.name, {"reason": reason}, "cancelled")
     if claimed[0]["paid_at"] is not None:
-        return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal)
+        return await payments.refund_purpose(PaymentPurpose.ORDER, order.reference, reason, actor=principal, ip=ip)
     return None
 
 

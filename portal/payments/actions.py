@@ -887,21 +887,33 @@ async def refund(principal: Principal, payment_id: int, amount: Decimal, reason:
                 created_by=principal.user_id,
             )
         ).returning(Refund.id)
+        await _audit_asked(principal, payment_id, inserted[0]["id"], to_kopecks(amount), reason, ip)
     asked = queries.RefundToSend(
         inserted[0]["id"], uid, key, to_kopecks(amount), payment.intent_id, RefundStatus.PENDING, None
     )
     return await _send_refund(asked, actor=principal, ip=ip)
 
 
+async def _audit_asked(
+    actor: Principal | None, payment_id: int, refund_id: int, kopecks: int, reason: str, ip: str
+) -> None:
+    """The audit row of a refund asked for, written with it: the log has it (and where it was asked from) while the
+    payment service works on it, not only once it is made (``_apply_refund``)."""
+    if actor is not None:
+        changes = {"refund_id": refund_id, "amount": str(from_kopecks(kopecks)), "reason": reason[:255]}
+        await audit.record(actor, "payment.refund_asked", "payment", payment_id, changes, ip=ip)
+
+
 REFUND_NAMESPACE = uuid.UUID("6f1d3c2e-5a7b-4c8d-9e0f-a1b2c3d4e5f6")
 
 
 async def refund_purpose(
-    purpose: PaymentPurpose, reference: str, reason: str, *, actor: Principal | None = None
+    purpose: PaymentPurpose, reference: str, reason: str, *, actor: Principal | None = None, ip: str = ""
 ) -> RefundState:
     """Return what was paid for ``reference`` (an order), once however often it is asked: the refund's id and the
     gateway's idempotency key are derived from the paid payment, so a second call (or a second process) finds the
-    first refund, or replays the same request to the gateway, instead of returning the money twice."""
+    first refund, or replays the same request to the gateway, instead of returning the money twice. ``actor`` and
+    ``ip``: who asked for it and from where, for its audit rows."""
     payment = await queries.paid_payment_for(purpose, reference)
     if payment is None or not payment.intent_id:
         return RefundState.NONE
@@ -911,24 +923,30 @@ async def refund_purpose(
         async with atomic():
             available = await queries.refundable_locked(payment.id)
             if available > 0:
-                await Refund.insert(
-                    Refund(
-                        uid=uid,
-                        payment=payment.id,
-                        amount_kopecks=available,
-                        reason=reason[:255],
-                        status=RefundStatus.PENDING,
-                        idempotency_key=uid,
-                        created_by=actor.user_id if actor else None,
+                inserted = (
+                    await Refund.insert(
+                        Refund(
+                            uid=uid,
+                            payment=payment.id,
+                            amount_kopecks=available,
+                            reason=reason[:255],
+                            status=RefundStatus.PENDING,
+                            idempotency_key=uid,
+                            created_by=actor.user_id if actor else None,
+                        )
                     )
-                ).on_conflict(target=Refund.uid, action="DO NOTHING")
+                    .on_conflict(target=Refund.uid, action="DO NOTHING")
+                    .returning(Refund.id)
+                )
+                for row in inserted:  # none when another call inserted it first
+                    await _audit_asked(actor, payment.id, row["id"], available, reason, ip)
         existing = await queries.refund_to_send(uid)
         if existing is None:  # nothing left to refund: returned already, or a refund of the rest is pending
             return RefundState.REFUNDED if payment.stored_status == S.REFUNDED else RefundState.PENDING
     if existing.status == RefundStatus.SUCCEEDED:
         return RefundState.REFUNDED
     try:
-        state = await _send_refund(existing, actor=actor)
+        state = await _send_refund(existing, actor=actor, ip=ip)
     except RefundRefused:
         return RefundState.FAILED
     return RefundState.PENDING if state == RefundState.UNANSWERED else state

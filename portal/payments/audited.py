@@ -9,6 +9,7 @@ from portal.payments import texts
 describe(
     actions={
         "payment.reconcile": lazy("Payments checked with the payment service"),
+        "payment.refund_asked": lazy("Refund asked for"),
         "payment.refund": lazy("Payment refunded"),
     },
     fields={

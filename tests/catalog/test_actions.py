@@ -27,6 +27,7 @@ from portal.catalog.tables import OrderItem
 from portal.core import clock
 from portal.core import storage
 from portal.core.pagination import PageRequest
+from portal.core.tables import AuditEvent
 from portal.core.web import Refused
 from portal.payments.tables import Payment
 from portal.payments.tables import Refund
@@ -381,3 +382,14 @@ def test_a_certificate_gives_the_area_in_the_readers_language(language: str, are
     text = _plain("".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
     assert _plain(area) in text, text
     assert text_off_the_page(content) == []
+
+
+async def test_cancelling_a_paid_order_audits_its_refund_with_the_address_it_came_from(db, household, shop, gateway):
+    resident, order = await _paid_order(household, shop, gateway)
+    cancelled = actions.cancel(resident, order, by_staff=False, reason="", now=clock.now(), ip="198.51.100.7")
+    assert await gateway.exclusive(cancelled) == "refunded"
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "payment")
+    assert sorted((e["action"], e["ip"]) for e in events) == [
+        ("payment.refund", "198.51.100.7"),
+        ("payment.refund_asked", "198.51.100.7"),
+    ]

@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from portal.accounts.principal import load_principal_for
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
+from portal.core.tables import AuditEvent
 from portal.payments import actions
 from portal.payments import queries
 from portal.payments.gateway import use_client
@@ -19,6 +21,8 @@ from portal.payments.tables import Payment
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import Refund
 from tests.payments.test_refund_remainder import DecliningGateway
+
+ADDRESS = "203.0.113.7"
 
 
 def _path(url: str) -> str:
@@ -120,3 +124,24 @@ async def test_an_order_refund_the_payment_service_declines_at_once_holds_nothin
     assert row["status"] == status
     assert await queries.refundable_locked(payment.id) == 90000
     assert handed["refunded"] == []
+
+
+async def test_an_order_refund_is_audited_when_asked_and_when_made_with_the_address_it_came_from(
+    household, gateway, handed
+):
+    """The refund of an order cancelled by staff was audited without the address they acted from («IP: —»), as no
+    other staff write is, and only once the payment service had made it."""
+    await _paid_order(household, gateway, "order:test-4", "900.00")
+    accountant = await load_principal_for(household["accountant"])
+    for _ in range(2):  # asked twice: the second finds the first, and asks for nothing more
+        refunded = actions.refund_purpose(PaymentPurpose.ORDER, "order:test-4", "Отмена", actor=accountant, ip=ADDRESS)
+        assert await gateway.exclusive(refunded) == actions.RefundState.REFUNDED
+    events = (
+        await AuditEvent.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.ip)
+        .where(AuditEvent.entity == "payment")
+        .order_by(AuditEvent.id)
+    )
+    assert [(e["action"], e["actor_id"], e["ip"]) for e in events] == [
+        ("payment.refund_asked", household["accountant"], ADDRESS),
+        ("payment.refund", household["accountant"], ADDRESS),
+    ]

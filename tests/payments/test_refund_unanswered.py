@@ -8,6 +8,7 @@ Over real HTTP against the sandbox gateway, its webhooks dropped, so that only r
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import uuid
 from decimal import Decimal
@@ -19,6 +20,7 @@ import pytest
 
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
+from portal.core.tables import AuditEvent
 from portal.payments import actions
 from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import GatewayError
@@ -31,6 +33,7 @@ from tests.conftest import _RUN
 from tests.payments.conftest import SECRET
 from tests.payments.test_refund_remainder import _row
 from tests.payments.test_refunds_autopay import paid
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 NO_ANSWER = "Платёжный сервис не ответил"
 
@@ -178,3 +181,25 @@ def test_only_a_4xx_with_the_services_error_object_is_a_refusal(status, body, re
 
 def test_no_answer_at_all_is_no_refusal():
     assert not GatewayError("The payment service did not answer.", type="api_connection_error").is_refusal
+
+
+async def test_a_refund_is_in_the_audit_log_with_its_address_when_asked_not_only_once_made(
+    client, new_client, login, household, gateway
+):
+    """A refund left pending (the service did not answer) was in nobody's log until the service confirmed it, and then
+    without the accountant's address; the log now says who asked for it, from where, as soon as it is asked for."""
+    payment = await paid(client, login, household, gateway, "1000")
+    staff = new_client()
+    await login(staff, household["accountant"])
+    gateway.faults(drop_webhooks=-1, fail_next=2, fail_mode="after")
+    assert NO_ANSWER in (await staff.get((await ask(staff, payment, "600")).headers["location"])).text
+    asked = await AuditEvent.select().where(
+        (AuditEvent.action == "payment.refund_asked") & (AuditEvent.entity_id == payment["id"])
+    )
+    assert [(e["actor_id"], e["ip"]) for e in asked] == [(household["accountant"], CLIENT_IP)]
+    changes = asked[0]["changes"]
+    changes = json.loads(changes) if isinstance(changes, str) else changes
+    assert (changes["amount"], changes["reason"]) == ("600.00", "Двойная оплата")
+    assert not await AuditEvent.exists().where(AuditEvent.action == "payment.refund")
+    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "payment.refund") == 1
