@@ -87,7 +87,9 @@ _AUDITED = {
 }
 
 
-async def _save(table: Any, actor: Principal | None, entity: str, record_id: int | None, values: Row) -> int:
+async def _save(
+    table: Any, actor: Principal | None, entity: str, record_id: int | None, values: Row, *, ip: str = ""
+) -> int:
     """Insert (``record_id`` None) or update a row with ``values``, and audit what changed."""
     created, changed = _AUDITED[entity]
     async with atomic():
@@ -95,7 +97,7 @@ async def _save(table: Any, actor: Principal | None, entity: str, record_id: int
             instance = table(**values)
             await table.insert(instance)
             new_id = int(instance.id)
-            await record(actor, created, entity, new_id, diff({}, values))
+            await record(actor, created, entity, new_id, diff({}, values), ip)
             return new_id
         before = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first()
         current = {n: _as_written((before or {}).get(n), values[n]) for n in values}
@@ -105,21 +107,21 @@ async def _save(table: Any, actor: Principal | None, entity: str, record_id: int
             if "updated_at" in _columns(table):
                 update["updated_at"] = _now()
             await table.update({getattr(table, k): v for k, v in update.items()}).where(table.id == record_id)
-            await record(actor, changed, entity, record_id, changes)
+            await record(actor, changed, entity, record_id, changes, ip)
         return record_id
 
 
-async def save_complex(actor: Principal | None, complex_id: int | None, values: Row) -> int:
+async def save_complex(actor: Principal | None, complex_id: int | None, values: Row, *, ip: str = "") -> int:
     async with atomic():
-        saved = await _save(Complex, actor, "complex", complex_id, values)
+        saved = await _save(Complex, actor, "complex", complex_id, values, ip=ip)
         if complex_id is not None:  # the complex's name is in the search text of its houses
             await refresh_house_search(r["id"] for r in await House.select(House.id).where(House.complex == saved))
         return saved
 
 
-async def save_house(actor: Principal | None, house_id: int | None, values: Row) -> int:
+async def save_house(actor: Principal | None, house_id: int | None, values: Row, *, ip: str = "") -> int:
     async with atomic():
-        saved = await _save(House, actor, "house", house_id, values)
+        saved = await _save(House, actor, "house", house_id, values, ip=ip)
         await refresh_house_search([saved])
         if house_id is not None:  # the address is in the search text of the house's accounts
             accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise.house == saved)
@@ -127,14 +129,16 @@ async def save_house(actor: Principal | None, house_id: int | None, values: Row)
         return saved
 
 
-async def save_entrance(actor: Principal | None, entrance_id: int | None, values: Row) -> int:
-    return await _save(Entrance, actor, "entrance", entrance_id, values)
+async def save_entrance(actor: Principal | None, entrance_id: int | None, values: Row, *, ip: str = "") -> int:
+    return await _save(Entrance, actor, "entrance", entrance_id, values, ip=ip)
 
 
-async def save_premise(actor: Principal | None, premise_id: int | None, values: Row, riser_ids: list[int]) -> int:
+async def save_premise(
+    actor: Principal | None, premise_id: int | None, values: Row, riser_ids: list[int], *, ip: str = ""
+) -> int:
     """A premise and the risers it hangs on (only risers of its own house)."""
     async with atomic():
-        saved = await _save(Premise, actor, "premise", premise_id, values)
+        saved = await _save(Premise, actor, "premise", premise_id, values, ip=ip)
         allowed = {
             r["id"]
             for r in await Riser.select(Riser.id).where(
@@ -152,7 +156,7 @@ async def save_premise(actor: Principal | None, premise_id: int | None, values: 
             if allowed - current:
                 await PremiseRiser.insert(*[PremiseRiser(premise=saved, riser=r) for r in sorted(allowed - current)])
             await record(
-                actor, "housing.premise.risers", "premise", saved, {"risers": [sorted(current), sorted(allowed)]}
+                actor, "housing.premise.risers", "premise", saved, {"risers": [sorted(current), sorted(allowed)]}, ip
             )
         if premise_id is not None:  # the premise number is in the search text of its accounts
             accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise == saved)
@@ -160,20 +164,20 @@ async def save_premise(actor: Principal | None, premise_id: int | None, values: 
         return saved
 
 
-async def save_owner(actor: Principal | None, owner_id: int | None, values: Row) -> int:
+async def save_owner(actor: Principal | None, owner_id: int | None, values: Row, *, ip: str = "") -> int:
     """A new owner is recorded as entered by ``actor`` for the actor's houses: until the owner holds a share, only
     the actor, staff of those houses and admins find them (``queries.owner_scope``). An edit keeps both."""
     async with atomic():
         if owner_id is None:
             values = {**values, "entered_by": actor.user_id if actor else None}
-        saved = await _save(Owner, actor, "owner", owner_id, values)
+        saved = await _save(Owner, actor, "owner", owner_id, values, ip=ip)
         if owner_id is None and actor is not None and actor.house_ids:
             await OwnerHouse.insert(*[OwnerHouse(owner=saved, house=house) for house in sorted(actor.house_ids)])
         await refresh_owner_search([saved])
         return saved
 
 
-async def save_ownership(actor: Principal | None, ownership_id: int | None, values: Row) -> int:
+async def save_ownership(actor: Principal | None, ownership_id: int | None, values: Row, *, ip: str = "") -> int:
     """Save a share; ``Invalid`` (nothing written) when the premise's shares would exceed the whole.
 
     The check and the write share one transaction, so two staff members cannot together push a premise past 1.
@@ -183,12 +187,12 @@ async def save_ownership(actor: Principal | None, ownership_id: int | None, valu
         share = (Fraction(values["share_numerator"], values["share_denominator"]), bool(values["joint"]))
         if not rules.shares_fit(existing, share):
             raise Invalid("share", rules.message(rules.Problem.SHARES_EXCEED))
-        return await _save(Ownership, actor, "ownership", ownership_id, values)
+        return await _save(Ownership, actor, "ownership", ownership_id, values, ip=ip)
 
 
-async def save_account(actor: Principal | None, account_id: int | None, values: Row) -> int:
+async def save_account(actor: Principal | None, account_id: int | None, values: Row, *, ip: str = "") -> int:
     async with atomic():
-        saved = await _save(PersonalAccount, actor, "account", account_id, values)
+        saved = await _save(PersonalAccount, actor, "account", account_id, values, ip=ip)
         await refresh_account_search([saved])
         return saved
 

@@ -26,6 +26,7 @@ from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
@@ -73,7 +74,7 @@ class EditSpec:
     fields: Callable[[Principal, Place], Awaitable[list[Field]]]
     read: Callable[[Mapping[str, Any], forms.Choices], tuple[dict[str, Any], FormErrors]]
     check: Callable[[Principal, Place, dict[str, Any]], Awaitable[Problems]]  # uniqueness (a share: its owner)
-    save: Callable[[Principal, Place, dict[str, Any]], Awaitable[int]]  # an action
+    save: Callable[[Principal, Place, dict[str, Any], str], Awaitable[int]]  # an action, told the client's IP
     new: Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place]]  # parent id, query; 404
     edit: Callable[[Principal, int], Awaitable[Place]]  # 404 for a record outside the user's houses
     done: Callable[[int, Place], str]  # where a saved record leads
@@ -153,7 +154,7 @@ async def submit_form(
         errors.add(name, message)
     if not errors:
         try:
-            saved = await spec.save(principal, place, values)
+            saved = await spec.save(principal, place, values, client_ip(request))
         except actions.Invalid as exc:
             errors.add(exc.field, exc.message)
     if errors:
@@ -244,7 +245,7 @@ COMPLEX = EditSpec(
         lazy("A complex with this name already exists."),
         lambda place, v: queries.complex_name_taken(v["name"], place.record_id),
     ),
-    save=lambda principal, place, v: actions.save_complex(principal, place.record_id, v),
+    save=lambda principal, place, v, ip: actions.save_complex(principal, place.record_id, v, ip=ip),
     new=_complex_new,
     edit=_complex_edit,
     done=lambda saved, place: "/staff/housing",
@@ -291,7 +292,7 @@ HOUSE = EditSpec(
         lazy("A house with this address is already in the registry."),
         lambda place, v: queries.house_address_taken(v["address"], place.record_id),
     ),
-    save=lambda principal, place, v: actions.save_house(principal, place.record_id, v),
+    save=lambda principal, place, v, ip: actions.save_house(principal, place.record_id, v, ip=ip),
     new=_house_new,
     edit=_house_edit,
     done=lambda saved, place: f"/staff/houses/{saved}",
@@ -337,7 +338,9 @@ ENTRANCE = EditSpec(
         lazy("This house already has an entrance with this number."),
         lambda place, v: queries.entrance_taken(place.parent_id or 0, v["number"], place.record_id),
     ),
-    save=lambda principal, place, v: actions.save_entrance(principal, place.record_id, {**v, "house": place.parent_id}),
+    save=lambda principal, place, v, ip: actions.save_entrance(
+        principal, place.record_id, {**v, "house": place.parent_id}, ip=ip
+    ),
     new=_entrance_new,
     edit=_entrance_edit,
     done=lambda saved, place: f"/staff/houses/{place.parent_id}",
@@ -373,9 +376,9 @@ async def _premise_edit(principal: Principal, premise_id: int) -> Place:
     return Place(premise.id, premise.house_id, values, f"/staff/premises/{premise.id}", intro=premise.house_address)
 
 
-async def _save_premise(principal: Principal, place: Place, values: dict[str, Any]) -> int:
+async def _save_premise(principal: Principal, place: Place, values: dict[str, Any], ip: str) -> int:
     risers = values.pop("risers")
-    return await actions.save_premise(principal, place.record_id, {**values, "house": place.parent_id}, risers)
+    return await actions.save_premise(principal, place.record_id, {**values, "house": place.parent_id}, risers, ip=ip)
 
 
 PREMISE = EditSpec(
@@ -436,7 +439,7 @@ OWNER = EditSpec(
         lazy("An owner with this name and INN is already in the registry."),
         lambda place, v: queries.owner_taken(v["name"], v["inn"], place.record_id),
     ),
-    save=lambda principal, place, v: actions.save_owner(principal, place.record_id, v),
+    save=lambda principal, place, v, ip: actions.save_owner(principal, place.record_id, v, ip=ip),
     new=_owner_new,
     edit=_owner_edit,
     done=lambda saved, place: f"/staff/owners/{saved}",
@@ -512,8 +515,8 @@ OWNERSHIP = EditSpec(
     fields=_ownership_fields,
     read=forms.read_ownership,
     check=_ownership_check,
-    save=lambda principal, place, v: actions.save_ownership(
-        principal, place.record_id, {**v, "premise": place.parent_id}
+    save=lambda principal, place, v, ip: actions.save_ownership(
+        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip
     ),
     new=_new_in(
         _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:100], "share": "1"}
@@ -561,8 +564,8 @@ ACCOUNT = EditSpec(
         lambda: rules.message(rules.Problem.ACCOUNT_TAKEN),
         lambda place, v: queries.account_number_taken(v["number"], place.record_id),
     ),
-    save=lambda principal, place, v: actions.save_account(
-        principal, place.record_id, {**v, "premise": place.parent_id}
+    save=lambda principal, place, v, ip: actions.save_account(
+        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip
     ),
     new=_new_in(_premise, "/staff/premises", lambda premise, query: {}),
     edit=_account_edit,

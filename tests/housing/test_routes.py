@@ -18,6 +18,7 @@ from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 SAMPLE = Path(__file__).parent / "registry_sample.csv"
 ADDRESS = "г. Симферополь, ул. Тестовая, д. 1"
@@ -289,6 +290,11 @@ async def test_a_premise_is_created_with_its_risers_and_audited(manager, estate)
     event = await AuditEvent.select().where(AuditEvent.action == "housing.premise.create").first()
     assert event["entity_id"] == created["id"]
     assert changes(event)["area"] == [None, "61.50"]
+    # The premise and its risers keep the address the staff member acted from, as every staff write does.
+    written = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "premise")
+    assert {(e["action"], e["ip"]) for e in written} == {
+        ("housing.premise.create", CLIENT_IP), ("housing.premise.risers", CLIENT_IP)
+    }  # fmt: skip
 
 
 async def test_an_edit_records_before_and_after(manager, estate):
@@ -297,7 +303,7 @@ async def test_an_edit_records_before_and_after(manager, estate):
     )
     assert response.status_code == 303
     event = await AuditEvent.select().where(AuditEvent.action == "housing.premise.update").first()
-    assert changes(event)["area"] == ["54.70", "55.00"]
+    assert changes(event)["area"] == ["54.70", "55.00"] and event["ip"] == CLIENT_IP
 
 
 async def test_shares_of_one_premise_cannot_exceed_one(manager, estate):
