@@ -56,11 +56,11 @@ async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) ->
     repeat), and apply each as it would have been applied: the next working morning."""
     if not entries:
         return
-    numbers = {
-        r["id"]: r["number"]
-        for r in await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
-            PersonalAccount.id.is_in(sorted({e["account"] for e in entries}))
-        )
+    payers = {
+        r["id"]: (r["number"], r["payer_name"])
+        for r in await PersonalAccount.select(
+            PersonalAccount.id, PersonalAccount.number, PersonalAccount.payer_name
+        ).where(PersonalAccount.id.is_in(sorted({e["account"] for e in entries})))
     }
     days: dict[date, list[str]] = defaultdict(list)  # the bank sends a file a day: the payments of the day before
     for n, entry in enumerate(entries):
@@ -71,12 +71,18 @@ async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) ->
             payment_id = await _portal_payment(entry["account"], kopecks, moment, period)
         channel = CHANNELS[n % len(CHANNELS)]
         days[clock.local(moment).date()].append(
-            _line(moment, payment_id, numbers[entry["account"]], kopecks, period, channel)
+            _line(moment, payment_id, payers[entry["account"]], kopecks, period, channel)
         )
     last = max(e["occurred_at"] for e in entries)
     last_day = clock.local(last).date()
-    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90001", "9100000001", 215000, period, "cash"))
-    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90002", "0770000123", 98050, period, "qr"))
+    # Two the accountant sorts out by the payer's name: a digit of the first resident's account mistyped at the bank's
+    # counter, and someone paying another company's account to this one.
+    first = (await PersonalAccount.select(PersonalAccount.payer_name).order_by(PersonalAccount.number).first())[
+        "payer_name"
+    ]
+    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90001", ("9100000001", first), 215000, period, "cash"))
+    stranger = ("0770000123", "Кравченко Ольга Николаевна")
+    days[last_day].append(_line(last, f"SB-{last:%Y%m%d}-90002", stranger, 98050, period, "qr"))
     twice = next(day for day in sorted(days) if any(";SB-" in line for line in days[day]))
     days[twice].append(next(line for line in days[twice] if ";SB-" in line))  # the bank listed one payment twice
     ctx.shared["bank_registry"] = registry_text([line for day in sorted(days) for line in days[day]])
@@ -90,11 +96,13 @@ async def load(ctx: DemoContext, entries: list[dict[str, Any]], period: date) ->
     ctx.say(f"billing: {len(days)} daily bank registries for {period:%m.%Y}")
 
 
-def _line(moment: datetime, payment_id: str, number: str, kopecks: int, period: date, channel: str) -> str:
+def _line(moment: datetime, payment_id: str, payer: tuple[str, str], kopecks: int, period: date, channel: str) -> str:
+    """A line of the bank's file: the account number and the payer's name as the bank's client gave them."""
     local = moment.astimezone(clock.zone())
     amount = f"{kopecks // 100},{kopecks % 100:02d}"
+    number, name = payer
     return (
-        f"{local:%d.%m.%Y};{local:%H:%M:%S};8626;0001;{payment_id};{number};Плательщик;;"
+        f"{local:%d.%m.%Y};{local:%H:%M:%S};8626;0001;{payment_id};{number};{name};;"
         f"{rules.add_months(period, -1):%m%y};{amount};{amount};0,00;{channel}"
     )
 

@@ -56,6 +56,18 @@ async def test_the_demo_loaded_in_the_morning_dates_nothing_after_its_load(db, m
         r for r in charges if clock.local(_aware(r["created_at"])).date() != billing_rules.month_end(_day(r["period"]))
     ]
     assert not wrong, wrong[:3]
+    # The bank's lines name their payers, as a bank's registry does: the accountant sorts out a payment to an account
+    # the portal does not know by the name (a placeholder «Плательщик» stood on every line).
+    from portal.billing.registries import queue_page
+    from portal.billing.registry_tables import LineStatus
+    from portal.housing.tables import PersonalAccount
+
+    unknown, _count, _total = await queue_page(LineStatus.UNMATCHED, 0, 10)
+    first = await PersonalAccount.select(PersonalAccount.payer_name).order_by(PersonalAccount.number).first()
+    assert {(q.account_number, q.payer) for q in unknown} == {
+        ("9100000001", first["payer_name"]),  # a digit of the first account mistyped at the bank
+        ("0770000123", "Кравченко Ольга Николаевна"),
+    }
 
 
 async def _meter_readings_loaded_at(moment, make_account):
