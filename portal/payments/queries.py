@@ -811,6 +811,12 @@ async def refund_to_send(uid: str) -> RefundToSend | None:
 
 
 async def pending_refunds_to_check(limit: int = 50) -> list[RefundToSend]:
-    """The refunds the gateway has not finished for us, oldest first (the partial index ``refund_pending``)."""
-    rows = await _refunds_to_send().where(Refund.status == RefundStatus.PENDING).order_by(Refund.id).limit(limit)
+    """The refunds the gateway has not finished for us, by payment (the partial index ``refund_pending`` holds them in
+    that order, so neither engine reads the refunds already done)."""
+    rows = (
+        await _refunds_to_send()
+        .where(Refund.status == RefundStatus.PENDING)
+        .order_by(Refund.payment, Refund.id)
+        .limit(limit)
+    )
     return [from_row(RefundToSend, r) for r in rows]

@@ -20,8 +20,10 @@ import pytest
 
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
+from portal.core.db import is_sqlite
 from portal.core.tables import AuditEvent
 from portal.payments import actions
+from portal.payments import queries
 from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import GatewayError
 from portal.payments.gateway import _error_of
@@ -33,6 +35,9 @@ from tests.conftest import _RUN
 from tests.payments.conftest import SECRET
 from tests.payments.test_refund_remainder import _row
 from tests.payments.test_refunds_autopay import paid
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
 from tests.tickets.test_audit_trail import CLIENT_IP
 
 NO_ANSWER = "Платёжный сервис не ответил"
@@ -203,3 +208,14 @@ async def test_a_refund_is_in_the_audit_log_with_its_address_when_asked_not_only
     assert not await AuditEvent.exists().where(AuditEvent.action == "payment.refund")
     assert await gateway.exclusive(actions.reconcile()) == 1
     assert await AuditEvent.count().where(AuditEvent.action == "payment.refund") == 1
+
+
+async def test_reconciliation_finds_the_pending_refunds_by_their_index(db):
+    """Every five minutes: the pending refunds are read through the partial index ``refund_pending``, not by
+    reading every refund ever made (SQLite walked the whole table to keep the order of their ids)."""
+    with captured(db) as seen:
+        await queries.pending_refunds_to_check()
+    assert len(seen) == 1
+    plan = await plan_of(db, seen[0], forbid_seqscan=True)
+    assert unindexed_steps(plan, "refund", sqlite=is_sqlite(db)) == [], plan
+    assert "refund_pending" in plan
