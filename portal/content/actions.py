@@ -153,7 +153,7 @@ async def _write_targets(
 TARGETS_AN_INSERT = 2000  # 7 values a row: well under PostgreSQL's 32,767 values a statement
 
 
-async def save_post(principal: Principal, data: PostInput, post_id: int | None = None) -> int:
+async def save_post(principal: Principal, data: PostInput, post_id: int | None = None, *, ip: str = "") -> int:
     """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any)."""
     if not rules.may_write(principal, data.kind):
         raise Refused(gettext("You may not write posts of this kind."))
@@ -166,7 +166,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             post = _new_post(data, principal, status=PostStatus.DRAFT)
             await post.save()
             post_id = int(post.id)
-            await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title})
+            await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title}, ip)
         else:
             await _check_may_change(principal, post_id)
             current = (
@@ -199,7 +199,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
                 if facts is not None:
                     changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
-            await audit.record(principal, "post.edit", "post", post_id, {"title": data.title})
+            await audit.record(principal, "post.edit", "post", post_id, {"title": data.title}, ip)
         if data.audience is not None:
             published = current is not None and current["status"] == PostStatus.PUBLISHED
             before = await queries.stored_audience(post_id) if published else None  # read only where it matters
@@ -218,18 +218,18 @@ async def _reach_the_new(post_id: int, before: Audience, publish_at: datetime | 
         await _release(post_id, publish_at, now, again=now)
 
 
-async def add_image(principal: Principal, post_id: int, stored: storage.StoredFile) -> int:
+async def add_image(principal: Principal, post_id: int, stored: storage.StoredFile, *, ip: str = "") -> int:
     """A picture for the post, stored by core.storage.save_image (type checked by content, re-encoded, metadata
     gone) before the post was saved, so that a refused one is said on the form."""
     await _check_may_change(principal, post_id)
     async with atomic():
         row = PostImage(post=post_id, key=stored.key, width=stored.width, height=stored.height)
         await row.save()
-        await audit.record(principal, "post.image", "post", post_id, {"image": row.id})
+        await audit.record(principal, "post.image", "post", post_id, {"image": row.id}, ip)
     return int(row.id)
 
 
-async def remove_image(principal: Principal, post_id: int, image_id: int) -> None:
+async def remove_image(principal: Principal, post_id: int, image_id: int, *, ip: str = "") -> None:
     """Take a picture off the post (one attached by mistake): whoever may change the post's words may, a published
     post's a moderator; the stored file goes after the row, so that no page links a file that is gone."""
     await _check_may_change(principal, post_id)
@@ -247,7 +247,7 @@ async def remove_image(principal: Principal, post_id: int, image_id: int) -> Non
         )
         if not removed:
             raise NotFoundException()
-        await audit.record(principal, "post.image_delete", "post", post_id, {"image": image_id})
+        await audit.record(principal, "post.image_delete", "post", post_id, {"image": image_id}, ip)
     storage.delete(removed[0]["key"])
 
 
@@ -278,15 +278,15 @@ _AUDITED = {
 }
 
 
-async def move(principal: Principal, post_id: int, step: Move, comment: str = "") -> None:
+async def move(principal: Principal, post_id: int, step: Move, comment: str = "", *, ip: str = "") -> None:
     """One step of a post's life (rules.Move): submit, approve, return with a comment, send an emergency at
     once, mark it reviewed, unpublish, publish again, delete a draft."""
-    for key in await _move(principal, post_id, step, comment):  # a deleted draft's pictures, once it is gone
+    for key in await _move(principal, post_id, step, comment, ip=ip):  # a deleted draft's pictures, once it is gone
         storage.delete(key)
     forget_pinned()
 
 
-async def _move(principal: Principal, post_id: int, step: Move, comment: str) -> list[str]:
+async def _move(principal: Principal, post_id: int, step: Move, comment: str, *, ip: str = "") -> list[str]:
     """``move`` in one transaction; the stored pictures of a draft it deleted."""
     now = clock.now()
     async with atomic():
@@ -309,7 +309,7 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str) ->
         if step is Move.DELETE:
             pictures = await PostImage.select(PostImage.key).where(PostImage.post == post_id)
             await Post.delete().where(Post.id == post_id)
-            await audit.record(principal, "post.delete", "post", post_id)
+            await audit.record(principal, "post.delete", "post", post_id, None, ip, now=now)
             return [p["key"] for p in pictures]
         changes: dict = {Post.updated_at: now}
         target = rules.TO[step]
@@ -336,7 +336,9 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str) ->
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
             await _release(post_id, post["publish_at"], now, again=now)
-        await audit.record(principal, _AUDITED[step], "post", post_id, {"comment": comment} if comment else {})
+        await audit.record(
+            principal, _AUDITED[step], "post", post_id, {"comment": comment} if comment else {}, ip, now=now
+        )
     return []
 
 
@@ -370,7 +372,9 @@ async def mark_read(user_id: int, post_id: int) -> None:
 # --- outages of the dispatch service -------------------------------------------------------------------------
 
 
-async def announce_outage(outage_id: int, actor: Principal | None = None, now: datetime | None = None) -> int | None:
+async def announce_outage(
+    outage_id: int, actor: Principal | None = None, now: datetime | None = None, *, ip: str = ""
+) -> int | None:
     """Called by the dispatch service (tickets) in the transaction that records an outage: an emergency notice
     to exactly the premises the outage reaches (its riser, else its entrance, else its house), out at once
     through every channel; once per outage, published at ``now``, the moment the outage is recorded. Returns the
@@ -407,7 +411,7 @@ async def announce_outage(outage_id: int, actor: Principal | None = None, now: d
         await post.save()
         await _write_targets(int(post.id), audience)
         await _release(int(post.id), now, now)
-        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage_id}, now=now)
+        await audit.record(who, "post.outage", "post", int(post.id), {"outage": outage_id}, ip, now=now)
     forget_pinned()
     return int(post.id)
 

@@ -34,6 +34,7 @@ from portal.core.labels import Labels
 from portal.core.pagination import Paging
 from portal.core.parse import parse_date
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import MultipartData
@@ -174,7 +175,7 @@ class StaffPosts(Controller):
             return see_other(request, f"/staff/posts/{post.id}")
         if step is Move.DELETE and data.get("confirm") != "1":  # final: asked once more on a page of its own
             return question(request, "content/staff_delete.html", post=post)
-        await actions.move(principal, post.id, step, str(data.get("comment", "")))
+        await actions.move(principal, post.id, step, str(data.get("comment", "")), ip=client_ip(request))
         if step in (Move.APPROVE, Move.SEND_NOW):
             deliver_soon()
         flash(request, MOVED(step))
@@ -182,7 +183,7 @@ class StaffPosts(Controller):
 
     @post("/{post_id:int}/images/{image_id:int}/delete", name="content:staff_image_delete", dependencies=CHANGEABLE)
     async def remove_image(self, request: Request, principal: Caller, post: LoadedPost, image_id: FromPath[int]) -> Any:
-        await actions.remove_image(principal, post.id, image_id)
+        await actions.remove_image(principal, post.id, image_id, ip=client_ip(request))
         flash(request, gettext("The picture is removed."))
         return see_other(request, f"/staff/posts/{post.id}")
 
@@ -281,9 +282,9 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,
         title_en=form.title_en, body_en=form.body_en,
     )  # fmt: skip
-    post_id = await actions.save_post(principal, data_in, post.id if post else None)
+    post_id = await actions.save_post(principal, data_in, post.id if post else None, ip=client_ip(request))
     if image is not None:
-        await actions.add_image(principal, post_id, image)
+        await actions.add_image(principal, post_id, image, ip=client_ip(request))
     flash(request, gettext("Saved."))
     return see_other(request, f"/staff/posts/{post_id}")
 

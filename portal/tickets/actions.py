@@ -971,7 +971,7 @@ async def record_outage(principal: Principal, values: dict[str, Any], now: datet
             now=now,
         )
         # The residents it reaches hear of it at once: an emergency notice (portal.content) in this transaction.
-        await announce_outage(int(outage.id), principal, now)
+        await announce_outage(int(outage.id), principal, now, ip=ip)
     return int(outage.id)
 
 

@@ -14,7 +14,9 @@ from portal.content.tables import PostRead
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
+from portal.core.tables import AuditEvent
 from portal.notifications.rules import TargetKind
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 async def test_write_review_publish_and_read(db, client, new_client, login, town):
@@ -44,6 +46,11 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     assert "Покраска подъезда" not in (await moderator.get("/staff/posts?kind=news")).text
     assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
     boris = new_client()
+    # Writing, submitting and approving keep the address each staff member acted from, as every staff write does.
+    steps = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "post")
+    assert sorted((e["action"], e["ip"]) for e in steps) == [
+        ("post.approve", CLIENT_IP), ("post.create", CLIENT_IP), ("post.submit", CLIENT_IP)
+    ]  # fmt: skip
     await login(boris, t["residents"][1])  # entrance 2
     assert (await boris.head(f"/news/{post_id}")).status_code == 200
     assert await PostRead.count().where(PostRead.post == post_id) == 0  # a HEAD (a link preview's) reads nothing
@@ -393,6 +400,12 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
     assert not await PostImage.exists().where(PostImage.id == image["id"])
     assert not storage.path_of(image["key"]).exists()
     assert f"/news/images/{image['id']}" not in (await client.get(f"/news/{post_id}")).text
+    pictures = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(
+        AuditEvent.action.is_in(["post.image", "post.image_delete"])
+    )
+    assert sorted((e["action"], e["ip"]) for e in pictures) == [
+        ("post.image", CLIENT_IP), ("post.image", CLIENT_IP), ("post.image_delete", CLIENT_IP)
+    ]  # fmt: skip
     assert (await client.get(f"/news/images/{image['id']}")).status_code == 404
     assert await PostImage.exists().where(PostImage.id == other["id"])
 

@@ -52,11 +52,11 @@ async def test_every_staff_action_on_requests_and_outages_records_the_address_it
     assert (await client.form(f"/staff/outages/{outage_id}/close", {})).status_code == 303
 
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(
-        AuditEvent.entity.is_in(["ticket", "outage"])
+        AuditEvent.entity.is_in(["ticket", "outage", "post"])
     )
     assert {e["action"] for e in events} == {
         "ticket.create", "ticket.assign", "ticket.status", "ticket.update", "ticket.message", "ticket.outage",
-        "outage.create", "outage.close",
+        "outage.create", "outage.close", "post.outage",  # the outage's notice to the residents, sent with it
     }  # fmt: skip
     assert [e for e in events if e["ip"] != CLIENT_IP] == []
 
