@@ -361,3 +361,15 @@ def test_the_showcase_lists_in_charge_dropdown_shows_a_whole_name(
     assert len(selects) == 1, selects
     assert [s for s in selects if s["width"] + 1 < s["needed"]] == [], selects
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_section_that_opens_from_its_heading_shows_its_marker_beside_it(
+    live_server: str, open_page: OpenPage, width: int
+) -> None:
+    """A meter card's «Заменить на новый счётчик» showed its ▸ alone on a line above the heading."""
+    page = open_page(width)
+    sign_in(page, live_server, "manager@demo.ru")
+    page.goto(live_server + "/staff/meters/meter/1")
+    summary, heading = box(page, "#replace-h >> xpath=.."), box(page, "#replace-h")
+    assert summary["height"] < heading["height"] + 8, (summary, heading)
