@@ -47,15 +47,17 @@ async def _wanted(place: queries.OrderPlace, *items: tuple[int, str]) -> list[ac
     return [actions.Wanted(offered[sid], Decimal(q)) for sid, q in items]
 
 
-def _tomorrow() -> date:
-    return date.fromordinal(clock.today_local().toordinal() + 1)
+def _visit_day() -> date:
+    """The day a visit is asked for: the day after tomorrow, still ahead of the company's date if midnight passes
+    while the test runs (tomorrow then became today: «past»)."""
+    return date.fromordinal(clock.today_local().toordinal() + 2)
 
 
 async def _order(household: dict[str, Any], shop: dict[str, int], *items: tuple[int, str]) -> tuple[Any, Any]:
     resident = await load_principal_for(household["resident"])
     place = await _place(resident, household["accounts"][0])
     placed = await actions.order_services(
-        resident, place, await _wanted(place, *items), day=_tomorrow(), slot="09:00–12:00", comment="Домофон 12",
+        resident, place, await _wanted(place, *items), day=_visit_day(), slot="09:00–12:00", comment="Домофон 12",
         phone="+79780000000", now=clock.now(),
     )  # fmt: skip
     return resident, placed
@@ -128,7 +130,7 @@ async def test_a_paid_order_opens_a_paid_request_flagged_paid_and_never_touches_
     assert order.status == "accepted" and order.paid and order.ticket_id is not None
     ticket = await Ticket.select().where(Ticket.id == order.ticket_id).first()
     assert ticket["type"] == "paid" and ticket["paid_for"] is True and ticket["category"] == "paid_service"
-    assert ticket["control_date"] == _tomorrow()
+    assert ticket["control_date"] == (await Order.select(Order.preferred_date).first())["preferred_date"]
     assert "Вызов сантехника" in ticket["description"]
     # The utility balance and the ledger are exactly as before; the payment is the order's.
     assert await balance_of(account) == balance
@@ -261,7 +263,7 @@ async def test_staff_name_the_price_of_a_from_order_and_the_call_centre_orders_f
     assert account is not None
     offered = await queries.offered_services(account, [shop["plumber"]])
     made = await actions.order_services(
-        operator, account, [actions.Wanted(offered[shop["plumber"]], Decimal(1))], day=_tomorrow(),
+        operator, account, [actions.Wanted(offered[shop["plumber"]], Decimal(1))], day=_visit_day(),
         slot="12:00–15:00", comment="", phone="", now=clock.now(), source="call_centre",
     )  # fmt: skip
     row = await Order.select(Order.source, Order.user, Order.created_by).where(Order.id == made.id).first()

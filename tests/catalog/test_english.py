@@ -25,7 +25,7 @@ from portal.core.i18n import set_locale
 from portal.core.tables import OutboxMessage
 from portal.housing.tables import House
 from portal.payments.tables import Payment
-from tests.catalog.test_routes import _tomorrow
+from tests.catalog.test_routes import _visit_day
 
 
 async def _in_english(shop: dict[str, int]) -> None:
@@ -74,7 +74,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     assert "«Tap repair» is in your order." in cart and ">Tap repair</a>" in cart
     assert '<span lang="ru">Вызов сантехника</span></a>' in cart
     placed = await client.form(
-        "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
+        "/services/cart/order", {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": ""}
     )
     assert placed.status_code == 303
     order_id = (await Order.select(Order.id).first())["id"]
@@ -101,10 +101,10 @@ async def test_an_order_keeps_the_names_it_had_and_its_messages_speak_each_recip
     assert place is not None
     offered = await queries.offered_services(place, [shop["repair"], shop["plumber"]])
     wanted = [actions.Wanted(offered[shop["repair"]], Decimal(1)), actions.Wanted(offered[shop["plumber"]], Decimal(1))]
-    from tests.catalog.test_actions import _tomorrow as tomorrow
+    from tests.catalog.test_actions import _visit_day as visit_day
 
     placed = await actions.order_services(
-        resident, place, wanted, day=tomorrow(), slot="09:00–12:00", comment="", phone="", now=clock.now()
+        resident, place, wanted, day=visit_day(), slot="09:00–12:00", comment="", phone="", now=clock.now()
     )
     items = await OrderItem.select(OrderItem.title, OrderItem.title_en).order_by(OrderItem.position)
     assert items == [
@@ -283,7 +283,7 @@ async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_f
     assert f'<span lang="ru">{plumber}</span></a>' in cart
     assert f'<span class="visually-hidden"> <span lang="ru">{plumber}</span></span>' in cart
     placed = await client.form(
-        "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
+        "/services/cart/order", {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": ""}
     )
     assert placed.status_code == 303
     order_id = (await Order.select(Order.id).first())["id"]
@@ -307,7 +307,7 @@ async def test_what_people_wrote_in_russian_and_the_houses_are_marked_russian_on
     client.cookies.set("lang", "en")
     account = household["accounts"][0]
     await client.form("/services/cart", {"service": shop["plumber"], "account": account})
-    form = {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": "", "comment": "Домофон 12"}
+    form = {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": "", "comment": "Домофон 12"}
     assert (await client.form("/services/cart/order", form)).status_code == 303
     order_id = (await Order.select(Order.id).first())["id"]
     assert '<dd><span lang="ru">Домофон 12</span></dd>' in (await client.get(f"/services/orders/{order_id}")).text

@@ -8,7 +8,7 @@ import re
 
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
-from tests.catalog.test_routes import _tomorrow
+from tests.catalog.test_routes import _visit_day
 
 ZERO = re.compile(r"0,00\u00a0₽|₽0\.00")
 
@@ -18,12 +18,12 @@ def _plain(html: str) -> str:
 
 
 async def _order(client, household, service: int) -> tuple[str, int]:
-    """The service put in the cart and ordered for tomorrow: the cart's page as it was, and the order's id."""
+    """The service put in the cart and ordered for a day ahead: the cart's page as it was, and the order's id."""
     account = household["accounts"][0]
     await client.form("/services/cart", {"service": service, "account": account})
     cart = await client.get("/services/cart")
     placed = await client.form(
-        "/services/cart/order", {"account": account, "day": _tomorrow(), "slot": "09:00–12:00", "phone": ""}
+        "/services/cart/order", {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": ""}
     )
     assert placed.status_code == 303, placed.text
     return cart.text, (await Order.select(Order.id).order_by(Order.id, ascending=False).first())["id"]

@@ -21,7 +21,7 @@ from portal.notifications.messages import in_locale
 from portal.tickets import queries as ticket_queries
 from portal.tickets.filters import read_filters
 from portal.tickets.tables import Ticket
-from tests.catalog.test_actions import _tomorrow
+from tests.catalog.test_actions import _visit_day
 
 
 def _plain(text: str) -> str:
@@ -40,7 +40,7 @@ async def _free_order(household, shop) -> int:
     assert place is not None
     offered = await queries.offered_services(place, [bulb.id])
     placed = await actions.order_services(
-        resident, place, [actions.Wanted(offered[bulb.id], Decimal(1))], day=_tomorrow(), slot="09:00–12:00",
+        resident, place, [actions.Wanted(offered[bulb.id], Decimal(1))], day=_visit_day(), slot="09:00–12:00",
         comment="Code 12", phone="", now=clock.now(),
     )  # fmt: skip
     return placed.id
