@@ -171,12 +171,16 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _open_waves_forgotten() -> None:
-    """The NPS waves open today are kept a minute by the process (``analytics.queries``): each test reads its own,
-    not those of a test before it (rolled back since)."""
+def _kept_lists_forgotten() -> None:
+    """What the process keeps for a while, each test reads afresh: the NPS waves open today (a minute,
+    ``analytics.queries``) and the emergencies in force with the accounts they reach (15 s, ``content.pinned``).
+    Kept from a test before, they were that test's rows, rolled back since; on SQLite its ids come again, so a
+    resident of this test saw the emergency of another one."""
     from portal.analytics import queries
+    from portal.content import pinned
 
     queries.forget_open_waves()
+    pinned.forget()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
