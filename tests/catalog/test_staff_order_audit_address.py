@@ -85,7 +85,7 @@ async def test_staff_pricing_placing_and_the_catalogue_keep_the_address_they_cam
     from portal.housing.tables import PersonalAccount
     from tests.catalog.test_english import _service_form
     from tests.catalog.test_free_and_quoted_totals import _order
-    from tests.catalog.test_routes import _tomorrow
+    from tests.catalog.test_routes import _visit_day
 
     await login(client, household["resident"])
     _, quoted = await _order(client, household, shop["repair"])
@@ -94,7 +94,7 @@ async def test_staff_pricing_placing_and_the_catalogue_keep_the_address_they_cam
     assert (await manager.form(f"/staff/orders/{quoted}/quote", {"amount": "2 500", "note": ""})).status_code == 303
     account = household["accounts"][0]
     number = await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == account).first()
-    by_phone = {"number": number["number"], "account": account, "day": _tomorrow(), "slot": "09:00–12:00"}
+    by_phone = {"number": number["number"], "account": account, "day": _visit_day(), "slot": "09:00–12:00"}
     placed = await manager.form("/staff/orders/new", {**by_phone, "phone": "", f"q_{shop['plumber']}": "1"})
     assert placed.status_code == 303, placed.text
     blank = {"x": ("", b"")}
