@@ -109,7 +109,7 @@ def _check_house(principal: Principal, house_id: int) -> None:
         raise Refused(gettext("You can list premises only in the houses you work with."))
 
 
-async def create_listing(principal: Principal, data: ListingInput, place: Place) -> int:
+async def create_listing(principal: Principal, data: ListingInput, place: Place, *, ip: str = "") -> int:
     """A draft listing of a house the staff member works with."""
     _check_house(principal, place.house_id)
     values = _fields(data, place)
@@ -118,11 +118,13 @@ async def create_listing(principal: Principal, data: ListingInput, place: Place)
             Listing(**{c._meta.name: v for c, v in values.items()}, created_by=principal.user_id)
         )
         listing_id = rows[0]["id"]
-        await audit.record(principal, "showcase.listing_create", "listing", listing_id, _plain(values))
+        await audit.record(principal, "showcase.listing_create", "listing", listing_id, _plain(values), ip)
     return listing_id
 
 
-async def update_listing(principal: Principal, listing: queries.ListingView, data: ListingInput, place: Place) -> None:
+async def update_listing(
+    principal: Principal, listing: queries.ListingView, data: ListingInput, place: Place, *, ip: str = ""
+) -> None:
     """New figures and words for a listing; one on show must keep what its card needs."""
     _check_house(principal, place.house_id)
     values = _fields(data, place)
@@ -136,7 +138,7 @@ async def update_listing(principal: Principal, listing: queries.ListingView, dat
     async with atomic():
         await Listing.update(values).where(Listing.id == listing.id)
         await audit.record(
-            principal, "showcase.listing_update", "listing", listing.id, audit.diff(before, _plain(values))
+            principal, "showcase.listing_update", "listing", listing.id, audit.diff(before, _plain(values)), ip
         )
 
 
@@ -150,7 +152,9 @@ _MOVE_AUDITED = {
 }
 
 
-async def move_listing(principal: Principal, listing: queries.ListingView, move: Move) -> ListingStatus:
+async def move_listing(
+    principal: Principal, listing: queries.ListingView, move: Move, *, ip: str = ""
+) -> ListingStatus:
     """Publish, reserve, release, close or reopen; publishing needs a photo, a price and the area."""
     target = rules.moved(listing.status, move)
     if target is None:
@@ -169,7 +173,9 @@ async def move_listing(principal: Principal, listing: queries.ListingView, move:
         )
         if not done:
             raise Refused(gettext("Someone has just changed this listing. Look at it again."))
-        await audit.record(principal, _MOVE_AUDITED[move], "listing", listing.id, {"status": [listing.status, target]})
+        await audit.record(
+            principal, _MOVE_AUDITED[move], "listing", listing.id, {"status": [listing.status, target]}, ip
+        )
     return target
 
 
@@ -179,7 +185,7 @@ _NOT_COPIED = frozenset(
 )
 
 
-async def duplicate(principal: Principal, listing: queries.ListingView) -> int:
+async def duplicate(principal: Principal, listing: queries.ListingView, *, ip: str = "") -> int:
     """A draft copy of a listing — words, figures, features and place — without its photos, views and leads."""
     _check_house(principal, listing.house_id)
     copied = [c for c in Listing._meta.columns if c._meta.name not in _NOT_COPIED]
@@ -187,7 +193,7 @@ async def duplicate(principal: Principal, listing: queries.ListingView) -> int:
         row = await Listing.select(*copied).where(Listing.id == listing.id).first()
         rows = await Listing.insert(Listing(**row, created_by=principal.user_id))
         copy_id = rows[0]["id"]
-        await audit.record(principal, "showcase.listing_duplicate", "listing", copy_id, {"from": listing.id})
+        await audit.record(principal, "showcase.listing_duplicate", "listing", copy_id, {"from": listing.id}, ip)
     return copy_id
 
 
@@ -237,7 +243,9 @@ async def _order(listing_id: int) -> list[int]:
     return [r["id"] for r in await queries.photo_rows(listing_id)]
 
 
-async def add_photos(principal: Principal, listing: queries.ListingView, uploads: list[Any]) -> list[Any]:
+async def add_photos(
+    principal: Principal, listing: queries.ListingView, uploads: list[Any], *, ip: str = ""
+) -> list[Any]:
     """Store the photos (at most 20 a listing) after the ones it has; returns the refusals (``UploadRefused``) of
     the files that are not photos or too large, which are skipped."""
     room = rules.MAX_PHOTOS - listing.photo_count
@@ -264,21 +272,23 @@ async def add_photos(principal: Principal, listing: queries.ListingView, uploads
             )  # fmt: skip
             order.append(rows[0]["id"])
         await _renumber(listing.id, order)
-        await audit.record(principal, "showcase.photos_add", "listing", listing.id, {"photos": len(stored)})
+        await audit.record(principal, "showcase.photos_add", "listing", listing.id, {"photos": len(stored)}, ip)
     return refused
 
 
-async def move_photo(principal: Principal, listing: queries.ListingView, photo_id: int, direction: str) -> None:
+async def move_photo(
+    principal: Principal, listing: queries.ListingView, photo_id: int, direction: str, *, ip: str = ""
+) -> None:
     async with atomic():
         order = await _order(listing.id)
         if photo_id not in order:
             raise Refused(gettext("This photo is no longer there."))
         new = rules.reordered(order, photo_id, direction)
         await _renumber(listing.id, new)
-        await audit.record(principal, "showcase.photo_move", "listing", listing.id, {"photos": [order, new]})
+        await audit.record(principal, "showcase.photo_move", "listing", listing.id, {"photos": [order, new]}, ip)
 
 
-async def delete_photo(principal: Principal, listing: queries.ListingView, photo_id: int) -> None:
+async def delete_photo(principal: Principal, listing: queries.ListingView, photo_id: int, *, ip: str = "") -> None:
     """Remove a photo; a listing on show keeps at least one."""
     async with atomic():
         rows = {r["id"]: r for r in await queries.photo_rows(listing.id)}
@@ -288,7 +298,7 @@ async def delete_photo(principal: Principal, listing: queries.ListingView, photo
             raise Refused(gettext("A listing on show keeps at least one photo. Add another one first."))
         await ListingPhoto.delete().where(ListingPhoto.id == photo_id)
         await _renumber(listing.id, [i for i in rows if i != photo_id])
-        await audit.record(principal, "showcase.photo_delete", "listing", listing.id, {"photo": photo_id})
+        await audit.record(principal, "showcase.photo_delete", "listing", listing.id, {"photo": photo_id}, ip)
     for key in (rows[photo_id]["key"], rows[photo_id]["thumb_key"]):
         storage.delete(key)
 
@@ -340,7 +350,9 @@ async def send_lead(
     return lead_id
 
 
-async def move_lead(principal: Principal, lead: queries.LeadRow, status: LeadStatus, note: str) -> None:
+async def move_lead(
+    principal: Principal, lead: queries.LeadRow, status: LeadStatus, note: str, *, ip: str = ""
+) -> None:
     """A lead moves along its work (or only its note changes)."""
     if status != lead.status and not rules.lead_may_move(lead.status, status):
         raise Refused(gettext("A lead cannot go from this status to that one."))
@@ -354,9 +366,8 @@ async def move_lead(principal: Principal, lead: queries.LeadRow, status: LeadSta
         )
         if not done:
             raise Refused(gettext("Someone has just changed this lead. Look at it again."))
-        await audit.record(
-            principal, "showcase.lead_status", "lead", lead.id, {"status": [lead.status, status], "note": note[:200]}
-        )
+        changes = {"status": [lead.status, status], "note": note[:200]}
+        await audit.record(principal, "showcase.lead_status", "lead", lead.id, changes, ip)
 
 
 # --- owners' requests to list a flat ----------------------------------------------------------------------------
@@ -393,20 +404,20 @@ def _pending(offer: queries.OfferRow) -> None:
         raise Refused(gettext("This request is already answered."))
 
 
-async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place: Place) -> int:
+async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place: Place, *, ip: str = "") -> int:
     """A draft listing of the owner's flat (from the registry), the request marked as listed, the owner told."""
     _pending(offer)
     kind = ListingKind(offer.kind)
     unit = PriceUnit.TOTAL if kind is ListingKind.SALE else PriceUnit.MONTH
     manager = principal.user_id if principal.has_role(*rules.LISTING_ROLES) else None
     data = ListingInput(kind=kind, price_kopecks=offer.price_kopecks, price_unit=unit, manager=manager)
-    listing_id = await create_listing(principal, data, place)
+    listing_id = await create_listing(principal, data, place, ip=ip)
     async with atomic():
         await ListingOffer.update(
             {ListingOffer.status: OfferStatus.LISTED, ListingOffer.listing: listing_id,
              ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
         ).where(ListingOffer.id == offer.id)  # fmt: skip
-        await audit.record(principal, "showcase.offer_listed", "listing_offer", offer.id, {"listing": listing_id})
+        await audit.record(principal, "showcase.offer_listed", "listing_offer", offer.id, {"listing": listing_id}, ip)
         await notices.tell([offer.user_id], notices.OFFER_ANSWER,
                            {"address": place.address, "listed": True, "answer": "", "link": "/showcase/mine"},
                            f"showcase:offer:{offer.id}:answer")  # fmt: skip
@@ -414,7 +425,9 @@ async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place
     return listing_id
 
 
-async def decline_offer(principal: Principal, offer: queries.OfferRow, answer: str, address: str) -> None:
+async def decline_offer(
+    principal: Principal, offer: queries.OfferRow, answer: str, address: str, *, ip: str = ""
+) -> None:
     _pending(offer)
     if not answer.strip():
         raise Refused(gettext("Write the owner why the flat is not taken."))
@@ -423,7 +436,9 @@ async def decline_offer(principal: Principal, offer: queries.OfferRow, answer: s
             {ListingOffer.status: OfferStatus.DECLINED, ListingOffer.answer: answer[:2000],
              ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
         ).where(ListingOffer.id == offer.id)  # fmt: skip
-        await audit.record(principal, "showcase.offer_declined", "listing_offer", offer.id, {"answer": answer[:200]})
+        await audit.record(
+            principal, "showcase.offer_declined", "listing_offer", offer.id, {"answer": answer[:200]}, ip
+        )
         await notices.tell([offer.user_id], notices.OFFER_ANSWER,
                            {"address": address, "listed": False, "answer": answer[:500], "link": "/showcase/mine"},
                            f"showcase:offer:{offer.id}:answer")  # fmt: skip

@@ -29,6 +29,7 @@ from portal.core.i18n import gettext
 from portal.core.pagination import Paging
 from portal.core.pagination import page_request
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.threads import written
 from portal.core.web import FormData
@@ -165,7 +166,7 @@ class StaffListings(Controller):
         step = form_value(data, "move")
         if step not in Move.__members__.values():
             raise Refused(gettext("Choose what to do with the listing."))
-        status = await actions.move_listing(principal, listing, Move(step))
+        status = await actions.move_listing(principal, listing, Move(step), ip=client_ip(request))
         flash(request, gettext("The listing is now: %(status)s.", status=words.status_label(status)))
         return see_other(request, f"/staff/showcase/{listing.id}")
 
@@ -173,7 +174,7 @@ class StaffListings(Controller):
     async def duplicate(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
     ) -> Response[Any]:
-        copy = await actions.duplicate(principal, listing)
+        copy = await actions.duplicate(principal, listing, ip=client_ip(request))
         flash(request, gettext("A copy is saved as a draft: choose its premise and add photos."))
         return see_other(request, f"/staff/showcase/{copy}/edit")
 
@@ -184,7 +185,7 @@ class StaffListings(Controller):
         uploads = [u for u in _files(data.get("photos")) if storage.is_upload(u)]
         if not uploads:
             raise Refused(gettext("Choose one or more photos to upload."))
-        refused = await actions.add_photos(principal, listing, uploads)
+        refused = await actions.add_photos(principal, listing, uploads, ip=client_ip(request))
         for problem in refused:
             flash(request, storage.image_refusal(problem), "error")
         if len(refused) < len(uploads):
@@ -200,14 +201,14 @@ class StaffListings(Controller):
         photo_id: FromPath[int],
         data: FormData,
     ) -> Template | Response[Any]:
-        await actions.move_photo(principal, listing, photo_id, form_value(data, "direction"))
+        await actions.move_photo(principal, listing, photo_id, form_value(data, "direction"), ip=client_ip(request))
         return await self._photos_block(request, principal, listing.id)
 
     @post("/{listing_id:int}/photos/{photo_id:int}/delete", name="showcase:staff_photo_delete", opt=EDIT)
     async def photo_delete(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep, photo_id: FromPath[int]
     ) -> Template | Response[Any]:
-        await actions.delete_photo(principal, listing, photo_id)
+        await actions.delete_photo(principal, listing, photo_id, ip=client_ip(request))
         flash(request, gettext("The photo is deleted."))
         return await self._photos_block(request, principal, listing.id)
 
@@ -304,9 +305,9 @@ async def _save(
                                    price_unit=PriceUnit(v["price_unit"]), description=v["description"],
                                    features=tuple(v["features"]), rooms=v["rooms"], manager=v["manager"])  # fmt: skip
     if listing is None:
-        listing_id = await actions.create_listing(principal, data_in, place)
+        listing_id = await actions.create_listing(principal, data_in, place, ip=client_ip(request))
     else:
-        await actions.update_listing(principal, listing, data_in, place)
+        await actions.update_listing(principal, listing, data_in, place, ip=client_ip(request))
         listing_id = listing.id
     flash(request, gettext("Saved."))
     return see_other(request, f"/staff/showcase/{listing_id}")
@@ -336,7 +337,7 @@ class StaffLeads(Controller):
         status, note = forms.read_lead_move(data)
         if status is None:
             raise Refused(gettext("Choose the lead's status."))
-        await actions.move_lead(principal, lead, status, note if "note" in data else lead.note)
+        await actions.move_lead(principal, lead, status, note if "note" in data else lead.note, ip=client_ip(request))
         flash(request, gettext("The lead is now: %(status)s.", status=words.lead_status_label(status)))
         back = form_value(data, "back")
         return see_other(request, back if back.startswith("/staff/showcase/") else f"/staff/showcase/leads/{lead.id}")
@@ -370,7 +371,7 @@ class StaffOffers(Controller):
         place = actions.Place(house_id=house.id, complex_id=house.complex_id, premise_id=premise.id,
                               address=recorded_address(house.address, "flat", premise.number),
                               premise_number=premise.number, area=premise.area, floor=premise.floor or 1)  # fmt: skip
-        listing_id = await actions.turn_into_listing(principal, offer, place)
+        listing_id = await actions.turn_into_listing(principal, offer, place, ip=client_ip(request))
         flash(request, gettext("A draft listing is made of the owner's flat: add the photos and the description."))
         return see_other(request, f"/staff/showcase/{listing_id}/edit")
 
@@ -379,7 +380,7 @@ class StaffOffers(Controller):
         self, request: Request, principal: NamedDependency[Principal], offer: OfferDep, data: FormData
     ) -> Response[Any]:
         address = recorded_address(offer.address, "flat", offer.number)
-        await actions.decline_offer(principal, offer, form_value(data, "answer"), address)
+        await actions.decline_offer(principal, offer, form_value(data, "answer"), address, ip=client_ip(request))
         flash(request, gettext("The owner is told."))
         return see_other(request, "/staff/showcase/offers")
 

@@ -22,6 +22,7 @@ from portal.showcase.tables import Listing
 from portal.showcase.tables import ListingOffer
 from portal.showcase.tables import ListingPhoto
 from tests.showcase.conftest import jpeg_bytes
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 FORM = {"kind": "commercial", "source": "registry", "price": "1 050", "price_unit": "m2_month",
         "description": "Угловое помещение", "features": ["shop_window", "furnished"]}  # fmt: skip
@@ -134,7 +135,10 @@ async def test_photos_are_cleaned_ordered_and_needed_to_publish(db, client, logi
     last = await client.form(f"/staff/showcase/{listing}/photos/{photos[1]}/delete", headers=back)
     assert "хотя бы одна фотография" in (await client.get(last.headers["location"])).text
     assert await ListingPhoto.count().where(ListingPhoto.listing == listing) == 1
-    assert await AuditEvent.count().where(AuditEvent.entity_id == listing) >= 5
+    written = await AuditEvent.select(AuditEvent.ip).where(
+        (AuditEvent.entity == "listing") & (AuditEvent.entity_id == listing)
+    )
+    assert len(written) >= 5 and {e["ip"] for e in written} == {CLIENT_IP}  # each with the address staff acted from
 
 
 async def test_duplicate_and_close(db, client, login, make_account, make_user, make_listing):
@@ -193,7 +197,7 @@ async def test_leads_move_along_their_work(db, client, new_client, login, make_a
     assert moved.status_code == 303 and moved.headers["location"] == "/staff/showcase/leads"
     assert (await Lead.select(Lead.status).where(Lead.id == lead.id).first())["status"] == "viewing"
     assert await AuditEvent.exists().where(
-        (AuditEvent.action == "showcase.lead_status") & (AuditEvent.entity_id == lead.id)
+        (AuditEvent.action == "showcase.lead_status") & (AuditEvent.entity_id == lead.id) & (AuditEvent.ip == CLIENT_IP)
     )
     await client.form(f"/staff/showcase/leads/{lead.id}", {"status": "new"})
     assert (await Lead.select(Lead.status).where(Lead.id == lead.id).first())["status"] == "viewing"
@@ -232,6 +236,11 @@ async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client,
     ] == "listed"
     told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == owner)
     assert told and all(m["subject"].startswith("Ваша квартира размещается") for m in told)
+    listed = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(
+        AuditEvent.entity.is_in(["listing", "listing_offer"])
+    )
+    assert sorted(e["action"] for e in listed) == ["showcase.listing_create", "showcase.offer_listed"]
+    assert {e["ip"] for e in listed} == {CLIENT_IP}
     again = await client.form(f"/staff/showcase/offers/{offer.id}/decline", {"answer": "Нет"})
     assert again.status_code == 303
     assert (await ListingOffer.select(ListingOffer.status).where(ListingOffer.id == offer.id).first())[
