@@ -38,6 +38,7 @@ from portal.core.web import FormErrors
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import found
+from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
 
@@ -277,6 +278,10 @@ class StaffPeople(Controller):
         if errors:
             return await _person_page(request, person, withdrawal_form=(values["typed"], errors))
         received, channel = values["received_on"], values["channel"]
+        if form_value(data, "confirm") != "1":  # the person's portal closes and their data goes: asked once more
+            how, due = forms.CONSENT_CHANNELS.shown(channel), rules.erasure_due(received)
+            page = {"person": person, "channel": channel, "how": how, "received": received, "due": due}
+            return question(request, "accounts/staff_withdraw.html", **page)
         due = await actions.withdraw_on_paper(principal, person.id, received, channel, ip=client_ip(request))
         if due is None:
             flash(request, _("No consent of the person stands: nothing is withdrawn."), "info")

@@ -188,7 +188,9 @@ async def test_a_withdrawal_brought_by_letter_stops_the_offers_and_the_data_is_d
     assert '<option value="letter" selected' in early.text and 'value="09.02.2026"' in early.text
     assert await DataRequest.count().where(DataRequest.user == resident) == 0
 
-    sent = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-03-01"})
+    sent = await client.form(
+        f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-03-01", "confirm": "1"}
+    )
     assert sent.status_code == 303
     records = await _records(resident)
     assert {r["withdrawn_channel"] for r in records} == {"letter"}
@@ -206,6 +208,44 @@ async def test_a_withdrawal_brought_by_letter_stops_the_offers_and_the_data_is_d
     page = (await client.get(f"/staff/people/{resident}")).text
     assert "Письмом в управляющую компанию" in page and "внесено: Мария Офисная" in page
     assert 'action="/staff/people/' not in page.split('id="paper-withdrawal"')[1]  # nothing stands to withdraw
+
+
+async def test_a_withdrawal_staff_enter_asks_once_more_without_javascript_too(client, make_user, make_house, login):
+    """Entering a withdrawal ends every consent of the person at once, closes their portal and schedules the erasure
+    of their data, yet one press on «Внести отзыв» did it, with no question even where JavaScript runs (a slip on the
+    wrong person's page). The form now asks in a dialog, and without JavaScript the server asks on a page of its
+    own that names the person, how the withdrawal came, the day received and the erasure's date; nothing is written
+    until «Да, внести отзыв»."""
+    _house, resident, manager = await _person(make_user, make_house)
+    await ConsentRecord(user=resident, text_version=consent.current_version(), granted_at=FEBRUARY).save()
+    await login(client, manager)
+    page = (await client.get(f"/staff/people/{resident}")).text
+    form = page.split(f'action="/staff/people/{resident}/withdrawal"')[1].split("</form>")[0]
+    assert 'data-confirm="Внести отзыв? Все согласия человека прекратятся' in form
+    assert '<input type="hidden" name="confirm" value="">' in form
+
+    typed = {"channel": "letter", "received_on": "2026-03-01", "confirm": ""}
+    asked = await client.form(f"/staff/people/{resident}/withdrawal", typed)
+    assert asked.status_code == 200 and asked.headers["hx-push-url"] == "false"
+    main = asked.text.split("<main")[1]
+    assert "<h1>Внести отзыв согласия?</h1>" in main and "Анна Подписавшая" in main
+    for fact in ("Письмом в управляющую компанию", "1 марта 2026", "31 марта 2026"):
+        assert fact in main, fact
+    question = main.split(f'action="/staff/people/{resident}/withdrawal"')[1].split("</form>")[0]
+    for field in ('name="channel" value="letter"', 'name="received_on" value="2026-03-01"', 'name="confirm" value="1"'):
+        assert field in question, field
+    assert "Да, внести отзыв" in question
+    assert f'href="/staff/people/{resident}#paper-withdrawal">Нет, оставить</a>' in question
+    assert await privacy.standing_consents(resident) != {}
+    assert await DataRequest.count().where(DataRequest.user == resident) == 0
+
+    english = await client.form(f"/staff/people/{resident}/withdrawal", typed, headers={"accept-language": "en"})
+    assert "Enter the withdrawal of the consent?" in english.text and "Yes, enter the withdrawal" in english.text
+
+    sent = await client.form(f"/staff/people/{resident}/withdrawal", {**typed, "confirm": "1"})
+    assert sent.status_code == 303
+    assert await privacy.standing_consents(resident) == {}
+    assert (await DataRequest.select().where(DataRequest.user == resident).first())["due_on"] == date(2026, 3, 31)
 
 
 async def test_the_persons_own_withdrawal_in_the_portal_records_the_portal_as_its_channel(client, make_user, login):
@@ -250,7 +290,8 @@ async def test_the_processing_consent_signed_again_on_paper_cancels_the_waiting_
         await ConsentRecord(user=person, text_version=consent.current_version(), granted_at=GIVEN).save()
     await login(client, manager)
     for person, received in ((resident, "2026-12-03"), (late, "2026-12-04")):
-        sent = await client.form(f"/staff/people/{person}/withdrawal", {"channel": "paper", "received_on": received})
+        typed = {"channel": "paper", "received_on": received, "confirm": "1"}
+        sent = await client.form(f"/staff/people/{person}/withdrawal", typed)
         assert sent.status_code == 303 and (await _erasure(person))["done_at"] is None
 
     signed = {"edition": "processing:1", "locale": "ru", "signed_on": "2026-12-03"}
@@ -284,7 +325,8 @@ async def test_a_paper_withdrawal_of_the_day_a_consent_was_given_never_reads_bef
         user=resident, consent_type="marketing", text_version=consent.optional_version("marketing"), granted_at=older
     ).save()  # fmt: skip
     await login(client, manager)
-    sent = await client.form(f"/staff/people/{resident}/withdrawal", {"channel": "letter", "received_on": "2026-12-03"})
+    typed = {"channel": "letter", "received_on": "2026-12-03", "confirm": "1"}
+    sent = await client.form(f"/staff/people/{resident}/withdrawal", typed)
     assert sent.status_code == 303
     for record in await _records(resident):
         assert record["withdrawn_at"] >= record["granted_at"], record
