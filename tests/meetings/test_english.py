@@ -68,8 +68,8 @@ async def test_the_confirmation_and_the_ballot_pdf_of_a_reader_of_english(client
     client.cookies.set("lang", "en")
     await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
     summary = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
-    assert f"1. {EN_CHAIR} — <strong>For</strong>" in summary
-    assert '2. <span lang="ru">Выбрать УК</span> — <strong>For</strong>' in summary
+    assert f'<li value="1">{EN_CHAIR} — <strong>For</strong>' in summary
+    assert '<li value="2"><span lang="ru">Выбрать УК</span> — <strong>For</strong>' in summary
     await client.form(f"/meetings/{voter.meeting_id}/code")
     await client.form(f"/meetings/{voter.meeting_id}/confirm", {"code": await _code(voter.user)})
     ballot = await client.get(f"/meetings/{voter.meeting_id}/ballots/{line.id}/pdf")

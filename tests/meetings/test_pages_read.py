@@ -86,10 +86,13 @@ async def test_a_received_ballot_names_each_question_with_its_answer(client, vot
     first, second = (i.id for i in meeting.items)
     await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{first}": "for", f"q{second}": "against"})
     await client.form(f"/meetings/{voter.meeting_id}/code")
+    # Before the code, and once received: a numbered list (a bullet before «1.» read as two markers on a phone).
+    confirming = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
     await client.form(f"/meetings/{voter.meeting_id}/confirm", {"code": await _code(voter.user)})
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
-    assert "<li>1. Избрать председателя — <strong>За</strong></li>" in page
-    assert "<li>2. Выбрать УК — <strong>Против</strong></li>" in page
+    for shown in (confirming, page):
+        assert '<ol><li value="1">Избрать председателя — <strong>За</strong></li>' in shown
+        assert '<li value="2">Выбрать УК — <strong>Против</strong></li></ol>' in shown
 
 
 async def test_a_paper_ballot_waiting_for_moderation_names_each_question(
@@ -100,8 +103,8 @@ async def test_a_paper_ballot_waiting_for_moderation_names_each_question(
     await _paper_ballots(house, meeting_id, "G")
     await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
     page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
-    assert "<li>1. Избрать председателя — <strong>За</strong></li>" in page
-    assert "<li>2. Выбрать УК — <strong>За</strong></li>" in page
+    assert '<ol><li value="1">Избрать председателя — <strong>За</strong></li>' in page
+    assert '<li value="2">Выбрать УК — <strong>За</strong></li></ol>' in page
 
 
 async def test_a_new_meeting_is_called_by_the_company_by_its_own_name_in_either_language(
