@@ -310,13 +310,15 @@ def test_the_window_days_come_from_the_settings(tmp_path):
             Settings.from_env({**base, "METER_WINDOW_START_DAY": start, "METER_WINDOW_END_DAY": end})
 
 
-async def test_the_meters_page_and_the_readings_follow_the_configured_window(client, login, make_user, two_accounts):
-    """A contract's window (here the 1st to the 20th, every day of a month but the 21st–31st): the page says so and
-    a reading passed after the end goes to the next month."""
+async def test_the_meters_page_and_the_readings_follow_the_configured_window(
+    client, login, make_user, two_accounts, monkeypatch
+):
+    """A contract's window (here the 1st to the 20th, every day of a month but the 21st–31st): within it the page
+    says until when and a reading goes to this month; one passed after the end goes to the next month, as the page
+    says then. The company's date is set for each (the page read on the 21st–31st said no «20» at all)."""
     import dataclasses
 
     from portal.core import clock
-    from portal.meters import rules
     from portal.settings import get_settings
     from portal.settings import use_settings
 
@@ -325,13 +327,17 @@ async def test_the_meters_page_and_the_readings_follow_the_configured_window(cli
     use_settings(dataclasses.replace(before, meter_window_start_day=1, meter_window_end_day=20))
     try:
         await login(client, await make_user(accounts={account: "owner"}))
-        page = await client.get("/meters")
-        notice = re.search(r'<p class="notice[^"]*">([^<]*)</p>', page.text)
-        assert notice and "20" in notice.group(1) and "25" not in notice.group(1), notice
-        assert (await client.form("/meters", {f"m{meter}z1": "130,5"})).status_code == 303
-        newest = MeterReading.select().where(MeterReading.meter == meter).order_by(MeterReading.id, ascending=False)
-        row = await newest.first()
-        assert row["period"] == rules.period_of_reading(clock.today_local(), rules.Window(1, 20))
+        for day, value, period, said in (
+            (date(2026, 11, 20), "130,5", date(2026, 11, 1), "20"),
+            (date(2026, 11, 21), "131,5", date(2026, 12, 1), "следующего месяца"),
+        ):
+            monkeypatch.setattr(clock, "today_local", lambda day=day: day)
+            page = await client.get("/meters")
+            notice = re.search(r'<p class="notice[^"]*">([^<]*)</p>', page.text)
+            assert notice and said in notice.group(1) and "25" not in notice.group(1), (day, notice)
+            assert (await client.form("/meters", {f"m{meter}z1": value})).status_code == 303
+            newest = MeterReading.select().where(MeterReading.meter == meter).order_by(MeterReading.id, ascending=False)
+            assert (await newest.first())["period"] == period, day
     finally:
         use_settings(before)
 
