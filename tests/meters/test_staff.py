@@ -854,3 +854,19 @@ async def test_head_on_the_csv_answers_its_headers_without_reading_the_month(
     assert get.content.count(b"\r\n") > 1 and read
     same = ("content-type", "content-disposition")
     assert {h: head.headers[h] for h in same} == {h: get.headers[h] for h in same}
+
+
+async def test_a_head_on_the_exports_records_no_export_and_clears_no_mark(client, login, make_user, period):
+    """An export records the month as sent to billing and clears its marks to recount once the file is written: a
+    HEAD (a link checker's, a monitor's) runs the export's GET, and the XLSX's recorded the month exported and cleared
+    the marks though no file went anywhere."""
+    await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
+    await MeterReading.update({MeterReading.recount: True}).where(MeterReading.period == NOV)
+    for kind in ("export.csv", "export.xlsx"):
+        asked = await client.head(f"/staff/meters/{kind}?period=2026-11")
+        assert asked.status_code == 200 and asked.content == b"", kind
+    assert await MeterExport.count() == 0
+    assert await _addresses() == set()  # nothing in the audit log either
+    assert all(r["recount"] for r in await MeterReading.select(MeterReading.recount).where(MeterReading.period == NOV))
+    assert (await client.get("/staff/meters/export.xlsx?period=2026-11")).status_code == 200
+    assert await MeterExport.count() == 1
