@@ -181,3 +181,27 @@ def test_on_a_phone_the_catalogue_search_says_whole_what_can_be_searched(
     example = {"ru": "сантехник, справка…", "en": "plumber, certificate…"}[language]
     expect(search).to_have_attribute("placeholder", example)
     assert search.evaluate(CUT_PLACEHOLDER) == ""
+
+
+def test_on_a_phone_a_service_named_on_two_lines_keeps_clear_of_the_rows_lines(page: Page, live_server: str) -> None:
+    """At 390 px «Содержание жилого / помещения» and «Взнос на капитальный / ремонт» touched the lines between the
+    month's charges, and «Уезжали больше чем на 5 дней?» stood right under the last row."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Начисления и оплаты").first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/\d+$"))
+    rows = page.locator("ul.billing-lines > li")
+    expect(rows.first).to_be_visible()
+    gaps = rows.evaluate_all(
+        """items => items.map(li => {
+            const name = li.querySelector(".billing-line-name"), range = document.createRange();
+            range.selectNodeContents(name);
+            const text = range.getBoundingClientRect(), row = li.querySelector("summary").getBoundingClientRect();
+            return {name: name.textContent.trim(), lines: Math.round(text.height / 20),
+                    above: text.top - row.top, below: row.bottom - text.bottom};
+        })"""
+    )
+    assert any(g["lines"] >= 2 for g in gaps), gaps  # the demo names a service too long for one line at 390 px
+    assert all(g["above"] >= 6 and g["below"] >= 6 for g in gaps), gaps
+    last, link = rows.last.bounding_box(), page.locator("a[href^='/tickets/absence']").bounding_box()
+    assert last and link and link["y"] - (last["y"] + last["height"]) >= 8, (last, link)
