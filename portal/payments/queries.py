@@ -812,10 +812,11 @@ async def refund_to_send(uid: str) -> RefundToSend | None:
 
 async def pending_refunds_to_check(limit: int = 50) -> list[RefundToSend]:
     """The refunds the gateway has not finished for us, by payment (the partial index ``refund_pending`` holds them in
-    that order, so neither engine reads the refunds already done)."""
+    that order, so neither engine reads the refunds already done); one of a payment the gateway has no reference of
+    (the demo's) is none it could be asked about."""
     rows = (
         await _refunds_to_send()
-        .where(Refund.status == RefundStatus.PENDING)
+        .where((Refund.status == RefundStatus.PENDING) & Refund.payment.intent_id.is_not_null())
         .order_by(Refund.payment, Refund.id)
         .limit(limit)
     )

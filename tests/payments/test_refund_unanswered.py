@@ -34,6 +34,7 @@ from portal.payments.tables import RefundStatus
 from tests.conftest import _RUN
 from tests.payments.conftest import SECRET
 from tests.payments.test_refund_remainder import _row
+from tests.payments.test_refund_remainder import pending
 from tests.payments.test_refunds_autopay import paid
 from tests.querylog import captured
 from tests.querylog import plan_of
@@ -219,3 +220,16 @@ async def test_reconciliation_finds_the_pending_refunds_by_their_index(db):
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, "refund", sqlite=is_sqlite(db)) == [], plan
     assert "refund_pending" in plan
+
+
+async def test_a_pending_refund_of_a_payment_the_service_has_no_reference_of_is_left_as_it_is(
+    client, login, household, gateway
+):
+    """Such a refund (the demo's) cannot be asked about: sent without the payment's reference, the service's refusal
+    would have marked it failed and offered its amount again."""
+    payment = await paid(client, login, household, gateway, "1000")
+    await pending(payment, 30000, household["accountant"])
+    await Payment.update({Payment.intent_id: None}).where(Payment.id == payment["id"])
+    assert await gateway.exclusive(actions.reconcile()) == 0
+    row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
+    assert row["status"] == RefundStatus.PENDING
