@@ -342,9 +342,9 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
     return []
 
 
-async def duplicate(principal: Principal, post_id: int) -> int:
+async def duplicate(principal: Principal, post_id: int, *, ip: str = "") -> int:
     """A new draft with the same kind, text, audience and channels (times cleared); a staff member of some houses
-    copies the part of the audience in their houses."""
+    copies the part of the audience in their houses. ``ip``: where they copied it from, kept by its audit row."""
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         raise Refused(gettext("The post is gone."))
@@ -361,7 +361,7 @@ async def duplicate(principal: Principal, post_id: int) -> int:
         title_en=row["title_en"],
         body_en=row["body_en"],
     )
-    return await save_post(principal, copy)
+    return await save_post(principal, copy, ip=ip)
 
 
 async def mark_read(user_id: int, post_id: int) -> None:

@@ -189,7 +189,7 @@ class StaffPosts(Controller):
 
     @post("/{post_id:int}/duplicate", name="content:staff_duplicate")
     async def duplicate(self, request: Request, principal: Caller, post: LoadedPost) -> Any:
-        copy = await actions.duplicate(principal, post.id)
+        copy = await actions.duplicate(principal, post.id, ip=client_ip(request))
         flash(request, gettext("A copy is saved as a draft."))
         return see_other(request, f"/staff/posts/{copy}/edit")
 

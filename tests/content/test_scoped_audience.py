@@ -24,10 +24,12 @@ from portal.content.tables import PostImage
 from portal.content.tables import PostKind
 from portal.content.tables import PostStatus
 from portal.core.security import Principal
+from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.notifications.rules import Audience
 from tests.content.test_edit_audience import _as_sent
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 READ_ONLY = (
     "Эта публикация адресована и домам, с которыми вы не работаете, поэтому изменить, отправить или удалить её могут "
@@ -233,6 +235,11 @@ async def test_the_copy_offered_on_a_shared_post_is_the_managers_to_change(db, c
     edit = copied.headers["location"]
     assert (await client.get(edit)).status_code == 200
     assert await stored_audience(int(edit.split("/")[-2]), [t["other_house"]]) == Audience()
+    # The copy is a post written by the manager: its audit row keeps the address they acted from, as every other.
+    [created] = await AuditEvent.select(AuditEvent.ip).where(
+        (AuditEvent.action == "post.create") & (AuditEvent.entity_id == int(edit.split("/")[-2]))
+    )
+    assert created["ip"] == CLIENT_IP
 
 
 async def test_staff_of_both_houses_see_and_edit_the_whole_audience(db, client, login, town, staff_principal):
