@@ -120,6 +120,7 @@ async def import_charges(
     *,
     occurred_at: datetime | None = None,
     progress: Progress | None = None,
+    ip: str = "",
 ) -> ImportResult:
     """Write a checked file of charges in one transaction: the batch, the new charges, one ledger entry per account
     and the audit event. The file is checked again against the database and the principal's houses first; while
@@ -145,6 +146,7 @@ async def import_charges(
                 "import_batch",
                 result.batch_id,
                 {"period": str(period), "rows": result.charges, "file": parsed.file_name},
+                ip,
             )
     return result
 
@@ -218,7 +220,9 @@ async def _write_charges(
 # --- receipts ---------------------------------------------------------------------------------------------
 
 
-async def issue_receipts(principal: Principal, period: date, house_id: int | None) -> receipts.IssueResult:
+async def issue_receipts(
+    principal: Principal, period: date, house_id: int | None, *, ip: str = ""
+) -> receipts.IssueResult:
     """Issue (or issue again) the receipts of a month for one house, or for every house of the staff member."""
     if house_id is not None and not principal.may_see_house(house_id):
         raise Refused(gettext("Choose a house from the list."))
@@ -231,11 +235,12 @@ async def issue_receipts(principal: Principal, period: date, house_id: int | Non
             "house",
             house_id,
             {"period": str(period), "issued": result.issued, "skipped": result.skipped},
+            ip,
         )
     return result
 
 
-async def reissue_receipt(principal: Principal, account_id: int, period: date) -> receipts.IssueResult:
+async def reissue_receipt(principal: Principal, account_id: int, period: date, *, ip: str = "") -> receipts.IssueResult:
     """Issue one account's receipt of a month again from its current figures (the old one is replaced)."""
     async with atomic():
         info = await staff_account(principal, account_id)
@@ -245,6 +250,6 @@ async def reissue_receipt(principal: Principal, account_id: int, period: date) -
         if not result.issued:  # nothing to put on a receipt: roll back, the old receipt (if any) stays
             raise Refused(gettext("There are no charges for that month; no receipt was issued."))
         await audit.record(
-            principal, "billing.receipt.reissue", "personal_account", account_id, {"period": str(period)}
+            principal, "billing.receipt.reissue", "personal_account", account_id, {"period": str(period)}, ip
         )
     return result

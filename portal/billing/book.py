@@ -49,7 +49,9 @@ async def portal_openings(account_ids: list[int], period: date) -> dict[int, int
     return {a: int(found[a]["closing_kopecks"]) if a in found else 0 for a in account_ids}
 
 
-async def load(rows: list[BalanceLine], principal: Principal | None, kind: str, *, dry_run: bool = False) -> Checked:
+async def load(
+    rows: list[BalanceLine], principal: Principal | None, kind: str, *, dry_run: bool = False, ip: str = ""
+) -> Checked:
     """Check (``dry_run``) or load balances of the billing system, in one transaction. An account unknown in
     the loader's houses stops the file with its line."""
     report = Checked(rows=len(rows))
@@ -82,6 +84,7 @@ async def load(rows: list[BalanceLine], principal: Principal | None, kind: str, 
             "book_balance",
             None,
             {"rows": len(rows), "corrections": report.created["corrections"]},
+            ip,
         )
     report.applied = True
     return report

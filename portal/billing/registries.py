@@ -315,6 +315,8 @@ async def apply_lines(
     kind: str,
     file_name: str,
     received_at: datetime | None = None,
+    *,
+    ip: str = "",
 ) -> RegistryReport:
     """Write a checked registry in one transaction: the registry, a line per payment not seen before (the
     queue's lines among them), each new payment's ledger entry, and the audit event. Applying the same lines
@@ -362,6 +364,7 @@ async def apply_lines(
             "payment_registry",
             registry.id,
             {"file": file_name, "rows": len(rows), "credited": registry.credited, "queued": registry.queued},
+            ip,
         )
     report.applied = True
     report.registry_id = registry.id

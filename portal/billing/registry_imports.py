@@ -69,9 +69,9 @@ async def _check_payments(rows: list[Any], who: Principal | None, step: Callable
     return registries.report_of(await registries.decide(lines, who, step))
 
 
-async def _apply_payments(rows: list[Any], who: Principal | None) -> Any:
+async def _apply_payments(rows: list[Any], who: Principal | None, ip: str) -> Any:
     lines, kind, file_name = _unwrap(rows)
-    return await registries.apply_lines(lines, who, kind, file_name)
+    return await registries.apply_lines(lines, who, kind, file_name, ip=ip)
 
 
 PAYMENTS: checked.Importer[Any] = checked.Importer(
@@ -93,8 +93,8 @@ def _balances_importer(kind: str) -> checked.Importer[BalanceLine]:
     async def check(rows: list[BalanceLine], who: Principal | None, step: Callable[[str], None]) -> Any:
         return await book.load(rows, who, kind, dry_run=True)
 
-    async def apply(rows: list[BalanceLine], who: Principal | None) -> Any:
-        return await book.load(rows, who, kind)
+    async def apply(rows: list[BalanceLine], who: Principal | None, ip: str) -> Any:
+        return await book.load(rows, who, kind, ip=ip)
 
     return checked.Importer(
         name=f"balances-{kind}",

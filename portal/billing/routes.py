@@ -363,7 +363,7 @@ class StaffBilling(Controller):
         if offered(period, *await _report_months(principal)) is None:
             errors = FormErrors(general=[forms.month_not_offered(data)])
             return await _account_card(request, account, paging, errors=errors, status_code=422)
-        await actions.reissue_receipt(principal, account.id, period)
+        await actions.reissue_receipt(principal, account.id, period, ip=client_ip(request))
         flash(request, _("The receipt for %(month)s has been issued again.", month=format_day(period, "LLLL y")))
         return see_other(request, back)
 
@@ -380,7 +380,7 @@ class StaffBilling(Controller):
             form.errors.add("period", forms.month_not_offered(data))
         if form.errors or form.period is None:  # the page again, with the house chosen and the message at the month
             return await _receipts_page(request, principal, errors=form.errors, house=form_value(data, "house"))
-        result = await actions.issue_receipts(principal, form.period, form.house_id)
+        result = await actions.issue_receipts(principal, form.period, form.house_id, ip=client_ip(request))
         message = _(
             "Receipts issued: %(n)s; accounts without charges: %(skipped)s.", n=result.issued, skipped=result.skipped
         )
@@ -426,7 +426,7 @@ class StaffBilling(Controller):
         if job is None or parsed is None:
             flash(request, _("The checked file is no longer available; upload it again."), "error")
             return see_other(request, "/staff/billing/import")
-        result = await actions.import_charges(principal, parsed, job.month)
+        result = await actions.import_charges(principal, parsed, job.month, ip=client_ip(request))
         uploads.forget(job)
         if result.created:
             message = ngettext(

@@ -32,6 +32,7 @@ from litestar.response import Template
 from portal.core import imports
 from portal.core import storage
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.web import FormData
 from portal.core.web import MultipartData
 from portal.core.web import flash
@@ -140,7 +141,9 @@ async def apply(request: Request, principal: NamedDependency[Principal], data: F
     """Second step: write what the preview checked, in one transaction."""
     page = _page(request)
     kind = form_value(data, "kind") if page.chosen else page.first
-    report = await imports.apply(found(page.importers.get(kind)), form_value(data, "token"), principal)
+    report = await imports.apply(
+        found(page.importers.get(kind)), form_value(data, "token"), principal, client_ip(request)
+    )
     if report.problems:
         return page.show(request, kind, 422, problems=report.problems)
     message, following = page.applied(kind, report)

@@ -6,7 +6,7 @@ write them in one transaction, and how to keep checked rows as JSON — and its 
 
     token = await imports.start(METERS, filename, content, principal)  # check in the background
     found = imports.status(token, principal)                          # "checking" (lines read, step), "ready", "failed"
-    report = await imports.apply(METERS, token, principal)            # write the rows the preview checked
+    report = await imports.apply(METERS, token, principal, ip)        # write the rows the preview checked
 
 Step one takes the upload and checks it in a background task: the file is parsed in a worker thread, then
 compared with the database (a dry run), and the task's state — lines read, the step of the comparison, then the
@@ -99,7 +99,7 @@ class Importer(Generic[Row]):
     name: str  # the folder of its files under var/imports, and the kind a token belongs to
     parse: Callable[[str, bytes, Callable[[int], None]], Parsed[Row]]
     check: Callable[[list[Row], Principal | None, Callable[[str], None]], Awaitable[Report]]
-    apply: Callable[[list[Row], Principal | None], Awaitable[Report]]
+    apply: Callable[[list[Row], Principal | None, str], Awaitable[Report]]  # the client's IP, for the audit
     dump: Callable[[Row], dict[str, Any]]
     load: Callable[[dict[str, Any]], Row]
 
@@ -227,8 +227,9 @@ async def _check(importer: Importer[Any], token: str, filename: str, content: by
     _say(importer.name, token, current)
 
 
-async def apply(importer: Importer[Any], token: str, principal: Principal | None) -> Report:
-    """Import the rows the preview checked; a token never handed out (or another user's) is "not found"."""
+async def apply(importer: Importer[Any], token: str, principal: Principal | None, ip: str = "") -> Report:
+    """Import the rows the preview checked; a token never handed out (or another user's) is "not found". ``ip``:
+    where the staff member applied it from, kept by the import's audit row."""
     if status(importer, token, principal) is None:
         raise NotFoundException()
     path = _folder(importer.name) / f"{token}.json"
@@ -239,7 +240,7 @@ async def apply(importer: Importer[Any], token: str, principal: Principal | None
         return [importer.load(r) for r in json.loads(path.read_text(encoding="utf-8"))]
 
     rows = await anyio.to_thread.run_sync(load)
-    report = await importer.apply(rows, principal)
+    report = await importer.apply(rows, principal, ip)
     if report.applied:
         path.unlink(missing_ok=True)
     return report

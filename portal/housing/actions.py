@@ -388,6 +388,7 @@ async def import_registry(
     *,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    ip: str = "",
 ) -> Checked:
     """Write checked registry rows as one upsert keyed by natural keys, in ONE transaction.
 
@@ -402,7 +403,7 @@ async def import_registry(
             if report.problems or dry_run:
                 raise _Rollback
             changes = {"rows": report.rows, "created": report.created, "updated": report.updated}
-            await record(actor, "housing.registry.import", "registry", None, changes)
+            await record(actor, "housing.registry.import", "registry", None, changes, ip)
     except _Rollback:
         return report
     report.applied = True

@@ -23,8 +23,8 @@ async def _check(rows: list[RegistryRow], actor: Principal | None, step: Callabl
     return await actions.import_registry(rows, dry_run=True, progress=step)
 
 
-async def _apply(rows: list[RegistryRow], actor: Principal | None) -> Any:
-    return await actions.import_registry(rows, actor)
+async def _apply(rows: list[RegistryRow], actor: Principal | None, ip: str) -> Any:
+    return await actions.import_registry(rows, actor, ip=ip)
 
 
 REGISTRY: checked.Importer[RegistryRow] = checked.Importer(

@@ -753,6 +753,7 @@ async def import_meters(
     dry_run: bool = False,
     progress: Any = None,
     now: datetime | None = None,
+    ip: str = "",
 ) -> checked.Checked:
     """Write checked meter rows in ONE transaction, keyed by (account, serial): a new meter is created, a known one
     updated where the file differs, a ``replaces`` serial marks the older meter replaced by this one. A row that
@@ -772,7 +773,7 @@ async def import_meters(
             if report.problems or dry_run:
                 raise _Rollback
             counts = {"rows": report.rows, "created": report.created, "updated": report.updated}
-            await audit.record(actor, "meters.import", "meter", None, counts)
+            await audit.record(actor, "meters.import", "meter", None, counts, ip, now=now)
     except _Rollback:
         return report
     report.applied = True

@@ -229,10 +229,10 @@ async def _check(rows: list[MeterRow], actor: Principal | None, step: Callable[[
     return await import_meters(rows, actor, dry_run=True, progress=step)
 
 
-async def _apply(rows: list[MeterRow], actor: Principal | None) -> Any:
+async def _apply(rows: list[MeterRow], actor: Principal | None, ip: str) -> Any:
     from portal.meters.actions import import_meters
 
-    return await import_meters(rows, actor)
+    return await import_meters(rows, actor, ip=ip)
 
 
 METERS: checked.Importer[MeterRow] = checked.Importer(

@@ -17,6 +17,7 @@ from tests.billing.test_registries import BANK
 from tests.billing.test_registries import bank_file
 from tests.billing.test_registries import line
 from tests.billing.test_registries import load
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 @pytest.fixture
@@ -84,6 +85,8 @@ async def test_an_accountant_previews_applies_and_assigns(client, login, setup):
     applied = await client.form("/staff/billing/registries/apply", {"token": token_of(page), "kind": "payments"})
     assert applied.status_code == 303 and applied.headers["location"] == "/staff/billing/registries/queue"
     assert await ledger.balance_of(setup["first"]) == D("-3341.23")
+    imported = await AuditEvent.select(AuditEvent.ip).where(AuditEvent.action == "billing.registry.import")
+    assert imported == [{"ip": CLIENT_IP}]  # the checked import keeps the address it was applied from
 
     queue = await client.get("/staff/billing/registries/queue")
     assert "9900000099" in queue.text and "812,40" in queue.text

@@ -22,6 +22,7 @@ from tests.billing.conftest import SAMPLE
 from tests.billing.conftest import import_sample
 from tests.billing.conftest import token_of
 from tests.billing.conftest import upload_charges
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 
@@ -342,8 +343,8 @@ async def test_staff_reissue_a_receipt_from_the_current_figures(client, login, m
     assert after["sums"] == ["185253", "48870"], "the QR codes ask for the new amount"
     assert await Receipt.count().where(Receipt.account == first) == 2  # October and November, nothing added
     events = await AuditEvent.select().where(AuditEvent.action == "billing.receipt.reissue").output(load_json=True)
-    assert [(e["actor_id"], e["entity_id"], e["changes"]) for e in events] == [
-        (accountant, first, {"period": "2026-11-01"})
+    assert [(e["actor_id"], e["entity_id"], e["changes"], e["ip"]) for e in events] == [
+        (accountant, first, {"period": "2026-11-01"}, CLIENT_IP)  # with the address the accountant acted from
     ]
     page = await client.get(f"/staff/billing/accounts/{first}")
     assert "Квитанция за ноябрь 2026 выпущена заново" in page.text, "the month in words, not the form's key"
@@ -371,6 +372,7 @@ async def test_staff_issue_the_receipts_of_a_house(client, login, make_user, bil
         await AuditEvent.select().where(AuditEvent.action == "billing.receipts.issue").output(load_json=True).first()
     )
     assert (event["actor_id"], event["entity_id"], event["changes"]["issued"]) == (accountant, billed["house"], 2)
+    assert event["ip"] == CLIENT_IP
     page = await client.get("/staff/billing/receipts?period=2026-11")
     assert "Выпущено квитанций: 2" in page.text
 
@@ -431,6 +433,8 @@ async def test_staff_import_preview_then_apply_then_reapply(client, login, make_
     applied = await client.form("/staff/billing/import/apply", {"token": token_of(preview)})
     assert applied.status_code == 303
     assert await Charge.count() == 12
+    imported = await AuditEvent.select(AuditEvent.ip).where(AuditEvent.action == "billing.charges.import")
+    assert imported == [{"ip": CLIENT_IP}]
     again = await upload_charges(client, content)
     await client.form("/staff/billing/import/apply", {"token": token_of(again)})
     assert await Charge.count() == 12

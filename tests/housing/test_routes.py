@@ -398,6 +398,8 @@ async def test_the_import_page_previews_then_applies(client, login, make_user, d
     applied = await client.form("/staff/housing/import/apply", {"token": token})
     assert applied.status_code == 303
     assert await House.exists().where(House.address == ADDRESS)
+    imported = await AuditEvent.select(AuditEvent.ip).where(AuditEvent.action == "housing.registry.import")
+    assert imported == [{"ip": CLIENT_IP}]  # with the address it was applied from
 
 
 async def test_the_import_page_lists_problems_with_line_numbers(client, login, make_user, db):

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from portal.core.security import Principal
+from portal.core.tables import AuditEvent
 from portal.meters import actions
 from portal.meters import imports
 from portal.meters.tables import Meter
 from portal.meters.tables import VerificationChange
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 HEADER = ["house_address", "premise_kind", "premise_number", "account_number", "resource", "zones", "serial", "place",
           "digits", "decimals", "installed_on", "next_verification", "status", "replaces"]  # fmt: skip
@@ -227,6 +229,8 @@ async def test_the_import_page_previews_then_applies(client, new_client, login, 
     applied = await client.form("/staff/meters/import/apply", {"token": token})
     assert applied.status_code == 303
     assert await Meter.count() == 4
+    imported = await AuditEvent.select(AuditEvent.ip).where(AuditEvent.action == "meters.import")
+    assert imported == [{"ip": CLIENT_IP}]  # with the address it was applied from
     other = new_client()  # another manager cannot see or apply someone else's check
     await login(other, await make_user(roles=("manager",), houses=(registry["one"].house,)))
     assert (await other.get(f"/staff/meters/import/{token}")).status_code == 404
