@@ -56,12 +56,16 @@ async def test_idempotency_replays_rejects_other_parameters_and_refuses_concurre
         assert again.json()["id"] == first.json()["id"]
         other = await c.post("/v1/checkout/sessions", data={**dict(body), "metadata[payment_id]": "p2"})
         assert other.status_code == 400 and other.json()["error"]["type"] == "idempotency_error"
-    sandbox.faults(slow_ms=600, slow_next=1)
+    sandbox.faults(slow_ms=3000, slow_next=1)
     try:
         slow_key = str(uuid.uuid4())
         async with api(sandbox, **{"Idempotency-Key": slow_key}) as c:
             running = asyncio.ensure_future(c.post("/v1/customers", data={"email": "a@b.ru"}))
-            await asyncio.sleep(0.2)
+            # The second is sent once the first is being answered (its slow answer taken), not after a guessed pause:
+            # sent first on a busy machine, the second would have been the slow one and the first the clash.
+            while (await asyncio.to_thread(sandbox.http.get, "/_sandbox/faults")).json()["slow_next"]:
+                assert not running.done(), running.result()
+                await asyncio.sleep(0.02)
             clash = await c.post("/v1/customers", data={"email": "a@b.ru"})
             assert clash.status_code == 409
             assert clash.json()["error"]["code"] == "idempotency_key_in_use"
