@@ -39,11 +39,13 @@ def demo_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.fixture
 async def demo(demo_url: str) -> AsyncIterator[Any]:
+    from portal.core.db import get_engine
     from portal.core.db import make_engine
     from portal.core.db import start
     from portal.core.db import stop
     from portal.core.db import use_engine
 
+    previous = get_engine()  # given back after: the demo's database is gone once the module ends
     engine = make_engine(demo_url)
     use_engine(engine)
     await start(engine)
@@ -51,6 +53,7 @@ async def demo(demo_url: str) -> AsyncIterator[Any]:
         yield engine
     finally:
         await stop(engine)
+        use_engine(previous)
 
 
 def _moment(value: Any) -> datetime | None:

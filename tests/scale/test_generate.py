@@ -143,6 +143,7 @@ def test_the_search_texts_are_the_portals(databases: tuple[str, str]) -> None:
         from portal.tickets.actions import refresh_search_text
         from portal.tickets.tables import Ticket
 
+        previous = db.get_engine()  # given back after: the generated database is not the tests' own
         engine = db.make_engine(generated)
         db.use_engine(engine)
         await db.start(engine)
@@ -159,6 +160,7 @@ def test_the_search_texts_are_the_portals(databases: tuple[str, str]) -> None:
             return before, after, named
         finally:
             await db.stop(engine)
+            db.use_engine(previous)
 
     before, after, named = asyncio.run(texts())
     assert len(before) == 20
