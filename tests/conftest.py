@@ -518,10 +518,20 @@ def demo_postgres(name: str, var: Path) -> Iterator[str | None]:
         (rows,) = asyncio.run(run("SELECT datname FROM pg_database WHERE datname LIKE 'portal_demo_%'"))
         return {row["datname"] for row in rows}
 
+    def left_on(name: str) -> int:
+        query = f"SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"  # noqa: S608 (our own name)
+        ((row,),) = asyncio.run(run(query))
+        return int(row["n"])
+
     def make(folder: Path) -> None:
         build = f"{template}_build_{os.getpid()}"
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{build}"', f'CREATE DATABASE "{build}"'))
         _load_demo(f"{server}/{build}", folder)
+        # The loading processes have exited, but the server ends their sessions a moment later (longer on a busy
+        # machine), and a database with a session on it cannot be renamed.
+        deadline = time.monotonic() + 60
+        while left_on(build) and time.monotonic() < deadline:
+            time.sleep(0.1)
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{template}"', f'ALTER DATABASE "{build}" RENAME TO "{template}"'))
         for old in made() - {template}:
             if "_build_" not in old:
