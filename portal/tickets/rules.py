@@ -720,6 +720,14 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, int]:
     return ("overdue", int(-seconds // 60))
 
 
+def lateness(deadline: datetime | None, completed_at: datetime | None) -> int | None:
+    """The minutes begun by which a request was done after its deadline (done 20 seconds late is «1 min»), as the
+    dashboard counts a request closed on time: done by its deadline (or without one) is None."""
+    if deadline is None or completed_at is None or completed_at <= deadline:
+        return None
+    return math.ceil((completed_at - deadline).total_seconds() / 60)
+
+
 # --- recalculation for a temporary absence (ПП № 354 разд. VIII) ----------------------------------
 
 ABSENCE_MIN_FULL_DAYS = 6  # «более 5 полных календарных дней подряд» (п. 86)

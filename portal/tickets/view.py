@@ -249,9 +249,11 @@ class TicketView:
 
     @staticmethod
     def countdown(row: TicketRow, now: datetime) -> str:
-        """«Осталось 1 ч 30 мин» / «Срок — сейчас» / «Просрочена на 2 ч» / «Срок по договорённости»."""
+        """«Осталось 1 ч 30 мин» / «Срок — сейчас» / «Просрочена на 2 ч» / «Срок по договорённости»; done:
+        «Выполнена с опозданием на 1 ч 33 мин» when it was done after its deadline, else nothing."""
         if not row.active:
-            return ""
+            late = rules.lateness(row.deadline, row.completed_at)
+            return gettext("Done %(time)s late", time=_duration(late)) if late else ""
         kind, minutes = rules.countdown(row.deadline, now)
         if kind == "none":
             return gettext("Deadline by agreement")

@@ -456,3 +456,19 @@ def test_a_common_place_address_marks_only_the_house_russian_on_an_english_page(
         assert address_markup(TicketView.address(row)) == f'<span lang="ru">{house}</span>, entrance 2, lift'
     finally:
         set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("completed", "late"),
+    [
+        (None, None),  # not done
+        (datetime(2026, 12, 6, 2, 1, tzinfo=UTC), None),  # at the deadline: on time, as the dashboard counts it
+        (datetime(2026, 12, 6, 2, 1, 20, tzinfo=UTC), 1),  # 20 seconds late: the minute begun
+        (datetime(2026, 12, 6, 3, 34, tzinfo=UTC), 93),
+    ],
+)
+def test_a_request_done_after_its_deadline_is_late_by_the_minutes_begun(completed, late):
+    from portal.tickets.rules import lateness
+
+    assert lateness(datetime(2026, 12, 6, 2, 1, tzinfo=UTC), completed) == late
+    assert lateness(None, completed) is None  # no deadline: never late

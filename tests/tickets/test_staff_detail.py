@@ -547,3 +547,17 @@ async def test_an_overdue_request_says_so_once_beside_its_countdown(client, logi
     page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
     line = re.search(r'id="ticket-status".*?</div>', page, re.S).group(0)
     assert "Просрочена на 2 ч" in line and line.count("Просрочена") == 1, line
+
+
+async def test_a_request_done_after_its_deadline_says_by_how_much_once_done(client, login, filed):
+    """Done 1 h 33 min after its deadline, the request's page said nothing of it once it was no longer open, though
+    the dashboard counts it late: it says «Выполнена с опозданием на 1 ч 33 мин»; one done in time says nothing."""
+    deadline = datetime(2026, 12, 6, 2, 1, tzinfo=UTC)
+    done = {Ticket.status: "done", Ticket.deadline: deadline, Ticket.completed_at: deadline + timedelta(minutes=93)}
+    await Ticket.update(done).where(Ticket.id == filed["ticket"])
+    await login(client, filed["dispatcher"])
+    line = re.search(r'id="ticket-status".*?</div>', (await client.get(f"/staff/tickets/{filed['ticket']}")).text, re.S)
+    assert "Выполнена с опозданием на 1 ч 33 мин" in line.group(0)
+    await Ticket.update({Ticket.completed_at: deadline}).where(Ticket.id == filed["ticket"])
+    line = re.search(r'id="ticket-status".*?</div>', (await client.get(f"/staff/tickets/{filed['ticket']}")).text, re.S)
+    assert "опозданием" not in line.group(0)
