@@ -41,7 +41,7 @@ INVITE_PAGE = 2000
 EVERY_CHANNEL = frozenset(Channel)
 
 
-async def open_wave(principal: Principal | None, complex_id: int, today: date) -> int:
+async def open_wave(principal: Principal | None, complex_id: int, today: date, *, ip: str = "") -> int:
     """Open an NPS wave of a complex from today for ``rules.WAVE_DAYS`` and invite its residents (``invite``,
     in the same transaction); refused while one is open."""
     async with atomic():
@@ -58,7 +58,7 @@ async def open_wave(principal: Principal | None, complex_id: int, today: date) -
         )
         await wave.save()
         invited = await invite(wave.id, complex_id, wave.closes_on, today)
-        await audit.record(principal, "nps.open", "nps_wave", wave.id, {"complex": complex_id, "invited": invited})
+        await audit.record(principal, "nps.open", "nps_wave", wave.id, {"complex": complex_id, "invited": invited}, ip)
     queries.forget_open_waves()  # the residents' pages of this process ask again (after the commit)
     return wave.id
 
@@ -183,6 +183,8 @@ async def save_kpi(
     measured: queries.Measured,
     draft: forms.KpiDraft,
     now: datetime,
+    *,
+    ip: str = "",
 ) -> int:
     """Save a complex's KPI month as a draft: achievements, the efficiency, and each staff member's bonus from
     their maximum and their own efficiency (the complex's when none is given). Refused once approved."""
@@ -235,11 +237,13 @@ async def save_kpi(
             "kpi_month",
             kpi_id,
             {"efficiency": str(total), "lines": len(lines), "period": period.isoformat()},
+            ip,
+            now=now,
         )
     return kpi_id
 
 
-async def approve_kpi(principal: Principal, kpi_id: int, now: datetime) -> None:
+async def approve_kpi(principal: Principal, kpi_id: int, now: datetime, *, ip: str = "") -> None:
     """Approve a KPI month for the payroll; an approved month no longer changes."""
     async with atomic():
         updated = (
@@ -255,4 +259,6 @@ async def approve_kpi(principal: Principal, kpi_id: int, now: datetime) -> None:
         )
         if not updated:
             raise Refused(_("This month is approved already."))
-        await audit.record(principal, "kpi.approve", "kpi_month", kpi_id, {"status": ["draft", "approved"]})
+        await audit.record(
+            principal, "kpi.approve", "kpi_month", kpi_id, {"status": ["draft", "approved"]}, ip, now=now
+        )

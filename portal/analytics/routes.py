@@ -37,6 +37,7 @@ from portal.core.i18n import gettext as _
 from portal.core.i18n import ngettext
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.security import staff
 from portal.core.threads import written
@@ -163,7 +164,7 @@ class StaffAnalytics(Controller):
         if complex_id is None or complex_id not in mine:
             flash(request, _("Choose a complex you work with."), "error")
             return see_other(request, "/staff/analytics")
-        await actions.open_wave(principal, complex_id, clock.today_local())
+        await actions.open_wave(principal, complex_id, clock.today_local(), ip=client_ip(request))
         flash(
             request,
             ngettext(
@@ -201,14 +202,14 @@ class StaffAnalytics(Controller):
         if draft is None:
             return await _kpi_page(request, principal, complex_id, month, errors=errors, values=dict(data))
         measured = await queries.measured(found.ids, month)
-        await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now())
+        await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now(), ip=client_ip(request))
         flash(request, _("The month's KPI is saved."))
         return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(month)}")
 
     @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
     async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Any:
         record = found(await queries.kpi_by_id(principal, kpi_id))
-        await actions.approve_kpi(principal, kpi_id, clock.now())
+        await actions.approve_kpi(principal, kpi_id, clock.now(), ip=client_ip(request))
         flash(request, _("The month is approved for the payroll."))
         return see_other(
             request, f"/staff/analytics/kpi?complex={record.complex_id}&period={rules.month_key(record.period)}"

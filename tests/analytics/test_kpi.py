@@ -22,11 +22,13 @@ from portal.analytics import queries
 from portal.analytics.tables import KpiBonus
 from portal.analytics.tables import KpiMonth
 from portal.core.security import Principal
+from portal.core.tables import AuditEvent
 from portal.core.web import Refused
 from portal.housing.tables import House
 from tests.analytics.test_queries import FEB
 from tests.analytics.test_queries import MAR
 from tests.analytics.test_queries import make_world
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 NOW = datetime(2026, 4, 2, 9, tzinfo=UTC)
 EXAMPLE = queries.Measured(
@@ -197,6 +199,9 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     )
     assert (await client.form(f"/staff/analytics/kpi/{record.id}/approve")).status_code == 303
     assert (await queries.kpi_record(complex_id, date(2026, 3, 1))).approved
+    # The month saved and approved: the payroll's audit rows keep the address the manager acted from.
+    kept = await AuditEvent.select(AuditEvent.action, AuditEvent.ip).where(AuditEvent.entity == "kpi_month")
+    assert sorted((e["action"], e["ip"]) for e in kept) == [("kpi.approve", CLIENT_IP), ("kpi.save", CLIENT_IP)]
     approved = await client.get(f"/staff/analytics/kpi/{record.id}/payroll.xlsx")
     assert approved.headers["content-disposition"] == f'attachment; filename="kpi-{complex_id}-2026-03.xlsx"'
     assert load_workbook(io.BytesIO(approved.content)).worksheets[0].title == "Премия KPI 2026-03"
