@@ -38,6 +38,9 @@ class Note:
     stored: str  # the Russian words with {value} places
     shown: LazyText  # the words said in the reader's language, with %(value)s places
     kinds: frozenset[EntryKind]
+    # The words after the entry's kind where a list names the kind first: «Оплата · через банк», not «Оплата · Оплата
+    # через банк». None: the same as ``shown``.
+    after_kind: LazyText | None = None
 
     def write(self, **values: object) -> str:
         """The words to store: ``{day}`` a date (dd.mm.yyyy), ``{month}`` a month (mm.yyyy), others as given."""
@@ -70,7 +73,7 @@ def _shown(name: str, value: str) -> str:
 _PAYMENTS = frozenset({EntryKind.PAYMENT})
 ONLINE_PAYMENT = Note("Онлайн-оплата №{number}", lazy("Online payment No. %(number)s"), _PAYMENTS)
 ONLINE = Note("Онлайн-оплата", lazy("Online payment"), _PAYMENTS)
-BANK = Note("Оплата через банк", lazy("Payment through a bank"), _PAYMENTS)
+BANK = Note("Оплата через банк", lazy("Payment through a bank"), _PAYMENTS, lazy("through a bank"))
 REGISTRY = Note("Платёж {payment} от {day}", lazy("Payment %(payment)s of %(day)s"), _PAYMENTS)
 OPENING = Note(
     "Сальдо на начало {month} по данным биллинга",
@@ -80,16 +83,19 @@ OPENING = Note(
 NOTES = (ONLINE_PAYMENT, ONLINE, BANK, REGISTRY, OPENING)
 
 
-def words(kind: str, note: str) -> tuple[str, bool]:
-    """The note of an entry in the reader's language, and whether it is the stored text shown as it is."""
+def words(kind: str, note: str, after_kind: bool = False) -> tuple[str, bool]:
+    """The note of an entry in the reader's language (as it reads after the entry's kind when ``after_kind``), and
+    whether it is the stored text shown as it is."""
     for known in NOTES:
         values = known.read(note) if kind in known.kinds else None
         if values is not None:
-            return known.shown.format({name: _shown(name, value) for name, value in values.items()}), False
+            said = (known.after_kind if after_kind else None) or known.shown
+            return said.format({name: _shown(name, value) for name, value in values.items()}), False
     return note, True
 
 
-def markup(entry: object) -> Markup:
-    """``{{ ledger_note(entry) }}``: the note for a page's text, stored words marked Russian on an English page."""
-    text, stored = words(str(getattr(entry, "kind", "")), str(getattr(entry, "note", "") or ""))
+def markup(entry: object, after_kind: bool = False) -> Markup:
+    """``{{ ledger_note(entry) }}``: the note for a page's text, stored words marked Russian on an English page;
+    ``ledger_note(entry, after_kind=True)`` where the kind is named just before it."""
+    text, stored = words(str(getattr(entry, "kind", "")), str(getattr(entry, "note", "") or ""), after_kind)
     return russian_markup(text) if stored else escape(text)

@@ -33,9 +33,10 @@ async def test_the_thirteenth_payment_back_is_on_the_second_page_of_the_history(
     assert second.status_code == 200
     assert "1\u00a0001,00\u00a0₽" in second.text and "10 января 2025" in second.text
     assert "Показаны 11–13 из 13" in second.text
+    assert "Оплата · через банк" in second.text and "Оплата через банк" not in second.text  # the kind said once
     client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
     english = (await client.get(f"/accounts/{place.account}/history?size=10&page=2")).text
-    assert "History of charges and payments" in english and "Payment through a bank" in english
+    assert "History of charges and payments" in english and "Payment · through a bank" in english
 
 
 async def test_another_residents_account_history_is_not_found(client, login, make_user, make_account):

@@ -48,6 +48,19 @@ def test_a_note_the_portal_wrote_reads_in_the_readers_language(kind, stored, ru,
     i18n.set_locale("ru")
 
 
+def test_a_note_after_its_kind_does_not_say_the_kind_again():
+    """The history read «Оплата · Оплата через банк»: after the kind a bank payment's note says only how it came; a
+    note with nothing of its own to say there reads as it always does."""
+    for locale, bank, online in (
+        ("ru", "через банк", "Онлайн-оплата №42"),
+        ("en", "through a bank", "Online payment No. 42"),
+    ):
+        i18n.set_locale(locale)
+        assert notes.words("payment", "Оплата через банк", after_kind=True) == (bank, False)
+        assert notes.words("payment", "Онлайн-оплата №42", after_kind=True) == (online, False)
+    i18n.set_locale("ru")
+
+
 def test_the_words_stored_are_the_ones_the_portal_always_wrote():
     """Old rows and new ones read alike: the stored words did not change."""
     assert notes.ONLINE_PAYMENT.write(number=42) == "Онлайн-оплата №42"
