@@ -492,6 +492,7 @@ async def _meter_page(
         new_errors=new.errors,
         verification=verification,
         today=today,
+        verification_expired=rules.verification_expired,
         status_options=[(s, words.status_label(s)) for s in ("active", "failed", "removed")],
         may_edit=principal.has_role("manager"),
         status_code=status_code,

@@ -693,6 +693,7 @@ async def test_the_meter_card_records_a_verification_on_the_day_it_was_done(clie
     await login(client, await make_user(roles=("manager",), houses=(place.house,)))
     card = await client.get(f"/staff/meters/meter/{meter}")
     assert f'name="verified_on" type="date" value="{today.isoformat()}"' in card.text
+    assert '<span class="badge badge-overdue">Поверка просрочена</span>' in card.text  # due 01.01.2025, in use
     path = f"/staff/meters/meter/{meter}/verification"
     future = await client.form(
         path, {"verified_on": (today + timedelta(days=1)).isoformat(), "next_verification": "2031-01-01"}
@@ -703,6 +704,7 @@ async def test_the_meter_card_records_a_verification_on_the_day_it_was_done(clie
     assert "Счётчик установлен 1 мая 2024:" in early.text and 'value="2024-04-30"' in early.text
     done = await client.form(path, {"verified_on": "2025-11-20", "next_verification": "2031-11-20"})
     assert done.status_code == 303
+    assert '<span class="badge badge-done">Работает</span>' in (await client.get(f"/staff/meters/meter/{meter}")).text
     saved = await Meter.select(Meter.verified_on, Meter.next_verification).where(Meter.id == meter).first()
     assert saved == {"verified_on": date(2025, 11, 20), "next_verification": date(2031, 11, 20)}
     kept = await VerificationChange.select(VerificationChange.changed_on).where(VerificationChange.meter == meter)
