@@ -29,10 +29,13 @@ from portal.payments.gateway import GatewayError
 from portal.payments.gateway import _error_of
 from portal.payments.gateway import use_client
 from portal.payments.tables import Payment
+from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import Refund
 from portal.payments.tables import RefundStatus
 from tests.conftest import _RUN
 from tests.payments.conftest import SECRET
+from tests.payments.test_purposes import _paid_order
+from tests.payments.test_purposes import handed  # noqa: F401 (a fixture of this module too)
 from tests.payments.test_refund_remainder import _row
 from tests.payments.test_refund_remainder import pending
 from tests.payments.test_refunds_autopay import paid
@@ -233,3 +236,33 @@ async def test_a_pending_refund_of_a_payment_the_service_has_no_reference_of_is_
     assert await gateway.exclusive(actions.reconcile()) == 0
     row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
     assert row["status"] == RefundStatus.PENDING
+
+
+async def test_an_order_refund_retried_after_the_service_forgot_its_key_is_looked_up_not_made_again(
+    household,
+    gateway,
+    handed,  # noqa: F811
+):
+    """A cancelled order's refund is asked again every ten minutes until it is made (``catalog.retry_refunds``). One
+    the service made without answering, asked again after it forgot the key, was sent anew: with nothing left to
+    return the service refused it, the refund was marked failed, and the money it had returned was never recorded
+    (the order read as paid, its refund asked for and refused for ever). The retry looks for it first, as
+    reconciliation does."""
+    await _paid_order(household, gateway, "order:test-forgot", "900.00")
+    use_client(GatewayClient(gateway.url, SECRET, timeout=0.3, max_retries=1, backoff=0.05))
+    gateway.faults(drop_webhooks=-1, slow_ms=1500)
+    asked = actions.refund_purpose(PaymentPurpose.ORDER, "order:test-forgot", "Отмена")
+    assert await gateway.exclusive(asked) == actions.RefundState.PENDING
+    gateway.faults(slow_ms=0)
+    await asyncio.sleep(1.3)  # the slow answer is saved under its key
+    row = await Refund.select(Refund.idempotency_key, Refund.payment).first()
+    port = urlsplit(gateway.url).port
+    with sqlite3.connect(Path(_RUN) / f"sandbox-{port}" / "gateway.sqlite") as store:  # a day and more later
+        store.execute("UPDATE idempotency SET created = created - 90000 WHERE key = ?", (row["idempotency_key"],))
+
+    again = actions.refund_purpose(PaymentPurpose.ORDER, "order:test-forgot", "Отмена")
+    assert await gateway.exclusive(again) == actions.RefundState.REFUNDED
+    intent = (await Payment.select(Payment.intent_id).where(Payment.id == row["payment"]).first())["intent_id"]
+    assert gateway_refunds(gateway, intent) == [90000], "returned once"
+    assert (await Refund.select(Refund.status).first())["status"] == RefundStatus.SUCCEEDED
+    assert handed["refunded"] == ["order:test-forgot"]
