@@ -750,7 +750,9 @@ async def choose_language(principal: Principal, locale: str) -> None:
     await User.update({User.locale: locale, User.updated_at: clock.now()}).where(User.id == principal.user_id)
 
 
-async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any]) -> ProfileSaved:
+async def save_profile(
+    counter: limits.Counter, user: queries.UserInfo, values: dict[str, Any], *, ip: str = ""
+) -> ProfileSaved:
     """Save name, language and the switch for e-mail. A new phone is not stored until the code sent to it is typed back;
     whether the number belongs to another account is never said (no code goes to another account's phone)."""
     changed = (values["full_name"], values["locale"], values["notify_email"]) != (
@@ -774,6 +776,8 @@ async def save_profile(counter: limits.Counter, user: queries.UserInfo, values: 
             outcome = PhoneChange.LIMITED
     async with atomic():
         await User.update(changes).where(User.id == user.id)
+        if phone is None and user.phone is not None:
+            await _phone_changed(user, None, ip, changes[User.updated_at])
         if outcome is PhoneChange.CODE_SENT:
             await _send_phone_code(user, phone, values["locale"])
     return ProfileSaved(changed=changed, phone=outcome)
@@ -796,9 +800,10 @@ class PhoneConfirm(StrEnum):
     TAKEN = "taken"  # the number went to another account after the code was sent
 
 
-async def confirm_phone(user: queries.UserInfo, code: str) -> PhoneConfirm:
-    """The code sent to the new phone, typed back: the phone is stored as confirmed. A code dies after a few
-    wrong tries (counted atomically)."""
+async def confirm_phone(user: queries.UserInfo, code: str, *, ip: str = "") -> PhoneConfirm:
+    """The code sent to the new phone, typed back: the phone is stored as confirmed, and, as it signs in like the
+    e-mail, the change is in the audit log as the e-mail's is. A code dies after a few wrong tries (counted
+    atomically)."""
     pending = await queries.pending_phone_code(user.id)
     if pending is None or pending.attempts >= limits.PHONE_CODE_TRIES:
         return PhoneConfirm.NO_CODE
@@ -812,10 +817,18 @@ async def confirm_phone(user: queries.UserInfo, code: str) -> PhoneConfirm:
             return PhoneConfirm.NO_CODE
         if await queries.phone_holder(pending.email) not in (None, user.id):
             return PhoneConfirm.TAKEN
-        await User.update(
-            {User.phone: pending.email, User.phone_confirmed_at: clock.now(), User.updated_at: clock.now()}
-        ).where(User.id == user.id)
+        now = clock.now()
+        await User.update({User.phone: pending.email, User.phone_confirmed_at: now, User.updated_at: now}).where(
+            User.id == user.id
+        )
+        await _phone_changed(user, pending.email, ip, now)
     return PhoneConfirm.DONE
+
+
+async def _phone_changed(user: queries.UserInfo, phone: str | None, ip: str, now: datetime) -> None:
+    """The login phone changed (confirmed, or removed from the profile), in the audit log as the e-mail's change."""
+    actor = Principal(user_id=user.id, name=user.full_name)
+    await audit.record(actor, "user.phone", "user", user.id, {"phone": [user.phone, phone]}, ip, now=now)
 
 
 # --- the login e-mail -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from portal.core import audit
 from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.audit import looked_up
+from portal.core.i18n import format_phone
 from portal.core.i18n import lazy
 
 
@@ -43,6 +44,7 @@ describe(
         "staff.scope": lazy("Staff member's roles and houses changed"),
         "user.active": lazy("Sign-in allowed or blocked"),
         "user.email": lazy("Login e-mail changed"),
+        "user.phone": lazy("Login phone changed"),
         "consent.give": lazy("Consent given"),
         "consent.withdraw": lazy("Consent withdrawn"),
         "consent.paper": lazy("Consent signed on paper entered"),
@@ -57,6 +59,7 @@ describe(
     fields={
         "user": lazy("User"),
         "email": lazy("E-mail"),
+        "phone": lazy("Phone"),
         "role": lazy("Role"),
         "roles": lazy("Roles"),
         "rights": lazy("What they may do"),
@@ -86,6 +89,7 @@ describe(
         "signed_on": audit.when,
         "channel": forms.CONSENT_CHANNELS,
         "due": audit.when,
+        "phone": format_phone,
     },
     lists=("consent_type", "rights"),
 )

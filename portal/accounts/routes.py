@@ -506,7 +506,7 @@ class SignedIn(Controller):
         values, errors = forms.profile_form(data)
         if errors:
             return await _profile_page(request, me, values, errors, status=422)
-        saved = await actions.save_profile(limits.counter(request), me, values)
+        saved = await actions.save_profile(limits.counter(request), me, values, ip=client_ip(request))
         i18n.set_locale(values["locale"])
         _say_saved(request, saved, values["phone"])
         return Redirect(path="/profile", status_code=303, cookies=[cookies.cookie(i18n.COOKIE, values["locale"])])
@@ -516,7 +516,7 @@ class SignedIn(Controller):
         self, request: Request, me: NamedDependency[queries.UserInfo], data: FormData
     ) -> Template | Response[Any]:
         values, errors = forms.phone_code_form(data)
-        outcome = await actions.confirm_phone(me, values["code"]) if not errors else None
+        outcome = await actions.confirm_phone(me, values["code"], ip=client_ip(request)) if not errors else None
         if outcome is actions.PhoneConfirm.DONE:
             flash(request, _("The phone number is confirmed."))
             return Redirect(path="/profile", status_code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 
 from portal.accounts import forms
@@ -20,6 +21,7 @@ from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 async def _sms_code(phone: str) -> str | None:
@@ -60,6 +62,15 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     user = await User.select().where(User.id == user_id).first()
     assert user["phone"] == "+79781112233" and user["phone_confirmed_at"] is not None
     assert (await client.form("/profile/phone", {"code": code})).status_code == 422  # a code works once
+    # The phone signs in as the e-mail does: its change, and its removal, are in the audit log as the e-mail's is,
+    # signed by the user, with the address they acted from; a wrong code or a repeated one writes nothing.
+    cleared = {"full_name": "Иван Новиков", "phone": "", "locale": "en", "channels": []}
+    assert (await client.form("/profile", cleared)).status_code == 303
+    changed = await AuditEvent.select().where(AuditEvent.action == "user.phone").order_by(AuditEvent.id)
+    assert [(e["actor_id"], e["entity_id"], e["ip"]) for e in changed] == [(user_id, user_id, CLIENT_IP)] * 2
+    assert [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in changed] == [
+        {"phone": [None, "+79781112233"]}, {"phone": ["+79781112233", None]}
+    ]  # fmt: skip
 
 
 async def test_the_profile_offers_no_switch_for_notices_in_the_portal(client, make_user, login):
