@@ -88,6 +88,7 @@ def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ig
         ],
         "period_options": [(f"{p:%Y-%m}", format_day(p, "LLLL y")) for p in _months()],
         "period_key": lambda p: f"{p:%Y-%m}",
+        "meter_state": words.meter_state,
         **HELPERS,
     }
 
@@ -461,6 +462,7 @@ async def _premise_page(
         accounts=accounts,
         account_options=[(a.id, f"{a.number} — {a.payer_name}") for a in accounts],
         meters=await queries.meters_of_premise(premise.id),
+        today=clock.today_local(),
         form=form,
         errors=form.errors,
         status_code=status_code,
@@ -492,7 +494,6 @@ async def _meter_page(
         new_errors=new.errors,
         verification=verification,
         today=today,
-        verification_expired=rules.verification_expired,
         status_options=[(s, words.status_label(s)) for s in ("active", "failed", "removed")],
         may_edit=principal.has_role("manager"),
         status_code=status_code,

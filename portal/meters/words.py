@@ -180,3 +180,11 @@ def verified_on_message(reason: rules.VerifiedOn, day: date) -> str:
             date=shown,
         ),
     }[reason]
+
+
+def meter_state(status: str, next_verification: date | None, today: date) -> tuple[str, str]:
+    """A meter's state as its badge shows it (the colour, the words): in use but past its verification date, its
+    readings are refused (п. 81(12) "д"), so it says so rather than «Работает»."""
+    if status == MeterStatus.ACTIVE and rules.verification_expired(next_verification, today):
+        return "overdue", gettext("Verification overdue")
+    return {MeterStatus.ACTIVE: "done", MeterStatus.FAILED: "overdue"}.get(status, "closed"), status_label(status)
