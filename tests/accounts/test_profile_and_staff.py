@@ -204,7 +204,8 @@ async def test_a_name_longer_than_its_column_is_refused_with_the_text_kept_not_c
 async def test_the_profile_leads_to_the_notices_by_topic_and_channel(client, make_user, login):
     await login(client, await make_user())
     page = await client.get("/profile")
-    assert '<a href="/notifications/settings">Какие уведомления приходят по e-mail, SMS и push</a>' in page.text
+    # «e‑mail» with a hyphen no line breaks at (U+2011): a phone showed «e-» over «mail».
+    assert '<a href="/notifications/settings">Какие уведомления приходят по e\u2011mail, SMS и push</a>' in page.text
 
 
 async def test_changing_the_password_needs_the_current_one(client, make_user, login):

@@ -205,3 +205,19 @@ def test_on_a_phone_a_service_named_on_two_lines_keeps_clear_of_the_rows_lines(p
     assert all(g["above"] >= 6 and g["below"] >= 6 for g in gaps), gaps
     last, link = rows.last.bounding_box(), page.locator("a[href^='/tickets/absence']").bounding_box()
     assert last and link and link["y"] - (last["y"] + last["height"]) >= 8, (last, link)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_on_a_phone_the_profile_never_breaks_e_mail_at_its_hyphen(page: Page, live_server: str, language: str) -> None:
+    """At 390 px the profile's link «Какие уведомления приходят по e-mail, SMS и push» broke into «e-» over «mail»."""
+    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/profile")
+    link = page.locator("main a[href='/notifications/settings']").first
+    expect(link).to_be_visible()
+    lines = link.evaluate(
+        """a => { const text = a.firstChild, at = text.textContent.search(/e.mail/);
+            const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + 6);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+    )
+    assert lines == 1, link.inner_text()
