@@ -23,6 +23,7 @@ from portal.core.web import FormErrors
 from portal.core.web import Range
 from portal.core.web import among
 from portal.core.web import form_value
+from portal.core.web import money_error
 from portal.core.web import no_such_house
 from portal.core.web import read_range
 from portal.core.web import unread_filters
@@ -162,7 +163,8 @@ def read_kpi(data: Mapping[str, Any], staff_ids: set[int]) -> tuple[KpiDraft | N
         seen.add(user_id)
         maximum = parse_money(form_value(data, f"maximum_{n}"))
         if maximum is None or not Decimal(0) <= maximum <= MAX_BONUS:
-            errors.add(f"maximum_{n}", gettext("The maximum bonus in rubles, for example 7200,00."))
+            typed = form_value(data, f"maximum_{n}")
+            errors.add(f"maximum_{n}", money_error(typed, gettext("The maximum bonus in rubles, for example 7200,00.")))
             continue
         own = _percent(data, f"efficiency_{n}", errors)
         position = form_value(data, f"position_{n}")[:120]

@@ -29,6 +29,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import money_error
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import no_such_status
@@ -216,7 +217,7 @@ def read_quote(data: Mapping[str, Any]) -> QuoteForm:
     if problem == "too_large":
         form.errors.add("amount", gettext("The price is too large."))
     elif problem:
-        form.errors.add("amount", gettext("Give the price in roubles, e.g. 2 500."))
+        form.errors.add("amount", money_error(form.typed["amount"], gettext("Give the price in roubles, e.g. 2 500.")))
     form.note = str(data.get("note", "") or "").strip()[: rules.MAX_COMMENT]
     return form
 
@@ -314,7 +315,7 @@ def read_service(data: Mapping[str, Any], category_ids: Sequence[int]) -> Servic
     elif problem == "too_large":
         errors.add("price", gettext("The price is too large."))
     elif problem:
-        errors.add("price", gettext("Give the price in roubles (0 for a free one)."))
+        errors.add("price", money_error(typed["price"], gettext("Give the price in roubles (0 for a free one).")))
     duration = parse_int(typed["duration"] or "60", low=0, high=60 * 24 * 30)
     if duration is None:
         errors.add("duration", gettext("Give the duration in minutes."))

@@ -25,8 +25,8 @@ _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _RU_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-# Thousands grouped with commas, as English writes them: «35,000», «1,234.50».
-_GROUPED = re.compile(r"-?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# What may stand between the groups of thousands: a space, a no-break space, a thin (no-break) space.
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 # The ruble as people write it with a sum: «₽» on either side, «руб», «руб.», «р.» after it.
 _RUBLES = re.compile(r"^₽|(?:₽|(?:руб|р)\.?)$", re.IGNORECASE)
 
@@ -108,17 +108,41 @@ def parse_month(value: object) -> date | None:
     return None
 
 
+def _grouped(whole: str, mark: str) -> bool:
+    """``whole`` is a number in groups of three digits split by ``mark`` («1,005,000», «1.005»)."""
+    return re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{re.escape(mark)}[0-9]{{3}})+", whole) is not None
+
+
+def _plain(value: object) -> str | None:
+    """A number as people write it, with a point as its decimal mark and no groups: a single comma or point is the
+    decimal mark («1,5», «1.5»); with both, the last one is («1,005.50», «1.005,50») and the other groups thousands;
+    one of them repeated groups thousands («1,005,000»); spaces may group them too («1 005,50»). None when the
+    marks read neither way («1,5,0», «1.005,000.5»)."""
+    text = _text(value).translate(_SPACES)
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    commas, points = body.count(","), body.count(".")
+    if commas and points:
+        mark, group = (",", ".") if body.rfind(",") > body.rfind(".") else (".", ",")
+        whole, _, fraction = body.rpartition(mark)
+        return f"{sign}{whole.replace(group, '')}.{fraction}" if _grouped(whole, group) else None
+    if commas > 1 or points > 1:
+        group = "," if commas else "."
+        return sign + body.replace(group, "") if _grouped(body, group) else None
+    return sign + body.replace(",", ".")
+
+
 def parse_decimal(value: object, *, places: int, whole_digits: int = MAX_WHOLE_DIGITS) -> Decimal | None:
-    """A number as people type it («1 234,5», "1234.50", "1,234.50"), with at most ``places`` decimals and
-    ``whole_digits`` digits before the comma; no exponents, no infinities. Commas that group thousands («35,000»)
-    are read as groups where the number takes fewer than three decimals (a sum, an area): read as a decimal comma,
-    «35,000 ₽» would be 35 rubles. A meter reading's «307,214» keeps its decimal comma."""
-    text = _text(value).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    text = text.replace(",", "") if places < 3 and _GROUPED.fullmatch(text) else text.replace(",", ".")
-    if not _NUMBER.fullmatch(text):
+    """A number as people type it («1 234,5», "1234.50", "1,234.50", «1.234,50»: ``_plain``), with at most ``places``
+    decimals and ``whole_digits`` digits before the comma; no exponents, no infinities. In Russian the comma is the
+    decimal mark, so a lone comma or point always is one: where the number takes fewer than three decimals (a sum,
+    an area) «1,005» is refused, neither a thousand and five rubles nor one ruble — its three digits read either
+    way, zeros too («35,000»). A meter reading's «307,214» keeps its decimals («307,2140» too)."""
+    text = _plain(value)
+    if text is None or not _NUMBER.fullmatch(text):
         return None
     whole, _, fraction = text.lstrip("-").partition(".")
-    if len(whole.lstrip("0")) > whole_digits or len(fraction.rstrip("0")) > places:
+    digits = len(fraction) if places < 3 else len(fraction.rstrip("0"))
+    if len(whole.lstrip("0")) > whole_digits or digits > places:
         return None
     try:
         return Decimal(text).quantize(Decimal(1).scaleb(-places))
@@ -127,9 +151,25 @@ def parse_decimal(value: object, *, places: int, whole_digits: int = MAX_WHOLE_D
 
 
 def parse_money(value: object) -> Decimal | None:
-    """Rubles with at most two decimals («1 234,56», "1234.5 ₽», «1 500 руб.», «1500,50 р.») as a Decimal with two
-    places: the sign or the word for rubles is read where people put it, before or after the sum."""
-    return parse_decimal(_RUBLES.sub("", _text(value)), places=2)
+    """Rubles with at most two decimals («1 234,56», "1234.5 ₽», «1 500 руб.», «1500,50 р.», "1,234.50") as a
+    Decimal with two places: the sign or the word for rubles is read where people put it, before or after the sum.
+    «1,005», «1.005» and «0,001» are refused (``past_kopecks`` says what to write instead)."""
+    return parse_decimal(_rubles_off(value), places=2)
+
+
+def _rubles_off(value: object) -> str:
+    return _RUBLES.sub("", _text(value)).strip()
+
+
+def past_kopecks(value: object) -> str | None:
+    """For a sum ``parse_money`` refuses only because more than two digits follow its decimal mark («1,005»,
+    «12,345», «0,001»): its digits run together, the whole rubles it reads as if the mark grouped thousands
+    («1005», «12345»), or «1005» where they do not look like that («0,001», «1,0050»). None for any other sum."""
+    text = _plain(_rubles_off(value))
+    if text is None or not _NUMBER.fullmatch(text) or len(text.partition(".")[2]) <= 2:
+        return None
+    typed = _rubles_off(value).translate(_SPACES).lstrip("-")
+    return typed.replace(",", "").replace(".", "") if re.fullmatch(r"[1-9][0-9]{0,2}[,.][0-9]{3}", typed) else "1005"
 
 
 def normalize_phone(value: str) -> str | None:

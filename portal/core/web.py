@@ -49,6 +49,7 @@ from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import PastTheEnd
 from portal.core.pagination import with_params
+from portal.core.parse import past_kopecks
 from portal.core.security import ANONYMOUS
 from portal.core.security import Access
 from portal.core.security import Principal
@@ -448,6 +449,21 @@ def among(value: T | None, choices: Iterable[object]) -> T | None:
 def no_such_house() -> str:
     """The message at a list's house filter that is none of its dropdown's (``among``)."""
     return gettext("There is no such house in the list; the list is shown without this filter.")
+
+
+def money_error(typed: str, otherwise: str) -> str:
+    """The message at a sum that could not be read: when it has more than two digits after its comma or point
+    («1,005», «0,001»), how to write it, with the digits typed where they look like a thousands group («1005 or
+    1005,50»); ``otherwise`` the field's own message."""
+    whole = past_kopecks(typed)
+    if whole is None:
+        return otherwise
+    mark = "," if i18n.get_locale() == "ru" else "."
+    return gettext(
+        "Use at most two digits after the decimal point (kopecks): write the sum as %(whole)s or %(kopecks)s.",
+        whole=whole,
+        kopecks=f"{whole}{mark}50",
+    )
 
 
 def not_a_day() -> str:

@@ -23,6 +23,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import money_error
 from portal.core.web import no_such_house
 from portal.core.web import no_such_status
 from portal.core.web import not_a_day
@@ -107,7 +108,7 @@ def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -
         problem = rules.amount_problem(amount)
         if problem:  # on a sheet of several accounts the summary above it says which account's amount is wrong
             label = gettext("Account %(number)s", number=account.number) if len(accounts) > 1 else ""
-            form.errors.add(name, texts.amount_error(problem), label)
+            form.errors.add(name, money_error(form.typed[str(account.id)], texts.amount_error(problem)), label)
         else:
             assert amount is not None
             form.items.append((account, amount))
@@ -155,10 +156,11 @@ def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collectio
     card = parse_id(form_value(data, f"card_{account_id}"))
     if card not in cards:
         errors.add(f"card_{account_id}", gettext("Choose a saved card."))
-    limit = parse_money(form_value(data, f"limit_{account_id}"))
+    typed = form_value(data, f"limit_{account_id}")
+    limit = parse_money(typed)
     problem = rules.amount_problem(limit)
     if problem:
-        errors.add(f"limit_{account_id}", texts.limit_error(problem))
+        errors.add(f"limit_{account_id}", money_error(typed, texts.limit_error(problem)))
     return AutopayForm(card=card, limit=limit, errors=errors)
 
 
@@ -229,7 +231,7 @@ def read_refund_form(data: Mapping[str, Any], available: Decimal) -> RefundForm:
     errors = FormErrors()
     amount = parse_money(typed["amount"])
     if amount is None:
-        errors.add("amount", gettext("Enter the amount to refund, for example 1500,00."))
+        errors.add("amount", money_error(typed["amount"], gettext("Enter the amount to refund, for example 1500,00.")))
     elif amount <= 0:  # typed, and read: not to be asked for again as if it were not there
         errors.add("amount", gettext("A refund is more than zero: enter the amount to return, for example 1500,00."))
     elif problem := rules.refund_problem(to_kopecks(amount), to_kopecks(available)):

@@ -18,6 +18,7 @@ from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import money_error
 from portal.core.web import no_such_choice
 from portal.core.web import unread_filters
 from portal.showcase import rules
@@ -233,7 +234,7 @@ def read_listing(data: Mapping[str, Any], houses: set[int], managers: set[int]) 
         unit = rules.UNITS[ListingKind(kind)][0].value
     price = _kopecks(t["price"]) if t["price"] else None
     if t["price"] and price is None:
-        errors.add("price", gettext("Enter the price in rubles, e.g. 1 050 or 7 450 000."))
+        errors.add("price", money_error(t["price"], gettext("Enter the price in rubles, e.g. 1 050 or 7 450 000.")))
     manager = parse_id(t["manager"])
     if t["manager"] and (manager is None or manager not in managers):
         errors.add("manager", gettext("Choose a staff member from the list."))
@@ -268,7 +269,10 @@ def read_offer(data: Mapping[str, Any], accounts: set[int]) -> Form:
         errors.add("kind", gettext("Choose whether to let the flat or to sell it."))
     price = _kopecks(t["price"]) if t["price"] else 0
     if price is None:
-        errors.add("price", gettext("Enter the price in rubles, e.g. 35 000 or 7 450 000, or leave it empty."))
+        errors.add(
+            "price",
+            money_error(t["price"], gettext("Enter the price in rubles, e.g. 35 000 or 7 450 000, or leave it empty.")),
+        )
     phone = normalize_phone(t["phone"]) if t["phone"] else ""
     if phone is None:
         errors.add(

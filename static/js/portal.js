@@ -131,16 +131,29 @@ function payMoney(value, locale) {
     .format(value).replace(/[\u202f ]/g, "\u00a0");
   return locale === "ru" ? number + "\u00a0₽" : "₽" + number;
 }
+// A sum as the server reads it (core/parse.py): a lone comma or point is the decimal mark («1500,50», «1500.5»,
+// and «1,005» is no sum: three digits after it); with both, the last one is («1,500.50», «1.500,50») and the other
+// groups thousands, as one repeated does («1,500,000»). "" when the marks read neither way.
+function plainSum(typed) {
+  const grouped = (whole, group) => new RegExp(`^[1-9]\\d{0,2}(\\${group}\\d{3})+$`).test(whole);
+  if (typed.includes(",") && typed.includes(".")) {
+    const mark = typed.lastIndexOf(",") > typed.lastIndexOf(".") ? "," : ".";
+    const group = mark === "," ? "." : ",";
+    const whole = typed.slice(0, typed.lastIndexOf(mark));
+    return grouped(whole, group) ? whole.split(group).join("") + "." + typed.slice(typed.lastIndexOf(mark) + 1) : "";
+  }
+  for (const group of [",", "."]) {
+    if (typed.split(group).length > 2) return grouped(typed, group) ? typed.split(group).join("") : "";
+  }
+  return typed.replace(",", ".");
+}
 function payTotal(form) {
   const percent = parseFloat(form.dataset.percent || "0") || 0;
   let total = 0;
   form.querySelectorAll("[data-pay-amount]").forEach((input) => {
     const choice = form.querySelector(`[data-pay-choice="${input.dataset.payAmount}"]`);
     if (choice && !choice.checked) return;
-    // As the server reads a sum (core/parse.py): «1,500.50» and «35,000» are grouped the English way, as the
-    // English page writes them; any other comma is the decimal comma («1500,50»).
-    const typed = input.value.replace(/[\s\u00a0\u202f₽]/g, "");
-    const text = /^[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/.test(typed) ? typed.replace(/,/g, "") : typed.replace(",", ".");
+    const text = plainSum(input.value.replace(/[\s\u00a0\u202f₽]/g, ""));
     if (!/^\d{1,12}(\.\d{1,2})?$/.test(text)) return;
     const kopecks = Math.round(parseFloat(text) * 100);
     if (kopecks < 100 || kopecks > 50000000) return;

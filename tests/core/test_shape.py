@@ -9,7 +9,6 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
-from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 
 
@@ -95,27 +93,6 @@ def test_months_and_bounded_numbers():
     assert parse_int("5", low=-5, high=200) == 5
     assert parse_int("201", low=-5, high=200) is None
     assert parse_int("²", low=0, high=9) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1 234,56", Decimal("1234.56")),
-        ("1\u00a0234.5 ₽", Decimal("1234.50")),
-        ("0,001", None),
-        ("35,000", Decimal("35000.00")),  # thousands grouped as English writes them, not 35 rubles
-        ("1,234.5", Decimal("1234.50")),
-        ("12,50", Decimal("12.50")),
-        ("1,5", Decimal("1.50")),
-        ("1,2345", None),
-        ("1" * 40, None),
-        ("1e30", None),
-        ("Infinity", None),
-        ("", None),
-    ],
-)
-def test_money_as_people_type_it_and_nothing_a_quantize_would_choke_on(text, expected):
-    assert parse_money(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -421,3 +421,21 @@ async def test_back_from_a_declined_card_the_payer_can_cancel_the_page_the_gatew
         assert (await browser.get(url)).status_code == 410  # the gateway's page is closed
     client.cookies.set("lang", "en")
     assert "The payment was cancelled" in (await client.get(f"/payments/{payment['id']}")).text
+
+
+async def test_a_sum_typed_with_three_digits_after_the_comma_is_refused_with_how_to_write_it(
+    client, login, household, gateway
+):
+    """«1,005» is not a thousand and five rubles to a Russian resident, nor one ruble: the sheet comes back with what
+    was typed and how to write the sum; «1 005,50» is paid as written."""
+    a, b = household["accounts"]
+    await login(client, household["resident"])
+    response = await client.form("/pay", {"only": str(a), f"amount_{a}": "1,005"})
+    assert response.status_code == 422
+    assert "После запятой — не больше двух цифр (копейки): напишите сумму так: 1005 или 1005,50." in response.text
+    assert 'value="1,005"' in response.text
+    assert await Payment.count().where(Payment.account.is_in([a, b])) == 0
+    paid = await client.form("/pay", {"only": str(a), f"amount_{a}": "1 005,50"})
+    assert paid.status_code == 303
+    rows = await Payment.select(Payment.amount_kopecks).where(Payment.account == a)
+    assert rows == [{"amount_kopecks": 100550}]
