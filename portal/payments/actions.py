@@ -912,15 +912,16 @@ async def refund_purpose(
 ) -> RefundState:
     """Return what was paid for ``reference`` (an order), once however often it is asked: the refund's id and the
     gateway's idempotency key are derived from the paid payment, so a second call (or a second process) finds the
-    first refund, or replays the same request to the gateway, instead of returning the money twice; a refund asked
-    for before is looked for at the gateway first, as reconciliation does (the gateway forgets a key after a day).
+    first refund, or replays the same request to the gateway, instead of returning the money twice; one asked for
+    before and still pending is looked for at the gateway first, as reconciliation does (the gateway forgets a key
+    after a day, and the same key then makes another), while one that ended failed is simply asked for again.
     ``actor`` and ``ip``: who asked for it and from where, for its audit rows."""
     payment = await queries.paid_payment_for(purpose, reference)
     if payment is None or not payment.intent_id:
         return RefundState.NONE
     uid = str(uuid.uuid5(REFUND_NAMESPACE, f"{purpose}:{reference}:{payment.id}:{payment.batch}"))
     existing = await queries.refund_to_send(uid)
-    asked_before = existing is not None
+    unanswered = existing is not None and existing.status == RefundStatus.PENDING
     if existing is None:
         async with atomic():
             available = await queries.refundable_locked(payment.id)
@@ -948,7 +949,7 @@ async def refund_purpose(
     if existing.status == RefundStatus.SUCCEEDED:
         return RefundState.REFUNDED
     try:
-        state = await _send_refund(existing, actor=actor, ip=ip, look_first=asked_before)
+        state = await _send_refund(existing, actor=actor, ip=ip, look_first=unanswered)
     except RefundRefused:
         return RefundState.FAILED
     return RefundState.PENDING if state == RefundState.UNANSWERED else state
