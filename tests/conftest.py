@@ -203,7 +203,22 @@ async def db(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIt
     engine.current_transaction.set(None)
     async with engine.transaction() as tx:
         yield engine
+        await _left_running_finished()
         await tx.rollback()
+
+
+async def _left_running_finished(seconds: float = 10) -> None:
+    """Work a test left running (a request whose partner in ``gather`` failed, a check started in the background)
+    runs in the test's transaction. It ends, or is stopped, before the rollback: a rollback that meets the connection
+    still busy fails the transaction for good."""
+    this = asyncio.current_task()
+    running = [task for task in asyncio.all_tasks() if task is not this and not task.done()]
+    if not running:
+        return
+    _, unfinished = await asyncio.wait(running, timeout=seconds)
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*unfinished, return_exceptions=True)
 
 
 @pytest.fixture(scope="session")

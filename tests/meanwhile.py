@@ -56,5 +56,11 @@ async def answered(client: Any, slow: Awaitable[httpx.Response], *holds: Held) -
             assert (await client.get("/healthz")).status_code == 200
             hold.released.set()
 
-    answer, _ = await asyncio.gather(slow, meanwhile())
-    return answer, [hold.name for hold in holds if hold.held_the_loop]
+    request = asyncio.ensure_future(slow)
+    try:
+        await meanwhile()
+    finally:
+        for hold in holds:  # whatever happened meanwhile, the held work goes on, and its request ends in the test:
+            hold.released.set()  # it runs in the test's transaction, which is rolled back once the test is over
+        await asyncio.wait([request])
+    return request.result(), [hold.name for hold in holds if hold.held_the_loop]
