@@ -17,11 +17,13 @@ from portal.core import storage
 from portal.core.address import full_address
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
+from portal.core.db import is_sqlite
 from portal.core.db import to_kopecks
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.web import Refused
+from portal.housing.tables import Premise
 from portal.notifications.channels import deliver_soon
 from portal.showcase import consent
 from portal.showcase import notices
@@ -378,12 +380,16 @@ async def ask_to_list(principal: Principal, flat: queries.OwnedFlat, kind: Listi
     """An owner asks the company to let or sell their flat; the managers of the house hear of it."""
     if principal.user_id is None or not rules.is_owner_of(principal, flat.account_id):
         raise Refused(gettext("Only an owner of the flat can offer it."))
-    pending = await ListingOffer.exists().where(
-        (ListingOffer.premise == flat.premise_id) & (ListingOffer.status == OfferStatus.NEW)
-    )
-    if pending:
-        raise Refused(gettext("Your request for this flat is already with us: a manager will call you."))
     async with atomic():
+        # Checked in the transaction that adds the offer, the flat's row locked (SQLite's write transactions are
+        # serial): offers sent at the same moment each found none pending, and the managers heard of each.
+        if not is_sqlite():
+            await Premise.select(Premise.id).where(Premise.id == flat.premise_id).lock_rows()
+        pending = await ListingOffer.exists().where(
+            (ListingOffer.premise == flat.premise_id) & (ListingOffer.status == OfferStatus.NEW)
+        )
+        if pending:
+            raise Refused(gettext("Your request for this flat is already with us: a manager will call you."))
         rows = await ListingOffer.insert(
             ListingOffer(premise=flat.premise_id, house=flat.house_id, account=flat.account_id,
                          user=principal.user_id, kind=kind, price_kopecks=price_kopecks, phone=phone,
