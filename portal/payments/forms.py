@@ -164,6 +164,17 @@ def read_autopay_form(data: Mapping[str, Any], account_id: int, cards: Collectio
     return AutopayForm(card=card, limit=limit, errors=errors)
 
 
+def name_autopay_accounts(errors: FormErrors, accounts: Sequence[PayableAccount]) -> FormErrors:
+    """The summary above the autopay page names the account of each refused field, as the pay sheet's does: the page
+    has a form per account, and «Введите лимит…» alone does not say whose (one account needs no name)."""
+    if len(accounts) > 1:
+        for account in accounts:
+            for name in (f"card_{account.id}", f"limit_{account.id}"):
+                if name in errors.fields:
+                    errors.labels.setdefault(name, gettext("Account %(number)s", number=account.number))
+    return errors
+
+
 # --- staff --------------------------------------------------------------------------------------------------------
 
 

@@ -342,14 +342,15 @@ async def _autopay_page(
 ) -> Template:
     """The autopay page; after a refused form its fields show what was typed (``typed``), not the defaults."""
     user_id = principal.user_id or 0
+    accounts = await queries.payable_accounts(principal)
     return render(
         request,
         "payments/autopay.html",
         status_code=status_code,
-        accounts=await queries.payable_accounts(principal),
+        accounts=accounts,
         cards=await queries.cards_of(user_id),
         mandates=await queries.mandates_of(user_id),
-        errors=errors or FormErrors(),
+        errors=forms.name_autopay_accounts(errors or FormErrors(), accounts),
         typed=typed or {},
         day=queries.autopay_day(),
         **payer_words(),

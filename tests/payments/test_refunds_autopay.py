@@ -13,6 +13,7 @@ from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
+from portal.housing.tables import PersonalAccount
 from portal.payments import actions
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import Payment
@@ -145,6 +146,22 @@ async def test_a_refused_autopay_limit_is_told_as_a_limit_not_as_a_payment(clien
     assert "Лимит не может быть меньше 1,00\u00a0₽." in said["0"]
     assert "Введите лимит в рублях, например 5000 или 5000,50." in said["много"]
     assert all("Разделите" not in text and "Наименьший платёж" not in text for text in said.values())
+
+
+async def test_a_limit_with_three_digits_after_the_comma_says_how_to_write_it_and_whose_it_is(
+    client, login, household, gateway
+):
+    """«5,000» is not five thousand to a Russian resident, nor five rubles: the limit is refused with how to write it.
+    The page has a form per account, so the summary above it names the account, as the pay sheet's does."""
+    a, _ = household["accounts"]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    number = (await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == a).first())["number"]
+    page = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": "5,000"})
+    assert page.status_code == 422
+    said = "После запятой — не больше двух цифр (копейки): напишите сумму так: 5000 или 5000,50."
+    assert f'<a href="#f-limit_{a}">Лицевой счёт {number}: {said}</a>' in page.text
+    assert 'value="5,000"' in page.text
+    assert await AutopayMandate.count() == 0
 
 
 async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login, household, gateway):
