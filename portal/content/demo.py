@@ -15,6 +15,7 @@ from portal.content.tables import PostKind
 from portal.content.tables import PostRead
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
+from portal.core import clock
 from portal.core.tables import OutboxMessage
 from portal.demo import DemoContext
 from portal.housing.tables import House
@@ -336,20 +337,21 @@ async def seed(ctx: DemoContext) -> None:
         )
     if riser is not None:
         house = (await Riser.select(Riser.house).where(Riser.id == riser["riser"]).first())["house"]
+        ends_at = water_back(now)
+        back_ru, back_en = back_words(now, ends_at)
         post_id = await _post(
             PostKind.EMERGENCY,
             PostStatus.PUBLISHED,
             (
                 f"Нет холодной воды на стояке {riser['code']}",
-                "Замена аварийного участка стояка холодной воды.\n\nВоду дадут **сегодня к 20:00**. "
-                "Приносим извинения.",
+                f"Замена аварийного участка стояка холодной воды.\n\nВоду дадут **{back_ru}**. Приносим извинения.",
                 f"No cold water on riser {riser['code']}",
-                "A damaged section of the cold water riser is being replaced.\n\nWater is back **today by 20:00**. "
+                f"A damaged section of the cold water riser is being replaced.\n\nWater is back **{back_en}**. "
                 "We apologise.",
             ),
             author=dispatcher,
             at=now - timedelta(hours=1),
-            ends_at=now + timedelta(hours=10),
+            ends_at=ends_at,
         )
         targets.append(PostTarget(post=post_id, kind="riser", ref=riser["riser"], house=house))
         published.append((post_id, PostKind.EMERGENCY))
@@ -357,6 +359,19 @@ async def seed(ctx: DemoContext) -> None:
     await _delivery_logs(rng, published, now)
     await _reads(rng, published, users)
     ctx.say(f"content: {len(NEWS) + len(NOTICES) + len(EMERGENCIES) + 1} posts, one emergency in force")
+
+
+def water_back(now: datetime) -> datetime:
+    """When the demo's emergency ends: ten hours on, at the whole hour (as a dispatcher promises it)."""
+    return clock.local(now + timedelta(hours=10)).replace(minute=0, second=0, microsecond=0)
+
+
+def back_words(now: datetime, ends_at: datetime) -> tuple[str, str]:
+    """When the water is back in the post's words, Russian and English, agreeing with its end: «сегодня к 13:00» or
+    «завтра к 01:00» (the post read «сегодня к 20:00» whatever hour the demo was loaded at, beside «до 13:26»)."""
+    today = clock.local(now).date() == ends_at.date()
+    hour = f"{ends_at:%H:%M}"
+    return (f"сегодня к {hour}", f"today by {hour}") if today else (f"завтра к {hour}", f"tomorrow by {hour}")
 
 
 async def _delivery_logs(rng: Any, published: list[tuple[int, PostKind]], now: datetime) -> None:
