@@ -1188,18 +1188,23 @@ async def save_card_from_setup(session_id: str, user_id: int | None = None) -> s
     return "card saved"
 
 
-async def remove_card(principal: Principal, card_id: int) -> bool:
-    """Detach a saved card at the gateway; autopay that used it is switched off at once. False: not the user's."""
+async def remove_card(principal: Principal, card_id: int, *, ip: str = "") -> bool:
+    """Detach a saved card at the gateway; autopay that used it is switched off at once. The removal is the
+    resident's money decision staff answer for: in the audit log with how many accounts' autopay it stopped.
+    False: not the user's."""
     assert principal.user_id is not None
     card = await queries.card_of(principal.user_id, card_id)
     if card is None:
         return False
     now = clock.now()
     async with atomic():
-        await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: now}).where(
-            AutopayMandate.payment_method == card_id
+        stopped = (
+            await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: now})
+            .where((AutopayMandate.payment_method == card_id) & AutopayMandate.active.eq(True))
+            .returning(AutopayMandate.id)
         )
         await PaymentMethod.update({PaymentMethod.removed_at: now}).where(PaymentMethod.id == card_id)
+        await audit.record(principal, "card.remove", "card", card_id, {"autopay_off": len(stopped)}, ip, now=now)
     try:
         await client().detach_card(card.gateway_id)
     except GatewayError as exc:
@@ -1210,13 +1215,14 @@ async def remove_card(principal: Principal, card_id: int) -> bool:
 # --- autopay ----------------------------------------------------------------------------------------------------
 
 
-async def set_up_autopay(principal: Principal, account_id: int, card_id: int, limit: Decimal) -> None:
-    """Turn autopay on (or change its card and limit) for an account the user may pay for, with their card."""
+async def set_up_autopay(principal: Principal, account_id: int, card_id: int, limit: Decimal, *, ip: str = "") -> None:
+    """Turn autopay on (or change its card and limit) for an account the user may pay for, with their card; in the
+    audit log with the monthly limit before and after (none before: it was off)."""
     assert principal.user_id is not None
     now = clock.now()
     async with atomic():
         existing = (
-            await AutopayMandate.select(AutopayMandate.id)
+            await AutopayMandate.select(AutopayMandate.id, AutopayMandate.active, AutopayMandate.monthly_limit_kopecks)
             .where((AutopayMandate.user == principal.user_id) & (AutopayMandate.account == account_id))
             .first()
         )
@@ -1238,12 +1244,17 @@ async def set_up_autopay(principal: Principal, account_id: int, card_id: int, li
                     active=True,
                 )
             )
+        before = existing["monthly_limit_kopecks"] if existing and existing["active"] else None
+        changes = {"limit": [before, to_kopecks(limit)]}
+        await audit.record(principal, "autopay.on", "personal_account", account_id, changes, ip, now=now)
 
 
-async def cancel_autopay(principal: Principal, account_id: int) -> bool:
+async def cancel_autopay(principal: Principal, account_id: int, *, ip: str = "") -> bool:
+    """Turn an account's autopay off at once; in the audit log when it was on (a second press writes nothing)."""
+    now = clock.now()
     async with atomic():
         changed = (
-            await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: clock.now()})
+            await AutopayMandate.update({AutopayMandate.active: False, AutopayMandate.updated_at: now})
             .where(
                 (AutopayMandate.user == principal.user_id)
                 & (AutopayMandate.account == account_id)
@@ -1251,6 +1262,8 @@ async def cancel_autopay(principal: Principal, account_id: int) -> bool:
             )
             .returning(AutopayMandate.id)
         )
+        if changed:
+            await audit.record(principal, "autopay.off", "personal_account", account_id, None, ip, now=now)
     return bool(changed)
 
 

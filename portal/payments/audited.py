@@ -11,6 +11,9 @@ describe(
         "payment.reconcile": lazy("Payments checked with the payment service"),
         "payment.refund_asked": lazy("Refund asked for"),
         "payment.refund": lazy("Payment refunded"),
+        "autopay.on": lazy("Autopay turned on or changed by the resident"),
+        "autopay.off": lazy("Autopay turned off by the resident"),
+        "card.remove": lazy("Saved card removed by the resident"),
     },
     fields={
         "fixed": lazy("Payments updated"),
@@ -18,7 +21,9 @@ describe(
         "amount": lazy("Amount"),
         "reason": lazy("Reason"),
         "status": lazy("Payment status"),
+        "limit": lazy("Monthly limit"),
+        "autopay_off": lazy("Accounts whose autopay it switched off"),
     },
-    entities={"payment": lazy("Payment")},
-    values={"amount": audit.money, "status": texts.status_label},
+    entities={"payment": lazy("Payment"), "card": lazy("Saved card")},
+    values={"amount": audit.money, "status": texts.status_label, "limit": audit.kopecks},
 )

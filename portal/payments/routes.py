@@ -29,6 +29,7 @@ from portal.core.i18n import gettext
 from portal.core.pagination import Paging
 from portal.core.parse import parse_id
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.web import FormData
 from portal.core.web import FormErrors
@@ -401,7 +402,7 @@ class ResidentAutopay(Controller):
     async def remove_card(
         self, request: Request, principal: NamedDependency[Principal], card_id: FromPath[int]
     ) -> Response[Any]:
-        if not await actions.remove_card(principal, card_id):
+        if not await actions.remove_card(principal, card_id, ip=client_ip(request)):
             raise NotFoundException()
         flash(request, gettext("The card is removed; autopay with it is off."))
         return see_other(request, "/autopay")
@@ -416,7 +417,7 @@ class ResidentAutopay(Controller):
             typed = {name: form_value(data, name) for name in (f"card_{account}", f"limit_{account}")}
             return await _autopay_page(request, principal, form.errors, 422, typed)
         assert form.card is not None and form.limit is not None
-        await actions.set_up_autopay(principal, account, form.card, form.limit)
+        await actions.set_up_autopay(principal, account, form.card, form.limit, ip=client_ip(request))
         flash(request, gettext("Autopay is on."))
         return see_other(request, "/autopay")
 
@@ -424,7 +425,7 @@ class ResidentAutopay(Controller):
     async def disable(
         self, request: Request, principal: NamedDependency[Principal], account: NamedDependency[int]
     ) -> Response[Any]:
-        await actions.cancel_autopay(principal, account)
+        await actions.cancel_autopay(principal, account, ip=client_ip(request))
         flash(request, gettext("Autopay is off."))
         return see_other(request, "/autopay")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import UTC
 from datetime import datetime
@@ -20,6 +22,8 @@ from portal.payments.tables import Payment
 from portal.payments.tables import PaymentMethod
 from portal.payments.tables import Refund
 from tests.payments.test_pay_flow import start
+from tests.tickets.test_audit_trail import CLIENT_IP
+from tests.words import as_read
 
 RECEIPT_DAY = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
@@ -315,3 +319,40 @@ async def test_the_payer_is_told_of_a_refund_once(client, new_client, login, hou
     )
     page = (await client.get("/notifications")).text
     assert "Деньги возвращены" in page and f"/notifications/{inapp['id']}/open" in page
+
+
+async def test_the_residents_autopay_and_card_decisions_are_in_the_audit_log(
+    client, new_client, login, make_user, household, gateway
+):
+    """Autopay spends a resident's money every month: turning it on, changing its limit, turning it off and
+    removing the card it used are in the audit log, signed by the resident, with the address they acted from, the
+    limit before and after and how many accounts' autopay a removed card stopped; a second «off» writes nothing."""
+    a = household["accounts"][0]
+    card = await save_card(client, login, household, gateway, "4242424242424242")
+    await turn_on(client, household, card)
+    await turn_on(client, household, card, limit="5000")
+    assert (await client.form(f"/autopay/{a}/off")).status_code == 303
+    assert (await client.form(f"/autopay/{a}/off")).status_code == 303
+    await turn_on(client, household, card, limit="7000,50")
+    assert (await client.form(f"/autopay/cards/{card}/remove")).status_code == 303
+
+    events = await AuditEvent.select().where(AuditEvent.action.is_in(["autopay.on", "autopay.off", "card.remove"]))
+    events.sort(key=lambda e: e["id"])
+    assert [(e["action"], e["entity"], e["entity_id"]) for e in events] == [
+        ("autopay.on", "personal_account", a), ("autopay.on", "personal_account", a),
+        ("autopay.off", "personal_account", a), ("autopay.on", "personal_account", a), ("card.remove", "card", card),
+    ]  # fmt: skip
+    assert {(e["actor_id"], e["ip"]) for e in events} == {(household["resident"], CLIENT_IP)}
+    changes = [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in events]
+    assert changes == [
+        {"limit": [None, 1000000]}, {"limit": [1000000, 500000]}, {}, {"limit": [None, 700050]}, {"autopay_off": 1}
+    ]  # fmt: skip
+
+    staff = new_client()
+    await login(staff, await make_user(roles=("admin",)))
+    log = as_read(html.unescape((await staff.get("/staff/audit")).text))
+    said = (
+        "Автоплатёж включён или изменён жителем", "Автоплатёж отключён жителем", "Лимит в месяц",
+        "7\u00a0000,50\u00a0₽", "Сохранённая карта удалена жителем", "Лицевых счетов, где отключён автоплатёж",
+    )  # fmt: skip
+    assert [words for words in said if words not in log] == []
