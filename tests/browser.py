@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Locator
@@ -25,6 +28,37 @@ def sign_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) ->
     page.locator("#f-password").fill(password)
     page.locator("form:has(#f-password) button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
+
+
+# The requests htmx sends from now on, as "VERB /path", in the order sent: read at once after an event that proves a
+# request that must not go would have gone by then (htmx sends a submit's request in the submit event itself).
+RECORD_HTMX_REQUESTS = """() => {
+  window.htmxSent = [];
+  document.addEventListener("htmx:beforeRequest", (e) => window.htmxSent.push(
+    `${e.detail.requestConfig.verb.toUpperCase()} ${e.detail.requestConfig.path}`));
+}"""
+
+
+def record_htmx_requests(page: Page) -> Callable[[], list[str]]:
+    """Start recording the requests htmx sends in ``page``; the answer reads what it sent so far."""
+    page.evaluate(RECORD_HTMX_REQUESTS)
+    return lambda: page.evaluate("window.htmxSent")
+
+
+TELL_AFTER = """([event, said]) =>
+  document.addEventListener(event, () => setTimeout(() => console.debug(said)), { once: true })"""
+
+
+@contextmanager
+def after_htmx(page: Page, event: str = "htmx:afterSettle", timeout: float = 30_000) -> Iterator[None]:
+    """Wait, on leaving the block, for the first htmx ``event`` after its start, and for the rest of that event's
+    task: htmx has swapped and settled the answer (``htmx:afterSettle``), or ended a request
+    (``htmx:afterRequest``), and sent the request it kept queued behind it, if any. The page tells the test with a
+    console line (its Content-Security-Policy evaluates no string as a script, which ``wait_for_function`` needs)."""
+    said = f"{event} {secrets.token_hex(4)}"
+    page.evaluate(TELL_AFTER, [event, said])
+    with page.expect_console_message(lambda message: message.text == said, timeout=timeout):
+        yield
 
 
 LONG_NAME = "Александр Константинович Черноморский-Задунайский"
