@@ -417,39 +417,57 @@ async def _alert_dispatchers(
 
 
 async def file_by_resident(
-    principal: Principal, draft: forms.NewTicket, photos: Sequence[StoredFile], now: datetime
+    principal: Principal, draft: forms.NewTicket, photos: Sequence[StoredFile], now: datetime, *, ip: str = ""
 ) -> OpenedTicket:
     """A resident files a request about one of their premises (the form has checked the account is theirs)."""
-    return await open_ticket(
-        account_id=draft.account_id,
-        place=draft.place,
-        category=draft.category,
-        description=draft.description,
-        source=rules.Source.PORTAL,
-        author_id=principal.user_id,
-        author_name=principal.name,
-        photos=photos,
-        now=now,
-    )
+    async with atomic():
+        opened = await open_ticket(
+            account_id=draft.account_id,
+            place=draft.place,
+            category=draft.category,
+            description=draft.description,
+            source=rules.Source.PORTAL,
+            author_id=principal.user_id,
+            author_name=principal.name,
+            photos=photos,
+            now=now,
+        )
+        await _filed(principal, opened, ip, now)
+    return opened
 
 
 async def apply_for_absence_recalculation(
-    principal: Principal, application: forms.AbsenceApplication, photos: Sequence[StoredFile], now: datetime
+    principal: Principal,
+    application: forms.AbsenceApplication,
+    photos: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
 ) -> OpenedTicket:
     """A resident applies for the recalculation of a temporary absence (ПП № 354 разд. VIII): a request of its own
     category, worded by the portal in Russian and English, due in 5 working days, with the documents as photos."""
     description, description_en = in_russian_and_english(lambda: _absence_text(application))
-    return await open_ticket(
-        account_id=application.account_id,
-        category="absence_recalculation",
-        description=description,
-        description_en=description_en,
-        source=rules.Source.PORTAL,
-        author_id=principal.user_id,
-        author_name=principal.name,
-        photos=photos,
-        now=now,
-    )
+    async with atomic():
+        opened = await open_ticket(
+            account_id=application.account_id,
+            category="absence_recalculation",
+            description=description,
+            description_en=description_en,
+            source=rules.Source.PORTAL,
+            author_id=principal.user_id,
+            author_name=principal.name,
+            photos=photos,
+            now=now,
+        )
+        await _filed(principal, opened, ip, now)
+    return opened
+
+
+async def _filed(principal: Principal, opened: OpenedTicket, ip: str, now: datetime) -> None:
+    """A request a resident filed, in the audit log as one filed by staff is (its number and source, not the
+    words or the names the resident wrote): the resident's own step, signed by them."""
+    changes = {"number": opened.number, "source": rules.Source.PORTAL}
+    await audit.record(principal, "ticket.file", "ticket", opened.id, changes, ip, now=now)
 
 
 def _absence_text(application: forms.AbsenceApplication) -> str:
@@ -554,16 +572,13 @@ async def post_message(
             principal, ticket.id, kind, now, by_staff=by_staff, comment=text, comment_en=text_en, visible=visible
         )
         await _attach(ticket.id, event_id, principal.user_id, photos, visible, now)
-        if by_staff:
-            await audit.record(
-                principal,
-                "ticket.message",
-                "ticket",
-                ticket.id,
-                {"event": event_id, "internal": not visible},
-                ip,
-                now=now,
-            )
+        # A resident's message is their own act (the log says who wrote, never what): an action of its own.
+        audited, changes = (
+            ("ticket.message", {"event": event_id, "internal": not visible})
+            if by_staff
+            else ("ticket.reply", {"event": event_id})
+        )
+        await audit.record(principal, audited, "ticket", ticket.id, changes, ip, now=now)
         if visible:
             await _tell_other_side(
                 ticket, event_id, messages.REPLY.name, now, by_staff=by_staff, text=text[:500], text_en=text_en[:500]

@@ -2,8 +2,9 @@
 as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
 a deadline in the company's zone, an executor by name, a house by its address and an outage by what is off, where
 and from when.
-A resident's own step on their request (cancel, confirm the work, return it, rate it) is an action of its own, so
-the log says who took it; it keeps the statuses and the rating, never the reason or the feedback they wrote."""
+A resident's own step on their request (file it, write in it, cancel, confirm the work, return it, rate it) is an
+action of its own, so the log says who took it; it keeps the number, the statuses and the rating, never the
+description, the message, the reason or the feedback they wrote."""
 
 from collections.abc import Collection
 from collections.abc import Mapping
@@ -49,6 +50,8 @@ describe(
         "ticket.confirm": lazy("Work confirmed by the resident"),
         "ticket.return": lazy("Request returned by the resident"),
         "ticket.rate": lazy("Work rated by the resident"),
+        "ticket.file": lazy("Request filed by the resident"),
+        "ticket.reply": lazy("Message from the resident in a request"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },

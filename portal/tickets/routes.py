@@ -74,7 +74,7 @@ class ResidentTickets(Controller):
         if draft is None or errors:
             form = {k: v for k, v in data.items() if isinstance(v, str)}
             return render(request, "tickets/new.html", status_code=422, **await _new_form(principal, form, errors))
-        opened = await actions.file_by_resident(principal, draft, photos, clock.now())
+        opened = await actions.file_by_resident(principal, draft, photos, clock.now(), ip=client_ip(request))
         flash(request, *_filed_message(opened))
         return see_other(request, f"/tickets/{opened.id}")
 
@@ -93,7 +93,9 @@ class ResidentTickets(Controller):
         if application is None or errors:
             form = {k: v for k, v in data.items() if isinstance(v, str)}
             return render(request, "tickets/absence.html", status_code=422, **_absence_form(places, form, errors))
-        opened = await actions.apply_for_absence_recalculation(principal, application, photos, clock.now())
+        opened = await actions.apply_for_absence_recalculation(
+            principal, application, photos, clock.now(), ip=client_ip(request)
+        )
         flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
         return see_other(request, f"/tickets/{opened.id}")
 

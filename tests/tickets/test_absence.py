@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 
+from portal.core.tables import AuditEvent
 from portal.tickets import rules
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 P = rules.AbsenceProblem
 TODAY = date(2026, 8, 10)
@@ -91,6 +93,10 @@ async def test_a_resident_applies_with_a_document_and_the_request_says_who_and_w
     assert await TicketAttachment.count().where(TicketAttachment.ticket == ticket["id"]) == 1
     page = await client.get(response.headers["location"])
     assert "Петров Иван Петрович" in page.text
+    # Filed by the resident, in the audit log as any request they file: the number, never the names they wrote.
+    filed = await AuditEvent.select().where(AuditEvent.action == "ticket.file")
+    assert [(e["actor_id"], e["entity_id"], e["ip"]) for e in filed] == [(user, ticket["id"], CLIENT_IP)]
+    assert "Иван" not in str(filed[0]["changes"]) and "даче" not in str(filed[0]["changes"])
 
 
 @pytest.mark.parametrize(

@@ -102,9 +102,10 @@ async def test_the_numbers_of_a_page_come_from_one_query(client, make_user, make
 async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their_address(
     client, new_client, login, make_user, make_account
 ):
-    """Cancelling, confirming the work, returning it and rating it are the resident's acts: each writes one event,
-    signed by the resident, with the address they acted from, which the log reads in Russian and English. The event
-    keeps the statuses and the rating, not the reason or the feedback the resident wrote."""
+    """Filing a request, writing in it, cancelling it, confirming the work, returning it and rating it are the
+    resident's acts: each writes one event, signed by the resident, with the address they acted from, which the log
+    reads in Russian and English. The event keeps the number, the statuses and the rating, not the description, the
+    message, the reason or the feedback the resident wrote."""
     place = await make_account()
     resident = await make_user(name="Петрова Анна", accounts={place.account: "owner"}, rights=("view", "tickets"))
     await login(client, resident)
@@ -118,7 +119,9 @@ async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their
     cancelled, worked = [
         r["id"] for r in await Ticket.select(Ticket.id).where(Ticket.account == place.account).order_by(Ticket.id)
     ]
-    staff_events = await AuditEvent.count()
+    message = {"text": "Кран в ванной тоже течёт"}
+    assert (await client.form(f"/tickets/{worked}/messages", message, files=blank)).status_code == 303
+    staff_events = await AuditEvent.count() - 3  # the resident's two requests and their message
 
     async def done() -> None:
         assert (await dispatcher.form(f"/staff/tickets/{worked}/status", {"status": "done"})).status_code == 303
@@ -133,33 +136,44 @@ async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their
     events = await AuditEvent.select().where(AuditEvent.actor_id == resident).order_by(AuditEvent.id)
     changes = [e["changes"] if isinstance(e["changes"], dict) else json.loads(e["changes"]) for e in events]
     assert [(e["action"], e["entity_id"], e["ip"]) for e in events] == [
+        ("ticket.file", cancelled, CLIENT_IP),
+        ("ticket.file", worked, CLIENT_IP),
+        ("ticket.reply", worked, CLIENT_IP),
         ("ticket.cancel", cancelled, CLIENT_IP),
         ("ticket.return", worked, CLIENT_IP),
         ("ticket.confirm", worked, CLIENT_IP),
         ("ticket.rate", worked, CLIENT_IP),
     ]
+    numbers = {r["id"]: r["number"] for r in await Ticket.select(Ticket.id, Ticket.number)}
+    assert changes[:2] == [{"number": numbers[t], "source": "portal"} for t in (cancelled, worked)]
+    reply = await TicketEvent.select(TicketEvent.id).where(TicketEvent.comment == message["text"]).first()
+    assert changes[2] == {"event": reply["id"]}
+    changes = changes[3:]
     assert changes[0] == {"status": ["new", "cancelled"]}
     assert changes[1]["status"] == ["done", "reopened"] and "deadline" in changes[1]  # counted anew by the return
     assert changes[2:] == [{"status": ["done", "closed"]}, {"rating": 4}]
-    assert "Кран всё ещё течёт" not in str(events) and "Долго ждали" not in str(events)
+    written = ("Течёт кран", "Кран в ванной", "Кран всё ещё течёт", "Долго ждали")
+    assert [words for words in written if words in str(events)] == []
     assert await AuditEvent.count() == staff_events + len(events) + 2  # the dispatcher's two moves, no more
     # Each is also in the request's history, with the moment the log gives it.
     history = await TicketEvent.select(TicketEvent.kind, TicketEvent.created_at).where(
         (TicketEvent.ticket == worked) & TicketEvent.kind.is_in(["status", "rating"])
     )
     moments = {e["created_at"] for e in history}
-    assert all(e["created_at"] in moments for e in events[1:])
+    assert all(e["created_at"] in moments for e in events[4:])
 
     admin = new_client()
     await login(admin, await make_user(roles=("admin",)))
     listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
-    for said in ("Житель отменил заявку", "Житель вернул заявку в работу", "Житель подтвердил выполнение работ",
+    for said in ("Житель подал заявку", "Житель написал в заявке",
+                 "Житель отменил заявку", "Житель вернул заявку в работу", "Житель подтвердил выполнение работ",
                  "Житель оценил работу", "Статус</strong>: Выполнена → Закрыта", "Оценка</strong>: 4",
                  "Петрова Анна"):  # fmt: skip
         assert said in listed, said
     admin.cookies.set("lang", "en")
     listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
-    for said in ("Request cancelled by the resident", "Request returned by the resident",
+    for said in ("Request filed by the resident", "Message from the resident in a request",
+                 "Request cancelled by the resident", "Request returned by the resident",
                  "Work confirmed by the resident", "Work rated by the resident", "Status</strong>: New → Cancelled",
                  "Rating</strong>: 4"):  # fmt: skip
         assert said in listed, said
