@@ -34,6 +34,7 @@ from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_house
 from portal.core.web import unread_filters
+from portal.core.web import unread_sum
 
 MAX_DEBT_FILTER = Decimal("1000000000")  # a debt filter beyond a billion rubles matches nobody anyway
 MAX_MONTHS_FILTER = 600
@@ -116,7 +117,6 @@ def debtor_filter_problems(
         entrance = gettext("The house has no such entrance; the list is shown without this filter.")
         if chosen.house is None:
             entrance = gettext("Choose a house first; the list is shown without this filter.")
-    amount = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     months = gettext("Enter a number of months; the list is shown without this filter.")
     return unread_filters(
         params,
@@ -124,7 +124,7 @@ def debtor_filter_problems(
             "period": _month_read(params, shown),
             "house": (chosen.house, gettext("House"), no_such_house()),
             "entrance": (chosen.entrance, gettext("Entrance"), entrance),
-            "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), amount),
+            "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), unread_sum(params, "min_debt")),
             "months": (chosen.months, gettext("Months overdue, at least"), months),
         },
     )

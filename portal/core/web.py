@@ -458,12 +458,29 @@ def money_error(typed: str, otherwise: str) -> str:
     whole = past_kopecks(typed)
     if whole is None:
         return otherwise
-    mark = "," if i18n.get_locale() == "ru" else "."
     return gettext(
         "Use at most two digits after the decimal point (kopecks): write the sum as %(whole)s or %(kopecks)s.",
-        whole=whole,
-        kopecks=f"{whole}{mark}50",
+        **_written(whole),
     )
+
+
+def unread_sum(query: Mapping[str, Any], name: str) -> str:
+    """The message at a list's money filter ``name`` that does not read (``unread_filters``): how to write the sum,
+    as a form's ``money_error`` tells it («1,005»: «1005 or 1005,50»), and that the list is shown without it."""
+    whole = past_kopecks(form_value(query, name))
+    if whole is None:
+        return gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
+    return gettext(
+        "Use at most two digits after the decimal point (kopecks): write the sum as %(whole)s or %(kopecks)s; "
+        "the list is shown without this filter.",
+        **_written(whole),
+    )
+
+
+def _written(whole: str) -> dict[str, str]:
+    """A sum's two ways of writing it: whole rubles, and with kopecks after the reader's decimal mark."""
+    mark = "," if i18n.get_locale() == "ru" else "."
+    return {"whole": whole, "kopecks": f"{whole}{mark}50"}
 
 
 def not_a_day() -> str:

@@ -30,6 +30,7 @@ from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
+from portal.core.web import unread_sum
 from portal.payments import rules
 from portal.payments import texts
 from portal.payments.queries import STATUS_FILTERS
@@ -204,7 +205,6 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
     """The staff list's filters as typed (a date read as its date field holds it), and a message at each it could
     not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``); ``chosen``
     keeps a house only when it is one of the list's (``core.web.among``)."""
-    unread = gettext("Enter an amount in rubles, e.g. 1 500,00; the list is shown without this filter.")
     day = not_a_day()
     no_status = no_such_status(query)
     days = read_range(query, "from", "to", parse_date)
@@ -215,8 +215,8 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
             "house": (chosen.house, gettext("House"), no_such_house()),
             "from": (days.low, gettext("Date from"), day),
             "to": (days.high, gettext("Date to"), day),
-            "min": (chosen.amount_min, gettext("Amount from, ₽"), unread),
-            "max": (chosen.amount_max, gettext("Amount to, ₽"), unread),
+            "min": (chosen.amount_min, gettext("Amount from, ₽"), unread_sum(query, "min")),
+            "max": (chosen.amount_max, gettext("Amount to, ₽"), unread_sum(query, "max")),
         },
         [("from", "to")],
     )

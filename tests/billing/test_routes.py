@@ -184,6 +184,9 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     said = "Не применены, так как не прочитаны: Подъезд; Долг от, ₽; Просрочка от, месяцев."
     htmx = await client.get(unread.request.url, headers={"HX-Request": "true", "HX-Target": "list"})
     assert said in unread.text and said in htmx.text  # also in the part a filter change redraws
+    kopecks = await client.get("/staff/billing/debtors?period=2026-11&min_debt=1,005")  # not 1005, not 1 ruble
+    assert "7700000002" in kopecks.text and 'value="1,005"' in kopecks.text
+    assert "напишите сумму так: 1005 или 1005,50; список показан без этого условия." in kopecks.text
     exported = await client.get("/staff/billing/debtors.csv?period=2026-11")
     assert exported.content.splitlines()[1].startswith(b'"=""7700000002""";')  # text to Excel, never a number
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))

@@ -13,6 +13,7 @@ from portal.core.i18n import set_locale
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_money
 from portal.core.web import money_error
+from portal.core.web import unread_sum
 
 D = Decimal
 
@@ -86,5 +87,31 @@ def test_a_sum_with_too_many_decimals_is_told_how_to_write_it(locale, typed, mes
     set_locale(locale)
     try:
         assert money_error(typed, "своё") == message
+    finally:
+        set_locale("ru")
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "message"),
+    [
+        (
+            "ru",
+            "1,005",
+            "После запятой — не больше двух цифр (копейки): напишите сумму так: 1005 или 1005,50; "
+            "список показан без этого условия.",
+        ),
+        (
+            "en",
+            "35,000",
+            "Use at most two digits after the decimal point (kopecks): write the sum as 35000 or 35000.50; "
+            "the list is shown without this filter.",
+        ),
+        ("ru", "много", "Введите сумму в рублях, например 1 500,00; список показан без этого условия."),
+    ],
+)
+def test_a_money_filter_says_how_to_write_the_sum_and_that_the_list_is_shown_without_it(locale, typed, message):
+    set_locale(locale)
+    try:
+        assert unread_sum({"min": typed}, "min") == message
     finally:
         set_locale("ru")

@@ -33,6 +33,11 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert unread.text.count("список показан без этого условия") == 2
     assert f'href="/staff/payments/{payment["id"]}"' in unread.text
     assert "Не применены, так как не прочитаны: Сумма от, ₽; Сумма до, ₽." in unread.text
+    # «1,005» is told how to write it, as a form tells it, and the list is still shown without the filter
+    kopecks = await staff.get("/staff/payments?min=1,005&max=12.345 ₽")
+    assert 'value="1,005"' in kopecks.text and f'href="/staff/payments/{payment["id"]}"' in kopecks.text
+    how = "После запятой — не больше двух цифр (копейки): напишите сумму так: %s; список показан без этого условия."
+    assert how % "1005 или 1005,50" in kopecks.text and how % "12345 или 12345,50" in kopecks.text
     unread = await staff.get("/staff/payments?status=bogus&from=31.02.2026&to=вчера")  # not a status, not dates
     assert 'value="31.02.2026"' in unread.text and 'value="вчера"' in unread.text
     assert unread.text.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
