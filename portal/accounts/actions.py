@@ -742,12 +742,17 @@ class ProfileSaved:
     phone: PhoneChange
 
 
-async def choose_language(principal: Principal, locale: str) -> None:
+async def choose_language(principal: Principal, locale: str, *, ip: str = "") -> None:
     """The language a signed-in user chose in the header is theirs for messages too: a resident who reads the
-    portal in English gets English e-mail and SMS, not the language their profile was once saved in."""
+    portal in English gets English e-mail and SMS, not the language their profile was once saved in; the change is
+    in the audit log as one saved in the profile is."""
     if principal.user_id is None or principal.locale == locale:
         return
-    await User.update({User.locale: locale, User.updated_at: clock.now()}).where(User.id == principal.user_id)
+    now = clock.now()
+    async with atomic():
+        await User.update({User.locale: locale, User.updated_at: now}).where(User.id == principal.user_id)
+        changes = {"locale": [principal.locale, locale]}
+        await audit.record(principal, "user.profile", "user", principal.user_id, changes, ip, now=now)
 
 
 async def save_profile(
@@ -776,11 +781,22 @@ async def save_profile(
             outcome = PhoneChange.LIMITED
     async with atomic():
         await User.update(changes).where(User.id == user.id)
+        await _profile_changed(user, values, ip, changes[User.updated_at])
         if phone is None and user.phone is not None:
             await _phone_changed(user, None, ip, changes[User.updated_at])
         if outcome is PhoneChange.CODE_SENT:
             await _send_phone_code(user, phone, values["locale"])
     return ProfileSaved(changed=changed, phone=outcome)
+
+
+async def _profile_changed(user: queries.UserInfo, values: dict[str, Any], ip: str, now: datetime) -> None:
+    """The name, the language and the switch for e-mail a user changed in their profile, before and after, in the
+    audit log (staff answer for whom they write to, in which language and how); a save changing none writes nothing."""
+    before = {"full_name": user.full_name, "locale": user.locale, "notify_email": user.notify_email}
+    changes = {name: [was, values[name]] for name, was in before.items() if values[name] != was}
+    if changes:
+        actor = Principal(user_id=user.id, name=values["full_name"])
+        await audit.record(actor, "user.profile", "user", user.id, changes, ip, now=now)
 
 
 async def _send_phone_code(user: queries.UserInfo, phone: str, locale: str) -> None:

@@ -12,6 +12,7 @@ from portal.core.audit import Ref
 from portal.core.audit import describe
 from portal.core.audit import looked_up
 from portal.core.i18n import format_phone
+from portal.core.i18n import language_name
 from portal.core.i18n import lazy
 
 
@@ -45,6 +46,7 @@ describe(
         "user.active": lazy("Sign-in allowed or blocked"),
         "user.email": lazy("Login e-mail changed"),
         "user.phone": lazy("Login phone changed"),
+        "user.profile": lazy("Name, language or e-mail notices changed in the profile"),
         "consent.give": lazy("Consent given"),
         "consent.withdraw": lazy("Consent withdrawn"),
         "consent.paper": lazy("Consent signed on paper entered"),
@@ -60,6 +62,9 @@ describe(
         "user": lazy("User"),
         "email": lazy("E-mail"),
         "phone": lazy("Phone"),
+        "full_name": lazy("Full name"),
+        "locale": lazy("Language"),
+        "notify_email": lazy("Notices by e-mail"),
         "role": lazy("Role"),
         "roles": lazy("Roles"),
         "rights": lazy("What they may do"),
@@ -90,6 +95,7 @@ describe(
         "channel": forms.CONSENT_CHANNELS,
         "due": audit.when,
         "phone": format_phone,
+        "locale": language_name,
     },
     lists=("consent_type", "rights"),
 )

@@ -126,7 +126,7 @@ async def set_language(request: Request, data: FormData, principal: NamedDepende
     locale = form_value(data, "lang")
     if locale not in i18n.LOCALES:
         locale = i18n.DEFAULT_LOCALE
-    await actions.choose_language(principal, locale)
+    await actions.choose_language(principal, locale, ip=client_ip(request))
     target = safe_next(
         form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import re
@@ -22,6 +23,7 @@ from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from tests.tickets.test_audit_trail import CLIENT_IP
+from tests.words import as_read
 
 
 async def _sms_code(phone: str) -> str | None:
@@ -71,6 +73,37 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     assert [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in changed] == [
         {"phone": [None, "+79781112233"]}, {"phone": ["+79781112233", None]}
     ]  # fmt: skip
+
+
+async def test_the_name_language_and_e_mail_switch_a_user_changes_are_in_the_audit_log(
+    client, new_client, make_user, login
+):
+    """Staff answer for whom they write to, in which language and whether by e-mail: a profile saved with a new
+    name, language or e-mail switch writes one event with each changed value before and after, signed by the user,
+    with the address they acted from; a save changing nothing writes none, and a language chosen in the header is
+    a change of the profile's language too."""
+    user_id = await make_user(name="Иван Петров")
+    await login(client, user_id)
+    saved = {"full_name": "Иван Новиков", "phone": "", "locale": "en", "channels": []}
+    assert (await client.form("/profile", saved)).status_code == 303
+    assert (await client.form("/profile", saved)).status_code == 303  # nothing changed: no event
+    assert (await client.form("/profile", saved | {"channels": ["email"]})).status_code == 303
+    assert (await client.form("/lang", {"lang": "ru", "next": "/profile"})).status_code == 303
+    assert (await client.form("/lang", {"lang": "ru", "next": "/profile"})).status_code == 303  # already Russian
+
+    events = await AuditEvent.select().where(AuditEvent.action == "user.profile").order_by(AuditEvent.id)
+    assert [(e["actor_id"], e["entity_id"], e["ip"]) for e in events] == [(user_id, user_id, CLIENT_IP)] * 3
+    assert [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in events] == [
+        {"full_name": ["Иван Петров", "Иван Новиков"], "locale": ["ru", "en"], "notify_email": [True, False]},
+        {"notify_email": [False, True]},
+        {"locale": ["en", "ru"]},
+    ]
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    log = as_read(html.unescape((await admin.get("/staff/audit")).text))
+    said = ("Изменены имя, язык или уведомления по e-mail в профиле", "Иван Петров → Иван Новиков",
+            "Русский → English", "Уведомления по e-mail")  # fmt: skip
+    assert [words for words in said if words not in log] == []
 
 
 async def test_the_profile_offers_no_switch_for_notices_in_the_portal(client, make_user, login):
