@@ -376,10 +376,13 @@ async def move_lead(
 
 
 async def ask_to_list(principal: Principal, flat: queries.OwnedFlat, kind: ListingKind, price_kopecks: int,
-                      phone: str, comment: str, owner_name: str) -> int:  # fmt: skip
-    """An owner asks the company to let or sell their flat; the managers of the house hear of it."""
+                      phone: str, comment: str, owner_name: str, *, ip: str = "") -> int:  # fmt: skip
+    """An owner asks the company to let or sell their flat; the managers of the house hear of it. The offer is in
+    the audit log, signed by the owner (the flat, the kind and the price; not the phone or the comment they wrote),
+    as the managers' answer to it is."""
     if principal.user_id is None or not rules.is_owner_of(principal, flat.account_id):
         raise Refused(gettext("Only an owner of the flat can offer it."))
+    now = clock.now()
     async with atomic():
         # Checked in the transaction that adds the offer, the flat's row locked (SQLite's write transactions are
         # serial): offers sent at the same moment each found none pending, and the managers heard of each.
@@ -393,9 +396,11 @@ async def ask_to_list(principal: Principal, flat: queries.OwnedFlat, kind: Listi
         rows = await ListingOffer.insert(
             ListingOffer(premise=flat.premise_id, house=flat.house_id, account=flat.account_id,
                          user=principal.user_id, kind=kind, price_kopecks=price_kopecks, phone=phone,
-                         comment=comment[:2000])
+                         comment=comment[:2000], created_at=now, updated_at=now)
         )  # fmt: skip
         offer_id = rows[0]["id"]
+        offered = {"premise": flat.premise_id, "kind": kind.value, "price_kopecks": price_kopecks}
+        await audit.record(principal, "showcase.offer_sent", "listing_offer", offer_id, offered, ip, now=now)
         context = {"owner": owner_name, "kind": kind.value, "address": full_address(flat.address, "flat", flat.number),
                    "price": price_kopecks, "phone": phone, "comment": comment[:500],
                    "link": f"/staff/showcase/offers/{offer_id}"}  # fmt: skip

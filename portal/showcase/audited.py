@@ -97,6 +97,7 @@ describe(
         "showcase.photos_add": lazy("Photos added to a listing"),
         "showcase.photo_move": lazy("Photos of a listing reordered"),
         "showcase.photo_delete": lazy("Photo of a listing deleted"),
+        "showcase.offer_sent": lazy("Flat offered by its owner"),
         "showcase.offer_listed": lazy("Owner's offer listed"),
         "showcase.offer_declined": lazy("Owner's offer declined"),
     },

@@ -228,7 +228,7 @@ class OwnerOffers(Controller):
             return await _offer_page(request, principal, form, flats=list(flats.values()), status_code=422)
         v = form.values
         await actions.ask_to_list(principal, flats[v["account"]], ListingKind(v["kind"]), v["price_kopecks"],
-                                  v["phone"], v["comment"], principal.name)  # fmt: skip
+                                  v["phone"], v["comment"], principal.name, ip=client_ip(request))  # fmt: skip
         flash(request, i18n.gettext("Your request is sent. A manager will call you to agree the details."))
         return see_other(request, "/showcase/mine")
 

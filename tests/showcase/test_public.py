@@ -4,6 +4,7 @@ tags, the feed, a page's fixed number of queries, a signed-in person's own leads
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 
 from portal.core import clock
 from portal.core.i18n import format_money
+from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.showcase import consent
 from portal.showcase import routes
@@ -24,6 +26,7 @@ from portal.showcase.tables import ListingPhoto
 from tests.querylog import captured
 from tests.showcase.conftest import ADMIN
 from tests.showcase.conftest import jpeg_bytes
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 LEAD = {
     "name": "Анна Королёва",
@@ -310,8 +313,18 @@ async def test_an_owner_offers_a_flat_and_a_tenant_cannot(db, client, new_client
     assert await OutboxMessage.exists().where(
         (OutboxMessage.user_id == manager) & OutboxMessage.subject.like("Собственник предлагает квартиру%")
     )
+    # The owner's offer is in the audit log as the managers' answer to it is: signed by the owner, with the address
+    # they sent it from, the flat, the kind and the price, not the phone or the comment they wrote.
+    sent_events = await AuditEvent.select().where(AuditEvent.action == "showcase.offer_sent")
+    assert [(e["actor_id"], e["entity"], e["entity_id"], e["ip"]) for e in sent_events] == [
+        (owner, "listing_offer", offer["id"], CLIENT_IP)
+    ]
+    changes = sent_events[0]["changes"]
+    changes = json.loads(changes) if isinstance(changes, str) else changes
+    assert changes == {"premise": place.premise, "kind": "sale", "price_kopecks": 745_000_000}
     again = await client.form("/showcase/offer", {"account": place.account, "kind": "rent"})
     assert again.status_code == 303 and await ListingOffer.count().where(ListingOffer.user == owner) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "showcase.offer_sent") == 1  # refused: none
     tenant = await make_user(accounts={place.account: "tenant"})
     other = new_client()
     await login(other, tenant)
