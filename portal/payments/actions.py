@@ -811,11 +811,19 @@ async def _apply_event(event_id: str, type_: str, obj: dict[str, Any], object_id
 # --- reconciliation ---------------------------------------------------------------------------------------------
 
 
-async def reconcile(since: datetime | None = None, *, actor: Principal | None = None, ip: str = "") -> int:
+@dataclass(frozen=True)
+class Reconciled:
+    """What a reconciliation changed: the payments brought to the gateway's word, the refunds it ended."""
+
+    payments: int = 0
+    refunds: int = 0
+
+
+async def reconcile(since: datetime | None = None, *, actor: Principal | None = None, ip: str = "") -> Reconciled:
     """Fix payments whose webhook was lost: list recent payment intents and apply each known one's state, then
     ask about every checkout still without a final word (``rules.needs_check``: an open checkout past its expiry,
     a payment long awaiting confirmation), then finish the refunds still pending (``retry_refunds``). Returns how
-    many payments and refunds changed; a staff run is audited."""
+    many payments and how many refunds changed; a staff run is audited."""
     now = clock.now()
     since = since or now - timedelta(days=3)
     fixed = 0
@@ -839,11 +847,12 @@ async def reconcile(since: datetime | None = None, *, actor: Principal | None = 
             log.warning("reconcile %s: %s", batch, exc)
             continue
         fixed += applied[1] if applied else 0
-    fixed += await retry_refunds()
+    done = Reconciled(payments=fixed, refunds=await retry_refunds())
     if actor is not None:
         async with atomic():
-            await audit.record(actor, "payment.reconcile", "payment", None, {"fixed": fixed}, ip=ip)
-    return fixed
+            changes = {"payments": done.payments, "refunds": done.refunds}
+            await audit.record(actor, "payment.reconcile", "payment", None, changes, ip=ip)
+    return done
 
 
 # --- refunds ---------------------------------------------------------------------------------------------------

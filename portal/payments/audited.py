@@ -16,7 +16,9 @@ describe(
         "card.remove": lazy("Saved card removed by the resident"),
     },
     fields={
-        "fixed": lazy("Payments updated"),
+        "fixed": lazy("Payments and refunds updated"),
+        "payments": lazy("Payments updated"),
+        "refunds": lazy("Refunds updated"),
         "refund_id": lazy("Refund id"),
         "amount": lazy("Amount"),
         "reason": lazy("Reason"),

@@ -15,14 +15,15 @@ log = logging.getLogger("portal.payments.jobs")
 
 @jobs.register("payments-reconcile", 300)
 async def reconcile_job(now: datetime) -> None:
-    """Every five minutes: payments whose webhook was lost are fixed from the gateway's list of payment intents."""
+    """Every five minutes: payments whose webhook was lost are fixed from the gateway's list of payment intents, and
+    the refunds still pending are asked about."""
     try:
-        fixed = await actions.reconcile(now - timedelta(days=3))
+        done = await actions.reconcile(now - timedelta(days=3))
     except GatewayError as exc:
         log.warning("reconciliation skipped: %s", exc)
         return
-    if fixed:
-        log.info("reconciliation fixed %d payment(s)", fixed)
+    if done.payments or done.refunds:
+        log.info("reconciliation fixed %d payment(s), ended %d refund(s)", done.payments, done.refunds)
 
 
 @jobs.register("payments-autopay", 3600, key=lambda now: "autopay-" + now.date().isoformat())

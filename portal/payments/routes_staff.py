@@ -158,11 +158,16 @@ class StaffPayments(Controller):
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
         try:
-            fixed = await actions.reconcile(actor=principal, ip=request.client.host if request.client else "")
+            done = await actions.reconcile(actor=principal, ip=request.client.host if request.client else "")
         except GatewayError:
             flash(request, gettext("The payment service did not answer. Try again later."), "error")
         else:
-            flash(request, gettext("Checked with the payment service. Payments updated: %(n)s.", n=fixed))
+            said = gettext(
+                "Checked with the payment service. Payments updated: %(payments)s, refunds: %(refunds)s.",
+                payments=done.payments,
+                refunds=done.refunds,
+            )
+            flash(request, said)
         return see_other(request, "/staff/payments")
 
     @get("/{payment_id:int}", name="staff_payment")

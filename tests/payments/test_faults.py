@@ -12,6 +12,7 @@ import httpx
 
 from portal.billing.ledger import balance_of
 from portal.billing.tables import LedgerEntry
+from portal.core.tables import AuditEvent
 from portal.payments import actions
 from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import sign_payload
@@ -67,10 +68,10 @@ async def test_a_dropped_webhook_is_recovered_by_reconciliation(client, login, h
     assert await credits(a) == 0
     gateway.faults(drop_webhooks=0)
     fixed = await gateway.exclusive(actions.reconcile())
-    assert fixed >= 1
+    assert fixed.payments >= 1 and fixed.refunds == 0
     assert (await Payment.select(Payment.status).where(Payment.id == payment["id"]).first())["status"] == "succeeded"
     assert await credits(a) == 1
-    assert await gateway.exclusive(actions.reconcile()) == 0  # nothing left to fix, nothing credited twice
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled()  # nothing left, nothing credited twice
     assert await credits(a) == 1
 
 
@@ -85,6 +86,11 @@ async def test_staff_button_runs_reconciliation(client, new_client, login, house
     response = await staff.form("/staff/payments/reconcile")
     assert response.status_code == 303, response.text[-3000:]
     assert await credits(a) == 1
+    told = await staff.get(response.headers["location"])
+    assert "Обновлено платежей: 1, возвратов: 0." in told.text  # a refund ended is not counted as a payment
+    audited = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "payment.reconcile").first()
+    changes = audited["changes"]
+    assert (json.loads(changes) if isinstance(changes, str) else changes) == {"payments": 1, "refunds": 0}
 
 
 async def test_a_create_whose_answer_times_out_is_retried_with_the_same_key_and_makes_one_payment(

@@ -274,7 +274,7 @@ async def test_no_payment_stays_unfinished_or_processing_when_the_webhook_is_los
     assert "Не завершён" in history.text  # shown as it is before the gateway's word arrives
     assert f'action="/payments/{left["id"]}/continue"' not in history.text
     assert await Payment.select(Payment.status).where(Payment.id == returned["id"]).first() == {"status": "open"}
-    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled(payments=1)
     statuses = {r["id"]: r["status"] for r in await Payment.select(Payment.id, Payment.status)}
     assert statuses[left["id"]] == "expired"
     assert statuses[returned["id"]] == "open"  # not «Обрабатывается»: the gateway says it was never paid

@@ -91,13 +91,13 @@ async def test_an_unanswered_refund_stays_pending_and_reconciliation_finishes_it
     assert (await ask(staff, payment, "400,01")).status_code == 422
 
     gateway.faults(slow_ms=0, fail_next=0)
-    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled(refunds=1)
     row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
     assert row["status"] == RefundStatus.SUCCEEDED
     done = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == payment["id"]).first()
     assert (done["status"], done["refunded_kopecks"]) == ("partially_refunded", 60000)
     assert await balance_of(account) == owed + Decimal("600.00"), "the refund is owed again"
-    assert await gateway.exclusive(actions.reconcile()) == 0
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled()
     assert await refunds_in_ledger(account) == 1
     assert gateway_refunds(gateway, payment["intent_id"]) == [60000], "returned once"
 
@@ -122,7 +122,7 @@ async def test_a_refund_retried_after_the_service_forgot_its_key_is_looked_up_no
     with sqlite3.connect(Path(_RUN) / f"sandbox-{port}" / "gateway.sqlite") as store:  # a day and more later
         aged = store.execute("UPDATE idempotency SET created = created - 90000 WHERE key = ?", (key,)).rowcount
     assert aged == 1
-    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled(refunds=1)
     assert gateway_refunds(gateway, payment["intent_id"]) == [40000], "returned once"
     row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
     assert row["status"] == RefundStatus.SUCCEEDED
@@ -140,7 +140,7 @@ async def test_a_refund_whose_500_was_saved_before_anything_was_made_is_never_se
     gateway.faults(drop_webhooks=-1, fail_next=2, fail_mode="before")
     response = await ask(staff, payment, "1000")
     assert NO_ANSWER in (await staff.get(response.headers["location"])).text
-    assert await gateway.exclusive(actions.reconcile()) == 0
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled()
     row = await Refund.select(Refund.status, Refund.idempotency_key).where(Refund.payment == payment["id"]).first()
     assert row["status"] == RefundStatus.PENDING
     assert gateway_refunds(gateway, payment["intent_id"]) == []
@@ -210,7 +210,7 @@ async def test_a_refund_is_in_the_audit_log_with_its_address_when_asked_not_only
     changes = json.loads(changes) if isinstance(changes, str) else changes
     assert (changes["amount"], changes["reason"]) == ("600.00", "Двойная оплата")
     assert not await AuditEvent.exists().where(AuditEvent.action == "payment.refund")
-    assert await gateway.exclusive(actions.reconcile()) == 1
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled(refunds=1)
     assert await AuditEvent.count().where(AuditEvent.action == "payment.refund") == 1
 
 
@@ -233,7 +233,7 @@ async def test_a_pending_refund_of_a_payment_the_service_has_no_reference_of_is_
     payment = await paid(client, login, household, gateway, "1000")
     await pending(payment, 30000, household["accountant"])
     await Payment.update({Payment.intent_id: None}).where(Payment.id == payment["id"])
-    assert await gateway.exclusive(actions.reconcile()) == 0
+    assert await gateway.exclusive(actions.reconcile()) == actions.Reconciled()
     row = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).first()
     assert row["status"] == RefundStatus.PENDING
 
