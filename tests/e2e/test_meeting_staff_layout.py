@@ -1,6 +1,7 @@
 """In a real browser, the meeting pages staff work from, as they looked at 390 and 1280 px: the tally's buttons
 stood touching one another («4 paper ballots to check» against «Enter a paper ballot»), and the owners page's
-e-mail box was a bare 20-px input far under a touch target, its «Show» button against the first owner's card."""
+e-mail box was a bare 20-px input far under a touch target, its «Show» button against the first owner's card; beside
+the facts' side column at 1280 px the tally's questions read three words a line in a fifth of its table."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def test_the_tally_buttons_and_the_owners_page_at_both_widths(open_page: OpenPag
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{base}/staff/meetings/{voting}")
+        table = _box(page.locator("table.results-table"))
+        question = _box(page.locator("table.results-table td.col-question").first)
+        assert question["width"] >= table["width"] / 2, (width, question, table)
         buttons = page.locator("section[aria-labelledby=tally-h] a.button").all()
         assert len(buttons) >= 3
         boxes = [_box(b) for b in buttons]
