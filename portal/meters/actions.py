@@ -190,9 +190,10 @@ async def _pass(
     return result
 
 
-async def request_verification(principal: Principal, meter_id: int, *, today: date, now: datetime) -> int:
+async def request_verification(principal: Principal, meter_id: int, *, today: date, now: datetime, ip: str = "") -> int:
     """A resident asks to verify or replace a meter past its verification date (or failed): a request in the
-    tickets domain, linked to the meter; its number. Refused when one is already open or nothing is due."""
+    tickets domain, linked to the meter; its number. Refused when one is already open or nothing is due. The ask is
+    in the audit log, signed by the resident, with the request it filed and the verification date it was due."""
     from portal.tickets.actions import open_ticket
 
     meter = await queries.resident_meter(principal, meter_id)
@@ -228,6 +229,8 @@ async def request_verification(principal: Principal, meter_id: int, *, today: da
             now=now,
         )
         await Meter.update({Meter.verification_ticket: opened.id}).where(Meter.id == meter.id)
+        asked = {"ticket": opened.id, "next_verification": meter.next_verification}
+        await audit.record(principal, "meters.verification.ask", "meter", meter.id, asked, ip, now=now)
     return opened.number
 
 

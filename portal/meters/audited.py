@@ -75,9 +75,10 @@ FIELDS = {
     "replaced_by": lazy("Replaced by meter"),
     "rows": lazy("Rows"),
     "houses": lazy("Houses"),
+    "ticket": lazy("Request"),
     **IMPORT_FIELDS,
 }
-VALUES: dict[str, audit.Shows] = {
+VALUES: dict[str, audit.Shows | audit.Ref] = {
     "period": audit.month,
     "service": words.service_label,
     "zones": words.zones_label,
@@ -88,6 +89,7 @@ VALUES: dict[str, audit.Shows] = {
     "readings": _readings("meter"),
     "replaced_by": lambda meter_id: _meter("meter", meter_id),
     "houses": audit.Ref("house"),
+    "ticket": audit.Ref("ticket"),
 }
 
 describe(
@@ -99,6 +101,7 @@ describe(
         "meters.meter.update": lazy("Meter changed"),
         "meters.meter.replace": lazy("Meter replaced"),
         "meters.meter.verify": lazy("Meter verification recorded"),
+        "meters.verification.ask": lazy("Meter verification asked for by the resident"),
         "meters.house_meter.create": lazy("House meter added"),
         "meters.import": lazy("Meters imported"),
         "meters.export": lazy("Readings exported to billing"),

@@ -21,6 +21,7 @@ from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import resident
 from portal.core.web import MultipartData
 from portal.core.web import flash
@@ -150,7 +151,9 @@ class ResidentMeters(Controller):
     @post("/{meter_id:int}/verification", name="meters:verification", status_code=200)
     async def verification(self, request: Request, principal: Caller, meter: ResidentMeter) -> Response[Any]:
         """File a request to verify or replace the meter (a request in the tickets domain)."""
-        number = await actions.request_verification(principal, meter.id, today=clock.today_local(), now=clock.now())
+        number = await actions.request_verification(
+            principal, meter.id, today=clock.today_local(), now=clock.now(), ip=client_ip(request)
+        )
         flash(request, gettext("Request No. %(number)s is filed: we will call you to agree a time.", number=number))
         return see_other(request, "/meters")
 

@@ -1,17 +1,23 @@
 """Passing readings through the pages, on both engines."""
 
+import html
+import json
 import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.meters.tables import Meter
 from portal.meters.tables import MeterReading
+from portal.tickets.tables import Ticket
+from tests.tickets.test_audit_trail import CLIENT_IP
+from tests.words import as_read
 
 
 @pytest.fixture
@@ -212,6 +218,40 @@ async def test_enter_in_a_reading_passes_the_readings_not_a_request_for_verifica
     csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
     filed = await client.post(f"/meters/{expired.id}/verification", data={"_csrf_token": csrf})
     assert filed.status_code == 303
+
+
+async def test_a_residents_ask_for_a_verification_is_in_the_audit_log_with_the_request_it_filed(
+    client, new_client, login, make_user, two_accounts
+):
+    """A staff member's verification of a meter is audited; the resident's ask for one is too: signed by the
+    resident, with the address they asked from, the request it filed (read by its number) and the date the
+    verification was due. An ask refused (one already filed) writes nothing."""
+    (account, _), _ = two_accounts
+    expired = Meter(
+        account=account, service="hot_water", serial="S1H", digits=5, decimals=3, next_verification=date(2020, 1, 1)
+    )
+    await expired.save()
+    resident = await make_user(accounts={account: "owner"})
+    await login(client, resident)
+    for _ in range(2):
+        assert (await client.form(f"/meters/{expired.id}/verification")).status_code == 303
+    meter = await Meter.select(Meter.verification_ticket).where(Meter.id == expired.id).first()
+    ticket = meter["verification_ticket"]
+    events = await AuditEvent.select().where(AuditEvent.action == "meters.verification.ask")
+    assert [(e["actor_id"], e["entity"], e["entity_id"], e["ip"]) for e in events] == [
+        (resident, "meter", expired.id, CLIENT_IP)
+    ]
+    changes = events[0]["changes"]
+    assert (json.loads(changes) if isinstance(changes, str) else changes) == {
+        "ticket": ticket, "next_verification": "2020-01-01"
+    }  # fmt: skip
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    log = as_read(html.unescape((await admin.get("/staff/audit")).text))
+    number = (await Ticket.select(Ticket.number).where(Ticket.id == ticket).first())["number"]
+    said = ("Житель попросил поверить или заменить счётчик", f"Заявка</strong>: № {number}",
+            "поверка</strong>: 1 января 2020")  # fmt: skip
+    assert [words for words in said if words not in log] == []
 
 
 async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_checked(
