@@ -224,6 +224,7 @@ class OwnerOffers(Controller):
             form.errors.general.append(
                 i18n.gettext("You have sent too many requests in the last hour. Please call us or try again later.")
             )
+            return await _offer_page(request, principal, form, flats=list(flats.values()), status_code=429)
         if form.errors:
             return await _offer_page(request, principal, form, flats=list(flats.values()), status_code=422)
         v = form.values
