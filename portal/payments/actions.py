@@ -1012,9 +1012,14 @@ async def _refund_ended(refund_id: int, status: RefundStatus | str, message: str
 
 async def retry_refunds(limit: int = 50) -> int:
     """Finish the refunds still pending (reconciliation): one the gateway answered is read back, one it did not is
-    looked up and, if the gateway never made it, sent again with its own key. Returns how many ended."""
+    looked up and, if the gateway never made it, sent again with its own key. Returns how many ended. The refunds
+    taken are marked asked before the gateway is, so the next run takes the others first, even if this one fails."""
     ended = 0
-    for asked in await queries.pending_refunds_to_check(limit):
+    batch = await queries.pending_refunds_to_check(limit)
+    if batch:
+        async with atomic():
+            await Refund.update({Refund.asked_at: clock.now()}).where(Refund.id.is_in([r.id for r in batch]))
+    for asked in batch:
         try:
             if asked.gateway_refund_id:
                 state = await _sync_refund(asked.gateway_refund_id, asked.uid)

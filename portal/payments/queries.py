@@ -811,13 +811,14 @@ async def refund_to_send(uid: str) -> RefundToSend | None:
 
 
 async def pending_refunds_to_check(limit: int = 50) -> list[RefundToSend]:
-    """The refunds the gateway has not finished for us, by payment (the partial index ``refund_pending`` holds them in
-    that order, so neither engine reads the refunds already done); one of a payment the gateway has no reference of
-    (the demo's) is none it could be asked about."""
+    """The refunds the gateway has not finished for us, those asked about least recently first (the partial index
+    ``refund_pending_asked`` holds them in that order, so neither engine reads the refunds already done): a run
+    marks those it takes, and the next takes the others, however many stay pending. One of a payment the gateway
+    has no reference of (the demo's) is none it could be asked about."""
     rows = (
         await _refunds_to_send()
         .where((Refund.status == RefundStatus.PENDING) & Refund.payment.intent_id.is_not_null())
-        .order_by(Refund.payment, Refund.id)
+        .order_by(Refund.asked_at, Refund.id)
         .limit(limit)
     )
     return [from_row(RefundToSend, r) for r in rows]

@@ -146,7 +146,8 @@ class Refund(Table):
 
     A pending refund holds its amount of the payment until the payment service says it failed or was cancelled
     (``rules.refundable``); the partial index ``refund_pending`` (payment, of the pending rows; its migration)
-    finds them."""
+    finds them. Reconciliation asks the payment service about the pending ones least recently asked first
+    (``asked_at``, its partial index ``refund_pending_asked``), so each has its turn however many stay pending."""
 
     id = Serial(primary_key=True)
     uid = Varchar(length=36, unique=True)
@@ -160,6 +161,7 @@ class Refund(Table):
     failure_message = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     posted_at = Timestamptz(null=True, default=None)
+    asked_at = Timestamptz(default=TimestamptzNow())  # the payment service last asked about it (made, or checked)
 
 
 class GatewayCustomer(Table):

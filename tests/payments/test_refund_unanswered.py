@@ -215,14 +215,37 @@ async def test_a_refund_is_in_the_audit_log_with_its_address_when_asked_not_only
 
 
 async def test_reconciliation_finds_the_pending_refunds_by_their_index(db):
-    """Every five minutes: the pending refunds are read through the partial index ``refund_pending``, not by
-    reading every refund ever made (SQLite walked the whole table to keep the order of their ids)."""
+    """Every five minutes: the pending refunds are read through the partial index ``refund_pending_asked``, in its
+    order, not by reading every refund ever made (SQLite walked the whole table to keep the order of their ids)."""
     with captured(db) as seen:
         await queries.pending_refunds_to_check()
     assert len(seen) == 1
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, "refund", sqlite=is_sqlite(db)) == [], plan
-    assert "refund_pending" in plan
+    assert "refund_pending_asked" in plan
+
+
+async def test_every_pending_refund_has_its_turn_however_many_stay_pending(client, login, household, gateway):
+    """A run of reconciliation asks about a bounded number of pending refunds. They were taken by payment, the same
+    first ones every run: while those stayed pending (the service not answering about them), the refunds past that
+    number were never asked about, their amounts held for ever. A run now takes those asked about least recently."""
+    payment = await paid(client, login, household, gateway, "1000")
+    for _ in range(3):
+        await pending(payment, 10000, household["accountant"])
+
+    async def statuses() -> list[str]:
+        rows = await Refund.select(Refund.status).where(Refund.payment == payment["id"]).order_by(Refund.id)
+        return [r["status"] for r in rows]
+
+    gateway.faults(drop_webhooks=-1, fail_next=100, fail_mode="before")  # the service answers nothing for now
+    assert await gateway.exclusive(actions.retry_refunds(limit=2)) == 0
+    assert await statuses() == [RefundStatus.PENDING] * 3
+    gateway.faults(fail_next=0)
+    assert await gateway.exclusive(actions.retry_refunds(limit=2)) == 2  # the last, never asked, then the first
+    assert await statuses() == [RefundStatus.SUCCEEDED, RefundStatus.PENDING, RefundStatus.SUCCEEDED]
+    assert await gateway.exclusive(actions.retry_refunds(limit=2)) == 1
+    assert await statuses() == [RefundStatus.SUCCEEDED] * 3
+    assert sorted(gateway_refunds(gateway, payment["intent_id"])) == [10000] * 3  # each returned once
 
 
 async def test_a_pending_refund_of_a_payment_the_service_has_no_reference_of_is_left_as_it_is(
