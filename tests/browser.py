@@ -51,7 +51,8 @@ TELL_AFTER = """([event, said]) =>
 
 @contextmanager
 def after_htmx(page: Page, event: str = "htmx:afterSettle", timeout: float = 30_000) -> Iterator[None]:
-    """Wait, on leaving the block, for the first htmx ``event`` after its start, and for the rest of that event's
+    """Wait, on leaving the block, for the first htmx ``event`` after its start (an answer still settling from before
+    the block would be taken for the block's: wait for that one first), and for the rest of that event's
     task: htmx has swapped and settled the answer (``htmx:afterSettle``), or ended a request
     (``htmx:afterRequest``), and sent the request it kept queued behind it, if any. The page tells the test with a
     console line (its Content-Security-Policy evaluates no string as a script, which ``wait_for_function`` needs)."""
