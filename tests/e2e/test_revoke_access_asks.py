@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import Served
+from tests.browser import record_htmx_requests
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -42,8 +43,10 @@ def test_a_page_asks_without_javascript_and_the_dialog_alone_with_it(open_page: 
     page = open_page()
     sign_in(page, base, "resident@demo.ru")
     people = _people(page, base)
+    sent = record_htmx_requests(page)
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name=REVOKE).click()
+    assert sent() == [], "«No» let the form be sent"  # htmx sends it in the submit the click dispatched
     expect(page).to_have_url(people)
     expect(page.locator("main")).to_contain_text(WIFE)
     page.once("dialog", lambda dialog: dialog.accept())

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import Served
+from tests.browser import record_htmx_requests
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -45,8 +46,10 @@ def test_with_javascript_the_dialog_asks_once(open_page: OpenPage, own_server: S
     page = open_page()
     sign_in(page, base, "resident@demo.ru")
     ticket = _file(page, base)
+    sent = record_htmx_requests(page)
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Отменить заявку").click()
+    assert sent() == [], "«No» let the form be sent"  # htmx sends it in the submit the click dispatched
     expect(page.get_by_role("button", name="Отменить заявку")).to_be_visible()
     expect(page.locator(".ticket-status-line")).to_contain_text("Новая")
     page.once("dialog", lambda dialog: dialog.accept())

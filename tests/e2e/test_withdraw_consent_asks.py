@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import Served
+from tests.browser import record_htmx_requests
 from tests.browser import sign_in
 from tests.e2e.test_emergency_notice import SHOTS
 
@@ -56,8 +57,10 @@ def test_with_javascript_the_dialog_alone_asks(open_page: OpenPage, own_server: 
     page = open_page()
     sign_in(page, base, "resident@demo.ru")
     consent = _consent(page, base)
+    sent = record_htmx_requests(page)
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Отозвать согласие").click()
+    assert sent() == [], "«No» let the form be sent"  # htmx sends it in the submit the click dispatched
     expect(page).to_have_url(consent)
     expect(page.locator("main")).to_contain_text(ACCEPTED)
     page.once("dialog", lambda dialog: dialog.accept())
@@ -94,8 +97,10 @@ def test_a_withdrawal_staff_enter_asks_once_more_with_javascript_or_without(open
     sign_in(page, base, "manager@demo.ru")
     page.goto(person)
     page.locator("#f-pw-channel").select_option("letter")
+    sent = record_htmx_requests(page)
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Внести отзыв", exact=True).click()
+    assert sent() == [], "«No» let the form be sent"  # htmx sends it in the submit the click dispatched
     expect(page.get_by_role("button", name="Внести отзыв", exact=True)).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Внести отзыв", exact=True).click()
