@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from portal.accounts.tables import User
+from portal.core import audit
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
+from portal.notifications.queries import choices_of
 from portal.notifications.queries import shown_in_app
 from portal.notifications.rules import DEFAULTS
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
+from portal.notifications.rules import choices_changed
+from portal.notifications.rules import wants
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
 
 
-async def save_choices(user_id: int, wanted: set[tuple[Topic, Channel]]) -> None:
-    """Keep the choices that differ from the defaults (in-app is always on and never stored)."""
+async def save_choices(
+    user_id: int, wanted: set[tuple[Topic, Channel]], *, by: Principal | None = None, ip: str = ""
+) -> None:
+    """Keep the choices that differ from the defaults (in-app is always on and never stored). Staff answer for what
+    reaches a person and how: the channels turned on and off, by topic, are in the audit log, signed by the person
+    (``by``, else looked up), with the address they chose from; a save changing nothing writes nothing."""
+    now = clock.now()
     async with atomic():
+        changed = choices_changed((await choices_of([user_id]))[user_id], wanted)
         await ChannelChoice.delete().where(ChannelChoice.user == user_id)
         rows = [
             ChannelChoice(user=user_id, topic=topic, channel=channel, enabled=(topic, channel) in wanted)
@@ -25,17 +39,35 @@ async def save_choices(user_id: int, wanted: set[tuple[Topic, Channel]]) -> None
         ]
         if rows:
             await ChannelChoice.insert(*rows)
+        await _audited(by, user_id, changed, ip, now)
 
 
-async def set_email(user_id: int, topic: Topic, on: bool) -> None:
+async def set_email(user_id: int, topic: Topic, on: bool, *, ip: str = "") -> None:
     """E-mail about ``topic`` on or off for the person (an e-mail's unsubscribe link and its undo): the choice the
-    settings page keeps, kept only where it differs from the default; their other choices stay as they are."""
+    settings page keeps, kept only where it differs from the default; their other choices stay as they are. In the
+    audit log as a choice made on the settings page is, when it changes one."""
+    now = clock.now()
     async with atomic():
+        choices = (await choices_of([user_id]))[user_id]
+        was = wants(topic, Channel.EMAIL, choices)
         await ChannelChoice.delete().where(
             (ChannelChoice.user == user_id) & (ChannelChoice.topic == topic) & (ChannelChoice.channel == Channel.EMAIL)
         )
         if on != (Channel.EMAIL in DEFAULTS[topic]):
             await ChannelChoice.insert(ChannelChoice(user=user_id, topic=topic, channel=Channel.EMAIL, enabled=on))
+        changed = {} if was == on else {f"email_{'on' if on else 'off'}": [topic.value]}
+        await _audited(None, user_id, changed, ip, now)
+
+
+async def _audited(by: Principal | None, user_id: int, changed: dict[str, list[str]], ip: str, now: datetime) -> None:
+    """The person's change of channels in the audit log, signed by them (by name, looked up when the link of an
+    e-mail, with no session, made it); nothing when nothing changed."""
+    if not changed:
+        return
+    if by is None:
+        found = await User.select(User.full_name).where(User.id == user_id).first()
+        by = Principal(user_id=user_id, name=(found or {}).get("full_name", ""))
+    await audit.record(by, "notifications.choices", "user", user_id, changed, ip, now=now)
 
 
 async def subscribe(user_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> int:

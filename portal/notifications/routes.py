@@ -25,6 +25,7 @@ from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.pagination import Paging
 from portal.core.security import Principal
+from portal.core.security import client_ip
 from portal.core.security import public
 from portal.core.security import signed_in
 from portal.core.web import FormData
@@ -36,29 +37,12 @@ from portal.notifications import actions
 from portal.notifications import channels
 from portal.notifications import forms
 from portal.notifications import queries
-from portal.notifications.rules import Channel
+from portal.notifications.rules import CHANNEL_LABELS
+from portal.notifications.rules import CHOSEN
+from portal.notifications.rules import TOPIC_LABELS
 from portal.notifications.rules import Topic
 from portal.notifications.rules import unreachable
 from portal.notifications.rules import wants
-
-topic_label = Labels(
-    {
-        Topic.EMERGENCY: lazy("Emergencies and outages"),
-        Topic.NOTICE: lazy("Notices of the house"),
-        Topic.NEWS: lazy("News"),
-        Topic.ACCOUNT: lazy("My payments, requests and readings"),
-    }
-)
-channel_label = Labels(
-    {
-        Channel.INAPP: lazy("In the portal"),
-        Channel.EMAIL: lazy("E-mail"),
-        Channel.SMS: lazy("SMS"),
-        Channel.PUSH: lazy("Push"),
-    }
-)
-
-CHOSEN = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
 
 
 class NotificationSettings(Controller):
@@ -79,8 +63,8 @@ class NotificationSettings(Controller):
             unreachable=unreachable(email=contacts.email, phone=contacts.phone, email_on=contacts.email_on),
             contacts=contacts,
             channels=CHOSEN,
-            topic_label=topic_label,
-            channel_label=channel_label,
+            topic_label=TOPIC_LABELS,
+            channel_label=CHANNEL_LABELS,
             browsers=len(endpoints),
             this_browser=forms.browser_endpoint(request.cookies) in endpoints,
             vapid_key=channels.vapid_public_key(),
@@ -88,7 +72,9 @@ class NotificationSettings(Controller):
 
     @post("/settings", name="notifications:save")
     async def save(self, request: Request, principal: NamedDependency[Principal], data: FormData) -> Response[Any]:
-        await actions.save_choices(principal.user_id or 0, forms.read_choices(data))
+        await actions.save_choices(
+            principal.user_id or 0, forms.read_choices(data), by=principal, ip=client_ip(request)
+        )
         flash(request, gettext("Notification settings saved."))
         return see_other(request, "/notifications/settings")
 
@@ -191,14 +177,14 @@ class Unsubscribe(Controller):
     async def off(
         self, request: Request, token: FromPath[str], unsubscribing: NamedDependency[queries.Unsubscribing]
     ) -> Template:
-        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=False)
+        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=False, ip=client_ip(request))
         return _unsubscribe_page(request, token, unsubscribing.topic, "off")
 
     @post("/{token:str}/undo", name="notifications:unsubscribe_undo", status_code=200)
     async def undo(
         self, request: Request, token: FromPath[str], unsubscribing: NamedDependency[queries.Unsubscribing]
     ) -> Template:
-        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=True)
+        await actions.set_email(unsubscribing.user_id, unsubscribing.topic, on=True, ip=client_ip(request))
         return _unsubscribe_page(request, token, unsubscribing.topic, "on")
 
 

@@ -15,6 +15,8 @@ from dataclasses import field
 from enum import StrEnum
 
 from portal.accounts.rules import may_send
+from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.security import safe_next
 
 
@@ -226,6 +228,40 @@ DEFAULTS: dict[Topic, frozenset[Channel]] = {
     Topic.NEWS: frozenset({Channel.INAPP, Channel.PUSH}),
     Topic.ACCOUNT: frozenset({Channel.INAPP, Channel.EMAIL, Channel.PUSH}),
 }
+
+
+# The channels a person chooses among (in-app is always on), in the settings grid's order.
+CHOSEN = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
+
+TOPIC_LABELS = Labels(
+    {
+        Topic.EMERGENCY: lazy("Emergencies and outages"),
+        Topic.NOTICE: lazy("Notices of the house"),
+        Topic.NEWS: lazy("News"),
+        Topic.ACCOUNT: lazy("My payments, requests and readings"),
+    }
+)
+CHANNEL_LABELS = Labels(
+    {
+        Channel.INAPP: lazy("In the portal"),
+        Channel.EMAIL: lazy("E-mail"),
+        Channel.SMS: lazy("SMS"),
+        Channel.PUSH: lazy("Push"),
+    }
+)
+
+
+def choices_changed(choices: dict[tuple[str, str], bool], wanted: set[tuple[Topic, Channel]]) -> dict[str, list[str]]:
+    """What a person's new ``wanted`` channels change from their ``choices`` (as kept: those unlike the defaults),
+    by channel: ``{"email_off": ["news"], "sms_on": ["notice"]}``, the topics in the settings grid's order; empty
+    when nothing changes."""
+    changed: dict[str, list[str]] = {}
+    for channel in CHOSEN:
+        for topic in Topic:
+            now_on = (topic, channel) in wanted
+            if now_on != wants(topic, channel, choices):
+                changed.setdefault(f"{channel.value}_{'on' if now_on else 'off'}", []).append(topic.value)
+    return changed
 
 
 def wants(topic: Topic, channel: Channel, choices: dict[tuple[str, str], bool]) -> bool:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 
 from portal.accounts.passwords import hash_password
 from portal.accounts.tables import User
+from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.notifications.forms import endpoint_cookie
+from portal.notifications.rules import DEFAULTS
+from portal.notifications.rules import Channel
+from portal.notifications.rules import Topic
+from portal.notifications.rules import choices_changed
 from portal.notifications.tables import ChannelChoice
 from portal.notifications.tables import PushSubscription
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 async def test_settings_are_saved_and_a_browser_subscribes(db, client, login, make_user):
@@ -40,6 +47,37 @@ async def test_settings_are_saved_and_a_browser_subscribes(db, client, login, ma
     assert "1 браузер получает ваши push-уведомления." in (await client.get("/notifications/settings")).text
     bad = await client.post("/notifications/push", content=b"{}", headers={"x-csrftoken": token})
     assert bad.status_code == 400
+
+
+def test_a_change_of_choices_is_told_by_channel_and_topic_and_none_when_nothing_changes() -> None:
+    kept = {("news", "sms"): True}  # SMS of news chosen, the rest as by default
+    wanted = {(t, c) for t in Topic for c in DEFAULTS[t] if c is not Channel.INAPP} | {(Topic.NEWS, Channel.SMS)}
+    assert choices_changed(kept, wanted) == {}
+    wanted = wanted - {(Topic.NEWS, Channel.SMS), (Topic.NOTICE, Channel.EMAIL)} | {(Topic.NEWS, Channel.EMAIL)}
+    assert choices_changed(kept, wanted) == {"email_on": ["news"], "email_off": ["notice"], "sms_off": ["news"]}
+
+
+async def test_the_channels_a_person_chooses_are_in_the_audit_log(db, client, new_client, login, make_user):
+    """Staff answer for what reaches a person and how: the channels turned on and off, by topic, are in the audit
+    log, signed by the person, with the address they chose from, in words; a save changing nothing writes none."""
+    user = await make_user(name="Анна Петрова")
+    await login(client, user)
+    for _ in range(2):
+        saved = await client.form("/notifications/settings", {"want": ["emergency:email", "news:sms"]})
+        assert saved.status_code == 303
+    events = await AuditEvent.select().where(AuditEvent.action == "notifications.choices")
+    assert [(e["actor_id"], e["entity"], e["entity_id"], e["ip"]) for e in events] == [(user, "user", user, CLIENT_IP)]
+    changes = events[0]["changes"]
+    assert (json.loads(changes) if isinstance(changes, str) else changes) == {
+        "email_off": ["notice", "account"], "sms_on": ["news"], "sms_off": ["emergency"],
+        "push_off": ["emergency", "notice", "news", "account"],
+    }  # fmt: skip
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    log = html.unescape((await admin.get("/staff/audit")).text)
+    said = ("Выбраны каналы уведомлений", "Включены SMS для</strong>: Новости",
+            "Отключена почта для</strong>: Объявления дома, Мои платежи, заявки и показания")  # fmt: skip
+    assert [words for words in said if words not in log] == []
 
 
 async def test_the_settings_say_which_ticked_channels_cannot_reach_the_person(db, client, login, make_user):

@@ -16,6 +16,7 @@ import pytest
 
 from portal.accounts.tables import User
 from portal.core import outbox
+from portal.core.tables import AuditEvent
 from portal.notifications import actions
 from portal.notifications import channels  # noqa: F401  (registers the senders)
 from portal.notifications.queries import choices_of
@@ -29,6 +30,7 @@ from portal.settings import get_settings
 from portal.settings import use_settings
 from tests.accounts.test_mail_links import _database
 from tests.conftest import Inbox
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -179,7 +181,15 @@ async def test_get_and_head_change_nothing_and_the_button_turns_off_that_topic_a
     undone = await person.form(f"{path}/undo")
     assert undone.status_code == 200 and "снова будут приходить" in undone.text
     assert await _choices(user) == choices
-    assert await _database() == before  # nothing left behind: notices by e-mail are the default again
+    after = await _database()
+    audited = after.pop(AuditEvent._meta.tablename)
+    # Nothing left behind but the audit log's two events (off, then on again): notices by e-mail are the default.
+    assert after == {k: v for k, v in before.items() if k != AuditEvent._meta.tablename}
+    events = await AuditEvent.select().where(AuditEvent.action == "notifications.choices").order_by(AuditEvent.id)
+    assert len(audited) == len(before[AuditEvent._meta.tablename]) + 2
+    assert [(e["actor_id"], e["entity_id"], e["ip"]) for e in events][-2:] == [(user, user, CLIENT_IP)] * 2
+    changes = [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in events[-2:]]
+    assert changes == [{"email_off": ["notice"]}, {"email_on": ["notice"]}]
 
 
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
