@@ -25,6 +25,7 @@ from portal.core import clock
 from portal.core.i18n import format_day
 from tests.browser import OpenPage
 from tests.browser import Served
+from tests.browser import record_htmx_requests
 from tests.browser import sign_in
 from tests.conftest import Inbox
 from tests.e2e.test_emergency_notice import SHOTS
@@ -98,8 +99,10 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
     page.goto(base + "/consent")
     # The browser asks first: «No» leaves the consent as it was (one press used to close the portal at once).
     asked: list[str] = []
+    sent = record_htmx_requests(page)
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Отозвать согласие").click()
+    assert sent() == [], "«No» let the form be sent"  # htmx sends it in the submit the click dispatched
     expect(page.locator("main")).to_contain_text("Вы приняли этот текст")
     assert asked and asked[0].startswith("Отозвать согласие?"), asked
     page.once("dialog", lambda dialog: dialog.accept())
