@@ -18,12 +18,17 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
+LOADED = """images => Promise.all(images.map((image) => {
+  image.loading = "eager";
+  if (image.complete) return null;
+  return new Promise((done) => ["load", "error"].forEach((event) => image.addEventListener(event, done)));
+}))"""
 
 
 def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
-    page.wait_for_timeout(500)
+    # Every photo loaded (or failed) before the shot, lazy ones too: not whatever half a second brought in.
+    page.locator("img").evaluate_all(LOADED)
     page.screenshot(path=str(SHOTS / f"showcase-{name}.png"), full_page=True)
 
 
