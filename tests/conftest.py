@@ -207,6 +207,27 @@ async def db(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIt
         await tx.rollback()
 
 
+@contextlib.asynccontextmanager
+async def committed(engines: dict[str, Any], engine_name: str) -> AsyncIterator[Any]:
+    """The test database of ``engine_name`` outside any test transaction, on connections of its own (PostgreSQL
+    gets a pool): what a burst of simultaneous requests meets in production. The caller deletes what it wrote."""
+    from portal.core import db
+
+    if engine_name not in engines:
+        missing("PostgreSQL", "start it and set TEST_POSTGRES_URL")
+    source = engines[engine_name]
+    engine = db.make_engine(source.config["dsn"]) if engine_name == "postgres" else source
+    previous = db.get_engine()
+    db.use_engine(engine)
+    try:
+        await db.start(engine)
+        yield engine
+    finally:
+        if engine is not source:
+            await db.stop(engine)
+        db.use_engine(previous)
+
+
 async def _left_running_finished(seconds: float = 10) -> None:
     """Work a test left running (a request whose partner in ``gather`` failed, a check started in the background)
     runs in the test's transaction. It ends, or is stopped, before the rollback: a rollback that meets the connection
@@ -267,17 +288,9 @@ class PortalClient(httpx.AsyncClient):
         return await self.post(url, data=data or {}, headers=headers, **kwargs)
 
 
-async def _fresh_limits(app: Any) -> None:
-    """Each test starts with no rate-limit counts: the app lives for the whole run, and on SQLite a rolled-back
-    test's user ids come again in the next test, so one user's uploads would add up across tests until refused."""
-    with contextlib.suppress(FileNotFoundError):  # a file store that has counted nothing yet has no folder
-        await app.stores.get("sessions").with_namespace("ratelimit").delete_all()
-
-
 @pytest.fixture
 async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
     """An anonymous client on the real app, on the test's database engine."""
-    await _fresh_limits(app)
     transport = httpx.ASGITransport(app=app)
     async with PortalClient(transport=transport, base_url="http://testserver", follow_redirects=False) as c:
         yield c
@@ -286,7 +299,6 @@ async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
 @pytest.fixture
 async def new_client(app: Any, db: Any) -> AsyncIterator[Any]:
     """A factory of further clients (another browser), closed at the end of the test."""
-    await _fresh_limits(app)
     made: list[PortalClient] = []
 
     def make() -> PortalClient:

@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Any
 
 from portal.accounts import consent as consent_text
-from portal.accounts import limits
 from portal.accounts import mail
 from portal.accounts import messages
 from portal.accounts import passwords
@@ -38,6 +37,7 @@ from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import audit
 from portal.core import clock
+from portal.core import limits
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext as _
@@ -214,14 +214,14 @@ async def sign_in(counter: limits.Counter, login: str, password: str, ip: str) -
     hashing threads. An unknown login costs the same time as a wrong password."""
     user = await queries.user_by_login(login)
     bucket = rules.sign_in_bucket(user.id if user else None, login)
-    if not await counter.take(limits.SIGN_IN_PER_IP, ip) or not await counter.take(limits.SIGN_IN_PER_USER, bucket):
+    if not await counter.take(rules.SIGN_IN_PER_IP, ip) or not await counter.take(rules.SIGN_IN_PER_USER, bucket):
         return SignInResult(SignIn.LIMITED)
     if not await passwords.verify_async(user.password_hash if user else None, password) or user is None:
         return SignInResult(SignIn.WRONG)
     if not user.is_active:
         return SignInResult(SignIn.UNCONFIRMED if user.email_confirmed_at is None else SignIn.BLOCKED)
-    await counter.clear(limits.SIGN_IN_PER_USER, bucket)
-    await counter.give_back(limits.SIGN_IN_PER_IP, ip)  # the IP's limit counts the failures
+    await counter.clear(rules.SIGN_IN_PER_USER, bucket)
+    await counter.give_back(rules.SIGN_IN_PER_IP, ip)  # the IP's limit counts the failures
     values: dict[Any, Any] = {User.last_login_at: clock.now()}
     if passwords.needs_rehash(user.password_hash):
         values[User.password_hash] = await passwords.hash_async(password)
@@ -236,7 +236,7 @@ async def sign_in(counter: limits.Counter, login: str, password: str, ip: str) -
 async def request_password_reset(counter: limits.Counter, email: str, ip: str) -> bool:
     """Send a reset link if the address is a user's; False when the address or the IP asked too often.
     Known and unknown addresses are answered alike."""
-    if not await counter.take(limits.RESET_PER_IP, ip) or not await counter.take(limits.RESET_PER_EMAIL, email):
+    if not await counter.take(rules.RESET_PER_IP, ip) or not await counter.take(rules.RESET_PER_EMAIL, email):
         return False
     async with atomic():
         user = await queries.user_by_email(email)
@@ -283,11 +283,11 @@ async def change_password(
 ) -> tuple[PasswordChange, int]:
     """Change the password after checking the current one (counted against a limit before the check);
     returns the outcome and the new session epoch (other sessions end)."""
-    if not await counter.take(limits.PASSWORD_CHECK_PER_USER, str(user.id)):
+    if not await counter.take(rules.PASSWORD_CHECK_PER_USER, str(user.id)):
         return PasswordChange.LIMITED, user.session_epoch
     if not await passwords.verify_async(user.password_hash, current):
         return PasswordChange.WRONG, user.session_epoch
-    await counter.clear(limits.PASSWORD_CHECK_PER_USER, str(user.id))
+    await counter.clear(rules.PASSWORD_CHECK_PER_USER, str(user.id))
     password_hash = await passwords.hash_async(new)
     async with atomic():
         epoch = await _set_password_hash(user.id, password_hash)
@@ -309,12 +309,12 @@ class CodeCheck(StrEnum):
 
 async def _account_by_code(counter: limits.Counter, number: str, code: str) -> queries.AccountInfo | CodeCheck:
     """The account named by number and code; every attempt on an account is counted against guessing."""
-    if not await counter.take(limits.CODE_PER_ACCOUNT, number):
+    if not await counter.take(rules.CODE_PER_ACCOUNT, number):
         return CodeCheck.LIMITED
     account = await queries.account_by_number(number)
     if account is None or account.closed_on is not None or not await queries.access_code_matches(account.id, code):
         return CodeCheck.WRONG
-    await counter.clear(limits.CODE_PER_ACCOUNT, number)
+    await counter.clear(rules.CODE_PER_ACCOUNT, number)
     return account
 
 
@@ -322,7 +322,7 @@ async def register(counter: limits.Counter, values: dict[str, Any], *, ip: str, 
     """Self-registration with the account's number and code: an unconfirmed user and a confirmation link
     (the account is linked when the e-mail is confirmed). As the owner only if the register names the e-mail.
     An e-mail that already has a user gets a warning instead, and the answer is the same."""
-    if not await counter.take(limits.REGISTER_PER_IP, ip):
+    if not await counter.take(rules.REGISTER_PER_IP, ip):
         return CodeCheck.LIMITED
     account = await _account_by_code(counter, values["account"], values["code"])
     if not isinstance(account, queries.AccountInfo):
@@ -777,7 +777,7 @@ async def save_profile(
         changes.update({User.phone: None, User.phone_confirmed_at: None})
     elif phone != user.phone:
         outcome = PhoneChange.CODE_SENT
-        if not await counter.take(limits.PHONE_CODES_PER_USER, str(user.id)):
+        if not await counter.take(rules.PHONE_CODES_PER_USER, str(user.id)):
             outcome = PhoneChange.LIMITED
     async with atomic():
         await User.update(changes).where(User.id == user.id)
@@ -821,7 +821,7 @@ async def confirm_phone(user: queries.UserInfo, code: str, *, ip: str = "") -> P
     e-mail, the change is in the audit log as the e-mail's is. A code dies after a few wrong tries (counted
     atomically)."""
     pending = await queries.pending_phone_code(user.id)
-    if pending is None or pending.attempts >= limits.PHONE_CODE_TRIES:
+    if pending is None or pending.attempts >= rules.PHONE_CODE_TRIES:
         return PhoneConfirm.NO_CODE
     if not hmac.compare_digest(rules.confirm_code_hash(user.id, code), pending.token_hash):
         await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(
@@ -865,12 +865,12 @@ async def request_email_change(
     request, so that a stranger's change is seen. An address that is another user's login gets no link but a
     notice that nothing changes — as registration answers it — and the asker is answered alike (SECURITY.md:
     enumeration)."""
-    if not await counter.take(limits.PASSWORD_CHECK_PER_USER, str(user.id)):
+    if not await counter.take(rules.PASSWORD_CHECK_PER_USER, str(user.id)):
         return EmailChange.LIMITED
     if not await passwords.verify_async(user.password_hash, password):
         return EmailChange.WRONG
-    await counter.clear(limits.PASSWORD_CHECK_PER_USER, str(user.id))
-    if not await counter.take(limits.EMAIL_LINKS_PER_USER, str(user.id)):
+    await counter.clear(rules.PASSWORD_CHECK_PER_USER, str(user.id))
+    if not await counter.take(rules.EMAIL_LINKS_PER_USER, str(user.id)):
         return EmailChange.TOO_MANY
     async with atomic():
         await _cancel_tokens(TokenPurpose.EMAIL, user.id)

@@ -22,7 +22,6 @@ from portal.accounts import actions
 from portal.accounts import consent as consent_text
 from portal.accounts import export
 from portal.accounts import forms
-from portal.accounts import limits
 from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
@@ -32,6 +31,7 @@ from portal.accounts.rules import TokenPurpose
 from portal.core import clock
 from portal.core import cookies
 from portal.core import i18n
+from portal.core import limits
 from portal.core.home import register_section
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal

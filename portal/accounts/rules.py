@@ -15,6 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from portal.core import calendar
+from portal.core.limits import Limit
 from portal.core.parse import normalize_phone
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
@@ -28,6 +29,17 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10
 CONFIRM_CODE_DIGITS = 6  # a new phone is confirmed by a code sent to it
+# Attempts counted by ``core.limits`` before the work they guard.
+SIGN_IN_PER_USER = Limit("sign-in", 5, 60)  # per user, whether the e-mail or the phone was typed
+SIGN_IN_PER_IP = Limit("sign-in-ip", 20, 60)
+REGISTER_PER_IP = Limit("register-ip", 20, 3600)
+CODE_PER_ACCOUNT = Limit("access-code", 5, 900)  # wrong access codes of one account
+RESET_PER_EMAIL = Limit("reset", 3, 3600)
+RESET_PER_IP = Limit("reset-ip", 20, 3600)
+PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current password on the profile page
+PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
+EMAIL_LINKS_PER_USER = Limit("email-link", 3, 3600)  # links sent to new e-mail addresses
+PHONE_CODE_TRIES = 5  # wrong codes typed before a phone code dies
 
 
 class TokenPurpose(StrEnum):

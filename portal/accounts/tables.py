@@ -1,7 +1,6 @@
 """Tables of identity and access."""
 
 from piccolo.columns import Array
-from piccolo.columns import BigInt
 from piccolo.columns import Boolean
 from piccolo.columns import Date
 from piccolo.columns import ForeignKey
@@ -150,13 +149,3 @@ class OneTimeToken(Table, tablename="auth_token"):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)  # wrong codes typed (a phone code dies after a few)
-
-
-class AttemptCounter(Table):
-    """Attempts counted against a limit (sign-in per user and per IP, codes, resets) where Redis is not used:
-    one row per bucket, raised in one atomic statement, the window starting at its first attempt."""
-
-    id = Serial(primary_key=True)
-    bucket = Varchar(length=120, unique=True)
-    hits = Integer(default=0)
-    window_ends = BigInt(default=0)  # unix seconds

@@ -372,60 +372,6 @@ def session_config(*, store: str, key: str) -> Any:
     return _session_backend()(store=store, key=key)
 
 
-# --- Rate limits (per login and per IP), kept in the app's store so that every process sees them --------
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    name: str
-    limit: int
-    window_seconds: int
-
-
 def client_ip(connection: ASGIConnection) -> str:
     client = connection.client
     return client.host if client else "unknown"
-
-
-def _rate_store(connection: ASGIConnection) -> Any:
-    return connection.app.stores.get("sessions").with_namespace("ratelimit")
-
-
-def _rate_key(rule: RateLimit, key: str) -> str:
-    import hashlib
-
-    return f"{rule.name}-" + hashlib.sha256(key.lower().encode()).hexdigest()[:32]
-
-
-async def _hits(store: Any, key: str, window: int, now: float) -> list[float]:
-    import json
-
-    raw = await store.get(key)
-    if not raw:
-        return []
-    try:
-        values = json.loads(raw)
-    except ValueError:
-        return []
-    return [float(t) for t in values if now - float(t) < window]
-
-
-async def rate_limited(connection: ASGIConnection, rule: RateLimit, key: str, now: float | None = None) -> bool:
-    """True when ``key`` already used up ``rule`` (its limit of hits within the window)."""
-    import time
-
-    now = time.time() if now is None else now
-    store = _rate_store(connection)
-    return len(await _hits(store, _rate_key(rule, key), rule.window_seconds, now)) >= rule.limit
-
-
-async def rate_hit(connection: ASGIConnection, rule: RateLimit, key: str, now: float | None = None) -> None:
-    """Count one hit (a failed sign-in, a registration attempt …) of ``key`` against ``rule``."""
-    import json
-    import time
-
-    now = time.time() if now is None else now
-    store = _rate_store(connection)
-    name = _rate_key(rule, key)
-    hits = [*await _hits(store, name, rule.window_seconds, now), now][-rule.limit * 2 :]
-    await store.set(name, json.dumps(hits), expires_in=rule.window_seconds)

@@ -26,10 +26,8 @@ from litestar.response import File
 from PIL import Image
 from PIL import ImageOps
 
+from portal.core import limits
 from portal.core.i18n import gettext
-from portal.core.security import RateLimit
-from portal.core.security import rate_hit
-from portal.core.security import rate_limited
 from portal.settings import get_settings
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -39,7 +37,7 @@ MAX_SIDE = 2560
 IMAGE_WORKERS = 2
 _decoding = threading.BoundedSemaphore(IMAGE_WORKERS)
 # Uploads (photos, scans, import files) a signed-in user may send: 30 forms with files in 10 minutes.
-UPLOADS_PER_USER = RateLimit("uploads", 30, 600)
+UPLOADS_PER_USER = limits.Limit("uploads", 30, 600)
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
 KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.(jpg|pdf)$")
 # A PDF (meeting materials, scans of paper ballots) is kept as sent, after checking it is one: it starts with the
@@ -150,13 +148,12 @@ def _write_bounded(data: bytes) -> StoredFile:
 
 
 async def limit_uploads(connection: ASGIConnection, user_id: int | None) -> None:
-    """Refuse (429) a form with files from a user who sent too many lately; counted per user in the shared store."""
+    """Refuse (429) a form with files from a user who sent too many lately: each form is counted (``core.limits``,
+    one atomic step) before its files are read, so a burst of simultaneous forms cannot all slip under the limit."""
     if user_id is None:
         return
-    key = str(user_id)
-    if await rate_limited(connection, UPLOADS_PER_USER, key):
+    if not await limits.counter(connection).take(UPLOADS_PER_USER, str(user_id)):
         raise TooManyRequestsException(detail="uploads")
-    await rate_hit(connection, UPLOADS_PER_USER, key)
 
 
 async def read_upload(upload: Any) -> bytes:

@@ -1,4 +1,4 @@
-"""Tables of the shared machinery: job runs, the transactional outbox, the audit log."""
+"""Tables of the shared machinery: job runs, the transactional outbox, the audit log, attempt counters."""
 
 from piccolo.columns import JSON
 from piccolo.columns import BigInt
@@ -59,3 +59,14 @@ class AuditEvent(Table):
     changes = JSON(default="{}")
     ip = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class AttemptCounter(Table):
+    """Attempts counted against a limit (``core.limits``: sign-ins, codes, resets, uploads) where Redis is not
+    used: one row per bucket, raised in one atomic statement, the window starting at its first attempt. The table
+    was created by a migration of accounts, where it began."""
+
+    id = Serial(primary_key=True)
+    bucket = Varchar(length=120, unique=True)
+    hits = Integer(default=0)
+    window_ends = BigInt(default=0)  # unix seconds

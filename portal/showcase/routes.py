@@ -17,9 +17,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from portal.accounts import limits
 from portal.core import clock
 from portal.core import i18n
+from portal.core import limits
 from portal.core import storage
 from portal.core.address import full_address
 from portal.core.address import house_choices

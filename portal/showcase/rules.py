@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 
-from portal.accounts.limits import Limit
+from portal.core.limits import Limit
 from portal.core.security import Principal
 from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus

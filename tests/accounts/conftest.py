@@ -1,21 +1,11 @@
 """Fixtures of the identity tests: houses of a few accounts (built by the shared ``make_account``), owners in the
-register of owners, and clean attempt counters."""
+register of owners."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-async def _fresh_rate_limits(app: Any) -> None:
-    """The old store-kept limits live in the app's store across tests of one run; each test starts with none.
-    (Attempt counters in the database are rolled back with each test's transaction.)"""
-    import contextlib
-
-    with contextlib.suppress(FileNotFoundError):
-        await app.stores.get("sessions").with_namespace("ratelimit").delete_all()
 
 
 @pytest.fixture

@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from portal.accounts import limits
-from portal.accounts.tables import AttemptCounter
+from portal.core import limits
+from portal.core.tables import AttemptCounter
 from tests.conftest import _RUN
 from tests.conftest import ROOT
+from tests.conftest import committed
 from tests.conftest import free_port
 from tests.conftest import missing
 from tests.conftest import running
@@ -52,26 +53,15 @@ async def _given_back_and_cleared(counter: limits.Counter, key: str) -> None:
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
 async def test_a_hundred_simultaneous_attempts_in_the_database_let_exactly_the_limit_through(engines, engine_name):
     """Outside any test transaction, on connections of its own: the counter is one atomic statement."""
-    from portal.core import db
-
-    if engine_name not in engines:
-        missing("PostgreSQL", "start it and set TEST_POSTGRES_URL")
-    source = engines[engine_name]
-    engine = db.make_engine(source.config["dsn"]) if engine_name == "postgres" else source
-    previous = db.get_engine()
-    db.use_engine(engine)
     key = f"burst-{os.getpid()}-{time.time_ns()}"
-    try:
-        await db.start(engine)
-        counter = limits.DatabaseCounter()
-        allowed = await asyncio.gather(*(counter.take(FIVE, key) for _ in range(100)))
-        assert sum(allowed) == 5
-        await _given_back_and_cleared(counter, key)
-    finally:
-        await AttemptCounter.delete().where(AttemptCounter.bucket.like(f"{FIVE.name}:{key}%"))
-        if engine is not source:
-            await db.stop(engine)
-        db.use_engine(previous)
+    async with committed(engines, engine_name):
+        try:
+            counter = limits.DatabaseCounter()
+            allowed = await asyncio.gather(*(counter.take(FIVE, key) for _ in range(100)))
+            assert sum(allowed) == 5
+            await _given_back_and_cleared(counter, key)
+        finally:
+            await AttemptCounter.delete().where(AttemptCounter.bucket.like(f"{FIVE.name}:{key}%"))
 
 
 async def test_a_hundred_simultaneous_attempts_in_redis_let_exactly_the_limit_through():

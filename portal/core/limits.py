@@ -1,6 +1,7 @@
 """Attempt limits that hold under concurrency: each attempt is counted in one atomic step *before* the work it
-guards (a password check, a code check, an e-mail), so a burst of simultaneous requests cannot all slip under
-the limit. Counters live in Redis (INCR) when the app keeps its sessions there, else in the database (one
+guards (a password check, a code check, an e-mail, a form with files), so a burst of simultaneous requests cannot
+all slip under the limit. Each domain names its own limits (``accounts.rules``, ``showcase.rules``,
+``core.storage``). Counters live in Redis (INCR) when the app keeps its sessions there, else in the database (one
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement). A window starts at a bucket's first attempt."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Protocol
 
 from litestar.connection import ASGIConnection
 
-from portal.accounts.tables import AttemptCounter
 from portal.core import jobs
+from portal.core.tables import AttemptCounter
 
 
 @dataclass(frozen=True)
@@ -23,18 +24,6 @@ class Limit:
     name: str
     limit: int
     window_seconds: int
-
-
-SIGN_IN_PER_USER = Limit("sign-in", 5, 60)  # per user, whether the e-mail or the phone was typed
-SIGN_IN_PER_IP = Limit("sign-in-ip", 20, 60)
-REGISTER_PER_IP = Limit("register-ip", 20, 3600)
-CODE_PER_ACCOUNT = Limit("access-code", 5, 900)  # wrong access codes of one account
-RESET_PER_EMAIL = Limit("reset", 3, 3600)
-RESET_PER_IP = Limit("reset-ip", 20, 3600)
-PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current password on the profile page
-PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
-EMAIL_LINKS_PER_USER = Limit("email-link", 3, 3600)  # links sent to new e-mail addresses
-PHONE_CODE_TRIES = 5  # wrong codes typed before a phone code dies
 
 
 class Counter(Protocol):
