@@ -104,3 +104,17 @@ async def test_a_status_changed_from_a_card_says_which_request_it_was(client, lo
     assert moved.status_code == 303 and moved.headers["location"] == "/staff/my-tickets"
     queue = (await client.get("/staff/my-tickets")).text
     assert f"Заявка № {opened.number}: Статус изменён: В работе." in queue
+
+
+async def test_an_overdue_request_says_so_once_on_the_executors_card(client, login, make_user, make_account):
+    """«Просрочена» beside the status and «Просрочена на 2 ч» below it said the same twice: the countdown alone."""
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    now = datetime.now(UTC)
+    opened = await actions.open_ticket(account_id=place.account, category="leaking_taps", description="Кран", now=now)
+    await Ticket.update(
+        {Ticket.status: "in_work", Ticket.executor: executor, Ticket.deadline: now - timedelta(hours=2)}
+    ).where(Ticket.id == opened.id)
+    await login(client, executor)
+    card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/staff/my-tickets")).text, re.S)
+    assert "Просрочена на 2 ч" in card.group(0) and card.group(0).count("Просрочена") == 1, card.group(0)

@@ -641,3 +641,16 @@ async def test_an_outage_described_in_russian_is_marked_russian_on_an_english_pa
     assert '<span class="muted"><span lang="ru">Плановый ремонт теплотрассы</span></span>' in page
     await client.form("/lang", {"lang": "ru", "next": "/tickets/new"})
     assert '<span class="muted">Плановый ремонт теплотрассы</span>' in (await client.get("/tickets/new")).text
+
+
+async def test_an_overdue_request_says_so_once_on_its_card_and_on_the_home_page(client, login, make_user, make_account):
+    """A card read «Просрочена» at its title and «Просрочена на 2 ч» below it: the countdown says it is overdue and
+    by how much, so no badge repeats it — in the list of requests and in the home page's section alike."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    await Ticket.update({Ticket.deadline: clock.now() - timedelta(hours=2)}).where(Ticket.account == place.account)
+    card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/tickets")).text, re.S).group(0)
+    assert "Просрочена на 2 ч" in card and card.count("Просрочена") == 1, card
+    home = re.search(r'<section class="card home-tickets".*?</section>', (await client.get("/")).text, re.S).group(0)
+    assert "Просрочена на 2 ч" in home and home.count("Просрочена") == 1, home
