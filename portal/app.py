@@ -153,6 +153,7 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
             "principal": principal,
             "back": back if signed_in or not unsent else "/login?next=" + quote(back, safe="/"),
             "signed_in": signed_in,
+            "error_page": True,  # the menus mark no item as the page the reader is on
         },
         status_code=status,
         headers={"HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Reselect": ".layout"} if whole else None,

@@ -31,3 +31,20 @@ async def test_the_current_place_is_marked_in_the_menu(path, label, client, logi
     assert page.status_code == 200, page.text[-300:]
     marked = set(CURRENT.findall(page.text))
     assert marked == {label}, f"{path} marks {marked or 'nothing'}"
+
+
+@pytest.mark.parametrize("path", ["/accounts/no-such-page", "/accounts/9999999/no-such-page", "/tickets/9999999"])
+async def test_an_error_page_marks_no_place_in_the_menu(path, client, login, make_account, make_user):
+    """A page not found under /accounts marked «Ещё», one under /tickets «Заявки»: an error page is none of them."""
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    page = await client.get(path)
+    assert page.status_code == 404 and 'class="bottomnav"' in page.text, page.text[-300:]
+    assert CURRENT.findall(page.text) == [], f"{path} marks {CURRENT.findall(page.text)}"
+
+
+async def test_an_error_page_marks_no_section_in_the_staff_menu(client, login, make_user):
+    await login(client, await make_user(roles=("admin",)))
+    page = await client.get("/staff/tickets/9999999")
+    assert page.status_code == 404 and 'class="staff-menu"' in page.text, page.text[-300:]
+    assert 'aria-current="page"' not in page.text
