@@ -4,7 +4,8 @@
   the accountant returned the whole payment at his request. The payment reads «возвращён» in his payment history,
   and the account's history has the payment and its refund (the balance is as before).
 - Waiting for the gateway (pending): part of another resident's card payment of last month, returned at their
-  request, not confirmed by the gateway yet: nothing is posted until it is.
+  request, not confirmed by the gateway yet: nothing is posted until it is. The local sandbox keeps it pending
+  (as a bank may keep a refund for days), so reconciliation, which asks about it every five minutes, leaves it so.
 
 Both are dated this month, before the moment the demo is loaded (a billed month's receipts stay as issued), and
 have fixed ids, so a second load writes nothing twice. Where the portal is served with the local sandbox gateway,
@@ -117,7 +118,7 @@ async def _pending(ctx: DemoContext, accountant: int, asked_at: datetime) -> Non
         return
     houses = ctx.shared.get("houses") or []
     residents = ctx.shared.get("resident_accounts") or []
-    query = Payment.select(Payment.id, Payment.amount_kopecks).where(
+    query = Payment.select(Payment.id, Payment.amount_kopecks, Payment.intent_id).where(
         (Payment.status == PaymentStatus.SUCCEEDED)
         & (Payment.purpose == PaymentPurpose.UTILITIES)
         & Payment.account.not_in(residents)
@@ -129,9 +130,11 @@ async def _pending(ctx: DemoContext, accountant: int, asked_at: datetime) -> Non
     if payment is None:
         return
     kopecks = max(100, payment["amount_kopecks"] // 3 // 100 * 100)  # a third, in whole roubles
+    asked = demo_gateway.refunded(payment["intent_id"], kopecks, refund_uid, pending=True)
     await Refund.insert(
         Refund(
             uid=refund_uid, payment=payment["id"], amount_kopecks=kopecks, reason=PENDING,
-            status=RefundStatus.PENDING, idempotency_key=refund_uid, created_by=accountant, created_at=asked_at,
+            status=RefundStatus.PENDING, gateway_refund_id=asked, idempotency_key=refund_uid, created_by=accountant,
+            created_at=asked_at,
         )
     )  # fmt: skip

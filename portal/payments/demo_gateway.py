@@ -60,12 +60,14 @@ def paid_intent(kopecks: int, payment_id: str, description: str) -> str | None:
     return str(intent["id"]) if intent.get("status") == "succeeded" else None
 
 
-def refunded(intent_id: str | None, kopecks: int, refund_id: str) -> str | None:
+def refunded(intent_id: str | None, kopecks: int, refund_id: str, *, pending: bool = False) -> str | None:
     """The id of a refund of ``kopecks`` of a PaymentIntent ``paid_intent`` made, returned at the local sandbox, or
-    None without one (the sandbox returns money at once)."""
+    None without one. The sandbox returns money at once; a ``pending`` refund it keeps pending for good (its fault
+    switch ``pending_refunds``), so reconciliation asks about it and leaves it waiting."""
     with _sandbox() as gateway:
         if gateway is None or intent_id is None:
             return None
+        gateway.faults.pending_refunds = 1 if pending else 0
         refund = gateway.create_refund(
             {
                 "payment_intent": intent_id,

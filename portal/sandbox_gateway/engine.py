@@ -112,6 +112,7 @@ class Faults:
     drop_webhooks: int = 0  # the next N events are never delivered (-1: all)
     duplicate_webhooks: int = 1  # deliveries per event
     reorder: bool = False  # hold deliveries until /_sandbox/webhooks/flush, then deliver newest first
+    pending_refunds: int = 0  # the next N refunds stay pending, as a bank may keep one for days (-1: all)
     webhook_timeout: float = 10.0
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -659,10 +660,12 @@ class Gateway:
             "payment_intent": pi["id"],
             "charge": charge["id"],
             "reason": reason,
-            "status": "succeeded",
+            "status": "pending" if self.faults.pending_refunds else "succeeded",
             "metadata": _metadata(params.get("metadata")),
             "created": now(),
         }
+        if self.faults.pending_refunds > 0:
+            self.faults.pending_refunds -= 1
         self.store.insert(refund)
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount"]

@@ -9,13 +9,18 @@ import random
 import sys
 from datetime import date
 
+from portal.accounts import demo as accounts_demo
 from portal.billing import demo as billing_demo
 from portal.demo import DemoContext
 from portal.housing import demo as housing_demo
 from portal.housing.tables import PersonalAccount
+from portal.payments import actions
+from portal.payments import demo as payments_demo
 from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import use_client
 from portal.payments.tables import Payment
+from portal.payments.tables import Refund
+from portal.payments.tables import RefundStatus
 from portal.settings import get_settings
 from portal.settings import use_settings
 from tests.conftest import free_port
@@ -70,3 +75,46 @@ async def test_the_accountant_refunds_a_demo_card_payment_through_the_gateway(
     assert response.status_code == 303, response.text
     row = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == payment["id"]).first()
     assert (row["status"], row["refunded_kopecks"]) == ("partially_refunded", 10000)
+
+
+async def test_the_demos_refund_waiting_for_the_gateway_stays_waiting_after_reconciliation(
+    client, login, monkeypatch, tmp_path
+):
+    """`make run` reconciles every five minutes: the demo's pending refund is made at the local sandbox as one it
+    keeps pending, so reconciliation asks about it and leaves it waiting, and staff keep seeing «Возврат в
+    обработке» (it was sent again, returned at once and gone from the demo within five minutes)."""
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("SANDBOX_DB", raising=False)
+    url = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("PAYMENT_GATEWAY_URL", url)
+    before = get_settings()
+    use_settings(dataclasses.replace(before, payment_gateway_url=url))
+    try:
+        ctx = DemoContext(rng=random.Random(20261125), today=date(2026, 12, 9))
+        for module in (housing_demo, accounts_demo, billing_demo, payments_demo):
+            await module.seed(ctx)
+    finally:
+        use_settings(before)
+    waiting = await Refund.select().where(Refund.status == RefundStatus.PENDING).first()
+    assert waiting is not None and waiting["gateway_refund_id"], "made at the gateway, where it can be asked about"
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PORTAL_VAR_DIR": str(tmp_path),
+        "PAYMENT_GATEWAY_URL": url,
+        "SANDBOX_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/payments/webhook",
+    }
+    with running([sys.executable, "-m", "portal.sandbox_gateway"], env, tmp_path / "gateway.log", f"{url}/healthz"):
+        use_client(GatewayClient(url, SECRET, timeout=5, backoff=0.05))
+        try:
+            assert await actions.reconcile() == actions.Reconciled()
+        finally:
+            use_client(None)
+    refunds = {r["uid"]: r for r in await Refund.select()}
+    assert refunds[waiting["uid"]]["status"] == RefundStatus.PENDING and refunds[waiting["uid"]]["posted_at"] is None
+    assert RefundStatus.SUCCEEDED in {r["status"] for r in refunds.values()}, "the demo's other refund is returned"
+    paid = await Payment.select(Payment.status, Payment.refunded_kopecks).where(Payment.id == waiting["payment"])
+    assert (paid[0]["status"], paid[0]["refunded_kopecks"]) == ("succeeded", 0)
+    await login(client, ctx.shared["users"]["accountant"])
+    listed = await client.get("/staff/payments")
+    assert "Возврат в обработке" in listed.text
