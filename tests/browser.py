@@ -1,4 +1,9 @@
-"""What the browser tests share: signing in through the real login form, as a person does."""
+"""What the browser tests share: signing in through the real login form, as a person does, and waiting for what
+proves a point. A pause (``wait_for_timeout``) proves nothing: a check that something did not happen passes when the
+pause ends before it would have, and one made before htmx swapped reads the old page. Wait for the event instead:
+``expect(...)`` on what the answer changes, ``page.expect_response``/``expect_navigation``, ``after_htmx`` (settled,
+and the request htmx kept queued sent), and for «nothing was sent», ``record_htmx_requests`` read once the click that
+would have sent it is over."""
 
 from __future__ import annotations
 
