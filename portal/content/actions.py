@@ -297,7 +297,8 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
         )
         if post is None:
             raise Refused(gettext("The post is gone."))
-        if not rules.may_move(principal, step, post["status"], post["kind"], post["needs_review"]):
+        ended = rules.shown_status(post["status"], post["publish_at"], post["ends_at"], now) == rules.ENDED
+        if not rules.may_move(principal, step, post["status"], post["kind"], post["needs_review"], ended=ended):
             raise Refused(gettext("This cannot be done with the post now."))
         await _check_may_change(principal, post_id)
         if step is Move.RETURN and not comment.strip():

@@ -146,8 +146,10 @@ class StaffPosts(Controller):
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         log = await queries.delivery_log(post.id, principal.house_ids)
         changeable = rules.may_change(principal, post.audience_names.elsewhere)
-        may = {m.value: changeable and rules.may_move(principal, m, post.status, post.kind, post.needs_review)
-               for m in Move}  # fmt: skip
+        state = post_state(post)
+        may = {m.value: changeable and rules.may_move(principal, m, post.status, post.kind, post.needs_review,
+                                                      ended=state == rules.ENDED) for m in Move}  # fmt: skip
+        may["extend"] = changeable and rules.may_extend(principal, state)
         # Joined where stored, never sent; a reader of part of the audience counts their part.
         reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
         post = (await queries.in_readers_words([post]))[0]

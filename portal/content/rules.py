@@ -117,10 +117,17 @@ def may_write(principal: Principal, kind: PostKind | str) -> bool:
 
 
 def may_move(
-    principal: Principal, move: Move, status: PostStatus | str, kind: PostKind | str, needs_review: bool
+    principal: Principal,
+    move: Move,
+    status: PostStatus | str,
+    kind: PostKind | str,
+    needs_review: bool,
+    *,
+    ended: bool = False,
 ) -> bool:
-    """Whether ``principal`` may make ``move`` on a post in ``status`` (houses are checked separately)."""
-    if PostStatus(status) not in FROM[move]:
+    """Whether ``principal`` may make ``move`` on a post in ``status`` (houses are checked separately). A post whose
+    time has ended (``shown_status``: ``ENDED``) is taken down by nobody: no resident sees it any more."""
+    if PostStatus(status) not in FROM[move] or (ended and move is Move.UNPUBLISH):
         return False
     if move in (Move.APPROVE, Move.RETURN, Move.UNPUBLISH, Move.REPUBLISH):
         return principal.has_role(*MODERATORS)
@@ -171,6 +178,12 @@ def shown_status(status: str, publish_at: datetime | None, ends_at: datetime | N
     if status == PostStatus.PUBLISHED and ends_at is not None and ends_at <= now:
         return ENDED
     return status
+
+
+def may_extend(principal: Principal, state: str) -> bool:
+    """Whether ``principal`` is offered to give a post whose time has ended (``state``, ``shown_status``) a new end:
+    a published post is changed by a moderator, the one who would have taken it down."""
+    return state == ENDED and principal.has_role(*MODERATORS)
 
 
 def is_live(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:

@@ -458,6 +458,34 @@ async def test_a_published_post_not_out_yet_or_past_its_end_reads_so_to_staff(db
         assert f'<span class="badge badge-neutral">{state}</span>' in page, name
 
 
+async def test_a_notice_past_its_end_offers_a_new_end_not_taking_it_down(db, new_client, login, town):
+    """«Снять с публикации» on a notice whose time had ended offered to take down what no resident saw any more:
+    such a notice offers «Продлить срок» (its form, at the end time), in the list and on its page, and is not
+    unpublished by a form sent from an older page; one in force is still taken down."""
+    t = await town()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    now = clock.now()
+    ids = {}
+    for name, ends_at in (("Прошедшая", now - timedelta(hours=1)), ("Текущая", now + timedelta(days=1))):
+        post = Post(kind="notice", status="published", title=name, body="Текст.", publish_at=now - timedelta(days=3),
+                    ends_at=ends_at, published_at=now - timedelta(days=3))  # fmt: skip
+        await post.save()
+        await PostTarget(post=post.id, kind=TargetKind.HOUSE, ref=t["house"], house=t["house"]).save()
+        ids[name] = post.id
+    extend = f'href="/staff/posts/{ids["Прошедшая"]}/edit#f-ends_at">Продлить срок</a>'
+    listed = (await moderator.get("/staff/posts")).text
+    ended, current = (re.search(rf"(?s)>{name}</a>.*?</tr>", listed).group(0) for name in ids)
+    assert extend in ended and "Снять с публикации" not in ended
+    assert "Снять с публикации" in current and "Продлить срок" not in current
+    page = (await moderator.get(f"/staff/posts/{ids['Прошедшая']}")).text
+    assert extend in page and "жители его больше не видят" in page and 'value="unpublish"' not in page
+    assert 'id="f-ends_at"' in (await moderator.get(f"/staff/posts/{ids['Прошедшая']}/edit")).text
+    assert 'value="unpublish"' in (await moderator.get(f"/staff/posts/{ids['Текущая']}")).text
+    await moderator.form(f"/staff/posts/{ids['Прошедшая']}/move", {"step": "unpublish"})
+    assert await Post.select(Post.status).where(Post.id == ids["Прошедшая"]).first() == {"status": "published"}
+
+
 async def test_a_draft_deleted_takes_its_pictures_with_it(db, new_client, login, town):
     """A draft deleted with a photo attached left the photo's file behind, kept with no post to show it and no way
     to remove it: the file goes with the draft."""
