@@ -289,7 +289,8 @@ def _ids(value: Any) -> Iterable[int]:
 async def names_of(events: Iterable[Any]) -> Names:
     """The names of every record that the ``Ref`` fields of ``events`` (a page of the log) hold, and of the records
     the events are about when their type is a kind the portal names (a house, a user): one query for each kind of
-    record, for all the page's ids of that kind."""
+    record, for all the page's ids of that kind (kinds one namer names, an ``account`` and a ``personal_account``,
+    in one)."""
     load_words()
     wanted: dict[str, set[int]] = {}
     for event in events:
@@ -300,7 +301,12 @@ async def names_of(events: Iterable[Any]) -> Names:
             shows = _reading(event.action, name, changes)
             if isinstance(shows, Ref):
                 wanted.setdefault(shows.kind, set()).update(_ids(value))
-    return {kind: await NAMERS[kind](ids) for kind, ids in sorted(wanted.items()) if ids and kind in NAMERS}
+    asked: dict[Namer, set[int]] = {}
+    for kind, ids in sorted(wanted.items()):
+        if ids and kind in NAMERS:
+            asked.setdefault(NAMERS[kind], set()).update(ids)
+    answers = {names: await names(ids) for names, ids in asked.items()}
+    return {kind: answers[NAMERS[kind]] for kind, ids in wanted.items() if ids and kind in NAMERS}
 
 
 # --- how values read: a domain names these (or its own status words) in ``describe(values=…)`` ---------------------

@@ -1,7 +1,9 @@
 """The audit log's words for what the housing stock writes (``core.audit.describe``): each record's fields are
 named as its staff form names them, so a number reads «Entrance number» of an entrance and «Account number» of an
 account; a kind reads as the housing pages name it, an area and a date in the reader's way, a house by its address,
-a complex by its name, an entrance by its house and number, a premise by its address and an owner by name."""
+a complex by its name, an entrance by its house and number, a premise by its address and an owner by name. A
+personal account is known by its number (the one on the payer's receipts): the log names it so, linked to its staff
+page, whether its events call it ``account`` (its form) or ``personal_account`` (its access, its autopay)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +21,7 @@ from portal.housing.tables import Complex
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
 from portal.housing.tables import Owner
+from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 
 
@@ -37,6 +40,9 @@ audit.namer("complex")(looked_up(Complex.name))
 audit.namer("entrance")(looked_up(Entrance.number, Entrance.house.address, shown=_entrance))
 audit.namer("premise")(looked_up(Premise.number, Premise.kind, Premise.house.address, shown=_premise))
 audit.namer("owner")(looked_up(Owner.name))
+_account_numbers = looked_up(PersonalAccount.number, shown=lambda r: gettext("No. %(number)s", number=r["number"]))
+for _kind in ("account", "personal_account"):
+    audit.numbered(_kind, "/staff/accounts/{id}")(_account_numbers)
 
 
 describe(
