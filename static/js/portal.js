@@ -35,10 +35,12 @@ document.addEventListener("htmx:afterSettle", (e) => {
   if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
   place.focus({ preventScroll: true });
 });
-// A boosted link or form answered with an error status (403 for an expired form, 404, 429 after too many
-// attempts, 500) shows the page the server sent, as the browser would without htmx; otherwise the click would
-// seem to do nothing. So does a form that swaps a part of its page, where the server retargets its error page to
-// the whole page (HX-Retarget: body); other requests for a part of a page keep htmx's handling.
+// A boosted link or form answered with an error status (403 for an expired form, 404, 500) shows the page the
+// server sent, as the browser would without htmx; otherwise the click would seem to do nothing. So does a form that
+// swaps a part of its page, where the server retargets its error page to the whole page (HX-Retarget: body); other
+// requests for a part of a page keep htmx's handling. A 429 (too many attempts) is swapped as a 422 is (the
+// htmx-config of templates/base.html): a form with its message where the form is, an error page where the server
+// retargets it.
 document.addEventListener("htmx:beforeSwap", (e) => {
   const whole = e.detail.boosted || e.detail.xhr.getResponseHeader("HX-Retarget") === "body";
   if (whole && e.detail.isError && e.detail.xhr.status >= 400) {

@@ -12,7 +12,9 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from portal.showcase.rules import LEADS_PER_IP
 from tests.browser import OpenPage
+from tests.browser import Served
 from tests.browser import sign_in
 from tests.conftest import ROOT
 
@@ -100,3 +102,27 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     sign_in(staff_phone, base, "manager@demo.ru")
     staff_phone.goto(base + "/staff/showcase")
     shoot(staff_phone, "staff-list-390")
+
+
+def test_an_enquiry_over_the_hours_limit_says_so_where_the_form_is(own_server: Served, open_page: OpenPage) -> None:
+    """The enquiry swaps only its own card (hx-post into #lead); once its network sent too many in the hour, the
+    server answers 429 with the form and its message, which htmx left unshown: the press seemed to do nothing. A
+    server of its own: the limit reached here would refuse every other test's enquiry (one address)."""
+    base, _ = own_server
+    visitor = open_page()
+    visitor.goto(base + "/showcase/rent")
+    visitor.locator("main a[href^='/showcase/listings/']").first.click()
+    expect(visitor).to_have_url(re.compile(r"/showcase/listings/\d+$"))
+    listing_url = visitor.url
+    visitor.fill("#f-name", "Тест Лимита")
+    visitor.fill("#f-message", "Хочу посмотреть")
+    summary = visitor.locator("#lead .error-summary")
+    for status in [422] * LEADS_PER_IP.limit + [429]:  # each enquiry counts, a refused one (no consent) too
+        visitor.locator("#lead").evaluate("card => card.classList.add('answered-before')")
+        with visitor.expect_response(lambda r, status=status: r.url.endswith("/lead") and r.status == status):
+            visitor.get_by_role("button", name="Отправить заявку").click()
+        expect(visitor.locator("#lead:not(.answered-before)")).to_be_attached()  # the card is the answer's
+    expect(summary).to_contain_text("С вашего адреса за последний час пришло слишком много заявок")
+    expect(visitor.locator("#f-name")).to_have_value("Тест Лимита")
+    expect(visitor.locator("#f-message")).to_have_value("Хочу посмотреть")
+    assert visitor.url == listing_url
