@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import time
+from contextlib import closing
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy
@@ -137,6 +138,17 @@ def test_a_resident_who_withdrew_gets_emergencies_not_news_downloads_her_data_an
     _wait_subject(inbox, "resident@demo.ru", news)  # the news went out to those who may have it
     _wait_subject(inbox, "resident2@demo.ru", emergency)  # an emergency is owed to her all the same
     _wait_subject(inbox, "resident@demo.ru", emergency)
+    # Decided when the news went out, not by how long her mail may still take: its messages to every reader were
+    # written in one go (one page of its audience), the neighbour's among them, and hers is not.
+    with closing(sqlite3.connect(folder / "live.sqlite")) as db:
+        written = {
+            who: db.execute(
+                "SELECT count(*) FROM outbox_message WHERE channel = 'email' AND recipient = ? AND subject LIKE ?",
+                (who, f"%{news}%"),
+            ).fetchone()[0]
+            for who in ("resident@demo.ru", "resident2@demo.ru")
+        }
+    assert written == {"resident@demo.ru": 1, "resident2@demo.ru": 0}
     assert not any(news in s for s in _subjects(inbox, "resident2@demo.ru")), _subjects(inbox, "resident2@demo.ru")
 
     # An administrator sees her erasure date.
