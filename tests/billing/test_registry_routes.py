@@ -272,6 +272,31 @@ async def test_the_reconciliation_report_lists_pages_and_exports_the_differences
     assert "не прочитаны" not in page.text
 
 
+async def test_the_reconciliations_sums_say_the_balances_match_when_no_account_differs(client, login, setup):
+    """The tile of the portal's and the billing system's sums of the accounts that differ read «0,00 ₽ / 0,00 ₽»
+    when none did, as if both sides held nothing: it says «Сальдо совпадает»; a month that differs shows its sums."""
+    from datetime import date
+
+    from portal.billing import book
+    from portal.billing import demo_registry
+    from portal.billing import registry_files
+    from tests.billing.conftest import EVERY_HOUSE
+
+    exported = {date(2026, 10, 1): ("7700000002", 0), date(2026, 11, 1): ("7700000001", 150000)}
+    for month, (number, closing) in exported.items():
+        content = demo_registry.export_text([(number, month, 0, closing)])
+        await book.load(registry_files.read_balances("e.csv", content, need="closing").rows, EVERY_HOUSE, book.EXPORT)
+    await login(client, setup["accountant"])
+    for month in ("2026-10", "2026-11"):
+        assert (await client.form("/staff/billing/reconciliation", {"period": month})).status_code == 303
+    sums = {
+        month: (await client.get(f"/staff/billing/reconciliation?period={month}")).text.split('data-testid="sums">')[1]
+        for month in ("2026-10", "2026-11")
+    }
+    assert sums["2026-10"].startswith("Сальдо совпадает</p>")
+    assert sums["2026-11"].replace("\u00a0", " ").startswith("0,00 ₽ / 1 500,00 ₽</p>")
+
+
 def test_the_balances_message_counts_the_accounts_with_the_plural_of_the_number():
     from types import SimpleNamespace
 
