@@ -1,7 +1,7 @@
 """The audit log's words for what the requests and outages write (``core.audit.describe``); the fields are named
 as the request list's columns and flags name them; a status, a type and a source read as the request's own words,
 a deadline in the company's zone, an executor by name, a house by its address and an outage by what is off, where
-and from when.
+and from when. A message's history entry (its id is all the event keeps) reads as the request it is in, by number.
 A resident's own step on their request (file it, write in it, cancel, confirm the work, return it, rate it) is an
 action of its own, so the log says who took it; it keeps the number, the statuses and the rating, never the
 description, the message, the reason or the feedback they wrote."""
@@ -23,6 +23,7 @@ from portal.tickets.rules import SOURCE_LABELS
 from portal.tickets.rules import STATUS_LABELS
 from portal.tickets.rules import TYPE_LABELS
 from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketEvent
 from portal.tickets.view import TK
 
 
@@ -36,6 +37,13 @@ async def _ticket_numbers(ids: Collection[int]) -> Mapping[int, str]:
     """A request is known by its number (the one staff and residents see), not its id."""
     rows = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.id.is_in(sorted(ids)))
     return {r["id"]: gettext("No. %(number)s", number=r["number"]) for r in rows}
+
+
+audit.namer("ticket_entry")(
+    audit.looked_up(
+        TicketEvent.ticket.number, shown=lambda r: gettext("in request No. %(number)s", number=r["ticket.number"])
+    )
+)
 
 
 describe(
@@ -80,5 +88,6 @@ describe(
         "executor": Ref("user"),
         "house": Ref("house"),
         "outage": Ref("outage"),
+        "event": Ref("ticket_entry"),
     },
 )

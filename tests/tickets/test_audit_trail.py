@@ -168,14 +168,14 @@ async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their
     for said in ("Житель подал заявку", "Житель написал в заявке",
                  "Житель отменил заявку", "Житель вернул заявку в работу", "Житель подтвердил выполнение работ",
                  "Житель оценил работу", "Статус</strong>: Выполнена → Закрыта", "Оценка</strong>: 4",
-                 "Петрова Анна"):  # fmt: skip
+                 "Петрова Анна", f"Запись истории</strong>: в заявке № {numbers[worked]}<"):  # fmt: skip
         assert said in listed, said
     admin.cookies.set("lang", "en")
     listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
     for said in ("Request filed by the resident", "Message from the resident in a request",
                  "Request cancelled by the resident", "Request returned by the resident",
                  "Work confirmed by the resident", "Work rated by the resident", "Status</strong>: New → Cancelled",
-                 "Rating</strong>: 4"):  # fmt: skip
+                 "Rating</strong>: 4", f"History entry</strong>: in request No. {numbers[worked]}<"):  # fmt: skip
         assert said in listed, said
     page = as_read(html.unescape((await dispatcher.get(f"/staff/tickets/{worked}")).text))
     assert "Оценка 4 из 5" in page and "Житель подтвердил выполнение" in page
