@@ -121,8 +121,6 @@ class ResidentMeters(Controller):
         meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
         form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
         checked_beside(meters, form)
-        if form.photos:
-            await storage.limit_uploads(request, principal.user_id)
         if not form.errors:
             passed = await actions.pass_readings(
                 principal, form.values, today=clock.today_local(), now=clock.now(), window=reminders.window(),

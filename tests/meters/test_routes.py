@@ -3,11 +3,14 @@
 import html
 import json
 import re
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from portal.core.storage import UPLOADS_PER_USER
+from portal.core.tables import AttemptCounter
 from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import House
@@ -16,6 +19,7 @@ from portal.housing.tables import Premise
 from portal.meters.tables import Meter
 from portal.meters.tables import MeterReading
 from portal.tickets.tables import Ticket
+from tests.core.test_storage import jpeg_of
 from tests.tickets.test_audit_trail import CLIENT_IP
 from tests.words import as_read
 
@@ -284,6 +288,21 @@ async def test_a_file_that_is_no_photo_is_named_by_its_meter_in_the_summary(clie
     summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
     assert re.search(r'href="#f-p\d+">Холодная вода №\u00a0S1: Файл не является фотографией', summary), summary
     assert 'value="130"' in response.text
+
+
+async def test_a_readings_form_with_a_photo_counts_once_against_the_upload_limit(
+    client, login, make_user, two_accounts
+):
+    """Every form with files is counted once by the app (``core.storage.limit_uploads``); the meters page counted
+    a form with photos a second time, so a resident was refused after half the forms the limit allows."""
+    (account, meter), _ = two_accounts
+    user = await make_user(accounts={account: "owner"})
+    await login(client, user)
+    almost = UPLOADS_PER_USER.limit - 1
+    await AttemptCounter(bucket=f"uploads:{user}", hits=almost, window_ends=int(time.time()) + 600).save()
+    photo = [(f"p{meter}", ("meter.jpg", jpeg_of(64, 48), "image/jpeg"))]
+    assert (await client.form("/meters", {f"m{meter}z1": "130"}, files=photo)).status_code == 303
+    assert (await client.form("/meters", {f"m{meter}z1": "131"}, files=photo)).status_code == 429
 
 
 async def test_a_meters_russian_number_is_marked_russian_on_english_pages(client, login, make_user, two_accounts):
