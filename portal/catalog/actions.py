@@ -769,16 +769,13 @@ async def _payment_closed(order: OrderDetail, now: datetime) -> None:
 
 async def retry_refunds(now: datetime | None = None, limit: int = 50) -> int:
     """Refund cancelled orders whose money is still with us (the gateway was down, or a payment arrived after
-    the cancel); returns how many are refunded now."""
-    rows = (
-        await Order.select(Order.uid)
-        .where((Order.status == S.CANCELLED) & Order.paid_at.is_not_null() & Order.refunded_at.is_null())
-        .order_by(Order.id)
-        .limit(limit)
-    )
+    the cancel), those asked least recently first, marked asked before the gateway is; returns how many are
+    refunded now."""
+    references = await queries.orders_to_refund(limit)
+    await payments.refunds_asked(PaymentPurpose.ORDER, references)
     done = 0
-    for row in rows:
-        state = await payments.refund_purpose(PaymentPurpose.ORDER, queries.reference_of(row["uid"]), "Отмена заказа")
+    for reference in references:
+        state = await payments.refund_purpose(PaymentPurpose.ORDER, reference, "Отмена заказа")
         done += state == payments.RefundState.REFUNDED
     return done
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Sum
+from piccolo.querystring import QueryString
 
 from portal.billing import ledger
 from portal.billing import queries as billing_queries
@@ -55,6 +56,7 @@ from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules as pay_rules
 from portal.payments.queries import PaymentView
+from portal.payments.queries import last_asked
 from portal.payments.queries import payments_for
 from portal.payments.tables import PaymentPurpose
 
@@ -70,6 +72,20 @@ def slots() -> tuple[str, ...]:
 def reference_of(uid: str) -> str:
     """An order as the payments domain knows it."""
     return f"order:{uid}"
+
+
+async def orders_to_refund(limit: int) -> list[str]:
+    """The references of cancelled orders whose money is still with us, those whose refund was asked for least
+    recently first (one never asked for, as if asked when it was paid): the retry marks those it takes, so the next
+    run takes the others, however many keep failing."""
+    reference = QueryString("'order:' || service_order.uid")
+    rows = (
+        await Order.select(Order.uid)
+        .where((Order.status == OrderStatus.CANCELLED) & Order.paid_at.is_not_null() & Order.refunded_at.is_null())
+        .order_by(last_asked(PaymentPurpose.ORDER, reference, QueryString("service_order.paid_at")), Order.id)
+        .limit(limit)
+    )
+    return [reference_of(r["uid"]) for r in rows]
 
 
 # --- where a resident orders for ----------------------------------------------------------------------------------

@@ -1017,8 +1017,7 @@ async def retry_refunds(limit: int = 50) -> int:
     ended = 0
     batch = await queries.pending_refunds_to_check(limit)
     if batch:
-        async with atomic():
-            await Refund.update({Refund.asked_at: clock.now()}).where(Refund.id.is_in([r.id for r in batch]))
+        await _asked(Refund.id.is_in([r.id for r in batch]))
     for asked in batch:
         try:
             if asked.gateway_refund_id:
@@ -1032,6 +1031,19 @@ async def retry_refunds(limit: int = 50) -> int:
         else:
             ended += state in (RefundState.REFUNDED, RefundStatus.FAILED, RefundStatus.CANCELED)
     return ended
+
+
+async def refunds_asked(purpose: PaymentPurpose, references: list[str]) -> None:
+    """The refunds of these references (orders) are about to be asked for again: a retry's next run takes the
+    others first (``queries.last_asked``), even if this one fails."""
+    if references:
+        paid = Payment.select(Payment.id).where((Payment.purpose == purpose) & Payment.reference.is_in(references))
+        await _asked(Refund.payment.is_in(paid))
+
+
+async def _asked(which: Any) -> None:
+    async with atomic():
+        await Refund.update({Refund.asked_at: clock.now()}).where(which)
 
 
 async def _apply_refund(refund_id: int, actor: Principal | None = None, ip: str = "") -> bool:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
+from piccolo.querystring import QueryString
 
 from portal.accounts.tables import Residency
 from portal.billing import ledger
@@ -822,3 +823,16 @@ async def pending_refunds_to_check(limit: int = 50) -> list[RefundToSend]:
         .limit(limit)
     )
     return [from_row(RefundToSend, r) for r in rows]
+
+
+def last_asked(purpose: PaymentPurpose, reference: QueryString, since: QueryString) -> QueryString:
+    """When the payment service was last asked about a refund of ``reference`` (SQL of the caller's row), or
+    ``since`` when none was asked for yet: what the caller orders by, least recently asked first, as
+    ``pending_refunds_to_check`` does (each lookup by the payment's ``reference`` and the refund's ``payment``)."""
+    return QueryString(
+        "COALESCE((SELECT MAX(refund.asked_at) FROM refund JOIN payment ON payment.id = refund.payment"
+        " WHERE payment.reference = {} AND payment.purpose = {}), {})",
+        reference,
+        str(purpose),
+        since,
+    )

@@ -24,8 +24,10 @@ from portal.catalog import actions
 from portal.catalog import queries
 from portal.catalog.tables import Order
 from portal.catalog.tables import OrderItem
+from portal.catalog.tables import PaidService
 from portal.core import clock
 from portal.core import storage
+from portal.core.db import is_sqlite
 from portal.core.pagination import PageRequest
 from portal.core.tables import AuditEvent
 from portal.core.web import Refused
@@ -33,6 +35,9 @@ from portal.payments.tables import Payment
 from portal.payments.tables import Refund
 from portal.tickets.tables import Ticket
 from tests.pdfs import text_off_the_page
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
 
 
 async def _place(principal: Any, account_id: int) -> queries.OrderPlace:
@@ -395,3 +400,47 @@ async def test_cancelling_a_paid_order_audits_its_refund_with_the_address_it_cam
         ("payment.refund", "198.51.100.7"),
         ("payment.refund_asked", "198.51.100.7"),
     ]
+
+
+async def test_every_cancelled_order_has_its_refund_asked_in_turn_however_many_keep_failing(
+    db, household, shop, gateway
+):
+    """The refund job takes a bounded number of cancelled orders a run. They were taken by order, the same first ones
+    every run: while their refunds kept failing, the orders past that number were never asked for again. A run now
+    takes those whose refund was asked least recently, marked before the payment service is asked."""
+    await PaidService.update({PaidService.slots_per_day: 3}).where(PaidService.id == shop["plumber"])
+    orders = [(await _paid_order(household, shop, gateway))[1] for _ in range(3)]
+    gateway.faults(fail_next=1000, fail_mode="before")  # the service answers nothing: every refund stays pending
+    resident = await load_principal_for(household["resident"])
+    for order in orders:
+        assert await gateway.exclusive(actions.cancel(resident, order, by_staff=False, reason="", now=clock.now()))
+
+    async def asked() -> list[Any]:
+        found = []
+        for order in orders:
+            payment = await Payment.select(Payment.id).where(Payment.reference == order.reference).first()
+            refund = await Refund.select(Refund.asked_at).where(Refund.payment == payment["id"])
+            assert len(refund) == 1
+            found.append(refund[0]["asked_at"])
+        return found
+
+    *_, third = await asked()  # when each was cancelled
+    assert await gateway.exclusive(actions.retry_refunds(limit=2)) == 0
+    run = await asked()
+    assert run[0] > third and run[1] == run[0] and run[2] == third  # the first two
+    assert await gateway.exclusive(actions.retry_refunds(limit=2)) == 0
+    again = await asked()
+    assert again[2] > run[1] and again[0] == again[2] and again[1] == run[1]  # the last, then the first
+
+
+async def test_the_orders_to_refund_and_their_refunds_are_read_by_indexes(db):
+    """Every ten minutes: the cancelled orders awaiting their money, each one's last asked refund looked up by the
+    payment's reference and the refund's payment, not by reading every payment or refund ever made."""
+    with captured(db) as seen:
+        await queries.orders_to_refund(50)
+    assert len(seen) == 1
+    plan = await plan_of(db, seen[0], forbid_seqscan=True)
+    for table in ("service_order", "payment", "refund"):
+        assert unindexed_steps(plan, table, sqlite=is_sqlite(db)) == [], plan
+    if is_sqlite(db):  # PostgreSQL picks by its statistics (on a few test rows, the purpose's index)
+        assert "payment_reference" in plan and "refund_payment" in plan, plan
