@@ -704,33 +704,28 @@ async def _until_checked(client, token: str, seconds: float = 60) -> object:
 
 
 async def test_a_file_past_the_row_limit_is_checked_in_the_background_while_other_requests_are_served(
-    client, new_client, login, make_user, db, monkeypatch
+    client, login, make_user, db, monkeypatch
 ):
-    """The file is read on a worker thread: while its reading is held at its start, a visitor's page is served
-    and the upload is answered with the progress, and the page asks again."""
-    import asyncio
-
+    """The file is read on a worker thread: the upload is answered with the progress, and the page asks again
+    until the check ends; while the reading is held at its start, ``/healthz`` is answered."""
     from portal.core import imports
-    from tests.meanwhile import HOLD
+    from tests.meanwhile import answered
     from tests.meanwhile import held
 
-    monkeypatch.setattr(imports, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(imports, "WAIT_SECONDS", 0)  # the upload is answered before the check could end
     reading = held(monkeypatch, registry, "parse_lines")
     await login(client, await make_user(roles=("admin",)))
     lines = [f"ЖК Большой;ул. Длинная, д. 1;кв;{n};50" for n in range(1, registry.MAX_ROWS + 5)]
     body = "\n".join(["complex;house_address;premise_kind;premise_number;area", *lines])
-    upload = client.form("/staff/housing/import", files={"file": ("big.csv", body.encode(), "text/csv")})
-    answered = asyncio.ensure_future(upload)
-    assert await asyncio.to_thread(reading.at_work.wait, HOLD), "the file is read"
-    health = await new_client().get("/healthz")  # a visitor: no database work of its own
-    assert health.status_code == 200
-    page = await answered
-    reading.released.set()
-    assert not reading.held_the_loop, "the event loop waited for the check"
-    assert page.status_code == 200
-    assert "Проверяем файл big.csv" in page.text  # the progress, then the page asks again
-    token = page.text.split('hx-get="/staff/housing/import/', 1)[1].split('"', 1)[0]
-    done = await _until_checked(client, token)
+
+    async def upload_until_checked() -> object:
+        page = await client.form("/staff/housing/import", files={"file": ("big.csv", body.encode(), "text/csv")})
+        assert page.status_code == 200, "the upload was answered only once the file was checked"
+        assert "Проверяем файл big.csv" in page.text  # the progress, then the page asks again
+        return await _until_checked(client, page.text.split('hx-get="/staff/housing/import/', 1)[1].split('"', 1)[0])
+
+    done, held_the_loop = await answered(client, upload_until_checked(), reading)
+    assert held_the_loop == [], "/healthz waited for the check"
     assert done.status_code == 422
     assert re.search(r"В файле больше 50\s000 строк", done.text)
     assert not await House.exists()
