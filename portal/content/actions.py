@@ -73,9 +73,8 @@ async def _check_may_change(principal: Principal, post_id: int) -> None:
 
 
 def _check_editable(principal: Principal, status: str) -> None:
-    """A post is changed by its writers until it is published; from then on by a moderator."""
-    editable = status in (PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW)
-    if not editable and not principal.has_role(*rules.MODERATORS):
+    """A post is changed by its writers until it is published; from then on by a moderator (``rules.may_edit``)."""
+    if not rules.may_edit(principal, status):
         raise Refused(gettext("A published post is changed by a moderator."))
 
 

@@ -74,6 +74,17 @@ CHANNEL_LABELS = Labels(
 )
 
 
+def offered(principal: Principal, post: Any) -> dict[str, bool]:
+    """What a post's pages offer ``principal`` to do to it — each move, «edit» and «extend» — by the rules its
+    actions are guarded by: nothing to one who may only read it (``rules.may_change``)."""
+    if not rules.may_change(principal, post.audience_names.elsewhere):
+        return {**{m.value: False for m in Move}, "edit": False, "extend": False}
+    state = post_state(post)
+    may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review, ended=state == rules.ENDED)
+           for m in Move}  # fmt: skip
+    return {**may, "edit": rules.may_edit(principal, post.status), "extend": rules.may_extend(principal, state)}
+
+
 def _filter(request: Request) -> queries.StaffFilter:
     q = request.query_params
     days = read_range(q, "from", "to", parse_date)  # a period that ends before it starts: none
@@ -128,7 +139,7 @@ class StaffPosts(Controller):
         typed, problems = forms.staff_filter_problems(q, f)
         page = await queries.staff_posts(principal, f, paging)
         return render(request, "content/staff_list.html", page=page, f=f, typed=typed, problems=problems,
-                      may_change=partial(rules.may_change, principal), scoped=principal.house_ids is not None,
+                      offered=partial(offered, principal), scoped=principal.house_ids is not None,
                       **_words())  # fmt: skip
 
     @get("/new", name="content:staff_new")
@@ -146,10 +157,7 @@ class StaffPosts(Controller):
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
         log = await queries.delivery_log(post.id, principal.house_ids)
         changeable = rules.may_change(principal, post.audience_names.elsewhere)
-        state = post_state(post)
-        may = {m.value: changeable and rules.may_move(principal, m, post.status, post.kind, post.needs_review,
-                                                      ended=state == rules.ENDED) for m in Move}  # fmt: skip
-        may["extend"] = changeable and rules.may_extend(principal, state)
+        may = offered(principal, post)
         # Joined where stored, never sent; a reader of part of the audience counts their part.
         reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
         post = (await queries.in_readers_words([post]))[0]

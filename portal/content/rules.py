@@ -73,6 +73,7 @@ WRITERS = (StaffRole.MANAGER, StaffRole.MODERATOR)
 EMERGENCY_WRITERS = (StaffRole.MANAGER, StaffRole.MODERATOR, StaffRole.DISPATCHER)
 MODERATORS = (StaffRole.MODERATOR,)
 STAFF_ROLES = (StaffRole.MANAGER, StaffRole.MODERATOR, StaffRole.DISPATCHER)
+NOT_OUT_YET = frozenset({PostStatus.DRAFT, PostStatus.RETURNED, PostStatus.REVIEW})  # changed by its writers
 
 
 class Move(StrEnum):
@@ -136,6 +137,12 @@ def may_move(
     if move is Move.SEND_NOW:
         return kind == PostKind.EMERGENCY and principal.has_role(*EMERGENCY_WRITERS)
     return may_write(principal, kind)
+
+
+def may_edit(principal: Principal, status: PostStatus | str) -> bool:
+    """Whether ``principal`` may change a post's words or pictures in ``status`` (houses are checked separately,
+    ``may_change``): its writers until it is published; from then on a moderator, the one who may take it down."""
+    return PostStatus(status) in NOT_OUT_YET or principal.has_role(*MODERATORS)
 
 
 def may_change(principal: Principal, reaches_elsewhere: bool) -> bool:

@@ -130,6 +130,21 @@ async def test_drafts_are_deleted_and_posts_duplicated(db, town, staff_principal
     assert not await Post.exists().where(Post.id == post_id)
 
 
+async def test_a_published_post_is_changed_by_a_moderator_only(db, town, staff_principal):
+    """The guard of the «Редактировать» the pages offer (``rules.may_edit``): a manager changes a draft, and no
+    longer the post once it is published; a moderator does."""
+    t = await town()
+    manager = await staff_principal(t["manager"], "manager", houses=(t["house"],))
+    moderator = await staff_principal(t["moderator"], "moderator", houses=(t["house"], t["other_house"]))
+    post_id = await actions.save_post(manager, _post(Audience.of(houses=[t["house"]])))
+    await actions.save_post(manager, _post(None, title="Черновик поправлен"), post_id)
+    await Post.update({Post.status: PostStatus.PUBLISHED}).where(Post.id == post_id)
+    with pytest.raises(Refused, match="Опубликованную запись меняет модератор"):
+        await actions.save_post(manager, _post(None, title="Поправлено менеджером"), post_id)
+    await actions.save_post(moderator, _post(None, title="Поправлено модератором"), post_id)
+    assert (await queries.post_view(post_id)).title == "Поправлено модератором"
+
+
 async def test_an_outage_of_the_dispatch_service_is_an_emergency_for_exactly_its_riser(db, town, staff_principal):
     from datetime import timedelta
 

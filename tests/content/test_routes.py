@@ -602,3 +602,52 @@ async def test_the_floors_of_every_house_of_a_save_are_checked_in_one_query(
         "/staff/posts/new", typed | three | {f"floor_from-{b}": "3", f"floor_to-{b}": "3"}, files=empty
     )
     assert made.status_code == 303
+
+
+async def test_each_role_is_offered_only_what_it_may_do_to_a_post(db, new_client, login, town):
+    """A manager saw «Редактировать» and «Снять с публикации» on a published post, and was refused once they used
+    them: a published post is changed and taken down by a moderator only. Each role is offered, in the list and on
+    the post's page, what its actions then do (``rules.may_edit``, ``rules.may_move``): a draft is edited by anyone
+    who writes, and deleted by a writer of its kind — a dispatcher writes emergencies only."""
+    t = await town()
+    ids = {}
+    for status in (PostStatus.PUBLISHED, PostStatus.DRAFT):
+        post = Post(kind="notice", status=status, title=f"Запись {status}", body="Текст.",
+                    published_at=clock.now() if status == PostStatus.PUBLISHED else None)  # fmt: skip
+        await post.save()
+        await PostTarget(post=post.id, kind=TargetKind.HOUSE, ref=t["house"], house=t["house"]).save()
+        ids[status] = post.id
+    offered = {  # role: what it is offered on the published post, and on the draft
+        "moderator": ({"edit", "unpublish"}, {"edit", "delete"}),
+        "manager": (set(), {"edit", "delete"}),
+        "dispatcher": (set(), {"edit"}),
+    }
+    for role, (on_published, on_draft) in offered.items():
+        staff = new_client()
+        await login(staff, t[role])
+        listed = (await staff.get("/staff/posts")).text
+        for status, expected in ((PostStatus.PUBLISHED, on_published), (PostStatus.DRAFT, on_draft)):
+            post_id = ids[status]
+            row = re.search(rf"(?s)>Запись {status}</a>.*?</tr>", listed).group(0)
+            in_row = {
+                "edit": f'href="/staff/posts/{post_id}/edit"' in row,
+                "unpublish": "Снять с публикации" in row,
+                "delete": ">Удалить</a>" in row,
+            }
+            assert {what for what, shown in in_row.items() if shown} == expected, (role, status, row)
+            page = (await staff.get(f"/staff/posts/{post_id}")).text
+            on_page = {
+                "edit": f'href="/staff/posts/{post_id}/edit"' in page,
+                "unpublish": 'value="unpublish"' in page,
+                "delete": 'value="delete"' in page,
+            }
+            assert {what for what, shown in on_page.items() if shown} == expected, (role, status)
+            assert ("Опубликованную запись меняет модератор." in page) == (
+                status == PostStatus.PUBLISHED and not expected
+            )
+    manager = new_client()
+    await login(manager, t["manager"])
+    await manager.form(f"/staff/posts/{ids[PostStatus.PUBLISHED]}/move", {"step": "unpublish"})  # not offered,
+    assert await Post.exists().where((Post.id == ids[PostStatus.PUBLISHED]) & (Post.status == PostStatus.PUBLISHED)), (
+        "nor done"
+    )
