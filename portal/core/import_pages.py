@@ -30,7 +30,6 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core import imports
-from portal.core import storage
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.web import FormData
@@ -56,7 +55,6 @@ class ImportPage:
     no_file: Callable[[], str]  # the problem of a form without a file
     applied: Callable[[str, Any], tuple[str, str]]  # (kind, report) -> the message shown and the page that follows
     no_kind: Callable[[], str] = str  # the problem of a kind that is not offered (with several importers)
-    limit_uploads: bool = False  # count the uploads of each user (``core.storage.limit_uploads``)
 
     @property
     def chosen(self) -> bool:
@@ -122,8 +120,6 @@ async def upload(
         return page.show(request, page.first, 422, problems=[page.no_kind()])
     if not isinstance(file, UploadFile) or not file.filename:
         return page.show(request, kind, 422, problems=[page.no_file()])
-    if page.limit_uploads:
-        await storage.limit_uploads(request, principal.user_id)
     content = await file.read(page.max_bytes + 1)
     token = await imports.start(page.importers[kind], file.filename, content, principal)
     if page.chosen:

@@ -556,5 +556,4 @@ meter_import = ImportPage(
     max_bytes=imports.MAX_BYTES,
     no_file=lambda: gettext("Choose a CSV or XLSX file."),
     applied=_meters_applied,
-    limit_uploads=True,
 ).router()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from datetime import date
 from typing import Any
 
 import pytest
 
 from portal.core.security import Principal
+from portal.core.storage import UPLOADS_PER_USER
+from portal.core.tables import AttemptCounter
 from portal.core.tables import AuditEvent
 from portal.meters import actions
 from portal.meters import imports
@@ -235,6 +238,18 @@ async def test_the_import_page_previews_then_applies(client, new_client, login, 
     await login(other, await make_user(roles=("manager",), houses=(registry["one"].house,)))
     assert (await other.get(f"/staff/meters/import/{token}")).status_code == 404
     assert (await other.form("/staff/meters/import/apply", {"token": token})).status_code == 404
+
+
+async def test_a_meters_file_counts_once_against_the_upload_limit(client, login, make_user, registry):
+    """Every form with files is counted once by the app (``core.storage.limit_uploads``); the import page counted
+    its file a second time, so a manager was refused after half the files the limit allows."""
+    manager = await make_user(roles=("manager",), houses=(registry["one"].house,))
+    await login(client, manager)
+    almost = UPLOADS_PER_USER.limit - 1
+    await AttemptCounter(bucket=f"uploads:{manager}", hits=almost, window_ends=int(time.time()) + 600).save()
+    files = {"file": ("meters.csv", as_csv(good_rows(registry["address"])), "text/csv")}
+    assert (await client.form("/staff/meters/import", files=files)).status_code == 200
+    assert (await client.form("/staff/meters/import", files=files)).status_code == 429
 
 
 async def test_a_replacement_without_its_installation_date_removes_the_old_meter_on_the_company_s_day(registry):
