@@ -1163,13 +1163,14 @@ async def _customer_of(user_id: int) -> str:
     return await queries.customer_id_of(user_id) or customer.id
 
 
-async def start_card_setup(principal: Principal, base_url: str) -> str:
-    """A checkout in setup mode: the resident saves a card on the gateway's page. Returns the page's address."""
+async def start_card_setup(principal: Principal, base_url: str, *, ip: str = "") -> str:
+    """A checkout in setup mode: the resident saves a card on the gateway's page. Returns the page's address.
+    ``ip``: where they asked from, kept for the audit event of the card once it is saved."""
     assert principal.user_id is not None
     customer = await _customer_of(principal.user_id)
     uid = str(uuid.uuid4())
     async with atomic():
-        await CardSetup.insert(CardSetup(uid=uid, user=principal.user_id))
+        await CardSetup.insert(CardSetup(uid=uid, user=principal.user_id, ip=ip[:64]))
     session = await client().create_setup_session(
         customer=customer,
         reference=uid,
@@ -1184,7 +1185,9 @@ async def start_card_setup(principal: Principal, base_url: str) -> str:
 
 
 async def save_card_from_setup(session_id: str, user_id: int | None = None) -> str:
-    """Record the card a setup checkout saved (from the webhook or the return page), once."""
+    """Record the card a setup checkout saved (from the webhook or the return page), once. Saving a card is the
+    resident's money decision staff answer for (autopay may charge it): in the audit log once, signed by the
+    resident, with the address they asked to save it from."""
     setup = await queries.card_setup(session_id, user_id)
     if setup is None:
         return "unknown"
@@ -1199,18 +1202,28 @@ async def save_card_from_setup(session_id: str, user_id: int | None = None) -> s
     if not intent.payment_method:
         return "no card"
     card = await gateway.retrieve_card(intent.payment_method)
+    now = clock.now()
     async with atomic():
-        await PaymentMethod.insert(
-            PaymentMethod(
-                user=setup["user"],
-                gateway_id=card.id,
-                brand=card.brand,
-                last4=card.last4,
-                exp_month=card.exp_month,
-                exp_year=card.exp_year,
+        saved = (
+            await PaymentMethod.insert(
+                PaymentMethod(
+                    user=setup["user"],
+                    gateway_id=card.id,
+                    brand=card.brand,
+                    last4=card.last4,
+                    exp_month=card.exp_month,
+                    exp_year=card.exp_year,
+                )
             )
-        ).on_conflict(target=PaymentMethod.gateway_id, action="DO NOTHING")
+            .on_conflict(target=PaymentMethod.gateway_id, action="DO NOTHING")
+            .returning(PaymentMethod.id)
+        )
         await CardSetup.update({CardSetup.status: CardSetupStatus.COMPLETE}).where(CardSetup.id == setup["id"])
+        for row in saved:  # none when the webhook and the return page both came: the first one records it
+            owner = await User.select(User.full_name).where(User.id == setup["user"]).first()
+            resident = Principal(user_id=setup["user"], name=(owner or {}).get("full_name", ""))
+            changes = {"card": f"{card.brand} •••• {card.last4}"}
+            await audit.record(resident, "card.save", "card", row["id"], changes, setup["ip"], now=now)
     return "card saved"
 
 

@@ -13,6 +13,7 @@ describe(
         "payment.refund": lazy("Payment refunded"),
         "autopay.on": lazy("Autopay turned on or changed by the resident"),
         "autopay.off": lazy("Autopay turned off by the resident"),
+        "card.save": lazy("Card saved by the resident"),
         "card.remove": lazy("Saved card removed by the resident"),
     },
     fields={
@@ -25,6 +26,7 @@ describe(
         "status": lazy("Payment status"),
         "limit": lazy("Monthly limit"),
         "autopay_off": lazy("Accounts whose autopay it switched off"),
+        "card": lazy("Card"),
     },
     entities={"payment": lazy("Payment"), "card": lazy("Saved card")},
     values={"amount": audit.money, "status": texts.status_label, "limit": audit.kopecks},

@@ -641,7 +641,7 @@ async def customer_id_of(user_id: int) -> str | None:
 
 
 async def card_setup(session_id: str, user_id: int | None = None) -> dict[str, Any] | None:
-    query = CardSetup.select(CardSetup.id, CardSetup.user, CardSetup.status).where(
+    query = CardSetup.select(CardSetup.id, CardSetup.user, CardSetup.status, CardSetup.ip).where(
         CardSetup.session_id == session_id[:80]
     )
     if user_id is not None:

@@ -372,7 +372,7 @@ class ResidentAutopay(Controller):
     @post("/cards", name="autopay_add_card", status_code=200)
     async def add_card(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any] | Template:
         try:
-            url = await actions.start_card_setup(principal, _base_url())
+            url = await actions.start_card_setup(principal, _base_url(), ip=client_ip(request))
         except GatewayError:
             errors = FormErrors(general=[texts.unavailable()])
             return await _autopay_page(request, principal, errors, 422)

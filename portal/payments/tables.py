@@ -188,13 +188,16 @@ class PaymentMethod(Table):
 
 
 class CardSetup(Table):
-    """A "save a card" checkout started by a user (mode=setup), so its return can be matched to the user."""
+    """A "save a card" checkout started by a user (mode=setup), so its return can be matched to the user; ``ip``:
+    where they asked to save it from, for the audit event of the card saved (the gateway's webhook may save it
+    before the user is back)."""
 
     id = Serial(primary_key=True)
     uid = Varchar(length=36, unique=True)
     user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
     session_id = Varchar(length=80, null=True, default=None, unique=True)
     status = Varchar(length=16, default=CardSetupStatus.OPEN, choices=CardSetupStatus)
+    ip = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -324,9 +324,12 @@ async def test_the_payer_is_told_of_a_refund_once(client, new_client, login, hou
 async def test_the_residents_autopay_and_card_decisions_are_in_the_audit_log(
     client, new_client, login, make_user, household, gateway
 ):
-    """Autopay spends a resident's money every month: turning it on, changing its limit, turning it off and
-    removing the card it used are in the audit log, signed by the resident, with the address they acted from, the
-    limit before and after and how many accounts' autopay a removed card stopped; a second «off» writes nothing."""
+    """Autopay spends a resident's money every month: saving a card, turning autopay on, changing its limit,
+    turning it off and removing the card it used are in the audit log, signed by the resident, with the address they
+    acted from (a card saved by the gateway's webhook, before the resident is back, with the address they asked to
+    save it from), the card, the limit before and after and how many accounts' autopay a removed card stopped; a
+    second «off» writes nothing, and the card saved is recorded once though both the webhook and the return page
+    came."""
     a = household["accounts"][0]
     card = await save_card(client, login, household, gateway, "4242424242424242")
     await turn_on(client, household, card)
@@ -336,23 +339,26 @@ async def test_the_residents_autopay_and_card_decisions_are_in_the_audit_log(
     await turn_on(client, household, card, limit="7000,50")
     assert (await client.form(f"/autopay/cards/{card}/remove")).status_code == 303
 
-    events = await AuditEvent.select().where(AuditEvent.action.is_in(["autopay.on", "autopay.off", "card.remove"]))
+    actions_ = ["card.save", "autopay.on", "autopay.off", "card.remove"]
+    events = await AuditEvent.select().where(AuditEvent.action.is_in(actions_))
     events.sort(key=lambda e: e["id"])
     assert [(e["action"], e["entity"], e["entity_id"]) for e in events] == [
-        ("autopay.on", "personal_account", a), ("autopay.on", "personal_account", a),
+        ("card.save", "card", card), ("autopay.on", "personal_account", a), ("autopay.on", "personal_account", a),
         ("autopay.off", "personal_account", a), ("autopay.on", "personal_account", a), ("card.remove", "card", card),
     ]  # fmt: skip
     assert {(e["actor_id"], e["ip"]) for e in events} == {(household["resident"], CLIENT_IP)}
     changes = [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in events]
     assert changes == [
-        {"limit": [None, 1000000]}, {"limit": [1000000, 500000]}, {}, {"limit": [None, 700050]}, {"autopay_off": 1}
+        {"card": "visa •••• 4242"}, {"limit": [None, 1000000]}, {"limit": [1000000, 500000]}, {},
+        {"limit": [None, 700050]}, {"autopay_off": 1},
     ]  # fmt: skip
 
     staff = new_client()
     await login(staff, await make_user(roles=("admin",)))
     log = as_read(html.unescape((await staff.get("/staff/audit")).text))
     said = (
-        "Автоплатёж включён или изменён жителем", "Автоплатёж отключён жителем", "Лимит в месяц",
+        "Карта сохранена жителем", "visa •••• 4242", "Автоплатёж включён или изменён жителем",
+        "Автоплатёж отключён жителем", "Лимит в месяц",
         "7\u00a0000,50\u00a0₽", "Сохранённая карта удалена жителем", "Лицевых счетов, где отключён автоплатёж",
     )  # fmt: skip
     assert [words for words in said if words not in log] == []
