@@ -72,10 +72,22 @@ async def _check_may_change(principal: Principal, post_id: int) -> None:
         raise Refused(read_only_reason())
 
 
-def _check_editable(principal: Principal, status: str) -> None:
-    """A post is changed by its writers until it is published; from then on by a moderator (``rules.may_edit``)."""
-    if not rules.may_edit(principal, status):
-        raise Refused(gettext("A published post is changed by a moderator."))
+def _check_editable(principal: Principal, status: str, kind: str) -> None:
+    """A post is changed by the writers of its kind until it is published; from then on by a moderator."""
+    if reason := edit_refusal(principal, status, kind):
+        raise Refused(reason)
+
+
+def edit_refusal(principal: Principal, status: str, kind: str, reaches_elsewhere: bool = False) -> str | None:
+    """Why ``principal`` may not change a post's words or pictures (``rules.may_change``, ``rules.may_edit``), or
+    None: what a refused save says, and what the address of the post's edit form answers instead of a form."""
+    if not rules.may_change(principal, reaches_elsewhere):
+        return read_only_reason()
+    if rules.may_edit(principal, status, kind):
+        return None
+    if not rules.may_write(principal, kind):
+        return gettext("News and notices are written and changed by a manager or a moderator.")
+    return gettext("A published post is changed by a moderator.")
 
 
 def read_only_reason() -> str:
@@ -184,7 +196,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             )
             if current is None:
                 raise Refused(gettext("The post is gone."))
-            _check_editable(principal, current["status"])
+            _check_editable(principal, current["status"], current["kind"])
             changes = _fields(data)
             # An outage notice whose title or text staff rewrite (or write in English) is shown in their words
             # from then on.
@@ -235,9 +247,7 @@ async def remove_image(principal: Principal, post_id: int, image_id: int, *, ip:
     post = await Post.select(Post.status, Post.kind).where(Post.id == post_id).first()
     if post is None:
         raise Refused(gettext("The post is gone."))
-    if not rules.may_write(principal, post["kind"]):
-        raise Refused(gettext("You may not write posts of this kind."))
-    _check_editable(principal, post["status"])
+    _check_editable(principal, post["status"], post["kind"])
     async with atomic():
         removed = (
             await PostImage.delete()

@@ -82,7 +82,8 @@ def offered(principal: Principal, post: Any) -> dict[str, bool]:
     state = post_state(post)
     may = {m.value: rules.may_move(principal, m, post.status, post.kind, post.needs_review, ended=state == rules.ENDED)
            for m in Move}  # fmt: skip
-    return {**may, "edit": rules.may_edit(principal, post.status), "extend": rules.may_extend(principal, state)}
+    edit = rules.may_edit(principal, post.status, post.kind)
+    return {**may, "edit": edit, "extend": rules.may_extend(principal, state)}
 
 
 def _filter(request: Request) -> queries.StaffFilter:
@@ -163,12 +164,15 @@ class StaffPosts(Controller):
         post = (await queries.in_readers_words([post]))[0]
         readers = await queries.readers(post.id, principal.house_ids)
         read_only = None if changeable else actions.read_only_reason()
+        not_editable = _edit_refusal(principal, post)
         sent_out = not log and await queries.sent_out(post.id)
         return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, readers=readers,
-                      sent_out=sent_out, read_only=read_only, **_words())  # fmt: skip
+                      sent_out=sent_out, read_only=read_only, not_editable=not_editable, **_words())  # fmt: skip
 
-    @get("/{post_id:int}/edit", name="content:staff_edit", dependencies=CHANGEABLE)
+    @get("/{post_id:int}/edit", name="content:staff_edit")
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
+        if reason := _edit_refusal(principal, post):  # what its save would answer, said instead of a form
+            return render(request, "content/staff_not_editable.html", post=post, reason=reason, status_code=403)
         choice = await queries.form_choice(post.id, principal.house_ids)
         return await _form_page(request, principal, _form_of(post, choice), post)
 
@@ -208,6 +212,11 @@ class StaffPosts(Controller):
         from portal.core.storage import response_for
 
         return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")
+
+
+def _edit_refusal(principal: Principal, post: queries.PostView) -> str | None:
+    """Why ``principal`` may not change the post's words (``actions.edit_refusal``, the rule its save is refused by)."""
+    return actions.edit_refusal(principal, post.status, post.kind, post.audience_names.elsewhere)
 
 
 # What the person who made a move is told.

@@ -139,10 +139,12 @@ def may_move(
     return may_write(principal, kind)
 
 
-def may_edit(principal: Principal, status: PostStatus | str) -> bool:
-    """Whether ``principal`` may change a post's words or pictures in ``status`` (houses are checked separately,
-    ``may_change``): its writers until it is published; from then on a moderator, the one who may take it down."""
-    return PostStatus(status) in NOT_OUT_YET or principal.has_role(*MODERATORS)
+def may_edit(principal: Principal, status: PostStatus | str, kind: PostKind | str) -> bool:
+    """Whether ``principal`` may change the words or pictures of a post of ``kind`` in ``status`` (houses are
+    checked separately, ``may_change``): the writers of its kind (``may_write``: a dispatcher writes emergencies
+    only) until it is published; from then on a moderator, the one who may take it down."""
+    out_yet = PostStatus(status) not in NOT_OUT_YET
+    return may_write(principal, kind) and (not out_yet or principal.has_role(*MODERATORS))
 
 
 def may_change(principal: Principal, reaches_elsewhere: bool) -> bool:
