@@ -117,6 +117,11 @@ def _fields(data: PostInput) -> dict:
     }
 
 
+def _edited_by(principal: Principal) -> dict:
+    """Who changes a post's words or pictures, and when (the page and the list say so; the audit keeps each)."""
+    return {Post.editor_name: principal.name, Post.edited_at: clock.now()}
+
+
 def outage_search_text(facts: rules.OutageFacts) -> str:
     """What the staff search finds the notice of an outage by while it says the outage's words: those words in
     every language of the portal (each staff member reads its title in their own, and searches by what they
@@ -197,7 +202,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             if current is None:
                 raise Refused(gettext("The post is gone."))
             _check_editable(principal, current["status"], current["kind"])
-            changes = _fields(data)
+            changes = {**_fields(data), **_edited_by(principal)}
             # An outage notice whose title or text staff rewrite (or write in English) is shown in their words
             # from then on.
             if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]) or _words_of(
@@ -256,6 +261,7 @@ async def remove_image(principal: Principal, post_id: int, image_id: int, *, ip:
         )
         if not removed:
             raise NotFoundException()
+        await Post.update(_edited_by(principal)).where(Post.id == post_id)
         await audit.record(principal, "post.image_delete", "post", post_id, {"image": image_id}, ip)
     storage.delete(removed[0]["key"])
 

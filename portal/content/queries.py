@@ -62,6 +62,8 @@ class PostRow:
     by_sms: bool
     by_push: bool
     outage: int | None = None
+    editor_name: str = ""  # who last changed it, and when (None: nobody since it was written)
+    edited_at: datetime | None = None
     own_words: bool = False
     title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
     sent: dict[str, int] = field(default_factory=dict)  # channel → sent
@@ -90,6 +92,8 @@ class PostView:
     by_push: bool
     outage: int | None
     own_words: bool = False
+    editor_name: str = ""  # who last changed it, and when (None: nobody since it was written)
+    edited_at: datetime | None = None
     title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     body_en: str = ""
@@ -125,6 +129,8 @@ _ROW_COLUMNS = (
     Post.by_push,
     Post.outage,
     Post.own_words,
+    Post.editor_name,
+    Post.edited_at,
 )
 
 

@@ -52,6 +52,10 @@ class Post(Table):
     by_push = Boolean(default=False)
     author = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None, index=True)
     author_name = Varchar(length=255, default="")
+    # Who last changed its words or pictures, and when (None: nobody since it was written): a draft may be finished
+    # by another writer of its kind, and its page and the list say so.
+    editor_name = Varchar(length=255, default="")
+    edited_at = Timestamptz(null=True, default=None)
     reviewer = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     review_comment = Text(default="")
     reviewed_at = Timestamptz(null=True, default=None)

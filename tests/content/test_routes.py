@@ -692,3 +692,43 @@ async def test_the_edit_address_of_a_post_the_reader_may_not_change_says_why_ins
             assert saved.status_code == 303, (role, status)
             row = await Post.select(Post.kind, Post.title).where(Post.id == post_id).first()
             assert row == {"kind": "notice", "title": f"Запись {status}"}, (role, status)
+
+
+async def test_a_dispatcher_finishes_another_ones_emergency_draft_and_the_page_and_list_say_who(
+    db, new_client, login, town, make_user
+):
+    """Dispatch works in shifts: the morning dispatcher finishes the night's emergency notice. That stays allowed,
+    and nobody is surprised: the post's page and the staff list say who wrote it and who changed it last and when;
+    the audit log keeps who changed it."""
+    t = await town()
+    night = await make_user(name="Ночной Диспетчер", roles=("dispatcher",), houses=(t["house"],))
+    writer = new_client()
+    await login(writer, night)
+    typed = {"kind": "emergency", "title": "Нет воды", "body": "Авария на вводе.", "houses": str(t["house"])}
+    made = await writer.form("/staff/posts/new", typed, files={"image": ("", b"", "x/y")})
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    page = (await writer.get(f"/staff/posts/{post_id}")).text
+    assert "Ночной Диспетчер" in page and "Последнее изменение" not in page  # nobody changed it yet
+
+    morning = new_client()
+    await login(morning, t["dispatcher"])
+    form = (await morning.get(f"/staff/posts/{post_id}/edit")).text
+    assert f'action="/staff/posts/{post_id}/edit"' in form
+    finished = typed | {"body": "Авария на вводе. Вода будет к 12:00."}
+    assert (
+        await morning.form(f"/staff/posts/{post_id}/edit", finished, files={"image": ("", b"", "x/y")})
+    ).status_code == 303
+
+    row = await Post.select(Post.author_name, Post.editor_name, Post.edited_at).where(Post.id == post_id).first()
+    assert row["author_name"] == "Ночной Диспетчер" and row["editor_name"] == "Дина Диспетчер"
+    when = clock.local(row["edited_at"]).strftime("%H:%M")
+    page = (await writer.get(f"/staff/posts/{post_id}")).text
+    edited = re.search(r'(?s)<dd id="edited">(.*?)</dd>', page).group(1)
+    assert "Дина Диспетчер" in edited and when in edited
+    listed = (await writer.get("/staff/posts")).text
+    row_html = re.search(r"(?s)>Нет воды</a>.*?</tr>", listed).group(0)
+    assert "Ночной Диспетчер" in row_html and "изменено: Дина Диспетчер" in row_html and when in row_html
+    audited = await AuditEvent.select(AuditEvent.actor_id).where(
+        (AuditEvent.action == "post.edit") & (AuditEvent.entity_id == post_id)
+    )
+    assert audited == [{"actor_id": t["dispatcher"]}]
