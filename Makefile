@@ -4,8 +4,6 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export PICCOLO_CONF := piccolo_conf
-# Every domain with an AppConfig keeps its own catalog; core first.
-DOMAINS := core $(sort $(filter-out core,$(notdir $(patsubst %/piccolo_app.py,%,$(wildcard portal/*/piccolo_app.py)))))
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -50,19 +48,12 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json scripts/vendor.mjs
 locale/%.mo: locale/%.po | .venv/.synced
 	.venv/bin/pybabel compile -i $< -o $@
 
-# Extract the messages of each domain into its own catalog and update ru/en (then translate the new entries).
+# Extract the messages of each domain into its own catalog and update ru/en (then translate the new entries with
+# scripts/po_fill.py): each catalog holds exactly the strings its domain's files ask for, and is rewritten only where
+# that changes, so a second run leaves every file as it was (portal/core/catalogs.py). `make messages DOMAINS=meters`
+# updates one domain (core and every domain with an AppConfig keep a catalog).
 messages: .venv/.synced
-	@mkdir -p locale
-	@for d in $(DOMAINS); do \
-	  if [ $$d = core ]; then src="portal/core portal/app.py portal/cli.py portal/demo.py templates/base.html templates/home.html templates/contacts.html templates/error.html templates/components"; \
-	  else src="portal/$$d templates/$$d"; fi; \
-	  src=$$(for s in $$src; do [ -e $$s ] && echo $$s; done); \
-	  .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k lazy --no-location --sort-output -o locale/$$d.pot $$src >/dev/null 2>&1 || exit 1; \
-	  for l in ru en; do \
-	    if [ -f locale/$$l/LC_MESSAGES/$$d.po ]; then .venv/bin/pybabel update --no-wrap --no-fuzzy-matching -D $$d -l $$l -i locale/$$d.pot -d locale >/dev/null; \
-	    else .venv/bin/pybabel init --no-wrap -D $$d -l $$l -i locale/$$d.pot -d locale; fi; \
-	  done; \
-	done
+	$(PY) -m portal.core.catalogs $(DOMAINS)
 
 migrate: setup
 	$(PY) -m portal migrate
