@@ -1,7 +1,8 @@
 """Fill Russian translations into a domain's catalog: `python scripts/po_fill.py DOMAIN < pairs.tsv`.
 
 Each input line is `English msgid<TAB>Russian text`; for a plural entry give the singular msgid and the
-three Russian forms separated by ` | `. Lines starting with # are skipped. Prints what is still untranslated.
+three Russian forms separated by ` | `; for a message with a context (`pgettext`), `context|msgid`. Lines starting
+with # are skipped. Prints what is still untranslated.
 """
 
 import sys
@@ -22,8 +23,10 @@ def main() -> None:
         if not line.strip() or line.startswith("#") or "\t" not in line:
             continue
         msgid, text = line.split("\t", 1)
-        key = msgid
-        message = catalog.get(key)
+        message = catalog.get(msgid)
+        if message is None and "|" in msgid:
+            context, _, bare = msgid.partition("|")
+            message = catalog.get(bare, context)
         if message is None:
             print(f"not in catalog: {msgid!r}", file=sys.stderr)
             continue
