@@ -220,7 +220,7 @@ async def refresh_search_text(ticket_ids: Sequence[int]) -> None:
                     ticket.description_en or "",
                     history.get(ticket.id, ()),
                 )
-                for ticket in await queries.tickets_by_id(chunk)
+                for ticket in await queries.searched_tickets(chunk)
             }
             await _write_search(texts)
 
