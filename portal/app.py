@@ -28,12 +28,14 @@ from litestar.response import Redirect
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from portal.core import db
 from portal.core import i18n
+from portal.core import outages
 from portal.core import storage
 from portal.core.assets import cache_by_version
 from portal.core.head import Portal
@@ -111,7 +113,8 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
         return Redirect(path="/consent?next=" + request.url.path, status_code=303)
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         return Redirect(path="/login?next=" + request.url.path, status_code=303)
-    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    outage = outages.is_outage(exc)
+    status = HTTP_503_SERVICE_UNAVAILABLE if outage else _status_of(exc)
     # An address that matches no page never passed the app's middleware, which reads the reader's language; a form
     # refused for its token passed it, but the middleware gave its language back as the refusal went out through it.
     # Either way the page is written here, after it: in the language read then, or read now.
@@ -121,26 +124,16 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
     # A form sent after its session ended (or with the token of an older one) is not lost: the page says so, and
     # leads back to the form (through the sign-in where the session is gone), where static/js/drafts.js puts back
     # the text typed into it.
-    unsent = _stale_form(exc) or isinstance(exc, NotAuthorizedException)
+    unsent = _stale_form(exc) or isinstance(exc, NotAuthorizedException) or (outage and request.method == "POST")
     signed_in = bool(principal and principal.is_authenticated)
-    if unsent and signed_in:
-        message = gettext("The form has expired and was not sent. Open it again and send it once more.")
-    elif unsent:
-        message = gettext("Your session has ended and the form was not sent. Please sign in again.")
-    else:
-        message = {
-            401: gettext("Please sign in to open this page."),
-            403: gettext("You do not have access to this page."),
-            400: gettext("The request could not be read. Check what you typed and try again."),
-            404: gettext("Page not found. Check the address or go to the home page."),
-            405: gettext("This action is not available here."),
-            413: gettext("The file is too large."),
-            429: gettext("Too many attempts. Please wait a few minutes and try again."),
-        }.get(status, gettext("Something went wrong on our side. Please try again in a minute."))
-    if status >= 500:
+    message = _message(status, outage=outage, unsent=unsent, signed_in=signed_in)
+    if outage:
+        outages.note(exc, request.url.path)
+    elif status >= 500:
         request.logger.exception("unhandled error on %s", request.url.path)
+    headers = {"Retry-After": str(outages.RETRY_AFTER_SECONDS)} if outage else {}
     if request.url.path.startswith("/v1/") or request.headers.get("accept", "").startswith("application/json"):
-        return Response({"error": message}, status_code=status)
+        return Response({"error": message}, status_code=status, headers=headers)
     back = _form_page(request) if unsent else ""
     # A form that swaps a part of its page (a row's action, a photo's arrows, a listing's enquiry) showed nothing
     # when refused: its error page takes the whole page instead, as a boosted form's does (static/js/portal.js).
@@ -151,13 +144,42 @@ def _error_page(request: Request, exc: Exception) -> Response[Any]:
             "status": status,
             "message": message,
             "principal": principal,
-            "back": back if signed_in or not unsent else "/login?next=" + quote(back, safe="/"),
-            "signed_in": signed_in,
+            # Sent while a part was away, a form is sent again from its page; after its session ended, through the
+            # sign-in.
+            "back": back if signed_in or outage or not unsent else "/login?next=" + quote(back, safe="/"),
+            "to_form": signed_in or outage,
             "error_page": True,  # the menus mark no item as the page the reader is on
         },
         status_code=status,
-        headers={"HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Reselect": ".layout"} if whole else None,
+        headers={**headers, "HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Reselect": ".layout"}
+        if whole
+        else headers,
     )
+
+
+def _message(status: int, *, outage: bool, unsent: bool, signed_in: bool) -> str:
+    """What the error page says."""
+    if outage and unsent:
+        return gettext("The form was not sent: the service is busy for a moment. Send it again in a minute.")
+    if outage:
+        return gettext("The service is busy for a moment. Please try again in a minute.")
+    if unsent and signed_in:
+        return gettext("The form has expired and was not sent. Open it again and send it once more.")
+    if unsent:
+        return gettext("Your session has ended and the form was not sent. Please sign in again.")
+    return {
+        401: gettext("Please sign in to open this page."),
+        403: gettext("You do not have access to this page."),
+        400: gettext("The request could not be read. Check what you typed and try again."),
+        404: gettext("Page not found. Check the address or go to the home page."),
+        405: gettext("This action is not available here."),
+        413: gettext("The file is too large."),
+        429: gettext("Too many attempts. Please wait a few minutes and try again."),
+    }.get(status, gettext("Something went wrong on our side. Please try again in a minute."))
+
+
+def _status_of(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
 
 
 def _form_page(request: Request) -> str:

@@ -2,10 +2,15 @@
 guards (a password check, a code check, an e-mail, a form with files), so a burst of simultaneous requests cannot
 all slip under the limit. Each domain names its own limits (``accounts.rules``, ``showcase.rules``,
 ``core.storage``). Counters live in Redis (INCR) when the app keeps its sessions there, else in the database (one
-``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement). A window starts at a bucket's first attempt."""
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement). A window starts at a bucket's first attempt.
+
+With Redis unreachable a limit guarding an account (sign-ins, codes, resets, passwords) fails safe: the attempt is
+refused, answered «try again in a minute» (``core.outages``); one that only keeps a resource from being flooded
+(``fail_open``: uploads, enquiries) lets the attempt go ahead uncounted. Either is logged."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,16 +19,22 @@ from typing import Protocol
 from litestar.connection import ASGIConnection
 
 from portal.core import jobs
+from portal.core import outages
 from portal.core.tables import AttemptCounter
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most ``limit`` attempts per bucket within ``window_seconds``."""
+    """At most ``limit`` attempts per bucket within ``window_seconds``; ``fail_open``: uncounted while the
+    counters are unreachable (never for a limit that guards an account)."""
 
     name: str
     limit: int
     window_seconds: int
+    fail_open: bool = False
+
+
+log = logging.getLogger("portal.limits")
 
 
 class Counter(Protocol):
@@ -82,10 +93,16 @@ class RedisCounter:
 
     async def take(self, limit: Limit, key: str) -> bool:
         name = self.PREFIX + _bucket(limit, key)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(name, 0, ex=limit.window_seconds, nx=True)
-            pipe.incr(name)
-            _, hits = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(name, 0, ex=limit.window_seconds, nx=True)
+                pipe.incr(name)
+                _, hits = await pipe.execute()
+        except Exception as exc:
+            if not (limit.fail_open and outages.redis_unreachable(exc)):
+                raise  # refused: answered 503 «try again in a minute»
+            log.warning("redis unreachable: limit %s not counted, the attempt goes ahead", limit.name)
+            return True
         return int(hits) <= limit.limit
 
     # DECR only a counter that is still there and above zero (a missing key would start at -1).
@@ -95,10 +112,20 @@ class RedisCounter:
     )
 
     async def give_back(self, limit: Limit, key: str) -> None:
-        await self.redis.eval(self.GIVE_BACK, 1, self.PREFIX + _bucket(limit, key))
+        await self._forgiving(limit, self.redis.eval(self.GIVE_BACK, 1, self.PREFIX + _bucket(limit, key)))
 
     async def clear(self, limit: Limit, key: str) -> None:
-        await self.redis.delete(self.PREFIX + _bucket(limit, key))
+        await self._forgiving(limit, self.redis.delete(self.PREFIX + _bucket(limit, key)))
+
+    async def _forgiving(self, limit: Limit, call: Any) -> None:
+        """An attempt uncounted after the work it guarded was done: left counted if Redis is away (the limit is
+        only stricter for a while), so that the work's answer is not lost."""
+        try:
+            await call
+        except Exception as exc:
+            if not outages.redis_unreachable(exc):
+                raise
+            log.warning("redis unreachable: limit %s left counted", limit.name)
 
 
 def counter(connection: ASGIConnection) -> Counter:

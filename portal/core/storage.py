@@ -37,7 +37,7 @@ MAX_SIDE = 2560
 IMAGE_WORKERS = 2
 _decoding = threading.BoundedSemaphore(IMAGE_WORKERS)
 # Uploads (photos, scans, import files) a signed-in user may send: 30 forms with files in 10 minutes.
-UPLOADS_PER_USER = limits.Limit("uploads", 30, 600)
+UPLOADS_PER_USER = limits.Limit("uploads", 30, 600, fail_open=True)
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
 KEY_PATTERN = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{24,64}\.(jpg|pdf)$")
 # A PDF (meeting materials, scans of paper ballots) is kept as sent, after checking it is one: it starts with the

@@ -32,11 +32,11 @@ THUMB_SIDE = 640  # the card's copy of a photo, px
 PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.RESERVED)
 # A visitor's network may send this many leads an hour, an owner this many offers (every try counts, a refused one
 # too). Each try is taken in one atomic step (``core.limits``), so tries at the same moment cannot all slip under.
-LEADS_PER_IP = Limit("showcase-lead-ip", 10, 3600)
-OFFERS_PER_USER = Limit("showcase-offer", 5, 3600)
+LEADS_PER_IP = Limit("showcase-lead-ip", 10, 3600, fail_open=True)
+OFFERS_PER_USER = Limit("showcase-offer", 5, 3600, fail_open=True)
 # A listing's view counts once a visitor a day: its key names the day (``view_key``), and outlives any day. Taken in
 # one atomic step (``core.limits``), so two first visits at the same moment count once.
-VIEWS_PER_VISITOR = Limit("showcase-view", 1, 2 * 86400)
+VIEWS_PER_VISITOR = Limit("showcase-view", 1, 2 * 86400, fail_open=True)
 # Who asks for a page without anybody reading it, told by the words of its User-Agent: search robots, whose name ends
 # in «bot», «crawler» or «spider» (Googlebot, YandexBot, bingbot, TelegramBot, Slackbot, Baiduspider; Yahoo's Slurp),
 # and the link previews of messengers and social networks (facebookexternalhit, WhatsApp, vkShare, SkypeUriPreview,

@@ -1,0 +1,50 @@
+"""A part the portal relies on that is away for a moment: Redis unreachable (sessions, attempt counters, the job
+queue) or the database busy (SQLite locked by another process's long write, a PostgreSQL lock not granted).
+
+Nothing was done when one of these failed: an action is one transaction, rolled back whole, and an attempt is
+counted before the work it guards. So the reader is told the truth — not sent, try again in a minute — with
+503 and ``Retry-After``, never a 500, and the form leads back to its page, where ``static/js/drafts.js`` puts back
+the text typed (``app._error_page``). The server log gets one warning line, not a trace: nothing is broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+log = logging.getLogger("portal.outages")
+
+RETRY_AFTER_SECONDS = 30
+
+# PostgreSQL's "try again" conditions: a lock not granted in time, a deadlock or serialization conflict resolved by
+# cancelling this transaction, no connection slot left.
+_POSTGRES_BUSY = {"55P03", "40P01", "40001", "53300"}
+
+
+def redis_unreachable(exc: BaseException) -> bool:
+    """Redis could not be reached or did not answer in time."""
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency of the production mode
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
+def database_busy(exc: BaseException) -> bool:
+    """The database refused this transaction for now (it would succeed once another one has finished)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return "database is locked" in text or "database is busy" in text
+    return getattr(exc, "sqlstate", None) in _POSTGRES_BUSY
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A passing outage of a part the request needed (answered 503, «try again»), not a fault of the code."""
+    return redis_unreachable(exc) or database_busy(exc)
+
+
+def note(exc: BaseException, where: str) -> None:
+    """One line in the server log saying which part was away and where."""
+    part = "redis unreachable" if redis_unreachable(exc) else "database busy"
+    log.warning("%s on %s: %s", part, where, type(exc).__name__)
