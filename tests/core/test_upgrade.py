@@ -3,10 +3,11 @@ engines).
 
 The database is migrated as the release before ``OLDER`` left it (each app up to its last migration before that
 moment, in the order ``portal migrate`` runs the apps), filled by plain SQL with a resident's account, charge,
-payment, meter reading and requests, then migrated forward with ``portal migrate``. Every migration after ``OLDER``
-runs on rows here, so one written for an empty table fails: a data migration reading through the app's code a
-column that a later migration adds, a NOT NULL column added without a default, a table rebuilt without its rows.
-Two migrations from scratch a run: a few seconds on each engine."""
+payment, refund, meter reading and requests, an outage notice, a bank registry's line and a month of the dashboard,
+then migrated forward with ``portal migrate``. Every migration after ``OLDER`` runs on rows here, so one written for
+an empty table fails: a data migration reading through the app's code a column that a later migration adds, a NOT
+NULL column added without a default, a table rebuilt without its rows (SQLite). Two migrations from scratch a run:
+a few seconds on each engine."""
 
 from __future__ import annotations
 
@@ -77,12 +78,36 @@ INSERT INTO ticket (id, number, house, account, premise, author, category, type,
 INSERT INTO ticket_event (id, ticket, kind, from_value, to_value, comment, author, by_staff, created_at) VALUES
     (1, 1, 'status', 'done', 'closed', 'Спасибо, кран больше не течёт', 1, FALSE, '2026-11-22 10:00:00+00:00'),
     (2, 3, 'status', 'in_work', 'done', '', NULL, TRUE, '2026-11-22 11:00:00+00:00');
+INSERT INTO entrance (id, house, number, floors) VALUES (1, 1, 1, 9);
+INSERT INTO outage (id, house, entrance, service, description, starts_at) VALUES
+    (1, 1, 1, 'hot_water', 'Ремонт теплотрассы', '2026-11-24 06:00:00+00:00');
+INSERT INTO post (id, kind, status, title, outage, own_words, published_at, created_at, updated_at) VALUES
+    (1, 'emergency', 'published', 'Нет горячей воды', 1, FALSE, '2026-11-24 06:00:00+00:00',
+     '2026-11-24 06:00:00+00:00', '2026-11-24 06:00:00+00:00');
+INSERT INTO post_target (id, post, kind, ref) VALUES (1, 1, 'entrance', 1);
+INSERT INTO payment_registry (id, kind, file_name, rows, credited, total_kopecks, created_at) VALUES
+    (1, 'bank', 'reestr-20261105.txt', 1, 1, 150000, '2026-11-06 06:00:00+00:00');
+INSERT INTO registry_payment (id, registry, line, payment_id, account_number, account, amount_kopecks, paid_on,
+                              status, reference) VALUES
+    (1, 1, 1, '1', '7700000001', 1, 150000, '2026-11-05', 'credited', 'registry:1');
+INSERT INTO refund (id, uid, payment, amount_kopecks, reason, status, created_by, created_at) VALUES
+    (1, 'r0000000-0000-0000-0000-000000000001', 1, 50000, 'Ошибочный платёж', 'pending', 1,
+     '2026-11-21 10:00:00+00:00');
+INSERT INTO analytics_house_month (id, period, house, accounts, area, charged_kopecks) VALUES
+    (1, '2026-11-01', 1, 1, 99.9, 354012);
 """
 TABLES = ("complex", "house", "premise", "personal_account", "portal_user", "ledger_entry", "payment", "meter")
-TABLES += ("meter_reading", "ticket", "ticket_event")
-# What the data migrations since then change on these rows: the requests' search text, and the type, deadline and
-# flags of emergencies stored as works by agreement.
-REWORKED = {"ticket": {"search_text", "type", "deadline", "planned", "paid", "updated_at"}}
+TABLES += ("meter_reading", "ticket", "ticket_event", "entrance", "outage", "post", "post_target", "payment_registry")
+TABLES += ("registry_payment", "refund", "analytics_house_month")
+# What the data migrations since then change on these rows: the requests' search text, the type, deadline and flags
+# of emergencies stored as works by agreement, the outage notice's search text, the house of a post's audience, the
+# floor area of a month counted.
+REWORKED = {
+    "ticket": {"search_text", "type", "deadline", "planned", "paid", "updated_at"},
+    "post": {"search_text"},
+    "post_target": {"house"},
+    "analytics_house_month": {"area"},
+}
 
 
 def _run(url: str, *args: str) -> None:
@@ -168,3 +193,7 @@ async def test_a_database_of_an_older_release_with_rows_upgrades_and_keeps_them(
     assert trapped["deadline"] is not None
     assert (blocked["type"], blocked["paid"] in (True, 1)) == ("paid", True)  # finished so: only its deadline is due
     assert blocked["deadline"] is not None
+    assert "теплотрассы" in after["post"][1]["search_text"] and "hot water" in after["post"][1]["search_text"]
+    assert after["post_target"][1]["house"] == 1
+    assert after["refund"][1]["asked_at"] == after["refund"][1]["created_at"]
+    assert str(after["analytics_house_month"][1]["area"]) in ("54.3", "54.30")
