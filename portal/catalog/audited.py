@@ -27,6 +27,7 @@ describe(
         "order.cancel": lazy("Order cancelled"),
         "order.quote": lazy("Order priced"),
         "order.document": lazy("Document of an order attached"),
+        "order.refunded_by_hand": lazy("Money of a cancelled order returned by hand"),
     },
     fields={
         "account": lazy("Personal account"),
@@ -36,9 +37,11 @@ describe(
         "total": lazy("Price of the order"),
         "note": lazy("What the price includes"),
         "document": lazy("Document"),
+        "amount": lazy("Amount returned"),
+        "refund_note": lazy("How it was returned"),
     },
     entities={"order": lazy("Order of a service")},
-    values={"status": STATUS_LABELS, "total": audit.money, "services": Ref("paid_service")},
+    values={"status": STATUS_LABELS, "total": audit.money, "amount": audit.money, "services": Ref("paid_service")},
     lists=("services",),
 )
 describe(

@@ -94,3 +94,13 @@ ORDER_REFUNDED = _order_message(
     ),
     sample={"number": 12, "amount": Decimal("1500.00")},
 )
+
+ORDER_REFUNDED_BY_HAND = _order_message(
+    "catalog/order_refunded_by_hand",
+    subject=lazy("Money for order No. %(number)s is returned"),
+    text=lazy(
+        "%(amount)s paid for order No. %(number)s is returned to you by the management company, not through the "
+        "payment service. If it has not reached you, write to us."
+    ),
+    sample={"number": 12, "amount": Decimal("1500.00")},
+)

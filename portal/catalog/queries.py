@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
@@ -58,6 +59,7 @@ from portal.payments import rules as pay_rules
 from portal.payments.queries import PaymentView
 from portal.payments.queries import last_asked
 from portal.payments.queries import payments_for
+from portal.payments.queries import refundable_at_gateway
 from portal.payments.tables import PaymentPurpose
 
 MAX_SERVICES = 500  # the catalogue of one company; the resident's list is read whole and searched in memory
@@ -74,15 +76,36 @@ def reference_of(uid: str) -> str:
     return f"order:{uid}"
 
 
+# An order row's reference as the payments domain knows it (``reference_of``), in SQL.
+_REFERENCE = "'order:' || service_order.uid"
+# A cancelled order whose money is still with us (its refund is owed), in SQL.
+_OWED = (
+    f"service_order.status = '{OrderStatus.CANCELLED}' AND service_order.paid_at IS NOT NULL"
+    " AND service_order.refunded_at IS NULL"
+)
+
+
+def _at_gateway() -> QueryString:
+    return refundable_at_gateway(PaymentPurpose.ORDER, QueryString(_REFERENCE))
+
+
+def by_hand() -> WhereRaw:
+    """Cancelled orders whose money is still with us and that the payment service cannot be asked to return (paid
+    without its reference): staff return it by hand and say so (``actions.refunded_by_hand``)."""
+    return WhereRaw(f"{_OWED} AND NOT {{}}", _at_gateway())
+
+
 async def orders_to_refund(limit: int) -> list[str]:
-    """The references of cancelled orders whose money is still with us, those whose refund was asked for least
-    recently first (one never asked for, as if asked when it was paid): the retry marks those it takes, so the next
-    run takes the others, however many keep failing."""
-    reference = QueryString("'order:' || service_order.uid")
+    """The references of cancelled orders whose money is still with us and that the payment service can be asked
+    to return (an order paid without its reference is refunded by hand, never taking a place here), those whose
+    refund was asked for least recently first (one never asked for, as if asked when it was paid): the retry marks
+    those it takes, so the next run takes the others, however many keep failing."""
     rows = (
         await Order.select(Order.uid)
-        .where((Order.status == OrderStatus.CANCELLED) & Order.paid_at.is_not_null() & Order.refunded_at.is_null())
-        .order_by(last_asked(PaymentPurpose.ORDER, reference, QueryString("service_order.paid_at")), Order.id)
+        .where(WhereRaw(f"{_OWED} AND {{}}", _at_gateway()))
+        .order_by(
+            last_asked(PaymentPurpose.ORDER, QueryString(_REFERENCE), QueryString("service_order.paid_at")), Order.id
+        )
         .limit(limit)
     )
     return [reference_of(r["uid"]) for r in rows]
@@ -336,6 +359,9 @@ class OrderRow:
     needs_quote: bool
     paid_at: datetime | None
     refunded_at: datetime | None
+    # Cancelled, its money still with us, and the payment service cannot be asked to return it: staff return it by
+    # hand («Вернуть вручную») and say so.
+    refund_by_hand: bool
     account_id: int
     account_number: str
     house_id: int
@@ -435,6 +461,7 @@ def _order_columns(row: type[OrderRow] = OrderRow) -> list[Any]:
             payer_name=Order.account.payer_name,
             user_name=Order.user.full_name,
             feedback=Order.ticket.feedback,
+            refund_by_hand=QueryString(f"CASE WHEN {_OWED} AND NOT {{}} THEN 1 ELSE 0 END", _at_gateway()),
         ),
         Order.total_kopecks,
         Order.house.address.as_alias("house_address"),
@@ -456,6 +483,7 @@ def _row_values(row: dict[str, Any]) -> dict[str, Any]:
     address = full_address(values.pop("house_address"), values.pop("premise_kind"), values.pop("premise_number"))
     values["address"] = address
     values["shown"] = rules.shown_status(values["status"], values["ticket_status"])
+    values["refund_by_hand"] = bool(values["refund_by_hand"])
     return values
 
 

@@ -443,4 +443,10 @@ def cancelled_message(refund: RefundState | None, order: queries.OrderDetail) ->
         return gettext("The order is cancelled; %(amount)s is returned to the card.", amount=format_money(paid))
     if refund in (RefundState.PENDING, RefundState.FAILED):
         return gettext("The order is cancelled; the money will be returned to the card shortly.")
+    if refund == RefundState.NONE and order.paid:  # paid without the payment service's reference
+        return gettext(
+            "The order is cancelled. The payment service cannot return %(amount)s to the card: the management "
+            "company returns it by hand.",
+            amount=format_money(paid),
+        )
     return gettext("The order is cancelled.")

@@ -81,6 +81,7 @@ VIEW = (R.MANAGER, R.DISPATCHER, R.OPERATOR, R.ACCOUNTANT)
 WORK = (R.MANAGER, R.DISPATCHER, R.OPERATOR)
 QUOTE = (R.MANAGER, R.DISPATCHER)
 SALES = (R.MANAGER, R.ACCOUNTANT)
+REFUND = (R.ACCOUNTANT,)  # money returned by hand, as refunds of payments are
 CATALOGUE = (R.MANAGER,)
 
 EXPORT_COLUMNS: tuple[Column, ...] = (
@@ -119,6 +120,7 @@ def _order_page(request: Request, principal: Principal, order: queries.OrderDeta
     return render(
         request, "catalog/staff_order.html", order=order, staff=True, may_quote=principal.has_role(*QUOTE),
         may_work=principal.has_role(*WORK), may_see_payment=principal.has_role(R.ACCOUNTANT, R.MANAGER, R.OPERATOR),
+        may_refund=principal.has_role(*REFUND),
         quote=extra.pop("quote", None) or forms.QuoteForm(), **extra, **texts.words(),
     )  # fmt: skip
 
@@ -227,6 +229,18 @@ class StaffOrders(Controller):
         now, ip = clock.now(), client_ip(request)
         refund = await actions.cancel(principal, order, by_staff=True, reason=reason, now=now, ip=ip)
         flash(request, cancelled_message(refund, order))
+        return see_other(request, f"/staff/orders/{order.id}")
+
+    @post(
+        "/{order_id:int}/refunded-by-hand", name="catalog:staff_refunded_by_hand", opt=staff(*REFUND), status_code=200
+    )
+    async def refunded_by_hand(
+        self, request: Request, principal: Caller, order: LoadedOrder, data: FormData
+    ) -> Response[Any]:
+        """The money of a cancelled order the payment service cannot return is returned by hand: said, it ends."""
+        note = form_value(data, "note")
+        await actions.refunded_by_hand(principal, order, note, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The order's money is marked as returned by hand; the payer is told."))
         return see_other(request, f"/staff/orders/{order.id}")
 
     @get("/documents/{document_id:int}", name="catalog:staff_document")

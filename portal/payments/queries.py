@@ -836,3 +836,16 @@ def last_asked(purpose: PaymentPurpose, reference: QueryString, since: QueryStri
         str(purpose),
         since,
     )
+
+
+def refundable_at_gateway(purpose: PaymentPurpose, reference: QueryString) -> QueryString:
+    """SQL: ``reference`` (of the caller's row) has a paid payment the payment service holds a reference of, so the
+    portal can ask the service to return it (``actions.refund_purpose``); one paid without that reference (the
+    service said a checkout was paid without naming its payment) is returned by hand. By ``payment.reference``."""
+    return QueryString(
+        "EXISTS (SELECT 1 FROM payment WHERE payment.reference = {} AND payment.purpose = {}"
+        " AND payment.status IN ({}, {}, {}) AND payment.intent_id IS NOT NULL)",
+        reference,
+        str(purpose),
+        *sorted(rules.PAID_STATUSES),
+    )

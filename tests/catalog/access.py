@@ -5,6 +5,7 @@ WORK = "staff:manager,dispatcher,operator"
 QUOTE = "staff:manager,dispatcher"
 SALES = "staff:manager,accountant"
 CATALOGUE = "staff:manager"
+REFUND = "staff:accountant"
 
 ACCESS: dict[str, str] = {
     "GET /services": "resident",
@@ -35,6 +36,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/orders/{order_id:int}/quote": QUOTE,
     "POST /staff/orders/{order_id:int}/documents": WORK,
     "POST /staff/orders/{order_id:int}/cancel": WORK,
+    "POST /staff/orders/{order_id:int}/refunded-by-hand": REFUND,
     "GET /staff/orders/documents/{document_id:int}": VIEW,
     "GET /staff/catalog": CATALOGUE,
     "GET /staff/catalog/services/new": CATALOGUE,
