@@ -6,7 +6,10 @@ domains that fan one event out to many people (``post``: a published post, expan
 message per person and channel). A sender delivers one row and answers:
 - ``None``: sent; ``"kept"``: kept for reading on the staff "Outbox" page (no SMTP server or SMS provider);
 - ``Again(context)``: more to do later (a fan-out's next page): the row goes back to the queue with its context;
-- an exception: a failure, retried with back-off until ``MAX_ATTEMPTS``; ``Permanent`` gives up at once.
+- an exception: a failure, retried with back-off until ``MAX_ATTEMPTS``; ``Permanent`` gives up at once;
+  ``Unreachable`` (the SMTP server or the provider is down) is no fault of the message: it waits for the server
+  to be back however long that takes, tried again every ``UNREACHABLE_RETRY`` without using up its attempts, and
+  the rest of the pass does not knock at that channel's door again.
 
 Nothing is lost when a process dies: a row is claimed for a lease (``LEASE``); a claim whose process died is
 claimed again once the lease has run out, by this process after a restart or by any other dispatcher. Senders
@@ -59,6 +62,13 @@ class Again:
 
 class Permanent(Exception):
     """A failure no retry can mend (the push subscription is gone, the number does not exist)."""
+
+
+class Unreachable(Exception):
+    """The channel's server could not be reached or did not answer (a connection refused, a timeout)."""
+
+
+UNREACHABLE_RETRY = timedelta(minutes=1)
 
 
 def register_sender(channel: str, sender: Sender) -> None:
@@ -168,6 +178,16 @@ async def _record(row: dict[str, Any], outcome: Any, now: datetime) -> bool:
 
 async def _failed(row: dict[str, Any], exc: Exception, now: datetime) -> None:
     attempts = row["attempts"]
+    if isinstance(exc, Unreachable):  # the claim's attempt is given back: the message was never tried
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: "pending",
+                OutboxMessage.attempts: max(0, attempts - 1),
+                OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:500],
+                OutboxMessage.next_attempt_at: now + UNREACHABLE_RETRY,
+            }
+        ).where(OutboxMessage.id == row["id"])
+        return
     give_up = isinstance(exc, Permanent) or attempts >= MAX_ATTEMPTS
     await OutboxMessage.update(
         {
@@ -182,11 +202,16 @@ async def _pass(now: datetime, limit: int) -> tuple[int, int]:
     """One pass: (rows claimed, messages sent)."""
     rows = await claim(now, limit)
     sent = 0
+    down: dict[str, Unreachable] = {}  # channels found unreachable in this pass: their other rows wait too
     for row in rows:
         sender = _senders[row["channel"]]
         try:
+            if row["channel"] in down:
+                raise down[row["channel"]]
             outcome = await sender(row)
         except Exception as exc:  # delivery failures are recorded and retried, never raised to the caller
+            if isinstance(exc, Unreachable):
+                down[row["channel"]] = exc
             await _failed(row, exc, now)
             continue
         sent += await _record(row, outcome, now)

@@ -95,15 +95,18 @@ async def send_email(row: dict[str, Any]) -> str | None:
     settings = get_settings()
     if not settings.smtp_host:
         return "kept"
-    await aiosmtplib.send(
-        build_email(row),
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_user,
-        password=settings.smtp_password,
-        use_tls=settings.smtp_port == 465,
-        timeout=20,
-    )
+    try:
+        await aiosmtplib.send(
+            build_email(row),
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            use_tls=settings.smtp_port == 465,
+            timeout=20,
+        )
+    except OSError as exc:  # refused, timed out, hung up (aiosmtplib's connection errors are OSErrors)
+        raise outbox.Unreachable(f"SMTP server {settings.smtp_host}:{settings.smtp_port}: {exc}") from exc
     return None
 
 
@@ -129,12 +132,15 @@ class HttpSmsProvider:
         self.url, self.api_key, self.sender = url.rstrip("/"), api_key, sender
 
     async def send(self, phone: str, text: str, key: str) -> str:
-        async with httpx.AsyncClient(timeout=15) as client:
-            response = await client.post(
-                f"{self.url}/v1/messages",
-                json={"to": phone, "text": text, "sender": self.sender},
-                headers={"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": key},
-            )
+        try:
+            async with httpx.AsyncClient(timeout=15) as client:
+                response = await client.post(
+                    f"{self.url}/v1/messages",
+                    json={"to": phone, "text": text, "sender": self.sender},
+                    headers={"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": key},
+                )
+        except httpx.TransportError as exc:  # the key makes the retry safe if the first one arrived
+            raise outbox.Unreachable(f"SMS provider: {type(exc).__name__}") from exc
         if response.status_code in (200, 201):
             return str(response.json().get("id", ""))
         detail = f"SMS provider answered {response.status_code}: {response.text[:200]}"
