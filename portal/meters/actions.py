@@ -632,20 +632,28 @@ async def record_verification(
     """A verification recorded from the technician's paper, days after it was done: it counts from ``verified_on``
     (§4.2), so the meter's history dates the new verification date from that day, and an export of a month since
     then judges the meter verified. The resident may file a new request when the new date comes due."""
-    if meter.status == MeterStatus.REPLACED:
-        raise Refused(gettext("This meter was replaced: record the verification on the meter that replaced it."))
+    changes = _verification(meter, verified_on, next_verification)
+    if not changes:
+        return  # the same paper sent twice
     update = {Meter.next_verification: next_verification, Meter.verified_on: verified_on,
               Meter.verification_ticket: None, Meter.updated_at: now}  # fmt: skip
     stood = {n: getattr(meter, n) for n in STANDING}
-    before = {"verified_on": meter.verified_on, "next_verification": meter.next_verification}
-    changes = audit.diff(before, {"verified_on": verified_on, "next_verification": next_verification})
-    if not changes:
-        return  # the same paper sent twice
     async with atomic():
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, stood, update, verified_on):
             await kept.save()
         await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes, ip, now=now)
+
+
+def _verification(
+    meter: queries.StaffMeter | queries.StaffHouseMeter, verified_on: date, next_verification: date
+) -> dict[str, Any]:
+    """What recording a verification changes of a meter, a flat's or a house's, as the audit log keeps it (empty:
+    the same paper sent twice); refused for a meter that was replaced."""
+    if meter.status == MeterStatus.REPLACED:
+        raise Refused(gettext("This meter was replaced: record the verification on the meter that replaced it."))
+    before = {"verified_on": meter.verified_on, "next_verification": meter.next_verification}
+    return audit.diff(before, {"verified_on": verified_on, "next_verification": next_verification})
 
 
 STANDING = ("next_verification", "failed_on", "status")
@@ -692,6 +700,27 @@ async def create_house_meter(
         await meter.save()
         await audit.record(actor, "meters.house_meter.create", "house_meter", meter.id, _plain(values), ip, now=now)
     return meter.id
+
+
+async def record_house_verification(
+    actor: Principal,
+    meter: queries.StaffHouseMeter,
+    *,
+    verified_on: date,
+    next_verification: date,
+    now: datetime,
+    ip: str = "",
+) -> None:
+    """A house meter's verification recorded from the technician's paper, as a flat meter's (``record_verification``):
+    it counts from ``verified_on``, and its readings are taken again until ``next_verification``."""
+    changes = _verification(meter, verified_on, next_verification)
+    if not changes:
+        return  # the same paper sent twice
+    update = {HouseMeter.next_verification: next_verification, HouseMeter.verified_on: verified_on,
+              HouseMeter.updated_at: now}  # fmt: skip
+    async with atomic():
+        await HouseMeter.update(update).where(HouseMeter.id == meter.id)
+        await audit.record(actor, "meters.house_meter.verify", "house_meter", meter.id, changes, ip, now=now)
 
 
 async def enter_house_readings(

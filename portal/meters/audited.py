@@ -103,6 +103,7 @@ describe(
         "meters.meter.verify": lazy("Meter verification recorded"),
         "meters.verification.ask": lazy("Meter verification asked for by the resident"),
         "meters.house_meter.create": lazy("House meter added"),
+        "meters.house_meter.verify": lazy("House meter verification recorded"),
         "meters.import": lazy("Meters imported"),
         "meters.export": lazy("Readings exported to billing"),
     },

@@ -33,11 +33,18 @@ async def provide_meter(meter_id: FromPath[int], principal: NamedDependency[Prin
     return found(await queries.staff_meter(principal, meter_id))
 
 
+async def provide_house_meter(
+    house_meter_id: FromPath[int], principal: NamedDependency[Principal]
+) -> queries.StaffHouseMeter:
+    return found(await queries.staff_house_meter(principal, house_meter_id))
+
+
 # What a handler declares to receive: the caller, and the record of its path; what a form's handler answers.
 Caller = NamedDependency[Principal]
 ResidentMeter = NamedDependency[Meter]
 LoadedReading = NamedDependency[queries.StaffReading]
 LoadedMeter = NamedDependency[queries.StaffMeter]
+LoadedHouseMeter = NamedDependency[queries.StaffHouseMeter]
 LoadedAccount = NamedDependency[housing.AccountView]
 LoadedPremise = NamedDependency[housing.PremiseView]
 LoadedHouse = NamedDependency[housing.HouseView]
@@ -49,5 +56,6 @@ STAFF = {
     "account": registry.RECORDS["account"],
     "premise": registry.RECORDS["premise"],
     "meter": Provide(provide_meter),
+    "house_meter": Provide(provide_house_meter),
     "house": registry.RECORDS["house"],
 }

@@ -24,6 +24,7 @@ from portal.core.address import full_address
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
 from portal.housing.tables import PremiseKind
@@ -1176,6 +1177,34 @@ class HouseMeterView(MeterCard):
     house_id: int
     current_ids: dict[int, int] = field(default_factory=dict)
     history: list[tuple[date, int, Decimal, Decimal | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StaffHouseMeter:
+    """A house meter as staff see it on its card."""
+
+    id: int
+    house_id: int
+    address: str
+    service: str
+    serial: str
+    place: str
+    digits: int
+    decimals: int
+    zones: int
+    installed_on: date | None
+    next_verification: date | None
+    verified_on: date | None
+    status: str
+
+
+async def staff_house_meter(principal: Principal, meter_id: int) -> StaffHouseMeter | None:
+    """A meter of a house the user works with, or None (missing and forbidden alike)."""
+    columns = columns_of(HouseMeter, StaffHouseMeter, address=HouseMeter.house.address)
+    query = HouseMeter.select(*columns).where(HouseMeter.id == meter_id)
+    scope = house_scope(HouseMeter.house, principal)
+    row = await (query.where(scope) if scope is not None else query).first()
+    return from_row(StaffHouseMeter, row) if row else None
 
 
 async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:

@@ -56,6 +56,7 @@ from portal.meters.deps import Answer
 from portal.meters.deps import Caller
 from portal.meters.deps import LoadedAccount
 from portal.meters.deps import LoadedHouse
+from portal.meters.deps import LoadedHouseMeter
 from portal.meters.deps import LoadedMeter
 from portal.meters.deps import LoadedPremise
 from portal.meters.deps import LoadedReading
@@ -290,8 +291,7 @@ class StaffMeters(Controller):
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
     async def verify(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         last_change = (await queries.last_changes([meter.id])).get(meter.id)
-        bounds = {"installed_on": meter.installed_on, "previous": meter.verified_on, "last_change": last_change}
-        form = forms.read_verification(data, today=clock.today_local(), bounds=bounds)
+        form = _verification_form(data, meter, last_change)
         if form.errors or form.verified_on is None or form.next_verification is None:
             card = forms.MeterForm(typed=_typed(meter))
             return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422)
@@ -321,6 +321,23 @@ class StaffMeters(Controller):
         )
 
     # --- house meters (ОДПУ) and the month's readings entered by staff -----------------------------------------
+
+    @get("/house-meter/{house_meter_id:int}", name="meters:house_meter")
+    async def house_meter_page(self, request: Request, house_meter: LoadedHouseMeter) -> Template:
+        return _house_meter_page(request, house_meter)
+
+    @post("/house-meter/{house_meter_id:int}/verification", name="meters:house_verify", opt=REGISTRY, status_code=200)
+    async def house_verify(
+        self, request: Request, principal: Caller, house_meter: LoadedHouseMeter, data: FormData
+    ) -> Answer:
+        form = _verification_form(data, house_meter, None)  # a house meter keeps no history of its dates
+        if form.errors or form.verified_on is None or form.next_verification is None:
+            return _house_meter_page(request, house_meter, form, status_code=422)
+        await actions.record_house_verification(
+            principal, house_meter, verified_on=form.verified_on, next_verification=form.next_verification,
+            now=clock.now(), ip=client_ip(request),
+        )  # fmt: skip
+        return _told(request, gettext("The verification is recorded."), f"/staff/meters/house-meter/{house_meter.id}")
 
     @get("/houses", name="meters:houses")
     async def houses(self, request: Request, principal: Caller) -> Template:
@@ -499,6 +516,26 @@ async def _meter_page(
         status_code=status_code,
         **_options(),
     )
+
+
+def _verification_form(
+    data: FormData, meter: queries.StaffMeter | queries.StaffHouseMeter, last_change: date | None
+) -> forms.VerificationForm:
+    """A verification typed on a meter's card, a flat's or a house's, checked against the meter's dates."""
+    bounds = {"installed_on": meter.installed_on, "previous": meter.verified_on, "last_change": last_change}
+    return forms.read_verification(data, today=clock.today_local(), bounds=bounds)
+
+
+def _house_meter_page(
+    request: Request,
+    meter: queries.StaffHouseMeter,
+    verification: forms.VerificationForm | None = None,
+    status_code: int = 200,
+) -> Template:
+    today = clock.today_local()
+    verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
+    return render(request, "meters/staff_house_meter.html", meter=meter, verification=verification, today=today,
+                  status_code=status_code, **_options())  # fmt: skip
 
 
 async def _house_page(

@@ -132,6 +132,8 @@ class HouseMeter(Stamped, Table):
     zones = Integer(default=1)
     installed_on = Date(null=True, default=None)
     next_verification = Date(null=True, default=None)
+    # The day of its last verification as staff recorded it (None: none recorded), as ``Meter.verified_on``.
+    verified_on = Date(null=True, default=None)
     status = Varchar(length=16, default=MeterStatus.ACTIVE, choices=MeterStatus)
 
 

@@ -343,6 +343,7 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "owner_id": [db.one(f"SELECT min(owner) FROM ownership WHERE premise IN ({premises})")],
         "ownership_id": [db.one(f"SELECT min(id) FROM ownership WHERE premise IN ({premises})")],
         "meter_id": [db.one(f"SELECT min(id) FROM meter WHERE account IN ({accounts})")],
+        "house_meter_id": [db.one(f"SELECT min(id) FROM house_meter WHERE house IN {houses}")],
         "reading_id": [reading],
         "ticket_id": [db.one(f"SELECT min(id) FROM ({tickets}) AS t")],
         "attachment_id": [db.one(f"SELECT min(id) FROM ticket_attachment WHERE ticket IN ({tickets})")],
@@ -384,6 +385,7 @@ def staff_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "owners": f"SELECT * FROM owner WHERE id IN (SELECT owner FROM ownership WHERE premise IN ({premises}))",
         "ownerships": f"SELECT * FROM ownership WHERE premise IN ({premises})",
         "meters": f"SELECT * FROM meter WHERE account IN ({accounts})",
+        "house_meters": f"SELECT * FROM house_meter WHERE house IN {houses}",
         "readings": "SELECT id, value, review, review_note FROM meter_reading WHERE meter IN "
         f"(SELECT id FROM meter WHERE account IN ({accounts}))",
         "tickets": f"SELECT id, status, executor, outage, category, type, deadline FROM ticket WHERE house IN {houses}",

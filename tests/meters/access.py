@@ -37,4 +37,6 @@ ACCESS = {
     "GET /staff/meters/houses/{house_id:int}": READERS,
     "POST /staff/meters/houses/{house_id:int}/readings": WRITERS,
     "POST /staff/meters/houses/{house_id:int}/meters": REGISTRY,
+    "GET /staff/meters/house-meter/{house_meter_id:int}": READERS,
+    "POST /staff/meters/house-meter/{house_meter_id:int}/verification": REGISTRY,
 }

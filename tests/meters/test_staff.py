@@ -740,6 +740,70 @@ async def test_house_meters_take_the_months_readings_from_staff(client, login, m
     assert await _addresses() == {CLIENT_IP}
 
 
+async def test_a_house_meters_card_records_its_verification_as_a_flat_meters_does(
+    client, new_client, login, make_user, period
+):
+    """A house meter (ОДПУ) had no «Дата поверки»: past its verification date, it stood on the house's list as if
+    in use. The house's list marks it «Поверка просрочена» and links its card, where a manager records the
+    verification with the flat meter's form and rule (a day after today refused, keeping what was typed); the
+    badge goes, the audit log keeps who recorded it. Another house's meter is not found; an operator reads the
+    card without the form, and is refused the save."""
+    from portal.core import clock
+    from portal.core.tables import AuditEvent
+
+    house, today = period["first"][0].house, clock.today_local()
+    meter = HouseMeter(house=house, service="heating", serial="ОТ-3", digits=7, decimals=3,
+                       installed_on=date(2024, 5, 1), next_verification=date(2025, 1, 1))  # fmt: skip
+    await meter.save()
+    lapsed = '<span class="badge badge-overdue">Поверка просрочена</span>'
+    card_path = f"/staff/meters/house-meter/{meter.id}"
+    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    listed = (await client.get(f"/staff/meters/houses/{house}")).text
+    assert lapsed in listed and f'href="{card_path}"' in listed
+    card = await client.get(card_path)
+    assert card.status_code == 200 and lapsed in card.text
+    assert f'name="verified_on" type="date" value="{today.isoformat()}"' in card.text
+    path = f"{card_path}/verification"
+    future = await client.form(
+        path, {"verified_on": (today + timedelta(days=1)).isoformat(), "next_verification": "2031-01-01"}
+    )
+    assert future.status_code == 422 and "Поверку нельзя датировать позже сегодняшнего дня" in future.text
+    assert 'value="2031-01-01"' in future.text
+    early = await client.form(path, {"verified_on": "30.04.2024", "next_verification": "2031-01-01"})
+    assert early.status_code == 422 and "Счётчик установлен 1 мая 2024:" in early.text
+    assert (
+        await client.form(path, {"verified_on": "2025-11-20", "next_verification": "2031-11-20"})
+    ).status_code == 303
+    saved = await HouseMeter.select(HouseMeter.verified_on, HouseMeter.next_verification).where(
+        HouseMeter.id == meter.id
+    )
+    assert saved == [{"verified_on": date(2025, 11, 20), "next_verification": date(2031, 11, 20)}]
+    assert lapsed not in (await client.get(f"/staff/meters/houses/{house}")).text
+    card = (await client.get(card_path)).text
+    assert "20 ноября 2025" in card and "20 ноября 2031" in card
+    again = await client.form(path, {"verified_on": "2025-11-19", "next_verification": "2031-11-19"})
+    assert again.status_code == 422 and "Предыдущая поверка была 20 ноября 2025:" in again.text
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id)
+    assert [e for e in events if e["action"] == "meters.house_meter.verify"] == [
+        {"action": "meters.house_meter.verify", "entity": "house_meter", "entity_id": meter.id}
+    ]
+    assert await _addresses() == {CLIENT_IP}
+
+    outsider = new_client()
+    await login(outsider, await make_user(roles=("manager",), houses=(period["other"].house,)))
+    assert (await outsider.get(card_path)).status_code == 404
+    assert (
+        await outsider.form(path, {"verified_on": "2025-11-21", "next_verification": "2031-11-21"})
+    ).status_code == 404
+    operator = new_client()
+    await login(operator, await make_user(roles=("operator",), houses=(house,)))
+    read = await operator.get(card_path)
+    assert read.status_code == 200 and 'name="verified_on"' not in read.text
+    assert (
+        await operator.form(path, {"verified_on": "2025-11-21", "next_verification": "2031-11-21"})
+    ).status_code == 403
+
+
 async def test_house_meters_follow_the_configured_window(client, login, make_user, period):
     """A contract's window for house meters (the 2nd to the 3rd): the page says so and the reading entered goes to
     the period that window gives today."""
