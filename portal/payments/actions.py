@@ -699,7 +699,7 @@ async def _sync_batch(batch: str) -> Applied | None:
                 await Payment.update({Payment.session_id: session_id}).where(Payment.batch == batch)
         return await _apply_session(batch, await gateway.retrieve_session(session_id))
     if not first.intent_id:
-        return None
+        return await _charge_again(first) if first.kind == PaymentKind.AUTOPAY else None
     return await _apply_intent(batch, await gateway.retrieve_payment_intent(first.intent_id))
 
 
@@ -1394,7 +1394,7 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
     with in_locale(mandate["locale"]):  # no request here: the payer's language is the one they chose
         description = gettext("Autopay %(period)s, account %(number)s", period=period, number=mandate["number"])
     async with atomic():
-        inserted = await Payment.insert(
+        await Payment.insert(
             Payment(
                 uid=uid,
                 batch=uid,
@@ -1407,23 +1407,106 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
                 description=description,
                 period=receipt_period,
             )
-        ).returning(Payment.id)
+        )
+    charge = _Charge(uid, to_kopecks(amount), customer or "", mandate["pm"], description, mandate["id"], period)
+    outcome = await _send_charge(charge, key)
+    return outcome is not None and outcome.status == S.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """An autopay charge as sent to the gateway, and the mandate's month it pays."""
+
+    uid: str
+    amount_kopecks: int
+    customer: str
+    payment_method: str
+    description: str
+    mandate_id: int
+    period: str
+
+
+async def _send_charge(charge: _Charge, key: str) -> rules.Outcome | None:
+    """Charge the saved card off-session and apply what the gateway says. No answer (or none saying nothing was
+    done) leaves the payment pending, nobody told it failed: reconciliation finds out (``_charge_again``)."""
     try:
         intent = await client().charge_saved_card(
-            payment_id=uid,
-            amount=to_kopecks(amount),
-            customer=customer or "",
-            payment_method=mandate["pm"],
-            description=description,
+            payment_id=charge.uid,
+            amount=charge.amount_kopecks,
+            customer=charge.customer,
+            payment_method=charge.payment_method,
+            description=charge.description,
             idempotency_key=key,
         )
     except GatewayError as exc:
+        if not exc.is_refusal:
+            await _mandate_result(charge.mandate_id, charge.period, AutopayResult.PENDING, "")
+            log.warning("autopay %s: the gateway gave no answer (%s), reconciliation asks again", charge.uid, exc)
+            return None
         intent_id = (exc.payment_intent or {}).get("id")
         code = exc.decline_code or exc.code or exc.type
-        await _apply_outcome(uid, rules.Outcome(S.FAILED, code, exc.message), intent_id)
-        await _mandate_result(mandate["id"], period, AutopayResult.FAILED, code)
-        log.info("autopay %s for mandate %s failed: %s", inserted[0]["id"], mandate["id"], exc)
-        return False
-    outcome, _ = await _apply_intent(uid, intent)
-    await _mandate_result(mandate["id"], period, AutopayResult(outcome.status), "")
-    return outcome.status == S.SUCCEEDED
+        outcome = rules.Outcome(S.FAILED, code, exc.message)
+        await _apply_outcome(charge.uid, outcome, intent_id)
+        await _mandate_result(charge.mandate_id, charge.period, AutopayResult.FAILED, code)
+        log.info("autopay %s for mandate %s failed: %s", charge.uid, charge.mandate_id, exc)
+        return outcome
+    outcome, _ = await _apply_intent(charge.uid, intent)
+    await _mandate_result(charge.mandate_id, charge.period, AutopayResult(outcome.status), "")
+    return outcome
+
+
+async def _charge_again(row: queries.BatchRow) -> Applied | None:
+    """An autopay charge the gateway gave no answer to, asked about once the gateway answers again: what it made,
+    if anything, is applied; if it made nothing, the charge is sent again while the mandate and its card still stand
+    and the amount is still due (else the payment is cancelled: nothing was taken). A new key, as the gateway only
+    replays the 500 it may have saved under the old one; the key is changed first, by one reconciler only."""
+    gateway = client()
+    payment = (
+        await Payment.select(Payment.idempotency_key, Payment.description, Payment.created_at, Payment.updated_at)
+        .where(Payment.id == row.id)
+        .first()
+    )
+    found = await gateway.find_payment_intent(row.uid, since=int(payment["created_at"].timestamp()) - 60)
+    if found is not None:
+        return await _apply_intent(row.uid, found)
+    mandate = await (
+        AutopayMandate.select(
+            AutopayMandate.id,
+            AutopayMandate.last_period,
+            AutopayMandate.payment_method.gateway_id.as_alias("pm"),
+            AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
+        )
+        .where((AutopayMandate.account == row.account) & (AutopayMandate.user == row.created_by))
+        .where(AutopayMandate.active.eq(True))
+        .first()
+    )
+    if (
+        mandate is None
+        or mandate["pm_removed"] is not None
+        or await ledger.amount_due(row.account) < from_kopecks(row.amount_kopecks)
+    ):
+        outcome = rules.Outcome(S.CANCELED)
+        return outcome, await _apply_outcome(row.uid, outcome)
+    now = clock.now()
+    key = str(uuid.uuid4())
+    async with atomic():
+        claimed = (
+            await Payment.update({Payment.idempotency_key: key, Payment.updated_at: now})
+            .where((Payment.id == row.id) & (Payment.idempotency_key == payment["idempotency_key"]))
+            .where((Payment.status == S.PENDING) & (Payment.updated_at <= now - rules.CONFIRMATION_WAIT))
+            .returning(Payment.id)
+        )
+    if not claimed:
+        return None
+    customer = await queries.customer_id_of(row.created_by) if row.created_by else None
+    charge = _Charge(
+        row.uid,
+        row.amount_kopecks,
+        customer or "",
+        mandate["pm"],
+        payment["description"],
+        mandate["id"],
+        mandate["last_period"],
+    )
+    outcome = await _send_charge(charge, key)
+    return None if outcome is None else (outcome, 1)
