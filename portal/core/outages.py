@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 log = logging.getLogger("portal.outages")
 
 RETRY_AFTER_SECONDS = 30
@@ -23,11 +26,6 @@ _POSTGRES_BUSY = {"55P03", "40P01", "40001", "53300"}
 
 def redis_unreachable(exc: BaseException) -> bool:
     """Redis could not be reached or did not answer in time."""
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis is a dependency of the production mode
-        return False
     return isinstance(exc, RedisConnectionError | RedisTimeoutError)
 
 
