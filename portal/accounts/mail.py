@@ -96,5 +96,11 @@ async def send_phone_code(phone: str, code: str, locale: str | None, user_id: in
     )
 
 
+async def told(sent: str, waiting: str) -> str:
+    """What the person who asked for an e-mail is told: that it is sent, or, while the mail server does not answer
+    (``outbox.Unreachable``), that it goes as soon as the server answers — it waits in the outbox till then."""
+    return waiting if await outbox.unreachable("email") else sent
+
+
 # Delivery (SMTP, SMS, web push, in-app) and the dispatcher live in portal.notifications.channels.
 deliver_soon = channels.deliver_soon

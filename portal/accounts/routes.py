@@ -22,6 +22,7 @@ from portal.accounts import actions
 from portal.accounts import consent as consent_text
 from portal.accounts import export
 from portal.accounts import forms
+from portal.accounts import mail
 from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
@@ -153,6 +154,16 @@ async def _valid_token(token: str, purpose: TokenPurpose) -> queries.Token:
     return row
 
 
+async def _invitation_told(email: str) -> str:
+    return await mail.told(
+        _("The invitation is sent to %(email)s.", email=email),
+        _(
+            "The invitation will be sent to %(email)s as soon as the mail server answers: it is not answering now.",
+            email=email,
+        ),
+    )
+
+
 def _check_email(request: Request, text: str) -> Template:
     return _notice(request, _("Check your e-mail"), text)
 
@@ -230,13 +241,16 @@ class Visitors(Controller):
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=429)
         if errors:
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=422)
-        return _check_email(
-            request,
-            _(
-                "If an account with this e-mail exists, we have sent a link to choose a new password. "
-                "The link works once, for an hour."
-            ),
+        sent = _(
+            "If an account with this e-mail exists, we have sent a link to choose a new password. "
+            "The link works once, for an hour."
         )
+        waiting = _(
+            "If an account with this e-mail exists, we will send it a link to choose a new password as soon as our "
+            "mail server answers: it is not answering now. The link works once, for an hour from now: if the letter "
+            "comes later, ask for a new one."
+        )
+        return _check_email(request, await mail.told(sent, waiting))
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -270,8 +284,13 @@ class Visitors(Controller):
         outcome = await actions.register(limits.counter(request), values, ip=client_ip(request), locale=locale)
         if outcome is not actions.CodeCheck.OK:
             return _register_page(request, values, errors, _code_error(errors, outcome))
-        text = _("We have sent a link to %(email)s. Open it to finish the registration.", email=values["email"])
-        return _check_email(request, text)
+        sent = _("We have sent a link to %(email)s. Open it to finish the registration.", email=values["email"])
+        waiting = _(
+            "We will send a link to %(email)s as soon as our mail server answers: it is not answering now. "
+            "Open it to finish the registration.",
+            email=values["email"],
+        )
+        return _check_email(request, await mail.told(sent, waiting))
 
     @get("/register/confirm/{token:str}", opt=public())
     async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -740,7 +759,7 @@ class AccountPeople(Controller):
             ip=client_ip(request),
             locale=i18n.get_locale(),
         )
-        flash(request, _("The invitation is sent to %(email)s.", email=values["email"]))
+        flash(request, await _invitation_told(values["email"]))
         return see_other(request, f"/accounts/{account.id}/people")
 
     @post("/people/{residency_id:int}/revoke", status_code=200)

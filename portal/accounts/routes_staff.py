@@ -20,6 +20,7 @@ from litestar.response import Template
 
 from portal.accounts import actions
 from portal.accounts import forms
+from portal.accounts import mail
 from portal.accounts import privacy
 from portal.accounts import queries
 from portal.accounts import rules
@@ -75,9 +76,14 @@ class StaffInvitations(Controller):
         await actions.invite_to_account(
             principal, account, values["email"], values["role"], [], ip=client_ip(request), locale=i18n.get_locale()
         )
-        flash(
-            request, _("The invitation to account %(n)s is sent to %(email)s.", n=account.number, email=values["email"])
+        said = {"n": account.number, "email": values["email"]}
+        sent = _("The invitation to account %(n)s is sent to %(email)s.", **said)
+        waiting = _(
+            "The invitation to account %(n)s will be sent to %(email)s as soon as the mail server answers: "
+            "it is not answering now.",
+            **said,
         )
+        flash(request, await mail.told(sent, waiting))
         return see_other(request, "/staff/invitations")
 
 
@@ -146,7 +152,13 @@ class StaffAdmin(Controller):
         if errors:
             return await _user_page(request, None, values, errors, 422)
         await actions.create_staff_user(principal, values, ip=client_ip(request))
-        flash(request, _("The staff member is added; an invitation is sent to %(email)s.", email=values["email"]))
+        sent = _("The staff member is added; an invitation is sent to %(email)s.", email=values["email"])
+        waiting = _(
+            "The staff member is added; the invitation will be sent to %(email)s as soon as the mail server "
+            "answers: it is not answering now.",
+            email=values["email"],
+        )
+        flash(request, await mail.told(sent, waiting))
         return see_other(request, "/staff/users")
 
     @get("/users/{user_id:int}")

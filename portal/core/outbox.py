@@ -71,6 +71,15 @@ class Unreachable(Exception):
 UNREACHABLE_RETRY = timedelta(minutes=1)
 
 
+async def unreachable(channel: str) -> bool:
+    """Whether the channel's server is away as the dispatcher last found it: a message of it waits for it."""
+    return await OutboxMessage.exists().where(
+        (OutboxMessage.status == "pending")
+        & (OutboxMessage.channel == channel)
+        & OutboxMessage.last_error.like("Unreachable:%")
+    )
+
+
 def register_sender(channel: str, sender: Sender) -> None:
     _senders[channel] = sender
 
