@@ -60,6 +60,13 @@ class MeterCard(rules.MeterFacts):
     installed_on: date | None = None
     current: dict[int, Decimal] = field(default_factory=dict)
 
+    def refusal(self, today: date) -> rules.ReadingError | None:
+        """Why the meter takes no reading today (§4.2: failed, replaced, past its verification date), or None: the
+        pages offer no field for it, and the action refuses a value posted all the same."""
+        return rules.meter_refusal(
+            on=today, next_verification=self.next_verification, failed=self.failed, retired=self.retired
+        )
+
 
 @dataclass(kw_only=True)
 class MeterView(MeterCard):
@@ -84,11 +91,6 @@ class MeterView(MeterCard):
     def passes(self) -> bool:
         """Takes readings today (``refusal`` says why not)."""
         return not self.failed and not self.retired
-
-    def refusal(self, today: date) -> rules.ReadingError | None:
-        return rules.meter_refusal(
-            on=today, next_verification=self.next_verification, failed=self.failed, retired=self.retired
-        )
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,10 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
             continue  # the value could not be read: that is what its field says
         m = by_id[r.meter_id]
         message = words.error_message(r.error, m.last.get(r.zone), m.digits, m.decimals)
-        form.add_error(r.meter_id, r.zone, message, words.reading_label(m, r.zone))
+        if r.error in rules.METER_REFUSALS:  # the meter takes no reading: said once, where its fields would stand
+            form.add_error(r.meter_id, 1, message, words.meter_name(m))
+        else:
+            form.add_error(r.meter_id, r.zone, message, words.reading_label(m, r.zone))
         if rules.asks_rollover(r.error):
             form.asked.add(r.meter_id)
     for meter_id, code in passed.photo_errors.items():

@@ -309,6 +309,9 @@ class Check:
     flagged: bool = False  # implausible jump: accepted, but staff review it
 
 
+METER_REFUSALS = (ReadingError.METER_RETIRED, ReadingError.METER_FAILED, ReadingError.VERIFICATION_EXPIRED)
+
+
 def meter_refusal(
     *, on: date, next_verification: date | None, failed: bool, retired: bool = False
 ) -> ReadingError | None:

@@ -224,6 +224,26 @@ async def test_enter_in_a_reading_passes_the_readings_not_a_request_for_verifica
     assert filed.status_code == 303
 
 
+async def test_a_reading_posted_for_a_meter_past_its_verification_is_refused_where_the_meter_stands(
+    client, login, make_user, two_accounts
+):
+    """A page opened before a meter's verification date passed posts its value after: refused with the meter's name
+    (nothing saved, the other meter's value kept), and the summary's link lands on the meter's notice, as the page
+    offers no field for it any more (the link led nowhere)."""
+    (account, meter), _ = two_accounts
+    expired = Meter(
+        account=account, service="hot_water", serial="S1H", digits=5, decimals=3, next_verification=date(2020, 1, 1)
+    )
+    await expired.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    refused = await client.form("/meters", {f"m{meter}z1": "130,5", f"m{expired.id}z1": "10"})
+    assert refused.status_code == 422 and 'value="130,5"' in refused.text
+    summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert f'<a href="#f-m{expired.id}z1">Горячая вода №\u00a0S1H: Срок поверки счётчика истёк' in summary, summary
+    assert re.search(rf'<div class="notice notice-warning meter-refused" id="f-m{expired.id}z1"', refused.text)
+    assert await MeterReading.count().where(MeterReading.meter.is_in([meter, expired.id])) == 1  # October's only
+
+
 async def test_a_residents_ask_for_a_verification_is_in_the_audit_log_with_the_request_it_filed(
     client, new_client, login, make_user, two_accounts
 ):

@@ -804,6 +804,41 @@ async def test_a_house_meters_card_records_its_verification_as_a_flat_meters_doe
     ).status_code == 403
 
 
+async def test_a_house_meter_past_its_verification_takes_no_reading_and_the_others_are_kept(
+    client, login, make_user, period
+):
+    """DOMAIN.md §4.2 (п. 81(12) «д»): a meter past its verification date is failed and gives no reading. A flat
+    meter's form offers no field for one; the house's list offered one for its house meter (ОДПУ) all the same.
+    It says «Поверка просрочена — показания не принимаются» in place of the field; a value posted for it (a page
+    opened before the date passed) is refused with the flat meter's words, once for the meter (not per zone) and
+    linked to where its fields would stand, nothing is saved, and the other meter's
+    value stays typed; saved again without it, the other meter's reading is taken."""
+    house = period["first"][0].house
+    lapsed = HouseMeter(house=house, service="electricity", serial="ОЭ-4", digits=7, decimals=3, zones=2,
+                        next_verification=date(2025, 1, 1))  # fmt: skip
+    valid = HouseMeter(house=house, service="cold_water", serial="ОХВ-4", digits=7, decimals=3,
+                       next_verification=date(2031, 1, 1))  # fmt: skip
+    await lapsed.save()
+    await valid.save()
+    await login(client, await make_user(roles=("operator",), houses=(house,)))
+    page = (await client.get(f"/staff/meters/houses/{house}")).text
+    card = page.split(f'id="meter-{lapsed.id}"')[1].split("</fieldset>")[0]
+    assert f'name="m{lapsed.id}z1"' not in card and "Поверка просрочена — показания не принимаются" in card, card
+    assert f'name="m{valid.id}z1"' in page
+    path = f"/staff/meters/houses/{house}/readings"
+    both = await client.form(path, {f"m{lapsed.id}z1": "500", f"m{lapsed.id}z2": "200", f"m{valid.id}z1": "120,5"})
+    assert both.status_code == 422
+    summary = both.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Электроэнергия №\u00a0ОЭ-4: Срок поверки счётчика истёк" in summary, summary  # once, not per zone
+    assert summary.count("Срок поверки") == 1 and f'name="m{lapsed.id}z2"' not in both.text
+    assert f'href="#f-m{lapsed.id}z1"' in summary and f'id="f-m{lapsed.id}z1"' in both.text
+    assert 'value="120,5"' in both.text and f'name="m{lapsed.id}z1"' not in both.text
+    assert await HouseReading.count() == 0
+    assert (await client.form(path, {f"m{valid.id}z1": "120,5"})).status_code == 303
+    rows = await HouseReading.select(HouseReading.meter, HouseReading.value)
+    assert [(r["meter"], D(r["value"])) for r in rows] == [(valid.id, D("120.5"))]
+
+
 async def test_house_meters_follow_the_configured_window(client, login, make_user, period):
     """A contract's window for house meters (the 2nd to the 3rd): the page says so and the reading entered goes to
     the period that window gives today."""
