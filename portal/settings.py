@@ -65,6 +65,9 @@ class Settings:
     vapid_subject: str = "mailto:portal@example.ru"
     payment_secret_key: str = "sk_test_portal"
     payment_webhook_secret: str = "whsec_portal_sandbox"
+    # How long an accountant's «Сверить» may ask the payment service within the request; the scheduled
+    # reconciliation, started at once, finishes the rest.
+    reconcile_seconds: float = 3.0
     secure_cookies: bool = False
     run_jobs: bool = True
     debug: bool = False
@@ -111,6 +114,7 @@ class Settings:
             sms_sender=env.get("SMS_SENDER", "UK-Monolit"),
             vapid_subject=env.get("VAPID_SUBJECT", "mailto:" + env.get("SMTP_FROM", "portal@example.ru")),
             payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
+            reconcile_seconds=float(env.get("PAYMENT_RECONCILE_SECONDS") or 3),
             secure_cookies=env.get("BASE_URL", "").startswith("https://"),
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
             run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
@@ -33,6 +34,7 @@ from portal.billing import ledger
 from portal.billing import notes
 from portal.core import audit
 from portal.core import clock
+from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
@@ -50,6 +52,8 @@ from portal.payments.gateway import GatewayClient
 from portal.payments.gateway import GatewayError
 from portal.payments.gateway import PaymentIntent
 from portal.payments.gateway import client
+from portal.payments.gateway import out_of_time
+from portal.payments.gateway import within
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import AutopayResult
 from portal.payments.tables import CardSetup
@@ -811,48 +815,74 @@ async def _apply_event(event_id: str, type_: str, obj: dict[str, Any], object_id
 # --- reconciliation ---------------------------------------------------------------------------------------------
 
 
+RECONCILE_JOB = "payments-reconcile"  # the scheduled reconciliation (``jobs``), started when a staff run stops
+
+
 @dataclass(frozen=True)
 class Reconciled:
-    """What a reconciliation changed: the payments brought to the gateway's word, the refunds it ended."""
+    """What a reconciliation changed: the payments brought to the gateway's word, the refunds it ended; how many
+    payments and refunds it asked the gateway about, and whether it got through all of them in its time."""
 
     payments: int = 0
     refunds: int = 0
+    checked: int = field(default=0, compare=False)  # how many: work done, not an outcome
+    finished: bool = True
 
 
-async def reconcile(since: datetime | None = None, *, actor: Principal | None = None, ip: str = "") -> Reconciled:
+async def reconcile(
+    since: datetime | None = None, *, actor: Principal | None = None, ip: str = "", seconds: float | None = None
+) -> Reconciled:
     """Fix payments whose webhook was lost: list recent payment intents and apply each known one's state, then
     ask about every checkout still without a final word (``rules.needs_check``: an open checkout past its expiry,
     a payment long awaiting confirmation), then finish the refunds still pending (``retry_refunds``). Returns how
-    many payments and how many refunds changed; a staff run is audited."""
-    now = clock.now()
-    since = since or now - timedelta(days=3)
-    fixed = 0
-    seen: set[str] = set()
-    async for intent in client().list_payment_intents(since=int(since.timestamp())):
-        batch = intent.metadata.get("payment_id")
-        if not batch or batch in seen:
-            continue
-        seen.add(batch)
-        if not await queries.batch_rows(batch) or await queries.all_paid(batch):
-            continue
-        applied = await _sync_batch(batch)
-        fixed += applied[1] if applied else 0
-    for batch in await queries.batches_to_check(since, now):
-        if batch in seen:
-            continue
-        seen.add(batch)
-        try:
-            applied = await _sync_batch(batch)
-        except GatewayError as exc:
-            log.warning("reconcile %s: %s", batch, exc)
-            continue
-        fixed += applied[1] if applied else 0
-    done = Reconciled(payments=fixed, refunds=await retry_refunds())
+    many payments and how many refunds changed; a staff run is audited.
+
+    ``seconds``: asked within a page, it asks the gateway for no longer than that (``gateway.within``), says how
+    many it checked, and leaves the rest to the scheduled reconciliation, started at once."""
+    with within(seconds):
+        done = await _reconciled(since)
+    if not done.finished:
+        jobs.kick(RECONCILE_JOB)
     if actor is not None:
         async with atomic():
-            changes = {"payments": done.payments, "refunds": done.refunds}
+            changes = {"payments": done.payments, "refunds": done.refunds, "checked": done.checked}
             await audit.record(actor, "payment.reconcile", "payment", None, changes, ip=ip)
     return done
+
+
+async def _reconciled(since: datetime | None) -> Reconciled:
+    now = clock.now()
+    since = since or now - timedelta(days=3)
+    fixed = checked = 0
+    seen: set[str] = set()
+    try:
+        async for intent in client().list_payment_intents(since=int(since.timestamp())):
+            batch = intent.metadata.get("payment_id")
+            if not batch or batch in seen:
+                continue
+            seen.add(batch)
+            if not await queries.batch_rows(batch) or await queries.all_paid(batch):
+                continue
+            applied = await _sync_batch(batch)
+            fixed, checked = fixed + (applied[1] if applied else 0), checked + 1
+        for batch in await queries.batches_to_check(since, now):
+            if batch in seen:
+                continue
+            seen.add(batch)
+            try:
+                applied = await _sync_batch(batch)
+            except GatewayError as exc:
+                if out_of_time():
+                    raise
+                log.warning("reconcile %s: %s", batch, exc)
+                continue
+            fixed, checked = fixed + (applied[1] if applied else 0), checked + 1
+    except GatewayError:
+        if not out_of_time():
+            raise
+        return Reconciled(payments=fixed, checked=checked, finished=False)
+    refunds = await _refunds_rechecked()
+    return Reconciled(fixed, refunds.refunds, checked + refunds.checked, refunds.finished)
 
 
 # --- refunds ---------------------------------------------------------------------------------------------------
@@ -1012,13 +1042,19 @@ async def _refund_ended(refund_id: int, status: RefundStatus | str, message: str
 
 async def retry_refunds(limit: int = 50) -> int:
     """Finish the refunds still pending (reconciliation): one the gateway answered is read back, one it did not is
-    looked up and, if the gateway never made it, sent again with its own key. Returns how many ended. The refunds
-    taken are marked asked before the gateway is, so the next run takes the others first, even if this one fails."""
-    ended = 0
-    batch = await queries.pending_refunds_to_check(limit)
-    if batch:
-        await _asked(Refund.id.is_in([r.id for r in batch]))
-    for asked in batch:
+    looked up and, if the gateway never made it, sent again with its own key. Returns how many ended."""
+    return (await _refunds_rechecked(limit)).refunds
+
+
+async def _refunds_rechecked(limit: int = 50) -> Reconciled:
+    """``retry_refunds``, saying how many it asked about and whether it asked about all before its time ran out
+    (``gateway.within``). Each is marked asked before the gateway is, so the next run takes the others first, even
+    if this one fails; one left for lack of time keeps its place."""
+    ended = checked = 0
+    for asked in await queries.pending_refunds_to_check(limit):
+        if out_of_time():
+            return Reconciled(refunds=ended, checked=checked, finished=False)
+        await _asked(Refund.id == asked.id)
         try:
             if asked.gateway_refund_id:
                 state = await _sync_refund(asked.gateway_refund_id, asked.uid)
@@ -1028,9 +1064,12 @@ async def retry_refunds(limit: int = 50) -> int:
             ended += 1
         except GatewayError as exc:
             log.warning("refund %s: %s", asked.uid, exc)
+            if out_of_time():  # cut short by the time: the scheduled run asks about it and the rest
+                return Reconciled(refunds=ended, checked=checked, finished=False)
         else:
             ended += state in (RefundState.REFUNDED, RefundStatus.FAILED, RefundStatus.CANCELED)
-    return ended
+        checked += 1
+    return Reconciled(refunds=ended, checked=checked)
 
 
 async def refunds_asked(purpose: PaymentPurpose, references: list[str]) -> None:

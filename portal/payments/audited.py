@@ -20,6 +20,7 @@ describe(
         "fixed": lazy("Payments and refunds updated"),
         "payments": lazy("Payments updated"),
         "refunds": lazy("Refunds updated"),
+        "checked": lazy("Payments and refunds checked"),
         "refund_id": lazy("Refund id"),
         "amount": lazy("Amount"),
         "reason": lazy("Reason"),

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -21,7 +22,9 @@ import uuid
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -376,6 +379,32 @@ def form_targets(settings: Settings, env: Mapping[str, str] | None = None) -> li
 
 # --- the client -----------------------------------------------------------------------------------------------
 
+# When the calls of the work under way must have ended (``within``), on ``time.monotonic()``'s clock; None: no limit.
+_deadline: ContextVar[float | None] = ContextVar("gateway_deadline", default=None)
+
+
+@contextlib.contextmanager
+def within(seconds: float | None) -> Iterator[None]:
+    """The calls to the payment service made inside end within ``seconds`` from now (a page's time budget; None: no
+    limit): each waits at most what is left and is not retried past it, and none starts after it — each of these
+    raises ``GatewayError`` as a call not answered, which the callers already take as «ask again later»."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left of the budget of the work under way (``within``), or None without one."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def out_of_time() -> bool:
+    left = time_left()
+    return left is not None and left <= 0
+
 
 class GatewayClient:
     def __init__(
@@ -413,18 +442,20 @@ class GatewayClient:
         attempt = 0
         async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, transport=self.transport) as http:
             while True:
+                timeout = self._timeout()
                 try:
                     if method == "POST":
                         response = await http.post(
                             path,
                             content=_body(pairs),
                             headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+                            timeout=timeout,
                         )
                     else:
-                        response = await http.request(method, path, params=pairs, headers=headers)
+                        response = await http.request(method, path, params=pairs, headers=headers, timeout=timeout)
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
                     # The request may or may not have run: the same key makes a retry safe.
-                    if attempt < self.max_retries:
+                    if attempt < self.max_retries and self._may_wait(self._delay(attempt + 1)):
                         attempt += 1
                         log.warning("gateway %s %s: %s, retry %d", method, path, type(exc).__name__, attempt)
                         await asyncio.sleep(self._delay(attempt))
@@ -435,12 +466,34 @@ class GatewayClient:
                     ) from exc
                 if response.status_code < 400:
                     return response.json()
-                if self._should_retry(response) and attempt < self.max_retries:
+                if (
+                    self._should_retry(response)
+                    and attempt < self.max_retries
+                    and self._may_wait(self._delay(attempt + 1, response))
+                ):
                     attempt += 1
                     log.warning("gateway %s %s: HTTP %s, retry %d", method, path, response.status_code, attempt)
                     await asyncio.sleep(self._delay(attempt, response))
                     continue
                 raise _error_of(response)
+
+    def _timeout(self) -> float:
+        """This attempt's timeout: the client's, or what is left of the budget (``within``) when less; none left:
+        the call is not made."""
+        left = time_left()
+        if left is None:
+            return self.timeout
+        if left <= 0:
+            raise GatewayError(
+                "The payment service was not asked: the time for it ran out.", type="api_connection_error"
+            )
+        return min(self.timeout, left)
+
+    @staticmethod
+    def _may_wait(delay: float) -> bool:
+        """A retry after ``delay`` seconds still fits in the budget (``within``), if there is one."""
+        left = time_left()
+        return left is None or delay < left
 
     def _should_retry(self, response: httpx.Response) -> bool:
         header = response.headers.get("stripe-should-retry")

@@ -13,7 +13,7 @@ from portal.payments.gateway import GatewayError
 log = logging.getLogger("portal.payments.jobs")
 
 
-@jobs.register("payments-reconcile", 300)
+@jobs.register(actions.RECONCILE_JOB, 300)
 async def reconcile_job(now: datetime) -> None:
     """Every five minutes: payments whose webhook was lost are fixed from the gateway's list of payment intents, and
     the refunds still pending are asked about."""

@@ -31,6 +31,7 @@ from portal.core.i18n import lazy
 from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import StaffRole
+from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.threads import written
 from portal.core.web import FormData
@@ -46,6 +47,7 @@ from portal.payments import texts
 from portal.payments.gateway import GatewayError
 from portal.payments.routes import words
 from portal.payments.tables import PaymentStatus
+from portal.settings import get_settings
 
 R = StaffRole
 VIEW_ROLES = (R.ACCOUNTANT, R.MANAGER, R.OPERATOR)
@@ -157,17 +159,14 @@ class StaffPayments(Controller):
 
     @post("/reconcile", name="staff_payments_reconcile", opt=staff(R.ACCOUNTANT), status_code=200)
     async def reconcile(self, request: Request, principal: NamedDependency[Principal]) -> Response[Any]:
+        """As much as fits in a few seconds (``PAYMENT_RECONCILE_SECONDS``); the scheduled run finishes the rest."""
+        seconds = get_settings().reconcile_seconds
         try:
-            done = await actions.reconcile(actor=principal, ip=request.client.host if request.client else "")
+            done = await actions.reconcile(actor=principal, ip=client_ip(request), seconds=seconds)
         except GatewayError:
             flash(request, gettext("The payment service did not answer. Try again later."), "error")
         else:
-            said = gettext(
-                "Checked with the payment service. Payments updated: %(payments)s, refunds: %(refunds)s.",
-                payments=done.payments,
-                refunds=done.refunds,
-            )
-            flash(request, said)
+            flash(request, texts.reconciled(done))
         return see_other(request, "/staff/payments")
 
     @get("/{payment_id:int}", name="staff_payment")

@@ -3,6 +3,8 @@ declined, what is wrong with an amount. Translated when called, so each reader g
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import pgettext
@@ -14,6 +16,9 @@ from portal.payments.rules import RefundState
 from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import RefundStatus
+
+if TYPE_CHECKING:
+    from portal.payments.actions import Reconciled
 
 S = PaymentStatus
 
@@ -166,3 +171,21 @@ def refund_error(problem: RefundProblem | str, message: str = "") -> str:
         RefundProblem.NO_GATEWAY: no_gateway_refund(),
         RefundProblem.INVALID: gettext("Enter the amount to refund, for example 1500,00."),
     }.get(problem, gettext("The payment service refused the refund: %(reason)s", reason=message))  # type: ignore[call-overload]
+
+
+def reconciled(done: Reconciled) -> str:
+    """What an accountant's «Сверить» did: how many payments and refunds it asked the payment service about and
+    what changed; when its few seconds ran out first, that the scheduled reconciliation, started now, checks the
+    rest."""
+    said = gettext(
+        "Checked with the payment service: %(checked)s. Payments updated: %(payments)s, refunds: %(refunds)s.",
+        checked=done.checked,
+        payments=done.payments,
+        refunds=done.refunds,
+    )
+    if done.finished:
+        return said
+    rest = gettext(
+        "The rest is checked by the scheduled reconciliation, started now: the list shows its results in a few minutes."
+    )
+    return f"{said} {rest}"
