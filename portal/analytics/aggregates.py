@@ -18,6 +18,7 @@ from typing import Any
 
 from portal.analytics import rules
 from portal.analytics.queries import BREAKDOWN_FIGURES
+from portal.analytics.queries import RECEIVABLES
 from portal.analytics.queries import TICKET_FIGURES
 from portal.analytics.queries import month_bounds
 from portal.analytics.queries import ticket_sums
@@ -40,13 +41,34 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
 
 
 async def _money(period: date) -> list[dict[str, Any]]:
-    return await _rows(
+    """Each house's month: the accounts billed, charged (charges and corrections; penalties apart), paid (net of
+    the refunds made in the month), and the receivables (``queries.RECEIVABLES``)."""
+    sums = await _rows(
         "SELECT p.house AS house, COUNT(*) AS accounts, SUM(b.charged_kopecks + b.other_kopecks) AS charged, "
-        "SUM(b.paid_kopecks) AS paid, SUM(CASE WHEN b.closing_kopecks > 0 THEN b.closing_kopecks ELSE 0 END) AS debt "
+        "SUM(b.paid_kopecks) AS paid "
         "FROM balance b JOIN personal_account a ON a.id = b.account JOIN premise p ON p.id = a.premise "
         "WHERE b.period = {} GROUP BY p.house",
         period,
     )
+    # A refund is written among the other entries of the balance: it is money given back, not a charge.
+    refunds = await _rows(
+        "SELECT p.house AS house, SUM(e.amount_kopecks) AS refunded "
+        "FROM ledger_entry e JOIN personal_account a ON a.id = e.account JOIN premise p ON p.id = a.premise "
+        "WHERE e.period = {} AND e.kind = 'refund' GROUP BY p.house",
+        period,
+    )
+    debts = await _rows(RECEIVABLES.format(houses="1 = 1"), period, period)
+    refunded = {r["house"]: _int(r["refunded"]) for r in refunds}
+    debt = {r["house"]: _int(r["debt"]) for r in debts}
+    found = {r["house"]: {"accounts": _int(r["accounts"]), "charged": _int(r["charged"]), "paid": _int(r["paid"])}
+             for r in sums}  # fmt: skip
+    for house in refunded.keys() | debt.keys():
+        found.setdefault(house, {"accounts": 0, "charged": 0, "paid": 0})
+    for house, values in found.items():
+        values["charged"] -= refunded.get(house, 0)
+        values["paid"] -= refunded.get(house, 0)
+        values["debt"] = debt.get(house, 0)
+    return [{"house": house, **values} for house, values in found.items()]
 
 
 FLOOR_AREA = ", ".join(f"'{kind}'" for kind in FLOOR_AREA_KINDS)  # SQL of the kinds (constants, not input)

@@ -169,8 +169,20 @@ async def total_area(houses: Sequence[int]) -> Decimal:
     return Decimal(str(value or 0)).quantize(rules.CENT)
 
 
+# The receivables at the end of a month by house: each account's latest balance up to that month, where it owes
+# (an account closed, or not charged in the month, keeps its debt until it is paid). ``houses``: a condition on the
+# premise ``p``; the arguments: the month, twice.
+RECEIVABLES = (
+    "SELECT p.house AS house, SUM(b.closing_kopecks) AS debt "
+    "FROM balance b JOIN personal_account a ON a.id = b.account JOIN premise p ON p.id = a.premise "
+    "WHERE {houses} AND b.period <= {{}} AND b.closing_kopecks > 0 AND NOT EXISTS (SELECT 1 FROM balance n "
+    "WHERE n.account = b.account AND n.period > b.period AND n.period <= {{}}) GROUP BY p.house"
+)
+
+
 async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[MonthMoney]:
-    """Charged, paid and receivables of each month (two grouped queries over the balances, by month)."""
+    """Charged, paid and receivables of each month (a grouped query over the balances, and one a month for the
+    receivables, ``RECEIVABLES``)."""
     if not houses or not months:
         return []
     ids, periods = list(houses), list(months)
@@ -186,14 +198,10 @@ async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[
         .where(condition)
         .group_by(Balance.period)
     )
-    debts = (
-        await Balance.select(Balance.period.as_alias("period"), Sum(Balance.closing_kopecks).as_alias("debt"))
-        .where(condition & (Balance.closing_kopecks > 0))
-        .group_by(Balance.period)
-    )
+    within = RECEIVABLES.format(houses=f"p.house IN ({placeholders(ids)})")
+    debt_of = {p: sum(int(r["debt"] or 0) for r in await Balance.raw(within, *ids, p, p)) for p in periods}
     area = await total_area(ids)
     by_month = {as_date(r["period"]): r for r in sums}
-    debt_of = {as_date(r["period"]): r["debt"] for r in debts}
     found = []
     for period in periods:
         r = by_month.get(period)

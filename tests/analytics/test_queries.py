@@ -283,3 +283,46 @@ async def test_a_request_is_counted_overdue_after_the_minute_of_its_deadline_as_
         assert await queries.overdue_now([house], now) == counted
         assert await queries.overdue_now(None, now) == counted
         assert (await tab_counts(admin, now))["overdue"] == counted
+
+
+async def test_an_account_without_a_balance_in_the_month_keeps_its_debt_in_the_receivables(
+    db: Any, make_account: Any
+) -> None:
+    """An account closed in January (no charge, no balance row in February) still owes its January debt at the end
+    of February: the receivables counted only the month's rows and lost it."""
+    closed = await make_account(area="50.00")
+    open_ = await make_account(house=closed.house, area="30.00")
+    await balance(closed.account, JAN, charged=100_00, paid=0, closing=400_00)
+    await balance(open_.account, JAN, charged=100_00, paid=0, closing=100_00)
+    await balance(open_.account, FEB, charged=100_00, paid=50_00, closing=150_00)
+    await balance(closed.account, MAR, charged=0, paid=400_00, closing=0)  # paid off in March; the other owes on
+    for period in (JAN, FEB, MAR):
+        await aggregates.refresh(period)
+    found = await queries.scope(Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids={closed.house}))
+    counted = await queries.month_figures(found, [JAN, FEB, MAR])
+    assert [m.money.debt for m in counted] == [Decimal("500.00"), Decimal("550.00"), Decimal("150.00")]
+    assert [m.money.accounts for m in counted] == [2, 1, 1]  # the accounts billed in the month
+    measured = await queries.money_by_month([closed.house], [JAN, FEB, MAR])  # the KPI's receivables per m²
+    assert [m.debt for m in measured] == [Decimal("500.00"), Decimal("550.00"), Decimal("150.00")]
+
+
+async def test_a_refund_is_taken_from_the_payments_collected_not_added_to_the_charges(
+    db: Any, make_account: Any
+) -> None:
+    from portal.billing import ledger
+    from portal.billing.tables import EntryKind
+
+    place = await make_account(area="50.00")
+    await ledger.post_entry(place.account, EntryKind.CHARGE, 1500_00, at(date(2026, 2, 1)))
+    await ledger.post_entry(place.account, EntryKind.CORRECTION, -100_00, at(date(2026, 2, 2)))
+    await ledger.post_entry(place.account, EntryKind.PENALTY, 7_00, at(date(2026, 2, 3)))
+    await ledger.post_payment(place.account, Decimal("1000.00"), "payment:refund-test", at(date(2026, 2, 10)))
+    await ledger.post_refund(place.account, Decimal("300.00"), "refund:refund-test", at(date(2026, 2, 20)))
+    await aggregates.refresh(FEB)
+    found = await queries.scope(Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids={place.house}))
+    (feb,) = await queries.month_figures(found, [FEB])
+    # Charged: the charges and corrections (penalties apart); paid: 1000 less the 300 given back; owed: all of it.
+    assert (feb.money.charged, feb.money.paid, feb.money.debt) == (
+        Decimal("1400.00"), Decimal("700.00"), Decimal("707.00")
+    )  # fmt: skip
+    assert feb.money.collection == Decimal("50.0")
