@@ -257,7 +257,7 @@ class MonthTickets(TicketShares):
 
     @property
     def csat(self) -> Decimal | None:
-        return rules.share(self.satisfied, self.rated, Decimal(1))
+        return rules.share(self.satisfied, self.rated)
 
 
 TICKET_FIGURES = ("received", "closed", "on_time", "rated", "rating_sum", "satisfied")
@@ -415,8 +415,8 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
         channels=[f.channels for f in figures[1:]],
         uptake=[f.uptake for f in figures[1:]],
         overdue_now=await overdue_now(houses, now),
-        waves=await waves(found),
-        comments=await nps_comments(houses),
+        waves=await waves(found, rules.month_last(months[-1])),
+        comments=await nps_comments(houses, before=clock.day_start(rules.add_months(months[-1], 1))),
         by_category=await breakdown("category", found, months),
         by_executor=await breakdown("executor", found, months),
     )
@@ -570,9 +570,10 @@ async def breakdown(dimension: str, found: Scope, months: Sequence[date], limit:
     ]
 
 
-async def waves(found: Scope, limit: int = 12) -> list[WaveFigure]:
-    """The NPS of the latest ``limit`` rounds answered in the scope's houses, oldest first, from ``NpsHouse``
-    (one grouped query; every answer counted once per person by the unique index on the answers)."""
+async def waves(found: Scope, until: date, limit: int = 12) -> list[WaveFigure]:
+    """The NPS of the latest ``limit`` rounds answered in the scope's houses opened by ``until`` (the period's last
+    day: a past period reads the survey of its time), oldest first, from ``NpsHouse`` (one grouped query; every
+    answer counted once per person by the unique index on the answers)."""
     if found.empty:
         return []
     rows = (
@@ -581,7 +582,7 @@ async def waves(found: Scope, limit: int = 12) -> list[WaveFigure]:
             Max(NpsHouse.closes_on).as_alias("closes_on"),
             *(Sum(getattr(NpsHouse, f)).as_alias(f) for f in ("responses", "promoters", "detractors")),
         )
-        .where(_house_filter(NpsHouse.house, found))
+        .where(_house_filter(NpsHouse.house, found) & (NpsHouse.opens_on <= until))
         .group_by(NpsHouse.opens_on)
         .order_by(NpsHouse.opens_on, ascending=False)
         .limit(limit)
@@ -651,11 +652,11 @@ class NpsComment:
     answered_at: datetime
 
 
-async def nps_comments(houses: Sequence[int] | None, limit: int = 10) -> list[NpsComment]:
-    """The latest answers with a comment in these houses (None: every house)."""
+async def nps_comments(houses: Sequence[int] | None, before: datetime, limit: int = 10) -> list[NpsComment]:
+    """The latest answers with a comment in these houses (None: every house) given before ``before``."""
     if houses is not None and not houses:
         return []
-    condition = NpsAnswer.comment != ""
+    condition = (NpsAnswer.comment != "") & (NpsAnswer.answered_at < before)
     if houses is not None:
         condition &= NpsAnswer.house.is_in(list(houses))
     rows = (

@@ -184,9 +184,10 @@ def csi_of(total: int, count: int) -> Decimal | None:
 
 
 def csat(scores: Iterable[int]) -> Decimal | None:
-    """CSAT = the share of ratings 4–5, in per cent (whole)."""
+    """CSAT = the share of ratings 4–5, in per cent to a tenth, as every share of the dashboard is shown (a whole per
+    cent read «77,0 %» where 76,9 % was true)."""
     values = list(scores)
-    return share(sum(1 for s in values if s >= 4), len(values), Decimal(1))
+    return share(sum(1 for s in values if s >= 4), len(values))
 
 
 # --- KPI and bonus (the company's motivation scheme) -------------------------------------------------------

@@ -326,3 +326,8 @@ async def test_a_refund_is_taken_from_the_payments_collected_not_added_to_the_ch
         Decimal("1400.00"), Decimal("700.00"), Decimal("707.00")
     )  # fmt: skip
     assert feb.money.collection == Decimal("50.0")
+
+
+def test_the_csat_of_the_dashboard_is_to_a_tenth() -> None:
+    month = queries.MonthTickets(period=JAN, received=13, closed=13, on_time=13, rated=13, rating_sum=53, satisfied=10)
+    assert month.csat == Decimal("76.9")

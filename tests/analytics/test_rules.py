@@ -64,6 +64,8 @@ def test_csi_and_csat() -> None:
     assert rules.csi([]) is None and rules.csat([]) is None
     assert rules.csi_of(17, 5) == Decimal("3.40")
     assert rules.csi_of(0, 0) is None
+    # To a tenth, as the page shows every share: 10 ratings 4–5 of 13 are 76,9 %, not a whole 77 shown «77,0 %».
+    assert rules.csat([5] * 10 + [1] * 3) == Decimal("76.9")
     assert rules.csi([5, 4]) == Decimal("4.50")
     assert rules.csi([5, 5, 4]) == Decimal("4.67")
 

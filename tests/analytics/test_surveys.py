@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -66,12 +67,15 @@ async def test_one_answer_per_person_and_wave_and_the_nps_of_each_wave(
     # The dashboard reads the same from the aggregates: the manager's house, and the company's total.
     await aggregates.refresh(TODAY)
     manager = Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids=frozenset({a.house}))
-    assert await queries.waves(await queries.scope(manager)) == figures
+    assert await queries.waves(await queries.scope(manager), TODAY) == figures
     admin = Principal(user_id=1, staff_roles=frozenset({"admin"}), house_ids=None)
-    (whole,) = await queries.waves(await queries.scope(admin))
+    (whole,) = await queries.waves(await queries.scope(admin), TODAY)
     assert (whole.result.responses, whole.result.promoters, whole.result.detractors) == (3, 1, 2)
-    comments = await queries.nps_comments([a.house])
+    comments = await queries.nps_comments([a.house], before=NOW + timedelta(seconds=1))
     assert [c.comment for c in comments] == ["Починили, спасибо"]
+    # A period that ended before the wave opened reads no survey of it, nor its residents' words.
+    assert await queries.waves(await queries.scope(manager), TODAY - timedelta(days=1)) == []
+    assert await queries.nps_comments([a.house], before=NOW) == []
     # Outside the wave's days there is nothing to answer.
     assert await queries.open_wave_for(first, date(2026, 8, 1)) is None
     assert await queries.open_wave_for(Principal(user_id=99), TODAY) is None
