@@ -676,15 +676,31 @@ async def recent_periods(principal: Principal, limit: int = 12) -> list[date]:
     return [rules.add_months(latest, -n) for n in range(limit)]
 
 
+def _as_of(period: date) -> Any:
+    """Each account's newest snapshot up to ``period``: its balance at the month's end, also when nothing was posted
+    on it in the month (a debtor who paid nothing in the month owes as much at its end). A lookup on the account and
+    period per row."""
+    return (Balance.period <= period) & WhereRaw(
+        "balance.period = (SELECT MAX(newest.period) FROM balance AS newest"
+        " WHERE newest.account = balance.account AND newest.period <= {})",
+        period,
+    )
+
+
+def _month_charged(period: date) -> QueryString:
+    """SQL, for each snapshot ``_as_of(period)`` selects: the charges of ``period`` itself (none on an older one)."""
+    return QueryString("CASE WHEN balance.period = {} THEN balance.charged_kopecks ELSE 0 END", period)
+
+
 def _not_due(period: date, today: date) -> QueryString:
-    """SQL, for each snapshot of ``period``: its account's charges of the billing months not yet due on the month's
-    report day (``rules.report_day``; the same months ``rules.overdue`` leaves out), from the snapshots of ``period``
-    and the months before it, a lookup on the account and period."""
+    """SQL, for each snapshot ``_as_of(period)`` selects: its account's charges of the billing months not yet due on
+    the month's report day (``rules.report_day``; the same months ``rules.overdue`` leaves out), from the snapshots of
+    ``period`` and the months before it, a lookup on the account and period."""
     first = rules.first_not_due(period, rules.report_day(period, today), RECENT_MONTHS - 1)
     if first is None:
         return QueryString("0")
     if first == rules.month_start(period):
-        return QueryString("balance.charged_kopecks")  # only the month's own charges, on the row itself: no lookup
+        return _month_charged(period)  # only the month's own charges, on the row itself: no lookup
     return QueryString(
         "(SELECT COALESCE(SUM(not_due.charged_kopecks), 0) FROM balance AS not_due"
         " WHERE not_due.account = balance.account AND not_due.period >= {} AND not_due.period <= {})",
@@ -737,17 +753,25 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
     if not houses:
         return []
     ids = [h.id for h in houses]
-    base = Balance.period == period
     scope = house_scope(Balance.account.premise.house, principal)
-    not_due = _not_due(period, clock.today_local())
-    rows = await _by_house(
-        base if scope is None else base & scope,
-        accounts=Count(Balance.id),
+
+    def scoped(where: Any) -> Any:
+        return where if scope is None else where & scope
+
+    # What moved in the month, from its own snapshots; what is owed at its end, from each account's newest snapshot
+    # up to it (an account nothing was posted on in the month owes what it owed before), as the debtors list reads it.
+    flows = await _by_house(
+        scoped(Balance.period == period),
         opening=Sum(Balance.opening_kopecks),
         charged=Sum(Balance.charged_kopecks),
         other=Sum(Balance.other_kopecks),
         paid=Sum(Balance.paid_kopecks),
         penalties=Sum(Balance.penalties_kopecks),
+    )
+    not_due = _not_due(period, clock.today_local())
+    owed = await _by_house(
+        scoped(_as_of(period)),
+        accounts=Count(Balance.id),
         debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
         debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
         overdue=QueryString(
@@ -756,18 +780,18 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
     )
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
-    for r in rows:
-        t = found.get(r["house"])
-        if t is None:
-            continue
-        t.accounts = r["accounts"]
-        t.opening = from_kopecks(r["opening"])
-        t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0))
-        t.paid = from_kopecks(r["paid"])
-        t.penalties = from_kopecks(r["penalties"])
-        t.debt = from_kopecks(r["debt"] or 0)
-        t.overdue = from_kopecks(r["overdue"] or 0)
-        t.debtors = r["debtors"] or 0
+    for r in flows:
+        if t := found.get(r["house"]):
+            t.opening = from_kopecks(r["opening"])
+            t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0))
+            t.paid = from_kopecks(r["paid"])
+            t.penalties = from_kopecks(r["penalties"])
+    for r in owed:
+        if t := found.get(r["house"]):
+            t.accounts = r["accounts"]
+            t.debt = from_kopecks(r["debt"] or 0)
+            t.overdue = from_kopecks(r["overdue"] or 0)
+            t.debtors = r["debtors"] or 0
     return list(found.values())
 
 
@@ -819,7 +843,7 @@ class Debtor(AccountInfo):
 
 def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:
     today = clock.today_local()
-    where = (Balance.period == period) & (Balance.closing_kopecks > 0) & _overdue_where(period, today)
+    where = _as_of(period) & (Balance.closing_kopecks > 0) & _overdue_where(period, today)
     house = Balance.account.premise.house
     scope = house_scope(house, principal)
     if scope is not None:
@@ -832,8 +856,9 @@ def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> 
         where &= Balance.closing_kopecks >= int(filters.min_debt * 100)
     if filters.months:
         # Months overdue (rules.months_of_charges) at least ``months``: overdue ≥ months × the month's charges.
-        where &= (Balance.charged_kopecks > 0) & WhereRaw(
-            "balance.closing_kopecks - {} >= {} * balance.charged_kopecks", _not_due(period, today), filters.months
+        charged = _month_charged(period)
+        where &= WhereRaw("{} > 0", charged) & WhereRaw(
+            "balance.closing_kopecks - {} >= {} * {}", _not_due(period, today), filters.months, charged
         )
     return where
 
@@ -845,7 +870,7 @@ def _debtor_columns(period: date) -> tuple[Any, ...]:
         Balance.account.as_alias("id"),
         *_account_columns(Balance.account),
         Balance.closing_kopecks,
-        Balance.charged_kopecks,
+        _month_charged(period).as_alias("charged_kopecks"),
         QueryString("balance.closing_kopecks - {}", not_due).as_alias("overdue_kopecks"),
     )
 

@@ -1,0 +1,79 @@
+"""One balance everywhere it is shown: the figures a resident and staff read for an account agree with its ledger
+(the sum of its entries), whatever happened in the month; on both engines."""
+
+import csv
+import io
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import Decimal as D
+
+import pytest
+from piccolo.query.functions.aggregate import Sum
+
+from portal.billing import ledger
+from portal.billing import receipts
+from portal.billing.tables import LedgerEntry
+from portal.core import clock
+from tests.billing.conftest import import_sample
+
+OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+async def billed(make_account, catalog):
+    """Two accounts of one house charged for October and November 2026; the first paid October, the second nothing;
+    receipts issued. Nothing is posted in December."""
+    first = await make_account(number="7700000001", payer="Иванов Иван Иванович", premise_number="12")
+    second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна", house=first.house, area="38.10")
+    for period in (OCTOBER, NOVEMBER):
+        await import_sample(period, datetime(2026, period.month, 28, tzinfo=UTC))
+    await ledger.post_payment(first.account, D("3341.23"), "pay-oct-1", datetime(2026, 11, 5, 9, tzinfo=UTC))
+    for period in (OCTOBER, NOVEMBER):
+        await receipts.issue(period, [first.account, second.account])
+    return {"first": first.account, "second": second.account, "house": first.house}
+
+
+async def ledger_sum(account: int) -> D:
+    """The balance computed from the raw entries, not from a snapshot."""
+    row = (
+        await LedgerEntry.select(Sum(LedgerEntry.amount_kopecks).as_alias("s"))
+        .where(LedgerEntry.account == account)
+        .first()
+    )
+    return D(row["s"] or 0) / 100
+
+
+async def test_a_debtor_who_paid_nothing_in_the_running_month_is_on_its_debtors_list_and_in_its_totals(
+    client, login, make_user, billed, monkeypatch
+):
+    # 16 December: October (due 16.11) and November (due 15.12) are both overdue; nothing was posted in December.
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 12, 16))
+    assert await ledger_sum(billed["second"]) == D("5182.58")
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    page = await client.get("/staff/billing/debtors?period=2026-12")
+    assert "7700000002" in page.text
+    assert f"5{NBSP}182,58{NBSP}₽" in page.text
+    assert "7700000001" in page.text  # November's 3 341.23, unpaid, overdue since 16 December
+    rows = list(
+        csv.reader(io.StringIO((await client.get("/staff/billing/debtors.csv?period=2026-12")).text), delimiter=";")
+    )
+    owed = {r[0].strip('="'): (r[4], r[5], r[6]) for r in rows[1:]}
+    # Debt, overdue, and the month's charges: none in December (a debtor's row of an earlier month charges nothing).
+    assert owed == {"7700000002": ("5182,58", "5182,58", "0,00"), "7700000001": ("3341,23", "3341,23", "0,00")}
+    overview = await client.get("/staff/billing?period=2026-12")
+    assert f"8{NBSP}523,81{NBSP}₽" in overview.text  # the debt of the house: both accounts
+
+
+async def test_the_months_overdue_filter_counts_an_earlier_months_row_as_no_charges(
+    client, login, make_user, billed, monkeypatch
+):
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 12, 16))
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    # December has no charges to measure the debt by: no account is «2 months overdue» in December…
+    page = await client.get("/staff/billing/debtors?period=2026-12&months=2")
+    assert "7700000002" not in page.text
+    # …while in November the second account owes two months of charges at its end (October's overdue on 30.11).
+    november = await client.get("/staff/billing/debtors?period=2026-11&months=1")
+    assert "7700000002" in november.text and "7700000001" not in november.text
