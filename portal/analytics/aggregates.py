@@ -267,12 +267,20 @@ async def refresh(period: date, now: datetime | None = None) -> int:
     return len(rows)
 
 
-def months_to_refresh(today: date, newest: date | None, count: int = rules.DEFAULT_MONTHS + 1) -> list[date]:
+# Every month the dashboard's month filter offers: counted again each night, so that what changed in an older
+# month (a request reopened or rated after its month, a late correction) reaches its figures within a day.
+EVERY_MONTH = rules.MAX_MONTHS + 12
+
+
+def months_to_refresh(
+    today: date, newest: date | None, count: int = rules.DEFAULT_MONTHS + 1, every: bool = False
+) -> list[date]:
     """The months the scheduled job counts again: the running month and the one before it (late payments and
-    requests closed late still move them), and every month of the last ``count`` not yet counted at all."""
+    requests closed late still move them), and every month of the last ``count`` when none was counted yet or
+    ``every`` is asked (the nightly run)."""
     this_month = today.replace(day=1)
     recent = [rules.add_months(this_month, -1), this_month]
-    if newest is None:
+    if newest is None or every:
         return [rules.add_months(this_month, -n) for n in range(count - 1, -1, -1)]
     return recent
 
@@ -285,9 +293,11 @@ async def newest_period() -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-async def refresh_due(today: date) -> list[date]:
-    """What the scheduled job does: refresh the months ``months_to_refresh`` names; returns them."""
-    months = months_to_refresh(today, await newest_period())
+async def refresh_due(today: date, every: bool = False) -> list[date]:
+    """What the scheduled jobs do: refresh the months ``months_to_refresh`` names (hourly the recent ones, nightly
+    ``every`` month the dashboard offers); returns them."""
+    count = EVERY_MONTH if every else rules.DEFAULT_MONTHS + 1
+    months = months_to_refresh(today, await newest_period(), count, every)
     for period in months:
         await refresh(period)
     return months

@@ -316,7 +316,14 @@ async def analytics_aggregates(now: datetime) -> None:
     await aggregates.refresh_due(clock.local(now).date())
 
 
-JOBS = [nps_waves, analytics_aggregates]
+@jobs.register("analytics-aggregates-nightly", 86400, key=lambda now: clock.local(now).date().isoformat())
+async def analytics_aggregates_nightly(now: datetime) -> None:
+    """The scheduled job: every month the dashboard offers counted again once a day, so that a request reopened
+    or rated after its month was counted, or a late correction, reaches that month's figures."""
+    await aggregates.refresh_due(clock.local(now).date(), every=True)
+
+
+JOBS = [nps_waves, analytics_aggregates, analytics_aggregates_nightly]
 
 
 def _query(chosen: forms.DashboardFilter) -> dict[str, Any]:

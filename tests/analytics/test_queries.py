@@ -331,3 +331,30 @@ async def test_a_refund_is_taken_from_the_payments_collected_not_added_to_the_ch
 def test_the_csat_of_the_dashboard_is_to_a_tenth() -> None:
     month = queries.MonthTickets(period=JAN, received=13, closed=13, on_time=13, rated=13, rating_sum=53, satisfied=10)
     assert month.csat == Decimal("76.9")
+
+
+async def test_a_month_counted_before_a_request_was_reopened_or_rated_is_counted_again_each_night(
+    db: Any, make_account: Any
+) -> None:
+    """October counted while it was the month before; in December a request done in October is reopened (its
+    completion and rating cleared) and another one rated: the hourly job counts only November and December again,
+    so October kept the old figures. The nightly run counts every month the dashboard offers."""
+    place = await make_account()
+    house = place.house
+    oct_, nov, dec = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 2)
+    await ticket(house, at(date(2026, 10, 2)), status="done", completed_at=at(date(2026, 10, 8)), rating=5)
+    await ticket(house, at(date(2026, 10, 3)), status="closed", completed_at=at(date(2026, 10, 31), 23))
+    await aggregates.refresh(oct_)
+    reopened, rated = (await Ticket.select(Ticket.id).where(Ticket.house == house).order_by(Ticket.id))[:2]
+    await Ticket.update({Ticket.status: "reopened", Ticket.completed_at: None, Ticket.rating: None}).where(
+        Ticket.id == reopened["id"]
+    )
+    await Ticket.update({Ticket.rating: 1}).where(Ticket.id == rated["id"])
+    found = await queries.scope(Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids={house}))
+    assert await aggregates.refresh_due(dec) == [nov, date(2026, 12, 1)]
+    (stale,) = await queries.month_figures(found, [oct_])
+    assert (stale.tickets.closed, stale.tickets.rated, stale.tickets.rating_sum) == (2, 1, 5)
+    assert oct_ in await aggregates.refresh_due(dec, every=True)
+    (october,) = await queries.month_figures(found, [oct_])
+    assert (october.tickets.received, october.tickets.closed, october.tickets.rated) == (2, 1, 1)
+    assert october.tickets.rating_sum == 1
