@@ -234,8 +234,12 @@ def _summary(pdf: _Receipt, view: ReceiptView) -> None:
         pdf.cell(pdf.width - amount_w, 5, label)
         pdf.cell(amount_w, 5, format_money(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Main", "B", 11.5)
-    pdf.cell(pdf.width - amount_w, 7, _("Total to pay by %(date)s", date=format_day(receipt.due_date)))
-    pdf.cell(amount_w, 7, format_money(receipt.to_pay), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if receipt.overpaid:
+        total, amount = _("Overpayment at the end of the month"), receipt.overpaid
+    else:
+        total, amount = _("Total to pay by %(date)s", date=format_day(receipt.due_date)), receipt.to_pay
+    pdf.cell(pdf.width - amount_w, 7, total)
+    pdf.cell(amount_w, 7, format_money(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if view.payments:
         paid = "; ".join(f"{format_day(p.occurred_at, 'short')} {format_money(-p.amount)}" for p in view.payments)
         pdf.block(pdf.l_margin, pdf.width, 4, _("Payments received: %(list)s", list=paid), 8)
@@ -282,5 +286,9 @@ def _sections(pdf: _Receipt, view: ReceiptView) -> None:
         pdf.block(x, w, 4, "\n".join(details), 8)
         pdf.set_x(x)
         pdf.set_font("Main", "B", 11)
-        pdf.cell(w, 7, _("To pay: %(amount)s", amount=format_money(section.total)))
+        pdf.cell(
+            w,
+            7,
+            _("To pay: %(amount)s", amount=format_money(section.total)) if section.total > 0 else _("Nothing to pay"),
+        )
         pdf.set_xy(pdf.l_margin, top + SECTION_HEIGHT + 2)

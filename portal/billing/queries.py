@@ -514,6 +514,17 @@ class ReceiptInfo:
     issued_at: datetime
     issued_by: int | None
 
+    @property
+    def overpaid(self) -> Decimal:
+        """The overpayment at the month's end (0 when a sum is to pay): a receipt says «Переплата» then, not that
+        nothing is to pay."""
+        return max(Decimal("0.00"), self.paid - self.opening - self.charged - self.penalties)
+
+    @property
+    def as_of(self) -> date:
+        """The day its figures are of: the last day of its month."""
+        return rules.month_end(self.period)
+
 
 def _receipt(r: dict[str, Any]) -> ReceiptInfo:
     money = _money(r, "opening", "charged", "paid", "penalties", "to_pay")

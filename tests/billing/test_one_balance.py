@@ -3,6 +3,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -19,6 +20,8 @@ from tests.billing.conftest import import_sample
 
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
 NBSP = "\u00a0"
+# «К оплате 0,00 ₽» (between them a colon, spaces or tags): what a receipt of an overpaid month never says.
+ZERO_TO_PAY = re.compile(r"[Кк] оплате[:\s]*(?:<[^>]*>\s*)*0,00")
 
 
 @pytest.fixture
@@ -77,3 +80,71 @@ async def test_the_months_overdue_filter_counts_an_earlier_months_row_as_no_char
     # …while in November the second account owes two months of charges at its end (October's overdue on 30.11).
     november = await client.get("/staff/billing/debtors?period=2026-11&months=1")
     assert "7700000002" in november.text and "7700000001" not in november.text
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).replace(NBSP, " ")
+
+
+def qr_sums(content: bytes) -> list[str | None]:
+    """The ``Sum`` of each QR code of a PDF receipt, decoded from its images."""
+    import zxingcpp
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from portal.billing import qr
+
+    found = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for image in page.images:
+            found += [
+                qr.parse(r.text).fields.get("Sum") for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))
+            ]
+    return found
+
+
+async def test_a_receipt_of_a_month_ended_overpaid_says_overpayment_not_a_sum_to_pay_of_zero(
+    client, login, make_user, billed
+):
+    account = billed["first"]
+    await ledger.post_payment(account, D("3461.23"), "pay-ahead", datetime(2026, 11, 20, tzinfo=UTC))
+    await receipts.issue(NOVEMBER, [account])
+    assert await ledger_sum(account) == D("-120.00")
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert "Переплата на конец месяца" in page and "120,00 ₽" in page
+    assert "Итого к оплате" not in page and not ZERO_TO_PAY.search(page)
+    assert page.count("Платить не нужно") == 2  # each payee's section
+    pdf = await client.get(f"/accounts/{account}/receipts/2026-11/pdf")
+    text = pdf_text(pdf.content)
+    assert "Переплата на конец месяца 120,00 ₽" in text
+    assert "Итого к оплате" not in text and not ZERO_TO_PAY.search(text)
+    assert qr_sums(pdf.content) == [None, None]  # no sum in the codes: the bank asks the payer for one
+
+
+async def test_a_receipt_paid_in_part_after_its_issue_keeps_its_sum_and_says_what_is_due_now(
+    client, login, make_user, billed
+):
+    await ledger.post_payment(billed["first"], D("1000.00"), "pay-after", datetime(2026, 12, 2, tzinfo=UTC))
+    assert await ledger_sum(billed["first"]) == D("2341.23")
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = (await client.get(f"/accounts/{billed['first']}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert "Итого к оплате до 15 декабря 2026 г." in page or "Итого к оплате до 15 декабря 2026" in page
+    assert "3 341,23 ₽" in page
+    assert "Квитанция показывает сумму к оплате на 30 ноября 2026" in page
+    assert "после этой даты: 2 341,23 ₽" in page and "Оплатить 2 341,23 ₽" in page
+    pdf = await client.get(f"/accounts/{billed['first']}/receipts/2026-11/pdf")
+    assert "3 341,23 ₽" in pdf_text(pdf.content)  # the document as issued
+    assert sorted(qr_sums(pdf.content)) == ["285253", "48870"]  # 2 852.53 + 488.70 = 3 341.23
+    home = (await client.get("/")).text.replace(NBSP, " ")
+    assert "К оплате 2 341,23 ₽" in home
+    pay = await client.get(f"/pay?account={billed['first']}&period=2026-11")
+    assert 'value="2341,23"' in pay.text
+
+
+async def test_a_receipt_that_is_what_is_due_says_nothing_more(client, login, make_user, billed):
+    await login(client, await make_user(accounts={billed["first"]: "owner"}))
+    page = (await client.get(f"/accounts/{billed['first']}/receipts/2026-11")).text
+    assert "data-due-now" not in page
