@@ -446,12 +446,15 @@ async def _open_checkout(
         )
     except GatewayError as exc:
         log.warning("checkout for batch %s not started: %s", batch, exc)
+        # Its page never opened: the payer is told the service was away (not that a card was declined) and is
+        # offered to pay again, not to go back to a page that is not there.
         async with atomic():
             await Payment.update(
                 {
                     Payment.status: S.FAILED,
-                    Payment.failure_code: exc.code or exc.type,
-                    Payment.failure_message: "gateway_unavailable",
+                    Payment.failure_code: rules.GATEWAY_UNAVAILABLE,
+                    Payment.failure_message: exc.message[:255],
+                    Payment.expires_at: clock.now(),
                     Payment.updated_at: clock.now(),
                 }
             ).where(Payment.batch == batch)

@@ -171,6 +171,10 @@ def shown_status(status: str, expires_at: datetime | None, now: datetime) -> Pay
     return PaymentStatus(status)
 
 
+# The failure code of a checkout the gateway did not open (no answer, or an error before anything was made).
+GATEWAY_UNAVAILABLE = "gateway_unavailable"
+
+
 def may_continue(status: str, expires_at: datetime | None, now: datetime) -> bool:
     """Whether the payer can go back to the gateway's page of this checkout (still open, or a card declined
     while the page stays open for another one)."""

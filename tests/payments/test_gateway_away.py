@@ -49,6 +49,13 @@ async def test_a_payment_started_while_the_gateway_is_away_is_refused_plainly_an
     payment = await Payment.select().where(Payment.account == a).first()
     assert payment["status"] == "failed"
     assert await balance_of(a) == Decimal("3540.00")
+    # Its page says the service was away — not a declined card, not a page open «for another card» — and
+    # offers to pay again.
+    page = await client.get(f"/payments/{payment['id']}")
+    assert "Оплата не началась" in page.text and "Платёж отклонён" not in page.text
+    assert "Платёжный сервис сейчас недоступен. Попробуйте позже." in page.text
+    assert "gateway_unavailable" not in page.text and "другой картой" not in page.text
+    assert f'href="/pay?account={a}"' in page.text
 
 
 async def test_autopay_into_a_silent_gateway_is_charged_once_when_it_answers_again(client, login, household, gateway):
