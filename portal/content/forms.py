@@ -212,12 +212,23 @@ RISERS_LACKING = lazy(
 
 def add_missing(form: PostForm, missing: Mapping[str, list[str]]) -> None:
     """What the chosen houses do not have (``queries.audience_of``), each at its own field: a house's entrances and
-    floors at that house's fields."""
+    floors at that house's fields; what lies outside the writer's houses at the houses' and the accounts' fields
+    (the save would refuse it), both messages where a field has two."""
     for name, values in missing.items():
         what = ", ".join(values)
         found = _PART_NAME.fullmatch(name)
         if name == "accounts":
             form.errors.add(name, gettext("There are no such personal accounts: %(what)s.", what=what))
+        elif name == "accounts_elsewhere":
+            said = gettext("These personal accounts are in houses you do not work with: %(what)s.", what=what)
+            form.errors.fields["accounts"] = " ".join(filter(None, (form.errors.get("accounts"), said)))
+        elif name == "houses_elsewhere":
+            form.errors.add("houses", gettext(
+                "You do not work with these houses, so they are left out of the choice: %(what)s. Check who the post "
+                "is for and save again.", what=what
+            ))  # fmt: skip
+        elif name == "company_elsewhere":
+            form.errors.add("houses", gettext("Only staff of every house may address the whole company or a complex."))
         elif name == "risers_lacking":
             form.errors.add("risers", RISERS_LACKING.format({"what": "; ".join(values)}))
         elif found and found[1] == "entrances":

@@ -22,6 +22,7 @@ from portal.content.rules import ACCOUNTS_NAMED
 from portal.content.rules import AudienceNames
 from portal.content.rules import OutageFacts
 from portal.content.rules import is_live
+from portal.content.rules import outside
 from portal.content.tables import Post
 from portal.content.tables import PostImage
 from portal.content.tables import PostKind
@@ -321,8 +322,8 @@ async def reaches_elsewhere(post_id: int, houses: Collection[int] | None) -> boo
     none), as ``within`` draws the line: a look by the post's index that stops at the first such selection."""
     if houses is None:
         return False
-    outside = PostTarget.house.is_null() | PostTarget.house.not_in(sorted(houses) or [-1])
-    return await PostTarget.exists().where((PostTarget.post == post_id) & outside)
+    elsewhere = PostTarget.house.is_null() | PostTarget.house.not_in(sorted(houses) or [-1])
+    return await PostTarget.exists().where((PostTarget.post == post_id) & elsewhere)
 
 
 async def post_view(post_id: int, scope: Collection[int] | None = None) -> PostView | None:
@@ -669,18 +670,20 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
 # --- the form's audience -----------------------------------------------------------------------------------------
 
 
-async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
+async def audience_of(choice: Any, scope: Collection[int] | None = None) -> tuple[Audience, dict[str, list[str]]]:
     """The form's choice (forms.AudienceChoice) as an audience, and what was not found, by the form's field (houses;
     a house's entrance numbers it does not have and floors with no premises, at that house's fields; riser codes
     that the chosen houses do not have; account numbers); no key for a field whose every value was found. A house
-    with entrances or floors of its own is reached there only; every other chosen house whole, or at the risers."""
+    with entrances or floors of its own is reached there only; every other chosen house whole, or at the risers.
+    For a staff member of some houses (``scope``), what lies outside them too: the whole company, houses by their
+    address, account numbers as typed (``rules.outside``)."""
     from portal.content.forms import part_name
     from portal.housing.tables import House
     from portal.housing.tables import PersonalAccount
     from portal.housing.tables import Riser
 
     if choice.company:
-        return Audience.of(company=True), {}
+        return Audience.of(company=True), {"company_elsewhere": [""]} if scope is not None else {}
     missing: dict[str, list[str]] = {}
     houses = list(choice.houses)
     addresses = {
@@ -688,6 +691,7 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
         for r in (await House.select(House.id, House.address).where(House.id.is_in(houses)) if houses else [])
     }
     _note(missing, "houses", [str(h) for h in houses if h not in addresses])
+    _note(missing, "houses_elsewhere", outside(scope, {a: h for h, a in addresses.items()}))
     houses = [h for h in houses if h in addresses]
     parts = [p for p in choice.parts if p.house in addresses]
     entrance_of = await _entrances_of(parts)
@@ -722,11 +726,12 @@ async def audience_of(choice: Any) -> tuple[Audience, dict[str, list[str]]]:
         whole = []  # the chosen houses' risers, not the houses
     account_ids: list[int] = []
     if choice.accounts:
-        rows = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
-            PersonalAccount.number.is_in(list(choice.accounts))
-        )
+        rows = await PersonalAccount.select(
+            PersonalAccount.id, PersonalAccount.number, PersonalAccount.premise.house.as_alias("house")
+        ).where(PersonalAccount.number.is_in(list(choice.accounts)))
         account_ids = [r["id"] for r in rows]
         _note(missing, "accounts", [n for n in choice.accounts if n not in {r["number"] for r in rows}])
+        _note(missing, "accounts_elsewhere", outside(scope, {r["number"]: r["house"] for r in rows}))
     audience = Audience.of(houses=whole, entrances=entrance_ids, floors=floors, risers=riser_ids, accounts=account_ids)
     return audience, missing
 

@@ -176,7 +176,7 @@ class StaffPosts(Controller):
         choice = await queries.form_choice(post.id, principal.house_ids)
         return await _form_page(request, principal, _form_of(post, choice), post)
 
-    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200, dependencies=CHANGEABLE)
+    @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
         return await _save(request, principal, data, post)
 
@@ -279,12 +279,17 @@ async def _houses(principal: Principal) -> list[tuple[int, str]]:
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     form = forms.read_post(data, now=clock.now())
-    audience, missing = await queries.audience_of(form.audience)
+    audience, missing = await queries.audience_of(form.audience, principal.house_ids)
     if form.audience.keep and post is not None:
         audience = None  # the stored audience, which the form could not show, stays
     elif form.audience.keep:
         form.errors.add("houses", gettext("Choose who it is for: houses, account numbers or the whole company."))
     forms.add_missing(form, missing)
+    # A post that reaches houses the writer does not work with (widened since their form was opened) is not theirs
+    # to change: refused as before, but on the form, with what they typed.
+    read_only = post is not None and not rules.may_change(principal, post.audience_names.elsewhere)
+    if read_only:
+        form.errors.general.append(actions.read_only_reason())
     image = None
     if not form.errors and storage.is_upload(data.get("image")):
         try:  # before the post is saved: a refused picture is said on the form, not a post saved without it
@@ -295,7 +300,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         houses = await _houses(principal)
         forms.name_houses(form.errors, dict(houses))
         form.errors.order(forms.fields([h for h, _address in houses]))
-        return await _form_page(request, principal, form, post, status_code=422, houses=houses)
+        return await _form_page(request, principal, form, post, status_code=403 if read_only else 422, houses=houses)
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,

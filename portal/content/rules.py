@@ -4,9 +4,12 @@ with a comment), who may do what, and whether a post is in force."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import nh3
 from markdown_it import MarkdownIt
@@ -24,6 +27,8 @@ from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.settings import get_settings
+
+K = TypeVar("K")
 
 # --- Markdown → sanitised HTML ---------------------------------------------------------------------------------
 
@@ -155,6 +160,12 @@ def may_change(principal: Principal, reaches_elsewhere: bool) -> bool:
     with is theirs to read, not to change: it is changed only by staff who see all of its audience (those of every
     house, or of all of its houses). A copy of it for their own houses is theirs (``actions.duplicate``)."""
     return principal.house_ids is None or not reaches_elsewhere
+
+
+def outside(scope: Collection[int] | None, house_of: Mapping[K, int]) -> list[K]:
+    """The chosen selections (each with its house) that lie in none of a staff member's houses (``scope``; None:
+    every house is theirs): what their form says they may not address, as the save would refuse it."""
+    return [] if scope is None else [chosen for chosen, house in house_of.items() if house not in scope]
 
 
 def needs_review_after(principal: Principal) -> bool:

@@ -69,6 +69,20 @@ def test_a_post_is_changed_only_by_staff_who_see_all_of_its_audience(houses, rea
     assert rules.may_change(principal, reaches_elsewhere) is allowed
 
 
+@pytest.mark.parametrize(
+    ("scope", "chosen", "outside"),
+    [
+        (None, {"д. 1": 1, "д. 9": 9}, []),
+        (frozenset({1}), {"д. 1": 1, "д. 9": 9}, ["д. 9"]),
+        (frozenset({1, 9}), {"9000000001": 1, "9000000009": 9}, []),
+        (frozenset(), {"9000000001": 1}, ["9000000001"]),
+    ],
+    ids=["staff of every house", "a manager of house 1", "a manager of both", "staff of no house"],
+)
+def test_what_a_writer_chose_outside_their_houses_is_named(scope, chosen, outside):
+    assert rules.outside(scope, chosen) == outside
+
+
 async def _two_houses(t: dict[str, Any], staff_principal: Any) -> tuple[int, Audience, dict[str, str]]:
     """A notice by the moderator (of both houses) for entrance 2 and Anna's account in A, and for entrance 17, riser
     «СТБ-17» and Vera's account in B; returns it, its audience and B's identifiers."""
@@ -393,3 +407,63 @@ async def test_each_selection_of_an_audience_is_placed_in_its_own_house(db, town
         ("account", a.account): t["house"],
         ("account", other.account): t["other_house"],
     }
+
+
+async def test_an_audience_typed_beyond_the_writers_houses_is_said_at_its_fields_keeping_the_form(
+    db, client, login, town
+):
+    """A manager of house A whose form still offered house B (taken from them since), or who typed an account
+    number of B, had the save refused with a message over an empty form: the title and text were gone. It is a
+    form's error now: said at the houses' field (B by its address, as it stood on their form) and at the account
+    numbers' (the numbers typed, not where they are), everything typed kept, nothing saved."""
+    t = await town()
+    anna, _, vera = t["places"]
+    await login(client, t["manager"])
+    typed = {
+        "kind": "news",
+        "title": "Мой заголовок",
+        "body": "Мой длинный текст.",
+        "accounts": f"{anna.number}, {vera.number}",
+    }
+    refused = await client.form(
+        "/staff/posts/new", {**typed, "houses": [str(t["house"]), str(t["other_house"])]}, files=NO_FILE
+    )
+    assert refused.status_code == 422
+    page = refused.text
+    houses = re.search(r'id="e-houses"[^>]*>(.*?)</p>', page, re.S)
+    accounts = re.search(r'id="e-accounts"[^>]*>(.*?)</p>', page, re.S)
+    assert houses and "убраны из выбора: г. Симферополь, ул. Другая, д. 9." in houses[1], page
+    assert accounts and f"с которыми вы не работаете: {vera.number}." in accounts[1], page
+    assert anna.number not in accounts[1]
+    assert _value(page, "title") == "Мой заголовок" and "Мой длинный текст." in page
+    assert _value(page, "accounts") == f"{anna.number}, {vera.number}"
+    assert await Post.count() == 0
+
+
+async def test_saving_a_post_widened_meanwhile_to_other_houses_keeps_the_form_and_says_why(
+    db, client, login, town, staff_principal
+):
+    """A manager edits their post for house A; meanwhile a moderator adds house B to it. Their save was answered
+    with a bare 403 page and their words were lost: it is refused as before (nothing changes), on the form with
+    what they typed and why, B named by nothing of its own."""
+    t = await town()
+    await login(client, t["manager"])
+    mine = {"kind": "news", "title": "Мой заголовок", "body": "Текст.", "houses": [str(t["house"])]}
+    assert (await client.form("/staff/posts/new", mine, files=NO_FILE)).status_code == 303
+    post_id = (await Post.select(Post.id).first())["id"]
+    form = (await client.get(f"/staff/posts/{post_id}/edit")).text
+    moderator = await staff_principal(t["moderator"], "moderator", houses=(t["house"], t["other_house"]))
+    wider = Audience.of(houses=[t["house"], t["other_house"]])
+    await actions.save_post(moderator, actions.PostInput(kind=PostKind.NEWS, title="Мой заголовок", body="Текст.",
+                                                         audience=wider), post_id)  # fmt: skip
+    before = await _unchanged(post_id)
+    saved = await client.form(
+        f"/staff/posts/{post_id}/edit",
+        {**_as_sent(form), **mine, "title": "Мой новый заголовок", "body": "Новый длинный текст."},
+        files=NO_FILE,
+    )
+    assert saved.status_code == 403
+    assert READ_ONLY in saved.text and 'class="error-summary"' in saved.text
+    assert "Новый длинный текст." in saved.text and _value(saved.text, "title") == "Мой новый заголовок"
+    assert "Другая" not in saved.text
+    assert await _unchanged(post_id) == before
