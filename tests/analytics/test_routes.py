@@ -35,6 +35,26 @@ async def test_a_manager_sees_the_figures_of_their_houses_only(client: Any, logi
     assert "Такого дома нет в списке; список показан без этого условия." in other.text
 
 
+async def test_each_figure_says_what_it_counts(client: Any, login: Any, make_user: Any, make_account: Any) -> None:
+    """The definitions an auditor's count differs by without them: the receivables by each account's latest
+    balance, payments net of refunds and charges without penalties, months by Moscow time, on time to the second,
+    the survey of the period, the channels before refunds, and when the months are counted."""
+    world = await make_world(make_account)
+    await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
+    text = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.replace("&#39;", "'")
+    for words in (
+        "закрытый счёт должен, пока не оплатит",
+        "за вычетом сделанных в них возвратов; начислено — начисления и корректировки этих месяцев, без пеней",
+        "По московскому времени: поступившие — в месяце подачи",
+        "в срок — выполнена не позже срока, с точностью до секунды",
+        "Последний опрос, открытый до конца периода",
+        "Оценки жителями заявок, выполненных в эти месяцы; CSAT — доля оценок 4–5",
+        "Итог месяца отличается от «Оплачено» на сделанные в нём возвраты",
+        "более ранние — каждую ночь",
+    ):
+        assert words in text, words
+
+
 def _without_tokens(text: str) -> str:
     return re.sub(r'(name="_csrf_token" value=|"x-csrftoken": ")[^">]+', r"\1", text)
 
