@@ -396,7 +396,12 @@ class OrderRow:
 
     @property
     def paid(self) -> bool:
+        """Its money is with us (a cancelled order's too, until it is returned)."""
         return self.paid_at is not None and self.refunded_at is None
+
+    @property
+    def money(self) -> rules.Money:
+        return rules.money_state(self.status, self.paid_at is not None, self.refunded_at is not None)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,25 @@ def shown_status(stored: str, ticket_status: str | None) -> OrderStatus:
     return FOLLOWS_TICKET.get(ticket_status, OrderStatus(stored))
 
 
+class Money(StrEnum):
+    """What became of an order's money, as its payer is shown it next to the order's status."""
+
+    NONE = "none"  # nothing paid (or free)
+    PAID = "paid"
+    RETURNING = "returning"  # cancelled with the money still with us: the refund job or staff return it
+    RETURNED = "returned"
+
+
+def money_state(stored: str, paid: bool, refunded: bool) -> Money:
+    """A cancelled order's money is not «paid» until it is back with the payer: it is being returned (by the
+    payment service, or by hand), then returned."""
+    if refunded:
+        return Money.RETURNED
+    if not paid:
+        return Money.NONE
+    return Money.RETURNING if stored == S.CANCELLED else Money.PAID
+
+
 def may_cancel(stored: str, ticket_status: str | None, *, payment_underway: bool = False) -> bool:
     """An order is cancelled before work starts: before it is paid, or while its request is not in work yet
     (the request's own rule for a resident cancelling it). An order not paid yet is not cancelled while a payment
