@@ -187,4 +187,7 @@ def payroll_xlsx(record: KpiRecord) -> bytes:
 def payroll_name(record: KpiRecord) -> str:
     """The payroll file's name: «kpi-3-2026-03.xlsx», and «kpi-3-2026-03-черновик.xlsx» until approved."""
     name = f"kpi-{record.complex_id}-{rules.month_key(record.period)}"
-    return f"{name}.xlsx" if record.approved else f"{name}-{_('draft')}.xlsx"
+    if record.approved:
+        return f"{name}.xlsx"
+    draft = _("draft")  # outside the f-string, where the catalogs' extraction does not see it
+    return f"{name}-{draft}.xlsx"
