@@ -19,7 +19,9 @@ from portal.billing import qr
 from portal.billing.forms import unit_label
 from portal.billing.queries import AccountInfo
 from portal.billing.queries import ChargeLine
+from portal.billing.queries import Entry
 from portal.billing.queries import ReceiptView
+from portal.billing.tables import EntryKind
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
@@ -218,6 +220,12 @@ def _charges(pdf: _Receipt, view: ReceiptView) -> None:
     pdf.ln(2)
 
 
+def _received(entry: Entry) -> str:
+    """A payment of the month, «05.11.2026 3 341,23 ₽», or a refund, «21.11.2026 возврат оплаты 1 000,00 ₽»."""
+    refund = f"{_('Refund of a payment').lower()} " if entry.kind == EntryKind.REFUND else ""
+    return f"{format_day(entry.occurred_at, 'short')} {refund}{format_money(abs(entry.amount))}"
+
+
 def _summary(pdf: _Receipt, view: ReceiptView) -> None:
     receipt = view.receipt
     amount_w = 45.0
@@ -227,7 +235,9 @@ def _summary(pdf: _Receipt, view: ReceiptView) -> None:
     for label, value in (
         (opening, abs(receipt.opening)),
         (_("Charged for the month"), receipt.charged),
-        (_("Paid in the month"), receipt.paid),
+        (_("Paid in the month"), receipt.paid)
+        if receipt.paid >= 0
+        else (_("Refunded in the month, less payments"), -receipt.paid),
         (_("Penalties"), receipt.penalties),
     ):
         pdf.set_font("Main", "", 9.5)
@@ -241,7 +251,7 @@ def _summary(pdf: _Receipt, view: ReceiptView) -> None:
     pdf.cell(pdf.width - amount_w, 7, total)
     pdf.cell(amount_w, 7, format_money(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if view.payments:
-        paid = "; ".join(f"{format_day(p.occurred_at, 'short')} {format_money(-p.amount)}" for p in view.payments)
+        paid = "; ".join(_received(p) for p in view.payments)
         pdf.block(pdf.l_margin, pdf.width, 4, _("Payments received: %(list)s", list=paid), 8)
     for item in view.penalty_items:
         text = _(

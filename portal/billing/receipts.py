@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 
+from piccolo.query.functions.aggregate import Sum
+
 from portal.billing import qr
 from portal.billing import rules
 from portal.billing.queries import AccountInfo
@@ -20,6 +22,8 @@ from portal.billing.queries import accounts_info
 from portal.billing.queries import payees
 from portal.billing.tables import Balance
 from portal.billing.tables import Charge
+from portal.billing.tables import EntryKind
+from portal.billing.tables import LedgerEntry
 from portal.billing.tables import Receipt
 from portal.billing.tables import ReceiptSection
 from portal.core import bulk
@@ -161,6 +165,18 @@ async def issue(
     return IssueResult(issued, skipped)
 
 
+async def _refunds(period: date, chunk: list[int]) -> dict[int, int]:
+    """The refunds of ``period`` of each account (kopecks): one grouped query on the account and period."""
+    rows = (
+        await LedgerEntry.select(LedgerEntry.account, Sum(LedgerEntry.amount_kopecks).as_alias("total"))
+        .where(
+            (LedgerEntry.period == period) & LedgerEntry.account.is_in(chunk) & (LedgerEntry.kind == EntryKind.REFUND)
+        )
+        .group_by(LedgerEntry.account)
+    )
+    return {r["account"]: int(r["total"] or 0) for r in rows}
+
+
 async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: datetime, issued_by: int | None) -> int:
     snapshots = {
         r["account"]: r for r in await Balance.select().where((Balance.period == period) & Balance.account.is_in(chunk))
@@ -176,6 +192,7 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
         per = by_payee.setdefault(c["account"], {})
         per[c["payee"]] = per.get(c["payee"], 0) + c["amount_kopecks"] + c["recalculation_kopecks"]
     infos = await accounts_info(chunk)
+    refunds = await _refunds(period, chunk)
     await Receipt.delete().where((Receipt.period == period) & Receipt.account.is_in(chunk))
     due = rules.due_date(period)
     receipts: list[tuple[object, ...]] = []
@@ -209,8 +226,10 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
                 info.payer_name,
                 address,
                 snap["opening_kopecks"],
-                snap["charged_kopecks"] + snap["other_kopecks"],
-                snap["paid_kopecks"],
+                # A refund gives back part of what was paid: it is no charge (the services add up to what is
+                # charged), it takes from what was paid (the payments listed, less the refunds listed).
+                snap["charged_kopecks"] + snap["other_kopecks"] - refunds.get(account_id, 0),
+                snap["paid_kopecks"] - refunds.get(account_id, 0),
                 snap["penalties_kopecks"],
                 to_pay,
                 due,

@@ -148,3 +148,23 @@ async def test_a_receipt_that_is_what_is_due_says_nothing_more(client, login, ma
     await login(client, await make_user(accounts={billed["first"]: "owner"}))
     page = (await client.get(f"/accounts/{billed['first']}/receipts/2026-11")).text
     assert "data-due-now" not in page
+
+
+async def test_a_refund_on_a_receipt_is_no_charge_and_is_listed_as_a_refund_not_a_payment(
+    client, login, make_user, billed
+):
+    account = billed["first"]
+    await ledger.post_payment(account, D("5000.00"), "pay-big", datetime(2026, 11, 20, tzinfo=UTC))
+    await ledger.post_refund(account, D("1000.00"), "refund-1", datetime(2026, 11, 21, tzinfo=UTC), "ошибка")
+    await receipts.issue(NOVEMBER, [account])
+    # Opening 3 341.23 + charged 3 341.23 − paid (3 341.23 + 5 000.00 − 1 000.00) = −658.77.
+    assert await ledger_sum(account) == D("-658.77")
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert 'Начислено за месяц</dt><dd class="num">3 341,23 ₽' in page  # what the services add up to
+    assert 'Оплачено в месяце</dt><dd class="num">7 341,23 ₽' in page
+    assert 'Возврат оплаты <span class="money">1 000,00 ₽' in page
+    assert "Переплата на конец месяца" in page and "658,77 ₽" in page
+    text = pdf_text((await client.get(f"/accounts/{account}/receipts/2026-11/pdf")).content)
+    assert "Начислено за месяц 3 341,23 ₽" in text and "Оплачено в месяце 7 341,23 ₽" in text
+    assert "возврат оплаты 1 000,00 ₽" in text and "-1 000,00" not in text
