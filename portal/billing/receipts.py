@@ -57,9 +57,35 @@ class IssueResult:
     skipped: int
 
 
+# The legal forms an organisation's name starts with (ГК РФ): «ООО Ромашка» is no «Ромашка ООО-вич».
+LEGAL_FORMS = frozenset(
+    {
+        "ООО",
+        "АО",
+        "ПАО",
+        "НАО",
+        "ЗАО",
+        "ОАО",
+        "ИП",
+        "НКО",
+        "ТСЖ",
+        "ТСН",
+        "ЖСК",
+        "МУП",
+        "ГУП",
+        "ФГУП",
+        "АНО",
+        "ГБУ",
+        "МБУ",
+    }
+)
+
+
 def split_name(full_name: str) -> tuple[str, str, str]:
     """«Иванов Иван Иванович» → (last, first, middle); an organisation's name stays whole as the last name."""
     parts = full_name.split()
+    if parts and parts[0].upper() in LEGAL_FORMS:
+        return full_name, "", ""
     if len(parts) in (2, 3) and all(p[:1].isupper() and p.isalpha() for p in parts):
         return parts[0], parts[1], parts[2] if len(parts) == 3 else ""
     return full_name, "", ""

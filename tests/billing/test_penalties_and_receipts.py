@@ -92,6 +92,9 @@ def test_section_totals_give_other_payees_their_charges_and_the_rest_to_the_main
 def test_split_name():
     assert receipts.split_name("Иванов Иван Иванович") == ("Иванов", "Иван", "Иванович")
     assert receipts.split_name("ООО «Ромашка»") == ("ООО «Ромашка»", "", "")
+    # A legal entity's payer without quotes is still no person: the QR carries its name whole, in LastName.
+    assert receipts.split_name("ООО Ромашка") == ("ООО Ромашка", "", "")
+    assert receipts.split_name("ТСЖ Солнечный Берег") == ("ТСЖ Солнечный Берег", "", "")
 
 
 async def test_a_receipt_keeps_the_russian_address_whatever_language_issued_it(charged):
