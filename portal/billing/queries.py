@@ -439,8 +439,9 @@ async def _recent_snapshots(account_ids: Sequence[int], since: date) -> dict[int
 
 
 def _charges(snapshots: Sequence[dict[str, Any]]) -> list[tuple[date, Decimal]]:
-    """``(billing month, charged)`` of these snapshots, what ``rules.overdue`` takes."""
-    return [(as_date(r["period"]), from_kopecks(r["charged_kopecks"])) for r in snapshots]
+    """``(billing month, billed)`` of these snapshots, what ``rules.overdue`` takes: a month's charges and its
+    penalties, which its receipt carries and which fall due with it."""
+    return [(as_date(r["period"]), from_kopecks(r["charged_kopecks"] + r["penalties_kopecks"])) for r in snapshots]
 
 
 @dataclass(frozen=True)
@@ -704,16 +705,19 @@ def _month_charged(period: date) -> QueryString:
 
 
 def _not_due(period: date, today: date) -> QueryString:
-    """SQL, for each snapshot ``_as_of(period)`` selects: its account's charges of the billing months not yet due on
-    the month's report day (``rules.report_day``; the same months ``rules.overdue`` leaves out), from the snapshots of
-    ``period`` and the months before it, a lookup on the account and period."""
+    """SQL, for each snapshot ``_as_of(period)`` selects: its account's charges and penalties (``_charges``) of the
+    billing months not yet due on the month's report day (``rules.report_day``; the same months ``rules.overdue``
+    leaves out), from the snapshots of ``period`` and the months before it, a lookup on the account and period."""
     first = rules.first_not_due(period, rules.report_day(period, today), RECENT_MONTHS - 1)
     if first is None:
         return QueryString("0")
     if first == rules.month_start(period):
-        return _month_charged(period)  # only the month's own charges, on the row itself: no lookup
+        # only the month's own, on the row itself: no lookup
+        return QueryString(
+            "CASE WHEN balance.period = {} THEN balance.charged_kopecks + balance.penalties_kopecks ELSE 0 END", period
+        )
     return QueryString(
-        "(SELECT COALESCE(SUM(not_due.charged_kopecks), 0) FROM balance AS not_due"
+        "(SELECT COALESCE(SUM(not_due.charged_kopecks + not_due.penalties_kopecks), 0) FROM balance AS not_due"
         " WHERE not_due.account = balance.account AND not_due.period >= {} AND not_due.period <= {})",
         first,
         period,

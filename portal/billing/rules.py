@@ -559,7 +559,8 @@ def balance_state(balance: Decimal) -> BalanceState:
 
 def not_yet_due(charges: Iterable[tuple[date, Decimal]], today: date) -> Decimal:
     """The charges of the billing months whose last payment day (``due_date``, inclusive, moved past a non-working
-    day) has not passed on ``today``: ``charges`` are ``(billing month, charged)``."""
+    day) has not passed on ``today``: ``charges`` are ``(billing month, billed)``, a month's charges with the
+    penalties its receipt carries (they fall due with it)."""
     return sum((amount for month, amount in charges if due_date(month_start(month)) >= today), ZERO)
 
 

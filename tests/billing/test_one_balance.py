@@ -168,3 +168,32 @@ async def test_a_refund_on_a_receipt_is_no_charge_and_is_listed_as_a_refund_not_
     text = pdf_text((await client.get(f"/accounts/{account}/receipts/2026-11/pdf")).content)
     assert "Начислено за месяц 3 341,23 ₽" in text and "Оплачено в месяце 7 341,23 ₽" in text
     assert "возврат оплаты 1 000,00 ₽" in text and "-1 000,00" not in text
+
+
+async def test_a_months_penalty_falls_due_with_its_receipt_not_the_day_it_is_posted(
+    client, login, make_user, billed, monkeypatch
+):
+    from portal.billing import penalties
+
+    # The run of 1 December posts November's penalties into November: the second account's October capital repair
+    # (due 16.11) accrued from day 1. They go on November's receipt, due 15.12 with its charges.
+    await penalties.post_penalties(NOVEMBER)
+    await receipts.issue(NOVEMBER, [billed["second"]])
+    penalty = await ledger_sum(billed["second"]) - D("5182.58")
+    assert penalty > 0
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 12, 6))
+    await login(client, await make_user(accounts={billed["second"]: "owner"}))
+    home = (await client.get("/")).text.replace(NBSP, " ")
+    assert f"К оплате {5182.58 + float(penalty):,.2f} ₽".replace(",", " ").replace(".", ",") in home
+    assert "Из них просрочено: 2 591,29 ₽" in home  # October's charges only, not November's penalty
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    rows = list(
+        csv.reader(io.StringIO((await client.get("/staff/billing/debtors.csv?period=2026-11")).text), delimiter=";")
+    )
+    assert [r[5] for r in rows[1:]] == ["2591,29"]  # overdue at November's end: October's charges
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 12, 16))
+    rows = list(
+        csv.reader(io.StringIO((await client.get("/staff/billing/debtors.csv?period=2026-12")).text), delimiter=";")
+    )
+    owed = {r[0].strip('="'): r[5] for r in rows[1:]}
+    assert owed["7700000002"] == f"{5182.58 + float(penalty):.2f}".replace(".", ",")  # all of it, from 16 December
