@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.e2e.test_emergency_notice import SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -274,6 +275,46 @@ def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_serve
     expect(page.locator("table.posts-table tbody tr").first).to_be_visible()
     assert page.locator("table.posts-table tbody tr").count() > 1
     assert page.evaluate(SHORT_ACTIONS) == []
+
+
+LONG_TITLE = "Плановое отключение горячей воды для промывки и опрессовки системы отопления"
+# The lines of the post's title and of its «изменено: …» in the list (an inline box has a rectangle per line).
+TITLE_LINES = """(title) => {
+  const link = [...document.querySelectorAll("table.posts-table td.primary > a")].find(a => a.innerText === title);
+  const edited = link.closest("td").querySelector(".post-edited");
+  return [link.getClientRects().length, edited.getClientRects().length];
+}"""
+
+
+def test_the_staff_post_list_gives_a_long_title_the_room_at_1280_and_390_px(
+    live_server: str, open_page: OpenPage
+) -> None:
+    """A long title with who changed it under it stood in a narrow column at 1280 px (seven lines and four, its row
+    twice the others): the post's state and type share a column now, and the title takes a share of the table.
+    At 390 px the list is cards and nothing scrolls sideways. A draft is written and changed for it."""
+    page = open_page(1280, 900)
+    sign_in(page, live_server, "admin@demo.ru")
+    page.goto(live_server + "/staff/posts/new")
+    page.fill("#f-title", LONG_TITLE)
+    page.fill("#f-body", "Текст.")
+    page.locator("input[name=company]").check()
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page).to_have_url(re.compile(r"/staff/posts/[0-9]+$"))
+    page.goto(page.url + "/edit")
+    page.fill("#f-body", "Текст, исправленный.")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page).to_have_url(re.compile(r"/staff/posts/[0-9]+$"))
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server + "/staff/posts")
+        expect(page.locator("table.posts-table td.primary > a", has_text=LONG_TITLE).first).to_be_visible()
+        if width == 1280:
+            title, edited = page.evaluate(TITLE_LINES, LONG_TITLE)
+            assert title <= 3 and edited <= 2, f"the title on {title} lines, «изменено» on {edited}"
+        else:
+            assert page.evaluate(SIDEWAYS) == []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"staff-posts-{width}.png"), full_page=width == 390)
 
 
 def test_a_new_showcase_listing_on_a_phone_shows_its_long_choices_whole(live_server: str, open_page: OpenPage) -> None:
