@@ -523,8 +523,9 @@ class ReceiptInfo:
 
     @property
     def as_of(self) -> date:
-        """The day its figures are of: the last day of its month."""
-        return rules.month_end(self.period)
+        """The day its figures are of: the last day of its month, or the day it was issued when that came first (a
+        receipt of the running month)."""
+        return min(rules.month_end(self.period), clock.local(self.issued_at).date())
 
 
 def _receipt(r: dict[str, Any]) -> ReceiptInfo:

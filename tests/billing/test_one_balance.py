@@ -197,3 +197,13 @@ async def test_a_months_penalty_falls_due_with_its_receipt_not_the_day_it_is_pos
     )
     owed = {r[0].strip('="'): r[5] for r in rows[1:]}
     assert owed["7700000002"] == f"{5182.58 + float(penalty):.2f}".replace(".", ",")  # all of it, from 16 December
+
+
+async def test_a_receipt_issued_before_its_month_ended_says_the_day_it_was_issued(client, login, make_user, billed):
+    account = billed["first"]
+    await receipts.issue(NOVEMBER, [account], now=datetime(2026, 11, 29, 9, tzinfo=UTC))
+    await ledger.post_payment(account, D("341.23"), "pay-late-nov", datetime(2026, 11, 30, 9, tzinfo=UTC))
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert "Квитанция показывает сумму к оплате на 29 ноября 2026" in page
+    assert "после этой даты: 3 000,00 ₽" in page
