@@ -68,9 +68,10 @@ async def _create_token(
     rights: list[str] | None = None,
     created_by: int | None = None,
     token_hash: str | None = None,
-) -> str:
-    """A new one-time token; only its hash is stored, the token itself goes into the message. ``sent_to`` is
-    the e-mail address it goes to (the new phone number for a phone code)."""
+) -> rules.Issued:
+    """A new one-time token; only its hash is stored, the token itself goes into the message, which is not sent
+    after the token expires. ``sent_to`` is the e-mail address it goes to (the new phone number for a phone
+    code)."""
     token = rules.new_token()
     now = clock.now()
     await OneTimeToken.insert(
@@ -87,7 +88,7 @@ async def _create_token(
             expires_at=now + TOKEN_TTL[purpose],
         )
     )
-    return token
+    return rules.Issued(token, now + TOKEN_TTL[purpose])
 
 
 async def _use_token(token_id: int) -> bool:
@@ -469,7 +470,7 @@ async def invite_to_account(
                 created_by=actor.user_id,
             )
             await mail.send_invitation(email, token, locale, account.number, account.address)
-            event, action, changes = f"invite:{rules.token_hash(token)[:16]}", "invitation.send", {}
+            event, action, changes = f"invite:{rules.token_hash(token.token)[:16]}", "invitation.send", {}
             invited = True  # the access opens when the invitation is accepted (the owners are told then as well)
         await _access_changed(
             actor,
@@ -802,11 +803,11 @@ async def _profile_changed(user: queries.UserInfo, values: dict[str, Any], ip: s
 async def _send_phone_code(user: queries.UserInfo, phone: str, locale: str) -> None:
     await _cancel_tokens(TokenPurpose.PHONE, user.id)
     code = rules.new_confirm_code()
-    await _create_token(
+    issued = await _create_token(
         TokenPurpose.PHONE, user_id=user.id, sent_to=phone, token_hash=rules.confirm_code_hash(user.id, code)
     )
     if await queries.phone_holder(phone) is None:
-        await mail.send_phone_code(phone, code, locale, user.id)
+        await mail.send_phone_code(phone, rules.Issued(code, issued.expires_at), locale, user.id)
 
 
 class PhoneConfirm(StrEnum):

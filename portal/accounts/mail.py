@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from portal.accounts import messages
+from portal.accounts.rules import Issued
 from portal.core import outbox
 from portal.notifications import channels
 from portal.notifications.messages import MessageTemplate
@@ -23,9 +24,16 @@ def link(path: str) -> str:
 
 
 async def _email(
-    email: str, template: MessageTemplate, locale: str | None, context: dict, user_id: int | None = None
+    email: str,
+    template: MessageTemplate,
+    locale: str | None,
+    context: dict,
+    user_id: int | None = None,
+    *,
+    expires: Issued | None = None,
 ) -> None:
-    """One e-mail from a message template, in the recipient's language (plain text and HTML)."""
+    """One e-mail from a message template, in the recipient's language (plain text and HTML); one carrying a
+    one-time link (``expires``) is not sent after the link expires."""
     message = render(template, locale, context)
     await outbox.enqueue(
         "email",
@@ -36,21 +44,23 @@ async def _email(
         subject=message.subject,
         body=message.text,
         user_id=user_id,
+        expires_at=expires.expires_at if expires else None,
     )
 
 
-async def send_reset(email: str, token: str, locale: str | None, user_id: int) -> None:
-    await _email(email, messages.RESET, locale, {"url": link(f"/password/reset/{token}")}, user_id)
+async def send_reset(email: str, token: Issued, locale: str | None, user_id: int) -> None:
+    url = link(f"/password/reset/{token.token}")
+    await _email(email, messages.RESET, locale, {"url": url}, user_id, expires=token)
 
 
-async def send_invitation(email: str, token: str, locale: str | None, account: str = "", address: str = "") -> None:
-    context = {"url": link(f"/invite/{token}"), "account": account, "address": address}
-    await _email(email, messages.INVITATION, locale, context)
+async def send_invitation(email: str, token: Issued, locale: str | None, account: str = "", address: str = "") -> None:
+    context = {"url": link(f"/invite/{token.token}"), "account": account, "address": address}
+    await _email(email, messages.INVITATION, locale, context, expires=token)
 
 
-async def send_staff_invitation(email: str, token: str, locale: str | None) -> None:
+async def send_staff_invitation(email: str, token: Issued, locale: str | None) -> None:
     """A new staff member's invitation: to the staff pages, not to the residents' portal."""
-    await _email(email, messages.STAFF_INVITATION, locale, {"url": link(f"/invite/{token}")})
+    await _email(email, messages.STAFF_INVITATION, locale, {"url": link(f"/invite/{token.token}")}, expires=token)
 
 
 async def send_access_granted(email: str, locale: str | None, account: str, address: str, user_id: int) -> None:
@@ -58,17 +68,19 @@ async def send_access_granted(email: str, locale: str | None, account: str, addr
     await _email(email, messages.ACCESS_GRANTED, locale, context, user_id)
 
 
-async def send_confirmation(email: str, token: str, locale: str | None, user_id: int) -> None:
-    await _email(email, messages.CONFIRMATION, locale, {"url": link(f"/register/confirm/{token}")}, user_id)
+async def send_confirmation(email: str, token: Issued, locale: str | None, user_id: int) -> None:
+    url = link(f"/register/confirm/{token.token}")
+    await _email(email, messages.CONFIRMATION, locale, {"url": url}, user_id, expires=token)
 
 
 async def send_already_registered(email: str, locale: str | None, user_id: int) -> None:
     await _email(email, messages.ALREADY_REGISTERED, locale, {"url": link("/password/forgot")}, user_id)
 
 
-async def send_email_change(email: str, token: str, locale: str | None, user_id: int) -> None:
+async def send_email_change(email: str, token: Issued, locale: str | None, user_id: int) -> None:
     """The link that makes ``email`` the user's login, to that new address."""
-    await _email(email, messages.EMAIL_CHANGE, locale, {"url": link(f"/email/confirm/{token}")}, user_id)
+    url = link(f"/email/confirm/{token.token}")
+    await _email(email, messages.EMAIL_CHANGE, locale, {"url": url}, user_id, expires=token)
 
 
 async def send_email_change_asked(email: str, new_email: str, locale: str | None, user_id: int) -> None:
@@ -87,12 +99,20 @@ async def send_email_taken(email: str, locale: str | None, user_id: int) -> None
     await _email(email, messages.EMAIL_TAKEN, locale, {"url": link("/password/forgot")}, user_id)
 
 
-async def send_phone_code(phone: str, code: str, locale: str | None, user_id: int) -> None:
+async def send_phone_code(phone: str, code: Issued, locale: str | None, user_id: int) -> None:
     """The code that confirms a new phone number, as a text message to that number (kept for the Outbox page
-    while no SMS provider is configured)."""
-    message = render(messages.PHONE_CODE, locale, {"code": code})
+    while no SMS provider is configured), not sent after the code expires."""
+    message = render(messages.PHONE_CODE, locale, {"code": code.token})
     await outbox.enqueue(
-        "sms", phone, messages.PHONE_CODE.name, {}, None, subject=message.subject, body=message.text, user_id=user_id
+        "sms",
+        phone,
+        messages.PHONE_CODE.name,
+        {},
+        None,
+        subject=message.subject,
+        body=message.text,
+        user_id=user_id,
+        expires_at=code.expires_at,
     )
 
 

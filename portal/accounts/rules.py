@@ -106,6 +106,15 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Issued:
+    """A one-time token as its message carries it: the token, and the moment its link (or code) stops working,
+    after which the message is not sent (``outbox.enqueue(expires_at=)``)."""
+
+    token: str
+    expires_at: datetime
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

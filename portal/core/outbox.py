@@ -11,6 +11,9 @@ message per person and channel). A sender delivers one row and answers:
   to be back however long that takes, tried again every ``UNREACHABLE_RETRY`` without using up its attempts, and
   the rest of the pass does not knock at that channel's door again.
 
+A message that is useless after a moment (a link or code that expires: ``enqueue(..., expires_at=)``, kept in its
+context as ``EXPIRES``) is never sent late: a row still unsent at that moment ends as ``expired``.
+
 Nothing is lost when a process dies: a row is claimed for a lease (``LEASE``); a claim whose process died is
 claimed again once the lease has run out, by this process after a restart or by any other dispatcher. Senders
 pass the ``dedupe_key`` on as the provider's idempotency key where the provider has one (SMS), so a send that
@@ -19,6 +22,7 @@ was done but not recorded is not done twice.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -48,8 +52,11 @@ STATUS_LABELS: Labels[str] = Labels(
         "sent": lazy("Sent"),
         "kept": lazy("Kept"),
         "failed": lazy("Failed"),
+        "expired": lazy("Expired, not sent"),
     }
 )
+# The context's key of the moment after which a message is not sent (ISO 8601, aware).
+EXPIRES = "expires_at"
 
 
 @dataclass(frozen=True)
@@ -105,21 +112,26 @@ async def enqueue(
     user_id: int | None = None,
     ref: str = "",
     not_before: datetime | None = None,
+    expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Queue one message; returns False when a message with the same ``dedupe_key`` is already queued.
 
-    ``ref`` names what it is about (``post:42``) for a delivery log; ``not_before`` holds it until then. ``now``: the
+    ``ref`` names what it is about (``post:42``) for a delivery log; ``not_before`` holds it until then;
+    ``expires_at``: it is not sent after then (the expiry of the link or code it carries). ``now``: the
     moment of the action that queues it (written as the row's ``created_at``, and when it is due), so that the rows
     of one action agree; the database's own clock where none is given."""
     key = dedupe_key or f"{channel}:{recipient}:{template}:{datetime.now(UTC).isoformat()}"
     if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
         return False
+    context = dict(context or {})
+    if expires_at is not None:
+        context[EXPIRES] = expires_at.isoformat()
     row = OutboxMessage(
         channel=channel,
         recipient=recipient,
         template=template,
-        context=context or {},
+        context=context,
         dedupe_key=key,
         subject=subject,
         body=body,
@@ -185,6 +197,19 @@ async def _record(row: dict[str, Any], outcome: Any, now: datetime) -> bool:
     return status == "sent"
 
 
+def expired(context: dict[str, Any] | str | None, now: datetime) -> bool:
+    """Whether a message of this context is past its expiry (never, for one without)."""
+    if isinstance(context, str):  # a JSON column as SQLite returns it
+        context = json.loads(context or "{}")
+    at = (context or {}).get(EXPIRES)
+    return bool(at) and datetime.fromisoformat(at) <= now
+
+
+async def _expired(row: dict[str, Any]) -> None:
+    """The message is no use any more: it ends unsent (its last error, a server that was down, is kept)."""
+    await OutboxMessage.update({OutboxMessage.status: "expired"}).where(OutboxMessage.id == row["id"])
+
+
 async def _failed(row: dict[str, Any], exc: Exception, now: datetime) -> None:
     attempts = row["attempts"]
     if isinstance(exc, Unreachable):  # the claim's attempt is given back: the message was never tried
@@ -214,6 +239,9 @@ async def _pass(now: datetime, limit: int) -> tuple[int, int]:
     down: dict[str, Unreachable] = {}  # channels found unreachable in this pass: their other rows wait too
     for row in rows:
         sender = _senders[row["channel"]]
+        if expired(row["context"], now):
+            await _expired(row)
+            continue
         try:
             if row["channel"] in down:
                 raise down[row["channel"]]

@@ -415,7 +415,7 @@ async def test_a_reset_link_expires_after_an_hour(client, make_user):
 async def test_reset_tokens_are_stored_hashed_and_live_an_hour(make_user, db):
     user_id = await make_user()
     now = datetime.now(UTC)
-    token = await actions._create_token(TokenPurpose.RESET, user_id=user_id, sent_to="x@example.ru")
+    token = (await actions._create_token(TokenPurpose.RESET, user_id=user_id, sent_to="x@example.ru")).token
     row = await OneTimeToken.select().where(OneTimeToken.user == user_id).first()
     assert row["token_hash"] != token and token not in row["token_hash"]
     assert abs(row["expires_at"] - now - timedelta(hours=1)) < timedelta(seconds=30)
