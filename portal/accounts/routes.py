@@ -247,8 +247,8 @@ class Visitors(Controller):
         )
         waiting = _(
             "If an account with this e-mail exists, we will send it a link to choose a new password as soon as our "
-            "mail server answers: it is not answering now. The link works once, for an hour from now: if the letter "
-            "comes later, ask for a new one."
+            "mail server answers: it is not answering now. The link works once, for an hour from now: if no letter "
+            "has come by then, ask for a new one."
         )
         return _check_email(request, await mail.told(sent, waiting))
 
