@@ -207,3 +207,12 @@ async def test_a_receipt_issued_before_its_month_ended_says_the_day_it_was_issue
     page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
     assert "Квитанция показывает сумму к оплате на 29 ноября 2026" in page
     assert "после этой даты: 3 000,00 ₽" in page
+
+
+async def test_the_staff_account_months_show_an_overpayment_in_words_not_with_a_minus(client, login, make_user, billed):
+    await ledger.post_payment(billed["first"], D("3461.23"), "pay-ahead", datetime(2026, 11, 20, tzinfo=UTC))
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    page = (await client.get(f"/staff/billing/accounts/{billed['first']}")).text.replace(NBSP, " ")
+    months = page.split('id="months-h"')[1].split("</table>")[0]
+    assert "Переплата 120,00 ₽" in months  # November's closing balance
+    assert "−" not in months and "-120" not in months
