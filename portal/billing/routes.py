@@ -320,6 +320,7 @@ class StaffBilling(Controller):
             request,
             "billing/staff_debtors.html",
             period=period,
+            as_of=rules.report_day(period, clock.today_local()),
             page=await queries.debtors_page(period, filters, principal, paging),
             filters=filters,
             typed=typed,

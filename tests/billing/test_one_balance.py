@@ -216,3 +216,14 @@ async def test_the_staff_account_months_show_an_overpayment_in_words_not_with_a_
     months = page.split('id="months-h"')[1].split("</table>")[0]
     assert "Переплата 120,00 ₽" in months  # November's closing balance
     assert "−" not in months and "-120" not in months
+
+
+async def test_the_debtors_list_of_a_month_says_the_day_its_debt_is_of(client, login, make_user, billed, monkeypatch):
+    # A payment of 2 December is not in November's list, which says it is of 30 November; December's is of today.
+    await ledger.post_payment(billed["second"], D("1000.00"), "pay-dec", datetime(2026, 12, 2, 9, tzinfo=UTC))
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 12, 6))
+    await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
+    november = (await client.get("/staff/billing/debtors?period=2026-11")).text.replace(NBSP, " ")
+    assert "Долг на 30 ноября 2026" in november and "5 182,58 ₽" in november
+    december = (await client.get("/staff/billing/debtors?period=2026-12")).text.replace(NBSP, " ")
+    assert "Долг на 6 декабря 2026" in december and "4 182,58 ₽" in december
