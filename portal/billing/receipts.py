@@ -239,7 +239,8 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
                     info,
                     period,
                     total,
-                    penalties_kopecks=snap["penalties_kopecks"] if payee_id == context.main else 0,
+                    # the penalties in the sum, never more than the sum (a payment may have left less to pay)
+                    penalties_kopecks=min(snap["penalties_kopecks"], total) if payee_id == context.main else 0,
                     address=address,
                 ),
             )

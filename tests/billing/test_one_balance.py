@@ -227,3 +227,23 @@ async def test_the_debtors_list_of_a_month_says_the_day_its_debt_is_of(client, l
     assert "Долг на 30 ноября 2026" in november and "5 182,58 ₽" in november
     december = (await client.get("/staff/billing/debtors?period=2026-12")).text.replace(NBSP, " ")
     assert "Долг на 6 декабря 2026" in december and "4 182,58 ₽" in december
+
+
+async def test_the_qr_penalty_is_never_more_than_the_sum_to_pay(billed):
+    from portal.billing import penalties
+    from portal.billing import qr
+    from portal.billing.tables import Receipt
+    from portal.billing.tables import ReceiptSection
+
+    account = billed["second"]
+    await penalties.post_penalties(NOVEMBER)
+    # Paid in November all but 1.00 of what is owed at its end, penalties included.
+    owed = await ledger_sum(account)
+    await ledger.post_payment(account, owed - D("1.00"), "pay-most", datetime(2026, 11, 29, tzinfo=UTC))
+    await receipts.issue(NOVEMBER, [account])
+    receipt = await Receipt.select().where((Receipt.account == account) & (Receipt.period == NOVEMBER)).first()
+    assert receipt["to_pay_kopecks"] == 100 and receipt["penalties_kopecks"] > 100
+    sections = await ReceiptSection.select().where(ReceiptSection.receipt == receipt["id"])
+    fields = [qr.parse(s["qr_payload"]).fields for s in sections]
+    assert sum(int(f.get("Sum") or 0) for f in fields) == 100
+    assert all(int(f.get("AddAmount") or 0) <= int(f.get("Sum") or 0) for f in fields)
