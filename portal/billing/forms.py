@@ -92,6 +92,31 @@ def month_problems(params: Mapping[str, Any], shown: date) -> FormErrors:
     return unread_filters(params, {"period": _month_read(params, shown)})[1]
 
 
+def several(params: Mapping[str, Any], name: str) -> list[str]:
+    """Every value of a filter of several (``house=1&house=2``), as typed."""
+    getall = getattr(params, "getall", None)
+    raw = getall(name, []) if getall else params.get(name, [])
+    return [str(v).strip()[:40] for v in ([raw] if isinstance(raw, str) else raw or []) if str(v).strip()]
+
+
+def overview_problems(params: Mapping[str, Any], shown: date, until: date | None, houses: list[int]) -> FormErrors:
+    """A message at the overview's months or houses when the address holds one it cannot read: a month it does not
+    offer (the newest is shown; ``until``: the last month read, before the first or not), a last month before the
+    first (the first alone is shown), a house none of the user's
+    (``houses``: those read; the list is shown without the others)."""
+    value = _text(params, "until")[:40]
+    read = {
+        "period": _month_read(params, shown),
+        "until": (until, gettext("To"), gettext("There is no month «%(value)s»; one month is shown.", value=value)),
+    }
+    backwards = gettext("The last month is before the first; the first month alone is shown.")
+    errors = unread_filters(params, read, [("period", "until")], backwards=backwards)[1]
+    if unknown := [v for v in several(params, "house") if parse_id(v) not in houses]:
+        errors.add("house", gettext("There is no such house in the list: «%(value)s»; the list is shown without "
+                                    "it.", value=", ".join(unknown)[:60]), gettext("House"))  # fmt: skip
+    return errors
+
+
 def reconciliation_problems(params: Mapping[str, Any], shown: date | None, house: int | None) -> FormErrors:
     """A message at the reconciliation's month or house when the address holds one it cannot read (the newest month
     is shown: ``shown``; every house of the user); ``house``: the one read, when it is among the user's."""

@@ -762,31 +762,41 @@ async def _by_house(where: Any, **aggregates: Any) -> list[dict[str, Any]]:
     return await Balance.select(house.as_alias("house"), *columns).where(where).group_by(house)
 
 
-async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
-    """Charged, paid, penalties and the debt of each house in one month, with the receivables per m² (the KPI):
-    one pass over the month's snapshots, grouped by house (every house: no list of houses to filter by)."""
-    houses = await houses_in_scope(principal)
-    if not houses:
+async def house_totals(
+    period: date, principal: Principal, *, until: date | None = None, houses: Sequence[int] = ()
+) -> list[HouseTotals]:
+    """Charged, paid and penalties of each house over the months ``period`` … ``until`` (one month when no
+    ``until``), and its debt at the end of the last one, with the receivables per m² (the KPI): one pass over the
+    months' snapshots, grouped by house. ``houses``: only those of the user's (every one of theirs when empty).
+    Paid is net of the refunds made in the months, and a refund is no charge (the dashboard counts both alike)."""
+    last = max(until or period, period)
+    found_houses = await houses_in_scope(principal)
+    if houses:
+        found_houses = [h for h in found_houses if h.id in set(houses)]
+    if not found_houses:
         return []
-    ids = [h.id for h in houses]
-    scope = house_scope(Balance.account.premise.house, principal)
+    ids = [h.id for h in found_houses]
+    house = Balance.account.premise.house
+    scope = house.is_in(ids) if houses else house_scope(house, principal)
 
     def scoped(where: Any) -> Any:
         return where if scope is None else where & scope
 
-    # What moved in the month, from its own snapshots; what is owed at its end, from each account's newest snapshot
-    # up to it (an account nothing was posted on in the month owes what it owed before), as the debtors list reads it.
+    # What moved in the months, from their own snapshots; what is owed at the end, from each account's newest snapshot
+    # up to the last month (an account nothing was posted on in it owes what it owed before), as the debtors list
+    # reads it.
     flows = await _by_house(
-        scoped(Balance.period == period),
-        opening=Sum(Balance.opening_kopecks),
+        scoped((Balance.period >= period) & (Balance.period <= last)),
+        opening=QueryString("SUM(CASE WHEN balance.period = {} THEN balance.opening_kopecks ELSE 0 END)", period),
         charged=Sum(Balance.charged_kopecks),
         other=Sum(Balance.other_kopecks),
         paid=Sum(Balance.paid_kopecks),
         penalties=Sum(Balance.penalties_kopecks),
     )
-    not_due = _not_due(period, clock.today_local())
+    refunded = await refunds_by_house(ids, period, last)
+    not_due = _not_due(last, clock.today_local())
     owed = await _by_house(
-        scoped(_as_of(period)),
+        scoped(_as_of(last)),
         accounts=Count(Balance.id),
         debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
         debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
@@ -795,12 +805,13 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
         ),
     )
     areas = await house_areas(ids)
-    found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in houses}
+    found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in found_houses}
     for r in flows:
         if t := found.get(r["house"]):
+            back = refunded.get(r["house"], 0)
             t.opening = from_kopecks(r["opening"])
-            t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0))
-            t.paid = from_kopecks(r["paid"])
+            t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0) - back)
+            t.paid = from_kopecks((r["paid"] or 0) - back)
             t.penalties = from_kopecks(r["penalties"])
     for r in owed:
         if t := found.get(r["house"]):
@@ -809,6 +820,20 @@ async def house_totals(period: date, principal: Principal) -> list[HouseTotals]:
             t.overdue = from_kopecks(r["overdue"] or 0)
             t.debtors = r["debtors"] or 0
     return list(found.values())
+
+
+async def refunds_by_house(houses: Sequence[int], start: date, end: date) -> dict[int, int]:
+    """The refunds (kopecks) entered in the billing months ``start`` … ``end``, by house: money given back, written
+    among the balance's other entries (one grouped query, by the entries' period)."""
+    house = LedgerEntry.account.premise.house
+    where = (LedgerEntry.kind == EntryKind.REFUND) & (LedgerEntry.period >= start) & (LedgerEntry.period <= end)
+    refunded = Sum(LedgerEntry.amount_kopecks).as_alias("refunded")
+    rows = (
+        await LedgerEntry.select(house.as_alias("house"), refunded)
+        .where(where & house.is_in(list(houses)))
+        .group_by(house)
+    )
+    return {r["house"]: int(r["refunded"] or 0) for r in rows}
 
 
 def sum_totals(houses: Sequence[HouseTotals]) -> HouseTotals:

@@ -54,6 +54,7 @@ from portal.core.i18n import ngettext
 from portal.core.labels import Labels
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
+from portal.core.parse import parse_ids
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -262,10 +263,14 @@ async def provide_staff_account(
     return found(await queries.staff_account(principal, account_id))
 
 
-async def _report_months(principal: Principal) -> tuple[list[date], date]:
-    """What the months offered by the reports and the staff's billing forms are made of: the newest billed months of
-    the user's houses, newest first, and this month (``offered``)."""
-    return await queries.recent_periods(principal), rules.month_start(clock.today_local())
+# How far back the overview and the debtors list go: as far as the dashboard, whose figures link to them.
+REPORT_REACH = 36
+
+
+async def _report_months(principal: Principal, reach: int = 12) -> tuple[list[date], date]:
+    """What the months offered by the reports and the staff's billing forms are made of: the newest ``reach`` billed
+    months of the user's houses, newest first, and this month (``offered``)."""
+    return await queries.recent_periods(principal, reach), rules.month_start(clock.today_local())
 
 
 def offered(asked: date | None, periods: list[date], this_month: date) -> date | None:
@@ -277,14 +282,35 @@ def offered(asked: date | None, periods: list[date], this_month: date) -> date |
     return among(asked, periods)
 
 
-async def _report_period(request: Request, principal: Principal) -> tuple[date, list[date]]:
+async def _report_period(request: Request, principal: Principal, reach: int = 12) -> tuple[date, list[date]]:
     """The month a report is about and the months its dropdown offers: the one asked for when ``offered``, else the
     newest; a month older than those offered, or still to come, counts as not read (``forms.month_problems``)."""
-    periods, this_month = await _report_months(principal)
+    periods, this_month = await _report_months(principal, reach)
     asked = offered(forms.month(request.query_params), periods, this_month)
     if asked is not None and asked not in periods:
         return asked, [asked, *periods]  # a month since the newest billed one: the running month's payments
     return asked or (periods[0] if periods else this_month), periods
+
+
+async def _overview(request: Request, principal: Principal) -> dict[str, Any]:
+    """The overview's months (``period`` … ``until``, one month when no ``until`` is read or it is before the first)
+    and houses (``house``, several; every house of the user's when none is read), with each house's totals."""
+    period, periods = await _report_period(request, principal, REPORT_REACH)
+    asked = offered(forms.month(request.query_params, "until"), periods, rules.month_start(clock.today_local()))
+    until = asked if asked is not None and asked >= period else period
+    every = await houses_in_scope(principal)
+    chosen = [h for h in parse_ids(forms.several(request.query_params, "house")) if h in {x.id for x in every}]
+    houses = await queries.house_totals(period, principal, until=until, houses=chosen)
+    return {
+        "period": period,
+        "until": until,
+        "periods": sorted({*periods, until}, reverse=True),
+        "houses": houses,
+        "house_choices": _house_options(every),
+        "chosen_houses": chosen,
+        "totals": queries.sum_totals(houses),
+        "problems": forms.overview_problems(request.query_params, period, asked, chosen),
+    }
 
 
 def _download(content: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -298,18 +324,7 @@ class StaffBilling(Controller):
 
     @get("/", name="billing:staff")
     async def overview(self, request: Request, principal: NamedDependency[Principal]) -> Template:
-        period, periods = await _report_period(request, principal)
-        houses = await queries.house_totals(period, principal)
-        return render(
-            request,
-            "billing/staff_overview.html",
-            period=period,
-            periods=periods,
-            houses=houses,
-            totals=queries.sum_totals(houses),
-            problems=forms.month_problems(request.query_params, period),
-            **_helpers(),
-        )
+        return render(request, "billing/staff_overview.html", **await _overview(request, principal), **_helpers())
 
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:

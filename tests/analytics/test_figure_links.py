@@ -1,0 +1,53 @@
+"""Every figure of the dashboard that links somewhere opens the list behind it with the dashboard's houses and
+months, and that list's total is the figure (or the list says why not): checked for a filter other than the
+default, a house chosen among two and months other than the last twelve."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from portal.analytics import aggregates
+from portal.billing.tables import LedgerEntry
+from tests.analytics.test_queries import FEB
+from tests.analytics.test_queries import at
+from tests.analytics.test_queries import make_world
+
+NBSP = "\u00a0"
+
+
+def link_of(page: str, shown: str) -> str:
+    """The address of the link whose text is ``shown`` (the figure as the page writes it)."""
+    found = re.findall(r'<a href="([^"]+)">' + re.escape(shown) + "</a>", page)
+    assert found, f"no link reads {shown!r}"
+    return html.unescape(found[0])
+
+
+async def _manager_of_both(client: Any, login: Any, make_user: Any, make_account: Any) -> dict[str, Any]:
+    world = await make_world(make_account)
+    houses = (world["a"].house, world["other"].house)
+    await login(client, await make_user(roles=("manager",), houses=houses))
+    return world
+
+
+async def test_payments_collected_opens_billing_of_the_same_months_and_house(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    # 100 ₽ given back in February: money returned, neither paid nor charged.
+    await LedgerEntry(account=world["a"].account, occurred_at=at(FEB.replace(day=9)), period=FEB, kind="refund",
+                      amount_kopecks=10000).save()  # fmt: skip
+    await aggregates.refresh(FEB)
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
+    # Paid in January and February in the house: 900 + 1 500 less the refund (the other house paid nothing and was
+    # charged 7 777 a month).
+    address = link_of(page, f"2{NBSP}300,00{NBSP}₽")
+    billing = await client.get(address)
+    assert billing.status_code == 200
+    total = billing.text.split("<tfoot")[1].split("</tfoot>")[0]
+    assert f"2{NBSP}300,00{NBSP}₽" in total  # received: the figure
+    # Charged as the dashboard counts it, refund apart (the balances here hold it nowhere else), and none of the
+    # other house's 15 554.
+    assert f"2{NBSP}900,00{NBSP}₽" in total
+    assert "январь 2026 – февраль 2026" in billing.text
