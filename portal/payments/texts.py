@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import pgettext
+from portal.payments.rules import GATEWAY_UNAVAILABLE
 from portal.payments.rules import MAX_AMOUNT
 from portal.payments.rules import MIN_AMOUNT
 from portal.payments.rules import AmountProblem
@@ -36,7 +37,11 @@ STATUS_BADGES: dict[str, str] = {
 }
 
 
-def status_label(status: str) -> str:
+def status_label(status: str, failure_code: str = "") -> str:
+    """A payment's status in words; one the payment service never opened (it was away) is «Не начат», not
+    «Отклонён»: no bank declined anything."""
+    if never_opened(status, failure_code):
+        return pgettext("payment status", "Not started")
     labels = {
         S.CREATED: pgettext("payment status", "Created"),
         S.OPEN: pgettext("payment status", "Not completed"),
@@ -51,12 +56,17 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-def payer_status_label(status: str) -> str:
+def never_opened(status: str, failure_code: str = "") -> bool:
+    """Failed before the payment service opened its page: it did not answer (``rules.GATEWAY_UNAVAILABLE``)."""
+    return status == S.FAILED and failure_code == GATEWAY_UNAVAILABLE
+
+
+def payer_status_label(status: str, failure_code: str = "") -> str:
     """A payment's status as its payer reads it. A checkout closed unpaid without the payer's doing (its time ran
     out) is «Не завершён», as it was while open: they left the gateway's page without paying (one a new payment
     replaced is not in their history: ``Payment.replaced_by``). «Срок истёк» is the staff's word; «Отменён» only
     what the payer cancelled."""
-    return status_label(S.OPEN if status == S.EXPIRED else status)
+    return status_label(S.OPEN if status == S.EXPIRED else status, failure_code)
 
 
 def kind_label(kind: str) -> str:
@@ -84,8 +94,8 @@ def refund_pending_label() -> str:
     return gettext("Refund pending")
 
 
-def status_badge(status: str) -> str:
-    return STATUS_BADGES.get(status, "neutral")
+def status_badge(status: str, failure_code: str = "") -> str:
+    return "neutral" if never_opened(status, failure_code) else STATUS_BADGES.get(status, "neutral")
 
 
 def decline_text(code: str | None, fallback: str = "") -> str:

@@ -56,6 +56,10 @@ async def test_a_payment_started_while_the_gateway_is_away_is_refused_plainly_an
     assert "Платёжный сервис сейчас недоступен. Попробуйте позже." in page.text
     assert "gateway_unavailable" not in page.text and "другой картой" not in page.text
     assert f'href="/pay?account={a}"' in page.text
+    # Its status, there and in the history, is «Не начат» in grey: no bank declined anything.
+    history = await client.get("/payments")
+    for shown in (page.text, history.text):
+        assert '<span class="badge badge-neutral">Не начат</span>' in shown and "Отклонён" not in shown
 
 
 async def test_autopay_into_a_silent_gateway_is_charged_once_when_it_answers_again(client, login, household, gateway):
