@@ -32,6 +32,7 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import unread_filters
 from portal.core.web import unread_sum
@@ -61,6 +62,8 @@ def debtor_filter(params: Mapping[str, Any]) -> DebtorFilter:
     sort = _text(params, "sort")
     return DebtorFilter(
         house=parse_id(_text(params, "house")),
+        complex=parse_id(_text(params, "complex")),
+        every_owing=_text(params, "owing") == "all",
         entrance=parse_int(_text(params, "entrance"), low=1, high=MAX_ENTRANCE),
         min_debt=min_debt,
         months=parse_int(_text(params, "months"), low=1, high=MAX_MONTHS_FILTER),
@@ -97,6 +100,11 @@ def several(params: Mapping[str, Any], name: str) -> list[str]:
     getall = getattr(params, "getall", None)
     raw = getall(name, []) if getall else params.get(name, [])
     return [str(v).strip()[:40] for v in ([raw] if isinstance(raw, str) else raw or []) if str(v).strip()]
+
+
+def no_such_complex() -> str:
+    """The message at the debtor list's complex that is none of the user's."""
+    return gettext("There is no such complex in the list; the list is shown without this filter.")
 
 
 def overview_problems(params: Mapping[str, Any], shown: date, until: date | None, houses: list[int]) -> FormErrors:
@@ -148,6 +156,8 @@ def debtor_filter_problems(
         {
             "period": _month_read(params, shown),
             "house": (chosen.house, gettext("House"), no_such_house()),
+            "complex": (chosen.complex, gettext("Complex"), no_such_complex()),
+            "owing": (chosen.every_owing or None, gettext("Which accounts"), no_such_choice(params, "owing")),
             "entrance": (chosen.entrance, gettext("Entrance"), entrance),
             "min_debt": (chosen.min_debt, gettext("Debt from, ₽"), unread_sum(params, "min_debt")),
             "months": (chosen.months, gettext("Months overdue, at least"), months),

@@ -865,6 +865,8 @@ DEBTOR_SORTS: dict[str, tuple[Any, bool]] = {
 @dataclass(frozen=True)
 class DebtorFilter:
     house: int | None = None
+    complex: int | None = None
+    every_owing: bool = False  # every account that owes at the month's end, not only those with an overdue part
     entrance: int | None = None
     min_debt: Decimal | None = None
     months: int | None = None
@@ -884,13 +886,17 @@ class Debtor(AccountInfo):
 
 def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:
     today = clock.today_local()
-    where = _as_of(period) & (Balance.closing_kopecks > 0) & _overdue_where(period, today)
+    where = _as_of(period) & (Balance.closing_kopecks > 0)
+    if not filters.every_owing:
+        where &= _overdue_where(period, today)
     house = Balance.account.premise.house
     scope = house_scope(house, principal)
     if scope is not None:
         where &= scope
     if filters.house:
         where &= house == filters.house
+    if filters.complex:
+        where &= house.complex == filters.complex
     if filters.entrance:
         where &= Balance.account.premise.entrance.number == filters.entrance
     if filters.min_debt is not None:
@@ -936,6 +942,17 @@ async def debtors_page(period: date, filters: DebtorFilter, principal: Principal
         .offset(page.offset)
     )
     return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size)
+
+
+async def debtors_owe(period: date, filters: DebtorFilter, principal: Principal) -> Decimal:
+    """What the filtered accounts owe at the month's end in all (their debts summed, one aggregate): with
+    ``every_owing`` and no other filter, the receivables the dashboard shows for the month."""
+    row = (
+        await Balance.select(Sum(Balance.closing_kopecks).as_alias("owed"))
+        .where(_debtor_where(period, filters, principal))
+        .first()
+    )
+    return from_kopecks((row or {}).get("owed") or 0)
 
 
 EXPORT_LIMIT = 100_000

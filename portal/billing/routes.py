@@ -70,6 +70,7 @@ from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import HouseRef
+from portal.housing.queries import complexes
 from portal.housing.queries import houses_in_scope
 
 STAFF = staff("accountant", "manager")
@@ -328,7 +329,7 @@ class StaffBilling(Controller):
 
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
-        period, _ = await _report_period(request, principal)
+        period, _ = await _report_period(request, principal, REPORT_REACH)
         filters, houses, entrances = await _debtor_filter(request, principal)
         typed, problems = forms.debtor_filter_problems(request.query_params, filters, period)
         return render(
@@ -337,10 +338,12 @@ class StaffBilling(Controller):
             period=period,
             as_of=rules.report_day(period, clock.today_local()),
             page=await queries.debtors_page(period, filters, principal, paging),
+            owed=await queries.debtors_owe(period, filters, principal),
             filters=filters,
             typed=typed,
             problems=problems,
             houses=houses,
+            complex_options=[(c.id, c.name) for c in await complexes(principal)],
             entrances=entrances,
             **_helpers(),
         )
@@ -505,7 +508,7 @@ def _job(token: str, principal: Principal) -> uploads.Job:
 
 
 async def _debtor_rows(request: Request, principal: Principal) -> tuple[date, list[list[Any]]]:
-    period, _ = await _report_period(request, principal)
+    period, _ = await _report_period(request, principal, REPORT_REACH)
     filters, _houses, _entrances = await _debtor_filter(request, principal)
     return period, exports.debtor_table(await queries.debtors_all(period, filters, principal))
 
@@ -515,12 +518,13 @@ async def _debtor_filter(
 ) -> tuple[queries.DebtorFilter, list[HouseRef], list[int]]:
     """The debtor list's filters, with the houses and the chosen house's entrances to choose from: a house that is
     none of the user's, an entrance that is none of the house's, or an entrance without a house read (entrance 2 of
-    every house is no one entrance) counts as not read (``core.web.among``)."""
+    every house is no one entrance) counts as not read (``core.web.among``); so does a complex none of the user's."""
     houses, filters = await houses_in_scope(principal), forms.debtor_filter(request.query_params)
     house = among(filters.house, [h.id for h in houses])
     entrances = await queries.entrances_of(principal, house) if house else []
     entrance = (among(filters.entrance, entrances) if entrances else filters.entrance) if house else None
-    return replace(filters, house=house, entrance=entrance), houses, entrances
+    complex_id = among(filters.complex, [c.id for c in await complexes(principal)]) if filters.complex else None
+    return replace(filters, house=house, entrance=entrance, complex=complex_id), houses, entrances
 
 
 def _import_page(request: Request, status: int = 200, *, block: str = "main", **context: Any) -> Template:

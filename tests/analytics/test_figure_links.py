@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from typing import Any
 
 from portal.analytics import aggregates
 from portal.billing.tables import LedgerEntry
+from portal.core import clock
+from portal.housing.tables import House
 from tests.analytics.test_queries import FEB
 from tests.analytics.test_queries import at
 from tests.analytics.test_queries import make_world
@@ -51,3 +54,23 @@ async def test_payments_collected_opens_billing_of_the_same_months_and_house(
     # other house's 15 554.
     assert f"2{NBSP}900,00{NBSP}₽" in total
     assert "январь 2026 – февраль 2026" in billing.text
+
+
+async def test_receivables_open_everyone_owing_in_the_same_complex_at_the_last_month(
+    client: Any, login: Any, make_user: Any, make_account: Any, monkeypatch: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 1, 20))  # January's charges are not due yet
+    complex_id = (await House.select(House.complex).where(House.id == world["a"].house).first())["complex"]
+    page = (await client.get(f"/staff/analytics?start=2025-12&end=2026-01&complex={complex_id}")).text
+    # At the end of January the complex's one house is owed 600 (100 and 500, both January's charges not yet due);
+    # the other complex's house owes 7 777.
+    debtors = await client.get(link_of(page, f"600,00{NBSP}₽"))
+    assert debtors.status_code == 200
+    assert "Должники: январь 2026" in debtors.text
+    owed = debtors.text.split("data-owed>")[1].split("</p>")[0]
+    assert f"2 лицевых счёта должны в сумме 600,00{NBSP}₽." in owed, owed
+    # The debtors alone (a part overdue) are what the list shows by default: none yet, and it says why.
+    default = await client.get(f"/staff/billing/debtors?period=2026-01&complex={complex_id}")
+    assert f"0 лицевых счетов должны в сумме 0,00{NBSP}₽." in default.text
+    assert "задолженность на панели аналитики учитывает и долги, срок оплаты которых не наступил" in default.text
