@@ -381,6 +381,13 @@ def format_moment(value: datetime | None, tz: str, locale: str | None = None) ->
     return date_pattern.apply(local, parsed)
 
 
+def format_clock(value: datetime | None, tz: str) -> str:
+    """The time of day of a point in time in the company's zone: «14:05» (the second half of ``format_moment``)."""
+    if value is None:
+        return ""
+    return value.astimezone(_zone(tz)).strftime("%H:%M")
+
+
 @lru_cache(maxsize=64)
 def _date_pattern(pattern: str, locale: str) -> tuple[Any, Locale]:
     """Babel's date pattern and locale parsed once (``format_date``/``format_datetime`` parse both every call)."""

@@ -114,6 +114,11 @@ def _moment(_context: Any, value: Any) -> str:
 
 
 @pass_context
+def _clock(_context: Any, value: Any) -> str:
+    return i18n.format_clock(value, get_settings().time_zone)
+
+
+@pass_context
 def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> str:
     return i18n.format_number(value, digits, fixed=fixed)
 
@@ -248,6 +253,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         money=_money,
         day=_day,
         moment=_moment,
+        clock=_clock,
         number=_number,
         percent=_percent,
         typed=_typed,

@@ -9,6 +9,7 @@ import pytest
 
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
+from portal.core.i18n import format_clock
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
@@ -136,6 +137,8 @@ def test_a_moment_is_dated_by_the_company_day_it_happened_on():
     assert format_day(paid, "short", locale="ru", tz="Europe/Simferopol") == "06.12.2026"
     assert format_day(paid, locale="ru", tz="UTC") == "5 декабря 2026"
     assert format_day(paid, locale="ru") == "6 декабря 2026"  # the company's zone (TIME_ZONE) unless given
+    # Its time of day too: the list that shows a day over its time says «06.12.2026, 00:43», not 21:43.
+    assert format_clock(paid, "Europe/Simferopol") == "00:43"
 
 
 def test_kopecks_round_trip_and_round_half_up_once():

@@ -277,6 +277,22 @@ def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_serve
     assert page.evaluate(SHORT_ACTIONS) == []
 
 
+# The lines each post's date and time takes in the list (an inline box has a rectangle per line).
+WHEN_LINES = """() => [...document.querySelectorAll("table.posts-table td.col-when time")].map(
+  (time) => time.getClientRects().length)"""
+
+
+def test_the_staff_post_lists_date_is_its_day_over_its_time_at_1280_px(live_server: str, open_page: OpenPage) -> None:
+    """«6 / декабря / 2026, / 05:45» stood on four lines, a word each: the day (in figures) is kept whole, the time
+    under it."""
+    page = open_page(1280)
+    sign_in(page, live_server, "manager@demo.ru")
+    page.goto(live_server + "/staff/posts")
+    expect(page.locator("table.posts-table td.col-when").first).to_be_visible()
+    lines = page.evaluate(WHEN_LINES)
+    assert lines and max(lines) <= 2, f"a date on {max(lines)} lines"
+
+
 LONG_TITLE = "Плановое отключение горячей воды для промывки и опрессовки системы отопления"
 # The lines of the post's title and of its «изменено: …» in the list (an inline box has a rectangle per line).
 TITLE_LINES = """(title) => {
