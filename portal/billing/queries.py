@@ -797,7 +797,10 @@ async def house_totals(
     not_due = _not_due(last, clock.today_local())
     owed = await _by_house(
         scoped(_as_of(last)),
-        accounts=Count(Balance.id),
+        # the accounts of the months' figures: those they moved, and those that carry a balance into them
+        accounts=QueryString(
+            "COUNT(CASE WHEN balance.period >= {} OR balance.closing_kopecks <> 0 THEN 1 END)", period
+        ),
         debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
         debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
         overdue=QueryString(

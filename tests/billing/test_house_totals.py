@@ -55,3 +55,25 @@ async def test_each_house_s_month_counts_its_debt_overdue_part_and_debtors(db: A
     )
     total = queries.sum_totals(list(every.values()))
     assert (total.debt, total.overdue, total.debtors) == (D("2200.00"), D("1300.00"), 2)
+
+
+async def test_a_month_counts_the_accounts_carrying_a_balance_into_it_not_those_long_settled(
+    db: Any, make_account: Any
+) -> None:
+    billed = await make_account()
+    dormant = await make_account(house=billed.house)  # owes August's 800, nothing posted since
+    settled = await make_account(house=billed.house)  # closed at 0 in August
+    await snapshot(billed.account, opening=0, charged=500_00, paid=500_00)
+    for place, closing in ((dormant, 800_00), (settled, 0)):
+        await Balance(
+            account=place.account, period=date(2026, 8, 1), charged_kopecks=closing, closing_kopecks=closing
+        ).save()
+    admin = Principal(user_id=1, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
+    (house,) = [t for t in await queries.house_totals(SEPTEMBER, admin) if t.house_id == billed.house]
+    assert (house.accounts, house.charged, house.debt, house.overdue, house.debtors) == (
+        2,
+        D("500.00"),
+        D("800.00"),
+        D("800.00"),
+        1,
+    )
