@@ -99,13 +99,16 @@ REPORT_COLUMNS = Labels(
     {key: words for c, label in COLUMNS.items() for key, words in {c: label, **_REPORT_ONLY.get(c, {})}.items()}
 )
 
-FLAG_FILTERS = (*rules.FLAGS, "paid_for", "new_messages")
+# Besides the flags staff set: those the list reads from the request (new messages; done after its deadline, as the
+# dashboard counts a request not closed on time).
+FLAG_FILTERS = (*rules.FLAGS, "paid_for", "new_messages", "late")
 FLAG_FILTER_LABELS = Labels(
     {
         **rules.FLAG_LABELS,
         "paid": lazy("Paid work"),
         "paid_for": lazy("Paid for"),
         "new_messages": lazy("New messages"),
+        "late": lazy("Done after the deadline"),
     }
 )
 

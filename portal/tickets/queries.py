@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Where
+from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
 from piccolo.query import Select
 
@@ -710,6 +711,9 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
     if f.outage is not None:
         clauses.append(Ticket.outage == f.outage)
     for flag in f.flags:
+        if flag == "late":  # done after its deadline, to the second (``rules.lateness``)
+            clauses.append(WhereRaw("ticket.completed_at > ticket.deadline"))
+            continue
         column = Ticket.has_new_for_staff if flag == "new_messages" else getattr(Ticket, flag)
         clauses.append(column.eq(True))
     return [clause for clause in clauses if clause is not None]

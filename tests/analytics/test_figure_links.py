@@ -74,3 +74,24 @@ async def test_receivables_open_everyone_owing_in_the_same_complex_at_the_last_m
     default = await client.get(f"/staff/billing/debtors?period=2026-01&complex={complex_id}")
     assert f"0 лицевых счетов должны в сумме 0,00{NBSP}₽." in default.text
     assert "задолженность на панели аналитики учитывает и долги, срок оплаты которых не наступил" in default.text
+
+
+async def _found(client: Any, address: str) -> str:
+    """The list's count of the requests it found at ``address``."""
+    page = await client.get(address)
+    assert page.status_code == 200
+    return re.findall(r"Найден[оа] \d+ заяв\w+", page.text)[0]
+
+
+async def test_requests_open_the_same_house_and_months_with_the_figures_counts(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
+    # The house in January and February: 5 received, 3 closed, of those 1 after its deadline, 3 rated (CSI 3,67),
+    # 1 overdue now; the other house's 3 requests closed in January are counted nowhere.
+    assert await _found(client, link_of(page, f"66,7{NBSP}%")) == "Найдено 3 заявки"  # closed on time: of the 3 closed
+    assert await _found(client, link_of(page, "1 закрыта с опозданием")) == "Найдена 1 заявка"
+    assert await _found(client, link_of(page, "5 поступило")) == "Найдено 5 заявок"
+    assert await _found(client, link_of(page, "1 просрочена сейчас")) == "Найдена 1 заявка"
+    assert await _found(client, link_of(page, "3,67")) == "Найдено 3 заявки"  # the ratings the CSI is of
