@@ -277,6 +277,22 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
     assert "over 92.40\u00a0m²" in (await client.get("/staff/billing?period=2026-11")).text
 
 
+async def test_staff_overview_over_months_and_houses_says_what_it_could_not_read(
+    client, login, make_user, make_account, billed
+):
+    other = (await make_account(number="7700000099")).house  # a house of the company, not this manager's
+    await login(client, await make_user(roles=("manager",), houses=(billed["house"],)))
+    both = await client.get(f"/staff/billing?period=2026-10&until=2026-11&house={billed['house']}")
+    assert "Начисления: октябрь 2026 – ноябрь 2026" in both.text and "не прочитаны" not in both.text
+    assert "8\u00a0523,81\u00a0₽" in both.text  # the debt at the end of November
+    backwards = await client.get("/staff/billing?period=2026-11&until=2026-10")
+    assert "Начисления: ноябрь 2026<" in backwards.text  # the first month alone
+    assert "Последний месяц раньше первого; показан только первый." in backwards.text
+    foreign = await client.get(f"/staff/billing?period=2026-11&house={other}")
+    assert f"Такого дома нет в списке: «{other}»; список показан без него." in foreign.text
+    assert "8\u00a0523,81\u00a0₽" in foreign.text  # shown for the manager's own houses
+
+
 async def test_staff_billing_pages_say_when_the_month_in_the_address_cannot_be_read(client, login, make_user, billed):
     await login(client, await make_user(roles=("accountant",), houses=(billed["house"],)))
     message = "Нет месяца «2026-13»; показан последний месяц."
