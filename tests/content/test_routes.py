@@ -453,9 +453,9 @@ async def test_a_published_post_not_out_yet_or_past_its_end_reads_so_to_staff(db
     listed = (await moderator.get("/staff/posts")).text
     for name, state in (("Будущая", "Запланировано"), ("Прошедшая", "Срок истёк"), ("Текущая", "Опубликовано")):
         row = re.search(rf"(?s)>{name}</a>.*?</tr>", listed).group(0)
-        assert f">{state}</span>" in row, (name, row)
+        badge = re.search(rf'<span class="badge [a-z-]+">{state}</span>', row).group(0)
         page = (await moderator.get(f"/staff/posts/{ids[name]}")).text
-        assert f'<span class="badge badge-neutral">{state}</span>' in page, name
+        assert badge in page, name  # the same word in the same tint
 
 
 async def test_a_notice_past_its_end_offers_a_new_end_not_taking_it_down(db, new_client, login, town):
@@ -732,3 +732,23 @@ async def test_a_dispatcher_finishes_another_ones_emergency_draft_and_the_page_a
         (AuditEvent.action == "post.edit") & (AuditEvent.entity_id == post_id)
     )
     assert audited == [{"actor_id": t["dispatcher"]}]
+
+
+async def test_a_posts_state_has_the_same_tint_on_its_page_as_in_the_list(db, new_client, login, town):
+    """«Опубликовано» was green in the staff list and grey on the post's own page; «На модерации» blue and grey."""
+    t = await town()
+    manager, moderator = new_client(), new_client()
+    await login(manager, t["manager"])
+    await login(moderator, t["moderator"])
+    typed = {"kind": "notice", "title": "Покраска подъезда", "body": "Красим.", "houses": str(t["house"])}
+    made = await manager.form("/staff/posts/new", typed, files={"image": ("", b"", "x/y")})
+    post_id = int(made.headers["location"].rsplit("/", 1)[1])
+    for who, step, badge in (
+        (manager, "submit", 'badge-new">На модерации'),
+        (moderator, "approve", 'badge-done">Опубликовано'),
+    ):
+        assert (await who.form(f"/staff/posts/{post_id}/move", {"step": step})).status_code == 303
+        shown = f'<span class="badge {badge}</span>'
+        assert shown in (await moderator.get(f"/staff/posts/{post_id}")).text, step
+        listed = (await moderator.get("/staff/posts")).text
+        assert shown in re.search(r"(?s)>Покраска подъезда</a>.*?</tr>", listed).group(0), step
