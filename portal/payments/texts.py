@@ -188,7 +188,8 @@ def reconciled(done: Reconciled) -> str:
     what changed; when its few seconds ran out first, that the scheduled reconciliation, started now, checks the
     rest."""
     said = gettext(
-        "Checked with the payment service: %(checked)s. Payments updated: %(payments)s, refunds: %(refunds)s.",
+        "Payments and refunds checked with the payment service: %(checked)s. Payments updated: %(payments)s, "
+        "refunds: %(refunds)s.",
         checked=done.checked,
         payments=done.payments,
         refunds=done.refunds,

@@ -83,7 +83,8 @@ async def test_the_staff_reconciliation_stops_in_its_time_and_leaves_the_rest_to
     checked = (json.loads(changes) if isinstance(changes, str) else changes)["checked"]
     assert 0 < checked < 6
     told = (await staff.get(response.headers["location"])).text
-    assert f"Сверено с платёжным сервисом платежей и возвратов: {checked}." in told
+    # «Сверено с платёжным сервисом платежей и возвратов: 2» read as a sentence cut in the wrong place.
+    assert f"Платежей и возвратов сверено с платёжным сервисом: {checked}." in told
     assert "Остальное сверит плановая сверка, она уже запущена" in told
     await asyncio.gather(*list(jobs._pending))
     assert await queue_in_redis.job(f"kick:{actions.RECONCILE_JOB}") is not None  # the workers run it now
