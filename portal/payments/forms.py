@@ -12,18 +12,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal.billing.forms import no_such_complex
+from portal.billing.forms import several
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
+from portal.core.parse import parse_ids
 from portal.core.parse import parse_int
 from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import money_error
+from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import no_such_status
 from portal.core.web import not_a_day
@@ -36,6 +40,7 @@ from portal.payments import texts
 from portal.payments.queries import STATUS_FILTERS
 from portal.payments.queries import PayableAccount
 from portal.payments.queries import StaffFilter
+from portal.payments.tables import PaymentPurpose
 
 
 def amount_text(amount: Decimal) -> str:
@@ -183,17 +188,26 @@ def read_staff_filter(query: Mapping[str, Any]) -> StaffFilter:
     """The staff list's filters from the query string; what cannot be read is left out (``staff_filter_problems``
     says so on the page)."""
     status = form_value(query, "status")
+    purpose = form_value(query, "purpose")
     days = read_range(query, "from", "to", parse_date)
+    paid = read_range(query, "paid_from", "paid_to", parse_date)
     return StaffFilter(
         status=status if status in STATUS_FILTERS else None,
         date_from=days.start,
         date_to=days.end,
-        house=parse_id(form_value(query, "house")),
+        houses=tuple(parse_ids(several(query, "house"))),
+        complex=parse_id(form_value(query, "complex")),
+        purpose=purpose if purpose in PURPOSES else "",
+        paid_from=paid.start,
+        paid_to=paid.end,
         amount_min=_amount(form_value(query, "min")),
         amount_max=_amount(form_value(query, "max")),
         account=form_value(query, "account")[:20],
         channel=form_value(query, "channel")[:16],
     )
+
+
+PURPOSES = tuple(p.value for p in PaymentPurpose)
 
 
 def _amount(text: str) -> Decimal | None:
@@ -204,23 +218,31 @@ def _amount(text: str) -> Decimal | None:
 def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tuple[dict[str, str], FormErrors]:
     """The staff list's filters as typed (a date read as its date field holds it), and a message at each it could
     not read or would find nothing by, a period that ends before it starts (``core.web.unread_filters``); ``chosen``
-    keeps a house only when it is one of the list's (``core.web.among``)."""
+    keeps the houses and the complex that are the user's (``core.web.among``)."""
     day = not_a_day()
     no_status = no_such_status(query)
     days = read_range(query, "from", "to", parse_date)
+    paid = read_range(query, "paid_from", "paid_to", parse_date)
     typed, problems = unread_filters(
         query,
         {
             "status": (chosen.status, gettext("Payment status"), no_status),
-            "house": (chosen.house, gettext("House"), no_such_house()),
-            "from": (days.low, gettext("Date from"), day),
-            "to": (days.high, gettext("Date to"), day),
+            "complex": (chosen.complex, gettext("Complex"), no_such_complex()),
+            "purpose": (chosen.purpose or None, gettext("Paid for"), no_such_choice(query, "purpose")),
+            "paid_from": (paid.low, gettext("Paid from"), day),
+            "paid_to": (paid.high, gettext("Paid to"), day),
+            "from": (days.low, gettext("Created from"), day),
+            "to": (days.high, gettext("Created to"), day),
             "min": (chosen.amount_min, gettext("Amount from, ₽"), unread_sum(query, "min")),
             "max": (chosen.amount_max, gettext("Amount to, ₽"), unread_sum(query, "max")),
         },
-        [("from", "to")],
+        [("from", "to"), ("paid_from", "paid_to")],
     )
-    return typed | shown_days(typed, {"from": days.low, "to": days.high}), problems
+    if unknown := [v for v in several(query, "house") if parse_id(v) not in chosen.houses]:
+        problems.add("house", no_such_house(), gettext("House"))
+        typed["house"] = ", ".join(unknown)[:40]
+    shown = {"from": days.low, "to": days.high, "paid_from": paid.low, "paid_to": paid.high}
+    return typed | shown_days(typed, shown), problems
 
 
 @dataclass(frozen=True)

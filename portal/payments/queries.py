@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
@@ -655,19 +656,25 @@ async def card_setup(session_id: str, user_id: int | None = None) -> dict[str, A
 # The staff list's status filter also finds the payments with a refund the payment service is still working on
 # («Возврат в обработке»), whatever their own status.
 REFUND_PENDING = "refund_pending"
-STATUS_FILTERS = (*PaymentStatus, REFUND_PENDING)
+# Paid, refunded or not: what reached the company, as the dashboard's payment figures count it.
+PAID = "paid"
+STATUS_FILTERS = (*PaymentStatus, PAID, REFUND_PENDING)
 
 
 @dataclass(frozen=True)
 class StaffFilter:
     status: str | None = None  # one of STATUS_FILTERS
-    date_from: date | None = None
+    date_from: date | None = None  # the day it was created (older addresses)
     date_to: date | None = None
-    house: int | None = None
+    houses: tuple[int, ...] = ()
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     account: str = ""
     channel: str = ""  # "card", "sbp" or "autopay" (the dashboard's payments by channel link here)
+    complex: int | None = None
+    purpose: str = ""  # "utilities" or "order"
+    paid_from: date | None = None  # the day it was paid, Moscow time (the dashboard's months)
+    paid_to: date | None = None
 
 
 CHANNELS = ("card", "sbp", "autopay")
@@ -687,6 +694,8 @@ def _account_typed(q: str) -> Any:
 def _status_is(status: str) -> Any:
     if status == REFUND_PENDING:
         return Payment.id.is_in(Refund.select(Refund.payment).where(Refund.status == RefundStatus.PENDING))
+    if status == PAID:
+        return Payment.status.is_in(sorted(rules.PAID_STATUSES))
     return Payment.status == status
 
 
@@ -698,7 +707,10 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
             house_scope(house, principal),
             _status_is(f.status) if f.status else None,
             on_days(Payment.created_at, f.date_from, f.date_to),
-            house == f.house if f.house else None,
+            on_days(Payment.paid_at, f.paid_from, f.paid_to),
+            house.is_in(list(f.houses)) if f.houses else None,
+            house.complex == f.complex if f.complex else None,
+            Payment.purpose == f.purpose if f.purpose else None,
             within(Payment.amount_kopecks, _kopecks(f.amount_min), _kopecks(f.amount_max)),
             _account_typed(f.account) if f.account else None,
         ]
@@ -714,6 +726,32 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
 async def staff_payments(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PaymentView]:
     found = await _page_of(_staff_where(principal, f), page, with_address=True)
     return replace(found, items=await with_pending_refunds(found.items))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The count and sums of the payments a filter finds: the amounts paid (refunds not taken off, as the
+    dashboard's figures count them) and what was given back of them."""
+
+    count: int
+    amount: Decimal
+    refunded: Decimal
+
+
+async def staff_totals(principal: Principal, f: StaffFilter) -> Totals:
+    """What the staff list finds, counted and summed in one query (the same conditions as its pages)."""
+    row = await (
+        Payment.select(
+            Count(Payment.id, alias="n"),
+            Sum(Payment.amount_kopecks).as_alias("amount"),
+            Sum(Payment.refunded_kopecks).as_alias("refunded"),
+        )
+        .where(_staff_where(principal, f))
+        .first()
+    )
+    row = row or {}
+    return Totals(int(row.get("n") or 0), from_kopecks(int(row.get("amount") or 0)),
+                  from_kopecks(int(row.get("refunded") or 0)))  # fmt: skip
 
 
 async def staff_payments_export(principal: Principal, f: StaffFilter, limit: int = EXPORT_LIMIT) -> list[PaymentView]:

@@ -39,6 +39,7 @@ from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.queries import complexes
 from portal.housing.queries import houses_in_scope
 from portal.payments import actions
 from portal.payments import forms
@@ -103,12 +104,18 @@ async def _detail(
     )
 
 
-async def _staff_filter(request: Request, principal: Principal) -> tuple[queries.StaffFilter, list[tuple[int, str]]]:
-    """The list's filters, with the houses to choose from: a house that is none of the user's counts as not read
-    (``core.web.among``), the same whether it is out of reach or not there."""
+Choices = list[tuple[int, str]]
+
+
+async def _staff_filter(request: Request, principal: Principal) -> tuple[queries.StaffFilter, Choices, Choices]:
+    """The list's filters, with the houses and complexes to choose from: a house or complex that is none of the
+    user's counts as not read (``core.web.among``), the same whether it is out of reach or not there."""
     houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
+    places = [(c.id, c.name) for c in await complexes(principal)]
     f = forms.read_staff_filter(request.query_params)
-    return replace(f, house=among(f.house, [house for house, _ in houses])), houses
+    mine = {house for house, _ in houses}
+    chosen = replace(f, houses=tuple(h for h in f.houses if h in mine), complex=among(f.complex, dict(places)))
+    return chosen, houses, places
 
 
 async def _ledger_of(principal: Principal, typed: str) -> int | None:
@@ -128,19 +135,22 @@ class StaffPayments(Controller):
     @get("/", name="staff_payments")
     async def index(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
         q = request.query_params
-        f, houses = await _staff_filter(request, principal)
+        f, houses, places = await _staff_filter(request, principal)
         typed, problems = forms.staff_filter_problems(q, f)
         return render(
             request,
             "payments/staff_list.html",
             page=await queries.staff_payments(principal, f, paging),
+            totals=await queries.staff_totals(principal, f),
+            complex_options=places,
+            purposes=[(p, texts.purpose_label(p)) for p in forms.PURPOSES],
             f=f,
             typed=typed,
             problems=problems,
             houses=houses,
             ledger=await _ledger_of(principal, f.account) if f.account else None,
             statuses=[(s.value, texts.status_label(s)) for s in PaymentStatus]
-            + [(queries.REFUND_PENDING, texts.refund_pending_label())],
+            + [(queries.PAID, texts.paid_label()), (queries.REFUND_PENDING, texts.refund_pending_label())],
             may_export=principal.has_role(*EXPORT_ROLES),
             may_reconcile=principal.has_role(R.ACCOUNTANT),
             **words(),
@@ -205,7 +215,8 @@ class StaffPayments(Controller):
 
 
 # Queries the staff list may run on an ordinary load (tests/billing/test_query_budgets.py, as in routes.py); one of
-# them reads the pending refunds of the page's payments, whatever their number.
+# them reads the pending refunds of the page's payments, whatever their number, one counts and sums all it finds,
+# two read the complexes to choose from.
 QUERY_BUDGETS: dict[str, int] = {
-    "/staff/payments": 5,
+    "/staff/payments": 8,
 }

@@ -123,7 +123,7 @@ class Payment(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(null=True, default=None)
-    paid_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None, index=True)
     credited_at = Timestamptz(null=True, default=None)
     replaced_by = Integer(null=True, default=None)  # the id of the Payment that replaced this one
     continued = Boolean(default=False)  # replaced by its continuation in another language

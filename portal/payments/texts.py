@@ -15,6 +15,7 @@ from portal.payments.rules import AmountProblem
 from portal.payments.rules import RefundProblem
 from portal.payments.rules import RefundState
 from portal.payments.tables import PaymentKind
+from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import RefundStatus
 
@@ -87,6 +88,21 @@ def refund_status_label(status: str) -> str:
         RefundStatus.CANCELED: pgettext("refund status", "Cancelled"),
     }
     return labels.get(status, status)
+
+
+def paid_label() -> str:
+    """The list's filter of the payments that reached the company, refunded since or not (the dashboard's figures
+    count them so)."""
+    return gettext("Succeeded, refunded ones included")
+
+
+def purpose_label(purpose: str) -> str:
+    """What a payment paid for, as the staff list's filter names it."""
+    labels = {
+        PaymentPurpose.UTILITIES: gettext("Housing and utilities"),
+        PaymentPurpose.ORDER: gettext("Paid services"),
+    }
+    return labels.get(purpose, purpose)
 
 
 def refund_pending_label() -> str:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from datetime import datetime
 from typing import Any
 
 from portal.analytics import aggregates
 from portal.billing.tables import LedgerEntry
 from portal.core import clock
 from portal.housing.tables import House
+from portal.payments.tables import Payment
 from tests.analytics.test_queries import FEB
 from tests.analytics.test_queries import at
 from tests.analytics.test_queries import make_world
@@ -95,3 +97,48 @@ async def test_requests_open_the_same_house_and_months_with_the_figures_counts(
     assert await _found(client, link_of(page, "5 поступило")) == "Найдено 5 заявок"
     assert await _found(client, link_of(page, "1 просрочена сейчас")) == "Найдена 1 заявка"
     assert await _found(client, link_of(page, "3,67")) == "Найдено 3 заявки"  # the ratings the CSI is of
+
+
+async def _pay(account: int, n: int, amount: int, paid: datetime, **fields: Any) -> None:
+    uid = f"figure-link-{n}"
+    fields = {"kind": "checkout", "method": "card", "status": "succeeded", "created_at": paid, **fields}
+    await Payment(uid=uid, batch=uid, account=account, amount_kopecks=amount, idempotency_key=uid, paid_at=paid,
+                  **fields).save()  # fmt: skip
+
+
+def _totals(page: str) -> str:
+    """The list's line of what it found: the count and sum of the payments (its spaces between words as one)."""
+    return re.sub(r"[ \n]+", " ", page.split("data-totals>")[1].split("</p>")[0]).strip()
+
+
+async def test_payments_by_channel_open_the_payments_the_figure_counts(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    a = world["a"].account
+    # February in the house, by card: paid, partly refunded since, wholly refunded since — 1 800 ₽ in 3 payments.
+    # The second was started on the last evening of January and paid after midnight, Moscow time: February's.
+    await _pay(a, 0, 100000, at(date(2026, 2, 3)))
+    await _pay(a, 1, 50000, at(date(2026, 2, 1), 0), created_at=at(date(2026, 1, 31), 23),
+               status="partially_refunded", refunded_kopecks=20000)  # fmt: skip
+    await _pay(a, 2, 30000, at(date(2026, 2, 10)), status="refunded", refunded_kopecks=30000)
+    # Counted elsewhere or nowhere: СБП, autopay, a service order, a failed payment, March's (started in February),
+    # the other house's.
+    await _pay(a, 3, 40000, at(date(2026, 2, 12)), method="sbp")
+    await _pay(a, 4, 25000, at(date(2026, 2, 13)), kind="autopay")
+    await _pay(a, 5, 70000, at(date(2026, 2, 11)), purpose="order", reference="order:1")
+    await _pay(a, 6, 99900, at(date(2026, 2, 14)), status="failed")
+    await _pay(a, 7, 11100, at(date(2026, 3, 1), 0), created_at=at(date(2026, 2, 28), 23))
+    await _pay(world["other"].account, 8, 500000, at(date(2026, 2, 5)))
+    await aggregates.refresh(FEB)
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
+    card = await client.get(link_of(page, f"1{NBSP}800,00{NBSP}₽"))
+    assert card.status_code == 200
+    assert _totals(card.text) == f"Найдено 3 платежа на сумму 1{NBSP}800,00{NBSP}₽, из них возвращено 500,00{NBSP}₽."
+    sbp = await client.get(link_of(page, f"400,00{NBSP}₽"))
+    assert _totals(sbp.text) == f"Найден 1 платёж на сумму 400,00{NBSP}₽."
+    # The autopay table's count of February and the uptake's payments through the portal (card, СБП and autopay).
+    (autopay,) = [a for a in re.findall(r'<a href="([^"]+)">1</a>', page) if "channel=autopay" in a and "2026-02" in a]
+    assert _totals((await client.get(html.unescape(autopay))).text) == f"Найден 1 платёж на сумму 250,00{NBSP}₽."
+    uptake = await client.get(link_of(page, f"2{NBSP}450,00{NBSP}₽"))
+    assert _totals(uptake.text).startswith(f"Найдено 5 платежей на сумму 2{NBSP}450,00{NBSP}₽")

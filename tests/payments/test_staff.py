@@ -42,7 +42,7 @@ async def test_staff_list_filters_and_exports_formula_safe(client, new_client, l
     assert 'value="31.02.2026"' in unread.text and 'value="вчера"' in unread.text
     assert unread.text.count("Введите дату в виде ДД.ММ.ГГГГ; список показан без этого условия.") == 2
     assert "Нет статуса «bogus»; список показан без этого условия." in unread.text
-    assert "Не применены, так как не прочитаны: Статус платежа; Дата с; Дата по." in unread.text
+    assert "Не применены, так как не прочитаны: Статус платежа; Создан с; Создан по." in unread.text
     assert f'href="/staff/payments/{payment["id"]}"' in unread.text
     today = clock.today_local()
     russian = await staff.get(f"/staff/payments?from={today:%d.%m.%Y}&to={today:%d.%m.%Y}")  # read as before
@@ -284,12 +284,12 @@ async def test_the_payments_list_shows_a_backwards_period_as_typed_and_without_i
         assert "Конец раньше начала; список показан без этого периода." in form
         assert f'name="from" type="date" value="{today.isoformat()}"' in form  # the start read, in its date field
         assert 'name="to" type="text" value="2020-01-01"' in form and 'aria-invalid="true"' in form
-        assert "Не применён период «Дата с» – «Дата по»: его конец раньше начала." in answer.text
+        assert "Не применён период «Создан с» – «Создан по»: его конец раньше начала." in answer.text
         assert "не прочитаны" not in answer.text
     staff.cookies.set("lang", "en")
     english = await staff.get(url)
     assert "The end is before the start; the list is shown without this period." in english.text
-    assert "Not applied: «Date from» – «Date to», as the end is before the start." in english.text
+    assert "Not applied: «Created from» – «Created to», as the end is before the start." in english.text
     exported = await staff.get(url.replace("/staff/payments?", "/staff/payments/export.csv?"))
     assert f"\n{payment['id']}," in exported.text  # the export is of the rows shown
 
