@@ -409,3 +409,41 @@ async def test_writing_the_xlsx_holds_up_no_other_request(client, new_client, lo
     answer, held_the_loop = await answered(client, staff.get("/staff/payments/export.xlsx"), writing)
     assert answer.status_code == 200 and answer.content.startswith(b"PK")
     assert held_the_loop == [], "/healthz waited for the export"
+
+
+async def test_the_list_reads_several_houses_a_complex_and_what_was_paid_for_and_counts_what_it_finds(
+    new_client, login, make_user, make_account
+):
+    from portal.payments.tables import Payment
+
+    first, second, theirs = await make_account(), await make_account(), await make_account()
+    paid = clock.now()
+    for n, (place, amount, purpose) in enumerate(
+        [
+            (first, 10000, "utilities"),
+            (second, 20000, "utilities"),
+            (second, 40000, "order"),
+            (theirs, 80000, "utilities"),
+        ]
+    ):
+        uid = f"staff-several-{n}"
+        await Payment(uid=uid, batch=uid, account=place.account, amount_kopecks=amount, idempotency_key=uid,
+                      status="succeeded", paid_at=paid, purpose=purpose).save()  # fmt: skip
+    staff = new_client()
+    await login(staff, await make_user(roles=("accountant",), houses=(first.house, second.house)))
+
+    async def found(query: str) -> str:
+        page = await staff.get(f"/staff/payments?{query}")
+        assert page.status_code == 200
+        return page.text.split("data-totals>")[1].split("</p>")[0].split("\n")[0].replace("\u00a0", " ").rstrip(".")
+
+    assert await found(f"house={first.house}&house={second.house}") == "Найдено 3 платежа на сумму 700,00 ₽"
+    assert await found(f"house={first.house}") == "Найден 1 платёж на сумму 100,00 ₽"  # one house, as before
+    complex_id = (await House.select(House.complex).where(House.id == second.house).first())["complex"]
+    assert await found(f"complex={complex_id}") == "Найдено 2 платежа на сумму 600,00 ₽"
+    assert await found(f"complex={complex_id}&purpose=utilities") == "Найден 1 платёж на сумму 200,00 ₽"
+    assert await found("purpose=order") == "Найден 1 платёж на сумму 400,00 ₽"
+    # A house none of the user's is said and left out; the houses of theirs still apply.
+    page = await staff.get(f"/staff/payments?house={first.house}&house={theirs.house}")
+    assert "Такого дома нет в списке; список показан без этого условия." in page.text
+    assert "Найден 1 платёж на сумму 100,00" in page.text.replace("\u00a0", " ")
