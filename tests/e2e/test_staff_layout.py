@@ -277,6 +277,33 @@ def test_the_staff_post_list_draws_one_line_under_each_row_at_1280_px(live_serve
     assert page.evaluate(SHORT_ACTIONS) == []
 
 
+# How far each house meter's heading and fields stand inside its card's frame, in px (the least of them).
+METER_INSETS = """() => [...document.querySelectorAll("fieldset.meter.card")].map((card) => {
+  const frame = card.getBoundingClientRect();
+  const inner = [...card.querySelectorAll("legend, input, .notice")].map((e) => e.getBoundingClientRect());
+  return Math.min(...inner.map((box) => Math.min(box.left - frame.left, frame.right - box.right)));
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_house_meters_card_keeps_its_heading_and_fields_inside_its_frame(
+    live_server: str, open_page: OpenPage, width: int
+) -> None:
+    """The house meters' cards drew their heading, fields and notices against the card's edge, with no padding; the
+    link to a meter's card stood between its heading and its reading field, a stop on the way from one field to the
+    next."""
+    page = open_page(width)
+    sign_in(page, live_server, "manager@demo.ru")
+    page.goto(live_server + "/staff/meters/houses")
+    page.locator("main a[href^='/staff/meters/houses/']").first.click()
+    expect(page.locator("fieldset.meter.card").first).to_be_visible()
+    insets = page.evaluate(METER_INSETS)
+    assert insets and min(insets) >= 12, insets
+    # A meter that takes readings is entered first, its card's link after its fields, as on a flat's form.
+    first = page.locator("fieldset.meter.card:has(input[inputmode]) :is(a[href], input:not([type=hidden]), summary)")
+    expect(first.first).to_have_attribute("inputmode", "decimal")
+
+
 # The lines each post's date and time takes in the list (an inline box has a rectangle per line).
 WHEN_LINES = """() => [...document.querySelectorAll("table.posts-table td.col-when time")].map(
   (time) => time.getClientRects().length)"""
