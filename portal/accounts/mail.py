@@ -7,6 +7,7 @@ Messages are written into the outbox in the caller's transaction. The ``email`` 
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from portal.accounts import messages
 from portal.accounts.rules import Issued
@@ -116,10 +117,18 @@ async def send_phone_code(phone: str, code: Issued, locale: str | None, user_id:
     )
 
 
-async def told(sent: str, waiting: str) -> str:
+class Told(NamedTuple):
+    """What a page says about an e-mail asked for, and the tint of its message: a letter still waiting for the mail
+    server is news to note (``info``), not a success (``flash(request, *told)``)."""
+
+    text: str
+    kind: str
+
+
+async def told(sent: str, waiting: str) -> Told:
     """What the person who asked for an e-mail is told: that it is sent, or, while the mail server does not answer
     (``outbox.Unreachable``), that it goes as soon as the server answers — it waits in the outbox till then."""
-    return waiting if await outbox.unreachable("email") else sent
+    return Told(waiting, "info") if await outbox.unreachable("email") else Told(sent, "success")
 
 
 # Delivery (SMTP, SMS, web push, in-app) and the dispatcher live in portal.notifications.channels.

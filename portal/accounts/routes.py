@@ -154,7 +154,7 @@ async def _valid_token(token: str, purpose: TokenPurpose) -> queries.Token:
     return row
 
 
-async def _invitation_told(email: str) -> str:
+async def _invitation_told(email: str) -> mail.Told:
     return await mail.told(
         _("The invitation is sent to %(email)s.", email=email),
         _(
@@ -250,7 +250,7 @@ class Visitors(Controller):
             "mail server answers: it is not answering now. The link works once, for an hour from now: if no letter "
             "has come by then, ask for a new one."
         )
-        return _check_email(request, await mail.told(sent, waiting))
+        return _check_email(request, (await mail.told(sent, waiting)).text)
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -290,7 +290,7 @@ class Visitors(Controller):
             "Open it to finish the registration.",
             email=values["email"],
         )
-        return _check_email(request, await mail.told(sent, waiting))
+        return _check_email(request, (await mail.told(sent, waiting)).text)
 
     @get("/register/confirm/{token:str}", opt=public())
     async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -759,7 +759,7 @@ class AccountPeople(Controller):
             ip=client_ip(request),
             locale=i18n.get_locale(),
         )
-        flash(request, await _invitation_told(values["email"]))
+        flash(request, *await _invitation_told(values["email"]))
         return see_other(request, f"/accounts/{account.id}/people")
 
     @post("/people/{residency_id:int}/revoke", status_code=200)

@@ -83,7 +83,7 @@ class StaffInvitations(Controller):
             "it is not answering now.",
             **said,
         )
-        flash(request, await mail.told(sent, waiting))
+        flash(request, *await mail.told(sent, waiting))
         return see_other(request, "/staff/invitations")
 
 
@@ -158,7 +158,7 @@ class StaffAdmin(Controller):
             "answers: it is not answering now.",
             email=values["email"],
         )
-        flash(request, await mail.told(sent, waiting))
+        flash(request, *await mail.told(sent, waiting))
         return see_other(request, "/staff/users")
 
     @get("/users/{user_id:int}")

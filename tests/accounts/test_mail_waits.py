@@ -47,3 +47,25 @@ async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_
     assert [r for m in inbox.messages for r in m.rcpt_tos] == ["away-reset@example.ru"] * 3
     rows = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.recipient == "away-reset@example.ru")
     assert [r["status"] for r in rows] == ["sent"] * 3
+
+
+async def test_an_invitation_waiting_for_the_mail_server_is_said_in_blue_not_as_a_success(
+    client, make_house, make_user, login
+):
+    """«Приглашение отправим …, как только ответит почтовый сервер: сейчас он не отвечает» came in the green of a
+    success; it is news to note (blue), and «отправлено» stays green."""
+    house = await make_house(accounts=1)
+    account = house["accounts"][0]
+    await login(client, await make_user(accounts={account: "owner"}))
+    sent = await client.form(
+        f"/accounts/{account}/people", {"email": "sent@example.ru", "role": "family"}, follow_redirects=True
+    )
+    assert '<p class="flash flash-success">Приглашение отправлено на sent@example.ru.' in sent.text
+    # The dispatcher found the mail server away with a letter still waiting (``outbox.unreachable``).
+    away = OutboxMessage(channel="email", recipient="sent@example.ru", template="t", status="pending", attempts=1)
+    away.last_error = "Unreachable: connection refused"
+    await away.save()
+    waits = await client.form(
+        f"/accounts/{account}/people", {"email": "late@example.ru", "role": "family"}, follow_redirects=True
+    )
+    assert '<p class="flash flash-info">Приглашение отправим на late@example.ru, как только' in waits.text
