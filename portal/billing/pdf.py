@@ -17,6 +17,7 @@ from fpdf.enums import YPos
 
 from portal.billing import qr
 from portal.billing.forms import unit_label
+from portal.billing.notes import words as note_words
 from portal.billing.queries import AccountInfo
 from portal.billing.queries import ChargeLine
 from portal.billing.queries import Entry
@@ -226,15 +227,24 @@ def _received(entry: Entry) -> str:
     return f"{format_day(entry.occurred_at, 'short')} {refund}{format_money(abs(entry.amount))}"
 
 
+def _corrected(entry: Entry) -> str:
+    """A correction of the month with its reason, «31.10.2026 сальдо на начало … по данным биллинга 1 000,00 ₽»."""
+    reason = f"{note_words(entry.kind, entry.note)[0]} " if entry.note else ""
+    return f"{format_day(entry.occurred_at, 'short')} {reason}{format_money(entry.amount)}"
+
+
 def _summary(pdf: _Receipt, view: ReceiptView) -> None:
     receipt = view.receipt
     amount_w = 45.0
     opening = (
         _("Debt at the start of the month") if receipt.opening >= 0 else _("Overpayment at the start of the month")
     )
+    # A correction moves the balance (less debt with a minus) without being a charge of the services.
+    corrections = [(_("Balance correction"), receipt.corrections)] if receipt.corrections else []
     for label, value in (
         (opening, abs(receipt.opening)),
         (_("Charged for the month"), receipt.charged),
+        *corrections,
         (_("Paid in the month"), receipt.paid)
         if receipt.paid >= 0
         else (_("Refunded in the month, less payments"), -receipt.paid),
@@ -250,6 +260,9 @@ def _summary(pdf: _Receipt, view: ReceiptView) -> None:
         total, amount = _("Total to pay by %(date)s", date=format_day(receipt.due_date)), receipt.to_pay
     pdf.cell(pdf.width - amount_w, 7, total)
     pdf.cell(amount_w, 7, format_money(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if receipt.corrections and view.corrections:
+        said = "; ".join(_corrected(c) for c in view.corrections)
+        pdf.block(pdf.l_margin, pdf.width, 4, _("Balance corrections: %(list)s", list=said), 8)
     if view.payments:
         paid = "; ".join(_received(p) for p in view.payments)
         pdf.block(pdf.l_margin, pdf.width, 4, _("Payments received: %(list)s", list=paid), 8)

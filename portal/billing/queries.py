@@ -508,6 +508,7 @@ class ReceiptInfo:
     address: str
     opening: Decimal
     charged: Decimal
+    corrections: Decimal  # balance corrections of the month, signed (0 on a receipt issued before they were apart)
     paid: Decimal
     penalties: Decimal
     to_pay: Decimal
@@ -519,7 +520,7 @@ class ReceiptInfo:
     def overpaid(self) -> Decimal:
         """The overpayment at the month's end (0 when a sum is to pay): a receipt says «Переплата» then, not that
         nothing is to pay."""
-        return max(Decimal("0.00"), self.paid - self.opening - self.charged - self.penalties)
+        return max(Decimal("0.00"), self.paid - self.opening - self.charged - self.corrections - self.penalties)
 
     @property
     def as_of(self) -> date:
@@ -529,7 +530,7 @@ class ReceiptInfo:
 
 
 def _receipt(r: dict[str, Any]) -> ReceiptInfo:
-    money = _money(r, "opening", "charged", "paid", "penalties", "to_pay")
+    money = _money(r, "opening", "charged", "corrections", "paid", "penalties", "to_pay")
     return from_row(ReceiptInfo, r, account_id=r["account"], **money)
 
 
@@ -572,7 +573,8 @@ class ReceiptView:
     receipt: ReceiptInfo
     sections: list[ReceiptSectionView]
     lines: list[ChargeLine]
-    payments: list[Entry]
+    payments: list[Entry]  # the payments and refunds of the month
+    corrections: list[Entry]  # the balance corrections of the month, with their reasons
     penalty_items: list[PenaltyInfo]
     company: PayeeInfo | None
 
@@ -608,11 +610,13 @@ async def receipt_view(account_id: int, period: date) -> ReceiptView | None:
         for r in rows
         if r["payee"] in by_id
     ]
+    entries = await entries_of_period(account_id, period, [EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.CORRECTION])
     return ReceiptView(
         receipt=receipt,
         sections=sections,
         lines=await charges_of_period(account_id, period),
-        payments=await entries_of_period(account_id, period, [EntryKind.PAYMENT, EntryKind.REFUND]),
+        payments=[e for e in entries if e.kind != EntryKind.CORRECTION],
+        corrections=[e for e in entries if e.kind == EntryKind.CORRECTION],
         penalty_items=await penalties_of_period(account_id, period),
         company=next(iter(by_id.values()), None),
     )

@@ -41,6 +41,7 @@ RECEIPT_COLUMNS = (
     "address",
     "opening_kopecks",
     "charged_kopecks",
+    "corrections_kopecks",
     "paid_kopecks",
     "penalties_kopecks",
     "to_pay_kopecks",
@@ -253,9 +254,11 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
                 info.payer_name,
                 address,
                 snap["opening_kopecks"],
-                # A refund gives back part of what was paid: it is no charge (the services add up to what is
-                # charged), it takes from what was paid (the payments listed, less the refunds listed).
-                snap["charged_kopecks"] + snap["other_kopecks"] - refunds.get(account_id, 0),
+                # What is charged is what the services add up to. The snapshot's other entries are the month's
+                # corrections, on a line of their own, and its refunds, which give back part of what was paid: they
+                # take from what was paid (the payments listed, less the refunds listed).
+                snap["charged_kopecks"],
+                snap["other_kopecks"] - refunds.get(account_id, 0),
                 snap["paid_kopecks"] - refunds.get(account_id, 0),
                 snap["penalties_kopecks"],
                 to_pay,

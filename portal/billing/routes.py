@@ -93,7 +93,7 @@ _kind_label = Labels(
         EntryKind.CHARGE: lazy("Charges"),
         EntryKind.PAYMENT: lazy("Payment"),
         EntryKind.PENALTY: lazy("Penalty"),
-        EntryKind.CORRECTION: lazy("Correction"),
+        EntryKind.CORRECTION: lazy("Balance correction"),
         EntryKind.REFUND: lazy("Refund"),
     }
 ).shown

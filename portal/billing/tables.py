@@ -237,7 +237,10 @@ class Receipt(Table):
     payer_name = Varchar(length=255, default="")
     address = Varchar(length=255, default="")
     opening_kopecks = BigInt(default=0)
-    charged_kopecks = BigInt(default=0)
+    charged_kopecks = BigInt(default=0, help_text="What the services of the month add up to.")
+    corrections_kopecks = BigInt(
+        default=0, help_text="Balance corrections of the month (an opening balance taken over, a staff correction)."
+    )
     paid_kopecks = BigInt(default=0)
     penalties_kopecks = BigInt(default=0)
     to_pay_kopecks = BigInt(default=0)

@@ -247,3 +247,51 @@ async def test_the_qr_penalty_is_never_more_than_the_sum_to_pay(billed):
     fields = [qr.parse(s["qr_payload"]).fields for s in sections]
     assert sum(int(f.get("Sum") or 0) for f in fields) == 100
     assert all(int(f.get("AddAmount") or 0) <= int(f.get("Sum") or 0) for f in fields)
+
+
+async def test_a_balance_correction_stands_on_its_own_line_with_its_reason_not_in_the_months_charges(
+    client, login, make_user, billed
+):
+    from portal.billing.tables import EntryKind
+
+    account = billed["first"]
+    reason = "Ошибка прежнего биллинга в показаниях за август"
+    await ledger.post_entry(account, EntryKind.CORRECTION, 500_00, datetime(2026, 11, 16, 9, tzinfo=UTC), note=reason)
+    await receipts.issue(NOVEMBER, [account])
+    # Opening 3 341.23 + charged 3 341.23 + corrected 500.00 − paid 3 341.23.
+    assert await ledger_sum(account) == D("3841.23")
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert 'Начислено за месяц</dt><dd class="num">3 341,23 ₽' in page  # what the services add up to
+    assert 'Корректировка сальдо</dt><dd class="num" data-corrections>500,00 ₽' in page
+    assert f"Корректировка сальдо: {reason}" in page
+    assert '<p class="balance" data-total>3 841,23 ₽' in page
+    pdf = await client.get(f"/accounts/{account}/receipts/2026-11/pdf")
+    text = pdf_text(pdf.content)
+    assert "Начислено за месяц 3 341,23 ₽" in text and "Корректировка сальдо 500,00 ₽" in text
+    assert reason in text and "3 841,23 ₽" in text
+    assert sorted(qr_sums(pdf.content)) == ["335253", "48870"]  # the УК's section takes the correction: 3 841.23
+    history = (await client.get(f"/accounts/{account}/history")).text
+    assert f"Корректировка сальдо · {reason}" in history
+
+
+async def test_an_opening_balance_taken_over_that_lowers_the_debt_is_a_correction_with_a_minus(
+    client, login, make_user, billed
+):
+    from portal.billing import notes
+    from portal.billing.tables import EntryKind
+
+    account = billed["first"]
+    moment = datetime(2026, 11, 30, 20, 59, 59, tzinfo=UTC)  # the last second of November in Moscow
+    note = notes.OPENING.write(month=date(2026, 12, 1))
+    await ledger.post_entry(account, EntryKind.CORRECTION, -5000_00, moment, note=note)
+    await receipts.issue(NOVEMBER, [account])
+    assert await ledger_sum(account) == D("-1658.77")
+    await login(client, await make_user(accounts={account: "owner"}))
+    page = (await client.get(f"/accounts/{account}/receipts/2026-11")).text.replace(NBSP, " ")
+    assert 'Начислено за месяц</dt><dd class="num">3 341,23 ₽' in page
+    assert 'Корректировка сальдо</dt><dd class="num" data-corrections>−5 000,00 ₽' in page
+    assert "по данным биллинга" in page
+    assert "Переплата на конец месяца" in page and "1 658,77 ₽" in page and not ZERO_TO_PAY.search(page)
+    text = pdf_text((await client.get(f"/accounts/{account}/receipts/2026-11/pdf")).content)
+    assert "Корректировка сальдо −5 000,00 ₽" in text and "Переплата на конец месяца 1 658,77 ₽" in text
