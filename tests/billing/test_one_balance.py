@@ -273,6 +273,7 @@ async def test_a_balance_correction_stands_on_its_own_line_with_its_reason_not_i
     assert sorted(qr_sums(pdf.content)) == ["335253", "48870"]  # the УК's section takes the correction: 3 841.23
     history = (await client.get(f"/accounts/{account}/history")).text
     assert f"Корректировка сальдо · {reason}" in history
+    assert "Корректировка сальдо — не начисление и не оплата" in history  # why it stands under «Начислено»
 
 
 async def test_an_opening_balance_taken_over_that_lowers_the_debt_is_a_correction_with_a_minus(
