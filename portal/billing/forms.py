@@ -34,6 +34,7 @@ from portal.core.web import FormErrors
 from portal.core.web import form_value
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
+from portal.core.web import several
 from portal.core.web import unread_filters
 from portal.core.web import unread_sum
 
@@ -93,13 +94,6 @@ def month_problems(params: Mapping[str, Any], shown: date) -> FormErrors:
     """A message at the report's month when the address holds one it cannot read or does not offer (the newest month
     is shown: ``shown``)."""
     return unread_filters(params, {"period": _month_read(params, shown)})[1]
-
-
-def several(params: Mapping[str, Any], name: str) -> list[str]:
-    """Every value of a filter of several (``house=1&house=2``), as typed."""
-    getall = getattr(params, "getall", None)
-    raw = getall(name, []) if getall else params.get(name, [])
-    return [str(v).strip()[:40] for v in ([raw] if isinstance(raw, str) else raw or []) if str(v).strip()]
 
 
 def no_such_complex() -> str:

@@ -29,12 +29,14 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import houses_read
 from portal.core.web import money_error
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import no_such_status
 from portal.core.web import not_a_day
 from portal.core.web import read_range
+from portal.core.web import several
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
 
@@ -233,7 +235,7 @@ def read_staff_filter(query: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "status": status if status in OrderStatus.__members__.values() else "",
         "category": parse_id(form_value(query, "category")),
-        "house": parse_id(form_value(query, "house")),
+        "houses": tuple(parse_ids(several(query, "house"))),
         "date_from": days.start,
         "date_to": days.end,
         "paid": paid if paid in ("yes", "no") else "",
@@ -253,7 +255,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Mapping[str, Any]) -
         {
             "status": (chosen["status"] or None, pgettext("order", "Status"), status),
             "category": (chosen["category"], gettext("Section"), no_such_choice(query, "category")),
-            "house": (chosen["house"], gettext("House"), no_such_house()),
+            "house": (houses_read(query, chosen["houses"]), gettext("House"), no_such_house()),
             "from": (days.low, gettext("Placed from"), day),
             "to": (days.high, gettext("Placed to"), day),
             "paid": (chosen["paid"] or None, gettext("Paid"), no_such_choice(query, "paid")),

@@ -643,7 +643,7 @@ async def document(document_id: int) -> DocumentView | None:
 class StaffFilter:
     status: str = ""
     category: int | None = None
-    house: int | None = None
+    houses: tuple[int, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     paid: str = ""  # "yes" | "no" | ""
@@ -677,7 +677,7 @@ def _staff_where(principal: Principal, f: StaffFilter) -> Any:
             house_scope(Order.house, principal),
             _status_where(f.status) if f.status in OrderStatus.__members__.values() else None,
             _in_category(f.category) if f.category is not None else None,
-            Order.house == f.house if f.house is not None else None,
+            Order.house.is_in(list(f.houses)) if f.houses else None,
             on_days(Order.created_at, f.date_from, f.date_to),
         ]
     )

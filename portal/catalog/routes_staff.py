@@ -104,7 +104,8 @@ async def _filter(request: Request, principal: Principal) -> tuple[dict[str, Any
     read (``core.web.among``), the same whether the house is out of the user's reach or not there."""
     choices, chosen = await _choices(principal), forms.read_staff_filter(request.query_params)
     chosen["category"] = among(chosen["category"], [key for key, _ in choices["sections"]])
-    chosen["house"] = among(chosen["house"], [key for key, _ in choices["houses"]])
+    mine = {key for key, _ in choices["houses"]}
+    chosen["houses"] = tuple(house for house in chosen["houses"] if house in mine)
     return chosen, choices
 
 

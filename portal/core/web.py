@@ -49,6 +49,7 @@ from portal.core.i18n import gettext
 from portal.core.pagination import PAGE_SIZES
 from portal.core.pagination import PastTheEnd
 from portal.core.pagination import with_params
+from portal.core.parse import parse_id
 from portal.core.parse import past_kopecks
 from portal.core.security import ANONYMOUS
 from portal.core.security import Access
@@ -450,6 +451,20 @@ def among(value: T | None, choices: Iterable[object]) -> T | None:
     a person no longer on staff) counts as not read (``unread_filters``): never applied while its field shows
     «any», and whether such a record exists is never told."""
     return value if value is not None and value in set(choices) else None
+
+
+def several(params: Mapping[str, Any], name: str) -> list[str]:
+    """Every value of a filter of several (``house=1&house=2``), as typed."""
+    getall = getattr(params, "getall", None)
+    raw = getall(name, []) if getall else params.get(name, [])
+    return [str(v).strip()[:40] for v in ([raw] if isinstance(raw, str) else raw or []) if str(v).strip()]
+
+
+def houses_read(query: Mapping[str, Any], chosen: Iterable[int]) -> bool | None:
+    """A list's filter of several houses for ``unread_filters``: None (not read, said) when a house typed is none of
+    those ``chosen`` (the user's, ``among``), the others still applied."""
+    kept = set(chosen)
+    return None if any(parse_id(v) not in kept for v in several(query, "house")) else True
 
 
 def no_such_house() -> str:

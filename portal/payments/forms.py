@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from portal.billing.forms import no_such_complex
-from portal.billing.forms import several
 from portal.core.db import from_kopecks
 from portal.core.db import to_kopecks
 from portal.core.i18n import get_locale
@@ -26,12 +25,14 @@ from portal.core.parse import parse_money
 from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.core.web import houses_read
 from portal.core.web import money_error
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
 from portal.core.web import no_such_status
 from portal.core.web import not_a_day
 from portal.core.web import read_range
+from portal.core.web import several
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
 from portal.core.web import unread_sum
@@ -227,6 +228,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
         query,
         {
             "status": (chosen.status, gettext("Payment status"), no_status),
+            "house": (houses_read(query, chosen.houses), gettext("House"), no_such_house()),
             "complex": (chosen.complex, gettext("Complex"), no_such_complex()),
             "purpose": (chosen.purpose or None, gettext("Paid for"), no_such_choice(query, "purpose")),
             "paid_from": (paid.low, gettext("Paid from"), day),
@@ -238,9 +240,6 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: StaffFilter) -> tupl
         },
         [("from", "to"), ("paid_from", "paid_to")],
     )
-    if unknown := [v for v in several(query, "house") if parse_id(v) not in chosen.houses]:
-        problems.add("house", no_such_house(), gettext("House"))
-        typed["house"] = ", ".join(unknown)[:40]
     shown = {"from": days.low, "to": days.high, "paid_from": paid.low, "paid_to": paid.high}
     return typed | shown_days(typed, shown), problems
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.analytics import aggregates
 from portal.billing.tables import LedgerEntry
+from portal.catalog.tables import Order
 from portal.core import clock
 from portal.housing.tables import House
 from portal.payments.tables import Payment
@@ -142,3 +143,24 @@ async def test_payments_by_channel_open_the_payments_the_figure_counts(
     assert _totals((await client.get(html.unescape(autopay))).text) == f"Найден 1 платёж на сумму 250,00{NBSP}₽."
     uptake = await client.get(link_of(page, f"2{NBSP}450,00{NBSP}₽"))
     assert _totals(uptake.text).startswith(f"Найдено 5 платежей на сумму 2{NBSP}450,00{NBSP}₽")
+
+
+async def test_orders_open_the_orders_of_the_complex_placed_in_the_month(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    # February: two orders in the complex's house (one placed on its last evening, Moscow time, one cancelled since),
+    # one in the other house, one in the complex's house on 1 March.
+    for n, (place, placed, status) in enumerate(
+        [(world["a"], at(date(2026, 2, 28), 23), "awaiting_payment"), (world["a"], at(date(2026, 2, 3)), "cancelled"),
+         (world["other"], at(date(2026, 2, 4)), "awaiting_payment"), (world["a"], at(date(2026, 3, 1), 0), "done")]
+    ):  # fmt: skip
+        await Order(uid=f"figure-order-{n}", account=place.account, house=place.house, created_at=placed,
+                    status=status).save()  # fmt: skip
+    await aggregates.refresh(FEB)
+    complex_id = (await House.select(House.complex).where(House.id == world["a"].house).first())["complex"]
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&complex={complex_id}")).text
+    (address,) = [a for a in re.findall(r'<a href="(/staff/orders[^"]+)">2</a>', page) if "2026-02-01" in a]
+    orders = await client.get(html.unescape(address))
+    assert orders.status_code == 200
+    assert "Показаны 1–2 из 2" in orders.text
