@@ -93,3 +93,15 @@ def test_a_cancelled_order_reads_money_to_be_returned_until_it_is_back(served: t
     expect(first).to_contain_text("деньги вернём")
     expect(page.locator(".ticket-card").first).to_contain_text(f"деньги возвращены {today}")
     shot(page, "catalog-orders-money-390")
+
+    # At 1280 px the staff list's «деньги возвращены 6 декабря 2026» may take two lines: kept on one, its column
+    # took a third of the table and the dates and addresses beside it stood on four lines.
+    staff = open_page(1280)
+    sign_in(staff, url, "admin@demo.ru")
+    staff.goto(url + "/staff/orders")
+    expect(staff.locator("td.col-order-state", has_text="деньги возвращены").first).to_be_visible()
+    share = staff.evaluate("""() => {
+      const table = document.querySelector("table.data");
+      return table.querySelector("thead th:last-child").offsetWidth / table.offsetWidth;
+    }""")
+    assert share < 0.25, f"the status column takes {share:.0%} of the table"
