@@ -77,7 +77,11 @@ async def test_autopay_into_a_silent_gateway_is_charged_once_when_it_answers_aga
     )
     assert await failed == 0  # the resident is not told of a failure that may not be one
     page = await client.get("/autopay")
-    assert "Последнее списание ждёт ответа платёжного сервиса. Дважды деньги не спишутся." in page.text
+    # In the blue of news to note, beside the red of a charge that failed (a plain box read as part of the form).
+    assert (
+        '<p class="notice notice-info">Последнее списание ждёт ответа платёжного сервиса. Дважды деньги не спишутся.'
+        in page.text
+    )
     # Still away at the next reconciliation, minutes later: still pending, nothing lost.
     earlier = clock.now() - timedelta(minutes=10)
     await Payment.update({Payment.created_at: earlier, Payment.updated_at: earlier}).where(Payment.id == payment["id"])
