@@ -152,6 +152,12 @@ class PaymentView:
         """Paid, but the payment service's reference is missing: the portal cannot ask it to return the money."""
         return not self.intent_id and self.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
 
+    @property
+    def paid_another_day(self) -> bool:
+        """Paid on another day than it was started, in the company's zone: the staff list, which the paid date
+        filters, says when."""
+        return self.paid_at is not None and clock.local(self.paid_at).date() != clock.local(self.created_at).date()
+
 
 # The columns every read of a payment selects (a page's view and a checkout's rows alike).
 _COMMON_COLUMNS: tuple[Any, ...] = (

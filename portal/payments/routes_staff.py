@@ -63,6 +63,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     (lazy("Refunded"), lambda r: Money.of(r.refunded)),
     (lazy("Refund pending"), lambda r: Money.of(r.refund_pending)),
     (lazy("Status"), lambda r: texts.status_label(r.status)),
+    (lazy("Paid at"), lambda r: r.paid_at),
     (lazy("Kind"), lambda r: texts.kind_label(r.kind)),
 )
 

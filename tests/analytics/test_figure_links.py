@@ -136,6 +136,13 @@ async def test_payments_by_channel_open_the_payments_the_figure_counts(
     card = await client.get(link_of(page, f"1{NBSP}800,00{NBSP}₽"))
     assert card.status_code == 200
     assert _totals(card.text) == f"Найдено 3 платежа на сумму 1{NBSP}800,00{NBSP}₽, из них возвращено 500,00{NBSP}₽."
+    assert "оплачен 1 февраля 2026, 00:00" in card.text.replace(NBSP, " ")  # started on 31 January: said when paid
+    exported = (
+        await client.get(
+            link_of(page, f"1{NBSP}800,00{NBSP}₽").replace("/staff/payments?", "/staff/payments/export.csv?")
+        )
+    ).text
+    assert exported.count("\n") == 4 and "Оплачен" in exported and "01.02.2026 00:00" in exported  # the same 3
     sbp = await client.get(link_of(page, f"400,00{NBSP}₽"))
     assert _totals(sbp.text) == f"Найден 1 платёж на сумму 400,00{NBSP}₽."
     # The autopay table's count of February and the uptake's payments through the portal (card, СБП and autopay).
