@@ -8,6 +8,7 @@ Every result is a dataclass. Staff reads take the principal and keep to the hous
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,11 +45,13 @@ from portal.core import clock
 from portal.core.address import PremiseAddress
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
+from portal.core.db import is_sqlite
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.values import as_date
 from portal.core.values import chunks
+from portal.core.values import placeholders
 from portal.housing.queries import HouseRef
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
@@ -693,15 +696,32 @@ async def recent_periods(principal: Principal, limit: int = 12) -> list[date]:
     return [rules.add_months(latest, -n) for n in range(limit)]
 
 
-def _as_of(period: date) -> Any:
+# The newest snapshot before a month of each account with none in it (``_as_of``); ``accounts``: the accounts read,
+# as ``a``; the arguments: the month, those of ``accounts``, the month.
+OLDER_NEWEST = (
+    "SELECT (SELECT older.id FROM balance AS older WHERE older.account = a.id AND older.period < {{}}"
+    " ORDER BY older.period DESC LIMIT 1) FROM {accounts}"
+    " WHERE NOT EXISTS (SELECT 1 FROM balance AS own WHERE own.account = a.id AND own.period = {{}})"
+)
+
+
+def _as_of(period: date, houses: Collection[int] | None = None) -> WhereRaw:
     """Each account's newest snapshot up to ``period``: its balance at the month's end, also when nothing was posted
-    on it in the month (a debtor who paid nothing in the month owes as much at its end). A lookup on the account and
-    period per row."""
-    return (Balance.period <= period) & WhereRaw(
-        "balance.period = (SELECT MAX(newest.period) FROM balance AS newest"
-        " WHERE newest.account = balance.account AND newest.period <= {})",
-        period,
-    )
+    on it in the month (a debtor who paid nothing in the month owes as much at its end). The month's own snapshots
+    from the period index, and, only for an account with none in the month, its newest older one by a lookup on the
+    account and period: the work grows with the accounts, not with their months. ``houses`` (every house when None)
+    only bounds the accounts looked up; the caller still applies its own scope.
+
+    Both engines read the two parts by their indexes and join the row sets (SQLite's OR of indexed terms;
+    PostgreSQL's bitmap OR, which takes the looked-up ids as one array, not as a hashed subquery it would scan
+    every snapshot against)."""
+    accounts, ids = "personal_account AS a", list[int]()
+    if houses is not None:
+        ids = sorted(houses) or [-1]  # no house: no account
+        accounts += f" JOIN premise AS p ON p.id = a.premise AND p.house IN ({placeholders(ids)})"
+    older = OLDER_NEWEST.format(accounts=accounts)
+    looked_up = f"IN ({older})" if is_sqlite() else f"= ANY(ARRAY({older}))"
+    return WhereRaw(f"(balance.period = {{}} OR balance.id {looked_up})", period, period, *ids, period)
 
 
 def _month_charged(period: date) -> QueryString:
@@ -800,7 +820,7 @@ async def house_totals(
     refunded = await refunds_by_house(ids, period, last)
     not_due = _not_due(last, clock.today_local())
     owed = await _by_house(
-        scoped(_as_of(last)),
+        scoped(_as_of(last, ids)),
         # the accounts of the months' figures: those they moved, and those that carry a balance into them
         accounts=QueryString(
             "COUNT(CASE WHEN balance.period >= {} OR balance.closing_kopecks <> 0 THEN 1 END)", period
@@ -893,7 +913,7 @@ class Debtor(AccountInfo):
 
 def _debtor_where(period: date, filters: DebtorFilter, principal: Principal) -> Any:
     today = clock.today_local()
-    where = _as_of(period) & (Balance.closing_kopecks > 0)
+    where = _as_of(period, [filters.house] if filters.house else principal.house_ids) & (Balance.closing_kopecks > 0)
     if not filters.every_owing:
         where &= _overdue_where(period, today)
     house = Balance.account.premise.house
@@ -940,26 +960,25 @@ def _ordered(query: Any, sort: str) -> Any:
     return query.order_by(column, ascending=ascending).order_by(Balance.id)
 
 
-async def debtors_page(period: date, filters: DebtorFilter, principal: Principal, page: PageRequest) -> Page[Debtor]:
+async def debtors_page(
+    period: date, filters: DebtorFilter, principal: Principal, page: PageRequest
+) -> tuple[Page[Debtor], Decimal]:
+    """A page of the filtered accounts, and what they all owe at the month's end (their debts summed: with
+    ``every_owing`` and no other filter, the receivables the dashboard shows for the month). Their count and their
+    sum are one aggregate: each pass over the list's condition costs its overdue lookup per account."""
     where = _debtor_where(period, filters, principal)
-    total = await Balance.count().where(where)
+    found = (
+        await Balance.select(Count(Balance.id).as_alias("total"), Sum(Balance.closing_kopecks).as_alias("owed"))
+        .where(where)
+        .first()
+    ) or {}
     rows = (
         await _ordered(Balance.select(*_debtor_columns(period)).where(where), filters.sort)
         .limit(page.size)
         .offset(page.offset)
     )
-    return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size)
-
-
-async def debtors_owe(period: date, filters: DebtorFilter, principal: Principal) -> Decimal:
-    """What the filtered accounts owe at the month's end in all (their debts summed, one aggregate): with
-    ``every_owing`` and no other filter, the receivables the dashboard shows for the month."""
-    row = (
-        await Balance.select(Sum(Balance.closing_kopecks).as_alias("owed"))
-        .where(_debtor_where(period, filters, principal))
-        .first()
-    )
-    return from_kopecks((row or {}).get("owed") or 0)
+    total, owed = found.get("total") or 0, from_kopecks(found.get("owed") or 0)
+    return Page(items=[_debtor(r) for r in rows], total=total, number=page.number, size=page.size), owed
 
 
 EXPORT_LIMIT = 100_000

@@ -332,13 +332,14 @@ class StaffBilling(Controller):
         period, _ = await _report_period(request, principal, REPORT_REACH)
         filters, houses, entrances = await _debtor_filter(request, principal)
         typed, problems = forms.debtor_filter_problems(request.query_params, filters, period)
+        page, owed = await queries.debtors_page(period, filters, principal, paging)
         return render(
             request,
             "billing/staff_debtors.html",
             period=period,
             as_of=rules.report_day(period, clock.today_local()),
-            page=await queries.debtors_page(period, filters, principal, paging),
-            owed=await queries.debtors_owe(period, filters, principal),
+            page=page,
+            owed=owed,
             filters=filters,
             typed=typed,
             problems=problems,
@@ -549,6 +550,10 @@ QUERY_BUDGETS: dict[str, int] = {
     # the caller's residency: is the access code theirs to see; the unread count at «Ещё» (the navigation)
     "/accounts/{account_id:int}/receipts/{period:str}": 12,  # + the balance now: what the pay button asks for
     "/accounts/{account_id:int}/history": 7,  # a page of entries and their count; the channels of its payments
+    "/staff/billing": 9,  # the months and houses; what moved in the months, the refunds, what is owed at the end (each
+    # account's newest snapshot, ``queries._as_of``), the houses' areas
+    "/staff/billing/debtors": 8,  # the month; the houses, complexes and entrances to choose; the list's count and sum
+    # (one aggregate), then its page
     "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
 }
 
