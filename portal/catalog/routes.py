@@ -51,6 +51,7 @@ from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import flash
 from portal.core.web import found
+from portal.core.web import mark_taken
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.core.web import to_gateway
@@ -275,9 +276,24 @@ async def _after_placing(request: Request, principal: Principal, placed: actions
         assert order is not None
         url = await actions.start_payment(principal, order, get_settings().base_url)
         assert isinstance(url, str)  # a new order has no checkout yet
+        mark_taken(request)  # the order's page, back from the gateway, says the cart's form was taken
         return Redirect(path=url, status_code=303)  # another site: a plain redirect, never an HTMX swap
     flash(request, _placed_message(placed.status))
     return see_other(request, f"/services/orders/{placed.id}")
+
+
+async def _order_page(
+    request: Request, principal: Principal, order: queries.OrderDetail, *, status_code: int = 200, **refused: Any
+) -> Template:
+    """The resident's page of an order; ``refused``: a form of it refused (its ``errors`` and what was typed)."""
+    checking = _checking(request, order)
+    payment = order.payment if order.may_pay and not checking else None
+    left = payment if payment and payment.may_continue else None
+    until = clock.local(left.expires_at) if left and left.expires_at else None
+    theirs = left is not None and not pay_rules.is_own_checkout(left.created_by, principal.user_id)
+    payer = await actions.payer_of(principal, order) if theirs else ""
+    return render(request, "catalog/order.html", status_code=status_code, order=order, staff=False, left=left,
+                  until=until, checking=checking, theirs=theirs, payer=payer, **refused, **texts.words())  # fmt: skip
 
 
 def _placed_message(status: str) -> str:
@@ -340,14 +356,7 @@ class ResidentOrders(Controller):
 
     @get("/{order_id:int}", name="catalog:order")
     async def detail(self, request: Request, principal: Caller, order: LoadedOrder) -> Template:
-        checking = _checking(request, order)
-        payment = order.payment if order.may_pay and not checking else None
-        left = payment if payment and payment.may_continue else None
-        until = clock.local(left.expires_at) if left and left.expires_at else None
-        theirs = left is not None and not pay_rules.is_own_checkout(left.created_by, principal.user_id)
-        payer = await actions.payer_of(principal, order) if theirs else ""
-        return render(request, "catalog/order.html", order=order, staff=False, left=left, until=until,
-                      checking=checking, theirs=theirs, payer=payer, **texts.words())  # fmt: skip
+        return await _order_page(request, principal, order)
 
     @post("/{order_id:int}/pay", name="catalog:pay", status_code=200)
     async def pay(self, request: Request, principal: Caller, order: LoadedOrder) -> Response[Any]:
@@ -423,11 +432,12 @@ class ResidentOrders(Controller):
     @post("/{order_id:int}/rate", name="catalog:rate", status_code=200)
     async def rate(self, request: Request, principal: Caller, order: LoadedOrder, data: FormData) -> Response[Any]:
         rating, feedback = forms.read_rating(data)
-        if rating is None:
-            flash(request, gettext("Choose a rating from 1 to 5."), "error")
-        else:
-            await actions.rate(principal, order, rating, feedback, clock.now(), ip=client_ip(request))
-            flash(request, gettext("Thank you for the rating!"))
+        if rating is None:  # the page again (422), the message at the rating, the comment as typed
+            errors = FormErrors()
+            errors.add("rating", gettext("Choose a rating from 1 to 5."))
+            return await _order_page(request, principal, order, errors=errors, feedback=feedback, status_code=422)
+        await actions.rate(principal, order, rating, feedback, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Thank you for the rating!"))
         return see_other(request, f"/services/orders/{order.id}")
 
     @get("/documents/{document_id:int}", name="catalog:document")

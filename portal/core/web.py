@@ -64,6 +64,11 @@ FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 FLASH_KEY = "_flash"
+# A form taken (not refused): said to the page's script (static/js/drafts.js), which then forgets what was typed
+# into it. The answer to the post says so in its header; a post answered with a redirect leaves a note in the
+# session, and the page it leads to says so in its header and its ``<meta name="form-taken">``.
+TAKEN_KEY = "_form_taken"
+TAKEN_HEADER = "Form-Taken"
 
 # The request whose page is being rendered: macros imported without context (``{% from … import pagination %}``)
 # still build their links from its query string.
@@ -346,6 +351,9 @@ def render(
     principal = context.setdefault("principal", request.scope.get("state", {}).get("principal"))
     context.setdefault("banners", request.scope.get("state", {}).get("banners", ()))
     headers = {"Vary": "HX-Request"}
+    context["form_taken"] = status_code < 400 and form_taken(request)
+    if context["form_taken"]:
+        headers[TAKEN_HEADER] = "1"
     htmx = getattr(request, "htmx", None)
     if status_code >= 400 and request.method == "POST" and htmx and htmx.boosted:
         # A form refused with its errors stays at the page's own address: htmx would otherwise show the form's
@@ -526,6 +534,7 @@ def no_such_status(query: Mapping[str, Any], name: str = "status") -> str:
 def question(request: Request, template: str, **context: Any) -> Template:
     """The page that asks once more before a final action (cancel, delete), answering the action's POST: the
     browser keeps the address of the page it came from, since reloading the action's address would answer 405."""
+    request.scope["state"]["not_taken"] = True  # asked, not yet done: what was typed is still the person's
     page = render(request, template, **context)
     page.headers["HX-Push-Url"] = "false"
     return page
@@ -545,20 +554,54 @@ def see_other(request: Request, path: str) -> Response[Any]:
     follows a 303 inside htmx's request and drops the «#…», so the resident landed at the top of a long page with
     the ballot just saved (and its «saved» line) out of sight. htmx fetches the page as a boosted one and scrolls
     to the place."""
+    taken = form_taken(request)
+    headers = {TAKEN_HEADER: "1"} if taken else {}
     if is_fragment_request(request):
-        return ClientRedirect(redirect_to=path)
+        answer = ClientRedirect(redirect_to=path)
+        answer.headers.update(headers)
+        return answer
     htmx = getattr(request, "htmx", None)
     if "#" in path and htmx and htmx.boosted:
         # Written by hand: litestar's HXLocation names the request headers «hx_headers», which htmx does not read.
         where = {"path": path, "target": "body", "headers": {"HX-Boosted": "true"}}
-        return Response(content=b"", status_code=200, headers={"HX-Location": json.dumps(where)})
-    return Redirect(path=path, status_code=303)
+        return Response(content=b"", status_code=200, headers={"HX-Location": json.dumps(where), **headers})
+    if taken:
+        mark_taken(request)  # the page the browser is sent to says so
+    return Redirect(path=path, status_code=303, headers=headers)
+
+
+def form_taken(request: Request) -> bool:
+    """Whether the answer being made says a form was taken: a post not refused (no error flashed, no question asked
+    back), or the first page made after a taken form was sent on with a redirect (``taken_before``)."""
+    if request.method == "POST":
+        return not request.scope.get("state", {}).get("not_taken")
+    return request.method == "GET" and taken_before(request)
+
+
+def taken_before(request: Request) -> bool:
+    """A page of a GET: whether a form taken before was sent on here (``TAKEN_KEY``, left by ``mark_taken``), told
+    once — by the first page made, not by a redirect on the way (a payment's return from the gateway)."""
+    state = request.scope.setdefault("state", {})
+    if "form_taken" not in state:
+        try:
+            state["form_taken"] = request.session.pop(TAKEN_KEY, None) is not None if request.session else False
+        except Exception:  # no session middleware on this route
+            state["form_taken"] = False
+    return bool(state["form_taken"])
+
+
+def mark_taken(request: Request) -> None:
+    """A form taken, answered with a redirect (to a page of the portal or to the payment gateway's): the next page
+    of the portal made for this person says so (``taken_before``)."""
+    request.session[TAKEN_KEY] = True
 
 
 def flash(request: Request, message: str, kind: str = "success", at: str | None = None, russian: str = "") -> None:
     """A message shown once at the top of the next page («Показания переданы»), or in its section ``at`` when the
     person is sent back to that place («/consent#optional»): at the top it was out of sight on a phone. ``russian``:
     the words of it that stay Russian on an English page (a co-owner's name), marked so (the ``russian`` filter)."""
+    if kind == "error":  # a refusal: the form is not taken, what was typed in it is kept (static/js/drafts.js)
+        request.scope["state"]["not_taken"] = True
     messages = list(request.session.get(FLASH_KEY, []))
     messages.append(
         {"message": message, "kind": kind} | ({"at": at} if at else {}) | ({"ru": russian} if russian else {})
@@ -570,7 +613,10 @@ def to_gateway(request: Request, url: str) -> Response[Any]:
     """To the payment gateway's own page (another site) after a POST: a 303, or for a boosted form htmx's full-page
     redirect (following a 303 to another site inside htmx's request would fail)."""
     if getattr(request, "htmx", None):
-        return ClientRedirect(redirect_to=url)
+        answer = ClientRedirect(redirect_to=url)
+        answer.headers[TAKEN_HEADER] = "1"
+        return answer
+    mark_taken(request)  # the portal's first page after the gateway's says the form was taken
     return Redirect(path=url, status_code=303)
 
 

@@ -465,6 +465,11 @@ def read_executor(data: Mapping[str, Any], executor_ids: Sequence[int]) -> Execu
     return ExecutorChoice(executor_id, executor_id is not None and executor_id in executor_ids)
 
 
+def no_status_message() -> str:
+    """Why a status form is refused when it names none of the statuses (sent without one of its buttons)."""
+    return gettext("Choose the new status with one of the buttons.")
+
+
 def executor_elsewhere_message() -> str:
     """Why an executor is refused: they do not work in the request's house, so they would not see it."""
     return gettext(

@@ -192,6 +192,8 @@ class StaffTickets(Controller):
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:
         target, comment = forms.read_status(data)
+        if not target:
+            return await _refused_at(request, principal, ticket, data, "status", forms.no_status_message())
         if target == rules.Status.CANCELLED and form_value(data, "confirm") != "1":
             return await _confirm_cancel(request, principal, ticket, data)
         await actions.move_status(principal, ticket, target, comment, clock.now(), ip=client_ip(request))
@@ -205,7 +207,7 @@ class StaffTickets(Controller):
         executors = await queries.executors_for([ticket.house])
         choice = forms.read_executor(data, [e.id for e in executors])
         if not choice.valid:
-            return await _executor_refused(request, principal, ticket, data)
+            return await _refused_at(request, principal, ticket, data, "executor", forms.executor_elsewhere_message())
         executor = executor_by_id(executors, choice.executor_id)
         await actions.assign_executor(principal, ticket, executor, clock.now(), ip=client_ip(request))
         done = gettext("Assigned: %(name)s.", name=executor.name) if executor else gettext("Executor removed.")
@@ -296,9 +298,11 @@ class Outages(Controller):
     async def close(self, request: Request, principal: Caller, outage: LoadedOutage, data: FormData) -> Response[Any]:
         message = form_value(data, "message") or gettext("The outage is over, the service is restored.")
         temperature, error = forms.read_room_temperature(data)
-        if error:
-            flash(request, error, "error")
-            return see_other(request, "/staff/outages")
+        if error:  # the list again (422): the message at the outage's field, what was typed in its form kept
+            errors = FormErrors()
+            errors.add("room_temperature", error)
+            typed = {"id": outage.id, **{name: form_value(data, name) for name in ("message", "room_temperature")}}
+            return await _outages_page(request, principal, closing=typed, close_errors=errors, status_code=422)
         done = await actions.close_outage(principal, outage, message, clock.now(), temperature, ip=client_ip(request))
         flash(request, gettext("The outage is closed; requests completed with it: %(n)s.", n=done))
         return see_other(request, "/staff/outages")
@@ -395,19 +399,20 @@ async def _row(request: Request, principal: Principal, ticket_id: int, back: str
     )
 
 
-async def _executor_refused(
-    request: Request, principal: Principal, ticket: TicketDetail, data: dict[str, Any]
+async def _refused_at(
+    request: Request, principal: Principal, ticket: TicketDetail, data: dict[str, Any], name: str, message: str
 ) -> Template | Response[Any]:
-    """A choice of executor who would not see the request (not of its house, or not an executor): nothing changes; the
-    row (HTMX) or the request's page says so, with 422."""
-    message = forms.executor_elsewhere_message()
+    """A form of the request that does not read (no status chosen; an executor who would not see the request):
+    nothing changes; the row (HTMX) or the request's page says so at the field ``name``, with 422, and the
+    status form keeps the comment as typed."""
     if is_fragment_request(request) and form_value(data, "row") == "1":
         template = await _row(request, principal, ticket.id, form_value(data, "back"), refused=message)
         template.status_code = 422
         return template
     errors = FormErrors()
-    errors.add("executor", message)
-    return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422)
+    errors.add(name, message)
+    comment = form_value(data, "comment")
+    return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422, comment=comment)
 
 
 async def _confirm_cancel(
@@ -433,7 +438,10 @@ async def _outages_page(
     form: dict | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
+    **closing: Any,
 ) -> Template:
+    """The outages and the form of a new one; ``closing``: an outage's refused close form (``closing``: its id and
+    what was typed, ``close_errors``)."""
     return render(
         request,
         "tickets/outages.html",
@@ -443,6 +451,7 @@ async def _outages_page(
         form=form or {},
         errors=errors,
         tk=TK,
+        **closing,
     )
 
 

@@ -1,9 +1,11 @@
 // What a person types into a form's text boxes is kept in this tab (sessionStorage) until the form is accepted, so
 // that nothing is lost when the form is refused because the session ended meanwhile (a phone's tab reopened the
 // next day, «Сеанс закончился»): after signing in again, the text is back in the empty box, with a note saying so.
-// A form counts as accepted when its answer is not an error (htmx's request, or the page the browser loads after
-// the post); drafts belong to the person signed in (another person signing in in this tab never sees them), and
-// signing out forgets them all. Every page works without this file.
+// A form counts as accepted only when the server says it took it (the header «Form-Taken» of htmx's answer, or
+// <meta name="form-taken"> in the page the browser loads after the post): a form refused, even by a redirect back
+// to its page (the request changed meanwhile), keeps what was typed. Drafts belong to the person signed in
+// (another person signing in in this tab never sees them), and signing out forgets them all. Every page works
+// without this file.
 (() => {
   const PREFIX = "draft:";
   const SENT = "draft-sent";
@@ -75,8 +77,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     if (sent().length) {
-      const page = performance.getEntriesByType("navigation")[0];
-      settle(!(page && page.responseStatus >= 400) && location.pathname !== "/login");
+      settle(document.querySelector("meta[name='form-taken']") !== null);
     }
     restore(document);
   });
@@ -85,8 +86,7 @@
   document.addEventListener("htmx:afterRequest", (e) => {
     const form = e.detail.requestConfig?.elt;
     if (!(form instanceof HTMLFormElement) || e.detail.requestConfig.verb !== "post" || !sent().length) return;
-    const status = e.detail.xhr.status;
-    settle(status > 0 && status < 400 && e.detail.pathInfo?.responsePath !== "/login");
+    settle(e.detail.xhr.getResponseHeader("Form-Taken") === "1");
   });
   document.addEventListener("htmx:load", (e) => restore(e.detail.elt));
 })();

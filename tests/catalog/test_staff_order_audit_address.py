@@ -6,6 +6,7 @@ catalogue, a resident's cancel and rating of their order included."""
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
@@ -133,6 +134,12 @@ async def test_a_resident_cancelling_or_rating_their_order_is_in_the_log_with_th
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
     for status in ("in_work", "done"):
         assert (await dispatcher.form(f"/staff/tickets/{rated_ticket}/status", {"status": status})).status_code == 303
+    # A rating that is none of 1…5 is refused on the order's page (422), at its field, the comment as typed.
+    refused = await client.form(f"/services/orders/{rated}/rate", {"rating": "9", "feedback": "Мастер <молодец>"})
+    assert refused.status_code == 422 and "Form-Taken" not in refused.headers
+    said = re.search(r'<p class="error" id="e-rating">(.*?)</p>', refused.text, re.S)
+    assert said and "Выберите оценку от 1 до 5." in said.group(1)
+    assert re.search(r'<textarea id="f-feedback" name="feedback"[^>]*>Мастер &lt;молодец&gt;</textarea>', refused.text)
     assert (await client.form(f"/services/orders/{rated}/rate", {"rating": "5"})).status_code == 303
     ratings = await AuditEvent.select(AuditEvent.ip).where(AuditEvent.action == "ticket.rate")
     assert ratings == [{"ip": CLIENT_IP}]

@@ -106,3 +106,66 @@ def test_a_form_answered_in_a_part_of_its_page_shows_the_refusal_whole(live_serv
     page.locator("form:has(#f-password) button[type=submit]").click()
     expect(page).to_have_url(live_server + listing, timeout=60_000)
     expect(page.get_by_label("Сообщение")).to_have_value(TEXT)
+
+
+COMMENT = "Мастер будет в четверг с утра, жильца предупредили по телефону."
+
+
+def _a_new_request(page: Page, base: str) -> str:
+    """The address of a request in the «Новая» status, opened by a dispatcher."""
+    page.goto(base + "/staff/tickets?tab=active&status=new")
+    page.locator("table.ticket-table tbody tr a[href^='/staff/tickets/']").first.click()
+    expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
+    return page.url
+
+
+def test_a_status_form_sent_without_a_status_is_answered_with_its_message_and_the_comment(
+    live_server: str, open_page: OpenPage, tmp_path
+):
+    """Sent without one of its buttons (as a form is sent by Ctrl+Enter), the status form was answered with a flash
+    on the page and an empty comment; now the form again, the message above its buttons, the comment as typed."""
+    for width in (390, 1280):
+        page = open_page(width)
+        sign_in(page, live_server, "dispatcher@demo.ru")
+        _a_new_request(page, live_server)
+        comment = page.locator("#ticket-actions textarea[name=comment]")
+        comment.fill(COMMENT)
+        with page.expect_response(re.compile(r"/status$")) as answer:
+            page.locator("#ticket-actions form").evaluate("form => form.requestSubmit()")
+        assert answer.value.status == 422
+        expect(page.locator("#e-status")).to_contain_text("Выберите новый статус одной из кнопок.")
+        expect(page.locator("#ticket-actions textarea[name=comment]")).to_have_value(COMMENT)
+        expect(page.locator(".flash")).to_have_count(0)
+        assert COMMENT in page.evaluate("JSON.stringify(sessionStorage)")
+        page.screenshot(path=str(tmp_path / f"status-refused-{width}.png"), full_page=True)
+
+
+def test_a_status_change_refused_because_the_request_moved_meanwhile_keeps_the_comment(
+    live_server: str, open_page: OpenPage
+):
+    """A refusal that must lead back to the page (the request was accepted by someone else meanwhile) answered
+    with a redirect, which the browser took for the form accepted: the comment typed was forgotten. Now only an
+    answer saying the form was taken forgets it; here the comment is back in the box, with the note."""
+    page, other = open_page(), open_page(1280)
+    sign_in(page, live_server, "dispatcher@demo.ru")
+    address = _a_new_request(page, live_server)
+    # The page was drawn before the change and has not polled since.
+    page.route(re.compile(r"part=conversation"), lambda route: route.abort())
+    page.locator("#ticket-actions textarea[name=comment]").fill(COMMENT)
+
+    sign_in(other, live_server, "dispatcher@demo.ru")
+    other.goto(address)
+    other.locator("#ticket-actions button[value=accepted]").click()
+    expect(other.locator("#ticket-status")).to_contain_text("Принята")
+
+    page.locator("#ticket-actions button[value=accepted]").click()
+    expect(page.locator(".flash.error, .flash-error, [role=alert]").first).to_be_visible()
+    expect(page).to_have_url(address)
+    expect(page.locator("#ticket-actions textarea[name=comment]")).to_have_value(COMMENT)
+    expect(page.get_by_text("Этот текст вы набрали здесь раньше, но не отправили")).to_be_visible()
+
+    # Taken, it is forgotten.
+    page.locator("#ticket-actions button[value=in_work]").click()
+    expect(page.locator("#ticket-status")).to_contain_text("В работе")
+    expect(page.locator("#ticket-actions textarea[name=comment]")).to_have_value("")
+    assert COMMENT not in page.evaluate("JSON.stringify(sessionStorage)")

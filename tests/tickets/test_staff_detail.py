@@ -561,3 +561,44 @@ async def test_a_request_done_after_its_deadline_says_by_how_much_once_done(clie
     await Ticket.update({Ticket.completed_at: deadline}).where(Ticket.id == filed["ticket"])
     line = re.search(r'id="ticket-status".*?</div>', (await client.get(f"/staff/tickets/{filed['ticket']}")).text, re.S)
     assert "опозданием" not in line.group(0)
+
+
+@pytest.mark.parametrize("boosted", [False, True], ids=["plain", "boosted"])
+async def test_a_status_form_sent_without_a_status_is_refused_at_its_buttons_keeping_the_comment(
+    client, login, filed, boosted
+):
+    """Sent without one of its buttons (Ctrl+Enter in the comment), the status form answered 303 with a flash and
+    the comment was gone; now the page again (422), the message above the buttons, the comment as typed."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/status"
+    comment = "Мастер будет в четверг <утром>"
+    data = {"comment": comment}
+    headers = {"HX-Request": "true", "HX-Boosted": "true"}
+    page = await (client.htmx_form(url, data, headers=headers) if boosted else client.form(url, data))
+    assert page.status_code == 422 and "Form-Taken" not in page.headers
+    box = re.search(r'<textarea id="f-comment" name="comment"[^>]*>([^<]*)</textarea>', page.text)
+    assert box and box.group(1) == "Мастер будет в четверг &lt;утром&gt;"
+    field = re.search(r'<div class="field has-error">\s*<p class="error" id="e-status">(.*?)</p>', page.text, re.S)
+    assert field and "Выберите новый статус одной из кнопок." in field.group(1)
+    assert re.search(r'<button id="f-status" [^>]*aria-describedby="e-status"', page.text)
+    stored = await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first()
+    assert stored["status"] == "new"
+
+
+async def test_only_a_taken_form_says_so_to_the_page_it_leads_to(client, login, filed):
+    """What was typed is forgotten by the browser (static/js/drafts.js) only when the server says the form was taken:
+    a status change says so in its answer and on the page it leads to, once; a change refused because the request
+    moved meanwhile leads back to the same page without saying so, and the comment stays in the browser."""
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}/status"
+    taken = await client.form(url, {"status": "accepted", "comment": "Принято"})
+    assert taken.status_code == 303 and taken.headers.get("Form-Taken") == "1"
+    page = await client.get(taken.headers["location"])
+    assert page.headers.get("Form-Taken") == "1" and '<meta name="form-taken" content="1">' in page.text
+    again = await client.get(taken.headers["location"])
+    assert "Form-Taken" not in again.headers and 'name="form-taken"' not in again.text
+
+    refused = await client.form(url, {"status": "accepted", "comment": "Ещё раз"}, headers={"referer": str(page.url)})
+    assert refused.status_code == 303 and "Form-Taken" not in refused.headers
+    back = await client.get(refused.headers["location"])
+    assert back.status_code == 200 and "Form-Taken" not in back.headers and 'name="form-taken"' not in back.text

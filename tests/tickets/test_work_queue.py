@@ -625,6 +625,32 @@ async def test_an_outage_close_box_names_its_fields_in_visible_labels(client, lo
     assert f'id="h-o{heating.id}-room_temperature">От неё зависит допустимый перерыв' in page
 
 
+async def test_an_outage_closed_with_a_temperature_that_does_not_read_keeps_what_was_typed_in_its_own_box(
+    client, login, queue
+):
+    """A room temperature that does not read answered 303 with a flash, the message typed for the residents gone;
+    now the list again (422), the error at that outage's field, its message and temperature as typed, the other
+    outage's box empty, and nothing closed."""
+    from portal.tickets.tables import Outage
+
+    water = Outage(house=queue["house"], service="hot_water", description="Ремонт")
+    heating = Outage(house=queue["house"], service="heating", description="Авария")
+    await water.save()
+    await heating.save()
+    await login(client, queue["dispatcher"])
+    typed = {"message": "Тепло вернули <к 18:00>", "room_temperature": "тепло"}
+    page = await client.form(f"/staff/outages/{heating.id}/close", typed)
+    assert page.status_code == 422
+    box = re.search(
+        rf'<div class="field has-error">.*?<input id="f-o{heating.id}-room_temperature"[^>]*>', page.text, re.S
+    )
+    assert box and "Введите температуру в помещениях в °C" in box[0] and 'value="тепло"' in box[0]
+    assert re.search(rf'<input id="f-o{heating.id}-message" [^>]*value="Тепло вернули &lt;к 18:00&gt;"', page.text)
+    assert re.search(rf'<input id="f-o{water.id}-message" [^>]*value=""', page.text)
+    assert f'href="#f-o{heating.id}-room_temperature"' in page.text  # the summary leads to the field
+    assert await Outage.count().where(Outage.closed_at.is_null()) == 2
+
+
 async def test_the_queue_chooses_executors_in_one_statement_and_counts_the_tab_it_shows_once(
     db, client, login, queue, make_account
 ):
