@@ -337,11 +337,15 @@ async def record_documents(
         )
 
 
+class NoSuchUser(Refused):
+    """The e-mail typed to link an owner is no user's: said at the field, with what was typed."""
+
+
 async def link_owner(principal: Principal, owner_id: int, email: str, *, ip: str = "") -> None:
     """Staff confirm (against the documents) that the user with ``email`` is this registry owner."""
     user = await User.select(User.id).where(User.email == email.strip().lower()).first()
     if user is None:
-        raise Refused(gettext("No user has this e-mail. Invite the owner to the portal first."))
+        raise NoSuchUser(gettext("No user has this e-mail. Invite the owner to the portal first."))
     if await OwnerLink.exists().where(OwnerLink.owner == owner_id):
         raise Refused(gettext("This owner is already linked to a user."))
     async with atomic():

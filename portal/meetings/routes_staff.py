@@ -20,7 +20,9 @@ from portal.core.exports import XLSX
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
+from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
+from portal.core.pagination import page_request
 from portal.core.pagination import with_params
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -265,24 +267,47 @@ class StaffMeetings(Controller):
 
     @get("/owners", name="meetings:staff_owners", opt=staff(*ORGANISE))
     async def owners(self, request: Request, principal: Caller, paging: Paging) -> Template:
-        houses = await houses_in_scope(principal)
-        house = parse_id(request.query_params.get("house")) or (houses[0].id if houses else None)
-        search = rules.read_owner_search(request.query_params.get("q", ""))
-        page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging, search)
-        return render(request, "meetings/staff_owners.html", houses=houses, house=house, page=page, search=search)
+        params = request.query_params
+        return await _owners_page(request, principal, parse_id(params.get("house")), params.get("q", ""), paging)
 
     @post("/owners", name="meetings:staff_link", opt=staff(*ORGANISE))
     async def link(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
         owner = parse_id(form_value(data, "owner"))
         house = parse_id(form_value(data, "house"))
+        q, paging = form_value(data, "q"), page_request(form_value(data, "page"), form_value(data, "size"))
         if owner is None or house is None or not await queries.owner_in_house(principal, owner, house):
-            flash(request, gettext("Choose an owner of one of your houses."), "error")
+            flash(request, gettext("Choose an owner of one of your houses."), "error")  # gone meanwhile
         else:
-            await actions.link_owner(principal, owner, form_value(data, "email"), ip=client_ip(request))
+            email = form_value(data, "email")
+            try:
+                await actions.link_owner(principal, owner, email, ip=client_ip(request))
+            except actions.NoSuchUser as refused:  # the same page again (422), said at the owner's e-mail as typed
+                linking = {"owner": owner, "email": email, "error": refused.message}
+                return await _owners_page(request, principal, house, q, paging, linking=linking, status_code=422)
             flash(request, gettext("The owner can now vote from the portal."))
         # Back to the page of owners the link was made on, found by the same search.
-        back = {"house": house or "", "q": form_value(data, "q"), "page": parse_id(form_value(data, "page")) or 1}
+        back = {"house": house or "", "q": q, "page": paging.number}
         return see_other(request, "/staff/meetings/owners" + with_params(back, size=parse_id(form_value(data, "size"))))
+
+
+async def _owners_page(
+    request: Request,
+    principal: Principal,
+    house: int | None,
+    typed: str,
+    paging: PageRequest,
+    *,
+    linking: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The owners of a house (the first of the staff's unless ``house``), found by ``typed``; ``linking``: a link
+    refused for its e-mail (the owner, the e-mail as typed, the message)."""
+    houses = await houses_in_scope(principal)
+    house = house or (houses[0].id if houses else None)
+    search = rules.read_owner_search(typed)
+    page = await queries.owner_links(house if house in {h.id for h in houses} else None, paging, search)
+    return render(request, "meetings/staff_owners.html", status_code=status_code, houses=houses, house=house,
+                  page=page, search=search, linking=linking)  # fmt: skip
 
 
 async def _moderation_page(

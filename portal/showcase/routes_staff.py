@@ -33,6 +33,7 @@ from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.threads import written
 from portal.core.web import FormData
+from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import Refused
 from portal.core.web import among
@@ -328,19 +329,34 @@ class StaffLeads(Controller):
 
     @get("/{lead_id:int}", name="showcase:staff_lead")
     async def show(self, request: Request, lead: LeadDep) -> Template:
-        return render(request, "showcase/staff_lead.html", lead=lead, moves=rules.LEAD_MOVES, **_staff_words())
+        return _lead_page(request, lead)
 
     @post("/{lead_id:int}", name="showcase:staff_lead_move")
     async def move(
         self, request: Request, principal: NamedDependency[Principal], lead: LeadDep, data: FormData
     ) -> Response[Any]:
         status, note = forms.read_lead_move(data)
-        if status is None:
-            raise Refused(gettext("Choose the lead's status."))
+        if status is None:  # the lead's page again (422): the message at the status, the note as typed
+            errors = FormErrors()
+            errors.add("status", gettext("Choose the lead's status."))
+            return _lead_page(request, lead, errors=errors, note=note, status_code=422)
         await actions.move_lead(principal, lead, status, note if "note" in data else lead.note, ip=client_ip(request))
         flash(request, gettext("The lead is now: %(status)s.", status=words.lead_status_label(status)))
         back = form_value(data, "back")
         return see_other(request, back if back.startswith("/staff/showcase/") else f"/staff/showcase/leads/{lead.id}")
+
+
+def _lead_page(
+    request: Request,
+    lead: queries.LeadDetail,
+    *,
+    errors: FormErrors | None = None,
+    note: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """A lead's page; refused, its form with ``errors`` and the note as typed."""
+    return render(request, "showcase/staff_lead.html", status_code=status_code, lead=lead, moves=rules.LEAD_MOVES,
+                  errors=errors, note=lead.note if note is None else note, **_staff_words())  # fmt: skip
 
 
 class StaffOffers(Controller):

@@ -134,6 +134,15 @@ async def test_a_search_is_kept_by_the_pages_and_by_a_link_made_on_one(client, m
     await make_user(email="owner11@example.ru")
     owner = (await Owner.select(Owner.id).where(Owner.name == "Ящикова 11").first())["id"]
     form = {"owner": owner, "house": searched.house, "email": "owner11@example.ru", "q": "ящикова", "page": "2"}
+    # An e-mail no user has answered 303 to the list with a flash, the e-mail typed gone: now the same page of the
+    # same search (422), the message at that owner's e-mail, as typed.
+    refused = await client.form("/staff/meetings/owners", {**form, "email": "owner11@exampel.ru", "size": "10"})
+    assert refused.status_code == 422 and _names(refused.text) == ["Ящикова 10", "Ящикова 11"]
+    field = re.search(
+        rf'<p class="error" id="e-{owner}-error">(.*?)</p>\s*<input id="e-{owner}"[^>]*>', refused.text, re.S
+    )
+    assert field and "Пользователя с такой почтой нет." in field.group(1)
+    assert 'value="owner11@exampel.ru"' in field.group(0) and 'aria-invalid="true"' in field.group(0)
     linked = await client.form("/staff/meetings/owners", {**form, "size": "10"})
     assert linked.status_code == 303
     back = linked.headers["location"]

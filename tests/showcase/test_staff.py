@@ -201,6 +201,12 @@ async def test_leads_move_along_their_work(db, client, new_client, login, make_a
     )
     await client.form(f"/staff/showcase/leads/{lead.id}", {"status": "new"})
     assert (await Lead.select(Lead.status).where(Lead.id == lead.id).first())["status"] == "viewing"
+    # No status chosen: the lead's page again (422), the message at the status, the note as typed.
+    typed = {"status": "", "note": "Перезвонить <вечером>", "back": "/staff/showcase/leads"}
+    refused = await client.form(f"/staff/showcase/leads/{lead.id}", typed)
+    assert refused.status_code == 422 and "Form-Taken" not in refused.headers
+    assert 'id="e-status"' in refused.text and "Выберите статус заявки." in refused.text
+    assert re.search(r'<textarea id="f-note" name="note"[^>]*>Перезвонить &lt;вечером&gt;</textarea>', refused.text)
     operator = new_client()
     await login(operator, await make_user(roles=("operator",), houses=(place.house,)))
     await operator.form(f"/staff/showcase/leads/{lead.id}", {"status": "deal", "note": "Договор в пятницу"})
