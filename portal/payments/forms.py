@@ -64,7 +64,8 @@ class PayForm:
     the billing month of the receipt the sheet was opened from (one account's sheet only), paid first. ``seen``:
     the balance of each account as the sheet showed it (its amounts were computed from it), carried by the form so
     that the checkout is not started when a payment came in meanwhile; ``outdated``: the sheet is shown again for
-    that reason."""
+    that reason; ``unavailable``: the words of a payment the gateway could not open (the service's notice, not a
+    mistake of the payer's)."""
 
     chosen: set[int] = field(default_factory=set)
     typed: dict[str, str] = field(default_factory=dict)
@@ -73,6 +74,7 @@ class PayForm:
     period: date | None = None
     seen: dict[int, Decimal] = field(default_factory=dict)
     outdated: bool = False
+    unavailable: str = ""
 
     def seen_kopecks(self, account: PayableAccount) -> int:
         """The balance the page carries for ``account``: the one the payer's amounts were read against (a sheet shown

@@ -148,15 +148,16 @@ class ResidentPay(Controller):
                 started = await actions.start_checkout(
                     principal, form.items, _base_url(), period=form.period, seen=form.seen
                 )
-            except actions.PaymentUnavailable:
-                form.errors.general.append(texts.not_started())
+            except actions.PaymentUnavailable:  # the service's outage, said as such: not among the payer's mistakes
+                form.unavailable = texts.not_started()
             except actions.SheetOutdated as exc:  # a payment came in while the sheet was open: its amounts of now
                 payable = await queries.payable_accounts(principal)
                 accounts = _sheet_accounts(payable, data.get("only"))
                 form = forms.pay_form_after_credit(form, accounts, exc.accounts)
             else:  # the gateway's own page (another site): a plain redirect, never an HTMX swap
                 return Redirect(path=started.url, status_code=303)
-        return await _pay_page(request, accounts, form, more=len(accounts) < len(payable), status_code=422)
+        status = 503 if form.unavailable else 422
+        return await _pay_page(request, accounts, form, more=len(accounts) < len(payable), status_code=status)
 
     @get("/return", name="pay_return")
     async def back(

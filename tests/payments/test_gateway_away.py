@@ -6,6 +6,7 @@ Over real HTTP: the sandbox gateway, and a closed port for the gateway that is a
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -43,8 +44,11 @@ async def test_a_payment_started_while_the_gateway_is_away_is_refused_plainly_an
     await login(client, household["resident"])
     gateway_away()
     response = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "700"})
-    assert response.status_code == 422
-    assert "Платёжный сервис сейчас недоступен. Деньги не списаны." in response.text
+    assert response.status_code == 503
+    # The service's notice, not one of the payer's mistakes under «Исправьте, пожалуйста».
+    notice = re.search(r'<p class="notice notice-warning" role="alert"[^>]*>([^<]*)</p>', response.text)
+    assert notice and "Платёжный сервис сейчас недоступен. Деньги не списаны." in notice.group(1)
+    assert "Исправьте, пожалуйста" not in response.text
     assert 'value="700"' in response.text  # the sum typed is kept
     payment = await Payment.select().where(Payment.account == a).first()
     assert payment["status"] == "failed"
@@ -56,10 +60,11 @@ async def test_a_payment_started_while_the_gateway_is_away_is_refused_plainly_an
     assert "Платёжный сервис сейчас недоступен. Попробуйте позже." in page.text
     assert "gateway_unavailable" not in page.text and "другой картой" not in page.text
     assert f'href="/pay?account={a}"' in page.text
-    # Its status, there and in the history, is «Не начат» in grey: no bank declined anything.
+    # Its status, there and in the history, is «Не началась» (the words of its page) in grey: no bank declined
+    # anything.
     history = await client.get("/payments")
     for shown in (page.text, history.text):
-        assert '<span class="badge badge-neutral">Не начат</span>' in shown and "Отклонён" not in shown
+        assert '<span class="badge badge-neutral">Не началась</span>' in shown and "Отклонён" not in shown
 
 
 async def test_autopay_into_a_silent_gateway_is_charged_once_when_it_answers_again(client, login, household, gateway):
