@@ -12,6 +12,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from portal.content import delivery  # noqa: F401  (registers the sender of posts)
+from portal.content import forms
 from portal.content import queries
 from portal.content import rules
 from portal.content.rules import Move
@@ -317,7 +318,7 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
             raise Refused(gettext("This cannot be done with the post now."))
         await _check_may_change(principal, post_id)
         if step is Move.RETURN and not comment.strip():
-            raise Refused(gettext("Say what to change: the author reads the comment."))
+            raise Refused(forms.return_comment_missing())
         if step in (Move.APPROVE, Move.SEND_NOW, Move.REPUBLISH):
             problem = rules.window_problem(post["publish_at"] if step is Move.APPROVE else None, post["ends_at"], now)
             if problem:

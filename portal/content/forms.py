@@ -71,6 +71,11 @@ _PART_NAME = re.compile(r"(entrances|floor_from|floor_to)-(\d{1,18})")
 MAX_PARTS = 500  # houses whose fields a form may send (a company's every house, with room)
 
 
+def return_comment_missing() -> str:
+    """Why a post is not returned to its author without a comment: the comment is what they read."""
+    return gettext("Say what to change: the author reads the comment.")
+
+
 def part_name(field_name: str, house: int) -> str:
     return f"{field_name}-{house}"
 

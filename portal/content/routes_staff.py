@@ -37,6 +37,7 @@ from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
 from portal.core.web import FormData
+from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import question
@@ -156,18 +157,7 @@ class StaffPosts(Controller):
 
     @get("/{post_id:int}", name="content:staff_post")
     async def show(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
-        log = await queries.delivery_log(post.id, principal.house_ids)
-        changeable = rules.may_change(principal, post.audience_names.elsewhere)
-        may = offered(principal, post)
-        # Joined where stored, never sent; a reader of part of the audience counts their part.
-        reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
-        post = (await queries.in_readers_words([post]))[0]
-        readers = await queries.readers(post.id, principal.house_ids)
-        read_only = None if changeable else actions.read_only_reason()
-        not_editable = _edit_refusal(principal, post)
-        sent_out = not log and await queries.sent_out(post.id)
-        return render(request, "content/staff_post.html", post=post, log=log, may=may, reach=reach, readers=readers,
-                      sent_out=sent_out, read_only=read_only, not_editable=not_editable, **_words())  # fmt: skip
+        return await _post_page(request, principal, post)
 
     @get("/{post_id:int}/edit", name="content:staff_edit")
     async def edit(self, request: Request, principal: Caller, post: LoadedPost) -> Template:
@@ -189,7 +179,12 @@ class StaffPosts(Controller):
             return see_other(request, f"/staff/posts/{post.id}")
         if step is Move.DELETE and data.get("confirm") != "1":  # final: asked once more on a page of its own
             return question(request, "content/staff_delete.html", post=post)
-        await actions.move(principal, post.id, step, str(data.get("comment", "")), ip=client_ip(request))
+        comment = str(data.get("comment", ""))
+        if step is Move.RETURN and not comment.strip():  # the page again (422), said at the comment's box
+            errors = FormErrors()
+            errors.add("comment", forms.return_comment_missing())
+            return await _post_page(request, principal, post, errors=errors, status_code=422)
+        await actions.move(principal, post.id, step, comment, ip=client_ip(request))
         if step in (Move.APPROVE, Move.SEND_NOW):
             deliver_soon()
         flash(request, MOVED(step))
@@ -212,6 +207,30 @@ class StaffPosts(Controller):
         from portal.core.storage import response_for
 
         return response_for(await queries.image_for_staff(principal, image_id), "image/jpeg", "picture.jpg")
+
+
+async def _post_page(
+    request: Request,
+    principal: Principal,
+    post: queries.PostView,
+    *,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Template:
+    """A post's staff page: its delivery, readers and moves; ``errors``: the return to the author refused."""
+    log = await queries.delivery_log(post.id, principal.house_ids)
+    changeable = rules.may_change(principal, post.audience_names.elsewhere)
+    may = offered(principal, post)
+    # Joined where stored, never sent; a reader of part of the audience counts their part.
+    reach = await count_audience(PostAudience(post.id), houses=None if changeable else principal.house_ids)
+    post = (await queries.in_readers_words([post]))[0]
+    readers = await queries.readers(post.id, principal.house_ids)
+    read_only = None if changeable else actions.read_only_reason()
+    not_editable = _edit_refusal(principal, post)
+    sent_out = not log and await queries.sent_out(post.id)
+    return render(request, "content/staff_post.html", status_code=status_code, post=post, log=log, may=may,
+                  reach=reach, readers=readers, sent_out=sent_out, read_only=read_only, not_editable=not_editable,
+                  errors=errors, **_words())  # fmt: skip
 
 
 def _edit_refusal(principal: Principal, post: queries.PostView) -> str | None:

@@ -44,6 +44,11 @@ async def test_write_review_publish_and_read(db, client, new_client, login, town
     listed = await moderator.get("/staff/posts?q=покраска&published=no")
     assert "Покраска подъезда" in listed.text
     assert "Покраска подъезда" not in (await moderator.get("/staff/posts?kind=news")).text
+    # Returned to the author without a comment: the post's page again (422), said at the comment's box.
+    unsaid = await moderator.form(f"/staff/posts/{post_id}/move", {"step": "return", "comment": "  "})
+    assert unsaid.status_code == 422 and "Form-Taken" not in unsaid.headers
+    assert 'id="e-comment"' in unsaid.text and "Напишите, что исправить: автор увидит комментарий." in unsaid.text
+    assert (await Post.select(Post.status).where(Post.id == post_id).first())["status"] == "review"
     assert (await moderator.form(f"/staff/posts/{post_id}/move", {"step": "approve"})).status_code == 303
     boris = new_client()
     # Writing, submitting and approving keep the address each staff member acted from, as every staff write does.
