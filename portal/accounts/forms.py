@@ -349,7 +349,7 @@ def audit_days(query: Mapping[str, Any], entity: str) -> tuple[dict[str, str], F
     period = read_range(query, "from", "to", parse_date)
     days = {"from": period.low, "to": period.high}
     no_type = _(
-        "There is no record type «%(value)s»; the list is shown without this filter.",
+        "There is no record type “%(value)s”; the list is shown without this filter.",
         value=form_value(query, "entity")[:40],
     )
     read = {"entity": (entity or None, _("Record type"), no_type)}

@@ -177,7 +177,7 @@ def _code_error(errors: FormErrors, outcome: actions.CodeCheck) -> int:
         errors.add(
             "role",
             _(
-                "The register of owners does not name you as an owner of this premise. Choose «Tenant», or ask the "
+                "The register of owners does not name you as an owner of this premise. Choose “Tenant”, or ask the "
                 "management company to confirm your ownership: they will invite you as the owner."
             ),
         )

@@ -60,11 +60,11 @@ def dashboard_problems(params: Mapping[str, Any], chosen: DashboardFilter) -> Fo
 
     def month(name: str) -> str:
         value = form_value(params, name)[:40]
-        return gettext("There is no month «%(value)s»; the dashboard is shown without this filter.", value=value)
+        return gettext("There is no month “%(value)s”; the dashboard is shown without this filter.", value=value)
 
     def choice(name: str) -> str:
         value = form_value(params, name)[:40]
-        return gettext("There is no such choice: «%(value)s»; the dashboard is shown without this filter.", value=value)
+        return gettext("There is no such choice: “%(value)s”; the dashboard is shown without this filter.", value=value)
 
     read = {
         "start": (chosen.months.low, gettext("From"), month("start")),
@@ -185,14 +185,14 @@ def month_not_offered(data: Mapping[str, Any]) -> str:
     value = form_value(data, "period")[:40]
     if not value.strip():
         return gettext("Choose a month from the list.")
-    return gettext("There is no month «%(value)s» in the list; choose one of the months offered.", value=value)
+    return gettext("There is no month “%(value)s” in the list; choose one of the months offered.", value=value)
 
 
 def kpi_choice_problems(params: Mapping[str, Any], complex_id: int | None, period: date | None) -> FormErrors:
     """A message at the KPI page's complex or month when the address holds one it cannot read (``kpi_choice``): the
     page shows the user's first complex, the newest complete month."""
     value = {name: form_value(params, name)[:40] for name in ("complex", "period")}
-    no_complex = gettext("There is no such choice: «%(value)s»; your first complex is shown.", value=value["complex"])
-    no_month = gettext("There is no month «%(value)s»; the newest complete one is shown.", value=value["period"])
+    no_complex = gettext("There is no such choice: “%(value)s”; your first complex is shown.", value=value["complex"])
+    no_month = gettext("There is no month “%(value)s”; the newest complete one is shown.", value=value["period"])
     read = {"complex": (complex_id, gettext("Complex"), no_complex), "period": (period, gettext("Month"), no_month)}
     return unread_filters(params, read)[1]

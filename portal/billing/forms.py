@@ -79,7 +79,7 @@ def _month_read(params: Mapping[str, Any], shown: date | None) -> tuple[date | N
     return (
         month(params) if month(params) == shown else None,
         gettext("Month"),
-        gettext("There is no month «%(value)s»; the newest one is shown.", value=value),
+        gettext("There is no month “%(value)s”; the newest one is shown.", value=value),
     )
 
 
@@ -87,7 +87,7 @@ def month_not_offered(data: Mapping[str, Any]) -> str:
     """The message of a form that posts a month its page does not offer (older than the page goes back, or still to
     come): the month as posted, and what to do."""
     value = _text(data, "period")
-    return gettext("There is no month «%(value)s» in the list; choose one of the months offered.", value=value)
+    return gettext("There is no month “%(value)s” in the list; choose one of the months offered.", value=value)
 
 
 def month_problems(params: Mapping[str, Any], shown: date) -> FormErrors:
@@ -109,12 +109,12 @@ def overview_problems(params: Mapping[str, Any], shown: date, until: date | None
     value = _text(params, "until")[:40]
     read = {
         "period": _month_read(params, shown),
-        "until": (until, gettext("To"), gettext("There is no month «%(value)s»; one month is shown.", value=value)),
+        "until": (until, gettext("To"), gettext("There is no month “%(value)s”; one month is shown.", value=value)),
     }
     backwards = gettext("The last month is before the first; the first month alone is shown.")
     errors = unread_filters(params, read, [("period", "until")], backwards=backwards)[1]
     if unknown := [v for v in several(params, "house") if parse_id(v) not in houses]:
-        errors.add("house", gettext("There is no such house in the list: «%(value)s»; the list is shown without "
+        errors.add("house", gettext("There is no such house in the list: “%(value)s”; the list is shown without "
                                     "it.", value=", ".join(unknown)[:60]), gettext("House"))  # fmt: skip
     return errors
 
@@ -129,7 +129,7 @@ def reconciliation_problems(params: Mapping[str, Any], shown: date | None, house
 def queue_status_problems(params: Mapping[str, Any], status: str | None) -> FormErrors:
     """A message at the queue's status when the address holds none of its statuses (the waiting ones are shown)."""
     value = _text(params, "status")[:40]
-    message = gettext("There is no status «%(value)s»; the waiting payments are shown.", value=value)
+    message = gettext("There is no status “%(value)s”; the waiting payments are shown.", value=value)
     return unread_filters(params, {"status": (status, gettext("Status"), message)})[1]
 
 

@@ -140,13 +140,13 @@ class RowProblem:
         if self.code is Problem.FILE:  # worded as core.tabular words what it refuses (the line is shown apart)
             return tabular.TableError(tabular.Trouble(self.value), LIMITS).message()
         texts = {
-            Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.column),
-            Problem.EMPTY: _("Column «%(column)s» is empty.", column=self.column),
+            Problem.MISSING_COLUMN: _("Column “%(column)s” is missing from the first row.", column=self.column),
+            Problem.EMPTY: _("Column “%(column)s” is empty.", column=self.column),
             Problem.BAD_NUMBER: _(
-                "«%(value)s» in column «%(column)s» is not a number.", value=self.value, column=self.column
+                "“%(value)s” in column “%(column)s” is not a number.", value=self.value, column=self.column
             ),
-            Problem.NEGATIVE: _("Column «%(column)s» cannot be negative.", column=self.column),
-            Problem.BAD_BASIS: _("Basis «%(value)s» must be metered, norm or average.", value=self.value),
+            Problem.NEGATIVE: _("Column “%(column)s” cannot be negative.", column=self.column),
+            Problem.BAD_BASIS: _("Basis “%(value)s” must be metered, norm or average.", value=self.value),
             Problem.NO_REASON: _("A recalculation needs its reason."),
             Problem.PARTS_EXCEED: _(
                 "The increasing coefficient's part is larger than the amount with the benefits added back: the "
@@ -157,7 +157,7 @@ class RowProblem:
                 "The same account and service as line %(other)s.", other=self.other_line if self.other_line else ""
             ),
             Problem.UNKNOWN_ACCOUNT: _("Personal account %(value)s does not exist.", value=self.value),
-            Problem.UNKNOWN_SERVICE: _("Service code «%(value)s» is unknown.", value=self.value),
+            Problem.UNKNOWN_SERVICE: _("Service code “%(value)s” is unknown.", value=self.value),
             Problem.CHARGED_BEFORE: _(
                 "This account was charged for this service in this period with other numbers; post a correction "
                 "instead."

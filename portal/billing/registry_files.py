@@ -81,7 +81,7 @@ class LineProblem:
         texts = {
             Problem.TOO_LARGE: _("The file is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024)),
             Problem.NOT_A_TABLE: _("The file is neither a payment registry nor a CSV or XLSX table."),
-            Problem.UTF16: _("The file is UTF-16 text (Excel's «Unicode text»): save it as «CSV UTF-8» or as XLSX."),
+            Problem.UTF16: _("The file is UTF-16 text (Excel's “Unicode text”): save it as “CSV UTF-8” or as XLSX."),
             Problem.ENCODING: tabular.unreadable_encoding(),
             Problem.TOO_MANY: ngettext(
                 "The file has more than %(num)s line.",
@@ -91,28 +91,28 @@ class LineProblem:
             ),
             Problem.TOO_LONG: _("A field is longer than 255 characters."),
             Problem.BALANCES_FILE: _(
-                "This is a file of balances, not of payments: under «The file holds», choose «Opening balances» or "
-                "«Balances of the billing system's export»."
+                "This is a file of balances, not of payments: under “The file holds”, choose “Opening balances” or "
+                "“Balances of the billing system's export”."
             ),
             Problem.PAYMENTS_FILE: _(
-                "This is a file of payments, not of balances: under «The file holds», choose «Payments»."
+                "This is a file of payments, not of balances: under “The file holds”, choose “Payments”."
             ),
             Problem.EMPTY_FILE: _("The file has no payments."),
-            Problem.MISSING_COLUMN: _("Column «%(column)s» is missing from the first row.", column=self.value),
+            Problem.MISSING_COLUMN: _("Column “%(column)s” is missing from the first row.", column=self.value),
             Problem.FIELDS: _(
                 "Fields in the line: %(found)s; a registry line needs at least %(n)s.",
                 found=self.value,
                 n=self.expected,
             ),
-            Problem.EMPTY: _("«%(column)s» is empty.", column=self.value),
-            Problem.BAD_DATE: _("«%(value)s» is not a date (as 05.11.2026).", value=self.value),
-            Problem.BAD_AMOUNT: _("«%(value)s» is not an amount in roubles (as 1234,56).", value=self.value),
+            Problem.EMPTY: _("“%(column)s” is empty.", column=self.value),
+            Problem.BAD_DATE: _("“%(value)s” is not a date (as 05.11.2026).", value=self.value),
+            Problem.BAD_AMOUNT: _("“%(value)s” is not an amount in roubles (as 1234,56).", value=self.value),
             Problem.NOT_POSITIVE: _("A payment is a positive amount."),
             Problem.BAD_PERIOD: _(
-                "«%(value)s» is not a billing month (as 1126, 11.2026 or 2026-11).", value=self.value
+                "“%(value)s” is not a billing month (as 1126, 11.2026 or 2026-11).", value=self.value
             ),
             Problem.BAD_CHANNEL: _(
-                "«%(value)s» is not a channel; use card, sbp, qr, cash, autopay or bank.", value=self.value
+                "“%(value)s” is not a channel; use card, sbp, qr, cash, autopay or bank.", value=self.value
             ),
             Problem.ID_TOO_LONG: ngettext(
                 "The payment id is longer than %(num)s character.",
@@ -124,7 +124,7 @@ class LineProblem:
                 id=self.value,
                 other=self.expected,
             ),
-            Problem.NO_TOTALS: _("The totals line (starting with «=») is missing at the end of the registry."),
+            Problem.NO_TOTALS: _("The totals line (starting with “=”) is missing at the end of the registry."),
             Problem.TOTALS_COUNT: _(
                 "Payments in the totals line: %(stated)s; in the registry: %(found)s.",
                 stated=self.value,

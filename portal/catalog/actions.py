@@ -177,7 +177,7 @@ async def _check_days(wanted: Sequence[Wanted], day: date | None) -> None:
         if rules.is_full(w.service.slots_per_day, booked.get((w.service.id, day), 0)):
             raise Refused(
                 gettext(
-                    "«%(title)s» is fully booked on %(day)s. Choose another day.",
+                    "“%(title)s” is fully booked on %(day)s. Choose another day.",
                     title=own_words(w.service, "title"),
                     day=format_day(day),
                 )

@@ -189,7 +189,7 @@ class ResidentCatalog(Controller):
             return await _service_page(request, found, places, place, errors, dict(data), 422)
         cart = [(sid, q) for sid, q in cart_of(request) if sid != found.id]
         save_cart(request, [*cart, (found.id, quantity)])
-        flash(request, gettext("«%(title)s» is in your order.", title=own_words(found, "title")))
+        flash(request, gettext("“%(title)s” is in your order.", title=own_words(found, "title")))
         return see_other(request, f"/services/cart?account={place.account_id}")
 
     @get("/cart", name="catalog:cart")

@@ -59,7 +59,7 @@ UNIT_LABELS = Labels(
 )
 PRICE_KIND_LABELS: dict[str, Callable[[], str]] = {
     PriceKind.FIXED: lazy("Fixed price"),
-    PriceKind.FROM: lazy("«From» price (staff name the price)"),
+    PriceKind.FROM: lazy("“From” price (staff name the price)"),
     PriceKind.PER_UNIT: lazy("Per unit"),
 }
 GROUP_LABELS = Labels(

@@ -170,7 +170,7 @@ ENCODING_SAMPLE = 200_000
 def unreadable_encoding() -> str:
     """The message of a text file in none of the encodings read, naming those that are (``READ_AS``)."""
     return gettext(
-        "The file is in none of the encodings accepted (%(encodings)s): save it as «CSV UTF-8» or as XLSX.",
+        "The file is in none of the encodings accepted (%(encodings)s): save it as “CSV UTF-8” or as XLSX.",
         encodings=", ".join(READ_AS),
     )
 

@@ -410,7 +410,7 @@ def unread_filters(
             at_end, above = said or (
                 backwards or gettext("The end is before the start; the list is shown without this period."),
                 gettext(
-                    "Not applied: «%(start)s» – «%(end)s», as the end is before the start.",
+                    "Not applied: “%(start)s” – “%(end)s”, as the end is before the start.",
                     start=read[start][1],
                     end=read[end][1],
                 ),
@@ -521,14 +521,14 @@ def no_such_choice(query: Mapping[str, Any], name: str) -> str:
     """The message at a list's filter ``name`` whose value in the address is none of its choices, naming the value
     as typed (cut to 40 characters)."""
     value = form_value(query, name)[:40]
-    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+    return gettext("There is no such choice: “%(value)s”; the list is shown without this filter.", value=value)
 
 
 def no_such_status(query: Mapping[str, Any], name: str = "status") -> str:
     """``no_such_choice`` for a status filter: the message at a value in the address that is none of the list's
     statuses, naming it as typed (cut to 40 characters)."""
     value = form_value(query, name)[:40]
-    return gettext("There is no status «%(value)s»; the list is shown without this filter.", value=value)
+    return gettext("There is no status “%(value)s”; the list is shown without this filter.", value=value)
 
 
 def question(request: Request, template: str, **context: Any) -> Template:

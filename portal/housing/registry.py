@@ -259,4 +259,4 @@ def _conflict(
 
 
 def _column_label(name: str) -> str:
-    return gettext("column «%(name)s»", name=name)
+    return gettext("column “%(name)s”", name=name)

@@ -65,7 +65,7 @@ MESSAGES: dict[Problem, Callable[[], str]] = {
     Problem.ACCOUNT_TAKEN: lazy("This account number is already taken."),
     Problem.INN_FORMAT: lazy("An INN has 10 digits (organisation) or 12 digits (person)."),
     Problem.INN_OF_ORGANISATION: lazy(
-        "A person's INN has 12 digits; 10 digits are an organisation's. Check the INN or choose «Organisation»."
+        "A person's INN has 12 digits; 10 digits are an organisation's. Check the INN or choose “Organisation”."
     ),
     Problem.PHONE_FORMAT: lazy("Enter the phone as +7 978 123-45-67."),
     Problem.EMAIL_FORMAT: lazy("Enter an e-mail address such as name@example.ru."),

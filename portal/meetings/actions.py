@@ -444,7 +444,7 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
             premises = [x.premise for x in await queries.voter_lines(principal, meeting.id) if x.id in confirmed]
             subject = gettext("Code to confirm your vote: %(code)s", code=code)
             body = gettext(
-                "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting «%(title)s» "
+                "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting “%(title)s” "
                 "for: %(premises)s. After confirmation the ballots cannot be changed.\n"
                 "The code works for %(minutes)s minutes. If you did not vote, ignore this message.",
                 code=code,

@@ -847,7 +847,7 @@ async def _accounts_of_rows(
         held = accounts.get(premise, []) if premise else []
         open_ = [a for a in held if a["closed_on"] is None]
         if house is None:
-            problem = gettext("the house «%(address)s» is not in your registry.", address=row.house_address)
+            problem = gettext("the house “%(address)s” is not in your registry.", address=row.house_address)
         elif premise is None:
             problem = gettext("the house has no premise %(number)s of this kind.", number=row.premise_number)
         elif row.account_number:
@@ -862,8 +862,8 @@ async def _accounts_of_rows(
             problem = gettext("the premise has no open account.")
         else:
             problem = ngettext(
-                "the premise has %(num)s account: name one in «account_number».",
-                "the premise has %(num)s accounts: name one in «account_number».",
+                "the premise has %(num)s account: name one in “account_number”.",
+                "the premise has %(num)s accounts: name one in “account_number”.",
                 len(open_),
             )
         if problem:

@@ -290,7 +290,7 @@ def list_filter_problems(
 def _unread(params: Mapping[str, Any], name: str) -> str:
     value = form_value(params, name)[:40]
     if name == "period":
-        return gettext("There is no month «%(value)s»; the list is shown for the current one.", value=value)
+        return gettext("There is no month “%(value)s”; the list is shown for the current one.", value=value)
     if name == "house":
         return no_such_house()
     return no_such_choice(params, name)

@@ -105,7 +105,7 @@ def row_from_json(data: dict[str, Any]) -> MeterRow:
 
 def column_problem(name: str, text: str) -> str:
     """A problem of a row's cell, as the preview lists it beside its line."""
-    return gettext("column «%(name)s» — %(problem)s", name=name, problem=text)
+    return gettext("column “%(name)s” — %(problem)s", name=name, problem=text)
 
 
 def parse_file(

@@ -136,7 +136,7 @@ def offer_status(query: Mapping[str, Any]) -> str:
 def offer_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
     """A message when the address holds a status that is none of the tabs (the new requests are shown)."""
     value = form_value(query, "status")[:40]
-    message = gettext("There is no status «%(value)s»; the new requests are shown.", value=value)
+    message = gettext("There is no status “%(value)s”; the new requests are shown.", value=value)
     return unread_filters(query, {"status": (status if status == value else None, gettext("Status"), message)})[1]
 
 

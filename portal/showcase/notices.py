@@ -36,7 +36,7 @@ LEAD = _showcase_message(
     "showcase/lead",
     subject=lazy("New lead: %(title)s"),
     text=lazy(
-        "A visitor asks about the listing «%(title)s» (%(address)s).\n\nName: %(name)s\nPhone: %(phone)s\n"
+        "A visitor asks about the listing “%(title)s” (%(address)s).\n\nName: %(name)s\nPhone: %(phone)s\n"
         "Message: %(said)s\n\nCall them back and mark the lead in the portal."
     ),
     sample={"kind": "commercial", "complex": "ЖК «Черника»", "area": "146.00", "rooms": None,

@@ -284,7 +284,7 @@ async def _place(principal: Principal, values: dict[str, Any], form: forms.Form)
         found = await queries.registry_premise(house.id, number, rules.PREMISE_KIND[values["kind"]])
         if found is None:
             form.errors.add("premise_number", gettext("The registry has no such premise in this house. Check the "
-                                                      "number, or choose «Entered by hand».", ))  # fmt: skip
+                                                      "number, or choose “Entered by hand”.", ))  # fmt: skip
             return None
         area, floor, premise_id = found.area, found.floor or 1, found.id
     kind = rules.PREMISE_KIND[values["kind"]]

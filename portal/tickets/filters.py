@@ -249,7 +249,7 @@ RANGE_LABELS = {
 
 def _no_choice(values: list[str]) -> str:
     value = ", ".join(values)[:60]
-    return gettext("There is no such choice: «%(value)s»; the list is shown without this filter.", value=value)
+    return gettext("There is no such choice: “%(value)s”; the list is shown without this filter.", value=value)
 
 
 def unread(
@@ -282,7 +282,7 @@ def unread(
         "rating_to",
         gettext("The end is below the start; the list is shown without this rating range."),
         gettext(
-            "Not applied: «%(start)s» – «%(end)s», as the end is below the start.",
+            "Not applied: “%(start)s” – “%(end)s”, as the end is below the start.",
             start=read["rating_from"][1],
             end=read["rating_to"][1],
         ),
@@ -299,7 +299,7 @@ def unread(
         errors.add("house", _no_choice(unknown), gettext("House"))
     for name in [key for key in dict.fromkeys(params) if key not in LIST_KEYS | PAGE_KEYS][:10]:  # an older link
         errors.general.append(
-            gettext("There is no such filter: «%(name)s»; the list is shown without it.", name=name[:40])
+            gettext("There is no such filter: “%(name)s”; the list is shown without it.", name=name[:40])
         )
     return typed, errors
 

@@ -519,7 +519,7 @@ def read_view_name(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     errors = FormErrors()
     name = " ".join(form_value(data, "name").split())
     if not name:
-        errors.add("name", gettext("Name the view, for example «My houses, overdue»."))
+        errors.add("name", gettext("Name the view, for example “My houses, overdue”."))
     elif len(name) > 60:
         errors.add(
             "name",

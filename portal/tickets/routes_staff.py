@@ -123,7 +123,7 @@ class StaffTickets(Controller):
             flash(request, errors.fields["name"], "error")
             return see_other(request, "/staff/tickets?" + query)
         await actions.save_view(principal, name, query, clock.now())
-        flash(request, gettext("The view «%(name)s» is saved above the tabs.", name=name))
+        flash(request, gettext("The view “%(name)s” is saved above the tabs.", name=name))
         return see_other(request, "/staff/tickets?" + query)
 
     @post("/views/{view_id:int}/delete", name="tickets:delete_view", status_code=200)

@@ -71,7 +71,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     for service in ("repair", "plumber"):
         await client.form("/services/cart", {"service": shop[service], "account": account})
     cart = (await client.get("/services/cart")).text
-    assert "«Tap repair» is in your order." in cart and ">Tap repair</a>" in cart
+    assert "“Tap repair” is in your order." in cart and ">Tap repair</a>" in cart
     assert '<span lang="ru">Вызов сантехника</span></a>' in cart
     placed = await client.form(
         "/services/cart/order", {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": ""}

@@ -96,6 +96,19 @@ def test_english_texts_write_their_example_numbers_the_english_way(domain):
     assert not russian_way, russian_way
 
 
+# Russian quotes around what holds no Russian letter («Paid», «%(value)s»); a Russian name keeps its own quotes in
+# an English sentence (ООО «УК Монолит Комфорт», ЖК «Салгирный парк», flat «3Н»), as it is written on its papers.
+QUOTED = re.compile(r"«[^«»]*[А-Яа-яЁё][^«»]*»")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_english_texts_quote_the_english_way(domain):
+    """The dashboard's English note read «Paid», in the Russian quotes its message was written with: an English text
+    quotes with “ ”, and keeps « » only around Russian words it names."""
+    russian_way = [text for text in _shown(domain, "en") if re.search("[«»]", QUOTED.sub("", text))]
+    assert not russian_way, russian_way
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("locale", ["ru", "en"])
 def test_an_example_phone_is_never_split_across_lines(domain, locale):

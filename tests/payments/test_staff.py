@@ -289,7 +289,7 @@ async def test_the_payments_list_shows_a_backwards_period_as_typed_and_without_i
     staff.cookies.set("lang", "en")
     english = await staff.get(url)
     assert "The end is before the start; the list is shown without this period." in english.text
-    assert "Not applied: «Created from» – «Created to», as the end is before the start." in english.text
+    assert "Not applied: “Created from” – “Created to”, as the end is before the start." in english.text
     exported = await staff.get(url.replace("/staff/payments?", "/staff/payments/export.csv?"))
     assert f"\n{payment['id']}," in exported.text  # the export is of the rows shown
 
