@@ -124,6 +124,11 @@ class Told(NamedTuple):
     text: str
     kind: str
 
+    @property
+    def waits(self) -> bool:
+        """The letter waits in the outbox for the mail server."""
+        return self.kind == "info"
+
 
 async def told(sent: str, waiting: str) -> Told:
     """What the person who asked for an e-mail is told: that it is sent, or, while the mail server does not answer

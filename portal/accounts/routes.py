@@ -164,8 +164,12 @@ async def _invitation_told(email: str) -> mail.Told:
     )
 
 
-def _check_email(request: Request, text: str) -> Template:
-    return _notice(request, _("Check your e-mail"), text)
+def _check_email(request: Request, told: mail.Told) -> Template:
+    """The page after a letter asked for: «check your e-mail» only once it is sent; while it waits for the mail
+    server, the heading says so."""
+    if told.waits:
+        return _notice(request, _("We will send the letter as soon as the mail server answers"), told.text)
+    return _notice(request, _("Check your e-mail"), told.text)
 
 
 def _code_error(errors: FormErrors, outcome: actions.CodeCheck) -> int:
@@ -250,7 +254,7 @@ class Visitors(Controller):
             "mail server answers: it is not answering now. The link works once, for an hour from now: if no letter "
             "has come by then, ask for a new one."
         )
-        return _check_email(request, (await mail.told(sent, waiting)).text)
+        return _check_email(request, await mail.told(sent, waiting))
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -290,7 +294,7 @@ class Visitors(Controller):
             "Open it to finish the registration.",
             email=values["email"],
         )
-        return _check_email(request, (await mail.told(sent, waiting)).text)
+        return _check_email(request, await mail.told(sent, waiting))
 
     @get("/register/confirm/{token:str}", opt=public())
     async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:

@@ -36,6 +36,9 @@ async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_
         await outbox.deliver_due()  # the dispatcher finds the mail server away
         asked = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
         assert WAITING in asked.text and SENT not in asked.text
+        # The heading says what is true while the letter waits, not «check your e-mail».
+        assert "<h1>Письмо отправим, как только ответит почтовый сервер</h1>" in asked.text
+        assert "Проверьте почту" not in asked.text
         controller.start()
         await outbox.deliver_due(clock.now() + timedelta(minutes=2))
         answered = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
@@ -43,7 +46,7 @@ async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_
     finally:
         use_settings(settings)
         controller.stop()
-    assert SENT in answered.text
+    assert SENT in answered.text and "<h1>Проверьте почту</h1>" in answered.text
     assert [r for m in inbox.messages for r in m.rcpt_tos] == ["away-reset@example.ru"] * 3
     rows = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.recipient == "away-reset@example.ru")
     assert [r["status"] for r in rows] == ["sent"] * 3
