@@ -88,7 +88,7 @@ async def test_staff_button_runs_reconciliation(client, new_client, login, house
     assert await credits(a) == 1
     told = await staff.get(response.headers["location"])
     # A refund ended is not counted as a payment; a run that got through everything says nothing of a rest.
-    assert "платежей и возвратов: 1. Обновлено платежей: 1, возвратов: 0." in told.text
+    assert "Платежей и возвратов сверено с платёжным сервисом: 1. Обновлено платежей: 1, возвратов: 0." in told.text
     assert "плановая сверка" not in told.text
     audited = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "payment.reconcile").first()
     changes = audited["changes"]
