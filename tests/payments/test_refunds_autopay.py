@@ -173,8 +173,10 @@ async def test_autopay_charges_the_amount_due_with_the_saved_card(client, login,
     card = await save_card(client, login, household, gateway, "4242424242424242")
     assert card is not None
     page = await client.get("/autopay")
-    assert "•••• 4242" in page.text
+    assert "••••&nbsp;4242 <span" in page.text  # the saved card's mask stays on one line at 390 px
     await turn_on(client, household, card)
+    # «Карта ••••» over «4242» at 390 px: the mask of the card autopay charges is one word too.
+    assert "Карта ••••\u00a04242, не больше" in (await client.get("/autopay")).text
     assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 1
     await gateway.settle()
     assert await balance_of(a) == Decimal("0.00")
