@@ -33,7 +33,9 @@ def make_engine(url: str) -> Engine:
     """Build the Piccolo engine for a database URL (``sqlite:///path`` or ``postgresql://…``)."""
     scheme = urlparse(url).scheme
     if scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        # JIT compilation off: the portal's queries are short, and on a large table PostgreSQL's cost estimate
+        # set it compiling for 250-600 ms a page (the staff billing overview at 20,000 accounts: 0.4 s -> 0.16 s).
+        return PostgresEngine(config={"dsn": url, "server_settings": {"jit": "off"}}, log_queries=False)
     if scheme == "sqlite":
         from portal.core.sqlite_engine import PortalSQLiteEngine
 

@@ -56,3 +56,18 @@ async def test_start_refuses_what_is_not_an_engine() -> None:
     """Litestar hands the application to a hook that takes a parameter: ``start`` must not take it for an engine."""
     with pytest.raises(TypeError):
         await db.start(object())  # type: ignore[arg-type]
+
+
+async def test_the_portals_connections_compile_no_jit(engines: dict[str, Any]) -> None:
+    """PostgreSQL's JIT is off on the portal's connections, pooled or not: on large tables its cost estimate made
+    it compile for hundreds of milliseconds on a page whose query runs in tens."""
+    if "postgres" not in engines:
+        pytest.skip("PostgreSQL is not available: set TEST_POSTGRES_URL (CI always does)")
+    engine = db.make_engine(engines["postgres"].config["dsn"])
+    assert (await engine._run_in_new_connection("SHOW jit"))[0]["jit"] == "off"
+    await engine.start_connection_pool(min_size=1, max_size=1)
+    try:
+        async with engine.pool.acquire() as connection:
+            assert await connection.fetchval("SHOW jit") == "off"
+    finally:
+        await engine.close_connection_pool()
