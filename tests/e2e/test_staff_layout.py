@@ -459,3 +459,21 @@ def test_a_section_that_opens_from_its_heading_shows_its_marker_beside_it(
     page.goto(live_server + "/staff/meters/meter/1")
     summary, heading = box(page, "#replace-h >> xpath=.."), box(page, "#replace-h")
     assert summary["height"] < heading["height"] + 8, (summary, heading)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_date_box_is_as_wide_as_a_date(live_server: str, open_page: OpenPage, width: int) -> None:
+    """A meter card's date boxes (installed on, next verification, the verification's two) stretched over half the
+    card at 1280 px, as wide as a serial number's; a date box is as wide as a date, and shows it whole."""
+    page = open_page(width)
+    sign_in(page, live_server, "manager@demo.ru")
+    page.goto(live_server + "/staff/meters/meter/1")
+    dates = page.locator("main input[type=date]:visible")  # the replacement form is folded
+    assert dates.count() >= 2
+    for i in range(dates.count()):
+        found = dates.nth(i)
+        found.fill("2026-12-31")
+        shown = found.evaluate("e => [e.getBoundingClientRect().width, e.scrollWidth, e.clientWidth]")
+        assert 130 <= shown[0] <= 200, f"{found.get_attribute('name')}: {shown}"
+        assert shown[1] <= shown[2], f"{found.get_attribute('name')} cuts its date: {shown}"
+    page.screenshot(path=str(SHOTS / f"meter-card-dates-{width}.png"), full_page=True)
