@@ -783,19 +783,21 @@ async def retry_refunds(now: datetime | None = None, limit: int = 50) -> int:
 async def refunded_by_hand(principal: Principal, order: OrderDetail, note: str, now: datetime, *, ip: str = "") -> None:
     """Staff say the money of a cancelled order the payment service cannot return (paid without its reference) is
     returned by hand (by bank transfer, at the cash desk): the order is refunded, which ends it, once — in the audit
-    log with what was returned, the note and the address it was said from — and its payer is told."""
+    log with what was returned, the note and the address it was said from — and its payer is told. The order keeps
+    the note and the moment, which its pages show."""
     if not order.refund_by_hand:
         raise Refused(gettext("This order has no money to return by hand."), back=f"/staff/orders/{order.id}")
     amount = order.payment.amount if order.payment else order.total
+    note = note.strip()[:255]
     async with atomic():
         done = (
-            await Order.update({Order.refunded_at: now, Order.updated_at: now})
+            await Order.update({Order.refunded_at: now, Order.refund_note: note, Order.updated_at: now})
             .where((Order.id == order.id) & queries.by_hand())
             .returning(Order.id)
         )
         if not done:
             raise Refused(gettext("The order has just changed. Look at it again."), back=f"/staff/orders/{order.id}")
-        changes = {"amount": amount, "refund_note": note.strip()[:255]}
+        changes = {"amount": amount, "refund_note": note}
         await audit.record(principal, "order.refunded_by_hand", "order", order.id, changes, ip, now=now)
         await _tell(order, messages.ORDER_REFUNDED_BY_HAND.name, {"amount": amount}, "refunded")
 

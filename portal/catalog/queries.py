@@ -435,6 +435,7 @@ class OrderDetail(OrderRow):
     period_to: date | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    refund_note: str | None = None  # returned by hand, as staff noted it
     payer_name: str = ""
     user_name: str = ""
     feedback: str = ""

@@ -168,6 +168,8 @@ class Order(Table, tablename="service_order"):
     ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     paid_at = Timestamptz(null=True, default=None, index=True)
     refunded_at = Timestamptz(null=True, default=None)
+    # How staff returned the money by hand, as they noted it ("" if they did not); NULL unless returned by hand.
+    refund_note = Varchar(length=255, null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -15,10 +15,12 @@ from portal.catalog import queries
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
 from portal.core import clock
+from portal.core.i18n import format_moment
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.payments.tables import Payment
 from portal.payments.tables import Refund
+from portal.settings import get_settings
 from tests.catalog.test_actions import _paid_order
 from tests.tickets.test_audit_trail import CLIENT_IP
 from tests.words import as_read
@@ -100,6 +102,13 @@ async def test_an_accountant_marks_the_money_returned_by_hand_which_ends_it(
     assert await AuditEvent.count().where(AuditEvent.action == "order.refunded_by_hand") == 1
     page = html.unescape((await accountant.get(f"/staff/orders/{order.id}")).text)
     assert "Вернуть вручную" not in page and "нечего возвращать вручную" in page
+    # How the money went back, and when, on the order's pages (staff's and the payer's), not only in the audit log.
+    when = (await Order.select(Order.refunded_at).where(Order.id == order.id).first())["refunded_at"]
+    when = format_moment(when, get_settings().time_zone)
+    returned = f"<dt>Деньги возвращены</dt><dd>вручную, {when}: п/п № 17 от 05.12</dd>"
+    assert returned in page
+    await login(client, household["resident"])
+    assert returned in html.unescape((await client.get(f"/services/orders/{order.id}")).text)
 
     admin = new_client()
     await login(admin, await make_user(roles=("admin",)))
