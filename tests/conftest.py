@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -753,3 +754,40 @@ def smtp_server() -> Iterator[Inbox]:
     """A real SMTP server on a free local port; ``.messages`` holds what arrived, ``.port`` where it listens."""
     with smtp_inbox() as inbox:
         yield inbox
+
+
+class SmtpDown(Inbox):
+    """The portal's mail server, down (nothing listens on its port) until ``start()`` brings a real one up there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.port = free_port()
+        self._controller: Any = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpDown]:
+    """The portal's settings name a mail server that is down until the test calls ``.start()``; what it then
+    receives is in ``.messages``. After the test the server stops and the settings are restored."""
+    from portal.settings import get_settings
+    from portal.settings import use_settings
+
+    server = SmtpDown()
+    before = get_settings()
+    use_settings(dataclasses.replace(before, smtp_host=server.host, smtp_port=server.port))
+    try:
+        yield server
+    finally:
+        server.stop()
+        use_settings(before)

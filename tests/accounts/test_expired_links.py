@@ -23,7 +23,6 @@ from portal.core import outbox
 from portal.core.tables import OutboxMessage
 from portal.settings import get_settings
 from portal.settings import use_settings
-from tests.conftest import Inbox
 from tests.conftest import free_port
 
 MOMENT = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -47,38 +46,27 @@ def _context(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_reset_link_is_not_mailed_after_it_expired_while_a_notification_goes_once_the_server_is_back(
-    client, new_client, login, make_user
+    client, new_client, login, make_user, smtp_down
 ):
-    from aiosmtpd.controller import Controller
-
     user = await make_user(email="late@example.ru")
-    port = free_port()
-    settings = get_settings()
-    use_settings(dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port))
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    try:
-        await client.form("/password/forgot", {"email": "late@example.ru"})
-        await notify(user, "accounts/password_changed", context={"url": "http://x/password/forgot"}, dedupe_key="pw")
-        await outbox.deliver_due()  # the mail server is away: both wait
-        rows = await OutboxMessage.select().where(OutboxMessage.recipient == "late@example.ru")
-        assert sorted((r["template"], r["status"]) for r in rows) == [
-            ("accounts/password_changed", "pending"),
-            ("accounts/reset", "pending"),
-        ]
-        # The mail's expiry is the link's own: the token's, from the one setting of how long a reset link lives.
-        token = await OneTimeToken.select(OneTimeToken.expires_at).where(OneTimeToken.user == user).first()
-        reset = next(r for r in rows if r["template"] == "accounts/reset")
-        assert datetime.fromisoformat(_context(reset)[outbox.EXPIRES]) == token["expires_at"]
+    await client.form("/password/forgot", {"email": "late@example.ru"})
+    await notify(user, "accounts/password_changed", context={"url": "http://x/password/forgot"}, dedupe_key="pw")
+    await outbox.deliver_due()  # the mail server is away: both wait
+    rows = await OutboxMessage.select().where(OutboxMessage.recipient == "late@example.ru")
+    assert sorted((r["template"], r["status"]) for r in rows) == [
+        ("accounts/password_changed", "pending"),
+        ("accounts/reset", "pending"),
+    ]
+    # The mail's expiry is the link's own: the token's, from the one setting of how long a reset link lives.
+    token = await OneTimeToken.select(OneTimeToken.expires_at).where(OneTimeToken.user == user).first()
+    reset = next(r for r in rows if r["template"] == "accounts/reset")
+    assert datetime.fromisoformat(_context(reset)[outbox.EXPIRES]) == token["expires_at"]
 
-        controller.start()  # back an hour and a minute later: the link no longer works
-        await outbox.deliver_all(clock.now() + timedelta(hours=1, minutes=1), seconds=60)
-        await outbox.deliver_all(clock.now() + timedelta(hours=2), seconds=60)
-    finally:
-        use_settings(settings)
-        controller.stop()
-    assert [r for m in inbox.messages for r in m.rcpt_tos] == ["late@example.ru"]
-    assert b"/password/reset/" not in inbox.messages[0].content
+    smtp_down.start()  # back an hour and a minute later: the link no longer works
+    await outbox.deliver_all(clock.now() + timedelta(hours=1, minutes=1), seconds=60)
+    await outbox.deliver_all(clock.now() + timedelta(hours=2), seconds=60)
+    assert [r for m in smtp_down.messages for r in m.rcpt_tos] == ["late@example.ru"]
+    assert b"/password/reset/" not in smtp_down.messages[0].content
     rows = await OutboxMessage.select().where(OutboxMessage.recipient == "late@example.ru")
     ended = {r["template"]: r for r in rows}
     assert ended["accounts/password_changed"]["status"] == "sent"

@@ -3,16 +3,11 @@ goes as soon as the mail server answers — and it does go then, once; while the
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 from portal.core import clock
 from portal.core import outbox
 from portal.core.tables import OutboxMessage
-from portal.settings import get_settings
-from portal.settings import use_settings
-from tests.conftest import Inbox
-from tests.conftest import free_port
 
 SENT = "Если учётная запись с таким e-mail есть, мы отправили на него ссылку для нового пароля."
 WAITING = (
@@ -22,32 +17,23 @@ WAITING = (
 )
 
 
-async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_the_server_answers(client, make_user):
-    from aiosmtpd.controller import Controller
-
+async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_the_server_answers(
+    client, make_user, smtp_down
+):
     await make_user(email="away-reset@example.ru")
-    port = free_port()
-    settings = get_settings()
-    use_settings(dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port))
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    try:
-        await client.form("/password/forgot", {"email": "away-reset@example.ru"})
-        await outbox.deliver_due()  # the dispatcher finds the mail server away
-        asked = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
-        assert WAITING in asked.text and SENT not in asked.text
-        # The heading says what is true while the letter waits, not «check your e-mail».
-        assert "<h1>Письмо отправим, как только ответит почтовый сервер</h1>" in asked.text
-        assert "Проверьте почту" not in asked.text
-        controller.start()
-        await outbox.deliver_due(clock.now() + timedelta(minutes=2))
-        answered = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
-        await outbox.deliver_due(clock.now() + timedelta(minutes=2))
-    finally:
-        use_settings(settings)
-        controller.stop()
+    await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    await outbox.deliver_due()  # the dispatcher finds the mail server away
+    asked = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    assert WAITING in asked.text and SENT not in asked.text
+    # The heading says what is true while the letter waits, not «check your e-mail».
+    assert "<h1>Письмо отправим, как только ответит почтовый сервер</h1>" in asked.text
+    assert "Проверьте почту" not in asked.text
+    smtp_down.start()
+    await outbox.deliver_due(clock.now() + timedelta(minutes=2))
+    answered = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    await outbox.deliver_due(clock.now() + timedelta(minutes=2))
     assert SENT in answered.text and "<h1>Проверьте почту</h1>" in answered.text
-    assert [r for m in inbox.messages for r in m.rcpt_tos] == ["away-reset@example.ru"] * 3
+    assert [r for m in smtp_down.messages for r in m.rcpt_tos] == ["away-reset@example.ru"] * 3
     rows = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.recipient == "away-reset@example.ru")
     assert [r["status"] for r in rows] == ["sent"] * 3
 

@@ -76,30 +76,19 @@ async def test_an_smtp_server_that_fails_twice_then_accepts_gets_the_message_onc
     assert row["status"] == "sent" and row["attempts"] == 3
 
 
-async def test_messages_wait_out_an_smtp_server_down_for_a_night_and_go_once_it_is_back(db):
+async def test_messages_wait_out_an_smtp_server_down_for_a_night_and_go_once_it_is_back(db, smtp_down):
     """SMTP down (nothing listens on its port) for longer than every attempt of a message: nothing is given up;
     once a real server listens there again, each message goes, once."""
-    from aiosmtpd.controller import Controller
-
-    port = free_port()
-    settings = get_settings()
-    use_settings(dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port))
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    try:
-        for n in (1, 2):
-            await outbox.enqueue("email", f"night{n}@example.ru", "t", {}, f"night-{n}", subject="s", body="b")
-        await _passes(outbox.MAX_ATTEMPTS + 2)
-        rows = await OutboxMessage.select().where(OutboxMessage.dedupe_key.like("night-%"))
-        assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0)] * 2
-        assert all(r["last_error"].startswith("Unreachable: SMTP server") for r in rows)
-        controller.start()
-        await outbox.deliver_all(clock.now() + timedelta(days=4), seconds=60)
-        await outbox.deliver_all(clock.now() + timedelta(days=5), seconds=60)
-    finally:
-        use_settings(settings)
-        controller.stop()
-    assert sorted(r for m in inbox.messages for r in m.rcpt_tos) == ["night1@example.ru", "night2@example.ru"]
+    for n in (1, 2):
+        await outbox.enqueue("email", f"night{n}@example.ru", "t", {}, f"night-{n}", subject="s", body="b")
+    await _passes(outbox.MAX_ATTEMPTS + 2)
+    rows = await OutboxMessage.select().where(OutboxMessage.dedupe_key.like("night-%"))
+    assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0)] * 2
+    assert all(r["last_error"].startswith("Unreachable: SMTP server") for r in rows)
+    smtp_down.start()
+    await outbox.deliver_all(clock.now() + timedelta(days=4), seconds=60)
+    await outbox.deliver_all(clock.now() + timedelta(days=5), seconds=60)
+    assert sorted(r for m in smtp_down.messages for r in m.rcpt_tos) == ["night1@example.ru", "night2@example.ru"]
     rows = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.dedupe_key.like("night-%"))
     assert [r["status"] for r in rows] == ["sent", "sent"]
 
