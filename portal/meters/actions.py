@@ -645,9 +645,7 @@ async def record_verification(
         await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes, ip, now=now)
 
 
-def _verification(
-    meter: queries.StaffMeter | queries.StaffHouseMeter, verified_on: date, next_verification: date
-) -> dict[str, Any]:
+def _verification(meter: queries.MeterPassport, verified_on: date, next_verification: date) -> dict[str, Any]:
     """What recording a verification changes of a meter, a flat's or a house's, as the audit log keeps it (empty:
     the same paper sent twice); refused for a meter that was replaced."""
     if meter.status == MeterStatus.REPLACED:

@@ -473,13 +473,10 @@ async def reminders_sent(accounts: set[int], keys: set[date]) -> set[tuple[str, 
 
 
 @dataclass(frozen=True)
-class StaffMeter:
-    """A meter as staff see it on its card."""
+class MeterPassport:
+    """What staff see on the card of any meter, a flat's or a house's: its passport facts and state."""
 
     id: int
-    account_id: int
-    account_number: str
-    premise_id: int
     house_id: int
     address: str
     service: str
@@ -490,12 +487,21 @@ class StaffMeter:
     zones: int
     installed_on: date | None
     next_verification: date | None
+    verified_on: date | None
     status: str
+
+
+@dataclass(frozen=True)
+class StaffMeter(MeterPassport):
+    """A flat's meter as staff see it on its card."""
+
+    account_id: int
+    account_number: str
+    premise_id: int
     failed_on: date | None
     removed_on: date | None
     replaced_by: int | None
     verification_ticket: int | None
-    verified_on: date | None = None
 
     def as_values(self) -> dict[str, Any]:
         names = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
@@ -1182,22 +1188,8 @@ class HouseMeterView(MeterCard):
 
 
 @dataclass(frozen=True)
-class StaffHouseMeter:
+class StaffHouseMeter(MeterPassport):
     """A house meter as staff see it on its card."""
-
-    id: int
-    house_id: int
-    address: str
-    service: str
-    serial: str
-    place: str
-    digits: int
-    decimals: int
-    zones: int
-    installed_on: date | None
-    next_verification: date | None
-    verified_on: date | None
-    status: str
 
 
 async def staff_house_meter(principal: Principal, meter_id: int) -> StaffHouseMeter | None:

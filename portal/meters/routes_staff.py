@@ -519,7 +519,7 @@ async def _meter_page(
 
 
 def _verification_form(
-    data: FormData, meter: queries.StaffMeter | queries.StaffHouseMeter, last_change: date | None
+    data: FormData, meter: queries.MeterPassport, last_change: date | None
 ) -> forms.VerificationForm:
     """A verification typed on a meter's card, a flat's or a house's, checked against the meter's dates."""
     bounds = {"installed_on": meter.installed_on, "previous": meter.verified_on, "last_change": last_change}
