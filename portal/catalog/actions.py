@@ -315,8 +315,7 @@ async def order_document(
         await _refuse_no_debt(place)
     total = service.price
     status = rules.first_status(ServiceKind.CERTIFICATE, False, total)
-    made: StoredFile | None = None
-    try:
+    with storage.dropped_unless_saved() as stored:
         async with atomic():
             order_id = await _insert_order(
                 principal, place, [Wanted(service, Decimal(1))], kind=ServiceKind.CERTIFICATE, status=status,
@@ -324,16 +323,12 @@ async def order_document(
             )  # fmt: skip
             order = await _load(order_id)
             if status == S.ACCEPTED and rules.is_generated(service.document):
-                made = await _make_document(order, now)
+                stored.append((await _make_document(order, now)).key)
             elif status == S.ACCEPTED:
                 await _open_request(order, now, paid=False)
             elif source == OrderSource.CALL_CENTRE:
                 await _tell(order, messages.ORDER_PLACED.name, {"amount": total}, "placed")
-    except BaseException:
-        if made is not None:
-            storage.delete(made.key)
-        raise
-    return Placed(order_id, S.DONE if made else status, total)
+    return Placed(order_id, S.DONE if stored else status, total)
 
 
 async def _refuse_no_debt(place: OrderPlace) -> None:
@@ -880,16 +875,14 @@ async def attach_document(
 ) -> int:
     """Staff attach the document an order asked for (``stored`` by ``store_document``): the resident downloads it
     from the order; its request is told and finished. ``ip``: where staff attached it from, kept by its audit rows."""
-    if order.status == S.CANCELLED:
-        storage.delete(stored.key)
-        raise Refused(gettext("The order is cancelled."))
-    if order.status in UNPAID:  # a paid document is handed over once it is paid for
-        storage.delete(stored.key)
-        raise Refused(gettext("The order is not paid yet: its document is attached once it is paid."))
-    ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
-    # A title staff typed is kept as typed; one the portal names is the document's, not the staff's language.
-    title, title_en = (title, "") if title else _portal_titles(order)
-    try:
+    with storage.dropped_unless_saved(stored.key):
+        if order.status == S.CANCELLED:
+            raise Refused(gettext("The order is cancelled."))
+        if order.status in UNPAID:  # a paid document is handed over once it is paid for
+            raise Refused(gettext("The order is not paid yet: its document is attached once it is paid."))
+        ticket = await ticket_queries.ticket_for_staff(principal, order.ticket_id) if order.ticket_id else None
+        # A title staff typed is kept as typed; one the portal names is the document's, not the staff's language.
+        title, title_en = (title, "") if title else _portal_titles(order)
         async with atomic():
             row = await OrderDocument.insert(
                 _document_row(order.id, stored, now, title, title_en, made_by=principal.user_id)
@@ -905,9 +898,6 @@ async def attach_document(
                 await Order.update({Order.status: S.DONE, Order.updated_at: now}).where(Order.id == order.id)
             await audit.record(principal, "order.document", "order", order.id, {"document": row[0]["id"]}, ip, now=now)
             await _tell(order, messages.DOCUMENT_READY.name, {}, f"document:{row[0]['id']}")
-    except BaseException:
-        storage.delete(stored.key)
-        raise
     return int(row[0]["id"])
 
 

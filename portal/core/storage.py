@@ -14,6 +14,8 @@ import re
 import secrets
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -227,6 +229,19 @@ def download_name(stem: str, key: str) -> str:
 
 def delete(key: str) -> None:
     path_of(key).unlink(missing_ok=True)
+
+
+@contextmanager
+def dropped_unless_saved(*keys: str) -> Iterator[list[str]]:
+    """Files stored for a change not yet saved: deleted if the block is refused or fails, kept once it is done (they
+    would otherwise stay behind, of no row). A file stored within the block joins the yielded list."""
+    stored = list(keys)
+    try:
+        yield stored
+    except BaseException:
+        for key in stored:
+            delete(key)
+        raise
 
 
 def response_for(key: str, content_type: str = "image/jpeg", filename: str = "photo.jpg") -> File:

@@ -632,60 +632,42 @@ async def enter_paper(
     СНИЛС kept with it is decided from the meeting and its owner (``_ballot_snils``), whatever the caller asked.
     Refused for any reason (the meeting closed meanwhile, no such owner, no СНИЛС) or failed, it removes the stored
     scan, which would otherwise stay behind with no ballot."""
-    try:
-        return await _paper_ballot(principal, meeting, entry_id, voter_name, received_at, answers, scan, snils, ip=ip)
-    except BaseException:
-        storage.delete(scan.key)
-        raise
-
-
-async def _paper_ballot(
-    principal: Principal,
-    meeting: queries.MeetingView,
-    entry_id: int,
-    voter_name: str,
-    received_at: datetime,
-    answers: dict[int, rules.Choice | None],
-    scan: StoredFile,
-    snils: str,
-    *,
-    ip: str = "",
-) -> int:
-    if meeting.status != MeetingStatus.PUBLISHED:
-        raise Refused(gettext("Paper ballots are entered while the meeting is open."))
-    line = await queries.entry_of(meeting.id, entry_id)
-    if line is None:
-        raise Refused(gettext("Choose an owner from the register."))
-    snils = await _ballot_snils(meeting, line, snils)
-    counted = await Ballot.exists().where(
-        (Ballot.entry == entry_id) & (Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION]))
-    )
-    ballot = Ballot(
-        meeting=meeting.id,
-        entry=entry_id,
-        source=Source.PAPER,
-        status=BallotStatus.MODERATION,
-        voter_name=voter_name or line.owner_name,
-        entered_by=principal.user_id,
-        scan_key=scan.key,
-        scan_type=scan.content_type,
-        snils=snils,  # personal data: not in the audit below
-        received_at=received_at,
-        duplicate=counted,
-        late=received_at > meeting.voting_ends_at,
-    )
-    async with atomic():
-        await ballot.save()
-        await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=choice) for item, choice in answers.items()])
-        await record(
-            principal,
-            "ballot.enter",
-            "ballot",
-            ballot.id,
-            {"entry": entry_id, "received_at": received_at, "duplicate": counted, "late": ballot.late},
-            ip,
+    with storage.dropped_unless_saved(scan.key):
+        if meeting.status != MeetingStatus.PUBLISHED:
+            raise Refused(gettext("Paper ballots are entered while the meeting is open."))
+        line = await queries.entry_of(meeting.id, entry_id)
+        if line is None:
+            raise Refused(gettext("Choose an owner from the register."))
+        snils = await _ballot_snils(meeting, line, snils)
+        counted = await Ballot.exists().where(
+            (Ballot.entry == entry_id) & (Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION]))
         )
-    return ballot.id
+        ballot = Ballot(
+            meeting=meeting.id,
+            entry=entry_id,
+            source=Source.PAPER,
+            status=BallotStatus.MODERATION,
+            voter_name=voter_name or line.owner_name,
+            entered_by=principal.user_id,
+            scan_key=scan.key,
+            scan_type=scan.content_type,
+            snils=snils,  # personal data: not in the audit below
+            received_at=received_at,
+            duplicate=counted,
+            late=received_at > meeting.voting_ends_at,
+        )
+        async with atomic():
+            await ballot.save()
+            await Vote.insert(*[Vote(ballot=ballot.id, item=item, choice=choice) for item, choice in answers.items()])
+            await record(
+                principal,
+                "ballot.enter",
+                "ballot",
+                ballot.id,
+                {"entry": entry_id, "received_at": received_at, "duplicate": counted, "late": ballot.late},
+                ip,
+            )
+        return ballot.id
 
 
 class SnilsRefused(Refused):

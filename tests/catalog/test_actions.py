@@ -332,6 +332,50 @@ async def test_a_document_staff_attach_without_a_title_is_named_in_russian_whate
     assert stored["title"] == "Ремонт смесителя и ещё 1 услуга"
 
 
+async def test_a_document_staff_attach_is_not_kept_when_the_order_refuses_it_or_saving_it_fails(
+    db, household, shop, make_user, monkeypatch
+):
+    """The file of a document staff attach is stored before the order takes it: refused (the order cancelled or
+    not paid) or failed on its way in, the file is removed, as it would stay behind of no order; taken, it stays."""
+    from PIL import Image
+
+    from portal.catalog.tables import OrderDocument
+
+    _, placed = await _order(household, shop, (shop["repair"], "1"))
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(household["house"],)))
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(photo, "JPEG")
+
+    async def attach() -> tuple[bool, str]:
+        order = await queries.order_for_staff(dispatcher, placed.id)
+        stored = await actions.store_document(photo.getvalue())
+        try:
+            await actions.attach_document(dispatcher, order, stored, "Копия", clock.now())
+        except (Refused, RuntimeError):
+            return False, stored.key
+        return True, stored.key
+
+    for status in ("cancelled", "awaiting_payment"):
+        await Order.update({Order.status: status}).where(Order.id == placed.id)
+        taken, key = await attach()
+        assert not taken and not storage.path_of(key).exists(), status
+
+    await Order.update({Order.status: "accepted"}).where(Order.id == placed.id)
+
+    async def fails(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the outbox is away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(actions, "_tell", fails)
+        taken, key = await attach()
+    assert not taken and not storage.path_of(key).exists()
+    assert await OrderDocument.count().where(OrderDocument.order == placed.id) == 0
+
+    taken, key = await attach()
+    assert taken and storage.path_of(key).exists()
+    assert await OrderDocument.count().where(OrderDocument.order == placed.id) == 1
+
+
 async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, household, shop, make_user):
     _, placed = await _order(household, shop, (shop["plumber"], "1"))
     # Local midnight of 1 March in Simferopol (UTC+3) is still 28 February in UTC.
