@@ -420,20 +420,16 @@ async def file_by_resident(
     principal: Principal, draft: forms.NewTicket, photos: Sequence[StoredFile], now: datetime, *, ip: str = ""
 ) -> OpenedTicket:
     """A resident files a request about one of their premises (the form has checked the account is theirs)."""
-    async with atomic():
-        opened = await open_ticket(
-            account_id=draft.account_id,
-            place=draft.place,
-            category=draft.category,
-            description=draft.description,
-            source=rules.Source.PORTAL,
-            author_id=principal.user_id,
-            author_name=principal.name,
-            photos=photos,
-            now=now,
-        )
-        await _filed(principal, opened, ip, now)
-    return opened
+    return await _filed(
+        principal,
+        ip,
+        account_id=draft.account_id,
+        place=draft.place,
+        category=draft.category,
+        description=draft.description,
+        photos=photos,
+        now=now,
+    )
 
 
 async def apply_for_absence_recalculation(
@@ -447,27 +443,28 @@ async def apply_for_absence_recalculation(
     """A resident applies for the recalculation of a temporary absence (ПП № 354 разд. VIII): a request of its own
     category, worded by the portal in Russian and English, due in 5 working days, with the documents as photos."""
     description, description_en = in_russian_and_english(lambda: _absence_text(application))
+    return await _filed(
+        principal,
+        ip,
+        account_id=application.account_id,
+        category="absence_recalculation",
+        description=description,
+        description_en=description_en,
+        photos=photos,
+        now=now,
+    )
+
+
+async def _filed(principal: Principal, ip: str, *, now: datetime, **request: Any) -> OpenedTicket:
+    """A request a resident files through the portal, signed by them: in the audit log as one filed by staff is
+    (its number and source, not the words or the names the resident wrote)."""
     async with atomic():
         opened = await open_ticket(
-            account_id=application.account_id,
-            category="absence_recalculation",
-            description=description,
-            description_en=description_en,
-            source=rules.Source.PORTAL,
-            author_id=principal.user_id,
-            author_name=principal.name,
-            photos=photos,
-            now=now,
+            source=rules.Source.PORTAL, author_id=principal.user_id, author_name=principal.name, now=now, **request
         )
-        await _filed(principal, opened, ip, now)
+        changes = {"number": opened.number, "source": rules.Source.PORTAL}
+        await audit.record(principal, "ticket.file", "ticket", opened.id, changes, ip, now=now)
     return opened
-
-
-async def _filed(principal: Principal, opened: OpenedTicket, ip: str, now: datetime) -> None:
-    """A request a resident filed, in the audit log as one filed by staff is (its number and source, not the
-    words or the names the resident wrote): the resident's own step, signed by them."""
-    changes = {"number": opened.number, "source": rules.Source.PORTAL}
-    await audit.record(principal, "ticket.file", "ticket", opened.id, changes, ip, now=now)
 
 
 def _absence_text(application: forms.AbsenceApplication) -> str:
