@@ -288,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         stores={"sessions": _session_store(settings)},
         middleware=[
+            DefineMiddleware(outages.WebLockWait, seconds=settings.web_lock_wait),
             DefineMiddleware(LocaleMiddleware),
             # CSRF tokens bound to the session: outside the session middleware, to see a new session's cookie.
             DefineMiddleware(portal_csrf.SessionBoundCSRFMiddleware, config=csrf, session_cookie="session"),

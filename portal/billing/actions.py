@@ -29,6 +29,7 @@ from portal.core import audit
 from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import to_kopecks
+from portal.core.db import waiting_at_most
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused
@@ -127,27 +128,29 @@ async def import_charges(
     it has problems nothing is written (``Refused``). The same file twice, or rows charged before with the same
     numbers, change nothing."""
     occurred_at = occurred_at or clock.now()
-    async with atomic():
-        known = (
-            await ImportBatch.select(ImportBatch.id)
-            .where((ImportBatch.file_hash == parsed.file_hash) & (ImportBatch.period == period))
-            .first()
-        )
-        if known:
-            return ImportResult(known["id"], False, 0, 0)
-        await importer.check_against_db(parsed, period, principal)
-        if parsed.problems:
-            raise Refused(gettext("The file has problems; nothing has been written. Check it again."))
-        result = await _write_charges(principal, parsed, period, occurred_at, progress)
-        if result.created:
-            await audit.record(
-                principal,
-                "billing.charges.import",
-                "import_batch",
-                result.batch_id,
-                {"period": str(period), "rows": result.charges, "file": parsed.file_name},
-                ip,
+    # A file of charges is written whole, however long another write holds its rows, even from a page.
+    with waiting_at_most(None):
+        async with atomic():
+            known = (
+                await ImportBatch.select(ImportBatch.id)
+                .where((ImportBatch.file_hash == parsed.file_hash) & (ImportBatch.period == period))
+                .first()
             )
+            if known:
+                return ImportResult(known["id"], False, 0, 0)
+            await importer.check_against_db(parsed, period, principal)
+            if parsed.problems:
+                raise Refused(gettext("The file has problems; nothing has been written. Check it again."))
+            result = await _write_charges(principal, parsed, period, occurred_at, progress)
+            if result.created:
+                await audit.record(
+                    principal,
+                    "billing.charges.import",
+                    "import_batch",
+                    result.batch_id,
+                    {"period": str(period), "rows": result.charges, "file": parsed.file_name},
+                    ip,
+                )
     return result
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import MISSING
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -35,13 +39,37 @@ def make_engine(url: str) -> Engine:
     if scheme in ("postgres", "postgresql"):
         # JIT compilation off: the portal's queries are short, and on a large table PostgreSQL's cost estimate
         # set it compiling for 250-600 ms a page (the staff billing overview at 20,000 accounts: 0.4 s -> 0.16 s).
-        return PostgresEngine(config={"dsn": url, "server_settings": {"jit": "off"}}, log_queries=False)
+        return PortalPostgresEngine(config={"dsn": url, "server_settings": {"jit": "off"}}, log_queries=False)
     if scheme == "sqlite":
         from portal.core.sqlite_engine import PortalSQLiteEngine
 
         path = url.removeprefix("sqlite:///")
         return PortalSQLiteEngine(path=path, timeout=30)
     raise ValueError(f"Unsupported DATABASE_URL scheme: {scheme!r}")
+
+
+class PortalPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine; a write outside a transaction where writes wait at most a while (a page's
+    attempt counter, a message marked read: ``waiting_at_most``) runs in a transaction of its own with that
+    ``lock_timeout``, as ``atomic()`` gives one, so the pool's connections keep no setting. Reads take no row locks
+    and run as they are."""
+
+    __slots__ = ()
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        from portal.core.sqlite_engine import is_read
+
+        wait = lock_wait()
+        if wait is None or self.pool is None or is_read(query):
+            return await super()._run_in_pool(query, args)
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.execute(_lock_timeout(wait))
+            return await connection.fetch(query, *(args or ()))
+
+
+def _lock_timeout(seconds: float) -> str:
+    """The statement that makes the transaction's writes wait at most ``seconds`` for a row lock."""
+    return f"SET LOCAL lock_timeout = {max(1, round(seconds * 1000))}"
 
 
 _engine: Engine | None = None
@@ -79,12 +107,37 @@ def is_sqlite(engine: Engine | None = None) -> bool:
     return isinstance(engine or get_engine(), SQLiteEngine)
 
 
+# How long a write waits for a lock another transaction holds (a row on PostgreSQL, the database on SQLite) before
+# the database refuses it as busy (``core.outages``: 503, «try again»). None: as long as the connection waits (the
+# engine's own setting) — what jobs, imports and migrations do; a web request sets a few seconds (``waiting_at_most``).
+_lock_wait: ContextVar[float | None] = ContextVar("portal_lock_wait", default=None)
+
+
+def lock_wait() -> float | None:
+    """The seconds a write of this context waits for a lock held elsewhere; None: the engine's own wait."""
+    return _lock_wait.get()
+
+
+@contextmanager
+def waiting_at_most(seconds: float | None) -> Iterator[None]:
+    """Writes within wait at most ``seconds`` for a lock held elsewhere (a page: a few seconds, then «busy»);
+    ``None``: as long as the engine waits (a job, an import: work nobody watches, which should finish, not give up)."""
+    token = _lock_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _lock_wait.reset(token)
+
+
 @asynccontextmanager
 async def atomic() -> AsyncIterator[Any]:
     """A unit of work that commits or rolls back as a whole.
 
     Outside a transaction it opens one (``IMMEDIATE`` on SQLite, so read-then-write work does not deadlock);
-    inside one it opens a savepoint, so a failure rolls back only its own part on both engines.
+    inside one it opens a savepoint, so a failure rolls back only its own part on both engines. On PostgreSQL a
+    transaction opened where writes wait at most a while (a web request, ``waiting_at_most``) has that
+    ``lock_timeout``, set for the transaction alone (``SET LOCAL``): the pool's connections keep waiting as long as
+    it takes for everyone else. SQLite's writer connection bounds its wait itself (``core.sqlite_engine``).
     """
     engine = get_engine()
     current = engine.current_transaction.get()
@@ -93,6 +146,9 @@ async def atomic() -> AsyncIterator[Any]:
         if isinstance(engine, SQLiteEngine):
             kwargs["transaction_type"] = TransactionType.immediate
         async with engine.transaction(**kwargs) as tx:
+            wait = lock_wait()
+            if wait is not None and isinstance(engine, PostgresEngine):
+                await tx.connection.execute(_lock_timeout(wait))
             yield tx
         return
     savepoint = await current.savepoint()

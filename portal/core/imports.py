@@ -39,6 +39,7 @@ from typing import TypeVar
 import anyio.to_thread
 from litestar.exceptions import NotFoundException
 
+from portal.core.db import waiting_at_most
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.settings import get_settings
@@ -193,7 +194,8 @@ async def start(importer: Importer[Any], filename: str, content: bytes, principa
     token = secrets.token_hex(16)
     user_id = principal.user_id if principal else None
     _say(importer.name, token, Status(filename=filename, user_id=user_id, kind=importer.name))
-    task = asyncio.create_task(_check(importer, token, filename, content, principal))
+    with waiting_at_most(None):  # the check runs on in the background, as long as it takes
+        task = asyncio.create_task(_check(importer, token, filename, content, principal))
     _running.add(task)
     task.add_done_callback(_running.discard)
     with contextlib.suppress(TimeoutError):
@@ -240,7 +242,8 @@ async def apply(importer: Importer[Any], token: str, principal: Principal | None
         return [importer.load(r) for r in json.loads(path.read_text(encoding="utf-8"))]
 
     rows = await anyio.to_thread.run_sync(load)
-    report = await importer.apply(rows, principal, ip)
+    with waiting_at_most(None):  # a checked import is written whole, however long another write holds the rows
+        report = await importer.apply(rows, principal, ip)
     if report.applied:
         path.unlink(missing_ok=True)
     return report

@@ -22,6 +22,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from portal.core.db import waiting_at_most
 from portal.core.tables import JobRun
 
 log = logging.getLogger("portal.jobs")
@@ -84,13 +85,15 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
 
 
 async def run_job(job: Job, now: datetime | None = None) -> None:
-    """One run of ``job`` (once per key when it has one); failures are logged, never raised."""
+    """One run of ``job`` (once per key when it has one); failures are logged, never raised. Its writes wait for
+    a lock as long as the engine does, even when a page started it (``kick``): nobody waits for a job's answer."""
     now = now or datetime.now(UTC)
     try:
-        if job.key is None:
-            await job.run(now)
-        else:
-            await run_once(job.name, job.key(now), lambda: job.run(now), now)
+        with waiting_at_most(None):
+            if job.key is None:
+                await job.run(now)
+            else:
+                await run_once(job.name, job.key(now), lambda: job.run(now), now)
     except Exception:
         log.exception("job %s failed", job.name)
 

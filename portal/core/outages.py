@@ -5,6 +5,10 @@ Nothing was done when one of these failed: an action is one transaction, rolled 
 counted before the work it guards. So the reader is told the truth — not sent, try again in a minute — with
 503 and ``Retry-After``, never a 500, and the form leads back to its page, where ``static/js/drafts.js`` puts back
 the text typed (``app._error_page``). The server log gets one warning line, not a trace: nothing is broken.
+
+A page does not wait long for the database: a web request's writes wait at most ``Settings.web_lock_wait`` seconds
+for a lock another transaction holds (a long import, a job, a stuck session), then are refused as busy
+(``WebLockWait``); jobs, imports and migrations wait as long as the engine does (``core.db.waiting_at_most``).
 """
 
 from __future__ import annotations
@@ -12,8 +16,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from litestar.types import ASGIApp
+from litestar.types import Receive
+from litestar.types import Scope
+from litestar.types import Send
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from portal.core.db import waiting_at_most
 
 log = logging.getLogger("portal.outages")
 
@@ -46,3 +56,19 @@ def note(exc: BaseException, where: str) -> None:
     """One line in the server log saying which part was away and where."""
     part = "redis unreachable" if redis_unreachable(exc) else "database busy"
     log.warning("%s on %s: %s", part, where, type(exc).__name__)
+
+
+class WebLockWait:
+    """ASGI middleware: a request's writes wait at most ``seconds`` for a lock held elsewhere (``database_busy``
+    then, answered 503 with the form kept), so that a busy database never hangs a page."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with waiting_at_most(self.seconds):
+            await self.app(scope, receive, send)

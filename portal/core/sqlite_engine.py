@@ -10,7 +10,12 @@ transaction. This engine keeps its connections for the life of the process inste
   that hand-off, a thread wake-up and a GIL switch, cost a millisecond a query and dominated the page);
 - transactions and writes outside a transaction go through the one writer connection, held by one
   transaction at a time (in-process writers queue on a lock instead of meeting ``database is locked``;
-  other processes still wait through ``busy_timeout``).
+  other processes still wait through ``busy_timeout``);
+- how long a write waits is the holder's: one holding the writer where writes wait at most a while
+  (``core.db.waiting_at_most``: a web request) waits that long for the writer, then its connection's
+  ``busy_timeout`` is that long too (the engine's ``timeout`` if shorter); anyone else (a job, an import, a
+  migration) waits the engine's ``timeout``. The busy timeout is set on the writer's thread with the holder's
+  first statement, only when it changes, so it costs no hop of its own.
 
 The writer lives on its own thread (a write may wait for another process's lock, which must not stop the
 event loop): a write is one hop to that thread and back (execute and fetch together). Piccolo's
@@ -35,6 +40,8 @@ from piccolo.engine.sqlite import TransactionType
 from piccolo.engine.sqlite import dict_factory
 from piccolo.querystring import QueryString
 
+from portal.core.db import lock_wait
+
 T = TypeVar("T")
 
 _READ = re.compile(r"^\s*\(?\s*(SELECT|EXPLAIN|VALUES)\b", re.IGNORECASE)
@@ -56,10 +63,15 @@ class Connection:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._raw: sqlite3.Connection | None = None
         self._connect = connect
+        self._busy_ms: int | None = None  # the connection's busy timeout (None: as it was opened)
+        self.busy_ms: int | None = None  # the one its holder wants (None: as it was opened)
 
     def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         if self._raw is None:
-            self._raw = self._connect()
+            self._raw, self._busy_ms = self._connect(), None
+        if self.busy_ms != self._busy_ms and self.busy_ms is not None:
+            self._raw.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+            self._busy_ms = self.busy_ms
         return work(self._raw)
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -165,9 +177,20 @@ class PortalSQLiteEngine(SQLiteEngine):
         return state
 
     async def acquire_writer(self) -> Connection:
-        await self._state().writer_lock.acquire()
+        """The writer connection, once the writes before have finished; a holder that waits at most a while
+        (``core.db.lock_wait``) is refused as busy past it, as another process's lock would refuse it."""
+        wait, timeout = lock_wait(), float(self.connection_kwargs.get("timeout", 5.0))
+        lock = self._state().writer_lock
+        if wait is None:
+            await lock.acquire()
+        else:
+            try:
+                await asyncio.wait_for(lock.acquire(), min(wait, timeout))
+            except TimeoutError:
+                raise sqlite3.OperationalError("database is locked (by a write of this process)") from None
         if self._writer is None:
             self._writer = Connection(lambda: self._open(reader=False), "sqlite-writer")
+        self._writer.busy_ms = round(1000 * (timeout if wait is None else min(wait, timeout)))
         return self._writer
 
     def release_writer(self) -> None:

@@ -33,6 +33,7 @@ import httpx
 
 from portal.core import jobs
 from portal.core import outbox
+from portal.core.db import waiting_at_most
 from portal.notifications import queries
 from portal.settings import get_settings
 
@@ -332,6 +333,7 @@ def deliver_soon() -> None:
         except Exception:
             log.exception("outbox delivery failed")
 
-    task = asyncio.get_running_loop().create_task(run())
+    with waiting_at_most(None):  # delivery runs on after the page, as the job's would
+        task = asyncio.get_running_loop().create_task(run())
     _pending.add(task)
     task.add_done_callback(_pending.discard)
