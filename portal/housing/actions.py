@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from portal.core import stale
 from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
@@ -87,10 +88,25 @@ _AUDITED = {
 }
 
 
+def _stamped(table: Any, update: Row, now: datetime) -> dict[Any, Any]:
+    """An update's columns with the record's next version: ``updated_at`` set to ``now``, or its number raised."""
+    if "updated_at" in _columns(table):
+        update = {**update, "updated_at": now}
+    return {**{getattr(table, k): v for k, v in update.items()}, **stale.bump(table)}
+
+
 async def _save(
-    table: Any, actor: Principal | None, entity: str, record_id: int | None, values: Row, *, ip: str = ""
+    table: Any,
+    actor: Principal | None,
+    entity: str,
+    record_id: int | None,
+    values: Row,
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> int:
-    """Insert (``record_id`` None) or update a row with ``values``, and audit what changed."""
+    """Insert (``record_id`` None) or update a row with ``values``, and audit what changed; an edit whose form was
+    read at another ``version`` than the record's is refused (``stale.Stale``), nothing written."""
     created, changed = _AUDITED[entity]
     async with atomic():
         if record_id is None:
@@ -99,29 +115,32 @@ async def _save(
             new_id = int(instance.id)
             await record(actor, created, entity, new_id, diff({}, values), ip)
             return new_id
+        await stale.check(table, record_id, entity, version)
         before = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first()
         current = {n: _as_written((before or {}).get(n), values[n]) for n in values}
         changes = diff(current, values)
         if changes:
-            update = dict(values)
-            if "updated_at" in _columns(table):
-                update["updated_at"] = _now()
-            await table.update({getattr(table, k): v for k, v in update.items()}).where(table.id == record_id)
-            await record(actor, changed, entity, record_id, changes, ip)
+            now = _now()  # the version and its audit event alike: a form read at it is told of later ones only
+            await table.update(_stamped(table, values, now)).where(table.id == record_id)
+            await record(actor, changed, entity, record_id, changes, ip, now=now)
         return record_id
 
 
-async def save_complex(actor: Principal | None, complex_id: int | None, values: Row, *, ip: str = "") -> int:
+async def save_complex(
+    actor: Principal | None, complex_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
     async with atomic():
-        saved = await _save(Complex, actor, "complex", complex_id, values, ip=ip)
+        saved = await _save(Complex, actor, "complex", complex_id, values, ip=ip, version=version)
         if complex_id is not None:  # the complex's name is in the search text of its houses
             await refresh_house_search(r["id"] for r in await House.select(House.id).where(House.complex == saved))
         return saved
 
 
-async def save_house(actor: Principal | None, house_id: int | None, values: Row, *, ip: str = "") -> int:
+async def save_house(
+    actor: Principal | None, house_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
     async with atomic():
-        saved = await _save(House, actor, "house", house_id, values, ip=ip)
+        saved = await _save(House, actor, "house", house_id, values, ip=ip, version=version)
         await refresh_house_search([saved])
         if house_id is not None:  # the address is in the search text of the house's accounts
             accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise.house == saved)
@@ -129,16 +148,24 @@ async def save_house(actor: Principal | None, house_id: int | None, values: Row,
         return saved
 
 
-async def save_entrance(actor: Principal | None, entrance_id: int | None, values: Row, *, ip: str = "") -> int:
-    return await _save(Entrance, actor, "entrance", entrance_id, values, ip=ip)
+async def save_entrance(
+    actor: Principal | None, entrance_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
+    return await _save(Entrance, actor, "entrance", entrance_id, values, ip=ip, version=version)
 
 
 async def save_premise(
-    actor: Principal | None, premise_id: int | None, values: Row, riser_ids: list[int], *, ip: str = ""
+    actor: Principal | None,
+    premise_id: int | None,
+    values: Row,
+    riser_ids: list[int],
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> int:
     """A premise and the risers it hangs on (only risers of its own house)."""
     async with atomic():
-        saved = await _save(Premise, actor, "premise", premise_id, values, ip=ip)
+        saved = await _save(Premise, actor, "premise", premise_id, values, ip=ip, version=version)
         allowed = {
             r["id"]
             for r in await Riser.select(Riser.id).where(
@@ -155,29 +182,34 @@ async def save_premise(
                 )
             if allowed - current:
                 await PremiseRiser.insert(*[PremiseRiser(premise=saved, riser=r) for r in sorted(allowed - current)])
-            await record(
-                actor, "housing.premise.risers", "premise", saved, {"risers": [sorted(current), sorted(allowed)]}, ip
-            )
+            now = _now()  # the risers are on the premise's form: a change of them is a new version too
+            await Premise.update({Premise.updated_at: now}).where(Premise.id == saved)
+            risers = {"risers": [sorted(current), sorted(allowed)]}
+            await record(actor, "housing.premise.risers", "premise", saved, risers, ip, now=now)
         if premise_id is not None:  # the premise number is in the search text of its accounts
             accounts = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.premise == saved)
             await refresh_account_search(r["id"] for r in await accounts)
         return saved
 
 
-async def save_owner(actor: Principal | None, owner_id: int | None, values: Row, *, ip: str = "") -> int:
+async def save_owner(
+    actor: Principal | None, owner_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
     """A new owner is recorded as entered by ``actor`` for the actor's houses: until the owner holds a share, only
     the actor, staff of those houses and admins find them (``queries.owner_scope``). An edit keeps both."""
     async with atomic():
         if owner_id is None:
             values = {**values, "entered_by": actor.user_id if actor else None}
-        saved = await _save(Owner, actor, "owner", owner_id, values, ip=ip)
+        saved = await _save(Owner, actor, "owner", owner_id, values, ip=ip, version=version)
         if owner_id is None and actor is not None and actor.house_ids:
             await OwnerHouse.insert(*[OwnerHouse(owner=saved, house=house) for house in sorted(actor.house_ids)])
         await refresh_owner_search([saved])
         return saved
 
 
-async def save_ownership(actor: Principal | None, ownership_id: int | None, values: Row, *, ip: str = "") -> int:
+async def save_ownership(
+    actor: Principal | None, ownership_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
     """Save a share; ``Invalid`` (nothing written) when the premise's shares would exceed the whole.
 
     The check and the write share one transaction, so two staff members cannot together push a premise past 1.
@@ -187,12 +219,14 @@ async def save_ownership(actor: Principal | None, ownership_id: int | None, valu
         share = (Fraction(values["share_numerator"], values["share_denominator"]), bool(values["joint"]))
         if not rules.shares_fit(existing, share):
             raise Invalid("share", rules.message(rules.Problem.SHARES_EXCEED))
-        return await _save(Ownership, actor, "ownership", ownership_id, values, ip=ip)
+        return await _save(Ownership, actor, "ownership", ownership_id, values, ip=ip, version=version)
 
 
-async def save_account(actor: Principal | None, account_id: int | None, values: Row, *, ip: str = "") -> int:
+async def save_account(
+    actor: Principal | None, account_id: int | None, values: Row, *, ip: str = "", version: str | None = None
+) -> int:
     async with atomic():
-        saved = await _save(PersonalAccount, actor, "account", account_id, values, ip=ip)
+        saved = await _save(PersonalAccount, actor, "account", account_id, values, ip=ip, version=version)
         await refresh_account_search([saved])
         return saved
 
@@ -360,12 +394,11 @@ async def _update(spec: Natural, stored: Row, values: Row, report: Checked, now:
         text = spec.search({**values, **merged})
         if text != stored["search_text"]:  # a text left empty by an older write is filled in passing
             update["search_text"] = text
-    if changed and "updated_at" in _columns(spec.table):
-        update["updated_at"] = now
     if update:
-        await spec.table.update({getattr(spec.table, k): v for k, v in update.items()}).where(
-            spec.table.id == stored["id"]
+        stamped = (
+            _stamped(spec.table, update, now) if changed else {getattr(spec.table, k): v for k, v in update.items()}
         )
+        await spec.table.update(stamped).where(spec.table.id == stored["id"])
     if spec.entity:
         report.updated[spec.entity] += int(changed)
 

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from portal.core import parse
+from portal.core.i18n import format_typed
 from portal.core.i18n import gettext
 from portal.core.web import FormErrors
 from portal.core.web import form_value
@@ -41,6 +42,19 @@ class Field:
     inputmode: str | None = None
     autocomplete: str | None = None
     search: bool = False  # finds records as typed (the form's page answers HTMX with them): a pick among ``found``
+
+
+def shown(f: Field, value: Any) -> str:
+    """A stored value as its field shows it: an option by its words, a tick as yes or no, a list of options
+    joined; "" for none."""
+    words = {str(key): text for key, text in f.options}
+    if f.kind == "select":
+        return words.get(str(value), "") if value not in (None, "") else ""
+    if f.kind == "checkboxes":
+        return ", ".join(words.get(str(v), str(v)) for v in value or ())
+    if f.kind == "checkbox":
+        return gettext("yes") if value and value not in ("0", "false") else gettext("no")
+    return "" if value is None else str(format_typed(value))
 
 
 def choices(fields: Sequence[Field]) -> dict[str, set[Any]]:

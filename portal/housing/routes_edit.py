@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from litestar import Request
@@ -22,6 +23,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from portal.core import stale
 from portal.core.i18n import gettext as _
 from portal.core.i18n import lazy
 from portal.core.parse import parse_id
@@ -40,6 +42,13 @@ from portal.housing import forms
 from portal.housing import queries
 from portal.housing import rules
 from portal.housing.forms import Field
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 
 Text = Callable[[], str]
 
@@ -54,6 +63,7 @@ class Place:
     values: dict[str, Any]
     back: str
     intro: str = ""
+    version: str | None = None  # the record's as read for the form; on save, the one the form carried
 
 
 Problems = list[tuple[str, str]]
@@ -81,6 +91,7 @@ class EditSpec:
     new_role: str = "manager"  # who may create (admins always): "admin" for what changes the whole company
     found: Callable[[Principal, Mapping[str, Any]], Awaitable[Any]] | None = None  # a search field's matches
     edit_role: str = "manager"
+    table: Any = None  # whose version an edit form carries (core.stale)
 
 
 # --- the two handlers every spec is served by ------------------------------------------------------------
@@ -92,9 +103,26 @@ def _spec(request: Request) -> tuple[EditSpec, bool]:
 
 
 async def _place(request: Request, principal: Principal) -> Place:
+    """The form's place; an edit's with the record's version, read before its values (a change landing between the
+    two reads is refused on save, never lost)."""
     spec, new = _spec(request)
     path_id = next(iter(request.path_params.values()), None)
-    return await (spec.new(principal, path_id, request.query_params) if new else spec.edit(principal, path_id))
+    if new:
+        return await spec.new(principal, path_id, request.query_params)
+    version = await stale.current(spec.table, path_id)
+    return replace(await spec.edit(principal, path_id), version=version)
+
+
+def _changed(fields: list[Field], place: Place, change: stale.Change, errors: FormErrors) -> None:
+    """The form refused as stale: what was typed is kept; the message says who changed the record and when, and
+    each field they changed says what it holds now (the audit names a share's two numbers, the form one field)."""
+    errors.general.append(change.message())
+    for f in fields:
+        if any(name == f.name or name.startswith(f"{f.name}_") for name in change.fields):
+            now = forms.shown(f, place.values.get(f.name))
+            errors.add(
+                f.name, _("Changed meanwhile; saved now: “%(value)s”.", value=now) if now else _("Changed meanwhile.")
+            )
 
 
 async def _page(
@@ -104,6 +132,7 @@ async def _page(
     values: dict[str, Any],
     errors: FormErrors | None = None,
     found: Any = None,
+    status: int | None = None,
 ) -> Template:
     spec, new = _spec(request)
     for f in fields if errors else ():
@@ -122,7 +151,8 @@ async def _page(
         search_url=request.url.path,
         submit=spec.submits[0 if new else 1](),
         back=place.back,
-        status_code=422 if errors else 200,
+        version=place.version,
+        status_code=status or (422 if errors else 200),
     )
 
 
@@ -152,16 +182,26 @@ async def submit_form(
     values, errors = spec.read(data, forms.choices(fields))
     for name, message in [] if errors else await spec.check(principal, place, values):
         errors.add(name, message)
+    read, status = _as_read(place, data), None  # shown again after a mistake, the form keeps the version it had
     if not errors:
         try:
-            saved = await spec.save(principal, place, values, client_ip(request))
+            saved = await spec.save(principal, read, values, client_ip(request))
         except actions.Invalid as exc:
             errors.add(exc.field, exc.message)
+        except stale.Stale as exc:  # shown again with the version now: saved once more, it is the user's choice
+            _changed(fields, place, exc.change, errors)
+            read, status = place, 409
     if errors:
         found = await _found(request, principal, fields, data)
-        return await _page(request, place, fields, forms.typed(data, fields), errors, found)
+        return await _page(request, read, fields, forms.typed(data, fields), errors, found, status)
     flash(request, spec.saved())
     return see_other(request, spec.done(saved, place))
+
+
+def _as_read(place: Place, data: Mapping[str, Any]) -> Place:
+    """The place to save at, with the version the form was read at (None for a new record, or a form without one)."""
+    typed = data.get(stale.FIELD) if place.record_id is not None else None
+    return replace(place, version=typed if isinstance(typed, str) else None)
 
 
 def _served(spec: EditSpec) -> list[Any]:
@@ -232,6 +272,7 @@ async def _complex_edit(principal: Principal, complex_id: int) -> Place:
 
 
 COMPLEX = EditSpec(
+    table=Complex,
     entity="complex",
     new_path="/staff/housing/complexes/new",
     edit_path="/staff/housing/complexes/{complex_id:int}/edit",
@@ -245,7 +286,9 @@ COMPLEX = EditSpec(
         lazy("A complex with this name already exists."),
         lambda place, v: queries.complex_name_taken(v["name"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_complex(principal, place.record_id, v, ip=ip),
+    save=lambda principal, place, v, ip: actions.save_complex(
+        principal, place.record_id, v, ip=ip, version=place.version
+    ),
     new=_complex_new,
     edit=_complex_edit,
     done=lambda saved, place: "/staff/housing",
@@ -279,6 +322,7 @@ async def _house_edit(principal: Principal, house_id: int) -> Place:
 
 
 HOUSE = EditSpec(
+    table=House,
     entity="house",
     new_path="/staff/houses/new",
     edit_path="/staff/houses/{house_id:int}/edit",
@@ -292,7 +336,9 @@ HOUSE = EditSpec(
         lazy("A house with this address is already in the registry."),
         lambda place, v: queries.house_address_taken(v["address"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_house(principal, place.record_id, v, ip=ip),
+    save=lambda principal, place, v, ip: actions.save_house(
+        principal, place.record_id, v, ip=ip, version=place.version
+    ),
     new=_house_new,
     edit=_house_edit,
     done=lambda saved, place: f"/staff/houses/{saved}",
@@ -325,6 +371,7 @@ async def _entrance_edit(principal: Principal, entrance_id: int) -> Place:
 
 
 ENTRANCE = EditSpec(
+    table=Entrance,
     entity="entrance",
     new_path="/staff/houses/{house_id:int}/entrances/new",
     edit_path="/staff/entrances/{entrance_id:int}/edit",
@@ -339,7 +386,7 @@ ENTRANCE = EditSpec(
         lambda place, v: queries.entrance_taken(place.parent_id or 0, v["number"], place.record_id),
     ),
     save=lambda principal, place, v, ip: actions.save_entrance(
-        principal, place.record_id, {**v, "house": place.parent_id}, ip=ip
+        principal, place.record_id, {**v, "house": place.parent_id}, ip=ip, version=place.version
     ),
     new=_entrance_new,
     edit=_entrance_edit,
@@ -378,10 +425,12 @@ async def _premise_edit(principal: Principal, premise_id: int) -> Place:
 
 async def _save_premise(principal: Principal, place: Place, values: dict[str, Any], ip: str) -> int:
     risers = values.pop("risers")
-    return await actions.save_premise(principal, place.record_id, {**values, "house": place.parent_id}, risers, ip=ip)
+    values = {**values, "house": place.parent_id}
+    return await actions.save_premise(principal, place.record_id, values, risers, ip=ip, version=place.version)
 
 
 PREMISE = EditSpec(
+    table=Premise,
     entity="premise",
     new_path="/staff/houses/{house_id:int}/premises/new",
     edit_path="/staff/premises/{premise_id:int}/edit",
@@ -426,6 +475,7 @@ async def _owner_edit(principal: Principal, owner_id: int) -> Place:
 
 
 OWNER = EditSpec(
+    table=Owner,
     entity="owner",
     new_path="/staff/owners/new",
     edit_path="/staff/owners/{owner_id:int}/edit",
@@ -439,7 +489,9 @@ OWNER = EditSpec(
         lazy("An owner with this name and INN is already in the registry."),
         lambda place, v: queries.owner_taken(v["name"], v["inn"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_owner(principal, place.record_id, v, ip=ip),
+    save=lambda principal, place, v, ip: actions.save_owner(
+        principal, place.record_id, v, ip=ip, version=place.version
+    ),
     new=_owner_new,
     edit=_owner_edit,
     done=lambda saved, place: f"/staff/owners/{saved}",
@@ -506,6 +558,7 @@ async def _ownership_check(principal: Principal, place: Place, values: dict[str,
 
 
 OWNERSHIP = EditSpec(
+    table=Ownership,
     entity="ownership",
     new_path="/staff/premises/{premise_id:int}/ownerships/new",
     edit_path="/staff/ownerships/{ownership_id:int}/edit",
@@ -516,7 +569,7 @@ OWNERSHIP = EditSpec(
     read=forms.read_ownership,
     check=_ownership_check,
     save=lambda principal, place, v, ip: actions.save_ownership(
-        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip
+        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip, version=place.version
     ),
     new=_new_in(
         _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:100], "share": "1"}
@@ -551,6 +604,7 @@ async def _account_edit(principal: Principal, account_id: int) -> Place:
 
 
 ACCOUNT = EditSpec(
+    table=PersonalAccount,
     entity="account",
     new_path="/staff/premises/{premise_id:int}/accounts/new",
     edit_path="/staff/accounts/{account_id:int}/edit",
@@ -565,7 +619,7 @@ ACCOUNT = EditSpec(
         lambda place, v: queries.account_number_taken(v["number"], place.record_id),
     ),
     save=lambda principal, place, v, ip: actions.save_account(
-        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip
+        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip, version=place.version
     ),
     new=_new_in(_premise, "/staff/premises", lambda premise, query: {}),
     edit=_account_edit,

@@ -73,6 +73,7 @@ class Entrance(Table):
     house = ForeignKey(House, on_delete=OnDelete.restrict, null=False, index=True)
     number = Integer()
     floors = Integer(default=1)
+    version = Integer(default=0)  # raised by each change, for the edit form's check (core.stale)
 
 
 class Riser(Table):
@@ -148,6 +149,7 @@ class Ownership(Table):
     document = Varchar(length=255, default="")
     valid_from = Date(null=True, default=None)
     valid_to = Date(null=True, default=None)
+    version = Integer(default=0)  # raised by each change, for the edit form's check (core.stale)
 
 
 class PersonalAccount(Table):

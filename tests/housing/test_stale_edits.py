@@ -1,0 +1,175 @@
+"""Two staff members edit the same registry record at once, on a committed database of each engine: both open its
+form, Анна saves, then Борис saves the form he opened before her change. His save is refused (409), her values
+stay, and his form comes back with what he typed, who changed the record and when, and which fields (core.stale).
+Every entity of the EditSpec flow: complex, house, entrance, premise, owner, share, account."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from portal.core.tables import AuditEvent
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
+from tests.conftest import committed
+from tests.two_staff import FIRST
+from tests.two_staff import two_staff
+from tests.two_staff import version
+
+
+async def _registry() -> dict[str, Any]:
+    tag = secrets.token_hex(3)
+    complex_ = Complex(name=f"ЖК «Спорный {tag}»", city="Симферополь")
+    await complex_.save()
+    house = House(complex=complex_.id, address=f"г. Симферополь, ул. Спорная, д. {tag}", floors=9)
+    await house.save()
+    entrance = Entrance(house=house.id, number=1, floors=9)
+    await entrance.save()
+    premise = Premise(house=house.id, entrance=entrance.id, kind="flat", number="1", floor=1, area="40.00")
+    await premise.save()
+    owner = Owner(kind="person", name=f"Спорный Владелец {tag}", inn=None, phone="", email="")
+    await owner.save()
+    share = Ownership(premise=premise.id, owner=owner.id, share_numerator=1, share_denominator=2, document="")
+    await share.save()
+    account = PersonalAccount(number=str(secrets.randbelow(10**9) + 9 * 10**9), premise=premise.id, payer_name="")
+    await account.save()
+    return {
+        "complex": complex_.id,
+        "house": house.id,
+        "entrance": entrance.id,
+        "premise": premise.id,
+        "owner": owner.id,
+        "ownership": share.id,
+        "account": account.id,
+    }
+
+
+async def _remove(ids: dict[str, Any]) -> None:
+    await AuditEvent.delete().where(AuditEvent.entity.is_in(list(ids)) & AuditEvent.entity_id.is_in(list(ids.values())))
+    await PersonalAccount.delete().where(PersonalAccount.id == ids["account"])
+    await Ownership.delete().where(Ownership.id == ids["ownership"])
+    await Owner.delete().where(Owner.id == ids["owner"])
+    await Premise.delete().where(Premise.id == ids["premise"])
+    await Entrance.delete().where(Entrance.id == ids["entrance"])
+    await House.delete().where(House.id == ids["house"])
+    await Complex.delete().where(Complex.id == ids["complex"])
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def registry(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """A complex with a house, its entrance, a flat with an owner's share and an account, committed."""
+    async with committed(engines, request.param):
+        ids = await _registry()
+        try:
+            yield ids
+        finally:
+            await _remove(ids)
+
+
+# entity → the edit URL, the form as Анна saves it, as Борис saves it, the column his would have overwritten, the
+# field his form marks as changed
+EDITS = {
+    "complex": (
+        "/staff/housing/complexes/{id}/edit",
+        {"name": "ЖК «Анна {tag}»", "city": "Симферополь"},
+        {"name": "ЖК «Борис {tag}»", "city": "Симферополь"},
+        (Complex, "name"),
+    ),
+    "house": (
+        "/staff/houses/{id}/edit",
+        {"complex": "{complex}", "address": "г. Симферополь, ул. Анны, д. {tag}", "floors": "9"},
+        {"complex": "{complex}", "address": "г. Симферополь, ул. Спорная, д. {tag}", "floors": "12"},
+        (House, "floors"),
+    ),
+    "entrance": (
+        "/staff/entrances/{id}/edit",
+        {"number": "1", "floors": "5"},
+        {"number": "2", "floors": "9"},
+        (Entrance, "floors"),
+    ),
+    "premise": (
+        "/staff/premises/{id}/edit",
+        {"kind": "flat", "number": "1", "entrance": "{entrance}", "floor": "1", "area": "41.50"},
+        {"kind": "flat", "number": "1", "entrance": "{entrance}", "floor": "2", "area": "40.00"},
+        (Premise, "floor"),
+    ),
+    "owner": (
+        "/staff/owners/{id}/edit",
+        {"kind": "person", "name": "Спорный Владелец {tag}", "phone": "+79780000001"},
+        {"kind": "person", "name": "Спорный Владелец {tag}", "phone": "+79780000002"},
+        (Owner, "phone"),
+    ),
+    "ownership": (
+        "/staff/ownerships/{id}/edit",
+        {"share": "1", "document": "ЕГРН Анны"},
+        {"share": "1/2", "document": "ЕГРН Бориса"},
+        (Ownership, "document"),
+    ),
+    "account": (
+        "/staff/accounts/{id}/edit",
+        {"number": "{number}", "payer_name": "Анна Плательщица"},
+        {"number": "{number}", "payer_name": "Борис Плательщик"},
+        (PersonalAccount, "payer_name"),
+    ),
+}
+
+
+def _filled(form: dict[str, str], ids: dict[str, Any], number: str, tag: str) -> dict[str, str]:
+    return {k: v.format(**ids, number=number, tag=tag) for k, v in form.items()}
+
+
+@pytest.mark.parametrize("entity", list(EDITS))
+async def test_a_save_of_a_form_read_before_someone_elses_change_is_refused_and_theirs_kept(app, registry, entity):
+    url, first, second, (table, column) = EDITS[entity]
+    url = url.format(id=registry[entity])
+    number = (
+        await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == registry["account"]).first()
+    )["number"]
+    tag = secrets.token_hex(3)
+    roles = ("admin",) if entity == "complex" else ("manager",)
+    async with two_staff(app, roles=roles, houses=(registry["house"],)) as (anna, boris):
+        anna_version = version(await anna.get(url))
+        boris_version = version(await boris.get(url))
+        assert anna_version == boris_version
+
+        saved = await anna.form(url, {**_filled(first, registry, number, tag), "version": anna_version})
+        assert saved.status_code == 303, saved.text[:2000]
+        kept = (await table.select(getattr(table, column)).where(table.id == registry[entity]).first())[column]
+
+        typed = _filled(second, registry, number, tag)
+        refused = await boris.form(url, {**typed, "version": boris_version})
+        assert refused.status_code == 409, refused.text[:2000]
+        assert f"Пока вы правили, запись изменил(а) {FIRST}" in refused.text
+        assert f'value="{typed[column]}"' in refused.text  # what he typed is kept in the form
+        assert "Изменено" in refused.text  # at the field she changed
+        now = (await table.select(getattr(table, column)).where(table.id == registry[entity]).first())[column]
+        assert now == kept
+
+        # The form shown again carries the version now: saved once more, it is his choice and goes through.
+        again = await boris.form(url, {**typed, "version": version(refused, 409)})
+        assert again.status_code == 303, again.text[:2000]
+
+
+async def test_a_form_shown_again_for_a_mistake_keeps_the_version_it_was_read_at(app, registry):
+    """Борис's form refused for an empty field comes back still carrying the version he opened it at: corrected
+    and saved after Анна's change, it is refused as stale, not written over hers."""
+    url = f"/staff/houses/{registry['house']}/edit"
+    async with two_staff(app, roles=("manager",), houses=(registry["house"],)) as (anna, boris):
+        opened = version(await boris.get(url))
+        address = (await House.select(House.address).where(House.id == registry["house"]).first())["address"]
+        mine = {"complex": str(registry["complex"]), "address": address}
+        saved = await anna.form(url, {**mine, "floors": "10", "version": version(await anna.get(url))})
+        assert saved.status_code == 303
+        mistake = await boris.form(url, {**mine, "floors": "", "version": opened})
+        assert version(mistake, 422) == opened
+        refused = await boris.form(url, {**mine, "floors": "16", "version": version(mistake, 422)})
+        assert refused.status_code == 409
+        assert (await House.select(House.floors).where(House.id == registry["house"]).first())["floors"] == 10
