@@ -690,9 +690,25 @@ async def _ballot_snils(meeting: queries.MeetingView, line: queries.Line, typed:
     return rules.snils_digits(typed)
 
 
+async def _moderated(ballot_id: int) -> Refused:
+    """A second moderation refused, saying what the ballot is now, who decided and when (two moderators on one
+    ballot: the second learns the first one's decision, not a bare «already»)."""
+    row = await (
+        Ballot.select(Ballot.status, Ballot.moderated_by.full_name.as_alias("by"), Ballot.moderated_at)
+        .where(Ballot.id == ballot_id)
+        .first()
+    )
+    when = format_moment(row["moderated_at"], get_settings().time_zone) if row else ""
+    if row and row["status"] == BallotStatus.ACCEPTED and when:
+        return Refused(gettext("This ballot is already accepted: %(who)s, %(when)s.", who=row["by"] or "—", when=when))
+    if row and row["status"] == BallotStatus.REJECTED and when:
+        return Refused(gettext("This ballot is already rejected: %(who)s, %(when)s.", who=row["by"] or "—", when=when))
+    return Refused(gettext("This ballot has already been moderated."))
+
+
 async def accept(principal: Principal, ballot: queries.BallotRow, *, ip: str = "") -> None:
     if ballot.status != BallotStatus.MODERATION:
-        raise Refused(gettext("This ballot has already been moderated."))
+        raise await _moderated(ballot.id)
     # Whether a ballot of the ownership is counted now: the flag set at entry may be stale (the ballot waiting then
     # since rejected, and this one the owner's signed copy).
     if await Ballot.exists().where((Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED)):
@@ -706,7 +722,7 @@ async def reject(
     principal: Principal, ballot: queries.BallotRow, reason: rules.Rejection | None, note: str, *, ip: str = ""
 ) -> None:
     if ballot.status != BallotStatus.MODERATION:
-        raise Refused(gettext("This ballot has already been moderated."))
+        raise await _moderated(ballot.id)
     if reason is None:
         raise Refused(gettext("Choose the reason for rejecting the ballot."))
     await _moderate(principal, ballot, BallotStatus.REJECTED, reason, note, ip=ip)
@@ -738,7 +754,7 @@ async def _moderate(
             .returning(Ballot.id)
         )
         if not changed:
-            raise Refused(gettext("This ballot has already been moderated."))
+            raise await _moderated(ballot.id)
         await record(
             principal,
             "ballot.accept" if status == BallotStatus.ACCEPTED else "ballot.reject",

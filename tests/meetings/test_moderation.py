@@ -165,3 +165,31 @@ async def test_the_moderators_message_marks_the_owners_name_russian_on_an_englis
     await client.form(f"/staff/meetings/ballots/{second}/reject", {"reason": "unsigned"})
     page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert 'Ballot of <span lang="ru">Собственник B</span> rejected.' in page
+
+
+async def test_two_moderators_on_one_ballot_the_second_is_told_the_first_ones_decision(
+    client, new_client, login, make_user, example_house, make_meeting
+):
+    """Both moderators have the queue open; Анна accepts a ballot, then Борис rejects it (and accepts it) from his
+    page: refused, told that it is accepted, by whom and when; the ballot stays accepted and counted."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    (ballot,) = await _paper_ballots(house, meeting_id, "G")
+    boris = new_client()
+    await login(client, await make_user(name="Анна Первая", roles=("moderator",), houses=(house.house,)))
+    await login(boris, await make_user(name="Борис Второй", roles=("moderator",), houses=(house.house,)))
+    queue = f"/staff/meetings/{meeting_id}/moderation"
+    for moderator in (client, boris):
+        assert f"/staff/meetings/ballots/{ballot}/accept" in (await moderator.get(queue)).text
+    assert (await client.form(f"/staff/meetings/ballots/{ballot}/accept")).status_code == 303
+    typed = {"reason": "unsigned", "note": "Подписи нет"}
+    for url, data in (
+        (f"/staff/meetings/ballots/{ballot}/reject", typed),
+        (f"/staff/meetings/ballots/{ballot}/accept", {}),
+    ):
+        refused = await boris.form(url, data, headers={"referer": f"http://testserver{queue}"})
+        assert refused.status_code == 303
+        page = await boris.get(refused.headers["location"])
+        assert "Этот бюллетень уже принят: Анна Первая" in page.text, page.text
+    row = await Ballot.select(Ballot.status, Ballot.rejection_note).where(Ballot.id == ballot).first()
+    assert row == {"status": BallotStatus.ACCEPTED, "rejection_note": ""}
