@@ -338,6 +338,26 @@ async def overdue_now(houses: Sequence[int] | None, now: datetime) -> int:
 
 
 @dataclass(frozen=True)
+class Latest:
+    """The period's latest month beside the month before it (None where that month is not known: the month before
+    a period's first is known for the money alone)."""
+
+    money: MonthMoney
+    money_before: MonthMoney | None
+    tickets: MonthTickets
+    tickets_before: MonthTickets | None
+    uptake: MonthUptake
+    uptake_before: MonthUptake | None
+
+    def change(self, figure: str) -> Decimal | None:
+        """The latest month's ``figure`` (``"money.paid"``, ``"tickets.received"``…) as a percentage of the month
+        before's (``rules.trend``), None without that month."""
+        kind, name = figure.split(".")
+        before = getattr(self, f"{kind}_before")
+        return rules.trend(getattr(getattr(self, kind), name), getattr(before, name)) if before is not None else None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     scope: Scope
     period: rules.Period
@@ -367,6 +387,21 @@ class Dashboard:
     @property
     def last(self) -> MonthMoney | None:
         return self.money[-1] if self.money else None
+
+    @property
+    def latest(self) -> Latest | None:
+        """The figures of the period's latest month and of the month before (the dashboard's first card)."""
+        if not self.money or not self.tickets or not self.uptake:
+            return None
+        before = self.money[-2] if len(self.money) > 1 else self.money_before
+        return Latest(
+            money=self.money[-1],
+            money_before=before if before is not None and before.accounts else None,
+            tickets=self.tickets[-1],
+            tickets_before=self.tickets[-2] if len(self.tickets) > 1 else None,
+            uptake=self.uptake[-1],
+            uptake_before=self.uptake[-2] if len(self.uptake) > 1 else None,
+        )
 
     @property
     def charged(self) -> Decimal:
