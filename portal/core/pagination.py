@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from typing import Generic
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -53,6 +54,12 @@ def page_request(page: object = None, size: object = None) -> PageRequest:
 async def provide_paging(page: FromQuery[str] = "", size: FromQuery[str] = "") -> PageRequest:
     """The app-wide dependency: a list handler declares ``paging: Paging`` and gets the page asked for."""
     return page_request(page, size)
+
+
+def page_of(query: Mapping[str, Any]) -> PageRequest:
+    """The page a list's query names, read as ``provide_paging`` reads a request's: for a list shown again to a
+    refused form of it, whose query came in the form."""
+    return page_request(query.get("page"), query.get("size"))
 
 
 Paging = NamedDependency[PageRequest]

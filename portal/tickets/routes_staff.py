@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 
 from litestar import Controller
@@ -13,6 +14,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.datastructures import MultiDict
 from litestar.params import FromPath
 from litestar.params import FromQuery
 from litestar.response import File
@@ -25,6 +27,7 @@ from portal.core.head import is_head
 from portal.core.i18n import gettext
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
+from portal.core.pagination import page_of
 from portal.core.pagination import page_request
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -115,13 +118,20 @@ class StaffTickets(Controller):
         await actions.save_columns(principal, filters.read_columns(chosen if isinstance(chosen, list) else [chosen]))
         return see_other(request, _back_to_list(data))
 
+    @get(["/views", "/assign"], name="tickets:list_again")
+    async def list_again(self, request: Request) -> Response[Any]:
+        """A link of the list shown again to a refused form of it (``_list_refused``), which a browser without htmx
+        shows at the form's address (``/staff/tickets/views?tab=…``), leads to the list itself."""
+        query = request.url.query
+        return see_other(request, "/staff/tickets" + (f"?{query}" if query else ""))
+
     @post("/views", name="tickets:save_view", status_code=200)
-    async def save_view(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
+    async def save_view(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
         name, errors = forms.read_view_name(data)
         query = filters.view_query(form_value(data, "query"))
-        if name is None:
-            flash(request, errors.fields["name"], "error")
-            return see_other(request, "/staff/tickets?" + query)
+        if name is None:  # the list again, its form open with the message and the name as typed
+            typed = form_value(data, "name")
+            return await _list_refused(request, principal, query, view_errors=errors, view_name=typed)
         await actions.save_view(principal, name, query, clock.now())
         flash(request, gettext("The view “%(name)s” is saved above the tabs.", name=name))
         return see_other(request, "/staff/tickets?" + query)
@@ -136,13 +146,17 @@ class StaffTickets(Controller):
         return see_other(request, _back_to_list(data))
 
     @post("/assign", name="tickets:assign_many", opt=staff(*MANAGERS), status_code=200)
-    async def assign_many(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
-        """The ticked requests to one executor: those they may take are assigned, the others named (not dropped)."""
-        tickets = await queries.tickets_for_staff(principal, forms.read_selected(data))
+    async def assign_many(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        """The ticked requests to one executor: those they may take are assigned, the others named (not dropped).
+        Nothing ticked or no executor chosen: the list again, the ticks and the executor chosen kept."""
+        ticked = forms.read_selected(data)
+        tickets = await queries.tickets_for_staff(principal, ticked)
         executor_id = parse_id(form_value(data, "executor"))
         if executor_id is None or not tickets:
-            flash(request, gettext("Tick the requests and choose an executor."), "error")
-            return see_other(request, _back_to_list(data))
+            errors = FormErrors()
+            errors.add("executor", gettext("Tick the requests and choose an executor."))
+            chosen = {"bulk_errors": errors, "bulk_executor": form_value(data, "executor"), "ticked": set(ticked)}
+            return await _list_refused(request, principal, _back_query(data) or "", **chosen)
         takers = await queries.assignable(t.house for t in tickets)
         done = await actions.assign_ticked(principal, tickets, executor_id, takers, clock.now(), ip=client_ip(request))
         for message, kind in forms.ticked_assigned(done.changed, done.refused, done.finished):
@@ -320,8 +334,11 @@ async def _read_filters(
     return filters.within(f, {h.id for h in houses}, {e.option.id for e in executors}), houses, executors
 
 
-async def _list_context(request: Request, principal: Principal, paging: PageRequest) -> dict[str, Any]:
-    params = request.query_params
+async def _list_context(
+    request: Request, principal: Principal, paging: PageRequest, params: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the list shows for its query (``params``: the request's own, or those a refused form of it names)."""
+    params = request.query_params if params is None else params
     now = clock.now()
     f, houses, executors = await _read_filters(params, principal)
     typed, problems = filters.unread(params, f, {h.id for h in houses}, clock.zone().key)
@@ -355,14 +372,28 @@ async def _list_context(request: Request, principal: Principal, paging: PageRequ
     }
 
 
-def _back_to_list(data: dict[str, Any]) -> str:
-    """The list with the filters it was showing (a form's ``back``: a query string or a list address)."""
+async def _list_refused(request: Request, principal: Principal, query: str, **refused: Any) -> Template:
+    """The list a form of it was sent from (``query``: the filters it was showing), again with that form refused
+    (422): its message at its field, what was typed kept, nothing taken (``static/js/drafts.js`` keeps its draft)."""
+    params = MultiDict(parse_qsl(query, keep_blank_values=True))
+    context = await _list_context(request, principal, page_of(params), params)
+    return render(request, "tickets/staff_list.html", status_code=422, **context, **refused)
+
+
+def _back_query(data: dict[str, Any]) -> str | None:
+    """The query of the list a form came from (its ``back``: a query string or a list address), or None."""
     back = form_value(data, "back")
     if back.startswith("?"):
-        return "/staff/tickets?" + filters.view_query(back[1:])
+        return filters.view_query(back[1:])
     if back.startswith("/staff/tickets?"):
-        return "/staff/tickets?" + filters.view_query(back.split("?", 1)[1])
-    return "/staff/tickets"
+        return filters.view_query(back.split("?", 1)[1])
+    return None
+
+
+def _back_to_list(data: dict[str, Any]) -> str:
+    """The list with the filters it was showing."""
+    query = _back_query(data)
+    return "/staff/tickets" if query is None else "/staff/tickets?" + query
 
 
 async def _after_row_action(

@@ -22,6 +22,8 @@ ACCESS: dict[str, str] = {
     "GET /staff/tickets/today": ANY_STAFF,
     "POST /staff/tickets/columns": ANY_STAFF,
     "POST /staff/tickets/views": ANY_STAFF,
+    "GET /staff/tickets/views": ANY_STAFF,
+    "GET /staff/tickets/assign": ANY_STAFF,
     "POST /staff/tickets/views/{view_id:int}/delete": ANY_STAFF,
     "POST /staff/tickets/assign": MANAGERS,
     "GET /staff/tickets/{ticket_id:int}/row": ANY_STAFF,

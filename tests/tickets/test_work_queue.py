@@ -311,6 +311,58 @@ async def test_bulk_assignment_touches_only_requests_of_the_dispatchers_houses(c
     assert (await Ticket.select(Ticket.executor).where(Ticket.id == foreign.id).first())["executor"] is None
 
 
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_bulk_assignment_with_nothing_ticked_or_nobody_chosen_is_the_list_again_with_the_choices_kept(
+    client, login, queue, htmx
+):
+    """Refused with 422 (never a redirect that drops them): the list with the filters it was showing, the message at
+    the executor's choice, the executor chosen and the ticks kept; nothing assigned, the form not taken."""
+    await login(client, queue["dispatcher"])
+    send = client.htmx_form if htmx else client.form
+    headers = BOOSTED if htmx else {}
+    back = "?tab=all&status=new"  # the cancelled request is left out by the filter
+    nothing = await send("/staff/tickets/assign", {"executor": str(queue["ivanov"]), "back": back}, headers=headers)
+    nobody = await send("/staff/tickets/assign", {"ticket": [str(queue["ids"][1])], "back": back}, headers=headers)
+    for refused in (nothing, nobody):
+        assert refused.status_code == 422
+        assert "form-taken" not in {k.lower() for k in refused.headers}
+        assert set(row_ids(refused.text)) == set(queue["ids"][:3])
+        bar = re.search(r'<form id="bulk".*?</form>', refused.text, re.S).group(0)
+        assert "Отметьте заявки и выберите исполнителя." in bar and 'aria-invalid="true"' in bar
+    chosen = re.search(r'<select id="bulk-executor".*?</select>', nothing.text, re.S).group(0)
+    assert re.search(rf'<option value="{queue["ivanov"]}" selected', chosen)
+    assert f'value="{queue["ids"][1]}" form="bulk" checked' in nobody.text
+    assert 'form="bulk" checked' not in nothing.text
+    assert not await Ticket.exists().where(Ticket.id.is_in(queue["ids"]) & Ticket.executor.is_not_null())
+    if not htmx:  # shown at the form's address, the list's links (?tab=…) lead to the list itself
+        again = await client.get("/staff/tickets/assign?tab=overdue&page=2")
+        assert again.status_code == 303 and again.headers["location"] == "/staff/tickets?tab=overdue&page=2"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_a_view_saved_without_a_name_is_the_list_again_with_its_filters_and_the_form_open(
+    client, login, queue, htmx
+):
+    await login(client, queue["dispatcher"])
+    send = client.htmx_form if htmx else client.form
+    query = f"tab=all&status=new&house={queue['house']}"
+    refused = await send("/staff/tickets/views", {"name": "   ", "query": query}, headers=BOOSTED if htmx else {})
+    assert refused.status_code == 422
+    assert "form-taken" not in {k.lower() for k in refused.headers}
+    assert not await TicketSavedView.exists().where(TicketSavedView.user == queue["dispatcher"])
+    assert set(row_ids(refused.text)) == set(queue["ids"][:3])  # the filters of the view, still applied
+    menu = re.search(r'<details class="tool-menu" open>.*?</details>', refused.text, re.S).group(0)
+    assert "Назовите вид, например «Мои дома, просроченные»." in menu
+    assert re.search(r'<input id="f-view-name" name="name"[^>]*aria-invalid="true"', menu)
+    assert f'name="query" value="{html.escape(query)}"' in menu  # sent again, the view keeps them
+    if not htmx:
+        again = await client.get("/staff/tickets/views?tab=all")
+        assert again.status_code == 303 and again.headers["location"] == "/staff/tickets?tab=all"
+
+
 async def test_saved_views_are_the_users_own(client, new_client, login, queue, make_user):
     await login(client, queue["dispatcher"])
     r = await client.form(
