@@ -73,7 +73,7 @@ async def _name_of(user_id: int) -> str:
 
 async def _still_waiting_after_the_web_wait(task: asyncio.Task[Any]) -> None:
     await asyncio.sleep(WAIT + 1)
-    assert not task.done(), "the job gave up where a page would"
+    assert not task.done(), "it gave up where a page would"
 
 
 async def test_a_form_whose_row_another_transaction_holds_is_answered_busy_in_time_on_postgres(
@@ -202,4 +202,52 @@ async def test_a_form_sent_while_sqlite_is_locked_waits_the_web_wait_not_the_bus
             await AttemptCounter.delete().where(
                 AttemptCounter.bucket.like("reset%") | (AttemptCounter.bucket == bucket)
             )
+            await db.stop(engine)
+
+
+async def test_a_checked_import_applied_from_a_page_waits_for_the_database_as_a_job_does(
+    engines: dict[str, Any],
+) -> None:
+    """An import is written whole however long another write holds the database (core.imports.apply), even though
+    the page that applies it waits at most the web wait for its own writes."""
+    from portal.core import db
+    from portal.core import imports
+    from portal.core.sqlite_engine import PortalSQLiteEngine
+    from portal.core.tables import AttemptCounter
+
+    bucket = f"test-lock-wait-import-{secrets.token_hex(4)}"
+
+    async def check(rows: list[str], who: Any, step: Any) -> imports.Checked:
+        return imports.Checked(rows=len(rows))
+
+    async def apply(rows: list[str], who: Any, ip: str) -> imports.Checked:
+        async with db.atomic():
+            for row in rows:
+                await AttemptCounter.insert(AttemptCounter(bucket=f"{bucket}-{row}", hits=1, window_ends=0))
+        return imports.Checked(rows=len(rows), applied=True)
+
+    importer = imports.Importer(
+        name="test-lock-wait",
+        parse=lambda name, content, read: imports.ParseResult(rows=content.decode().split(",")),
+        check=check,
+        apply=apply,
+        dump=lambda row: {"row": row},
+        load=lambda kept: kept["row"],
+    )
+    path = engines["sqlite"].path
+    engine = PortalSQLiteEngine(path=path, timeout=30)
+    async with committed({"sqlite": engine}, "sqlite"):
+        other_process = sqlite3.connect(path, isolation_level=None)
+        try:
+            with db.waiting_at_most(WAIT):  # as the import's page calls it
+                token = await imports.start(importer, "rows.csv", b"a,b", None)
+                other_process.execute("BEGIN IMMEDIATE")
+                task = asyncio.create_task(imports.apply(importer, token, None))
+            await _still_waiting_after_the_web_wait(task)
+            other_process.execute("ROLLBACK")
+            assert (await asyncio.wait_for(task, 10)).applied
+            assert await AttemptCounter.count().where(AttemptCounter.bucket.like(f"{bucket}-%")) == 2
+        finally:
+            other_process.close()
+            await AttemptCounter.delete().where(AttemptCounter.bucket.like(f"{bucket}-%"))
             await db.stop(engine)
