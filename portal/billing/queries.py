@@ -759,10 +759,12 @@ class HouseTotals:
     house_id: int
     address: str
     accounts: int = 0
-    opening: Decimal = Decimal("0")
-    charged: Decimal = Decimal("0")
+    opening: Decimal = Decimal("0")  # what the accounts owed at the start (less what they had paid ahead)
+    charged: Decimal = Decimal("0")  # the services, as the receipts' «Начислено»
+    corrections: Decimal = Decimal("0")  # balance corrections (signed), a line of their own on the receipt
     paid: Decimal = Decimal("0")
     penalties: Decimal = Decimal("0")
+    closing: Decimal = Decimal("0")  # what they owed at the end (less what they had paid ahead)
     debt: Decimal = Decimal("0")
     overdue: Decimal = Decimal("0")
     debtors: int = 0
@@ -789,10 +791,12 @@ async def _by_house(where: Any, **aggregates: Any) -> list[dict[str, Any]]:
 async def house_totals(
     period: date, principal: Principal, *, until: date | None = None, houses: Sequence[int] = ()
 ) -> list[HouseTotals]:
-    """Charged, paid and penalties of each house over the months ``period`` … ``until`` (one month when no
-    ``until``), and its debt at the end of the last one, with the receivables per m² (the KPI): one pass over the
-    months' snapshots, grouped by house. ``houses``: only those of the user's (every one of theirs when empty).
-    Paid is net of the refunds made in the months, and a refund is no charge (the dashboard counts both alike)."""
+    """Charged, corrections, paid and penalties of each house over the months ``period`` … ``until`` (one month when
+    no ``until``), what its accounts owed at the start and at the end, and its debt at the end of the last one, with
+    the receivables per m² (the KPI): one pass over the months' snapshots, grouped by house. ``houses``: only those of
+    the user's (every one of theirs when empty). Charged is the services alone, as on the receipt; paid is net of the
+    refunds made in the months, and a refund is no correction (as the receipt counts them). The figures reconcile:
+    opening + charged + corrections + penalties − paid = closing."""
     last = max(until or period, period)
     found_houses = await houses_in_scope(principal)
     if houses:
@@ -808,10 +812,10 @@ async def house_totals(
 
     # What moved in the months, from their own snapshots; what is owed at the end, from each account's newest snapshot
     # up to the last month (an account nothing was posted on in it owes what it owed before), as the debtors list
-    # reads it.
+    # reads it; what was owed at the start, from the same snapshots up to the first month: the month's opening, or
+    # the closing of an older one.
     flows = await _by_house(
         scoped((Balance.period >= period) & (Balance.period <= last)),
-        opening=QueryString("SUM(CASE WHEN balance.period = {} THEN balance.opening_kopecks ELSE 0 END)", period),
         charged=Sum(Balance.charged_kopecks),
         other=Sum(Balance.other_kopecks),
         paid=Sum(Balance.paid_kopecks),
@@ -819,33 +823,43 @@ async def house_totals(
     )
     refunded = await refunds_by_house(ids, period, last)
     not_due = _not_due(last, clock.today_local())
+    opening = QueryString(
+        "SUM(CASE WHEN balance.period = {} THEN balance.opening_kopecks ELSE balance.closing_kopecks END)", period
+    )
     owed = await _by_house(
         scoped(_as_of(last, ids)),
         # the accounts of the months' figures: those they moved, and those that carry a balance into them
         accounts=QueryString(
             "COUNT(CASE WHEN balance.period >= {} OR balance.closing_kopecks <> 0 THEN 1 END)", period
         ),
+        closing=Sum(Balance.closing_kopecks),
         debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
         debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
         overdue=QueryString(
             "SUM(CASE WHEN balance.closing_kopecks > {} THEN balance.closing_kopecks - {} ELSE 0 END)", not_due, not_due
         ),
+        **({"opening": opening} if last == period else {}),
     )
+    started = owed if last == period else await _by_house(scoped(_as_of(period, ids)), opening=opening)
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in found_houses}
     for r in flows:
         if t := found.get(r["house"]):
             back = refunded.get(r["house"], 0)
-            t.opening = from_kopecks(r["opening"])
-            t.charged = from_kopecks((r["charged"] or 0) + (r["other"] or 0) - back)
+            t.charged = from_kopecks(r["charged"])
+            t.corrections = from_kopecks((r["other"] or 0) - back)
             t.paid = from_kopecks((r["paid"] or 0) - back)
             t.penalties = from_kopecks(r["penalties"])
     for r in owed:
         if t := found.get(r["house"]):
             t.accounts = r["accounts"]
+            t.closing = from_kopecks(r["closing"] or 0)
             t.debt = from_kopecks(r["debt"] or 0)
             t.overdue = from_kopecks(r["overdue"] or 0)
             t.debtors = r["debtors"] or 0
+    for r in started:
+        if t := found.get(r["house"]):
+            t.opening = from_kopecks(r["opening"] or 0)
     return list(found.values())
 
 
@@ -869,8 +883,10 @@ def sum_totals(houses: Sequence[HouseTotals]) -> HouseTotals:
         total.accounts += h.accounts
         total.opening += h.opening
         total.charged += h.charged
+        total.corrections += h.corrections
         total.paid += h.paid
         total.penalties += h.penalties
+        total.closing += h.closing
         total.debt += h.debt
         total.overdue += h.overdue
         total.debtors += h.debtors
