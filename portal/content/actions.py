@@ -25,6 +25,7 @@ from portal.content.tables import PostTarget
 from portal.core import audit
 from portal.core import clock
 from portal.core import outbox
+from portal.core import stale
 from portal.core import storage
 from portal.core.db import atomic
 from portal.core.i18n import DEFAULT_LOCALE
@@ -170,8 +171,11 @@ async def _write_targets(
 TARGETS_AN_INSERT = 2000  # 7 values a row: well under PostgreSQL's 32,767 values a statement
 
 
-async def save_post(principal: Principal, data: PostInput, post_id: int | None = None, *, ip: str = "") -> int:
-    """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any)."""
+async def save_post(
+    principal: Principal, data: PostInput, post_id: int | None = None, *, ip: str = "", version: str | None = None
+) -> int:
+    """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any); a change
+    whose form was read at another ``version`` than the post's is refused (``stale.Stale``), nothing written."""
     if not rules.may_write(principal, data.kind):
         raise Refused(gettext("You may not write posts of this kind."))
     if data.audience is None and post_id is None:
@@ -185,6 +189,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title}, ip)
         else:
+            await stale.check(Post, post_id, "post", version)
             await _check_may_change(principal, post_id)
             current = (
                 await Post.select(
@@ -204,6 +209,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
                 raise Refused(gettext("The post is gone."))
             _check_editable(principal, current["status"], current["kind"])
             changes = {**_fields(data), **_edited_by(principal)}
+            now = changes[Post.updated_at] = changes[Post.edited_at]  # a new version, audited at the same moment
             # An outage notice whose title or text staff rewrite (or write in English) is shown in their words
             # from then on.
             if _words_of(data.title, data.body) != _words_of(current["title"], current["body"]) or _words_of(
@@ -216,7 +222,7 @@ async def save_post(principal: Principal, data: PostInput, post_id: int | None =
                 if facts is not None:
                     changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
-            await audit.record(principal, "post.edit", "post", post_id, {"title": data.title}, ip)
+            await audit.record(principal, "post.edit", "post", post_id, {"title": data.title}, ip, now=now)
         if data.audience is not None:
             published = current is not None and current["status"] == PostStatus.PUBLISHED
             before = await queries.stored_audience(post_id) if published else None  # read only where it matters
@@ -294,6 +300,13 @@ _AUDITED = {
 }
 
 
+def _not_now(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> str:
+    """A step refused, saying the post's state now (two moderators approving one post: the second learns it is
+    published)."""
+    shown = forms.STATUS_LABELS.shown(rules.shown_status(status, publish_at, ends_at, now))
+    return gettext("This cannot be done with the post now: it is “%(status)s”.", status=shown)
+
+
 async def move(principal: Principal, post_id: int, step: Move, comment: str = "", *, ip: str = "") -> None:
     """One step of a post's life (rules.Move): submit, approve, return with a comment, send an emergency at
     once, mark it reviewed, unpublish, publish again, delete a draft."""
@@ -315,7 +328,7 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
             raise Refused(gettext("The post is gone."))
         ended = rules.shown_status(post["status"], post["publish_at"], post["ends_at"], now) == rules.ENDED
         if not rules.may_move(principal, step, post["status"], post["kind"], post["needs_review"], ended=ended):
-            raise Refused(gettext("This cannot be done with the post now."))
+            raise Refused(_not_now(post["status"], post["publish_at"], post["ends_at"], now))
         await _check_may_change(principal, post_id)
         if step is Move.RETURN and not comment.strip():
             raise Refused(forms.return_comment_missing())
@@ -348,7 +361,17 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
             changes.update({Post.needs_review: False, Post.reviewer: principal.user_id, Post.reviewed_at: now})
         if step in (Move.APPROVE, Move.SEND_NOW):
             changes[Post.published_at] = now
-        await Post.update(changes).where(Post.id == post_id)
+        # Only from the state it was read in: a second moderator's same step, a moment later, is refused.
+        moved = (
+            await Post.update(changes).where((Post.id == post_id) & (Post.status == post["status"])).returning(Post.id)
+        )
+        if not moved:
+            now_is = await Post.select(Post.status, Post.publish_at, Post.ends_at).where(Post.id == post_id).first()
+            raise Refused(
+                _not_now(now_is["status"], now_is["publish_at"], now_is["ends_at"], now)
+                if now_is
+                else gettext("The post is gone.")
+            )
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once

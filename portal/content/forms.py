@@ -11,12 +11,16 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from portal.content.rules import ENDED
+from portal.content.rules import SCHEDULED
 from portal.content.rules import default_channels
 from portal.content.rules import window_problem
 from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_ids
@@ -29,6 +33,19 @@ from portal.core.web import not_a_day
 from portal.core.web import read_range
 from portal.core.web import shown_days
 from portal.core.web import unread_filters
+
+# A post's state in words (``rules.shown_status``): its page, the list, and a step refused for the state it is in.
+STATUS_LABELS = Labels(
+    {
+        PostStatus.DRAFT: lazy("Draft"),
+        PostStatus.REVIEW: lazy("On review"),
+        PostStatus.RETURNED: lazy("Returned"),
+        PostStatus.PUBLISHED: lazy("Published"),
+        PostStatus.UNPUBLISHED: lazy("Unpublished"),
+        SCHEDULED: lazy("Scheduled"),
+        ENDED: lazy("Expired"),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class PostView:
     own_words: bool = False
     editor_name: str = ""  # who last changed it, and when (None: nobody since it was written)
     edited_at: datetime | None = None
+    updated_at: datetime | None = None  # its version: the edit form carries it (core.stale)
     title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     body_en: str = ""

@@ -24,9 +24,9 @@ from portal.content import rules
 from portal.content.routes import kind_label
 from portal.content.rules import Move
 from portal.content.tables import PostKind
-from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core import outbox
+from portal.core import stale
 from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -49,17 +49,7 @@ from portal.notifications.channels import deliver_soon
 from portal.notifications.queries import PostAudience
 from portal.notifications.queries import count_audience
 
-STATUS_LABELS = Labels(
-    {
-        PostStatus.DRAFT: lazy("Draft"),
-        PostStatus.REVIEW: lazy("On review"),
-        PostStatus.RETURNED: lazy("Returned"),
-        PostStatus.PUBLISHED: lazy("Published"),
-        PostStatus.UNPUBLISHED: lazy("Unpublished"),
-        rules.SCHEDULED: lazy("Scheduled"),
-        rules.ENDED: lazy("Expired"),
-    }
-)
+STATUS_LABELS = forms.STATUS_LABELS  # a post's state in words (also in a refused step's message)
 status_label = STATUS_LABELS.shown
 
 
@@ -164,7 +154,7 @@ class StaffPosts(Controller):
         if reason := _edit_refusal(principal, post):  # what its save would answer, said instead of a form
             return render(request, "content/staff_not_editable.html", post=post, reason=reason, status_code=403)
         choice = await queries.form_choice(post.id, principal.house_ids)
-        return await _form_page(request, principal, _form_of(post, choice), post)
+        return await _form_page(request, principal, _form_of(post, choice), post, version=_version(post))
 
     @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
@@ -284,11 +274,14 @@ async def _form_page(
     post: queries.PostView | None,
     status_code: int = 200,
     houses: list[tuple[int, str]] | None = None,
+    version: str | None = None,
 ) -> Template:
+    """The post's form; an edit's carries ``version``: the post's as read, or as the form shown again had it."""
     houses = houses if houses is not None else await _houses(principal)
     kinds = [(k.value, kind_label(k)) for k in PostKind if rules.may_write(principal, k)]
     return render(request, "content/staff_form.html", form=form, post=post, houses=houses, writable_kinds=kinds,
-                  everyone=principal.house_ids is None, status_code=status_code, **_words())  # fmt: skip
+                  everyone=principal.house_ids is None, status_code=status_code, version=version,
+                  **_words())  # fmt: skip
 
 
 async def _houses(principal: Principal) -> list[tuple[int, str]]:
@@ -296,7 +289,14 @@ async def _houses(principal: Principal) -> list[tuple[int, str]]:
     return [(h.id, h.address) for h in await houses_in_scope(principal)]
 
 
+def _version(post: queries.PostView | None) -> str | None:
+    """The version an edit form carries: the post's as read (core.stale)."""
+    return stale.version_of(post.updated_at) if post is not None else None
+
+
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
+    typed = data.get(stale.FIELD) if post is not None else None
+    typed = typed if isinstance(typed, str) else None  # the version the form was read at (None: not an edit's)
     form = forms.read_post(data, now=clock.now())
     audience, missing = await queries.audience_of(form.audience, principal.house_ids)
     if form.audience.keep and post is not None:
@@ -319,13 +319,20 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         houses = await _houses(principal)
         forms.name_houses(form.errors, dict(houses))
         form.errors.order(forms.fields([h for h, _address in houses]))
-        return await _form_page(request, principal, form, post, status_code=403 if read_only else 422, houses=houses)
+        status = 403 if read_only else 422  # shown again for a mistake, the form keeps the version it was read at
+        return await _form_page(request, principal, form, post, status_code=status, houses=houses, version=typed)
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,
         title_en=form.title_en, body_en=form.body_en,
     )  # fmt: skip
-    post_id = await actions.save_post(principal, data_in, post.id if post else None, ip=client_ip(request))
+    try:
+        post_id = await actions.save_post(
+            principal, data_in, post.id if post else None, ip=client_ip(request), version=typed
+        )
+    except stale.Stale as exc:  # the form again, with what was typed and the post's version now (the audit of an
+        form.errors.general.append(exc.change.message())  # edit names no fields: who and when are said)
+        return await _form_page(request, principal, form, post, status_code=409, version=_version(post))
     if image is not None:
         await actions.add_image(principal, post_id, image, ip=client_ip(request))
     flash(request, gettext("Saved."))
