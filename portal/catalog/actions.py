@@ -49,6 +49,7 @@ from portal.catalog.tables import ServiceKind
 from portal.core import audit
 from portal.core import clock
 from portal.core import jobs
+from portal.core import stale
 from portal.core import storage
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
@@ -902,8 +903,15 @@ async def attach_document(
 
 
 async def save_category(
-    principal: Principal, category_id: int | None, values: dict[str, Any], now: datetime, *, ip: str = ""
+    principal: Principal,
+    category_id: int | None,
+    values: dict[str, Any],
+    now: datetime,
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> int:
+    """Create or change a section; a change whose form was read at another ``version`` is refused (``Stale``)."""
     async with atomic():
         if category_id is None:
             row = ServiceCategory(**values, created_at=now, updated_at=now)
@@ -913,6 +921,7 @@ async def save_category(
                 principal, "catalog.category.create", "service_category", category_id, values, ip, now=now
             )
         else:
+            await stale.check(ServiceCategory, category_id, "service_category", version)
             before = await queries.category(category_id)
             changed: dict[Any, Any] = {getattr(ServiceCategory, k): v for k, v in values.items()}
             changed[ServiceCategory.updated_at] = now
@@ -934,9 +943,11 @@ async def save_service(
     photo: StoredFile | None,
     now: datetime,
     ip: str = "",
+    version: str | None = None,
 ) -> int:
     """Create or change a service of the catalogue and where it is offered. A manager of some houses changes
-    the houses of their own; the rest of the list (and the complexes) stays as an administrator set it."""
+    the houses of their own; the rest of the list (and the complexes) stays as an administrator set it. A change
+    whose form was read at another ``version`` than the service's is refused (``stale.Stale``), nothing written."""
     row: dict[Any, Any] = {getattr(PaidService, k): v for k, v in values.items() if k != "price"}
     row[PaidService.price_kopecks] = to_kopecks(values["price"])
     row[PaidService.updated_at] = now
@@ -949,6 +960,7 @@ async def save_service(
             await made.save()
             service_id = int(made.id)
         else:
+            await stale.check(PaidService, service_id, "paid_service", version)
             await PaidService.update(row).where(PaidService.id == service_id)
         await _set_availability(principal, service_id, complexes, houses)
         plain = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}

@@ -182,6 +182,7 @@ class CategoryView:
     icon: str
     position: int
     active: bool
+    updated_at: datetime | None = None  # its version: the edit form carries it (core.stale)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class ServiceView:
     all_houses: bool
     active: bool
     position: int
+    updated_at: datetime | None = None  # its version: the edit form carries it (core.stale)
 
     @property
     def is_certificate(self) -> bool:

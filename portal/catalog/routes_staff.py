@@ -37,6 +37,7 @@ from portal.catalog.tables import OrderStatus
 from portal.catalog.tables import PriceKind
 from portal.catalog.tables import Unit
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.exports import CSV
 from portal.core.exports import XLSX
@@ -353,7 +354,11 @@ async def _service_form_page(
     service: queries.ServiceView | None,
     form: forms.ServiceForm | None = None,
     status_code: int = 200,
+    version: str | None = None,
 ) -> Template:
+    """The service's form; an edit's carries ``version`` (core.stale): the service's as read, unless the form is
+    shown again for a mistake with the one it had."""
+    version = version if version is not None or status_code != 200 else _version(service)
     availability = (
         await queries.availability_of(service.id) if service else queries.Availability(frozenset(), frozenset())
     )
@@ -363,7 +368,7 @@ async def _service_form_page(
     complexes = await Complex.select(Complex.id, Complex.name).order_by(Complex.name).limit(100)
     sections = await queries.categories(active_only=False)
     return render(
-        request, "catalog/staff_service.html", status_code=status_code, service=service, form=form,
+        request, "catalog/staff_service.html", status_code=status_code, service=service, form=form, version=version,
         sections=[(c.id, own_words(c, "title")) for c in sections],
         section_lang={c.id: own_lang(c, "title") for c in sections},
         houses=[(h.id, h.address) for h in await houses_in_scope(principal)],
@@ -391,6 +396,17 @@ def _typed_of(service: queries.ServiceView | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _version(record: queries.ServiceView | queries.CategoryView | None) -> str | None:
+    """The version an edit form carries: the record's as read (core.stale)."""
+    return stale.version_of(record.updated_at) if record is not None else None
+
+
+def _typed_version(data: Any, record: Any) -> str | None:
+    """The version the submitted edit form was read at (None for a new record, or a form without one)."""
+    typed = data.get(stale.FIELD) if record is not None else None
+    return typed if isinstance(typed, str) else None
+
+
 async def _save_service(
     request: Request, principal: Principal, service: queries.ServiceView | None, data: MultipartData
 ) -> Any:
@@ -404,12 +420,18 @@ async def _save_service(
             form.errors.add("photo", storage.image_refusal(refused))
         if photo is None:  # a refusal said first stays (``add`` keeps a field's first message)
             form.errors.add("photo", gettext("A file is not kept while the form has errors: choose the photo again."))
+    typed = _typed_version(data, service)
     if form.errors:
-        return await _service_form_page(request, principal, service, form, 422)
-    saved = await actions.save_service(
-        principal, service.id if service else None, form.values, complexes=form.complexes, houses=form.houses,
-        photo=photo, now=clock.now(), ip=client_ip(request),
-    )  # fmt: skip
+        return await _service_form_page(request, principal, service, form, 422, typed)
+    try:
+        with storage.dropped_unless_saved(*([photo.key] if photo else [])):
+            saved = await actions.save_service(
+                principal, service.id if service else None, form.values, complexes=form.complexes,
+                houses=form.houses, photo=photo, now=clock.now(), ip=client_ip(request), version=typed,
+            )  # fmt: skip
+    except stale.Stale as exc:  # the form again, with what was typed and the service's version now
+        stale.say(form.errors, exc.change)
+        return await _service_form_page(request, principal, service, form, 409, _version(service))
     flash(request, gettext("The service is saved."))
     return see_other(request, f"/staff/catalog/services/{saved}")
 
@@ -473,7 +495,8 @@ class StaffCatalogue(Controller):
             "position": category.position,
             "active": category.active,
         }
-        return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=FormErrors())
+        return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=FormErrors(),
+                      version=_version(category))  # fmt: skip
 
     @post("/categories/{category_id:int}", name="catalog:staff_category_update", status_code=200)
     async def update_category(
@@ -486,13 +509,17 @@ async def _save_category(
     request: Request, principal: Principal, category: queries.CategoryView | None, data: FormData
 ) -> Any:
     values, errors = forms.read_category(data)
+    version = _typed_version(data, category)
+    typed = {k: form_value(data, k) for k in ("title", "title_en", "icon", "position")} | {"active": values["active"]}
     if errors:
-        typed = {k: form_value(data, k) for k in ("title", "title_en", "icon", "position")} | {
-            "active": values["active"]
-        }
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
-                      status_code=422)  # fmt: skip
+                      status_code=422, version=version)  # fmt: skip
     category_id = category.id if category else None
-    await actions.save_category(principal, category_id, values, clock.now(), ip=client_ip(request))
+    try:
+        await actions.save_category(principal, category_id, values, clock.now(), ip=client_ip(request), version=version)
+    except stale.Stale as exc:  # the form again, with what was typed and the section's version now
+        stale.say(errors, exc.change)
+        return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
+                      status_code=409, version=_version(category))  # fmt: skip
     flash(request, gettext("The section is saved."))
     return see_other(request, "/staff/catalog")

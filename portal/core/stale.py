@@ -21,6 +21,7 @@ from portal.core.db import is_sqlite
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext as _
 from portal.core.tables import AuditEvent
+from portal.core.web import FormErrors
 
 FIELD = "version"  # the form's hidden field
 # Events read to say who changed the record and which fields: a record edited more often than this while one form
@@ -124,3 +125,11 @@ async def current(table: Any, record_id: int | None) -> str:
     query = table.select(_column(table).as_alias("v")).where(table.id == record_id)
     row = await query.first() if record_id else None
     return version_of(row["v"]) if row else ""
+
+
+def say(errors: FormErrors, change: Change) -> None:
+    """A form refused as stale: who changed the record and when above it, and «changed meanwhile» at each of its
+    fields they changed (the audit's field codes are the form's field names)."""
+    errors.general.append(change.message())
+    for name in sorted(change.fields):
+        errors.add(name, _("Changed meanwhile."))
