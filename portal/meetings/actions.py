@@ -17,6 +17,7 @@ from portal.accounts.notify import notify
 from portal.accounts.tables import User
 from portal.core import clock
 from portal.core import outbox
+from portal.core import stale
 from portal.core import storage
 from portal.core.audit import diff
 from portal.core.audit import record
@@ -86,10 +87,16 @@ def draft_only(meeting: queries.MeetingView) -> None:
 
 
 async def update_draft(
-    principal: Principal, meeting: queries.MeetingView, values: dict[str, Any], *, ip: str = ""
+    principal: Principal,
+    meeting: queries.MeetingView,
+    values: dict[str, Any],
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> None:
     """A draft's details and dates, changed before it is announced (its house stays); each question's threshold is
-    the one the law in force on the new first day sets for its subject."""
+    the one the law in force on the new first day sets for its subject. A form read at another ``version`` than the
+    meeting's is refused (``stale.Stale``), nothing written."""
     draft_only(meeting)
     thresholds = {}
     for item in meeting.items:
@@ -100,15 +107,17 @@ async def update_draft(
     starts, ends = forms.voting_moments(values["starts_on"], values["voting_ends"], clock.zone())
     kept = [name for name in forms.MEETING_FIELDS if name not in ("house", "voting_ends")]
     changes: dict[Any, Any] = {getattr(Meeting, name): values[name] for name in kept}
+    now = clock.now()  # the new version and its audit event alike
     async with atomic():
+        await stale.check(Meeting, meeting.id, "meeting", version)
         await Meeting.update(
-            {**changes, Meeting.voting_starts_at: starts, Meeting.voting_ends_at: ends, Meeting.updated_at: clock.now()}
+            {**changes, Meeting.voting_starts_at: starts, Meeting.voting_ends_at: ends, Meeting.updated_at: now}
         ).where((Meeting.id == meeting.id) & (Meeting.status == MeetingStatus.DRAFT))
         for item in meeting.items:
             if thresholds[item.id] != item.threshold:
                 await AgendaItem.update({AgendaItem.threshold: thresholds[item.id]}).where(AgendaItem.id == item.id)
         changed = diff(_details(meeting), {k: v for k, v in values.items() if k != "house"})
-        await record(principal, "meeting.edit", "meeting", meeting.id, changed, ip)
+        await record(principal, "meeting.edit", "meeting", meeting.id, changed, ip, now=now)
 
 
 def _details(meeting: queries.MeetingView) -> dict[str, Any]:

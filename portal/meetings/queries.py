@@ -98,6 +98,7 @@ class MeetingView:
     originals_received_on: date | None
     sent_to_inspectorate_on: date | None
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
+    updated_at: datetime | None = None  # its version: the draft's edit form carries it (core.stale)
     items: list[Item] = field(default_factory=list)
 
     @property

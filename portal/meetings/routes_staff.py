@@ -15,6 +15,7 @@ from litestar.response import File
 from litestar.response import Template
 
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
@@ -111,16 +112,23 @@ class StaffMeetings(Controller):
     async def edit_form(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
         actions.draft_only(meeting)
         form = forms.MeetingForm(typed=forms.typed_of(meeting, clock.zone()))
-        return await _new_page(request, principal, form, None, meeting=meeting)
+        return await _new_page(request, principal, form, None, meeting=meeting, version=_version(meeting))
 
     @post("/{meeting_id:int}/edit", name="meetings:staff_edit", opt=staff(*ORGANISE), status_code=200)
     async def edit(
         self, request: Request, principal: Caller, meeting: LoadedMeeting, data: FormData
     ) -> Template | Response[Any]:
         form = forms.read_meeting({**data, "house": str(meeting.house_id)}, [meeting.house_id], clock.zone())
+        typed = data.get(stale.FIELD)  # the version the form was read at, kept when it is shown again for a mistake
+        typed = typed if isinstance(typed, str) else None
         if form.errors:
-            return await _new_page(request, principal, form, None, meeting=meeting, status_code=422)
-        await actions.update_draft(principal, meeting, form.values, ip=client_ip(request))
+            return await _new_page(request, principal, form, None, meeting=meeting, status_code=422, version=typed)
+        try:
+            await actions.update_draft(principal, meeting, form.values, ip=client_ip(request), version=typed)
+        except stale.Stale as exc:  # the form again, with what was typed and the draft's version now
+            stale.say(form.errors, exc.change)
+            return await _new_page(request, principal, form, None, meeting=meeting, status_code=409,
+                                   version=_version(meeting))  # fmt: skip
         flash(request, gettext("The draft is saved."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
@@ -343,6 +351,11 @@ async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile 
         return None
 
 
+def _version(meeting: queries.MeetingView) -> str:
+    """The version a draft's edit form carries: the meeting's as read (core.stale)."""
+    return stale.version_of(meeting.updated_at)
+
+
 async def _new_page(
     request: Request,
     principal: Principal,
@@ -350,6 +363,7 @@ async def _new_page(
     initiative: int | None,
     status_code: int = 200,
     meeting: queries.MeetingView | None = None,
+    version: str | None = None,
 ) -> Template:
     """The form of a new meeting, or of a draft ``meeting`` being changed (its house stays)."""
     if meeting is not None:
@@ -365,6 +379,7 @@ async def _new_page(
         typed=form.typed,
         errors=form.errors,
         initiative=initiative,
+        version=version,
         status_code=status_code,
     )
 
