@@ -13,6 +13,14 @@ from typing import Any
 
 import httpx
 
+from portal.core.tables import AuditEvent
+from portal.housing.tables import Complex
+from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from tests.conftest import COOKIE_DOMAIN
 from tests.conftest import PortalClient
 
@@ -67,3 +75,43 @@ async def two_staff(
             await UserRole.delete().where(UserRole.user.is_in(users))
             await StaffHouse.delete().where(StaffHouse.user.is_in(users))
             await User.delete().where(User.id.is_in(users))
+
+
+async def make_registry() -> dict[str, Any]:
+    """A complex with a house, its entrance, a flat with an owner's share and an account, written (committed inside
+    ``committed``): their ids by entity; ``remove_registry`` deletes them and their audit events."""
+    tag = secrets.token_hex(3)
+    complex_ = Complex(name=f"ЖК «Спорный {tag}»", city="Симферополь")
+    await complex_.save()
+    house = House(complex=complex_.id, address=f"г. Симферополь, ул. Спорная, д. {tag}", floors=9)
+    await house.save()
+    entrance = Entrance(house=house.id, number=1, floors=9)
+    await entrance.save()
+    premise = Premise(house=house.id, entrance=entrance.id, kind="flat", number="1", floor=1, area="40.00")
+    await premise.save()
+    owner = Owner(kind="person", name=f"Спорный Владелец {tag}", inn=None, phone="", email="")
+    await owner.save()
+    share = Ownership(premise=premise.id, owner=owner.id, share_numerator=1, share_denominator=2, document="")
+    await share.save()
+    account = PersonalAccount(number=str(secrets.randbelow(10**9) + 9 * 10**9), premise=premise.id, payer_name="")
+    await account.save()
+    return {
+        "complex": complex_.id,
+        "house": house.id,
+        "entrance": entrance.id,
+        "premise": premise.id,
+        "owner": owner.id,
+        "ownership": share.id,
+        "account": account.id,
+    }
+
+
+async def remove_registry(ids: dict[str, Any]) -> None:
+    await AuditEvent.delete().where(AuditEvent.entity.is_in(list(ids)) & AuditEvent.entity_id.is_in(list(ids.values())))
+    await PersonalAccount.delete().where(PersonalAccount.id == ids["account"])
+    await Ownership.delete().where(Ownership.id == ids["ownership"])
+    await Owner.delete().where(Owner.id == ids["owner"])
+    await Premise.delete().where(Premise.id == ids["premise"])
+    await Entrance.delete().where(Entrance.id == ids["entrance"])
+    await House.delete().where(House.id == ids["house"])
+    await Complex.delete().where(Complex.id == ids["complex"])

@@ -18,6 +18,7 @@ from portal.core import audit
 from portal.core import clock
 from portal.core import imports as checked
 from portal.core import outbox
+from portal.core import stale
 from portal.core import storage
 from portal.core.db import atomic
 from portal.core.db import unique_violations
@@ -594,9 +595,17 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def update_meter(
-    actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime, ip: str = ""
+    actor: Principal,
+    meter: queries.StaffMeter,
+    values: Mapping[str, Any],
+    *,
+    today: date,
+    now: datetime,
+    ip: str = "",
+    version: str | None = None,
 ) -> None:
-    """Save the meter card. Marking it failed dates the failure (п. 81(12)); removed, the removal."""
+    """Save the meter card. Marking it failed dates the failure (п. 81(12)); removed, the removal. A card read at
+    another ``version`` than the meter's is refused (``stale.Stale``), nothing written."""
     before = meter.as_values()
     wanted = {**_meter_values(values), "status": values["status"]}
     update: dict[Any, Any] = {getattr(Meter, k): v for k, v in wanted.items()}
@@ -614,6 +623,7 @@ async def update_meter(
     update[Meter.updated_at] = now
     stood = {n: getattr(meter, n) for n in STANDING}
     async with atomic():
+        await stale.check(Meter, meter.id, "meter", version)
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, stood, update, today):
             await kept.save()

@@ -502,6 +502,7 @@ class StaffMeter(MeterPassport):
     removed_on: date | None
     replaced_by: int | None
     verification_ticket: int | None
+    updated_at: datetime | None = None  # its version: the card's edit form carries it (core.stale)
 
     def as_values(self) -> dict[str, Any]:
         names = ("service", "zones", "serial", "place", "digits", "decimals", "installed_on", "next_verification")
@@ -510,6 +511,7 @@ class StaffMeter(MeterPassport):
 
 _STAFF_METER_COLUMNS = (
     *METER_COLUMNS,
+    Meter.updated_at,
     Meter.account.premise.id.as_alias("premise_id"),
     Meter.account.premise.house.id.as_alias("house_id"),
 )

@@ -23,6 +23,7 @@ from litestar.response import Template
 
 from portal.billing import outage_reductions
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.head import is_head
 from portal.core.i18n import format_day
@@ -276,16 +277,21 @@ class StaffMeters(Controller):
 
     @get("/meter/{meter_id:int}", name="meters:meter")
     async def meter_page(self, request: Request, principal: Caller, meter: LoadedMeter) -> Template:
-        return await _meter_page(request, principal, meter, forms.MeterForm(typed=_typed(meter)), forms.MeterForm())
+        form = forms.MeterForm(typed=_typed(meter))
+        return await _meter_page(request, principal, meter, form, forms.MeterForm(), version=_version(meter))
 
     @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
     async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
-        form = forms.read_meter(data)
+        form, typed = forms.read_meter(data), _typed_version(data)  # shown again for a mistake: the version it had
         if form.errors:
-            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422)
-        await actions.update_meter(
-            principal, meter, form.values, today=clock.today_local(), now=clock.now(), ip=client_ip(request)
-        )
+            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422, version=typed)
+        try:
+            await actions.update_meter(principal, meter, form.values, today=clock.today_local(), now=clock.now(),
+                                       ip=client_ip(request), version=typed)  # fmt: skip
+        except stale.Stale as exc:  # the card again, with what was typed and the meter's version now
+            stale.say(form.errors, exc.change)
+            return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=409,
+                                     version=_version(meter))  # fmt: skip
         return _told(request, gettext("The meter is saved."), f"/staff/meters/meter/{meter.id}")
 
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
@@ -487,6 +493,17 @@ async def _premise_page(
     )
 
 
+def _version(meter: queries.StaffMeter) -> str:
+    """The version the card's edit form carries: the meter's as read (core.stale)."""
+    return stale.version_of(meter.updated_at)
+
+
+def _typed_version(data: Any) -> str | None:
+    """The version the submitted card was read at (None: a form without one)."""
+    typed = data.get(stale.FIELD)
+    return typed if isinstance(typed, str) else None
+
+
 async def _meter_page(
     request: Request,
     principal: Principal,
@@ -495,7 +512,9 @@ async def _meter_page(
     new: forms.MeterForm,
     verification: forms.VerificationForm | None = None,
     status_code: int = 200,
+    version: str | None = None,
 ) -> Template:
+    """The meter's card; its edit form carries ``version`` (the meter's as read, or the one the form had)."""
     rows = await queries.history_of(meter.id, meter.decimals)
     today = clock.today_local()
     verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
@@ -506,6 +525,7 @@ async def _meter_page(
         rows=rows,
         chart=words.bar_chart(queries.chart_points(rows, period_now())),
         form=form,
+        version=version if version is not None else _version(meter),
         new=new,
         errors=form.errors,
         new_errors=new.errors,

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
@@ -21,57 +20,21 @@ from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import make_registry
+from tests.two_staff import remove_registry
 from tests.two_staff import two_staff
 from tests.two_staff import version
-
-
-async def _registry() -> dict[str, Any]:
-    tag = secrets.token_hex(3)
-    complex_ = Complex(name=f"ЖК «Спорный {tag}»", city="Симферополь")
-    await complex_.save()
-    house = House(complex=complex_.id, address=f"г. Симферополь, ул. Спорная, д. {tag}", floors=9)
-    await house.save()
-    entrance = Entrance(house=house.id, number=1, floors=9)
-    await entrance.save()
-    premise = Premise(house=house.id, entrance=entrance.id, kind="flat", number="1", floor=1, area="40.00")
-    await premise.save()
-    owner = Owner(kind="person", name=f"Спорный Владелец {tag}", inn=None, phone="", email="")
-    await owner.save()
-    share = Ownership(premise=premise.id, owner=owner.id, share_numerator=1, share_denominator=2, document="")
-    await share.save()
-    account = PersonalAccount(number=str(secrets.randbelow(10**9) + 9 * 10**9), premise=premise.id, payer_name="")
-    await account.save()
-    return {
-        "complex": complex_.id,
-        "house": house.id,
-        "entrance": entrance.id,
-        "premise": premise.id,
-        "owner": owner.id,
-        "ownership": share.id,
-        "account": account.id,
-    }
-
-
-async def _remove(ids: dict[str, Any]) -> None:
-    await AuditEvent.delete().where(AuditEvent.entity.is_in(list(ids)) & AuditEvent.entity_id.is_in(list(ids.values())))
-    await PersonalAccount.delete().where(PersonalAccount.id == ids["account"])
-    await Ownership.delete().where(Ownership.id == ids["ownership"])
-    await Owner.delete().where(Owner.id == ids["owner"])
-    await Premise.delete().where(Premise.id == ids["premise"])
-    await Entrance.delete().where(Entrance.id == ids["entrance"])
-    await House.delete().where(House.id == ids["house"])
-    await Complex.delete().where(Complex.id == ids["complex"])
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def registry(request: pytest.FixtureRequest, engines: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """A complex with a house, its entrance, a flat with an owner's share and an account, committed."""
     async with committed(engines, request.param):
-        ids = await _registry()
+        ids = await make_registry()
         try:
             yield ids
         finally:
-            await _remove(ids)
+            await remove_registry(ids)
 
 
 # entity → the edit URL, the form as Анна saves it, as Борис saves it, the column his would have overwritten, the
