@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal.billing.forms import no_such_complex
 from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date
@@ -21,8 +22,10 @@ from portal.core.parse import parse_month
 from portal.core.web import FormErrors
 from portal.core.web import among
 from portal.core.web import form_value
+from portal.core.web import houses_read
 from portal.core.web import no_such_choice
 from portal.core.web import no_such_house
+from portal.core.web import several
 from portal.core.web import unread_filters
 from portal.meters import rules
 from portal.meters import words
@@ -227,7 +230,8 @@ def read_review(
 @dataclass(frozen=True)
 class ListFilter:
     period: date
-    house: int | None = None
+    houses: tuple[int, ...] = ()  # none: every house of the user's
+    complex: int | None = None
     service: str = ""
     source: str = ""
     missing: bool = False
@@ -239,21 +243,43 @@ class ListFilter:
     @property
     def active(self) -> bool:
         return bool(
-            self.house or self.service or self.source or self.missing or self.implausible or self.photo or self.recount
+            self.houses
+            or self.complex
+            or self.service
+            or self.source
+            or self.missing
+            or self.implausible
+            or self.photo
+            or self.recount
         )
 
+    @property
+    def one_house(self) -> bool:
+        """Whether the files for billing can be made of the list's houses: one house, or every one (their record
+        of what was exported is kept per house or for all)."""
+        return len(self.houses) <= 1 and self.complex is None
 
-def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Iterable[int]) -> ListFilter:
+    @property
+    def export_house(self) -> int | None:
+        """The house the files for billing are made of, None for every house (asked only when ``one_house``)."""
+        return self.houses[0] if self.houses else None
+
+
+def read_filter(
+    params: Mapping[str, Any], months: Sequence[date], houses: Iterable[int], complexes: Iterable[int] = ()
+) -> ListFilter:
     """The list's filters from the query; a value that is not one of the offered ones is ignored: a month none of
-    ``months`` (the month dropdown's, the current one first) gives the current month."""
+    ``months`` (the month dropdown's, the current one first) gives the current month, a house none of ``houses``
+    or a complex none of ``complexes`` (the user's) is left out."""
     period = among(parse_month(form_value(params, "period")), months) or months[0]
-    house = parse_id(form_value(params, "house"))
+    mine = set(houses)
     service = form_value(params, "service")
     source = form_value(params, "source")
     state = form_value(params, "state")
     return ListFilter(
         period=period,
-        house=among(house, houses),
+        houses=tuple(dict.fromkeys(h for h in map(parse_id, several(params, "house")) if h in mine)),
+        complex=among(parse_id(form_value(params, "complex")), list(complexes)),
         service=service if service in set(Service) else "",
         source=source if source in set(Source) else "",
         missing=state == "missing",
@@ -265,7 +291,7 @@ def read_filter(params: Mapping[str, Any], months: Sequence[date], houses: Itera
 
 
 STATES = ("missing", "implausible", "pending", "recount")
-LIST_FIELDS = ("period", "house", "service", "source", "state")
+LIST_FIELDS = ("period", "house", "complex", "service", "source", "state")
 
 
 def list_filter_problems(
@@ -277,7 +303,8 @@ def list_filter_problems(
     month = parse_month(form_value(params, "period"))
     read = {
         "period": (month if month == f.period else None, gettext("Month")),
-        "house": (f.house, gettext("House")),
+        "house": (houses_read(params, f.houses), gettext("House")),
+        "complex": (f.complex, gettext("Complex")),
         "service": (f.service or None, gettext("Resource")),
         "source": (f.source or None, gettext("Source")),
         "state": (state if state in STATES else None, gettext("Show")),
@@ -293,6 +320,8 @@ def _unread(params: Mapping[str, Any], name: str) -> str:
         return gettext("There is no month “%(value)s”; the list is shown for the current one.", value=value)
     if name == "house":
         return no_such_house()
+    if name == "complex":
+        return no_such_complex()
     return no_such_choice(params, name)
 
 

@@ -725,8 +725,10 @@ _LIST_COLUMNS = (
 
 def _reading_conditions(principal: Principal, f: ListFilter) -> Any:
     conditions = [MeterReading.period == f.period, house_scope(MeterReading.meter.account.premise.house, principal)]
-    if f.house:
-        conditions.append(MeterReading.meter.account.premise.house == f.house)
+    if f.houses:
+        conditions.append(MeterReading.meter.account.premise.house.is_in(list(f.houses)))
+    if f.complex:
+        conditions.append(MeterReading.meter.account.premise.house.complex == f.complex)
     if f.service:
         conditions.append(MeterReading.meter.service == f.service)
     if f.source:
@@ -790,9 +792,12 @@ def _missing_sql(principal: Principal, f: ListFilter, args: list[Any]) -> str:
         ids = sorted(principal.house_ids) or [0]
         where.append(f"p.house IN ({', '.join('{}' for _ in ids)})")
         args.extend(ids)
-    if f.house:
-        where.append("p.house = {}")
-        args.append(f.house)
+    if f.houses:
+        where.append(f"p.house IN ({', '.join('{}' for _ in f.houses)})")
+        args.extend(f.houses)
+    if f.complex:
+        where.append("p.house IN (SELECT id FROM house WHERE complex = {})")
+        args.append(f.complex)
     if f.service:
         where.append("m.service = {}")
         args.append(f.service)

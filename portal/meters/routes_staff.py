@@ -77,9 +77,10 @@ EXPORTERS = staff("manager", "accountant")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _options(houses: list[housing.HouseRef] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def _options(houses: list[housing.HouseRef] = (), places: list[housing.ComplexView] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     return {
         "house_options": [(h.id, h.address) for h in houses],
+        "complex_options": [(c.id, c.name) for c in places],
         "service_options": [(s.value, words.service_label(s)) for s in Service],
         "source_options": [(s.value, words.source_label(s)) for s in Source],
         "state_options": [
@@ -100,19 +101,28 @@ def _months() -> list[date]:
     return [rules.months_back(period_now(), n) for n in range(13)]
 
 
-async def _filter(request: Request, principal: Principal) -> tuple[forms.ListFilter, list[housing.HouseRef]]:
-    houses = await housing.houses_in_scope(principal)
-    return forms.read_filter(request.query_params, _months(), [h.id for h in houses]), houses
+async def _filter(
+    request: Request, principal: Principal
+) -> tuple[forms.ListFilter, list[housing.HouseRef], list[housing.ComplexView]]:
+    """The list's filters, with the houses and complexes of the user's to choose from."""
+    houses, places = await housing.houses_in_scope(principal), await housing.complexes(principal)
+    f = forms.read_filter(request.query_params, _months(), [h.id for h in houses], [c.id for c in places])
+    return f, houses, places
 
 
 async def _export_filter(request: Request, principal: Principal) -> forms.ListFilter:
     """The month and house a file for billing is of. One the address names that is none of those offered (a link
     kept from long ago) is refused, not exported as the current month or every house: the export would be recorded
     for a month not asked for, and clear that month's marks to recount."""
-    f, _ = await _filter(request, principal)
-    if forms.list_filter_problems(request.query_params, f, ("period", "house"))[1]:
+    f, _, _ = await _filter(request, principal)
+    if forms.list_filter_problems(request.query_params, f, ("period", "house", "complex"))[1]:
         raise Refused(
             gettext("No file is made: the address names a month or a house that is not on the list; choose them here."),
+            back="/staff/meters",
+        )
+    if not f.one_house:
+        raise Refused(
+            gettext("Files for billing are made for one house or for every house: choose one house, or none."),
             back="/staff/meters",
         )
     return f
@@ -128,24 +138,24 @@ class StaffMeters(Controller):
 
     @get("/", name="meters:staff")
     async def readings(self, request: Request, principal: Caller, paging: Paging) -> Template:
-        f, houses = await _filter(request, principal)
+        f, houses, places = await _filter(request, principal)
         page = await queries.readings_page(principal, f, paging)
         pending = await queries.pending_count(principal, f.period)
         recount = await queries.recount_count(principal, f.period)
         _, problems = forms.list_filter_problems(request.query_params, f)
         return render(
             request, "meters/staff_list.html", page=page, f=f, pending=pending, recount=recount, problems=problems,
-            redrawn=is_fragment_request(request), **_options(houses),
+            redrawn=is_fragment_request(request), **_options(houses, places),
         )  # fmt: skip
 
     @get("/missing", name="meters:missing")
     async def missing(self, request: Request, principal: Caller, paging: Paging) -> Template:
-        f, houses = await _filter(request, principal)
+        f, houses, places = await _filter(request, principal)
         page = await queries.missing_accounts_page(principal, f, paging)
-        _, problems = forms.list_filter_problems(request.query_params, f, ("period", "house", "service"))
+        _, problems = forms.list_filter_problems(request.query_params, f, ("period", "house", "complex", "service"))
         return render(
             request, "meters/staff_missing.html", page=page, f=f, problems=problems,
-            redrawn=is_fragment_request(request), **_options(houses),
+            redrawn=is_fragment_request(request), **_options(houses, places),
         )  # fmt: skip
 
     @get("/review", name="meters:review")
@@ -211,7 +221,7 @@ class StaffMeters(Controller):
     @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
     async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
         f = await _export_filter(request, principal)
-        recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
+        recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.export_house))
         content = await export.xlsx_bytes(_exported(request, principal, f), recalculations)
         disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
         return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
@@ -220,7 +230,7 @@ class StaffMeters(Controller):
     async def export_recalculations(self, request: Request, principal: Caller) -> Response[bytes]:
         """The month's recalculations for outages, the CSV that goes with the readings' CSV."""
         f = await _export_filter(request, principal)
-        rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.house))
+        rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.export_house))
         disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
         return Response(
             await written(export.recalculations_csv, rows),
@@ -395,9 +405,9 @@ def _exported(request: Request, principal: Principal, f: forms.ListFilter) -> As
     """The lines of a file for billing. Once written, the month is recorded as exported and its marks to recount are
     cleared; a HEAD (a link checker's, a monitor's) runs the same GET, and reads the lines without either."""
     if is_head(request):
-        return queries.export_rows(principal, f.period, f.house)
-    houses = _export_houses(principal, f.house)
-    return actions.exported_rows(principal, f.period, f.house, houses, now=clock.now(), ip=client_ip(request))
+        return queries.export_rows(principal, f.period, f.export_house)
+    houses = _export_houses(principal, f.export_house)
+    return actions.exported_rows(principal, f.period, f.export_house, houses, now=clock.now(), ip=client_ip(request))
 
 
 def _export_houses(principal: Principal, house: int | None) -> list[int] | None:

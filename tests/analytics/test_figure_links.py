@@ -8,6 +8,7 @@ import html
 import re
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from portal.analytics import aggregates
@@ -15,10 +16,12 @@ from portal.billing.tables import LedgerEntry
 from portal.catalog.tables import Order
 from portal.core import clock
 from portal.housing.tables import House
+from portal.meters.tables import MeterReading
 from portal.payments.tables import Payment
 from tests.analytics.test_queries import FEB
 from tests.analytics.test_queries import at
 from tests.analytics.test_queries import make_world
+from tests.meters.conftest import add_meter
 
 NBSP = "\u00a0"
 
@@ -171,3 +174,24 @@ async def test_orders_open_the_orders_of_the_complex_placed_in_the_month(
     orders = await client.get(html.unescape(address))
     assert orders.status_code == 200
     assert "Показаны 1–2 из 2" in orders.text
+
+
+async def test_readings_through_the_portal_open_the_readings_of_the_complexs_houses(
+    client: Any, login: Any, make_user: Any, make_account: Any, monkeypatch: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    monkeypatch.setattr(clock, "today_local", lambda: date(2026, 3, 10))  # February is among the list's months
+    # February through the portal: two in the complex's house (two flats), one in the other complex's house; and
+    # one by phone in the complex's house, counted among all readings but not among the portal's.
+    passed = [(world["a"], "portal"), (world["b"], "portal"), (world["other"], "portal"), (world["a"], "phone")]
+    for n, (place, source) in enumerate(passed):
+        meter = await add_meter(place.account, "cold_water" if n < 3 else "hot_water", f"ПЛ-{n}")
+        await MeterReading(meter=meter, zone=1, value=Decimal("10"), period=FEB, source=source,
+                           submitted_at=at(date(2026, 2, 20))).save()  # fmt: skip
+    await aggregates.refresh(FEB)
+    complex_id = (await House.select(House.complex).where(House.id == world["a"].house).first())["complex"]
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&complex={complex_id}")).text
+    (address,) = [a for a in re.findall(r'<a href="(/staff/meters[^"]+)">2</a>', page) if "period=2026-02" in a]
+    readings = await client.get(html.unescape(address))
+    assert readings.status_code == 200
+    assert sorted(re.findall(r"ПЛ-\d", readings.text.split('id="list"')[1])) == ["ПЛ-0", "ПЛ-1"]

@@ -18,6 +18,7 @@ from portal.core import tabular
 from portal.core.exports import XLSX
 from portal.core.pagination import PageRequest
 from portal.core.pagination import PastTheEnd
+from portal.housing.tables import House
 from portal.meters import export
 from portal.meters import forms
 from portal.meters import queries
@@ -503,7 +504,7 @@ async def test_the_readings_and_missing_lists_say_which_filters_they_cannot_read
     passed = f"ХВ{period['first'][0].account}"
     chosen = await client.get(f"/staff/meters?period=2026-11&house={house}&service=cold_water")  # still read
     assert passed in chosen.text and "не прочитаны" not in chosen.text
-    assert f'<option value="{house}" selected>' in chosen.text  # the user's houses are offered
+    assert f'name="house" value="{house}" checked>' in chosen.text  # the user's houses are offered
     url = f"/staff/meters?period=2026-11&house={period['other'].house}&service=bogus&source=fax&state=lost"
     for answer in (await client.get(url), await client.get(url, headers={"HX-Request": "true", "HX-Target": "list"})):
         assert passed in answer.text  # the list is shown without them
@@ -972,3 +973,34 @@ async def test_a_head_on_the_exports_records_no_export_and_clears_no_mark(client
     assert all(r["recount"] for r in await MeterReading.select(MeterReading.recount).where(MeterReading.period == NOV))
     assert (await client.get("/staff/meters/export.xlsx?period=2026-11")).status_code == 200
     assert await MeterExport.count() == 1
+
+
+async def test_the_lists_take_several_houses_or_a_complex_and_the_files_one_house_or_all(
+    client, login, make_user, period
+):
+    """As the payments and requests lists do (the dashboard's readings link passes its houses); a file for billing
+    is still of one house or every one, the record of what was exported being kept so."""
+    first, other = period["first"][0].house, period["other"].house
+    await login(client, await make_user(roles=("manager",), houses=(first, other)))
+
+    def serials(page: str) -> set[str]:
+        return set(re.findall(r"ХВ\d+|ГВ-1", page.split('id="list"')[1]))
+
+    every = serials((await client.get("/staff/meters?period=2026-11")).text)
+    both = await client.get(f"/staff/meters?period=2026-11&house={first}&house={other}")
+    assert serials(both.text) == every and f"ХВ{period['other'].account}" in every
+    assert (
+        f'name="house" value="{first}" checked>' in both.text and f'name="house" value="{other}" checked>' in both.text
+    )
+    complex_id = (await House.select(House.complex).where(House.id == other).first())["complex"]
+    assert serials((await client.get(f"/staff/meters?period=2026-11&complex={complex_id}")).text) == {
+        f"ХВ{period['other'].account}"
+    }
+    missing = await client.get(f"/staff/meters/missing?period=2026-11&complex={complex_id}")
+    assert period["first"][3].number not in missing.text  # flat 4 of the first house is in another complex
+    assert "Файлы для биллинга выгружаются по одному дому или по всем домам" in both.text
+    assert "/staff/meters/export.csv" not in both.text.split('id="meter-head"')[1].split("</div>")[0]
+    for kind in ("export.csv", "export.xlsx", "export-recalculations.csv"):
+        refused = await client.get(f"/staff/meters/{kind}?period=2026-11&house={first}&house={other}")
+        assert (refused.status_code, refused.headers["location"]) == (303, "/staff/meters"), kind
+    assert await MeterExport.count() == 0
