@@ -40,7 +40,7 @@ async def _email(
         "email",
         email,
         template.name,
-        {"url": context.get("url", ""), "html": message.html},
+        {"url": context.get("url", ""), "html": message.html, "locale": message.locale},
         None,
         subject=message.subject,
         body=message.text,

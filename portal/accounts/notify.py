@@ -140,7 +140,9 @@ async def notify(
         # The e-mail ends with the page's full address, as a template's does; the in-app title links there.
         address = messages.absolute(link) if link else ""
         text = f"{body_text}\n\n{address}" if address else body_text
-        rendered = messages.Message(subject_text, text, html="", short=subject_text, link=address, inapp=body_text)
+        rendered = messages.Message(
+            subject_text, text, html="", short=subject_text, link=address, inapp=body_text, locale=user["locale"]
+        )
     # An e-mail the person may turn off says how, in one click; security e-mails do not (``rules.always_mailed``).
     topic = channel_rules.Topic(topic_of(template))
     mailed = (
@@ -150,6 +152,7 @@ async def notify(
     subject_text, bodies = rendered.subject, {"email": mailed.text, "inapp": rendered.inapp}
     # The e-mail row keeps what its letter is made of (the HTML part) and its unsubscribe address.
     ctx.update({k: v for k, v in {"html": mailed.html, "unsubscribe": mailed.unsubscribe}.items() if v})
+    ctx["locale"] = rendered.locale or user["locale"]  # the sender named in the reader's language
     contexts = {"email": json.loads(json.dumps(ctx, default=str)), "inapp": inapp}  # dates, amounts as text
     channels = [("inapp", str(user_id))]  # the person's record in the portal, always kept (``rules.wants``)
     if await _mailed(user, template):

@@ -15,18 +15,23 @@ import ipaddress
 import json
 import logging
 import socket
+from datetime import UTC
 from datetime import datetime
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
+from email.utils import format_datetime
+from email.utils import formataddr
 from email.utils import make_msgid
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from typing import Protocol
 from urllib.parse import quote
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import httpx
@@ -34,6 +39,7 @@ import httpx
 from portal.core import jobs
 from portal.core import outbox
 from portal.core.db import waiting_at_most
+from portal.core.i18n import own_words
 from portal.notifications import queries
 from portal.settings import get_settings
 
@@ -70,18 +76,32 @@ def _ascii(address: str) -> str:
     return parts._replace(netloc=netloc, path=quote(parts.path, safe="/%")).geturl()
 
 
-def build_email(row: dict[str, Any]) -> EmailMessage:
+def sender(configured: str, locale: str | None) -> str:
+    """The From of the company's e-mail: its name in the reader's language before the address (``SMTP_FROM`` as
+    configured where it names a sender itself), so that a mail client shows «УК «Монолит Комфорт»», not the bare
+    address of the mailbox."""
+    name, address = parseaddr(configured)
+    if name or not address:
+        return configured
     settings = get_settings()
-    message = EmailMessage(policy=_POLICY)
-    message["From"] = settings.smtp_from
-    message["To"] = row["recipient"]
-    message["Subject"] = row["subject"] or settings.company_name
-    domain = settings.smtp_from.split("@")[-1]
-    message["Message-ID"] = message_id(row["dedupe_key"], domain) if row.get("dedupe_key") else make_msgid()
-    message.set_content(row["body"] or "")
+    return formataddr((own_words(settings, "company_name", locale) or settings.company_name, address))
+
+
+def build_email(row: dict[str, Any], now: datetime | None = None) -> EmailMessage:
+    """The e-mail of one outbox row, as sent: From with the company's name, Date in the company's zone (the moment
+    of sending), a Message-ID of its own, the text, and its HTML part and one-click unsubscribe where it has them."""
+    settings = get_settings()
     context = row.get("context") or {}
     if isinstance(context, str):
         context = json.loads(context or "{}")
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = sender(settings.smtp_from, context.get("locale"))
+    message["To"] = row["recipient"]
+    message["Subject"] = row["subject"] or settings.company_name
+    message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(ZoneInfo(settings.time_zone)))
+    domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2]
+    message["Message-ID"] = message_id(row["dedupe_key"], domain) if row.get("dedupe_key") else make_msgid()
+    message.set_content(row["body"] or "")
     if context.get("unsubscribe"):
         # One-click unsubscribe (RFC 8058): the mail provider's «Отписаться» posts to the address itself.
         message["List-Unsubscribe"] = f"<{_ascii(context['unsubscribe'])}>"

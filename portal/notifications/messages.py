@@ -60,11 +60,13 @@ class Message:
     link: str = ""
     inapp: str = ""  # the in-app list's words: the text without the page's address (the title links there)
     unsubscribe: str = ""  # an e-mail the person may turn off: the address that turns it off (``unsubscribable``)
+    locale: str = ""  # the language it is written in: the e-mail's sender is named in it too
 
     def email_context(self) -> Context:
-        """What the outbox's e-mail row keeps besides its text: the page, the HTML part and, for an e-mail the
-        person may turn off, its unsubscribe address (the ``List-Unsubscribe`` header of ``channels.build_email``)."""
-        kept = {"link": self.link, "html": self.html}
+        """What the outbox's e-mail row keeps besides its text: the page, the HTML part, its language (the sender's
+        name of ``channels.build_email``) and, for an e-mail the person may turn off, its unsubscribe address (the
+        ``List-Unsubscribe`` header)."""
+        kept = {"link": self.link, "html": self.html, "locale": self.locale}
         return {**kept, "unsubscribe": self.unsubscribe} if self.unsubscribe else kept
 
 
@@ -199,7 +201,8 @@ def render(template: MessageTemplate | str, locale: str | None, context: Context
         page = _layout(body, link, i18n.own_words(get_settings(), "company_name"))
     if link and link not in text:
         text = f"{text}\n\n{link}"
-    return Message(subject=subject, text=text, html=page, short=short, link=link, inapp=inapp)
+    locale = locale or i18n.DEFAULT_LOCALE
+    return Message(subject=subject, text=text, html=page, short=short, link=link, inapp=inapp, locale=locale)
 
 
 def unsubscribable(message: Message, user_id: int, topic: Topic, locale: str | None) -> Message:
