@@ -264,8 +264,9 @@ CONSENTS_NEEDED: dict[str, tuple[ConsentType, ...]] = {
 
 
 # Messages about who can get into the person's account — its access, its password — go by e-mail whatever the person
-# unticked (the profile's switch, the settings' topics): a stranger's change would otherwise go unseen.
-SECURITY_NOTICES = frozenset({"accounts/access_changed", "accounts/password_changed"})
+# unticked (the profile's switch, the settings' topics): a stranger's change would otherwise go unseen. So does the
+# one-time code that confirms a vote, asked for that moment.
+SECURITY_NOTICES = frozenset({"accounts/access_changed", "accounts/password_changed", "meetings/code"})
 
 
 def always_mailed(template: str) -> bool:

@@ -27,11 +27,11 @@ from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
-from portal.core.i18n import own_words
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
 from portal.meetings import forms
+from portal.meetings import messages
 from portal.meetings import queries
 from portal.meetings import rules
 from portal.meetings.tables import AgendaItem
@@ -445,33 +445,43 @@ async def send_code(principal: Principal, meeting: queries.MeetingView) -> list[
             created_at=now,
         )
         await row.save()
-        from portal.notifications.messages import in_locale
-
-        with in_locale(user["locale"]):
-            # The premises named in the mail's language, not in the page's the code was asked from.
-            confirmed = {line.id for line in lines}
-            premises = [x.premise for x in await queries.voter_lines(principal, meeting.id) if x.id in confirmed]
-            subject = gettext("Code to confirm your vote: %(code)s", code=code)
-            body = gettext(
-                "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting “%(title)s” "
-                "for: %(premises)s. After confirmation the ballots cannot be changed.\n"
-                "The code works for %(minutes)s minutes. If you did not vote, ignore this message.",
-                code=code,
-                title=own_words(meeting, "title"),
-                premises=", ".join(premises),
-                minutes=CODE_MINUTES,
-            )
-        await outbox.enqueue(
-            "email",
-            user["email"],
-            "meetings/code",
-            {"meeting": meeting.id},
-            f"meetings:code:{row.id}",
-            subject=subject,
-            body=body,
-            user_id=principal.user_id,
-        )
+        await mail_code(principal.user_id, user["email"], user["locale"], meeting, lines, code, row)
     return lines
+
+
+async def mail_code(
+    user_id: int | None,
+    email: str,
+    locale: str,
+    meeting: queries.MeetingView,
+    lines: list[queries.Line],
+    code: str,
+    row: BallotCode,
+) -> None:
+    """The code (kept as ``row``) that confirms ``lines``, by e-mail to the owner in their language (the premises
+    named in it, not in the language of the page the code was asked from); never sent after the code expires."""
+    from portal.notifications.messages import in_locale
+    from portal.notifications.messages import render
+
+    confirmed = {line.id for line in lines}
+    owners = await queries.linked_owners(user_id)
+    with in_locale(locale):
+        worded = (await queries.lines_of_owners(owners, [meeting.id], with_answers=False)).get(meeting.id, [])
+        premises = [x.premise for x in worded if x.id in confirmed]
+    context = {"code": code, "title": meeting.title, "title_en": meeting.title_en, "premises": ", ".join(premises),
+               "minutes": CODE_MINUTES}  # fmt: skip
+    message = render(messages.CODE, locale, context)
+    await outbox.enqueue(
+        "email",
+        email,
+        messages.CODE.name,
+        {"meeting": meeting.id, "html": message.html, "locale": message.locale},
+        f"meetings:code:{row.id}",
+        subject=message.subject,
+        body=message.text,
+        user_id=user_id,
+        expires_at=row.expires_at,
+    )
 
 
 async def _codes_within_limit(principal: Principal, meeting_id: int, now: datetime) -> None:

@@ -93,3 +93,19 @@ REJECTED = message_template(
         "note": "",
     },
 )
+
+
+# The one-time code that confirms an owner's electronic ballots: e-mailed whatever the owner chose, with no unsubscribe
+# line (``accounts.rules.SECURITY_NOTICES``); ``premises`` come worded in the owner's language.
+CODE = message_template(
+    "meetings/code",
+    Topic.ACCOUNT,
+    subject=lazy("Code to confirm your vote: %(code)s"),
+    text=lazy(
+        "Your confirmation code: %(code)s\n\nIt confirms your ballots in the owners' meeting “%(title)s” "
+        "for: %(premises)s. After confirmation the ballots cannot be changed.\n"
+        "The code works for %(minutes)s minutes. If you did not vote, ignore this message."
+    ),
+    words=words,
+    sample={"code": "123456", "title": "Roof repair", "premises": "flat 12", "minutes": 15},
+)
