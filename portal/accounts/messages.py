@@ -201,5 +201,5 @@ ACCESS_CHANGED = message_template(
     subject=lazy("Access to personal account %(number)s"),
     text=_access_changed,
     sample={"number": "1000000001", "what": "invited", "actor": "Иван Петров", "email": "anna@example.ru",
-            "role": "member"},
+            "role": "family"},
 )  # fmt: skip

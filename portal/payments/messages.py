@@ -46,7 +46,7 @@ PAYMENT_RECEIVED = _to_payer(
 PAYMENT_FAILED = _to_payer(
     "payment_failed",
     lazy("Payment failed"),
-    lazy("The payment was not made: %(reason)s Nothing was charged."),
+    lazy("The payment was not made. %(reason)s Nothing was charged."),
     {"code": "card_declined"},
 )
 

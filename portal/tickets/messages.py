@@ -34,6 +34,7 @@ def new_deadline(c: Context) -> str:
 
 
 STATUS_SUBJECT = lazy("Request No. %(number)s: %(status)s")
+STATUS_TEXT = lazy("The status of request No. %(number)s is now: %(status)s.")
 
 
 def _joined(*parts: str, between: str) -> str:
@@ -44,8 +45,9 @@ STATUS_CHANGED = message_template(
     "ticket_status",
     Topic.ACCOUNT,
     subject=STATUS_SUBJECT,
-    # A comment the portal worded has its English twin (``comment_en``); a new deadline follows it.
-    text=lambda c: _joined(own_words(c, "comment"), new_deadline(c), between="\n\n"),
+    # The move said in a sentence (a move without a comment said nothing else), then the comment as worded (its
+    # English twin ``comment_en``) and a new deadline.
+    text=lambda c: _joined(STATUS_TEXT.format(words(c)), own_words(c, "comment"), new_deadline(c), between="\n\n"),
     short=lambda c: _joined(STATUS_SUBJECT.format(words(c)), new_deadline(c), between=". "),
     words=words,
     sample={"number": 1042, "status": "reopened", "comment": "", "deadline": "2026-03-11T15:00:00+00:00"},
@@ -61,13 +63,14 @@ REPLY = message_template(
 )
 
 
+CATEGORY_TEXT = lazy("Category of request No. %(number)s: %(category)s.")
+
+
 def _about_category(name: str, topic: Topic, subject: LazyText) -> MessageTemplate:
-    """A message whose text is the request's category (to the executor it is assigned to, to the dispatchers of an
-    emergency)."""
+    """A message whose text names the request's category (to the executor it is assigned to, to the dispatchers of
+    an emergency) in a sentence, not the label alone."""
     sample = {"number": 1042, "category": "garbage_chute"}
-    return message_template(
-        name, topic, subject=subject, text=lambda c: rules.category_label(c["category"]), sample=sample
-    )
+    return message_template(name, topic, subject=subject, text=CATEGORY_TEXT, words=words, sample=sample)
 
 
 ASSIGNED = _about_category("ticket_assigned", Topic.ACCOUNT, lazy("Request No. %(number)s is assigned to you"))
