@@ -12,6 +12,8 @@ from the audit log (the record's events since the form's version), so the form s
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,9 +129,13 @@ async def current(table: Any, record_id: int | None) -> str:
     return version_of(row["v"]) if row else ""
 
 
-def say(errors: FormErrors, change: Change) -> None:
+def say(
+    errors: FormErrors, change: Change, fields: Collection[str] | None = None, renamed: Mapping[str, str] | None = None
+) -> None:
     """A form refused as stale: who changed the record and when above it, and «changed meanwhile» at each of its
-    fields they changed (the audit's field codes are the form's field names)."""
+    ``fields`` they changed (all the audit names, where its codes are the form's field names); ``renamed`` names
+    the field of an audit code that differs (``price_kopecks`` → ``price``)."""
     errors.general.append(change.message())
-    for name in sorted(change.fields):
+    named = {(renamed or {}).get(code, code) for code in change.fields}
+    for name in sorted(named if fields is None else named & set(fields)):
         errors.add(name, _("Changed meanwhile."))

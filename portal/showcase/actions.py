@@ -13,6 +13,7 @@ from PIL import Image
 
 from portal.core import audit
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.address import full_address
 from portal.core.db import atomic
@@ -29,6 +30,7 @@ from portal.showcase import consent
 from portal.showcase import notices
 from portal.showcase import queries
 from portal.showcase import rules
+from portal.showcase import words
 from portal.showcase.rules import Missing
 from portal.showcase.rules import Move
 from portal.showcase.tables import Lead
@@ -125,9 +127,16 @@ async def create_listing(principal: Principal, data: ListingInput, place: Place,
 
 
 async def update_listing(
-    principal: Principal, listing: queries.ListingView, data: ListingInput, place: Place, *, ip: str = ""
+    principal: Principal,
+    listing: queries.ListingView,
+    data: ListingInput,
+    place: Place,
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> None:
-    """New figures and words for a listing; one on show must keep what its card needs."""
+    """New figures and words for a listing; one on show must keep what its card needs. A form read at another
+    ``version`` than the listing's is refused (``stale.Stale``), nothing written."""
     _check_house(principal, place.house_id)
     values = _fields(data, place)
     if rules.is_public(listing.status):
@@ -137,11 +146,12 @@ async def update_listing(
     before = (
         await Listing.select(*values.keys()).where(Listing.id == listing.id).first()  # type: ignore[arg-type]
     ) or {}
+    now = clock.now()  # the new version and its audit event alike
     async with atomic():
-        await Listing.update(values).where(Listing.id == listing.id)
-        await audit.record(
-            principal, "showcase.listing_update", "listing", listing.id, audit.diff(before, _plain(values)), ip
-        )
+        await stale.check(Listing, listing.id, "listing", version)
+        await Listing.update({**values, Listing.updated_at: now}).where(Listing.id == listing.id)
+        changes = audit.diff(before, _plain(values))
+        await audit.record(principal, "showcase.listing_update", "listing", listing.id, changes, ip, now=now)
 
 
 # The audit action of each move of a listing.
@@ -154,13 +164,18 @@ _MOVE_AUDITED = {
 }
 
 
+def _listing_is(status: str) -> str:
+    """A step refused for the listing's state, saying it."""
+    return gettext("This cannot be done with the listing now: it is “%(status)s”.", status=words.status_label(status))
+
+
 async def move_listing(
     principal: Principal, listing: queries.ListingView, move: Move, *, ip: str = ""
 ) -> ListingStatus:
     """Publish, reserve, release, close or reopen; publishing needs a photo, a price and the area."""
     target = rules.moved(listing.status, move)
     if target is None:
-        raise Refused(gettext("The listing cannot do this in its present status."))
+        raise Refused(_listing_is(listing.status))
     changes: dict[Any, Any] = {Listing.status: target, Listing.updated_at: clock.now()}
     if move is Move.PUBLISH:
         missing = rules.missing_to_publish(listing.photo_count, listing.total_kopecks, listing.area)
@@ -173,8 +188,9 @@ async def move_listing(
             .where((Listing.id == listing.id) & (Listing.status == listing.status))
             .returning(Listing.id)
         )
-        if not done:
-            raise Refused(gettext("Someone has just changed this listing. Look at it again."))
+        if not done:  # a second staff member's step a moment later: told what the listing is now
+            now_is = await Listing.select(Listing.status).where(Listing.id == listing.id).first()
+            raise Refused(_listing_is(now_is["status"] if now_is else listing.status))
         await audit.record(
             principal, _MOVE_AUDITED[move], "listing", listing.id, {"status": [listing.status, target]}, ip
         )
@@ -412,7 +428,24 @@ async def ask_to_list(principal: Principal, flat: queries.OwnedFlat, kind: Listi
 
 def _pending(offer: queries.OfferRow) -> None:
     if offer.status != OfferStatus.NEW:
-        raise Refused(gettext("This request is already answered."))
+        raise _answered(offer.status)
+
+
+def _answered(status: str) -> Refused:
+    """An owner's request answered already (by another staff member a moment before): said with its answer."""
+    return Refused(gettext("This request is already answered: “%(status)s”.", status=words.offer_status_label(status)))
+
+
+async def _answer(offer_id: int, values: dict[Any, Any]) -> None:
+    """Write the answer to a request only while it waits for one; else refused, saying how it was answered."""
+    written = (
+        await ListingOffer.update({**values, ListingOffer.updated_at: clock.now()})
+        .where((ListingOffer.id == offer_id) & (ListingOffer.status == OfferStatus.NEW))
+        .returning(ListingOffer.id)
+    )
+    if not written:
+        now_is = await ListingOffer.select(ListingOffer.status).where(ListingOffer.id == offer_id).first()
+        raise _answered(now_is["status"] if now_is else OfferStatus.DECLINED)
 
 
 async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place: Place, *, ip: str = "") -> int:
@@ -422,12 +455,10 @@ async def turn_into_listing(principal: Principal, offer: queries.OfferRow, place
     unit = PriceUnit.TOTAL if kind is ListingKind.SALE else PriceUnit.MONTH
     manager = principal.user_id if principal.has_role(*rules.LISTING_ROLES) else None
     data = ListingInput(kind=kind, price_kopecks=offer.price_kopecks, price_unit=unit, manager=manager)
-    listing_id = await create_listing(principal, data, place, ip=ip)
-    async with atomic():
-        await ListingOffer.update(
-            {ListingOffer.status: OfferStatus.LISTED, ListingOffer.listing: listing_id,
-             ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
-        ).where(ListingOffer.id == offer.id)  # fmt: skip
+    async with atomic():  # the listing and the answer as one: a request answered meanwhile leaves no listing behind
+        listing_id = await create_listing(principal, data, place, ip=ip)
+        await _answer(offer.id, {ListingOffer.status: OfferStatus.LISTED, ListingOffer.listing: listing_id,
+                                 ListingOffer.handled_by: principal.user_id})  # fmt: skip
         await audit.record(principal, "showcase.offer_listed", "listing_offer", offer.id, {"listing": listing_id}, ip)
         await notices.tell([offer.user_id], notices.OFFER_ANSWER,
                            {"address": place.address, "listed": True, "answer": "", "link": "/showcase/mine"},
@@ -443,10 +474,8 @@ async def decline_offer(
     if not answer.strip():
         raise Refused(gettext("Write the owner why the flat is not taken."))
     async with atomic():
-        await ListingOffer.update(
-            {ListingOffer.status: OfferStatus.DECLINED, ListingOffer.answer: answer[:2000],
-             ListingOffer.handled_by: principal.user_id, ListingOffer.updated_at: clock.now()}
-        ).where(ListingOffer.id == offer.id)  # fmt: skip
+        await _answer(offer.id, {ListingOffer.status: OfferStatus.DECLINED, ListingOffer.answer: answer[:2000],
+                                 ListingOffer.handled_by: principal.user_id})  # fmt: skip
         await audit.record(
             principal, "showcase.offer_declined", "listing_offer", offer.id, {"answer": answer[:200]}, ip
         )

@@ -195,14 +195,18 @@ def read_lead(data: Mapping[str, Any]) -> LeadForm:
 SOURCES = ("registry", "free")
 
 
+# The listing form's fields as typed (``features`` besides, a list), and all of them.
+TYPED = ("kind", "house", "source", "premise_number", "area", "floor", "rooms", "price", "price_unit", "description",
+         "manager")  # fmt: skip
+FIELDS = (*TYPED, "features")
+
+
 def read_listing(data: Mapping[str, Any], houses: set[int], managers: set[int]) -> Form:
     """The listing form: kind, house (one of ``houses``), the premise from the registry by its number or typed by
     hand (number, area, floor), rooms for a flat, the price and its unit, the features, the description and the
     staff member in charge (one of ``managers``)."""
     form = Form()
-    names = ("kind", "house", "source", "premise_number", "area", "floor", "rooms", "price", "price_unit",
-             "description", "manager")  # fmt: skip
-    form.typed = {n: form_value(data, n)[: MAX_DESCRIPTION if n == "description" else 40] for n in names}
+    form.typed = {n: form_value(data, n)[: MAX_DESCRIPTION if n == "description" else 40] for n in TYPED}
     form.typed["features"] = _all(data, "features")[:20]
     t, v, errors = form.typed, form.values, form.errors
     kind = t["kind"] if t["kind"] in ListingKind.__members__.values() else None

@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.address import recorded_address
 from portal.core.db import from_kopecks
@@ -152,7 +153,7 @@ class StaffListings(Controller):
     async def edit(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
     ) -> Template | Response[Any]:
-        return await _form_page(request, principal, _form_of(listing), listing)
+        return await _form_page(request, principal, _form_of(listing), listing, version=_version(listing))
 
     @post("/{listing_id:int}/edit", name="showcase:staff_update", opt=EDIT, status_code=200)
     async def update(
@@ -260,13 +261,20 @@ def _form_of(listing: ListingDep) -> forms.Form:
 
 
 async def _form_page(request: Request, principal: Principal, form: forms.Form,
-                     listing: queries.ListingView | None, status_code: int = 200) -> Template:  # fmt: skip
+                     listing: queries.ListingView | None, status_code: int = 200,
+                     version: str | None = None) -> Template:  # fmt: skip
+    """The listing's form; an edit's carries ``version``: the listing's as read, or the one the form had."""
     houses = [(h.id, h.address) for h in await houses_in_scope(principal)]
     managers = [(m.id, m.name) for m in await queries.managers()]
     units = [(u.value, words.unit_label(u)) for u in PriceUnit]
     return render(request, "showcase/staff_form.html", form=form, errors=form.errors, listing=listing, houses=houses,
                   managers=managers, units=units, features=_feature_choices(), status_code=status_code,
-                  **_staff_words())  # fmt: skip
+                  version=version, **_staff_words())  # fmt: skip
+
+
+def _version(listing: queries.ListingView | None) -> str | None:
+    """The version an edit form carries: the listing's as read (core.stale)."""
+    return stale.version_of(listing.updated_at) if listing is not None else None
 
 
 def _feature_choices() -> list[tuple[str, str]]:
@@ -298,9 +306,11 @@ async def _save(
 ) -> Template | Response[Any]:
     houses = {h.id for h in await houses_in_scope(principal)}
     form = forms.read_listing(data, houses, {m.id for m in await queries.managers()})
+    typed = data.get(stale.FIELD) if listing is not None else None  # the version the form was read at
+    typed = typed if isinstance(typed, str) else None
     place = await _place(principal, form.values, form) if not form.errors else None
     if form.errors or place is None:
-        return await _form_page(request, principal, form, listing, status_code=422)
+        return await _form_page(request, principal, form, listing, status_code=422, version=typed)
     v = form.values
     data_in = actions.ListingInput(kind=ListingKind(v["kind"]), price_kopecks=v["price_kopecks"],
                                    price_unit=PriceUnit(v["price_unit"]), description=v["description"],
@@ -308,7 +318,11 @@ async def _save(
     if listing is None:
         listing_id = await actions.create_listing(principal, data_in, place, ip=client_ip(request))
     else:
-        await actions.update_listing(principal, listing, data_in, place, ip=client_ip(request))
+        try:
+            await actions.update_listing(principal, listing, data_in, place, ip=client_ip(request), version=typed)
+        except stale.Stale as exc:  # the form again, with what was typed and the listing's version now
+            stale.say(form.errors, exc.change, forms.FIELDS, {"price_kopecks": "price"})
+            return await _form_page(request, principal, form, listing, status_code=409, version=_version(listing))
         listing_id = listing.id
     flash(request, gettext("Saved."))
     return see_other(request, f"/staff/showcase/{listing_id}")
