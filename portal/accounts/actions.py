@@ -38,6 +38,7 @@ from portal.accounts.tables import UserRole
 from portal.core import audit
 from portal.core import clock
 from portal.core import limits
+from portal.core import stale
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext as _
@@ -963,7 +964,9 @@ async def regenerate_access_code(actor: Principal, account: queries.AccountInfo,
     return rules.derive_access_code(get_settings().secret_key, account.id, generation)
 
 
-async def _set_staff_scope(actor: Principal, user_id: int, roles: list[str], house_ids: list[int], ip: str) -> None:
+async def _set_staff_scope(
+    actor: Principal, user_id: int, roles: list[str], house_ids: list[int], ip: str, now: datetime | None = None
+) -> None:
     before = await queries.staff_user(user_id)
     await UserRole.delete().where(UserRole.user == user_id)
     await StaffHouse.delete().where(StaffHouse.user == user_id)
@@ -981,6 +984,7 @@ async def _set_staff_scope(actor: Principal, user_id: int, roles: list[str], hou
             {"roles": sorted(roles), "houses": sorted(house_ids)},
         ),
         ip=ip,
+        now=now,
     )
 
 
@@ -1000,16 +1004,20 @@ async def create_staff_user(actor: Principal, values: dict[str, Any], *, ip: str
     return user_id
 
 
-async def save_staff_user(actor: Principal, user: queries.StaffScope, values: dict[str, Any], *, ip: str) -> None:
-    """Roles, houses and whether the account is active; an administrator never demotes or blocks themselves."""
+async def save_staff_user(
+    actor: Principal, user: queries.StaffScope, values: dict[str, Any], *, ip: str, version: str | None = None
+) -> None:
+    """Roles, houses and whether the account is active; an administrator never demotes or blocks themselves. A form
+    read at another ``version`` of the staff member's scope is refused (``stale.Stale``), nothing written."""
     if user.id == actor.user_id and ("admin" not in values["roles"] or not values["active"]):
         raise Refused(_("You cannot take away your own administrator role or block yourself."))
+    now = clock.now()  # the scope's new version and its audit events alike
     async with atomic():
-        await _set_staff_scope(actor, user.id, values["roles"], values["houses"], ip)
+        await stale.check(User, user.id, "user", version, User.scope_changed_at)
+        await _set_staff_scope(actor, user.id, values["roles"], values["houses"], ip, now)
+        changes: dict[Any, Any] = {User.scope_changed_at: now}
         if values["active"] != user.is_active:
-            await User.update({User.is_active: values["active"], User.updated_at: clock.now()}).where(
-                User.id == user.id
-            )
-            await audit.record(
-                actor, "user.active", "user", user.id, {"is_active": [user.is_active, values["active"]]}, ip=ip
-            )
+            changes.update({User.is_active: values["active"], User.updated_at: now})
+            active = {"is_active": [user.is_active, values["active"]]}
+            await audit.record(actor, "user.active", "user", user.id, active, ip=ip, now=now)
+        await User.update(changes).where(User.id == user.id)

@@ -706,10 +706,15 @@ class StaffScope:
     is_active: bool
     roles: list[str]
     house_ids: list[int]
+    scope_changed_at: datetime | None = None  # the version the staff user form carries (core.stale)
 
 
 async def staff_user(user_id: int) -> StaffScope | None:
-    row = await User.select(User.id, User.full_name, User.email, User.is_active).where(User.id == user_id).first()
+    row = (
+        await User.select(User.id, User.full_name, User.email, User.is_active, User.scope_changed_at)
+        .where(User.id == user_id)
+        .first()
+    )
     if row is None:
         return None
     roles = [r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)]

@@ -27,6 +27,7 @@ from portal.accounts import rules
 from portal.core import audit
 from portal.core import clock
 from portal.core import i18n
+from portal.core import stale
 from portal.core.i18n import gettext as _
 from portal.core.pagination import Paging
 from portal.core.security import Principal
@@ -165,7 +166,7 @@ class StaffAdmin(Controller):
     async def user_edit(self, request: Request, user_id: FromPath[int]) -> Template:
         user = found(await queries.staff_user(user_id))
         values = {"roles": user.roles, "houses": user.house_ids, "active": user.is_active}
-        return await _user_page(request, user, values, None)
+        return await _user_page(request, user, values, None, version=stale.version_of(user.scope_changed_at))
 
     @post("/users/{user_id:int}", status_code=200)
     async def user_save(
@@ -175,9 +176,15 @@ class StaffAdmin(Controller):
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
         if user_id == principal.user_id and (StaffRole.ADMIN not in values["roles"] or not values["active"]):
             errors.add("roles", _("You cannot take away your own administrator role or block yourself."))
+        typed = data.get(stale.FIELD)  # the version the form was read at, kept when it is shown again for a mistake
+        typed = typed if isinstance(typed, str) else None
         if errors:
-            return await _user_page(request, user, values, errors, 422)
-        await actions.save_staff_user(principal, user, values, ip=client_ip(request))
+            return await _user_page(request, user, values, errors, 422, typed)
+        try:
+            await actions.save_staff_user(principal, user, values, ip=client_ip(request), version=typed)
+        except stale.Stale as exc:  # the form again, with what was ticked and the scope's version now
+            stale.say(errors, exc.change, ("roles", "houses", "active"), {"is_active": "active"})
+            return await _user_page(request, user, values, errors, 409, stale.version_of(user.scope_changed_at))
         flash(request, _("Saved."))
         return see_other(request, "/staff/users")
 
@@ -334,12 +341,15 @@ async def _user_page(
     values: dict[str, Any],
     errors: FormErrors | None,
     status: int = 200,
+    version: str | None = None,
 ) -> Template:
+    """A staff member's roles, houses and activity; an edit's form carries ``version`` (core.stale)."""
     return render(
         request,
         "accounts/staff_user.html",
         user=user,
         values=values,
+        version=version,
         errors=errors,
         roles=forms.staff_roles(),
         houses=[(h.id, h.address) for h in await queries.houses()],

@@ -49,6 +49,9 @@ class User(Table, tablename="portal_user"):
     # Raised by database triggers whenever the user's roles, houses, residencies, consent, name, locale,
     # activity or epoch change: the principal kept in the session is rebuilt when it differs.
     principal_version = Integer(default=0)
+    # When an administrator last changed the staff member's roles, houses or activity (None: never since they were
+    # made): the version the staff user form carries (core.stale), apart from the person's own profile changes.
+    scope_changed_at = Timestamptz(null=True, default=None)
 
 
 class UserRole(Table):

@@ -38,9 +38,10 @@ def version_of(value: datetime | int | None) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _column(table: Any) -> Any:
-    """The column a table's version is read from: its ``version`` number, else its ``updated_at``."""
-    return getattr(table, "version", None) or table.updated_at
+def _column(table: Any, column: Any = None) -> Any:
+    """The column a table's version is read from: ``column`` where a form edits only part of a record (a staff
+    member's roles, not their profile), else its ``version`` number, else its ``updated_at``."""
+    return column if column is not None else getattr(table, "version", None) or table.updated_at
 
 
 def bump(table: Any) -> dict[Any, Any]:
@@ -95,6 +96,8 @@ async def changed_since(entity: str, record_id: int, since: str, now: Any) -> Ch
             moment = None
         if moment is not None and moment.tzinfo is not None:
             query = query.where(AuditEvent.created_at > moment)
+        else:  # read before the record had a version: the change that gave it one, audited at that moment
+            query = query.where(AuditEvent.created_at >= now)
     elif since.isdigit() and isinstance(now, int):
         count = max(1, min(EVENTS, now - int(since)))
     newest = query.order_by(AuditEvent.created_at, ascending=False).order_by(AuditEvent.id, ascending=False)
@@ -108,23 +111,22 @@ async def changed_since(entity: str, record_id: int, since: str, now: Any) -> Ch
     return Change(last["actor_name"] if last else "", when, frozenset(fields))
 
 
-async def check(table: Any, record_id: int, entity: str, version: str | None) -> None:
+async def check(table: Any, record_id: int, entity: str, version: str | None, column: Any = None) -> None:
     """Inside the caller's transaction: refuse with ``Stale`` when the record's ``updated_at`` is no longer the
     ``version`` its form was read at. A form without a version (served before forms carried one) is not checked."""
     if version is None:
         return
-    column = _column(table)
-    query = table.select(column.as_alias("v")).where(table.id == record_id)
+    query = table.select(_column(table, column).as_alias("v")).where(table.id == record_id)
     row = await (query if is_sqlite() else query.lock_rows()).first()
     now = row["v"] if row else None
     if version_of(now) != version:
         raise Stale(await changed_since(entity, record_id, version, now))
 
 
-async def current(table: Any, record_id: int | None) -> str:
+async def current(table: Any, record_id: int | None, column: Any = None) -> str:
     """The version a record's form is to carry, read before the form's values (a change landing between the two
     reads is then refused on save, never lost)."""
-    query = table.select(_column(table).as_alias("v")).where(table.id == record_id)
+    query = table.select(_column(table, column).as_alias("v")).where(table.id == record_id)
     row = await query.first() if record_id else None
     return version_of(row["v"]) if row else ""
 
