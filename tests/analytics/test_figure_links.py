@@ -55,10 +55,10 @@ async def test_payments_collected_opens_billing_of_the_same_months_and_house(
     billing = await client.get(address)
     assert billing.status_code == 200
     total = billing.text.split("<tfoot")[1].split("</tfoot>")[0]
-    assert f"2{NBSP}300,00{NBSP}₽" in total  # received: the figure
-    # Charged as the dashboard counts it, refund apart (the balances here hold it nowhere else), and none of the
+    assert f'data-label="Поступило">2{NBSP}300,00<' in total  # received: the figure (the table's sums in rubles)
+    # Charged: the services alone, as on the receipt (the refund is neither charged nor received), and none of the
     # other house's 15 554.
-    assert f"2{NBSP}900,00{NBSP}₽" in total
+    assert f'data-label="Начислено">3{NBSP}000,00<' in total
     assert "январь 2026 – февраль 2026" in billing.text
 
 
