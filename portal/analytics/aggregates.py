@@ -18,13 +18,13 @@ from typing import Any
 
 from portal.analytics import rules
 from portal.analytics.queries import BREAKDOWN_FIGURES
-from portal.analytics.queries import RECEIVABLES
 from portal.analytics.queries import TICKET_FIGURES
 from portal.analytics.queries import month_bounds
 from portal.analytics.queries import ticket_sums
 from portal.analytics.tables import HouseMonth
 from portal.analytics.tables import NpsHouse
 from portal.analytics.tables import TicketMonth
+from portal.billing.queries import receivables_by_house
 from portal.core import clock
 from portal.core.db import atomic
 from portal.core.values import as_date
@@ -42,7 +42,7 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
 
 async def _money(period: date) -> list[dict[str, Any]]:
     """Each house's month: the accounts billed, charged (charges and corrections; penalties apart), paid (net of
-    the refunds made in the month), and the receivables (``queries.RECEIVABLES``)."""
+    the refunds made in the month), and the receivables (``billing.queries.receivables_by_house``)."""
     sums = await _rows(
         "SELECT p.house AS house, COUNT(*) AS accounts, SUM(b.charged_kopecks + b.other_kopecks) AS charged, "
         "SUM(b.paid_kopecks) AS paid "
@@ -57,9 +57,8 @@ async def _money(period: date) -> list[dict[str, Any]]:
         "WHERE e.period = {} AND e.kind = 'refund' GROUP BY p.house",
         period,
     )
-    debts = await _rows(RECEIVABLES.format(houses="1 = 1"), period, period)
+    debt = await receivables_by_house(period)
     refunded = {r["house"]: _int(r["refunded"]) for r in refunds}
-    debt = {r["house"]: _int(r["debt"]) for r in debts}
     found = {r["house"]: {"accounts": _int(r["accounts"]), "charged": _int(r["charged"]), "paid": _int(r["paid"])}
              for r in sums}  # fmt: skip
     for house in refunded.keys() | debt.keys():

@@ -31,6 +31,7 @@ from portal.analytics.tables import NpsHouse
 from portal.analytics.tables import NpsWave
 from portal.analytics.tables import TicketMonth
 from portal.billing.queries import newest_period
+from portal.billing.queries import receivables_by_house
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
@@ -169,20 +170,9 @@ async def total_area(houses: Sequence[int]) -> Decimal:
     return Decimal(str(value or 0)).quantize(rules.CENT)
 
 
-# The receivables at the end of a month by house: each account's latest balance up to that month, where it owes
-# (an account closed, or not charged in the month, keeps its debt until it is paid). ``houses``: a condition on the
-# premise ``p``; the arguments: the month, twice.
-RECEIVABLES = (
-    "SELECT p.house AS house, SUM(b.closing_kopecks) AS debt "
-    "FROM balance b JOIN personal_account a ON a.id = b.account JOIN premise p ON p.id = a.premise "
-    "WHERE {houses} AND b.period <= {{}} AND b.closing_kopecks > 0 AND NOT EXISTS (SELECT 1 FROM balance n "
-    "WHERE n.account = b.account AND n.period > b.period AND n.period <= {{}}) GROUP BY p.house"
-)
-
-
 async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[MonthMoney]:
     """Charged, paid and receivables of each month (a grouped query over the balances, and one a month for the
-    receivables, ``RECEIVABLES``)."""
+    receivables, ``billing.queries.receivables_by_house``)."""
     if not houses or not months:
         return []
     ids, periods = list(houses), list(months)
@@ -198,8 +188,7 @@ async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[
         .where(condition)
         .group_by(Balance.period)
     )
-    within = RECEIVABLES.format(houses=f"p.house IN ({placeholders(ids)})")
-    debt_of = {p: sum(int(r["debt"] or 0) for r in await Balance.raw(within, *ids, p, p)) for p in periods}
+    debt_of = {p: sum((await receivables_by_house(p, ids)).values()) for p in periods}
     area = await total_area(ids)
     by_month = {as_date(r["period"]): r for r in sums}
     found = []

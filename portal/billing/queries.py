@@ -643,12 +643,15 @@ async def entrances_of(principal: Principal, house_id: int) -> list[int]:
 
 async def house_areas(house_ids: Sequence[int]) -> dict[int, Decimal]:
     """The floor area of each house (m²): flats and non-residential premises (``FLOOR_AREA_KINDS``), what the
-    receivables per m² are measured by; summed in Python (SQLite sums Numeric as float)."""
+    receivables per m² are measured by; one grouped sum a chunk of houses, not a row a premise. SQLite keeps areas as
+    floats: the sum is rounded to the hundredth every area is written in, as the dashboard rounds it."""
     areas: dict[int, Decimal] = dict.fromkeys(house_ids, Decimal("0"))
     floor = Premise.kind.is_in(list(FLOOR_AREA_KINDS))
+    area = Sum(Premise.area).as_alias("area")
     for chunk in chunks(list(house_ids)):
-        for r in await Premise.select(Premise.house, Premise.area).where(Premise.house.is_in(chunk) & floor):
-            areas[r["house"]] += Decimal(str(r["area"] or 0))
+        query = Premise.select(Premise.house, area).where(Premise.house.is_in(chunk) & floor).group_by(Premise.house)
+        for r in await query:
+            areas[r["house"]] = Decimal(str(r["area"] or 0)).quantize(Decimal("0.01"))
     return areas
 
 
@@ -724,6 +727,17 @@ def _as_of(period: date, houses: Collection[int] | None = None) -> WhereRaw:
     return WhereRaw(f"(balance.period = {{}} OR balance.id {looked_up})", period, period, *ids, period)
 
 
+async def receivables_by_house(period: date, houses: Collection[int] | None = None) -> dict[int, int]:
+    """What the accounts of each house (of ``houses``; every house when None) owe at the end of ``period``, in
+    kopecks: the closing balances in debt of each account's newest snapshot up to the month (``_as_of``: an account
+    closed, or not charged in the month, keeps its debt until it is paid). One grouped query whose work grows with the
+    accounts, not with their months."""
+    where = _as_of(period, houses) & (Balance.closing_kopecks > 0)
+    if houses is not None:
+        where &= Balance.account.premise.house.is_in(sorted(houses) or [-1])
+    return {r["house"]: int(r["debt"] or 0) for r in await _by_house(where, debt=Sum(Balance.closing_kopecks))}
+
+
 def _month_charged(period: date) -> QueryString:
     """SQL, for each snapshot ``_as_of(period)`` selects: the charges of ``period`` itself (none on an older one)."""
     return QueryString("CASE WHEN balance.period = {} THEN balance.charged_kopecks ELSE 0 END", period)
@@ -788,6 +802,35 @@ async def _by_house(where: Any, **aggregates: Any) -> list[dict[str, Any]]:
     return await Balance.select(house.as_alias("house"), *columns).where(where).group_by(house)
 
 
+# Each house's figures at the end of the months over the snapshots ``_owed_by_house`` reads (``owed``): the accounts
+# of the months' figures (those they moved, and those that carry a balance into them), what they owe, less what they
+# paid ahead (``closing``), their debt, its overdue part (beyond the charges not yet due) and its debtors; and, read
+# up to the first month, what they owed at its start (the month's opening, or the closing of an older snapshot).
+OWED = (
+    "WITH owed AS MATERIALIZED ({}) SELECT owed.house AS house,"
+    " COUNT(CASE WHEN owed.period >= {} OR owed.closing <> 0 THEN 1 END) AS accounts,"
+    " SUM(owed.closing) AS closing, SUM(CASE WHEN owed.closing > 0 THEN owed.closing ELSE 0 END) AS debt,"
+    " COUNT(CASE WHEN owed.closing > owed.not_due THEN 1 END) AS debtors,"
+    " SUM(CASE WHEN owed.closing > owed.not_due THEN owed.closing - owed.not_due ELSE 0 END) AS overdue,"
+    " SUM(CASE WHEN owed.period = {} THEN owed.opening ELSE owed.closing END) AS opening"
+    " FROM owed GROUP BY owed.house"
+)
+
+
+async def _owed_by_house(where: Any, period: date, not_due: QueryString) -> list[dict[str, Any]]:
+    """``OWED`` of each house over the snapshots ``where`` selects, ``period`` the first month. A snapshot's charges
+    not yet due (``not_due``, a lookup on the account) are read once, into the materialized row set, though three
+    figures compare with them: written in each, the lookup ran three times a snapshot."""
+    rows = Balance.select(
+        Balance.account.premise.house.as_alias("house"),
+        Balance.period.as_alias("period"),
+        Balance.opening_kopecks.as_alias("opening"),
+        Balance.closing_kopecks.as_alias("closing"),
+        not_due.as_alias("not_due"),
+    ).where(where)
+    return await Balance.raw(OWED, rows.querystrings[0], period, period)
+
+
 async def house_totals(
     period: date, principal: Principal, *, until: date | None = None, houses: Sequence[int] = ()
 ) -> list[HouseTotals]:
@@ -822,25 +865,8 @@ async def house_totals(
         penalties=Sum(Balance.penalties_kopecks),
     )
     refunded = await refunds_by_house(ids, period, last)
-    not_due = _not_due(last, clock.today_local())
-    opening = QueryString(
-        "SUM(CASE WHEN balance.period = {} THEN balance.opening_kopecks ELSE balance.closing_kopecks END)", period
-    )
-    owed = await _by_house(
-        scoped(_as_of(last, ids)),
-        # the accounts of the months' figures: those they moved, and those that carry a balance into them
-        accounts=QueryString(
-            "COUNT(CASE WHEN balance.period >= {} OR balance.closing_kopecks <> 0 THEN 1 END)", period
-        ),
-        closing=Sum(Balance.closing_kopecks),
-        debt=QueryString("SUM(CASE WHEN balance.closing_kopecks > 0 THEN balance.closing_kopecks ELSE 0 END)"),
-        debtors=QueryString("COUNT(CASE WHEN balance.closing_kopecks > {} THEN 1 END)", not_due),
-        overdue=QueryString(
-            "SUM(CASE WHEN balance.closing_kopecks > {} THEN balance.closing_kopecks - {} ELSE 0 END)", not_due, not_due
-        ),
-        **({"opening": opening} if last == period else {}),
-    )
-    started = owed if last == period else await _by_house(scoped(_as_of(period, ids)), opening=opening)
+    owed = await _owed_by_house(scoped(_as_of(last, ids)), period, _not_due(last, clock.today_local()))
+    started = owed if last == period else await _owed_by_house(scoped(_as_of(period, ids)), period, QueryString("0"))
     areas = await house_areas(ids)
     found = {h.id: HouseTotals(h.id, h.address, area=areas.get(h.id, Decimal("0"))) for h in found_houses}
     for r in flows:
@@ -865,9 +891,13 @@ async def house_totals(
 
 async def refunds_by_house(houses: Sequence[int], start: date, end: date) -> dict[int, int]:
     """The refunds (kopecks) entered in the billing months ``start`` … ``end``, by house: money given back, written
-    among the balance's other entries (one grouped query, by the entries' period)."""
+    among the balance's other entries (one grouped query). The months are named one by one, so that the index on
+    (period, kind) finds each month's refunds alone; a range of periods read every entry of the months."""
     house = LedgerEntry.account.premise.house
-    where = (LedgerEntry.kind == EntryKind.REFUND) & (LedgerEntry.period >= start) & (LedgerEntry.period <= end)
+    months = rules.months_from(start, end)
+    if not months:
+        return {}
+    where = (LedgerEntry.kind == EntryKind.REFUND) & LedgerEntry.period.is_in(months)
     refunded = Sum(LedgerEntry.amount_kopecks).as_alias("refunded")
     rows = (
         await LedgerEntry.select(house.as_alias("house"), refunded)

@@ -44,6 +44,13 @@ def add_months(period: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def months_from(first: date, last: date) -> list[date]:
+    """The billing months ``first`` … ``last``, both included (none when ``last`` is before ``first``)."""
+    first, last = month_start(first), month_start(last)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, n) for n in range(max(count, 0))]
+
+
 def month_end(period: date) -> date:
     return add_months(month_start(period), 1) - timedelta(days=1)
 

@@ -187,6 +187,13 @@ def test_period_helpers():
     assert rules.period_key(date(2026, 11, 1)) == "2026-11"
     assert rules.add_months(date(2026, 11, 1), 2) == date(2027, 1, 1)
     assert rules.month_end(date(2026, 2, 1)) == date(2026, 2, 28)
+    assert rules.months_from(date(2026, 11, 1), date(2027, 1, 1)) == [
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+    ]
+    assert rules.months_from(date(2026, 11, 1), date(2026, 11, 1)) == [date(2026, 11, 1)]
+    assert rules.months_from(date(2026, 11, 1), date(2026, 10, 1)) == []
 
 
 DEC25, FEB26, OCT26, NOV26, DEC26 = (
