@@ -61,3 +61,31 @@ async def test_a_price_saved_from_a_form_read_before_someone_elses_change_is_ref
         second = await boris.form(move, {"move": "close"}, headers=page)
         told = (await boris.get(second.headers["location"])).text
         assert "С объявлением сейчас так нельзя: его состояние — «Закрыто»." in told, told
+
+
+async def test_an_owners_request_answered_by_two_at_once_is_answered_once(db, make_account, make_user, place_of):
+    """Анна and Борис both read the owner's request while it waits; Анна lists the flat, then Борис's answer, from
+    his reading, is refused with how it was answered, and his listing is not left behind."""
+    from portal.core.security import Principal
+    from portal.core.web import Refused
+    from portal.showcase import actions
+    from portal.showcase import queries
+    from portal.showcase.tables import ListingOffer
+
+    flat = await make_account(premise_number="12", area="54.30", floor=5)
+    owner = await make_user(accounts={flat.account: "owner"})
+    offer = ListingOffer(premise=flat.premise, house=flat.house, account=flat.account, user=owner, kind="rent",
+                         price_kopecks=3_500_000)  # fmt: skip
+    await offer.save()
+    houses = frozenset({flat.house})
+    anna, boris = (Principal(user_id=None, name=name, staff_roles=frozenset({"manager"}), house_ids=houses)
+                   for name in ("Анна Первая", "Борис Второй"))  # fmt: skip
+    hers, his = await queries.staff_offer(anna, offer.id), await queries.staff_offer(boris, offer.id)
+    place = await place_of(flat.house, "12", "54.30", 5)
+    await actions.turn_into_listing(anna, hers, place)
+    for answer in (actions.turn_into_listing(boris, his, place), actions.decline_offer(boris, his, "Нет", "кв. 12")):
+        with pytest.raises(Refused, match=r"На эту заявку уже ответили: «Размещено»\."):
+            await answer
+    assert await Listing.count().where(Listing.house == flat.house) == 1
+    row = await ListingOffer.select(ListingOffer.status, ListingOffer.answer).where(ListingOffer.id == offer.id).first()
+    assert row == {"status": "listed", "answer": ""}
