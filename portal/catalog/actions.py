@@ -822,10 +822,18 @@ async def rate(
 
 
 async def quote(
-    principal: Principal, order: OrderDetail, amount: Decimal, note: str, now: datetime, *, ip: str = ""
+    principal: Principal,
+    order: OrderDetail,
+    amount: Decimal,
+    note: str,
+    now: datetime,
+    *,
+    ip: str = "",
+    version: str | None = None,
 ) -> None:
     """Name the price of an order with a "from" price: the items priced in advance keep their price, the first
-    "from" item takes the rest; the resident accepts the price by paying it."""
+    "from" item takes the rest; the resident accepts the price by paying it. A price named from a page read before
+    another one was named (``version``: the quote's time then) is refused (``stale.Stale``), nothing written."""
     if not rules.may_quote(order.status):
         raise Refused(gettext("The price of this order can no longer be changed."))
     fixed = sum((i.amount for i in order.items if i.price_kind != PriceKind.FROM and i.amount is not None), Decimal(0))
@@ -835,6 +843,7 @@ async def quote(
         )
     open_items = [i for i in order.items if i.price_kind == PriceKind.FROM]
     async with atomic():
+        await stale.check(Order, order.id, "order", version, Order.quoted_at)
         changed = (
             await Order.update(
                 {

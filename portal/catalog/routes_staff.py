@@ -123,7 +123,8 @@ def _order_page(request: Request, principal: Principal, order: queries.OrderDeta
         request, "catalog/staff_order.html", order=order, staff=True, may_quote=principal.has_role(*QUOTE),
         may_work=principal.has_role(*WORK), may_see_payment=principal.has_role(R.ACCOUNTANT, R.MANAGER, R.OPERATOR),
         may_refund=principal.has_role(*REFUND),
-        quote=extra.pop("quote", None) or forms.QuoteForm(), **extra, **texts.words(),
+        quote=extra.pop("quote", None) or forms.QuoteForm(),
+        quote_version=extra.pop("quote_version", stale.version_of(order.quoted_at)), **extra, **texts.words(),
     )  # fmt: skip
 
 
@@ -197,10 +198,15 @@ class StaffOrders(Controller):
     async def quote(
         self, request: Request, principal: Caller, order: LoadedOrder, data: FormData
     ) -> Response[Any] | Template:
-        form = forms.read_quote(data)
+        form, typed = forms.read_quote(data), _typed_version(data, order)  # the price named when the page was read
         if form.errors or form.amount is None:
-            return _order_page(request, principal, order, quote=form, status_code=422)
-        await actions.quote(principal, order, form.amount, form.note, clock.now(), ip=client_ip(request))
+            return _order_page(request, principal, order, quote=form, quote_version=typed, status_code=422)
+        try:
+            await actions.quote(principal, order, form.amount, form.note, clock.now(), ip=client_ip(request),
+                                version=typed)  # fmt: skip
+        except stale.Stale as exc:  # the page again, with the price typed, the price named meanwhile above it
+            stale.say(form.errors, exc.change, ("amount", "note"), {"total": "amount"})
+            return _order_page(request, principal, order, quote=form, status_code=409)
         flash(request, gettext("The price is sent to the resident."))
         return see_other(request, f"/staff/orders/{order.id}")
 
