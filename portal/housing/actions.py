@@ -106,7 +106,8 @@ async def _save(
     version: str | None = None,
 ) -> int:
     """Insert (``record_id`` None) or update a row with ``values``, and audit what changed; an edit whose form was
-    read at another ``version`` than the record's is refused (``stale.Stale``), nothing written."""
+    read at another ``version`` than the record's is refused (``stale.Stale``), nothing written. An edit that
+    changes nothing of the record as it is now writes nothing, whatever its version (core.stale)."""
     created, changed = _AUDITED[entity]
     async with atomic():
         if record_id is None:
@@ -115,11 +116,11 @@ async def _save(
             new_id = int(instance.id)
             await record(actor, created, entity, new_id, diff({}, values), ip)
             return new_id
-        await stale.check(table, record_id, entity, version)
         before = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first()
         current = {n: _as_written((before or {}).get(n), values[n]) for n in values}
         changes = diff(current, values)
         if changes:
+            await stale.check(table, record_id, entity, version)
             now = _now()  # the version and its audit event alike: a form read at it is told of later ones only
             await table.update(_stamped(table, values, now)).where(table.id == record_id)
             await record(actor, changed, entity, record_id, changes, ip, now=now)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
@@ -20,6 +21,7 @@ from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import SECOND
 from tests.two_staff import make_registry
 from tests.two_staff import remove_registry
 from tests.two_staff import two_staff
@@ -136,3 +138,26 @@ async def test_a_form_shown_again_for_a_mistake_keeps_the_version_it_was_read_at
         refused = await boris.form(url, {**mine, "floors": "16", "version": version(mistake, 422)})
         assert refused.status_code == 409
         assert (await House.select(House.floors).where(House.id == registry["house"]).first())["floors"] == 10
+
+
+async def test_a_stale_save_repeating_what_is_saved_now_is_taken_as_done_and_one_changing_anything_else_refused(
+    app, registry
+):
+    """The ruling on stale saves: Борис's form, opened before Анна's change, typed to exactly what she saved, is no
+    conflict: it says «saved» as usual and writes nothing (no audit event of his). Typed to change a field she left
+    alone, it is refused all the same: he must see her change first (no silent merge)."""
+    url = f"/staff/houses/{registry['house']}/edit"
+    async with two_staff(app, roles=("manager",), houses=(registry["house"],)) as (anna, boris):
+        opened = version(await boris.get(url))
+        address = (await House.select(House.address).where(House.id == registry["house"]).first())["address"]
+        hers = {"complex": str(registry["complex"]), "address": address, "floors": "10"}
+        assert (await anna.form(url, {**hers, "version": version(await anna.get(url))})).status_code == 303
+
+        same = await boris.form(url, {**hers, "version": opened})
+        assert same.status_code == 303, same.text[:2000]
+        his = await AuditEvent.count().where((AuditEvent.entity == "house") & (AuditEvent.actor_name == SECOND))
+        assert his == 0
+
+        other = await boris.form(url, {**hers, "address": f"{address}, корп. 2", "version": opened})
+        assert other.status_code == 409, other.text[:2000]
+        assert (await House.select(House.address).where(House.id == registry["house"]).first())["address"] == address
