@@ -33,6 +33,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.core.bulk import MAX_PARAMETERS
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.tables import OutboxMessage
@@ -274,9 +275,13 @@ async def deliver_all(now: datetime | None = None, seconds: float = 40) -> int:
 
 
 async def enqueue_many(messages: list[OutboxMessage]) -> int:
-    """Queue many messages in one statement; those whose ``dedupe_key`` is already queued are skipped.
+    """Queue many messages, one statement per chunk (a month's receipts to thousands of people stay within the
+    engines' limit of parameters a statement); those whose ``dedupe_key`` is already queued are skipped.
     Returns how many were new."""
-    if not messages:
-        return 0
-    inserted = await OutboxMessage.insert(*messages).on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
-    return len(inserted or [])
+    per_chunk = max(1, MAX_PARAMETERS // len(OutboxMessage._meta.columns))
+    new = 0
+    for start in range(0, len(messages), per_chunk):
+        chunk = messages[start : start + per_chunk]
+        done = await OutboxMessage.insert(*chunk).on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+        new += len(done or [])
+    return new

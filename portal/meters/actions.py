@@ -43,13 +43,9 @@ from portal.meters.tables import MeterStatus
 from portal.meters.tables import Review
 from portal.meters.tables import Source
 from portal.meters.tables import VerificationChange
+from portal.notifications.actions import outbox_rows
 from portal.notifications.messages import MessageTemplate
-from portal.notifications.messages import inapp_context
-from portal.notifications.messages import render
-from portal.notifications.messages import unsubscribable
 from portal.notifications.queries import Recipient
-from portal.notifications.rules import Channel
-from portal.notifications.rules import channels_for
 
 # --- passing readings (residents, and the call centre on their behalf) -----------------------------------------
 
@@ -421,8 +417,6 @@ def _reading_context(reading: queries.StaffReading) -> dict[str, Any]:
 
 # --- messages to the residents of an account --------------------------------------------------------------------
 
-OFFERED = frozenset({Channel.INAPP, Channel.EMAIL})
-
 
 def _rows_for(
     person: Recipient,
@@ -432,30 +426,7 @@ def _rows_for(
     choices: dict[tuple[str, str], bool],
 ) -> list[OutboxMessage]:
     """The outbox rows of one message to one person: in-app and e-mail as they chose, in their language."""
-    wanted = channels_for(
-        template.topic, OFFERED, choices, email=person.email, phone=None, push_endpoints=0, email_on=person.wants_email
-    )
-    message = render(template, person.locale, context)
-    mailed = unsubscribable(message, person.user_id, template.topic, person.locale)
-    rows = []
-    for channel in wanted:
-        email = channel is Channel.EMAIL
-        rows.append(
-            OutboxMessage(
-                channel=channel.value,
-                recipient=person.email if email else str(person.user_id),
-                user_id=person.user_id,
-                template=template.name,
-                subject=message.subject,
-                body=mailed.text if email else message.inapp,  # the in-app list's words, no address
-                # the in-app title links to the page's path, which holds if the portal's address changes; the
-                # list words it again from the context in the language the person reads it in
-                context=mailed.email_context() if email else inapp_context(context["link"], context),
-                dedupe_key=f"meters:{key}:{channel.value}:{person.user_id}",
-                ref=f"meters:{key}"[:64],
-            )
-        )
-    return rows
+    return outbox_rows(person, template, context, f"meters:{key}", choices)
 
 
 async def _tell_account(account_id: int, template: MessageTemplate, context: dict[str, Any], key: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from portal.accounts.tables import User
 from portal.core import audit
@@ -10,11 +11,17 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
+from portal.notifications.messages import MessageTemplate
+from portal.notifications.messages import inapp_context
+from portal.notifications.messages import render
+from portal.notifications.messages import unsubscribable
+from portal.notifications.queries import Recipient
 from portal.notifications.queries import choices_of
 from portal.notifications.queries import shown_in_app
 from portal.notifications.rules import DEFAULTS
 from portal.notifications.rules import Channel
 from portal.notifications.rules import Topic
+from portal.notifications.rules import channels_for
 from portal.notifications.rules import choices_changed
 from portal.notifications.rules import wants
 from portal.notifications.tables import ChannelChoice
@@ -111,3 +118,44 @@ async def mark_read(user_id: int, message_id: int | None = None) -> None:
         which &= OutboxMessage.id == message_id
     async with atomic():
         await OutboxMessage.update({OutboxMessage.read_at: now}).where(which)
+
+
+# --- messages written in bulk (a month's receipts, a meeting's reminders) ---------------------------------------
+
+OFFERED = frozenset({Channel.INAPP, Channel.EMAIL})
+
+
+def outbox_rows(
+    person: Recipient,
+    template: MessageTemplate,
+    context: dict[str, Any],
+    key: str,
+    choices: dict[tuple[str, str], bool],
+) -> list[OutboxMessage]:
+    """The outbox rows of one message to one person, to be queued with many others (``outbox.enqueue_many``): in-app
+    and e-mail as they chose for the template's topic, in their language; ``key`` names the event (``dedupe_key``
+    ``<key>:<channel>:<user>``: never twice to one person). ``context["link"]`` is the page it is about."""
+    wanted = channels_for(
+        template.topic, OFFERED, choices, email=person.email, phone=None, push_endpoints=0, email_on=person.wants_email
+    )
+    message = render(template, person.locale, context)
+    mailed = unsubscribable(message, person.user_id, template.topic, person.locale)
+    rows = []
+    for channel in wanted:
+        email = channel is Channel.EMAIL
+        rows.append(
+            OutboxMessage(
+                channel=channel.value,
+                recipient=person.email if email else str(person.user_id),
+                user_id=person.user_id,
+                template=template.name,
+                subject=message.subject,
+                body=mailed.text if email else message.inapp,  # the in-app list's words, no address
+                # the in-app title links to the page's path, which holds if the portal's address changes; the
+                # list words it again from the context in the language the person reads it in
+                context=mailed.email_context() if email else inapp_context(context["link"], context),
+                dedupe_key=f"{key}:{channel.value}:{person.user_id}",
+                ref=key[:64],
+            )
+        )
+    return rows

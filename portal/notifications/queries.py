@@ -290,24 +290,47 @@ async def resolve_audience(
     if kinds is _DECIDE:
         kinds = await paging(audience, limit, today)
     sql, args = page_query(audience, after_user=after_user, limit=limit, today=today, kinds=kinds)
-    rows = await Residency.raw(sql, *args)
-    found = []
-    for row in rows:
-        consent = bool(row["consent"])
-        consents = {"processing"} if consent else set()
-        if row["marketing"]:
-            consents.add("marketing")
-        found.append(
-            Recipient(
-                user_id=int(row["user_id"]),
-                locale=row["locale"] or "ru",
-                email=row["email"] or None,
-                phone=row["phone"] or None,
-                consent=consent,
-                wants_email=bool(row["notify_email"]),
-                consents=frozenset(consents),
-            )
-        )
+    return [_recipient(row) for row in await Residency.raw(sql, *args)]
+
+
+def _recipient(row: dict[str, Any]) -> Recipient:
+    consent = bool(row["consent"])
+    consents = {"processing"} if consent else set()
+    if row["marketing"]:
+        consents.add("marketing")
+    return Recipient(
+        user_id=int(row["user_id"]),
+        locale=row["locale"] or "ru",
+        email=row["email"] or None,
+        phone=row["phone"] or None,
+        consent=consent,
+        wants_email=bool(row["notify_email"]),
+        consents=frozenset(consents),
+    )
+
+
+async def people_of_accounts(account_ids: Collection[int], today: date | None = None) -> dict[int, list[Recipient]]:
+    """The people of each account as an audience of accounts reaches them (a live residency of an open account,
+    active), by account: one query per 1000 accounts."""
+    found: dict[int, list[Recipient]] = {}
+    for chunk in chunks(set(account_ids)):
+        args: list[Any] = [today or clock.today_local(), True]
+        where = _in("a.id", set(chunk), args)
+        sql = _SELECT + ", r.account AS account" + _FROM + f"AND {where} ORDER BY r.account, u.id"
+        for row in await Residency.raw(sql, *args):
+            people = found.setdefault(int(row["account"]), [])
+            if all(p.user_id != row["user_id"] for p in people):
+                people.append(_recipient(row))
+    return found
+
+
+async def people(user_ids: Collection[int]) -> list[Recipient]:
+    """These people, active ones, with their contacts and standing consents: one query per 1000."""
+    found: list[Recipient] = []
+    for chunk in chunks(set(user_ids)):
+        args: list[Any] = [True]
+        sql = _SELECT + " FROM portal_user u WHERE u.is_active = {} AND " + _in("u.id", set(chunk), args)
+        found += [_recipient(r) for r in await Residency.raw(sql + " ORDER BY u.id", *args)]
     return found
 
 
