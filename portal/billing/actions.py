@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.billing import importer
 from portal.billing import ledger
+from portal.billing import notices
 from portal.billing import receipts
 from portal.billing.importer import ParsedFile
 from portal.billing.importer import Progress
@@ -27,6 +28,7 @@ from portal.billing.tables import Payee
 from portal.billing.tables import Service
 from portal.core import audit
 from portal.core import clock
+from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import to_kopecks
 from portal.core.db import waiting_at_most
@@ -231,7 +233,9 @@ async def issue_receipts(
         raise Refused(gettext("Choose a house from the list."))
     async with atomic():
         ids = await account_ids_of_houses(principal, house_id)
-        result = await receipts.issue(period, ids, issued_by=principal.user_id, now=clock.now())
+        now = clock.now()
+        result = await receipts.issue(period, ids, issued_by=principal.user_id, now=now)
+        await notices.wait(period, result.accounts, now)
         await audit.record(
             principal,
             "billing.receipts.issue",
@@ -240,6 +244,7 @@ async def issue_receipts(
             {"period": str(period), "issued": result.issued, "skipped": result.skipped},
             ip,
         )
+    jobs.kick(notices.JOB)  # the residents are told by the job, a batch at a time, not in this request
     return result
 
 
@@ -249,10 +254,13 @@ async def reissue_receipt(principal: Principal, account_id: int, period: date, *
         info = await staff_account(principal, account_id)
         if info is None:
             raise Refused(gettext("There is no such account in your houses."))
-        result = await receipts.issue(period, [account_id], issued_by=principal.user_id, now=clock.now())
+        now = clock.now()
+        result = await receipts.issue(period, [account_id], issued_by=principal.user_id, now=now)
         if not result.issued:  # nothing to put on a receipt: roll back, the old receipt (if any) stays
             raise Refused(gettext("There are no charges for that month; no receipt was issued."))
+        await notices.wait(period, result.accounts, now)  # told once a month: not again if told already
         await audit.record(
             principal, "billing.receipt.reissue", "personal_account", account_id, {"period": str(period)}, ip
         )
+    jobs.kick(notices.JOB)
     return result

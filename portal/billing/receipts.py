@@ -56,6 +56,7 @@ SECTION_COLUMNS = ("receipt", "payee", "charged_kopecks", "total_kopecks", "qr_p
 class IssueResult:
     issued: int
     skipped: int
+    accounts: tuple[int, ...] = ()  # the accounts whose receipt was issued
 
 
 # The legal forms an organisation's name starts with (ГК РФ): «ООО Ромашка» is no «Ромашка ООО-вич».
@@ -181,15 +182,13 @@ async def issue(
     by_id = {p.id: p for p in await payees()}
     order = list(by_id)
     context = _Payees(by_id, order, next((p for p in order if not by_id[p].capital_repair), order[0] if order else 0))
-    issued = skipped = 0
+    issued: list[int] = []
     with _document_language():
         async with atomic():
             for start in range(0, len(account_ids), CHUNK):
                 chunk = list(account_ids[start : start + CHUNK])
-                done = await _issue_chunk(period, chunk, context, now or clock.now(), issued_by)
-                issued += done
-                skipped += len(chunk) - done
-    return IssueResult(issued, skipped)
+                issued += await _issue_chunk(period, chunk, context, now or clock.now(), issued_by)
+    return IssueResult(len(issued), len(account_ids) - len(issued), tuple(issued))
 
 
 async def _refunds(period: date, chunk: list[int]) -> dict[int, int]:
@@ -204,7 +203,10 @@ async def _refunds(period: date, chunk: list[int]) -> dict[int, int]:
     return {r["account"]: int(r["total"] or 0) for r in rows}
 
 
-async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: datetime, issued_by: int | None) -> int:
+async def _issue_chunk(
+    period: date, chunk: list[int], context: _Payees, now: datetime, issued_by: int | None
+) -> list[int]:
+    """The receipts of one chunk of accounts; returns the accounts issued (those with charges and a snapshot)."""
     snapshots = {
         r["account"]: r for r in await Balance.select().where((Balance.period == period) & Balance.account.is_in(chunk))
     }
@@ -268,7 +270,7 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
             )
         )
     if not receipts:
-        return 0
+        return []
     written = await bulk.insert_rows(Receipt, RECEIPT_COLUMNS, receipts, returning=("id", "account"))
     ids = {r["account"]: r["id"] for r in written}
     await bulk.insert_rows(
@@ -280,4 +282,4 @@ async def _issue_chunk(period: date, chunk: list[int], context: _Payees, now: da
             for payee_id, charged, total, payload in items
         ),
     )
-    return len(receipts)
+    return list(sections)  # the accounts issued, in the chunk's order

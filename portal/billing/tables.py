@@ -258,3 +258,16 @@ class ReceiptSection(Table):
     charged_kopecks = BigInt(default=0)
     total_kopecks = BigInt(default=0)
     qr_payload = Text(default="")
+
+
+class ReceiptNotice(Table):
+    """«Квитанция готова»: the people of an account told once that its receipt of a month is issued. Staff's issue
+    writes the row (``sent_at`` empty: waiting); the job that tells them (``billing.notices``) fills ``sent_at``. A
+    receipt issued again that month finds its row there and tells nobody again."""
+
+    id = Serial(primary_key=True)
+    account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False)
+    period = Date()
+    key = Varchar(length=32, unique=True)  # "<account>:<YYYY-MM>": one a month per account
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None, index=True)

@@ -417,6 +417,26 @@ async def _reconciliation(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, says=says)
 
 
+@case("billing/receipt_ready")
+async def _receipt_ready(world: World, locale: str, name: str) -> Sent:
+    from portal.billing import notices
+    from portal.billing import queries
+    from portal.billing.tables import ReceiptNotice
+    from portal.core import clock
+    from portal.core.i18n import format_money
+
+    user_id, email = await _resident(world, locale)
+    account = await _first_account(user_id)
+    receipt = (await queries.receipts_of(account["id"], 1))[0]
+    # told afresh in each language: an earlier notice of the month is set aside (kept, so no id is used again)
+    await ReceiptNotice.update({ReceiptNotice.key: f"aside:{key()}"}).where(ReceiptNotice.account == account["id"])
+    await notices.wait(receipt.period, [account["id"]], clock.now())
+    await notices.tell_waiting(clock.now())
+    owed = receipt.to_pay if receipt.to_pay > 0 else receipt.overpaid
+    says = {lang: (spaced(format_money(owed, lang)),) if owed else () for lang in LOCALES}
+    return Sent(email, user_id, names=(account["number"],), says=says)
+
+
 @case("analytics/nps_invitation")
 async def _survey(world: World, locale: str, name: str) -> Sent:
     from portal.analytics.actions import invite
