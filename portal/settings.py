@@ -81,6 +81,9 @@ class Settings:
     # The days house (ОДПУ) meters are read by staff (DOMAIN §4.1: the 23rd–26th, a contract may set others).
     house_window_start_day: int = 23
     house_window_end_day: int = 26
+    # How many days before an owners' meeting's voting ends the owners who have not voted are reminded
+    # (MEETING_REMINDER_DAYS).
+    meeting_reminder_days: int = 3
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -123,6 +126,7 @@ class Settings:
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
             run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",
             debug=env.get("PORTAL_DEBUG", "0") == "1",
+            meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             **_meter_window(env),
         )
 

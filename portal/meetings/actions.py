@@ -15,7 +15,9 @@ from typing import Any
 
 from portal.accounts.notify import notify
 from portal.accounts.tables import User
+from portal.core import bulk
 from portal.core import clock
+from portal.core import jobs
 from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
@@ -42,11 +44,15 @@ from portal.meetings.tables import Initiative
 from portal.meetings.tables import InitiativeStatus
 from portal.meetings.tables import InitiativeSupport
 from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingReminder
 from portal.meetings.tables import MeetingStatus
 from portal.meetings.tables import OwnerLink
 from portal.meetings.tables import RegisterEntry
 from portal.meetings.tables import Source
 from portal.meetings.tables import Vote
+from portal.notifications.actions import outbox_rows
+from portal.notifications.queries import choices_of
+from portal.notifications.queries import people as notified_people
 from portal.settings import get_settings
 
 CODE_MINUTES = 15
@@ -884,3 +890,53 @@ async def initiative_held(principal: Principal, initiative_id: int, meeting_id: 
             Initiative.id == initiative_id
         )
         await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id}, ip)
+
+
+# --- reminders before the voting ends (the scheduled job) ------------------------------------------------------
+
+
+@jobs.register("meeting-reminders", 3600)
+async def meeting_reminders(now: datetime) -> int:
+    return await send_reminders(now, get_settings().meeting_reminder_days)
+
+
+async def send_reminders(now: datetime, days: int, *, limit: int = 500) -> int:
+    """Remind each owner who may vote from the portal and has not voted that a meeting's voting ends in ``days``
+    days or fewer (``rules.reminder_days_left``): a page of owners at a time, each reminder kept once per owner and
+    meeting (``MeetingReminder``'s unique key) in the transaction of its outbox rows, so a run repeated, or run on
+    two workers at once, reminds nobody twice. Returns how many owners were reminded."""
+    today = clock.local(now).date()
+    sent = 0
+    for meeting in await queries.meetings_ending(now, now + timedelta(days=days + 1)):
+        left = rules.reminder_days_left(meeting.voting_ends_on, today, days)
+        if left is None:
+            continue
+        after = 0
+        while users := await queries.owners_not_voted(meeting.id, after=after, limit=limit):
+            after = users[-1]
+            sent += await remind(meeting, left, users, now)
+    return sent
+
+
+async def remind(meeting: queries.MeetingView, days_left: int, user_ids: list[int], now: datetime) -> int:
+    """Remind these owners of the meeting's voting (those not reminded of it yet), each in their language by the
+    channels they chose for the house's notices; returns how many were reminded."""
+    people = {p.user_id: p for p in await notified_people(user_ids)}
+    choices = await choices_of(sorted(people))
+    context = {"title": meeting.title, "title_en": meeting.title_en, "days": days_left,
+               "url": _link(f"/meetings/{meeting.id}"), "link": f"/meetings/{meeting.id}"}  # fmt: skip
+    kept = ((meeting.id, user, f"{meeting.id}:{user}", now) for user in sorted(people))
+    async with atomic():
+        written = await bulk.insert_rows(
+            MeetingReminder, ("meeting", '"user"', "key", "created_at"), kept, returning=("id", '"user"'),
+            conflict="(key) DO NOTHING",
+        )  # fmt: skip
+        rows = [
+            row
+            for w in written
+            for row in outbox_rows(
+                people[w["user"]], messages.REMINDER, context, f"meeting-reminder:{w['id']}", choices[w["user"]]
+            )
+        ]
+        await outbox.enqueue_many(rows)
+    return len(written)

@@ -8,6 +8,7 @@ from portal.core.address import premise_name
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import ngettext
 from portal.core.i18n import own_words
 from portal.meetings import forms
 from portal.meetings import rules
@@ -108,4 +109,24 @@ CODE = message_template(
     ),
     words=words,
     sample={"code": "123456", "title": "Roof repair", "premises": "flat 12", "minutes": 15},
+)
+
+
+def _days_left(c: Context) -> str:
+    """«До конца голосования по собранию «…» осталось 3 дня. Вы ещё не проголосовали.», the count in its form."""
+    return ngettext(
+        "%(num)d day is left until the voting in the owners' meeting “%(title)s” ends. You have not voted yet.",
+        "%(num)d days are left until the voting in the owners' meeting “%(title)s” ends. You have not voted yet.",
+        int(c["days"]),
+        title=own_words(c, "title"),
+    )
+
+
+REMINDER = message_template(
+    "meetings/reminder",
+    Topic.NOTICE,
+    subject=lambda c: gettext("Voting ends soon: %(title)s", title=own_words(c, "title")),
+    text=lambda c: "\n\n".join([_days_left(c), gettext("Vote:"), c["url"]]),
+    inapp=_days_left,  # the in-app title links to the meeting, where the owner votes
+    sample={"title": "Roof repair", "days": 3, "url": "https://portal.example/meetings/1"},
 )

@@ -929,3 +929,45 @@ async def owner_in_house(principal: Principal, owner_id: int, house_id: int) -> 
     if not principal.may_see_house(house_id):
         return False
     return await Ownership.exists().where((Ownership.owner == owner_id) & (Ownership.premise.house == house_id))
+
+
+# --- reminders before the voting ends -----------------------------------------------------------------------------
+
+
+async def meetings_ending(now: datetime, until: datetime, *, limit: int = 200) -> list[MeetingView]:
+    """The published meetings voted from the portal whose voting is open at ``now`` and ends by ``until`` (by the
+    index of the voting's end), without their agendas."""
+    rows = (
+        await _meeting_select()
+        .where(
+            (Meeting.status == MeetingStatus.PUBLISHED)
+            & Meeting.form.is_in([f.value for f in rules.ONLINE_FORMS])
+            & (Meeting.voting_starts_at <= now)
+            & (Meeting.voting_ends_at >= now)
+            & (Meeting.voting_ends_at <= until)
+        )
+        .order_by(Meeting.id)
+        .limit(limit)
+    )
+    return [_meeting_view(r) for r in rows]
+
+
+# The owners of a meeting's register (the users linked to them) who have not voted — no ballot of any line of theirs
+# counted or waiting for moderation — and have not been reminded of it: by user id from a point, a page at a time.
+_NOT_VOTED = """
+SELECT DISTINCT l."user" AS user_id FROM register_entry e JOIN owner_link l ON l.owner = e.owner
+WHERE e.meeting = {} AND l."user" > {}
+AND NOT EXISTS (
+    SELECT 1 FROM register_entry e2 JOIN owner_link l2 ON l2.owner = e2.owner JOIN ballot b ON b.entry = e2.id
+    WHERE e2.meeting = e.meeting AND l2."user" = l."user" AND b.status IN ({}, {})
+)
+AND NOT EXISTS (SELECT 1 FROM meeting_reminder m WHERE m.meeting = e.meeting AND m."user" = l."user")
+ORDER BY l."user" LIMIT {}
+"""
+
+
+async def owners_not_voted(meeting_id: int, *, after: int = 0, limit: int = 500) -> list[int]:
+    """The users to remind of a meeting's voting (``_NOT_VOTED``), at most ``limit`` from the user id ``after`` on."""
+    counted = (BallotStatus.ACCEPTED.value, BallotStatus.MODERATION.value)
+    rows = await RegisterEntry.raw(_NOT_VOTED, meeting_id, after, *counted, limit)
+    return [int(r["user_id"]) for r in rows]

@@ -318,6 +318,14 @@ def stage(
     return Stage.COUNTING
 
 
+def reminder_days_left(voting_ends_on: date, today: date, days: int) -> int | None:
+    """The days left of a voting whose owners who have not voted are reminded ``days`` before its last day: from
+    then (the job's first run that day, or a later one if it missed it) until the day before the last, and how many
+    days are left; None outside that time."""
+    left = (voting_ends_on - today).days
+    return left if 1 <= left <= days else None
+
+
 def demand_reached(support: Fraction, total: Fraction) -> bool:
     """Owners holding at least 10 % of all votes may demand a meeting (ст. 45 ч. 2, ч. 6)."""
     return total > 0 and support >= DEMAND_SHARE * total

@@ -224,3 +224,13 @@ class BallotCode(Created, Table):
     attempts = Integer(default=0)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class MeetingReminder(Created, Table):
+    """An owner reminded that a meeting's voting ends soon and they have not voted: once per owner (the user) per
+    meeting, kept by the unique ``key`` in the transaction of its outbox rows."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(Meeting, on_delete=OnDelete.restrict, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
+    key = Varchar(length=40, unique=True)  # "<meeting>:<user>"

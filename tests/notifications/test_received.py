@@ -387,6 +387,23 @@ async def _meeting_code(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=(meeting.title, meeting.title_en), says={"ru": ("583920",), "en": ("583920",)})
 
 
+@case("meetings/reminder")
+async def _meeting_reminder(world: World, locale: str, name: str) -> Sent:
+    from portal.core import clock
+    from portal.meetings.actions import remind
+    from portal.meetings.tables import MeetingReminder
+
+    user_id, email = await _resident(world, locale)
+    meeting = await _meeting(user_id)
+    # reminded afresh in each language: an earlier reminder is set aside (kept, so no id is used again)
+    mine = (MeetingReminder.meeting == meeting.id) & (MeetingReminder.user == user_id)
+    await MeetingReminder.update({MeetingReminder.key: f"aside:{key()}"}).where(mine)
+    await remind(meeting, 3, [user_id], clock.now())
+    title = meeting.title_en if locale == "en" and meeting.title_en else meeting.title
+    says = {"ru": ("осталось 3 дня", "Вы ещё не проголосовали."), "en": ("3 days are left", "You have not voted yet.")}
+    return Sent(email, user_id, names=(title,), data=(meeting.title, meeting.title_en), says=says)
+
+
 # --- meters ---------------------------------------------------------------------------------------------------------
 
 
