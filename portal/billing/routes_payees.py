@@ -20,6 +20,8 @@ from litestar.response import Template
 from portal.billing import forms
 from portal.billing import payees
 from portal.billing import queries
+from portal.billing.tables import Payee
+from portal.core import stale
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
 from portal.core.security import client_ip
@@ -43,29 +45,27 @@ class StaffPayees(Controller):
 
     @get("/{payee_id:int}", name="billing:payee")
     async def edit_page(self, request: Request, payee_id: FromPath[int]) -> Template:
+        version = await stale.current(Payee, payee_id)  # read before the values (core.stale)
         found = await _payee(payee_id)
         values = {name: str(getattr(found, name)) for name in forms.PAYEE_FIELDS}
-        return _form_page(request, found, forms.PayeeForm(values))
+        return _form_page(request, found, forms.PayeeForm(values), version=version)
 
     @post("/{payee_id:int}", name="billing:payee_save", status_code=200)
     async def save(
         self, request: Request, principal: NamedDependency[Principal], payee_id: FromPath[int], data: FormData
     ) -> Response[Any]:
         found = await _payee(payee_id)
-        form = forms.payee_form(data)
-        if form.errors:
-            return _form_page(request, found, form, 422)
-        changes = await payees.update(principal, payee_id, form.values, client_ip(request))
-        if changes:
-            flash(
-                request,
-                _(
-                    "The requisites of %(name)s are saved; receipts issued from now on carry them.",
-                    name=form.values["name"],
-                ),
-            )
-        else:
-            flash(request, _("Nothing has changed."), "info")
+        form, typed = forms.payee_form(data), data.get(stale.FIELD)
+        typed = typed if isinstance(typed, str) else None
+        if form.errors:  # shown again for a mistake: the version it had
+            return _form_page(request, found, form, 422, version=typed)
+        try:
+            changes = await payees.update(principal, payee_id, form.values, client_ip(request), version=typed)
+        except stale.Stale as exc:  # the form again, with what was typed and the payee's version now
+            stale.say(form.errors, exc.change)
+            version = await stale.current(Payee, payee_id)
+            return _form_page(request, await _payee(payee_id), form, 409, version=version)
+        _saved(request, form.values["name"] if changes else None)
         return see_other(request, PATH)
 
 
@@ -73,5 +73,16 @@ async def _payee(payee_id: int) -> queries.PayeeInfo:
     return found(await queries.payee(payee_id))
 
 
-def _form_page(request: Request, found: queries.PayeeInfo, form: forms.PayeeForm, status: int = 200) -> Template:
-    return render(request, "billing/staff_payee.html", status_code=status, payee=found, form=form)
+def _saved(request: Request, name: str | None) -> None:
+    """The message after a save: the requisites saved (by the payee's name), or nothing changed (None)."""
+    if name is None:
+        flash(request, _("Nothing has changed."), "info")
+    else:
+        flash(request, _("The requisites of %(name)s are saved; receipts issued from now on carry them.", name=name))
+
+
+def _form_page(
+    request: Request, found: queries.PayeeInfo, form: forms.PayeeForm, status: int = 200, version: str | None = None
+) -> Template:
+    """The payee's form; it carries ``version`` (the payee's as read, or the one the form had)."""
+    return render(request, "billing/staff_payee.html", status_code=status, payee=found, form=form, version=version)
