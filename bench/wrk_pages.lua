@@ -19,7 +19,8 @@ end
 function request()
   index = index % count + 1
   local t = targets[index]
-  local headers = { ["Accept-Language"] = "ru" }
+  -- as a browser asks: in Russian, and compressed if the server can
+  local headers = { ["Accept-Language"] = "ru", ["Accept-Encoding"] = "gzip, deflate, br" }
   if t.cookie ~= "" then headers["Cookie"] = "session=" .. t.cookie end
   return wrk.format("GET", t.path, headers)
 end

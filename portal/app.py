@@ -38,6 +38,7 @@ from portal.core import i18n
 from portal.core import outages
 from portal.core import storage
 from portal.core.assets import cache_by_version
+from portal.core.compression import compression_config
 from portal.core.head import Portal
 from portal.core.home import load_banners
 from portal.core.home import load_nav_counts
@@ -286,6 +287,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure_jinja
         ),
         plugins=[HTMXPlugin()],
+        compression_config=compression_config(),
         stores={"sessions": _session_store(settings)},
         middleware=[
             DefineMiddleware(outages.WebLockWait, seconds=settings.web_lock_wait),

@@ -1,7 +1,8 @@
 """The addresses of the static files with their versions: ``/static/css/portal.css?v=3f2a9c1e07`` (the start of
 the hash of the file's content). A browser keeps a versioned file for a year without asking again, and still
 gets a changed stylesheet or script at once, as a changed file has a new address; an address without a version
-(an icon written into a template) is asked about again each time (``no-cache``: a 304 when unchanged)."""
+(the icon of the address bar, the service worker) is asked about again each time (``no-cache``: a 304 when
+unchanged)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from portal.settings import ROOT
 STATIC = ROOT / "static"
 IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
+BODY_HEADERS = (b"content-length", b"content-type", b"content-encoding")  # a 304 has no body to describe
 
 _versions: dict[str, tuple[tuple[int, int], str]] = {}
 
@@ -37,17 +39,44 @@ def asset(path: str) -> str:
     return f"/static/{path}?v={known[1]}"
 
 
+def _opaque(etag: bytes) -> bytes:
+    """An entity tag without its weakness (``W/``): If-None-Match compares them weakly (RFC 9110 §13.1.2)."""
+    return etag.strip().removeprefix(b"W/")
+
+
+def unchanged(if_none_match: bytes, etag: bytes | None) -> bool:
+    """Whether a browser's ``If-None-Match`` names the file it has as ``etag``."""
+    if not etag or not if_none_match:
+        return False
+    asked = [_opaque(tag) for tag in if_none_match.split(b",")]
+    return b"*" in asked or _opaque(etag) in asked
+
+
 def cache_by_version(app: ASGIApp) -> ASGIApp:
-    """The static files' middleware: a versioned address (``?v=…``) is cached as immutable, any other revalidated."""
+    """The static files' middleware: a versioned address (``?v=…``) is cached as immutable, any other revalidated,
+    and answered 304 without its body when the browser has it already (its ``If-None-Match``)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         query = scope.get("query_string", b"")
         versioned = any(part.startswith(b"v=") for part in query.split(b"&"))
+        if_none_match = dict(scope.get("headers", [])).get(b"if-none-match", b"")
+        not_modified = False
 
         async def sending(message: Message) -> None:
+            nonlocal not_modified
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                message["headers"] = [*headers, (b"cache-control", IMMUTABLE if versioned else REVALIDATE)]
+                headers.append((b"cache-control", IMMUTABLE if versioned else REVALIDATE))
+                etag = next((v for k, v in headers if k.lower() == b"etag"), None)
+                if message["status"] == 200 and unchanged(if_none_match, etag):
+                    not_modified = True
+                    message["status"] = 304
+                    headers = [(k, v) for k, v in headers if k.lower() not in BODY_HEADERS]
+                message["headers"] = headers
+            elif message["type"] == "http.response.body" and not_modified:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         await app(scope, receive, sending)

@@ -12,7 +12,8 @@ async def test_home_page_is_russian_by_default_and_carries_security_headers(clie
         assert header in response.headers
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "unsafe-inline" not in response.headers["content-security-policy"]
-    assert response.headers["vary"] == "HX-Request"
+    # a page and its htmx fragment differ, as its compressed and plain copies do: a cache keeps them apart
+    assert response.headers["vary"].split(",") == ["HX-Request", "Accept-Encoding"]
 
 
 async def test_language_switch_is_remembered(client):
@@ -161,6 +162,16 @@ async def test_stylesheet_and_scripts_are_linked_by_version_and_kept_until_they_
     assert kept.status_code == 200 and kept.headers["cache-control"] == "public, max-age=31536000, immutable"
     asked = await client.get("/static/css/portal.css")
     assert asked.status_code == 200 and asked.headers["cache-control"] == "no-cache"
+    # Asked again with what it has: 304 and no body, compressed or not (a compressed copy's ETag is weak).
+    for encoding in ("identity", "gzip"):
+        had = await client.get("/static/css/portal.css", headers={"Accept-Encoding": encoding})
+        again = await client.get(
+            "/static/css/portal.css", headers={"If-None-Match": had.headers["etag"], "Accept-Encoding": encoding}
+        )
+        assert again.status_code == 304 and again.content == b"", encoding
+        assert again.headers["etag"] == had.headers["etag"] and again.headers["cache-control"] == "no-cache"
+    other = await client.get("/static/css/portal.css", headers={"If-None-Match": '"another"'})
+    assert other.status_code == 200 and other.content == content
     # A file changed while the server runs gets a new address.
     monkeypatch.setattr(assets, "STATIC", tmp_path)
     (tmp_path / "site.css").write_text("a { color: red }")
