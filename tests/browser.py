@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
@@ -85,3 +86,52 @@ def add_to_order(page: Page, base: str, *titles: str) -> None:
         page.locator(".service-card", has_text=title).get_by_role("link").click()
         page.get_by_role("button", name="Добавить в заказ").click()
         expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+
+
+# A phone on mobile data as the portal's budget assumes it: 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip.
+SLOW_PHONE_NETWORK = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
+
+
+class WireLog:
+    """What a page received over the network from ``watch()`` on (Chromium's DevTools protocol): the bytes each
+    response took on the wire (headers and body as sent, compressed or not; nothing for a file taken from the
+    cache), by kind of resource (Document, Stylesheet, Script, Font, Image…)."""
+
+    def __init__(self, page: Page, network: dict[str, Any] | None = None) -> None:
+        self.cdp = page.context.new_cdp_session(page)
+        self.kinds: dict[str, str] = {}
+        self.received: dict[str, int] = {}
+        self.cdp.on("Network.responseReceived", lambda e: self.kinds.__setitem__(e["requestId"], e["type"]))
+        self.cdp.on(
+            "Network.loadingFinished", lambda e: self.received.__setitem__(e["requestId"], int(e["encodedDataLength"]))
+        )
+        self.cdp.send("Network.enable")
+        if network:
+            self.cdp.send("Network.emulateNetworkConditions", network)
+
+    def forget_cache(self) -> None:
+        """Empty the browser's cache, as on a first visit (the cookies stay: still signed in)."""
+        self.cdp.send("Network.clearBrowserCache")
+
+    def watch(self) -> None:
+        """Count from now on."""
+        self.kinds.clear()
+        self.received.clear()
+
+    def by_kind(self) -> dict[str, int]:
+        """Bytes received since ``watch()``, by kind of resource (a kind taken only from the cache is left out)."""
+        totals: dict[str, int] = {}
+        for request, size in self.received.items():
+            if not size:
+                continue
+            kind = self.kinds.get(request, "Other")
+            totals[kind] = totals.get(kind, 0) + size
+        return totals
+
+    def total(self) -> int:
+        return sum(self.received.values())
