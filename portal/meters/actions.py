@@ -609,10 +609,12 @@ async def record_verification(
     next_verification: date,
     now: datetime,
     ip: str = "",
+    version: str | None = None,
 ) -> None:
     """A verification recorded from the technician's paper, days after it was done: it counts from ``verified_on``
     (§4.2), so the meter's history dates the new verification date from that day, and an export of a month since
-    then judges the meter verified. The resident may file a new request when the new date comes due."""
+    then judges the meter verified. The resident may file a new request when the new date comes due. Recorded from a
+    card read at another ``version`` than the meter's, it is refused (``stale.Stale``), nothing written."""
     changes = _verification(meter, verified_on, next_verification)
     if not changes:
         return  # the same paper sent twice
@@ -620,6 +622,7 @@ async def record_verification(
               Meter.verification_ticket: None, Meter.updated_at: now}  # fmt: skip
     stood = {n: getattr(meter, n) for n in STANDING}
     async with atomic():
+        await stale.check(Meter, meter.id, "meter", version)
         await Meter.update(update).where(Meter.id == meter.id)
         if kept := _verification_change(meter.id, stood, update, verified_on):
             await kept.save()
@@ -689,15 +692,18 @@ async def record_house_verification(
     next_verification: date,
     now: datetime,
     ip: str = "",
+    version: str | None = None,
 ) -> None:
     """A house meter's verification recorded from the technician's paper, as a flat meter's (``record_verification``):
-    it counts from ``verified_on``, and its readings are taken again until ``next_verification``."""
+    it counts from ``verified_on``, and its readings are taken again until ``next_verification``. Recorded from a
+    card read at another ``version`` than the meter's, it is refused (``stale.Stale``), nothing written."""
     changes = _verification(meter, verified_on, next_verification)
     if not changes:
         return  # the same paper sent twice
     update = {HouseMeter.next_verification: next_verification, HouseMeter.verified_on: verified_on,
               HouseMeter.updated_at: now}  # fmt: skip
     async with atomic():
+        await stale.check(HouseMeter, meter.id, "house_meter", version)
         await HouseMeter.update(update).where(HouseMeter.id == meter.id)
         await audit.record(actor, "meters.house_meter.verify", "house_meter", meter.id, changes, ip, now=now)
 

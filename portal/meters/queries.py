@@ -1198,6 +1198,8 @@ class HouseMeterView(MeterCard):
 class StaffHouseMeter(MeterPassport):
     """A house meter as staff see it on its card."""
 
+    updated_at: datetime | None = None  # its version: the card's verification form carries it (core.stale)
+
 
 async def staff_house_meter(principal: Principal, meter_id: int) -> StaffHouseMeter | None:
     """A meter of a house the user works with, or None (missing and forbidden alike)."""

@@ -307,18 +307,19 @@ class StaffMeters(Controller):
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
     async def verify(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         last_change = (await queries.last_changes([meter.id])).get(meter.id)
-        form = _verification_form(data, meter, last_change)
+        form, typed = _verification_form(data, meter, last_change), _typed_version(data)
+        card = forms.MeterForm(typed=_typed(meter))
         if form.errors or form.verified_on is None or form.next_verification is None:
-            card = forms.MeterForm(typed=_typed(meter))
-            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422)
-        await actions.record_verification(
-            principal,
-            meter,
-            verified_on=form.verified_on,
-            next_verification=form.next_verification,
-            now=clock.now(),
-            ip=client_ip(request),
-        )
+            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422,
+                                     version=typed)  # fmt: skip
+        try:
+            await actions.record_verification(
+                principal, meter, verified_on=form.verified_on, next_verification=form.next_verification,
+                now=clock.now(), ip=client_ip(request), version=typed,
+            )  # fmt: skip
+        except stale.Stale as exc:  # the card again, with the dates typed and the meter's version now
+            stale.say(form.errors, exc.change, VERIFICATION_FIELDS)
+            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=409)
         return _told(request, gettext("The verification is recorded."), f"/staff/meters/meter/{meter.id}")
 
     @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
@@ -347,12 +348,17 @@ class StaffMeters(Controller):
         self, request: Request, principal: Caller, house_meter: LoadedHouseMeter, data: FormData
     ) -> Answer:
         form = _verification_form(data, house_meter, None)  # a house meter keeps no history of its dates
+        typed = _typed_version(data)
         if form.errors or form.verified_on is None or form.next_verification is None:
-            return _house_meter_page(request, house_meter, form, status_code=422)
-        await actions.record_house_verification(
-            principal, house_meter, verified_on=form.verified_on, next_verification=form.next_verification,
-            now=clock.now(), ip=client_ip(request),
-        )  # fmt: skip
+            return _house_meter_page(request, house_meter, form, status_code=422, version=typed)
+        try:
+            await actions.record_house_verification(
+                principal, house_meter, verified_on=form.verified_on, next_verification=form.next_verification,
+                now=clock.now(), ip=client_ip(request), version=typed,
+            )  # fmt: skip
+        except stale.Stale as exc:  # the card again, with the dates typed and the meter's version now
+            stale.say(form.errors, exc.change, VERIFICATION_FIELDS)
+            return _house_meter_page(request, house_meter, form, status_code=409)
         return _told(request, gettext("The verification is recorded."), f"/staff/meters/house-meter/{house_meter.id}")
 
     @get("/houses", name="meters:houses")
@@ -503,6 +509,10 @@ async def _premise_page(
     )
 
 
+# The fields of a verification form, marked when a stale one is refused (the audit log names more of a meter's).
+VERIFICATION_FIELDS = ("verified_on", "next_verification")
+
+
 def _version(meter: queries.StaffMeter) -> str:
     """The version the card's edit form carries: the meter's as read (core.stale)."""
     return stale.version_of(meter.updated_at)
@@ -561,11 +571,14 @@ def _house_meter_page(
     meter: queries.StaffHouseMeter,
     verification: forms.VerificationForm | None = None,
     status_code: int = 200,
+    version: str | None = None,
 ) -> Template:
+    """A house meter's card; its verification form carries ``version`` (the meter's as read, or the one it had)."""
     today = clock.today_local()
     verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
+    version = version if version is not None else stale.version_of(meter.updated_at)
     return render(request, "meters/staff_house_meter.html", meter=meter, verification=verification, today=today,
-                  status_code=status_code, **_options())  # fmt: skip
+                  status_code=status_code, version=version, **_options())  # fmt: skip
 
 
 async def _house_page(
