@@ -41,30 +41,31 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
 
 
 async def _money(period: date) -> list[dict[str, Any]]:
-    """Each house's month: the accounts billed, charged (charges and corrections; penalties apart), paid (net of
-    the refunds made in the month), and the receivables (``billing.queries.receivables_by_house``)."""
+    """Each house's month: the accounts billed, charged (the services, as the receipts' «Начислено»; penalties
+    apart), the balance corrections (signed), paid (net of the refunds made in the month), and the receivables
+    (``billing.queries.receivables_by_house``): as the billing overview counts them."""
     sums = await _rows(
-        "SELECT p.house AS house, COUNT(*) AS accounts, SUM(b.charged_kopecks + b.other_kopecks) AS charged, "
-        "SUM(b.paid_kopecks) AS paid "
+        "SELECT p.house AS house, COUNT(*) AS accounts, SUM(b.charged_kopecks) AS charged, "
+        "SUM(b.other_kopecks) AS other, SUM(b.paid_kopecks) AS paid "
         "FROM balance b JOIN personal_account a ON a.id = b.account JOIN premise p ON p.id = a.premise "
         "WHERE b.period = {} GROUP BY p.house",
         period,
     )
-    # A refund is written among the other entries of the balance: it is money given back, not a charge.
+    # A refund is written among the other entries of the balance: money given back, neither paid nor a correction.
     refunds = await _rows(
         "SELECT p.house AS house, SUM(e.amount_kopecks) AS refunded "
         "FROM ledger_entry e JOIN personal_account a ON a.id = e.account JOIN premise p ON p.id = a.premise "
         "WHERE e.period = {} AND e.kind = 'refund' GROUP BY p.house",
         period,
     )
-    debt = await receivables_by_house(period)
     refunded = {r["house"]: _int(r["refunded"]) for r in refunds}
-    found = {r["house"]: {"accounts": _int(r["accounts"]), "charged": _int(r["charged"]), "paid": _int(r["paid"])}
-             for r in sums}  # fmt: skip
+    debt = await receivables_by_house(period)
+    found = {r["house"]: {"accounts": _int(r["accounts"]), "charged": _int(r["charged"]), "other": _int(r["other"]),
+                          "paid": _int(r["paid"])} for r in sums}  # fmt: skip
     for house in refunded.keys() | debt.keys():
-        found.setdefault(house, {"accounts": 0, "charged": 0, "paid": 0})
+        found.setdefault(house, {"accounts": 0, "charged": 0, "other": 0, "paid": 0})
     for house, values in found.items():
-        values["charged"] -= refunded.get(house, 0)
+        values["corrections"] = values.pop("other") - refunded.get(house, 0)
         values["paid"] -= refunded.get(house, 0)
         values["debt"] = debt.get(house, 0)
     return [{"house": house, **values} for house, values in found.items()]
@@ -198,6 +199,7 @@ async def refresh(period: date, now: datetime | None = None) -> int:
         rows[r["house"]].update(
             accounts=_int(r["accounts"]),
             charged_kopecks=_int(r["charged"]),
+            corrections_kopecks=_int(r["corrections"]),
             paid_kopecks=_int(r["paid"]),
             debt_kopecks=_int(r["debt"]),
         )

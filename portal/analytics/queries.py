@@ -32,6 +32,7 @@ from portal.analytics.tables import NpsWave
 from portal.analytics.tables import TicketMonth
 from portal.billing.queries import newest_period
 from portal.billing.queries import receivables_by_house
+from portal.billing.queries import refunds_by_house
 from portal.billing.tables import Balance
 from portal.core import clock
 from portal.core.db import from_kopecks
@@ -143,7 +144,8 @@ def share_of(part: str, whole: str) -> Any:
 
 @dataclass(frozen=True)
 class MonthMoney:
-    """One billing month of the houses: charged (with corrections), paid, and the receivables at its end."""
+    """One billing month of the houses: charged (the services, as the receipts' «Начислено», and the billing
+    overview's), paid (net of the refunds), the receivables at its end, and the balance corrections apart (signed)."""
 
     period: date
     accounts: int
@@ -151,6 +153,7 @@ class MonthMoney:
     paid: Decimal
     debt: Decimal
     area: Decimal
+    corrections: Decimal = Decimal("0.00")
 
     collection = share_of("paid", "charged")
 
@@ -171,8 +174,8 @@ async def total_area(houses: Sequence[int]) -> Decimal:
 
 
 async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[MonthMoney]:
-    """Charged, paid and receivables of each month (a grouped query over the balances, and one a month for the
-    receivables, ``billing.queries.receivables_by_house``)."""
+    """Charged, corrections, paid and receivables of each month, as ``MonthMoney`` counts them (a grouped query over
+    the balances, and two a month for the refunds and the receivables, ``billing.queries``)."""
     if not houses or not months:
         return []
     ids, periods = list(houses), list(months)
@@ -189,17 +192,19 @@ async def money_by_month(houses: Sequence[int], months: Sequence[date]) -> list[
         .group_by(Balance.period)
     )
     debt_of = {p: sum((await receivables_by_house(p, ids)).values()) for p in periods}
+    refunded = {p: sum((await refunds_by_house(ids, p, p)).values()) for p in periods}
     area = await total_area(ids)
     by_month = {as_date(r["period"]): r for r in sums}
     found = []
     for period in periods:
-        r = by_month.get(period)
+        r = by_month.get(period) or {}
         found.append(
             MonthMoney(
                 period=period,
-                accounts=r["accounts"] if r else 0,
-                charged=from_kopecks((r["charged"] or 0) + (r["other"] or 0)) if r else Decimal("0.00"),
-                paid=from_kopecks(r["paid"]) if r else Decimal("0.00"),
+                accounts=r.get("accounts") or 0,
+                charged=from_kopecks(r.get("charged")),
+                corrections=from_kopecks((r.get("other") or 0) - refunded[period]),
+                paid=from_kopecks((r.get("paid") or 0) - refunded[period]),
                 debt=from_kopecks(debt_of.get(period)),
                 area=area,
             )
@@ -450,7 +455,7 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
 
 CHANNELS = ("card", "sbp", "autopay", "other")
 SUMMED = (
-    "accounts", "area", "charged_kopecks", "paid_kopecks", "debt_kopecks",
+    "accounts", "area", "charged_kopecks", "corrections_kopecks", "paid_kopecks", "debt_kopecks",
     *(f"{c}_{part}" for c in CHANNELS for part in ("count", "kopecks")),
     "portal_requests", "orders", "readings", "portal_readings", "connected",
     *TICKET_FIGURES,
@@ -530,6 +535,7 @@ async def month_figures(found: Scope, months: Sequence[date]) -> list[MonthFigur
             period=period,
             accounts=n("accounts"),
             charged=from_kopecks(n("charged_kopecks")),
+            corrections=from_kopecks(n("corrections_kopecks")),
             paid=from_kopecks(n("paid_kopecks")),
             debt=from_kopecks(n("debt_kopecks")),
             area=Decimal(str(r.get("area") or 0)).quantize(rules.CENT),

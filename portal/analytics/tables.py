@@ -106,7 +106,8 @@ class HouseMonth(RequestCounts, Table, tablename="analytics_house_month"):
     house = ForeignKey(House, on_delete=OnDelete.cascade, null=True, default=None, index=True)  # None: all
     accounts = Integer(default=0)
     area = Numeric(digits=(14, 2), default=Decimal("0.00"))
-    charged_kopecks = BigInt(default=0)
+    charged_kopecks = BigInt(default=0)  # the services, as the receipts' «Начислено»
+    corrections_kopecks = BigInt(default=0)  # balance corrections (signed), apart from the charges
     paid_kopecks = BigInt(default=0)
     debt_kopecks = BigInt(default=0)
     # Payments by channel: the portal's card checkout, СБП, autopay, and every other payment the ledger credits.

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.analytics import aggregates
+from portal.billing.tables import Balance
 from portal.billing.tables import LedgerEntry
 from portal.catalog.tables import Order
 from portal.core import clock
@@ -44,9 +45,9 @@ async def test_payments_collected_opens_billing_of_the_same_months_and_house(
     client: Any, login: Any, make_user: Any, make_account: Any
 ) -> None:
     world = await _manager_of_both(client, login, make_user, make_account)
-    # 100 ₽ given back in February: money returned, neither paid nor charged.
-    await LedgerEntry(account=world["a"].account, occurred_at=at(FEB.replace(day=9)), period=FEB, kind="refund",
-                      amount_kopecks=10000).save()  # fmt: skip
+    # 100 ₽ given back in February: money returned, neither paid nor charged (written in the ledger and, among the
+    # other entries, in the month's balance, as the ledger writes it).
+    await _enter(world["a"].account, "refund", 10000)
     await aggregates.refresh(FEB)
     page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
     # Paid in January and February in the house: 900 + 1 500 less the refund (the other house paid nothing and was
@@ -60,6 +61,51 @@ async def test_payments_collected_opens_billing_of_the_same_months_and_house(
     # other house's 15 554.
     assert f'data-label="Начислено">3{NBSP}000,00<' in total
     assert "январь 2026 – февраль 2026" in billing.text
+
+
+async def _enter(account: int, kind: str, kopecks: int) -> None:
+    """An entry of February in the account's ledger and in its February balance (its other entries and closing)."""
+    await LedgerEntry(account=account, occurred_at=at(FEB.replace(day=9)), period=FEB, kind=kind,
+                      amount_kopecks=kopecks).save()  # fmt: skip
+    moved = {
+        Balance.other_kopecks: Balance.other_kopecks + kopecks,
+        Balance.closing_kopecks: Balance.closing_kopecks + kopecks,
+    }
+    await Balance.update(moved).where((Balance.account == account) & (Balance.period == FEB))
+
+
+def _total(page: str, column: str) -> str:
+    """The overview's total of ``column`` (its sums in rubles, without the sign of the ruble)."""
+    total = page.split("<tfoot")[1].split("</tfoot>")[0]
+    found = re.findall(f'data-label="{column}">([^<]+)<', total)
+    assert found, f"no total of {column!r}"
+    return found[0]
+
+
+async def test_charged_and_corrections_of_a_month_open_the_overview_that_shows_them(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    # February in the house: 1 500 charged for the services; a balance correction of −500 ₽ (an opening balance taken
+    # over) and 100 ₽ given back, neither a charge. The other house is corrected too, outside the figures.
+    await _enter(world["b"].account, "correction", -50000)
+    await _enter(world["a"].account, "refund", 10000)
+    await _enter(world["other"].account, "correction", 12300)
+    await aggregates.refresh(FEB)
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
+    latest = page.split('id="latest-title"')[1].split("</dl>")[0]
+    # The month's «Начислено» is the services, as the overview of the month counts them; the correction is a line
+    # of its own, linking to the overview's column.
+    assert f"<strong>1{NBSP}500,00{NBSP}₽</strong>" in latest
+    overview = await client.get(link_of(page, f"−500,00{NBSP}₽"))
+    assert overview.status_code == 200 and "февраль 2026" in overview.text
+    assert _total(overview.text, "Начислено") == f"1{NBSP}500,00"
+    assert _total(overview.text, "Корректировки") == "−500,00"
+    # The period's charged (beside the payments collected) is the overview's of the same months; its share is paid
+    # ÷ charged for the services: 900 + 1 500 − 100 of 3 000.
+    collected = await client.get(link_of(page, f"2{NBSP}300,00{NBSP}₽"))
+    assert _total(collected.text, "Начислено") == f"3{NBSP}000,00"
+    assert re.search(f"76,7{NBSP}?% от начисленных 3{NBSP}000,00{NBSP}₽", page)
 
 
 async def test_receivables_open_everyone_owing_in_the_same_complex_at_the_last_month(

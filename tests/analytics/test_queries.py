@@ -321,11 +321,17 @@ async def test_a_refund_is_taken_from_the_payments_collected_not_added_to_the_ch
     await aggregates.refresh(FEB)
     found = await queries.scope(Principal(user_id=1, staff_roles=frozenset({"manager"}), house_ids={place.house}))
     (feb,) = await queries.month_figures(found, [FEB])
-    # Charged: the charges and corrections (penalties apart); paid: 1000 less the 300 given back; owed: all of it.
-    assert (feb.money.charged, feb.money.paid, feb.money.debt) == (
-        Decimal("1400.00"), Decimal("700.00"), Decimal("707.00")
+    # Charged: the services alone, as the receipt (the correction apart, penalties apart); paid: 1000 less the 300
+    # given back; owed: all of it.
+    assert (feb.money.charged, feb.money.corrections, feb.money.paid, feb.money.debt) == (
+        Decimal("1500.00"), Decimal("-100.00"), Decimal("700.00"), Decimal("707.00")
     )  # fmt: skip
-    assert feb.money.collection == Decimal("50.0")
+    assert feb.money.collection == Decimal("46.7")  # paid ÷ charged for the services
+    # The KPI's reading of the balances counts the month alike.
+    (measured,) = await queries.money_by_month([place.house], [FEB])
+    assert (measured.charged, measured.corrections, measured.paid) == (
+        Decimal("1500.00"), Decimal("-100.00"), Decimal("700.00")
+    )  # fmt: skip
 
 
 def test_the_csat_of_the_dashboard_is_to_a_tenth() -> None:

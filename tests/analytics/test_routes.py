@@ -37,14 +37,18 @@ async def test_a_manager_sees_the_figures_of_their_houses_only(client: Any, logi
 
 async def test_each_figure_says_what_it_counts(client: Any, login: Any, make_user: Any, make_account: Any) -> None:
     """The definitions an auditor's count differs by without them: the receivables by each account's latest
-    balance, payments net of refunds and charges without penalties, months by Moscow time, on time to the second,
-    the survey of the period, the channels before refunds, and when the months are counted."""
+    balance, payments net of refunds as a share of the services charged (corrections apart, and penalties), months
+    by Moscow time, on time to the second, the survey of the period, the channels before refunds, and when the months
+    are counted."""
     world = await make_world(make_account)
     await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
     text = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.replace("&#39;", "'")
     for words in (
         "закрытый счёт должен, пока не оплатит",
-        "за вычетом сделанных в них возвратов; начислено — начисления и корректировки этих месяцев, без пеней",
+        "за вычетом сделанных в них возвратов, как доля от начисленного за услуги в эти месяцы",
+        "без корректировок сальдо и пеней",
+        "Начислено — сумма услуг месяца, как в квитанциях и в сводке по начислениям",
+        "Корректировки сальдо (перенесённое сальдо на начало, исправление сотрудником; минус уменьшает долг)",
         "По московскому времени: поступившие — в месяце подачи",
         "в срок — выполнена не позже срока, с точностью до секунды",
         "Последний опрос, открытый до конца периода",
@@ -137,11 +141,13 @@ async def test_the_export_holds_the_tables_of_the_page(client: Any, login: Any, 
     ]  # fmt: skip
     money, requests = book["Деньги"], book["Заявки"]
     rows = list(money.iter_rows(values_only=True))
-    assert rows[1][0] == datetime(2026, 1, 1) and rows[1][5] == 600.0 and rows[2][5] == 700.0
+    assert rows[1][0] == datetime(2026, 1, 1) and rows[1][6] == 600.0 and rows[2][6] == 700.0
+    # Charged: the services, as the billing overview; the balance corrections in a column of their own.
+    assert rows[0][2:4] == ("Начислено, ₽", "Корректировки сальдо, ₽") and rows[1][2:4] == (1500.0, 0.0)
     assert money["A2"].is_date and money["A2"].number_format == "MM.YYYY"  # a month Excel sorts as a date
-    assert money["F2"].number_format == "#,##0.00"  # receivables, a sum
+    assert money["G2"].number_format == "#,##0.00"  # receivables, a sum
     # each figure in the format of what it is, not a Decimal's money format for a share or a mean rating
-    assert money["B2"].number_format == "#,##0" and money["E2"].number_format == "#,##0.0"  # accounts; collection, %
+    assert money["B2"].number_format == "#,##0" and money["F2"].number_format == "#,##0.0"  # accounts; collection, %
     assert [c.number_format for c in requests[2][1:5]] == ["#,##0", "#,##0", "#,##0", "#,##0.0"]  # counts; on time, %
     assert [c.number_format for c in book["Платежи по каналам"][2][1:3]] == ["#,##0", "#,##0.00"]  # payments; ₽
     assert list(requests.iter_rows(values_only=True))[1][1:4] == (3, 2, 1)

@@ -3,11 +3,11 @@ engines).
 
 The database is migrated as the release before ``OLDER`` left it (each app up to its last migration before that
 moment, in the order ``portal migrate`` runs the apps), filled by plain SQL with a resident's account, charge,
-payment, refund, meter reading and requests, an outage notice, a bank registry's line and a month of the dashboard,
-then migrated forward with ``portal migrate``. Every migration after ``OLDER`` runs on rows here, so one written for
-an empty table fails: a data migration reading through the app's code a column that a later migration adds, a NOT
-NULL column added without a default, a table rebuilt without its rows (SQLite). Two migrations from scratch a run:
-a few seconds on each engine."""
+correction, payment, refund, month's balance, meter reading and requests, an outage notice, a bank registry's line
+and a month of the dashboard (with the company's total), then migrated forward with ``portal migrate``. Every
+migration after ``OLDER`` runs on rows here, so one written for an empty table fails: a data migration reading
+through the app's code a column that a later migration adds, a NOT NULL column added without a default, a table
+rebuilt without its rows (SQLite). Two migrations from scratch a run: a few seconds on each engine."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ INSERT INTO portal_user (id, email, phone, password_hash, full_name) VALUES
     (1, 'ivanov@example.ru', '+79780000001', 'x', 'Иванов Иван Иванович');
 INSERT INTO ledger_entry (id, account, occurred_at, period, kind, amount_kopecks, reference) VALUES
     (1, 1, '2026-11-01 00:00:00+00:00', '2026-11-01', 'charge', 354012, 'charge:1'),
-    (2, 1, '2026-11-20 10:00:00+00:00', '2026-11-01', 'payment', -200000, 'payment:1');
+    (2, 1, '2026-11-20 10:00:00+00:00', '2026-11-01', 'payment', -200000, 'payment:1'),
+    (3, 1, '2026-11-02 10:00:00+00:00', '2026-11-01', 'correction', -50000, 'correction:1');
+INSERT INTO balance (id, account, period, opening_kopecks, charged_kopecks, paid_kopecks, penalties_kopecks,
+                     other_kopecks, closing_kopecks) VALUES (1, 1, '2026-11-01', 0, 354012, 200000, 0, -50000, 104012);
 INSERT INTO payment (id, uid, batch, account, amount_kopecks, status, created_by, created_at, paid_at, method) VALUES
     (1, 'a0000000-0000-0000-0000-000000000001', 'b1', 1, 200000, 'succeeded', 1, '2026-11-20 10:00:00+00:00',
      '2026-11-20 10:00:00+00:00', 'card');
@@ -94,19 +97,19 @@ INSERT INTO refund (id, uid, payment, amount_kopecks, reason, status, created_by
     (1, 'r0000000-0000-0000-0000-000000000001', 1, 50000, 'Ошибочный платёж', 'pending', 1,
      '2026-11-21 10:00:00+00:00');
 INSERT INTO analytics_house_month (id, period, house, accounts, area, charged_kopecks) VALUES
-    (1, '2026-11-01', 1, 1, 99.9, 354012);
+    (1, '2026-11-01', 1, 1, 99.9, 304012), (2, '2026-11-01', NULL, 1, 99.9, 304012);
 """
 TABLES = ("complex", "house", "premise", "personal_account", "portal_user", "ledger_entry", "payment", "meter")
 TABLES += ("meter_reading", "ticket", "ticket_event", "entrance", "outage", "post", "post_target", "payment_registry")
-TABLES += ("registry_payment", "refund", "analytics_house_month")
+TABLES += ("registry_payment", "refund", "balance", "analytics_house_month")
 # What the data migrations since then change on these rows: the requests' search text, the type, deadline and flags
 # of emergencies stored as works by agreement, the outage notice's search text, the house of a post's audience, the
-# floor area of a month counted.
+# floor area of a month counted and its charges (the services alone, the corrections apart).
 REWORKED = {
     "ticket": {"search_text", "type", "deadline", "planned", "paid", "updated_at"},
     "post": {"search_text"},
     "post_target": {"house"},
-    "analytics_house_month": {"area"},
+    "analytics_house_month": {"area", "charged_kopecks"},
 }
 
 
@@ -197,3 +200,7 @@ async def test_a_database_of_an_older_release_with_rows_upgrades_and_keeps_them(
     assert after["post_target"][1]["house"] == 1
     assert after["refund"][1]["asked_at"] == after["refund"][1]["created_at"]
     assert str(after["analytics_house_month"][1]["area"]) in ("54.3", "54.30")
+    # November was counted with its correction among the charges: now the services alone, the correction apart, in the
+    # house's row and the company's total.
+    for counted in (after["analytics_house_month"][1], after["analytics_house_month"][2]):
+        assert (counted["charged_kopecks"], counted["corrections_kopecks"]) == (354012, -50000)
