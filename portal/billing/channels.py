@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 from typing import TypeVar
 
+from piccolo.query.functions.aggregate import Sum
+
 from portal.billing.queries import Entry
 from portal.billing.queries import entry
 from portal.billing.queries import ledger_rows
@@ -18,12 +20,17 @@ from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import EntryKind
 from portal.billing.tables import LedgerEntry
 from portal.core import clock
+from portal.core.address import PremiseAddress
+from portal.core.clauses import every
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.security import Principal
+from portal.housing.queries import house_scope
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentKind
 
@@ -136,3 +143,87 @@ async def _with_channels(cls: type[V], rows: list[dict[str, Any]]) -> list[V]:
         )
         for r in rows
     ]
+
+
+# --- the staff list of the payments credited, by channel --------------------------------------------------------
+
+OUTSIDE = "outside"  # every payment that did not come through the portal: the dashboard's «other» channel
+THROUGH_PORTAL = "portal"
+REGISTRY_CHANNELS = (Channel.BANK_REGISTRY, Channel.BANK_QR, Channel.CASH_DESK)
+RECEIVED_CHANNELS = (OUTSIDE, THROUGH_PORTAL, *REGISTRY_CHANNELS)
+
+
+@dataclass(frozen=True)
+class ReceivedFilter:
+    """The payments credited to the billing months ``period`` … ``until``, in ``houses`` (every house of the
+    user's when none), of one of ``RECEIVED_CHANNELS`` (every payment when "")."""
+
+    period: date
+    until: date
+    houses: tuple[int, ...] = ()
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Received(PremiseAddress, PaymentView):
+    """One payment the ledger credited, with its account and premise."""
+
+    id: int
+    period: date
+    account_id: int
+    account_number: str
+    house_address: str
+    premise_kind: str
+    premise_number: str
+
+
+_RECEIVED = (
+    LedgerEntry.id,
+    LedgerEntry.occurred_at,
+    LedgerEntry.created_at,
+    LedgerEntry.kind,
+    LedgerEntry.amount_kopecks,
+    LedgerEntry.reference,
+    LedgerEntry.period,
+    LedgerEntry.account.as_alias("account_id"),
+    LedgerEntry.account.number.as_alias("account_number"),
+    LedgerEntry.account.premise.house.address.as_alias("house_address"),
+    LedgerEntry.account.premise.kind.as_alias("premise_kind"),
+    LedgerEntry.account.premise.number.as_alias("premise_number"),
+)
+
+
+def _received_where(principal: Principal, f: ReceivedFilter) -> Any:
+    """Payments of the months (along the ledger's (period, kind) index) in the houses, of the channel: the portal's
+    are those its payments credited (their reference), a registry's channel is the one its line gave."""
+    house = LedgerEntry.account.premise.house
+    portal = LedgerEntry.reference.like(f"{PORTAL}%")
+    channel = {
+        OUTSIDE: LedgerEntry.reference.is_null() | LedgerEntry.reference.not_like(f"{PORTAL}%"),
+        THROUGH_PORTAL: portal,
+    }.get(f.channel)
+    if f.channel in REGISTRY_CHANNELS:
+        lines = RegistryPayment.select(RegistryPayment.reference).where(RegistryPayment.channel == f.channel)
+        channel = LedgerEntry.reference.is_in(lines)
+    return every(
+        [
+            LedgerEntry.period >= f.period,
+            LedgerEntry.period <= f.until,
+            LedgerEntry.kind == EntryKind.PAYMENT,
+            house.is_in(list(f.houses)) if f.houses else None,
+            house_scope(house, principal),
+            channel,
+        ]
+    )
+
+
+async def received_page(principal: Principal, f: ReceivedFilter, page: PageRequest) -> tuple[Page[Received], Decimal]:
+    """A page of the payments ``f`` finds, newest first, each with its channel, and the sum of them all."""
+    where = _received_where(principal, f)
+    rows, total = await read_page(LedgerEntry, _RECEIVED, where, page, (LedgerEntry.occurred_at, LedgerEntry.id))
+    summed = await LedgerEntry.select(Sum(LedgerEntry.amount_kopecks, alias="kopecks")).where(where).first()
+    paid = [{**r, "amount_kopecks": -r["amount_kopecks"]} for r in rows]  # a payment lowers the debt: written < 0
+    items = await _with_channels(Received, paid)
+    return Page(items=items, total=total, number=page.number, size=page.size), -from_kopecks(
+        (summed or {}).get("kopecks") or 0
+    )

@@ -119,6 +119,15 @@ def overview_problems(params: Mapping[str, Any], shown: date, until: date | None
     return errors
 
 
+def channel_problem(params: Mapping[str, Any], channel: str, errors: FormErrors) -> FormErrors:
+    """``errors`` with a message at the payments list's channel when the address holds none of its channels (every
+    payment is shown)."""
+    typed = _text(params, "channel")[:40]
+    if typed and not channel:
+        errors.add("channel", no_such_choice(params, "channel"), gettext("Channel"))
+    return errors
+
+
 def reconciliation_problems(params: Mapping[str, Any], shown: date | None, house: int | None) -> FormErrors:
     """A message at the reconciliation's month or house when the address holds one it cannot read (the newest month
     is shown: ``shown``; every house of the user); ``house``: the one read, when it is among the user's."""

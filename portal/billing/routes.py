@@ -25,6 +25,7 @@ from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
 from portal.billing import actions
+from portal.billing import channels
 from portal.billing import exports
 from portal.billing import forms
 from portal.billing import importer
@@ -40,6 +41,7 @@ from portal.billing.channels import channel_label
 from portal.billing.channels import history_page
 from portal.billing.channels import payments_and_penalties
 from portal.billing.ledger import balances_of
+from portal.billing.registry_tables import Channel
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.charts import bar_chart
@@ -293,25 +295,53 @@ async def _report_period(request: Request, principal: Principal, reach: int = 12
     return asked or (periods[0] if periods else this_month), periods
 
 
-async def _overview(request: Request, principal: Principal) -> dict[str, Any]:
-    """The overview's months (``period`` … ``until``, one month when no ``until`` is read or it is before the first)
-    and houses (``house``, several; every house of the user's when none is read), with each house's totals."""
+async def _months_and_houses(request: Request, principal: Principal) -> dict[str, Any]:
+    """A report's months (``period`` … ``until``, one month when no ``until`` is read or it is before the first)
+    and houses (``house``, several; every house of the user's when none is read), with what the form offers and what
+    it could not read (``problems``)."""
     period, periods = await _report_period(request, principal, REPORT_REACH)
     asked = offered(forms.month(request.query_params, "until"), periods, rules.month_start(clock.today_local()))
     until = asked if asked is not None and asked >= period else period
     every = await houses_in_scope(principal)
     chosen = [h for h in parse_ids(forms.several(request.query_params, "house")) if h in {x.id for x in every}]
-    houses = await queries.house_totals(period, principal, until=until, houses=chosen)
     return {
         "period": period,
         "until": until,
         "periods": sorted({*periods, until}, reverse=True),
-        "houses": houses,
         "house_choices": _house_options(every),
         "chosen_houses": chosen,
-        "totals": queries.sum_totals(houses),
         "problems": forms.overview_problems(request.query_params, period, asked, chosen),
     }
+
+
+async def _overview(request: Request, principal: Principal) -> dict[str, Any]:
+    """The overview's months and houses (``_months_and_houses``), with each house's totals."""
+    chosen = await _months_and_houses(request, principal)
+    houses = await queries.house_totals(
+        chosen["period"], principal, until=chosen["until"], houses=chosen["chosen_houses"]
+    )
+    return {**chosen, "houses": houses, "totals": queries.sum_totals(houses)}
+
+
+async def _received(request: Request, principal: Principal, paging: PageRequest) -> dict[str, Any]:
+    """The payments credited in the report's months and houses, of the channel asked (``channels.RECEIVED_CHANNELS``;
+    one none of them is not read, and said so)."""
+    chosen = await _months_and_houses(request, principal)
+    channel = among(form_value(request.query_params, "channel"), channels.RECEIVED_CHANNELS) or ""
+    f = channels.ReceivedFilter(chosen["period"], chosen["until"], tuple(chosen["chosen_houses"]), channel)
+    page, paid = await channels.received_page(principal, f, paging)
+    forms.channel_problem(request.query_params, channel, chosen["problems"])
+    return {**chosen, "page": page, "paid": paid, "channel": channel, "channel_options": _received_channels()}
+
+
+def _received_channels() -> list[tuple[str, str]]:
+    return [
+        (channels.OUTSIDE, _("Outside the portal")),
+        (channels.THROUGH_PORTAL, _("Through the portal")),
+        (Channel.BANK_REGISTRY.value, _("Bank registries")),
+        (Channel.BANK_QR.value, _("Banks, by the receipt's QR")),
+        (Channel.CASH_DESK.value, _("Cash desks")),
+    ]
 
 
 def _download(content: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -326,6 +356,13 @@ class StaffBilling(Controller):
     @get("/", name="billing:staff")
     async def overview(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         return render(request, "billing/staff_overview.html", **await _overview(request, principal), **_helpers())
+
+    @get("/payments", name="billing:received")
+    async def received(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:
+        """The payments credited to the months, by channel: those through the portal, and those of banks, post
+        offices and cash desks (the dashboard's «other»), which the portal's payments list does not hold."""
+        found = await _received(request, principal, paging)
+        return render(request, "billing/staff_received.html", **found, channel_label=channel_label, **_helpers())
 
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:

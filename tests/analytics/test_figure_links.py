@@ -241,3 +241,32 @@ async def test_readings_through_the_portal_open_the_readings_of_the_complexs_hou
     readings = await client.get(html.unescape(address))
     assert readings.status_code == 200
     assert sorted(re.findall(r"ПЛ-\d", readings.text.split('id="list"')[1])) == ["ПЛ-0", "ПЛ-1"]
+
+
+async def test_payments_by_other_channels_open_the_payments_credited_outside_the_portal(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    world = await _manager_of_both(client, login, make_user, make_account)
+    a, b, other = world["a"].account, world["b"].account, world["other"].account
+    # Credited to February in the house from outside the portal: a bank registry's, the cash desk's (no reference),
+    # 323.45 ₽ in two payments. Counted elsewhere or nowhere: the portal's own (its card channel), a refund,
+    # March's, the other house's.
+    for n, (account, period, kind, kopecks, reference) in enumerate(
+        [(a, FEB, "payment", -12345, "registry:7:1"), (b, FEB, "payment", -20000, None),
+         (a, FEB, "payment", -50000, "payment:figure-link-portal"), (b, FEB, "refund", 3000, "refund:1"),
+         (a, date(2026, 3, 1), "payment", -40000, "registry:7:2"), (other, FEB, "payment", -9900, None)]
+    ):  # fmt: skip
+        await LedgerEntry(account=account, occurred_at=at(period.replace(day=10 + n)), period=period, kind=kind,
+                          amount_kopecks=kopecks, reference=reference).save()  # fmt: skip
+    await aggregates.refresh(FEB)
+    page = (await client.get(f"/staff/analytics?start=2026-01&end=2026-02&house={world['a'].house}")).text
+    received = await client.get(link_of(page, f"323,45{NBSP}₽"))
+    assert received.status_code == 200
+    assert _totals(received.text) == f"Найдено 2 платежа на сумму 323,45{NBSP}₽."
+    assert "Поступившие оплаты: февраль 2026" in received.text
+    portal = await client.get(f"/staff/billing/payments?period=2026-02&channel=portal&house={world['a'].house}")
+    assert _totals(portal.text) == f"Найден 1 платёж на сумму 500,00{NBSP}₽."
+    # A channel the list does not have is said, and every payment of the month and house is shown.
+    unread = await client.get(f"/staff/billing/payments?period=2026-02&channel=fax&house={world['a'].house}")
+    assert "Такого варианта нет: «fax»; список показан без этого условия." in unread.text
+    assert _totals(unread.text) == f"Найдено 3 платежа на сумму 823,45{NBSP}₽."

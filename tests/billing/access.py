@@ -8,6 +8,7 @@ ACCESS: dict[str, str] = {
     "GET /accounts/{account_id:int}/receipts/{period:str}/pdf": "resident",
     "GET /staff/billing": "staff:accountant,manager",
     "GET /staff/billing/debtors": "staff:accountant,manager",
+    "GET /staff/billing/payments": "staff:accountant,manager",
     "GET /staff/billing/debtors.csv": "staff:accountant,manager",
     "GET /staff/billing/debtors.xlsx": "staff:accountant,manager",
     "GET /staff/billing/accounts/{account_id:int}": "staff:accountant,manager",
