@@ -4,6 +4,7 @@ being put together (kept in the session), placing and paying it, certificates, t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -66,6 +67,9 @@ CART = "catalog_cart"
 # the checkout's session, kept in the payer's session so that the order's page too says the payment is being
 # checked (and offers no cancel) until the gateway is heard.
 CHECKING = "catalog_checking"
+# A card's photo: 480 pixels cover a phone's card of two a row on a screen of two pixels a point and a computer's
+# card (220-440 points) on a plain screen; the service's own page shows the photo whole.
+CARD_PHOTO_WIDTH = 480
 SERVICE_RIGHT = "tickets"  # services open a request: a resident with the right to requests orders them
 
 
@@ -177,6 +181,16 @@ class ResidentCatalog(Controller):
         if not key:
             raise NotFoundException()
         return storage.response_for(key, "image/jpeg", "service.jpg")
+
+    @get("/photos/{service_id:int}/card", name="catalog:photo_card", opt=signed_in())
+    async def photo_card(self, service_id: FromPath[int]) -> Response[Any]:
+        """The photo as a service's card in the list shows it: a phone of two cards a row, a computer's wider
+        card on a plain screen (``CARD_PHOTO_WIDTH``)."""
+        key = await queries.service_photo(service_id)
+        if not key:
+            raise NotFoundException()
+        small = await asyncio.to_thread(storage.narrow, key, CARD_PHOTO_WIDTH)
+        return storage.response_for(small, "image/jpeg", "service.jpg")
 
     @post("/cart", name="catalog:cart_add", status_code=200)
     async def add(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:

@@ -227,8 +227,37 @@ def download_name(stem: str, key: str) -> str:
     return f"{stem}.pdf" if key.endswith(".pdf") else f"{stem}.jpg"
 
 
+def _narrow_key(key: str, width: int) -> str:
+    return key.removesuffix(".jpg") + f"-w{width}.jpg"
+
+
+def narrow(key: str, width: int) -> str:
+    """The key of the stored image ``key`` at most ``width`` pixels wide, for a list that shows it small (a card):
+    made the first time it is asked for and kept beside it (a photo kept up to 2560 pixels wide weighs ten to
+    fifty times more than a card needs). Blocking: call it in a worker thread."""
+    small = _narrow_key(key, width)
+    target = path_of(small)
+    if target.exists():
+        return small
+    with _decoding, Image.open(path_of(key)) as image:
+        if image.width <= width:
+            return key
+        image.draft("RGB", (width, image.height * width // image.width))
+        image.thumbnail((width, image.height * width // image.width))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=80, optimize=True)
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+    partial.write_bytes(out.getvalue())
+    partial.replace(target)  # whole or not at all, for a request reading it meanwhile
+    return small
+
+
 def delete(key: str) -> None:
-    path_of(key).unlink(missing_ok=True)
+    path = path_of(key)
+    path.unlink(missing_ok=True)
+    if key.endswith(".jpg"):
+        for smaller in path.parent.glob(path.stem + "-w*.jpg"):
+            smaller.unlink(missing_ok=True)
 
 
 @contextmanager

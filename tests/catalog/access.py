@@ -11,6 +11,7 @@ ACCESS: dict[str, str] = {
     "GET /services": "resident",
     "GET /services/{service_id:int}": "resident",
     "GET /services/photos/{service_id:int}": "user",
+    "GET /services/photos/{service_id:int}/card": "user",
     "POST /services/cart": "resident",
     "GET /services/cart": "resident",
     "POST /services/cart/remove": "resident",

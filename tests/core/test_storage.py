@@ -181,3 +181,20 @@ def test_a_refused_picture_is_said_in_one_set_of_words_naming_the_file(code, nam
     different words; both now say it with ``storage.image_refusal``."""
     refusal = storage.UploadRefused(code, name)
     assert in_russian_and_english(lambda: storage.image_refusal(refusal)) == (russian, english)
+
+
+def test_a_photo_is_narrowed_for_a_card_once_and_forgotten_with_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(storage, "root", lambda: tmp_path)
+    key = storage._write(jpeg_of(2560, 1600)).key
+    small = storage.narrow(key, 480)
+    assert small != key
+    with Image.open(storage.path_of(small)) as image:
+        assert (image.width, image.height, image.format) == (480, 300, "JPEG")
+    assert storage.path_of(small).stat().st_size * 5 < storage.path_of(key).stat().st_size
+    made = storage.path_of(small).stat().st_mtime_ns
+    assert storage.narrow(key, 480) == small and storage.path_of(small).stat().st_mtime_ns == made  # kept
+    narrow_already = storage._write(jpeg_of(320, 200)).key
+    assert storage.narrow(narrow_already, 480) == narrow_already
+    storage.delete(key)
+    assert not storage.path_of(key).exists() and not storage.path_of(small).exists()
+    assert storage.path_of(narrow_already).exists()
