@@ -68,10 +68,11 @@ class Passed:
     stored: int = 0
     corrected: int = 0
     flagged: list[int] = field(default_factory=list)
+    others: list[int] = field(default_factory=list)  # meters another member of the household passed meanwhile
 
     @property
     def ok(self) -> bool:
-        return not self.refusals and not self.photo_errors
+        return not self.refusals and not self.photo_errors and not self.others
 
 
 async def pass_readings(
@@ -83,12 +84,18 @@ async def pass_readings(
     window: rules.Window,
     confirmed: set[int] | None = None,
     photos: Mapping[int, Any] | None = None,
+    seen: frozenset[int] | None = None,
 ) -> Passed:
     """A resident passes readings of their meters: all of them are stored for the period they are used in, or,
     when any is refused, none (the refusals say which and why). A register already passed for the period is
-    corrected (until the window closes). Meters of other accounts are ignored."""
+    corrected (until the window closes), unless another member of the household passed it and the form did not
+    show it (``seen``: the readings its page showed): then nothing is stored and ``others`` names the meters.
+    Meters of other accounts are ignored."""
     period = rules.period_of_reading(today, window)
     meters = {m.id: m for m in await queries.meters_of(queries.meter_accounts(principal), period)}
+    passed = {m.id: (m.current_by, frozenset(m.current_ids.values())) for m in meters.values()}
+    if others := rules.passed_by_another(passed, wanted, principal.user_id, seen):
+        return Passed(others=others)
     return await _pass(meters, wanted, confirmed or set(), photos or {}, period, today, now, Source.PORTAL, principal)
 
 

@@ -47,6 +47,8 @@ class ReadingsForm:
     asked: set[int] = field(default_factory=set)  # meters whose lower value asks «has it gone through zero?»
     photos: dict[int, Any] = field(default_factory=dict)
     errors: FormErrors = field(default_factory=FormErrors)
+    # The period's readings the page showed (their ids, the hidden field ``seen``; None: a form that does not say)
+    seen: frozenset[int] | None = None
 
     def add_error(self, meter_id: int, zone: int, message: str, label: str = "") -> None:
         self.errors.add(field_name(meter_id, zone), message, label)
@@ -95,7 +97,17 @@ def read_readings(data: Mapping[str, Any], meters: Iterable[tuple[int, int]]) ->
                 form.add_error(meter_id, 1, gettext("Enter the reading the photo shows."))
     if not form.values and not form.errors:
         form.errors.general.append(gettext("Enter at least one reading."))
+    if isinstance(shown := data.get(SEEN), str):
+        form.seen = frozenset(i for i in (parse_id(p) for p in shown.split(",")) if i is not None)
     return form
+
+
+SEEN = "seen"  # the form's hidden field: the ids of the period's readings its page showed
+
+
+def seen_of(meters: Iterable[Any]) -> str:
+    """The ``seen`` a page of an account's meters carries: the ids of the period's readings it shows."""
+    return ",".join(str(i) for m in meters for i in sorted(m.current_ids.values()))
 
 
 def upload_message(refused: storage.UploadRefused) -> str:

@@ -81,6 +81,8 @@ class MeterView(MeterCard):
     current_photo: str = ""
     current_review: str = ""
     current_ids: dict[int, int] = field(default_factory=dict)
+    current_by: int | None = None  # the user who passed the period's readings (None: staff, an import, nobody)
+    current_by_name: str = ""
     last_at: datetime | None = None
 
     @property
@@ -183,6 +185,8 @@ async def _add_readings(
             MeterReading.period,
             MeterReading.photo,
             MeterReading.review,
+            MeterReading.submitted_by,
+            MeterReading.submitted_by.full_name.as_alias("by_name"),
         )
         .where(MeterReading.meter.is_in(list(meters)) & (MeterReading.period >= since))
         .order_by(MeterReading.period)
@@ -196,6 +200,7 @@ async def _add_readings(
             view.current_ids[zone] = r["id"]
             view.current_at, view.current_photo = r["submitted_at"], r["photo"] or view.current_photo
             view.current_review = r["review"] or view.current_review
+            view.current_by, view.current_by_name = r["submitted_by"], r["by_name"] or ""
         elif r["period"] < period and r["review"] not in UNSETTLED:
             view.last[zone] = value
             view.last_period = r["period"]

@@ -78,6 +78,10 @@ def refusal_messages(meters: list[Any], passed: actions.Passed, form: forms.Read
             form.add_error(r.meter_id, r.zone, message, words.reading_label(m, r.zone))
         if rules.asks_rollover(r.error):
             form.asked.add(r.meter_id)
+    for meter_id in passed.others:  # passed meanwhile from another phone of the household: shown, not overwritten
+        form.add_error(
+            meter_id, 1, words.passed_by_another(by_id[meter_id], period_now()), words.meter_name(by_id[meter_id])
+        )
     for meter_id, code in passed.photo_errors.items():
         form.errors.add(forms.photo_name(meter_id), forms.upload_message(storage.UploadRefused(code)))
     name_fields(meters, form)
@@ -122,16 +126,18 @@ class ResidentMeters(Controller):
     async def submit(self, request: Request, principal: Caller, data: MultipartData) -> Answer:
         """All meters in one form: empty ones are skipped; nothing is stored unless every value passes."""
         meters = await queries.meters_of(queries.meter_accounts(principal), period_now())
-        form = forms.read_readings(data, [(m.id, m.zones) for m in meters])
+        form, passed = forms.read_readings(data, [(m.id, m.zones) for m in meters]), actions.Passed()
         checked_beside(meters, form)
         if not form.errors:
             passed = await actions.pass_readings(
                 principal, form.values, today=clock.today_local(), now=clock.now(), window=reminders.window(),
-                confirmed=form.confirmed, photos=form.photos,
+                confirmed=form.confirmed, photos=form.photos, seen=form.seen,
             )  # fmt: skip
             refusal_messages(meters, passed, form)
-        if form.errors:
-            return await _page(request, principal, form, meters=meters, status_code=422)
+        if passed.others:  # the page again with their values: sent once more, the correction is the user's choice
+            return await _page(request, principal, form, meters=meters, status_code=409)
+        if form.errors:  # shown again for a mistake: with the readings its page had shown
+            return await _page(request, principal, form, meters=meters, status_code=422, seen=form.seen)
         flash(request, _thanks(passed, meters))
         return see_other(request, "/meters")
 
@@ -192,7 +198,9 @@ async def _page(
     *,
     meters: list[queries.MeterView] | None = None,
     status_code: int = 200,
+    seen: frozenset[int] | None = None,
 ) -> Template:
+    """The account's meters; the form carries the period's readings it shows (``seen``: those it had shown)."""
     today, window = clock.today_local(), reminders.window()
     period = rules.period_of_reading(today, window)
     if meters is None:
@@ -201,6 +209,7 @@ async def _page(
         request,
         "meters/index.html",
         meters=meters,
+        seen=forms.seen_of(meters) if seen is None else ",".join(str(i) for i in sorted(seen)),
         window=window,
         window_open=window.is_open(today),
         next_period=period != rules.first_of_month(today),

@@ -586,3 +586,24 @@ def monthly_history(
         value, used = by_period.get(period, (None, None))
         points.append(Point(period, value, used))
     return points
+
+
+def passed_by_another(
+    passed: Mapping[int, tuple[int | None, frozenset[int]]],
+    wanted: Iterable[int],
+    user_id: int | None,
+    seen: frozenset[int] | None,
+) -> list[int]:
+    """The meters of a submission whose readings of the period another member of the household passed and the
+    submitter's page did not show (``passed``: meter → who passed its period's readings and their ids; ``seen``:
+    the reading ids the page showed, None for a form that does not say). Two phones of one flat: the second one is
+    told the first one's values and corrects them only by sending again, never overwriting them unseen. The
+    submitter's own readings are corrected as always."""
+    if seen is None:
+        return []
+    found = []
+    for meter_id in wanted:
+        by, ids = passed.get(meter_id, (None, frozenset()))
+        if ids and by is not None and by != user_id and not ids <= seen:
+            found.append(meter_id)
+    return found

@@ -188,3 +188,17 @@ def meter_state(status: str, next_verification: date | None, today: date) -> tup
     if status == MeterStatus.ACTIVE and rules.verification_expired(next_verification, today):
         return "overdue", gettext("Verification overdue")
     return {MeterStatus.ACTIVE: "done", MeterStatus.FAILED: "overdue"}.get(status, "closed"), status_label(status)
+
+
+def passed_by_another(meter: Any, period: date) -> str:
+    """Told to the second member of a household passing a meter's readings for a month the first one passed:
+    «Анна Иванова уже передал(а) показания за ноябрь 2026: 123,456. …»."""
+    shown = [(z, format_number(v, meter.decimals, fixed=True)) for z, v in sorted(meter.current.items())]
+    values = "; ".join(v if meter.zones == 1 else f"{zone_label(meter.zones, z)}: {v}" for z, v in shown)
+    return gettext(
+        "%(name)s has already passed the readings for %(month)s: %(values)s. Nothing of yours is saved yet: to "
+        "correct them, check your values and send them again.",
+        name=meter.current_by_name or gettext("Another member of your household"),
+        month=format_day(period, "LLLL y"),
+        values=values,
+    )
