@@ -22,6 +22,7 @@ from portal.analytics.tables import NpsAnswer
 from portal.analytics.tables import NpsWave
 from portal.core import audit
 from portal.core import outbox
+from portal.core import stale
 from portal.core.db import atomic
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
@@ -185,9 +186,11 @@ async def save_kpi(
     now: datetime,
     *,
     ip: str = "",
+    version: str | None = None,
 ) -> int:
     """Save a complex's KPI month as a draft: achievements, the efficiency, and each staff member's bonus from
-    their maximum and their own efficiency (the complex's when none is given). Refused once approved."""
+    their maximum and their own efficiency (the complex's when none is given). Refused once approved, and
+    (``stale.Stale``) when the form was read at another ``version`` of the month ("": before it had a draft)."""
     found = achievements(measured, draft)
     known = {k: v for k, v in found.items() if v is not None}
     total = rules.efficiency(known)
@@ -199,6 +202,8 @@ async def save_kpi(
         )
         if row and row["status"] == KpiStatus.APPROVED:
             raise Refused(_("This month is approved already; it cannot be changed."))
+        if row:
+            await stale.check(KpiMonth, row["id"], "kpi_month", version)
         values = {
             KpiMonth.nps_pct: found[rules.Kpi.NPS],
             KpiMonth.plan_pct: found[rules.Kpi.PLAN],

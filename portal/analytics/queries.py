@@ -842,6 +842,7 @@ class KpiRecord:
     approved_by: str
     approved_at: datetime | None
     lines: list[BonusLine]
+    updated_at: datetime | None = None  # its version: the month's form carries it (core.stale)
 
     @property
     def approved(self) -> bool:
@@ -885,6 +886,7 @@ async def kpi_record(complex_id: int, period: date) -> KpiRecord | None:
         status=row["status"],
         approved_by=row["approver"] or "",
         approved_at=row["approved_at"],
+        updated_at=row["updated_at"],
         lines=[
             BonusLine(
                 user_id=r["user"],

@@ -28,6 +28,7 @@ from portal.analytics import queries
 from portal.analytics import rules
 from portal.core import clock
 from portal.core import jobs
+from portal.core import stale
 from portal.core.address import house_choices
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
@@ -202,9 +203,7 @@ class StaffAnalytics(Controller):
         if draft is None:
             return await _kpi_page(request, principal, complex_id, month, errors=errors, values=dict(data))
         measured = await queries.measured(found.ids, month)
-        await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now(), ip=client_ip(request))
-        flash(request, _("The month's KPI is saved."))
-        return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(month)}")
+        return await _saved_kpi(request, principal, complex_id, month, (measured, draft), data)
 
     @post("/kpi/{kpi_id:int}/approve", name="analytics:kpi_approve", status_code=200)
     async def kpi_approve(self, request: Request, principal: NamedDependency[Principal], kpi_id: FromPath[int]) -> Any:
@@ -221,6 +220,30 @@ class StaffAnalytics(Controller):
         return attachment(await written(exports.payroll_xlsx, record), XLSX, exports.payroll_name(record))
 
 
+async def _saved_kpi(
+    request: Request,
+    principal: Principal,
+    complex_id: int,
+    month: date,
+    entered: tuple[queries.Measured, forms.KpiDraft],
+    data: FormData,
+) -> Any:
+    """Save the month's draft (what was measured, what the manager entered); read before another manager's save,
+    the page again (409) with what was typed, who saved it and when, and the month as it is now (core.stale)."""
+    measured, draft = entered
+    typed = data.get(stale.FIELD)
+    try:
+        await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now(), ip=client_ip(request),
+                               version=typed if isinstance(typed, str) else None)  # fmt: skip
+    except stale.Stale as exc:
+        errors = FormErrors()
+        stale.say(errors, exc.change, ())
+        values = {k: v for k, v in dict(data).items() if k != stale.FIELD}  # the version now, what was typed
+        return await _kpi_page(request, principal, complex_id, month, errors=errors, values=values, status_code=409)
+    flash(request, _("The month's KPI is saved."))
+    return see_other(request, f"/staff/analytics/kpi?complex={complex_id}&period={rules.month_key(month)}")
+
+
 async def _kpi_page(
     request: Request,
     principal: Principal,
@@ -231,6 +254,7 @@ async def _kpi_page(
     values: dict[str, Any] | None = None,
     problems: FormErrors | None = None,
     mine: list[ComplexView] | None = None,
+    status_code: int | None = None,
 ) -> Template:
     mine = await complexes(principal) if mine is None else mine
     if complex_id is None and mine:
@@ -244,8 +268,9 @@ async def _kpi_page(
     return render(
         request,
         "analytics/kpi.html",
-        status_code=422 if errors else 200,
+        status_code=status_code or (422 if errors else 200),
         complex_id=complex_id if found.ids else None,
+        version=(values or {}).get(stale.FIELD, stale.version_of(record.updated_at) if record else ""),
         period=period,
         record=record,
         measured=measured,

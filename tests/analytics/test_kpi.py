@@ -246,3 +246,37 @@ def test_the_payroll_file_of_a_month_not_approved_says_draft_in_english_too(stat
     set_locale("en")
     assert exports.payroll_name(record) == name
     assert load_workbook(io.BytesIO(exports.payroll_xlsx(record))).worksheets[0].title == title
+
+
+async def test_a_months_kpi_saved_from_a_form_read_before_another_managers_save_is_refused(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    """Two managers open the same month; Анна saves her draft, then Борис saves the form he opened before it: the
+    month had no draft when he read it, so his is refused (409) with her name, what he typed kept, hers stays.
+    Sent again from that page (which now carries her version), his is saved: his choice."""
+    mine = await make_account()
+    anna = await make_user(name="Анна Первая", roles=("manager",), houses=(mine.house,))
+    boris = await make_user(name="Борис Второй", roles=("manager",), houses=(mine.house,))
+    complex_id = await complex_of(mine.house)
+    url = f"/staff/analytics/kpi?complex={complex_id}&period=2026-03"
+    version = re.compile(r'name="version" value="([^"]*)"')
+    form = {"complex": str(complex_id), "period": "2026-03", "nps": "100", "receivables": "85", "dispatch": "100",
+            "user_0": str(anna), "position_0": "Менеджер", "maximum_0": "3 900,00"}  # fmt: skip
+    await login(client, boris)
+    his = version.search((await client.get(url)).text).group(1)
+    await login(client, anna)
+    hers = version.search((await client.get(url)).text).group(1)
+    assert (
+        await client.form("/staff/analytics/kpi", {**form, "plan": "95", "acts": "90", "version": hers})
+    ).status_code == 303
+
+    await login(client, boris)
+    refused = await client.form("/staff/analytics/kpi", {**form, "plan": "70", "acts": "60", "version": his})
+    assert refused.status_code == 409, refused.text[-2000:]
+    assert "Пока вы правили, запись изменил(а) Анна Первая" in refused.text
+    assert 'value="70"' in refused.text  # what he typed is kept
+    assert (await KpiMonth.select(KpiMonth.acts_pct).first())["acts_pct"] == Decimal("90")
+
+    again = {**form, "plan": "70", "acts": "60", "version": version.search(refused.text).group(1)}
+    assert (await client.form("/staff/analytics/kpi", again)).status_code == 303
+    assert (await KpiMonth.select(KpiMonth.acts_pct).first())["acts_pct"] == Decimal("60")
