@@ -28,6 +28,7 @@ from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.i18n import format_day
+from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
@@ -455,6 +456,48 @@ async def apply_for_absence_recalculation(
     )
 
 
+async def report_residents_change(
+    principal: Principal,
+    change: forms.ResidentsChange,
+    photos: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
+) -> OpenedTicket:
+    """A resident tells of people who moved in or out (ПП № 354 п. 34 «з»): a request of its own category, worded by
+    the portal in Russian and English, answered within 10 working days, with the documents as photos. The names
+    are passed with the resident's word that those people agreed (``forms.read_residents_change``)."""
+    description, description_en = in_russian_and_english(lambda: _residents_text(change))
+    return await _filed(
+        principal,
+        ip,
+        account_id=change.account_id,
+        category="residents_change",
+        description=description,
+        description_en=description_en,
+        photos=photos,
+        now=now,
+    )
+
+
+async def apply_for_instalment(
+    principal: Principal, application: forms.InstalmentApplication, now: datetime, *, ip: str = ""
+) -> OpenedTicket:
+    """A resident asks to pay an account's debt in equal monthly parts: a request the accountant answers within 10
+    working days, saying the debt as it stood and the monthly payment it comes to."""
+    description, description_en = in_russian_and_english(lambda: _instalment_text(application))
+    return await _filed(
+        principal,
+        ip,
+        account_id=application.account_id,
+        category="instalment_plan",
+        description=description,
+        description_en=description_en,
+        photos=(),
+        now=now,
+    )
+
+
 async def _filed(principal: Principal, ip: str, *, now: datetime, **request: Any) -> OpenedTicket:
     """A request a resident files through the portal, signed by them: in the audit log as one filed by staff is
     (its number and source, not the words or the names the resident wrote)."""
@@ -465,6 +508,41 @@ async def _filed(principal: Principal, ip: str, *, now: datetime, **request: Any
         changes = {"number": opened.number, "source": rules.Source.PORTAL}
         await audit.record(principal, "ticket.file", "ticket", opened.id, changes, ip, now=now)
     return opened
+
+
+def _residents_text(change: forms.ResidentsChange) -> str:
+    """What the accountant reads: who moved in or out of the flat, and on which day."""
+    day, people = format_day(change.day, "short"), "; ".join(change.people)
+    if change.movement == rules.Movement.MOVED_IN:
+        said = gettext("Moved in on %(day)s: %(people)s.", day=day, people=people)
+    else:
+        said = gettext("Moved out on %(day)s: %(people)s.", day=day, people=people)
+    parts = [
+        gettext("A change in the number of residents (ПП № 354, п. 34 «з»)."),
+        said,
+        gettext("The resident confirms that these people agreed to their names being passed to the company."),
+    ]
+    if change.comment:
+        parts.append(gettext("Comment: %(text)s", text=change.comment))
+    return "\n".join(parts)
+
+
+def _instalment_text(application: forms.InstalmentApplication) -> str:
+    """What the accountant reads: the debt when the resident applied, the months and the monthly part."""
+    monthly = rules.monthly_instalment(application.debt, application.months)
+    return "\n".join(
+        [
+            gettext("Application for a debt instalment plan."),
+            ngettext(
+                "Debt %(debt)s, to be paid over %(num)s month: %(monthly)s a month.",
+                "Debt %(debt)s, to be paid over %(num)s months: %(monthly)s a month.",
+                application.months,
+                debt=format_money(application.debt),
+                monthly=format_money(monthly),
+            ),
+            gettext("Reason: %(text)s", text=application.reason),
+        ]
+    )
 
 
 def _absence_text(application: forms.AbsenceApplication) -> str:

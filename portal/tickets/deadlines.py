@@ -84,6 +84,10 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("certificate", "working_days", 3, source="ПП № 416 разд. VIII", verify=True),
     # The recalculation of a temporary absence is made within 5 working days of the application (ПП № 354 п. 90).
     DeadlineRule("absence_recalculation", "working_days", 5, source="ПП № 354 п. 90"),
+    # A change in the number of residents and an application for a debt instalment plan are written appeals
+    # (обращения) answered within 10 working days.
+    DeadlineRule("residents_change", "working_days", 10, source="ПП № 416 разд. VIII"),
+    DeadlineRule("instalment_plan", "working_days", 10, source="ПП № 416 разд. VIII"),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
@@ -99,7 +103,15 @@ TYPE_OVERRIDES = {
 # Appeals with their own term (ПП № 416 разд. VIII, ПП № 491 п. 40 «а», ПП № 354 п. 31): a request of such a
 # category keeps that term whatever its type — «отчёт о выполненных работах» is 5 working days, not 1.
 APPEAL_CATEGORIES = frozenset(
-    {"written_appeal", "info_request", "works_report", "meter_check", "absence_recalculation"}
+    {
+        "written_appeal",
+        "info_request",
+        "works_report",
+        "meter_check",
+        "absence_recalculation",
+        "residents_change",
+        "instalment_plan",
+    }
 )
 # Categories with an emergency clock of their own (ПП № 416 п. 13, ГОСТ Р 55964-2014, Госстрой № 170): an emergency
 # request of any other category takes the emergency rule of ПП № 416 п. 13 — localisation within 30 minutes.

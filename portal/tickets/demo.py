@@ -157,8 +157,10 @@ async def seed(ctx: DemoContext) -> None:
     pool = sorted(accounts)
     mine = [a for a in pool if a in resident_accounts]
     now = ctx.now
-    # An application for a recalculation is worded by its own form (who was away, the dates): no made-up text for it.
-    categories = [c.code for c in rules.CATEGORIES if c.code != "absence_recalculation"]
+    # An application of its own form (a recalculation, people moved in or out, a debt in parts) is worded by that form
+    # (who, the dates, the sums): no made-up text for it.
+    own_forms = {"absence_recalculation", "residents_change", "instalment_plan"}
+    categories = [c.code for c in rules.CATEGORIES if c.code not in own_forms]
     statuses = ["new", "accepted", "in_work", "done", "closed", "closed", "closed", "cancelled", "reopened"]
     finished = ["done", "closed", "closed", "closed", "closed", "cancelled"]
     types_extra = ["planned", "paid", "warranty"]

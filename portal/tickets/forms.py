@@ -560,10 +560,7 @@ def read_absence(
     """The application of ПП № 354 п. 91: the address, the full name of each person away, the day of departure and
     the day of return (``rules.absence_problem`` says whether the law lets it be recalculated), documents as photos."""
     errors = FormErrors()
-    account_raw = form_value(data, "account")
-    account_id = account_ids[0] if not account_raw and len(account_ids) == 1 else parse_id(account_raw)
-    if account_id is None or account_id not in account_ids:
-        errors.add("account", gettext("Choose the address the application is about."))
+    account_id = _chosen_account(data, account_ids, errors)
     left, back = parse_date(form_value(data, "left")), parse_date(form_value(data, "back"))
     if left is None:
         errors.add("left", gettext("Enter the day you left, for example 01.07.2026."))
@@ -571,11 +568,7 @@ def read_absence(
         errors.add("back", gettext("Enter the day you came back (or will), for example 20.07.2026."))
     if left and back:
         _absence_dates(errors, rules.absence_problem(left, back, today))
-    people = tuple(line.strip() for line in form_value(data, "people").splitlines() if line.strip())
-    if not people:
-        errors.add("people", gettext("Write the full name of each person who was away, one per line."))
-    elif len(people) > rules.ABSENCE_MAX_PEOPLE or any(len(p) > 120 for p in people):
-        errors.add("people", gettext("At most %(num)s people, one full name per line.", num=rules.ABSENCE_MAX_PEOPLE))
+    people = _people(data, errors, gettext("Write the full name of each person who was away, one per line."))
     comment = form_value(data, "comment")
     _at_most(errors, "comment", comment, rules.MAX_MESSAGE)
     _photos_at_most(errors, photos)
@@ -583,6 +576,104 @@ def read_absence(
         return None, errors
     assert account_id is not None and left is not None and back is not None
     return AbsenceApplication(account_id, left, back, people, comment), errors
+
+
+def _chosen_account(data: Mapping[str, Any], account_ids: Sequence[int], errors: FormErrors) -> int | None:
+    """The account an application is about: the one chosen among the resident's, or their only one."""
+    raw = form_value(data, "account")
+    account_id = account_ids[0] if not raw and len(account_ids) == 1 else parse_id(raw)
+    if account_id is None or account_id not in account_ids:
+        errors.add("account", gettext("Choose the address the application is about."))
+        return None
+    return account_id
+
+
+def _people(data: Mapping[str, Any], errors: FormErrors, missing: str) -> tuple[str, ...]:
+    """The full names of the field «people», one a line (at most ``ABSENCE_MAX_PEOPLE``)."""
+    people = tuple(line.strip() for line in form_value(data, "people").splitlines() if line.strip())
+    if not people:
+        errors.add("people", missing)
+    elif len(people) > rules.ABSENCE_MAX_PEOPLE or any(len(p) > 120 for p in people):
+        errors.add("people", gettext("At most %(num)s people, one full name per line.", num=rules.ABSENCE_MAX_PEOPLE))
+    return people
+
+
+@dataclass(frozen=True)
+class ResidentsChange:
+    """Сведения об изменении числа проживающих: whose account, who moved in or out, and on which day."""
+
+    account_id: int
+    movement: rules.Movement
+    day: date
+    people: tuple[str, ...]
+    comment: str
+
+
+def read_residents_change(
+    data: Mapping[str, Any], account_ids: Sequence[int], photos: int, today: date
+) -> tuple[ResidentsChange | None, FormErrors]:
+    """People who moved in or out (ПП № 354 п. 34 «з»): the day, their full names, and the resident's word that
+    they agreed to their names being passed to the company (152-ФЗ ст. 6, 9: the data of someone else)."""
+    errors = FormErrors()
+    account_id = _chosen_account(data, account_ids, errors)
+    movement = form_value(data, "movement")
+    if movement not in set(rules.Movement):
+        errors.add("movement", gettext("Choose whether people moved in or out."))
+    day = parse_date(form_value(data, "day"))
+    if day is None:
+        errors.add("day", gettext("Enter the day of the move, for example 01.07.2026."))
+    elif rules.residents_day_too_far(day, today):
+        errors.add("day", gettext("Tell us of a move at most %(days)s days ahead.", days=rules.RESIDENTS_AHEAD_DAYS))
+    people = _people(data, errors, gettext("Write the full name of each person, one per line."))
+    if form_value(data, "consent") != "1":
+        errors.add(
+            "consent",
+            gettext(
+                "Confirm that these people agreed to their names being passed to the company (or that you are their "
+                "legal representative)."
+            ),
+        )
+    comment = form_value(data, "comment")
+    _at_most(errors, "comment", comment, rules.MAX_MESSAGE)
+    _photos_at_most(errors, photos)
+    if errors:
+        return None, errors
+    assert account_id is not None and day is not None
+    return ResidentsChange(account_id, rules.Movement(movement), day, people, comment), errors
+
+
+@dataclass(frozen=True)
+class InstalmentApplication:
+    """Заявление о рассрочке: whose debt, as it stands, over how many months, and why."""
+
+    account_id: int
+    debt: Decimal
+    months: int
+    reason: str
+
+
+def read_instalment(
+    data: Mapping[str, Any], debts: Mapping[int, Decimal]
+) -> tuple[InstalmentApplication | None, FormErrors]:
+    """An application to pay an account's debt in equal monthly parts; ``debts`` is the debt of each account the
+    resident may apply for (``rules.instalment_problem``)."""
+    errors = FormErrors()
+    account_id = _chosen_account(data, list(debts), errors)
+    months = parse_int(form_value(data, "months"), low=0, high=1200)
+    low, high = rules.INSTALMENT_MONTHS
+    problem = rules.instalment_problem(debts[account_id], months or 0) if account_id is not None else None
+    if problem == rules.InstalmentProblem.NO_DEBT:
+        errors.add("account", gettext("This account owes nothing: there is no debt to pay in parts."))
+    elif problem == rules.InstalmentProblem.MONTHS:
+        errors.add("months", gettext("Choose from %(low)s to %(high)s months.", low=low, high=high))
+    reason = form_value(data, "reason")
+    if not reason:
+        errors.add("reason", gettext("Tell us briefly why you cannot pay the debt at once."))
+    _at_most(errors, "reason", reason, rules.MAX_MESSAGE)
+    if errors:
+        return None, errors
+    assert account_id is not None and months is not None
+    return InstalmentApplication(account_id, debts[account_id], months, reason), errors
 
 
 def _absence_dates(errors: FormErrors, problem: rules.AbsenceProblem | None) -> None:

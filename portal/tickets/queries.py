@@ -15,6 +15,7 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from typing import NamedTuple
 from typing import TypeVar
@@ -1004,3 +1005,13 @@ async def home_section(principal: Principal, now: datetime) -> HomeSection | Non
     """The resident's three newest requests still in work (or done and awaiting their word), and how many."""
     newest = await resident_tickets(principal, PageRequest(size=3), active_only=True)
     return HomeSection(list(newest.items), newest.total, now) if newest.total else None
+
+
+async def debts_of(places: Sequence[Place]) -> dict[int, Decimal]:
+    """The debt of each account among ``places`` (0 where it owes nothing), in their order: what an application
+    for an instalment plan may spread (``rules.instalment_problem``). A fixed number of queries."""
+    from portal.billing.queries import account_balances
+
+    ids = list(dict.fromkeys(p.account_id for p in places))
+    balances = {b.info.id: b.state for b in await account_balances(ids)}
+    return {i: balances[i].amount if i in balances and balances[i].kind == "debt" else Decimal("0.00") for i in ids}

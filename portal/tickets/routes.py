@@ -1,6 +1,6 @@
-"""Resident pages of requests: list, filing (with photos and current outages first), the application for the
-recalculation of a temporary absence, the request with its conversation (polled every 5 s), cancel, confirm, return
-the work, rate. Staff pages are in routes_staff.py."""
+"""Resident pages of requests: list, filing (with photos and current outages first), the applications of their
+own forms (the recalculation of a temporary absence, people moved in or out, a debt paid in parts), the request
+with its conversation (polled every 5 s), cancel, confirm, return the work, rate. Staff pages are in routes_staff.py."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from portal.core import clock
 from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import client_ip
@@ -99,6 +100,41 @@ class ResidentTickets(Controller):
         flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
         return see_other(request, f"/tickets/{opened.id}")
 
+    @get("/residents", name="tickets:residents")
+    async def residents(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
+        places = await queries.resident_places(principal)
+        return render(request, "tickets/residents.html", **_residents_form(places, {"account": account}))
+
+    @post("/residents", name="tickets:residents_report", status_code=200)
+    async def residents_report(
+        self, request: Request, principal: Caller, data: MultipartData
+    ) -> Response[Any] | Template:
+        places = await queries.resident_places(principal)
+        uploads = forms.files_of(data, "photos")
+        ids = [p.account_id for p in places]
+        change, errors = forms.read_residents_change(data, ids, len(uploads), clock.today_local())
+        photos = await actions.store_photos(uploads, errors)
+        if change is None or errors:
+            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            return render(request, "tickets/residents.html", status_code=422, **_residents_form(places, form, errors))
+        opened = await actions.report_residents_change(principal, change, photos, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+        return see_other(request, f"/tickets/{opened.id}")
+
+    @get("/instalment", name="tickets:instalment")
+    async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
+        return render(request, "tickets/instalment.html", **await _instalment_form(principal, {"account": account}))
+
+    @post("/instalment", name="tickets:instalment_apply", status_code=200)
+    async def instalment_apply(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        context = await _instalment_form(principal, {k: v for k, v in data.items() if isinstance(v, str)})
+        application, errors = forms.read_instalment(data, context["debts"])
+        if application is None or errors:
+            return render(request, "tickets/instalment.html", status_code=422, **{**context, "errors": errors})
+        opened = await actions.apply_for_instalment(principal, application, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+        return see_other(request, f"/tickets/{opened.id}")
+
     @get("/{ticket_id:int}", name="tickets:detail")
     async def detail(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Template | Response[Any]:
         return await ticket_page(request, principal, ticket, staff=False)
@@ -171,6 +207,23 @@ def _absence_form(
 ) -> dict[str, Any]:
     limits = {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
     return {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+
+
+def _residents_form(
+    places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
+) -> dict[str, Any]:
+    movements = [(m.value, rules.MOVEMENT_LABELS(m)) for m in rules.Movement]
+    limits = {"ahead_days": rules.RESIDENTS_AHEAD_DAYS, "movements": movements}
+    return {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+
+
+async def _instalment_form(principal: Principal, form: dict[str, Any]) -> dict[str, Any]:
+    places = await queries.resident_places(principal)
+    low, high = rules.INSTALMENT_MONTHS
+    debts = await queries.debts_of(places)
+    months = [(n, ngettext("%(num)s month", "%(num)s months", n)) for n in range(low, high + 1)]
+    limits = {"months_options": months, "low": low, "high": high}
+    return {"places": places, "debts": debts, "tk": TK, "form": form, "errors": None, **limits}
 
 
 def _filed_message(opened: actions.OpenedTicket) -> tuple[str, str]:

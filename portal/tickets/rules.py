@@ -16,6 +16,8 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from decimal import ROUND_CEILING
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from typing import Protocol
@@ -237,6 +239,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category("certificate", lazy("Certificate"), "consultation", resident=False),
     # Filed through its own form (the dates and the names the law asks for), never offered on the request form.
     Category("absence_recalculation", lazy("Recalculation for a temporary absence"), "ordinary", resident=False),
+    Category("residents_change", lazy("Change in the number of residents"), "ordinary", resident=False),
+    Category("instalment_plan", lazy("Debt instalment plan"), "ordinary", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -769,6 +773,54 @@ def absence_problem(left: date, back: date, today: date) -> AbsenceProblem | Non
     if back - timedelta(days=1) >= _months_after(left + timedelta(days=1), ABSENCE_MAX_MONTHS):
         return AbsenceProblem.LONG
     return None
+
+
+# --- a change in the number of residents (ПП № 354 п. 34 «з», п. 56(2)) -----------------------------
+
+# The resident tells of people moving in or out within 5 working days, where the flat has no meter and the charges
+# follow the number of residents (п. 34 «з»); told of earlier, they are charged from the day (design choice: a
+# planned move is taken up to 30 days ahead).
+RESIDENTS_AHEAD_DAYS = 30
+RESIDENTS_MAX_PEOPLE = 10
+
+
+class Movement(StrEnum):
+    MOVED_IN = "in"
+    MOVED_OUT = "out"
+
+
+MOVEMENT_LABELS = Labels({Movement.MOVED_IN: lazy("Moved in"), Movement.MOVED_OUT: lazy("Moved out")})
+
+
+def residents_day_too_far(day: date, today: date) -> bool:
+    """A move told of more than ``RESIDENTS_AHEAD_DAYS`` ahead is not taken yet (plans change)."""
+    return day > today + timedelta(days=RESIDENTS_AHEAD_DAYS)
+
+
+# --- a debt instalment plan (рассрочка) ---------------------------------------------------------------
+
+# A debt is spread over 2 to 12 months (design choice of the company; the accountant decides each application).
+INSTALMENT_MONTHS = (2, 12)
+
+
+class InstalmentProblem(StrEnum):
+    NO_DEBT = "no_debt"  # the account owes nothing: nothing to spread
+    MONTHS = "months"  # outside INSTALMENT_MONTHS
+
+
+def instalment_problem(debt: Decimal, months: int) -> InstalmentProblem | None:
+    if debt <= 0:
+        return InstalmentProblem.NO_DEBT
+    low, high = INSTALMENT_MONTHS
+    if not low <= months <= high:
+        return InstalmentProblem.MONTHS
+    return None
+
+
+def monthly_instalment(debt: Decimal, months: int) -> Decimal:
+    """The monthly payment of a debt spread evenly over ``months``, rounded up to the kopeck, so that the months
+    together pay it all (10 000,00 ₽ over 3 months: 3 333,34 ₽ a month)."""
+    return (debt / months).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
 MAX_PHOTOS = 5
