@@ -1,0 +1,38 @@
+"""Sums and counts are written by Python's own format where it writes what Babel writes (core.i18n)."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from babel import Locale
+from babel.numbers import parse_pattern
+
+from portal.core import i18n
+
+EDGES = [0, 1, 999, 1000, 9999, 10000, 123456789, Decimal("0.005"), Decimal("0.015"), Decimal("0.025")]
+EDGES += [Decimal("1234.5"), Decimal("1E+3"), Decimal("1.23E+7"), Decimal("0E-8"), Decimal("2.675")]
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("pattern", ["#,##0", "#,##0.00", "#,##0.000"])
+def test_the_fast_path_writes_what_babel_writes(locale: str, pattern: str) -> None:
+    rng = random.Random(7)
+    values = EDGES + [Decimal(rng.randint(0, 10**12)) / Decimal(10 ** rng.randint(0, 6)) for _ in range(2000)]
+    babel_pattern, parsed = parse_pattern(pattern), Locale.parse(locale)
+    for value in values:
+        assert i18n._format_decimal(value, pattern, locale) == babel_pattern.apply(value, parsed), value
+
+
+def test_money_in_both_languages() -> None:
+    assert i18n.format_money(Decimal("1234567.5"), "ru") == "1\u00a0234\u00a0567,50\u00a0₽"
+    assert i18n.format_money(Decimal("-1234.565"), "en") == "−₽1,234.56"
+    assert i18n.format_money(Decimal("7450000"), "ru", whole=True) == "7\u00a0450\u00a0000\u00a0₽"
+    assert i18n.format_number(Decimal("127.6404"), 3, "ru", fixed=True) == "127,640"
+    assert i18n.format_number(Decimal("2.50"), 2, "en") == "2.5"  # optional decimals: Babel's own
+
+
+def test_other_values_are_written_by_babel() -> None:
+    assert i18n._format_decimal(-1234.5, "#,##0.00", "ru") == "-1\u00a0234,50"
+    assert i18n._format_decimal(2.675, "#,##0.00", "en") == "2.68"  # a float as Babel reads it, from its text
