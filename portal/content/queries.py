@@ -100,9 +100,27 @@ class PostView:
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     body_en: str = ""
     body_html_en: str = ""
-    images: list[int] = field(default_factory=list)
+    images: list[Picture] = field(default_factory=list)
     houses: frozenset[int] = frozenset()
     audience_names: AudienceNames = field(default_factory=AudienceNames)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture of a post with its size in pixels (0 where unknown): the page keeps its room before it loads."""
+
+    id: int
+    width: int = 0
+    height: int = 0
+
+
+async def pictures_of(post_id: int) -> list[Picture]:
+    rows = (
+        await PostImage.select(PostImage.id, PostImage.width, PostImage.height)
+        .where(PostImage.post == post_id)
+        .order_by(PostImage.id)
+    )
+    return [Picture(r["id"], r["width"] or 0, r["height"] or 0) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -334,7 +352,6 @@ async def post_view(post_id: int, scope: Collection[int] | None = None) -> PostV
     row = await Post.select().where(Post.id == post_id).first()
     if row is None:
         return None
-    images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
     houses = (
         await PostTarget.select(PostTarget.house)
         .where((PostTarget.post == post_id) & PostTarget.house.is_not_null())
@@ -345,7 +362,7 @@ async def post_view(post_id: int, scope: Collection[int] | None = None) -> PostV
         PostView,
         row,
         houses=frozenset(r["house"] for r in houses),
-        images=[i["id"] for i in images],
+        images=await pictures_of(post_id),
         audience_names=names,
     )
 
@@ -663,8 +680,7 @@ async def post_for_resident(principal: Principal, post_id: int) -> PostView:
     sql = _reaching(principal.account_ids, args, "SELECT p.id FROM post p WHERE p.id = {} AND {reached}")
     if not await Post.raw(sql, *args):
         raise NotFoundException()
-    images = await PostImage.select(PostImage.id).where(PostImage.post == post_id).order_by(PostImage.id)
-    post = from_row(PostView, row, images=[i["id"] for i in images])
+    post = from_row(PostView, row, images=await pictures_of(post_id))
     return (await in_readers_words([post]))[0]
 
 

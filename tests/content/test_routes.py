@@ -391,6 +391,7 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
     assert f'action="{remove}"' in page and "Удалить изображение" in page
     # its height is bounded on the page (as the resident's), so a click opens it whole
     assert f'<a href="/staff/posts/images/{image["id"]}"><img class="post-image"' in page
+    assert 'width="40" height="30"' in page  # its size, so that its room is kept before it loads
 
     manager = new_client()
     await login(manager, t["manager"])
@@ -400,7 +401,8 @@ async def test_a_picture_attached_by_mistake_is_removed_from_the_post(db, client
     assert (await moderator.form(f"/staff/posts/{post_id}/images/{other['id']}/delete")).status_code == 404
 
     await login(client, t["residents"][0])
-    assert f"/news/images/{image['id']}" in (await client.get(f"/news/{post_id}")).text
+    shown = (await client.get(f"/news/{post_id}")).text
+    assert f'src="/news/images/{image["id"]}" width="40" height="30"' in shown
     assert (await moderator.form(remove)).status_code == 303
     assert not await PostImage.exists().where(PostImage.id == image["id"])
     assert not storage.path_of(image["key"]).exists()
