@@ -198,9 +198,14 @@ async def account_ids_by_number(numbers: Sequence[str], principal: Principal | N
     return found
 
 
-async def account_ids_of_houses(principal: Principal, house_id: int | None = None) -> list[int]:
-    """The accounts of one house, or of every house the principal works with."""
-    query = PersonalAccount.select(PersonalAccount.id).order_by(PersonalAccount.id)
+async def account_ids_of_houses(
+    principal: Principal, house_id: int | None = None, *, after: int = 0, limit: int | None = None
+) -> list[int]:
+    """The accounts of one house, or of every house the principal works with, in the order of their ids: those
+    after the id ``after``, at most ``limit`` of them (a batch of a job)."""
+    query = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.id > after).order_by(PersonalAccount.id)
+    if limit is not None:
+        query = query.limit(limit)
     scope = house_scope(PersonalAccount.premise.house, principal)
     if scope is not None:
         query = query.where(scope)

@@ -29,6 +29,7 @@ from portal.billing import channels
 from portal.billing import exports
 from portal.billing import forms
 from portal.billing import importer
+from portal.billing import issuing
 from portal.billing import key_rates
 from portal.billing import notes
 from portal.billing import outage_reductions
@@ -69,6 +70,7 @@ from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import found
+from portal.core.web import is_fragment_request
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import HouseRef
@@ -80,7 +82,7 @@ HISTORY_MONTHS = 12
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The monthly penalty job registers itself when its module is imported with the routes.
-JOBS = [penalties.monthly_penalties]
+JOBS = [penalties.monthly_penalties, issuing.work]
 
 
 _basis_label = Labels(
@@ -437,12 +439,20 @@ class StaffBilling(Controller):
             form.errors.add("period", forms.month_not_offered(data))
         if form.errors or form.period is None:  # the page again, with the house chosen and the message at the month
             return await _receipts_page(request, principal, errors=form.errors, house=form_value(data, "house"))
-        result = await actions.issue_receipts(principal, form.period, form.house_id, ip=client_ip(request))
-        message = _(
-            "Receipts issued: %(n)s; accounts without charges: %(skipped)s.", n=result.issued, skipped=result.skipped
-        )
-        flash(request, message)
+        _run, started = await issuing.start(principal, form.period, form.house_id, ip=client_ip(request))
+        if not started:
+            flash(request, _("These receipts are being issued already; their progress is below."), "info")
         return see_other(request, f"/staff/billing/receipts?period={rules.period_key(form.period)}")
+
+    @get("/receipts/progress", name="billing:issue_progress")
+    async def issue_progress(self, request: Request, principal: NamedDependency[Principal]) -> Template:
+        """The runs of the month's issue alone: what the receipts page polls while one is going (the whole page
+        when opened as a page)."""
+        if not is_fragment_request(request):
+            return await _receipts_page(request, principal)
+        period, _periods = await _report_period(request, principal)
+        context = {"runs": await issuing.of_month(period, principal), "houses": await houses_in_scope(principal)}
+        return render(request, "billing/staff_receipts.html", block="runs", period=period, **context, **_helpers())
 
     @get("/import", name="billing:import")
     async def import_page(self, request: Request) -> Template:
@@ -533,6 +543,7 @@ async def _receipts_page(
         periods=periods,
         houses=await houses_in_scope(principal),
         counts=await queries.receipt_counts(period, principal),
+        runs=await issuing.of_month(period, principal),
         problems=forms.month_problems(request.query_params, period),
         errors=errors or FormErrors(),
         house=house,
@@ -591,7 +602,9 @@ QUERY_BUDGETS: dict[str, int] = {
     # account's newest snapshot, ``queries._as_of``), the houses' areas
     "/staff/billing/debtors": 8,  # the month; the houses, complexes and entrances to choose; the list's count and sum
     # (one aggregate), then its page
-    "/staff/billing/receipts": 5,  # the newest billed month: the company's, from its index, then checked for the houses
+    "/staff/billing/receipts": 6,  # the newest billed month: the company's, from its index, then checked for the
+    # houses; the month's issues (``issuing.of_month``)
+    "/staff/billing/receipts/progress": 6,  # opened as a page, the receipts page; polled, fewer (no counts)
 }
 
 

@@ -37,18 +37,21 @@ class Job:
     run: JobFunction
     # The key a run is recorded under (e.g. the day or the period); None runs every time.
     key: Callable[[datetime], str] | None = None
+    # How long one run may take on a SAQ worker before it is stopped (None: SAQ's 10 s for a kick, a minute or the
+    # interval for the scheduled run); a job working through a month's accounts says more.
+    timeout: int | None = None
 
 
 _jobs: dict[str, Job] = {}
 
 
 def register(
-    name: str, every_seconds: int, key: Callable[[datetime], str] | None = None
+    name: str, every_seconds: int, key: Callable[[datetime], str] | None = None, timeout: int | None = None
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator: ``@jobs.register("penalties", 3600, key=lambda now: now.strftime("%Y-%m"))``."""
 
     def wrap(function: JobFunction) -> JobFunction:
-        _jobs[name] = Job(name, every_seconds, function, key)
+        _jobs[name] = Job(name, every_seconds, function, key, timeout)
         return function
 
     return wrap
@@ -194,7 +197,8 @@ def kick(name: str) -> None:
     async def work() -> None:
         try:
             if redis_url:
-                await queue(redis_url).enqueue(saq_function(job).__qualname__, key=f"kick:{name}")
+                limit = {} if job.timeout is None else {"timeout": job.timeout}
+                await queue(redis_url).enqueue(saq_function(job).__qualname__, key=f"kick:{name}", **limit)
             else:
                 await run_job(job)
         except Exception:
@@ -225,7 +229,9 @@ def make_worker(redis_url: str, concurrency: int = 4) -> Any:
         queue(redis_url),
         functions=list(functions.values()),
         cron_jobs=[
-            CronJob(functions[name], cron=cron_of(job.every_seconds), timeout=max(60, job.every_seconds))
+            CronJob(
+                functions[name], cron=cron_of(job.every_seconds), timeout=max(60, job.every_seconds, job.timeout or 0)
+            )
             for name, job in jobs.items()
         ],
         concurrency=concurrency,

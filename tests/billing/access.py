@@ -15,6 +15,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/billing/accounts/{account_id:int}/reissue": "staff:accountant,manager",
     "GET /staff/billing/receipts": "staff:accountant,manager",
     "POST /staff/billing/receipts": "staff:accountant,manager",
+    "GET /staff/billing/receipts/progress": "staff:accountant,manager",
     "GET /staff/billing/import": "staff:accountant,manager",
     "POST /staff/billing/import": "staff:accountant,manager",
     "GET /staff/billing/import/{token:str}": "staff:accountant,manager",

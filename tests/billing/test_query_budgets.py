@@ -130,6 +130,7 @@ STAFF_PAGES = {
     "/staff/tickets?tab=active": "/staff/tickets?tab=active",
     "/staff/tickets?house&status": "/staff/tickets?house={house}&status=new&status=in_work",
     "/staff/billing/receipts": "/staff/billing/receipts?period=2026-11",
+    "/staff/billing/receipts/progress": "/staff/billing/receipts/progress?period=2026-11",
     "/staff/billing": "/staff/billing?period=2026-11",
     "/staff/billing/debtors": "/staff/billing/debtors?period=2026-11",
     "/staff/payments": "/staff/payments",

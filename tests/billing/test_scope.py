@@ -8,11 +8,13 @@ from datetime import datetime
 import pytest
 
 from portal.billing import actions
+from portal.billing import issuing
 from portal.billing import receipts
 from portal.billing.tables import Charge
 from portal.billing.tables import ImportBatch
 from portal.billing.tables import LedgerEntry
 from portal.billing.tables import Receipt
+from portal.core import clock
 from portal.core.security import Principal
 from portal.core.web import Refused
 from tests.billing.conftest import EVERY_HOUSE
@@ -83,6 +85,7 @@ async def test_receipt_runs_keep_to_the_staff_members_houses(client, login, make
     assert response.status_code == 303
     assert await Receipt.count() == 0
     await client.form("/staff/billing/receipts", {"period": "2026-10"})  # "all my houses"
+    await issuing.work(clock.now())
     issued = {r["account"] for r in await Receipt.select(Receipt.account)}
     assert issued == {first.account, second.account}
     response = await client.form(f"/staff/billing/accounts/{third.account}/reissue", {"period": "2026-10"})

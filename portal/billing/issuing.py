@@ -1,0 +1,242 @@
+"""Issuing a month's receipts as a job: the staff member's request starts it and answers at once, the job issues
+the receipts a batch of accounts at a time, and the receipts page shows how far it got.
+
+    run, started = await issuing.start(principal, period, house_id)   # or the run of that month already going
+    await issuing.work(clock.now())                                    # the job: every run not finished
+
+A run is a ``JobRun`` row (name ``receipts-issue``, key ``2026-11:all`` or ``2026-11:<house>``), so one
+month and house has one run at a time; its ``detail`` keeps who started it, the houses it covers and its progress.
+Each batch is one transaction with its receipts, the accounts' notices and the run's progress (the last account
+issued): a process stopped mid-way leaves the batches it finished, and whoever takes the run up again (a run whose
+progress has not moved for ``STALE_SECONDS``) goes on after the last one. A batch done twice still issues each
+receipt once (issuing replaces the month's receipt) and tells each account once (``notices.wait``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
+
+from portal.billing import notices
+from portal.billing import receipts
+from portal.billing import rules
+from portal.billing.queries import account_ids_of_houses
+from portal.core import audit
+from portal.core import clock
+from portal.core import jobs
+from portal.core.db import atomic
+from portal.core.db import unique_violations
+from portal.core.i18n import gettext
+from portal.core.parse import parse_month
+from portal.core.security import Principal
+from portal.core.tables import JobRun
+from portal.core.web import Refused
+from portal.housing.queries import house_scope
+from portal.housing.tables import PersonalAccount
+
+NAME = "receipts-issue"
+BATCH = receipts.CHUNK
+STALE_SECONDS = 120  # a running run whose progress has not moved this long died with its process
+RUNNING, DONE, FAILED = "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One issue of a month's receipts: for one house, or for every house of the staff member who started it."""
+
+    id: int
+    status: str
+    period: str  # 2026-11
+    house_id: int | None
+    user_id: int | None
+    user_name: str
+    house_ids: list[int] | None  # the starter's houses (None: every house)
+    total: int
+    done: int = 0
+    issued: int = 0
+    skipped: int = 0
+    after: int = 0  # the last account issued: the next batch starts after it
+    beat: float = 0.0  # when the progress last moved (seconds since the epoch)
+    owner: str = ""  # the process working on it
+    ip: str = ""  # where it was started from (for the audit log)
+
+    @property
+    def month(self) -> date:
+        return parse_month(self.period) or date.min
+
+    @property
+    def running(self) -> bool:
+        return self.status == RUNNING
+
+    @property
+    def stale(self) -> bool:
+        return self.running and time.time() - self.beat > STALE_SECONDS
+
+    @property
+    def starter(self) -> Principal:
+        houses = None if self.house_ids is None else frozenset(self.house_ids)
+        return Principal(user_id=self.user_id, name=self.user_name, house_ids=houses)
+
+
+def key_of(period: date, house_id: int | None) -> str:
+    return f"{rules.period_key(period)}:{house_id if house_id is not None else 'all'}"
+
+
+def _detail(run: Run) -> str:
+    return json.dumps({k: v for k, v in asdict(run).items() if k not in ("id", "status")}, ensure_ascii=False)
+
+
+def _run(row: dict[str, Any]) -> Run:
+    return Run(id=row["id"], status=row["status"], **json.loads(row["detail"]))
+
+
+async def _count(principal: Principal, house_id: int | None) -> int:
+    query = PersonalAccount.select(Count(PersonalAccount.id).as_alias("n"))
+    scope = house_scope(PersonalAccount.premise.house, principal)
+    if scope is not None:
+        query = query.where(scope)
+    if house_id is not None:
+        query = query.where(PersonalAccount.premise.house == house_id)
+    rows = await query
+    return int(rows[0]["n"]) if rows else 0
+
+
+async def find(period: date, house_id: int | None) -> Run | None:
+    """The latest run of this month and house (running or finished), if any."""
+    row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key_of(period, house_id))).first()
+    return _run(row) if row and row["detail"] else None
+
+
+async def of_month(period: date, principal: Principal) -> list[Run]:
+    """The runs of the month the staff member may see (every house's, and their houses'), newest first."""
+    month = rules.period_key(period)
+    rows = await (
+        JobRun.select()
+        # the keys "2026-11:…", as a range of the (name, key) unique index (";" follows ":")
+        .where((JobRun.name == NAME) & (JobRun.key >= f"{month}:") & (JobRun.key < f"{month};"))
+        .order_by(JobRun.id, ascending=False)
+        .limit(50)
+    )
+    found = [_run(r) for r in rows if r["detail"]]
+    return [r for r in found if r.house_id is None or principal.may_see_house(r.house_id)]
+
+
+async def start(principal: Principal, period: date, house_id: int | None, *, ip: str = "") -> tuple[Run, bool]:
+    """Start issuing the month's receipts (one house, or every house of the staff member); a run of the same month
+    and house still going is returned instead of a second one (False)."""
+    if house_id is not None and not principal.may_see_house(house_id):
+        raise Refused(gettext("Choose a house from the list."))
+    houses = None if principal.house_ids is None else sorted(principal.house_ids)
+    total = await _count(principal, house_id)
+    fresh = Run(0, RUNNING, rules.period_key(period), house_id, principal.user_id, principal.name, houses, total)
+    fresh = replace(fresh, beat=time.time(), ip=ip)
+    key = key_of(period, house_id)
+    try:
+        async with atomic():
+            row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
+            if row is not None and row["status"] == RUNNING and row["detail"] and not _run(row).stale:
+                return _run(row), False
+            if row is None:
+                inserted = await JobRun.insert(
+                    JobRun(name=NAME, key=key, status=RUNNING, detail=_detail(fresh), started_at=clock.now())
+                ).returning(JobRun.id)
+                run_id = inserted[0]["id"]
+            else:
+                run_id = row["id"]
+                values = {JobRun.status: RUNNING, JobRun.detail: _detail(fresh), JobRun.started_at: clock.now()}
+                await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
+    except unique_violations():  # the same month and house started at the same moment by someone else: theirs
+        running = await find(period, house_id)
+        if running is None:
+            raise
+        return running, False
+    jobs.kick(NAME)
+    return replace(fresh, id=run_id), True
+
+
+async def _save(run: Run, before: Run, status: str = RUNNING) -> bool:
+    """Write the run's progress unless someone else has moved it since ``before`` (compare and set)."""
+    values: dict[Any, Any] = {JobRun.status: status, JobRun.detail: _detail(run)}
+    if status != RUNNING:
+        values[JobRun.finished_at] = clock.now()
+    written = (
+        await JobRun.update(values)
+        .where((JobRun.id == run.id) & (JobRun.status == RUNNING) & (JobRun.detail == _detail(before)))
+        .returning(JobRun.id)
+    )
+    return bool(written)
+
+
+class Overtaken(Exception):
+    """Another process took the run up (this one was too slow): this batch is rolled back, the other goes on."""
+
+
+async def step(run: Run, now: datetime) -> Run | None:
+    """One batch of the run, in one transaction with its progress; the run as it is now (None: taken by another)."""
+    async with atomic():
+        chunk = await account_ids_of_houses(run.starter, run.house_id, after=run.after, limit=BATCH)
+        if not chunk:
+            after = replace(run, status=DONE, beat=time.time())
+            if not await _save(after, run, DONE):
+                return None
+            changes = {"period": run.period, "issued": run.issued, "skipped": run.skipped}
+            await audit.record(run.starter, "billing.receipts.issue", "house", run.house_id, changes, run.ip, now=now)
+            return after
+        result = await receipts.issue(run.month, chunk, issued_by=run.user_id, now=now)
+        await notices.wait(run.month, result.accounts, now)
+        after = replace(
+            run,
+            done=run.done + len(chunk),
+            issued=run.issued + result.issued,
+            skipped=run.skipped + result.skipped,
+            after=chunk[-1],
+            beat=time.time(),
+        )
+        if not await _save(after, run):
+            raise Overtaken
+    return after
+
+
+async def _claim(run: Run) -> Run | None:
+    """Take up a run nobody works on (new, or left by a stopped process); None when another process has it."""
+    if run.owner and not run.stale:
+        return None
+    mine = replace(run, owner=secrets.token_hex(8), beat=time.time())
+    return mine if await _save(mine, run) else None
+
+
+async def carry_on(run: Run, now: datetime) -> Run | None:
+    """Take the run up and do its batches to the end; the finished run (None: another process has it)."""
+    current = await _claim(run)
+    try:
+        while current is not None and current.running:
+            current = await step(current, now)
+    except Overtaken:
+        return None
+    except Exception as exc:
+        if current is not None:
+            await _save(replace(current, status=FAILED, beat=time.time()), current, FAILED)
+        raise exc
+    return current
+
+
+@jobs.register(NAME, 30, timeout=3600)  # 20,000 accounts take about half a minute
+async def work(now: datetime) -> int:
+    """The job: every run not finished (new ones, and those a stopped process left), each to the end."""
+    rows = await JobRun.select().where((JobRun.name == NAME) & (JobRun.status == RUNNING)).order_by(JobRun.id).limit(20)
+    finished = 0
+    for row in rows:
+        if row["detail"] and await carry_on(_run(row), now) is not None:
+            finished += 1
+    if finished:
+        jobs.kick(notices.JOB)  # the residents are told by their job, a batch at a time
+    return finished
