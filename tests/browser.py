@@ -135,3 +135,48 @@ class WireLog:
 
     def total(self) -> int:
         return sum(self.received.values())
+
+
+# The keyboard's place: the focused element described as a screen reader would meet it, and whether its focus ring
+# is drawn (an outline, not removed).
+FOCUSED = """() => {
+  const a = document.activeElement;
+  if (!a || a === document.body) return { lost: true, ring: false, role: "", text: "", live: false, inMain: false };
+  const style = getComputedStyle(a);
+  // A date field's calendar button is the browser's own part, with the browser's ring: the field is not :focus then.
+  const ring = !a.matches(":focus") || (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0);
+  const live = !!a.closest("[role=status], [role=alert], [aria-live]");
+  const text = (a.getAttribute("aria-label") || a.innerText || a.value || "").trim().replace(/\\s+/g, " ");
+  const role = a.getAttribute("role") || [a.tagName.toLowerCase(), a.type, a.name].filter(Boolean).join(" ");
+  return { lost: false, ring, role, text: text.slice(0, 200),
+           live, inMain: !!a.closest("main") };
+}"""
+
+
+def focused(page: Page) -> dict[str, Any]:
+    """Where the keyboard is: ``lost`` (on <body>), ``ring`` (its focus is seen), ``role`` (or tag), ``text``,
+    ``live`` (inside a region a screen reader reads out when it changes) and ``inMain``."""
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 80) -> int:
+    """Press Tab (Shift+Tab with ``back``) until ``target`` has the focus, each stop with its focus ring seen and
+    none on <body> (the page would have lost the keyboard); the number of presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            assert focused(page)["ring"], f"no focus ring on {target}"
+            return presses
+        where = focused(page)
+        assert where["ring"] or where["lost"], f"a stop without a focus ring: {where}"
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+def landed(page: Page) -> dict[str, Any]:
+    """After a submit or a swap: the keyboard is in the page's content, its focus ring seen, not lost to <body>
+    (the page moves it once the answer has settled: waited for)."""
+    expect(page.locator("main:focus, main :focus"), "the focus fell out of the content").to_have_count(1)
+    where = focused(page)
+    assert not where["lost"], "the focus fell to <body>: the keyboard starts again from the top"
+    assert where["inMain"] and where["ring"], f"the focus is not in sight in the content: {where}"
+    return where

@@ -35,6 +35,70 @@ document.addEventListener("htmx:afterSettle", (e) => {
   if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
   place.focus({ preventScroll: true });
 });
+// What the keyboard did is answered where the user looks next, never left on <body>: a link or form that htmx
+// answered with a page (a boosted one) or a part of one took the focus with it when its element was swapped out, so a
+// keyboard user started again from the top and a screen reader said nothing (a live region inserted with its words,
+// as #flashes is with each page, is not read out). Once the answer settled (after the error summary's focus and a
+// place sent back to), the focus goes to the answer's message (a flash: «Показания переданы»), else its heading,
+// else the part swapped in; one the eye sees too, not a visually hidden heading. Only for a request the keyboard
+// started (the focus was in its element, or htmx followed a boosted link or form): a poll or a live update never
+// takes the focus from where the user is.
+const startedHere = new WeakMap();
+document.addEventListener("htmx:beforeRequest", (e) => {
+  const active = document.activeElement;
+  const own = active && active !== document.body && e.detail.elt.contains(active);
+  if (own || e.detail.boosted) startedHere.set(e.detail.xhr, true);
+});
+const seen = (element) => element.offsetWidth > 1 && element.offsetHeight > 1;  // not a visually hidden heading
+function focusArrival(target) {
+  const lost = !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
+  if (!lost) return false;
+  const whole = target === document.body || target.contains(document.getElementById("main"));
+  const root = whole ? document.getElementById("main") : target;
+  if (!root) return false;
+  // A page's message is in #flashes (an emergency notice above every page is no answer to what was done).
+  const message = whole ? "#flashes .flash" : ".flash, [role=alert], [role=status]";
+  const place = Array.from(root.querySelectorAll(message)).find(seen)
+    || Array.from(root.querySelectorAll("h1, h2")).find(seen) || root;
+  if (place.tabIndex < 0 && !place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+  place.focus({ preventScroll: whole });  // htmx brought a new page to its top
+  return true;
+}
+// Where the keyboard stays outside what was swapped (a filter's «Показать», a field typed in), what the new part says
+// of itself («Найдено заявок: 3», a refusal) is read out by the page's one lasting live region (#announcer in
+// templates/base.html): a status inserted with the part is a new live region, which screen readers do not read.
+function announce(target) {
+  const region = document.getElementById("announcer");
+  if (!region || target === document.body || target.contains(document.activeElement)) return;
+  const said = Array.from(target.querySelectorAll("[role=status], [role=alert]")).filter(seen)
+    .map((element) => element.textContent.trim().replace(/\s+/g, " ")).filter(Boolean).join(" ");
+  if (!said) return;
+  region.textContent = "";
+  setTimeout(() => { region.textContent = said; }, 50);
+}
+document.addEventListener("htmx:afterSettle", (e) => {
+  if (!e.detail.xhr || !startedHere.has(e.detail.xhr)) return;
+  startedHere.delete(e.detail.xhr);
+  const swapped = e.detail.target;  // replaced whole (outerHTML): its successor of the same id
+  const target = swapped.isConnected ? swapped : swapped.id && document.getElementById(swapped.id);
+  if (target) setTimeout(() => setTimeout(() => focusArrival(target) || announce(target)));
+});
+// A page the browser loaded after a form it sent itself (a request with a photo, an order) starts from its message;
+// after the language switch, from the switch, as the page is the same one in the other language.
+document.addEventListener("submit", (e) => {
+  if (e.target.matches(".lang-switch")) sessionStorage.setItem("portal:lang-switched", "1");
+});
+document.addEventListener("DOMContentLoaded", () => {
+  if (sessionStorage.getItem("portal:lang-switched")) {
+    sessionStorage.removeItem("portal:lang-switched");
+    const current = document.querySelector(".lang-switch .current");
+    if (current) return current.focus({ preventScroll: true });
+  }
+  const flash = document.querySelector("#flashes .flash");
+  if (!flash || document.querySelector("[data-autofocus]") || document.activeElement !== document.body) return;
+  flash.setAttribute("tabindex", "-1");
+  flash.focus({ preventScroll: true });
+});
 // A boosted link or form answered with an error status (403 for an expired form, 404, 500) shows the page the
 // server sent, as the browser would without htmx; otherwise the click would seem to do nothing. So does a form that
 // swaps a part of its page, where the server retargets its error page to the whole page (HX-Retarget: body); other
@@ -251,3 +315,13 @@ function fillCallerPhone() {
   });
 }
 document.addEventListener("htmx:afterSettle", fillCallerPhone);
+// A disclosure that opens over the page (the staff menu on a narrow screen, a filter's checklist) closes with Escape,
+// and the keyboard goes back to its button, as it does in a menu; before, Escape did nothing, and the open list
+// covered the page until its button was found again.
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape" || !(e.target instanceof Element)) return;
+  const panel = e.target.closest("details.staff-menu[open], details.checklist[open]");
+  if (!panel) return;
+  panel.open = false;
+  panel.querySelector("summary").focus();
+});
