@@ -237,3 +237,40 @@ def test_an_owner_saves_a_ballot_and_a_moderator_accepts_one_by_keyboard(
     staff.keyboard.press("Escape")
     expect(menu).not_to_have_attribute("open", "")
     expect(menu.locator("summary")).to_be_focused()
+
+
+def test_a_resident_orders_and_pays_a_service_by_keyboard_on_a_wide_screen(
+    own_server: Served, open_page: OpenPage
+) -> None:
+    base, _ = own_server
+    page = open_page(1280)
+    sign_in_by_keyboard(page, base, "resident@demo.ru")
+    page.goto(base + "/services")
+    tab_to(page, page.locator(".service-card", has_text="Вызов сантехника").get_by_role("link"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Вызов сантехника", level=1)).to_be_visible()
+    landed(page)
+    tab_to(page, page.get_by_role("button", name="Добавить в заказ"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+    landed(page)
+    for label in ("Желаемый день", "Время"):
+        tab_to(page, page.get_by_label(label))
+        page.keyboard.press("ArrowDown")
+    tab_to(page, page.get_by_label("Телефон для связи"))
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("+7 978 000-00-01")
+    tab_to(page, page.get_by_role("button", name=re.compile("Заказать и оплатить")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
+    tab_to(page, page.get_by_label("Номер карты"))
+    page.keyboard.type("4242 4242 4242 4242")
+    page.keyboard.press("Tab")
+    page.keyboard.type("12/34")
+    page.keyboard.press("Tab")
+    page.keyboard.type("123")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/services/orders/\d+$"), timeout=20_000)
+    expect(page.get_by_text("Оплата получена")).to_be_visible()
+    where = landed(page)
+    assert where["live"] and "Оплата получена" in where["text"], where
