@@ -920,7 +920,8 @@ async def save_category(
     ip: str = "",
     version: str | None = None,
 ) -> int:
-    """Create or change a section; a change whose form was read at another ``version`` is refused (``Stale``)."""
+    """Create or change a section; a change whose form was read at another ``version`` is refused (``Stale``), one
+    that changes nothing of the section as it is now writes nothing, whatever its version."""
     async with atomic():
         if category_id is None:
             row = ServiceCategory(**values, created_at=now, updated_at=now)
@@ -930,12 +931,14 @@ async def save_category(
                 principal, "catalog.category.create", "service_category", category_id, values, ip, now=now
             )
         else:
-            await stale.check(ServiceCategory, category_id, "service_category", version)
             before = await queries.category(category_id)
+            changes = audit.diff({k: getattr(before, k, None) for k in values} if before else {}, values)
+            if not changes:
+                return category_id
+            await stale.check(ServiceCategory, category_id, "service_category", version)
             changed: dict[Any, Any] = {getattr(ServiceCategory, k): v for k, v in values.items()}
             changed[ServiceCategory.updated_at] = now
             await ServiceCategory.update(changed).where(ServiceCategory.id == category_id)
-            changes = audit.diff(before.__dict__ if before else {}, values)
             await audit.record(
                 principal, "catalog.category.update", "service_category", category_id, changes, ip, now=now
             )

@@ -136,7 +136,8 @@ async def update_listing(
     version: str | None = None,
 ) -> None:
     """New figures and words for a listing; one on show must keep what its card needs. A form read at another
-    ``version`` than the listing's is refused (``stale.Stale``), nothing written."""
+    ``version`` than the listing's is refused (``stale.Stale``), nothing written; one that changes nothing of the
+    listing as it is now writes nothing, whatever its version."""
     _check_house(principal, place.house_id)
     values = _fields(data, place)
     if rules.is_public(listing.status):
@@ -144,13 +145,17 @@ async def update_listing(
         if missing:
             raise Refused(gettext("A listing on show needs %(what)s.", what=missing_words(missing)))
     before = (
-        await Listing.select(*values.keys()).where(Listing.id == listing.id).first()  # type: ignore[arg-type]
+        await Listing.select(*(c for c in values if c._meta.name in _plain(values)))  # type: ignore[arg-type]
+        .where(Listing.id == listing.id)
+        .first()
     ) or {}
+    changes = audit.diff(before, _plain(values))
+    if not changes:
+        return
     now = clock.now()  # the new version and its audit event alike
     async with atomic():
         await stale.check(Listing, listing.id, "listing", version)
         await Listing.update({**values, Listing.updated_at: now}).where(Listing.id == listing.id)
-        changes = audit.diff(before, _plain(values))
         await audit.record(principal, "showcase.listing_update", "listing", listing.id, changes, ip, now=now)
 
 

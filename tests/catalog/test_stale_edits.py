@@ -16,6 +16,7 @@ from portal.catalog.tables import ServiceCategory
 from portal.core.tables import AuditEvent
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import SECOND
 from tests.two_staff import two_staff
 from tests.two_staff import version
 
@@ -98,6 +99,10 @@ async def test_a_section_saved_from_a_form_read_before_someone_elses_change_is_r
             .first()
         )
         assert row["title"] == "Пропуска и ключи"
+        # Typed to exactly what she saved, his stale form is no conflict: «saved», and nothing written.
+        same = await boris.form(url, {**form, "title": "Пропуска и ключи", "version": his})
+        assert same.status_code == 303, same.text[-2000:]
+        assert await AuditEvent.count().where(AuditEvent.actor_name == SECOND) == 0
         await AuditEvent.delete().where(
             (AuditEvent.entity == "service_category") & (AuditEvent.entity_id == committed_shop["section"])
         )

@@ -14,6 +14,7 @@ from portal.core.tables import AuditEvent
 from portal.showcase.tables import Listing
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import SECOND
 from tests.two_staff import make_registry
 from tests.two_staff import remove_registry
 from tests.two_staff import two_staff
@@ -53,6 +54,10 @@ async def test_a_price_saved_from_a_form_read_before_someone_elses_change_is_ref
         assert "Изменено, пока вы правили" in refused.text  # at the price she changed
         row = await Listing.select(Listing.price_kopecks).where(Listing.id == listing["listing"]).first()
         assert row["price_kopecks"] == 150000
+        # Typed to exactly what she saved, his stale form is no conflict: «saved», and nothing written.
+        same = await boris.form(url, {**form, "price": "1500", "version": his})
+        assert same.status_code == 303, same.text[-2000:]
+        assert await AuditEvent.count().where(AuditEvent.actor_name == SECOND) == 0
 
         # Both move it at once: the second to close a listing Анна has just closed is told it is closed.
         page = {"referer": f"http://testserver/staff/showcase/{listing['listing']}"}
