@@ -231,13 +231,17 @@ NOT_OPEN_TO_A = {
 
 def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
     """Resident forms whose account is a field, filled with A's account (and everything else valid)."""
+    from portal.core import clock
     from portal.tickets.rules import CATEGORY_BY_CODE
 
     category = next(code for code, c in CATEGORY_BY_CODE.items() if c.resident)
+    day = clock.today_local().isoformat()
     return [
         ("/tickets/new", {"account": account, "place": "premise", "category": category, "description": "Чужая заявка"}),
         ("/pay", {"only": account, f"pay_{account}": "1", f"amount_{account}": "100"}),
         ("/services/cart/order", {"account": account, "comment": "Чужой заказ", "phone": "+79780000002"}),
+        ("/tickets/residents", {"account": account, "movement": "in", "day": day, "people": "Чужой", "consent": "1"}),
+        ("/tickets/instalment", {"account": account, "months": "6", "reason": "Чужая рассрочка"}),
     ]
 
 

@@ -208,6 +208,17 @@ async def test_no_instalment_plan_without_a_debt_or_for_too_long(
     assert not await Ticket.exists().where(Ticket.account == place.account)
 
 
+async def test_nobody_asks_for_an_instalment_plan_of_an_account_not_theirs(client, login, make_user, make_account):
+    user, place = await _resident(make_user, make_account)
+    other = await make_account()
+    await _owes(place, 267_306)
+    await _owes(other, 267_306)
+    await login(client, user)
+    response = await client.form("/tickets/instalment", {"account": str(other.account), "months": "6", "reason": "—"})
+    assert response.status_code == 422
+    assert not await Ticket.exists().where(Ticket.account == other.account)
+
+
 async def test_the_account_page_offers_no_instalment_plan_without_a_debt(client, login, make_user, make_account):
     user, place = await _resident(make_user, make_account)
     await _owes(place, 0)
