@@ -20,6 +20,8 @@ from litestar.types import Message
 from litestar.types import Scope
 from litestar.types import Send
 
+from portal.core.head import HEAD_SCOPE
+
 # Level 6 compresses the portal's pages within a few per cent of level 9 for far less CPU (bench/README.md).
 LEVEL = 6
 # An answer that fits in one network packet gains no round trip by being compressed.
@@ -38,6 +40,11 @@ def compressible(start: Message) -> bool:
         and kind.startswith(COMPRESSIBLE)
         and not kind.startswith(NOT_COMPRESSED)
     )
+
+
+def streamed(start: Message) -> bool:
+    """Whether the answer that ``start`` begins is streamed (a CSV export): its length is not known ahead."""
+    return "content-length" not in MutableScopeHeaders(start)
 
 
 class TextCompression(CompressionMiddleware):
@@ -64,6 +71,15 @@ class TextCompression(CompressionMiddleware):
             nonlocal chosen
             if message["type"] == "http.response.start":
                 chosen = compressing if compressible(message) else send
+                if chosen is compressing and scope.get(HEAD_SCOPE) and streamed(message):
+                    # Litestar holds a start back until the first chunk; a HEAD's headers go at once, as its GET's
+                    # would, so the stream stops there instead of reading its first batch for nobody.
+                    headers = MutableScopeHeaders(message)
+                    headers["Content-Encoding"] = compression_encoding
+                    headers.extend_header_value("vary", "Accept-Encoding")
+                    chosen = send
+                    await weakened(message)
+                    return
             await (chosen or send)(message)
 
         return choose

@@ -15,12 +15,12 @@ from litestar.types import Message
 from litestar.types import Receive
 from litestar.types import Send
 
-_HEAD = "portal.head"  # in the scope of a HEAD run as its GET
+HEAD_SCOPE = "portal.head"  # in the scope of a HEAD run as its GET
 
 
 def is_head(connection: ASGIConnection) -> bool:
     """True for a HEAD request, which the handlers see as its GET: nothing is to be marked or counted for it."""
-    return bool(connection.scope.get(_HEAD, False))
+    return bool(connection.scope.get(HEAD_SCOPE, False))
 
 
 class Portal(Litestar):
@@ -48,6 +48,6 @@ class Portal(Litestar):
             return {"type": "http.disconnect"} if sent["started"] else await receive()  # type: ignore[return-value]
 
         # A copy: the server still knows the request was HEAD, and sends no body either.
-        await super().__call__({**scope, "method": "GET", _HEAD: True}, gone_once_started, headers_only)
+        await super().__call__({**scope, "method": "GET", HEAD_SCOPE: True}, gone_once_started, headers_only)
         if sent["started"] and not sent["ended"]:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
