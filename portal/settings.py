@@ -73,6 +73,8 @@ class Settings:
     web_lock_wait: float = 5.0
     secure_cookies: bool = False
     run_jobs: bool = True
+    # Accounts a month's receipts are issued for in one transaction of the job (its progress moves by as many).
+    receipts_batch: int = 500
     debug: bool = False
     # The days of the month meter readings are collected (ПП № 354 п. 31 "е" fixes only the last, the 25th; a
     # management contract may set another); both within 1–28, so that every month has them.
@@ -125,6 +127,7 @@ class Settings:
             secure_cookies=env.get("BASE_URL", "").startswith("https://"),
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
             run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",
+            receipts_batch=max(1, int(env.get("RECEIPTS_BATCH") or 500)),
             debug=env.get("PORTAL_DEBUG", "0") == "1",
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             **_meter_window(env),

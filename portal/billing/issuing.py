@@ -42,9 +42,9 @@ from portal.core.tables import JobRun
 from portal.core.web import Refused
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
+from portal.settings import get_settings
 
 NAME = "receipts-issue"
-BATCH = receipts.CHUNK
 STALE_SECONDS = 120  # a running run whose progress has not moved this long died with its process
 RUNNING, DONE, FAILED = "running", "done", "failed"
 
@@ -85,6 +85,10 @@ class Run:
     def starter(self) -> Principal:
         houses = None if self.house_ids is None else frozenset(self.house_ids)
         return Principal(user_id=self.user_id, name=self.user_name, house_ids=houses)
+
+
+def _batch() -> int:
+    return get_settings().receipts_batch
 
 
 def key_of(period: date, house_id: int | None) -> str:
@@ -183,7 +187,7 @@ class Overtaken(Exception):
 async def step(run: Run, now: datetime) -> Run | None:
     """One batch of the run, in one transaction with its progress; the run as it is now (None: taken by another)."""
     async with atomic():
-        chunk = await account_ids_of_houses(run.starter, run.house_id, after=run.after, limit=BATCH)
+        chunk = await account_ids_of_houses(run.starter, run.house_id, after=run.after, limit=_batch())
         if not chunk:
             after = replace(run, status=DONE, beat=time.time())
             if not await _save(after, run, DONE):

@@ -31,7 +31,7 @@ async def month(db, catalog, make_account, make_user, monkeypatch):
     second = await make_account(number="7700000002", payer="Петрова Анна Сергеевна", house=first.house)
     third = await make_account(number="7700000003", payer="Сидоров Пётр", house=first.house, premise_number="14")
     await import_sample(NOVEMBER, datetime(2026, 11, 28, tzinfo=UTC))
-    monkeypatch.setattr(issuing, "BATCH", 1)
+    monkeypatch.setattr(issuing, "_batch", lambda: 1)
     accountant = await make_user(roles=("accountant",), houses=(first.house,))
     return {"house": first.house, "accounts": [first.account, second.account, third.account], "user": accountant}
 
