@@ -38,23 +38,25 @@ def sign_in_by_keyboard(page: Page, base: str, login: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 def test_a_resident_signs_in_passes_readings_and_files_a_request_by_keyboard(
-    own_server: Served, open_page: OpenPage
+    own_server: Served, open_page: OpenPage, width: int
 ) -> None:
     base, _ = own_server
-    page = open_page(390)
+    page = open_page(width)
     sign_in_by_keyboard(page, base, "resident@demo.ru")
     landed(page)
 
-    # The bottom bar follows the content, its items in the order they are seen, left to right.
-    tab_to(page, page.locator(".bottomnav a").first)
+    # The menu's items come in the order they are seen, left to right: on a phone the bottom bar, after the content.
+    menu = ".bottomnav" if width == 390 else ".topnav"
+    tab_to(page, page.locator(f"{menu} a").first)
     lefts = []
-    for item in page.locator(".bottomnav a").all():
+    for item in page.locator(f"{menu} a").all():
         expect(item).to_be_focused()
         lefts.append(item.bounding_box()["x"])
         page.keyboard.press("Tab")
     assert lefts == sorted(lefts)
-    tab_to(page, page.locator(".bottomnav a", has_text="Показания"), back=True)
+    tab_to(page, page.locator(f"{menu} a", has_text="Показания"), back=True)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Показания счётчиков", level=1)).to_be_visible()
     landed(page)
@@ -120,9 +122,12 @@ def test_a_resident_signs_in_passes_readings_and_files_a_request_by_keyboard(
     expect(page.locator("html")).to_have_attribute("lang", "ru")
 
 
-def test_a_dispatcher_finds_assigns_and_moves_a_request_by_keyboard(own_server: Served, open_page: OpenPage) -> None:
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_dispatcher_finds_assigns_and_moves_a_request_by_keyboard(
+    own_server: Served, open_page: OpenPage, width: int
+) -> None:
     base, _ = own_server
-    page = open_page(1280)
+    page = open_page(width)
     sign_in_by_keyboard(page, base, "dispatcher@demo.ru")
     landed(page)
     page.goto(base + "/staff/tickets?tab=active")
