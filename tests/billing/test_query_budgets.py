@@ -190,7 +190,7 @@ async def _count(db: Any, client: Any, url: str) -> tuple[int, list[str]]:
     return len(seen), [str(q) for q in seen]
 
 
-@pytest.mark.parametrize("months", [1, 13])
+@pytest.mark.parametrize("months", [1, 13, 61])  # a new account, a year, five years
 async def test_resident_pages_keep_their_query_budget(
     db: Any, client: Any, login: Any, make_user: Any, make_account: Any, catalog: Any, months: int
 ) -> None:
