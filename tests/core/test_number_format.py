@@ -1,4 +1,4 @@
-"""Sums and counts are written by Python's own format where it writes what Babel writes (core.i18n)."""
+"""Sums, counts and days: written by Python's own format where it writes what Babel writes, days kept (core.i18n)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,13 @@ def test_money_in_both_languages() -> None:
 def test_other_values_are_written_by_babel() -> None:
     assert i18n._format_decimal(-1234.5, "#,##0.00", "ru") == "-1\u00a0234,50"
     assert i18n._format_decimal(2.675, "#,##0.00", "en") == "2.68"  # a float as Babel reads it, from its text
+
+
+def test_a_kept_day_is_written_in_each_reader_language() -> None:
+    from datetime import date
+
+    day = date(2026, 12, 15)
+    assert i18n.format_day(day, "long", "ru") == "15 декабря 2026"
+    assert i18n.format_day(day, "long", "en") != "15 декабря 2026"  # kept per language, not for the first reader
+    assert i18n.format_day(day, "month", "ru") == "декабрь 2026"
+    assert i18n.format_day(day, "short", "ru") == "15.12.2026"
