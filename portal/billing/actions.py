@@ -1,4 +1,5 @@
-"""Changes of billing, one function per intent: import a month's charges, issue receipts, re-issue one.
+"""Changes of billing, one function per intent: import a month's charges, re-issue one receipt (a month's receipts are
+issued by the job of ``billing.issuing``).
 
 Each is one ``atomic()`` unit that also writes its audit event (every one of them is a staff write). An action
 that must say no raises ``core.web.Refused``.
@@ -17,7 +18,6 @@ from portal.billing import notices
 from portal.billing import receipts
 from portal.billing.importer import ParsedFile
 from portal.billing.importer import Progress
-from portal.billing.queries import account_ids_of_houses
 from portal.billing.queries import services_by_code
 from portal.billing.queries import staff_account
 from portal.billing.tables import BatchStatus
@@ -223,29 +223,6 @@ async def _write_charges(
 
 
 # --- receipts ---------------------------------------------------------------------------------------------
-
-
-async def issue_receipts(
-    principal: Principal, period: date, house_id: int | None, *, ip: str = ""
-) -> receipts.IssueResult:
-    """Issue (or issue again) the receipts of a month for one house, or for every house of the staff member."""
-    if house_id is not None and not principal.may_see_house(house_id):
-        raise Refused(gettext("Choose a house from the list."))
-    async with atomic():
-        ids = await account_ids_of_houses(principal, house_id)
-        now = clock.now()
-        result = await receipts.issue(period, ids, issued_by=principal.user_id, now=now)
-        await notices.wait(period, result.accounts, now)
-        await audit.record(
-            principal,
-            "billing.receipts.issue",
-            "house",
-            house_id,
-            {"period": str(period), "issued": result.issued, "skipped": result.skipped},
-            ip,
-        )
-    jobs.kick(notices.JOB)  # the residents are told by the job, a batch at a time, not in this request
-    return result
 
 
 async def reissue_receipt(principal: Principal, account_id: int, period: date, *, ip: str = "") -> receipts.IssueResult:

@@ -176,7 +176,7 @@ async def issue(
 ) -> IssueResult:
     """Issue (or re-issue) the receipts of ``period`` for these accounts: a handful of queries per 500 accounts.
 
-    The mechanics of ``actions.issue_receipts`` and ``actions.reissue_receipt`` (which add the audit event), and of
+    The mechanics of ``issuing`` (a month's batches) and ``actions.reissue_receipt`` (which add the audit event), and of
     the demo and history builders. Addresses and payment purposes are written in Russian, the document's language.
     """
     by_id = {p.id: p for p in await payees()}

@@ -10,6 +10,7 @@ from decimal import Decimal
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.billing import actions
+from portal.billing import issuing
 from portal.billing import notices
 from portal.billing import queries
 from portal.billing.tables import ReceiptNotice
@@ -42,6 +43,12 @@ async def _charged(make_account, make_user):
     return first, second, people
 
 
+async def _issue_month() -> None:
+    """January's receipts issued for every house, as the receipts page's job issues them."""
+    await issuing.start(EVERY_HOUSE, JANUARY, None)
+    await issuing.work(clock.now())
+
+
 async def _told() -> list[dict]:
     return await OutboxMessage.select(
         OutboxMessage.user_id, OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.body, OutboxMessage.context
@@ -50,7 +57,7 @@ async def _told() -> list[dict]:
 
 async def test_each_person_of_each_account_is_told_once_in_their_language(db, catalog, make_account, make_user):
     first, second, people = await _charged(make_account, make_user)
-    await actions.issue_receipts(EVERY_HOUSE, JANUARY, None)
+    await _issue_month()
     assert await _told() == [], "the issue's request only leaves the accounts waiting; the job tells them"
     assert await notices.tell_waiting(clock.now()) == 2
     told = await _told()
@@ -72,7 +79,7 @@ async def test_each_person_of_each_account_is_told_once_in_their_language(db, ca
     assert f"/pay?account={first.account}" in kept["html"]
 
     # Issued again, the whole month or one receipt: nobody is told twice.
-    await actions.issue_receipts(EVERY_HOUSE, JANUARY, None)
+    await _issue_month()
     await actions.reissue_receipt(EVERY_HOUSE, second.account, JANUARY)
     assert await notices.tell_waiting(clock.now()) == 0
     assert len(await _told()) == len(told)
@@ -81,7 +88,7 @@ async def test_each_person_of_each_account_is_told_once_in_their_language(db, ca
 async def test_the_job_tells_a_batch_in_a_few_queries_whatever_its_size(db, catalog, make_account, make_user):
     """No query per account: two accounts cost what one does (the outbox rows in one statement)."""
     first, second, _ = await _charged(make_account, make_user)
-    await actions.issue_receipts(EVERY_HOUSE, JANUARY, None)
+    await _issue_month()
     await ReceiptNotice.update({ReceiptNotice.sent_at: clock.now()}).where(ReceiptNotice.account == second.account)
     with captured(db) as one:
         assert await notices.tell_waiting(clock.now()) == 1
