@@ -309,8 +309,9 @@ def _fixed_writer(pattern: str, locale: str) -> tuple[str, dict[int, str]] | Non
 def _format_decimal(value: Decimal | int | float, pattern: str, locale: str) -> str:
     """Babel's ``format_decimal`` with the pattern and the locale parsed once (a page formats a hundred sums;
     parsing them every time was half of a page's rendering). A sum or a count that is not negative, with grouped
-    thousands and fixed decimals, is written by Python's own format (40 times faster, the same text: both round half
-    to even; a receipt writes some fifty sums): Babel writes the rest (floats, negatives, optional decimals)."""
+    thousands and fixed decimals, is written by Python's own format (3 times faster than Babel warm, the same text:
+    both round half to even; a receipt writes some fifty sums): Babel writes the rest (floats, negatives, optional
+    decimals)."""
     writer = _fixed_writer(pattern, locale) if isinstance(value, Decimal | int) and value >= 0 else None
     if writer is not None and (not isinstance(value, Decimal) or value.is_finite()):
         spec, separators = writer
