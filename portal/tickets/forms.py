@@ -348,6 +348,14 @@ def read_staff_new(
         errors.add("damage_at", gettext("The damage cannot have happened later than now."))
     elif now is not None and rules.damage_long_before_filing(damage_at, now):
         errors.add("damage_at", damage_too_early())
+    if category == "residents_change" and form_value(data, "consent") != "1":
+        errors.add(
+            "consent",
+            gettext(
+                "Tick that the resident confirmed these people agree to their data being passed on (or is their "
+                "legal representative)."
+            ),
+        )
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))

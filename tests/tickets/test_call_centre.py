@@ -537,3 +537,25 @@ async def test_a_filing_reads_the_clock_once_for_its_checks_and_its_registration
     page = await client.form("/staff/tickets/new", {**whole, **checked(page.text)})
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
     assert counted.reads == 1
+
+
+async def test_a_move_filed_by_phone_asks_the_callers_word_for_those_peoples_data(client, login, houses):
+    """A move names people other than the caller (152-ФЗ): the operator ticks that the resident confirmed their
+    agreement, never ticked for them; without it the move is refused at the box, what was typed kept, nothing filed.
+    Other categories do not ask it."""
+    await login(client, houses["dispatcher"])
+    form = await client.get("/staff/tickets/new")
+    box = form.text.split('name="consent"', 1)[1].split(">", 1)[0]
+    assert "checked" not in box and "Житель подтвердил, что эти люди согласны на передачу их данных" in form.text
+    account = {"account_number": "Звонкая", "account_id": str(houses["flat12"].account)}
+    typed = {**REQUEST, **account, "category": "residents_change", "description": "Въехал Иванов Пётр, с 01.12"}
+    page = await client.form("/staff/tickets/new", typed)
+    assert page.status_code == 422
+    assert "Отметьте, что житель подтвердил согласие этих людей" in page.text
+    assert ">Въехал Иванов Пётр, с 01.12</textarea>" in page.text
+    assert re.search(r'<option value="residents_change" selected', page.text)
+    assert await tickets_of(houses["flat12"].account) == 0
+    page = await client.form("/staff/tickets/new", {**typed, "consent": "1"})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+    page = await client.form("/staff/tickets/new", {**REQUEST, **account})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 2
