@@ -68,7 +68,7 @@ def test_a_resident_signs_in_passes_readings_and_files_a_request_by_keyboard(
     page.keyboard.press("Enter")
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
-    assert focused(page)["live"], "the error summary is read out"
+    assert landed(page)["live"], "the error summary is read out"
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     field = page.locator("#" + (page.locator(".error-summary a").first.get_attribute("href") or "#")[1:])
