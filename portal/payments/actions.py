@@ -37,12 +37,14 @@ from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import from_kopecks
+from portal.core.db import is_sqlite
 from portal.core.db import to_kopecks
 from portal.core.i18n import format_money
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused
+from portal.housing.tables import PersonalAccount
 from portal.notifications.messages import in_locale
 from portal.payments import messages
 from portal.payments import queries
@@ -1380,9 +1382,16 @@ async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
             async with atomic():
                 await AutopayMandate.update({AutopayMandate.active: False}).where(AutopayMandate.id == mandate["id"])
             continue
-        if await _charge_mandate(mandate, today, period):
+        if await _charge_mandate(mandate, today, period, now):
             charged += 1
     return charged
+
+
+async def _lock_account(account_id: int) -> None:
+    """Inside the caller's transaction: hold the account's row until it ends (PostgreSQL; SQLite's write
+    transactions are serial), so two charges of one account are decided one after the other."""
+    if not is_sqlite():
+        await PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.id == account_id).lock_rows()
 
 
 async def _mandate_result(mandate_id: int, period: str, status: str, message: str) -> None:
@@ -1397,10 +1406,18 @@ async def _mandate_result(mandate_id: int, period: str, status: str, message: st
         ).where(AutopayMandate.id == mandate_id)
 
 
-async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> bool:
+async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now: datetime) -> bool:
     """One autopay charge: record the payment, charge the saved card off-session, report a failure."""
-    # Claim the month first, so that a second run (or process) never charges it twice.
+    customer = await queries.customer_id_of(mandate["user"])
+    receipt_period = await queries.last_receipt_period(mandate["account"])
+    uid = str(uuid.uuid4())
+    key = str(uuid.uuid4())
+    with in_locale(mandate["locale"]):  # no request here: the payer's language is the one they chose
+        description = gettext("Autopay %(period)s, account %(number)s", period=period, number=mandate["number"])
+    # Claim the month and record the payment under the account's lock: a second run (or process) never charges the
+    # month twice, and a co-owner's mandate of the same account, run after it, sees this charge as pending.
     async with atomic():
+        await _lock_account(mandate["account"])
         claimed = (
             await AutopayMandate.update(
                 {AutopayMandate.last_period: period, AutopayMandate.last_status: AutopayResult.RUNNING}
@@ -1412,44 +1429,40 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str) -> 
             )
             .returning(AutopayMandate.id)
         )
-    if not claimed:
-        return False
-    due = await ledger.amount_due(mandate["account"])
-    limit = from_kopecks(mandate["monthly_limit_kopecks"])
-    amount, why = rules.autopay_amount(due, limit)
+        if not claimed:
+            return False
+        due = await ledger.amount_due(mandate["account"])
+        pending = await queries.pending_of(mandate["account"], mandate["user"], now)
+        limit = from_kopecks(mandate["monthly_limit_kopecks"])
+        amount, why = rules.autopay_amount(due, limit, pending.total)
+        if amount is not None:
+            await Payment.insert(
+                Payment(
+                    uid=uid,
+                    batch=uid,
+                    kind=PaymentKind.AUTOPAY,
+                    account=mandate["account"],
+                    amount_kopecks=to_kopecks(amount),
+                    status=S.PENDING,
+                    idempotency_key=key,
+                    created_by=mandate["user"],
+                    description=description,
+                    period=receipt_period,
+                )
+            )
     if amount is None:
-        await _mandate_result(mandate["id"], period, why, "")
+        covered = why == AutopayResult.NOTHING_DUE and pending.by_others and due >= rules.MIN_AMOUNT
+        await _mandate_result(mandate["id"], period, why, rules.PAID_BY_CO_OWNER if covered else "")
         if why == AutopayResult.OVER_LIMIT:
             async with atomic():
                 await _notify_user(
                     mandate["user"],
                     messages.AUTOPAY_OVER_LIMIT.name,
-                    {"number": mandate["number"], "due": due, "limit": limit},
+                    {"number": mandate["number"], "due": due - pending.total, "limit": limit},
                     f"autopay:{mandate['id']}:{period}:over_limit",
                     f"/pay?account={mandate['account']}",
                 )
         return False
-    customer = await queries.customer_id_of(mandate["user"])
-    receipt_period = await queries.last_receipt_period(mandate["account"])
-    uid = str(uuid.uuid4())
-    key = str(uuid.uuid4())
-    with in_locale(mandate["locale"]):  # no request here: the payer's language is the one they chose
-        description = gettext("Autopay %(period)s, account %(number)s", period=period, number=mandate["number"])
-    async with atomic():
-        await Payment.insert(
-            Payment(
-                uid=uid,
-                batch=uid,
-                kind=PaymentKind.AUTOPAY,
-                account=mandate["account"],
-                amount_kopecks=to_kopecks(amount),
-                status=S.PENDING,
-                idempotency_key=key,
-                created_by=mandate["user"],
-                description=description,
-                period=receipt_period,
-            )
-        )
     charge = _Charge(uid, to_kopecks(amount), customer or "", mandate["pm"], description, mandate["id"], period)
     outcome = await _send_charge(charge, key)
     return outcome is not None and outcome.status == S.SUCCEEDED

@@ -478,6 +478,31 @@ async def payers_as_seen_by(viewer: int | None, payments: Iterable[PaymentView])
     return {payer: name for payer, name in names.items() if name}
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An account's payments still pending: their sum, and whether someone other than the payer started one."""
+
+    total: Decimal
+    by_others: bool
+
+
+async def pending_of(account_id: int, payer: int, now: datetime) -> Pending:
+    """The payments of an account that may still be paid (index ``payment_account``): anyone's checkout open or
+    being confirmed until its time runs out, and an autopay charge whose answer is not in yet."""
+    live = (
+        Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING])
+        & ((Payment.expires_at > now) | Payment.expires_at.is_null())
+        & ((Payment.kind == PaymentKind.AUTOPAY) | Payment.session_id.is_not_null())
+    )
+    rows = await (
+        Payment.select(Payment.amount_kopecks, Payment.created_by)
+        .where((Payment.account == account_id) & live)
+        .limit(100)
+    )
+    total = from_kopecks(sum(r["amount_kopecks"] for r in rows))
+    return Pending(total, any(r["created_by"] != payer for r in rows))
+
+
 async def checkout_underway(
     account_ids: Iterable[int], reference: str, now: datetime, apart: Iterable[str]
 ) -> Underway | None:

@@ -308,10 +308,19 @@ def autopay_due(today: date, last_period: str, charge_day: int) -> bool:
     return today.day >= charge_day and last_period != period_key(today)
 
 
-def autopay_amount(due: Decimal, limit: Decimal) -> tuple[Decimal | None, AutopayResult]:
-    """What autopay charges: the whole amount due if within the monthly limit, else nothing (and why)."""
-    if due < MIN_AMOUNT:
+# An autopay skipped as its account's debt is covered by a payment someone else (a co-owner) started: its message.
+PAID_BY_CO_OWNER = "paid_by_co_owner"
+
+
+def autopay_amount(
+    due: Decimal, limit: Decimal, pending: Decimal = Decimal("0.00")
+) -> tuple[Decimal | None, AutopayResult]:
+    """What autopay charges: the amount due less the account's payments still pending (anyone's: a co-owner's
+    autopay whose answer is not in yet, a payment by hand a minute ago), if within the monthly limit; else nothing
+    (and why). One debt is never charged twice."""
+    left = due - pending
+    if left < MIN_AMOUNT:
         return None, AutopayResult.NOTHING_DUE
-    if due > limit:
+    if left > limit:
         return None, AutopayResult.OVER_LIMIT
-    return due, AutopayResult.NONE
+    return left, AutopayResult.NONE

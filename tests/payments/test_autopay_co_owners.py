@@ -1,0 +1,71 @@
+"""Two co-owners of one account, each with autopay: one debt is charged once, whatever the gateway's speed. A
+charge whose answer is not in yet (a slow gateway, a webhook held back) stays pending, and the second mandate, or a
+mandate after a payment by hand a minute ago, charges only what that pending payment does not cover."""
+
+from __future__ import annotations
+
+from portal.payments import actions
+from portal.payments.tables import AutopayMandate
+from portal.payments.tables import Payment
+from portal.payments.tables import PaymentMethod
+from tests.payments.test_pay_flow import start
+from tests.payments.test_refunds_autopay import RECEIPT_DAY
+from tests.payments.test_refunds_autopay import _path
+
+
+async def _card_and_autopay(browser, user: int, gateway, account: int) -> None:
+    response = await browser.form("/autopay/cards")
+    assert response.status_code == 303
+    hosted = await gateway.pay(response.headers["location"], "4242424242424242")
+    assert "/autopay/cards/return" in hosted.headers["location"]
+    await gateway.settle()
+    assert (await browser.get(_path(hosted.headers["location"]))).status_code == 303
+    card = await PaymentMethod.select(PaymentMethod.id).where(PaymentMethod.user == user).first()
+    turned = await browser.form(
+        f"/autopay/{account}", {f"card_{account}": str(card["id"]), f"limit_{account}": "10000"}
+    )
+    assert turned.status_code == 303, turned.text
+
+
+def _unanswered(gateway) -> None:
+    """The gateway answers nothing for now (500s): a charge stays pending, for reconciliation to ask again."""
+    gateway.faults(fail_next=50, fail_mode="before")
+
+
+async def test_the_second_co_owners_autopay_does_not_charge_a_debt_the_first_ones_pending_charge_pays(
+    client, new_client, login, make_user, household, gateway
+):
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    await _card_and_autopay(client, household["resident"], gateway, a)
+    second = await make_user(name="Иванова Мария", accounts={a: "owner"}, rights=("view", "pay"))
+    browser = new_client()
+    await login(browser, second)
+    await _card_and_autopay(browser, second, gateway, a)
+    _unanswered(gateway)
+    await gateway.exclusive(actions.run_autopay(RECEIPT_DAY))
+    gateway.faults(fail_next=0)
+    charges = await Payment.select(Payment.amount_kopecks, Payment.status).where(
+        (Payment.account == a) & (Payment.kind == "autopay")
+    )
+    assert [c["amount_kopecks"] for c in charges] == [354000], "one debt, charged once"
+    results = {
+        m["user"]: (m["last_status"], m["last_message"])
+        for m in await AutopayMandate.select(
+            AutopayMandate.user, AutopayMandate.last_status, AutopayMandate.last_message
+        ).where(AutopayMandate.account == a)
+    }
+    assert results[household["resident"]][0] == "pending"
+    assert results[second] == ("nothing_due", "paid_by_co_owner"), "skipped, not failed"
+    assert "уже оплачено совладельцем" in (await browser.get("/autopay")).text
+
+
+async def test_autopay_a_minute_after_a_payment_by_hand_charges_only_what_it_leaves(client, login, household, gateway):
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    await _card_and_autopay(client, household["resident"], gateway, a)
+    url = await start(client, login, household, {a: "3000"})  # 3 000 of 3 540, its card page still open
+    assert url
+    await gateway.exclusive(actions.run_autopay(RECEIPT_DAY))
+    charge = await Payment.select(Payment.amount_kopecks).where((Payment.account == a) & (Payment.kind == "autopay"))
+    assert [c["amount_kopecks"] for c in charge] == [54000]
