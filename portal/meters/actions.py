@@ -21,6 +21,7 @@ from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
 from portal.core.db import atomic
+from portal.core.db import is_sqlite
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
@@ -245,6 +246,22 @@ def _group(reading: queries.StaffReading) -> Any:
     return (MeterReading.meter == reading.meter_id) & (MeterReading.period == reading.period)
 
 
+async def _as_read(reading: queries.StaffReading, values: Mapping[int, Decimal], version: str) -> bool:
+    """Inside the caller's transaction, the reading's rows locked (PostgreSQL): True when it is as its form read it.
+    False when it changed yet already holds ``values`` (nothing to write); ``stale.Stale`` when it holds others."""
+    query = MeterReading.select(
+        MeterReading.zone, MeterReading.value, MeterReading.review, MeterReading.review_note
+    ).where(_group(reading))
+    rows = await (query if is_sqlite() else query.lock_rows())
+    now = {r["zone"]: r["value"] for r in rows}
+    first = rows[0] if rows else {"review": "", "review_note": ""}
+    if rules.reading_version(now, first["review"], first["review_note"]) == version:
+        return True
+    if all(now.get(zone) == value for zone, value in values.items()):
+        return False
+    raise stale.Stale(await stale.changed_since("meter_reading", reading.id, version, None))
+
+
 async def accept_reading(
     actor: Principal, reading: queries.StaffReading, *, now: datetime, ip: str = ""
 ) -> list[Refusal]:
@@ -309,9 +326,12 @@ async def correct_reading(
     *,
     now: datetime,
     ip: str = "",
+    version: str | None = None,
 ) -> list[Refusal]:
     """Staff correct the value (a wrong digit the photo shows, say) with a reason; the new value passes the same
-    checks against the previous reading. The resident is told."""
+    checks against the previous reading. The resident is told. A form read at another ``version`` of the reading
+    (someone corrected, accepted or rejected it meanwhile) is refused (``stale.Stale``), unless the reading already
+    holds the values typed: then nothing is written."""
     # The meter's state was judged when the reading was passed: only the value is checked again.
     facts = dataclasses.replace(reading.facts, failed=False, retired=False, next_verification=None)
     checks = rules.check_meter(facts, values, today=reading.period, period=reading.period, confirmed=True)
@@ -326,6 +346,8 @@ async def correct_reading(
     exported = await queries.last_export(reading.period, reading.house_id)
     next_exported = await _next_exported(reading, following)
     async with atomic():
+        if version is not None and not await _as_read(reading, values, version):
+            return []
         for zone, check in recounted.items():  # the next reading used what lies between it and the corrected one
             await MeterReading.update(
                 {

@@ -592,6 +592,11 @@ class StaffReading:
     facts: MeterView
 
     @property
+    def version(self) -> str:
+        """What its correction form carries (``rules.reading_version``)."""
+        return rules.reading_version(self.values, self.review, self.review_note)
+
+    @property
     def consumption(self) -> Decimal | None:
         used = list(self.consumptions.values())
         return sum(used, Decimal(0)) if used and all(u is not None for u in used) else None  # type: ignore[arg-type]

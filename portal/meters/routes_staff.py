@@ -186,13 +186,21 @@ class StaffMeters(Controller):
     @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)
     async def correct(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
         form = forms.read_review(data, len(reading.values), values=True, note_required=True)
-        if not form.errors:
-            refusals = await actions.correct_reading(
-                principal, reading, form.values, form.note, now=clock.now(), ip=client_ip(request)
+        form.typed[stale.FIELD] = version = data.get(stale.FIELD)
+        try:
+            refusals = (
+                []
+                if form.errors
+                else await actions.correct_reading(
+                    principal, reading, form.values, form.note, now=clock.now(), ip=client_ip(request), version=version
+                )
             )
-            for r in refusals:
-                message = words.error_message(r.error, reading.facts.last.get(r.zone), reading.facts.digits)
-                form.errors.add(f"z{r.zone}", message)
+        except stale.Stale as exc:  # the form again, with what was typed and the reading's version now
+            _say_stale(form, exc.change, reading)
+            return _reading_page(request, principal, reading, form, status_code=409)
+        for r in refusals:
+            message = words.error_message(r.error, reading.facts.last.get(r.zone), reading.facts.digits)
+            form.errors.add(f"z{r.zone}", message)
         if form.errors:
             return _reading_page(request, principal, reading, form, status_code=422)
         deliver_soon()
@@ -421,6 +429,14 @@ def _export_houses(principal: Principal, house: int | None) -> list[int] | None:
     if house:
         return [house] if principal.house_ids is None or house in principal.house_ids else []
     return None if principal.house_ids is None else sorted(principal.house_ids)
+
+
+def _say_stale(form: forms.ReviewForm, change: stale.Change, reading: queries.StaffReading) -> None:
+    """A correction refused as stale: who changed the reading and when, «changed» at its values (audited as
+    ``zone N``), and the form carrying the reading's version now."""
+    zones = {f"zone {z}": f"z{z}" for z in reading.values}
+    stale.say(form.errors, change, zones.values(), zones)
+    form.typed[stale.FIELD] = reading.version
 
 
 def _next_review(request: Request) -> str:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -607,3 +608,10 @@ def passed_by_another(
         if ids and by is not None and by != user_id and not ids <= seen:
             found.append(meter_id)
     return found
+
+
+def reading_version(values: Mapping[int, Decimal], review: str, note: str) -> str:
+    """The version a reading's correction form carries: its values and review as read (a reading keeps no
+    ``updated_at``); another operator's correction, acceptance or rejection meanwhile changes it."""
+    said = ";".join(f"{zone}={values[zone].normalize()}" for zone in sorted(values))
+    return hashlib.sha256(f"{said}|{review}|{note}".encode()).hexdigest()[:16]

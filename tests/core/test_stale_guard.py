@@ -103,8 +103,6 @@ NOT_EDITS: dict[str, str] = {
     "/staff/meters/accounts/{account_id:int}": "readings dictated by phone (each checked against the last)",
     # their own guard, field by field: the form carries each field as it was read (was_<field>)
     "/staff/tickets/{ticket_id:int}/update": "each field's value as read is sent and compared on save",
-    # not yet guarded (a lost update remains possible): to be given a version, then taken off this list
-    "/staff/meters/readings/{reading_id:int}/correct": "NOT YET: a reading corrected by two operators at once",
 }
 
 
