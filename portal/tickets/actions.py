@@ -483,7 +483,7 @@ async def report_residents_change(
 async def apply_for_instalment(
     principal: Principal, application: forms.InstalmentApplication, now: datetime, *, ip: str = ""
 ) -> OpenedTicket:
-    """A resident asks to pay an account's debt in equal monthly parts: a request staff answer within 10
+    """A resident asks to pay an account's debt in equal monthly parts: a request the accountant answers within 10
     working days, saying the debt as it stood and the monthly payment it comes to."""
     description, description_en = in_russian_and_english(lambda: _instalment_text(application))
     return await _filed(

@@ -67,12 +67,25 @@ from portal.tickets.tables import TicketListColumns
 from portal.tickets.tables import TicketSavedView
 
 MANAGING_ROLES = ("dispatcher", "operator", "manager")
+# The accountant answers a debt's instalment plan (a decision on money owed), none of the rest of the queue.
+ACCOUNTANT_CATEGORIES = ("instalment_plan",)
 R = TypeVar("R", bound="TicketRow")
 
 
 def is_executor_only(principal: Principal) -> bool:
     """An executor who is not also a dispatcher, operator, manager or admin sees only their own requests."""
     return principal.has_role("executor") and not principal.has_role(*MANAGING_ROLES)
+
+
+def is_accountant_only(principal: Principal) -> bool:
+    """An accountant with no other role of the queue sees only the requests they answer (``ACCOUNTANT_CATEGORIES``)."""
+    return principal.has_role("accountant") and not principal.has_role("executor", *MANAGING_ROLES)
+
+
+def answers_only(principal: Principal) -> bool:
+    """A staff member who answers the requests they see (a message, the status) but does not manage the queue: no
+    executor to assign, no outage to link, no request to file or edit."""
+    return not principal.has_role(*MANAGING_ROLES)
 
 
 def staff_actor(principal: Principal) -> Actor:
@@ -93,7 +106,8 @@ def _resident_scope(principal: Principal) -> Where | None:
 
 
 def staff_scope(principal: Principal) -> list[Any] | None:
-    """WHERE clauses limiting a staff user to their houses (and an executor to their own); None = nothing."""
+    """WHERE clauses limiting a staff user to their houses (an executor to their own requests, an accountant to
+    the categories they answer); None = nothing."""
     clauses: list[Any] = []
     if principal.house_ids is not None:
         if not principal.house_ids:
@@ -101,6 +115,8 @@ def staff_scope(principal: Principal) -> list[Any] | None:
         clauses.append(Ticket.house.is_in(sorted(principal.house_ids)))
     if is_executor_only(principal):
         clauses.append(Ticket.executor == principal.user_id)
+    elif is_accountant_only(principal):
+        clauses.append(Ticket.category.is_in(list(ACCOUNTANT_CATEGORIES)))
     return clauses
 
 

@@ -63,7 +63,7 @@ from portal.tickets.view import form_answered
 from portal.tickets.view import message_posted
 from portal.tickets.view import ticket_page
 
-ANY_STAFF = ("dispatcher", "operator", "manager", "executor")
+ANY_STAFF = ("dispatcher", "operator", "manager", "executor", "accountant")
 MANAGERS = ("dispatcher", "operator", "manager")
 
 
@@ -365,7 +365,7 @@ async def _list_context(
         # The tab listed with no other filter is counted by the page's own count: its badge is that number.
         "counts": await queries.tab_counts(principal, now, shown=None if f.any else {f.tab: page.total}),
         "may_manage": principal.has_role(*MANAGERS),
-        "executor_only": queries.is_executor_only(principal),
+        "answers_only": queries.answers_only(principal),
         "actor": queries.staff_actor(principal),
         "tk": TK,
         "now": now,

@@ -560,14 +560,14 @@ LAST_LIST = "tickets_list"
 
 
 async def _staff_context(request: Request, principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
-    executor_only = queries.is_executor_only(principal)
+    answers_only = queries.answers_only(principal)
     last = filters.view_query(str(request.session.get(LAST_LIST) or ""))
     return {
         "list_href": f"/staff/tickets?{last}" if last else "/staff/tickets",
         "moves": rules.moves_for(ticket.status, queries.staff_actor(principal)),
-        "executors": [] if executor_only else await queries.executors_for([ticket.house]),
-        "outages": [] if executor_only else await queries.staff_outages(principal, house_id=ticket.house),
-        "executor_only": executor_only,
+        "executors": [] if answers_only else await queries.executors_for([ticket.house]),
+        "outages": [] if answers_only else await queries.staff_outages(principal, house_id=ticket.house),
+        "answers_only": answers_only,
         "tz_info": clock.zone(),
     }
 

@@ -1,6 +1,6 @@
 """Who may call each route of the tickets domain (read by the route × role matrix test)."""
 
-ANY_STAFF = "staff:dispatcher,operator,manager,executor"
+ANY_STAFF = "staff:dispatcher,operator,manager,executor,accountant"
 MANAGERS = "staff:dispatcher,operator,manager"
 
 ACCESS: dict[str, str] = {
