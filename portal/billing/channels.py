@@ -3,6 +3,7 @@ and when it was credited — the resident's history of payments reads it here, i
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import TypeVar
 
 from piccolo.query.functions.aggregate import Sum
 
+from portal.billing.queries import EXPORT_LIMIT
 from portal.billing.queries import Entry
 from portal.billing.queries import entry
 from portal.billing.queries import ledger_rows
@@ -26,6 +28,7 @@ from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+from portal.core.paged import newest_batches
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -193,6 +196,9 @@ _RECEIVED = (
 )
 
 
+_NEWEST = (LedgerEntry.occurred_at, LedgerEntry.id)  # the list's order, newest credited first
+
+
 def _received_where(principal: Principal, f: ReceivedFilter) -> Any:
     """Payments of the months (along the ledger's (period, kind) index) in the houses, of the channel: the portal's
     are those its payments credited (their reference), a registry's channel is the one its line gave."""
@@ -220,10 +226,21 @@ def _received_where(principal: Principal, f: ReceivedFilter) -> Any:
 async def received_page(principal: Principal, f: ReceivedFilter, page: PageRequest) -> tuple[Page[Received], Decimal]:
     """A page of the payments ``f`` finds, newest first, each with its channel, and the sum of them all."""
     where = _received_where(principal, f)
-    rows, total = await read_page(LedgerEntry, _RECEIVED, where, page, (LedgerEntry.occurred_at, LedgerEntry.id))
+    rows, total = await read_page(LedgerEntry, _RECEIVED, where, page, _NEWEST)
     summed = await LedgerEntry.select(Sum(LedgerEntry.amount_kopecks, alias="kopecks")).where(where).first()
-    paid = [{**r, "amount_kopecks": -r["amount_kopecks"]} for r in rows]  # a payment lowers the debt: written < 0
-    items = await _with_channels(Received, paid)
+    items = await _received_rows(rows)
     return Page(items=items, total=total, number=page.number, size=page.size), -from_kopecks(
         (summed or {}).get("kopecks") or 0
     )
+
+
+async def received_all(principal: Principal, f: ReceivedFilter, limit: int = EXPORT_LIMIT) -> AsyncIterator[Received]:
+    """Every payment ``f`` finds, in the order of the page (its export), read a batch at a time."""
+    async for rows in newest_batches(LedgerEntry, _RECEIVED, _received_where(principal, f), limit, newest=_NEWEST):
+        for item in await _received_rows(rows):
+            yield item
+
+
+async def _received_rows(rows: list[dict[str, Any]]) -> list[Received]:
+    paid = [{**r, "amount_kopecks": -r["amount_kopecks"]} for r in rows]  # a payment lowers the debt: written < 0
+    return await _with_channels(Received, paid)

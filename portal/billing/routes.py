@@ -21,6 +21,7 @@ from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.response import Stream
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
@@ -46,6 +47,7 @@ from portal.billing.registry_tables import Channel
 from portal.billing.tables import EntryKind
 from portal.core import clock
 from portal.core.charts import bar_chart
+from portal.core.exports import CSV
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
 from portal.core.home import register_section
@@ -325,15 +327,25 @@ async def _overview(request: Request, principal: Principal) -> dict[str, Any]:
     return {**chosen, "houses": houses, "totals": queries.sum_totals(houses)}
 
 
-async def _received(request: Request, principal: Principal, paging: PageRequest) -> dict[str, Any]:
-    """The payments credited in the report's months and houses, of the channel asked (``channels.RECEIVED_CHANNELS``;
-    one none of them is not read, and said so)."""
+async def _received_filter(request: Request, principal: Principal) -> tuple[dict[str, Any], channels.ReceivedFilter]:
+    """The report's months and houses, and the payments' filter: those credited to them, of the channel asked
+    (``channels.RECEIVED_CHANNELS``; one none of them is not read)."""
     chosen = await _months_and_houses(request, principal)
     channel = among(form_value(request.query_params, "channel"), channels.RECEIVED_CHANNELS) or ""
-    f = channels.ReceivedFilter(chosen["period"], chosen["until"], tuple(chosen["chosen_houses"]), channel)
+    return chosen, channels.ReceivedFilter(chosen["period"], chosen["until"], tuple(chosen["chosen_houses"]), channel)
+
+
+def _received_name(f: channels.ReceivedFilter, extension: str) -> str:
+    months = rules.period_key(f.period) + ("" if f.until == f.period else f"-{rules.period_key(f.until)}")
+    return f"payments-received-{months}.{extension}"
+
+
+async def _received(request: Request, principal: Principal, paging: PageRequest) -> dict[str, Any]:
+    """The payments credited in the report's months and houses, of the channel asked (one it could not read said so)."""
+    chosen, f = await _received_filter(request, principal)
     page, paid = await channels.received_page(principal, f, paging)
-    forms.channel_problem(request.query_params, channel, chosen["problems"])
-    return {**chosen, "page": page, "paid": paid, "channel": channel, "channel_options": _received_channels()}
+    forms.channel_problem(request.query_params, f.channel, chosen["problems"])
+    return {**chosen, "page": page, "paid": paid, "channel": f.channel, "channel_options": _received_channels()}
 
 
 def _received_channels() -> list[tuple[str, str]]:
@@ -346,8 +358,12 @@ def _received_channels() -> list[tuple[str, str]]:
     ]
 
 
+def _attached(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 def _download(content: bytes, media_type: str, name: str) -> Response[bytes]:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(content, media_type=media_type, headers=_attached(name))
 
 
 class StaffBilling(Controller):
@@ -365,6 +381,18 @@ class StaffBilling(Controller):
         offices and cash desks (the dashboard's «other»), which the portal's payments list does not hold."""
         found = await _received(request, principal, paging)
         return render(request, "billing/staff_received.html", **found, channel_label=channel_label, **_helpers())
+
+    @get("/payments.csv", name="billing:received_csv")
+    async def received_csv(self, request: Request, principal: NamedDependency[Principal]) -> Stream:
+        _chosen, f = await _received_filter(request, principal)
+        rows = exports.received_csv(channels.received_all(principal, f))
+        return Stream(rows, media_type=CSV, headers=_attached(_received_name(f, "csv")))
+
+    @get("/payments.xlsx", name="billing:received_xlsx")
+    async def received_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:
+        _chosen, f = await _received_filter(request, principal)
+        content = await exports.received_xlsx(channels.received_all(principal, f))
+        return _download(content, XLSX, _received_name(f, "xlsx"))
 
     @get("/debtors", name="billing:debtors")
     async def debtors(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:

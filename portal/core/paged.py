@@ -40,12 +40,17 @@ async def read_page(
 
 
 async def newest_batches(
-    table: type[Table], columns: Sequence[Any], where: Any, limit: int, batch: int = 1000
+    table: type[Table],
+    columns: Sequence[Any],
+    where: Any,
+    limit: int,
+    batch: int = 1000,
+    newest: tuple[Any, Any] | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """At most ``limit`` rows ``where`` finds in ``table``, newest first as ``read_page`` orders a page (by
-    ``created_at``, then ``id``), in batches of at most ``batch`` rows. ``columns`` must hold both under their own
-    names."""
-    created, key = table._meta.get_column_by_name("created_at"), table._meta.primary_key
+    ``created_at``, then ``id``; or by the two columns of ``newest``, a moment and a unique key, as the page passed
+    them), in batches of at most ``batch`` rows. ``columns`` must hold both under their own names."""
+    created, key = newest or (table._meta.get_column_by_name("created_at"), table._meta.primary_key)
     last: dict[str, Any] | None = None
     left = limit
     while left > 0:

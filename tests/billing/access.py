@@ -9,6 +9,8 @@ ACCESS: dict[str, str] = {
     "GET /staff/billing": "staff:accountant,manager",
     "GET /staff/billing/debtors": "staff:accountant,manager",
     "GET /staff/billing/payments": "staff:accountant,manager",
+    "GET /staff/billing/payments.csv": "staff:accountant,manager",
+    "GET /staff/billing/payments.xlsx": "staff:accountant,manager",
     "GET /staff/billing/debtors.csv": "staff:accountant,manager",
     "GET /staff/billing/debtors.xlsx": "staff:accountant,manager",
     "GET /staff/billing/accounts/{account_id:int}": "staff:accountant,manager",
