@@ -7,12 +7,14 @@ of a staff write and the notifications (outbox rows) in each recipient's own lan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from portal.accounts.notify import notify
@@ -443,17 +445,8 @@ async def apply_for_absence_recalculation(
 ) -> OpenedTicket:
     """A resident applies for the recalculation of a temporary absence (ПП № 354 разд. VIII): a request of its own
     category, worded by the portal in Russian and English, due in 5 working days, with the documents as photos."""
-    description, description_en = in_russian_and_english(lambda: _absence_text(application))
-    return await _filed(
-        principal,
-        ip,
-        account_id=application.account_id,
-        category="absence_recalculation",
-        description=description,
-        description_en=description_en,
-        photos=photos,
-        now=now,
-    )
+    text = partial(_absence_text, application)
+    return await _worded(principal, application.account_id, "absence_recalculation", text, photos, now, ip)
 
 
 async def report_residents_change(
@@ -467,16 +460,8 @@ async def report_residents_change(
     """A resident tells of people who moved in or out (ПП № 354 п. 34 «з»): a request of its own category, worded by
     the portal in Russian and English, answered within 10 working days, with the documents as photos. The names
     are passed with the resident's word that those people agreed (``forms.read_residents_change``)."""
-    description, description_en = in_russian_and_english(lambda: _residents_text(change))
-    return await _filed(
-        principal,
-        ip,
-        account_id=change.account_id,
-        category="residents_change",
-        description=description,
-        description_en=description_en,
-        photos=photos,
-        now=now,
+    return await _worded(
+        principal, change.account_id, "residents_change", partial(_residents_text, change), photos, now, ip
     )
 
 
@@ -485,15 +470,29 @@ async def apply_for_instalment(
 ) -> OpenedTicket:
     """A resident asks to pay an account's debt in equal monthly parts: a request the accountant answers within 10
     working days, saying the debt as it stood and the monthly payment it comes to."""
-    description, description_en = in_russian_and_english(lambda: _instalment_text(application))
+    text = partial(_instalment_text, application)
+    return await _worded(principal, application.account_id, "instalment_plan", text, (), now, ip)
+
+
+async def _worded(
+    principal: Principal,
+    account_id: int,
+    category: str,
+    text: Callable[[], str],
+    photos: Sequence[StoredFile],
+    now: datetime,
+    ip: str,
+) -> OpenedTicket:
+    """A resident's application of a category of its own, worded by the portal (``text``) in Russian and English."""
+    description, description_en = in_russian_and_english(text)
     return await _filed(
         principal,
         ip,
-        account_id=application.account_id,
-        category="instalment_plan",
+        account_id=account_id,
+        category=category,
         description=description,
         description_en=description_en,
-        photos=(),
+        photos=photos,
         now=now,
     )
 
