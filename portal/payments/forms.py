@@ -88,12 +88,13 @@ def receipt_period(value: object, accounts: Sequence[PayableAccount]) -> date | 
 
 
 def initial_pay_form(accounts: Sequence[PayableAccount], wanted: object = None, period: object = None) -> PayForm:
-    """The sheet as it opens: each amount due prefilled; the account asked for (``?account=``) chosen alone,
-    otherwise every account with a debt (or the first); the receipt's month (``?period=``) kept."""
-    typed = {str(a.id): amount_text(a.due) if a.due > 0 else "" for a in accounts}
+    """The sheet as it opens: each amount due less its payments still pending prefilled; the account asked for
+    (``?account=``) chosen alone, otherwise every account with something left to pay (or the first); the receipt's
+    month (``?period=``) kept."""
+    typed = {str(a.id): amount_text(a.to_pay) if a.to_pay > 0 else "" for a in accounts}
     ids = [a.id for a in accounts]
     account = parse_id(wanted)
-    debts = {a.id for a in accounts if a.due > 0} or set(ids[:1])
+    debts = {a.id for a in accounts if a.to_pay > 0} or set(ids[:1])
     return PayForm(
         chosen={account} if account is not None and account in ids else debts,
         typed=typed,
@@ -135,7 +136,7 @@ def pay_form_after_credit(form: PayForm, accounts: Sequence[PayableAccount], cre
         key = str(account.id)
         if account.id in credited:
             was_due = max(Decimal("0.00"), form.seen.get(account.id, account.balance))
-            amount = rules.amount_after_credit(parse_money(typed.get(key, "")), was_due, account.due)
+            amount = rules.amount_after_credit(parse_money(typed.get(key, "")), was_due, account.to_pay)
             typed[key] = amount_text(amount) if amount is not None else ""
             if amount is None:
                 chosen.discard(account.id)

@@ -74,10 +74,17 @@ class PayableAccount:
     address: str
     due: Decimal
     balance: Decimal
+    pending: Pending | None = None
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the sheet offers: the amount due less the account's payments still pending (anyone's)."""
+        return max(Decimal("0.00"), self.due - (self.pending.total if self.pending else Decimal("0.00")))
 
 
 async def payable_accounts(principal: Principal) -> list[PayableAccount]:
-    """The user's accounts with the right to pay, with the amount due of each (two bounded queries)."""
+    """The user's accounts with the right to pay, with the amount due of each and its payments still pending
+    (three bounded queries)."""
     ids = sorted(a for a in principal.account_ids if principal.may_on_account(a, "pay"))
     if not ids:
         return []
@@ -89,6 +96,7 @@ async def payable_accounts(principal: Principal) -> list[PayableAccount]:
         PersonalAccount.premise.house.address.as_alias("house_address"),
     ).where(PersonalAccount.id.is_in(ids))
     balances = await ledger.balances_of(ids)
+    pending = await pending_of_accounts(ids, principal.user_id, clock.now())
     found = []
     for row in sorted(rows, key=lambda r: r["id"]):
         balance = balances.get(row["id"], Decimal("0.00"))
@@ -99,6 +107,7 @@ async def payable_accounts(principal: Principal) -> list[PayableAccount]:
                 address=full_address(row["house_address"], row["kind"], row["premise_number"]),
                 due=max(Decimal("0.00"), balance),
                 balance=balance,
+                pending=pending.get(row["id"]),
             )
         )
     return found
@@ -480,27 +489,47 @@ async def payers_as_seen_by(viewer: int | None, payments: Iterable[PaymentView])
 
 @dataclass(frozen=True)
 class Pending:
-    """An account's payments still pending: their sum, and whether someone other than the payer started one."""
+    """An account's payments still pending: their sum, whether someone other than the payer started one, and when
+    the latest of them was started."""
 
     total: Decimal
     by_others: bool
+    since: datetime | None = None
 
 
-async def pending_of(account_id: int, payer: int, now: datetime) -> Pending:
-    """The payments of an account that may still be paid (index ``payment_account``): anyone's checkout open or
-    being confirmed until its time runs out, and an autopay charge whose answer is not in yet."""
+async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now: datetime) -> dict[int, Pending]:
+    """The payments of these accounts that may still be paid (index ``payment_account``): anyone's checkout open or
+    being confirmed until its time runs out, and an autopay charge whose answer is not in yet. Accounts with none
+    are left out."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
     live = (
         Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING])
         & ((Payment.expires_at > now) | Payment.expires_at.is_null())
         & ((Payment.kind == PaymentKind.AUTOPAY) | Payment.session_id.is_not_null())
     )
     rows = await (
-        Payment.select(Payment.amount_kopecks, Payment.created_by)
-        .where((Payment.account == account_id) & live)
-        .limit(100)
+        Payment.select(Payment.account, Payment.amount_kopecks, Payment.created_by, Payment.created_at)
+        .where(Payment.account.is_in(ids) & live)
+        .limit(100 * len(ids))
     )
-    total = from_kopecks(sum(r["amount_kopecks"] for r in rows))
-    return Pending(total, any(r["created_by"] != payer for r in rows))
+    found: dict[int, Pending] = {}
+    for account in ids:
+        mine = [r for r in rows if r["account"] == account]
+        if mine:
+            found[account] = Pending(
+                from_kopecks(sum(r["amount_kopecks"] for r in mine)),
+                any(r["created_by"] != payer for r in mine),
+                max(r["created_at"] for r in mine),
+            )
+    return found
+
+
+async def pending_of(account_id: int, payer: int, now: datetime) -> Pending:
+    """The payments of an account that may still be paid (``pending_of_accounts``)."""
+    found = await pending_of_accounts([account_id], payer, now)
+    return found.get(account_id, Pending(Decimal("0.00"), False))
 
 
 async def checkout_underway(

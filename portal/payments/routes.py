@@ -119,6 +119,7 @@ async def _pay_page(
         total=forms.typed_total(form, percent),
         min_amount=rules.MIN_AMOUNT,
         max_amount=rules.MAX_AMOUNT,
+        pending_note=texts.pending_note,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.core.i18n import format_moment
 from portal.core.i18n import format_money
 from portal.core.i18n import gettext
 from portal.core.i18n import pgettext
@@ -18,9 +19,11 @@ from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentPurpose
 from portal.payments.tables import PaymentStatus
 from portal.payments.tables import RefundStatus
+from portal.settings import get_settings
 
 if TYPE_CHECKING:
     from portal.payments.actions import Reconciled
+    from portal.payments.queries import Pending
 
 S = PaymentStatus
 
@@ -139,6 +142,16 @@ def not_started() -> str:
     return gettext(
         "The payment service is not available right now. Nothing was charged. Please try again in a few minutes."
     )
+
+
+def pending_note(pending: Pending) -> str:
+    """Why the pay sheet offers less than is due: «1 000,00 ₽ уже в обработке: оплата совладельца от …»."""
+    amount, since = format_money(pending.total), format_moment(pending.since, get_settings().time_zone)
+    if pending.by_others:
+        return gettext(
+            "%(amount)s is already being processed: a co-owner's payment of %(since)s.", amount=amount, since=since
+        )
+    return gettext("%(amount)s is already being processed: your payment of %(since)s.", amount=amount, since=since)
 
 
 def amount_error(problem: AmountProblem) -> str:
