@@ -931,8 +931,7 @@ async def save_category(
                 principal, "catalog.category.create", "service_category", category_id, values, ip, now=now
             )
         else:
-            before = await queries.category(category_id)
-            changes = audit.diff({k: getattr(before, k, None) for k in values} if before else {}, values)
+            changes = await stale.changes(ServiceCategory, category_id, values)
             if not changes:
                 return category_id
             await stale.check(ServiceCategory, category_id, "service_category", version)
@@ -959,9 +958,17 @@ async def save_service(
 ) -> int:
     """Create or change a service of the catalogue and where it is offered. A manager of some houses changes
     the houses of their own; the rest of the list (and the complexes) stays as an administrator set it. A change
-    whose form was read at another ``version`` than the service's is refused (``stale.Stale``), nothing written."""
-    row: dict[Any, Any] = {getattr(PaidService, k): v for k, v in values.items() if k != "price"}
-    row[PaidService.price_kopecks] = to_kopecks(values["price"])
+    whose form was read at another ``version`` than the service's is refused (``stale.Stale``), nothing written;
+    one that changes nothing of the service as it is now (no photo, the same houses) writes nothing, whatever its
+    version."""
+    columns = {k: v for k, v in values.items() if k != "price"} | {"price_kopecks": to_kopecks(values["price"])}
+    if (
+        service_id is not None
+        and photo is None
+        and not await _service_changes(principal, service_id, columns, complexes, houses)
+    ):
+        return service_id
+    row: dict[Any, Any] = {getattr(PaidService, k): v for k, v in columns.items()}
     row[PaidService.updated_at] = now
     if photo is not None:
         row[PaidService.photo_key] = photo.key
@@ -985,6 +992,20 @@ async def save_service(
     if before and photo is not None and before.photo_key:
         storage.delete(before.photo_key)
     return service_id
+
+
+async def _service_changes(
+    principal: Principal, service_id: int, columns: dict[str, Any], complexes: Sequence[int], houses: Sequence[int]
+) -> bool:
+    """Whether a save of the service's form changes its columns or where it is offered (a manager of some houses
+    changes only the houses of their own)."""
+    if await stale.changes(PaidService, service_id, columns):
+        return True
+    now = await queries.availability_of(service_id)
+    scope = principal.house_ids
+    if scope is None:
+        return now.complexes != set(complexes) or now.houses != set(houses)
+    return now.houses & scope != set(houses) & scope
 
 
 async def _set_availability(

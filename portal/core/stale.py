@@ -16,8 +16,10 @@ from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from portal.core.audit import diff
 from portal.core.clock import zone
 from portal.core.db import is_sqlite
 from portal.core.i18n import format_moment
@@ -129,6 +131,26 @@ async def current(table: Any, record_id: int | None, column: Any = None) -> str:
     query = table.select(_column(table, column).as_alias("v")).where(table.id == record_id)
     row = await query.first() if record_id else None
     return version_of(row["v"]) if row else ""
+
+
+def as_written(stored: Any, wanted: Any) -> Any:
+    """A stored value at the precision and type it is written with (SQLite hands NUMERIC back as 54.7 for 54.70,
+    booleans as 0/1), so that it compares with what a form writes and reads well in the audit."""
+    if isinstance(wanted, Decimal) and stored is not None:
+        return Decimal(str(stored)).quantize(wanted)
+    if isinstance(wanted, bool) and stored is not None:
+        return bool(stored)
+    return stored
+
+
+async def changes(table: Any, record_id: int, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """What saving ``values`` (column name → value as written) would change of the record as it is now, as the
+    audit writes it. Empty: the save writes nothing and is no conflict, whatever the version its form was read at
+    (a second press, or a form typed to exactly what someone else saved meanwhile)."""
+    if not values:
+        return {}
+    row = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first() or {}
+    return diff({n: as_written(row.get(n), v) for n, v in values.items()}, values)
 
 
 def say(

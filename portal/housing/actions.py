@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -57,16 +56,7 @@ def _now() -> datetime:
 
 def _same(stored: Any, wanted: Any) -> bool:
     """Equal as the database holds them: SQLite hands NUMERIC back as 54.7 for 54.70, booleans as 0/1."""
-    return _as_written(stored, wanted) == wanted
-
-
-def _as_written(stored: Any, wanted: Any) -> Any:
-    """A stored value at the precision and type it is written with (54.7 → 54.70, 0 → False), for the audit."""
-    if isinstance(wanted, Decimal) and stored is not None:
-        return Decimal(str(stored)).quantize(wanted)
-    if isinstance(wanted, bool) and stored is not None:
-        return bool(stored)
-    return stored
+    return stale.as_written(stored, wanted) == wanted
 
 
 def _columns(table: Any) -> set[str]:
@@ -116,9 +106,7 @@ async def _save(
             new_id = int(instance.id)
             await record(actor, created, entity, new_id, diff({}, values), ip)
             return new_id
-        before = await table.select(*[getattr(table, n) for n in values]).where(table.id == record_id).first()
-        current = {n: _as_written((before or {}).get(n), values[n]) for n in values}
-        changes = diff(current, values)
+        changes = await stale.changes(table, record_id, values)
         if changes:
             await stale.check(table, record_id, entity, version)
             now = _now()  # the version and its audit event alike: a form read at it is told of later ones only

@@ -80,6 +80,12 @@ async def test_a_price_saved_from_a_form_read_before_someone_elses_change_is_ref
             .first()
         )
         assert row["price_kopecks"] == 40000
+        # Typed to exactly her price, his stale form is no conflict: «saved», and nothing written.
+        same = await boris.form(
+            url, {**_service_form(committed_shop["section"], "400,00"), "version": his}, files=NO_PHOTO
+        )
+        assert same.status_code == 303, same.text[-3000:]
+        assert await AuditEvent.count().where(AuditEvent.actor_name == SECOND) == 0
 
 
 async def test_a_section_saved_from_a_form_read_before_someone_elses_change_is_refused(app, committed_shop):
