@@ -177,6 +177,35 @@ def _kopecks(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+def _bonus_line(line: forms.LineDraft, total: Decimal) -> dict[str, Any]:
+    """A staff member's bonus line as written: their own efficiency, else the complex's."""
+    own = line.efficiency if line.efficiency is not None else total
+    return {
+        "user": line.user_id,
+        "position": line.position,
+        "maximum_kopecks": _kopecks(line.maximum),
+        "efficiency_pct": line.efficiency,
+        "bonus_kopecks": _kopecks(rules.bonus(line.maximum, own)),
+    }
+
+
+async def _kpi_changes(kpi_id: int, values: dict[Any, Any], lines: list[dict[str, Any]]) -> bool:
+    """Whether a save changes the month's figures or its bonus lines as they are now."""
+    if await stale.changes(KpiMonth, kpi_id, {c._meta.name: v for c, v in values.items()}):
+        return True
+    stored = await (
+        KpiBonus.select(*[getattr(KpiBonus, n) for n in _LINE])
+        .where(KpiBonus.kpi_month == kpi_id)
+        .order_by(KpiBonus.id)
+        .limit(len(lines) + 1)
+    )
+    written = [{n: stale.as_written(r[n], w[n]) for n in _LINE} for r, w in zip(stored, lines, strict=False)]
+    return len(stored) != len(lines) or written != lines
+
+
+_LINE = ("user", "position", "maximum_kopecks", "efficiency_pct", "bonus_kopecks")
+
+
 async def save_kpi(
     principal: Principal,
     complex_id: int,
@@ -202,8 +231,6 @@ async def save_kpi(
         )
         if row and row["status"] == KpiStatus.APPROVED:
             raise Refused(_("This month is approved already; it cannot be changed."))
-        if row:
-            await stale.check(KpiMonth, row["id"], "kpi_month", version)
         values = {
             KpiMonth.nps_pct: found[rules.Kpi.NPS],
             KpiMonth.plan_pct: found[rules.Kpi.PLAN],
@@ -211,8 +238,13 @@ async def save_kpi(
             KpiMonth.receivables_pct: found[rules.Kpi.RECEIVABLES],
             KpiMonth.dispatch_pct: found[rules.Kpi.DISPATCH],
             KpiMonth.efficiency_pct: total,
-            KpiMonth.updated_at: now,
         }
+        lines = [_bonus_line(line, total) for line in draft.lines]
+        if row and not await _kpi_changes(row["id"], values, lines):
+            return int(row["id"])  # the month as it is now: nothing to write, whatever the form's version
+        if row:
+            await stale.check(KpiMonth, row["id"], "kpi_month", version)
+        values[KpiMonth.updated_at] = now
         if row:
             kpi_id = row["id"]
             await KpiMonth.update(values).where(KpiMonth.id == kpi_id)
@@ -221,21 +253,8 @@ async def save_kpi(
             month = KpiMonth(complex=complex_id, period=period, **{c._meta.name: v for c, v in values.items()})
             await month.save()
             kpi_id = month.id
-        lines = []
-        for line in draft.lines:
-            own = line.efficiency if line.efficiency is not None else total
-            lines.append(
-                KpiBonus(
-                    kpi_month=kpi_id,
-                    user=line.user_id,
-                    position=line.position,
-                    maximum_kopecks=_kopecks(line.maximum),
-                    efficiency_pct=line.efficiency,
-                    bonus_kopecks=_kopecks(rules.bonus(line.maximum, own)),
-                )
-            )
         if lines:
-            await KpiBonus.insert(*lines)
+            await KpiBonus.insert(*[KpiBonus(kpi_month=kpi_id, **line) for line in lines])
         await audit.record(
             principal,
             "kpi.save",
