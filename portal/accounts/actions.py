@@ -1008,11 +1008,18 @@ async def save_staff_user(
     actor: Principal, user: queries.StaffScope, values: dict[str, Any], *, ip: str, version: str | None = None
 ) -> None:
     """Roles, houses and whether the account is active; an administrator never demotes or blocks themselves. A form
-    read at another ``version`` of the staff member's scope is refused (``stale.Stale``), nothing written."""
+    read at another ``version`` of the staff member's scope is refused (``stale.Stale``), nothing written; one that
+    changes nothing of the scope as it is now writes nothing, whatever its version."""
     if user.id == actor.user_id and ("admin" not in values["roles"] or not values["active"]):
         raise Refused(_("You cannot take away your own administrator role or block yourself."))
     now = clock.now()  # the scope's new version and its audit events alike
+    wanted = {"roles": sorted(values["roles"]), "houses": sorted(values["houses"]), "active": values["active"]}
     async with atomic():
+        held = await queries.staff_user(user.id)
+        if held and not audit.diff(
+            {"roles": sorted(held.roles), "houses": sorted(held.house_ids), "active": held.is_active}, wanted
+        ):
+            return
         await stale.check(User, user.id, "user", version, User.scope_changed_at)
         await _set_staff_scope(actor, user.id, values["roles"], values["houses"], ip, now)
         changes: dict[Any, Any] = {User.scope_changed_at: now}
