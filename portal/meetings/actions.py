@@ -102,8 +102,12 @@ async def update_draft(
 ) -> None:
     """A draft's details and dates, changed before it is announced (its house stays); each question's threshold is
     the one the law in force on the new first day sets for its subject. A form read at another ``version`` than the
-    meeting's is refused (``stale.Stale``), nothing written."""
+    meeting's is refused (``stale.Stale``), nothing written; one that changes nothing of the draft as it is now
+    writes nothing, whatever its version."""
     draft_only(meeting)
+    changed = diff(_details(meeting), {k: v for k, v in values.items() if k != "house"})
+    if not changed:
+        return
     thresholds = {}
     for item in meeting.items:
         threshold = rules.threshold_for(item.subject, values["starts_on"])
@@ -122,7 +126,6 @@ async def update_draft(
         for item in meeting.items:
             if thresholds[item.id] != item.threshold:
                 await AgendaItem.update({AgendaItem.threshold: thresholds[item.id]}).where(AgendaItem.id == item.id)
-        changed = diff(_details(meeting), {k: v for k, v in values.items() if k != "house"})
         await record(principal, "meeting.edit", "meeting", meeting.id, changed, ip, now=now)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from portal.core import clock
+from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import House
 from portal.meetings import forms
@@ -19,6 +20,7 @@ from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import SECOND
 from tests.two_staff import two_staff
 from tests.two_staff import version
 
@@ -64,3 +66,7 @@ async def test_a_draft_saved_from_a_form_read_before_someone_elses_change_is_ref
         assert "Изменено, пока вы правили" in refused.text  # at the title she changed
         row = await Meeting.select(Meeting.title).where(Meeting.id == draft["meeting"]).first()
         assert row["title"] == "Замена лифтов в 2027 году"
+        # Typed to exactly what she saved, his form read before her change is no conflict: «saved», nothing written.
+        same = await boris.form(url, {**form, "title": "Замена лифтов в 2027 году", "version": his})
+        assert same.status_code == 303, same.text[-3000:]
+        assert await AuditEvent.count().where(AuditEvent.actor_name == SECOND) == 0
