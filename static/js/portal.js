@@ -67,10 +67,10 @@ function focusArrival(target) {
 // Where the keyboard stays outside what was swapped (a filter's «Показать», a field typed in), what the new part says
 // of itself («Найдено заявок: 3», a refusal) is read out by the page's one lasting live region (#announcer in
 // templates/base.html): a status inserted with the part is a new live region, which screen readers do not read.
-function announce(target) {
+function announce(target, parts = "[role=status], [role=alert]") {
   const region = document.getElementById("announcer");
   if (!region || target === document.body || target.contains(document.activeElement)) return;
-  const said = Array.from(target.querySelectorAll("[role=status], [role=alert]")).filter(seen)
+  const said = Array.from(target.querySelectorAll(parts)).filter(seen)
     .map((element) => element.textContent.trim().replace(/\s+/g, " ")).filter(Boolean).join(" ");
   if (!said) return;
   region.textContent = "";
@@ -82,6 +82,28 @@ document.addEventListener("htmx:afterSettle", (e) => {
   const swapped = e.detail.target;  // replaced whole (outerHTML): its successor of the same id
   const target = swapped.isConnected ? swapped : swapped.id && document.getElementById(swapped.id);
   if (target) setTimeout(() => setTimeout(() => focusArrival(target) || announce(target)));
+});
+// A status polled while something runs (hx-trigger «every 2s»: a payment being processed, receipts being issued, a
+// file being checked) is swapped whole at each poll, a new live region each time, which screen readers do not read:
+// the end of the wait went unheard. The announcer reads its [data-announce] parts instead: the progress now and then
+// (at most once in PROGRESS_EVERY ms, not at every poll), and always the answer that stops the poll, unless that
+// answer took the keyboard (a payment's outcome, the import's refusal), which has it read out already.
+const PROGRESS_EVERY = 15000;
+const polls = new WeakMap();  // a poll's request → its element's id
+const progressRead = new Map();  // a polled element's id → when its progress was last read out
+const polling = (element) => /\bevery\b/.test(element.getAttribute("hx-trigger") || "");
+document.addEventListener("htmx:beforeRequest", (e) => {
+  if (e.detail.elt.id && polling(e.detail.elt)) polls.set(e.detail.xhr, e.detail.elt.id);
+});
+document.addEventListener("htmx:afterSettle", (e) => {
+  const id = e.detail.xhr && polls.get(e.detail.xhr);
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  const now = Date.now();
+  if (!progressRead.has(id)) progressRead.set(id, now);  // the page said it first: the first poll is not news
+  if (polling(target) && now - progressRead.get(id) < PROGRESS_EVERY) return;
+  progressRead.set(id, now);
+  setTimeout(() => setTimeout(() => announce(target, "[data-announce]")));
 });
 // A page the browser loaded after a form it sent itself (a request with a photo, an order) starts from its message;
 // after the language switch, from the switch, as the page is the same one in the other language.
