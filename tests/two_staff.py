@@ -1,6 +1,7 @@
 """Two staff members in two browsers on a committed database (``tests.conftest.committed``): what two people
 editing the same record at once meet in production. ``two_staff`` signs in Анна and Борис with the roles and houses
-given; on leaving it deletes them and every audit event they wrote (the caller deletes the records it made)."""
+given; on leaving it deletes them, every audit event they wrote and the attempts counted against them (the caller
+deletes the records it made)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ async def two_staff(
     from portal.accounts.tables import StaffHouse
     from portal.accounts.tables import User
     from portal.accounts.tables import UserRole
+    from portal.core.tables import AttemptCounter
     from portal.core.tables import AuditEvent
 
     users: list[int] = []
@@ -71,6 +73,8 @@ async def two_staff(
             await client.aclose()
         if users:
             await AuditEvent.delete().where(AuditEvent.actor_id.is_in(users))
+            for user_id in users:  # their forms' uploads counted (committed): a later test's user of that id met them
+                await AttemptCounter.delete().where(AttemptCounter.bucket.like(f"%:{user_id}"))
             await ConsentRecord.delete().where(ConsentRecord.user.is_in(users))
             await UserRole.delete().where(UserRole.user.is_in(users))
             await StaffHouse.delete().where(StaffHouse.user.is_in(users))

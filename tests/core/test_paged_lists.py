@@ -21,6 +21,7 @@ STAFF_LISTS = (
     "/staff/users",
     "/staff/billing/accounts/{account}",
     "/staff/billing/debtors",
+    "/staff/billing/payments",
     "/staff/billing/registries/queue",
     "/staff/billing/reconciliation",
     "/staff/orders",
