@@ -171,11 +171,21 @@ async def _write_targets(
 TARGETS_AN_INSERT = 2000  # 7 values a row: well under PostgreSQL's 32,767 values a statement
 
 
+async def _post_changes(principal: Principal, post_id: int, data: PostInput) -> bool:
+    """Whether a save of the post's form changes its words, dates or channels, or its audience (the part of it in
+    the staff member's houses, the part a save replaces)."""
+    columns = {c._meta.name: v for c, v in _fields(data).items() if c is not Post.updated_at}
+    if await stale.changes(Post, post_id, columns):
+        return True
+    return data.audience is not None and await queries.stored_audience(post_id, principal.house_ids) != data.audience
+
+
 async def save_post(
     principal: Principal, data: PostInput, post_id: int | None = None, *, ip: str = "", version: str | None = None
 ) -> int:
     """Create a draft, or change a post that may still be changed (drafts, returned; a moderator any); a change
-    whose form was read at another ``version`` than the post's is refused (``stale.Stale``), nothing written."""
+    whose form was read at another ``version`` than the post's is refused (``stale.Stale``), nothing written; one
+    that changes nothing of the post as it is now writes nothing, whatever its version."""
     if not rules.may_write(principal, data.kind):
         raise Refused(gettext("You may not write posts of this kind."))
     if data.audience is None and post_id is None:
@@ -189,7 +199,6 @@ async def save_post(
             post_id = int(post.id)
             await audit.record(principal, "post.create", "post", post_id, {"kind": data.kind, "title": data.title}, ip)
         else:
-            await stale.check(Post, post_id, "post", version)
             await _check_may_change(principal, post_id)
             current = (
                 await Post.select(
@@ -208,6 +217,9 @@ async def save_post(
             if current is None:
                 raise Refused(gettext("The post is gone."))
             _check_editable(principal, current["status"], current["kind"])
+            if not await _post_changes(principal, post_id, data):
+                return post_id  # the post as it is now: nothing to write, whatever the form's version
+            await stale.check(Post, post_id, "post", version)
             changes = {**_fields(data), **_edited_by(principal)}
             now = changes[Post.updated_at] = changes[Post.edited_at]  # a new version, audited at the same moment
             # An outage notice whose title or text staff rewrite (or write in English) is shown in their words

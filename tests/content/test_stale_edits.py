@@ -14,10 +14,12 @@ import pytest
 from portal.content.tables import Post
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
+from portal.core.tables import AuditEvent
 from portal.housing.tables import Complex
 from portal.housing.tables import House
 from tests.conftest import committed
 from tests.two_staff import FIRST
+from tests.two_staff import SECOND
 from tests.two_staff import two_staff
 from tests.two_staff import version
 
@@ -60,6 +62,10 @@ async def test_a_save_of_a_post_read_before_someone_elses_change_is_refused_and_
         assert (await Post.select(Post.title).where(Post.id == draft["post"]).first())["title"] == (
             "Покраска с понедельника"
         )
+        # Typed to exactly what she saved, his form read before her change is no conflict: «saved», nothing written.
+        same = await boris.form(url, {**form, "title": "Покраска с понедельника", "version": his}, files=NO_IMAGE)
+        assert same.status_code == 303, same.text[-2000:]
+        assert await AuditEvent.count().where(AuditEvent.actor_name == SECOND) == 0
         again = await boris.form(url, {**form, "title": "Покраска отменена", "version": version(refused, 409)},
                                  files=NO_IMAGE)  # fmt: skip
         assert again.status_code == 303  # the form shown again carries the version now: his choice, saved
