@@ -20,6 +20,7 @@ from portal.billing.history import build_history
 from portal.core import clock
 from portal.core.db import is_sqlite
 from portal.core.security import Principal
+from portal.housing.tables import PersonalAccount
 from tests.billing.test_debtor_reads import balance_rows_read
 from tests.querylog import captured
 from tests.querylog import plan_of
@@ -88,8 +89,10 @@ async def test_the_dashboard_s_receivables_read_a_snapshot_per_account_not_per_m
             plan = await plan_of(db, query)
             assert not re.search(EVERY_OLDER, plan), plan
             assert not re.search(r"SCAN (balance|b)\b(?! USING)", plan), plan
-    if not is_sqlite(db):  # every house's (a few houses are read by their accounts, as the planner sees fit)
-        assert await balance_rows_read(db, debts[-1]) <= 3 * ACCOUNTS, str(debts[-1])
+    if not is_sqlite(db):  # every house's (a few houses are read by their accounts, as the planner sees fit), of
+        # every account in the database: committed tests before this one may have left some of their own
+        accounts = await PersonalAccount.count()
+        assert await balance_rows_read(db, debts[-1]) <= 3 * accounts, str(debts[-1])
 
 
 async def test_a_range_s_refunds_are_found_month_by_month_through_their_index(db, make_account, catalog):
@@ -101,7 +104,8 @@ async def test_a_range_s_refunds_are_found_month_by_month_through_their_index(db
     if is_sqlite(db):
         assert re.search(r"SEARCH ledger_entry USING INDEX \w+ \(period=\? AND kind=\?\)", plan), plan
     else:  # the months as equalities with the kind, not a range of periods whose every entry is read for the kind
-        assert re.search(r"Index Cond: \(\(period = ANY .*kind\)::text = 'refund'", plan), plan
+        # (through the (period, kind) index, or per account where the planner's statistics see few entries)
+        assert re.search(r"\(period = ANY \(", plan) and not re.search(r"period >=", plan), plan
 
 
 async def test_the_floor_areas_come_summed_a_row_a_house(db, make_account):
