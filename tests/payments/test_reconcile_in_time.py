@@ -81,7 +81,7 @@ async def test_the_staff_reconciliation_stops_in_its_time_and_leaves_the_rest_to
     audited = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "payment.reconcile").first()
     changes = audited["changes"]
     checked = (json.loads(changes) if isinstance(changes, str) else changes)["checked"]
-    assert 0 < checked < 6
+    assert checked < 6  # how many fit the budget is the machine's (none on one busy enough): not all six
     told = (await staff.get(response.headers["location"])).text
     # «Сверено с платёжным сервисом платежей и возвратов: 2» read as a sentence cut in the wrong place.
     assert f"Платежей и возвратов сверено с платёжным сервисом: {checked}." in told
