@@ -144,12 +144,7 @@ async def update_listing(
         missing = rules.missing_to_publish(listing.photo_count, values[Listing.total_kopecks], place.area)
         if missing:
             raise Refused(gettext("A listing on show needs %(what)s.", what=missing_words(missing)))
-    before = (
-        await Listing.select(*(c for c in values if c._meta.name in _plain(values)))  # type: ignore[arg-type]
-        .where(Listing.id == listing.id)
-        .first()
-    ) or {}
-    changes = audit.diff(before, _plain(values))
+    changes = await stale.changes(Listing, listing.id, _plain(values))
     if not changes:
         return
     now = clock.now()  # the new version and its audit event alike
