@@ -27,7 +27,6 @@ from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
-from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.meters import imports
 from portal.meters import messages
@@ -447,23 +446,12 @@ def _reading_context(reading: queries.StaffReading) -> dict[str, Any]:
 # --- messages to the residents of an account --------------------------------------------------------------------
 
 
-def _rows_for(
-    person: Recipient,
-    template: MessageTemplate,
-    context: dict[str, Any],
-    key: str,
-    choices: dict[tuple[str, str], bool],
-) -> list[OutboxMessage]:
-    """The outbox rows of one message to one person: in-app and e-mail as they chose, in their language."""
-    return outbox_rows(person, template, context, f"meters:{key}", choices)
-
-
 async def _tell_account(account_id: int, template: MessageTemplate, context: dict[str, Any], key: str) -> int:
     from portal.notifications.queries import choices_of
 
     people = (await queries.residents_of([account_id])).get(account_id, [])
     choices = await choices_of([p.user_id for p in people])
-    rows = [row for p in people for row in _rows_for(p, template, context, key, choices.get(p.user_id, {}))]
+    rows = [r for p in people for r in outbox_rows(p, template, context, f"meters:{key}", choices.get(p.user_id, {}))]
     return await outbox.enqueue_many(rows)
 
 
@@ -517,7 +505,7 @@ async def _remind(
         context = {"account": facts.number, "address": facts.address, "period": due.key.isoformat(), "until": until}
     context["link"] = "/meters"
     key = f"{due.kind.value}:{facts.account_id}:{due.key.isoformat()}"
-    rows = [r for p in people for r in _rows_for(p, template, context, key, choices.get(p.user_id, {}))]
+    rows = [r for p in people for r in outbox_rows(p, template, context, f"meters:{key}", choices.get(p.user_id, {}))]
     try:
         async with atomic():
             await MeterReminder.insert(MeterReminder(kind=due.kind.value, account=facts.account_id, key=due.key))
