@@ -150,7 +150,7 @@ class StaffRegistry(Controller):
     ) -> Template:
         ownerships = await queries.ownerships_of_premise(account.premise_id)
         shown = may_open(request, principal, "/staff/tickets")
-        tickets = await ticket_queries.recent_of_account(account.id) if shown else None
+        tickets = await ticket_queries.recent_of_account(principal, account.id) if shown else None
         balances = await billing.account_balances([account.id]) if principal.has_role(*BALANCE_ROLES) else []
         # The people with access in the portal, for those who may open a person's page (their consents).
         people = await people_queries.people_of_account(account.id) if may_open(request, principal, PERSON) else None

@@ -363,9 +363,15 @@ async def test_the_account_page_shows_the_callers_requests_newest_first_to_those
     shown = [int(n) for n in re.findall(r'href="/staff/tickets/\d+">№ (\d+) ·', page)]
     assert shown == filed[:5]  # the newest five (filed earlier, dated later), not the neighbour's
     assert f"/staff/tickets?tab=all&amp;q={account.number}" in page and "Все заявки по счёту: 7" in page
+    # The accountant answers the account's instalment requests alone: the others are not theirs to see.
     await login(client, await make_user(roles=("accountant",), houses=(account.house,)))
     page = (await client.get(f"/staff/accounts/{account.account}")).text
-    assert "Заявки по счёту" not in page and "/staff/tickets/" not in page
+    assert not re.search(r'href="/staff/tickets/\d+"', page) and "Течёт кран" not in page
+    await actions.open_ticket(
+        account_id=account.account, category="instalment_plan", description="Рассрочка", now=start
+    )
+    page = (await client.get(f"/staff/accounts/{account.account}")).text
+    assert len(re.findall(r'href="/staff/tickets/\d+">№ \d+ ·', page)) == 1 and "Течёт кран" not in page
 
 
 async def test_the_staff_overview_finds_an_account_from_its_first_screen(client, login, houses):
