@@ -42,7 +42,7 @@ def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_ad
     expect(form.get_by_label("Новый e-mail")).to_have_value(NEW)  # what was typed is kept
     form.get_by_label("Текущий пароль").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Отправить ссылку для подтверждения").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Мы отправили ссылку на {NEW}")
+    expect(page.locator("#flashes")).to_contain_text(f"Мы отправили ссылку на {NEW}")
     expect(page.get_by_text(f"Ждёт подтверждения: {NEW}")).to_be_visible()
     expect(page.locator("#f-email")).to_have_value(OLD)  # the login stays until the link is opened
 
@@ -60,11 +60,11 @@ def test_a_resident_changes_the_login_e_mail_through_the_link_sent_to_the_new_ad
     page.goto(link)  # the link still works
     page.get_by_role("button", name="Сделать логином").click()
     expect(page).to_have_url(re.compile(r"/profile$"))
-    expect(page.get_by_role("status")).to_contain_text(f"Теперь ваш логин — {NEW}")
+    expect(page.locator("#flashes")).to_contain_text(f"Теперь ваш логин — {NEW}")
     expect(page.locator("#f-email")).to_have_value(NEW)
     expect(page.get_by_text("Ждёт подтверждения")).to_have_count(0)
 
     page.goto(base + "/more")
     page.get_by_role("button", name="Выйти").last.click()
-    expect(page.get_by_role("status")).to_contain_text("Вы вышли из портала.")
+    expect(page.locator("#flashes")).to_contain_text("Вы вышли из портала.")
     sign_in(page, base, NEW)
