@@ -69,6 +69,7 @@ class Place:
 Problems = list[tuple[str, str]]
 Values = Callable[[Any, Mapping[str, Any]], dict[str, Any]]  # a new record's first values: of its parent, the query
 NewPlace = Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place]]
+Save = Callable[[Principal, Place, dict[str, Any], str], Awaitable[int]]  # an action, told the client's IP
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class EditSpec:
     fields: Callable[[Principal, Place], Awaitable[list[Field]]]
     read: Callable[[Mapping[str, Any], forms.Choices], tuple[dict[str, Any], FormErrors]]
     check: Callable[[Principal, Place, dict[str, Any]], Awaitable[Problems]]  # uniqueness (a share: its owner)
-    save: Callable[[Principal, Place, dict[str, Any], str], Awaitable[int]]  # an action, told the client's IP
+    save: Save
     new: Callable[[Principal, int | None, Mapping[str, Any]], Awaitable[Place]]  # parent id, query; 404
     edit: Callable[[Principal, int], Awaitable[Place]]  # 404 for a record outside the user's houses
     done: Callable[[int, Place], str]  # where a saved record leads
@@ -229,6 +230,17 @@ def _taken(name: str, message: Text, taken: Callable[[Place, dict[str, Any]], Aw
     return check
 
 
+def _saves(action: Callable[..., Awaitable[int]], parent: str | None = None) -> Save:
+    """The spec's saver: ``action`` told the record, the values read (with the record they belong to under the name
+    ``parent``), the client's IP and the version the form was read at."""
+
+    async def save(principal: Principal, place: Place, values: dict[str, Any], ip: str) -> int:
+        row = {**values, parent: place.parent_id} if parent else values
+        return await action(principal, place.record_id, row, ip=ip, version=place.version)
+
+    return save
+
+
 async def _house(principal: Principal, house_id: int | None) -> queries.HouseView:
     return found(await queries.get_house(principal, house_id) if house_id else None)
 
@@ -286,9 +298,7 @@ COMPLEX = EditSpec(
         lazy("A complex with this name already exists."),
         lambda place, v: queries.complex_name_taken(v["name"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_complex(
-        principal, place.record_id, v, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_complex),
     new=_complex_new,
     edit=_complex_edit,
     done=lambda saved, place: "/staff/housing",
@@ -336,9 +346,7 @@ HOUSE = EditSpec(
         lazy("A house with this address is already in the registry."),
         lambda place, v: queries.house_address_taken(v["address"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_house(
-        principal, place.record_id, v, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_house),
     new=_house_new,
     edit=_house_edit,
     done=lambda saved, place: f"/staff/houses/{saved}",
@@ -385,9 +393,7 @@ ENTRANCE = EditSpec(
         lazy("This house already has an entrance with this number."),
         lambda place, v: queries.entrance_taken(place.parent_id or 0, v["number"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_entrance(
-        principal, place.record_id, {**v, "house": place.parent_id}, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_entrance, parent="house"),
     new=_entrance_new,
     edit=_entrance_edit,
     done=lambda saved, place: f"/staff/houses/{place.parent_id}",
@@ -489,9 +495,7 @@ OWNER = EditSpec(
         lazy("An owner with this name and INN is already in the registry."),
         lambda place, v: queries.owner_taken(v["name"], v["inn"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_owner(
-        principal, place.record_id, v, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_owner),
     new=_owner_new,
     edit=_owner_edit,
     done=lambda saved, place: f"/staff/owners/{saved}",
@@ -568,9 +572,7 @@ OWNERSHIP = EditSpec(
     fields=_ownership_fields,
     read=forms.read_ownership,
     check=_ownership_check,
-    save=lambda principal, place, v, ip: actions.save_ownership(
-        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_ownership, parent="premise"),
     new=_new_in(
         _premise, "/staff/premises", lambda premise, query: {"owner": str(query.get("owner") or "")[:100], "share": "1"}
     ),
@@ -618,9 +620,7 @@ ACCOUNT = EditSpec(
         lambda: rules.message(rules.Problem.ACCOUNT_TAKEN),
         lambda place, v: queries.account_number_taken(v["number"], place.record_id),
     ),
-    save=lambda principal, place, v, ip: actions.save_account(
-        principal, place.record_id, {**v, "premise": place.parent_id}, ip=ip, version=place.version
-    ),
+    save=_saves(actions.save_account, parent="premise"),
     new=_new_in(_premise, "/staff/premises", lambda premise, query: {}),
     edit=_account_edit,
     done=lambda saved, place: f"/staff/accounts/{saved}",
