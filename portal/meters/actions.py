@@ -609,13 +609,9 @@ async def update_meter(
     if not changes:
         return
     update[Meter.updated_at] = now
-    stood = {n: getattr(meter, n) for n in STANDING}
-    async with atomic():
-        await stale.check(Meter, meter.id, "meter", version)
-        await Meter.update(update).where(Meter.id == meter.id)
-        if kept := _verification_change(meter.id, stood, update, today):
-            await kept.save()
-        await audit.record(actor, "meters.meter.update", "meter", meter.id, changes, ip, now=now)
+    await _write_card(
+        actor, meter, update, "meters.meter.update", changes, since=today, now=now, ip=ip, version=version
+    )
 
 
 async def record_verification(
@@ -637,13 +633,33 @@ async def record_verification(
         return  # the same paper sent twice
     update = {Meter.next_verification: next_verification, Meter.verified_on: verified_on,
               Meter.verification_ticket: None, Meter.updated_at: now}  # fmt: skip
+    await _write_card(
+        actor, meter, update, "meters.meter.verify", changes, since=verified_on, now=now, ip=ip, version=version
+    )
+
+
+async def _write_card(
+    actor: Principal,
+    meter: queries.StaffMeter,
+    update: Mapping[Any, Any],
+    action: str,
+    changes: dict[str, Any],
+    *,
+    since: date,
+    now: datetime,
+    ip: str,
+    version: str | None,
+) -> None:
+    """Write a staff change of the meter's card from a form read at ``version`` (``stale.Stale`` otherwise, nothing
+    written), with its audit; the verification date, failure and status it changes are kept as they stood until
+    ``since``."""
     stood = {n: getattr(meter, n) for n in STANDING}
     async with atomic():
         await stale.check(Meter, meter.id, "meter", version)
         await Meter.update(update).where(Meter.id == meter.id)
-        if kept := _verification_change(meter.id, stood, update, verified_on):
+        if kept := _verification_change(meter.id, stood, update, since):
             await kept.save()
-        await audit.record(actor, "meters.meter.verify", "meter", meter.id, changes, ip, now=now)
+        await audit.record(actor, action, "meter", meter.id, changes, ip, now=now)
 
 
 def _verification(meter: queries.MeterPassport, verified_on: date, next_verification: date) -> dict[str, Any]:
