@@ -86,6 +86,12 @@ class Settings:
     # How many days before an owners' meeting's voting ends the owners who have not voted are reminded
     # (MEETING_REMINDER_DAYS).
     meeting_reminder_days: int = 3
+    # BALLOT_SNILS_KEEP_YEARS: how many years from the date of a meeting's protocol the owners' СНИЛС typed from its
+    # paper ballots are kept, then erased (152-ФЗ ст. 5 ч. 7: no longer than the purpose needs). They are kept while
+    # the meeting's documents must be kept and its decisions may be challenged: the housing inspectorate keeps the
+    # originals 3 years (ЖК ст. 46 ч. 1.1, DOMAIN §7.3), and a challenge in court (6 months, ст. 46 ч. 6) may need
+    # the voters identified. The company's lawyer may set another term; the policy page states the one in force.
+    ballot_snils_keep_years: int = 3
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,6 +136,7 @@ class Settings:
             receipts_batch=max(1, int(env.get("RECEIPTS_BATCH") or 500)),
             debug=env.get("PORTAL_DEBUG", "0") == "1",
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
+            ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),
             **_meter_window(env),
         )
 

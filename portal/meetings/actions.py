@@ -895,6 +895,49 @@ async def initiative_held(principal: Principal, initiative_id: int, meeting_id: 
         await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id}, ip)
 
 
+# --- the ballots' СНИЛС kept no longer than their term (the daily job) -------------------------------------------
+
+SNILS_MEETINGS_PER_READ = 50
+
+
+@jobs.register("ballot-snils-erasure", 86400, key=lambda now: clock.local(now).date().isoformat())
+async def ballot_snils_erasure(now: datetime) -> int:
+    return await erase_snils(now, get_settings().ballot_snils_keep_years)
+
+
+async def erase_snils(now: datetime, keep_years: int) -> int:
+    """Erase the СНИЛС of the paper ballots of every meeting whose keeping term ended (``rules.snils_erased_on``,
+    152-ФЗ ст. 5 ч. 7): each meeting in its own transaction with its audit row, so a run stopped halfway leaves
+    the meetings done done and the next run takes the rest; a meeting done is not read again. Returns how many
+    meetings were done."""
+    today = clock.local(now).date()
+    # Every protocol whose term may have ended (two days' margin for 29 February); the rule decides each.
+    before = clock.day_start(rules.years_after(today, -keep_years) + timedelta(days=2))
+    done = after = 0
+    while meetings := await queries.keeping_snils(before, after=after, limit=SNILS_MEETINGS_PER_READ):
+        after = meetings[-1].id
+        for meeting in meetings:
+            protocol_day = clock.local(meeting.closed_at or now).date()
+            if rules.snils_erased_on(protocol_day, keep_years) <= today:
+                await _erase_meeting_snils(meeting.id, now)
+                done += 1
+    return done
+
+
+async def _erase_meeting_snils(meeting_id: int, now: datetime) -> None:
+    async with atomic():
+        erased = (
+            await Ballot.update({Ballot.snils: ""})
+            .where((Ballot.meeting == meeting_id) & (Ballot.snils != ""))
+            .returning(Ballot.id)
+        )
+        await Meeting.update({Meeting.snils_erased_at: now}).where(
+            (Meeting.id == meeting_id) & Meeting.snils_erased_at.is_null()
+        )
+        if erased:
+            await record(None, "meeting.snils_erased", "meeting", meeting_id, {"snils_erased": len(erased)})
+
+
 # --- reminders before the voting ends (the scheduled job) ------------------------------------------------------
 
 

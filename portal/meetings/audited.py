@@ -51,6 +51,7 @@ describe(
         "meeting.publish": lazy("Notice of the meeting published"),
         "meeting.close": lazy("Meeting closed with a protocol"),
         "meeting.documents": lazy("Protocol's originals and dispatch recorded"),
+        "meeting.snils_erased": lazy("SNILS erased from the ballots at the end of their keeping term"),
         "meeting.owner_link": lazy("Owner linked to a user"),
         "ballot.enter": lazy("Paper ballot entered"),
         "ballot.accept": lazy("Ballot accepted"),
@@ -93,6 +94,7 @@ describe(
         "rejection": lazy("Reason for rejecting"),
         "note": lazy("Comment"),
         "meeting": lazy("Meeting"),
+        "snils_erased": lazy("Ballots whose SNILS were erased"),
     },
     entities={"meeting": lazy("Meeting"), "ballot": lazy("Ballot"), "initiative": lazy("Initiative")},
     values={

@@ -272,7 +272,8 @@ def protocol_pdf(
         _("Annex 6: the owners' written decisions (ballots)."),
     ]
     if order == rules.Order.MINSTROY_266:
-        # Only what is so: the portal keeps no СНИЛС; an owner writes theirs on the paper ballot by hand.
+        # Only what is so: an owner writes their СНИЛС on the paper ballot by hand; the portal keeps the digits typed
+        # from it for a term, then erases them (the protocol prints none either way).
         closing.append(
             _(
                 "Owners who are natural persons write their SNILS on their paper ballots by hand (Order No. 266/пр). "
@@ -280,6 +281,14 @@ def protocol_pdf(
                 "and carry no SNILS."
             )
         )
+        if meeting.snils_erased_at is not None:
+            closing.append(
+                _(
+                    "The SNILS typed from the paper ballots were erased from the portal on %(day)s at the end of "
+                    "their keeping term (152-ФЗ ст. 5 ч. 7); the original ballots carry them.",
+                    day=format_day(meeting.snils_erased_on),
+                )
+            )
     pdf.heading(_("Annexes"))
     for line in closing[:-1]:
         pdf.text(line)

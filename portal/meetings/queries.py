@@ -51,6 +51,7 @@ from portal.meetings.tables import OwnerLink
 from portal.meetings.tables import RegisterEntry
 from portal.meetings.tables import Source
 from portal.meetings.tables import Vote
+from portal.settings import get_settings
 
 LIST_LIMIT = 100
 
@@ -97,6 +98,7 @@ class MeetingView:
     closed_at: datetime | None
     originals_received_on: date | None
     sent_to_inspectorate_on: date | None
+    snils_erased_at: datetime | None = None  # when the ballots' СНИЛС were erased at the end of their term
     title_en: str = ""  # the English twin (read through i18n.own_words: the Russian stands in where empty)
     updated_at: datetime | None = None  # its version: the draft's edit form carries it (core.stale)
     items: list[Item] = field(default_factory=list)
@@ -120,6 +122,21 @@ class MeetingView:
     def deadlines(self) -> rules.AfterDeadlines:
         decided = clock.local(self.closed_at).date() if self.closed_at else None
         return rules.after_deadlines(self.voting_ends_on, decided)
+
+    @property
+    def asks_snils(self) -> bool:
+        """Whether its paper ballots carry the owners' СНИЛС (266/пр)."""
+        return rules.asks_snils(self.starts_on)
+
+    @property
+    def snils_erased_on(self) -> date | None:
+        """The day the ballots' СНИЛС were erased, or are to be at the end of their keeping term, counted from the
+        protocol's date (``rules.snils_erased_on``); None before the protocol."""
+        if self.snils_erased_at is not None:
+            return clock.local(self.snils_erased_at).date()
+        if self.closed_at is None:
+            return None
+        return rules.snils_erased_on(clock.local(self.closed_at).date(), get_settings().ballot_snils_keep_years)
 
     @property
     def inspectorate_by(self) -> date | None:
@@ -971,3 +988,21 @@ async def owners_not_voted(meeting_id: int, *, after: int = 0, limit: int = 500)
     counted = (BallotStatus.ACCEPTED.value, BallotStatus.MODERATION.value)
     rows = await RegisterEntry.raw(_NOT_VOTED, meeting_id, after, *counted, limit)
     return [int(r["user_id"]) for r in rows]
+
+
+async def keeping_snils(closed_before: datetime, *, after: int = 0, limit: int = 50) -> list[MeetingView]:
+    """The closed meetings whose protocol is dated before ``closed_before`` and whose ballots' СНИЛС are not erased
+    yet, by id after ``after`` (by the index of ``snils_erased_at``, which holds only the meetings not yet done as
+    null), without their agendas."""
+    rows = (
+        await _meeting_select()
+        .where(
+            Meeting.snils_erased_at.is_null()
+            & (Meeting.status == MeetingStatus.CLOSED)
+            & (Meeting.closed_at < closed_before)
+            & (Meeting.id > after)
+        )
+        .order_by(Meeting.id)
+        .limit(limit)
+    )
+    return [_meeting_view(r) for r in rows]

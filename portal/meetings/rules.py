@@ -682,6 +682,21 @@ def snils_masked(digits: str) -> str:
     return f"•••-•••-•{digits[7:9]} {digits[9:]}" if len(digits) == 11 else ""
 
 
+def years_after(day: date, years: int) -> date:
+    """The same date ``years`` later; 29 February gives the 28th in a year without it (ГК ст. 192 п. 3: a term in
+    years ends on that date of its last year, on the month's last day where the date is missing)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def snils_erased_on(protocol_day: date, keep_years: int) -> date:
+    """The day the СНИЛС of a meeting's ballots are erased (152-ФЗ ст. 5 ч. 7): the day after their keeping term of
+    ``keep_years`` from the protocol's date ends (``Settings.ballot_snils_keep_years`` says why 3)."""
+    return years_after(protocol_day, keep_years) + timedelta(days=1)
+
+
 # --- the search of the owners who vote -----------------------------------------------------------------------
 
 OWNER_SEARCH_LENGTH = 100  # characters of a query read: a name and a number or two, nothing longer

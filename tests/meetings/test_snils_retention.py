@@ -1,0 +1,162 @@
+"""The owners' СНИЛС typed from paper ballots are kept no longer than their purpose (152-ФЗ ст. 5 ч. 7): for
+``BALLOT_SNILS_KEEP_YEARS`` (3, the housing inspectorate's storage term of DOMAIN.md §1.7, §7.3) from the protocol's
+date, then erased by the daily job, which the staff page and the protocol say."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from portal.core import clock
+from portal.core import jobs
+from portal.core.i18n import format_day
+from portal.core.tables import AuditEvent
+from portal.meetings import actions
+from portal.meetings import queries
+from portal.meetings import rules
+from portal.meetings.routes import protocol_bytes
+from portal.meetings.tables import Ballot
+from portal.meetings.tables import Meeting
+from portal.meetings.tables import MeetingStatus
+from portal.notifications.messages import in_locale
+from tests.meetings.test_actions import SCAN
+from tests.meetings.test_actions import SNILS
+from tests.meetings.test_actions import _admin
+
+DIGITS = rules.snils_digits(SNILS)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "years", "erased"),
+    [
+        (date(2023, 12, 5), 3, date(2026, 12, 6)),  # the term ends on 05.12.2026; the day after, the digits go
+        (date(2024, 2, 29), 3, date(2027, 3, 1)),  # no 29.02.2027: the term ends on the 28th (ГК ст. 192 п. 3)
+        (date(2024, 2, 29), 4, date(2028, 3, 1)),
+        (date(2023, 12, 5), 5, date(2028, 12, 6)),  # the lawyer's longer term
+    ],
+)
+def test_the_snils_are_erased_the_day_after_their_term_from_the_protocols_date(protocol, years, erased):
+    assert rules.snils_erased_on(protocol, years) == erased
+
+
+async def _closed_with_snils(house, make_meeting, protocol_day: date) -> int:
+    """A meeting with a natural person's paper ballot carrying its СНИЛС, closed with a protocol of ``protocol_day``."""
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
+    answers = {i.id: rules.Choice.FOR for i in meeting.items}
+    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, SCAN, SNILS)
+    await Ballot.update({Ballot.status: "accepted"}).where(Ballot.meeting == meeting_id)
+    closed_at = clock.day_start(protocol_day) + timedelta(hours=15)
+    await Meeting.update(
+        {Meeting.status: MeetingStatus.CLOSED, Meeting.closed_at: closed_at, Meeting.protocol_number: "1/2023"}
+    ).where(Meeting.id == meeting_id)
+    return meeting_id
+
+
+async def _snils_of(meeting_id: int) -> list[str]:
+    return [r["snils"] for r in await Ballot.select(Ballot.snils).where(Ballot.meeting == meeting_id)]
+
+
+async def _erasures() -> list[tuple[int, dict]]:
+    rows = await AuditEvent.select(AuditEvent.entity_id, AuditEvent.changes).where(
+        AuditEvent.action == "meeting.snils_erased"
+    )
+    return [
+        (r["entity_id"], r["changes"] if isinstance(r["changes"], dict) else json.loads(r["changes"])) for r in rows
+    ]
+
+
+async def _protocol_text(meeting_id: int) -> str:
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    content = await protocol_bytes(meeting)
+    return " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+
+
+async def test_a_protocol_three_years_and_a_day_old_loses_its_snils_one_a_day_younger_keeps_them(
+    example_house, make_meeting
+):
+    house = await example_house()
+    now = clock.now()
+    today = clock.local(now).date()
+    old = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3) - timedelta(days=1))
+    young = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3))
+    assert await _snils_of(old) == [DIGITS] and await _snils_of(young) == [DIGITS]
+
+    assert await actions.erase_snils(now, 3) == 1
+    assert await _snils_of(old) == [""]
+    assert await _snils_of(young) == [DIGITS]
+    assert await _erasures() == [(old, {"snils_erased": 1})]
+    erased = await queries.meeting_for_staff(await _admin(), old)
+    assert erased.snils_erased_at == now and erased.snils_erased_on == today
+    kept = await queries.meeting_for_staff(await _admin(), young)
+    assert kept.snils_erased_at is None and kept.snils_erased_on == today + timedelta(days=1)
+
+    # run again (a restart, a second worker): nothing changes, no second audit row
+    assert await actions.erase_snils(now + timedelta(hours=1), 3) == 0
+    assert await _snils_of(old) == [""] and await _snils_of(young) == [DIGITS]
+    assert len(await _erasures()) == 1
+    assert (await queries.meeting_for_staff(await _admin(), old)).snils_erased_at == now
+
+    # the next day the younger one's term has ended too
+    assert await actions.erase_snils(now + timedelta(days=1), 3) == 1
+    assert await _snils_of(young) == [""]
+
+
+async def test_the_daily_job_reads_its_term_from_the_setting(example_house, make_meeting, monkeypatch):
+    from portal import settings as portal_settings
+
+    house = await example_house()
+    now = clock.now()
+    four_years = await _closed_with_snils(
+        house, make_meeting, rules.years_after(clock.local(now).date(), -4) - timedelta(days=1)
+    )
+    job = jobs.registered()["ballot-snils-erasure"]
+    assert job.every_seconds == 86400 and job.key is not None
+    current = portal_settings.get_settings()
+    monkeypatch.setattr(portal_settings, "_current", portal_settings.Settings(
+        **{**current.__dict__, "ballot_snils_keep_years": 5}))  # fmt: skip
+    assert await job.run(now) == 0 and await _snils_of(four_years) == [DIGITS]
+    monkeypatch.setattr(portal_settings, "_current", current)
+    assert await job.run(now) == 1 and await _snils_of(four_years) == [""]
+
+
+async def test_the_protocol_built_after_the_erasure_says_so(example_house, make_meeting):
+    house = await example_house()
+    now = clock.now()
+    today = clock.local(now).date()
+    old = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3) - timedelta(days=1))
+    with in_locale("ru"):
+        said = f"удалены из портала {format_day(today)} по истечении срока их хранения"
+    before = await _protocol_text(old)
+    assert "СНИЛС" in before and said not in before
+    await actions.erase_snils(now, 3)
+    after = await _protocol_text(old)
+    assert said in after, after
+    assert DIGITS not in after
+
+
+async def test_the_staff_meeting_page_says_when_the_snils_go_and_that_they_went(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    now = clock.now()
+    today = clock.local(now).date()
+    old = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3) - timedelta(days=1))
+    await login(client, await make_user(roles=("manager",), houses=(house.house,)))
+    with in_locale("ru"):
+        day = format_day(today)
+    page = (await client.get(f"/staff/meetings/{old}")).text
+    assert "СНИЛС из бюллетеней" in page
+    assert f"будут удалены {day} по сроку хранения" in page, page
+    await actions.erase_snils(now, 3)
+    page = (await client.get(f"/staff/meetings/{old}")).text
+    assert f"удалены {day} по сроку хранения" in page and "будут удалены" not in page
+    # a meeting under Order No. 44/пр never had СНИЛС: nothing said of them
+    await Meeting.update({Meeting.starts_on: date(2025, 8, 1)}).where(Meeting.id == old)
+    assert "СНИЛС из бюллетеней" not in (await client.get(f"/staff/meetings/{old}")).text
