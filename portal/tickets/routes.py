@@ -5,8 +5,11 @@ with its conversation (polled every 5 s), cancel, confirm, return the work, rate
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any
+from typing import TypeVar
 
 from litestar import Controller
 from litestar import Request
@@ -82,44 +85,24 @@ class ResidentTickets(Controller):
     @get("/absence", name="tickets:absence")
     async def absence(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
         places = await queries.resident_places(principal)
-        return render(request, "tickets/absence.html", **_absence_form(places, {"account": account}))
+        return _absence_page(request, places, {"account": account})
 
     @post("/absence", name="tickets:absence_apply", status_code=200)
     async def absence_apply(self, request: Request, principal: Caller, data: MultipartData) -> Response[Any] | Template:
-        places = await queries.resident_places(principal)
-        uploads = forms.files_of(data, "photos")
-        ids = [p.account_id for p in places]
-        application, errors = forms.read_absence(data, ids, len(uploads), clock.today_local())
-        photos = await actions.store_photos(uploads, errors)
-        if application is None or errors:
-            form = {k: v for k, v in data.items() if isinstance(v, str)}
-            return render(request, "tickets/absence.html", status_code=422, **_absence_form(places, form, errors))
-        opened = await actions.apply_for_absence_recalculation(
-            principal, application, photos, clock.now(), ip=client_ip(request)
-        )
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        read, file = forms.read_absence, actions.apply_for_absence_recalculation
+        return await _filed_with_photos(request, principal, data, _absence_page, read, file)
 
     @get("/residents", name="tickets:residents")
     async def residents(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
         places = await queries.resident_places(principal)
-        return render(request, "tickets/residents.html", **_residents_form(places, {"account": account}))
+        return _residents_page(request, places, {"account": account})
 
     @post("/residents", name="tickets:residents_report", status_code=200)
     async def residents_report(
         self, request: Request, principal: Caller, data: MultipartData
     ) -> Response[Any] | Template:
-        places = await queries.resident_places(principal)
-        uploads = forms.files_of(data, "photos")
-        ids = [p.account_id for p in places]
-        change, errors = forms.read_residents_change(data, ids, len(uploads), clock.today_local())
-        photos = await actions.store_photos(uploads, errors)
-        if change is None or errors:
-            form = {k: v for k, v in data.items() if isinstance(v, str)}
-            return render(request, "tickets/residents.html", status_code=422, **_residents_form(places, form, errors))
-        opened = await actions.report_residents_change(principal, change, photos, clock.now(), ip=client_ip(request))
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        read, file = forms.read_residents_change, actions.report_residents_change
+        return await _filed_with_photos(request, principal, data, _residents_page, read, file)
 
     @get("/instalment", name="tickets:instalment")
     async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
@@ -202,19 +185,48 @@ async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErro
     }
 
 
-def _absence_form(
-    places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
-) -> dict[str, Any]:
+# The page of an application of the resident's own form: its addresses, what was typed, and its mistakes (then 422).
+OwnFormPage = Callable[[Request, list[queries.Place], dict[str, Any], FormErrors], Template]
+Application = TypeVar("Application")  # what such a form reads: forms.AbsenceApplication, forms.ResidentsChange
+
+
+def _absence_page(
+    request: Request, places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
+) -> Template:
     limits = {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
-    return {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+    context = {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+    return render(request, "tickets/absence.html", status_code=422 if errors else 200, **context)
 
 
-def _residents_form(
-    places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
-) -> dict[str, Any]:
+def _residents_page(
+    request: Request, places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
+) -> Template:
     movements = [(m.value, rules.MOVEMENT_LABELS(m)) for m in rules.Movement]
     limits = {"ahead_days": rules.RESIDENTS_AHEAD_DAYS, "movements": movements}
-    return {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+    context = {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
+    return render(request, "tickets/residents.html", status_code=422 if errors else 200, **context)
+
+
+async def _filed_with_photos(
+    request: Request,
+    principal: Principal,
+    data: dict[str, Any],
+    page: OwnFormPage,
+    read: Callable[[dict[str, Any], list[int], int, date], tuple[Application | None, FormErrors]],
+    file: Callable[..., Awaitable[actions.OpenedTicket]],
+) -> Response[Any] | Template:
+    """An application of the resident's own form with documents as photos (an absence, people moved in or out):
+    read for one of the resident's accounts, its photos stored, filed as a request; or its page again with every
+    mistake at once (a photo refused among them) and what was typed."""
+    places = await queries.resident_places(principal)
+    uploads = forms.files_of(data, "photos")
+    application, errors = read(data, [p.account_id for p in places], len(uploads), clock.today_local())
+    photos = await actions.store_photos(uploads, errors)
+    if application is None or errors:
+        return page(request, places, {k: v for k, v in data.items() if isinstance(v, str)}, errors)
+    opened = await file(principal, application, photos, clock.now(), ip=client_ip(request))
+    flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+    return see_other(request, f"/tickets/{opened.id}")
 
 
 async def _instalment_form(principal: Principal, form: dict[str, Any]) -> dict[str, Any]:
