@@ -456,8 +456,13 @@ class ResidentOrders(Controller):
 
     @get("/documents/{document_id:int}", name="catalog:document")
     async def document(self, document: LoadedDocument) -> Response[Any]:
-        name = "document.pdf" if document.content_type == "application/pdf" else "document.jpg"
-        return storage.response_for(document.file_key, document.content_type, name)
+        return document_file(document)
+
+
+def document_file(document: queries.DocumentView) -> Response[Any]:
+    """An order's document as its reader opens it (the resident's and the staff's link): a PDF, or a photo of it."""
+    name = "document.pdf" if document.content_type == "application/pdf" else "document.jpg"
+    return storage.response_for(document.file_key, document.content_type, name)
 
 
 def cancelled_message(refund: RefundState | None, order: queries.OrderDetail) -> str:

@@ -30,6 +30,7 @@ from portal.catalog.deps import LoadedOrder
 from portal.catalog.deps import LoadedService
 from portal.catalog.queries import OrderPlace
 from portal.catalog.routes import cancelled_message
+from portal.catalog.routes import document_file
 from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import ExecutorGroup
 from portal.catalog.tables import OrderSource
@@ -253,8 +254,7 @@ class StaffOrders(Controller):
 
     @get("/documents/{document_id:int}", name="catalog:staff_document")
     async def document(self, document: LoadedDocument) -> Response[Any]:
-        name = "document.pdf" if document.content_type == "application/pdf" else "document.jpg"
-        return storage.response_for(document.file_key, document.content_type, name)
+        return document_file(document)
 
 
 def sales_table(lines: Sequence[queries.SalesLine], year: int) -> dict[str, Any]:

@@ -244,6 +244,7 @@ async def test_a_resident_gets_a_statement_and_is_told_why_no_debt_certificate_i
     assert link
     pdf = await client.get(link.group(1))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"].startswith('inline; filename="document.pdf"')
 
 
 async def test_staff_cancel_an_order_only_after_the_question_and_keep_the_reason(
@@ -494,6 +495,11 @@ async def test_a_certificate_not_paid_yet_gets_no_document_until_it_is_paid(clie
     taken = await client.form(f"/staff/orders/{order_id}/documents", {"title": "Копия"}, files=upload)
     assert taken.status_code == 303
     assert await OrderDocument.count().where(OrderDocument.order == order_id) == before + 1
+    # The photo of the document opens from the order's page as a photo, not under a PDF's name.
+    ids = re.findall(r'href="/staff/orders/documents/(\d+)"', (await client.get(f"/staff/orders/{order_id}")).text)
+    opened = await client.get(f"/staff/orders/documents/{max(map(int, ids))}")
+    assert opened.status_code == 200 and opened.headers["content-type"] == "image/jpeg"
+    assert opened.headers["content-disposition"].startswith('inline; filename="document.jpg"')
 
 
 async def test_removing_a_line_gives_back_the_order_form_as_typed(client, login, household, shop):
