@@ -92,6 +92,10 @@ class Settings:
     # originals 3 years (ЖК ст. 46 ч. 1.1, DOMAIN §7.3), and a challenge in court (6 months, ст. 46 ч. 6) may need
     # the voters identified. The company's lawyer may set another term; the policy page states the one in force.
     ballot_snils_keep_years: int = 3
+    # ONE_TIME_TOKEN_KEEP_DAYS: how many days after it expired a one-time link or code (a password reset, an
+    # invitation, a confirmation of an e-mail or a phone) is kept, with the address or number it was sent to, before it
+    # is deleted: it opens nothing once expired, and is kept only while a person may ask why their link did not work.
+    one_time_token_keep_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -137,6 +141,7 @@ class Settings:
             debug=env.get("PORTAL_DEBUG", "0") == "1",
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),
+            one_time_token_keep_days=max(1, int(env.get("ONE_TIME_TOKEN_KEEP_DAYS") or 30)),
             **_meter_window(env),
         )
 

@@ -149,6 +149,6 @@ class OneTimeToken(Table, tablename="auth_token"):
     rights = Array(base_column=Varchar(length=16), default=list)
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
-    expires_at = Timestamptz()
+    expires_at = Timestamptz(index=True)  # indexed: the daily job deletes the long expired (``privacy``)
     used_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)  # wrong codes typed (a phone code dies after a few)

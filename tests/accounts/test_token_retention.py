@@ -1,0 +1,50 @@
+"""One-time links and codes, with the address or number each was sent to, are kept no longer than their purpose
+(152-ФЗ ст. 5 ч. 7): ``ONE_TIME_TOKEN_KEEP_DAYS`` (30) after they expired, then deleted by a daily job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.accounts import actions
+from portal.accounts import privacy
+from portal.accounts import queries
+from portal.accounts.rules import TokenPurpose
+from portal.accounts.tables import OneTimeToken
+from portal.core import clock
+from portal.core import jobs
+
+
+async def _issued(user_id: int, expired_days_ago: float) -> str:
+    """A password-reset link of ``user_id`` that expired ``expired_days_ago`` days ago (negative: still valid)."""
+    issued = await actions._create_token(TokenPurpose.RESET, user_id=user_id, sent_to="someone@example.ru")
+    await OneTimeToken.update({OneTimeToken.expires_at: clock.now() - timedelta(days=expired_days_ago)}).where(
+        OneTimeToken.user == user_id
+    )
+    return issued.token
+
+
+async def _kept(user_id: int) -> int:
+    return await OneTimeToken.count().where(OneTimeToken.user == user_id)
+
+
+async def test_a_link_expired_more_than_the_term_ago_is_deleted_one_a_day_younger_is_kept(make_user):
+    now = clock.now()
+    old_user, young_user, valid_user = await make_user(), await make_user(), await make_user()
+    await _issued(old_user, 30 + 1)
+    await _issued(young_user, 30 - 1)
+    valid = await _issued(valid_user, -0.5)
+
+    assert await privacy.forget_expired_tokens(now, 30) == 1
+    assert (await _kept(old_user), await _kept(young_user), await _kept(valid_user)) == (0, 1, 1)
+    assert await queries.valid_token(valid, TokenPurpose.RESET) is not None  # a live link still works
+
+    assert await privacy.forget_expired_tokens(now, 30) == 0  # run again: nothing changes
+    assert (await _kept(old_user), await _kept(young_user), await _kept(valid_user)) == (0, 1, 1)
+
+
+async def test_the_daily_job_deletes_by_the_setting(make_user):
+    job = jobs.registered()["one-time-token-cleanup"]
+    assert job.every_seconds == 86400 and job.key is not None
+    user = await make_user()
+    await _issued(user, 31)
+    assert await job.run(clock.now()) == 1 and await _kept(user) == 0
