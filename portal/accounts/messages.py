@@ -24,6 +24,7 @@ def words(c: Context) -> Context:
 RESET = message_template(
     "accounts/reset",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Password reset"),
     text=lazy(
         "Hello!\n\nSomeone (hopefully you) asked to reset the password of your account on the residents' portal."
@@ -36,6 +37,7 @@ RESET = message_template(
 INVITATION = message_template(
     "accounts/invite",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Invitation to the residents' portal"),
     text=lazy(
         "Hello!\n\n%(company)s invites you to the residents' portal. %(where)s\n\n"
@@ -48,6 +50,7 @@ INVITATION = message_template(
 STAFF_INVITATION = message_template(
     "accounts/staff_invite",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Invitation to the staff pages of the portal"),
     text=lazy(
         "Hello!\n\n%(company)s has opened a staff account for you on its portal.\n\n"
@@ -72,6 +75,7 @@ ACCESS_GRANTED = message_template(
 CONFIRMATION = message_template(
     "accounts/confirm",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Confirm your e-mail"),
     text=lazy(
         "Hello!\n\nTo finish the registration on the residents' portal, confirm your e-mail address by opening "
@@ -94,6 +98,7 @@ ALREADY_REGISTERED = message_template(
 EMAIL_CHANGE = message_template(
     "accounts/email_change",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Confirm your new e-mail"),
     text=lazy(
         "Hello!\n\nYou asked to make this address the login of your account on the residents' portal. To confirm "
@@ -159,6 +164,7 @@ EMAIL_TAKEN = message_template(
 PHONE_CODE = message_template(
     "accounts/phone_code",
     Topic.ACCOUNT,
+    one_time=True,
     subject=lazy("Phone confirmation code"),
     text=lazy("Code %(code)s confirms this phone number on the residents' portal. Do not tell it to anyone."),
     sample={"code": "123456"},

@@ -331,7 +331,8 @@ TOKENS_PER_DELETE = 500
 
 @jobs.register("one-time-token-cleanup", 86400, key=lambda now: clock.local(now).date().isoformat())
 async def token_cleanup_job(now: datetime) -> int:
-    return await forget_expired_tokens(now, get_settings().one_time_token_keep_days)
+    keep_days = get_settings().one_time_token_keep_days
+    return await forget_expired_tokens(now, keep_days) + await forget_one_time_messages(now, keep_days)
 
 
 async def forget_expired_tokens(now: datetime, keep_days: int) -> int:
@@ -348,5 +349,31 @@ async def forget_expired_tokens(now: datetime, keep_days: int) -> int:
         .limit(TOKENS_PER_DELETE)
     ]:
         await OneTimeToken.delete().where(OneTimeToken.id.is_in(ids))
+        deleted += len(ids)
+    return deleted
+
+
+async def forget_one_time_messages(now: datetime, keep_days: int) -> int:
+    """Delete the e-mails and text messages that carried a one-time link or code (their templates say
+    ``one_time``: a password reset, an invitation, a confirmation) ``keep_days`` days after they were queued, once
+    they are done with (sent, kept for the Outbox page, expired or failed): the link in them opens nothing, and with
+    them goes the address they went to. By the index of the template, a batch at a time. Returns how many."""
+    from portal.core.tables import OutboxMessage
+    from portal.notifications.messages import registered
+
+    templates = sorted(name for name, template in registered().items() if template.one_time)
+    before = now - timedelta(days=keep_days)
+    deleted = 0
+    while ids := [
+        r["id"]
+        for r in await OutboxMessage.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.template.is_in(templates)
+            & (OutboxMessage.created_at < before)
+            & OutboxMessage.status.not_in(["pending", "sending"])
+        )
+        .limit(TOKENS_PER_DELETE)
+    ]:
+        await OutboxMessage.delete().where(OutboxMessage.id.is_in(ids))
         deleted += len(ids)
     return deleted

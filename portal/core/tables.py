@@ -30,7 +30,7 @@ class OutboxMessage(Table):
     channel = Varchar(length=16, index=True)
     recipient = Varchar(length=255)
     user_id = Integer(null=True, default=None, index=True)
-    template = Varchar(length=64)
+    template = Varchar(length=64, index=True)  # indexed: the messages carrying one-time links are deleted by it
     subject = Varchar(length=255, default="")
     body = Text(default="")
     context = JSON(default="{}")

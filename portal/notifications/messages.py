@@ -81,6 +81,8 @@ class MessageTemplate:
     inapp: Part | None = None  # where the text itself carries an address: the words without it
     sample: Context = field(default_factory=dict)
     words: Words | None = None
+    # It carries a one-time link or code: its copy in the outbox is deleted with the link (ONE_TIME_TOKEN_KEEP_DAYS).
+    one_time: bool = False
 
     def part(self, part: Part, context: Context, words: Context) -> str:
         return _tidy(part.format(words)) if isinstance(part, LazyText) else part(context)
