@@ -75,6 +75,8 @@ class Settings:
     run_jobs: bool = True
     # Accounts a month's receipts are issued for in one transaction of the job (its progress moves by as many).
     receipts_batch: int = 500
+    # Lines of the meters' XLSX export for billing written between two saves of its progress.
+    meters_export_batch: int = 500
     debug: bool = False
     # The days of the month meter readings are collected (ПП № 354 п. 31 "е" fixes only the last, the 25th; a
     # management contract may set another); both within 1–28, so that every month has them.
@@ -138,6 +140,7 @@ class Settings:
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.
             run_jobs=env.get("PORTAL_RUN_JOBS", "0" if env.get("REDIS_URL") else "1") == "1",
             receipts_batch=max(1, int(env.get("RECEIPTS_BATCH") or 500)),
+            meters_export_batch=max(1, int(env.get("METERS_EXPORT_BATCH") or 500)),
             debug=env.get("PORTAL_DEBUG", "0") == "1",
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),

@@ -528,6 +528,14 @@ async def exported_rows(
         if row.recount and row.reading_id is not None:
             carried.add(row.reading_id)
         yield row
+    await record_export(actor, period, houses, carried, now=now, ip=ip)
+
+
+async def record_export(
+    actor: Principal, period: date, houses: list[int] | None, carried: set[int], *, now: datetime, ip: str = ""
+) -> None:
+    """The export is kept — the month, each house it covered (None: every house), in the audit log — and the marks
+    to recount its lines carried (``carried``: those readings) are cleared; ``now``: when its lines were read."""
     if houses == []:
         return  # a house outside the user's: nothing was exported
     async with atomic():

@@ -16,6 +16,7 @@ from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing import deps as registry
 from portal.housing import queries as housing
+from portal.meters import exporting
 from portal.meters import queries
 from portal.meters.tables import Meter
 
@@ -39,6 +40,11 @@ async def provide_house_meter(
     return found(await queries.staff_house_meter(principal, house_meter_id))
 
 
+async def provide_export(export_id: FromPath[int], principal: NamedDependency[Principal]) -> exporting.Run:
+    """An export for billing whose file the staff member may have now (every house it covers is theirs)."""
+    return found(await exporting.loaded(export_id, principal))
+
+
 # What a handler declares to receive: the caller, and the record of its path; what a form's handler answers.
 Caller = NamedDependency[Principal]
 ResidentMeter = NamedDependency[Meter]
@@ -48,6 +54,7 @@ LoadedHouseMeter = NamedDependency[queries.StaffHouseMeter]
 LoadedAccount = NamedDependency[housing.AccountView]
 LoadedPremise = NamedDependency[housing.PremiseView]
 LoadedHouse = NamedDependency[housing.HouseView]
+LoadedExport = NamedDependency[exporting.Run]
 Answer = Response[Any] | Template
 
 RESIDENT = {"meter": Provide(provide_resident_meter)}
@@ -57,5 +64,6 @@ STAFF = {
     "premise": registry.RECORDS["premise"],
     "meter": Provide(provide_meter),
     "house_meter": Provide(provide_house_meter),
+    "export": Provide(provide_export),
     "house": registry.RECORDS["house"],
 }

@@ -27,6 +27,7 @@ from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
+from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseKind
 from portal.meters import rules
 from portal.meters.forms import ListFilter
@@ -954,6 +955,17 @@ def _export_scope(principal: Principal, house: int | None) -> tuple[str, list[An
         where += " AND p.house = {}"
         scope.append(house)
     return where, scope
+
+
+async def export_accounts(principal: Principal, house: int | None = None) -> int:
+    """How many personal accounts the houses of an export hold (what its progress counts to)."""
+    query = PersonalAccount.count()
+    scope = house_scope(PersonalAccount.premise.house, principal)
+    if scope is not None:
+        query = query.where(scope)
+    if house:
+        query = query.where(PersonalAccount.premise.house == house)
+    return await query
 
 
 async def export_rows(principal: Principal, period: date, house: int | None = None) -> AsyncIterator[ExportRow]:

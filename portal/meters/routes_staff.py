@@ -47,6 +47,7 @@ from portal.housing import queries as housing
 from portal.meters import actions
 from portal.meters import deps
 from portal.meters import export
+from portal.meters import exporting
 from portal.meters import forms
 from portal.meters import imports
 from portal.meters import queries
@@ -56,6 +57,7 @@ from portal.meters import words
 from portal.meters.deps import Answer
 from portal.meters.deps import Caller
 from portal.meters.deps import LoadedAccount
+from portal.meters.deps import LoadedExport
 from portal.meters.deps import LoadedHouse
 from portal.meters.deps import LoadedHouseMeter
 from portal.meters.deps import LoadedMeter
@@ -226,19 +228,36 @@ class StaffMeters(Controller):
             headers={"Content-Disposition": f'attachment; filename="readings-{f.period:%Y-%m}.csv"'},
         )
 
-    @get("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS)
-    async def export_xlsx(self, request: Request, principal: Caller) -> Response[bytes]:
+    @post("/export.xlsx", name="meters:export_xlsx", opt=EXPORTERS, status_code=200)
+    async def export_xlsx(self, request: Request, principal: Caller) -> Response[Any]:
+        """Start the XLSX of the filter's month and house (a minute at 20,000 accounts: a job, not the request);
+        the export's page shows its progress, then offers the file."""
         f = await _export_filter(request, principal)
-        recalculations = await outage_reductions.of_period(f.period, _export_houses(principal, f.export_house))
-        content = await export.xlsx_bytes(_exported(request, principal, f), recalculations)
-        disposition = f'attachment; filename="readings-{f.period:%Y-%m}.xlsx"'
-        return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+        run, started = await exporting.start(principal, f.period, f.export_house, ip=client_ip(request))
+        if not started:
+            flash(request, gettext("This file is being prepared already; its progress is below."), "info")
+        return see_other(request, f"/staff/meters/exports/{run.id}")
+
+    @get("/exports/{export_id:int}", name="meters:export", opt=EXPORTERS)
+    async def export_page(self, request: Request, principal: Caller, export: LoadedExport) -> Template:
+        """The export's progress (the fragment the page polls while it runs), then its file, or its failure."""
+        houses = {h.id: h.address for h in await housing.houses_in_scope(principal)}
+        block = "export" if is_fragment_request(request) else "main"
+        return render(request, "meters/staff_export.html", block=block, run=export, now=clock.now(),
+                      where=houses.get(export.house_id or 0, ""), **_options())  # fmt: skip
+
+    @get("/exports/{export_id:int}/file", name="meters:export_file", opt=EXPORTERS)
+    async def export_file(self, export: LoadedExport) -> File:
+        """The file, to staff who may export every house it covers now, within the day it is kept."""
+        if not export.offered(clock.now()):
+            raise NotFoundException()
+        return File(path=exporting.path_of(export.file), filename=export.file_name, media_type=XLSX)
 
     @get("/export-recalculations.csv", name="meters:export_recalculations", opt=EXPORTERS)
     async def export_recalculations(self, request: Request, principal: Caller) -> Response[bytes]:
         """The month's recalculations for outages, the CSV that goes with the readings' CSV."""
         f = await _export_filter(request, principal)
-        rows = await outage_reductions.of_period(f.period, _export_houses(principal, f.export_house))
+        rows = await outage_reductions.of_period(f.period, rules.export_houses(principal.house_ids, f.export_house))
         disposition = f'attachment; filename="recalculations-{f.period:%Y-%m}.csv"'
         return Response(
             await written(export.recalculations_csv, rows),
@@ -420,15 +439,8 @@ def _exported(request: Request, principal: Principal, f: forms.ListFilter) -> As
     cleared; a HEAD (a link checker's, a monitor's) runs the same GET, and reads the lines without either."""
     if is_head(request):
         return queries.export_rows(principal, f.period, f.export_house)
-    houses = _export_houses(principal, f.export_house)
+    houses = rules.export_houses(principal.house_ids, f.export_house)
     return actions.exported_rows(principal, f.period, f.export_house, houses, now=clock.now(), ip=client_ip(request))
-
-
-def _export_houses(principal: Principal, house: int | None) -> list[int] | None:
-    """The houses an export covers: the one chosen, else the caller's (None: every house)."""
-    if house:
-        return [house] if principal.house_ids is None or house in principal.house_ids else []
-    return None if principal.house_ids is None else sorted(principal.house_ids)
 
 
 def _say_stale(form: forms.ReviewForm, change: stale.Change, reading: queries.StaffReading) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -615,3 +616,38 @@ def reading_version(values: Mapping[int, Decimal], review: str, note: str) -> st
     ``updated_at``); another operator's correction, acceptance or rejection meanwhile changes it."""
     said = ";".join(f"{zone}={values[zone].normalize()}" for zone in sorted(values))
     return hashlib.sha256(f"{said}|{review}|{note}".encode()).hexdigest()[:16]
+
+
+# --- the XLSX export for billing, made by a job ---------------------------------------------------------------
+
+# How long the file an export job made is kept for download (the staff member downloads it the same day; the
+# readings go on changing, and a stale file handed to billing a week later would be wrong).
+EXPORT_KEPT = timedelta(days=1)
+
+
+def export_houses(house_ids: frozenset[int] | None, house: int | None) -> list[int] | None:
+    """The houses an export for billing covers: the one chosen (none when it is not the staff member's), else the
+    staff member's (None: every house)."""
+    if house:
+        return [house] if house_ids is None or house in house_ids else []
+    return None if house_ids is None else sorted(house_ids)
+
+
+def may_take_export(houses: list[int] | None, house_ids: frozenset[int] | None) -> bool:
+    """Whether a staff member whose houses are ``house_ids`` (None: every house) may have a file of ``houses``
+    (None: every house): only who may export every one of those houses now."""
+    if house_ids is None:
+        return True
+    return houses is not None and set(houses) <= house_ids
+
+
+def export_kept(finished_at: datetime, now: datetime) -> bool:
+    """Whether the file of an export finished at ``finished_at`` is still offered at ``now``."""
+    return now - finished_at < EXPORT_KEPT
+
+
+def export_key(period: date, house: int | None, houses: list[int] | None) -> str:
+    """The job run's key of an export: one run at a time for a month, a house chosen (or none) and the houses the
+    staff member had when starting it (a digest: a key holds 64 characters, a scope may be hundreds of houses)."""
+    scope = "all" if houses is None else hashlib.sha256(",".join(map(str, houses)).encode()).hexdigest()[:16]
+    return f"{period:%Y-%m}:{house or 'all'}:{scope}"

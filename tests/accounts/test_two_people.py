@@ -17,6 +17,8 @@ import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -364,6 +366,7 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "post_id": [db.one(f"SELECT min(id) FROM ({only_here}) AS p")],
         "image_id": [db.one(f"SELECT min(id) FROM post_image WHERE post IN ({only_here})")],
         "view_id": [db.one("SELECT min(id) FROM ticket_saved_view WHERE name = 'Чужой вид'")],
+        "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
         # A person with access to accounts of these houses only (someone of other houses too is theirs as well).
         "user_id": [
             db.one(
@@ -450,6 +453,20 @@ def test_staff_of_other_houses_reach_nothing_of_a_house_by_an_id(site: tuple[str
         db.rows(
             "INSERT INTO ticket_saved_view (\"user\", name, query, created_at) SELECT id, 'Чужой вид', 'tab=all', "
             "CURRENT_TIMESTAMP FROM portal_user WHERE email = 'admin@demo.ru'"
+        )
+    # A meters' export for billing of house 1, its file stored (its page and file in the addresses of its id).
+    if not db.one("SELECT count(*) FROM job_run WHERE name = 'meters-export'"):
+        key, now = "x" * 32 + ".xlsx", datetime.now(UTC).isoformat()
+        for var in (_RUN / "two-people", _RUN / "two-people-postgres"):  # the server's folder, on either engine
+            (var / "exports" / "meters").mkdir(parents=True, exist_ok=True)
+            (var / "exports" / "meters" / key).write_bytes(b"PK")
+        detail = (
+            '{"period": "2026-11", "house_id": 1, "houses": [1], "user_id": null, "user_name": "", "total": 1, '
+            f'"file": "{key}", "size": 2, "finished": "{now}"}}'
+        )
+        db.rows(
+            "INSERT INTO job_run (name, key, status, started_at, detail) VALUES "
+            f"('meters-export', '2026-11:1:x', 'done', CURRENT_TIMESTAMP, '{detail}')"
         )
     theirs = staff_records(db)
     failures: list[str] = []

@@ -21,6 +21,7 @@ from portal.billing.tables import Service
 from portal.core import clock
 from portal.core.db import to_kopecks
 from portal.tickets.tables import Outage
+from tests.meters.conftest import made_xlsx
 
 
 async def _heating_service() -> int:
@@ -104,7 +105,7 @@ async def test_domain_example_heating_off_17_hours_at_14_degrees(client, login, 
     assert "This outage lasted 1 h beyond the permitted 16 h: your charge for heating for" in english.text
 
     await login(client, accountant)
-    xlsx = await client.get(f"/staff/meters/export.xlsx?period={period:%Y-%m}")
+    xlsx = await made_xlsx(client, f"period={period:%Y-%m}")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content))["recalculations"]
     lines = list(sheet.iter_rows(values_only=True))

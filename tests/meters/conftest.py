@@ -20,6 +20,7 @@ from portal.core.security import Principal
 from portal.meters import rules
 from portal.meters.tables import Meter
 from portal.meters.tables import MeterReading
+from portal.meters.tables import Review
 
 TODAY = date(2026, 11, 20)  # inside the window: readings go to November
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -96,3 +97,44 @@ async def readings_of(meter: int, period: date = NOV) -> list[dict[str, Any]]:
         .where((MeterReading.meter == meter) & (MeterReading.period == period))
         .order_by(MeterReading.zone)
     )
+
+
+async def made_xlsx(client: Any, query: str) -> Any:
+    """The XLSX for billing as staff get it: pressed (``query``: the list's month and house), made by the job, and
+    downloaded from the export's page; the download's answer."""
+    from portal.core import clock
+    from portal.meters import exporting
+
+    pressed = await client.form(f"/staff/meters/export.xlsx?{query}", {})
+    assert pressed.status_code == 303, pressed.text
+    await exporting.work(clock.now())
+    page = pressed.headers["location"]
+    return await client.get(f"{page}/file")
+
+
+@pytest.fixture
+async def period(db: Any, make_account: Any) -> dict[str, Any]:
+    """Two houses: in the first, flats 1–4 with cold water; in November flats 1–3 passed (2 with a photo,
+    3 implausible and pending), flat 4 did not; flat 1 also has a rejected hot-water reading. The second house's
+    flat passed too (outside a manager of the first house)."""
+    first = [await make_account(premise_number=str(n)) for n in range(1, 2)]
+    for n in range(2, 5):
+        first.append(await make_account(house=first[0].house, premise_number=str(n)))
+    other = await make_account(premise_number="1")
+    meters = {}
+    for place in [*first, other]:
+        meters[place.account] = await add_meter(place.account, "cold_water", f"ХВ{place.account}")
+    hot = await add_meter(first[0].account, "hot_water", "ГВ-1")
+    at = datetime(2026, 11, 18, 10, tzinfo=UTC)
+
+    async def reading(meter: int, value: str, **extra: Any) -> None:
+        used = Decimal("4")
+        await MeterReading(meter=meter, zone=1, value=Decimal(value), consumption=used, period=NOV, submitted_at=at,
+                           **extra).save()  # fmt: skip
+
+    await reading(meters[first[0].account], "104.5", photo="2026/11/abcdefghijklmnopqrstuvwxyz.jpg")
+    await reading(meters[first[1].account], "55.25", source="phone")
+    await reading(meters[first[2].account], "990", flagged=True, review=Review.PENDING, photo="2026/11/zz.jpg")
+    await reading(hot, "70", review=Review.REJECTED)
+    await reading(meters[other.account], "12")
+    return {"first": first, "other": other, "meters": meters, "hot": hot}

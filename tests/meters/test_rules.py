@@ -439,3 +439,47 @@ def test_a_correction_recounts_the_next_reading_or_is_refused_above_it():
     through_zero = recount({1: D("99990")}, {1: D("12")}, digits=5, decimals=3)[1]
     assert (through_zero.consumption, through_zero.rollover) == (D("22"), True)
     assert recount({1: D("1")}, {}, digits=5, decimals=3) == {}
+
+
+# --- the XLSX export for billing, made by a job -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("houses", "scope", "may"),
+    [
+        (None, None, True),  # every house, to whoever has every house
+        (None, frozenset({1, 2}), False),  # every house, not to the staff of some
+        ([1, 2], None, True),
+        ([1, 2], frozenset({1, 2, 3}), True),
+        ([1, 2], frozenset({1}), False),  # a house taken from them since: not any more
+        ([1], frozenset(), False),
+    ],
+)
+def test_an_export_file_is_for_who_may_export_every_house_of_it_now(houses, scope, may):
+    from portal.meters.rules import may_take_export
+
+    assert may_take_export(houses, scope) is may
+
+
+def test_an_export_file_is_kept_a_day():
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    from portal.meters.rules import export_kept
+
+    finished = datetime(2026, 11, 30, 18, tzinfo=UTC)
+    assert export_kept(finished, finished + timedelta(hours=23, minutes=59))
+    assert not export_kept(finished, finished + timedelta(days=1))
+
+
+def test_an_export_run_is_one_per_month_house_and_scope():
+    from portal.meters.rules import export_houses
+    from portal.meters.rules import export_key
+
+    nov = date(2026, 11, 1)
+    assert export_houses(frozenset({3, 1}), None) == [1, 3] and export_houses(None, None) is None
+    assert export_houses(frozenset({1}), 2) == [] and export_houses(None, 2) == [2]
+    assert export_key(nov, None, None) == "2026-11:all:all"
+    mine, theirs = export_key(nov, None, [1, 3]), export_key(nov, None, [1, 2])
+    assert mine != theirs and mine == export_key(nov, None, [1, 3]) and len(export_key(nov, 10**9, [1] * 500)) <= 64

@@ -34,37 +34,16 @@ from tests.meanwhile import answered
 from tests.meanwhile import held
 from tests.meters.conftest import NOV
 from tests.meters.conftest import add_meter
+from tests.meters.conftest import made_xlsx
 from tests.meters.conftest import staff_principal
 from tests.tickets.test_audit_trail import CLIENT_IP
 
 LIMITS = tabular.Limits(rows=1000)
 
 
-@pytest.fixture
-async def period(db: Any, make_account: Any) -> dict[str, Any]:
-    """Two houses: in the first, flats 1–4 with cold water; in November flats 1–3 passed (2 with a photo,
-    3 implausible and pending), flat 4 did not; flat 1 also has a rejected hot-water reading. The second house's
-    flat passed too (outside a manager of the first house)."""
-    first = [await make_account(premise_number=str(n)) for n in range(1, 2)]
-    for n in range(2, 5):
-        first.append(await make_account(house=first[0].house, premise_number=str(n)))
-    other = await make_account(premise_number="1")
-    meters = {}
-    for place in [*first, other]:
-        meters[place.account] = await add_meter(place.account, "cold_water", f"ХВ{place.account}")
-    hot = await add_meter(first[0].account, "hot_water", "ГВ-1")
-    at = datetime(2026, 11, 18, 10, tzinfo=UTC)
-
-    async def reading(meter: int, value: str, **extra: Any) -> None:
-        await MeterReading(meter=meter, zone=1, value=D(value), consumption=D("4"), period=NOV, submitted_at=at,
-                           **extra).save()  # fmt: skip
-
-    await reading(meters[first[0].account], "104.5", photo="2026/11/abcdefghijklmnopqrstuvwxyz.jpg")
-    await reading(meters[first[1].account], "55.25", source="phone")
-    await reading(meters[first[2].account], "990", flagged=True, review=Review.PENDING, photo="2026/11/zz.jpg")
-    await reading(hot, "70", review=Review.REJECTED)
-    await reading(meters[other.account], "12")
-    return {"first": first, "other": other, "meters": meters, "hot": hot}
+async def _asked(client: Any, path: str) -> Any:
+    """A file for billing asked for as the list asks: the CSVs are links, the XLSX is a button (its job starts)."""
+    return await (client.form(path, {}) if "export.xlsx" in path else client.get(path))
 
 
 async def _addresses() -> set[str]:
@@ -426,7 +405,7 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
     as_csv = await client.get("/staff/meters/export.csv?period=2026-11")
     assert as_csv.status_code == 200 and as_csv.headers["content-type"] == "text/csv; charset=utf-8"
-    as_xlsx = await client.get("/staff/meters/export.xlsx?period=2026-11")
+    as_xlsx = await made_xlsx(client, "period=2026-11")
     assert as_xlsx.status_code == 200
     limits = tabular.Limits(rows=1000)
     from_csv = list(tabular.read_rows(as_csv.content, limits))
@@ -464,7 +443,7 @@ async def test_the_xlsx_keeps_account_numbers_as_text_and_exports_the_house_chos
     await login(client, await make_user(roles=("accountant",), houses=(house, other)))
 
     async def sheet(query: str) -> dict[str, Any]:
-        answer = await client.get(f"/staff/meters/export.xlsx?period=2026-11{query}")
+        answer = await made_xlsx(client, f"period=2026-11{query}")
         assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
         readings = load_workbook(io.BytesIO(answer.content))["readings"]
         return {row[4].value: row for row in readings.iter_rows(min_row=2)}
@@ -479,7 +458,7 @@ async def test_the_xlsx_keeps_account_numbers_as_text_and_exports_the_house_chos
     assert reading.data_type == "n" and reading.value == 7.125 and reading.number_format == "#,##0.000"
     assert f"ХВ{period['other'].account}" in await sheet("")  # both of the user's houses
     await login(client, await make_user(roles=("operator",), houses=(house,)))
-    assert (await client.get("/staff/meters/export.xlsx?period=2026-11")).status_code == 403
+    assert (await client.form("/staff/meters/export.xlsx?period=2026-11", {})).status_code == 403
 
 
 async def test_the_staff_pages_answer_and_keep_to_the_users_houses(client, login, make_user, period):
@@ -539,7 +518,7 @@ async def test_a_month_the_lists_do_not_offer_is_not_read(client, login, make_us
             assert "Не применены, так как не прочитаны: Месяц." in answer.text.split('id="list"')[1]
     for query in ("period=2020-01", f"period=2026-11&house={period['other'].house}"):
         for kind in ("export.csv", "export.xlsx", "export-recalculations.csv"):
-            refused = await client.get(f"/staff/meters/{kind}?{query}")
+            refused = await _asked(client, f"/staff/meters/{kind}?{query}")
             assert (refused.status_code, refused.headers["location"]) == (303, "/staff/meters"), (kind, query)
     said = await client.get("/staff/meters")
     assert "Файл не выгружен: в адресе месяц или дом, которых нет в списке; выберите их здесь." in said.text
@@ -899,8 +878,8 @@ async def test_the_export_buttons_say_they_export_the_whole_month_for_billing(
     client.cookies.set("lang", lang)
     narrowed = await client.get("/staff/meters?period=2026-11&service=cold_water&source=phone&state=pending&photo=on")
     head = narrowed.text.split('id="meter-head"')[1].split("</div>")[0]
-    for button in buttons:
-        assert f"download>{button}</a>" in head
+    csv, xlsx = buttons  # the CSV a download, the XLSX a button that starts its job
+    assert f"download>{csv}</a>" in head and f'<button type="submit" class="button">{xlsx}</button>' in head
     assert whole in head and "service=" not in head and "source=" not in head
     htmx = {"HX-Request": "true", "HX-Target": "list"}
     redrawn = await client.get(f"/staff/meters?period=2026-11&house={house}&service=cold_water", headers=htmx)
@@ -937,7 +916,7 @@ async def test_writing_the_xlsx_holds_up_no_other_request(client, login, make_us
     made = held(monkeypatch, exports.Workbook, "__init__")  # the first of a process imports openpyxl
     row = held(monkeypatch, exports.Sheet, "_write")  # a row of a big export
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
-    answer, held_the_loop = await answered(client, client.get("/staff/meters/export.xlsx?period=2026-11"), made, row)
+    answer, held_the_loop = await answered(client, made_xlsx(client, "period=2026-11"), made, row)
     assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
     assert held_the_loop == [], "/healthz waited for the export"
 
@@ -965,13 +944,12 @@ async def test_a_head_on_the_exports_records_no_export_and_clears_no_mark(client
     the marks though no file went anywhere."""
     await login(client, await make_user(roles=("accountant",), houses=(period["first"][0].house,)))
     await MeterReading.update({MeterReading.recount: True}).where(MeterReading.period == NOV)
-    for kind in ("export.csv", "export.xlsx"):
-        asked = await client.head(f"/staff/meters/{kind}?period=2026-11")
-        assert asked.status_code == 200 and asked.content == b"", kind
+    asked = await client.head("/staff/meters/export.csv?period=2026-11")
+    assert asked.status_code == 200 and asked.content == b""
     assert await MeterExport.count() == 0
     assert await _addresses() == set()  # nothing in the audit log either
     assert all(r["recount"] for r in await MeterReading.select(MeterReading.recount).where(MeterReading.period == NOV))
-    assert (await client.get("/staff/meters/export.xlsx?period=2026-11")).status_code == 200
+    assert (await made_xlsx(client, "period=2026-11")).status_code == 200  # the XLSX is made by a job, pressed
     assert await MeterExport.count() == 1
 
 
@@ -1001,6 +979,6 @@ async def test_the_lists_take_several_houses_or_a_complex_and_the_files_one_hous
     assert "Файлы для биллинга выгружаются по одному дому или по всем домам" in both.text
     assert "/staff/meters/export.csv" not in both.text.split('id="meter-head"')[1].split("</div>")[0]
     for kind in ("export.csv", "export.xlsx", "export-recalculations.csv"):
-        refused = await client.get(f"/staff/meters/{kind}?period=2026-11&house={first}&house={other}")
+        refused = await _asked(client, f"/staff/meters/{kind}?period=2026-11&house={first}&house={other}")
         assert (refused.status_code, refused.headers["location"]) == (303, "/staff/meters"), kind
     assert await MeterExport.count() == 0

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from portal.core.tables import AuditEvent
 from portal.meters.tables import MeterReading
-from tests.meters.test_staff import period  # noqa: F401 (a fixture)
 
 
 def _version(page: str) -> str:
@@ -21,7 +20,7 @@ async def test_a_correction_from_a_form_read_before_anothers_is_refused_not_writ
     new_client,
     login,
     make_user,
-    period,  # noqa: F811
+    period,
 ):
     house, meters = period["first"][0].house, period["meters"]
     meter = meters[period["first"][1].account]
